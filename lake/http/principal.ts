@@ -1,0 +1,51 @@
+/**
+ * Who is calling: resolves `Authorization: Bearer <token>` (API tokens and the session tokens the
+ * sign-in flow hands out) to a Principal on `c.var.principal`. No header means anonymous; a header
+ * with an unknown, revoked or expired token is a 401, as on hosted Sanity.
+ */
+import type {Context, MiddlewareHandler} from 'hono'
+import {AuthError} from '../core/errors.ts'
+import {ANONYMOUS, type Principal} from '../core/grants.ts'
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    principal: Principal
+  }
+}
+
+/** The part of the auth store the middleware needs. */
+export interface PrincipalResolver {
+  principalForToken(token: string): Promise<Principal | null>
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i
+
+/** Reads the bearer token of a request, or null when there is none. */
+export function bearerToken(header: string | undefined | null): string | null {
+  if (!header) return null
+  const match = BEARER.exec(header)
+  if (!match) throw new AuthError('Authorization header must be "Bearer <token>"')
+  return match[1]
+}
+
+export function principalMiddleware(resolver: PrincipalResolver): MiddlewareHandler {
+  if (typeof resolver?.principalForToken !== 'function') {
+    throw new Error('principalMiddleware needs a resolver with principalForToken(token)')
+  }
+  return async function principal(c, next) {
+    const token = bearerToken(c.req.header('authorization'))
+    if (token === null) {
+      c.set('principal', ANONYMOUS)
+    } else {
+      const found = await resolver.principalForToken(token)
+      if (!found) throw new AuthError('Session not found or token invalid, revoked or expired')
+      c.set('principal', found)
+    }
+    await next()
+  }
+}
+
+/** The caller of this request; anonymous when the middleware did not run. */
+export function getPrincipal(c: Context): Principal {
+  return c.get('principal') ?? ANONYMOUS
+}

@@ -1,0 +1,208 @@
+/**
+ * The lake's own certificate authority and a localhost certificate signed by it, kept in
+ * <dataDir>/tls/ (ca.pem, ca-key.pem, cert.pem, key.pem). Browsers speak HTTP/2 only over TLS, and
+ * the Studio needs HTTP/2 (it keeps more server-sent-event streams open than HTTP/1.1 allows), so the
+ * lake serves HTTPS by default. Trusting ca.pem once makes every later leaf certificate trusted.
+ */
+import {X509Certificate as NodeX509Certificate, randomBytes, webcrypto} from 'node:crypto'
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
+import {join} from 'node:path'
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
+import 'reflect-metadata'
+import * as x509 from '@peculiar/x509'
+
+x509.cryptoProvider.set(webcrypto as Crypto)
+
+/** Names the leaf certificate covers: the Studio calls `<projectId>.localhost` (project id `local`). */
+export const LEAF_DNS_NAMES = ['localhost', 'local.localhost', '*.localhost']
+export const LEAF_IP_ADDRESSES = ['127.0.0.1', '::1']
+
+const DAY = 24 * 60 * 60 * 1000
+/** Apple platforms refuse TLS leaf certificates valid longer than 825 days; stay well under. */
+const LEAF_LIFETIME_DAYS = 397
+const CA_LIFETIME_DAYS = 10 * 365
+/** Renew a certificate this long before it expires. */
+const RENEW_BEFORE_DAYS = 30
+
+const ALGORITHM: EcKeyGenParams & EcdsaParams = {
+  name: 'ECDSA',
+  namedCurve: 'P-256',
+  hash: 'SHA-256',
+}
+
+export interface TlsFiles {
+  dir: string
+  caPath: string
+  caKeyPath: string
+  certPath: string
+  keyPath: string
+}
+
+export interface TlsMaterial {
+  files: TlsFiles
+  ca: string
+  cert: string
+  key: string
+  /** What happened on this call, for the start-up message. */
+  created: {ca: boolean; leaf: boolean}
+}
+
+export function tlsFiles(dataDir: string): TlsFiles {
+  const dir = join(dataDir, 'tls')
+  return {
+    dir,
+    caPath: join(dir, 'ca.pem'),
+    caKeyPath: join(dir, 'ca-key.pem'),
+    certPath: join(dir, 'cert.pem'),
+    keyPath: join(dir, 'key.pem'),
+  }
+}
+
+/**
+ * Returns the CA and localhost certificate for a data folder, creating or renewing them as needed:
+ * a missing or expiring CA is replaced (and then has to be trusted again); a missing, expiring or
+ * foreign leaf is re-issued by the existing CA, which stays trusted.
+ */
+export async function ensureTls(dataDir: string, now = new Date()): Promise<TlsMaterial> {
+  const files = tlsFiles(dataDir)
+  mkdirSync(files.dir, {recursive: true, mode: 0o700})
+  const created = {ca: false, leaf: false}
+
+  let ca = readIfPresent(files.caPath)
+  let caKey = readIfPresent(files.caKeyPath)
+  if (!ca || !caKey || expiresSoon(ca, now)) {
+    const fresh = await createCa(now)
+    ca = fresh.cert
+    caKey = fresh.key
+    writeFileSync(files.caPath, ca, {mode: 0o644})
+    writePrivate(files.caKeyPath, caKey)
+    created.ca = true
+  }
+
+  let cert = readIfPresent(files.certPath)
+  let key = readIfPresent(files.keyPath)
+  if (created.ca || !cert || !key || expiresSoon(cert, now) || !leafFits(cert, ca)) {
+    const fresh = await createLeaf(ca, caKey, now)
+    cert = fresh.cert
+    key = fresh.key
+    writeFileSync(files.certPath, cert, {mode: 0o644})
+    writePrivate(files.keyPath, key)
+    created.leaf = true
+  }
+  return {files, ca, cert, key, created}
+}
+
+/** Subject alternative names of a PEM certificate, as Node prints them (`DNS:localhost, IP Address:…`). */
+export function subjectAltNames(pem: string): string[] {
+  const san = new NodeX509Certificate(pem).subjectAltName ?? ''
+  return san.split(', ').filter(Boolean)
+}
+
+function readIfPresent(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null
+}
+
+function writePrivate(path: string, pem: string): void {
+  writeFileSync(path, pem, {mode: 0o600})
+  // writeFileSync keeps the mode of an existing file; make sure it is owner-only.
+  chmodSync(path, 0o600)
+}
+
+function expiresSoon(pem: string, now: Date): boolean {
+  const validTo = new NodeX509Certificate(pem).validToDate
+  return validTo.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY
+}
+
+/** The leaf must be signed by this CA and cover every name the lake is reached by. */
+function leafFits(certPem: string, caPem: string): boolean {
+  const cert = new NodeX509Certificate(certPem)
+  const ca = new NodeX509Certificate(caPem)
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false
+  const names = subjectAltNames(certPem)
+  return (
+    LEAF_DNS_NAMES.every((name) => names.includes(`DNS:${name}`)) &&
+    LEAF_IP_ADDRESSES.every((ip) =>
+      names.some((entry) => entry.toLowerCase() === `ip address:${normalizeIp(ip)}`),
+    )
+  )
+}
+
+function normalizeIp(ip: string): string {
+  // Node prints IPv6 SANs fully expanded: ::1 → 0:0:0:0:0:0:0:1.
+  return ip === '::1' ? '0:0:0:0:0:0:0:1' : ip
+}
+
+function serialNumber(): string {
+  const bytes = randomBytes(16)
+  bytes[0] &= 0x7f // positive INTEGER
+  return bytes.toString('hex')
+}
+
+async function exportKey(key: CryptoKey): Promise<string> {
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key)
+  return x509.PemConverter.encode(pkcs8, 'PRIVATE KEY')
+}
+
+async function importKey(pem: string): Promise<CryptoKey> {
+  return webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), ALGORITHM, false, [
+    'sign',
+  ])
+}
+
+async function createCa(now: Date): Promise<{cert: string; key: string}> {
+  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])
+  // A unique name per CA, so trust stores that hold CAs of several data folders keep them apart.
+  const id = randomBytes(4).toString('hex')
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialNumber(),
+    name: `CN=Local Content Lake CA ${id} (${hostname()}), O=Local Content Lake development CA`,
+    notBefore: new Date(now.getTime() - DAY),
+    notAfter: new Date(now.getTime() + CA_LIFETIME_DAYS * DAY),
+    signingAlgorithm: ALGORITHM,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign |
+          x509.KeyUsageFlags.cRLSign |
+          x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  })
+  return {cert: cert.toString('pem') + '\n', key: await exportKey(keys.privateKey)}
+}
+
+async function createLeaf(
+  caPem: string,
+  caKeyPem: string,
+  now: Date,
+): Promise<{cert: string; key: string}> {
+  const ca = new x509.X509Certificate(caPem)
+  const caKey = await importKey(caKeyPem)
+  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: 'CN=localhost, O=Local Content Lake',
+    issuer: ca.subject,
+    notBefore: new Date(now.getTime() - DAY),
+    notAfter: new Date(now.getTime() + LEAF_LIFETIME_DAYS * DAY),
+    signingAlgorithm: ALGORITHM,
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([
+        ...LEAF_DNS_NAMES.map((value) => ({type: 'dns' as const, value})),
+        ...LEAF_IP_ADDRESSES.map((value) => ({type: 'ip' as const, value})),
+      ]),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca, false),
+    ],
+  })
+  return {cert: cert.toString('pem') + '\n', key: await exportKey(keys.privateKey)}
+}

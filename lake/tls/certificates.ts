@@ -4,7 +4,7 @@
  * the Studio needs HTTP/2 (it keeps more server-sent-event streams open than HTTP/1.1 allows), so the
  * lake serves HTTPS by default. Trusting ca.pem once makes every later leaf certificate trusted.
  */
-import {X509Certificate as NodeX509Certificate, randomBytes, webcrypto} from 'node:crypto'
+import {X509Certificate as NodeX509Certificate, randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
@@ -12,7 +12,9 @@ import {join} from 'node:path'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
 
-x509.cryptoProvider.set(webcrypto as Crypto)
+// The global WebCrypto (typed by the DOM lib, which @peculiar/x509 expects).
+const webcrypto = globalThis.crypto
+x509.cryptoProvider.set(webcrypto)
 
 /** Names the leaf certificate covers: the Studio calls `<projectId>.localhost` (project id `local`). */
 export const LEAF_DNS_NAMES = ['localhost', 'local.localhost', '*.localhost']

@@ -1,0 +1,445 @@
+/**
+ * Users, API tokens, sign-in sessions, failed-login throttling and per-user key/value settings, in
+ * <dataDir>/auth.sqlite (node:sqlite). Passwords and tokens are kept only as scrypt hashes; a
+ * session id (`sid`) is single-use and short-lived, and is exchanged for a session token that
+ * expires.
+ */
+import {createHash, randomBytes, randomInt} from 'node:crypto'
+import {mkdirSync} from 'node:fs'
+import {dirname} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {type Principal, type RoleName} from '../core/grants.ts'
+import {
+  DUMMY_PASSWORD_HASH,
+  PASSWORD_COST,
+  TOKEN_COST,
+  hashSecret,
+  verifySecret,
+  type ScryptCost,
+} from './hashing.ts'
+
+export interface User {
+  /** Sanity-style user id: `p` + 8 characters. */
+  id: string
+  email: string
+  name: string
+  role: RoleName
+  createdAt: string
+}
+
+export interface TokenInfo {
+  id: string
+  kind: 'api' | 'session'
+  label: string
+  role: RoleName | null
+  userId: string | null
+  createdAt: string
+  expiresAt: string | null
+  revokedAt: string | null
+  lastUsedAt: string | null
+}
+
+export interface LoginLimit {
+  /** Failed attempts allowed per e-mail address (and per client address) within `windowMs`. */
+  maxFailures: number
+  windowMs: number
+}
+
+export interface AuthStoreOptions {
+  /** Path of the SQLite file, or ':memory:'. */
+  path: string
+  now?: () => Date
+  loginLimit?: LoginLimit
+  /** Lifetime of a session token handed out by `auth/fetch`. */
+  sessionTtlMs?: number
+  /** Lifetime of a `sid` between the login redirect and `auth/fetch`. */
+  sidTtlMs?: number
+  passwordCost?: ScryptCost
+}
+
+export type LoginResult =
+  | {ok: true; user: User}
+  | {ok: false; reason: 'invalid'}
+  | {ok: false; reason: 'rateLimited'; retryAfterSeconds: number}
+
+export const DEFAULT_LOGIN_LIMIT: LoginLimit = {maxFailures: 5, windowMs: 15 * 60 * 1000}
+const DAY = 24 * 60 * 60 * 1000
+const DEFAULT_SESSION_TTL = 30 * DAY
+const DEFAULT_SID_TTL = 5 * 60 * 1000
+const TOKEN_PREFIX = 'sk'
+const TOKEN_ID_LENGTH = 12
+const TOKEN_SECRET_BYTES = 24
+const MAX_CACHED_TOKENS = 1000
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('api', 'session')),
+    label TEXT NOT NULL,
+    role TEXT,
+    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT,
+    last_used_at TEXT
+  );
+  CREATE TABLE IF NOT EXISTS sids (
+    hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    expires_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS login_failures (
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
+  CREATE TABLE IF NOT EXISTS keyvalue (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+  );
+`
+
+type Row = Record<string, string | number | null>
+
+export type AuthStore = ReturnType<typeof createAuthStore>
+
+export function createAuthStore(options: AuthStoreOptions) {
+  const now = options.now ?? (() => new Date())
+  const limit = options.loginLimit ?? DEFAULT_LOGIN_LIMIT
+  const sessionTtl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL
+  const sidTtl = options.sidTtlMs ?? DEFAULT_SID_TTL
+  const passwordCost = options.passwordCost ?? PASSWORD_COST
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), {recursive: true})
+  const db = new DatabaseSync(options.path)
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
+  db.exec(SCHEMA)
+
+  /** sha256(token) → token id of tokens whose scrypt hash already verified in this process. */
+  const verified = new Map<string, string>()
+  const iso = () => now().toISOString()
+
+  function toUser(row: Row): User {
+    return {
+      id: String(row.id),
+      email: String(row.email),
+      name: String(row.name),
+      role: row.role as RoleName,
+      createdAt: String(row.created_at),
+    }
+  }
+
+  function toToken(row: Row): TokenInfo {
+    return {
+      id: String(row.id),
+      kind: row.kind as TokenInfo['kind'],
+      label: String(row.label),
+      role: (row.role as RoleName | null) ?? null,
+      userId: (row.user_id as string | null) ?? null,
+      createdAt: String(row.created_at),
+      expiresAt: (row.expires_at as string | null) ?? null,
+      revokedAt: (row.revoked_at as string | null) ?? null,
+      lastUsedAt: (row.last_used_at as string | null) ?? null,
+    }
+  }
+
+  function getUser(idOrEmail: string): User | null {
+    const row = db
+      .prepare('SELECT * FROM users WHERE id = ? OR email = ? COLLATE NOCASE')
+      .get(idOrEmail, idOrEmail) as Row | undefined
+    return row ? toUser(row) : null
+  }
+
+  async function issueToken(fields: {
+    kind: TokenInfo['kind']
+    label: string
+    role: RoleName | null
+    userId: string | null
+    expiresAt: string | null
+  }): Promise<{token: string; info: TokenInfo}> {
+    const id = randomBytes(TOKEN_ID_LENGTH / 2).toString('hex')
+    const token = TOKEN_PREFIX + id + randomBytes(TOKEN_SECRET_BYTES).toString('hex')
+    const hash = await hashSecret(token, TOKEN_COST)
+    db.prepare(
+      `INSERT INTO tokens (id, kind, label, role, user_id, hash, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(id, fields.kind, fields.label, fields.role, fields.userId, hash, iso(), fields.expiresAt)
+    return {token, info: getToken(id)!}
+  }
+
+  function getToken(id: string): TokenInfo | null {
+    const row = db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
+    return row ? toToken(row) : null
+  }
+
+  /** The live token row behind a token string, or null (unknown, wrong secret, revoked, expired). */
+  async function resolveToken(token: string): Promise<Row | null> {
+    if (!token.startsWith(TOKEN_PREFIX) || token.length < TOKEN_PREFIX.length + TOKEN_ID_LENGTH) {
+      return null
+    }
+    const id = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
+    const row = db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
+    if (!row || row.revoked_at) return null
+    if (row.expires_at && String(row.expires_at) <= iso()) return null
+    const digest = createHash('sha256').update(token).digest('hex')
+    if (verified.get(digest) !== id) {
+      if (!(await verifySecret(token, String(row.hash)))) return null
+      if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value!)
+      verified.set(digest, id)
+    }
+    return row
+  }
+
+  function failureKeys(email: string, clientAddress: string | null): string[] {
+    const keys = [`email:${email.trim().toLowerCase()}`]
+    if (clientAddress) keys.push(`client:${clientAddress}`)
+    return keys
+  }
+
+  /** Seconds until the caller may try again, or 0 when not throttled. */
+  function throttledFor(keys: string[]): number {
+    const since = now().getTime() - limit.windowMs
+    db.prepare('DELETE FROM login_failures WHERE at <= ?').run(since)
+    let wait = 0
+    for (const key of keys) {
+      const rows = db
+        .prepare('SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC')
+        .all(key, since) as {at: number}[]
+      if (rows.length >= limit.maxFailures) {
+        // Free again when the oldest of the newest `maxFailures` failures leaves the window.
+        const freeAt = rows[limit.maxFailures - 1].at + limit.windowMs
+        wait = Math.max(wait, Math.ceil((freeAt - now().getTime()) / 1000))
+      }
+    }
+    return wait
+  }
+
+  const store = {
+    /** Adds a user; the e-mail must be new. */
+    async addUser(input: {email: string; name?: string; role: RoleName; password: string}) {
+      const email = input.email.trim()
+      if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new Error(`Not an e-mail address: ${input.email}`)
+      if (getUser(email)) throw new Error(`A user with e-mail ${email} already exists`)
+      if (input.password.length < 8) throw new Error('Passwords need at least 8 characters')
+      const id = 'p' + randomId(8)
+      const hash = await hashSecret(input.password, passwordCost)
+      db.prepare(
+        'INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(id, email, input.name?.trim() || email.split('@')[0], input.role, hash, iso())
+      return getUser(id)!
+    },
+
+    getUser,
+
+    listUsers(): User[] {
+      return (db.prepare('SELECT * FROM users ORDER BY created_at, email').all() as Row[]).map(
+        toUser,
+      )
+    },
+
+    userCount(): number {
+      return Number((db.prepare('SELECT count(*) AS n FROM users').get() as Row).n)
+    },
+
+    /** Removes a user with their sessions and settings; true when one was removed. */
+    removeUser(idOrEmail: string): boolean {
+      const user = getUser(idOrEmail)
+      if (!user) return false
+      db.prepare('DELETE FROM users WHERE id = ?').run(user.id)
+      return true
+    },
+
+    async setPassword(idOrEmail: string, password: string): Promise<void> {
+      const user = getUser(idOrEmail)
+      if (!user) throw new Error(`No user ${idOrEmail}`)
+      const hash = await hashSecret(password, passwordCost)
+      db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, user.id)
+    },
+
+    /**
+     * Checks an e-mail and password, throttled per e-mail and per client address: after
+     * `maxFailures` failures within the window, even a correct password is refused until it passes.
+     */
+    async login(
+      email: string,
+      password: string,
+      clientAddress: string | null,
+    ): Promise<LoginResult> {
+      const keys = failureKeys(email, clientAddress)
+      const wait = throttledFor(keys)
+      if (wait > 0) return {ok: false, reason: 'rateLimited', retryAfterSeconds: wait}
+      const row = db
+        .prepare('SELECT * FROM users WHERE email = ? COLLATE NOCASE')
+        .get(email.trim()) as Row | undefined
+      const ok = await verifySecret(password, row ? String(row.password_hash) : DUMMY_PASSWORD_HASH)
+      if (row && ok) {
+        db.prepare('DELETE FROM login_failures WHERE key = ?').run(keys[0])
+        return {ok: true, user: toUser(row)}
+      }
+      const at = now().getTime()
+      for (const key of keys) {
+        db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at)
+      }
+      return {ok: false, reason: 'invalid'}
+    },
+
+    /** A single-use session id for the `#sid=` redirect (40 characters; the Studio needs ≥ 20). */
+    createSid(userId: string): string {
+      const sid = randomBytes(30).toString('base64url')
+      const expires = new Date(now().getTime() + sidTtl).toISOString()
+      db.prepare('DELETE FROM sids WHERE expires_at <= ?').run(iso())
+      db.prepare('INSERT INTO sids (hash, user_id, expires_at) VALUES (?, ?, ?)').run(
+        sha256(sid),
+        userId,
+        expires,
+      )
+      return sid
+    },
+
+    /** Exchanges a sid for a new session token; null when unknown, used or expired. */
+    async exchangeSid(sid: string): Promise<string | null> {
+      const row = db.prepare('DELETE FROM sids WHERE hash = ? RETURNING *').get(sha256(sid)) as
+        Row | undefined
+      if (!row || String(row.expires_at) <= iso()) return null
+      const user = getUser(String(row.user_id))
+      if (!user) return null
+      const {token} = await issueToken({
+        kind: 'session',
+        label: 'Studio session',
+        role: null,
+        userId: user.id,
+        expiresAt: new Date(now().getTime() + sessionTtl).toISOString(),
+      })
+      return token
+    },
+
+    /** Ends the session behind a session token; API tokens are left alone (revoke those explicitly). */
+    async logout(token: string): Promise<boolean> {
+      const row = await resolveToken(token)
+      if (!row || row.kind !== 'session') return false
+      db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(iso(), row.id)
+      return true
+    },
+
+    /** Creates an API token; the token itself is returned only here. */
+    async createToken(input: {label: string; role: RoleName}) {
+      return issueToken({
+        kind: 'api',
+        label: input.label,
+        role: input.role,
+        userId: null,
+        expiresAt: null,
+      })
+    },
+
+    listTokens(options: {includeRevoked?: boolean} = {}): TokenInfo[] {
+      const where = options.includeRevoked ? "kind = 'api'" : "kind = 'api' AND revoked_at IS NULL"
+      return (
+        db.prepare(`SELECT * FROM tokens WHERE ${where} ORDER BY created_at`).all() as Row[]
+      ).map(toToken)
+    },
+
+    /** Revokes an API token by id (or by the token itself); true when one was revoked. */
+    revokeToken(idOrToken: string): boolean {
+      const id =
+        idOrToken.startsWith(TOKEN_PREFIX) && idOrToken.length > 20
+          ? idOrToken.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
+          : idOrToken
+      const result = db
+        .prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(iso(), id)
+      return Number(result.changes) > 0
+    },
+
+    /** Is this token string a live token (any kind)? */
+    async isValidToken(token: string): Promise<boolean> {
+      return (await resolveToken(token)) !== null
+    },
+
+    /** The Principal behind a bearer token, or null when the token is not valid. */
+    async principalForToken(token: string): Promise<Principal | null> {
+      const row = await resolveToken(token)
+      if (!row) return null
+      db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
+      if (row.kind === 'api') {
+        return {
+          id: `r${row.id}`,
+          kind: 'token',
+          role: row.role as RoleName,
+          name: String(row.label),
+        }
+      }
+      const user = getUser(String(row.user_id))
+      if (!user) return null
+      return {id: user.id, kind: 'user', role: user.role, name: user.name, email: user.email}
+    },
+
+    /** Values of `keys` for a user; a key never set is null. */
+    getValues(userId: string, keys: string[]): {key: string; value: unknown}[] {
+      const get = db.prepare('SELECT value FROM keyvalue WHERE user_id = ? AND key = ?')
+      return keys.map((key) => {
+        const row = get.get(userId, key) as Row | undefined
+        return {key, value: row ? JSON.parse(String(row.value)) : null}
+      })
+    },
+
+    /** Stores key/value pairs for a user (null deletes); returns them as stored. */
+    setValues(
+      userId: string,
+      pairs: {key: string; value: unknown}[],
+    ): {key: string; value: unknown}[] {
+      const put = db.prepare(
+        `INSERT INTO keyvalue (user_id, key, value, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      const remove = db.prepare('DELETE FROM keyvalue WHERE user_id = ? AND key = ?')
+      db.exec('BEGIN')
+      try {
+        for (const {key, value} of pairs) {
+          if (value === null || value === undefined) remove.run(userId, key)
+          else put.run(userId, key, JSON.stringify(value), iso())
+        }
+        db.exec('COMMIT')
+      } catch (err) {
+        db.exec('ROLLBACK')
+        throw err
+      }
+      return pairs.map(({key, value}) => ({key, value: value ?? null}))
+    },
+
+    close(): void {
+      if (db.isOpen) db.close()
+    },
+  }
+  return store
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex')
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+function randomId(length: number): string {
+  let id = ''
+  for (let i = 0; i < length; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)]
+  return id
+}
+
+/** A readable generated password: 4 groups of 5 letters and digits (≈ 119 bits). */
+export function generatePassword(): string {
+  const groups: string[] = []
+  for (let g = 0; g < 4; g++) groups.push(randomId(5))
+  return groups.join('-')
+}

@@ -1,0 +1,89 @@
+/**
+ * CORS for the Studio: the Studio runs on its own origin (http://localhost:3333 for both `sanity dev`
+ * and `sanity preview` in 6.9.2) and calls the lake cross-origin, partly with credentials, so an
+ * allowed origin is reflected (never `*`) with Allow-Credentials. Other origins get no CORS headers
+ * (the browser then withholds the response) and their preflights a 403.
+ */
+import type {MiddlewareHandler} from 'hono'
+
+export const DEFAULT_CORS_ORIGINS = ['http://localhost:3333', 'http://127.0.0.1:3333']
+
+const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
+/** Preflight results may be cached this long (seconds). */
+const MAX_AGE = '600'
+
+/** `scheme://host[:port]` in lower case without a trailing slash; null when not an origin. */
+export function normalizeOrigin(value: string): string | null {
+  try {
+    const url = new URL(value.trim())
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null
+    return url.origin
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The allowed origins: the defaults, `LAKE_CORS_ORIGINS` (comma-separated) and `--cors-origin`
+ * values. Throws on a value that is not an origin, so a typo fails at start-up, not in the browser.
+ */
+export function corsOrigins(
+  extra: readonly string[] = [],
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  const configured = [...(env.LAKE_CORS_ORIGINS ?? '').split(','), ...extra]
+    .map((value) => value.trim())
+    .filter(Boolean)
+  const origins = new Set(DEFAULT_CORS_ORIGINS)
+  for (const value of configured) {
+    const origin = normalizeOrigin(value)
+    if (!origin) throw new Error(`Not a CORS origin (want scheme://host[:port]): ${value}`)
+    origins.add(origin)
+  }
+  return [...origins]
+}
+
+export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
+  const allowed = new Set(origins.map((origin) => normalizeOrigin(origin)))
+  if (allowed.has(null))
+    throw new Error('corsMiddleware: every allowed origin must be scheme://host')
+
+  return async function cors(c, next) {
+    const origin = c.req.header('origin')
+    const ok = origin !== undefined && allowed.has(normalizeOrigin(origin))
+    const isPreflight =
+      c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined
+
+    if (isPreflight) {
+      c.header('Vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method')
+      if (!ok) {
+        return c.json(
+          {
+            statusCode: 403,
+            error: 'Forbidden',
+            message: `Origin ${origin ?? '(none)'} is not allowed`,
+          },
+          403,
+        )
+      }
+      c.header('Access-Control-Allow-Origin', origin)
+      c.header('Access-Control-Allow-Credentials', 'true')
+      c.header('Access-Control-Allow-Methods', ALLOWED_METHODS)
+      const requested = c.req.header('access-control-request-headers')
+      if (requested) c.header('Access-Control-Allow-Headers', requested)
+      // Chromium's Private Network Access preflight (public page → loopback) asks for this.
+      if (c.req.header('access-control-request-private-network') === 'true' && ok) {
+        c.header('Access-Control-Allow-Private-Network', 'true')
+      }
+      c.header('Access-Control-Max-Age', MAX_AGE)
+      return c.body(null, 204)
+    }
+
+    await next()
+    c.res.headers.append('Vary', 'Origin')
+    if (ok) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin)
+      c.res.headers.set('Access-Control-Allow-Credentials', 'true')
+    }
+  }
+}

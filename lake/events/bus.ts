@@ -6,10 +6,16 @@ export type TransactionListener = (tx: CommittedTransaction) => void
 export interface EventBus {
   publish(tx: CommittedTransaction): void
   subscribe(dataset: string, listener: TransactionListener): () => void
+  /** Called once when the bus closes (lake shutdown): open /listen streams send `disconnect`. */
+  onClose(handler: (reason: string) => void): () => void
+  /** Shuts the bus down: runs the close handlers, then drops every subscriber. Idempotent. */
+  close(reason?: string): void
 }
 
 export function createEventBus(): EventBus {
   const byDataset = new Map<string, Set<TransactionListener>>()
+  const closeHandlers = new Set<(reason: string) => void>()
+  let closed = false
   return {
     publish(tx) {
       for (const listener of byDataset.get(tx.dataset) ?? []) {
@@ -28,6 +34,29 @@ export function createEventBus(): EventBus {
       return () => {
         set.delete(listener)
       }
+    },
+    onClose(handler) {
+      if (closed) {
+        handler('closed')
+        return () => {}
+      }
+      closeHandlers.add(handler)
+      return () => {
+        closeHandlers.delete(handler)
+      }
+    },
+    close(reason = 'The server is shutting down') {
+      if (closed) return
+      closed = true
+      for (const handler of closeHandlers) {
+        try {
+          handler(reason)
+        } catch (err) {
+          console.error('lake: close handler failed', err)
+        }
+      }
+      closeHandlers.clear()
+      byDataset.clear()
     },
   }
 }

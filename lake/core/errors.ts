@@ -1,0 +1,115 @@
+/**
+ * Typed lake errors. Core code throws these; lake/http/errors.ts is the one place that turns them
+ * into HTTP responses, so no status codes live here.
+ */
+
+/** One failed item of a mutation or action request, in the shape @sanity/client prints. */
+export interface ErrorItem {
+  error: {type: string; description: string; id?: string; value?: unknown}
+  index?: number
+}
+
+export class LakeError extends Error {
+  override name = 'LakeError'
+  /** Machine-readable error type, as in Sanity's `error.type`. */
+  readonly type: string
+
+  constructor(type: string, description: string, options?: {cause?: unknown}) {
+    super(description, options)
+    this.type = type
+  }
+
+  get description(): string {
+    return this.message
+  }
+}
+
+/** A GROQ syntax error; start/end are 0-based UTF-16 offsets into `query`. */
+export class QueryParseError extends LakeError {
+  override name = 'QueryParseError'
+  readonly query: string
+  readonly start: number
+  readonly end: number
+
+  constructor(query: string, start: number, end: number, description: string) {
+    super('queryParseError', description)
+    this.query = query
+    this.start = start
+    this.end = end
+  }
+}
+
+/** A query that parses but cannot be evaluated (unknown function, bad parameter, …). */
+export class QueryError extends LakeError {
+  override name = 'QueryError'
+
+  constructor(description: string, options?: {cause?: unknown}) {
+    super('queryError', description, options)
+  }
+}
+
+/** A mutation or action request that failed as a whole; nothing was written. */
+export class MutationError extends LakeError {
+  override name = 'MutationError'
+  readonly items: ErrorItem[]
+
+  constructor(
+    description: string,
+    items: ErrorItem[] = [],
+    type: 'mutationError' | 'actionError' = 'mutationError',
+  ) {
+    super(type, description)
+    this.items = items
+  }
+}
+
+/** The request conflicts with the stored state: id taken, revision mismatch, missing document. */
+export class ConflictError extends MutationError {
+  override name = 'ConflictError'
+}
+
+export class NotFoundError extends LakeError {
+  override name = 'NotFoundError'
+
+  constructor(description: string) {
+    super('notFoundError', description)
+  }
+}
+
+export class BadRequestError extends LakeError {
+  override name = 'BadRequestError'
+
+  constructor(description: string) {
+    super('badRequestError', description)
+  }
+}
+
+/** The caller is known but may not do this. */
+export class PermissionError extends LakeError {
+  override name = 'PermissionError'
+
+  constructor(description: string) {
+    super('permissionError', description)
+  }
+}
+
+/** The caller is not (validly) identified. */
+export class AuthError extends LakeError {
+  override name = 'AuthError'
+
+  constructor(description: string) {
+    super('authError', description)
+  }
+}
+
+/** Builds the one-item error list for a failure at mutation/action `index`. */
+export function itemError(
+  type: string,
+  description: string,
+  extra: {index?: number; id?: string; value?: unknown} = {},
+): ErrorItem {
+  const {index, ...rest} = extra
+  const item: ErrorItem = {error: {type, description, ...rest}}
+  if (index !== undefined) item.index = index
+  return item
+}

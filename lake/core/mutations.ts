@@ -1,0 +1,249 @@
+/**
+ * The mutate API's mutations (create, createOrReplace, createIfNotExists, delete, patch) applied
+ * to a working set. Patch operations use @sanity/mutator, the Studio's own implementation, so the
+ * server and the Studio agree on every edge case.
+ */
+import {Mutation} from '@sanity/mutator'
+import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
+import {invalidIdReason, randomId} from './ids.ts'
+import type {WorkingSet} from './transaction.ts'
+import type {SanityDocument} from './types.ts'
+
+export type Operation = 'create' | 'update' | 'delete' | 'none'
+
+export interface MutationResult {
+  id: string
+  operation: Operation
+}
+
+export interface MutateOptions {
+  /** Give array items that are objects without `_key` a random one. */
+  autoGenerateArrayKeys?: boolean
+}
+
+type Json = Record<string, unknown>
+
+const PATCH_OPS = [
+  'set',
+  'setIfMissing',
+  'unset',
+  'inc',
+  'dec',
+  'insert',
+  'diffMatchPatch',
+] as const
+const PATCH_KEYS = new Set<string>([...PATCH_OPS, 'id', 'query', 'params', 'ifRevisionID'])
+
+const APPLY: {
+  [K in 'create' | 'createOrReplace' | 'createIfNotExists' | 'delete' | 'patch']: (
+    ws: WorkingSet,
+    body: unknown,
+    index: number,
+    options: MutateOptions,
+  ) => MutationResult[] | Promise<MutationResult[]>
+} = {create, createOrReplace, createIfNotExists, delete: remove, patch}
+
+/** Applies mutations in order; any failure throws and the caller writes nothing. */
+export async function applyMutations(
+  ws: WorkingSet,
+  mutations: unknown,
+  options: MutateOptions = {},
+): Promise<MutationResult[]> {
+  if (!Array.isArray(mutations)) {
+    throw fail(-1, 'validationError', '`mutations` must be an array')
+  }
+  const results: MutationResult[] = []
+  for (const [index, mutation] of mutations.entries()) {
+    if (!isObject(mutation) || Object.keys(mutation).length !== 1) {
+      throw fail(
+        index,
+        'validationError',
+        'A mutation must be an object with exactly one operation',
+      )
+    }
+    const [kind, body] = Object.entries(mutation)[0]
+    if (!(kind in APPLY)) throw fail(index, 'validationError', `Unknown mutation type "${kind}"`)
+    results.push(...(await APPLY[kind as keyof typeof APPLY](ws, body, index, options)))
+  }
+  return results
+}
+
+function create(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
+  const doc = documentBody(body, index, false, options)
+  if (doc._id.endsWith('.')) doc._id += randomId()
+  else if (!doc._id) doc._id = randomId()
+  checkId(doc._id, index)
+  if (ws.get(doc._id)) {
+    throw new ConflictError(`Document by ID "${doc._id}" already exists`, [
+      itemError('documentAlreadyExistsError', `Document by ID "${doc._id}" already exists`, {
+        index,
+        id: doc._id,
+      }),
+    ])
+  }
+  const written = ws.write(doc._id, doc, {create: forWire(doc, ws)})!
+  return [{id: written._id, operation: 'create' as const}]
+}
+
+function createOrReplace(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
+  const doc = documentBody(body, index, true, options)
+  const existing = ws.get(doc._id)
+  ws.write(doc._id, doc, {createOrReplace: forWire(doc, ws, existing)})
+  return [{id: doc._id, operation: existing ? ('update' as const) : ('create' as const)}]
+}
+
+function createIfNotExists(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
+  const doc = documentBody(body, index, true, options)
+  if (ws.get(doc._id)) return [{id: doc._id, operation: 'none' as const}]
+  ws.write(doc._id, doc, {createIfNotExists: forWire(doc, ws)})
+  return [{id: doc._id, operation: 'create' as const}]
+}
+
+async function remove(ws: WorkingSet, body: unknown, index: number) {
+  if (!isObject(body)) throw fail(index, 'validationError', '`delete` must be an object')
+  let ids: string[]
+  if (typeof body.query === 'string') {
+    ids = await ws.queryIds(body.query, isObject(body.params) ? body.params : {})
+  } else {
+    const raw = body.id ?? body.ids
+    ids = Array.isArray(raw) ? raw : [raw as string]
+    for (const id of ids) checkId(id, index)
+  }
+  const results: MutationResult[] = []
+  for (const id of ids) {
+    if (ws.get(id)) ws.write(id, null, {delete: {id}})
+    results.push({id, operation: 'delete'})
+  }
+  return results
+}
+
+async function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
+  if (!isObject(body)) throw fail(index, 'validationError', '`patch` must be an object')
+  for (const key of Object.keys(body)) {
+    if (!PATCH_KEYS.has(key))
+      throw fail(index, 'validationError', `Unknown patch operation "${key}"`)
+  }
+  let ids: string[]
+  if (typeof body.query === 'string') {
+    ids = await ws.queryIds(body.query, isObject(body.params) ? body.params : {})
+  } else {
+    checkId(body.id, index)
+    ids = [body.id as string]
+  }
+  const {query, params, ...rest} = body
+  void query
+  void params
+  const ops = options.autoGenerateArrayKeys ? addKeysToPatch(rest) : rest
+  const results: MutationResult[] = []
+  for (const id of ids) {
+    const current = ws.get(id)
+    if (!current) {
+      throw new ConflictError(`Cannot modify document "${id}": it does not exist`, [
+        itemError('documentNotFoundError', `Document "${id}" not found`, {index, id}),
+      ])
+    }
+    const wire = {...ops, id}
+    ws.write(id, applyPatch(current, wire, index), {patch: wire})
+    results.push({id, operation: 'update'})
+  }
+  return results
+}
+
+/**
+ * Applies one patch object (`{id, set, unset, …, ifRevisionID?}`) to a document with the Studio's
+ * own patch semantics. Throws ConflictError on a revision mismatch.
+ */
+export function applyPatch(doc: SanityDocument, patch: Json, index = 0): SanityDocument {
+  if (typeof patch.ifRevisionID === 'string' && patch.ifRevisionID !== doc._rev) {
+    const description = `Document "${doc._id}" has unexpected revision ID ("${doc._rev}"), expected "${patch.ifRevisionID}"`
+    throw new ConflictError(description, [
+      itemError('revisionMismatchError', description, {index, id: doc._id}),
+    ])
+  }
+  const {ifRevisionID, ...ops} = patch
+  void ifRevisionID
+  let result: SanityDocument | null
+  try {
+    result = new Mutation({mutations: [{patch: {...ops, id: doc._id}}]}).apply(
+      structuredClone(doc),
+    ) as SanityDocument | null
+  } catch (err) {
+    const description = err instanceof Error ? err.message : String(err)
+    throw fail(index, 'patchError', `Invalid patch for "${doc._id}": ${description}`)
+  }
+  if (!result) throw fail(index, 'patchError', `Patch removed document "${doc._id}"`)
+  // Identity fields are not editable by patches.
+  return {...result, _id: doc._id, _type: result._type || doc._type}
+}
+
+/** Validates a document given to create*, with `_rev`/`_updatedAt` dropped (the server sets them). */
+export function documentBody(
+  body: unknown,
+  index: number,
+  requireId: boolean,
+  options: MutateOptions = {},
+): SanityDocument & {_id: string} {
+  if (!isObject(body)) throw fail(index, 'validationError', 'Document must be an object')
+  const {_rev, _updatedAt, ...doc} = structuredClone(body) as Json
+  void _rev
+  void _updatedAt
+  if (doc._id === undefined && !requireId) doc._id = ''
+  if (typeof doc._id !== 'string') throw fail(index, 'validationError', 'Document is missing `_id`')
+  if (doc._id && !(requireId ? false : doc._id.endsWith('.'))) checkId(doc._id, index)
+  if (typeof doc._type !== 'string' || doc._type === '') {
+    throw fail(index, 'validationError', `Document "${doc._id}" is missing \`_type\``)
+  }
+  const result = doc as SanityDocument & {_id: string}
+  return options.autoGenerateArrayKeys ? (addKeys(result) as typeof result) : result
+}
+
+export function checkId(id: unknown, index: number): asserts id is string {
+  const reason = invalidIdReason(id)
+  if (reason)
+    throw fail(index, 'validationError', `Malformed document ID: "${String(id)}" (${reason})`)
+}
+
+/** The document as a listener's mutator should create it: with the `_createdAt` the server keeps. */
+function forWire(
+  doc: SanityDocument,
+  ws: WorkingSet,
+  existing: SanityDocument | null = null,
+): Json {
+  return {...doc, _createdAt: doc._createdAt ?? existing?._createdAt ?? ws.timestamp}
+}
+
+function addKeysToPatch(ops: Json): Json {
+  const out: Json = {...ops}
+  for (const op of ['set', 'setIfMissing'] as const) {
+    if (isObject(out[op])) out[op] = addKeys(out[op])
+  }
+  if (isObject(out.insert) && Array.isArray(out.insert.items)) {
+    out.insert = {...out.insert, items: (addKeys({items: out.insert.items}) as Json).items}
+  }
+  return out
+}
+
+/** Adds a random `_key` to every object inside an array that lacks one. */
+function addKeys(value: unknown, inArray = false): unknown {
+  if (Array.isArray(value)) return value.map((item) => addKeys(item, true))
+  if (!isObject(value)) return value
+  const out: Json = {}
+  if (inArray && typeof value._key !== 'string') out._key = randomKey()
+  for (const [key, child] of Object.entries(value)) out[key] = addKeys(child)
+  return out
+}
+
+function randomKey(): string {
+  return [...crypto.getRandomValues(new Uint8Array(6))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('')
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function fail(index: number, type: string, description: string): MutationError {
+  const item: ErrorItem = itemError(type, description, index >= 0 ? {index} : {})
+  return new MutationError(`The mutation(s) failed: ${description}`, [item])
+}

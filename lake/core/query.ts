@@ -1,0 +1,88 @@
+/** GROQ through groq-js: parse with parameters (for `[0...$limit]`), evaluate over a document view. */
+import {evaluate, GroqSyntaxError, parse, type ExprNode} from 'groq-js'
+import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
+import type {SanityDocument} from './types.ts'
+
+export interface QueryContext {
+  params?: Record<string, unknown>
+  /** The caller's id, for `identity()`. */
+  identity?: string
+  now?: Date
+  projectId?: string
+  dataset?: string
+}
+
+/** Parses a query; syntax errors become QueryParseError with a start/end range. */
+export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
+  try {
+    return parse(query, {params})
+  } catch (err) {
+    throw toQueryError(err, query)
+  }
+}
+
+/** Evaluates a parsed query over `documents` (the perspective view) and returns plain JSON. */
+export async function evaluateQuery(
+  tree: ExprNode,
+  documents: SanityDocument[],
+  context: QueryContext = {},
+  query = '',
+): Promise<unknown> {
+  try {
+    const value = await evaluate(tree, {
+      dataset: documents,
+      params: context.params ?? {},
+      timestamp: context.now,
+      identity: context.identity,
+      sanity:
+        context.projectId && context.dataset
+          ? {projectId: context.projectId, dataset: context.dataset}
+          : undefined,
+    })
+    return await value.get()
+  } catch (err) {
+    throw toQueryError(err, query)
+  }
+}
+
+/** Parses and evaluates in one go. */
+export async function runQuery(
+  query: string,
+  documents: SanityDocument[],
+  context: QueryContext = {},
+): Promise<unknown> {
+  return evaluateQuery(parseQuery(query, context.params), documents, context, query)
+}
+
+/**
+ * Decodes `$name=<JSON>` URL parameters. A value that is not JSON is an error, as in Sanity:
+ * `$type=article` (unquoted) is a 400, `$type="article"` is right.
+ */
+export function decodeParams(search: URLSearchParams): Record<string, unknown> {
+  const params: Record<string, unknown> = {}
+  for (const [key, raw] of search) {
+    if (!key.startsWith('$')) continue
+    try {
+      params[key.slice(1)] = JSON.parse(raw)
+    } catch {
+      throw new BadRequestError(
+        `Unable to parse value of "${key}=${raw}". Please quote string values.`,
+      )
+    }
+  }
+  return params
+}
+
+function toQueryError(err: unknown, query: string): unknown {
+  if (err instanceof GroqSyntaxError) {
+    const description = err.message.replace(/^Syntax error in GROQ query at position \d+: /, '')
+    return new QueryParseError(query, err.position, err.position + 1, description)
+  }
+  if (
+    err instanceof Error &&
+    (err.name === 'GroqQueryError' || err.message === 'not implemented')
+  ) {
+    return new QueryError(err.message, {cause: err})
+  }
+  return err
+}

@@ -1,0 +1,192 @@
+/**
+ * One lake transaction: a working set over the store's committed state, the server-assigned
+ * fields, effects, the commit and — only after the commit is durable — the event.
+ */
+import type {EventBus} from '../events/bus.ts'
+import type {Store} from '../store/types.ts'
+import {ConflictError, itemError, MutationError} from './errors.ts'
+import {createMendozaPatch} from './mendoza.ts'
+import {applyPerspective} from './perspective.ts'
+import {runQuery} from './query.ts'
+import {randomId} from './ids.ts'
+import type {CommittedTransaction, DocumentChange, SanityDocument} from './types.ts'
+
+/** The documents as this transaction sees them: committed state plus its own writes so far. */
+export interface WorkingSet {
+  readonly transactionId: string
+  readonly timestamp: string
+  readonly identity: string
+  /** A copy of the current document, or null. */
+  get(id: string): SanityDocument | null
+  /**
+   * Writes a document (null deletes it), recording the wire mutation that did it. Sets `_id`,
+   * `_rev` and `_updatedAt`, and `_createdAt` when the document has none. Returns the stored state.
+   */
+  write(
+    id: string,
+    doc: SanityDocument | null,
+    mutation: Record<string, unknown>,
+  ): SanityDocument | null
+  /** Ids of the documents a GROQ query returns over the current (raw) state. */
+  queryIds(query: string, params?: Record<string, unknown>): Promise<string[]>
+  changes(): DocumentChange[]
+}
+
+export interface TransactionOptions {
+  store: Store
+  bus: EventBus
+  identity: string
+  now: () => Date
+  /** Client-supplied id; becomes `_rev` of every written document. Must be new in the dataset. */
+  transactionId?: string
+  /** Compute everything, write nothing, publish nothing. */
+  dryRun?: boolean
+  /** Called per change before the commit; throws to refuse the whole transaction. */
+  authorize?: (change: DocumentChange) => void
+}
+
+export interface TransactionOutcome<R> {
+  transaction: CommittedTransaction
+  result: R
+  /** False when nothing changed (or dry run): no log entry, no event. */
+  committed: boolean
+}
+
+const lastTimestamps = new WeakMap<Store, number>()
+
+export async function runTransaction<R>(
+  options: TransactionOptions,
+  build: (ws: WorkingSet) => R | Promise<R>,
+): Promise<TransactionOutcome<R>> {
+  const {store, bus} = options
+  const id = options.transactionId ?? randomId()
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128) {
+    throw new MutationError('Invalid transaction ID', [
+      itemError('validationError', `Invalid transaction ID: "${String(id)}"`),
+    ])
+  }
+  return store.transact(async (writer) => {
+    if (writer.hasTransaction(id)) {
+      throw new ConflictError(`Transaction ID "${id}" has already been used in this dataset`, [
+        itemError('transactionIdConflictError', `Transaction ID "${id}" already exists`),
+      ])
+    }
+    // Timestamps strictly increase per dataset: the client drops events older than its HEAD.
+    const now = Math.max(options.now().getTime(), (lastTimestamps.get(store) ?? 0) + 1)
+    const timestamp = new Date(now).toISOString()
+    const ws = createWorkingSet(store, id, timestamp, options.identity)
+    const result = await build(ws)
+    const changes = ws.changes()
+    for (const change of changes) options.authorize?.(change)
+    const transaction: CommittedTransaction = {
+      id,
+      dataset: store.dataset,
+      timestamp,
+      identity: options.identity,
+      changes,
+    }
+    if (options.dryRun || changes.length === 0) return {transaction, result, committed: false}
+    writer.commit(transaction)
+    lastTimestamps.set(store, now)
+    bus.publish(transaction)
+    return {transaction, result, committed: true}
+  })
+}
+
+function createWorkingSet(
+  store: Store,
+  transactionId: string,
+  timestamp: string,
+  identity: string,
+): WorkingSet {
+  // Per touched id, in first-touch order: the committed state, the current state, the mutations.
+  const touched = new Map<
+    string,
+    {
+      before: SanityDocument | null
+      after: SanityDocument | null
+      mutations: Record<string, unknown>[]
+    }
+  >()
+
+  function entry(id: string) {
+    let e = touched.get(id)
+    if (!e) {
+      const [before] = store.getDocuments([id])
+      e = {before, after: before, mutations: []}
+      touched.set(id, e)
+    }
+    return e
+  }
+
+  return {
+    transactionId,
+    timestamp,
+    identity,
+    get(id) {
+      const current = touched.has(id) ? touched.get(id)!.after : store.getDocuments([id])[0]
+      return current ? structuredClone(current) : null
+    },
+    write(id, doc, mutation) {
+      const e = entry(id)
+      e.mutations.push(mutation)
+      if (!doc) {
+        e.after = null
+        return null
+      }
+      const createdAt = doc._createdAt ?? e.after?._createdAt ?? e.before?._createdAt ?? timestamp
+      e.after = {
+        ...structuredClone(doc),
+        _id: id,
+        _rev: transactionId,
+        _createdAt: createdAt,
+        _updatedAt: timestamp,
+      }
+      return structuredClone(e.after)
+    },
+    async queryIds(query, params = {}) {
+      const current = new Map<string, SanityDocument>()
+      for (const doc of store.scan()) current.set(doc._id, doc)
+      for (const [id, e] of touched) {
+        if (e.after) current.set(id, e.after)
+        else current.delete(id)
+      }
+      const view = applyPerspective(current.values(), {kind: 'raw'}, 'X')
+      const result = await runQuery(query, view, {params, identity, now: new Date(timestamp)})
+      const items = Array.isArray(result) ? result : result === null ? [] : [result]
+      const ids: string[] = []
+      for (const item of items) {
+        const itemId = (item as {_id?: unknown} | null)?._id
+        if (typeof itemId === 'string' && !ids.includes(itemId)) ids.push(itemId)
+      }
+      return ids
+    },
+    changes() {
+      const out: DocumentChange[] = []
+      for (const [id, e] of touched) {
+        if (!e.before && !e.after) continue
+        const left = withoutRev(e.before)
+        const right = withoutRev(e.after)
+        out.push({
+          id,
+          before: e.before,
+          after: e.after,
+          mutations: e.mutations,
+          effects: {
+            apply: createMendozaPatch(left, right),
+            revert: createMendozaPatch(right, left),
+          },
+        })
+      }
+      return out
+    },
+  }
+}
+
+/** Effects are computed without `_rev`: the client strips it before applying them. */
+export function withoutRev(doc: SanityDocument | null): Omit<SanityDocument, '_rev'> | null {
+  if (!doc) return null
+  const {_rev, ...rest} = doc
+  void _rev
+  return rest
+}

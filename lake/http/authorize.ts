@@ -1,0 +1,48 @@
+/** Per-document permission checks for the data routes, on top of lake/core/grants.ts. */
+import type {Context} from 'hono'
+import {AuthError, PermissionError} from '../core/errors.ts'
+import {can, type Permission} from '../core/grants.ts'
+import type {DocumentChange, SanityDocument} from '../core/types.ts'
+import {getPrincipal} from './principal.ts'
+
+/** Throws unless the caller may do `permission` on `documentId`; anonymous callers get a 401. */
+export function authorize(c: Context, permission: Permission, documentId: string): void {
+  const principal = getPrincipal(c)
+  if (can(principal, permission, documentId)) return
+  if (principal.kind === 'anonymous') {
+    throw new AuthError('Authentication required: send "Authorization: Bearer <token>"')
+  }
+  throw new PermissionError(
+    `Insufficient permissions; permission "${permission}" required for document "${documentId}"`,
+  )
+}
+
+export function canRead(c: Context, documentId: string): boolean {
+  return can(getPrincipal(c), 'read', documentId)
+}
+
+/** The documents the caller may read (by their stored id). */
+export function readable<T extends SanityDocument>(c: Context, documents: Iterable<T>): T[] {
+  const principal = getPrincipal(c)
+  const out: T[] = []
+  for (const doc of documents) if (can(principal, 'read', doc._id)) out.push(doc)
+  return out
+}
+
+/** The permission a change needs: creating, deleting or updating its document. */
+export function authorizeChange(c: Context, change: DocumentChange): void {
+  const permission = !change.before ? 'create' : !change.after ? 'delete' : 'update'
+  authorize(c, permission, change.id)
+}
+
+/** The transaction `identity`: who is calling. */
+export function identityOf(c: Context): string {
+  return getPrincipal(c).id
+}
+
+/** Writes need a known caller (a bearer token); anonymous requests get a 401 before any work. */
+export function requireWriter(c: Context): void {
+  if (getPrincipal(c).kind === 'anonymous') {
+    throw new AuthError('Authentication required: send "Authorization: Bearer <token>"')
+  }
+}

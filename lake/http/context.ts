@@ -1,0 +1,43 @@
+/** What every route gets: the data folder, the dataset stores, the event bus, the clock, config. */
+import type {Context} from 'hono'
+import type {EventBus} from '../events/bus.ts'
+import type {Store, StoreRegistry} from '../store/types.ts'
+
+export interface LakeConfig {
+  /** The one project this lake serves; the Host subdomain and X-Sanity-Project-ID are not checked. */
+  projectId: string
+}
+
+export interface LakeContext {
+  dataDir: string
+  stores: StoreRegistry
+  /** The store of a dataset (validates the name; the file appears on the first write). */
+  store(dataset: string): Store
+  bus: EventBus
+  now(): Date
+  config: LakeConfig
+  /** Aborted when the lake shuts down: long-lived responses (listeners) end on it. */
+  shutdown: AbortSignal
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    lake: LakeContext
+  }
+}
+
+export function lakeOf(c: Context): LakeContext {
+  return c.get('lake')
+}
+
+/** The `YYYY-MM-DD` (or `1`, `X`) of the `/v…/` path prefix. */
+export function apiVersionOf(c: Context): string {
+  const match = /^\/v([^/]+)\//.exec(new URL(c.req.url).pathname)
+  return match ? match[1] : '1'
+}
+
+/** A boolean query-string flag: present as `true`/`1`/empty. */
+export function flag(c: Context, name: string): boolean {
+  const value = c.req.query(name)
+  return value !== undefined && value !== 'false' && value !== '0'
+}

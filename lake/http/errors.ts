@@ -1,0 +1,77 @@
+/** THE one place where errors become HTTP responses, in the body shapes @sanity/client renders. */
+import {STATUS_CODES} from 'node:http'
+import {
+  AuthError,
+  BadRequestError,
+  ConflictError,
+  LakeError,
+  MutationError,
+  NotFoundError,
+  PermissionError,
+  QueryError,
+  QueryParseError,
+} from '../core/errors.ts'
+
+export function statusFor(err: LakeError): number {
+  if (err instanceof ConflictError) return 409
+  if (err instanceof QueryParseError || err instanceof QueryError) return 400
+  if (err instanceof MutationError || err instanceof BadRequestError) return 400
+  if (err instanceof NotFoundError) return 404
+  if (err instanceof AuthError) return 401
+  if (err instanceof PermissionError) return 403
+  return 400
+}
+
+/** The JSON body for a lake error (also used for NDJSON and SSE error lines). */
+export function bodyFor(err: LakeError, status = statusFor(err)): Record<string, unknown> {
+  if (err instanceof QueryParseError) {
+    return {
+      error: {
+        type: err.type,
+        description: err.description,
+        query: err.query,
+        start: err.start,
+        end: err.end,
+      },
+    }
+  }
+  if (err instanceof MutationError) {
+    return {error: {type: err.type, description: err.description, items: err.items}}
+  }
+  if (err instanceof QueryError) {
+    return {error: {type: err.type, description: err.description}}
+  }
+  // Boom style: the client prints "<error> - <message>".
+  return {statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: err.description}
+}
+
+export function errorResponse(err: unknown): Response {
+  if (err instanceof LakeError) {
+    const status = statusFor(err)
+    if (status >= 500) console.error(err)
+    return Response.json(bodyFor(err, status), {status})
+  }
+  if (isBadJson(err)) {
+    return Response.json(
+      {statusCode: 400, error: 'Bad Request', message: 'Request body is not valid JSON'},
+      {status: 400},
+    )
+  }
+  // Unexpected: log it with its stack here, never send the stack to the client.
+  console.error('lake: internal error', err)
+  return Response.json(
+    {statusCode: 500, error: 'Internal Server Error', message: 'Internal Server Error'},
+    {status: 500},
+  )
+}
+
+export function notFoundResponse(method: string, path: string): Response {
+  return Response.json(
+    {statusCode: 404, error: 'Not Found', message: `No route for ${method} ${path}`},
+    {status: 404},
+  )
+}
+
+function isBadJson(err: unknown): boolean {
+  return err instanceof SyntaxError && /JSON/.test(err.message)
+}

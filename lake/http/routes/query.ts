@@ -1,0 +1,49 @@
+/** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
+import {Hono, type Context} from 'hono'
+import {BadRequestError} from '../../core/errors.ts'
+import {applyPerspective, excludedIdPrefixes, parsePerspective} from '../../core/perspective.ts'
+import {decodeParams, evaluateQuery, parseQuery} from '../../core/query.ts'
+import {readable, identityOf} from '../authorize.ts'
+import {apiVersionOf, lakeOf} from '../context.ts'
+
+export const queryRoutes = new Hono()
+
+const PATH = '/:version{v[^/]+}/data/query/:dataset'
+
+queryRoutes.get(PATH, async (c) => {
+  const search = new URL(c.req.url).searchParams
+  const query = search.get('query')
+  if (query === null) throw new BadRequestError('Missing "query" parameter')
+  return answer(c, query, decodeParams(search))
+})
+
+queryRoutes.post(PATH, async (c) => {
+  const body = await c.req.json<{query?: unknown; params?: unknown}>()
+  if (typeof body?.query !== 'string') throw new BadRequestError('Body must have a string "query"')
+  const params = body.params ?? {}
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new BadRequestError('"params" must be an object')
+  }
+  return answer(c, body.query, params as Record<string, unknown>)
+})
+
+async function answer(c: Context, query: string, params: Record<string, unknown>) {
+  const started = performance.now()
+  const lake = lakeOf(c)
+  const dataset = c.req.param('dataset')!
+  const store = lake.store(dataset)
+  const apiVersion = apiVersionOf(c)
+  const perspective = parsePerspective(c.req.query('perspective'), apiVersion)
+  const tree = parseQuery(query, params)
+  const candidates = store.scan({excludeIdPrefixes: excludedIdPrefixes(perspective, apiVersion)})
+  const view = applyPerspective(readable(c, candidates), perspective, apiVersion)
+  const result = await evaluateQuery(
+    tree,
+    view,
+    {params, identity: identityOf(c), now: lake.now(), projectId: lake.config.projectId, dataset},
+    query,
+  )
+  const ms = Math.round(performance.now() - started)
+  const returnQuery = c.req.query('returnQuery') !== 'false'
+  return c.json(returnQuery ? {query, result, ms} : {result, ms})
+}

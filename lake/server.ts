@@ -1,0 +1,82 @@
+/**
+ * The lake on a port: HTTP/2 over TLS with HTTP/1.1 fallback when a key and certificate are given
+ * (browsers need h2 for the Studio's many listeners), plain HTTP/1.1 otherwise.
+ */
+import {serve, type ServerType} from '@hono/node-server'
+import {createSecureServer} from 'node:http2'
+import type {AddressInfo, Socket} from 'node:net'
+import {createLake, type Lake, type LakeOptions} from './index.ts'
+
+export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
+  dataDir: string
+  /** 0 picks a free port. */
+  port: number
+  host?: string
+  tls?: {key: string; cert: string} | false
+}
+
+export interface LakeServer {
+  /** e.g. `http://127.0.0.1:3334` (the host as given, the port as bound). */
+  url: string
+  port: number
+  lake: Lake
+  /** Stops accepting, ends open connections (listeners get `disconnect`), closes the databases. */
+  close(): Promise<void>
+}
+
+export async function startLakeServer(options: LakeServerOptions): Promise<LakeServer> {
+  const {port, host = '127.0.0.1', tls = false, ...lakeOptions} = options
+  const lake = await createLake(lakeOptions)
+  let server: ServerType
+  try {
+    server = await listen(lake, port, host, tls)
+  } catch (err) {
+    await lake.close()
+    throw err
+  }
+  const sockets = new Set<Socket>()
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  const bound = (server.address() as AddressInfo).port
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  let closing: Promise<void> | null = null
+  return {
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${bound}`,
+    port: bound,
+    lake,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+        // Aborting the lake's shutdown signal lets streams say goodbye before sockets go.
+        const closingLake = lake.close()
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        for (const socket of sockets) socket.destroy()
+        await Promise.all([stopped, closingLake])
+      })()
+      return closing
+    },
+  }
+}
+
+function listen(
+  lake: Lake,
+  port: number,
+  hostname: string,
+  tls: {key: string; cert: string} | false,
+): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = tls
+      ? serve({
+          fetch: lake.fetch,
+          port,
+          hostname,
+          createServer: createSecureServer,
+          serverOptions: {key: tls.key, cert: tls.cert, allowHTTP1: true},
+        })
+      : serve({fetch: lake.fetch, port, hostname})
+    server.once('listening', () => resolve(server))
+    server.once('error', reject)
+  })
+}

@@ -1,0 +1,388 @@
+/**
+ * The SQLite store: one file per dataset at <dataDir>/datasets/<dataset>.sqlite, WAL journal,
+ * synchronous=FULL so a commit is on disk before the request is acknowledged.
+ */
+import {existsSync, mkdirSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
+import {BadRequestError, NotFoundError} from '../core/errors.ts'
+import {invalidDatasetReason} from '../core/ids.ts'
+import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import type {
+  ExportOptions,
+  HistoryPoint,
+  LoggedTransaction,
+  Store,
+  StoreRegistry,
+  StoreWriter,
+  TransactionQuery,
+} from './types.ts'
+
+/** Ordered schema migrations; a migration never changes once released, new ones are appended. */
+const MIGRATIONS: {name: string; sql: string}[] = [
+  {
+    name: 'documents and transaction log',
+    sql: `
+      CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        rev TEXT NOT NULL,
+        created_at TEXT,
+        updated_at TEXT,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX documents_type ON documents (type, id);
+      CREATE TABLE transactions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        timestamp TEXT NOT NULL,
+        identity TEXT NOT NULL
+      );
+      CREATE INDEX transactions_timestamp ON transactions (timestamp);
+      CREATE TABLE changes (
+        tx_seq INTEGER NOT NULL REFERENCES transactions (seq),
+        position INTEGER NOT NULL,
+        doc_id TEXT NOT NULL,
+        mutations TEXT NOT NULL,
+        effects TEXT NOT NULL,
+        after TEXT,
+        PRIMARY KEY (tx_seq, position)
+      );
+      CREATE INDEX changes_doc ON changes (doc_id, tx_seq);
+    `,
+  },
+]
+
+/** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
+const CHUNK = 500
+
+export function createSqliteStores(dataDir: string): StoreRegistry {
+  const dir = join(dataDir, 'datasets')
+  const stores = new Map<string, Store>()
+  return {
+    get(dataset) {
+      const reason = invalidDatasetReason(dataset)
+      if (reason) throw new BadRequestError(reason)
+      let store = stores.get(dataset)
+      if (!store)
+        stores.set(dataset, (store = createSqliteStore(join(dir, `${dataset}.sqlite`), dataset)))
+      return store
+    },
+    list() {
+      if (!existsSync(dir)) return []
+      return readdirSync(dir)
+        .filter((name) => name.endsWith('.sqlite'))
+        .map((name) => name.slice(0, -'.sqlite'.length))
+        .sort()
+    },
+    close() {
+      for (const store of stores.values()) store.close()
+      stores.clear()
+    },
+  }
+}
+
+/** A store over one SQLite file, opened lazily: a dataset that was never written has no file. */
+export function createSqliteStore(path: string, dataset: string): Store {
+  let db: DatabaseSync | null = null
+  let closed = false
+  const statements = new Map<string, StatementSync>()
+  let lockTail: Promise<unknown> = Promise.resolve()
+
+  function open(create: boolean): DatabaseSync | null {
+    if (closed) throw new Error(`lake: store for dataset "${dataset}" is closed`)
+    if (db) return db
+    if (!create && path !== ':memory:' && !existsSync(path)) return null
+    if (path !== ':memory:') mkdirSync(join(path, '..'), {recursive: true})
+    db = new DatabaseSync(path)
+    db.exec('PRAGMA journal_mode = WAL')
+    db.exec('PRAGMA synchronous = FULL')
+    db.exec('PRAGMA foreign_keys = ON')
+    db.exec('PRAGMA busy_timeout = 5000')
+    migrate(db)
+    return db
+  }
+
+  function stmt(sql: string): StatementSync | null {
+    const conn = open(false)
+    if (!conn) return null
+    let s = statements.get(sql)
+    if (!s) statements.set(sql, (s = conn.prepare(sql)))
+    return s
+  }
+
+  function all(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue>[] {
+    const s = stmt(sql)
+    return s ? (s.all(...params) as Record<string, SQLInputValue>[]) : []
+  }
+
+  function get(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue> | undefined {
+    const s = stmt(sql)
+    return s ? (s.get(...params) as Record<string, SQLInputValue> | undefined) : undefined
+  }
+
+  function txSeq(id: string): number {
+    const row = get('SELECT seq FROM transactions WHERE id = ?', id)
+    if (!row) throw new NotFoundError(`Transaction "${id}" not found`)
+    return Number(row.seq)
+  }
+
+  function loadTransaction(seq: number): LoggedTransaction {
+    const tx = get('SELECT id, timestamp, identity FROM transactions WHERE seq = ?', seq)!
+    const changes = all(
+      'SELECT doc_id, mutations, effects FROM changes WHERE tx_seq = ? ORDER BY position',
+      seq,
+    )
+    return {
+      id: String(tx.id),
+      timestamp: String(tx.timestamp),
+      identity: String(tx.identity),
+      changes: changes.map((row) => ({
+        id: String(row.doc_id),
+        mutations: JSON.parse(String(row.mutations)),
+        effects: JSON.parse(String(row.effects)),
+      })),
+    }
+  }
+
+  function getDocuments(ids: readonly string[]): (SanityDocument | null)[] {
+    const found = new Map<string, SanityDocument>()
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK)
+      const rows = all(
+        `SELECT id, body FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        ...chunk,
+      )
+      for (const row of rows) found.set(String(row.id), JSON.parse(String(row.body)))
+    }
+    return ids.map((id) => found.get(id) ?? null)
+  }
+
+  const writer: StoreWriter = {
+    hasTransaction(id) {
+      return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
+    },
+    commit(tx) {
+      const conn = open(true)!
+      conn.exec('BEGIN IMMEDIATE')
+      try {
+        writeTransaction(tx)
+        conn.exec('COMMIT')
+      } catch (err) {
+        conn.exec('ROLLBACK')
+        throw err
+      }
+    },
+  }
+
+  function writeTransaction(tx: CommittedTransaction) {
+    const {lastInsertRowid} = stmt(
+      'INSERT INTO transactions (id, timestamp, identity) VALUES (?, ?, ?)',
+    )!.run(tx.id, tx.timestamp, tx.identity)
+    tx.changes.forEach((change, position) => {
+      const after = change.after
+      if (after) {
+        stmt(
+          `INSERT INTO documents (id, type, rev, created_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET type = excluded.type, rev = excluded.rev,
+             created_at = excluded.created_at, updated_at = excluded.updated_at, body = excluded.body`,
+        )!.run(
+          change.id,
+          after._type,
+          after._rev ?? tx.id,
+          after._createdAt ?? null,
+          after._updatedAt ?? null,
+          JSON.stringify(after),
+        )
+      } else {
+        stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
+      }
+      stmt(
+        'INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, after) VALUES (?, ?, ?, ?, ?, ?)',
+      )!.run(
+        lastInsertRowid,
+        position,
+        change.id,
+        JSON.stringify(change.mutations),
+        JSON.stringify(change.effects),
+        after ? JSON.stringify(after) : null,
+      )
+    })
+  }
+
+  return {
+    dataset,
+
+    getDocuments,
+
+    *scan(hint = {}) {
+      if (hint.ids) {
+        const wanted = [...new Set(hint.ids)].sort()
+        for (const doc of getDocuments(wanted)) if (doc) yield doc
+        return
+      }
+      const where: string[] = []
+      const params: SQLInputValue[] = []
+      if (hint.types) {
+        if (hint.types.length === 0) return
+        where.push(`type IN (${hint.types.map(() => '?').join(',')})`)
+        params.push(...hint.types)
+      }
+      if (hint.idPrefixes) {
+        if (hint.idPrefixes.length === 0) return
+        where.push(`(${hint.idPrefixes.map(() => '(id >= ? AND id < ?)').join(' OR ')})`)
+        for (const prefix of hint.idPrefixes) params.push(prefix, prefixEnd(prefix))
+      }
+      for (const prefix of hint.excludeIdPrefixes ?? []) {
+        where.push('NOT (id >= ? AND id < ?)')
+        params.push(prefix, prefixEnd(prefix))
+      }
+      const sql = `SELECT body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`
+      const s = stmt(sql)
+      if (!s) return
+      for (const row of s.iterate(...params)) {
+        yield JSON.parse(String((row as {body: string}).body)) as SanityDocument
+      }
+    },
+
+    count() {
+      return Number(get('SELECT count(*) AS n FROM documents')?.n ?? 0)
+    },
+
+    transact(fn) {
+      const run = lockTail.then(() => fn(writer))
+      lockTail = run.catch(() => undefined)
+      return run
+    },
+
+    getTransaction(id) {
+      const row = get('SELECT seq FROM transactions WHERE id = ?', id)
+      return row ? loadTransaction(Number(row.seq)) : null
+    },
+
+    getTransactions(query: TransactionQuery) {
+      if (query.ids.length === 0 || !open(false)) return []
+      const where = [`c.doc_id IN (${query.ids.map(() => '?').join(',')})`]
+      const params: SQLInputValue[] = [...query.ids]
+      if (query.fromTransaction) {
+        where.push('t.seq >= ?')
+        params.push(txSeq(query.fromTransaction))
+      }
+      if (query.toTransaction) {
+        where.push('t.seq <= ?')
+        params.push(txSeq(query.toTransaction))
+      }
+      if (query.fromTime) {
+        where.push('t.timestamp >= ?')
+        params.push(query.fromTime)
+      }
+      if (query.toTime) {
+        where.push('t.timestamp <= ?')
+        params.push(query.toTime)
+      }
+      if (query.authors?.length) {
+        where.push(`t.identity IN (${query.authors.map(() => '?').join(',')})`)
+        params.push(...query.authors)
+      }
+      const limit = query.limit !== undefined && query.limit >= 0 ? ' LIMIT ?' : ''
+      if (limit) params.push(query.limit!)
+      const rows = all(
+        `SELECT DISTINCT t.seq AS seq FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+         WHERE ${where.join(' AND ')} ORDER BY t.seq ${query.reverse ? 'DESC' : 'ASC'}${limit}`,
+        ...params,
+      )
+      return rows.map((row) => loadTransaction(Number(row.seq)))
+    },
+
+    documentAt(id, at: HistoryPoint) {
+      let row: Record<string, SQLInputValue> | undefined
+      if ('revision' in at) {
+        const tx = get('SELECT seq FROM transactions WHERE id = ?', at.revision)
+        if (!tx) return null
+        row = get(
+          'SELECT after FROM changes WHERE doc_id = ? AND tx_seq <= ? ORDER BY tx_seq DESC LIMIT 1',
+          id,
+          tx.seq,
+        )
+      } else if ('time' in at) {
+        row = get(
+          `SELECT c.after AS after FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+           WHERE c.doc_id = ? AND t.timestamp <= ? ORDER BY c.tx_seq DESC LIMIT 1`,
+          id,
+          at.time,
+        )
+      } else {
+        row = get(
+          'SELECT after FROM changes WHERE doc_id = ? AND after IS NOT NULL ORDER BY tx_seq DESC LIMIT 1',
+          id,
+        )
+      }
+      return row?.after ? (JSON.parse(String(row.after)) as SanityDocument) : null
+    },
+
+    *exportDocuments(options: ExportOptions = {}) {
+      const where: string[] = []
+      const params: SQLInputValue[] = []
+      if (options.types) {
+        where.push(`type IN (${options.types.map(() => '?').join(',')})`)
+        params.push(...options.types)
+      }
+      if (options.afterId !== undefined) {
+        where.push('id > ?')
+        params.push(options.afterId)
+      }
+      let sql = `SELECT body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`
+      if (options.limit !== undefined) {
+        sql += ' LIMIT ?'
+        params.push(options.limit)
+      }
+      const s = stmt(sql)
+      if (!s) return
+      for (const row of s.iterate(...params)) {
+        yield JSON.parse(String((row as {body: string}).body)) as SanityDocument
+      }
+    },
+
+    close() {
+      if (closed) return
+      closed = true
+      statements.clear()
+      db?.close()
+      db = null
+    },
+  }
+}
+
+function migrate(db: DatabaseSync) {
+  db.exec(`CREATE TABLE IF NOT EXISTS migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+  const row = db.prepare('SELECT max(version) AS v FROM migrations').get() as {v: number | null}
+  const current = row.v ?? 0
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `lake: the data folder was written by a newer lake (schema ${current} > ${MIGRATIONS.length}); upgrade the lake`,
+    )
+  }
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    const migration = MIGRATIONS[version - 1]
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      db.exec(migration.sql)
+      db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        version,
+        migration.name,
+        new Date().toISOString(),
+      )
+      db.exec('COMMIT')
+    } catch (err) {
+      db.exec('ROLLBACK')
+      throw err
+    }
+  }
+}
+
+/** The smallest string greater than every string starting with `prefix` (for index range scans). */
+function prefixEnd(prefix: string): string {
+  if (prefix === '') return '\u{10FFFF}'
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+}

@@ -1,0 +1,96 @@
+/**
+ * The storage port of the lake. Core and HTTP code depend only on this interface; sqliteStore.ts is
+ * the one implementation. It is deliberately narrow so that candidate narrowing (SQLite indexes
+ * read off the GROQ AST) and lazy reads fit behind it without touching callers.
+ */
+import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+
+/**
+ * A hint for which documents a query can possibly match. Each present field narrows (AND), the
+ * values inside a field widen (OR). A store may ignore any part of it and return more documents:
+ * callers always evaluate the full filter afterwards, so a hint only ever saves work.
+ */
+export interface ScanHint {
+  ids?: readonly string[]
+  idPrefixes?: readonly string[]
+  /** Skip ids starting with these (the published perspective never needs drafts./versions.). */
+  excludeIdPrefixes?: readonly string[]
+  types?: readonly string[]
+}
+
+/** A transaction as stored in the log: who, when, and per document what and how it changed. */
+export interface LoggedTransaction {
+  id: string
+  timestamp: string
+  identity: string
+  changes: {
+    id: string
+    mutations: Record<string, unknown>[]
+    effects: {apply: unknown[]; revert: unknown[]}
+  }[]
+}
+
+export interface TransactionQuery {
+  /** Only transactions that touched at least one of these documents. */
+  ids: readonly string[]
+  /** Inclusive bounds by transaction id, in commit order. */
+  fromTransaction?: string
+  toTransaction?: string
+  /** Inclusive bounds by commit time (ISO 8601). */
+  fromTime?: string
+  toTime?: string
+  authors?: readonly string[]
+  /** Newest first; with toTransaction the listing starts there and walks backwards. */
+  reverse?: boolean
+  limit?: number
+}
+
+/** Which state of a document to read from history. */
+export type HistoryPoint = {revision: string} | {time: string} | {lastRevision: true}
+
+export interface ExportOptions {
+  types?: readonly string[]
+  /** Resume after this id (exclusive); documents come in id order. */
+  afterId?: string
+  limit?: number
+}
+
+export interface StoreWriter {
+  /** Whether a transaction id is already used in this dataset. */
+  hasTransaction(id: string): boolean
+  /**
+   * Writes every change's `after` (null deletes) and appends the transaction to the log, in one
+   * SQLite transaction that is durable when this returns. At most once per transact().
+   */
+  commit(tx: CommittedTransaction): void
+}
+
+export interface Store {
+  readonly dataset: string
+  /** Documents by id, in the order asked; null for a missing id. */
+  getDocuments(ids: readonly string[]): (SanityDocument | null)[]
+  /** Candidate documents in `_id` order, read lazily. See ScanHint for what may come back. */
+  scan(hint?: ScanHint): Iterable<SanityDocument>
+  /** Number of stored documents. */
+  count(): number
+  /**
+   * Runs fn holding the dataset's write lock: no other transaction commits while fn runs, so what
+   * fn read stays current until it commits. fn may be async (GROQ evaluation is).
+   */
+  transact<T>(fn: (writer: StoreWriter) => T | Promise<T>): Promise<T>
+  getTransaction(id: string): LoggedTransaction | null
+  getTransactions(query: TransactionQuery): LoggedTransaction[]
+  /** A document as it was at a transaction, at a time, or its last state (also after deletion). */
+  documentAt(id: string, at: HistoryPoint): SanityDocument | null
+  exportDocuments(options?: ExportOptions): Iterable<SanityDocument>
+  close(): void
+}
+
+/** The stores of all datasets under one data folder. */
+export interface StoreRegistry {
+  /** The store of a dataset; its file is created on the first write, not here. */
+  get(dataset: string): Store
+  /** Datasets that exist on disk. */
+  list(): string[]
+  close(): void
+}

@@ -1,0 +1,372 @@
+/**
+ * `npm run dev` / `npm run preview`: the whole newsroom on one machine from a fresh clone.
+ *
+ * 1. Reuses the lake if one answers on its port, else starts `lake/cli.ts start` (first start
+ *    creates the data folder, the certificate authority and the administrator).
+ * 2. Imports the seed when the dataset holds no article (an editor's deletions are not undone later).
+ * 3. Runs the Studio on http://localhost:3333: `sanity dev`, or with --preview `sanity build` then
+ *    `sanity preview` (the production bundle).
+ * 4. Prints the URLs, how to sign in and, the first time, how to trust the lake's certificate.
+ *
+ * Ctrl-C stops every child process group this script started (a lake it found running is left
+ * alone). A second run while one is up says so and exits 0 instead of failing on a busy port.
+ *
+ * Flags: --preview, --port N (Studio, 3333), --lake-port N (3334), --data DIR (.lake),
+ * --dataset NAME (production), --no-import.
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {connect} from 'node:net'
+import {tmpdir} from 'node:os'
+import {dirname, join, relative, resolve} from 'node:path'
+import {setDefaultCACertificates, getCACertificates} from 'node:tls'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+import {createClient} from '@sanity/client'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = join(ROOT, 'node_modules', '.bin')
+const NODE = process.execPath
+
+interface Options {
+  preview: boolean
+  port: number
+  lakePort: number
+  dataDir: string
+  dataset: string
+  importSeed: boolean
+}
+
+function readOptions(argv: string[]): Options {
+  const {values} = parseArgs({
+    args: argv,
+    options: {
+      preview: {type: 'boolean', default: false},
+      port: {type: 'string', default: '3333'},
+      'lake-port': {type: 'string', default: process.env.LAKE_PORT ?? '3334'},
+      data: {type: 'string', default: process.env.LAKE_DATA_DIR ?? '.lake'},
+      dataset: {type: 'string', default: process.env.SANITY_STUDIO_DATASET ?? 'production'},
+      'no-import': {type: 'boolean', default: false},
+    },
+  })
+  return {
+    preview: values.preview,
+    port: Number(values.port),
+    lakePort: Number(values['lake-port']),
+    dataDir: resolve(ROOT, values.data),
+    dataset: values.dataset,
+    importSeed: !values['no-import'],
+  }
+}
+
+/** Children we started, each the leader of its own process group (so its grandchildren die too). */
+const children: {name: string; child: ChildProcess}[] = []
+let stopping = false
+
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push({name, child})
+  prefixLines(child.stdout, name, process.stdout)
+  prefixLines(child.stderr, name, process.stderr)
+  child.on('exit', (code, signal) => {
+    if (stopping) return
+    console.error(`\n${name} exited (${signal ?? `code ${code}`}); stopping.`)
+    void stopAll(code === 0 ? 1 : (code ?? 1))
+  })
+  return child
+}
+
+function prefixLines(
+  stream: NodeJS.ReadableStream | null,
+  name: string,
+  out: NodeJS.WriteStream,
+): void {
+  if (!stream) return
+  let rest = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n')
+    rest = lines.pop() ?? ''
+    for (const line of lines) out.write(`[${name}] ${line}\n`)
+  })
+  stream.on('end', () => rest && out.write(`[${name}] ${rest}\n`))
+}
+
+async function stopAll(exitCode: number): Promise<never> {
+  stopping = true
+  await Promise.all(
+    children.map(({child}) => {
+      if (child.exitCode !== null || child.signalCode !== null || !child.pid) return
+      const exited = new Promise<void>((done) => child.once('exit', () => done()))
+      signalGroup(child.pid, 'SIGTERM')
+      const force = setTimeout(() => child.pid && signalGroup(child.pid, 'SIGKILL'), 5000)
+      return exited.finally(() => clearTimeout(force))
+    }),
+  )
+  releaseLock()
+  process.exit(exitCode)
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+// One `npm run dev` per Studio port: the lock closes the window in which the first run is still
+// starting and the port is not yet bound.
+let lockPath = ''
+function takeLock(port: number): number | null {
+  lockPath = join(tmpdir(), `bangla-newsroom-dev-${port}.pid`)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, String(process.pid), {flag: 'wx'})
+      return null
+    } catch {
+      const holder = Number(readFileSync(lockPath, 'utf8'))
+      if (holder && isAlive(holder)) return holder
+      rmSync(lockPath, {force: true}) // stale: its owner died without cleaning up
+    }
+  }
+  return null
+}
+
+function releaseLock(): void {
+  if (!lockPath) return
+  try {
+    if (readFileSync(lockPath, 'utf8') === String(process.pid)) rmSync(lockPath)
+  } catch {
+    // Nothing to release.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({port, host: '127.0.0.1'})
+    socket.once('connect', () => {
+      socket.destroy()
+      done(true)
+    })
+    socket.once('error', () => done(false))
+  })
+}
+
+function trustCa(dataDir: string): boolean {
+  const caPath = join(dataDir, 'tls', 'ca.pem')
+  if (!existsSync(caPath)) return false
+  // Trust exactly the lake's CA in this process (fetch and @sanity/client), nothing wholesale.
+  setDefaultCACertificates([...getCACertificates('default'), readFileSync(caPath, 'utf8')])
+  return true
+}
+
+type Ping = 'up' | 'down' | 'foreign'
+
+async function pingLake(port: number): Promise<Ping> {
+  if (!(await portInUse(port))) return 'down'
+  try {
+    const res = await fetch(`https://localhost:${port}/v2025-03-01/ping`, {
+      signal: AbortSignal.timeout(3000),
+    })
+    return res.ok ? 'up' : 'foreign'
+  } catch {
+    // Something listens but does not speak TLS with this data folder's certificate.
+    return 'foreign'
+  }
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== null) return value
+    if (stopping) throw new Error('stopped')
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`)
+    await new Promise((done) => setTimeout(done, 250))
+  }
+}
+
+/** `lake env` prints what a client needs (API host, token, CA file), one NAME=value per line. */
+function lakeEnv(options: Options): Record<string, string> {
+  const out = spawnSync(
+    NODE,
+    ['lake/cli.ts', 'env', '--data', options.dataDir, '--port', String(options.lakePort)],
+    {cwd: ROOT, encoding: 'utf8'},
+  )
+  if (out.status !== 0) throw new Error(`npm run lake -- env failed:\n${out.stderr}`)
+  const env: Record<string, string> = {}
+  for (const line of out.stdout.split('\n')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim())
+    if (match) env[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2')
+  }
+  return env
+}
+
+async function countArticles(env: Record<string, string>, dataset: string): Promise<number> {
+  const client = createClient({
+    apiHost: env.SANITY_STUDIO_API_HOST,
+    projectId: 'local',
+    dataset,
+    apiVersion: '2025-02-19',
+    token: env.SANITY_API_TOKEN,
+    useProjectHostname: false,
+    useCdn: false,
+    perspective: 'raw',
+  })
+  return client.fetch<number>('count(*[_type == "article"])')
+}
+
+function runToEnd(name: string, command: string, args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<void>((done, fail) => {
+    const child = run(name, command, args, env)
+    child.removeAllListeners('exit')
+    child.once('exit', (code) => {
+      children.splice(
+        children.findIndex((entry) => entry.child === child),
+        1,
+      )
+      if (code === 0) done()
+      else fail(new Error(`${name} exited with code ${code}`))
+    })
+  })
+}
+
+async function main(): Promise<void> {
+  const options = readOptions(process.argv.slice(2))
+  const studioUrl = `http://localhost:${options.port}`
+  const lakeUrl = `https://localhost:${options.lakePort}`
+  const dataLabel = relative(ROOT, options.dataDir) || '.'
+
+  const holder = takeLock(options.port)
+  if (holder !== null || (await portInUse(options.port))) {
+    console.log(
+      `The Studio is already running on ${studioUrl}` +
+        (holder ? ` (npm run dev, pid ${holder})` : '') +
+        '. Open it in the browser, or stop that one first (Ctrl-C in its terminal).',
+    )
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stopAll(0))
+  process.on('SIGTERM', () => void stopAll(0))
+  process.on('exit', releaseLock)
+
+  const firstStart = !existsSync(join(options.dataDir, 'tls', 'ca.pem'))
+  trustCa(options.dataDir)
+  let lakeState = await pingLake(options.lakePort)
+  if (lakeState === 'foreign') {
+    console.error(
+      `Port ${options.lakePort} is taken by something that is not the lake of ${dataLabel}/ ` +
+        `(or whose certificate it did not issue). Stop it, or pick other ports: ` +
+        `npm run dev -- --lake-port 4334 --port 4333`,
+    )
+    await stopAll(1)
+  }
+  const corsOrigins = [process.env.LAKE_CORS_ORIGINS, studioUrl].filter(Boolean).join(',')
+  if (lakeState === 'down') {
+    console.log(`Starting the lake on ${lakeUrl} (data in ${dataLabel}/)…`)
+    run(
+      'lake',
+      NODE,
+      ['lake/cli.ts', 'start', '--port', String(options.lakePort), '--data', options.dataDir],
+      {...process.env, LAKE_CORS_ORIGINS: corsOrigins},
+    )
+    lakeState = await waitFor('The lake', 60_000, async () => {
+      trustCa(options.dataDir)
+      const state = await pingLake(options.lakePort)
+      return state === 'up' ? state : null
+    })
+  } else {
+    console.log(`Using the lake already running on ${lakeUrl}.`)
+  }
+
+  const env = lakeEnv(options)
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...env,
+    SANITY_STUDIO_DATASET: options.dataset,
+    PATH: `${BIN}:${process.env.PATH ?? ''}`,
+  }
+
+  if (options.importSeed && (await countArticles(env, options.dataset)) === 0) {
+    console.log('The dataset has no articles yet: importing the seed (data/seed/)…')
+    await runToEnd('import', NODE, ['scripts/import.ts'], childEnv)
+  }
+
+  if (options.preview) {
+    console.log('Building the Studio (sanity build)…')
+    await runToEnd('build', join(BIN, 'sanity'), ['build', '--yes'], childEnv)
+    run('studio', join(BIN, 'sanity'), ['preview', '--port', String(options.port)], childEnv)
+  } else {
+    run('studio', join(BIN, 'sanity'), ['dev', '--port', String(options.port)], childEnv)
+  }
+  await waitFor('The Studio', 180_000, async () =>
+    fetch(studioUrl, {signal: AbortSignal.timeout(3000)})
+      .then((res) => (res.ok ? true : null))
+      .catch(() => null),
+  )
+  printBanner(options, studioUrl, lakeUrl, dataLabel, firstStart)
+}
+
+function printBanner(
+  options: Options,
+  studioUrl: string,
+  lakeUrl: string,
+  dataLabel: string,
+  firstStart: boolean,
+): void {
+  const adminEmail = process.env.LAKE_ADMIN_EMAIL ?? 'admin@localhost'
+  const passwordFile = [
+    'admin-password.txt',
+    'admin-password',
+    'initial-admin-password.txt',
+    'auth/admin-password.txt',
+  ]
+    .map((name) => join(options.dataDir, name))
+    .find((path) => existsSync(path))
+  const password = process.env.LAKE_ADMIN_PASSWORD
+    ? 'the value of LAKE_ADMIN_PASSWORD'
+    : passwordFile
+      ? `in ${relative(ROOT, passwordFile)}`
+      : 'printed by the lake on its first start (see [lake] above)'
+  const lines = [
+    '',
+    `  Studio   ${studioUrl}${options.preview ? '  (production build)' : ''}`,
+    `  Vision   ${studioUrl}/vision`,
+    `  Lake     ${lakeUrl}  (data: ${dataLabel}/, dataset: ${options.dataset})`,
+    '',
+    `  Sign in with "Local login": ${adminEmail}, password ${password}.`,
+    '  More accounts: npm run lake -- users add --help',
+    '  Shell for scripts: eval "$(npm run -s lake -- env)"',
+  ]
+  if (firstStart) {
+    lines.push(
+      '',
+      `  First start: the lake made its own certificate authority (${dataLabel}/tls/ca.pem).`,
+      '  Trust it once so the browser accepts the lake, then restart the browser:',
+      '    npm run lake -- trust',
+    )
+  }
+  lines.push('', '  Ctrl-C stops everything started here.', '')
+  console.log(lines.join('\n'))
+}
+
+main().catch(async (error: unknown) => {
+  if (!stopping) console.error(error instanceof Error ? error.message : error)
+  await stopAll(1)
+})

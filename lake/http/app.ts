@@ -6,6 +6,7 @@ import {Hono} from 'hono'
 import {type LakeContext} from './context.ts'
 import {errorResponse, notFoundResponse} from './errors.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
+import {listenRoutes} from './routes/listen.ts'
 import {mutateRoutes} from './routes/mutate.ts'
 import {queryRoutes} from './routes/query.ts'
 
@@ -22,5 +23,6 @@ export function createApp(lake: LakeContext, principals: PrincipalResolver): Hon
   app.get('/:version{v[^/]+}/ping', (c) => c.json({ping: 'pong'}))
   app.route('/', queryRoutes)
   app.route('/', mutateRoutes)
+  app.route('/', listenRoutes)
   return app
 }

@@ -103,7 +103,8 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
   CREATE TABLE IF NOT EXISTS keyvalue (
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    -- a user id or an API token's principal id (robots keep settings too)
+    user_id TEXT NOT NULL,
     key TEXT NOT NULL,
     value TEXT NOT NULL,
     updated_at TEXT NOT NULL,
@@ -257,6 +258,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       const user = getUser(idOrEmail)
       if (!user) return false
       db.prepare('DELETE FROM users WHERE id = ?').run(user.id)
+      db.prepare('DELETE FROM keyvalue WHERE user_id = ?').run(user.id)
       return true
     },
 

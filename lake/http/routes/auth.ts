@@ -1,0 +1,215 @@
+/**
+ * Sign-in as the Studio's own login screen drives it (design §1.5): `auth/providers` offers the
+ * local provider; its page is an HTML form that checks e-mail and password and redirects back to
+ * the Studio with `#sid=…`; `auth/fetch?sid=` exchanges the sid for a session token;
+ * `auth/logout` ends the session; `auth/id` answers the cookie-mode probe.
+ */
+import {Hono, type Context} from 'hono'
+import {getConnInfo} from '@hono/node-server/conninfo'
+import {AuthError, BadRequestError} from '../../core/errors.ts'
+import {lakeOf} from '../context.ts'
+import {normalizeOrigin} from '../cors.ts'
+import {bearerToken, getPrincipal} from '../principal.ts'
+import {apiHostOf, studioOf} from '../studioContext.ts'
+
+/** Path of the provider's login page on the apiHost (outside the versioned API, like Sanity's). */
+export const LOGIN_PATH = '/auth/login/local'
+
+/** The versioned auth endpoints, relative to `/v{apiVersion}`. */
+export function authRoutes(): Hono {
+  const app = new Hono()
+
+  app.get('/auth/providers', (c) => {
+    const apiHost = apiHostOf(c, lakeOf(c).config.projectId)
+    return c.json({
+      thirdPartyLogin: false,
+      sso: {saml: false},
+      providers: [
+        {
+          name: 'local',
+          title: 'Local account · স্থানীয় অ্যাকাউন্ট',
+          url: apiHost + LOGIN_PATH,
+          logo: null,
+        },
+      ],
+    })
+  })
+
+  app.get('/auth/fetch', async (c) => {
+    const sid = c.req.query('sid')
+    if (!sid) throw new BadRequestError('Missing "sid" parameter')
+    const token = await studioOf(c).auth.exchangeSid(sid)
+    if (!token) throw new AuthError('Session id unknown, already used or expired; sign in again')
+    return c.json({token})
+  })
+
+  // The Studio logs out twice (token client and cookie client) and ignores the answers.
+  app.post('/auth/logout', async (c) => {
+    const token = bearerToken(c.req.header('authorization'))
+    if (token) await studioOf(c).auth.logout(token)
+    return c.body(null, 204)
+  })
+
+  app.get('/auth/id', (c) => {
+    const principal = getPrincipal(c)
+    if (principal.kind === 'anonymous') throw new AuthError('Not signed in')
+    return c.json({id: principal.id})
+  })
+
+  return app
+}
+
+/** The provider's login page (GET shows the form, POST checks it), at LOGIN_PATH on the apiHost. */
+export function loginPageRoutes(): Hono {
+  const app = new Hono()
+
+  app.get(LOGIN_PATH, (c) => {
+    const params = loginParams(c.req.query())
+    return page(c, 200, params, null)
+  })
+
+  app.post(LOGIN_PATH, async (c) => {
+    const form = await c.req.parseBody()
+    const fields = Object.fromEntries(
+      Object.entries(form).map(([key, value]) => [key, typeof value === 'string' ? value : '']),
+    )
+    const params = loginParams(fields)
+    const target = redirectTarget(c, params.origin)
+    if (!target) return page(c, 400, params, MESSAGES.badOrigin)
+
+    const {auth} = studioOf(c)
+    const email = fields.email ?? ''
+    const result = await auth.login(email, fields.password ?? '', clientAddress(c))
+    if (!result.ok && result.reason === 'rateLimited') {
+      c.header('Retry-After', String(result.retryAfterSeconds))
+      return page(c, 429, params, MESSAGES.rateLimited(result.retryAfterSeconds), email)
+    }
+    if (!result.ok) return page(c, 401, params, MESSAGES.invalid, email)
+
+    // The Studio takes the sid from the hash whatever its login method (≥ 20 characters).
+    target.hash = `sid=${auth.createSid(result.user.id)}`
+    return c.redirect(target.toString(), 302)
+  })
+
+  return app
+}
+
+interface LoginParams {
+  origin: string
+  projectId: string
+  withSid: string
+  type: string
+}
+
+function loginParams(source: Record<string, string | undefined>): LoginParams {
+  return {
+    origin: source.origin ?? '',
+    projectId: source.projectId ?? '',
+    withSid: source.withSid ?? '',
+    type: source.type ?? '',
+  }
+}
+
+/** The Studio URL to return to, only when its origin is one the lake serves (no open redirect). */
+function redirectTarget(c: Context, origin: string): URL | null {
+  const allowed = normalizeOrigin(origin)
+  if (!allowed || !studioOf(c).corsOrigins.includes(allowed)) return null
+  return new URL(origin)
+}
+
+function clientAddress(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null
+  } catch {
+    // Not served by @hono/node-server (in-process requests): throttle by e-mail only.
+    return null
+  }
+}
+
+const MESSAGES = {
+  invalid: {
+    bn: 'ইমেইল বা পাসওয়ার্ড মেলেনি। আবার চেষ্টা করুন।',
+    en: 'Wrong e-mail or password. Please try again.',
+  },
+  rateLimited: (seconds: number) => {
+    const minutes = Math.max(1, Math.ceil(seconds / 60))
+    return {
+      bn: `অনেকবার ভুল চেষ্টা হয়েছে। ${toBengaliDigits(minutes)} মিনিট পরে আবার চেষ্টা করুন।`,
+      en: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    }
+  },
+  badOrigin: {
+    bn: 'এই ঠিকানায় ফেরত পাঠানো যায় না। স্টুডিও থেকে আবার সাইন ইন শুরু করুন।',
+    en: 'Cannot return to this address. Start signing in again from the Studio.',
+  },
+}
+
+function toBengaliDigits(value: number): string {
+  return String(value).replace(/\d/g, (digit) => '০১২৩৪৫৬৭৮৯'[Number(digit)])
+}
+
+function page(
+  c: Context,
+  status: 200 | 400 | 401 | 429,
+  params: LoginParams,
+  message: {bn: string; en: string} | null,
+  email = '',
+): Response {
+  c.header('Cache-Control', 'no-store')
+  c.header('X-Frame-Options', 'DENY')
+  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+  const hidden = (Object.keys(params) as (keyof LoginParams)[])
+    .filter((key) => params[key] !== '')
+    .map((key) => `<input type="hidden" name="${key}" value="${escapeHtml(params[key])}">`)
+    .join('\n      ')
+  const alert = message
+    ? `<p class="message" role="alert" lang="bn">${escapeHtml(message.bn)}<br><span lang="en">${escapeHtml(message.en)}</span></p>`
+    : ''
+  return c.html(
+    `<!doctype html>
+<html lang="bn">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>সাইন ইন · Sign in — Local Content Lake</title>
+  <style>
+    body {font-family: 'Noto Sans Bengali', system-ui, sans-serif; background: #f3f3f6; margin: 0;
+      display: grid; min-height: 100vh; place-items: center; color: #1b1d27}
+    main {background: #fff; padding: 2rem; border-radius: 8px; width: min(22rem, 90vw);
+      box-shadow: 0 1px 4px rgb(0 0 0 / 12%)}
+    h1 {font-size: 1.25rem; margin: 0 0 1.25rem}
+    label {display: block; margin: 0.75rem 0 0.25rem; font-weight: 600}
+    .en {font-weight: 400; color: #555}
+    input[type=email], input[type=password] {width: 100%; box-sizing: border-box; padding: 0.5rem;
+      font: inherit; border: 1px solid #bbb; border-radius: 4px}
+    button {margin-top: 1.25rem; width: 100%; padding: 0.6rem; font: inherit; font-weight: 600;
+      border: 0; border-radius: 4px; background: #2276fc; color: #fff; cursor: pointer}
+    .message {background: #fdecec; color: #8a1c1c; padding: 0.6rem; border-radius: 4px}
+  </style>
+</head>
+<body>
+  <main>
+    <h1>সাইন ইন <span class="en" lang="en">· Sign in</span></h1>
+    ${alert}
+    <form method="post" action="${LOGIN_PATH}">
+      ${hidden}
+      <label for="email">ইমেইল <span class="en" lang="en">· E-mail</span></label>
+      <input id="email" name="email" type="email" autocomplete="username" required autofocus value="${escapeHtml(email)}">
+      <label for="password">পাসওয়ার্ড <span class="en" lang="en">· Password</span></label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required>
+      <button type="submit">প্রবেশ করুন <span lang="en">· Sign in</span></button>
+    </form>
+  </main>
+</body>
+</html>
+`,
+    status,
+  )
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (char) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[char]!,
+  )
+}

@@ -1,0 +1,104 @@
+/**
+ * The one local project: `projects/{id}` with its members, its datasets, the dataset acl (the
+ * caller's document grants, which the Studio evaluates per document) and the project grants.
+ */
+import {Hono, type Context} from 'hono'
+import {AuthError, NotFoundError} from '../../core/errors.ts'
+import {grantsFor, projectGrantsFor, ROLE_TITLES} from '../../core/grants.ts'
+import {invalidDatasetReason} from '../../core/ids.ts'
+import {flag, lakeOf} from '../context.ts'
+import {getPrincipal} from '../principal.ts'
+import {studioOf} from '../studioContext.ts'
+
+/** The dataset a fresh lake offers before anything was written. */
+export const DEFAULT_DATASET = 'production'
+
+function requireProject(c: Context): string {
+  const {projectId} = lakeOf(c).config
+  if (c.req.param('projectId') !== projectId) {
+    throw new NotFoundError(
+      `Project "${c.req.param('projectId')}" not found; this lake serves "${projectId}"`,
+    )
+  }
+  if (getPrincipal(c).kind === 'anonymous') throw new AuthError('Not signed in')
+  return projectId
+}
+
+function datasetNames(c: Context): string[] {
+  return [...new Set([DEFAULT_DATASET, ...lakeOf(c).stores.list()])].sort()
+}
+
+export function projectRoutes(): Hono {
+  const app = new Hono()
+
+  app.get('/projects/:projectId', (c) => {
+    const projectId = requireProject(c)
+    const principal = getPrincipal(c)
+    const {auth} = studioOf(c)
+    const members =
+      c.req.query('includeMembers') === 'false'
+        ? []
+        : [
+            ...auth.listUsers().map((user) => ({
+              id: user.id,
+              createdAt: user.createdAt,
+              role: user.role,
+              roles: [{name: user.role, title: ROLE_TITLES[user.role]}],
+              isCurrentUser: user.id === principal.id,
+              isRobot: false,
+            })),
+            ...auth.listTokens().map((token) => ({
+              id: `r${token.id}`,
+              createdAt: token.createdAt,
+              role: token.role,
+              roles: token.role ? [{name: token.role, title: ROLE_TITLES[token.role]}] : [],
+              isCurrentUser: `r${token.id}` === principal.id,
+              isRobot: true,
+            })),
+          ]
+    return c.json({
+      id: projectId,
+      displayName: 'Local Content Lake',
+      studioHost: null,
+      isBlocked: false,
+      isDisabled: false,
+      isDisabledByUser: false,
+      metadata: {},
+      organizationId: null,
+      // includeOrganization=true: there is no organization for a local project.
+      ...(flag(c, 'includeOrganization') ? {organization: null} : {}),
+      members,
+      features: [],
+      pendingInvites: 0,
+    })
+  })
+
+  app.get('/projects/:projectId/datasets', (c) => {
+    requireProject(c)
+    // The comments add-on probe: the lake has no add-on datasets.
+    if (c.req.query('datasetProfile') === 'comments' || c.req.query('addonFor')) return c.json([])
+    return c.json(
+      datasetNames(c).map((name) => ({
+        name,
+        aclMode: 'private',
+        datasetProfile: 'content',
+        addonFor: null,
+        tags: [],
+      })),
+    )
+  })
+
+  app.get('/projects/:projectId/datasets/:dataset/acl', (c) => {
+    requireProject(c)
+    const dataset = c.req.param('dataset')
+    if (invalidDatasetReason(dataset)) throw new NotFoundError(`Dataset "${dataset}" not found`)
+    return c.json(grantsFor(getPrincipal(c).role))
+  })
+
+  app.get('/projects/:projectId/grants', (c) => {
+    requireProject(c)
+    return c.json(projectGrantsFor(getPrincipal(c).role))
+  })
+
+  return app
+}

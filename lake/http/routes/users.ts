@@ -1,0 +1,94 @@
+/**
+ * Identity for the Studio: `users/me` (who is signed in, with role), `users/{ids}` (names for
+ * history and avatars) and `users/me/keyvalue` (per-user Studio settings such as list layout).
+ */
+import {Hono, type Context} from 'hono'
+import type {AuthStore} from '../../auth/authStore.ts'
+import {AuthError, BadRequestError} from '../../core/errors.ts'
+import {ROLE_TITLES, type Principal, type RoleName} from '../../core/grants.ts'
+import {getPrincipal} from '../principal.ts'
+import {studioOf} from '../studioContext.ts'
+
+const MAX_KEYS = 100
+const MAX_VALUE_BYTES = 64 * 1024
+
+/** The `users/me` body (v2026-05-04 shape the Studio reads). */
+export function currentUser(principal: Principal) {
+  const role = principal.role as RoleName
+  return {
+    id: principal.id,
+    name: principal.name ?? principal.id,
+    email: principal.email ?? null,
+    profileImage: null,
+    role,
+    roles: [{name: role, title: ROLE_TITLES[role]}],
+    provider: principal.kind === 'token' ? 'sanity-token' : 'local',
+    isRobot: principal.kind === 'token',
+  }
+}
+
+/** A public user record as `users/{ids}` returns it; null for an unknown id. */
+export function publicUser(auth: AuthStore, id: string) {
+  if (id.startsWith('r')) {
+    const token = auth.listTokens({includeRevoked: true}).find((t) => `r${t.id}` === id)
+    return token ? {id, displayName: token.label, imageUrl: null, isRobot: true} : null
+  }
+  const user = id.startsWith('p') ? auth.getUser(id) : null
+  if (!user || user.id !== id) return null
+  return {id, displayName: user.name, imageUrl: null, email: user.email, isRobot: false}
+}
+
+function requireSignedIn(c: Context): Principal {
+  const principal = getPrincipal(c)
+  if (principal.kind === 'anonymous') throw new AuthError('Not signed in')
+  return principal
+}
+
+export function userRoutes(): Hono {
+  const app = new Hono()
+
+  // Anonymous callers get `{}`, which the Studio reads as "not logged in" (no 401 in the console).
+  app.get('/users/me', (c) => {
+    const principal = getPrincipal(c)
+    return c.json(principal.kind === 'anonymous' ? {} : currentUser(principal))
+  })
+
+  app.get('/users/me/keyvalue/:keys', (c) => {
+    const principal = requireSignedIn(c)
+    const keys = c.req.param('keys').split(',').filter(Boolean)
+    if (keys.length > MAX_KEYS) throw new BadRequestError(`At most ${MAX_KEYS} keys per request`)
+    return c.json(studioOf(c).auth.getValues(principal.id, keys))
+  })
+
+  app.put('/users/me/keyvalue', async (c) => {
+    const principal = requireSignedIn(c)
+    const body: unknown = await c.req.json()
+    const pairs = Array.isArray(body) ? body : [body]
+    if (pairs.length > MAX_KEYS) throw new BadRequestError(`At most ${MAX_KEYS} keys per request`)
+    for (const pair of pairs) {
+      if (!pair || typeof pair !== 'object' || typeof pair.key !== 'string' || !pair.key) {
+        throw new BadRequestError('Body must be [{"key": "<string>", "value": <json>}, …]')
+      }
+      if (JSON.stringify(pair.value ?? null).length > MAX_VALUE_BYTES) {
+        throw new BadRequestError(`Value of "${pair.key}" is larger than ${MAX_VALUE_BYTES} bytes`)
+      }
+    }
+    return c.json(studioOf(c).auth.setValues(principal.id, pairs))
+  })
+
+  // One id gives an object ({} when unknown), several an array of the known ones.
+  app.get('/users/:ids', (c) => {
+    const principal = requireSignedIn(c)
+    const ids = c.req
+      .param('ids')
+      .split(',')
+      .map((id) => (id === 'me' ? principal.id : id))
+      .filter(Boolean)
+    const {auth} = studioOf(c)
+    const users = ids.map((id) => publicUser(auth, id))
+    if (ids.length === 1) return c.json(users[0] ?? {})
+    return c.json(users.filter((user) => user !== null))
+  })
+
+  return app
+}

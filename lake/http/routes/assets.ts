@@ -1,0 +1,163 @@
+/**
+ * Asset upload (`POST /v{ver}/assets/images|files/{dataset}`, body = the raw bytes) and download
+ * (`GET /images/{projectId}/{dataset}/{file}`, `GET /files/…` on the apiHost, outside the versioned
+ * API). The asset document is written through a normal lake transaction, so queries, listeners and
+ * history see it, and the Studio's duplicate check (`sha1hash == $hash`) finds it.
+ */
+import {createReadStream, existsSync, statSync} from 'node:fs'
+import {Readable} from 'node:stream'
+import {Hono, type Context} from 'hono'
+import {
+  assetDocument,
+  contentTypeFor,
+  fileExtension,
+  fileTarget,
+  imageTarget,
+  type UploadMeta,
+} from '../../assets/assetDocument.ts'
+import {assetFilePath, stageUpload, storeUpload, type AssetKind} from '../../assets/assetFiles.ts'
+import {readImageInfo} from '../../assets/imageInfo.ts'
+import {AuthError, BadRequestError, NotFoundError, PermissionError} from '../../core/errors.ts'
+import {canUploadAssets} from '../../core/grants.ts'
+import {randomId} from '../../core/ids.ts'
+import {runTransaction} from '../../core/transaction.ts'
+import type {SanityDocument} from '../../core/types.ts'
+import {identityOf} from '../authorize.ts'
+import {lakeOf} from '../context.ts'
+import {getPrincipal} from '../principal.ts'
+import {apiHostOf} from '../studioContext.ts'
+
+/** Largest accepted upload; LAKE_MAX_UPLOAD_BYTES overrides (default 512 MiB). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
+function maxUploadBytes(): number {
+  const configured = Number(process.env.LAKE_MAX_UPLOAD_BYTES)
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_MAX_UPLOAD_BYTES
+}
+
+/** Upload routes, relative to `/v{apiVersion}`. */
+export function assetUploadRoutes(): Hono {
+  const app = new Hono()
+  app.post('/assets/:kind{images|files}/:dataset', async (c) => {
+    const principal = getPrincipal(c)
+    if (principal.kind === 'anonymous') throw new AuthError('Sign in or send a token to upload')
+    if (!canUploadAssets(principal)) {
+      throw new PermissionError(`Role "${principal.role}" may not upload assets`)
+    }
+    const lake = lakeOf(c)
+    const kind = c.req.param('kind') as AssetKind
+    const dataset = c.req.param('dataset')
+    const store = lake.store(dataset)
+    const {projectId} = lake.config
+
+    const staged = await stageUpload(lake.dataDir, c.req.raw.body, maxUploadBytes())
+    try {
+      if (staged.size === 0) throw new BadRequestError('Empty upload: send the file as the body')
+      const meta = uploadMeta(c)
+      const declaredType = c.req.header('content-type')?.split(';')[0].trim().toLowerCase()
+      let target
+      let image
+      if (kind === 'images') {
+        image = readImageInfo(staged.head) ?? undefined
+        if (!image) {
+          throw new BadRequestError('Not a supported image (PNG, JPEG, GIF, WebP or SVG)')
+        }
+        target = imageTarget(projectId, dataset, staged.sha1, image)
+      } else {
+        const extension = fileExtension(meta.originalFilename, declaredType)
+        const mimeType =
+          declaredType && declaredType !== 'application/octet-stream'
+            ? declaredType
+            : contentTypeFor(extension)
+        target = fileTarget(projectId, dataset, staged.sha1, extension, mimeType)
+      }
+      const filePath = assetFilePath(lake.dataDir, kind, projectId, dataset, target.fileName)
+      if (!filePath) throw new BadRequestError('Invalid dataset or file name')
+      storeUpload(staged, filePath)
+
+      const candidate = assetDocument({
+        target,
+        apiHost: apiHostOf(c, projectId),
+        sha1: staged.sha1,
+        size: staged.size,
+        uploadId: randomId(32),
+        meta,
+        image,
+      })
+      // Same bytes, same id: an existing asset document is returned as it is.
+      const outcome = await runTransaction(
+        {store, bus: lake.bus, identity: identityOf(c), now: lake.now},
+        (ws) => {
+          const existing = ws.get(candidate._id)
+          if (existing) return existing
+          return ws.write(candidate._id, candidate, {
+            createIfNotExists: candidate,
+          }) as SanityDocument
+        },
+      )
+      return c.json({document: outcome.result})
+    } finally {
+      staged.discard()
+    }
+  })
+  return app
+}
+
+function uploadMeta(c: Context): UploadMeta {
+  const q = (name: string) => c.req.query(name)?.trim() || undefined
+  const meta: UploadMeta = {
+    originalFilename: q('filename'),
+    label: q('label'),
+    title: q('title'),
+    description: q('description'),
+    creditLine: q('creditLine'),
+  }
+  const sourceName = q('sourceName')
+  if (sourceName) meta.source = {name: sourceName, id: q('sourceId'), url: q('sourceUrl')}
+  return meta
+}
+
+/**
+ * Downloads at `/images/…` and `/files/…`. Like Sanity's CDN these need no token (an <img> cannot
+ * send one); asset names are content hashes. Image transform parameters (w, h, fit, auto, dpr,
+ * rect, …) are ignored: the original bytes are served.
+ */
+export function assetDownloadRoutes(): Hono {
+  const app = new Hono()
+  app.get('/:kind{images|files}/:projectId/:dataset/:name', (c) => {
+    const lake = lakeOf(c)
+    const kind = c.req.param('kind') as AssetKind
+    const name = c.req.param('name')
+    const path = assetFilePath(
+      lake.dataDir,
+      kind,
+      c.req.param('projectId'),
+      c.req.param('dataset'),
+      name,
+    )
+    if (!path || !existsSync(path)) throw new NotFoundError(`Asset not found: ${kind}/${name}`)
+    const extension = name.split('.').pop() ?? ''
+    const size = statSync(path).size
+    c.header('Content-Type', contentTypeFor(extension))
+    c.header('Content-Length', String(size))
+    // Content-addressed: the bytes behind a name never change.
+    c.header('Cache-Control', 'public, max-age=31536000, immutable')
+    c.header('X-Content-Type-Options', 'nosniff')
+    // Any origin may embed images (as from Sanity's CDN); credentials are never needed.
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin')
+    if (extension === 'svg')
+      c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+    const dl = c.req.query('dl')
+    if (dl !== undefined) {
+      const filename = dl || name
+      const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
+      c.header(
+        'Content-Disposition',
+        `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+      )
+    }
+    if (c.req.method === 'HEAD') return c.body(null, 200)
+    return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200)
+  })
+  return app
+}

@@ -1,0 +1,6 @@
+// The Bengali text module: NFC, graphemes, script/spacing/digit checks, the three front-page
+// dates and romanised slugs. No I/O; safe to import from the Studio, scripts and the lake.
+export * from './text.ts'
+export * from './digits.ts'
+export * from './dates.ts'
+export * from './transliterate.ts'

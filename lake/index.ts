@@ -43,7 +43,6 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
-  const shutdown = new AbortController()
   const context: LakeContext = {
     dataDir: options.dataDir,
     stores,
@@ -51,7 +50,6 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     bus,
     now: options.now ?? (() => new Date()),
     config: {projectId: options.projectId ?? 'local'},
-    shutdown: shutdown.signal,
   }
   const app = createApp(context, principals)
   let closed = false
@@ -64,7 +62,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     async close() {
       if (closed) return
       closed = true
-      shutdown.abort()
+      // Listeners hear `disconnect` first, then the databases close.
+      bus.close()
       // Let pending writes (queued behind each store's lock) finish before the files close.
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
       stores.close()

@@ -49,7 +49,7 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
-        // Aborting the lake's shutdown signal lets streams say goodbye before sockets go.
+        // Closing the lake sends listeners `disconnect`; give it a moment before sockets go.
         const closingLake = lake.close()
         await new Promise((resolve) => setTimeout(resolve, 50))
         for (const socket of sockets) socket.destroy()

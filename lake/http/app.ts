@@ -7,6 +7,10 @@ import {type LakeContext} from './context.ts'
 import {errorResponse, notFoundResponse} from './errors.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
 import {listenRoutes} from './routes/listen.ts'
+import {actionRoutes} from './routes/actions.ts'
+import {docRoutes} from './routes/doc.ts'
+import {exportRoutes} from './routes/export.ts'
+import {historyRoutes} from './routes/history.ts'
 import {mutateRoutes} from './routes/mutate.ts'
 import {queryRoutes} from './routes/query.ts'
 
@@ -23,6 +27,10 @@ export function createApp(lake: LakeContext, principals: PrincipalResolver): Hon
   app.get('/:version{v[^/]+}/ping', (c) => c.json({ping: 'pong'}))
   app.route('/', queryRoutes)
   app.route('/', mutateRoutes)
+  app.route('/', actionRoutes)
+  app.route('/', docRoutes)
+  app.route('/', historyRoutes)
+  app.route('/', exportRoutes)
   app.route('/', listenRoutes)
   return app
 }

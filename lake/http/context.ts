@@ -16,8 +16,6 @@ export interface LakeContext {
   bus: EventBus
   now(): Date
   config: LakeConfig
-  /** Aborted when the lake shuts down: long-lived responses (listeners) end on it. */
-  shutdown: AbortSignal
 }
 
 declare module 'hono' {

@@ -111,6 +111,15 @@ export function createSqliteStore(path: string, dataset: string): Store {
     return s
   }
 
+  /**
+   * A statement of its own for lazy iteration: a cached one would be reset if another request ran
+   * the same SQL while this iterator is suspended.
+   */
+  function freshStmt(sql: string): StatementSync | null {
+    const conn = open(false)
+    return conn ? conn.prepare(sql) : null
+  }
+
   function all(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue>[] {
     const s = stmt(sql)
     return s ? (s.all(...params) as Record<string, SQLInputValue>[]) : []
@@ -238,7 +247,7 @@ export function createSqliteStore(path: string, dataset: string): Store {
         params.push(prefix, prefixEnd(prefix))
       }
       const sql = `SELECT body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`
-      const s = stmt(sql)
+      const s = freshStmt(sql)
       if (!s) return
       for (const row of s.iterate(...params)) {
         yield JSON.parse(String((row as {body: string}).body)) as SanityDocument
@@ -336,7 +345,7 @@ export function createSqliteStore(path: string, dataset: string): Store {
         sql += ' LIMIT ?'
         params.push(options.limit)
       }
-      const s = stmt(sql)
+      const s = freshStmt(sql)
       if (!s) return
       for (const row of s.iterate(...params)) {
         yield JSON.parse(String((row as {body: string}).body)) as SanityDocument

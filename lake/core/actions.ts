@@ -1,0 +1,295 @@
+/**
+ * The Actions API (`data/actions`), which the Studio uses for every non-liveEdit edit. Each action
+ * becomes plain mutations on the working set, so listeners and history see ordinary
+ * create/createOrReplace/patch/delete entries that reproduce the new state.
+ */
+import {BadRequestError, ConflictError, itemError, MutationError} from './errors.ts'
+import {getPublishedId, invalidIdReason, isDraftId, isPublishedId, isVersionId} from './ids.ts'
+import {applyPatch, documentBody} from './mutations.ts'
+import type {WorkingSet} from './transaction.ts'
+import type {SanityDocument} from './types.ts'
+
+type Json = Record<string, unknown>
+type Handler = (ws: WorkingSet, action: Json, index: number) => void
+
+const PREFIX = 'sanity.action.document.'
+
+const ACTIONS: Record<string, Handler> = {
+  [`${PREFIX}create`]: create,
+  [`${PREFIX}edit`]: edit,
+  [`${PREFIX}publish`]: publish,
+  [`${PREFIX}unpublish`]: unpublish,
+  [`${PREFIX}discard`]: discard,
+  [`${PREFIX}delete`]: remove,
+  [`${PREFIX}replaceDraft`]: replaceDraft,
+  [`${PREFIX}version.create`]: versionCreate,
+  [`${PREFIX}version.discard`]: versionDiscard,
+  [`${PREFIX}version.replace`]: versionReplace,
+  // @sanity/import sends release documents (`_.releases.<id>`) through this one.
+  'sanity.action.release.import': releaseImport,
+}
+
+/** Applies the actions of one request in order; any failure throws and nothing is written. */
+export function applyActions(ws: WorkingSet, actions: unknown): void {
+  if (!Array.isArray(actions) || actions.length === 0) {
+    throw new BadRequestError('`actions` must be a non-empty array')
+  }
+  for (const [index, action] of actions.entries()) {
+    if (!isObject(action) || typeof action.actionType !== 'string') {
+      throw invalid(index, 'Each action needs an `actionType`')
+    }
+    const handler = ACTIONS[action.actionType]
+    if (!handler) {
+      throw invalid(index, `Action type "${action.actionType}" is not supported by this lake`)
+    }
+    handler(ws, action, index)
+  }
+}
+
+function create(ws: WorkingSet, action: Json, index: number) {
+  const publishedId = publishedIdOf(action, index)
+  const attributes = isObject(action.attributes) ? action.attributes : {}
+  const doc = documentBody(
+    {...attributes, _id: attributes._id ?? `drafts.${publishedId}`},
+    index,
+    true,
+  )
+  checkVariant(doc._id, publishedId, index)
+  if (ws.get(doc._id)) {
+    if (action.ifExists === 'ignore') return
+    throw conflict(index, 'documentAlreadyExistsError', `Document "${doc._id}" already exists`)
+  }
+  ws.write(doc._id, doc, {create: wire(doc, ws)})
+}
+
+function edit(ws: WorkingSet, action: Json, index: number) {
+  const publishedId = publishedIdOf(action, index)
+  const draftId = variantIdOf(action, 'draftId', publishedId, index)
+  if (!isObject(action.patch)) throw invalid(index, '`patch` must be an object')
+  let draft = ws.get(draftId)
+  if (!draft) {
+    // The Studio edits a published-only document by sending `edit`: the draft starts as its copy.
+    const published = ws.get(publishedId)
+    if (!published) {
+      throw conflict(
+        index,
+        'documentNotFoundError',
+        `Cannot edit "${publishedId}": it does not exist`,
+      )
+    }
+    const copy = copyAs(published, draftId)
+    draft = ws.write(draftId, copy, {create: wire(copy, ws)})!
+  }
+  const patch = {...action.patch, id: draftId}
+  ws.write(draftId, applyPatch(draft, patch, index), {patch})
+}
+
+function publish(ws: WorkingSet, action: Json, index: number) {
+  const publishedId = publishedIdOf(action, index)
+  const draftId = variantIdOf(action, 'draftId', publishedId, index)
+  const draft = ws.get(draftId)
+  if (!draft) {
+    throw conflict(index, 'documentNotFoundError', `Cannot publish: "${draftId}" does not exist`)
+  }
+  const published = ws.get(publishedId)
+  guard(index, draft, action.ifDraftRevisionId, draftId)
+  guard(index, published, action.ifPublishedRevisionId, publishedId)
+  const next = copyAs(draft, publishedId)
+  if (published?._createdAt) next._createdAt = published._createdAt
+  ws.write(publishedId, next, {createOrReplace: wire(next, ws)})
+  ws.write(draftId, null, {delete: {id: draftId}})
+}
+
+function unpublish(ws: WorkingSet, action: Json, index: number) {
+  const publishedId = publishedIdOf(action, index)
+  const draftId = variantIdOf(action, 'draftId', publishedId, index)
+  const published = ws.get(publishedId)
+  if (!published) {
+    throw conflict(
+      index,
+      'documentNotFoundError',
+      `Cannot unpublish: "${publishedId}" is not published`,
+    )
+  }
+  if (!ws.get(draftId)) {
+    const copy = copyAs(published, draftId)
+    ws.write(draftId, copy, {create: wire(copy, ws)})
+  }
+  ws.write(publishedId, null, {delete: {id: publishedId}})
+}
+
+function discard(ws: WorkingSet, action: Json, index: number) {
+  const draftId = idOf(action, 'draftId', index)
+  if (isPublishedId(draftId)) throw invalid(index, '`draftId` must be a drafts. or versions. id')
+  deleteExisting(ws, draftId, index)
+}
+
+function remove(ws: WorkingSet, action: Json, index: number) {
+  const publishedId = publishedIdOf(action, index)
+  const drafts = action.includeDrafts ?? []
+  if (!Array.isArray(drafts)) throw invalid(index, '`includeDrafts` must be an array of ids')
+  const ids = [publishedId]
+  for (const id of drafts) {
+    checkVariant(id, publishedId, index)
+    ids.push(id)
+  }
+  const existing = ids.filter((id) => ws.get(id))
+  if (existing.length === 0) {
+    throw conflict(
+      index,
+      'documentNotFoundError',
+      `Cannot delete "${publishedId}": it does not exist`,
+    )
+  }
+  for (const id of existing) ws.write(id, null, {delete: {id}})
+}
+
+function replaceDraft(ws: WorkingSet, action: Json, index: number) {
+  const publishedId = publishedIdOf(action, index)
+  const attributes = isObject(action.attributes) ? action.attributes : {}
+  const doc = documentBody(
+    {...attributes, _id: attributes._id ?? `drafts.${publishedId}`},
+    index,
+    true,
+  )
+  checkVariant(doc._id, publishedId, index)
+  const existing = ws.get(doc._id)
+  ws.write(doc._id, doc, {createOrReplace: wire(doc, ws, existing)})
+}
+
+function versionCreate(ws: WorkingSet, action: Json, index: number) {
+  const publishedId = publishedIdOf(action, index)
+  let doc: SanityDocument & {_id: string}
+  if (isObject(action.document)) {
+    doc = documentBody(action.document, index, true)
+  } else {
+    const baseId = idOf(action, 'baseId', index)
+    const versionId = idOf(action, 'versionId', index)
+    const base = ws.get(baseId)
+    if (!base)
+      throw conflict(index, 'documentNotFoundError', `Base document "${baseId}" does not exist`)
+    guard(index, base, action.ifBaseRevisionId, baseId)
+    doc = copyAs(base, versionId) as SanityDocument & {_id: string}
+  }
+  checkVariant(doc._id, publishedId, index)
+  if (ws.get(doc._id)) {
+    throw conflict(index, 'documentAlreadyExistsError', `Document "${doc._id}" already exists`)
+  }
+  ws.write(doc._id, doc, {create: wire(doc, ws)})
+}
+
+function versionDiscard(ws: WorkingSet, action: Json, index: number) {
+  const versionId = idOf(action, 'versionId', index)
+  // The Studio sends a drafts. id here when deleting a draft-only document.
+  if (isPublishedId(versionId))
+    throw invalid(index, '`versionId` must be a drafts. or versions. id')
+  deleteExisting(ws, versionId, index)
+}
+
+function versionReplace(ws: WorkingSet, action: Json, index: number) {
+  const doc = documentBody(action.document, index, true)
+  if (isPublishedId(doc._id))
+    throw invalid(index, '`document._id` must be a drafts. or versions. id')
+  const existing = ws.get(doc._id)
+  if (!existing) {
+    throw conflict(index, 'documentNotFoundError', `Cannot replace "${doc._id}": it does not exist`)
+  }
+  ws.write(doc._id, doc, {createOrReplace: wire(doc, ws, existing)})
+}
+
+function releaseImport(ws: WorkingSet, action: Json, index: number) {
+  if (typeof action.releaseId !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(action.releaseId)) {
+    throw invalid(index, '`releaseId` must be a release name')
+  }
+  const id = `_.releases.${action.releaseId}`
+  const attributes = isObject(action.attributes) ? action.attributes : {}
+  const doc = documentBody({...attributes, _id: id}, index, true)
+  const existing = ws.get(id)
+  if (existing) {
+    if (action.ifExists === 'ignore') return
+    if (action.ifExists !== 'replace') {
+      throw conflict(index, 'documentAlreadyExistsError', `Release "${id}" already exists`)
+    }
+  }
+  ws.write(id, doc, {createOrReplace: wire(doc, ws, existing)})
+}
+
+function deleteExisting(ws: WorkingSet, id: string, index: number) {
+  if (!ws.get(id)) throw conflict(index, 'documentNotFoundError', `Document "${id}" does not exist`)
+  ws.write(id, null, {delete: {id}})
+}
+
+/** A document copied to another id of its group, without the fields the server assigns. */
+function copyAs(doc: SanityDocument, id: string): SanityDocument {
+  const {_rev, _updatedAt, ...rest} = doc
+  void _rev
+  void _updatedAt
+  return {...rest, _id: id}
+}
+
+/** The create/replace body a listener's mutator applies: with the `_createdAt` the server keeps. */
+function wire(doc: SanityDocument, ws: WorkingSet, existing: SanityDocument | null = null): Json {
+  return {...doc, _createdAt: doc._createdAt ?? existing?._createdAt ?? ws.timestamp}
+}
+
+function guard(index: number, doc: SanityDocument | null, expected: unknown, id: string) {
+  if (expected === undefined || expected === null) return
+  if (doc?._rev === expected) return
+  throw conflict(
+    index,
+    'revisionMismatchError',
+    doc
+      ? `Document "${id}" has revision "${doc._rev}", expected "${String(expected)}"`
+      : `Document "${id}" does not exist, expected revision "${String(expected)}"`,
+  )
+}
+
+function idOf(action: Json, field: string, index: number): string {
+  const id = action[field]
+  const reason = invalidIdReason(id)
+  if (reason) throw invalid(index, `Malformed \`${field}\`: "${String(id)}" (${reason})`)
+  return id as string
+}
+
+function publishedIdOf(action: Json, index: number): string {
+  const id = idOf(action, 'publishedId', index)
+  if (!isPublishedId(id))
+    throw invalid(index, '`publishedId` must not be a drafts. or versions. id')
+  return id
+}
+
+function variantIdOf(action: Json, field: string, publishedId: string, index: number): string {
+  const id = idOf(action, field, index)
+  checkVariant(id, publishedId, index)
+  return id
+}
+
+/** A drafts./versions. id must belong to the document group of `publishedId`. */
+function checkVariant(id: unknown, publishedId: string, index: number) {
+  const reason = invalidIdReason(id)
+  if (reason) throw invalid(index, `Malformed document ID: "${String(id)}" (${reason})`)
+  const ok =
+    (isDraftId(id as string) || isVersionId(id as string)) &&
+    getPublishedId(id as string) === publishedId
+  if (!ok) throw invalid(index, `"${String(id)}" is not a draft or version of "${publishedId}"`)
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function invalid(index: number, description: string): MutationError {
+  return new MutationError(
+    `The action(s) failed: ${description}`,
+    [itemError('validationError', description, {index})],
+    'actionError',
+  )
+}
+
+function conflict(index: number, type: string, description: string): ConflictError {
+  return new ConflictError(
+    `The action(s) failed: ${description}`,
+    [itemError(type, description, {index})],
+    'actionError',
+  )
+}

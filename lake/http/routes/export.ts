@@ -1,0 +1,64 @@
+/**
+ * `GET /v{ver}/data/export/{dataset}`: every document as NDJSON in `_id` order, for
+ * `sanity dataset export` and @sanity/export. With `nextCursor` (even empty) it streams one page
+ * and ends with a `{"nextCursor": …}` line while more remain.
+ */
+import {Hono} from 'hono'
+import {stream} from 'hono/streaming'
+import {BadRequestError} from '../../core/errors.ts'
+import {readable} from '../authorize.ts'
+import {lakeOf} from '../context.ts'
+
+export const exportRoutes = new Hono()
+
+/** Documents per cursor page. */
+export const EXPORT_PAGE_SIZE = 5000
+/** Documents per write while streaming, so a large export never sits in memory at once. */
+const WRITE_BATCH = 200
+
+exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
+  const store = lakeOf(c).store(c.req.param('dataset'))
+  const types = c.req.query('types')?.split(',').filter(Boolean)
+  const cursor = c.req.query('nextCursor')
+  const cursorMode = cursor !== undefined
+  const afterId = cursor ? decodeCursor(cursor) : undefined
+  const pageSize = Number(c.req.query('pageSize') ?? EXPORT_PAGE_SIZE)
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new BadRequestError('Invalid pageSize')
+  c.header('content-type', 'application/x-ndjson')
+  return stream(c, async (out) => {
+    const documents = store.exportDocuments({
+      types,
+      afterId,
+      limit: cursorMode ? pageSize + 1 : undefined,
+    })
+    let batch: string[] = []
+    let count = 0
+    let lastId: string | undefined
+    for (const doc of documents) {
+      if (cursorMode && count === pageSize) {
+        // One more exists: finish the page and tell the client where to resume.
+        await out.write(batch.join(''))
+        batch = []
+        await out.write(JSON.stringify({nextCursor: encodeCursor(lastId!)}) + '\n')
+        return
+      }
+      count++
+      lastId = doc._id
+      if (readable(c, [doc]).length === 0) continue
+      batch.push(JSON.stringify(doc) + '\n')
+      if (batch.length >= WRITE_BATCH) {
+        await out.write(batch.join(''))
+        batch = []
+      }
+    }
+    if (batch.length > 0) await out.write(batch.join(''))
+  })
+})
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url')
+}
+
+function decodeCursor(cursor: string): string {
+  return Buffer.from(cursor, 'base64url').toString('utf8')
+}

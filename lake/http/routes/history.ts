@@ -1,0 +1,103 @@
+/**
+ * `GET /v{ver}/data/history/{dataset}/documents/{ids}` (a document at a revision or time) and
+ * `GET …/transactions/{ids}` (the transaction log as NDJSON), as the Studio's history uses them.
+ */
+import {Hono, type Context} from 'hono'
+import {BadRequestError, PermissionError} from '../../core/errors.ts'
+import {can} from '../../core/grants.ts'
+import type {SanityDocument} from '../../core/types.ts'
+import type {HistoryPoint} from '../../store/types.ts'
+import {getPrincipal} from '../principal.ts'
+import {flag, lakeOf} from '../context.ts'
+
+export const historyRoutes = new Hono()
+
+const BASE = '/:version{v[^/]+}/data/history/:dataset'
+
+historyRoutes.get(`${BASE}/documents/:ids{.+}`, (c) => {
+  const store = lakeOf(c).store(c.req.param('dataset'))
+  const ids = historyIds(c)
+  const at = historyPoint(c)
+  const documents: SanityDocument[] = []
+  for (const id of ids) {
+    const doc = store.documentAt(id, at)
+    if (doc) documents.push(doc)
+  }
+  return c.json({documents})
+})
+
+historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
+  const store = lakeOf(c).store(c.req.param('dataset'))
+  const ids = historyIds(c)
+  const limit = c.req.query('limit')
+  if (limit !== undefined && !/^\d+$/.test(limit))
+    throw new BadRequestError('`limit` must be a number')
+  const transactions = store.getTransactions({
+    ids,
+    fromTransaction: c.req.query('fromTransaction') || undefined,
+    toTransaction: c.req.query('toTransaction') || undefined,
+    fromTime: time(c.req.query('fromTime')),
+    toTime: time(c.req.query('toTime')),
+    authors: c.req.query('authors')?.split(',').filter(Boolean),
+    reverse: flag(c, 'reverse'),
+    limit: limit === undefined ? undefined : Number(limit),
+  })
+  const onlyIdentified = flag(c, 'includeIdentifiedDocumentsOnly')
+  const withMutations = !flag(c, 'excludeMutations')
+  const withEffects = c.req.query('effectFormat') === 'mendoza'
+  const wanted = new Set(ids)
+  const lines = transactions.map((tx) => {
+    const changes = onlyIdentified
+      ? tx.changes.filter((change) => wanted.has(change.id))
+      : tx.changes
+    const line: Record<string, unknown> = {
+      id: tx.id,
+      timestamp: tx.timestamp,
+      author: tx.identity,
+      documentIDs: changes.map((change) => change.id),
+    }
+    if (withMutations) line.mutations = tx.changes.flatMap((change) => change.mutations)
+    if (withEffects) {
+      line.effects = Object.fromEntries(changes.map((change) => [change.id, change.effects]))
+    }
+    return JSON.stringify(line) + '\n'
+  })
+  return c.body(lines.join(''), 200, {'content-type': 'application/x-ndjson'})
+})
+
+/** The requested ids the caller may see history of; none at all is a 403. */
+function historyIds(c: Context): string[] {
+  const ids = [
+    ...new Set(
+      c.req
+        .param('ids')!
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ]
+  if (ids.length === 0) throw new BadRequestError('No document ids given')
+  const principal = getPrincipal(c)
+  const allowed = ids.filter((id) => can(principal, 'history', id))
+  if (allowed.length === 0) {
+    throw new PermissionError(`Insufficient permissions; permission "history" required`)
+  }
+  return allowed
+}
+
+function historyPoint(c: Context): HistoryPoint {
+  const revision = c.req.query('revision')
+  if (revision) return {revision}
+  const at = time(c.req.query('time'))
+  if (at) return {time: at}
+  if (flag(c, 'lastRevision')) return {lastRevision: true}
+  throw new BadRequestError('One of `revision`, `time` or `lastRevision` is required')
+}
+
+/** Timestamps are compared as ISO strings, so normalise whatever the client sent. */
+function time(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  const date = new Date(value)
+  if (Number.isNaN(date.getTime())) throw new BadRequestError(`Invalid time "${value}"`)
+  return date.toISOString()
+}

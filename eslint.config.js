@@ -2,12 +2,24 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
-/** A no-restricted-imports rule that forbids reaching into the given top-level folders. */
-function forbidFolders(from, folders) {
+// @sanity/icons v5 exports no icons from its root (they type as `never` and are undefined at
+// runtime); each icon has its own subpath.
+const restrictedPaths = [
+  {
+    name: '@sanity/icons',
+    allowImportNames: ['Icon', 'icons'],
+    message:
+      "Import each icon from its subpath, e.g. {DocumentTextIcon} from '@sanity/icons/DocumentText'.",
+  },
+]
+
+/** no-restricted-imports for the whole repo, plus top-level folders `from` must not reach into. */
+function restrictImports(from, folders = []) {
   return {
     'no-restricted-imports': [
       'error',
       {
+        paths: restrictedPaths,
         patterns: folders.map((folder) => ({
           group: [`**/${folder}`, `**/${folder}/**`],
           message: `${from}/ must not import ${folder}/ (module boundary, see the README's architecture section).`,
@@ -43,10 +55,11 @@ export default tseslint.config(
         {argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_'},
       ],
       '@typescript-eslint/consistent-type-imports': ['error', {fixStyle: 'inline-type-imports'}],
+      ...restrictImports('*'),
     },
   },
   // Module boundaries: the real Content Lake knows no schema, so neither does ours.
-  {files: ['lake/**'], rules: forbidFolders('lake', ['schemas', 'studio', 'scripts'])},
-  {files: ['schemas/**'], rules: forbidFolders('schemas', ['lake', 'scripts'])},
-  {files: ['studio/**'], rules: forbidFolders('studio', ['lake'])},
+  {files: ['lake/**'], rules: restrictImports('lake', ['schemas', 'studio', 'scripts'])},
+  {files: ['schemas/**'], rules: restrictImports('schemas', ['lake', 'scripts'])},
+  {files: ['studio/**'], rules: restrictImports('studio', ['lake'])},
 )

@@ -1,0 +1,16 @@
+// Editor-facing strings of the Studio UI (schema titles and validation messages live with the schemas).
+
+export const bn = {
+  studioTitle: 'বাংলা নিউজরুম',
+  structure: {
+    root: 'কনটেন্ট',
+    articles: 'প্রতিবেদন',
+    articlesNewest: 'প্রতিবেদন (নতুন আগে)',
+    headlines: 'শিরোনাম তালিকা',
+    sources: 'সূত্র',
+  },
+  counter: {
+    unit: 'অক্ষর',
+    max: 'সর্বোচ্চ',
+  },
+} as const

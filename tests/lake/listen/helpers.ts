@@ -1,0 +1,186 @@
+/** Listener test helpers: a raw SSE reader over fetch and a collector for @sanity/client listeners. */
+import type {Observable} from 'rxjs'
+
+export interface SseMessage {
+  event?: string
+  id?: string
+  data?: string
+  /** The text of a `:` comment line (keep-alive). */
+  comment?: string
+}
+
+export interface SseReader {
+  status: number
+  headers: Headers
+  /** Everything received so far, in order. */
+  messages: SseMessage[]
+  /** True once the server ended the stream (or it errored). */
+  ended(): boolean
+  /** Resolves with the messages once `predicate` holds for them, or rejects after `timeoutMs`. */
+  until(predicate: (messages: SseMessage[]) => boolean, timeoutMs?: number): Promise<SseMessage[]>
+  /** Resolves when the stream ends. */
+  closed(timeoutMs?: number): Promise<void>
+  close(): void
+}
+
+/** Opens `url` with fetch and parses the event stream as it arrives. */
+export async function openSse(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<SseReader> {
+  const abort = new AbortController()
+  const res = await fetch(url, {headers, signal: abort.signal})
+  const messages: SseMessage[] = []
+  const waiters = new Set<() => void>()
+  let done = !res.body || !res.headers.get('content-type')?.startsWith('text/event-stream')
+  const notify = () => {
+    for (const waiter of [...waiters]) waiter()
+  }
+
+  if (!done) {
+    void (async () => {
+      const decoder = new TextDecoder()
+      let buffer = ''
+      try {
+        const reader = res.body!.getReader()
+        for (;;) {
+          const {done: finished, value: chunk} = await reader.read()
+          if (finished) break
+          buffer += decoder.decode(chunk, {stream: true})
+          let end: number
+          while ((end = buffer.indexOf('\n\n')) !== -1) {
+            messages.push(parseMessage(buffer.slice(0, end)))
+            buffer = buffer.slice(end + 2)
+          }
+          notify()
+        }
+      } catch {
+        // Aborted by close() or cut off by the server: either way the stream has ended.
+      }
+      done = true
+      notify()
+    })()
+  }
+
+  const wait = (check: () => boolean, timeoutMs: number, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (check()) return resolve()
+      const timer = setTimeout(() => {
+        waiters.delete(waiter)
+        reject(new Error(`Timed out waiting for ${what}; got ${JSON.stringify(messages)}`))
+      }, timeoutMs)
+      const waiter = () => {
+        if (!check()) return
+        clearTimeout(timer)
+        waiters.delete(waiter)
+        resolve()
+      }
+      waiters.add(waiter)
+    })
+
+  return {
+    status: res.status,
+    headers: res.headers,
+    messages,
+    ended: () => done,
+    async until(predicate, timeoutMs = 10_000) {
+      await wait(() => predicate(messages), timeoutMs, 'messages')
+      return messages
+    },
+    closed: (timeoutMs = 10_000) => wait(() => done, timeoutMs, 'the stream to end'),
+    close: () => abort.abort(),
+  }
+}
+
+function parseMessage(block: string): SseMessage {
+  const message: SseMessage = {}
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) {
+      message.comment = line.slice(1)
+      continue
+    }
+    const colon = line.indexOf(':')
+    const field = colon === -1 ? line : line.slice(0, colon)
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
+    if (field === 'event') message.event = value
+    else if (field === 'id') message.id = value
+    else if (field === 'data')
+      message.data = message.data === undefined ? value : `${message.data}\n${value}`
+  }
+  return message
+}
+
+/** The parsed `data` of the messages with this event name. */
+export function dataOf<T = Record<string, unknown>>(messages: SseMessage[], event: string): T[] {
+  return messages.filter((m) => m.event === event).map((m) => JSON.parse(m.data!) as T)
+}
+
+export interface Collected<T> {
+  events: T[]
+  error(): unknown
+  until(predicate: (events: T[]) => boolean, timeoutMs?: number): Promise<T[]>
+  /** Resolves with the error the observable ended with. */
+  failed(timeoutMs?: number): Promise<unknown>
+  stop(): void
+}
+
+/** Subscribes to a client listener and records what it emits. */
+export function collect<T>(observable: Observable<T>): Collected<T> {
+  const events: T[] = []
+  let error: unknown
+  let errored = false
+  const waiters = new Set<() => void>()
+  const notify = () => {
+    for (const waiter of [...waiters]) waiter()
+  }
+  const subscription = observable.subscribe({
+    next(event) {
+      events.push(event)
+      notify()
+    },
+    error(err) {
+      error = err
+      errored = true
+      notify()
+    },
+  })
+  const wait = (check: () => boolean, timeoutMs: number, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (check()) return resolve()
+      const timer = setTimeout(() => {
+        waiters.delete(waiter)
+        reject(
+          new Error(`Timed out waiting for ${what}; got ${JSON.stringify(events)} ${error ?? ''}`),
+        )
+      }, timeoutMs)
+      const waiter = () => {
+        if (!check()) return
+        clearTimeout(timer)
+        waiters.delete(waiter)
+        resolve()
+      }
+      waiters.add(waiter)
+    })
+  return {
+    events,
+    error: () => error,
+    async until(predicate, timeoutMs = 10_000) {
+      await wait(() => predicate(events) || errored, timeoutMs, 'listener events')
+      if (errored && !predicate(events)) throw error
+      return events
+    },
+    async failed(timeoutMs = 10_000) {
+      await wait(() => errored, timeoutMs, 'the listener to fail')
+      return error
+    },
+    stop: () => subscription.unsubscribe(),
+  }
+}
+
+/** A document without `_rev`, the form mendoza effects are computed on. */
+export function withoutRev<T extends Record<string, unknown> | null | undefined>(doc: T): T {
+  if (!doc) return doc
+  const {_rev, ...rest} = doc
+  void _rev
+  return rest as T
+}

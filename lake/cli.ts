@@ -9,6 +9,10 @@ interface Command {
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   start: () => import('./cli/start.ts'),
+  env: () => import('./cli/env.ts'),
+  trust: () => import('./cli/trust.ts'),
+  users: () => import('./cli/users.ts'),
+  tokens: () => import('./cli/tokens.ts'),
 }
 
 /** Exit codes as in the Sanity CLI. */

@@ -10,6 +10,7 @@ import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {createApp} from './http/app.ts'
 import type {LakeContext} from './http/context.ts'
+import {corsOrigins} from './http/cors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
@@ -22,8 +23,15 @@ export interface LakeOptions {
   projectId?: string
   /** Who a bearer token belongs to. Default: the data folder's auth store (lake/auth). */
   principals?: PrincipalResolver
-  /** Environment for the first-start administrator (LAKE_ADMIN_EMAIL, LAKE_ADMIN_PASSWORD). */
+  /**
+   * Environment: LAKE_ADMIN_EMAIL, LAKE_ADMIN_PASSWORD (first-start administrator) and
+   * LAKE_CORS_ORIGINS (comma-separated Studio origins). Default process.env.
+   */
   env?: Record<string, string | undefined>
+  /** Studio origins allowed by CORS besides http://localhost:3333 (`--cors-origin`). */
+  corsOrigins?: readonly string[]
+  /** Fixed public base URL for login and asset URLs; default: from each request's Host. */
+  publicUrl?: string
 }
 
 export interface Lake {
@@ -39,7 +47,10 @@ export interface Lake {
 }
 
 export async function createLake(options: LakeOptions): Promise<Lake> {
-  const auth = options.principals ? null : await openAuth(options.dataDir, options.env)
+  const env = options.env ?? process.env
+  // Checked first: a mistyped origin should fail the start, not a browser request later.
+  const origins = corsOrigins(options.corsOrigins, env)
+  const auth = options.principals ? null : await openAuth(options.dataDir, env)
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
@@ -51,7 +62,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     now: options.now ?? (() => new Date()),
     config: {projectId: options.projectId ?? 'local'},
   }
-  const app = createApp(context, principals)
+  const studio = auth
+    ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
+    : undefined
+  const app = createApp(context, principals, studio)
   let closed = false
   return {
     fetch: async (request) => app.fetch(request),

@@ -1,7 +1,14 @@
-/** `npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake]`: the lake in the foreground. */
+/**
+ * `npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls]
+ * [--cors-origin URL]…`: the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
+ * folder's own certificate unless --no-tls.
+ */
 import {resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import {startLakeServer} from '../server.ts'
+import {openAuth} from '../auth/bootstrap.ts'
+import {ensureTls} from '../tls/certificates.ts'
+import {apiHostFor} from './env.ts'
 
 export const summary = 'Start the lake in the foreground (Ctrl-C stops it cleanly)'
 
@@ -16,12 +23,14 @@ export async function run(argv: string[]): Promise<number> {
         port: {type: 'string', default: String(DEFAULTS.port)},
         host: {type: 'string', default: DEFAULTS.host},
         data: {type: 'string', default: DEFAULTS.data},
+        'no-tls': {type: 'boolean', default: false},
+        'cors-origin': {type: 'string', multiple: true, default: []},
       },
       strict: true,
     }))
   } catch (err) {
     process.stderr.write(
-      `${(err as Error).message}\nUsage: npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake]\n`,
+      `${(err as Error).message}\nUsage: npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls] [--cors-origin URL]…\n`,
     )
     return 2
   }
@@ -31,14 +40,37 @@ export async function run(argv: string[]): Promise<number> {
     return 2
   }
   const dataDir = resolve(values.data)
-  const server = await startLakeServer({port, host: values.host, dataDir, tls: false})
-  const admin = server.lake.auth?.createdAdmin
-  if (admin) {
+  // The administrator and scripts' token first: a generated password must be shown even when
+  // the port turns out to be busy.
+  const auth = await openAuth(dataDir)
+  auth.store.close()
+  if (auth.createdAdmin) {
+    const {email, password, generated} = auth.createdAdmin
     process.stdout.write(
-      `Created administrator ${admin.email}${admin.generated ? ` with password ${admin.password}` : ''}\n`,
+      `Created administrator ${email}${generated ? ` with password ${password} (shown once)` : ''}\n`,
     )
   }
+  if (auth.createdToken) process.stdout.write(`Wrote the scripts' API token to ${auth.tokenPath}\n`)
+  const tls = values['no-tls'] ? null : await ensureTls(dataDir)
+  if (tls?.created.ca) {
+    process.stdout.write(
+      `Created a certificate authority for this lake: ${tls.files.caPath}\n` +
+        'Browsers must trust it once: npm run lake -- trust (see the README)\n',
+    )
+  } else if (tls?.created.leaf) {
+    process.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)
+  }
+  const server = await startLakeServer({
+    port,
+    host: values.host,
+    dataDir,
+    tls: tls ? {key: tls.key, cert: tls.cert} : false,
+    corsOrigins: values['cors-origin'],
+  })
   process.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
+  process.stdout.write(
+    `Studio and clients: apiHost ${apiHostFor(values.host, server.port, tls !== null)} (eval "$(npm run -s lake -- env --export)")\n`,
+  )
 
   await new Promise<void>((done) => {
     const stop = () => {

@@ -5,7 +5,14 @@
 import {Hono} from 'hono'
 import {type LakeContext} from './context.ts'
 import {errorResponse, notFoundResponse} from './errors.ts'
+import {corsMiddleware} from './cors.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
+import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
+import {authRoutes, loginPageRoutes} from './routes/auth.ts'
+import {miscRoutes} from './routes/misc.ts'
+import {projectRoutes} from './routes/projects.ts'
+import {userRoutes} from './routes/users.ts'
+import {studioMiddleware, type StudioContext} from './studioContext.ts'
 import {listenRoutes} from './routes/listen.ts'
 import {actionRoutes} from './routes/actions.ts'
 import {docRoutes} from './routes/doc.ts'
@@ -14,15 +21,30 @@ import {historyRoutes} from './routes/history.ts'
 import {mutateRoutes} from './routes/mutate.ts'
 import {queryRoutes} from './routes/query.ts'
 
-export function createApp(lake: LakeContext, principals: PrincipalResolver): Hono {
+/** Without `studio` (an in-process lake with its own principals) only the data API is served. */
+export function createApp(
+  lake: LakeContext,
+  principals: PrincipalResolver,
+  studio?: StudioContext,
+): Hono {
   const app = new Hono()
   app.onError((err) => errorResponse(err))
   app.notFound((c) => notFoundResponse(c.req.method, new URL(c.req.url).pathname))
+  // First, so preflights are answered before auth and error responses carry CORS headers too.
+  if (studio) app.use('*', corsMiddleware(studio.corsOrigins))
   app.use('*', async (c, next) => {
     c.set('lake', lake)
     await next()
   })
   app.use('*', principalMiddleware(principals))
+  if (studio) {
+    app.use('*', studioMiddleware(studio))
+    app.route('/', loginPageRoutes())
+    app.route('/', assetDownloadRoutes())
+    for (const routes of [authRoutes(), userRoutes(), projectRoutes(), assetUploadRoutes()]) {
+      app.route('/:version{v[^/]+}', routes)
+    }
+  }
 
   app.get('/:version{v[^/]+}/ping', (c) => c.json({ping: 'pong'}))
   app.route('/', queryRoutes)
@@ -32,5 +54,7 @@ export function createApp(lake: LakeContext, principals: PrincipalResolver): Hon
   app.route('/', historyRoutes)
   app.route('/', exportRoutes)
   app.route('/', listenRoutes)
+  // Deliberate answers for hosted-only features, after the real routes (see routes/misc.ts).
+  app.route('/:version{v[^/]+}', miscRoutes())
   return app
 }

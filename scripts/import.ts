@@ -1,0 +1,428 @@
+/**
+ * `npm run import -- [files or folders…]`: imports newsroom text files as article, headline and
+ * source documents, one transaction per file. See USAGE below and the README.
+ */
+import {readFileSync, writeFileSync} from 'node:fs'
+import {parseArgs} from 'node:util'
+import {type SanityClient} from '@sanity/client'
+import {EXIT, type ExitCode, type Io, plural, processIo, UsageError, writeLine} from './lib/cli.ts'
+import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
+import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
+import {toNdjson} from './lib/ndjson.ts'
+import {
+  ArticleParseError,
+  decodeArticle,
+  isArticleParseError,
+  type ParsedArticle,
+  parseArticle,
+} from './lib/parseArticle.ts'
+import {
+  createTargetClient,
+  explainConnectionError,
+  resolveTarget,
+  type Target,
+} from './lib/target.ts'
+import {type ArticleDocuments, type ImportDocument, toDocuments} from './lib/toDocuments.ts'
+
+export const DEFAULT_INPUT = 'data/seed'
+
+const USAGE = `Usage: npm run import -- [files or folders…] [flags]
+
+Imports newsroom text files (default: ${DEFAULT_INPUT}/) into the local lake or a hosted
+Sanity project: one article, one headline per related headline and one source per
+organisation, with ids derived from the content, one transaction per file.
+
+Flags:
+  --dry-run            print the documents as NDJSON on stdout and write nothing
+  --ndjson FILE        write the documents to FILE as NDJSON (for \`sanity dataset import\`)
+                       and write nothing else
+  --replace            overwrite documents that exist (default: create only the missing
+                       ones, leaving editors' changes alone)
+  --as-of YYYY-MM-DD   reference date for datelines without a year (default: today in
+                       Asia/Dhaka)
+  --date YYYY-MM-DD    date for articles whose dateline gives none (default: import them
+                       as drafts)
+  --strict             write nothing if any file is bad input
+  --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
+  -h, --help           show this help
+
+Examples:
+  npm run import
+  npm run import -- data/seed --dry-run
+  npm run import -- stories/ --as-of 2025-07-20 --strict
+  npm run import -- stories/ --ndjson stories.ndjson
+
+Target: the local lake at SANITY_STUDIO_API_HOST (default https://localhost:3334), with
+the token and certificate from its data folder (LAKE_DATA, default .lake); or a hosted
+project when SANITY_STUDIO_PROJECT_ID and SANITY_API_TOKEN are set.
+
+Exit codes: 0 done · 1 could not write (e.g. no lake running) · 2 bad input or arguments
+`
+
+type Options = {
+  inputs: string[]
+  dryRun: boolean
+  ndjson?: string
+  replace: boolean
+  asOf: string
+  date?: string
+  strict: boolean
+  dataset?: string
+}
+
+function parseOptions(argv: string[], io: Io): Options | 'help' {
+  const {values, positionals} = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'dry-run': {type: 'boolean', default: false},
+      ndjson: {type: 'string'},
+      replace: {type: 'boolean', default: false},
+      'as-of': {type: 'string'},
+      date: {type: 'string'},
+      strict: {type: 'boolean', default: false},
+      dataset: {type: 'string'},
+      help: {type: 'boolean', short: 'h', default: false},
+    },
+  })
+  if (values.help) return 'help'
+  if (values['dry-run'] && values.ndjson !== undefined) {
+    throw new UsageError('Use either --dry-run (NDJSON on stdout) or --ndjson FILE, not both.')
+  }
+  for (const flag of ['as-of', 'date'] as const) {
+    const value = values[flag]
+    if (value !== undefined && !parseIsoDate(value)) {
+      throw new UsageError(
+        `--${flag} takes a date as YYYY-MM-DD (e.g. 2025-07-15), got '${value}'.`,
+      )
+    }
+  }
+  if (values.ndjson === '') throw new UsageError('--ndjson needs a file name.')
+  if (values.dataset !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.dataset)) {
+    throw new UsageError(
+      `--dataset '${values.dataset}' is not a dataset name (lowercase letters, digits, _ and -).`,
+    )
+  }
+  return {
+    inputs: positionals.length > 0 ? positionals : [DEFAULT_INPUT],
+    dryRun: values['dry-run'],
+    ...(values.ndjson !== undefined ? {ndjson: values.ndjson} : {}),
+    replace: values.replace,
+    asOf: values['as-of'] ?? todayInDhaka(io.now()),
+    ...(values.date !== undefined ? {date: values.date} : {}),
+    strict: values.strict,
+    ...(values.dataset !== undefined ? {dataset: values.dataset} : {}),
+  }
+}
+
+type Prepared = {file: InputFile; parsed: ParsedArticle; docs: ArticleDocuments}
+
+/** Reads, decodes and parses every file; bad input is collected, not thrown. */
+export function prepareFiles(
+  files: readonly InputFile[],
+  options: {asOf: string; date?: string},
+): {prepared: Prepared[]; failures: ArticleParseError[]} {
+  const prepared: Prepared[] = []
+  const failures: ArticleParseError[] = []
+  for (const file of files) {
+    try {
+      const bytes = readBytes(file)
+      const text = decodeArticle(bytes, file.display)
+      const parsed = parseArticle(text, {
+        file: file.display,
+        asOf: options.asOf,
+        ...(options.date ? {fallbackDate: options.date} : {}),
+      })
+      prepared.push({file, parsed, docs: toDocuments(parsed)})
+    } catch (error) {
+      if (isArticleParseError(error)) failures.push(error)
+      else throw error
+    }
+  }
+  return {prepared, failures}
+}
+
+function readBytes(file: InputFile): Uint8Array {
+  try {
+    return readFileSync(file.path)
+  } catch (error) {
+    const reason = (error as {code?: string}).code ?? String(error)
+    throw new ArticleParseError(
+      file.display,
+      1,
+      `the file cannot be read (${reason})`,
+      'Check that it exists and that you may read it',
+    )
+  }
+}
+
+/** Runs the import; returns the exit code. */
+export async function runImport(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  let options: Options | 'help'
+  let files: InputFile[]
+  try {
+    options = parseOptions(argv, io)
+    if (options === 'help') {
+      io.stdout.write(USAGE)
+      return EXIT.SUCCESS
+    }
+    files = collectInputFiles(options.inputs, io.cwd)
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      writeLine(
+        io.stderr,
+        `${(error as Error).message}\nRun \`npm run import -- --help\` for the flags.`,
+      )
+      return EXIT.USAGE_ERROR
+    }
+    throw error
+  }
+
+  const started = io.now().getTime()
+  const {prepared, failures} = prepareFiles(files, options)
+  reportParse(io, prepared, failures)
+
+  if (failures.length > 0 && options.strict) {
+    writeLine(
+      io.stderr,
+      `Nothing written: ${plural(failures.length, 'file')} with bad input (--strict). ` +
+        'Fix them, or run without --strict to import the others.',
+    )
+    return EXIT.USAGE_ERROR
+  }
+  const badInput = failures.length > 0 ? EXIT.USAGE_ERROR : EXIT.SUCCESS
+
+  if (options.dryRun || options.ndjson !== undefined) {
+    const documents = uniqueDocuments(prepared.flatMap((item) => item.docs.documents))
+    const text = toNdjson(documents)
+    if (options.dryRun) {
+      io.stdout.write(text)
+    } else {
+      try {
+        writeFileSync(options.ndjson!, text)
+      } catch (error) {
+        writeLine(io.stderr, `Could not write ${options.ndjson}: ${(error as Error).message}`)
+        return EXIT.RUNTIME_ERROR
+      }
+    }
+    writeLine(
+      io.stderr,
+      `${options.dryRun ? 'Dry run: nothing written. ' : ''}` +
+        `${plural(documents.length, 'document')} from ${plural(prepared.length, 'file')}` +
+        `${options.ndjson ? ` written to ${options.ndjson}` : ' on stdout'}` +
+        `${failures.length ? `; skipped ${plural(failures.length, 'file')} with bad input` : ''}.`,
+    )
+    reportDrafts(io, prepared)
+    return badInput
+  }
+
+  if (prepared.length === 0) {
+    writeLine(io.stderr, 'Nothing to import: every file was bad input.')
+    return badInput
+  }
+
+  const target = resolveTarget(io.env, {
+    cwd: io.cwd,
+    ...(options.dataset ? {dataset: options.dataset} : {}),
+  })
+  if (!target.client.token) {
+    writeLine(
+      io.stderr,
+      target.kind === 'lake'
+        ? `No write token for ${target.description}: none in SANITY_API_TOKEN and no token file in ` +
+            `${target.dataDir}. Start the lake once with \`npm run lake\` (it writes the token), or set LAKE_DATA.`
+        : `No write token for ${target.description}: set SANITY_API_TOKEN (sanity.io/manage → API → Tokens, Editor).`,
+    )
+    return EXIT.RUNTIME_ERROR
+  }
+  const result = await writeFiles(target, prepared, options, io, started)
+  return result === EXIT.SUCCESS ? badInput : result
+}
+
+function reportParse(io: Io, prepared: Prepared[], failures: ArticleParseError[]): void {
+  for (const item of prepared) {
+    for (const warning of item.parsed.warnings) {
+      writeLine(io.stderr, `${item.file.display}:${warning.line}: warning: ${warning.message}`)
+    }
+  }
+  for (const failure of failures) {
+    writeLine(
+      io.stderr,
+      `${failure.file}:${failure.line}: error: ${failure.problem}. ${failure.fix}.`,
+    )
+  }
+  if (failures.length > 0) {
+    writeLine(
+      io.stderr,
+      `${plural(failures.length, 'file')} with bad input skipped: nothing of them is written.`,
+    )
+  }
+}
+
+function reportDrafts(io: Io, prepared: Prepared[]): void {
+  const drafts = prepared.filter((item) => item.docs.draft)
+  if (drafts.length === 0) return
+  writeLine(
+    io.stderr,
+    `${plural(drafts.length, 'article')} without a date, imported as ${drafts.length === 1 ? 'a draft' : 'drafts'} ` +
+      '(add a dateline or pass --date YYYY-MM-DD, or date and publish in the Studio):',
+  )
+  for (const item of drafts) writeLine(io.stderr, `  ${item.file.display}: ${item.parsed.title}`)
+}
+
+/** Keeps the first document for each id (sources and headlines are shared between files). */
+function uniqueDocuments(documents: ImportDocument[]): ImportDocument[] {
+  const byId = new Map<string, ImportDocument>()
+  for (const document of documents) if (!byId.has(document._id)) byId.set(document._id, document)
+  return [...byId.values()]
+}
+
+async function writeFiles(
+  target: Target,
+  prepared: Prepared[],
+  options: Options,
+  io: Io,
+  started: number,
+): Promise<ExitCode> {
+  // One quick request without retries first, so a stopped lake fails in milliseconds (the
+  // client's retry setting is fixed when it is created).
+  let published: Set<string>
+  try {
+    published = await publishedVersionsOfDrafts(
+      createTargetClient(target, {maxRetries: 0}),
+      prepared,
+    )
+  } catch (error) {
+    return failConnection(io, error, target)
+  }
+  const client = createTargetClient(target)
+
+  const progress = createProgress(io, prepared.length, started)
+  let written = 0
+  let unchanged = 0
+  const writeFailures: string[] = []
+  const alreadyPublished: Prepared[] = []
+  for (const [index, item] of prepared.entries()) {
+    let documents = item.docs.documents
+    if (item.docs.draft && published.has(item.docs.article._id.slice('drafts.'.length))) {
+      // An editor already dated and published this article: a new draft would shadow it.
+      documents = documents.filter((document) => document !== item.docs.article)
+      alreadyPublished.push(item)
+    }
+    try {
+      const results = await commitFile(client, documents, options)
+      for (const {operation} of results) {
+        if (operation === 'none') unchanged++
+        else written++
+      }
+    } catch (error) {
+      if (explainConnectionError(error, target)) {
+        progress.done()
+        writeLine(io.stderr, `${item.file.display}: could not write.`)
+        return failConnection(io, error, target)
+      }
+      writeFailures.push(`${item.file.display}: could not write (${(error as Error).message})`)
+    }
+    progress.tick(index + 1, written + unchanged)
+  }
+  progress.done()
+
+  for (const failure of writeFailures) writeLine(io.stderr, failure)
+  const seconds = Math.max((io.now().getTime() - started) / 1000, 0.001)
+  const rate = Math.round((written + unchanged) / seconds)
+  writeLine(
+    io.stderr,
+    `Done! Imported ${written} documents to dataset "${target.dataset}" of ${target.description} ` +
+      `(${unchanged} already there${options.replace ? '' : ', left as they are'}) from ` +
+      `${plural(prepared.length - writeFailures.length, 'file')} in ${seconds.toFixed(1)} s ` +
+      `(${rate} documents/s).`,
+  )
+  reportDrafts(
+    io,
+    prepared.filter((item) => !alreadyPublished.includes(item)),
+  )
+  for (const item of alreadyPublished) {
+    writeLine(
+      io.stderr,
+      `${item.file.display}: no date, but its article is already published: the draft was not created again.`,
+    )
+  }
+  if (writeFailures.length > 0) {
+    writeLine(
+      io.stderr,
+      `${plural(writeFailures.length, 'file')} could not be written (see above).`,
+    )
+    return EXIT.RUNTIME_ERROR
+  }
+  return EXIT.SUCCESS
+}
+
+/**
+ * Writes one file's documents in one transaction: all of them or none. Default mode creates only
+ * missing documents (editors' changes stay); `replace` overwrites.
+ */
+export async function commitFile(
+  client: SanityClient,
+  documents: readonly ImportDocument[],
+  {replace}: {replace: boolean},
+): Promise<{id: string; operation: string}[]> {
+  const transaction = client.transaction()
+  for (const document of documents) {
+    if (replace) transaction.createOrReplace(document)
+    else transaction.createIfNotExists(document)
+  }
+  const result = await transaction.commit({tag: 'import'})
+  return result.results
+}
+
+async function publishedVersionsOfDrafts(
+  client: SanityClient,
+  prepared: Prepared[],
+): Promise<Set<string>> {
+  const ids = prepared
+    .filter((item) => item.docs.draft)
+    .map((item) => item.docs.article._id.slice('drafts.'.length))
+  const found = await client.fetch<string[]>('*[_id in $ids]._id', {ids}, {perspective: 'raw'})
+  return new Set(found)
+}
+
+function failConnection(io: Io, error: unknown, target: Target): ExitCode {
+  writeLine(
+    io.stderr,
+    explainConnectionError(error, target) ??
+      `Could not write to ${target.description}: ${(error as Error).message}`,
+  )
+  writeLine(io.stderr, 'Nothing more was written.')
+  return EXIT.RUNTIME_ERROR
+}
+
+const PROGRESS_INTERVAL_MS = 1000
+
+/** Progress on stderr for long runs: at most once a second, and only after the first second. */
+function createProgress(io: Io, totalFiles: number, started: number) {
+  let last = started
+  let shown = false
+  return {
+    tick(filesDone: number, documents: number) {
+      const now = io.now().getTime()
+      if (now - last < PROGRESS_INTERVAL_MS) return
+      last = now
+      const rate = Math.round(documents / Math.max((now - started) / 1000, 0.001))
+      const line = `[${filesDone}/${totalFiles} files] ${documents} documents, ${rate} documents/s`
+      if (io.stderr.isTTY) io.stderr.write(`\r${line}\u001b[K`)
+      else writeLine(io.stderr, line)
+      shown = true
+    },
+    done() {
+      if (shown && io.stderr.isTTY) io.stderr.write('\n')
+    },
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runImport(process.argv.slice(2))
+}

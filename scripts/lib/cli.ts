@@ -1,0 +1,55 @@
+/**
+ * What the command-line scripts share: exit codes (as in the Sanity CLI) and injectable I/O, so
+ * tests run a command in-process without mocking modules.
+ */
+import type {Env} from './target.ts'
+
+/** Exit codes, as in the Sanity CLI. */
+export const EXIT = {
+  /** Done. */
+  SUCCESS: 0,
+  /** Not the user's input: could not reach or write to the target. */
+  RUNTIME_ERROR: 1,
+  /** Bad input or bad arguments. */
+  USAGE_ERROR: 2,
+} as const
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+
+/** A writable text stream (process.stdout, or a buffer in tests). */
+export type Output = {write(chunk: string): unknown; isTTY?: boolean}
+
+export type Io = {
+  stdout: Output
+  stderr: Output
+  env: Env
+  cwd: string
+  /** The current instant (tests pin it). */
+  now: () => Date
+}
+
+/** The real process's I/O. */
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+  }
+}
+
+/** Writes one line to a stream. */
+export function writeLine(out: Output, line = ''): void {
+  out.write(line + '\n')
+}
+
+/** Thrown by argument parsing; the message names the fix. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+/** Formats a count with its noun: 1 file, 2 files. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`
+}

@@ -1,0 +1,150 @@
+/**
+ * Turns a parsed article into Sanity documents. Pure and deterministic: the same file always gives
+ * the same documents with the same ids and keys, so importing twice creates nothing twice.
+ */
+import {createHash} from 'node:crypto'
+import {slugify} from '../../bangla/index.ts'
+import {ARTICLE_TYPE, DATELINE_TYPE, HEADLINE_TYPE, SOURCE_TYPE} from '../../schemas/names.ts'
+import {dhakaMidnightUtc} from './dates.ts'
+import type {ParsedArticle} from './parseArticle.ts'
+import {describeSource} from './sources.ts'
+
+/** A document as sent to the lake: only _id and _type are required. */
+export type ImportDocument = {_id: string; _type: string; [field: string]: unknown}
+
+export type Reference = {
+  _type: 'reference'
+  _ref: string
+  _key?: string
+  _weak?: boolean
+  _strengthenOnPublish?: {type: string}
+}
+
+export type ArticleDocuments = {
+  /** The article; its id starts with 'drafts.' when it has no date. */
+  article: ImportDocument
+  headlines: ImportDocument[]
+  /** Zero or one source (the credit line's organisation). */
+  sources: ImportDocument[]
+  /** Every document above, in the order they are written: source, headlines, article. */
+  documents: ImportDocument[]
+  /** True when the article had no date and becomes a draft. */
+  draft: boolean
+}
+
+const DRAFTS_PREFIX = 'drafts.'
+
+/** A short, stable hash of NFC strings (64 bits in hex: collisions are not a practical risk). */
+export function contentHash(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u001f')).digest('hex').slice(0, 16)
+}
+
+/** The id of an article: a hash of its title and date, so one title on two days is two articles. */
+export function articleId(title: string, date: string | undefined): string {
+  return `article-${contentHash(title, date ?? '')}`
+}
+
+/** The id of a headline: a hash of its text and speaker, shared by every file that lists it. */
+export function headlineId(text: string, speaker: string | undefined): string {
+  return `headline-${contentHash(text, speaker ?? '')}`
+}
+
+/** The id of a source: its slug, so the same organisation in many files is one document. */
+export function sourceId(name: string): string {
+  const slug = slugify(name)
+  return `source-${slug || contentHash(name)}`
+}
+
+/** Builds the documents of one parsed article. */
+export function toDocuments(parsed: ParsedArticle): ArticleDocuments {
+  const draft = parsed.date === undefined
+  const publishedId = articleId(parsed.title, parsed.date)
+  const id = draft ? `${DRAFTS_PREFIX}${publishedId}` : publishedId
+
+  const sources: ImportDocument[] = []
+  if (parsed.organisation) {
+    const info = describeSource(parsed.organisation)
+    sources.push({
+      _id: sourceId(info.name),
+      _type: SOURCE_TYPE,
+      name: info.name,
+      slug: {_type: 'slug', current: slugify(info.name)},
+      ...(info.shortName ? {shortName: info.shortName} : {}),
+      kind: info.kind,
+    })
+  }
+
+  const headlines: ImportDocument[] = []
+  const related: Reference[] = []
+  const seen = new Set<string>()
+  parsed.headlines.forEach((headline, index) => {
+    const position = index + 1
+    const hid = headlineId(headline.text, headline.speaker)
+    if (seen.has(hid)) return
+    seen.add(hid)
+    const isOwnTitle = headline.text === parsed.title && headline.speaker === undefined
+    headlines.push({
+      _id: hid,
+      _type: HEADLINE_TYPE,
+      text: headline.text,
+      ...(headline.speaker ? {speaker: headline.speaker} : {}),
+      position,
+      // A published document may not hold a strong reference to a draft: the Studio's own
+      // convention is a weak reference that becomes strong when the article is published.
+      ...(isOwnTitle
+        ? {
+            article: draft
+              ? {
+                  _type: 'reference',
+                  _ref: publishedId,
+                  _weak: true,
+                  _strengthenOnPublish: {type: ARTICLE_TYPE},
+                }
+              : {_type: 'reference', _ref: publishedId},
+          }
+        : {}),
+    })
+    if (!isOwnTitle) {
+      related.push({_type: 'reference', _ref: hid, _key: contentHash('related', hid).slice(0, 12)})
+    }
+  })
+
+  const body = parsed.paragraphs.map((text, index) => ({
+    _type: 'block',
+    _key: contentHash('block', String(index), text).slice(0, 12),
+    style: 'normal',
+    markDefs: [],
+    children: [
+      {
+        _type: 'span',
+        _key: contentHash('span', String(index), text).slice(0, 12),
+        text,
+        marks: [],
+      },
+    ],
+  }))
+
+  const article: ImportDocument = {
+    _id: id,
+    _type: ARTICLE_TYPE,
+    title: parsed.title,
+    slug: {_type: 'slug', current: slugify(parsed.title)},
+    ...(parsed.dateline
+      ? {
+          dateline: {
+            _type: DATELINE_TYPE,
+            text: parsed.dateline.text,
+            ...(parsed.dateline.place ? {place: parsed.dateline.place} : {}),
+          },
+        }
+      : {}),
+    ...(parsed.date ? {publishedAt: dhakaMidnightUtc(parsed.date)} : {}),
+    body,
+    ...(parsed.credits.length > 0 ? {credits: parsed.credits} : {}),
+    ...(parsed.deskInitials ? {deskInitials: parsed.deskInitials} : {}),
+    ...(sources[0] ? {source: {_type: 'reference', _ref: sources[0]._id}} : {}),
+    relatedHeadlines: related,
+  }
+
+  return {article, headlines, sources, documents: [...sources, ...headlines, article], draft}
+}

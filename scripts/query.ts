@@ -1,0 +1,125 @@
+/**
+ * `npm run query -- '<GROQ>' [--param name=value…] [--perspective published|drafts|raw]`: runs a
+ * GROQ query against the configured target and prints the result as JSON (pretty on a terminal,
+ * one line when piped). Bengali is printed as text, never as \u escapes.
+ */
+import {readFileSync} from 'node:fs'
+import {parseArgs} from 'node:util'
+import {EXIT, type ExitCode, type Io, processIo, UsageError, writeLine} from './lib/cli.ts'
+import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
+
+const USAGE = `Usage: npm run query -- '<GROQ>' [flags]
+
+Runs a GROQ query against the local lake (or the hosted project, see the README) and
+prints the result as JSON: indented on a terminal, on one line when piped.
+
+Flags:
+  --param name=value   a query parameter ($name); the value is read as JSON when it is
+                       valid JSON (3, true, "x", ["a"]) and as a string otherwise; repeatable
+  --perspective P      published (default), drafts (drafts over published) or raw
+  --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
+  -h, --help           show this help
+
+The query '-' is read from stdin.
+
+Examples:
+  npm run query -- 'count(*[_type == "headline"])'
+  npm run query -- '*[_type=="article"][0]{title, "source": source->name, "related": relatedHeadlines[]->text}'
+  npm run query -- '*[_type == "headline" && speaker == $who].text' --param who=ট্রাম্প
+  npm run -s query -- '*[_type == "article"]' --perspective drafts | jq .
+
+Exit codes: 0 done · 1 could not reach the target · 2 bad query or arguments
+`
+
+const PERSPECTIVES = ['published', 'drafts', 'raw'] as const
+type Perspective = (typeof PERSPECTIVES)[number]
+
+/** Parses 'name=value' pairs; values are JSON when they parse as JSON, otherwise strings. */
+export function parseParams(pairs: readonly string[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {}
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=')
+    const name = equals < 0 ? '' : pair.slice(0, equals)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new UsageError(`--param takes name=value with a GROQ parameter name, got '${pair}'.`)
+    }
+    const raw = pair.slice(equals + 1)
+    try {
+      params[name] = JSON.parse(raw)
+    } catch {
+      params[name] = raw
+    }
+  }
+  return params
+}
+
+/** Runs the command; returns the exit code. */
+export async function runQuery(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  let query: string
+  let params: Record<string, unknown>
+  let perspective: Perspective
+  let dataset: string | undefined
+  try {
+    const {values, positionals} = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        param: {type: 'string', multiple: true, default: []},
+        perspective: {type: 'string', default: 'published'},
+        dataset: {type: 'string'},
+        help: {type: 'boolean', short: 'h', default: false},
+      },
+    })
+    if (values.help) {
+      io.stdout.write(USAGE)
+      return EXIT.SUCCESS
+    }
+    if (positionals.length !== 1) {
+      throw new UsageError('Pass exactly one GROQ query, in single quotes.')
+    }
+    query = positionals[0] === '-' ? readFileSync(0, 'utf8') : positionals[0]!
+    if (!(PERSPECTIVES as readonly string[]).includes(values.perspective)) {
+      throw new UsageError(`--perspective is one of ${PERSPECTIVES.join(', ')}.`)
+    }
+    perspective = values.perspective as Perspective
+    params = parseParams(values.param)
+    dataset = values.dataset
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      writeLine(
+        io.stderr,
+        `${(error as Error).message}\nRun \`npm run query -- --help\` for the flags.`,
+      )
+      return EXIT.USAGE_ERROR
+    }
+    throw error
+  }
+
+  const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})
+  const client = createTargetClient(target, {maxRetries: 0})
+  let result: unknown
+  try {
+    result = await client.fetch(query, params, {perspective})
+  } catch (error) {
+    const explained = explainConnectionError(error, target)
+    if (explained) {
+      writeLine(io.stderr, explained)
+      return EXIT.RUNTIME_ERROR
+    }
+    const status = (error as {statusCode?: number}).statusCode
+    writeLine(io.stderr, (error as Error).message)
+    return status !== undefined && status >= 400 && status < 500
+      ? EXIT.USAGE_ERROR
+      : EXIT.RUNTIME_ERROR
+  }
+  const json = io.stdout.isTTY ? JSON.stringify(result, null, 2) : JSON.stringify(result)
+  writeLine(io.stdout, json ?? 'null')
+  return EXIT.SUCCESS
+}
+
+if (import.meta.main) {
+  process.exitCode = await runQuery(process.argv.slice(2))
+}

@@ -1,0 +1,238 @@
+/**
+ * The import against a real lake over HTTP: document counts, idempotency, --replace, and one
+ * transaction per file.
+ */
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {commitFile, runImport} from '../../scripts/import.ts'
+import {parseNdjson} from '../../scripts/lib/ndjson.ts'
+import {parseArticle} from '../../scripts/lib/parseArticle.ts'
+import {toDocuments} from '../../scripts/lib/toDocuments.ts'
+import {startTestLake, type TestLake} from '../helpers/lake.ts'
+import {captureIo, REPO_ROOT, SEED_FILE} from './io.ts'
+
+let lake: TestLake
+let work: string
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  work = await mkdtemp(join(tmpdir(), 'import-test-'))
+})
+
+afterAll(async () => {
+  await lake?.close()
+  await rm(work, {recursive: true, force: true})
+})
+
+/** Runs the import CLI in-process against the test lake, with the token from its data folder. */
+async function importInto(dataset: string, args: string[], now = new Date('2026-01-01T00:00:00Z')) {
+  const io = captureIo({
+    env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir},
+    now,
+  })
+  const code = await runImport([...args, '--dataset', dataset], io)
+  return {code, stdout: io.out(), stderr: io.err()}
+}
+
+type Doc = {_id: string; _type: string; _rev: string; [field: string]: unknown}
+
+async function allDocuments(dataset: string): Promise<Doc[]> {
+  return lake
+    .client({dataset})
+    .fetch<Doc[]>('*[!(_id in path("_.**"))] | order(_id asc)', {}, {perspective: 'raw'})
+}
+
+describe('import into the lake', () => {
+  it('imports the seed into an empty dataset as exactly 14 documents', async () => {
+    const {code, stderr} = await importInto('seed', [])
+    expect(code).toBe(0)
+    expect(stderr).toMatch(/Done! Imported 14 documents to dataset "seed"/)
+
+    const docs = await allDocuments('seed')
+    expect(docs).toHaveLength(14)
+    const byType = (type: string) => docs.filter((doc) => doc._type === type)
+    expect(byType('article')).toHaveLength(1)
+    expect(byType('headline')).toHaveLength(12)
+    expect(byType('source')).toHaveLength(1)
+
+    const article = byType('article')[0]!
+    // No --as-of: the reference date is today in Dhaka (pinned to 2026-01-01 here).
+    expect(article.publishedAt).toBe('2025-07-14T18:00:00.000Z')
+    expect(article.body).toHaveLength(4)
+    expect(article.credits).toEqual(['অনুপমা', 'আলিম', 'ছাই'])
+    expect(article.deskInitials).toBe('এমএসএম / এমএসএম')
+
+    const view = await lake.client({dataset: 'seed'}).fetch<{
+      source: string
+      related: string[]
+      fifth: {text: string; article: string}
+      speakers: number
+    }>(
+      `{
+        "source": *[_type == "article"][0].source->name,
+        "related": *[_type == "article"][0].relatedHeadlines[]->text,
+        "fifth": *[_type == "headline" && position == 5][0]{text, "article": article->title},
+        "speakers": count(*[_type == "headline" && defined(speaker)])
+      }`,
+    )
+    expect(view.source).toBe('চায়না মিডিয়া গ্রুপ'.normalize('NFC'))
+    expect(view.related).toHaveLength(11)
+    expect(view.fifth.text).toBe(article.title)
+    expect(view.fifth.article).toBe(article.title)
+    expect(view.speakers).toBe(4)
+  })
+
+  it('changes nothing when run again (same _rev on every document)', async () => {
+    await importInto('again', ['--as-of', '2025-07-20'])
+    const before = await allDocuments('again')
+    const {code, stderr} = await importInto('again', ['--as-of', '2025-07-20'])
+    expect(code).toBe(0)
+    expect(stderr).toMatch(/Imported 0 documents .*\(14 already there, left as they are\)/)
+    expect(await allDocuments('again')).toEqual(before)
+  })
+
+  it('leaves editors’ changes alone by default and restores the text with --replace', async () => {
+    await importInto('edit', ['--as-of', '2025-07-20'])
+    const client = lake.client({dataset: 'edit'})
+    const original = (await allDocuments('edit')).find((doc) => doc._type === 'article')!
+    await client
+      .patch(original._id)
+      .set({title: 'সম্পাদিত শিরোনাম', 'body[0].children[0].text': 'সম্পাদিত অনুচ্ছেদ'})
+      .commit()
+
+    await importInto('edit', ['--as-of', '2025-07-20'])
+    const kept = await client.getDocument(original._id)
+    expect(kept?.title).toBe('সম্পাদিত শিরোনাম')
+
+    const {code, stderr} = await importInto('edit', ['--as-of', '2025-07-20', '--replace'])
+    expect(code).toBe(0)
+    expect(stderr).toMatch(/Imported 14 documents/)
+    const restored = await client.getDocument(original._id)
+    expect(restored?.title).toBe(original.title)
+    expect(restored?.body).toEqual(original.body)
+    expect(restored?._createdAt).toBe(original._createdAt)
+  })
+
+  it('writes all documents of a file or none: a file that fails midway leaves nothing behind', async () => {
+    const parsed = parseArticle(await readFile(SEED_FILE, 'utf8'), {
+      file: 'seed',
+      asOf: '2025-07-20',
+    })
+    const {documents} = toDocuments(parsed)
+    // The last mutation of the transaction (the article) is rejected by the lake.
+    const broken = [...documents.slice(0, -1), {...documents.at(-1)!, _type: ''}]
+    const client = lake.client({dataset: 'atomic'})
+    await expect(commitFile(client, broken, {replace: false})).rejects.toThrow(/missing `_type`/)
+    expect(await allDocuments('atomic')).toEqual([])
+    await commitFile(client, documents, {replace: false})
+    expect(await allDocuments('atomic')).toHaveLength(14)
+  })
+
+  it('rejects the whole file when the token may write only part of it', async () => {
+    // A contributor may write drafts but not published documents: the undated article is a draft,
+    // its headlines and source are not, so its file must leave no draft behind.
+    const {token} = await lake.server.lake.auth!.store.createToken({
+      label: 'contributor',
+      role: 'contributor',
+    })
+    await writeFile(
+      join(work, 'undated.txt'),
+      'শিরোনাম\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n\nঅন্য খবর\n',
+    )
+    const io = captureIo({
+      env: {SANITY_STUDIO_API_HOST: lake.url, SANITY_API_TOKEN: token, LAKE_DATA: lake.dataDir},
+    })
+    const code = await runImport([join(work, 'undated.txt'), '--dataset', 'partial'], io)
+    expect(code).toBe(1)
+    expect(io.err()).toMatch(/undated\.txt: could not write/)
+    expect(io.err()).toMatch(
+      /does not let the token in SANITY_API_TOKEN write these documents \(HTTP 403\)/,
+    )
+    expect(await allDocuments('partial')).toEqual([])
+    // The draft alone would have been allowed.
+    const alone = lake.client({dataset: 'partial', token})
+    await alone.createIfNotExists({_id: 'drafts.x', _type: 'article', title: 'x'})
+  })
+
+  it('imports the other files and reports bad input with file and line (exit 2)', async () => {
+    const folder = join(work, 'mixed')
+    await mkdir(folder, {recursive: true})
+    await writeFile(join(folder, 'a-seed.txt'), await readFile(SEED_FILE))
+    await writeFile(join(folder, 'b-empty.txt'), '')
+    await writeFile(join(folder, 'c-title.txt'), 'শুধু শিরোনাম\n')
+    await writeFile(join(folder, 'd-latin1.txt'), Buffer.from([0x41, 0x0a, 0x0a, 0xe9, 0x0a]))
+    const {code, stderr} = await importInto('mixed', [folder, '--as-of', '2025-07-20'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('b-empty.txt:1: error: the file is empty')
+    expect(stderr).toContain('c-title.txt:1: error: the file has only a title')
+    expect(stderr).toContain('d-latin1.txt:3: error: the file is not valid UTF-8')
+    expect(stderr).toMatch(/Imported 14 documents/)
+    expect(await allDocuments('mixed')).toHaveLength(14)
+  })
+
+  it('writes nothing with --strict when any file is bad input', async () => {
+    const folder = join(work, 'mixed')
+    const {code, stderr} = await importInto('strict', [folder, '--strict'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/Nothing written: 3 files with bad input \(--strict\)/)
+    expect(await allDocuments('strict')).toEqual([])
+  })
+
+  it('imports an undated article as a draft, lists it, and dates it with --date', async () => {
+    const file = join(work, 'undated-ok.txt')
+    await writeFile(file, 'তারিখহীন খবর\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n\nতারিখহীন খবর\n')
+    const first = await importInto('drafts', [file])
+    expect(first.code).toBe(0)
+    expect(first.stderr).toMatch(/1 article without a date, imported as a draft/)
+    expect(first.stderr).toContain('undated-ok.txt: তারিখহীন খবর')
+    const ids = (await allDocuments('drafts')).map((doc) => doc._id)
+    expect(ids.filter((id) => id.startsWith('drafts.'))).toHaveLength(1)
+
+    await importInto('drafts', [file, '--date', '2025-03-01'])
+    const dated = await lake
+      .client({dataset: 'drafts'})
+      .fetch<{publishedAt: string}[]>(
+        '*[_type == "article" && !(_id in path("drafts.**"))]{publishedAt}',
+        {},
+        {perspective: 'raw'},
+      )
+    expect(dated).toEqual([{publishedAt: '2025-02-28T18:00:00.000Z'}])
+  })
+
+  it('prints NDJSON with --dry-run and writes nothing', async () => {
+    const {code, stdout, stderr} = await importInto('dry', ['--dry-run', '--as-of', '2025-07-20'])
+    expect(code).toBe(0)
+    const docs = parseNdjson(stdout) as Doc[]
+    expect(docs).toHaveLength(14)
+    expect(stdout).toContain('চীনা প্রেসিডেন্টের')
+    expect(stderr).toMatch(/Dry run: nothing written/)
+    expect(await allDocuments('dry')).toEqual([])
+  })
+
+  it('fails with exit code 1 and names `npm run lake` when no lake is running', async () => {
+    const io = captureIo({
+      env: {SANITY_STUDIO_API_HOST: 'http://127.0.0.1:9', LAKE_DATA: lake.dataDir},
+    })
+    const code = await runImport(['--dataset', 'none'], io)
+    expect(code).toBe(1)
+    expect(io.err()).toMatch(
+      /Could not reach the local lake at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/,
+    )
+    expect(io.err()).toContain('npm run lake')
+  })
+
+  it('rejects bad flags with exit code 2', async () => {
+    for (const args of [
+      ['--as-of', '15-07-2025'],
+      ['--dry-run', '--ndjson', 'x'],
+      ['--bogus'],
+      [join(REPO_ROOT, 'missing')],
+    ]) {
+      const io = captureIo({env: {}})
+      expect(await runImport(args, io)).toBe(2)
+      expect(io.err()).toMatch(/--help/)
+    }
+  })
+})

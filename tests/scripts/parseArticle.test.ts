@@ -1,0 +1,380 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {
+  ArticleParseError,
+  decodeArticle,
+  parseArticle,
+  parseDateline,
+  splitSpeaker,
+} from '../../scripts/lib/parseArticle.ts'
+import {parseIsoDate} from '../../scripts/lib/dates.ts'
+
+const SEED_FILE = join(import.meta.dirname, '../../data/seed/000_6a6c5dd935f09d3d.txt')
+const SEED = readFileSync(SEED_FILE, 'utf8')
+const TITLE = 'চীনা প্রেসিডেন্টের সঙ্গে রুশ পররাষ্ট্রমন্ত্রী সার্গেই লাভরভের বৈঠক'.normalize('NFC')
+
+function parse(text: string, asOf = '2025-07-20', fallbackDate?: string) {
+  return parseArticle(text, {file: 'story.txt', asOf, ...(fallbackDate ? {fallbackDate} : {})})
+}
+
+function parseError(run: () => unknown): ArticleParseError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof ArticleParseError) return error
+    throw error
+  }
+  throw new Error('expected an ArticleParseError')
+}
+
+/** The seed with its line list changed by `edit`. */
+function seedWith(edit: (lines: string[]) => string[]): string {
+  return edit(SEED.split('\n')).join('\n')
+}
+
+const ref = (date: string) => parseIsoDate(date)!
+
+describe('parseArticle on the seed', () => {
+  const article = parse(SEED)
+
+  it('reads the title, four paragraphs and the dateline', () => {
+    expect(article.title).toBe(TITLE)
+    expect(article.paragraphs).toHaveLength(4)
+    expect(article.paragraphs[0]).toMatch(/^মঙ্গলবার \(১৫ই জুলাই\) সকালে বেইজিংয়ের/u)
+    expect(article.paragraphs[3]).toMatch(/কাজ করতে আগ্রহী।$/u)
+    expect(article.dateline).toEqual({
+      text: 'মঙ্গলবার (১৫ই জুলাই) সকালে',
+      date: '2025-07-15',
+      year: 'inferred',
+    })
+    expect(article.date).toBe('2025-07-15')
+  })
+
+  it('reads the credits, the organisation and the desk initials', () => {
+    expect(article.credits).toEqual(['অনুপমা', 'আলিম', 'ছাই'])
+    expect(article.organisation).toBe('চায়না মিডিয়া গ্রুপ'.normalize('NFC'))
+    expect(article.deskInitials).toBe('এমএসএম / এমএসএম')
+  })
+
+  it('reads twelve headlines, four with speakers, the fifth equal to the title', () => {
+    expect(article.headlines).toHaveLength(12)
+    expect(article.headlines[4]!.text).toBe(TITLE)
+    expect(article.headlines[4]!.speaker).toBeUndefined()
+    const withSpeakers = article.headlines.filter((headline) => headline.speaker)
+    expect(withSpeakers.map((headline) => headline.speaker)).toEqual([
+      'চীনা পররাষ্ট্রমন্ত্রী ওয়াং ই'.normalize('NFC'),
+      'ট্রাম্প',
+      'ম্যাক্রোঁ',
+      'ট্রাম্প',
+    ])
+    expect(article.headlines[0]!.text).toBe(
+      'এসসিও সহযোগিতার ক্ষেত্রগুলো ক্রমাগত প্রসারিত করছে'.normalize('NFC'),
+    )
+    expect(article.headlines[11]!.text).toBe(
+      'গাজায় যুদ্ধবিরতি চুক্তি ‘আগামী সপ্তাহের মধ্যেই’ সম্ভব'.normalize('NFC'),
+    )
+    expect(article.headlines.map((headline) => headline.line)).toEqual([
+      10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32,
+    ])
+  })
+
+  it('has no warnings', () => {
+    expect(article.warnings).toEqual([])
+  })
+
+  it.each(['2025-07-15', '2025-07-16', '2028-02-29', '2030-12-31', '2031-07-14'])(
+    'dates the seed 2025-07-15 with the reference date %s',
+    (asOf) => {
+      expect(parse(SEED, asOf).date).toBe('2025-07-15')
+    },
+  )
+
+  it('dates it to the next or the previous Tuesday 15 July outside that window', () => {
+    expect(parse(SEED, '2031-07-15').date).toBe('2031-07-15')
+    expect(parse(SEED, '2025-07-14').date).toBe('2014-07-15')
+  })
+})
+
+describe('parseArticle on layout variants', () => {
+  const seed = parse(SEED)
+  const same = (text: string) => expect(parse(text)).toEqual(seed)
+
+  it('accepts CRLF line ends and a byte-order mark', () => {
+    same('\ufeff' + SEED.replace(/\n/g, '\r\n'))
+  })
+
+  it('accepts old Mac CR line ends and trailing blanks', () => {
+    same(SEED.replace(/\n/g, '  \t\r'))
+  })
+
+  it('normalises precomposed য় ড় ঢ় to base letter + nukta', () => {
+    const precomposed = SEED.replace(/য\u09bc/g, '\u09df').replace(/ড\u09bc/g, '\u09dc')
+    expect(precomposed).not.toBe(SEED)
+    same(precomposed)
+    const withRha = parse(
+      'আষাঢ় মাসে\n\nমঙ্গলবার (১৫ই জুলাই) বৃষ্টি হয়েছে।\nসূত্র: বাসস।\n'.replace(/ঢ\u09bc/g, '\u09dd'),
+    )
+    expect(withRha.title).toBe('আষাঢ\u09bc মাসে')
+  })
+
+  it('accepts a missing desk line', () => {
+    const article = parse(seedWith((lines) => lines.filter((line) => line !== 'এমএসএম / এমএসএম')))
+    expect(article.deskInitials).toBeUndefined()
+    expect(article.headlines).toEqual(seed.headlines.map((h) => ({...h, line: h.line - 1})))
+  })
+
+  it("accepts 'সূত্র :' with a space and 'সূত্রঃ' with a visarga", () => {
+    for (const prefix of ['সূত্র :', 'সূত্র  :  ', 'সূত্রঃ']) {
+      const article = parse(SEED.replace('সূত্র:', prefix))
+      expect(article.credits).toEqual(['অনুপমা', 'আলিম', 'ছাই'])
+      expect(article.organisation).toBe(seed.organisation)
+    }
+  })
+
+  it('accepts a single organisation and no people', () => {
+    const article = parse(SEED.replace('সূত্র: অনুপমা-আলিম-ছাই, চায়না মিডিয়া গ্রুপ।', 'সূত্র: বাসস।'))
+    expect(article.credits).toEqual([])
+    expect(article.organisation).toBe('বাসস')
+  })
+
+  it('accepts extra blank lines anywhere', () => {
+    const spaced = seedWith((lines) =>
+      ['', '', ...lines.flatMap((line) => (line === '' ? ['', '', ''] : [line, '']))].concat([
+        '',
+        '',
+      ]),
+    )
+    const article = parse(spaced)
+    const strip = (value: typeof article) => ({
+      ...value,
+      headlines: value.headlines.map(({text, speaker}) => ({text, speaker})),
+    })
+    // The desk line is no longer adjacent to the credit line, but it still has its slash.
+    expect(strip(article)).toEqual(strip(seed))
+  })
+
+  it('keeps Bengali digits and punctuation as written', () => {
+    const article = parse(SEED)
+    expect(article.paragraphs[3]).toContain('৮০তম')
+    expect(article.paragraphs[2]).toContain("দু'দেশকে")
+    expect(article.headlines[2]!.text).toBe(
+      '৭.৩ মাত্রার শক্তিশালী ভূমিকম্পে কেঁপে উঠল আলাস্কা, সুনামি সতর্কতা',
+    )
+  })
+
+  it('imports an article without a dateline as undated, with a warning', () => {
+    const article = parse('শিরোনাম\n\nকোনো তারিখ নেই এমন একটি অনুচ্ছেদ।\nসূত্র: বাসস।\n')
+    expect(article.dateline).toBeNull()
+    expect(article.date).toBeUndefined()
+    expect(article.warnings).toEqual([{line: 3, message: expect.stringContaining('no dateline')}])
+  })
+
+  it('uses the fallback date (--date) when the dateline gives none', () => {
+    const article = parse('শিরোনাম\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n', '2025-07-20', '2025-03-01')
+    expect(article.date).toBe('2025-03-01')
+    expect(article.warnings).toEqual([])
+  })
+
+  it('keeps the dateline date over the fallback date', () => {
+    expect(parse(SEED, '2025-07-20', '2025-03-01').date).toBe('2025-07-15')
+  })
+
+  it('takes the first block as the body when there is no credit line, with a warning', () => {
+    const article = parse('শিরোনাম\n\nমঙ্গলবার (১৫ই জুলাই) প্রথম।\nদ্বিতীয়।\n\nএকটি শিরোনাম : ট্রাম্প\n')
+    expect(article.paragraphs).toEqual(['মঙ্গলবার (১৫ই জুলাই) প্রথম।', 'দ্বিতীয়।'.normalize('NFC')])
+    expect(article.headlines).toEqual([{text: 'একটি শিরোনাম', speaker: 'ট্রাম্প', line: 6}])
+    expect(article.organisation).toBeUndefined()
+    expect(article.warnings).toEqual([
+      {line: 4, message: expect.stringContaining('no credit line')},
+    ])
+  })
+})
+
+describe('parseArticle on bad input', () => {
+  it('rejects an empty file', () => {
+    for (const text of ['', '\ufeff', '\n\n  \r\n']) {
+      const error = parseError(() => parse(text))
+      expect(error).toMatchObject({file: 'story.txt', line: 1, problem: 'the file is empty'})
+      expect(error.message).toMatch(
+        /^story\.txt:1: the file is empty\. Expected: the title on line 1/,
+      )
+    }
+  })
+
+  it('rejects a file with only a title, naming the title line', () => {
+    expect(parseError(() => parse(`${TITLE}\n`))).toMatchObject({
+      line: 1,
+      problem: expect.stringContaining('only a title'),
+    })
+    expect(parseError(() => parse(`\n\n${TITLE}\n\n\n`))).toMatchObject({line: 3})
+  })
+
+  it('rejects a file whose credit line follows the title', () => {
+    const error = parseError(() => parse(`${TITLE}\n\nসূত্র: বাসস।\n\nএকটি শিরোনাম\n`))
+    expect(error).toMatchObject({line: 3, problem: expect.stringContaining('no body')})
+    expect(error.fix).toMatch(/between the title and the credit line/)
+  })
+
+  it('rejects an empty credit line', () => {
+    expect(parseError(() => parse(`${TITLE}\n\nএকটি অনুচ্ছেদ।\nসূত্র: ।\n`))).toMatchObject({line: 4})
+  })
+})
+
+describe('decodeArticle', () => {
+  const utf8 = (text: string) => new TextEncoder().encode(text)
+
+  it('decodes UTF-8 and drops the byte-order mark', () => {
+    expect(decodeArticle(utf8('\ufeffশিরোনাম\n'), 'a.txt')).toBe('শিরোনাম\n')
+  })
+
+  it('names the line of the first byte that is not UTF-8', () => {
+    const good = utf8('শিরোনাম\n\nপ্রথম অনুচ্ছেদ\n')
+    const bytes = new Uint8Array([...good, 0xe0, 0xa6, 0x0a, ...utf8('আরও\n')])
+    const error = parseError(() => decodeArticle(bytes, 'bad.txt'))
+    expect(error).toMatchObject({file: 'bad.txt', line: 4})
+    expect(error.problem).toMatch(/not valid UTF-8/)
+    expect(error.fix).toMatch(/Convert it to UTF-8/)
+  })
+
+  it('rejects Latin-1 (legacy) bytes', () => {
+    expect(parseError(() => decodeArticle(new Uint8Array([0x41, 0xe9, 0x0a]), 'l.txt')).line).toBe(
+      1,
+    )
+  })
+
+  it('rejects UTF-16 with a byte-order mark', () => {
+    const bytes = new Uint8Array([0xff, 0xfe, 0x41, 0x00])
+    expect(parseError(() => decodeArticle(bytes, 'u.txt')).problem).toMatch(/UTF-16/)
+  })
+
+  it('rejects control characters and U+FFFD as unreadable bytes', () => {
+    expect(parseError(() => decodeArticle(utf8('a\n\nb\u0000c\n'), 'n.txt'))).toMatchObject({
+      line: 3,
+      problem: expect.stringContaining('U+0000'),
+    })
+    expect(parseError(() => decodeArticle(utf8('a\r\nb\ufffd\r\n'), 'r.txt'))).toMatchObject({
+      line: 2,
+      problem: expect.stringContaining('U+FFFD'),
+    })
+  })
+
+  it('accepts tabs', () => {
+    expect(decodeArticle(utf8('a\tb\n'), 't.txt')).toBe('a\tb\n')
+  })
+})
+
+describe('splitSpeaker', () => {
+  it("splits at the last ' : ' or ': ' before a short attribution", () => {
+    expect(splitSpeaker('পুতিন সবাইকে ধোঁকা দিয়েছেন : ট্রাম্প', 1)).toEqual({
+      text: 'পুতিন সবাইকে ধোঁকা দিয়েছেন',
+      speaker: 'ট্রাম্প',
+      line: 1,
+    })
+    expect(splitSpeaker('প্রসারিত করছে: চীনা পররাষ্ট্রমন্ত্রী ওয়াং ই', 2)).toMatchObject({
+      text: 'প্রসারিত করছে',
+      speaker: 'চীনা পররাষ্ট্রমন্ত্রী ওয়াং ই',
+    })
+    expect(splitSpeaker('প্রশ্ন: উত্তর : ট্রাম্প', 3)).toMatchObject({
+      text: 'প্রশ্ন: উত্তর',
+      speaker: 'ট্রাম্প',
+    })
+  })
+
+  it('leaves attributions of more than six words or with sentence punctuation alone', () => {
+    const long = 'শিরোনাম : এক দুই তিন চার পাঁচ ছয় সাত'
+    expect(splitSpeaker(long, 1)).toEqual({text: long, line: 1})
+    const sentence = 'আলোচনা: দুই দেশ একমত।'
+    expect(splitSpeaker(sentence, 1)).toEqual({text: sentence, line: 1})
+    expect(splitSpeaker('সময় ১০:৩০ মিনিটে', 1)).toEqual({text: 'সময় ১০:৩০ মিনিটে', line: 1})
+  })
+
+  it('never splits a line equal to the title', () => {
+    expect(splitSpeaker('গাজা: যুদ্ধবিরতি', 1, 'গাজা: যুদ্ধবিরতি')).toEqual({
+      text: 'গাজা: যুদ্ধবিরতি',
+      line: 1,
+    })
+  })
+})
+
+describe('parseDateline', () => {
+  const asOf = ref('2025-07-20')
+
+  it("reads the weekday form 'মঙ্গলবার (১৫ই জুলাই) সকালে'", () => {
+    expect(parseDateline('মঙ্গলবার (১৫ই জুলাই) সকালে বেইজিংয়ে…', asOf)).toEqual({
+      dateline: {text: 'মঙ্গলবার (১৫ই জুলাই) সকালে', date: '2025-07-15', year: 'inferred'},
+      warnings: [],
+    })
+    expect(parseDateline('গতকাল সোমবার (১৪ জুলাই) রাতে…', asOf).dateline).toEqual({
+      text: 'গতকাল সোমবার (১৪ জুলাই) রাতে',
+      date: '2025-07-14',
+      year: 'inferred',
+    })
+    expect(parseDateline('মঙ্গলবার ১লা জুলাই সন্ধ্যায় এক অনুষ্ঠানে…', asOf).dateline).toEqual({
+      text: 'মঙ্গলবার ১লা জুলাই সন্ধ্যায়'.normalize('NFC'),
+      date: '2025-07-01',
+      year: 'inferred',
+    })
+  })
+
+  it("reads the CMG form 'মে ৮: আজ (সোমবার)'", () => {
+    expect(parseDateline('মে ৮: আজ (সোমবার) বেইজিংয়ে…', asOf)).toEqual({
+      dateline: {text: 'মে ৮: আজ (সোমবার)', date: '2023-05-08', year: 'inferred'},
+      warnings: [],
+    })
+  })
+
+  it("reads the wire form 'ঢাকা, ২ ফেব্রুয়ারি, ২০২৫ (বাসস) :' with its place", () => {
+    expect(parseDateline('ঢাকা, ২ ফেব্রুয়ারি, ২০২৫ (বাসস) : প্রধান উপদেষ্টা…', asOf)).toEqual({
+      dateline: {
+        text: 'ঢাকা, ২ ফেব্রুয়ারি, ২০২৫ (বাসস) :'.normalize('NFC'),
+        place: 'ঢাকা',
+        date: '2025-02-02',
+        year: 'explicit',
+      },
+      warnings: [],
+    })
+    expect(parseDateline('কক্সবাজার, ৩০ জুন (বাসস) : …', asOf).dateline).toMatchObject({
+      place: 'কক্সবাজার',
+      date: '2025-06-30',
+    })
+  })
+
+  it('lets an explicit year win over the weekday, with a warning', () => {
+    const result = parseDateline('সোমবার (১৫ জুলাই ২০২৫) সকালে…', asOf)
+    expect(result.dateline).toMatchObject({date: '2025-07-15', year: 'explicit'})
+    expect(result.warnings).toEqual([expect.stringContaining('weekday')])
+  })
+
+  it('takes the latest date not after the reference date when there is no weekday and no year', () => {
+    expect(parseDateline('ঢাকা, ২০ জুলাই (বাসস) : …', asOf).dateline?.date).toBe('2025-07-20')
+    expect(parseDateline('ঢাকা, ২১ জুলাই (বাসস) : …', asOf).dateline?.date).toBe('2024-07-21')
+    expect(parseDateline('মে ৮: আজ …', asOf).dateline).toMatchObject({
+      text: 'মে ৮: আজ',
+      date: '2025-05-08',
+    })
+    expect(parseDateline('ঢাকা, ২৯ ফেব্রুয়ারি (বাসস) : …', asOf).dateline?.date).toBe('2024-02-29')
+  })
+
+  it('finds the latest 29 February on the named weekday', () => {
+    expect(parseDateline('বৃহস্পতিবার (২৯ ফেব্রুয়ারি) …', asOf).dateline?.date).toBe('2024-02-29')
+    expect(parseDateline('সোমবার (২৯ ফেব্রুয়ারি) …', asOf).dateline?.date).toBe('2016-02-29')
+  })
+
+  it('keeps a dateline that names an impossible date, without a date and with a warning', () => {
+    const result = parseDateline('মঙ্গলবার (৩১ জুন) সকালে…', asOf)
+    expect(result.dateline).toEqual({text: 'মঙ্গলবার (৩১ জুন) সকালে'})
+    expect(result.warnings).toEqual([expect.stringContaining('does not exist')])
+  })
+
+  it('finds no dateline in ordinary sentences', () => {
+    for (const text of [
+      'তিনি বলেন, ২ জুন থেকে নতুন নিয়ম চালু হবে:',
+      'সাক্ষাতে প্রেসিডেন্ট সি বলেন…',
+      'প্রায় ২০ জন আহত হয়েছেন।',
+      '(১৫ই জুলাই) সকালে',
+    ]) {
+      expect(parseDateline(text, asOf)).toEqual({dateline: null, warnings: []})
+    }
+  })
+})

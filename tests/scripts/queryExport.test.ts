@@ -1,0 +1,172 @@
+/**
+ * `npm run query` and `npm run export` against a real lake, and the NDJSON files (export and
+ * import --ndjson) loaded back with @sanity/import, the library behind `sanity dataset import`.
+ */
+import {execFile} from 'node:child_process'
+import {createReadStream} from 'node:fs'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+import {sanityImport} from '@sanity/import'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {runExport} from '../../scripts/export.ts'
+import {runImport} from '../../scripts/import.ts'
+import {parseNdjson} from '../../scripts/lib/ndjson.ts'
+import {parseParams, runQuery} from '../../scripts/query.ts'
+import {startTestLake, type TestLake} from '../helpers/lake.ts'
+import {captureIo, REPO_ROOT} from './io.ts'
+
+const run = promisify(execFile)
+// @sanity/import is typed against its own copy of @sanity/client; the instances are compatible.
+type ImportClient = Parameters<typeof sanityImport>[1]['client']
+const importClient = (client: unknown) => client as ImportClient
+const ISSUE_QUERY =
+  '*[_type=="article"][0]{title, "source": source->name, "related": relatedHeadlines[]->text}'
+
+let lake: TestLake
+let work: string
+let env: Record<string, string>
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  work = await mkdtemp(join(tmpdir(), 'query-export-test-'))
+  env = {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir, SANITY_STUDIO_DATASET: 'news'}
+  const undated = join(work, 'undated.txt')
+  await writeFile(undated, 'তারিখহীন খবর\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n')
+  const io = captureIo({env})
+  expect(await runImport(['data/seed', undated, '--as-of', '2025-07-20'], io)).toBe(0)
+})
+
+afterAll(async () => {
+  await lake?.close()
+  await rm(work, {recursive: true, force: true})
+})
+
+/** Runs a script as a child process with the project's Node (the npm `node` package). */
+function spawnScript(command: string, args: string[], extraEnv: Record<string, string> = env) {
+  return run(command, args, {cwd: REPO_ROOT, env: {...process.env, ...extraEnv}, encoding: 'utf8'})
+}
+
+type ArticleView = {title: string; source: string; related: string[]}
+
+describe('npm run query', () => {
+  it("shows the issue's example: the article, its source and its 11 related headlines", async () => {
+    const {stdout} = await spawnScript('npm', ['run', '-s', 'query', '--', ISSUE_QUERY])
+    // Piped: one line of JSON, Bengali as text.
+    expect(stdout.trim().split('\n')).toHaveLength(1)
+    expect(stdout).not.toMatch(/\\u/)
+    const view = JSON.parse(stdout) as ArticleView
+    expect(view.title).toBe('চীনা প্রেসিডেন্টের সঙ্গে রুশ পররাষ্ট্রমন্ত্রী সার্গেই লাভরভের বৈঠক')
+    expect(view.source).toBe('চায়না মিডিয়া গ্রুপ'.normalize('NFC'))
+    expect(view.related).toHaveLength(11)
+    expect(view.related[0]).toBe('এসসিও সহযোগিতার ক্ষেত্রগুলো ক্রমাগত প্রসারিত করছে'.normalize('NFC'))
+    expect(view.related).not.toContain(view.title)
+  })
+
+  it('prints indented JSON on a terminal', async () => {
+    const io = captureIo({env, tty: true})
+    expect(
+      await runQuery(['*[_type == "source" && kind == "broadcaster"][0]{name, kind}'], io),
+    ).toBe(0)
+    expect(io.out()).toBe(
+      `{\n  "name": "${'চায়না মিডিয়া গ্রুপ'.normalize('NFC')}",\n  "kind": "broadcaster"\n}\n`,
+    )
+  })
+
+  it('passes --param values, read as JSON when they are JSON', async () => {
+    expect(parseParams(['who=ট্রাম্প', 'n=3', 'ids=["a"]', 'q="3"'])).toEqual({
+      who: 'ট্রাম্প',
+      n: 3,
+      ids: ['a'],
+      q: '3',
+    })
+    const io = captureIo({env})
+    const code = await runQuery(
+      [
+        '*[_type == "headline" && speaker == $who] | order(position asc).position',
+        '--param',
+        'who=ট্রাম্প',
+      ],
+      io,
+    )
+    expect(code).toBe(0)
+    expect(JSON.parse(io.out())).toEqual([10, 12])
+  })
+
+  it('shows drafts only with --perspective drafts or raw', async () => {
+    const titles = async (perspective: string) => {
+      const io = captureIo({env})
+      await runQuery(
+        ['*[_type == "article"] | order(title asc).title', '--perspective', perspective],
+        io,
+      )
+      return JSON.parse(io.out()) as string[]
+    }
+    expect(await titles('published')).toHaveLength(1)
+    expect(await titles('drafts')).toHaveLength(2)
+    expect(await titles('raw')).toHaveLength(2)
+  })
+
+  it('exits 2 with the parse error for a bad query, and 1 when the lake is down', async () => {
+    const bad = captureIo({env})
+    expect(await runQuery(['*[_type == '], bad)).toBe(2)
+    expect(bad.err()).not.toBe('')
+    const down = captureIo({env: {...env, SANITY_STUDIO_API_HOST: 'http://127.0.0.1:9'}})
+    expect(await runQuery(['1'], down)).toBe(1)
+    expect(down.err()).toContain('npm run lake')
+  })
+})
+
+describe('npm run export', () => {
+  it('writes the dataset as NDJSON that sanity dataset import loads back unchanged', async () => {
+    const out = join(work, 'export.ndjson')
+    const {stderr} = await spawnScript('./node_modules/.bin/node', ['scripts/export.ts', out])
+    expect(stderr).toMatch(/Done! Exported 16 documents from dataset "news"/)
+    const exported = parseNdjson(await readFile(out, 'utf8')) as {_id: string; _type: string}[]
+    expect(exported).toHaveLength(16)
+    expect(exported.filter((doc) => doc._id.startsWith('drafts.'))).toHaveLength(1)
+
+    const target = lake.client({dataset: 'restored'})
+    const result = await sanityImport(createReadStream(out), {
+      client: importClient(target),
+      operation: 'create',
+    })
+    expect(result.numDocs).toBe(16)
+    const strip = ({_rev, _updatedAt, _createdAt, ...doc}: Record<string, unknown>) => {
+      void _rev
+      void _updatedAt
+      void _createdAt
+      return doc
+    }
+    const restored = await target.fetch<Record<string, unknown>[]>(
+      '*[!(_id in path("_.**"))] | order(_id asc)',
+      {},
+      {perspective: 'raw'},
+    )
+    const original = [...exported].sort((a, b) => (a._id < b._id ? -1 : 1))
+    expect(restored.map(strip)).toEqual(original.map(strip))
+  })
+
+  it('leaves drafts out with --no-drafts', async () => {
+    const io = captureIo({env})
+    expect(await runExport(['--no-drafts'], io)).toBe(0)
+    expect(parseNdjson(io.out())).toHaveLength(15)
+  })
+})
+
+describe('import --ndjson', () => {
+  it('writes a file that sanity dataset import accepts', async () => {
+    const out = join(work, 'seed.ndjson')
+    const io = captureIo({env})
+    expect(await runImport(['--ndjson', out, '--as-of', '2025-07-20'], io)).toBe(0)
+    const target = lake.client({dataset: 'from-ndjson'})
+    const result = await sanityImport(createReadStream(out), {
+      client: importClient(target),
+      operation: 'create',
+    })
+    expect(result.numDocs).toBe(14)
+    const view = await target.fetch<ArticleView>(ISSUE_QUERY)
+    expect(view.related).toHaveLength(11)
+  })
+})

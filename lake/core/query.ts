@@ -1,5 +1,5 @@
 /** GROQ through groq-js: parse with parameters (for `[0...$limit]`), evaluate over a document view. */
-import {evaluate, GroqSyntaxError, parse, type ExprNode} from 'groq-js'
+import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -10,6 +10,8 @@ export interface QueryContext {
   now?: Date
   projectId?: string
   dataset?: string
+  /** Resolves `->`; groq-js searches the given documents when absent. */
+  dereference?: DereferenceFunction
 }
 
 /** Parses a query; syntax errors become QueryParseError with a start/end range. */
@@ -38,6 +40,7 @@ export async function evaluateQuery(
         context.projectId && context.dataset
           ? {projectId: context.projectId, dataset: context.dataset}
           : undefined,
+      dereference: context.dereference,
     })
     return await value.get()
   } catch (err) {

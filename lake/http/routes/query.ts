@@ -1,9 +1,11 @@
 /** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {applyPerspective, excludedIdPrefixes, parsePerspective} from '../../core/perspective.ts'
+import {parsePerspective} from '../../core/perspective.ts'
+import {planQuery} from '../../core/plan.ts'
 import {decodeParams, evaluateQuery, parseQuery} from '../../core/query.ts'
-import {readable, identityOf} from '../authorize.ts'
+import {loadView} from '../../core/view.ts'
+import {canRead, identityOf} from '../authorize.ts'
 import {apiVersionOf, lakeOf} from '../context.ts'
 
 export const queryRoutes = new Hono()
@@ -35,12 +37,24 @@ async function answer(c: Context, query: string, params: Record<string, unknown>
   const apiVersion = apiVersionOf(c)
   const perspective = parsePerspective(c.req.query('perspective'), apiVersion)
   const tree = parseQuery(query, params)
-  const candidates = store.scan({excludeIdPrefixes: excludedIdPrefixes(perspective, apiVersion)})
-  const view = applyPerspective(readable(c, candidates), perspective, apiVersion)
+  const view = loadView({
+    store,
+    perspective,
+    apiVersion,
+    plan: planQuery(tree),
+    canRead: (id) => canRead(c, id),
+  })
   const result = await evaluateQuery(
     tree,
-    view,
-    {params, identity: identityOf(c), now: lake.now(), projectId: lake.config.projectId, dataset},
+    view.documents,
+    {
+      params,
+      identity: identityOf(c),
+      now: lake.now(),
+      projectId: lake.config.projectId,
+      dataset,
+      dereference: view.dereference,
+    },
     query,
   )
   const ms = Math.round(performance.now() - started)

@@ -86,7 +86,12 @@ export function exportImportContract(target: GetTarget) {
     await client.delete({query: '*[_type == $type]', params: {type}})
     expect(await client.fetch('count(*[_type == $type])', {type}, {perspective: 'raw'})).toBe(0)
 
-    const result = await sanityImport(createReadStream(outputPath), {client, operation: 'create'})
+    // @sanity/import types name its own nested copy of @sanity/client; the instance is the same API.
+    const importClient = client as unknown as Parameters<typeof sanityImport>[1]['client']
+    const result = await sanityImport(createReadStream(outputPath), {
+      client: importClient,
+      operation: 'create',
+    })
     expect(result.numDocs).toBe(originals.length)
     const back = await client.fetch('*[_type == $type] | order(_id)', {type}, {perspective: 'raw'})
     const content = (doc: Record<string, unknown>) => {

@@ -1,0 +1,131 @@
+/**
+ * Candidate narrowing must never change a result: every query below is evaluated over the
+ * narrowed view and over the full perspective view, and both must agree.
+ */
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {parseQuery, evaluateQuery} from '../../../lake/core/query.ts'
+import {planQuery} from '../../../lake/core/plan.ts'
+import {applyPerspective, parsePerspective} from '../../../lake/core/perspective.ts'
+import {loadView} from '../../../lake/core/view.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import type {Store} from '../../../lake/store/types.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+
+const QUERIES = [
+  '*[_type == "article"]{_id, title}',
+  '*[_type == "article" && n > 3] | order(n desc) [0...3]._id',
+  '*["author" == _type]._id',
+  '*[_type in ["article", "author"]]._id',
+  '*[_type in $types]._id',
+  '*[_id == "a1"][0]',
+  '*[_id in ["a1", "drafts.a2", "a3", "nope"]]{_id, _originalId}',
+  '*[_id in $ids]._id',
+  '*[_id in path("drafts.**")]._id',
+  '*[_id in path("a*")]._id',
+  '*[_type == "article" || _type == "author"]._id',
+  '*[_type == "article" || n == 2]._id',
+  '*[(_type == "article") && _id in ["a1", "a2"]]._id',
+  '*[_type == "article" && _type == "author"]._id',
+  '*[_type == "article"]{title, "author": author->name}',
+  '*[_type == "article"][defined(author)]{"a": author->{name}}',
+  '*[_type == "article"]{_id, "others": count(*[_type == "author"])}',
+  'count(*)',
+  '*[_type == "author"]{name, "articles": *[_type == "article" && references(^._id)]._id}',
+  '{"x": 1, "n": $n}',
+  '*[@._type == "author"]._id',
+  '*[_type == "ghost"]',
+]
+
+const PERSPECTIVES = ['raw', 'published', 'drafts', 'r1,drafts', 'r1']
+
+function fixture(): SanityDocument[] {
+  const docs: SanityDocument[] = []
+  for (let n = 1; n <= 8; n++) {
+    docs.push({
+      _id: `a${n}`,
+      _type: 'article',
+      n,
+      title: `A${n}`,
+      author: {_type: 'reference', _ref: `p${n % 3}`},
+    })
+  }
+  docs.push({_id: 'drafts.a2', _type: 'article', n: 20, title: 'A2 draft'})
+  docs.push({_id: 'drafts.a9', _type: 'article', n: 9, title: 'A9 draft only'})
+  // A draft whose type differs from the published document.
+  docs.push({_id: 'drafts.a3', _type: 'retired', n: 3})
+  docs.push({_id: 'versions.r1.a4', _type: 'article', n: 40, title: 'A4 r1'})
+  docs.push({_id: 'versions.r2.a5', _type: 'article', n: 50, title: 'A5 r2'})
+  for (let n = 0; n < 3; n++) docs.push({_id: `p${n}`, _type: 'author', name: `P${n}`})
+  docs.push({_id: 'drafts.p1', _type: 'author', name: 'P1 draft'})
+  return docs
+}
+
+let store: Store
+
+beforeAll(async () => {
+  store = createSqliteStore(':memory:', 'test')
+  await store.transact((writer) =>
+    writer.commit({
+      id: 'tx1',
+      dataset: 'test',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      identity: 'test',
+      changes: fixture().map((doc) => ({
+        id: doc._id,
+        before: null,
+        after: {...doc, _rev: 'tx1'},
+        mutations: [],
+        effects: {apply: [], revert: []},
+      })),
+    }),
+  )
+})
+afterAll(() => store.close())
+
+const params = {types: ['author'], ids: ['a1', 'p2', 'drafts.a9'], n: 1}
+
+describe('narrowed views give the same results as the full view', () => {
+  for (const name of PERSPECTIVES) {
+    for (const query of QUERIES) {
+      test(`${name}: ${query}`, async () => {
+        const perspective = parsePerspective(name, '2025-02-19')
+        const tree = parseQuery(query, params)
+        const view = loadView({
+          store,
+          perspective,
+          apiVersion: '2025-02-19',
+          plan: planQuery(tree),
+          canRead: () => true,
+        })
+        const narrowed = await evaluateQuery(tree, view.documents, {
+          params,
+          dereference: view.dereference,
+        })
+        const full = applyPerspective(store.scan(), perspective, '2025-02-19')
+        expect(narrowed).toEqual(await evaluateQuery(tree, full, {params}))
+      })
+    }
+  }
+})
+
+describe('planQuery', () => {
+  const plan = (query: string) => planQuery(parseQuery(query, params))
+
+  test('reads _type and _id conditions off the only *', () => {
+    expect(plan('*[_type == "a" && n > 1]').hint).toEqual({types: ['a']})
+    expect(plan('*[_id in $ids]').hint).toEqual({ids: params.ids})
+    expect(plan('*[_id in path("drafts.**")]').hint).toEqual({idPrefixes: ['drafts.']})
+    expect(plan('*[_type == "a" || _type == "b"]').hint).toEqual({types: ['a', 'b']})
+  })
+
+  test('gives no hint when a condition cannot be indexed or * appears twice', () => {
+    expect(plan('*[_type == "a" || n == 1]').hint).toBeNull()
+    expect(plan('*[_type == "a"]{"c": count(*)}')).toEqual({everything: 2, hint: null})
+    expect(plan('*{_id}').hint).toBeNull()
+    expect(plan('*[!(_type == "a")]').hint).toBeNull()
+  })
+
+  test('counts queries that need no documents', () => {
+    expect(plan('1 + $n').everything).toBe(0)
+  })
+})

@@ -93,8 +93,6 @@ const VOWEL_SIGNS: Readonly<Record<string, string>> = {
 }
 
 const VIRAMA = '\u09CD'
-const NUKTA = '\u09BC'
-const ZWNJ = '\u200C'
 const ZWJ = '\u200D'
 const YA_NUKTA = '\u09DF' // য় as one internal character
 const I_SOUNDS = new Set(['ি', 'ী', 'ই', 'ঈ'])
@@ -147,8 +145,7 @@ const isConsonant = (c: string | undefined) => c !== undefined && c in CONSONANT
 const isMod = (c: string | undefined) => c === 'ঁ' || c === 'ং' || c === 'ঃ'
 
 // Letters and marks that make up a Bengali word (digits and danda do not).
-const WORD =
-  /[\u0981-\u0983\u0985-\u09B9\u09BC-\u09D7\u09DC-\u09DF\u09E0-\u09E3\u09F0\u09F1\u200C\u200D]+/gu
+const WORD = /(?:(?![\u09E6-\u09EF\u09F2-\u09FB])[\p{Script=Bengali}\u200C\u200D])+/gu
 
 function parseWord(word: string): Unit[] {
   const units: Unit[] = []
@@ -215,20 +212,31 @@ function decideInherentVowels(units: Unit[]): void {
     const key = last.cons.map((c) => c.ch).join('')
     const before = units[n - 2]
     const afterWrittenVowel = before.kind === 'V' || before.sign !== ''
-    if (last.cons.length === 1) last.inherent = false
-    else if (ALWAYS_BARE_FINALS.has(key)) last.inherent = false
+    if (last.cons.length === 1) {
+      // ভারতীয় bhartiya, জাতীয় jatiya, দ্বিতীয় dwitiya: final য় after an i-vowel is said
+      const iBefore = I_SOUNDS.has(before.kind === 'V' ? before.ch : before.sign)
+      if (!(last.cons[0].ch === YA_NUKTA && iBefore)) last.inherent = false
+    } else if (ALWAYS_BARE_FINALS.has(key)) last.inherent = false
     else if (LOAN_FINALS.has(key) && afterWrittenVowel) last.inherent = false
   }
   for (let k = n - 2; k >= 1; k--) {
     const u = units[k]
     const next = units[k + 1]
+    const prev = units[k - 1]
     if (u.kind !== 'C' || !u.inherent || u.mods !== '' || u.cons.length !== 1) continue
-    if (u.cons[0].ch === YA_NUKTA || !single(next) || single(next, YA_NUKTA)) continue
-    if (hasVowel(units[k - 1]) && hasVowel(next)) u.inherent = false
+    // আরও aro, এখনও ekhano, দেশও desho, এমএসএম emesem (but a first syllable keeps it: হও hao)
+    if (next?.kind === 'V' && (next.ch === 'ও' || next.ch === 'এ')) {
+      u.inherent = false
+      continue
+    }
+    if (!single(next) || single(next, YA_NUKTA)) continue
+    // য় loses its vowel only after a written vowel: চায়না chayna, but উন্নয়ন unnayan
+    if (u.cons[0].ch === YA_NUKTA && !(prev.kind === 'V' || prev.sign !== '')) continue
+    if (hasVowel(prev) && hasVowel(next)) u.inherent = false
   }
 }
 
-function renderCluster(cons: Consonant[], sign: string): string {
+function renderCluster(cons: Consonant[], sign: string, wordInitial: boolean): string {
   let out = ''
   for (let j = 0; j < cons.length; j++) {
     const c = cons[j].ch
@@ -244,8 +252,9 @@ function renderCluster(cons: Consonant[], sign: string): string {
       out += next === 'গ' ? 'ng' : next === 'ঘ' ? 'ngh' : next === 'ক' ? 'nk' : 'nkh'
       j++
     } else if (j > 0 && c === 'য' && (prev !== 'র' || cons[j].zwj)) {
-      // ya-phala; before া it is the /æ/ of ব্যাংক, ম্যাক্রোঁ: read as plain 'a'
-      if (!(j === cons.length - 1 && sign === 'া')) out += 'y'
+      // ya-phala. Word-initial before া it is the /æ/ of ব্যাংক, ম্যাক্রোঁ: plain 'a'; inside a
+      // word it doubles the consonant (হত্যা hotta), where 'ya' reads better: hatya.
+      if (!(wordInitial && j === cons.length - 1 && sign === 'া')) out += 'y'
     } else if (j > 0 && c === 'ব' && prev !== 'ম' && prev !== 'র' && prev !== 'ব' && prev !== 'ল') {
       out += 'w' // ba-phala: বিশ্ব bishwa, স্বাধীন swadhin, দ্বিতীয় dwitiy
     } else out += CONSONANTS[c]
@@ -253,9 +262,13 @@ function renderCluster(cons: Consonant[], sign: string): string {
   return out
 }
 
-function modsText(mods: string, wordEnd: boolean): string {
+// ং before a velar is plain 'n' (ব্যাংক bank, শ্রীলংকা shrilanka, সংগীত sangit); otherwise 'ng'.
+function modsText(mods: string, wordEnd: boolean, next: Unit | undefined): string {
+  const velar = next?.kind === 'C' && 'কখগঘ'.includes(next.cons[0].ch)
   let out = ''
-  for (const m of mods) out += m === 'ং' ? 'ng' : m === 'ঁ' ? 'n' : wordEnd ? 'h' : ''
+  for (const m of mods) {
+    out += m === 'ং' ? (velar ? 'n' : 'ng') : m === 'ঁ' ? 'n' : wordEnd ? 'h' : ''
+  }
   return out
 }
 
@@ -264,11 +277,19 @@ function renderWord(word: string): string {
   if (units.length === 0) return ''
   decideInherentVowels(units)
   let out = ''
+  let pendingNasal = ''
   for (let k = 0; k < units.length; k++) {
     const u = units[k]
     const prev = units[k - 1]
     const next = units[k + 1]
     const wordEnd = k === units.length - 1
+    let mods = modsText(u.mods, wordEnd, next)
+    // A chandrabindu vowel followed by a vowel letter: the nasal goes after both
+    // (ঠাকুরগাঁও thakurgaon, not thakurgano).
+    if (u.mods.includes('ঁ') && next?.kind === 'V') {
+      pendingNasal = 'n'
+      mods = mods.replace('n', '')
+    }
     if (u.kind === 'V') {
       if (k === 0 && (u.ch === 'ই' || u.ch === 'ঈ') && !u.mods) {
         if (single(next, YA_NUKTA)) continue // ইয়েমেন: the য় unit writes the 'y'
@@ -282,25 +303,26 @@ function renderWord(word: string): string {
         continue
       }
       out += u.ch === 'অ্যা' ? 'a' : (INDEPENDENT_VOWELS[u.ch] ?? VOWEL_SIGNS[u.ch] ?? '')
-      out += modsText(u.mods, wordEnd)
-      continue
+    } else {
+      let cluster = renderCluster(u.cons, u.sign, k === 0)
+      if (u.cons.length === 1 && u.cons[0].ch === YA_NUKTA && prev) {
+        const prevCh = prev.kind === 'V' ? prev.ch : prev.sign
+        const afterWo = prev.kind === 'V' && prev.ch === 'ও' && !prev.mods && u.sign !== ''
+        const initialI = k === 1 && prev.kind === 'V'
+        // ওয়া: the ও already wrote 'w'. রাশিয়া rashia, জিয়া jia: no 'y' between i and a.
+        if (afterWo || (I_SOUNDS.has(prevCh) && u.sign === 'া' && !prev.mods && !initialI)) {
+          cluster = ''
+        }
+      }
+      out += cluster + (u.sign ? VOWEL_SIGNS[u.sign] : u.inherent ? 'a' : '')
     }
-    let cluster = renderCluster(u.cons, u.sign)
-    if (u.cons.length === 1 && u.cons[0].ch === YA_NUKTA && prev) {
-      const prevCh = prev.kind === 'V' ? prev.ch : prev.sign
-      if (prev.kind === 'V' && prev.ch === 'ও' && !prev.mods && u.sign) cluster = ''
-      else if (
-        I_SOUNDS.has(prevCh) &&
-        u.sign === 'া' &&
-        !prev.mods &&
-        !(k === 1 && prev.kind === 'V')
-      )
-        cluster = '' // রাশিয়া rashia, জিয়া jia
+    if (pendingNasal && prev?.mods.includes('ঁ') && u.kind === 'V') {
+      out += pendingNasal
+      pendingNasal = ''
     }
-    const vowel = u.sign ? VOWEL_SIGNS[u.sign] : u.inherent ? 'a' : ''
-    out += cluster + vowel + modsText(u.mods, wordEnd)
+    out += mods
   }
-  return out
+  return out + pendingNasal
 }
 
 /** Bengali → readable ASCII (see the conventions above). Non-Bengali text passes through;

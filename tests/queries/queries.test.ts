@@ -5,8 +5,8 @@ import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import * as queries from '../../queries/index.ts'
 
-const QUERIES = Object.entries(queries).filter(
-  (entry): entry is [string, string] => entry[0].endsWith('_QUERY') && typeof entry[1] === 'string',
+const QUERIES: [string, string][] = Object.entries(queries).flatMap(([name, value]) =>
+  name.endsWith('_QUERY') && typeof value === 'string' ? [[name, value] as [string, string]] : [],
 )
 
 /** Every attribute name any type in schema.json declares, plus what GROQ itself provides. */

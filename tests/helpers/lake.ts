@@ -1,12 +1,21 @@
 /**
  * A real lake server on a free port over a fresh temporary data folder, and a real @sanity/client
  * for it. Every integration test starts the lake through here, so transport details live in one place.
+ *
+ * The lake serves HTTPS (HTTP/2 with HTTP/1.1 fallback) with its own certificate authority, as in
+ * use. This process trusts exactly that CA, added to Node's default CA list, so fetch, node:https,
+ * node:http2 and @sanity/client verify the certificate as usual (TLS checks are never turned off).
  */
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {startLakeServer, type LakeServer} from '../../lake/server.ts'
+import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+import {startLakeServer, type LakeServer, type LakeServerOptions} from '../../lake/server.ts'
+import {ensureTls} from '../../lake/tls/certificates.ts'
+
+/** The first-start administrator of every test lake. */
+export const TEST_ADMIN = {email: 'admin@localhost', password: 'test-password-not-secret'}
 
 export interface TestLake {
   url: string
@@ -14,6 +23,8 @@ export interface TestLake {
   token: string
   dataDir: string
   server: LakeServer
+  /** The lake's CA certificate (PEM), already trusted by this process; null without TLS. */
+  ca: string | null
   /** A @sanity/client for dataset `test` with the token; options override the defaults. */
   client(options?: Partial<ClientConfig>): SanityClient
   /** Stops the server; the data folder is removed unless `keepData` is set. */
@@ -24,17 +35,36 @@ export interface TestLakeOptions {
   /** Reuse a data folder (for restart tests); default a new temporary one. */
   dataDir?: string
   now?: () => Date
+  /** HTTPS with the data folder's certificate (default), or plain HTTP with `false`. */
+  tls?: boolean
+  /** Extra environment for the lake (LAKE_CORS_ORIGINS, …); the test administrator is preset. */
+  env?: Record<string, string | undefined>
+  /** Further server options (corsOrigins, publicUrl, …). */
+  serverOptions?: Partial<Omit<LakeServerOptions, 'dataDir' | 'port' | 'tls'>>
+}
+
+/** Adds a CA to the certificates every TLS client in this process trusts by default. */
+export function trustCa(ca: string): void {
+  const current = getCACertificates('default')
+  if (!current.includes(ca)) setDefaultCACertificates([...current, ca])
 }
 
 export async function startTestLake(options: TestLakeOptions = {}): Promise<TestLake> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
+  const tls = options.tls === false ? null : await ensureTls(dataDir)
+  if (tls) trustCa(tls.ca)
   const server = await startLakeServer({
+    ...options.serverOptions,
     port: 0,
     host: '127.0.0.1',
     dataDir,
-    tls: false,
+    tls: tls ? {key: tls.key, cert: tls.cert} : false,
     now: options.now,
-    env: {LAKE_ADMIN_EMAIL: 'admin@localhost', LAKE_ADMIN_PASSWORD: 'test-password-not-secret'},
+    env: {
+      LAKE_ADMIN_EMAIL: TEST_ADMIN.email,
+      LAKE_ADMIN_PASSWORD: TEST_ADMIN.password,
+      ...options.env,
+    },
   })
   const token = server.lake.auth!.token
   return {
@@ -42,6 +72,7 @@ export async function startTestLake(options: TestLakeOptions = {}): Promise<Test
     token,
     dataDir,
     server,
+    ca: tls?.ca ?? null,
     client: (overrides = {}) =>
       createClient({
         projectId: 'local',

@@ -3,7 +3,8 @@
  * holds for it never grows past the limit plus one event. A reader that keeps up is unaffected.
  */
 import {randomBytes} from 'node:crypto'
-import {request, type IncomingMessage} from 'node:http'
+import type {IncomingMessage} from 'node:http'
+import {request} from 'node:https'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {listenerStats} from '../../../lake/http/routes/listen.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
@@ -24,7 +25,7 @@ afterAll(async () => {
   await lake?.close()
 })
 
-/** Opens a listener over plain node:http and never reads its body. */
+/** Opens a listener over plain node:https (HTTP/1.1) and never reads its body. */
 function openStalledListener(url: string, token: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(url, {headers: {authorization: `Bearer ${token}`}}, (res) => {

@@ -326,7 +326,7 @@ function renderWord(word: string): string {
 }
 
 /** Bengali → readable ASCII (see the conventions above). Non-Bengali text passes through;
- * Bengali digits become ASCII digits, danda becomes a full stop. */
+ * Bengali digits become ASCII digits, danda a full stop, ৳ 'tk'. */
 export function transliterate(s: string): string {
   const text = nfc(s)
     .replace(/\u09A1\u09BC/g, '\u09DC')
@@ -337,6 +337,8 @@ export function transliterate(s: string): string {
     .replace(WORD, (word) => renderWord(word))
     .replace(/[০-৯]/g, (d) => String(d.charCodeAt(0) - 0x09e6))
     .replace(/[।॥]/g, '.')
+    .replace(/৳/g, 'tk')
+    .replace(/[\u0980-\u09FF]/g, '') // signs with no Latin reading (৺, fractions, unassigned)
     .replace(/[\u200C\u200D]/g, '')
 }
 

@@ -128,6 +128,7 @@ describe('transliterate: the details', () => {
     expect(transliterate('৭.৩ মাত্রার ভূমিকম্প')).toBe('7.3 matrar bhumikampa')
     expect(transliterate('৮০তম')).toBe('80tam')
     expect(transliterate('Trump ও পুতিন।')).toBe('Trump o putin.')
+    expect(transliterate('৫০০ ৳')).toBe('500 tk')
     expect(transliterate('')).toBe('')
   })
 })
@@ -180,5 +181,24 @@ describe('slugify', () => {
     expect(slugify('২০২৫')).toBe('2025')
     expect(slugify('')).toBe('')
     expect(slugify('!!!')).toBe('')
+  })
+})
+
+describe('robustness', () => {
+  it('gives ASCII for any sequence of Bengali-block characters and joiners', () => {
+    // Deterministic pseudo-random strings, including malformed ones (marks first, doubled
+    // hasanta, stray nukta), must never throw and must give a valid slug.
+    let seed = 1
+    const random = () => (seed = (Math.imul(seed, 48271) >>> 0) % 2147483647) / 2147483647
+    const pool = [...Array(0x80)].map((_, i) => String.fromCharCode(0x0980 + i))
+    pool.push('\u200C', '\u200D', ' ', '-')
+    for (let n = 0; n < 2000; n++) {
+      let s = ''
+      for (let i = 0, len = 1 + Math.floor(random() * 12); i < len; i++) {
+        s += pool[Math.floor(random() * pool.length)]
+      }
+      expect(transliterate(s), s).toMatch(/^[ -~]*$/)
+      expect(slugify(s), s).toMatch(/^(?:[a-z0-9]+(?:-[a-z0-9]+)*|bn-[a-z0-9]+)?$/)
+    }
   })
 })

@@ -1,0 +1,261 @@
+/**
+ * The transaction pipeline without HTTP: mutations and actions on an in-memory SQLite store. The
+ * central property: for every change, the recorded wire mutations applied with @sanity/mutator
+ * (as the Studio does) and the mendoza effects (as its history does) both reproduce the new state.
+ */
+import {Mutation} from '@sanity/mutator'
+import {applyPatch} from 'mendoza'
+import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+import {applyActions} from '../../../lake/core/actions.ts'
+import {ConflictError, MutationError} from '../../../lake/core/errors.ts'
+import {applyMutations} from '../../../lake/core/mutations.ts'
+import {runTransaction, withoutRev} from '../../../lake/core/transaction.ts'
+import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
+import {createEventBus, type EventBus} from '../../../lake/events/bus.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import type {Store} from '../../../lake/store/types.ts'
+
+let store: Store
+let bus: EventBus
+let published: CommittedTransaction[]
+let clock: number
+
+beforeEach(() => {
+  store = createSqliteStore(':memory:', 'test')
+  bus = createEventBus()
+  published = []
+  bus.subscribe('test', (tx) => published.push(tx))
+  clock = Date.parse('2026-01-01T00:00:00.000Z')
+})
+afterEach(() => store.close())
+
+const options = (extra = {}) => ({
+  store,
+  bus,
+  identity: 'pTester',
+  now: () => new Date((clock += 1000)),
+  ...extra,
+})
+const mutate = (mutations: unknown[], extra = {}) =>
+  runTransaction(options(extra), (ws) => applyMutations(ws, mutations))
+const act = (actions: unknown[], extra = {}) =>
+  runTransaction(options(extra), (ws) => applyActions(ws, actions))
+const doc = (id: string) => store.getDocuments([id])[0]
+
+/** Applies a change's mutations the way the Studio's buffered document does. */
+function replay(tx: CommittedTransaction) {
+  for (const change of tx.changes) {
+    const mutation = new Mutation({
+      mutations: change.mutations as never,
+      resultRev: tx.id,
+      timestamp: tx.timestamp,
+    })
+    const result = mutation.apply(change.before as never)
+    expect(result, `mutations of ${change.id}`).toEqual(change.after)
+    const effected = applyPatch(withoutRev(change.before) as never, change.effects.apply as never)
+    expect(effected, `effects of ${change.id}`).toEqual(withoutRev(change.after))
+    const reverted = applyPatch(withoutRev(change.after) as never, change.effects.revert as never)
+    expect(reverted, `revert of ${change.id}`).toEqual(withoutRev(change.before))
+  }
+}
+
+describe('mutations', () => {
+  test('every mutation kind records wire mutations that reproduce the new state', async () => {
+    await mutate([
+      {create: {_id: 'a', _type: 't', title: 'H', body: [{_key: 'k1', t: 'x'}], n: 1}},
+      {createIfNotExists: {_id: 'b', _type: 't'}},
+      {createOrReplace: {_id: 'c', _type: 't', x: 1}},
+    ])
+    await mutate([
+      {
+        patch: {
+          id: 'a',
+          set: {title: 'He'},
+          setIfMissing: {sub: 's'},
+          unset: ['nope'],
+          inc: {n: 2},
+        },
+      },
+      {patch: {id: 'a', insert: {after: 'body[-1]', items: [{_key: 'k2', t: 'y'}]}}},
+      {patch: {id: 'a', diffMatchPatch: {title: '@@ -1,2 +1,5 @@\n He\n+llo\n'}}},
+      {createOrReplace: {_id: 'c', _type: 't', y: 2}},
+      {delete: {id: 'b'}},
+    ])
+    expect(published).toHaveLength(2)
+    for (const tx of published) replay(tx)
+    expect(doc('a')).toMatchObject({title: 'Hello', n: 3, sub: 's', _rev: published[1].id})
+    expect(doc('b')).toBeNull()
+  })
+
+  test('patch and delete by query touch every match and record per-document mutations', async () => {
+    await mutate([
+      {create: {_id: 'q1', _type: 'q'}},
+      {create: {_id: 'q2', _type: 'q'}},
+      {create: {_id: 'other', _type: 'o'}},
+    ])
+    const {result} = await mutate([{patch: {query: '*[_type == "q"]', set: {hit: true}}}])
+    expect(result.map((r) => r.id)).toEqual(['q1', 'q2'])
+    expect(published[1].changes.map((c) => c.mutations)).toEqual([
+      [{patch: {id: 'q1', set: {hit: true}}}],
+      [{patch: {id: 'q2', set: {hit: true}}}],
+    ])
+    replay(published[1])
+    await mutate([{delete: {query: '*[_type == $t]', params: {t: 'q'}}}])
+    expect(store.count()).toBe(1)
+  })
+
+  test('a failure anywhere writes nothing and publishes nothing', async () => {
+    await mutate([{create: {_id: 'a', _type: 't'}}])
+    await expect(
+      mutate([{create: {_id: 'new', _type: 't'}}, {patch: {id: 'missing', set: {a: 1}}}]),
+    ).rejects.toBeInstanceOf(ConflictError)
+    expect(doc('new')).toBeNull()
+    expect(published).toHaveLength(1)
+    expect(store.getTransactions({ids: ['new']})).toEqual([])
+  })
+
+  test('validation errors carry the index of the failing mutation', async () => {
+    const err = await mutate([
+      {create: {_id: 'ok', _type: 't'}},
+      {create: {_id: 'bad id', _type: 't'}},
+    ]).catch((e) => e)
+    expect(err).toBeInstanceOf(MutationError)
+    expect(err.items[0]).toMatchObject({index: 1, error: {type: 'validationError'}})
+    const missingType = await mutate([{create: {_id: 'x'}}]).catch((e) => e)
+    expect(missingType).toBeInstanceOf(MutationError)
+    const unknown = await mutate([{upsert: {_id: 'x'}}]).catch((e) => e)
+    expect(unknown.description).toContain('Unknown mutation type')
+  })
+
+  test('no-op transactions commit nothing and publish nothing', async () => {
+    await mutate([{create: {_id: 'a', _type: 't'}}])
+    const outcome = await mutate([
+      {createIfNotExists: {_id: 'a', _type: 't'}},
+      {delete: {id: 'none'}},
+    ])
+    expect(outcome.committed).toBe(false)
+    expect(published).toHaveLength(1)
+  })
+
+  test('dryRun computes changes but neither writes nor publishes', async () => {
+    const outcome = await mutate([{create: {_id: 'a', _type: 't'}}], {dryRun: true})
+    expect(outcome.transaction.changes[0].after).toMatchObject({_id: 'a'})
+    expect(doc('a')).toBeNull()
+    expect(published).toHaveLength(0)
+  })
+
+  test('timestamps strictly increase even when the clock stands still or goes back', async () => {
+    const frozen = () => new Date('2026-01-01T00:00:00.000Z')
+    const a = await mutate([{create: {_id: 'a', _type: 't'}}], {now: frozen})
+    const b = await mutate([{create: {_id: 'b', _type: 't'}}], {now: frozen})
+    const c = await mutate([{create: {_id: 'c', _type: 't'}}], {now: () => new Date('2020-01-01')})
+    expect(a.transaction.timestamp < b.transaction.timestamp).toBe(true)
+    expect(b.transaction.timestamp < c.transaction.timestamp).toBe(true)
+  })
+
+  test('concurrent transactions are serialised: no lost updates', async () => {
+    await mutate([{create: {_id: 'counter', _type: 't', n: 0}}])
+    await Promise.all(
+      Array.from({length: 25}, () => mutate([{patch: {id: 'counter', inc: {n: 1}}}])),
+    )
+    expect(doc('counter')!.n).toBe(25)
+    const revs = published.map((tx) => tx.changes[0].before?._rev ?? null)
+    // Each event's previous revision is the one before it: the chain the Studio follows.
+    expect(revs.slice(1)).toEqual(published.slice(0, -1).map((tx) => tx.id))
+  })
+
+  test('the bus hears a commit only after it is in the store', async () => {
+    let seen: SanityDocument | null | undefined
+    bus.subscribe('test', (tx) => {
+      seen = store.getDocuments([tx.changes[0].id])[0]
+    })
+    await mutate([{create: {_id: 'a', _type: 't', v: 1}}])
+    expect(seen).toMatchObject({_id: 'a', v: 1})
+  })
+})
+
+describe('actions', () => {
+  const A = 'sanity.action.document.'
+
+  test('the Studio journey: create, edit, publish, edit published, unpublish, discard, delete', async () => {
+    await act([
+      {
+        actionType: `${A}create`,
+        publishedId: 'x',
+        attributes: {_id: 'drafts.x', _type: 't'},
+        ifExists: 'fail',
+      },
+    ])
+    await act([
+      {actionType: `${A}edit`, draftId: 'drafts.x', publishedId: 'x', patch: {set: {title: 'H'}}},
+    ])
+    await act([{actionType: `${A}publish`, draftId: 'drafts.x', publishedId: 'x'}])
+    expect(doc('drafts.x')).toBeNull()
+    const pub = doc('x')!
+    await act([
+      {actionType: `${A}edit`, draftId: 'drafts.x', publishedId: 'x', patch: {set: {title: 'H2'}}},
+    ])
+    expect(doc('drafts.x')).toMatchObject({title: 'H2', _createdAt: pub._createdAt})
+    await act([
+      {
+        actionType: `${A}publish`,
+        draftId: 'drafts.x',
+        publishedId: 'x',
+        ifPublishedRevisionId: pub._rev,
+      },
+    ])
+    expect(doc('x')).toMatchObject({title: 'H2', _createdAt: pub._createdAt})
+    await act([{actionType: `${A}unpublish`, draftId: 'drafts.x', publishedId: 'x'}])
+    expect(doc('x')).toBeNull()
+    expect(doc('drafts.x')).toMatchObject({title: 'H2'})
+    await act([
+      {actionType: `${A}edit`, draftId: 'drafts.x', publishedId: 'x', patch: {set: {title: 'H3'}}},
+    ])
+    await act([{actionType: `${A}discard`, draftId: 'drafts.x'}])
+    expect(doc('drafts.x')).toBeNull()
+    await mutate([{create: {_id: 'y', _type: 't'}}, {create: {_id: 'drafts.y', _type: 't'}}])
+    await act([{actionType: `${A}delete`, publishedId: 'y', includeDrafts: ['drafts.y']}])
+    expect(store.count()).toBe(0)
+    for (const tx of published) replay(tx)
+  })
+
+  test('publish records createOrReplace on the published id and delete on the draft', async () => {
+    await mutate([{create: {_id: 'drafts.p', _type: 't', title: 'T'}}])
+    await act([{actionType: `${A}publish`, draftId: 'drafts.p', publishedId: 'p'}])
+    const tx = published[1]
+    expect(tx.changes.map((c) => [c.id, Object.keys(c.mutations[0])[0]])).toEqual([
+      ['p', 'createOrReplace'],
+      ['drafts.p', 'delete'],
+    ])
+  })
+
+  test('a draft id of another document is refused', async () => {
+    await expect(
+      act([
+        {actionType: `${A}edit`, draftId: 'drafts.other', publishedId: 'x', patch: {set: {a: 1}}},
+      ]),
+    ).rejects.toBeInstanceOf(MutationError)
+  })
+
+  test('unsupported action types are refused by name', async () => {
+    const err = await act([{actionType: 'sanity.action.release.publish', releaseId: 'r'}]).catch(
+      (e) => e,
+    )
+    expect(err.description).toContain('sanity.action.release.publish')
+  })
+
+  test('release.import creates, ignores or replaces the release document', async () => {
+    const imp = (ifExists: string, title: string) => ({
+      actionType: 'sanity.action.release.import',
+      releaseId: 'r1',
+      attributes: {_id: '_.releases.r1', _type: 'system.release', name: 'r1', metadata: {title}},
+      ifExists,
+    })
+    await act([imp('fail', 'one')])
+    await expect(act([imp('fail', 'two')])).rejects.toBeInstanceOf(ConflictError)
+    await act([imp('ignore', 'three')])
+    expect(doc('_.releases.r1')!.metadata).toEqual({title: 'one'})
+    await act([imp('replace', 'four')])
+    expect(doc('_.releases.r1')!.metadata).toEqual({title: 'four'})
+  })
+})

@@ -327,19 +327,20 @@ async function writeFiles(
       }
       writeFailures.push(`${item.file.display}: could not write (${(error as Error).message})`)
     }
-    progress.tick(index + 1, written + unchanged)
+    progress.tick(index + 1, written, unchanged)
   }
   progress.done()
 
   for (const failure of writeFailures) writeLine(io.stderr, failure)
   const seconds = Math.max((io.now().getTime() - started) / 1000, 0.001)
   const rate = Math.round((written + unchanged) / seconds)
+  const files = plural(prepared.length - writeFailures.length, 'file')
+  const already = unchanged > 0 ? `; ${unchanged} already there, left as they are` : ''
   writeLine(
     io.stderr,
     `Done! Imported ${written} documents to dataset "${target.dataset}" of ${target.description} ` +
-      `(${unchanged} already there${options.replace ? '' : ', left as they are'}) from ` +
-      `${plural(prepared.length - writeFailures.length, 'file')} in ${seconds.toFixed(1)} s ` +
-      `(${rate} documents/s).`,
+      `(${options.replace ? 'created or replaced' : 'created'} from ${files}${already}) in ` +
+      `${seconds.toFixed(1)} s, ${rate} documents/s.`,
   )
   reportDrafts(
     io,
@@ -407,12 +408,15 @@ function createProgress(io: Io, totalFiles: number, started: number) {
   let last = started
   let shown = false
   return {
-    tick(filesDone: number, documents: number) {
+    tick(filesDone: number, written: number, unchanged: number) {
+      const documents = written + unchanged
       const now = io.now().getTime()
       if (now - last < PROGRESS_INTERVAL_MS) return
       last = now
       const rate = Math.round(documents / Math.max((now - started) / 1000, 0.001))
-      const line = `[${filesDone}/${totalFiles} files] ${documents} documents, ${rate} documents/s`
+      const line =
+        `[${filesDone}/${totalFiles} files] ${written} documents written, ${unchanged} unchanged, ` +
+        `${rate} documents/s`
       if (io.stderr.isTTY) io.stderr.write(`\r${line}\u001b[K`)
       else writeLine(io.stderr, line)
       shown = true

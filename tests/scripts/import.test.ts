@@ -89,7 +89,7 @@ describe('import into the lake', () => {
     const before = await allDocuments('again')
     const {code, stderr} = await importInto('again', ['--as-of', '2025-07-20'])
     expect(code).toBe(0)
-    expect(stderr).toMatch(/Imported 0 documents .*\(14 already there, left as they are\)/)
+    expect(stderr).toMatch(/Imported 0 documents .*; 14 already there, left as they are\)/)
     expect(await allDocuments('again')).toEqual(before)
   })
 

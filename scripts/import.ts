@@ -297,7 +297,7 @@ async function writeFiles(
       prepared,
     )
   } catch (error) {
-    return failConnection(io, error, target)
+    return failConnection(io, error, target, 0)
   }
   const client = createTargetClient(target)
 
@@ -323,7 +323,7 @@ async function writeFiles(
       if (explainConnectionError(error, target)) {
         progress.done()
         writeLine(io.stderr, `${item.file.display}: could not write.`)
-        return failConnection(io, error, target)
+        return failConnection(io, error, target, index - writeFailures.length)
       }
       writeFailures.push(`${item.file.display}: could not write (${(error as Error).message})`)
     }
@@ -391,13 +391,18 @@ async function publishedVersionsOfDrafts(
   return new Set(found)
 }
 
-function failConnection(io: Io, error: unknown, target: Target): ExitCode {
+function failConnection(io: Io, error: unknown, target: Target, filesDone: number): ExitCode {
   writeLine(
     io.stderr,
     explainConnectionError(error, target) ??
       `Could not write to ${target.description}: ${(error as Error).message}`,
   )
-  writeLine(io.stderr, 'Nothing more was written.')
+  writeLine(
+    io.stderr,
+    filesDone === 0
+      ? 'Nothing was written.'
+      : `Stopped after ${plural(filesDone, 'file')}, each written in full; run again to import the rest.`,
+  )
   return EXIT.RUNTIME_ERROR
 }
 

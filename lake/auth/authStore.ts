@@ -40,8 +40,13 @@ export interface TokenInfo {
 }
 
 export interface LoginLimit {
-  /** Failed attempts allowed per e-mail address (and per client address) within `windowMs`. */
+  /** Failed attempts allowed per e-mail address within `windowMs`. */
   maxFailures: number
+  /**
+   * Failed attempts allowed per client address (any e-mail) within `windowMs`. Higher, because on
+   * a local lake every browser may come from 127.0.0.1: one person's typos must not lock out all.
+   */
+  maxFailuresPerClient: number
   windowMs: number
 }
 
@@ -62,7 +67,11 @@ export type LoginResult =
   | {ok: false; reason: 'invalid'}
   | {ok: false; reason: 'rateLimited'; retryAfterSeconds: number}
 
-export const DEFAULT_LOGIN_LIMIT: LoginLimit = {maxFailures: 5, windowMs: 15 * 60 * 1000}
+export const DEFAULT_LOGIN_LIMIT: LoginLimit = {
+  maxFailures: 5,
+  maxFailuresPerClient: 50,
+  windowMs: 15 * 60 * 1000,
+}
 const DAY = 24 * 60 * 60 * 1000
 const DEFAULT_SESSION_TTL = 30 * DAY
 const DEFAULT_SID_TTL = 5 * 60 * 1000
@@ -202,24 +211,25 @@ export function createAuthStore(options: AuthStoreOptions) {
     return row
   }
 
-  function failureKeys(email: string, clientAddress: string | null): string[] {
-    const keys = [`email:${email.trim().toLowerCase()}`]
-    if (clientAddress) keys.push(`client:${clientAddress}`)
+  /** The throttling keys of an attempt with how many failures each allows; the e-mail first. */
+  function failureKeys(email: string, clientAddress: string | null): [string, number][] {
+    const keys: [string, number][] = [[`email:${email.trim().toLowerCase()}`, limit.maxFailures]]
+    if (clientAddress) keys.push([`client:${clientAddress}`, limit.maxFailuresPerClient])
     return keys
   }
 
   /** Seconds until the caller may try again, or 0 when not throttled. */
-  function throttledFor(keys: string[]): number {
+  function throttledFor(keys: [string, number][]): number {
     const since = now().getTime() - limit.windowMs
     db.prepare('DELETE FROM login_failures WHERE at <= ?').run(since)
     let wait = 0
-    for (const key of keys) {
+    for (const [key, max] of keys) {
       const rows = db
         .prepare('SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC')
         .all(key, since) as {at: number}[]
-      if (rows.length >= limit.maxFailures) {
-        // Free again when the oldest of the newest `maxFailures` failures leaves the window.
-        const freeAt = rows[limit.maxFailures - 1].at + limit.windowMs
+      if (rows.length >= max) {
+        // Free again when the oldest of the newest `max` failures leaves the window.
+        const freeAt = rows[max - 1].at + limit.windowMs
         wait = Math.max(wait, Math.ceil((freeAt - now().getTime()) / 1000))
       }
     }
@@ -286,11 +296,11 @@ export function createAuthStore(options: AuthStoreOptions) {
         .get(email.trim()) as Row | undefined
       const ok = await verifySecret(password, row ? String(row.password_hash) : DUMMY_PASSWORD_HASH)
       if (row && ok) {
-        db.prepare('DELETE FROM login_failures WHERE key = ?').run(keys[0])
+        db.prepare('DELETE FROM login_failures WHERE key = ?').run(keys[0][0])
         return {ok: true, user: toUser(row)}
       }
       const at = now().getTime()
-      for (const key of keys) {
+      for (const [key] of keys) {
         db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at)
       }
       return {ok: false, reason: 'invalid'}

@@ -1,0 +1,167 @@
+import {existsSync} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+import {BadRequestError, NotFoundError} from '../../../lake/core/errors.ts'
+import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
+import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import type {Store, StoreRegistry} from '../../../lake/store/types.ts'
+
+let dir: string
+let stores: StoreRegistry
+let store: Store
+let seq = 0
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lake-store-'))
+  stores = createSqliteStores(dir)
+  store = stores.get('test')
+})
+afterEach(async () => {
+  stores.close()
+  await rm(dir, {recursive: true, force: true})
+})
+
+/** Commits `after` states (null deletes) as one transaction. */
+function commit(changes: Record<string, Partial<SanityDocument> | null>, id = `tx${++seq}`) {
+  const timestamp = new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString()
+  const tx: CommittedTransaction = {
+    id,
+    dataset: 'test',
+    timestamp,
+    identity: 'pA',
+    changes: Object.entries(changes).map(([docId, after]) => ({
+      id: docId,
+      before: store.getDocuments([docId])[0],
+      after: after
+        ? ({_id: docId, _type: 't', ...after, _rev: id, _updatedAt: timestamp} as SanityDocument)
+        : null,
+      mutations: [{patch: {id: docId}}],
+      effects: {apply: [0, after], revert: [0, null]},
+    })),
+  }
+  return store.transact((writer) => writer.commit(tx)).then(() => tx)
+}
+
+const ids = (docs: Iterable<SanityDocument>) => [...docs].map((d) => d._id)
+
+describe('sqliteStore', () => {
+  test('creates the dataset file on the first write only, with WAL and the migrations table', async () => {
+    const file = join(dir, 'datasets', 'test.sqlite')
+    expect(store.getDocuments(['a'])).toEqual([null])
+    expect(ids(store.scan())).toEqual([])
+    expect(store.getTransactions({ids: ['a']})).toEqual([])
+    expect(existsSync(file)).toBe(false)
+    await commit({a: {v: 1}})
+    expect(existsSync(file)).toBe(true)
+    expect(stores.list()).toEqual(['test'])
+    stores.close()
+    const db = new DatabaseSync(file)
+    expect(db.prepare('PRAGMA journal_mode').get()).toEqual({journal_mode: 'wal'})
+    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{version: 1}])
+    db.close()
+  })
+
+  test('refuses a data folder written by a newer lake', async () => {
+    await commit({a: {}})
+    stores.close()
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const db = new DatabaseSync(file)
+    db.prepare("INSERT INTO migrations VALUES (99, 'future', 'now')").run()
+    db.close()
+    const newer = createSqliteStore(file, 'test')
+    expect(() => newer.getDocuments(['a'])).toThrow(/newer lake/)
+    newer.close()
+  })
+
+  test('validates dataset names', () => {
+    expect(() => stores.get('Bad Name')).toThrow(BadRequestError)
+  })
+
+  test('getDocuments keeps the order asked and gives null for missing ids', async () => {
+    await commit({a: {}, b: {}})
+    expect(store.getDocuments(['b', 'x', 'a']).map((d) => d?._id ?? null)).toEqual(['b', null, 'a'])
+  })
+
+  test('scan narrows by ids, types and id prefixes, in _id order', async () => {
+    await commit({
+      'drafts.b': {_type: 'article'},
+      a: {_type: 'article'},
+      b: {_type: 'article'},
+      'versions.r.b': {_type: 'article'},
+      p: {_type: 'person'},
+    })
+    expect(ids(store.scan())).toEqual(['a', 'b', 'drafts.b', 'p', 'versions.r.b'])
+    expect(ids(store.scan({types: ['person']}))).toEqual(['p'])
+    expect(ids(store.scan({ids: ['p', 'a', 'nope']}))).toEqual(['a', 'p'])
+    expect(ids(store.scan({idPrefixes: ['drafts.', 'versions.']}))).toEqual([
+      'drafts.b',
+      'versions.r.b',
+    ])
+    expect(ids(store.scan({excludeIdPrefixes: ['drafts.', 'versions.']}))).toEqual(['a', 'b', 'p'])
+    expect(ids(store.scan({types: ['article'], excludeIdPrefixes: ['drafts.']}))).toEqual([
+      'a',
+      'b',
+      'versions.r.b',
+    ])
+    expect(ids(store.scan({types: []}))).toEqual([])
+  })
+
+  test('scan reads lazily: a suspended scan survives other reads of the same shape', async () => {
+    await commit({a: {}, b: {}, c: {}})
+    const first = store.scan()[Symbol.iterator]()
+    expect(first.next().value?._id).toBe('a')
+    expect(ids(store.scan())).toEqual(['a', 'b', 'c'])
+    expect(first.next().value?._id).toBe('b')
+  })
+
+  test('history: a document at a revision, at a time, and its last state after deletion', async () => {
+    const t1 = await commit({a: {v: 1}})
+    const t2 = await commit({b: {v: 1}})
+    const t3 = await commit({a: {v: 2}})
+    await commit({a: null})
+    expect(store.documentAt('a', {revision: t1.id})?.v).toBe(1)
+    // A revision that did not touch the document gives its state as of then.
+    expect(store.documentAt('a', {revision: t2.id})?.v).toBe(1)
+    expect(store.documentAt('a', {revision: t3.id})?.v).toBe(2)
+    expect(store.documentAt('a', {time: t2.timestamp})?.v).toBe(1)
+    expect(store.documentAt('a', {time: '2000-01-01T00:00:00.000Z'})).toBeNull()
+    expect(store.documentAt('a', {lastRevision: true})?.v).toBe(2)
+    expect(store.documentAt('a', {revision: 'unknown'})).toBeNull()
+  })
+
+  test('transactions by document ids with bounds, order and limit', async () => {
+    const txs = [
+      await commit({a: {}}),
+      await commit({b: {}}),
+      await commit({a: {}, b: {}}),
+      await commit({a: {}}),
+    ]
+    const list = (q: object) => store.getTransactions({ids: ['a'], ...q}).map((t) => t.id)
+    expect(list({})).toEqual([txs[0].id, txs[2].id, txs[3].id])
+    expect(list({reverse: true, limit: 2})).toEqual([txs[3].id, txs[2].id])
+    expect(list({fromTransaction: txs[1].id})).toEqual([txs[2].id, txs[3].id])
+    expect(list({toTransaction: txs[2].id, reverse: true})).toEqual([txs[2].id, txs[0].id])
+    expect(list({fromTime: txs[2].timestamp})).toEqual([txs[2].id, txs[3].id])
+    expect(list({authors: ['someone else']})).toEqual([])
+    expect(
+      store.getTransactions({ids: ['a'], fromTransaction: txs[2].id})[0].changes.map((c) => c.id),
+    ).toEqual(['a', 'b'])
+    expect(() => list({fromTransaction: 'unknown'})).toThrow(NotFoundError)
+    expect(store.getTransaction(txs[1].id)?.identity).toBe('pA')
+  })
+
+  test('a failed commit leaves nothing behind', async () => {
+    await commit({a: {}}, 'same')
+    await expect(commit({b: {}}, 'same')).rejects.toThrow()
+    expect(store.getDocuments(['b'])).toEqual([null])
+  })
+
+  test('export pages in _id order by type', async () => {
+    await commit({c: {_type: 'x'}, a: {_type: 'x'}, b: {_type: 'y'}, d: {_type: 'x'}})
+    expect(ids(store.exportDocuments())).toEqual(['a', 'b', 'c', 'd'])
+    expect(ids(store.exportDocuments({types: ['x'], afterId: 'a', limit: 2}))).toEqual(['c', 'd'])
+  })
+})

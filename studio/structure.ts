@@ -34,6 +34,7 @@ export const STRUCTURE_LISTS: ReadonlyArray<{
 
 export const structure: StructureResolver = (S) =>
   S.list()
+    .id('root')
     .title(bn.structure.root)
     .items(
       STRUCTURE_LISTS.map(({id, type, title, ordering}) =>

@@ -8,6 +8,7 @@ import {resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import {
   EXIT,
+  exitQuietlyOnClosedStdout,
   type ExitCode,
   type Io,
   type Output,
@@ -148,5 +149,6 @@ export async function runExport(argv: string[], io: Io = processIo()): Promise<E
 }
 
 if (import.meta.main) {
+  exitQuietlyOnClosedStdout()
   process.exitCode = await runExport(process.argv.slice(2))
 }

@@ -5,7 +5,16 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 import {type SanityClient} from '@sanity/client'
-import {EXIT, type ExitCode, type Io, plural, processIo, UsageError, writeLine} from './lib/cli.ts'
+import {
+  EXIT,
+  exitQuietlyOnClosedStdout,
+  type ExitCode,
+  type Io,
+  plural,
+  processIo,
+  UsageError,
+  writeLine,
+} from './lib/cli.ts'
 import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
 import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
 import {toNdjson} from './lib/ndjson.ts'
@@ -433,5 +442,6 @@ function createProgress(io: Io, totalFiles: number, started: number) {
 }
 
 if (import.meta.main) {
+  exitQuietlyOnClosedStdout()
   process.exitCode = await runImport(process.argv.slice(2))
 }

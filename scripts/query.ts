@@ -5,7 +5,15 @@
  */
 import {readFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
-import {EXIT, type ExitCode, type Io, processIo, UsageError, writeLine} from './lib/cli.ts'
+import {
+  EXIT,
+  exitQuietlyOnClosedStdout,
+  type ExitCode,
+  type Io,
+  processIo,
+  UsageError,
+  writeLine,
+} from './lib/cli.ts'
 import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
 
 const USAGE = `Usage: npm run query -- '<GROQ>' [flags]
@@ -121,5 +129,6 @@ export async function runQuery(argv: string[], io: Io = processIo()): Promise<Ex
 }
 
 if (import.meta.main) {
+  exitQuietlyOnClosedStdout()
   process.exitCode = await runQuery(process.argv.slice(2))
 }

@@ -39,6 +39,17 @@ export function processIo(): Io {
   }
 }
 
+/**
+ * Ends quietly when stdout is closed early (`npm run -s import -- --dry-run | head`), as Unix
+ * tools do, instead of failing with an EPIPE stack trace.
+ */
+export function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.SUCCESS)
+    throw error
+  })
+}
+
 /** Writes one line to a stream. */
 export function writeLine(out: Output, line = ''): void {
   out.write(line + '\n')

@@ -332,12 +332,14 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     if (queued > 0 && queued + bytes.byteLength > config.maxBufferBytes) {
       counters.slowDisconnects++
       cleanup()
-      // Erroring drops the queue at once and makes the HTTP layer destroy the connection.
-      controller.error(
-        new Error(
-          `lake: listener on "${dataset}" disconnected: more than ${config.maxBufferBytes} bytes unread`,
-        ),
+      const err = new Error(
+        `lake: listener on "${dataset}" disconnected: more than ${config.maxBufferBytes} bytes unread`,
       )
+      // The HTTP layer logs it; a stack trace says nothing about a client that stopped reading.
+      err.stack = err.message
+      // Erroring drops the queue at once and makes the HTTP layer destroy the connection (HTTP/1)
+      // or reset the stream (HTTP/2).
+      controller.error(err)
       return
     }
     controller.enqueue(bytes)

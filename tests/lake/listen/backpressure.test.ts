@@ -4,6 +4,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
+import {connect, constants} from 'node:http2'
 import {request} from 'node:https'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {listenerStats} from '../../../lake/http/routes/listen.ts'
@@ -109,4 +110,58 @@ it('disconnects a listener that never reads, with bounded memory, while others k
   expect(steady.error()).toBeUndefined()
   expect(after.open).toBe(before.open + 1)
   steady.stop()
+})
+
+it('over HTTP/2, resets only the stalled stream: the connection and its other listeners go on', async () => {
+  const client = lake.client()
+  const before = listenerStats()
+  const session = connect(lake.url)
+  session.on('error', () => {})
+  const open = (query: string) => {
+    const path = `/v2025-02-19/data/listen/test?${new URLSearchParams({query, includeResult: 'true'})}`
+    return session.request({':path': path, authorization: `Bearer ${lake.token}`})
+  }
+  try {
+    const stalled = open('*[_type == "h2big"]')
+    stalled.on('error', () => {})
+    const status = await new Promise((resolve) =>
+      stalled.once('response', (h) => resolve(h[':status'])),
+    )
+    expect(status).toBe(200)
+    stalled.pause()
+    const closed = new Promise<number>((resolve) =>
+      stalled.once('close', () => resolve(stalled.rstCode!)),
+    )
+
+    // A second listener on the same connection, reading everything.
+    const steady = open('*[_id == "h2marker"]')
+    let steadyText = ''
+    steady.setEncoding('utf8')
+    steady.on('data', (chunk: string) => {
+      steadyText += chunk
+    })
+
+    let writes = 0
+    await client.create({_id: 'h2big', _type: 'h2big', blob: ''})
+    while (listenerStats().slowDisconnects === before.slowDisconnects && writes < MAX_WRITES) {
+      const blob = randomBytes(48 * 1024).toString('base64')
+      await client.patch('h2big').set({blob}).commit()
+      writes++
+    }
+    expect(listenerStats().slowDisconnects).toBe(before.slowDisconnects + 1)
+    stalled.resume()
+    const rstCode = await closed
+    expect(rstCode).not.toBe(constants.NGHTTP2_NO_ERROR)
+
+    const marker = await client.create({_id: 'h2marker', _type: 'marker'})
+    for (let i = 0; i < 100 && !steadyText.includes(marker._rev); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(steadyText).toMatch(/^event: welcome\n/)
+    expect(steadyText).toContain(`"resultRev":"${marker._rev}"`)
+    expect(session.closed || session.destroyed).toBe(false)
+    steady.close()
+  } finally {
+    session.close()
+  }
 })

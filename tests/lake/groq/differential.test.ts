@@ -41,6 +41,38 @@ const FIXED_QUERIES: GeneratedQuery[] = [
     ordered: true,
   },
   {query: '*[_type == "source"] | order(_id) {_id, name, _originalId}', params: {}, ordered: true},
+  // Shapes the lake's index narrowing (_type, _id, path()) must treat as supersets.
+  {query: '*[_id == "art-3"]{_id, _originalId, title}', params: {}, ordered: false},
+  {
+    query: '*[_id in ["art-1", "drafts.art-2", "versions.eid.art-4"]]._id',
+    params: {},
+    ordered: false,
+  },
+  {
+    query: '*[_id == "versions.eid.art-3" || _id in path("versions.budget.*")]._id',
+    params: {},
+    ordered: false,
+  },
+  {query: '*[_id in path("art-1*")]._id', params: {}, ordered: false},
+  {query: '*[_type == "article" || _id == "hl-1"]._id', params: {}, ordered: false},
+  {query: '*[!(_type == "article")]._id', params: {}, ordered: false},
+  {query: 'count(*[_type != "article"])', params: {}, ordered: true},
+  {
+    query: '*[_type == $type && _id in $ids]._id',
+    params: {type: 'article', ids: ['art-0', 'art-5', 'drafts.art-7']},
+    ordered: false,
+  },
+  {
+    query: '*[_type == "headline"] | order(_id) {_id, "a": *[_id == ^.article._ref][0]._id}',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "article" && _id == "art-3"][0]{_id, title}', params: {}, ordered: true},
+  {
+    query: '{"a": *[_type == "source"] | order(_id)._id, "b": count(*[_type == "headline"])}',
+    params: {},
+    ordered: true,
+  },
   // Long enough that the request goes as POST with a JSON body, as @sanity/client does.
   {
     query: '*[_id in $many] | order(_id desc) ._id',

@@ -321,4 +321,87 @@ describe('listen: events', () => {
     expect(event.resultRev).toBe(transactionId)
     expect((event.result as SanityDocument)._rev).toBe(transactionId)
   })
+
+  it('follows a Studio editing journey through the Actions API, per document', async () => {
+    // The document pair listener the Studio opens for one document.
+    const ids = ['j1', 'drafts.j1']
+    const listener = await listen('*[_id in $ids]', {ids}, {includeAllVersions: true})
+    const act = (action: Record<string, unknown>) =>
+      client.action(action as never, {transactionId: crypto.randomUUID()} as never)
+    await act({
+      actionType: 'sanity.action.document.create',
+      publishedId: 'j1',
+      attributes: {_id: 'drafts.j1', _type: 'article', title: 'প্রথম'},
+      ifExists: 'fail',
+    })
+    await act({
+      actionType: 'sanity.action.document.edit',
+      draftId: 'drafts.j1',
+      publishedId: 'j1',
+      patch: {set: {title: 'দ্বিতীয়', body: [{_key: 'a', _type: 'block', text: 'এক'}]}},
+    })
+    await act({
+      actionType: 'sanity.action.document.publish',
+      draftId: 'drafts.j1',
+      publishedId: 'j1',
+    })
+    // Editing a published-only document creates the draft from it.
+    await act({
+      actionType: 'sanity.action.document.edit',
+      draftId: 'drafts.j1',
+      publishedId: 'j1',
+      patch: {insert: {after: 'body[-1]', items: [{_key: 'b', _type: 'block', text: 'দুই'}]}},
+    })
+    await act({actionType: 'sanity.action.document.discard', draftId: 'drafts.j1'})
+    await act({
+      actionType: 'sanity.action.document.unpublish',
+      draftId: 'drafts.j1',
+      publishedId: 'j1',
+    })
+    await act({
+      actionType: 'sanity.action.document.delete',
+      publishedId: 'j1',
+      includeDrafts: ['drafts.j1'],
+    })
+    const events = mutations(await listener.until((e) => mutations(e).length >= 9))
+    listener.stop()
+
+    // Each transaction's events come together and are numbered 1..N for this listener.
+    const byTransaction = new Map<string, typeof events>()
+    for (const event of events) {
+      byTransaction.set(event.transactionId, [
+        ...(byTransaction.get(event.transactionId) ?? []),
+        event,
+      ])
+    }
+    for (const group of byTransaction.values()) {
+      expect(group.map((e) => e.transactionCurrentEvent)).toEqual(group.map((_, i) => i + 1))
+      for (const event of group) expect(event.transactionTotalEvents).toBe(group.length)
+    }
+    const publish = [...byTransaction.values()][2]
+    expect(publish.map((e) => [e.documentId, e.transition]).sort()).toEqual([
+      ['drafts.j1', 'disappear'],
+      ['j1', 'appear'],
+    ])
+
+    // Per document, both replays rebuild every state the lake reported.
+    for (const id of ids) {
+      const own = events.filter((e) => e.documentId === id)
+      let viaEffects: Doc = null
+      let viaMutations: Doc = null
+      for (const event of own) {
+        const patched = applyPatch(withoutRev(viaEffects), event.effects!.apply) as Doc
+        viaEffects = patched && {...patched, _rev: event.resultRev}
+        viaMutations = new Mutation({
+          mutations: event.mutations as never,
+          previousRev: event.previousRev,
+          resultRev: event.resultRev,
+          timestamp: event.timestamp,
+        }).apply(viaMutations as never) as Doc
+        expect(viaEffects, `${event.eventId} effects`).toEqual(event.result ?? null)
+        expect(viaMutations, `${event.eventId} mutations`).toEqual(event.result ?? null)
+      }
+      expect(viaEffects).toBeNull()
+    }
+  })
 })

@@ -223,6 +223,32 @@ describe('import into the lake', () => {
     expect(io.err()).toContain('npm run lake')
   })
 
+  it('reports progress for long runs: files done, documents written, rate', async () => {
+    const folder = join(work, 'many')
+    await mkdir(folder, {recursive: true})
+    const seed = await readFile(SEED_FILE, 'utf8')
+    for (let n = 1; n <= 3; n++) {
+      await writeFile(join(folder, `story-${n}.txt`), seed.replace('\n', ` ${n}\n`))
+    }
+    // A clock that advances 0.6 s per reading: progress appears once a second has passed.
+    let tick = 0
+    const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir}})
+    io.now = () => new Date(Date.UTC(2026, 0, 1) + 600 * tick++)
+    expect(await runImport([folder, '--dataset', 'progress', '--as-of', '2025-07-20'], io)).toBe(0)
+    expect(io.err()).toMatch(
+      /^\[\d\/3 files\] \d+ documents written, \d+ unchanged, \d+ documents\/s$/m,
+    )
+    expect(io.err()).toMatch(
+      /Done! Imported 16 documents .* \(created from 3 files; 26 already there/,
+    )
+  })
+
+  it('needs a write token for a hosted project', async () => {
+    const io = captureIo({env: {SANITY_STUDIO_PROJECT_ID: 'abc123'}})
+    expect(await runImport(['--as-of', '2025-07-20'], io)).toBe(1)
+    expect(io.err()).toMatch(/No write token for project abc123: set SANITY_API_TOKEN/)
+  })
+
   it('rejects bad flags with exit code 2', async () => {
     for (const args of [
       ['--as-of', '15-07-2025'],

@@ -1,0 +1,190 @@
+/**
+ * Asset upload and download as the Studio and @sanity/client do them: the hash lookup before
+ * uploading, Sanity's id format and metadata, the bytes served back on the apiHost (HTTP/2 and
+ * HTTP/1.1), and grants on upload.
+ */
+import {createHash} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import type {SanityClient, SanityImageAssetDocument} from '@sanity/client'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {readImageInfo} from '../../../lake/assets/imageInfo.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {TRANSPORTS} from './transport.ts'
+
+const PNG = readFileSync(new URL('../../fixtures/lead-image.png', import.meta.url))
+const PNG_SHA1 = createHash('sha1').update(PNG).digest('hex')
+
+let lake: TestLake
+let client: SanityClient
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  client = lake.client({apiVersion: '2026-05-04'})
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+/** The Studio's duplicate check before an upload (tag asset.find-duplicate). */
+const findDuplicate = (documentType: string, hash: string) =>
+  client.fetch('*[_type == $documentType && sha1hash == $hash][0]', {documentType, hash})
+
+describe('image upload', () => {
+  let asset: SanityImageAssetDocument
+
+  it('finds no duplicate before the first upload', async () => {
+    expect(await findDuplicate('sanity.imageAsset', PNG_SHA1)).toBeNull()
+  })
+
+  it('creates a sanity.imageAsset with the id, dimensions and URL the Studio reads', async () => {
+    asset = await client.assets.upload('image', PNG, {filename: 'প্রধান-ছবি.png', title: 'প্রচ্ছদ'})
+    expect(asset._id).toBe(`image-${PNG_SHA1}-160x90-png`)
+    expect(asset).toMatchObject({
+      _type: 'sanity.imageAsset',
+      assetId: PNG_SHA1,
+      sha1hash: PNG_SHA1,
+      extension: 'png',
+      mimeType: 'image/png',
+      originalFilename: 'প্রধান-ছবি.png',
+      title: 'প্রচ্ছদ',
+      size: PNG.length,
+      path: `images/local/test/${PNG_SHA1}-160x90.png`,
+      url: `${lake.url}/images/local/test/${PNG_SHA1}-160x90.png`,
+      metadata: {
+        _type: 'sanity.imageMetadata',
+        dimensions: {
+          _type: 'sanity.imageDimensions',
+          width: 160,
+          height: 90,
+          aspectRatio: 160 / 90,
+        },
+        hasAlpha: false,
+        isOpaque: true,
+      },
+    })
+    expect(asset._rev).toEqual(expect.any(String))
+  })
+
+  it('is found by the hash lookup, in queries and in history', async () => {
+    expect(await findDuplicate('sanity.imageAsset', PNG_SHA1)).toMatchObject({_id: asset._id})
+    const res = await fetch(
+      `${lake.url}/v2025-02-19/data/history/test/documents/${asset._id}?revision=${asset._rev}`,
+      {headers: {authorization: `Bearer ${lake.token}`}},
+    )
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as {documents: {_id: string}[]}
+    expect(body.documents[0]._id).toBe(asset._id)
+  })
+
+  it('returns the existing document when the same bytes come again', async () => {
+    const again = await client.assets.upload('image', PNG, {filename: 'copy.png'})
+    expect(again._id).toBe(asset._id)
+    expect(again._rev).toBe(asset._rev)
+  })
+
+  it.each(TRANSPORTS)(
+    'serves the bytes at the asset URL over $name, ignoring transforms',
+    async ({make}) => {
+      const t = make()
+      try {
+        const res = await t.request(`${asset.url}?w=33&h=33&fit=crop&auto=format&dpr=2`)
+        expect(res.status).toBe(200)
+        expect(res.headers.get('content-type')).toBe('image/png')
+        expect(Number(res.headers.get('content-length'))).toBe(PNG.length)
+        expect(res.headers.get('cache-control')).toContain('immutable')
+      } finally {
+        t.close()
+      }
+      const bytes = Buffer.from(await (await fetch(`${asset.url}?w=2000&fit=max`)).arrayBuffer())
+      expect(bytes.equals(PNG)).toBe(true)
+    },
+  )
+
+  it('answers 404 for a missing or malformed asset path', async () => {
+    expect((await fetch(`${lake.url}/images/local/test/${'0'.repeat(40)}-1x1.png`)).status).toBe(
+      404,
+    )
+    expect((await fetch(`${lake.url}/images/local/test/..%2F..%2Fauth.sqlite`)).status).toBe(404)
+  })
+})
+
+describe('file upload', () => {
+  it('creates a sanity.fileAsset with file-<sha1>-<ext> and serves it', async () => {
+    const text = Buffer.from('সংবাদ বিজ্ঞপ্তি\n')
+    const sha1 = createHash('sha1').update(text).digest('hex')
+    const asset = await client.assets.upload('file', text, {
+      filename: 'বিজ্ঞপ্তি.txt',
+      contentType: 'text/plain',
+    })
+    expect(asset).toMatchObject({
+      _id: `file-${sha1}-txt`,
+      _type: 'sanity.fileAsset',
+      sha1hash: sha1,
+      extension: 'txt',
+      mimeType: 'text/plain',
+      url: `${lake.url}/files/local/test/${sha1}.txt`,
+    })
+    const res = await fetch(`${asset.url}?dl=বিজ্ঞপ্তি.txt`)
+    expect(Buffer.from(await res.arrayBuffer()).equals(text)).toBe(true)
+    expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''")
+  })
+
+  it('refuses an image upload that is not an image', async () => {
+    await expect(
+      client.assets.upload('image', Buffer.from('not an image'), {filename: 'x.png'}),
+    ).rejects.toMatchObject({statusCode: 400})
+  })
+})
+
+describe('grants on upload', () => {
+  it('refuses viewers (403) and anonymous callers (401); contributors may upload', async () => {
+    const auth = lake.server.lake.auth!.store
+    const viewer = lake.client({
+      token: (await auth.createToken({label: 'v', role: 'viewer'})).token,
+    })
+    await expect(viewer.assets.upload('image', PNG)).rejects.toMatchObject({statusCode: 403})
+    await expect(lake.client({token: undefined}).assets.upload('image', PNG)).rejects.toMatchObject(
+      {
+        statusCode: 401,
+      },
+    )
+    const contributor = lake.client({
+      token: (await auth.createToken({label: 'c', role: 'contributor'})).token,
+    })
+    const gif = Buffer.from(
+      'R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==',
+      'base64',
+    )
+    const asset = await contributor.assets.upload('image', gif, {filename: 'dot.gif'})
+    expect(asset._id).toMatch(/^image-[0-9a-f]{40}-1x1-gif$/)
+    expect(asset.metadata.hasAlpha).toBe(true)
+  })
+})
+
+describe('image headers', () => {
+  it('reads PNG, JPEG (with EXIF rotation), GIF, WebP and SVG sizes', () => {
+    expect(readImageInfo(PNG)).toMatchObject({format: 'png', width: 160, height: 90})
+    const jpeg = Buffer.from(
+      'ffd8' +
+        // APP1 EXIF, big-endian, one IFD entry: orientation 6 (rotated 90°)
+        'ffe1002245786966000' +
+        '04d4d002a00000008000101120003000000010006000000000000' +
+        // SOF0: precision 8, height 20, width 10
+        'ffc0000b080014000a01011100' +
+        'ffd9',
+      'hex',
+    )
+    expect(readImageInfo(jpeg)).toMatchObject({format: 'jpg', width: 20, height: 10})
+    const webp = Buffer.from(
+      '524946461a000000574542505650384c0d0000002f0740000000000000000000000000',
+      'hex',
+    )
+    expect(readImageInfo(webp)).toMatchObject({format: 'webp', width: 8, height: 2})
+    const svg = Buffer.from(
+      '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>',
+    )
+    expect(readImageInfo(svg)).toMatchObject({format: 'svg', width: 300, height: 150})
+    expect(readImageInfo(Buffer.from('hello'))).toBeNull()
+  })
+})

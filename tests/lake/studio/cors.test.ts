@@ -1,0 +1,88 @@
+/**
+ * CORS: the Studio's origins (defaults, LAKE_CORS_ORIGINS, --cors-origin) are reflected with
+ * credentials and the requested headers; any other origin gets no CORS headers and a 403 preflight.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {corsOrigins} from '../../../lake/http/cors.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {TRANSPORTS} from './transport.ts'
+
+let lake: TestLake
+
+beforeAll(async () => {
+  lake = await startTestLake({
+    env: {LAKE_CORS_ORIGINS: 'https://desk.example.org, http://10.0.0.5:3333'},
+    serverOptions: {corsOrigins: ['http://studio.test:8080/']},
+  })
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+const preflight = (origin: string) => ({
+  method: 'OPTIONS',
+  headers: {
+    origin,
+    'access-control-request-method': 'POST',
+    'access-control-request-headers': 'authorization,content-type,x-sanity-app',
+  },
+})
+
+describe.each(TRANSPORTS)('CORS over $name', ({make}) => {
+  const t = make()
+  afterAll(() => t.close())
+
+  it.each([
+    'http://localhost:3333',
+    'http://127.0.0.1:3333',
+    'https://desk.example.org',
+    'http://10.0.0.5:3333',
+    'http://studio.test:8080',
+  ])('allows %s with credentials and the requested headers', async (origin) => {
+    const pre = await t.request(`${lake.url}/v2025-02-19/data/mutate/test`, preflight(origin))
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe(origin)
+    expect(pre.headers.get('access-control-allow-credentials')).toBe('true')
+    expect(pre.headers.get('access-control-allow-headers')).toBe(
+      'authorization,content-type,x-sanity-app',
+    )
+    expect(pre.headers.get('access-control-allow-methods')).toContain('PUT')
+
+    const res = await t.request(`${lake.url}/v2026-05-04/users/me`, {
+      headers: {origin, authorization: `Bearer ${lake.token}`},
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin)
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true')
+    expect(res.headers.get('vary')).toContain('Origin')
+  })
+
+  it.each(['https://evil.example', 'http://localhost:4444', 'null'])(
+    'refuses %s: 403 preflight and no CORS headers',
+    async (origin) => {
+      const pre = await t.request(`${lake.url}/v2025-02-19/data/mutate/test`, preflight(origin))
+      expect(pre.status).toBe(403)
+      expect(pre.headers.get('access-control-allow-origin')).toBeNull()
+      expect(pre.headers.get('access-control-allow-credentials')).toBeNull()
+
+      const res = await t.request(`${lake.url}/v2026-05-04/users/me`, {headers: {origin}})
+      expect(res.headers.get('access-control-allow-origin')).toBeNull()
+    },
+  )
+
+  it('puts CORS headers on error responses too, so the Studio can read them', async () => {
+    const res = await t.request(`${lake.url}/v2026-05-04/users/me`, {
+      headers: {origin: 'http://localhost:3333', authorization: 'Bearer sk-revoked'},
+    })
+    expect(res.status).toBe(401)
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:3333')
+  })
+})
+
+it('rejects a configured origin that is not scheme://host[:port]', () => {
+  expect(() => corsOrigins(['localhost:3333'], {})).toThrow(/Not a CORS origin/)
+  expect(corsOrigins([], {LAKE_CORS_ORIGINS: 'HTTP://Example.ORG/'})).toContain(
+    'http://example.org',
+  )
+})

@@ -3,6 +3,7 @@
  * source documents, one transaction per file. See USAGE below and the README.
  */
 import {readFileSync, writeFileSync} from 'node:fs'
+import {resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import {type SanityClient} from '@sanity/client'
 import {
@@ -134,6 +135,7 @@ export function prepareFiles(
 ): {prepared: Prepared[]; failures: ArticleParseError[]} {
   const prepared: Prepared[] = []
   const failures: ArticleParseError[] = []
+  const articleFiles = new Map<string, InputFile>()
   for (const file of files) {
     try {
       const bytes = readBytes(file)
@@ -143,7 +145,18 @@ export function prepareFiles(
         asOf: options.asOf,
         ...(options.date ? {fallbackDate: options.date} : {}),
       })
-      prepared.push({file, parsed, docs: toDocuments(parsed)})
+      const docs = toDocuments(parsed)
+      const twin = articleFiles.get(docs.article._id)
+      if (twin) {
+        // Same title and date: the same article id, so only the first file's text is kept.
+        parsed.warnings.push({
+          line: 1,
+          message: `same title and date as ${twin.display}: that file's article is kept`,
+        })
+      } else {
+        articleFiles.set(docs.article._id, file)
+      }
+      prepared.push({file, parsed, docs})
     } catch (error) {
       if (isArticleParseError(error)) failures.push(error)
       else throw error
@@ -212,7 +225,7 @@ export async function runImport(argv: string[], io: Io = processIo()): Promise<E
       io.stdout.write(text)
     } else {
       try {
-        writeFileSync(options.ndjson!, text)
+        writeFileSync(resolve(io.cwd, options.ndjson!), text)
       } catch (error) {
         writeLine(io.stderr, `Could not write ${options.ndjson}: ${(error as Error).message}`)
         return EXIT.RUNTIME_ERROR
@@ -267,7 +280,7 @@ function reportParse(io: Io, prepared: Prepared[], failures: ArticleParseError[]
   if (failures.length > 0) {
     writeLine(
       io.stderr,
-      `${plural(failures.length, 'file')} with bad input skipped: nothing of them is written.`,
+      `${plural(failures.length, 'file')} with bad input skipped: none of their documents is written.`,
     )
   }
 }
@@ -277,7 +290,7 @@ function reportDrafts(io: Io, prepared: Prepared[]): void {
   if (drafts.length === 0) return
   writeLine(
     io.stderr,
-    `${plural(drafts.length, 'article')} without a date, imported as ${drafts.length === 1 ? 'a draft' : 'drafts'} ` +
+    `${plural(drafts.length, 'article')} without a date, as ${drafts.length === 1 ? 'a draft' : 'drafts'} ` +
       '(add a dateline or pass --date YYYY-MM-DD, or date and publish in the Studio):',
   )
   for (const item of drafts) writeLine(io.stderr, `  ${item.file.display}: ${item.parsed.title}`)

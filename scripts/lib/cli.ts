@@ -14,11 +14,13 @@ export const EXIT = {
   USAGE_ERROR: 2,
 } as const
 
+/** One of the EXIT values. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
 /** A writable text stream (process.stdout, or a buffer in tests). */
 export type Output = {write(chunk: string): unknown; isTTY?: boolean}
 
+/** Everything a command touches outside itself. */
 export type Io = {
   stdout: Output
   stderr: Output

@@ -3,6 +3,7 @@ import {readdirSync, statSync} from 'node:fs'
 import {join, relative, resolve} from 'node:path'
 import {UsageError} from './cli.ts'
 
+/** A file to import. */
 export type InputFile = {
   /** Absolute path. */
   path: string

@@ -43,6 +43,7 @@ export type ParsedHeadline = {
 /** Something questionable that did not stop the parse. */
 export type ParseWarning = {line: number; message: string}
 
+/** One file's article, headlines and credits, all NFC. */
 export type ParsedArticle = {
   file: string
   title: string
@@ -62,6 +63,7 @@ export type ParsedArticle = {
   warnings: ParseWarning[]
 }
 
+/** What the parser needs besides the text. */
 export type ParseOptions = {
   /** The file name used in messages. */
   file: string
@@ -92,6 +94,7 @@ export class ArticleParseError extends Error {
   }
 }
 
+/** True for bad input (as opposed to a bug). */
 export function isArticleParseError(error: unknown): error is ArticleParseError {
   return error instanceof ArticleParseError
 }

@@ -6,6 +6,7 @@
 import {nfc} from '../../bangla/index.ts'
 import {type SourceKind} from '../../schemas/names.ts'
 
+/** The fields of a source document that the import fills. */
 export type SourceInfo = {name: string; shortName?: string; kind: SourceKind}
 
 type KnownSource = SourceInfo & {aliases?: string[]}

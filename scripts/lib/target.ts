@@ -9,6 +9,7 @@ import {isAbsolute, join, resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
 
+/** Defaults shared with the Studio's configuration (see the README). */
 export const API_VERSION = '2025-02-19'
 export const DEFAULT_LAKE_HOST = 'https://localhost:3334'
 export const DEFAULT_DATASET = 'production'
@@ -19,8 +20,10 @@ export const LOCAL_PROJECT_ID = 'local'
 const LAKE_TOKEN_FILE = 'token'
 const LAKE_CA_FILE = join('tls', 'ca.pem')
 
+/** Environment variables (process.env, or a plain object in tests). */
 export type Env = Record<string, string | undefined>
 
+/** Where to read and write, resolved from the environment. */
 export type Target = {
   kind: 'hosted' | 'lake'
   client: ClientConfig

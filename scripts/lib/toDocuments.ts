@@ -12,6 +12,7 @@ import {describeSource} from './sources.ts'
 /** A document as sent to the lake: only _id and _type are required. */
 export type ImportDocument = {_id: string; _type: string; [field: string]: unknown}
 
+/** A Sanity reference, weak when it points at a document that may not exist yet. */
 export type Reference = {
   _type: 'reference'
   _ref: string
@@ -20,6 +21,7 @@ export type Reference = {
   _strengthenOnPublish?: {type: string}
 }
 
+/** The documents made from one file. */
 export type ArticleDocuments = {
   /** The article; its id starts with 'drafts.' when it has no date. */
   article: ImportDocument

@@ -1,7 +1,8 @@
 /**
  * Candidate narrowing: reads the GROQ AST for the one `*[…]` a query scans and turns the
  * conditions the store can index (`_type`, `_id`, `path()`) into a ScanHint. groq-js still
- * evaluates the whole query, so a hint only has to be a superset of the matches.
+ * evaluates the whole query, so a hint only has to be a superset of the matches. Attribute
+ * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
 import type {ScanHint} from '../store/types.ts'
@@ -70,30 +71,54 @@ function comparison(expr: Node): ScanHint | null {
   const left = expr.left as Node
   const right = expr.right as Node
   if (op === '==') {
-    const [attr, value] = attribute(left) ? [attribute(left), right] : [attribute(right), left]
-    const literal = stringsOf(value, false)
-    if (!attr || !literal) return null
-    return attr === '_id' ? {ids: literal} : {types: literal}
+    const [path, value] = attributePath(left)
+      ? [attributePath(left), right]
+      : [attributePath(right), left]
+    if (!path) return null
+    if (path.length === 1 && (path[0] === '_id' || path[0] === '_type')) {
+      const literal = stringsOf(value, false)
+      if (!literal) return null
+      return path[0] === '_id' ? {ids: literal} : {types: literal}
+    }
+    const literal = scalarOf(value)
+    return literal === null ? null : {attributes: [{path, values: [literal]}]}
   }
   if (op === 'in') {
-    const attr = attribute(left)
-    if (!attr) return null
-    if (attr === '_id' && right.type === 'FuncCall' && right.name === 'path') {
+    const path = attributePath(left)
+    if (!path || path.length !== 1 || (path[0] !== '_id' && path[0] !== '_type')) return null
+    if (path[0] === '_id' && right.type === 'FuncCall' && right.name === 'path') {
       return pathHint(right.args as Node[])
     }
     const values = stringsOf(right, true)
     if (!values) return null
-    return attr === '_id' ? {ids: values} : {types: values}
+    return path[0] === '_id' ? {ids: values} : {types: values}
   }
   return null
 }
 
-/** `_id` or `_type` of the current document (`_id`, `@._id`), else null. */
-function attribute(node: Node): '_id' | '_type' | null {
-  if (node.type !== 'AccessAttribute') return null
-  const base = node.base as Node | undefined
-  if (base && base.type !== 'This') return null
-  return node.name === '_id' || node.name === '_type' ? node.name : null
+/**
+ * The attribute path of `a.b.c` (or `@.a.b`) on the current document, else null. `_originalId`
+ * exists only in perspective views, never in the store, so it cannot be looked up there.
+ */
+function attributePath(node: Node): string[] | null {
+  const path: string[] = []
+  let current: Node | undefined = node
+  while (current && current.type === 'AccessAttribute') {
+    path.unshift(current.name as string)
+    current = current.base as Node | undefined
+  }
+  if (path.length === 0 || (current && current.type !== 'This')) return null
+  if (path[0] === '_originalId') return null
+  if (path.length > 1 && (path[0] === '_id' || path[0] === '_type')) return null
+  return path
+}
+
+/** A string or finite number literal (what json_extract compares exactly), else null. */
+function scalarOf(node: Node): string | number | null {
+  if (node.type !== 'Value') return null
+  const value = node.value
+  if (typeof value === 'string') return value
+  return typeof value === 'number' && Number.isFinite(value) ? value : null
 }
 
 /** Literal strings (or an array of them when `list`); null when anything else is possible. */
@@ -129,6 +154,7 @@ function intersect(a: ScanHint, b: ScanHint): ScanHint {
   if (b.ids) out.ids = a.ids ? a.ids.filter((id) => b.ids!.includes(id)) : b.ids
   if (b.types) out.types = a.types ? a.types.filter((t) => b.types!.includes(t)) : b.types
   if (b.idPrefixes && !a.idPrefixes) out.idPrefixes = b.idPrefixes
+  if (b.attributes) out.attributes = [...(a.attributes ?? []), ...b.attributes]
   return out
 }
 
@@ -137,6 +163,11 @@ function union(a: ScanHint, b: ScanHint): ScanHint | null {
   const fields = (h: ScanHint) => Object.keys(h).filter((k) => h[k as keyof ScanHint] !== undefined)
   const [fa, fb] = [fields(a), fields(b)]
   if (fa.length !== 1 || fb.length !== 1 || fa[0] !== fb[0]) return null
+  if (fa[0] === 'attributes') {
+    const [x, y] = [a.attributes!, b.attributes!]
+    if (x.length !== 1 || y.length !== 1 || x[0].path.join('.') !== y[0].path.join('.')) return null
+    return {attributes: [{path: x[0].path, values: [...new Set([...x[0].values, ...y[0].values])]}]}
+  }
   const key = fa[0] as 'ids' | 'types' | 'idPrefixes'
   return {[key]: [...new Set([...a[key]!, ...b[key]!])]}
 }

@@ -47,12 +47,13 @@ export function loadView(options: ViewOptions): View {
   if (!hint || perspective.kind === 'raw') {
     return {documents: present(store.scan({...hint, excludeIdPrefixes: exclude})), dereference}
   }
-  // Non-raw: the hint speaks of view ids (published ids). Narrow by type or id, then complete
-  // each candidate's document group so the perspective picks the right layer.
+  // Non-raw: the hint speaks of view ids (published ids). Narrow by type, id or attribute, then
+  // complete each candidate's document group so the perspective picks the right layer.
   const narrowed: ScanHint = {excludeIdPrefixes: exclude}
   if (hint.types) narrowed.types = hint.types
   if (hint.ids) narrowed.ids = groupIds(hint.ids, perspective)
-  if (!hint.types && !hint.ids) {
+  if (hint.attributes) narrowed.attributes = hint.attributes
+  if (!hint.types && !hint.ids && !hint.attributes) {
     return {documents: present(store.scan({excludeIdPrefixes: exclude})), dereference}
   }
   if (perspective.kind === 'published')

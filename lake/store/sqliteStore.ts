@@ -246,6 +246,11 @@ export function createSqliteStore(path: string, dataset: string): Store {
         where.push('NOT (id >= ? AND id < ?)')
         params.push(prefix, prefixEnd(prefix))
       }
+      for (const {path, values} of hint.attributes ?? []) {
+        if (values.length === 0) return
+        where.push(`json_extract(body, ?) IN (${values.map(() => '?').join(',')})`)
+        params.push(jsonPath(path), ...values)
+      }
       const sql = `SELECT body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`
       const s = freshStmt(sql)
       if (!s) return
@@ -388,6 +393,11 @@ function migrate(db: DatabaseSync) {
       throw err
     }
   }
+}
+
+/** A JSON path for json_extract: `$."a"."b"` (keys quoted, so any key is safe). */
+function jsonPath(path: readonly string[]): string {
+  return '$' + path.map((key) => `.${JSON.stringify(key)}`).join('')
 }
 
 /** The smallest string greater than every string starting with `prefix` (for index range scans). */

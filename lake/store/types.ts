@@ -16,6 +16,11 @@ export interface ScanHint {
   /** Skip ids starting with these (the published perspective never needs drafts./versions.). */
   excludeIdPrefixes?: readonly string[]
   types?: readonly string[]
+  /**
+   * Attribute equalities: for every entry, the value at `path` (object keys from the document
+   * root) is one of `values`. Read with SQLite's json_extract, so no document is parsed to reject it.
+   */
+  attributes?: readonly {path: readonly string[]; values: readonly (string | number)[]}[]
 }
 
 /** A transaction as stored in the log: who, when, and per document what and how it changed. */

@@ -34,6 +34,18 @@ const QUERIES = [
   '{"x": 1, "n": $n}',
   '*[@._type == "author"]._id',
   '*[_type == "ghost"]',
+  '*[_type == "article" && title == "A3"]._id',
+  '*[title == "A2 draft"]._id',
+  '*[n == 3]._id',
+  '*[n == 3.0 && _type == "retired"]._id',
+  '*[author._ref == "p1"]._id',
+  '*[title == "A1" || title == "A2 draft"]._id',
+  '*[n == 20 || title == "A1"]._id',
+  '*[@.title == "A4 r1"]._id',
+  '*[flag == true]._id',
+  '*["P1 draft" == name]{_id, _originalId}',
+  '*[_originalId == "drafts.a2"]._id',
+  '*[meta.tags == "x"]._id',
 ]
 
 const PERSPECTIVES = ['raw', 'published', 'drafts', 'r1,drafts', 'r1']
@@ -116,6 +128,17 @@ describe('planQuery', () => {
     expect(plan('*[_id in $ids]').hint).toEqual({ids: params.ids})
     expect(plan('*[_id in path("drafts.**")]').hint).toEqual({idPrefixes: ['drafts.']})
     expect(plan('*[_type == "a" || _type == "b"]').hint).toEqual({types: ['a', 'b']})
+  })
+
+  test('reads attribute equalities on string and number literals', () => {
+    const p = (query: string) => planQuery(parseQuery(query, {s: 'x'})).hint
+    expect(p('*[_type == "a" && slug.current == $s]')).toEqual({
+      types: ['a'],
+      attributes: [{path: ['slug', 'current'], values: ['x']}],
+    })
+    expect(p('*[n == 2 || n == 3]')).toEqual({attributes: [{path: ['n'], values: [2, 3]}]})
+    expect(p('*[flag == true]')).toBeNull()
+    expect(p('*[_originalId == "x"]')).toBeNull()
   })
 
   test('gives no hint when a condition cannot be indexed or * appears twice', () => {

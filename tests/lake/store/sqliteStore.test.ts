@@ -109,6 +109,23 @@ describe('sqliteStore', () => {
     expect(ids(store.scan({types: []}))).toEqual([])
   })
 
+  test('scan narrows by attribute equality without parsing documents', async () => {
+    await commit({
+      a: {slug: {current: 'x'}, n: 1},
+      b: {slug: {current: 'y'}, n: 2},
+      c: {slug: {current: 1}, n: '1'},
+      d: {},
+    })
+    const attr = (path: string[], values: (string | number)[]) =>
+      ids(store.scan({attributes: [{path, values}]}))
+    expect(attr(['slug', 'current'], ['x'])).toEqual(['a'])
+    expect(attr(['slug', 'current'], ['x', 'y'])).toEqual(['a', 'b'])
+    expect(attr(['n'], [1])).toEqual(['a'])
+    expect(attr(['n'], ['1'])).toEqual(['c'])
+    expect(attr(['missing'], ['x'])).toEqual([])
+    expect(attr(['n'], [])).toEqual([])
+  })
+
   test('scan reads lazily: a suspended scan survives other reads of the same shape', async () => {
     await commit({a: {}, b: {}, c: {}})
     const first = store.scan()[Symbol.iterator]()

@@ -41,9 +41,12 @@ export function contentHash(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u001f')).digest('hex').slice(0, 16)
 }
 
-/** The id of an article: a hash of its title and date, so one title on two days is two articles. */
-export function articleId(title: string, date: string | undefined): string {
-  return `article-${contentHash(title, date ?? '')}`
+/**
+ * The id of an article: a hash of its title and first paragraph as written (dateline included), so
+ * one title on two days is two articles, yet the id never depends on the inferred year or --as-of.
+ */
+export function articleId(title: string, firstParagraph: string | undefined): string {
+  return `article-${contentHash(title, firstParagraph ?? '')}`
 }
 
 /** The id of a headline: a hash of its text and speaker, shared by every file that lists it. */
@@ -60,7 +63,7 @@ export function sourceId(name: string): string {
 /** Builds the documents of one parsed article. */
 export function toDocuments(parsed: ParsedArticle): ArticleDocuments {
   const draft = parsed.date === undefined
-  const publishedId = articleId(parsed.title, parsed.date)
+  const publishedId = articleId(parsed.title, parsed.paragraphs[0])
   const id = draft ? `${DRAFTS_PREFIX}${publishedId}` : publishedId
 
   const sources: ImportDocument[] = []

@@ -1,0 +1,140 @@
+// Fixtures for every spec: a lake of its own per test (a fresh copy of the template data folder on
+// the e2e port), Chromium trusting exactly that lake's certificate, and a watch on every response
+// from the lake: a 404 or 5xx that the lake has not declared unsupported fails the test.
+/* eslint-disable no-empty-pattern -- Playwright reads a fixture's dependencies from its pattern. */
+import {cpSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {test as base, type BrowserContext, type TestInfo} from '@playwright/test'
+import {ENV_SPKI, ENV_TEMPLATE_DIR, LAKE_PORT} from './config.ts'
+import {startLake, trustLakeCa, type LakeProcess} from './lake.ts'
+import {isDeclaredUnsupported} from './unsupported.ts'
+
+export interface LakeProblem {
+  method: string
+  url: string
+  status: number
+}
+
+interface TestFixtures {
+  lake: LakeProcess
+  /** Responses from the lake with status 404 or ≥ 500, in order. */
+  lakeProblems: LakeProblem[]
+  /** Another browser context (a second editor), watched like the default one. */
+  newContext: () => Promise<BrowserContext>
+  /** Records a measured duration; the timings reporter lists them after the run. */
+  timing: (step: string, ms: number) => void
+}
+
+interface WorkerFixtures {
+  templateDir: string
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set: run the e2e tests with npm run test:e2e`)
+  return value
+}
+
+const LAKE_HOST = new RegExp(`^https://([a-z0-9-]+\\.)?localhost:${LAKE_PORT}/`)
+
+function watch(context: BrowserContext, problems: LakeProblem[]): void {
+  context.on('response', (response) => {
+    const status = response.status()
+    const url = response.url()
+    if ((status === 404 || status >= 500) && LAKE_HOST.test(url)) {
+      problems.push({method: response.request().method(), url, status})
+    }
+  })
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  templateDir: [async ({}, use) => use(requiredEnv(ENV_TEMPLATE_DIR)), {scope: 'worker'}],
+
+  launchOptions: [
+    async ({launchOptions}, use) => {
+      // Trust the lake's leaf certificate by its public key hash: no wholesale certificate bypass.
+      const spki = requiredEnv(ENV_SPKI)
+      await use({
+        ...launchOptions,
+        args: [...(launchOptions.args ?? []), `--ignore-certificate-errors-spki-list=${spki}`],
+      })
+    },
+    {scope: 'worker'},
+  ],
+
+  lake: [
+    async ({templateDir}, use, testInfo) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'e2e-lake-'))
+      cpSync(templateDir, dataDir, {recursive: true})
+      trustLakeCa(dataDir)
+      const started = Date.now()
+      const lake = await startLake(dataDir)
+      testInfo.annotations.push({
+        type: 'timing',
+        description: `lake start: ${Date.now() - started} ms`,
+      })
+      try {
+        await use(lake)
+      } finally {
+        await lake.stop()
+        if (testInfo.status !== testInfo.expectedStatus) {
+          await testInfo.attach('lake.log', {
+            body: readFileSync(lake.logFile),
+            contentType: 'text/plain',
+          })
+        }
+        rmSync(dataDir, {recursive: true, force: true})
+      }
+    },
+    {auto: true},
+  ],
+
+  lakeProblems: async ({}, use, testInfo) => {
+    const problems: LakeProblem[] = []
+    await use(problems)
+    reportProblems(problems, testInfo)
+  },
+
+  context: async ({context, lakeProblems}, use) => {
+    watch(context, lakeProblems)
+    await use(context)
+  },
+
+  newContext: async ({browser, lakeProblems}, use, testInfo) => {
+    const contexts: BrowserContext[] = []
+    await use(async () => {
+      const {baseURL, locale, timezoneId, viewport} = testInfo.project.use
+      const context = await browser.newContext({baseURL, locale, timezoneId, viewport})
+      watch(context, lakeProblems)
+      contexts.push(context)
+      return context
+    })
+    for (const context of contexts) await context.close()
+  },
+
+  timing: async ({}, use, testInfo) => {
+    await use((step, ms) => {
+      testInfo.annotations.push({type: 'timing', description: `${step}: ${Math.round(ms)} ms`})
+    })
+  },
+})
+
+function reportProblems(problems: LakeProblem[], testInfo: TestInfo): void {
+  const unexpected = problems.filter((p) => !isDeclaredUnsupported(p.method, p.url, p.status))
+  const declared = problems.length - unexpected.length
+  if (declared > 0) {
+    testInfo.annotations.push({
+      type: 'lake-unsupported',
+      description: `${declared} response(s) the lake declares unsupported`,
+    })
+  }
+  if (unexpected.length > 0) {
+    const list = unexpected.map((p) => `${p.status} ${p.method} ${p.url}`).join('\n')
+    throw new Error(
+      `The lake answered ${unexpected.length} Studio request(s) unexpectedly:\n${list}`,
+    )
+  }
+}
+
+export {expect} from '@playwright/test'

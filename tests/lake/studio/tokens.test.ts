@@ -1,0 +1,158 @@
+/**
+ * Tokens and accounts from the command line against a running lake (`npm run lake -- tokens …`,
+ * `users …`, `env`), revocation taking effect at once, and session expiry.
+ */
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {createAuthStore} from '../../../lake/auth/authStore.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+const CLI = fileURLToPath(new URL('../../../lake/cli.ts', import.meta.url))
+let lake: TestLake
+
+beforeAll(async () => {
+  lake = await startTestLake()
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+/** Runs `npm run lake -- …` for the test lake's data folder, stdout piped (not a terminal). */
+function cli(...args: string[]): {status: number; stdout: string; stderr: string} {
+  const result = spawnSync(process.execPath, [CLI, ...args, '--data', lake.dataDir], {
+    encoding: 'utf8',
+  })
+  return {status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr}
+}
+
+const me = (token: string) =>
+  fetch(`${lake.url}/v2026-05-04/users/me`, {headers: {authorization: `Bearer ${token}`}})
+
+describe('tokens', () => {
+  it('creates a token (printing only the token when piped), lists and revokes it', async () => {
+    const created = cli('tokens', 'create', '--role', 'viewer', '--label', 'প্রথম পাতা')
+    expect(created.status).toBe(0)
+    expect(created.stdout).toMatch(/^sk[0-9a-f]{60}\n$/)
+    const token = created.stdout.trim()
+
+    const res = await me(token)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({role: 'viewer', name: 'প্রথম পাতা', isRobot: true})
+
+    const listed = cli('tokens', 'list')
+    expect(listed.stdout).toContain('প্রথম পাতা')
+    // The list never shows a token, only its id.
+    expect(listed.stdout).not.toContain(token)
+    const id = token.slice(2, 14)
+    expect(listed.stdout).toContain(id)
+
+    expect(cli('tokens', 'revoke', id).status).toBe(0)
+    expect((await me(token)).status).toBe(401)
+    expect(cli('tokens', 'revoke', id).status).toBe(1)
+    expect(cli('tokens', 'list').stdout).not.toContain('প্রথম পাতা')
+  })
+
+  it('rejects an unknown role with a usage error', () => {
+    const result = cli('tokens', 'create', '--role', 'owner')
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('Unknown role "owner"')
+  })
+})
+
+describe('users', () => {
+  it('adds a user with a generated password who can sign in, and removes them', async () => {
+    const added = cli(
+      'users',
+      'add',
+      '--email',
+      'rina@example.com',
+      '--name',
+      'রিনা',
+      '--role',
+      'contributor',
+    )
+    expect(added.status).toBe(0)
+    const password = /Password \(shown once\): (\S+)/.exec(added.stdout)![1]
+
+    const posted = await fetch(`${lake.url}/auth/login/local`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({
+        email: 'rina@example.com',
+        password,
+        origin: 'http://localhost:3333/',
+      }),
+    })
+    expect(posted.status).toBe(302)
+    const sid = /sid=([^&]+)/.exec(new URL(posted.headers.get('location')!).hash)![1]
+    const {token} = (await (
+      await fetch(`${lake.url}/v2026-05-04/auth/fetch?sid=${sid}`)
+    ).json()) as {
+      token: string
+    }
+    expect(await (await me(token)).json()).toMatchObject({role: 'contributor', name: 'রিনা'})
+
+    expect(cli('users', 'list').stdout).toMatch(/contributor\s+rina@example\.com/)
+    expect(cli('users', 'add', '--email', 'rina@example.com').status).toBe(2)
+    expect(cli('users', 'remove', 'rina@example.com').status).toBe(0)
+    // Their session ends with the account.
+    expect((await me(token)).status).toBe(401)
+  })
+})
+
+describe('env', () => {
+  it('prints NAME=value lines that a shell can eval', () => {
+    const result = cli('env', '--port', '4555')
+    expect(result.status).toBe(0)
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'SANITY_STUDIO_API_HOST=https://localhost:4555',
+      `SANITY_API_TOKEN=${lake.token}`,
+      `NODE_EXTRA_CA_CERTS=${join(lake.dataDir, 'tls', 'ca.pem')}`,
+    ])
+    const shell = execFileSync(
+      'sh',
+      [
+        '-c',
+        `eval "$("${process.execPath}" "${CLI}" env --data "${lake.dataDir}" --export)"; sh -c 'echo "$SANITY_STUDIO_API_HOST $NODE_EXTRA_CA_CERTS"'`,
+      ],
+      {encoding: 'utf8'},
+    )
+    expect(shell.trim()).toBe(`https://localhost:3334 ${join(lake.dataDir, 'tls', 'ca.pem')}`)
+  })
+})
+
+describe('sessions', () => {
+  it('expire, and a sid is good for a few minutes only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lake-auth-'))
+    let clock = Date.parse('2026-01-01T00:00:00Z')
+    const store = createAuthStore({
+      path: join(dir, 'auth.sqlite'),
+      now: () => new Date(clock),
+      sessionTtlMs: 60 * 60 * 1000,
+      sidTtlMs: 60 * 1000,
+    })
+    try {
+      const user = await store.addUser({
+        email: 'a@example.com',
+        role: 'editor',
+        password: 'password-1',
+      })
+      const token = (await store.exchangeSid(store.createSid(user.id)))!
+      expect((await store.principalForToken(token))?.id).toBe(user.id)
+      clock += 61 * 60 * 1000
+      expect(await store.principalForToken(token)).toBeNull()
+
+      const sid = store.createSid(user.id)
+      clock += 2 * 60 * 1000
+      expect(await store.exchangeSid(sid)).toBeNull()
+    } finally {
+      store.close()
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})

@@ -36,6 +36,8 @@ describe('sanity.config (local lake, no SANITY_STUDIO_PROJECT_ID)', async () => 
   it('sets Noto Sans Bengali first in the Studio fonts', () => {
     expect(workspace.theme.fonts.text.family).toMatch(/^'Noto Sans Bengali Variable'/)
     expect(workspace.theme.fonts.heading.family).toMatch(/^'Noto Sans Bengali Variable'/)
+    // Sanity's CSS declares Inter with a CDN URL; leaving it out keeps the Studio off that CDN.
+    expect(workspace.theme.fonts.text.family).not.toMatch(/Inter/)
   })
 })
 

@@ -5,7 +5,7 @@
  * expires.
  */
 import {createHash, randomBytes, randomInt} from 'node:crypto'
-import {mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {type Principal, type RoleName} from '../core/grants.ts'
@@ -131,7 +131,11 @@ export function createAuthStore(options: AuthStoreOptions) {
   const sessionTtl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL
   const sidTtl = options.sidTtlMs ?? DEFAULT_SID_TTL
   const passwordCost = options.passwordCost ?? PASSWORD_COST
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), {recursive: true})
+  if (options.path !== ':memory:') {
+    mkdirSync(dirname(options.path), {recursive: true})
+    // Owner-only from the start (SQLite gives its -wal and -shm files the same mode).
+    if (!existsSync(options.path)) writeFileSync(options.path, '', {mode: 0o600})
+  }
   const db = new DatabaseSync(options.path)
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
   db.exec(SCHEMA)

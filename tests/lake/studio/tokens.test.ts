@@ -3,7 +3,7 @@
  * `users …`, `env`), revocation taking effect at once, and session expiry.
  */
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -102,6 +102,20 @@ describe('users', () => {
     expect(cli('users', 'remove', 'rina@example.com').status).toBe(0)
     // Their session ends with the account.
     expect((await me(token)).status).toBe(401)
+  })
+})
+
+describe('data folder', () => {
+  it('keeps the scripts token and the account database readable only by the owner', () => {
+    for (const file of [
+      'token',
+      'auth.sqlite',
+      join('tls', 'key.pem'),
+      join('tls', 'ca-key.pem'),
+    ]) {
+      expect([file, statSync(join(lake.dataDir, file)).mode & 0o777]).toEqual([file, 0o600])
+    }
+    expect(readFileSync(join(lake.dataDir, 'token'), 'utf8').trim()).toBe(lake.token)
   })
 })
 

@@ -49,6 +49,8 @@ export async function applyMutations(
   mutations: unknown,
   options: MutateOptions = {},
 ): Promise<MutationResult[]> {
+  // A single mutation object is accepted as a list of one, as the HTTP API does.
+  if (isObject(mutations)) mutations = [mutations]
   if (!Array.isArray(mutations)) {
     throw fail(-1, 'validationError', '`mutations` must be an array')
   }

@@ -56,7 +56,20 @@ const MIGRATIONS: {name: string; sql: string}[] = [
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
 
-export function createSqliteStores(dataDir: string): StoreRegistry {
+export interface SqliteStoreOptions {
+  /**
+   * Parsed documents kept between scans, measured by their JSON size; 0 turns the cache off.
+   * Hits skip JSON.parse, which dominates wide scans (an `order()` over every article).
+   */
+  cacheBytes?: number
+}
+
+export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+
+export function createSqliteStores(
+  dataDir: string,
+  options: SqliteStoreOptions = {},
+): StoreRegistry {
   const dir = join(dataDir, 'datasets')
   const stores = new Map<string, Store>()
   return {
@@ -65,7 +78,10 @@ export function createSqliteStores(dataDir: string): StoreRegistry {
       if (reason) throw new BadRequestError(reason)
       let store = stores.get(dataset)
       if (!store)
-        stores.set(dataset, (store = createSqliteStore(join(dir, `${dataset}.sqlite`), dataset)))
+        stores.set(
+          dataset,
+          (store = createSqliteStore(join(dir, `${dataset}.sqlite`), dataset, options)),
+        )
       return store
     },
     list() {
@@ -83,7 +99,16 @@ export function createSqliteStores(dataDir: string): StoreRegistry {
 }
 
 /** A store over one SQLite file, opened lazily: a dataset that was never written has no file. */
-export function createSqliteStore(path: string, dataset: string): Store {
+export function createSqliteStore(
+  path: string,
+  dataset: string,
+  options: SqliteStoreOptions = {},
+): Store {
+  const cacheBudget = options.cacheBytes ?? DEFAULT_CACHE_BYTES
+  // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
+  // just cached and hit nothing next time. Entries go when their document changes.
+  const cache = new Map<string, {rev: string; doc: SanityDocument; bytes: number}>()
+  let cachedBytes = 0
   let db: DatabaseSync | null = null
   let closed = false
   const statements = new Map<string, StatementSync>()
@@ -167,11 +192,51 @@ export function createSqliteStore(path: string, dataset: string): Store {
     return ids.map((id) => found.get(id) ?? null)
   }
 
+  function forget(id: string) {
+    const entry = cache.get(id)
+    if (!entry) return
+    cache.delete(id)
+    cachedBytes -= entry.bytes
+  }
+
+  /** The parsed document for a row, from the cache when its revision is still current. */
+  function parsed(id: string, rev: string, body: string): SanityDocument {
+    const doc = JSON.parse(body) as SanityDocument
+    forget(id)
+    if (cachedBytes + body.length <= cacheBudget) {
+      cache.set(id, {rev, doc, bytes: body.length})
+      cachedBytes += body.length
+    }
+    return doc
+  }
+
+  /** Reads the documents of (id, rev) rows: cached ones as they are, the rest in one query. */
+  function resolveRows(rows: {id: string; rev: string}[]): SanityDocument[] {
+    const missing = rows.filter((row) => cache.get(row.id)?.rev !== row.rev).map((row) => row.id)
+    const fresh = new Map<string, SanityDocument>()
+    if (missing.length > 0) {
+      const bodies = all(
+        `SELECT id, rev, body FROM documents WHERE id IN (${missing.map(() => '?').join(',')})`,
+        ...missing,
+      )
+      for (const row of bodies) {
+        fresh.set(String(row.id), parsed(String(row.id), String(row.rev), String(row.body)))
+      }
+    }
+    const out: SanityDocument[] = []
+    for (const row of rows) {
+      const doc = fresh.get(row.id) ?? cache.get(row.id)?.doc
+      if (doc) out.push(doc)
+    }
+    return out
+  }
+
   const writer: StoreWriter = {
     hasTransaction(id) {
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
+      for (const change of tx.changes) forget(change.id)
       const conn = open(true)!
       conn.exec('BEGIN IMMEDIATE')
       try {
@@ -251,12 +316,26 @@ export function createSqliteStore(path: string, dataset: string): Store {
         where.push(`json_extract(body, ?) IN (${values.map(() => '?').join(',')})`)
         params.push(jsonPath(path), ...values)
       }
-      const sql = `SELECT body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`
-      const s = freshStmt(sql)
-      if (!s) return
-      for (const row of s.iterate(...params)) {
-        yield JSON.parse(String((row as {body: string}).body)) as SanityDocument
+      const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+      if (cacheBudget <= 0) {
+        const s = freshStmt(`SELECT body FROM documents${filter} ORDER BY id`)
+        if (!s) return
+        for (const row of s.iterate(...params)) {
+          yield JSON.parse(String((row as {body: string}).body)) as SanityDocument
+        }
+        return
       }
+      const s = freshStmt(`SELECT id, rev FROM documents${filter} ORDER BY id`)
+      if (!s) return
+      let batch: {id: string; rev: string}[] = []
+      for (const row of s.iterate(...params)) {
+        batch.push(row as {id: string; rev: string})
+        if (batch.length === CHUNK) {
+          yield* resolveRows(batch)
+          batch = []
+        }
+      }
+      yield* resolveRows(batch)
     },
 
     count() {
@@ -361,6 +440,7 @@ export function createSqliteStore(path: string, dataset: string): Store {
       if (closed) return
       closed = true
       statements.clear()
+      cache.clear()
       db?.close()
       db = null
     },

@@ -74,7 +74,10 @@ export interface Store {
   readonly dataset: string
   /** Documents by id, in the order asked; null for a missing id. */
   getDocuments(ids: readonly string[]): (SanityDocument | null)[]
-  /** Candidate documents in `_id` order, read lazily. See ScanHint for what may come back. */
+  /**
+   * Candidate documents in `_id` order, read lazily. See ScanHint for what may come back. The
+   * objects may be shared with other scans (a parse cache): treat them as read-only.
+   */
   scan(hint?: ScanHint): Iterable<SanityDocument>
   /** Number of stored documents. */
   count(): number

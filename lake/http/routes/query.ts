@@ -20,22 +20,28 @@ queryRoutes.get(PATH, async (c) => {
 })
 
 queryRoutes.post(PATH, async (c) => {
-  const body = await c.req.json<{query?: unknown; params?: unknown}>()
+  const body = await c.req.json<{query?: unknown; params?: unknown; perspective?: unknown}>()
   if (typeof body?.query !== 'string') throw new BadRequestError('Body must have a string "query"')
   const params = body.params ?? {}
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     throw new BadRequestError('"params" must be an object')
   }
-  return answer(c, body.query, params as Record<string, unknown>)
+  const perspective = typeof body.perspective === 'string' ? body.perspective : undefined
+  return answer(c, body.query, params as Record<string, unknown>, perspective)
 })
 
-async function answer(c: Context, query: string, params: Record<string, unknown>) {
+async function answer(
+  c: Context,
+  query: string,
+  params: Record<string, unknown>,
+  bodyPerspective?: string,
+) {
   const started = performance.now()
   const lake = lakeOf(c)
   const dataset = c.req.param('dataset')!
   const store = lake.store(dataset)
   const apiVersion = apiVersionOf(c)
-  const perspective = parsePerspective(c.req.query('perspective'), apiVersion)
+  const perspective = parsePerspective(c.req.query('perspective') ?? bodyPerspective, apiVersion)
   const tree = parseQuery(query, params)
   const view = loadView({
     store,

@@ -126,6 +126,36 @@ describe('sqliteStore', () => {
     expect(attr(['n'], [])).toEqual([])
   })
 
+  test('the scan cache never serves a stale or deleted document', async () => {
+    for (const cacheBytes of [0, 1024 * 1024, 200]) {
+      const cached = createSqliteStore(':memory:', 'test', {cacheBytes})
+      const write = (changes: Record<string, unknown>, id: string) =>
+        cached.transact((w) =>
+          w.commit({
+            id,
+            dataset: 'test',
+            timestamp: '2026-01-01T00:00:00.000Z',
+            identity: 'x',
+            changes: Object.entries(changes).map(([docId, v]) => ({
+              id: docId,
+              before: null,
+              after: v === null ? null : ({_id: docId, _type: 't', v, _rev: id} as SanityDocument),
+              mutations: [],
+              effects: {apply: [], revert: []},
+            })),
+          }),
+        )
+      await write({a: 1, b: 1, c: 'x'.repeat(300)}, 't1')
+      expect([...cached.scan()].map((d) => d.v)).toEqual([1, 1, 'x'.repeat(300)])
+      await write({a: 2, b: null}, 't2')
+      expect([...cached.scan()].map((d) => [d._id, d.v])).toEqual([
+        ['a', 2],
+        ['c', 'x'.repeat(300)],
+      ])
+      cached.close()
+    }
+  })
+
   test('scan reads lazily: a suspended scan survives other reads of the same shape', async () => {
     await commit({a: {}, b: {}, c: {}})
     const first = store.scan()[Symbol.iterator]()

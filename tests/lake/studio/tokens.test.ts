@@ -2,7 +2,8 @@
  * Tokens and accounts from the command line against a running lake (`npm run lake -- tokens …`,
  * `users …`, `env`), revocation taking effect at once, and session expiry.
  */
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFile} from 'node:child_process'
+import {promisify} from 'node:util'
 import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -22,12 +23,17 @@ afterAll(async () => {
   await lake?.close()
 })
 
-/** Runs `npm run lake -- …` for the test lake's data folder, stdout piped (not a terminal). */
-function cli(...args: string[]): {status: number; stdout: string; stderr: string} {
-  const result = spawnSync(process.execPath, [CLI, ...args, '--data', lake.dataDir], {
-    encoding: 'utf8',
+/**
+ * Runs `npm run lake -- …` for the test lake's data folder, stdout piped (not a terminal).
+ * Asynchronously: the lake runs in this process and must keep serving meanwhile.
+ */
+function cli(...args: string[]): Promise<{status: number; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args, '--data', lake.dataDir], (err, stdout, stderr) => {
+      const status = err ? (typeof err.code === 'number' ? err.code : -1) : 0
+      resolve({status, stdout, stderr})
+    })
   })
-  return {status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr}
 }
 
 const me = (token: string) =>
@@ -35,7 +41,7 @@ const me = (token: string) =>
 
 describe('tokens', () => {
   it('creates a token (printing only the token when piped), lists and revokes it', async () => {
-    const created = cli('tokens', 'create', '--role', 'viewer', '--label', 'প্রথম পাতা')
+    const created = await cli('tokens', 'create', '--role', 'viewer', '--label', 'প্রথম পাতা')
     expect(created.status).toBe(0)
     expect(created.stdout).toMatch(/^sk[0-9a-f]{60}\n$/)
     const token = created.stdout.trim()
@@ -44,21 +50,21 @@ describe('tokens', () => {
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({role: 'viewer', name: 'প্রথম পাতা', isRobot: true})
 
-    const listed = cli('tokens', 'list')
+    const listed = await cli('tokens', 'list')
     expect(listed.stdout).toContain('প্রথম পাতা')
     // The list never shows a token, only its id.
     expect(listed.stdout).not.toContain(token)
     const id = token.slice(2, 14)
     expect(listed.stdout).toContain(id)
 
-    expect(cli('tokens', 'revoke', id).status).toBe(0)
+    expect((await cli('tokens', 'revoke', id)).status).toBe(0)
     expect((await me(token)).status).toBe(401)
-    expect(cli('tokens', 'revoke', id).status).toBe(1)
-    expect(cli('tokens', 'list').stdout).not.toContain('প্রথম পাতা')
+    expect((await cli('tokens', 'revoke', id)).status).toBe(1)
+    expect((await cli('tokens', 'list')).stdout).not.toContain('প্রথম পাতা')
   })
 
-  it('rejects an unknown role with a usage error', () => {
-    const result = cli('tokens', 'create', '--role', 'owner')
+  it('rejects an unknown role with a usage error', async () => {
+    const result = await cli('tokens', 'create', '--role', 'owner')
     expect(result.status).toBe(2)
     expect(result.stderr).toContain('Unknown role "owner"')
   })
@@ -66,7 +72,7 @@ describe('tokens', () => {
 
 describe('users', () => {
   it('adds a user with a generated password who can sign in, and removes them', async () => {
-    const added = cli(
+    const added = await cli(
       'users',
       'add',
       '--email',
@@ -97,9 +103,9 @@ describe('users', () => {
     }
     expect(await (await me(token)).json()).toMatchObject({role: 'contributor', name: 'রিনা'})
 
-    expect(cli('users', 'list').stdout).toMatch(/contributor\s+rina@example\.com/)
-    expect(cli('users', 'add', '--email', 'rina@example.com').status).toBe(2)
-    expect(cli('users', 'remove', 'rina@example.com').status).toBe(0)
+    expect((await cli('users', 'list')).stdout).toMatch(/contributor\s+rina@example\.com/)
+    expect((await cli('users', 'add', '--email', 'rina@example.com')).status).toBe(2)
+    expect((await cli('users', 'remove', 'rina@example.com')).status).toBe(0)
     // Their session ends with the account.
     expect((await me(token)).status).toBe(401)
   })
@@ -120,15 +126,15 @@ describe('data folder', () => {
 })
 
 describe('env', () => {
-  it('prints NAME=value lines that a shell can eval', () => {
-    const result = cli('env', '--port', '4555')
+  it('prints NAME=value lines that a shell can eval', async () => {
+    const result = await cli('env', '--port', '4555')
     expect(result.status).toBe(0)
     expect(result.stdout.trim().split('\n')).toEqual([
       'SANITY_STUDIO_API_HOST=https://localhost:4555',
       `SANITY_API_TOKEN=${lake.token}`,
       `NODE_EXTRA_CA_CERTS=${join(lake.dataDir, 'tls', 'ca.pem')}`,
     ])
-    const shell = execFileSync(
+    const {stdout: shell} = await promisify(execFile)(
       'sh',
       [
         '-c',

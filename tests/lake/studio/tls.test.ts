@@ -114,6 +114,35 @@ describe('HTTPS listener', () => {
     }
   })
 
+  it('keeps more than six listeners open on one HTTP/2 connection, as the Studio does', async () => {
+    const session = connect(lake.url)
+    session.on('error', () => {})
+    try {
+      // Chromium allows six HTTP/1.1 connections per host; over h2 they are streams of one.
+      const welcomes = Array.from({length: 8}, () => {
+        const stream = session.request({
+          ':path':
+            '/v2025-02-19/data/listen/test?query=*%5B_type%3D%3D%22x%22%5D&includeResult=true',
+          authorization: `Bearer ${lake.token}`,
+        })
+        stream.setEncoding('utf8')
+        return new Promise<{stream: typeof stream; text: string}>((resolve, reject) => {
+          let text = ''
+          stream.on('data', (chunk: string) => {
+            text += chunk
+            if (text.includes('event: welcome')) resolve({stream, text})
+          })
+          stream.on('error', reject)
+        })
+      })
+      const opened = await Promise.all(welcomes)
+      expect(opened).toHaveLength(8)
+      for (const {stream} of opened) stream.close()
+    } finally {
+      session.close()
+    }
+  })
+
   it('serves HTTP/1.1 to Node clients (node:https, fetch, @sanity/client)', async () => {
     const viaHttps = await new Promise<{version: string; status: number}>((resolve, reject) => {
       get(`${lake.url}/v2025-03-01/ping`, (res) => {

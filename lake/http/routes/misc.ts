@@ -62,6 +62,25 @@ export const DELIBERATE_ANSWERS: readonly DeliberateAnswer[] = [
   },
   {
     method: 'GET',
+    path: '/access/requests/me',
+    status: 200,
+    body: [],
+    why: 'No pending role requests (read-only users see no "request pending" state).',
+  },
+  {
+    method: 'POST',
+    path: '/access/project/:projectId/requests',
+    status: 403,
+    body: {
+      statusCode: 403,
+      error: 'Forbidden',
+      message:
+        'The local lake does not forward role requests: ask an administrator (npm run lake -- users)',
+    },
+    why: '"Ask to edit" cannot reach an administrator offline; the Studio shows the message.',
+  },
+  {
+    method: 'GET',
     path: '/intake/telemetry-status',
     status: 200,
     body: {status: 'denied'},

@@ -4,11 +4,25 @@
  */
 import {Hono, type Context} from 'hono'
 import {AuthError, NotFoundError} from '../../core/errors.ts'
-import {grantsFor, projectGrantsFor, ROLE_TITLES} from '../../core/grants.ts'
+import {
+  grantsFor,
+  projectGrantsFor,
+  ROLE_NAMES,
+  ROLE_TITLES,
+  type RoleName,
+} from '../../core/grants.ts'
 import {invalidDatasetReason} from '../../core/ids.ts'
 import {flag, lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
+
+const ROLE_DESCRIPTIONS: Record<RoleName, string> = {
+  administrator: 'Read and write all documents, manage users and tokens',
+  editor: 'Read and write all documents, publish',
+  developer: 'Read and write all documents, publish',
+  contributor: 'Read all documents, write drafts; cannot publish',
+  viewer: 'Read all documents',
+}
 
 /** The dataset a fresh lake offers before anything was written. */
 export const DEFAULT_DATASET = 'production'
@@ -73,8 +87,7 @@ export function projectRoutes(): Hono {
     })
   })
 
-  app.get('/projects/:projectId/datasets', (c) => {
-    requireProject(c)
+  const listDatasets = (c: Context) => {
     // The comments add-on probe: the lake has no add-on datasets.
     if (c.req.query('datasetProfile') === 'comments' || c.req.query('addonFor')) return c.json([])
     return c.json(
@@ -84,6 +97,31 @@ export function projectRoutes(): Hono {
         datasetProfile: 'content',
         addonFor: null,
         tags: [],
+      })),
+    )
+  }
+  app.get('/projects/:projectId/datasets', (c) => {
+    requireProject(c)
+    return listDatasets(c)
+  })
+  // client.datasets.list() on the project host (Vision's dataset picker).
+  app.get('/datasets', (c) => {
+    if (getPrincipal(c).kind === 'anonymous') throw new AuthError('Not signed in')
+    return listDatasets(c)
+  })
+
+  // The roles a member can have (the Studio's "Ask to edit" dialog reads them).
+  app.get('/projects/:projectId/roles', (c) => {
+    requireProject(c)
+    return c.json(
+      ROLE_NAMES.map((name) => ({
+        name,
+        title: ROLE_TITLES[name],
+        description: ROLE_DESCRIPTIONS[name],
+        isCustom: false,
+        projectId: lakeOf(c).config.projectId,
+        appliesToUsers: true,
+        appliesToRobots: true,
       })),
     )
   })

@@ -120,6 +120,28 @@ describe('project', () => {
       (await admin('/v2025-02-19/projects/local/datasets?datasetProfile=comments&addonFor=news'))
         .body,
     ).toEqual([])
+    // client.datasets.list() on the project host, as Vision calls it.
+    expect(
+      await lake
+        .client({useProjectHostname: true})
+        .datasets.list()
+        .catch(() => null),
+    ).toBeNull()
+    const vision = await admin('/v2025-06-27/datasets')
+    expect(vision.body.map((d: {name: string}) => d.name)).toEqual(
+      datasets.map((d: {name: string}) => d.name),
+    )
+  })
+
+  it('lists the roles for the "Ask to edit" dialog', async () => {
+    const roles = (await api(lake.token)('/v2025-02-19/projects/local/roles')).body
+    expect(roles.map((role: {name: string}) => role.name)).toEqual([
+      'administrator',
+      'editor',
+      'developer',
+      'contributor',
+      'viewer',
+    ])
   })
 })
 

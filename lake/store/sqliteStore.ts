@@ -65,6 +65,9 @@ export interface SqliteStoreOptions {
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+/** Uses of an attribute path in query filters before it gets an expression index. */
+const AUTO_INDEX_AFTER = 2
+const MAX_AUTO_INDEXES = 32
 
 export function createSqliteStores(
   dataDir: string,
@@ -192,6 +195,30 @@ export function createSqliteStore(
     return ids.map((id) => found.get(id) ?? null)
   }
 
+  /**
+   * Attribute paths that queries filter on get an expression index once they have been used a
+   * few times (slug lookups on a 100k archive go from a table scan to an index seek). The index
+   * lives in the dataset file, so it survives restarts.
+   */
+  const attributeUses = new Map<string, number>()
+  function noteAttributeUse(expr: string) {
+    const uses = (attributeUses.get(expr) ?? 0) + 1
+    attributeUses.set(expr, uses)
+    if (uses !== AUTO_INDEX_AFTER) return
+    const conn = open(false)
+    if (!conn) return
+    const name = `attr_${hash(expr)}`
+    const existing = conn
+      .prepare(
+        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND name LIKE 'attr_%'",
+      )
+      .get() as {n: number}
+    if (existing.n >= MAX_AUTO_INDEXES) return
+    conn.exec(`CREATE INDEX IF NOT EXISTS ${name} ON documents (${expr})`)
+    // New index, new plans: cached statements were prepared without it.
+    statements.clear()
+  }
+
   function forget(id: string) {
     const entry = cache.get(id)
     if (!entry) return
@@ -299,7 +326,10 @@ export function createSqliteStore(
       const params: SQLInputValue[] = []
       if (hint.types) {
         if (hint.types.length === 0) return
-        where.push(`type IN (${hint.types.map(() => '?').join(',')})`)
+        // With attribute equalities, `+type` keeps SQLite from picking the (unselective) type
+        // index over an attribute's expression index.
+        const column = hint.attributes?.length ? '+type' : 'type'
+        where.push(`${column} IN (${hint.types.map(() => '?').join(',')})`)
         params.push(...hint.types)
       }
       if (hint.idPrefixes) {
@@ -313,8 +343,11 @@ export function createSqliteStore(
       }
       for (const {path, values} of hint.attributes ?? []) {
         if (values.length === 0) return
-        where.push(`json_extract(body, ?) IN (${values.map(() => '?').join(',')})`)
-        params.push(jsonPath(path), ...values)
+        // The path is inlined (not bound) so SQLite can use an expression index on it.
+        const expr = attributeExpression(path)
+        noteAttributeUse(expr)
+        where.push(`${expr} IN (${values.map(() => '?').join(',')})`)
+        params.push(...values)
       }
       const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
       if (cacheBudget <= 0) {
@@ -475,9 +508,20 @@ function migrate(db: DatabaseSync) {
   }
 }
 
-/** A JSON path for json_extract: `$."a"."b"` (keys quoted, so any key is safe). */
-function jsonPath(path: readonly string[]): string {
-  return '$' + path.map((key) => `.${JSON.stringify(key)}`).join('')
+/** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */
+function attributeExpression(path: readonly string[]): string {
+  const jsonPath = '$' + path.map((key) => `.${JSON.stringify(key)}`).join('')
+  return `json_extract(body, '${jsonPath.replaceAll("'", "''")}')`
+}
+
+/** A short stable name part for an index (FNV-1a, hex). */
+function hash(text: string): string {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h.toString(16).padStart(8, '0')
 }
 
 /** The smallest string greater than every string starting with `prefix` (for index range scans). */

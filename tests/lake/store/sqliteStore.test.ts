@@ -126,6 +126,37 @@ describe('sqliteStore', () => {
     expect(attr(['n'], [])).toEqual([])
   })
 
+  test('an attribute path used repeatedly gets an expression index, and results stay right', async () => {
+    await commit({
+      a: {_type: 'article', slug: {current: 'x'}},
+      b: {_type: 'article', slug: {current: 'y'}},
+    })
+    const find = (value: string) =>
+      ids(
+        store.scan({
+          types: ['article'],
+          attributes: [{path: ['slug', 'current'], values: [value]}],
+        }),
+      )
+    expect(find('x')).toEqual(['a'])
+    expect(find('y')).toEqual(['b'])
+    await commit({
+      c: {_type: 'article', slug: {current: 'x'}},
+      a: {_type: 'article', slug: {current: 'z'}},
+    })
+    expect(find('x')).toEqual(['c'])
+    expect(find('z')).toEqual(['a'])
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    const indexes = db
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'attr_%'")
+      .all()
+    db.close()
+    expect(indexes).toEqual([
+      {sql: expect.stringContaining(`json_extract(body, '$."slug"."current"')`)},
+    ])
+  })
+
   test('the scan cache never serves a stale or deleted document', async () => {
     for (const cacheBytes of [0, 1024 * 1024, 200]) {
       const cached = createSqliteStore(':memory:', 'test', {cacheBytes})

@@ -142,6 +142,8 @@ export function createAuthStore(options: AuthStoreOptions) {
 
   /** sha256(token) → token id of tokens whose scrypt hash already verified in this process. */
   const verified = new Map<string, string>()
+  /** Token id → when its last_used_at was last written. */
+  const lastUseWritten = new Map<string, number>()
   const iso = () => now().toISOString()
 
   function toUser(row: Row): User {
@@ -387,7 +389,12 @@ export function createAuthStore(options: AuthStoreOptions) {
     async principalForToken(token: string): Promise<Principal | null> {
       const row = await resolveToken(token)
       if (!row) return null
-      db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
+      // At most once a minute per token: a write (and fsync) per request would cost every request.
+      const used = now().getTime()
+      if (used - (lastUseWritten.get(String(row.id)) ?? 0) > 60_000) {
+        lastUseWritten.set(String(row.id), used)
+        db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
+      }
       if (row.kind === 'api') {
         return {
           id: `r${row.id}`,

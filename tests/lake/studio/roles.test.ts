@@ -232,3 +232,37 @@ it('gives each role the acl the Studio evaluates, and no deployStudio grant', as
     expect(JSON.stringify(grants)).not.toContain('deployStudio')
   }
 })
+
+it('applies read and history grants to doc, listen and history too', async () => {
+  const id = `roles-${randomUUID()}`
+  await admin
+    .transaction()
+    .create(doc(id))
+    .create(doc(draft(id)))
+    .commit({visibility: 'sync'})
+  const get = (path: string, token: string | null) =>
+    fetch(`${lake.url}/v2025-02-19${path}`, {
+      headers: token ? {authorization: `Bearer ${token}`} : {},
+    })
+  const tokenOf = (who: Who) => clients.get(who)!.config().token ?? null
+
+  // Anonymous: no documents, no listener, no history.
+  const anonymousDoc = await (await get(`/data/doc/test/${id}`, null)).json()
+  expect(anonymousDoc.documents).toEqual([])
+  expect(anonymousDoc.omitted).toEqual([{id, reason: 'permission'}])
+  expect((await get(`/data/listen/test?query=*`, null)).status).toBe(401)
+  expect((await get(`/data/history/test/documents/${id}?lastRevision=true`, null)).status).toBe(403)
+
+  // A contributor reads everything but sees the history of drafts only, as in Sanity.
+  const contributor = tokenOf('contributor')
+  expect((await (await get(`/data/doc/test/${id}`, contributor)).json()).documents).toHaveLength(1)
+  expect(
+    (await get(`/data/history/test/documents/${id}?lastRevision=true`, contributor)).status,
+  ).toBe(403)
+  expect(
+    (await get(`/data/history/test/documents/${draft(id)}?lastRevision=true`, contributor)).status,
+  ).toBe(200)
+  expect(
+    (await get(`/data/history/test/documents/${id}?lastRevision=true`, tokenOf('viewer'))).status,
+  ).toBe(200)
+})

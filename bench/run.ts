@@ -11,7 +11,7 @@
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
-import {cpus, tmpdir} from 'node:os'
+import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
@@ -77,12 +77,26 @@ function memoryOf(pid: number): {rss: number; peak: number | null} {
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers
 
+/**
+ * fetch, retried once when the server closed an idle keep-alive connection just as the request
+ * went out (undici's "other side closed"); every request here is idempotent.
+ */
+async function send(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch (err) {
+    const code = (err as {cause?: {code?: string}}).cause?.code
+    if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw err
+    return fetch(url, init)
+  }
+}
+
 function auth(lake: LakeProcess): Record<string, string> {
   return {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'}
 }
 
 async function mutate(lake: LakeProcess, dataset: string, docs: BenchDocument[]): Promise<void> {
-  const response = await fetch(`${lake.url}/${API}/data/mutate/${dataset}?visibility=sync`, {
+  const response = await send(`${lake.url}/${API}/data/mutate/${dataset}?visibility=sync`, {
     method: 'POST',
     headers: auth(lake),
     body: JSON.stringify({mutations: docs.map((doc) => ({createOrReplace: doc}))}),
@@ -103,7 +117,7 @@ async function lakeQuery(
 ): Promise<{result: unknown; ms: number}> {
   const search = new URLSearchParams({query, returnQuery: 'false', perspective: 'published'})
   for (const [name, value] of Object.entries(params)) search.set(`$${name}`, JSON.stringify(value))
-  const response = await fetch(`${lake.url}/${API}/data/query/${dataset}?${search}`, {
+  const response = await send(`${lake.url}/${API}/data/query/${dataset}?${search}`, {
     headers: auth(lake),
   })
   if (!response.ok) throw new Error(`query ${response.status}: ${await response.text()}`)
@@ -339,6 +353,8 @@ function log(message: string): void {
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-'))
 const lake = await startLake(dataDir)
 const benchStarted = performance.now()
+// Other work on the machine slows everything; the report states the load it ran under.
+const loadAtStart = loadavg()[0]
 try {
   // Let the lake finish starting before taking its idle memory.
   await fetch(`${lake.url}/v2025-03-01/ping`)
@@ -360,11 +376,20 @@ try {
   }
   const afterQueries = memoryOf(lake.child.pid!)
 
-  log('mutations…')
-  const mutations = await benchMutations(lake)
-  log('import…')
-  const imported = await benchImport(lake, 200)
-  const end = memoryOf(lake.child.pid!)
+  // Writes get a fresh lake, so the large query datasets and their memory do not weigh on them.
+  const writeDir = await mkdtemp(join(tmpdir(), 'lake-bench-writes-'))
+  const writeLake = await startLake(writeDir)
+  let mutations: MutateResult[]
+  let imported: ImportResult
+  try {
+    log('mutations…')
+    mutations = await benchMutations(writeLake)
+    log('import…')
+    imported = await benchImport(writeLake, 200)
+  } finally {
+    await writeLake.stop()
+    await rm(writeDir, {recursive: true, force: true})
+  }
 
   // -------------------------------------------------------------------------------------------
   const queryRows = sizes.flatMap((result) =>
@@ -438,7 +463,8 @@ try {
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at commit ${commit}: Node ${process.version}, groq-js ${groqVersion}, ` +
       `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}; the lake runs in its own process over plain HTTP on 127.0.0.1, ` +
-      `SQLite in a temporary folder. Total ${((performance.now() - benchStarted) / 1000).toFixed(0)} s. ` +
+      `SQLite in a temporary folder. Total ${((performance.now() - benchStarted) / 1000).toFixed(0)} s; ` +
+      `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end. ` +
       'Ratios compare with a baseline measured in the same run; absolute times depend on the machine.',
     '',
     '## Query latency: lake over HTTP vs groq-js in process',
@@ -464,8 +490,8 @@ try {
     '## Loading and memory',
     '',
     `createOrReplace in transactions of 500 documents. The lake process used ${mb(idle.rss)} MB idle, ` +
-      `${mb(afterQueries.rss)} MB after the query runs and ${mb(end.rss)} MB at the end` +
-      `${end.peak ? ` (peak ${mb(end.peak)} MB)` : ''}; datasets accumulate in one lake, so memory is cumulative.`,
+      `${mb(afterQueries.rss)} MB after the query runs` +
+      `${afterQueries.peak ? ` (peak ${mb(afterQueries.peak)} MB)` : ''}; the datasets accumulate in one lake, so memory is cumulative.`,
     '',
     table(
       ['articles', 'documents', 'load s', 'documents/s', 'lake RSS MB after load', 'vs idle'],
@@ -474,7 +500,7 @@ try {
     '',
     '## Mutation throughput',
     '',
-    'Sequential createOrReplace requests of new articles, each transaction acknowledged (durable) before the next; ' +
+    'Sequential createOrReplace requests of new articles to a fresh lake, each transaction acknowledged (durable) before the next; ' +
       'the baseline is one document per transaction.',
     '',
     table(

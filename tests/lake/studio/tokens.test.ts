@@ -146,6 +146,18 @@ describe('env', () => {
   })
 })
 
+describe('trust', () => {
+  it('--dry-run prints the plan, the CA to trust and the manual steps, and changes nothing', async () => {
+    const result = await cli('trust', '--dry-run')
+    expect(result.status).toBe(0)
+    const ca = join(lake.dataDir, 'tls', 'ca.pem')
+    expect(result.stdout).toContain(`Certificate authority: ${ca}`)
+    expect(result.stdout).toContain('By hand in a browser (always works)')
+    expect(result.stdout).toContain(`NODE_EXTRA_CA_CERTS=${ca}`)
+    expect(result.stdout).not.toMatch(/^DONE/m)
+  })
+})
+
 describe('sessions', () => {
   it('expire, and a sid is good for a few minutes only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lake-auth-'))

@@ -40,6 +40,9 @@ const localLakeOptions: Partial<WorkspaceOptions> = {
   document: {
     // Comments live in a separate addon dataset.
     comments: {enabled: false},
+    // "Ask to edit" sends role requests to Sanity's access service; on the lake an administrator
+    // changes roles with `npm run lake -- users add --role …` instead.
+    askToEdit: {enabled: false},
   },
 }
 

@@ -12,20 +12,78 @@ export interface QueryPlan {
   everything: number
   /** Set when the only `*` is filtered by indexable conditions. */
   hint: ScanHint | null
+  /**
+   * Set for `*[…] | order(a.b desc, …) [0...n]` (or `[i]`) when that is the only `*`: the query
+   * only needs the first `limit` documents that `base` (the filtered `*`) yields in that order.
+   */
+  topK: TopK | null
+}
+
+export interface TopK {
+  keys: OrderKey[]
+  limit: number
+  /** The filter chain over `*`, to evaluate on batches of candidates. */
+  base: ExprNode
+}
+
+export interface OrderKey {
+  path: string[]
+  desc: boolean
 }
 
 type Node = {type: string; [key: string]: unknown}
 
 export function planQuery(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
+  const topKs: TopK[] = []
   let everything = 0
   visit(tree as unknown as Node, null, (node, parent) => {
+    if (node.type === 'Slice' || node.type === 'AccessElement') {
+      const topK = topKOf(node)
+      if (topK) topKs.push(topK)
+    }
     if (node.type !== 'Everything') return
     everything++
     if (parent?.type === 'Filter' && parent.base === node) filters.push(parent)
   })
-  if (everything !== 1 || filters.length !== 1) return {everything, hint: null}
-  return {everything, hint: hintOf(filters[0].expr as Node)}
+  if (everything !== 1) return {everything, hint: null, topK: null}
+  return {
+    everything,
+    hint: filters.length === 1 ? hintOf(filters[0].expr as Node) : null,
+    topK: topKs.length === 1 ? topKs[0] : null,
+  }
+}
+
+/** `order(…)` of a filter chain over `*`, sliced from 0 with literal bounds. */
+function topKOf(node: Node): TopK | null {
+  const order = node.base as Node
+  if (order?.type !== 'PipeFuncCall' || order.name !== 'order') return null
+  let limit: number
+  if (node.type === 'Slice') {
+    const {left, right, isInclusive} = node as unknown as {
+      left: unknown
+      right: unknown
+      isInclusive: boolean
+    }
+    if (typeof left !== 'number' || typeof right !== 'number' || left < 0 || right < 0) return null
+    limit = isInclusive ? right + 1 : right
+  } else {
+    const index = node.index
+    if (typeof index !== 'number' || index < 0) return null
+    limit = index + 1
+  }
+  let chain = order.base as Node
+  while (chain.type === 'Filter') chain = chain.base as Node
+  if (chain.type !== 'Everything') return null
+  const keys: OrderKey[] = []
+  for (const arg of order.args as Node[]) {
+    const desc = arg.type === 'Desc'
+    const path = attributePath(arg.type === 'Desc' || arg.type === 'Asc' ? (arg.base as Node) : arg)
+    if (!path) return null
+    keys.push({path, desc})
+  }
+  if (keys.length === 0 || !Number.isInteger(limit)) return null
+  return {keys, limit, base: order.base as ExprNode}
 }
 
 function visit(node: unknown, parent: Node | null, fn: (node: Node, parent: Node | null) => void) {

@@ -6,8 +6,12 @@ import type {DereferenceFunction} from 'groq-js'
 import type {ScanHint, Store} from '../store/types.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
-import type {QueryPlan} from './plan.ts'
+import type {QueryPlan, TopK} from './plan.ts'
+import {evaluateQuery, type QueryContext} from './query.ts'
 import type {SanityDocument} from './types.ts'
+
+/** Candidates per filter evaluation while reading an ordered top-k. */
+const TOP_K_BATCH = 200
 
 export interface ViewOptions {
   store: Store
@@ -16,6 +20,8 @@ export interface ViewOptions {
   plan: QueryPlan
   /** Read permission by stored id. */
   canRead: (id: string) => boolean
+  /** Parameters, identity and clock, for evaluating a top-k filter on batches. */
+  context?: QueryContext
 }
 
 export interface View {
@@ -24,7 +30,7 @@ export interface View {
   dereference: DereferenceFunction
 }
 
-export function loadView(options: ViewOptions): View {
+export async function loadView(options: ViewOptions): Promise<View> {
   const {store, perspective, apiVersion, plan, canRead} = options
   const exclude = excludedIdPrefixes(perspective, apiVersion)
   const present = (docs: Iterable<SanityDocument | null>) => {
@@ -44,6 +50,15 @@ export function loadView(options: ViewOptions): View {
 
   if (plan.everything === 0) return {documents: [], dereference}
   const hint = plan.hint
+  if (plan.topK && (perspective.kind === 'raw' || perspective.kind === 'published')) {
+    const hinted: ScanHint = {...hint, excludeIdPrefixes: exclude}
+    if (hint?.ids && perspective.kind === 'published') hinted.ids = groupIds(hint.ids, perspective)
+    const documents = await readTopK(store, hinted, plan.topK, present, {
+      ...options.context,
+      dereference,
+    })
+    if (documents) return {documents, dereference}
+  }
   if (!hint || perspective.kind === 'raw') {
     return {documents: present(store.scan({...hint, excludeIdPrefixes: exclude})), dereference}
   }
@@ -61,6 +76,56 @@ export function loadView(options: ViewOptions): View {
   const groups = new Set<string>()
   for (const doc of store.scan(narrowed)) groups.add(getPublishedId(doc._id))
   return {documents: present(store.getDocuments(groupIds([...groups], perspective))), dereference}
+}
+
+/**
+ * The candidates of `*[…] | order(keys) [0...limit]` read in that order, in batches, until the
+ * filter has matched `limit` documents: the rest cannot reach the slice. Returns null (read
+ * everything) when a string key holds characters at or above U+E000, where the store's code point
+ * order and GROQ's UTF-16 order may disagree.
+ */
+async function readTopK(
+  store: Store,
+  hint: ScanHint,
+  topK: TopK,
+  present: (docs: SanityDocument[]) => SanityDocument[],
+  context: QueryContext,
+): Promise<SanityDocument[] | null> {
+  const collected: SanityDocument[] = []
+  let matches = 0
+  let batch: SanityDocument[] = []
+  const flush = async () => {
+    const docs = present(batch)
+    batch = []
+    for (const doc of docs) {
+      if (!orderSafe(doc, topK)) return false
+      collected.push(doc)
+    }
+    const matched = await evaluateQuery(topK.base, docs, context)
+    matches += Array.isArray(matched) ? matched.length : 0
+    return true
+  }
+  for (const doc of store.scan({...hint, order: topK.keys})) {
+    batch.push(doc)
+    if (batch.length < TOP_K_BATCH) continue
+    if (!(await flush())) return null
+    if (matches >= topK.limit) break
+  }
+  if (batch.length > 0 && !(await flush())) return null
+  // The query sees them in view order (by `_id`), as it would the whole view.
+  return collected.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
+}
+
+function orderSafe(doc: SanityDocument, topK: TopK): boolean {
+  for (const {path} of topK.keys) {
+    let value: unknown = doc
+    for (const key of path) {
+      value =
+        value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined
+    }
+    if (typeof value === 'string' && /[\uE000-\uFFFF]/.test(value)) return false
+  }
+  return true
 }
 
 /** Every stored id a view id can come from under a perspective. */

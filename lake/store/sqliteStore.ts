@@ -317,13 +317,18 @@ export function createSqliteStore(
     getDocuments,
 
     *scan(hint = {}) {
-      if (hint.ids) {
+      if (hint.ids && !hint.order) {
         const wanted = [...new Set(hint.ids)].sort()
         for (const doc of getDocuments(wanted)) if (doc) yield doc
         return
       }
       const where: string[] = []
       const params: SQLInputValue[] = []
+      if (hint.ids && hint.ids.length <= 10 * CHUNK) {
+        if (hint.ids.length === 0) return
+        where.push(`id IN (${hint.ids.map(() => '?').join(',')})`)
+        params.push(...hint.ids)
+      }
       if (hint.types) {
         if (hint.types.length === 0) return
         // With attribute equalities, `+type` keeps SQLite from picking the (unselective) type
@@ -350,15 +355,18 @@ export function createSqliteStore(
         params.push(...values)
       }
       const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+      const orderBy = hint.order?.length
+        ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, id`
+        : 'id'
       if (cacheBudget <= 0) {
-        const s = freshStmt(`SELECT body FROM documents${filter} ORDER BY id`)
+        const s = freshStmt(`SELECT body FROM documents${filter} ORDER BY ${orderBy}`)
         if (!s) return
         for (const row of s.iterate(...params)) {
           yield JSON.parse(String((row as {body: string}).body)) as SanityDocument
         }
         return
       }
-      const s = freshStmt(`SELECT id, rev FROM documents${filter} ORDER BY id`)
+      const s = freshStmt(`SELECT id, rev FROM documents${filter} ORDER BY ${orderBy}`)
       if (!s) return
       let batch: {id: string; rev: string}[] = []
       for (const row of s.iterate(...params)) {
@@ -512,6 +520,21 @@ function migrate(db: DatabaseSync) {
 function attributeExpression(path: readonly string[]): string {
   const jsonPath = '$' + path.map((key) => `.${JSON.stringify(key)}`).join('')
   return `json_extract(body, '${jsonPath.replaceAll("'", "''")}')`
+}
+
+/**
+ * ORDER BY terms for one key: the kind of value (numbers 2, strings 3, booleans 4, anything
+ * else 100, as GROQ ranks them), then the value itself for the scalar kinds.
+ */
+function typedOrder(path: readonly string[], desc: boolean): string {
+  const expr = attributeExpression(path)
+  const type = expr.replace('json_extract(', 'json_type(')
+  const dir = desc ? 'DESC' : 'ASC'
+  return (
+    `CASE ${type} WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'text' THEN 3 ` +
+    `WHEN 'true' THEN 4 WHEN 'false' THEN 4 ELSE 100 END ${dir}, ` +
+    `CASE WHEN ${type} IN ('integer', 'real', 'text', 'true', 'false') THEN ${expr} END ${dir}`
+  )
 }
 
 /** A short stable name part for an index (FNV-1a, hex). */

@@ -21,6 +21,13 @@ export interface ScanHint {
    * root) is one of `values`. Read with SQLite's json_extract, so no document is parsed to reject it.
    */
   attributes?: readonly {path: readonly string[]; values: readonly (string | number)[]}[]
+  /**
+   * Return candidates in this order instead of by `_id` (which still breaks ties). Per key,
+   * values order by kind first (numbers, strings, booleans, then everything else including
+   * missing, which tie), then by value; strings by code point. This is GROQ's `order()` except
+   * that GROQ compares strings by UTF-16 code unit, so callers must allow for that difference.
+   */
+  order?: readonly {path: readonly string[]; desc: boolean}[]
 }
 
 /** A transaction as stored in the log: who, when, and per document what and how it changed. */

@@ -43,24 +43,25 @@ async function answer(
   const apiVersion = apiVersionOf(c)
   const perspective = parsePerspective(c.req.query('perspective') ?? bodyPerspective, apiVersion)
   const tree = parseQuery(query, params)
-  const view = loadView({
+  const context = {
+    params,
+    identity: identityOf(c),
+    now: lake.now(),
+    projectId: lake.config.projectId,
+    dataset,
+  }
+  const view = await loadView({
     store,
     perspective,
     apiVersion,
     plan: planQuery(tree),
     canRead: (id) => canRead(c, id),
+    context,
   })
   const result = await evaluateQuery(
     tree,
     view.documents,
-    {
-      params,
-      identity: identityOf(c),
-      now: lake.now(),
-      projectId: lake.config.projectId,
-      dataset,
-      dereference: view.dereference,
-    },
+    {...context, dereference: view.dereference},
     query,
   )
   const ms = Math.round(performance.now() - started)

@@ -46,6 +46,21 @@ const QUERIES = [
   '*["P1 draft" == name]{_id, _originalId}',
   '*[_originalId == "drafts.a2"]._id',
   '*[meta.tags == "x"]._id',
+  '*[_type == "article"] | order(n desc) [0...3]._id',
+  '*[_type == "article"] | order(title asc) [2]',
+  '*[defined(n)] | order(n asc, _id desc) [0..4]{_id, n}',
+  '*[_type in ["article", "author"]] | order(flag desc, name asc) [0...5]._id',
+  '* | order(meta.tags) [0...6]._id',
+  '*[_type == "article"] | order(n desc) [0...100]._id',
+  '*[_type == "article" && n > 2] | order(n) [0...2]{_id, "a": author->name}',
+  '*[_type == "author"] | order(name desc) [0...3].name',
+  '*[_type == "bulk"] | order(v desc) [0...25]{_id, v}',
+  '*[_type == "bulk" && v > 500] | order(v asc, w desc) [10...30]._id',
+  '*[_type == "bulk"][w == "even"] | order(v) [0...5]._id',
+  '*[_type == "bulk"] | order(w desc, v asc) [0...250]._id',
+  '*[_type == "bulk"] | order(v desc) [0]._id',
+  '*[_type == "bulk"] | order(v desc) [-3..-1]._id',
+  '*[_type == "bulk"] | order(v desc) [0...$n]._id',
 ]
 
 const PERSPECTIVES = ['raw', 'published', 'drafts', 'r1,drafts', 'r1']
@@ -69,6 +84,19 @@ function fixture(): SanityDocument[] {
   docs.push({_id: 'versions.r2.a5', _type: 'article', n: 50, title: 'A5 r2'})
   for (let n = 0; n < 3; n++) docs.push({_id: `p${n}`, _type: 'author', name: `P${n}`})
   docs.push({_id: 'drafts.p1', _type: 'author', name: 'P1 draft'})
+  // Strings where code point order and UTF-16 order differ.
+  docs.push({_id: 'p-private', _type: 'author', name: 'P\uE000'})
+  docs.push({_id: 'p-astral', _type: 'author', name: 'P😀'})
+  // Enough documents for several top-k batches, with mixed kinds of sort values.
+  for (let i = 0; i < 700; i++) {
+    const v = i % 50 === 0 ? `s${i}` : i % 61 === 0 ? null : i % 43 === 0 ? true : (i * 7919) % 1000
+    docs.push({
+      _id: `bulk-${String(i).padStart(4, '0')}`,
+      _type: 'bulk',
+      v,
+      w: i % 2 ? 'odd' : 'even',
+    })
+  }
   return docs
 }
 
@@ -94,7 +122,7 @@ beforeAll(async () => {
 })
 afterAll(() => store.close())
 
-const params = {types: ['author'], ids: ['a1', 'p2', 'drafts.a9'], n: 1}
+const params = {types: ['author'], ids: ['a1', 'p2', 'drafts.a9'], n: 3}
 
 describe('narrowed views give the same results as the full view', () => {
   for (const name of PERSPECTIVES) {
@@ -102,12 +130,13 @@ describe('narrowed views give the same results as the full view', () => {
       test(`${name}: ${query}`, async () => {
         const perspective = parsePerspective(name, '2025-02-19')
         const tree = parseQuery(query, params)
-        const view = loadView({
+        const view = await loadView({
           store,
           perspective,
           apiVersion: '2025-02-19',
           plan: planQuery(tree),
           canRead: () => true,
+          context: {params},
         })
         const narrowed = await evaluateQuery(tree, view.documents, {
           params,
@@ -118,6 +147,31 @@ describe('narrowed views give the same results as the full view', () => {
       })
     }
   }
+})
+
+test('an ordered slice reads only a few batches of candidates', async () => {
+  const tree = parseQuery('*[_type == "bulk"] | order(v desc) [0...5]._id')
+  const view = await loadView({
+    store,
+    perspective: parsePerspective('published', '2025-02-19'),
+    apiVersion: '2025-02-19',
+    plan: planQuery(tree),
+    canRead: () => true,
+  })
+  expect(view.documents.length).toBeGreaterThanOrEqual(5)
+  expect(view.documents.length).toBeLessThan(700)
+})
+
+test('an ordered slice over strings beyond U+E000 falls back to the whole view', async () => {
+  const tree = parseQuery('*[_type == "author"] | order(name desc) [0...1].name')
+  const view = await loadView({
+    store,
+    perspective: parsePerspective('published', '2025-02-19'),
+    apiVersion: '2025-02-19',
+    plan: planQuery(tree),
+    canRead: () => true,
+  })
+  expect(await evaluateQuery(tree, view.documents, {})).toEqual(['P\uE000'])
 })
 
 describe('planQuery', () => {
@@ -143,9 +197,24 @@ describe('planQuery', () => {
 
   test('gives no hint when a condition cannot be indexed or * appears twice', () => {
     expect(plan('*[_type == "a" || n == 1]').hint).toBeNull()
-    expect(plan('*[_type == "a"]{"c": count(*)}')).toEqual({everything: 2, hint: null})
+    expect(plan('*[_type == "a"]{"c": count(*)}')).toEqual({everything: 2, hint: null, topK: null})
     expect(plan('*{_id}').hint).toBeNull()
     expect(plan('*[!(_type == "a")]').hint).toBeNull()
+  })
+
+  test('recognises an ordered slice of the only *', () => {
+    const topK = plan('*[_type == "a"][defined(p)] | order(p desc, a.b) [0...20]{_id}').topK
+    expect(topK?.keys).toEqual([
+      {path: ['p'], desc: true},
+      {path: ['a', 'b'], desc: false},
+    ])
+    expect(topK?.limit).toBe(20)
+    expect(plan('*[_type == "a"] | order(p) [3]').topK?.limit).toBe(4)
+    expect(plan('*[_type == "a"] | order(p) [0..4]').topK?.limit).toBe(5)
+    expect(plan('*[_type == "a"] | order(p) [-1]').topK).toBeNull()
+    expect(plan('*[_type == "a"] | order(lower(p)) [0...3]').topK).toBeNull()
+    expect(plan('*[_type == "a"] | order(p)').topK).toBeNull()
+    expect(plan('*[_type == "a"]{p} | order(p) [0...3]').topK).toBeNull()
   })
 
   test('counts queries that need no documents', () => {

@@ -42,6 +42,8 @@ export function planQuery(tree: ExprNode): QueryPlan {
       const topK = topKOf(node)
       if (topK) topKs.push(topK)
     }
+    // releases::all() reads the whole dataset without a `*` in the query.
+    if (node.type === 'FuncCall' && node.namespace === 'releases') everything++
     if (node.type !== 'Everything') return
     everything++
     if (parent?.type === 'Filter' && parent.base === node) filters.push(parent)

@@ -19,7 +19,11 @@ export function parseQuery(query: string, params: Record<string, unknown> = {}):
   try {
     return parse(query, {params})
   } catch (err) {
-    throw toQueryError(err, query)
+    const mapped = toQueryError(err, query)
+    // Anything the parser throws is about the query (groq-js throws plain Errors for some, like
+    // "Invalid selector syntax"), never a server fault.
+    if (mapped === err && err instanceof Error) throw new QueryError(err.message, {cause: err})
+    throw mapped
   }
 }
 

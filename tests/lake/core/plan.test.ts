@@ -61,6 +61,8 @@ const QUERIES = [
   '*[_type == "bulk"] | order(v desc) [0]._id',
   '*[_type == "bulk"] | order(v desc) [-3..-1]._id',
   '*[_type == "bulk"] | order(v desc) [0...$n]._id',
+  'releases::all()._id',
+  'releases::all()[_id in path("_.releases.**")]._id',
 ]
 
 const PERSPECTIVES = ['raw', 'published', 'drafts', 'r1,drafts', 'r1']
@@ -84,6 +86,7 @@ function fixture(): SanityDocument[] {
   docs.push({_id: 'versions.r2.a5', _type: 'article', n: 50, title: 'A5 r2'})
   for (let n = 0; n < 3; n++) docs.push({_id: `p${n}`, _type: 'author', name: `P${n}`})
   docs.push({_id: 'drafts.p1', _type: 'author', name: 'P1 draft'})
+  docs.push({_id: '_.releases.r1', _type: 'system.release', name: 'r1'})
   // Strings where code point order and UTF-16 order differ.
   docs.push({_id: 'p-private', _type: 'author', name: 'P\uE000'})
   docs.push({_id: 'p-astral', _type: 'author', name: 'P😀'})

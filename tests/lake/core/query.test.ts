@@ -22,6 +22,10 @@ describe('query', () => {
     }
   })
 
+  test('other parser errors are QueryError too, never a server error', () => {
+    expect(() => parseQuery('diff::changedAny({}, {}, foo + 1)')).toThrow(QueryError)
+  })
+
   test('unknown functions are QueryError', async () => {
     await expect(runQuery('nope::nothing()', [])).rejects.toBeInstanceOf(QueryError)
   })

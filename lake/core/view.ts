@@ -50,10 +50,16 @@ export async function loadView(options: ViewOptions): Promise<View> {
 
   if (plan.everything === 0) return {documents: [], dereference}
   const hint = plan.hint
-  if (plan.topK && (perspective.kind === 'raw' || perspective.kind === 'published')) {
-    const hinted: ScanHint = {...hint, excludeIdPrefixes: exclude}
-    if (hint?.ids && perspective.kind === 'published') hinted.ids = groupIds(hint.ids, perspective)
-    const documents = await readTopK(store, hinted, plan.topK, present, {
+  // In a stack the view `_id` is not the stored one, so the store cannot order by it.
+  const idKey = plan.topK?.keys.some((key) => key.path[0] === '_id')
+  if (plan.topK && !(perspective.kind === 'stack' && idKey)) {
+    // Raw and published views keep stored ids; other perspectives narrow as below.
+    const hinted: ScanHint =
+      perspective.kind === 'raw' ? {...hint} : {types: hint?.types, attributes: hint?.attributes}
+    if (perspective.kind === 'published' && hint?.idPrefixes) hinted.idPrefixes = hint.idPrefixes
+    if (perspective.kind !== 'raw' && hint?.ids) hinted.ids = groupIds(hint.ids, perspective)
+    hinted.excludeIdPrefixes = exclude
+    const documents = await readTopK(store, hinted, plan.topK, perspective, present, {
       ...options.context,
       dereference,
     })
@@ -79,53 +85,105 @@ export async function loadView(options: ViewOptions): Promise<View> {
 }
 
 /**
- * The candidates of `*[…] | order(keys) [0...limit]` read in that order, in batches, until the
- * filter has matched `limit` documents: the rest cannot reach the slice. Returns null (read
- * everything) when a string key holds characters at or above U+E000, where the store's code point
- * order and GROQ's UTF-16 order may disagree.
+ * The view documents `*[…] | order(keys) [0...limit]` can need, read from the store in that
+ * order in batches. Each batch's document groups go through the perspective, the filter runs on
+ * them, and reading stops once `limit` matches sort before the stream's position: every group not
+ * yet seen sorts after it. Returns null (read everything) when a string key holds characters at or
+ * above U+E000, where the store's code point order and GROQ's UTF-16 order may disagree.
  */
 async function readTopK(
   store: Store,
   hint: ScanHint,
   topK: TopK,
-  present: (docs: SanityDocument[]) => SanityDocument[],
+  perspective: Perspective,
+  present: (docs: Iterable<SanityDocument | null>) => SanityDocument[],
   context: QueryContext,
 ): Promise<SanityDocument[] | null> {
+  const grouped = perspective.kind === 'stack'
+  const seen = new Set<string>()
   const collected: SanityDocument[] = []
-  let matches = 0
+  const matchedKeys: {keys: unknown[]; id: string}[] = []
   let batch: SanityDocument[] = []
-  const flush = async () => {
-    const docs = present(batch)
+
+  /** Adds a batch; false when its keys are unsafe to compare. */
+  const flush = async (): Promise<boolean> => {
+    const stored = batch
     batch = []
-    for (const doc of docs) {
-      if (!orderSafe(doc, topK)) return false
-      collected.push(doc)
+    let fresh: SanityDocument[]
+    if (grouped) {
+      const groups = [...new Set(stored.map((doc) => getPublishedId(doc._id)))].filter(
+        (group) => !seen.has(group),
+      )
+      for (const group of groups) seen.add(group)
+      fresh = present(store.getDocuments(groupIds(groups, perspective)))
+    } else {
+      fresh = present(stored)
     }
-    const matched = await evaluateQuery(topK.base, docs, context)
-    matches += Array.isArray(matched) ? matched.length : 0
+    for (const doc of [...stored, ...fresh]) if (!orderSafe(doc, topK)) return false
+    collected.push(...fresh)
+    const matched = await evaluateQuery(topK.base, fresh, context)
+    if (Array.isArray(matched)) {
+      for (const doc of matched as SanityDocument[]) {
+        matchedKeys.push({keys: keysOf(doc, topK), id: doc._id})
+      }
+    }
     return true
   }
-  for (const doc of store.scan({...hint, order: topK.keys})) {
+
+  for (const doc of store.scan({...hint, order: topK.keys, groupTies: grouped})) {
     batch.push(doc)
     if (batch.length < TOP_K_BATCH) continue
+    const frontier = {keys: keysOf(doc, topK), id: grouped ? getPublishedId(doc._id) : doc._id}
     if (!(await flush())) return null
-    if (matches >= topK.limit) break
+    const before = matchedKeys.filter((m) => compareOrder(m, frontier, topK) < 0).length
+    if (before >= topK.limit) break
   }
   if (batch.length > 0 && !(await flush())) return null
   // The query sees them in view order (by `_id`), as it would the whole view.
   return collected.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
 }
 
-function orderSafe(doc: SanityDocument, topK: TopK): boolean {
-  for (const {path} of topK.keys) {
+function keysOf(doc: SanityDocument, topK: TopK): unknown[] {
+  return topK.keys.map(({path}) => {
     let value: unknown = doc
     for (const key of path) {
       value =
-        value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined
+        value && typeof value === 'object' && !Array.isArray(value)
+          ? (value as Record<string, unknown>)[key]
+          : undefined
     }
-    if (typeof value === 'string' && /[\uE000-\uFFFF]/.test(value)) return false
+    return value
+  })
+}
+
+function orderSafe(doc: SanityDocument, topK: TopK): boolean {
+  return keysOf(doc, topK).every(
+    (value) => typeof value !== 'string' || !/[\uE000-\uFFFF]/.test(value),
+  )
+}
+
+/** GROQ's order(): numbers, strings, booleans, then everything else (all equal); ties by id. */
+function compareOrder(
+  a: {keys: unknown[]; id: string},
+  b: {keys: unknown[]; id: string},
+  topK: TopK,
+): number {
+  for (const [i, {desc}] of topK.keys.entries()) {
+    let c = compareValue(a.keys[i], b.keys[i])
+    if (desc) c = -c
+    if (c !== 0) return c
   }
-  return true
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+function compareValue(a: unknown, b: unknown): number {
+  const rank = (v: unknown) =>
+    typeof v === 'number' ? 2 : typeof v === 'string' ? 3 : typeof v === 'boolean' ? 4 : 100
+  const [ra, rb] = [rank(a), rank(b)]
+  if (ra !== rb) return ra - rb
+  if (ra === 2 || ra === 4) return Number(a) - Number(b)
+  if (ra === 3) return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0
+  return 0
 }
 
 /** Every stored id a view id can come from under a perspective. */

@@ -65,6 +65,10 @@ export interface SqliteStoreOptions {
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+/** The published id of a stored id, in SQL: drafts.x and versions.r.x become x. */
+const GROUP_ID = `CASE WHEN id >= 'drafts.' AND id < 'drafts/' THEN substr(id, 8)
+  WHEN id >= 'versions.' AND id < 'versions/' THEN substr(id, 10 + instr(substr(id, 10), '.'))
+  ELSE id END`
 /** Uses of an attribute path in query filters before it gets an expression index. */
 const AUTO_INDEX_AFTER = 2
 const MAX_AUTO_INDEXES = 32
@@ -356,7 +360,7 @@ export function createSqliteStore(
       }
       const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
       const orderBy = hint.order?.length
-        ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, id`
+        ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, ${hint.groupTies ? `${GROUP_ID}, ` : ''}id`
         : 'id'
       if (cacheBudget <= 0) {
         const s = freshStmt(`SELECT body FROM documents${filter} ORDER BY ${orderBy}`)

@@ -28,6 +28,8 @@ export interface ScanHint {
    * that GROQ compares strings by UTF-16 code unit, so callers must allow for that difference.
    */
   order?: readonly {path: readonly string[]; desc: boolean}[]
+  /** With `order`: break ties by document group (the id without `drafts.`/`versions.<r>.`) first. */
+  groupTies?: boolean
 }
 
 /** A transaction as stored in the log: who, when, and per document what and how it changed. */

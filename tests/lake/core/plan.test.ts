@@ -61,6 +61,10 @@ const QUERIES = [
   '*[_type == "bulk"] | order(v desc) [0]._id',
   '*[_type == "bulk"] | order(v desc) [-3..-1]._id',
   '*[_type == "bulk"] | order(v desc) [0...$n]._id',
+  '*[_type == "bulk" && w != "odd"] | order(v desc, w asc) [0...40]{_id, _originalId, v}',
+  '*[_type == "bulk"] | order(_id desc) [0...7]._id',
+  '*[_type == "bulk"] | order(_id asc) [0...3]._id',
+  '*[_type == "bulk" && v > 900] | order(v) [0...3]{_id, _originalId}',
   'releases::all()._id',
   'releases::all()[_id in path("_.releases.**")]._id',
 ]
@@ -87,6 +91,8 @@ function fixture(): SanityDocument[] {
   for (let n = 0; n < 3; n++) docs.push({_id: `p${n}`, _type: 'author', name: `P${n}`})
   docs.push({_id: 'drafts.p1', _type: 'author', name: 'P1 draft'})
   docs.push({_id: '_.releases.r1', _type: 'system.release', name: 'r1'})
+  // A draft-only document whose view id sorts far before its stored id.
+  docs.push({_id: 'drafts.bulk-0000a', _type: 'bulk', v: 1, w: 'early'})
   // Strings where code point order and UTF-16 order differ.
   docs.push({_id: 'p-private', _type: 'author', name: 'P\uE000'})
   docs.push({_id: 'p-astral', _type: 'author', name: 'P😀'})
@@ -99,6 +105,11 @@ function fixture(): SanityDocument[] {
       v,
       w: i % 2 ? 'odd' : 'even',
     })
+    // Drafts and release versions whose sort values differ from the published layer.
+    const id = `bulk-${String(i).padStart(4, '0')}`
+    if (i % 7 === 0) docs.push({_id: `drafts.${id}`, _type: 'bulk', v: (i * 31) % 1000, w: 'draft'})
+    if (i % 11 === 0) docs.push({_id: `versions.r1.${id}`, _type: 'bulk', v: 1000 - i, w: 'r1'})
+    if (i < 30) docs.push({_id: `drafts.bulk-new-${i}`, _type: 'bulk', v: i * 33, w: 'new'})
   }
   return docs
 }
@@ -157,6 +168,19 @@ test('an ordered slice reads only a few batches of candidates', async () => {
   const view = await loadView({
     store,
     perspective: parsePerspective('published', '2025-02-19'),
+    apiVersion: '2025-02-19',
+    plan: planQuery(tree),
+    canRead: () => true,
+  })
+  expect(view.documents.length).toBeGreaterThanOrEqual(5)
+  expect(view.documents.length).toBeLessThan(700)
+})
+
+test('an ordered slice in the drafts perspective also stops early', async () => {
+  const tree = parseQuery('*[_type == "bulk"] | order(v desc) [0...5]._id')
+  const view = await loadView({
+    store,
+    perspective: parsePerspective('drafts', '2025-02-19'),
     apiVersion: '2025-02-19',
     plan: planQuery(tree),
     canRead: () => true,

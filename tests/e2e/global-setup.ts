@@ -25,6 +25,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const templateDir = mkdtempSync(join(tmpdir(), 'e2e-lake-template-'))
   const cleanup: (() => Promise<void> | void)[] = [
     () => rmSync(templateDir, {recursive: true, force: true}),
+    () => rmSync(`${templateDir}.log`, {force: true}),
   ]
   const teardown = async () => {
     for (const step of cleanup.reverse()) await step()

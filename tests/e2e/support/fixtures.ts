@@ -85,6 +85,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           })
         }
         rmSync(dataDir, {recursive: true, force: true})
+        rmSync(lake.logFile, {force: true})
       }
     },
     {auto: true},

@@ -61,8 +61,9 @@ export async function startLake(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<LakeProcess> {
-  const logFile = join(dataDir, 'lake.log')
-  const log = createWriteStream(logFile, {flags: 'a'})
+  // Beside the data folder, so a copy of the folder does not carry the log along.
+  const logFile = `${dataDir}.log`
+  const log = createWriteStream(logFile, {flags: 'w'})
   const child = spawn(
     process.execPath,
     ['lake/cli.ts', 'start', '--port', String(LAKE_PORT), '--data', dataDir],
@@ -103,7 +104,7 @@ export async function startLake(
     client,
     stop: async () => {
       await stopChild(child, exited)
-      log.end()
+      await new Promise<void>((done) => log.end(done))
     },
   }
 }

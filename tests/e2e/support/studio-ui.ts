@@ -3,8 +3,15 @@
 import {expect, type Locator, type Page} from '@playwright/test'
 import {LAKE_PORT, STUDIO_URL, USERS, type UserName} from './config.ts'
 
-export const SEED_TITLE = 'চীনা প্রেসিডেন্টের সঙ্গে রুশ পররাষ্ট্রমন্ত্রী সার্গেই লাভরভের বৈঠক'
-export const ARTICLES_LIST = /^প্রতিবেদন/
+/** The imported seed article (data/seed/): its title, id and what the list shows under it. */
+export const SEED = {
+  title: 'চীনা প্রেসিডেন্টের সঙ্গে রুশ পররাষ্ট্রমন্ত্রী সার্গেই লাভরভের বৈঠক',
+  date: 'মঙ্গলবার, ১৫ জুলাই ২০২৫',
+  source: 'চায়না মিডিয়া গ্রুপ',
+  credits: ['অনুপমা', 'আলিম', 'ছাই'],
+  firstParagraphStart: 'মঙ্গলবার (১৫ই জুলাই) সকালে',
+  relatedCount: 11,
+}
 
 /** Opens the Studio and waits for its login screen; returns ms from navigation to that screen. */
 export async function openLoginScreen(page: Page): Promise<number> {
@@ -23,58 +30,72 @@ export async function submitLoginForm(page: Page, email: string, password: strin
   await page.locator('form [type="submit"]').click()
 }
 
-/** Signs in through the Studio's login screen (no token planted) and waits for the navbar. */
-export async function signIn(page: Page, who: UserName = 'admin'): Promise<void> {
+/**
+ * Signs in through the Studio's login screen (no token planted) and waits for the navbar.
+ * Returns ms from opening the Studio to the signed-in navbar.
+ */
+export async function signIn(page: Page, who: UserName = 'admin'): Promise<number> {
+  const started = Date.now()
   await openLoginScreen(page)
   await submitLoginForm(page, USERS[who].email, USERS[who].password)
   await page.waitForURL(`${STUDIO_URL}/**`)
   await expect(page.getByTestId('studio-navbar')).toBeVisible()
+  return Date.now() - started
 }
 
-/** The Articles list pane (newest first), opened from the structure root. */
+/** The Articles list pane (newest first), opened from the structure root like an editor does. */
 export async function openArticles(page: Page): Promise<Locator> {
-  const lists = page.getByTestId('structure-tool-list-pane')
-  await lists.first().getByRole('link', {name: ARTICLES_LIST}).first().click()
-  const pane = page.getByTestId('document-list-pane')
-  await expect(pane).toBeVisible()
-  return pane
+  await page.getByTestId('pane-item-প্রতিবেদন').click()
+  const list = page.getByTestId('document-list-pane')
+  await expect(list).toBeVisible()
+  return list
 }
 
+/** Opens an article from the Articles list; returns its document pane. */
 export async function openArticle(page: Page, title: string): Promise<Locator> {
   const list = await openArticles(page)
   await list
     .getByRole('link', {name: new RegExp(escapeRegExp(title))})
     .first()
     .click()
+  return documentPane(page, title)
+}
+
+export async function documentPane(page: Page, title?: string): Promise<Locator> {
   const pane = page.getByTestId('document-pane')
-  await expect(pane.getByTestId('document-panel-document-title')).toContainText(title)
+  await expect(pane.getByTestId('field-title')).toBeVisible()
+  if (title) await expect(pane.getByTestId('document-panel-document-title')).toHaveText(title)
   return pane
 }
 
-/** A field of the open document by its (Bengali) title. */
-export function field(pane: Locator, title: string): Locator {
-  return pane
-    .locator('[data-testid^="field-"]', {
-      has: pane.page().locator(`label:text-is("${title}"), legend:text-is("${title}")`),
-    })
-    .first()
+/** The text input of a string field, by field name. */
+export function input(pane: Locator, name: string): Locator {
+  return pane.getByTestId(`field-${name}`).locator('input').first()
 }
 
-/** Switches the document form to a field group tab (খবর, তথ্য, সম্পর্কিত, or 'All fields'). */
-export async function showGroup(pane: Locator, title: string): Promise<void> {
-  const tab = pane.getByTestId('field-group-tabs').getByRole('tab', {name: title})
-  if (await tab.count()) {
-    await tab.click()
-    return
-  }
-  // Narrow panes show the groups as a select instead of tabs.
-  await pane.getByTestId('field-group-select').selectOption({label: title})
+/** Switches the document form to a field group tab: all-fields, story, meta or related. */
+export async function showGroup(pane: Locator, name: string): Promise<void> {
+  await pane.getByTestId(`group-tab-${name}`).click()
 }
 
-export async function publish(pane: Locator): Promise<void> {
+/** The footer's status line ('Saved', 'Last published just now', …). */
+export function footer(pane: Locator): Locator {
+  return pane.getByTestId('pane-footer')
+}
+
+/** Clicks Publish and waits for the footer to confirm; returns the round trip in ms. */
+export async function publish(pane: Locator): Promise<number> {
   const button = pane.getByTestId('action-publish')
   await expect(button).toBeEnabled()
+  const started = Date.now()
   await button.click()
+  await expect(footer(pane)).toContainText(/published just now/i)
+  return Date.now() - started
+}
+
+/** Waits until the Studio has sent the typed changes to the lake. */
+export async function waitSaved(pane: Locator): Promise<void> {
+  await expect(footer(pane)).toContainText(/Saved|Edited just now/)
 }
 
 export function escapeRegExp(text: string): string {

@@ -63,7 +63,13 @@ function readOptions(argv: string[]): Options {
 const children: {name: string; child: ChildProcess}[] = []
 let stopping = false
 
-function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+function run(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: string) => void,
+): ChildProcess {
   const child = spawn(command, args, {
     cwd: ROOT,
     env,
@@ -71,8 +77,8 @@ function run(name: string, command: string, args: string[], env: NodeJS.ProcessE
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push({name, child})
-  prefixLines(child.stdout, name, process.stdout)
-  prefixLines(child.stderr, name, process.stderr)
+  prefixLines(child.stdout, name, process.stdout, onLine)
+  prefixLines(child.stderr, name, process.stderr, onLine)
   child.on('exit', (code, signal) => {
     if (stopping) return
     console.error(`\n${name} exited (${signal ?? `code ${code}`}); stopping.`)
@@ -85,6 +91,7 @@ function prefixLines(
   stream: NodeJS.ReadableStream | null,
   name: string,
   out: NodeJS.WriteStream,
+  onLine?: (line: string) => void,
 ): void {
   if (!stream) return
   let rest = ''
@@ -92,7 +99,10 @@ function prefixLines(
   stream.on('data', (chunk: string) => {
     const lines = (rest + chunk).split('\n')
     rest = lines.pop() ?? ''
-    for (const line of lines) out.write(`[${name}] ${line}\n`)
+    for (const line of lines) {
+      out.write(`[${name}] ${line}\n`)
+      onLine?.(line)
+    }
   })
   stream.on('end', () => rest && out.write(`[${name}] ${rest}\n`))
 }
@@ -190,6 +200,19 @@ async function pingLake(port: number): Promise<Ping> {
   }
 }
 
+/** Whether the lake reflects this origin in its CORS headers (it does for allowed origins only). */
+async function lakeAllowsOrigin(port: number, origin: string): Promise<boolean> {
+  try {
+    const res = await fetch(`https://localhost:${port}/v2025-03-01/ping`, {
+      headers: {origin},
+      signal: AbortSignal.timeout(3000),
+    })
+    return res.headers.get('access-control-allow-origin') === origin
+  } catch {
+    return false
+  }
+}
+
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -264,7 +287,16 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => void stopAll(0))
   process.on('SIGTERM', () => void stopAll(0))
-  process.on('exit', releaseLock)
+  process.on('SIGHUP', () => void stopAll(0))
+  // A closed terminal or pipe must not kill this script before it has stopped its children.
+  process.stdout.on('error', () => void stopAll(0))
+  process.stderr.on('error', () => void stopAll(0))
+  process.on('exit', () => {
+    // Last resort if this script dies some other way: children are in their own process groups.
+    for (const {child} of children)
+      if (child.pid && child.exitCode === null) signalGroup(child.pid, 'SIGTERM')
+    releaseLock()
+  })
 
   const firstStart = !existsSync(join(options.dataDir, 'tls', 'ca.pem'))
   trustCa(options.dataDir)
@@ -277,6 +309,9 @@ async function main(): Promise<void> {
     )
     await stopAll(1)
   }
+  // The lake prints a generated administrator password once, on its first start: keep it for the
+  // banner, which would otherwise scroll it away under the Studio's output.
+  let createdAdmin: {email: string; password: string} | null = null
   const corsOrigins = [process.env.LAKE_CORS_ORIGINS, studioUrl].filter(Boolean).join(',')
   if (lakeState === 'down') {
     console.log(`Starting the lake on ${lakeUrl} (data in ${dataLabel}/)…`)
@@ -285,6 +320,10 @@ async function main(): Promise<void> {
       NODE,
       ['lake/cli.ts', 'start', '--port', String(options.lakePort), '--data', options.dataDir],
       {...process.env, LAKE_CORS_ORIGINS: corsOrigins},
+      (line) => {
+        const match = /Created administrator (\S+) with password (\S+)/.exec(line)
+        if (match) createdAdmin = {email: match[1], password: match[2]}
+      },
     )
     lakeState = await waitFor('The lake', 60_000, async () => {
       trustCa(options.dataDir)
@@ -293,6 +332,13 @@ async function main(): Promise<void> {
     })
   } else {
     console.log(`Using the lake already running on ${lakeUrl}.`)
+    if (!(await lakeAllowsOrigin(options.lakePort, studioUrl))) {
+      console.warn(
+        `Warning: that lake does not allow the Studio's origin ${studioUrl} (CORS), so the ` +
+          `browser will refuse its answers. Restart it with LAKE_CORS_ORIGINS=${studioUrl}, ` +
+          'or stop it and let npm run dev start one.',
+      )
+    }
   }
 
   const env = lakeEnv(options)
@@ -320,7 +366,7 @@ async function main(): Promise<void> {
       .then((res) => (res.ok ? true : null))
       .catch(() => null),
   )
-  printBanner(options, studioUrl, lakeUrl, dataLabel, firstStart)
+  printBanner(options, studioUrl, lakeUrl, dataLabel, firstStart, createdAdmin)
 }
 
 function printBanner(
@@ -329,37 +375,34 @@ function printBanner(
   lakeUrl: string,
   dataLabel: string,
   firstStart: boolean,
+  createdAdmin: {email: string; password: string} | null,
 ): void {
-  const adminEmail = process.env.LAKE_ADMIN_EMAIL ?? 'admin@localhost'
-  const passwordFile = [
-    'admin-password.txt',
-    'admin-password',
-    'initial-admin-password.txt',
-    'auth/admin-password.txt',
-  ]
-    .map((name) => join(options.dataDir, name))
-    .find((path) => existsSync(path))
-  const password = process.env.LAKE_ADMIN_PASSWORD
-    ? 'the value of LAKE_ADMIN_PASSWORD'
-    : passwordFile
-      ? `in ${relative(ROOT, passwordFile)}`
-      : 'printed by the lake on its first start (see [lake] above)'
+  const adminEmail = createdAdmin?.email ?? process.env.LAKE_ADMIN_EMAIL ?? 'admin@localhost'
+  const password = createdAdmin
+    ? `password ${createdAdmin.password} (generated now, shown once: keep it)`
+    : process.env.LAKE_ADMIN_PASSWORD
+      ? 'password from LAKE_ADMIN_PASSWORD'
+      : 'the password the lake printed on its first start'
+  const dataFlag = dataLabel === '.lake' ? '' : ` --data ${dataLabel}`
+  const lakeFlags = `${options.lakePort === 3334 ? '' : ` --port ${options.lakePort}`}${dataFlag}`
   const lines = [
     '',
     `  Studio   ${studioUrl}${options.preview ? '  (production build)' : ''}`,
     `  Vision   ${studioUrl}/vision`,
     `  Lake     ${lakeUrl}  (data: ${dataLabel}/, dataset: ${options.dataset})`,
     '',
-    `  Sign in with "Local login": ${adminEmail}, password ${password}.`,
-    '  More accounts: npm run lake -- users add --help',
-    '  Shell for scripts: eval "$(npm run -s lake -- env)"',
+    `  Sign in: "Local account" on the login screen, ${adminEmail}, ${password}.`,
+    `  Forgot it: npm run lake -- users password ${adminEmail}${dataFlag}`,
+    '  More accounts: npm run lake -- users add --email … --role editor|viewer|…',
+    `  Shell for scripts: eval "$(npm run -s lake -- env --export${lakeFlags})"`,
   ]
   if (firstStart) {
     lines.push(
       '',
       `  First start: the lake made its own certificate authority (${dataLabel}/tls/ca.pem).`,
-      '  Trust it once so the browser accepts the lake, then restart the browser:',
-      '    npm run lake -- trust',
+      '  Trust it once so the browser accepts https://localhost:' + options.lakePort + ', then',
+      '  restart the browser:',
+      `    npm run lake -- trust${dataFlag}`,
     )
   }
   lines.push('', '  Ctrl-C stops everything started here.', '')

@@ -13,7 +13,9 @@ import {isDeclaredUnsupported} from './unsupported.ts'
 export interface LakeProblem {
   method: string
   url: string
+  /** HTTP status, or 0 when the request never got an answer (refused, TLS or CORS failure). */
   status: number
+  error?: string
 }
 
 interface TestFixtures {
@@ -44,6 +46,13 @@ function watch(context: BrowserContext, problems: LakeProblem[]): void {
     const url = response.url()
     if ((status === 404 || status >= 500) && LAKE_HOST.test(url)) {
       problems.push({method: response.request().method(), url, status})
+    }
+  })
+  context.on('requestfailed', (request) => {
+    const error = request.failure()?.errorText ?? 'failed'
+    // Aborted: the Studio cancelled it (a closed listener, a superseded query), not the lake.
+    if (LAKE_HOST.test(request.url()) && error !== 'net::ERR_ABORTED') {
+      problems.push({method: request.method(), url: request.url(), status: 0, error})
     }
   })
 }
@@ -122,7 +131,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 })
 
 function reportProblems(problems: LakeProblem[], testInfo: TestInfo): void {
-  const unexpected = problems.filter((p) => !isDeclaredUnsupported(p.method, p.url, p.status))
+  const unexpected = problems.filter(
+    (p) => p.status === 0 || !isDeclaredUnsupported(p.method, p.url, p.status),
+  )
   const declared = problems.length - unexpected.length
   if (declared > 0) {
     testInfo.annotations.push({
@@ -131,7 +142,7 @@ function reportProblems(problems: LakeProblem[], testInfo: TestInfo): void {
     })
   }
   if (unexpected.length > 0) {
-    const list = unexpected.map((p) => `${p.status} ${p.method} ${p.url}`).join('\n')
+    const list = unexpected.map((p) => `${p.status || p.error} ${p.method} ${p.url}`).join('\n')
     throw new Error(
       `The lake answered ${unexpected.length} Studio request(s) unexpectedly:\n${list}`,
     )

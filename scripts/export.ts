@@ -15,6 +15,7 @@ import {
   processIo,
   UsageError,
   writeLine,
+  reportUsageError,
 } from './lib/cli.ts'
 import {
   authHeaders,
@@ -65,17 +66,7 @@ export async function runExport(argv: string[], io: Io = processIo()): Promise<E
     drafts = values.drafts
     dataset = values.dataset
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      writeLine(
-        io.stderr,
-        `${(error as Error).message}\nRun \`npm run export -- --help\` for the flags.`,
-      )
-      return EXIT.USAGE_ERROR
-    }
-    throw error
+    return reportUsageError(error, io, 'export')
   }
 
   const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})

@@ -15,6 +15,7 @@ import {
   processIo,
   UsageError,
   writeLine,
+  reportUsageError,
 } from './lib/cli.ts'
 import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
 import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
@@ -191,17 +192,7 @@ export async function runImport(argv: string[], io: Io = processIo()): Promise<E
     }
     files = collectInputFiles(options.inputs, io.cwd)
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      writeLine(
-        io.stderr,
-        `${(error as Error).message}\nRun \`npm run import -- --help\` for the flags.`,
-      )
-      return EXIT.USAGE_ERROR
-    }
-    throw error
+    return reportUsageError(error, io, 'import')
   }
 
   const started = io.now().getTime()

@@ -13,6 +13,7 @@ import {
   processIo,
   UsageError,
   writeLine,
+  reportUsageError,
 } from './lib/cli.ts'
 import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
 
@@ -93,17 +94,7 @@ export async function runQuery(argv: string[], io: Io = processIo()): Promise<Ex
     params = parseParams(values.param)
     dataset = values.dataset
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      writeLine(
-        io.stderr,
-        `${(error as Error).message}\nRun \`npm run query -- --help\` for the flags.`,
-      )
-      return EXIT.USAGE_ERROR
-    }
-    throw error
+    return reportUsageError(error, io, 'query')
   }
 
   const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})

@@ -62,6 +62,20 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
+/**
+ * Reports a bad argument (a UsageError or one of parseArgs's errors) with a pointer to `--help` and
+ * returns the usage exit code; anything else is not the user's mistake and is thrown again.
+ */
+export function reportUsageError(error: unknown, io: Io, script: string): ExitCode {
+  const fromParseArgs = (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS')
+  if (!(error instanceof UsageError) && !fromParseArgs) throw error
+  writeLine(
+    io.stderr,
+    `${(error as Error).message}\nRun \`npm run ${script} -- --help\` for the flags.`,
+  )
+  return EXIT.USAGE_ERROR
+}
+
 /** Formats a count with its noun: 1 file, 2 files. */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`

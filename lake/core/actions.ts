@@ -47,14 +47,7 @@ export function applyActions(ws: WorkingSet, actions: unknown): void {
 }
 
 function create(ws: WorkingSet, action: Json, index: number) {
-  const publishedId = publishedIdOf(action, index)
-  const attributes = isObject(action.attributes) ? action.attributes : {}
-  const doc = documentBody(
-    {...attributes, _id: attributes._id ?? `drafts.${publishedId}`},
-    index,
-    true,
-  )
-  checkVariant(doc._id, publishedId, index)
+  const doc = draftOf(action, index)
   if (ws.get(doc._id)) {
     if (action.ifExists === 'ignore') return
     throw conflict(index, 'documentAlreadyExistsError', `Document "${doc._id}" already exists`)
@@ -69,14 +62,12 @@ function edit(ws: WorkingSet, action: Json, index: number) {
   let draft = ws.get(draftId)
   if (!draft) {
     // The Studio edits a published-only document by sending `edit`: the draft starts as its copy.
-    const published = ws.get(publishedId)
-    if (!published) {
-      throw conflict(
-        index,
-        'documentNotFoundError',
-        `Cannot edit "${publishedId}": it does not exist`,
-      )
-    }
+    const published = mustGet(
+      ws,
+      publishedId,
+      index,
+      `Cannot edit "${publishedId}": it does not exist`,
+    )
     const copy = copyAs(published, draftId)
     draft = ws.write(draftId, copy, {create: wire(copy, ws)})!
   }
@@ -87,10 +78,7 @@ function edit(ws: WorkingSet, action: Json, index: number) {
 function publish(ws: WorkingSet, action: Json, index: number) {
   const publishedId = publishedIdOf(action, index)
   const draftId = variantIdOf(action, 'draftId', publishedId, index)
-  const draft = ws.get(draftId)
-  if (!draft) {
-    throw conflict(index, 'documentNotFoundError', `Cannot publish: "${draftId}" does not exist`)
-  }
+  const draft = mustGet(ws, draftId, index, `Cannot publish: "${draftId}" does not exist`)
   const published = ws.get(publishedId)
   guard(index, draft, action.ifDraftRevisionId, draftId)
   guard(index, published, action.ifPublishedRevisionId, publishedId)
@@ -103,14 +91,12 @@ function publish(ws: WorkingSet, action: Json, index: number) {
 function unpublish(ws: WorkingSet, action: Json, index: number) {
   const publishedId = publishedIdOf(action, index)
   const draftId = variantIdOf(action, 'draftId', publishedId, index)
-  const published = ws.get(publishedId)
-  if (!published) {
-    throw conflict(
-      index,
-      'documentNotFoundError',
-      `Cannot unpublish: "${publishedId}" is not published`,
-    )
-  }
+  const published = mustGet(
+    ws,
+    publishedId,
+    index,
+    `Cannot unpublish: "${publishedId}" is not published`,
+  )
   if (!ws.get(draftId)) {
     const copy = copyAs(published, draftId)
     ws.write(draftId, copy, {create: wire(copy, ws)})
@@ -145,14 +131,7 @@ function remove(ws: WorkingSet, action: Json, index: number) {
 }
 
 function replaceDraft(ws: WorkingSet, action: Json, index: number) {
-  const publishedId = publishedIdOf(action, index)
-  const attributes = isObject(action.attributes) ? action.attributes : {}
-  const doc = documentBody(
-    {...attributes, _id: attributes._id ?? `drafts.${publishedId}`},
-    index,
-    true,
-  )
-  checkVariant(doc._id, publishedId, index)
+  const doc = draftOf(action, index)
   const existing = ws.get(doc._id)
   ws.write(doc._id, doc, {createOrReplace: wire(doc, ws, existing)})
 }
@@ -165,9 +144,7 @@ function versionCreate(ws: WorkingSet, action: Json, index: number) {
   } else {
     const baseId = idOf(action, 'baseId', index)
     const versionId = idOf(action, 'versionId', index)
-    const base = ws.get(baseId)
-    if (!base)
-      throw conflict(index, 'documentNotFoundError', `Base document "${baseId}" does not exist`)
+    const base = mustGet(ws, baseId, index, `Base document "${baseId}" does not exist`)
     guard(index, base, action.ifBaseRevisionId, baseId)
     doc = copyAs(base, versionId) as SanityDocument & {_id: string}
   }
@@ -190,10 +167,7 @@ function versionReplace(ws: WorkingSet, action: Json, index: number) {
   const doc = documentBody(action.document, index, true)
   if (isPublishedId(doc._id))
     throw invalid(index, '`document._id` must be a drafts. or versions. id')
-  const existing = ws.get(doc._id)
-  if (!existing) {
-    throw conflict(index, 'documentNotFoundError', `Cannot replace "${doc._id}": it does not exist`)
-  }
+  const existing = mustGet(ws, doc._id, index, `Cannot replace "${doc._id}": it does not exist`)
   ws.write(doc._id, doc, {createOrReplace: wire(doc, ws, existing)})
 }
 
@@ -214,9 +188,29 @@ function releaseImport(ws: WorkingSet, action: Json, index: number) {
   ws.write(id, doc, {createOrReplace: wire(doc, ws, existing)})
 }
 
+/** The `attributes` of create/replaceDraft: a draft or version of `publishedId` (drafts. by default). */
+function draftOf(action: Json, index: number): SanityDocument & {_id: string} {
+  const publishedId = publishedIdOf(action, index)
+  const attributes = isObject(action.attributes) ? action.attributes : {}
+  const doc = documentBody(
+    {...attributes, _id: attributes._id ?? `drafts.${publishedId}`},
+    index,
+    true,
+  )
+  checkVariant(doc._id, publishedId, index)
+  return doc
+}
+
 function deleteExisting(ws: WorkingSet, id: string, index: number) {
-  if (!ws.get(id)) throw conflict(index, 'documentNotFoundError', `Document "${id}" does not exist`)
+  mustGet(ws, id, index, `Document "${id}" does not exist`)
   ws.write(id, null, {delete: {id}})
+}
+
+/** The document `id`, or a documentNotFoundError saying `description`. */
+function mustGet(ws: WorkingSet, id: string, index: number, description: string): SanityDocument {
+  const doc = ws.get(id)
+  if (!doc) throw conflict(index, 'documentNotFoundError', description)
+  return doc
 }
 
 /** A document copied to another id of its group, without the fields the server assigns. */

@@ -2,9 +2,7 @@
  * Calendar helpers for the import: plain Gregorian dates as 'YYYY-MM-DD' strings, the newsroom's
  * time zone (Asia/Dhaka) and the year inference for datelines that name no year.
  */
-
-/** The newsroom's time zone: dates in datelines are local dates here. */
-export const NEWSROOM_TIME_ZONE = 'Asia/Dhaka'
+import {DHAKA_TIME_ZONE, dhakaCalendarDay} from '../../bangla/index.ts'
 
 /** A calendar date without a time or zone. */
 export type CalendarDate = {year: number; month: number; day: number}
@@ -45,13 +43,7 @@ export function compareDates(a: CalendarDate, b: CalendarDate): number {
 
 /** Today's date in Asia/Dhaka at the given instant. */
 export function todayInDhaka(now: Date = new Date()): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: NEWSROOM_TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now)
+  return formatIsoDate(dhakaCalendarDay(now))
 }
 
 /**
@@ -73,7 +65,7 @@ export function dhakaMidnightUtc(date: string): string {
 
 function offsetMs(instant: number): number {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: NEWSROOM_TIME_ZONE,
+    timeZone: DHAKA_TIME_ZONE,
     hourCycle: 'h23',
     year: 'numeric',
     month: 'numeric',

@@ -63,17 +63,20 @@ export function dhakaMidnightUtc(date: string): string {
   return new Date(guess).toISOString()
 }
 
+// Built once: the import converts a date per article, and a formatter is costly to construct.
+const dhakaClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: DHAKA_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+})
+
 function offsetMs(instant: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: DHAKA_TIME_ZONE,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(instant))
+  const parts = dhakaClock.formatToParts(new Date(instant))
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value)
   const local = Date.UTC(
     get('year'),

@@ -19,10 +19,10 @@ import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
-import {setDefaultCACertificates, getCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {createClient} from '@sanity/client'
+import {API_VERSION, LOCAL_PROJECT_ID, trustCertificate} from './lib/target.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'node_modules', '.bin')
@@ -177,12 +177,11 @@ function portInUse(port: number): Promise<boolean> {
   })
 }
 
-function trustCa(dataDir: string): boolean {
+// Trust exactly the lake's CA in this process (fetch and @sanity/client), nothing wholesale; the
+// wait loop calls this every probe, and trustCertificate adds the CA only once.
+function trustCa(dataDir: string): void {
   const caPath = join(dataDir, 'tls', 'ca.pem')
-  if (!existsSync(caPath)) return false
-  // Trust exactly the lake's CA in this process (fetch and @sanity/client), nothing wholesale.
-  setDefaultCACertificates([...getCACertificates('default'), readFileSync(caPath, 'utf8')])
-  return true
+  if (existsSync(caPath)) trustCertificate(caPath)
 }
 
 type Ping = 'up' | 'down' | 'foreign'
@@ -244,9 +243,9 @@ function lakeEnv(options: Options): Record<string, string> {
 async function countArticles(env: Record<string, string>, dataset: string): Promise<number> {
   const client = createClient({
     apiHost: env.SANITY_STUDIO_API_HOST,
-    projectId: 'local',
+    projectId: LOCAL_PROJECT_ID,
     dataset,
-    apiVersion: '2025-02-19',
+    apiVersion: API_VERSION,
     token: env.SANITY_API_TOKEN,
     useProjectHostname: false,
     useCdn: false,

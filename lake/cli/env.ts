@@ -5,10 +5,16 @@
  */
 import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
-import {parseArgs} from 'node:util'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls, tlsFiles} from '../tls/certificates.ts'
-import {DEFAULTS} from './start.ts'
+import {
+  apiHostFor,
+  DEFAULTS,
+  parseOptions,
+  parsePort,
+  reportCreatedAdmin,
+  usageError,
+} from './common.ts'
 
 export const summary =
   'Print SANITY_STUDIO_API_HOST, SANITY_API_TOKEN, NODE_EXTRA_CA_CERTS for a shell'
@@ -18,13 +24,6 @@ const USAGE = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--
             (same as: set -a; eval "$(npm run -s lake -- env)"; set +a)
 `
 
-/** The URL clients use: browsers reach loopback as `localhost` (the certificate's name). */
-export function apiHostFor(host: string, port: number, tls: boolean): string {
-  const loopback = ['127.0.0.1', '::1', '0.0.0.0', '::', 'localhost'].includes(host)
-  const name = loopback ? 'localhost' : host.includes(':') ? `[${host}]` : host
-  return `${tls ? 'https' : 'http'}://${name}:${port}`
-}
-
 /** `NAME=value`, single-quoted only when the value needs it for a POSIX shell. */
 export function shellLine(name: string, value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value)
@@ -33,9 +32,8 @@ export function shellLine(name: string, value: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values
-  try {
-    ;({values} = parseArgs({
+  const parsed = parseOptions(
+    {
       args: argv,
       options: {
         data: {type: 'string', default: DEFAULTS.data},
@@ -44,29 +42,22 @@ export async function run(argv: string[]): Promise<number> {
         'no-tls': {type: 'boolean', default: false},
         export: {type: 'boolean', default: false},
       },
-    }))
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}`)
-    return 2
-  }
-  const port = Number(values.port)
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    process.stderr.write(`--port must be a port number, got "${values.port}"\n${USAGE}`)
-    return 2
-  }
+    },
+    USAGE,
+  )
+  if (!parsed) return 2
+  const {values} = parsed
+  // Clients need the port the lake will listen on: 0 (any free port) is no address.
+  const port = parsePort(values.port, 1)
+  if (port === null) return usageError(`--port must be a port number, got "${values.port}"`, USAGE)
   const dataDir = resolve(values.data)
   const tls = !values['no-tls']
   const lines = [shellLine('SANITY_STUDIO_API_HOST', apiHostFor(values.host, port, tls))]
 
   const auth = await openAuth(dataDir)
   auth.store.close()
-  if (auth.createdAdmin) {
-    // stderr: stdout is being eval'ed.
-    const {email, password, generated} = auth.createdAdmin
-    process.stderr.write(
-      `Created administrator ${email}${generated ? ` with password ${password} (shown once)` : ''}\n`,
-    )
-  }
+  // stderr: stdout is being eval'ed.
+  reportCreatedAdmin(auth, process.stderr)
   lines.push(shellLine('SANITY_API_TOKEN', auth.token))
 
   if (tls) {

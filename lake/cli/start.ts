@@ -4,20 +4,26 @@
  * folder's own certificate unless --no-tls.
  */
 import {resolve} from 'node:path'
-import {parseArgs} from 'node:util'
 import {startLakeServer} from '../server.ts'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
-import {apiHostFor} from './env.ts'
+import {
+  apiHostFor,
+  DEFAULTS,
+  parseOptions,
+  parsePort,
+  reportCreatedAdmin,
+  usageError,
+} from './common.ts'
 
 export const summary = 'Start the lake in the foreground (Ctrl-C stops it cleanly)'
 
-export const DEFAULTS = {port: 3334, host: '127.0.0.1', data: '.lake'}
+const USAGE =
+  'Usage: npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls] [--cors-origin URL]…\n'
 
 export async function run(argv: string[]): Promise<number> {
-  let values
-  try {
-    ;({values} = parseArgs({
+  const parsed = parseOptions(
+    {
       args: argv,
       options: {
         port: {type: 'string', default: String(DEFAULTS.port)},
@@ -26,30 +32,20 @@ export async function run(argv: string[]): Promise<number> {
         'no-tls': {type: 'boolean', default: false},
         'cors-origin': {type: 'string', multiple: true, default: []},
       },
-      strict: true,
-    }))
-  } catch (err) {
-    process.stderr.write(
-      `${(err as Error).message}\nUsage: npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls] [--cors-origin URL]…\n`,
-    )
-    return 2
-  }
-  const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--port must be a port number, got "${values.port}"\n`)
-    return 2
-  }
+    },
+    USAGE,
+  )
+  if (!parsed) return 2
+  const {values} = parsed
+  // 0 lets the system pick a free port (tests start the lake that way).
+  const port = parsePort(values.port, 0)
+  if (port === null) return usageError(`--port must be a port number, got "${values.port}"`, USAGE)
   const dataDir = resolve(values.data)
   // The administrator and scripts' token first: a generated password must be shown even when
   // the port turns out to be busy.
   const auth = await openAuth(dataDir)
   auth.store.close()
-  if (auth.createdAdmin) {
-    const {email, password, generated} = auth.createdAdmin
-    process.stdout.write(
-      `Created administrator ${email}${generated ? ` with password ${password} (shown once)` : ''}\n`,
-    )
-  }
+  reportCreatedAdmin(auth, process.stdout)
   if (auth.createdToken) process.stdout.write(`Wrote the scripts' API token to ${auth.tokenPath}\n`)
   const tls = values['no-tls'] ? null : await ensureTls(dataDir)
   if (tls?.created.ca) {

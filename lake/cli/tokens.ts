@@ -3,12 +3,8 @@
  * stored hashed, so `create` is the only time a token is shown. When stdout is not a terminal,
  * `create` prints only the token (`TOKEN=$(npm run -s lake -- tokens create)`).
  */
-import {resolve} from 'node:path'
-import {parseArgs} from 'node:util'
-import {createAuthStore} from '../auth/authStore.ts'
-import {AUTH_DB_FILE} from '../auth/bootstrap.ts'
 import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
-import {DEFAULTS} from './start.ts'
+import {DEFAULTS, openAuthStore, parseOptions, usageError} from './common.ts'
 
 export const summary = 'Manage API tokens: tokens create|list|revoke'
 
@@ -22,9 +18,8 @@ Roles: ${ROLE_NAMES.join(', ')} (default editor). Example:
 `
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
+  const parsed = parseOptions(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -33,16 +28,16 @@ export async function run(argv: string[]): Promise<number> {
         all: {type: 'boolean', default: false},
         data: {type: 'string', default: DEFAULTS.data},
       },
-    })
-  } catch (err) {
-    return usage((err as Error).message)
-  }
+    },
+    USAGE,
+  )
+  if (!parsed) return 2
   const {values, positionals} = parsed
   const [action, target] = positionals
   if (!action) return usage('Missing action (create, list, revoke)')
   if (!isRoleName(values.role)) return usage(`Unknown role "${values.role}"`)
 
-  const auth = createAuthStore({path: resolve(values.data, AUTH_DB_FILE)})
+  const auth = openAuthStore(values.data)
   try {
     switch (action) {
       case 'create': {
@@ -87,6 +82,5 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function usage(problem: string): number {
-  process.stderr.write(`${problem}\n\n${USAGE}`)
-  return 2
+  return usageError(problem, USAGE)
 }

@@ -13,9 +13,8 @@ import {X509Certificate} from 'node:crypto'
 import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {parseArgs} from 'node:util'
 import {ensureTls} from '../tls/certificates.ts'
-import {DEFAULTS} from './start.ts'
+import {DEFAULTS, parseOptions} from './common.ts'
 
 export const summary =
   "Trust the lake's certificate authority (system, Chromium and Firefox stores)"
@@ -29,21 +28,18 @@ interface Step {
 type Outcome = {store: string; status: 'done' | 'skipped' | 'failed'; detail: string}
 
 export async function run(argv: string[]): Promise<number> {
-  let values
-  try {
-    ;({values} = parseArgs({
+  const parsed = parseOptions(
+    {
       args: argv,
       options: {
         data: {type: 'string', default: DEFAULTS.data},
         'dry-run': {type: 'boolean', default: false},
       },
-    }))
-  } catch (err) {
-    process.stderr.write(
-      `${(err as Error).message}\nUsage: npm run lake -- trust [--data DIR] [--dry-run]\n`,
-    )
-    return 2
-  }
+    },
+    'Usage: npm run lake -- trust [--data DIR] [--dry-run]\n',
+  )
+  if (!parsed) return 2
+  const {values} = parsed
   const dataDir = resolve(values.data)
   const {files, ca} = await ensureTls(dataDir)
   const caPath = files.caPath

@@ -2,12 +2,9 @@
  * `npm run lake -- users add|list|remove|password`: the lake's local accounts (in the data
  * folder's auth.sqlite; works while the lake runs).
  */
-import {resolve} from 'node:path'
-import {parseArgs} from 'node:util'
-import {createAuthStore, generatePassword} from '../auth/authStore.ts'
-import {AUTH_DB_FILE} from '../auth/bootstrap.ts'
+import {generatePassword} from '../auth/authStore.ts'
 import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
-import {DEFAULTS} from './start.ts'
+import {DEFAULTS, openAuthStore, parseOptions, usageError} from './common.ts'
 
 export const summary = 'Manage sign-in accounts: users add|list|remove|password'
 
@@ -24,9 +21,8 @@ printed once. Examples:
 `
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
+  const parsed = parseOptions(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -36,16 +32,16 @@ export async function run(argv: string[]): Promise<number> {
         password: {type: 'string'},
         data: {type: 'string', default: DEFAULTS.data},
       },
-    })
-  } catch (err) {
-    return usage((err as Error).message)
-  }
+    },
+    USAGE,
+  )
+  if (!parsed) return 2
   const {values, positionals} = parsed
   const [action, target] = positionals
   if (!action) return usage('Missing action (add, list, remove, password)')
   if (!isRoleName(values.role)) return usage(`Unknown role "${values.role}"`)
 
-  const auth = createAuthStore({path: resolve(values.data, AUTH_DB_FILE)})
+  const auth = openAuthStore(values.data)
   try {
     switch (action) {
       case 'add': {
@@ -105,6 +101,5 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function usage(problem: string): number {
-  process.stderr.write(`${problem}\n\n${USAGE}`)
-  return 2
+  return usageError(problem, USAGE)
 }

@@ -2,7 +2,7 @@
 import type {Context} from 'hono'
 import {AuthError, PermissionError} from '../core/errors.ts'
 import {can, type Permission} from '../core/grants.ts'
-import type {DocumentChange, SanityDocument} from '../core/types.ts'
+import type {DocumentChange} from '../core/types.ts'
 import {getPrincipal} from './principal.ts'
 
 /** Throws unless the caller may do `permission` on `documentId`; anonymous callers get a 401. */
@@ -19,14 +19,6 @@ export function authorize(c: Context, permission: Permission, documentId: string
 
 export function canRead(c: Context, documentId: string): boolean {
   return can(getPrincipal(c), 'read', documentId)
-}
-
-/** The documents the caller may read (by their stored id). */
-export function readable<T extends SanityDocument>(c: Context, documents: Iterable<T>): T[] {
-  const principal = getPrincipal(c)
-  const out: T[] = []
-  for (const doc of documents) if (can(principal, 'read', doc._id)) out.push(doc)
-  return out
 }
 
 /** The permission a change needs: creating, deleting or updating its document. */

@@ -6,7 +6,7 @@
 import {Hono} from 'hono'
 import {stream} from 'hono/streaming'
 import {BadRequestError} from '../../core/errors.ts'
-import {readable} from '../authorize.ts'
+import {canRead} from '../authorize.ts'
 import {lakeOf} from '../context.ts'
 
 export const exportRoutes = new Hono()
@@ -44,7 +44,7 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
       }
       count++
       lastId = doc._id
-      if (readable(c, [doc]).length === 0) continue
+      if (!canRead(c, doc._id)) continue
       batch.push(JSON.stringify(doc) + '\n')
       if (batch.length >= WRITE_BATCH) {
         await out.write(batch.join(''))

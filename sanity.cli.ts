@@ -1,11 +1,14 @@
 // Sanity CLI config: the same target as the Studio (see sanity.config.ts), plus TypeGen.
 import {defineCliConfig} from 'sanity/cli'
+import {resolveStudioTarget} from './studio/target.ts'
+
+const target = resolveStudioTarget({
+  projectId: process.env.SANITY_STUDIO_PROJECT_ID,
+  dataset: process.env.SANITY_STUDIO_DATASET,
+})
 
 export default defineCliConfig({
-  api: {
-    projectId: process.env.SANITY_STUDIO_PROJECT_ID || 'local',
-    dataset: process.env.SANITY_STUDIO_DATASET || 'production',
-  },
+  api: {projectId: target.projectId, dataset: target.dataset},
   deployment: {autoUpdates: false},
   schemaExtraction: {path: 'schema.json'},
   typegen: {

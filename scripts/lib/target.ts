@@ -8,13 +8,13 @@ import {existsSync, readFileSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
+// The Studio's defaults, so the scripts and the Studio always open the same dataset.
+import {DEFAULT_DATASET, DEFAULT_LOCAL_API_HOST, LOCAL_PROJECT_ID} from '../../studio/target.ts'
 
-/** Defaults shared with the Studio's configuration (see the README). */
+export {LOCAL_PROJECT_ID}
+/** The API version of the scripts' requests. */
 export const API_VERSION = '2025-02-19'
-export const DEFAULT_LAKE_HOST = 'https://localhost:3334'
-export const DEFAULT_DATASET = 'production'
-export const DEFAULT_LAKE_DATA = '.lake'
-export const LOCAL_PROJECT_ID = 'local'
+const DEFAULT_LAKE_DATA = '.lake'
 
 /** Files the lake keeps in its data folder (see lake/auth/bootstrap.ts and lake/tls/certificates.ts). */
 const LAKE_TOKEN_FILE = 'token'
@@ -53,7 +53,7 @@ export function resolveTarget(env: Env, options: {cwd: string; dataset?: string}
     }
   }
 
-  const apiHost = (env.SANITY_STUDIO_API_HOST || DEFAULT_LAKE_HOST).replace(/\/+$/, '')
+  const apiHost = (env.SANITY_STUDIO_API_HOST || DEFAULT_LOCAL_API_HOST).replace(/\/+$/, '')
   const dataDir = resolveDataDir(env, options.cwd)
   const fileToken = envToken ? undefined : readIfExists(join(dataDir, LAKE_TOKEN_FILE))?.trim()
   const token = envToken || fileToken || undefined

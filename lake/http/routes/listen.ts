@@ -26,7 +26,7 @@ export interface ListenConfig {
   maxBufferBytes: number
 }
 
-export const LISTEN_DEFAULTS: ListenConfig = {keepAliveMs: 15_000, maxBufferBytes: 4 * 1024 * 1024}
+const LISTEN_DEFAULTS: ListenConfig = {keepAliveMs: 15_000, maxBufferBytes: 4 * 1024 * 1024}
 
 declare module '../context.ts' {
   interface LakeConfig {
@@ -35,9 +35,9 @@ declare module '../context.ts' {
   }
 }
 
-export type Transition = 'appear' | 'update' | 'disappear'
+type Transition = 'appear' | 'update' | 'disappear'
 
-export interface ListenOptions {
+interface ListenOptions {
   includeResult: boolean
   includePreviousRevision: boolean
   includeMutations: boolean
@@ -47,7 +47,7 @@ export interface ListenOptions {
 }
 
 /** The wire shape of one `mutation` event (Sanity's MutationEvent). */
-export interface MutationEventData {
+interface MutationEventData {
   eventId: string
   documentId: string
   sourceTransactionId: string
@@ -67,7 +67,7 @@ export interface MutationEventData {
 }
 
 /** A compiled listener filter: does a document (raw, with `_rev`) match? */
-export type DocumentFilter = (doc: SanityDocument) => boolean
+type DocumentFilter = (doc: SanityDocument) => boolean
 
 const PATH = '/:version{v[^/]+}/data/listen/:dataset'
 const VISIBILITIES = ['transaction', 'query'] as const
@@ -77,7 +77,7 @@ export const listenRoutes = new Hono()
 
 listenRoutes.get(PATH, handleListen)
 
-export function handleListen(c: Context): Response {
+function handleListen(c: Context): Response {
   const lake = lakeOf(c)
   const dataset = c.req.param('dataset') ?? ''
   // Validates the dataset name (400) before anything is streamed.
@@ -117,7 +117,7 @@ export function handleListen(c: Context): Response {
 }
 
 /** Reads the listener options; anything malformed is a 400 before the stream opens. */
-export function parseListenOptions(search: URLSearchParams): ListenOptions {
+function parseListenOptions(search: URLSearchParams): ListenOptions {
   const visibility = search.get('visibility') ?? 'transaction'
   if (!(VISIBILITIES as readonly string[]).includes(visibility)) {
     throw new BadRequestError(`Invalid "visibility": expected one of ${VISIBILITIES.join(', ')}`)
@@ -146,7 +146,7 @@ function flagOf(search: URLSearchParams, name: string): boolean {
  * projections, ordering and slices are ignored, as on Sanity. Throws a LakeError for a query that
  * does not parse, is not a filter on `*`, or cannot be evaluated.
  */
-export function compileFilter(
+function compileFilter(
   query: string,
   params: Record<string, unknown>,
   identity: string,
@@ -212,7 +212,7 @@ function missingParameter(node: unknown, params: Record<string, unknown>): strin
 }
 
 /** The `mutation` events a transaction yields for one listener, numbered per listener. */
-export function eventsFor(
+function eventsFor(
   tx: CommittedTransaction,
   filter: DocumentFilter,
   options: ListenOptions,
@@ -305,7 +305,7 @@ interface OpenListenerOptions {
 }
 
 /** Subscribes now and returns the SSE byte stream, starting with `welcome`. */
-export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
+function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
   const {bus, dataset, principal, filter, options, config} = open
   const registry = listenersOf(bus)
   let controller!: ReadableStreamDefaultController<Uint8Array>

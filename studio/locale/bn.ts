@@ -5,7 +5,6 @@ export const bn = {
   structure: {
     root: 'কনটেন্ট',
     articles: 'প্রতিবেদন',
-    articlesNewest: 'প্রতিবেদন (নতুন আগে)',
     headlines: 'শিরোনাম তালিকা',
     sources: 'সূত্র',
   },

@@ -9,9 +9,7 @@ import {getPrincipal} from './principal.ts'
 export function authorize(c: Context, permission: Permission, documentId: string): void {
   const principal = getPrincipal(c)
   if (can(principal, permission, documentId)) return
-  if (principal.kind === 'anonymous') {
-    throw new AuthError('Authentication required: send "Authorization: Bearer <token>"')
-  }
+  if (principal.kind === 'anonymous') throw authenticationRequired()
   throw new PermissionError(
     `Insufficient permissions; permission "${permission}" required for document "${documentId}"`,
   )
@@ -34,7 +32,10 @@ export function identityOf(c: Context): string {
 
 /** Writes need a known caller (a bearer token); anonymous requests get a 401 before any work. */
 export function requireWriter(c: Context): void {
-  if (getPrincipal(c).kind === 'anonymous') {
-    throw new AuthError('Authentication required: send "Authorization: Bearer <token>"')
-  }
+  if (getPrincipal(c).kind === 'anonymous') throw authenticationRequired()
+}
+
+/** The 401 for a request that needs a caller; the client does not retry it. */
+export function authenticationRequired(): AuthError {
+  return new AuthError('Authentication required: send "Authorization: Bearer <token>"')
 }

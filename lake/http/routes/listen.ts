@@ -9,12 +9,13 @@
  */
 import {evaluateSync, type ExprNode} from 'groq-js'
 import {Hono, type Context} from 'hono'
-import {AuthError, BadRequestError, LakeError, QueryError} from '../../core/errors.ts'
+import {BadRequestError, LakeError, QueryError} from '../../core/errors.ts'
 import {can, type Principal} from '../../core/grants.ts'
 import {isVersionId, randomId} from '../../core/ids.ts'
 import {decodeParams, parseQuery} from '../../core/query.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from '../../core/types.ts'
 import type {EventBus} from '../../events/bus.ts'
+import {authenticationRequired} from '../authorize.ts'
 import {lakeOf} from '../context.ts'
 import {bodyFor} from '../errors.ts'
 import {getPrincipal} from '../principal.ts'
@@ -85,7 +86,7 @@ function handleListen(c: Context): Response {
   const principal = getPrincipal(c)
   if (principal.role === null) {
     // Nothing would ever be delivered: say so with a 401, which the client does not retry.
-    throw new AuthError('Authentication required: send "Authorization: Bearer <token>"')
+    throw authenticationRequired()
   }
   const url = new URL(c.req.url)
   const options = parseListenOptions(url.searchParams)

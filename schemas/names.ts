@@ -10,8 +10,6 @@ export const CORRECTION_TYPE = 'correction'
 export const LEAD_IMAGE_TYPE = 'leadImage'
 export const ARTICLE_BODY_TYPE = 'articleBody'
 
-export const DOCUMENT_TYPES = [ARTICLE_TYPE, HEADLINE_TYPE, SOURCE_TYPE] as const
-
 /** The newsroom's sections; the stored value is the Bengali name itself (NFC). */
 export const SECTIONS = [
   'জাতীয়',
@@ -23,7 +21,6 @@ export const SECTIONS = [
   'মতামত',
   'প্রযুক্তি',
 ] as const
-export type Section = (typeof SECTIONS)[number]
 
 export const SOURCE_KINDS = [
   {value: 'agency', title: 'সংবাদ সংস্থা'},

@@ -72,7 +72,7 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
       const requested = c.req.header('access-control-request-headers')
       if (requested) c.header('Access-Control-Allow-Headers', requested)
       // Chromium's Private Network Access preflight (public page → loopback) asks for this.
-      if (c.req.header('access-control-request-private-network') === 'true' && ok) {
+      if (c.req.header('access-control-request-private-network') === 'true') {
         c.header('Access-Control-Allow-Private-Network', 'true')
       }
       c.header('Access-Control-Max-Age', MAX_AGE)

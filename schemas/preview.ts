@@ -1,7 +1,7 @@
 // Preview text shared by the schema previews: the Gregorian date in Bengali and the Bangla calendar date.
 import {formatBanglaCalendar, formatGregorianBn} from '../bangla/index.ts'
 
-/** 'মঙ্গলবার, ১৫ জুলাই ২০২৫ · ৩১ আষাঢ় ১৪৩২' style date, or undefined without a valid date. */
+/** 'মঙ্গলবার, ১৫ জুলাই ২০২৫ · ৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ', or undefined without a valid date. */
 export function bengaliDates(iso: string | undefined): string | undefined {
   if (!iso) return undefined
   const date = new Date(iso)

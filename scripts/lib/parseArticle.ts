@@ -203,7 +203,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
       file,
       title.number,
       'the file has only a title, no body',
-      `${LAYOUT_HINT}`,
+      LAYOUT_HINT,
     )
   }
   const rest = lines.slice(title.number)

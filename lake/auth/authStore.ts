@@ -7,7 +7,7 @@
 import {createHash, randomBytes, randomInt} from 'node:crypto'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
-import {DatabaseSync} from 'node:sqlite'
+import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import {type Principal, type RoleName} from '../core/grants.ts'
 import {
   DUMMY_PASSWORD_HASH,
@@ -145,6 +145,13 @@ export function createAuthStore(options: AuthStoreOptions) {
   /** Token id → when its last_used_at was last written. */
   const lastUseWritten = new Map<string, number>()
   const iso = () => now().toISOString()
+  /** Statements by SQL, prepared once: every authenticated request looks its token up. */
+  const statements = new Map<string, StatementSync>()
+  const statement = (sql: string): StatementSync => {
+    let prepared = statements.get(sql)
+    if (!prepared) statements.set(sql, (prepared = db.prepare(sql)))
+    return prepared
+  }
 
   function toUser(row: Row): User {
     return {
@@ -171,9 +178,10 @@ export function createAuthStore(options: AuthStoreOptions) {
   }
 
   function getUser(idOrEmail: string): User | null {
-    const row = db
-      .prepare('SELECT * FROM users WHERE id = ? OR email = ? COLLATE NOCASE')
-      .get(idOrEmail, idOrEmail) as Row | undefined
+    const row = statement('SELECT * FROM users WHERE id = ? OR email = ? COLLATE NOCASE').get(
+      idOrEmail,
+      idOrEmail,
+    ) as Row | undefined
     return row ? toUser(row) : null
   }
 
@@ -187,7 +195,7 @@ export function createAuthStore(options: AuthStoreOptions) {
     const id = randomBytes(TOKEN_ID_LENGTH / 2).toString('hex')
     const token = TOKEN_PREFIX + id + randomBytes(TOKEN_SECRET_BYTES).toString('hex')
     const hash = await hashSecret(token, TOKEN_COST)
-    db.prepare(
+    statement(
       `INSERT INTO tokens (id, kind, label, role, user_id, hash, created_at, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(id, fields.kind, fields.label, fields.role, fields.userId, hash, iso(), fields.expiresAt)
@@ -195,7 +203,7 @@ export function createAuthStore(options: AuthStoreOptions) {
   }
 
   function getToken(id: string): TokenInfo | null {
-    const row = db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
+    const row = statement('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
     return row ? toToken(row) : null
   }
 
@@ -205,7 +213,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       return null
     }
     const id = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
-    const row = db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
+    const row = statement('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
     if (!row || row.revoked_at) return null
     if (row.expires_at && String(row.expires_at) <= iso()) return null
     const digest = createHash('sha256').update(token).digest('hex')
@@ -227,12 +235,12 @@ export function createAuthStore(options: AuthStoreOptions) {
   /** Seconds until the caller may try again, or 0 when not throttled. */
   function throttledFor(keys: [string, number][]): number {
     const since = now().getTime() - limit.windowMs
-    db.prepare('DELETE FROM login_failures WHERE at <= ?').run(since)
+    statement('DELETE FROM login_failures WHERE at <= ?').run(since)
     let wait = 0
     for (const [key, max] of keys) {
-      const rows = db
-        .prepare('SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC')
-        .all(key, since) as {at: number}[]
+      const rows = statement(
+        'SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC',
+      ).all(key, since) as {at: number}[]
       if (rows.length >= max) {
         // Free again when the oldest of the newest `max` failures leaves the window.
         const freeAt = rows[max - 1].at + limit.windowMs
@@ -251,7 +259,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       if (input.password.length < 8) throw new Error('Passwords need at least 8 characters')
       const id = 'p' + randomId(8)
       const hash = await hashSecret(input.password, passwordCost)
-      db.prepare(
+      statement(
         'INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ).run(id, email, input.name?.trim() || email.split('@')[0], input.role, hash, iso())
       return getUser(id)!
@@ -260,21 +268,21 @@ export function createAuthStore(options: AuthStoreOptions) {
     getUser,
 
     listUsers(): User[] {
-      return (db.prepare('SELECT * FROM users ORDER BY created_at, email').all() as Row[]).map(
+      return (statement('SELECT * FROM users ORDER BY created_at, email').all() as Row[]).map(
         toUser,
       )
     },
 
     userCount(): number {
-      return Number((db.prepare('SELECT count(*) AS n FROM users').get() as Row).n)
+      return Number((statement('SELECT count(*) AS n FROM users').get() as Row).n)
     },
 
     /** Removes a user with their sessions and settings; true when one was removed. */
     removeUser(idOrEmail: string): boolean {
       const user = getUser(idOrEmail)
       if (!user) return false
-      db.prepare('DELETE FROM users WHERE id = ?').run(user.id)
-      db.prepare('DELETE FROM keyvalue WHERE user_id = ?').run(user.id)
+      statement('DELETE FROM users WHERE id = ?').run(user.id)
+      statement('DELETE FROM keyvalue WHERE user_id = ?').run(user.id)
       return true
     },
 
@@ -282,7 +290,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       const user = getUser(idOrEmail)
       if (!user) throw new Error(`No user ${idOrEmail}`)
       const hash = await hashSecret(password, passwordCost)
-      db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, user.id)
+      statement('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, user.id)
     },
 
     /**
@@ -297,17 +305,17 @@ export function createAuthStore(options: AuthStoreOptions) {
       const keys = failureKeys(email, clientAddress)
       const wait = throttledFor(keys)
       if (wait > 0) return {ok: false, reason: 'rateLimited', retryAfterSeconds: wait}
-      const row = db
-        .prepare('SELECT * FROM users WHERE email = ? COLLATE NOCASE')
-        .get(email.trim()) as Row | undefined
+      const row = statement('SELECT * FROM users WHERE email = ? COLLATE NOCASE').get(
+        email.trim(),
+      ) as Row | undefined
       const ok = await verifySecret(password, row ? String(row.password_hash) : DUMMY_PASSWORD_HASH)
       if (row && ok) {
-        db.prepare('DELETE FROM login_failures WHERE key = ?').run(keys[0][0])
+        statement('DELETE FROM login_failures WHERE key = ?').run(keys[0][0])
         return {ok: true, user: toUser(row)}
       }
       const at = now().getTime()
       for (const [key] of keys) {
-        db.prepare('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at)
+        statement('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at)
       }
       return {ok: false, reason: 'invalid'}
     },
@@ -316,8 +324,8 @@ export function createAuthStore(options: AuthStoreOptions) {
     createSid(userId: string): string {
       const sid = randomBytes(30).toString('base64url')
       const expires = new Date(now().getTime() + sidTtl).toISOString()
-      db.prepare('DELETE FROM sids WHERE expires_at <= ?').run(iso())
-      db.prepare('INSERT INTO sids (hash, user_id, expires_at) VALUES (?, ?, ?)').run(
+      statement('DELETE FROM sids WHERE expires_at <= ?').run(iso())
+      statement('INSERT INTO sids (hash, user_id, expires_at) VALUES (?, ?, ?)').run(
         sha256(sid),
         userId,
         expires,
@@ -327,7 +335,7 @@ export function createAuthStore(options: AuthStoreOptions) {
 
     /** Exchanges a sid for a new session token; null when unknown, used or expired. */
     async exchangeSid(sid: string): Promise<string | null> {
-      const row = db.prepare('DELETE FROM sids WHERE hash = ? RETURNING *').get(sha256(sid)) as
+      const row = statement('DELETE FROM sids WHERE hash = ? RETURNING *').get(sha256(sid)) as
         Row | undefined
       if (!row || String(row.expires_at) <= iso()) return null
       const user = getUser(String(row.user_id))
@@ -346,7 +354,7 @@ export function createAuthStore(options: AuthStoreOptions) {
     async logout(token: string): Promise<boolean> {
       const row = await resolveToken(token)
       if (!row || row.kind !== 'session') return false
-      db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(iso(), row.id)
+      statement('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(iso(), row.id)
       return true
     },
 
@@ -364,7 +372,7 @@ export function createAuthStore(options: AuthStoreOptions) {
     listTokens(options: {includeRevoked?: boolean} = {}): TokenInfo[] {
       const where = options.includeRevoked ? "kind = 'api'" : "kind = 'api' AND revoked_at IS NULL"
       return (
-        db.prepare(`SELECT * FROM tokens WHERE ${where} ORDER BY created_at`).all() as Row[]
+        statement(`SELECT * FROM tokens WHERE ${where} ORDER BY created_at`).all() as Row[]
       ).map(toToken)
     },
 
@@ -374,9 +382,9 @@ export function createAuthStore(options: AuthStoreOptions) {
         idOrToken.startsWith(TOKEN_PREFIX) && idOrToken.length > 20
           ? idOrToken.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
           : idOrToken
-      const result = db
-        .prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-        .run(iso(), id)
+      const result = statement(
+        'UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+      ).run(iso(), id)
       return Number(result.changes) > 0
     },
 
@@ -393,7 +401,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       const used = now().getTime()
       if (used - (lastUseWritten.get(String(row.id)) ?? 0) > 60_000) {
         lastUseWritten.set(String(row.id), used)
-        db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
+        statement('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
       }
       if (row.kind === 'api') {
         return {
@@ -410,7 +418,7 @@ export function createAuthStore(options: AuthStoreOptions) {
 
     /** Values of `keys` for a user; a key never set is null. */
     getValues(userId: string, keys: string[]): {key: string; value: unknown}[] {
-      const get = db.prepare('SELECT value FROM keyvalue WHERE user_id = ? AND key = ?')
+      const get = statement('SELECT value FROM keyvalue WHERE user_id = ? AND key = ?')
       return keys.map((key) => {
         const row = get.get(userId, key) as Row | undefined
         return {key, value: row ? JSON.parse(String(row.value)) : null}
@@ -422,11 +430,11 @@ export function createAuthStore(options: AuthStoreOptions) {
       userId: string,
       pairs: {key: string; value: unknown}[],
     ): {key: string; value: unknown}[] {
-      const put = db.prepare(
+      const put = statement(
         `INSERT INTO keyvalue (user_id, key, value, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
-      const remove = db.prepare('DELETE FROM keyvalue WHERE user_id = ? AND key = ?')
+      const remove = statement('DELETE FROM keyvalue WHERE user_id = ? AND key = ?')
       db.exec('BEGIN')
       try {
         for (const {key, value} of pairs) {

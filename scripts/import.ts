@@ -321,7 +321,7 @@ async function writeFiles(
   const alreadyPublished: Prepared[] = []
   for (const [index, item] of prepared.entries()) {
     let documents = item.docs.documents
-    if (item.docs.draft && published.has(item.docs.article._id.slice('drafts.'.length))) {
+    if (item.docs.draft && published.has(publishedIdOf(item))) {
       // An editor already dated and published this article: a new draft would shadow it.
       documents = documents.filter((document) => document !== item.docs.article)
       alreadyPublished.push(item)
@@ -393,13 +393,16 @@ export async function commitFile(
   return result.results
 }
 
+/** The published id of a draft article. */
+function publishedIdOf(item: Prepared): string {
+  return item.docs.article._id.slice('drafts.'.length)
+}
+
 async function publishedVersionsOfDrafts(
   client: SanityClient,
   prepared: Prepared[],
 ): Promise<Set<string>> {
-  const ids = prepared
-    .filter((item) => item.docs.draft)
-    .map((item) => item.docs.article._id.slice('drafts.'.length))
+  const ids = prepared.filter((item) => item.docs.draft).map(publishedIdOf)
   const found = await client.fetch<string[]>('*[_id in $ids]._id', {ids}, {perspective: 'raw'})
   return new Set(found)
 }

@@ -101,7 +101,7 @@ export async function runExport(argv: string[], io: Io = processIo()): Promise<E
   const decoder = new TextDecoder()
   const handle = async (line: string) => {
     if (line.trim() === '') return
-    const document = JSON.parse(line) as {_id?: string; error?: unknown; message?: string}
+    const document = JSON.parse(line) as {_id?: string; message?: string}
     if (typeof document._id !== 'string') {
       throw new Error(`the lake sent an error line: ${document.message ?? line}`)
     }

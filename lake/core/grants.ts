@@ -97,8 +97,17 @@ export function projectGrantsFor(role: RoleName | null): ProjectGrants {
   }
 }
 
+/** Compiled globs: `can` runs for every document a query, export or listener looks at. */
+const globPatterns = new Map<string, RegExp>()
+
 /** Does a GROQ `path()` glob match a document id? Same rules as groq-js's `path` matching. */
 export function matchesPath(glob: string, id: string): boolean {
+  let regexp = globPatterns.get(glob)
+  if (!regexp) globPatterns.set(glob, (regexp = globToRegExp(glob)))
+  return regexp.test(id)
+}
+
+function globToRegExp(glob: string): RegExp {
   let pattern = ''
   for (let i = 0; i < glob.length; i++) {
     const char = glob[i]
@@ -111,7 +120,7 @@ export function matchesPath(glob: string, id: string): boolean {
       pattern += char.replace(/[\\^$.|?+()[\]{}]/g, '\\$&')
     }
   }
-  return new RegExp(`^${pattern}$`).test(id)
+  return new RegExp(`^${pattern}$`)
 }
 
 /** Is `principal` allowed `permission` on the document with id `documentId`? */

@@ -131,7 +131,8 @@ export const GRAPHEME_LIMITS = {
 
 const bn = (n: number) => toBengaliDigits(n)
 
-/** Counts graphemes of `s` against the limits; the counter under a field shows `message`. */
+/** Counts graphemes of `s` against the limits; the validators below report `message` (the
+ * Studio's counter under a field is studio/counter.ts, which shows the soft limit instead). */
 export function checkGraphemeLimit(
   s: string | null | undefined,
   limits: GraphemeLimits,

@@ -286,6 +286,8 @@ export function createSqliteStore(
     )!.run(tx.id, tx.timestamp, tx.identity)
     tx.changes.forEach((change, position) => {
       const after = change.after
+      // Stored twice, as the document and in the log: serialise it once.
+      const body = after ? JSON.stringify(after) : null
       if (after) {
         stmt(
           `INSERT INTO documents (id, type, rev, created_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
@@ -297,7 +299,7 @@ export function createSqliteStore(
           after._rev ?? tx.id,
           after._createdAt ?? null,
           after._updatedAt ?? null,
-          JSON.stringify(after),
+          body,
         )
       } else {
         stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
@@ -310,7 +312,7 @@ export function createSqliteStore(
         change.id,
         JSON.stringify(change.mutations),
         JSON.stringify(change.effects),
-        after ? JSON.stringify(after) : null,
+        body,
       )
     })
   }

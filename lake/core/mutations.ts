@@ -205,8 +205,11 @@ export function checkId(id: unknown, index: number): asserts id is string {
     throw fail(index, 'validationError', `Malformed document ID: "${String(id)}" (${reason})`)
 }
 
-/** The document as a listener's mutator should create it: with the `_createdAt` the server keeps. */
-function forWire(
+/**
+ * The document as a listener's mutator should create it: with the `_createdAt` the server keeps.
+ * Also the create/replace body of the Actions API's mutations.
+ */
+export function forWire(
   doc: SanityDocument,
   ws: WorkingSet,
   existing: SanityDocument | null = null,

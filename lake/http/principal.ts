@@ -45,6 +45,13 @@ export function principalMiddleware(resolver: PrincipalResolver): MiddlewareHand
   }
 }
 
+/** The caller of a Studio request that needs one (a 401 otherwise). */
+export function requireSignedIn(c: Context): Principal {
+  const principal = getPrincipal(c)
+  if (principal.kind === 'anonymous') throw new AuthError('Not signed in')
+  return principal
+}
+
 /** The caller of this request; anonymous when the middleware did not run. */
 export function getPrincipal(c: Context): Principal {
   return c.get('principal') ?? ANONYMOUS

@@ -9,7 +9,7 @@ import {getConnInfo} from '@hono/node-server/conninfo'
 import {AuthError, BadRequestError} from '../../core/errors.ts'
 import {lakeOf} from '../context.ts'
 import {normalizeOrigin} from '../cors.ts'
-import {bearerToken, getPrincipal} from '../principal.ts'
+import {bearerToken, requireSignedIn} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
 
 /** Path of the provider's login page on the apiHost (outside the versioned API, like Sanity's). */
@@ -51,9 +51,7 @@ export function authRoutes(): Hono {
   })
 
   app.get('/auth/id', (c) => {
-    const principal = getPrincipal(c)
-    if (principal.kind === 'anonymous') throw new AuthError('Not signed in')
-    return c.json({id: principal.id})
+    return c.json({id: requireSignedIn(c).id})
   })
 
   return app

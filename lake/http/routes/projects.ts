@@ -3,7 +3,7 @@
  * caller's document grants, which the Studio evaluates per document) and the project grants.
  */
 import {Hono, type Context} from 'hono'
-import {AuthError, NotFoundError} from '../../core/errors.ts'
+import {NotFoundError} from '../../core/errors.ts'
 import {
   grantsFor,
   projectGrantsFor,
@@ -13,7 +13,7 @@ import {
 } from '../../core/grants.ts'
 import {invalidDatasetReason} from '../../core/ids.ts'
 import {flag, lakeOf} from '../context.ts'
-import {getPrincipal} from '../principal.ts'
+import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
 
 const ROLE_DESCRIPTIONS: Record<RoleName, string> = {
@@ -34,7 +34,7 @@ function requireProject(c: Context): string {
       `Project "${c.req.param('projectId')}" not found; this lake serves "${projectId}"`,
     )
   }
-  if (getPrincipal(c).kind === 'anonymous') throw new AuthError('Not signed in')
+  requireSignedIn(c)
   return projectId
 }
 
@@ -106,7 +106,7 @@ export function projectRoutes(): Hono {
   })
   // client.datasets.list() on the project host (Vision's dataset picker).
   app.get('/datasets', (c) => {
-    if (getPrincipal(c).kind === 'anonymous') throw new AuthError('Not signed in')
+    requireSignedIn(c)
     return listDatasets(c)
   })
 

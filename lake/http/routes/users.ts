@@ -2,11 +2,11 @@
  * Identity for the Studio: `users/me` (who is signed in, with role), `users/{ids}` (names for
  * history and avatars) and `users/me/keyvalue` (per-user Studio settings such as list layout).
  */
-import {Hono, type Context} from 'hono'
+import {Hono} from 'hono'
 import type {AuthStore} from '../../auth/authStore.ts'
-import {AuthError, BadRequestError} from '../../core/errors.ts'
+import {BadRequestError} from '../../core/errors.ts'
 import {ROLE_TITLES, type Principal, type RoleName} from '../../core/grants.ts'
-import {getPrincipal} from '../principal.ts'
+import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
 
 const MAX_KEYS = 100
@@ -36,12 +36,6 @@ export function publicUser(auth: AuthStore, id: string) {
   const user = id.startsWith('p') ? auth.getUser(id) : null
   if (!user || user.id !== id) return null
   return {id, displayName: user.name, imageUrl: null, email: user.email, isRobot: false}
-}
-
-function requireSignedIn(c: Context): Principal {
-  const principal = getPrincipal(c)
-  if (principal.kind === 'anonymous') throw new AuthError('Not signed in')
-  return principal
 }
 
 export function userRoutes(): Hono {

@@ -2,7 +2,7 @@
  * Endpoints the Studio calls for hosted-only features. Each gets a deliberate answer that means
  * "feature off" or "nothing here" to the Studio, so no request fails by accident. The table is the
  * single list of these answers: the routes are built from it, the README lists it, and the e2e test
- * reads DECLARED_NOT_FOUND to tell declared 404s from real ones.
+ * asks isDeclaredNotFound to tell declared 404s from real ones.
  */
 import {Hono} from 'hono'
 
@@ -131,7 +131,7 @@ export const DELIBERATE_ANSWERS: readonly DeliberateAnswer[] = [
 ]
 
 /** Declared 404s: (method, path after `/v{apiVersion}`) pairs that answer 404 on purpose. */
-export const DECLARED_NOT_FOUND: readonly {method: string; pattern: RegExp; why: string}[] =
+const DECLARED_NOT_FOUND: readonly {method: string; pattern: RegExp; why: string}[] =
   DELIBERATE_ANSWERS.filter((answer) => answer.status === 404).map((answer) => ({
     method: answer.method,
     pattern: honoPathToRegExp(answer.path),

@@ -37,11 +37,6 @@ export function isVersionId(id: string): boolean {
   return id.startsWith(VERSIONS_PREFIX)
 }
 
-/** System documents (`_.releases.x`, `_.groups.x`) are not part of any document group. */
-export function isSystemId(id: string): boolean {
-  return id.startsWith('_.')
-}
-
 export function isPublishedId(id: string): boolean {
   return !isDraftId(id) && !isVersionId(id)
 }

@@ -6,6 +6,7 @@
  */
 import {Hono, type Context} from 'hono'
 import {getConnInfo} from '@hono/node-server/conninfo'
+import {toBengaliDigits} from '../../../bangla/index.ts'
 import {AuthError, BadRequestError} from '../../core/errors.ts'
 import {lakeOf} from '../context.ts'
 import {normalizeOrigin} from '../cors.ts'
@@ -140,10 +141,6 @@ const MESSAGES = {
     bn: 'এই ঠিকানায় ফেরত পাঠানো যায় না। স্টুডিও থেকে আবার সাইন ইন শুরু করুন।',
     en: 'Cannot return to this address. Start signing in again from the Studio.',
   },
-}
-
-function toBengaliDigits(value: number): string {
-  return String(value).replace(/\d/g, (digit) => '০১২৩৪৫৬৭৮৯'[Number(digit)])
 }
 
 function page(

@@ -216,7 +216,7 @@ export function createAuthStore(options: AuthStoreOptions) {
     const row = statement('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
     if (!row || row.revoked_at) return null
     if (row.expires_at && String(row.expires_at) <= iso()) return null
-    const digest = createHash('sha256').update(token).digest('hex')
+    const digest = sha256(token)
     if (verified.get(digest) !== id) {
       if (!(await verifySecret(token, String(row.hash)))) return null
       if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value!)

@@ -38,6 +38,11 @@ export function apiHostFor(host: string, port: number, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${name}:${port}`
 }
 
+/** A word for a POSIX shell: as is when that is safe, else single-quoted. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
+}
+
 /** The one time a generated administrator password can be seen. */
 export function reportCreatedAdmin(auth: AuthBootstrap, out: NodeJS.WritableStream): void {
   if (!auth.createdAdmin) return

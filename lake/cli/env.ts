@@ -13,6 +13,7 @@ import {
   parseOptions,
   parsePort,
   reportCreatedAdmin,
+  shellQuote,
   usageError,
 } from './common.ts'
 
@@ -26,9 +27,7 @@ const USAGE = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--
 
 /** `NAME=value`, single-quoted only when the value needs it for a POSIX shell. */
 export function shellLine(name: string, value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value)
-    ? `${name}=${value}`
-    : `${name}='${value.replace(/'/g, `'\\''`)}'`
+  return `${name}=${shellQuote(value)}`
 }
 
 export async function run(argv: string[]): Promise<number> {

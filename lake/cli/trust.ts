@@ -14,7 +14,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ensureTls} from '../tls/certificates.ts'
-import {DEFAULTS, parseOptions} from './common.ts'
+import {DEFAULTS, parseOptions, shellQuote} from './common.ts'
 
 export const summary =
   "Trust the lake's certificate authority (system, Chromium and Firefox stores)"
@@ -59,9 +59,10 @@ export async function run(argv: string[]): Promise<number> {
 
   for (const step of steps) {
     const needsSudo = step.commands.some((command) => command.sudo) && !isRoot
-    const lines = step.commands.map((command) =>
-      shellJoin(command.sudo && !isRoot ? ['sudo', ...command.argv] : command.argv),
+    const argvs = step.commands.map((command) =>
+      command.sudo && !isRoot ? ['sudo', ...command.argv] : command.argv,
     )
+    const lines = argvs.map(shellJoin)
     if (values['dry-run']) {
       outcomes.push({store: step.store, status: 'skipped', detail: 'dry run'})
       manual.push(`# ${step.store}`, ...lines)
@@ -77,8 +78,7 @@ export async function run(argv: string[]): Promise<number> {
       continue
     }
     let failure: string | null = null
-    for (const command of step.commands) {
-      const full = command.sudo && !isRoot ? ['sudo', ...command.argv] : command.argv
+    for (const full of argvs) {
       const result = spawnSync(full[0], full.slice(1), {stdio: ['inherit', 'pipe', 'pipe']})
       if (result.status !== 0) {
         failure = `${shellJoin(full)} failed: ${(result.stderr?.toString() || result.error?.message || `exit ${result.status}`).trim()}`
@@ -226,7 +226,5 @@ function found(command: string): boolean {
 }
 
 function shellJoin(argv: string[]): string {
-  return argv
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
-    .join(' ')
+  return argv.map(shellQuote).join(' ')
 }

@@ -44,7 +44,7 @@ function readOptions(argv: string[]): Options {
       preview: {type: 'boolean', default: false},
       port: {type: 'string', default: '3333'},
       'lake-port': {type: 'string', default: process.env.LAKE_PORT ?? '3334'},
-      data: {type: 'string', default: process.env.LAKE_DATA_DIR ?? '.lake'},
+      data: {type: 'string', default: process.env.LAKE_DATA ?? '.lake'},
       dataset: {type: 'string', default: process.env.SANITY_STUDIO_DATASET ?? 'production'},
       'no-import': {type: 'boolean', default: false},
     },

@@ -11,39 +11,15 @@
  * The lake runs in its own process (bench/lake-process.ts), so client and server do not share an
  * event loop. Prints a Markdown table.
  */
-import {spawn} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {createMendozaPatch} from '../lake/core/mendoza.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
+import {startLake} from './lakeProcess.ts'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const API = 'v2025-02-19'
 const DATASET = 'bench'
-
-async function startLake(dataDir: string) {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/lake-process.ts'), dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8')
-      const end = buffer.indexOf('\n')
-      if (end !== -1) resolve(buffer.slice(0, end))
-    })
-    child.once('exit', (code) => reject(new Error(`lake process exited early (${code})`)))
-  })
-  const {url, token} = JSON.parse(line) as {url: string; token: string}
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  return {url, token, stop}
-}
 
 type Lake = Awaited<ReturnType<typeof startLake>>
 

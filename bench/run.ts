@@ -8,7 +8,7 @@
  * Flags: --sizes 1000,10000[,100000] (default: 1000 and 10000, plus 100000 when 10000 predicts it
  * finishes within about two minutes), --out <file> (default bench/results/latest.md).
  */
-import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
@@ -17,6 +17,7 @@ import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {evaluate, parse} from 'groq-js'
 import {MATCH_WORD, newsroomDocuments, type BenchDocument} from './data.ts'
+import {startLake, type LakeProcess} from './lakeProcess.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const API = 'v2025-02-19'
@@ -29,34 +30,6 @@ const outFile = flags.out ?? join(ROOT, 'bench/results/latest.md')
 
 // ---------------------------------------------------------------------------------------------
 // The lake in a child process
-
-type LakeProcess = {url: string; token: string; child: ChildProcess; stop(): Promise<void>}
-
-async function startLake(dataDir: string): Promise<LakeProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/lake-process.ts'), dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8')
-      const end = buffer.indexOf('\n')
-      if (end !== -1) resolve(buffer.slice(0, end))
-    })
-    child.once('exit', (code) => reject(new Error(`lake process exited early (${code})`)))
-  })
-  const {url, token} = JSON.parse(line) as {url: string; token: string}
-  return {
-    url,
-    token,
-    child,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve())
-        child.kill('SIGTERM')
-      }),
-  }
-}
 
 /** Resident and peak memory of a process in MB (Linux /proc; `ps` elsewhere, without peak). */
 function memoryOf(pid: number): {rss: number; peak: number | null} {

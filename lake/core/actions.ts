@@ -42,6 +42,7 @@ export function applyActions(ws: WorkingSet, actions: unknown): void {
     if (!handler) {
       throw invalid(index, `Action type "${action.actionType}" is not supported by this lake`)
     }
+    ws.at(index)
     handler(ws, action, index)
   }
 }

@@ -5,7 +5,14 @@
 
 /** One failed item of a mutation or action request, in the shape @sanity/client prints. */
 export interface ErrorItem {
-  error: {type: string; description: string; id?: string; value?: unknown}
+  error: {
+    type: string
+    description: string
+    id?: string
+    value?: unknown
+    /** With `documentHasExistingReferencesError`: the documents that reference `id`. */
+    referencingIDs?: string[]
+  }
   index?: number
 }
 
@@ -106,7 +113,7 @@ export class AuthError extends LakeError {
 export function itemError(
   type: string,
   description: string,
-  extra: {index?: number; id?: string; value?: unknown} = {},
+  extra: {index?: number; id?: string; value?: unknown; referencingIDs?: string[]} = {},
 ): ErrorItem {
   const {index, ...rest} = extra
   const item: ErrorItem = {error: {type, description, ...rest}}

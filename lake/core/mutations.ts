@@ -64,6 +64,7 @@ export async function applyMutations(
       )
     }
     const [kind, body] = Object.entries(mutation)[0]
+    ws.at(index)
     if (!(kind in APPLY)) throw fail(index, 'validationError', `Unknown mutation type "${kind}"`)
     results.push(...(await APPLY[kind as keyof typeof APPLY](ws, body, index, options)))
   }

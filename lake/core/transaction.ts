@@ -9,6 +9,7 @@ import {createMendozaPatch} from './mendoza.ts'
 import {applyPerspective} from './perspective.ts'
 import {runQuery} from './query.ts'
 import {randomId} from './ids.ts'
+import {checkReferenceIntegrity} from './references.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from './types.ts'
 
 /** The documents as this transaction sees them: committed state plus its own writes so far. */
@@ -16,6 +17,8 @@ export interface WorkingSet {
   readonly transactionId: string
   readonly timestamp: string
   readonly identity: string
+  /** The request's mutation or action at `index` is being applied: error items name it. */
+  at(index: number): void
   /** A copy of the current document, or null. */
   get(id: string): SanityDocument | null
   /**
@@ -30,6 +33,8 @@ export interface WorkingSet {
   /** Ids of the documents a GROQ query returns over the current (raw) state. */
   queryIds(query: string, params?: Record<string, unknown>): Promise<string[]>
   changes(): DocumentChange[]
+  /** The index (see at()) of the last write to a document, or -1. */
+  indexOf(id: string): number
 }
 
 export interface TransactionOptions {
@@ -43,6 +48,8 @@ export interface TransactionOptions {
   dryRun?: boolean
   /** Called per change before the commit; throws to refuse the whole transaction. */
   authorize?: (change: DocumentChange) => void
+  /** The error type a refusal carries: `actionError` for the Actions API. */
+  errorType?: 'mutationError' | 'actionError'
 }
 
 export interface TransactionOutcome<R> {
@@ -78,6 +85,11 @@ export async function runTransaction<R>(
     const result = await build(ws)
     const changes = ws.changes()
     for (const change of changes) options.authorize?.(change)
+    // Checked on the transaction's end state, also on a dry run, as hosted Sanity does.
+    checkReferenceIntegrity(changes, (ids) => store.referrersOf(ids), {
+      errorType: options.errorType,
+      indexOf: (docId) => ws.indexOf(docId),
+    })
     const transaction: CommittedTransaction = {
       id,
       dataset: store.dataset,
@@ -106,14 +118,16 @@ function createWorkingSet(
       before: SanityDocument | null
       after: SanityDocument | null
       mutations: Record<string, unknown>[]
+      index: number
     }
   >()
+  let step = -1
 
   function entry(id: string) {
     let e = touched.get(id)
     if (!e) {
       const [before] = store.getDocuments([id])
-      e = {before, after: before, mutations: []}
+      e = {before, after: before, mutations: [], index: -1}
       touched.set(id, e)
     }
     return e
@@ -123,13 +137,20 @@ function createWorkingSet(
     transactionId,
     timestamp,
     identity,
+    at(index) {
+      step = index
+    },
+    indexOf(id) {
+      return touched.get(id)?.index ?? -1
+    },
     get(id) {
-      const current = touched.has(id) ? touched.get(id)!.after : store.getDocuments([id])[0]
-      return current ? structuredClone(current) : null
+      const doc = touched.has(id) ? touched.get(id)!.after : store.getDocuments([id])[0]
+      return doc ? structuredClone(doc) : null
     },
     write(id, doc, mutation) {
       const e = entry(id)
       e.mutations.push(mutation)
+      e.index = step
       if (!doc) {
         e.after = null
         return null

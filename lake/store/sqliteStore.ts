@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
+import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import type {
   ExportOptions,
@@ -55,6 +56,9 @@ const MIGRATIONS: {name: string; sql: string}[] = [
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
+
+/** Up to this many deleted ids, referrersOf() looks for each id's `_ref` text in one scan. */
+const REF_NEEDLES = 16
 
 export interface SqliteStoreOptions {
   /**
@@ -387,6 +391,35 @@ export function createSqliteStore(
 
     count() {
       return Number(get('SELECT count(*) AS n FROM documents')?.n ?? 0)
+    },
+
+    referrersOf(ids) {
+      const targets = new Set(ids)
+      if (targets.size === 0) return []
+      // Bodies are compact JSON.stringify output, so a document referencing X contains
+      // `"_ref":"X"` verbatim (instr, unlike LIKE, has no wildcards). A few targets: one scan
+      // testing each; many (a query delete): one scan for any `_ref`. The parsed document decides.
+      const needles =
+        targets.size <= REF_NEEDLES
+          ? [...targets].map((id) => `"_ref":${JSON.stringify(id)}`)
+          : ['"_ref":']
+      const s = stmt(
+        `SELECT id, rev, body FROM documents
+         WHERE ${needles.map(() => 'instr(body, ?) > 0').join(' OR ')} ORDER BY id`,
+      )
+      const out: SanityDocument[] = []
+      for (const row of s?.iterate(...needles) ?? []) {
+        const {id, rev, body} = row as {id: string; rev: string; body: string}
+        const hit = cache.get(id)
+        const doc = hit?.rev === rev ? hit.doc : parsed(id, rev, body)
+        for (const ref of strongReferences(doc)) {
+          if (targets.has(ref)) {
+            out.push(doc)
+            break
+          }
+        }
+      }
+      return out
     },
 
     transact(fn) {

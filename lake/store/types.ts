@@ -91,6 +91,11 @@ export interface Store {
   /** Number of stored documents. */
   count(): number
   /**
+   * The stored documents that strongly reference (see core/references.ts) at least one of `ids`,
+   * in `_id` order. Read-only, like scan()'s.
+   */
+  referrersOf(ids: readonly string[]): SanityDocument[]
+  /**
    * Runs fn holding the dataset's write lock: no other transaction commits while fn runs, so what
    * fn read stays current until it commits. fn may be async (GROQ evaluation is).
    */

@@ -8,7 +8,8 @@ export const actionRoutes = new Hono()
 
 actionRoutes.post('/:version{v[^/]+}/data/actions/:dataset', async (c) => {
   const {store, body} = await writeRequest(c, 'actions')
-  const outcome = await runTransaction(writeOptions(c, store, body, body.transactionId), (ws) =>
+  const options = writeOptions(c, store, body, body.transactionId)
+  const outcome = await runTransaction({...options, errorType: 'actionError'}, (ws) =>
     applyActions(ws, body.actions),
   )
   return c.json({transactionId: outcome.transaction.id})

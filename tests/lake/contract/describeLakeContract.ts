@@ -11,6 +11,7 @@ import {historyContract} from './suite/history.ts'
 import {mutationsContract} from './suite/mutations.ts'
 import {perspectivesContract} from './suite/perspectives.ts'
 import {queryContract} from './suite/query.ts'
+import {referencesContract} from './suite/references.ts'
 import type {ContractTarget} from './target.ts'
 
 /** Gives each area the target once `beforeAll` has made it. */
@@ -37,6 +38,7 @@ export function describeLakeContract(name: string, makeTarget: () => Promise<Con
     describe('perspectives', () => perspectivesContract(get))
     describe('doc endpoint', () => docContract(get))
     describe('history', () => historyContract(get))
+    describe('reference integrity', () => referencesContract(get))
     describe('export and import', () => exportImportContract(get))
   })
 }

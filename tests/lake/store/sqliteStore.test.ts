@@ -243,3 +243,35 @@ describe('sqliteStore', () => {
     expect(ids(store.exportDocuments({types: ['x'], afterId: 'a', limit: 2}))).toEqual(['c', 'd'])
   })
 })
+
+describe('referrersOf', () => {
+  const ref = (to: string, extra = {}) => ({_type: 'reference', _ref: to, ...extra})
+
+  beforeEach(async () => {
+    await commit({
+      a: {title: 'target'},
+      b: {title: 'also a target'},
+      strong: {nested: {list: [{x: 1, author: ref('a')}]}},
+      weak: {author: ref('a', {_weak: true})},
+      prefix: {author: ref('ab')},
+      text: {title: '"_ref":"a" in plain text', other: ref('zzz')},
+      both: {one: ref('a'), two: ref('b')},
+    })
+  })
+
+  test('finds strong references at any depth, not weak ones or look-alike ids', () => {
+    expect(ids(store.referrersOf(['a']))).toEqual(['both', 'strong'])
+    expect(ids(store.referrersOf(['b', 'missing']))).toEqual(['both'])
+    expect(store.referrersOf([])).toEqual([])
+  })
+
+  test('many ids at once scan for any reference and still match exactly', () => {
+    const many = ['a', ...Array.from({length: 40}, (_, i) => `none${i}`)]
+    expect(ids(store.referrersOf(many))).toEqual(['both', 'strong'])
+  })
+
+  test('answers from the committed state', async () => {
+    await commit({strong: null, both: {one: ref('a', {_weak: true})}})
+    expect(store.referrersOf(['a'])).toEqual([])
+  })
+})

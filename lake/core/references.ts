@@ -1,0 +1,79 @@
+/** Reference integrity: which documents strongly reference which, as hosted Sanity counts them. */
+import {ConflictError, itemError} from './errors.ts'
+import type {SanityDocument} from './types.ts'
+
+/**
+ * The ids a value strongly references: every object with a string `_ref` whose `_weak` is not
+ * true, at any depth. Studio drafts carry `_weak: true` (+ `_strengthenOnPublish`), so they count
+ * only once published or strengthened.
+ */
+export function strongReferences(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) strongReferences(item, into)
+  } else if (typeof value === 'object' && value !== null) {
+    const object = value as Record<string, unknown>
+    if (typeof object._ref === 'string' && object._weak !== true) into.add(object._ref)
+    for (const key in object) strongReferences(object[key], into)
+  }
+  return into
+}
+
+/** A change as the check needs it: the id and its state after the transaction (null: deleted). */
+export interface ReferenceChange {
+  id: string
+  before: SanityDocument | null
+  after: SanityDocument | null
+}
+
+/**
+ * Refuses a transaction that deletes a document something still strongly references once the
+ * transaction is applied. `committedReferrers` answers from the committed state; the
+ * transaction's own writes override it, so a referrer deleted or edited in the same transaction
+ * no longer counts, and a document referencing itself never blocks.
+ */
+export function checkReferenceIntegrity(
+  changes: readonly ReferenceChange[],
+  committedReferrers: (ids: string[]) => SanityDocument[],
+  options: {errorType?: 'mutationError' | 'actionError'; indexOf?: (id: string) => number} = {},
+): void {
+  const {errorType = 'mutationError', indexOf} = options
+  const deleted = changes.filter((c) => c.before && !c.after).map((c) => c.id)
+  if (deleted.length === 0) return
+  const targets = new Set(deleted)
+  const touched = new Map(changes.map((c) => [c.id, c.after]))
+  const referrers = committedReferrers(deleted).filter((doc) => !touched.has(doc._id))
+  for (const after of touched.values()) if (after) referrers.push(after)
+  // Target → referencing ids, in target order.
+  const blocked = new Map<string, string[]>()
+  for (const doc of referrers) {
+    for (const ref of strongReferences(doc)) {
+      if (!targets.has(ref) || ref === doc._id) continue
+      const ids = blocked.get(ref) ?? []
+      if (!ids.includes(doc._id)) ids.push(doc._id)
+      blocked.set(ref, ids)
+    }
+  }
+  const first = deleted.find((id) => blocked.has(id))
+  if (!first) return
+  const items = deleted
+    .filter((id) => blocked.has(id))
+    .map((id) => {
+      const referencingIDs = blocked.get(id)!.sort()
+      const index = indexOf?.(id)
+      return itemError('documentHasExistingReferencesError', describe(id, referencingIDs), {
+        id,
+        referencingIDs,
+        ...(index === undefined || index < 0 ? {} : {index}),
+      })
+    })
+  const verb = errorType === 'actionError' ? 'action' : 'mutation'
+  throw new ConflictError(
+    `The ${verb}(s) failed: ${describe(first, blocked.get(first)!)}`,
+    items,
+    errorType,
+  )
+}
+
+function describe(id: string, referencingIDs: readonly string[]): string {
+  return `Document "${id}" cannot be deleted as there are references to it from "${referencingIDs[0]}"`
+}

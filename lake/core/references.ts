@@ -18,7 +18,7 @@ export function strongReferences(value: unknown, into = new Set<string>()): Set<
   return into
 }
 
-/** A change as the check needs it: the id and its state after the transaction (null: deleted). */
+/** A change as the check needs it: the id and its states before and after (null: none). */
 export interface ReferenceChange {
   id: string
   before: SanityDocument | null
@@ -33,7 +33,7 @@ export interface ReferenceChange {
  */
 export function checkReferenceIntegrity(
   changes: readonly ReferenceChange[],
-  committedReferrers: (ids: string[]) => SanityDocument[],
+  committedReferrers: (ids: string[]) => {id: string; target: string}[],
   options: {errorType?: 'mutationError' | 'actionError'; indexOf?: (id: string) => number} = {},
 ): void {
   const {errorType = 'mutationError', indexOf} = options
@@ -41,37 +41,33 @@ export function checkReferenceIntegrity(
   if (deleted.length === 0) return
   const targets = new Set(deleted)
   const touched = new Map(changes.map((c) => [c.id, c.after]))
-  const referrers = committedReferrers(deleted).filter((doc) => !touched.has(doc._id))
-  for (const after of touched.values()) if (after) referrers.push(after)
-  // Target → referencing ids, in target order.
-  const blocked = new Map<string, string[]>()
-  for (const doc of referrers) {
-    for (const ref of strongReferences(doc)) {
-      if (!targets.has(ref) || ref === doc._id) continue
-      const ids = blocked.get(ref) ?? []
-      if (!ids.includes(doc._id)) ids.push(doc._id)
-      blocked.set(ref, ids)
+  const pairs = committedReferrers(deleted).filter((pair) => !touched.has(pair.id))
+  for (const [id, after] of touched) {
+    if (!after) continue
+    for (const target of strongReferences(after)) {
+      if (targets.has(target)) pairs.push({id, target})
     }
   }
-  const first = deleted.find((id) => blocked.has(id))
-  if (!first) return
-  const items = deleted
-    .filter((id) => blocked.has(id))
-    .map((id) => {
-      const referencingIDs = blocked.get(id)!.sort()
-      const index = indexOf?.(id)
-      return itemError('documentHasExistingReferencesError', describe(id, referencingIDs), {
-        id,
-        referencingIDs,
-        ...(index === undefined || index < 0 ? {} : {index}),
-      })
+  // Target → referencing ids.
+  const blocked = new Map<string, Set<string>>()
+  for (const {id, target} of pairs) {
+    if (id === target) continue
+    const ids = blocked.get(target) ?? new Set()
+    blocked.set(target, ids.add(id))
+  }
+  const refused = deleted.filter((id) => blocked.has(id))
+  if (refused.length === 0) return
+  const items = refused.map((id) => {
+    const referencingIDs = [...blocked.get(id)!].sort()
+    const index = indexOf?.(id)
+    return itemError('documentHasExistingReferencesError', describe(id, referencingIDs), {
+      id,
+      referencingIDs,
+      ...(index === undefined || index < 0 ? {} : {index}),
     })
+  })
   const verb = errorType === 'actionError' ? 'action' : 'mutation'
-  throw new ConflictError(
-    `The ${verb}(s) failed: ${describe(first, blocked.get(first)!)}`,
-    items,
-    errorType,
-  )
+  throw new ConflictError(`The ${verb}(s) failed: ${items[0].error.description}`, items, errorType)
 }
 
 function describe(id: string, referencingIDs: readonly string[]): string {

@@ -52,13 +52,27 @@ const MIGRATIONS: {name: string; sql: string}[] = [
       CREATE INDEX changes_doc ON changes (doc_id, tx_seq);
     `,
   },
+  {
+    // Strong references (see core/references.ts: a string `_ref` without `_weak: true`), kept on
+    // commit so that "who references X" is an index seek rather than a scan of every body.
+    name: 'strong references',
+    sql: `
+      CREATE TABLE refs (
+        target TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (target, source)
+      ) WITHOUT ROWID;
+      CREATE INDEX refs_source ON refs (source);
+      INSERT OR IGNORE INTO refs (target, source)
+        SELECT t.atom, d.id FROM documents d, json_tree(d.body) t
+        WHERE instr(d.body, '"_ref":') > 0 AND t.key = '_ref' AND t.type = 'text'
+          AND json_type(d.body, t.path || '._weak') IS NOT 'true';
+    `,
+  },
 ]
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
-
-/** Up to this many deleted ids, referrersOf() looks for each id's `_ref` text in one scan. */
-const REF_NEEDLES = 16
 
 export interface SqliteStoreOptions {
   /**
@@ -292,7 +306,11 @@ export function createSqliteStore(
       const after = change.after
       // Stored twice, as the document and in the log: serialise it once.
       const body = after ? JSON.stringify(after) : null
+      stmt('DELETE FROM refs WHERE source = ?')!.run(change.id)
       if (after) {
+        for (const target of strongReferences(after)) {
+          stmt('INSERT OR IGNORE INTO refs (target, source) VALUES (?, ?)')!.run(target, change.id)
+        }
         stmt(
           `INSERT INTO documents (id, type, rev, created_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET type = excluded.type, rev = excluded.rev,
@@ -394,30 +412,16 @@ export function createSqliteStore(
     },
 
     referrersOf(ids) {
-      const targets = new Set(ids)
-      if (targets.size === 0) return []
-      // Bodies are compact JSON.stringify output, so a document referencing X contains
-      // `"_ref":"X"` verbatim (instr, unlike LIKE, has no wildcards). A few targets: one scan
-      // testing each; many (a query delete): one scan for any `_ref`. The parsed document decides.
-      const needles =
-        targets.size <= REF_NEEDLES
-          ? [...targets].map((id) => `"_ref":${JSON.stringify(id)}`)
-          : ['"_ref":']
-      const s = stmt(
-        `SELECT id, rev, body FROM documents
-         WHERE ${needles.map(() => 'instr(body, ?) > 0').join(' OR ')} ORDER BY id`,
-      )
-      const out: SanityDocument[] = []
-      for (const row of s?.iterate(...needles) ?? []) {
-        const {id, rev, body} = row as {id: string; rev: string; body: string}
-        const hit = cache.get(id)
-        const doc = hit?.rev === rev ? hit.doc : parsed(id, rev, body)
-        for (const ref of strongReferences(doc)) {
-          if (targets.has(ref)) {
-            out.push(doc)
-            break
-          }
-        }
+      const targets = [...new Set(ids)].sort()
+      const out: {id: string; target: string}[] = []
+      for (let i = 0; i < targets.length; i += CHUNK) {
+        const chunk = targets.slice(i, i + CHUNK)
+        const rows = all(
+          `SELECT target, source FROM refs WHERE target IN (${chunk.map(() => '?').join(',')})
+           ORDER BY target, source`,
+          ...chunk,
+        )
+        for (const row of rows) out.push({id: String(row.source), target: String(row.target)})
       }
       return out
     },

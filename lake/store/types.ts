@@ -91,10 +91,10 @@ export interface Store {
   /** Number of stored documents. */
   count(): number
   /**
-   * The stored documents that strongly reference (see core/references.ts) at least one of `ids`,
-   * in `_id` order. Read-only, like scan()'s.
+   * Who strongly references (see core/references.ts) any of `ids` in the stored state: one entry
+   * per referencing document `id` and referenced `target`, ordered by target, then id.
    */
-  referrersOf(ids: readonly string[]): SanityDocument[]
+  referrersOf(ids: readonly string[]): {id: string; target: string}[]
   /**
    * Runs fn holding the dataset's write lock: no other transaction commits while fn runs, so what
    * fn read stays current until it commits. fn may be async (GROQ evaluation is).

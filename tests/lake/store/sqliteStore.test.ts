@@ -60,7 +60,7 @@ describe('sqliteStore', () => {
     stores.close()
     const db = new DatabaseSync(file)
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({journal_mode: 'wal'})
-    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{version: 1}])
+    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{version: 1}, {version: 2}])
     db.close()
   })
 
@@ -246,6 +246,7 @@ describe('sqliteStore', () => {
 
 describe('referrersOf', () => {
   const ref = (to: string, extra = {}) => ({_type: 'reference', _ref: to, ...extra})
+  const referrers = (targets: string[]) => store.referrersOf(targets).map((pair) => pair.id)
 
   beforeEach(async () => {
     await commit({
@@ -260,14 +261,29 @@ describe('referrersOf', () => {
   })
 
   test('finds strong references at any depth, not weak ones or look-alike ids', () => {
-    expect(ids(store.referrersOf(['a']))).toEqual(['both', 'strong'])
-    expect(ids(store.referrersOf(['b', 'missing']))).toEqual(['both'])
+    expect(store.referrersOf(['a'])).toEqual([
+      {id: 'both', target: 'a'},
+      {id: 'strong', target: 'a'},
+    ])
+    expect(store.referrersOf(['missing', 'b'])).toEqual([{id: 'both', target: 'b'}])
     expect(store.referrersOf([])).toEqual([])
   })
 
-  test('many ids at once scan for any reference and still match exactly', () => {
-    const many = ['a', ...Array.from({length: 40}, (_, i) => `none${i}`)]
-    expect(ids(store.referrersOf(many))).toEqual(['both', 'strong'])
+  test('takes more ids than fit in one query', () => {
+    const many = [...Array.from({length: 600}, (_, i) => `none${i}`), 'a']
+    expect(referrers(many)).toEqual(['both', 'strong'])
+  })
+
+  test('a data folder from before the references table gets it filled on open', async () => {
+    stores.close()
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const db = new DatabaseSync(file)
+    db.exec('DROP TABLE refs; DELETE FROM migrations WHERE version = 2')
+    db.close()
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    expect(referrers(['a'])).toEqual(['both', 'strong'])
+    expect(referrers(['b', 'zzz'])).toEqual(['both', 'text'])
   })
 
   test('answers from the committed state', async () => {

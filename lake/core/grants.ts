@@ -134,6 +134,15 @@ export function can(principal: Principal, permission: Permission, documentId: st
   )
 }
 
+/** Whether `principal` may read every document (no per-document check can remove any). */
+export function canReadEverything(principal: Principal): boolean {
+  const role = principal.role
+  return (
+    role !== null &&
+    ROLE_GRANTS[role].some((g) => g.path === '**' && g.permissions.includes('read'))
+  )
+}
+
 /**
  * Asset uploads are not document grants in Sanity (they are `sanity.assets` permissions); every role
  * that can write documents may upload, so contributors can add images to their drafts.

@@ -5,7 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
-import type {ScanHint} from '../store/types.ts'
+import type {Condition, ScanHint} from '../store/types.ts'
 
 export interface QueryPlan {
   /** How often `*` appears: 0 means the query needs no documents at all. */
@@ -17,6 +17,15 @@ export interface QueryPlan {
    * only needs the first `limit` documents that `base` (the filtered `*`) yields in that order.
    */
   topK: TopK | null
+  /**
+   * The single `*` with the filters applied to it directly (`*[a][b]`): a Filter chain over
+   * Everything, or Everything itself. Null when `*` appears other than once.
+   */
+  scan: ExprNode | null
+  /** The filter expressions of `scan`, outermost last. */
+  filters: ExprNode[]
+  /** Set when the query contains `count(scan)`: the store may answer it without documents. */
+  count: ExprNode | null
 }
 
 export interface TopK {
@@ -37,7 +46,16 @@ export function planQuery(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
   let everything = 0
+  let count: Node | null = null
+  const scans: Node[] = []
   visit(tree as unknown as Node, null, (node, parent) => {
+    if (node.type === 'FuncCall' && node.name === 'count' && node.namespace === 'global') {
+      const arg = (node.args as Node[])[0]
+      if ((node.args as Node[]).length === 1 && chainEnd(arg)) count = node
+    }
+    if ((node.type === 'Filter' || node.type === 'Everything') && chainEnd(node)) {
+      if (!(parent?.type === 'Filter' && parent.base === node)) scans.push(node)
+    }
     if (node.type === 'Slice' || node.type === 'AccessElement') {
       const topK = topKOf(node)
       if (topK) topKs.push(topK)
@@ -48,18 +66,245 @@ export function planQuery(tree: ExprNode): QueryPlan {
     everything++
     if (parent?.type === 'Filter' && parent.base === node) filters.push(parent)
   })
-  if (everything !== 1) return {everything, hint: null, topK: null}
+  if (everything !== 1) {
+    return {everything, hint: null, topK: null, scan: null, filters: [], count: null}
+  }
+  const scan = scans.length === 1 ? scans[0] : null
+  const chain: Node[] = []
+  for (let node = scan; node?.type === 'Filter'; node = node.base as Node) chain.unshift(node)
+  const countNode = count as Node | null
   return {
     everything,
     hint: filters.length === 1 ? hintOf(filters[0].expr as Node) : null,
     topK: topKs.length === 1 ? topKs[0] : null,
+    scan: scan as ExprNode | null,
+    filters: chain.map((filter) => filter.expr as ExprNode),
+    count: countNode && (countNode.args as Node[])[0] === scan ? (countNode as ExprNode) : null,
   }
 }
 
-/** `order(…)` of a filter chain over `*`, sliced from 0 with literal bounds. */
+/** Whether `node` is `*` or filters over it only (`*[a][b]`). */
+function chainEnd(node: Node | undefined): boolean {
+  while (node?.type === 'Filter') node = node.base as Node
+  return node?.type === 'Everything'
+}
+
+/**
+ * The filters as a store Condition. `exact`: the condition matches exactly the documents the
+ * filters keep (GROQ semantics, including null and mixed types), so groq-js need not re-check.
+ * Otherwise the condition (when present) is only a superset. Indexed fields are those the store
+ * keeps beside the body (Store.indexedFields); `_id` is exact only when view ids are stored ids.
+ */
+export function conditionOf(
+  filters: readonly ExprNode[],
+  fields: readonly (readonly string[])[],
+  storedIds: boolean,
+): {where: Condition | null; exact: boolean} {
+  const parts = filters.map((expr) => compileCondition(expr as unknown as Node, fields, storedIds))
+  const present = parts.flatMap((part) => (part.where ? [part.where] : []))
+  return {
+    where:
+      present.length === 0 ? null : present.length === 1 ? present[0] : {kind: 'and', of: present},
+    exact: parts.every((part) => part.exact),
+  }
+}
+
+interface Compiled {
+  where: Condition | null
+  exact: boolean
+  /** GROQ gives true or false, never null (so `!` of it can run in SQL). */
+  twoValued: boolean
+}
+
+const INEXACT: Compiled = {where: null, exact: false, twoValued: false}
+
+function compileCondition(
+  expr: Node,
+  fields: readonly (readonly string[])[],
+  storedIds: boolean,
+): Compiled {
+  const fieldOf = (node: Node): number => {
+    const path = attributePath(node)
+    if (!path) return -1
+    return fields.findIndex((f) => f.length === path.length && f.every((k, i) => k === path[i]))
+  }
+  const compile = (node: Node): Compiled => {
+    switch (node.type) {
+      case 'Group':
+        return compile(node.base as Node)
+      case 'And':
+      case 'Or': {
+        const [left, right] = [compile(node.left as Node), compile(node.right as Node)]
+        const twoValued = left.twoValued && right.twoValued
+        if (node.type === 'And') {
+          const of = [left.where, right.where].filter((c): c is Condition => c !== null)
+          const where =
+            of.length === 0 ? null : of.length === 1 ? of[0] : {kind: 'and' as const, of}
+          return {where, exact: left.exact && right.exact, twoValued}
+        }
+        if (!left.where || !right.where) return INEXACT
+        return {
+          where: {kind: 'or', of: [left.where, right.where]},
+          exact: left.exact && right.exact,
+          twoValued,
+        }
+      }
+      case 'Not': {
+        const inner = compile(node.base as Node)
+        if (!inner.exact || !inner.twoValued || !inner.where) return INEXACT
+        return {where: {kind: 'not', of: inner.where}, exact: true, twoValued: true}
+      }
+      case 'FuncCall':
+        return funcCall(node)
+      case 'OpCall':
+        return opCall(node)
+      default:
+        return INEXACT
+    }
+  }
+
+  const funcCall = (node: Node): Compiled => {
+    const args = node.args as Node[]
+    if (node.namespace !== 'global') return INEXACT
+    if (node.name === 'defined' && args.length === 1) {
+      const path = attributePath(args[0])
+      if (path?.length === 1 && (path[0] === '_id' || path[0] === '_type')) {
+        return {where: {kind: 'and', of: []}, exact: true, twoValued: true}
+      }
+      const field = fieldOf(args[0])
+      return field < 0 ? INEXACT : {where: {kind: 'defined', field}, exact: true, twoValued: true}
+    }
+    if (node.name === 'references' && args.length >= 1) {
+      const ids: string[] = []
+      for (const arg of args) {
+        if (arg.type !== 'Value') return INEXACT
+        const value = arg.value
+        if (typeof value === 'string') ids.push(value)
+        else if (Array.isArray(value)) ids.push(...value.filter((v) => typeof v === 'string'))
+        else if (value !== null) return INEXACT
+      }
+      const where: Condition = ids.length ? {kind: 'references', ids} : {kind: 'or', of: []}
+      return {where, exact: true, twoValued: true}
+    }
+    return INEXACT
+  }
+
+  const opCall = (node: Node): Compiled => {
+    const op = node.op as string
+    let left = node.left as Node
+    let right = node.right as Node
+    if (op === '==' || op === '!=') {
+      if (!attributePath(left) && attributePath(right)) [left, right] = [right, left]
+      const equal = equality(left, right)
+      if (op === '==' || !equal.where || !equal.exact) return op === '==' ? equal : INEXACT
+      return {where: {kind: 'not', of: equal.where}, exact: true, twoValued: true}
+    }
+    if (op === 'in') return membership(left, right)
+    if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+      let flipped: '<' | '<=' | '>' | '>=' = op
+      if (!attributePath(left) && attributePath(right)) {
+        ;[left, right] = [right, left]
+        flipped = ({'<': '>', '<=': '>=', '>': '<', '>=': '<='} as const)[op]
+      }
+      const field = fieldOf(left)
+      const value = right.type === 'Value' ? right.value : undefined
+      if (field < 0 || !(typeof value === 'string' || isFiniteNumber(value))) return INEXACT
+      return {where: {kind: 'compare', field, op: flipped, value}, exact: true, twoValued: false}
+    }
+    return INEXACT
+  }
+
+  const equality = (left: Node, right: Node): Compiled => {
+    const path = attributePath(left)
+    if (!path || right.type !== 'Value') return INEXACT
+    const value = right.value
+    const scalar = typeof value === 'string' || typeof value === 'boolean' || isFiniteNumber(value)
+    if (path.length === 1 && path[0] === '_type') {
+      if (typeof value === 'string')
+        return {where: {kind: 'type', types: [value]}, exact: true, twoValued: true}
+      return scalar ? {where: {kind: 'or', of: []}, exact: true, twoValued: true} : INEXACT
+    }
+    if (path.length === 1 && path[0] === '_id') {
+      if (!storedIds) return INEXACT
+      if (typeof value === 'string')
+        return {where: {kind: 'id', ids: [value]}, exact: true, twoValued: true}
+      return scalar ? {where: {kind: 'or', of: []}, exact: true, twoValued: true} : INEXACT
+    }
+    const field = fieldOf(left)
+    if (field < 0 || !scalar) return INEXACT
+    return {where: {kind: 'equals', field, values: [value]}, exact: true, twoValued: true}
+  }
+
+  const membership = (left: Node, right: Node): Compiled => {
+    const path = attributePath(left)
+    if (!path) return INEXACT
+    if (
+      path.length === 1 &&
+      path[0] === '_id' &&
+      right.type === 'FuncCall' &&
+      right.name === 'path'
+    ) {
+      const glob = (right.args as Node[])[0]
+      const value = glob?.type === 'Value' ? glob.value : null
+      if (typeof value !== 'string') return INEXACT
+      const star = value.indexOf('*')
+      if (star === -1)
+        return storedIds
+          ? {where: {kind: 'id', ids: [value]}, exact: true, twoValued: true}
+          : INEXACT
+      // `prefix.**` is exactly the prefix (ids have no `/`); other globs narrow only.
+      const exact =
+        storedIds && star === value.length - 2 && value.endsWith('**') && value[star - 1] === '.'
+      return {where: {kind: 'idPrefix', prefixes: [value.slice(0, star)]}, exact, twoValued: true}
+    }
+    const values = literalList(right)
+    if (!values) return INEXACT
+    const scalars = values.filter(
+      (v): v is string | number | boolean =>
+        typeof v === 'string' || typeof v === 'boolean' || isFiniteNumber(v),
+    )
+    // null (equal to missing), objects and arrays: left to groq-js.
+    if (scalars.length !== values.length) return INEXACT
+    if (path.length === 1 && (path[0] === '_type' || path[0] === '_id')) {
+      if (path[0] === '_id' && !storedIds) return INEXACT
+      const strings = scalars.filter((v): v is string => typeof v === 'string')
+      const where: Condition =
+        path[0] === '_type' ? {kind: 'type', types: strings} : {kind: 'id', ids: strings}
+      return {where, exact: true, twoValued: true}
+    }
+    const field = fieldOf(left)
+    if (field < 0) return INEXACT
+    return {where: {kind: 'equals', field, values: scalars}, exact: true, twoValued: true}
+  }
+
+  return compile(expr)
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+/** The elements of a literal array (`[…]` of literals or an array parameter), else null. */
+function literalList(node: Node): unknown[] | null {
+  if (node.type === 'Value') return Array.isArray(node.value) ? node.value : null
+  if (node.type !== 'Array') return null
+  const out: unknown[] = []
+  for (const element of node.elements as Node[]) {
+    const inner = element.value as Node
+    if (element.isSplat || inner.type !== 'Value') return null
+    out.push(inner.value)
+  }
+  return out
+}
+
+/**
+ * `order(…)` of a filter chain over `*`, sliced from 0 with literal bounds; or the chain sliced
+ * directly (no keys: view order, by `_id`).
+ */
 function topKOf(node: Node): TopK | null {
   const order = node.base as Node
-  if (order?.type !== 'PipeFuncCall' || order.name !== 'order') return null
+  const ordered = order?.type === 'PipeFuncCall' && order.name === 'order'
+  if (!ordered && !(order && chainEnd(order))) return null
   let limit: number
   if (node.type === 'Slice') {
     const {left, right, isInclusive} = node as unknown as {
@@ -74,6 +319,7 @@ function topKOf(node: Node): TopK | null {
     if (typeof index !== 'number' || index < 0) return null
     limit = index + 1
   }
+  if (!ordered) return Number.isInteger(limit) ? {keys: [], limit, base: order as ExprNode} : null
   let chain = order.base as Node
   while (chain.type === 'Filter') chain = chain.base as Node
   if (chain.type !== 'Everything') return null

@@ -100,7 +100,7 @@ export async function runTransaction<R>(
     if (options.dryRun || changes.length === 0) return {transaction, result, committed: false}
     writer.commit(transaction)
     lastTimestamps.set(store, now)
-    bus.publish(transaction)
+    writer.onDurable(() => bus.publish(transaction))
     return {transaction, result, committed: true}
   })
 }

@@ -2,11 +2,11 @@
  * The documents one query sees: candidates from the store (narrowed by the query plan when it
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
-import type {DereferenceFunction} from 'groq-js'
-import type {ScanHint, Store} from '../store/types.ts'
+import type {DereferenceFunction, ExprNode} from 'groq-js'
+import type {ScanHint, SelectedRow, Selection, Store} from '../store/types.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
-import type {QueryPlan, TopK} from './plan.ts'
+import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
 import {evaluateQuery, type QueryContext} from './query.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -22,13 +22,22 @@ export interface ViewOptions {
   canRead: (id: string) => boolean
   /** Parameters, identity and clock, for evaluating a top-k filter on batches. */
   context?: QueryContext
+  /** The parsed query: lets the store answer `count(*[…])` itself (see View.query). */
+  tree?: ExprNode
+  /** The caller may read every document (no per-id check needed for a count). */
+  readsAll?: boolean
 }
 
 export interface View {
   documents: SanityDocument[]
   /** `->` resolves through the same perspective and permissions, also outside the narrowed set. */
   dereference: DereferenceFunction
+  /** The query to evaluate over `documents` (`tree` with answered parts replaced), when changed. */
+  query?: ExprNode
 }
+
+/** Candidates per filter evaluation and per body read when streaming a scan. */
+const SCAN_BATCH = 500
 
 export async function loadView(options: ViewOptions): Promise<View> {
   const {store, perspective, apiVersion, plan, canRead} = options
@@ -49,9 +58,13 @@ export async function loadView(options: ViewOptions): Promise<View> {
   }
 
   if (plan.everything === 0) return {documents: [], dereference}
+  if (perspective.kind !== 'stack' && plan.scan) {
+    const view = await planned(options, exclude, dereference)
+    if (view) return {...view, dereference}
+  }
   const hint = plan.hint
   // In a stack the view `_id` is not the stored one, so the store cannot order by it.
-  const idKey = plan.topK?.keys.some((key) => key.path[0] === '_id')
+  const idKey = plan.topK?.keys.some((key) => key.path[0] === '_id') || plan.topK?.keys.length === 0
   if (plan.topK && !(perspective.kind === 'stack' && idKey)) {
     // Raw and published views keep stored ids; other perspectives narrow as below.
     const hinted: ScanHint =
@@ -82,6 +95,223 @@ export async function loadView(options: ViewOptions): Promise<View> {
   const groups = new Set<string>()
   for (const doc of store.scan(narrowed)) groups.add(getPublishedId(doc._id))
   return {documents: present(store.getDocuments(groupIds([...groups], perspective))), dereference}
+}
+
+/**
+ * Raw and published views, where view ids are stored ids: the store selects by the filters as far
+ * as they translate exactly (see conditionOf), and groq-js checks the rest on batches streamed
+ * through it, so only the matches are ever held. `count(*[…])` over an exact filter and ordered
+ * slices over indexed fields read no bodies beyond the rows returned.
+ */
+async function planned(
+  options: ViewOptions,
+  exclude: string[],
+  dereference: DereferenceFunction,
+): Promise<Omit<View, 'dereference'> | null> {
+  const {store, perspective, plan, canRead} = options
+  const topK = plan.topK?.base === plan.scan ? plan.topK : null
+  const fields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
+  // An order over other attributes: readTopK orders by json_extract instead (bounded memory).
+  if (fields?.some((field) => field < 0) && !plan.count) return null
+  const context = {...options.context, dereference}
+  const {where, exact} = conditionOf(plan.filters, store.indexedFields, true)
+  const selection: Selection = {excludeIdPrefixes: exclude}
+  if (where) selection.where = where
+  const toView = (doc: SanityDocument): SanityDocument =>
+    perspective.kind === 'published' ? {...doc, _originalId: doc._id} : doc
+  const bodies = (ids: string[]) => {
+    const out: SanityDocument[] = []
+    for (const doc of store.getDocuments(ids)) if (doc) out.push(toView(doc))
+    return out
+  }
+  const scan = plan.scan!
+  /** The batch's documents that pass the filters (all of them when the selection is exact). */
+  const matching = async (rows: SelectedRow[]): Promise<SanityDocument[]> => {
+    const readable = rows.filter((row) => canRead(row.id))
+    if (exact) return bodies(readable.map((row) => row.id))
+    const partial = fieldsOnly(plan.filters, store.indexedFields)
+    const candidates = partial
+      ? readable.map((row) => (row.complete ? partialDocument(row, store.indexedFields) : null))
+      : []
+    const needBodies = readable.filter((_, i) => !candidates[i]).map((row) => row.id)
+    const full = new Map(bodies(needBodies).map((doc) => [doc._id, doc]))
+    const docs = readable.flatMap((row, i) => candidates[i] ?? full.get(row.id) ?? [])
+    const matched = (await evaluateQuery(scan, docs, context)) as SanityDocument[]
+    if (!partial) return matched
+    // Stand-ins that matched become their documents, in the same order.
+    for (const doc of bodies(matched.map((d) => d._id).filter((id) => !full.has(id)))) {
+      full.set(doc._id, doc)
+    }
+    return matched.flatMap((doc) => full.get(doc._id) ?? [])
+  }
+
+  if (plan.count && options.tree) {
+    let n = 0
+    if (exact && options.readsAll) n = store.countSelected(selection)
+    else if (exact) for (const row of store.select(selection)) n += canRead(row.id) ? 1 : 0
+    else
+      n = await forEachBatch(store.select(selection), async (rows) => (await matching(rows)).length)
+    return {documents: [], query: replaceNode(options.tree, plan.count, {type: 'Value', value: n})}
+  }
+
+  if (topK && fields && fields.every((field) => field >= 0)) {
+    selection.order = topK.keys.map((key, i) => ({field: fields[i], desc: key.desc}))
+    const keyOf = (row: SelectedRow) => fields.map((field) => row.fields[field])
+    const keyOfDoc = (doc: SanityDocument) =>
+      fields.map((field) => valueAt(doc, store.indexedFields[field]))
+    const documents: SanityDocument[] = []
+    let batch: SelectedRow[] = []
+    let cut: unknown[] | null = null
+    for (const row of store.select(selection)) {
+      // Rows come sorted by key: once `limit` matches are in, only ties with the last can matter.
+      if (cut && !sameKey(keyOf(row), cut)) break
+      batch.push(row)
+      if (batch.length < (exact ? 1 : SCAN_BATCH)) continue
+      documents.push(...(await matching(batch)))
+      batch = []
+      if (!cut && documents.length >= topK.limit) cut = keyOfDoc(documents[topK.limit - 1])
+    }
+    if (batch.length) documents.push(...(await matching(batch)))
+    return {documents: documents.sort(byId)}
+  }
+
+  const documents: SanityDocument[] = []
+  await forEachBatch(store.select({...selection, order: []}), async (rows) => {
+    documents.push(...(await matching(rows)))
+    return 0
+  })
+  return {documents}
+}
+
+/** Runs fn on the rows a batch at a time; sums what it returns. */
+async function forEachBatch(
+  rows: Iterable<SelectedRow>,
+  fn: (batch: SelectedRow[]) => Promise<number>,
+): Promise<number> {
+  let total = 0
+  let batch: SelectedRow[] = []
+  for (const row of rows) {
+    batch.push(row)
+    if (batch.length < SCAN_BATCH) continue
+    total += await fn(batch)
+    batch = []
+  }
+  if (batch.length) total += await fn(batch)
+  return total
+}
+
+function fieldIndex(fields: readonly (readonly string[])[], path: readonly string[]): number {
+  return fields.findIndex((f) => f.length === path.length && f.every((k, i) => k === path[i]))
+}
+
+/** GROQ's order() ties: equal scalars, or both null/missing/object/array (all null here). */
+function sameKey(a: unknown[], b: unknown[]): boolean {
+  return a.every((value, i) => value === b[i])
+}
+
+function valueAt(doc: unknown, path: readonly string[]): unknown {
+  let value = doc
+  for (const key of path) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return null
+    value = (value as Record<string, unknown>)[key]
+  }
+  if (value && typeof value === 'object') return null
+  return value ?? null
+}
+
+/** A stand-in document with only `_id`, `_type` and the indexed fields (see fieldsOnly). */
+function partialDocument(row: SelectedRow, fields: readonly (readonly string[])[]): SanityDocument {
+  const doc: Record<string, unknown> = {_id: row.id, _type: row.type}
+  fields.forEach((path, i) => {
+    const value = row.fields[i]
+    if (value === null) return
+    let target = doc
+    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>
+    target[path[path.length - 1]] = value
+  })
+  return doc as SanityDocument
+}
+
+const PURE_FUNCTIONS = new Set([
+  'global.defined',
+  'global.length',
+  'global.lower',
+  'global.upper',
+  'global.coalesce',
+  'global.round',
+  'global.string',
+  'global.count',
+  'global.select',
+  'global.now',
+  'global.dateTime',
+])
+const PURE_NAMESPACES = new Set(['string', 'math', 'array', 'dateTime'])
+
+/**
+ * Whether the filters read nothing of a document but `_id`, `_type` and whole indexed fields, so
+ * they can run on partialDocument()s: every attribute chain from the document ends exactly at one
+ * of those paths, and nothing takes the document itself (`@`, `^`, `->`, references(), …).
+ */
+function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly string[])[]): boolean {
+  const allowed = [['_id'], ['_type'], ...fields]
+  const ok = (node: unknown, parent: {type?: string; base?: unknown} | null): boolean => {
+    if (Array.isArray(node)) return node.every((child) => ok(child, parent))
+    if (!node || typeof node !== 'object') return true
+    const n = node as {type?: string; [key: string]: unknown}
+    switch (n.type) {
+      case 'Value':
+      case 'Parameter':
+        return true
+      case 'This':
+      case 'Parent':
+      case 'Deref':
+      case 'Everything':
+        return false
+      case 'AccessAttribute': {
+        if (parent?.type === 'AccessAttribute' && parent.base === node) break
+        const path: string[] = []
+        let current: unknown = n
+        while ((current as {type?: string})?.type === 'AccessAttribute') {
+          path.unshift((current as {name: string}).name)
+          current = (current as {base?: unknown}).base
+        }
+        if (current && (current as {type?: string}).type !== 'This') return false
+        return allowed.some((f) => f.length === path.length && f.every((k, i) => k === path[i]))
+      }
+      case 'FuncCall':
+        if (
+          !PURE_FUNCTIONS.has(`${n.namespace}.${n.name}`) &&
+          !PURE_NAMESPACES.has(String(n.namespace))
+        )
+          return false
+        break
+      case 'PipeFuncCall':
+        return false
+    }
+    for (const [key, child] of Object.entries(n)) {
+      if (key === 'type' || !child || typeof child !== 'object') continue
+      if (!ok(child, n)) return false
+    }
+    return true
+  }
+  return filters.every((filter) => ok(filter, null))
+}
+
+/** `tree` with `target` (found by identity) replaced. */
+function replaceNode(tree: ExprNode, target: ExprNode, replacement: unknown): ExprNode {
+  const copy = (node: unknown): unknown => {
+    if (node === target) return replacement
+    if (Array.isArray(node)) return node.map(copy)
+    if (!node || typeof node !== 'object') return node
+    const n = node as Record<string, unknown>
+    if (n.type === 'Value') return n
+    return Object.fromEntries(Object.entries(n).map(([key, child]) => [key, copy(child)]))
+  }
+  return copy(tree) as ExprNode
+}
+
+function byId(a: SanityDocument, b: SanityDocument): number {
+  return a._id < b._id ? -1 : a._id > b._id ? 1 : 0
 }
 
 /**

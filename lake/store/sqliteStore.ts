@@ -9,10 +9,21 @@ import {BadRequestError, NotFoundError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import {
+  compileSelection,
+  decodeKey,
+  FIELDS_SCHEMA,
+  fieldKeys,
+  INDEXED_FIELDS,
+  prefixEnd,
+  visibleReferences,
+} from './fields.ts'
+import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
 import type {
   ExportOptions,
   HistoryPoint,
   LoggedTransaction,
+  SelectedRow,
   Store,
   StoreRegistry,
   StoreWriter,
@@ -20,7 +31,7 @@ import type {
 } from './types.ts'
 
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
-const MIGRATIONS: {name: string; sql: string}[] = [
+const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[] = [
   {
     name: 'documents and transaction log',
     sql: `
@@ -69,7 +80,57 @@ const MIGRATIONS: {name: string; sql: string}[] = [
           AND json_type(d.body, t.path || '._weak') IS NOT 'true';
     `,
   },
+  {
+    // See fields.ts (the side table) and log.ts (the compact log). References gain the weak ones
+    // GROQ's references() matches (\`visible\`); delete protection reads only \`strong\` ones.
+    name: 'fields side table, visible references, compact change log',
+    sql: `
+      ${FIELDS_SCHEMA}
+      DELETE FROM refs;
+      ALTER TABLE refs ADD COLUMN strong INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE refs ADD COLUMN visible INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE changes RENAME COLUMN after TO snapshot;
+      ALTER TABLE changes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+      UPDATE changes SET deleted = 1 WHERE snapshot IS NULL;
+      UPDATE changes SET snapshot = NULL WHERE rowid IN (
+        SELECT rowid FROM (
+          SELECT rowid, row_number() OVER (PARTITION BY doc_id ORDER BY tx_seq DESC) AS n
+          FROM changes WHERE snapshot IS NOT NULL
+        ) WHERE n % ${SNAPSHOT_EVERY} != 1
+      );
+    `,
+    run(db) {
+      const insertFields = db.prepare(fieldsUpsert)
+      const insertRef = db.prepare(refsInsert)
+      for (const row of db.prepare('SELECT id, type, body FROM documents').iterate()) {
+        const {id, type, body} = row as {id: string; type: string; body: string}
+        const doc = JSON.parse(body) as SanityDocument
+        insertFields.run(id, type, ...fieldKeys(doc))
+        for (const [target, strong, visible] of referencesOf(doc)) {
+          insertRef.run(target, id, strong, visible)
+        }
+      }
+    },
+  },
 ]
+
+const fieldsUpsert = `INSERT OR REPLACE INTO fields (id, type, ${INDEXED_FIELDS.map((f) => f.column).join(', ')})
+  VALUES (?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`
+const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
+
+/** [target, strong, visible] per referenced id. */
+function referencesOf(doc: SanityDocument): [string, number, number][] {
+  const strong = strongReferences(doc)
+  const visible = visibleReferences(doc)
+  const out: [string, number, number][] = []
+  for (const target of new Set([...strong, ...visible])) {
+    out.push([target, strong.has(target) ? 1 : 0, visible.has(target) ? 1 : 0])
+  }
+  return out
+}
+
+/** Transactions acknowledged per fsync at most (group commit). */
+const MAX_GROUP = 256
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -137,7 +198,6 @@ export function createSqliteStore(
   let db: DatabaseSync | null = null
   let closed = false
   const statements = new Map<string, StatementSync>()
-  let lockTail: Promise<unknown> = Promise.resolve()
 
   function open(create: boolean): DatabaseSync | null {
     if (closed) throw new Error(`lake: store for dataset "${dataset}" is closed`)
@@ -198,10 +258,36 @@ export function createSqliteStore(
       identity: String(tx.identity),
       changes: changes.map((row) => ({
         id: String(row.doc_id),
-        mutations: JSON.parse(String(row.mutations)),
-        effects: JSON.parse(String(row.effects)),
+        ...decodeChange(row as {mutations: string; effects: string}, () =>
+          stateAfter(String(row.doc_id), seq),
+        ),
       })),
     }
+  }
+
+  /** A document's state after the last change at or before transaction `seq` (see log.ts). */
+  function stateAfter(id: string, seq: number): SanityDocument | null {
+    const base = get(
+      `SELECT c.tx_seq AS seq, t.id AS tx, c.snapshot AS snapshot, c.deleted AS deleted
+       FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+       WHERE c.doc_id = ? AND c.tx_seq <= ? ORDER BY c.tx_seq DESC LIMIT 1`,
+      id,
+      seq,
+    )
+    if (!base || base.deleted) return null
+    if (base.snapshot !== null) return JSON.parse(String(base.snapshot)) as SanityDocument
+    const later = freshStmt(
+      `SELECT t.id AS tx, c.effects AS effects, c.snapshot AS snapshot, c.deleted AS deleted
+       FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+       WHERE c.doc_id = ? AND c.tx_seq > ? ORDER BY c.tx_seq`,
+    )!
+    const steps = (function* () {
+      for (const row of later.iterate(id, Number(base.seq))) {
+        const r = row as {tx: string; effects: string; snapshot: string | null; deleted: number}
+        yield {tx: r.tx, effects: r.effects, snapshot: r.snapshot, deleted: r.deleted === 1}
+      }
+    })() satisfies Iterable<LogStep>
+    return rebuild(String(base.tx), steps, () => getDocuments([id])[0])
   }
 
   function getDocuments(ids: readonly string[]): (SanityDocument | null)[] {
@@ -280,6 +366,21 @@ export function createSqliteStore(
     return out
   }
 
+  /**
+   * Group commit: transactions queued while one runs join its SQLite transaction (each in a
+   * savepoint, so a failing one rolls back alone), and one COMMIT (one fsync) makes the whole group
+   * durable before any of them is answered or announced.
+   */
+  type Job = {
+    fn: (writer: StoreWriter) => unknown
+    resolve: (v: unknown) => void
+    reject: (e: unknown) => void
+  }
+  const queue: Job[] = []
+  let draining = false
+  let groupOpen = false
+  let durableCallbacks: (() => void)[] = []
+
   const writer: StoreWriter = {
     hasTransaction(id) {
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
@@ -287,15 +388,62 @@ export function createSqliteStore(
     commit(tx) {
       for (const change of tx.changes) forget(change.id)
       const conn = open(true)!
-      conn.exec('BEGIN IMMEDIATE')
+      if (!groupOpen) {
+        conn.exec('BEGIN IMMEDIATE')
+        groupOpen = true
+      }
+      conn.exec('SAVEPOINT tx')
       try {
         writeTransaction(tx)
-        conn.exec('COMMIT')
+        conn.exec('RELEASE tx')
       } catch (err) {
-        conn.exec('ROLLBACK')
+        conn.exec('ROLLBACK TO tx')
+        conn.exec('RELEASE tx')
+        for (const change of tx.changes) forget(change.id)
         throw err
       }
     },
+    onDurable(fn) {
+      if (groupOpen) durableCallbacks.push(fn)
+      else fn()
+    },
+  }
+
+  async function drain() {
+    draining = true
+    try {
+      while (queue.length > 0) {
+        const done: {job: Job; value: unknown}[] = []
+        while (queue.length > 0 && done.length < MAX_GROUP) {
+          const job = queue.shift()!
+          try {
+            done.push({job, value: await job.fn(writer)})
+          } catch (err) {
+            job.reject(err)
+          }
+          // Let requests that arrived meanwhile join this group before it is committed.
+          if (queue.length === 0 && groupOpen) await new Promise((resolve) => setImmediate(resolve))
+        }
+        const callbacks = durableCallbacks
+        durableCallbacks = []
+        if (groupOpen && db) {
+          groupOpen = false
+          try {
+            db.exec('COMMIT')
+          } catch (err) {
+            if (db.isTransaction) db.exec('ROLLBACK')
+            cache.clear()
+            cachedBytes = 0
+            for (const {job} of done) job.reject(err)
+            continue
+          }
+        }
+        for (const fn of callbacks) fn()
+        for (const {job, value} of done) job.resolve(value)
+      }
+    } finally {
+      draining = false
+    }
   }
 
   function writeTransaction(tx: CommittedTransaction) {
@@ -303,13 +451,15 @@ export function createSqliteStore(
       'INSERT INTO transactions (id, timestamp, identity) VALUES (?, ?, ?)',
     )!.run(tx.id, tx.timestamp, tx.identity)
     tx.changes.forEach((change, position) => {
-      const after = change.after
-      // Stored twice, as the document and in the log: serialise it once.
-      const body = after ? JSON.stringify(after) : null
-      stmt('DELETE FROM refs WHERE source = ?')!.run(change.id)
+      const {before, after} = change
+      if (before) {
+        stmt('DELETE FROM refs WHERE source = ?')!.run(change.id)
+      }
+      let snapshot: string | null = null
       if (after) {
-        for (const target of strongReferences(after)) {
-          stmt('INSERT OR IGNORE INTO refs (target, source) VALUES (?, ?)')!.run(target, change.id)
+        const body = JSON.stringify(after)
+        for (const [target, strong, visible] of referencesOf(after)) {
+          stmt(refsInsert)!.run(target, change.id, strong, visible)
         }
         stmt(
           `INSERT INTO documents (id, type, rev, created_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
@@ -323,20 +473,29 @@ export function createSqliteStore(
           after._updatedAt ?? null,
           body,
         )
+        stmt(fieldsUpsert)!.run(change.id, after._type, ...fieldKeys(after))
+        if (before && changesSinceAnchor(change.id) >= SNAPSHOT_EVERY - 1) snapshot = body
       } else {
         stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
+        stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
       }
+      const {mutations, effects} = encodeChange(change)
       stmt(
-        'INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, after) VALUES (?, ?, ?, ?, ?, ?)',
-      )!.run(
-        lastInsertRowid,
-        position,
-        change.id,
-        JSON.stringify(change.mutations),
-        JSON.stringify(change.effects),
-        body,
-      )
+        `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )!.run(lastInsertRowid, position, change.id, mutations, effects, snapshot, after ? 0 : 1)
     })
+  }
+
+  /** Changes of a document since its last snapshot or delete (bounds a rebuild's walk). */
+  function changesSinceAnchor(id: string): number {
+    const row = get(
+      `SELECT count(*) AS n FROM changes WHERE doc_id = ? AND tx_seq > coalesce(
+         (SELECT max(tx_seq) FROM changes WHERE doc_id = ? AND (snapshot IS NOT NULL OR deleted)), 0)`,
+      id,
+      id,
+    )
+    return Number(row?.n ?? 0)
   }
 
   return {
@@ -411,13 +570,40 @@ export function createSqliteStore(
       return Number(get('SELECT count(*) AS n FROM documents')?.n ?? 0)
     },
 
+    indexedFields: INDEXED_FIELDS.map((field) => field.path),
+
+    *select(selection) {
+      const {where, orderBy, params} = compileSelection(selection)
+      const columns = INDEXED_FIELDS.map((f) => `f.${f.column}`).join(', ')
+      const s = freshStmt(
+        `SELECT f.id AS id, f.type AS type, ${columns} FROM fields f${where}${selection.order ? orderBy : ''}`,
+      )
+      if (!s) return
+      s.setReturnArrays(true)
+      for (const row of s.iterate(...params) as Iterable<unknown[]>) {
+        let complete = true
+        const fields = new Array<unknown>(INDEXED_FIELDS.length)
+        for (let i = 0; i < fields.length; i++) {
+          const decoded = decodeKey(row[i + 2])
+          fields[i] = decoded.value
+          if (!decoded.complete) complete = false
+        }
+        yield {id: row[0] as string, type: row[1] as string, fields, complete} satisfies SelectedRow
+      }
+    },
+
+    countSelected(selection) {
+      const {where, params} = compileSelection(selection)
+      return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
+    },
+
     referrersOf(ids) {
       const targets = [...new Set(ids)].sort()
       const out: {id: string; target: string}[] = []
       for (let i = 0; i < targets.length; i += CHUNK) {
         const chunk = targets.slice(i, i + CHUNK)
         const rows = all(
-          `SELECT target, source FROM refs WHERE target IN (${chunk.map(() => '?').join(',')})
+          `SELECT target, source FROM refs WHERE strong AND target IN (${chunk.map(() => '?').join(',')})
            ORDER BY target, source`,
           ...chunk,
         )
@@ -426,10 +612,11 @@ export function createSqliteStore(
       return out
     },
 
-    transact(fn) {
-      const run = lockTail.then(() => fn(writer))
-      lockTail = run.catch(() => undefined)
-      return run
+    transact<T>(fn: (writer: StoreWriter) => T | Promise<T>) {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({fn, resolve: resolve as (v: unknown) => void, reject})
+        if (!draining) void drain()
+      })
     },
 
     getTransaction(id) {
@@ -472,29 +659,25 @@ export function createSqliteStore(
     },
 
     documentAt(id, at: HistoryPoint) {
-      let row: Record<string, SQLInputValue> | undefined
+      if (!open(false)) return null
       if ('revision' in at) {
         const tx = get('SELECT seq FROM transactions WHERE id = ?', at.revision)
-        if (!tx) return null
-        row = get(
-          'SELECT after FROM changes WHERE doc_id = ? AND tx_seq <= ? ORDER BY tx_seq DESC LIMIT 1',
-          id,
-          tx.seq,
-        )
-      } else if ('time' in at) {
-        row = get(
-          `SELECT c.after AS after FROM changes c JOIN transactions t ON t.seq = c.tx_seq
-           WHERE c.doc_id = ? AND t.timestamp <= ? ORDER BY c.tx_seq DESC LIMIT 1`,
+        return tx ? stateAfter(id, Number(tx.seq)) : null
+      }
+      if ('time' in at) {
+        const row = get(
+          `SELECT max(c.tx_seq) AS seq FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+           WHERE c.doc_id = ? AND t.timestamp <= ?`,
           id,
           at.time,
         )
-      } else {
-        row = get(
-          'SELECT after FROM changes WHERE doc_id = ? AND after IS NOT NULL ORDER BY tx_seq DESC LIMIT 1',
-          id,
-        )
+        return row?.seq == null ? null : stateAfter(id, Number(row.seq))
       }
-      return row?.after ? (JSON.parse(String(row.after)) as SanityDocument) : null
+      const [current] = getDocuments([id])
+      if (current) return current
+      // Deleted: the state before the last delete.
+      const row = get(`SELECT max(tx_seq) AS seq FROM changes WHERE doc_id = ? AND deleted = 0`, id)
+      return row?.seq == null ? null : stateAfter(id, Number(row.seq))
     },
 
     *exportDocuments(options: ExportOptions = {}) {
@@ -523,6 +706,14 @@ export function createSqliteStore(
     close() {
       if (closed) return
       closed = true
+      // A group still open was written by transactions that finished: make it durable.
+      if (groupOpen && db) {
+        groupOpen = false
+        db.exec('COMMIT')
+        const callbacks = durableCallbacks
+        durableCallbacks = []
+        for (const fn of callbacks) fn()
+      }
       statements.clear()
       cache.clear()
       db?.close()
@@ -546,6 +737,7 @@ function migrate(db: DatabaseSync) {
     db.exec('BEGIN IMMEDIATE')
     try {
       db.exec(migration.sql)
+      migration.run?.(db)
       db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         version,
         migration.name,
@@ -588,10 +780,4 @@ function hash(text: string): string {
     h = Math.imul(h, 0x01000193) >>> 0
   }
   return h.toString(16).padStart(8, '0')
-}
-
-/** The smallest string greater than every string starting with `prefix` (for index range scans). */
-function prefixEnd(prefix: string): string {
-  if (prefix === '') return '\u{10FFFF}'
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
 }

@@ -32,6 +32,47 @@ export interface ScanHint {
   groupTies?: boolean
 }
 
+/**
+ * A condition the store evaluates exactly as GROQ would on the stored document (no superset):
+ * the planner only builds one when it can prove the equivalence. `field` numbers index
+ * Store.indexedFields.
+ */
+export type Condition =
+  | {kind: 'and' | 'or'; of: readonly Condition[]}
+  | {kind: 'not'; of: Condition}
+  | {kind: 'id'; ids: readonly string[]}
+  | {kind: 'idPrefix'; prefixes: readonly string[]}
+  | {kind: 'type'; types: readonly string[]}
+  /** `field == value` for one of `values` (strings, numbers, booleans). */
+  | {kind: 'equals'; field: number; values: readonly (string | number | boolean)[]}
+  /** GROQ's `<`, `<=`, `>`, `>=`: true only when both sides are numbers or both strings. */
+  | {kind: 'compare'; field: number; op: '<' | '<=' | '>' | '>='; value: string | number}
+  /** `defined(field)`: anything but null or missing. */
+  | {kind: 'defined'; field: number}
+  /** GROQ's `references(ids)`: weak references count too. */
+  | {kind: 'references'; ids: readonly string[]}
+
+export interface Selection {
+  where?: Condition
+  excludeIdPrefixes?: readonly string[]
+  /**
+   * Rows in this order of indexed fields, by GROQ's order() (numbers, strings by UTF-16 code
+   * unit, booleans, then null, missing and everything else). Rows that tie come in any order.
+   */
+  order?: readonly {field: number; desc: boolean}[]
+}
+
+export interface SelectedRow {
+  id: string
+  type: string
+  /**
+   * The indexed fields' values in Store.indexedFields order (null when missing). An object or
+   * array value is null too, with `complete` false: only the body tells it.
+   */
+  fields: unknown[]
+  complete: boolean
+}
+
 /** A transaction as stored in the log: who, when, and per document what and how it changed. */
 export interface LoggedTransaction {
   id: string
@@ -73,10 +114,16 @@ export interface StoreWriter {
   /** Whether a transaction id is already used in this dataset. */
   hasTransaction(id: string): boolean
   /**
-   * Writes every change's `after` (null deletes) and appends the transaction to the log, in one
-   * SQLite transaction that is durable when this returns. At most once per transact().
+   * Writes every change's `after` (null deletes) and appends the transaction to the log. It is
+   * durable when transact() resolves (group commit: many transactions share one fsync). At most
+   * once per transact().
    */
   commit(tx: CommittedTransaction): void
+  /**
+   * Runs fn once what was committed is durable: at once outside a group, else after the group's
+   * COMMIT. Events are announced from here, so nobody hears of a write that could still be lost.
+   */
+  onDurable(fn: () => void): void
 }
 
 export interface Store {
@@ -90,6 +137,15 @@ export interface Store {
   scan(hint?: ScanHint): Iterable<SanityDocument>
   /** Number of stored documents. */
   count(): number
+  /**
+   * Attribute paths the store keeps beside the body (index + value), so filters and order() on
+   * them run in SQL and scans over them never parse a body.
+   */
+  readonly indexedFields: readonly (readonly string[])[]
+  /** Ids (and indexed fields) of stored documents matching exactly, read lazily. */
+  select(selection: Selection): Iterable<SelectedRow>
+  /** How many stored documents `select` would yield. */
+  countSelected(selection: Selection): number
   /**
    * Who strongly references (see core/references.ts) any of `ids` in the stored state: one entry
    * per referencing document `id` and referenced `target`, ordered by target, then id.

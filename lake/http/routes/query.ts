@@ -5,8 +5,10 @@ import {parsePerspective} from '../../core/perspective.ts'
 import {planQuery} from '../../core/plan.ts'
 import {decodeParams, evaluateQuery, parseQuery} from '../../core/query.ts'
 import {loadView} from '../../core/view.ts'
+import {canReadEverything} from '../../core/grants.ts'
 import {canRead, identityOf} from '../authorize.ts'
 import {apiVersionOf, lakeOf} from '../context.ts'
+import {getPrincipal} from '../principal.ts'
 
 export const queryRoutes = new Hono()
 
@@ -56,10 +58,12 @@ async function answer(
     apiVersion,
     plan: planQuery(tree),
     canRead: (id) => canRead(c, id),
+    readsAll: canReadEverything(getPrincipal(c)),
     context,
+    tree,
   })
   const result = await evaluateQuery(
-    tree,
+    view.query ?? tree,
     view.documents,
     {...context, dereference: view.dereference},
     query,

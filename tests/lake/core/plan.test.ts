@@ -224,7 +224,14 @@ describe('planQuery', () => {
 
   test('gives no hint when a condition cannot be indexed or * appears twice', () => {
     expect(plan('*[_type == "a" || n == 1]').hint).toBeNull()
-    expect(plan('*[_type == "a"]{"c": count(*)}')).toEqual({everything: 2, hint: null, topK: null})
+    expect(plan('*[_type == "a"]{"c": count(*)}')).toEqual({
+      everything: 2,
+      hint: null,
+      topK: null,
+      scan: null,
+      filters: [],
+      count: null,
+    })
     expect(plan('*{_id}').hint).toBeNull()
     expect(plan('*[!(_type == "a")]').hint).toBeNull()
   })

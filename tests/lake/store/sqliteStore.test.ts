@@ -5,6 +5,8 @@ import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {BadRequestError, NotFoundError} from '../../../lake/core/errors.ts'
+import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
+import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
 import type {Store, StoreRegistry} from '../../../lake/store/types.ts'
@@ -32,15 +34,22 @@ function commit(changes: Record<string, Partial<SanityDocument> | null>, id = `t
     dataset: 'test',
     timestamp,
     identity: 'pA',
-    changes: Object.entries(changes).map(([docId, after]) => ({
-      id: docId,
-      before: store.getDocuments([docId])[0],
-      after: after
-        ? ({_id: docId, _type: 't', ...after, _rev: id, _updatedAt: timestamp} as SanityDocument)
-        : null,
-      mutations: [{patch: {id: docId}}],
-      effects: {apply: [0, after], revert: [0, null]},
-    })),
+    changes: Object.entries(changes).map(([docId, state]) => {
+      const before = store.getDocuments([docId])[0]
+      const after = state
+        ? ({_id: docId, _type: 't', ...state, _rev: id, _updatedAt: timestamp} as SanityDocument)
+        : null
+      return {
+        id: docId,
+        before,
+        after,
+        mutations: [{patch: {id: docId}}],
+        effects: {
+          apply: createMendozaPatch(withoutRev(before), withoutRev(after)),
+          revert: createMendozaPatch(withoutRev(after), withoutRev(before)),
+        },
+      }
+    }),
   }
   return store.transact((writer) => writer.commit(tx)).then(() => tx)
 }
@@ -60,7 +69,11 @@ describe('sqliteStore', () => {
     stores.close()
     const db = new DatabaseSync(file)
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({journal_mode: 'wal'})
-    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{version: 1}, {version: 2}])
+    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([
+      {version: 1},
+      {version: 2},
+      {version: 3},
+    ])
     db.close()
   })
 
@@ -272,18 +285,6 @@ describe('referrersOf', () => {
   test('takes more ids than fit in one query', () => {
     const many = [...Array.from({length: 600}, (_, i) => `none${i}`), 'a']
     expect(referrers(many)).toEqual(['both', 'strong'])
-  })
-
-  test('a data folder from before the references table gets it filled on open', async () => {
-    stores.close()
-    const file = join(dir, 'datasets', 'test.sqlite')
-    const db = new DatabaseSync(file)
-    db.exec('DROP TABLE refs; DELETE FROM migrations WHERE version = 2')
-    db.close()
-    stores = createSqliteStores(dir)
-    store = stores.get('test')
-    expect(referrers(['a'])).toEqual(['both', 'strong'])
-    expect(referrers(['b', 'zzz'])).toEqual(['both', 'text'])
   })
 
   test('answers from the committed state', async () => {

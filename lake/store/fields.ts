@@ -1,0 +1,218 @@
+/**
+ * The `fields` side table: per stored document its `_type` and a few common attributes, each as
+ * an order key that SQLite compares exactly as GROQ's order() and comparison operators do. Filters,
+ * counts and order() over these fields run on small rows and indexes, never parsing a body.
+ *
+ * Key encoding (one SQLite value per field; SQLite orders numbers < text < blobs):
+ * - numbers as numbers;
+ * - strings as text whose UTF-8 (code point) order equals GROQ's UTF-16 code unit order: code
+ *   units U+D800…U+FFFF move to U+10000…U+137FF (an order-preserving, invertible map);
+ * - false x'00', true x'01', null or missing x'02', objects and arrays x'03' (GROQ ranks all of
+ *   null, missing, objects and arrays equal; callers treat x'02' and x'03' as a tie).
+ */
+import type {SQLInputValue} from 'node:sqlite'
+import type {Condition, Selection} from './types.ts'
+
+export interface IndexedField {
+  path: readonly string[]
+  column: string
+}
+
+/** Newsroom attributes most front-page queries filter or order by. Order is part of the schema. */
+export const INDEXED_FIELDS: readonly IndexedField[] = [
+  {path: ['title'], column: 'title'},
+  {path: ['slug', 'current'], column: 'slug'},
+  {path: ['publishedAt'], column: 'published_at'},
+  {path: ['section'], column: 'section'},
+  {path: ['source', '_ref'], column: 'source'},
+]
+
+export const FIELDS_SCHEMA = `
+  CREATE TABLE fields (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    ${INDEXED_FIELDS.map((f) => `${f.column} NOT NULL DEFAULT x'02'`).join(',\n    ')}
+  ) WITHOUT ROWID;
+  CREATE INDEX fields_type ON fields (type);
+  CREATE INDEX fields_title ON fields (title);
+  CREATE INDEX fields_slug ON fields (slug);
+  CREATE INDEX fields_published ON fields (published_at);
+  CREATE INDEX fields_type_published ON fields (type, published_at);
+  CREATE INDEX fields_section_published ON fields (section, published_at);
+  CREATE INDEX fields_source_published ON fields (source, published_at);
+`
+
+const FALSE_KEY = new Uint8Array([0])
+const TRUE_KEY = new Uint8Array([1])
+export const MISSING_KEY = new Uint8Array([2])
+const OBJECT_KEY = new Uint8Array([3])
+
+/** The value at `path` as GROQ's attribute access reads it (null through non-objects). */
+export function valueAt(doc: unknown, path: readonly string[]): unknown {
+  let value = doc
+  for (const key of path) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return null
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value ?? null
+}
+
+export function encodeKey(value: unknown): SQLInputValue {
+  if (typeof value === 'number') return value
+  if (typeof value === 'string') return sortableString(value)
+  if (value === false) return FALSE_KEY
+  if (value === true) return TRUE_KEY
+  if (value === null || value === undefined) return MISSING_KEY
+  return OBJECT_KEY
+}
+
+/** A stored key back to its value; `complete` is false for an object or array (value null). */
+export function decodeKey(key: unknown): {value: unknown; complete: boolean} {
+  if (typeof key === 'number' || typeof key === 'bigint')
+    return {value: Number(key), complete: true}
+  if (typeof key === 'string') return {value: unsortableString(key), complete: true}
+  const byte = key instanceof Uint8Array ? key[0] : 2
+  if (byte === 0) return {value: false, complete: true}
+  if (byte === 1) return {value: true, complete: true}
+  return {value: null, complete: byte !== 3}
+}
+
+function sortableString(value: string): string {
+  if (!/[\uD800-\uFFFF]/.test(value)) return value
+  let out = ''
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    out += unit >= 0xd800 ? String.fromCodePoint(unit - 0xd800 + 0x10000) : value[i]
+  }
+  return out
+}
+
+function unsortableString(key: string): string {
+  if (!/[\uD800-\uDFFF]/.test(key)) return key
+  let out = ''
+  for (const char of key) {
+    const point = char.codePointAt(0)!
+    out += point >= 0x10000 ? String.fromCharCode(point - 0x10000 + 0xd800) : char
+  }
+  return out
+}
+
+/** The fields row values of a document, in INDEXED_FIELDS order. */
+export function fieldKeys(doc: unknown): SQLInputValue[] {
+  return INDEXED_FIELDS.map((field) => encodeKey(valueAt(doc, field.path)))
+}
+
+/** WHERE and ORDER BY of a selection over `fields f`, with its bound parameters. */
+export function compileSelection(selection: Selection): {
+  where: string
+  orderBy: string
+  params: SQLInputValue[]
+} {
+  const params: SQLInputValue[] = []
+  const terms: string[] = []
+  if (selection.where) terms.push(compile(selection.where, params))
+  for (const prefix of selection.excludeIdPrefixes ?? []) {
+    terms.push('NOT (f.id >= ? AND f.id < ?)')
+    params.push(prefix, prefixEnd(prefix))
+  }
+  const order = (selection.order ?? []).map(({field, desc}) => {
+    const column = INDEXED_FIELDS[field]?.column
+    if (!column) throw new Error(`lake: no indexed field ${field}`)
+    return `f.${column} ${desc ? 'DESC' : 'ASC'}`
+  })
+  // The index's own tie order (by id, in the first key's direction) keeps the read index-only.
+  const last = selection.order?.[0]?.desc ? 'DESC' : 'ASC'
+  return {
+    where: terms.length ? ` WHERE ${terms.join(' AND ')}` : '',
+    orderBy: ` ORDER BY ${[...order, `f.id ${last}`].join(', ')}`,
+    params,
+  }
+}
+
+function compile(condition: Condition, params: SQLInputValue[]): string {
+  switch (condition.kind) {
+    case 'and':
+    case 'or':
+      if (condition.of.length === 0) return condition.kind === 'and' ? '1' : '0'
+      return `(${condition.of.map((c) => compile(c, params)).join(` ${condition.kind.toUpperCase()} `)})`
+    case 'not':
+      return `NOT ${compile(condition.of, params)}`
+    case 'id':
+      return inList('f.id', condition.ids, params)
+    case 'type':
+      return inList('f.type', condition.types, params)
+    case 'idPrefix':
+      if (condition.prefixes.length === 0) return '0'
+      params.push(...condition.prefixes.flatMap((prefix) => [prefix, prefixEnd(prefix)]))
+      return `(${condition.prefixes.map(() => '(f.id >= ? AND f.id < ?)').join(' OR ')})`
+    case 'equals': {
+      const column = columnOf(condition.field)
+      const scalars = condition.values.filter((v) => typeof v !== 'boolean')
+      const terms: string[] = []
+      if (scalars.length) terms.push(inList(column, scalars.map(encodeKey), params))
+      for (const flag of new Set(condition.values.filter((v) => typeof v === 'boolean'))) {
+        terms.push(`${column} = ?`)
+        params.push(encodeKey(flag))
+      }
+      return terms.length ? `(${terms.join(' OR ')})` : '0'
+    }
+    case 'compare': {
+      const column = columnOf(condition.field)
+      params.push(encodeKey(condition.value))
+      const kind =
+        typeof condition.value === 'number'
+          ? `typeof(${column}) IN ('integer', 'real')`
+          : `typeof(${column}) = 'text'`
+      return `(${column} ${condition.op} ? AND ${kind})`
+    }
+    case 'defined':
+      params.push(MISSING_KEY)
+      return `${columnOf(condition.field)} IS NOT ?`
+    case 'references':
+      return `f.id IN (SELECT source FROM refs WHERE visible AND ${inList('target', condition.ids, params)})`
+  }
+}
+
+function columnOf(field: number): string {
+  const column = INDEXED_FIELDS[field]?.column
+  if (!column) throw new Error(`lake: no indexed field ${field}`)
+  return `f.${column}`
+}
+
+/**
+ * `expr IN (…)`: one bound value, or a JSON array through json_each, so a list of any length
+ * binds one parameter (no "too many SQL variables").
+ */
+function inList(expr: string, values: readonly SQLInputValue[], params: SQLInputValue[]): string {
+  if (values.length === 0) return '0'
+  if (values.length === 1) {
+    params.push(values[0])
+    return `${expr} = ?`
+  }
+  params.push(JSON.stringify(values))
+  return `${expr} IN (SELECT value FROM json_each(?))`
+}
+
+/** The smallest string greater than every string starting with `prefix` (for index range scans). */
+export function prefixEnd(prefix: string): string {
+  if (prefix === '') return '\u{10FFFF}'
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+}
+
+/**
+ * The ids GROQ's references() finds in a document: an object with a truthy `_ref` is a
+ * reference (its inner values are not searched), anything else is searched at every depth.
+ */
+export function visibleReferences(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) visibleReferences(item, into)
+  } else if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>
+    if (object._ref) {
+      if (typeof object._ref === 'string') into.add(object._ref)
+    } else {
+      for (const key in object) visibleReferences(object[key], into)
+    }
+  }
+  return into
+}

@@ -1,0 +1,223 @@
+/**
+ * Differential suite for the query planner: every shape the lake answers from its indexes
+ * (ordered slices, offsets, counts, references, ranges, defined(), `in` lists, scans over the
+ * indexed fields) against groq-js over the same stored documents, in every perspective. The dataset
+ * is large enough that a plan reads several batches and stops early, and it holds the awkward
+ * values: ties, missing and null, mixed types in one field, strings beyond U+D800 (where code point
+ * and UTF-16 order differ), objects where scalars are expected, strong, weak and hidden references.
+ */
+import {evaluate, parse} from 'groq-js'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {startTestLake} from '../../helpers/lake.ts'
+import {asMultiset} from './compare.ts'
+import {generateDataset, type GeneratedQuery} from './generate.ts'
+import {loadDocuments, query, type LakeTarget} from './http.ts'
+import {
+  applyPerspective,
+  perspectiveParam,
+  type Perspective,
+  type StoredDocument,
+} from './perspective.ts'
+
+const PERSPECTIVES: Perspective[] = ['raw', 'published', 'drafts', ['eid', 'drafts']]
+
+/** Values of every GROQ type (and none) for the indexed fields of the odd documents. */
+const ODD_VALUES: unknown[] = [
+  5,
+  -1.5,
+  0,
+  'a',
+  'B',
+  '\uE000 private use',
+  '😀 emoji',
+  '\uFFFF',
+  'ঢাকা',
+  '',
+  true,
+  false,
+  null,
+  {x: 1},
+  [1, 2],
+  undefined,
+]
+
+function oddDocuments(): StoredDocument[] {
+  const docs: StoredDocument[] = []
+  ODD_VALUES.forEach((value, i) => {
+    const doc: StoredDocument = {_id: `odd-${i}`, _type: 'odd'}
+    const at = (key: string, v: unknown) => {
+      if (v !== undefined) doc[key] = v
+    }
+    at('title', value)
+    at('publishedAt', ODD_VALUES[(i * 7) % ODD_VALUES.length])
+    at('section', ODD_VALUES[(i * 3) % ODD_VALUES.length])
+    doc.slug = i % 4 === 0 ? 'not an object' : {current: ODD_VALUES[(i * 5) % ODD_VALUES.length]}
+    // Strong, weak, a non-reference `source`, an array of references, and a `_ref` GROQ ignores
+    // because it sits inside another reference.
+    if (i % 5 === 0) doc.source = {_type: 'reference', _ref: 'src-1'}
+    if (i % 5 === 1) doc.source = {_type: 'reference', _ref: 'src-2', _weak: true}
+    if (i % 5 === 2) doc.source = 'src-1'
+    if (i % 5 === 3) doc.source = [{_ref: 'src-1'}]
+    if (i % 5 === 4) doc.source = {_ref: 'src-3', inner: {_ref: 'src-4'}}
+    docs.push(doc)
+    if (i % 3 === 0) docs.push({...doc, _id: `drafts.odd-${i}`, title: ODD_VALUES[(i + 1) % 16]})
+  })
+  return docs
+}
+
+const many = Array.from({length: 3000}, (_, i) => `art-${i * 2}`)
+const manySlugs = Array.from({length: 33_000}, (_, i) => `slug-${i}`)
+
+const QUERIES: GeneratedQuery[] = [
+  // Ordered slices served by an index, with offsets and ties.
+  {
+    query: '*[_type == "article"] | order(publishedAt desc) [0...20] {_id, publishedAt}',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "article"] | order(publishedAt) [0...20]._id', params: {}, ordered: true},
+  {
+    query: '*[_type == "article"] | order(publishedAt desc) [20...40]._id',
+    params: {},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "article"] | order(publishedAt desc) [0..600]._id',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "article"] | order(publishedAt desc) [3]._id', params: {}, ordered: true},
+  {
+    query: '*[_type == "article" && defined(publishedAt)] | order(publishedAt desc) [0...20]._id',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "article"] | order(section) [0...30]._id', params: {}, ordered: true},
+  {query: '*[_type == "article"] | order(section desc) [500...530]._id', params: {}, ordered: true},
+  {
+    query: '*[_type == "article"] | order(section, publishedAt desc) [0...25]._id',
+    params: {},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "article"] | order(section desc, title) [10...35]._id',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "article"] | order(title) [0...15]._id', params: {}, ordered: true},
+  {
+    query: '*[_type == "article" && section == $s] | order(publishedAt desc) [20...40]._id',
+    params: {s: 'খেলা'},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "article" && source._ref == $src] | order(publishedAt desc) [0...20]._id',
+    params: {src: 'src-2'},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "article" && featured] | order(publishedAt desc) [0...10]._id',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "article"][0...5]._id', params: {}, ordered: true},
+  {query: '*[_type == "article" && wordCount > 1000][7]._id', params: {}, ordered: true},
+  {
+    query: '*[_id in path("drafts.**")] | order(publishedAt desc) [0...5]._id',
+    params: {},
+    ordered: true,
+  },
+  // Mixed types in one field: numbers, strings by UTF-16 code unit, booleans, then the rest.
+  {query: '*[_type == "odd"] | order(title) {_id, title}', params: {}, ordered: true},
+  {query: '*[_type == "odd"] | order(title desc) [0...9] {_id, title}', params: {}, ordered: true},
+  {query: '*[_type == "odd"] | order(publishedAt desc) [0...5]._id', params: {}, ordered: true},
+  {query: '*[_type == "odd"] | order(slug.current) [2...12]._id', params: {}, ordered: true},
+  {query: '*[_type == "odd"] | order(section desc, title) [0...8]._id', params: {}, ordered: true},
+  // Counts.
+  {query: 'count(*[_type == "article"])', params: {}, ordered: true},
+  {query: 'count(*)', params: {}, ordered: true},
+  {query: 'count(*[_type == "article" && defined(publishedAt)])', params: {}, ordered: true},
+  {query: '{"n": count(*[section == "খেলা"]), "x": 1}', params: {}, ordered: true},
+  {query: 'count(*[_type == "article" && featured])', params: {}, ordered: true},
+  {query: 'count(*[references("src-1")])', params: {}, ordered: true},
+  // References, weak and strong.
+  {query: '*[references($id)]._id', params: {id: 'src-2'}, ordered: false},
+  {query: '*[references(["src-1", "src-3"])]._id', params: {}, ordered: false},
+  {query: '*[references("src-4")]._id', params: {}, ordered: false},
+  {query: '*[references("art-3")]{_id, _originalId}', params: {}, ordered: false},
+  {query: '*[_type == "headline" && !references("art-1")]._id', params: {}, ordered: false},
+  // Ranges, defined(), equality, `in`.
+  {query: '*[publishedAt > $since]._id', params: {since: '2025-06-01'}, ordered: false},
+  {query: '*[publishedAt >= "2024-06" && publishedAt < "2025"]._id', params: {}, ordered: false},
+  {query: '*[title > "ঢ"]._id', params: {}, ordered: false},
+  {query: '*[title < 5]._id', params: {}, ordered: false},
+  {query: '*[5 > title]._id', params: {}, ordered: false},
+  {query: '*[!(publishedAt > "2024-09")]._id', params: {}, ordered: false},
+  {query: '*[defined(section)]._id', params: {}, ordered: false},
+  {query: '*[!defined(publishedAt)]._id', params: {}, ordered: false},
+  {query: '*[section in ["খেলা", "রাজনীতি"]]._id', params: {}, ordered: false},
+  {query: '*[section != "খেলা" && _type == "article"]._id', params: {}, ordered: false},
+  {query: '*[title == true || title == 5 || title == "a"]._id', params: {}, ordered: false},
+  {query: '*[slug.current == $slug]._id', params: {slug: 'slug-12'}, ordered: false},
+  {query: '*[_id in $many]._id', params: {many}, ordered: false},
+  // More values than SQLite binds in one statement.
+  {query: 'count(*[slug.current in $slugs])', params: {slugs: manySlugs}, ordered: true},
+  {query: '*[_type in ["odd", "source"] && !(title in [5, "a"])]._id', params: {}, ordered: false},
+  // Scans over indexed fields only (no body needed) and over others.
+  {query: '*[length(title) > 30]._id', params: {}, ordered: false},
+  {query: '*[string::startsWith(title, "ঢাকা")]{_id, title}', params: {}, ordered: false},
+  {query: '*[lower(section) == "b" || slug.current == 7]._id', params: {}, ordered: false},
+  {query: '*[wordCount > 2000 && _type == "article"]._id', params: {}, ordered: false},
+  {query: '*[source->name == "বাসস"]._id', params: {}, ordered: false},
+]
+
+let lake: Awaited<ReturnType<typeof startTestLake>>
+let target: LakeTarget
+let stored: StoredDocument[] = []
+const DATASET = 'planner'
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  target = {url: lake.url, token: lake.token}
+  const documents = [...generateDataset(909, {articles: 1400}), ...oddDocuments()]
+  stored = await loadDocuments(target, DATASET, documents, 500)
+}, 120_000)
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+async function groqJs(perspective: Perspective, generated: GeneratedQuery): Promise<unknown> {
+  const tree = parse(generated.query, {params: generated.params})
+  const dataset = applyPerspective(stored, perspective)
+  const value = await evaluate(tree, {dataset, params: generated.params})
+  return JSON.parse(JSON.stringify((await value.get()) ?? null))
+}
+
+describe('planner', () => {
+  const cases = PERSPECTIVES.flatMap((perspective) =>
+    QUERIES.map((generated, index) => {
+      const name = `${perspectiveParam(perspective)} #${index}: ${generated.query}`
+      return [name, perspective, generated] as const
+    }),
+  )
+
+  test.each(cases)(
+    '%s',
+    async (_name, perspective, generated) => {
+      const response = await query(
+        target,
+        DATASET,
+        generated.query,
+        generated.params,
+        perspectiveParam(perspective),
+      )
+      expect(response.status, JSON.stringify(response.body).slice(0, 500)).toBe(200)
+      const expected = await groqJs(perspective, generated)
+      const actual = JSON.parse(JSON.stringify(response.body.result ?? null)) as unknown
+      if (generated.ordered) expect(actual).toEqual(expected)
+      else expect(asMultiset(actual)).toEqual(asMultiset(expected))
+    },
+    30_000,
+  )
+})

@@ -90,3 +90,85 @@ export function newsroomDocuments(count: number, seed = 1): BenchDocument[] {
 
 /** A word that occurs in titles, for the text-match query. */
 export const MATCH_WORD = WORDS[3]
+
+/** Consonant + vowel sign syllables: rare words for titles, so a two-word AND matches a few. */
+const CONSONANTS = [...'কখগঘচছজঝটঠডঢতথদধনপফবভমযরলশসহ']
+const VOWEL_SIGNS = ['', 'া', 'ি', 'ী', 'ু', 'ে', 'ো']
+
+function rareWord(n: number): string {
+  let word = ''
+  for (let i = 0; i < 3; i++) {
+    word += CONSONANTS[n % CONSONANTS.length] + VOWEL_SIGNS[Math.floor(n / 7) % VOWEL_SIGNS.length]
+    n = Math.floor(n / CONSONANTS.length) + i * 13
+  }
+  return word
+}
+
+/** Two rare title words and a common prefix for the `match` queries. */
+export const RARE_WORDS = [rareWord(17), rareWord(2345)]
+export const COMMON_PREFIX = 'নির্বা*'
+
+export interface ArchiveSize {
+  articles: number
+  headlines: number
+  sources: number
+}
+
+/** The issue's archive: 100,000 articles, 50,000 headlines and 1,000 sources. */
+export const ARCHIVE: ArchiveSize = {articles: 100_000, headlines: 50_000, sources: 1_000}
+
+/**
+ * An archive at newsroom scale: articles of about 1.9 kB of JSON over five years of dates, each
+ * citing one of `sources`; headlines pointing at articles; about one article in ten also has a
+ * draft. Titles mix common words with rare ones (RARE_WORDS pairs occur in a few titles only).
+ */
+export function archiveDocuments(size: ArchiveSize, seed = 7): BenchDocument[] {
+  const random = mulberry32(seed)
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]
+  const sentence = (words: number): string =>
+    Array.from({length: words}, () => pick(WORDS)).join(' ')
+  const docs: BenchDocument[] = []
+  for (let i = 0; i < size.sources; i++) {
+    docs.push({_id: `source-${i}`, _type: 'source', name: `${pick(SOURCES)} ${i}`})
+  }
+  const start = Date.UTC(2021, 0, 1)
+  const span = 5 * 365 * 86_400_000
+  for (let i = 0; i < size.articles; i++) {
+    const title = [sentence(3 + Math.floor(random() * 5)), rareWord(Math.floor(random() * 4000))]
+    if (random() < 0.5) title.push(rareWord(Math.floor(random() * 4000)))
+    // A handful of titles hold both RARE_WORDS, for the two-word AND.
+    if (i % 9973 === 7) title.push(...RARE_WORDS)
+    const article: BenchDocument = {
+      _id: `article-${i}`,
+      _type: 'article',
+      title: title.join(' '),
+      slug: {_type: 'slug', current: `article-${i}`},
+      section: pick(SECTIONS),
+      publishedAt: new Date(start + Math.floor(random() * span)).toISOString(),
+      source: {_type: 'reference', _ref: `source-${Math.floor(random() * size.sources)}`},
+      tags: [pick(WORDS), pick(WORDS)],
+      body: Array.from({length: 3}, (_, p) => ({
+        _type: 'block',
+        _key: `p${p}`,
+        style: 'normal',
+        markDefs: [],
+        children: [
+          {_type: 'span', _key: `s${p}`, text: sentence(15 + Math.floor(random() * 8)), marks: []},
+        ],
+      })),
+    }
+    docs.push(article)
+    if (random() < 0.1) docs.push({...article, _id: `drafts.article-${i}`, title: sentence(5)})
+  }
+  for (let i = 0; i < size.headlines; i++) {
+    docs.push({
+      _id: `headline-${i}`,
+      _type: 'headline',
+      text: sentence(6),
+      position: 1 + (i % 12),
+      article: {_type: 'reference', _ref: `article-${Math.floor(random() * size.articles)}`},
+    })
+  }
+  return docs
+}
+

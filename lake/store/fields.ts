@@ -33,10 +33,7 @@ export const FIELDS_SCHEMA = `
     type TEXT NOT NULL,
     ${INDEXED_FIELDS.map((f) => `${f.column} NOT NULL DEFAULT x'02'`).join(',\n    ')}
   ) WITHOUT ROWID;
-  CREATE INDEX fields_type ON fields (type);
-  CREATE INDEX fields_title ON fields (title);
   CREATE INDEX fields_slug ON fields (slug);
-  CREATE INDEX fields_published ON fields (published_at);
   CREATE INDEX fields_type_published ON fields (type, published_at);
   CREATE INDEX fields_section_published ON fields (section, published_at);
   CREATE INDEX fields_source_published ON fields (source, published_at);

@@ -1,8 +1,8 @@
 /**
  * The change log's compact row format. A document's state is stored once, in `documents`; the log
  * keeps what can not be derived from it and rebuilds the rest on read:
- * - a create's mutation whose document is the stored state minus system fields is stored as
- *   `{"create": null}` (a null document is never a valid mutation, so the marker is unambiguous);
+ * - a create's mutation whose document is the stored state minus system fields is stored as a
+ *   marker (`{"create": null}` or `0`: never a valid mutation, so the marker is unambiguous);
  * - an `apply` effect that is a plain value (`[0, state]`, as for every create) is left out;
  * - `revert` is always kept: walking reverts back from the current state (or from the nearest
  *   snapshot) rebuilds any revision. A delete's revert is the last state itself, and every
@@ -20,17 +20,20 @@ export const SNAPSHOT_EVERY = 64
 const CREATES = ['create', 'createOrReplace', 'createIfNotExists'] as const
 const SYSTEM_FIELDS = ['_rev', '_createdAt', '_updatedAt'] as const
 
-/** The stored form of a change's mutations and effects. */
+/**
+ * The stored form of a change's mutations and effects. A create's document equal to the state
+ * without `_rev` and `_updatedAt` is stored as `{"create": 0}`; also without `_createdAt`, as
+ * `{"create": null}`.
+ */
 export function encodeChange(change: DocumentChange): {mutations: string; effects: string} {
   const after = change.after
-  let bare: Record<string, unknown> | null = null
   const mutations = change.mutations.map((mutation) => {
     if (!after) return mutation
     for (const kind of CREATES) {
-      const doc = mutation[kind]
+      const doc = mutation[kind] as Record<string, unknown> | undefined
       if (!doc || typeof doc !== 'object') continue
-      bare ??= withoutSystemFields(after)
-      if (jsonEqual(doc, bare)) return {[kind]: null}
+      const created = '_createdAt' in doc
+      if (jsonEqual(doc, withoutSystemFields(after, created))) return {[kind]: created ? 0 : null}
     }
     return mutation
   })
@@ -56,9 +59,10 @@ export function decodeChange(
   const stateAfter = () => (state === undefined ? (state = after()) : state)
   for (const mutation of mutations) {
     for (const kind of CREATES) {
-      if (kind in mutation && mutation[kind] === null) {
+      const marker = mutation[kind]
+      if (kind in mutation && (marker === null || marker === 0)) {
         const doc = stateAfter()
-        mutation[kind] = doc ? withoutSystemFields(doc) : null
+        mutation[kind] = doc ? withoutSystemFields(doc, marker === 0) : null
       }
     }
   }
@@ -118,8 +122,11 @@ function withoutRev(doc: SanityDocument | null): Record<string, unknown> | null 
 }
 
 /** The document as a create mutation carried it: without the system fields the lake added. */
-function withoutSystemFields(doc: Record<string, unknown>): Record<string, unknown> {
+function withoutSystemFields(
+  doc: Record<string, unknown>,
+  keepCreatedAt: boolean,
+): Record<string, unknown> {
   const out = {...doc}
-  for (const field of SYSTEM_FIELDS) delete out[field]
+  for (const field of SYSTEM_FIELDS) if (!(keepCreatedAt && field === '_createdAt')) delete out[field]
   return out
 }

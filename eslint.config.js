@@ -60,6 +60,37 @@ export default tseslint.config(
   },
   // Module boundaries: the real Content Lake knows no schema, so neither does ours.
   {files: ['lake/**'], rules: restrictImports('lake', ['schemas', 'studio', 'scripts'])},
+  // lake/core is pure and owns the ports (core/store.ts, TransactionPublisher): it imports only
+  // itself and pure libraries, never the adapters (store/, events/), HTTP, Node or Hono.
+  {
+    files: ['lake/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...restrictedPaths,
+            {name: 'hono', message: 'lake/core must not import hono: HTTP belongs in lake/http.'},
+          ],
+          patterns: [
+            {
+              group: ['../*', '../**'],
+              message:
+                'lake/core imports only lake/core: adapters (store/, events/, http/) depend on core, not the other way round.',
+            },
+            {
+              group: ['node:*'],
+              message: 'lake/core is pure: no node:* modules (I/O lives in adapters).',
+            },
+            {
+              group: ['hono/*'],
+              message: 'lake/core must not import hono: HTTP belongs in lake/http.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {files: ['schemas/**'], rules: restrictImports('schemas', ['lake', 'scripts'])},
   {files: ['studio/**'], rules: restrictImports('studio', ['lake'])},
 )

@@ -34,6 +34,8 @@ import {
   type Target,
 } from './lib/target.ts'
 import {type ArticleDocuments, type ImportDocument, toDocuments} from './lib/toDocuments.ts'
+import {nfc} from '../bangla/index.ts'
+import {type Section, SECTIONS} from '../schemas/names.ts'
 
 export const DEFAULT_INPUT = 'data/seed'
 
@@ -53,6 +55,8 @@ Flags:
                        Asia/Dhaka)
   --date YYYY-MM-DD    date for articles whose dateline gives none (default: import them
                        as drafts)
+  --section NAME       section for every article, one of: ${SECTIONS.join(', ')}
+                       (default: the source's section, e.g. আন্তর্জাতিক for CMG, else none)
   --strict             write nothing if any file is bad input
   --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
   -h, --help           show this help
@@ -77,6 +81,7 @@ type Options = {
   replace: boolean
   asOf: string
   date?: string
+  section?: Section
   strict: boolean
   dataset?: string
 }
@@ -92,6 +97,7 @@ function parseOptions(argv: string[], io: Io): Options | 'help' {
       replace: {type: 'boolean', default: false},
       'as-of': {type: 'string'},
       date: {type: 'string'},
+      section: {type: 'string'},
       strict: {type: 'boolean', default: false},
       dataset: {type: 'string'},
       help: {type: 'boolean', short: 'h', default: false},
@@ -110,6 +116,15 @@ function parseOptions(argv: string[], io: Io): Options | 'help' {
     }
   }
   if (values.ndjson === '') throw new UsageError('--ndjson needs a file name.')
+  let section: Section | undefined
+  if (values.section !== undefined) {
+    section = SECTIONS.find((name) => name === nfc(values.section!.trim()))
+    if (!section) {
+      throw new UsageError(
+        `--section '${values.section}' is not a section. Use one of: ${SECTIONS.join(', ')}.`,
+      )
+    }
+  }
   if (values.dataset !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.dataset)) {
     throw new UsageError(
       `--dataset '${values.dataset}' is not a dataset name (lowercase letters, digits, _ and -).`,
@@ -122,6 +137,7 @@ function parseOptions(argv: string[], io: Io): Options | 'help' {
     replace: values.replace,
     asOf: values['as-of'] ?? todayInDhaka(io.now()),
     ...(values.date !== undefined ? {date: values.date} : {}),
+    ...(section ? {section} : {}),
     strict: values.strict,
     ...(values.dataset !== undefined ? {dataset: values.dataset} : {}),
   }
@@ -132,7 +148,7 @@ type Prepared = {file: InputFile; parsed: ParsedArticle; docs: ArticleDocuments}
 /** Reads, decodes and parses every file; bad input is collected, not thrown. */
 export function prepareFiles(
   files: readonly InputFile[],
-  options: {asOf: string; date?: string},
+  options: {asOf: string; date?: string; section?: Section},
 ): {prepared: Prepared[]; failures: ArticleParseError[]} {
   const prepared: Prepared[] = []
   const failures: ArticleParseError[] = []
@@ -146,7 +162,7 @@ export function prepareFiles(
         asOf: options.asOf,
         ...(options.date ? {fallbackDate: options.date} : {}),
       })
-      const docs = toDocuments(parsed)
+      const docs = toDocuments(parsed, options.section ? {section: options.section} : {})
       const twin = articleFiles.get(docs.article._id)
       if (twin) {
         // Same title and date: the same article id, so only the first file's text is kept.

@@ -11,7 +11,7 @@
  *   null, missing, objects and arrays equal; callers treat x'02' and x'03' as a tie).
  */
 import type {SQLInputValue} from 'node:sqlite'
-import type {Condition, Selection} from './types.ts'
+import type {Condition, Selection} from '../core/store.ts'
 
 export interface IndexedField {
   path: readonly string[]

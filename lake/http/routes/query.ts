@@ -1,13 +1,8 @@
 /** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {parsePerspective} from '../../core/perspective.ts'
-import {planQuery} from '../../core/plan.ts'
-import {decodeParams, evaluateQuery, parseQuery} from '../../core/query.ts'
-import {loadView} from '../../core/view.ts'
-import {canReadEverything} from '../../core/grants.ts'
-import {canRead, identityOf} from '../authorize.ts'
-import {apiVersionOf, lakeOf} from '../context.ts'
+import {decodeParams} from '../../core/query.ts'
+import {apiVersionOf, datasetOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 
 export const queryRoutes = new Hono()
@@ -39,34 +34,14 @@ async function answer(
   bodyPerspective?: string,
 ) {
   const started = performance.now()
-  const lake = lakeOf(c)
-  const dataset = c.req.param('dataset')!
-  const store = lake.store(dataset)
-  const apiVersion = apiVersionOf(c)
-  const perspective = parsePerspective(c.req.query('perspective') ?? bodyPerspective, apiVersion)
-  const tree = parseQuery(query, params)
-  const context = {
-    params,
-    identity: identityOf(c),
-    now: lake.now(),
-    projectId: lake.config.projectId,
-    dataset,
-  }
-  const view = await loadView({
-    store,
-    perspective,
-    apiVersion,
-    plan: planQuery(tree),
-    canRead: (id) => canRead(c, id),
-    readsAll: canReadEverything(getPrincipal(c)),
-    context,
-    tree,
-  })
-  const result = await evaluateQuery(
-    view.query ?? tree,
-    view.documents,
-    {...context, dereference: view.dereference},
-    query,
+  const result = await datasetOf(c).query(
+    {
+      query,
+      params,
+      perspective: c.req.query('perspective') ?? bodyPerspective,
+      apiVersion: apiVersionOf(c),
+    },
+    getPrincipal(c),
   )
   const ms = Math.round(performance.now() - started)
   const returnQuery = c.req.query('returnQuery') !== 'false'

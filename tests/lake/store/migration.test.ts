@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {afterEach, beforeEach, expect, test} from 'vitest'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
-import type {StoreRegistry} from '../../../lake/store/types.ts'
+import type {StoreRegistry} from '../../../lake/core/store.ts'
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'main-f02fb90')
 let dir: string

@@ -9,7 +9,7 @@ import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
-import type {Store, StoreRegistry} from '../../../lake/store/types.ts'
+import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
 
 let dir: string
 let stores: StoreRegistry

@@ -171,4 +171,3 @@ export function archiveDocuments(size: ArchiveSize, seed = 7): BenchDocument[] {
   }
   return docs
 }
-

@@ -127,6 +127,7 @@ function withoutSystemFields(
   keepCreatedAt: boolean,
 ): Record<string, unknown> {
   const out = {...doc}
-  for (const field of SYSTEM_FIELDS) if (!(keepCreatedAt && field === '_createdAt')) delete out[field]
+  for (const field of SYSTEM_FIELDS)
+    if (!(keepCreatedAt && field === '_createdAt')) delete out[field]
   return out
 }

@@ -201,10 +201,12 @@ function compileCondition(
     }
     if (op === 'in') return membership(left, right)
     if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+      const longer = lengthOf(left, right, op) ?? lengthOf(right, left, FLIP[op])
+      if (longer) return longer
       let flipped: '<' | '<=' | '>' | '>=' = op
       if (!attributePath(left) && attributePath(right)) {
         ;[left, right] = [right, left]
-        flipped = ({'<': '>', '<=': '>=', '>': '<', '>=': '<='} as const)[op]
+        flipped = FLIP[op]
       }
       const field = fieldOf(left)
       const value = right.type === 'Value' ? right.value : undefined
@@ -212,6 +214,21 @@ function compileCondition(
       return {where: {kind: 'compare', field, op: flipped, value}, exact: true, twoValued: false}
     }
     return INEXACT
+  }
+
+  /** `length(field) > n`: a superset in SQL (see the `longer` condition), groq-js decides. */
+  const lengthOf = (call: Node, value: Node, op: string): Compiled | null => {
+    if (op !== '>' && op !== '>=') return null
+    if (call.type !== 'FuncCall' || call.name !== 'length' || call.namespace !== 'global')
+      return null
+    const args = call.args as Node[]
+    const field = args.length === 1 ? fieldOf(args[0]) : -1
+    if (field < 0 || value.type !== 'Value' || !isFiniteNumber(value.value)) return null
+    return {
+      where: {kind: 'longer', field, op, value: value.value},
+      exact: false,
+      twoValued: false,
+    }
   }
 
   const equality = (left: Node, right: Node): Compiled => {
@@ -279,6 +296,8 @@ function compileCondition(
 
   return compile(expr)
 }
+
+const FLIP = {'<': '>', '<=': '>=', '>': '<', '>=': '<='} as const
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)

@@ -33,8 +33,8 @@ export interface ScanHint {
 }
 
 /**
- * A condition the store evaluates exactly as GROQ would on the stored document (no superset):
- * the planner only builds one when it can prove the equivalence. `field` numbers index
+ * A condition the store evaluates exactly as GROQ would on the stored document (`longer` is the
+ * one superset): the planner only builds one when it can prove the equivalence. `field` numbers index
  * Store.indexedFields.
  */
 export type Condition =
@@ -51,6 +51,11 @@ export type Condition =
   | {kind: 'defined'; field: number}
   /** GROQ's `references(ids)`: weak references count too. */
   | {kind: 'references'; ids: readonly string[]}
+  /**
+   * A superset of `length(field) > value` (or `>=`): every document GROQ keeps, and maybe more
+   * (the planner never calls it exact).
+   */
+  | {kind: 'longer'; field: number; op: '>' | '>='; value: number}
 
 export interface Selection {
   where?: Condition

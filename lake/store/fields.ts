@@ -165,6 +165,13 @@ function compile(condition: Condition, params: SQLInputValue[]): string {
     case 'defined':
       params.push(MISSING_KEY)
       return `${columnOf(condition.field)} IS NOT ?`
+    case 'longer': {
+      // SQLite counts the key's code points: one per UTF-16 code unit, never fewer than GROQ's
+      // length(); arrays (the x'03' key) may be long too.
+      const column = columnOf(condition.field)
+      params.push(condition.value, OBJECT_KEY)
+      return `((typeof(${column}) = 'text' AND length(${column}) ${condition.op} ?) OR ${column} = ?)`
+    }
     case 'references':
       return `f.id IN (SELECT source FROM refs WHERE visible AND ${inList('target', condition.ids, params)})`
   }

@@ -163,6 +163,10 @@ const QUERIES: GeneratedQuery[] = [
   {query: '*[_type in ["odd", "source"] && !(title in [5, "a"])]._id', params: {}, ordered: false},
   // Scans over indexed fields only (no body needed) and over others.
   {query: '*[length(title) > 30]._id', params: {}, ordered: false},
+  // length() counts code points (an emoji is 1), arrays count elements: SQL only narrows.
+  {query: '*[length(title) >= 2 && _type == "odd"]._id', params: {}, ordered: false},
+  {query: '*[7 < length(title) && _type == "odd"]._id', params: {}, ordered: false},
+  {query: 'count(*[length(title) > 7])', params: {}, ordered: true},
   {query: '*[string::startsWith(title, "ঢাকা")]{_id, title}', params: {}, ordered: false},
   {query: '*[lower(section) == "b" || slug.current == 7]._id', params: {}, ordered: false},
   {query: '*[wordCount > 2000 && _type == "article"]._id', params: {}, ordered: false},

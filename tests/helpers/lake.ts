@@ -10,7 +10,7 @@ import {createClient, type ClientConfig, type SanityClient} from '@sanity/client
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+import {trustLakeCa} from '../../kit/lakeProcess.ts'
 import {startLakeServer, type LakeServer, type LakeServerOptions} from '../../lake/server.ts'
 import {ensureTls} from '../../lake/tls/certificates.ts'
 
@@ -43,16 +43,10 @@ export interface TestLakeOptions {
   serverOptions?: Partial<Omit<LakeServerOptions, 'dataDir' | 'port' | 'tls'>>
 }
 
-/** Adds a CA to the certificates every TLS client in this process trusts by default. */
-export function trustCa(ca: string): void {
-  const current = getCACertificates('default')
-  if (!current.includes(ca)) setDefaultCACertificates([...current, ca])
-}
-
 export async function startTestLake(options: TestLakeOptions = {}): Promise<TestLake> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
   const tls = options.tls === false ? null : await ensureTls(dataDir)
-  if (tls) trustCa(tls.ca)
+  if (tls) trustLakeCa({pem: tls.ca})
   const server = await startLakeServer({
     ...options.serverOptions,
     port: 0,

@@ -22,6 +22,7 @@ const INTEGRATION = [
   'tests/lake/studio/**/*.test.ts',
   'tests/lake/groq/**/*.test.ts',
   'tests/scripts/import.test.ts',
+  'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',
   'tests/scripts/target.test.ts',
   'tests/schemas/slug.test.ts',

@@ -24,7 +24,8 @@ import {
   RARE_WORDS,
   type BenchDocument,
 } from './data.ts'
-import {startLake, type LakeProcess} from './lakeProcess.ts'
+import {type LakeProcess} from '../kit/lakeProcess.ts'
+import {startLake} from './lake.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const API = 'v2025-02-19'

@@ -7,11 +7,11 @@
  * and UTF-16 order differ), objects where scalars are expected, strong, weak and hidden references.
  */
 import {evaluate, parse} from 'groq-js'
-import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {startTestLake} from '../../helpers/lake.ts'
+import {beforeAll, describe, expect, test} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
 import {asMultiset} from './compare.ts'
 import {generateDataset, type GeneratedQuery} from './generate.ts'
-import {loadDocuments, query, type LakeTarget} from './http.ts'
+import {loadDocuments, query} from './http.ts'
 import {
   applyPerspective,
   perspectiveParam,
@@ -173,21 +173,15 @@ const QUERIES: GeneratedQuery[] = [
   {query: '*[source->name == "বাসস"]._id', params: {}, ordered: false},
 ]
 
-let lake: Awaited<ReturnType<typeof startTestLake>>
-let target: LakeTarget
+// In-process (createLake + lake.fetch), as the differential suite.
+const lake = useTestLake({inProcess: true})
 let stored: StoredDocument[] = []
 const DATASET = 'planner'
 
 beforeAll(async () => {
-  lake = await startTestLake()
-  target = {url: lake.url, token: lake.token}
   const documents = [...generateDataset(909, {articles: 1400}), ...oddDocuments()]
-  stored = await loadDocuments(target, DATASET, documents, 500)
+  stored = await loadDocuments(lake(), DATASET, documents, 500)
 }, 120_000)
-
-afterAll(async () => {
-  await lake?.close()
-})
 
 async function groqJs(perspective: Perspective, generated: GeneratedQuery): Promise<unknown> {
   const tree = parse(generated.query, {params: generated.params})
@@ -208,7 +202,7 @@ describe('planner', () => {
     '%s',
     async (_name, perspective, generated) => {
       const response = await query(
-        target,
+        lake(),
         DATASET,
         generated.query,
         generated.params,
@@ -228,7 +222,7 @@ describe('planner', () => {
     'an `in` list longer than SQLite binds at once (%s)',
     async (perspective) => {
       const response = await query(
-        target,
+        lake(),
         DATASET,
         '*[slug.current in $slugs]._id',
         {slugs: manySlugs},

@@ -3,6 +3,17 @@ import {createRandom, SECTIONS, sentence as words, WORDS} from '../kit/seeded.ts
 
 export type BenchDocument = {_id: string; _type: string; [key: string]: unknown}
 
+/** An article body: three Portable Text paragraphs of `text()` each. */
+function paragraphs(text: () => string): object[] {
+  return Array.from({length: 3}, (_, p) => ({
+    _type: 'block',
+    _key: `p${p}`,
+    style: 'normal',
+    markDefs: [],
+    children: [{_type: 'span', _key: `s${p}`, text: text(), marks: []}],
+  }))
+}
+
 const SOURCES = ['প্রথম আলো', 'বাসস', 'রয়টার্স', 'এএফপি', 'চায়না মিডিয়া গ্রুপ', 'ডেইলি স্টার']
 
 /**
@@ -30,15 +41,7 @@ export function newsroomDocuments(count: number, seed = 1): BenchDocument[] {
       publishedAt: new Date(start + Math.floor(random() * 3 * 365 * 86_400_000)).toISOString(),
       source: {_type: 'reference', _ref: `source-${Math.floor(random() * SOURCES.length)}`},
       tags: [pick(WORDS), pick(WORDS)],
-      body: Array.from({length: 3}, (_, p) => ({
-        _type: 'block',
-        _key: `p${p}`,
-        style: 'normal',
-        markDefs: [],
-        children: [
-          {_type: 'span', _key: `s${p}`, text: sentence(12 + Math.floor(random() * 10)), marks: []},
-        ],
-      })),
+      body: paragraphs(() => sentence(12 + Math.floor(random() * 10))),
     }
     docs.push(article)
     if (random() < 0.1) docs.push({...article, _id: `drafts.article-${i}`, title: sentence(5)})
@@ -114,15 +117,7 @@ export function archiveDocuments(size: ArchiveSize, seed = 7): BenchDocument[] {
       publishedAt: new Date(start + Math.floor(random() * span)).toISOString(),
       source: {_type: 'reference', _ref: `source-${Math.floor(random() * size.sources)}`},
       tags: [pick(WORDS), pick(WORDS)],
-      body: Array.from({length: 3}, (_, p) => ({
-        _type: 'block',
-        _key: `p${p}`,
-        style: 'normal',
-        markDefs: [],
-        children: [
-          {_type: 'span', _key: `s${p}`, text: sentence(15 + Math.floor(random() * 8)), marks: []},
-        ],
-      })),
+      body: paragraphs(() => sentence(15 + Math.floor(random() * 8))),
     }
     docs.push(article)
     if (random() < 0.1) docs.push({...article, _id: `drafts.article-${i}`, title: sentence(5)})

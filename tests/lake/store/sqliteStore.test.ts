@@ -250,6 +250,51 @@ describe('sqliteStore', () => {
     expect(store.getDocuments(['b'])).toEqual([null])
   })
 
+  test('group commit: concurrent transactions share a commit, a failing one rolls back alone', async () => {
+    await commit({taken: {}}, 'taken')
+    const announced: string[] = []
+    const attempts = Array.from({length: 40}, (_, i) => {
+      const id = i === 17 ? 'taken' : `g${i}`
+      const doc = {_id: `doc${i}`, _type: 't', _rev: id} as SanityDocument
+      const tx: CommittedTransaction = {
+        id,
+        dataset: 'test',
+        timestamp: new Date().toISOString(),
+        identity: 'pA',
+        changes: [
+          {
+            id: doc._id,
+            before: null,
+            after: doc,
+            mutations: [{create: {_id: doc._id, _type: 't'}}],
+            effects: {apply: [0, {_id: doc._id, _type: 't'}], revert: [0, null]},
+          },
+        ],
+      }
+      return store.transact((writer) => {
+        writer.commit(tx)
+        writer.onDurable(() => announced.push(id))
+        // Not yet announced: the group's COMMIT has not happened.
+        expect(announced).not.toContain(id)
+      })
+    })
+    const outcomes = await Promise.allSettled(attempts)
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1)
+    expect(outcomes[17].status).toBe('rejected')
+    expect(announced).toEqual(
+      Array.from({length: 40}, (_, i) => `g${i}`).filter((id) => id !== 'g17'),
+    )
+    stores.close()
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    const found = store.getDocuments(Array.from({length: 40}, (_, i) => `doc${i}`))
+    expect(found.map((doc) => doc?._id ?? null).filter(Boolean)).toHaveLength(39)
+    expect(found[17]).toBeNull()
+    expect(store.getTransaction('g3')?.changes[0].mutations).toEqual([
+      {create: {_id: 'doc3', _type: 't'}},
+    ])
+  })
+
   test('export pages in _id order by type', async () => {
     await commit({c: {_type: 'x'}, a: {_type: 'x'}, b: {_type: 'y'}, d: {_type: 'x'}})
     expect(ids(store.exportDocuments())).toEqual(['a', 'b', 'c', 'd'])

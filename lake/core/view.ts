@@ -162,9 +162,17 @@ async function planned(
     const documents: SanityDocument[] = []
     let batch: SelectedRow[] = []
     let cut: unknown[] | null = null
-    for (const row of store.select(selection)) {
+    // Without keys the order is by `_id`; SQLite then often walks the whole primary key instead
+    // of a selective index, so the (id-only) rows are sorted here.
+    const rows =
+      topK.keys.length > 0
+        ? store.select(selection)
+        : [...store.select({...selection, order: undefined})].sort((a, b) =>
+            a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+          )
+    for (const row of rows) {
       // Rows come sorted by key: once `limit` matches are in, only ties with the last can matter.
-      if (cut && !sameKey(keyOf(row), cut)) break
+      if (cut && (fields.length === 0 || !sameKey(keyOf(row), cut))) break
       batch.push(row)
       if (batch.length < (exact ? 1 : SCAN_BATCH)) continue
       documents.push(...(await matching(batch)))

@@ -35,8 +35,8 @@ export interface LakeOptions {
 }
 
 export interface Lake {
-  /** Answers one request (the Hono app's fetch). */
-  fetch(request: Request): Promise<Response>
+  /** Answers one request (the Hono app's fetch); `env` is @hono/node-server's bindings. */
+  fetch(request: Request, env?: unknown): Promise<Response>
   app: Hono
   bus: EventBus
   context: LakeContext
@@ -68,7 +68,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const app = createApp(context, principals, studio)
   let closed = false
   return {
-    fetch: async (request) => app.fetch(request),
+    // `env` carries the Node server's connection (the client address the sign-in limit counts).
+    fetch: async (request, env) => app.fetch(request, env),
     app,
     bus,
     context,

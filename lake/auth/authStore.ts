@@ -305,17 +305,28 @@ export function createAuthStore(options: AuthStoreOptions) {
       const keys = failureKeys(email, clientAddress)
       const wait = throttledFor(keys)
       if (wait > 0) return {ok: false, reason: 'rateLimited', retryAfterSeconds: wait}
+      // Counted as a failure before the (slow, awaited) password check, in the same tick as the
+      // check above: concurrent attempts each see the ones before them, so none slips past.
+      const at = now().getTime()
+      const pending = keys.map(
+        ([key]) =>
+          (
+            statement('INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid').get(
+              key,
+              at,
+            ) as {rowid: number}
+          ).rowid,
+      )
       const row = statement('SELECT * FROM users WHERE email = ? COLLATE NOCASE').get(
         email.trim(),
       ) as Row | undefined
       const ok = await verifySecret(password, row ? String(row.password_hash) : DUMMY_PASSWORD_HASH)
       if (row && ok) {
         statement('DELETE FROM login_failures WHERE key = ?').run(keys[0][0])
+        for (const rowid of pending) {
+          statement('DELETE FROM login_failures WHERE rowid = ?').run(rowid)
+        }
         return {ok: true, user: toUser(row)}
-      }
-      const at = now().getTime()
-      for (const [key] of keys) {
-        statement('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at)
       }
       return {ok: false, reason: 'invalid'}
     },

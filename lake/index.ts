@@ -6,7 +6,9 @@
  * const res = await lake.fetch(new Request('http://localhost/v2025-02-19/data/query/production?query=*'))
  */
 import type {Hono} from 'hono'
+import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
+import {watchRevocations} from './auth/revocation.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {createApp} from './http/app.ts'
 import type {LakeContext} from './http/context.ts'
@@ -30,6 +32,8 @@ export interface LakeOptions {
   env?: Record<string, string | undefined>
   /** Studio origins allowed by CORS besides http://localhost:3333 (`--cors-origin`). */
   corsOrigins?: readonly string[]
+  /** Sign-in throttling (default: 5 failures per e-mail, 50 per client address, in 15 minutes). */
+  loginLimit?: LoginLimit
   /** Fixed public base URL for login and asset URLs; default: from each request's Host. */
   publicUrl?: string
 }
@@ -50,7 +54,9 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const env = options.env ?? process.env
   // Checked first: a mistyped origin should fail the start, not a browser request later.
   const origins = corsOrigins(options.corsOrigins, env)
-  const auth = options.principals ? null : await openAuth(options.dataDir, env)
+  const auth = options.principals
+    ? null
+    : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit})
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
@@ -66,6 +72,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
     : undefined
   const app = createApp(context, principals, studio)
+  const stopWatching = auth ? watchRevocations(auth.store, bus) : () => {}
   let closed = false
   return {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).
@@ -77,6 +84,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     async close() {
       if (closed) return
       closed = true
+      stopWatching()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
       // Let pending writes (queued behind each store's lock) finish before the files close.

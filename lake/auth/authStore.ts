@@ -8,7 +8,9 @@ import {createHash, randomBytes, randomInt} from 'node:crypto'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
+import {TooLargeError} from '../core/errors.ts'
 import {type Principal, type RoleName} from '../core/grants.ts'
+import {LIMITS} from '../core/limits.ts'
 import {
   DUMMY_PASSWORD_HASH,
   PASSWORD_COST,
@@ -142,6 +144,8 @@ export function createAuthStore(options: AuthStoreOptions) {
 
   /** sha256(token) → token id of tokens whose scrypt hash already verified in this process. */
   const verified = new Map<string, string>()
+  /** Revocations and removals made through this store (data_version counts only others'). */
+  let localWrites = 0
   /** Token id → when its last_used_at was last written. */
   const lastUseWritten = new Map<string, number>()
   const iso = () => now().toISOString()
@@ -283,6 +287,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       if (!user) return false
       statement('DELETE FROM users WHERE id = ?').run(user.id)
       statement('DELETE FROM keyvalue WHERE user_id = ?').run(user.id)
+      localWrites++
       return true
     },
 
@@ -366,6 +371,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       const row = await resolveToken(token)
       if (!row || row.kind !== 'session') return false
       statement('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(iso(), row.id)
+      localWrites++
       return true
     },
 
@@ -396,6 +402,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       const result = statement(
         'UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
       ).run(iso(), id)
+      localWrites++
       return Number(result.changes) > 0
     },
 
@@ -414,17 +421,52 @@ export function createAuthStore(options: AuthStoreOptions) {
         lastUseWritten.set(String(row.id), used)
         statement('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
       }
+      const tokenId = String(row.id)
       if (row.kind === 'api') {
         return {
           id: `r${row.id}`,
           kind: 'token',
           role: row.role as RoleName,
           name: String(row.label),
+          tokenId,
         }
       }
       const user = getUser(String(row.user_id))
       if (!user) return null
-      return {id: user.id, kind: 'user', role: user.role, name: user.name, email: user.email}
+      return {
+        id: user.id,
+        kind: 'user',
+        role: user.role,
+        name: user.name,
+        email: user.email,
+        tokenId,
+      }
+    },
+
+    /**
+     * Does the token a principal came with still stand (not revoked, expired or deleted with its
+     * user)? Cheap (no hashing): asked for every open listener whenever the store changed.
+     */
+    isLive(principal: Principal): boolean {
+      if (!principal.tokenId) return principal.kind === 'anonymous'
+      const row = statement(
+        `SELECT t.revoked_at, t.expires_at, t.kind, u.id AS user FROM tokens t
+         LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?`,
+      ).get(principal.tokenId) as Row | undefined
+      if (!row || row.revoked_at) return false
+      if (row.expires_at && String(row.expires_at) <= iso()) return false
+      return row.kind === 'api' || row.user !== null
+    },
+
+    /**
+     * A number that changes whenever users or tokens may have changed: by this store, or by
+     * another process (the command line) writing the same file (SQLite's data_version).
+     */
+    version(): string {
+      const {data_version: external} = statement('PRAGMA data_version').get() as {
+        data_version: number
+      }
+      return `${external}.${localWrites}`
     },
 
     /** Values of `keys` for a user; a key never set is null. */
@@ -451,6 +493,16 @@ export function createAuthStore(options: AuthStoreOptions) {
         for (const {key, value} of pairs) {
           if (value === null || value === undefined) remove.run(userId, key)
           else put.run(userId, key, JSON.stringify(value), iso())
+        }
+        // Checked on the result, so replacing or deleting values is possible at the quota.
+        const {bytes} = statement(
+          `SELECT coalesce(sum(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))), 0) AS bytes
+           FROM keyvalue WHERE user_id = ?`,
+        ).get(userId) as {bytes: number}
+        if (bytes > LIMITS.keyValueBytesPerUser) {
+          throw new TooLargeError(
+            `Settings would take ${bytes} bytes; at most ${LIMITS.keyValueBytesPerUser} per user. Delete some (value null) first`,
+          )
         }
         db.exec('COMMIT')
       } catch (err) {

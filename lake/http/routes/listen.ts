@@ -9,7 +9,8 @@
  */
 import {evaluateSync, type ExprNode} from 'groq-js'
 import {Hono, type Context} from 'hono'
-import {BadRequestError, LakeError, QueryError} from '../../core/errors.ts'
+import {BadRequestError, LakeError, QueryError, TooManyRequestsError} from '../../core/errors.ts'
+import {LIMITS} from '../../core/limits.ts'
 import {can, type Principal} from '../../core/grants.ts'
 import {isVersionId, randomId} from '../../core/ids.ts'
 import {decodeParams, parseQuery} from '../../core/query.ts'
@@ -32,7 +33,7 @@ const LISTEN_DEFAULTS: ListenConfig = {keepAliveMs: 15_000, maxBufferBytes: 4 * 
 declare module '../context.ts' {
   interface LakeConfig {
     /** Listener limits; tests shorten the keep-alive and shrink the buffer. */
-    listen?: Partial<ListenConfig>
+    listen?: Partial<ListenConfig> & {maxPerPrincipal?: number}
   }
 }
 
@@ -105,6 +106,13 @@ function handleListen(c: Context): Response {
     throw err
   }
 
+  // One caller may not hold the lake's sockets and buffers for everyone.
+  const max = lake.config.listen?.maxPerPrincipal ?? LIMITS.listenersPerPrincipal
+  if (lake.bus.heldBy(principal.id) >= max) {
+    throw new TooManyRequestsError(
+      `At most ${max} open listeners per user or token; close some (each Studio tab holds several)`,
+    )
+  }
   const stream = openListener({
     bus: lake.bus,
     dataset,
@@ -295,9 +303,11 @@ function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
 
   const queuedBytes = () => (closed ? 0 : config.maxBufferBytes - (controller.desiredSize ?? 0))
 
+  let release = () => {}
   const cleanup = () => {
     if (closed) return
     closed = true
+    release()
     unsubscribe()
     clearInterval(keepAlive)
     registry.delete(listener)
@@ -345,6 +355,8 @@ function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
         controller = c
         registry.add(listener)
         allListeners.add(listener)
+        // Revoking the caller's token or removing them ends this stream (lake/index.ts).
+        release = bus.hold(principal, (reason) => listener.disconnect(reason))
         counters.opened++
         if (open.preamble) send(`:${' '.repeat(2048)}\n\n`)
         send(sse('welcome', {listenerName: randomId()}))

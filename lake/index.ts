@@ -8,6 +8,7 @@
 import type {Hono} from 'hono'
 import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
+import {secureDataFolder} from './auth/dataFolder.ts'
 import {watchRevocations} from './auth/revocation.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {createApp} from './http/app.ts'
@@ -54,6 +55,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const env = options.env ?? process.env
   // Checked first: a mistyped origin should fail the start, not a browser request later.
   const origins = corsOrigins(options.corsOrigins, env)
+  secureDataFolder(options.dataDir)
   const auth = options.principals
     ? null
     : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit})

@@ -134,7 +134,7 @@ export function createAuthStore(options: AuthStoreOptions) {
   const sidTtl = options.sidTtlMs ?? DEFAULT_SID_TTL
   const passwordCost = options.passwordCost ?? PASSWORD_COST
   if (options.path !== ':memory:') {
-    mkdirSync(dirname(options.path), {recursive: true})
+    mkdirSync(dirname(options.path), {recursive: true, mode: 0o700})
     // Owner-only from the start (SQLite gives its -wal and -shm files the same mode).
     if (!existsSync(options.path)) writeFileSync(options.path, '', {mode: 0o600})
   }

@@ -10,11 +10,14 @@ import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
 import {secureDataFolder} from './auth/dataFolder.ts'
 import {watchRevocations} from './auth/revocation.ts'
+import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {createApp} from './http/app.ts'
-import type {LakeContext} from './http/context.ts'
+import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
+import {bodyFor} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
+import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -45,6 +48,10 @@ export interface Lake {
   app: Hono
   bus: EventBus
   context: LakeContext
+  /** One service per dataset: queries, commits, listeners, history, export. */
+  datasets: DatasetRegistry
+  /** This lake's open listeners and how many were cut off for not reading. */
+  listenerStats(): ListenerStats
   /** The data folder's auth store and scripts' token, unless `principals` was given. */
   auth: AuthBootstrap | null
   /** Ends listeners, then closes every database. */
@@ -62,19 +69,27 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
+  const listeners = createListenerRegistry()
+  bus.onClose((reason) => listeners.disconnectAll(reason))
+  const now = options.now ?? (() => new Date())
+  const config: LakeConfig = {projectId: options.projectId ?? 'local'}
+  const datasets = createDatasetRegistry(stores, (store) =>
+    createDatasetService({store, bus, listeners, now, config, errorBody: (err) => bodyFor(err)}),
+  )
   const context: LakeContext = {
     dataDir: options.dataDir,
+    dataset: (name) => datasets.get(name),
     stores,
     store: (dataset) => stores.get(dataset),
     bus,
-    now: options.now ?? (() => new Date()),
-    config: {projectId: options.projectId ?? 'local'},
+    now,
+    config,
   }
   const studio = auth
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
     : undefined
   const app = createApp(context, principals, studio)
-  const stopWatching = auth ? watchRevocations(auth.store, bus) : () => {}
+  const stopWatching = auth ? watchRevocations(auth.store, listeners) : () => {}
   let closed = false
   return {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).
@@ -82,6 +97,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     app,
     bus,
     context,
+    datasets,
+    listenerStats: () => listeners.stats(),
     auth,
     async close() {
       if (closed) return

@@ -5,7 +5,7 @@
  * changes: by this process (sign-out) or by another writing the same file (`npm run lake -- tokens
  * revoke`, `users remove`), which SQLite's data_version reveals. Polling it is one cheap PRAGMA.
  */
-import type {EventBus} from '../events/bus.ts'
+import type {ListenerRegistry} from '../listen/stream.ts'
 import type {AuthStore} from './authStore.ts'
 
 export const REVOKED_REASON =
@@ -14,7 +14,7 @@ export const REVOKED_REASON =
 /** Checks every `intervalMs`; returns the function that stops watching. */
 export function watchRevocations(
   auth: Pick<AuthStore, 'version' | 'isLive'>,
-  bus: Pick<EventBus, 'endWhere'>,
+  listeners: Pick<ListenerRegistry, 'endWhere'>,
   intervalMs = 200,
 ): () => void {
   let seen = auth.version()
@@ -28,7 +28,7 @@ export function watchRevocations(
     }
     if (now === seen) return
     seen = now
-    bus.endWhere((principal) => (auth.isLive(principal) ? null : REVOKED_REASON))
+    listeners.endWhere((principal) => (auth.isLive(principal) ? null : REVOKED_REASON))
   }
   const timer = setInterval(check, intervalMs)
   timer.unref?.()

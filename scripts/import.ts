@@ -1,6 +1,6 @@
 /**
  * `npm run import -- [files or folders…]`: imports newsroom text files as article, headline and
- * source documents, one transaction per file. See USAGE below and the README.
+ * source documents, one transaction per file. See USAGE below and docs/import.md.
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'

@@ -19,7 +19,7 @@ import {createTargetClient, explainConnectionError, resolveTarget} from './lib/t
 
 const USAGE = `Usage: npm run query -- '<GROQ>' [flags]
 
-Runs a GROQ query against the local lake (or the hosted project, see the README) and
+Runs a GROQ query against the local lake (or the hosted project, see docs/hosted.md) and
 prints the result as JSON: indented on a terminal, on one line when piped.
 
 Flags:

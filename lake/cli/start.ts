@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   if (tls?.created.ca) {
     process.stdout.write(
       `Created a certificate authority for this lake: ${tls.files.caPath}\n` +
-        'Browsers must trust it once: npm run lake -- trust (see the README)\n',
+        'Browsers must trust it once: npm run lake -- trust (see docs/studio-lake.md)\n',
     )
   } else if (tls?.created.leaf) {
     process.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)

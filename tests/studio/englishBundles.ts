@@ -4,7 +4,10 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-const PLACES = [join(ROOT, 'node_modules/sanity/lib'), join(ROOT, 'node_modules/@sanity/vision/lib')]
+const PLACES = [
+  join(ROOT, 'node_modules/sanity/lib'),
+  join(ROOT, 'node_modules/@sanity/vision/lib'),
+]
 
 export type Resources = Record<string, string>
 

@@ -14,10 +14,23 @@ export function withoutHostedAssets(html: string): string {
   return html.replace(INTER_FONT_FACE, '').replace(BRIDGE_SCRIPT, '')
 }
 
-/** A Vite plugin (sanity.cli.ts) applying withoutHostedAssets to the Studio's index.html. */
+/**
+ * A Vite plugin (sanity.cli.ts) applying withoutHostedAssets to the Studio's index.html: `sanity
+ * build` emits it as an asset at the end of the bundle, `sanity dev` serves it through Vite.
+ */
 export function offlineIndexHtml(): Plugin {
   return {
     name: 'bangla-newsroom:offline-index-html',
+    enforce: 'post',
     transformIndexHtml: {order: 'post', handler: withoutHostedAssets},
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
+        const index = bundle['index.html']
+        if (index?.type === 'asset' && typeof index.source === 'string') {
+          index.source = withoutHostedAssets(index.source)
+        }
+      },
+    },
   }
 }

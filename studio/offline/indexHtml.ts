@@ -1,17 +1,23 @@
 /**
- * The Studio's index.html without calls to Sanity's servers: `sanity build` writes @font-face rules
- * for Inter from studio-static.sanity.io (the theme uses the bundled Noto Sans Bengali instead, and
- * system fonts after it) and a `bridge.js` script from core.sanity-cdn.com (it connects a Studio to
- * Sanity's hosted dashboard, which an offline newsroom does not have).
+ * The Studio's page and styles without calls to Sanity's servers: `sanity build` writes @font-face
+ * rules for Inter from studio-static.sanity.io into index.html, a bundled stylesheet declares Inter
+ * from design-system-static.sanity.io (the theme uses the bundled Noto Sans Bengali instead, and
+ * system fonts after it), and index.html loads `bridge.js` from core.sanity-cdn.com (it connects a
+ * Studio to Sanity's hosted dashboard, which an offline newsroom does not have).
  */
 import type {Plugin} from 'vite'
 
-const INTER_FONT_FACE = /@font-face\s*\{[^}]*studio-static\.sanity\.io[^}]*\}\s*/g
+const HOSTED_FONT_FACE = /@font-face\s*\{[^}]*https:\/\/[a-z0-9.-]*\.sanity\.io\/[^}]*\}\s*/g
 const BRIDGE_SCRIPT =
   /<script[^>]*src="https:\/\/core\.sanity-cdn\.(?:com|work)\/bridge\.js"[^>]*><\/script>\s*/g
 
 export function withoutHostedAssets(html: string): string {
-  return html.replace(INTER_FONT_FACE, '').replace(BRIDGE_SCRIPT, '')
+  return withoutHostedFonts(html).replace(BRIDGE_SCRIPT, '')
+}
+
+/** CSS (or a page) without @font-face rules that load fonts from Sanity's servers. */
+export function withoutHostedFonts(css: string): string {
+  return css.replace(HOSTED_FONT_FACE, '')
 }
 
 /**
@@ -26,9 +32,12 @@ export function offlineIndexHtml(): Plugin {
     generateBundle: {
       order: 'post',
       handler(_options, bundle) {
-        const index = bundle['index.html']
-        if (index?.type === 'asset' && typeof index.source === 'string') {
-          index.source = withoutHostedAssets(index.source)
+        for (const file of Object.values(bundle)) {
+          if (file.type !== 'asset') continue
+          const text =
+            typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source)
+          if (file.fileName === 'index.html') file.source = withoutHostedAssets(text)
+          else if (file.fileName.endsWith('.css')) file.source = withoutHostedFonts(text)
         }
       },
     },

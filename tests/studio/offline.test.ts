@@ -2,7 +2,7 @@
 // fonts and bridge.js, and the browser-side answers to the version check and the feedback probe.
 import {describe, expect, it} from 'vitest'
 import {hostedCallAnswer} from '../../studio/offline/hostedCalls.ts'
-import {withoutHostedAssets} from '../../studio/offline/indexHtml.ts'
+import {withoutHostedAssets, withoutHostedFonts} from '../../studio/offline/indexHtml.ts'
 
 const INDEX = `<!doctype html><html><head><style>
   @font-face {
@@ -22,6 +22,14 @@ describe('the offline index.html', () => {
     expect(html).not.toMatch(/sanity\.io|sanity-cdn/)
     expect(html).toContain('html { background: #fff; }')
     expect(html).toContain('<script type="module" src="/static/app.js"></script>')
+  })
+
+  it('drops hosted @font-face rules from minified stylesheets too', () => {
+    const css =
+      '*{margin:0}@font-face{font-family:Inter;font-weight:400 700;src:url(https://design-system-static.sanity.io/InterVariable-latin.woff2)format("woff2")}@font-face{font-family:Noto;src:url(/static/noto.woff2)}'
+    expect(withoutHostedFonts(css)).toBe(
+      '*{margin:0}@font-face{font-family:Noto;src:url(/static/noto.woff2)}',
+    )
   })
 
   it('leaves a page without them unchanged', () => {

@@ -3,6 +3,11 @@
 // fall back to English (hosted-only features: releases, tasks, comments, the media library…).
 // Terms follow glossary.ts; numbers go through `{{…, number}}` so they show in Bengali digits.
 export default {
+  // Help menu (its links point to sanity.io; the feedback form is off on a local lake)
+  'help-resources.title': 'সাহায্য ও তথ্য',
+  'help-resources.action.help-and-support': 'সাহায্য ও সহায়তা',
+  'help-resources.up-to-date': 'হালনাগাদ আছে',
+
   // Images (the lead image's source dialog)
   'asset-source.browse-button.text': 'বেছে নিন',
   'asset-source.delete-dialog.action.cancel': 'বাতিল',

@@ -206,3 +206,27 @@ test('two editors on one story see each other’s avatars within two seconds', a
   })
   await shot(page, testInfo, '09-presence')
 })
+
+test('the headline list is never blank after a reload: items or a loading state', async ({
+  page,
+  timing,
+}) => {
+  await signIn(page)
+  await page.getByTestId('pane-item-শিরোনাম তালিকা').click()
+  const list = page.getByTestId('document-list-pane')
+  await expect(list.getByRole('link').first()).toBeVisible()
+  await page.reload()
+  const started = Date.now()
+  // Within 2.5 s of the reload the editor sees either the headlines or that they are loading.
+  await expect
+    .poll(
+      async () =>
+        (await page.getByTestId('document-list-pane').getByRole('link').count()) > 0 ||
+        (await page.locator('[data-ui="Spinner"]').count()) > 0 ||
+        (await page.getByText(/লোড হচ্ছে/).count()) > 0,
+      {timeout: 2500, intervals: [100]},
+    )
+    .toBe(true)
+  await expect(page.getByTestId('document-list-pane').getByRole('link').first()).toBeVisible()
+  timing('headline list after a reload', Date.now() - started)
+})

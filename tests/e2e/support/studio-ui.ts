@@ -70,7 +70,9 @@ export async function openArticle(page: Page, title: string): Promise<Locator> {
 
 export async function documentPane(page: Page, title?: string): Promise<Locator> {
   const pane = page.getByTestId('document-pane')
-  await expect(pane.getByTestId('field-title')).toBeVisible()
+  // The form renders after the document's listener, history and permissions answer: on two busy
+  // shared cores that has taken over 30 s.
+  await expect(pane.getByTestId('field-title')).toBeVisible({timeout: 90_000})
   if (title) await expect(pane.getByTestId('document-panel-document-title')).toHaveText(title)
   return pane
 }

@@ -17,7 +17,20 @@ const restrictedPaths = [
  * What the lake may use of bangla/, module by module (docs/architecture.md#boundary-rules): the lake
  * uses the pure text module, nothing else of the project. Add a module here when the lake needs it.
  */
-const LAKE_USES_OF_BANGLA = ['index.ts']
+const LAKE_USES_OF_BANGLA = ['index.ts', 'search.ts']
+
+/**
+ * What lake/core, which is pure, may import from outside itself: the text module's entry points and
+ * kit/sanityIds.ts (Sanity's drafts./versions. and dataset naming, shared with scripts and schemas).
+ */
+const CORE_USES_OUTSIDE = [
+  ...LAKE_USES_OF_BANGLA.map((file) => `bangla/${file}`),
+  'kit/sanityIds.ts',
+]
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
 
 /**
  * no-restricted-imports for the whole repo, plus top-level folders `from` must not reach into.
@@ -86,6 +99,39 @@ export default tseslint.config(
       'queries',
       {folder: 'bangla', allow: LAKE_USES_OF_BANGLA},
     ]),
+  },
+  // lake/core is pure and owns the ports (core/store.ts, TransactionPublisher): it imports only
+  // itself and pure libraries, never the adapters (store/, events/), HTTP, Node or Hono. This entry
+  // replaces the lake/** one for core, which its first pattern covers too.
+  {
+    files: ['lake/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...restrictedPaths,
+            {name: 'hono', message: 'lake/core must not import hono: HTTP belongs in lake/http.'},
+          ],
+          patterns: [
+            {
+              // Outside lake/core only the pure modules listed in CORE_USES_OUTSIDE are allowed.
+              regex: `^\\.\\./(?!\\.\\./(${CORE_USES_OUTSIDE.map(escapeRegExp).join('|')})$)`,
+              message:
+                'lake/core imports only lake/core: adapters (store/, events/, http/) depend on core, not the other way round.',
+            },
+            {
+              group: ['node:*'],
+              message: 'lake/core is pure: no node:* modules (I/O lives in adapters).',
+            },
+            {
+              group: ['hono/*'],
+              message: 'lake/core must not import hono: HTTP belongs in lake/http.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {files: ['schemas/**'], rules: restrictImports('schemas', ['lake', 'scripts'])},
   {files: ['studio/**'], rules: restrictImports('studio', ['lake'])},

@@ -6,10 +6,11 @@ import {Hono} from 'hono'
 import {type LakeContext} from './context.ts'
 import {errorResponse, notFoundResponse} from './errors.ts'
 import {corsMiddleware} from './cors.ts'
+import {bodyLimitMiddleware} from './limits.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
 import {authRoutes, loginPageRoutes} from './routes/auth.ts'
-import {miscRoutes} from './routes/misc.ts'
+import {hostedOnlyRoutes} from './routes/hostedOnly.ts'
 import {projectRoutes} from './routes/projects.ts'
 import {userRoutes} from './routes/users.ts'
 import {studioMiddleware, type StudioContext} from './studioContext.ts'
@@ -37,6 +38,7 @@ export function createApp(
     await next()
   })
   app.use('*', principalMiddleware(principals))
+  app.use('*', bodyLimitMiddleware())
   if (studio) {
     app.use('*', studioMiddleware(studio))
     app.route('/', loginPageRoutes())
@@ -54,7 +56,7 @@ export function createApp(
   app.route('/', historyRoutes)
   app.route('/', exportRoutes)
   app.route('/', listenRoutes)
-  // Deliberate answers for hosted-only features, after the real routes (see routes/misc.ts).
-  app.route('/:version{v[^/]+}', miscRoutes())
+  // Deliberate answers for hosted-only features, after the real routes (see routes/hostedOnly.ts).
+  app.route('/:version{v[^/]+}', hostedOnlyRoutes())
   return app
 }

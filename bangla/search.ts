@@ -33,6 +33,14 @@ export function searchWords(text: string): string[] {
   return foldForSearch(text).match(WORD) ?? []
 }
 
+// The same words, spelled as typed: joiners stay inside (র‍্যাব is one word).
+const TYPED_WORD = /[\p{L}\p{M}\p{N}\u200C\u200D]+/gu
+
+/** The words of a text as typed (NFC, not folded): for building queries a server folds itself. */
+export function typedWords(text: string): string[] {
+  return text.normalize('NFC').match(TYPED_WORD) ?? []
+}
+
 // ---------------------------------------------------------------------------------------------
 // Suffix folding
 
@@ -84,6 +92,7 @@ export const SUFFIX_RULES: readonly SuffixRule[] = [
   rule('খানি', 2, 'any', ['চিঠিখানি', 'চিঠি']),
   // Case endings.
   rule('য়ের', 1, 'vowel', ['মায়ের', 'মা']),
+  rule('য়ে', 2, 'vowel', ['বেইজিংয়ে', 'বেইজিং']),
   rule('ের', 2, 'consonant', ['বৈঠকের', 'বৈঠক']),
   rule('এর', 1, 'any', ['বিএনপিএর', 'বিএনপি']),
   rule('র', 2, 'vowel', ['মন্ত্রীর', 'মন্ত্রী']),
@@ -172,7 +181,8 @@ export const UNSTEMMED_WORDS: ReadonlySet<string> = new Set(
   ].map((word) => word.normalize('NFC')),
 )
 
-const VOWEL_SIGN = /[\u09BE-\u09CC\u09D7]$/u
+// A vowel sign, or the anusvara ং, after which -য়/-য়ে/-য়ের are written (বেইজিংয়ের).
+const VOWEL_SIGN = /[\u09BE-\u09CC\u09D7\u0982]$/u
 const INDEPENDENT_VOWEL = /[\u0985-\u0994]$/u
 const CONSONANT = /(?:[\u0995-\u09B9\u09CE\u09DC-\u09DF]|[\u0995-\u09B9]\u09BC)$/u
 

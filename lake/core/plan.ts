@@ -6,6 +6,7 @@
  */
 import type {ExprNode} from 'groq-js'
 import type {ScanHint} from '../store/types.ts'
+import {isScoredFilter, scoreHint, searchHintOf} from './search/hints.ts'
 
 export interface QueryPlan {
   /** How often `*` appears: 0 means the query needs no documents at all. */
@@ -36,8 +37,16 @@ type Node = {type: string; [key: string]: unknown}
 export function planQuery(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
+  const scored: Node[][] = []
   let everything = 0
   visit(tree as unknown as Node, null, (node, parent) => {
+    // `*[…] | score(…) [_score > 0]`: full-text search (search/hints.ts).
+    if (node.type === 'Filter' && isScoredFilter(node.expr as ExprNode)) {
+      const score = node.base as Node
+      if (score.type === 'PipeFuncCall' && score.name === 'score' && overEverything(score.base)) {
+        scored.push(score.args as Node[])
+      }
+    }
     if (node.type === 'Slice' || node.type === 'AccessElement') {
       const topK = topKOf(node)
       if (topK) topKs.push(topK)
@@ -49,11 +58,19 @@ export function planQuery(tree: ExprNode): QueryPlan {
     if (parent?.type === 'Filter' && parent.base === node) filters.push(parent)
   })
   if (everything !== 1) return {everything, hint: null, topK: null}
-  return {
-    everything,
-    hint: filters.length === 1 ? hintOf(filters[0].expr as Node) : null,
-    topK: topKs.length === 1 ? topKs[0] : null,
+  let hint = filters.length === 1 ? hintOf(filters[0].expr as Node) : null
+  if (scored.length === 1) {
+    const searched = scoreHint(scored[0] as unknown as ExprNode[], {hintOf, intersect, union})
+    if (searched) hint = hint ? intersect(hint, searched) : searched
   }
+  return {everything, hint, topK: topKs.length === 1 ? topKs[0] : null}
+}
+
+/** A chain of filters over `*`. */
+function overEverything(node: unknown): boolean {
+  let chain = node as Node
+  while (chain?.type === 'Filter') chain = chain.base as Node
+  return chain?.type === 'Everything'
 }
 
 /** `order(…)` of a filter chain over `*`, sliced from 0 with literal bounds. */
@@ -120,10 +137,16 @@ function hintOf(expr: Node): ScanHint | null {
       return left && right ? union(left, right) : null
     }
     case 'OpCall':
-      return comparison(expr)
+      return comparison(expr) ?? searchScanHint(expr)
     default:
-      return null
+      return searchScanHint(expr)
   }
+}
+
+/** Conditions the full-text index answers: text::query, match, references (search/hints.ts). */
+function searchScanHint(expr: Node): ScanHint | null {
+  const search = searchHintOf(expr as unknown as ExprNode)
+  return search ? {search} : null
 }
 
 function comparison(expr: Node): ScanHint | null {
@@ -215,6 +238,7 @@ function intersect(a: ScanHint, b: ScanHint): ScanHint {
   if (b.types) out.types = a.types ? a.types.filter((t) => b.types!.includes(t)) : b.types
   if (b.idPrefixes && !a.idPrefixes) out.idPrefixes = b.idPrefixes
   if (b.attributes) out.attributes = [...(a.attributes ?? []), ...b.attributes]
+  if (b.search) out.search = a.search ? {all: [a.search, b.search]} : b.search
   return out
 }
 
@@ -223,6 +247,7 @@ function union(a: ScanHint, b: ScanHint): ScanHint | null {
   const fields = (h: ScanHint) => Object.keys(h).filter((k) => h[k as keyof ScanHint] !== undefined)
   const [fa, fb] = [fields(a), fields(b)]
   if (fa.length !== 1 || fb.length !== 1 || fa[0] !== fb[0]) return null
+  if (fa[0] === 'search') return {search: {any: [a.search!, b.search!]}}
   if (fa[0] === 'attributes') {
     const [x, y] = [a.attributes!, b.attributes!]
     if (x.length !== 1 || y.length !== 1 || x[0].path.join('.') !== y[0].path.join('.')) return null

@@ -1,6 +1,7 @@
 /** GROQ through groq-js: parse with parameters (for `[0...$limit]`), evaluate over a document view. */
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
+import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './search/rewrite.ts'
 import type {SanityDocument} from './types.ts'
 
 export interface QueryContext {
@@ -14,10 +15,14 @@ export interface QueryContext {
   dereference?: DereferenceFunction
 }
 
-/** Parses a query; syntax errors become QueryParseError with a start/end range. */
+/**
+ * Parses a query; syntax errors become QueryParseError with a start/end range. `text::query()`
+ * matches are rewritten for evaluation (search/rewrite.ts).
+ */
 export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
   try {
-    return parse(query, {params})
+    const tree = parse(query, {params})
+    return usesTextQuery(query) ? rewriteTextQueries(tree) : tree
   } catch (err) {
     const mapped = toQueryError(err, query)
     // Anything the parser throws is about the query (groq-js throws plain Errors for some, like
@@ -44,7 +49,11 @@ export async function evaluateQuery(
         context.projectId && context.dataset
           ? {projectId: context.projectId, dataset: context.dataset}
           : undefined,
-      dereference: context.dereference,
+      dereference: textQueryDereference({
+        dereference: context.dereference,
+        documents,
+        params: context.params ?? {},
+      }),
     })
     return await value.get()
   } catch (err) {

@@ -91,6 +91,10 @@ export default tseslint.config(
   {files: ['studio/**'], rules: restrictImports('studio', ['lake'])},
   {files: ['scripts/**'], rules: restrictImports('scripts', ['lake'])},
   {
+    files: ['kit/**'],
+    rules: restrictImports('kit', ['lake', 'schemas', 'studio', 'scripts', 'queries', 'bangla']),
+  },
+  {
     files: ['bangla/**'],
     rules: restrictImports('bangla', ['lake', 'schemas', 'studio', 'scripts', 'queries']),
   },

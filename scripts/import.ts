@@ -4,19 +4,20 @@
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'
-import {parseArgs} from 'node:util'
 import {type SanityClient} from '@sanity/client'
 import {
+  type Command,
   EXIT,
-  exitQuietlyOnClosedStdout,
   type ExitCode,
   type Io,
+  parseOptions,
   plural,
   processIo,
+  runCommand,
+  runMain,
   UsageError,
   writeLine,
-  reportUsageError,
-} from './lib/cli.ts'
+} from '../kit/cli.ts'
 import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
 import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
 import {toNdjson} from './lib/ndjson.ts'
@@ -34,6 +35,8 @@ import {
   type Target,
 } from './lib/target.ts'
 import {type ArticleDocuments, type ImportDocument, toDocuments} from './lib/toDocuments.ts'
+import {nfc} from '../bangla/index.ts'
+import {type Section, SECTIONS} from '../schemas/names.ts'
 
 export const DEFAULT_INPUT = 'data/seed'
 
@@ -53,6 +56,8 @@ Flags:
                        Asia/Dhaka)
   --date YYYY-MM-DD    date for articles whose dateline gives none (default: import them
                        as drafts)
+  --section NAME       section for every article, one of: ${SECTIONS.join(', ')}
+                       (default: the source's section, e.g. আন্তর্জাতিক for CMG, else none)
   --strict             write nothing if any file is bad input
   --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
   -h, --help           show this help
@@ -77,12 +82,13 @@ type Options = {
   replace: boolean
   asOf: string
   date?: string
+  section?: Section
   strict: boolean
   dataset?: string
 }
 
-function parseOptions(argv: string[], io: Io): Options | 'help' {
-  const {values, positionals} = parseArgs({
+function readOptions(argv: string[], io: Io): Options {
+  const {values, positionals} = parseOptions({
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -92,12 +98,11 @@ function parseOptions(argv: string[], io: Io): Options | 'help' {
       replace: {type: 'boolean', default: false},
       'as-of': {type: 'string'},
       date: {type: 'string'},
+      section: {type: 'string'},
       strict: {type: 'boolean', default: false},
       dataset: {type: 'string'},
-      help: {type: 'boolean', short: 'h', default: false},
     },
   })
-  if (values.help) return 'help'
   if (values['dry-run'] && values.ndjson !== undefined) {
     throw new UsageError('Use either --dry-run (NDJSON on stdout) or --ndjson FILE, not both.')
   }
@@ -110,6 +115,15 @@ function parseOptions(argv: string[], io: Io): Options | 'help' {
     }
   }
   if (values.ndjson === '') throw new UsageError('--ndjson needs a file name.')
+  let section: Section | undefined
+  if (values.section !== undefined) {
+    section = SECTIONS.find((name) => name === nfc(values.section!.trim()))
+    if (!section) {
+      throw new UsageError(
+        `--section '${values.section}' is not a section. Use one of: ${SECTIONS.join(', ')}.`,
+      )
+    }
+  }
   if (values.dataset !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.dataset)) {
     throw new UsageError(
       `--dataset '${values.dataset}' is not a dataset name (lowercase letters, digits, _ and -).`,
@@ -122,6 +136,7 @@ function parseOptions(argv: string[], io: Io): Options | 'help' {
     replace: values.replace,
     asOf: values['as-of'] ?? todayInDhaka(io.now()),
     ...(values.date !== undefined ? {date: values.date} : {}),
+    ...(section ? {section} : {}),
     strict: values.strict,
     ...(values.dataset !== undefined ? {dataset: values.dataset} : {}),
   }
@@ -132,7 +147,7 @@ type Prepared = {file: InputFile; parsed: ParsedArticle; docs: ArticleDocuments}
 /** Reads, decodes and parses every file; bad input is collected, not thrown. */
 export function prepareFiles(
   files: readonly InputFile[],
-  options: {asOf: string; date?: string},
+  options: {asOf: string; date?: string; section?: Section},
 ): {prepared: Prepared[]; failures: ArticleParseError[]} {
   const prepared: Prepared[] = []
   const failures: ArticleParseError[] = []
@@ -146,7 +161,7 @@ export function prepareFiles(
         asOf: options.asOf,
         ...(options.date ? {fallbackDate: options.date} : {}),
       })
-      const docs = toDocuments(parsed)
+      const docs = toDocuments(parsed, options.section ? {section: options.section} : {})
       const twin = articleFiles.get(docs.article._id)
       if (twin) {
         // Same title and date: the same article id, so only the first file's text is kept.
@@ -180,20 +195,16 @@ function readBytes(file: InputFile): Uint8Array {
   }
 }
 
-/** Runs the import; returns the exit code. */
-export async function runImport(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  let options: Options | 'help'
-  let files: InputFile[]
-  try {
-    options = parseOptions(argv, io)
-    if (options === 'help') {
-      io.stdout.write(USAGE)
-      return EXIT.SUCCESS
-    }
-    files = collectInputFiles(options.inputs, io.cwd)
-  } catch (error) {
-    return reportUsageError(error, io, 'import')
-  }
+export const command: Command = {invocation: 'npm run import --', help: USAGE, run: importStories}
+
+/** `npm run import -- …` in-process: the exit code. */
+export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  return runCommand(command, argv, io)
+}
+
+async function importStories(argv: string[], io: Io): Promise<ExitCode> {
+  const options = readOptions(argv, io)
+  const files = collectInputFiles(options.inputs, io.cwd)
 
   const started = io.now().getTime()
   const {prepared, failures} = prepareFiles(files, options)
@@ -448,7 +459,4 @@ function createProgress(io: Io, totalFiles: number, started: number) {
   }
 }
 
-if (import.meta.main) {
-  exitQuietlyOnClosedStdout()
-  process.exitCode = await runImport(process.argv.slice(2))
-}
+if (import.meta.main) await runMain(command, 'import')

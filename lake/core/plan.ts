@@ -60,7 +60,12 @@ export function planQuery(tree: ExprNode): QueryPlan {
   if (everything !== 1) return {everything, hint: null, topK: null}
   let hint = filters.length === 1 ? hintOf(filters[0].expr as Node) : null
   if (scored.length === 1) {
-    const searched = scoreHint(scored[0] as unknown as ExprNode[], {hintOf, intersect, union})
+    const searched = scoreHint(scored[0] as unknown as ExprNode[], {
+      hintOf,
+      intersect,
+      // Either side's search alone is wider than the side: drop the rest rather than give up.
+      union: (a, b) => (a.search && b.search ? {search: {any: [a.search, b.search]}} : union(a, b)),
+    })
     if (searched) hint = hint ? intersect(hint, searched) : searched
   }
   return {everything, hint, topK: topKs.length === 1 ? topKs[0] : null}

@@ -59,6 +59,12 @@ export const WORDS = [
   'সেতু',
   'budget',
   'Dhaka',
+  // Punctuation GROQ's match does not split on, and the shapes the index must still find.
+  '‘বাজেট’',
+  'ঢাকা।',
+  "দু'দেশ",
+  'DHAKA.',
+  'e.g',
 ] as const
 export const SECTIONS = ['জাতীয়', 'রাজনীতি', 'খেলা', 'বাণিজ্য', 'বিনোদন', 'আন্তর্জাতিক'] as const
 export const TAGS = ['ঢাকা', 'সরকার', 'বিশ্বকাপ', 'শেয়ারবাজার', 'আবহাওয়া', 'ভোট', 'সড়ক'] as const
@@ -207,6 +213,21 @@ function predicate(random: Random, params: Record<string, unknown>, depth = 0): 
     () => `[title, subtitle] match ${JSON.stringify(random.pick(WORDS))}`,
     () => `body[].children[].text match ${JSON.stringify(random.pick(WORDS))}`,
     () => `title match "Dha*"`,
+    // match through the full-text index: case, `.` and `*` inside terms, arrays of patterns,
+    // Portable Text, objects and patterns that can never match.
+    () =>
+      `title match ${JSON.stringify(random.pick(['dhaka', 'DHAKA', 'dHaKa', 'Dh.ka', 'D*a', '*aka', 'e.g', 'E*']))}`,
+    () => `[title, subtitle] match ${JSON.stringify(random.some(WORDS, 2))}`,
+    () => `pt::text(body) match ${JSON.stringify(`${random.pick(WORDS).slice(0, 2)}*`)}`,
+    () => `body match ${JSON.stringify(random.pick(WORDS))}`,
+    () => `@ match ${JSON.stringify(random.pick(WORDS))}`,
+    () => `slug.current match "slug-${random.int(1, 9)}*"`,
+    () => `byline.name match ${JSON.stringify(random.pick(['প্রথম', 'আলো', 'বাসস*']))}`,
+    () => `title match ${JSON.stringify(random.pick(['*', '', '-', '‘', 'বাজেট ঢাকা']))}`,
+    () => {
+      params.pattern = `${random.pick(WORDS)}*`
+      return 'title match $pattern'
+    },
     () => `references(${JSON.stringify(`src-${random.int(0, 6)}`)})`,
     () => {
       params.refs = [`src-${random.int(0, 5)}`, `art-${random.int(0, 20)}`]
@@ -352,6 +373,14 @@ export function generateQueries(seed: number, count: number): GeneratedQuery[] {
       query: `*[_type in ["article", "headline"] && ${predicate(random, params)}] | order(_type asc, _id desc) [0...10] {_type, _id}`,
       ordered: true,
     }),
+    // Scored match, which the lake narrows through its full-text index: same scores as groq-js.
+    () => {
+      const [a, b] = [random.pick(WORDS), random.pick(WORDS)]
+      return {
+        query: `*[_type in ["article", "headline"]] | score(boost(title match ${JSON.stringify(a)}, 3), text match ${JSON.stringify(`${b}*`)}, body[].children[].text match ${JSON.stringify(`${a} ${b}`)}) [_score > 0] | order(_score desc, _id asc) {_id, _score}`,
+        ordered: true,
+      }
+    },
   ]
   for (let i = 0; i < count; i++) {
     const params: Record<string, unknown> = {}

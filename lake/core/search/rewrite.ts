@@ -22,6 +22,8 @@ import type {SanityDocument} from '../types.ts'
 import {searchableText} from './documentText.ts'
 import {analyzeTexts, matchTextQuery, parseTextQuery, type AnalyzedText} from './textQuery.ts'
 
+// Fixed (not per process) so a parsed tree can be evaluated in another worker thread. A stored
+// `_ref` that imitates it reads the same permitted documents; a malformed one matches nothing.
 const MARKER = '\u0000text::query\u0000'
 const SEP = '\u0000'
 const JOIN = '\u0001'
@@ -163,6 +165,8 @@ function replaceMatch(n: Node, score: boolean): Node {
   return out
 }
 
+const NO_ANSWER = {m: false, s: 0}
+
 export interface TextQueryContext {
   /** The query's dereference (perspective and permissions), used for `->` and to read documents. */
   dereference?: DereferenceFunction
@@ -197,7 +201,7 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     if (typeof id !== 'string' || !id.startsWith(MARKER)) return base(ref)
     let answer = answers.get(id)
     if (!answer) {
-      answer = answerMatch(id)
+      answer = answerMatch(id).catch(() => NO_ANSWER)
       answers.set(id, answer)
     }
     return answer

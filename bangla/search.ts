@@ -12,16 +12,24 @@
 const KHANDA_TA = /\u09A4\u09CD[\u200C\u200D]/g
 // An alternation, not a class: a class holding ZWJ trips no-misleading-character-class.
 const JOINERS_AND_INVISIBLES = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/g
+const INVISIBLE = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/
 const BENGALI_DIGIT = /[\u09E6-\u09EF]/g
+const HAS_BENGALI_DIGIT = /[\u09E6-\u09EF]/
 
 /** Text as search compares it; see the module comment. */
 export function foldForSearch(text: string): string {
   let s = text.normalize('NFC')
-  if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
-  s = s.replace(JOINERS_AND_INVISIBLES, '')
-  s = s.replace(BENGALI_DIGIT, (d) => String.fromCharCode(48 + d.charCodeAt(0) - 0x09e6))
+  const invisible = INVISIBLE.test(s)
+  if (invisible) {
+    if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
+    s = s.replace(JOINERS_AND_INVISIBLES, '')
+  }
+  if (HAS_BENGALI_DIGIT.test(s)) {
+    s = s.replace(BENGALI_DIGIT, (d) => String.fromCharCode(48 + d.charCodeAt(0) - 0x09e6))
+  }
+  s = s.toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
-  return s.toLowerCase().normalize('NFC')
+  return invisible ? s.normalize('NFC') : s
 }
 
 // Letters, combining marks (Bengali vowel signs, hasanta, nukta, chandrabindu) and digits make

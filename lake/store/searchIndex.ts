@@ -54,9 +54,14 @@ type Statement = (sql: string) => StatementSync
 export function indexedColumns(doc: SanityDocument): {words: string; tokens: string; refs: string} {
   // A perspective view shows a draft or version under its published id.
   const viewId = getPublishedId(doc._id)
+  const seen = new Set<string>()
   const words = new Set<string>()
   for (const text of [viewId, ...indexedStrings(doc)]) {
-    for (const word of searchWords(text)) for (const key of searchKeys(word)) words.add(key)
+    for (const word of searchWords(text)) {
+      if (seen.has(word)) continue
+      seen.add(word)
+      for (const key of searchKeys(word)) words.add(key)
+    }
   }
   const tokens = new Set<string>()
   for (const token of matchTokens([viewId, doc])) tokens.add(encodeMatchText(token))

@@ -126,16 +126,24 @@ export function referenceIds(value: unknown, out = new Set<string>()): Set<strin
  * moved to the private use area.
  */
 export function encodeMatchText(text: string): string {
+  const cached = encoded.get(text)
+  if (cached !== undefined) return cached
   let out = ''
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]
     const code = ch.charCodeAt(0)
     if (code < 128) {
-      out += /[A-Za-z0-9]/.test(ch) ? ch.toLowerCase() : String.fromCharCode(0xe000 + code)
+      const alnum =
+        (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+      out += alnum ? ch.toLowerCase() : String.fromCharCode(0xe000 + code)
       continue
     }
     const upper = ch.toUpperCase()
     out += upper.length === 1 && upper.charCodeAt(0) >= 128 ? upper : ch
   }
+  if (encoded.size >= 100_000) encoded.clear()
+  encoded.set(text, out)
   return out
 }
+
+const encoded = new Map<string, string>()

@@ -7,11 +7,14 @@
  */
 import type {Hono} from 'hono'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
+import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {createApp} from './http/app.ts'
-import type {LakeContext} from './http/context.ts'
+import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
+import {bodyFor} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
+import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -40,6 +43,10 @@ export interface Lake {
   app: Hono
   bus: EventBus
   context: LakeContext
+  /** One service per dataset: queries, commits, listeners, history, export. */
+  datasets: DatasetRegistry
+  /** This lake's open listeners and how many were cut off for not reading. */
+  listenerStats(): ListenerStats
   /** The data folder's auth store and scripts' token, unless `principals` was given. */
   auth: AuthBootstrap | null
   /** Ends listeners, then closes every database. */
@@ -54,13 +61,21 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
+  const listeners = createListenerRegistry()
+  bus.onClose((reason) => listeners.disconnectAll(reason))
+  const now = options.now ?? (() => new Date())
+  const config: LakeConfig = {projectId: options.projectId ?? 'local'}
+  const datasets = createDatasetRegistry(stores, (store) =>
+    createDatasetService({store, bus, listeners, now, config, errorBody: (err) => bodyFor(err)}),
+  )
   const context: LakeContext = {
     dataDir: options.dataDir,
+    dataset: (name) => datasets.get(name),
     stores,
     store: (dataset) => stores.get(dataset),
     bus,
-    now: options.now ?? (() => new Date()),
-    config: {projectId: options.projectId ?? 'local'},
+    now,
+    config,
   }
   const studio = auth
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
@@ -72,6 +87,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     app,
     bus,
     context,
+    datasets,
+    listenerStats: () => listeners.stats(),
     auth,
     async close() {
       if (closed) return

@@ -28,7 +28,7 @@ import {
 } from '../core/search/documentText.ts'
 import {getPublishedId} from '../core/ids.ts'
 import type {SanityDocument} from '../core/types.ts'
-import type {SearchHint} from './types.ts'
+import type {SearchHint} from '../core/store.ts'
 
 export const SEARCH_INDEX_MIGRATION = {
   name: 'full-text search index',

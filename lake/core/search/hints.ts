@@ -12,7 +12,7 @@
  */
 import type {ExprNode} from 'groq-js'
 import {searchKeys} from '../../../bangla/index.ts'
-import type {SearchHint} from '../../store/types.ts'
+import type {SearchHint} from '../store.ts'
 import {encodeMatchText, groqMatchTerms, SKIPPED_KEYS} from './documentText.ts'
 import {textQueryMatchOf} from './rewrite.ts'
 import {parseTextQuery} from './textQuery.ts'

@@ -1,12 +1,9 @@
 /** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {parsePerspective} from '../../core/perspective.ts'
-import {planQuery} from '../../core/plan.ts'
-import {decodeParams, evaluateQuery, parseQuery} from '../../core/query.ts'
-import {loadView} from '../../core/view.ts'
-import {canRead, identityOf} from '../authorize.ts'
-import {apiVersionOf, lakeOf} from '../context.ts'
+import {decodeParams} from '../../core/query.ts'
+import {apiVersionOf, datasetOf} from '../context.ts'
+import {getPrincipal} from '../principal.ts'
 
 export const queryRoutes = new Hono()
 
@@ -37,32 +34,14 @@ async function answer(
   bodyPerspective?: string,
 ) {
   const started = performance.now()
-  const lake = lakeOf(c)
-  const dataset = c.req.param('dataset')!
-  const store = lake.store(dataset)
-  const apiVersion = apiVersionOf(c)
-  const perspective = parsePerspective(c.req.query('perspective') ?? bodyPerspective, apiVersion)
-  const tree = parseQuery(query, params)
-  const context = {
-    params,
-    identity: identityOf(c),
-    now: lake.now(),
-    projectId: lake.config.projectId,
-    dataset,
-  }
-  const view = await loadView({
-    store,
-    perspective,
-    apiVersion,
-    plan: planQuery(tree),
-    canRead: (id) => canRead(c, id),
-    context,
-  })
-  const result = await evaluateQuery(
-    tree,
-    view.documents,
-    {...context, dereference: view.dereference},
-    query,
+  const result = await datasetOf(c).query(
+    {
+      query,
+      params,
+      perspective: c.req.query('perspective') ?? bodyPerspective,
+      apiVersion: apiVersionOf(c),
+    },
+    getPrincipal(c),
   )
   const ms = Math.round(performance.now() - started)
   const returnQuery = c.req.query('returnQuery') !== 'false'

@@ -12,7 +12,7 @@ import {parseQuery} from '../../../lake/core/query.ts'
 import {textQueryMatchOf} from '../../../lake/core/search/rewrite.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
-import type {Store} from '../../../lake/store/types.ts'
+import type {Store} from '../../../lake/core/store.ts'
 
 const PIECES = ['a', 'B', 'dh', 'AKA', 'ঢাকা', 'বৈঠক', 'ের', '১২', '12', 'ß', 'İ', 'ſ', 'k', 'K']
 const SEPARATORS = [' ', '.', '..', '-', "'", '‘', '’', '“', '—', '।', '*', ',', '_', '']

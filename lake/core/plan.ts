@@ -5,7 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
-import {isScoredFilter, scoreHint, searchHintOf} from './search/hints.ts'
+import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import type {ScanHint} from './store.ts'
 
 export interface QueryPlan {
@@ -40,7 +40,7 @@ export function planQuery(tree: ExprNode): QueryPlan {
   const scored: Node[][] = []
   let everything = 0
   visit(tree as unknown as Node, null, (node, parent) => {
-    // `*[…] | score(…) [_score > 0]`: full-text search (search/hints.ts).
+    // `*[…] | score(…) [_score > 0]`: full-text search (searchHints.ts).
     if (node.type === 'Filter' && isScoredFilter(node.expr as ExprNode)) {
       const score = node.base as Node
       if (score.type === 'PipeFuncCall' && score.name === 'score' && overEverything(score.base)) {
@@ -148,7 +148,7 @@ function hintOf(expr: Node): ScanHint | null {
   }
 }
 
-/** Conditions the full-text index answers: text::query, match, references (search/hints.ts). */
+/** Conditions the full-text index answers: text::query, match, references (searchHints.ts). */
 function searchScanHint(expr: Node): ScanHint | null {
   const search = searchHintOf(expr as unknown as ExprNode)
   return search ? {search} : null

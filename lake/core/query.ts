@@ -1,7 +1,7 @@
 /** GROQ through groq-js: parse with parameters (for `[0...$limit]`), evaluate over a document view. */
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
-import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './search/rewrite.ts'
+import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
 export interface QueryContext {
@@ -17,7 +17,7 @@ export interface QueryContext {
 
 /**
  * Parses a query; syntax errors become QueryParseError with a start/end range. `text::query()`
- * matches are rewritten for evaluation (search/rewrite.ts).
+ * matches are rewritten for evaluation (textQueryRewrite.ts).
  */
 export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
   try {

@@ -1,7 +1,7 @@
 /**
  * The full-text index of a dataset file: an FTS5 table with one row per stored document (every
  * perspective: published, drafts., versions.), written in the same SQLite transaction as the
- * document. Its columns are what core/search/documentText.ts reads from a document:
+ * document. Its columns are what core/searchText.ts reads from a document:
  *
  *   words   the search keys (bangla/search.ts) of the document's strings: text::query()
  *   tokens  groq-js `match` tokens of every string, encoded (encodeMatchText): `match`
@@ -20,12 +20,7 @@ import {
   SUFFIX_RULES,
   UNSTEMMED_WORDS,
 } from '../../bangla/index.ts'
-import {
-  encodeMatchText,
-  matchTokens,
-  indexedStrings,
-  referenceIds,
-} from '../core/search/documentText.ts'
+import {encodeMatchText, matchTokens, indexedStrings, referenceIds} from '../core/searchText.ts'
 import {getPublishedId} from '../core/ids.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {SearchHint} from '../core/store.ts'

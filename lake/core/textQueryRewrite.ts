@@ -18,8 +18,8 @@
  * documents get here (hints.ts); this evaluation is what decides.
  */
 import {evaluate, type DereferenceFunction, type ExprNode} from 'groq-js'
-import type {SanityDocument} from '../types.ts'
-import {searchableText} from './documentText.ts'
+import type {SanityDocument} from './types.ts'
+import {searchableText} from './searchText.ts'
 import {analyzeTexts, matchTextQuery, parseTextQuery, type AnalyzedText} from './textQuery.ts'
 
 // Fixed (not per process) so a parsed tree can be evaluated in another worker thread. A stored

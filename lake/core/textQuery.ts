@@ -10,7 +10,7 @@
  * stem hit: বৈঠকের finds বৈঠকে). A bare `*` matches anything, a query of exclusions only
  * anything without them, and a query with no word at all (empty, or only punctuation) nothing.
  */
-import {analyzeForSearch, matchWord, searchWords, type SearchToken} from '../../../bangla/index.ts'
+import {analyzeForSearch, matchWord, searchWords, type SearchToken} from '../../bangla/index.ts'
 
 export interface TextTerm {
   /** Folded words; more than one must be found next to each other. */

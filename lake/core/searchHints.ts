@@ -11,10 +11,10 @@
  * - `*[…] | score(…) [_score > 0]`: a document survives only if some score() argument scores.
  */
 import type {ExprNode} from 'groq-js'
-import {searchKeys} from '../../../bangla/index.ts'
-import type {SearchHint} from '../store.ts'
-import {encodeMatchText, groqMatchTerms, SKIPPED_KEYS} from './documentText.ts'
-import {textQueryMatchOf} from './rewrite.ts'
+import {searchKeys} from '../../bangla/index.ts'
+import type {SearchHint} from './store.ts'
+import {encodeMatchText, groqMatchTerms, SKIPPED_KEYS} from './searchText.ts'
+import {textQueryMatchOf} from './textQueryRewrite.ts'
 import {parseTextQuery} from './textQuery.ts'
 
 type Node = {type: string; [key: string]: unknown}

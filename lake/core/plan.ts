@@ -58,7 +58,7 @@ export function planQuery(tree: ExprNode): QueryPlan {
     if (parent?.type === 'Filter' && parent.base === node) filters.push(parent)
   })
   if (everything !== 1) return {everything, hint: null, topK: null}
-  let hint = filters.length === 1 ? hintOf(filters[0].expr as Node) : null
+  let hint = filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null
   if (scored.length === 1) {
     const searched = scoreHint(scored[0] as unknown as ExprNode[], {
       hintOf,
@@ -76,6 +76,24 @@ function overEverything(node: unknown): boolean {
   let chain = node as Node
   while (chain?.type === 'Filter') chain = chain.base as Node
   return chain?.type === 'Everything'
+}
+
+/**
+ * Values one hint may list: each becomes a bound SQL variable, and SQLite refuses statements with
+ * more than 32,766 (`*[_type in $types]` with 40,000 strings). Past this, groq-js filters alone.
+ */
+const MAX_HINT_VALUES = 1000
+
+function bounded(hint: ScanHint | null): ScanHint | null {
+  if (!hint) return null
+  const lists = [
+    hint.ids,
+    hint.types,
+    hint.idPrefixes,
+    ...(hint.attributes ?? []).map((a) => a.values),
+  ]
+  const values = lists.reduce((sum, list) => sum + (list?.length ?? 0), 0)
+  return values > MAX_HINT_VALUES ? null : hint
 }
 
 /** `order(…)` of a filter chain over `*`, sliced from 0 with literal bounds. */

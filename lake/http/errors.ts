@@ -10,6 +10,9 @@ import {
   PermissionError,
   QueryError,
   QueryParseError,
+  TooLargeError,
+  TooManyRequestsError,
+  UnsupportedMediaTypeError,
 } from '../core/errors.ts'
 
 export function statusFor(err: LakeError): number {
@@ -19,6 +22,9 @@ export function statusFor(err: LakeError): number {
   if (err instanceof NotFoundError) return 404
   if (err instanceof AuthError) return 401
   if (err instanceof PermissionError) return 403
+  if (err instanceof TooLargeError) return 413
+  if (err instanceof UnsupportedMediaTypeError) return 415
+  if (err instanceof TooManyRequestsError) return 429
   return 400
 }
 

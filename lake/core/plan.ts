@@ -5,6 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
+import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import type {Condition, ScanHint} from './store.ts'
 
 export interface QueryPlan {
@@ -45,6 +46,7 @@ type Node = {type: string; [key: string]: unknown}
 export function planQuery(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
+  const scored: Node[][] = []
   let everything = 0
   let count: Node | null = null
   const scans: Node[] = []
@@ -55,6 +57,13 @@ export function planQuery(tree: ExprNode): QueryPlan {
     }
     if ((node.type === 'Filter' || node.type === 'Everything') && chainEnd(node)) {
       if (!(parent?.type === 'Filter' && parent.base === node)) scans.push(node)
+    }
+    // `*[…] | score(…) [_score > 0]`: full-text search (searchHints.ts).
+    if (node.type === 'Filter' && isScoredFilter(node.expr as ExprNode)) {
+      const score = node.base as Node
+      if (score.type === 'PipeFuncCall' && score.name === 'score' && overEverything(score.base)) {
+        scored.push(score.args as Node[])
+      }
     }
     if (node.type === 'Slice' || node.type === 'AccessElement') {
       const topK = topKOf(node)
@@ -69,18 +78,35 @@ export function planQuery(tree: ExprNode): QueryPlan {
   if (everything !== 1) {
     return {everything, hint: null, topK: null, scan: null, filters: [], count: null}
   }
+  let hint = filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null
+  if (scored.length === 1) {
+    const searched = scoreHint(scored[0] as unknown as ExprNode[], {
+      hintOf,
+      intersect,
+      // Either side's search alone is wider than the side: drop the rest rather than give up.
+      union: (a, b) => (a.search && b.search ? {search: {any: [a.search, b.search]}} : union(a, b)),
+    })
+    if (searched) hint = hint ? intersect(hint, searched) : searched
+  }
   const scan = scans.length === 1 ? scans[0] : null
   const chain: Node[] = []
   for (let node = scan; node?.type === 'Filter'; node = node.base as Node) chain.unshift(node)
   const countNode = count as Node | null
   return {
     everything,
-    hint: filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null,
+    hint,
     topK: topKs.length === 1 ? topKs[0] : null,
     scan: scan as ExprNode | null,
     filters: chain.map((filter) => filter.expr as ExprNode),
     count: countNode && (countNode.args as Node[])[0] === scan ? (countNode as ExprNode) : null,
   }
+}
+
+/** A chain of filters over `*`. */
+function overEverything(node: unknown): boolean {
+  let chain = node as Node
+  while (chain?.type === 'Filter') chain = chain.base as Node
+  return chain?.type === 'Everything'
 }
 
 /**
@@ -403,10 +429,16 @@ function hintOf(expr: Node): ScanHint | null {
       return left && right ? union(left, right) : null
     }
     case 'OpCall':
-      return comparison(expr)
+      return comparison(expr) ?? searchScanHint(expr)
     default:
-      return null
+      return searchScanHint(expr)
   }
+}
+
+/** Conditions the full-text index answers: text::query, match, references (searchHints.ts). */
+function searchScanHint(expr: Node): ScanHint | null {
+  const search = searchHintOf(expr as unknown as ExprNode)
+  return search ? {search} : null
 }
 
 function comparison(expr: Node): ScanHint | null {
@@ -498,6 +530,7 @@ function intersect(a: ScanHint, b: ScanHint): ScanHint {
   if (b.types) out.types = a.types ? a.types.filter((t) => b.types!.includes(t)) : b.types
   if (b.idPrefixes && !a.idPrefixes) out.idPrefixes = b.idPrefixes
   if (b.attributes) out.attributes = [...(a.attributes ?? []), ...b.attributes]
+  if (b.search) out.search = a.search ? {all: [a.search, b.search]} : b.search
   return out
 }
 
@@ -506,6 +539,7 @@ function union(a: ScanHint, b: ScanHint): ScanHint | null {
   const fields = (h: ScanHint) => Object.keys(h).filter((k) => h[k as keyof ScanHint] !== undefined)
   const [fa, fb] = [fields(a), fields(b)]
   if (fa.length !== 1 || fb.length !== 1 || fa[0] !== fb[0]) return null
+  if (fa[0] === 'search') return {search: {any: [a.search!, b.search!]}}
   if (fa[0] === 'attributes') {
     const [x, y] = [a.attributes!, b.attributes!]
     if (x.length !== 1 || y.length !== 1 || x[0].path.join('.') !== y[0].path.join('.')) return null

@@ -73,6 +73,7 @@ describe('sqliteStore', () => {
       {version: 1},
       {version: 2},
       {version: 3},
+      {version: 4},
     ])
     db.close()
   })

@@ -15,6 +15,7 @@ import {corsOrigins} from './http/cors.ts'
 import {bodyFor} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
+import {createQueryPool} from './query/pool.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -35,7 +36,21 @@ export interface LakeOptions {
   corsOrigins?: readonly string[]
   /** Fixed public base URL for login and asset URLs; default: from each request's Host. */
   publicUrl?: string
+  /** Deadline of one query, queueing included (`--query-timeout`). Default 10 s. */
+  queryTimeoutMs?: number
+  /** Heap a query worker may use, in MB (`--query-memory`); one over it is stopped. Default 1024. */
+  queryMemoryMb?: number
+  /** Query worker threads at most. Default: the machine's cores, at least 3. */
+  queryThreads?: number
+  /**
+   * Attribute paths (`slug.current`) every dataset indexes whatever the traffic (`--index`);
+   * other paths earn an index only from signed-in callers' queries.
+   */
+  indexes?: readonly string[]
 }
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
+export const DEFAULT_QUERY_MEMORY_MB = 1024
 
 export interface Lake {
   /** Answers one request (the Hono app's fetch). */
@@ -65,8 +80,24 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   bus.onClose((reason) => listeners.disconnectAll(reason))
   const now = options.now ?? (() => new Date())
   const config: LakeConfig = {projectId: options.projectId ?? 'local'}
+  const queries = createQueryPool({
+    timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    memoryMb: options.queryMemoryMb ?? DEFAULT_QUERY_MEMORY_MB,
+    threads: options.queryThreads,
+  })
+  const indexes = (options.indexes ?? []).map((path) => path.split('.'))
   const datasets = createDatasetRegistry(stores, (store) =>
-    createDatasetService({store, bus, listeners, now, config, errorBody: (err) => bodyFor(err)}),
+    createDatasetService({
+      dataDir: options.dataDir,
+      store,
+      queries,
+      indexes,
+      bus,
+      listeners,
+      now,
+      config,
+      errorBody: (err) => bodyFor(err),
+    }),
   )
   const context: LakeContext = {
     dataDir: options.dataDir,
@@ -93,12 +124,15 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     async close() {
       if (closed) return
       closed = true
+      // Running queries stop at once (their threads are terminated), whatever they are doing.
+      const stoppingQueries = queries.close()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
       // Let pending writes (queued behind each store's lock) finish before the files close.
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
       stores.close()
       auth?.store.close()
+      await stoppingQueries
     },
   }
 }

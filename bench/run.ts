@@ -17,6 +17,7 @@ import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {evaluate, parse} from 'groq-js'
 import {MATCH_WORD, newsroomDocuments, type BenchDocument} from './data.ts'
+import {benchIsolation, type IsolationResult} from './isolation.ts'
 import {startLake, type LakeProcess} from './lakeProcess.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -354,7 +355,10 @@ try {
   const writeLake = await startLake(writeDir)
   let mutations: MutateResult[]
   let imported: ImportResult
+  let isolation: IsolationResult
   try {
+    log('isolation…')
+    isolation = await benchIsolation(writeLake)
     log('mutations…')
     mutations = await benchMutations(writeLake)
     log('import…')
@@ -480,6 +484,39 @@ try {
       ['mode', 'documents', 'transactions', 'documents/s', 'vs one per transaction'],
       mutateRows,
     ),
+    '',
+    '## Isolation: a pathological query running until its deadline',
+    '',
+    'An anonymous `count(string::split($s, "")[count(string::split($s, "")[@ == ^]) > 0])` with a 1,500-character `$s` ' +
+      '(it held the whole lake for ~7 s before queries ran on worker threads) runs until the lake stops it; meanwhile a by-id ' +
+      'query and single-document writes run back to back. Baselines: the same by-id query and writes on the idle lake just before.',
+    '',
+    table(
+      ['measure', 'idle', 'during the pathological query', 'ratio'],
+      [
+        [
+          'by-id query p50 ms',
+          ms(isolation.idleReadP50),
+          `${ms(isolation.loadedReadP50)} (${isolation.reads} queries)`,
+          ratio(isolation.loadedReadP50 / isolation.idleReadP50),
+        ],
+        [
+          'single-document write p50 ms',
+          ms(isolation.idleWriteP50),
+          `${ms(isolation.loadedWriteP50)} (${isolation.writes} writes)`,
+          ratio(isolation.loadedWriteP50 / isolation.idleWriteP50),
+        ],
+        [
+          'writes/s',
+          rate(isolation.idleWritesPerSecond),
+          rate(isolation.loadedWritesPerSecond),
+          ratio(isolation.loadedWritesPerSecond / isolation.idleWritesPerSecond),
+        ],
+      ],
+    ),
+    '',
+    `The pathological query ended after ${isolation.pathological.seconds.toFixed(1)} s with HTTP ${isolation.pathological.status} ` +
+      `${isolation.pathological.errorType ?? '(no error)'} (deadline: the default --query-timeout of 10 s).`,
     '',
     '## Import of seed-format files',
     '',

@@ -4,6 +4,7 @@
  * serialise what comes back; every permission check on documents happens here.
  */
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
+import {parseQuery} from './core/query.ts'
 import {
   BadRequestError,
   formatMs,
@@ -34,7 +35,8 @@ import {
   type ListenConfig,
   type ListenerRegistry,
 } from './listen/stream.ts'
-import type {QueryRequest} from './query/execute.ts'
+import {isCheapQuery} from './query/cheap.ts'
+import {executeQuery, type QueryRequest} from './query/execute.ts'
 import {checkQueryLimits} from './query/limits.ts'
 import type {QueryPool} from './query/pool.ts'
 import {fromWire} from './query/wire.ts'
@@ -177,6 +179,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         store.count()
         if (options.indexes?.length) store.indexAttributes(options.indexes, {declared: true})
         prepared = true
+      }
+      // A lookup by id runs in place: its cost is bounded, and a thread hop would double it.
+      if (isCheapQuery(parseQuery(request.query, request.params))) {
+        const environment = {now: now(), projectId: config.projectId, dataset: name}
+        return JSON.stringify(await executeQuery(store, request, principal, environment)) ?? 'null'
       }
       const task = {
         kind: 'query' as const,

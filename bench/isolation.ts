@@ -4,7 +4,7 @@
  * the same run. The pathological query is the one that stalled the lake for everyone before
  * queries ran on worker threads.
  */
-import type {LakeProcess} from './lakeProcess.ts'
+import type {LakeProcess} from '../kit/lakeProcess.ts'
 
 const API = 'v2025-02-19'
 const DATASET = 'isolation'

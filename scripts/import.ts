@@ -18,6 +18,7 @@ import {
   UsageError,
   writeLine,
 } from '../kit/cli.ts'
+import {getPublishedId, invalidDatasetReason} from '../kit/sanityIds.ts'
 import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
 import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
 import {toNdjson} from './lib/ndjson.ts'
@@ -124,11 +125,8 @@ function readOptions(argv: string[], io: Io): Options {
       )
     }
   }
-  if (values.dataset !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.dataset)) {
-    throw new UsageError(
-      `--dataset '${values.dataset}' is not a dataset name (lowercase letters, digits, _ and -).`,
-    )
-  }
+  const badDataset = values.dataset === undefined ? null : invalidDatasetReason(values.dataset)
+  if (badDataset) throw new UsageError(`--dataset '${values.dataset}': ${badDataset}.`)
   return {
     inputs: positionals.length > 0 ? positionals : [DEFAULT_INPUT],
     dryRun: values['dry-run'],
@@ -406,7 +404,7 @@ export async function commitFile(
 
 /** The published id of a draft article. */
 function publishedIdOf(item: Prepared): string {
-  return item.docs.article._id.slice('drafts.'.length)
+  return getPublishedId(item.docs.article._id)
 }
 
 async function publishedVersionsOfDrafts(

@@ -15,8 +15,9 @@ import {
   type ExitCode,
   type Io,
 } from '../../kit/cli.ts'
+import {apiHostFor} from '../../kit/localLake.ts'
 import {DEFAULT_QUERY_MEMORY_MB, DEFAULT_QUERY_TIMEOUT_MS} from '../index.ts'
-import {apiHostFor, DEFAULTS, parsePort, reportCreatedAdmin} from './common.ts'
+import {DEFAULTS, parsePort, reportCreatedAdmin} from './common.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
        [--query-timeout SECONDS] [--query-memory MB] [--index PATH]…

@@ -8,6 +8,7 @@ import {X509Certificate as NodeX509Certificate, randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
+import {LAKE_FILES} from '../../kit/localLake.ts'
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
@@ -51,13 +52,12 @@ export interface TlsMaterial {
 }
 
 export function tlsFiles(dataDir: string): TlsFiles {
-  const dir = join(dataDir, 'tls')
   return {
-    dir,
-    caPath: join(dir, 'ca.pem'),
-    caKeyPath: join(dir, 'ca-key.pem'),
-    certPath: join(dir, 'cert.pem'),
-    keyPath: join(dir, 'key.pem'),
+    dir: join(dataDir, LAKE_FILES.tlsDir),
+    caPath: join(dataDir, LAKE_FILES.ca),
+    caKeyPath: join(dataDir, LAKE_FILES.caKey),
+    certPath: join(dataDir, LAKE_FILES.cert),
+    keyPath: join(dataDir, LAKE_FILES.key),
   }
 }
 

@@ -31,8 +31,13 @@ describe('a query past its deadline', () => {
     const started = performance.now()
     const slow = fetch(pathologicalUrl(lake.url))
     await sleep(200)
-    const pings: number[] = []
-    for (let i = 0; i < 5; i++) pings.push((await timed(`${lake.url}/v2025-02-19/ping`)).ms)
+    // Pings a tenth of a second apart, each timed on its own, all while the query runs.
+    const pings = await Promise.all(
+      Array.from({length: 5}, async (_, i) => {
+        await sleep(100 * i)
+        return (await timed(`${lake.url}/v2025-02-19/ping`)).ms
+      }),
+    )
     const res = await slow
     const elapsed = performance.now() - started
     expect(res.status).toBe(504)
@@ -40,7 +45,7 @@ describe('a query past its deadline', () => {
     expect(body.error.type).toBe('queryTimeoutError')
     expect(body.error.description).toMatch(/1\.5 s|1500 ms/)
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
-    expect(elapsed).toBeLessThan(TIMEOUT_MS + 3000)
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 5000)
     expect(median(pings)).toBeLessThan(100)
   })
 

@@ -21,6 +21,7 @@ const INTEGRATION = [
   'tests/lake/listen/**/*.test.ts',
   'tests/lake/studio/**/*.test.ts',
   'tests/lake/groq/**/*.test.ts',
+  'tests/lake/security/**/*.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',

@@ -6,7 +6,10 @@
  * const res = await lake.fetch(new Request('http://localhost/v2025-02-19/data/query/production?query=*'))
  */
 import type {Hono} from 'hono'
+import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
+import {secureDataFolder} from './auth/dataFolder.ts'
+import {watchRevocations} from './auth/revocation.ts'
 import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {createApp} from './http/app.ts'
@@ -34,6 +37,8 @@ export interface LakeOptions {
   env?: Record<string, string | undefined>
   /** Studio origins allowed by CORS besides http://localhost:3333 (`--cors-origin`). */
   corsOrigins?: readonly string[]
+  /** Sign-in throttling (default: 5 failures per e-mail, 50 per client address, in 15 minutes). */
+  loginLimit?: LoginLimit
   /** Fixed public base URL for login and asset URLs; default: from each request's Host. */
   publicUrl?: string
   /** Deadline of one query, queueing included (`--query-timeout`). Default 10 s. */
@@ -53,8 +58,8 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
 export const DEFAULT_QUERY_MEMORY_MB = 1024
 
 export interface Lake {
-  /** Answers one request (the Hono app's fetch). */
-  fetch(request: Request): Promise<Response>
+  /** Answers one request (the Hono app's fetch); `env` is @hono/node-server's bindings. */
+  fetch(request: Request, env?: unknown): Promise<Response>
   app: Hono
   bus: EventBus
   context: LakeContext
@@ -72,7 +77,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const env = options.env ?? process.env
   // Checked first: a mistyped origin should fail the start, not a browser request later.
   const origins = corsOrigins(options.corsOrigins, env)
-  const auth = options.principals ? null : await openAuth(options.dataDir, env)
+  secureDataFolder(options.dataDir)
+  const auth = options.principals
+    ? null
+    : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit})
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
@@ -112,9 +120,11 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
     : undefined
   const app = createApp(context, principals, studio)
+  const stopWatching = auth ? watchRevocations(auth.store, listeners) : () => {}
   let closed = false
   return {
-    fetch: async (request) => app.fetch(request),
+    // `env` carries the Node server's connection (the client address the sign-in limit counts).
+    fetch: async (request, env) => app.fetch(request, env),
     app,
     bus,
     context,
@@ -126,6 +136,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       closed = true
       // Running queries stop at once (their threads are terminated), whatever they are doing.
       const stoppingQueries = queries.close()
+      stopWatching()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
       // Let pending writes (queued behind each store's lock) finish before the files close.

@@ -27,8 +27,7 @@ import {
   type ExitCode,
   type Io,
   parseOptions,
-  processIo,
-  runCommand,
+  runnerOf,
   runMain,
   UsageError,
 } from '../kit/cli.ts'
@@ -72,10 +71,7 @@ Examples:
 
 export const command: Command = {invocation: 'npm run dev --', help: HELP, run: startNewsroom}
 
-/** `npm run dev -- …` in-process (it keeps running its children until Ctrl-C). */
-export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  return runCommand(command, argv, io)
-}
+export const run = runnerOf(command)
 
 function readOptions(argv: string[], env: Env): Options {
   const {values} = parseOptions({

@@ -28,6 +28,8 @@ export interface Principal {
   role: RoleName | null
   name?: string
   email?: string
+  /** The token (API or session) the caller presented, so revoking it can end what it opened. */
+  tokenId?: string
 }
 
 /**

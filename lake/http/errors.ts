@@ -12,7 +12,10 @@ import {
   QueryMemoryError,
   QueryParseError,
   QueryTimeoutError,
+  TooLargeError,
+  TooManyRequestsError,
   UnavailableError,
+  UnsupportedMediaTypeError,
 } from '../core/errors.ts'
 
 export function statusFor(err: LakeError): number {
@@ -26,6 +29,9 @@ export function statusFor(err: LakeError): number {
   if (err instanceof NotFoundError) return 404
   if (err instanceof AuthError) return 401
   if (err instanceof PermissionError) return 403
+  if (err instanceof TooLargeError) return 413
+  if (err instanceof UnsupportedMediaTypeError) return 415
+  if (err instanceof TooManyRequestsError) return 429
   return 400
 }
 

@@ -7,7 +7,8 @@
  */
 import {isVersionId, randomId} from '../core/ids.ts'
 import {can, type Principal} from '../core/grants.ts'
-import {LakeError} from '../core/errors.ts'
+import {LakeError, TooManyRequestsError} from '../core/errors.ts'
+import {LIMITS} from '../core/limits.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import {eventsFor, type ListenOptions} from './events.ts'
@@ -28,12 +29,15 @@ export interface ListenConfig {
    * worker); a listener whose filter takes longer is closed with `channelError`.
    */
   filterBudgetMs: number
+  /** Open listeners one user or token may hold (lake/core/limits.ts). */
+  maxPerPrincipal: number
 }
 
 export const LISTEN_DEFAULTS: ListenConfig = {
   keepAliveMs: 15_000,
   maxBufferBytes: 4 * 1024 * 1024,
   filterBudgetMs: 500,
+  maxPerPrincipal: LIMITS.listenersPerPrincipal,
 }
 
 /** Committed transactions a listener may have waiting for its filter before it is cut off. */
@@ -48,6 +52,7 @@ export interface ListenerStats {
 }
 
 interface Listener {
+  principal: Principal
   queuedBytes(): number
   disconnect(reason: string): void
 }
@@ -58,6 +63,13 @@ export interface ListenerRegistry {
   stats(): ListenerStats
   /** Sends every open listener `disconnect` with the reason and ends it. */
   disconnectAll(reason: string): void
+  /** How many listeners a principal (by id) holds open. */
+  heldBy(principalId: string): number
+  /**
+   * Sends `disconnect` to the listeners whose principal `ended` gives a reason for (a revoked
+   * token, a removed user: lake/auth/revocation.ts), asking once per principal.
+   */
+  endWhere(ended: (principal: Principal) => string | null): number
 }
 
 interface RegistryInternals extends ListenerRegistry {
@@ -83,6 +95,24 @@ export function createListenerRegistry(): ListenerRegistry {
     },
     disconnectAll(reason) {
       for (const listener of [...listeners]) listener.disconnect(reason)
+    },
+    heldBy(principalId) {
+      let count = 0
+      for (const listener of listeners) if (listener.principal.id === principalId) count++
+      return count
+    },
+    endWhere(ended) {
+      const verdicts = new Map<Principal, string | null>()
+      let count = 0
+      for (const listener of [...listeners]) {
+        const {principal} = listener
+        if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
+        const reason = verdicts.get(principal)
+        if (reason === null || reason === undefined) continue
+        listener.disconnect(reason)
+        count++
+      }
+      return count
     },
   }
   return registry
@@ -112,6 +142,12 @@ const encoder = new TextEncoder()
 export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
   const {bus, dataset, principal, matcher, options, config} = open
   const registry = open.registry as RegistryInternals
+  // One caller may not hold the lake's sockets and buffers for everyone.
+  if (registry.heldBy(principal.id) >= config.maxPerPrincipal) {
+    throw new TooManyRequestsError(
+      `At most ${config.maxPerPrincipal} open listeners per user or token; close some (each Studio tab holds several)`,
+    )
+  }
   const counters = registry.counters
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let closed = false
@@ -151,6 +187,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   }
 
   const listener: Listener = {
+    principal,
     queuedBytes,
     disconnect(reason) {
       if (closed) return

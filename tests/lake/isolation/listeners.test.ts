@@ -7,7 +7,7 @@ import {afterAll, beforeAll, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {openSse} from '../listen/helpers.ts'
 
-const BUDGET_MS = 300
+const BUDGET_MS = 1000
 /** Quadratic in the document's title: cheap on the probe document, seconds on a long title. */
 const SLOW_FILTER =
   '*[_type == "article" && count(string::split(title, "")[count(string::split(^.title, "")[@ == ^]) > 0]) > 0]'
@@ -51,7 +51,7 @@ test('a listener whose filter overruns is closed with channelError; commits are 
   const messages = await slow.until((m) => m.some((x) => x.event === 'channelError'), 10_000)
   const error = JSON.parse(messages.find((x) => x.event === 'channelError')!.data!)
   expect(error.error.type).toBe('queryTimeoutError')
-  expect(error.error.description).toMatch(/filter took longer than 300 ms on one transaction/)
+  expect(error.error.description).toMatch(/filter took longer than 1 s on one transaction/)
   await slow.closed(5000)
   // The event for the short title went out before the overrun closed the listener.
   expect(

@@ -9,6 +9,13 @@ import {BadRequestError, NotFoundError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import {
+  dropSearchIndex,
+  ensureSearchIndex,
+  indexDocument,
+  SEARCH_INDEX_MIGRATION,
+  searchCondition,
+} from './searchIndex.ts'
 import type {
   ExportOptions,
   HistoryPoint,
@@ -69,6 +76,8 @@ const MIGRATIONS: {name: string; sql: string}[] = [
           AND json_type(d.body, t.path || '._weak') IS NOT 'true';
     `,
   },
+  // Filled (and refilled when its rules change) by ensureSearchIndex when the file is opened.
+  SEARCH_INDEX_MIGRATION,
 ]
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
@@ -85,6 +94,11 @@ export interface SqliteStoreOptions {
    * written, never creates indexes. WAL lets it read while the lake's connection writes.
    */
   readOnly?: boolean
+  /**
+   * Keep the full-text index (default true). Off only to measure what it costs (bench/): scans
+   * then ignore search hints, and the next open with the index on rebuilds it.
+   */
+  searchIndex?: boolean
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -135,6 +149,7 @@ export function createSqliteStore(
   options: SqliteStoreOptions = {},
 ): Store {
   const cacheBudget = options.cacheBytes ?? DEFAULT_CACHE_BYTES
+  const searchIndexOn = options.searchIndex ?? true
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
   // just cached and hit nothing next time. Entries go when their document changes.
   const cache = new Map<string, {rev: string; doc: SanityDocument; bytes: number}>()
@@ -164,6 +179,8 @@ export function createSqliteStore(
     db.exec('PRAGMA foreign_keys = ON')
     db.exec('PRAGMA busy_timeout = 5000')
     migrate(db)
+    if (searchIndexOn) ensureSearchIndex(db)
+    else dropSearchIndex(db)
     return db
   }
 
@@ -349,6 +366,7 @@ export function createSqliteStore(
       } else {
         stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
       }
+      if (searchIndexOn) indexDocument((sql) => stmt(sql)!, change.id, after)
       stmt(
         'INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, after) VALUES (?, ?, ?, ?, ?, ?)',
       )!.run(
@@ -396,6 +414,13 @@ export function createSqliteStore(
       for (const prefix of hint.excludeIdPrefixes ?? []) {
         where.push('NOT (id >= ? AND id < ?)')
         params.push(prefix, prefixEnd(prefix))
+      }
+      if (hint.search && searchIndexOn) {
+        const condition = searchCondition(hint.search)
+        if (condition) {
+          where.push(condition.sql)
+          params.push(...condition.params)
+        }
       }
       for (const {path, values} of hint.attributes ?? []) {
         if (values.length === 0) return

@@ -89,6 +89,11 @@ export async function runCommand(command: Command, argv: string[], io: Io): Prom
   }
 }
 
+/** A command's in-process entry, `run(argv, io)`: what its tests call and what `runMain` runs. */
+export function runnerOf(command: Command): (argv: string[], io?: Io) => Promise<ExitCode> {
+  return (argv, io = processIo()) => runCommand(command, argv, io)
+}
+
 /** `node:util`'s parseArgs, with its errors (unknown option, missing value) as UsageErrors. */
 export function parseOptions<T extends ParseArgsConfig>(
   config: T,
@@ -175,6 +180,18 @@ export function exitQuietlyOnClosedStdout(): void {
     if (error.code === 'EPIPE') process.exit(EXIT.SUCCESS)
     throw error
   })
+}
+
+/** A TCP port from a flag's value; `min` is 0 where the system may pick one. */
+export function parsePort(value: string, min: 0 | 1 = 1, flag = '--port'): number {
+  const port = Number(value)
+  if (Number.isInteger(port) && port >= min && port <= 65535) return port
+  throw new UsageError(`${flag} must be a port number (${min}–65535), got "${value}".`)
+}
+
+/** A word for a POSIX shell: as is when that is safe, else single-quoted. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
 }
 
 /** Writes one line to a stream. */

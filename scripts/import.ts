@@ -12,8 +12,7 @@ import {
   type Io,
   parseOptions,
   plural,
-  processIo,
-  runCommand,
+  runnerOf,
   runMain,
   UsageError,
   writeLine,
@@ -195,10 +194,7 @@ function readBytes(file: InputFile): Uint8Array {
 
 export const command: Command = {invocation: 'npm run import --', help: USAGE, run: importStories}
 
-/** `npm run import -- …` in-process: the exit code. */
-export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  return runCommand(command, argv, io)
-}
+export const run = runnerOf(command)
 
 async function importStories(argv: string[], io: Io): Promise<ExitCode> {
   const options = readOptions(argv, io)

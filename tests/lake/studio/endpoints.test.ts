@@ -3,7 +3,7 @@
  * projects/{id} with members, datasets, acl, grants) and every deliberate "feature off" answer.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {DELIBERATE_ANSWERS, isDeclaredNotFound} from '../../../lake/http/routes/misc.ts'
+import {DELIBERATE_ANSWERS, isDeclaredNotFound} from '../../../lake/http/routes/hostedOnly.ts'
 import {startTestLake, TEST_ADMIN, type TestLake} from '../../helpers/lake.ts'
 
 let lake: TestLake
@@ -160,7 +160,9 @@ describe('deliberate answers', () => {
   )
 
   it('declares only its own 404s', () => {
-    expect(isDeclaredNotFound('GET', '/v2022-06-30/socket/production')).toBe(true)
+    expect(isDeclaredNotFound('GET', '/v2022-06-30/data/history/production/events/documents/a')).toBe(true)
+    // Presence is served now (lake/presence): a 404 there is a real failure.
+    expect(isDeclaredNotFound('GET', '/v2022-06-30/socket/production')).toBe(false)
     expect(isDeclaredNotFound('GET', '/v2025-02-19/data/query/production')).toBe(false)
   })
 })

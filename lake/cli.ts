@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   trust: () => import('./cli/trust.ts'),
   users: () => import('./cli/users.ts'),
   tokens: () => import('./cli/tokens.ts'),
+  datasets: () => import('./cli/datasets.ts'),
 }
 
 /** Exit codes as in the Sanity CLI. */

@@ -8,7 +8,9 @@
 import type {Hono} from 'hono'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
+import {openVisibility} from './datasets/visibility.ts'
 import {createApp} from './http/app.ts'
+import {LiveEvents} from './live/liveEvents.ts'
 import type {LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
@@ -59,6 +61,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     stores,
     store: (dataset) => stores.get(dataset),
     bus,
+    visibility: openVisibility(options.dataDir),
+    live: new LiveEvents(bus),
     now: options.now ?? (() => new Date()),
     config: {projectId: options.projectId ?? 'local'},
   }

@@ -14,6 +14,7 @@ import {projectRoutes} from './routes/projects.ts'
 import {userRoutes} from './routes/users.ts'
 import {studioMiddleware, type StudioContext} from './studioContext.ts'
 import {listenRoutes} from './routes/listen.ts'
+import {liveRoutes} from './routes/live.ts'
 import {actionRoutes} from './routes/actions.ts'
 import {docRoutes} from './routes/doc.ts'
 import {exportRoutes} from './routes/export.ts'
@@ -54,6 +55,7 @@ export function createApp(
   app.route('/', historyRoutes)
   app.route('/', exportRoutes)
   app.route('/', listenRoutes)
+  app.route('/', liveRoutes)
   // Deliberate answers for hosted-only features, after the real routes (see routes/misc.ts).
   app.route('/:version{v[^/]+}', miscRoutes())
   return app

@@ -2,7 +2,9 @@
 import type {Context} from 'hono'
 import {AuthError, PermissionError} from '../core/errors.ts'
 import {can, type Permission} from '../core/grants.ts'
+import {isPublishedId} from '../core/ids.ts'
 import type {DocumentChange} from '../core/types.ts'
+import {lakeOf} from './context.ts'
 import {getPrincipal} from './principal.ts'
 
 /** Throws unless the caller may do `permission` on `documentId`; anonymous callers get a 401. */
@@ -16,7 +18,23 @@ export function authorize(c: Context, permission: Permission, documentId: string
 }
 
 export function canRead(c: Context, documentId: string): boolean {
-  return can(getPrincipal(c), 'read', documentId)
+  return readerOf(c)(documentId)
+}
+
+/**
+ * Read permission by document id for this request's caller and dataset, holding neither. In a
+ * public dataset anonymous callers read published documents, never drafts or release versions.
+ */
+export function readerOf(c: Context): (documentId: string) => boolean {
+  const principal = getPrincipal(c)
+  if (principal.kind === 'anonymous' && isPublicDataset(c)) return isPublishedId
+  return (documentId) => can(principal, 'read', documentId)
+}
+
+/** Is the request's `:dataset` public (anonymous reads of published documents)? */
+export function isPublicDataset(c: Context): boolean {
+  const dataset = c.req.param('dataset')
+  return dataset !== undefined && lakeOf(c).visibility.of(dataset) === 'public'
 }
 
 /** The permission a change needs: creating, deleting or updating its document. */

@@ -1,6 +1,8 @@
 /** What every route gets: the data folder, the dataset stores, the event bus, the clock, config. */
 import type {Context} from 'hono'
 import type {EventBus} from '../events/bus.ts'
+import type {VisibilitySettings} from '../datasets/visibility.ts'
+import type {LiveEvents} from '../live/liveEvents.ts'
 import type {Store, StoreRegistry} from '../store/types.ts'
 
 export interface LakeConfig {
@@ -14,6 +16,10 @@ export interface LakeContext {
   /** The store of a dataset (validates the name; the file appears on the first write). */
   store(dataset: string): Store
   bus: EventBus
+  /** Which datasets anonymous callers may read (published documents only). */
+  visibility: VisibilitySettings
+  /** The Live Content API: sync tags of remembered answers and their subscribers. */
+  live: LiveEvents
   now(): Date
   config: LakeConfig
 }

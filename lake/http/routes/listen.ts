@@ -10,15 +10,15 @@
 import {evaluateSync, type ExprNode} from 'groq-js'
 import {Hono, type Context} from 'hono'
 import {BadRequestError, LakeError, QueryError} from '../../core/errors.ts'
-import {can, type Principal} from '../../core/grants.ts'
 import {isVersionId, randomId} from '../../core/ids.ts'
 import {decodeParams, parseQuery} from '../../core/query.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from '../../core/types.ts'
 import type {EventBus} from '../../events/bus.ts'
-import {authenticationRequired} from '../authorize.ts'
+import {authenticationRequired, isPublicDataset, readerOf} from '../authorize.ts'
 import {lakeOf} from '../context.ts'
 import {bodyFor} from '../errors.ts'
 import {getPrincipal} from '../principal.ts'
+import {sse, sseResponse} from '../sse.ts'
 
 export interface ListenConfig {
   /** Interval of the `:` keep-alive comment. The client's polyfill gives up after 45 s of silence. */
@@ -84,7 +84,7 @@ function handleListen(c: Context): Response {
   // Validates the dataset name (400) before anything is streamed.
   lake.store(dataset)
   const principal = getPrincipal(c)
-  if (principal.role === null) {
+  if (principal.role === null && !isPublicDataset(c)) {
     // Nothing would ever be delivered: say so with a 401, which the client does not retry.
     throw authenticationRequired()
   }
@@ -108,7 +108,7 @@ function handleListen(c: Context): Response {
   const stream = openListener({
     bus: lake.bus,
     dataset,
-    principal,
+    mayRead: readerOf(c),
     filter,
     options,
     config,
@@ -298,7 +298,8 @@ function listenersOf(bus: EventBus): Set<Listener> {
 interface OpenListenerOptions {
   bus: EventBus
   dataset: string
-  principal: Principal
+  /** Read permission of the listener's caller, by document id. */
+  mayRead: (documentId: string) => boolean
   filter: DocumentFilter
   options: ListenOptions
   config: ListenConfig
@@ -307,7 +308,7 @@ interface OpenListenerOptions {
 
 /** Subscribes now and returns the SSE byte stream, starting with `welcome`. */
 function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
-  const {bus, dataset, principal, filter, options, config} = open
+  const {bus, dataset, mayRead, filter, options, config} = open
   const registry = listenersOf(bus)
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let closed = false
@@ -358,8 +359,6 @@ function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
     },
   }
 
-  const mayRead = (id: string) => can(principal, 'read', id)
-
   return new ReadableStream<Uint8Array>(
     {
       start(c) {
@@ -391,24 +390,6 @@ function channelErrorStream(err: LakeError): ReadableStream<Uint8Array> {
     start(controller) {
       controller.enqueue(encoder.encode(sse('channelError', bodyFor(err))))
       controller.close()
-    },
-  })
-}
-
-/**
- * One SSE message. JSON never contains raw line breaks, so `data` is a single line; an id with a
- * line break (a client-chosen transaction id can have one) is left out rather than split the event.
- */
-function sse(event: string, data: unknown, id?: string): string {
-  const idLine = id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : ''
-  return `event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`
-}
-
-function sseResponse(body: ReadableStream<Uint8Array>): Response {
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
     },
   })
 }

@@ -13,8 +13,15 @@
 // - Nukta letters ড় r, ঢ় rh, য় y; khanda ta ৎ t; anusvara ং ng; visarga ঃ h at a word's end,
 //   silent before a consonant; chandrabindu ঁ n (চাঁদপুর chandpur, ঠাকুরগাঁও thakurgaon).
 // - Glides: initial ইয়/ইউ y (ইয়েমেন yemen, ইউরোপ yurop), ওয়+vowel w (ওয়াং wang, আওয়ামী awami),
-//   ি+য়া ia (রাশিয়া rashia). Bengali digits become ASCII digits; other text passes through.
+//   ি+য়া ia (রাশিয়া rashia), ু/ো+য়া ua/oa (পটুয়াখালী patuakhali). Bengali digits become ASCII
+//   digits; other text passes through.
+// - Before the rules, each word (or phrase) is looked up in the reviewed dictionary of fixed
+//   spellings (spellings.json: places, countries, loanwords, names, brands), with case endings
+//   kept (ময়মনসিংহে mymensinghe, ঢাকার dhakar); then acronyms written as letter names become
+//   their letters (বিএনপি bnp, এইচএসসি hsc; see acronyms.ts). See docs/bengali-copy.md.
 
+import {acronymLetters, letterKey} from './acronyms.ts'
+import SPELLINGS from './spellings.json' with {type: 'json'}
 import {nfc} from './text.ts'
 
 const CONSONANTS: Readonly<Record<string, string>> = {
@@ -96,6 +103,7 @@ const VIRAMA = '\u09CD'
 const ZWJ = '\u200D'
 const YA_NUKTA = '\u09DF' // য় as one internal character
 const I_SOUNDS = new Set(['ি', 'ী', 'ই', 'ঈ'])
+const U_O_SIGNS = new Set(['ু', 'ূ', 'ো'])
 
 // Final conjuncts that end loanwords (the inherent vowel is not said): dropped after a written
 // vowel. Keys are the consonants without hasanta. Native words rarely end in these after a
@@ -127,6 +135,15 @@ const LOAN_FINALS = new Set([
   'ঙক',
 ])
 const ALWAYS_BARE_FINALS = new Set(['ঞজ']) // -গঞ্জ place names: Narayanganj, Kishoreganj
+// Conjuncts only loanwords have (native words write ষ্ট, ণ্ট): never followed by the inherent
+// vowel, at a word's end or inside it (রেকর্ড rekard, স্মার্টফোন smartfon, পোস্টমর্টেম).
+const LOAN_ONLY = new Set(['সট', 'নট', 'রড', 'রট', 'লড', 'কস'])
+// Prefixes and compound heads whose vowel Bengali keeps (উপদেষ্টা upadeshta, অপরাধ aparadh,
+// অবরোধ abarodh, গণমাধ্যম ganamadhyam): the rule that drops a medial vowel would eat it.
+const KEEP_VOWEL_PREFIXES = ['উপ', 'অপ', 'অব', 'গণ']
+// Consonants whose ্যা inside a word is the /æ/ of an English loan (মেডিক্যাল medikal,
+// সোশ্যাল soshal), not the doubled consonant of native words (বিদ্যা bidya, কল্যাণ kalyan).
+const LOAN_YA_PHALA = new Set(['ক', 'ট', 'গ', 'প', 'ফ', 'চ', 'শ'])
 
 type Consonant = {ch: string; zwj: boolean}
 type Unit =
@@ -205,21 +222,39 @@ const single = (u: Unit | undefined, ch?: string) =>
 const hasVowel = (u: Unit | undefined) =>
   u !== undefined && (u.kind === 'V' || u.sign !== '' || u.inherent || u.mods !== '')
 
-function decideInherentVowels(units: Unit[]): void {
+function decideInherentVowels(units: Unit[], word: string): void {
   const n = units.length
   const last = units[n - 1]
+  const key = (u: Unit) => (u.kind === 'C' ? u.cons.map((c) => c.ch).join('') : '')
   if (n > 1 && last.kind === 'C' && last.inherent && last.mods === '') {
-    const key = last.cons.map((c) => c.ch).join('')
     const before = units[n - 2]
     const afterWrittenVowel = before.kind === 'V' || before.sign !== ''
     if (last.cons.length === 1) {
       // ভারতীয় bhartiya, জাতীয় jatiya, দ্বিতীয় dwitiya: final য় after an i-vowel is said
       const iBefore = I_SOUNDS.has(before.kind === 'V' ? before.ch : before.sign)
       if (!(last.cons[0].ch === YA_NUKTA && iBefore)) last.inherent = false
-    } else if (ALWAYS_BARE_FINALS.has(key)) last.inherent = false
-    else if (LOAN_FINALS.has(key) && afterWrittenVowel) last.inherent = false
+    } else if (ALWAYS_BARE_FINALS.has(key(last)) || LOAN_ONLY.has(key(last))) last.inherent = false
+    else if (LOAN_FINALS.has(key(last)) && afterWrittenVowel) last.inherent = false
   }
-  for (let k = n - 2; k >= 1; k--) {
+  // A loan-only conjunct inside a word (a compound such as স্মার্টফোন) has no vowel either.
+  for (let k = 1; k < n - 1; k++) {
+    const u = units[k]
+    if (u.kind === 'C' && u.inherent && u.mods === '' && LOAN_ONLY.has(key(u))) {
+      u.inherent = false
+    }
+  }
+  const prefixEnd = KEEP_VOWEL_PREFIXES.some((prefix) => word.startsWith(prefix)) ? 1 : 0
+  // -তা abstract nouns keep the vowel before the suffix: স্বাধীনতা swadhinata, ক্ষমতা kshamata.
+  const ta = last?.kind === 'C' && key(last) === 'ত' && last.sign === 'া' && n > 2 ? n - 2 : -1
+  // -গঞ্জ place names: the syllable before গ closes (নারায়ণগঞ্জ narayanganj, মানিকগঞ্জ).
+  const beforeGanj = units[n - 3]
+  if (n > 3 && key(last) === 'ঞজ' && key(units[n - 2]) === 'গ' && beforeGanj.kind === 'C') {
+    if (beforeGanj.cons.length === 1 && !beforeGanj.sign && !beforeGanj.mods) {
+      beforeGanj.inherent = false
+    }
+  }
+  // Left to right, as the word is said: বিচারপতি bicharpati, পৌরসভা poursabha.
+  for (let k = 1; k <= n - 2; k++) {
     const u = units[k]
     const next = units[k + 1]
     const prev = units[k - 1]
@@ -229,14 +264,28 @@ function decideInherentVowels(units: Unit[]): void {
       u.inherent = false
       continue
     }
+    if (k === prefixEnd || k === ta) continue
     if (!single(next) || single(next, YA_NUKTA)) continue
     // য় loses its vowel only after a written vowel: চায়না chayna, but উন্নয়ন unnayan
     if (u.cons[0].ch === YA_NUKTA && !(prev.kind === 'V' || prev.sign !== '')) continue
+    // Three open syllables in a row keep the middle one: গণতন্ত্র ganatantra, জনগণ janagan,
+    // পরবর্তী parabarti (but সরকার sarkar, প্রধানমন্ত্রী pradhanmantri, নারায়ণগঞ্জ
+    // narayanganj drop it).
+    // After a conjunct with its vowel the next vowel stays: রাষ্ট্রপতি rashtrapati, দুর্ঘটনা
+    // durghatana.
+    if (prev.kind === 'C' && prev.cons.length > 1 && prev.inherent && !prev.sign) continue
+    const schwa = (x: Unit) => x.kind === 'C' && x.inherent && x.sign === '' && x.mods === ''
+    if (schwa(prev) && schwa(next)) continue
     if (hasVowel(prev) && hasVowel(next)) u.inherent = false
   }
 }
 
-function renderCluster(cons: Consonant[], sign: string, wordInitial: boolean): string {
+function renderCluster(
+  cons: Consonant[],
+  sign: string,
+  wordInitial: boolean,
+  afterWrittenVowel: boolean,
+): string {
   let out = ''
   for (let j = 0; j < cons.length; j++) {
     const c = cons[j].ch
@@ -251,10 +300,14 @@ function renderCluster(cons: Consonant[], sign: string, wordInitial: boolean): s
     } else if (c === 'ঙ' && (next === 'গ' || next === 'ঘ' || next === 'ক' || next === 'খ')) {
       out += next === 'গ' ? 'ng' : next === 'ঘ' ? 'ngh' : next === 'ক' ? 'nk' : 'nkh'
       j++
-    } else if (j > 0 && c === 'য' && (prev !== 'র' || cons[j].zwj)) {
-      // ya-phala. Word-initial before া it is the /æ/ of ব্যাংক, ম্যাক্রোঁ: plain 'a'; inside a
-      // word it doubles the consonant (হত্যা hotta), where 'ya' reads better: hatya.
-      if (!(wordInitial && j === cons.length - 1 && sign === 'া')) out += 'y'
+    } else if (j > 0 && c === 'য') {
+      // ya-phala, also after র with or without ZWJ (র্যাব = র‍্যাব rab, স্বাতন্ত্র্য swatantrya).
+      // Word-initial before া it is the /æ/ of ব্যাংক, ম্যাক্রোঁ: plain 'a'; so is a loan's
+      // ক্যা/ট্যা… after a written vowel (মেডিক্যাল medikal). Otherwise it doubles the
+      // consonant (হত্যা hotta), where 'ya' reads better: hatya.
+      const last = j === cons.length - 1 && sign === 'া'
+      const loan = cons.length === 2 && afterWrittenVowel && LOAN_YA_PHALA.has(cons[0].ch)
+      if (!(last && (wordInitial || loan))) out += 'y'
     } else if (j > 0 && c === 'ব' && prev !== 'ম' && prev !== 'র' && prev !== 'ব' && prev !== 'ল') {
       out += 'w' // ba-phala: বিশ্ব bishwa, স্বাধীন swadhin, দ্বিতীয় dwitiy
     } else out += CONSONANTS[c]
@@ -275,7 +328,7 @@ function modsText(mods: string, wordEnd: boolean, next: Unit | undefined): strin
 function renderWord(word: string): string {
   const units = parseWord(word)
   if (units.length === 0) return ''
-  decideInherentVowels(units)
+  decideInherentVowels(units, word)
   let out = ''
   let pendingNasal = ''
   for (let k = 0; k < units.length; k++) {
@@ -298,22 +351,46 @@ function renderWord(word: string): string {
           continue
         }
       }
-      if (u.ch === 'ও' && !u.mods && single(next, YA_NUKTA) && next?.kind === 'C' && next.sign) {
+      const afterNasal = prev?.mods.includes('ঁ') === true // ঠাকুরগাঁওয়ে: a vowel, not a glide
+      if (
+        u.ch === 'ও' &&
+        !u.mods &&
+        !afterNasal &&
+        single(next, YA_NUKTA) &&
+        next?.kind === 'C' &&
+        next.sign
+      ) {
         out += 'w' // ওয়াং wang, আওয়ামী awami; the য় unit then writes only its vowel
         continue
       }
       out += u.ch === 'অ্যা' ? 'a' : (INDEPENDENT_VOWELS[u.ch] ?? VOWEL_SIGNS[u.ch] ?? '')
     } else {
-      let cluster = renderCluster(u.cons, u.sign, k === 0)
+      const afterWritten = prev !== undefined && (prev.kind === 'V' || prev.sign !== '')
+      let cluster = renderCluster(u.cons, u.sign, k === 0, afterWritten)
       if (u.cons.length === 1 && u.cons[0].ch === YA_NUKTA && prev) {
         const prevCh = prev.kind === 'V' ? prev.ch : prev.sign
-        const afterWo = prev.kind === 'V' && prev.ch === 'ও' && !prev.mods && u.sign !== ''
+        const afterWo =
+          prev.kind === 'V' &&
+          prev.ch === 'ও' &&
+          !prev.mods &&
+          u.sign !== '' &&
+          !units[k - 2]?.mods.includes('ঁ')
         const initialI = k === 1 && prev.kind === 'V'
-        // ওয়া: the ও already wrote 'w'. রাশিয়া rashia, জিয়া jia: no 'y' between i and a.
-        if (afterWo || (I_SOUNDS.has(prevCh) && u.sign === 'া' && !prev.mods && !initialI)) {
+        // ওয়া: the ও already wrote 'w'. রাশিয়া rashia, জিয়া jia: no 'y' between i and a;
+        // পটুয়াখালী patuakhali, নোয়াখালী noakhali: none between u/o and a either.
+        const glide = u.sign === 'া' && !prev.mods && prev.kind === 'C' && U_O_SIGNS.has(prev.sign)
+        if (
+          afterWo ||
+          glide ||
+          (I_SOUNDS.has(prevCh) && u.sign === 'া' && !prev.mods && !initialI)
+        ) {
           cluster = ''
         }
       }
+      // ম্যাক্রোঁর: a case ending after a nasalised vowel reads 'er' (makroner, not makronr).
+      const nasalEnding =
+        wordEnd && !u.sign && !u.inherent && prev?.mods.endsWith('ঁ') && prev.kind === 'C'
+      if (nasalEnding && u.cons.length === 1 && u.cons[0].ch === 'র') cluster = 'er'
       out += cluster + (u.sign ? VOWEL_SIGNS[u.sign] : u.inherent ? 'a' : '')
     }
     if (pendingNasal && prev?.mods.includes('ঁ') && u.kind === 'V') {
@@ -325,16 +402,122 @@ function renderWord(word: string): string {
   return out + pendingNasal
 }
 
+// ---------------------------------------------------------------------------------------------
+// The dictionary of fixed spellings (spellings.json), applied before the rules
+
+// Case endings kept after a dictionary word (ময়মনসিংহে mymensinghe, ঢাকায় dhakay, ঢাকার dhakar),
+// longest first. -গামী (ঢাকাগামী 'Dhaka-bound') is written like one.
+const ENDINGS: readonly (readonly [string, string])[] = (
+  [
+    ['য়েরও', 'yero'],
+    ['েরও', 'ero'],
+    ['য়ের', 'yer'],
+    ['দের', 'der'],
+    ['এরা', 'era'],
+    ['গামী', 'gami'],
+    ['এর', 'er'],
+    ['ের', 'er'],
+    ['রা', 'ra'],
+    ['র', 'r'],
+    ['য়েও', 'yeo'],
+    ['য়ে', 'ye'],
+    ['য়ও', 'yo'],
+    ['য়', 'y'],
+    ['তেও', 'teo'],
+    ['তে', 'te'],
+    ['েও', 'eo'],
+    ['কেও', 'keo'],
+    ['কে', 'ke'],
+    ['েই', 'ei'],
+    ['ও', 'o'],
+    ['এ', 'e'],
+    ['ে', 'e'],
+  ] as const
+).map(([bengali, latin]) => [letterKey(bengali), latin] as const)
+const ENDING_LATIN = new Map(ENDINGS)
+
+const LETTER = '[\\u0980-\\u09E5\\u09F0-\\u09FF\\u200C\\u200D]'
+const SPELLING_TABLE = new Map<string, string>()
+for (const section of Object.values(SPELLINGS as Record<string, Record<string, string>>)) {
+  for (const [bengali, latin] of Object.entries(section))
+    SPELLING_TABLE.set(letterKey(bengali), latin)
+}
+// Entries that are not one run of letters (প্রথম আলো, বিডিনিউজ২৪, টি-টোয়েন্টি) are matched as
+// phrases in the text; the others word by word.
+const PHRASES = [...SPELLING_TABLE.keys()]
+  .filter((key) => !new RegExp(`^${LETTER}+$`, 'u').test(key))
+  .sort((a, b) => b.length - a.length)
+// Multi-word entries (প্রথম আলো, সৌদি আরব), with an optional case ending on the last word.
+const PHRASE = new RegExp(
+  `(?<!${LETTER})(${PHRASES.map(escapeRegExp).join('|')})(${ENDINGS.map(([bengali]) => bengali).join('|')})?(?!${LETTER})`,
+  'gu',
+)
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')
+}
+
+/** A dictionary spelling with the case ending read by the rules and joined as speech joins it. */
+function withEnding(latin: string, ending: string | undefined): string {
+  if (!ending) return latin
+  // Short forms are acronyms (us, uk, bss): like বিএনপির → bnp, the ending is not written.
+  if (/^[a-z0-9]{1,3}$/.test(latin)) return latin
+  let tail = ENDING_LATIN.get(ending) ?? ''
+  if (/[aiou]$/.test(latin)) {
+    // After a vowel, as Bengali writes it after one: ভারতে indiay, ভারতের indiar (ঢাকায়, ঢাকার).
+    if (tail.startsWith('e'))
+      tail = tail === 'e' ? 'y' : tail.replace(/^e(?=r)/, '').replace(/^e/, 'y')
+  } else {
+    if (tail.startsWith('y')) tail = tail.slice(1) // ঠাকুরগাঁওয়ে thakurgaone
+    if (tail.startsWith('r')) tail = `e${tail}` // ম্যাক্রোঁর macroner
+    if (latin.endsWith('e') && tail.startsWith('e')) tail = tail.slice(1) // ইউক্রেনে ukraine
+  }
+  return latin + tail
+}
+
+function lookUp(word: string): string | undefined {
+  const exact = SPELLING_TABLE.get(word)
+  if (exact !== undefined) return exact
+  for (const [ending] of ENDINGS) {
+    if (word.length - ending.length < 2 || !word.endsWith(ending)) continue
+    const latin = SPELLING_TABLE.get(word.slice(0, -ending.length))
+    if (latin !== undefined) return withEnding(latin, ending)
+  }
+  return undefined
+}
+
+/** Romanises one Bengali word: the dictionary, then acronyms, then the rules. */
+function romaniseWord(word: string, dictionary: boolean): string {
+  if (dictionary) {
+    const key = letterKey(word)
+    const fixed = lookUp(key) ?? acronymLetters(key)
+    if (fixed !== undefined && fixed !== null) return fixed
+  }
+  return renderWord(word)
+}
+
+export type TransliterateOptions = {
+  /** Use the dictionary of fixed spellings and the acronym reading (default true); false shows
+   * what the rules alone give. */
+  dictionary?: boolean
+}
+
 /** Bengali → readable ASCII (see the conventions above). Non-Bengali text passes through;
  * Bengali digits become ASCII digits, danda a full stop, ৳ 'tk'. */
-export function transliterate(s: string): string {
-  const text = nfc(s)
+export function transliterate(s: string, options: TransliterateOptions = {}): string {
+  const dictionary = options.dictionary ?? true
+  let text = nfc(s)
     .replace(/\u09A1\u09BC/g, '\u09DC')
     .replace(/\u09A2\u09BC/g, '\u09DD')
     .replace(/\u09AF\u09BC/g, '\u09DF')
     .replace(/\u09BC/g, '') // other nukta letters (rare loan spellings): read the base
+  if (dictionary) {
+    text = text.replace(PHRASE, (_, phrase: string, ending: string | undefined) =>
+      withEnding(SPELLING_TABLE.get(phrase.replace(/\s+/gu, ' ')) ?? phrase, ending),
+    )
+  }
   return text
-    .replace(WORD, (word) => renderWord(word))
+    .replace(WORD, (word) => romaniseWord(word, dictionary))
     .replace(/[০-৯]/g, (d) => String(d.charCodeAt(0) - 0x09e6))
     .replace(/[।॥]/g, '.')
     .replace(/৳/g, 'tk')

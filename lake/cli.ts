@@ -1,54 +1,44 @@
 /**
  * `npm run lake -- [command] [options]`. Each command lives in lake/cli/<name>.ts and exports
- * `summary` and `run(argv): Promise<number>` (the exit code). Without a command, `start` runs.
+ * `command` (kit/cli.ts), so tests run it in-process. Without a command, `start` runs.
  */
-interface Command {
-  summary: string
-  run(argv: string[]): Promise<number>
-}
+import {commandGroup, runMain} from '../kit/cli.ts'
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  start: () => import('./cli/start.ts'),
-  env: () => import('./cli/env.ts'),
-  trust: () => import('./cli/trust.ts'),
-  users: () => import('./cli/users.ts'),
-  tokens: () => import('./cli/tokens.ts'),
-  datasets: () => import('./cli/datasets.ts'),
-}
+export const lakeCommand = commandGroup({
+  invocation: 'npm run lake --',
+  intro: `Usage: npm run lake -- [command] [options]
 
-/** Exit codes as in the Sanity CLI. */
-export const EXIT = {SUCCESS: 0, RUNTIME_ERROR: 1, USAGE_ERROR: 2, USER_ABORT: 3, SIGINT: 130}
-
-async function main(argv: string[]): Promise<number> {
-  const [first, ...rest] = argv
-  if (first === 'help' || first === '--help' || first === '-h') {
-    process.stdout.write(await usage())
-    return EXIT.SUCCESS
-  }
-  const name = first === undefined || first.startsWith('-') ? 'start' : first
-  const load = COMMANDS[name]
-  if (!load) {
-    process.stderr.write(`Unknown command "${name}".\n\n${await usage()}`)
-    return EXIT.USAGE_ERROR
-  }
-  const command = await load()
-  return command.run(name === first ? rest : argv)
-}
-
-async function usage(): Promise<string> {
-  const lines = ['Usage: npm run lake -- [command] [options]', '', 'Commands:']
-  for (const [name, load] of Object.entries(COMMANDS)) {
-    lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`)
-  }
-  return lines.join('\n') + '\n'
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
+The local Content Lake and its administration. Examples:
+  npm run lake                                  # start it on https://localhost:3334 (data in .lake/)
+  npm run lake -- users add --email rina@example.com --role editor
+  eval "$(npm run -s lake -- env --export)"     # a shell whose programs reach the lake`,
+  commands: {
+    start: {
+      summary: 'Start the lake in the foreground (Ctrl-C stops it cleanly)',
+      load: async () => (await import('./cli/start.ts')).command,
+    },
+    env: {
+      summary: 'Print SANITY_STUDIO_API_HOST, SANITY_API_TOKEN, NODE_EXTRA_CA_CERTS for a shell',
+      load: async () => (await import('./cli/env.ts')).command,
+    },
+    trust: {
+      summary: "Trust the lake's certificate authority (system, Chromium and Firefox stores)",
+      load: async () => (await import('./cli/trust.ts')).command,
+    },
+    users: {
+      summary: 'Manage sign-in accounts: users add|list|remove|password',
+      load: async () => (await import('./cli/users.ts')).command,
+    },
+    tokens: {
+      summary: 'Manage API tokens: tokens create|list|revoke',
+      load: async () => (await import('./cli/tokens.ts')).command,
+    },
+    datasets: {
+      summary: 'Dataset settings: datasets visibility NAME [public|private]',
+      load: async () => (await import('./cli/datasets.ts')).command,
+    },
   },
-  (err: unknown) => {
-    process.stderr.write(`lake: ${err instanceof Error ? err.message : String(err)}\n`)
-    process.exitCode = EXIT.RUNTIME_ERROR
-  },
-)
+  fallback: 'start',
+})
+
+if (import.meta.main) await runMain(lakeCommand, 'lake')

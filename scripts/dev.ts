@@ -11,8 +11,7 @@
  * Ctrl-C stops every child process group this script started (a lake it found running is left
  * alone). A second run while one is up says so and exits 0 instead of failing on a busy port.
  *
- * Flags: --preview, --port N (Studio, 3333), --lake-port N (3334), --data DIR (.lake),
- * --dataset NAME (production), --no-import.
+ * Flags: see HELP below.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -20,8 +19,19 @@ import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {parseArgs} from 'node:util'
 import {createClient} from '@sanity/client'
+import {
+  type Command,
+  EXIT,
+  type Env,
+  type ExitCode,
+  type Io,
+  parseOptions,
+  processIo,
+  runCommand,
+  runMain,
+  UsageError,
+} from '../kit/cli.ts'
 import {API_VERSION, LOCAL_PROJECT_ID, trustCertificate} from './lib/target.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -37,33 +47,67 @@ interface Options {
   importSeed: boolean
 }
 
-function readOptions(argv: string[]): Options {
-  const {values} = parseArgs({
+const HELP = `Usage: npm run dev -- [--port N] [--lake-port N] [--data DIR] [--dataset NAME] [--no-import]
+       npm run preview -- [the same flags]
+
+The whole newsroom on one machine: starts the local lake (or reuses the one answering on its
+port), imports the seed story when the dataset has no article, and serves the Studio (sanity dev;
+npm run preview: the production build). Prints the URLs and how to sign in. Ctrl-C stops
+everything started here; a second run while one is up says so and exits 0.
+
+  --port N         the Studio's port (default 3333)
+  --lake-port N    the lake's port (default LAKE_PORT or 3334)
+  --data DIR       the lake's data folder (default LAKE_DATA or .lake)
+  --dataset NAME   dataset (default SANITY_STUDIO_DATASET or production)
+  --no-import      do not import the seed story
+  --preview        the production build (what npm run preview passes)
+
+Examples:
+  npm run dev
+  npm run dev -- --port 4333 --lake-port 4334 --data .lake-demo
+  npm run preview
+`
+
+export const command: Command = {invocation: 'npm run dev --', help: HELP, run: startNewsroom}
+
+/** `npm run dev -- …` in-process (it keeps running its children until Ctrl-C). */
+export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  return runCommand(command, argv, io)
+}
+
+function readOptions(argv: string[], env: Env): Options {
+  const {values} = parseOptions({
     args: argv,
     options: {
       preview: {type: 'boolean', default: false},
       port: {type: 'string', default: '3333'},
-      'lake-port': {type: 'string', default: process.env.LAKE_PORT ?? '3334'},
-      data: {type: 'string', default: process.env.LAKE_DATA ?? '.lake'},
-      dataset: {type: 'string', default: process.env.SANITY_STUDIO_DATASET ?? 'production'},
+      'lake-port': {type: 'string', default: env.LAKE_PORT ?? '3334'},
+      data: {type: 'string', default: env.LAKE_DATA ?? '.lake'},
+      dataset: {type: 'string', default: env.SANITY_STUDIO_DATASET ?? 'production'},
       'no-import': {type: 'boolean', default: false},
     },
   })
   return {
     preview: values.preview,
-    port: Number(values.port),
-    lakePort: Number(values['lake-port']),
+    port: portOption('--port', values.port),
+    lakePort: portOption('--lake-port', values['lake-port']),
     dataDir: resolve(ROOT, values.data),
     dataset: values.dataset,
     importSeed: !values['no-import'],
   }
 }
 
+function portOption(flag: string, value: string): number {
+  const port = Number(value)
+  if (Number.isInteger(port) && port >= 1 && port <= 65535) return port
+  throw new UsageError(`${flag} must be a port number (1–65535), got "${value}".`)
+}
+
 /** Children we started, each the leader of its own process group (so its grandchildren die too). */
 const children: {name: string; child: ChildProcess}[] = []
 let stopping = false
 
-function run(
+function spawnChild(
   name: string,
   command: string,
   args: string[],
@@ -256,7 +300,7 @@ async function countArticles(env: Record<string, string>, dataset: string): Prom
 
 function runToEnd(name: string, command: string, args: string[], env: NodeJS.ProcessEnv) {
   return new Promise<void>((done, fail) => {
-    const child = run(name, command, args, env)
+    const child = spawnChild(name, command, args, env)
     child.removeAllListeners('exit')
     child.once('exit', (code) => {
       children.splice(
@@ -269,8 +313,18 @@ function runToEnd(name: string, command: string, args: string[], env: NodeJS.Pro
   })
 }
 
-async function main(): Promise<void> {
-  const options = readOptions(process.argv.slice(2))
+async function startNewsroom(argv: string[], io: Io): Promise<ExitCode> {
+  const options = readOptions(argv, io.env)
+  try {
+    await main(options)
+  } catch (error) {
+    if (!stopping) console.error(error instanceof Error ? error.message : error)
+    await stopAll(EXIT.RUNTIME_ERROR)
+  }
+  return EXIT.SUCCESS
+}
+
+async function main(options: Options): Promise<void> {
   const studioUrl = `http://localhost:${options.port}`
   const lakeUrl = `https://localhost:${options.lakePort}`
   const dataLabel = relative(ROOT, options.dataDir) || '.'
@@ -314,7 +368,7 @@ async function main(): Promise<void> {
   const corsOrigins = [process.env.LAKE_CORS_ORIGINS, studioUrl].filter(Boolean).join(',')
   if (lakeState === 'down') {
     console.log(`Starting the lake on ${lakeUrl} (data in ${dataLabel}/)…`)
-    run(
+    spawnChild(
       'lake',
       NODE,
       ['lake/cli.ts', 'start', '--port', String(options.lakePort), '--data', options.dataDir],
@@ -356,9 +410,9 @@ async function main(): Promise<void> {
   if (options.preview) {
     console.log('Building the Studio (sanity build)…')
     await runToEnd('build', join(BIN, 'sanity'), ['build', '--yes'], childEnv)
-    run('studio', join(BIN, 'sanity'), ['preview', '--port', String(options.port)], childEnv)
+    spawnChild('studio', join(BIN, 'sanity'), ['preview', '--port', String(options.port)], childEnv)
   } else {
-    run('studio', join(BIN, 'sanity'), ['dev', '--port', String(options.port)], childEnv)
+    spawnChild('studio', join(BIN, 'sanity'), ['dev', '--port', String(options.port)], childEnv)
   }
   await waitFor('The Studio', 180_000, async () =>
     fetch(studioUrl, {signal: AbortSignal.timeout(3000)})
@@ -408,7 +462,4 @@ function printBanner(
   console.log(lines.join('\n'))
 }
 
-main().catch(async (error: unknown) => {
-  if (!stopping) console.error(error instanceof Error ? error.message : error)
-  await stopAll(1)
-})
+if (import.meta.main) await runMain(command, 'dev')

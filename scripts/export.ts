@@ -5,18 +5,19 @@
 import {createWriteStream} from 'node:fs'
 import {once} from 'node:events'
 import {resolve} from 'node:path'
-import {parseArgs} from 'node:util'
 import {
+  type Command,
   EXIT,
-  exitQuietlyOnClosedStdout,
   type ExitCode,
   type Io,
   type Output,
+  parseOptions,
   processIo,
+  runCommand,
+  runMain,
   UsageError,
   writeLine,
-  reportUsageError,
-} from './lib/cli.ts'
+} from '../kit/cli.ts'
 import {
   authHeaders,
   createTargetClient,
@@ -41,33 +42,27 @@ Examples:
 Exit codes: 0 done · 1 could not read from the target or write the file · 2 bad arguments
 `
 
-/** Runs the command; returns the exit code. */
-export async function runExport(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  let out: string | undefined
-  let drafts: boolean
-  let dataset: string | undefined
-  try {
-    const {values, positionals} = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      allowNegative: true,
-      options: {
-        drafts: {type: 'boolean', default: true},
-        dataset: {type: 'string'},
-        help: {type: 'boolean', short: 'h', default: false},
-      },
-    })
-    if (values.help) {
-      io.stdout.write(USAGE)
-      return EXIT.SUCCESS
-    }
-    if (positionals.length > 1) throw new UsageError('Pass one output file (or none for stdout).')
-    out = positionals[0] === '-' ? undefined : positionals[0]
-    drafts = values.drafts
-    dataset = values.dataset
-  } catch (error) {
-    return reportUsageError(error, io, 'export')
-  }
+export const command: Command = {invocation: 'npm run export --', help: USAGE, run: exportDataset}
+
+/** `npm run export -- …` in-process: the exit code. */
+export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  return runCommand(command, argv, io)
+}
+
+async function exportDataset(argv: string[], io: Io): Promise<ExitCode> {
+  const {values, positionals} = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    allowNegative: true,
+    options: {
+      drafts: {type: 'boolean', default: true},
+      dataset: {type: 'string'},
+    },
+  })
+  if (positionals.length > 1) throw new UsageError('Pass one output file (or none for stdout).')
+  const out = positionals[0] === '-' ? undefined : positionals[0]
+  const drafts = values.drafts
+  const dataset = values.dataset
 
   const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})
   const client = createTargetClient(target)
@@ -139,7 +134,4 @@ export async function runExport(argv: string[], io: Io = processIo()): Promise<E
   return EXIT.SUCCESS
 }
 
-if (import.meta.main) {
-  exitQuietlyOnClosedStdout()
-  process.exitCode = await runExport(process.argv.slice(2))
-}
+if (import.meta.main) await runMain(command, 'export')

@@ -1,22 +1,23 @@
 /**
  * `npm run import -- [files or folders…]`: imports newsroom text files as article, headline and
- * source documents, one transaction per file. See USAGE below and the README.
+ * source documents, one transaction per file. See USAGE below and docs/import.md.
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'
-import {parseArgs} from 'node:util'
 import {type SanityClient} from '@sanity/client'
 import {
+  type Command,
   EXIT,
-  exitQuietlyOnClosedStdout,
   type ExitCode,
   type Io,
+  parseOptions,
   plural,
   processIo,
+  runCommand,
+  runMain,
   UsageError,
   writeLine,
-  reportUsageError,
-} from './lib/cli.ts'
+} from '../kit/cli.ts'
 import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
 import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
 import {toNdjson} from './lib/ndjson.ts'
@@ -81,8 +82,8 @@ type Options = {
   dataset?: string
 }
 
-function parseOptions(argv: string[], io: Io): Options | 'help' {
-  const {values, positionals} = parseArgs({
+function readOptions(argv: string[], io: Io): Options {
+  const {values, positionals} = parseOptions({
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -94,10 +95,8 @@ function parseOptions(argv: string[], io: Io): Options | 'help' {
       date: {type: 'string'},
       strict: {type: 'boolean', default: false},
       dataset: {type: 'string'},
-      help: {type: 'boolean', short: 'h', default: false},
     },
   })
-  if (values.help) return 'help'
   if (values['dry-run'] && values.ndjson !== undefined) {
     throw new UsageError('Use either --dry-run (NDJSON on stdout) or --ndjson FILE, not both.')
   }
@@ -180,20 +179,16 @@ function readBytes(file: InputFile): Uint8Array {
   }
 }
 
-/** Runs the import; returns the exit code. */
-export async function runImport(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  let options: Options | 'help'
-  let files: InputFile[]
-  try {
-    options = parseOptions(argv, io)
-    if (options === 'help') {
-      io.stdout.write(USAGE)
-      return EXIT.SUCCESS
-    }
-    files = collectInputFiles(options.inputs, io.cwd)
-  } catch (error) {
-    return reportUsageError(error, io, 'import')
-  }
+export const command: Command = {invocation: 'npm run import --', help: USAGE, run: importStories}
+
+/** `npm run import -- …` in-process: the exit code. */
+export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  return runCommand(command, argv, io)
+}
+
+async function importStories(argv: string[], io: Io): Promise<ExitCode> {
+  const options = readOptions(argv, io)
+  const files = collectInputFiles(options.inputs, io.cwd)
 
   const started = io.now().getTime()
   const {prepared, failures} = prepareFiles(files, options)
@@ -448,7 +443,4 @@ function createProgress(io: Io, totalFiles: number, started: number) {
   }
 }
 
-if (import.meta.main) {
-  exitQuietlyOnClosedStdout()
-  process.exitCode = await runImport(process.argv.slice(2))
-}
+if (import.meta.main) await runMain(command, 'import')

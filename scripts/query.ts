@@ -4,22 +4,23 @@
  * one line when piped). Bengali is printed as text, never as \u escapes.
  */
 import {readFileSync} from 'node:fs'
-import {parseArgs} from 'node:util'
 import {
+  type Command,
   EXIT,
-  exitQuietlyOnClosedStdout,
   type ExitCode,
   type Io,
+  parseOptions,
   processIo,
+  runCommand,
+  runMain,
   UsageError,
   writeLine,
-  reportUsageError,
-} from './lib/cli.ts'
+} from '../kit/cli.ts'
 import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
 
 const USAGE = `Usage: npm run query -- '<GROQ>' [flags]
 
-Runs a GROQ query against the local lake (or the hosted project, see the README) and
+Runs a GROQ query against the local lake (or the hosted project, see docs/hosted.md) and
 prints the result as JSON: indented on a terminal, on one line when piped.
 
 Flags:
@@ -62,40 +63,33 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
   return params
 }
 
-/** Runs the command; returns the exit code. */
-export async function runQuery(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  let query: string
-  let params: Record<string, unknown>
-  let perspective: Perspective
-  let dataset: string | undefined
-  try {
-    const {values, positionals} = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        param: {type: 'string', multiple: true, default: []},
-        perspective: {type: 'string', default: 'published'},
-        dataset: {type: 'string'},
-        help: {type: 'boolean', short: 'h', default: false},
-      },
-    })
-    if (values.help) {
-      io.stdout.write(USAGE)
-      return EXIT.SUCCESS
-    }
-    if (positionals.length !== 1) {
-      throw new UsageError('Pass exactly one GROQ query, in single quotes.')
-    }
-    query = positionals[0] === '-' ? readFileSync(0, 'utf8') : positionals[0]!
-    if (!(PERSPECTIVES as readonly string[]).includes(values.perspective)) {
-      throw new UsageError(`--perspective is one of ${PERSPECTIVES.join(', ')}.`)
-    }
-    perspective = values.perspective as Perspective
-    params = parseParams(values.param)
-    dataset = values.dataset
-  } catch (error) {
-    return reportUsageError(error, io, 'query')
+export const command: Command = {invocation: 'npm run query --', help: USAGE, run: queryTarget}
+
+/** `npm run query -- …` in-process: the exit code. */
+export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
+  return runCommand(command, argv, io)
+}
+
+async function queryTarget(argv: string[], io: Io): Promise<ExitCode> {
+  const {values, positionals} = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      param: {type: 'string', multiple: true, default: []},
+      perspective: {type: 'string', default: 'published'},
+      dataset: {type: 'string'},
+    },
+  })
+  if (positionals.length !== 1) {
+    throw new UsageError('Pass exactly one GROQ query, in single quotes.')
   }
+  const query = positionals[0] === '-' ? readFileSync(0, 'utf8') : positionals[0]!
+  if (!(PERSPECTIVES as readonly string[]).includes(values.perspective)) {
+    throw new UsageError(`--perspective is one of ${PERSPECTIVES.join(', ')}.`)
+  }
+  const perspective = values.perspective as Perspective
+  const params = parseParams(values.param)
+  const dataset = values.dataset
 
   const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})
   const client = createTargetClient(target, {maxRetries: 0})
@@ -119,7 +113,4 @@ export async function runQuery(argv: string[], io: Io = processIo()): Promise<Ex
   return EXIT.SUCCESS
 }
 
-if (import.meta.main) {
-  exitQuietlyOnClosedStdout()
-  process.exitCode = await runQuery(process.argv.slice(2))
-}
+if (import.meta.main) await runMain(command, 'query')

@@ -5,44 +5,54 @@
  */
 import {invalidDatasetReason} from '../core/ids.ts'
 import {openVisibility, VISIBILITIES, type DatasetVisibility} from '../datasets/visibility.ts'
-import {DEFAULTS, parseOptions, usageError} from './common.ts'
+import {
+  EXIT,
+  parseOptions,
+  UsageError,
+  type Command,
+  type ExitCode,
+  type Io,
+} from '../../kit/cli.ts'
+import {DEFAULTS} from './common.ts'
 
-export const summary = 'Dataset settings: datasets visibility NAME [public|private]'
-
-const USAGE = `Usage:
+const HELP = `Usage:
   npm run lake -- datasets visibility NAME [public|private] [--data DIR]
 
-Without a value, prints the current visibility. Example:
+Who may read a dataset. private (the default): only signed-in users and tokens. public: anonymous
+callers also read its published documents (never drafts or release versions), through query, doc,
+listen and export. Without a value, prints the current visibility. A running lake picks up the
+change within a second.
+
+Examples:
   npm run lake -- datasets visibility production public
+  npm run lake -- datasets visibility production
 `
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseOptions(
-    {
-      args: argv,
-      allowPositionals: true,
-      options: {data: {type: 'string', default: DEFAULTS.data}},
-    },
-    USAGE,
-  )
-  if (!parsed) return 2
-  const [action, dataset, value, ...extra] = parsed.positionals
-  if (action !== 'visibility') return usageError(`Unknown action "${action ?? ''}"`, USAGE)
-  if (!dataset) return usageError('Missing dataset name', USAGE)
+export const command: Command = {invocation: 'npm run lake -- datasets', help: HELP, run}
+
+async function run(argv: string[], io: Io): Promise<ExitCode> {
+  const {values, positionals} = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: {data: {type: 'string', default: DEFAULTS.data}},
+  })
+  const [action, dataset, value, ...extra] = positionals
+  if (action !== 'visibility')
+    throw new UsageError(`Unknown action "${action ?? ''}" (visibility).`)
+  if (!dataset) throw new UsageError('Missing dataset name.')
   const invalid = invalidDatasetReason(dataset)
-  if (invalid) return usageError(`Invalid dataset name "${dataset}": ${invalid}`, USAGE)
-  if (extra.length > 0) return usageError(`Unexpected "${extra.join(' ')}"`, USAGE)
-  const settings = openVisibility(parsed.values.data)
+  if (invalid) throw new UsageError(`Invalid dataset name "${dataset}": ${invalid}.`)
+  if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}".`)
+  const settings = openVisibility(values.data)
   if (value === undefined) {
-    process.stdout.write(`${settings.of(dataset)}\n`)
-    return 0
+    io.stdout.write(`${settings.of(dataset)}\n`)
+    return EXIT.SUCCESS
   }
   if (!(VISIBILITIES as readonly string[]).includes(value)) {
-    return usageError(`Visibility must be one of ${VISIBILITIES.join(', ')}`, USAGE)
+    throw new UsageError(`Visibility must be one of ${VISIBILITIES.join(', ')}.`)
   }
   settings.set(dataset, value as DatasetVisibility)
-  process.stdout.write(
-    `Dataset "${dataset}" is now ${value}${value === 'public' ? ': anonymous callers read its published documents' : ''}.\n`,
-  )
-  return 0
+  const what = value === 'public' ? ': anonymous callers read its published documents' : ''
+  io.stdout.write(`Dataset "${dataset}" is now ${value}${what}.\n`)
+  return EXIT.SUCCESS
 }

@@ -7,56 +7,55 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls, tlsFiles} from '../tls/certificates.ts'
-import {
-  apiHostFor,
-  DEFAULTS,
-  parseOptions,
-  parsePort,
-  reportCreatedAdmin,
-  shellQuote,
-  usageError,
-} from './common.ts'
+import {EXIT, parseOptions, type Command, type ExitCode, type Io} from '../../kit/cli.ts'
+import {apiHostFor, DEFAULTS, parsePort, reportCreatedAdmin, shellQuote} from './common.ts'
 
-export const summary =
-  'Print SANITY_STUDIO_API_HOST, SANITY_API_TOKEN, NODE_EXTRA_CA_CERTS for a shell'
+const HELP = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--host HOST] [--no-tls] [--export])"
 
-const USAGE = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--host HOST] [--no-tls] [--export])"
-  --export  prefix each line with "export " so programs started from the shell see the values
-            (same as: set -a; eval "$(npm run -s lake -- env)"; set +a)
+Prints what a client of the lake needs, one NAME=value per line: SANITY_STUDIO_API_HOST,
+SANITY_API_TOKEN (the scripts' token) and NODE_EXTRA_CA_CERTS (the lake's CA). On a data folder
+that has never been started, it creates the certificate and the token first.
+
+  --data DIR   the lake's data folder (default ${DEFAULTS.data})
+  --port N     the port the lake listens on (default ${DEFAULTS.port})
+  --host HOST  the address it listens on (default ${DEFAULTS.host})
+  --no-tls     the lake serves plain HTTP (npm run lake -- --no-tls)
+  --export     prefix each line with "export " so programs started from the shell see the values
+               (same as: set -a; eval "$(npm run -s lake -- env)"; set +a)
+
+Examples:
+  eval "$(npm run -s lake -- env --export)"
+  npm run -s lake -- env --data .lake-demo --port 4334 > .env
 `
+
+export const command: Command = {invocation: 'npm run lake -- env', help: HELP, run}
 
 /** `NAME=value`, single-quoted only when the value needs it for a POSIX shell. */
 export function shellLine(name: string, value: string): string {
   return `${name}=${shellQuote(value)}`
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseOptions(
-    {
-      args: argv,
-      options: {
-        data: {type: 'string', default: DEFAULTS.data},
-        port: {type: 'string', default: String(DEFAULTS.port)},
-        host: {type: 'string', default: DEFAULTS.host},
-        'no-tls': {type: 'boolean', default: false},
-        export: {type: 'boolean', default: false},
-      },
+async function run(argv: string[], io: Io): Promise<ExitCode> {
+  const {values} = parseOptions({
+    args: argv,
+    options: {
+      data: {type: 'string', default: DEFAULTS.data},
+      port: {type: 'string', default: String(DEFAULTS.port)},
+      host: {type: 'string', default: DEFAULTS.host},
+      'no-tls': {type: 'boolean', default: false},
+      export: {type: 'boolean', default: false},
     },
-    USAGE,
-  )
-  if (!parsed) return 2
-  const {values} = parsed
+  })
   // Clients need the port the lake will listen on: 0 (any free port) is no address.
   const port = parsePort(values.port, 1)
-  if (port === null) return usageError(`--port must be a port number, got "${values.port}"`, USAGE)
   const dataDir = resolve(values.data)
   const tls = !values['no-tls']
   const lines = [shellLine('SANITY_STUDIO_API_HOST', apiHostFor(values.host, port, tls))]
 
-  const auth = await openAuth(dataDir)
+  const auth = await openAuth(dataDir, io.env)
   auth.store.close()
   // stderr: stdout is being eval'ed.
-  reportCreatedAdmin(auth, process.stderr)
+  reportCreatedAdmin(auth, io.stderr)
   lines.push(shellLine('SANITY_API_TOKEN', auth.token))
 
   if (tls) {
@@ -66,6 +65,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Plain assignments set shell variables; child processes see them only when exported.
   const prefix = values.export ? 'export ' : ''
-  process.stdout.write(lines.map((line) => `${prefix}${line}\n`).join(''))
-  return 0
+  io.stdout.write(lines.map((line) => `${prefix}${line}\n`).join(''))
+  return EXIT.SUCCESS
 }

@@ -14,10 +14,25 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ensureTls} from '../tls/certificates.ts'
-import {DEFAULTS, parseOptions, shellQuote} from './common.ts'
+import {EXIT, parseOptions, type Command, type ExitCode, type Io} from '../../kit/cli.ts'
+import {DEFAULTS, shellQuote} from './common.ts'
 
-export const summary =
-  "Trust the lake's certificate authority (system, Chromium and Firefox stores)"
+const HELP = `Usage: npm run lake -- trust [--data DIR] [--dry-run]
+
+Makes this machine trust the data folder's certificate authority (tls/ca.pem), so browsers accept
+https://localhost:${DEFAULTS.port} and speak HTTP/2 to it: the system store (through sudo when
+needed), Chromium's and Firefox's NSS databases where NSS's certutil is installed. Prints DONE,
+SKIPPED or FAILED per store, the commands, and the browser steps that always work.
+
+  --data DIR   the lake's data folder (default ${DEFAULTS.data})
+  --dry-run    only print the plan
+
+Examples:
+  npm run lake -- trust
+  npm run lake -- trust --dry-run --data .lake-demo
+`
+
+export const command: Command = {invocation: 'npm run lake -- trust', help: HELP, run}
 
 interface Step {
   store: string
@@ -27,19 +42,14 @@ interface Step {
 
 type Outcome = {store: string; status: 'done' | 'skipped' | 'failed'; detail: string}
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseOptions(
-    {
-      args: argv,
-      options: {
-        data: {type: 'string', default: DEFAULTS.data},
-        'dry-run': {type: 'boolean', default: false},
-      },
+async function run(argv: string[], io: Io): Promise<ExitCode> {
+  const {values} = parseOptions({
+    args: argv,
+    options: {
+      data: {type: 'string', default: DEFAULTS.data},
+      'dry-run': {type: 'boolean', default: false},
     },
-    'Usage: npm run lake -- trust [--data DIR] [--dry-run]\n',
-  )
-  if (!parsed) return 2
-  const {values} = parsed
+  })
   const dataDir = resolve(values.data)
   const {files, ca} = await ensureTls(dataDir)
   const caPath = files.caPath
@@ -49,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
-  process.stdout.write(`Certificate authority: ${caPath}\n  ${nickname}\n\n`)
+  io.stdout.write(`Certificate authority: ${caPath}\n  ${nickname}\n\n`)
 
   const steps = planSteps(caPath, nickname, fileStem)
   const outcomes: Outcome[] = []
@@ -94,22 +104,20 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   for (const outcome of outcomes) {
-    process.stdout.write(
+    io.stdout.write(
       `${outcome.status.toUpperCase().padEnd(8)} ${outcome.store}: ${outcome.detail}\n`,
     )
   }
-  if (steps.length === 0) process.stdout.write('No trust-store tools found on this machine.\n')
+  if (steps.length === 0) io.stdout.write('No trust-store tools found on this machine.\n')
   if (manual.length > 0) {
-    process.stdout.write(
-      `\nTo finish by hand, run:\n${manual.map((line) => `  ${line}`).join('\n')}\n`,
-    )
+    io.stdout.write(`\nTo finish by hand, run:\n${manual.map((line) => `  ${line}`).join('\n')}\n`)
   }
-  process.stdout.write(`\n${manualBrowserSteps(caPath)}`)
-  process.stdout.write(
+  io.stdout.write(`\n${manualBrowserSteps(caPath)}`)
+  io.stdout.write(
     `\nNode scripts: NODE_EXTRA_CA_CERTS=${caPath} (printed by: npm run -s lake -- env); the project's own scripts read the CA from the data folder themselves.\n` +
       'Restart the browser after trusting the certificate.\n',
   )
-  return outcomes.some((outcome) => outcome.status === 'failed') ? 1 : 0
+  return outcomes.some((outcome) => outcome.status === 'failed') ? EXIT.RUNTIME_ERROR : EXIT.SUCCESS
 }
 
 /** What this machine offers, in order: the system store, then NSS databases. */

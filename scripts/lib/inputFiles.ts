@@ -1,7 +1,7 @@
 /** Expands the files and folders given on the command line into the text files to import. */
 import {readdirSync, statSync} from 'node:fs'
 import {join, relative, resolve} from 'node:path'
-import {UsageError} from './cli.ts'
+import {UsageError} from '../../kit/cli.ts'
 
 /** A file to import. */
 export type InputFile = {

@@ -8,6 +8,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {isAbsolute, join, resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
+import type {Env} from '../../kit/cli.ts'
 // The Studio's defaults, so the scripts and the Studio always open the same dataset.
 import {DEFAULT_DATASET, DEFAULT_LOCAL_API_HOST, LOCAL_PROJECT_ID} from '../../studio/target.ts'
 
@@ -19,9 +20,6 @@ const DEFAULT_LAKE_DATA = '.lake'
 /** Files the lake keeps in its data folder (see lake/auth/bootstrap.ts and lake/tls/certificates.ts). */
 const LAKE_TOKEN_FILE = 'token'
 const LAKE_CA_FILE = join('tls', 'ca.pem')
-
-/** Environment variables (process.env, or a plain object in tests). */
-export type Env = Record<string, string | undefined>
 
 /** Where to read and write, resolved from the environment. */
 export type Target = {

@@ -6,12 +6,12 @@ import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {commitFile, runImport} from '../../scripts/import.ts'
+import {commitFile, run as runImport} from '../../scripts/import.ts'
 import {parseNdjson} from '../../scripts/lib/ndjson.ts'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
 import {toDocuments} from '../../scripts/lib/toDocuments.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
-import {captureIo, REPO_ROOT, SEED_FILE} from './io.ts'
+import {captureIo, REPO_ROOT, SEED_FILE} from '../helpers/io.ts'
 
 let lake: TestLake
 let work: string

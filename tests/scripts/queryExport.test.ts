@@ -10,12 +10,12 @@ import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {sanityImport} from '@sanity/import'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {runExport} from '../../scripts/export.ts'
-import {runImport} from '../../scripts/import.ts'
+import {run as runExport} from '../../scripts/export.ts'
+import {run as runImport} from '../../scripts/import.ts'
 import {parseNdjson} from '../../scripts/lib/ndjson.ts'
-import {parseParams, runQuery} from '../../scripts/query.ts'
+import {parseParams, run as runQuery} from '../../scripts/query.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
-import {captureIo, REPO_ROOT} from './io.ts'
+import {captureIo, REPO_ROOT} from '../helpers/io.ts'
 
 const run = promisify(execFile)
 // @sanity/import is typed against its own copy of @sanity/client; the instances are compatible.

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
 import {toDocuments} from '../../scripts/lib/toDocuments.ts'
 import {validate} from '../schemas/_validate.ts'
-import {SEED_FILE} from './io.ts'
+import {SEED_FILE} from '../helpers/io.ts'
 
 const docs = toDocuments(
   parseArticle(readFileSync(SEED_FILE, 'utf8'), {file: 'seed', asOf: '2025-07-20'}),

@@ -8,11 +8,11 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ensureTls} from '../../lake/tls/certificates.ts'
 import {startLakeServer, type LakeServer} from '../../lake/server.ts'
-import {runExport} from '../../scripts/export.ts'
-import {runImport} from '../../scripts/import.ts'
-import {runQuery} from '../../scripts/query.ts'
+import {run as runExport} from '../../scripts/export.ts'
+import {run as runImport} from '../../scripts/import.ts'
+import {run as runQuery} from '../../scripts/query.ts'
 import {resolveTarget} from '../../scripts/lib/target.ts'
-import {captureIo} from './io.ts'
+import {captureIo} from '../helpers/io.ts'
 
 describe('resolveTarget', () => {
   let dir: string

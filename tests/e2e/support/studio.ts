@@ -1,5 +1,5 @@
 // The Studio under test: the production bundle (`sanity build`) served by `sanity preview`.
-// Measured against `sanity dev` (see the README's e2e section): the bundle loads faster and the
+// Measured against `sanity dev` (see docs/testing.md, end-to-end tests): the bundle loads faster and the
 // same way every time, while the dev server compiles modules on first request.
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createHash} from 'node:crypto'

@@ -2,17 +2,17 @@
  * Tokens and accounts from the command line against a running lake (`npm run lake -- tokens …`,
  * `users …`, `env`), revocation taking effect at once, and session expiry.
  */
-import {execFile} from 'node:child_process'
-import {promisify} from 'node:util'
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createAuthStore} from '../../../lake/auth/authStore.ts'
+import {runCommand} from '../../../kit/cli.ts'
+import {lakeCommand} from '../../../lake/cli.ts'
+import {captureIo} from '../../helpers/io.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
-const CLI = fileURLToPath(new URL('../../../lake/cli.ts', import.meta.url))
 let lake: TestLake
 
 beforeAll(async () => {
@@ -23,17 +23,11 @@ afterAll(async () => {
   await lake?.close()
 })
 
-/**
- * Runs `npm run lake -- …` for the test lake's data folder, stdout piped (not a terminal).
- * Asynchronously: the lake runs in this process and must keep serving meanwhile.
- */
-function cli(...args: string[]): Promise<{status: number; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args, '--data', lake.dataDir], (err, stdout, stderr) => {
-      const status = err ? (typeof err.code === 'number' ? err.code : -1) : 0
-      resolve({status, stdout, stderr})
-    })
-  })
+/** `npm run lake -- …` for the test lake's data folder, in-process, stdout not a terminal. */
+async function cli(...args: string[]): Promise<{status: number; stdout: string; stderr: string}> {
+  const io = captureIo({env: {}})
+  const status = await runCommand(lakeCommand, [...args, '--data', lake.dataDir], io)
+  return {status, stdout: io.out(), stderr: io.err()}
 }
 
 const me = (token: string) =>
@@ -134,13 +128,12 @@ describe('env', () => {
       `SANITY_API_TOKEN=${lake.token}`,
       `NODE_EXTRA_CA_CERTS=${join(lake.dataDir, 'tls', 'ca.pem')}`,
     ])
-    const {stdout: shell} = await promisify(execFile)(
+    // What `eval "$(npm run -s lake -- env --export)"` does, in a real shell.
+    const exported = await cli('env', '--export')
+    const shell = execFileSync(
       'sh',
-      [
-        '-c',
-        `eval "$("${process.execPath}" "${CLI}" env --data "${lake.dataDir}" --export)"; sh -c 'echo "$SANITY_STUDIO_API_HOST $NODE_EXTRA_CA_CERTS"'`,
-      ],
-      {encoding: 'utf8'},
+      ['-c', `eval "$LINES"; sh -c 'echo "$SANITY_STUDIO_API_HOST $NODE_EXTRA_CA_CERTS"'`],
+      {encoding: 'utf8', env: {PATH: process.env.PATH, LINES: exported.stdout}},
     )
     expect(shell.trim()).toBe(`https://localhost:3334 ${join(lake.dataDir, 'tls', 'ca.pem')}`)
   })

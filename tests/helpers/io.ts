@@ -1,7 +1,6 @@
-/** Test helpers for the command-line scripts: captured I/O and the repository's paths. */
+/** Test helpers for the command-line tools: captured I/O (kit/cli.ts's Io) and the repository's paths. */
 import {join} from 'node:path'
-import type {Io} from '../../scripts/lib/cli.ts'
-import type {Env} from '../../scripts/lib/target.ts'
+import type {Env, Io} from '../../kit/cli.ts'
 
 export const REPO_ROOT = join(import.meta.dirname, '../..')
 export const SEED_FILE = join(REPO_ROOT, 'data/seed/000_6a6c5dd935f09d3d.txt')

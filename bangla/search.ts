@@ -1,0 +1,264 @@
+// The Bengali search analyzer: how text becomes the words and keys that search compares. Pure, no
+// I/O: the lake's full-text index, `text::query`, the front end's `searchPattern` and the tests all
+// use it, so an editor, a reader and the index agree on what a word is.
+//
+//   fold      NFC; joiners (ZWJ/ZWNJ) dropped, except that ত্ + joiner is the khanda-ta ৎ;
+//             Bengali digits as ASCII; lower case.
+//   words     runs of letters, vowel signs and digits; everything else splits (space, danda,
+//             quotes, dashes, ASCII punctuation).
+//   keys      a word, plus the stems left by light suffix folding (the rules in SUFFIX_RULES),
+//             so that a stem finds its inflected forms and an inflected word finds its stem.
+
+const KHANDA_TA = /\u09A4\u09CD[\u200C\u200D]/g
+// An alternation, not a class: a class holding ZWJ trips no-misleading-character-class.
+const JOINERS_AND_INVISIBLES = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/g
+const BENGALI_DIGIT = /[\u09E6-\u09EF]/g
+
+/** Text as search compares it; see the module comment. */
+export function foldForSearch(text: string): string {
+  let s = text.normalize('NFC')
+  if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
+  s = s.replace(JOINERS_AND_INVISIBLES, '')
+  s = s.replace(BENGALI_DIGIT, (d) => String.fromCharCode(48 + d.charCodeAt(0) - 0x09e6))
+  // Dropping a joiner can leave marks out of canonical order.
+  return s.toLowerCase().normalize('NFC')
+}
+
+// Letters, combining marks (Bengali vowel signs, hasanta, nukta, chandrabindu) and digits make
+// words; anything else (white space, । ॥, ‘’“”'", —–-, ASCII punctuation, symbols) splits them.
+const WORD = /[\p{L}\p{M}\p{N}]+/gu
+
+/** The folded words of a text, in order. */
+export function searchWords(text: string): string[] {
+  return foldForSearch(text).match(WORD) ?? []
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suffix folding
+
+/** What must come right before a suffix for it to be stripped. */
+export type SuffixContext = 'any' | 'vowel' | 'consonant' | 'consonant or e'
+
+export interface SuffixRule {
+  suffix: string
+  /** The stem must keep at least this many letters (a conjunct counts as one). */
+  minStem: number
+  after: SuffixContext
+  /** An inflected word and the stem it folds to: the rule's test. */
+  example: readonly [word: string, stem: string]
+}
+
+const rule = (
+  suffix: string,
+  minStem: number,
+  after: SuffixContext,
+  example: readonly [string, string],
+): SuffixRule => ({suffix: suffix.normalize('NFC'), minStem, after, example})
+
+/**
+ * The inflections search folds away: case endings, plural and classifier suffixes, alone and
+ * combined. Every applicable rule gives a key (not only the longest), so বইগুলোর reaches বইগুলো
+ * and বই. The emphatic particles ই and ও come off first (EMPHATIC_RULES).
+ */
+export const SUFFIX_RULES: readonly SuffixRule[] = [
+  // Plural and classifier suffixes, with the case endings that follow them.
+  rule('গুলোতে', 1, 'any', ['বইগুলোতে', 'বই']),
+  rule('গুলিতে', 1, 'any', ['বইগুলিতে', 'বই']),
+  rule('গুলোকে', 1, 'any', ['বইগুলোকে', 'বই']),
+  rule('গুলিকে', 1, 'any', ['দলগুলিকে', 'দল']),
+  rule('গুলোর', 1, 'any', ['দেশগুলোর', 'দেশ']),
+  rule('গুলির', 1, 'any', ['দেশগুলির', 'দেশ']),
+  rule('গুলো', 1, 'any', ['দলগুলো', 'দল']),
+  rule('গুলি', 1, 'any', ['দলগুলি', 'দল']),
+  rule('দেরকে', 2, 'any', ['শিক্ষার্থীদেরকে', 'শিক্ষার্থী']),
+  rule('দের', 2, 'any', ['শিক্ষার্থীদের', 'শিক্ষার্থী']),
+  rule('রা', 2, 'any', ['নেতারা', 'নেতা']),
+  rule('টিতে', 2, 'any', ['ভবনটিতে', 'ভবন']),
+  rule('টিকে', 2, 'any', ['প্রস্তাবটিকে', 'প্রস্তাব']),
+  rule('টির', 2, 'any', ['প্রস্তাবটির', 'প্রস্তাব']),
+  rule('টাকে', 2, 'any', ['প্রস্তাবটাকে', 'প্রস্তাব']),
+  rule('টার', 2, 'any', ['প্রস্তাবটার', 'প্রস্তাব']),
+  rule('টি', 2, 'any', ['প্রস্তাবটি', 'প্রস্তাব']),
+  rule('টা', 2, 'any', ['প্রস্তাবটা', 'প্রস্তাব']),
+  rule('খানা', 2, 'any', ['চিঠিখানা', 'চিঠি']),
+  rule('খানি', 2, 'any', ['চিঠিখানি', 'চিঠি']),
+  // Case endings.
+  rule('য়ের', 1, 'vowel', ['মায়ের', 'মা']),
+  rule('ের', 2, 'consonant', ['বৈঠকের', 'বৈঠক']),
+  rule('এর', 1, 'any', ['বিএনপিএর', 'বিএনপি']),
+  rule('র', 2, 'vowel', ['মন্ত্রীর', 'মন্ত্রী']),
+  rule('কে', 2, 'any', ['দেশকে', 'দেশ']),
+  rule('তে', 2, 'any', ['রাজধানীতে', 'রাজধানী']),
+  rule('য়', 2, 'vowel', ['ঢাকায়', 'ঢাকা']),
+  rule('এ', 2, 'vowel', ['ঢাকাএ', 'ঢাকা']),
+  rule('ে', 2, 'consonant', ['বৈঠকে', 'বৈঠক']),
+]
+
+/** Emphatic particles, stripped before the suffixes: বৈঠকেই → বৈঠকে → বৈঠক. */
+export const EMPHATIC_RULES: readonly SuffixRule[] = [
+  rule('ই', 2, 'consonant or e', ['বৈঠকেই', 'বৈঠকে']),
+  rule('ও', 2, 'any', ['বাংলাদেশও', 'বাংলাদেশ']),
+]
+
+/**
+ * Words that are stems themselves although they end like an inflection: folding them would
+ * make them meet unrelated words (আমরা "we" is not আম "mango"; বাজার "market" is not বাজা
+ * "play"). Their inflected forms still fold back to them (বাজারে → বাজার).
+ */
+export const UNSTEMMED_WORDS: ReadonlySet<string> = new Set(
+  [
+    // -রা: pronouns.
+    'আমরা',
+    'তোমরা',
+    'তারা',
+    'যারা',
+    'কারা',
+    'এরা',
+    'ওরা',
+    'সবাই',
+    // -র after a vowel sign: nouns ending in -ার/-ীর/-ুর.
+    'সরকার',
+    'বাজার',
+    'হাজার',
+    'পরিবার',
+    'অধিকার',
+    'ব্যবহার',
+    'বিচার',
+    'প্রচার',
+    'আবার',
+    'শনিবার',
+    'রবিবার',
+    'সোমবার',
+    'মঙ্গলবার',
+    'বুধবার',
+    'বৃহস্পতিবার',
+    'শুক্রবার',
+    'ভোটার',
+    'কম্পিউটার',
+    'ডাক্তার',
+    'কাপুর',
+    'সিঙ্গাপুর',
+    'মিরপুর',
+    'গভীর',
+    'বীর',
+    'তীর',
+    'নীর',
+    // -টি/-টা: nouns ending in them.
+    'কমিটি',
+    'পার্টি',
+    'সিটি',
+    'ইউনিভার্সিটি',
+    'ডিউটি',
+    'ভোটা',
+    // -খানা: compounds.
+    'কারখানা',
+    'ডাকখানা',
+    'বৈঠকখানা',
+    // -কে/-তে/-ে/-এ: words and function words ending in them.
+    'থেকে',
+    'একে',
+    'সাথে',
+    'আগে',
+    'পরে',
+    'করে',
+    'বলে',
+    'হলে',
+    'গেলে',
+    'মেয়ে',
+    // -ও: words that end in ও.
+    'এখনও',
+    'কখনও',
+    'আরও',
+  ].map((word) => word.normalize('NFC')),
+)
+
+const VOWEL_SIGN = /[\u09BE-\u09CC\u09D7]$/u
+const INDEPENDENT_VOWEL = /[\u0985-\u0994]$/u
+const CONSONANT = /(?:[\u0995-\u09B9\u09CE\u09DC-\u09DF]|[\u0995-\u09B9]\u09BC)$/u
+
+function fits(stem: string, r: SuffixRule): boolean {
+  if (letterCount(stem) < r.minStem) return false
+  switch (r.after) {
+    case 'any':
+      return true
+    case 'vowel':
+      return VOWEL_SIGN.test(stem) || INDEPENDENT_VOWEL.test(stem)
+    case 'consonant':
+      return CONSONANT.test(stem)
+    case 'consonant or e':
+      return CONSONANT.test(stem) || stem.endsWith('\u09C7')
+  }
+}
+
+/** Letters and digits, a consonant after hasanta (a conjunct's second part) not counted. */
+function letterCount(s: string): number {
+  let count = 0
+  let previous = ''
+  for (const ch of s) {
+    if (previous !== '\u09CD' && /[\p{L}\p{N}]/u.test(ch)) count++
+    previous = ch
+  }
+  return count
+}
+
+function strip(word: string, rules: readonly SuffixRule[]): string[] {
+  const out: string[] = []
+  for (const r of rules) {
+    if (word.length <= r.suffix.length || !word.endsWith(r.suffix)) continue
+    const stem = word.slice(0, -r.suffix.length)
+    if (fits(stem, r)) out.push(stem)
+  }
+  return out
+}
+
+const keyCache = new Map<string, readonly string[]>()
+const KEY_CACHE_LIMIT = 100_000
+
+/**
+ * A folded word's search keys: the word itself first, then its stems. Two words meet when their
+ * keys share one (বৈঠকে and বৈঠকের share বৈঠক). Words in UNSTEMMED_WORDS keep only themselves.
+ */
+export function searchKeys(word: string): readonly string[] {
+  const cached = keyCache.get(word)
+  if (cached) return cached
+  const keys = new Set([word])
+  if (!UNSTEMMED_WORDS.has(word)) {
+    const bases = [word, ...strip(word, EMPHATIC_RULES)]
+    for (const base of bases) {
+      keys.add(base)
+      if (base !== word && UNSTEMMED_WORDS.has(base)) continue
+      for (const stem of strip(base, SUFFIX_RULES)) keys.add(stem)
+    }
+  }
+  const out = [...keys]
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear()
+  keyCache.set(word, out)
+  return out
+}
+
+export interface SearchToken {
+  /** The folded word as written. */
+  word: string
+  /** The word and its stems (see searchKeys). */
+  keys: readonly string[]
+}
+
+/** A text's words with their keys, in order. */
+export function analyzeForSearch(text: string): SearchToken[] {
+  return searchWords(text).map((word) => ({word, keys: searchKeys(word)}))
+}
+
+/** How well one word of a text meets one query word. */
+export type WordMatch = 'whole' | 'stem' | null
+
+/**
+ * Whether a text word meets a query word (both folded): the same word is a whole-word match;
+ * sharing a key (an inflection of the same stem) is a stem match. With `prefix`, a text word that
+ * starts with the query word is a whole-word match too (the last word of a search box as typed).
+ */
+export function matchWord(token: SearchToken, query: string, prefix = false): WordMatch {
+  if (token.word === query || (prefix && token.word.startsWith(query))) return 'whole'
+  const keys = searchKeys(query)
+  for (const key of keys) if (token.keys.includes(key)) return 'stem'
+  return null
+}

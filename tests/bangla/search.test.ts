@@ -1,0 +1,167 @@
+import {describe, expect, it} from 'vitest'
+import {
+  analyzeForSearch,
+  EMPHATIC_RULES,
+  foldForSearch,
+  matchWord,
+  searchKeys,
+  searchWords,
+  SUFFIX_RULES,
+  UNSTEMMED_WORDS,
+} from '../../bangla/index.ts'
+
+const keysOf = (word: string) => searchKeys(foldForSearch(word))
+const meet = (a: string, b: string) => keysOf(a).some((key) => keysOf(b).includes(key))
+
+describe('foldForSearch', () => {
+  it('NFC: the precomposed য় ড় ঢ় (U+09DF/09DC/09DD) equal their decomposed forms', () => {
+    expect(foldForSearch('চা\u09DFনা')).toBe(foldForSearch('চা\u09AF\u09BCনা'))
+    expect(foldForSearch('প\u09DCা')).toBe(foldForSearch('প\u09A1\u09BCা'))
+    expect(foldForSearch('আ\u09DD')).toBe(foldForSearch('আ\u09A2\u09BC'))
+    // The two-part vowel sign ো typed as ে + া.
+    expect(foldForSearch('ক\u09C7\u09BE')).toBe('ক\u09CB')
+  })
+
+  it('drops ZWNJ and ZWJ: হৃদ্‌রোগ equals হৃদ্রোগ', () => {
+    expect(foldForSearch('হৃদ্\u200Cরোগ')).toBe(foldForSearch('হৃদ্রোগ'))
+    expect(foldForSearch('ক্\u200Dষ')).toBe('ক্ষ')
+  })
+
+  it('র‍্য (র + ZWJ + ্য, the "ra-phala" spelling) equals র্য', () => {
+    expect(foldForSearch('র\u200D্যাব')).toBe(foldForSearch('র্যাব'))
+  })
+
+  it('ত্ + joiner is the khanda-ta ৎ: উত্‍সব equals উৎসব', () => {
+    expect(foldForSearch('উত্\u200Dসব')).toBe('উৎসব')
+    expect(foldForSearch('উত্\u200Cসব')).toBe('উৎসব')
+    // Without a joiner ত্স is a conjunct, not a khanda-ta.
+    expect(foldForSearch('উত্সব')).not.toBe('উৎসব')
+  })
+
+  it('folds Bengali digits to ASCII, and Latin letters to lower case', () => {
+    expect(foldForSearch('২০২৪ সালে')).toBe('2024 সালে')
+    expect(foldForSearch('BNP ও Awami')).toBe('bnp ও awami')
+  })
+
+  it('drops the soft hyphen and other invisible characters', () => {
+    expect(foldForSearch('বাং\u00ADলা\uFEFF')).toBe('বাংলা')
+  })
+})
+
+describe('searchWords', () => {
+  it('splits on white space, danda and double danda', () => {
+    expect(searchWords('বৈঠক শেষ। আলোচনা হবে॥ তারপর')).toEqual([
+      'বৈঠক',
+      'শেষ',
+      'আলোচনা',
+      'হবে',
+      'তারপর',
+    ])
+  })
+
+  it('splits on curly and straight quotes', () => {
+    expect(searchWords('‘আমরা’ “রাজি” \'না\' "হ্যাঁ"')).toEqual(['আমরা', 'রাজি', 'না', 'হ্যাঁ'])
+    expect(searchWords("দু'দেশকে")).toEqual(['দু', 'দেশকে'])
+  })
+
+  it('splits on em dash, en dash and hyphen', () => {
+    expect(searchWords('না”—বললেন ঢাকা–দিল্লি ২০২৪-এর')).toEqual([
+      'না',
+      'বললেন',
+      'ঢাকা',
+      'দিল্লি',
+      '2024',
+      'এর',
+    ])
+  })
+
+  it('splits on ASCII punctuation and keeps vowel signs, hasanta and chandrabindu in words', () => {
+    expect(searchWords('(ঢাকা), [চাঁদপুর]; কী? হ্যাঁ! ১২.৫%')).toEqual([
+      'ঢাকা',
+      'চাঁদপুর',
+      'কী',
+      'হ্যাঁ',
+      '12',
+      '5',
+    ])
+  })
+
+  it('gives nothing for text without words', () => {
+    expect(searchWords(' ।—“” ')).toEqual([])
+  })
+})
+
+describe('suffix rules (one test each)', () => {
+  for (const rule of [...SUFFIX_RULES, ...EMPHATIC_RULES]) {
+    const [word, stem] = rule.example
+    it(`-${rule.suffix}: ${word} folds to ${stem}, and each finds the other`, () => {
+      expect(word.endsWith(rule.suffix) || word.normalize('NFC').endsWith(rule.suffix)).toBe(true)
+      expect(keysOf(word)).toContain(stem.normalize('NFC'))
+      // The stem finds the inflected form, the inflected form finds the stem.
+      expect(matchWord(analyzeForSearch(word)[0], foldForSearch(stem))).toBe('stem')
+      expect(matchWord(analyzeForSearch(stem)[0], foldForSearch(word))).toBe('stem')
+    })
+  }
+
+  it('does not strip a suffix that would leave a stem too short (তারা, থেকে, মাটি)', () => {
+    expect(keysOf('সারা')).toEqual(['সারা'])
+    expect(keysOf('দ্বারা')).toEqual(['দ্বারা'])
+    expect(keysOf('মাটি')).toEqual(['মাটি'])
+  })
+
+  it('-য় and -র only after a vowel; -ে only after a consonant', () => {
+    expect(keysOf('সময়')).toEqual([foldForSearch('সময়')])
+    expect(keysOf('বিষয়')).toEqual([foldForSearch('বিষয়')])
+    expect(keysOf('খবর')).toEqual(['খবর'])
+    expect(keysOf('বৈঠকে')).toContain('বৈঠক')
+    expect(keysOf('ঢাকাে')).not.toContain('ঢাকা')
+  })
+
+  it('inflections of one stem find each other (বৈঠকে, বৈঠকের, বৈঠকটি, বৈঠকেই)', () => {
+    const forms = ['বৈঠক', 'বৈঠকে', 'বৈঠকের', 'বৈঠকটি', 'বৈঠকেই', 'বৈঠকগুলো']
+    for (const a of forms) for (const b of forms) expect(meet(a, b), `${a} ~ ${b}`).toBe(true)
+  })
+
+  it('chains a classifier and a case ending (বইগুলোর → বইগুলো → বই)', () => {
+    expect(keysOf('বইগুলোর')).toEqual(expect.arrayContaining(['বইগুলো', 'বই']))
+  })
+
+})
+
+describe('words that must not be over-stemmed', () => {
+  for (const word of UNSTEMMED_WORDS) {
+    it(`${word} keeps only itself`, () => {
+      expect(searchKeys(word)).toEqual([word])
+    })
+  }
+
+  it('they do not meet the unrelated words their endings suggest', () => {
+    expect(meet('আমরা', 'আম')).toBe(false)
+    expect(meet('বাজার', 'বাজায়')).toBe(false)
+    expect(meet('সরকার', 'সরকা')).toBe(false)
+    expect(meet('কমিটি', 'কমি')).toBe(false)
+    expect(meet('কারখানা', 'কার')).toBe(false)
+    expect(meet('থেকে', 'থেক')).toBe(false)
+  })
+
+  it('their own inflections still fold back to them (বাজারে, সরকারের, কমিটির)', () => {
+    expect(meet('বাজারে', 'বাজার')).toBe(true)
+    expect(meet('সরকারের', 'সরকার')).toBe(true)
+    expect(meet('কমিটির', 'কমিটি')).toBe(true)
+  })
+})
+
+describe('matchWord', () => {
+  const token = (text: string) => analyzeForSearch(text)[0]
+
+  it('the same word is a whole-word match, an inflection a stem match, others none', () => {
+    expect(matchWord(token('বৈঠকের'), 'বৈঠকের')).toBe('whole')
+    expect(matchWord(token('বৈঠকের'), 'বৈঠকে')).toBe('stem')
+    expect(matchWord(token('বৈঠকের'), 'উৎসব')).toBe(null)
+  })
+
+  it('with prefix, a word that starts with the query is a whole-word match', () => {
+    expect(matchWord(token('বৈঠকের'), 'বৈঠ', true)).toBe('whole')
+    expect(matchWord(token('বৈঠকের'), 'বৈঠ', false)).toBe(null)
+  })
+})

@@ -1,0 +1,76 @@
+/**
+ * Keeps the documentation walkable: every relative link and #anchor in README.md and docs/*.md
+ * points at a file and a heading that exist, and every topic in docs/ is reachable from the README.
+ */
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {dirname, join, relative, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {headingSlugs, markdownLinks} from './markdown.ts'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+/**
+ * Topic files other engineers are writing in this round (the README links them already). While one
+ * is missing its links are not checked; empty this list once they have all landed.
+ */
+const PENDING: readonly string[] = [
+  'docs/query-engine.md',
+  'docs/security.md',
+  'docs/search.md',
+  'docs/studio-bengali.md',
+  'docs/bengali-copy.md',
+  'docs/front-end.md',
+]
+
+const docs = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+]
+
+function read(file: string): string {
+  return readFileSync(join(ROOT, file), 'utf8')
+}
+
+describe('documentation links', () => {
+  it.each(docs)('%s: every relative link and anchor resolves', (file) => {
+    const broken: string[] = []
+    for (const link of markdownLinks(read(file))) {
+      const [path, anchor] = splitTarget(link.target)
+      const target = path === '' ? file : relative(ROOT, resolve(ROOT, dirname(file), path))
+      if (!existsSync(join(ROOT, target))) {
+        if (!PENDING.includes(target)) broken.push(`${file}:${link.line}: ${link.target} (no such file)`)
+        continue
+      }
+      if (anchor === undefined) continue
+      if (!target.endsWith('.md')) {
+        broken.push(`${file}:${link.line}: ${link.target} (an anchor into a file that is not Markdown)`)
+      } else if (!headingSlugs(read(target)).has(anchor)) {
+        broken.push(`${file}:${link.line}: ${link.target} (no heading #${anchor} in ${target})`)
+      }
+    }
+    expect(broken).toEqual([])
+  })
+
+  it('the README links every topic in docs/', () => {
+    const linked = new Set(
+      markdownLinks(read('README.md')).map((link) => splitTarget(link.target)[0]),
+    )
+    const unlinked = docs.filter((file) => file !== 'README.md' && !linked.has(file))
+    expect(unlinked).toEqual([])
+  })
+
+  it('the pending list names only topics the README links', () => {
+    const linked = new Set(markdownLinks(read('README.md')).map((link) => splitTarget(link.target)[0]))
+    expect(PENDING.filter((file) => !linked.has(file))).toEqual([])
+  })
+})
+
+function splitTarget(target: string): [path: string, anchor: string | undefined] {
+  const hash = target.indexOf('#')
+  const path = decodeURI(hash === -1 ? target : target.slice(0, hash))
+  return [path, hash === -1 ? undefined : decodeURIComponent(target.slice(hash + 1))]
+}

@@ -1,0 +1,147 @@
+/**
+ * The one CLI kit: every command of the project (the lake's and the scripts') answers `--help` with
+ * its usage and examples, reports bad arguments the same way with exit code 2, and runs in-process.
+ */
+import {describe, expect, it} from 'vitest'
+import {commandGroup, EXIT, runCommand, UsageError, wantsHelp, type Command} from '../../kit/cli.ts'
+import {lakeCommand} from '../../lake/cli.ts'
+import {command as devCommand} from '../../scripts/dev.ts'
+import {command as exportCommand} from '../../scripts/export.ts'
+import {command as importCommand} from '../../scripts/import.ts'
+import {command as queryCommand} from '../../scripts/query.ts'
+import {captureIo} from '../helpers/io.ts'
+
+const SCRIPTS: [string, Command][] = [
+  ['npm run import --', importCommand],
+  ['npm run query --', queryCommand],
+  ['npm run export --', exportCommand],
+  ['npm run dev --', devCommand],
+]
+const LAKE_SUBCOMMANDS = ['start', 'env', 'trust', 'users', 'tokens']
+
+async function runLake(...argv: string[]) {
+  const io = captureIo({env: {}})
+  const code = await runCommand(lakeCommand, argv, io)
+  return {code, out: io.out(), err: io.err()}
+}
+
+describe('--help', () => {
+  it.each(SCRIPTS)(
+    '%s --help and -h print the usage with examples',
+    async (invocation, command) => {
+      for (const flag of ['--help', '-h']) {
+        const io = captureIo({env: {}})
+        expect(await runCommand(command, ['--dataset', 'x', flag], io)).toBe(EXIT.SUCCESS)
+        expect(io.out()).toContain(invocation.replace(/ --$/, ''))
+        expect(io.out()).toMatch(/Usage:[\s\S]*Examples:/)
+        expect(io.err()).toBe('')
+      }
+    },
+  )
+
+  it('npm run lake -- --help lists every command', async () => {
+    const {code, out, err} = await runLake('--help')
+    expect(code).toBe(EXIT.SUCCESS)
+    for (const name of LAKE_SUBCOMMANDS) expect(out).toMatch(new RegExp(`^  ${name} `, 'm'))
+    expect(out).toContain('Examples:')
+    expect(err).toBe('')
+  })
+
+  it.each(LAKE_SUBCOMMANDS)(
+    'npm run lake -- %s --help prints its usage with examples',
+    async (name) => {
+      const {code, out, err} = await runLake(name, '--help')
+      expect(code).toBe(EXIT.SUCCESS)
+      expect(out).toMatch(new RegExp(`npm run (-s )?lake -- ${name === 'start' ? '\\[start\\]' : name}`))
+      expect(out).toContain('Examples:')
+      expect(err).toBe('')
+    },
+  )
+
+  // Issue 10 found these printing "Unknown option '--help'".
+  it.each([
+    ['users', 'add'],
+    ['users', 'list'],
+    ['tokens', 'create'],
+    ['tokens', 'revoke'],
+  ])('npm run lake -- %s %s --help is the command help, not an error', async (name, action) => {
+    const {code, out, err} = await runLake(name, action, '--help')
+    expect(code).toBe(EXIT.SUCCESS)
+    expect(out).toContain(`npm run lake -- ${name} ${action}`)
+    expect(err).toBe('')
+  })
+
+  it('a --help after -- is an argument, not a request for help', () => {
+    expect(wantsHelp(['--', '--help'])).toBe(false)
+    expect(wantsHelp(['a', '-h'])).toBe(true)
+  })
+})
+
+describe('usage errors', () => {
+  it.each([
+    [['users', '--bogus'], "Unknown option '--bogus'", 'npm run lake -- users --help'],
+    [
+      ['tokens', 'create', '--role', 'owner'],
+      'Unknown role "owner"',
+      'npm run lake -- tokens --help',
+    ],
+    [['users'], 'Missing action', 'npm run lake -- users --help'],
+    [['start', '--port', 'x'], '--port must be a port number', 'npm run lake -- start --help'],
+    [['env', '--port', '0'], '--port must be a port number', 'npm run lake -- env --help'],
+    [['serve'], 'Unknown command "serve"', 'npm run lake -- --help'],
+  ])(
+    'npm run lake -- %j: exit 2, the problem and where the help is',
+    async (argv, problem, help) => {
+      const {code, out, err} = await runLake(...argv)
+      expect(code).toBe(EXIT.USAGE_ERROR)
+      expect(err).toContain(problem)
+      expect(err).toContain(`Run \`${help}\``)
+      expect(out).toBe('')
+    },
+  )
+
+  it.each(SCRIPTS)(
+    '%s with an unknown flag: exit 2 and the same report',
+    async (invocation, command) => {
+      const io = captureIo({env: {}})
+      expect(await runCommand(command, ['--no-such-flag'], io)).toBe(EXIT.USAGE_ERROR)
+      expect(io.err()).toContain("Unknown option '--no-such-flag'")
+      expect(io.err()).toContain(`Run \`${invocation} --help\``)
+    },
+  )
+})
+
+describe('runCommand and commandGroup', () => {
+  const echo: Command = {
+    invocation: 'echo --',
+    help: 'Usage: echo\n\nExamples:\n  echo a\n',
+    async run(argv, io) {
+      if (argv[0] === 'bad') throw new UsageError('bad is bad.')
+      if (argv[0] === 'boom') throw new Error('not the user')
+      io.stdout.write(argv.join(' '))
+      return EXIT.SUCCESS
+    },
+  }
+  const group = commandGroup({
+    invocation: 'tool --',
+    intro: 'Usage: tool [command]',
+    commands: {echo: {summary: 'prints its arguments', load: async () => echo}},
+    fallback: 'echo',
+  })
+
+  it('runs the named subcommand, or the fallback with all arguments', async () => {
+    let io = captureIo({env: {}})
+    expect(await runCommand(group, ['echo', 'a', 'b'], io)).toBe(EXIT.SUCCESS)
+    expect(io.out()).toBe('a b')
+    io = captureIo({env: {}})
+    expect(await runCommand(group, ['--x'], io)).toBe(EXIT.SUCCESS)
+    expect(io.out()).toBe('--x')
+  })
+
+  it('turns a UsageError into exit 2 and lets any other error through', async () => {
+    const io = captureIo({env: {}})
+    expect(await runCommand(echo, ['bad'], io)).toBe(EXIT.USAGE_ERROR)
+    expect(io.err()).toBe('bad is bad.\nRun `echo -- --help` for the usage.\n')
+    await expect(runCommand(echo, ['boom'], captureIo({env: {}}))).rejects.toThrow('not the user')
+  })
+})

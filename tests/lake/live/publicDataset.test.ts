@@ -4,13 +4,13 @@
  * only, through query (every perspective), doc, listen and export; never drafts or release versions.
  */
 import type {SanityClient} from '@sanity/client'
-import {execFile} from 'node:child_process'
-import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {runCommand} from '../../../kit/cli.ts'
+import {lakeCommand} from '../../../lake/cli.ts'
+import {captureIo} from '../../helpers/io.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {openSse} from '../listen/helpers.ts'
 
-const run = promisify(execFile)
 let lake: TestLake
 let editor: SanityClient
 const DATASET = 'test'
@@ -28,19 +28,19 @@ beforeAll(async () => {
 })
 afterAll(() => lake?.close())
 
+/** `npm run lake -- datasets …` for the test lake's data folder, in-process. */
+async function cli(...args: string[]) {
+  const io = captureIo({env: {}})
+  const status = await runCommand(lakeCommand, ['datasets', ...args, '--data', lake.dataDir], io)
+  return {status, stdout: io.out(), stderr: io.err()}
+}
+
 async function setVisibility(value: 'public' | 'private') {
   // The command a newsroom runs, against the running lake's data folder.
-  const {stdout} = await run(process.execPath, [
-    'lake/cli.ts',
-    'datasets',
-    'visibility',
-    DATASET,
-    value,
-    '--data',
-    lake.dataDir,
-  ])
+  const {status, stdout} = await cli('visibility', DATASET, value)
+  expect(status).toBe(0)
   expect(stdout).toContain(value)
-  // The lake re-reads the setting within a second.
+  // The running lake re-reads the setting within a second.
   await new Promise((resolve) => setTimeout(resolve, 300))
 }
 
@@ -59,18 +59,7 @@ const TITLES = '*[_type == "article"] | order(_id) {_id, title}'
 
 describe('a private dataset (the default)', () => {
   it('shows anonymous callers nothing and refuses their listeners', async () => {
-    expect(
-      (
-        await run(process.execPath, [
-          'lake/cli.ts',
-          'datasets',
-          'visibility',
-          DATASET,
-          '--data',
-          lake.dataDir,
-        ])
-      ).stdout,
-    ).toBe('private\n')
+    expect((await cli('visibility', DATASET)).stdout).toBe('private\n')
     for (const perspective of ['published', 'drafts', 'raw']) {
       expect(await anonymousQuery(TITLES, perspective)).toEqual([])
     }
@@ -170,14 +159,9 @@ describe('the datasets command', () => {
       ['visibility', 'Bad Name', 'public'],
       ['publicity', DATASET],
     ]) {
-      const err = await run(process.execPath, [
-        'lake/cli.ts',
-        'datasets',
-        ...args,
-        '--data',
-        lake.dataDir,
-      ]).catch((e: {code: number; stderr: string}) => e)
-      expect(err).toMatchObject({code: 2, stderr: expect.stringMatching(/Usage/)})
+      const {status, stderr} = await cli(...args)
+      expect(status).toBe(2)
+      expect(stderr).toMatch(/--help/)
     }
   })
 })

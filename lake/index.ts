@@ -8,6 +8,7 @@
 import type {Hono} from 'hono'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
+import {ImageService} from './assets/images.ts'
 import {openVisibility} from './datasets/visibility.ts'
 import {createApp} from './http/app.ts'
 import {LiveEvents} from './live/liveEvents.ts'
@@ -44,6 +45,8 @@ export interface Lake {
   context: LakeContext
   /** The data folder's auth store and scripts' token, unless `principals` was given. */
   auth: AuthBootstrap | null
+  /** Image metadata filled in for assets stored without it, in the background after start. */
+  imageBackfill: Promise<number>
   /** Ends listeners, then closes every database. */
   close(): Promise<void>
 }
@@ -62,6 +65,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     store: (dataset) => stores.get(dataset),
     bus,
     visibility: openVisibility(options.dataDir),
+    images: new ImageService({dataDir: options.dataDir, env}),
     live: new LiveEvents(bus),
     now: options.now ?? (() => new Date()),
     config: {projectId: options.projectId ?? 'local'},
@@ -70,6 +74,14 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
     : undefined
   const app = createApp(context, principals, studio)
+  // Deleting an asset document deletes its file and renditions.
+  bus.subscribeAll((tx) =>
+    context.images.removeDeletedAssets(tx.dataset, context.config.projectId, tx),
+  )
+  const imageBackfill = context.images.backfillAll(context).catch((err: unknown) => {
+    console.error('lake: image metadata backfill failed', err)
+    return 0
+  })
   let closed = false
   return {
     fetch: async (request) => app.fetch(request),
@@ -77,9 +89,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     bus,
     context,
     auth,
+    imageBackfill,
     async close() {
       if (closed) return
       closed = true
+      context.images.stop()
+      await imageBackfill
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
       // Let pending writes (queued behind each store's lock) finish before the files close.

@@ -1,6 +1,7 @@
 /** What every route gets: the data folder, the dataset stores, the event bus, the clock, config. */
 import type {Context} from 'hono'
 import type {EventBus} from '../events/bus.ts'
+import type {ImageService} from '../assets/images.ts'
 import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
 import type {Store, StoreRegistry} from '../store/types.ts'
@@ -18,6 +19,8 @@ export interface LakeContext {
   bus: EventBus
   /** Which datasets anonymous callers may read (published documents only). */
   visibility: VisibilitySettings
+  /** Image renditions, derived metadata and asset file clean-up. */
+  images: ImageService
   /** The Live Content API: sync tags of remembered answers and their subscribers. */
   live: LiveEvents
   now(): Date

@@ -1,6 +1,6 @@
 // The three dates a Bangladeshi front page prints, all for the calendar day in Asia/Dhaka:
-// Gregorian in Bengali (Intl bn-BD), the revised Bangla calendar, and the Hijri date (Intl
-// islamic-umalqura). Plus Bengali month and weekday names for parsing datelines.
+// Gregorian in Bengali (Intl bn-BD), the revised Bangla calendar, and the Hijri date as
+// Bangladesh dates it (Intl islamic-umalqura, a day behind, announced months). Plus Bengali month and weekday names for parsing datelines.
 
 import CalendarBengaliRevised from 'date-bengali-revised'
 import {toBengaliDigits} from './digits.ts'
@@ -149,6 +149,32 @@ export function banglaCalendarDate(
   }
 }
 
+/**
+ * The Gregorian day of a Bangla calendar date (the inverse of banglaCalendarDate): ১ বৈশাখ
+ * ১৪৩২ → 14 April 2025. Null when the day does not exist in that month.
+ */
+export function gregorianFromBangla(
+  {day, month, year}: {day: number; month: number; year: number},
+  options: {rules?: BanglaCalendarRules} = {},
+): {year: number; month: number; day: number} | null {
+  if (!Number.isInteger(day) || !Number.isInteger(month) || !Number.isInteger(year)) return null
+  if (month < 1 || month > 12 || day < 1) return null
+  const rules = options.rules ?? 'official'
+  const startYear = year + 593
+  if (rules === '2019' || (rules === 'official' && year >= 1426)) {
+    const lengths = [31, 31, 31, 31, 31, 31, 30, 30, 30, 30, isLeap(startYear + 1) ? 30 : 29, 30]
+    if (day > lengths[month - 1]!) return null
+    let offset = day - 1
+    for (let m = 0; m < month - 1; m++) offset += lengths[m]!
+    const at = new Date(Date.UTC(startYear, 3, 14 + offset))
+    return {year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate()}
+  }
+  const lengths1987 = [31, 31, 31, 31, 31, 30, 30, 30, 30, 30, isLeap(startYear + 1) ? 31 : 30, 30]
+  if (day > lengths1987[month - 1]!) return null
+  const g = new CalendarBengaliRevised(year, month, day).toGregorian()
+  return {year: g.year, month: g.month, day: g.day}
+}
+
 /** '৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ' */
 export function formatBanglaCalendar(
   input: DateInput,
@@ -160,30 +186,130 @@ export function formatBanglaCalendar(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Hijri (Umm al-Qura, as Intl computes it)
-
-const hijriBn = new Intl.DateTimeFormat('bn-BD-u-ca-islamic-umalqura', {
-  timeZone: 'UTC',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-})
+// Hijri, as Bangladesh dates it
 
 /**
- * '২০ মুহররম ১৪৪৭ হিজরি'. Month names are CLDR's Bengali ones. Bangladesh's own moon sighting
- * often runs a day behind Umm al-Qura; pass `adjustDays: -1` to print that date.
+ * Hijri month names as the Bangladeshi press writes them (Islamic Foundation, the national
+ * moon-sighting committee's notices, the dailies' front pages); index i = month i + 1. CLDR's
+ * Bengali names (মুহররম, শা‘বান, জ্বিলকদ) are Intl's, not the papers'.
+ */
+export const HIJRI_MONTHS_BD = [
+  'মহররম',
+  'সফর',
+  'রবিউল আউয়াল',
+  'রবিউস সানি',
+  'জমাদিউল আউয়াল',
+  'জমাদিউস সানি',
+  'রজব',
+  'শাবান',
+  'রমজান',
+  'শাওয়াল',
+  'জিলকদ',
+  'জিলহজ',
+].map(nfc)
+
+/**
+ * Bangladesh's moon sighting runs a day behind Umm al-Qura (the Saudi calendar Intl computes):
+ * Ramadan 1446 began on 2 March 2025 in Bangladesh, 1 March by Umm al-Qura.
+ */
+export const HIJRI_BANGLADESH_ADJUST_DAYS = -1
+
+/**
+ * The first day of Hijri months as the National Moon Sighting Committee announced them
+ * ('YYYY-MM' Hijri → 'YYYY-MM-DD' Gregorian). Inside an announced month the day counts from its
+ * first day, whatever Umm al-Qura says; other months use the adjustment. Add a month here when
+ * the committee's date differs from Umm al-Qura − 1 day.
+ */
+export const HIJRI_BANGLADESH_MONTH_STARTS: Readonly<Record<string, string>> = {
+  '1446-09': '2025-03-02', // রমজান: first fast 2 March 2025
+  '1446-10': '2025-03-31', // শাওয়াল: Eid-ul-Fitr 31 March 2025
+  '1446-12': '2025-05-29', // জিলহজ: Eid-ul-Azha (10th) 7 June 2025
+  '1447-01': '2025-06-27', // মহররম: Ashura (10th) 6 July 2025
+}
+
+export type HijriDate = {
+  day: number
+  /** 1 = মহররম … 12 = জিলহজ */
+  month: number
+  monthName: string
+  year: number
+}
+
+export type HijriOptions = {
+  /**
+   * Days added to Umm al-Qura: -1 (default) is Bangladesh's usual moon sighting, 0 is Umm
+   * al-Qura itself.
+   */
+  adjustDays?: number
+  /** Announced month starts that override the adjustment (default: Bangladesh's table). */
+  monthStarts?: Readonly<Record<string, string>>
+  /** 'bangladesh' (default): the press spellings; 'cldr': Intl's Bengali month names. */
+  monthNames?: 'bangladesh' | 'cldr'
+}
+
+const hijriNumeric = new Intl.DateTimeFormat('en-US-u-ca-islamic-umalqura', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'numeric',
+  year: 'numeric',
+})
+const hijriCldrMonth = new Intl.DateTimeFormat('bn-BD-u-ca-islamic-umalqura', {
+  timeZone: 'UTC',
+  month: 'long',
+})
+
+function umalqura(at: Date): {year: number; month: number; day: number} {
+  const parts = hijriNumeric.formatToParts(at)
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value)
+  return {year: get('year'), month: get('month'), day: get('day')}
+}
+
+const monthKey = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`
+
+/** The Hijri date of a day in Dhaka, as Bangladesh dates it (see HijriOptions). */
+export function hijriDate(input: DateInput, options: HijriOptions = {}): HijriDate {
+  const today = dhakaCalendarDay(input)
+  const adjust = options.adjustDays ?? HIJRI_BANGLADESH_ADJUST_DAYS
+  // The announced months are Bangladesh's: with an explicit adjustment they apply only if given.
+  const starts =
+    options.monthStarts ?? (options.adjustDays === undefined ? HIJRI_BANGLADESH_MONTH_STARTS : {})
+  let {year, month, day} = umalqura(noonUtc(today, adjust))
+  const todayMs = Date.UTC(today.year, today.month - 1, today.day)
+  // An announced month holds this day if it began at most 29 days ago and the next announced
+  // month has not begun (without one, day 30 is trusted only when the computed date agrees).
+  for (const [key, start] of Object.entries(starts)) {
+    const since = (todayMs - Date.parse(`${start}T00:00:00Z`)) / DAY_MS
+    if (since < 0 || since > 29) continue
+    const [y, m] = key.split('-').map(Number) as [number, number]
+    const next = starts[m === 12 ? monthKey(y + 1, 1) : monthKey(y, m + 1)]
+    const nextSince = next ? (todayMs - Date.parse(`${next}T00:00:00Z`)) / DAY_MS : undefined
+    if (nextSince !== undefined && nextSince >= 0) continue
+    if (since === 29 && nextSince === undefined && !(month === m && day === 30)) continue
+    ;({year, month, day} = {year: y, month: m, day: since + 1})
+    break
+  }
+  const monthName =
+    options.monthNames === 'cldr'
+      ? hijriCldrMonth.format(noonUtc(today, adjust))
+      : HIJRI_MONTHS_BD[month - 1]!
+  return {day, month, monthName, year}
+}
+
+/**
+ * '১৯ মহররম ১৪৪৭ হিজরি' for 15 July 2025: the Hijri date as Bangladesh dates it, with the
+ * press's month names. `{adjustDays: 0, monthStarts: {}, monthNames: 'cldr'}` gives Intl's Umm
+ * al-Qura date ('২০ মুহররম ১৪৪৭ হিজরি').
  */
 export function formatHijriBn(
   input: DateInput,
-  options: {adjustDays?: number; era?: boolean} = {},
+  options: HijriOptions & {era?: boolean} = {},
 ): string {
-  const parts = hijriBn.formatToParts(noonUtc(dhakaCalendarDay(input), options.adjustDays ?? 0))
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
-  const text = `${get('day')} ${get('month')} ${get('year')}`
+  const date = hijriDate(input, options)
+  const text = `${toBengaliDigits(date.day)} ${date.monthName} ${toBengaliDigits(date.year)}`
   return options.era === false ? text : `${text} হিজরি`
 }
 
-/** 'মঙ্গলবার, ১৫ জুলাই ২০২৫ · ৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ · ২০ মুহররম ১৪৪৭ হিজরি' */
+/** 'মঙ্গলবার, ১৫ জুলাই ২০২৫ · ৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ · ১৯ মহররম ১৪৪৭ হিজরি' */
 export function formatFrontPageDate(
   input: DateInput,
   options: {hijriAdjustDays?: number; rules?: BanglaCalendarRules} = {},
@@ -191,7 +317,10 @@ export function formatFrontPageDate(
   return [
     formatGregorianBn(input),
     formatBanglaCalendar(input, {rules: options.rules}),
-    formatHijriBn(input, {adjustDays: options.hijriAdjustDays}),
+    formatHijriBn(
+      input,
+      options.hijriAdjustDays === undefined ? {} : {adjustDays: options.hijriAdjustDays},
+    ),
   ].join(' · ')
 }
 
@@ -200,20 +329,19 @@ export function formatFrontPageDate(
 
 /** Index i = month i + 1; the first spelling is the one Intl bn-BD prints. */
 export const GREGORIAN_MONTHS_BN: readonly (readonly string[])[] = [
-  ['জানুয়ারি', 'জানুয়ারী', 'জানু'],
-  ['ফেব্রুয়ারি', 'ফেব্রুয়ারী', 'ফেব্রু'],
+  ['জানুয়ারি', 'জানুয়ারী', 'জানু', 'জানুআরি'],
+  ['ফেব্রুয়ারি', 'ফেব্রুয়ারী', 'ফেব্রু', 'ফেব্রুআরি', 'ফেবরুয়ারি'],
   ['মার্চ'],
   ['এপ্রিল'],
   ['মে'],
   ['জুন'],
   ['জুলাই'],
-  ['আগস্ট', 'আগষ্ট', 'অগাস্ট', 'অগস্ট'],
-  ['সেপ্টেম্বর', 'সেপ্টে'],
-  ['অক্টোবর', 'অক্টো'],
-  ['নভেম্বর', 'নভে'],
-  ['ডিসেম্বর', 'ডিসে'],
+  ['আগস্ট', 'আগষ্ট', 'অগাস্ট', 'অগস্ট', 'আগস্ত', 'আগ'],
+  ['সেপ্টেম্বর', 'সেপ্টে', 'সেপ্টেম্বার', 'সেপ্টেমবর', 'সেপ্টেমবার', 'সেপ্ট'],
+  ['অক্টোবর', 'অক্টো', 'অক্টোবার', 'অকটোবর'],
+  ['নভেম্বর', 'নভে', 'নভেম্বার', 'নভেমবর'],
+  ['ডিসেম্বর', 'ডিসে', 'ডিসেম্বার', 'ডিসেমবর'],
 ].map((names) => [...new Set(names.map(nfc))])
-
 /** Index 0 = Sunday; the first spelling is the one Intl bn-BD prints. */
 export const WEEKDAYS_BN: readonly (readonly string[])[] = [
   ['রবিবার', 'রোববার'],
@@ -257,9 +385,9 @@ const monthLookup = lookup(GREGORIAN_MONTHS_BN)
 const weekdayLookup = lookup(WEEKDAYS_BN)
 const banglaMonthLookup = lookup(BANGLA_MONTH_VARIANTS)
 
-/** 'জুলাই' → 7, 'আগষ্ট' → 8; null when not a Gregorian month name. */
+/** 'জুলাই' → 7, 'আগষ্ট' → 8, 'সেপ্টে.' → 9; null when not a Gregorian month name. */
 export function bengaliMonthIndex(word: string): number | null {
-  const index = monthLookup.get(key(word))
+  const index = monthLookup.get(key(word).replace(/\.$/, ''))
   return index === undefined ? null : index + 1
 }
 

@@ -21,6 +21,7 @@ export const SECTIONS = [
   'মতামত',
   'প্রযুক্তি',
 ] as const
+export type Section = (typeof SECTIONS)[number]
 
 export const SOURCE_KINDS = [
   {value: 'agency', title: 'সংবাদ সংস্থা'},

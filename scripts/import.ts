@@ -35,6 +35,8 @@ import {
   type Target,
 } from './lib/target.ts'
 import {type ArticleDocuments, type ImportDocument, toDocuments} from './lib/toDocuments.ts'
+import {nfc} from '../bangla/index.ts'
+import {type Section, SECTIONS} from '../schemas/names.ts'
 
 export const DEFAULT_INPUT = 'data/seed'
 
@@ -54,6 +56,8 @@ Flags:
                        Asia/Dhaka)
   --date YYYY-MM-DD    date for articles whose dateline gives none (default: import them
                        as drafts)
+  --section NAME       section for every article, one of: ${SECTIONS.join(', ')}
+                       (default: the source's section, e.g. আন্তর্জাতিক for CMG, else none)
   --strict             write nothing if any file is bad input
   --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
   -h, --help           show this help
@@ -78,6 +82,7 @@ type Options = {
   replace: boolean
   asOf: string
   date?: string
+  section?: Section
   strict: boolean
   dataset?: string
 }
@@ -93,6 +98,7 @@ function readOptions(argv: string[], io: Io): Options {
       replace: {type: 'boolean', default: false},
       'as-of': {type: 'string'},
       date: {type: 'string'},
+      section: {type: 'string'},
       strict: {type: 'boolean', default: false},
       dataset: {type: 'string'},
     },
@@ -109,6 +115,15 @@ function readOptions(argv: string[], io: Io): Options {
     }
   }
   if (values.ndjson === '') throw new UsageError('--ndjson needs a file name.')
+  let section: Section | undefined
+  if (values.section !== undefined) {
+    section = SECTIONS.find((name) => name === nfc(values.section!.trim()))
+    if (!section) {
+      throw new UsageError(
+        `--section '${values.section}' is not a section. Use one of: ${SECTIONS.join(', ')}.`,
+      )
+    }
+  }
   if (values.dataset !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.dataset)) {
     throw new UsageError(
       `--dataset '${values.dataset}' is not a dataset name (lowercase letters, digits, _ and -).`,
@@ -121,6 +136,7 @@ function readOptions(argv: string[], io: Io): Options {
     replace: values.replace,
     asOf: values['as-of'] ?? todayInDhaka(io.now()),
     ...(values.date !== undefined ? {date: values.date} : {}),
+    ...(section ? {section} : {}),
     strict: values.strict,
     ...(values.dataset !== undefined ? {dataset: values.dataset} : {}),
   }
@@ -131,7 +147,7 @@ type Prepared = {file: InputFile; parsed: ParsedArticle; docs: ArticleDocuments}
 /** Reads, decodes and parses every file; bad input is collected, not thrown. */
 export function prepareFiles(
   files: readonly InputFile[],
-  options: {asOf: string; date?: string},
+  options: {asOf: string; date?: string; section?: Section},
 ): {prepared: Prepared[]; failures: ArticleParseError[]} {
   const prepared: Prepared[] = []
   const failures: ArticleParseError[] = []
@@ -145,7 +161,7 @@ export function prepareFiles(
         asOf: options.asOf,
         ...(options.date ? {fallbackDate: options.date} : {}),
       })
-      const docs = toDocuments(parsed)
+      const docs = toDocuments(parsed, options.section ? {section: options.section} : {})
       const twin = articleFiles.get(docs.article._id)
       if (twin) {
         // Same title and date: the same article id, so only the first file's text is kept.

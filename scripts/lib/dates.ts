@@ -89,23 +89,46 @@ function offsetMs(instant: number): number {
   return local - Math.floor(instant / 1000) * 1000
 }
 
-// A weekday and a day of the year repeat within 28 years, except 29 February, which can take up
-// to 40 years across a century that skips a leap year; 400 years covers every case.
-const YEAR_SEARCH_LIMIT = 400
+/** Datelines without a year are searched this far back from the reference date. */
+export const YEAR_WINDOW_DAYS = 366
+/** A date inferred further back than this is not trusted: the article becomes a draft. */
+export const MAX_DAYS_BACK = 60
+
+/** Days from a to b (b − a), both calendar dates. */
+export function daysBetween(a: CalendarDate, b: CalendarDate): number {
+  return (utcDay(b) - utcDay(a)) / 86_400_000
+}
+
+/** The calendar date n days after (or before, n < 0) a date. */
+export function addDays(date: CalendarDate, n: number): CalendarDate {
+  const at = new Date(utcDay(date) + n * 86_400_000)
+  return {year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate()}
+}
+
+function utcDay({year, month, day}: CalendarDate): number {
+  const at = new Date(Date.UTC(2000, month - 1, day))
+  at.setUTCFullYear(year)
+  return at.getTime()
+}
 
 /**
- * The year of a dateline that names no year: the latest year, not after the reference date, in
- * which the day exists, is not after the reference date and (when a weekday is given) falls on
- * that weekday. Returns null when no such year exists (for example 30 February).
+ * The date a dateline without a year means: of the candidate dates (the day in this year and the
+ * last, as the caller's calendar gives them), the latest whose article date — the named date
+ * moved by `shiftDays` for the print convention — is not after the reference date and at most
+ * YEAR_WINDOW_DAYS before it, and which falls on the named weekday. Null when none does.
  */
-export function inferYear(
-  {month, day, weekday}: {month: number; day: number; weekday?: number},
+export function inferDate(
+  candidates: readonly (CalendarDate | null)[],
   reference: CalendarDate,
-): number | null {
-  for (let year = reference.year; year > reference.year - YEAR_SEARCH_LIMIT; year--) {
-    const candidate = {year, month, day}
-    if (!isValidDate(candidate) || compareDates(candidate, reference) > 0) continue
-    if (weekday === undefined || weekdayOf(candidate) === weekday) return year
+  {weekday, shiftDays = 0}: {weekday?: number; shiftDays?: number} = {},
+): CalendarDate | null {
+  let best: CalendarDate | null = null
+  for (const named of candidates) {
+    if (!named || !isValidDate(named)) continue
+    const back = daysBetween(addDays(named, shiftDays), reference)
+    if (back < 0 || back > YEAR_WINDOW_DAYS) continue
+    if (weekday !== undefined && weekdayOf(named) !== weekday) continue
+    if (!best || compareDates(named, best) > 0) best = named
   }
-  return null
+  return best
 }

@@ -3,17 +3,29 @@
  * every input string is NFC-normalised, every problem is reported with its file and line.
  *
  * Layout: the title; a blank line; body paragraphs, one per line, the first opening with a
- * dateline; a credit line 'সূত্র: people-joined-by-hyphens, organisation।'; an optional
- * desk-initials line ('এমএসএম / এমএসএম'); then related headlines, one per line, separated by
- * blank lines, some ending in ' : speaker'.
+ * dateline (a byline line or prefix such as 'নিজস্ব প্রতিবেদক, চট্টগ্রাম' or 'স্টাফ রিপোর্টার ॥'
+ * may come first); a credit line 'সূত্র: people-joined-by-hyphens, organisation।'; an optional
+ * desk-initials line ('এমএসএম / এমএসএম', 'কেআই//', '/কেআই/'); then related headlines, one per
+ * line, separated by blank lines, some ending in ' : speaker'. See docs/bengali-copy.md.
  */
-import {bengaliMonthIndex, bengaliWeekdayIndex, nfc, toAsciiDigits} from '../../bangla/index.ts'
 import {
+  banglaCalendarDate,
+  banglaMonthIndex,
+  bengaliMonthIndex,
+  bengaliWeekdayIndex,
+  gregorianFromBangla,
+  nfc,
+  toAsciiDigits,
+} from '../../bangla/index.ts'
+import {
+  addDays,
   type CalendarDate,
   compareDates,
+  daysBetween,
   formatIsoDate,
-  inferYear,
+  inferDate,
   isValidDate,
+  MAX_DAYS_BACK,
   parseIsoDate,
   weekdayOf,
 } from './dates.ts'
@@ -28,6 +40,8 @@ export type ParsedDateline = {
   date?: string
   /** How the year was found: written in the dateline or inferred from the reference date. */
   year?: 'explicit' | 'inferred'
+  /** 'bangla' when the dateline names a Bangla-calendar date ('(১ বৈশাখ)'), converted back. */
+  calendar?: 'bangla'
 }
 
 /** One line of the related-headlines list. */
@@ -55,8 +69,10 @@ export type ParsedArticle = {
    * from the options; absent when neither gives one (the article is then imported as a draft).
    */
   date?: string
-  /** The people credited, in order. */
+  /** The people credited, in order (role words such as 'নিজস্ব প্রতিবেদক' are the byline). */
   credits: string[]
+  /** Who wrote it, as the desk writes it: 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'সিলেট প্রতিনিধি'. */
+  byline?: string
   organisation?: string
   deskInitials?: string
   headlines: ParsedHeadline[]
@@ -174,9 +190,16 @@ type Line = {text: string; number: number}
 
 // The visarga ঃ is often typed for a colon; it is a combining mark, so it stays out of [...].
 const CREDIT_LINE = /^সূত্র\s*(?:[:：]|ঃ)\s*(.*)$/u
-// Initials such as 'এমএসএম / এমএসএম' or 'এমএসএম': tokens without spaces, joined by slashes.
-const DESK_LINE = /^[^\s/:।,]+(?:\s*\/\s*[^\s/:।,]+)*$/u
+// Initials such as 'এমএসএম / এমএসএম', 'এমএসএম', 'কেআই//', '/কেআই/', 'এসআই/এমএস' or a wire's
+// 'বাসস/এসএইচ/১৮৩০': short tokens without spaces, joined (and maybe opened or closed) by slashes.
+const DESK_TOKEN = '[\\u0980-\\u09FFA-Za-z0-9.]{1,12}'
+const DESK_LINE = new RegExp(`^/*\\s*${DESK_TOKEN}(?:\\s*/+\\s*${DESK_TOKEN})*\\s*/*$`, 'u')
 const MAX_DESK_LENGTH = 40
+
+/** True for a desk-initials line; `alone` allows one without a slash (right after the credits). */
+export function isDeskLine(text: string, alone = false): boolean {
+  return text.length <= MAX_DESK_LENGTH && DESK_LINE.test(text) && (alone || text.includes('/'))
+}
 // A speaker never contains sentence punctuation.
 const SENTENCE_PUNCTUATION = /[।?!.,;:‘’“”"]/u
 const MAX_SPEAKER_WORDS = 6
@@ -213,6 +236,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   let afterBody: Line[]
   let credits: string[] = []
   let organisation: string | undefined
+  let creditByline: string | undefined
   if (creditIndex >= 0) {
     const creditLine = rest[creditIndex]!
     bodyLines = rest.slice(0, creditIndex).filter((line) => line.text !== '')
@@ -224,7 +248,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
         'Put the body paragraphs, one per line, between the title and the credit line',
       )
     }
-    ;({credits, organisation} = parseCreditLine(creditLine, file, warnings))
+    ;({credits, organisation, byline: creditByline} = parseCreditLine(creditLine, file, warnings))
     afterBody = rest.slice(creditIndex + 1)
   } else {
     // Without a credit line the body is the first block of lines; later blocks are headlines.
@@ -242,26 +266,51 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   }
 
   let deskInitials: string | undefined
+  // A desk line closing the body (wire copy without a credit line) is no paragraph.
+  const lastBody = bodyLines.at(-1)!
+  if (bodyLines.length > 1 && isDeskLine(lastBody.text)) {
+    deskInitials = lastBody.text
+    bodyLines = bodyLines.slice(0, -1)
+  }
   const firstAfter = afterBody.findIndex((line) => line.text !== '')
-  if (firstAfter >= 0) {
+  if (firstAfter >= 0 && deskInitials === undefined) {
     const candidate = afterBody[firstAfter]!.text
-    const adjacent = firstAfter === 0
-    if (
-      DESK_LINE.test(candidate) &&
-      candidate.length <= MAX_DESK_LENGTH &&
-      (adjacent || candidate.includes('/'))
-    ) {
+    if (isDeskLine(candidate, firstAfter === 0)) {
       deskInitials = candidate
       afterBody = afterBody.slice(firstAfter + 1)
     }
   }
 
+  // Desk lines are never headlines, wherever they stand in the list.
   const headlines = afterBody
     .filter((line) => line.text !== '')
+    .filter((line) => {
+      if (!isDeskLine(line.text)) return true
+      if (deskInitials === undefined) deskInitials = line.text
+      else
+        warnings.push({line: line.number, message: `a second desk line '${line.text}' is ignored`})
+      return false
+    })
     .map((line) => splitSpeaker(line.text, line.number, title.text))
+
+  // A byline before the dateline: a line of its own or a prefix ending in ':', '॥' or '|'.
+  let byline = creditByline
+  let bylinePlace: string | undefined
+  const opening = readByline(bodyLines[0]!.text)
+  if (opening && (opening.rest !== '' || bodyLines.length > 1)) {
+    byline = opening.byline
+    bylinePlace = opening.place
+    bodyLines =
+      opening.rest === ''
+        ? bodyLines.slice(1)
+        : [{text: opening.rest, number: bodyLines[0]!.number}, ...bodyLines.slice(1)]
+  }
 
   const paragraphs = bodyLines.map((line) => line.text)
   const dateline = parseDateline(paragraphs[0]!, parseIsoDate(options.asOf) ?? invalidAsOf(options))
+  if (dateline.dateline && !dateline.dateline.place && bylinePlace) {
+    dateline.dateline.place = bylinePlace
+  }
   for (const message of dateline.warnings) warnings.push({line: bodyLines[0]!.number, message})
 
   let date = dateline.dateline?.date
@@ -282,6 +331,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     dateline: dateline.dateline,
     ...(date ? {date} : {}),
     credits,
+    ...(byline ? {byline} : {}),
     ...(organisation ? {organisation} : {}),
     ...(deskInitials ? {deskInitials} : {}),
     headlines,
@@ -297,7 +347,7 @@ function parseCreditLine(
   line: Line,
   file: string,
   warnings: ParseWarning[],
-): {credits: string[]; organisation?: string} {
+): {credits: string[]; organisation?: string; byline?: string} {
   const value = CREDIT_LINE.exec(line.text)![1]!
     .replace(/[।.]+$/u, '')
     .trim()
@@ -310,50 +360,161 @@ function parseCreditLine(
     )
   }
   const comma = value.lastIndexOf(',')
-  if (comma < 0) return {credits: [], organisation: value}
+  if (comma < 0) {
+    return isRole(value) ? {credits: [], byline: value} : {credits: [], organisation: value}
+  }
   const organisation = value.slice(comma + 1).trim()
-  const credits = value
+  const names = value
     .slice(0, comma)
     .split(/\s*[-–—]\s*/u)
     .map((name) => name.trim())
     .filter((name) => name !== '')
+  // 'নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি': a role, not a person.
+  const roles = names.filter(isRole)
+  const credits = names.filter((name) => !isRole(name))
+  const byline = roles.length > 0 ? roles.join(', ') : undefined
   if (organisation === '') {
     warnings.push({line: line.number, message: 'the credit line ends in a comma: no organisation'})
-    return {credits}
+    return {credits, ...(byline ? {byline} : {})}
   }
-  return {credits, organisation}
+  return {credits, organisation, ...(byline ? {byline} : {})}
+}
+
+// Words that make a byline: the desk's names for its reporters, desks and bureaus.
+const ROLE_WORDS = [
+  'নিজস্ব প্রতিবেদক',
+  'নিজস্ব সংবাদদাতা',
+  'স্টাফ রিপোর্টার',
+  'বিশেষ প্রতিনিধি',
+  'জ্যেষ্ঠ প্রতিবেদক',
+  'প্রতিবেদক',
+  'প্রতিনিধি',
+  'সংবাদদাতা',
+  'রিপোর্টার',
+  'করেসপন্ডেন্ট',
+  'ডেস্ক',
+  'ব্যুরো',
+  'অফিস',
+].map(nfc)
+const ROLE = new RegExp(`(?:^|\\s)(?:${ROLE_WORDS.join('|')})(?=$|[\\s,])`, 'u')
+// Qualifiers that name the role, not a place ('নিজস্ব প্রতিবেদক', 'বিশেষ প্রতিনিধি').
+const NOT_PLACES = new Set(
+  ['নিজস্ব', 'বিশেষ', 'জ্যেষ্ঠ', 'স্টাফ', 'অনলাইন', 'আন্তর্জাতিক', 'জাতীয়', 'কূটনৈতিক', 'অর্থনৈতিক'].map(
+    nfc,
+  ),
+)
+
+/** True for a byline made of role words ('নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি', 'অনলাইন ডেস্ক'). */
+export function isRole(text: string): boolean {
+  const value = text.trim()
+  return (
+    value.length <= 60 &&
+    value.split(/\s+/u).length <= 7 &&
+    !/[।?!০-৯0-9]/u.test(value) &&
+    ROLE.test(value)
+  )
+}
+
+const BYLINE_PREFIX = /^(?<byline>[^:।॥|]{2,60}?)\s*(?:[:॥|]|ঃ)\s*(?<rest>.*)$/u
+
+/** A byline opening a paragraph, with the rest of the line and the place it names. */
+export function readByline(text: string): {byline: string; rest: string; place?: string} | null {
+  const prefix = BYLINE_PREFIX.exec(text)?.groups
+  const byline = (prefix && isRole(prefix.byline!) ? prefix.byline! : isRole(text) ? text : '')
+    .trim()
+    .replace(/[,]$/u, '')
+  if (byline === '') return null
+  const rest = prefix && isRole(prefix.byline!) ? prefix.rest!.trim() : ''
+  // 'নিজস্ব প্রতিবেদক, চট্টগ্রাম' or 'সিলেট প্রতিনিধি': the place the story is from.
+  const parts = byline.split(/\s*,\s*/u)
+  let place: string | undefined
+  if (parts.length === 2 && isRole(parts[0]!) && !isRole(parts[1]!)) place = parts[1]
+  else {
+    const words = byline.split(/\s+/u)
+    const last = words.at(-1)!
+    if (
+      words.length >= 2 &&
+      words.length <= 3 &&
+      ['প্রতিনিধি', 'সংবাদদাতা', 'অফিস', 'ব্যুরো'].map(nfc).includes(last) &&
+      !NOT_PLACES.has(words[0]!)
+    ) {
+      place = words.slice(0, -1).join(' ')
+    }
+  }
+  return {byline, rest, ...(place ? {place} : {})}
 }
 
 /**
- * Splits 'text : speaker' at the last ' : ' or ': ' when what follows is a short attribution
- * (at most six words, no sentence punctuation). A line equal to the title is never split.
+ * Splits 'text : speaker' (also 'text — speaker' and 'text ঃ speaker', the visarga typed for a
+ * colon) at the last separator, but only when what follows reads as a person or a body: a short
+ * attribution (at most six words, fewer than the headline's), with no digits, no sentence
+ * punctuation other than the dots of abbreviations (মো., ডা., ড.), and no question word or verb.
+ * 'ডেঙ্গু পরিস্থিতি: হাসপাতালে ভর্তি ১ হাজার ২০০' and 'বাজেট ২০২৫-২৬: কী থাকছে' are topic leads,
+ * not quotes. A line equal to the title is never split.
  */
 export function splitSpeaker(value: string, line: number, title?: string): ParsedHeadline {
   if (value === title) return {text: value, line}
-  const separators = [...value.matchAll(/ ?: /gu)]
+  const separators = [...value.matchAll(SPEAKER_SEPARATOR)]
   const last = separators.at(-1)
   if (last) {
     const text = value.slice(0, last.index).trim()
     const speaker = value.slice(last.index + last[0].length).trim()
-    const words = speaker.split(/\s+/u).filter(Boolean)
-    if (
-      text !== '' &&
-      words.length > 0 &&
-      words.length <= MAX_SPEAKER_WORDS &&
-      !SENTENCE_PUNCTUATION.test(speaker)
-    ) {
-      return {text, speaker, line}
-    }
+    if (readsAsSpeaker(speaker, text)) return {text, speaker, line}
   }
   return {text: value, line}
+}
+
+// ' : ', ': ', ' :', ' — ', '—', ' – ', 'ঃ ' (the visarga as a colon).
+const SPEAKER_SEPARATOR = /\s*:\s+|\s+:\s*(?=\S)|\s*[—―]\s*|\s+–\s+|ঃ\s+/gu
+// Abbreviations written with a dot inside names: মো. ডা. ড. মু. অ্যাড. প্রফেসর ড.
+const ABBREVIATION_DOT = /(?<=(?:^|\s)[\u0980-\u09FF]{1,5})\./gu
+// Question words and verbs: what follows the colon is a topic's headline, not a person.
+const NOT_SPEAKER_WORDS = new Set(
+  [
+    'কী',
+    'কি',
+    'কেন',
+    'কীভাবে',
+    'কোথায়',
+    'কবে',
+    'কারা',
+    'যা',
+    'যে',
+    'না',
+    'নেই',
+    'আছে',
+    'হবে',
+    'হলো',
+    'হল',
+  ].map(nfc),
+)
+const VERB_ENDING = new RegExp(
+  `(?:${['ছে', 'ছেন', 'চ্ছে', 'বে', 'বেন', 'লেন', 'লো', 'য়নি', 'েনি', 'তে'].map(nfc).join('|')})$`,
+  'u',
+)
+
+function readsAsSpeaker(speaker: string, text: string): boolean {
+  if (text === '' || speaker === '') return false
+  const words = speaker.split(/\s+/u)
+  // Fewer words than the headline: 'ঘূর্ণিঝড় রিমাল: উপকূলে …' leads with a topic.
+  if (words.length > MAX_SPEAKER_WORDS || words.length >= text.split(/\s+/u).length) return false
+  if (/[০-৯0-9]/u.test(speaker)) return false
+  if (SENTENCE_PUNCTUATION.test(speaker.replace(ABBREVIATION_DOT, ''))) return false
+  if (words.some((word) => NOT_SPEAKER_WORDS.has(word) || VERB_ENDING.test(word))) return false
+  // 'বাজেট ২০২৫-২৬: …': a short lead with a number names a topic.
+  if (text.split(/\s+/u).length <= 2 && /[০-৯0-9]/u.test(text)) return false
+  return true
 }
 
 // Bengali letters and signs, without the Bengali digits (U+09E6–U+09EF).
 const WORD = '[\\u0980-\\u09E5\\u09F0-\\u09FF\\u200C\\u200D]+'
 const NUMBER = '[০-৯0-9]{1,4}'
-// Ordinal suffixes written on the day: ১লা, ২রা, ৪ঠা, ১৫ই, ২১শে.
-const ORDINAL = '(?:লা|রা|ঠা|ই|শে|এ)?'
-const RELATIVE_DAY = '(?:গতকাল|আজ|আগামীকাল)'
+// Ordinal suffixes written on the day: ১লা, ২রা, ৪ঠা, ১৫ই, ২১শে, ২১-এ.
+const ORDINAL = '(?:-?(?:লা|রা|ঠা|ই|শে|এ))?'
+// A month, maybe abbreviated with a dot ('সেপ্টে.').
+const MONTH = `(?<month>${WORD})\\.?`
+// 'গতকাল' and 'আজ' say when the paper printed it (see PRINT_SHIFT); 'গত'/'আগামী' only 'last'/'next'.
+const RELATIVE = '(?<relative>গতকাল|আজ|আগামীকাল|গত|আগামী)'
 const TIMES_OF_DAY = [
   'ভোরে',
   'সকালে',
@@ -371,46 +532,89 @@ const TIMES_OF_DAY = [
   'রাত',
 ].map((word) => nfc(word))
 const TIME_OF_DAY = `(?:${TIMES_OF_DAY.join('|')})(?![\\u0980-\\u09FF])`
+const YEAR = `(?:\\s*,?\\s*(?<year>${NUMBER}))?`
+const DAY = `(?<day>${NUMBER})${ORDINAL}`
+// A wire's agency in parentheses and the closing colon or dash: '(বাসস) :', ', (বাসস) :', '(বাসস)।'.
+const AGENCY = `(?:\\s*,?\\s*\\([^()]{1,40}\\))?`
+const CLOSE = `\\s*(?:[:：–—-]|ঃ|।)(?=\\s|$)`
+const PLACE_WORDS = `${WORD}(?: ${WORD})?`
 
-// 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)'.
+// 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)',
+// 'গত মঙ্গলবার (১৫ জুলাই)', 'সোমবার (১ বৈশাখ)'.
 const WEEKDAY_FORM = new RegExp(
-  `^(?:(?<place>${WORD}(?: ${WORD})?),\\s*)?(?:${RELATIVE_DAY}\\s+)?(?<weekday>${WORD})\\s*,?\\s*` +
-    `(?<open>\\(?)\\s*(?<day>${NUMBER})${ORDINAL}\\s+(?<month>${WORD})` +
-    `(?:\\s*,?\\s*(?<year>${NUMBER}))?(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
+  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<weekday>${WORD})\\s*,?\\s*` +
+    `(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
+  'u',
+)
+// The weekday after the date: 'আজ ২৬ মার্চ বুধবার', 'সিলেট, ১৯ জুন, বৃহস্পতিবার :'.
+const DATE_FIRST_FORM = new RegExp(
+  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}` +
+    `(?:\\s*(?<close>\\)))?\\s*,?\\s*\\(?(?<weekday>${WORD})\\)?(?:\\s+${TIME_OF_DAY})?` +
+    `(?:${AGENCY}${CLOSE})?`,
+  'u',
+)
+// A relative day and a date with no weekday: 'আজ ২৬ মার্চ', 'গতকাল (১৪ জুলাই)'.
+const RELATIVE_DATE_FORM = new RegExp(
+  `^(?:(?<place>${PLACE_WORDS}),\\s*)?${RELATIVE}\\s+(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}` +
+    `(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
   'u',
 )
 // The CMG form: 'মে ৮: আজ (সোমবার)'.
 const CMG_FORM = new RegExp(
-  `^(?<month>${WORD})\\s+(?<day>${NUMBER})${ORDINAL}(?:\\s*,\\s*(?<year>${NUMBER}))?\\s*(?:[:：]|ঃ)\\s*` +
-    `(?:${RELATIVE_DAY}\\s*)?(?:\\(\\s*(?<weekday>${WORD})\\s*\\))?`,
+  `^${MONTH}\\s+${DAY}(?:\\s*,\\s*(?<year>${NUMBER}))?\\s*(?:[:：]|ঃ)\\s*` +
+    `(?:${RELATIVE}\\s*)?(?:\\(\\s*(?<weekday>${WORD})\\s*\\))?`,
   'u',
 )
-// The wire form: 'ঢাকা, ২ ফেব্রুয়ারি, ২০২৫ (বাসস) :'. The place is at most three words and the
-// closing colon (or dash) is required, so that a sentence such as 'তিনি বলেন, ২ জুন …' is no dateline.
+// The wire form: 'ঢাকা, ২ ফেব্রুয়ারি, ২০২৫ (বাসস) :', 'ঢাকা ১২ মার্চ (বাসস) :', 'ঢাকা, ১২ মার্চ,
+// (বাসস) :', 'ঢাকা, ১২ মার্চ (বাসস)।'. The place is at most three words and the closing colon,
+// dash or danda is required, so that a sentence such as 'তিনি বলেন, ২ জুন …' is no dateline.
 const PLACE = `[^\\s,()০-৯0-9:।]+(?: [^\\s,()০-৯0-9:।]+){0,2}`
 const WIRE_FORM = new RegExp(
-  `^(?<place>${PLACE})\\s*,\\s*(?:(?<weekday>${WORD})\\s*,\\s*)?` +
-    `(?<day>${NUMBER})${ORDINAL}\\s+(?<month>${WORD})(?:\\s*,?\\s*(?<year>${NUMBER}))?` +
-    `(?:\\s*\\([^()]{1,40}\\))?\\s*(?:[:：–—-]|ঃ)(?=\\s|$)`,
+  `^(?<place>${PLACE})\\s*,?\\s*(?:(?<weekday>${WORD})\\s*,\\s*)?${DAY}\\s+${MONTH}${YEAR}` +
+    `${AGENCY}${CLOSE}`,
   'u',
 )
 
+// Print convention: 'গতকাল রবিবার (১৪ সেপ্টেম্বর)' is in the paper of the 15th, so the article's
+// date is the named day plus one; 'আজ' is the paper's own day; 'আগামীকাল' the day before.
+const PRINT_SHIFT: Readonly<Record<string, number>> = {
+  [nfc('গতকাল')]: 1,
+  [nfc('আজ')]: 0,
+  [nfc('আগামীকাল')]: -1,
+}
+
 type DatelineResult = {dateline: ParsedDateline | null; warnings: string[]}
+type DateParts = {
+  month: number
+  day: number
+  weekday?: number
+  year?: string
+  calendar: 'gregorian' | 'bangla'
+  shift: number
+}
 
 /**
- * Finds the dateline at the start of a paragraph and resolves its date. An explicit year wins;
- * otherwise the year is the latest one, not after the reference date, in which that day falls on
- * the named weekday; with no weekday either, the latest such date not after the reference date.
+ * Finds the dateline at the start of a paragraph and resolves its date. An explicit year wins.
+ * Otherwise the date is the latest one, not after the reference date and within a year of it,
+ * that falls on the named weekday (or, with no weekday, the latest such date). No such date, or
+ * one more than MAX_DAYS_BACK days back, gives no date and a warning: the article becomes a
+ * draft rather than silently landing in another year. With 'গতকাল'/'আজ' the article's date is
+ * the paper's (PRINT_SHIFT).
  */
 export function parseDateline(paragraph: string, reference: CalendarDate): DatelineResult {
   const text = nfc(paragraph)
-  for (const form of [WEEKDAY_FORM, CMG_FORM, WIRE_FORM]) {
+  for (const form of [WEEKDAY_FORM, DATE_FIRST_FORM, RELATIVE_DATE_FORM, CMG_FORM, WIRE_FORM]) {
     const match = form.exec(text)
     const groups = match?.groups
     if (!match || !groups) continue
     // Parentheses around the day come in pairs or not at all.
-    if (form === WEEKDAY_FORM && (groups.open !== '') !== (groups.close !== undefined)) continue
-    const month = bengaliMonthIndex(groups.month!)
+    if (groups.open !== undefined && (groups.open !== '') !== (groups.close !== undefined)) continue
+    let calendar: DateParts['calendar'] = 'gregorian'
+    let month = bengaliMonthIndex(groups.month!)
+    if (month === null) {
+      month = banglaMonthIndex(groups.month!.replace(/\.$/u, ''))
+      calendar = 'bangla'
+    }
     if (month === null) continue
     let weekday: number | undefined
     if (groups.weekday !== undefined) {
@@ -418,54 +622,102 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
       if (index === null) continue
       weekday = index
     }
+    // The date-first form needs a weekday or a relative day to tell it from a sentence.
+    if (form === DATE_FIRST_FORM && weekday === undefined) continue
+    const relative = groups.relative
+    const shift = relative !== undefined ? (PRINT_SHIFT[relative] ?? 0) : 0
     const day = Number(toAsciiDigits(groups.day!))
     const place = groups.place?.trim()
-    const dateline: ParsedDateline = {text: match[0].trim(), ...(place ? {place} : {})}
-    return resolveDate(dateline, {month, day, weekday, year: groups.year}, reference)
+    const dateline: ParsedDateline = {
+      text: match[0].trim(),
+      ...(place ? {place} : {}),
+      ...(calendar === 'bangla' ? {calendar} : {}),
+    }
+    return resolveDate(
+      dateline,
+      {month, day, weekday, year: groups.year, calendar, shift},
+      reference,
+    )
   }
   return {dateline: null, warnings: []}
 }
 
+function toGregorian(calendar: DateParts['calendar'], date: CalendarDate): CalendarDate | null {
+  if (calendar === 'bangla') return gregorianFromBangla(date)
+  return isValidDate(date) ? date : null
+}
+
 function resolveDate(
   dateline: ParsedDateline,
-  parts: {month: number; day: number; weekday?: number; year?: string},
+  parts: DateParts,
   reference: CalendarDate,
 ): DatelineResult {
-  const {month, day, weekday} = parts
+  const {month, day, weekday, calendar, shift} = parts
   const warnings: string[] = []
+  const quoted = `'${dateline.text}'`
   if (parts.year !== undefined) {
     const year = Number(toAsciiDigits(parts.year))
-    const date = {year, month, day}
-    if (parts.year.length !== 4 || !isValidDate(date)) {
-      warnings.push(`the dateline '${dateline.text}' names a date that does not exist`)
+    const named = parts.year.length === 4 ? toGregorian(calendar, {year, month, day}) : null
+    if (!named) {
+      warnings.push(`the dateline ${quoted} names a date that does not exist`)
       return {dateline, warnings}
     }
-    if (weekday !== undefined && weekdayOf(date) !== weekday) {
+    if (weekday !== undefined && weekdayOf(named) !== weekday) {
       warnings.push(
-        `the dateline '${dateline.text}' names a weekday on which ${formatIsoDate(date)} does ` +
+        `the dateline ${quoted} names a weekday on which ${formatIsoDate(named)} does ` +
           'not fall: the written year wins',
       )
     }
+    const date = addDays(named, shift)
     if (compareDates(date, reference) > 0) {
       warnings.push(
-        `the dateline '${dateline.text}' is after the reference date ${formatIsoDate(reference)}`,
+        `the dateline ${quoted} is after the reference date ${formatIsoDate(reference)}`,
       )
     }
     return {dateline: {...dateline, date: formatIsoDate(date), year: 'explicit'}, warnings}
   }
-  if (!isValidDate({year: 2000, month, day})) {
-    warnings.push(`the dateline '${dateline.text}' names a day that does not exist`)
+  const exists = calendar === 'bangla' ? day <= 31 : isValidDate({year: 2000, month, day})
+  if (!exists) {
+    warnings.push(`the dateline ${quoted} names a day that does not exist`)
     return {dateline, warnings}
   }
-  const year = inferYear({month, day, weekday}, reference)
-  if (year === null) {
+  const candidates =
+    calendar === 'bangla'
+      ? [1, 0, -1].map((back) =>
+          gregorianFromBangla({
+            year: banglaCalendarDate(isoNoon(reference)).year + back,
+            month,
+            day,
+          }),
+        )
+      : [1, 0, -1].map((back) => toGregorian(calendar, {year: reference.year + back, month, day}))
+  const named = inferDate(candidates, reference, {
+    ...(weekday !== undefined ? {weekday} : {}),
+    shiftDays: shift,
+  })
+  if (!named) {
     warnings.push(
-      `no year up to ${formatIsoDate(reference)} has the day in '${dateline.text}' on that weekday`,
+      `the dateline ${quoted} names a weekday on which that day has not fallen in the year up ` +
+        `to ${formatIsoDate(reference)}: check the dateline, or pass --date or --as-of`,
+    )
+    return {dateline, warnings}
+  }
+  const date = addDays(named, shift)
+  const back = daysBetween(date, reference)
+  if (back > MAX_DAYS_BACK) {
+    warnings.push(
+      `the dateline ${quoted} gives ${formatIsoDate(date)}, ${back} days before the reference ` +
+        `date ${formatIsoDate(reference)}: too far back to trust the year; pass --as-of or --date ` +
+        'if it is right',
     )
     return {dateline, warnings}
   }
   return {
-    dateline: {...dateline, date: formatIsoDate({year, month, day}), year: 'inferred'},
+    dateline: {...dateline, date: formatIsoDate(date), year: 'inferred'},
     warnings,
   }
+}
+
+function isoNoon({year, month, day}: CalendarDate): Date {
+  return new Date(Date.UTC(year, month - 1, day, 6))
 }

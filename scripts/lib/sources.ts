@@ -1,32 +1,50 @@
 /**
  * What the import knows about news organisations named in credit lines: the canonical name, the
- * short name editors use and the kind of organisation. Unknown organisations keep the name as
- * written and get a kind guessed from words in the name.
+ * short name editors use, the kind of organisation and the section its stories go to by default.
+ * Unknown organisations keep the name as written and get a kind guessed from words in the name.
+ * The slug and id of a source come from slugify, which writes a known brand's own Latin name
+ * (bangla/spellings.json: china-media-group, bss, reuters).
  */
 import {nfc} from '../../bangla/index.ts'
-import {type SourceKind} from '../../schemas/names.ts'
+import {type Section, type SourceKind} from '../../schemas/names.ts'
 
 /** The fields of a source document that the import fills. */
 export type SourceInfo = {name: string; shortName?: string; kind: SourceKind}
 
-type KnownSource = SourceInfo & {aliases?: string[]}
+/** A source and the section its stories go to when the import is given no --section. */
+export type SourceDescription = SourceInfo & {defaultSection?: Section}
+
+type KnownSource = SourceDescription & {aliases?: string[]}
+
+const INTERNATIONAL: Section = 'আন্তর্জাতিক'
 
 // Organisations that appear in Bangladeshi wire copy. Aliases are other spellings and short
 // names seen in credit lines; all of them map to one source document.
 const KNOWN_SOURCES: KnownSource[] = [
-  {name: 'চায়না মিডিয়া গ্রুপ', shortName: 'সিএমজি', kind: 'broadcaster'},
+  // Foreign outlets: their stories are international news. Bangladeshi agencies cover everything.
+  {
+    name: 'চায়না মিডিয়া গ্রুপ',
+    shortName: 'সিএমজি',
+    kind: 'broadcaster',
+    defaultSection: INTERNATIONAL,
+  },
   {name: 'বাংলাদেশ সংবাদ সংস্থা', shortName: 'বাসস', kind: 'agency'},
   {name: 'ইউনাইটেড নিউজ অব বাংলাদেশ', shortName: 'ইউএনবি', kind: 'agency'},
-  {name: 'রয়টার্স', kind: 'agency', aliases: ['রয়টার']},
-  {name: 'এজেন্স ফ্রান্স-প্রেস', shortName: 'এএফপি', kind: 'agency'},
-  {name: 'অ্যাসোসিয়েটেড প্রেস', shortName: 'এপি', kind: 'agency'},
-  {name: 'সিনহুয়া', kind: 'agency'},
-  {name: 'বিবিসি', kind: 'broadcaster'},
-  {name: 'আল জাজিরা', kind: 'broadcaster'},
-  {name: 'সিএনএন', kind: 'broadcaster'},
+  {name: 'রয়টার্স', kind: 'agency', aliases: ['রয়টার'], defaultSection: INTERNATIONAL},
+  {
+    name: 'এজেন্স ফ্রান্স-প্রেস',
+    shortName: 'এএফপি',
+    kind: 'agency',
+    defaultSection: INTERNATIONAL,
+  },
+  {name: 'অ্যাসোসিয়েটেড প্রেস', shortName: 'এপি', kind: 'agency', defaultSection: INTERNATIONAL},
+  {name: 'সিনহুয়া', kind: 'agency', defaultSection: INTERNATIONAL},
+  {name: 'বিবিসি', kind: 'broadcaster', defaultSection: INTERNATIONAL},
+  {name: 'আল জাজিরা', kind: 'broadcaster', defaultSection: INTERNATIONAL},
+  {name: 'সিএনএন', kind: 'broadcaster', defaultSection: INTERNATIONAL},
 ]
 
-const BY_NAME = new Map<string, SourceInfo>()
+const BY_NAME = new Map<string, SourceDescription>()
 for (const {aliases = [], ...info} of KNOWN_SOURCES) {
   const normalised = {
     ...info,
@@ -48,7 +66,7 @@ const KIND_HINTS: [RegExp, SourceKind][] = (
 ).map(([pattern, kind]) => [new RegExp(nfc(pattern), 'u'), kind])
 
 /** Looks up an organisation named in a credit line (NFC). */
-export function describeSource(organisation: string): SourceInfo {
+export function describeSource(organisation: string): SourceDescription {
   const name = nfc(organisation)
   const known = BY_NAME.get(name)
   if (known) return known

@@ -4,7 +4,13 @@
  */
 import {createHash} from 'node:crypto'
 import {slugify} from '../../bangla/index.ts'
-import {ARTICLE_TYPE, DATELINE_TYPE, HEADLINE_TYPE, SOURCE_TYPE} from '../../schemas/names.ts'
+import {
+  ARTICLE_TYPE,
+  DATELINE_TYPE,
+  HEADLINE_TYPE,
+  type Section,
+  SOURCE_TYPE,
+} from '../../schemas/names.ts'
 import {dhakaMidnightUtc} from './dates.ts'
 import type {ParsedArticle} from './parseArticle.ts'
 import {describeSource} from './sources.ts'
@@ -60,15 +66,25 @@ export function sourceId(name: string): string {
   return `source-${slug || contentHash(name)}`
 }
 
+/** What the import adds to every article it builds. */
+export type DocumentOptions = {
+  /** The section (--section); without it, the source's default section, if it has one. */
+  section?: Section
+}
+
 /** Builds the documents of one parsed article. */
-export function toDocuments(parsed: ParsedArticle): ArticleDocuments {
+export function toDocuments(
+  parsed: ParsedArticle,
+  options: DocumentOptions = {},
+): ArticleDocuments {
   const draft = parsed.date === undefined
   const publishedId = articleId(parsed.title, parsed.paragraphs[0])
   const id = draft ? `${DRAFTS_PREFIX}${publishedId}` : publishedId
 
   const sources: ImportDocument[] = []
-  if (parsed.organisation) {
-    const info = describeSource(parsed.organisation)
+  const info = parsed.organisation ? describeSource(parsed.organisation) : undefined
+  const section = options.section ?? info?.defaultSection
+  if (info) {
     sources.push({
       _id: sourceId(info.name),
       _type: SOURCE_TYPE,
@@ -145,9 +161,11 @@ export function toDocuments(parsed: ParsedArticle): ArticleDocuments {
       : {}),
     ...(parsed.date ? {publishedAt: dhakaMidnightUtc(parsed.date)} : {}),
     body,
+    ...(parsed.byline ? {byline: parsed.byline} : {}),
     ...(parsed.credits.length > 0 ? {credits: parsed.credits} : {}),
     ...(parsed.deskInitials ? {deskInitials: parsed.deskInitials} : {}),
     ...(sources[0] ? {source: {_type: 'reference', _ref: sources[0]._id}} : {}),
+    ...(section ? {section} : {}),
     relatedHeadlines: related,
   }
 

@@ -12,6 +12,10 @@ import {
   formatFrontPageDate,
   formatGregorianBn,
   formatHijriBn,
+  gregorianFromBangla,
+  HIJRI_BANGLADESH_MONTH_STARTS,
+  HIJRI_MONTHS_BD,
+  hijriDate,
   nfc,
 } from '../../bangla/index.ts'
 
@@ -34,7 +38,7 @@ describe('Asia/Dhaka calendar day', () => {
     const lateEvening = '2025-07-15T20:00:00Z' // 02:00 on 16 July in Dhaka
     expect(formatGregorianBn(lateEvening)).toBe('বুধবার, ১৬ জুলাই ২০২৫')
     expect(formatBanglaCalendar(lateEvening)).toBe('১ শ্রাবণ ১৪৩২ বঙ্গাব্দ')
-    expect(formatHijriBn(lateEvening)).toBe('২১ মুহররম ১৪৪৭ হিজরি')
+    expect(formatHijriBn(lateEvening)).toBe('২০ মহররম ১৪৪৭ হিজরি')
   })
 
   it('rejects an invalid date', () => {
@@ -126,25 +130,101 @@ describe('revised Bangla calendar', () => {
   })
 })
 
-describe('Hijri (Umm al-Qura) in Bengali', () => {
-  it('prints known days', () => {
-    expect(formatHijriBn(day('2025-07-15'))).toBe('২০ মুহররম ১৪৪৭ হিজরি')
-    expect(formatHijriBn(day('2025-03-01'))).toBe('১ রমজান ১৪৪৬ হিজরি')
-    expect(formatHijriBn(day('2025-03-30'))).toBe('১ শাওয়াল ১৪৪৬ হিজরি')
-    expect(formatHijriBn(day('2025-03-30'), {era: false})).toBe('১ শাওয়াল ১৪৪৬')
+describe('Hijri as Bangladesh dates it', () => {
+  // The dates the National Moon Sighting Committee announced in 2025: each a day behind Umm al-Qura.
+  it.each([
+    ['2025-03-02', '১ রমজান ১৪৪৬ হিজরি'], // first fast
+    ['2025-03-31', '১ শাওয়াল ১৪৪৬ হিজরি'], // Eid-ul-Fitr
+    ['2025-06-07', '১০ জিলহজ ১৪৪৬ হিজরি'], // Eid-ul-Azha
+    ['2025-07-06', '১০ মহররম ১৪৪৭ হিজরি'], // Ashura
+    ['2025-07-15', '১৯ মহররম ১৪৪৭ হিজরি'], // not ২০ (the Saudi date)
+    ['2025-03-01', '২৯ শাবান ১৪৪৬ হিজরি'],
+    ['2025-01-10', '৯ রজব ১৪৪৬ হিজরি'], // outside the announced months: Umm al-Qura − 1
+  ])('%s → %s', (date, expected) => {
+    expect(formatHijriBn(day(date))).toBe(expected)
   })
 
-  it('can print the local moon-sighting date, usually a day behind', () => {
+  it('spells the months as the Bangladeshi press does', () => {
+    expect(HIJRI_MONTHS_BD).toEqual(
+      [
+        'মহররম',
+        'সফর',
+        'রবিউল আউয়াল',
+        'রবিউস সানি',
+        'জমাদিউল আউয়াল',
+        'জমাদিউস সানি',
+        'রজব',
+        'শাবান',
+        'রমজান',
+        'শাওয়াল',
+        'জিলকদ',
+        'জিলহজ',
+      ].map((name) => name.normalize('NFC')),
+    )
+    expect(hijriDate(day('2025-05-10'))).toMatchObject({month: 11, monthName: 'জিলকদ', year: 1446})
+  })
+
+  it('prints Umm al-Qura with CLDR names when asked', () => {
+    const saudi = {adjustDays: 0, monthNames: 'cldr'} as const
+    expect(formatHijriBn(day('2025-07-15'), saudi)).toBe('২০ মুহররম ১৪৪৭ হিজরি')
+    expect(formatHijriBn(day('2025-03-01'), saudi)).toBe('১ রমজান ১৪৪৬ হিজরি')
+    expect(formatHijriBn(day('2025-03-30'), {...saudi, era: false})).toBe('১ শাওয়াল ১৪৪৬')
     expect(formatHijriBn(day('2025-03-30'), {adjustDays: -1})).toBe('২৯ রমজান ১৪৪৬ হিজরি')
+  })
+
+  it('lets an announced month start override the adjustment', () => {
+    // Suppose the committee had seen the Muharram 1447 moon a day later than usual.
+    const monthStarts = {...HIJRI_BANGLADESH_MONTH_STARTS, '1447-01': '2025-06-28'}
+    expect(formatHijriBn(day('2025-07-15'), {monthStarts})).toBe('১৮ মহররম ১৪৪৭ হিজরি')
+    expect(formatHijriBn(day('2025-06-27'), {monthStarts})).toBe('৩০ জিলহজ ১৪৪৬ হিজরি')
+    // Day 30 of an announced month only when the next month has not begun.
+    expect(
+      hijriDate(day('2025-07-27'), {
+        monthStarts: {'1447-01': '2025-06-27', '1447-02': '2025-07-26'},
+      }),
+    ).toMatchObject({month: 2, day: 2})
   })
 })
 
 describe('front-page date', () => {
   it('joins the three dates', () => {
     expect(formatFrontPageDate(day('2025-07-15'))).toBe(
-      'মঙ্গলবার, ১৫ জুলাই ২০২৫ · ৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ · ২০ মুহররম ১৪৪৭ হিজরি',
+      'মঙ্গলবার, ১৫ জুলাই ২০২৫ · ৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ · ১৯ মহররম ১৪৪৭ হিজরি',
     )
-    expect(formatFrontPageDate(day('2025-07-15'), {hijriAdjustDays: -1})).toMatch(/· ১৯ মুহররম/)
+    expect(formatFrontPageDate(day('2025-07-15'), {hijriAdjustDays: 0})).toMatch(/· ২০ মহররম/)
+  })
+})
+
+describe('Bangla calendar back to Gregorian', () => {
+  it('inverts banglaCalendarDate every day from 2010 to 2029', () => {
+    const wrong: string[] = []
+    for (let t = Date.UTC(2010, 0, 1); t < Date.UTC(2030, 0, 1); t += 86_400_000) {
+      const date = new Date(t + 6 * 3_600_000)
+      const g = gregorianFromBangla(banglaCalendarDate(date))
+      const iso = date.toISOString().slice(0, 10)
+      if (
+        !g ||
+        `${g.year}-${String(g.month).padStart(2, '0')}-${String(g.day).padStart(2, '0')}` !== iso
+      ) {
+        wrong.push(iso)
+      }
+    }
+    expect(wrong).toEqual([])
+  })
+
+  it('knows the fixed days and rejects days that do not exist', () => {
+    expect(gregorianFromBangla({day: 1, month: 1, year: 1432})).toEqual({
+      year: 2025,
+      month: 4,
+      day: 14,
+    })
+    expect(gregorianFromBangla({day: 8, month: 11, year: 1431})).toEqual({
+      year: 2025,
+      month: 2,
+      day: 21,
+    })
+    expect(gregorianFromBangla({day: 31, month: 7, year: 1432})).toBeNull() // কার্তিক has 30
+    expect(gregorianFromBangla({day: 0, month: 1, year: 1432})).toBeNull()
   })
 })
 

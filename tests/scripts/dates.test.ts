@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {
   dhakaMidnightUtc,
-  inferYear,
+  inferDate,
   isValidDate,
   parseIsoDate,
   todayInDhaka,
@@ -35,12 +35,17 @@ describe('dates', () => {
     expect(weekdayOf({year: 2025, month: 2, day: 2})).toBe(0)
   })
 
-  it('infers the latest year not after the reference date with that weekday', () => {
+  it('infers the latest date within a year, not after the reference date, on that weekday', () => {
     const reference = {year: 2025, month: 7, day: 20}
-    expect(inferYear({month: 7, day: 15, weekday: 2}, reference)).toBe(2025)
-    expect(inferYear({month: 7, day: 15, weekday: 1}, reference)).toBe(2024)
-    expect(inferYear({month: 7, day: 21}, reference)).toBe(2024)
-    expect(inferYear({month: 7, day: 20}, reference)).toBe(2025)
-    expect(inferYear({month: 2, day: 30}, reference)).toBeNull()
+    const july = (day: number) => [2026, 2025, 2024].map((year) => ({year, month: 7, day}))
+    expect(inferDate(july(15), reference, {weekday: 2})).toEqual({year: 2025, month: 7, day: 15})
+    // 15 July 2024 was a Monday, but 370 days back: outside the year searched.
+    expect(inferDate(july(15), reference, {weekday: 1})).toBeNull()
+    expect(inferDate(july(21), reference)).toEqual({year: 2024, month: 7, day: 21})
+    expect(inferDate(july(20), reference)).toEqual({year: 2025, month: 7, day: 20})
+    expect(inferDate([null], reference)).toBeNull()
+    // The print convention: yesterday's 20 July is today's paper, tomorrow's is not yet.
+    expect(inferDate(july(19), reference, {shiftDays: 1})).toEqual({year: 2025, month: 7, day: 19})
+    expect(inferDate(july(20), reference, {shiftDays: 1})).toEqual({year: 2024, month: 7, day: 20})
   })
 })

@@ -27,7 +27,7 @@ afterAll(async () => {
 })
 
 /** Runs the import CLI in-process against the test lake, with the token from its data folder. */
-async function importInto(dataset: string, args: string[], now = new Date('2026-01-01T00:00:00Z')) {
+async function importInto(dataset: string, args: string[], now = new Date('2025-07-20T00:00:00Z')) {
   const io = captureIo({
     env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir},
     now,
@@ -58,7 +58,7 @@ describe('import into the lake', () => {
     expect(byType('source')).toHaveLength(1)
 
     const article = byType('article')[0]!
-    // No --as-of: the reference date is today in Dhaka (pinned to 2026-01-01 here).
+    // No --as-of: the reference date is today in Dhaka (pinned to 2025-07-20 here).
     expect(article.publishedAt).toBe('2025-07-14T18:00:00.000Z')
     expect(article.body).toHaveLength(4)
     expect(article.credits).toEqual(['অনুপমা', 'আলিম', 'ছাই'])

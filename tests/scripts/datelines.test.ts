@@ -1,0 +1,130 @@
+// Every dateline form a Bangladeshi desk writes, each with the date it must give or the draft and
+// warning it must cause, and the year rule: the latest matching date within a year, never more
+// than 60 days back, never a silent jump to another year.
+import {describe, expect, it} from 'vitest'
+import {parseArticle, parseDateline} from '../../scripts/lib/parseArticle.ts'
+import {parseIsoDate} from '../../scripts/lib/dates.ts'
+
+const ref = (date: string) => parseIsoDate(date)!
+
+// [paragraph opening, reference date, expected article date, expected dateline text]
+const DATED: [string, string, string, string][] = [
+  // weekday forms
+  ['মঙ্গলবার (১৫ই জুলাই) সকালে বেইজিংয়ে…', '2025-07-20', '2025-07-15', 'মঙ্গলবার (১৫ই জুলাই) সকালে'],
+  ['গত মঙ্গলবার (১৫ জুলাই) রাজধানীতে…', '2025-07-20', '2025-07-15', 'গত মঙ্গলবার (১৫ জুলাই)'],
+  ['শনিবার (২০ সেপ্টেম্বর) দুপুরে…', '2025-09-25', '2025-09-20', 'শনিবার (২০ সেপ্টেম্বর) দুপুরে'],
+  ['রবিবার (২১-এ সেপ্টেম্বর) বিকেলে…', '2025-09-25', '2025-09-21', 'রবিবার (২১-এ সেপ্টেম্বর) বিকেলে'],
+  ['রবিবার (২১শে সেপ্টেম্বর) বিকেলে…', '2025-09-25', '2025-09-21', 'রবিবার (২১শে সেপ্টেম্বর) বিকেলে'],
+  // print convention: গতকাল is the day before the paper, আজ the paper's day
+  [
+    'গতকাল রবিবার (১৪ সেপ্টেম্বর) সচিবালয়ে…',
+    '2025-09-20',
+    '2025-09-15',
+    'গতকাল রবিবার (১৪ সেপ্টেম্বর)',
+  ],
+  ['আজ বুধবার (২৬ মার্চ) সকালে…', '2025-03-30', '2025-03-26', 'আজ বুধবার (২৬ মার্চ) সকালে'],
+  ['আগামীকাল শুক্রবার (২৮ মার্চ) থেকে…', '2025-03-30', '2025-03-27', 'আগামীকাল শুক্রবার (২৮ মার্চ)'],
+  // the weekday after the date
+  ['আজ ২৬ মার্চ বুধবার জাতীয় স্মৃতিসৌধে…', '2025-03-30', '2025-03-26', 'আজ ২৬ মার্চ বুধবার'],
+  ['সিলেট, ১৯ জুন, বৃহস্পতিবার : নগরীর…', '2025-06-25', '2025-06-19', 'সিলেট, ১৯ জুন, বৃহস্পতিবার :'],
+  ['১৯ জুন (বৃহস্পতিবার) সন্ধ্যায়…', '2025-06-25', '2025-06-19', '১৯ জুন (বৃহস্পতিবার) সন্ধ্যায়'],
+  ['আজ ২৬ মার্চ, মহান স্বাধীনতা দিবস…', '2025-03-26', '2025-03-26', 'আজ ২৬ মার্চ'],
+  // wire variants
+  [
+    'ঢাকা, ১২ মার্চ, ২০২৫ (বাসস) : প্রধান উপদেষ্টা…',
+    '2025-03-20',
+    '2025-03-12',
+    'ঢাকা, ১২ মার্চ, ২০২৫ (বাসস) :',
+  ],
+  ['ঢাকা, ১২ মার্চ, (বাসস) : প্রধান উপদেষ্টা…', '2025-03-20', '2025-03-12', 'ঢাকা, ১২ মার্চ, (বাসস) :'],
+  ['ঢাকা ১২ মার্চ (বাসস) : প্রধান উপদেষ্টা…', '2025-03-20', '2025-03-12', 'ঢাকা ১২ মার্চ (বাসস) :'],
+  ['ঢাকা, ১২ মার্চ (বাসস)। প্রধান উপদেষ্টা…', '2025-03-20', '2025-03-12', 'ঢাকা, ১২ মার্চ (বাসস)।'],
+  [
+    'ঢাকা, ১২ মার্চ (ইউএনবি) — প্রধান উপদেষ্টা…',
+    '2025-03-20',
+    '2025-03-12',
+    'ঢাকা, ১২ মার্চ (ইউএনবি) —',
+  ],
+  ['কক্সবাজার, ৩০ জুন (বাসস) : …', '2025-07-02', '2025-06-30', 'কক্সবাজার, ৩০ জুন (বাসস) :'],
+  ['মে ৮: আজ (বৃহস্পতিবার) বেইজিংয়ে…', '2025-05-20', '2025-05-08', 'মে ৮: আজ (বৃহস্পতিবার)'],
+  // month misspellings and abbreviations
+  ['শনিবার (২০ সেপ্টেম্বার) সকালে…', '2025-09-25', '2025-09-20', 'শনিবার (২০ সেপ্টেম্বার) সকালে'],
+  ['শনিবার (২০ সেপ্টেমবর) সকালে…', '2025-09-25', '2025-09-20', 'শনিবার (২০ সেপ্টেমবর) সকালে'],
+  ['ঢাকা, ২০ সেপ্টে. (বাসস) : …', '2025-09-25', '2025-09-20', 'ঢাকা, ২০ সেপ্টে. (বাসস) :'],
+  ['বুধবার (১৩ আগষ্ট) সকালে…', '2025-08-20', '2025-08-13', 'বুধবার (১৩ আগষ্ট) সকালে'],
+  ['রোববার (২ ফেব্রুয়ারী) …', '2025-02-20', '2025-02-02', 'রোববার (২ ফেব্রুয়ারী)'],
+  ['বৃহস্পতিবার (৪ ডিসেম্বার) …', '2025-12-10', '2025-12-04', 'বৃহস্পতিবার (৪ ডিসেম্বার)'],
+  // a Bangla-calendar date, converted back
+  ['সোমবার (১ বৈশাখ) সকালে রমনার বটমূলে…', '2025-04-20', '2025-04-14', 'সোমবার (১ বৈশাখ) সকালে'],
+  ['মঙ্গলবার (১ পৌষ ১৪৩২) …', '2025-12-20', '2025-12-16', 'মঙ্গলবার (১ পৌষ ১৪৩২)'],
+  ['ঢাকা, ৮ ফাল্গুন (বাসস) : …', '2025-02-25', '2025-02-21', 'ঢাকা, ৮ ফাল্গুন (বাসস) :'],
+  // Bengali or ASCII digits, an explicit year
+  ['ঢাকা, 5 আগস্ট, 2024 (বাসস) : …', '2025-07-20', '2024-08-05', 'ঢাকা, 5 আগস্ট, 2024 (বাসস) :'],
+]
+
+describe('dateline forms that give a date', () => {
+  it.each(DATED)('%s (as of %s) → %s', (paragraph, asOf, date, text) => {
+    const result = parseDateline(paragraph, ref(asOf))
+    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date})
+    expect(result.warnings).toEqual([])
+  })
+})
+
+// [paragraph opening, reference date, a phrase the warning must contain]
+const DRAFTS: [string, string, string][] = [
+  // the findings: the weekday does not fit the most recent date; the old rule jumped years back
+  ['সোমবার (৩ আগস্ট) সকালে…', '2025-10-10', 'weekday'], // was 2020-08-03
+  ['মঙ্গলবার (১৬ই ডিসেম্বর) বিকেলে…', '2025-10-10', 'weekday'], // was 2014-12-16
+  ['বুধবার (২২ অক্টোবর) রাতে…', '2025-10-10', 'weekday'], // was 2014
+  // a match, but too far back to trust
+  ['মঙ্গলবার (১৫ই জুলাই) সকালে…', '2025-10-10', '87 days before the reference date 2025-10-10'],
+  ['ঢাকা, ২১ জুলাই (বাসস) : …', '2025-07-20', '364 days before'],
+  // a day that does not exist
+  ['মঙ্গলবার (৩১ জুন) সকালে…', '2025-07-20', 'does not exist'],
+  ['ঢাকা, ৩২ বৈশাখ (বাসস) : …', '2025-07-20', 'does not exist'],
+]
+
+describe('dateline forms that make a draft with a warning', () => {
+  it.each(DRAFTS)('%s (as of %s)', (paragraph, asOf, warning) => {
+    const result = parseDateline(paragraph, ref(asOf))
+    expect(result.dateline).not.toBeNull()
+    expect(result.dateline!.date).toBeUndefined()
+    expect(result.warnings).toEqual([expect.stringContaining(warning)])
+  })
+
+  it('names the line of the dateline in the article warning, and imports a draft', () => {
+    const text = 'শিরোনাম\n\nনিজস্ব প্রতিবেদক\nসোমবার (৩ আগস্ট) সকালে রাজধানীতে…\nসূত্র: প্রথম আলো।\n'
+    const article = parseArticle(text, {file: 'late.txt', asOf: '2025-10-10'})
+    expect(article.date).toBeUndefined()
+    expect(article.warnings).toContainEqual({line: 4, message: expect.stringContaining('weekday')})
+    expect(article.warnings).toContainEqual({
+      line: 4,
+      message: expect.stringContaining('imported as a draft'),
+    })
+  })
+})
+
+describe('the year rule', () => {
+  it('never gives a date more than 60 days back or after the reference date', () => {
+    const weekdays = ['রবিবার', 'সোমবার', 'মঙ্গলবার', 'বুধবার', 'বৃহস্পতিবার', 'শুক্রবার', 'শনিবার']
+    const months = ['জানুয়ারি', 'ফেব্রুয়ারি', 'মার্চ', 'এপ্রিল', 'মে', 'জুন', 'জুলাই', 'আগস্ট']
+    const digits = (n: number) => String(n).replace(/\d/g, (d) => '০১২৩৪৫৬৭৮৯'[Number(d)]!)
+    const reference = ref('2025-03-15')
+    for (const [m, month] of months.entries()) {
+      for (let day = 1; day <= 31; day += 3) {
+        for (const weekday of weekdays) {
+          const result = parseDateline(`${weekday} (${digits(day)} ${month}) সকালে`, reference)
+          const date = result.dateline?.date
+          if (date === undefined) {
+            expect(result.warnings, `${weekday} ${day} ${m + 1}`).toHaveLength(1)
+            continue
+          }
+          const back = (Date.parse('2025-03-15') - Date.parse(date)) / 86_400_000
+          expect(back, date).toBeGreaterThanOrEqual(0)
+          expect(back, date).toBeLessThanOrEqual(60)
+          expect(new Date(date).getUTCDay()).toBe(weekdays.indexOf(weekday))
+        }
+      }
+    }
+  })
+})

@@ -1,0 +1,128 @@
+// Desk lines, bylines, credits and speakers as Bangladeshi desks write them.
+import {describe, expect, it} from 'vitest'
+import {
+  isDeskLine,
+  isRole,
+  parseArticle,
+  readByline,
+  splitSpeaker,
+} from '../../scripts/lib/parseArticle.ts'
+
+const parse = (text: string, asOf = '2025-07-20') => parseArticle(text, {file: 'story.txt', asOf})
+
+const BODY = 'মঙ্গলবার (১৫ই জুলাই) সকালে রাজধানীতে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+
+describe('desk lines', () => {
+  it.each(['এমএসএম / এমএসএম', 'কেআই//', '/কেআই/', 'এসআই/এমএস', 'বাসস/এসএইচ/১৮৩০/কেএমকে', 'এমএসএম'])(
+    '%s after the credits is the desk initials, not a headline',
+    (desk) => {
+      const article = parse(`শিরোনাম\n\n${BODY}\nসূত্র: বাসস।\n${desk}\n\nপরের খবর\n`)
+      expect(article.deskInitials).toBe(desk)
+      expect(article.headlines.map((h) => h.text)).toEqual(['পরের খবর'])
+    },
+  )
+
+  it('reads a desk line after a blank line, and one closing a body without credits', () => {
+    const spaced = parse(`শিরোনাম\n\n${BODY}\nসূত্র: বাসস।\n\nকেআই//\n\nপরের খবর\n`)
+    expect(spaced.deskInitials).toBe('কেআই//')
+    expect(spaced.headlines.map((h) => h.text)).toEqual(['পরের খবর'])
+    const wire = parse(`শিরোনাম\n\n${BODY}\nদ্বিতীয় অনুচ্ছেদ।\n/কেআই/\n`)
+    expect(wire.deskInitials).toBe('/কেআই/')
+    expect(wire.paragraphs).toEqual([BODY, 'দ্বিতীয় অনুচ্ছেদ।'])
+  })
+
+  it('never takes a desk line for a headline, wherever it stands', () => {
+    const article = parse(`শিরোনাম\n\n${BODY}\nসূত্র: বাসস।\n\nপরের খবর\n\nএসআই/এমএস\n`)
+    expect(article.headlines.map((h) => h.text)).toEqual(['পরের খবর'])
+    expect(article.deskInitials).toBe('এসআই/এমএস')
+  })
+
+  it('tells desk lines from headlines', () => {
+    expect(isDeskLine('এমএসএম / এমএসএম')).toBe(true)
+    expect(isDeskLine('এমএসএম')).toBe(false) // alone only right after the credits
+    expect(isDeskLine('এমএসএম', true)).toBe(true)
+    expect(isDeskLine('গাজায় যুদ্ধবিরতি')).toBe(false)
+    expect(isDeskLine('চীন/রাশিয়া সম্পর্ক নতুন উচ্চতায়')).toBe(false)
+  })
+})
+
+describe('bylines', () => {
+  it.each([
+    ['নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'চট্টগ্রাম'],
+    ['নিজস্ব প্রতিবেদক:', 'নিজস্ব প্রতিবেদক', undefined],
+    ['স্টাফ রিপোর্টার ॥', 'স্টাফ রিপোর্টার', undefined],
+    ['সিলেট প্রতিনিধি', 'সিলেট প্রতিনিধি', 'সিলেট'],
+    ['আন্তর্জাতিক ডেস্ক', 'আন্তর্জাতিক ডেস্ক', undefined],
+    ['চট্টগ্রাম ব্যুরো', 'চট্টগ্রাম ব্যুরো', 'চট্টগ্রাম'],
+  ])('a line of its own %s is the byline', (line, byline, place) => {
+    const article = parse(`শিরোনাম\n\n${line}\n${BODY}\nসূত্র: প্রথম আলো।\n`)
+    expect(article.byline).toBe(byline)
+    expect(article.paragraphs).toEqual([BODY])
+    expect(article.date).toBe('2025-07-15')
+    expect(article.dateline?.place).toBe(place)
+  })
+
+  it('a byline prefix on the first paragraph', () => {
+    const staff = parse(`শিরোনাম\n\nস্টাফ রিপোর্টার ॥ ${BODY}\nসূত্র: জনকণ্ঠ।\n`)
+    expect(staff.byline).toBe('স্টাফ রিপোর্টার')
+    expect(staff.paragraphs).toEqual([BODY])
+    expect(staff.date).toBe('2025-07-15')
+    const own = parse(`শিরোনাম\n\nনিজস্ব প্রতিবেদক: ${BODY}\nসূত্র: সমকাল।\n`)
+    expect(own.byline).toBe('নিজস্ব প্রতিবেদক')
+    expect(own.paragraphs).toEqual([BODY])
+  })
+
+  it('role words in the credit line are the byline, not people in credits', () => {
+    const article = parse(`শিরোনাম\n\n${BODY}\nসূত্র: সিলেট প্রতিনিধি-রহিম, প্রথম আলো।\n`)
+    expect(article.credits).toEqual(['রহিম'])
+    expect(article.byline).toBe('সিলেট প্রতিনিধি')
+    expect(article.organisation).toBe('প্রথম আলো')
+    const own = parse(`শিরোনাম\n\n${BODY}\nসূত্র: নিজস্ব প্রতিবেদক।\n`)
+    expect(own.credits).toEqual([])
+    expect(own.byline).toBe('নিজস্ব প্রতিবেদক')
+    expect(own.organisation).toBeUndefined()
+  })
+
+  it('a sentence is not a byline', () => {
+    expect(readByline(BODY)).toBeNull()
+    expect(readByline('প্রতিবেদকেরা জানান, ১২ জন আহত।')).toBeNull()
+    expect(isRole('নিজস্ব প্রতিবেদক')).toBe(true)
+    expect(isRole('অনুপমা')).toBe(false)
+  })
+})
+
+describe('speakers', () => {
+  it.each([
+    ['ডেঙ্গু পরিস্থিতি: হাসপাতালে ভর্তি ১ হাজার ২০০'],
+    ['বাজেট ২০২৫-২৬: কী থাকছে'],
+    ['ঘূর্ণিঝড় রিমাল: উপকূলে ১০ নম্বর মহাবিপদসংকেত'],
+    ['ঘূর্ণিঝড় রিমাল: উপকূলে জলোচ্ছ্বাসের আশঙ্কা, সরিয়ে নেওয়া হচ্ছে মানুষ'],
+    ['নির্বাচন: কেন পিছিয়ে গেল ভোট'],
+  ])('a topic lead is not a speaker: %s', (line) => {
+    expect(splitSpeaker(line, 1)).toEqual({text: line, line: 1})
+  })
+
+  it.each([
+    ['দেশ এখন সঠিক পথে : রাষ্ট্রপতি মো. সাহাবুদ্দিন', 'দেশ এখন সঠিক পথে', 'রাষ্ট্রপতি মো. সাহাবুদ্দিন'],
+    [
+      'ডেঙ্গু নিয়ন্ত্রণে সবাইকে সচেতন হতে হবে: ডা. আব্দুল্লাহ',
+      'ডেঙ্গু নিয়ন্ত্রণে সবাইকে সচেতন হতে হবে',
+      'ডা. আব্দুল্লাহ',
+    ],
+    ['সংস্কার ছাড়া নির্বাচন অর্থহীন — ড. মুহাম্মদ ইউনূস', 'সংস্কার ছাড়া নির্বাচন অর্থহীন', 'ড. মুহাম্মদ ইউনূস'],
+    ['গাজায় গণহত্যা বন্ধ করতে হবে—জাতিসংঘ', 'গাজায় গণহত্যা বন্ধ করতে হবে', 'জাতিসংঘ'],
+    ['বাজারে সিন্ডিকেট ভাঙা হবে ঃ বাণিজ্য উপদেষ্টা', 'বাজারে সিন্ডিকেট ভাঙা হবে', 'বাণিজ্য উপদেষ্টা'],
+    [
+      'পুতিন সবাইকে ধোঁকা দিয়েছেন, কিন্তু আমাকে পারেননি : ট্রাম্প',
+      'পুতিন সবাইকে ধোঁকা দিয়েছেন, কিন্তু আমাকে পারেননি',
+      'ট্রাম্প',
+    ],
+    ['রেমিট্যান্স প্রবাহ বাড়ছে: বাংলাদেশ ব্যাংক', 'রেমিট্যান্স প্রবাহ বাড়ছে', 'বাংলাদেশ ব্যাংক'],
+  ])('splits %s', (line, text, speaker) => {
+    expect(splitSpeaker(line.normalize('NFC'), 1)).toEqual({
+      text: text.normalize('NFC'),
+      speaker: speaker.normalize('NFC'),
+      line: 1,
+    })
+  })
+})

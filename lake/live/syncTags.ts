@@ -1,11 +1,12 @@
 /**
  * Sync tags: what a query response's `syncTags` name and what the Live Content API announces.
  *
- * Granularity: one tag per query result. A tag is a hash of the query's identity (query text,
- * params, perspective, who may read what) and of its result, so it names one version of one
- * answer. The lake remembers the latest answer of each recently asked query; after commits it
- * asks them again (debounced, off the request path) and announces the tag of every answer that
- * changed. Unlike per-document or per-type tags this never misses a change (a newly published
+ * Granularity: one tag per question. A tag is a hash of the query's identity (query text, params,
+ * perspective, who may read what), so every cached copy of an answer carries the same tag however
+ * old it is, as hosted Sanity's tags name content rather than versions of it: a cache that missed
+ * one announcement is still told at the next. The lake remembers a hash of the latest answer of
+ * each recently asked question; after commits it asks them again (debounced, off the request path)
+ * and announces the tag of every answer that changed. Unlike per-document or per-type tags this never misses a change (a newly published
  * article entering a "latest 10" list) and never revalidates a page whose answer stayed the same.
  * The price is re-running remembered queries after commits, which is bounded: per class at most
  * `capacity` queries (least recently asked are forgotten first, and forgetting announces their
@@ -30,6 +31,8 @@ interface Entry {
   tagClass: TagClass
   rerun: () => Promise<string>
   tag: string
+  /** Hash of the latest answer. */
+  answer: string
 }
 
 export interface SyncTagRegistryOptions {
@@ -41,10 +44,13 @@ export interface SyncTagRegistryOptions {
 
 export const DEFAULT_SYNC_TAG_CAPACITY = 500
 
-/** The tag of one answer: `s1:` and 16 base64url characters (96 bits) of a hash. */
-export function syncTagFor(key: string, resultJson: string): string {
-  const hash = createHash('sha256').update(key).update('\0').update(resultJson).digest('base64url')
-  return `s1:${hash.slice(0, 16)}`
+/** The tag of one question: `s1:` and 16 base64url characters (96 bits) of a hash. */
+export function syncTagFor(key: string): string {
+  return `s1:${hashOf(key).slice(0, 16)}`
+}
+
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url')
 }
 
 /** The remembered queries of one dataset. */
@@ -68,11 +74,12 @@ export class SyncTagRegistry {
    */
   remember(query: RegisteredQuery, resultJson: string): string {
     const entries = this.#entries[query.tagClass]
-    const tag = syncTagFor(query.key, resultJson)
+    const tag = syncTagFor(query.key)
+    const answer = hashOf(resultJson)
     const previous = entries.get(query.key)
     entries.delete(query.key)
-    entries.set(query.key, {tagClass: query.tagClass, rerun: query.rerun, tag})
-    if (previous && previous.tag !== tag) this.#announce([previous.tag], query.tagClass)
+    entries.set(query.key, {tagClass: query.tagClass, rerun: query.rerun, tag, answer})
+    if (previous && previous.answer !== answer) this.#announce([tag], query.tagClass)
     if (entries.size > this.#capacity) {
       const forgotten: string[] = []
       for (const [key, entry] of entries) {
@@ -93,19 +100,18 @@ export class SyncTagRegistry {
   async recheck(tagClass: TagClass): Promise<void> {
     const changed: string[] = []
     for (const [key, entry] of [...this.#entries[tagClass]]) {
-      let tag: string
+      let answer: string
       try {
-        tag = syncTagFor(key, await entry.rerun())
+        answer = hashOf(await entry.rerun())
       } catch {
         // A query that now fails (a dataset deleted under it): let caches ask and see the error.
         this.#entries[tagClass].delete(key)
         changed.push(entry.tag)
         continue
       }
-      if (tag === entry.tag) continue
+      if (answer === entry.answer) continue
       changed.push(entry.tag)
-      // Still the newest answer to this question (a request may have remembered a newer one).
-      if (this.#entries[tagClass].get(key) === entry) entry.tag = tag
+      entry.answer = answer
     }
     if (changed.length > 0) this.#announce(changed, tagClass)
   }

@@ -88,6 +88,39 @@ export default tseslint.config(
       {folder: 'bangla', allow: LAKE_USES_OF_BANGLA},
     ]),
   },
+  // lake/core is pure and owns the ports (core/store.ts, TransactionPublisher): it imports only
+  // itself and pure libraries, never the adapters (store/, events/), HTTP, Node or Hono. This entry
+  // replaces the lake/** one for core, which its first pattern covers too.
+  {
+    files: ['lake/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...restrictedPaths,
+            {name: 'hono', message: 'lake/core must not import hono: HTTP belongs in lake/http.'},
+          ],
+          patterns: [
+            {
+              // Outside lake/core only the pure text module (see LAKE_USES_OF_BANGLA) is allowed.
+              regex: String.raw`^\.\./(?!\.\./bangla/index\.ts$)`,
+              message:
+                'lake/core imports only lake/core: adapters (store/, events/, http/) depend on core, not the other way round.',
+            },
+            {
+              group: ['node:*'],
+              message: 'lake/core is pure: no node:* modules (I/O lives in adapters).',
+            },
+            {
+              group: ['hono/*'],
+              message: 'lake/core must not import hono: HTTP belongs in lake/http.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {files: ['schemas/**'], rules: restrictImports('schemas', ['lake', 'scripts'])},
   {files: ['studio/**'], rules: restrictImports('studio', ['lake'])},
   {files: ['scripts/**'], rules: restrictImports('scripts', ['lake'])},

@@ -7,14 +7,17 @@
  */
 import type {Hono} from 'hono'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
+import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {ImageService} from './assets/images.ts'
 import {openVisibility} from './datasets/visibility.ts'
-import {createApp} from './http/app.ts'
 import {LiveEvents} from './live/liveEvents.ts'
-import type {LakeContext} from './http/context.ts'
+import {createApp} from './http/app.ts'
+import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
+import {bodyFor} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
+import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -43,6 +46,10 @@ export interface Lake {
   app: Hono
   bus: EventBus
   context: LakeContext
+  /** One service per dataset: queries, commits, listeners, history, export. */
+  datasets: DatasetRegistry
+  /** This lake's open listeners and how many were cut off for not reading. */
+  listenerStats(): ListenerStats
   /** The data folder's auth store and scripts' token, unless `principals` was given. */
   auth: AuthBootstrap | null
   /** Image metadata filled in for assets stored without it, in the background after start. */
@@ -59,16 +66,24 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
+  const listeners = createListenerRegistry()
+  bus.onClose((reason) => listeners.disconnectAll(reason))
+  const now = options.now ?? (() => new Date())
+  const config: LakeConfig = {projectId: options.projectId ?? 'local'}
+  const datasets = createDatasetRegistry(stores, (store) =>
+    createDatasetService({store, bus, listeners, now, config, errorBody: (err) => bodyFor(err)}),
+  )
   const context: LakeContext = {
     dataDir: options.dataDir,
+    dataset: (name) => datasets.get(name),
     stores,
     store: (dataset) => stores.get(dataset),
     bus,
     visibility: openVisibility(options.dataDir),
     images: new ImageService({dataDir: options.dataDir, env}),
     live: new LiveEvents(bus),
-    now: options.now ?? (() => new Date()),
-    config: {projectId: options.projectId ?? 'local'},
+    now,
+    config,
   }
   const studio = auth
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
@@ -88,6 +103,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     app,
     bus,
     context,
+    datasets,
+    listenerStats: () => listeners.stats(),
     auth,
     imageBackfill,
     async close() {

@@ -5,7 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
-import type {ScanHint} from '../store/types.ts'
+import type {ScanHint} from './store.ts'
 
 export interface QueryPlan {
   /** How often `*` appears: 0 means the query needs no documents at all. */

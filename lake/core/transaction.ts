@@ -2,15 +2,19 @@
  * One lake transaction: a working set over the store's committed state, the server-assigned
  * fields, effects, the commit and — only after the commit is durable — the event.
  */
-import type {EventBus} from '../events/bus.ts'
-import type {Store} from '../store/types.ts'
+import type {Store} from './store.ts'
 import {ConflictError, itemError, MutationError} from './errors.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {applyPerspective} from './perspective.ts'
 import {runQuery} from './query.ts'
 import {randomId} from './ids.ts'
 import {checkReferenceIntegrity} from './references.ts'
-import type {CommittedTransaction, DocumentChange, SanityDocument} from './types.ts'
+import type {
+  CommittedTransaction,
+  DocumentChange,
+  SanityDocument,
+  TransactionPublisher,
+} from './types.ts'
 
 /** The documents as this transaction sees them: committed state plus its own writes so far. */
 export interface WorkingSet {
@@ -39,7 +43,8 @@ export interface WorkingSet {
 
 export interface TransactionOptions {
   store: Store
-  bus: EventBus
+  /** Hears the transaction after its commit (still under the write lock, so in commit order). */
+  bus: TransactionPublisher
   identity: string
   now: () => Date
   /** Client-supplied id; becomes `_rev` of every written document. Must be new in the dataset. */

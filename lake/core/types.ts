@@ -30,3 +30,11 @@ export interface CommittedTransaction {
   identity: string
   changes: DocumentChange[]
 }
+
+/**
+ * The event port: hears every committed transaction of a dataset, in commit order, once it is
+ * durable. lake/events/bus.ts is the implementation; core never imports it.
+ */
+export interface TransactionPublisher {
+  publish(tx: CommittedTransaction): void
+}

@@ -3,7 +3,7 @@
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
 import type {DereferenceFunction} from 'groq-js'
-import type {ScanHint, Store} from '../store/types.ts'
+import type {ScanHint, Store} from './store.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import type {QueryPlan, TopK} from './plan.ts'

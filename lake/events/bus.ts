@@ -1,10 +1,9 @@
-import type {CommittedTransaction} from '../core/types.ts'
+import type {CommittedTransaction, TransactionPublisher} from '../core/types.ts'
 
 export type TransactionListener = (tx: CommittedTransaction) => void
 
 /** In-process pub/sub: the store's commits, in commit order, to every listener of a dataset. */
-export interface EventBus {
-  publish(tx: CommittedTransaction): void
+export interface EventBus extends TransactionPublisher {
   subscribe(dataset: string, listener: TransactionListener): () => void
   /** Hears the commits of every dataset (asset file clean-up). */
   subscribeAll(listener: TransactionListener): () => void

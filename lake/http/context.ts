@@ -1,20 +1,21 @@
-/** What every route gets: the data folder, the dataset stores, the event bus, the clock, config. */
+/** What every route gets: the data folder, the dataset services, the clock, config. */
 import type {Context} from 'hono'
+import type {DatasetConfig, DatasetService} from '../dataset.ts'
+import type {Store, StoreRegistry} from '../core/store.ts'
 import type {EventBus} from '../events/bus.ts'
 import type {ImageService} from '../assets/images.ts'
 import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
-import type {Store, StoreRegistry} from '../store/types.ts'
 
-export interface LakeConfig {
-  /** The one project this lake serves; the Host subdomain and X-Sanity-Project-ID are not checked. */
-  projectId: string
-}
+/** The one project this lake serves (the Host subdomain and X-Sanity-Project-ID are not checked). */
+export type LakeConfig = DatasetConfig
 
 export interface LakeContext {
   dataDir: string
+  /** The service of a dataset (validates the name; the file appears on the first write). */
+  dataset(name: string): DatasetService
   stores: StoreRegistry
-  /** The store of a dataset (validates the name; the file appears on the first write). */
+  /** The store of a dataset, for routes that do not go through its service yet. */
   store(dataset: string): Store
   bus: EventBus
   /** Which datasets anonymous callers may read (published documents only). */
@@ -35,6 +36,11 @@ declare module 'hono' {
 
 export function lakeOf(c: Context): LakeContext {
   return c.get('lake')
+}
+
+/** The dataset service named by the route's `:dataset` (a bad name is a 400). */
+export function datasetOf(c: Context): DatasetService {
+  return lakeOf(c).dataset(c.req.param('dataset') ?? '')
 }
 
 /** The `YYYY-MM-DD` (or `1`, `X`) of the `/v…/` path prefix. */

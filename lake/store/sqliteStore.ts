@@ -17,7 +17,7 @@ import type {
   StoreRegistry,
   StoreWriter,
   TransactionQuery,
-} from './types.ts'
+} from '../core/store.ts'
 
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
 const MIGRATIONS: {name: string; sql: string}[] = [

@@ -42,6 +42,21 @@ const KNOWN_SOURCES: KnownSource[] = [
   {name: 'বিবিসি', kind: 'broadcaster', defaultSection: INTERNATIONAL},
   {name: 'আল জাজিরা', kind: 'broadcaster', defaultSection: INTERNATIONAL},
   {name: 'সিএনএন', kind: 'broadcaster', defaultSection: INTERNATIONAL},
+  // Bangladeshi dailies and online portals, by the names their credit lines use.
+  {name: 'প্রথম আলো', kind: 'newspaper', aliases: ['দৈনিক প্রথম আলো']},
+  {name: 'ইত্তেফাক', kind: 'newspaper', aliases: ['দৈনিক ইত্তেফাক']},
+  {name: 'সমকাল', kind: 'newspaper', aliases: ['দৈনিক সমকাল']},
+  {name: 'যুগান্তর', kind: 'newspaper', aliases: ['দৈনিক যুগান্তর']},
+  {name: 'কালের কণ্ঠ', kind: 'newspaper', aliases: ['দৈনিক কালের কণ্ঠ']},
+  {name: 'জনকণ্ঠ', kind: 'newspaper', aliases: ['দৈনিক জনকণ্ঠ']},
+  {name: 'মানবজমিন', kind: 'newspaper', aliases: ['দৈনিক মানবজমিন']},
+  {name: 'ইনকিলাব', kind: 'newspaper', aliases: ['দৈনিক ইনকিলাব']},
+  {name: 'নয়া দিগন্ত', kind: 'newspaper', aliases: ['দৈনিক নয়া দিগন্ত']},
+  {name: 'বাংলাদেশ প্রতিদিন', kind: 'newspaper'},
+  {name: 'বিডিনিউজ টোয়েন্টিফোর ডটকম', kind: 'newspaper', aliases: ['বিডিনিউজ২৪', 'বিডিনিউজ২৪ ডটকম']},
+  {name: 'বাংলা ট্রিবিউন', kind: 'newspaper'},
+  {name: 'ঢাকা পোস্ট', kind: 'newspaper'},
+  {name: 'জাগো নিউজ', kind: 'newspaper'},
 ]
 
 const BY_NAME = new Map<string, SourceDescription>()

@@ -63,6 +63,8 @@ describe('import into the lake', () => {
     expect(article.body).toHaveLength(4)
     expect(article.credits).toEqual(['অনুপমা', 'আলিম', 'ছাই'])
     expect(article.deskInitials).toBe('এমএসএম / এমএসএম')
+    // CMG's stories are international news: the source's default section.
+    expect(article.section).toBe('আন্তর্জাতিক')
 
     const view = await lake.client({dataset: 'seed'}).fetch<{
       source: string

@@ -1,29 +1,15 @@
 /** `GET /v{ver}/data/doc/{dataset}/{ids}`: documents by literal id, always current. */
 import {Hono} from 'hono'
-import {getPublishedId, VERSIONS_PREFIX} from '../../core/ids.ts'
-import type {SanityDocument} from '../../core/types.ts'
-import {canRead} from '../authorize.ts'
-import {flag, lakeOf} from '../context.ts'
+import {datasetOf, flag} from '../context.ts'
+import {getPrincipal} from '../principal.ts'
 
 export const docRoutes = new Hono()
 
 docRoutes.get('/:version{v[^/]+}/data/doc/:dataset/:ids{.+}', (c) => {
-  const store = lakeOf(c).store(c.req.param('dataset'))
-  const requested = new Set(c.req.param('ids').split(',').map(decodeId).filter(Boolean))
-  const ids = flag(c, 'includeAllVersions')
-    ? withAllVersions([...requested], store.scan({idPrefixes: [VERSIONS_PREFIX]}))
-    : [...requested]
-  const found = store.getDocuments(ids)
-  const documents: SanityDocument[] = []
-  const omitted: {id: string; reason: 'existence' | 'permission'}[] = []
-  ids.forEach((id, i) => {
-    // Unreadable documents are reported as such whether or not they exist: no existence leak.
-    // Extra versions (includeAllVersions) only appear when they exist and are readable.
-    if (!canRead(c, id)) {
-      if (requested.has(id)) omitted.push({id, reason: 'permission'})
-    } else if (!found[i]) {
-      if (requested.has(id)) omitted.push({id, reason: 'existence'})
-    } else documents.push(found[i]!)
+  const dataset = datasetOf(c)
+  const ids = c.req.param('ids').split(',').map(decodeId).filter(Boolean)
+  const {documents, omitted} = dataset.documents(getPrincipal(c), ids, {
+    includeAllVersions: flag(c, 'includeAllVersions'),
   })
   return c.json({documents: flag(c, 'excludeContent') ? [] : documents, omitted})
 })
@@ -35,16 +21,4 @@ function decodeId(id: string): string {
   } catch {
     return id.trim()
   }
-}
-
-/** Adds the drafts. and versions.*. ids of each requested document group. */
-function withAllVersions(ids: string[], versions: Iterable<SanityDocument>): string[] {
-  const groups = new Set(ids.map(getPublishedId))
-  const out = new Set(ids)
-  for (const group of groups) {
-    out.add(group)
-    out.add(`drafts.${group}`)
-  }
-  for (const doc of versions) if (groups.has(getPublishedId(doc._id))) out.add(doc._id)
-  return [...out]
 }

@@ -6,8 +6,8 @@
 import {Hono} from 'hono'
 import {stream} from 'hono/streaming'
 import {BadRequestError} from '../../core/errors.ts'
-import {readerOf} from '../authorize.ts'
-import {lakeOf} from '../context.ts'
+import {datasetOf} from '../context.ts'
+import {getPrincipal} from '../principal.ts'
 
 export const exportRoutes = new Hono()
 
@@ -17,17 +17,17 @@ export const EXPORT_PAGE_SIZE = 5000
 const WRITE_BATCH = 200
 
 exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
-  const store = lakeOf(c).store(c.req.param('dataset'))
+  const dataset = datasetOf(c)
+  const principal = getPrincipal(c)
   const types = c.req.query('types')?.split(',').filter(Boolean)
   const cursor = c.req.query('nextCursor')
   const cursorMode = cursor !== undefined
   const afterId = cursor ? decodeCursor(cursor) : undefined
   const pageSize = Number(c.req.query('pageSize') ?? EXPORT_PAGE_SIZE)
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new BadRequestError('Invalid pageSize')
-  const mayRead = readerOf(c)
   c.header('content-type', 'application/x-ndjson')
   return stream(c, async (out) => {
-    const documents = store.exportDocuments({
+    const documents = dataset.export(principal, {
       types,
       afterId,
       limit: cursorMode ? pageSize + 1 : undefined,
@@ -35,7 +35,7 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
     let batch: string[] = []
     let count = 0
     let lastId: string | undefined
-    for (const doc of documents) {
+    for (const {id, document} of documents) {
       if (cursorMode && count === pageSize) {
         // One more exists: finish the page and tell the client where to resume.
         await out.write(batch.join(''))
@@ -44,9 +44,9 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
         return
       }
       count++
-      lastId = doc._id
-      if (!mayRead(doc._id)) continue
-      batch.push(JSON.stringify(doc) + '\n')
+      lastId = id
+      if (!document) continue
+      batch.push(JSON.stringify(document) + '\n')
       if (batch.length >= WRITE_BATCH) {
         await out.write(batch.join(''))
         batch = []

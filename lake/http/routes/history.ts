@@ -3,36 +3,28 @@
  * `GET …/transactions/{ids}` (the transaction log as NDJSON), as the Studio's history uses them.
  */
 import {Hono, type Context} from 'hono'
-import {BadRequestError, PermissionError} from '../../core/errors.ts'
-import {can} from '../../core/grants.ts'
-import type {SanityDocument} from '../../core/types.ts'
-import type {HistoryPoint} from '../../store/types.ts'
+import {BadRequestError} from '../../core/errors.ts'
+import type {HistoryPoint} from '../../core/store.ts'
 import {getPrincipal} from '../principal.ts'
-import {flag, lakeOf} from '../context.ts'
+import {datasetOf, flag} from '../context.ts'
 
 export const historyRoutes = new Hono()
 
 const BASE = '/:version{v[^/]+}/data/history/:dataset'
 
 historyRoutes.get(`${BASE}/documents/:ids{.+}`, (c) => {
-  const store = lakeOf(c).store(c.req.param('dataset'))
+  const dataset = datasetOf(c)
   const ids = historyIds(c)
-  const at = historyPoint(c)
-  const documents: SanityDocument[] = []
-  for (const id of ids) {
-    const doc = store.documentAt(id, at)
-    if (doc) documents.push(doc)
-  }
-  return c.json({documents})
+  return c.json({documents: dataset.documentsAt(ids, historyPoint(c))})
 })
 
 historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
-  const store = lakeOf(c).store(c.req.param('dataset'))
+  const dataset = datasetOf(c)
   const ids = historyIds(c)
   const limit = c.req.query('limit')
   if (limit !== undefined && !/^\d+$/.test(limit))
     throw new BadRequestError('`limit` must be a number')
-  const transactions = store.getTransactions({
+  const transactions = dataset.transactions({
     ids,
     fromTransaction: c.req.query('fromTransaction') || undefined,
     toTransaction: c.req.query('toTransaction') || undefined,
@@ -77,12 +69,7 @@ function historyIds(c: Context): string[] {
     ),
   ]
   if (ids.length === 0) throw new BadRequestError('No document ids given')
-  const principal = getPrincipal(c)
-  const allowed = ids.filter((id) => can(principal, 'history', id))
-  if (allowed.length === 0) {
-    throw new PermissionError(`Insufficient permissions; permission "history" required`)
-  }
-  return allowed
+  return datasetOf(c).historyIds(getPrincipal(c), ids)
 }
 
 function historyPoint(c: Context): HistoryPoint {

@@ -9,24 +9,23 @@
 import {Hono, type Context} from 'hono'
 import {NotAcceptableError, PermissionError} from '../../core/errors.ts'
 import {can} from '../../core/grants.ts'
+import {sse} from '../../listen/stream.ts'
 import type {LiveMessage} from '../../live/liveEvents.ts'
-import {authenticationRequired} from '../authorize.ts'
-import {flag, lakeOf} from '../context.ts'
+import {authenticationRequired} from '../../core/access.ts'
+import {datasetOf, flag, lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
-import {sse, sseBytes, sseResponse} from '../sse.ts'
 
 const PATH = '/:version{v[^/]+}/data/live/events/:dataset'
 const KEEP_ALIVE_MS = 15_000
 /** Unread bytes after which a subscriber that stopped reading is dropped. */
 const MAX_QUEUED_BYTES = 1024 * 1024
+const encoder = new TextEncoder()
 
 export const liveRoutes = new Hono()
 
 liveRoutes.get(PATH, (c) => {
-  const lake = lakeOf(c)
-  const dataset = c.req.param('dataset')
   // Validates the name (400) before anything streams.
-  lake.store(dataset)
+  const dataset = datasetOf(c).name
   const accept = c.req.header('accept')
   if (accept && !/text\/event-stream|\*\/\*/.test(accept)) {
     throw new NotAcceptableError('The live events API answers with "Accept: text/event-stream"')
@@ -34,7 +33,12 @@ liveRoutes.get(PATH, (c) => {
   const includeDrafts = flag(c, 'includeDrafts')
   if (includeDrafts) requireDraftReader(c)
   const lastEventId = c.req.header('last-event-id') ?? null
-  return sseResponse(openStream(c, dataset, includeDrafts, lastEventId))
+  return new Response(openStream(c, dataset, includeDrafts, lastEventId), {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+    },
+  })
 })
 
 function requireDraftReader(c: Context): void {
@@ -66,7 +70,7 @@ function openStream(
             controller.error(new Error(`lake: live subscriber on "${dataset}" stopped reading`))
             return
           }
-          controller.enqueue(sseBytes(text))
+          controller.enqueue(encoder.encode(text))
         }
         const message = (m: LiveMessage) => send(sse('message', {tags: m.tags}, m.id))
         const {resume, history, unsubscribe} = live.subscribe(

@@ -2,22 +2,25 @@
 import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
 import {applyMutations} from '../../core/mutations.ts'
-import {runTransaction} from '../../core/transaction.ts'
 import {flag} from '../context.ts'
-import {writeOptions, writeRequest} from '../write.ts'
+import {getPrincipal} from '../principal.ts'
+import {commitRequest, writeRequest} from '../write.ts'
 
 export const mutateRoutes = new Hono()
 
 const VISIBILITIES = new Set(['sync', 'async', 'deferred'])
 
 mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
-  const {store, body} = await writeRequest(c, 'mutations')
+  const {dataset, body} = await writeRequest(c, 'mutations')
   const visibility = c.req.query('visibility') ?? 'sync'
   // Every visibility behaves like `sync`: a commit is queryable as soon as it returns.
   if (!VISIBILITIES.has(visibility)) throw new BadRequestError(`Invalid visibility "${visibility}"`)
   const transactionId = body.transactionId ?? c.req.query('transactionId')
-  const outcome = await runTransaction(writeOptions(c, store, body, transactionId), (ws) =>
-    applyMutations(ws, body.mutations, {autoGenerateArrayKeys: flag(c, 'autoGenerateArrayKeys')}),
+  const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
+  const outcome = await dataset.commit(
+    getPrincipal(c),
+    commitRequest(c, body, transactionId),
+    (ws) => applyMutations(ws, body.mutations, {autoGenerateArrayKeys}),
   )
   const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))
@@ -25,7 +28,7 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
     if (!returnDocuments) return {id, operation}
     const change = byId.get(id)
     // A deleted document is returned as it was before the delete, as Sanity does.
-    const document = change ? (change.after ?? change.before) : store.getDocuments([id])[0]
+    const document = change ? (change.after ?? change.before) : dataset.currentDocuments([id])[0]
     return {id, operation, document}
   })
   return c.json({transactionId: outcome.transaction.id, results})

@@ -1,13 +1,11 @@
 /** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
+import {decodeParams} from '../../core/query.ts'
+import type {Principal} from '../../core/grants.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
-import {planQuery} from '../../core/plan.ts'
-import {decodeParams, evaluateQuery, parseQuery} from '../../core/query.ts'
-import {loadView} from '../../core/view.ts'
-import {identityOf, isPublicDataset, readerOf} from '../authorize.ts'
+import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
-import {apiVersionOf, lakeOf} from '../context.ts'
 
 export const queryRoutes = new Hono()
 
@@ -39,35 +37,35 @@ async function answer(
 ) {
   const started = performance.now()
   const lake = lakeOf(c)
-  const dataset = c.req.param('dataset')!
-  const store = lake.store(dataset)
-  const apiVersion = apiVersionOf(c)
-  const perspective = parsePerspective(c.req.query('perspective') ?? bodyPerspective, apiVersion)
-  const tree = parseQuery(query, params)
-  const identity = identityOf(c)
-  const mayRead = readerOf(c)
-  const plan = planQuery(tree)
-  const generation = lake.live.generation(dataset)
-  const run = async () => {
-    const context = {params, identity, now: lake.now(), projectId: lake.config.projectId, dataset}
-    const view = await loadView({store, perspective, apiVersion, plan, canRead: mayRead, context})
-    return evaluateQuery(tree, view.documents, {...context, dereference: view.dereference}, query)
+  const dataset = datasetOf(c)
+  const principal = getPrincipal(c)
+  const request = {
+    query,
+    params,
+    perspective: c.req.query('perspective') ?? bodyPerspective,
+    apiVersion: apiVersionOf(c),
   }
-  // Serialised once: the text is both the response and what the sync tag hashes.
-  const resultJson = JSON.stringify((await run()) ?? null)
+  const generation = lake.live.generation(dataset.name)
+  const run = async () => JSON.stringify((await dataset.query(request, principal)) ?? null)
+  // Serialised once: the text is both the response and what the live API compares.
+  const resultJson = await run()
   let syncTags = ''
-  if (apiVersionAtLeast(apiVersion, SYNC_TAGS_API_VERSION)) {
-    const registered = {
-      key: JSON.stringify([query, params, perspective, readerScope(c, query)]),
-      tagClass: perspective.kind === 'published' ? ('published' as const) : ('drafts' as const),
-      rerun: async () => JSON.stringify((await run()) ?? null),
-    }
-    const tag = lake.live.remember(dataset, registered, resultJson, generation)
+  if (apiVersionAtLeast(request.apiVersion, SYNC_TAGS_API_VERSION)) {
+    const perspective = parsePerspective(request.perspective, request.apiVersion)
+    const tag = lake.live.remember(
+      dataset.name,
+      {
+        key: JSON.stringify([query, params, perspective, readerScope(principal, query)]),
+        tagClass: perspective.kind === 'published' ? 'published' : 'drafts',
+        rerun: run,
+      },
+      resultJson,
+      generation,
+    )
     syncTags = `,"syncTags":[${JSON.stringify(tag)}]`
   }
   const ms = Math.round(performance.now() - started)
-  const returnQuery = c.req.query('returnQuery') !== 'false'
-  const head = returnQuery ? `{"query":${JSON.stringify(query)},` : '{'
+  const head = c.req.query('returnQuery') !== 'false' ? `{"query":${JSON.stringify(query)},` : '{'
   return c.body(`${head}"result":${resultJson}${syncTags},"ms":${ms}}`, 200, {
     'content-type': 'application/json',
   })
@@ -80,8 +78,7 @@ const SYNC_TAGS_API_VERSION = '2021-03-25'
  * Who the answer is for, as far as it can differ: the role's grants (or a public dataset's anonymous
  * reader), and the caller's id only when the query asks `identity()`.
  */
-function readerScope(c: Context, query: string): string {
-  const principal = getPrincipal(c)
-  const scope = principal.role ?? (isPublicDataset(c) ? 'public' : 'none')
+function readerScope(principal: Principal, query: string): string {
+  const scope = principal.role ?? (principal.publicReads ? 'public' : 'none')
   return query.includes('identity(') ? `${scope}:${principal.id}` : scope
 }

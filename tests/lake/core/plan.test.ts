@@ -8,7 +8,7 @@ import {planQuery} from '../../../lake/core/plan.ts'
 import {applyPerspective, parsePerspective} from '../../../lake/core/perspective.ts'
 import {loadView} from '../../../lake/core/view.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
-import type {Store} from '../../../lake/store/types.ts'
+import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 
 const QUERIES = [

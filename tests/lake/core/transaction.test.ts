@@ -13,7 +13,7 @@ import {runTransaction, withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createEventBus, type EventBus} from '../../../lake/events/bus.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
-import type {Store} from '../../../lake/store/types.ts'
+import type {Store} from '../../../lake/core/store.ts'
 
 let store: Store
 let bus: EventBus

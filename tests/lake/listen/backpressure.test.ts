@@ -7,7 +7,6 @@ import type {IncomingMessage} from 'node:http'
 import {connect, constants} from 'node:http2'
 import {request} from 'node:https'
 import {afterAll, beforeAll, expect, it} from 'vitest'
-import {listenerStats} from '../../../lake/http/routes/listen.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {collect} from './helpers.ts'
 
@@ -16,6 +15,7 @@ const LIMIT = 256 * 1024
 const MAX_WRITES = 300
 
 let lake: TestLake
+const listenerStats = () => lake.server.lake.listenerStats()
 
 beforeAll(async () => {
   lake = await startTestLake()

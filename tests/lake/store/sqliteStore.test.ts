@@ -7,7 +7,7 @@ import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {BadRequestError, NotFoundError} from '../../../lake/core/errors.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
-import type {Store, StoreRegistry} from '../../../lake/store/types.ts'
+import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
 
 let dir: string
 let stores: StoreRegistry

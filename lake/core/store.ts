@@ -3,7 +3,7 @@
  * the one implementation. It is deliberately narrow so that candidate narrowing (SQLite indexes
  * read off the GROQ AST) and lazy reads fit behind it without touching callers.
  */
-import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import type {CommittedTransaction, SanityDocument} from './types.ts'
 
 /**
  * A hint for which documents a query can possibly match. Each present field narrows (AND), the

@@ -1,0 +1,29 @@
+/** Per-document permission checks by principal, on top of grants.ts: what the dataset service enforces. */
+import {AuthError, PermissionError} from './errors.ts'
+import {can, type Permission, type Principal} from './grants.ts'
+import type {DocumentChange} from './types.ts'
+
+/** Throws unless `principal` may do `permission` on `documentId`; anonymous callers get a 401. */
+export function authorize(principal: Principal, permission: Permission, documentId: string): void {
+  if (can(principal, permission, documentId)) return
+  if (principal.kind === 'anonymous') throw authenticationRequired()
+  throw new PermissionError(
+    `Insufficient permissions; permission "${permission}" required for document "${documentId}"`,
+  )
+}
+
+/** The permission a change needs: creating, deleting or updating its document. */
+export function authorizeChange(principal: Principal, change: DocumentChange): void {
+  const permission = !change.before ? 'create' : !change.after ? 'delete' : 'update'
+  authorize(principal, permission, change.id)
+}
+
+/** Writes need a known caller (a bearer token); anonymous requests get a 401 before any work. */
+export function requireWriter(principal: Principal): void {
+  if (principal.kind === 'anonymous') throw authenticationRequired()
+}
+
+/** The 401 for a request that needs a caller; the client does not retry it. */
+export function authenticationRequired(): AuthError {
+  return new AuthError('Authentication required: send "Authorization: Bearer <token>"')
+}

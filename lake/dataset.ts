@@ -1,0 +1,251 @@
+/**
+ * The dataset service: one per dataset, owning its store, clock, event bus, listeners and query
+ * execution. HTTP routes parse a request, call one method here with the caller's principal and
+ * serialise what comes back; every permission check on documents happens here.
+ */
+import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
+import {BadRequestError, LakeError, PermissionError} from './core/errors.ts'
+import {can, type Principal} from './core/grants.ts'
+import {getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
+import type {
+  ExportOptions,
+  HistoryPoint,
+  LoggedTransaction,
+  Store,
+  StoreRegistry,
+  TransactionQuery,
+} from './core/store.ts'
+import {runTransaction, type TransactionOutcome, type WorkingSet} from './core/transaction.ts'
+import type {SanityDocument} from './core/types.ts'
+import type {EventBus} from './events/bus.ts'
+import type {ListenOptions} from './listen/events.ts'
+import {compileFilter} from './listen/filter.ts'
+import {
+  channelErrorStream,
+  LISTEN_DEFAULTS,
+  openListener,
+  type ListenConfig,
+  type ListenerRegistry,
+} from './listen/stream.ts'
+import {executeQuery, type QueryRequest} from './query/execute.ts'
+
+export type {QueryRequest} from './query/execute.ts'
+
+export interface DatasetConfig {
+  /** The one project this lake serves. */
+  projectId: string
+  /** Listener limits; tests shorten the keep-alive and shrink the buffer (read per listener). */
+  listen?: Partial<ListenConfig>
+}
+
+export interface CommitRequest {
+  /** Client-supplied transaction id (validated here). */
+  transactionId?: unknown
+  /** Compute everything, write nothing, publish nothing. */
+  dryRun?: boolean
+  /** The error type a refusal carries: `actionError` for the Actions API. */
+  errorType?: 'mutationError' | 'actionError'
+}
+
+export interface ListenRequest {
+  query: string
+  params: Record<string, unknown>
+  options: ListenOptions
+  /** 2 kB of padding before `welcome` (`evs_preamble`). */
+  preamble?: boolean
+}
+
+export interface DocumentsResult {
+  documents: SanityDocument[]
+  omitted: {id: string; reason: 'existence' | 'permission'}[]
+}
+
+export interface DatasetService {
+  readonly name: string
+  /** Evaluates a GROQ query over what `principal` may read. */
+  query(request: QueryRequest, principal: Principal): Promise<unknown>
+  /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
+  commit<R>(
+    principal: Principal,
+    request: CommitRequest,
+    build: (ws: WorkingSet) => R | Promise<R>,
+  ): Promise<TransactionOutcome<R>>
+  /** Current documents by id, without permission checks (a write's own results). */
+  currentDocuments(ids: readonly string[]): (SanityDocument | null)[]
+  /** Documents by literal id as `principal` may see them, with why the others are missing. */
+  documents(
+    principal: Principal,
+    ids: readonly string[],
+    options?: {includeAllVersions?: boolean},
+  ): DocumentsResult
+  /** A Server-Sent Events stream of the commits matching the listener's filter. */
+  listen(principal: Principal, request: ListenRequest): ReadableStream<Uint8Array>
+  /** The ids of `ids` whose history `principal` may see; a 403 when none. */
+  historyIds(principal: Principal, ids: readonly string[]): string[]
+  /** Documents at a point in history (ids already allowed by historyIds). */
+  documentsAt(ids: readonly string[], at: HistoryPoint): SanityDocument[]
+  /** Transactions from the log (ids already allowed by historyIds). */
+  transactions(query: TransactionQuery): LoggedTransaction[]
+  /**
+   * Stored documents in `_id` order; `document` is null for those `principal` may not read (they
+   * still count for paging).
+   */
+  export(
+    principal: Principal,
+    options?: ExportOptions,
+  ): Iterable<{id: string; document: SanityDocument | null}>
+}
+
+export interface DatasetServiceOptions {
+  store: Store
+  bus: EventBus
+  listeners: ListenerRegistry
+  now: () => Date
+  config: DatasetConfig
+  /** The body of an error as clients see it (for `channelError` events). */
+  errorBody: (err: LakeError) => unknown
+}
+
+export function createDatasetService(options: DatasetServiceOptions): DatasetService {
+  const {store, bus, listeners, now, config} = options
+  const name = store.dataset
+
+  return {
+    name,
+
+    query(request, principal) {
+      return executeQuery(store, request, principal, {
+        now: now(),
+        projectId: config.projectId,
+        dataset: name,
+      })
+    },
+
+    commit(principal, request, build) {
+      requireWriter(principal)
+      const {transactionId} = request
+      if (transactionId !== undefined && typeof transactionId !== 'string') {
+        throw new BadRequestError('"transactionId" must be a string')
+      }
+      return runTransaction(
+        {
+          store,
+          bus,
+          identity: principal.id,
+          now,
+          transactionId,
+          dryRun: request.dryRun,
+          errorType: request.errorType,
+          authorize: (change) => authorizeChange(principal, change),
+        },
+        build,
+      )
+    },
+
+    currentDocuments: (ids) => store.getDocuments(ids),
+
+    documents(principal, requestedIds, {includeAllVersions = false} = {}) {
+      const requested = new Set(requestedIds)
+      const ids = includeAllVersions
+        ? withAllVersions([...requested], store.scan({idPrefixes: [VERSIONS_PREFIX]}))
+        : [...requested]
+      const found = store.getDocuments(ids)
+      const result: DocumentsResult = {documents: [], omitted: []}
+      ids.forEach((id, i) => {
+        // Unreadable documents are reported as such whether or not they exist: no existence leak.
+        // Extra versions (includeAllVersions) only appear when they exist and are readable.
+        if (!can(principal, 'read', id)) {
+          if (requested.has(id)) result.omitted.push({id, reason: 'permission'})
+        } else if (!found[i]) {
+          if (requested.has(id)) result.omitted.push({id, reason: 'existence'})
+        } else result.documents.push(found[i]!)
+      })
+      return result
+    },
+
+    listen(principal, request) {
+      if (principal.role === null && !principal.publicReads) {
+        // Nothing would ever be delivered: say so with a 401, which the client does not retry.
+        throw authenticationRequired()
+      }
+      let filter
+      try {
+        filter = compileFilter(request.query, request.params, principal.id)
+      } catch (err) {
+        // A bad filter is reported in the stream, as Sanity does; the client surfaces it as
+        // ChannelError.
+        if (err instanceof LakeError) return channelErrorStream(err, options.errorBody)
+        throw err
+      }
+      return openListener({
+        registry: listeners,
+        bus,
+        dataset: name,
+        principal,
+        filter,
+        options: request.options,
+        config: {...LISTEN_DEFAULTS, ...config.listen},
+        preamble: request.preamble,
+      })
+    },
+
+    historyIds(principal, ids) {
+      const allowed = ids.filter((id) => can(principal, 'history', id))
+      if (allowed.length === 0) {
+        throw new PermissionError(`Insufficient permissions; permission "history" required`)
+      }
+      return allowed
+    },
+
+    documentsAt(ids, at) {
+      const documents: SanityDocument[] = []
+      for (const id of ids) {
+        const doc = store.documentAt(id, at)
+        if (doc) documents.push(doc)
+      }
+      return documents
+    },
+
+    transactions: (query) => store.getTransactions(query),
+
+    *export(principal, exportOptions) {
+      for (const doc of store.exportDocuments(exportOptions)) {
+        yield {id: doc._id, document: can(principal, 'read', doc._id) ? doc : null}
+      }
+    },
+  }
+}
+
+/** The dataset services of one lake, created on first use (a name is validated then). */
+export interface DatasetRegistry {
+  get(dataset: string): DatasetService
+  /** Datasets that exist on disk. */
+  list(): string[]
+}
+
+export function createDatasetRegistry(
+  stores: StoreRegistry,
+  make: (store: Store) => DatasetService,
+): DatasetRegistry {
+  const services = new Map<string, DatasetService>()
+  return {
+    get(dataset) {
+      let service = services.get(dataset)
+      if (!service) services.set(dataset, (service = make(stores.get(dataset))))
+      return service
+    },
+    list: () => stores.list(),
+  }
+}
+
+/** Adds the drafts. and versions.*. ids of each requested document group. */
+function withAllVersions(ids: string[], versions: Iterable<SanityDocument>): string[] {
+  const groups = new Set(ids.map(getPublishedId))
+  const out = new Set(ids)
+  for (const group of groups) {
+    out.add(group)
+    out.add(`drafts.${group}`)
+  }
+  for (const doc of versions) if (groups.has(getPublishedId(doc._id))) out.add(doc._id)
+  return [...out]
+}

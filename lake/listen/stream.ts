@@ -1,0 +1,185 @@
+/**
+ * Open listeners as Server-Sent Event byte streams, and the registry that tracks them per lake.
+ *
+ * Each listener subscribes to the event bus synchronously when it opens, so every commit after its
+ * `welcome` reaches it, in commit order. Output is a ReadableStream with a byte-counting queue: a
+ * client that lets more than `maxBufferBytes` pile up is cut off instead of growing memory.
+ */
+import {randomId} from '../core/ids.ts'
+import {can, type Principal} from '../core/grants.ts'
+import type {LakeError} from '../core/errors.ts'
+import type {EventBus} from '../events/bus.ts'
+import {eventsFor, type ListenOptions} from './events.ts'
+import type {DocumentFilter} from './filter.ts'
+
+export interface ListenConfig {
+  /** Interval of the `:` keep-alive comment. The client's polyfill gives up after 45 s of silence. */
+  keepAliveMs: number
+  /** Bytes a listener may have queued and unread before it is disconnected. */
+  maxBufferBytes: number
+}
+
+export const LISTEN_DEFAULTS: ListenConfig = {keepAliveMs: 15_000, maxBufferBytes: 4 * 1024 * 1024}
+
+export interface ListenerStats {
+  open: number
+  opened: number
+  queuedBytes: number
+  peakQueuedBytes: number
+  slowDisconnects: number
+}
+
+interface Listener {
+  queuedBytes(): number
+  disconnect(reason: string): void
+}
+
+/** The open listeners of one lake, and figures about them for tests, benchmarks and diagnostics. */
+export interface ListenerRegistry {
+  /** Open streams, bytes queued now, the most ever queued by one, how many were cut off. */
+  stats(): ListenerStats
+  /** Sends every open listener `disconnect` with the reason and ends it. */
+  disconnectAll(reason: string): void
+}
+
+interface RegistryInternals extends ListenerRegistry {
+  add(listener: Listener): void
+  delete(listener: Listener): void
+  counters: {opened: number; slowDisconnects: number; peakQueuedBytes: number}
+}
+
+export function createListenerRegistry(): ListenerRegistry {
+  const listeners = new Set<Listener>()
+  const counters = {opened: 0, slowDisconnects: 0, peakQueuedBytes: 0}
+  const registry: RegistryInternals = {
+    counters,
+    add: (listener) => {
+      listeners.add(listener)
+      counters.opened++
+    },
+    delete: (listener) => listeners.delete(listener),
+    stats() {
+      let queuedBytes = 0
+      for (const listener of listeners) queuedBytes += listener.queuedBytes()
+      return {open: listeners.size, queuedBytes, ...counters}
+    },
+    disconnectAll(reason) {
+      for (const listener of [...listeners]) listener.disconnect(reason)
+    },
+  }
+  return registry
+}
+
+export interface OpenListenerOptions {
+  registry: ListenerRegistry
+  bus: EventBus
+  dataset: string
+  principal: Principal
+  filter: DocumentFilter
+  options: ListenOptions
+  config: ListenConfig
+  /** Sends 2 kB of padding first (`evs_preamble`), for proxies that buffer small responses. */
+  preamble?: boolean
+}
+
+const encoder = new TextEncoder()
+
+/** Subscribes now and returns the SSE byte stream, starting with `welcome`. */
+export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
+  const {bus, dataset, principal, filter, options, config} = open
+  const registry = open.registry as RegistryInternals
+  const counters = registry.counters
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  let closed = false
+  let unsubscribe = () => {}
+  let keepAlive: ReturnType<typeof setInterval> | undefined
+
+  const queuedBytes = () => (closed ? 0 : config.maxBufferBytes - (controller.desiredSize ?? 0))
+
+  const cleanup = () => {
+    if (closed) return
+    closed = true
+    unsubscribe()
+    clearInterval(keepAlive)
+    registry.delete(listener)
+  }
+
+  const send = (text: string) => {
+    if (closed) return
+    const bytes = encoder.encode(text)
+    const queued = queuedBytes()
+    // One event larger than the limit may go out on an empty queue; a backlog may not grow past it.
+    if (queued > 0 && queued + bytes.byteLength > config.maxBufferBytes) {
+      counters.slowDisconnects++
+      cleanup()
+      const err = new Error(
+        `lake: listener on "${dataset}" disconnected: more than ${config.maxBufferBytes} bytes unread`,
+      )
+      // The HTTP layer logs it; a stack trace says nothing about a client that stopped reading.
+      err.stack = err.message
+      // Erroring drops the queue at once and makes the HTTP layer destroy the connection (HTTP/1)
+      // or reset the stream (HTTP/2).
+      controller.error(err)
+      return
+    }
+    controller.enqueue(bytes)
+    counters.peakQueuedBytes = Math.max(counters.peakQueuedBytes, queued + bytes.byteLength)
+  }
+
+  const listener: Listener = {
+    queuedBytes,
+    disconnect(reason) {
+      if (closed) return
+      send(sse('disconnect', {reason}))
+      if (closed) return
+      cleanup()
+      controller.close()
+    },
+  }
+
+  const mayRead = (id: string) => can(principal, 'read', id)
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c
+        registry.add(listener)
+        if (open.preamble) send(`:${' '.repeat(2048)}\n\n`)
+        send(sse('welcome', {listenerName: randomId()}))
+        unsubscribe = bus.subscribe(dataset, (tx) => {
+          for (const event of eventsFor(tx, filter, options, mayRead)) {
+            send(sse('mutation', event, event.eventId))
+          }
+        })
+        keepAlive = setInterval(() => send(':\n\n'), config.keepAliveMs)
+        keepAlive.unref?.()
+      },
+      cancel() {
+        cleanup()
+      },
+    },
+    {highWaterMark: config.maxBufferBytes, size: (chunk) => chunk.byteLength},
+  )
+}
+
+/** A stream that reports one error as `channelError` (its body as `errorBody` renders it) and ends. */
+export function channelErrorStream(
+  err: LakeError,
+  errorBody: (err: LakeError) => unknown,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(encoder.encode(sse('channelError', errorBody(err))))
+      controller.close()
+    },
+  })
+}
+
+/**
+ * One SSE message. JSON never contains raw line breaks, so `data` is a single line; an id with a
+ * line break (a client-chosen transaction id can have one) is left out rather than split the event.
+ */
+export function sse(event: string, data: unknown, id?: string): string {
+  const idLine = id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : ''
+  return `event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`
+}

@@ -1,0 +1,53 @@
+/**
+ * One GROQ query over one dataset's store, as a principal sees it: parse, plan, load the view
+ * through the perspective and read permissions, evaluate. The same code runs in the query workers.
+ */
+import {can, type Principal} from '../core/grants.ts'
+import {parsePerspective} from '../core/perspective.ts'
+import {planQuery} from '../core/plan.ts'
+import {evaluateQuery, parseQuery} from '../core/query.ts'
+import type {Store} from '../core/store.ts'
+import {loadView} from '../core/view.ts'
+
+export interface QueryRequest {
+  query: string
+  params: Record<string, unknown>
+  /** As sent (`?perspective=` or the body's); parsed against apiVersion. */
+  perspective?: string
+  /** The `YYYY-MM-DD` (or `1`, `X`) of the request path: decides the default perspective. */
+  apiVersion: string
+}
+
+export interface QueryEnvironment {
+  /** The moment `now()` reads. */
+  now: Date
+  projectId: string
+  dataset: string
+}
+
+export async function executeQuery(
+  store: Store,
+  request: QueryRequest,
+  principal: Principal,
+  environment: QueryEnvironment,
+): Promise<unknown> {
+  const {query, params, apiVersion} = request
+  const perspective = parsePerspective(request.perspective, apiVersion)
+  const tree = parseQuery(query, params)
+  const context = {
+    params,
+    identity: principal.id,
+    now: environment.now,
+    projectId: environment.projectId,
+    dataset: environment.dataset,
+  }
+  const view = await loadView({
+    store,
+    perspective,
+    apiVersion,
+    plan: planQuery(tree),
+    canRead: (id) => can(principal, 'read', id),
+    context,
+  })
+  return evaluateQuery(tree, view.documents, {...context, dereference: view.dereference}, query)
+}

@@ -107,7 +107,9 @@ test('the front page lists, renders and updates live when an editor publishes', 
     .toBeGreaterThan(0)
 
   // One article: source and related headlines.
-  await story.getByRole('link').first().click()
+  // next dev compiles the article route on its first request: a long navigation timeout.
+  const href = await story.getByRole('link').first().getAttribute('href')
+  await page.goto(`${FRONT_PAGE}${href}`, {timeout: 180_000})
   await expect(page.getByRole('heading', {level: 1})).toHaveText(SEED.title)
   await expect(page.getByText(SEED.source).first()).toBeVisible()
   await expect(page.locator('.related li')).toHaveCount(SEED.relatedCount)
@@ -116,7 +118,7 @@ test('the front page lists, renders and updates live when an editor publishes', 
     predicate: (message) => /SanityLive.*connected/.test(message.text()),
     timeout: 60_000,
   })
-  await page.goto(FRONT_PAGE)
+  await page.goto(FRONT_PAGE, {timeout: 180_000})
   await connected
 
   // An editor publishes (a draft, then the publish action, as the Studio does).

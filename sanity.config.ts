@@ -5,7 +5,10 @@ import {defineConfig, type WorkspaceOptions} from 'sanity'
 import {structureTool} from 'sanity/structure'
 import {schemaTypes} from './schemas/index.ts'
 import {NfcFormInput} from './studio/components/BengaliTextInput.tsx'
+import {NavbarWithLanguageSwitch} from './studio/components/LanguageSwitch.tsx'
 import {bn} from './studio/locale/bn.ts'
+import {bnBDLocale} from './studio/locale/bn-BD/index.ts'
+import {answerHostedCallsLocally} from './studio/offline/hostedCalls.ts'
 import {structure} from './studio/structure.ts'
 import {resolveStudioTarget} from './studio/target.ts'
 import {theme} from './studio/theme.ts'
@@ -19,6 +22,9 @@ const target = resolveStudioTarget({
   dataset: process.env.SANITY_STUDIO_DATASET,
   apiHost: process.env.SANITY_STUDIO_API_HOST,
 })
+
+// Offline: the version check and the feedback probe are answered in the browser (see hostedCalls).
+if (target.kind === 'local') answerHostedCallsLocally()
 
 // What the local lake does not offer, switched off so the Studio neither calls nor shows it.
 const localLakeOptions: Partial<WorkspaceOptions> = {
@@ -56,15 +62,20 @@ export default defineConfig({
     ? {
         apiHost: target.apiHost,
         // Tokens in localStorage: the lake's sign-in page hands back `#sid=…` like Sanity's.
-        auth: {loginMethod: 'token', apiHost: target.apiHost},
+        // One provider (the lake's own sign-in page, in Bengali): go straight there.
+        auth: {loginMethod: 'token', apiHost: target.apiHost, redirectOnSingle: true},
         ...localLakeOptions,
       }
     : {}),
   theme,
   plugins: [
-    structureTool({structure}),
+    // The desk, in the newsroom's word; its URL stays /structure.
+    structureTool({structure, title: 'ডেস্ক'}),
     visionTool({defaultApiVersion: VISION_API_VERSION, defaultDataset: target.dataset}),
+    // Last, so the Studio starts in Bengali; English stays in the language switch.
+    bnBDLocale(),
   ],
+  studio: {components: {navbar: NavbarWithLanguageSwitch}},
   schema: {types: schemaTypes},
   form: {components: {input: NfcFormInput}},
 })

@@ -5,17 +5,47 @@ import {defineConfig} from 'vitest/config'
 const hostedContract = Boolean(
   process.env.SANITY_CONTRACT_PROJECT_ID && process.env.SANITY_CONTRACT_TOKEN,
 )
+const EXCLUDE = [
+  'tests/e2e/**',
+  'node_modules/**',
+  ...(hostedContract ? [] : ['tests/lake/contract/hosted.test.ts']),
+]
+
+/**
+ * Tests that start a lake (a server, a child process, or an in-process lake taking thousands of
+ * requests) or run a whole tool against one: `npm run test:integration`. Everything else is a unit
+ * test, the fast inner loop (`npm run test:unit`). A new test file is a unit test unless listed here.
+ */
+const INTEGRATION = [
+  'tests/lake/contract/**/*.test.ts',
+  'tests/lake/listen/**/*.test.ts',
+  'tests/lake/studio/**/*.test.ts',
+  'tests/lake/groq/**/*.test.ts',
+  'tests/lake/security/**/*.test.ts',
+  'tests/scripts/import.test.ts',
+  'tests/scripts/stories.test.ts',
+  'tests/scripts/queryExport.test.ts',
+  'tests/scripts/target.test.ts',
+  'tests/schemas/slug.test.ts',
+  'tests/kit/localLake.test.ts',
+]
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    exclude: [
-      'tests/e2e/**',
-      'node_modules/**',
-      ...(hostedContract ? [] : ['tests/lake/contract/hosted.test.ts']),
-    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Projects extend this config; their include/exclude lists are their own (arrays would merge).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...EXCLUDE, ...INTEGRATION],
+        },
+      },
+      {extends: true, test: {name: 'integration', include: INTEGRATION, exclude: EXCLUDE}},
+    ],
   },
 })

@@ -448,6 +448,8 @@ const PHRASES = [...SPELLING_TABLE.keys()]
   .filter((key) => !new RegExp(`^${LETTER}+$`, 'u').test(key))
   .sort((a, b) => b.length - a.length)
 // Multi-word entries (প্রথম আলো, সৌদি আরব), with an optional case ending on the last word.
+// The first run of letters of each phrase: the phrase pass runs only on text holding one.
+const PHRASE_STARTS = new Set(PHRASES.map((key) => new RegExp(`^${LETTER}+`, 'u').exec(key)?.[0]))
 const PHRASE = new RegExp(
   `(?<!${LETTER})(${PHRASES.map(escapeRegExp).join('|')})(${ENDINGS.map(([bengali]) => bengali).join('|')})?(?!${LETTER})`,
   'gu',
@@ -511,7 +513,7 @@ export function transliterate(s: string, options: TransliterateOptions = {}): st
     .replace(/\u09A2\u09BC/g, '\u09DD')
     .replace(/\u09AF\u09BC/g, '\u09DF')
     .replace(/\u09BC/g, '') // other nukta letters (rare loan spellings): read the base
-  if (dictionary) {
+  if (dictionary && [...text.matchAll(WORD)].some(([word]) => PHRASE_STARTS.has(word))) {
     text = text.replace(PHRASE, (_, phrase: string, ending: string | undefined) =>
       withEnding(SPELLING_TABLE.get(phrase.replace(/\s+/gu, ' ')) ?? phrase, ending),
     )

@@ -1,41 +1,8 @@
 /** Seeded newsroom documents for the benchmarks: the same seed always gives the same data. */
+import {createRandom, SECTIONS, sentence as words, WORDS} from '../kit/seeded.ts'
 
 export type BenchDocument = {_id: string; _type: string; [key: string]: unknown}
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const WORDS = [
-  'বাজেট',
-  'নির্বাচন',
-  'বন্যা',
-  'ক্রিকেট',
-  'অর্থনীতি',
-  'প্রধানমন্ত্রী',
-  'ঢাকা',
-  'চট্টগ্রাম',
-  'সংসদ',
-  'শিক্ষা',
-  'স্বাস্থ্য',
-  'রপ্তানি',
-  'পোশাক',
-  'বিদ্যুৎ',
-  'মেট্রোরেল',
-  'পদ্মা',
-  'সেতু',
-  'আবহাওয়া',
-  'সরকার',
-  'বৈঠক',
-]
-const SECTIONS = ['জাতীয়', 'রাজনীতি', 'খেলা', 'বাণিজ্য', 'বিনোদন', 'আন্তর্জাতিক']
 const SOURCES = ['প্রথম আলো', 'বাসস', 'রয়টার্স', 'এএফপি', 'চায়না মিডিয়া গ্রুপ', 'ডেইলি স্টার']
 
 /**
@@ -43,10 +10,10 @@ const SOURCES = ['প্রথম আলো', 'বাসস', 'রয়টা�
  * headline per five articles. Articles are the size of a short news story (about 1.5 kB of JSON).
  */
 export function newsroomDocuments(count: number, seed = 1): BenchDocument[] {
-  const random = mulberry32(seed)
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]
-  const sentence = (words: number): string =>
-    Array.from({length: words}, () => pick(WORDS)).join(' ')
+  const prng = createRandom(seed)
+  const random = prng.next
+  const pick = prng.pick
+  const sentence = (count: number): string => words(prng, count)
   const docs: BenchDocument[] = SOURCES.map((name, i) => ({
     _id: `source-${i}`,
     _type: 'source',

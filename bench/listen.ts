@@ -16,7 +16,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createMendozaPatch} from '../lake/core/mendoza.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
-import {startLake} from './lakeProcess.ts'
+import {startLake} from './lake.ts'
 
 const API = 'v2025-02-19'
 const DATASET = 'bench'

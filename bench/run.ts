@@ -17,7 +17,8 @@ import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {evaluate, parse} from 'groq-js'
 import {MATCH_WORD, newsroomDocuments, type BenchDocument} from './data.ts'
-import {startLake, type LakeProcess} from './lakeProcess.ts'
+import {type LakeProcess} from '../kit/lakeProcess.ts'
+import {startLake} from './lake.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const API = 'v2025-02-19'

@@ -89,6 +89,11 @@ export async function runCommand(command: Command, argv: string[], io: Io): Prom
   }
 }
 
+/** A command's in-process entry, `run(argv, io)`: what its tests call and what `runMain` runs. */
+export function runnerOf(command: Command): (argv: string[], io?: Io) => Promise<ExitCode> {
+  return (argv, io = processIo()) => runCommand(command, argv, io)
+}
+
 /** `node:util`'s parseArgs, with its errors (unknown option, missing value) as UsageErrors. */
 export function parseOptions<T extends ParseArgsConfig>(
   config: T,

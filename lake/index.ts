@@ -6,7 +6,10 @@
  * const res = await lake.fetch(new Request('http://localhost/v2025-02-19/data/query/production?query=*'))
  */
 import type {Hono} from 'hono'
+import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
+import {secureDataFolder} from './auth/dataFolder.ts'
+import {watchRevocations} from './auth/revocation.ts'
 import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {ImageService} from './assets/images.ts'
@@ -36,13 +39,15 @@ export interface LakeOptions {
   env?: Record<string, string | undefined>
   /** Studio origins allowed by CORS besides http://localhost:3333 (`--cors-origin`). */
   corsOrigins?: readonly string[]
+  /** Sign-in throttling (default: 5 failures per e-mail, 50 per client address, in 15 minutes). */
+  loginLimit?: LoginLimit
   /** Fixed public base URL for login and asset URLs; default: from each request's Host. */
   publicUrl?: string
 }
 
 export interface Lake {
-  /** Answers one request (the Hono app's fetch). */
-  fetch(request: Request): Promise<Response>
+  /** Answers one request (the Hono app's fetch); `env` is @hono/node-server's bindings. */
+  fetch(request: Request, env?: unknown): Promise<Response>
   app: Hono
   bus: EventBus
   context: LakeContext
@@ -62,7 +67,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const env = options.env ?? process.env
   // Checked first: a mistyped origin should fail the start, not a browser request later.
   const origins = corsOrigins(options.corsOrigins, env)
-  const auth = options.principals ? null : await openAuth(options.dataDir, env)
+  secureDataFolder(options.dataDir)
+  const auth = options.principals
+    ? null
+    : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit})
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()
@@ -97,9 +105,11 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     console.error('lake: image metadata backfill failed', err)
     return 0
   })
+  const stopWatching = auth ? watchRevocations(auth.store, listeners) : () => {}
   let closed = false
   return {
-    fetch: async (request) => app.fetch(request),
+    // `env` carries the Node server's connection (the client address the sign-in limit counts).
+    fetch: async (request, env) => app.fetch(request, env),
     app,
     bus,
     context,
@@ -112,6 +122,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       closed = true
       context.images.stop()
       await imageBackfill
+      stopWatching()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
       // Let pending writes (queued behind each store's lock) finish before the files close.

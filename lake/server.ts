@@ -5,7 +5,9 @@
 import {serve, type ServerType} from '@hono/node-server'
 import {createSecureServer} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
+import {corsOrigins} from './http/cors.ts'
 import {createLake, type Lake, type LakeOptions} from './index.ts'
+import {attachPresence, type PresenceSocket} from './presence/socket.ts'
 
 export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
   dataDir: string
@@ -20,6 +22,8 @@ export interface LakeServer {
   url: string
   port: number
   lake: Lake
+  /** Who is where in the Studio (the presence WebSocket). */
+  presence: PresenceSocket
   /** Stops accepting, ends open connections (listeners get `disconnect`), closes the databases. */
   close(): Promise<void>
 }
@@ -34,6 +38,10 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     await lake.close()
     throw err
   }
+  const presence = attachPresence(server, {
+    tokens: lakeOptions.principals ?? lake.auth!.store,
+    origins: corsOrigins(lakeOptions.corsOrigins, lakeOptions.env),
+  })
   const sockets = new Set<Socket>()
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket)
@@ -46,10 +54,12 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     url: `${tls ? 'https' : 'http'}://${urlHost}:${bound}`,
     port: bound,
     lake,
+    presence,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         // Closing the lake sends listeners `disconnect`; give it a moment before sockets go.
+        presence.close()
         const closingLake = lake.close()
         await new Promise((resolve) => setTimeout(resolve, 50))
         for (const socket of sockets) socket.destroy()
@@ -73,7 +83,14 @@ function listen(
           port,
           hostname,
           createServer: createSecureServer,
-          serverOptions: {key: tls.key, cert: tls.cert, allowHTTP1: true},
+          serverOptions: {
+            key: tls.key,
+            cert: tls.cert,
+            allowHTTP1: true,
+            // nghttp2 would drop a header value with edge whitespace unseen (`Bearer ` made the
+            // caller anonymous); let it through, trimmed as HTTP/1.1 does, to be judged the same.
+            strictFieldWhitespaceValidation: false,
+          },
         })
       : serve({fetch: lake.fetch, port, hostname})
     server.once('listening', () => resolve(server))

@@ -14,7 +14,7 @@ import {
   SLUG_MAX_LENGTH,
   SOURCE_TYPE,
 } from './names.ts'
-import {articleSubtitle} from './preview.ts'
+import {articleDescription, articleSubtitle} from './preview.ts'
 import {
   checkSlugUnique,
   checkUpdatedAfterPublished,
@@ -181,7 +181,8 @@ export const articleType = defineType({
       name: 'relatedHeadlines',
       title: 'সম্পর্কিত শিরোনাম',
       type: 'array',
-      of: [defineArrayMember({type: 'reference', to: [{type: HEADLINE_TYPE}]})],
+      // Titled, so the Studio says 'শিরোনাম' and not 'Reference to শিরোনাম'.
+      of: [defineArrayMember({type: 'reference', title: 'শিরোনাম', to: [{type: HEADLINE_TYPE}]})],
       group: 'related',
     }),
     defineField({
@@ -203,6 +204,8 @@ export const articleType = defineType({
       title: 'প্রকাশের সময়, পুরোনো আগে',
       by: [{field: 'publishedAt', direction: 'asc'}],
     },
+    // Code-point order of NFC text, which is Bengali alphabetical order (see docs/studio-bengali.md).
+    {name: 'titleAsc', title: 'শিরোনাম, বর্ণানুক্রমে', by: [{field: 'title', direction: 'asc'}]},
   ],
   preview: {
     select: {
@@ -214,6 +217,7 @@ export const articleType = defineType({
     prepare: ({title, publishedAt, sourceName, media}) => ({
       title,
       subtitle: articleSubtitle(publishedAt, sourceName),
+      description: articleDescription(publishedAt),
       media,
     }),
   },

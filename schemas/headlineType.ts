@@ -1,10 +1,21 @@
 // Headline: one line of the headline list (ticker / related headlines), optionally an article's own title.
 import {ThListIcon} from '@sanity/icons/ThList'
-import {defineField, defineType} from 'sanity'
+import {defineField, defineType, type InitialValueResolverContext} from 'sanity'
 import {withGraphemeCounter} from '../studio/components/BengaliTextInput.tsx'
 import {ARTICLE_TYPE, HEADLINE_TEXT_LIMIT, HEADLINE_TYPE} from './names.ts'
 import {headlineTitle} from './preview.ts'
 import {textValidation} from './validation.ts'
+
+/** The last position in use (drafts included) plus one; 0 for the first headline. */
+export const LAST_POSITION_QUERY = `*[_type == "${HEADLINE_TYPE}" && defined(position)] | order(position desc)[0].position`
+
+export async function nextHeadlinePosition(
+  _params: unknown,
+  context: Pick<InitialValueResolverContext, 'getClient'>,
+): Promise<number> {
+  const last = await context.getClient({apiVersion: '2025-02-19'}).fetch(LAST_POSITION_QUERY)
+  return typeof last === 'number' && Number.isFinite(last) ? Math.floor(last) + 1 : 0
+}
 
 export const headlineType = defineType({
   name: HEADLINE_TYPE,
@@ -40,6 +51,8 @@ export const headlineType = defineType({
       title: 'ক্রম',
       description: 'তালিকায় অবস্থান; ছোট সংখ্যা আগে',
       type: 'number',
+      // A new headline goes after the last one in the list.
+      initialValue: nextHeadlinePosition,
       validation: (rule) => rule.integer().min(0).error('ক্রম শূন্য বা তার বেশি পূর্ণসংখ্যা হবে'),
     }),
     defineField({
@@ -52,6 +65,7 @@ export const headlineType = defineType({
   ],
   orderings: [
     {name: 'positionAsc', title: 'তালিকার ক্রমে', by: [{field: 'position', direction: 'asc'}]},
+    {name: 'textAsc', title: 'শিরোনাম, বর্ণানুক্রমে', by: [{field: 'text', direction: 'asc'}]},
   ],
   preview: {
     select: {text: 'text', speaker: 'speaker', breaking: 'breaking'},

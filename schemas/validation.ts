@@ -11,6 +11,7 @@ import {
   validateNoMixedDigits,
   validateSpacing,
 } from '../bangla/index.ts'
+import {getDraftId, getPublishedId} from '../kit/sanityIds.ts'
 import {SLUG_MAX_LENGTH, type GraphemeLimit} from './names.ts'
 
 export type CheckResult = true | string
@@ -94,9 +95,9 @@ export async function checkSlugUnique(
   const slug = value?.current
   const {document, getClient} = context
   if (!document || !slug) return true
-  const published = document._id.replace(/^drafts\./, '')
+  const published = getPublishedId(document._id)
   const client = getClient({apiVersion: VALIDATION_API_VERSION})
-  const params = {type: document._type, slug: nfc(slug), draft: `drafts.${published}`, published}
+  const params = {type: document._type, slug: nfc(slug), draft: getDraftId(published), published}
   // Raw perspective: from API v2025-02-19 the default is `published`, which would miss drafts.
   const taken = await client.fetch<boolean>(SLUG_TAKEN_QUERY, params, {perspective: 'raw'})
   return taken ? messages.slugTaken : true

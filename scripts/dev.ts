@@ -27,12 +27,13 @@ import {
   type ExitCode,
   type Io,
   parseOptions,
-  processIo,
-  runCommand,
+  runnerOf,
   runMain,
   UsageError,
 } from '../kit/cli.ts'
-import {API_VERSION, LOCAL_PROJECT_ID, trustCertificate} from './lib/target.ts'
+import {startLakeProcess, trustLakeCa} from '../kit/lakeProcess.ts'
+import {lakeFile, LOCAL_LAKE} from '../kit/localLake.ts'
+import {API_VERSION} from './lib/target.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'node_modules', '.bin')
@@ -70,20 +71,17 @@ Examples:
 
 export const command: Command = {invocation: 'npm run dev --', help: HELP, run: startNewsroom}
 
-/** `npm run dev -- …` in-process (it keeps running its children until Ctrl-C). */
-export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  return runCommand(command, argv, io)
-}
+export const run = runnerOf(command)
 
 function readOptions(argv: string[], env: Env): Options {
   const {values} = parseOptions({
     args: argv,
     options: {
       preview: {type: 'boolean', default: false},
-      port: {type: 'string', default: '3333'},
-      'lake-port': {type: 'string', default: env.LAKE_PORT ?? '3334'},
-      data: {type: 'string', default: env.LAKE_DATA ?? '.lake'},
-      dataset: {type: 'string', default: env.SANITY_STUDIO_DATASET ?? 'production'},
+      port: {type: 'string', default: String(LOCAL_LAKE.studioPort)},
+      'lake-port': {type: 'string', default: env.LAKE_PORT ?? String(LOCAL_LAKE.port)},
+      data: {type: 'string', default: env.LAKE_DATA ?? LOCAL_LAKE.dataDir},
+      dataset: {type: 'string', default: env.SANITY_STUDIO_DATASET ?? LOCAL_LAKE.dataset},
       'no-import': {type: 'boolean', default: false},
     },
   })
@@ -120,9 +118,14 @@ function spawnChild(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  children.push({name, child})
   prefixLines(child.stdout, name, process.stdout, onLine)
   prefixLines(child.stderr, name, process.stderr, onLine)
+  return watchChild(name, child)
+}
+
+/** Stops everything when a child this script started exits on its own. */
+function watchChild(name: string, child: ChildProcess): ChildProcess {
+  children.push({name, child})
   child.on('exit', (code, signal) => {
     if (stopping) return
     console.error(`\n${name} exited (${signal ?? `code ${code}`}); stopping.`)
@@ -221,11 +224,9 @@ function portInUse(port: number): Promise<boolean> {
   })
 }
 
-// Trust exactly the lake's CA in this process (fetch and @sanity/client), nothing wholesale; the
-// wait loop calls this every probe, and trustCertificate adds the CA only once.
+// Trust exactly the lake's CA in this process (fetch and @sanity/client), nothing wholesale.
 function trustCa(dataDir: string): void {
-  const caPath = join(dataDir, 'tls', 'ca.pem')
-  if (existsSync(caPath)) trustCertificate(caPath)
+  trustLakeCa({path: lakeFile(dataDir, 'ca')})
 }
 
 type Ping = 'up' | 'down' | 'foreign'
@@ -287,7 +288,7 @@ function lakeEnv(options: Options): Record<string, string> {
 async function countArticles(env: Record<string, string>, dataset: string): Promise<number> {
   const client = createClient({
     apiHost: env.SANITY_STUDIO_API_HOST,
-    projectId: LOCAL_PROJECT_ID,
+    projectId: LOCAL_LAKE.projectId,
     dataset,
     apiVersion: API_VERSION,
     token: env.SANITY_API_TOKEN,
@@ -351,7 +352,7 @@ async function main(options: Options): Promise<void> {
     releaseLock()
   })
 
-  const firstStart = !existsSync(join(options.dataDir, 'tls', 'ca.pem'))
+  const firstStart = !existsSync(lakeFile(options.dataDir, 'ca'))
   trustCa(options.dataDir)
   let lakeState = await pingLake(options.lakePort)
   if (lakeState === 'foreign') {
@@ -368,21 +369,20 @@ async function main(options: Options): Promise<void> {
   const corsOrigins = [process.env.LAKE_CORS_ORIGINS, studioUrl].filter(Boolean).join(',')
   if (lakeState === 'down') {
     console.log(`Starting the lake on ${lakeUrl} (data in ${dataLabel}/)…`)
-    spawnChild(
-      'lake',
-      NODE,
-      ['lake/cli.ts', 'start', '--port', String(options.lakePort), '--data', options.dataDir],
-      {...process.env, LAKE_CORS_ORIGINS: corsOrigins},
-      (line) => {
+    const lake = await startLakeProcess({
+      dataDir: options.dataDir,
+      port: options.lakePort,
+      detached: true,
+      env: {...process.env, LAKE_CORS_ORIGINS: corsOrigins},
+      onLine: (line, stream) => {
+        ;(stream === 'stdout' ? process.stdout : process.stderr).write(`[lake] ${line}\n`)
         const match = /Created administrator (\S+) with password (\S+)/.exec(line)
-        if (match) createdAdmin = {email: match[1], password: match[2]}
+        if (match) createdAdmin = {email: match[1]!, password: match[2]!}
       },
-    )
-    lakeState = await waitFor('The lake', 60_000, async () => {
-      trustCa(options.dataDir)
-      const state = await pingLake(options.lakePort)
-      return state === 'up' ? state : null
     })
+    watchChild('lake', lake.child)
+    trustCa(options.dataDir)
+    lakeState = 'up'
   } else {
     console.log(`Using the lake already running on ${lakeUrl}.`)
     if (!(await lakeAllowsOrigin(options.lakePort, studioUrl))) {
@@ -436,8 +436,8 @@ function printBanner(
     : process.env.LAKE_ADMIN_PASSWORD
       ? 'password from LAKE_ADMIN_PASSWORD'
       : 'the password the lake printed on its first start'
-  const dataFlag = dataLabel === '.lake' ? '' : ` --data ${dataLabel}`
-  const lakeFlags = `${options.lakePort === 3334 ? '' : ` --port ${options.lakePort}`}${dataFlag}`
+  const dataFlag = dataLabel === LOCAL_LAKE.dataDir ? '' : ` --data ${dataLabel}`
+  const lakeFlags = `${options.lakePort === LOCAL_LAKE.port ? '' : ` --port ${options.lakePort}`}${dataFlag}`
   const lines = [
     '',
     `  Studio   ${studioUrl}${options.preview ? '  (production build)' : ''}`,
@@ -452,7 +452,7 @@ function printBanner(
   if (firstStart) {
     lines.push(
       '',
-      `  First start: the lake made its own certificate authority (${dataLabel}/tls/ca.pem).`,
+      `  First start: the lake made its own certificate authority (${lakeFile(dataLabel, 'ca')}).`,
       '  Trust it once so the browser accepts https://localhost:' + options.lakePort + ', then',
       '  restart the browser:',
       `    npm run lake -- trust${dataFlag}`,

@@ -12,8 +12,7 @@ import {
   type Io,
   type Output,
   parseOptions,
-  processIo,
-  runCommand,
+  runnerOf,
   runMain,
   UsageError,
   writeLine,
@@ -44,10 +43,7 @@ Exit codes: 0 done · 1 could not read from the target or write the file · 2 ba
 
 export const command: Command = {invocation: 'npm run export --', help: USAGE, run: exportDataset}
 
-/** `npm run export -- …` in-process: the exit code. */
-export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  return runCommand(command, argv, io)
-}
+export const run = runnerOf(command)
 
 async function exportDataset(argv: string[], io: Io): Promise<ExitCode> {
   const {values, positionals} = parseOptions({

@@ -12,12 +12,12 @@ import {
   type Io,
   parseOptions,
   plural,
-  processIo,
-  runCommand,
+  runnerOf,
   runMain,
   UsageError,
   writeLine,
 } from '../kit/cli.ts'
+import {getPublishedId, invalidDatasetReason} from '../kit/sanityIds.ts'
 import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
 import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
 import {toNdjson} from './lib/ndjson.ts'
@@ -124,11 +124,8 @@ function readOptions(argv: string[], io: Io): Options {
       )
     }
   }
-  if (values.dataset !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.dataset)) {
-    throw new UsageError(
-      `--dataset '${values.dataset}' is not a dataset name (lowercase letters, digits, _ and -).`,
-    )
-  }
+  const badDataset = values.dataset === undefined ? null : invalidDatasetReason(values.dataset)
+  if (badDataset) throw new UsageError(`--dataset '${values.dataset}': ${badDataset}.`)
   return {
     inputs: positionals.length > 0 ? positionals : [DEFAULT_INPUT],
     dryRun: values['dry-run'],
@@ -197,10 +194,7 @@ function readBytes(file: InputFile): Uint8Array {
 
 export const command: Command = {invocation: 'npm run import --', help: USAGE, run: importStories}
 
-/** `npm run import -- …` in-process: the exit code. */
-export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  return runCommand(command, argv, io)
-}
+export const run = runnerOf(command)
 
 async function importStories(argv: string[], io: Io): Promise<ExitCode> {
   const options = readOptions(argv, io)
@@ -406,7 +400,7 @@ export async function commitFile(
 
 /** The published id of a draft article. */
 function publishedIdOf(item: Prepared): string {
-  return item.docs.article._id.slice('drafts.'.length)
+  return getPublishedId(item.docs.article._id)
 }
 
 async function publishedVersionsOfDrafts(

@@ -10,8 +10,7 @@ import {
   type ExitCode,
   type Io,
   parseOptions,
-  processIo,
-  runCommand,
+  runnerOf,
   runMain,
   UsageError,
   writeLine,
@@ -65,10 +64,7 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
 
 export const command: Command = {invocation: 'npm run query --', help: USAGE, run: queryTarget}
 
-/** `npm run query -- …` in-process: the exit code. */
-export function run(argv: string[], io: Io = processIo()): Promise<ExitCode> {
-  return runCommand(command, argv, io)
-}
+export const run = runnerOf(command)
 
 async function queryTarget(argv: string[], io: Io): Promise<ExitCode> {
   const {values, positionals} = parseOptions({

@@ -1,4 +1,5 @@
-// Desk structure: articles newest first, headlines in list order, sources by name.
+// Desk structure: articles newest first (detailed previews: the dates in three calendars and the
+// source), headlines in list order, sources by name.
 import type {StructureResolver} from 'sanity/structure'
 import {ARTICLE_TYPE, HEADLINE_TYPE, SOURCE_TYPE} from '../schemas/names.ts'
 import {bn} from './locale/bn.ts'
@@ -11,12 +12,14 @@ export const STRUCTURE_LISTS: ReadonlyArray<{
   type: string
   title: string
   ordering: SortOrdering[]
+  layout?: 'default' | 'detail'
 }> = [
   {
     id: 'articles',
     type: ARTICLE_TYPE,
     title: bn.structure.articles,
     ordering: [{field: 'publishedAt', direction: 'desc'}],
+    layout: 'detail',
   },
   {
     id: 'headlines',
@@ -37,10 +40,12 @@ export const structure: StructureResolver = (S) =>
     .id('root')
     .title(bn.structure.root)
     .items(
-      STRUCTURE_LISTS.map(({id, type, title, ordering}) =>
+      STRUCTURE_LISTS.map(({id, type, title, ordering, layout = 'default'}) =>
         S.documentTypeListItem(type)
           .id(id)
           .title(title)
-          .child(S.documentTypeList(type).title(title).defaultOrdering(ordering)),
+          .child(
+            S.documentTypeList(type).title(title).defaultOrdering(ordering).defaultLayout(layout),
+          ),
       ),
     )

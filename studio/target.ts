@@ -1,4 +1,6 @@
 // Where the Studio sends its requests: the local lake unless a hosted project id is given.
+// The local lake's defaults live in one place, shared with the scripts, the lake's CLI and dev.
+import {DEFAULT_LOCAL_API_HOST, LOCAL_LAKE} from '../kit/localLake.ts'
 
 export type StudioEnv = {
   projectId?: string
@@ -10,16 +12,12 @@ export type StudioTarget =
   | {kind: 'local'; projectId: 'local'; dataset: string; apiHost: string}
   | {kind: 'hosted'; projectId: string; dataset: string}
 
-export const LOCAL_PROJECT_ID = 'local'
-export const DEFAULT_DATASET = 'production'
-export const DEFAULT_LOCAL_API_HOST = 'https://localhost:3334'
-
 export function resolveStudioTarget(env: StudioEnv): StudioTarget {
-  const dataset = env.dataset || DEFAULT_DATASET
+  const dataset = env.dataset || LOCAL_LAKE.dataset
   if (env.projectId) return {kind: 'hosted', projectId: env.projectId, dataset}
   return {
     kind: 'local',
-    projectId: LOCAL_PROJECT_ID,
+    projectId: LOCAL_LAKE.projectId,
     dataset,
     apiHost: env.apiHost || DEFAULT_LOCAL_API_HOST,
   }

@@ -51,7 +51,7 @@ export async function stageUpload(
   maxBytes: number,
 ): Promise<StagedUpload> {
   const tmpDir = join(assetsDir(dataDir), '.incoming')
-  mkdirSync(tmpDir, {recursive: true})
+  mkdirSync(tmpDir, {recursive: true, mode: 0o700})
   const path = join(tmpDir, randomBytes(12).toString('hex'))
   const hash = createHash('sha1')
   const headChunks: Buffer[] = []
@@ -72,7 +72,7 @@ export async function stageUpload(
   const discard = () => rmSync(path, {force: true})
   try {
     const source = body ? Readable.fromWeb(body as NodeReadableStream) : Readable.from([])
-    await pipeline(source, meter, createWriteStream(path, {mode: 0o644}))
+    await pipeline(source, meter, createWriteStream(path, {mode: 0o600}))
   } catch (err) {
     discard()
     throw err
@@ -88,7 +88,7 @@ export async function stageUpload(
 
 /** Moves a staged upload to its final place (keeps an existing identical file). */
 export function storeUpload(staged: StagedUpload, target: string): void {
-  mkdirSync(join(target, '..'), {recursive: true})
+  mkdirSync(join(target, '..'), {recursive: true, mode: 0o700})
   if (existsSync(target)) staged.discard()
   else renameSync(staged.path, target)
 }

@@ -8,7 +8,9 @@ import {createHash, randomBytes, randomInt} from 'node:crypto'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
+import {TooLargeError} from '../core/errors.ts'
 import {type Principal, type RoleName} from '../core/grants.ts'
+import {LIMITS} from '../core/limits.ts'
 import {
   DUMMY_PASSWORD_HASH,
   PASSWORD_COST,
@@ -132,7 +134,7 @@ export function createAuthStore(options: AuthStoreOptions) {
   const sidTtl = options.sidTtlMs ?? DEFAULT_SID_TTL
   const passwordCost = options.passwordCost ?? PASSWORD_COST
   if (options.path !== ':memory:') {
-    mkdirSync(dirname(options.path), {recursive: true})
+    mkdirSync(dirname(options.path), {recursive: true, mode: 0o700})
     // Owner-only from the start (SQLite gives its -wal and -shm files the same mode).
     if (!existsSync(options.path)) writeFileSync(options.path, '', {mode: 0o600})
   }
@@ -142,6 +144,8 @@ export function createAuthStore(options: AuthStoreOptions) {
 
   /** sha256(token) → token id of tokens whose scrypt hash already verified in this process. */
   const verified = new Map<string, string>()
+  /** Revocations and removals made through this store (data_version counts only others'). */
+  let localWrites = 0
   /** Token id → when its last_used_at was last written. */
   const lastUseWritten = new Map<string, number>()
   const iso = () => now().toISOString()
@@ -283,6 +287,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       if (!user) return false
       statement('DELETE FROM users WHERE id = ?').run(user.id)
       statement('DELETE FROM keyvalue WHERE user_id = ?').run(user.id)
+      localWrites++
       return true
     },
 
@@ -305,17 +310,28 @@ export function createAuthStore(options: AuthStoreOptions) {
       const keys = failureKeys(email, clientAddress)
       const wait = throttledFor(keys)
       if (wait > 0) return {ok: false, reason: 'rateLimited', retryAfterSeconds: wait}
+      // Counted as a failure before the (slow, awaited) password check, in the same tick as the
+      // check above: concurrent attempts each see the ones before them, so none slips past.
+      const at = now().getTime()
+      const pending = keys.map(
+        ([key]) =>
+          (
+            statement('INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid').get(
+              key,
+              at,
+            ) as {rowid: number}
+          ).rowid,
+      )
       const row = statement('SELECT * FROM users WHERE email = ? COLLATE NOCASE').get(
         email.trim(),
       ) as Row | undefined
       const ok = await verifySecret(password, row ? String(row.password_hash) : DUMMY_PASSWORD_HASH)
       if (row && ok) {
         statement('DELETE FROM login_failures WHERE key = ?').run(keys[0][0])
+        for (const rowid of pending) {
+          statement('DELETE FROM login_failures WHERE rowid = ?').run(rowid)
+        }
         return {ok: true, user: toUser(row)}
-      }
-      const at = now().getTime()
-      for (const [key] of keys) {
-        statement('INSERT INTO login_failures (key, at) VALUES (?, ?)').run(key, at)
       }
       return {ok: false, reason: 'invalid'}
     },
@@ -355,6 +371,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       const row = await resolveToken(token)
       if (!row || row.kind !== 'session') return false
       statement('UPDATE tokens SET revoked_at = ? WHERE id = ?').run(iso(), row.id)
+      localWrites++
       return true
     },
 
@@ -385,6 +402,7 @@ export function createAuthStore(options: AuthStoreOptions) {
       const result = statement(
         'UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
       ).run(iso(), id)
+      localWrites++
       return Number(result.changes) > 0
     },
 
@@ -403,17 +421,52 @@ export function createAuthStore(options: AuthStoreOptions) {
         lastUseWritten.set(String(row.id), used)
         statement('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
       }
+      const tokenId = String(row.id)
       if (row.kind === 'api') {
         return {
           id: `r${row.id}`,
           kind: 'token',
           role: row.role as RoleName,
           name: String(row.label),
+          tokenId,
         }
       }
       const user = getUser(String(row.user_id))
       if (!user) return null
-      return {id: user.id, kind: 'user', role: user.role, name: user.name, email: user.email}
+      return {
+        id: user.id,
+        kind: 'user',
+        role: user.role,
+        name: user.name,
+        email: user.email,
+        tokenId,
+      }
+    },
+
+    /**
+     * Does the token a principal came with still stand (not revoked, expired or deleted with its
+     * user)? Cheap (no hashing): asked for every open listener whenever the store changed.
+     */
+    isLive(principal: Principal): boolean {
+      if (!principal.tokenId) return principal.kind === 'anonymous'
+      const row = statement(
+        `SELECT t.revoked_at, t.expires_at, t.kind, u.id AS user FROM tokens t
+         LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?`,
+      ).get(principal.tokenId) as Row | undefined
+      if (!row || row.revoked_at) return false
+      if (row.expires_at && String(row.expires_at) <= iso()) return false
+      return row.kind === 'api' || row.user !== null
+    },
+
+    /**
+     * A number that changes whenever users or tokens may have changed: by this store, or by
+     * another process (the command line) writing the same file (SQLite's data_version).
+     */
+    version(): string {
+      const {data_version: external} = statement('PRAGMA data_version').get() as {
+        data_version: number
+      }
+      return `${external}.${localWrites}`
     },
 
     /** Values of `keys` for a user; a key never set is null. */
@@ -440,6 +493,16 @@ export function createAuthStore(options: AuthStoreOptions) {
         for (const {key, value} of pairs) {
           if (value === null || value === undefined) remove.run(userId, key)
           else put.run(userId, key, JSON.stringify(value), iso())
+        }
+        // Checked on the result, so replacing or deleting values is possible at the quota.
+        const {bytes} = statement(
+          `SELECT coalesce(sum(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))), 0) AS bytes
+           FROM keyvalue WHERE user_id = ?`,
+        ).get(userId) as {bytes: number}
+        if (bytes > LIMITS.keyValueBytesPerUser) {
+          throw new TooLargeError(
+            `Settings would take ${bytes} bytes; at most ${LIMITS.keyValueBytesPerUser} per user. Delete some (value null) first`,
+          )
         }
         db.exec('COMMIT')
       } catch (err) {

@@ -4,6 +4,7 @@
  */
 import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {LAKE_FILES} from '../../kit/localLake.ts'
 import {
   createAuthStore,
   generatePassword,
@@ -11,9 +12,9 @@ import {
   type AuthStoreOptions,
 } from './authStore.ts'
 
-/** File names inside the data folder. */
-export const AUTH_DB_FILE = 'auth.sqlite'
-export const TOKEN_FILE = 'token'
+/** File names inside the data folder (kit/localLake.ts, which the lake's clients read too). */
+export const AUTH_DB_FILE = LAKE_FILES.authDb
+export const TOKEN_FILE = LAKE_FILES.token
 export const SCRIPTS_TOKEN_LABEL = 'scripts'
 
 export interface AuthBootstrap {

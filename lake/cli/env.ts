@@ -8,7 +8,8 @@ import {resolve} from 'node:path'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls, tlsFiles} from '../tls/certificates.ts'
 import {EXIT, parseOptions, type Command, type ExitCode, type Io} from '../../kit/cli.ts'
-import {apiHostFor, DEFAULTS, parsePort, reportCreatedAdmin, shellQuote} from './common.ts'
+import {apiHostFor} from '../../kit/localLake.ts'
+import {DEFAULTS, parsePort, reportCreatedAdmin, shellQuote} from './common.ts'
 
 const HELP = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--host HOST] [--no-tls] [--export])"
 

@@ -8,7 +8,8 @@ import {startLakeServer} from '../server.ts'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
 import {EXIT, parseOptions, type Command, type ExitCode, type Io} from '../../kit/cli.ts'
-import {apiHostFor, DEFAULTS, parsePort, reportCreatedAdmin} from './common.ts'
+import {apiHostFor} from '../../kit/localLake.ts'
+import {DEFAULTS, parsePort, reportCreatedAdmin} from './common.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
 

@@ -12,6 +12,8 @@ export interface ErrorItem {
     value?: unknown
     /** With `documentHasExistingReferencesError`: the documents that reference `id`. */
     referencingIDs?: string[]
+    /** With `cannotModifyImmutableAttributeError`: `_id` or `_type`. */
+    attribute?: string
   }
   index?: number
 }
@@ -118,11 +120,44 @@ export class AuthError extends LakeError {
   }
 }
 
+/** The request (or what it would store) is larger than a limit allows. */
+export class TooLargeError extends LakeError {
+  override name = 'TooLargeError'
+
+  constructor(description: string) {
+    super('payloadTooLargeError', description)
+  }
+}
+
+/** The request body is not in a format the route reads (JSON routes refuse text/plain, forms). */
+export class UnsupportedMediaTypeError extends LakeError {
+  override name = 'UnsupportedMediaTypeError'
+
+  constructor(description: string) {
+    super('unsupportedMediaTypeError', description)
+  }
+}
+
+/** The caller holds as many of something (open listeners) as one caller may. */
+export class TooManyRequestsError extends LakeError {
+  override name = 'TooManyRequestsError'
+
+  constructor(description: string) {
+    super('tooManyRequestsError', description)
+  }
+}
+
 /** Builds the one-item error list for a failure at mutation/action `index`. */
 export function itemError(
   type: string,
   description: string,
-  extra: {index?: number; id?: string; value?: unknown; referencingIDs?: string[]} = {},
+  extra: {
+    index?: number
+    id?: string
+    value?: unknown
+    referencingIDs?: string[]
+    attribute?: string
+  } = {},
 ): ErrorItem {
   const {index, ...rest} = extra
   const item: ErrorItem = {error: {type, description, ...rest}}

@@ -32,6 +32,8 @@ export interface Principal {
   email?: string
   /** An anonymous caller of a public dataset: may read published documents, nothing else. */
   publicReads?: boolean
+  /** The token (API or session) the caller presented, so revoking it can end what it opened. */
+  tokenId?: string
 }
 
 /**

@@ -1,7 +1,19 @@
-/** Document id rules and the drafts./versions. naming of document groups. */
+/** Document id rules; the drafts./versions. naming of document groups is kit/sanityIds.ts's. */
+import {DRAFTS_PREFIX, isDraftId, isVersionId, VERSIONS_PREFIX} from '../../kit/sanityIds.ts'
 
-export const DRAFTS_PREFIX = 'drafts.'
-export const VERSIONS_PREFIX = 'versions.'
+export {
+  DRAFTS_PREFIX,
+  getDraftId,
+  getPublishedId,
+  getReleaseName,
+  getVersionId,
+  invalidDatasetReason,
+  isDraftId,
+  isPublishedId,
+  isVersionId,
+  VERSIONS_PREFIX,
+} from '../../kit/sanityIds.ts'
+
 export const MAX_ID_LENGTH = 128
 
 const ID_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/
@@ -29,43 +41,6 @@ export function isValidId(id: unknown): id is string {
   return invalidIdReason(id) === null
 }
 
-export function isDraftId(id: string): boolean {
-  return id.startsWith(DRAFTS_PREFIX)
-}
-
-export function isVersionId(id: string): boolean {
-  return id.startsWith(VERSIONS_PREFIX)
-}
-
-export function isPublishedId(id: string): boolean {
-  return !isDraftId(id) && !isVersionId(id)
-}
-
-/** The published id of the group a document belongs to. */
-export function getPublishedId(id: string): string {
-  if (isDraftId(id)) return id.slice(DRAFTS_PREFIX.length)
-  if (isVersionId(id)) {
-    const dot = id.indexOf('.', VERSIONS_PREFIX.length)
-    return dot === -1 ? id : id.slice(dot + 1)
-  }
-  return id
-}
-
-export function getDraftId(id: string): string {
-  return DRAFTS_PREFIX + getPublishedId(id)
-}
-
-export function getVersionId(id: string, release: string): string {
-  return `${VERSIONS_PREFIX}${release}.${getPublishedId(id)}`
-}
-
-/** The release name of a `versions.<release>.<id>` id, else null. */
-export function getReleaseName(id: string): string | null {
-  if (!isVersionId(id)) return null
-  const dot = id.indexOf('.', VERSIONS_PREFIX.length)
-  return dot === -1 ? null : id.slice(VERSIONS_PREFIX.length, dot)
-}
-
 /** A 22-character base62 id, the shape Sanity uses for generated ids and revisions. */
 export function randomId(length = 22): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length * 2))
@@ -75,13 +50,4 @@ export function randomId(length = 22): string {
     if (bytes[i] < 248) out += BASE62[bytes[i] % 62]
   }
   return out.length === length ? out : out + randomId(length - out.length)
-}
-
-/** Dataset names as Sanity accepts them. */
-export function invalidDatasetReason(name: string): string | null {
-  if (name.length === 0 || name.length > 64) return 'Dataset name must be 1 to 64 characters long'
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
-    return 'Dataset name must only contain lowercase characters, numbers, underscores and dashes, and start with a letter or number'
-  }
-  return null
 }

@@ -6,6 +6,7 @@
 import {Mutation} from '@sanity/mutator'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
+import {checkDocumentDepth} from './limits.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -165,6 +166,8 @@ export function applyPatch(doc: SanityDocument, patch: Json, index = 0): SanityD
   }
   const {ifRevisionID, ...ops} = patch
   void ifRevisionID
+  // Before the patch is applied: the mutator copies values recursively.
+  checkDocumentDepth(doc._id, ops, index)
   let result: SanityDocument | null
   try {
     result = new Mutation({mutations: [{patch: {...ops, id: doc._id}}]}).apply(
@@ -175,8 +178,18 @@ export function applyPatch(doc: SanityDocument, patch: Json, index = 0): SanityD
     throw fail(index, 'patchError', `Invalid patch for "${doc._id}": ${description}`)
   }
   if (!result) throw fail(index, 'patchError', `Patch removed document "${doc._id}"`)
-  // Identity fields are not editable by patches.
-  return {...result, _id: doc._id, _type: result._type || doc._type}
+  // As hosted Sanity: `_id` never changes (a changed `_type` is refused where documents are written).
+  if (result._id !== doc._id) {
+    const description = 'Cannot modify immutable attribute "_id"'
+    throw new MutationError(`The mutation(s) failed: ${description}`, [
+      itemError('cannotModifyImmutableAttributeError', description, {
+        index,
+        id: doc._id,
+        attribute: '_id',
+      }),
+    ])
+  }
+  return result
 }
 
 /** Validates a document given to create*, with `_rev`/`_updatedAt` dropped (the server sets them). */
@@ -187,6 +200,7 @@ export function documentBody(
   options: MutateOptions = {},
 ): SanityDocument & {_id: string} {
   if (!isObject(body)) throw fail(index, 'validationError', 'Document must be an object')
+  checkDocumentDepth(typeof body._id === 'string' ? body._id : '', body, index)
   const {_rev, _updatedAt, ...doc} = structuredClone(body) as Json
   void _rev
   void _updatedAt

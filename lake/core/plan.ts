@@ -51,9 +51,22 @@ export function planQuery(tree: ExprNode): QueryPlan {
   if (everything !== 1) return {everything, hint: null, topK: null}
   return {
     everything,
-    hint: filters.length === 1 ? hintOf(filters[0].expr as Node) : null,
+    hint: filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null,
     topK: topKs.length === 1 ? topKs[0] : null,
   }
+}
+
+/**
+ * Values one hint may list: each becomes a bound SQL variable, and SQLite refuses statements with
+ * more than 32,766 (`*[_type in $types]` with 40,000 strings). Past this, groq-js filters alone.
+ */
+const MAX_HINT_VALUES = 1000
+
+function bounded(hint: ScanHint | null): ScanHint | null {
+  if (!hint) return null
+  const lists = [hint.ids, hint.types, hint.idPrefixes, ...(hint.attributes ?? []).map((a) => a.values)]
+  const values = lists.reduce((sum, list) => sum + (list?.length ?? 0), 0)
+  return values > MAX_HINT_VALUES ? null : hint
 }
 
 /** `order(…)` of a filter chain over `*`, sliced from 0 with literal bounds. */

@@ -1,6 +1,7 @@
 /** GROQ through groq-js: parse with parameters (for `[0...$limit]`), evaluate over a document view. */
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
+import {checkQueryDepth} from './limits.ts'
 import type {SanityDocument} from './types.ts'
 
 export interface QueryContext {
@@ -14,17 +15,47 @@ export interface QueryContext {
   dereference?: DereferenceFunction
 }
 
-/** Parses a query; syntax errors become QueryParseError with a start/end range. */
+/**
+ * Parses a query; syntax errors become QueryParseError with a start/end range. A query nested too
+ * deeply, or one using a parameter that `params` lacks, is a QueryError (groq-js would quietly read
+ * a missing parameter as null, and answer a different question than the one asked).
+ */
 export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
+  let tree: ExprNode
   try {
-    return parse(query, {params})
+    tree = parse(query, {params})
   } catch (err) {
     const mapped = toQueryError(err, query)
     // Anything the parser throws is about the query (groq-js throws plain Errors for some, like
-    // "Invalid selector syntax"), never a server fault.
+    // "Invalid selector syntax", and RangeError for very deep nesting), never a server fault.
     if (mapped === err && err instanceof Error) throw new QueryError(err.message, {cause: err})
     throw mapped
   }
+  checkQueryDepth(tree)
+  const missing = missingParameter(tree, params)
+  // Hosted Sanity's wording.
+  if (missing !== null) throw new QueryError(`param $${missing} referenced, but not provided`)
+  return tree
+}
+
+/** The first `$name` the query uses that `params` lacks. */
+function missingParameter(node: unknown, params: Record<string, unknown>): string | null {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = missingParameter(item, params)
+      if (found !== null) return found
+    }
+    return null
+  }
+  if (typeof node !== 'object' || node === null) return null
+  const {type, name} = node as {type?: unknown; name?: unknown}
+  if (type === 'Parameter' && typeof name === 'string' && !Object.hasOwn(params, name)) return name
+  if (type === 'Value') return null
+  for (const value of Object.values(node)) {
+    const found = missingParameter(value, params)
+    if (found !== null) return found
+  }
+  return null
 }
 
 /** Evaluates a parsed query over `documents` (the perspective view) and returns plain JSON. */

@@ -4,6 +4,7 @@
  */
 import type {Store} from './store.ts'
 import {ConflictError, itemError, MutationError} from './errors.ts'
+import {checkDocumentLimits} from './limits.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {applyPerspective} from './perspective.ts'
 import {runQuery} from './query.ts'
@@ -86,7 +87,7 @@ export async function runTransaction<R>(
     // Timestamps strictly increase per dataset: the client drops events older than its HEAD.
     const now = Math.max(options.now().getTime(), (lastTimestamps.get(store) ?? 0) + 1)
     const timestamp = new Date(now).toISOString()
-    const ws = createWorkingSet(store, id, timestamp, options.identity)
+    const ws = createWorkingSet(store, id, timestamp, options.identity, options.errorType)
     const result = await build(ws)
     const changes = ws.changes()
     for (const change of changes) options.authorize?.(change)
@@ -115,6 +116,7 @@ function createWorkingSet(
   transactionId: string,
   timestamp: string,
   identity: string,
+  errorType: TransactionOptions['errorType'],
 ): WorkingSet {
   // Per touched id, in first-touch order: the committed state, the current state, the mutations.
   const touched = new Map<
@@ -154,12 +156,17 @@ function createWorkingSet(
     },
     write(id, doc, mutation) {
       const e = entry(id)
-      e.mutations.push(mutation)
-      e.index = step
       if (!doc) {
+        e.mutations.push(mutation)
+        e.index = step
         e.after = null
         return null
       }
+      // Every stored document passes here: refuse what SQLite's JSON functions could not read.
+      checkDocumentLimits(id, doc, step, errorType)
+      checkImmutable(e.after, doc, step, errorType)
+      e.mutations.push(mutation)
+      e.index = step
       const createdAt = doc._createdAt ?? e.after?._createdAt ?? e.before?._createdAt ?? timestamp
       e.after = {
         ...structuredClone(doc),
@@ -207,6 +214,31 @@ function createWorkingSet(
       return out
     },
   }
+}
+
+/**
+ * A document's `_type` cannot change once it is stored, as on hosted Sanity (which answers
+ * `cannotModifyImmutableAttributeError`); delete it and create a new one instead.
+ */
+function checkImmutable(
+  current: SanityDocument | null,
+  next: SanityDocument,
+  index: number,
+  errorType: TransactionOptions['errorType'],
+): void {
+  if (!current || current._type === next._type) return
+  const description = 'Cannot modify immutable attribute "_type"'
+  throw new MutationError(
+    `The ${errorType === 'actionError' ? 'action' : 'mutation'}(s) failed: ${description}`,
+    [
+      itemError('cannotModifyImmutableAttributeError', description, {
+        id: current._id,
+        attribute: '_type',
+        ...(index >= 0 ? {index} : {}),
+      }),
+    ],
+    errorType,
+  )
 }
 
 /** Effects are computed without `_rev`: the client strips it before applying them. */

@@ -6,6 +6,7 @@ import {Hono} from 'hono'
 import {type LakeContext} from './context.ts'
 import {errorResponse, notFoundResponse} from './errors.ts'
 import {corsMiddleware} from './cors.ts'
+import {bodyLimitMiddleware} from './limits.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
 import {authRoutes, loginPageRoutes} from './routes/auth.ts'
@@ -38,6 +39,7 @@ export function createApp(
     await next()
   })
   app.use('*', principalMiddleware(principals))
+  app.use('*', bodyLimitMiddleware())
   if (studio) {
     app.use('*', studioMiddleware(studio))
     app.route('/', loginPageRoutes())

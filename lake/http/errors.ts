@@ -11,6 +11,9 @@ import {
   PermissionError,
   QueryError,
   QueryParseError,
+  TooLargeError,
+  TooManyRequestsError,
+  UnsupportedMediaTypeError,
 } from '../core/errors.ts'
 
 export function statusFor(err: LakeError): number {
@@ -21,6 +24,9 @@ export function statusFor(err: LakeError): number {
   if (err instanceof NotAcceptableError) return 406
   if (err instanceof AuthError) return 401
   if (err instanceof PermissionError) return 403
+  if (err instanceof TooLargeError) return 413
+  if (err instanceof UnsupportedMediaTypeError) return 415
+  if (err instanceof TooManyRequestsError) return 429
   return 400
 }
 

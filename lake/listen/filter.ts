@@ -19,9 +19,8 @@ export function compileFilter(
   params: Record<string, unknown>,
   identity: string,
 ): DocumentFilter {
+  // Also refuses a parameter the query uses but was not given.
   const tree = parseQuery(query, params)
-  const missing = missingParameter(tree, params)
-  if (missing !== null) throw new QueryError(`param $${missing} referenced, but not provided`)
   let node: ExprNode = tree
   while (
     node.type === 'Map' ||
@@ -58,23 +57,4 @@ export function compileFilter(
       return false
     }
   }
-}
-
-/** The first `$name` the query uses that `params` lacks (groq-js would quietly read null). */
-function missingParameter(node: unknown, params: Record<string, unknown>): string | null {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = missingParameter(item, params)
-      if (found !== null) return found
-    }
-    return null
-  }
-  if (typeof node !== 'object' || node === null) return null
-  const {type, name} = node as {type?: unknown; name?: unknown}
-  if (type === 'Parameter' && typeof name === 'string' && !Object.hasOwn(params, name)) return name
-  for (const value of Object.values(node)) {
-    const found = missingParameter(value, params)
-    if (found !== null) return found
-  }
-  return null
 }

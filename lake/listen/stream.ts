@@ -7,7 +7,8 @@
  */
 import {randomId} from '../core/ids.ts'
 import {can, type Principal} from '../core/grants.ts'
-import type {LakeError} from '../core/errors.ts'
+import {TooManyRequestsError, type LakeError} from '../core/errors.ts'
+import {LIMITS} from '../core/limits.ts'
 import type {EventBus} from '../events/bus.ts'
 import {eventsFor, type ListenOptions} from './events.ts'
 import type {DocumentFilter} from './filter.ts'
@@ -17,9 +18,15 @@ export interface ListenConfig {
   keepAliveMs: number
   /** Bytes a listener may have queued and unread before it is disconnected. */
   maxBufferBytes: number
+  /** Open listeners one user or token may hold (lake/core/limits.ts). */
+  maxPerPrincipal: number
 }
 
-export const LISTEN_DEFAULTS: ListenConfig = {keepAliveMs: 15_000, maxBufferBytes: 4 * 1024 * 1024}
+export const LISTEN_DEFAULTS: ListenConfig = {
+  keepAliveMs: 15_000,
+  maxBufferBytes: 4 * 1024 * 1024,
+  maxPerPrincipal: LIMITS.listenersPerPrincipal,
+}
 
 export interface ListenerStats {
   open: number
@@ -30,6 +37,7 @@ export interface ListenerStats {
 }
 
 interface Listener {
+  principal: Principal
   queuedBytes(): number
   disconnect(reason: string): void
 }
@@ -40,6 +48,13 @@ export interface ListenerRegistry {
   stats(): ListenerStats
   /** Sends every open listener `disconnect` with the reason and ends it. */
   disconnectAll(reason: string): void
+  /** How many listeners a principal (by id) holds open. */
+  heldBy(principalId: string): number
+  /**
+   * Sends `disconnect` to the listeners whose principal `ended` gives a reason for (a revoked
+   * token, a removed user: lake/auth/revocation.ts), asking once per principal.
+   */
+  endWhere(ended: (principal: Principal) => string | null): number
 }
 
 interface RegistryInternals extends ListenerRegistry {
@@ -66,6 +81,24 @@ export function createListenerRegistry(): ListenerRegistry {
     disconnectAll(reason) {
       for (const listener of [...listeners]) listener.disconnect(reason)
     },
+    heldBy(principalId) {
+      let count = 0
+      for (const listener of listeners) if (listener.principal.id === principalId) count++
+      return count
+    },
+    endWhere(ended) {
+      const verdicts = new Map<Principal, string | null>()
+      let count = 0
+      for (const listener of [...listeners]) {
+        const {principal} = listener
+        if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
+        const reason = verdicts.get(principal)
+        if (reason === null || reason === undefined) continue
+        listener.disconnect(reason)
+        count++
+      }
+      return count
+    },
   }
   return registry
 }
@@ -88,6 +121,12 @@ const encoder = new TextEncoder()
 export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
   const {bus, dataset, principal, filter, options, config} = open
   const registry = open.registry as RegistryInternals
+  // One caller may not hold the lake's sockets and buffers for everyone.
+  if (registry.heldBy(principal.id) >= config.maxPerPrincipal) {
+    throw new TooManyRequestsError(
+      `At most ${config.maxPerPrincipal} open listeners per user or token; close some (each Studio tab holds several)`,
+    )
+  }
   const counters = registry.counters
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let closed = false
@@ -127,6 +166,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   }
 
   const listener: Listener = {
+    principal,
     queuedBytes,
     disconnect(reason) {
       if (closed) return

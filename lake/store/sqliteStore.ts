@@ -2,7 +2,7 @@
  * The SQLite store: one file per dataset at <dataDir>/datasets/<dataset>.sqlite, WAL journal,
  * synchronous=FULL so a commit is on disk before the request is acknowledged.
  */
-import {existsSync, mkdirSync, readdirSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError} from '../core/errors.ts'
@@ -143,7 +143,11 @@ export function createSqliteStore(
     if (closed) throw new Error(`lake: store for dataset "${dataset}" is closed`)
     if (db) return db
     if (!create && path !== ':memory:' && !existsSync(path)) return null
-    if (path !== ':memory:') mkdirSync(join(path, '..'), {recursive: true})
+    if (path !== ':memory:') {
+      // Owner-only (lake/auth/dataFolder.ts): SQLite gives -wal and -shm the file's mode.
+      mkdirSync(join(path, '..'), {recursive: true, mode: 0o700})
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
+    }
     db = new DatabaseSync(path)
     db.exec('PRAGMA journal_mode = WAL')
     db.exec('PRAGMA synchronous = FULL')

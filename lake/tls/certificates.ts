@@ -8,6 +8,7 @@ import {X509Certificate as NodeX509Certificate, randomBytes} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
+import {LAKE_FILES} from '../../kit/localLake.ts'
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
@@ -51,13 +52,12 @@ export interface TlsMaterial {
 }
 
 export function tlsFiles(dataDir: string): TlsFiles {
-  const dir = join(dataDir, 'tls')
   return {
-    dir,
-    caPath: join(dir, 'ca.pem'),
-    caKeyPath: join(dir, 'ca-key.pem'),
-    certPath: join(dir, 'cert.pem'),
-    keyPath: join(dir, 'key.pem'),
+    dir: join(dataDir, LAKE_FILES.tlsDir),
+    caPath: join(dataDir, LAKE_FILES.ca),
+    caKeyPath: join(dataDir, LAKE_FILES.caKey),
+    certPath: join(dataDir, LAKE_FILES.cert),
+    keyPath: join(dataDir, LAKE_FILES.key),
   }
 }
 
@@ -73,11 +73,11 @@ export async function ensureTls(dataDir: string, now = new Date()): Promise<TlsM
 
   let ca = readIfPresent(files.caPath)
   let caKey = readIfPresent(files.caKeyPath)
-  if (!ca || !caKey || expiresSoon(ca, now)) {
+  if (!ca || !caKey || expiresSoon(ca, now) || !isConstrained(ca)) {
     const fresh = await createCa(now)
     ca = fresh.cert
     caKey = fresh.key
-    writeFileSync(files.caPath, ca, {mode: 0o644})
+    writePrivate(files.caPath, ca)
     writePrivate(files.caKeyPath, caKey)
     created.ca = true
   }
@@ -88,7 +88,7 @@ export async function ensureTls(dataDir: string, now = new Date()): Promise<TlsM
     const fresh = await createLeaf(ca, caKey, now)
     cert = fresh.cert
     key = fresh.key
-    writeFileSync(files.certPath, cert, {mode: 0o644})
+    writePrivate(files.certPath, cert)
     writePrivate(files.keyPath, key)
     created.leaf = true
   }
@@ -172,9 +172,44 @@ async function createCa(now: Date): Promise<{cert: string; key: string}> {
         true,
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      nameConstraints(),
     ],
   })
   return {cert: cert.toString('pem') + '\n', key: await exportKey(keys.privateKey)}
+}
+
+/** Object identifier of the X.509 name constraints extension (RFC 5280 §4.2.1.10). */
+const NAME_CONSTRAINTS_OID = '2.5.29.30'
+
+/**
+ * The CA may sign only for this machine: DNS `localhost` (which covers every `*.localhost`) and the
+ * loopback addresses. Trusting it then cannot let anyone who copies its key impersonate other
+ * sites. Critical, as RFC 5280 requires, so a client that cannot check it refuses the chain.
+ */
+function nameConstraints(): x509.Extension {
+  const der = (tag: number, ...parts: Uint8Array[]) => {
+    const body = Buffer.concat(parts)
+    if (body.length > 127) throw new Error('name constraints too long for short-form DER lengths')
+    return Buffer.concat([Buffer.from([tag, body.length]), body])
+  }
+  const subtree = (name: Uint8Array) => der(0x30, name)
+  const dns = (name: string) => subtree(der(0x82, Buffer.from(name, 'ascii')))
+  const ip = (address: number[], maskBits: number) => {
+    const mask = address.map((_, i) => {
+      const bits = Math.max(0, Math.min(8, maskBits - i * 8))
+      return (0xff << (8 - bits)) & 0xff
+    })
+    return subtree(der(0x87, Buffer.from([...address, ...mask])))
+  }
+  const loopback6 = [...Array(15).fill(0), 1]
+  const permitted = der(0xa0, dns('localhost'), ip([127, 0, 0, 1], 32), ip(loopback6, 128))
+  const value = der(0x30, permitted)
+  return new x509.Extension(NAME_CONSTRAINTS_OID, true, value)
+}
+
+/** Does a CA carry the name constraints above? An older, unconstrained CA is replaced. */
+function isConstrained(caPem: string): boolean {
+  return new x509.X509Certificate(caPem).getExtension(NAME_CONSTRAINTS_OID) !== null
 }
 
 async function createLeaf(

@@ -5,21 +5,15 @@
  * `npm run lake` with no configuration. Scripts talk to the lake over HTTP only.
  */
 import {existsSync, readFileSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
-import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+import {isAbsolute, resolve} from 'node:path'
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
 import type {Env} from '../../kit/cli.ts'
-// The Studio's defaults, so the scripts and the Studio always open the same dataset.
-import {DEFAULT_DATASET, DEFAULT_LOCAL_API_HOST, LOCAL_PROJECT_ID} from '../../studio/target.ts'
+import {trustLakeCa} from '../../kit/lakeProcess.ts'
+// The same defaults the Studio reads, so the scripts and the Studio always open the same dataset.
+import {lakeFile, localLakeConfig, LOCAL_LAKE} from '../../kit/localLake.ts'
 
-export {LOCAL_PROJECT_ID}
 /** The API version of the scripts' requests. */
 export const API_VERSION = '2025-02-19'
-const DEFAULT_LAKE_DATA = '.lake'
-
-/** Files the lake keeps in its data folder (see lake/auth/bootstrap.ts and lake/tls/certificates.ts). */
-const LAKE_TOKEN_FILE = 'token'
-const LAKE_CA_FILE = join('tls', 'ca.pem')
 
 /** Where to read and write, resolved from the environment. */
 export type Target = {
@@ -38,7 +32,8 @@ export type Target = {
 
 /** Resolves the target from the environment. Reads the lake's token file; changes nothing. */
 export function resolveTarget(env: Env, options: {cwd: string; dataset?: string}): Target {
-  const dataset = options.dataset || env.SANITY_STUDIO_DATASET || DEFAULT_DATASET
+  const local = localLakeConfig(env)
+  const dataset = options.dataset || local.dataset
   const envToken = env.SANITY_API_TOKEN || undefined
   const projectId = env.SANITY_STUDIO_PROJECT_ID
   if (projectId) {
@@ -51,15 +46,15 @@ export function resolveTarget(env: Env, options: {cwd: string; dataset?: string}
     }
   }
 
-  const apiHost = (env.SANITY_STUDIO_API_HOST || DEFAULT_LOCAL_API_HOST).replace(/\/+$/, '')
-  const dataDir = resolveDataDir(env, options.cwd)
-  const fileToken = envToken ? undefined : readIfExists(join(dataDir, LAKE_TOKEN_FILE))?.trim()
+  const apiHost = local.apiHost
+  const dataDir = isAbsolute(local.dataDir) ? local.dataDir : resolve(options.cwd, local.dataDir)
+  const fileToken = envToken ? undefined : readIfExists(lakeFile(dataDir, 'token'))?.trim()
   const token = envToken || fileToken || undefined
-  const caPath = join(dataDir, LAKE_CA_FILE)
+  const caPath = lakeFile(dataDir, 'ca')
   return {
     kind: 'lake',
     client: {
-      projectId: LOCAL_PROJECT_ID,
+      projectId: LOCAL_LAKE.projectId,
       dataset,
       apiHost,
       useProjectHostname: false,
@@ -75,24 +70,8 @@ export function resolveTarget(env: Env, options: {cwd: string; dataset?: string}
   }
 }
 
-function resolveDataDir(env: Env, cwd: string): string {
-  const dir = env.LAKE_DATA || DEFAULT_LAKE_DATA
-  return isAbsolute(dir) ? dir : resolve(cwd, dir)
-}
-
 function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined
-}
-
-/**
- * Adds the lake's CA certificate to the certificates this process trusts (on top of the default
- * ones), so TLS stays fully verified against the lake's own authority.
- */
-export function trustCertificate(caPath: string): void {
-  const ca = readFileSync(caPath, 'utf8')
-  const current = getCACertificates('default')
-  if (current.some((pem) => pem.trim() === ca.trim())) return
-  setDefaultCACertificates([...current, ca])
 }
 
 /** A client for the target, trusting the lake's CA when there is one. */
@@ -100,7 +79,7 @@ export function createTargetClient(
   target: Target,
   overrides: Partial<ClientConfig> = {},
 ): SanityClient {
-  if (target.caPath) trustCertificate(target.caPath)
+  if (target.caPath) trustLakeCa({path: target.caPath})
   return createClient({...target.client, ...overrides})
 }
 

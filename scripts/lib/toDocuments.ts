@@ -14,6 +14,7 @@ import {
 import {dhakaMidnightUtc} from './dates.ts'
 import type {ParsedArticle} from './parseArticle.ts'
 import {describeSource} from './sources.ts'
+import {getDraftId} from '../../kit/sanityIds.ts'
 
 /** A document as sent to the lake: only _id and _type are required. */
 export type ImportDocument = {_id: string; _type: string; [field: string]: unknown}
@@ -39,8 +40,6 @@ export type ArticleDocuments = {
   /** True when the article had no date and becomes a draft. */
   draft: boolean
 }
-
-const DRAFTS_PREFIX = 'drafts.'
 
 /** A short, stable hash of NFC strings (64 bits in hex: collisions are not a practical risk). */
 export function contentHash(...parts: string[]): string {
@@ -79,7 +78,7 @@ export function toDocuments(
 ): ArticleDocuments {
   const draft = parsed.date === undefined
   const publishedId = articleId(parsed.title, parsed.paragraphs[0])
-  const id = draft ? `${DRAFTS_PREFIX}${publishedId}` : publishedId
+  const id = draft ? getDraftId(publishedId) : publishedId
 
   const sources: ImportDocument[] = []
   const info = parsed.organisation ? describeSource(parsed.organisation) : undefined

@@ -11,6 +11,8 @@ import {
 } from 'sanity'
 import {graphemeLength, nfc} from '../../bangla/index.ts'
 import {counterLabel, type CounterLimit} from '../counter.ts'
+import {inputStats, timed} from '../inputStats.ts'
+import {BengaliDateInput, isDateType} from './BengaliDateInput.tsx'
 
 type TextElement = HTMLInputElement | HTMLTextAreaElement
 type PlainTextInputProps = StringInputProps | TextInputProps
@@ -42,16 +44,18 @@ function useNfcElementProps(props: PlainTextInputProps): PlainTextInputProps['el
   const {elementProps, onChange} = props
   return useMemo(() => {
     const handleChange = (event: ChangeEvent<TextElement>) => {
-      const element = event.currentTarget
-      const raw = element.value
-      // Rewriting the value mid-composition would break IMEs; blur normalises what is left.
-      const composing = (event.nativeEvent as InputEvent).isComposing === true
-      const normalised = nfc(raw)
-      if (!composing && normalised !== raw) {
-        const caret = caretAfterNfc(raw, element.selectionStart ?? raw.length)
-        element.value = normalised
-        element.setSelectionRange(caret, caret)
-      }
+      timed(inputStats.nfc, () => {
+        const element = event.currentTarget
+        const raw = element.value
+        // Rewriting the value mid-composition would break IMEs; blur normalises what is left.
+        const composing = (event.nativeEvent as InputEvent).isComposing === true
+        const normalised = nfc(raw)
+        if (!composing && normalised !== raw) {
+          const caret = caretAfterNfc(raw, element.selectionStart ?? raw.length)
+          element.value = normalised
+          element.setSelectionRange(caret, caret)
+        }
+      })
       ;(elementProps.onChange as (event: ChangeEvent<TextElement>) => void)(event)
     }
     const handleBlur = (event: FocusEvent<TextElement>) => {
@@ -64,7 +68,9 @@ function useNfcElementProps(props: PlainTextInputProps): PlainTextInputProps['el
 }
 
 export function GraphemeCounter(props: {value: string | undefined; limit: CounterLimit}) {
-  const {text, tone} = counterLabel(graphemeLength(props.value ?? ''), props.limit)
+  const {text, tone} = timed(inputStats.counter, () =>
+    counterLabel(graphemeLength(props.value ?? ''), props.limit),
+  )
   return (
     <Card tone={tone} radius={2} paddingX={1} paddingY={1}>
       <Text size={1} muted={tone === 'default'} data-testid="grapheme-counter">
@@ -98,8 +104,12 @@ export function withGraphemeCounter(limit: CounterLimit): ComponentType<PlainTex
   return GraphemeCountedInput
 }
 
-/** Form-wide input middleware (config `form.components.input`): every free-text input stores NFC. */
+/**
+ * Form-wide input middleware (config `form.components.input`): every free-text input stores NFC,
+ * every date and date-time input takes Bengali digits.
+ */
 export function NfcFormInput(props: InputProps) {
+  if (isDateType(props.schemaType)) return <BengaliDateInput {...props} />
   if (!isFreeTextType(props.schemaType)) return props.renderDefault(props)
   return <BengaliTextInput {...(props as PlainTextInputProps)} />
 }

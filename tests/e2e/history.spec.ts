@@ -21,20 +21,22 @@ test('history lists the revisions and restoring an earlier one works', async ({
 
   await pane.getByTestId('pane-context-menu-button').click()
   const opening = Date.now()
-  await page.getByRole('menuitem', {name: 'History'}).click()
+  await page.getByRole('menuitem', {name: 'ইতিহাস'}).click()
   const items = page.getByTestId('timeline-item-button')
-  await expect(items.first()).toContainText('Edited')
+  await expect(items.first()).toContainText('সম্পাদিত')
   timing('history timeline visible', Date.now() - opening)
-  await expect(items.filter({hasText: 'Published'})).toHaveCount(1)
-  await expect(items.filter({hasText: 'Created'})).toHaveCount(1)
+  await expect(items.filter({hasText: 'প্রকাশিত'})).toHaveCount(1)
+  await expect(items.filter({hasText: 'তৈরি'})).toHaveCount(1)
   expect(await items.count()).toBeGreaterThanOrEqual(3)
 
   // Select the published revision: the form shows its kicker, read-only.
-  await items.filter({hasText: 'Published'}).click()
+  await items.filter({hasText: 'প্রকাশিত'}).click()
   await expect(input(pane, 'kicker')).toHaveValue('বিশ্ব')
   await pane.getByTestId('action-reverttorevision').click()
-  await expect(page.getByText('Are you sure you want to restore this document?')).toBeVisible()
-  await page.getByRole('button', {name: 'Confirm'}).click()
+  await expect(
+    page.getByText('আপনি কি নিশ্চিতভাবে ডকুমেন্টটি এই সংস্করণে পুনরুদ্ধার করতে চান?'),
+  ).toBeVisible()
+  await page.getByRole('button', {name: 'নিশ্চিত করুন'}).click()
 
   await expect(input(pane, 'kicker')).toHaveValue('বিশ্ব')
   await expect(input(pane, 'kicker')).toBeEditable()

@@ -1,5 +1,5 @@
 // An editor writes a new story: Bengali typed on the keyboard, the grapheme counter, the Latin
-// slug from 'Generate', the Bengali message that blocks publishing an untitled article, and
+// slug from ‘তৈরি করুন’ (Generate), the Bengali message that blocks publishing an untitled article, and
 // publishing. The published story is then read back with GROQ (@sanity/client and Vision).
 import {expect, test} from './support/fixtures.ts'
 import {
@@ -40,14 +40,14 @@ test('a new article typed in Bengali gets a counter, a Latin slug, and publishes
   // 14 graphemes ('ঢা', 'কা', 'য়', ' ', 'ব', 'র্ষা', …), not the 25 UTF-16 code units.
   await expect(counter).toHaveText('১৪ / ৯০ অক্ষর')
 
-  await pane.getByTestId('field-slug').getByRole('button', {name: 'Generate'}).click()
+  await pane.getByTestId('field-slug').getByRole('button', {name: 'তৈরি করুন'}).click()
   await expect(input(pane, 'slug')).toHaveValue(SLUG)
 
   // Without a title the Studio refuses to publish and says why, in Bengali.
   await title.fill('')
   await expect(counter).toHaveText('০ / ৯০ অক্ষর')
   await expect(pane.getByTestId('action-publish')).toBeDisabled()
-  await pane.getByRole('button', {name: 'Validation'}).click()
+  await pane.getByRole('button', {name: 'যাচাই'}).click()
   // The validation inspector lists the field with its message.
   await expect(page.getByRole('button', {name: 'শিরোনাম শিরোনাম দিন'})).toBeVisible()
 
@@ -55,7 +55,7 @@ test('a new article typed in Bengali gets a counter, a Latin slug, and publishes
   await page.keyboard.type(TITLE)
   await expect(counter).toHaveText('১৪ / ৯০ অক্ষর')
   await waitSaved(pane)
-  timing('publish round trip (click → "Published just now")', await publish(pane))
+  timing('publish round trip (click → ‘প্রকাশিত’)', await publish(pane))
   await expect(pane.getByTestId('document-header-Published-chip')).toBeVisible()
 
   // The lake serves the published article to any GROQ client.
@@ -70,7 +70,7 @@ test('a new article typed in Bengali gets a counter, a Latin slug, and publishes
   expect(published).toMatchObject({title: TITLE})
   expect(published._id).not.toMatch(/^drafts\./)
   expect(published.publishedAt).toEqual(expect.any(String))
-  await expect(footer(pane)).toContainText(/published/i)
+  await expect(footer(pane)).toContainText(/প্রকাশ/)
 })
 
 test('the published article is found with GROQ in the Vision tool', async ({page, lake}) => {
@@ -87,7 +87,7 @@ test('the published article is found with GROQ in the Vision tool', async ({page
   const editor = page.getByTestId('vision-query-editor').locator('.cm-content')
   await editor.click()
   await page.keyboard.type(`*[_type == "article" && slug.current == "${SLUG}"]{title}`)
-  await page.getByRole('button', {name: 'Fetch'}).click()
+  await page.getByRole('button', {name: 'চালান'}).click()
   const result = page.getByTestId('vision-result')
   await expect(result).toContainText(TITLE)
   await expect(result).toContainText('1 item')

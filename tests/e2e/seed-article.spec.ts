@@ -8,7 +8,7 @@ import type {Locator} from '@playwright/test'
 /** Texts of an array field's item previews, once all have loaded (they load as they scroll in). */
 async function arrayItemTitles(field: Locator, expected: number): Promise<string[]> {
   const headers = field.getByTestId('default-preview__header')
-  await field.getByRole('button', {name: 'Add item'}).scrollIntoViewIfNeeded()
+  await field.getByRole('button', {name: 'আইটেম যোগ করুন'}).scrollIntoViewIfNeeded()
   await expect
     .poll(async () => (await headers.allInnerTexts()).filter((text) => text.trim()).length)
     .toBe(expected)
@@ -26,7 +26,8 @@ test('the Articles list shows the seed article with its Bengali date, and it ope
   await expect(item).toBeVisible()
   timing('Articles list visible (click → seed item)', Date.now() - started)
   await expect(item).toContainText(SEED.date)
-  await expect(item).toContainText('আষাঢ়') // the Bangla-calendar month next to it
+  await expect(item).toContainText('৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ') // the Bangla calendar date
+  await expect(item).toContainText('১৪৪৭ হিজরি') // and the Hijri one
   await expect(item).toContainText(SEED.source)
 
   const opening = Date.now()

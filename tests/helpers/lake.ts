@@ -1,6 +1,10 @@
 /**
- * A real lake server on a free port over a fresh temporary data folder, and a real @sanity/client
- * for it. Every integration test starts the lake through here, so transport details live in one place.
+ * Test lakes, started in one place so transport details live here:
+ * - `startTestLake()` / `useTestLake()`: a real lake server on a free port over a fresh temporary
+ *   data folder, and a real @sanity/client for it — for what needs the wire (the client, TLS,
+ *   HTTP/2, listeners, the Studio's endpoints);
+ * - `createTestLake()` / `useTestLake({inProcess: true})`: the same lake without a socket
+ *   (`createLake` + `lake.fetch`), for suites that send thousands of plain requests.
  *
  * The lake serves HTTPS (HTTP/2 with HTTP/1.1 fallback) with its own certificate authority, as in
  * use. This process trusts exactly that CA, added to Node's default CA list, so fetch, node:https,
@@ -10,7 +14,9 @@ import {createClient, type ClientConfig, type SanityClient} from '@sanity/client
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+import {trustLakeCa} from '../../kit/lakeProcess.ts'
+import {afterAll, beforeAll} from 'vitest'
+import {createLake, type Lake} from '../../lake/index.ts'
 import {startLakeServer, type LakeServer, type LakeServerOptions} from '../../lake/server.ts'
 import {ensureTls} from '../../lake/tls/certificates.ts'
 
@@ -43,16 +49,10 @@ export interface TestLakeOptions {
   serverOptions?: Partial<Omit<LakeServerOptions, 'dataDir' | 'port' | 'tls'>>
 }
 
-/** Adds a CA to the certificates every TLS client in this process trusts by default. */
-export function trustCa(ca: string): void {
-  const current = getCACertificates('default')
-  if (!current.includes(ca)) setDefaultCACertificates([...current, ca])
-}
-
 export async function startTestLake(options: TestLakeOptions = {}): Promise<TestLake> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
   const tls = options.tls === false ? null : await ensureTls(dataDir)
-  if (tls) trustCa(tls.ca)
+  if (tls) trustLakeCa({pem: tls.ca})
   const server = await startLakeServer({
     ...options.serverOptions,
     port: 0,
@@ -88,5 +88,69 @@ export async function startTestLake(options: TestLakeOptions = {}): Promise<Test
       await server.close()
       if (!keepData) await rm(dataDir, {recursive: true, force: true})
     },
+  }
+}
+
+/** A lake answering in-process: `fetch` goes straight to its handler, no socket, no TLS. */
+export interface InProcessLake {
+  /** A placeholder origin for building request URLs; nothing listens there. */
+  url: string
+  token: string
+  dataDir: string
+  lake: Lake
+  /** `fetch` against this lake: the request is handled in-process. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
+  close(options?: {keepData?: boolean}): Promise<void>
+}
+
+export async function createTestLake(
+  options: Pick<TestLakeOptions, 'dataDir' | 'now' | 'env'> = {},
+): Promise<InProcessLake> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
+  const lake = await createLake({
+    dataDir,
+    now: options.now,
+    env: {
+      LAKE_ADMIN_EMAIL: TEST_ADMIN.email,
+      LAKE_ADMIN_PASSWORD: TEST_ADMIN.password,
+      ...options.env,
+    },
+  })
+  return {
+    url: 'http://lake.in-process',
+    token: lake.auth!.token,
+    dataDir,
+    lake,
+    fetch: (input, init) => lake.fetch(new Request(input, init)),
+    async close({keepData = false} = {}) {
+      await lake.close()
+      if (!keepData) await rm(dataDir, {recursive: true, force: true})
+    },
+  }
+}
+
+/**
+ * A test lake for the whole file: started before its tests, closed (and its folder removed) after.
+ * Returns a getter, since the lake exists only once `beforeAll` has run.
+ *
+ * @example
+ * const lake = useTestLake()
+ * test('…', async () => { await lake().client().create({_type: 'article'}) })
+ */
+export function useTestLake(options?: TestLakeOptions & {inProcess?: false}): () => TestLake
+export function useTestLake(options: TestLakeOptions & {inProcess: true}): () => InProcessLake
+export function useTestLake(
+  options: TestLakeOptions & {inProcess?: boolean} = {},
+): () => TestLake | InProcessLake {
+  let current: TestLake | InProcessLake | undefined
+  beforeAll(async () => {
+    current = options.inProcess ? await createTestLake(options) : await startTestLake(options)
+  })
+  afterAll(async () => {
+    await current?.close()
+  })
+  return () => {
+    if (!current) throw new Error('the test lake starts in beforeAll: use it inside a test or hook')
+    return current
   }
 }

@@ -52,7 +52,9 @@ describe('--help', () => {
     async (name) => {
       const {code, out, err} = await runLake(name, '--help')
       expect(code).toBe(EXIT.SUCCESS)
-      expect(out).toMatch(new RegExp(`npm run (-s )?lake -- ${name === 'start' ? '\\[start\\]' : name}`))
+      expect(out).toMatch(
+        new RegExp(`npm run (-s )?lake -- ${name === 'start' ? '\\[start\\]' : name}`),
+      )
       expect(out).toContain('Examples:')
       expect(err).toBe('')
     },

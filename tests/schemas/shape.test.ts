@@ -2,7 +2,12 @@
 // relies on, plus titles, icons, previews and orderings.
 import {describe, expect, it} from 'vitest'
 import {articleType} from '../../schemas/articleType.ts'
-import {headlineType} from '../../schemas/headlineType.ts'
+import {formatHijriBn} from '../../bangla/index.ts'
+import {
+  headlineType,
+  LAST_POSITION_QUERY,
+  nextHeadlinePosition,
+} from '../../schemas/headlineType.ts'
 import {
   ARTICLE_TYPE,
   HEADLINE_TYPE,
@@ -147,14 +152,38 @@ describe('editor-facing metadata', () => {
     expect(headlineType.orderings?.[0].by).toEqual([{field: 'position', direction: 'asc'}])
   })
 
-  it('previews an article with its Bengali and Bangla-calendar date and source name', () => {
+  it('previews an article: date and source in the subtitle, weekday, Bangla and Hijri dates in the description', () => {
     const preview = articleType.preview!.prepare!({
       title: 'চীনা প্রেসিডেন্টের সঙ্গে রুশ পররাষ্ট্রমন্ত্রী সার্গেই লাভরভের বৈঠক',
       publishedAt: '2025-07-15T04:00:00.000Z',
       sourceName: 'চায়না মিডিয়া গ্রুপ',
       media: undefined,
     })
-    expect(preview.subtitle).toBe('মঙ্গলবার, ১৫ জুলাই ২০২৫ · ৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ · চায়না মিডিয়া গ্রুপ')
+    // Short enough for a 340 px pane: the source is no longer cut off.
+    expect(preview.subtitle).toBe('১৫ জুলাই ২০২৫ · চায়না মিডিয়া গ্রুপ')
+    // The Hijri day comes from bangla/ (its Bangladesh adjustment lives there).
+    expect(preview.description).toBe(
+      `মঙ্গলবার · ৩১ আষাঢ় ১৪৩২ বঙ্গাব্দ · ${formatHijriBn('2025-07-15T04:00:00.000Z')}`,
+    )
+    expect(preview.description).toMatch(/ ১৪৪৭ হিজরি$/)
+  })
+
+  it('sorts by title in Bengali alphabetical order and places a new headline last', async () => {
+    expect(articleType.orderings?.find((o) => o.name === 'titleAsc')?.by).toEqual([
+      {field: 'title', direction: 'asc'},
+    ])
+    expect(headlineType.orderings?.find((o) => o.name === 'textAsc')?.by).toEqual([
+      {field: 'text', direction: 'asc'},
+    ])
+    const queries: string[] = []
+    const context = (last: unknown) => ({
+      getClient: () => ({fetch: async (query: string) => (queries.push(query), last)}),
+    })
+    const position = (last: unknown) =>
+      nextHeadlinePosition(undefined, context(last) as never) as Promise<number>
+    expect(await position(7)).toBe(8)
+    expect(await position(null)).toBe(0)
+    expect(queries[0]).toBe(LAST_POSITION_QUERY)
   })
 
   it('previews a headline as “text : speaker” like the printed list', () => {

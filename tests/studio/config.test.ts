@@ -17,7 +17,12 @@ describe('sanity.config (local lake, no SANITY_STUDIO_PROJECT_ID)', async () => 
     expect(workspace.projectId).toBe('local')
     expect(workspace.dataset).toBe('production')
     expect(workspace.apiHost).toBe('https://localhost:3334')
-    expect(workspace.auth).toEqual({loginMethod: 'token', apiHost: 'https://localhost:3334'})
+    // One provider: straight to the lake's (Bengali) sign-in page, no English provider chooser.
+    expect(workspace.auth).toEqual({
+      loginMethod: 'token',
+      apiHost: 'https://localhost:3334',
+      redirectOnSingle: true,
+    })
   })
 
   it('switches off what the local lake does not offer', () => {

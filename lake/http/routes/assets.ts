@@ -27,7 +27,7 @@ import type {SanityDocument} from '../../core/types.ts'
 import {identityOf} from '../authorize.ts'
 import {lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
-import {apiHostOf} from '../studioContext.ts'
+import {apiHostOf, studioOf} from '../studioContext.ts'
 import {imageRendition} from './images.ts'
 
 /** Largest accepted upload; LAKE_MAX_UPLOAD_BYTES overrides (default 512 MiB). */
@@ -80,7 +80,7 @@ export function assetUploadRoutes(): Hono {
 
       const candidate = assetDocument({
         target,
-        apiHost: apiHostOf(c, projectId),
+        apiHost: assetOrigin(c, projectId),
         sha1: staged.sha1,
         size: staged.size,
         uploadId: randomId(32),
@@ -109,6 +109,26 @@ export function assetUploadRoutes(): Hono {
     }
   })
   return app
+}
+
+/** Host names an asset URL may name without a configured public URL: this machine's own. */
+const LOOPBACK = /^(localhost|[a-z0-9-]+\.localhost|127\.0\.0\.1|\[::1\])$/i
+
+/**
+ * The origin stored in an asset document's `url`. The first upload of some bytes fixes it for
+ * everyone (same bytes, same document), so it must not come from a caller's Host header: it is
+ * the configured public URL, or the request's host only when that names this machine (else
+ * localhost), on the port the connection came in on.
+ */
+function assetOrigin(c: Context, projectId: string): string {
+  if (studioOf(c).publicUrl) return apiHostOf(c, projectId)
+  const origin = new URL(apiHostOf(c, projectId))
+  if (!LOOPBACK.test(origin.hostname)) origin.hostname = 'localhost'
+  // The port the connection really came in on, not the one the Host header claims.
+  const port = (c.env as {incoming?: {socket?: {localPort?: number}}} | undefined)?.incoming
+    ?.socket?.localPort
+  if (port) origin.port = String(port)
+  return origin.origin
 }
 
 function uploadMeta(c: Context): UploadMeta {

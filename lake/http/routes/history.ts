@@ -22,8 +22,12 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
   const dataset = datasetOf(c)
   const ids = historyIds(c)
   const limit = c.req.query('limit')
-  if (limit !== undefined && !/^\d+$/.test(limit))
-    throw new BadRequestError('`limit` must be a number')
+  // SQLite's LIMIT takes a 64-bit integer; a longer digit string would be a 500, not an answer.
+  if (limit !== undefined && !(/^\d+$/.test(limit) && Number.isSafeInteger(Number(limit)))) {
+    throw new BadRequestError(
+      `\`limit\` must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not "${limit}"`,
+    )
+  }
   const transactions = dataset.transactions({
     ids,
     fromTransaction: c.req.query('fromTransaction') || undefined,

@@ -109,13 +109,14 @@ export const DELIBERATE_ANSWERS: readonly DeliberateAnswer[] = [
   {
     method: 'GET',
     path: '/socket/:dataset',
-    status: 404,
+    status: 426,
     body: {
-      statusCode: 404,
-      error: 'Not Found',
-      message: 'Presence (bifur WebSocket) is not offered by the local lake',
+      statusCode: 426,
+      error: 'Upgrade Required',
+      message:
+        'The presence socket is a WebSocket: connect with wss:// over HTTP/1.1 (lake/presence/socket.ts)',
     },
-    why: 'No presence: the Studio retries every few seconds and shows no avatars; editing is unaffected.',
+    why: 'Presence answers WebSocket upgrades only; a plain request (or one over HTTP/2) gets this.',
   },
   {
     method: 'GET',

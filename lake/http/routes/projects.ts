@@ -3,6 +3,7 @@
  * caller's document grants, which the Studio evaluates per document) and the project grants.
  */
 import {Hono, type Context} from 'hono'
+import {LOCAL_LAKE} from '../../../kit/localLake.ts'
 import {NotFoundError} from '../../core/errors.ts'
 import {
   grantsFor,
@@ -24,8 +25,8 @@ const ROLE_DESCRIPTIONS: Record<RoleName, string> = {
   viewer: 'Read all documents',
 }
 
-/** The dataset a fresh lake offers before anything was written. */
-export const DEFAULT_DATASET = 'production'
+/** The dataset a fresh lake offers before anything was written (the one the Studio opens). */
+export const DEFAULT_DATASET = LOCAL_LAKE.dataset
 
 function requireProject(c: Context): string {
   const {projectId} = lakeOf(c).config

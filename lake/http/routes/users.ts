@@ -4,13 +4,14 @@
  */
 import {Hono} from 'hono'
 import type {AuthStore} from '../../auth/authStore.ts'
-import {BadRequestError} from '../../core/errors.ts'
+import {BadRequestError, TooLargeError} from '../../core/errors.ts'
+import {LIMITS} from '../../core/limits.ts'
 import {ROLE_TITLES, type Principal, type RoleName} from '../../core/grants.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
 
 const MAX_KEYS = 100
-const MAX_VALUE_BYTES = 64 * 1024
+const MAX_KEY_BYTES = 1024
 
 /** The `users/me` body (v2026-05-04 shape the Studio reads). */
 export function currentUser(principal: Principal) {
@@ -63,8 +64,15 @@ export function userRoutes(): Hono {
       if (!pair || typeof pair !== 'object' || typeof pair.key !== 'string' || !pair.key) {
         throw new BadRequestError('Body must be [{"key": "<string>", "value": <json>}, …]')
       }
-      if (JSON.stringify(pair.value ?? null).length > MAX_VALUE_BYTES) {
-        throw new BadRequestError(`Value of "${pair.key}" is larger than ${MAX_VALUE_BYTES} bytes`)
+      if (Buffer.byteLength(pair.key) > MAX_KEY_BYTES) {
+        throw new BadRequestError(`Keys may be at most ${MAX_KEY_BYTES} bytes`)
+      }
+      // Bytes, not characters: Bengali text takes three bytes a letter.
+      const bytes = Buffer.byteLength(JSON.stringify(pair.value ?? null))
+      if (bytes > LIMITS.keyValueValueBytes) {
+        throw new TooLargeError(
+          `Value of "${pair.key}" is ${bytes} bytes as JSON; at most ${LIMITS.keyValueValueBytes}`,
+        )
       }
     }
     return c.json(studioOf(c).auth.setValues(principal.id, pairs))

@@ -2,6 +2,7 @@
 // differ from `npm run dev` (3333/3334) so a developer's running Studio does not get in the way.
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {LOCAL_LAKE} from '../../../kit/localLake.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 export const BIN = join(ROOT, 'node_modules', '.bin')
@@ -11,8 +12,8 @@ export const STUDIO_PORT = Number(process.env.E2E_STUDIO_PORT ?? 43333)
 export const STUDIO_URL = `http://localhost:${STUDIO_PORT}`
 /** What the Studio is built with; its client then calls https://local.localhost:<port>. */
 export const LAKE_URL = `https://localhost:${LAKE_PORT}`
-export const PROJECT_ID = 'local'
-export const DATASET = 'production'
+export const PROJECT_ID = LOCAL_LAKE.projectId
+export const DATASET = LOCAL_LAKE.dataset
 
 /** Accounts in every test's lake (created once in the template data folder). */
 export const USERS = {

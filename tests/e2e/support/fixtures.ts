@@ -1,12 +1,14 @@
 // Fixtures for every spec: a lake of its own per test (a fresh copy of the template data folder on
 // the e2e port), Chromium trusting exactly that lake's certificate, and a watch on every response
-// from the lake: a 404 or 5xx that the lake has not declared unsupported fails the test.
+// from the lake: a 404 or 5xx that the lake has not declared unsupported fails the test. Any request
+// to a host other than the Studio and the lake fails it too: the Studio must work offline and
+// tell no one else what the newsroom does.
 /* eslint-disable no-empty-pattern -- Playwright reads a fixture's dependencies from its pattern. */
 import {cpSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test as base, type BrowserContext, type TestInfo} from '@playwright/test'
-import {ENV_SPKI, ENV_TEMPLATE_DIR, LAKE_PORT} from './config.ts'
+import {ENV_SPKI, ENV_TEMPLATE_DIR, LAKE_PORT, STUDIO_PORT} from './config.ts'
 import {startLake, trustLakeCa, type LakeProcess} from './lake.ts'
 import {isDeclaredUnsupported} from './unsupported.ts'
 
@@ -20,6 +22,8 @@ export interface LakeProblem {
 
 interface TestFixtures {
   lake: LakeProcess
+  /** Requests (and WebSockets) the browser made to any other host, in order. */
+  otherHosts: string[]
   /** Responses from the lake with status 404 or ≥ 500, in order. */
   lakeProblems: LakeProblem[]
   /** Another browser context (a second editor), watched like the default one. */
@@ -39,8 +43,24 @@ function requiredEnv(name: string): string {
 }
 
 const LAKE_HOST = new RegExp(`^https://([a-z0-9-]+\\.)?localhost:${LAKE_PORT}/`)
+const OWN_HOSTS = new RegExp(
+  `^(https?|wss?)://(localhost:${STUDIO_PORT}|([a-z0-9-]+\\.)?localhost:${LAKE_PORT})/`,
+)
 
-function watch(context: BrowserContext, problems: LakeProblem[]): void {
+/** Whether the browser may send this request: the Studio, the lake, or nothing on the network. */
+export function isOwnHost(url: string): boolean {
+  return OWN_HOSTS.test(url) || /^(data|blob|about|chrome-extension):/.test(url)
+}
+
+function watch(context: BrowserContext, problems: LakeProblem[], otherHosts: string[]): void {
+  context.on('request', (request) => {
+    if (!isOwnHost(request.url())) otherHosts.push(`${request.method()} ${request.url()}`)
+  })
+  context.on('page', (page) => {
+    page.on('websocket', (socket) => {
+      if (!isOwnHost(socket.url())) otherHosts.push(`WebSocket ${socket.url()}`)
+    })
+  })
   context.on('response', (response) => {
     const status = response.status()
     const url = response.url()
@@ -106,17 +126,33 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     reportProblems(problems, testInfo)
   },
 
-  context: async ({context, lakeProblems}, use) => {
-    watch(context, lakeProblems)
+  otherHosts: async ({}, use) => {
+    const requests: string[] = []
+    await use(requests)
+    if (requests.length > 0) {
+      throw new Error(
+        `The browser sent ${requests.length} request(s) to hosts other than the Studio and the lake:\n${[...new Set(requests)].join('\n')}`,
+      )
+    }
+  },
+
+  context: async ({context, lakeProblems, otherHosts}, use) => {
+    watch(context, lakeProblems, otherHosts)
+    // The default page exists before this fixture runs: watch its sockets too.
+    for (const page of context.pages()) {
+      page.on('websocket', (socket) => {
+        if (!isOwnHost(socket.url())) otherHosts.push(`WebSocket ${socket.url()}`)
+      })
+    }
     await use(context)
   },
 
-  newContext: async ({browser, lakeProblems}, use, testInfo) => {
+  newContext: async ({browser, lakeProblems, otherHosts}, use, testInfo) => {
     const contexts: BrowserContext[] = []
     await use(async () => {
       const {baseURL, locale, timezoneId, viewport} = testInfo.project.use
       const context = await browser.newContext({baseURL, locale, timezoneId, viewport})
-      watch(context, lakeProblems)
+      watch(context, lakeProblems, otherHosts)
       contexts.push(context)
       return context
     })

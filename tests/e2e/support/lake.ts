@@ -1,10 +1,10 @@
 // A real lake as a child process (`lake/cli.ts start`), the way a developer runs it, on the e2e port.
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {createHash, X509Certificate} from 'node:crypto'
-import {createWriteStream, existsSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+import {createWriteStream, readFileSync} from 'node:fs'
 import {createClient, type SanityClient} from '@sanity/client'
+import {startLakeProcess, trustLakeCa as trustCa} from '../../../kit/lakeProcess.ts'
+import {lakeFile} from '../../../kit/localLake.ts'
 import {DATASET, LAKE_PORT, LAKE_URL, PROJECT_ID, ROOT, STUDIO_URL} from './config.ts'
 
 export interface LakeProcess {
@@ -43,18 +43,14 @@ export function lakeEnv(dataDir: string): Record<string, string> {
 
 /** base64(sha256(SubjectPublicKeyInfo)) of the lake's leaf certificate, as Chromium wants it. */
 export function spkiHash(dataDir: string): string {
-  const cert = new X509Certificate(readFileSync(join(dataDir, 'tls', 'cert.pem')))
+  const cert = new X509Certificate(readFileSync(lakeFile(dataDir, 'cert')))
   const spki = cert.publicKey.export({type: 'spki', format: 'der'})
   return createHash('sha256').update(spki).digest('base64')
 }
 
-let trustedCa = ''
 /** Node clients in this process trust exactly this CA (in addition to the public roots). */
 export function trustLakeCa(dataDir: string): void {
-  const ca = readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8')
-  if (ca === trustedCa) return
-  setDefaultCACertificates([...getCACertificates('default'), ca])
-  trustedCa = ca
+  trustCa({path: lakeFile(dataDir, 'ca')})
 }
 
 export async function startLake(
@@ -64,28 +60,21 @@ export async function startLake(
   // Beside the data folder, so a copy of the folder does not carry the log along.
   const logFile = `${dataDir}.log`
   const log = createWriteStream(logFile, {flags: 'w'})
-  const child = spawn(
-    process.execPath,
-    ['lake/cli.ts', 'start', '--port', String(LAKE_PORT), '--data', dataDir],
-    {
-      cwd: ROOT,
-      env: {...process.env, LAKE_CORS_ORIGINS: STUDIO_URL, ...env},
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  child.stdout?.pipe(log, {end: false})
-  child.stderr?.pipe(log, {end: false})
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  let lake
   try {
-    await waitForPing(child, dataDir)
+    lake = await startLakeProcess({
+      dataDir,
+      port: LAKE_PORT,
+      detached: true,
+      env: {...process.env, LAKE_CORS_ORIGINS: STUDIO_URL, ...env},
+      onLine: (line) => log.write(`${line}\n`),
+    })
   } catch (error) {
-    await stopChild(child, exited)
-    throw new Error(
-      `${(error as Error).message}\n--- lake log ---\n${readFileSync(logFile, 'utf8')}`,
-    )
+    await new Promise<void>((done) => log.end(done))
+    throw error
   }
-  const token = lakeEnv(dataDir).SANITY_API_TOKEN ?? ''
+  trustLakeCa(dataDir)
+  const token = lake.token
   const client = (options: {token?: string} = {}) =>
     createClient({
       apiHost: LAKE_URL,
@@ -103,43 +92,8 @@ export async function startLake(
     token,
     client,
     stop: async () => {
-      await stopChild(child, exited)
+      await lake.stop()
       await new Promise<void>((done) => log.end(done))
     },
   }
-}
-
-async function waitForPing(child: ChildProcess, dataDir: string): Promise<void> {
-  const deadline = Date.now() + 60_000
-  let last = ''
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the lake exited with code ${child.exitCode}`)
-    try {
-      // On a first start the CA appears only once the lake has made it.
-      if (existsSync(join(dataDir, 'tls', 'ca.pem'))) trustLakeCa(dataDir)
-      const res = await fetch(`${LAKE_URL}/v2025-03-01/ping`, {signal: AbortSignal.timeout(2000)})
-      if (res.ok) return
-      last = `HTTP ${res.status}`
-    } catch (error) {
-      last = String((error as Error).cause ?? error)
-    }
-    await new Promise((done) => setTimeout(done, 150))
-  }
-  throw new Error(`the lake did not answer ${LAKE_URL}/v2025-03-01/ping within 60 s (${last})`)
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return
-  const pid = child.pid
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, name)
-    } catch {
-      // Already gone.
-    }
-  }
-  signal('SIGTERM')
-  const timer = setTimeout(() => signal('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
 }

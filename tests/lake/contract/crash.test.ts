@@ -4,54 +4,35 @@
  * data folder, every write that was acknowledged is there, and nothing is half-written.
  */
 import {createClient} from '@sanity/client'
-import {spawn, type ChildProcess} from 'node:child_process'
-import {readFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, expect, test} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
-let child: ChildProcess | undefined
+let child: LakeProcess | undefined
 let restarted: TestLake | undefined
 let dataDir: string | undefined
 
 afterAll(async () => {
-  child?.kill('SIGKILL')
+  await child?.kill()
   await restarted?.close()
   if (dataDir) await rm(dataDir, {recursive: true, force: true})
 })
 
-function startLakeProcess(dir: string): Promise<{process: ChildProcess; url: string}> {
-  const proc = spawn(
-    process.execPath,
-    ['lake/cli.ts', 'start', '--no-tls', '--port', '0', '--data', dir],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {...process.env, LAKE_ADMIN_PASSWORD: 'crash-test-password'},
-    },
-  )
-  return new Promise((resolve, reject) => {
-    let out = ''
-    proc.stdout!.on('data', (chunk) => {
-      out += chunk
-      const match = /Lake listening on (http:\/\/\S+)/.exec(out)
-      if (match) resolve({process: proc, url: match[1]})
-    })
-    proc.stderr!.on('data', (chunk) => (out += chunk))
-    proc.on('exit', (code) => reject(new Error(`lake exited (${code}) before listening:\n${out}`)))
-  })
-}
-
 test('every acknowledged write survives SIGKILL of the lake process', async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lake-crash-'))
-  const started = await startLakeProcess(dataDir)
-  child = started.process
-  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim()
+  child = await startLakeProcess({
+    dataDir,
+    tls: false,
+    env: {...process.env, LAKE_ADMIN_PASSWORD: 'crash-test-password'},
+  })
+  const token = child.token
   const client = createClient({
     projectId: 'local',
     dataset: 'test',
-    apiHost: started.url,
+    apiHost: child.url,
     useProjectHostname: false,
     apiVersion: '2025-02-19',
     token,
@@ -83,10 +64,10 @@ test('every acknowledged write survives SIGKILL of the lake process', async () =
   }
   const writers = Array.from({length: 8}, (_, w) => writer(w))
   await new Promise((resolve) => setTimeout(resolve, 1500))
-  child.kill('SIGKILL')
+  const killed = child.kill()
   stop = true
   await Promise.all(writers)
-  await new Promise((resolve) => child!.once('exit', resolve))
+  await killed
   expect(acknowledged.size).toBeGreaterThan(10)
 
   restarted = await startTestLake({dataDir, tls: false})

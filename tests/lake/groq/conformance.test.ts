@@ -6,9 +6,9 @@
  */
 import {evaluate, parse} from 'groq-js'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {startTestLake} from '../../helpers/lake.ts'
+import {useTestLake} from '../../helpers/lake.ts'
 import {asMultiset, rankScores, withoutLakeSystemAttributes} from './compare.ts'
-import {loadDocuments, query, type LakeTarget} from './http.ts'
+import {loadDocuments, query} from './http.ts'
 import {
   lakeDatasetName,
   planSuite,
@@ -26,16 +26,10 @@ for (const planned of plan.cases) {
   else groups.set(planned.dataset._id, {dataset: planned.dataset, cases: [planned]})
 }
 
-let lake: Awaited<ReturnType<typeof startTestLake>>
-let target: LakeTarget
-
-beforeAll(async () => {
-  lake = await startTestLake()
-  target = {url: lake.url, token: lake.token}
-})
+// In-process (createLake + lake.fetch): thousands of plain requests, and the wire is tested elsewhere.
+const lake = useTestLake({inProcess: true})
 
 afterAll(async () => {
-  await lake?.close()
   const reasons = new Map<string, number>()
   for (const {reason} of plan.skipped) reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
   const deviations = plan.cases.filter((planned) => planned.deviation).length
@@ -84,14 +78,14 @@ for (const {dataset, cases} of groups.values()) {
   describe(label, () => {
     beforeAll(async () => {
       // The movies dataset is not included; only its invalid tests run, against an empty dataset.
-      await loadDocuments(target, name, dataset.documents ?? [])
+      await loadDocuments(lake(), name, dataset.documents ?? [])
     })
 
     test.each(
       cases.map((planned) => [`${planned.test.name} [${planned.test._id}]`, planned] as const),
     )('%s', async (_name, planned) => {
       const {test: suiteTest} = planned
-      const response = await query(target, name, suiteTest.query, suiteTest.params ?? {})
+      const response = await query(lake(), name, suiteTest.query, suiteTest.params ?? {})
       if (!suiteTest.valid) {
         expect(response.status, JSON.stringify(response.body)).toBe(400)
         const error = response.body.error as {type?: string} | undefined

@@ -5,11 +5,11 @@
  * Results must be identical (as multisets where GROQ leaves the order undefined).
  */
 import {evaluate, parse} from 'groq-js'
-import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {startTestLake} from '../../helpers/lake.ts'
+import {beforeAll, describe, expect, test} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
 import {asMultiset} from './compare.ts'
 import {generateDataset, generateQueries, type GeneratedQuery} from './generate.ts'
-import {loadDocuments, query, type LakeTarget} from './http.ts'
+import {loadDocuments, query} from './http.ts'
 import {
   applyPerspective,
   perspectiveParam,
@@ -81,17 +81,8 @@ const FIXED_QUERIES: GeneratedQuery[] = [
   },
 ]
 
-let lake: Awaited<ReturnType<typeof startTestLake>>
-let target: LakeTarget
-
-beforeAll(async () => {
-  lake = await startTestLake()
-  target = {url: lake.url, token: lake.token}
-})
-
-afterAll(async () => {
-  await lake?.close()
-})
+// In-process (createLake + lake.fetch): thousands of plain requests, and the wire is tested elsewhere.
+const lake = useTestLake({inProcess: true})
 
 async function groqJs(
   documents: StoredDocument[],
@@ -112,7 +103,7 @@ for (const seed of SEEDS) {
     let stored: StoredDocument[] = []
 
     beforeAll(async () => {
-      stored = await loadDocuments(target, dataset, documents, 40)
+      stored = await loadDocuments(lake(), dataset, documents, 40)
       expect(stored.map((doc) => doc._id)).toEqual(documents.map((doc) => doc._id))
     })
 
@@ -128,7 +119,7 @@ for (const seed of SEEDS) {
 
     test.each(cases)('%s', async (_name, perspective, generated) => {
       const response = await query(
-        target,
+        lake(),
         dataset,
         generated.query,
         generated.params,

@@ -4,63 +4,8 @@
  * seed always gives the same documents and queries, so a failure can be replayed.
  */
 
-export type Random = {
-  next(): number
-  int(min: number, max: number): number
-  pick<T>(items: readonly T[]): T
-  chance(probability: number): boolean
-  some<T>(items: readonly T[], max: number): T[]
-}
+import {createRandom, SECTIONS, WORDS, type Random} from '../../../kit/seeded.ts'
 
-/** mulberry32: small, fast and good enough to spread test cases. */
-export function createRandom(seed: number): Random {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1))
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]
-  return {
-    next,
-    int,
-    pick,
-    chance: (probability) => next() < probability,
-    some: (items, max) => {
-      const count = int(0, max)
-      const out: (typeof items)[number][] = []
-      for (let i = 0; i < count; i++) out.push(pick(items))
-      return out
-    },
-  }
-}
-
-export const WORDS = [
-  'বাজেট',
-  'নির্বাচন',
-  'বন্যা',
-  'ক্রিকেট',
-  'অর্থনীতি',
-  'প্রধানমন্ত্রী',
-  'ঢাকা',
-  'চট্টগ্রাম',
-  'সংসদ',
-  'শিক্ষা',
-  'স্বাস্থ্য',
-  'রপ্তানি',
-  'পোশাক',
-  'বিদ্যুৎ',
-  'মেট্রোরেল',
-  'ঈদ',
-  'পদ্মা',
-  'সেতু',
-  'budget',
-  'Dhaka',
-] as const
-export const SECTIONS = ['জাতীয়', 'রাজনীতি', 'খেলা', 'বাণিজ্য', 'বিনোদন', 'আন্তর্জাতিক'] as const
 export const TAGS = ['ঢাকা', 'সরকার', 'বিশ্বকাপ', 'শেয়ারবাজার', 'আবহাওয়া', 'ভোট', 'সড়ক'] as const
 const SOURCE_NAMES = ['প্রথম আলো', 'বাসস', 'রয়টার্স', 'এএফপি', 'নিজস্ব প্রতিবেদক', 'ডেইলি স্টার']
 export const RELEASES = ['eid', 'budget'] as const

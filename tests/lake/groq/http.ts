@@ -1,6 +1,14 @@
 /** Plain HTTP calls to a lake for the GROQ suites: loading documents and running queries. */
 
-export type LakeTarget = {url: string; token: string}
+/**
+ * A lake to call: its origin, a token, and the `fetch` that reaches it (the suites use an
+ * in-process lake, tests/helpers/lake.ts; any `fetch`, the global one included, will do).
+ */
+export type LakeTarget = {
+  url: string
+  token: string
+  fetch(input: string, init?: RequestInit): Promise<Response>
+}
 
 export type StoredDocument = {_id: string; [key: string]: unknown}
 
@@ -29,7 +37,7 @@ export async function loadDocuments(
     const mutations = documents
       .slice(start, start + batchSize)
       .map((doc) => ({createOrReplace: doc}))
-    const response = await fetch(
+    const response = await lake.fetch(
       `${lake.url}/${API_VERSION}/data/mutate/${dataset}?returnIds=true&returnDocuments=true&visibility=sync`,
       {method: 'POST', headers: headers(lake), body: JSON.stringify({mutations})},
     )
@@ -60,10 +68,10 @@ export async function query(
   search.set('returnQuery', 'false')
   let response: Response
   if (base.length + 1 + search.toString().length < MAX_GET_URL) {
-    response = await fetch(`${base}?${search}`, {headers: headers(lake)})
+    response = await lake.fetch(`${base}?${search}`, {headers: headers(lake)})
   } else {
     const options = new URLSearchParams({perspective, returnQuery: 'false'})
-    response = await fetch(`${base}?${options}`, {
+    response = await lake.fetch(`${base}?${options}`, {
       method: 'POST',
       headers: headers(lake),
       body: JSON.stringify({query: groq, params}),

@@ -160,7 +160,9 @@ describe('deliberate answers', () => {
   )
 
   it('declares only its own 404s', () => {
-    expect(isDeclaredNotFound('GET', '/v2022-06-30/socket/production')).toBe(true)
+    expect(isDeclaredNotFound('GET', '/v2022-06-30/data/history/production/events/documents/a')).toBe(true)
+    // Presence is served now (lake/presence): a 404 there is a real failure.
+    expect(isDeclaredNotFound('GET', '/v2022-06-30/socket/production')).toBe(false)
     expect(isDeclaredNotFound('GET', '/v2025-02-19/data/query/production')).toBe(false)
   })
 })

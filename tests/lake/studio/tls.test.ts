@@ -50,7 +50,7 @@ describe('certificates', () => {
     const {files} = await ensureTls(freshDir())
     expect(statSync(files.keyPath).mode & 0o777).toBe(0o600)
     expect(statSync(files.caKeyPath).mode & 0o777).toBe(0o600)
-    expect(statSync(files.caPath).mode & 0o777).toBe(0o644)
+    expect(statSync(files.caPath).mode & 0o777).toBe(0o600)
   })
 
   it('reuses the certificates on later starts', async () => {

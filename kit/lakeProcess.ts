@@ -1,0 +1,151 @@
+/**
+ * The one way to run a lake as a child process — `node lake/cli.ts start`, as a developer runs it —
+ * for `npm run dev`, the bench, the e2e support and the crash test; and the one way a Node process
+ * trusts a lake's certificate authority (added to Node's default list: TLS stays verified).
+ */
+import {spawn, type ChildProcess} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+import {resolve} from 'node:path'
+import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+import {fileURLToPath} from 'node:url'
+import type {Env} from './cli.ts'
+import {apiHostFor, lakeFile, LOCAL_LAKE} from './localLake.ts'
+
+const LAKE_CLI = fileURLToPath(new URL('../lake/cli.ts', import.meta.url))
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+export interface LakeProcessOptions {
+  dataDir: string
+  /** Default 0: the system picks a free port, read back from the lake's output. */
+  port?: number
+  host?: string
+  /** HTTPS with the data folder's own CA (default), or plain HTTP. */
+  tls?: boolean
+  /** The child's environment (default: this process's), e.g. LAKE_CORS_ORIGINS, LAKE_ADMIN_*. */
+  env?: Env
+  /**
+   * Its own process group, so stop() also ends anything it started and Ctrl-C in a terminal
+   * reaches only the parent (`npm run dev`, the e2e lake).
+   */
+  detached?: boolean
+  /** Every line the lake prints (stdout and stderr); default: its stderr goes to this process's. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+  /** How long to wait for "Lake listening" (default 60 s). */
+  timeoutMs?: number
+}
+
+export interface LakeProcess {
+  /** The URL clients use (`https://localhost:<port>`). */
+  url: string
+  port: number
+  dataDir: string
+  /** The scripts' API token from the data folder (role editor). */
+  token: string
+  /** The CA to trust (TLS only). */
+  caPath: string | null
+  child: ChildProcess
+  /** SIGTERM (a clean stop: listeners hear `disconnect`, writes finish), SIGKILL after 10 s. */
+  stop(): Promise<void>
+  /** SIGKILL at once, as a crash would. */
+  kill(): Promise<void>
+}
+
+export async function startLakeProcess(options: LakeProcessOptions): Promise<LakeProcess> {
+  const dataDir = resolve(options.dataDir)
+  const tls = options.tls ?? true
+  const host = options.host ?? LOCAL_LAKE.host
+  const args = [LAKE_CLI, 'start', '--port', String(options.port ?? 0), '--host', host]
+  args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']))
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: (options.env ?? process.env) as NodeJS.ProcessEnv,
+    detached: options.detached ?? false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  const output: string[] = []
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`the lake did not start within ${(options.timeoutMs ?? 60_000) / 1000} s`),
+        ),
+      options.timeoutMs ?? 60_000,
+    )
+    const onLine = (line: string, stream: 'stdout' | 'stderr') => {
+      output.push(line)
+      if (options.onLine) options.onLine(line, stream)
+      else if (stream === 'stderr') process.stderr.write(`[lake] ${line}\n`)
+      const match = /^Lake listening on \S+:(\d+)\b/.exec(line)
+      if (match) {
+        clearTimeout(timer)
+        resolvePort(Number(match[1]))
+      }
+    }
+    forEachLine(child.stdout!, (line) => onLine(line, 'stdout'))
+    forEachLine(child.stderr!, (line) => onLine(line, 'stderr'))
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`the lake exited before it was ready (${signal ?? `code ${code}`})`))
+    })
+  }).catch(async (error: Error) => {
+    await signalAndWait(child, exited, 'SIGKILL', options.detached)
+    throw new Error(`${error.message}\n--- lake output ---\n${output.join('\n')}`)
+  })
+  const caPath = tls ? lakeFile(dataDir, 'ca') : null
+  return {
+    url: apiHostFor(host, port, tls),
+    port,
+    dataDir,
+    token: readFileSync(lakeFile(dataDir, 'token'), 'utf8').trim(),
+    caPath,
+    child,
+    stop: () => signalAndWait(child, exited, 'SIGTERM', options.detached),
+    kill: () => signalAndWait(child, exited, 'SIGKILL', options.detached),
+  }
+}
+
+function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let rest = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n')
+    rest = lines.pop() ?? ''
+    for (const line of lines) onLine(line)
+  })
+  stream.on('end', () => rest && onLine(rest))
+}
+
+async function signalAndWait(
+  child: ChildProcess,
+  exited: Promise<void>,
+  signal: NodeJS.Signals,
+  group = false,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return
+  const pid = child.pid
+  const send = (name: NodeJS.Signals) => {
+    try {
+      process.kill(group ? -pid : pid, name)
+    } catch {
+      // Already gone.
+    }
+  }
+  send(signal)
+  const force = signal === 'SIGKILL' ? null : setTimeout(() => send('SIGKILL'), 10_000)
+  await exited
+  if (force) clearTimeout(force)
+}
+
+/**
+ * Adds a lake's CA (a PEM file, or the PEM text) to the certificates every TLS client in this
+ * process trusts by default — fetch, node:https, @sanity/client — on top of the public roots.
+ * Idempotent; false when the file does not exist (yet).
+ */
+export function trustLakeCa(ca: {path: string} | {pem: string}): boolean {
+  if ('path' in ca && !existsSync(ca.path)) return false
+  const pem = ('pem' in ca ? ca.pem : readFileSync(ca.path, 'utf8')).trim()
+  const current = getCACertificates('default')
+  if (!current.some((cert) => cert.trim() === pem)) setDefaultCACertificates([...current, pem])
+  return true
+}

@@ -1,0 +1,36 @@
+/**
+ * Ends what a revoked token, a signed-out session or a removed user still holds open: their
+ * listeners get `disconnect` at once. Requests are checked one by one already (every request
+ * resolves its token); a listener is one long request, so it is checked whenever the auth store
+ * changes: by this process (sign-out) or by another writing the same file (`npm run lake -- tokens
+ * revoke`, `users remove`), which SQLite's data_version reveals. Polling it is one cheap PRAGMA.
+ */
+import type {ListenerRegistry} from '../listen/stream.ts'
+import type {AuthStore} from './authStore.ts'
+
+export const REVOKED_REASON =
+  'Access was revoked (token revoked, signed out or user removed); sign in again'
+
+/** Checks every `intervalMs`; returns the function that stops watching. */
+export function watchRevocations(
+  auth: Pick<AuthStore, 'version' | 'isLive'>,
+  listeners: Pick<ListenerRegistry, 'endWhere'>,
+  intervalMs = 200,
+): () => void {
+  let seen = auth.version()
+  const check = () => {
+    let now: string
+    try {
+      now = auth.version()
+    } catch {
+      // The store closed under us (shutdown): nothing left to watch.
+      return
+    }
+    if (now === seen) return
+    seen = now
+    listeners.endWhere((principal) => (auth.isLive(principal) ? null : REVOKED_REASON))
+  }
+  const timer = setInterval(check, intervalMs)
+  timer.unref?.()
+  return () => clearInterval(timer)
+}

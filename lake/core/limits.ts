@@ -1,0 +1,130 @@
+/**
+ * The lake's limits, in one place (docs/security.md lists each with its error). They keep one
+ * caller from taking the lake down for everyone: a body too large to hold in memory, a document
+ * too deep for SQLite's JSON functions (which stop at 1,000 levels and would then fail every query
+ * touching it), a query too deep for the evaluator's stack. Pure: no I/O.
+ */
+import {itemError, MutationError, QueryError} from './errors.ts'
+
+const KIB = 1024
+const MIB = 1024 * KIB
+
+export const LIMITS = {
+  /** Request bodies by route (bytes); uploads have their own, LAKE_MAX_UPLOAD_BYTES. */
+  body: {
+    query: 4 * MIB,
+    /** Mutations and actions: one document at its largest, plus the request around it. */
+    write: 40 * MIB,
+    keyValue: 1 * MIB,
+    signIn: 16 * KIB,
+    /** Every other route that takes a body (logout, telemetry, role requests). */
+    other: 64 * KIB,
+  },
+  /** A stored document, serialised as JSON (hosted Sanity's documented maximum is 32 MB). */
+  documentBytes: 32 * MIB,
+  /** Nesting of objects and arrays in a stored document, the document itself being level 1. */
+  documentDepth: 100,
+  /** Nesting of a GROQ query's syntax tree. */
+  queryDepth: 256,
+  /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */
+  keyValueBytesPerUser: 1 * MIB,
+  /** One key/value setting's value, as JSON in UTF-8. */
+  keyValueValueBytes: 64 * KIB,
+  /** Open listeners (`/data/listen`) per user or token, across datasets. */
+  listenersPerPrincipal: 100,
+} as const
+
+/**
+ * How deeply objects and arrays nest in `value` (a scalar is 0, `{}` is 1), counted without
+ * recursion so that a hostile value cannot overflow the stack; stops counting past `max`.
+ */
+export function nestingDepth(value: unknown, max = Infinity): number {
+  let deepest = 0
+  const stack: [unknown, number][] = [[value, 1]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (typeof node !== 'object' || node === null) continue
+    if (depth > deepest) deepest = depth
+    if (deepest > max) return deepest
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return deepest
+}
+
+type ErrorType = 'mutationError' | 'actionError'
+
+/**
+ * Refuses a document that is nested too deeply or too large to store, before anything is written.
+ * `index` names the mutation or action in the error, as the client prints it.
+ */
+export function checkDocumentLimits(
+  id: string,
+  doc: unknown,
+  index: number,
+  errorType: ErrorType = 'mutationError',
+): void {
+  checkDocumentDepth(id, doc, index, errorType)
+  const bytes = Buffer.byteLength(JSON.stringify(doc))
+  if (bytes > LIMITS.documentBytes) {
+    throw tooLarge(
+      id,
+      index,
+      errorType,
+      `Document "${id}" is ${bytes} bytes as JSON; at most ${LIMITS.documentBytes} are allowed`,
+    )
+  }
+}
+
+/**
+ * Refuses a value nested more than LIMITS.documentDepth levels: checked on request bodies before
+ * they are copied (structuredClone and JSON.stringify overflow the stack near 2,000 levels).
+ */
+export function checkDocumentDepth(
+  id: string,
+  value: unknown,
+  index: number,
+  errorType: ErrorType = 'mutationError',
+): void {
+  if (nestingDepth(value, LIMITS.documentDepth) <= LIMITS.documentDepth) return
+  throw tooLarge(
+    id,
+    index,
+    errorType,
+    `Document "${id}" would nest objects and arrays more than ${LIMITS.documentDepth} levels deep; flatten it`,
+  )
+}
+
+function tooLarge(id: string, index: number, errorType: ErrorType, description: string) {
+  const verb = errorType === 'actionError' ? 'action' : 'mutation'
+  return new MutationError(
+    `The ${verb}(s) failed: ${description}`,
+    [itemError('documentTooLargeError', description, {id, ...(index >= 0 ? {index} : {})})],
+    errorType,
+  )
+}
+
+/**
+ * Refuses a GROQ syntax tree nested deeper than LIMITS.queryDepth nodes, counted without recursion
+ * (the planner and the evaluator recurse, and would overflow the stack on `*[true][true]…`).
+ */
+export function checkQueryDepth(tree: unknown): void {
+  const stack: [unknown, number][] = [[tree, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (typeof node !== 'object' || node === null) continue
+    const isNode = !Array.isArray(node) && typeof (node as {type?: unknown}).type === 'string'
+    const level = isNode ? depth + 1 : depth
+    if (level > LIMITS.queryDepth) {
+      throw new QueryError(
+        `Query is nested more than ${LIMITS.queryDepth} levels deep; split or simplify it`,
+      )
+    }
+    // A literal's value is data, not syntax.
+    if (isNode && (node as {type: string}).type === 'Value') continue
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, level])
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Request bodies: each route's size limit (413 before the body is read past it: a declared
+ * Content-Length is checked first, a chunked body is counted as it streams) and the JSON routes'
+ * media type (415 for text/plain or a form, which a browser could send cross-site without a
+ * preflight). Uploads stream to disk under their own limit (routes/assets.ts).
+ */
+import type {MiddlewareHandler} from 'hono'
+import {bodyLimit} from 'hono/body-limit'
+import {TooLargeError, UnsupportedMediaTypeError} from '../core/errors.ts'
+import {LIMITS} from '../core/limits.ts'
+
+interface BodyRule {
+  /** Matched against the path (after any `/v{apiVersion}` prefix for versioned routes). */
+  pattern: RegExp
+  maxBytes: number
+  /** The body must be JSON. */
+  json: boolean
+  what: string
+}
+
+const BODY_RULES: readonly BodyRule[] = [
+  {pattern: /^\/v[^/]+\/data\/query\//, maxBytes: LIMITS.body.query, json: true, what: 'A query'},
+  {
+    pattern: /^\/v[^/]+\/data\/(mutate|actions)\//,
+    maxBytes: LIMITS.body.write,
+    json: true,
+    what: 'A mutation or action request',
+  },
+  {
+    pattern: /^\/v[^/]+\/users\/me\/keyvalue\/?$/,
+    maxBytes: LIMITS.body.keyValue,
+    json: true,
+    what: 'A key/value request',
+  },
+  {pattern: /^\/auth\/login\//, maxBytes: LIMITS.body.signIn, json: false, what: 'A sign-in form'},
+]
+
+const ASSET_UPLOAD = /^\/v[^/]+\/assets\//
+const OTHER: BodyRule = {
+  pattern: /.*/,
+  maxBytes: LIMITS.body.other,
+  json: false,
+  what: 'A request body',
+}
+
+/** The body rule for a path, or null for uploads (limited while they stream to disk). */
+export function bodyRuleFor(pathname: string): BodyRule | null {
+  if (ASSET_UPLOAD.test(pathname)) return null
+  return BODY_RULES.find((rule) => rule.pattern.test(pathname)) ?? OTHER
+}
+
+export function bodyLimitMiddleware(): MiddlewareHandler {
+  const limiters = new Map<BodyRule, MiddlewareHandler>()
+  const limiterFor = (rule: BodyRule) => {
+    let limiter = limiters.get(rule)
+    if (!limiter) {
+      limiter = bodyLimit({
+        maxSize: rule.maxBytes,
+        onError: () => {
+          throw new TooLargeError(
+            `${rule.what} may be at most ${rule.maxBytes} bytes; send less (split large writes into several transactions)`,
+          )
+        },
+      })
+      limiters.set(rule, limiter)
+    }
+    return limiter
+  }
+  return async function limitBody(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') {
+      return next()
+    }
+    const rule = bodyRuleFor(new URL(c.req.url).pathname)
+    if (!rule) return next()
+    if (rule.json) checkJsonType(c.req.header('content-type'))
+    return limiterFor(rule)(c, next)
+  }
+}
+
+/** No Content-Type is read as JSON (as before); a declared one must be JSON. */
+function checkJsonType(contentType: string | undefined): void {
+  if (contentType === undefined) return
+  const type = contentType.split(';')[0].trim().toLowerCase()
+  if (type === 'application/json' || /^application\/[^/]+\+json$/.test(type)) return
+  throw new UnsupportedMediaTypeError(
+    `Content-Type "${type}" is not accepted here: send the body as JSON with "Content-Type: application/json"`,
+  )
+}

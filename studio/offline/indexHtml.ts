@@ -1,0 +1,45 @@
+/**
+ * The Studio's page and styles without calls to Sanity's servers: `sanity build` writes @font-face
+ * rules for Inter from studio-static.sanity.io into index.html, a bundled stylesheet declares Inter
+ * from design-system-static.sanity.io (the theme uses the bundled Noto Sans Bengali instead, and
+ * system fonts after it), and index.html loads `bridge.js` from core.sanity-cdn.com (it connects a
+ * Studio to Sanity's hosted dashboard, which an offline newsroom does not have).
+ */
+import type {Plugin} from 'vite'
+
+const HOSTED_FONT_FACE = /@font-face\s*\{[^}]*https:\/\/[a-z0-9.-]*\.sanity\.io\/[^}]*\}\s*/g
+const BRIDGE_SCRIPT =
+  /<script[^>]*src="https:\/\/core\.sanity-cdn\.(?:com|work)\/bridge\.js"[^>]*><\/script>\s*/g
+
+export function withoutHostedAssets(html: string): string {
+  return withoutHostedFonts(html).replace(BRIDGE_SCRIPT, '')
+}
+
+/** CSS (or a page) without @font-face rules that load fonts from Sanity's servers. */
+export function withoutHostedFonts(css: string): string {
+  return css.replace(HOSTED_FONT_FACE, '')
+}
+
+/**
+ * A Vite plugin (sanity.cli.ts) applying withoutHostedAssets to the Studio's index.html: `sanity
+ * build` emits it as an asset at the end of the bundle, `sanity dev` serves it through Vite.
+ */
+export function offlineIndexHtml(): Plugin {
+  return {
+    name: 'bangla-newsroom:offline-index-html',
+    enforce: 'post',
+    transformIndexHtml: {order: 'post', handler: withoutHostedAssets},
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
+        for (const file of Object.values(bundle)) {
+          if (file.type !== 'asset') continue
+          const text =
+            typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source)
+          if (file.fileName === 'index.html') file.source = withoutHostedAssets(text)
+          else if (file.fileName.endsWith('.css')) file.source = withoutHostedFonts(text)
+        }
+      },
+    },
+  }
+}

@@ -1,0 +1,232 @@
+// An editor's day in the Studio in Bengali: sign in, the list, a new story with a date typed in
+// Bengali digits, publishing, restoring an earlier revision from the history, and search. Every
+// Studio string on screen along the way must be Bengali, the browser talks only to the Studio and
+// the lake (fixtures.ts fails the test otherwise), and screenshots of each step are kept.
+import type {Locator, Page, TestInfo} from '@playwright/test'
+import {englishOnPage} from './support/english.ts'
+import {expect, test} from './support/fixtures.ts'
+import {
+  documentPane,
+  footer,
+  input,
+  openArticles,
+  publish,
+  SEED,
+  signIn,
+  waitSaved,
+} from './support/studio-ui.ts'
+
+const TITLE = 'নদীভাঙনে ঘর হারাল সিরাজগঞ্জের চরের তিন শতাধিক পরিবার'
+const TYPED_DATE = '২০২৬-১২-০২ ০৯:৩০'
+
+/** Every English string seen on screen, with the step it was seen in. */
+class EnglishWatch {
+  seen = new Map<string, string>()
+  async check(page: Page, step: string) {
+    for (const entry of await englishOnPage(page))
+      if (!this.seen.has(entry)) this.seen.set(entry, step)
+  }
+  report(): string[] {
+    return [...this.seen].map(([entry, step]) => `${step}: ${entry}`)
+  }
+}
+
+async function shot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${name}.png`)
+  await page.screenshot({path})
+  await testInfo.attach(name, {path, contentType: 'image/png'})
+}
+
+/** Types `text` key by key and returns the mean ms per key until the input shows it. */
+async function typeMeasured(page: Page, field: Locator, text: string): Promise<number> {
+  const keys = [...text]
+  const started = Date.now()
+  for (const key of keys) await page.keyboard.type(key)
+  await expect(field).toHaveValue(text)
+  return (Date.now() - started) / keys.length
+}
+
+test('an editor’s day in Bengali: list, new story, Bengali date, publish, restore, search', async ({
+  page,
+  lake,
+  timing,
+}, testInfo) => {
+  const english = new EnglishWatch()
+
+  // Sign in: the lake's Bengali form, then the Studio in Bengali with English one click away.
+  timing('sign in', await signIn(page, 'editor'))
+  await expect(page.getByTestId('language-switch')).toHaveText('English')
+  await english.check(page, 'desk')
+  await shot(page, testInfo, '01-desk')
+
+  // The list: date, source, Bangla and Hijri dates of the seed article.
+  const list = await openArticles(page)
+  const item = list.getByRole('link', {name: new RegExp(SEED.title)})
+  await expect(item).toContainText(SEED.source)
+  await expect(item).toContainText('বঙ্গাব্দ')
+  await expect(item).toContainText('হিজরি')
+  await english.check(page, 'articles list')
+  await shot(page, testInfo, '02-articles-list')
+
+  // A new story: 'নতুন প্রতিবেদন', title typed key by key (latency measured), a date in Bengali digits.
+  await page.getByTestId('action-intent-button').click()
+  const pane = await documentPane(page)
+  await expect(pane.getByTestId('document-panel-document-title')).toHaveText('নতুন প্রতিবেদন')
+  const title = input(pane, 'title')
+  await title.click()
+  const perKey = await typeMeasured(page, title, TITLE)
+  const costs = await page.evaluate(
+    () =>
+      (window as unknown as {__bengaliInputStats: Record<string, {count: number; ms: number}>})
+        .__bengaliInputStats,
+  )
+  const mean = (cost: {count: number; ms: number}) => (cost.count ? cost.ms / cost.count : 0)
+  timing('title keystroke, mean of ' + [...TITLE].length + ' keys', perKey)
+  timing('of which NFC middleware (mean per keystroke, µs→ms)', mean(costs.nfc))
+  timing('of which grapheme counter (mean per render)', mean(costs.counter))
+  console.log(
+    `Keystroke latency in the title: ${perKey.toFixed(1)} ms/key; NFC middleware ${(mean(costs.nfc) * 1000).toFixed(0)} µs, grapheme counter ${(mean(costs.counter) * 1000).toFixed(0)} µs per keystroke`,
+  )
+
+  const date = input(pane, 'publishedAt')
+  await date.fill('')
+  await date.click()
+  await page.keyboard.type(TYPED_DATE)
+  // Stored as ASCII; the field shows what the lake keeps, and the three calendars under it.
+  await expect(date).toHaveValue('2026-12-02 09:30')
+  const calendars = pane.getByTestId('field-publishedAt').getByTestId('bangla-dates')
+  await expect(calendars).toHaveText(
+    /^বুধবার, ২ ডিসেম্বর ২০২৬ · ০৯:৩০ · .+ অগ্রহায়ণ ১৪৩৩ বঙ্গাব্দ · .+ হিজরি$/,
+  )
+  await expect(pane.getByTestId('field-publishedAt')).not.toContainText('Invalid date')
+  // Retyping never gets stuck: a wrong entry, then the same date again.
+  await date.fill('')
+  await page.keyboard.type('২০২৬-১৩-৪৪')
+  await date.fill('')
+  await page.keyboard.type(TYPED_DATE)
+  await expect(date).toHaveValue('2026-12-02 09:30')
+  await waitSaved(pane)
+  await expect
+    .poll(() =>
+      lake
+        .client()
+        .withConfig({perspective: 'drafts'})
+        .fetch('*[_type == "article" && title == $title][0].publishedAt', {title: TITLE}),
+    )
+    .toBe('2026-12-02T03:30:00.000Z')
+  await pane.getByTestId('field-slug').getByRole('button', {name: 'তৈরি করুন'}).click()
+  await english.check(page, 'new article')
+  await shot(page, testInfo, '03-new-article-bengali-date')
+
+  // The date picker speaks Bengali.
+  await pane.getByTestId('field-publishedAt').getByRole('button', {name: 'ক্যালেন্ডার খুলুন'}).click()
+  await expect(page.getByText('ডিসেম্বর').first()).toBeVisible()
+  await expect(page.getByText('শুক্র').first()).toBeVisible()
+  await english.check(page, 'date picker')
+  await shot(page, testInfo, '04-date-picker')
+  await page.keyboard.press('Escape')
+
+  // Publish.
+  timing('publish', await publish(pane))
+  await expect(footer(pane)).toContainText(/প্রকাশ/)
+  await english.check(page, 'published')
+  await shot(page, testInfo, '05-published')
+
+  // History: a new kicker as a draft, then back to the published revision.
+  await input(pane, 'kicker').click()
+  await page.keyboard.type('বন্যা')
+  await waitSaved(pane)
+  await pane.getByTestId('pane-context-menu-button').click()
+  await english.check(page, 'document menu')
+  await page.getByRole('menuitem', {name: 'ইতিহাস'}).click()
+  const revisions = page.getByTestId('timeline-item-button')
+  await expect(revisions.filter({hasText: 'প্রকাশিত'})).toHaveCount(1)
+  await english.check(page, 'history')
+  await shot(page, testInfo, '06-history')
+  await revisions.filter({hasText: 'প্রকাশিত'}).click()
+  await pane.getByTestId('action-reverttorevision').click()
+  await expect(
+    page.getByText('আপনি কি নিশ্চিতভাবে ডকুমেন্টটি এই সংস্করণে পুনরুদ্ধার করতে চান?'),
+  ).toBeVisible()
+  await english.check(page, 'restore dialog')
+  await page.getByRole('button', {name: 'নিশ্চিত করুন'}).click()
+  await expect(input(pane, 'kicker')).toHaveValue('')
+  await expect(input(pane, 'kicker')).toBeEditable()
+
+  // Search, from the navbar.
+  await page
+    .getByTestId('studio-search')
+    .or(page.getByRole('button', {name: 'খুঁজুন'}))
+    .first()
+    .click()
+  await page.keyboard.type('সিরাজগঞ্জের')
+  const results = page.getByTestId('search-results')
+  await expect(results.getByText(TITLE).first()).toBeVisible()
+  await english.check(page, 'search')
+  await shot(page, testInfo, '07-search')
+  await page.keyboard.press('Escape')
+
+  // English is one click away, and so is Bengali again.
+  await page.getByTestId('language-switch').click()
+  await expect(page.getByTestId('language-switch')).toHaveText('বাংলা')
+  await shot(page, testInfo, '08-english')
+  await page.getByTestId('language-switch').click()
+  await expect(page.getByTestId('language-switch')).toHaveText('English')
+
+  expect(english.report(), 'Studio strings shown in English').toEqual([])
+})
+
+test('two editors on one story see each other’s avatars within two seconds', async ({
+  page,
+  newContext,
+  timing,
+}, testInfo) => {
+  const other = await (await newContext()).newPage()
+  await Promise.all([signIn(page, 'admin'), signIn(other, 'editor')])
+  const openSeed = async (p: Page) => {
+    const list = await openArticles(p)
+    await list.getByRole('link', {name: new RegExp(SEED.title)}).click()
+    return documentPane(p, SEED.title)
+  }
+  const mine = await openSeed(page)
+  const started = Date.now()
+  const theirs = await openSeed(other)
+  const opened = Date.now()
+  await Promise.all([
+    expect(mine.getByTestId('document-level-presence')).toBeVisible({timeout: 2000}),
+    expect(theirs.getByTestId('document-level-presence')).toBeVisible({timeout: 2000}),
+  ])
+  timing('each editor sees the other in the document (after the second opens)', Date.now() - opened)
+  timing('second editor: open the story and see the first', Date.now() - started)
+
+  // Where in the form: the second editor's avatar by the field they are in.
+  await input(theirs, 'kicker').click()
+  await expect(mine.getByTestId('field-kicker').locator('[data-ui="Avatar"]').first()).toBeVisible({
+    timeout: 5000,
+  })
+  await shot(page, testInfo, '09-presence')
+})
+
+test('the headline list is never blank after a reload: items or a loading state', async ({
+  page,
+  timing,
+}) => {
+  await signIn(page)
+  await page.getByTestId('pane-item-শিরোনাম তালিকা').click()
+  const list = page.getByTestId('document-list-pane')
+  await expect(list.getByRole('link').first()).toBeVisible()
+  await page.reload()
+  const started = Date.now()
+  // Within 2.5 s of the reload the editor sees either the headlines or that they are loading.
+  await expect
+    .poll(
+      async () =>
+        (await page.getByTestId('document-list-pane').getByRole('link').count()) > 0 ||
+        (await page.locator('[data-ui="Spinner"]').count()) > 0 ||
+        (await page.getByText(/লোড হচ্ছে/).count()) > 0,
+      {timeout: 2500, intervals: [100]},
+    )
+    .toBe(true)
+  await expect(page.getByTestId('document-list-pane').getByRole('link').first()).toBeVisible()
+  timing('headline list after a reload', Date.now() - started)
+})

@@ -1,0 +1,249 @@
+/**
+ * The presence socket over the real lake server, spoken as @sanity/bifur-client and the Studio's
+ * presence store speak it (JSON-RPC 2.0 over wss://…/v2022-06-30/socket/<dataset>).
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {WebSocket} from 'ws'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+const STUDIO_ORIGIN = 'http://localhost:3333'
+
+interface RpcMessage {
+  jsonrpc: '2.0'
+  id?: string | null
+  result?: unknown
+  error?: {code: number; message: string}
+  method?: string
+  params?: {subscription: string; result: PresenceEvent}
+}
+interface PresenceEvent {
+  type: string
+  i: string
+  session?: string
+  m?: {sessionId?: string; session?: string; locations?: {documentId: string}[]}
+}
+
+/** A bifur client: calls, and the presence events it has heard. */
+class Bifur {
+  ws: WebSocket
+  events: PresenceEvent[] = []
+  closed: Promise<{code: number; reason: string}>
+  private waiting = new Map<string, (message: RpcMessage) => void>()
+  private nextId = 0
+  private listeners: (() => void)[] = []
+
+  constructor(url: string, origin = STUDIO_ORIGIN) {
+    this.ws = new WebSocket(url, {origin})
+    this.ws.on('message', (data) => {
+      const text = String(data)
+      if (text === '\u2665') return
+      const message = JSON.parse(text) as RpcMessage
+      if (message.method === 'presence_subscription') {
+        this.events.push(message.params!.result)
+        for (const listener of this.listeners) listener()
+      } else if (message.id != null) this.waiting.get(message.id)?.(message)
+    })
+    this.closed = new Promise((done) =>
+      this.ws.on('close', (code, reason) => done({code, reason: String(reason)})),
+    )
+  }
+
+  opened(): Promise<void> {
+    return new Promise((done, fail) => {
+      this.ws.once('open', () => done())
+      this.ws.once('unexpected-response', (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)))
+      this.ws.once('error', fail)
+    })
+  }
+
+  call(method: string, params: Record<string, unknown> = {}): Promise<RpcMessage> {
+    const id = `r${++this.nextId}`
+    return new Promise((done) => {
+      this.waiting.set(id, done)
+      this.ws.send(
+        JSON.stringify({jsonrpc: '2.0', method, params: {...params, apiVersion: 'v1'}, id}),
+      )
+    })
+  }
+
+  /** Waits for an event matching `test` (already heard or still to come). */
+  event(test: (event: PresenceEvent) => boolean, ms = 3000): Promise<PresenceEvent> {
+    return new Promise((done, fail) => {
+      const check = () => {
+        const found = this.events.find(test)
+        if (found) {
+          clearTimeout(timer)
+          done(found)
+        }
+      }
+      const timer = setTimeout(() => fail(new Error('no such presence event')), ms)
+      this.listeners.push(check)
+      check()
+    })
+  }
+}
+
+let lake: TestLake
+const tokens: Record<string, string> = {}
+const userIds: Record<string, string> = {}
+
+async function sessionToken(email: string, role: 'editor' | 'viewer'): Promise<void> {
+  const store = lake.server.lake.auth!.store
+  const user = await store.addUser({email, role, password: 'presence-password-1'})
+  tokens[email] = (await store.exchangeSid(store.createSid(user.id)))!
+  userIds[email] = user.id
+}
+
+const socketUrl = (dataset = 'production') =>
+  `${lake.url.replace(/^http/, 'ws')}/v2022-06-30/socket/${dataset}`
+
+async function editor(email: string, dataset = 'production'): Promise<Bifur> {
+  const bifur = new Bifur(socketUrl(dataset))
+  await bifur.opened()
+  const auth = await bifur.call('authorization', {authorization: `Bearer ${tokens[email]}`})
+  expect(auth.result).toBe(true)
+  const subscribed = await bifur.call('presence_subscribe')
+  expect(typeof subscribed.result).toBe('string')
+  return bifur
+}
+
+const location = (documentId: string, path: unknown[] = ['title']) => ({
+  type: 'document',
+  documentId,
+  path,
+  lastActiveAt: new Date().toISOString(),
+})
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  await sessionToken('rina@localhost', 'editor')
+  await sessionToken('karim@localhost', 'editor')
+  await sessionToken('viewer@localhost', 'viewer')
+})
+afterAll(() => lake?.close())
+
+describe('presence socket', () => {
+  it('tells each editor where the other is, and when they leave', async () => {
+    const rina = await editor('rina@localhost')
+    const karim = await editor('karim@localhost')
+
+    await karim.call('presence_rollcall', {session: 'karim-session'})
+    expect(await rina.event((e) => e.type === 'rollCall')).toMatchObject({
+      i: userIds['karim@localhost'],
+      session: 'karim-session',
+    })
+
+    await rina.call('presence_announce', {
+      data: {sessionId: 'rina-session', locations: [location('drafts.story-1', ['title'])]},
+    })
+    const seen = await karim.event((e) => e.type === 'state' && e.m?.sessionId === 'rina-session')
+    expect(seen.i).toBe(userIds['rina@localhost'])
+    expect(seen.m!.locations).toEqual([
+      expect.objectContaining({documentId: 'drafts.story-1', path: ['title']}),
+    ])
+
+    // Closing the socket without a goodbye still tells the others.
+    rina.ws.close()
+    const gone = await karim.event((e) => e.type === 'disconnect')
+    expect(gone).toMatchObject({i: userIds['rina@localhost'], m: {session: 'rina-session'}})
+    expect(lake.server.presence.hub.sessions('production')).toEqual([])
+    karim.ws.close()
+  })
+
+  it('shows a newcomer who is already there', async () => {
+    const rina = await editor('rina@localhost')
+    await rina.call('presence_announce', {
+      data: {sessionId: 'rina-2', locations: [location('story-2')]},
+    })
+    const viewer = await editor('viewer@localhost')
+    const seen = await viewer.event((e) => e.type === 'state' && e.m?.sessionId === 'rina-2')
+    expect(seen.m!.locations![0].documentId).toBe('story-2')
+    await rina.call('presence_disconnect', {session: 'rina-2'})
+    await viewer.event((e) => e.type === 'disconnect' && e.m?.session === 'rina-2')
+    rina.ws.close()
+    viewer.ws.close()
+  })
+
+  it('keeps datasets apart', async () => {
+    const inProduction = await editor('rina@localhost', 'production')
+    const inStaging = await editor('karim@localhost', 'staging')
+    await inStaging.call('presence_announce', {data: {sessionId: 's', locations: [location('x')]}})
+    await inProduction.call('presence_rollcall', {session: 'p'})
+    await inStaging.event((e) => e.type === 'state')
+    expect(inProduction.events.filter((e) => e.type === 'state')).toEqual([])
+    await inProduction.event((e) => e.type === 'rollCall')
+    expect(inStaging.events.filter((e) => e.type === 'rollCall')).toEqual([])
+    inProduction.ws.close()
+    inStaging.ws.close()
+  })
+
+  it('closes a socket with an unknown token (4001)', async () => {
+    const bifur = new Bifur(socketUrl())
+    await bifur.opened()
+    void bifur.call('authorization', {authorization: 'Bearer not-a-token'})
+    expect((await bifur.closed).code).toBe(4001)
+  })
+
+  it('refuses presence before authorization (4001)', async () => {
+    const bifur = new Bifur(socketUrl())
+    await bifur.opened()
+    void bifur.call('presence_subscribe')
+    const closed = await bifur.closed
+    expect(closed.code).toBe(4001)
+    expect(closed.reason).toMatch(/authorization/)
+  })
+
+  it('ends a session whose token was revoked at its next message', async () => {
+    await sessionToken('leaving@localhost', 'editor')
+    const leaving = await editor('leaving@localhost')
+    const karim = await editor('karim@localhost')
+    await leaving.call('presence_announce', {data: {sessionId: 'l', locations: [location('a')]}})
+    await karim.event((e) => e.type === 'state' && e.m?.sessionId === 'l')
+    expect(await lake.server.lake.auth!.store.logout(tokens['leaving@localhost'])).toBe(true)
+    void leaving.call('presence_announce', {data: {sessionId: 'l', locations: [location('b')]}})
+    expect((await leaving.closed).code).toBe(4001)
+    await karim.event((e) => e.type === 'disconnect' && e.m?.session === 'l')
+    karim.ws.close()
+  })
+
+  it('answers malformed and unknown requests with JSON-RPC errors, keeping the socket', async () => {
+    const bifur = await editor('rina@localhost')
+    const replies: RpcMessage[] = []
+    bifur.ws.on(
+      'message',
+      (data) => String(data) !== '\u2665' && replies.push(JSON.parse(String(data))),
+    )
+    bifur.ws.send('{not json')
+    expect((await bifur.call('presence_nonsense')).error?.code).toBe(-32601)
+    expect(
+      (await bifur.call('presence_announce', {data: {locations: 'everywhere'}})).error?.code,
+    ).toBe(-32602)
+    const tooMany = Array.from({length: 51}, (_, n) => location(`d${n}`))
+    expect(
+      (await bifur.call('presence_announce', {data: {sessionId: 's', locations: tooMany}})).error
+        ?.code,
+    ).toBe(-32602)
+    expect(replies.find((r) => r.error?.code === -32700)).toBeTruthy()
+    expect(bifur.ws.readyState).toBe(WebSocket.OPEN)
+    bifur.ws.close()
+  })
+
+  it('closes a socket that sends an oversized frame', async () => {
+    const bifur = await editor('rina@localhost')
+    bifur.ws.send('x'.repeat(100_000))
+    expect((await bifur.closed).code).toBe(1009)
+  })
+
+  it('refuses browsers from origins the lake does not allow (403)', async () => {
+    const bifur = new Bifur(socketUrl(), 'https://evil.example')
+    await expect(bifur.opened()).rejects.toThrow('HTTP 403')
+  })
+
+  it('answers other upgrade paths with 404 and a plain GET of the socket with 426', async () => {
+    const bifur = new Bifur(`${lake.url.replace(/^http/, 'ws')}/v2022-06-30/nothing`)
+    await expect(bifur.opened()).rejects.toThrow('HTTP 404')
+    const res = await fetch(`${lake.url}/v2022-06-30/socket/production`)
+    expect(res.status).toBe(426)
+    expect((await res.json()).message).toMatch(/WebSocket/)
+  })
+})

@@ -1,0 +1,287 @@
+/**
+ * Hostile and malformed input (issue 10, items 2, 4, 7, 11, 12 and 15): each answered with a clear
+ * 4xx before anything is stored, never a 500, and the lake keeps answering everyone else.
+ */
+import {request as httpsRequest} from 'node:https'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {TRANSPORTS} from '../studio/transport.ts'
+
+let lake: TestLake
+const API = '/v2025-02-19'
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  await lake.client().createOrReplace({_id: 'seed', _type: 'article', title: 'বীজ', section: null})
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+function api(path: string, init: RequestInit = {}, token: string | null = lake.token) {
+  const headers = new Headers(init.headers)
+  if (token) headers.set('authorization', `Bearer ${token}`)
+  if (init.body !== undefined && !headers.has('content-type')) {
+    headers.set('content-type', 'application/json')
+  }
+  return fetch(`${lake.url}${API}${path}`, {...init, headers})
+}
+
+const post = (path: string, body: unknown, token: string | null = lake.token) =>
+  api(path, {method: 'POST', body: JSON.stringify(body)}, token)
+
+/** `depth` nested objects: {a: {a: … {}}}. */
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {}
+  for (let i = 1; i < depth; i++) value = {a: value}
+  return value
+}
+
+async function stillAnswers() {
+  const res = await api('/data/query/test?query=count(*)')
+  expect(res.status).toBe(200)
+}
+
+describe('a missing query parameter (item 2)', () => {
+  it('is a 400 naming the parameter over GET, as on hosted Sanity', async () => {
+    const query = encodeURIComponent('*[_type=="article" && section == $s]{title}')
+    const res = await api(`/data/query/test?query=${query}`)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({
+      error: {description: 'param $s referenced, but not provided'},
+    })
+  })
+
+  it('is a 400 over POST, and the same query with the parameter answers', async () => {
+    const query = '*[_type=="article" && section == $s]{title}'
+    const missing = await post('/data/query/test', {query})
+    expect(missing.status).toBe(400)
+    const given = await post('/data/query/test', {query, params: {s: null}})
+    expect(given.status).toBe(200)
+    expect((await given.json()).result).toEqual([{title: 'বীজ'}])
+  })
+
+  it('is a 400 in a delete-by-query mutation, and nothing is deleted', async () => {
+    const res = await post('/data/mutate/test', {
+      mutations: [{delete: {query: '*[_type == $type]'}}],
+    })
+    expect(res.status).toBe(400)
+    expect(await lake.client().getDocument('seed')).toBeTruthy()
+  })
+})
+
+describe('identity fields (item 4)', () => {
+  it('refuses a patch that changes _id, as hosted Sanity does', async () => {
+    const client = lake.client()
+    await client.createOrReplace({_id: 'immutable-id', _type: 'article', title: 'ক'})
+    const res = await post('/data/mutate/test', {
+      mutations: [{patch: {id: 'immutable-id', set: {_id: 'other'}}}],
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({
+      error: {
+        items: [
+          {
+            error: {
+              type: 'cannotModifyImmutableAttributeError',
+              description: 'Cannot modify immutable attribute "_id"',
+              attribute: '_id',
+            },
+          },
+        ],
+      },
+    })
+  })
+
+  it('refuses a patch or a replace that changes _type; the document keeps its type', async () => {
+    const client = lake.client()
+    await client.createOrReplace({_id: 'immutable-type', _type: 'article', title: 'ক'})
+    for (const mutation of [
+      {patch: {id: 'immutable-type', set: {_type: 'headline'}}},
+      {patch: {id: 'immutable-type', unset: ['_type']}},
+      {createOrReplace: {_id: 'immutable-type', _type: 'headline'}},
+    ]) {
+      const res = await post('/data/mutate/test', {mutations: [mutation]})
+      expect(res.status).toBe(400)
+      const body = await res.json()
+      expect(body.error.items[0].error).toMatchObject({
+        type: 'cannotModifyImmutableAttributeError',
+        attribute: '_type',
+      })
+    }
+    expect((await client.getDocument('immutable-type'))?._type).toBe('article')
+  })
+
+  it('still lets a transaction delete a document and create another type under its id', async () => {
+    const client = lake.client()
+    await client.createOrReplace({_id: 'retype', _type: 'article'})
+    const res = await post('/data/mutate/test', {
+      mutations: [{delete: {id: 'retype'}}, {create: {_id: 'retype', _type: 'headline'}}],
+    })
+    expect(res.status).toBe(200)
+    expect((await client.getDocument('retype'))?._type).toBe('headline')
+  })
+})
+
+describe('request bodies (item 7)', () => {
+  it('refuses a query body over the limit with 413 from its Content-Length, unread', async () => {
+    // Declares far more than it sends: the answer comes from the header alone.
+    const res = await api('/data/query/test', {
+      method: 'POST',
+      headers: {'content-length': String(LIMITS.body.query + 1)},
+      body: 'x'.repeat(LIMITS.body.query + 1),
+    })
+    expect(res.status).toBe(413)
+    expect((await res.json()).message).toMatch(/at most \d+ bytes/)
+    await stillAnswers()
+  })
+
+  it('refuses a chunked body once it passes the limit, without reading the rest', async () => {
+    const chunk = Buffer.alloc(256 * 1024, 32)
+    const {status, sent} = await new Promise<{status: number; sent: number}>((resolve, reject) => {
+      const req = httpsRequest(`${lake.url}${API}/data/query/test`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+      })
+      let sent = 0
+      let answered = false
+      req.on('response', (res) => {
+        answered = true
+        res.resume()
+        resolve({status: res.statusCode!, sent})
+      })
+      req.on('error', (err) => (answered ? undefined : reject(err)))
+      const write = () => {
+        // Up to 64 times the limit if the lake read it all; it answers long before.
+        while (!answered && sent < 64 * LIMITS.body.query) {
+          sent += chunk.length
+          if (!req.write(chunk)) return void req.once('drain', write)
+        }
+        req.end()
+      }
+      write()
+    })
+    expect(status).toBe(413)
+    expect(sent).toBeLessThan(8 * LIMITS.body.query)
+    await stillAnswers()
+  })
+
+  it('refuses an oversized sign-in form with 413', async () => {
+    const res = await fetch(`${lake.url}/auth/login/local`, {
+      method: 'POST',
+      headers: {'content-type': 'application/x-www-form-urlencoded'},
+      body: 'email=' + 'a'.repeat(LIMITS.body.signIn),
+    })
+    expect(res.status).toBe(413)
+  })
+
+  it('refuses a mutate body that is not JSON with 415 (item 15)', async () => {
+    const res = await api('/data/mutate/test', {
+      method: 'POST',
+      headers: {'content-type': 'text/plain'},
+      body: JSON.stringify({mutations: [{create: {_id: 'plain', _type: 'article'}}]}),
+    })
+    expect(res.status).toBe(415)
+    expect((await res.json()).message).toMatch(/application\/json/)
+    expect(await lake.client().getDocument('plain')).toBeUndefined()
+  })
+})
+
+describe('deeply nested documents (items 11 and 12)', () => {
+  for (const depth of [LIMITS.documentDepth + 1, 1_200, 2_500]) {
+    it(`refuses a document nested ${depth} levels with 400, before anything is stored`, async () => {
+      const id = `drafts.deep-${depth}`
+      const res = await post('/data/mutate/test', {
+        mutations: [{create: {_id: id, _type: 'article', body: nested(depth)}}],
+      })
+      expect(res.status).toBe(400)
+      const body = await res.json()
+      expect(body.error.items[0].error).toMatchObject({type: 'documentTooLargeError', id})
+      expect(body.error.description).toMatch(/levels deep/)
+      expect(await lake.client().getDocument(id)).toBeUndefined()
+      // The drafts perspective the Studio uses still answers.
+      const query = encodeURIComponent('*[_type == "article" && title == "বীজ"]._id')
+      const read = await api(`/data/query/test?query=${query}&perspective=drafts`)
+      expect(read.status).toBe(200)
+    })
+  }
+
+  it('accepts a document at the depth limit', async () => {
+    const res = await post('/data/mutate/test', {
+      mutations: [
+        {create: {_id: 'deep-ok', _type: 'article', body: nested(LIMITS.documentDepth - 1)}},
+      ],
+    })
+    expect(res.status).toBe(200)
+  })
+
+  it('refuses a patch that would nest a document too deeply, and through the actions API', async () => {
+    await lake.client().createOrReplace({_id: 'drafts.deep-patch', _type: 'article'})
+    const patch = await post('/data/mutate/test', {
+      mutations: [{patch: {id: 'drafts.deep-patch', set: {body: nested(LIMITS.documentDepth)}}}],
+    })
+    expect(patch.status).toBe(400)
+    const action = await post('/data/actions/test', {
+      actions: [
+        {
+          actionType: 'sanity.action.document.create',
+          publishedId: 'deep-action',
+          attributes: {_type: 'article', body: nested(3_000)},
+        },
+      ],
+    })
+    expect(action.status).toBe(400)
+    expect((await action.json()).error.items[0].error.type).toBe('documentTooLargeError')
+  })
+})
+
+describe('500s on bad input (item 12)', () => {
+  it('answers a history limit beyond 64 bits with 400', async () => {
+    const res = await api('/data/history/test/transactions/seed?limit=99999999999999999999999')
+    expect(res.status).toBe(400)
+    expect((await res.json()).message).toMatch(/limit/)
+  })
+
+  it('answers `_type in $t` with 40,000 strings, anonymously too', async () => {
+    const types = Array.from({length: 40_000}, (_, i) => `type-${i}`)
+    types.push('article')
+    const body = {query: 'count(*[_type in $t])', params: {t: types}}
+    for (const token of [lake.token, null]) {
+      const res = await post('/data/query/test', body, token)
+      expect(res.status).toBe(200)
+    }
+    const res = await post('/data/query/test', body)
+    expect((await res.json()).result).toBeGreaterThan(0)
+  })
+
+  it('answers a query of 2,000 chained filters with 400, not a RangeError', async () => {
+    const res = await post('/data/query/test', {query: '*' + '[true]'.repeat(2000)}, null)
+    expect(res.status).toBe(400)
+    expect((await res.json()).error.description).toMatch(/nested more than/)
+    await stillAnswers()
+  })
+
+  it('answers a query of 2,000 nested parentheses with 400', async () => {
+    const query = encodeURIComponent('('.repeat(2000) + '1' + ')'.repeat(2000))
+    const res = await api(`/data/query/test?query=${query}`, {}, null)
+    expect(res.status).toBe(400)
+  })
+})
+
+describe.each(TRANSPORTS)('an empty bearer token over $name (item 15)', ({make}) => {
+  it('is a 401 whatever the transport, like any malformed Authorization header', async () => {
+    const t = make()
+    try {
+      for (const header of ['Bearer ', 'Bearer', 'Bearer    ']) {
+        const res = await t.request(`${lake.url}${API}/data/query/test?query=1`, {
+          headers: {authorization: header},
+        })
+        expect(res.status, JSON.stringify(header)).toBe(401)
+      }
+    } finally {
+      t.close()
+    }
+  })
+})

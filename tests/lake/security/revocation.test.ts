@@ -1,0 +1,224 @@
+/**
+ * Ending access (issue 10, items 6, 8 and 13, and the listener limit): a revoked token, a removed
+ * user or a signed-out session loses its open listeners at once (a `disconnect` event), also when
+ * the command line did it from another process; sign-in throttling holds under concurrency and per
+ * client address; key/value settings and open listeners are bounded per principal.
+ */
+import {execFile} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
+import {startTestLake, TEST_ADMIN, type TestLake} from '../../helpers/lake.ts'
+import {openSse, type SseReader} from '../listen/helpers.ts'
+
+const CLI = fileURLToPath(new URL('../../../lake/cli.ts', import.meta.url))
+const API = '/v2025-02-19'
+let lake: TestLake
+
+beforeAll(async () => {
+  lake = await startTestLake()
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+function cli(...args: string[]): Promise<{status: number; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args, '--data', lake.dataDir], (err, stdout, stderr) => {
+      resolve({status: err ? Number(err.code ?? -1) : 0, stdout, stderr})
+    })
+  })
+}
+
+const auth = () => lake.server.lake.auth!.store
+
+function listen(token: string, dataset = 'test'): Promise<SseReader> {
+  const query = encodeURIComponent('*[_type == "article"]')
+  return openSse(`${lake.url}${API}/data/listen/${dataset}?query=${query}&includeResult=true`, {
+    authorization: `Bearer ${token}`,
+  })
+}
+
+const welcomed = (reader: SseReader) =>
+  reader.until((messages) => messages.some((m) => m.event === 'welcome'))
+
+async function signIn(email: string, password: string, origin = 'http://localhost:3333') {
+  const login = await fetch(`${lake.url}/auth/login/local`, {
+    method: 'POST',
+    headers: {'content-type': 'application/x-www-form-urlencoded'},
+    body: new URLSearchParams({email, password, origin, projectId: 'local'}).toString(),
+    redirect: 'manual',
+  })
+  return login
+}
+
+async function sessionFor(email: string, password: string): Promise<string> {
+  const login = await signIn(email, password)
+  expect(login.status).toBe(302)
+  const sid = /sid=([^&]+)/.exec(login.headers.get('location')!)![1]
+  const fetched = await fetch(`${lake.url}/v2026-05-04/auth/fetch?sid=${sid}`)
+  return ((await fetched.json()) as {token: string}).token
+}
+
+async function writeDraft(id: string) {
+  await lake.client().createOrReplace({_id: `drafts.${id}`, _type: 'article', title: 'গোপন'})
+}
+
+const disconnected = (reader: SseReader) =>
+  reader.until((messages) => messages.some((m) => m.event === 'disconnect'), 5_000)
+
+describe('revocation ends open listeners (item 8)', () => {
+  it('a token revoked from the command line: `disconnect`, and no draft written after', async () => {
+    const created = await cli('tokens', 'create', '--role', 'viewer', '--label', 'revoke-me')
+    const token = created.stdout.trim()
+    const reader = await listen(token)
+    await welcomed(reader)
+    expect((await cli('tokens', 'revoke', token)).status).toBe(0)
+    const messages = await disconnected(reader)
+    await writeDraft('after-revoke')
+    await reader.closed(5_000)
+    expect(messages.filter((m) => m.event === 'mutation')).toEqual([])
+    expect(JSON.parse(messages.find((m) => m.event === 'disconnect')!.data!).reason).toMatch(
+      /revoked|removed/,
+    )
+    const again = await fetch(`${lake.url}${API}/data/query/test?query=1`, {
+      headers: {authorization: `Bearer ${token}`},
+    })
+    expect(again.status).toBe(401)
+  })
+
+  it('a user removed from the command line: every session of theirs ends and its listeners', async () => {
+    await auth().addUser({email: 'gone@example.com', role: 'editor', password: 'password-gone'})
+    const session = await sessionFor('gone@example.com', 'password-gone')
+    const reader = await listen(session)
+    await welcomed(reader)
+    expect((await cli('users', 'remove', 'gone@example.com')).status).toBe(0)
+    await disconnected(reader)
+    await writeDraft('after-remove')
+    await reader.closed(5_000)
+    expect(reader.messages.filter((m) => m.event === 'mutation')).toEqual([])
+    const me = await fetch(`${lake.url}/v2026-05-04/users/me`, {
+      headers: {authorization: `Bearer ${session}`},
+    })
+    expect(me.status).toBe(401)
+  })
+
+  it('signing out ends that session’s listeners, not the same user’s other sessions', async () => {
+    await auth().addUser({email: 'two@example.com', role: 'editor', password: 'password-two'})
+    const first = await sessionFor('two@example.com', 'password-two')
+    const second = await sessionFor('two@example.com', 'password-two')
+    const [a, b] = [await listen(first), await listen(second)]
+    await Promise.all([welcomed(a), welcomed(b)])
+    await fetch(`${lake.url}/v2026-05-04/auth/logout`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${first}`},
+    })
+    await disconnected(a)
+    await writeDraft('after-logout')
+    await b.until((messages) => messages.some((m) => m.event === 'mutation'))
+    expect(b.ended()).toBe(false)
+    b.close()
+  })
+})
+
+describe('open listeners per principal', () => {
+  it(`allows ${LIMITS.listenersPerPrincipal}, then answers 429 until one closes`, async () => {
+    const {token} = await auth().createToken({label: 'many-listeners', role: 'viewer'})
+    const readers: SseReader[] = []
+    for (let i = 0; i < LIMITS.listenersPerPrincipal; i++) readers.push(await listen(token))
+    await Promise.all(readers.map(welcomed))
+    const refused = await fetch(`${lake.url}${API}/data/listen/test?query=*`, {
+      headers: {authorization: `Bearer ${token}`},
+    })
+    expect(refused.status).toBe(429)
+    expect((await refused.json()).message).toMatch(/listeners/)
+    // Another caller is not affected.
+    const other = await listen(lake.token)
+    await welcomed(other)
+    other.close()
+    readers.pop()!.close()
+    let reopened: Response | undefined
+    for (let i = 0; i < 50; i++) {
+      reopened = await fetch(`${lake.url}${API}/data/listen/test?query=*`, {
+        headers: {authorization: `Bearer ${token}`},
+      })
+      if (reopened.status === 200) break
+      await reopened.body?.cancel()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(reopened!.status).toBe(200)
+    await reopened!.body?.cancel()
+    for (const reader of readers) reader.close()
+  })
+})
+
+describe('sign-in throttling (item 6)', () => {
+  it('39 concurrent wrong passwords then the right one: throttled, not signed in', async () => {
+    await auth().addUser({email: 'race@example.com', role: 'viewer', password: 'right-password'})
+    const attempts = await Promise.all(
+      Array.from({length: 39}, () => signIn('race@example.com', 'wrong-password')),
+    )
+    const statuses = attempts.map((res) => res.status)
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5)
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(34)
+    const right = await signIn('race@example.com', 'right-password')
+    expect(right.status).toBe(429)
+  })
+
+  it('counts failures per client address across e-mail addresses', async () => {
+    // A small per-address limit keeps the test short (each attempt costs a password hash).
+    const limit = {maxFailures: 5, maxFailuresPerClient: 4, windowMs: 60_000}
+    const fresh = await startTestLake({serverOptions: {loginLimit: limit}})
+    try {
+      const attempt = (email: string, password: string) =>
+        fetch(`${fresh.url}/auth/login/local`, {
+          method: 'POST',
+          headers: {'content-type': 'application/x-www-form-urlencoded'},
+          body: new URLSearchParams({email, password, origin: 'http://localhost:3333'}).toString(),
+          redirect: 'manual',
+        })
+      const statuses: number[] = []
+      for (let i = 0; i < 6; i++) {
+        statuses.push((await attempt(`nobody-${i}@example.com`, 'wrong')).status)
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429])
+      // The administrator, from the same address, waits too until the window passes.
+      expect((await attempt(TEST_ADMIN.email, TEST_ADMIN.password)).status).toBe(429)
+    } finally {
+      await fresh.close()
+    }
+  })
+})
+
+describe('key/value settings (item 13)', () => {
+  const put = (token: string, body: unknown) =>
+    fetch(`${lake.url}/v2026-05-04/users/me/keyvalue`, {
+      method: 'PUT',
+      headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+      body: JSON.stringify(body),
+    })
+
+  it('counts a value in UTF-8 bytes: 64 K Bengali characters are too many', async () => {
+    const {token} = await auth().createToken({label: 'kv-bytes', role: 'viewer'})
+    // 30,000 characters of three bytes each: under 64 K characters, over 64 KiB.
+    const res = await put(token, [{key: 'note', value: 'ক'.repeat(30_000)}])
+    expect(res.status).toBe(413)
+    expect((await res.json()).message).toMatch(/bytes/)
+  })
+
+  it(`holds at most ${LIMITS.keyValueBytesPerUser} bytes per user in total`, async () => {
+    const {token} = await auth().createToken({label: 'kv-total', role: 'viewer'})
+    const value = 'x'.repeat(60 * 1024)
+    const statuses: number[] = []
+    for (let batch = 0; batch < 5; batch++) {
+      const pairs = Array.from({length: 10}, (_, i) => ({key: `k${batch}-${i}`, value}))
+      statuses.push((await put(token, pairs)).status)
+    }
+    expect(statuses.slice(0, 1)).toEqual([200])
+    expect(statuses).toContain(413)
+    // Replacing or deleting stays possible at the quota.
+    expect((await put(token, [{key: 'k0-0', value: 'small'}])).status).toBe(200)
+    expect((await put(token, [{key: 'k0-1', value: null}])).status).toBe(200)
+  })
+})

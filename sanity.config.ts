@@ -41,8 +41,6 @@ const localLakeOptions: Partial<WorkspaceOptions> = {
   mediaLibrary: {enabled: false},
   // Document history through the legacy transactions endpoint, not the Events API.
   beta: {eventsAPI: {documents: false, releases: false}},
-  // Client-side tokenised search; the default (groq2024) needs `text::matchQuery` on the server.
-  search: {strategy: 'groqLegacy'},
   document: {
     // Comments live in a separate addon dataset.
     comments: {enabled: false},

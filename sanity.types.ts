@@ -436,7 +436,7 @@ export type ARTICLES_BY_SOURCE_QUERY_RESULT = Array<{
 
 // Source: queries/index.ts
 // Variable: SEARCH_ARTICLES_QUERY
-// Query: *[_type == "article" && [title, summary, pt::text(body)] match $search]    | score(title match $search, summary match $search)    | order(_score desc, publishedAt desc) [0...$limit] {    _id,    title,    "slug": slug.current,    summary,    publishedAt  }
+// Query: *[_type == "article" && [title, summary, pt::text(body)] match text::query($search)]    | score(      boost(title match text::query($search), 10),      boost(summary match text::query($search), 3),      pt::text(body) match text::query($search)    )    | order(_score desc, publishedAt desc) [0...$limit] {    _id,    title,    "slug": slug.current,    summary,    publishedAt  }
 export type SEARCH_ARTICLES_QUERY_RESULT = Array<{
   _id: string
   title: string | null
@@ -454,6 +454,6 @@ declare module '@sanity/client' {
     '\n  *[_type == "headline"] | order(position asc) {\n    _id,\n    text,\n    speaker,\n    position,\n    breaking,\n    "articleSlug": article->slug.current\n  }\n': HEADLINE_LIST_QUERY_RESULT
     '\n  *[_type == "headline" && breaking == true] | order(position asc) {_id, text, speaker}\n': BREAKING_HEADLINES_QUERY_RESULT
     '\n  *[_type == "article" && source->slug.current == $source] | order(publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    summary,\n    publishedAt,\n    "source": source->{name, shortName}\n  }\n': ARTICLES_BY_SOURCE_QUERY_RESULT
-    '\n  *[_type == "article" && [title, summary, pt::text(body)] match $search]\n    | score(title match $search, summary match $search)\n    | order(_score desc, publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    summary,\n    publishedAt\n  }\n': SEARCH_ARTICLES_QUERY_RESULT
+    '\n  *[_type == "article" && [title, summary, pt::text(body)] match text::query($search)]\n    | score(\n      boost(title match text::query($search), 10),\n      boost(summary match text::query($search), 3),\n      pt::text(body) match text::query($search)\n    )\n    | order(_score desc, publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    summary,\n    publishedAt\n  }\n': SEARCH_ARTICLES_QUERY_RESULT
   }
 }

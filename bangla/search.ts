@@ -12,16 +12,24 @@
 const KHANDA_TA = /\u09A4\u09CD[\u200C\u200D]/g
 // An alternation, not a class: a class holding ZWJ trips no-misleading-character-class.
 const JOINERS_AND_INVISIBLES = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/g
+const INVISIBLE = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/
 const BENGALI_DIGIT = /[\u09E6-\u09EF]/g
+const HAS_BENGALI_DIGIT = /[\u09E6-\u09EF]/
 
 /** Text as search compares it; see the module comment. */
 export function foldForSearch(text: string): string {
   let s = text.normalize('NFC')
-  if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
-  s = s.replace(JOINERS_AND_INVISIBLES, '')
-  s = s.replace(BENGALI_DIGIT, (d) => String.fromCharCode(48 + d.charCodeAt(0) - 0x09e6))
+  const invisible = INVISIBLE.test(s)
+  if (invisible) {
+    if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
+    s = s.replace(JOINERS_AND_INVISIBLES, '')
+  }
+  if (HAS_BENGALI_DIGIT.test(s)) {
+    s = s.replace(BENGALI_DIGIT, (d) => String.fromCharCode(48 + d.charCodeAt(0) - 0x09e6))
+  }
+  s = s.toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
-  return s.toLowerCase().normalize('NFC')
+  return invisible ? s.normalize('NFC') : s
 }
 
 // Letters, combining marks (Bengali vowel signs, hasanta, nukta, chandrabindu) and digits make
@@ -31,6 +39,14 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu
 /** The folded words of a text, in order. */
 export function searchWords(text: string): string[] {
   return foldForSearch(text).match(WORD) ?? []
+}
+
+// The same words, spelled as typed: joiners stay inside (র‍্যাব is one word).
+const TYPED_WORD = /[\p{L}\p{M}\p{N}\u200C\u200D]+/gu
+
+/** The words of a text as typed (NFC, not folded): for building queries a server folds itself. */
+export function typedWords(text: string): string[] {
+  return text.normalize('NFC').match(TYPED_WORD) ?? []
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,6 +100,7 @@ export const SUFFIX_RULES: readonly SuffixRule[] = [
   rule('খানি', 2, 'any', ['চিঠিখানি', 'চিঠি']),
   // Case endings.
   rule('য়ের', 1, 'vowel', ['মায়ের', 'মা']),
+  rule('য়ে', 2, 'vowel', ['বেইজিংয়ে', 'বেইজিং']),
   rule('ের', 2, 'consonant', ['বৈঠকের', 'বৈঠক']),
   rule('এর', 1, 'any', ['বিএনপিএর', 'বিএনপি']),
   rule('র', 2, 'vowel', ['মন্ত্রীর', 'মন্ত্রী']),
@@ -172,7 +189,8 @@ export const UNSTEMMED_WORDS: ReadonlySet<string> = new Set(
   ].map((word) => word.normalize('NFC')),
 )
 
-const VOWEL_SIGN = /[\u09BE-\u09CC\u09D7]$/u
+// A vowel sign, or the anusvara ং, after which -য়/-য়ে/-য়ের are written (বেইজিংয়ের).
+const VOWEL_SIGN = /[\u09BE-\u09CC\u09D7\u0982]$/u
 const INDEPENDENT_VOWEL = /[\u0985-\u0994]$/u
 const CONSONANT = /(?:[\u0995-\u09B9\u09CE\u09DC-\u09DF]|[\u0995-\u09B9]\u09BC)$/u
 

@@ -3,6 +3,20 @@ import {createRandom, SECTIONS, sentence as words, WORDS} from '../kit/seeded.ts
 
 export type BenchDocument = {_id: string; _type: string; [key: string]: unknown}
 
+// Rare words for the search benchmarks: 25 × 40 made-up names, each in about 1 of 1,000 articles.
+const NAME_STARTS =
+  'কম খল গন ঘর চন ছল জব ঝর টক ঠম ডল তর থন দল ধর নব পল ফর বন ভর মল রব লক শম সন'.split(' ')
+const NAME_ENDS =
+  'রুল্লাহ জাহান মতি রাজ শেখর নাথ দাস রানী বালা কান্ত বিহারী চন্দ্র লাল প্রসাদ রঞ্জন কুমার মোহন উদ্দিন আলী হোসেন রহমান করিম হক মিয়া খাতুন বেগম আক্তার পারভীন সুলতানা নাহার মনি ইসলাম আহমেদ চৌধুরী সরকার তালুকদার মজুমদার পাটোয়ারী ভূঁইয়া খান'.split(
+    ' ',
+  )
+
+/** The rare name of article `i` (and of every thousandth article after it). */
+export function rareName(i: number): string {
+  const n = i % (NAME_STARTS.length * NAME_ENDS.length)
+  return NAME_STARTS[n % NAME_STARTS.length] + NAME_ENDS[Math.floor(n / NAME_STARTS.length)]
+}
+
 const SOURCES = ['প্রথম আলো', 'বাসস', 'রয়টার্স', 'এএফপি', 'চায়না মিডিয়া গ্রুপ', 'ডেইলি স্টার']
 
 /**
@@ -24,7 +38,7 @@ export function newsroomDocuments(count: number, seed = 1): BenchDocument[] {
     const article: BenchDocument = {
       _id: `article-${i}`,
       _type: 'article',
-      title: sentence(4 + Math.floor(random() * 6)),
+      title: `${sentence(4 + Math.floor(random() * 6))} ${rareName(i)}`,
       slug: {_type: 'slug', current: `article-${i}`},
       section: pick(SECTIONS),
       publishedAt: new Date(start + Math.floor(random() * 3 * 365 * 86_400_000)).toISOString(),
@@ -36,7 +50,13 @@ export function newsroomDocuments(count: number, seed = 1): BenchDocument[] {
         style: 'normal',
         markDefs: [],
         children: [
-          {_type: 'span', _key: `s${p}`, text: sentence(12 + Math.floor(random() * 10)), marks: []},
+          {
+            _type: 'span',
+            _key: `s${p}`,
+            // The rare name inflected (genitive) in the body, for text::query.
+            text: `${p === 0 ? `${rareName(i)}ের ` : ''}${sentence(12 + Math.floor(random() * 10))}`,
+            marks: [],
+          },
         ],
       })),
     }
@@ -57,3 +77,6 @@ export function newsroomDocuments(count: number, seed = 1): BenchDocument[] {
 
 /** A word that occurs in titles, for the text-match query. */
 export const MATCH_WORD = WORDS[3]
+
+/** A rare name (in the titles of about 1 of 1,000 articles), for search queries. */
+export const RARE_NAME = rareName(417)

@@ -19,6 +19,7 @@ import {evaluate, parse} from 'groq-js'
 import {MATCH_WORD, newsroomDocuments, type BenchDocument} from './data.ts'
 import {type LakeProcess} from '../kit/lakeProcess.ts'
 import {startLake} from './lake.ts'
+import {benchIndexWrites, SEARCH_QUERIES, type IndexWriteResult} from './search.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const API = 'v2025-02-19'
@@ -132,33 +133,46 @@ function table(head: string[], rows: string[][]): string {
 // ---------------------------------------------------------------------------------------------
 // The benchmarks
 
-const QUERIES: {name: string; query: string; params: (size: number) => Record<string, unknown>}[] =
-  [
-    {
-      name: 'latest 20 by publishedAt',
-      query:
-        '*[_type == "article" && defined(publishedAt)] | order(publishedAt desc) [0...20] {_id, title, publishedAt, "source": source->name}',
-      params: () => ({}),
-    },
-    {
-      name: 'article by slug',
-      query:
-        '*[_type == "article" && slug.current == $slug][0]{_id, title, publishedAt, body, "source": source->name}',
-      params: (size) => ({slug: `article-${Math.floor(size / 2)}`}),
-    },
-    {
-      name: 'text match, 20 newest',
-      query:
-        '*[_type == "article" && title match $word] | order(publishedAt desc) [0...20] {_id, title}',
-      params: () => ({word: MATCH_WORD}),
-    },
-    {
-      name: 'headlines with article and source',
-      query:
-        '*[_type == "headline"] | order(position asc, _id asc) [0...10] {text, "article": article->{title, "source": source->name}}',
-      params: () => ({}),
-    },
-  ]
+type Baseline = (
+  docs: BenchDocument[],
+  query: string,
+  params: Record<string, unknown>,
+) => Promise<unknown>
+
+const QUERIES: {
+  name: string
+  query: string
+  params: (size: number) => Record<string, unknown>
+  /** Instead of groq-js (which cannot run text::query), e.g. the lake's evaluator without index. */
+  baseline?: Baseline
+  baselineName?: string
+}[] = [
+  {
+    name: 'latest 20 by publishedAt',
+    query:
+      '*[_type == "article" && defined(publishedAt)] | order(publishedAt desc) [0...20] {_id, title, publishedAt, "source": source->name}',
+    params: () => ({}),
+  },
+  {
+    name: 'article by slug',
+    query:
+      '*[_type == "article" && slug.current == $slug][0]{_id, title, publishedAt, body, "source": source->name}',
+    params: (size) => ({slug: `article-${Math.floor(size / 2)}`}),
+  },
+  {
+    name: 'text match, 20 newest',
+    query:
+      '*[_type == "article" && title match $word] | order(publishedAt desc) [0...20] {_id, title}',
+    params: () => ({word: MATCH_WORD}),
+  },
+  {
+    name: 'headlines with article and source',
+    query:
+      '*[_type == "headline"] | order(position asc, _id asc) [0...10] {text, "article": article->{title, "source": source->name}}',
+    params: () => ({}),
+  },
+  ...SEARCH_QUERIES,
+]
 
 /** groq-js in this process over the published documents: the engine without HTTP or storage. */
 async function groqJs(docs: BenchDocument[], query: string, params: Record<string, unknown>) {
@@ -186,7 +200,7 @@ async function benchSize(lake: LakeProcess, size: number): Promise<SizeResult> {
   const published = docs.filter((doc) => !doc._id.startsWith('drafts.'))
   published.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
   const queries: SizeResult['queries'] = []
-  for (const {name, query, params} of QUERIES) {
+  for (const {name, query, params, baseline, baselineName} of QUERIES) {
     const p = params(size)
     const serverMs: number[] = []
     let lakeResult: unknown
@@ -197,12 +211,12 @@ async function benchSize(lake: LakeProcess, size: number): Promise<SizeResult> {
     })
     let groqResult: unknown
     const groqTiming = await time(async () => {
-      groqResult = await groqJs(published, query, p)
+      groqResult = await (baseline ?? groqJs)(published, query, p)
     })
     const same = JSON.stringify(lakeResult) === JSON.stringify(groqResult)
     serverMs.sort((a, b) => a - b)
     queries.push({
-      name,
+      name: baselineName ? `${name} (baseline: ${baselineName})` : name,
       lake: lakeTiming,
       serverMs: serverMs[Math.floor(serverMs.length / 2)],
       groq: groqTiming,
@@ -355,11 +369,14 @@ try {
   const writeLake = await startLake(writeDir)
   let mutations: MutateResult[]
   let imported: ImportResult
+  let indexWrites: IndexWriteResult
   try {
     log('mutations…')
     mutations = await benchMutations(writeLake)
     log('import…')
     imported = await benchImport(writeLake, 200)
+    log('full-text index writes…')
+    indexWrites = await benchIndexWrites()
   } finally {
     await writeLake.stop()
     await rm(writeDir, {recursive: true, force: true})
@@ -480,6 +497,22 @@ try {
     table(
       ['mode', 'documents', 'transactions', 'documents/s', 'vs one per transaction'],
       mutateRows,
+    ),
+    '',
+    '## Full-text index cost on writes',
+    '',
+    `${rate(indexWrites.documents)} articles, one per transaction, straight into a store (no HTTP, so the worst case), ` +
+      'with and without the full-text index, alternated twice.',
+    '',
+    table(
+      ['documents/s with index', 'documents/s without', 'with / without'],
+      [
+        [
+          rate(indexWrites.withIndex),
+          rate(indexWrites.withoutIndex),
+          ratio(indexWrites.withIndex / indexWrites.withoutIndex),
+        ],
+      ],
     ),
     '',
     '## Import of seed-format files',

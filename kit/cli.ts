@@ -182,6 +182,18 @@ export function exitQuietlyOnClosedStdout(): void {
   })
 }
 
+/** A TCP port from a flag's value; `min` is 0 where the system may pick one. */
+export function parsePort(value: string, min: 0 | 1 = 1, flag = '--port'): number {
+  const port = Number(value)
+  if (Number.isInteger(port) && port >= min && port <= 65535) return port
+  throw new UsageError(`${flag} must be a port number (${min}–65535), got "${value}".`)
+}
+
+/** A word for a POSIX shell: as is when that is safe, else single-quoted. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
+}
+
 /** Writes one line to a stream. */
 export function writeLine(out: Output, line = ''): void {
   out.write(line + '\n')

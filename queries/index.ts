@@ -1,6 +1,6 @@
 // GROQ for news front ends, typed by Sanity TypeGen (`npm run typegen` writes sanity.types.ts).
 import {defineQuery} from 'groq'
-import {nfc} from '../bangla/index.ts'
+import {typedWords} from '../bangla/index.ts'
 
 /** Latest published articles for a front page or list; `$limit` articles. */
 export const LATEST_ARTICLES_QUERY = defineQuery(`
@@ -81,13 +81,18 @@ export const ARTICLES_BY_SOURCE_QUERY = defineQuery(`
 `)
 
 /**
- * Bengali full-text search over title, summary and body text. Pass `$search` built by
- * `searchPattern`: GROQ's `match` splits words on spaces and ASCII punctuation only, so '।'
- * stays attached to the word before it and each term needs a trailing wildcard.
+ * Bengali full-text search over title, summary and body text with `text::query()`, the same
+ * search the Studio's search box runs: inflections, joiners, ৎ, the precomposed য় and both
+ * kinds of digits are understood by the lake (docs/search.md). Title hits rank first, then
+ * summary, then body; ties go to the newest. Pass `$search` built by `searchPattern`.
  */
 export const SEARCH_ARTICLES_QUERY = defineQuery(`
-  *[_type == "article" && [title, summary, pt::text(body)] match $search]
-    | score(title match $search, summary match $search)
+  *[_type == "article" && [title, summary, pt::text(body)] match text::query($search)]
+    | score(
+      boost(title match text::query($search), 10),
+      boost(summary match text::query($search), 3),
+      pt::text(body) match text::query($search)
+    )
     | order(_score desc, publishedAt desc) [0...$limit] {
     _id,
     title,
@@ -97,11 +102,13 @@ export const SEARCH_ARTICLES_QUERY = defineQuery(`
   }
 `)
 
-/** Turns what a reader typed into `match` terms: NFC, one prefix term per word. */
-export function searchPattern(input: string): string[] {
-  return nfc(input)
-    .split(/[\s,;:!?।॥"'()[\]{}]+/u)
-    .filter((word) => word !== '')
-    .map((word) => `${word.replace(/\*/g, '')}*`)
-    .filter((term) => term !== '*')
+/**
+ * Turns what a reader typed into a `text::query()` string the way the Studio's search box does:
+ * the words (NFC; quotes, danda and other punctuation dropped), the last one a prefix so that a
+ * half-typed word already finds. Input without a word gives '', which finds nothing.
+ */
+export function searchPattern(input: string): string {
+  const words = typedWords(input)
+  if (words.length === 0) return ''
+  return [...words.slice(0, -1), `${words.at(-1)}*`].join(' ')
 }

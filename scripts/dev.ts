@@ -27,9 +27,9 @@ import {
   type ExitCode,
   type Io,
   parseOptions,
+  parsePort,
   runnerOf,
   runMain,
-  UsageError,
 } from '../kit/cli.ts'
 import {startLakeProcess, trustLakeCa} from '../kit/lakeProcess.ts'
 import {lakeFile, LOCAL_LAKE} from '../kit/localLake.ts'
@@ -87,18 +87,12 @@ function readOptions(argv: string[], env: Env): Options {
   })
   return {
     preview: values.preview,
-    port: portOption('--port', values.port),
-    lakePort: portOption('--lake-port', values['lake-port']),
+    port: parsePort(values.port, 1, '--port'),
+    lakePort: parsePort(values['lake-port'], 1, '--lake-port'),
     dataDir: resolve(ROOT, values.data),
     dataset: values.dataset,
     importSeed: !values['no-import'],
   }
-}
-
-function portOption(flag: string, value: string): number {
-  const port = Number(value)
-  if (Number.isInteger(port) && port >= 1 && port <= 65535) return port
-  throw new UsageError(`${flag} must be a port number (1–65535), got "${value}".`)
 }
 
 /** Children we started, each the leader of its own process group (so its grandchildren die too). */

@@ -7,9 +7,17 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls, tlsFiles} from '../tls/certificates.ts'
-import {EXIT, parseOptions, type Command, type ExitCode, type Io} from '../../kit/cli.ts'
-import {apiHostFor} from '../../kit/localLake.ts'
-import {DEFAULTS, parsePort, reportCreatedAdmin, shellQuote} from './common.ts'
+import {
+  EXIT,
+  parseOptions,
+  type Command,
+  type ExitCode,
+  type Io,
+  parsePort,
+  shellQuote,
+} from '../../kit/cli.ts'
+import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
+import {reportCreatedAdmin} from './accounts.ts'
 
 const HELP = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--host HOST] [--no-tls] [--export])"
 
@@ -17,9 +25,9 @@ Prints what a client of the lake needs, one NAME=value per line: SANITY_STUDIO_A
 SANITY_API_TOKEN (the scripts' token) and NODE_EXTRA_CA_CERTS (the lake's CA). On a data folder
 that has never been started, it creates the certificate and the token first.
 
-  --data DIR   the lake's data folder (default ${DEFAULTS.data})
-  --port N     the port the lake listens on (default ${DEFAULTS.port})
-  --host HOST  the address it listens on (default ${DEFAULTS.host})
+  --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
+  --port N     the port the lake listens on (default ${LOCAL_LAKE.port})
+  --host HOST  the address it listens on (default ${LOCAL_LAKE.host})
   --no-tls     the lake serves plain HTTP (npm run lake -- --no-tls)
   --export     prefix each line with "export " so programs started from the shell see the values
                (same as: set -a; eval "$(npm run -s lake -- env)"; set +a)
@@ -40,9 +48,9 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
   const {values} = parseOptions({
     args: argv,
     options: {
-      data: {type: 'string', default: DEFAULTS.data},
-      port: {type: 'string', default: String(DEFAULTS.port)},
-      host: {type: 'string', default: DEFAULTS.host},
+      data: {type: 'string', default: LOCAL_LAKE.dataDir},
+      port: {type: 'string', default: String(LOCAL_LAKE.port)},
+      host: {type: 'string', default: LOCAL_LAKE.host},
       'no-tls': {type: 'boolean', default: false},
       export: {type: 'boolean', default: false},
     },

@@ -7,9 +7,9 @@ import {resolve} from 'node:path'
 import {startLakeServer} from '../server.ts'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
-import {EXIT, parseOptions, type Command, type ExitCode, type Io} from '../../kit/cli.ts'
-import {apiHostFor} from '../../kit/localLake.ts'
-import {DEFAULTS, parsePort, reportCreatedAdmin} from './common.ts'
+import {EXIT, parseOptions, type Command, type ExitCode, type Io, parsePort} from '../../kit/cli.ts'
+import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
+import {reportCreatedAdmin} from './accounts.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
 
@@ -18,9 +18,9 @@ folder's own certificate. The first start creates the data folder, the certifica
 administrator (its generated password is printed once) and the scripts' token. Ctrl-C stops it
 cleanly: listeners hear "disconnect", queued writes finish, the databases close.
 
-  --port N           port (default ${DEFAULTS.port}; 0 picks a free one)
-  --host HOST        address to listen on (default ${DEFAULTS.host})
-  --data DIR         the data folder (default ${DEFAULTS.data})
+  --port N           port (default ${LOCAL_LAKE.port}; 0 picks a free one)
+  --host HOST        address to listen on (default ${LOCAL_LAKE.host})
+  --data DIR         the data folder (default ${LOCAL_LAKE.dataDir})
   --no-tls           plain HTTP (fine for scripts, not for the Studio, which needs HTTP/2)
   --cors-origin URL  another Studio origin to allow (repeatable; also LAKE_CORS_ORIGINS)
 
@@ -36,9 +36,9 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
   const {values} = parseOptions({
     args: argv,
     options: {
-      port: {type: 'string', default: String(DEFAULTS.port)},
-      host: {type: 'string', default: DEFAULTS.host},
-      data: {type: 'string', default: DEFAULTS.data},
+      port: {type: 'string', default: String(LOCAL_LAKE.port)},
+      host: {type: 'string', default: LOCAL_LAKE.host},
+      data: {type: 'string', default: LOCAL_LAKE.dataDir},
       'no-tls': {type: 'boolean', default: false},
       'cors-origin': {type: 'string', multiple: true, default: []},
     },

@@ -12,7 +12,8 @@ import {
   type ExitCode,
   type Io,
 } from '../../kit/cli.ts'
-import {DEFAULTS, openAuthStore} from './common.ts'
+import {LOCAL_LAKE} from '../../kit/localLake.ts'
+import {openAuthStore} from './accounts.ts'
 
 const HELP = `Usage:
   npm run lake -- tokens create [--role ROLE] [--label LABEL] [--data DIR]
@@ -39,7 +40,7 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
       role: {type: 'string', default: 'editor'},
       label: {type: 'string', default: 'API token'},
       all: {type: 'boolean', default: false},
-      data: {type: 'string', default: DEFAULTS.data},
+      data: {type: 'string', default: LOCAL_LAKE.dataDir},
     },
   })
   const [action, target] = positionals

@@ -14,17 +14,24 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ensureTls} from '../tls/certificates.ts'
-import {EXIT, parseOptions, type Command, type ExitCode, type Io} from '../../kit/cli.ts'
-import {DEFAULTS, shellQuote} from './common.ts'
+import {
+  EXIT,
+  parseOptions,
+  type Command,
+  type ExitCode,
+  type Io,
+  shellQuote,
+} from '../../kit/cli.ts'
+import {LOCAL_LAKE} from '../../kit/localLake.ts'
 
 const HELP = `Usage: npm run lake -- trust [--data DIR] [--dry-run]
 
 Makes this machine trust the data folder's certificate authority (tls/ca.pem), so browsers accept
-https://localhost:${DEFAULTS.port} and speak HTTP/2 to it: the system store (through sudo when
+https://localhost:${LOCAL_LAKE.port} and speak HTTP/2 to it: the system store (through sudo when
 needed), Chromium's and Firefox's NSS databases where NSS's certutil is installed. Prints DONE,
 SKIPPED or FAILED per store, the commands, and the browser steps that always work.
 
-  --data DIR   the lake's data folder (default ${DEFAULTS.data})
+  --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
   --dry-run    only print the plan
 
 Examples:
@@ -46,7 +53,7 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
   const {values} = parseOptions({
     args: argv,
     options: {
-      data: {type: 'string', default: DEFAULTS.data},
+      data: {type: 'string', default: LOCAL_LAKE.dataDir},
       'dry-run': {type: 'boolean', default: false},
     },
   })

@@ -13,7 +13,8 @@ import {
   type ExitCode,
   type Io,
 } from '../../kit/cli.ts'
-import {DEFAULTS, openAuthStore} from './common.ts'
+import {LOCAL_LAKE} from '../../kit/localLake.ts'
+import {openAuthStore} from './accounts.ts'
 
 const HELP = `Usage:
   npm run lake -- users add --email EMAIL [--name NAME] [--role ROLE] [--password PASSWORD] [--data DIR]
@@ -43,7 +44,7 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
       name: {type: 'string'},
       role: {type: 'string', default: 'editor'},
       password: {type: 'string'},
-      data: {type: 'string', default: DEFAULTS.data},
+      data: {type: 'string', default: LOCAL_LAKE.dataDir},
     },
   })
   const [action, target] = positionals

@@ -5,6 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
+import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import type {ScanHint} from './store.ts'
 
 export interface QueryPlan {
@@ -36,8 +37,16 @@ type Node = {type: string; [key: string]: unknown}
 export function planQuery(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
+  const scored: Node[][] = []
   let everything = 0
   visit(tree as unknown as Node, null, (node, parent) => {
+    // `*[…] | score(…) [_score > 0]`: full-text search (searchHints.ts).
+    if (node.type === 'Filter' && isScoredFilter(node.expr as ExprNode)) {
+      const score = node.base as Node
+      if (score.type === 'PipeFuncCall' && score.name === 'score' && overEverything(score.base)) {
+        scored.push(score.args as Node[])
+      }
+    }
     if (node.type === 'Slice' || node.type === 'AccessElement') {
       const topK = topKOf(node)
       if (topK) topKs.push(topK)
@@ -49,11 +58,24 @@ export function planQuery(tree: ExprNode): QueryPlan {
     if (parent?.type === 'Filter' && parent.base === node) filters.push(parent)
   })
   if (everything !== 1) return {everything, hint: null, topK: null}
-  return {
-    everything,
-    hint: filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null,
-    topK: topKs.length === 1 ? topKs[0] : null,
+  let hint = filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null
+  if (scored.length === 1) {
+    const searched = scoreHint(scored[0] as unknown as ExprNode[], {
+      hintOf,
+      intersect,
+      // Either side's search alone is wider than the side: drop the rest rather than give up.
+      union: (a, b) => (a.search && b.search ? {search: {any: [a.search, b.search]}} : union(a, b)),
+    })
+    if (searched) hint = hint ? intersect(hint, searched) : searched
   }
+  return {everything, hint, topK: topKs.length === 1 ? topKs[0] : null}
+}
+
+/** A chain of filters over `*`. */
+function overEverything(node: unknown): boolean {
+  let chain = node as Node
+  while (chain?.type === 'Filter') chain = chain.base as Node
+  return chain?.type === 'Everything'
 }
 
 /**
@@ -64,7 +86,12 @@ const MAX_HINT_VALUES = 1000
 
 function bounded(hint: ScanHint | null): ScanHint | null {
   if (!hint) return null
-  const lists = [hint.ids, hint.types, hint.idPrefixes, ...(hint.attributes ?? []).map((a) => a.values)]
+  const lists = [
+    hint.ids,
+    hint.types,
+    hint.idPrefixes,
+    ...(hint.attributes ?? []).map((a) => a.values),
+  ]
   const values = lists.reduce((sum, list) => sum + (list?.length ?? 0), 0)
   return values > MAX_HINT_VALUES ? null : hint
 }
@@ -133,10 +160,16 @@ function hintOf(expr: Node): ScanHint | null {
       return left && right ? union(left, right) : null
     }
     case 'OpCall':
-      return comparison(expr)
+      return comparison(expr) ?? searchScanHint(expr)
     default:
-      return null
+      return searchScanHint(expr)
   }
+}
+
+/** Conditions the full-text index answers: text::query, match, references (searchHints.ts). */
+function searchScanHint(expr: Node): ScanHint | null {
+  const search = searchHintOf(expr as unknown as ExprNode)
+  return search ? {search} : null
 }
 
 function comparison(expr: Node): ScanHint | null {
@@ -228,6 +261,7 @@ function intersect(a: ScanHint, b: ScanHint): ScanHint {
   if (b.types) out.types = a.types ? a.types.filter((t) => b.types!.includes(t)) : b.types
   if (b.idPrefixes && !a.idPrefixes) out.idPrefixes = b.idPrefixes
   if (b.attributes) out.attributes = [...(a.attributes ?? []), ...b.attributes]
+  if (b.search) out.search = a.search ? {all: [a.search, b.search]} : b.search
   return out
 }
 
@@ -236,6 +270,7 @@ function union(a: ScanHint, b: ScanHint): ScanHint | null {
   const fields = (h: ScanHint) => Object.keys(h).filter((k) => h[k as keyof ScanHint] !== undefined)
   const [fa, fb] = [fields(a), fields(b)]
   if (fa.length !== 1 || fb.length !== 1 || fa[0] !== fb[0]) return null
+  if (fa[0] === 'search') return {search: {any: [a.search!, b.search!]}}
   if (fa[0] === 'attributes') {
     const [x, y] = [a.attributes!, b.attributes!]
     if (x.length !== 1 || y.length !== 1 || x[0].path.join('.') !== y[0].path.join('.')) return null

@@ -2,6 +2,7 @@
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
 import {checkQueryDepth} from './limits.ts'
+import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
 export interface QueryContext {
@@ -19,6 +20,7 @@ export interface QueryContext {
  * Parses a query; syntax errors become QueryParseError with a start/end range. A query nested too
  * deeply, or one using a parameter that `params` lacks, is a QueryError (groq-js would quietly read
  * a missing parameter as null, and answer a different question than the one asked).
+ * `text::query()` matches are rewritten for evaluation (textQueryRewrite.ts).
  */
 export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
   let tree: ExprNode
@@ -35,7 +37,7 @@ export function parseQuery(query: string, params: Record<string, unknown> = {}):
   const missing = missingParameter(tree, params)
   // Hosted Sanity's wording.
   if (missing !== null) throw new QueryError(`param $${missing} referenced, but not provided`)
-  return tree
+  return usesTextQuery(query) ? rewriteTextQueries(tree) : tree
 }
 
 /** The first `$name` the query uses that `params` lacks. */
@@ -75,7 +77,11 @@ export async function evaluateQuery(
         context.projectId && context.dataset
           ? {projectId: context.projectId, dataset: context.dataset}
           : undefined,
-      dereference: context.dereference,
+      dereference: textQueryDereference({
+        dereference: context.dereference,
+        documents,
+        params: context.params ?? {},
+      }),
     })
     return await value.get()
   } catch (err) {

@@ -30,7 +30,19 @@ export interface ScanHint {
   order?: readonly {path: readonly string[]; desc: boolean}[]
   /** With `order`: break ties by document group (the id without `drafts.`/`versions.<r>.`) first. */
   groupTies?: boolean
+  /** Only documents the full-text index finds for this (see store/searchIndex.ts). */
+  search?: SearchHint
 }
+
+/**
+ * A full-text condition: every part (`all`), any part (`any`, none: nothing matches), or one term
+ * in one column of the index (`words`: search keys, `tokens`: encoded `match` tokens, `refs`:
+ * reference ids), as a whole token or, with `prefix`, as the start of one.
+ */
+export type SearchHint =
+  | {all: readonly SearchHint[]}
+  | {any: readonly SearchHint[]}
+  | {column: 'words' | 'tokens' | 'refs'; text: string; prefix?: boolean}
 
 /** A transaction as stored in the log: who, when, and per document what and how it changed. */
 export interface LoggedTransaction {

@@ -55,7 +55,9 @@ export async function loadView(options: ViewOptions): Promise<View> {
   if (plan.topK && !(perspective.kind === 'stack' && idKey)) {
     // Raw and published views keep stored ids; other perspectives narrow as below.
     const hinted: ScanHint =
-      perspective.kind === 'raw' ? {...hint} : {types: hint?.types, attributes: hint?.attributes}
+      perspective.kind === 'raw'
+        ? {...hint}
+        : {types: hint?.types, attributes: hint?.attributes, search: hint?.search}
     if (perspective.kind === 'published' && hint?.idPrefixes) hinted.idPrefixes = hint.idPrefixes
     if (perspective.kind !== 'raw' && hint?.ids) hinted.ids = groupIds(hint.ids, perspective)
     hinted.excludeIdPrefixes = exclude
@@ -74,7 +76,8 @@ export async function loadView(options: ViewOptions): Promise<View> {
   if (hint.types) narrowed.types = hint.types
   if (hint.ids) narrowed.ids = groupIds(hint.ids, perspective)
   if (hint.attributes) narrowed.attributes = hint.attributes
-  if (!hint.types && !hint.ids && !hint.attributes) {
+  if (hint.search) narrowed.search = hint.search
+  if (!hint.types && !hint.ids && !hint.attributes && !hint.search) {
     return {documents: present(store.scan({excludeIdPrefixes: exclude})), dereference}
   }
   if (perspective.kind === 'published')

@@ -10,7 +10,7 @@ import {bodyLimitMiddleware} from './limits.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
 import {authRoutes, loginPageRoutes} from './routes/auth.ts'
-import {miscRoutes} from './routes/misc.ts'
+import {hostedOnlyRoutes} from './routes/hostedOnly.ts'
 import {projectRoutes} from './routes/projects.ts'
 import {userRoutes} from './routes/users.ts'
 import {studioMiddleware, type StudioContext} from './studioContext.ts'
@@ -58,7 +58,7 @@ export function createApp(
   app.route('/', exportRoutes)
   app.route('/', listenRoutes)
   app.route('/', liveRoutes)
-  // Deliberate answers for hosted-only features, after the real routes (see routes/misc.ts).
-  app.route('/:version{v[^/]+}', miscRoutes())
+  // Deliberate answers for hosted-only features, after the real routes (see routes/hostedOnly.ts).
+  app.route('/:version{v[^/]+}', hostedOnlyRoutes())
   return app
 }

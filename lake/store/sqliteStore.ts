@@ -9,6 +9,13 @@ import {BadRequestError, NotFoundError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import {
+  dropSearchIndex,
+  ensureSearchIndex,
+  indexDocument,
+  SEARCH_INDEX_MIGRATION,
+  searchCondition,
+} from './searchIndex.ts'
 import type {
   ExportOptions,
   HistoryPoint,
@@ -69,6 +76,8 @@ const MIGRATIONS: {name: string; sql: string}[] = [
           AND json_type(d.body, t.path || '._weak') IS NOT 'true';
     `,
   },
+  // Filled (and refilled when its rules change) by ensureSearchIndex when the file is opened.
+  SEARCH_INDEX_MIGRATION,
 ]
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
@@ -80,6 +89,11 @@ export interface SqliteStoreOptions {
    * Hits skip JSON.parse, which dominates wide scans (an `order()` over every article).
    */
   cacheBytes?: number
+  /**
+   * Keep the full-text index (default true). Off only to measure what it costs (bench/): scans
+   * then ignore search hints, and the next open with the index on rebuilds it.
+   */
+  searchIndex?: boolean
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -130,6 +144,7 @@ export function createSqliteStore(
   options: SqliteStoreOptions = {},
 ): Store {
   const cacheBudget = options.cacheBytes ?? DEFAULT_CACHE_BYTES
+  const searchIndexOn = options.searchIndex ?? true
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
   // just cached and hit nothing next time. Entries go when their document changes.
   const cache = new Map<string, {rev: string; doc: SanityDocument; bytes: number}>()
@@ -154,6 +169,8 @@ export function createSqliteStore(
     db.exec('PRAGMA foreign_keys = ON')
     db.exec('PRAGMA busy_timeout = 5000')
     migrate(db)
+    if (searchIndexOn) ensureSearchIndex(db)
+    else dropSearchIndex(db)
     return db
   }
 
@@ -330,6 +347,7 @@ export function createSqliteStore(
       } else {
         stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
       }
+      if (searchIndexOn) indexDocument((sql) => stmt(sql)!, change.id, after)
       stmt(
         'INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, after) VALUES (?, ?, ?, ?, ?, ?)',
       )!.run(
@@ -377,6 +395,13 @@ export function createSqliteStore(
       for (const prefix of hint.excludeIdPrefixes ?? []) {
         where.push('NOT (id >= ? AND id < ?)')
         params.push(prefix, prefixEnd(prefix))
+      }
+      if (hint.search && searchIndexOn) {
+        const condition = searchCondition(hint.search)
+        if (condition) {
+          where.push(condition.sql)
+          params.push(...condition.params)
+        }
       }
       for (const {path, values} of hint.attributes ?? []) {
         if (values.length === 0) return

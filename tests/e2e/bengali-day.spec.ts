@@ -51,6 +51,8 @@ test('an editor’s day in Bengali: list, new story, Bengali date, publish, rest
   lake,
   timing,
 }, testInfo) => {
+  // A whole day in one test: on two busy shared cores typing alone has taken minutes.
+  test.setTimeout(600_000)
   const english = new EnglishWatch()
 
   // Sign in: the lake's Bengali form, then the Studio in Bengali with English one click away.

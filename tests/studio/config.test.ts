@@ -33,8 +33,9 @@ describe('sanity.config (local lake, no SANITY_STUDIO_PROJECT_ID)', async () => 
       scheduledDrafts: {enabled: false},
       releases: {enabled: false},
       beta: {eventsAPI: {documents: false}},
-      search: {strategy: 'groqLegacy'},
     })
+    // Search uses the Studio's default strategy (groq2024): the lake answers text::query().
+    expect((workspace.search as {strategy?: string} | undefined)?.strategy).toBeUndefined()
     expect(workspace.document.comments.enabled).toBe(false)
   })
 

@@ -2,7 +2,7 @@
 import {Hono} from 'hono'
 import {applyActions} from '../../core/actions.ts'
 import {getPrincipal} from '../principal.ts'
-import {commitRequest, writeRequest} from '../write.ts'
+import {commitRequest, writeRequest} from '../writeRequest.ts'
 
 export const actionRoutes = new Hono()
 

@@ -4,7 +4,7 @@ import {BadRequestError} from '../../core/errors.ts'
 import {applyMutations} from '../../core/mutations.ts'
 import {flag} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
-import {commitRequest, writeRequest} from '../write.ts'
+import {commitRequest, writeRequest} from '../writeRequest.ts'
 
 export const mutateRoutes = new Hono()
 

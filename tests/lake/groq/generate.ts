@@ -7,6 +7,10 @@
 import {createRandom, SECTIONS, WORDS, type Random} from '../../../kit/seeded.ts'
 
 export const TAGS = ['ঢাকা', 'সরকার', 'বিশ্বকাপ', 'শেয়ারবাজার', 'আবহাওয়া', 'ভোট', 'সড়ক'] as const
+/** Words with punctuation GROQ's match does not split on, and shapes the index must still find. */
+const HOSTILE_WORDS = ['‘বাজেট’', 'ঢাকা।', "দু'দেশ", 'DHAKA.', 'e.g', 'Dhaka-র'] as const
+const MATCH_WORDS = [...WORDS, ...HOSTILE_WORDS]
+
 const SOURCE_NAMES = ['প্রথম আলো', 'বাসস', 'রয়টার্স', 'এএফপি', 'নিজস্ব প্রতিবেদক', 'ডেইলি স্টার']
 export const RELEASES = ['eid', 'budget'] as const
 
@@ -35,7 +39,7 @@ function article(random: Random, id: string, index: number, sources: number): Do
   const doc: Doc = {
     _id: id,
     _type: 'article',
-    title: sentence(random, 2, 6),
+    title: `${sentence(random, 2, 6)} ${random.pick(HOSTILE_WORDS)}`,
     slug: {_type: 'slug', current: `slug-${index}`},
     section: random.pick(SECTIONS),
     featured: random.chance(0.3),
@@ -152,6 +156,21 @@ function predicate(random: Random, params: Record<string, unknown>, depth = 0): 
     () => `[title, subtitle] match ${JSON.stringify(random.pick(WORDS))}`,
     () => `body[].children[].text match ${JSON.stringify(random.pick(WORDS))}`,
     () => `title match "Dha*"`,
+    // match through the full-text index: case, `.` and `*` inside terms, arrays of patterns,
+    // Portable Text, objects and patterns that can never match.
+    () =>
+      `title match ${JSON.stringify(random.pick(['dhaka', 'DHAKA', 'dHaKa', 'Dh.ka', 'D*a', '*aka', 'e.g', 'E*', '‘বাজেট’', 'ঢাকা।']))}`,
+    () => `[title, subtitle] match ${JSON.stringify(random.some(MATCH_WORDS, 2))}`,
+    () => `pt::text(body) match ${JSON.stringify(`${random.pick(WORDS).slice(0, 2)}*`)}`,
+    () => `body match ${JSON.stringify(random.pick(WORDS))}`,
+    () => `@ match ${JSON.stringify(random.pick(WORDS))}`,
+    () => `slug.current match "slug-${random.int(1, 9)}*"`,
+    () => `byline.name match ${JSON.stringify(random.pick(['প্রথম', 'আলো', 'বাসস*']))}`,
+    () => `title match ${JSON.stringify(random.pick(['*', '', '-', '‘', 'বাজেট ঢাকা']))}`,
+    () => {
+      params.pattern = `${random.pick(MATCH_WORDS)}*`
+      return 'title match $pattern'
+    },
     () => `references(${JSON.stringify(`src-${random.int(0, 6)}`)})`,
     () => {
       params.refs = [`src-${random.int(0, 5)}`, `art-${random.int(0, 20)}`]
@@ -297,6 +316,14 @@ export function generateQueries(seed: number, count: number): GeneratedQuery[] {
       query: `*[_type in ["article", "headline"] && ${predicate(random, params)}] | order(_type asc, _id desc) [0...10] {_type, _id}`,
       ordered: true,
     }),
+    // Scored match, which the lake narrows through its full-text index: same scores as groq-js.
+    () => {
+      const [a, b] = [random.pick(MATCH_WORDS), random.pick(WORDS)]
+      return {
+        query: `*[_type in ["article", "headline"]] | score(boost(title match ${JSON.stringify(a)}, 3), text match ${JSON.stringify(`${b}*`)}, body[].children[].text match ${JSON.stringify(`${a} ${b}`)}) [_score > 0] | order(_score desc, _id asc) {_id, _score}`,
+        ordered: true,
+      }
+    },
   ]
   for (let i = 0; i < count; i++) {
     const params: Record<string, unknown> = {}

@@ -60,7 +60,11 @@ describe('sqliteStore', () => {
     stores.close()
     const db = new DatabaseSync(file)
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({journal_mode: 'wal'})
-    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([{version: 1}, {version: 2}])
+    expect(db.prepare('SELECT version FROM migrations').all()).toEqual([
+      {version: 1},
+      {version: 2},
+      {version: 3},
+    ])
     db.close()
   })
 
@@ -278,7 +282,8 @@ describe('referrersOf', () => {
     stores.close()
     const file = join(dir, 'datasets', 'test.sqlite')
     const db = new DatabaseSync(file)
-    db.exec('DROP TABLE refs; DELETE FROM migrations WHERE version = 2')
+    db.exec(`DROP TABLE refs; DROP TABLE search_ids; DROP TABLE search_fts; DROP TABLE search_meta;
+      DELETE FROM migrations WHERE version >= 2`)
     db.close()
     stores = createSqliteStores(dir)
     store = stores.get('test')

@@ -3,7 +3,7 @@
  * projects/{id} with members, datasets, acl, grants) and every deliberate "feature off" answer.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {DELIBERATE_ANSWERS, isDeclaredNotFound} from '../../../lake/http/routes/misc.ts'
+import {DELIBERATE_ANSWERS, isDeclaredNotFound} from '../../../lake/http/routes/hostedOnly.ts'
 import {startTestLake, TEST_ADMIN, type TestLake} from '../../helpers/lake.ts'
 
 let lake: TestLake

@@ -1,8 +1,8 @@
 /**
  * Endpoints the Studio calls for hosted-only features. Each gets a deliberate answer that means
  * "feature off" or "nothing here" to the Studio, so no request fails by accident. The table is the
- * single list of these answers: the routes are built from it, the README lists it, and the e2e test
- * asks isDeclaredNotFound to tell declared 404s from real ones.
+ * single list of these answers: the routes are built from it, docs/studio-lake.md lists it, and
+ * the e2e test asks isDeclaredNotFound to tell declared 404s from real ones.
  */
 import {Hono} from 'hono'
 
@@ -160,7 +160,7 @@ function escape(text: string): string {
 }
 
 /** The routes of the table, relative to `/v{apiVersion}`. */
-export function miscRoutes(): Hono {
+export function hostedOnlyRoutes(): Hono {
   const app = new Hono()
   for (const answer of DELIBERATE_ANSWERS) {
     const handler = app[answer.method === 'GET' ? 'get' : 'post'].bind(app)

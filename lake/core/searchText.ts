@@ -1,0 +1,149 @@
+/**
+ * What of a document search reads, shared by the full-text index (store) and query evaluation
+ * (core), so that the index is always a superset of what evaluation can match:
+ *
+ * - `searchableText`: the text `text::query` searches in `@`: every string under a key that does
+ *   not start with `_`, and of a Portable Text block only its spans' text.
+ * - `indexedStrings`: what the index keeps for `text::query`, a superset of the above.
+ * - `matchTokens`: the tokens GROQ's `match` (groq-js) can see in any string of the document,
+ *   including system fields and Portable Text blocks joined the way `pt::text()` joins them.
+ * - `referenceIds`: every `_ref`, strong or weak, for `references()`.
+ */
+
+/** The strings `text::query` searches in a value (a document, an object, an array or a string). */
+export function searchableText(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    out.push(value)
+  } else if (Array.isArray(value)) {
+    for (const item of value) searchableText(item, out)
+  } else if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>
+    if (object._type === 'block' && Array.isArray(object.children)) {
+      // Style, list and mark names are structure, not text.
+      for (const child of object.children as unknown[]) {
+        const span = child as {_type?: unknown; text?: unknown} | null
+        if (span && span._type === 'span' && typeof span.text === 'string') out.push(span.text)
+      }
+    } else {
+      for (const [key, item] of Object.entries(object)) {
+        if (!key.startsWith('_')) searchableText(item, out)
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * Keys whose strings the index's `words` column leaves out: machine values no one searches
+ * for in text (array keys, reference ids, revisions, system times).
+ */
+export const SKIPPED_KEYS: ReadonlySet<string> = new Set([
+  '_key',
+  '_ref',
+  '_weak',
+  '_rev',
+  '_createdAt',
+  '_updatedAt',
+])
+
+/**
+ * The strings of the `words` column: all of a document's strings but those under SKIPPED_KEYS,
+ * so that any `text::query` over the document's own attributes (not only over `@`) is covered.
+ */
+export function indexedStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    out.push(value)
+  } else if (Array.isArray(value)) {
+    for (const item of value) indexedStrings(item, out)
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (!SKIPPED_KEYS.has(key)) indexedStrings(item, out)
+    }
+  }
+  return out
+}
+
+// groq-js's own tokenizer for `match` (groq-js 2.0.1, shared chunk: CHARS, CHARS_WITH_WILDCARD,
+// EDGE_CHARS). Copied because groq-js does not export it; the conformance and differential
+// suites check that the index agrees with it.
+const CHARS = /([^!@#$%^&*(),\\/?";:{}|[\]+<>\s-])+/g
+const CHARS_WITH_WILDCARD = /([^!@#$%^&(),\\/?";:{}|[\]+<>\s-])+/g
+const EDGE_CHARS = /(\b\.+|\.+\b)/g
+
+/** The tokens groq-js's `match` makes of a text. */
+export function groqMatchTokens(text: string): string[] {
+  return text.replace(EDGE_CHARS, '').match(CHARS) ?? []
+}
+
+/** The terms groq-js's `match` makes of a pattern (each a regex with `*` as `.*`). */
+export function groqMatchTerms(pattern: string): string[] {
+  // groq-js builds each regex from the first 1024 characters of a term.
+  return (pattern.replace(EDGE_CHARS, '').match(CHARS_WITH_WILDCARD) ?? []).map((term) =>
+    term.slice(0, 1024),
+  )
+}
+
+/** The tokens of every string in a document that a `match` on any of its paths can see. */
+export function matchTokens(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    for (const token of groqMatchTokens(value)) out.add(token)
+  } else if (Array.isArray(value)) {
+    for (const item of value) matchTokens(item, out)
+  } else if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>
+    // pt::text() joins a block's spans without a separator, which can make tokens no single
+    // span has.
+    if (typeof object._type === 'string' && Array.isArray(object.children)) {
+      let joined = ''
+      for (const child of object.children as unknown[]) {
+        const span = child as {_type?: unknown; text?: unknown} | null
+        if (span && span._type === 'span' && typeof span.text === 'string') joined += span.text
+      }
+      for (const token of groqMatchTokens(joined)) out.add(token)
+    }
+    for (const item of Object.values(object)) matchTokens(item, out)
+  }
+  return out
+}
+
+/** Every string `_ref` in a value, at any depth. */
+export function referenceIds(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) referenceIds(item, out)
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '_ref' && typeof item === 'string') out.add(item)
+      else referenceIds(item, out)
+    }
+  }
+  return out
+}
+
+/**
+ * A `match` token or term literal as the index stores it: each UTF-16 unit case-folded the way a
+ * non-Unicode `/i` regex compares (ECMAScript Canonicalize), so a case-insensitive match in
+ * groq-js is an equal prefix here; ASCII punctuation, which the index's tokenizer would split on,
+ * moved to the private use area.
+ */
+export function encodeMatchText(text: string): string {
+  const cached = encoded.get(text)
+  if (cached !== undefined) return cached
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    const code = ch.charCodeAt(0)
+    if (code < 128) {
+      const alnum =
+        (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+      out += alnum ? ch.toLowerCase() : String.fromCharCode(0xe000 + code)
+      continue
+    }
+    const upper = ch.toUpperCase()
+    out += upper.length === 1 && upper.charCodeAt(0) >= 128 ? upper : ch
+  }
+  if (encoded.size >= 100_000) encoded.clear()
+  encoded.set(text, out)
+  return out
+}
+
+const encoded = new Map<string, string>()

@@ -1,0 +1,102 @@
+/**
+ * `text::query()` strings as hosted Sanity reads them, matched the Bengali way (bangla/search.ts):
+ *
+ * - words separated by spaces must all be found (`বৈঠক ঢাকা`);
+ * - `"two words"` must be found next to each other, in that order;
+ * - `-word` (or `-"two words"`) must not be found;
+ * - `word*` also finds words that start with `word` (the Studio adds `*` to the last word typed).
+ *
+ * A word is found as written (a whole-word hit) or as another inflection of the same stem (a
+ * stem hit: বৈঠকের finds বৈঠকে). A bare `*` matches anything, a query of exclusions only
+ * anything without them, and a query with no word at all (empty, or only punctuation) nothing.
+ */
+import {analyzeForSearch, matchWord, searchWords, type SearchToken} from '../../bangla/index.ts'
+
+export interface TextTerm {
+  /** Folded words; more than one must be found next to each other. */
+  words: string[]
+  /** The last word also matches as a prefix. */
+  prefix: boolean
+  negated: boolean
+}
+
+// The Studio's own tokenizer for search strings (sanity's TOKEN_REGEX): quoted runs stay whole.
+const TOKEN = /(?:[^\s"]+|"[^"]*")+/g
+
+export function parseTextQuery(query: string): TextTerm[] {
+  const terms: TextTerm[] = []
+  for (const raw of query.match(TOKEN) ?? []) {
+    let token = raw
+    const negated = token.length > 1 && token.startsWith('-')
+    if (negated) token = token.slice(1)
+    const quoted = token.length >= 2 && token.startsWith('"') && token.endsWith('"')
+    const prefix = !quoted && token.endsWith('*')
+    const words = searchWords(token)
+    // A bare `*` (what the Studio sends for an empty search box) matches anything.
+    if (words.length > 0 || (token === '*' && !negated)) terms.push({words, prefix, negated})
+  }
+  return terms
+}
+
+/** A text as search reads it: one token list per string (a phrase never spans two strings). */
+export type AnalyzedText = SearchToken[][]
+
+export function analyzeTexts(texts: readonly string[]): AnalyzedText {
+  return texts.map((text) => analyzeForSearch(text))
+}
+
+export interface TextMatch {
+  matched: boolean
+  /**
+   * For ranking, when matched: 2 when every term was found as written, 1 when only as another
+   * inflection (the mean over terms), plus up to 0.2 for how often the terms occur.
+   */
+  score: number
+}
+
+const NO_MATCH: TextMatch = {matched: false, score: 0}
+
+export function matchTextQuery(text: AnalyzedText, terms: readonly TextTerm[]): TextMatch {
+  let quality = 0
+  let hits = 0
+  let positive = 0
+  for (const term of terms) {
+    const found = findTerm(text, term)
+    if (term.negated) {
+      if (found.count > 0) return NO_MATCH
+      continue
+    }
+    if (found.count === 0) return NO_MATCH
+    positive++
+    quality += found.whole ? 2 : 1
+    hits += found.count
+  }
+  if (terms.length === 0) return NO_MATCH
+  if (positive === 0) return {matched: true, score: 1}
+  return {matched: true, score: quality / positive + Math.min(0.2, 0.02 * hits)}
+}
+
+function findTerm(text: AnalyzedText, term: TextTerm): {count: number; whole: boolean} {
+  if (term.words.length === 0) return {count: 1, whole: false}
+  let count = 0
+  let whole = false
+  const last = term.words.length - 1
+  for (const tokens of text) {
+    for (let start = 0; start + last < tokens.length; start++) {
+      let allWhole = true
+      let ok = true
+      for (let i = 0; i <= last; i++) {
+        const hit = matchWord(tokens[start + i], term.words[i], term.prefix && i === last)
+        if (!hit) {
+          ok = false
+          break
+        }
+        if (hit !== 'whole') allWhole = false
+      }
+      if (!ok) continue
+      count++
+      if (allWhole) whole = true
+    }
+  }
+  return {count, whole}
+}

@@ -1,0 +1,263 @@
+/**
+ * `text::query()` on top of groq-js, which parses it but cannot evaluate it ("not implemented")
+ * and has no way to register a function. The lake rewrites the syntax tree once after parsing,
+ * and groq-js evaluates everything else as usual:
+ *
+ *   L match text::query(Q)
+ *     → {"_ref": "<marker>" + …what L and Q are at run time…}->m
+ *
+ * A dereference (`->`) is the one place where groq-js calls back into the lake during evaluation,
+ * with a string. The marker makes the lake's dereference function answer it itself: it reads L's
+ * value from the string (a string, an array of strings joined, or else the current document's id,
+ * on which it evaluates L with groq-js), matches it against Q with the Bengali analyzer
+ * (textQuery.ts) and returns `{m: matched, s: score}`. Every other `->` goes on as before.
+ *
+ * Inside `score()` the match becomes `boost(<matched>, <score>)`, so that groq-js adds the graded
+ * score (whole words above inflections, a little for frequency, and a tiny amount for recency
+ * that makes newer documents win ties) instead of 1. The full-text index only narrows which
+ * documents get here (hints.ts); this evaluation is what decides.
+ */
+import {evaluate, type DereferenceFunction, type ExprNode} from 'groq-js'
+import type {SanityDocument} from './types.ts'
+import {searchableText} from './searchText.ts'
+import {analyzeTexts, matchTextQuery, parseTextQuery, type AnalyzedText} from './textQuery.ts'
+
+// Fixed (not per process) so a parsed tree can be evaluated in another worker thread. A stored
+// `_ref` that imitates it reads the same permitted documents; a malformed one matches nothing.
+const MARKER = '\u0000text::query\u0000'
+const SEP = '\u0000'
+const JOIN = '\u0001'
+
+type Node = {type: string; [key: string]: unknown}
+
+/** What a rewritten match was, for the planner (a non-enumerable property of the new node). */
+export interface TextQueryMatch {
+  /** L: the value searched. */
+  left: ExprNode
+  /** Q when it is a constant (a literal or a parameter), else null. */
+  query: string | null
+}
+
+const TEXT_QUERY = Symbol('text::query match')
+
+export function textQueryMatchOf(node: unknown): TextQueryMatch | undefined {
+  return node && typeof node === 'object'
+    ? (node as {[TEXT_QUERY]?: TextQueryMatch})[TEXT_QUERY]
+    : undefined
+}
+
+/** Whether a tree calls text::query() anywhere (cheap check before rewriting). */
+export function usesTextQuery(query: string): boolean {
+  return /text\s*::\s*query/.test(query)
+}
+
+/** Rewrites every `L match text::query(Q)`; other nodes are shared with the input tree. */
+export function rewriteTextQueries(tree: ExprNode): ExprNode {
+  return rewrite(tree as unknown as Node, false) as unknown as ExprNode
+}
+
+function isTextQueryMatch(node: Node): boolean {
+  if (node.type !== 'OpCall' || node.op !== 'match') return false
+  const right = node.right as Node
+  return right.type === 'FuncCall' && right.namespace === 'text' && right.name === 'query'
+}
+
+function contains(node: unknown, test: (node: Node) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((child) => contains(child, test))
+  if (!node || typeof node !== 'object') return false
+  const n = node as Node
+  if (typeof n.type === 'string' && test(n)) return true
+  return Object.entries(n).some(
+    ([key, child]) => !(n.type === 'Value' && key === 'value') && contains(child, test),
+  )
+}
+
+/** `score` says whether groq-js's score evaluation reaches this node (evaluateScore). */
+function rewrite(node: unknown, score: boolean): unknown {
+  if (Array.isArray(node)) return node.map((child) => rewrite(child, false))
+  if (!node || typeof node !== 'object') return node
+  const n = node as Node
+  if (typeof n.type !== 'string' || n.type === 'Value') return node
+  if (!contains(n, isTextQueryMatch)) return node
+  if (isTextQueryMatch(n)) return replaceMatch(n, score)
+  if (score) {
+    // In score(), groq-js scores And/Or by their parts and boost() by its first argument; it
+    // reads a group as a plain condition, so a group holding a text::query is opened.
+    if (n.type === 'Group') return rewrite(n.base, true)
+    if (n.type === 'And' || n.type === 'Or') {
+      return {...n, left: rewrite(n.left, true), right: rewrite(n.right, true)}
+    }
+    if (n.type === 'FuncCall' && n.name === 'boost') {
+      const [first, ...rest] = n.args as unknown[]
+      return {...n, args: [rewrite(first, true), ...rest.map((arg) => rewrite(arg, false))]}
+    }
+  }
+  if (n.type === 'PipeFuncCall' && n.name === 'score') {
+    return {
+      ...n,
+      base: rewrite(n.base, false),
+      args: (n.args as unknown[]).map((arg) => rewrite(arg, true)),
+    }
+  }
+  const out: Node = {type: n.type}
+  for (const [key, child] of Object.entries(n)) out[key] = rewrite(child, false)
+  return out
+}
+
+const value = (v: unknown): Node => ({type: 'Value', value: v})
+const attribute = (name: string, base?: Node): Node =>
+  base ? {type: 'AccessAttribute', base, name} : {type: 'AccessAttribute', name}
+const call = (name: string, ...args: Node[]): Node => ({
+  type: 'FuncCall',
+  namespace: 'global',
+  name,
+  args,
+})
+const plus = (...parts: Node[]): Node =>
+  parts.reduce((left, right) => ({type: 'OpCall', op: '+', left, right}))
+
+function replaceMatch(n: Node, score: boolean): Node {
+  const left = n.left as Node
+  const queryArg = ((n.right as Node).args as Node[])[0]
+  const query =
+    queryArg?.type === 'Value' && typeof queryArg.value === 'string' ? queryArg.value : null
+  const header = value(`${MARKER}${JSON.stringify({left, query})}${SEP}`)
+  // Recency for ties: the document's publication time, else its last change.
+  const date = call(
+    'coalesce',
+    call('string', attribute('publishedAt')),
+    call('string', attribute('_updatedAt')),
+    value(''),
+  )
+  const subject =
+    query === null
+      ? // Q is only known at run time: it comes last, so L can only travel as a document id.
+        plus(value('d'), attribute('_id'), value(SEP), call('string', queryArg ?? value(null)))
+      : call(
+          'coalesce',
+          plus(value('s'), call('string', left)),
+          plus(value('a'), {
+            type: 'FuncCall',
+            namespace: 'array',
+            name: 'join',
+            args: [left, value(JOIN)],
+          }),
+          plus(value('d'), attribute('_id')),
+        )
+  const ref: Node = {
+    type: 'Deref',
+    base: {
+      type: 'Object',
+      attributes: [
+        {
+          type: 'ObjectAttributeValue',
+          name: '_ref',
+          value: plus(header, date, value(SEP), subject),
+        },
+      ],
+    },
+  }
+  const matched = call('coalesce', attribute('m', ref), value(false))
+  const out = score ? call('boost', matched, attribute('s', ref)) : matched
+  Object.defineProperty(out, TEXT_QUERY, {
+    value: {left: left as unknown as ExprNode, query} satisfies TextQueryMatch,
+  })
+  return out
+}
+
+const NO_ANSWER = {m: false, s: 0}
+
+export interface TextQueryContext {
+  /** The query's dereference (perspective and permissions), used for `->` and to read documents. */
+  dereference?: DereferenceFunction
+  /** The documents the query runs over, used to find a document when there is no dereference. */
+  documents: readonly SanityDocument[]
+  params: Record<string, unknown>
+}
+
+/**
+ * The dereference function for one evaluation: answers the rewritten matches, passes every other
+ * `->` to the query's own dereference (or, like groq-js without one, looks in the documents).
+ */
+export function textQueryDereference(context: TextQueryContext): DereferenceFunction {
+  const {dereference, documents, params} = context
+  let byId: Map<string, SanityDocument> | null = null
+  const lookup = (id: string): SanityDocument | null => {
+    if (dereference) return null
+    if (!byId) {
+      // The first document with the id, as groq-js finds it.
+      byId = new Map()
+      for (const doc of documents) if (!byId.has(doc._id)) byId.set(doc._id, doc)
+    }
+    return byId.get(id) ?? null
+  }
+  const base: DereferenceFunction = (ref) => (dereference ? dereference(ref) : lookup(ref._ref))
+  const answers = new Map<string, Promise<{m: boolean; s: number}>>()
+  const headers = new Map<string, {left: ExprNode; query: string | null}>()
+  const analyzed = new Map<string, AnalyzedText>()
+
+  return (ref) => {
+    const id = ref._ref
+    if (typeof id !== 'string' || !id.startsWith(MARKER)) return base(ref)
+    let answer = answers.get(id)
+    if (!answer) {
+      answer = answerMatch(id).catch(() => NO_ANSWER)
+      answers.set(id, answer)
+    }
+    return answer
+  }
+
+  async function answerMatch(ref: string): Promise<{m: boolean; s: number}> {
+    const headerEnd = ref.indexOf(SEP, MARKER.length)
+    const headerText = ref.slice(MARKER.length, headerEnd)
+    let header = headers.get(headerText)
+    if (!header) headers.set(headerText, (header = JSON.parse(headerText)))
+    const dateEnd = ref.indexOf(SEP, headerEnd + 1)
+    const date = ref.slice(headerEnd + 1, dateEnd)
+    const kind = ref[dateEnd + 1]
+    let rest = ref.slice(dateEnd + 2)
+    let query = header!.query
+    if (query === null) {
+      const idEnd = rest.indexOf(SEP)
+      query = rest.slice(idEnd + 1)
+      rest = rest.slice(0, idEnd)
+    }
+    let text: AnalyzedText
+    if (kind === 's') text = analyzeTexts([rest])
+    else if (kind === 'a') text = analyzeTexts(rest.split(JOIN))
+    else if (kind === 'd') text = await documentText(rest, header!.left)
+    else return {m: false, s: 0}
+    const result = matchTextQuery(text, parseTextQuery(query))
+    if (!result.matched) return {m: false, s: 0}
+    return {m: true, s: result.score + recency(date)}
+  }
+
+  async function documentText(id: string, left: ExprNode): Promise<AnalyzedText> {
+    const isThis = (left as Node).type === 'This'
+    const key = `${id}${SEP}${isThis ? '@' : JSON.stringify(left)}`
+    const cached = analyzed.get(key)
+    if (cached) return cached
+    const doc = (await base({_ref: id})) as SanityDocument | null
+    let found: unknown = null
+    if (doc) {
+      found = isThis
+        ? doc
+        : await (
+            await evaluate(left, {root: doc, dataset: documents, params, dereference: base})
+          ).get()
+    }
+    const text = analyzeTexts(searchableText(found))
+    analyzed.set(key, text)
+    return text
+  }
+}
+
+// 1970 to about 2100 in milliseconds maps onto [0, 0.01): far below the step between a
+// whole-word and an inflection hit, enough to order ties newest first.
+const RECENCY_SPAN = 4.1e12
+
+function recency(date: string): number {
+  const time = Date.parse(date)
+  if (!Number.isFinite(time)) return 0
+  return 0.01 * Math.min(0.999, Math.max(0, time / RECENCY_SPAN))
+}

@@ -1,0 +1,164 @@
+/**
+ * The full-text index of a dataset file: an FTS5 table with one row per stored document (every
+ * perspective: published, drafts., versions.), written in the same SQLite transaction as the
+ * document. Its columns are what core/searchText.ts reads from a document:
+ *
+ *   words   the search keys (bangla/search.ts) of the document's strings: text::query()
+ *   tokens  groq-js `match` tokens of every string, encoded (encodeMatchText): `match`
+ *   refs    every `_ref`: references()
+ *
+ * The table is contentless (it answers "which rows", never "what text"); search_ids maps its rows
+ * to document ids. The index only narrows: groq-js re-checks every candidate, so the index only
+ * has to be a superset. When the analyzer's rules change, the index is rebuilt on open.
+ */
+import {createHash} from 'node:crypto'
+import type {DatabaseSync, SQLInputValue, StatementSync} from 'node:sqlite'
+import {
+  EMPHATIC_RULES,
+  searchKeys,
+  searchWords,
+  SUFFIX_RULES,
+  UNSTEMMED_WORDS,
+} from '../../bangla/index.ts'
+import {encodeMatchText, matchTokens, indexedStrings, referenceIds} from '../core/searchText.ts'
+import {getPublishedId} from '../core/ids.ts'
+import type {SanityDocument} from '../core/types.ts'
+import type {SearchHint} from '../core/store.ts'
+
+export const SEARCH_INDEX_MIGRATION = {
+  name: 'full-text search index',
+  sql: `
+    CREATE TABLE search_ids (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+    CREATE VIRTUAL TABLE search_fts USING fts5(
+      words, tokens, refs,
+      tokenize = 'ascii', content = '', contentless_delete = 1, detail = column
+    );
+    CREATE TABLE search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+}
+
+/** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
+const INDEX_VERSION = createHash('sha256')
+  .update(JSON.stringify([3, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .digest('hex')
+  .slice(0, 16)
+
+type Statement = (sql: string) => StatementSync
+
+/** The index's three columns for a document. */
+export function indexedColumns(doc: SanityDocument): {words: string; tokens: string; refs: string} {
+  // A perspective view shows a draft or version under its published id.
+  const viewId = getPublishedId(doc._id)
+  const seen = new Set<string>()
+  const words = new Set<string>()
+  for (const text of [viewId, ...indexedStrings(doc)]) {
+    for (const word of searchWords(text)) {
+      if (seen.has(word)) continue
+      seen.add(word)
+      for (const key of searchKeys(word)) words.add(key)
+    }
+  }
+  const tokens = new Set<string>()
+  for (const token of matchTokens([viewId, doc])) tokens.add(encodeMatchText(token))
+  return {
+    words: [...words].join(' '),
+    tokens: [...tokens].join(' '),
+    refs: [...referenceIds(doc)].join(' '),
+  }
+}
+
+/** Writes (or, with null, removes) one document's row; runs inside the caller's transaction. */
+export function indexDocument(stmt: Statement, id: string, doc: SanityDocument | null): void {
+  const row = stmt('SELECT rowid FROM search_ids WHERE id = ?').get(id) as
+    {rowid: number} | undefined
+  if (row) stmt('DELETE FROM search_fts WHERE rowid = ?').run(row.rowid)
+  if (!doc) {
+    if (row) stmt('DELETE FROM search_ids WHERE rowid = ?').run(row.rowid)
+    return
+  }
+  const rowid = row
+    ? row.rowid
+    : Number(stmt('INSERT INTO search_ids (id) VALUES (?)').run(id).lastInsertRowid)
+  const {words, tokens, refs} = indexedColumns(doc)
+  stmt('INSERT INTO search_fts (rowid, words, tokens, refs) VALUES (?, ?, ?, ?)').run(
+    rowid,
+    words,
+    tokens,
+    refs,
+  )
+}
+
+/**
+ * Builds the index for every stored document when it is missing or was built by other rules.
+ * Runs when a dataset file is opened, after the migrations.
+ */
+export function ensureSearchIndex(db: DatabaseSync): void {
+  const row = db.prepare("SELECT value FROM search_meta WHERE key = 'version'").get() as
+    {value: string} | undefined
+  if (row?.value === INDEX_VERSION) return
+  const statements = new Map<string, StatementSync>()
+  const stmt: Statement = (sql) => {
+    let s = statements.get(sql)
+    if (!s) statements.set(sql, (s = db.prepare(sql)))
+    return s
+  }
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    db.exec('DELETE FROM search_fts; DELETE FROM search_ids;')
+    for (const doc of db.prepare('SELECT id, body FROM documents ORDER BY id').iterate()) {
+      const {id, body} = doc as {id: string; body: string}
+      indexDocument(stmt, id, JSON.parse(body) as SanityDocument)
+    }
+    db.prepare(
+      "INSERT INTO search_meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ).run(INDEX_VERSION)
+    db.exec('COMMIT')
+  } catch (err) {
+    db.exec('ROLLBACK')
+    throw err
+  }
+}
+
+/** Empties the index and forgets its version, so that turning it back on rebuilds it. */
+export function dropSearchIndex(db: DatabaseSync): void {
+  db.exec(
+    `DELETE FROM search_fts; DELETE FROM search_ids; DELETE FROM search_meta WHERE key = 'version';`,
+  )
+}
+
+/** An SQL condition on `id` for a search hint, with its one parameter (the FTS5 query). */
+export function searchCondition(hint: SearchHint): {sql: string; params: SQLInputValue[]} | null {
+  const expression = ftsExpression(hint)
+  if (expression === null) return null
+  if (expression === false) return {sql: '0', params: []}
+  return {
+    sql: `id IN (SELECT id FROM search_ids WHERE rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))`,
+    params: [expression],
+  }
+}
+
+/**
+ * FTS5 query syntax for a hint: null when it cannot narrow (anything may match), false when
+ * nothing can match.
+ */
+function ftsExpression(hint: SearchHint): string | null | false {
+  if ('all' in hint) {
+    const parts = hint.all.map(ftsExpression)
+    if (parts.includes(false)) return false
+    const narrowing = parts.filter((part): part is string => typeof part === 'string')
+    return narrowing.length === 0 ? null : `(${narrowing.join(' AND ')})`
+  }
+  if ('any' in hint) {
+    const parts = hint.any.map(ftsExpression).filter((part) => part !== false)
+    if (parts.length === 0) return false
+    return parts.includes(null) ? null : `(${parts.join(' OR ')})`
+  }
+  // The ascii tokenizer splits on ASCII punctuation: a term is every piece of it.
+  const pieces = hint.text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((piece) => piece !== '')
+  if (pieces.length === 0) return null
+  const quoted = pieces.map((piece, i) => {
+    const star = hint.prefix && i === pieces.length - 1 ? '*' : ''
+    return `"${piece.replaceAll('"', '""')}"${star}`
+  })
+  return `${hint.column} : (${quoted.join(' AND ')})`
+}

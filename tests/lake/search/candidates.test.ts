@@ -1,0 +1,134 @@
+/**
+ * The full-text index only narrows: for every query the planner hands it, the documents it finds
+ * must include every document groq-js (or text::query) matches. Property-tested over hostile text
+ * and patterns (case, `.` and `*` inside terms, quotes, dashes, Bengali, digits), plus the hints the
+ * planner derives.
+ */
+import fc from 'fast-check'
+import {evaluate, parse} from 'groq-js'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {planQuery} from '../../../lake/core/plan.ts'
+import {parseQuery} from '../../../lake/core/query.ts'
+import {textQueryMatchOf} from '../../../lake/core/textQueryRewrite.ts'
+import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import type {Store} from '../../../lake/core/store.ts'
+
+const PIECES = ['a', 'B', 'dh', 'AKA', 'ঢাকা', 'বৈঠক', 'ের', '১২', '12', 'ß', 'İ', 'ſ', 'k', 'K']
+const SEPARATORS = [' ', '.', '..', '-', "'", '‘', '’', '“', '—', '।', '*', ',', '_', '']
+
+const text = fc
+  .array(fc.tuple(fc.constantFrom(...PIECES), fc.constantFrom(...SEPARATORS)), {maxLength: 6})
+  .map((parts) => parts.map(([p, s]) => p + s).join(''))
+
+let store: Store
+let seq = 0
+
+beforeAll(() => {
+  store = createSqliteStore(':memory:', 'candidates')
+})
+
+afterAll(() => store.close())
+
+async function put(doc: SanityDocument) {
+  await store.transact((writer) =>
+    writer.commit({
+      id: `tx-${++seq}`,
+      dataset: 'candidates',
+      timestamp: new Date(Date.UTC(2025, 0, 1) + seq).toISOString(),
+      identity: 'test',
+      changes: [
+        {id: doc._id, before: null, after: doc, mutations: [], effects: {apply: [], revert: []}},
+      ],
+    } as CommittedTransaction),
+  )
+}
+
+/** The stored ids the planner's hint lets through for a query. */
+function candidates(query: string, params: Record<string, unknown>): string[] {
+  const plan = planQuery(parseQuery(query, params))
+  return [...store.scan(plan.hint ?? {})].map((doc) => doc._id)
+}
+
+describe('match candidates are a superset of groq-js', () => {
+  test('for any title and pattern', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, text, async (title, pattern) => {
+        const id = `doc-${++seq}`
+        const doc = {_id: id, _type: 'article', title} as SanityDocument
+        await put(doc)
+        const query = '*[title match $p]._id'
+        const expected = await (
+          await evaluate(parse(query, {params: {p: pattern}}), {
+            dataset: [doc],
+            params: {p: pattern},
+          })
+        ).get()
+        if ((expected as string[]).includes(id)) {
+          expect(candidates(query, {p: pattern}), JSON.stringify({title, pattern})).toContain(id)
+        }
+      }),
+      {numRuns: 300},
+    )
+  })
+
+  test('across Portable Text spans joined by pt::text', async () => {
+    const doc = {
+      _id: 'pt-joined',
+      _type: 'article',
+      body: [
+        {
+          _type: 'block',
+          children: [
+            {_type: 'span', text: 'বৈঠ'},
+            {_type: 'span', text: 'ক'},
+          ],
+        },
+      ],
+    } as SanityDocument
+    await put(doc)
+    expect(candidates('*[pt::text(body) match "বৈঠক"]._id', {})).toContain('pt-joined')
+  })
+})
+
+describe('planner hints', () => {
+  const hintOf = (query: string, params: Record<string, unknown> = {}) =>
+    planQuery(parseQuery(query, params)).hint
+
+  test('match and text::query on the document narrow by the index', () => {
+    expect(hintOf('*[title match "ঢাকা*"]')?.search).toBeDefined()
+    expect(hintOf('*[[title, summary] match text::query($q)]', {q: 'বৈঠক'})?.search).toBeDefined()
+    expect(hintOf('*[_type == "a" && pt::text(body) match text::query("x")]')).toMatchObject({
+      types: ['a'],
+    })
+  })
+
+  test('conditions the index cannot decide do not narrow', () => {
+    // A negation, a pattern from the document, a dereference, a wildcard-only term.
+    expect(hintOf('*[!(title match "x")]')?.search).toBeUndefined()
+    expect(hintOf('*["x" match title]')?.search).toBeUndefined()
+    expect(hintOf('*[source->name match "x"]')?.search).toBeUndefined()
+    expect(hintOf('*[title match "*x"]')?.search).toBeUndefined()
+    expect(hintOf('*[title match text::query("-x")]')?.search).toBeUndefined()
+    expect(hintOf('*[_key match text::query("x")]')?.search).toBeUndefined()
+  })
+
+  test("the Studio's scored search narrows to text hits or references", () => {
+    const hint = hintOf(
+      `*[_type in $t] | score(boost(_type in ["article"] && title match text::query($q), 10),
+        ([@, _id] match text::query($q) || references($r))) [_score > 0] {_id}`,
+      {t: ['article'], q: 'বৈঠক*', r: 'বৈঠক'},
+    )
+    expect(hint?.types).toEqual(['article'])
+    expect(hint?.search).toMatchObject({any: expect.any(Array)})
+  })
+
+  test('score() without [_score > 0] does not narrow', () => {
+    expect(hintOf('*[_type == "a"] | score(title match "x")')?.search).toBeUndefined()
+  })
+
+  test('the rewrite marks each text::query match for the planner', () => {
+    const tree = parseQuery('*[title match text::query("x")]') as unknown as {expr: unknown}
+    expect(textQueryMatchOf(tree.expr)).toMatchObject({query: 'x'})
+  })
+})

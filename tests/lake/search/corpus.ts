@@ -1,0 +1,340 @@
+/**
+ * The search recall set: a small newsroom of articles written the ways Bengali text reaches the
+ * lake (inflections, quotes and dashes around words, joiners, khanda-ta typed two ways, the
+ * precomposed য় from Bijoy-style keyboards, Bengali and ASCII digits), and queries with the
+ * articles an editor expects each to find. Every expected set lists ALL articles that should come
+ * back, so a result outside it is a false hit.
+ */
+
+const block = (key: string, text: string) => ({
+  _type: 'block',
+  _key: key,
+  style: 'normal',
+  markDefs: [],
+  children: [{_type: 'span', _key: `${key}s`, text, marks: []}],
+})
+
+type Article = {_id: string; _type: 'article'; title: string; [key: string]: unknown}
+
+const article = (id: string, title: string, body: string[], publishedAt: string): Article => ({
+  _id: id,
+  _type: 'article',
+  title,
+  publishedAt,
+  body: body.map((text, i) => block(`${id}-${i}`, text)),
+})
+
+export const ARTICLES: Article[] = [
+  article(
+    'meeting-dhaka',
+    'ঢাকায় দুই দেশের বৈঠক শুরু',
+    ['পররাষ্ট্রসচিব পর্যায়ের আলোচনা আজ সকালে শুরু হয়েছে।'],
+    '2025-03-01T04:00:00Z',
+  ),
+  article(
+    'meeting-statement',
+    'যৌথ বিবৃতি প্রকাশ',
+    ['বৈঠকের পর দুই পক্ষ যৌথ বিবৃতি দেয়। ‘আমরা সন্তুষ্ট’—বললেন মুখপাত্র।'],
+    '2025-03-02T04:00:00Z',
+  ),
+  article(
+    'meeting-cabinet',
+    'মন্ত্রিসভার নিয়মিত সভা',
+    ['সোমবারের বৈঠকেও পদ্মা প্রকল্প নিয়ে সিদ্ধান্ত হয়নি।'],
+    '2025-03-03T04:00:00Z',
+  ),
+  article(
+    'meeting-series',
+    'সিদ্ধান্তের অপেক্ষা',
+    ['গত সপ্তাহের বৈঠকগুলোর কার্যবিবরণী এখনো প্রকাশ হয়নি। বৈঠকটি দুই ঘণ্টা চলে।'],
+    '2025-03-04T04:00:00Z',
+  ),
+  article(
+    'rab-zwj',
+    'অভিযানে ৫ জন আটক',
+    ['র\u200D্যাবের একটি দল রাতে অভিযান চালায়।'],
+    '2025-04-01T04:00:00Z',
+  ),
+  article(
+    'rab-plain',
+    'সদর দপ্তরে সংবাদ সম্মেলন',
+    ['র্যাব মহাপরিচালক সাংবাদিকদের প্রশ্নের উত্তর দেন।'],
+    '2025-04-02T04:00:00Z',
+  ),
+  article(
+    'heart-zwnj',
+    'শীতে সতর্ক থাকার পরামর্শ',
+    ['হৃদ্\u200Cরোগ বিশেষজ্ঞরা নিয়মিত হাঁটার কথা বলেন।'],
+    '2025-01-10T04:00:00Z',
+  ),
+  article(
+    'heart-plain',
+    'হাসপাতালে ভিড় বাড়ছে',
+    ['হৃদ্রোগে আক্রান্ত রোগীর সংখ্যা বেড়েছে।'],
+    '2025-01-11T04:00:00Z',
+  ),
+  article(
+    'festival-zwj',
+    'শারদীয় উত্\u200Dসব শুরু',
+    ['মণ্ডপে মণ্ডপে ভক্তদের ভিড়।'],
+    '2025-10-01T04:00:00Z',
+  ),
+  article(
+    'festival-khanda',
+    'নবান্নের আমেজ',
+    ['গ্রামে গ্রামে উৎসবের আয়োজন চলছে।'],
+    '2025-11-15T04:00:00Z',
+  ),
+  article(
+    'china-precomposed',
+    'চা\u09DFনা মিডিয়া গ্রুপের প্রতিবেদন',
+    ['বাণিজ্য আলোচনা নিয়ে প্রতিবেদন প্রকাশ করেছে চা\u09DFনা।'],
+    '2025-05-01T04:00:00Z',
+  ),
+  article(
+    'china-nfc',
+    'বিনিয়োগ বাড়াচ্ছে প্রতিবেশী',
+    ['চায়নার প্রতিনিধিদল শিল্পাঞ্চল ঘুরে দেখেছে।'],
+    '2025-05-02T04:00:00Z',
+  ),
+  article(
+    'war-bengali-digits',
+    'মুক্তিযুদ্ধের স্মৃতি',
+    ['১৯৭১ সালের ডিসেম্বরে দেশ স্বাধীন হয়।'],
+    '2025-12-16T04:00:00Z',
+  ),
+  article(
+    'war-ascii-digits',
+    'জাদুঘরে নতুন প্রদর্শনী',
+    ['1971 সালের আলোকচিত্র নিয়ে প্রদর্শনী চলবে এক মাস।'],
+    '2025-12-10T04:00:00Z',
+  ),
+  article(
+    'quote-captain',
+    'অধিনায়কের আত্মবিশ্বাস',
+    ["“জিততেই এসেছি”—অধিনায়ক বলেন। দু'দেশকে নিয়ে সিরিজ শুরু কাল।"],
+    '2025-06-01T04:00:00Z',
+  ),
+  article(
+    'students-protest',
+    'শিক্ষার্থীদের মানববন্ধন',
+    ['শিক্ষার্থীরা ক্যাম্পাসে মানববন্ধন করে। শিক্ষার্থীদেরকে আশ্বাস দেন উপাচার্য।'],
+    '2025-07-01T04:00:00Z',
+  ),
+  article(
+    'student-scholarship',
+    'বৃত্তি পেলেন মেধাবী শিক্ষার্থী',
+    ['গরিব শিক্ষার্থীকে বৃত্তির টাকা তুলে দেওয়া হয়।'],
+    '2025-07-02T04:00:00Z',
+  ),
+  article(
+    'capital-traffic',
+    'রাজধানীতে যানজট',
+    ['ঈদের আগে রাজধানীর সড়কে তীব্র যানজট।'],
+    '2025-08-01T04:00:00Z',
+  ),
+  article(
+    'minister-visit',
+    'মন্ত্রীর সফর',
+    ['মন্ত্রী আজ চট্টগ্রাম বন্দর পরিদর্শন করেন।'],
+    '2025-08-02T04:00:00Z',
+  ),
+  article(
+    'books-fair',
+    'বইমেলায় নতুন বই',
+    ['প্রকাশকেরা বইগুলোর দাম কমিয়েছেন। বইটির প্রচ্ছদ আঁকেন এক তরুণ শিল্পী।'],
+    '2025-02-01T04:00:00Z',
+  ),
+  article(
+    'market-prices',
+    'বাজারে সবজির দাম চড়া',
+    ['কাঁচাবাজার ঘুরে দেখা গেছে, দাম বেড়েছে।'],
+    '2025-09-01T04:00:00Z',
+  ),
+  article('music-night', 'সংগীতসন্ধ্যা', ['শিল্পী বাঁশি বাজায়, দর্শকেরা মুগ্ধ।'], '2025-09-02T04:00:00Z'),
+  article('we-mango', 'আমের মৌসুম', ['রাজশাহীর আম বাজারে এসেছে।'], '2025-06-10T04:00:00Z'),
+  article(
+    'committee-report',
+    'তদন্ত কমিটির প্রতিবেদন',
+    ['কমিটি সাত দিনের মধ্যে প্রতিবেদন দেবে।'],
+    '2025-06-11T04:00:00Z',
+  ),
+]
+
+export interface RecallCase {
+  query: string
+  expected: string[]
+  /** Which analyzer rule the case exercises. */
+  rule: string
+  /**
+   * Where the Studio's search box finds more, because it adds `*` to the last word (দু* also
+   * finds দুই): all it should find.
+   */
+  studioExpected?: string[]
+}
+
+const MEETINGS = ['meeting-dhaka', 'meeting-statement', 'meeting-cabinet', 'meeting-series']
+
+export const CASES: RecallCase[] = [
+  // Inflections, both ways: any form finds every form.
+  {rule: 'inflection: stem finds inflected', query: 'বৈঠক', expected: MEETINGS},
+  {rule: 'inflection: locative -ে', query: 'বৈঠকে', expected: MEETINGS},
+  {rule: 'inflection: genitive -ের', query: 'বৈঠকের', expected: MEETINGS},
+  {rule: 'inflection: classifier -টি', query: 'বৈঠকটি', expected: MEETINGS},
+  {rule: 'inflection: plural -গুলো', query: 'বৈঠকগুলো', expected: MEETINGS},
+  {rule: 'inflection: emphatic -ও', query: 'বৈঠকেও', expected: MEETINGS},
+  {rule: 'inflection: emphatic -ই', query: 'বৈঠকেই', expected: MEETINGS},
+  {rule: 'inflection: -য় finds stem', query: 'ঢাকায়', expected: ['meeting-dhaka']},
+  {rule: 'inflection: stem finds -য়', query: 'ঢাকা', expected: ['meeting-dhaka']},
+  {rule: 'inflection: -র after vowel', query: 'রাজধানীর', expected: ['capital-traffic']},
+  {rule: 'inflection: -তে', query: 'রাজধানীতে', expected: ['capital-traffic']},
+  {rule: 'inflection: stem finds -তে/-র', query: 'রাজধানী', expected: ['capital-traffic']},
+  {rule: 'inflection: -র finds stem', query: 'মন্ত্রীর', expected: ['minister-visit']},
+  {rule: 'inflection: stem finds -র', query: 'মন্ত্রী', expected: ['minister-visit']},
+  {
+    rule: 'inflection: -দের',
+    query: 'শিক্ষার্থীদের',
+    expected: ['students-protest', 'student-scholarship'],
+  },
+  {
+    rule: 'inflection: -রা',
+    query: 'শিক্ষার্থীরা',
+    expected: ['students-protest', 'student-scholarship'],
+  },
+  {
+    rule: 'inflection: -দেরকে',
+    query: 'শিক্ষার্থীদেরকে',
+    expected: ['students-protest', 'student-scholarship'],
+  },
+  {
+    rule: 'inflection: -কে',
+    query: 'শিক্ষার্থীকে',
+    expected: ['students-protest', 'student-scholarship'],
+  },
+  {
+    rule: 'inflection: stem finds -রা/-দের/-কে',
+    query: 'শিক্ষার্থী',
+    expected: ['students-protest', 'student-scholarship'],
+  },
+  {rule: 'inflection: -গুলোর', query: 'বইগুলোর', expected: ['books-fair']},
+  {rule: 'inflection: -টির', query: 'বইটির', expected: ['books-fair']},
+  {rule: 'inflection: stem finds -গুলোর/-টির', query: 'বই', expected: ['books-fair']},
+  {
+    rule: 'inflection: -ের on title word',
+    query: 'উৎসবের',
+    expected: ['festival-zwj', 'festival-khanda'],
+  },
+  {rule: 'inflection: classifier -টি finds the stem', query: 'দলটি', expected: ['rab-zwj']},
+  {rule: 'inflection: -র on an unstemmed word', query: 'কমিটির', expected: ['committee-report']},
+  {rule: 'inflection: stem finds -ির', query: 'কমিটি', expected: ['committee-report']},
+  // Words next to quotes, dashes, danda, apostrophes.
+  {
+    rule: 'punctuation: after ‘',
+    query: 'আমরা',
+    expected: ['meeting-statement'],
+  },
+  {rule: 'punctuation: before ’ and —', query: 'সন্তুষ্ট', expected: ['meeting-statement']},
+  {rule: 'punctuation: after —', query: 'বললেন', expected: ['meeting-statement']},
+  {rule: 'punctuation: before ।', query: 'মুখপাত্র', expected: ['meeting-statement']},
+  {rule: 'punctuation: after “', query: 'জিততেই', expected: ['quote-captain']},
+  {rule: 'punctuation: before ”—', query: 'এসেছি', expected: ['quote-captain']},
+  {
+    rule: "punctuation: after ' (and the stem দেশ elsewhere)",
+    query: 'দেশকে',
+    expected: ['quote-captain', 'war-bengali-digits', 'meeting-dhaka'],
+  },
+  {
+    rule: "punctuation: before '",
+    query: 'দু',
+    expected: ['quote-captain'],
+    // দু* also finds দুই.
+    studioExpected: ['quote-captain', 'meeting-dhaka', 'meeting-statement', 'meeting-series'],
+  },
+  {rule: 'punctuation: before ,', query: 'গেছে', expected: ['market-prices']},
+  {rule: 'punctuation: query typed with ।', query: 'বন্দর।', expected: ['minister-visit']},
+  {rule: 'punctuation: query typed in quotes', query: '‘সন্তুষ্ট’', expected: ['meeting-statement']},
+  // Joiners.
+  {rule: 'joiner: র‍্য (ZWJ) finds both', query: 'র\u200D্যাব', expected: ['rab-zwj', 'rab-plain']},
+  {rule: 'joiner: র্য finds both', query: 'র্যাব', expected: ['rab-zwj', 'rab-plain']},
+  {rule: 'joiner: inflected র্যাবের', query: 'র্যাবের', expected: ['rab-zwj', 'rab-plain']},
+  {
+    rule: 'joiner: হৃদ্‌রোগ (ZWNJ) finds both',
+    query: 'হৃদ্\u200Cরোগ',
+    expected: ['heart-zwnj', 'heart-plain'],
+  },
+  {rule: 'joiner: হৃদ্রোগ finds both', query: 'হৃদ্রোগ', expected: ['heart-zwnj', 'heart-plain']},
+  {rule: 'joiner: inflected হৃদ্রোগে', query: 'হৃদ্রোগে', expected: ['heart-zwnj', 'heart-plain']},
+  // Khanda-ta.
+  {rule: 'khanda-ta: ৎ finds ত্‍', query: 'উৎসব', expected: ['festival-zwj', 'festival-khanda']},
+  {
+    rule: 'khanda-ta: ত্‍ finds ৎ',
+    query: 'উত্\u200Dসব',
+    expected: ['festival-zwj', 'festival-khanda'],
+  },
+  {
+    rule: 'khanda-ta: ত্ + ZWNJ finds ৎ',
+    query: 'উত্\u200Cসব',
+    expected: ['festival-zwj', 'festival-khanda'],
+  },
+  // Precomposed letters.
+  {
+    rule: 'precomposed: NFC য় finds U+09DF',
+    query: 'চায়না',
+    expected: ['china-precomposed', 'china-nfc'],
+  },
+  {
+    rule: 'precomposed: U+09DF finds both',
+    query: 'চা\u09DFনা',
+    expected: ['china-precomposed', 'china-nfc'],
+  },
+  {
+    rule: 'precomposed: U+09DF inflected',
+    query: 'চা\u09DFনার',
+    expected: ['china-precomposed', 'china-nfc'],
+  },
+  {rule: 'precomposed: ড় U+09DC', query: 'ভি\u09DC', expected: ['festival-zwj', 'heart-plain']},
+  {rule: 'precomposed: য় U+09DF in -য়', query: 'ঢাকা\u09DF', expected: ['meeting-dhaka']},
+  // Digits.
+  {
+    rule: 'digits: Bengali finds both',
+    query: '১৯৭১',
+    expected: ['war-bengali-digits', 'war-ascii-digits'],
+  },
+  {
+    rule: 'digits: ASCII finds both',
+    query: '1971',
+    expected: ['war-bengali-digits', 'war-ascii-digits'],
+  },
+  {rule: 'digits: Bengali in a title', query: '৫', expected: ['rab-zwj']},
+  {rule: 'digits: ASCII for a Bengali digit', query: '5 আটক', expected: ['rab-zwj']},
+  // Over-stemming: related-looking words must not meet.
+  {
+    rule: 'over-stemming: বাজার is not বাজায়',
+    query: 'বাজার',
+    expected: ['market-prices', 'we-mango'],
+  },
+  {rule: 'over-stemming: বাজায় is not বাজার', query: 'বাজায়', expected: ['music-night']},
+  {
+    rule: 'over-stemming: আম is not আমরা',
+    query: 'আম',
+    expected: ['we-mango'],
+    // আম* finds আমরা and আমেজ as words that start with it, not as forms of আম.
+    studioExpected: ['we-mango', 'meeting-statement', 'festival-khanda'],
+  },
+  // Query syntax: several words, phrases, exclusions, prefixes.
+  {rule: 'syntax: all words must be found', query: 'বৈঠক বিবৃতি', expected: ['meeting-statement']},
+  {rule: 'syntax: phrase', query: '"যৌথ বিবৃতি"', expected: ['meeting-statement']},
+  {rule: 'syntax: phrase out of order', query: '"বিবৃতি যৌথ"', expected: []},
+  {
+    rule: 'syntax: exclusion',
+    query: 'বৈঠক -পদ্মা',
+    expected: ['meeting-dhaka', 'meeting-statement', 'meeting-series'],
+  },
+  {rule: 'syntax: prefix', query: 'মানব*', expected: ['students-protest']},
+  {
+    rule: 'syntax: prefix of an inflected form',
+    query: 'প্রতিবেদ*',
+    expected: ['china-precomposed', 'committee-report'],
+  },
+  {rule: 'syntax: absent word', query: 'ক্রিকেট', expected: []},
+]

@@ -1,0 +1,207 @@
+/**
+ * `text::query()` in the lake over HTTP: the recall set (corpus.ts) through a plain filter and
+ * through the Studio's own search (sanity's createSearch, strategy groq2024, which adds `*` to
+ * the last word as the search box does), ranking as an editor expects, and the index kept in step
+ * with every write, in every perspective.
+ */
+import type {SanityClient} from '@sanity/client'
+import {firstValueFrom} from 'rxjs'
+import {createSchema, createSearch, getSearchableTypes} from 'sanity'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {schemaTypes} from '../../../schemas/index.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {ARTICLES, CASES, type RecallCase} from './corpus.ts'
+
+let lake: TestLake
+let client: SanityClient
+
+const FILTER = '*[_type == "article" && [@, _id] match text::query($q)]._id'
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  client = lake.client({apiVersion: '2025-02-19', useCdn: false, perspective: 'raw'})
+  const tx = client.transaction()
+  for (const doc of ARTICLES) tx.createOrReplace(doc)
+  await tx.commit()
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+const sorted = (ids: string[]) => [...new Set(ids)].sort()
+
+async function viaFilter(query: string): Promise<string[]> {
+  return sorted(await client.fetch<string[]>(FILTER, {q: query}))
+}
+
+const schema = createSchema({name: 'default', types: schemaTypes})
+const searchableTypes = getSearchableTypes(schema).filter((type) => type.name === 'article')
+
+async function viaStudio(query: string): Promise<{_id: string}[]> {
+  const search = createSearch(searchableTypes, client, {
+    strategy: 'groq2024',
+    perspective: 'drafts',
+    unique: true,
+  } as Parameters<typeof createSearch>[2])
+  const result = await firstValueFrom(search(query, {limit: 50}))
+  return result.hits.map(({hit}) => hit as {_id: string})
+}
+
+/** Recall and false hits over the whole set, for the summary. */
+function score(results: Map<RecallCase, string[]>) {
+  let expected = 0
+  let found = 0
+  let falseHits = 0
+  for (const [c, ids] of results) {
+    expected += c.expected.length
+    found += c.expected.filter((id) => ids.includes(id)).length
+    falseHits += ids.filter((id) => !c.expected.includes(id)).length
+  }
+  return {recall: expected === 0 ? 1 : found / expected, falseHits}
+}
+
+describe('the recall set through text::query (filter)', () => {
+  const results = new Map<RecallCase, string[]>()
+
+  test(`has at least 60 cases covering every rule group`, () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(60)
+    const groups = new Set(CASES.map((c) => c.rule.split(':')[0]))
+    for (const group of [
+      'inflection',
+      'punctuation',
+      'joiner',
+      'khanda-ta',
+      'precomposed',
+      'digits',
+      'over-stemming',
+    ]) {
+      expect(groups).toContain(group)
+    }
+  })
+
+  for (const c of CASES) {
+    test(`${c.rule}: ${JSON.stringify(c.query)}`, async () => {
+      const ids = await viaFilter(c.query)
+      results.set(c, ids)
+      expect(ids).toEqual(sorted(c.expected))
+    })
+  }
+
+  test('recall ≥ 95 % and no false hit over the set', () => {
+    const {recall, falseHits} = score(results)
+    expect(results.size).toBe(CASES.length)
+    expect(recall).toBeGreaterThanOrEqual(0.95)
+    expect(falseHits).toBe(0)
+  })
+})
+
+describe("the recall set through the Studio's search (groq2024)", () => {
+  const results = new Map<RecallCase, string[]>()
+
+  for (const c of CASES) {
+    // The search box adds `*` to the last word, so a word also finds longer words it starts.
+    const expected = sorted(c.studioExpected ?? c.expected)
+    test(`${c.rule}: ${JSON.stringify(c.query)}`, async () => {
+      const ids = sorted((await viaStudio(c.query)).map((hit) => hit._id))
+      results.set({...c, expected}, ids)
+      expect(ids).toEqual(expected)
+    })
+  }
+
+  test('recall ≥ 95 % and no false hit over the set', () => {
+    const {recall, falseHits} = score(results)
+    expect(recall).toBeGreaterThanOrEqual(0.95)
+    expect(falseHits).toBe(0)
+  })
+})
+
+describe('ranking', () => {
+  test('title hits come before body hits', async () => {
+    const hits = await viaStudio('উৎসব')
+    // festival-zwj has it in the title (typed with ত্‍), festival-khanda only in the body.
+    expect(hits.map((h) => h._id)).toEqual(['festival-zwj', 'festival-khanda'])
+  })
+
+  test('whole-word hits come before inflections', async () => {
+    const ids = await client.fetch<string[]>(
+      `*[_type == "article"] | score(pt::text(body) match text::query($q)) [_score > 0]
+        | order(_score desc)._id`,
+      {q: 'বৈঠকের'},
+    )
+    // meeting-statement has বৈঠকের as typed; the others only other forms of বৈঠক.
+    expect(ids[0]).toBe('meeting-statement')
+    expect(sorted(ids)).toEqual(sorted(['meeting-statement', 'meeting-cabinet', 'meeting-series']))
+  })
+
+  test('newest first on ties', async () => {
+    const ids = await client.fetch<string[]>(
+      `*[_type == "article"] | score([@] match text::query($q)) [_score > 0] | order(_score desc)._id`,
+      {q: 'র্যাব'},
+    )
+    // Both are stem hits in the body only; rab-plain was published a day later.
+    expect(ids).toEqual(['rab-plain', 'rab-zwj'])
+  })
+})
+
+describe('the index follows every write', () => {
+  test('a draft is found in the drafts perspective and not in published until published', async () => {
+    await client.createOrReplace({
+      _id: 'drafts.flood-news',
+      _type: 'article',
+      title: 'উপকূলে জলোচ্ছ্বাসের শঙ্কা',
+    })
+    const query = '*[_type == "article" && title match text::query($q)]._id'
+    const params = {q: 'জলোচ্ছ্বাস'}
+    expect(await client.fetch(query, params, {perspective: 'drafts'})).toEqual(['flood-news'])
+    expect(await client.fetch(query, params, {perspective: 'published'})).toEqual([])
+    expect(await client.fetch(query, params, {perspective: 'raw'})).toEqual(['drafts.flood-news'])
+  })
+
+  test('an edit replaces the old words, a delete removes them', async () => {
+    await client.createOrReplace({_id: 'edit-me', _type: 'article', title: 'ঘূর্ণিঝড়ের সতর্কতা'})
+    const query = '*[title match text::query($q)]._id'
+    expect(await client.fetch(query, {q: 'ঘূর্ণিঝড়'})).toEqual(['edit-me'])
+    await client.patch('edit-me').set({title: 'ভূমিকম্পের মহড়া'}).commit()
+    expect(await client.fetch(query, {q: 'ঘূর্ণিঝড়'})).toEqual([])
+    expect(await client.fetch(query, {q: 'ভূমিকম্প'})).toEqual(['edit-me'])
+    await client.delete('edit-me')
+    expect(await client.fetch(query, {q: 'ভূমিকম্প'})).toEqual([])
+  })
+
+  test('a version in a release is searched in that release perspective', async () => {
+    await client.createOrReplace({
+      _id: 'versions.eid.holiday',
+      _type: 'article',
+      title: 'ঈদের ছুটি শুরু',
+    })
+    const query = '*[_type == "article" && title match text::query($q)]._id'
+    expect(await client.fetch(query, {q: 'ছুটি'}, {perspective: ['eid']})).toEqual(['holiday'])
+    expect(await client.fetch(query, {q: 'ছুটি'}, {perspective: 'published'})).toEqual([])
+  })
+})
+
+describe('text::query outside a document filter', () => {
+  test('works on strings anywhere, also on a projection and a parameter', async () => {
+    const result = await client.fetch(
+      `{"direct": "বৈঠকের খবর" match text::query("বৈঠক"),
+        "miss": "খবর" match text::query("বৈঠক"),
+        "nested": *[_id == "meeting-dhaka"][0]{"t": [title] match text::query($q)}.t}`,
+      {q: 'ঢাকা'},
+    )
+    expect(result).toEqual({direct: true, miss: false, nested: true})
+  })
+
+  test('exclusions only and the bare * match everything without an excluded word', async () => {
+    const all = await client.fetch<string[]>(
+      '*[_type == "article" && [@] match text::query("*")]._id',
+    )
+    expect(sorted(all)).toEqual(sorted(await client.fetch<string[]>('*[_type == "article"]._id')))
+    expect(all.length).toBeGreaterThanOrEqual(ARTICLES.length)
+    const without = await client.fetch<string[]>(
+      '*[_id in $ids && [@] match text::query("-বৈঠক")]._id',
+      {ids: ['meeting-dhaka', 'rab-zwj']},
+    )
+    expect(without).toEqual(['rab-zwj'])
+  })
+})

@@ -13,7 +13,7 @@ import {
   type ExitCode,
   type Io,
 } from '../../kit/cli.ts'
-import {DEFAULTS} from './common.ts'
+import {LOCAL_LAKE} from '../../kit/localLake.ts'
 
 const HELP = `Usage:
   npm run lake -- datasets visibility NAME [public|private] [--data DIR]
@@ -34,7 +34,7 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
   const {values, positionals} = parseOptions({
     args: argv,
     allowPositionals: true,
-    options: {data: {type: 'string', default: DEFAULTS.data}},
+    options: {data: {type: 'string', default: LOCAL_LAKE.dataDir}},
   })
   const [action, dataset, value, ...extra] = positionals
   if (action !== 'visibility')

@@ -246,7 +246,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     async listen(principal, request) {
-      if (principal.role === null) {
+      if (principal.role === null && !principal.publicReads) {
         // Nothing would ever be delivered: say so with a 401, which the client does not retry.
         throw authenticationRequired()
       }

@@ -12,6 +12,9 @@ import {secureDataFolder} from './auth/dataFolder.ts'
 import {watchRevocations} from './auth/revocation.ts'
 import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
+import {ImageService} from './assets/images.ts'
+import {openVisibility} from './datasets/visibility.ts'
+import {LiveEvents} from './live/liveEvents.ts'
 import {createApp} from './http/app.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
@@ -69,6 +72,8 @@ export interface Lake {
   listenerStats(): ListenerStats
   /** The data folder's auth store and scripts' token, unless `principals` was given. */
   auth: AuthBootstrap | null
+  /** Image metadata filled in for assets stored without it, in the background after start. */
+  imageBackfill: Promise<number>
   /** Ends listeners, then closes every database. */
   close(): Promise<void>
 }
@@ -113,6 +118,9 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     stores,
     store: (dataset) => stores.get(dataset),
     bus,
+    visibility: openVisibility(options.dataDir),
+    images: new ImageService({dataDir: options.dataDir, env}),
+    live: new LiveEvents(bus),
     now,
     config,
   }
@@ -120,6 +128,14 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
     : undefined
   const app = createApp(context, principals, studio)
+  // Deleting an asset document deletes its file and renditions.
+  bus.subscribeAll((tx) =>
+    context.images.removeDeletedAssets(tx.dataset, context.config.projectId, tx),
+  )
+  const imageBackfill = context.images.backfillAll(context).catch((err: unknown) => {
+    console.error('lake: image metadata backfill failed', err)
+    return 0
+  })
   const stopWatching = auth ? watchRevocations(auth.store, listeners) : () => {}
   let closed = false
   return {
@@ -131,11 +147,14 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     datasets,
     listenerStats: () => listeners.stats(),
     auth,
+    imageBackfill,
     async close() {
       if (closed) return
       closed = true
       // Running queries stop at once (their threads are terminated), whatever they are doing.
       const stoppingQueries = queries.close()
+      context.images.stop()
+      await imageBackfill
       stopWatching()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()

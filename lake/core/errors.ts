@@ -135,6 +135,15 @@ export class BadRequestError extends LakeError {
   }
 }
 
+/** The client does not accept any representation the route can send (a 406). */
+export class NotAcceptableError extends LakeError {
+  override name = 'NotAcceptableError'
+
+  constructor(description: string) {
+    super('notAcceptableError', description)
+  }
+}
+
 /** The caller is known but may not do this. */
 export class PermissionError extends LakeError {
   override name = 'PermissionError'

@@ -6,6 +6,7 @@ import {
   ConflictError,
   LakeError,
   MutationError,
+  NotAcceptableError,
   NotFoundError,
   PermissionError,
   QueryError,
@@ -27,6 +28,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof QueryParseError || err instanceof QueryError) return 400
   if (err instanceof MutationError || err instanceof BadRequestError) return 400
   if (err instanceof NotFoundError) return 404
+  if (err instanceof NotAcceptableError) return 406
   if (err instanceof AuthError) return 401
   if (err instanceof PermissionError) return 403
   if (err instanceof TooLargeError) return 413

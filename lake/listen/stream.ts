@@ -291,7 +291,7 @@ export function channelErrorStream(
  * One SSE message. JSON never contains raw line breaks, so `data` is a single line; an id with a
  * line break (a client-chosen transaction id can have one) is left out rather than split the event.
  */
-function sse(event: string, data: unknown, id?: string): string {
+export function sse(event: string, data: unknown, id?: string): string {
   const idLine = id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : ''
   return `event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`
 }

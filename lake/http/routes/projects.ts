@@ -127,7 +127,7 @@ export function projectRoutes(): Hono {
     return c.json(
       datasetNames(c).map((name) => ({
         name,
-        aclMode: 'private',
+        aclMode: lakeOf(c).visibility.of(name),
         datasetProfile: 'content',
         addonFor: null,
         tags: [],

@@ -298,7 +298,7 @@ export type AllSanitySchemaTypes =
 
 // Source: queries/index.ts
 // Variable: LATEST_ARTICLES_QUERY
-// Query: *[_type == "article" && defined(slug.current)] | order(publishedAt desc) [0...$limit] {    _id,    title,    "slug": slug.current,    kicker,    summary,    section,    byline,    publishedAt,    leadImage,    "source": source->{name, shortName, "slug": slug.current}  }
+// Query: *[_type == "article" && defined(slug.current)] | order(publishedAt desc) [0...$limit] {    _id,    title,    "slug": slug.current,    kicker,    summary,    section,    byline,    publishedAt,    leadImage{..., "lqip": asset->metadata.lqip},    "source": source->{name, shortName, "slug": slug.current}  }
 export type LATEST_ARTICLES_QUERY_RESULT = Array<{
   _id: string
   title: string | null
@@ -317,7 +317,17 @@ export type LATEST_ARTICLES_QUERY_RESULT = Array<{
     | null
   byline: string | null
   publishedAt: string | null
-  leadImage: LeadImage | null
+  leadImage: {
+    _type: 'leadImage'
+    asset?: SanityImageAssetReference
+    media?: unknown
+    hotspot?: SanityImageHotspot
+    crop?: SanityImageCrop
+    alt?: string
+    caption?: string
+    credit?: string
+    lqip: string | null
+  } | null
   source: {
     name: string | null
     shortName: string | null
@@ -327,7 +337,7 @@ export type LATEST_ARTICLES_QUERY_RESULT = Array<{
 
 // Source: queries/index.ts
 // Variable: ARTICLE_BY_SLUG_QUERY
-// Query: *[_type == "article" && slug.current == $slug][0] {    _id,    _updatedAt,    title,    "slug": slug.current,    kicker,    subheadline,    dateline,    publishedAt,    updatedAt,    summary,    body,    leadImage,    byline,    credits,    deskInitials,    section,    tags,    corrections,    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},    "relatedHeadlines": relatedHeadlines[]->{      _id,      text,      speaker,      position,      breaking,      "articleSlug": article->slug.current    }  }
+// Query: *[_type == "article" && slug.current == $slug][0] {    _id,    _updatedAt,    title,    "slug": slug.current,    kicker,    subheadline,    dateline,    publishedAt,    updatedAt,    summary,    body,    leadImage{..., "lqip": asset->metadata.lqip},    byline,    credits,    deskInitials,    section,    tags,    corrections,    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},    "relatedHeadlines": relatedHeadlines[]->{      _id,      text,      speaker,      position,      breaking,      "articleSlug": article->slug.current    }  }
 export type ARTICLE_BY_SLUG_QUERY_RESULT = {
   _id: string
   _updatedAt: string
@@ -340,7 +350,17 @@ export type ARTICLE_BY_SLUG_QUERY_RESULT = {
   updatedAt: string | null
   summary: string | null
   body: ArticleBody | null
-  leadImage: LeadImage | null
+  leadImage: {
+    _type: 'leadImage'
+    asset?: SanityImageAssetReference
+    media?: unknown
+    hotspot?: SanityImageHotspot
+    crop?: SanityImageCrop
+    alt?: string
+    caption?: string
+    credit?: string
+    lqip: string | null
+  } | null
   byline: string | null
   credits: Array<string> | null
   deskInitials: string | null
@@ -429,8 +449,8 @@ export type SEARCH_ARTICLES_QUERY_RESULT = Array<{
 import '@sanity/client'
 declare module '@sanity/client' {
   interface SanityQueries {
-    '\n  *[_type == "article" && defined(slug.current)] | order(publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    kicker,\n    summary,\n    section,\n    byline,\n    publishedAt,\n    leadImage,\n    "source": source->{name, shortName, "slug": slug.current}\n  }\n': LATEST_ARTICLES_QUERY_RESULT
-    '\n  *[_type == "article" && slug.current == $slug][0] {\n    _id,\n    _updatedAt,\n    title,\n    "slug": slug.current,\n    kicker,\n    subheadline,\n    dateline,\n    publishedAt,\n    updatedAt,\n    summary,\n    body,\n    leadImage,\n    byline,\n    credits,\n    deskInitials,\n    section,\n    tags,\n    corrections,\n    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},\n    "relatedHeadlines": relatedHeadlines[]->{\n      _id,\n      text,\n      speaker,\n      position,\n      breaking,\n      "articleSlug": article->slug.current\n    }\n  }\n': ARTICLE_BY_SLUG_QUERY_RESULT
+    '\n  *[_type == "article" && defined(slug.current)] | order(publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    kicker,\n    summary,\n    section,\n    byline,\n    publishedAt,\n    leadImage{..., "lqip": asset->metadata.lqip},\n    "source": source->{name, shortName, "slug": slug.current}\n  }\n': LATEST_ARTICLES_QUERY_RESULT
+    '\n  *[_type == "article" && slug.current == $slug][0] {\n    _id,\n    _updatedAt,\n    title,\n    "slug": slug.current,\n    kicker,\n    subheadline,\n    dateline,\n    publishedAt,\n    updatedAt,\n    summary,\n    body,\n    leadImage{..., "lqip": asset->metadata.lqip},\n    byline,\n    credits,\n    deskInitials,\n    section,\n    tags,\n    corrections,\n    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},\n    "relatedHeadlines": relatedHeadlines[]->{\n      _id,\n      text,\n      speaker,\n      position,\n      breaking,\n      "articleSlug": article->slug.current\n    }\n  }\n': ARTICLE_BY_SLUG_QUERY_RESULT
     '\n  *[_type == "headline"] | order(position asc) {\n    _id,\n    text,\n    speaker,\n    position,\n    breaking,\n    "articleSlug": article->slug.current\n  }\n': HEADLINE_LIST_QUERY_RESULT
     '\n  *[_type == "headline" && breaking == true] | order(position asc) {_id, text, speaker}\n': BREAKING_HEADLINES_QUERY_RESULT
     '\n  *[_type == "article" && source->slug.current == $source] | order(publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    summary,\n    publishedAt,\n    "source": source->{name, shortName}\n  }\n': ARTICLES_BY_SOURCE_QUERY_RESULT

@@ -33,6 +33,10 @@ The local Content Lake and its administration. Examples:
       summary: 'Manage API tokens: tokens create|list|revoke',
       load: async () => (await import('./cli/tokens.ts')).command,
     },
+    datasets: {
+      summary: 'Dataset settings: datasets visibility NAME [public|private]',
+      load: async () => (await import('./cli/datasets.ts')).command,
+    },
   },
   fallback: 'start',
 })

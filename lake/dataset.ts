@@ -4,7 +4,14 @@
  * serialise what comes back; every permission check on documents happens here.
  */
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
-import {BadRequestError, LakeError, PermissionError} from './core/errors.ts'
+import {parseQuery} from './core/query.ts'
+import {
+  BadRequestError,
+  formatMs,
+  LakeError,
+  PermissionError,
+  QueryTimeoutError,
+} from './core/errors.ts'
 import {can, type Principal} from './core/grants.ts'
 import {getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
 import type {
@@ -19,15 +26,20 @@ import {runTransaction, type TransactionOutcome, type WorkingSet} from './core/t
 import type {SanityDocument} from './core/types.ts'
 import type {EventBus} from './events/bus.ts'
 import type {ListenOptions} from './listen/events.ts'
-import {compileFilter} from './listen/filter.ts'
+import {compileFilter, isBoundedFilter, listenerFilterNode} from './listen/filter.ts'
 import {
   channelErrorStream,
   LISTEN_DEFAULTS,
   openListener,
+  type DocumentMatcher,
   type ListenConfig,
   type ListenerRegistry,
 } from './listen/stream.ts'
+import {isCheapQuery} from './query/cheap.ts'
 import {executeQuery, type QueryRequest} from './query/execute.ts'
+import {checkQueryLimits} from './query/limits.ts'
+import type {QueryPool} from './query/pool.ts'
+import {fromWire} from './query/wire.ts'
 
 export type {QueryRequest} from './query/execute.ts'
 
@@ -62,8 +74,11 @@ export interface DocumentsResult {
 
 export interface DatasetService {
   readonly name: string
-  /** Evaluates a GROQ query over what `principal` may read. */
-  query(request: QueryRequest, principal: Principal): Promise<unknown>
+  /**
+   * Evaluates a GROQ query over what `principal` may read, on a query worker, and returns the
+   * result as JSON text. `signal` aborting (the client left) stops it.
+   */
+  query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<string>
   /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
   commit<R>(
     principal: Principal,
@@ -78,8 +93,11 @@ export interface DatasetService {
     ids: readonly string[],
     options?: {includeAllVersions?: boolean},
   ): DocumentsResult
-  /** A Server-Sent Events stream of the commits matching the listener's filter. */
-  listen(principal: Principal, request: ListenRequest): ReadableStream<Uint8Array>
+  /**
+   * A Server-Sent Events stream of the commits matching the listener's filter; a filter that
+   * cannot be used gives a stream of one `channelError`.
+   */
+  listen(principal: Principal, request: ListenRequest): Promise<ReadableStream<Uint8Array>>
   /** The ids of `ids` whose history `principal` may see; a 403 when none. */
   historyIds(principal: Principal, ids: readonly string[]): string[]
   /** Documents at a point in history (ids already allowed by historyIds). */
@@ -97,7 +115,12 @@ export interface DatasetService {
 }
 
 export interface DatasetServiceOptions {
+  /** The data folder: query workers open their own read-only connections to the dataset. */
+  dataDir: string
   store: Store
+  queries: QueryPool
+  /** Attribute paths to index whatever the traffic (`--index`). */
+  indexes?: readonly (readonly string[])[]
   bus: EventBus
   listeners: ListenerRegistry
   now: () => Date
@@ -109,16 +132,75 @@ export interface DatasetServiceOptions {
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
+  let prepared = false
+
+  /**
+   * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
+   * every transaction's documents are matched within `budgetMs` (a QueryTimeoutError past it).
+   */
+  async function compileMatcher(
+    request: ListenRequest,
+    principal: Principal,
+    budgetMs: number,
+  ): Promise<DocumentMatcher> {
+    const {query, params} = request
+    if (isBoundedFilter(listenerFilterNode(query, params))) {
+      const filter = compileFilter(query, params, principal.id)
+      return (documents) => documents.map(filter)
+    }
+    const match = async (documents: SanityDocument[]) => {
+      const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
+      let outcome
+      try {
+        outcome = await options.queries.filter(task, budgetMs)
+      } catch (err) {
+        if (!(err instanceof QueryTimeoutError)) throw err
+        throw new QueryTimeoutError(
+          budgetMs,
+          `The listener's filter took longer than ${formatMs(budgetMs)} on one transaction (the ` +
+            'budget per event) and the listener was closed: simplify the filter',
+        )
+      }
+      if (!outcome.ok) throw fromWire(outcome.error)
+      return outcome.matches
+    }
+    // Compiles and probes it on a worker: an unusable filter fails here, before `welcome`.
+    await match([])
+    return match
+  }
 
   return {
     name,
 
-    query(request, principal) {
-      return executeQuery(store, request, principal, {
-        now: now(),
-        projectId: config.projectId,
+    async query(request, principal, signal) {
+      checkQueryLimits(request.query, request.params)
+      if (!prepared) {
+        // Opens (and migrates) the dataset file before a worker reads it, and adds declared indexes.
+        store.count()
+        if (options.indexes?.length) store.indexAttributes(options.indexes, {declared: true})
+        prepared = true
+      }
+      // A lookup by id runs in place: its cost is bounded, and a thread hop would double it.
+      if (isCheapQuery(parseQuery(request.query, request.params))) {
+        const environment = {now: now(), projectId: config.projectId, dataset: name}
+        return JSON.stringify(await executeQuery(store, request, principal, environment)) ?? 'null'
+      }
+      const task = {
+        kind: 'query' as const,
+        dataDir: options.dataDir,
         dataset: name,
-      })
+        request,
+        principal,
+        now: now().getTime(),
+        projectId: config.projectId,
+      }
+      const outcome = await options.queries.run(task, signal)
+      // Only signed-in callers' queries may earn an index: anonymous traffic cannot add write cost.
+      if (principal.kind !== 'anonymous' && outcome.attributes.length > 0) {
+        store.indexAttributes(outcome.attributes)
+      }
+      if (!outcome.ok) throw fromWire(outcome.error)
+      return outcome.json
     },
 
     commit(principal, request, build) {
@@ -163,14 +245,16 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return result
     },
 
-    listen(principal, request) {
-      if (principal.role === null) {
+    async listen(principal, request) {
+      if (principal.role === null && !principal.publicReads) {
         // Nothing would ever be delivered: say so with a 401, which the client does not retry.
         throw authenticationRequired()
       }
-      let filter
+      checkQueryLimits(request.query, request.params)
+      const listenConfig = {...LISTEN_DEFAULTS, ...config.listen}
+      let matcher: DocumentMatcher
       try {
-        filter = compileFilter(request.query, request.params, principal.id)
+        matcher = await compileMatcher(request, principal, listenConfig.filterBudgetMs)
       } catch (err) {
         // A bad filter is reported in the stream, as Sanity does; the client surfaces it as
         // ChannelError.
@@ -182,9 +266,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         bus,
         dataset: name,
         principal,
-        filter,
+        matcher,
         options: request.options,
-        config: {...LISTEN_DEFAULTS, ...config.listen},
+        config: listenConfig,
+        errorBody: options.errorBody,
         preamble: request.preamble,
       })
     },

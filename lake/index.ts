@@ -12,12 +12,16 @@ import {secureDataFolder} from './auth/dataFolder.ts'
 import {watchRevocations} from './auth/revocation.ts'
 import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
+import {ImageService} from './assets/images.ts'
+import {openVisibility} from './datasets/visibility.ts'
+import {LiveEvents} from './live/liveEvents.ts'
 import {createApp} from './http/app.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
 import {bodyFor} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
+import {createQueryPool} from './query/pool.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -40,7 +44,21 @@ export interface LakeOptions {
   loginLimit?: LoginLimit
   /** Fixed public base URL for login and asset URLs; default: from each request's Host. */
   publicUrl?: string
+  /** Deadline of one query, queueing included (`--query-timeout`). Default 10 s. */
+  queryTimeoutMs?: number
+  /** Heap a query worker may use, in MB (`--query-memory`); one over it is stopped. Default 1024. */
+  queryMemoryMb?: number
+  /** Query worker threads at most. Default: the machine's cores, at least 3. */
+  queryThreads?: number
+  /**
+   * Attribute paths (`slug.current`) every dataset indexes whatever the traffic (`--index`);
+   * other paths earn an index only from signed-in callers' queries.
+   */
+  indexes?: readonly string[]
 }
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
+export const DEFAULT_QUERY_MEMORY_MB = 1024
 
 export interface Lake {
   /** Answers one request (the Hono app's fetch); `env` is @hono/node-server's bindings. */
@@ -54,6 +72,8 @@ export interface Lake {
   listenerStats(): ListenerStats
   /** The data folder's auth store and scripts' token, unless `principals` was given. */
   auth: AuthBootstrap | null
+  /** Image metadata filled in for assets stored without it, in the background after start. */
+  imageBackfill: Promise<number>
   /** Ends listeners, then closes every database. */
   close(): Promise<void>
 }
@@ -73,8 +93,24 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   bus.onClose((reason) => listeners.disconnectAll(reason))
   const now = options.now ?? (() => new Date())
   const config: LakeConfig = {projectId: options.projectId ?? 'local'}
+  const queries = createQueryPool({
+    timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    memoryMb: options.queryMemoryMb ?? DEFAULT_QUERY_MEMORY_MB,
+    threads: options.queryThreads,
+  })
+  const indexes = (options.indexes ?? []).map((path) => path.split('.'))
   const datasets = createDatasetRegistry(stores, (store) =>
-    createDatasetService({store, bus, listeners, now, config, errorBody: (err) => bodyFor(err)}),
+    createDatasetService({
+      dataDir: options.dataDir,
+      store,
+      queries,
+      indexes,
+      bus,
+      listeners,
+      now,
+      config,
+      errorBody: (err) => bodyFor(err),
+    }),
   )
   const context: LakeContext = {
     dataDir: options.dataDir,
@@ -82,6 +118,9 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     stores,
     store: (dataset) => stores.get(dataset),
     bus,
+    visibility: openVisibility(options.dataDir),
+    images: new ImageService({dataDir: options.dataDir, env}),
+    live: new LiveEvents(bus),
     now,
     config,
   }
@@ -89,6 +128,14 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
     : undefined
   const app = createApp(context, principals, studio)
+  // Deleting an asset document deletes its file and renditions.
+  bus.subscribeAll((tx) =>
+    context.images.removeDeletedAssets(tx.dataset, context.config.projectId, tx),
+  )
+  const imageBackfill = context.images.backfillAll(context).catch((err: unknown) => {
+    console.error('lake: image metadata backfill failed', err)
+    return 0
+  })
   const stopWatching = auth ? watchRevocations(auth.store, listeners) : () => {}
   let closed = false
   return {
@@ -100,9 +147,14 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     datasets,
     listenerStats: () => listeners.stats(),
     auth,
+    imageBackfill,
     async close() {
       if (closed) return
       closed = true
+      // Running queries stop at once (their threads are terminated), whatever they are doing.
+      const stoppingQueries = queries.close()
+      context.images.stop()
+      await imageBackfill
       stopWatching()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
@@ -110,6 +162,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
       stores.close()
       auth?.store.close()
+      await stoppingQueries
     },
   }
 }

@@ -13,7 +13,7 @@ export const LATEST_ARTICLES_QUERY = defineQuery(`
     section,
     byline,
     publishedAt,
-    leadImage,
+    leadImage{..., "lqip": asset->metadata.lqip},
     "source": source->{name, shortName, "slug": slug.current}
   }
 `)
@@ -32,7 +32,7 @@ export const ARTICLE_BY_SLUG_QUERY = defineQuery(`
     updatedAt,
     summary,
     body,
-    leadImage,
+    leadImage{..., "lqip": asset->metadata.lqip},
     byline,
     credits,
     deskInitials,

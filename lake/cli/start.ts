@@ -7,11 +7,21 @@ import {resolve} from 'node:path'
 import {startLakeServer} from '../server.ts'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
-import {EXIT, parseOptions, type Command, type ExitCode, type Io, parsePort} from '../../kit/cli.ts'
+import {
+  EXIT,
+  parseOptions,
+  parsePort,
+  UsageError,
+  type Command,
+  type ExitCode,
+  type Io,
+} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
+import {DEFAULT_QUERY_MEMORY_MB, DEFAULT_QUERY_TIMEOUT_MS} from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
+       [--query-timeout SECONDS] [--query-memory MB] [--index PATH]…
 
 Runs the local Content Lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
 folder's own certificate. The first start creates the data folder, the certificate authority, the
@@ -23,6 +33,9 @@ cleanly: listeners hear "disconnect", queued writes finish, the databases close.
   --data DIR         the data folder (default ${LOCAL_LAKE.dataDir})
   --no-tls           plain HTTP (fine for scripts, not for the Studio, which needs HTTP/2)
   --cors-origin URL  another Studio origin to allow (repeatable; also LAKE_CORS_ORIGINS)
+  --query-timeout S  a query running longer is stopped with an error (default ${DEFAULT_QUERY_TIMEOUT_MS / 1000})
+  --query-memory MB  heap one query may use before it is stopped (default ${DEFAULT_QUERY_MEMORY_MB})
+  --index PATH       index this attribute path in every dataset, e.g. slug.current (repeatable)
 
 Examples:
   npm run lake
@@ -41,8 +54,18 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
       data: {type: 'string', default: LOCAL_LAKE.dataDir},
       'no-tls': {type: 'boolean', default: false},
       'cors-origin': {type: 'string', multiple: true, default: []},
+      'query-timeout': {type: 'string', default: String(DEFAULT_QUERY_TIMEOUT_MS / 1000)},
+      'query-memory': {type: 'string', default: String(DEFAULT_QUERY_MEMORY_MB)},
+      index: {type: 'string', multiple: true, default: []},
     },
   })
+  const queryTimeoutMs = positive(values['query-timeout'], '--query-timeout', 'seconds') * 1000
+  const queryMemoryMb = Math.round(positive(values['query-memory'], '--query-memory', 'MB'))
+  for (const path of values.index) {
+    if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)) {
+      throw new UsageError(`--index takes an attribute path like slug.current, got "${path}".`)
+    }
+  }
   // 0 lets the system pick a free port (tests start the lake that way).
   const port = parsePort(values.port, 0)
   const dataDir = resolve(values.data)
@@ -68,6 +91,9 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
     tls: tls ? {key: tls.key, cert: tls.cert} : false,
     corsOrigins: values['cors-origin'],
     env: io.env,
+    queryTimeoutMs,
+    queryMemoryMb,
+    indexes: values.index,
   })
   io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
   io.stdout.write(
@@ -76,6 +102,12 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
 
   await new Promise<void>((done) => {
     const stop = () => {
+      // Whatever is still running after 2 s (it should not be: queries run on threads that are
+      // terminated at once), the process ends.
+      setTimeout(() => {
+        io.stderr.write('lake: still stopping after 2 s; exiting\n')
+        process.exit(EXIT.RUNTIME_ERROR)
+      }, 2000).unref()
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
       io.stdout.write('Stopping the lake…\n')
@@ -88,4 +120,10 @@ async function run(argv: string[], io: Io): Promise<ExitCode> {
     process.on('SIGTERM', stop)
   })
   return EXIT.SUCCESS
+}
+
+function positive(value: string, option: string, unit: string): number {
+  const number = Number(value)
+  if (Number.isFinite(number) && number > 0) return number
+  throw new UsageError(`${option} takes a positive number of ${unit}, got "${value}".`)
 }

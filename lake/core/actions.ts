@@ -83,10 +83,28 @@ function publish(ws: WorkingSet, action: Json, index: number) {
   const published = ws.get(publishedId)
   guard(index, draft, action.ifDraftRevisionId, draftId)
   guard(index, published, action.ifPublishedRevisionId, publishedId)
-  const next = copyAs(draft, publishedId)
+  const next = strengthenOnPublish(copyAs(draft, publishedId)) as SanityDocument
   if (published?._createdAt) next._createdAt = published._createdAt
   ws.write(publishedId, next, {createOrReplace: forWire(next, ws)})
   ws.write(draftId, null, {delete: {id: draftId}})
+}
+
+/**
+ * References the Studio made to a document created inline carry `_strengthenOnPublish` and
+ * `_weak: true` in the draft; publishing makes them strong (unless the schema keeps them weak), as
+ * hosted Sanity does, so the referenced document cannot be deleted under the published one. The
+ * same rule as the Studio's own publish operation before the Actions API.
+ */
+function strengthenOnPublish(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(strengthenOnPublish)
+  if (!isObject(value)) return value
+  if (typeof value._ref === 'string' && isObject(value._strengthenOnPublish)) {
+    const {_strengthenOnPublish: strengthen, _weak, ...reference} = value
+    return strengthen.weak === true ? {...reference, _weak} : reference
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [key, strengthenOnPublish(child)]),
+  )
 }
 
 function unpublish(ws: WorkingSet, action: Json, index: number) {

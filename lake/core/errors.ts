@@ -57,6 +57,48 @@ export class QueryError extends LakeError {
   }
 }
 
+/** A query that ran past its deadline (`--query-timeout`); it was stopped, nothing else waits on it. */
+export class QueryTimeoutError extends LakeError {
+  override name = 'QueryTimeoutError'
+  readonly timeoutMs: number
+
+  constructor(timeoutMs: number, description?: string) {
+    super(
+      'queryTimeoutError',
+      description ??
+        `Query exceeded the time limit of ${formatMs(timeoutMs)} and was stopped: narrow the ` +
+          'filter (by _type, _id or an indexed field), slice the result, or raise --query-timeout',
+    )
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** A query stopped for using more memory than a query worker may (`--query-memory`). */
+export class QueryMemoryError extends LakeError {
+  override name = 'QueryMemoryError'
+
+  constructor(memoryMb: number) {
+    super(
+      'queryMemoryLimitError',
+      `Query needed more than the ${memoryMb} MB a query may use and was stopped: select fewer ` +
+        'documents or fields, or raise --query-memory',
+    )
+  }
+}
+
+/** The lake cannot take the request now (it is shutting down); the client may retry. */
+export class UnavailableError extends LakeError {
+  override name = 'UnavailableError'
+
+  constructor(description: string) {
+    super('unavailableError', description)
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`
+}
+
 /** A mutation or action request that failed as a whole; nothing was written. */
 export class MutationError extends LakeError {
   override name = 'MutationError'
@@ -90,6 +132,15 @@ export class BadRequestError extends LakeError {
 
   constructor(description: string) {
     super('badRequestError', description)
+  }
+}
+
+/** The client does not accept any representation the route can send (a 406). */
+export class NotAcceptableError extends LakeError {
+  override name = 'NotAcceptableError'
+
+  constructor(description: string) {
+    super('notAcceptableError', description)
   }
 }
 

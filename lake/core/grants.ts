@@ -4,6 +4,8 @@
  * exactly what the lake enforces. Pure: no I/O.
  */
 
+import {isPublishedId} from './ids.ts'
+
 export type RoleName = 'administrator' | 'editor' | 'developer' | 'contributor' | 'viewer'
 
 export const ROLE_NAMES: readonly RoleName[] = [
@@ -28,6 +30,8 @@ export interface Principal {
   role: RoleName | null
   name?: string
   email?: string
+  /** An anonymous caller of a public dataset: may read published documents, nothing else. */
+  publicReads?: boolean
   /** The token (API or session) the caller presented, so revoking it can end what it opened. */
   tokenId?: string
 }
@@ -46,6 +50,9 @@ export interface DocumentGrant {
 }
 
 export const ANONYMOUS: Principal = {id: 'anonymous', kind: 'anonymous', role: null}
+
+/** The anonymous caller of a public dataset (Sanity's `aclMode: public`). */
+export const PUBLIC_READER: Principal = {...ANONYMOUS, publicReads: true}
 
 export function isRoleName(value: unknown): value is RoleName {
   return typeof value === 'string' && (ROLE_NAMES as readonly string[]).includes(value)
@@ -128,7 +135,8 @@ function globToRegExp(glob: string): RegExp {
 /** Is `principal` allowed `permission` on the document with id `documentId`? */
 export function can(principal: Principal, permission: Permission, documentId: string): boolean {
   const role = principal.role
-  if (!role) return false
+  if (!role)
+    return permission === 'read' && principal.publicReads === true && isPublishedId(documentId)
   if (permission === 'manage') return role === 'administrator'
   const wanted = permission === 'delete' ? 'update' : permission
   return ROLE_GRANTS[role].some(

@@ -164,6 +164,12 @@ export interface Store {
   /** How many stored documents `select` would yield. */
   countSelected(selection: Selection): number
   /**
+   * Attribute paths a signed-in caller's query filtered on (or, `declared`, that configuration
+   * names): a path used often enough gets an index, within the store's budget. Anonymous traffic
+   * never comes here, so it cannot shape the dataset file.
+   */
+  indexAttributes(paths: readonly (readonly string[])[], options?: {declared?: boolean}): void
+  /**
    * Who strongly references (see core/references.ts) any of `ids` in the stored state: one entry
    * per referencing document `id` and referenced `target`, ordered by target, then id.
    */

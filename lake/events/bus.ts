@@ -5,6 +5,8 @@ export type TransactionListener = (tx: CommittedTransaction) => void
 /** In-process pub/sub: the store's commits, in commit order, to every listener of a dataset. */
 export interface EventBus extends TransactionPublisher {
   subscribe(dataset: string, listener: TransactionListener): () => void
+  /** Hears the commits of every dataset (asset file clean-up). */
+  subscribeAll(listener: TransactionListener): () => void
   /** Called once when the bus closes (lake shutdown): open /listen streams send `disconnect`. */
   onClose(handler: (reason: string) => void): () => void
   /** Shuts the bus down: runs the close handlers, then drops every subscriber. Idempotent. */
@@ -13,11 +15,12 @@ export interface EventBus extends TransactionPublisher {
 
 export function createEventBus(): EventBus {
   const byDataset = new Map<string, Set<TransactionListener>>()
+  const everywhere = new Set<TransactionListener>()
   const closeHandlers = new Set<(reason: string) => void>()
   let closed = false
   return {
     publish(tx) {
-      for (const listener of byDataset.get(tx.dataset) ?? []) {
+      for (const listener of [...everywhere, ...(byDataset.get(tx.dataset) ?? [])]) {
         try {
           listener(tx)
         } catch (err) {
@@ -32,6 +35,12 @@ export function createEventBus(): EventBus {
       set.add(listener)
       return () => {
         set.delete(listener)
+      }
+    },
+    subscribeAll(listener) {
+      everywhere.add(listener)
+      return () => {
+        everywhere.delete(listener)
       }
     },
     onClose(handler) {
@@ -56,6 +65,7 @@ export function createEventBus(): EventBus {
       }
       closeHandlers.clear()
       byDataset.clear()
+      everywhere.clear()
     },
   }
 }

@@ -15,6 +15,7 @@ import {projectRoutes} from './routes/projects.ts'
 import {userRoutes} from './routes/users.ts'
 import {studioMiddleware, type StudioContext} from './studioContext.ts'
 import {listenRoutes} from './routes/listen.ts'
+import {liveRoutes} from './routes/live.ts'
 import {actionRoutes} from './routes/actions.ts'
 import {docRoutes} from './routes/doc.ts'
 import {exportRoutes} from './routes/export.ts'
@@ -56,6 +57,7 @@ export function createApp(
   app.route('/', historyRoutes)
   app.route('/', exportRoutes)
   app.route('/', listenRoutes)
+  app.route('/', liveRoutes)
   // Deliberate answers for hosted-only features, after the real routes (see routes/hostedOnly.ts).
   app.route('/:version{v[^/]+}', hostedOnlyRoutes())
   return app

@@ -3,6 +3,9 @@ import type {Context} from 'hono'
 import type {DatasetConfig, DatasetService} from '../dataset.ts'
 import type {Store, StoreRegistry} from '../core/store.ts'
 import type {EventBus} from '../events/bus.ts'
+import type {ImageService} from '../assets/images.ts'
+import type {VisibilitySettings} from '../datasets/visibility.ts'
+import type {LiveEvents} from '../live/liveEvents.ts'
 
 /** The one project this lake serves (the Host subdomain and X-Sanity-Project-ID are not checked). */
 export type LakeConfig = DatasetConfig
@@ -15,6 +18,12 @@ export interface LakeContext {
   /** The store of a dataset, for routes that do not go through its service yet. */
   store(dataset: string): Store
   bus: EventBus
+  /** Which datasets anonymous callers may read (published documents only). */
+  visibility: VisibilitySettings
+  /** Image renditions, derived metadata and asset file clean-up. */
+  images: ImageService
+  /** The Live Content API: sync tags of remembered answers and their subscribers. */
+  live: LiveEvents
   now(): Date
   config: LakeConfig
 }

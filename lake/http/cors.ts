@@ -6,7 +6,13 @@
  */
 import type {MiddlewareHandler} from 'hono'
 
-export const DEFAULT_CORS_ORIGINS = ['http://localhost:3333', 'http://127.0.0.1:3333']
+/** The Studio (3333) and the example front page (`npm run example`, 3400). */
+export const DEFAULT_CORS_ORIGINS = [
+  'http://localhost:3333',
+  'http://127.0.0.1:3333',
+  'http://localhost:3400',
+  'http://127.0.0.1:3400',
+]
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 /** Preflight results may be cached this long (seconds). */

@@ -6,20 +6,29 @@ import {
   ConflictError,
   LakeError,
   MutationError,
+  NotAcceptableError,
   NotFoundError,
   PermissionError,
   QueryError,
+  QueryMemoryError,
   QueryParseError,
+  QueryTimeoutError,
   TooLargeError,
   TooManyRequestsError,
+  UnavailableError,
   UnsupportedMediaTypeError,
 } from '../core/errors.ts'
 
 export function statusFor(err: LakeError): number {
   if (err instanceof ConflictError) return 409
+  // Not 502/503: @sanity/client retries those for queries, and a query that ran out of time would
+  // run out of time again.
+  if (err instanceof QueryTimeoutError) return 504
+  if (err instanceof UnavailableError) return 503
   if (err instanceof QueryParseError || err instanceof QueryError) return 400
   if (err instanceof MutationError || err instanceof BadRequestError) return 400
   if (err instanceof NotFoundError) return 404
+  if (err instanceof NotAcceptableError) return 406
   if (err instanceof AuthError) return 401
   if (err instanceof PermissionError) return 403
   if (err instanceof TooLargeError) return 413
@@ -44,7 +53,11 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
   if (err instanceof MutationError) {
     return {error: {type: err.type, description: err.description, items: err.items}}
   }
-  if (err instanceof QueryError) {
+  if (
+    err instanceof QueryError ||
+    err instanceof QueryTimeoutError ||
+    err instanceof QueryMemoryError
+  ) {
     return {error: {type: err.type, description: err.description}}
   }
   // Boom style: the client prints "<error> - <message>".
@@ -54,7 +67,9 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
 export function errorResponse(err: unknown): Response {
   if (err instanceof LakeError) {
     const status = statusFor(err)
-    if (status >= 500) console.error(err)
+    // A query past its deadline is the caller's (it is answered); one line says what happened.
+    if (err instanceof QueryTimeoutError) console.warn(`lake: ${err.description.split(':')[0]}`)
+    else if (status >= 500 && !(err instanceof UnavailableError)) console.error(err)
     return Response.json(bodyFor(err, status), {status})
   }
   if (isBadJson(err)) {

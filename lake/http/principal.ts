@@ -5,7 +5,8 @@
  */
 import type {Context, MiddlewareHandler} from 'hono'
 import {AuthError} from '../core/errors.ts'
-import {ANONYMOUS, type Principal} from '../core/grants.ts'
+import {ANONYMOUS, PUBLIC_READER, type Principal} from '../core/grants.ts'
+import {lakeOf} from './context.ts'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -52,7 +53,15 @@ export function requireSignedIn(c: Context): Principal {
   return principal
 }
 
-/** The caller of this request; anonymous when the middleware did not run. */
+/**
+ * The caller of this request; anonymous when the middleware did not run. An anonymous caller of a
+ * public dataset (`npm run lake -- datasets visibility NAME public`) may read its published documents.
+ */
 export function getPrincipal(c: Context): Principal {
-  return c.get('principal') ?? ANONYMOUS
+  const principal = c.get('principal') ?? ANONYMOUS
+  if (principal.kind !== 'anonymous') return principal
+  const dataset = c.req.param('dataset')
+  return dataset !== undefined && lakeOf(c)?.visibility.of(dataset) === 'public'
+    ? PUBLIC_READER
+    : principal
 }

@@ -11,14 +11,13 @@ import type {SanityDocument} from '../core/types.ts'
 export type DocumentFilter = (doc: SanityDocument) => boolean
 
 /**
- * Compiles the filter part of a listener query. Throws a LakeError for a query that does not
- * parse, is not a filter on `*`, or cannot be evaluated.
+ * The filter node of a listener query (`*[a][b]` of `*[a][b]{…}|order(…)`), or null for a bare `*`.
+ * Throws a LakeError for a query that does not parse or is not a filter on `*`.
  */
-export function compileFilter(
+export function listenerFilterNode(
   query: string,
   params: Record<string, unknown>,
-  identity: string,
-): DocumentFilter {
+): ExprNode | null {
   // Also refuses a parameter the query uses but was not given.
   const tree = parseQuery(query, params)
   let node: ExprNode = tree
@@ -38,7 +37,67 @@ export function compileFilter(
       'A listener query must be a filter on all documents, like *[_type == "article"]',
     )
   }
-  if (filterNode.type !== 'Filter') return () => true
+  return filterNode.type === 'Filter' ? filterNode : null
+}
+
+/**
+ * Whether a filter's cost is bounded by the sizes of the document and the parameters: only
+ * comparisons, boolean logic, attribute access, literals, parameters and `defined`/`path`/
+ * `references`. Such filters run on the event loop; any other runs on a query worker with a
+ * budget per event, because GROQ can be made arbitrarily slow (string::split, nested filters…).
+ */
+export function isBoundedFilter(node: ExprNode | null): boolean {
+  return node === null || bounded(node)
+}
+
+const BOUNDED_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in'])
+const BOUNDED_FUNCTIONS = new Set(['defined', 'path', 'references'])
+
+function bounded(node: ExprNode): boolean {
+  switch (node.type) {
+    case 'Filter':
+      return node.base.type === 'Everything' || bounded(node.base) ? bounded(node.expr) : false
+    case 'Everything':
+    case 'This':
+    case 'Value':
+    case 'Parameter':
+      return true
+    case 'And':
+    case 'Or':
+      return bounded(node.left) && bounded(node.right)
+    case 'Not':
+    case 'Group':
+    case 'Neg':
+    case 'Pos':
+      return bounded(node.base)
+    case 'AccessAttribute':
+      return node.base === undefined || bounded(node.base)
+    case 'OpCall':
+      return BOUNDED_OPS.has(node.op) && bounded(node.left) && bounded(node.right)
+    case 'Array':
+      return node.elements.every((element) => !element.isSplat && bounded(element.value))
+    case 'FuncCall':
+      return (
+        node.namespace === 'global' &&
+        BOUNDED_FUNCTIONS.has(node.name) &&
+        node.args.every((arg) => bounded(arg))
+      )
+    default:
+      return false
+  }
+}
+
+/**
+ * Compiles the filter part of a listener query. Throws a LakeError for a query that does not
+ * parse, is not a filter on `*`, or cannot be evaluated.
+ */
+export function compileFilter(
+  query: string,
+  params: Record<string, unknown>,
+  identity: string,
+): DocumentFilter {
+  const filterNode = listenerFilterNode(query, params)
+  if (filterNode === null) return () => true
   const evaluate = (doc: SanityDocument): boolean => {
     const result = evaluateSync(filterNode, {dataset: [doc], params, identity}).data
     return Array.isArray(result) && result.length > 0

@@ -5,19 +5,30 @@
  * `welcome` reaches it, in commit order. Output is a ReadableStream with a byte-counting queue: a
  * client that lets more than `maxBufferBytes` pile up is cut off instead of growing memory.
  */
-import {randomId} from '../core/ids.ts'
+import {isVersionId, randomId} from '../core/ids.ts'
 import {can, type Principal} from '../core/grants.ts'
-import {TooManyRequestsError, type LakeError} from '../core/errors.ts'
+import {LakeError, TooManyRequestsError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
+import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import {eventsFor, type ListenOptions} from './events.ts'
-import type {DocumentFilter} from './filter.ts'
+
+/**
+ * Which of these documents match the listener's filter: at once (a filter of bounded cost, on the
+ * event loop) or from a query worker within the per-event budget (throws a LakeError past it).
+ */
+export type DocumentMatcher = (documents: SanityDocument[]) => boolean[] | Promise<boolean[]>
 
 export interface ListenConfig {
   /** Interval of the `:` keep-alive comment. The client's polyfill gives up after 45 s of silence. */
   keepAliveMs: number
   /** Bytes a listener may have queued and unread before it is disconnected. */
   maxBufferBytes: number
+  /**
+   * Time a filter that is not of bounded cost may take on one transaction's documents (on a query
+   * worker); a listener whose filter takes longer is closed with `channelError`.
+   */
+  filterBudgetMs: number
   /** Open listeners one user or token may hold (lake/core/limits.ts). */
   maxPerPrincipal: number
 }
@@ -25,8 +36,12 @@ export interface ListenConfig {
 export const LISTEN_DEFAULTS: ListenConfig = {
   keepAliveMs: 15_000,
   maxBufferBytes: 4 * 1024 * 1024,
+  filterBudgetMs: 500,
   maxPerPrincipal: LIMITS.listenersPerPrincipal,
 }
+
+/** Committed transactions a listener may have waiting for its filter before it is cut off. */
+const MAX_PENDING_TRANSACTIONS = 1000
 
 export interface ListenerStats {
   open: number
@@ -108,18 +123,24 @@ export interface OpenListenerOptions {
   bus: EventBus
   dataset: string
   principal: Principal
-  filter: DocumentFilter
+  matcher: DocumentMatcher
   options: ListenOptions
   config: ListenConfig
+  /** The body of an error as clients see it (for `channelError`). */
+  errorBody: (err: LakeError) => unknown
   /** Sends 2 kB of padding first (`evs_preamble`), for proxies that buffer small responses. */
   preamble?: boolean
 }
 
 const encoder = new TextEncoder()
 
-/** Subscribes now and returns the SSE byte stream, starting with `welcome`. */
+/**
+ * Subscribes now and returns the SSE byte stream, starting with `welcome`. Commits are heard in
+ * order inside the write lock but only queued there: filters run afterwards, one transaction at a
+ * time per listener, so no listener's filter can slow a commit.
+ */
 export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
-  const {bus, dataset, principal, filter, options, config} = open
+  const {bus, dataset, principal, matcher, options, config} = open
   const registry = open.registry as RegistryInternals
   // One caller may not hold the lake's sockets and buffers for everyone.
   if (registry.heldBy(principal.id) >= config.maxPerPrincipal) {
@@ -178,6 +199,46 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   }
 
   const mayRead = (id: string) => can(principal, 'read', id)
+  const pending: CommittedTransaction[] = []
+  let draining = false
+
+  /** Ends the stream with `channelError` saying why (a filter over budget, say). */
+  const fail = (err: LakeError) => {
+    if (closed) return
+    send(sse('channelError', open.errorBody(err)))
+    if (closed) return
+    cleanup()
+    controller.close()
+  }
+
+  const deliver = async (tx: CommittedTransaction) => {
+    const documents: SanityDocument[] = []
+    for (const change of tx.changes) {
+      if (!options.includeAllVersions && isVersionId(change.id)) continue
+      if (!mayRead(change.id)) continue
+      if (change.before) documents.push(change.before)
+      if (change.after) documents.push(change.after)
+    }
+    const matches = documents.length > 0 ? await matcher(documents) : []
+    const matched = new Map(documents.map((doc, i) => [doc, matches[i] === true]))
+    for (const event of eventsFor(tx, (doc) => matched.get(doc) === true, options, mayRead)) {
+      send(sse('mutation', event, event.eventId))
+    }
+  }
+
+  const drain = async () => {
+    try {
+      while (pending.length > 0 && !closed) await deliver(pending.shift()!)
+    } catch (err) {
+      if (err instanceof LakeError) fail(err)
+      else {
+        console.error('lake: listener failed', err)
+        fail(new LakeError('listenerError', 'The listener failed on a transaction'))
+      }
+    } finally {
+      draining = false
+    }
+  }
 
   return new ReadableStream<Uint8Array>(
     {
@@ -187,9 +248,20 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
         if (open.preamble) send(`:${' '.repeat(2048)}\n\n`)
         send(sse('welcome', {listenerName: randomId()}))
         unsubscribe = bus.subscribe(dataset, (tx) => {
-          for (const event of eventsFor(tx, filter, options, mayRead)) {
-            send(sse('mutation', event, event.eventId))
+          if (pending.length >= MAX_PENDING_TRANSACTIONS) {
+            fail(
+              new LakeError(
+                'listenerOverloadedError',
+                `The listener fell ${MAX_PENDING_TRANSACTIONS} transactions behind and was closed`,
+              ),
+            )
+            return
           }
+          pending.push(tx)
+          if (draining) return
+          draining = true
+          // After the commit's write lock is released.
+          setImmediate(() => void drain())
         })
         keepAlive = setInterval(() => send(':\n\n'), config.keepAliveMs)
         keepAlive.unref?.()
@@ -219,7 +291,7 @@ export function channelErrorStream(
  * One SSE message. JSON never contains raw line breaks, so `data` is a single line; an id with a
  * line break (a client-chosen transaction id can have one) is left out rather than split the event.
  */
-function sse(event: string, data: unknown, id?: string): string {
+export function sse(event: string, data: unknown, id?: string): string {
   const idLine = id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : ''
   return `event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`
 }

@@ -151,6 +151,11 @@ export interface SqliteStoreOptions {
    */
   cacheBytes?: number
   /**
+   * A reader's own connection (the query workers'): opened read-only, never migrated or
+   * written, never creates indexes. WAL lets it read while the lake's connection writes.
+   */
+  readOnly?: boolean
+  /**
    * Keep the full-text index (default true). Off only to measure what it costs (bench/): scans
    * then ignore search hints, and the next open with the index on rebuilds it.
    */
@@ -218,6 +223,11 @@ export function createSqliteStore(
     if (closed) throw new Error(`lake: store for dataset "${dataset}" is closed`)
     if (db) return db
     if (!create && path !== ':memory:' && !existsSync(path)) return null
+    if (options.readOnly) {
+      db = new DatabaseSync(path, {readOnly: true})
+      db.exec('PRAGMA busy_timeout = 5000')
+      return db
+    }
     if (path !== ':memory:') {
       // Owner-only (lake/auth/dataFolder.ts): SQLite gives -wal and -shm the file's mode.
       mkdirSync(join(path, '..'), {recursive: true, mode: 0o700})
@@ -327,24 +337,33 @@ export function createSqliteStore(
   }
 
   /**
-   * Attribute paths that queries filter on get an expression index once they have been used a
-   * few times (slug lookups on a 100k archive go from a table scan to an index seek). The index
-   * lives in the dataset file, so it survives restarts.
+   * Attribute paths that signed-in callers' queries filter on get an expression index once they
+   * have been used a few times (slug lookups on a 100k archive go from a table scan to an index
+   * seek); declared paths get one at once. The index lives in the dataset file, so it survives
+   * restarts. At most MAX_AUTO_INDEXES: when full, an index no query has used since the lake
+   * started is dropped to make room (every index slows every write a little).
    */
   const attributeUses = new Map<string, number>()
-  function noteAttributeUse(expr: string) {
+  const declared = new Set<string>()
+  function noteAttributeUse(expr: string, declare = false) {
     const uses = (attributeUses.get(expr) ?? 0) + 1
     attributeUses.set(expr, uses)
-    if (uses !== AUTO_INDEX_AFTER) return
-    const conn = open(false)
+    if (declare) declared.add(expr)
+    else if (uses !== AUTO_INDEX_AFTER) return
+    if (options.readOnly) return
+    const conn = open(declare)
     if (!conn) return
     const name = `attr_${hash(expr)}`
     const existing = conn
-      .prepare(
-        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND name LIKE 'attr_%'",
-      )
-      .get() as {n: number}
-    if (existing.n >= MAX_AUTO_INDEXES) return
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'attr_%'")
+      .all() as {name: string}[]
+    if (existing.some((index) => index.name === name)) return
+    if (existing.length >= MAX_AUTO_INDEXES) {
+      const used = new Set([...attributeUses.keys()].map((e) => `attr_${hash(e)}`))
+      const unused = existing.find((index) => !used.has(index.name))
+      if (!unused) return
+      conn.exec(`DROP INDEX IF EXISTS ${unused.name}`)
+    }
     conn.exec(`CREATE INDEX IF NOT EXISTS ${name} ON documents (${expr})`)
     // New index, new plans: cached statements were prepared without it.
     statements.clear()
@@ -568,7 +587,6 @@ export function createSqliteStore(
         if (values.length === 0) return
         // The path is inlined (not bound) so SQLite can use an expression index on it.
         const expr = attributeExpression(path)
-        noteAttributeUse(expr)
         where.push(`${expr} IN (${values.map(() => '?').join(',')})`)
         params.push(...values)
       }
@@ -626,6 +644,11 @@ export function createSqliteStore(
     countSelected(selection) {
       const {where, params} = compileSelection(selection)
       return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
+    },
+
+    indexAttributes(paths, {declared: declare = false} = {}) {
+      const exprs = new Set(paths.map((path) => attributeExpression(path)))
+      for (const expr of exprs) noteAttributeUse(expr, declare)
     },
 
     referrersOf(ids) {

@@ -16,7 +16,9 @@ import {
   type UploadMeta,
 } from '../../assets/assetDocument.ts'
 import {assetFilePath, stageUpload, storeUpload, type AssetKind} from '../../assets/assetFiles.ts'
+import {deriveImageMetadata} from '../../assets/imageMetadata.ts'
 import {readImageInfo} from '../../assets/imageInfo.ts'
+import {assetIdForFile} from '../../assets/images.ts'
 import {AuthError, BadRequestError, NotFoundError, PermissionError} from '../../core/errors.ts'
 import {canUploadAssets} from '../../core/grants.ts'
 import {randomId} from '../../core/ids.ts'
@@ -26,6 +28,7 @@ import {identityOf} from '../authorize.ts'
 import {lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
+import {imageRendition} from './images.ts'
 
 /** Largest accepted upload; LAKE_MAX_UPLOAD_BYTES overrides (default 512 MiB). */
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -84,6 +87,11 @@ export function assetUploadRoutes(): Hono {
         meta,
         image,
       })
+      // lqip, blurHash and palette, as Sanity adds them; an image sharp cannot decode still uploads.
+      if (image) {
+        const derived = await deriveImageMetadata(filePath).catch(() => null)
+        if (derived) candidate.metadata = {...(candidate.metadata as object), ...derived}
+      }
       // Same bytes, same id: an existing asset document is returned as it is.
       const outcome = await runTransaction(
         {store, bus: lake.bus, identity: identityOf(c), now: lake.now},
@@ -117,8 +125,8 @@ function assetOrigin(c: Context, projectId: string): string {
   const origin = new URL(apiHostOf(c, projectId))
   if (!LOOPBACK.test(origin.hostname)) origin.hostname = 'localhost'
   // The port the connection really came in on, not the one the Host header claims.
-  const port = (c.env as {incoming?: {socket?: {localPort?: number}}} | undefined)?.incoming
-    ?.socket?.localPort
+  const port = (c.env as {incoming?: {socket?: {localPort?: number}}} | undefined)?.incoming?.socket
+    ?.localPort
   if (port) origin.port = String(port)
   return origin.origin
 }
@@ -140,11 +148,11 @@ function uploadMeta(c: Context): UploadMeta {
 /**
  * Downloads at `/images/…` and `/files/…`. Like Sanity's CDN these need no token (an <img> cannot
  * send one); asset names are content hashes. Image transform parameters (w, h, fit, auto, dpr,
- * rect, …) are ignored: the original bytes are served.
+ * rect, …) are answered by routes/images.ts. A deleted asset document's file is gone (404).
  */
 export function assetDownloadRoutes(): Hono {
   const app = new Hono()
-  app.get('/:kind{images|files}/:projectId/:dataset/:name', (c) => {
+  app.get('/:kind{images|files}/:projectId/:dataset/:name', async (c) => {
     const lake = lakeOf(c)
     const kind = c.req.param('kind') as AssetKind
     const name = c.req.param('name')
@@ -155,7 +163,16 @@ export function assetDownloadRoutes(): Hono {
       c.req.param('dataset'),
       name,
     )
-    if (!path || !existsSync(path)) throw new NotFoundError(`Asset not found: ${kind}/${name}`)
+    const assetId = assetIdForFile(kind, name)
+    const asset =
+      path && assetId ? lake.store(c.req.param('dataset')).getDocuments([assetId])[0] : null
+    if (!path || !asset || !existsSync(path)) {
+      throw new NotFoundError(`Asset not found: ${kind}/${name}`)
+    }
+    if (kind === 'images') {
+      const rendition = await imageRendition(c, path, name)
+      if (rendition) return rendition
+    }
     const extension = name.split('.').pop() ?? ''
     const size = statSync(path).size
     c.header('Content-Type', contentTypeFor(extension))
@@ -169,7 +186,9 @@ export function assetDownloadRoutes(): Hono {
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
     const dl = c.req.query('dl')
     if (dl !== undefined) {
-      const filename = dl || name
+      // `dl=` without a name downloads under the name it was uploaded with.
+      const original = typeof asset.originalFilename === 'string' ? asset.originalFilename : ''
+      const filename = dl || original || name
       const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
       c.header(
         'Content-Disposition',

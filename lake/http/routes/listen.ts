@@ -14,7 +14,7 @@ const VISIBILITIES = ['transaction', 'query'] as const
 
 export const listenRoutes = new Hono()
 
-listenRoutes.get(PATH, (c) => {
+listenRoutes.get(PATH, async (c) => {
   // Validates the dataset name (400) before anything is streamed.
   const dataset = datasetOf(c)
   const principal = getPrincipal(c)
@@ -22,7 +22,7 @@ listenRoutes.get(PATH, (c) => {
   const options = parseListenOptions(url.searchParams)
   const query = url.searchParams.get('query')
   if (query === null || query.trim() === '') throw new BadRequestError('Missing "query" parameter')
-  const stream = dataset.listen(principal, {
+  const stream = await dataset.listen(principal, {
     query,
     params: decodeParams(url.searchParams),
     options,

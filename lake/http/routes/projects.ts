@@ -4,8 +4,9 @@
  */
 import {Hono, type Context} from 'hono'
 import {LOCAL_LAKE} from '../../../kit/localLake.ts'
-import {NotFoundError} from '../../core/errors.ts'
+import {BadRequestError, NotFoundError, PermissionError} from '../../core/errors.ts'
 import {
+  can,
   grantsFor,
   projectGrantsFor,
   ROLE_NAMES,
@@ -14,6 +15,7 @@ import {
 } from '../../core/grants.ts'
 import {invalidDatasetReason} from '../../core/ids.ts'
 import {flag, lakeOf} from '../context.ts'
+import {normalizeOrigin} from '../cors.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
 
@@ -46,8 +48,39 @@ function datasetNames(c: Context): string[] {
 export function projectRoutes(): Hono {
   const app = new Hono()
 
+  // client.projects.list(): the one project this lake serves.
+  app.get('/projects', (c) => {
+    requireSignedIn(c)
+    return c.json([projectBody(c, lakeOf(c).config.projectId)])
+  })
+
   app.get('/projects/:projectId', (c) => {
     const projectId = requireProject(c)
+    return c.json(projectBody(c, projectId))
+  })
+
+  // client.datasets.create(name): a dataset exists once written to, so creating one only checks
+  // the name and the caller; the answer has hosted Sanity's shape.
+  app.put('/datasets/:name', (c) => {
+    const principal = requireSignedIn(c)
+    if (!can(principal, 'manage', '')) {
+      throw new PermissionError('Only administrators may create datasets')
+    }
+    const name = c.req.param('name')
+    const reason = invalidDatasetReason(name)
+    if (reason) throw new BadRequestError(`Invalid dataset name "${name}": ${reason}`)
+    lakeOf(c).store(name)
+    return c.json({datasetName: name, aclMode: 'private'})
+  })
+
+  // The Studio's CORS probe (sanity's checkCors): is the calling origin allowed, with credentials?
+  app.get('/check/cors', (c) => {
+    const origin = normalizeOrigin(c.req.header('origin') ?? '')
+    const allowed = origin !== null && studioOf(c).corsOrigins.includes(origin)
+    return c.json({result: {allowed, withCredentials: allowed}})
+  })
+
+  function projectBody(c: Context, projectId: string) {
     const principal = getPrincipal(c)
     const {auth} = studioOf(c)
     const members =
@@ -71,7 +104,7 @@ export function projectRoutes(): Hono {
               isRobot: true,
             })),
           ]
-    return c.json({
+    return {
       id: projectId,
       displayName: 'Local Content Lake',
       studioHost: null,
@@ -85,8 +118,8 @@ export function projectRoutes(): Hono {
       members,
       features: [],
       pendingInvites: 0,
-    })
-  })
+    }
+  }
 
   const listDatasets = (c: Context) => {
     // The comments add-on probe: the lake has no add-on datasets.
@@ -94,7 +127,7 @@ export function projectRoutes(): Hono {
     return c.json(
       datasetNames(c).map((name) => ({
         name,
-        aclMode: 'private',
+        aclMode: lakeOf(c).visibility.of(name),
         datasetProfile: 'content',
         addonFor: null,
         tags: [],

@@ -2,7 +2,9 @@
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
 import {decodeParams} from '../../core/query.ts'
-import {apiVersionOf, datasetOf} from '../context.ts'
+import type {Principal} from '../../core/grants.ts'
+import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
+import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 
 export const queryRoutes = new Hono()
@@ -34,16 +36,49 @@ async function answer(
   bodyPerspective?: string,
 ) {
   const started = performance.now()
-  const result = await datasetOf(c).query(
-    {
-      query,
-      params,
-      perspective: c.req.query('perspective') ?? bodyPerspective,
-      apiVersion: apiVersionOf(c),
-    },
-    getPrincipal(c),
-  )
+  const lake = lakeOf(c)
+  const dataset = datasetOf(c)
+  const principal = getPrincipal(c)
+  const request = {
+    query,
+    params,
+    perspective: c.req.query('perspective') ?? bodyPerspective,
+    apiVersion: apiVersionOf(c),
+  }
+  const generation = lake.live.generation(dataset.name)
+  const run = (signal?: AbortSignal) => dataset.query(request, principal, signal)
+  // Serialised once: the text is both the response and what the live API compares.
+  const resultJson = await run(c.req.raw.signal)
+  let syncTags = ''
+  if (apiVersionAtLeast(request.apiVersion, SYNC_TAGS_API_VERSION)) {
+    const perspective = parsePerspective(request.perspective, request.apiVersion)
+    const tag = lake.live.remember(
+      dataset.name,
+      {
+        key: JSON.stringify([query, params, perspective, readerScope(principal, query)]),
+        tagClass: perspective.kind === 'published' ? 'published' : 'drafts',
+        rerun: () => run(),
+      },
+      resultJson,
+      generation,
+    )
+    syncTags = `,"syncTags":[${JSON.stringify(tag)}]`
+  }
   const ms = Math.round(performance.now() - started)
-  const returnQuery = c.req.query('returnQuery') !== 'false'
-  return c.json(returnQuery ? {query, result, ms} : {result, ms})
+  const head = c.req.query('returnQuery') !== 'false' ? `{"query":${JSON.stringify(query)},` : '{'
+  return c.body(`${head}"result":${resultJson}${syncTags},"ms":${ms}}`, 200, {
+    'content-type': 'application/json',
+  })
+}
+
+/** `syncTags` exist from this API version on (as the client's live code requires). */
+const SYNC_TAGS_API_VERSION = '2021-03-25'
+
+/**
+ * Who the answer is for, as far as it can differ: the role's grants (or a public dataset's anonymous
+ * reader), and the caller's id only when the query asks `identity()`.
+ */
+function readerScope(principal: Principal, query: string): string {
+  const scope = principal.role ?? (principal.publicReads ? 'public' : 'none')
+  return query.includes('identity(') ? `${scope}:${principal.id}` : scope
 }

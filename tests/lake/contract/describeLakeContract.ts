@@ -9,6 +9,7 @@ import {docContract} from './suite/doc.ts'
 import {exportImportContract} from './suite/exportImport.ts'
 import {historyContract} from './suite/history.ts'
 import {mutationsContract} from './suite/mutations.ts'
+import {parityContract} from './suite/parity.ts'
 import {perspectivesContract} from './suite/perspectives.ts'
 import {queryContract} from './suite/query.ts'
 import {referencesContract} from './suite/references.ts'
@@ -40,6 +41,7 @@ export function describeLakeContract(name: string, makeTarget: () => Promise<Con
     describe('history', () => historyContract(get))
     describe('reference integrity', () => referencesContract(get))
     describe('export and import', () => exportImportContract(get))
+    describe('answers as hosted Sanity gives them', () => parityContract(get))
   })
 }
 

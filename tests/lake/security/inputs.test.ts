@@ -285,3 +285,32 @@ describe.each(TRANSPORTS)('an empty bearer token over $name (item 15)', ({make})
     }
   })
 })
+
+describe('management routes the client and Studio call (item 5)', () => {
+  it('answers the CORS probe for allowed and other origins', async () => {
+    const probe = (origin: string) =>
+      fetch(`${lake.url}/v2025-02-19/check/cors`, {headers: {origin}}).then((res) => res.json())
+    expect(await probe('http://localhost:3333')).toEqual({
+      result: {allowed: true, withCredentials: true},
+    })
+    expect(await probe('https://evil.example')).toEqual({
+      result: {allowed: false, withCredentials: false},
+    })
+  })
+
+  it('creates datasets for administrators only (client.datasets.create)', async () => {
+    const admin = await lake.server.lake.auth!.store.createToken({
+      label: 'admin',
+      role: 'administrator',
+    })
+    const create = (name: string, token: string) =>
+      fetch(`${lake.url}/v2025-02-19/datasets/${name}`, {
+        method: 'PUT',
+        headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+        body: '{}',
+      })
+    expect((await create('staging', admin.token)).status).toBe(200)
+    expect((await create('staging', lake.token)).status).toBe(403)
+    expect((await create('Not_Valid', admin.token)).status).toBe(400)
+  })
+})

@@ -145,13 +145,16 @@ describe('sqliteStore', () => {
       a: {_type: 'article', slug: {current: 'x'}},
       b: {_type: 'article', slug: {current: 'y'}},
     })
-    const find = (value: string) =>
-      ids(
+    const find = (value: string) => {
+      // What the dataset service does for a signed-in caller's query that filtered on the path.
+      store.indexAttributes([['slug', 'current']])
+      return ids(
         store.scan({
           types: ['article'],
           attributes: [{path: ['slug', 'current'], values: [value]}],
         }),
       )
+    }
     expect(find('x')).toEqual(['a'])
     expect(find('y')).toEqual(['b'])
     await commit({

@@ -1,0 +1,109 @@
+/**
+ * Isolation (issue 9): while a pathological query runs until its deadline, does a cheap query
+ * keep its idle latency, and do writes keep committing? Measured against the same lake idle, in
+ * the same run. The pathological query is the one that stalled the lake for everyone before
+ * queries ran on worker threads.
+ */
+import type {LakeProcess} from '../kit/lakeProcess.ts'
+
+const API = 'v2025-02-19'
+const DATASET = 'isolation'
+const SPLIT_QUERY = 'count(string::split($s, "")[count(string::split($s, "")[@ == ^]) > 0])'
+
+export interface IsolationResult {
+  idleReadP50: number
+  loadedReadP50: number
+  reads: number
+  idleWriteP50: number
+  loadedWriteP50: number
+  writes: number
+  idleWritesPerSecond: number
+  loadedWritesPerSecond: number
+  pathological: {status: number; errorType: string | null; seconds: number}
+}
+
+function p50(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+export async function benchIsolation(lake: LakeProcess): Promise<IsolationResult> {
+  const headers = {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'}
+  const mutate = async (mutations: unknown[]) => {
+    const res = await fetch(`${lake.url}/${API}/data/mutate/${DATASET}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({mutations}),
+    })
+    if (!res.ok) throw new Error(`mutate ${res.status}: ${await res.text()}`)
+    await res.arrayBuffer()
+  }
+  const docs = Array.from({length: 1000}, (_, i) => ({
+    _id: `iso-${i}`,
+    _type: 'article',
+    title: `প্রতিবেদন ${i}`,
+  }))
+  await mutate(docs.map((doc) => ({createOrReplace: doc})))
+
+  const byIdUrl = `${lake.url}/${API}/data/query/${DATASET}?${new URLSearchParams({
+    query: '*[_id == $id][0]{_id, title}',
+    $id: '"iso-500"',
+    returnQuery: 'false',
+  })}`
+  const read = async () => {
+    const t0 = performance.now()
+    const res = await fetch(byIdUrl, {headers})
+    await res.arrayBuffer()
+    if (!res.ok) throw new Error(`query ${res.status}`)
+    return performance.now() - t0
+  }
+  let written = 0
+  const write = async () => {
+    const t0 = performance.now()
+    await mutate([{createOrReplace: {_id: `iso-w-${written++}`, _type: 'article', title: 'নতুন'}}])
+    return performance.now() - t0
+  }
+  /** Runs `fn` back to back until `until` resolves (or for `ms`), returning its timings. */
+  const loop = async (fn: () => Promise<number>, until: Promise<unknown>) => {
+    let done = false
+    void until.then(() => (done = true))
+    const samples: number[] = []
+    while (!done) samples.push(await fn())
+    return samples
+  }
+  const forMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  for (let i = 0; i < 20; i++) await read()
+  const idleReads = await loop(read, forMs(2000))
+  const idleWindow = forMs(2000)
+  const idleWrites = await loop(write, idleWindow)
+
+  const s = 'ক'.repeat(1500)
+  const slowUrl = `${lake.url}/${API}/data/query/${DATASET}?${new URLSearchParams({
+    query: SPLIT_QUERY,
+    $s: JSON.stringify(s),
+  })}`
+  const started = performance.now()
+  // Anonymous, as any web page could send it.
+  const slow = fetch(slowUrl).then(async (res) => {
+    const body = (await res.json()) as {error?: {type?: string}}
+    return {status: res.status, errorType: body.error?.type ?? null}
+  })
+  const [loadedReads, loadedWrites, outcome] = await Promise.all([
+    loop(read, slow),
+    loop(write, slow),
+    slow,
+  ])
+  const seconds = (performance.now() - started) / 1000
+  return {
+    idleReadP50: p50(idleReads),
+    loadedReadP50: p50(loadedReads),
+    reads: loadedReads.length,
+    idleWriteP50: p50(idleWrites),
+    loadedWriteP50: p50(loadedWrites),
+    writes: loadedWrites.length,
+    idleWritesPerSecond: idleWrites.length / 2,
+    loadedWritesPerSecond: loadedWrites.length / seconds,
+    pathological: {...outcome, seconds},
+  }
+}

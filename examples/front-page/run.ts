@@ -1,0 +1,98 @@
+/**
+ * `npm run example`: the example front page against the local lake (start it first with
+ * `npm run dev` or `npm run lake`). Sets what the Next app needs: the lake's API host, Node trusting
+ * the lake's certificate authority, and a read token when the dataset is private (a viewer token
+ * made once and kept in the data folder). `--prod` builds and serves the production bundle.
+ *
+ *   npm run example -- [--port 3400] [--lake-port 3334] [--data .lake] [--dataset production] [--prod]
+ */
+import {spawn, spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+
+const APP = dirname(fileURLToPath(import.meta.url))
+const ROOT = resolve(APP, '../..')
+const NEXT = join(ROOT, 'node_modules', '.bin', 'next')
+
+const {values} = parseArgs({
+  options: {
+    port: {type: 'string', default: '3400'},
+    'lake-port': {type: 'string', default: process.env.LAKE_PORT ?? '3334'},
+    data: {type: 'string', default: process.env.LAKE_DATA ?? '.lake'},
+    dataset: {type: 'string', default: 'production'},
+    prod: {type: 'boolean', default: false},
+  },
+})
+
+const dataDir = resolve(ROOT, values.data)
+const apiHost = `https://localhost:${values['lake-port']}`
+const caPath = join(dataDir, 'tls', 'ca.pem')
+if (!existsSync(caPath)) {
+  fail(`No lake data folder at ${values.data} (no tls/ca.pem). Start the lake first: npm run dev`)
+}
+setDefaultCACertificates([...getCACertificates('default'), readFileSync(caPath, 'utf8')])
+
+const ping = await fetch(`${apiHost}/v2025-02-19/ping`).catch((err: Error) => err)
+if (ping instanceof Error || !ping.ok) {
+  fail(`The lake does not answer on ${apiHost}. Start it first: npm run dev (or npm run lake)`)
+}
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_EXTRA_CA_CERTS: caPath,
+  NEXT_TELEMETRY_DISABLED: '1',
+  NEXT_PUBLIC_SANITY_PROJECT_ID: 'local',
+  NEXT_PUBLIC_SANITY_DATASET: values.dataset,
+  NEXT_PUBLIC_SANITY_API_HOST: apiHost,
+  SANITY_API_READ_TOKEN: process.env.SANITY_API_READ_TOKEN ?? (await readToken()),
+}
+
+const next = (args: string[]) =>
+  spawn(NEXT, args, {cwd: ROOT, env, stdio: 'inherit'}).on('exit', (code) => {
+    process.exitCode = code ?? 1
+  })
+
+if (values.prod) {
+  const built = spawnSync(NEXT, ['build', APP], {cwd: ROOT, env, stdio: 'inherit'})
+  if (built.status !== 0) process.exit(built.status ?? 1)
+  next(['start', APP, '--port', values.port])
+} else {
+  next(['dev', APP, '--port', values.port])
+}
+console.log(`Front page: http://localhost:${values.port} (content from ${apiHost})`)
+
+/** A public dataset needs no token; a private one gets a viewer token, made once. */
+async function readToken(): Promise<string> {
+  const res = await fetch(`${apiHost}/v2025-02-19/data/query/${values.dataset}?query=count(*)`)
+  const anonymous = ((await res.json()) as {result?: number}).result ?? 0
+  if (anonymous > 0) return ''
+  const file = join(dataDir, 'front-page-example.token')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const made = spawnSync(
+    process.execPath,
+    [
+      'lake/cli.ts',
+      'tokens',
+      'create',
+      '--role',
+      'viewer',
+      '--label',
+      'front page example',
+      '--data',
+      dataDir,
+    ],
+    {cwd: ROOT, encoding: 'utf8'},
+  )
+  if (made.status !== 0) fail(`Could not make a viewer token:\n${made.stderr}`)
+  const token = made.stdout.trim()
+  writeFileSync(file, `${token}\n`, {mode: 0o600})
+  return token
+}
+
+function fail(message: string): never {
+  console.error(message)
+  process.exit(1)
+}

@@ -1,0 +1,384 @@
+/**
+ * Sanity's image URL parameters (what @sanity/image-url emits, as the image CDN reads them) parsed
+ * into one transform and rendered with sharp. @sanity/image-url turns an image field's crop and
+ * hotspot into `rect` (and `fp-x`/`fp-y` with `crop=focalpoint`), so honouring those honours them.
+ *
+ * Order, as on the CDN: source rectangle, flip, orientation, resize (w/h/fit/crop, times dpr),
+ * effects (blur, sharpen, invert, saturation), padding, background, output format.
+ */
+import sharp, {type Sharp} from 'sharp'
+import {BadRequestError} from '../core/errors.ts'
+
+export type OutputFormat = 'jpg' | 'pjpg' | 'png' | 'webp' | 'avif' | 'gif'
+type Fit = 'clip' | 'crop' | 'fill' | 'fillmax' | 'max' | 'min' | 'scale'
+
+export interface ImageTransform {
+  rect?: {left: number; top: number; width: number; height: number}
+  width?: number
+  height?: number
+  fit: Fit
+  /** `crop=` positions (top, left, …), `focalpoint` or `entropy`. */
+  crop: string[]
+  focalPoint?: {x: number; y: number}
+  format: OutputFormat
+  quality: number
+  background?: {r: number; g: number; b: number; alpha: number}
+  blur?: number
+  sharpen?: number
+  flip: {horizontal: boolean; vertical: boolean}
+  orientation: 0 | 90 | 180 | 270
+  invert: boolean
+  saturation?: number
+  pad?: number
+}
+
+export interface ImageLimits {
+  /** Largest output width or height in pixels (after dpr). */
+  maxDimension: number
+  /** Largest output area in pixels. */
+  maxPixels: number
+}
+
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = {maxDimension: 8192, maxPixels: 40_000_000}
+
+/** The parameters that change the bytes; anything else (dl, vanity names, unknown keys) does not. */
+const TRANSFORM_PARAMS = [
+  'w',
+  'h',
+  'fit',
+  'crop',
+  'fp-x',
+  'fp-y',
+  'rect',
+  'fm',
+  'auto',
+  'q',
+  'dpr',
+  'bg',
+  'blur',
+  'sharp',
+  'flip',
+  'or',
+  'invert',
+  'sat',
+  'pad',
+  'min-w',
+  'max-w',
+  'min-h',
+  'max-h',
+] as const
+
+const FITS: readonly Fit[] = ['clip', 'crop', 'fill', 'fillmax', 'max', 'min', 'scale']
+const FORMATS: readonly string[] = ['jpg', 'pjpg', 'png', 'webp', 'avif', 'gif']
+const CROPS = ['top', 'bottom', 'left', 'right', 'center', 'focalpoint', 'entropy']
+const SOURCE_FORMATS: Record<string, OutputFormat> = {
+  jpg: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+}
+
+export const MIME_TYPES: Record<OutputFormat, string> = {
+  jpg: 'image/jpeg',
+  pjpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  gif: 'image/gif',
+}
+
+export function hasTransform(search: URLSearchParams): boolean {
+  return TRANSFORM_PARAMS.some((name) => search.has(name))
+}
+
+/**
+ * Reads the parameters for a source image of `source` pixels in `extension` format; `accept` is the
+ * request's Accept header (for `auto=format`). Bad values are a 400 naming the parameter.
+ */
+export function parseTransform(
+  search: URLSearchParams,
+  source: {width: number; height: number; extension: string},
+  accept: string | undefined,
+  limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+): ImageTransform {
+  const dpr = number(search, 'dpr', 0.1, 5) ?? 1
+  const scaled = (name: string) => {
+    const value = number(search, name, 1, Infinity, true)
+    return value === undefined ? undefined : Math.round(value * dpr)
+  }
+  let width = scaled('w')
+  let height = scaled('h')
+  const [minW, maxW, minH, maxH] = ['min-w', 'max-w', 'min-h', 'max-h'].map(scaled)
+  if (width !== undefined) width = clamp(width, minW, maxW)
+  if (height !== undefined) height = clamp(height, minH, maxH)
+  if (width === undefined && maxW !== undefined && source.width > maxW) width = maxW
+  if (height === undefined && maxH !== undefined && source.height > maxH) height = maxH
+
+  const fit = (search.get('fit') ?? 'clip') as Fit
+  if (!FITS.includes(fit)) throw invalid('fit', `one of ${FITS.join(', ')}`)
+  const crop = (search.get('crop') ?? 'center').split(',').filter(Boolean)
+  if (crop.some((c) => !CROPS.includes(c))) throw invalid('crop', `from ${CROPS.join(', ')}`)
+
+  const transform: ImageTransform = {
+    width,
+    height,
+    fit,
+    crop,
+    format: outputFormat(search, source.extension, accept),
+    quality: number(search, 'q', 0, 100, true) ?? 75,
+    flip: flip(search.get('flip')),
+    orientation: orientation(search.get('or')),
+    invert: search.get('invert') === 'true' || search.get('invert') === '1',
+  }
+  const rect = search.get('rect')
+  if (rect !== null) transform.rect = parseRect(rect, source)
+  const fx = number(search, 'fp-x', 0, 1)
+  const fy = number(search, 'fp-y', 0, 1)
+  if (fx !== undefined || fy !== undefined) transform.focalPoint = {x: fx ?? 0.5, y: fy ?? 0.5}
+  const bg = search.get('bg')
+  if (bg !== null) transform.background = parseColor(bg)
+  transform.blur = number(search, 'blur', 0, 2000)
+  transform.sharpen = number(search, 'sharp', 0, 100)
+  transform.saturation = number(search, 'sat', -100, 100)
+  transform.pad = number(search, 'pad', 0, 2000, true)
+  if (transform.pad !== undefined) transform.pad = Math.round(transform.pad * dpr)
+  checkLimits(transform, source, limits)
+  return transform
+}
+
+/** The output size a transform leads to, checked before any pixel is touched. */
+function checkLimits(
+  t: ImageTransform,
+  source: {width: number; height: number},
+  limits: ImageLimits,
+): void {
+  const base = t.rect ?? source
+  const turned = t.orientation === 90 || t.orientation === 270
+  const sw = turned ? base.height : base.width
+  const sh = turned ? base.width : base.height
+  let w = t.width ?? (t.height ? Math.round((sw * t.height) / sh) : sw)
+  let h = t.height ?? (t.width ? Math.round((sh * t.width) / sw) : sh)
+  w += 2 * (t.pad ?? 0)
+  h += 2 * (t.pad ?? 0)
+  if (w > limits.maxDimension || h > limits.maxDimension || w * h > limits.maxPixels) {
+    throw new BadRequestError(
+      `Requested image is ${w}×${h} pixels; the largest the lake renders is ` +
+        `${limits.maxDimension} pixels a side and ${limits.maxPixels} pixels in all ` +
+        `(lower w, h, dpr or pad)`,
+    )
+  }
+}
+
+/** Renders a transform of the image file at `path`; resolves to the encoded bytes. */
+export async function renderImage(path: string, t: ImageTransform): Promise<Buffer> {
+  // `rotate()` without an angle applies the EXIF orientation first, as browsers show the original.
+  let image: Sharp = sharp(path, {animated: false, limitInputPixels: 268_402_689}).rotate()
+  if (t.rect) {
+    // EXIF-rotated sources need the rotation applied before the rectangle is cut.
+    image = (await settle(image)).extract(t.rect)
+  }
+  if (t.flip.horizontal) image = image.flop()
+  if (t.flip.vertical) image = image.flip()
+  if (t.orientation) image = await settle(image.rotate(t.orientation))
+  image = await resize(image, t)
+  if (t.blur) image = image.blur(Math.max(0.3, t.blur / 10))
+  if (t.sharpen) image = image.sharpen({sigma: 0.5 + t.sharpen / 25})
+  if (t.invert) image = image.negate({alpha: false})
+  if (t.saturation !== undefined) image = image.modulate({saturation: 1 + t.saturation / 100})
+  if (t.pad) {
+    image = image.extend({
+      top: t.pad,
+      bottom: t.pad,
+      left: t.pad,
+      right: t.pad,
+      background: t.background ?? {r: 255, g: 255, b: 255, alpha: 0},
+    })
+  }
+  const opaque = t.format === 'jpg' || t.format === 'pjpg'
+  if (t.background || opaque) image = image.flatten({background: t.background ?? '#ffffff'})
+  return encode(image, t).toBuffer()
+}
+
+async function resize(image: Sharp, t: ImageTransform): Promise<Sharp> {
+  const {width, height} = t
+  if (width === undefined && height === undefined) return image
+  if (width === undefined || height === undefined || t.fit === 'clip') {
+    return image.resize({width, height, fit: 'inside'})
+  }
+  const background = t.background ?? {r: 255, g: 255, b: 255, alpha: 0}
+  switch (t.fit) {
+    case 'max':
+      return image.resize({width, height, fit: 'inside', withoutEnlargement: true})
+    case 'scale':
+      return image.resize({width, height, fit: 'fill'})
+    case 'fill':
+      return image.resize({width, height, fit: 'contain', background})
+    case 'fillmax': {
+      // Never enlarged, but always padded out to the requested box.
+      const inside = await settle(
+        image.resize({width, height, fit: 'inside', withoutEnlargement: true}),
+      )
+      const {width: iw, height: ih} = await inside.metadata()
+      const padX = width - iw
+      const padY = height - ih
+      return inside.extend({
+        left: Math.floor(padX / 2),
+        right: Math.ceil(padX / 2),
+        top: Math.floor(padY / 2),
+        bottom: Math.ceil(padY / 2),
+        background,
+      })
+    }
+    case 'min': {
+      // The requested aspect ratio, never larger than the source.
+      const settled = await settle(image)
+      const {width: sw, height: sh} = await settled.metadata()
+      const scale = Math.min(1, sw / width, sh / height)
+      return crop(settled, Math.round(width * scale), Math.round(height * scale), t)
+    }
+    default:
+      return crop(image, width, height, t)
+  }
+}
+
+/** Fills the box and cuts the excess where `crop` says (a focal point, entropy or an edge). */
+async function crop(
+  image: Sharp,
+  width: number,
+  height: number,
+  t: ImageTransform,
+): Promise<Sharp> {
+  if (t.crop.includes('focalpoint') || (t.focalPoint && !t.crop.includes('entropy'))) {
+    const settled = await settle(image)
+    const {width: sw, height: sh} = await settled.metadata()
+    const scale = Math.max(width / sw, height / sh)
+    const rw = Math.max(width, Math.round(sw * scale))
+    const rh = Math.max(height, Math.round(sh * scale))
+    const fp = t.focalPoint ?? {x: 0.5, y: 0.5}
+    const left = Math.min(rw - width, Math.max(0, Math.round(fp.x * rw - width / 2)))
+    const top = Math.min(rh - height, Math.max(0, Math.round(fp.y * rh - height / 2)))
+    return settled.resize({width: rw, height: rh, fit: 'fill'}).extract({left, top, width, height})
+  }
+  const position = t.crop.includes('entropy')
+    ? sharp.strategy.entropy
+    : t.crop.filter((c) => c !== 'center').join(' ') || 'centre'
+  return image.resize({width, height, fit: 'cover', position})
+}
+
+/**
+ * Runs the pipeline so far into raw pixels and starts a new one on them: sharp applies one extract,
+ * rotate and resize per pipeline in a fixed order, and some steps need the size so far.
+ */
+async function settle(image: Sharp): Promise<Sharp> {
+  const {data, info} = await image.raw().toBuffer({resolveWithObject: true})
+  return sharp(data, {raw: {width: info.width, height: info.height, channels: info.channels}})
+}
+
+function encode(image: Sharp, t: ImageTransform): Sharp {
+  const quality = Math.max(1, t.quality)
+  switch (t.format) {
+    case 'jpg':
+      return image.jpeg({quality, mozjpeg: true})
+    case 'pjpg':
+      return image.jpeg({quality, progressive: true, mozjpeg: true})
+    case 'png':
+      return image.png({compressionLevel: 8})
+    case 'webp':
+      return image.webp({quality})
+    case 'avif':
+      // AVIF is slow to encode; effort 2 keeps a first render of a large image to about a second.
+      return image.avif({quality: Math.round(quality * 0.8), effort: 2})
+    case 'gif':
+      return image.gif()
+  }
+}
+
+/** `fm`, or with `auto=format` the best format the client accepts. */
+function outputFormat(
+  search: URLSearchParams,
+  extension: string,
+  accept: string | undefined,
+): OutputFormat {
+  if (search.get('auto') === 'format' && accept) {
+    if (accept.includes('image/avif')) return 'avif'
+    if (accept.includes('image/webp')) return 'webp'
+  }
+  const fm = search.get('fm')
+  if (fm !== null) {
+    const normal = fm === 'jpeg' ? 'jpg' : fm
+    if (!FORMATS.includes(normal)) throw invalid('fm', `one of ${FORMATS.join(', ')}`)
+    return normal as OutputFormat
+  }
+  // SVG is rasterised when transformed.
+  return SOURCE_FORMATS[extension] ?? 'png'
+}
+
+function parseRect(value: string, source: {width: number; height: number}) {
+  const parts = value.split(',').map(Number)
+  if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw invalid('rect', 'left,top,width,height in whole pixels')
+  }
+  const [left, top, width, height] = parts as [number, number, number, number]
+  if (width === 0 || height === 0) throw invalid('rect', 'a width and height above 0')
+  if (left + width > source.width || top + height > source.height) {
+    throw new BadRequestError(
+      `Invalid "rect": ${value} reaches outside the ${source.width}×${source.height} image`,
+    )
+  }
+  return {left, top, width, height}
+}
+
+/** `bg`: RGB or ARGB hex, 3, 4, 6 or 8 digits, as on the CDN. */
+function parseColor(value: string): {r: number; g: number; b: number; alpha: number} {
+  const hex = value.replace(/^#/, '')
+  if (!/^([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(hex)) {
+    throw invalid('bg', 'a hex colour: RGB, ARGB, RRGGBB or AARRGGBB')
+  }
+  const full = hex.length <= 4 ? [...hex].map((d) => d + d).join('') : hex
+  const argb = full.length === 8 ? full : `ff${full}`
+  const byte = (i: number) => parseInt(argb.slice(i, i + 2), 16)
+  return {alpha: byte(0) / 255, r: byte(2), g: byte(4), b: byte(6)}
+}
+
+function flip(value: string | null): ImageTransform['flip'] {
+  if (value === null) return {horizontal: false, vertical: false}
+  if (!['h', 'v', 'hv', 'vh'].includes(value)) throw invalid('flip', 'h, v or hv')
+  return {horizontal: value.includes('h'), vertical: value.includes('v')}
+}
+
+function orientation(value: string | null): ImageTransform['orientation'] {
+  if (value === null) return 0
+  const degrees = Number(value)
+  if (![0, 90, 180, 270].includes(degrees)) throw invalid('or', '0, 90, 180 or 270')
+  return degrees as ImageTransform['orientation']
+}
+
+function number(
+  search: URLSearchParams,
+  name: string,
+  min: number,
+  max: number,
+  integer = false,
+): number | undefined {
+  const raw = search.get(name)
+  if (raw === null || raw === '') return undefined
+  const value = Number(raw)
+  if (
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`
+    throw invalid(name, `${integer ? 'a whole number' : 'a number'} ${range}`)
+  }
+  return value
+}
+
+function clamp(value: number, min: number | undefined, max: number | undefined): number {
+  return Math.min(max ?? Infinity, Math.max(min ?? 0, value))
+}
+
+function invalid(name: string, expected: string): BadRequestError {
+  return new BadRequestError(`Invalid image parameter "${name}": expected ${expected}`)
+}

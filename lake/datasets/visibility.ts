@@ -1,0 +1,79 @@
+/**
+ * Dataset visibility (Sanity's `aclMode`): `private` (the default) or `public`, where anonymous
+ * callers may read published documents. Kept in `<data>/datasets/visibility.json` so that
+ * `npm run lake -- datasets visibility …` works while the lake runs: the lake re-reads the file when
+ * its modification time changes, checked at most every `recheckMs`.
+ */
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+export type DatasetVisibility = 'public' | 'private'
+
+export const VISIBILITIES: readonly DatasetVisibility[] = ['public', 'private']
+
+export const VISIBILITY_FILE = join('datasets', 'visibility.json')
+
+type Settings = Record<string, {aclMode: DatasetVisibility}>
+
+export interface VisibilitySettings {
+  of(dataset: string): DatasetVisibility
+  set(dataset: string, visibility: DatasetVisibility): void
+}
+
+export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySettings {
+  const path = join(dataDir, VISIBILITY_FILE)
+  let settings: Settings = {}
+  let mtimeMs = -1
+  let checkedAt = -Infinity
+
+  const refresh = () => {
+    const now = performance.now()
+    if (now - checkedAt < recheckMs) return
+    checkedAt = now
+    let current: number
+    try {
+      current = statSync(path).mtimeMs
+    } catch {
+      settings = {}
+      mtimeMs = -1
+      return
+    }
+    if (current === mtimeMs) return
+    settings = readSettings(path)
+    mtimeMs = current
+  }
+
+  return {
+    of(dataset) {
+      refresh()
+      return settings[dataset]?.aclMode === 'public' ? 'public' : 'private'
+    },
+    set(dataset, visibility) {
+      const next = {...readSettings(path), [dataset]: {aclMode: visibility}}
+      mkdirSync(join(dataDir, 'datasets'), {recursive: true})
+      // Written whole and renamed, so a running lake never reads half a file.
+      const temporary = `${path}.${process.pid}.tmp`
+      writeFileSync(temporary, JSON.stringify(next, null, 2) + '\n')
+      renameSync(temporary, path)
+      settings = next
+      checkedAt = -Infinity
+    },
+  }
+}
+
+function readSettings(path: string): Settings {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return {}
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Settings) : {}
+  } catch {
+    // A hand-edited file that does not parse must not open a dataset: everything stays private.
+    console.error(`lake: ${path} is not valid JSON; every dataset is private until it is fixed`)
+    return {}
+  }
+}

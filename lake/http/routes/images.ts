@@ -1,0 +1,30 @@
+/**
+ * Transformed images: `GET /images/{project}/{dataset}/{file}?w=…&h=…&fit=…` answered with a cached
+ * rendition (lake/assets/images.ts). Called by the asset download route once it has found the
+ * asset; without transform parameters the original bytes are served there as before.
+ */
+import {createReadStream} from 'node:fs'
+import {Readable} from 'node:stream'
+import type {Context} from 'hono'
+import {hasTransform} from '../../assets/imageTransform.ts'
+import {lakeOf} from '../context.ts'
+
+/** The rendition response, or null when the URL asks for the original. */
+export async function imageRendition(
+  c: Context,
+  path: string,
+  name: string,
+): Promise<Response | null> {
+  const search = new URL(c.req.url).searchParams
+  if (!hasTransform(search)) return null
+  const accept = c.req.header('accept')
+  const rendition = await lakeOf(c).images.render(path, name, search, accept)
+  c.header('Content-Type', rendition.contentType)
+  c.header('Content-Length', String(rendition.size))
+  // The parameters name the rendition; only auto=format also depends on the request.
+  c.header('Cache-Control', 'public, max-age=31536000, immutable')
+  if (search.get('auto') === 'format') c.header('Vary', 'Accept')
+  c.header('X-Lake-Image-Cache', rendition.hit ? 'hit' : 'miss')
+  if (c.req.method === 'HEAD') return c.body(null, 200)
+  return c.body(Readable.toWeb(createReadStream(rendition.path)) as ReadableStream, 200)
+}

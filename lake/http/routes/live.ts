@@ -1,0 +1,104 @@
+/**
+ * `GET /v{ver}/data/live/events/{dataset}`: the Live Content API. Server-Sent Events carrying the
+ * sync tags of query answers that changed (see lake/live/syncTags.ts), as hosted Sanity's contract:
+ * `welcome` on connect; `message` events with an `id` and `{tags}`; a `Last-Event-ID` header resumes
+ * after that message, or starts with `restart` when the position is unknown (another lake run,
+ * older than the kept history). Without `includeDrafts` no authentication is needed: tags are opaque
+ * and only published answers are announced. `includeDrafts=true` needs a token that may read drafts.
+ */
+import {Hono, type Context} from 'hono'
+import {NotAcceptableError, PermissionError} from '../../core/errors.ts'
+import {can} from '../../core/grants.ts'
+import {sse} from '../../listen/stream.ts'
+import type {LiveMessage} from '../../live/liveEvents.ts'
+import {authenticationRequired} from '../../core/access.ts'
+import {datasetOf, flag, lakeOf} from '../context.ts'
+import {getPrincipal} from '../principal.ts'
+
+const PATH = '/:version{v[^/]+}/data/live/events/:dataset'
+const KEEP_ALIVE_MS = 15_000
+/** Unread bytes after which a subscriber that stopped reading is dropped. */
+const MAX_QUEUED_BYTES = 1024 * 1024
+const encoder = new TextEncoder()
+
+export const liveRoutes = new Hono()
+
+liveRoutes.get(PATH, (c) => {
+  // Validates the name (400) before anything streams.
+  const dataset = datasetOf(c).name
+  const accept = c.req.header('accept')
+  if (accept && !/text\/event-stream|\*\/\*/.test(accept)) {
+    throw new NotAcceptableError('The live events API answers with "Accept: text/event-stream"')
+  }
+  const includeDrafts = flag(c, 'includeDrafts')
+  if (includeDrafts) requireDraftReader(c)
+  const lastEventId = c.req.header('last-event-id') ?? null
+  return new Response(openStream(c, dataset, includeDrafts, lastEventId), {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+    },
+  })
+})
+
+function requireDraftReader(c: Context): void {
+  const principal = getPrincipal(c)
+  if (principal.kind === 'anonymous') throw authenticationRequired()
+  if (!can(principal, 'read', 'drafts.live-probe')) {
+    throw new PermissionError('"includeDrafts" needs a token that may read drafts')
+  }
+}
+
+function openStream(
+  c: Context,
+  dataset: string,
+  includeDrafts: boolean,
+  lastEventId: string | null,
+): ReadableStream<Uint8Array> {
+  const live = lakeOf(c).live
+  let stop = () => {}
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        let closed = false
+        const send = (text: string) => {
+          if (closed) return
+          if ((controller.desiredSize ?? 0) <= 0) {
+            // A client that reads nothing must not grow the lake's memory; it reconnects and
+            // resumes from its last event id.
+            stop()
+            controller.error(new Error(`lake: live subscriber on "${dataset}" stopped reading`))
+            return
+          }
+          controller.enqueue(encoder.encode(text))
+        }
+        const message = (m: LiveMessage) => send(sse('message', {tags: m.tags}, m.id))
+        const {resume, history, unsubscribe} = live.subscribe(
+          dataset,
+          {includeDrafts, send: message},
+          lastEventId,
+        )
+        const keepAlive = setInterval(() => send(':\n\n'), KEEP_ALIVE_MS)
+        keepAlive.unref?.()
+        stop = () => {
+          if (closed) return
+          closed = true
+          clearInterval(keepAlive)
+          unsubscribe()
+        }
+        send(sse('welcome', {}))
+        if (resume.kind === 'restart') send(sse('restart', {}, live.latestId(dataset)))
+        if (resume.kind === 'after') {
+          for (const m of history.slice(resume.index + 1)) {
+            if (m.tagClass === 'drafts' && !includeDrafts) continue
+            message(m)
+          }
+        }
+      },
+      cancel() {
+        stop()
+      },
+    },
+    {highWaterMark: MAX_QUEUED_BYTES, size: (chunk) => chunk.byteLength},
+  )
+}

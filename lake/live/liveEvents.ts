@@ -1,0 +1,230 @@
+/**
+ * The Live Content API's event source for one lake: per dataset, the sync tag registry, a short
+ * history of announced tags (so a reconnecting client resumes from its `Last-Event-ID`) and the
+ * open `/data/live/events` subscribers.
+ *
+ * Commits reach it through the event bus, inside the store's write lock; it only notes which tag
+ * classes may have changed and re-asks the remembered queries a few milliseconds later, coalescing
+ * bursts of commits (an import, an editor's typing) into one recheck.
+ */
+import {randomBytes} from 'node:crypto'
+import {isDraftId, isVersionId} from '../core/ids.ts'
+import type {CommittedTransaction} from '../core/types.ts'
+import type {EventBus} from '../events/bus.ts'
+import {SyncTagRegistry, type RegisteredQuery, type TagClass} from './syncTags.ts'
+
+export interface LiveMessage {
+  /** `<epoch>-<sequence>`: the epoch changes with every lake start, so old ids mean "restart". */
+  id: string
+  tags: string[]
+  tagClass: TagClass
+}
+
+export interface LiveSubscriber {
+  includeDrafts: boolean
+  send(message: LiveMessage): void
+}
+
+export interface LiveEventsOptions {
+  /** Remembered queries per dataset and class. */
+  capacity?: number
+  /** Announced messages kept per dataset for resuming. */
+  historySize?: number
+  /** Delay that coalesces commits before remembered queries are asked again. */
+  recheckDelayMs?: number
+}
+
+const DEFAULTS = {historySize: 1000, recheckDelayMs: 10}
+
+interface DatasetLive {
+  registry: SyncTagRegistry
+  history: LiveMessage[]
+  subscribers: Set<LiveSubscriber>
+  /** Commits seen; a query asked before the latest commit is rechecked once remembered. */
+  generation: number
+  /** Messages announced in this run. */
+  sequence: number
+  dirty: Set<TagClass>
+  timer: ReturnType<typeof setTimeout> | null
+  running: Promise<void> | null
+}
+
+/** Where a resumed stream starts: after a known message, or at the end after a `restart`. */
+export type ResumePoint = {kind: 'end'} | {kind: 'after'; index: number} | {kind: 'restart'}
+
+export class LiveEvents {
+  readonly #bus: EventBus
+  readonly #options: Required<LiveEventsOptions>
+  readonly #datasets = new Map<string, DatasetLive>()
+  /** Distinguishes this lake run's event ids from an earlier run's. */
+  readonly #epoch = randomBytes(4).toString('hex')
+  #closed = false
+
+  constructor(bus: EventBus, options: LiveEventsOptions = {}) {
+    this.#bus = bus
+    this.#options = {capacity: 500, ...DEFAULTS, ...options}
+    bus.onClose(() => this.close())
+  }
+
+  /** The commit count of a dataset; pass it back to `remember` for answers computed after it. */
+  generation(dataset: string): number {
+    return this.#dataset(dataset).generation
+  }
+
+  /** Remembers a query's answer and returns its sync tag. */
+  remember(
+    dataset: string,
+    query: RegisteredQuery,
+    resultJson: string,
+    generation: number,
+  ): string {
+    const live = this.#dataset(dataset)
+    const tag = live.registry.remember(query, resultJson)
+    // A commit landed while the answer was computed: check it against the data now.
+    if (generation !== live.generation) this.#markDirty(dataset, live, query.tagClass)
+    return tag
+  }
+
+  /** Adds a subscriber; returns where its stream starts and a function that removes it. */
+  subscribe(
+    dataset: string,
+    subscriber: LiveSubscriber,
+    lastEventId: string | null,
+  ): {resume: ResumePoint; history: LiveMessage[]; unsubscribe: () => void} {
+    const live = this.#dataset(dataset)
+    live.subscribers.add(subscriber)
+    // Draft answers are not rechecked while nobody can hear them: catch up now.
+    if (subscriber.includeDrafts) this.#markDirty(dataset, live, 'drafts')
+    return {
+      resume: this.#resumePoint(live, lastEventId),
+      history: live.history,
+      unsubscribe: () => live.subscribers.delete(subscriber),
+    }
+  }
+
+  /** The id of the newest announced message, or a fresh position when there is none. */
+  latestId(dataset: string): string {
+    return `${this.#epoch}-${this.#dataset(dataset).sequence}`
+  }
+
+  /** Waits until pending rechecks have run (tests and shutdown). */
+  async settled(dataset: string): Promise<void> {
+    const live = this.#datasets.get(dataset)
+    while (live && (live.timer || live.running)) {
+      if (live.timer) {
+        clearTimeout(live.timer)
+        live.timer = null
+        this.#startRecheck(dataset, live)
+      }
+      await live.running
+    }
+  }
+
+  close(): void {
+    this.#closed = true
+    for (const live of this.#datasets.values()) {
+      if (live.timer) clearTimeout(live.timer)
+      live.timer = null
+      live.subscribers.clear()
+    }
+  }
+
+  #dataset(dataset: string): DatasetLive {
+    const live = this.#datasets.get(dataset)
+    if (live) return live
+    const created: DatasetLive = {
+      registry: new SyncTagRegistry({
+        capacity: this.#options.capacity,
+        announce: (tags, tagClass) => this.#announce(created, tags, tagClass),
+      }),
+      history: [],
+      subscribers: new Set(),
+      generation: 0,
+      sequence: 0,
+      dirty: new Set(),
+      timer: null,
+      running: null,
+    }
+    this.#datasets.set(dataset, created)
+    this.#bus.subscribe(dataset, (tx) => this.#onCommit(dataset, created, tx))
+    return created
+  }
+
+  #onCommit(dataset: string, live: DatasetLive, tx: CommittedTransaction): void {
+    live.generation++
+    // Drafts and release versions never change a published answer.
+    const published = tx.changes.some((change) => !isDraftId(change.id) && !isVersionId(change.id))
+    if (published) this.#markDirty(dataset, live, 'published')
+    this.#markDirty(dataset, live, 'drafts')
+  }
+
+  #markDirty(dataset: string, live: DatasetLive, tagClass: TagClass): void {
+    if (this.#closed) return
+    live.dirty.add(tagClass)
+    if (live.timer || live.running) return
+    live.timer = setTimeout(() => {
+      live.timer = null
+      this.#startRecheck(dataset, live)
+    }, this.#options.recheckDelayMs)
+    live.timer.unref?.()
+  }
+
+  #startRecheck(dataset: string, live: DatasetLive): void {
+    const running: Promise<void> = this.#recheck(dataset, live).finally(() => {
+      if (live.running === running) live.running = null
+    })
+    live.running = running
+  }
+
+  async #recheck(dataset: string, live: DatasetLive): Promise<void> {
+    try {
+      while (live.dirty.size > 0 && !this.#closed) {
+        const classes = [...live.dirty]
+        live.dirty.clear()
+        for (const tagClass of classes) {
+          // Draft answers change with every keystroke in the Studio: recheck them only while an
+          // includeDrafts stream listens (it catches up when one connects). Published answers are
+          // always rechecked, so a website resuming after a disconnect misses nothing.
+          if (tagClass === 'drafts' && !this.#hasDraftListener(live)) continue
+          await live.registry.recheck(tagClass)
+        }
+      }
+    } catch (err) {
+      console.error(`lake: live recheck of "${dataset}" failed`, err)
+    }
+  }
+
+  #hasDraftListener(live: DatasetLive): boolean {
+    for (const subscriber of live.subscribers) if (subscriber.includeDrafts) return true
+    return false
+  }
+
+  #announce(live: DatasetLive, tags: string[], tagClass: TagClass): void {
+    if (tags.length === 0) return
+    const message: LiveMessage = {id: `${this.#epoch}-${++live.sequence}`, tags, tagClass}
+    live.history.push(message)
+    if (live.history.length > this.#options.historySize) live.history.shift()
+    for (const subscriber of live.subscribers) {
+      if (tagClass === 'drafts' && !subscriber.includeDrafts) continue
+      subscriber.send(message)
+    }
+  }
+
+  #resumePoint(live: DatasetLive, lastEventId: string | null): ResumePoint {
+    if (lastEventId === null || lastEventId === '') return {kind: 'end'}
+    const match = /^([0-9a-f]{8})-(\d{1,15})$/.exec(lastEventId)
+    // Unreadable, from an earlier run, or from the future: the client must start over.
+    if (!match || match[1] !== this.#epoch) return {kind: 'restart'}
+    const sequence = Number(match[2])
+    if (sequence > live.sequence) return {kind: 'restart'}
+    if (sequence === live.sequence) return {kind: 'end'}
+    const first = live.history[0]
+    // Older than the kept history: messages in between are gone.
+    if (!first || sequence < sequenceOf(first) - 1) return {kind: 'restart'}
+    return {kind: 'after', index: sequence - sequenceOf(first)}
+  }
+}
+
+function sequenceOf(message: LiveMessage): number {
+  return Number(message.id.slice(message.id.indexOf('-') + 1))
+}

@@ -1,0 +1,91 @@
+/**
+ * The query workers of one lake: a piscina pool, started on the first query (most test lakes never
+ * need it) and sized for the machine. Every query has a deadline counted from its arrival; at the
+ * deadline, or when the caller goes away, the thread running it is terminated (the only way to
+ * stop synchronous GROQ evaluation) and piscina starts a fresh one. Each worker has a heap cap.
+ *
+ * Why piscina rather than hand-rolled node:worker_threads: it already does the queueing,
+ * abort-by-termination with replacement, resource limits, idle shutdown and clean destroy, and
+ * dispatches through Atomics rather than a message round trip per task.
+ */
+import {availableParallelism} from 'node:os'
+import {Piscina} from 'piscina'
+import {QueryMemoryError, QueryTimeoutError, UnavailableError} from '../core/errors.ts'
+import type {FilterTask, FilterTaskResult, QueryTask, QueryTaskResult, WorkerTask} from './wire.ts'
+
+export interface QueryPoolOptions {
+  /** Deadline per query, from its arrival (queueing included). */
+  timeoutMs: number
+  /** Old-generation heap per worker thread, in MB. */
+  memoryMb: number
+  /**
+   * Worker threads; default: the cores, at least 3, so that with one thread on a slow query and
+   * one restarting after a terminated one, a third still answers at once.
+   */
+  threads?: number
+}
+
+export interface QueryPool {
+  /** Runs a query on a worker; `signal` aborting (the client left) cancels it. */
+  run(task: QueryTask, signal?: AbortSignal): Promise<QueryTaskResult>
+  /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */
+  filter(task: FilterTask, budgetMs: number): Promise<FilterTaskResult>
+  /** Terminates every worker at once, whatever they are running. */
+  close(): Promise<void>
+}
+
+const WORKER = new URL('./worker.ts', import.meta.url).href
+
+export function createQueryPool(options: QueryPoolOptions): QueryPool {
+  let pool: Piscina<WorkerTask | null, unknown> | null = null
+  /** Resolves once a first worker has loaded the engine: deadlines count from there. */
+  let ready: Promise<unknown> = Promise.resolve()
+  let closed = false
+  const threads = options.threads ?? Math.max(3, availableParallelism())
+
+  function start(): Piscina<WorkerTask | null, unknown> {
+    return new Piscina({
+      filename: WORKER,
+      // All threads start with the pool (a cold thread takes ~0.3–1.5 s to load the query engine),
+      // so a free one is ready when another is busy; piscina replaces a terminated one at once.
+      minThreads: threads,
+      maxThreads: threads,
+      resourceLimits: {maxOldGenerationSizeMb: options.memoryMb},
+    })
+  }
+
+  async function dispatch(task: WorkerTask, timeoutMs: number, signal?: AbortSignal) {
+    if (closed) throw new UnavailableError('The lake is shutting down')
+    if (!pool) {
+      pool = start()
+      // A null task only loads the worker; a query's deadline is not spent on a cold start.
+      ready = pool.run(null).catch(() => undefined)
+    }
+    await ready
+    if (closed) throw new UnavailableError('The lake is shutting down')
+    const deadline = AbortSignal.timeout(timeoutMs)
+    const abort = signal ? AbortSignal.any([deadline, signal]) : deadline
+    try {
+      return await pool.run(task, {signal: abort})
+    } catch (err) {
+      if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
+      if (closed) throw new UnavailableError('The lake is shutting down')
+      if (signal?.aborted) throw new UnavailableError('The client closed the connection')
+      if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        throw new QueryMemoryError(options.memoryMb)
+      }
+      throw err
+    }
+  }
+
+  return {
+    run: async (task, signal) =>
+      (await dispatch(task, options.timeoutMs, signal)) as QueryTaskResult,
+    filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
+    async close() {
+      if (closed) return
+      closed = true
+      await pool?.destroy()
+    },
+  }
+}

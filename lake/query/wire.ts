@@ -1,0 +1,65 @@
+/** What crosses the thread boundary between the dataset service and a query worker. */
+import {BadRequestError, LakeError, QueryError, QueryParseError} from '../core/errors.ts'
+import type {Principal} from '../core/grants.ts'
+import type {SanityDocument} from '../core/types.ts'
+import type {QueryRequest} from './execute.ts'
+
+export type WorkerTask = QueryTask | FilterTask
+export type WorkerResult = QueryTaskResult | FilterTaskResult
+
+export interface QueryTask {
+  kind: 'query'
+  dataDir: string
+  dataset: string
+  request: QueryRequest
+  principal: Principal
+  /** `now()` of the query, as epoch milliseconds. */
+  now: number
+  projectId: string
+}
+
+/** A listener's filter over the documents of one committed transaction (or the probe, []). */
+export interface FilterTask {
+  kind: 'filter'
+  query: string
+  params: Record<string, unknown>
+  identity: string
+  documents: SanityDocument[]
+}
+
+export type FilterTaskResult = {ok: true; matches: boolean[]} | {ok: false; error: WireError}
+
+export type QueryTaskResult =
+  | {ok: true; json: string; attributes: string[][]}
+  | {ok: false; error: WireError; attributes: string[][]}
+
+/** A LakeError as plain data (structured clone keeps no classes). */
+export interface WireError {
+  name: string
+  type: string
+  description: string
+  query?: string
+  start?: number
+  end?: number
+}
+
+export function toWire(err: unknown): WireError | null {
+  if (!(err instanceof LakeError)) return null
+  const wire: WireError = {name: err.name, type: err.type, description: err.description}
+  if (err instanceof QueryParseError)
+    Object.assign(wire, {query: err.query, start: err.start, end: err.end})
+  return wire
+}
+
+export function fromWire(wire: WireError): LakeError {
+  switch (wire.name) {
+    case 'QueryParseError':
+      return new QueryParseError(wire.query ?? '', wire.start ?? 0, wire.end ?? 0, wire.description)
+    case 'QueryError':
+      return new QueryError(wire.description)
+    case 'BadRequestError':
+      return new BadRequestError(wire.description)
+    default:
+      return new LakeError(wire.type, wire.description)
+  }
+}

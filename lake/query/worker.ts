@@ -1,0 +1,78 @@
+/**
+ * A query worker (a piscina task module): runs one query at a time over its own read-only SQLite
+ * connections, so a slow query never holds the HTTP event loop or the write lock, and can be
+ * stopped by terminating the thread.
+ */
+import type {ScanHint, Store} from '../core/store.ts'
+import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
+import {createSqliteStores} from '../store/sqliteStore.ts'
+import {executeQuery} from './execute.ts'
+import {
+  toWire,
+  type FilterTask,
+  type FilterTaskResult,
+  type QueryTask,
+  type QueryTaskResult,
+  type WorkerResult,
+  type WorkerTask,
+} from './wire.ts'
+
+const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
+
+function storeOf(dataDir: string, dataset: string): Store {
+  let stores = registries.get(dataDir)
+  if (!stores) registries.set(dataDir, (stores = createSqliteStores(dataDir, {readOnly: true})))
+  return stores.get(dataset)
+}
+
+/** The store, reporting the attribute paths its scans filter on (candidates for an index). */
+function watched(store: Store, attributes: string[][]): Store {
+  return Object.assign(Object.create(store) as Store, {
+    scan(hint?: ScanHint) {
+      for (const {path} of hint?.attributes ?? []) attributes.push([...path])
+      return store.scan(hint)
+    },
+  })
+}
+
+/** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */
+export default async function run(task: WorkerTask | null): Promise<WorkerResult | null> {
+  if (task === null) return null
+  return task.kind === 'filter' ? runFilter(task) : runQuery(task)
+}
+
+/** Compiled listener filters, by query, parameters and identity: a listener sends the same one per event. */
+const filters = new Map<string, DocumentFilter>()
+
+function runFilter(task: FilterTask): FilterTaskResult {
+  const key = JSON.stringify([task.query, task.params, task.identity])
+  try {
+    let filter = filters.get(key)
+    if (!filter) {
+      if (filters.size >= 256) filters.delete(filters.keys().next().value!)
+      filters.set(key, (filter = compileFilter(task.query, task.params, task.identity)))
+    }
+    return {ok: true, matches: task.documents.map((doc) => filter(doc))}
+  } catch (err) {
+    const error = toWire(err)
+    if (error) return {ok: false, error}
+    throw err
+  }
+}
+
+async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
+  const attributes: string[][] = []
+  const store = watched(storeOf(task.dataDir, task.dataset), attributes)
+  try {
+    const result = await executeQuery(store, task.request, task.principal, {
+      now: new Date(task.now),
+      projectId: task.projectId,
+      dataset: task.dataset,
+    })
+    return {ok: true, json: JSON.stringify(result) ?? 'null', attributes}
+  } catch (err) {
+    const error = toWire(err)
+    if (error) return {ok: false, error, attributes}
+    throw err
+  }
+}

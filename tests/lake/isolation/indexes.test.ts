@@ -1,0 +1,55 @@
+/**
+ * Anonymous callers cannot shape the dataset file (issue 9): expression indexes come only from
+ * signed-in callers' queries or from configuration (`--index`), never from anonymous traffic.
+ */
+import {join} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+let lake: TestLake
+
+beforeAll(async () => {
+  lake = await startTestLake({tls: false, serverOptions: {indexes: ['slug.current']}})
+  const tx = lake.client().transaction()
+  for (let i = 0; i < 20; i++) {
+    tx.create({_id: `a${i}`, _type: 'article', f1: `v${i}`, f2: `v${i}`, slug: {current: `s${i}`}})
+  }
+  await tx.commit()
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+/** The expression indexes in the dataset file, by the JSON path they index. */
+function indexedPaths(): string[] {
+  const db = new DatabaseSync(join(lake.dataDir, 'datasets', 'test.sqlite'), {readOnly: true})
+  try {
+    const rows = db
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'attr_%'")
+      .all() as {sql: string}[]
+    return rows.map((row) => /'\$([^']*)'/.exec(row.sql)![1]).sort()
+  } finally {
+    db.close()
+  }
+}
+
+async function anonymousQuery(query: string): Promise<unknown> {
+  const res = await fetch(
+    `${lake.url}/v2025-02-19/data/query/test?query=${encodeURIComponent(query)}`,
+  )
+  expect(res.status).toBe(200)
+  return (await res.json()).result
+}
+
+test('declared paths are indexed; anonymous queries add none, signed-in ones do', async () => {
+  for (let i = 0; i < 4; i++) await anonymousQuery('*[f1 == "v1"]._id')
+  expect(indexedPaths()).toEqual(['."slug"."current"'])
+
+  const client = lake.client()
+  for (let i = 0; i < 2; i++) expect(await client.fetch('*[f2 == "v2"]._id')).toEqual(['a2'])
+  expect(indexedPaths()).toEqual(['."f2"', '."slug"."current"'])
+  // Results stay right through the index.
+  expect(await client.fetch('*[f2 == "v3"]._id')).toEqual(['a3'])
+})

@@ -203,7 +203,9 @@ async function resize(image: Sharp, t: ImageTransform): Promise<Sharp> {
   const {width, height} = t
   if (width === undefined && height === undefined) return image
   if (width === undefined || height === undefined || t.fit === 'clip') {
-    return image.resize({width, height, fit: 'inside'})
+    // max and fillmax never enlarge, also with one side given (the Studio asks `w=2000&fit=max`).
+    const withoutEnlargement = t.fit === 'max' || t.fit === 'fillmax'
+    return image.resize({width, height, fit: 'inside', withoutEnlargement})
   }
   const background = t.background ?? {r: 255, g: 255, b: 255, alpha: 0}
   switch (t.fit) {

@@ -82,6 +82,8 @@ describe('size and fit', () => {
     ['w=100&h=100', 100, 75],
     ['w=100&h=100&fit=clip', 100, 75],
     ['w=1000&h=1000&fit=max', 400, 300],
+    // The Studio's preview asks for one side only: max still never enlarges.
+    ['w=2000&fit=max', 400, 300],
     ['w=100&h=100&fit=crop', 100, 100],
     ['w=100&h=50&fit=scale', 100, 50],
     ['w=100&h=100&fit=fill', 100, 100],

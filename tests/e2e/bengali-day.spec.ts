@@ -149,7 +149,7 @@ test.fixme('an editor’s day in Bengali: list, new story, Bengali date, publish
   await english.check(page, 'history')
   await shot(page, testInfo, '06-history')
   await revisions.filter({hasText: 'প্রকাশিত'}).click()
-  await pane.getByTestId('action-reverttorevision').click()
+  await pane.getByTestId('action-এইসংস্করণপুনরুদ্ধারকরুন').click()
   await expect(
     page.getByText('আপনি কি নিশ্চিতভাবে ডকুমেন্টটি এই সংস্করণে পুনরুদ্ধার করতে চান?'),
   ).toBeVisible()

@@ -10,6 +10,7 @@ import {
   publish,
   signIn,
   waitSaved,
+  publishButton,
 } from './support/studio-ui.ts'
 import type {Page} from '@playwright/test'
 
@@ -46,7 +47,7 @@ test('a new article typed in Bengali gets a counter, a Latin slug, and publishes
   // Without a title the Studio refuses to publish and says why, in Bengali.
   await title.fill('')
   await expect(counter).toHaveText('০ / ৯০ অক্ষর')
-  await expect(pane.getByTestId('action-publish')).toBeDisabled()
+  await expect(publishButton(pane)).toBeDisabled()
   await pane.getByRole('button', {name: 'যাচাই'}).click()
   // The validation inspector lists the field with its message.
   await expect(page.getByRole('button', {name: 'শিরোনাম শিরোনাম দিন'})).toBeVisible()
@@ -56,7 +57,7 @@ test('a new article typed in Bengali gets a counter, a Latin slug, and publishes
   await expect(counter).toHaveText('১৪ / ৯০ অক্ষর')
   await waitSaved(pane)
   timing('publish round trip (click → ‘প্রকাশিত’)', await publish(pane))
-  await expect(pane.getByTestId('document-header-Published-chip')).toBeVisible()
+  await expect(pane.getByTestId('document-header-প্রকাশিত-chip')).toBeVisible()
 
   // The lake serves the published article to any GROQ client.
   const started = Date.now()

@@ -2,7 +2,7 @@
 // a write made with the viewer's own token (the Studio's read-only form is not the only guard).
 import {expect, test} from './support/fixtures.ts'
 import {LAKE_PORT} from './support/config.ts'
-import {openArticle, SEED, showGroup, signIn} from './support/studio-ui.ts'
+import {openArticle, SEED, showGroup, signIn, publishButton} from './support/studio-ui.ts'
 
 test('a viewer reads the article but cannot change it, in the Studio or at the lake', async ({
   page,
@@ -26,7 +26,7 @@ test('a viewer reads the article but cannot change it, in the Studio or at the l
     .evaluateAll((elements) => elements.map((el) => el.getAttribute('contenteditable')))
   expect(editable.length).toBeGreaterThan(0)
   expect(editable.every((value) => value === 'false')).toBe(true)
-  await expect(pane.getByTestId('action-publish')).toBeDisabled()
+  await expect(publishButton(pane)).toBeDisabled()
 
   // Bypass the UI: the viewer's token, straight to the lake's mutate endpoint.
   const id = await lake.client().fetch('*[_type == "article"][0]._id')

@@ -92,15 +92,23 @@ export function footer(pane: Locator): Locator {
   return pane.getByTestId('pane-footer')
 }
 
+/**
+ * The pane's Publish button. The Studio derives its test id from the localised label
+ * (`action-প্রকাশকরুন`, then `action-প্রকাশিত`), so it is found by that prefix.
+ */
+export function publishButton(pane: Locator): Locator {
+  return pane.locator('[data-testid^="action-প্রকাশ"]').first()
+}
+
 /** Clicks Publish and waits for the footer to confirm; returns the round trip in ms. */
 export async function publish(pane: Locator): Promise<number> {
-  const button = pane.getByTestId('action-publish')
+  const button = publishButton(pane)
   await expect(button).toBeEnabled()
   const started = Date.now()
   await button.click()
-  // The publish button turns into 'প্রকাশিত' (Published) and is disabled until the next edit.
-  await expect(button).toHaveText(/প্রকাশিত/)
+  // The button is disabled until the next edit, and the footer says 'শেষ প্রকাশ …' (last published).
   await expect(button).toBeDisabled()
+  await expect(footer(pane)).toContainText('শেষ প্রকাশ')
   return Date.now() - started
 }
 

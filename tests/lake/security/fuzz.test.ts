@@ -1,4 +1,3 @@
-import {existsSync} from 'node:fs'
 /**
  * Property-based fuzzing of the HTTP API against a live lake (fast-check): random and mutated
  * mutations, actions, GROQ, parameters, ids, headers, body sizes and nesting. Every answer must be
@@ -8,6 +7,7 @@ import {existsSync} from 'node:fs'
  *
  * `npm test` runs a modest count; `npm run test:soak` runs LAKE_FUZZ_RUNS (≥ 100,000 requests).
  */
+import {existsSync} from 'node:fs'
 import {DatabaseSync} from 'node:sqlite'
 import {join} from 'node:path'
 import fc from 'fast-check'

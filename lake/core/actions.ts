@@ -81,8 +81,8 @@ function publish(ws: WorkingSet, action: Json, index: number) {
   const draftId = variantIdOf(action, 'draftId', publishedId, index)
   const draft = mustGet(ws, draftId, index, `Cannot publish: "${draftId}" does not exist`)
   const published = ws.get(publishedId)
-  guard(index, draft, action.ifDraftRevisionId, draftId)
-  guard(index, published, action.ifPublishedRevisionId, publishedId)
+  checkRevision(index, draft, action.ifDraftRevisionId, draftId)
+  checkRevision(index, published, action.ifPublishedRevisionId, publishedId)
   const next = strengthenOnPublish(copyAs(draft, publishedId)) as SanityDocument
   if (published?._createdAt) next._createdAt = published._createdAt
   ws.write(publishedId, next, {createOrReplace: withCreatedAt(next, ws)})
@@ -164,7 +164,7 @@ function versionCreate(ws: WorkingSet, action: Json, index: number) {
     const baseId = idOf(action, 'baseId', index)
     const versionId = idOf(action, 'versionId', index)
     const base = mustGet(ws, baseId, index, `Base document "${baseId}" does not exist`)
-    guard(index, base, action.ifBaseRevisionId, baseId)
+    checkRevision(index, base, action.ifBaseRevisionId, baseId)
     doc = copyAs(base, versionId) as SanityDocument & {_id: string}
   }
   checkVariant(doc._id, publishedId, index)
@@ -240,7 +240,8 @@ function copyAs(doc: SanityDocument, id: string): SanityDocument {
   return {...rest, _id: id}
 }
 
-function guard(index: number, doc: SanityDocument | null, expected: unknown, id: string) {
+/** Throws revisionMismatchError unless `doc` has the revision the action names (if it names one). */
+function checkRevision(index: number, doc: SanityDocument | null, expected: unknown, id: string) {
   if (expected === undefined || expected === null) return
   if (doc?._rev === expected) return
   throw conflict(

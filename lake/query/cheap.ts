@@ -89,7 +89,7 @@ function iteratesDocuments(node: Node | undefined): boolean {
 export function isCheapQuery(tree: ExprNode): boolean {
   const plan = planQuery(tree)
   const ids = plan.hint?.ids
-  if (plan.everything !== 1 || !ids || ids.length > MAX_IDS) return false
+  if (plan.starCount !== 1 || !ids || ids.length > MAX_IDS) return false
   return cheap(tree as unknown as Node, null)
 }
 

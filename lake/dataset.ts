@@ -35,7 +35,7 @@ import {
   type ListenConfig,
   type ListenerRegistry,
 } from './listen/stream.ts'
-import {isCheapQuery} from './query/cheap.ts'
+import {runsInPlace} from './query/inPlace.ts'
 import {executeQuery, type QueryRequest} from './query/execute.ts'
 import {checkQueryLimits} from './query/limits.ts'
 import type {QueryPool} from './query/pool.ts'
@@ -181,7 +181,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         prepared = true
       }
       // A lookup by id runs in place: its cost is bounded, and a thread hop would double it.
-      if (isCheapQuery(parseQuery(request.query, request.params))) {
+      if (runsInPlace(parseQuery(request.query, request.params))) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
         return JSON.stringify(await executeQuery(store, request, principal, environment)) ?? 'null'
       }

@@ -6,7 +6,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {pathologicalUrl, timed} from './helpers.ts'
+import {pathologicalUrl, timed} from './pathological.ts'
 
 const TIMEOUT_MS = 1500
 

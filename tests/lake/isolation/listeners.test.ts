@@ -5,7 +5,7 @@
  */
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {openSse, type SseMessage} from '../listen/helpers.ts'
+import {openSse, type SseMessage} from '../listen/listeners.ts'
 
 const BUDGET_MS = 2000
 /**

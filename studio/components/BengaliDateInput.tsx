@@ -10,6 +10,7 @@ import {
   formatHijriBn,
   toAsciiDigits,
 } from '../../bangla/index.ts'
+import {watchTimeBoxes} from './timeBox.ts'
 
 const DATE_TYPES = new Set(['date', 'datetime'])
 
@@ -86,6 +87,8 @@ export function BengaliDateInput(props: InputProps) {
     root?.addEventListener('input', asciiDigitsOnInput, true)
     return () => root?.removeEventListener('input', asciiDigitsOnInput, true)
   }, [])
+  // The picker's time box in 24-hour time, like the field.
+  useEffect(() => watchTimeBoxes(), [])
 
   const handleChange = useCallback(
     (patch: FormPatch | FormPatch[] | PatchEvent) => {
@@ -103,7 +106,9 @@ export function BengaliDateInput(props: InputProps) {
     value: refresh ? undefined : value,
   } as InputProps)
   return (
-    <Stack gap={2} ref={ref}>
+    // Sanity's date inputs draw their own field (title, presence, validation) inside `field-<id>`;
+    // the calendars go under it, in this wrapper.
+    <Stack gap={2} ref={ref} data-testid={`date-field-${props.id}`}>
       {input}
       {line && (
         <Text size={1} muted data-testid="bangla-dates">

@@ -4,7 +4,8 @@
 // portal the field's input component cannot reach, so while a date input is on screen a
 // MutationObserver turns each picker's time box into a text box for `HH:mm`: its value is already
 // 24-hour `HH:mm` (an `<input type="time">` value always is), and the picker's own change handler
-// parses `HH:mm` text. Bengali digits typed there become ASCII like in the field.
+// parses `HH:mm` text. Bengali digits typed there become ASCII, through the same rewriting as the
+// date field's own box (asciiDigitsOnInput, used by BengaliDateInput too).
 import {toAsciiDigits} from '../../bangla/index.ts'
 
 /** The picker's popover (`data-testid="date-input-dialog"` in the Studio). */
@@ -18,15 +19,20 @@ const valueSetter =
     ? undefined
     : Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set
 
-/** Bengali digits in the time box become ASCII before React's change handler reads them. */
-function asciiTime(event: Event): void {
-  const target = event.target as HTMLInputElement
+/**
+ * Rewrites Bengali digits in a text input to ASCII before React sees the change. The prototype's
+ * setter is used on purpose: React tracks the value through the element's own setter, and going
+ * around it keeps React noticing the change, so the input's onChange still runs with ASCII text.
+ */
+export function asciiDigitsOnInput(event: Event): void {
+  const target = event.target
+  if (!(target instanceof HTMLInputElement) || (event as InputEvent).isComposing) return
   const ascii = toAsciiDigits(target.value)
   if (ascii === target.value || !valueSetter) return
+  // Bengali and ASCII digits are one UTF-16 unit each: the caret stays where it was.
   const caret = target.selectionStart
-  // The prototype's setter, so React still sees a change (see BengaliDateInput's digits).
   valueSetter.call(target, ascii)
-  if (caret !== null) target.setSelectionRange(caret, caret)
+  if (caret !== null && target.type === 'text') target.setSelectionRange(caret, caret)
 }
 
 /** Turns one `<input type="time">` into a 24-hour `HH:mm` text box; keeps its value. */
@@ -42,7 +48,7 @@ export function makeTime24(input: HTMLInputElement): void {
   input.maxLength = 5
   input.placeholder = 'HH:mm'
   input.autocomplete = 'off'
-  input.addEventListener('input', asciiTime, true)
+  input.addEventListener('input', asciiDigitsOnInput, true)
 }
 
 let users = 0

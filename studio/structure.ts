@@ -2,7 +2,6 @@
 // source), headlines in list order, sources by name.
 import type {StructureResolver} from 'sanity/structure'
 import {ARTICLE_TYPE, HEADLINE_TYPE, SOURCE_TYPE} from '../schemas/names.ts'
-import {markDeskStarted} from './components/ToolLoading.tsx'
 import {bn} from './locale/bn.ts'
 
 type SortOrdering = {field: string; direction: 'asc' | 'desc'}
@@ -36,10 +35,8 @@ export const STRUCTURE_LISTS: ReadonlyArray<{
   },
 ]
 
-export const structure: StructureResolver = (S) => {
-  // The desk's code runs: the layout's loading block gives way to the panes' own loading states.
-  markDeskStarted()
-  return S.list()
+export const structure: StructureResolver = (S) =>
+  S.list()
     .id('root')
     .title(bn.structure.root)
     .items(
@@ -52,4 +49,3 @@ export const structure: StructureResolver = (S) => {
           ),
       ),
     )
-}

@@ -82,13 +82,13 @@ export const MATCH_WORD = WORDS[3]
 export const RARE_NAME = rareName(417)
 
 /** An article body: three Portable Text paragraphs of `text()` each. */
-function paragraphs(text: () => string): object[] {
+function paragraphs(text: (paragraph: number) => string): object[] {
   return Array.from({length: 3}, (_, p) => ({
     _type: 'block',
     _key: `p${p}`,
     style: 'normal',
     markDefs: [],
-    children: [{_type: 'span', _key: `s${p}`, text: text(), marks: []}],
+    children: [{_type: 'span', _key: `s${p}`, text: text(p), marks: []}],
   }))
 }
 
@@ -121,7 +121,8 @@ export const ARCHIVE: ArchiveSize = {articles: 100_000, headlines: 50_000, sourc
 /**
  * An archive at newsroom scale: articles of about 1.9 kB of JSON over five years of dates, each
  * citing one of `sources`; headlines pointing at articles; about one article in ten also has a
- * draft. Titles mix common words with rare ones (RARE_WORDS pairs occur in a few titles only).
+ * draft. Titles mix common words with rare ones (RARE_WORDS pairs occur in a few titles only) and
+ * end with a made-up name shared by one article in 1,000 (rareName), also in the body inflected.
  */
 export function archiveDocuments(size: ArchiveSize, seed = 7): BenchDocument[] {
   const prng = createRandom(seed)
@@ -139,6 +140,8 @@ export function archiveDocuments(size: ArchiveSize, seed = 7): BenchDocument[] {
     if (random() < 0.5) title.push(rareWord(Math.floor(random() * 4000)))
     // A handful of titles hold both RARE_WORDS, for the two-word AND.
     if (i % 9973 === 7) title.push(...RARE_WORDS)
+    // A rare name in one title in 1,000, and inflected in its body, for search (RARE_NAME).
+    title.push(rareName(i))
     const article: BenchDocument = {
       _id: `article-${i}`,
       _type: 'article',
@@ -148,7 +151,9 @@ export function archiveDocuments(size: ArchiveSize, seed = 7): BenchDocument[] {
       publishedAt: new Date(start + Math.floor(random() * span)).toISOString(),
       source: {_type: 'reference', _ref: `source-${Math.floor(random() * size.sources)}`},
       tags: [pick(WORDS), pick(WORDS)],
-      body: paragraphs(() => sentence(15 + Math.floor(random() * 8))),
+      body: paragraphs(
+        (p) => `${p === 0 ? `${rareName(i)}ের ` : ''}${sentence(15 + Math.floor(random() * 8))}`,
+      ),
     }
     docs.push(article)
     if (random() < 0.1) docs.push({...article, _id: `drafts.article-${i}`, title: sentence(5)})

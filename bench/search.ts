@@ -1,97 +1,75 @@
 /**
- * Search benchmarks (docs/search.md): the Studio's own search query (text::query, groq2024) and a
- * title `match` on a rare name, plus what the full-text index costs writes.
+ * What the full-text index (docs/search.md) costs writes. The search queries themselves are in
+ * bench/queries.ts.
  */
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {evaluateQuery, parseQuery} from '../lake/core/query.ts'
+import type {StoreWriter} from '../lake/core/store.ts'
 import type {SanityDocument} from '../lake/core/types.ts'
 import {createSqliteStore} from '../lake/store/sqliteStore.ts'
-import {newsroomDocuments, RARE_NAME, type BenchDocument} from './data.ts'
+import {newsroomDocuments, type BenchDocument} from './data.ts'
 
-/**
- * The query the Studio's search box sends with its default strategy (groq2024) for the article,
- * headline and source types, as sanity 6.9.2 builds it: title and name weighted, the whole
- * document matched, references to the typed text counted.
- */
-const STUDIO_SEARCH = `*[_type in $__types] | score(
-  boost(_type in ["article"] && title match text::query($__query), 10),
-  boost(_type in ["headline"] && text match text::query($__query), 10),
-  boost(_type in ["source"] && name match text::query($__query), 10),
-  ([@, _id] match text::query($__query) || references($__rawQuery))
-) [_score > 0] {_type, _id, _originalId, "orderings": [_score]} | order(_score desc) [0...$__limit]`
-
-/** The lake's own evaluator over every document, without the index: what search costs without it. */
-async function withoutIndex(docs: BenchDocument[], query: string, params: Record<string, unknown>) {
-  return evaluateQuery(parseQuery(query, params), docs as SanityDocument[], {params})
+export interface IndexWriteRate {
+  mode: string
+  documents: number
+  withIndex: number
+  withoutIndex: number
 }
 
-export const SEARCH_QUERIES = [
-  {
-    name: 'title match, rare name',
-    query: '*[_type == "article" && title match $name] {_id, title}',
-    params: () => ({name: RARE_NAME}),
-  },
-  {
-    name: 'text::query, Studio search box (inflected name)',
-    query: STUDIO_SEARCH,
-    params: () => ({
-      __types: ['article', 'headline', 'source'],
-      // Typed with another case ending than the body's (-ের): found by its stem.
-      __query: `${RARE_NAME}কে*`,
-      __rawQuery: `${RARE_NAME}কে`,
-      __limit: 26,
-    }),
-    baseline: withoutIndex,
-    baselineName: 'lake evaluator without the index',
-  },
-]
-
-export type IndexWriteResult = {documents: number; withIndex: number; withoutIndex: number}
+/** One transaction of `docs` created, as the lake commits it (no HTTP around it). */
+function commitDocs(writer: StoreWriter, docs: BenchDocument[], n: number) {
+  writer.commit({
+    id: `tx-${n}`,
+    dataset: 'w',
+    timestamp: new Date(Date.UTC(2025, 0, 1) + n).toISOString(),
+    identity: 'bench',
+    changes: docs.map((doc) => ({
+      id: doc._id,
+      after: doc as SanityDocument,
+      mutations: [{createOrReplace: doc}],
+      effects: {apply: [], revert: []},
+    })),
+  } as unknown as Parameters<StoreWriter['commit']>[0])
+}
 
 /**
- * Single-document transactions straight into a store, with and without the full-text index
- * (documents/s): the index's share of a write without HTTP around it, so the worst case.
+ * Transactions straight into a store, with and without the full-text index (documents/s): one
+ * document per transaction (each durable, so mostly fsync) and 1,000 per transaction (a bulk load,
+ * where the index's own work shows). Without HTTP around them, so the index's largest share.
  */
-export async function benchIndexWrites(count = 2000): Promise<IndexWriteResult> {
+export async function benchIndexWrites(count = 2000): Promise<IndexWriteRate[]> {
   const docs = newsroomDocuments(count, 7).filter((doc) => doc._type === 'article')
-  const rates: number[] = []
+  const bulk = newsroomDocuments(count * 5, 8).filter((doc) => doc._type === 'article')
+  const modes = [
+    {mode: 'one document per transaction', docs, batch: 1},
+    {mode: '1,000 documents per transaction', docs: bulk, batch: 1000},
+  ]
   const dir = await mkdtemp(join(tmpdir(), 'bench-index-writes-'))
   try {
-    // Alternate, twice each, so machine load drifts evenly over both.
-    for (const searchIndex of [true, false, true, false]) {
-      const store = createSqliteStore(join(dir, `${searchIndex}-${rates.length}.sqlite`), 'w', {
-        searchIndex,
-      })
-      const t0 = performance.now()
-      for (const [i, doc] of docs.entries()) {
-        await store.transact((writer) =>
-          writer.commit({
-            id: `tx-${i}`,
-            dataset: 'w',
-            timestamp: new Date(Date.UTC(2025, 0, 1) + i).toISOString(),
-            identity: 'bench',
-            changes: [
-              {
-                id: doc._id,
-                after: doc as SanityDocument,
-                mutations: [{createOrReplace: doc}],
-                effects: {apply: [], revert: []},
-              },
-            ],
-          } as unknown as Parameters<typeof writer.commit>[0]),
-        )
+    const results: IndexWriteRate[] = []
+    for (const {mode, docs: input, batch} of modes) {
+      const rates: number[] = []
+      // Alternate, twice each, so machine load drifts evenly over both.
+      for (const searchIndex of [true, false, true, false]) {
+        const file = join(dir, `${batch}-${searchIndex}-${rates.length}.sqlite`)
+        const store = createSqliteStore(file, 'w', {searchIndex})
+        const t0 = performance.now()
+        for (let i = 0; i < input.length; i += batch) {
+          await store.transact((writer) => commitDocs(writer, input.slice(i, i + batch), i))
+        }
+        rates.push(input.length / ((performance.now() - t0) / 1000))
+        store.close()
       }
-      rates.push(docs.length / ((performance.now() - t0) / 1000))
-      store.close()
+      results.push({
+        mode,
+        documents: input.length,
+        withIndex: (rates[0] + rates[2]) / 2,
+        withoutIndex: (rates[1] + rates[3]) / 2,
+      })
     }
+    return results
   } finally {
     await rm(dir, {recursive: true, force: true})
-  }
-  return {
-    documents: docs.length,
-    withIndex: (rates[0] + rates[2]) / 2,
-    withoutIndex: (rates[1] + rates[3]) / 2,
   }
 }

@@ -4,6 +4,7 @@
  * serialise what comes back; every permission check on documents happens here.
  */
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
+import {checkQueryText} from './core/limits.ts'
 import {parseQuery} from './core/query.ts'
 import {
   BadRequestError,
@@ -35,9 +36,8 @@ import {
   type ListenConfig,
   type ListenerRegistry,
 } from './listen/stream.ts'
-import {isCheapQuery} from './query/cheap.ts'
+import {runsInPlace} from './query/inPlace.ts'
 import {executeQuery, type QueryRequest} from './query/execute.ts'
-import {checkQueryLimits} from './query/limits.ts'
 import type {QueryPool} from './query/pool.ts'
 import {fromWire} from './query/wire.ts'
 
@@ -173,7 +173,6 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     name,
 
     async query(request, principal, signal) {
-      checkQueryLimits(request.query, request.params)
       if (!prepared) {
         // Opens (and migrates) the dataset file before a worker reads it, and adds declared indexes.
         store.count()
@@ -181,7 +180,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         prepared = true
       }
       // A lookup by id runs in place: its cost is bounded, and a thread hop would double it.
-      if (isCheapQuery(parseQuery(request.query, request.params))) {
+      if (runsInPlace(parseQuery(request.query, request.params))) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
         return JSON.stringify(await executeQuery(store, request, principal, environment)) ?? 'null'
       }
@@ -250,7 +249,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         // Nothing would ever be delivered: say so with a 401, which the client does not retry.
         throw authenticationRequired()
       }
-      checkQueryLimits(request.query, request.params)
+      // Refused with a 400 before the stream opens (a filter that fails later is a channelError).
+      checkQueryText(request.query, request.params)
       const listenConfig = {...LISTEN_DEFAULTS, ...config.listen}
       let matcher: DocumentMatcher
       try {

@@ -5,7 +5,7 @@
  */
 import {BadRequestError, ConflictError, itemError, MutationError} from './errors.ts'
 import {getPublishedId, invalidIdReason, isDraftId, isPublishedId, isVersionId} from './ids.ts'
-import {applyPatch, documentBody, forWire} from './mutations.ts'
+import {applyPatch, documentBody, withCreatedAt} from './mutations.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -53,7 +53,7 @@ function create(ws: WorkingSet, action: Json, index: number) {
     if (action.ifExists === 'ignore') return
     throw conflict(index, 'documentAlreadyExistsError', `Document "${doc._id}" already exists`)
   }
-  ws.write(doc._id, doc, {create: forWire(doc, ws)})
+  ws.write(doc._id, doc, {create: withCreatedAt(doc, ws)})
 }
 
 function edit(ws: WorkingSet, action: Json, index: number) {
@@ -70,7 +70,7 @@ function edit(ws: WorkingSet, action: Json, index: number) {
       `Cannot edit "${publishedId}": it does not exist`,
     )
     const copy = copyAs(published, draftId)
-    draft = ws.write(draftId, copy, {create: forWire(copy, ws)})!
+    draft = ws.write(draftId, copy, {create: withCreatedAt(copy, ws)})!
   }
   const patch = {...action.patch, id: draftId}
   ws.write(draftId, applyPatch(draft, patch, index), {patch})
@@ -81,11 +81,11 @@ function publish(ws: WorkingSet, action: Json, index: number) {
   const draftId = variantIdOf(action, 'draftId', publishedId, index)
   const draft = mustGet(ws, draftId, index, `Cannot publish: "${draftId}" does not exist`)
   const published = ws.get(publishedId)
-  guard(index, draft, action.ifDraftRevisionId, draftId)
-  guard(index, published, action.ifPublishedRevisionId, publishedId)
+  checkRevision(index, draft, action.ifDraftRevisionId, draftId)
+  checkRevision(index, published, action.ifPublishedRevisionId, publishedId)
   const next = strengthenOnPublish(copyAs(draft, publishedId)) as SanityDocument
   if (published?._createdAt) next._createdAt = published._createdAt
-  ws.write(publishedId, next, {createOrReplace: forWire(next, ws)})
+  ws.write(publishedId, next, {createOrReplace: withCreatedAt(next, ws)})
   ws.write(draftId, null, {delete: {id: draftId}})
 }
 
@@ -118,7 +118,7 @@ function unpublish(ws: WorkingSet, action: Json, index: number) {
   )
   if (!ws.get(draftId)) {
     const copy = copyAs(published, draftId)
-    ws.write(draftId, copy, {create: forWire(copy, ws)})
+    ws.write(draftId, copy, {create: withCreatedAt(copy, ws)})
   }
   ws.write(publishedId, null, {delete: {id: publishedId}})
 }
@@ -152,7 +152,7 @@ function remove(ws: WorkingSet, action: Json, index: number) {
 function replaceDraft(ws: WorkingSet, action: Json, index: number) {
   const doc = draftOf(action, index)
   const existing = ws.get(doc._id)
-  ws.write(doc._id, doc, {createOrReplace: forWire(doc, ws, existing)})
+  ws.write(doc._id, doc, {createOrReplace: withCreatedAt(doc, ws, existing)})
 }
 
 function versionCreate(ws: WorkingSet, action: Json, index: number) {
@@ -164,14 +164,14 @@ function versionCreate(ws: WorkingSet, action: Json, index: number) {
     const baseId = idOf(action, 'baseId', index)
     const versionId = idOf(action, 'versionId', index)
     const base = mustGet(ws, baseId, index, `Base document "${baseId}" does not exist`)
-    guard(index, base, action.ifBaseRevisionId, baseId)
+    checkRevision(index, base, action.ifBaseRevisionId, baseId)
     doc = copyAs(base, versionId) as SanityDocument & {_id: string}
   }
   checkVariant(doc._id, publishedId, index)
   if (ws.get(doc._id)) {
     throw conflict(index, 'documentAlreadyExistsError', `Document "${doc._id}" already exists`)
   }
-  ws.write(doc._id, doc, {create: forWire(doc, ws)})
+  ws.write(doc._id, doc, {create: withCreatedAt(doc, ws)})
 }
 
 function versionDiscard(ws: WorkingSet, action: Json, index: number) {
@@ -187,7 +187,7 @@ function versionReplace(ws: WorkingSet, action: Json, index: number) {
   if (isPublishedId(doc._id))
     throw invalid(index, '`document._id` must be a drafts. or versions. id')
   const existing = mustGet(ws, doc._id, index, `Cannot replace "${doc._id}": it does not exist`)
-  ws.write(doc._id, doc, {createOrReplace: forWire(doc, ws, existing)})
+  ws.write(doc._id, doc, {createOrReplace: withCreatedAt(doc, ws, existing)})
 }
 
 function releaseImport(ws: WorkingSet, action: Json, index: number) {
@@ -204,7 +204,7 @@ function releaseImport(ws: WorkingSet, action: Json, index: number) {
       throw conflict(index, 'documentAlreadyExistsError', `Release "${id}" already exists`)
     }
   }
-  ws.write(id, doc, {createOrReplace: forWire(doc, ws, existing)})
+  ws.write(id, doc, {createOrReplace: withCreatedAt(doc, ws, existing)})
 }
 
 /** The `attributes` of create/replaceDraft: a draft or version of `publishedId` (drafts. by default). */
@@ -240,7 +240,8 @@ function copyAs(doc: SanityDocument, id: string): SanityDocument {
   return {...rest, _id: id}
 }
 
-function guard(index: number, doc: SanityDocument | null, expected: unknown, id: string) {
+/** Throws revisionMismatchError unless `doc` has the revision the action names (if it names one). */
+function checkRevision(index: number, doc: SanityDocument | null, expected: unknown, id: string) {
   if (expected === undefined || expected === null) return
   if (doc?._rev === expected) return
   throw conflict(

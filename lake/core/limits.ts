@@ -2,9 +2,10 @@
  * The lake's limits, in one place (docs/security.md lists each with its error). They keep one
  * caller from taking the lake down for everyone: a body too large to hold in memory, a document
  * too deep for SQLite's JSON functions (which stop at 1,000 levels and would then fail every query
- * touching it), a query too deep for the evaluator's stack. Pure: no I/O.
+ * touching it), a query too long, too deep or too parameterised to parse and plan cheaply. Pure:
+ * no I/O.
  */
-import {itemError, MutationError, QueryError} from './errors.ts'
+import {BadRequestError, itemError, MutationError, QueryError} from './errors.ts'
 
 const KIB = 1024
 const MIB = 1024 * KIB
@@ -24,12 +25,29 @@ export const LIMITS = {
   documentBytes: 32 * MIB,
   /** Nesting of objects and arrays in a stored document, the document itself being level 1. */
   documentDepth: 100,
-  /** Nesting of a GROQ query's syntax tree. */
-  queryDepth: 256,
+  /** Queries and listener filters, checked when they are parsed (a 400 `queryError` each). */
+  query: {
+    /** Characters of GROQ (hosted Sanity takes GET URLs up to ~11 kB; longer ones are POSTed). */
+    length: 256 * KIB,
+    /** UTF-8 bytes of all parameters, as JSON with their names. */
+    paramsBytes: 1 * MIB,
+    /** `()`, `[]` and `{}` nested in the query text, or arrays and objects in one parameter. */
+    nesting: 64,
+    /** Nodes nested in the parsed syntax tree (`*[a][b][c]…` nests no brackets but the tree). */
+    syntaxDepth: 256,
+  },
   /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */
   keyValueBytesPerUser: 1 * MIB,
   /** One key/value setting's value, as JSON in UTF-8. */
   keyValueValueBytes: 64 * KIB,
+  /**
+   * Names in one comma-separated list of a URL (history document ids and authors, export types,
+   * perspective layers): beyond it SQLite runs out of variables and a perspective stack would
+   * take longer than any query deadline.
+   */
+  namesPerList: 1_000,
+  /** Nesting of a key/value setting's value (Studio settings nest a few levels). */
+  keyValueDepth: 32,
   /** Open listeners (`/data/listen`) per user or token, across datasets. */
   listenersPerPrincipal: 100,
 } as const
@@ -105,21 +123,89 @@ function tooLarge(id: string, index: number, errorType: ErrorType, description: 
   )
 }
 
+/** Refuses a comma-separated list of more than LIMITS.namesPerList names (`what` names it). */
+export function checkListLength(what: string, names: readonly unknown[]): void {
+  if (names.length <= LIMITS.namesPerList) return
+  throw new BadRequestError(
+    `${names.length} ${what} given; at most ${LIMITS.namesPerList} per request: split the request`,
+  )
+}
+
 /**
- * Refuses a GROQ syntax tree nested deeper than LIMITS.queryDepth nodes, counted without recursion
- * (the planner and the evaluator recurse, and would overflow the stack on `*[true][true]…`).
+ * Refuses, before it is parsed, a query longer than LIMITS.query.length, with parameters larger
+ * than LIMITS.query.paramsBytes, or nesting brackets or parameter values deeper than
+ * LIMITS.query.nesting. Each refusal says what, where and how to fix it.
+ */
+export function checkQueryText(query: string, params: Record<string, unknown>): void {
+  const limits = LIMITS.query
+  if (query.length > limits.length) {
+    throw new QueryError(
+      `Query is ${query.length} characters long; the limit is ${limits.length}. ` +
+        'Move long literal lists into parameters or split the query.',
+    )
+  }
+  const brackets = bracketNesting(query)
+  if (brackets.depth > limits.nesting) {
+    throw new QueryError(
+      `Query nests (), [] or {} ${brackets.depth} deep at position ${brackets.at}; the limit is ${limits.nesting}.`,
+    )
+  }
+  let bytes = 0
+  for (const [name, value] of Object.entries(params)) {
+    // Depth first: JSON.stringify recurses, and a hostile parameter could overflow the stack.
+    const nested = nestingDepth(value, limits.nesting)
+    if (nested > limits.nesting) {
+      throw new QueryError(
+        `Parameter $${name} nests arrays or objects more than ${limits.nesting} deep; the limit is ${limits.nesting}.`,
+      )
+    }
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(JSON.stringify(value) ?? '')
+    if (bytes > limits.paramsBytes) {
+      throw new QueryError(
+        `Parameters are larger than ${limits.paramsBytes} bytes of JSON (at $${name}); ` +
+          'send fewer or smaller values.',
+      )
+    }
+  }
+}
+
+/** The deepest bracket nesting outside string literals, and where it is first reached. */
+function bracketNesting(query: string): {depth: number; at: number} {
+  let depth = 0
+  let max = 0
+  let at = 0
+  let quote: string | null = null
+  for (let i = 0; i < query.length; i++) {
+    const char = query[i]
+    if (quote) {
+      if (char === '\\') i++
+      else if (char === quote) quote = null
+      continue
+    }
+    if (char === '"' || char === "'") quote = char
+    else if (char === '(' || char === '[' || char === '{') {
+      depth++
+      if (depth > max) [max, at] = [depth, i]
+    } else if (char === ')' || char === ']' || char === '}') depth--
+  }
+  return {depth: max, at}
+}
+
+/**
+ * Refuses a GROQ syntax tree nested deeper than LIMITS.query.syntaxDepth nodes, counted without
+ * recursion (the planner and the evaluator recurse, and would overflow the stack on
+ * `*[true][true]…`).
  */
 export function checkQueryDepth(tree: unknown): void {
+  const max = LIMITS.query.syntaxDepth
   const stack: [unknown, number][] = [[tree, 0]]
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!
     if (typeof node !== 'object' || node === null) continue
     const isNode = !Array.isArray(node) && typeof (node as {type?: unknown}).type === 'string'
     const level = isNode ? depth + 1 : depth
-    if (level > LIMITS.queryDepth) {
-      throw new QueryError(
-        `Query is nested more than ${LIMITS.queryDepth} levels deep; split or simplify it`,
-      )
+    if (level > max) {
+      throw new QueryError(`Query is nested more than ${max} levels deep; split or simplify it`)
     }
     // A literal's value is data, not syntax.
     if (isNode && (node as {type: string}).type === 'Value') continue

@@ -85,21 +85,21 @@ function create(ws: WorkingSet, body: unknown, index: number, options: MutateOpt
       }),
     ])
   }
-  const written = ws.write(doc._id, doc, {create: forWire(doc, ws)})!
+  const written = ws.write(doc._id, doc, {create: withCreatedAt(doc, ws)})!
   return [{id: written._id, operation: 'create' as const}]
 }
 
 function createOrReplace(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
   const doc = documentBody(body, index, true, options)
   const existing = ws.get(doc._id)
-  ws.write(doc._id, doc, {createOrReplace: forWire(doc, ws, existing)})
+  ws.write(doc._id, doc, {createOrReplace: withCreatedAt(doc, ws, existing)})
   return [{id: doc._id, operation: existing ? ('update' as const) : ('create' as const)}]
 }
 
 function createIfNotExists(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
   const doc = documentBody(body, index, true, options)
   if (ws.get(doc._id)) return [{id: doc._id, operation: 'none' as const}]
-  ws.write(doc._id, doc, {createIfNotExists: forWire(doc, ws)})
+  ws.write(doc._id, doc, {createIfNotExists: withCreatedAt(doc, ws)})
   return [{id: doc._id, operation: 'create' as const}]
 }
 
@@ -221,10 +221,10 @@ export function checkId(id: unknown, index: number): asserts id is string {
 }
 
 /**
- * The document as a listener's mutator should create it: with the `_createdAt` the server keeps.
- * Also the create/replace body of the Actions API's mutations.
+ * The document with the `_createdAt` the server keeps (its own, the existing one's, or now): the
+ * create/replace body a listener's mutator and the Actions API's mutations receive.
  */
-export function forWire(
+export function withCreatedAt(
   doc: SanityDocument,
   ws: WorkingSet,
   existing: SanityDocument | null = null,

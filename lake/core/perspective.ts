@@ -3,6 +3,7 @@
  * of them, so the view is built here and handed to groq-js as its dataset.
  */
 import {BadRequestError} from './errors.ts'
+import {checkListLength} from './limits.ts'
 import {
   DRAFTS_PREFIX,
   getPublishedId,
@@ -39,6 +40,7 @@ export function parsePerspective(
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean)
+  checkListLength('perspective names', names)
   if (names.length === 0) {
     return apiVersionAtLeast(apiVersion, PERSPECTIVE_API_VERSION)
       ? {kind: 'published'}

@@ -9,8 +9,8 @@ import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import type {Condition, ScanHint} from './store.ts'
 
 export interface QueryPlan {
-  /** How often `*` appears: 0 means the query needs no documents at all. */
-  everything: number
+  /** How often `*` appears (releases::all() counts too): 0 means the query needs no documents. */
+  starCount: number
   /** Set when the only `*` is filtered by indexable conditions. */
   hint: ScanHint | null
   /**
@@ -47,7 +47,7 @@ export function planQuery(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
   const scored: Node[][] = []
-  let everything = 0
+  let starCount = 0
   let count: Node | null = null
   const scans: Node[] = []
   visit(tree as unknown as Node, null, (node, parent) => {
@@ -70,13 +70,13 @@ export function planQuery(tree: ExprNode): QueryPlan {
       if (topK) topKs.push(topK)
     }
     // releases::all() reads the whole dataset without a `*` in the query.
-    if (node.type === 'FuncCall' && node.namespace === 'releases') everything++
+    if (node.type === 'FuncCall' && node.namespace === 'releases') starCount++
     if (node.type !== 'Everything') return
-    everything++
+    starCount++
     if (parent?.type === 'Filter' && parent.base === node) filters.push(parent)
   })
-  if (everything !== 1) {
-    return {everything, hint: null, topK: null, scan: null, filters: [], count: null}
+  if (starCount !== 1) {
+    return {starCount, hint: null, topK: null, scan: null, filters: [], count: null}
   }
   let hint = filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null
   if (scored.length === 1) {
@@ -93,7 +93,7 @@ export function planQuery(tree: ExprNode): QueryPlan {
   for (let node = scan; node?.type === 'Filter'; node = node.base as Node) chain.unshift(node)
   const countNode = count as Node | null
   return {
-    everything,
+    starCount,
     hint,
     topK: topKs.length === 1 ? topKs[0] : null,
     scan: scan as ExprNode | null,

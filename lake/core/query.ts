@@ -1,7 +1,7 @@
 /** GROQ through groq-js: parse with parameters (for `[0...$limit]`), evaluate over a document view. */
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
-import {checkQueryDepth} from './limits.ts'
+import {checkQueryDepth, checkQueryText} from './limits.ts'
 import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -17,12 +17,14 @@ export interface QueryContext {
 }
 
 /**
- * Parses a query; syntax errors become QueryParseError with a start/end range. A query nested too
- * deeply, or one using a parameter that `params` lacks, is a QueryError (groq-js would quietly read
+ * Parses a query; syntax errors become QueryParseError with a start/end range. A query past a limit
+ * of LIMITS.query (checked before and after parsing), or one using a parameter that `params`
+ * lacks, is a QueryError (groq-js would quietly read
  * a missing parameter as null, and answer a different question than the one asked).
  * `text::query()` matches are rewritten for evaluation (textQueryRewrite.ts).
  */
 export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
+  checkQueryText(query, params)
   let tree: ExprNode
   try {
     tree = parse(query, {params})

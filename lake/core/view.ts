@@ -57,7 +57,7 @@ export async function loadView(options: ViewOptions): Promise<View> {
     )
   }
 
-  if (plan.everything === 0) return {documents: [], dereference}
+  if (plan.starCount === 0) return {documents: [], dereference}
   // Full-text candidates (plan.hint.search, searchHints.ts) are read by the hinted path below.
   if (perspective.kind !== 'stack' && plan.scan && !plan.hint?.search) {
     const view = await planned(options, exclude, dereference)

@@ -6,6 +6,7 @@
 import {Hono} from 'hono'
 import {stream} from 'hono/streaming'
 import {BadRequestError} from '../../core/errors.ts'
+import {checkListLength} from '../../core/limits.ts'
 import {datasetOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 
@@ -20,11 +21,17 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
   const dataset = datasetOf(c)
   const principal = getPrincipal(c)
   const types = c.req.query('types')?.split(',').filter(Boolean)
+  if (types) checkListLength('types', types)
   const cursor = c.req.query('nextCursor')
   const cursorMode = cursor !== undefined
   const afterId = cursor ? decodeCursor(cursor) : undefined
   const pageSize = Number(c.req.query('pageSize') ?? EXPORT_PAGE_SIZE)
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new BadRequestError('Invalid pageSize')
+  // SQLite's LIMIT takes a 64-bit integer; a larger number would fail inside the stream.
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+    throw new BadRequestError(
+      `\`pageSize\` must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not "${c.req.query('pageSize')}"`,
+    )
+  }
   c.header('content-type', 'application/x-ndjson')
   return stream(c, async (out) => {
     const documents = dataset.export(principal, {

@@ -4,6 +4,7 @@
  */
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
+import {checkListLength} from '../../core/limits.ts'
 import type {HistoryPoint} from '../../core/store.ts'
 import {getPrincipal} from '../principal.ts'
 import {datasetOf, flag} from '../context.ts'
@@ -28,13 +29,15 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
       `\`limit\` must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not "${limit}"`,
     )
   }
+  const authors = c.req.query('authors')?.split(',').filter(Boolean)
+  if (authors) checkListLength('authors', authors)
   const transactions = dataset.transactions({
     ids,
     fromTransaction: c.req.query('fromTransaction') || undefined,
     toTransaction: c.req.query('toTransaction') || undefined,
     fromTime: time(c.req.query('fromTime')),
     toTime: time(c.req.query('toTime')),
-    authors: c.req.query('authors')?.split(',').filter(Boolean),
+    authors,
     reverse: flag(c, 'reverse'),
     limit: limit === undefined ? undefined : Number(limit),
   })
@@ -73,6 +76,7 @@ function historyIds(c: Context): string[] {
     ),
   ]
   if (ids.length === 0) throw new BadRequestError('No document ids given')
+  checkListLength('document ids', ids)
   return datasetOf(c).historyIds(getPrincipal(c), ids)
 }
 

@@ -5,7 +5,7 @@
 import {Hono} from 'hono'
 import type {AuthStore} from '../../auth/authStore.ts'
 import {BadRequestError, TooLargeError} from '../../core/errors.ts'
-import {LIMITS} from '../../core/limits.ts'
+import {LIMITS, nestingDepth} from '../../core/limits.ts'
 import {ROLE_TITLES, type Principal, type RoleName} from '../../core/grants.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
@@ -82,6 +82,12 @@ export function userRoutes(): Hono {
       }
       if (Buffer.byteLength(pair.key) > MAX_KEY_BYTES) {
         throw new BadRequestError(`Keys may be at most ${MAX_KEY_BYTES} bytes`)
+      }
+      // Depth first: JSON.stringify recurses, and a hostile value would overflow the stack.
+      if (nestingDepth(pair.value, LIMITS.keyValueDepth) > LIMITS.keyValueDepth) {
+        throw new BadRequestError(
+          `Value of "${pair.key}" nests arrays or objects more than ${LIMITS.keyValueDepth} deep`,
+        )
       }
       // Bytes, not characters: Bengali text takes three bytes a letter.
       const bytes = Buffer.byteLength(JSON.stringify(pair.value ?? null))

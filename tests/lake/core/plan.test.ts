@@ -225,7 +225,7 @@ describe('planQuery', () => {
   test('gives no hint when a condition cannot be indexed or * appears twice', () => {
     expect(plan('*[_type == "a" || n == 1]').hint).toBeNull()
     expect(plan('*[_type == "a"]{"c": count(*)}')).toEqual({
-      everything: 2,
+      starCount: 2,
       hint: null,
       topK: null,
       scan: null,
@@ -252,6 +252,6 @@ describe('planQuery', () => {
   })
 
   test('counts queries that need no documents', () => {
-    expect(plan('1 + $n').everything).toBe(0)
+    expect(plan('1 + $n').starCount).toBe(0)
   })
 })

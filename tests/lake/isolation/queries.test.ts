@@ -6,7 +6,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {pathologicalUrl, timed} from './helpers.ts'
+import {pathologicalUrl, timed} from './pathological.ts'
 
 const TIMEOUT_MS = 1500
 
@@ -97,13 +97,16 @@ describe('parse-time limits answer 400 before any work', () => {
       body: JSON.stringify({query: long}),
     })
     expect(res.status).toBe(400)
-    expect((await res.json()).message).toMatch(/characters long; the limit is/)
+    expect((await res.json()).error).toMatchObject({
+      type: 'queryError',
+      description: expect.stringMatching(/characters long; the limit is/),
+    })
   })
 
   test('a query nested deeper than the limit', async () => {
     const res = await query(`${'('.repeat(200)}1${')'.repeat(200)}`)
     expect(res.status).toBe(400)
-    expect((await res.json()).message).toMatch(/nests .* 200 deep/)
+    expect((await res.json()).error.description).toMatch(/nests .* 200 deep/)
   })
 
   test('parameters larger than the limit', async () => {
@@ -113,7 +116,9 @@ describe('parse-time limits answer 400 before any work', () => {
       body: JSON.stringify({query: 'count($big)', params: {big: 'x'.repeat(1_100_000)}}),
     })
     expect(res.status).toBe(400)
-    expect((await res.json()).message).toMatch(/Parameters are larger than .* \(at \$big\)/)
+    expect((await res.json()).error.description).toMatch(
+      /Parameters are larger than .* \(at \$big\)/,
+    )
   })
 
   test('a parameter nested deeper than the limit', async () => {
@@ -125,7 +130,9 @@ describe('parse-time limits answer 400 before any work', () => {
       body: JSON.stringify({query: 'count($deep)', params: {deep}}),
     })
     expect(res.status).toBe(400)
-    expect((await res.json()).message).toMatch(/\$deep nests arrays or objects 100 deep/)
+    expect((await res.json()).error.description).toMatch(
+      /\$deep nests arrays or objects more than 64 deep/,
+    )
   })
 
   test('queries within the limits still answer', async () => {

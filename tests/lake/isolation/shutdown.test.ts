@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, expect, test} from 'vitest'
-import {pathologicalUrl} from './helpers.ts'
+import {pathologicalUrl} from './pathological.ts'
 
 let child: ChildProcess | undefined
 let dataDir: string | undefined

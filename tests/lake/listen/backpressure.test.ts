@@ -8,7 +8,7 @@ import {connect, constants} from 'node:http2'
 import {request} from 'node:https'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {collect} from './helpers.ts'
+import {collect} from './listeners.ts'
 
 const LIMIT = 256 * 1024
 /** Generous: the kernel's socket buffers on loopback take several MB before the lake sees backpressure. */

@@ -7,7 +7,7 @@ import {Mutation} from '@sanity/mutator'
 import {applyPatch} from 'mendoza'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {collect, withoutRev} from './helpers.ts'
+import {collect, withoutRev} from './listeners.ts'
 
 type Event = (MutationEvent & {type: 'mutation'}) | {type: 'welcome'; listenerName: string}
 type Doc = Record<string, unknown> | null

@@ -6,7 +6,7 @@
 import {applyPatch, incremental} from 'mendoza'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {collect, withoutRev} from './helpers.ts'
+import {collect, withoutRev} from './listeners.ts'
 
 type Effects = {apply: unknown[]; revert: unknown[]}
 type Line = {id: string; documentIDs: string[]; effects: Record<string, Effects>}

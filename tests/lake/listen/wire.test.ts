@@ -5,7 +5,7 @@
 import {ChannelError, type SanityClient} from '@sanity/client'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {collect, dataOf, openSse} from './helpers.ts'
+import {collect, dataOf, openSse} from './listeners.ts'
 
 let lake: TestLake
 let client: SanityClient

@@ -6,7 +6,7 @@ import type {LiveEvent, SanityClient} from '@sanity/client'
 import {firstValueFrom, take, toArray, type Subscription} from 'rxjs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {openSse} from '../listen/helpers.ts'
+import {openSse} from '../listen/listeners.ts'
 
 let lake: TestLake
 let editor: SanityClient

@@ -9,7 +9,7 @@ import {runCommand} from '../../../kit/cli.ts'
 import {lakeCommand} from '../../../lake/cli.ts'
 import {captureIo} from '../../helpers/io.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {openSse} from '../listen/helpers.ts'
+import {openSse} from '../listen/listeners.ts'
 
 let lake: TestLake
 let editor: SanityClient

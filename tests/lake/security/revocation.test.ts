@@ -9,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import {startTestLake, TEST_ADMIN, type TestLake} from '../../helpers/lake.ts'
-import {openSse, type SseReader} from '../listen/helpers.ts'
+import {openSse, type SseReader} from '../listen/listeners.ts'
 
 const CLI = fileURLToPath(new URL('../../../lake/cli.ts', import.meta.url))
 const API = '/v2025-02-19'

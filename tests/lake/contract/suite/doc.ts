@@ -1,6 +1,6 @@
 import {expect, test} from 'vitest'
 import type {GetTarget} from '../describeLakeContract.ts'
-import {newId} from './util.ts'
+import {newId} from './clientCalls.ts'
 
 export function docContract(target: GetTarget) {
   test('returns documents by literal id and lists missing ones as omitted (existence)', async () => {

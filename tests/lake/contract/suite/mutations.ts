@@ -1,6 +1,6 @@
 import {expect, test} from 'vitest'
 import type {GetTarget} from '../describeLakeContract.ts'
-import {newId, rawDoc, rejection} from './util.ts'
+import {newId, rawDoc, rejection} from './clientCalls.ts'
 
 export function mutationsContract(target: GetTarget) {
   const id = (name: string) => newId(target().prefix, name)

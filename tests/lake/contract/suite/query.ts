@@ -1,6 +1,6 @@
 import {expect, test} from 'vitest'
 import type {GetTarget} from '../describeLakeContract.ts'
-import {newId, rejection} from './util.ts'
+import {newId, rejection} from './clientCalls.ts'
 
 export function queryContract(target: GetTarget) {
   test('params are JSON values, including a parameterised slice', async () => {

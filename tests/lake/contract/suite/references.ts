@@ -1,7 +1,7 @@
 import type {SanityClient} from '@sanity/client'
 import {expect, test} from 'vitest'
 import type {GetTarget} from '../describeLakeContract.ts'
-import {newId, rawDoc, rejection} from './util.ts'
+import {newId, rawDoc, rejection} from './clientCalls.ts'
 
 const A = 'sanity.action.document.'
 

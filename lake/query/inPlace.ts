@@ -86,14 +86,14 @@ function iteratesDocuments(node: Node | undefined): boolean {
  * every operation is linear in the documents' and parameters' sizes. Parameters may only be
  * operands, never iterated, so no parameter can make the work quadratic.
  */
-export function isCheapQuery(tree: ExprNode): boolean {
+export function runsInPlace(tree: ExprNode): boolean {
   const plan = planQuery(tree)
   const ids = plan.hint?.ids
-  if (plan.everything !== 1 || !ids || ids.length > MAX_IDS) return false
-  return cheap(tree as unknown as Node, null)
+  if (plan.starCount !== 1 || !ids || ids.length > MAX_IDS) return false
+  return linear(tree as unknown as Node, null)
 }
 
-function cheap(node: Node, parent: Node | null): boolean {
+function linear(node: Node, parent: Node | null): boolean {
   if (!NODE_TYPES.has(node.type)) return false
   if (node.type === 'Parameter' && parent?.type !== 'OpCall' && parent?.type !== 'FuncCall') {
     return false
@@ -112,7 +112,7 @@ function cheap(node: Node, parent: Node | null): boolean {
     if (node.type === 'Value' && key === 'value') continue
     for (const item of Array.isArray(child) ? child : [child]) {
       if (item && typeof item === 'object' && typeof (item as Node).type === 'string') {
-        if (!cheap(item as Node, node)) return false
+        if (!linear(item as Node, node)) return false
       }
     }
   }

@@ -1,0 +1,177 @@
+/**
+ * The archive benchmark's queries (issue 9's front-page shapes and issue 11's search), each with
+ * its goal, and the baselines they are compared with: groq-js in process over the same published
+ * documents, or — for text::query, which groq-js cannot run — the lake's own evaluator over every
+ * document without the full-text index.
+ */
+import {evaluate, parse} from 'groq-js'
+import {evaluateQuery, parseQuery} from '../lake/core/query.ts'
+import type {SanityDocument} from '../lake/core/types.ts'
+import {COMMON_PREFIX, RARE_NAME, RARE_WORDS, type ArchiveSize, type BenchDocument} from './data.ts'
+
+export type Goal = {text: string; met: (lakeMs: number, baselineMs: number) => boolean}
+
+const LOOKUP: Goal = {
+  text: '≤ 5 ms and ≥ 100× groq-js',
+  met: (lake, groq) => lake <= 5 && groq / lake >= 100,
+}
+const MATCH: Goal = {
+  text: '≤ 20 ms and ≥ 50× groq-js',
+  met: (lake, groq) => lake <= 20 && groq / lake >= 50,
+}
+const NO_GOAL: Goal = {text: '(no goal)', met: () => true}
+
+export type Baseline = (
+  docs: BenchDocument[],
+  query: string,
+  params: Record<string, unknown>,
+) => Promise<unknown>
+
+export interface BenchQuery {
+  name: string
+  query: string
+  params: Record<string, unknown>
+  goal: Goal
+  /** Instead of groq-js, e.g. the lake's evaluator without the index (text::query). */
+  baseline?: Baseline
+  baselineName?: string
+}
+
+/** groq-js in this process over the published documents: the engine without HTTP or storage. */
+export async function groqJs(
+  docs: BenchDocument[],
+  query: string,
+  params: Record<string, unknown>,
+) {
+  const value = await evaluate(parse(query, {params}), {dataset: docs, params})
+  return value.get()
+}
+
+const views = new WeakMap<BenchDocument[], SanityDocument[]>()
+
+/**
+ * The lake's evaluator over every published document, without the index: what search costs
+ * without it. The documents get `_originalId` as in the lake's perspective view (made once).
+ */
+async function withoutIndex(docs: BenchDocument[], query: string, params: Record<string, unknown>) {
+  let view = views.get(docs)
+  if (!view)
+    views.set(docs, (view = docs.map((doc) => ({...doc, _originalId: doc._id}) as SanityDocument)))
+  return evaluateQuery(parseQuery(query, params), view, {params})
+}
+
+/**
+ * The query the Studio's search box sends with its default strategy (groq2024) for the article,
+ * headline and source types, as sanity 6.9.2 builds it: title and name weighted, the whole
+ * document matched, references to the typed text counted.
+ */
+const STUDIO_SEARCH = `*[_type in $__types] | score(
+  boost(_type in ["article"] && title match text::query($__query), 10),
+  boost(_type in ["headline"] && text match text::query($__query), 10),
+  boost(_type in ["source"] && name match text::query($__query), 10),
+  ([@, _id] match text::query($__query) || references($__rawQuery))
+) [_score > 0] {_type, _id, _originalId, "orderings": [_score]} | order(_score desc) [0...$__limit]`
+
+/** Issue 9's query list and issue 11's search queries, in the published perspective. */
+export function archiveQueries(size: ArchiveSize): BenchQuery[] {
+  return [
+    {
+      name: 'by _id',
+      query: '*[_id == $id][0]{_id, title, publishedAt}',
+      params: {id: `article-${Math.floor(size.articles / 3)}`},
+      goal: LOOKUP,
+    },
+    {
+      name: 'by slug',
+      query:
+        '*[_type == "article" && slug.current == $slug][0]{_id, title, publishedAt, body, "source": source->name}',
+      params: {slug: `article-${Math.floor(size.articles / 2)}`},
+      goal: LOOKUP,
+    },
+    {
+      name: 'latest 20',
+      query:
+        '*[_type == "article" && defined(publishedAt)] | order(publishedAt desc) [0...20] {_id, title, publishedAt, "source": source->name}',
+      params: {},
+      goal: LOOKUP,
+    },
+    {
+      name: "source's latest 20",
+      query:
+        '*[_type == "article" && source._ref == $source] | order(publishedAt desc) [0...20] {_id, title, publishedAt}',
+      params: {source: 'source-7'},
+      goal: LOOKUP,
+    },
+    {
+      name: 'section + order + [20...40]',
+      query:
+        '*[_type == "article" && section == $section] | order(publishedAt desc) [20...40] {_id, title, publishedAt}',
+      params: {section: 'খেলা'},
+      goal: LOOKUP,
+    },
+    {
+      name: 'count by type',
+      query: 'count(*[_type == "article"])',
+      params: {},
+      goal: LOOKUP,
+    },
+    {
+      name: 'references($id)',
+      query: '*[references($id)]{_id, _type}',
+      params: {id: 'source-7'},
+      goal: LOOKUP,
+    },
+    {
+      name: 'match, common prefix',
+      query:
+        '*[_type == "article" && title match $word] | order(publishedAt desc) [0...20] {_id, title}',
+      params: {word: COMMON_PREFIX},
+      goal: MATCH,
+    },
+    {
+      name: 'match, rare two-word AND',
+      query: '*[_type == "article" && title match $words] {_id, title}',
+      params: {words: RARE_WORDS},
+      goal: MATCH,
+    },
+    {
+      name: 'title match, rare name (issue 11)',
+      query: '*[_type == "article" && title match $name] {_id, title}',
+      params: {name: RARE_NAME},
+      goal: MATCH,
+    },
+    {
+      name: 'text::query, Studio search box (issue 11)',
+      query: STUDIO_SEARCH,
+      params: {
+        __types: ['article', 'headline', 'source'],
+        // Typed with another case ending than the body's (-ের): found by its stem.
+        __query: `${RARE_NAME}কে*`,
+        __rawQuery: `${RARE_NAME}কে`,
+        __limit: 26,
+      },
+      goal: {text: '≤ 30 ms', met: (lake) => lake <= 30},
+      baseline: withoutIndex,
+      baselineName: 'lake evaluator without the index',
+    },
+    {
+      name: 'full scan, common field',
+      query: '*[length(title) > $n]._id',
+      params: {n: 75},
+      goal: {text: '≥ 10× groq-js', met: (lake, groq) => groq / lake >= 10},
+    },
+    {
+      name: 'full scan, other field',
+      query: '*[_type == "article" && length(body[1].children[0].text) > $n]._id',
+      params: {n: 150},
+      goal: {text: '≤ 1.5× groq-js', met: (lake, groq) => lake <= 1.5 * groq},
+    },
+    {
+      name: 'headlines with article and source',
+      query:
+        '*[_type == "headline"] | order(position asc, _id asc) [0...10] {text, "article": article->{title, "source": source->name}}',
+      params: {},
+      goal: NO_GOAL,
+    },
+  ]
+}

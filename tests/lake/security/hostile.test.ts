@@ -1,0 +1,145 @@
+/**
+ * Hostile input found past issue 10's list: values nested far beyond any limit in places that
+ * serialise them (key/value settings, query parameters), comma-separated lists long enough to run
+ * SQLite out of variables or a perspective stack past the query deadline, and numbers past what
+ * SQLite's LIMIT takes. Each was a 5xx (or a stream that broke after its 200); each is now a clear
+ * 400 before any work, and the lake answers on.
+ */
+import {describe, expect, it} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
+import {useTestLake} from '../../helpers/lake.ts'
+
+const lake = useTestLake({inProcess: true})
+const API = '/v2025-02-19'
+
+function api(path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers)
+  headers.set('authorization', `Bearer ${lake().token}`)
+  if (init.body !== undefined) headers.set('content-type', 'application/json')
+  return lake().fetch(`${lake().url}${API}${path}`, {...init, headers})
+}
+
+/** `[[[…]]]`, `depth` arrays deep, as JSON text (JSON.stringify could not write it). */
+const deepJson = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
+
+/** A comma-separated list one name longer than the limit. */
+const tooMany = (prefix: string) =>
+  Array.from({length: LIMITS.namesPerList + 1}, (_, i) => `${prefix}${i}`).join(',')
+
+async function expect400(res: Response, message: RegExp) {
+  const body = await res.json()
+  expect(res.status, JSON.stringify(body)).toBe(400)
+  expect(body.message ?? body.error?.description).toMatch(message)
+}
+
+describe('values nested past any limit', () => {
+  it('refuses a key/value setting nested 200,000 deep with 400 (was a 500 stack overflow)', async () => {
+    const res = await api('/users/me/keyvalue', {
+      method: 'PUT',
+      body: `[{"key":"deep","value":${deepJson(200_000)}}]`,
+    })
+    await expect400(res, /nests arrays or objects more than 32 deep/)
+    const read = await api('/users/me/keyvalue/deep')
+    expect(await read.json()).toEqual([{key: 'deep', value: null}])
+  })
+
+  it('refuses a query parameter nested 1,000,000 deep with 400 (was a 500 stack overflow)', async () => {
+    const res = await api('/data/query/test', {
+      method: 'POST',
+      body: `{"query":"count($p)","params":{"p":${deepJson(1_000_000)}}}`,
+    })
+    await expect400(res, /\$p nests arrays or objects more than 64 deep/)
+  })
+
+  it('refuses a listener parameter nested 100,000 deep with 400, before the stream opens', async () => {
+    const query = encodeURIComponent('*[_id == $p]')
+    const res = await api(`/data/listen/test?query=${query}&$p=${deepJson(100_000)}`)
+    await expect400(res, /\$p nests arrays or objects more than 64 deep/)
+  })
+})
+
+describe(`lists longer than ${LIMITS.namesPerList} names`, () => {
+  it('refuses history of too many documents with 400 (was a 500: too many SQL variables)', async () => {
+    await expect400(
+      await api(`/data/history/test/transactions/${tooMany('d')}`),
+      /1001 document ids given; at most 1000/,
+    )
+    await expect400(
+      await api(`/data/history/test/documents/${tooMany('d')}?lastRevision=true`),
+      /document ids given/,
+    )
+  })
+
+  it('refuses history by too many authors with 400 (was a 500: too many SQL variables)', async () => {
+    await expect400(
+      await api(`/data/history/test/transactions/a?authors=${tooMany('u')}`),
+      /1001 authors given/,
+    )
+  })
+
+  it('refuses an export of too many types with 400 (was a 200 whose stream broke)', async () => {
+    await expect400(await api(`/data/export/test?types=${tooMany('t')}`), /1001 types given/)
+  })
+
+  it('refuses a perspective of too many releases with 400 (was a 504 after the deadline)', async () => {
+    const res = await api(`/data/query/test?query=1&perspective=${tooMany('r')}`)
+    await expect400(res, /1001 perspective names given/)
+  })
+
+  it('still answers lists at the limit', async () => {
+    const at = Array.from({length: LIMITS.namesPerList}, (_, i) => `d${i}`).join(',')
+    const res = await api(`/data/history/test/transactions/${at}`)
+    expect(res.status).toBe(200)
+  })
+})
+
+describe('numbers past what SQLite takes', () => {
+  it('refuses an export page size past a safe integer with 400 (was a broken stream)', async () => {
+    await api('/data/mutate/test', {
+      method: 'POST',
+      body: JSON.stringify({mutations: [{create: {_id: 'x', _type: 'article'}}]}),
+    })
+    const res = await api('/data/export/test?nextCursor=&pageSize=99999999999999999999')
+    await expect400(res, /`pageSize` must be a whole number/)
+    const ok = await api('/data/export/test?nextCursor=&pageSize=5')
+    expect(ok.status).toBe(200)
+    expect(await ok.text()).toContain('"_id":"x"')
+  })
+})
+
+describe('live event streams per caller', () => {
+  const open = (token: string | null) =>
+    lake().fetch(`${lake().url}${API}/data/live/events/test`, {
+      headers: token ? {authorization: `Bearer ${token}`} : {},
+    })
+
+  it(`allows ${LIMITS.listenersPerPrincipal} per token, then 429 until one closes (was unbounded)`, async () => {
+    const streams: Response[] = []
+    try {
+      for (let i = 0; i < LIMITS.listenersPerPrincipal; i++) {
+        const res = await open(lake().token)
+        expect(res.status).toBe(200)
+        streams.push(res)
+      }
+      const refused = await open(lake().token)
+      expect(refused.status).toBe(429)
+      expect((await refused.json()).message).toMatch(/At most 100 open live event streams/)
+      // Another caller is not held back by this one.
+      const other = await lake().lake.auth!.store.createToken({label: 'other', role: 'viewer'})
+      const theirs = await open(other.token)
+      expect(theirs.status).toBe(200)
+      await theirs.body!.cancel()
+      // Closing one frees its place.
+      await streams.pop()!.body!.cancel()
+      const again = await open(lake().token)
+      expect(again.status).toBe(200)
+      streams.push(again)
+    } finally {
+      await Promise.all(streams.map((res) => res.body!.cancel()))
+    }
+    // All closed: the full allowance is back.
+    const after = await open(lake().token)
+    expect(after.status).toBe(200)
+    await after.body!.cancel()
+  })
+})

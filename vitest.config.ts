@@ -14,7 +14,8 @@ const EXCLUDE = [
 /**
  * Tests that start a lake (a server, a child process, or an in-process lake taking thousands of
  * requests) or run a whole tool against one: `npm run test:integration`. Everything else is a unit
- * test, the fast inner loop (`npm run test:unit`). A new test file is a unit test unless listed here.
+ * test, the fast inner loop (`npm run test:unit`). A new test file is a unit test unless listed here
+ * (startTestLake/createTestLake throw in the unit project, so a lake test cannot land there).
  */
 const INTEGRATION = [
   'tests/lake/contract/**/*.test.ts',
@@ -22,6 +23,11 @@ const INTEGRATION = [
   'tests/lake/studio/**/*.test.ts',
   'tests/lake/groq/**/*.test.ts',
   'tests/lake/security/**/*.test.ts',
+  'tests/lake/live/**/*.test.ts',
+  'tests/lake/presence/**/*.test.ts',
+  'tests/lake/images/**/*.test.ts',
+  'tests/lake/isolation/**/*.test.ts',
+  'tests/lake/search/textQuery.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',
@@ -43,6 +49,11 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/**/*.test.ts'],
           exclude: [...EXCLUDE, ...INTEGRATION],
+          // tests/helpers/lake.ts refuses to start a lake here, naming this list.
+          env: {TEST_PROJECT: 'unit'},
+          // One module graph per worker, not per file: importing sanity, groq-js and sharp anew
+          // for each file was four fifths of the project's time. Unit tests keep no global state.
+          isolate: false,
         },
       },
       {extends: true, test: {name: 'integration', include: INTEGRATION, exclude: EXCLUDE}},

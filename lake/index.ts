@@ -85,7 +85,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   secureDataFolder(options.dataDir)
   const auth = options.principals
     ? null
-    : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit})
+    : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit, now: options.now})
   const principals = options.principals ?? auth!.store
   const stores = createSqliteStores(options.dataDir)
   const bus = createEventBus()

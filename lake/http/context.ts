@@ -1,4 +1,5 @@
 /** What every route gets: the data folder, the dataset services, the clock, config. */
+import {getConnInfo} from '@hono/node-server/conninfo'
 import type {Context} from 'hono'
 import type {DatasetConfig, DatasetService} from '../dataset.ts'
 import type {Store, StoreRegistry} from '../core/store.ts'
@@ -53,4 +54,13 @@ export function apiVersionOf(c: Context): string {
 export function flag(c: Context, name: string): boolean {
   const value = c.req.query(name)
   return value !== undefined && value !== 'false' && value !== '0'
+}
+
+/** The caller's network address; null when not served by @hono/node-server (in-process requests). */
+export function clientAddress(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null
+  } catch {
+    return null
+  }
 }

@@ -1,22 +1,36 @@
-// The example front page (examples/front-page: Next.js + next-sanity) against a real lake: it lists
-// the published articles, renders one with its source, related headlines and a responsive lead image
-// (srcset from the lake's image pipeline, lqip placeholder), and shows an editor's publish without
-// a reload, through the Live Content API (syncTags → live events → revalidation).
+// The example front page (examples/front-page: Next.js + next-sanity, production build) against a
+// real lake: it lists the published articles, renders one with its source, related headlines and a
+// responsive lead image (srcset from the lake's image pipeline, lqip placeholder), and shows what an
+// editor publishes in the Studio on the open page, without a reload, through the Live Content API
+// (syncTags → live event → the example's server action expires the tags → fresh render).
 import {spawn, type ChildProcess} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {expect, test} from './support/fixtures.ts'
-import {BIN, LAKE_URL, ROOT} from './support/config.ts'
+import {BIN, FRONT_PAGE_PORT, FRONT_PAGE_URL, LAKE_URL, ROOT} from './support/config.ts'
 import {lakeCli} from './support/lake.ts'
-import {SEED} from './support/studio-ui.ts'
+import {
+  footer,
+  input,
+  openArticle,
+  publishButton,
+  SEED,
+  signIn,
+  waitSaved,
+} from './support/studio-ui.ts'
 
-/** The example's own port; the lake's default CORS origins include it. */
-const FRONT_PAGE = 'http://localhost:3400'
+/** The e2e lake allows this origin (support/lake.ts). */
+const FRONT_PAGE = FRONT_PAGE_URL
+const APP = join(ROOT, 'examples', 'front-page')
 
 let next: ChildProcess | null = null
 let log = ''
 
-test.afterEach(async () => {
+// eslint-disable-next-line no-empty-pattern -- Playwright reads fixtures from the pattern.
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    await testInfo.attach('next.log', {body: log, contentType: 'text/plain'})
+  }
   if (!next || next.exitCode !== null) return
   const exited = new Promise((done) => next!.once('exit', done))
   process.kill(-next.pid!, 'SIGTERM')
@@ -24,7 +38,35 @@ test.afterEach(async () => {
   next = null
 })
 
-async function startFrontPage(dataDir: string): Promise<void> {
+/** Runs `next <args>` in its own process group; resolves when `ready` matches its output. */
+function runNext(args: string[], env: NodeJS.ProcessEnv, ready: RegExp | 'exit'): Promise<void> {
+  const child = spawn(join(BIN, 'next'), args, {
+    cwd: ROOT,
+    detached: true,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  next = child
+  return new Promise((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      log += chunk
+      if (ready !== 'exit' && ready.test(log)) resolve()
+    }
+    child.stdout!.on('data', seen)
+    child.stderr!.on('data', seen)
+    child.once('exit', (code) => {
+      if (ready === 'exit' && code === 0) resolve()
+      else reject(new Error(`next ${args[0]} exited with ${code}:\n${log}`))
+    })
+  })
+}
+
+/**
+ * Builds the example against this test's lake and serves it, as `npm run example -- --prod` does.
+ * The build prerenders the front page, so its questions reach this lake. The fetch cache of an
+ * earlier build (another lake, other answers under the same request) is dropped first.
+ */
+async function startFrontPage(dataDir: string): Promise<{buildMs: number}> {
   const viewerToken = lakeCli([
     'tokens',
     'create',
@@ -35,46 +77,37 @@ async function startFrontPage(dataDir: string): Promise<void> {
     '--data',
     dataDir,
   ]).trim()
-  next = spawn(join(BIN, 'next'), ['dev', 'examples/front-page', '--port', '3400'], {
-    cwd: ROOT,
-    detached: true,
-    env: {
-      ...process.env,
-      NEXT_TELEMETRY_DISABLED: '1',
-      NODE_EXTRA_CA_CERTS: join(dataDir, 'tls', 'ca.pem'),
-      NEXT_PUBLIC_SANITY_PROJECT_ID: 'local',
-      NEXT_PUBLIC_SANITY_DATASET: 'production',
-      NEXT_PUBLIC_SANITY_API_HOST: LAKE_URL,
-      SANITY_API_READ_TOKEN: viewerToken,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  next.stdout!.on('data', (chunk) => (log += chunk))
-  next.stderr!.on('data', (chunk) => (log += chunk))
-  const deadline = Date.now() + 90_000
-  while (Date.now() < deadline) {
-    if (next.exitCode !== null) throw new Error(`next dev exited:\n${log}`)
-    if (/Ready in/.test(log)) return
-    await new Promise((resolve) => setTimeout(resolve, 250))
+  const env = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: '1',
+    NODE_EXTRA_CA_CERTS: join(dataDir, 'tls', 'ca.pem'),
+    NEXT_PUBLIC_SANITY_PROJECT_ID: 'local',
+    NEXT_PUBLIC_SANITY_DATASET: 'production',
+    NEXT_PUBLIC_SANITY_API_HOST: LAKE_URL,
+    SANITY_API_READ_TOKEN: viewerToken,
   }
-  throw new Error(`next dev did not start:\n${log}`)
+  rmSync(join(APP, '.next', 'cache', 'fetch-cache'), {recursive: true, force: true})
+  const started = Date.now()
+  await runNext(['build', APP], env, 'exit')
+  const buildMs = Date.now() - started
+  await runNext(['start', APP, '--port', String(FRONT_PAGE_PORT)], env, /Ready in/)
+  return {buildMs}
 }
 
-// FIXME(issue 14, still open): fails on main: after the first publish through the lake API the
-// story never appears on the Next.js page within 60 s. Marked fixme so CI runs the rest; the
-// closing note says so.
-test.fixme('the front page lists, renders and updates live when an editor publishes', async ({
+test('the front page lists, renders and shows a Studio publish live', async ({
   page,
+  context,
   lake,
   timing,
 }) => {
-  test.setTimeout(300_000)
+  // next build on two busy shared cores takes one to two minutes.
+  test.setTimeout(420_000)
   const editor = lake.client()
-  const article = await editor.fetch<{_id: string; slug: string}>(
-    '*[_type == "article" && title == $title][0]{_id, "slug": slug.current}',
+  const article = await editor.fetch<{_id: string}>(
+    '*[_type == "article" && title == $title][0]{_id}',
     {title: SEED.title},
   )
-  // A lead image with a hotspot, as an editor would set it in the Studio.
+  // A lead image with a hotspot, as an editor would set it in the Studio (lead-image.spec.ts).
   const png = readFileSync(join(ROOT, 'tests/fixtures/lead-image.png'))
   const asset = await editor.assets.upload('image', png, {filename: 'lead.png'})
   await editor
@@ -89,11 +122,11 @@ test.fixme('the front page lists, renders and updates live when an editor publis
     })
     .commit()
 
-  await startFrontPage(lake.dataDir)
-  const started = Date.now()
-  await page.goto(FRONT_PAGE, {timeout: 180_000})
-  timing('front page first render (next dev compiles it)', Date.now() - started)
-  const story = page.getByTestId('story').filter({hasText: SEED.title})
+  const {buildMs} = await startFrontPage(lake.dataDir)
+  timing('next build of the example', buildMs)
+  const front = await context.newPage()
+  await front.goto(FRONT_PAGE)
+  const story = front.getByTestId('story').filter({hasText: SEED.title})
   await expect(story).toBeVisible()
 
   // The lead image: srcset widths from the lake's image pipeline, cropped, lqip behind it.
@@ -110,42 +143,62 @@ test.fixme('the front page lists, renders and updates live when an editor publis
     .toBeGreaterThan(0)
 
   // One article: source and related headlines.
-  // next dev compiles the article route on its first request: a long navigation timeout.
   const href = await story.getByRole('link').first().getAttribute('href')
-  await page.goto(`${FRONT_PAGE}${href}`, {timeout: 180_000})
-  await expect(page.getByRole('heading', {level: 1})).toHaveText(SEED.title)
-  await expect(page.getByText(SEED.source).first()).toBeVisible()
-  await expect(page.locator('.related li')).toHaveCount(SEED.relatedCount)
+  await front.goto(`${FRONT_PAGE}${href}`)
+  await expect(front.getByRole('heading', {level: 1})).toHaveText(SEED.title)
+  await expect(front.getByText(SEED.source).first()).toBeVisible()
+  await expect(front.locator('.related li')).toHaveCount(SEED.relatedCount)
 
-  const connected = page.waitForEvent('console', {
+  const connected = front.waitForEvent('console', {
     predicate: (message) => /SanityLive.*connected/.test(message.text()),
     timeout: 60_000,
   })
-  await page.goto(FRONT_PAGE, {timeout: 180_000})
+  await front.goto(FRONT_PAGE)
   await connected
 
-  // An editor publishes (a draft, then the publish action, as the Studio does).
-  const publish = async (title: string) => {
-    const draftId = `drafts.${article._id}`
-    const current = await editor.getDocument(article._id)
-    await editor.createOrReplace({...current!, _id: draftId, title})
-    await editor.action({
-      actionType: 'sanity.action.document.publish',
-      draftId,
-      publishedId: article._id,
-    })
-  }
-  // The first publish also compiles the revalidation action in next dev; the second is measured.
-  await publish('প্রথম সংস্করণ')
-  await expect(page.getByTestId('story').filter({hasText: 'প্রথম সংস্করণ'})).toBeVisible({
-    timeout: 60_000,
-  })
+  // The editor changes the headline in the Studio and publishes it.
+  await signIn(page)
+  const pane = await openArticle(page, SEED.title)
   const title = 'লাভরভ-সি বৈঠক: নতুন শিরোনাম'
-  // The goal is 2 s; next dev on a busy machine can take longer, so the time is recorded, not asserted.
-  const published = Date.now()
-  await publish(title)
-  await expect(page.getByTestId('story').filter({hasText: title})).toBeVisible({timeout: 15_000})
-  timing('publish → front page shows it', Date.now() - published)
+  await input(pane, 'title').fill(title)
+  await waitSaved(pane)
+  // The front page notes when the new headline appears (a MutationObserver: no polling delay).
+  const appeared = front.evaluate(
+    (text) =>
+      new Promise<number>((resolve) => {
+        const seen = () => document.body.innerText.includes(text)
+        if (seen()) return resolve(Date.now())
+        const observer = new MutationObserver(() => {
+          if (!seen()) return
+          observer.disconnect()
+          resolve(Date.now())
+        })
+        observer.observe(document.body, {subtree: true, childList: true, characterData: true})
+      }),
+    title,
+  )
+  const button = publishButton(pane)
+  await expect(button).toBeEnabled()
+  // When the Studio sends the publish action: before it, the Studio's own work (validation, on
+  // these busy cores seconds); after it, the lake, the live event and the front page's re-render.
+  const sent = page.waitForRequest(/\/data\/actions\//).then(() => Date.now())
+  const clicked = Date.now()
+  await button.click()
+  await expect(footer(pane)).toContainText('শেষ প্রকাশ')
+  const confirmed = Date.now()
+  await expect(front.getByTestId('story').filter({hasText: title})).toBeVisible({timeout: 15_000})
+  const visible = await appeared
+  const actionSent = await sent
+  // The goal is 2 s; it is recorded, not asserted (timings vary with machine load).
+  timing('Studio publish click → footer confirms', confirmed - clicked)
+  timing('Studio publish click → publish action sent', actionSent - clicked)
+  timing('publish action sent → front page shows it', visible - actionSent)
+  timing('Studio publish click → front page shows it', visible - clicked)
+  console.log(
+    `[front page] publish in the Studio → visible on the front page: ${visible - clicked} ms ` +
+      `(click → action sent ${actionSent - clicked} ms, action sent → visible ${visible - actionSent} ms)`,
+  )
   // Live, not reloaded.
-  expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
+  expect(await front.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
+  await expect(front.getByTestId('story').filter({hasText: SEED.title})).toHaveCount(0)
 })

@@ -49,7 +49,17 @@ export interface TestLakeOptions {
   serverOptions?: Partial<Omit<LakeServerOptions, 'dataDir' | 'port' | 'tls'>>
 }
 
+/** Unit tests stay fast: a file that starts a lake belongs to the integration project. */
+function refuseInUnitProject(): void {
+  if (process.env.TEST_PROJECT === 'unit') {
+    throw new Error(
+      'This test starts a lake, so it is an integration test: add its file to INTEGRATION in vitest.config.ts',
+    )
+  }
+}
+
 export async function startTestLake(options: TestLakeOptions = {}): Promise<TestLake> {
+  refuseInUnitProject()
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
   const tls = options.tls === false ? null : await ensureTls(dataDir)
   if (tls) trustLakeCa({pem: tls.ca})
@@ -106,6 +116,7 @@ export interface InProcessLake {
 export async function createTestLake(
   options: Pick<TestLakeOptions, 'dataDir' | 'now' | 'env'> = {},
 ): Promise<InProcessLake> {
+  refuseInUnitProject()
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
   const lake = await createLake({
     dataDir,

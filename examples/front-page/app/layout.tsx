@@ -1,4 +1,5 @@
 import type {ReactNode} from 'react'
+import {expireLiveTags} from '../sanity/actions.ts'
 import {SanityLive} from '../sanity/live.ts'
 import './globals.css'
 
@@ -15,8 +16,8 @@ export default function RootLayout({children}: {children: ReactNode}) {
           <a href="/">খবর</a>
         </header>
         <main>{children}</main>
-        {/* Revalidates the cached queries a publish changed (Live Content API). */}
-        <SanityLive />
+        {/* Expires the cached queries a publish changed (Live Content API) and re-renders. */}
+        <SanityLive action={expireLiveTags} />
       </body>
     </html>
   )

@@ -5,10 +5,9 @@
  * `auth/logout` ends the session; `auth/id` answers the cookie-mode probe.
  */
 import {Hono, type Context} from 'hono'
-import {getConnInfo} from '@hono/node-server/conninfo'
 import {toBengaliDigits} from '../../../bangla/index.ts'
 import {AuthError, BadRequestError} from '../../core/errors.ts'
-import {lakeOf} from '../context.ts'
+import {clientAddress, lakeOf} from '../context.ts'
 import {normalizeOrigin} from '../cors.ts'
 import {bearerToken, requireSignedIn} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
@@ -114,15 +113,6 @@ function redirectTarget(c: Context, origin: string): URL | null {
   const allowed = normalizeOrigin(origin)
   if (!allowed || !studioOf(c).corsOrigins.includes(allowed)) return null
   return new URL(origin)
-}
-
-function clientAddress(c: Context): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null
-  } catch {
-    // Not served by @hono/node-server (in-process requests): throttle by e-mail only.
-    return null
-  }
 }
 
 const MESSAGES = {

@@ -7,12 +7,13 @@
  * and only published answers are announced. `includeDrafts=true` needs a token that may read drafts.
  */
 import {Hono, type Context} from 'hono'
-import {NotAcceptableError, PermissionError} from '../../core/errors.ts'
+import {NotAcceptableError, PermissionError, TooManyRequestsError} from '../../core/errors.ts'
 import {can} from '../../core/grants.ts'
 import {sse} from '../../listen/stream.ts'
 import type {LiveMessage} from '../../live/liveEvents.ts'
 import {authenticationRequired} from '../../core/access.ts'
-import {datasetOf, flag, lakeOf} from '../context.ts'
+import {LIMITS} from '../../core/limits.ts'
+import {clientAddress, datasetOf, flag, lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 
 const PATH = '/:version{v[^/]+}/data/live/events/:dataset'
@@ -33,7 +34,8 @@ liveRoutes.get(PATH, (c) => {
   const includeDrafts = flag(c, 'includeDrafts')
   if (includeDrafts) requireDraftReader(c)
   const lastEventId = c.req.header('last-event-id') ?? null
-  return new Response(openStream(c, dataset, includeDrafts, lastEventId), {
+  const release = holdStream(c)
+  return new Response(openStream(c, dataset, includeDrafts, lastEventId, release), {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -49,11 +51,45 @@ function requireDraftReader(c: Context): void {
   }
 }
 
+/** Open live streams per lake and holder. */
+const held = new WeakMap<object, Map<string, number>>()
+
+/**
+ * Counts one more open stream for the caller, or refuses it (429) past
+ * LIMITS.listenersPerPrincipal, so that no one caller holds the lake's sockets and buffers for
+ * everyone. Anonymous callers (no principal to tell apart) are counted by address. Returns the
+ * release, to call once when the stream ends.
+ */
+function holdStream(c: Context): () => void {
+  const principal = getPrincipal(c)
+  const holder =
+    principal.kind === 'anonymous' ? `anonymous@${clientAddress(c) ?? ''}` : principal.id
+  const live = lakeOf(c).live
+  let counts = held.get(live)
+  if (!counts) held.set(live, (counts = new Map()))
+  const open = counts.get(holder) ?? 0
+  if (open >= LIMITS.listenersPerPrincipal) {
+    throw new TooManyRequestsError(
+      `At most ${LIMITS.listenersPerPrincipal} open live event streams per user, token or anonymous address; close some`,
+    )
+  }
+  counts.set(holder, open + 1)
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    const left = counts.get(holder)! - 1
+    if (left === 0) counts.delete(holder)
+    else counts.set(holder, left)
+  }
+}
+
 function openStream(
   c: Context,
   dataset: string,
   includeDrafts: boolean,
   lastEventId: string | null,
+  release: () => void,
 ): ReadableStream<Uint8Array> {
   const live = lakeOf(c).live
   let stop = () => {}
@@ -73,11 +109,14 @@ function openStream(
           controller.enqueue(encoder.encode(text))
         }
         const message = (m: LiveMessage) => send(sse('message', {tags: m.tags}, m.id))
-        const {resume, history, unsubscribe} = live.subscribe(
-          dataset,
-          {includeDrafts, send: message},
-          lastEventId,
-        )
+        let subscription
+        try {
+          subscription = live.subscribe(dataset, {includeDrafts, send: message}, lastEventId)
+        } catch (err) {
+          release()
+          throw err
+        }
+        const {resume, history, unsubscribe} = subscription
         const keepAlive = setInterval(() => send(':\n\n'), KEEP_ALIVE_MS)
         keepAlive.unref?.()
         stop = () => {
@@ -85,6 +124,7 @@ function openStream(
           closed = true
           clearInterval(keepAlive)
           unsubscribe()
+          release()
         }
         send(sse('welcome', {}))
         if (resume.kind === 'restart') send(sse('restart', {}, live.latestId(dataset)))

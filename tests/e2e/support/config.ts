@@ -10,6 +10,9 @@ export const BIN = join(ROOT, 'node_modules', '.bin')
 export const LAKE_PORT = Number(process.env.E2E_LAKE_PORT ?? 43334)
 export const STUDIO_PORT = Number(process.env.E2E_STUDIO_PORT ?? 43333)
 export const STUDIO_URL = `http://localhost:${STUDIO_PORT}`
+/** The example front page (examples/front-page), allowed by the e2e lake's CORS origins. */
+export const FRONT_PAGE_PORT = Number(process.env.E2E_FRONT_PAGE_PORT ?? 43400)
+export const FRONT_PAGE_URL = `http://localhost:${FRONT_PAGE_PORT}`
 /** What the Studio is built with; its client then calls https://local.localhost:<port>. */
 export const LAKE_URL = `https://localhost:${LAKE_PORT}`
 export const PROJECT_ID = LOCAL_LAKE.projectId

@@ -8,7 +8,7 @@ import {cpSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {test as base, type BrowserContext, type TestInfo} from '@playwright/test'
-import {ENV_SPKI, ENV_TEMPLATE_DIR, LAKE_PORT, STUDIO_PORT} from './config.ts'
+import {ENV_SPKI, ENV_TEMPLATE_DIR, FRONT_PAGE_PORT, LAKE_PORT, STUDIO_PORT} from './config.ts'
 import {startLake, trustLakeCa, type LakeProcess} from './lake.ts'
 import {isDeclaredUnsupported} from './unsupported.ts'
 
@@ -43,11 +43,12 @@ function requiredEnv(name: string): string {
 }
 
 const LAKE_HOST = new RegExp(`^https://([a-z0-9-]+\\.)?localhost:${LAKE_PORT}/`)
+// The example front page (front-page.spec.ts) is the project's own too.
 const OWN_HOSTS = new RegExp(
-  `^(https?|wss?)://(localhost:${STUDIO_PORT}|([a-z0-9-]+\\.)?localhost:${LAKE_PORT})/`,
+  `^(https?|wss?)://(localhost:(${STUDIO_PORT}|${FRONT_PAGE_PORT})|([a-z0-9-]+\\.)?localhost:${LAKE_PORT})/`,
 )
 
-/** Whether the browser may send this request: the Studio, the lake, or nothing on the network. */
+/** Whether the browser may send this request: our own servers (Studio, lake, front page) only. */
 export function isOwnHost(url: string): boolean {
   return OWN_HOSTS.test(url) || /^(data|blob|about|chrome-extension):/.test(url)
 }

@@ -5,7 +5,15 @@ import {createWriteStream, readFileSync} from 'node:fs'
 import {createClient, type SanityClient} from '@sanity/client'
 import {startLakeProcess, trustLakeCa as trustCa} from '../../../kit/lakeProcess.ts'
 import {lakeFile} from '../../../kit/localLake.ts'
-import {DATASET, LAKE_PORT, LAKE_URL, PROJECT_ID, ROOT, STUDIO_URL} from './config.ts'
+import {
+  DATASET,
+  FRONT_PAGE_URL,
+  LAKE_PORT,
+  LAKE_URL,
+  PROJECT_ID,
+  ROOT,
+  STUDIO_URL,
+} from './config.ts'
 
 export interface LakeProcess {
   url: string
@@ -66,7 +74,7 @@ export async function startLake(
       dataDir,
       port: LAKE_PORT,
       detached: true,
-      env: {...process.env, LAKE_CORS_ORIGINS: STUDIO_URL, ...env},
+      env: {...process.env, LAKE_CORS_ORIGINS: `${STUDIO_URL},${FRONT_PAGE_URL}`, ...env},
       onLine: (line) => log.write(`${line}\n`),
     })
   } catch (error) {

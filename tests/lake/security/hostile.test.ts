@@ -106,3 +106,40 @@ describe('numbers past what SQLite takes', () => {
     expect(await ok.text()).toContain('"_id":"x"')
   })
 })
+
+describe('live event streams per caller', () => {
+  const open = (token: string | null) =>
+    lake().fetch(`${lake().url}${API}/data/live/events/test`, {
+      headers: token ? {authorization: `Bearer ${token}`} : {},
+    })
+
+  it(`allows ${LIMITS.listenersPerPrincipal} per token, then 429 until one closes (was unbounded)`, async () => {
+    const streams: Response[] = []
+    try {
+      for (let i = 0; i < LIMITS.listenersPerPrincipal; i++) {
+        const res = await open(lake().token)
+        expect(res.status).toBe(200)
+        streams.push(res)
+      }
+      const refused = await open(lake().token)
+      expect(refused.status).toBe(429)
+      expect((await refused.json()).message).toMatch(/At most 100 open live event streams/)
+      // Another caller is not held back by this one.
+      const other = await lake().lake.auth!.store.createToken({label: 'other', role: 'viewer'})
+      const theirs = await open(other.token)
+      expect(theirs.status).toBe(200)
+      await theirs.body!.cancel()
+      // Closing one frees its place.
+      await streams.pop()!.body!.cancel()
+      const again = await open(lake().token)
+      expect(again.status).toBe(200)
+      streams.push(again)
+    } finally {
+      await Promise.all(streams.map((res) => res.body!.cancel()))
+    }
+    // All closed: the full allowance is back.
+    const after = await open(lake().token)
+    expect(after.status).toBe(200)
+    await after.body!.cancel()
+  })
+})

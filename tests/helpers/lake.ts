@@ -110,6 +110,11 @@ export interface InProcessLake {
   lake: Lake
   /** `fetch` against this lake: the request is handled in-process. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
+  /**
+   * A @sanity/client for dataset `test` with the token, its requests handled in-process. Tools that
+   * open their own connections (@sanity/export, EventSource listeners) need `startTestLake()`.
+   */
+  client(options?: Partial<ClientConfig>): SanityClient
   close(options?: {keepData?: boolean}): Promise<void>
 }
 
@@ -127,18 +132,57 @@ export async function createTestLake(
       ...options.env,
     },
   })
+  const url = `http://lake-${++inProcessCount}.in-process`
+  routeToLake(url, lake)
+  const token = lake.auth!.token
   return {
-    url: 'http://lake.in-process',
-    token: lake.auth!.token,
+    url,
+    token,
     dataDir,
     lake,
     fetch: (input, init) => lake.fetch(new Request(input, init)),
+    client: (overrides = {}) =>
+      createClient({
+        projectId: 'local',
+        dataset: 'test',
+        apiHost: url,
+        useProjectHostname: false,
+        apiVersion: '2025-02-19',
+        token,
+        useCdn: false,
+        // Any `fetch` option makes get-it (the client's HTTP layer) send with the global fetch,
+        // which routeToLake hands to the lake; without one it opens a socket with node:http.
+        fetch: {},
+        ...overrides,
+      }),
     async close({keepData = false} = {}) {
+      inProcessLakes.delete(url)
       await lake.close()
       if (!keepData) await rm(dataDir, {recursive: true, force: true})
     },
   }
 }
+
+let inProcessCount = 0
+/** In-process lakes by origin: the global fetch hands their requests to their handlers. */
+const inProcessLakes = new Map<string, Lake>()
+
+/**
+ * Makes the global fetch answer requests for `origin` with the lake's handler (every other request
+ * goes out as before), so a client that sends with the global fetch reaches an in-process lake.
+ */
+function routeToLake(origin: string, lake: Lake): void {
+  if (!networkFetch) {
+    const network = (networkFetch = globalThis.fetch)
+    globalThis.fetch = (input, init) => {
+      const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+      const target = inProcessLakes.get(new URL(href).origin)
+      return target ? target.fetch(new Request(input, init)) : network(input, init)
+    }
+  }
+  inProcessLakes.set(origin, lake)
+}
+let networkFetch: typeof fetch | undefined
 
 /**
  * A test lake for the whole file: started before its tests, closed (and its folder removed) after.

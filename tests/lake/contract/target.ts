@@ -1,9 +1,10 @@
 /**
- * What the contract suite runs against: the local lake (always) or a hosted Sanity project (when
- * SANITY_CONTRACT_PROJECT_ID and SANITY_CONTRACT_TOKEN are set). The suite talks only HTTP.
+ * What the contract suite runs against: the local lake (in-process, and over HTTPS for the tools
+ * that open their own connections) or a hosted Sanity project (when SANITY_CONTRACT_PROJECT_ID and
+ * SANITY_CONTRACT_TOKEN are set). The suite speaks only Sanity's HTTP API.
  */
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
-import {startTestLake} from '../../helpers/lake.ts'
+import {createTestLake, startTestLake} from '../../helpers/lake.ts'
 
 export interface ContractTarget {
   /** A @sanity/client (apiVersion 2025-02-19) for the target dataset, with a write token. */
@@ -20,13 +21,17 @@ export function uniquePrefix(): string {
   return `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
 }
 
-function targetFor(client: SanityClient, close: () => Promise<void>): ContractTarget {
+function targetFor(
+  client: SanityClient,
+  close: () => Promise<void>,
+  send: typeof fetch = fetch,
+): ContractTarget {
   const token = client.config().token!
   return {
     client: (options = {}) => client.withConfig(options),
     request(path, {apiVersion = '2025-02-19', headers, ...init} = {}) {
       const url = client.withConfig({apiVersion}).getUrl(path)
-      return fetch(url, {
+      return send(url, {
         ...init,
         headers: {authorization: `Bearer ${token}`, ...Object.fromEntries(new Headers(headers))},
       })
@@ -37,7 +42,14 @@ function targetFor(client: SanityClient, close: () => Promise<void>): ContractTa
   }
 }
 
-export async function localTarget(): Promise<ContractTarget> {
+/** The lake answering in-process (`createLake` + `lake.fetch`): no socket, no TLS. */
+export async function inProcessTarget(): Promise<ContractTarget> {
+  const lake = await createTestLake()
+  return targetFor(lake.client(), () => lake.close(), lake.fetch)
+}
+
+/** The lake's real HTTPS server, for clients that open their own connections. */
+export async function httpsTarget(): Promise<ContractTarget> {
   const lake = await startTestLake()
   return targetFor(lake.client(), () => lake.close())
 }

@@ -15,6 +15,8 @@ import {createEventBus, type EventBus} from './events/bus.ts'
 import {ImageService} from './assets/images.ts'
 import {openVisibility} from './datasets/visibility.ts'
 import {LiveEvents} from './live/liveEvents.ts'
+import {fileQuestionStore} from './live/questionStore.ts'
+import {reviveLiveQuestion} from './live/questions.ts'
 import {createApp} from './http/app.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
@@ -120,7 +122,13 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     bus,
     visibility: openVisibility(options.dataDir),
     images: new ImageService({dataDir: options.dataDir, env}),
-    live: new LiveEvents(bus),
+    live: new LiveEvents(bus, {
+      store: fileQuestionStore(options.dataDir),
+      revive: (dataset, question) =>
+        reviveLiveQuestion(question, (request, principal) =>
+          datasets.get(dataset).query(request, principal),
+        ),
+    }),
     now,
     config,
   }

@@ -6,12 +6,21 @@
  * Commits reach it through the event bus, inside the store's write lock; it only notes which tag
  * classes may have changed and re-asks the remembered queries a few milliseconds later, coalescing
  * bursts of commits (an import, an editor's typing) into one recheck.
+ *
+ * The remembered questions outlive a restart (a `LiveQuestionStore`): a website's prerendered page
+ * or cached fetch never asks again on its own, so a lake that forgot its question at restart would
+ * never tell it that the answer changed.
  */
 import {randomBytes} from 'node:crypto'
 import {isDraftId, isVersionId} from '../core/ids.ts'
 import type {CommittedTransaction} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
-import {SyncTagRegistry, type RegisteredQuery, type TagClass} from './syncTags.ts'
+import {
+  SyncTagRegistry,
+  type RegisteredQuery,
+  type SavedQuestion,
+  type TagClass,
+} from './syncTags.ts'
 
 export interface LiveMessage {
   /** `<epoch>-<sequence>`: the epoch changes with every lake start, so old ids mean "restart". */
@@ -25,7 +34,18 @@ export interface LiveSubscriber {
   send(message: LiveMessage): void
 }
 
+/** Where remembered questions are kept across restarts. */
+export interface LiveQuestionStore {
+  load(dataset: string): SavedQuestion[]
+  save(dataset: string, questions: SavedQuestion[]): void
+}
+
 export interface LiveEventsOptions {
+  store?: LiveQuestionStore
+  /** Turns a saved question back into a way to ask it; null when it can no longer be asked. */
+  revive?: (dataset: string, question: unknown) => (() => Promise<string>) | null
+  /** Delay that coalesces saves of the remembered questions. */
+  saveDelayMs?: number
   /** Remembered queries per dataset and class. */
   capacity?: number
   /** Announced messages kept per dataset for resuming. */
@@ -34,7 +54,7 @@ export interface LiveEventsOptions {
   recheckDelayMs?: number
 }
 
-const DEFAULTS = {historySize: 1000, recheckDelayMs: 10}
+const DEFAULTS = {historySize: 1000, recheckDelayMs: 10, saveDelayMs: 1000}
 
 interface DatasetLive {
   registry: SyncTagRegistry
@@ -47,6 +67,8 @@ interface DatasetLive {
   dirty: Set<TagClass>
   timer: ReturnType<typeof setTimeout> | null
   running: Promise<void> | null
+  /** A save of the remembered questions is due. */
+  saveTimer: ReturnType<typeof setTimeout> | null
 }
 
 /** Where a resumed stream starts: after a known message, or at the end after a `restart`. */
@@ -54,7 +76,9 @@ export type ResumePoint = {kind: 'end'} | {kind: 'after'; index: number} | {kind
 
 export class LiveEvents {
   readonly #bus: EventBus
-  readonly #options: Required<LiveEventsOptions>
+  readonly #options: Required<Omit<LiveEventsOptions, 'store' | 'revive'>>
+  readonly #store: LiveQuestionStore | null
+  readonly #revive: LiveEventsOptions['revive'] | null
   readonly #datasets = new Map<string, DatasetLive>()
   /** Distinguishes this lake run's event ids from an earlier run's. */
   readonly #epoch = randomBytes(4).toString('hex')
@@ -62,7 +86,10 @@ export class LiveEvents {
 
   constructor(bus: EventBus, options: LiveEventsOptions = {}) {
     this.#bus = bus
-    this.#options = {capacity: 500, ...DEFAULTS, ...options}
+    const {store, revive, ...rest} = options
+    this.#options = {capacity: 500, ...DEFAULTS, ...rest}
+    this.#store = store ?? null
+    this.#revive = revive ?? null
     bus.onClose(() => this.close())
   }
 
@@ -82,6 +109,7 @@ export class LiveEvents {
     const tag = live.registry.remember(query, resultJson)
     // A commit landed while the answer was computed: check it against the data now.
     if (generation !== live.generation) this.#markDirty(dataset, live, query.tagClass)
+    this.#scheduleSave(dataset, live)
     return tag
   }
 
@@ -121,11 +149,17 @@ export class LiveEvents {
   }
 
   close(): void {
+    if (this.#closed) return
     this.#closed = true
-    for (const live of this.#datasets.values()) {
+    for (const [dataset, live] of this.#datasets) {
       if (live.timer) clearTimeout(live.timer)
       live.timer = null
       live.subscribers.clear()
+      if (live.saveTimer) {
+        clearTimeout(live.saveTimer)
+        live.saveTimer = null
+        this.#save(dataset, live)
+      }
     }
   }
 
@@ -144,10 +178,45 @@ export class LiveEvents {
       dirty: new Set(),
       timer: null,
       running: null,
+      saveTimer: null,
     }
     this.#datasets.set(dataset, created)
     this.#bus.subscribe(dataset, (tx) => this.#onCommit(dataset, created, tx))
+    this.#restore(dataset, created)
     return created
+  }
+
+  /** Takes back the questions saved before a restart and checks their answers against the data. */
+  #restore(dataset: string, live: DatasetLive): void {
+    if (!this.#store || !this.#revive) return
+    let restored = 0
+    for (const saved of this.#store.load(dataset)) {
+      const rerun = this.#revive(dataset, saved.question)
+      if (!rerun) continue
+      live.registry.restore(saved, rerun)
+      restored++
+    }
+    if (restored === 0) return
+    // Commits may have landed while nobody asked (before this dataset's first live call).
+    this.#markDirty(dataset, live, 'published')
+    this.#markDirty(dataset, live, 'drafts')
+  }
+
+  #scheduleSave(dataset: string, live: DatasetLive): void {
+    if (!this.#store || this.#closed || live.saveTimer) return
+    live.saveTimer = setTimeout(() => {
+      live.saveTimer = null
+      this.#save(dataset, live)
+    }, this.#options.saveDelayMs)
+    live.saveTimer.unref?.()
+  }
+
+  #save(dataset: string, live: DatasetLive): void {
+    try {
+      this.#store?.save(dataset, live.registry.saved())
+    } catch (err) {
+      console.error(`lake: saving the live questions of "${dataset}" failed`, err)
+    }
   }
 
   #onCommit(dataset: string, live: DatasetLive, tx: CommittedTransaction): void {
@@ -189,6 +258,7 @@ export class LiveEvents {
           await live.registry.recheck(tagClass)
         }
       }
+      this.#scheduleSave(dataset, live)
     } catch (err) {
       console.error(`lake: live recheck of "${dataset}" failed`, err)
     }

@@ -25,6 +25,17 @@ export interface RegisteredQuery {
   tagClass: TagClass
   /** Asks the question again over the current data; resolves to the answer's JSON text. */
   rerun: () => Promise<string>
+  /** What asks it again after a restart (JSON); questions without it are not saved. */
+  question?: unknown
+}
+
+/** A remembered question as saved across restarts. */
+export interface SavedQuestion {
+  key: string
+  tagClass: TagClass
+  /** Hash of the latest answer. */
+  answer: string
+  question: unknown
 }
 
 interface Entry {
@@ -33,6 +44,7 @@ interface Entry {
   tag: string
   /** Hash of the latest answer. */
   answer: string
+  question?: unknown
 }
 
 export interface SyncTagRegistryOptions {
@@ -78,7 +90,13 @@ export class SyncTagRegistry {
     const answer = hashOf(resultJson)
     const previous = entries.get(query.key)
     entries.delete(query.key)
-    entries.set(query.key, {tagClass: query.tagClass, rerun: query.rerun, tag, answer})
+    entries.set(query.key, {
+      tagClass: query.tagClass,
+      rerun: query.rerun,
+      tag,
+      answer,
+      question: query.question,
+    })
     if (previous && previous.answer !== answer) this.#announce([tag], query.tagClass)
     if (entries.size > this.#capacity) {
       const forgotten: string[] = []
@@ -90,6 +108,26 @@ export class SyncTagRegistry {
       this.#announce(forgotten, query.tagClass)
     }
     return tag
+  }
+
+  /** Takes back a question saved before a restart, with its answer then; announces nothing. */
+  restore(saved: SavedQuestion, rerun: () => Promise<string>): void {
+    const entries = this.#entries[saved.tagClass]
+    if (entries.size >= this.#capacity || entries.has(saved.key)) return
+    const {key, tagClass, answer, question} = saved
+    entries.set(key, {tagClass, rerun, tag: syncTagFor(key), answer, question})
+  }
+
+  /** The questions that can be asked again after a restart, least recently asked first. */
+  saved(): SavedQuestion[] {
+    const saved: SavedQuestion[] = []
+    for (const entries of Object.values(this.#entries)) {
+      for (const [key, entry] of entries) {
+        if (entry.question === undefined) continue
+        saved.push({key, tagClass: entry.tagClass, answer: entry.answer, question: entry.question})
+      }
+    }
+    return saved
   }
 
   size(tagClass: TagClass): number {

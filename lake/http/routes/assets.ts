@@ -171,7 +171,12 @@ export function assetDownloadRoutes(): Hono {
     }
     if (kind === 'images') {
       const rendition = await imageRendition(c, path, name)
-      if (rendition) return rendition
+      if (rendition) {
+        const format = RENDITION_EXTENSIONS[rendition.headers.get('content-type') ?? '']
+        const disposition = downloadDisposition(c, asset, name, format)
+        if (disposition) rendition.headers.set('Content-Disposition', disposition)
+        return rendition
+      }
     }
     const extension = name.split('.').pop() ?? ''
     const size = statSync(path).size
@@ -184,19 +189,42 @@ export function assetDownloadRoutes(): Hono {
     c.header('Cross-Origin-Resource-Policy', 'cross-origin')
     if (extension === 'svg')
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
-    const dl = c.req.query('dl')
-    if (dl !== undefined) {
-      // `dl=` without a name downloads under the name it was uploaded with.
-      const original = typeof asset.originalFilename === 'string' ? asset.originalFilename : ''
-      const filename = dl || original || name
-      const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
-      c.header(
-        'Content-Disposition',
-        `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
-      )
-    }
+    const disposition = downloadDisposition(c, asset, name)
+    if (disposition) c.header('Content-Disposition', disposition)
     if (c.req.method === 'HEAD') return c.body(null, 200)
     return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200)
   })
   return app
+}
+
+/** What a rendition's Content-Type is saved as. */
+const RENDITION_EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+  'image/gif': 'gif',
+}
+
+/**
+ * `?dl=` (with or without image transforms, as on Sanity's CDN) makes the answer a download:
+ * under the given name, or, when empty, the name it was uploaded with; a rendition in another
+ * format gets that format's extension.
+ */
+function downloadDisposition(
+  c: Context,
+  asset: SanityDocument,
+  name: string,
+  format?: string,
+): string | null {
+  const dl = c.req.query('dl')
+  if (dl === undefined) return null
+  const original = typeof asset.originalFilename === 'string' ? asset.originalFilename : ''
+  let filename = dl || original || name
+  if (!dl && format && !filename.toLowerCase().endsWith(`.${format}`)) {
+    const dot = filename.lastIndexOf('.')
+    filename = `${dot > 0 ? filename.slice(0, dot) : filename}.${format}`
+  }
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`
 }

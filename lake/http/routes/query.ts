@@ -4,6 +4,7 @@ import {BadRequestError} from '../../core/errors.ts'
 import {decodeParams} from '../../core/query.ts'
 import type {Principal} from '../../core/grants.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
+import {liveQuestion} from '../../live/questions.ts'
 import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 
@@ -58,6 +59,7 @@ async function answer(
         key: JSON.stringify([query, params, perspective, readerScope(principal, query)]),
         tagClass: perspective.kind === 'published' ? 'published' : 'drafts',
         rerun: () => run(),
+        question: liveQuestion(request, principal),
       },
       resultJson,
       generation,

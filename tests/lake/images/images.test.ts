@@ -350,4 +350,23 @@ describe('asset files', () => {
     expect(named.headers.get('content-disposition')).toMatch(/filename="photo.png"/)
     await named.arrayBuffer()
   })
+
+  it('download a rendition too, named for its format', async () => {
+    // As Sanity's CDN: dl= combines with the transform parameters (a "download 800 px" link).
+    const webp = await fetch(`${base}?w=8&fm=webp&dl=`)
+    expect(webp.headers.get('content-type')).toBe('image/webp')
+    expect(webp.headers.get('content-disposition')).toBe(
+      `attachment; filename="___-__.webp"; filename*=UTF-8''${encodeURIComponent('চার-রঙ.webp')}`,
+    )
+    await webp.arrayBuffer()
+    const same = await fetch(`${base}?w=8&dl=`)
+    expect(same.headers.get('content-disposition')).toMatch(/filename="___-__.png"/)
+    await same.arrayBuffer()
+    const named = await fetch(`${base}?w=8&fm=jpg&dl=small.jpg`)
+    expect(named.headers.get('content-disposition')).toMatch(/filename="small.jpg"/)
+    await named.arrayBuffer()
+    const inline = await fetch(`${base}?w=8`)
+    expect(inline.headers.get('content-disposition')).toBeNull()
+    await inline.arrayBuffer()
+  })
 })

@@ -239,3 +239,40 @@ describe('the events stream on the wire', () => {
     watcher.unsubscribe()
   })
 })
+
+describe('after a restart', () => {
+  it('still tells a cache of an answer from before the restart that it changed', async () => {
+    // A website prerendered its front page (viewer token, published perspective) against this
+    // lake; then the lake restarted. The cached page never asks again: only the lake can tell it.
+    const first = await startTestLake()
+    const {token: viewerToken} = await first.server.lake.auth!.store.createToken({
+      label: 'website',
+      role: 'viewer',
+    })
+    const viewer = first.client({apiVersion: 'vX', token: viewerToken})
+    const query = '*[_type == "article"] | order(title asc) {title}'
+    await first.client().create({_type: 'article', title: 'ক আগের খবর'})
+    const [pageTag] = await syncTagsOf(viewer, query)
+    const [draftTag] = await syncTagsOf(first.client({apiVersion: 'vX'}), query, 'drafts')
+    await first.close({keepData: true})
+
+    const restarted = await startTestLake({dataDir: first.dataDir})
+    try {
+      const editor = restarted.client({apiVersion: 'vX'})
+      const live = collect(editor, true)
+      await live.welcomed
+      await editor.create({_type: 'article', title: 'খ নতুন খবর'})
+      expect((await live.messageWith(pageTag!)).type).toBe('message')
+      // Draft questions come back too, for includeDrafts streams.
+      await live.messageWith(draftTag!)
+      // The revived question has the same tag and keeps being answered with it.
+      const answer = (await restarted
+        .client({apiVersion: 'vX', token: viewerToken})
+        .fetch(query, {}, {filterResponse: false} as never)) as unknown as {syncTags: string[]}
+      expect(answer.syncTags).toEqual([pageTag])
+      live.stop()
+    } finally {
+      await restarted.close()
+    }
+  })
+})

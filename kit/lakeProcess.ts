@@ -1,6 +1,6 @@
 /**
  * The one way to run a lake as a child process — `node lake/cli.ts start`, as a developer runs it —
- * for `npm run dev`, the bench, the e2e support and the crash test; and the one way a Node process
+ * for `npm run dev`, the bench, the e2e support and the crash and shutdown tests; and the one way a Node process
  * trusts a lake's certificate authority (added to Node's default list: TLS stays verified).
  */
 import {spawn, type ChildProcess} from 'node:child_process'
@@ -32,6 +32,8 @@ export interface LakeProcessOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void
   /** How long to wait for "Lake listening" (default 60 s). */
   timeoutMs?: number
+  /** Further `lake start` flags, e.g. `['--query-timeout', '60']`. */
+  args?: string[]
 }
 
 export interface LakeProcess {
@@ -55,7 +57,7 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   const tls = options.tls ?? true
   const host = options.host ?? LOCAL_LAKE.host
   const args = [LAKE_CLI, 'start', '--port', String(options.port ?? 0), '--host', host]
-  args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']))
+  args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']), ...(options.args ?? []))
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: (options.env ?? process.env) as NodeJS.ProcessEnv,

@@ -1,6 +1,6 @@
 /**
  * The one way to run a lake as a child process — `node lake/cli.ts start`, as a developer runs it —
- * for `npm run dev`, the bench, the e2e support and the crash and shutdown tests; and the one way a Node process
+ * for `npm run dev`, the bench, the e2e support and the crash test; and the one way a Node process
  * trusts a lake's certificate authority (added to Node's default list: TLS stays verified).
  */
 import {spawn, type ChildProcess} from 'node:child_process'
@@ -32,8 +32,8 @@ export interface LakeProcessOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void
   /** How long to wait for "Lake listening" (default 60 s). */
   timeoutMs?: number
-  /** Further `lake start` flags, e.g. `['--query-timeout', '60']`. */
-  args?: string[]
+  /** Further `lake start` options, e.g. `['--query-timeout', '60']`. */
+  args?: readonly string[]
 }
 
 export interface LakeProcess {

@@ -6,6 +6,7 @@ import {structureTool} from 'sanity/structure'
 import {schemaTypes} from './schemas/index.ts'
 import {NfcFormInput} from './studio/components/BengaliTextInput.tsx'
 import {NavbarWithLanguageSwitch} from './studio/components/LanguageSwitch.tsx'
+import {LayoutWithDeskLoading} from './studio/components/ToolLoading.tsx'
 import {bn} from './studio/locale/bn.ts'
 import {bnBDLocale} from './studio/locale/bn-BD/index.ts'
 import {answerHostedCallsLocally} from './studio/offline/hostedCalls.ts'
@@ -73,7 +74,7 @@ export default defineConfig({
     // Last, so the Studio starts in Bengali; English stays in the language switch.
     bnBDLocale(),
   ],
-  studio: {components: {navbar: NavbarWithLanguageSwitch}},
+  studio: {components: {navbar: NavbarWithLanguageSwitch, layout: LayoutWithDeskLoading}},
   schema: {types: schemaTypes},
   form: {components: {input: NfcFormInput}},
 })

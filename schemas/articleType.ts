@@ -1,7 +1,7 @@
 // Article: a news story as a Bangladeshi newsroom publishes it.
 import {DocumentTextIcon} from '@sanity/icons/DocumentText'
 import {defineArrayMember, defineField, defineType} from 'sanity'
-import {withGraphemeCounter} from '../studio/components/BengaliTextInput.tsx'
+import {withSortKey} from '../studio/components/BengaliTextInput.tsx'
 import {
   ARTICLE_BODY_TYPE,
   ARTICLE_TITLE_LIMIT,
@@ -13,7 +13,9 @@ import {
   SECTIONS,
   SLUG_MAX_LENGTH,
   SOURCE_TYPE,
+  SORT_KEY_FIELD,
 } from './names.ts'
+import {sortKeyField} from './sortKeyField.ts'
 import {articleDescription, articleSubtitle} from './preview.ts'
 import {
   checkSlugUnique,
@@ -41,13 +43,14 @@ export const articleType = defineType({
       description: '৯০ অক্ষরের মধ্যে রাখা ভালো; ১৫০ অক্ষরের বেশি চলবে না',
       type: 'string',
       group: 'story',
-      components: {input: withGraphemeCounter(ARTICLE_TITLE_LIMIT)},
+      components: {input: withSortKey(ARTICLE_TITLE_LIMIT, SORT_KEY_FIELD)},
       validation: textValidation({
         required: 'শিরোনাম দিন',
         limit: ARTICLE_TITLE_LIMIT,
         expectBengali: true,
       }),
     }),
+    sortKeyField(),
     defineField({
       name: 'slug',
       title: 'স্লাগ (ওয়েব ঠিকানা)',
@@ -204,8 +207,15 @@ export const articleType = defineType({
       title: 'প্রকাশের সময়, পুরোনো আগে',
       by: [{field: 'publishedAt', direction: 'asc'}],
     },
-    // Code-point order of NFC text, which is Bengali alphabetical order (see docs/studio-bengali.md).
-    {name: 'titleAsc', title: 'শিরোনাম, বর্ণানুক্রমে', by: [{field: 'title', direction: 'asc'}]},
+    // GROQ orders strings by code point; the sort key's code-point order is Bengali order.
+    {
+      name: 'titleAsc',
+      title: 'শিরোনাম, বর্ণানুক্রমে',
+      by: [
+        {field: SORT_KEY_FIELD, direction: 'asc'},
+        {field: 'title', direction: 'asc'},
+      ],
+    },
   ],
   preview: {
     select: {

@@ -1,9 +1,10 @@
 // Headline: one line of the headline list (ticker / related headlines), optionally an article's own title.
 import {ThListIcon} from '@sanity/icons/ThList'
 import {defineField, defineType, type InitialValueResolverContext} from 'sanity'
-import {withGraphemeCounter} from '../studio/components/BengaliTextInput.tsx'
-import {ARTICLE_TYPE, HEADLINE_TEXT_LIMIT, HEADLINE_TYPE} from './names.ts'
+import {withSortKey} from '../studio/components/BengaliTextInput.tsx'
+import {ARTICLE_TYPE, HEADLINE_TEXT_LIMIT, HEADLINE_TYPE, SORT_KEY_FIELD} from './names.ts'
 import {headlineTitle} from './preview.ts'
+import {sortKeyField} from './sortKeyField.ts'
 import {textValidation} from './validation.ts'
 
 /** The last position in use (drafts included) plus one; 0 for the first headline. */
@@ -29,9 +30,10 @@ export const headlineType = defineType({
       title: 'শিরোনাম',
       description: '১২০ অক্ষরের বেশি চলবে না; বক্তার নাম এখানে নয়, নিচের ঘরে',
       type: 'string',
-      components: {input: withGraphemeCounter(HEADLINE_TEXT_LIMIT)},
+      components: {input: withSortKey(HEADLINE_TEXT_LIMIT, SORT_KEY_FIELD)},
       validation: textValidation({required: 'শিরোনাম লিখুন', limit: HEADLINE_TEXT_LIMIT}),
     }),
+    sortKeyField(),
     defineField({
       name: 'speaker',
       title: 'বক্তা',
@@ -65,7 +67,14 @@ export const headlineType = defineType({
   ],
   orderings: [
     {name: 'positionAsc', title: 'তালিকার ক্রমে', by: [{field: 'position', direction: 'asc'}]},
-    {name: 'textAsc', title: 'শিরোনাম, বর্ণানুক্রমে', by: [{field: 'text', direction: 'asc'}]},
+    {
+      name: 'textAsc',
+      title: 'শিরোনাম, বর্ণানুক্রমে',
+      by: [
+        {field: SORT_KEY_FIELD, direction: 'asc'},
+        {field: 'text', direction: 'asc'},
+      ],
+    },
   ],
   preview: {
     select: {text: 'text', speaker: 'speaker', breaking: 'breaking'},

@@ -10,6 +10,13 @@ export const CORRECTION_TYPE = 'correction'
 export const LEAD_IMAGE_TYPE = 'leadImage'
 export const ARTICLE_BODY_TYPE = 'articleBody'
 
+/**
+ * The hidden field holding the Bengali sort key of an article's title or a headline's text
+ * (bangla/sort.ts): 'শিরোনাম, বর্ণানুক্রমে' orders by it. The Studio's title input and the import
+ * write it.
+ */
+export const SORT_KEY_FIELD = 'sortKey'
+
 /** The newsroom's sections; the stored value is the Bengali name itself (NFC). */
 export const SECTIONS = [
   'জাতীয়',

@@ -15,7 +15,8 @@ import {
 /** File names inside the data folder (kit/localLake.ts, which the lake's clients read too). */
 export const AUTH_DB_FILE = LAKE_FILES.authDb
 export const TOKEN_FILE = LAKE_FILES.token
-export const SCRIPTS_TOKEN_LABEL = 'scripts'
+/** The name the Studio shows for what the import and the scripts write (history, footer). */
+export const SCRIPTS_TOKEN_LABEL = 'আমদানি ও স্ক্রিপ্ট (স্বয়ংক্রিয়)'
 
 export interface AuthBootstrap {
   store: AuthStore

@@ -3,12 +3,13 @@
  * the same documents with the same ids and keys, so importing twice creates nothing twice.
  */
 import {createHash} from 'node:crypto'
-import {slugify} from '../../bangla/index.ts'
+import {slugify, sortKey} from '../../bangla/index.ts'
 import {
   ARTICLE_TYPE,
   DATELINE_TYPE,
   HEADLINE_TYPE,
   type Section,
+  SORT_KEY_FIELD,
   SOURCE_TYPE,
 } from '../../schemas/names.ts'
 import {dhakaMidnightUtc} from './dates.ts'
@@ -107,6 +108,7 @@ export function toDocuments(
       _id: hid,
       _type: HEADLINE_TYPE,
       text: headline.text,
+      [SORT_KEY_FIELD]: sortKey(headline.text),
       ...(headline.speaker ? {speaker: headline.speaker} : {}),
       position,
       // A published document may not hold a strong reference to a draft: the Studio's own
@@ -148,6 +150,7 @@ export function toDocuments(
     _id: id,
     _type: ARTICLE_TYPE,
     title: parsed.title,
+    [SORT_KEY_FIELD]: sortKey(parsed.title),
     slug: {_type: 'slug', current: slugify(parsed.title)},
     ...(parsed.dateline
       ? {

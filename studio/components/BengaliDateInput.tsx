@@ -4,12 +4,8 @@
 import {Stack, Text} from '@sanity/ui'
 import {useCallback, useEffect, useRef, useState, type ReactNode} from 'react'
 import type {FormPatch, InputProps, PatchEvent, SchemaType} from 'sanity'
-import {
-  formatBanglaCalendar,
-  formatGregorianBn,
-  formatHijriBn,
-  toAsciiDigits,
-} from '../../bangla/index.ts'
+import {formatBanglaCalendar, formatGregorianBn, formatHijriBn} from '../../bangla/index.ts'
+import {asciiDigitsOnInput, watchTimeBoxes} from './timeBox.ts'
 
 const DATE_TYPES = new Set(['date', 'datetime'])
 
@@ -19,28 +15,6 @@ export function isDateType(schemaType: SchemaType): boolean {
     if (DATE_TYPES.has(type.name)) return true
   }
   return false
-}
-
-// Undefined outside a browser (schema extraction and tests load this module in Node).
-const valueSetter =
-  typeof HTMLInputElement === 'undefined'
-    ? undefined
-    : Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set
-
-/**
- * Rewrites Bengali digits in a text input to ASCII before React sees the change. The prototype's
- * setter is used on purpose: React tracks the value through the element's own setter, and going
- * around it keeps React noticing the change, so the input's onChange still runs with ASCII text.
- */
-export function asciiDigitsOnInput(event: Event): void {
-  const target = event.target
-  if (!(target instanceof HTMLInputElement) || (event as InputEvent).isComposing) return
-  const ascii = toAsciiDigits(target.value)
-  if (ascii === target.value || !valueSetter) return
-  // Bengali and ASCII digits are one UTF-16 unit each: the caret stays where it was.
-  const caret = target.selectionStart
-  valueSetter.call(target, ascii)
-  if (caret !== null && target.type === 'text') target.setSelectionRange(caret, caret)
 }
 
 const timeBn = new Intl.DateTimeFormat('bn-BD', {
@@ -86,6 +60,8 @@ export function BengaliDateInput(props: InputProps) {
     root?.addEventListener('input', asciiDigitsOnInput, true)
     return () => root?.removeEventListener('input', asciiDigitsOnInput, true)
   }, [])
+  // The picker's time box in 24-hour time, like the field.
+  useEffect(() => watchTimeBoxes(), [])
 
   const handleChange = useCallback(
     (patch: FormPatch | FormPatch[] | PatchEvent) => {
@@ -103,7 +79,9 @@ export function BengaliDateInput(props: InputProps) {
     value: refresh ? undefined : value,
   } as InputProps)
   return (
-    <Stack gap={2} ref={ref}>
+    // Sanity's date inputs draw their own field (title, presence, validation) inside `field-<id>`;
+    // the calendars go under it, in this wrapper.
+    <Stack gap={2} ref={ref} data-testid={`date-field-${props.id}`}>
       {input}
       {line && (
         <Text size={1} muted data-testid="bangla-dates">

@@ -1,15 +1,18 @@
 // Text inputs that keep what editors type in Unicode NFC and, where a field has a limit, count
 // grapheme clusters (the letters an editor sees) under the field.
 import {Box, Card, Stack, Text} from '@sanity/ui'
-import {useMemo, type ChangeEvent, type ComponentType, type FocusEvent} from 'react'
+import {useCallback, useMemo, type ChangeEvent, type ComponentType, type FocusEvent} from 'react'
 import {
+  PatchEvent,
   set,
+  unset,
+  useFormCallbacks,
   type InputProps,
   type SchemaType,
   type StringInputProps,
   type TextInputProps,
 } from 'sanity'
-import {graphemeLength, nfc} from '../../bangla/index.ts'
+import {graphemeLength, nfc, sortKey} from '../../bangla/index.ts'
 import {counterLabel, type CounterLimit} from '../counter.ts'
 import {inputStats, timed} from '../inputStats.ts'
 import {BengaliDateInput, isDateType} from './BengaliDateInput.tsx'
@@ -39,8 +42,14 @@ export function caretAfterNfc(text: string, caret: number): number {
   return nfc(text.slice(0, caret)).length
 }
 
+/** Called with the text an editor's change stores (NFC). */
+type OnStored = (value: string) => void
+
 /** elementProps whose change and blur handlers store NFC text. */
-function useNfcElementProps(props: PlainTextInputProps): PlainTextInputProps['elementProps'] {
+function useNfcElementProps(
+  props: PlainTextInputProps,
+  onStored?: OnStored,
+): PlainTextInputProps['elementProps'] {
   const {elementProps, onChange} = props
   return useMemo(() => {
     const handleChange = (event: ChangeEvent<TextElement>) => {
@@ -57,14 +66,18 @@ function useNfcElementProps(props: PlainTextInputProps): PlainTextInputProps['el
         }
       })
       ;(elementProps.onChange as (event: ChangeEvent<TextElement>) => void)(event)
+      onStored?.(event.currentTarget.value)
     }
     const handleBlur = (event: FocusEvent<TextElement>) => {
       const raw = event.currentTarget.value
-      if (raw && raw !== nfc(raw)) onChange(set(nfc(raw)))
+      if (raw && raw !== nfc(raw)) {
+        onChange(set(nfc(raw)))
+        onStored?.(nfc(raw))
+      }
       ;(elementProps.onBlur as (event: FocusEvent<TextElement>) => void)(event)
     }
     return {...elementProps, onChange: handleChange, onBlur: handleBlur}
-  }, [elementProps, onChange]) as PlainTextInputProps['elementProps']
+  }, [elementProps, onChange, onStored]) as PlainTextInputProps['elementProps']
 }
 
 export function GraphemeCounter(props: {value: string | undefined; limit: CounterLimit}) {
@@ -81,9 +94,11 @@ export function GraphemeCounter(props: {value: string | undefined; limit: Counte
 }
 
 /** A string/text input that stores NFC; with a limit it shows the grapheme counter below. */
-export function BengaliTextInput(props: PlainTextInputProps & {graphemeLimit?: CounterLimit}) {
-  const {graphemeLimit, ...inputProps} = props
-  const elementProps = useNfcElementProps(inputProps)
+export function BengaliTextInput(
+  props: PlainTextInputProps & {graphemeLimit?: CounterLimit; onStored?: OnStored},
+) {
+  const {graphemeLimit, onStored, ...inputProps} = props
+  const elementProps = useNfcElementProps(inputProps, onStored)
   const input = inputProps.renderDefault({...inputProps, elementProps} as InputProps)
   if (!graphemeLimit) return input
   return (
@@ -102,6 +117,32 @@ export function withGraphemeCounter(limit: CounterLimit): ComponentType<PlainTex
     return <BengaliTextInput {...props} graphemeLimit={limit} />
   }
   return GraphemeCountedInput
+}
+
+/** The patch that keeps a sibling sort-key field in step with the title an editor stored. */
+export function sortKeyPatch(field: string, title: string): PatchEvent {
+  return PatchEvent.from(title ? set(sortKey(title), [field]) : unset([field]))
+}
+
+/**
+ * A title input (grapheme counter for `limit`) that also stores the title's Bengali sort key in
+ * the sibling field `keyField`, so lists sort by it (GROQ orders by code point; see
+ * bangla/sort.ts). Written on the editor's own changes only: opening a document changes nothing.
+ */
+export function withSortKey(
+  limit: CounterLimit,
+  keyField: string,
+): ComponentType<PlainTextInputProps> {
+  function SortKeyedTitleInput(props: PlainTextInputProps) {
+    // The form's change handler at the title's level: paths are relative to the title's parent.
+    const {onChange} = useFormCallbacks()
+    const onStored = useCallback(
+      (title: string) => onChange(sortKeyPatch(keyField, title)),
+      [onChange],
+    )
+    return <BengaliTextInput {...props} graphemeLimit={limit} onStored={onStored} />
+  }
+  return SortKeyedTitleInput
 }
 
 /**

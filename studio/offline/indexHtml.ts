@@ -15,20 +15,38 @@ export function withoutHostedAssets(html: string): string {
   return withoutHostedFonts(html).replace(BRIDGE_SCRIPT, '')
 }
 
+const EMPTY_ROOT = '<div id="sanity"></div>'
+/**
+ * 'লোড হচ্ছে…' in the Studio's root element until the Studio's script renders over it: on a busy
+ * machine the script takes seconds to run, and a blank page reads as a broken one.
+ */
+export const PAGE_LOADING =
+  '<div id="sanity"><p data-testid="page-loading" style="margin:0;padding:3.5rem 1.5rem;' +
+  "text-align:center;color:#6e7683;font-family:'Noto Sans Bengali',sans-serif\">লোড হচ্ছে…</p></div>"
+
+export function withLoadingIndicator(html: string): string {
+  return html.replace(EMPTY_ROOT, PAGE_LOADING)
+}
+
+/** The Studio's page for the local lake: nothing from Sanity's servers, and a loading line. */
+export function offlinePage(html: string): string {
+  return withLoadingIndicator(withoutHostedAssets(html))
+}
+
 /** CSS (or a page) without @font-face rules that load fonts from Sanity's servers. */
 export function withoutHostedFonts(css: string): string {
   return css.replace(HOSTED_FONT_FACE, '')
 }
 
 /**
- * A Vite plugin (sanity.cli.ts) applying withoutHostedAssets to the Studio's index.html: `sanity
+ * A Vite plugin (sanity.cli.ts) applying offlinePage to the Studio's index.html: `sanity
  * build` emits it as an asset at the end of the bundle, `sanity dev` serves it through Vite.
  */
 export function offlineIndexHtml(): Plugin {
   return {
     name: 'bangla-newsroom:offline-index-html',
     enforce: 'post',
-    transformIndexHtml: {order: 'post', handler: withoutHostedAssets},
+    transformIndexHtml: {order: 'post', handler: offlinePage},
     generateBundle: {
       order: 'post',
       handler(_options, bundle) {
@@ -36,7 +54,7 @@ export function offlineIndexHtml(): Plugin {
           if (file.type !== 'asset') continue
           const text =
             typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source)
-          if (file.fileName === 'index.html') file.source = withoutHostedAssets(text)
+          if (file.fileName === 'index.html') file.source = offlinePage(text)
           else if (file.fileName.endsWith('.css')) file.source = withoutHostedFonts(text)
         }
       },

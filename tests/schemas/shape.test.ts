@@ -41,6 +41,7 @@ describe('article fields', () => {
   const fields = fieldsOf(ARTICLE_TYPE)
   it.each([
     ['title', 'string'],
+    ['sortKey', 'string'],
     ['slug', 'slug'],
     ['kicker', 'string'],
     ['subheadline', 'string'],
@@ -110,6 +111,7 @@ describe('headline and source fields', () => {
     const fields = fieldsOf(HEADLINE_TYPE)
     expect([...fields.entries()].map(([n, t]) => [n, t.name])).toEqual([
       ['text', 'string'],
+      ['sortKey', 'string'],
       ['speaker', 'string'],
       ['article', 'reference'],
       ['position', 'number'],
@@ -169,10 +171,13 @@ describe('editor-facing metadata', () => {
   })
 
   it('sorts by title in Bengali alphabetical order and places a new headline last', async () => {
+    // By the stored Bengali sort key (tests/studio/sorting.test.ts), then the text itself.
     expect(articleType.orderings?.find((o) => o.name === 'titleAsc')?.by).toEqual([
+      {field: 'sortKey', direction: 'asc'},
       {field: 'title', direction: 'asc'},
     ])
     expect(headlineType.orderings?.find((o) => o.name === 'textAsc')?.by).toEqual([
+      {field: 'sortKey', direction: 'asc'},
       {field: 'text', direction: 'asc'},
     ])
     const queries: string[] = []

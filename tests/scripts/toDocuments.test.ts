@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {slugify} from '../../bangla/index.ts'
+import {slugify, sortKey} from '../../bangla/index.ts'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
 import {
   articleId,
@@ -99,6 +99,7 @@ describe('toDocuments on the seed', () => {
       _id: headlineId(parsed.title, undefined),
       _type: 'headline',
       text: parsed.title,
+      sortKey: sortKey(parsed.title),
       position: 5,
       article: {_type: 'reference', _ref: docs.article._id},
     })

@@ -2,7 +2,11 @@
 // fonts and bridge.js, and the browser-side answers to the version check and the feedback probe.
 import {describe, expect, it} from 'vitest'
 import {hostedCallAnswer} from '../../studio/offline/hostedCalls.ts'
-import {withoutHostedAssets, withoutHostedFonts} from '../../studio/offline/indexHtml.ts'
+import {
+  offlinePage,
+  withoutHostedAssets,
+  withoutHostedFonts,
+} from '../../studio/offline/indexHtml.ts'
 
 const INDEX = `<!doctype html><html><head><style>
   @font-face {
@@ -30,6 +34,15 @@ describe('the offline index.html', () => {
     expect(withoutHostedFonts(css)).toBe(
       '*{margin:0}@font-face{font-family:Noto;src:url(/static/noto.woff2)}',
     )
+  })
+
+  it('shows "লোড হচ্ছে…" in the root element until the Studio renders over it', () => {
+    const html = offlinePage(INDEX)
+    expect(html).not.toMatch(/sanity\.io|sanity-cdn/)
+    expect(html).toMatch(
+      /<div id="sanity"><p data-testid="page-loading"[^>]*>লোড হচ্ছে…<\/p><\/div>/,
+    )
+    expect(html).toContain('<script type="module" src="/static/app.js"></script>')
   })
 
   it('leaves a page without them unchanged', () => {

@@ -28,11 +28,27 @@ export function currentUser(principal: Principal) {
   }
 }
 
+/**
+ * The avatar of an API token (the import, scripts, a front end): a gear, so the Studio's footer,
+ * history and presence never draw a token with a person's initials. A data URL: the Studio fetches
+ * nothing from elsewhere for it.
+ */
+export const ROBOT_AVATAR_URL =
+  'data:image/svg+xml,' +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">' +
+      '<rect width="32" height="32" fill="#5a6376"/>' +
+      '<g fill="none" stroke="#fff" stroke-width="2.2">' +
+      '<circle cx="16" cy="16" r="4"/>' +
+      '<path d="M16 6v4M16 22v4M6 16h4M22 16h4M8.9 8.9l2.8 2.8M20.3 20.3l2.8 2.8M8.9 23.1l2.8-2.8M20.3 11.7l2.8-2.8"/>' +
+      '</g></svg>',
+  )
+
 /** A public user record as `users/{ids}` returns it; null for an unknown id. */
 export function publicUser(auth: AuthStore, id: string) {
   if (id.startsWith('r')) {
     const token = auth.listTokens({includeRevoked: true}).find((t) => `r${t.id}` === id)
-    return token ? {id, displayName: token.label, imageUrl: null, isRobot: true} : null
+    return token ? {id, displayName: token.label, imageUrl: ROBOT_AVATAR_URL, isRobot: true} : null
   }
   const user = id.startsWith('p') ? auth.getUser(id) : null
   if (!user || user.id !== id) return null

@@ -82,9 +82,14 @@ describe('users and keyvalue', () => {
       users.map((u) => u.id).sort(),
     )
     const me = (await admin('/v2026-05-04/users/me')).body
-    expect((await admin(`/v2021-06-07/users/${me.id}`)).body).toMatchObject({
-      displayName: 'scripts',
+    // A token is named as what it is, with a gear for its avatar: never a person's initials.
+    const robot = (await admin(`/v2021-06-07/users/${me.id}`)).body
+    expect(robot).toMatchObject({
+      displayName: 'আমদানি ও স্ক্রিপ্ট (স্বয়ংক্রিয়)',
+      isRobot: true,
     })
+    expect(robot.imageUrl).toMatch(/^data:image\/svg\+xml,/)
+    expect(decodeURIComponent(robot.imageUrl.slice('data:image/svg+xml,'.length))).toContain('<svg')
     expect((await admin('/v2021-06-07/users/pUnknown1')).body).toEqual({})
   })
 })
@@ -160,7 +165,9 @@ describe('deliberate answers', () => {
   )
 
   it('declares only its own 404s', () => {
-    expect(isDeclaredNotFound('GET', '/v2022-06-30/data/history/production/events/documents/a')).toBe(true)
+    expect(
+      isDeclaredNotFound('GET', '/v2022-06-30/data/history/production/events/documents/a'),
+    ).toBe(true)
     // Presence is served now (lake/presence): a 404 there is a real failure.
     expect(isDeclaredNotFound('GET', '/v2022-06-30/socket/production')).toBe(false)
     expect(isDeclaredNotFound('GET', '/v2025-02-19/data/query/production')).toBe(false)

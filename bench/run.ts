@@ -380,8 +380,14 @@ function log(message: string): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The archive's lake has a long deadline: on a busy machine a full scan of the archive can take
+ * longer than the default 10 s, and the bench measures it rather than the refusal. (The isolation
+ * section runs on the writes' lake, with the default deadline.)
+ */
+const QUERY_TIMEOUT_S = 120
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-'))
-const lake = await startLake(dataDir)
+const lake = await startLake(dataDir, ['--query-timeout', String(QUERY_TIMEOUT_S)])
 const benchStarted = performance.now()
 // Other work on the machine slows everything; the report states the load it ran under.
 const loadAtStart = loadavg()
@@ -515,7 +521,8 @@ try {
     'Published perspective. "lake" is the client-side round trip (median and p95), "server" the median `ms` the lake reports, ' +
       '"baseline" groq-js evaluating the same query in this process over the same published documents already in memory ' +
       '(for `text::query`, which groq-js does not have, the lake’s evaluator over every document without the index); ' +
-      '"speed-up" is baseline / lake. Every result must be identical to the baseline’s, or the bench fails.',
+      '"speed-up" is baseline / lake. Every result must be identical to the baseline’s, or the bench fails. ' +
+      `This lake runs with \`--query-timeout ${QUERY_TIMEOUT_S}\`, so a slow scan is measured rather than stopped.`,
     '',
     table(
       [

@@ -30,6 +30,7 @@ import type {
   ExportOptions,
   HistoryPoint,
   LoggedTransaction,
+  SearchHint,
   SelectedRow,
   Store,
   StoreRegistry,
@@ -530,6 +531,9 @@ export function createSqliteStore(
     })
   }
 
+  /** Full-text candidates as SQL; none (no narrowing) when this store keeps no index. */
+  const searchSql = (hint: SearchHint) => (searchIndexOn ? searchCondition(hint) : null)
+
   /** Changes of a document since its last snapshot or delete (bounds a rebuild's walk). */
   function changesSinceAnchor(id: string): number {
     const row = get(
@@ -622,7 +626,7 @@ export function createSqliteStore(
     indexedFields: INDEXED_FIELDS.map((field) => field.path),
 
     *select(selection) {
-      const {where, orderBy, params} = compileSelection(selection)
+      const {where, orderBy, params} = compileSelection(selection, searchSql)
       const columns = INDEXED_FIELDS.map((f) => `f.${f.column}`).join(', ')
       const s = freshStmt(
         `SELECT f.id AS id, f.type AS type, ${columns} FROM fields f${where}${selection.order ? orderBy : ''}`,
@@ -642,7 +646,7 @@ export function createSqliteStore(
     },
 
     countSelected(selection) {
-      const {where, params} = compileSelection(selection)
+      const {where, params} = compileSelection(selection, searchSql)
       return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
     },
 

@@ -5,9 +5,10 @@
  */
 import {startLakeProcess, type LakeProcess} from '../kit/lakeProcess.ts'
 
-export function startLake(dataDir: string): Promise<LakeProcess> {
+export function startLake(dataDir: string, args: readonly string[] = []): Promise<LakeProcess> {
   return startLakeProcess({
     dataDir,
+    args,
     tls: false,
     // A throwaway administrator for the throwaway data folder.
     env: {

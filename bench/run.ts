@@ -160,13 +160,16 @@ type Timing = {median: number; p95: number; runs: number}
 /**
  * Times `fn` after one warm-up run (which also takes the lake's cold start: its query workers and
  * the dataset file's first open), for at least 3 and at most 30 runs or about 1.5 s. When the
- * warm-up took over 3 s, one timed run is all (a full scan of the archive by the baseline would
- * otherwise take minutes).
+ * warm-up took over 3 s, one more run is all; with `warmUpCounts`, the warm-up itself is the one
+ * sample (a baseline's full scan of the archive, where JIT warm-up is noise, would otherwise take
+ * many minutes).
  */
-async function time(fn: () => Promise<unknown>): Promise<Timing> {
+async function time(fn: () => Promise<unknown>, warmUpCounts = false): Promise<Timing> {
   const w0 = performance.now()
   await fn()
-  const slow = performance.now() - w0 > 3000
+  const warmUp = performance.now() - w0
+  const slow = warmUp > 3000
+  if (slow && warmUpCounts) return {median: warmUp, p95: warmUp, runs: 1}
   const samples: number[] = []
   const started = performance.now()
   while (
@@ -232,7 +235,7 @@ async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocum
     let baselineResult: unknown
     const baselineTiming = await time(async () => {
       baselineResult = await (baseline ?? groqJs)(published, query, params)
-    })
+    }, true)
     const same = JSON.stringify(lakeResult) === JSON.stringify(baselineResult)
     serverMs.sort((a, b) => a - b)
     results.push({
@@ -380,8 +383,14 @@ function log(message: string): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The archive's lake has a long deadline: on a busy machine a full scan of the archive can take
+ * longer than the default 10 s, and the bench measures it rather than the refusal. (The isolation
+ * section runs on the writes' lake, with the default deadline.)
+ */
+const QUERY_TIMEOUT_S = 120
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-'))
-const lake = await startLake(dataDir)
+const lake = await startLake(dataDir, ['--query-timeout', String(QUERY_TIMEOUT_S)])
 const benchStarted = performance.now()
 // Other work on the machine slows everything; the report states the load it ran under.
 const loadAtStart = loadavg()
@@ -515,7 +524,8 @@ try {
     'Published perspective. "lake" is the client-side round trip (median and p95), "server" the median `ms` the lake reports, ' +
       '"baseline" groq-js evaluating the same query in this process over the same published documents already in memory ' +
       '(for `text::query`, which groq-js does not have, the lake’s evaluator over every document without the index); ' +
-      '"speed-up" is baseline / lake. Every result must be identical to the baseline’s, or the bench fails.',
+      '"speed-up" is baseline / lake. Every result must be identical to the baseline’s, or the bench fails. ' +
+      `This lake runs with \`--query-timeout ${QUERY_TIMEOUT_S}\`, so a slow scan is measured rather than stopped.`,
     '',
     table(
       [

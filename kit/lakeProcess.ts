@@ -32,6 +32,8 @@ export interface LakeProcessOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void
   /** How long to wait for "Lake listening" (default 60 s). */
   timeoutMs?: number
+  /** Further `lake start` options, e.g. `['--query-timeout', '60']`. */
+  args?: readonly string[]
 }
 
 export interface LakeProcess {
@@ -55,7 +57,7 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   const tls = options.tls ?? true
   const host = options.host ?? LOCAL_LAKE.host
   const args = [LAKE_CLI, 'start', '--port', String(options.port ?? 0), '--host', host]
-  args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']))
+  args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']), ...(options.args ?? []))
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: (options.env ?? process.env) as NodeJS.ProcessEnv,

@@ -65,6 +65,8 @@ export interface ListenRequest {
   options: ListenOptions
   /** 2 kB of padding before `welcome` (`evs_preamble`). */
   preamble?: boolean
+  /** Whom the listener counts against (default the principal's id; anonymous callers by address). */
+  holder?: string
 }
 
 export interface DocumentsResult {
@@ -266,6 +268,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         bus,
         dataset: name,
         principal,
+        holder: request.holder,
         matcher,
         options: request.options,
         config: listenConfig,

@@ -7,7 +7,7 @@
  *   npm run example -- [--port 3400] [--lake-port 3334] [--data .lake] [--dataset production] [--prod]
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
@@ -56,6 +56,9 @@ const next = (args: string[]) =>
   })
 
 if (values.prod) {
+  // Next keeps fetched answers across builds (`.next/cache/fetch-cache`, never expiring with Sanity
+  // Live): a build against a lake whose content changed since must not prerender the old answers.
+  rmSync(join(APP, '.next', 'cache', 'fetch-cache'), {recursive: true, force: true})
   const built = spawnSync(NEXT, ['build', APP], {cwd: ROOT, env, stdio: 'inherit'})
   if (built.status !== 0) process.exit(built.status ?? 1)
   next(['start', APP, '--port', values.port])

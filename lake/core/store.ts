@@ -58,6 +58,11 @@ export type Condition =
    * (the planner never calls it exact).
    */
   | {kind: 'longer'; field: number; op: '>' | '>='; value: number}
+  /**
+   * Candidates from the full-text index (searchHints.ts): a superset of what `match` keeps (the
+   * planner never calls it exact); every document where the store keeps no index.
+   */
+  | {kind: 'search'; search: SearchHint}
 
 export interface Selection {
   where?: Condition

@@ -3,7 +3,7 @@
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
 import type {DereferenceFunction, ExprNode} from 'groq-js'
-import type {ScanHint, SelectedRow, Selection, Store} from './store.ts'
+import type {Condition, ScanHint, SelectedRow, Selection, Store} from './store.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
@@ -58,8 +58,7 @@ export async function loadView(options: ViewOptions): Promise<View> {
   }
 
   if (plan.starCount === 0) return {documents: [], dereference}
-  // Full-text candidates (plan.hint.search, searchHints.ts) are read by the hinted path below.
-  if (perspective.kind !== 'stack' && plan.scan && !plan.hint?.search) {
+  if (perspective.kind !== 'stack' && plan.scan) {
     const view = await planned(options, exclude, dereference)
     if (view) return {...view, dereference}
   }
@@ -118,12 +117,25 @@ async function planned(
   if (plan.hint?.attributes?.some((a) => fieldIndex(store.indexedFields, a.path) < 0)) return null
   const topK = plan.topK?.base === plan.scan ? plan.topK : null
   const fields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
+  // Full-text candidates help an ordered slice here (rows come off the order's index, probed
+  // against the candidates, so a common word stops after a few rows); anything else reads the
+  // few candidates of a rare word faster through the hinted path.
+  if (plan.hint?.search && !(topK && fields?.length && fields.every((field) => field >= 0))) {
+    return null
+  }
   // An order over other attributes: readTopK orders by json_extract instead (bounded memory).
   if (fields?.some((field) => field < 0) && !plan.count) return null
   const context = {...options.context, dereference}
   const {where, exact} = conditionOf(plan.filters, store.indexedFields, true)
   const selection: Selection = {excludeIdPrefixes: exclude}
-  if (where) selection.where = where
+  // Full-text candidates (searchHints.ts) narrow further; `match` is never exact, so groq-js
+  // re-checks every candidate.
+  const search: Condition | null = plan.hint?.search
+    ? {kind: 'search', search: plan.hint.search}
+    : null
+  const narrowing = [where, search].filter((c): c is Condition => Boolean(c))
+  if (narrowing.length)
+    selection.where = narrowing.length === 1 ? narrowing[0] : {kind: 'and', of: narrowing}
   const toView = (doc: SanityDocument): SanityDocument =>
     perspective.kind === 'published' ? {...doc, _originalId: doc._id} : doc
   const bodies = (ids: string[]) => {

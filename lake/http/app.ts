@@ -30,7 +30,14 @@ export function createApp(
   studio?: StudioContext,
 ): Hono {
   const app = new Hono()
-  app.onError((err) => errorResponse(err))
+  app.onError((err, c) => {
+    const res = errorResponse(err)
+    // A body refused as too large is left unread, and the Node adapter stops draining it after
+    // 500 ms by closing the socket: over HTTP/1.1 say so, or a keep-alive client reuses the dying
+    // connection for its next request and fails with "other side closed".
+    if (res.status === 413 && httpVersionMajor(c.env) === 1) res.headers.set('connection', 'close')
+    return res
+  })
   app.notFound((c) => notFoundResponse(c.req.method, new URL(c.req.url).pathname))
   // First, so preflights are answered before auth and error responses carry CORS headers too.
   if (studio) app.use('*', corsMiddleware(studio.corsOrigins))
@@ -61,4 +68,8 @@ export function createApp(
   // Deliberate answers for hosted-only features, after the real routes (see routes/hostedOnly.ts).
   app.route('/:version{v[^/]+}', hostedOnlyRoutes())
   return app
+}
+
+function httpVersionMajor(env: unknown): number | undefined {
+  return (env as {incoming?: {httpVersionMajor?: number}} | undefined)?.incoming?.httpVersionMajor
 }

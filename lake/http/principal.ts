@@ -6,7 +6,7 @@
 import type {Context, MiddlewareHandler} from 'hono'
 import {AuthError} from '../core/errors.ts'
 import {ANONYMOUS, PUBLIC_READER, type Principal} from '../core/grants.ts'
-import {lakeOf} from './context.ts'
+import {clientAddress, lakeOf} from './context.ts'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -64,4 +64,13 @@ export function getPrincipal(c: Context): Principal {
   return dataset !== undefined && lakeOf(c)?.visibility.of(dataset) === 'public'
     ? PUBLIC_READER
     : principal
+}
+
+/**
+ * Whom the caller's open streams (listeners, live events) count against: its principal, or for an
+ * anonymous caller (all share one principal) its address, so that none holds every place.
+ */
+export function streamHolder(c: Context): string {
+  const principal = getPrincipal(c)
+  return principal.kind === 'anonymous' ? `anonymous@${clientAddress(c) ?? ''}` : principal.id
 }

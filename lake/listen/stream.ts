@@ -53,6 +53,8 @@ export interface ListenerStats {
 
 interface Listener {
   principal: Principal
+  /** Whom the listener counts against: the principal's id, or an anonymous caller's address. */
+  holder: string
   queuedBytes(): number
   disconnect(reason: string): void
 }
@@ -63,8 +65,8 @@ export interface ListenerRegistry {
   stats(): ListenerStats
   /** Sends every open listener `disconnect` with the reason and ends it. */
   disconnectAll(reason: string): void
-  /** How many listeners a principal (by id) holds open. */
-  heldBy(principalId: string): number
+  /** How many listeners a holder (a principal's id, an anonymous address) holds open. */
+  heldBy(holder: string): number
   /**
    * Sends `disconnect` to the listeners whose principal `ended` gives a reason for (a revoked
    * token, a removed user: lake/auth/revocation.ts), asking once per principal.
@@ -96,9 +98,9 @@ export function createListenerRegistry(): ListenerRegistry {
     disconnectAll(reason) {
       for (const listener of [...listeners]) listener.disconnect(reason)
     },
-    heldBy(principalId) {
+    heldBy(holder) {
       let count = 0
-      for (const listener of listeners) if (listener.principal.id === principalId) count++
+      for (const listener of listeners) if (listener.holder === holder) count++
       return count
     },
     endWhere(ended) {
@@ -123,6 +125,8 @@ export interface OpenListenerOptions {
   bus: EventBus
   dataset: string
   principal: Principal
+  /** Whom the listener counts against (default the principal's id). */
+  holder?: string
   matcher: DocumentMatcher
   options: ListenOptions
   config: ListenConfig
@@ -141,9 +145,10 @@ const encoder = new TextEncoder()
  */
 export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Array> {
   const {bus, dataset, principal, matcher, options, config} = open
+  const holder = open.holder ?? principal.id
   const registry = open.registry as RegistryInternals
   // One caller may not hold the lake's sockets and buffers for everyone.
-  if (registry.heldBy(principal.id) >= config.maxPerPrincipal) {
+  if (registry.heldBy(holder) >= config.maxPerPrincipal) {
     throw new TooManyRequestsError(
       `At most ${config.maxPerPrincipal} open listeners per user or token; close some (each Studio tab holds several)`,
     )
@@ -188,6 +193,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
 
   const listener: Listener = {
     principal,
+    holder,
     queuedBytes,
     disconnect(reason) {
       if (closed) return

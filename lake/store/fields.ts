@@ -11,7 +11,7 @@
  *   null, missing, objects and arrays equal; callers treat x'02' and x'03' as a tie).
  */
 import type {SQLInputValue} from 'node:sqlite'
-import type {Condition, Selection} from '../core/store.ts'
+import type {Condition, SearchHint, Selection} from '../core/store.ts'
 
 export interface IndexedField {
   path: readonly string[]
@@ -100,14 +100,18 @@ export function fieldKeys(doc: unknown): SQLInputValue[] {
 }
 
 /** WHERE and ORDER BY of a selection over `fields f`, with its bound parameters. */
-export function compileSelection(selection: Selection): {
+export function compileSelection(
+  selection: Selection,
+  /** The full-text condition of a search hint, or null where it cannot narrow (no index). */
+  search: SearchSql = () => null,
+): {
   where: string
   orderBy: string
   params: SQLInputValue[]
 } {
   const params: SQLInputValue[] = []
   const terms: string[] = []
-  if (selection.where) terms.push(compile(selection.where, params))
+  if (selection.where) terms.push(compile(selection.where, params, search))
   for (const prefix of selection.excludeIdPrefixes ?? []) {
     terms.push('NOT (f.id >= ? AND f.id < ?)')
     params.push(prefix, prefixEnd(prefix))
@@ -126,14 +130,23 @@ export function compileSelection(selection: Selection): {
   }
 }
 
-function compile(condition: Condition, params: SQLInputValue[]): string {
+type SearchSql = (hint: SearchHint) => {sql: string; params: SQLInputValue[]} | null
+
+function compile(condition: Condition, params: SQLInputValue[], search: SearchSql): string {
   switch (condition.kind) {
     case 'and':
     case 'or':
       if (condition.of.length === 0) return condition.kind === 'and' ? '1' : '0'
-      return `(${condition.of.map((c) => compile(c, params)).join(` ${condition.kind.toUpperCase()} `)})`
+      return `(${condition.of.map((c) => compile(c, params, search)).join(` ${condition.kind.toUpperCase()} `)})`
     case 'not':
-      return `NOT ${compile(condition.of, params)}`
+      return `NOT ${compile(condition.of, params, search)}`
+    case 'search': {
+      const sql = search(condition.search)
+      if (!sql) return '1'
+      params.push(...sql.params)
+      // searchCondition speaks of the documents table's `id`.
+      return `(${sql.sql.replace(/^id IN/, 'f.id IN')})`
+    }
     case 'id':
       return inList('f.id', condition.ids, params)
     case 'type':

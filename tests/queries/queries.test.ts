@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {evaluateQuery, parseQuery} from '../../lake/core/query.ts'
 import type {SanityDocument} from '../../lake/core/types.ts'
 import * as queries from '../../queries/index.ts'
+import {block} from '../helpers/portableText.ts'
 
 const QUERIES: [string, string][] = Object.entries(queries).flatMap(([name, value]) =>
   name.endsWith('_QUERY') && typeof value === 'string' ? [[name, value] as [string, string]] : [],
@@ -38,14 +39,6 @@ function accessedAttributes(node: unknown, out = new Set<string>()): Set<string>
   }
   return out
 }
-
-const block = (key: string, text: string) => ({
-  _type: 'block',
-  _key: key,
-  style: 'normal',
-  markDefs: [],
-  children: [{_type: 'span', _key: `${key}s`, text, marks: []}],
-})
 
 const DATASET = [
   {

@@ -7,7 +7,7 @@ import {BadRequestError} from '../../core/errors.ts'
 import {decodeParams} from '../../core/query.ts'
 import type {ListenOptions} from '../../listen/events.ts'
 import {datasetOf} from '../context.ts'
-import {getPrincipal} from '../principal.ts'
+import {getPrincipal, streamHolder} from '../principal.ts'
 
 const PATH = '/:version{v[^/]+}/data/listen/:dataset'
 const VISIBILITIES = ['transaction', 'query'] as const
@@ -27,6 +27,7 @@ listenRoutes.get(PATH, async (c) => {
     params: decodeParams(url.searchParams),
     options,
     preamble: flagOf(url.searchParams, 'evs_preamble'),
+    holder: streamHolder(c),
   })
   return new Response(stream, {
     headers: {

@@ -13,8 +13,8 @@ import {sse} from '../../listen/stream.ts'
 import type {LiveMessage} from '../../live/liveEvents.ts'
 import {authenticationRequired} from '../../core/access.ts'
 import {LIMITS} from '../../core/limits.ts'
-import {clientAddress, datasetOf, flag, lakeOf} from '../context.ts'
-import {getPrincipal} from '../principal.ts'
+import {datasetOf, flag, lakeOf} from '../context.ts'
+import {getPrincipal, streamHolder} from '../principal.ts'
 
 const PATH = '/:version{v[^/]+}/data/live/events/:dataset'
 const KEEP_ALIVE_MS = 15_000
@@ -57,13 +57,10 @@ const held = new WeakMap<object, Map<string, number>>()
 /**
  * Counts one more open stream for the caller, or refuses it (429) past
  * LIMITS.listenersPerPrincipal, so that no one caller holds the lake's sockets and buffers for
- * everyone. Anonymous callers (no principal to tell apart) are counted by address. Returns the
- * release, to call once when the stream ends.
+ * everyone. Returns the release, to call once when the stream ends.
  */
 function holdStream(c: Context): () => void {
-  const principal = getPrincipal(c)
-  const holder =
-    principal.kind === 'anonymous' ? `anonymous@${clientAddress(c) ?? ''}` : principal.id
+  const holder = streamHolder(c)
   const live = lakeOf(c).live
   let counts = held.get(live)
   if (!counts) held.set(live, (counts = new Map()))

@@ -171,6 +171,23 @@ const QUERIES: GeneratedQuery[] = [
   {query: '*[lower(section) == "b" || slug.current == 7]._id', params: {}, ordered: false},
   {query: '*[wordCount > 2000 && _type == "article"]._id', params: {}, ordered: false},
   {query: '*[source->name == "বাসস"]._id', params: {}, ordered: false},
+  // `match` with an ordered slice: rows off the order's index, probed against full-text candidates.
+  {
+    query: '*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc) [0...20]._id',
+    params: {},
+    ordered: true,
+  },
+  {
+    query: '*[title match $w && section == "খেলা"] | order(publishedAt desc) [5...15]._id',
+    params: {w: 'বাজেট'},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "article" && title match $w] | order(title) [0...10] {_id, title}',
+    params: {w: 'বাজেট'},
+    ordered: true,
+  },
+  {query: 'count(*[_type == "article" && title match "বাজেট"])', params: {}, ordered: true},
 ]
 
 // In-process (createLake + lake.fetch), as the differential suite.

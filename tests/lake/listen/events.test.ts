@@ -2,32 +2,23 @@
  * Listener events through the real lake over HTTP and the real @sanity/client: what each event
  * carries, and that both `effects` (mendoza) and `mutations` (@sanity/mutator) rebuild the document.
  */
-import type {MutationEvent, SanityClient, SanityDocument} from '@sanity/client'
+import type {MutationEvent, SanityDocument} from '@sanity/client'
 import {Mutation} from '@sanity/mutator'
 import {applyPatch} from 'mendoza'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {describe, expect, it} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
 import {collect, withoutRev} from './listeners.ts'
 
 type Event = (MutationEvent & {type: 'mutation'}) | {type: 'welcome'; listenerName: string}
 type Doc = Record<string, unknown> | null
 
-let lake: TestLake
-let client: SanityClient
-
-beforeAll(async () => {
-  lake = await startTestLake()
-  client = lake.client()
-})
-
-afterAll(async () => {
-  await lake?.close()
-})
+const lake = useTestLake()
+const client = () => lake().client()
 
 /** Opens a client listener and waits for its welcome. */
 async function listen(query: string, params: Record<string, unknown> = {}, options = {}) {
   const listener = collect<Event>(
-    client.listen(query, params, {
+    client().listen(query, params, {
       events: ['welcome', 'mutation'],
       effectFormat: 'mendoza',
       ...options,
@@ -73,15 +64,15 @@ function replay(events: Extract<Event, {type: 'mutation'}>[], start: Doc = null)
 describe('listen: events', () => {
   it('sends welcome, then one mutation event per create, patch and delete', async () => {
     const listener = await listen('*[_type == "article"]', {}, {includePreviousRevision: true})
-    const created = await client
+    const created = await client()
       .transaction()
       .create({_id: 'e1', _type: 'article', title: 'ঢাকা'})
       .commit()
-    const patched = await client
+    const patched = await client()
       .patch('e1')
       .set({title: 'ঢাকায় বৃষ্টি', tags: ['আবহাওয়া']})
       .commit()
-    const deleted = await client.transaction().delete('e1').commit()
+    const deleted = await client().transaction().delete('e1').commit()
     const events = mutations(await listener.until((e) => mutations(e).length >= 3))
     listener.stop()
 
@@ -129,26 +120,26 @@ describe('listen: events', () => {
           {_key: `s${i}`, _type: 'span', text: `অনুচ্ছেদ ${i}: ঢাকায় আজ সকাল থেকে বৃষ্টি। `.repeat(3)},
         ],
       }))
-    await client.create({
+    await client().create({
       _id: 'story',
       _type: 'article',
       title: 'শিরোনাম',
       body: body(30),
       meta: {seo: {title: 'এসইও'}},
     })
-    await client.patch('story').set({'body[_key=="p7"].style': 'h2'}).commit()
-    await client
+    await client().patch('story').set({'body[_key=="p7"].style': 'h2'}).commit()
+    await client()
       .patch('story')
       .insert('after', 'body[_key=="p3"]', [{_key: 'new', _type: 'block', children: []}])
       .commit()
-    await client.patch('story').unset(['body[_key=="p10"]', 'meta.seo.title']).commit()
-    await client
+    await client().patch('story').unset(['body[_key=="p10"]', 'meta.seo.title']).commit()
+    await client()
       .patch('story')
       .setIfMissing({byline: {name: 'প্রতিবেদক'}})
       .inc({views: 1})
       .commit()
-    await client.patch('story').set({'body[_key=="p0"].children[0].text': 'নতুন লেখা'}).commit()
-    await client.createOrReplace({
+    await client().patch('story').set({'body[_key=="p0"].children[0].text': 'নতুন লেখা'}).commit()
+    await client().createOrReplace({
       _id: 'story',
       _type: 'article',
       title: 'নতুন শিরোনাম',
@@ -158,7 +149,7 @@ describe('listen: events', () => {
     listener.stop()
     expect(events.map((e) => e.transition)).toEqual(['appear', ...Array(6).fill('update')])
     const final = replay(events)
-    expect(final).toEqual(await client.getDocument('story'))
+    expect(final).toEqual(await client().getDocument('story'))
 
     // A one-field edit of a large document travels as a small patch, not the document.
     const size = JSON.stringify(events[0].result).length
@@ -170,14 +161,14 @@ describe('listen: events', () => {
     const listener = await listen('*[_type == "article" && status == $status]', {
       status: 'published',
     })
-    await client.create({_id: 't1', _type: 'article', status: 'draft', title: 'a'})
-    await client.patch('t1').set({status: 'published'}).commit()
-    await client.patch('t1').set({title: 'b'}).commit()
-    await client.patch('t1').set({status: 'draft'}).commit()
-    await client.patch('t1').set({title: 'c'}).commit()
-    await client.delete('t1')
+    await client().create({_id: 't1', _type: 'article', status: 'draft', title: 'a'})
+    await client().patch('t1').set({status: 'published'}).commit()
+    await client().patch('t1').set({title: 'b'}).commit()
+    await client().patch('t1').set({status: 'draft'}).commit()
+    await client().patch('t1').set({title: 'c'}).commit()
+    await client().delete('t1')
     // A marker write that matches, so "no more events" is observable.
-    await client.create({_id: 't2', _type: 'article', status: 'published'})
+    await client().create({_id: 't2', _type: 'article', status: 'published'})
     const events = mutations(
       await listener.until((e) => e.some((x) => 'documentId' in x && x.documentId === 't2')),
     )
@@ -194,7 +185,7 @@ describe('listen: events', () => {
 
   it('leaves out result, previous, mutations and effects unless asked', async () => {
     const bare = collect<Event>(
-      client.listen(
+      client().listen(
         '*[_id == "opt"]',
         {},
         {
@@ -206,8 +197,8 @@ describe('listen: events', () => {
     )
     const full = await listen('*[_id == "opt"]', {}, {includePreviousRevision: true})
     await bare.until((e) => e.length > 0)
-    await client.create({_id: 'opt', _type: 'x', n: 1})
-    await client.patch('opt').inc({n: 1}).commit()
+    await client().create({_id: 'opt', _type: 'x', n: 1})
+    await client().patch('opt').inc({n: 1}).commit()
     const plain = mutations(await bare.until((e) => mutations(e).length >= 2))
     const rich = mutations(await full.until((e) => mutations(e).length >= 2))
     bare.stop()
@@ -228,7 +219,7 @@ describe('listen: events', () => {
     const articles = await listen('*[_type == "article" && _id in ["m1", "m2", "m3"]]')
     const everything = await listen('*[_id in ["m1", "m2", "m3"]]')
     const one = await listen('*[_id == "m3"]')
-    const tx = await client
+    const tx = await client()
       .transaction()
       .create({_id: 'm1', _type: 'article'})
       .create({_id: 'm2', _type: 'article'})
@@ -272,9 +263,9 @@ describe('listen: events', () => {
       {ids: ['v1', 'drafts.v1', 'versions.r1.v1']},
       {includeAllVersions: true},
     )
-    await client.create({_id: 'drafts.v1', _type: 'article', title: 'খসড়া'})
-    await client.create({_id: 'versions.r1.v1', _type: 'article', title: 'সংস্করণ'})
-    await client.create({_id: 'v1', _type: 'article', title: 'প্রকাশিত'})
+    await client().create({_id: 'drafts.v1', _type: 'article', title: 'খসড়া'})
+    await client().create({_id: 'versions.r1.v1', _type: 'article', title: 'সংস্করণ'})
+    await client().create({_id: 'v1', _type: 'article', title: 'প্রকাশিত'})
     const withAll = mutations(await all.until((e) => mutations(e).length >= 3))
     const without = mutations(
       await plain.until((e) => mutations(e).some((x) => x.documentId === 'v1')),
@@ -286,12 +277,12 @@ describe('listen: events', () => {
   })
 
   it('keeps each document in revision order under concurrent writers', async () => {
-    await client.create({_id: 'busy', _type: 'counter', n: 0})
+    await client().create({_id: 'busy', _type: 'counter', n: 0})
     const listener = await listen('*[_id == "busy"]', {}, {includeResult: true})
     const writers = 40
     await Promise.all(
       Array.from({length: writers}, (_, i) =>
-        client
+        client()
           .patch('busy')
           .inc({n: 1})
           .set({[`w${i}`]: `লেখক ${i}`})
@@ -309,12 +300,12 @@ describe('listen: events', () => {
 
   it('uses the client-supplied transaction id, and hears writes made right after welcome', async () => {
     const listener = collect<Event>(
-      client.listen('*[_id == "own"]', {}, {events: ['welcome', 'mutation']}) as never,
+      client().listen('*[_id == "own"]', {}, {events: ['welcome', 'mutation']}) as never,
     )
     await listener.until((e) => e.length > 0)
     // Written immediately after welcome, as the Studio's stores do before their refetch returns.
     const transactionId = 'b4e3c6a2-8a7e-4d55-9a39-6f6f1f0f2a11'
-    await client.mutate([{create: {_id: 'own', _type: 'x'}}], {transactionId})
+    await client().mutate([{create: {_id: 'own', _type: 'x'}}], {transactionId})
     const [event] = mutations(await listener.until((e) => mutations(e).length >= 1))
     listener.stop()
     expect(event.transactionId).toBe(transactionId)
@@ -327,7 +318,7 @@ describe('listen: events', () => {
     const ids = ['j1', 'drafts.j1']
     const listener = await listen('*[_id in $ids]', {ids}, {includeAllVersions: true})
     const act = (action: Record<string, unknown>) =>
-      client.action(action as never, {transactionId: crypto.randomUUID()} as never)
+      client().action(action as never, {transactionId: crypto.randomUUID()} as never)
     await act({
       actionType: 'sanity.action.document.create',
       publishedId: 'j1',

@@ -31,11 +31,8 @@ export async function openSse(
   const abort = new AbortController()
   const res = await fetch(url, {headers, signal: abort.signal})
   const messages: SseMessage[] = []
-  const waiters = new Set<() => void>()
   let done = !res.body || !res.headers.get('content-type')?.startsWith('text/event-stream')
-  const notify = () => {
-    for (const waiter of [...waiters]) waiter()
-  }
+  const {notify, wait} = waiters(() => JSON.stringify(messages))
 
   if (!done) {
     void (async () => {
@@ -61,22 +58,6 @@ export async function openSse(
       notify()
     })()
   }
-
-  const wait = (check: () => boolean, timeoutMs: number, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      if (check()) return resolve()
-      const timer = setTimeout(() => {
-        waiters.delete(waiter)
-        reject(new Error(`Timed out waiting for ${what}; got ${JSON.stringify(messages)}`))
-      }, timeoutMs)
-      const waiter = () => {
-        if (!check()) return
-        clearTimeout(timer)
-        waiters.delete(waiter)
-        resolve()
-      }
-      waiters.add(waiter)
-    })
 
   return {
     status: res.status,
@@ -129,10 +110,7 @@ export function collect<T>(observable: Observable<T>): Collected<T> {
   const events: T[] = []
   let error: unknown
   let errored = false
-  const waiters = new Set<() => void>()
-  const notify = () => {
-    for (const waiter of [...waiters]) waiter()
-  }
+  const {notify, wait} = waiters(() => `${JSON.stringify(events)} ${error ?? ''}`)
   const subscription = observable.subscribe({
     next(event) {
       events.push(event)
@@ -144,23 +122,6 @@ export function collect<T>(observable: Observable<T>): Collected<T> {
       notify()
     },
   })
-  const wait = (check: () => boolean, timeoutMs: number, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      if (check()) return resolve()
-      const timer = setTimeout(() => {
-        waiters.delete(waiter)
-        reject(
-          new Error(`Timed out waiting for ${what}; got ${JSON.stringify(events)} ${error ?? ''}`),
-        )
-      }, timeoutMs)
-      const waiter = () => {
-        if (!check()) return
-        clearTimeout(timer)
-        waiters.delete(waiter)
-        resolve()
-      }
-      waiters.add(waiter)
-    })
   return {
     events,
     error: () => error,
@@ -183,4 +144,32 @@ export function withoutRev<T extends Record<string, unknown> | null | undefined>
   const {_rev, ...rest} = doc
   void _rev
   return rest as T
+}
+
+/**
+ * Promises that resolve once a check holds, re-checked on every `notify()`; on timeout they reject
+ * naming what was awaited and what had arrived (`got()`).
+ */
+function waiters(got: () => string) {
+  const pending = new Set<() => void>()
+  return {
+    notify() {
+      for (const waiter of [...pending]) waiter()
+    },
+    wait: (check: () => boolean, timeoutMs: number, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (check()) return resolve()
+        const timer = setTimeout(() => {
+          pending.delete(waiter)
+          reject(new Error(`Timed out waiting for ${what}; got ${got()}`))
+        }, timeoutMs)
+        const waiter = () => {
+          if (!check()) return
+          clearTimeout(timer)
+          pending.delete(waiter)
+          resolve()
+        }
+        pending.add(waiter)
+      }),
+  }
 }

@@ -2,29 +2,20 @@
  * The listener on the wire: stream format, parameter and auth errors before the stream opens,
  * channelError for bad filters, keep-alive comments and `disconnect` when the lake shuts down.
  */
-import {ChannelError, type SanityClient} from '@sanity/client'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {ChannelError} from '@sanity/client'
+import {describe, expect, it} from 'vitest'
+import {startTestLake, useTestLake} from '../../helpers/lake.ts'
 import {collect, dataOf, openSse} from './listeners.ts'
 
-let lake: TestLake
-let client: SanityClient
-
-beforeAll(async () => {
-  lake = await startTestLake()
-  client = lake.client()
-})
-
-afterAll(async () => {
-  await lake?.close()
-})
+const lake = useTestLake()
+const client = () => lake().client()
 
 function listenUrl(query: string, extra: Record<string, string> = {}, dataset = 'test') {
   const search = new URLSearchParams({query, ...extra})
-  return `${lake.url}/v2025-02-19/data/listen/${dataset}?${search}`
+  return `${lake().url}/v2025-02-19/data/listen/${dataset}?${search}`
 }
 
-const auth = () => ({authorization: `Bearer ${lake.token}`})
+const auth = () => ({authorization: `Bearer ${lake().token}`})
 
 describe('listen: wire format', () => {
   it('answers with an event stream whose first message is welcome', async () => {
@@ -35,7 +26,7 @@ describe('listen: wire format', () => {
     expect(sse.messages[0].event).toBe('welcome')
     expect(dataOf(sse.messages, 'welcome')[0]).toEqual({listenerName: expect.any(String)})
 
-    await client.create({_id: 'w1', _type: 'article', title: 'লাইন\nভাঙা'})
+    await client().create({_id: 'w1', _type: 'article', title: 'লাইন\nভাঙা'})
     await sse.until((m) => m.some((x) => x.event === 'mutation'))
     sse.close()
     const mutation = sse.messages.find((m) => m.event === 'mutation')!
@@ -56,7 +47,7 @@ describe('listen: wire format', () => {
     )
     await sse.until((m) => m.some((x) => x.event === 'welcome'))
     expect(sse.messages[0].comment?.length).toBeGreaterThanOrEqual(2048)
-    await client.create({_id: 'w2', _type: 'x'})
+    await client().create({_id: 'w2', _type: 'x'})
     await sse.until((m) => m.some((x) => x.event === 'mutation'))
     sse.close()
     expect(dataOf(sse.messages, 'mutation')[0]).toMatchObject({
@@ -77,7 +68,7 @@ describe('listen: wire format', () => {
       expect(res.headers.get('content-type')).toMatch(/json/)
       expect(await res.json()).toMatchObject({statusCode: 400, message: expect.any(String)})
     }
-    const noQuery = await fetch(`${lake.url}/v2025-02-19/data/listen/test`, {headers: auth()})
+    const noQuery = await fetch(`${lake().url}/v2025-02-19/data/listen/test`, {headers: auth()})
     expect(noQuery.status).toBe(400)
     const badDataset = await fetch(listenUrl('*', {}, 'Not_A_Dataset'), {headers: auth()})
     expect(badDataset.status).toBe(400)
@@ -87,7 +78,7 @@ describe('listen: wire format', () => {
     expect((await fetch(listenUrl('*'))).status).toBe(401)
     const bad = await fetch(listenUrl('*'), {headers: {authorization: 'Bearer nope'}})
     expect(bad.status).toBe(401)
-    const listener = collect(lake.client({token: 'not-a-real-token'}).listen('*'))
+    const listener = collect(lake().client({token: 'not-a-real-token'}).listen('*'))
     const error = (await listener.failed()) as {status?: number}
     expect(error.status).toBe(401)
   })
@@ -114,7 +105,7 @@ describe('listen: wire format', () => {
         query,
       ).toBe(false)
     }
-    const listener = collect(client.listen('*[_type == '))
+    const listener = collect(client().listen('*[_type == '))
     expect(await listener.failed()).toBeInstanceOf(ChannelError)
   })
 
@@ -124,14 +115,14 @@ describe('listen: wire format', () => {
       auth(),
     )
     await sse.until((m) => m.length >= 1)
-    await client.create({_id: '_.releases.r9', _type: 'release', name: 'নয়'})
+    await client().create({_id: '_.releases.r9', _type: 'release', name: 'নয়'})
     await sse.until((m) => m.some((x) => x.event === 'mutation'))
     sse.close()
     expect(dataOf(sse.messages, 'mutation')[0]).toMatchObject({documentId: '_.releases.r9'})
   })
 
   it('sends keep-alive comments on the configured interval', async () => {
-    const config = lake.server.lake.context.config
+    const config = lake().server.lake.context.config
     config.listen = {keepAliveMs: 40}
     try {
       const sse = await openSse(listenUrl('*[_id == "quiet"]'), auth())

@@ -5,14 +5,7 @@
  * articles an editor expects each to find. Every expected set lists ALL articles that should come
  * back, so a result outside it is a false hit.
  */
-
-const block = (key: string, text: string) => ({
-  _type: 'block',
-  _key: key,
-  style: 'normal',
-  markDefs: [],
-  children: [{_type: 'span', _key: `${key}s`, text, marks: []}],
-})
+import {block} from '../../helpers/portableText.ts'
 
 type Article = {_id: string; _type: 'article'; title: string; [key: string]: unknown}
 

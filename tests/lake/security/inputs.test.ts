@@ -134,6 +134,8 @@ describe('request bodies (item 7)', () => {
       body: 'x'.repeat(LIMITS.body.query + 1),
     })
     expect(res.status).toBe(413)
+    // The unread rest is dropped with the connection: a keep-alive client must not reuse it.
+    expect(res.headers.get('connection')).toBe('close')
     expect((await res.json()).message).toMatch(/at most \d+ bytes/)
     await stillAnswers()
   })

@@ -341,3 +341,40 @@ describe('referrersOf', () => {
     expect(store.referrersOf(['a'])).toEqual([])
   })
 })
+
+describe('side-table statistics', () => {
+  /** SQLite's plan for the side-table query a selection compiles to, as a reader sees the file. */
+  function planOf(sql: string, ...params: string[]): string {
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as {detail: string}[]
+      return rows.map((row) => row.detail).join(' | ')
+    } finally {
+      db.close()
+    }
+  }
+
+  test('a slug lookup within a type reads the slug index, not every document of the type', async () => {
+    await commit({a: {_type: 'article', slug: {current: 'x'}}})
+    expect(
+      planOf(
+        'SELECT f.id FROM fields f WHERE (f.type = ? AND f.slug = ?) AND NOT (f.id >= ? AND f.id < ?)',
+        'article',
+        'x',
+        'drafts.',
+        'drafts/',
+      ),
+    ).toMatch(/USING INDEX fields_slug \(slug=\?\)/)
+    // Counting by type and a source's latest still use their composite indexes.
+    expect(planOf('SELECT count(*) FROM fields f WHERE f.type = ?', 'article')).toMatch(
+      /fields_type_published \(type=\?\)/,
+    )
+    expect(
+      planOf(
+        'SELECT f.id FROM fields f WHERE f.type = ? AND f.source = ? ORDER BY f.published_at DESC',
+        'article',
+        'source-7',
+      ),
+    ).toMatch(/fields_source_published \(source=\?\)/)
+  })
+})

@@ -284,6 +284,20 @@ function fetchOnce(c: Call, headers: Record<string, string>): Promise<Response> 
   return fetch(`${lake.url}${API}${c.path}`, {method: c.method, headers, body: c.body})
 }
 
+async function resend(c: Call, headers: Record<string, string>, first: unknown) {
+  let last = first
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+    try {
+      return await fetchOnce(c, headers)
+    } catch (err) {
+      if (!closedUnder(err)) throw err
+      last = err
+    }
+  }
+  throw last
+}
+
 function closedUnder(err: unknown): boolean {
   const cause = (err as {cause?: {code?: string}}).cause
   return err instanceof TypeError && cause?.code === 'UND_ERR_SOCKET'
@@ -301,11 +315,12 @@ async function send(c: Call): Promise<number> {
   } catch (err) {
     // An invalid header value is refused by fetch itself, before anything is sent.
     if (err instanceof TypeError && !/fetch failed/.test(err.message)) return 0
-    // A request refused before its large body was read (a 401, 413 or 415) ends its connection,
-    // and fetch may already have sent the next request on it: sent again on a new connection,
-    // it must be answered (a lake that crashed would not answer).
+    // A request refused before its large body was read (a 401, 413 or 415) has its connection
+    // closed once the unread rest has drained for 500 ms (@hono/node-server), and fetch may have
+    // sent another request on it meanwhile. Sent again (another pooled connection may be closing
+    // too), it must be answered: a lake that crashed would not answer any of the tries.
     if (!closedUnder(err)) throw err
-    res = await fetchOnce(c, headers)
+    res = await resend(c, headers, err)
   }
   await res.arrayBuffer()
   if (res.status >= 500) serverErrors.push(`${res.status} ${c.method} ${c.path}`)

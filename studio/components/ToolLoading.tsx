@@ -13,13 +13,16 @@ export const DESK_TOOL = 'structure'
 /** The structure tool's pane layout, drawn once it has resolved its panes. */
 const PANE_LAYOUT = '[data-ui="PaneLayout"]'
 
-/** Whether the desk has drawn its panes: watched until it has, then settled for the page's life. */
+/** Whether the desk shows its panes: watched until it does, then settled for the page's life. */
 function useDeskDrawn(): boolean {
   const [drawn, setDrawn] = useState(false)
   useEffect(() => {
     if (drawn) return
+    // On screen, not only in the document: while the tool suspends, React keeps the mounted panes
+    // hidden (display: none) behind the fallback.
     const check = () => {
-      if (!document.querySelector(PANE_LAYOUT)) return false
+      const layouts = document.querySelectorAll(PANE_LAYOUT)
+      if (![...layouts].some((layout) => layout.getClientRects().length > 0)) return false
       setDrawn(true)
       return true
     }
@@ -27,7 +30,12 @@ function useDeskDrawn(): boolean {
     const observer = new MutationObserver(() => {
       if (check()) observer.disconnect()
     })
-    observer.observe(document.body, {childList: true, subtree: true})
+    observer.observe(document.body, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['style', 'hidden'],
+    })
     return () => observer.disconnect()
   }, [drawn])
   return drawn

@@ -1,15 +1,15 @@
 // The date picker's time box in 24-hour time. The Studio's picker uses the browser's own
 // `<input type="time">`, which Chromium draws in the browser's language (AM/PM in English) whatever
-// the page's locale, while the date-time field beside it is 24-hour. The picker is rendered in a
-// portal the field's input component cannot reach, so while a date input is on screen a
-// MutationObserver turns each picker's time box into a text box for `HH:mm`: its value is already
-// 24-hour `HH:mm` (an `<input type="time">` value always is), and the picker's own change handler
-// parses `HH:mm` text. Bengali digits typed there become ASCII, through the same rewriting as the
-// date field's own box (asciiDigitsOnInput, used by BengaliDateInput too).
+// the page's locale, while the date-time field beside it is 24-hour. React sets that input's type
+// again on every render, so it cannot simply be retyped. Instead, while a date input is on screen,
+// a MutationObserver puts a text box for `HH:mm` in each picker's time box's place (the picker is
+// in a portal the field's input component cannot reach): it shows the picker's time, takes Bengali
+// or ASCII digits, and hands every complete time to the hidden original as if typed there, so the
+// picker's own change handler does the rest.
 import {toAsciiDigits} from '../../bangla/index.ts'
 
 /** The picker's popover (`data-testid="date-input-dialog"` in the Studio). */
-const TIME_BOX = '[data-testid="date-input-dialog"] input[type="time"]'
+const TIME_BOX = '[data-testid="date-input-dialog"] input[type="time"]:not([data-bengali-time-box])'
 export const TIME_BOX_PATTERN = '([01][0-9]|2[0-3]):[0-5][0-9]'
 const MARK = 'data-bengali-time-box'
 
@@ -35,20 +35,44 @@ export function asciiDigitsOnInput(event: Event): void {
   if (caret !== null && target.type === 'text') target.setSelectionRange(caret, caret)
 }
 
-/** Turns one `<input type="time">` into a 24-hour `HH:mm` text box; keeps its value. */
-export function makeTime24(input: HTMLInputElement): void {
-  if (input.hasAttribute(MARK)) return
-  const value = input.value
-  input.setAttribute(MARK, '')
-  // React set `type` once when it created the element and never sets it again.
-  input.type = 'text'
-  input.value = value
-  input.inputMode = 'numeric'
-  input.pattern = TIME_BOX_PATTERN
-  input.maxLength = 5
-  input.placeholder = 'HH:mm'
-  input.autocomplete = 'off'
-  input.addEventListener('input', asciiDigitsOnInput, true)
+const TIME = new RegExp(`^${TIME_BOX_PATTERN}$`)
+
+/** Gives the picker's own time input a value, as typing would (React sees the change). */
+function typeInto(input: HTMLInputElement, value: string): void {
+  valueSetter?.call(input, value)
+  input.dispatchEvent(new Event('input', {bubbles: true}))
+}
+
+/** Puts a 24-hour `HH:mm` text box in place of one `<input type="time">`. */
+export function makeTime24(original: HTMLInputElement): HTMLInputElement {
+  original.setAttribute(MARK, '')
+  const box = document.createElement('input')
+  box.type = 'text'
+  // The same look and the same name for assistive technology.
+  box.className = original.className
+  box.setAttribute('aria-label', original.getAttribute('aria-label') ?? '')
+  box.setAttribute('data-testid', 'time-box-24h')
+  box.inputMode = 'numeric'
+  box.pattern = TIME_BOX_PATTERN
+  box.maxLength = 5
+  box.placeholder = 'HH:mm'
+  box.autocomplete = 'off'
+  box.value = original.value
+  box.addEventListener('input', asciiDigitsOnInput)
+  box.addEventListener('input', () => {
+    if (TIME.test(box.value) && box.value !== original.value) typeInto(original, box.value)
+  })
+  // An unfinished time is dropped when the editor leaves the box.
+  box.addEventListener('blur', () => {
+    if (!TIME.test(box.value)) box.value = original.value
+  })
+  // The picker changes its time (a preset, 'now', another day): show it unless being typed over.
+  new MutationObserver(() => {
+    if (document.activeElement !== box) box.value = original.value
+  }).observe(original, {attributes: true, attributeFilter: ['value']})
+  original.style.display = 'none'
+  original.after(box)
+  return box
 }
 
 let users = 0

@@ -3,6 +3,7 @@
 // Studio string on screen along the way must be Bengali, the browser talks only to the Studio and
 // the lake (fixtures.ts fails the test otherwise), and screenshots of each step are kept.
 import type {Locator, Page, TestInfo} from '@playwright/test'
+import {sortKey} from '../../bangla/index.ts'
 import {englishOnPage} from './support/english.ts'
 import {expect, test} from './support/fixtures.ts'
 import {
@@ -46,16 +47,13 @@ async function typeMeasured(page: Page, field: Locator, text: string): Promise<n
   return (Date.now() - started) / keys.length
 }
 
-// FIXME(issue 12, still open): fails on main. In Chromium the date is stored, but the calendar line
-// under প্রকাশের সময় never appears (the value reaches the input only later?), and the second
-// editor's avatar never shows on the field. Marked fixme so CI runs the rest; the closing note says so.
-test.fixme('an editor’s day in Bengali: list, new story, Bengali date, publish, restore, search', async ({
+test('an editor’s day in Bengali: list, new story, Bengali date, publish, restore, search', async ({
   page,
   lake,
   timing,
 }, testInfo) => {
   // A whole day in one test: on two busy shared cores typing alone has taken minutes.
-  test.setTimeout(600_000)
+  test.setTimeout(900_000)
   const english = new EnglishWatch()
 
   // Sign in: the lake's Bengali form, then the Studio in Bengali with English one click away.
@@ -86,50 +84,91 @@ test.fixme('an editor’s day in Bengali: list, new story, Bengali date, publish
         .__bengaliInputStats,
   )
   const mean = (cost: {count: number; ms: number}) => (cost.count ? cost.ms / cost.count : 0)
+  // The baseline in the same run and page: the same keys into a bare <input> (no React, no
+  // Studio), so the figure reads as a ratio on however busy the machine is.
+  await page.evaluate(() => {
+    const bare = document.createElement('input')
+    bare.id = 'keystroke-baseline'
+    bare.style.cssText = 'position:fixed;top:0;left:0;width:20rem;z-index:2147483647'
+    document.body.append(bare)
+  })
+  const baseline = page.locator('#keystroke-baseline')
+  await baseline.click()
+  const perKeyBare = await typeMeasured(page, baseline, TITLE)
+  await page.evaluate(() => document.getElementById('keystroke-baseline')?.remove())
   timing('title keystroke, mean of ' + [...TITLE].length + ' keys', perKey)
+  timing('same keys into a bare <input> on the page (baseline)', perKeyBare)
   timing('of which NFC middleware (mean per keystroke, µs→ms)', mean(costs.nfc))
   timing('of which grapheme counter (mean per render)', mean(costs.counter))
   console.log(
-    `Keystroke latency in the title: ${perKey.toFixed(1)} ms/key; NFC middleware ${(mean(costs.nfc) * 1000).toFixed(0)} µs, grapheme counter ${(mean(costs.counter) * 1000).toFixed(0)} µs per keystroke`,
+    `Keystroke latency in the title: ${perKey.toFixed(1)} ms/key (a bare <input> on the same page: ${perKeyBare.toFixed(1)} ms/key, ${(perKey / perKeyBare).toFixed(1)}×); NFC middleware ${(mean(costs.nfc) * 1000).toFixed(0)} µs, grapheme counter ${(mean(costs.counter) * 1000).toFixed(0)} µs per keystroke`,
   )
 
+  // Sanity's date box keeps what is typed until Enter or leaving the field (its LazyTextInput),
+  // as an editor does; only then is the date stored and shown in the calendars.
   const date = input(pane, 'publishedAt')
   await date.fill('')
   await date.click()
   await page.keyboard.type(TYPED_DATE)
+  await page.keyboard.press('Enter')
   // Stored as ASCII; the field shows what the lake keeps, and the three calendars under it.
   await expect(date).toHaveValue('2026-12-02 09:30')
-  const calendars = pane.getByTestId('field-publishedAt').getByTestId('bangla-dates')
+  const calendars = pane.getByTestId('date-field-publishedAt').getByTestId('bangla-dates')
   await expect(calendars).toHaveText(
     /^বুধবার, ২ ডিসেম্বর ২০২৬ · ০৯:৩০ · .+ অগ্রহায়ণ ১৪৩৩ বঙ্গাব্দ · .+ হিজরি$/,
   )
-  await expect(pane.getByTestId('field-publishedAt')).not.toContainText('Invalid date')
-  // Retyping never gets stuck: a wrong entry, then the same date again.
+  const valid = () => date.evaluate((element) => (element as HTMLInputElement).validity.valid)
+  expect(await valid()).toBe(true)
+  // Retyping never gets stuck: a wrong entry (the box turns invalid), then the same date again.
   await date.fill('')
   await page.keyboard.type('২০২৬-১৩-৪৪')
+  await page.keyboard.press('Enter')
+  await expect.poll(valid).toBe(false)
   await date.fill('')
   await page.keyboard.type(TYPED_DATE)
+  await page.keyboard.press('Enter')
   await expect(date).toHaveValue('2026-12-02 09:30')
+  await expect.poll(valid).toBe(true)
+  await expect(calendars).toContainText('০৯:৩০')
   await waitSaved(pane)
   await expect
     .poll(() =>
       lake
         .client()
         .withConfig({perspective: 'drafts'})
-        .fetch('*[_type == "article" && title == $title][0].publishedAt', {title: TITLE}),
+        .fetch('*[_type == "article" && title == $title][0]{publishedAt, sortKey}', {
+          title: TITLE,
+        }),
     )
-    .toBe('2026-12-02T03:30:00.000Z')
+    // The title input stored the title's Bengali sort key with it (the list's title sort).
+    .toEqual({publishedAt: '2026-12-02T03:30:00.000Z', sortKey: sortKey(TITLE)})
   await pane.getByTestId('field-slug').getByRole('button', {name: 'তৈরি করুন'}).click()
   await english.check(page, 'new article')
   await shot(page, testInfo, '03-new-article-bengali-date')
 
-  // The date picker speaks Bengali.
+  // The date picker speaks Bengali, and its time box is 24-hour like the field.
   await pane.getByTestId('field-publishedAt').getByRole('button', {name: 'ক্যালেন্ডার খুলুন'}).click()
-  await expect(page.getByText('ডিসেম্বর').first()).toBeVisible()
-  await expect(page.getByText('শুক্র').first()).toBeVisible()
+  const picker = page.getByTestId('date-input-dialog')
+  // The month is a <select> showing the chosen month's Bengali name.
+  const month = picker.locator('select').first()
+  await expect
+    .poll(() => month.evaluate((select) => (select as HTMLSelectElement).selectedOptions[0]?.text))
+    .toBe('ডিসেম্বর')
+  await expect(picker.getByText('শুক্র').first()).toBeVisible()
+  const timeBox = picker.getByRole('textbox', {name: 'সময় বেছে নিন'})
+  await expect(timeBox).toHaveValue('09:30')
+  // The browser's own time box would draw '09:30 AM' in an English browser.
+  await expect(timeBox).toHaveJSProperty('type', 'text')
   await english.check(page, 'date picker')
   await shot(page, testInfo, '04-date-picker')
+  // An afternoon time typed in Bengali digits, 24-hour.
+  await timeBox.fill('')
+  await timeBox.pressSequentially('১৪:৫৫')
+  await expect(timeBox).toHaveValue('14:55')
   await page.keyboard.press('Escape')
+  await expect(date).toHaveValue('2026-12-02 14:55')
+  await expect(calendars).toContainText('১৪:৫৫')
+  await waitSaved(pane)
 
   // Publish.
   timing('publish', await publish(pane))
@@ -181,12 +220,13 @@ test.fixme('an editor’s day in Bengali: list, new story, Bengali date, publish
   expect(english.report(), 'Studio strings shown in English').toEqual([])
 })
 
-// FIXME(issue 12, still open): see above.
-test.fixme('two editors on one story see each other’s avatars within two seconds', async ({
+test('two editors on one story see each other’s avatars within two seconds', async ({
   page,
   newContext,
   timing,
 }, testInfo) => {
+  // Two Studios signing in and opening a story at once: on two busy shared cores over a minute.
+  test.setTimeout(360_000)
   const other = await (await newContext()).newPage()
   await Promise.all([signIn(page, 'admin'), signIn(other, 'editor')])
   const openSeed = async (p: Page) => {
@@ -205,11 +245,39 @@ test.fixme('two editors on one story see each other’s avatars within two secon
   timing('each editor sees the other in the document (after the second opens)', Date.now() - opened)
   timing('second editor: open the story and see the first', Date.now() - started)
 
-  // Where in the form: the second editor's avatar by the field they are in.
+  // The seed was written by the import, not by a person: its footer shows the token's gear
+  // avatar (an image), never a person's initials.
+  const importer = footer(mine).locator('[data-ui="Avatar"]').first()
+  await expect(importer.locator('img')).toHaveAttribute('src', /^data:image\/svg\+xml,/)
+
+  // Where in the form: the second editor's avatar by the field they are in. The Studio draws field
+  // avatars in an overlay over the form (the field holds an empty placeholder), so it is found by
+  // position: an avatar on the kicker field's row.
   await input(theirs, 'kicker').click()
-  await expect(mine.getByTestId('field-kicker').locator('[data-ui="Avatar"]').first()).toBeVisible({
-    timeout: 5000,
-  })
+  const focused = Date.now()
+  const kicker = mine.getByTestId('field-kicker')
+  await expect
+    .poll(
+      async () => {
+        const field = await kicker.boundingBox()
+        if (!field) return false
+        const avatars = await mine.locator('[data-ui="Avatar"]').evaluateAll((elements) =>
+          elements.map((element) => {
+            const box = element.getBoundingClientRect()
+            return {top: box.top, bottom: box.bottom, text: element.textContent ?? ''}
+          }),
+        )
+        return avatars.some(
+          (avatar) =>
+            avatar.text.includes('রআ') &&
+            avatar.top >= field.y - 4 &&
+            avatar.bottom <= field.y + field.height + 4,
+        )
+      },
+      {timeout: 10_000, intervals: [100]},
+    )
+    .toBe(true)
+  timing('the other editor’s avatar on the field they clicked', Date.now() - focused)
   await shot(page, testInfo, '09-presence')
 })
 
@@ -223,11 +291,14 @@ test('the headline list is never blank after a reload: items or a loading state'
   await expect(list.getByRole('link').first()).toBeVisible()
   await page.reload()
   const started = Date.now()
-  // Within 2.5 s of the reload the editor sees either the headlines or that they are loading.
+  // Within 2.5 s of the reload the editor sees either the headlines or that they are loading: the
+  // page's 'লোড হচ্ছে…', the desk's loading block, or the list's placeholder rows (skeletons).
+  const listPane = page.getByTestId('document-list-pane')
   await expect
     .poll(
       async () =>
-        (await page.getByTestId('document-list-pane').getByRole('link').count()) > 0 ||
+        (await listPane.getByRole('link').count()) > 0 ||
+        (await listPane.locator('[data-ui="Skeleton"]').count()) > 0 ||
         (await page.locator('[data-ui="Spinner"]').count()) > 0 ||
         (await page.getByText(/লোড হচ্ছে/).count()) > 0,
       {timeout: 2500, intervals: [100]},

@@ -83,6 +83,8 @@ export default {
   'changes.tab.history': 'ইতিহাস',
   'changes.tab.review-changes': 'পরিবর্তন দেখুন',
   'changes.to.label': 'পর্যন্ত',
+  'compare-versions.menu-item.title': 'সংস্করণ মিলিয়ে দেখুন',
+  'compare-versions.title': 'সংস্করণ মিলিয়ে দেখুন',
   'compare-versions.status.draft': 'খসড়া',
   'compare-versions.status.published': 'প্রকাশিত',
   'confirm-delete-dialog.cancel-button.text': 'বাতিল',

@@ -5,7 +5,8 @@
  *
  * - raw: every stored document, untouched.
  * - published: documents whose id has no `drafts.`/`versions.` prefix.
- * - drafts: per document group, the draft if there is one, else the published document.
+ * - drafts (and its older name previewDrafts): per document group, the draft if there is one,
+ *   else the published document.
  * - a stack `[r1, r2, …]`: per group, the first layer that exists, in list order; each layer is a
  *   release name, `drafts` or `published`, and published is always the implicit base.
  * Outside raw, a document is presented with its published id in `_id` and its stored id in
@@ -13,7 +14,7 @@
  */
 
 export type StoredDocument = {_id: string; [key: string]: unknown}
-export type Perspective = 'raw' | 'published' | 'drafts' | string[]
+export type Perspective = 'raw' | 'published' | 'drafts' | 'previewDrafts' | string[]
 
 /** Which layer of its group a stored id belongs to: 'published', 'drafts' or a release name. */
 function layerOf(id: string): {layer: string; publishedId: string} {
@@ -39,7 +40,7 @@ export function applyPerspective(
   const layers =
     perspective === 'published'
       ? ['published']
-      : perspective === 'drafts'
+      : perspective === 'drafts' || perspective === 'previewDrafts'
         ? ['drafts', 'published']
         : [...perspective.filter((layer) => layer !== 'published'), 'published']
   const groups = new Map<string, Map<string, StoredDocument>>()

@@ -19,7 +19,14 @@ import {
   type StoredDocument,
 } from './perspective.ts'
 
-const PERSPECTIVES: Perspective[] = ['raw', 'published', 'drafts', ['eid', 'drafts']]
+const PERSPECTIVES: Perspective[] = [
+  'raw',
+  'published',
+  'drafts',
+  'previewDrafts',
+  ['eid', 'drafts'],
+  ['budget'],
+]
 
 /** Values of every GROQ type (and none) for the indexed fields of the odd documents. */
 const ODD_VALUES: unknown[] = [

@@ -31,6 +31,7 @@ const INTEGRATION = [
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',
+  'tests/scripts/sortKeys.test.ts',
   'tests/scripts/target.test.ts',
   'tests/schemas/slug.test.ts',
   'tests/kit/localLake.test.ts',

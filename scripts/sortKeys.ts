@@ -1,0 +1,124 @@
+/**
+ * `npm run sort-keys [-- --dry-run]`: writes the Bengali sort key (bangla/sort.ts) on every article
+ * and headline whose key is missing or stale: documents written before the key existed, or by a
+ * tool that does not write it. The Studio's title input and the import keep it current after that.
+ * Each document is patched with `ifRevisionID`, so an edit made meanwhile is never overwritten (the
+ * document is left for the next run); a second run changes nothing.
+ */
+import {
+  type Command,
+  EXIT,
+  type ExitCode,
+  type Io,
+  parseOptions,
+  runnerOf,
+  runMain,
+  writeLine,
+} from '../kit/cli.ts'
+import {sortKey} from '../bangla/index.ts'
+import {ARTICLE_TYPE, HEADLINE_TYPE, SORT_KEY_FIELD} from '../schemas/names.ts'
+import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
+
+const USAGE = `Usage: npm run sort-keys -- [flags]
+
+Writes the hidden Bengali sort key ('শিরোনাম, বর্ণানুক্রমে' orders by it) on every article and
+headline, in every perspective (published, drafts, release versions), where it is missing or
+out of date. Run it once on data written before the key existed; the Studio and the import keep
+it current afterwards. Safe to run again: a second run changes nothing.
+
+Flags:
+  --dry-run          count what would change, write nothing
+  --dataset NAME     dataset (default: SANITY_STUDIO_DATASET or production)
+  -h, --help         show this help
+
+Examples:
+  npm run sort-keys
+  npm run sort-keys -- --dry-run --dataset staging
+
+Exit codes: 0 done · 1 could not reach the target or a write failed · 2 bad arguments
+`
+
+/** Documents per transaction: small enough for the write-body limit with long titles. */
+const BATCH = 200
+
+const STALE_QUERY = `*[_type in [$article, $headline]]{
+  _id, _rev, "text": select(_type == $article => title, text), "key": ${SORT_KEY_FIELD}
+}`
+
+type Row = {_id: string; _rev: string; text: unknown; key: unknown}
+
+export const command: Command = {
+  invocation: 'npm run sort-keys --',
+  help: USAGE,
+  run: writeSortKeys,
+}
+
+export const run = runnerOf(command)
+
+async function writeSortKeys(argv: string[], io: Io): Promise<ExitCode> {
+  const {values} = parseOptions({
+    args: argv,
+    options: {'dry-run': {type: 'boolean', default: false}, dataset: {type: 'string'}},
+  })
+  const target = resolveTarget(io.env, {
+    cwd: io.cwd,
+    ...(values.dataset ? {dataset: values.dataset} : {}),
+  })
+  const client = createTargetClient(target, {maxRetries: 0})
+  try {
+    const rows = await client.fetch<Row[]>(
+      STALE_QUERY,
+      {article: ARTICLE_TYPE, headline: HEADLINE_TYPE},
+      {perspective: 'raw'},
+    )
+    const stale = rows.flatMap((row) => {
+      const key = typeof row.text === 'string' ? sortKey(row.text) : undefined
+      return key !== undefined && key !== row.key ? [{...row, key}] : []
+    })
+    let skipped = 0
+    if (!values['dry-run']) {
+      const commit = (batch: typeof stale) => {
+        const tx = client.transaction()
+        for (const {_id, _rev, key} of batch) {
+          tx.patch(_id, (patch) => patch.ifRevisionId(_rev).set({[SORT_KEY_FIELD]: key}))
+        }
+        return tx.commit({visibility: 'async', tag: 'sort-keys'})
+      }
+      for (let i = 0; i < stale.length; i += BATCH) {
+        const batch = stale.slice(i, i + BATCH)
+        try {
+          await commit(batch)
+        } catch (error) {
+          if (!isConflict(error)) throw error
+          // Someone edited one of them meanwhile: write the others one by one, leave that one.
+          for (const row of batch) {
+            try {
+              await commit([row])
+            } catch (rowError) {
+              if (!isConflict(rowError)) throw rowError
+              skipped++
+            }
+          }
+        }
+      }
+    }
+    const written = stale.length - skipped
+    writeLine(
+      io.stdout,
+      values['dry-run']
+        ? `${stale.length} of ${rows.length} articles and headlines would get a new sort key.`
+        : `${written} of ${rows.length} articles and headlines got a new sort key.` +
+            (skipped ? ` ${skipped} changed while this ran: run it again.` : ''),
+    )
+    return EXIT.SUCCESS
+  } catch (error) {
+    writeLine(io.stderr, explainConnectionError(error, target) ?? (error as Error).message)
+    return EXIT.RUNTIME_ERROR
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  return (error as {statusCode?: number}).statusCode === 409
+}
+
+if (import.meta.main) await runMain(command, 'sort-keys')

@@ -13,7 +13,7 @@ const env = () => ({
   SANITY_STUDIO_DATASET: 'test',
 })
 
-const ARTICLES: {_id: string; _type: string; title: string; sortKey?: string}[] = [
+const ARTICLES = [
   {_id: 'a-old', _type: 'article', title: '৫ দফা দাবিতে অবরোধ'},
   {_id: 'drafts.a-old', _type: 'article', title: 'ড়াকাত ধরা পড়ল'},
   {_id: 'versions.r1.a-old', _type: 'article', title: 'উৎসবের প্রস্তুতি'},
@@ -35,7 +35,8 @@ async function keys() {
 describe('npm run sort-keys', () => {
   it('writes the key on every article and headline that lacks it or has a stale one, in every perspective', async () => {
     const tx = lake().client().transaction()
-    for (const doc of [...ARTICLES, ...HEADLINES, ...OTHERS]) tx.createOrReplace(doc)
+    for (const doc of [...ARTICLES, ...HEADLINES, ...OTHERS])
+      tx.createOrReplace<Record<string, unknown>>(doc)
     await tx.commit()
 
     const dry = captureIo({env: env()})

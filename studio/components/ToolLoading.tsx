@@ -7,6 +7,7 @@ import {Box} from '@sanity/ui'
 import {useEffect, useState} from 'react'
 import {LoadingBlock, type LayoutProps} from 'sanity'
 import {useRouterState} from 'sanity/router'
+import {PAGE_LOADING_ID} from '../offline/indexHtml.ts'
 
 /** The structure tool's name (its URL segment). */
 export const DESK_TOOL = 'structure'
@@ -46,6 +47,8 @@ const selectTool = (state: Record<string, unknown> | undefined) =>
 
 /** The Studio's layout, with the loading block over the desk's space until the desk is drawn. */
 export function LayoutWithDeskLoading(props: LayoutProps) {
+  // The page's own loading line (index.html) stood in until now; from here this layout shows it.
+  useEffect(() => document.getElementById(PAGE_LOADING_ID)?.remove(), [])
   const drawn = useDeskDrawn()
   const tool = useRouterState(selectTool)
   const waiting = !drawn && (tool === undefined || tool === DESK_TOOL)

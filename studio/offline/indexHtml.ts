@@ -17,12 +17,18 @@ export function withoutHostedAssets(html: string): string {
 
 const EMPTY_ROOT = '<div id="sanity"></div>'
 /**
- * 'লোড হচ্ছে…' in the Studio's root element until the Studio's script renders over it: on a busy
- * machine the script takes seconds to run, and a blank page reads as a broken one.
+ * 'লোড হচ্ছে…' until the Studio draws its layout: on a busy machine the script takes seconds to
+ * run, and then the Studio renders nothing for a second or more while it resolves its
+ * configuration, and a blank page reads as a broken one. The line sits outside the Studio's root
+ * (React would replace it at its first, empty, render), fixed behind it (z-index -1, so whatever
+ * the Studio draws covers it), and the layout removes it when it mounts (studio/components/ToolLoading.tsx).
  */
+export const PAGE_LOADING_ID = 'page-loading'
 export const PAGE_LOADING =
-  '<div id="sanity"><p data-testid="page-loading" style="margin:0;padding:3.5rem 1.5rem;' +
-  "text-align:center;color:#6e7683;font-family:'Noto Sans Bengali',sans-serif\">লোড হচ্ছে…</p></div>"
+  `<p id="${PAGE_LOADING_ID}" data-testid="page-loading" style="position:fixed;inset:0;z-index:-1;` +
+  'pointer-events:none;margin:0;padding:3.5rem 1.5rem;text-align:center;color:#6e7683;' +
+  "font-family:'Noto Sans Bengali',sans-serif\">লোড হচ্ছে…</p>" +
+  EMPTY_ROOT
 
 export function withLoadingIndicator(html: string): string {
   return html.replace(EMPTY_ROOT, PAGE_LOADING)

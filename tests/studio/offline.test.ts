@@ -40,7 +40,7 @@ describe('the offline index.html', () => {
     const html = offlinePage(INDEX)
     expect(html).not.toMatch(/sanity\.io|sanity-cdn/)
     expect(html).toMatch(
-      /<div id="sanity"><p data-testid="page-loading"[^>]*>লোড হচ্ছে…<\/p><\/div>/,
+      /<p id="page-loading" data-testid="page-loading"[^>]*>লোড হচ্ছে…<\/p><div id="sanity"><\/div>/,
     )
     expect(html).toContain('<script type="module" src="/static/app.js"></script>')
   })

@@ -150,7 +150,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const filter = compileFilter(query, params, principal.id)
       return (documents) => documents.map(filter)
     }
-    const match = async (documents: SanityDocument[]) => {
+    const run = async (documents: SanityDocument[], overrun: string) => {
       const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
       let outcome
       try {
@@ -159,16 +159,18 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         if (!(err instanceof QueryTimeoutError)) throw err
         throw new QueryTimeoutError(
           budgetMs,
-          `The listener's filter took longer than ${formatMs(budgetMs)} on one transaction (the ` +
-            'budget per event) and the listener was closed: simplify the filter',
+          `The listener's filter took longer than ${formatMs(budgetMs)} ${overrun}: simplify the filter`,
         )
       }
       if (!outcome.ok) throw fromWire(outcome.error)
       return outcome.matches
     }
-    // Compiles and probes it on a worker: an unusable filter fails here, before `welcome`.
-    await match([])
-    return match
+    // Compiles it on a worker and evaluates it once on a minimal probe document (compileFilter):
+    // an unusable filter, or one whose cost alone (not the document's size) exceeds the budget,
+    // fails here, before `welcome`.
+    await run([], 'on a probe document (the budget per event), so the listener was refused')
+    return (documents) =>
+      run(documents, 'on one transaction (the budget per event) and the listener was closed')
   }
 
   return {

@@ -78,6 +78,7 @@ export type Headline = {
   _updatedAt: string
   _rev: string
   text?: string
+  sortKey?: string
   speaker?: string
   article?: ArticleReference
   position?: number
@@ -105,6 +106,7 @@ export type Article = {
   _updatedAt: string
   _rev: string
   title?: string
+  sortKey?: string
   slug?: Slug
   kicker?: string
   subheadline?: string
@@ -337,7 +339,7 @@ export type LATEST_ARTICLES_QUERY_RESULT = Array<{
 
 // Source: queries/index.ts
 // Variable: ARTICLE_BY_SLUG_QUERY
-// Query: *[_type == "article" && slug.current == $slug][0] {    _id,    _updatedAt,    title,    "slug": slug.current,    kicker,    subheadline,    dateline,    publishedAt,    updatedAt,    summary,    body,    leadImage{..., "lqip": asset->metadata.lqip},    byline,    credits,    deskInitials,    section,    tags,    corrections,    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},    "relatedHeadlines": relatedHeadlines[]->{      _id,      text,      speaker,      position,      breaking,      "articleSlug": article->slug.current    }  }
+// Query: *[_type == "article" && slug.current == $slug][0] {    _id,    _updatedAt,    title,    "slug": slug.current,    kicker,    subheadline,    dateline,    publishedAt,    updatedAt,    summary,    body,    leadImage{..., "lqip": asset->metadata.lqip},    byline,    credits,    deskInitials,    section,    tags,    corrections,    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},    "relatedHeadlines": relatedHeadlines[]->{_id, text, speaker, position, breaking, "articleSlug": article->slug.current}  }
 export type ARTICLE_BY_SLUG_QUERY_RESULT = {
   _id: string
   _updatedAt: string
@@ -400,7 +402,7 @@ export type ARTICLE_BY_SLUG_QUERY_RESULT = {
 
 // Source: queries/index.ts
 // Variable: HEADLINE_LIST_QUERY
-// Query: *[_type == "headline"] | order(position asc) {    _id,    text,    speaker,    position,    breaking,    "articleSlug": article->slug.current  }
+// Query: *[_type == "headline"] | order(position asc) {_id, text, speaker, position, breaking, "articleSlug": article->slug.current}
 export type HEADLINE_LIST_QUERY_RESULT = Array<{
   _id: string
   text: string | null
@@ -450,8 +452,8 @@ import '@sanity/client'
 declare module '@sanity/client' {
   interface SanityQueries {
     '\n  *[_type == "article" && defined(slug.current)] | order(publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    kicker,\n    summary,\n    section,\n    byline,\n    publishedAt,\n    leadImage{..., "lqip": asset->metadata.lqip},\n    "source": source->{name, shortName, "slug": slug.current}\n  }\n': LATEST_ARTICLES_QUERY_RESULT
-    '\n  *[_type == "article" && slug.current == $slug][0] {\n    _id,\n    _updatedAt,\n    title,\n    "slug": slug.current,\n    kicker,\n    subheadline,\n    dateline,\n    publishedAt,\n    updatedAt,\n    summary,\n    body,\n    leadImage{..., "lqip": asset->metadata.lqip},\n    byline,\n    credits,\n    deskInitials,\n    section,\n    tags,\n    corrections,\n    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},\n    "relatedHeadlines": relatedHeadlines[]->{\n      _id,\n      text,\n      speaker,\n      position,\n      breaking,\n      "articleSlug": article->slug.current\n    }\n  }\n': ARTICLE_BY_SLUG_QUERY_RESULT
-    '\n  *[_type == "headline"] | order(position asc) {\n    _id,\n    text,\n    speaker,\n    position,\n    breaking,\n    "articleSlug": article->slug.current\n  }\n': HEADLINE_LIST_QUERY_RESULT
+    '\n  *[_type == "article" && slug.current == $slug][0] {\n    _id,\n    _updatedAt,\n    title,\n    "slug": slug.current,\n    kicker,\n    subheadline,\n    dateline,\n    publishedAt,\n    updatedAt,\n    summary,\n    body,\n    leadImage{..., "lqip": asset->metadata.lqip},\n    byline,\n    credits,\n    deskInitials,\n    section,\n    tags,\n    corrections,\n    "source": source->{_id, name, shortName, kind, url, "slug": slug.current},\n    "relatedHeadlines": relatedHeadlines[]->{_id, text, speaker, position, breaking, "articleSlug": article->slug.current}\n  }\n': ARTICLE_BY_SLUG_QUERY_RESULT
+    '\n  *[_type == "headline"] | order(position asc) {_id, text, speaker, position, breaking, "articleSlug": article->slug.current}\n': HEADLINE_LIST_QUERY_RESULT
     '\n  *[_type == "headline" && breaking == true] | order(position asc) {_id, text, speaker}\n': BREAKING_HEADLINES_QUERY_RESULT
     '\n  *[_type == "article" && source->slug.current == $source] | order(publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    summary,\n    publishedAt,\n    "source": source->{name, shortName}\n  }\n': ARTICLES_BY_SOURCE_QUERY_RESULT
     '\n  *[_type == "article" && [title, summary, pt::text(body)] match text::query($search)]\n    | score(\n      boost(title match text::query($search), 10),\n      boost(summary match text::query($search), 3),\n      pt::text(body) match text::query($search)\n    )\n    | order(_score desc, publishedAt desc) [0...$limit] {\n    _id,\n    title,\n    "slug": slug.current,\n    summary,\n    publishedAt\n  }\n': SEARCH_ARTICLES_QUERY_RESULT

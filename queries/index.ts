@@ -2,6 +2,9 @@
 import {defineQuery} from 'groq'
 import {typedWords} from '../bangla/index.ts'
 
+/** A headline as front ends show it; a headline that is an article's own title links to it. */
+const HEADLINE_FIELDS = `_id, text, speaker, position, breaking, "articleSlug": article->slug.current`
+
 /** Latest published articles for a front page or list; `$limit` articles. */
 export const LATEST_ARTICLES_QUERY = defineQuery(`
   *[_type == "article" && defined(slug.current)] | order(publishedAt desc) [0...$limit] {
@@ -40,27 +43,13 @@ export const ARTICLE_BY_SLUG_QUERY = defineQuery(`
     tags,
     corrections,
     "source": source->{_id, name, shortName, kind, url, "slug": slug.current},
-    "relatedHeadlines": relatedHeadlines[]->{
-      _id,
-      text,
-      speaker,
-      position,
-      breaking,
-      "articleSlug": article->slug.current
-    }
+    "relatedHeadlines": relatedHeadlines[]->{${HEADLINE_FIELDS}}
   }
 `)
 
 /** The headline list in list order; a headline that is an article's own title links to it. */
 export const HEADLINE_LIST_QUERY = defineQuery(`
-  *[_type == "headline"] | order(position asc) {
-    _id,
-    text,
-    speaker,
-    position,
-    breaking,
-    "articleSlug": article->slug.current
-  }
+  *[_type == "headline"] | order(position asc) {${HEADLINE_FIELDS}}
 `)
 
 /** The ticker: breaking headlines only, in list order. */

@@ -15,7 +15,7 @@ import {
   SOURCE_TYPE,
   SORT_KEY_FIELD,
 } from './names.ts'
-import {sortKeyField} from './sortKeyField.ts'
+import {alphabeticalOrdering, sortKeyField} from './sortKeyField.ts'
 import {articleDescription, articleSubtitle} from './preview.ts'
 import {
   checkSlugUnique,
@@ -207,15 +207,7 @@ export const articleType = defineType({
       title: 'প্রকাশের সময়, পুরোনো আগে',
       by: [{field: 'publishedAt', direction: 'asc'}],
     },
-    // GROQ orders strings by code point; the sort key's code-point order is Bengali order.
-    {
-      name: 'titleAsc',
-      title: 'শিরোনাম, বর্ণানুক্রমে',
-      by: [
-        {field: SORT_KEY_FIELD, direction: 'asc'},
-        {field: 'title', direction: 'asc'},
-      ],
-    },
+    alphabeticalOrdering('titleAsc', 'title'),
   ],
   preview: {
     select: {

@@ -4,7 +4,7 @@ import {defineField, defineType, type InitialValueResolverContext} from 'sanity'
 import {withSortKey} from '../studio/components/BengaliTextInput.tsx'
 import {ARTICLE_TYPE, HEADLINE_TEXT_LIMIT, HEADLINE_TYPE, SORT_KEY_FIELD} from './names.ts'
 import {headlineTitle} from './preview.ts'
-import {sortKeyField} from './sortKeyField.ts'
+import {alphabeticalOrdering, sortKeyField} from './sortKeyField.ts'
 import {textValidation} from './validation.ts'
 
 /** The last position in use (drafts included) plus one; 0 for the first headline. */
@@ -67,14 +67,7 @@ export const headlineType = defineType({
   ],
   orderings: [
     {name: 'positionAsc', title: 'তালিকার ক্রমে', by: [{field: 'position', direction: 'asc'}]},
-    {
-      name: 'textAsc',
-      title: 'শিরোনাম, বর্ণানুক্রমে',
-      by: [
-        {field: SORT_KEY_FIELD, direction: 'asc'},
-        {field: 'text', direction: 'asc'},
-      ],
-    },
+    alphabeticalOrdering('textAsc', 'text'),
   ],
   preview: {
     select: {text: 'text', speaker: 'speaker', breaking: 'breaking'},

@@ -12,3 +12,18 @@ export function sortKeyField() {
     readOnly: true,
   })
 }
+
+/**
+ * The ordering 'শিরোনাম, বর্ণানুক্রমে': by the sort key (whose code-point order is Bengali order; GROQ
+ * orders strings by code point), then by the text itself for documents without a key yet.
+ */
+export function alphabeticalOrdering(name: string, textField: string) {
+  return {
+    name,
+    title: 'শিরোনাম, বর্ণানুক্রমে',
+    by: [
+      {field: SORT_KEY_FIELD, direction: 'asc' as const},
+      {field: textField, direction: 'asc' as const},
+    ],
+  }
+}

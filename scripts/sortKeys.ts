@@ -17,6 +17,7 @@ import {
 } from '../kit/cli.ts'
 import {sortKey} from '../bangla/index.ts'
 import {ARTICLE_TYPE, HEADLINE_TYPE, SORT_KEY_FIELD} from '../schemas/names.ts'
+import type {SanityClient} from '@sanity/client'
 import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
 
 const USAGE = `Usage: npm run sort-keys -- [flags]
@@ -72,36 +73,10 @@ async function writeSortKeys(argv: string[], io: Io): Promise<ExitCode> {
       {perspective: 'raw'},
     )
     const stale = rows.flatMap((row) => {
-      const key = typeof row.text === 'string' ? sortKey(row.text) : undefined
-      return key !== undefined && key !== row.key ? [{...row, key}] : []
+      const key = typeof row.text === 'string' ? sortKey(row.text) : row.key
+      return key !== row.key ? [{...row, key}] : []
     })
-    let skipped = 0
-    if (!values['dry-run']) {
-      const commit = (batch: typeof stale) => {
-        const tx = client.transaction()
-        for (const {_id, _rev, key} of batch) {
-          tx.patch(_id, (patch) => patch.ifRevisionId(_rev).set({[SORT_KEY_FIELD]: key}))
-        }
-        return tx.commit({visibility: 'async', tag: 'sort-keys'})
-      }
-      for (let i = 0; i < stale.length; i += BATCH) {
-        const batch = stale.slice(i, i + BATCH)
-        try {
-          await commit(batch)
-        } catch (error) {
-          if (!isConflict(error)) throw error
-          // Someone edited one of them meanwhile: write the others one by one, leave that one.
-          for (const row of batch) {
-            try {
-              await commit([row])
-            } catch (rowError) {
-              if (!isConflict(rowError)) throw rowError
-              skipped++
-            }
-          }
-        }
-      }
-    }
+    const skipped = values['dry-run'] ? 0 : await writeKeys(client, stale)
     const written = stale.length - skipped
     writeLine(
       io.stdout,
@@ -117,8 +92,34 @@ async function writeSortKeys(argv: string[], io: Io): Promise<ExitCode> {
   }
 }
 
-function isConflict(error: unknown): boolean {
-  return (error as {statusCode?: number}).statusCode === 409
+type StaleRow = {_id: string; _rev: string; key: unknown}
+
+/** Writes the keys in batches; returns how many documents were edited meanwhile and left. */
+async function writeKeys(client: SanityClient, stale: StaleRow[]): Promise<number> {
+  const commit = (batch: StaleRow[]) => {
+    const tx = client.transaction()
+    for (const {_id, _rev, key} of batch) {
+      tx.patch(_id, (patch) => patch.ifRevisionId(_rev).set({[SORT_KEY_FIELD]: key}))
+    }
+    return tx.commit({visibility: 'async', tag: 'sort-keys'})
+  }
+  let skipped = 0
+  for (let i = 0; i < stale.length; i += BATCH) {
+    const batch = stale.slice(i, i + BATCH)
+    const conflicted = await commit(batch).then(() => false, rethrowUnlessConflict)
+    if (!conflicted) continue
+    // Someone edited one of them meanwhile: write the others one by one, leave that one.
+    for (const row of batch) {
+      if (await commit([row]).then(() => false, rethrowUnlessConflict)) skipped++
+    }
+  }
+  return skipped
+}
+
+/** true for a 409 (a revision changed under the patch); any other error is thrown on. */
+function rethrowUnlessConflict(error: unknown): true {
+  if ((error as {statusCode?: number}).statusCode === 409) return true
+  throw error
 }
 
 if (import.meta.main) await runMain(command, 'sort-keys')

@@ -3,14 +3,7 @@
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
 import type {DereferenceFunction, ExprNode} from 'groq-js'
-import type {
-  Condition,
-  ScanHint,
-  SearchHint,
-  SelectedRow,
-  Selection,
-  Store,
-} from './store.ts'
+import type {Condition, ScanHint, SearchHint, SelectedRow, Selection, Store} from './store.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'

@@ -204,11 +204,7 @@ export function searchCondition(hint: SearchHint): {sql: string; params: SQLInpu
 }
 
 /** Documents the index finds for a hint, counted up to `atMost` (the index stops reading there). */
-export function countSearched(
-  stmt: Statement,
-  hint: SearchHint,
-  atMost: number,
-): number {
+export function countSearched(stmt: Statement, hint: SearchHint, atMost: number): number {
   const expression = ftsExpression(hint)
   if (expression === false) return 0
   if (expression === null) return Number(stmt('SELECT count(*) AS n FROM search_ids').get()?.n ?? 0)

@@ -733,7 +733,10 @@ export function createSqliteStore(
     countSearched(search, atMost) {
       if (!searchIndexOn) return null
       if (!open(false)) return 0
-      return Math.min(atMost, countSearched((sql) => stmt(sql)!, search, atMost))
+      return Math.min(
+        atMost,
+        countSearched((sql) => stmt(sql)!, search, atMost),
+      )
     },
 
     countSelected(selection) {

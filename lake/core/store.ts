@@ -169,6 +169,11 @@ export interface Store {
   /** How many stored documents `select` would yield. */
   countSelected(selection: Selection): number
   /**
+   * How many stored documents the full-text index finds for a search hint, counting no further
+   * than `atMost`; null when the store keeps no index (the hint narrows nothing).
+   */
+  countSearched(search: SearchHint, atMost: number): number | null
+  /**
    * Attribute paths a signed-in caller's query filtered on (or, `declared`, that configuration
    * names): a path used often enough gets an index, within the store's budget. Anonymous traffic
    * never comes here, so it cannot shape the dataset file.

@@ -203,6 +203,21 @@ export function searchCondition(hint: SearchHint): {sql: string; params: SQLInpu
   }
 }
 
+/** Documents the index finds for a hint, counted up to `atMost` (the index stops reading there). */
+export function countSearched(
+  stmt: Statement,
+  hint: SearchHint,
+  atMost: number,
+): number {
+  const expression = ftsExpression(hint)
+  if (expression === false) return 0
+  if (expression === null) return Number(stmt('SELECT count(*) AS n FROM search_ids').get()?.n ?? 0)
+  const row = stmt(
+    'SELECT count(*) AS n FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)',
+  ).get(expression, atMost)
+  return Number(row?.n ?? 0)
+}
+
 /**
  * FTS5 query syntax for a hint: null when it cannot narrow (anything may match), false when
  * nothing can match.

@@ -27,6 +27,7 @@ import {
   SEARCH_INDEX_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
   searchCondition,
+  countSearched,
 } from './searchIndex.ts'
 import type {
   ExportOptions,
@@ -736,6 +737,12 @@ export function createSqliteStore(
         }
         yield {id: row[0] as string, type: row[1] as string, fields, complete} satisfies SelectedRow
       }
+    },
+
+    countSearched(search, atMost) {
+      if (!searchIndexOn) return null
+      if (!open(false)) return 0
+      return Math.min(atMost, countSearched((sql) => stmt(sql)!, search, atMost))
     },
 
     countSelected(selection) {

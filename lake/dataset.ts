@@ -14,7 +14,8 @@ import {
   QueryTimeoutError,
 } from './core/errors.ts'
 import {can, type Principal} from './core/grants.ts'
-import {getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
+import {documentEvents, eventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
+import {getDraftId, getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
 import type {
   ExportOptions,
   HistoryPoint,
@@ -106,6 +107,14 @@ export interface DatasetService {
   documentsAt(ids: readonly string[], at: HistoryPoint): SanityDocument[]
   /** Transactions from the log (ids already allowed by historyIds). */
   transactions(query: TransactionQuery): LoggedTransaction[]
+  /**
+   * A page of the Events API's events of one document (its id already allowed by historyIds),
+   * newest first; `cursor` is the previous page's nextCursor.
+   */
+  documentEvents(
+    id: string,
+    page: {limit: number; cursor?: string},
+  ): {events: DocumentGroupEvent[]; nextCursor: string}
   /**
    * Stored documents in `_id` order; `document` is null for those `principal` may not read (they
    * still count for paging).
@@ -312,6 +321,15 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     transactions: (query) => store.getTransactions(query),
+
+    documentEvents(id, page) {
+      // The published view reads the draft's log too (its revision before a publish); a release
+      // version's publish shows there all the same, from the publishing transaction.
+      const publishedId = getPublishedId(id)
+      const ids = id === publishedId ? [id, getDraftId(id)] : [publishedId, id]
+      const events = documentEvents(id, store.getTransactions({ids}))
+      return eventsPage(events, page.limit, page.cursor)
+    },
 
     *export(principal, exportOptions) {
       for (const doc of store.exportDocuments(exportOptions)) {

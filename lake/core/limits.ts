@@ -46,6 +46,8 @@ export const LIMITS = {
    * take longer than any query deadline.
    */
   namesPerList: 1_000,
+  /** Events in one page of the Events API (`limit`; the Studio asks for 100, then 10). */
+  historyEventsPerPage: 1_000,
   /** Nesting of a key/value setting's value (Studio settings nest a few levels). */
   keyValueDepth: 32,
   /** Open listeners (`/data/listen`) per user or token, across datasets. */

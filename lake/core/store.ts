@@ -169,6 +169,11 @@ export interface Store {
   /** How many stored documents `select` would yield. */
   countSelected(selection: Selection): number
   /**
+   * How many stored documents the full-text index finds for a search hint, counting no further
+   * than `atMost`; null when the store keeps no index (the hint narrows nothing).
+   */
+  countSearched(search: SearchHint, atMost: number): number | null
+  /**
    * Whether the store reads `select(selection)` and `countSelected(selection)` (or `scan(hint)`)
    * by seeking an index: no sort and no pass over a whole table or index before or between the
    * rows, so reading costs about as much as the rows it yields. Lets the lake run a query on the

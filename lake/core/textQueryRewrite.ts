@@ -20,7 +20,13 @@
 import {evaluate, type DereferenceFunction, type ExprNode} from 'groq-js'
 import type {SanityDocument} from './types.ts'
 import {searchableText} from './searchText.ts'
-import {analyzeTexts, matchTextQuery, parseTextQuery, type AnalyzedText} from './textQuery.ts'
+import {
+  analyzeTexts,
+  matchTextQuery,
+  parseTextQuery,
+  type AnalyzedText,
+  type TextTerm,
+} from './textQuery.ts'
 
 // Fixed (not per process) so a parsed tree can be evaluated in another worker thread. A stored
 // `_ref` that imitates it reads the same permitted documents; a malformed one matches nothing.
@@ -183,7 +189,6 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
   const {dereference, documents, params} = context
   let byId: Map<string, SanityDocument> | null = null
   const lookup = (id: string): SanityDocument | null => {
-    if (dereference) return null
     if (!byId) {
       // The first document with the id, as groq-js finds it.
       byId = new Map()
@@ -192,6 +197,10 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     return byId.get(id) ?? null
   }
   const base: DereferenceFunction = (ref) => (dereference ? dereference(ref) : lookup(ref._ref))
+  // The document a match reads is nearly always one the query is going over: the view holds it
+  // as the dereference would return it (same perspective and permissions), with no store read.
+  const own: DereferenceFunction = (ref) =>
+    (typeof ref._ref === 'string' ? lookup(ref._ref) : null) ?? base(ref)
   const answers = new Map<string, Promise<{m: boolean; s: number}>>()
   const headers = new Map<string, {left: ExprNode; query: string | null}>()
   const analyzed = new Map<string, AnalyzedText>()
@@ -225,31 +234,70 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     let text: AnalyzedText
     if (kind === 's') text = analyzeTexts([rest])
     else if (kind === 'a') text = analyzeTexts(rest.split(JOIN))
-    else if (kind === 'd') text = await documentText(rest, header!.left)
+    else if (kind === 'd') text = await documentText(rest, header!.left, headerText)
     else return {m: false, s: 0}
-    const result = matchTextQuery(text, parseTextQuery(query))
+    const result = matchTextQuery(text, termsOf(query))
     if (!result.matched) return {m: false, s: 0}
     return {m: true, s: result.score + recency(date)}
   }
 
-  async function documentText(id: string, left: ExprNode): Promise<AnalyzedText> {
-    const isThis = (left as Node).type === 'This'
-    const key = `${id}${SEP}${isThis ? '@' : JSON.stringify(left)}`
+  async function documentText(id: string, left: ExprNode, leftKey: string): Promise<AnalyzedText> {
+    const key = `${id}${SEP}${leftKey}`
     const cached = analyzed.get(key)
     if (cached) return cached
-    const doc = (await base({_ref: id})) as SanityDocument | null
+    const doc = (await own({_ref: id})) as SanityDocument | null
     let found: unknown = null
     if (doc) {
-      found = isThis
-        ? doc
-        : await (
-            await evaluate(left, {root: doc, dataset: documents, params, dereference: base})
-          ).get()
+      found = readSimple(left as unknown as Node, doc)
+      if (found === undefined) {
+        found = await (
+          await evaluate(left, {root: doc, dataset: documents, params, dereference: base})
+        ).get()
+      }
     }
     const text = analyzeTexts(searchableText(found))
     analyzed.set(key, text)
     return text
   }
+}
+
+/**
+ * `@`, `a.b` and arrays of them (`[@, _id]`, what the Studio searches) read straight off the
+ * document as groq-js would (a missing attribute, or one of a non-object, is null); undefined for
+ * anything else, which groq-js evaluates.
+ */
+function readSimple(node: Node, doc: SanityDocument): unknown {
+  if (node.type === 'This') return doc
+  if (node.type === 'AccessAttribute') {
+    const base = node.base as Node | undefined
+    const object = base ? readSimple(base, doc) : doc
+    if (object === undefined) return undefined
+    if (!object || typeof object !== 'object' || Array.isArray(object)) return null
+    return (object as Record<string, unknown>)[node.name as string] ?? null
+  }
+  if (node.type === 'Array') {
+    const out: unknown[] = []
+    for (const element of node.elements as Node[]) {
+      if (element.isSplat) return undefined
+      const value = readSimple(element.value as Node, doc)
+      if (value === undefined) return undefined
+      out.push(value)
+    }
+    return out
+  }
+  return undefined
+}
+
+const parsedQueries = new Map<string, TextTerm[]>()
+
+/** Parsed once per query string (each candidate document asks again). */
+function termsOf(query: string): TextTerm[] {
+  let terms = parsedQueries.get(query)
+  if (!terms) {
+    if (parsedQueries.size >= 256) parsedQueries.delete(parsedQueries.keys().next().value!)
+    parsedQueries.set(query, (terms = parseTextQuery(query)))
+  }
+  return terms
 }
 
 // 1970 to about 2100 in milliseconds maps onto [0, 0.01): far below the step between a

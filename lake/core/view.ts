@@ -178,32 +178,58 @@ async function planned(
   }
 
   if (topK && fields && fields.every((field) => field >= 0)) {
-    selection.order = topK.keys.map((key, i) => ({field: fields[i], desc: key.desc}))
+    const order = topK.keys.map((key, i) => ({field: fields[i], desc: key.desc}))
     const keyOf = (row: SelectedRow) => fields.map((field) => row.fields[field])
     const keyOfDoc = (doc: SanityDocument) =>
       fields.map((field) => valueAt(doc, store.indexedFields[field]))
-    const documents: SanityDocument[] = []
-    let batch: SelectedRow[] = []
-    let cut: unknown[] | null = null
-    // Without keys the order is by `_id`; SQLite then often walks the whole primary key instead
-    // of a selective index, so the (id-only) rows are sorted here.
-    const rows =
-      topK.keys.length > 0
-        ? store.select(selection)
-        : [...store.select({...selection, order: undefined})].sort((a, b) =>
-            a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-          )
-    for (const row of rows) {
-      // Rows come sorted by key: once `limit` matches are in, only ties with the last can matter.
-      if (cut && (fields.length === 0 || !sameKey(keyOf(row), cut))) break
-      batch.push(row)
-      if (batch.length < (exact ? 1 : SCAN_BATCH)) continue
-      documents.push(...(await matching(batch)))
-      batch = []
-      if (!cut && documents.length >= topK.limit) cut = keyOfDoc(documents[topK.limit - 1])
+    /** The first `limit` matches (and their ties) in order; null past `maxRows` rows read. */
+    const firstMatches = async (
+      chosen: Selection,
+      maxRows = Infinity,
+    ): Promise<SanityDocument[] | null> => {
+      const documents: SanityDocument[] = []
+      let batch: SelectedRow[] = []
+      let cut: unknown[] | null = null
+      let read = 0
+      // Without keys the order is by `_id`; SQLite then often walks the whole primary key
+      // instead of a selective index, so the (id-only) rows are sorted here.
+      const rows =
+        topK.keys.length > 0
+          ? store.select({...chosen, order})
+          : [...store.select(chosen)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      // Batches grow from a few times the slice, so a common match reads few rows and bodies.
+      let size = exact ? 1 : Math.min(SCAN_BATCH, Math.max(32, 2 * topK.limit))
+      for (const row of rows) {
+        // Rows come sorted by key: once `limit` matches are in, only ties with the last matter.
+        if (cut && (fields.length === 0 || !sameKey(keyOf(row), cut))) break
+        if (++read > maxRows) return null
+        batch.push(row)
+        if (batch.length < size) continue
+        documents.push(...(await matching(batch)))
+        batch = []
+        // An exact selection reads one body per row: exactly the rows kept.
+        if (!exact) size = Math.min(SCAN_BATCH, 2 * size)
+        if (!cut && documents.length >= topK.limit) cut = keyOfDoc(documents[topK.limit - 1])
+      }
+      if (batch.length) documents.push(...(await matching(batch)))
+      return documents.sort(byId)
     }
-    if (batch.length) documents.push(...(await matching(batch)))
-    return {documents: documents.sort(byId)}
+    // A common word (`title match "নির্বা*"` over an archive): gathering every full-text
+    // candidate before ordering costs more than reading rows in order and letting groq-js check
+    // them (it re-checks every candidate anyway), which stops after a few batches. A short walk
+    // comes first (counting a common prefix's candidates costs more than it); past it, a longer
+    // walk if the index finds the word common, else (or when the word is common in the index but
+    // rare where the query looks) the candidates narrow as below.
+    if (search && topK.keys.length > 0) {
+      const unsearched: Selection = {...selection, where: where ?? undefined}
+      const probe = await firstMatches(unsearched, Math.max(PROBE_ROWS, 8 * topK.limit))
+      if (probe) return {documents: probe}
+      if (common(store, searchHint!)) {
+        const walked = await firstMatches(unsearched, COMMON_WALK_ROWS)
+        if (walked) return {documents: walked}
+      }
+    }
+    return {documents: (await firstMatches(selection))!}
   }
 
   const documents: SanityDocument[] = []
@@ -212,6 +238,21 @@ async function planned(
     return 0
   })
   return {documents}
+}
+
+/**
+ * Full-text candidates past which an ordered slice reads the order index first (see planned):
+ * a word in one document of twenty or more, at the archive's size.
+ */
+const COMMON_CANDIDATES = 5000
+/** Rows an ordered slice with a full-text condition reads in order before asking the index. */
+const PROBE_ROWS = 256
+/** Rows an ordered walk past a common word reads before it narrows by the index after all. */
+const COMMON_WALK_ROWS = 10 * SCAN_BATCH
+
+function common(store: Store, search: SearchHint): boolean {
+  const count = store.countSearched(search, COMMON_CANDIDATES)
+  return count !== null && count >= COMMON_CANDIDATES
 }
 
 /** Whether a full-text hint only asks for referenced ids (the `refs` column). */

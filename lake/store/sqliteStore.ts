@@ -22,9 +22,12 @@ import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from 
 import {
   dropSearchIndex,
   ensureSearchIndex,
-  indexDocument,
+  indexQueued,
+  queueDocument,
   SEARCH_INDEX_MIGRATION,
+  SEARCH_QUEUE_MIGRATION,
   searchCondition,
+  countSearched,
 } from './searchIndex.ts'
 import type {
   ExportOptions,
@@ -123,6 +126,8 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       }
     },
   },
+  // Every stored document is indexed already (ensureSearchIndex): the queue starts empty.
+  SEARCH_QUEUE_MIGRATION,
 ]
 
 const fieldsUpsert = `INSERT OR REPLACE INTO fields (id, type, ${INDEXED_FIELDS.map((f) => f.column).join(', ')})
@@ -177,6 +182,17 @@ function describeFields(db: DatabaseSync): void {
 
 /** Transactions acknowledged per fsync at most (group commit). */
 const MAX_GROUP = 256
+
+/**
+ * The full-text index is filled after commits (searchIndex.ts), in steps of about this many ms
+ * between write groups, so a write waits at most one step for the index.
+ */
+const INDEX_STEP_MS = 15
+/**
+ * Queued documents beyond this are indexed before the next write group: every search re-checks
+ * queued documents with groq-js, so the queue must stay short even under a sustained bulk load.
+ */
+const MAX_QUEUED = 20_000
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -240,12 +256,20 @@ export function createSqliteStores(
   }
 }
 
+export interface SqliteStore extends Store {
+  /**
+   * Fills the full-text index from its queue now rather than in steps between writes (the bench
+   * measures what the index costs with it). Must not run inside transact().
+   */
+  flushSearchIndex(): void
+}
+
 /** A store over one SQLite file, opened lazily: a dataset that was never written has no file. */
 export function createSqliteStore(
   path: string,
   dataset: string,
   options: SqliteStoreOptions = {},
-): Store {
+): SqliteStore {
   const cacheBudget = options.cacheBytes ?? DEFAULT_CACHE_BYTES
   const searchIndexOn = options.searchIndex ?? true
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
@@ -281,7 +305,31 @@ export function createSqliteStore(
     describeFields(db)
     if (searchIndexOn) ensureSearchIndex(db)
     else dropSearchIndex(db)
+    // Left queued by a lake that stopped before indexing them.
+    scheduleIndexing()
     return db
+  }
+
+  let indexing: NodeJS.Immediate | null = null
+  function scheduleIndexing() {
+    if (searchIndexOn && !options.readOnly && !indexing && !closed) {
+      indexing = setImmediate(indexStep)
+    }
+  }
+
+  /** One step of filling the full-text index from its queue, between write groups. */
+  function indexStep() {
+    indexing = null
+    // A write group in progress schedules the next step when it is done.
+    if (closed || !db || draining) return
+    // The step only moves work from the queue into the index: if it is lost, the queue still
+    // holds it, so it need not wait for its own fsync (the next write's commit syncs it).
+    db.exec('PRAGMA synchronous = NORMAL')
+    try {
+      if (!indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED)) scheduleIndexing()
+    } finally {
+      db.exec('PRAGMA synchronous = FULL')
+    }
   }
 
   function stmt(sql: string): StatementSync | null {
@@ -523,6 +571,7 @@ export function createSqliteStore(
       }
     } finally {
       draining = false
+      scheduleIndexing()
     }
   }
 
@@ -560,7 +609,7 @@ export function createSqliteStore(
         stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
       }
       const {mutations, effects} = encodeChange(change)
-      if (searchIndexOn) indexDocument((sql) => stmt(sql)!, change.id, after)
+      if (searchIndexOn) queueDocument((sql) => stmt(sql)!, change.id)
       stmt(
         `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -719,6 +768,15 @@ export function createSqliteStore(
       )
     },
 
+    countSearched(search, atMost) {
+      if (!searchIndexOn) return null
+      if (!open(false)) return 0
+      return Math.min(
+        atMost,
+        countSearched((sql) => stmt(sql)!, search, atMost),
+      )
+    },
+
     countSelected(selection) {
       const {where, params} = compileSelection(selection, searchSql)
       return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
@@ -835,9 +893,14 @@ export function createSqliteStore(
       }
     },
 
+    flushSearchIndex() {
+      if (searchIndexOn && open(false)) indexQueued(db!, (sql) => stmt(sql)!, Infinity, 0)
+    },
+
     close() {
       if (closed) return
       closed = true
+      if (indexing) clearImmediate(indexing)
       // A group still open was written by transactions that finished: make it durable.
       if (groupOpen && db) {
         groupOpen = false

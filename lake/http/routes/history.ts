@@ -1,10 +1,12 @@
 /**
  * `GET /v{ver}/data/history/{dataset}/documents/{ids}` (a document at a revision or time) and
- * `GET …/transactions/{ids}` (the transaction log as NDJSON), as the Studio's history uses them.
+ * `GET …/transactions/{ids}` (the transaction log as NDJSON) and `GET …/events/documents/{id}` (the
+ * Events API, core/historyEvents.ts), as the Studio's history uses them.
  */
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {checkListLength} from '../../core/limits.ts'
+import {invalidIdReason} from '../../core/ids.ts'
+import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint} from '../../core/store.ts'
 import {getPrincipal} from '../principal.ts'
 import {datasetOf, flag} from '../context.ts'
@@ -64,6 +66,27 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
   return c.body(lines.join(''), 200, {'content-type': 'application/x-ndjson'})
 })
 
+// The Events API: one document's events, newest first, a page at a time (the Studio's history).
+historyRoutes.get(`${BASE}/events/documents/:id`, (c) => {
+  const dataset = datasetOf(c)
+  const id = c.req.param('id')
+  checkDocumentId(id)
+  dataset.historyIds(getPrincipal(c), [id])
+  const limit = c.req.query('limit')
+  const max = LIMITS.historyEventsPerPage
+  if (
+    limit !== undefined &&
+    !(/^\d{1,7}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= max)
+  ) {
+    throw new BadRequestError(`\`limit\` must be a whole number from 1 to ${max}, not "${limit}"`)
+  }
+  const page = dataset.documentEvents(id, {
+    limit: limit === undefined ? 100 : Number(limit),
+    cursor: c.req.query('nextCursor') || undefined,
+  })
+  return c.json({events: {[id]: page.events}, nextCursor: page.nextCursor})
+})
+
 /** The requested ids the caller may see history of; none at all is a 403. */
 function historyIds(c: Context): string[] {
   const ids = [
@@ -78,6 +101,11 @@ function historyIds(c: Context): string[] {
   if (ids.length === 0) throw new BadRequestError('No document ids given')
   checkListLength('document ids', ids)
   return datasetOf(c).historyIds(getPrincipal(c), ids)
+}
+
+function checkDocumentId(id: string): void {
+  const reason = invalidIdReason(id)
+  if (reason) throw new BadRequestError(`Invalid document id "${id}": ${reason}`)
 }
 
 function historyPoint(c: Context): HistoryPoint {

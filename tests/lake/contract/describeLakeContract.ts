@@ -6,6 +6,7 @@
 import {afterAll, beforeAll, describe} from 'vitest'
 import {actionsContract} from './suite/actions.ts'
 import {docContract} from './suite/doc.ts'
+import {eventsContract} from './suite/events.ts'
 import {exportImportContract} from './suite/exportImport.ts'
 import {historyContract} from './suite/history.ts'
 import {mutationsContract} from './suite/mutations.ts'
@@ -26,6 +27,7 @@ export const CONTRACT_AREAS = {
   perspectives: perspectivesContract,
   'doc endpoint': docContract,
   history: historyContract,
+  'events API': eventsContract,
   'reference integrity': referencesContract,
   // @sanity/export and @sanity/import open their own connections: they need a listening target.
   'export and import': exportImportContract,

@@ -181,6 +181,9 @@ const ROUTES: Record<string, Sample[]> = {
   'GET /:version{v[^/]+}/data/history/:dataset/transactions/:ids{.+}': [
     {policy: 'historyPublished', path: '/{v}/data/history/{ds}/transactions/seed'},
   ],
+  'GET /:version{v[^/]+}/data/history/:dataset/events/documents/:id': [
+    {policy: 'historyPublished', path: '/{v}/data/history/{ds}/events/documents/seed?limit=10'},
+  ],
   'GET /:version{v[^/]+}/data/export/:dataset': [{policy: 'read', path: '/{v}/data/export/{ds}'}],
   'GET /:version{v[^/]+}/data/listen/:dataset': [
     {

@@ -231,6 +231,16 @@ const call: fc.Arbitrary<Call> = fc
       method: 'GET' as const,
       path: `/data/history/${DATASET}/documents/${encodeURIComponent(id) || 'a'}?${qs({revision})}`,
     })),
+    fc
+      .tuple(
+        ids,
+        fc.oneof(fc.nat().map(String), fc.string({maxLength: 30})),
+        fc.string({maxLength: 30}),
+      )
+      .map(([id, limit, nextCursor]) => ({
+        method: 'GET' as const,
+        path: `/data/history/${DATASET}/events/documents/${encodeURIComponent(id) || 'a'}?${qs({limit, nextCursor})}`,
+      })),
     fc.jsonValue({maxDepth: 3}).map((body) => ({
       method: 'PUT' as const,
       path: '/users/me/keyvalue',

@@ -107,6 +107,26 @@ describe('numbers past what SQLite takes', () => {
   })
 })
 
+describe('the Events API refuses what it cannot answer', () => {
+  const events = (query: string, id = 'x') =>
+    api(`/data/history/test/events/documents/${id}${query}`)
+
+  it('refuses a page size past the limit or not a number with 400', async () => {
+    const max = LIMITS.historyEventsPerPage
+    await expect400(await events(`?limit=${max + 1}`), /`limit` must be a whole number from 1/)
+    await expect400(await events('?limit=99999999999999999999'), /`limit` must be a whole/)
+    await expect400(await events('?limit=0'), /`limit` must be a whole/)
+    await expect400(await events('?limit=ten'), /`limit` must be a whole/)
+    expect((await events(`?limit=${max}`)).status).toBe(200)
+  })
+
+  it('refuses a cursor it never gave with 400, and an id no document can have', async () => {
+    await expect400(await events('?nextCursor=nope'), /Unknown `nextCursor` "nope"/)
+    await expect400(await events('', 'drafts.drafts.x'), /Invalid document id/)
+    await expect400(await events('', 'a'.repeat(200)), /longer than 128/)
+  })
+})
+
 describe('live event streams per caller', () => {
   const open = (token: string | null) =>
     lake().fetch(`${lake().url}${API}/data/live/events/test`, {

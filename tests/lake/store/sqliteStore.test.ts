@@ -447,3 +447,20 @@ describe('full-text index queue', () => {
     expect(searchIds('বৈঠক')).toHaveLength(3001)
   })
 })
+
+describe('write-ahead log', () => {
+  test('stays bounded through a bulk load instead of keeping its largest size', async () => {
+    const body = 'সংবাদ '.repeat(500)
+    for (let t = 0; t < 40; t++) {
+      await commit(Object.fromEntries(Array.from({length: 50}, (_, i) => [`d${t}-${i}`, {body}])))
+    }
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const {statSync} = await import('node:fs')
+    const documents = 40 * 50 * Buffer.byteLength(body)
+    expect(documents).toBeGreaterThan(14_000_000)
+    // The documents passed through the WAL; it holds at most the last checkpoint interval and
+    // one transaction (about 0.45 MB here).
+    expect(statSync(`${file}-wal`).size).toBeLessThan(10_000_000)
+    expect(statSync(file).size).toBeGreaterThan(documents * 0.5)
+  })
+})

@@ -3,14 +3,7 @@
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
 import type {DereferenceFunction, ExprNode} from 'groq-js'
-import type {
-  Condition,
-  ScanHint,
-  SearchHint,
-  SelectedRow,
-  Selection,
-  Store,
-} from './store.ts'
+import type {Condition, ScanHint, SearchHint, SelectedRow, Selection, Store} from './store.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
@@ -124,22 +117,26 @@ async function planned(
   if (plan.hint?.attributes?.some((a) => fieldIndex(store.indexedFields, a.path) < 0)) return null
   const topK = plan.topK?.base === plan.scan ? plan.topK : null
   const fields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
+  const {where, exact} = conditionOf(plan.filters, store.indexedFields, true)
+  // references() alone also gives full-text candidates (the index's `refs` column); where the
+  // condition already reads the references table, those add nothing.
+  const searchHint =
+    plan.hint?.search && !(onlyReferences(plan.hint.search) && hasKind(where, 'references'))
+      ? plan.hint.search
+      : null
   // Full-text candidates help an ordered slice here (rows come off the order's index, probed
   // against the candidates, so a common word stops after a few rows); anything else reads the
   // few candidates of a rare word faster through the hinted path.
-  if (plan.hint?.search && !(topK && fields?.length && fields.every((field) => field >= 0))) {
+  if (searchHint && !(topK && fields?.length && fields.every((field) => field >= 0))) {
     return null
   }
   // An order over other attributes: readTopK orders by json_extract instead (bounded memory).
   if (fields?.some((field) => field < 0) && !plan.count) return null
   const context = {...options.context, dereference}
-  const {where, exact} = conditionOf(plan.filters, store.indexedFields, true)
   const selection: Selection = {excludeIdPrefixes: exclude}
   // Full-text candidates (searchHints.ts) narrow further; `match` is never exact, so groq-js
   // re-checks every candidate.
-  const search: Condition | null = plan.hint?.search
-    ? {kind: 'search', search: plan.hint.search}
-    : null
+  const search: Condition | null = searchHint ? {kind: 'search', search: searchHint} : null
   const narrowing = [where, search].filter((c): c is Condition => Boolean(c))
   if (narrowing.length)
     selection.where = narrowing.length === 1 ? narrowing[0] : {kind: 'and', of: narrowing}
@@ -210,7 +207,8 @@ async function planned(
         if (batch.length < size) continue
         documents.push(...(await matching(batch)))
         batch = []
-        size = Math.min(SCAN_BATCH, 2 * size)
+        // An exact selection reads one body per row: exactly the rows kept.
+        if (!exact) size = Math.min(SCAN_BATCH, 2 * size)
         if (!cut && documents.length >= topK.limit) cut = keyOfDoc(documents[topK.limit - 1])
       }
       if (batch.length) documents.push(...(await matching(batch)))
@@ -226,7 +224,7 @@ async function planned(
       const unsearched: Selection = {...selection, where: where ?? undefined}
       const probe = await firstMatches(unsearched, Math.max(PROBE_ROWS, 8 * topK.limit))
       if (probe) return {documents: probe}
-      if (common(store, plan.hint!.search!)) {
+      if (common(store, searchHint!)) {
         const walked = await firstMatches(unsearched, COMMON_WALK_ROWS)
         if (walked) return {documents: walked}
       }
@@ -255,6 +253,22 @@ const COMMON_WALK_ROWS = 10 * SCAN_BATCH
 function common(store: Store, search: SearchHint): boolean {
   const count = store.countSearched(search, COMMON_CANDIDATES)
   return count !== null && count >= COMMON_CANDIDATES
+}
+
+/** Whether a full-text hint only asks for referenced ids (the `refs` column). */
+export function onlyReferences(search: SearchHint): boolean {
+  if ('column' in search) return search.column === 'refs'
+  const parts = 'all' in search ? search.all : search.any
+  return parts.length > 0 && parts.every(onlyReferences)
+}
+
+function hasKind(condition: Condition | null, kind: Condition['kind']): boolean {
+  if (!condition) return false
+  if (condition.kind === kind) return true
+  if (condition.kind === 'and' || condition.kind === 'or') {
+    return condition.of.some((c) => hasKind(c, kind))
+  }
+  return condition.kind === 'not' && hasKind(condition.of, kind)
 }
 
 /** Runs fn on the rows a batch at a time; sums what it returns. */

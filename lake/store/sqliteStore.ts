@@ -33,6 +33,7 @@ import type {
   ExportOptions,
   HistoryPoint,
   LoggedTransaction,
+  ScanHint,
   SearchHint,
   SelectedRow,
   Store,
@@ -625,6 +626,55 @@ export function createSqliteStore(
     })
   }
 
+  /** The WHERE and ORDER BY of a scan over `documents`; null when nothing can match. */
+  function scanSql(
+    hint: ScanHint,
+  ): {filter: string; orderBy: string; params: SQLInputValue[]} | null {
+    const where: string[] = []
+    const params: SQLInputValue[] = []
+    if (hint.ids && hint.ids.length <= 10 * CHUNK) {
+      if (hint.ids.length === 0) return null
+      where.push(`id IN (${hint.ids.map(() => '?').join(',')})`)
+      params.push(...hint.ids)
+    }
+    if (hint.types) {
+      if (hint.types.length === 0) return null
+      // With attribute equalities, `+type` keeps SQLite from picking the (unselective) type
+      // index over an attribute's expression index.
+      const column = hint.attributes?.length ? '+type' : 'type'
+      where.push(`${column} IN (${hint.types.map(() => '?').join(',')})`)
+      params.push(...hint.types)
+    }
+    if (hint.idPrefixes) {
+      if (hint.idPrefixes.length === 0) return null
+      where.push(`(${hint.idPrefixes.map(() => '(id >= ? AND id < ?)').join(' OR ')})`)
+      for (const prefix of hint.idPrefixes) params.push(prefix, prefixEnd(prefix))
+    }
+    for (const prefix of hint.excludeIdPrefixes ?? []) {
+      where.push('NOT (id >= ? AND id < ?)')
+      params.push(prefix, prefixEnd(prefix))
+    }
+    if (hint.search && searchIndexOn) {
+      const condition = searchCondition(hint.search)
+      if (condition) {
+        where.push(condition.sql)
+        params.push(...condition.params)
+      }
+    }
+    for (const {path, values} of hint.attributes ?? []) {
+      if (values.length === 0) return null
+      // The path is inlined (not bound) so SQLite can use an expression index on it.
+      const expr = attributeExpression(path)
+      where.push(`${expr} IN (${values.map(() => '?').join(',')})`)
+      params.push(...values)
+    }
+    const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+    const orderBy = hint.order?.length
+      ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, ${hint.groupTies ? `${GROUP_ID}, ` : ''}id`
+      : 'id'
+    return {filter, orderBy, params}
+  }
+
   /** Full-text candidates as SQL; none (no narrowing) when this store keeps no index. */
   const searchSql = (hint: SearchHint) => (searchIndexOn ? searchCondition(hint) : null)
 
@@ -650,48 +700,9 @@ export function createSqliteStore(
         for (const doc of getDocuments(wanted)) if (doc) yield doc
         return
       }
-      const where: string[] = []
-      const params: SQLInputValue[] = []
-      if (hint.ids && hint.ids.length <= 10 * CHUNK) {
-        if (hint.ids.length === 0) return
-        where.push(`id IN (${hint.ids.map(() => '?').join(',')})`)
-        params.push(...hint.ids)
-      }
-      if (hint.types) {
-        if (hint.types.length === 0) return
-        // With attribute equalities, `+type` keeps SQLite from picking the (unselective) type
-        // index over an attribute's expression index.
-        const column = hint.attributes?.length ? '+type' : 'type'
-        where.push(`${column} IN (${hint.types.map(() => '?').join(',')})`)
-        params.push(...hint.types)
-      }
-      if (hint.idPrefixes) {
-        if (hint.idPrefixes.length === 0) return
-        where.push(`(${hint.idPrefixes.map(() => '(id >= ? AND id < ?)').join(' OR ')})`)
-        for (const prefix of hint.idPrefixes) params.push(prefix, prefixEnd(prefix))
-      }
-      for (const prefix of hint.excludeIdPrefixes ?? []) {
-        where.push('NOT (id >= ? AND id < ?)')
-        params.push(prefix, prefixEnd(prefix))
-      }
-      if (hint.search && searchIndexOn) {
-        const condition = searchCondition(hint.search)
-        if (condition) {
-          where.push(condition.sql)
-          params.push(...condition.params)
-        }
-      }
-      for (const {path, values} of hint.attributes ?? []) {
-        if (values.length === 0) return
-        // The path is inlined (not bound) so SQLite can use an expression index on it.
-        const expr = attributeExpression(path)
-        where.push(`${expr} IN (${values.map(() => '?').join(',')})`)
-        params.push(...values)
-      }
-      const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
-      const orderBy = hint.order?.length
-        ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, ${hint.groupTies ? `${GROUP_ID}, ` : ''}id`
-        : 'id'
+      const query = scanSql(hint)
+      if (!query) return
+      const {filter, orderBy, params} = query
       if (cacheBudget <= 0) {
         const s = freshStmt(`SELECT body FROM documents${filter} ORDER BY ${orderBy}`)
         if (!s) return
@@ -739,10 +750,40 @@ export function createSqliteStore(
       }
     },
 
+    seeks(read) {
+      let sql: string
+      let params: SQLInputValue[]
+      if ('hint' in read) {
+        if (read.hint.ids && !read.hint.order) return true
+        const query = scanSql(read.hint)
+        if (!query) return true
+        sql = `SELECT id, rev FROM documents${query.filter} ORDER BY ${query.orderBy}`
+        params = query.params
+      } else {
+        const selected = compileSelection(read.selection, searchSql)
+        sql = `SELECT f.id FROM fields f${selected.where}${read.selection.order ? selected.orderBy : ''}`
+        params = selected.params
+      }
+      const conn = open(false)
+      if (!conn) return true
+      const plan = conn.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as {detail: string}[]
+      // A SCAN (of a table, or a whole index) or a temporary sort costs the table's size before
+      // or between rows; json_each over a bound list is as long as the query's own parameters.
+      return plan.every(
+        ({detail}) =>
+          !detail.includes('TEMP B-TREE') &&
+          !detail.includes('search_fts') &&
+          !(detail.startsWith('SCAN') && !detail.startsWith('SCAN json_each')),
+      )
+    },
+
     countSearched(search, atMost) {
       if (!searchIndexOn) return null
       if (!open(false)) return 0
-      return Math.min(atMost, countSearched((sql) => stmt(sql)!, search, atMost))
+      return Math.min(
+        atMost,
+        countSearched((sql) => stmt(sql)!, search, atMost),
+      )
     },
 
     countSelected(selection) {

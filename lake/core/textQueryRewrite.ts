@@ -31,6 +31,8 @@ import {
 // Fixed (not per process) so a parsed tree can be evaluated in another worker thread. A stored
 // `_ref` that imitates it reads the same permitted documents; a malformed one matches nothing.
 const MARKER = '\u0000text::query\u0000'
+// The same for a match whose `@` is a document of the query: only its id travels.
+const DOCUMENT_MARKER = '\u0000text::query@\u0000'
 const SEP = '\u0000'
 const JOIN = '\u0001'
 
@@ -59,8 +61,42 @@ export function usesTextQuery(query: string): boolean {
 
 /** Rewrites every `L match text::query(Q)`; other nodes are shared with the input tree. */
 export function rewriteTextQueries(tree: ExprNode): ExprNode {
-  return rewrite(tree as unknown as Node, false) as unknown as ExprNode
+  return rewrite(tree as unknown as Node, false, false) as unknown as ExprNode
 }
+
+/** Whether `node` is `*` or filters over it only (`*[a][b]`): its elements are documents. */
+function overDocuments(node: unknown): boolean {
+  let chain = node as Node | undefined
+  while (chain?.type === 'Filter') chain = chain.base as Node
+  return chain?.type === 'Everything'
+}
+
+/** Nodes that evaluate their children in their own scope (`@` stays what it is). */
+const SAME_SCOPE = new Set([
+  'AccessAttribute',
+  'AccessElement',
+  'And',
+  'Array',
+  'ArrayCoerce',
+  'ArrayElement',
+  'Deref',
+  'FuncCall',
+  'Group',
+  'InRange',
+  'Neg',
+  'Not',
+  'Object',
+  'ObjectAttributeValue',
+  'ObjectConditionalSplat',
+  'ObjectSplat',
+  'OpCall',
+  'Or',
+  'Pos',
+  'Select',
+  'SelectAlternative',
+  'Slice',
+  'Tuple',
+])
 
 function isTextQueryMatch(node: Node): boolean {
   if (node.type !== 'OpCall' || node.op !== 'match') return false
@@ -78,35 +114,46 @@ function contains(node: unknown, test: (node: Node) => boolean): boolean {
   )
 }
 
-/** `score` says whether groq-js's score evaluation reaches this node (evaluateScore). */
-function rewrite(node: unknown, score: boolean): unknown {
-  if (Array.isArray(node)) return node.map((child) => rewrite(child, false))
+/**
+ * `score` says whether groq-js's score evaluation reaches this node (evaluateScore); `docs`, that
+ * `@` is here a document of the dataset (a filter, score() or projection straight over `*`).
+ */
+function rewrite(node: unknown, score: boolean, docs: boolean): unknown {
+  if (Array.isArray(node)) return node.map((child) => rewrite(child, false, docs))
   if (!node || typeof node !== 'object') return node
   const n = node as Node
   if (typeof n.type !== 'string' || n.type === 'Value') return node
   if (!contains(n, isTextQueryMatch)) return node
-  if (isTextQueryMatch(n)) return replaceMatch(n, score)
+  if (isTextQueryMatch(n)) return replaceMatch(n, score, docs)
   if (score) {
     // In score(), groq-js scores And/Or by their parts and boost() by its first argument; it
     // reads a group as a plain condition, so a group holding a text::query is opened.
-    if (n.type === 'Group') return rewrite(n.base, true)
+    if (n.type === 'Group') return rewrite(n.base, true, docs)
     if (n.type === 'And' || n.type === 'Or') {
-      return {...n, left: rewrite(n.left, true), right: rewrite(n.right, true)}
+      return {...n, left: rewrite(n.left, true, docs), right: rewrite(n.right, true, docs)}
     }
     if (n.type === 'FuncCall' && n.name === 'boost') {
       const [first, ...rest] = n.args as unknown[]
-      return {...n, args: [rewrite(first, true), ...rest.map((arg) => rewrite(arg, false))]}
+      return {
+        ...n,
+        args: [rewrite(first, true, docs), ...rest.map((arg) => rewrite(arg, false, docs))],
+      }
     }
   }
-  if (n.type === 'PipeFuncCall' && n.name === 'score') {
+  // The children evaluated per element of a base: documents when the base is `*` filtered.
+  const inner = overDocuments(n.base)
+  if (n.type === 'PipeFuncCall') {
     return {
       ...n,
-      base: rewrite(n.base, false),
-      args: (n.args as unknown[]).map((arg) => rewrite(arg, true)),
+      base: rewrite(n.base, false, docs),
+      args: (n.args as unknown[]).map((arg) => rewrite(arg, n.name === 'score', inner)),
     }
   }
   const out: Node = {type: n.type}
-  for (const [key, child] of Object.entries(n)) out[key] = rewrite(child, false)
+  for (const [key, child] of Object.entries(n)) {
+    const scoped = (n.type === 'Filter' || n.type === 'Projection') && key === 'expr'
+    out[key] = rewrite(child, false, scoped ? inner : SAME_SCOPE.has(n.type) && docs)
+  }
   return out
 }
 
@@ -122,12 +169,18 @@ const call = (name: string, ...args: Node[]): Node => ({
 const plus = (...parts: Node[]): Node =>
   parts.reduce((left, right) => ({type: 'OpCall', op: '+', left, right}))
 
-function replaceMatch(n: Node, score: boolean): Node {
+function replaceMatch(n: Node, score: boolean, docs: boolean): Node {
   const left = n.left as Node
   const queryArg = ((n.right as Node).args as Node[])[0]
   const query =
     queryArg?.type === 'Value' && typeof queryArg.value === 'string' ? queryArg.value : null
   const header = value(`${MARKER}${JSON.stringify({left, query})}${SEP}`)
+  if (docs && query !== null && simpleLeft(left)) {
+    // `@` is a document of the query's own: the lake reads L and the date off it by its id
+    // (answerMatch, kind 'e'), the same values as below with a fraction of groq-js's work.
+    const onDocument = value(`${DOCUMENT_MARKER}${JSON.stringify({left, query})}${SEP}`)
+    return matchNode(plus(onDocument, attribute('_id')), score, left, query)
+  }
   // Recency for ties: the document's publication time, else its last change.
   const date = call(
     'coalesce',
@@ -150,17 +203,16 @@ function replaceMatch(n: Node, score: boolean): Node {
           }),
           plus(value('d'), attribute('_id')),
         )
+  return matchNode(plus(header, date, value(SEP), subject), score, left, query)
+}
+
+/** The match as groq-js evaluates it: a dereference of `refId`, boosted in score(). */
+function matchNode(refId: Node, score: boolean, left: Node, query: string | null): Node {
   const ref: Node = {
     type: 'Deref',
     base: {
       type: 'Object',
-      attributes: [
-        {
-          type: 'ObjectAttributeValue',
-          name: '_ref',
-          value: plus(header, date, value(SEP), subject),
-        },
-      ],
+      attributes: [{type: 'ObjectAttributeValue', name: '_ref', value: refId}],
     },
   }
   const matched = call('coalesce', attribute('m', ref), value(false))
@@ -169,6 +221,21 @@ function replaceMatch(n: Node, score: boolean): Node {
     value: {left: left as unknown as ExprNode, query} satisfies TextQueryMatch,
   })
   return out
+}
+
+/** `@`, `a.b` (from `@`) and arrays of them: what readSimple reads. */
+function simpleLeft(node: Node): boolean {
+  if (node.type === 'This') return true
+  if (node.type === 'AccessAttribute') {
+    const base = node.base as Node | undefined
+    return !base || simpleLeft(base)
+  }
+  if (node.type === 'Array') {
+    return (node.elements as Node[]).every(
+      (element) => !element.isSplat && simpleLeft(element.value as Node),
+    )
+  }
+  return false
 }
 
 const NO_ANSWER = {m: false, s: 0}
@@ -207,7 +274,9 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
 
   return (ref) => {
     const id = ref._ref
-    if (typeof id !== 'string' || !id.startsWith(MARKER)) return base(ref)
+    if (typeof id !== 'string' || !(id.startsWith(MARKER) || id.startsWith(DOCUMENT_MARKER))) {
+      return base(ref)
+    }
     let answer = answers.get(id)
     if (!answer) {
       answer = answerMatch(id).catch(() => NO_ANSWER)
@@ -217,6 +286,7 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
   }
 
   async function answerMatch(ref: string): Promise<{m: boolean; s: number}> {
+    if (ref.startsWith(DOCUMENT_MARKER)) return answerOnDocument(ref)
     const headerEnd = ref.indexOf(SEP, MARKER.length)
     const headerText = ref.slice(MARKER.length, headerEnd)
     let header = headers.get(headerText)
@@ -241,6 +311,37 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     return {m: true, s: result.score + recency(date)}
   }
 
+  /** A match on a document of the query (see replaceMatch): L and the date read off it here. */
+  async function answerOnDocument(ref: string): Promise<{m: boolean; s: number}> {
+    const headerEnd = ref.indexOf(SEP, DOCUMENT_MARKER.length)
+    const headerText = ref.slice(DOCUMENT_MARKER.length, headerEnd)
+    let header = headers.get(headerText)
+    if (!header) headers.set(headerText, (header = JSON.parse(headerText)))
+    const id = ref.slice(headerEnd + 1)
+    const doc = (await own({_ref: id})) as SanityDocument | null
+    if (!doc) return NO_ANSWER
+    const key = `${id}${SEP}${headerText}`
+    let text = analyzed.get(key)
+    if (!text) {
+      // As the general form's subject: a scalar as a string, an array of scalars joined, else
+      // the text of the value.
+      const found = readSimple(header!.left as unknown as Node, doc)
+      const scalar = scalarText(found)
+      const joined = scalar === null && Array.isArray(found) ? found.map(scalarText) : null
+      text =
+        scalar !== null
+          ? analyzeTexts([scalar])
+          : joined && joined.every((part) => part !== null)
+            ? analyzeTexts(joined.join(JOIN).split(JOIN))
+            : analyzeTexts(searchableText(found))
+      analyzed.set(key, text)
+    }
+    const result = matchTextQuery(text, termsOf(header!.query!))
+    if (!result.matched) return NO_ANSWER
+    const date = scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? ''
+    return {m: true, s: result.score + recency(date)}
+  }
+
   async function documentText(id: string, left: ExprNode, leftKey: string): Promise<AnalyzedText> {
     const key = `${id}${SEP}${leftKey}`
     const cached = analyzed.get(key)
@@ -259,6 +360,13 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     analyzed.set(key, text)
     return text
   }
+}
+
+/** groq-js's string(): numbers, strings and booleans as text, anything else null. */
+function scalarText(value: unknown): string | null {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? `${value}`
+    : null
 }
 
 /**

@@ -203,19 +203,22 @@ export function searchCondition(hint: SearchHint): {sql: string; params: SQLInpu
   }
 }
 
-/** Documents the index finds for a hint, counted up to `atMost` (the index stops reading there). */
-export function countSearched(
-  stmt: Statement,
-  hint: SearchHint,
-  atMost: number,
-): number {
+/**
+ * Documents the index finds for a hint, counted up to `atMost` (the index stops reading there),
+ * with the queued ones, which are candidates of every search.
+ */
+export function countSearched(stmt: Statement, hint: SearchHint, atMost: number): number {
   const expression = ftsExpression(hint)
   if (expression === false) return 0
-  if (expression === null) return Number(stmt('SELECT count(*) AS n FROM search_ids').get()?.n ?? 0)
+  const queued = Number(
+    stmt('SELECT count(*) AS n FROM (SELECT 1 FROM search_queue LIMIT ?)').get(atMost)?.n ?? 0,
+  )
+  if (expression === null)
+    return queued + Number(stmt('SELECT count(*) AS n FROM search_ids').get()?.n ?? 0)
   const row = stmt(
     'SELECT count(*) AS n FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)',
   ).get(expression, atMost)
-  return Number(row?.n ?? 0)
+  return queued + Number(row?.n ?? 0)
 }
 
 /**

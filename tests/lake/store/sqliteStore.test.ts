@@ -404,9 +404,12 @@ describe('full-text index queue', () => {
     // Committed, not yet indexed: both are candidates of any search (groq-js re-checks them).
     expect(indexState()).toEqual({queued: 2, indexed: 1})
     expect(ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))).toEqual(['a', 'b'])
+    // The planner's estimate counts them too.
+    expect(store.countSearched({column: 'words', text: 'বৈঠক'}, 100)).toBe(2)
     await afterCommit()
     expect(indexState()).toEqual({queued: 0, indexed: 3})
     expect(searchIds('বৈঠক')).toEqual(['a'])
+    expect(store.countSearched({column: 'words', text: 'বৈঠক'}, 100)).toBe(1)
     expect(ids(store.scan({search: {column: 'words', text: 'খেলা'}}))).toEqual(['b', 'other'])
   })
 

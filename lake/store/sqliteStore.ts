@@ -218,6 +218,11 @@ export interface SqliteStoreOptions {
    * then ignore search hints, and the next open with the index on rebuilds it.
    */
   searchIndex?: boolean
+  /**
+   * Ms without writes (and with the full-text index caught up) after which the WAL is
+   * checkpointed and emptied; default 1000.
+   */
+  idleCheckpointMs?: number
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -337,8 +342,36 @@ export function createSqliteStore(
     db.exec('PRAGMA synchronous = NORMAL')
     try {
       if (!indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED)) scheduleIndexing()
+      else scheduleIdleCheckpoint()
     } finally {
       db.exec('PRAGMA synchronous = FULL')
+    }
+  }
+
+  let idle: NodeJS.Timeout | null = null
+  function scheduleIdleCheckpoint() {
+    if (options.readOnly || closed) return
+    if (idle) idle.refresh()
+    else idle = setTimeout(idleCheckpoint, options.idleCheckpointMs ?? 1000).unref()
+  }
+
+  /**
+   * Between bursts of writes the WAL holds up to WAL_BYTES of pages already copied, or about to be
+   * copied, into the file: move them and empty it, so a data folder at rest is its file alone.
+   */
+  function idleCheckpoint() {
+    idle = null
+    // Busy now: the end of the write group or index step asks again.
+    if (closed || !db || draining || indexing) return
+    // A reader in the middle of a snapshot keeps the WAL: give up at once rather than wait for it
+    // on the event loop; the next idle moment tries again.
+    db.exec('PRAGMA busy_timeout = 0')
+    try {
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+    } catch {
+      // SQLITE_BUSY: see above.
+    } finally {
+      db.exec('PRAGMA busy_timeout = 5000')
     }
   }
 
@@ -582,6 +615,7 @@ export function createSqliteStore(
     } finally {
       draining = false
       scheduleIndexing()
+      scheduleIdleCheckpoint()
     }
   }
 
@@ -934,6 +968,7 @@ export function createSqliteStore(
       if (closed) return
       closed = true
       if (indexing) clearImmediate(indexing)
+      if (idle) clearTimeout(idle)
       // A group still open was written by transactions that finished: make it durable.
       if (groupOpen && db) {
         groupOpen = false

@@ -466,4 +466,20 @@ describe('write-ahead log', () => {
     expect(statSync(`${file}-wal`).size).toBeLessThan(10_000_000)
     expect(statSync(file).size).toBeGreaterThan(documents * 0.5)
   })
+
+  test('is emptied once writes pause and the full-text index has caught up', async () => {
+    stores.close()
+    stores = createSqliteStores(dir, {idleCheckpointMs: 50})
+    store = stores.get('test')
+    const {statSync} = await import('node:fs')
+    const wal = join(dir, 'datasets', 'test.sqlite-wal')
+    await commit({a: {title: 'বৈঠক'}, b: {title: 'খেলা'}})
+    expect(statSync(wal).size).toBeGreaterThan(0)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(statSync(wal).size).toBe(0)
+    // Nothing was lost on the way into the file.
+    expect(ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))).toEqual(['a'])
+    await commit({c: {}})
+    expect(ids(store.scan())).toEqual(['a', 'b', 'c'])
+  })
 })

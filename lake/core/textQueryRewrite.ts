@@ -61,7 +61,43 @@ export function usesTextQuery(query: string): boolean {
 
 /** Rewrites every `L match text::query(Q)`; other nodes are shared with the input tree. */
 export function rewriteTextQueries(tree: ExprNode): ExprNode {
-  return rewrite(tree as unknown as Node, false, false) as unknown as ExprNode
+  const rewritten = rewrite(tree as unknown as Node, false, false)
+  return foldLiteralLists(rewritten) as unknown as ExprNode
+}
+
+/**
+ * `x in ["a", "b"]` with the list as one literal value: groq-js evaluates an array expression as
+ * a stream (an async generator per document), a value as it is; the result is the same. The
+ * Studio's search asks `_type in ["article"] && …` of every candidate, once per searched type.
+ */
+function foldLiteralLists(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    const out = node.map(foldLiteralLists)
+    return out.every((child, i) => child === node[i]) ? node : out
+  }
+  if (!node || typeof node !== 'object') return node
+  const n = node as Node
+  if (typeof n.type !== 'string' || n.type === 'Value') return node
+  let changed = false
+  const out: Node = {type: n.type}
+  for (const [key, child] of Object.entries(n)) {
+    out[key] = foldLiteralLists(child)
+    if (out[key] !== child) changed = true
+  }
+  if (n.type === 'OpCall' && n.op === 'in') {
+    const right = out.right as Node
+    const elements = right.type === 'Array' ? (right.elements as Node[]) : null
+    if (elements?.every((e) => !e.isSplat && (e.value as Node).type === 'Value')) {
+      out.right = value(elements.map((e) => (e.value as Node).value))
+      changed = true
+    }
+  }
+  if (!changed) return node
+  // The planner's marks (a non-enumerable symbol) go with the node.
+  for (const symbol of Object.getOwnPropertySymbols(n)) {
+    Object.defineProperty(out, symbol, {value: (n as Record<symbol, unknown>)[symbol]})
+  }
+  return out
 }
 
 /** Whether `node` is `*` or filters over it only (`*[a][b]`): its elements are documents. */

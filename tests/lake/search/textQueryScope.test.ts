@@ -79,6 +79,14 @@ describe('a match on a document of the query equals the general form', () => {
     },
   )
 
+  test('a literal list on the right of `in` (folded into one value) keeps its meaning', async () => {
+    for (const list of ['["t", "u"]', '["u"]', '[]', '["t", 5, null, ["t"]]']) {
+      const query = `*[_type in ${list} && title match text::query("বৈঠক")] | score(boost(_type in ${list} && title match text::query("বৈঠক"), 3)) {_id, _score}`
+      const spelled = `*[count((${list})[@ == ^._type]) > 0 && title match text::query("বৈঠক")] | score(boost(count((${list})[@ == ^._type]) > 0 && title match text::query("বৈঠক"), 3)) {_id, _score}`
+      expect(await runQuery(query, DOCUMENTS), list).toEqual(await runQuery(spelled, DOCUMENTS))
+    }
+  })
+
   test('matches in other scopes still read their own `@`', async () => {
     const result = await runQuery(
       '*[_id == "a"]{"blocks": body[children[0].text match text::query("বৈঠক")]._type, "hit": title match text::query("বৈঠক")}',

@@ -3,6 +3,7 @@
  * the one implementation. It is deliberately narrow so that candidate narrowing (SQLite indexes
  * read off the GROQ AST) and lazy reads fit behind it without touching callers.
  */
+import type {DocumentPath} from './documentPaths.ts'
 import type {CommittedTransaction, SanityDocument} from './types.ts'
 
 /**
@@ -166,6 +167,11 @@ export interface Store {
   readonly indexedFields: readonly (readonly string[])[]
   /** Ids (and indexed fields) of stored documents matching exactly, read lazily. */
   select(selection: Selection): Iterable<SelectedRow>
+  /**
+   * The values at `paths` in each document (undefined where it has none), read without parsing
+   * whole bodies; null for an id not stored. See core/documentPaths.ts.
+   */
+  extract(ids: readonly string[], paths: readonly DocumentPath[]): (unknown[] | null)[]
   /** How many stored documents `select` would yield. */
   countSelected(selection: Selection): number
   /**

@@ -4,6 +4,7 @@
  */
 import type {DereferenceFunction, ExprNode} from 'groq-js'
 import type {Condition, ScanHint, SearchHint, SelectedRow, Selection, Store} from './store.ts'
+import {documentPaths, standIn} from './documentPaths.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
@@ -148,19 +149,35 @@ async function planned(
     return out
   }
   const scan = plan.scan!
+  // Stand-ins for the filters: from the side table when they read nothing else, or else from the
+  // values at the paths they read (documentPaths.ts); only documents that match are read whole.
+  const partial = !exact && fieldsOnly(plan.filters, store.indexedFields)
+  const paths = exact || partial ? null : documentPaths(plan.filters)
+  const standIns = (rows: SelectedRow[]): (SanityDocument | null)[] => {
+    if (partial) {
+      return rows.map((row) => (row.complete ? partialDocument(row, store.indexedFields) : null))
+    }
+    if (!paths) return []
+    const values = store.extract(
+      rows.map((row) => row.id),
+      paths,
+    )
+    return rows.map((row, i) => {
+      if (!values[i]) return null
+      const doc = standIn(row.id, row.type, paths, values[i]) as SanityDocument
+      return perspective.kind === 'published' ? {...doc, _originalId: row.id} : doc
+    })
+  }
   /** The batch's documents that pass the filters (all of them when the selection is exact). */
   const matching = async (rows: SelectedRow[]): Promise<SanityDocument[]> => {
     const readable = rows.filter((row) => canRead(row.id))
     if (exact) return bodies(readable.map((row) => row.id))
-    const partial = fieldsOnly(plan.filters, store.indexedFields)
-    const candidates = partial
-      ? readable.map((row) => (row.complete ? partialDocument(row, store.indexedFields) : null))
-      : []
+    const candidates = standIns(readable)
     const needBodies = readable.filter((_, i) => !candidates[i]).map((row) => row.id)
     const full = new Map(bodies(needBodies).map((doc) => [doc._id, doc]))
     const docs = readable.flatMap((row, i) => candidates[i] ?? full.get(row.id) ?? [])
     const matched = (await evaluateQuery(scan, docs, context)) as SanityDocument[]
-    if (!partial) return matched
+    if (!partial && !paths) return matched
     // Stand-ins that matched become their documents, in the same order.
     for (const doc of bodies(matched.map((d) => d._id).filter((id) => !full.has(id)))) {
       full.set(doc._id, doc)

@@ -9,6 +9,7 @@
  * and the caller hands it to a worker: what was spent in place is bounded by the budget.
  */
 import type {ExprNode} from 'groq-js'
+import type {DocumentPath} from '../core/documentPaths.ts'
 import {planQuery} from '../core/plan.ts'
 import {onlyReferences} from '../core/view.ts'
 import type {ScanHint, Selection, Store} from '../core/store.ts'
@@ -134,6 +135,10 @@ export function budgeted(
     getDocuments(ids: readonly string[]) {
       spend('bodies', ids.length)
       return store.getDocuments(ids)
+    },
+    extract(ids: readonly string[], paths: readonly DocumentPath[]) {
+      spend('rows', ids.length)
+      return store.extract(ids, paths)
     },
     *scan(hint: ScanHint = {}) {
       for (const {path} of hint.attributes ?? []) attributes.push([...path])

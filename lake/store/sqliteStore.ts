@@ -5,6 +5,7 @@
 import {closeSync, existsSync, mkdirSync, openSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
+import type {DocumentPath} from '../core/documentPaths.ts'
 import {BadRequestError, NotFoundError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
@@ -820,6 +821,29 @@ export function createSqliteStore(
       )
     },
 
+    extract(ids, paths) {
+      const found = new Map<string, unknown[]>()
+      const columns = paths.map((_, i) => `body -> ? AS v${i}`).join(', ')
+      const jsonPaths = paths.map(jsonPath)
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK)
+        const rows = all(
+          `SELECT id, ${columns} FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          ...jsonPaths,
+          ...chunk,
+        )
+        for (const row of rows) {
+          // `->` gives the value as JSON text, or NULL where the document has none.
+          const values = paths.map((_, k) => {
+            const text = row[`v${k}`]
+            return text === null ? undefined : JSON.parse(String(text))
+          })
+          found.set(String(row.id), values)
+        }
+      }
+      return ids.map((id) => found.get(id) ?? null)
+    },
+
     countSelected(selection) {
       const {where, params} = compileSelection(selection, searchSql)
       return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
@@ -988,6 +1012,11 @@ function migrate(db: DatabaseSync) {
       throw err
     }
   }
+}
+
+/** SQLite's JSON path of a document path: `$."body"[1]."text"` (keys never hold `"`). */
+function jsonPath(path: DocumentPath): string {
+  return '$' + path.map((part) => (typeof part === 'number' ? `[${part}]` : `."${part}"`)).join('')
 }
 
 /** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */

@@ -18,6 +18,7 @@ import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {DatabaseSync} from 'node:sqlite'
 import {parseArgs} from 'node:util'
 import {ARCHIVE, archiveDocuments, newsroomDocuments, type BenchDocument} from './data.ts'
 import {benchIsolation, type IsolationResult} from './isolation.ts'
@@ -142,6 +143,24 @@ async function exportedBytes(lake: LakeProcess, dataset: string): Promise<number
   const response = await send(`${lake.url}/${API}/data/export/${dataset}`, {headers: auth(lake)})
   if (!response.ok) throw new Error(`export ${response.status}: ${await response.text()}`)
   return (await response.arrayBuffer()).byteLength
+}
+
+/**
+ * Seconds until the lake's full-text index holds every document: it is filled after commits from a
+ * queue (store/searchIndex.ts), read here through the dataset file.
+ */
+async function indexCaughtUp(dataDir: string, dataset: string): Promise<number> {
+  const started = performance.now()
+  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
+  try {
+    const queued = db.prepare('SELECT count(*) AS n FROM search_queue')
+    while (Number((queued.get() as {n: number}).n) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  } finally {
+    db.close()
+  }
+  return (performance.now() - started) / 1000
 }
 
 function fileBytes(dataDir: string, dataset: string): number {
@@ -409,7 +428,10 @@ try {
   const loadStart = performance.now()
   await load(lake, dataset, docs, 1000)
   const loadSeconds = (performance.now() - loadStart) / 1000
+  const indexSeconds = (await indexCaughtUp(dataDir, dataset)) + loadSeconds
   const jsonBytes = await exportedBytes(lake, dataset)
+  // At rest: once writes pause, the lake empties the WAL (store/sqliteStore.ts).
+  await new Promise((resolve) => setTimeout(resolve, 2000))
   const sqliteBytes = fileBytes(dataDir, dataset)
   const afterLoad = memoryOf(lake.child.pid!)
 
@@ -557,7 +579,13 @@ try {
           met(loadRate >= 15_000),
         ],
         [
-          'data file (with WAL) / JSON of the current documents',
+          'the same, until the full-text index (filled after the commits) held every document',
+          `${rate(docs.length / indexSeconds)} documents/s (${indexSeconds.toFixed(1)} s)`,
+          '',
+          '',
+        ],
+        [
+          'data file (with WAL, at rest) / JSON of the current documents',
           `${ratio(sqliteBytes / jsonBytes)} (${mb(sqliteBytes / 1048576)} MB / ${mb(jsonBytes / 1048576)} MB)`,
           '≤ 1.5×',
           met(sqliteBytes / jsonBytes <= 1.5),
@@ -613,16 +641,29 @@ try {
     '## Full-text index cost on writes',
     '',
     'New articles straight into a store (no HTTP around it, so the index’s largest share), with and without the full-text ' +
-      'index, alternated twice each. Goal (issue 11): with the index within 20 % of without.',
+      'index, alternated twice each. The index is filled after each commit from a durable queue, between commits: ' +
+      '"acknowledged" is the rate transactions were durable and answered, "caught up" the rate until the index held ' +
+      'every document too. Goal (issue 11): with the index within 20 % of without.',
     '',
     table(
-      ['mode', 'documents', 'documents/s with index', 'without', 'with / without', 'goal met'],
+      [
+        'mode',
+        'documents',
+        'documents/s with index, acknowledged',
+        'caught up',
+        'without',
+        'acknowledged / without',
+        'caught up / without',
+        'goal met',
+      ],
       indexWrites.map((w) => [
         w.mode,
         rate(w.documents),
         rate(w.withIndex),
+        rate(w.withIndexCaughtUp),
         rate(w.withoutIndex),
         ratio(w.withIndex / w.withoutIndex),
+        ratio(w.withIndexCaughtUp / w.withoutIndex),
         met(w.withIndex / w.withoutIndex >= 0.8),
       ]),
     ),

@@ -4,7 +4,7 @@
  * `run(argv, io)` takes its I/O as an argument, so tests run every command in-process. `--help`,
  * usage errors and exit codes behave the same in all of them.
  */
-import {parseArgs, type ParseArgsConfig} from 'node:util'
+import {parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig} from 'node:util'
 
 /** Exit codes, as in the Sanity CLI. */
 export const EXIT = {
@@ -105,6 +105,41 @@ export function parseOptions<T extends ParseArgsConfig>(
       throw new UsageError((error as Error).message)
     }
     throw error
+  }
+}
+
+/** A command's flags as parsed: `values` by flag name (typed from the declaration), `positionals`. */
+export type ParsedArgs<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{options: O; allowPositionals: true; strict: true}>
+>
+
+/**
+ * Declares a command: its help, its flags (as `node:util` parseArgs reads them) and what it does
+ * with them. Bad flags become usage errors before `run` is called.
+ */
+export function defineCommand<const O extends ParseArgsOptionsConfig>(spec: {
+  invocation: string
+  help: string
+  options: O
+  /** Whether words other than flags are taken (`tokens create`, a query, files). */
+  positionals?: boolean
+  /** Whether a boolean flag can be turned off with `--no-<flag>`. */
+  allowNegative?: boolean
+  run(args: ParsedArgs<O>, io: Io): Promise<ExitCode>
+}): Command {
+  const {options, positionals = false, allowNegative = false} = spec
+  return {
+    invocation: spec.invocation,
+    help: spec.help,
+    run: (argv, io) => {
+      const parsed = parseOptions({
+        args: argv,
+        options,
+        allowPositionals: positionals,
+        allowNegative,
+      })
+      return spec.run(parsed as ParsedArgs<O>, io)
+    },
   }
 }
 

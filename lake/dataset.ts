@@ -37,7 +37,7 @@ import {
   type ListenConfig,
   type ListenerRegistry,
 } from './listen/stream.ts'
-import {runsInPlace} from './query/inPlace.ts'
+import {budgeted, OverBudget, triesInPlace} from './query/inPlace.ts'
 import {executeQuery, type QueryRequest} from './query/execute.ts'
 import type {QueryPool} from './query/pool.ts'
 import {fromWire} from './query/wire.ts'
@@ -182,6 +182,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       run(documents, 'on one transaction (the budget per event) and the listener was closed')
   }
 
+  /** Only signed-in callers' queries may earn an index: anonymous traffic cannot add write cost. */
+  function learnIndexes(principal: Principal, attributes: string[][]): void {
+    if (principal.kind !== 'anonymous' && attributes.length > 0) store.indexAttributes(attributes)
+  }
+
   return {
     name,
 
@@ -192,10 +197,23 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         if (options.indexes?.length) store.indexAttributes(options.indexes, {declared: true})
         prepared = true
       }
-      // A lookup by id runs in place: its cost is bounded, and a thread hop would double it.
-      if (runsInPlace(parseQuery(request.query, request.params))) {
+      // A query answered from an index runs in place, within a budget: a thread hop would cost
+      // more than the query. Past the budget it goes to a worker like any other.
+      if (triesInPlace(parseQuery(request.query, request.params))) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
-        return JSON.stringify(await executeQuery(store, request, principal, environment)) ?? 'null'
+        const attributes: string[][] = []
+        try {
+          const result = await executeQuery(
+            budgeted(store, attributes),
+            request,
+            principal,
+            environment,
+          )
+          learnIndexes(principal, attributes)
+          return JSON.stringify(result) ?? 'null'
+        } catch (err) {
+          if (!(err instanceof OverBudget)) throw err
+        }
       }
       const task = {
         kind: 'query' as const,
@@ -207,10 +225,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         projectId: config.projectId,
       }
       const outcome = await options.queries.run(task, signal)
-      // Only signed-in callers' queries may earn an index: anonymous traffic cannot add write cost.
-      if (principal.kind !== 'anonymous' && outcome.attributes.length > 0) {
-        store.indexAttributes(outcome.attributes)
-      }
+      learnIndexes(principal, outcome.attributes)
       if (!outcome.ok) throw fromWire(outcome.error)
       return outcome.json
     },

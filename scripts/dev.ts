@@ -21,15 +21,14 @@ import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {createClient} from '@sanity/client'
 import {
-  type Command,
-  EXIT,
+  defineCommand,
   type Env,
+  EXIT,
   type ExitCode,
-  type Io,
-  parseOptions,
+  type ParsedArgs,
   parsePort,
-  runnerOf,
   runMain,
+  runnerOf,
 } from '../kit/cli.ts'
 import {startLakeProcess, trustLakeCa} from '../kit/lakeProcess.ts'
 import {lakeFile, LOCAL_LAKE} from '../kit/localLake.ts'
@@ -69,28 +68,36 @@ Examples:
   npm run preview
 `
 
-export const command: Command = {invocation: 'npm run dev --', help: HELP, run: startNewsroom}
+const FLAGS = {
+  preview: {type: 'boolean', default: false},
+  port: {type: 'string'},
+  'lake-port': {type: 'string'},
+  data: {type: 'string'},
+  dataset: {type: 'string'},
+  'no-import': {type: 'boolean', default: false},
+} as const
+
+export const command = defineCommand({
+  invocation: 'npm run dev --',
+  help: HELP,
+  options: FLAGS,
+  run: (args, io) => startNewsroom(readOptions(args, io.env)),
+})
 
 export const run = runnerOf(command)
 
-function readOptions(argv: string[], env: Env): Options {
-  const {values} = parseOptions({
-    args: argv,
-    options: {
-      preview: {type: 'boolean', default: false},
-      port: {type: 'string', default: String(LOCAL_LAKE.studioPort)},
-      'lake-port': {type: 'string', default: env.LAKE_PORT ?? String(LOCAL_LAKE.port)},
-      data: {type: 'string', default: env.LAKE_DATA ?? LOCAL_LAKE.dataDir},
-      dataset: {type: 'string', default: env.SANITY_STUDIO_DATASET ?? LOCAL_LAKE.dataset},
-      'no-import': {type: 'boolean', default: false},
-    },
-  })
+/** The flags checked, with the defaults from the environment (LAKE_PORT, LAKE_DATA, …). */
+function readOptions({values}: ParsedArgs<typeof FLAGS>, env: Env): Options {
   return {
     preview: values.preview,
-    port: parsePort(values.port, 1, '--port'),
-    lakePort: parsePort(values['lake-port'], 1, '--lake-port'),
-    dataDir: resolve(ROOT, values.data),
-    dataset: values.dataset,
+    port: parsePort(values.port ?? String(LOCAL_LAKE.studioPort), 1, '--port'),
+    lakePort: parsePort(
+      values['lake-port'] ?? env.LAKE_PORT ?? String(LOCAL_LAKE.port),
+      1,
+      '--lake-port',
+    ),
+    dataDir: resolve(ROOT, values.data ?? env.LAKE_DATA ?? LOCAL_LAKE.dataDir),
+    dataset: values.dataset ?? env.SANITY_STUDIO_DATASET ?? LOCAL_LAKE.dataset,
     importSeed: !values['no-import'],
   }
 }
@@ -308,8 +315,7 @@ function runToEnd(name: string, command: string, args: string[], env: NodeJS.Pro
   })
 }
 
-async function startNewsroom(argv: string[], io: Io): Promise<ExitCode> {
-  const options = readOptions(argv, io.env)
+async function startNewsroom(options: Options): Promise<ExitCode> {
   try {
     await main(options)
   } catch (error) {

@@ -6,14 +6,14 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {type SanityClient} from '@sanity/client'
 import {
-  type Command,
+  defineCommand,
   EXIT,
   type ExitCode,
   type Io,
-  parseOptions,
+  type ParsedArgs,
   plural,
-  runnerOf,
   runMain,
+  runnerOf,
   UsageError,
   writeLine,
 } from '../kit/cli.ts'
@@ -87,22 +87,19 @@ type Options = {
   dataset?: string
 }
 
-function readOptions(argv: string[], io: Io): Options {
-  const {values, positionals} = parseOptions({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'dry-run': {type: 'boolean', default: false},
-      ndjson: {type: 'string'},
-      replace: {type: 'boolean', default: false},
-      'as-of': {type: 'string'},
-      date: {type: 'string'},
-      section: {type: 'string'},
-      strict: {type: 'boolean', default: false},
-      dataset: {type: 'string'},
-    },
-  })
+const FLAGS = {
+  'dry-run': {type: 'boolean', default: false},
+  ndjson: {type: 'string'},
+  replace: {type: 'boolean', default: false},
+  'as-of': {type: 'string'},
+  date: {type: 'string'},
+  section: {type: 'string'},
+  strict: {type: 'boolean', default: false},
+  dataset: {type: 'string'},
+} as const
+
+/** The flags checked and with their defaults applied (the day "today" is in Dhaka). */
+function readOptions({values, positionals}: ParsedArgs<typeof FLAGS>, io: Io): Options {
   if (values['dry-run'] && values.ndjson !== undefined) {
     throw new UsageError('Use either --dry-run (NDJSON on stdout) or --ndjson FILE, not both.')
   }
@@ -192,12 +189,17 @@ function readBytes(file: InputFile): Uint8Array {
   }
 }
 
-export const command: Command = {invocation: 'npm run import --', help: USAGE, run: importStories}
+export const command = defineCommand({
+  invocation: 'npm run import --',
+  help: USAGE,
+  options: FLAGS,
+  positionals: true,
+  run: (args, io) => importStories(readOptions(args, io), io),
+})
 
 export const run = runnerOf(command)
 
-async function importStories(argv: string[], io: Io): Promise<ExitCode> {
-  const options = readOptions(argv, io)
+async function importStories(options: Options, io: Io): Promise<ExitCode> {
   const files = collectInputFiles(options.inputs, io.cwd)
 
   const started = io.now().getTime()

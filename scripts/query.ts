@@ -4,17 +4,7 @@
  * one line when piped). Bengali is printed as text, never as \u escapes.
  */
 import {readFileSync} from 'node:fs'
-import {
-  type Command,
-  EXIT,
-  type ExitCode,
-  type Io,
-  parseOptions,
-  runnerOf,
-  runMain,
-  UsageError,
-  writeLine,
-} from '../kit/cli.ts'
+import {defineCommand, EXIT, runMain, runnerOf, UsageError, writeLine} from '../kit/cli.ts'
 import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
 
 const USAGE = `Usage: npm run query -- '<GROQ>' [flags]
@@ -62,51 +52,50 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
   return params
 }
 
-export const command: Command = {invocation: 'npm run query --', help: USAGE, run: queryTarget}
+export const command = defineCommand({
+  invocation: 'npm run query --',
+  help: USAGE,
+  positionals: true,
+  options: {
+    param: {type: 'string', multiple: true, default: []},
+    perspective: {type: 'string', default: 'published'},
+    dataset: {type: 'string'},
+  },
+  async run({values, positionals}, io) {
+    if (positionals.length !== 1) {
+      throw new UsageError('Pass exactly one GROQ query, in single quotes.')
+    }
+    const query = positionals[0] === '-' ? readFileSync(0, 'utf8') : positionals[0]!
+    if (!(PERSPECTIVES as readonly string[]).includes(values.perspective)) {
+      throw new UsageError(`--perspective is one of ${PERSPECTIVES.join(', ')}.`)
+    }
+    const perspective = values.perspective as Perspective
+    const params = parseParams(values.param)
+    const dataset = values.dataset
+
+    const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})
+    const client = createTargetClient(target, {maxRetries: 0})
+    let result: unknown
+    try {
+      result = await client.fetch(query, params, {perspective})
+    } catch (error) {
+      const explained = explainConnectionError(error, target)
+      if (explained) {
+        writeLine(io.stderr, explained)
+        return EXIT.RUNTIME_ERROR
+      }
+      const status = (error as {statusCode?: number}).statusCode
+      writeLine(io.stderr, (error as Error).message)
+      return status !== undefined && status >= 400 && status < 500
+        ? EXIT.USAGE_ERROR
+        : EXIT.RUNTIME_ERROR
+    }
+    const json = io.stdout.isTTY ? JSON.stringify(result, null, 2) : JSON.stringify(result)
+    writeLine(io.stdout, json ?? 'null')
+    return EXIT.SUCCESS
+  },
+})
 
 export const run = runnerOf(command)
-
-async function queryTarget(argv: string[], io: Io): Promise<ExitCode> {
-  const {values, positionals} = parseOptions({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      param: {type: 'string', multiple: true, default: []},
-      perspective: {type: 'string', default: 'published'},
-      dataset: {type: 'string'},
-    },
-  })
-  if (positionals.length !== 1) {
-    throw new UsageError('Pass exactly one GROQ query, in single quotes.')
-  }
-  const query = positionals[0] === '-' ? readFileSync(0, 'utf8') : positionals[0]!
-  if (!(PERSPECTIVES as readonly string[]).includes(values.perspective)) {
-    throw new UsageError(`--perspective is one of ${PERSPECTIVES.join(', ')}.`)
-  }
-  const perspective = values.perspective as Perspective
-  const params = parseParams(values.param)
-  const dataset = values.dataset
-
-  const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})
-  const client = createTargetClient(target, {maxRetries: 0})
-  let result: unknown
-  try {
-    result = await client.fetch(query, params, {perspective})
-  } catch (error) {
-    const explained = explainConnectionError(error, target)
-    if (explained) {
-      writeLine(io.stderr, explained)
-      return EXIT.RUNTIME_ERROR
-    }
-    const status = (error as {statusCode?: number}).statusCode
-    writeLine(io.stderr, (error as Error).message)
-    return status !== undefined && status >= 400 && status < 500
-      ? EXIT.USAGE_ERROR
-      : EXIT.RUNTIME_ERROR
-  }
-  const json = io.stdout.isTTY ? JSON.stringify(result, null, 2) : JSON.stringify(result)
-  writeLine(io.stdout, json ?? 'null')
-  return EXIT.SUCCESS
-}
 
 if (import.meta.main) await runMain(command, 'query')

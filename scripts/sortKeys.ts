@@ -5,16 +5,7 @@
  * Each document is patched with `ifRevisionID`, so an edit made meanwhile is never overwritten (the
  * document is left for the next run); a second run changes nothing.
  */
-import {
-  type Command,
-  EXIT,
-  type ExitCode,
-  type Io,
-  parseOptions,
-  runnerOf,
-  runMain,
-  writeLine,
-} from '../kit/cli.ts'
+import {defineCommand, EXIT, runMain, runnerOf, writeLine} from '../kit/cli.ts'
 import {sortKey} from '../bangla/index.ts'
 import {ARTICLE_TYPE, HEADLINE_TYPE, SORT_KEY_FIELD} from '../schemas/names.ts'
 import type {SanityClient} from '@sanity/client'
@@ -48,49 +39,44 @@ const STALE_QUERY = `*[_type in [$article, $headline]]{
 
 type Row = {_id: string; _rev: string; text: unknown; key: unknown}
 
-export const command: Command = {
+export const command = defineCommand({
   invocation: 'npm run sort-keys --',
   help: USAGE,
-  run: writeSortKeys,
-}
+  options: {'dry-run': {type: 'boolean', default: false}, dataset: {type: 'string'}},
+  async run({values}, io) {
+    const target = resolveTarget(io.env, {
+      cwd: io.cwd,
+      ...(values.dataset ? {dataset: values.dataset} : {}),
+    })
+    const client = createTargetClient(target, {maxRetries: 0})
+    try {
+      const rows = await client.fetch<Row[]>(
+        STALE_QUERY,
+        {article: ARTICLE_TYPE, headline: HEADLINE_TYPE},
+        {perspective: 'raw'},
+      )
+      const stale = rows.flatMap((row) => {
+        const key = typeof row.text === 'string' ? sortKey(row.text) : row.key
+        return key !== row.key ? [{...row, key}] : []
+      })
+      const skipped = values['dry-run'] ? 0 : await writeKeys(client, stale)
+      const written = stale.length - skipped
+      writeLine(
+        io.stdout,
+        values['dry-run']
+          ? `${stale.length} of ${rows.length} articles and headlines would get a new sort key.`
+          : `${written} of ${rows.length} articles and headlines got a new sort key.` +
+              (skipped ? ` ${skipped} changed while this ran: run it again.` : ''),
+      )
+      return EXIT.SUCCESS
+    } catch (error) {
+      writeLine(io.stderr, explainConnectionError(error, target) ?? (error as Error).message)
+      return EXIT.RUNTIME_ERROR
+    }
+  },
+})
 
 export const run = runnerOf(command)
-
-async function writeSortKeys(argv: string[], io: Io): Promise<ExitCode> {
-  const {values} = parseOptions({
-    args: argv,
-    options: {'dry-run': {type: 'boolean', default: false}, dataset: {type: 'string'}},
-  })
-  const target = resolveTarget(io.env, {
-    cwd: io.cwd,
-    ...(values.dataset ? {dataset: values.dataset} : {}),
-  })
-  const client = createTargetClient(target, {maxRetries: 0})
-  try {
-    const rows = await client.fetch<Row[]>(
-      STALE_QUERY,
-      {article: ARTICLE_TYPE, headline: HEADLINE_TYPE},
-      {perspective: 'raw'},
-    )
-    const stale = rows.flatMap((row) => {
-      const key = typeof row.text === 'string' ? sortKey(row.text) : row.key
-      return key !== row.key ? [{...row, key}] : []
-    })
-    const skipped = values['dry-run'] ? 0 : await writeKeys(client, stale)
-    const written = stale.length - skipped
-    writeLine(
-      io.stdout,
-      values['dry-run']
-        ? `${stale.length} of ${rows.length} articles and headlines would get a new sort key.`
-        : `${written} of ${rows.length} articles and headlines got a new sort key.` +
-            (skipped ? ` ${skipped} changed while this ran: run it again.` : ''),
-    )
-    return EXIT.SUCCESS
-  } catch (error) {
-    writeLine(io.stderr, explainConnectionError(error, target) ?? (error as Error).message)
-    return EXIT.RUNTIME_ERROR
-  }
-}
 
 type StaleRow = {_id: string; _rev: string; key: unknown}
 

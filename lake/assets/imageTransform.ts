@@ -7,7 +7,7 @@
  * effects (blur, sharpen, invert, saturation), padding, background, output format.
  */
 import sharp, {type Sharp} from 'sharp'
-import {BadRequestError} from '../core/errors.ts'
+import {BadRequestError, type LakeError} from '../core/errors.ts'
 
 export type OutputFormat = 'jpg' | 'pjpg' | 'png' | 'webp' | 'avif' | 'gif'
 type Fit = 'clip' | 'crop' | 'fill' | 'fillmax' | 'max' | 'min' | 'scale'
@@ -381,6 +381,6 @@ function clamp(value: number, min: number | undefined, max: number | undefined):
   return Math.min(max ?? Infinity, Math.max(min ?? 0, value))
 }
 
-function invalid(name: string, expected: string): BadRequestError {
+function invalid(name: string, expected: string): LakeError {
   return new BadRequestError(`Invalid image parameter "${name}": expected ${expected}`)
 }

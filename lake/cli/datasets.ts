@@ -5,14 +5,7 @@
  */
 import {invalidDatasetReason} from '../core/ids.ts'
 import {openVisibility, VISIBILITIES, type DatasetVisibility} from '../datasets/visibility.ts'
-import {
-  EXIT,
-  parseOptions,
-  UsageError,
-  type Command,
-  type ExitCode,
-  type Io,
-} from '../../kit/cli.ts'
+import {defineCommand, EXIT, UsageError} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
 
 const HELP = `Usage:
@@ -28,31 +21,30 @@ Examples:
   npm run lake -- datasets visibility production
 `
 
-export const command: Command = {invocation: 'npm run lake -- datasets', help: HELP, run}
-
-async function run(argv: string[], io: Io): Promise<ExitCode> {
-  const {values, positionals} = parseOptions({
-    args: argv,
-    allowPositionals: true,
-    options: {data: {type: 'string', default: LOCAL_LAKE.dataDir}},
-  })
-  const [action, dataset, value, ...extra] = positionals
-  if (action !== 'visibility')
-    throw new UsageError(`Unknown action "${action ?? ''}" (visibility).`)
-  if (!dataset) throw new UsageError('Missing dataset name.')
-  const invalid = invalidDatasetReason(dataset)
-  if (invalid) throw new UsageError(`Invalid dataset name "${dataset}": ${invalid}.`)
-  if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}".`)
-  const settings = openVisibility(values.data)
-  if (value === undefined) {
-    io.stdout.write(`${settings.of(dataset)}\n`)
+export const command = defineCommand({
+  invocation: 'npm run lake -- datasets',
+  help: HELP,
+  positionals: true,
+  options: {data: {type: 'string', default: LOCAL_LAKE.dataDir}},
+  async run({values, positionals}, io) {
+    const [action, dataset, value, ...extra] = positionals
+    if (action !== 'visibility')
+      throw new UsageError(`Unknown action "${action ?? ''}" (visibility).`)
+    if (!dataset) throw new UsageError('Missing dataset name.')
+    const invalid = invalidDatasetReason(dataset)
+    if (invalid) throw new UsageError(`Invalid dataset name "${dataset}": ${invalid}.`)
+    if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}".`)
+    const settings = openVisibility(values.data)
+    if (value === undefined) {
+      io.stdout.write(`${settings.of(dataset)}\n`)
+      return EXIT.SUCCESS
+    }
+    if (!(VISIBILITIES as readonly string[]).includes(value)) {
+      throw new UsageError(`Visibility must be one of ${VISIBILITIES.join(', ')}.`)
+    }
+    settings.set(dataset, value as DatasetVisibility)
+    const what = value === 'public' ? ': anonymous callers read its published documents' : ''
+    io.stdout.write(`Dataset "${dataset}" is now ${value}${what}.\n`)
     return EXIT.SUCCESS
-  }
-  if (!(VISIBILITIES as readonly string[]).includes(value)) {
-    throw new UsageError(`Visibility must be one of ${VISIBILITIES.join(', ')}.`)
-  }
-  settings.set(dataset, value as DatasetVisibility)
-  const what = value === 'public' ? ': anonymous callers read its published documents' : ''
-  io.stdout.write(`Dataset "${dataset}" is now ${value}${what}.\n`)
-  return EXIT.SUCCESS
-}
+  },
+})

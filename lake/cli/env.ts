@@ -7,15 +7,7 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls, tlsFiles} from '../tls/certificates.ts'
-import {
-  EXIT,
-  parseOptions,
-  type Command,
-  type ExitCode,
-  type Io,
-  parsePort,
-  shellQuote,
-} from '../../kit/cli.ts'
+import {defineCommand, EXIT, parsePort, shellQuote} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 
@@ -37,43 +29,42 @@ Examples:
   npm run -s lake -- env --data .lake-demo --port 4334 > .env
 `
 
-export const command: Command = {invocation: 'npm run lake -- env', help: HELP, run}
-
 /** `NAME=value`, single-quoted only when the value needs it for a POSIX shell. */
 export function shellLine(name: string, value: string): string {
   return `${name}=${shellQuote(value)}`
 }
 
-async function run(argv: string[], io: Io): Promise<ExitCode> {
-  const {values} = parseOptions({
-    args: argv,
-    options: {
-      data: {type: 'string', default: LOCAL_LAKE.dataDir},
-      port: {type: 'string', default: String(LOCAL_LAKE.port)},
-      host: {type: 'string', default: LOCAL_LAKE.host},
-      'no-tls': {type: 'boolean', default: false},
-      export: {type: 'boolean', default: false},
-    },
-  })
-  // Clients need the port the lake will listen on: 0 (any free port) is no address.
-  const port = parsePort(values.port, 1)
-  const dataDir = resolve(values.data)
-  const tls = !values['no-tls']
-  const lines = [shellLine('SANITY_STUDIO_API_HOST', apiHostFor(values.host, port, tls))]
+export const command = defineCommand({
+  invocation: 'npm run lake -- env',
+  help: HELP,
+  options: {
+    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    port: {type: 'string', default: String(LOCAL_LAKE.port)},
+    host: {type: 'string', default: LOCAL_LAKE.host},
+    'no-tls': {type: 'boolean', default: false},
+    export: {type: 'boolean', default: false},
+  },
+  async run({values}, io) {
+    // Clients need the port the lake will listen on: 0 (any free port) is no address.
+    const port = parsePort(values.port, 1)
+    const dataDir = resolve(values.data)
+    const tls = !values['no-tls']
+    const lines = [shellLine('SANITY_STUDIO_API_HOST', apiHostFor(values.host, port, tls))]
 
-  const auth = await openAuth(dataDir, io.env)
-  auth.store.close()
-  // stderr: stdout is being eval'ed.
-  reportCreatedAdmin(auth, io.stderr)
-  lines.push(shellLine('SANITY_API_TOKEN', auth.token))
+    const auth = await openAuth(dataDir, io.env)
+    auth.store.close()
+    // stderr: stdout is being eval'ed.
+    reportCreatedAdmin(auth, io.stderr)
+    lines.push(shellLine('SANITY_API_TOKEN', auth.token))
 
-  if (tls) {
-    const caPath = tlsFiles(dataDir).caPath
-    if (!existsSync(caPath)) await ensureTls(dataDir)
-    lines.push(shellLine('NODE_EXTRA_CA_CERTS', caPath))
-  }
-  // Plain assignments set shell variables; child processes see them only when exported.
-  const prefix = values.export ? 'export ' : ''
-  io.stdout.write(lines.map((line) => `${prefix}${line}\n`).join(''))
-  return EXIT.SUCCESS
-}
+    if (tls) {
+      const caPath = tlsFiles(dataDir).caPath
+      if (!existsSync(caPath)) await ensureTls(dataDir)
+      lines.push(shellLine('NODE_EXTRA_CA_CERTS', caPath))
+    }
+    // Plain assignments set shell variables; child processes see them only when exported.
+    const prefix = values.export ? 'export ' : ''
+    io.stdout.write(lines.map((line) => `${prefix}${line}\n`).join(''))
+    return EXIT.SUCCESS
+  },
+})

@@ -7,15 +7,7 @@ import {resolve} from 'node:path'
 import {startLakeServer} from '../server.ts'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
-import {
-  EXIT,
-  parseOptions,
-  parsePort,
-  UsageError,
-  type Command,
-  type ExitCode,
-  type Io,
-} from '../../kit/cli.ts'
+import {defineCommand, EXIT, parsePort, UsageError} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
 import {DEFAULT_QUERY_MEMORY_MB, DEFAULT_QUERY_TIMEOUT_MS} from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
@@ -43,84 +35,83 @@ Examples:
   LAKE_ADMIN_EMAIL=desk@example.org npm run lake     # choose the first administrator
 `
 
-export const command: Command = {invocation: 'npm run lake -- start', help: HELP, run}
-
-async function run(argv: string[], io: Io): Promise<ExitCode> {
-  const {values} = parseOptions({
-    args: argv,
-    options: {
-      port: {type: 'string', default: String(LOCAL_LAKE.port)},
-      host: {type: 'string', default: LOCAL_LAKE.host},
-      data: {type: 'string', default: LOCAL_LAKE.dataDir},
-      'no-tls': {type: 'boolean', default: false},
-      'cors-origin': {type: 'string', multiple: true, default: []},
-      'query-timeout': {type: 'string', default: String(DEFAULT_QUERY_TIMEOUT_MS / 1000)},
-      'query-memory': {type: 'string', default: String(DEFAULT_QUERY_MEMORY_MB)},
-      index: {type: 'string', multiple: true, default: []},
-    },
-  })
-  const queryTimeoutMs = positive(values['query-timeout'], '--query-timeout', 'seconds') * 1000
-  const queryMemoryMb = Math.round(positive(values['query-memory'], '--query-memory', 'MB'))
-  for (const path of values.index) {
-    if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)) {
-      throw new UsageError(`--index takes an attribute path like slug.current, got "${path}".`)
+export const command = defineCommand({
+  invocation: 'npm run lake -- start',
+  help: HELP,
+  options: {
+    port: {type: 'string', default: String(LOCAL_LAKE.port)},
+    host: {type: 'string', default: LOCAL_LAKE.host},
+    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    'no-tls': {type: 'boolean', default: false},
+    'cors-origin': {type: 'string', multiple: true, default: []},
+    'query-timeout': {type: 'string', default: String(DEFAULT_QUERY_TIMEOUT_MS / 1000)},
+    'query-memory': {type: 'string', default: String(DEFAULT_QUERY_MEMORY_MB)},
+    index: {type: 'string', multiple: true, default: []},
+  },
+  async run({values}, io) {
+    const queryTimeoutMs = positive(values['query-timeout'], '--query-timeout', 'seconds') * 1000
+    const queryMemoryMb = Math.round(positive(values['query-memory'], '--query-memory', 'MB'))
+    for (const path of values.index) {
+      if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)) {
+        throw new UsageError(`--index takes an attribute path like slug.current, got "${path}".`)
+      }
     }
-  }
-  // 0 lets the system pick a free port (tests start the lake that way).
-  const port = parsePort(values.port, 0)
-  const dataDir = resolve(values.data)
-  // The administrator and scripts' token first: a generated password must be shown even when
-  // the port turns out to be busy.
-  const auth = await openAuth(dataDir, io.env)
-  auth.store.close()
-  reportCreatedAdmin(auth, io.stdout)
-  if (auth.createdToken) io.stdout.write(`Wrote the scripts' API token to ${auth.tokenPath}\n`)
-  const tls = values['no-tls'] ? null : await ensureTls(dataDir)
-  if (tls?.created.ca) {
+    // 0 lets the system pick a free port (tests start the lake that way).
+    const port = parsePort(values.port, 0)
+    const dataDir = resolve(values.data)
+    // The administrator and scripts' token first: a generated password must be shown even when
+    // the port turns out to be busy.
+    const auth = await openAuth(dataDir, io.env)
+    auth.store.close()
+    reportCreatedAdmin(auth, io.stdout)
+    if (auth.createdToken) io.stdout.write(`Wrote the scripts' API token to ${auth.tokenPath}\n`)
+    const tls = values['no-tls'] ? null : await ensureTls(dataDir)
+    if (tls?.created.ca) {
+      io.stdout.write(
+        `Created a certificate authority for this lake: ${tls.files.caPath}\n` +
+          'Browsers must trust it once: npm run lake -- trust (see docs/studio-lake.md)\n',
+      )
+    } else if (tls?.created.leaf) {
+      io.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)
+    }
+    const server = await startLakeServer({
+      port,
+      host: values.host,
+      dataDir,
+      tls: tls ? {key: tls.key, cert: tls.cert} : false,
+      corsOrigins: values['cors-origin'],
+      env: io.env,
+      queryTimeoutMs,
+      queryMemoryMb,
+      indexes: values.index,
+    })
+    io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
     io.stdout.write(
-      `Created a certificate authority for this lake: ${tls.files.caPath}\n` +
-        'Browsers must trust it once: npm run lake -- trust (see docs/studio-lake.md)\n',
+      `Studio and clients: apiHost ${apiHostFor(values.host, server.port, tls !== null)} (eval "$(npm run -s lake -- env --export)")\n`,
     )
-  } else if (tls?.created.leaf) {
-    io.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)
-  }
-  const server = await startLakeServer({
-    port,
-    host: values.host,
-    dataDir,
-    tls: tls ? {key: tls.key, cert: tls.cert} : false,
-    corsOrigins: values['cors-origin'],
-    env: io.env,
-    queryTimeoutMs,
-    queryMemoryMb,
-    indexes: values.index,
-  })
-  io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
-  io.stdout.write(
-    `Studio and clients: apiHost ${apiHostFor(values.host, server.port, tls !== null)} (eval "$(npm run -s lake -- env --export)")\n`,
-  )
 
-  await new Promise<void>((done) => {
-    const stop = () => {
-      // Whatever is still running after 2 s (it should not be: queries run on threads that are
-      // terminated at once), the process ends.
-      setTimeout(() => {
-        io.stderr.write('lake: still stopping after 2 s; exiting\n')
-        process.exit(EXIT.RUNTIME_ERROR)
-      }, 2000).unref()
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      io.stdout.write('Stopping the lake…\n')
-      server.close().then(done, (err: unknown) => {
-        io.stderr.write(`lake: error while stopping: ${String(err)}\n`)
-        done()
-      })
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
-  return EXIT.SUCCESS
-}
+    await new Promise<void>((done) => {
+      const stop = () => {
+        // Whatever is still running after 2 s (it should not be: queries run on threads that are
+        // terminated at once), the process ends.
+        setTimeout(() => {
+          io.stderr.write('lake: still stopping after 2 s; exiting\n')
+          process.exit(EXIT.RUNTIME_ERROR)
+        }, 2000).unref()
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        io.stdout.write('Stopping the lake…\n')
+        server.close().then(done, (err: unknown) => {
+          io.stderr.write(`lake: error while stopping: ${String(err)}\n`)
+          done()
+        })
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    return EXIT.SUCCESS
+  },
+})
 
 function positive(value: string, option: string, unit: string): number {
   const number = Number(value)

@@ -4,14 +4,7 @@
  * `create` prints only the token (`TOKEN=$(npm run -s lake -- tokens create)`).
  */
 import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
-import {
-  EXIT,
-  parseOptions,
-  UsageError,
-  type Command,
-  type ExitCode,
-  type Io,
-} from '../../kit/cli.ts'
+import {defineCommand, EXIT, UsageError} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
 import {openAuthStore} from './accounts.ts'
 
@@ -30,64 +23,63 @@ Examples:
   npm run lake -- tokens revoke 3f9a1c2b7d4e      # the id from tokens list; requests with it get 401
 `
 
-export const command: Command = {invocation: 'npm run lake -- tokens', help: HELP, run}
+export const command = defineCommand({
+  invocation: 'npm run lake -- tokens',
+  help: HELP,
+  positionals: true,
+  options: {
+    role: {type: 'string', default: 'editor'},
+    label: {type: 'string', default: 'API token'},
+    all: {type: 'boolean', default: false},
+    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+  },
+  async run({values, positionals}, io) {
+    const [action, target] = positionals
+    if (!action) throw new UsageError('Missing action (create, list, revoke).')
+    if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
 
-async function run(argv: string[], io: Io): Promise<ExitCode> {
-  const {values, positionals} = parseOptions({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      role: {type: 'string', default: 'editor'},
-      label: {type: 'string', default: 'API token'},
-      all: {type: 'boolean', default: false},
-      data: {type: 'string', default: LOCAL_LAKE.dataDir},
-    },
-  })
-  const [action, target] = positionals
-  if (!action) throw new UsageError('Missing action (create, list, revoke).')
-  if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
-
-  const auth = openAuthStore(values.data)
-  try {
-    switch (action) {
-      case 'create': {
-        const {token, info} = await auth.createToken({label: values.label, role: values.role})
-        if (io.stdout.isTTY) {
-          io.stdout.write(
-            `Created token ${info.id} "${info.label}" (${info.role}). Shown once:\n${token}\n`,
-          )
-        } else {
-          io.stdout.write(`${token}\n`)
+    const auth = openAuthStore(values.data)
+    try {
+      switch (action) {
+        case 'create': {
+          const {token, info} = await auth.createToken({label: values.label, role: values.role})
+          if (io.stdout.isTTY) {
+            io.stdout.write(
+              `Created token ${info.id} "${info.label}" (${info.role}). Shown once:\n${token}\n`,
+            )
+          } else {
+            io.stdout.write(`${token}\n`)
+          }
+          return EXIT.SUCCESS
         }
-        return EXIT.SUCCESS
-      }
-      case 'list': {
-        const tokens = auth.listTokens({includeRevoked: values.all})
-        if (tokens.length === 0) io.stdout.write('No API tokens.\n')
-        for (const t of tokens) {
-          const state = t.revokedAt
-            ? `revoked ${t.revokedAt}`
-            : `last used ${t.lastUsedAt ?? 'never'}`
-          io.stdout.write(
-            `${t.id}  ${(t.role ?? '').padEnd(13)} ${t.label}  (created ${t.createdAt}, ${state})\n`,
-          )
+        case 'list': {
+          const tokens = auth.listTokens({includeRevoked: values.all})
+          if (tokens.length === 0) io.stdout.write('No API tokens.\n')
+          for (const t of tokens) {
+            const state = t.revokedAt
+              ? `revoked ${t.revokedAt}`
+              : `last used ${t.lastUsedAt ?? 'never'}`
+            io.stdout.write(
+              `${t.id}  ${(t.role ?? '').padEnd(13)} ${t.label}  (created ${t.createdAt}, ${state})\n`,
+            )
+          }
+          return EXIT.SUCCESS
         }
-        return EXIT.SUCCESS
-      }
-      case 'revoke': {
-        if (!target)
-          throw new UsageError('tokens revoke needs a token id (see tokens list) or the token.')
-        if (!auth.revokeToken(target)) {
-          io.stderr.write(`No live token ${target} (see: npm run lake -- tokens list)\n`)
-          return EXIT.RUNTIME_ERROR
+        case 'revoke': {
+          if (!target)
+            throw new UsageError('tokens revoke needs a token id (see tokens list) or the token.')
+          if (!auth.revokeToken(target)) {
+            io.stderr.write(`No live token ${target} (see: npm run lake -- tokens list)\n`)
+            return EXIT.RUNTIME_ERROR
+          }
+          io.stdout.write(`Revoked ${target}; requests with it now get 401.\n`)
+          return EXIT.SUCCESS
         }
-        io.stdout.write(`Revoked ${target}; requests with it now get 401.\n`)
-        return EXIT.SUCCESS
+        default:
+          throw new UsageError(`Unknown action "${action}" (create, list, revoke).`)
       }
-      default:
-        throw new UsageError(`Unknown action "${action}" (create, list, revoke).`)
+    } finally {
+      auth.close()
     }
-  } finally {
-    auth.close()
-  }
-}
+  },
+})

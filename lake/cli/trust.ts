@@ -14,14 +14,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ensureTls} from '../tls/certificates.ts'
-import {
-  EXIT,
-  parseOptions,
-  type Command,
-  type ExitCode,
-  type Io,
-  shellQuote,
-} from '../../kit/cli.ts'
+import {defineCommand, EXIT, shellQuote} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
 
 const HELP = `Usage: npm run lake -- trust [--data DIR] [--dry-run]
@@ -39,8 +32,6 @@ Examples:
   npm run lake -- trust --dry-run --data .lake-demo
 `
 
-export const command: Command = {invocation: 'npm run lake -- trust', help: HELP, run}
-
 interface Step {
   store: string
   /** Commands run in order; `sudo` marks those needing administrator rights. */
@@ -49,83 +40,88 @@ interface Step {
 
 type Outcome = {store: string; status: 'done' | 'skipped' | 'failed'; detail: string}
 
-async function run(argv: string[], io: Io): Promise<ExitCode> {
-  const {values} = parseOptions({
-    args: argv,
-    options: {
-      data: {type: 'string', default: LOCAL_LAKE.dataDir},
-      'dry-run': {type: 'boolean', default: false},
-    },
-  })
-  const dataDir = resolve(values.data)
-  const {files, ca} = await ensureTls(dataDir)
-  const caPath = files.caPath
-  const subject = new X509Certificate(ca).subject
-  const nickname = /CN=([^\n,]+)/.exec(subject)?.[1]?.trim() ?? 'Local Content Lake CA'
-  const fileStem = nickname
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-  io.stdout.write(`Certificate authority: ${caPath}\n  ${nickname}\n\n`)
+export const command = defineCommand({
+  invocation: 'npm run lake -- trust',
+  help: HELP,
+  options: {
+    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    'dry-run': {type: 'boolean', default: false},
+  },
+  async run({values}, io) {
+    const dataDir = resolve(values.data)
+    const {files, ca} = await ensureTls(dataDir)
+    const caPath = files.caPath
+    const subject = new X509Certificate(ca).subject
+    const nickname = /CN=([^\n,]+)/.exec(subject)?.[1]?.trim() ?? 'Local Content Lake CA'
+    const fileStem = nickname
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+    io.stdout.write(`Certificate authority: ${caPath}\n  ${nickname}\n\n`)
 
-  const steps = planSteps(caPath, nickname, fileStem)
-  const outcomes: Outcome[] = []
-  const manual: string[] = []
-  const isRoot = process.getuid?.() === 0
-  const canSudo = !isRoot && process.stdin.isTTY && found('sudo')
+    const steps = planSteps(caPath, nickname, fileStem)
+    const outcomes: Outcome[] = []
+    const manual: string[] = []
+    const isRoot = process.getuid?.() === 0
+    const canSudo = !isRoot && process.stdin.isTTY && found('sudo')
 
-  for (const step of steps) {
-    const needsSudo = step.commands.some((command) => command.sudo) && !isRoot
-    const argvs = step.commands.map((command) =>
-      command.sudo && !isRoot ? ['sudo', ...command.argv] : command.argv,
-    )
-    const lines = argvs.map(shellJoin)
-    if (values['dry-run']) {
-      outcomes.push({store: step.store, status: 'skipped', detail: 'dry run'})
-      manual.push(`# ${step.store}`, ...lines)
-      continue
-    }
-    if (needsSudo && !canSudo) {
-      outcomes.push({
-        store: step.store,
-        status: 'skipped',
-        detail: 'needs administrator rights (run the commands below)',
-      })
-      manual.push(`# ${step.store}`, ...lines)
-      continue
-    }
-    let failure: string | null = null
-    for (const full of argvs) {
-      const result = spawnSync(full[0], full.slice(1), {stdio: ['inherit', 'pipe', 'pipe']})
-      if (result.status !== 0) {
-        failure = `${shellJoin(full)} failed: ${(result.stderr?.toString() || result.error?.message || `exit ${result.status}`).trim()}`
-        break
+    for (const step of steps) {
+      const needsSudo = step.commands.some((command) => command.sudo) && !isRoot
+      const argvs = step.commands.map((command) =>
+        command.sudo && !isRoot ? ['sudo', ...command.argv] : command.argv,
+      )
+      const lines = argvs.map(shellJoin)
+      if (values['dry-run']) {
+        outcomes.push({store: step.store, status: 'skipped', detail: 'dry run'})
+        manual.push(`# ${step.store}`, ...lines)
+        continue
+      }
+      if (needsSudo && !canSudo) {
+        outcomes.push({
+          store: step.store,
+          status: 'skipped',
+          detail: 'needs administrator rights (run the commands below)',
+        })
+        manual.push(`# ${step.store}`, ...lines)
+        continue
+      }
+      let failure: string | null = null
+      for (const full of argvs) {
+        const result = spawnSync(full[0], full.slice(1), {stdio: ['inherit', 'pipe', 'pipe']})
+        if (result.status !== 0) {
+          failure = `${shellJoin(full)} failed: ${(result.stderr?.toString() || result.error?.message || `exit ${result.status}`).trim()}`
+          break
+        }
+      }
+      if (failure) {
+        outcomes.push({store: step.store, status: 'failed', detail: failure})
+        manual.push(`# ${step.store}`, ...lines)
+      } else {
+        outcomes.push({store: step.store, status: 'done', detail: lines.join(' && ')})
       }
     }
-    if (failure) {
-      outcomes.push({store: step.store, status: 'failed', detail: failure})
-      manual.push(`# ${step.store}`, ...lines)
-    } else {
-      outcomes.push({store: step.store, status: 'done', detail: lines.join(' && ')})
-    }
-  }
 
-  for (const outcome of outcomes) {
+    for (const outcome of outcomes) {
+      io.stdout.write(
+        `${outcome.status.toUpperCase().padEnd(8)} ${outcome.store}: ${outcome.detail}\n`,
+      )
+    }
+    if (steps.length === 0) io.stdout.write('No trust-store tools found on this machine.\n')
+    if (manual.length > 0) {
+      io.stdout.write(
+        `\nTo finish by hand, run:\n${manual.map((line) => `  ${line}`).join('\n')}\n`,
+      )
+    }
+    io.stdout.write(`\n${manualBrowserSteps(caPath)}`)
     io.stdout.write(
-      `${outcome.status.toUpperCase().padEnd(8)} ${outcome.store}: ${outcome.detail}\n`,
+      `\nNode scripts: NODE_EXTRA_CA_CERTS=${caPath} (printed by: npm run -s lake -- env); the project's own scripts read the CA from the data folder themselves.\n` +
+        'Restart the browser after trusting the certificate.\n',
     )
-  }
-  if (steps.length === 0) io.stdout.write('No trust-store tools found on this machine.\n')
-  if (manual.length > 0) {
-    io.stdout.write(`\nTo finish by hand, run:\n${manual.map((line) => `  ${line}`).join('\n')}\n`)
-  }
-  io.stdout.write(`\n${manualBrowserSteps(caPath)}`)
-  io.stdout.write(
-    `\nNode scripts: NODE_EXTRA_CA_CERTS=${caPath} (printed by: npm run -s lake -- env); the project's own scripts read the CA from the data folder themselves.\n` +
-      'Restart the browser after trusting the certificate.\n',
-  )
-  return outcomes.some((outcome) => outcome.status === 'failed') ? EXIT.RUNTIME_ERROR : EXIT.SUCCESS
-}
+    return outcomes.some((outcome) => outcome.status === 'failed')
+      ? EXIT.RUNTIME_ERROR
+      : EXIT.SUCCESS
+  },
+})
 
 /** What this machine offers, in order: the system store, then NSS databases. */
 export function planSteps(caPath: string, nickname: string, fileStem: string): Step[] {

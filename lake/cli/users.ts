@@ -4,15 +4,7 @@
  */
 import {generatePassword} from '../auth/authStore.ts'
 import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
-import {
-  EXIT,
-  parseOptions,
-  UsageError,
-  writeLine,
-  type Command,
-  type ExitCode,
-  type Io,
-} from '../../kit/cli.ts'
+import {defineCommand, EXIT, UsageError, writeLine} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
 import {openAuthStore} from './accounts.ts'
 
@@ -33,80 +25,80 @@ Examples:
   npm run lake -- users remove rina@example.com
 `
 
-export const command: Command = {invocation: 'npm run lake -- users', help: HELP, run}
+export const command = defineCommand({
+  invocation: 'npm run lake -- users',
+  help: HELP,
+  positionals: true,
+  options: {
+    email: {type: 'string'},
+    name: {type: 'string'},
+    role: {type: 'string', default: 'editor'},
+    password: {type: 'string'},
+    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+  },
+  async run({values, positionals}, io) {
+    const [action, target] = positionals
+    if (!action) throw new UsageError('Missing action (add, list, remove, password).')
+    if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
 
-async function run(argv: string[], io: Io): Promise<ExitCode> {
-  const {values, positionals} = parseOptions({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      email: {type: 'string'},
-      name: {type: 'string'},
-      role: {type: 'string', default: 'editor'},
-      password: {type: 'string'},
-      data: {type: 'string', default: LOCAL_LAKE.dataDir},
-    },
-  })
-  const [action, target] = positionals
-  if (!action) throw new UsageError('Missing action (add, list, remove, password).')
-  if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
-
-  const auth = openAuthStore(values.data)
-  try {
-    switch (action) {
-      case 'add': {
-        if (!values.email) throw new UsageError('users add needs --email.')
-        const password = values.password ?? generatePassword()
-        const user = await auth.addUser({
-          email: values.email,
-          name: values.name,
-          role: values.role,
-          password,
-        })
-        io.stdout.write(`Added ${user.email} (${user.role}, id ${user.id})\n`)
-        if (!values.password) io.stdout.write(`Password (shown once): ${password}\n`)
-        return EXIT.SUCCESS
-      }
-      case 'list': {
-        const users = auth.listUsers()
-        if (users.length === 0) io.stdout.write('No users yet; the first lake start creates one.\n')
-        for (const user of users) {
-          io.stdout.write(
-            `${user.id}  ${user.role.padEnd(13)} ${user.email}  ${user.name}  (since ${user.createdAt})\n`,
-          )
+    const auth = openAuthStore(values.data)
+    try {
+      switch (action) {
+        case 'add': {
+          if (!values.email) throw new UsageError('users add needs --email.')
+          const password = values.password ?? generatePassword()
+          const user = await auth.addUser({
+            email: values.email,
+            name: values.name,
+            role: values.role,
+            password,
+          })
+          io.stdout.write(`Added ${user.email} (${user.role}, id ${user.id})\n`)
+          if (!values.password) io.stdout.write(`Password (shown once): ${password}\n`)
+          return EXIT.SUCCESS
         }
-        return EXIT.SUCCESS
-      }
-      case 'remove': {
-        if (!target) throw new UsageError('users remove needs an e-mail address or id.')
-        if (!auth.removeUser(target)) {
-          io.stderr.write(`No user ${target} (see: npm run lake -- users list)\n`)
-          return EXIT.RUNTIME_ERROR
+        case 'list': {
+          const users = auth.listUsers()
+          if (users.length === 0)
+            io.stdout.write('No users yet; the first lake start creates one.\n')
+          for (const user of users) {
+            io.stdout.write(
+              `${user.id}  ${user.role.padEnd(13)} ${user.email}  ${user.name}  (since ${user.createdAt})\n`,
+            )
+          }
+          return EXIT.SUCCESS
         }
-        io.stdout.write(`Removed ${target}; their sessions ended.\n`)
-        return EXIT.SUCCESS
-      }
-      case 'password': {
-        if (!target) throw new UsageError('users password needs an e-mail address or id.')
-        if (!auth.getUser(target)) {
-          io.stderr.write(`No user ${target} (see: npm run lake -- users list)\n`)
-          return EXIT.RUNTIME_ERROR
+        case 'remove': {
+          if (!target) throw new UsageError('users remove needs an e-mail address or id.')
+          if (!auth.removeUser(target)) {
+            io.stderr.write(`No user ${target} (see: npm run lake -- users list)\n`)
+            return EXIT.RUNTIME_ERROR
+          }
+          io.stdout.write(`Removed ${target}; their sessions ended.\n`)
+          return EXIT.SUCCESS
         }
-        const password = values.password ?? generatePassword()
-        await auth.setPassword(target, password)
-        io.stdout.write(`Password of ${target} changed.\n`)
-        if (!values.password) io.stdout.write(`New password (shown once): ${password}\n`)
-        return EXIT.SUCCESS
+        case 'password': {
+          if (!target) throw new UsageError('users password needs an e-mail address or id.')
+          if (!auth.getUser(target)) {
+            io.stderr.write(`No user ${target} (see: npm run lake -- users list)\n`)
+            return EXIT.RUNTIME_ERROR
+          }
+          const password = values.password ?? generatePassword()
+          await auth.setPassword(target, password)
+          io.stdout.write(`Password of ${target} changed.\n`)
+          if (!values.password) io.stdout.write(`New password (shown once): ${password}\n`)
+          return EXIT.SUCCESS
+        }
+        default:
+          throw new UsageError(`Unknown action "${action}" (add, list, remove, password).`)
       }
-      default:
-        throw new UsageError(`Unknown action "${action}" (add, list, remove, password).`)
+    } catch (err) {
+      if (err instanceof UsageError) throw err
+      // The auth store's refusals (a taken e-mail, a weak password) are the caller's to fix.
+      writeLine(io.stderr, (err as Error).message)
+      return EXIT.USAGE_ERROR
+    } finally {
+      auth.close()
     }
-  } catch (err) {
-    if (err instanceof UsageError) throw err
-    // The auth store's refusals (a taken e-mail, a weak password) are the caller's to fix.
-    writeLine(io.stderr, (err as Error).message)
-    return EXIT.USAGE_ERROR
-  } finally {
-    auth.close()
-  }
-}
+  },
+})

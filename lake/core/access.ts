@@ -1,5 +1,5 @@
 /** Per-document permission checks by principal, on top of grants.ts: what the dataset service enforces. */
-import {AuthError, PermissionError} from './errors.ts'
+import {AuthError, type LakeError, PermissionError} from './errors.ts'
 import {can, type Permission, type Principal} from './grants.ts'
 import type {DocumentChange} from './types.ts'
 
@@ -24,6 +24,6 @@ export function requireWriter(principal: Principal): void {
 }
 
 /** The 401 for a request that needs a caller; the client does not retry it. */
-export function authenticationRequired(): AuthError {
+export function authenticationRequired(): LakeError {
   return new AuthError('Authentication required: send "Authorization: Bearer <token>"')
 }

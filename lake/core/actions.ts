@@ -70,7 +70,8 @@ function edit(ws: WorkingSet, action: Json, index: number) {
       `Cannot edit "${publishedId}": it does not exist`,
     )
     const copy = copyAs(published, draftId)
-    draft = ws.write(draftId, copy, {create: withCreatedAt(copy, ws)})!
+    ws.write(draftId, copy, {create: withCreatedAt(copy, ws)})
+    draft = ws.get(draftId)!
   }
   const patch = {...action.patch, id: draftId}
   ws.write(draftId, applyPatch(draft, patch, index), {patch})

@@ -86,15 +86,6 @@ export class QueryMemoryError extends LakeError {
   }
 }
 
-/** The lake cannot take the request now (it is shutting down); the client may retry. */
-export class UnavailableError extends LakeError {
-  override name = 'UnavailableError'
-
-  constructor(description: string) {
-    super('unavailableError', description)
-  }
-}
-
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`
 }
@@ -119,75 +110,49 @@ export class ConflictError extends MutationError {
   override name = 'ConflictError'
 }
 
-export class NotFoundError extends LakeError {
-  override name = 'NotFoundError'
+/**
+ * Errors that are their description and nothing more, one line each: the class is what
+ * lake/http/errors.ts maps to a status, `type` the name Sanity's clients see.
+ */
+function describedError(name: string, type: string) {
+  return class extends LakeError {
+    override name = name
 
-  constructor(description: string) {
-    super('notFoundError', description)
+    constructor(description: string) {
+      super(type, description)
+    }
   }
 }
 
-export class BadRequestError extends LakeError {
-  override name = 'BadRequestError'
+/** The lake cannot take the request now (it is shutting down); the client may retry. */
+export const UnavailableError = describedError('UnavailableError', 'unavailableError')
 
-  constructor(description: string) {
-    super('badRequestError', description)
-  }
-}
+/** A document, revision, dataset or route that does not exist. */
+export const NotFoundError = describedError('NotFoundError', 'notFoundError')
+
+/** The request is malformed; the description says what and how to fix it. */
+export const BadRequestError = describedError('BadRequestError', 'badRequestError')
 
 /** The client does not accept any representation the route can send (a 406). */
-export class NotAcceptableError extends LakeError {
-  override name = 'NotAcceptableError'
-
-  constructor(description: string) {
-    super('notAcceptableError', description)
-  }
-}
+export const NotAcceptableError = describedError('NotAcceptableError', 'notAcceptableError')
 
 /** The caller is known but may not do this. */
-export class PermissionError extends LakeError {
-  override name = 'PermissionError'
-
-  constructor(description: string) {
-    super('permissionError', description)
-  }
-}
+export const PermissionError = describedError('PermissionError', 'permissionError')
 
 /** The caller is not (validly) identified. */
-export class AuthError extends LakeError {
-  override name = 'AuthError'
-
-  constructor(description: string) {
-    super('authError', description)
-  }
-}
+export const AuthError = describedError('AuthError', 'authError')
 
 /** The request (or what it would store) is larger than a limit allows. */
-export class TooLargeError extends LakeError {
-  override name = 'TooLargeError'
-
-  constructor(description: string) {
-    super('payloadTooLargeError', description)
-  }
-}
+export const TooLargeError = describedError('TooLargeError', 'payloadTooLargeError')
 
 /** The request body is not in a format the route reads (JSON routes refuse text/plain, forms). */
-export class UnsupportedMediaTypeError extends LakeError {
-  override name = 'UnsupportedMediaTypeError'
-
-  constructor(description: string) {
-    super('unsupportedMediaTypeError', description)
-  }
-}
+export const UnsupportedMediaTypeError = describedError(
+  'UnsupportedMediaTypeError',
+  'unsupportedMediaTypeError',
+)
 
 /** The caller holds as many of something (open listeners) as one caller may. */
-export class TooManyRequestsError extends LakeError {
-  override name = 'TooManyRequestsError'
-
-  constructor(description: string) {
-    super('tooManyRequestsError', description)
-  }
-}
+export const TooManyRequestsError = describedError('TooManyRequestsError', 'tooManyRequestsError')
 
 /** Builds the one-item error list for a failure at mutation/action `index`. */
 export function itemError(

@@ -77,7 +77,7 @@ function create(ws: WorkingSet, body: unknown, index: number, options: MutateOpt
   if (doc._id.endsWith('.')) doc._id += randomId()
   else if (!doc._id) doc._id = randomId()
   checkId(doc._id, index)
-  if (ws.get(doc._id)) {
+  if (ws.peek(doc._id)) {
     throw new ConflictError(`Document by ID "${doc._id}" already exists`, [
       itemError('documentAlreadyExistsError', `Document by ID "${doc._id}" already exists`, {
         index,
@@ -85,20 +85,20 @@ function create(ws: WorkingSet, body: unknown, index: number, options: MutateOpt
       }),
     ])
   }
-  const written = ws.write(doc._id, doc, {create: withCreatedAt(doc, ws)})!
-  return [{id: written._id, operation: 'create' as const}]
+  ws.write(doc._id, doc, {create: withCreatedAt(doc, ws)})
+  return [{id: doc._id, operation: 'create' as const}]
 }
 
 function createOrReplace(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
   const doc = documentBody(body, index, true, options)
-  const existing = ws.get(doc._id)
+  const existing = ws.peek(doc._id)
   ws.write(doc._id, doc, {createOrReplace: withCreatedAt(doc, ws, existing)})
   return [{id: doc._id, operation: existing ? ('update' as const) : ('create' as const)}]
 }
 
 function createIfNotExists(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
   const doc = documentBody(body, index, true, options)
-  if (ws.get(doc._id)) return [{id: doc._id, operation: 'none' as const}]
+  if (ws.peek(doc._id)) return [{id: doc._id, operation: 'none' as const}]
   ws.write(doc._id, doc, {createIfNotExists: withCreatedAt(doc, ws)})
   return [{id: doc._id, operation: 'create' as const}]
 }
@@ -115,7 +115,7 @@ async function remove(ws: WorkingSet, body: unknown, index: number) {
   }
   const results: MutationResult[] = []
   for (const id of ids) {
-    if (ws.get(id)) ws.write(id, null, {delete: {id}})
+    if (ws.peek(id)) ws.write(id, null, {delete: {id}})
     results.push({id, operation: 'delete'})
   }
   return results
@@ -140,7 +140,8 @@ async function patch(ws: WorkingSet, body: unknown, index: number, options: Muta
   const ops = options.autoGenerateArrayKeys ? addKeysToPatch(rest) : rest
   const results: MutationResult[] = []
   for (const id of ids) {
-    const current = ws.get(id)
+    // applyPatch patches a copy.
+    const current = ws.peek(id)
     if (!current) {
       throw new ConflictError(`Cannot modify document "${id}": it does not exist`, [
         itemError('documentNotFoundError', `Document "${id}" not found`, {index, id}),

@@ -3,6 +3,7 @@
  * the one implementation. It is deliberately narrow so that candidate narrowing (SQLite indexes
  * read off the GROQ AST) and lazy reads fit behind it without touching callers.
  */
+import type {DocumentPath} from './documentPaths.ts'
 import type {CommittedTransaction, SanityDocument} from './types.ts'
 
 /**
@@ -166,8 +167,25 @@ export interface Store {
   readonly indexedFields: readonly (readonly string[])[]
   /** Ids (and indexed fields) of stored documents matching exactly, read lazily. */
   select(selection: Selection): Iterable<SelectedRow>
+  /**
+   * The values at `paths` in each document (undefined where it has none), read without parsing
+   * whole bodies; null for an id not stored. See core/documentPaths.ts.
+   */
+  extract(ids: readonly string[], paths: readonly DocumentPath[]): (unknown[] | null)[]
   /** How many stored documents `select` would yield. */
   countSelected(selection: Selection): number
+  /**
+   * How many stored documents the full-text index finds for a search hint, counting no further
+   * than `atMost`; null when the store keeps no index (the hint narrows nothing).
+   */
+  countSearched(search: SearchHint, atMost: number): number | null
+  /**
+   * Whether the store reads `select(selection)` and `countSelected(selection)` (or `scan(hint)`)
+   * by seeking an index: no sort and no pass over a whole table or index before or between the
+   * rows, so reading costs about as much as the rows it yields. Lets the lake run a query on the
+   * HTTP event loop only when that holds (lake/query/inPlace.ts).
+   */
+  seeks(read: {selection: Selection} | {hint: ScanHint}): boolean
   /**
    * Attribute paths a signed-in caller's query filtered on (or, `declared`, that configuration
    * names): a path used often enough gets an index, within the store's budget. Anonymous traffic

@@ -10,7 +10,14 @@
  * stem hit: বৈঠকের finds বৈঠকে). A bare `*` matches anything, a query of exclusions only
  * anything without them, and a query with no word at all (empty, or only punctuation) nothing.
  */
-import {analyzeForSearch, matchWord, searchWords, type SearchToken} from '../../bangla/index.ts'
+import {
+  analyzeForSearch,
+  foldForSearch,
+  matchWord,
+  searchKeys,
+  searchWords,
+  type SearchToken,
+} from '../../bangla/index.ts'
 
 export interface TextTerm {
   /** Folded words; more than one must be found next to each other. */
@@ -38,11 +45,55 @@ export function parseTextQuery(query: string): TextTerm[] {
   return terms
 }
 
-/** A text as search reads it: one token list per string (a phrase never spans two strings). */
-export type AnalyzedText = SearchToken[][]
+/**
+ * A text as search reads it: its strings folded (a phrase never spans two strings), and their
+ * token lists, made only when a phrase needs them (a single word is looked up where it occurs).
+ */
+export interface AnalyzedText {
+  texts: readonly string[]
+  folded: readonly string[]
+  tokens: SearchToken[][] | null
+}
 
 export function analyzeTexts(texts: readonly string[]): AnalyzedText {
-  return texts.map((text) => analyzeForSearch(text))
+  return {texts, folded: texts.map(foldForSearch), tokens: null}
+}
+
+function tokensOf(text: AnalyzedText): SearchToken[][] {
+  return (text.tokens ??= text.texts.map((t) => analyzeForSearch(t)))
+}
+
+// A word ends right before `i` when the code point there is a letter, mark or digit (searchWords).
+const WORD_BEFORE = /[\p{L}\p{M}\p{N}]$/u
+const WORD_AT = /[\p{L}\p{M}\p{N}]+/uy
+
+/**
+ * One query word over the folded strings, as findTerm counts it over every token, reading only
+ * the tokens that start with one of the word's keys: a token meets the word only then, since a
+ * word's keys are itself and its stems, all prefixes of it (bangla/search.ts).
+ */
+function findWord(text: AnalyzedText, word: string, prefix: boolean) {
+  let count = 0
+  let whole = false
+  const keys = searchKeys(word)
+  for (const folded of text.folded) {
+    const starts = new Set<number>()
+    for (const key of keys) {
+      if (key === '') continue
+      for (let at = folded.indexOf(key); at !== -1; at = folded.indexOf(key, at + 1)) {
+        if (at === 0 || !WORD_BEFORE.test(folded.slice(Math.max(0, at - 2), at))) starts.add(at)
+      }
+    }
+    for (const start of starts) {
+      WORD_AT.lastIndex = start
+      const token = WORD_AT.exec(folded)![0]
+      const hit = matchWord({word: token, keys: searchKeys(token)}, word, prefix)
+      if (!hit) continue
+      count++
+      if (hit === 'whole') whole = true
+    }
+  }
+  return {count, whole}
 }
 
 export interface TextMatch {
@@ -78,10 +129,11 @@ export function matchTextQuery(text: AnalyzedText, terms: readonly TextTerm[]): 
 
 function findTerm(text: AnalyzedText, term: TextTerm): {count: number; whole: boolean} {
   if (term.words.length === 0) return {count: 1, whole: false}
+  if (term.words.length === 1) return findWord(text, term.words[0], term.prefix)
   let count = 0
   let whole = false
   const last = term.words.length - 1
-  for (const tokens of text) {
+  for (const tokens of tokensOf(text)) {
     for (let start = 0; start + last < tokens.length; start++) {
       let allWhole = true
       let ok = true

@@ -20,11 +20,19 @@
 import {evaluate, type DereferenceFunction, type ExprNode} from 'groq-js'
 import type {SanityDocument} from './types.ts'
 import {searchableText} from './searchText.ts'
-import {analyzeTexts, matchTextQuery, parseTextQuery, type AnalyzedText} from './textQuery.ts'
+import {
+  analyzeTexts,
+  matchTextQuery,
+  parseTextQuery,
+  type AnalyzedText,
+  type TextTerm,
+} from './textQuery.ts'
 
 // Fixed (not per process) so a parsed tree can be evaluated in another worker thread. A stored
 // `_ref` that imitates it reads the same permitted documents; a malformed one matches nothing.
 const MARKER = '\u0000text::query\u0000'
+// The same for a match whose `@` is a document of the query: only its id travels.
+const DOCUMENT_MARKER = '\u0000text::query@\u0000'
 const SEP = '\u0000'
 const JOIN = '\u0001'
 
@@ -53,8 +61,78 @@ export function usesTextQuery(query: string): boolean {
 
 /** Rewrites every `L match text::query(Q)`; other nodes are shared with the input tree. */
 export function rewriteTextQueries(tree: ExprNode): ExprNode {
-  return rewrite(tree as unknown as Node, false) as unknown as ExprNode
+  const rewritten = rewrite(tree as unknown as Node, false, false)
+  return foldLiteralLists(rewritten) as unknown as ExprNode
 }
+
+/**
+ * `x in ["a", "b"]` with the list as one literal value: groq-js evaluates an array expression as
+ * a stream (an async generator per document), a value as it is; the result is the same. The
+ * Studio's search asks `_type in ["article"] && …` of every candidate, once per searched type.
+ */
+function foldLiteralLists(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    const out = node.map(foldLiteralLists)
+    return out.every((child, i) => child === node[i]) ? node : out
+  }
+  if (!node || typeof node !== 'object') return node
+  const n = node as Node
+  if (typeof n.type !== 'string' || n.type === 'Value') return node
+  let changed = false
+  const out: Node = {type: n.type}
+  for (const [key, child] of Object.entries(n)) {
+    out[key] = foldLiteralLists(child)
+    if (out[key] !== child) changed = true
+  }
+  if (n.type === 'OpCall' && n.op === 'in') {
+    const right = out.right as Node
+    const elements = right.type === 'Array' ? (right.elements as Node[]) : null
+    if (elements?.every((e) => !e.isSplat && (e.value as Node).type === 'Value')) {
+      out.right = value(elements.map((e) => (e.value as Node).value))
+      changed = true
+    }
+  }
+  if (!changed) return node
+  // The planner's marks (a non-enumerable symbol) go with the node.
+  for (const symbol of Object.getOwnPropertySymbols(n)) {
+    Object.defineProperty(out, symbol, {value: (n as Record<symbol, unknown>)[symbol]})
+  }
+  return out
+}
+
+/** Whether `node` is `*` or filters over it only (`*[a][b]`): its elements are documents. */
+function overDocuments(node: unknown): boolean {
+  let chain = node as Node | undefined
+  while (chain?.type === 'Filter') chain = chain.base as Node
+  return chain?.type === 'Everything'
+}
+
+/** Nodes that evaluate their children in their own scope (`@` stays what it is). */
+const SAME_SCOPE = new Set([
+  'AccessAttribute',
+  'AccessElement',
+  'And',
+  'Array',
+  'ArrayCoerce',
+  'ArrayElement',
+  'Deref',
+  'FuncCall',
+  'Group',
+  'InRange',
+  'Neg',
+  'Not',
+  'Object',
+  'ObjectAttributeValue',
+  'ObjectConditionalSplat',
+  'ObjectSplat',
+  'OpCall',
+  'Or',
+  'Pos',
+  'Select',
+  'SelectAlternative',
+  'Slice',
+  'Tuple',
+])
 
 function isTextQueryMatch(node: Node): boolean {
   if (node.type !== 'OpCall' || node.op !== 'match') return false
@@ -72,35 +150,46 @@ function contains(node: unknown, test: (node: Node) => boolean): boolean {
   )
 }
 
-/** `score` says whether groq-js's score evaluation reaches this node (evaluateScore). */
-function rewrite(node: unknown, score: boolean): unknown {
-  if (Array.isArray(node)) return node.map((child) => rewrite(child, false))
+/**
+ * `score` says whether groq-js's score evaluation reaches this node (evaluateScore); `docs`, that
+ * `@` is here a document of the dataset (a filter, score() or projection straight over `*`).
+ */
+function rewrite(node: unknown, score: boolean, docs: boolean): unknown {
+  if (Array.isArray(node)) return node.map((child) => rewrite(child, false, docs))
   if (!node || typeof node !== 'object') return node
   const n = node as Node
   if (typeof n.type !== 'string' || n.type === 'Value') return node
   if (!contains(n, isTextQueryMatch)) return node
-  if (isTextQueryMatch(n)) return replaceMatch(n, score)
+  if (isTextQueryMatch(n)) return replaceMatch(n, score, docs)
   if (score) {
     // In score(), groq-js scores And/Or by their parts and boost() by its first argument; it
     // reads a group as a plain condition, so a group holding a text::query is opened.
-    if (n.type === 'Group') return rewrite(n.base, true)
+    if (n.type === 'Group') return rewrite(n.base, true, docs)
     if (n.type === 'And' || n.type === 'Or') {
-      return {...n, left: rewrite(n.left, true), right: rewrite(n.right, true)}
+      return {...n, left: rewrite(n.left, true, docs), right: rewrite(n.right, true, docs)}
     }
     if (n.type === 'FuncCall' && n.name === 'boost') {
       const [first, ...rest] = n.args as unknown[]
-      return {...n, args: [rewrite(first, true), ...rest.map((arg) => rewrite(arg, false))]}
+      return {
+        ...n,
+        args: [rewrite(first, true, docs), ...rest.map((arg) => rewrite(arg, false, docs))],
+      }
     }
   }
-  if (n.type === 'PipeFuncCall' && n.name === 'score') {
+  // The children evaluated per element of a base: documents when the base is `*` filtered.
+  const inner = overDocuments(n.base)
+  if (n.type === 'PipeFuncCall') {
     return {
       ...n,
-      base: rewrite(n.base, false),
-      args: (n.args as unknown[]).map((arg) => rewrite(arg, true)),
+      base: rewrite(n.base, false, docs),
+      args: (n.args as unknown[]).map((arg) => rewrite(arg, n.name === 'score', inner)),
     }
   }
   const out: Node = {type: n.type}
-  for (const [key, child] of Object.entries(n)) out[key] = rewrite(child, false)
+  for (const [key, child] of Object.entries(n)) {
+    const scoped = (n.type === 'Filter' || n.type === 'Projection') && key === 'expr'
+    out[key] = rewrite(child, false, scoped ? inner : SAME_SCOPE.has(n.type) && docs)
+  }
   return out
 }
 
@@ -116,12 +205,18 @@ const call = (name: string, ...args: Node[]): Node => ({
 const plus = (...parts: Node[]): Node =>
   parts.reduce((left, right) => ({type: 'OpCall', op: '+', left, right}))
 
-function replaceMatch(n: Node, score: boolean): Node {
+function replaceMatch(n: Node, score: boolean, docs: boolean): Node {
   const left = n.left as Node
   const queryArg = ((n.right as Node).args as Node[])[0]
   const query =
     queryArg?.type === 'Value' && typeof queryArg.value === 'string' ? queryArg.value : null
   const header = value(`${MARKER}${JSON.stringify({left, query})}${SEP}`)
+  if (docs && query !== null && simpleLeft(left)) {
+    // `@` is a document of the query's own: the lake reads L and the date off it by its id
+    // (answerMatch, kind 'e'), the same values as below with a fraction of groq-js's work.
+    const onDocument = value(`${DOCUMENT_MARKER}${JSON.stringify({left, query})}${SEP}`)
+    return matchNode(plus(onDocument, attribute('_id')), score, left, query)
+  }
   // Recency for ties: the document's publication time, else its last change.
   const date = call(
     'coalesce',
@@ -144,17 +239,16 @@ function replaceMatch(n: Node, score: boolean): Node {
           }),
           plus(value('d'), attribute('_id')),
         )
+  return matchNode(plus(header, date, value(SEP), subject), score, left, query)
+}
+
+/** The match as groq-js evaluates it: a dereference of `refId`, boosted in score(). */
+function matchNode(refId: Node, score: boolean, left: Node, query: string | null): Node {
   const ref: Node = {
     type: 'Deref',
     base: {
       type: 'Object',
-      attributes: [
-        {
-          type: 'ObjectAttributeValue',
-          name: '_ref',
-          value: plus(header, date, value(SEP), subject),
-        },
-      ],
+      attributes: [{type: 'ObjectAttributeValue', name: '_ref', value: refId}],
     },
   }
   const matched = call('coalesce', attribute('m', ref), value(false))
@@ -163,6 +257,21 @@ function replaceMatch(n: Node, score: boolean): Node {
     value: {left: left as unknown as ExprNode, query} satisfies TextQueryMatch,
   })
   return out
+}
+
+/** `@`, `a.b` (from `@`) and arrays of them: what readSimple reads. */
+function simpleLeft(node: Node): boolean {
+  if (node.type === 'This') return true
+  if (node.type === 'AccessAttribute') {
+    const base = node.base as Node | undefined
+    return !base || simpleLeft(base)
+  }
+  if (node.type === 'Array') {
+    return (node.elements as Node[]).every(
+      (element) => !element.isSplat && simpleLeft(element.value as Node),
+    )
+  }
+  return false
 }
 
 const NO_ANSWER = {m: false, s: 0}
@@ -183,7 +292,6 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
   const {dereference, documents, params} = context
   let byId: Map<string, SanityDocument> | null = null
   const lookup = (id: string): SanityDocument | null => {
-    if (dereference) return null
     if (!byId) {
       // The first document with the id, as groq-js finds it.
       byId = new Map()
@@ -192,13 +300,19 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     return byId.get(id) ?? null
   }
   const base: DereferenceFunction = (ref) => (dereference ? dereference(ref) : lookup(ref._ref))
+  // The document a match reads is nearly always one the query is going over: the view holds it
+  // as the dereference would return it (same perspective and permissions), with no store read.
+  const own: DereferenceFunction = (ref) =>
+    (typeof ref._ref === 'string' ? lookup(ref._ref) : null) ?? base(ref)
   const answers = new Map<string, Promise<{m: boolean; s: number}>>()
   const headers = new Map<string, {left: ExprNode; query: string | null}>()
   const analyzed = new Map<string, AnalyzedText>()
 
   return (ref) => {
     const id = ref._ref
-    if (typeof id !== 'string' || !id.startsWith(MARKER)) return base(ref)
+    if (typeof id !== 'string' || !(id.startsWith(MARKER) || id.startsWith(DOCUMENT_MARKER))) {
+      return base(ref)
+    }
     let answer = answers.get(id)
     if (!answer) {
       answer = answerMatch(id).catch(() => NO_ANSWER)
@@ -208,6 +322,7 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
   }
 
   async function answerMatch(ref: string): Promise<{m: boolean; s: number}> {
+    if (ref.startsWith(DOCUMENT_MARKER)) return answerOnDocument(ref)
     const headerEnd = ref.indexOf(SEP, MARKER.length)
     const headerText = ref.slice(MARKER.length, headerEnd)
     let header = headers.get(headerText)
@@ -225,31 +340,108 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     let text: AnalyzedText
     if (kind === 's') text = analyzeTexts([rest])
     else if (kind === 'a') text = analyzeTexts(rest.split(JOIN))
-    else if (kind === 'd') text = await documentText(rest, header!.left)
+    else if (kind === 'd') text = await documentText(rest, header!.left, headerText)
     else return {m: false, s: 0}
-    const result = matchTextQuery(text, parseTextQuery(query))
+    const result = matchTextQuery(text, termsOf(query))
     if (!result.matched) return {m: false, s: 0}
     return {m: true, s: result.score + recency(date)}
   }
 
-  async function documentText(id: string, left: ExprNode): Promise<AnalyzedText> {
-    const isThis = (left as Node).type === 'This'
-    const key = `${id}${SEP}${isThis ? '@' : JSON.stringify(left)}`
+  /** A match on a document of the query (see replaceMatch): L and the date read off it here. */
+  async function answerOnDocument(ref: string): Promise<{m: boolean; s: number}> {
+    const headerEnd = ref.indexOf(SEP, DOCUMENT_MARKER.length)
+    const headerText = ref.slice(DOCUMENT_MARKER.length, headerEnd)
+    let header = headers.get(headerText)
+    if (!header) headers.set(headerText, (header = JSON.parse(headerText)))
+    const id = ref.slice(headerEnd + 1)
+    const doc = (await own({_ref: id})) as SanityDocument | null
+    if (!doc) return NO_ANSWER
+    const key = `${id}${SEP}${headerText}`
+    let text = analyzed.get(key)
+    if (!text) {
+      // As the general form's subject: a scalar as a string, an array of scalars joined, else
+      // the text of the value.
+      const found = readSimple(header!.left as unknown as Node, doc)
+      const scalar = scalarText(found)
+      const joined = scalar === null && Array.isArray(found) ? found.map(scalarText) : null
+      text =
+        scalar !== null
+          ? analyzeTexts([scalar])
+          : joined && joined.every((part) => part !== null)
+            ? analyzeTexts(joined.join(JOIN).split(JOIN))
+            : analyzeTexts(searchableText(found))
+      analyzed.set(key, text)
+    }
+    const result = matchTextQuery(text, termsOf(header!.query!))
+    if (!result.matched) return NO_ANSWER
+    const date = scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? ''
+    return {m: true, s: result.score + recency(date)}
+  }
+
+  async function documentText(id: string, left: ExprNode, leftKey: string): Promise<AnalyzedText> {
+    const key = `${id}${SEP}${leftKey}`
     const cached = analyzed.get(key)
     if (cached) return cached
-    const doc = (await base({_ref: id})) as SanityDocument | null
+    const doc = (await own({_ref: id})) as SanityDocument | null
     let found: unknown = null
     if (doc) {
-      found = isThis
-        ? doc
-        : await (
-            await evaluate(left, {root: doc, dataset: documents, params, dereference: base})
-          ).get()
+      found = readSimple(left as unknown as Node, doc)
+      if (found === undefined) {
+        found = await (
+          await evaluate(left, {root: doc, dataset: documents, params, dereference: base})
+        ).get()
+      }
     }
     const text = analyzeTexts(searchableText(found))
     analyzed.set(key, text)
     return text
   }
+}
+
+/** groq-js's string(): numbers, strings and booleans as text, anything else null. */
+function scalarText(value: unknown): string | null {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? `${value}`
+    : null
+}
+
+/**
+ * `@`, `a.b` and arrays of them (`[@, _id]`, what the Studio searches) read straight off the
+ * document as groq-js would (a missing attribute, or one of a non-object, is null); undefined for
+ * anything else, which groq-js evaluates.
+ */
+function readSimple(node: Node, doc: SanityDocument): unknown {
+  if (node.type === 'This') return doc
+  if (node.type === 'AccessAttribute') {
+    const base = node.base as Node | undefined
+    const object = base ? readSimple(base, doc) : doc
+    if (object === undefined) return undefined
+    if (!object || typeof object !== 'object' || Array.isArray(object)) return null
+    return (object as Record<string, unknown>)[node.name as string] ?? null
+  }
+  if (node.type === 'Array') {
+    const out: unknown[] = []
+    for (const element of node.elements as Node[]) {
+      if (element.isSplat) return undefined
+      const value = readSimple(element.value as Node, doc)
+      if (value === undefined) return undefined
+      out.push(value)
+    }
+    return out
+  }
+  return undefined
+}
+
+const parsedQueries = new Map<string, TextTerm[]>()
+
+/** Parsed once per query string (each candidate document asks again). */
+function termsOf(query: string): TextTerm[] {
+  let terms = parsedQueries.get(query)
+  if (!terms) {
+    if (parsedQueries.size >= 256) parsedQueries.delete(parsedQueries.keys().next().value!)
+    parsedQueries.set(query, (terms = parseTextQuery(query)))
+  }
+  return terms
 }
 
 // 1970 to about 2100 in milliseconds maps onto [0, 0.01): far below the step between a

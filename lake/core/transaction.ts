@@ -27,14 +27,15 @@ export interface WorkingSet {
   /** A copy of the current document, or null. */
   get(id: string): SanityDocument | null
   /**
-   * Writes a document (null deletes it), recording the wire mutation that did it. Sets `_id`,
-   * `_rev` and `_updatedAt`, and `_createdAt` when the document has none. Returns the stored state.
+   * The current document itself, not a copy, or null: for checks that only read it (exists?
+   * its `_createdAt`?). Never modify it.
    */
-  write(
-    id: string,
-    doc: SanityDocument | null,
-    mutation: Record<string, unknown>,
-  ): SanityDocument | null
+  peek(id: string): Readonly<SanityDocument> | null
+  /**
+   * Writes a document (null deletes it), recording the wire mutation that did it. Sets `_id`,
+   * `_rev` and `_updatedAt`, and `_createdAt` when the document has none (get() reads the result).
+   */
+  write(id: string, doc: SanityDocument | null, mutation: Record<string, unknown>): void
   /** Ids of the documents a GROQ query returns over the current (raw) state. */
   queryIds(query: string, params?: Record<string, unknown>): Promise<string[]>
   changes(): DocumentChange[]
@@ -129,15 +130,27 @@ function createWorkingSet(
     }
   >()
   let step = -1
+  // Committed states read so far: each id is read (and parsed) once per transaction.
+  const committed = new Map<string, SanityDocument | null>()
+
+  function committedState(id: string): SanityDocument | null {
+    let doc = committed.get(id)
+    if (doc === undefined) committed.set(id, (doc = store.getDocuments([id])[0]))
+    return doc
+  }
 
   function entry(id: string) {
     let e = touched.get(id)
     if (!e) {
-      const [before] = store.getDocuments([id])
+      const before = committedState(id)
       e = {before, after: before, mutations: [], index: -1}
       touched.set(id, e)
     }
     return e
+  }
+
+  function current(id: string): SanityDocument | null {
+    return touched.has(id) ? touched.get(id)!.after : committedState(id)
   }
 
   return {
@@ -151,16 +164,17 @@ function createWorkingSet(
       return touched.get(id)?.index ?? -1
     },
     get(id) {
-      const doc = touched.has(id) ? touched.get(id)!.after : store.getDocuments([id])[0]
+      const doc = current(id)
       return doc ? structuredClone(doc) : null
     },
+    peek: current,
     write(id, doc, mutation) {
       const e = entry(id)
       if (!doc) {
         e.mutations.push(mutation)
         e.index = step
         e.after = null
-        return null
+        return
       }
       // Every stored document passes here: refuse what SQLite's JSON functions could not read.
       checkDocumentLimits(id, doc, step, errorType)
@@ -175,7 +189,6 @@ function createWorkingSet(
         _createdAt: createdAt,
         _updatedAt: timestamp,
       }
-      return structuredClone(e.after)
     },
     async queryIds(query, params = {}) {
       const current = new Map<string, SanityDocument>()

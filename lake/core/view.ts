@@ -3,7 +3,8 @@
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
 import type {DereferenceFunction, ExprNode} from 'groq-js'
-import type {Condition, ScanHint, SelectedRow, Selection, Store} from './store.ts'
+import type {Condition, ScanHint, SearchHint, SelectedRow, Selection, Store} from './store.ts'
+import {documentPaths, standIn} from './documentPaths.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
@@ -117,22 +118,26 @@ async function planned(
   if (plan.hint?.attributes?.some((a) => fieldIndex(store.indexedFields, a.path) < 0)) return null
   const topK = plan.topK?.base === plan.scan ? plan.topK : null
   const fields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
+  const {where, exact} = conditionOf(plan.filters, store.indexedFields, true)
+  // references() alone also gives full-text candidates (the index's `refs` column); where the
+  // condition already reads the references table, those add nothing.
+  const searchHint =
+    plan.hint?.search && !(onlyReferences(plan.hint.search) && hasKind(where, 'references'))
+      ? plan.hint.search
+      : null
   // Full-text candidates help an ordered slice here (rows come off the order's index, probed
   // against the candidates, so a common word stops after a few rows); anything else reads the
   // few candidates of a rare word faster through the hinted path.
-  if (plan.hint?.search && !(topK && fields?.length && fields.every((field) => field >= 0))) {
+  if (searchHint && !(topK && fields?.length && fields.every((field) => field >= 0))) {
     return null
   }
   // An order over other attributes: readTopK orders by json_extract instead (bounded memory).
   if (fields?.some((field) => field < 0) && !plan.count) return null
   const context = {...options.context, dereference}
-  const {where, exact} = conditionOf(plan.filters, store.indexedFields, true)
   const selection: Selection = {excludeIdPrefixes: exclude}
   // Full-text candidates (searchHints.ts) narrow further; `match` is never exact, so groq-js
   // re-checks every candidate.
-  const search: Condition | null = plan.hint?.search
-    ? {kind: 'search', search: plan.hint.search}
-    : null
+  const search: Condition | null = searchHint ? {kind: 'search', search: searchHint} : null
   const narrowing = [where, search].filter((c): c is Condition => Boolean(c))
   if (narrowing.length)
     selection.where = narrowing.length === 1 ? narrowing[0] : {kind: 'and', of: narrowing}
@@ -144,19 +149,35 @@ async function planned(
     return out
   }
   const scan = plan.scan!
+  // Stand-ins for the filters: from the side table when they read nothing else, or else from the
+  // values at the paths they read (documentPaths.ts); only documents that match are read whole.
+  const partial = !exact && fieldsOnly(plan.filters, store.indexedFields)
+  const paths = exact || partial ? null : documentPaths(plan.filters)
+  const standIns = (rows: SelectedRow[]): (SanityDocument | null)[] => {
+    if (partial) {
+      return rows.map((row) => (row.complete ? partialDocument(row, store.indexedFields) : null))
+    }
+    if (!paths) return []
+    const values = store.extract(
+      rows.map((row) => row.id),
+      paths,
+    )
+    return rows.map((row, i) => {
+      if (!values[i]) return null
+      const doc = standIn(row.id, row.type, paths, values[i]) as SanityDocument
+      return perspective.kind === 'published' ? {...doc, _originalId: row.id} : doc
+    })
+  }
   /** The batch's documents that pass the filters (all of them when the selection is exact). */
   const matching = async (rows: SelectedRow[]): Promise<SanityDocument[]> => {
     const readable = rows.filter((row) => canRead(row.id))
     if (exact) return bodies(readable.map((row) => row.id))
-    const partial = fieldsOnly(plan.filters, store.indexedFields)
-    const candidates = partial
-      ? readable.map((row) => (row.complete ? partialDocument(row, store.indexedFields) : null))
-      : []
+    const candidates = standIns(readable)
     const needBodies = readable.filter((_, i) => !candidates[i]).map((row) => row.id)
     const full = new Map(bodies(needBodies).map((doc) => [doc._id, doc]))
     const docs = readable.flatMap((row, i) => candidates[i] ?? full.get(row.id) ?? [])
     const matched = (await evaluateQuery(scan, docs, context)) as SanityDocument[]
-    if (!partial) return matched
+    if (!partial && !paths) return matched
     // Stand-ins that matched become their documents, in the same order.
     for (const doc of bodies(matched.map((d) => d._id).filter((id) => !full.has(id)))) {
       full.set(doc._id, doc)
@@ -174,32 +195,58 @@ async function planned(
   }
 
   if (topK && fields && fields.every((field) => field >= 0)) {
-    selection.order = topK.keys.map((key, i) => ({field: fields[i], desc: key.desc}))
+    const order = topK.keys.map((key, i) => ({field: fields[i], desc: key.desc}))
     const keyOf = (row: SelectedRow) => fields.map((field) => row.fields[field])
     const keyOfDoc = (doc: SanityDocument) =>
       fields.map((field) => valueAt(doc, store.indexedFields[field]))
-    const documents: SanityDocument[] = []
-    let batch: SelectedRow[] = []
-    let cut: unknown[] | null = null
-    // Without keys the order is by `_id`; SQLite then often walks the whole primary key instead
-    // of a selective index, so the (id-only) rows are sorted here.
-    const rows =
-      topK.keys.length > 0
-        ? store.select(selection)
-        : [...store.select({...selection, order: undefined})].sort((a, b) =>
-            a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-          )
-    for (const row of rows) {
-      // Rows come sorted by key: once `limit` matches are in, only ties with the last can matter.
-      if (cut && (fields.length === 0 || !sameKey(keyOf(row), cut))) break
-      batch.push(row)
-      if (batch.length < (exact ? 1 : SCAN_BATCH)) continue
-      documents.push(...(await matching(batch)))
-      batch = []
-      if (!cut && documents.length >= topK.limit) cut = keyOfDoc(documents[topK.limit - 1])
+    /** The first `limit` matches (and their ties) in order; null past `maxRows` rows read. */
+    const firstMatches = async (
+      chosen: Selection,
+      maxRows = Infinity,
+    ): Promise<SanityDocument[] | null> => {
+      const documents: SanityDocument[] = []
+      let batch: SelectedRow[] = []
+      let cut: unknown[] | null = null
+      let read = 0
+      // Without keys the order is by `_id`; SQLite then often walks the whole primary key
+      // instead of a selective index, so the (id-only) rows are sorted here.
+      const rows =
+        topK.keys.length > 0
+          ? store.select({...chosen, order})
+          : [...store.select(chosen)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      // Batches grow from a few times the slice, so a common match reads few rows and bodies.
+      let size = exact ? 1 : Math.min(SCAN_BATCH, Math.max(32, 2 * topK.limit))
+      for (const row of rows) {
+        // Rows come sorted by key: once `limit` matches are in, only ties with the last matter.
+        if (cut && (fields.length === 0 || !sameKey(keyOf(row), cut))) break
+        if (++read > maxRows) return null
+        batch.push(row)
+        if (batch.length < size) continue
+        documents.push(...(await matching(batch)))
+        batch = []
+        // An exact selection reads one body per row: exactly the rows kept.
+        if (!exact) size = Math.min(SCAN_BATCH, 2 * size)
+        if (!cut && documents.length >= topK.limit) cut = keyOfDoc(documents[topK.limit - 1])
+      }
+      if (batch.length) documents.push(...(await matching(batch)))
+      return documents.sort(byId)
     }
-    if (batch.length) documents.push(...(await matching(batch)))
-    return {documents: documents.sort(byId)}
+    // A common word (`title match "নির্বা*"` over an archive): gathering every full-text
+    // candidate before ordering costs more than reading rows in order and letting groq-js check
+    // them (it re-checks every candidate anyway), which stops after a few batches. A short walk
+    // comes first (counting a common prefix's candidates costs more than it); past it, a longer
+    // walk if the index finds the word common, else (or when the word is common in the index but
+    // rare where the query looks) the candidates narrow as below.
+    if (search && topK.keys.length > 0) {
+      const unsearched: Selection = {...selection, where: where ?? undefined}
+      const probe = await firstMatches(unsearched, Math.max(PROBE_ROWS, 8 * topK.limit))
+      if (probe) return {documents: probe}
+      if (common(store, searchHint!)) {
+        const walked = await firstMatches(unsearched, COMMON_WALK_ROWS)
+        if (walked) return {documents: walked}
+      }
+    }
+    return {documents: (await firstMatches(selection))!}
   }
 
   const documents: SanityDocument[] = []
@@ -208,6 +255,37 @@ async function planned(
     return 0
   })
   return {documents}
+}
+
+/**
+ * Full-text candidates past which an ordered slice reads the order index first (see planned):
+ * a word in one document of twenty or more, at the archive's size.
+ */
+const COMMON_CANDIDATES = 5000
+/** Rows an ordered slice with a full-text condition reads in order before asking the index. */
+const PROBE_ROWS = 256
+/** Rows an ordered walk past a common word reads before it narrows by the index after all. */
+const COMMON_WALK_ROWS = 10 * SCAN_BATCH
+
+function common(store: Store, search: SearchHint): boolean {
+  const count = store.countSearched(search, COMMON_CANDIDATES)
+  return count !== null && count >= COMMON_CANDIDATES
+}
+
+/** Whether a full-text hint only asks for referenced ids (the `refs` column). */
+export function onlyReferences(search: SearchHint): boolean {
+  if ('column' in search) return search.column === 'refs'
+  const parts = 'all' in search ? search.all : search.any
+  return parts.length > 0 && parts.every(onlyReferences)
+}
+
+function hasKind(condition: Condition | null, kind: Condition['kind']): boolean {
+  if (!condition) return false
+  if (condition.kind === kind) return true
+  if (condition.kind === 'and' || condition.kind === 'or') {
+    return condition.of.some((c) => hasKind(c, kind))
+  }
+  return condition.kind === 'not' && hasKind(condition.of, kind)
 }
 
 /** Runs fn on the rows a batch at a time; sums what it returns. */

@@ -1,13 +1,32 @@
 /**
- * Which queries may skip the worker pool: those whose cost is bounded by a handful of documents.
- * Handing a query to a thread costs a context switch, several milliseconds on a loaded machine,
- * which is most of the time of a lookup by id; a lookup cannot run away, so it runs in place.
+ * Which queries may skip the worker pool, and the budget they run within. Handing a query to a
+ * thread costs a context switch, several milliseconds on a loaded machine, which is most of the
+ * time of a front-page query answered from an index. So a query runs on the HTTP event loop when
+ * its cost is provably bounded: every step is linear in the documents it reads (no
+ * string::split, no iterating a parameter, one `*`, no full-text candidates), SQLite reads its rows by seeking an index
+ * (never a table scan or a sort first: Store.seeks), and it reads at most IN_PLACE_BUDGET rows
+ * and bodies. A query that would pass the budget stops with OverBudget at the first read past it,
+ * and the caller hands it to a worker: what was spent in place is bounded by the budget.
  */
 import type {ExprNode} from 'groq-js'
+import type {DocumentPath} from '../core/documentPaths.ts'
 import {planQuery} from '../core/plan.ts'
+import {onlyReferences} from '../core/view.ts'
+import type {ScanHint, Selection, Store} from '../core/store.ts'
 
-/** Lookups by more ids than this go to a worker like any other query. */
-const MAX_IDS = 64
+/**
+ * Side-table rows (no body parsed) and document bodies one query may read in place: about a
+ * millisecond or two of the event loop for the rows, a few for the bodies.
+ */
+export const IN_PLACE_BUDGET = {rows: 5000, bodies: 500}
+
+/** Thrown by a budgeted store at the first read the budget does not cover. */
+export class OverBudget extends Error {
+  constructor(what: string) {
+    super(`lake: in-place query over budget (${what})`)
+    this.name = 'OverBudget'
+  }
+}
 
 const NODE_TYPES = new Set([
   'AccessAttribute',
@@ -82,15 +101,69 @@ function iteratesDocuments(node: Node | undefined): boolean {
 }
 
 /**
- * True for a query over at most MAX_IDS documents by `_id` (the one `*[…]` narrowed to ids) whose
- * every operation is linear in the documents' and parameters' sizes. Parameters may only be
- * operands, never iterated, so no parameter can make the work quadratic.
+ * True for a query worth trying in place: one `*`, no full-text search (its candidates are not
+ * bounded), and every operation linear in the documents' and parameters' sizes. Parameters may only
+ * be operands, never iterated, so no parameter can make the work quadratic.
  */
-export function runsInPlace(tree: ExprNode): boolean {
+export function triesInPlace(tree: ExprNode): boolean {
   const plan = planQuery(tree)
-  const ids = plan.hint?.ids
-  if (plan.starCount !== 1 || !ids || ids.length > MAX_IDS) return false
+  const search = plan.hint?.search
+  if (plan.starCount !== 1 || (search && !onlyReferences(search))) return false
   return linear(tree as unknown as Node, null)
+}
+
+/**
+ * The store, reading within `budget` (OverBudget past it, or before a read SQLite cannot answer
+ * by seeking an index), and noting the attribute paths scans filter on (candidates for an index).
+ */
+export function budgeted(
+  store: Store,
+  attributes: string[][],
+  budget: {rows: number; bodies: number} = IN_PLACE_BUDGET,
+): Store {
+  let rows = 0
+  let bodies = 0
+  const spend = (kind: 'rows' | 'bodies', n: number) => {
+    if (kind === 'rows' ? (rows += n) > budget.rows : (bodies += n) > budget.bodies) {
+      throw new OverBudget(`more than ${budget[kind]} ${kind}`)
+    }
+  }
+  const seeking = (read: {selection: Selection} | {hint: ScanHint}) => {
+    if (!store.seeks(read)) throw new OverBudget('SQLite would scan or sort')
+  }
+  return Object.assign(Object.create(store) as Store, {
+    getDocuments(ids: readonly string[]) {
+      spend('bodies', ids.length)
+      return store.getDocuments(ids)
+    },
+    extract(ids: readonly string[], paths: readonly DocumentPath[]) {
+      spend('rows', ids.length)
+      return store.extract(ids, paths)
+    },
+    *scan(hint: ScanHint = {}) {
+      for (const {path} of hint.attributes ?? []) attributes.push([...path])
+      if (hint.ids && !hint.order) spend('bodies', hint.ids.length)
+      else seeking({hint})
+      for (const doc of store.scan(hint)) {
+        if (!hint.ids || hint.order) spend('bodies', 1)
+        yield doc
+      }
+    },
+    *select(selection: Selection) {
+      seeking({selection})
+      for (const row of store.select(selection)) {
+        spend('rows', 1)
+        yield row
+      }
+    },
+    countSelected(selection: Selection) {
+      seeking({selection})
+      return store.countSelected(selection)
+    },
+    count(): number {
+      throw new OverBudget('a count of every document')
+    },
+  } satisfies Partial<Store>)
 }
 
 function linear(node: Node, parent: Node | null): boolean {

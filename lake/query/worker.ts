@@ -3,6 +3,8 @@
  * connections, so a slow query never holds the HTTP event loop or the write lock, and can be
  * stopped by terminating the thread.
  */
+import {readlinkSync} from 'node:fs'
+import {setPriority} from 'node:os'
 import type {ScanHint, Store} from '../core/store.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
@@ -15,7 +17,23 @@ import {
   type QueryTaskResult,
   type WorkerResult,
   type WorkerTask,
+  WORKER_NICE,
 } from './wire.ts'
+
+/**
+ * Lowers this thread's priority. Linux keeps a nice value per thread, and setpriority() on a
+ * thread id (the last part of /proc/thread-self) changes that thread alone; elsewhere the worker
+ * keeps the lake's priority.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE)
+  } catch {
+    // No /proc (macOS, Windows), or not permitted: the same priority as the event loop.
+  }
+}
+lowerPriority()
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
 

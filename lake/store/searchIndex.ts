@@ -1,7 +1,7 @@
 /**
  * The full-text index of a dataset file: an FTS5 table with one row per stored document (every
- * perspective: published, drafts., versions.), written in the same SQLite transaction as the
- * document. Its columns are what core/searchText.ts reads from a document:
+ * perspective: published, drafts., versions.). Its columns are what core/searchText.ts reads from
+ * a document:
  *
  *   words   the search keys (bangla/search.ts) of the document's strings: text::query()
  *   tokens  groq-js `match` tokens of every string, encoded (encodeMatchText): `match`
@@ -10,6 +10,13 @@
  * The table is contentless (it answers "which rows", never "what text"); search_ids maps its rows
  * to document ids. The index only narrows: groq-js re-checks every candidate, so the index only
  * has to be a superset. When the analyzer's rules change, the index is rebuilt on open.
+ *
+ * The index is filled after the commit, not inside it: a commit only adds the ids it wrote to
+ * `search_queue` (durable with the documents), and the store indexes the queue in short batches
+ * soon after (indexQueued). Until then every queued id is a candidate of every search
+ * (searchCondition), and groq-js re-checks candidates, so results are the same as with the index
+ * filled at once and a write is found by the next query. Bulk writes no longer wait for the
+ * Bengali analyzer, the largest share of a commit's CPU.
  */
 import {createHash} from 'node:crypto'
 import type {DatabaseSync, SQLInputValue, StatementSync} from 'node:sqlite'
@@ -35,6 +42,12 @@ export const SEARCH_INDEX_MIGRATION = {
     );
     CREATE TABLE search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+}
+
+/** Ids written since the index last caught up (see the module comment). */
+export const SEARCH_QUEUE_MIGRATION = {
+  name: 'full-text index queue',
+  sql: `CREATE TABLE search_queue (id TEXT PRIMARY KEY) WITHOUT ROWID;`,
 }
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
@@ -88,6 +101,54 @@ export function indexDocument(stmt: Statement, id: string, doc: SanityDocument |
   )
 }
 
+/** Marks a written (or deleted) document for the index; runs inside the commit's transaction. */
+export function queueDocument(stmt: Statement, id: string): void {
+  stmt('INSERT OR IGNORE INTO search_queue (id) VALUES (?)').run(id)
+}
+
+/** Queued ids read per statement while indexing the queue. */
+const QUEUE_BATCH = 64
+
+/**
+ * Indexes queued documents for about `budgetMs`, or until at most `keep` are left queued, in one
+ * SQLite transaction of its own; true when the queue is empty. The caller makes sure no write
+ * transaction is open on this connection.
+ */
+export function indexQueued(
+  db: DatabaseSync,
+  stmt: Statement,
+  budgetMs: number,
+  keep: number,
+): boolean {
+  const started = performance.now()
+  const next = stmt(
+    `SELECT q.id AS id, d.body AS body FROM search_queue q LEFT JOIN documents d ON d.id = q.id
+     ORDER BY q.id LIMIT ${QUEUE_BATCH}`,
+  )
+  const dequeue = stmt('DELETE FROM search_queue WHERE id = ?')
+  const backlog = () =>
+    Number((stmt('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
+  let empty = false
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    let over = keep === Infinity ? 0 : backlog() - keep
+    do {
+      const rows = next.all() as {id: string; body: string | null}[]
+      for (const {id, body} of rows) {
+        indexDocument(stmt, id, body === null ? null : (JSON.parse(body) as SanityDocument))
+        dequeue.run(id)
+      }
+      over -= rows.length
+      empty = rows.length < QUEUE_BATCH
+    } while (!empty && (over > 0 || performance.now() - started < budgetMs))
+    db.exec('COMMIT')
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK')
+    throw err
+  }
+  return empty
+}
+
 /**
  * Builds the index for every stored document when it is missing or was built by other rules.
  * Runs when a dataset file is opened, after the migrations.
@@ -104,7 +165,7 @@ export function ensureSearchIndex(db: DatabaseSync): void {
   }
   db.exec('BEGIN IMMEDIATE')
   try {
-    db.exec('DELETE FROM search_fts; DELETE FROM search_ids;')
+    db.exec('DELETE FROM search_fts; DELETE FROM search_ids; DELETE FROM search_queue;')
     for (const doc of db.prepare('SELECT id, body FROM documents ORDER BY id').iterate()) {
       const {id, body} = doc as {id: string; body: string}
       indexDocument(stmt, id, JSON.parse(body) as SanityDocument)
@@ -122,19 +183,42 @@ export function ensureSearchIndex(db: DatabaseSync): void {
 /** Empties the index and forgets its version, so that turning it back on rebuilds it. */
 export function dropSearchIndex(db: DatabaseSync): void {
   db.exec(
-    `DELETE FROM search_fts; DELETE FROM search_ids; DELETE FROM search_meta WHERE key = 'version';`,
+    `DELETE FROM search_fts; DELETE FROM search_ids; DELETE FROM search_queue;
+     DELETE FROM search_meta WHERE key = 'version';`,
   )
 }
 
-/** An SQL condition on `id` for a search hint, with its one parameter (the FTS5 query). */
+/**
+ * An SQL condition on `id` for a search hint, with its one parameter (the FTS5 query). Ids still
+ * queued for the index are candidates whatever the hint (their rows may be missing or stale).
+ */
 export function searchCondition(hint: SearchHint): {sql: string; params: SQLInputValue[]} | null {
   const expression = ftsExpression(hint)
   if (expression === null) return null
   if (expression === false) return {sql: '0', params: []}
   return {
-    sql: `id IN (SELECT id FROM search_ids WHERE rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))`,
+    sql: `id IN (SELECT id FROM search_ids WHERE rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)
+      UNION ALL SELECT id FROM search_queue)`,
     params: [expression],
   }
+}
+
+/**
+ * Documents the index finds for a hint, counted up to `atMost` (the index stops reading there),
+ * with the queued ones, which are candidates of every search.
+ */
+export function countSearched(stmt: Statement, hint: SearchHint, atMost: number): number {
+  const expression = ftsExpression(hint)
+  if (expression === false) return 0
+  const queued = Number(
+    stmt('SELECT count(*) AS n FROM (SELECT 1 FROM search_queue LIMIT ?)').get(atMost)?.n ?? 0,
+  )
+  if (expression === null)
+    return queued + Number(stmt('SELECT count(*) AS n FROM search_ids').get()?.n ?? 0)
+  const row = stmt(
+    'SELECT count(*) AS n FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)',
+  ).get(expression, atMost)
+  return queued + Number(row?.n ?? 0)
 }
 
 /**

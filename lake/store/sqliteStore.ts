@@ -5,6 +5,7 @@
 import {closeSync, existsSync, mkdirSync, openSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
+import type {DocumentPath} from '../core/documentPaths.ts'
 import {BadRequestError, NotFoundError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
@@ -22,14 +23,18 @@ import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from 
 import {
   dropSearchIndex,
   ensureSearchIndex,
-  indexDocument,
+  indexQueued,
+  queueDocument,
   SEARCH_INDEX_MIGRATION,
+  SEARCH_QUEUE_MIGRATION,
   searchCondition,
+  countSearched,
 } from './searchIndex.ts'
 import type {
   ExportOptions,
   HistoryPoint,
   LoggedTransaction,
+  ScanHint,
   SearchHint,
   SelectedRow,
   Store,
@@ -122,6 +127,8 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       }
     },
   },
+  // Every stored document is indexed already (ensureSearchIndex): the queue starts empty.
+  SEARCH_QUEUE_MIGRATION,
 ]
 
 const fieldsUpsert = `INSERT OR REPLACE INTO fields (id, type, ${INDEXED_FIELDS.map((f) => f.column).join(', ')})
@@ -174,8 +181,23 @@ function describeFields(db: DatabaseSync): void {
   db.exec('ANALYZE sqlite_schema')
 }
 
+/** The WAL's checkpoint interval in pages (of 16 kB) and the size it is cut back to. */
+const WAL_PAGES = 512
+const WAL_BYTES = WAL_PAGES * 16384
+
 /** Transactions acknowledged per fsync at most (group commit). */
 const MAX_GROUP = 256
+
+/**
+ * The full-text index is filled after commits (searchIndex.ts), in steps of about this many ms
+ * between write groups, so a write waits at most one step for the index.
+ */
+const INDEX_STEP_MS = 15
+/**
+ * Queued documents beyond this are indexed before the next write group: every search re-checks
+ * queued documents with groq-js, so the queue must stay short even under a sustained bulk load.
+ */
+const MAX_QUEUED = 20_000
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -196,6 +218,11 @@ export interface SqliteStoreOptions {
    * then ignore search hints, and the next open with the index on rebuilds it.
    */
   searchIndex?: boolean
+  /**
+   * Ms without writes (and with the full-text index caught up) after which the WAL is
+   * checkpointed and emptied; default 1000.
+   */
+  idleCheckpointMs?: number
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -239,12 +266,20 @@ export function createSqliteStores(
   }
 }
 
+export interface SqliteStore extends Store {
+  /**
+   * Fills the full-text index from its queue now rather than in steps between writes (the bench
+   * measures what the index costs with it). Must not run inside transact().
+   */
+  flushSearchIndex(): void
+}
+
 /** A store over one SQLite file, opened lazily: a dataset that was never written has no file. */
 export function createSqliteStore(
   path: string,
   dataset: string,
   options: SqliteStoreOptions = {},
-): Store {
+): SqliteStore {
   const cacheBudget = options.cacheBytes ?? DEFAULT_CACHE_BYTES
   const searchIndexOn = options.searchIndex ?? true
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
@@ -273,6 +308,11 @@ export function createSqliteStore(
     // Articles are about 2 kB: 4 kB pages would hold one each. Takes effect on a new file only.
     db.exec('PRAGMA page_size = 16384')
     db.exec('PRAGMA journal_mode = WAL')
+    // SQLite never shrinks the WAL file by itself: after a bulk load it stayed the size of the
+    // largest run between checkpoints (tens of MB, counted in the data folder's size). Checkpoint
+    // every WAL_PAGES pages and cut the file back to WAL_BYTES when it restarts.
+    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_PAGES}`)
+    db.exec(`PRAGMA journal_size_limit = ${WAL_BYTES}`)
     db.exec('PRAGMA synchronous = FULL')
     db.exec('PRAGMA foreign_keys = ON')
     db.exec('PRAGMA busy_timeout = 5000')
@@ -280,7 +320,59 @@ export function createSqliteStore(
     describeFields(db)
     if (searchIndexOn) ensureSearchIndex(db)
     else dropSearchIndex(db)
+    // Left queued by a lake that stopped before indexing them.
+    scheduleIndexing()
     return db
+  }
+
+  let indexing: NodeJS.Immediate | null = null
+  function scheduleIndexing() {
+    if (searchIndexOn && !options.readOnly && !indexing && !closed) {
+      indexing = setImmediate(indexStep)
+    }
+  }
+
+  /** One step of filling the full-text index from its queue, between write groups. */
+  function indexStep() {
+    indexing = null
+    // A write group in progress schedules the next step when it is done.
+    if (closed || !db || draining) return
+    // The step only moves work from the queue into the index: if it is lost, the queue still
+    // holds it, so it need not wait for its own fsync (the next write's commit syncs it).
+    db.exec('PRAGMA synchronous = NORMAL')
+    try {
+      if (!indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED)) scheduleIndexing()
+      else scheduleIdleCheckpoint()
+    } finally {
+      db.exec('PRAGMA synchronous = FULL')
+    }
+  }
+
+  let idle: NodeJS.Timeout | null = null
+  function scheduleIdleCheckpoint() {
+    if (options.readOnly || closed) return
+    if (idle) idle.refresh()
+    else idle = setTimeout(idleCheckpoint, options.idleCheckpointMs ?? 1000).unref()
+  }
+
+  /**
+   * Between bursts of writes the WAL holds up to WAL_BYTES of pages already copied, or about to be
+   * copied, into the file: move them and empty it, so a data folder at rest is its file alone.
+   */
+  function idleCheckpoint() {
+    idle = null
+    // Busy now: the end of the write group or index step asks again.
+    if (closed || !db || draining || indexing) return
+    // A reader in the middle of a snapshot keeps the WAL: give up at once rather than wait for it
+    // on the event loop; the next idle moment tries again.
+    db.exec('PRAGMA busy_timeout = 0')
+    try {
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+    } catch {
+      // SQLITE_BUSY: see above.
+    } finally {
+      db.exec('PRAGMA busy_timeout = 5000')
+    }
   }
 
   function stmt(sql: string): StatementSync | null {
@@ -522,6 +614,8 @@ export function createSqliteStore(
       }
     } finally {
       draining = false
+      scheduleIndexing()
+      scheduleIdleCheckpoint()
     }
   }
 
@@ -559,12 +653,61 @@ export function createSqliteStore(
         stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
       }
       const {mutations, effects} = encodeChange(change)
-      if (searchIndexOn) indexDocument((sql) => stmt(sql)!, change.id, after)
+      if (searchIndexOn) queueDocument((sql) => stmt(sql)!, change.id)
       stmt(
         `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )!.run(lastInsertRowid, position, change.id, mutations, effects, snapshot, after ? 0 : 1)
     })
+  }
+
+  /** The WHERE and ORDER BY of a scan over `documents`; null when nothing can match. */
+  function scanSql(
+    hint: ScanHint,
+  ): {filter: string; orderBy: string; params: SQLInputValue[]} | null {
+    const where: string[] = []
+    const params: SQLInputValue[] = []
+    if (hint.ids && hint.ids.length <= 10 * CHUNK) {
+      if (hint.ids.length === 0) return null
+      where.push(`id IN (${hint.ids.map(() => '?').join(',')})`)
+      params.push(...hint.ids)
+    }
+    if (hint.types) {
+      if (hint.types.length === 0) return null
+      // With attribute equalities, `+type` keeps SQLite from picking the (unselective) type
+      // index over an attribute's expression index.
+      const column = hint.attributes?.length ? '+type' : 'type'
+      where.push(`${column} IN (${hint.types.map(() => '?').join(',')})`)
+      params.push(...hint.types)
+    }
+    if (hint.idPrefixes) {
+      if (hint.idPrefixes.length === 0) return null
+      where.push(`(${hint.idPrefixes.map(() => '(id >= ? AND id < ?)').join(' OR ')})`)
+      for (const prefix of hint.idPrefixes) params.push(prefix, prefixEnd(prefix))
+    }
+    for (const prefix of hint.excludeIdPrefixes ?? []) {
+      where.push('NOT (id >= ? AND id < ?)')
+      params.push(prefix, prefixEnd(prefix))
+    }
+    if (hint.search && searchIndexOn) {
+      const condition = searchCondition(hint.search)
+      if (condition) {
+        where.push(condition.sql)
+        params.push(...condition.params)
+      }
+    }
+    for (const {path, values} of hint.attributes ?? []) {
+      if (values.length === 0) return null
+      // The path is inlined (not bound) so SQLite can use an expression index on it.
+      const expr = attributeExpression(path)
+      where.push(`${expr} IN (${values.map(() => '?').join(',')})`)
+      params.push(...values)
+    }
+    const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+    const orderBy = hint.order?.length
+      ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, ${hint.groupTies ? `${GROUP_ID}, ` : ''}id`
+      : 'id'
+    return {filter, orderBy, params}
   }
 
   /** Full-text candidates as SQL; none (no narrowing) when this store keeps no index. */
@@ -592,48 +735,9 @@ export function createSqliteStore(
         for (const doc of getDocuments(wanted)) if (doc) yield doc
         return
       }
-      const where: string[] = []
-      const params: SQLInputValue[] = []
-      if (hint.ids && hint.ids.length <= 10 * CHUNK) {
-        if (hint.ids.length === 0) return
-        where.push(`id IN (${hint.ids.map(() => '?').join(',')})`)
-        params.push(...hint.ids)
-      }
-      if (hint.types) {
-        if (hint.types.length === 0) return
-        // With attribute equalities, `+type` keeps SQLite from picking the (unselective) type
-        // index over an attribute's expression index.
-        const column = hint.attributes?.length ? '+type' : 'type'
-        where.push(`${column} IN (${hint.types.map(() => '?').join(',')})`)
-        params.push(...hint.types)
-      }
-      if (hint.idPrefixes) {
-        if (hint.idPrefixes.length === 0) return
-        where.push(`(${hint.idPrefixes.map(() => '(id >= ? AND id < ?)').join(' OR ')})`)
-        for (const prefix of hint.idPrefixes) params.push(prefix, prefixEnd(prefix))
-      }
-      for (const prefix of hint.excludeIdPrefixes ?? []) {
-        where.push('NOT (id >= ? AND id < ?)')
-        params.push(prefix, prefixEnd(prefix))
-      }
-      if (hint.search && searchIndexOn) {
-        const condition = searchCondition(hint.search)
-        if (condition) {
-          where.push(condition.sql)
-          params.push(...condition.params)
-        }
-      }
-      for (const {path, values} of hint.attributes ?? []) {
-        if (values.length === 0) return
-        // The path is inlined (not bound) so SQLite can use an expression index on it.
-        const expr = attributeExpression(path)
-        where.push(`${expr} IN (${values.map(() => '?').join(',')})`)
-        params.push(...values)
-      }
-      const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
-      const orderBy = hint.order?.length
-        ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, ${hint.groupTies ? `${GROUP_ID}, ` : ''}id`
-        : 'id'
+      const query = scanSql(hint)
+      if (!query) return
+      const {filter, orderBy, params} = query
       if (cacheBudget <= 0) {
         const s = freshStmt(`SELECT body FROM documents${filter} ORDER BY ${orderBy}`)
         if (!s) return
@@ -679,6 +783,65 @@ export function createSqliteStore(
         }
         yield {id: row[0] as string, type: row[1] as string, fields, complete} satisfies SelectedRow
       }
+    },
+
+    seeks(read) {
+      let sql: string
+      let params: SQLInputValue[]
+      if ('hint' in read) {
+        if (read.hint.ids && !read.hint.order) return true
+        const query = scanSql(read.hint)
+        if (!query) return true
+        sql = `SELECT id, rev FROM documents${query.filter} ORDER BY ${query.orderBy}`
+        params = query.params
+      } else {
+        const selected = compileSelection(read.selection, searchSql)
+        sql = `SELECT f.id FROM fields f${selected.where}${read.selection.order ? selected.orderBy : ''}`
+        params = selected.params
+      }
+      const conn = open(false)
+      if (!conn) return true
+      const plan = conn.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as {detail: string}[]
+      // A SCAN (of a table, or a whole index) or a temporary sort costs the table's size before
+      // or between rows; json_each over a bound list is as long as the query's own parameters.
+      return plan.every(
+        ({detail}) =>
+          !detail.includes('TEMP B-TREE') &&
+          !detail.includes('search_fts') &&
+          !(detail.startsWith('SCAN') && !detail.startsWith('SCAN json_each')),
+      )
+    },
+
+    countSearched(search, atMost) {
+      if (!searchIndexOn) return null
+      if (!open(false)) return 0
+      return Math.min(
+        atMost,
+        countSearched((sql) => stmt(sql)!, search, atMost),
+      )
+    },
+
+    extract(ids, paths) {
+      const found = new Map<string, unknown[]>()
+      const columns = paths.map((_, i) => `body -> ? AS v${i}`).join(', ')
+      const jsonPaths = paths.map(jsonPath)
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK)
+        const rows = all(
+          `SELECT id, ${columns} FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          ...jsonPaths,
+          ...chunk,
+        )
+        for (const row of rows) {
+          // `->` gives the value as JSON text, or NULL where the document has none.
+          const values = paths.map((_, k) => {
+            const text = row[`v${k}`]
+            return text === null ? undefined : JSON.parse(String(text))
+          })
+          found.set(String(row.id), values)
+        }
+      }
+      return ids.map((id) => found.get(id) ?? null)
     },
 
     countSelected(selection) {
@@ -797,9 +960,15 @@ export function createSqliteStore(
       }
     },
 
+    flushSearchIndex() {
+      if (searchIndexOn && open(false)) indexQueued(db!, (sql) => stmt(sql)!, Infinity, 0)
+    },
+
     close() {
       if (closed) return
       closed = true
+      if (indexing) clearImmediate(indexing)
+      if (idle) clearTimeout(idle)
       // A group still open was written by transactions that finished: make it durable.
       if (groupOpen && db) {
         groupOpen = false
@@ -843,6 +1012,11 @@ function migrate(db: DatabaseSync) {
       throw err
     }
   }
+}
+
+/** SQLite's JSON path of a document path: `$."body"[1]."text"` (keys never hold `"`). */
+function jsonPath(path: DocumentPath): string {
+  return '$' + path.map((part) => (typeof part === 'number' ? `[${part}]` : `."${part}"`)).join('')
 }
 
 /** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */

@@ -3,7 +3,15 @@
  * its usage and examples, reports bad arguments the same way with exit code 2, and runs in-process.
  */
 import {describe, expect, it} from 'vitest'
-import {commandGroup, EXIT, runCommand, UsageError, wantsHelp, type Command} from '../../kit/cli.ts'
+import {
+  commandGroup,
+  defineCommand,
+  EXIT,
+  runCommand,
+  UsageError,
+  wantsHelp,
+  type Command,
+} from '../../kit/cli.ts'
 import {lakeCommand} from '../../lake/cli.ts'
 import {command as devCommand} from '../../scripts/dev.ts'
 import {command as exportCommand} from '../../scripts/export.ts'
@@ -145,5 +153,39 @@ describe('runCommand and commandGroup', () => {
     expect(await runCommand(echo, ['bad'], io)).toBe(EXIT.USAGE_ERROR)
     expect(io.err()).toBe('bad is bad.\nRun `echo -- --help` for the usage.\n')
     await expect(runCommand(echo, ['boom'], captureIo({env: {}}))).rejects.toThrow('not the user')
+  })
+})
+
+describe('defineCommand', () => {
+  const greet = (positionals?: boolean) =>
+    defineCommand({
+      invocation: 'greet --',
+      help: 'Usage: greet [NAME]\n\nExamples:\n  greet রহিম\n',
+      options: {loud: {type: 'boolean', default: false}, times: {type: 'string', default: '1'}},
+      positionals,
+      allowNegative: true,
+      async run({values, positionals: names}, io) {
+        const line = `নমস্কার ${names.join(' ')}`.trim()
+        io.stdout.write(`${values.loud ? line.toUpperCase() : line}×${values.times}`)
+        return EXIT.SUCCESS
+      },
+    })
+
+  it('hands run the parsed flags with their defaults, and --no-<flag> turns a boolean off', async () => {
+    let io = captureIo({env: {}})
+    expect(await runCommand(greet(true), ['রহিম', '--times', '2'], io)).toBe(EXIT.SUCCESS)
+    expect(io.out()).toBe('নমস্কার রহিম×2')
+    io = captureIo({env: {}})
+    expect(await runCommand(greet(true), ['--loud', '--no-loud'], io)).toBe(EXIT.SUCCESS)
+    expect(io.out()).toBe('নমস্কার×1')
+  })
+
+  it('refuses words a command does not take, and bad flags, as usage errors before run', async () => {
+    for (const argv of [['রহিম'], ['--times'], ['--loud=yes']]) {
+      const io = captureIo({env: {}})
+      expect(await runCommand(greet(false), argv, io)).toBe(EXIT.USAGE_ERROR)
+      expect(io.out()).toBe('')
+      expect(io.err()).toContain('Run `greet -- --help` for the usage.')
+    }
   })
 })

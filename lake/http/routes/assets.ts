@@ -98,9 +98,8 @@ export function assetUploadRoutes(): Hono {
         (ws) => {
           const existing = ws.get(candidate._id)
           if (existing) return existing
-          return ws.write(candidate._id, candidate, {
-            createIfNotExists: candidate,
-          }) as SanityDocument
+          ws.write(candidate._id, candidate, {createIfNotExists: candidate})
+          return ws.get(candidate._id)!
         },
       )
       return c.json({document: outcome.result})

@@ -259,3 +259,27 @@ describe('actions', () => {
     expect(doc('_.releases.r1')!.metadata).toEqual({title: 'four'})
   })
 })
+
+describe('working set', () => {
+  test('reads each document from the store once per transaction, and hands out copies', async () => {
+    await mutate([{create: {_id: 'a', _type: 't', tags: ['x']}}])
+    const reads: string[] = []
+    const getDocuments = store.getDocuments.bind(store)
+    store.getDocuments = (ids) => (reads.push(...ids), getDocuments(ids))
+    const {result} = await runTransaction(options(), async (ws) => {
+      await applyMutations(ws, [
+        {createOrReplace: {_id: 'a', _type: 't', tags: ['y']}},
+        {patch: {id: 'a', insert: {after: 'tags[-1]', items: ['z']}}},
+        {createIfNotExists: {_id: 'b', _type: 't'}},
+        {patch: {id: 'b', set: {n: 1}}},
+      ])
+      const copy = ws.get('a')!
+      ;(copy.tags as string[]).push('changed outside')
+      return ws.get('a')
+    })
+    expect(reads.sort()).toEqual(['a', 'b'])
+    expect(result?.tags).toEqual(['y', 'z'])
+    expect(doc('a')?.tags).toEqual(['y', 'z'])
+    expect(doc('b')?.n).toBe(1)
+  })
+})

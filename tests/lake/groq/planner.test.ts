@@ -178,6 +178,34 @@ const QUERIES: GeneratedQuery[] = [
   {query: '*[lower(section) == "b" || slug.current == 7]._id', params: {}, ordered: false},
   {query: '*[wordCount > 2000 && _type == "article"]._id', params: {}, ordered: false},
   {query: '*[source->name == "বাসস"]._id', params: {}, ordered: false},
+  // Scans over other attributes: the filter runs on stand-ins holding only the values at the
+  // paths it reads (elements, nested keys, whole arrays, dereferences), bodies read for matches.
+  {
+    query: '*[_type == "article" && length(body[1].children[0].text) > 40]._id',
+    params: {},
+    ordered: false,
+  },
+  {
+    query: '*[body[0].style == "normal" && wordCount > 500]{_id, title}',
+    params: {},
+    ordered: false,
+  },
+  {query: '*[count(tags[@ == "খেলা"]) > 0 && featured]._id', params: {}, ordered: false},
+  {query: '*["খেলা" in tags || count(body) > 3]._id', params: {}, ordered: false},
+  {
+    query: '*[source[0]._ref == "src-1" || source.inner._ref == "src-4"]._id',
+    params: {},
+    ordered: false,
+  },
+  {
+    query: '*[defined(source._weak) || source == "src-1"]{_id, _originalId}',
+    params: {},
+    ordered: false,
+  },
+  {query: '*[slug == "not an object" || _originalId == "odd-3"]._id', params: {}, ordered: false},
+  {query: '*[count(source[]._ref) > 0 && _type == "odd"]._id', params: {}, ordered: false},
+  {query: '*[wordCount > 2000 && source->name == "বাসস"]._id', params: {}, ordered: false},
+  {query: 'count(*[pt::text(body) match "বাজেট" && wordCount < 1000])', params: {}, ordered: true},
   // `match` with an ordered slice: rows off the order's index, probed against full-text candidates.
   {
     query: '*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc) [0...20]._id',

@@ -6,7 +6,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {pathologicalUrl, timed} from './pathological.ts'
+import {pathologicalUrl, SPLIT_QUERY, timed} from './pathological.ts'
 
 const TIMEOUT_MS = 1500
 
@@ -83,6 +83,78 @@ test('a client that disconnects cancels its query: the worker is free again at o
     expect(cheap.status).toBe(200)
     // The pathological query alone takes several seconds; a terminated one takes none.
     expect(cheap.ms).toBeLessThan(2000)
+  } finally {
+    await single.close()
+  }
+})
+
+test('front-page queries answered from an index run in place: a busy worker does not delay them', async () => {
+  // One worker, held by the pathological query for the whole test.
+  const single = await startTestLake({
+    tls: false,
+    serverOptions: {queryTimeoutMs: 8_000, queryThreads: 1},
+  })
+  try {
+    const client = single.client()
+    await client.mutate(
+      Array.from({length: 40}, (_, i) => ({
+        createOrReplace: {
+          _id: `article-${i}`,
+          _type: 'article',
+          title: `প্রতিবেদন ${i}`,
+          slug: {_type: 'slug', current: `article-${i}`},
+          section: i % 2 ? 'খেলা' : 'দেশ',
+          publishedAt: `2026-01-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`,
+          source: {_type: 'reference', _ref: 'source-1'},
+        },
+      })),
+    )
+    await client.createOrReplace({_id: 'source-1', _type: 'source', name: 'বাসস'})
+    await client.fetch('count(*)')
+    // 4,000 characters: far past the deadline on any machine.
+    const slow = fetch(`${single.url}/v2025-02-19/data/query/test`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({query: SPLIT_QUERY, params: {s: 'ক'.repeat(4000)}}),
+    })
+    await sleep(300)
+    const ask = (q: string, params: Record<string, unknown> = {}) => {
+      const search = new URLSearchParams({query: q, perspective: 'published'})
+      for (const [k, v] of Object.entries(params)) search.set(`$${k}`, JSON.stringify(v))
+      return timed(`${single.url}/v2025-02-19/data/query/test?${search}`, {
+        headers: {authorization: `Bearer ${single.token}`},
+      })
+    }
+    const shapes: [string, Record<string, unknown>?][] = [
+      [
+        '*[_type == "article" && slug.current == $slug][0]{title, "source": source->name}',
+        {slug: 'article-3'},
+      ],
+      [
+        '*[_type == "article" && defined(publishedAt)] | order(publishedAt desc)[0...20]{_id, title}',
+      ],
+      [
+        '*[_type == "article" && section == $s] | order(publishedAt desc)[5...10]{_id}',
+        {s: 'খেলা'},
+      ],
+      [
+        '*[_type == "article" && source._ref == $id] | order(publishedAt desc)[0...5]{_id}',
+        {id: 'source-1'},
+      ],
+      ['count(*[_type == "article"])'],
+      ['*[references($id)]{_id}', {id: 'source-1'}],
+    ]
+    for (const [q, params] of shapes) {
+      const answer = await ask(q, params)
+      expect(answer.status, q).toBe(200)
+      // Behind the pathological query they would wait for its deadline (8 s).
+      expect(answer.ms, q).toBeLessThan(2000)
+    }
+    // A scan still goes to the (busy) worker: it is answered only once the deadline frees it.
+    const scanEnded = ask('*[length(title) > 3]._id').then(() => performance.now())
+    expect((await slow).status).toBe(504)
+    const slowEnded = performance.now()
+    expect(await scanEnded).toBeGreaterThanOrEqual(slowEnded)
   } finally {
     await single.close()
   }

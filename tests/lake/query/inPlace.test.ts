@@ -1,27 +1,138 @@
-/** Which queries skip the worker pool: lookups by id whose every step is linear (issue 9). */
-import {describe, expect, test} from 'vitest'
+/**
+ * Which queries run on the HTTP event loop rather than a worker (issue 9): those whose every step
+ * is linear, read within a budget, off an index that SQLite seeks. Past the budget, or before a
+ * read SQLite would answer with a scan or a sort, the budgeted store stops with OverBudget.
+ */
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseQuery} from '../../../lake/core/query.ts'
-import {runsInPlace} from '../../../lake/query/inPlace.ts'
+import type {Store} from '../../../lake/core/store.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+import {executeQuery} from '../../../lake/query/execute.ts'
+import {budgeted, OverBudget, triesInPlace} from '../../../lake/query/inPlace.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 
-const inPlace = (query: string, params: Record<string, unknown> = {}) =>
-  runsInPlace(parseQuery(query, params))
+const tries = (query: string, params: Record<string, unknown> = {}) =>
+  triesInPlace(parseQuery(query, params))
 
-describe('run in place', () => {
+describe('tried in place', () => {
   test.each([
     ['*[_id == $id][0]', {id: 'a'}],
     ['*[_id in $ids]{_id, title, "source": source->name, tags[@ != "x"]}', {ids: ['a', 'b']}],
     ['*[_id == "a" && _type == "article"][0]{..., "n": count(tags), "t": coalesce(title, "")}', {}],
     ['*[_id in ["a", "b"]] | order(publishedAt desc)[0...1]', {}],
-  ])('%s', (query, params) => expect(inPlace(query, params)).toBe(true))
+    [
+      '*[_type == "article" && slug.current == $slug][0]{title, "source": source->name}',
+      {slug: 's'},
+    ],
+    ['*[_type == "article"] | order(publishedAt desc)[20...40]{_id, title}', {}],
+    ['count(*[_type == "article"])', {}],
+    ['*[references($id)]{_id, _type}', {id: 'source-1'}],
+  ])('%s', (query, params) => expect(tries(query, params)).toBe(true))
 })
 
-describe('go to a worker', () => {
+describe('always on a worker', () => {
   test.each([
-    ['*[_type == "article"][0]', {}],
-    ['count(*)', {}],
+    ['{"a": count(*[_type == "a"]), "b": count(*[_type == "b"])}', {}],
+    ['*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc)[0...20]', {}],
     ['*[_id == $id][0]{"x": string::split(title, "")}', {id: 'a'}],
     ['*[_id == $id][0]{"x": $s[count($s[@ == ^]) > 0]}', {id: 'a', s: ['x']}],
     ['*[_id == $id][0]{"x": *[references(^._id)]}', {id: 'a'}],
-    ['*[_id in $ids]', {ids: Array.from({length: 65}, (_, i) => `id-${i}`)}],
-  ])('%s', (query, params) => expect(inPlace(query, params)).toBe(false))
+  ])('%s', (query, params) => expect(tries(query, params)).toBe(false))
+})
+
+const ARTICLES = 300
+
+let store: Store
+
+beforeAll(async () => {
+  store = createSqliteStore(':memory:', 'test')
+  const docs: SanityDocument[] = [{_id: 'source-1', _type: 'source', name: 'বাসস'}]
+  for (let i = 0; i < ARTICLES; i++) {
+    docs.push({
+      _id: `article-${String(i).padStart(3, '0')}`,
+      _type: 'article',
+      title: `প্রতিবেদন ${i}`,
+      slug: {current: `article-${i}`},
+      publishedAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(),
+      section: i % 3 === 0 ? 'খেলা' : 'দেশ',
+      source: {_type: 'reference', _ref: 'source-1'},
+      position: i % 17,
+    } as SanityDocument)
+  }
+  await store.transact((writer) =>
+    writer.commit({
+      id: 'tx1',
+      dataset: 'test',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      identity: 'test',
+      changes: docs.map((doc) => ({
+        id: doc._id,
+        before: null,
+        after: {...doc, _rev: 'tx1'},
+        mutations: [],
+        effects: {apply: [], revert: []},
+      })),
+    }),
+  )
+})
+afterAll(() => store.close())
+
+const admin = {kind: 'user', id: 'u', role: 'administrator'} as never
+const environment = {now: new Date(), projectId: 'p', dataset: 'test'}
+
+/** Runs a query over the budgeted store: its result, or the OverBudget message. */
+async function inPlace(query: string, budget = {rows: 100, bodies: 50}, perspective = 'published') {
+  const request = {query, params: {}, apiVersion: '2025-02-19', perspective}
+  try {
+    return {result: await executeQuery(budgeted(store, [], budget), request, admin, environment)}
+  } catch (err) {
+    if (err instanceof OverBudget) return {over: err.message}
+    throw err
+  }
+}
+
+async function unbudgeted(query: string, perspective = 'published') {
+  const request = {query, params: {}, apiVersion: '2025-02-19', perspective}
+  return executeQuery(store, request, admin, environment)
+}
+
+describe('a budgeted store', () => {
+  test.each([
+    '*[_type == "article" && slug.current == "article-7"][0]{title, "source": source->name}',
+    '*[_type == "article" && defined(publishedAt)] | order(publishedAt desc)[0...20]{_id, title}',
+    '*[_type == "article" && section == "খেলা"] | order(publishedAt desc)[20...40]{_id}',
+    'count(*[_type == "article"])',
+    '*[_type == "article" && source._ref == "source-1"] | order(publishedAt desc)[0...5]{_id}',
+  ])('answers an index-answered shape within budget, as without it: %s', async (query) => {
+    const answer = await inPlace(query)
+    expect(answer.over).toBeUndefined()
+    expect(answer.result).toEqual(await unbudgeted(query))
+  })
+
+  test('stops at the first body past the budget', async () => {
+    // 300 articles reference source-1: more bodies than the budget allows.
+    const query = '*[references("source-1")]{_id}'
+    expect((await inPlace(query, {rows: 1000, bodies: 50})).over).toMatch(/more than 50 bodies/)
+    expect((await inPlace(query, {rows: 1000, bodies: 1000})).over).toBeUndefined()
+  })
+
+  test('stops at the first side-table row past the budget', async () => {
+    const query =
+      'count(*[_type == "article" && title == "x" || _type == "article" && position > 3])'
+    expect((await inPlace(query, {rows: 100, bodies: 1000})).over).toBeDefined()
+  })
+
+  test.each([
+    // Counting every document walks a whole index.
+    ['count(*)', 'published'],
+    // No index on title: SQLite would read the whole side table for one row.
+    ['*[title == "প্রতিবেদন 5"][0]._id', 'published'],
+    // An order over an attribute outside the side table: SQLite sorts every headline first.
+    ['*[_type == "article"] | order(position asc)[0...3]._id', 'published'],
+    // Drafts: ordered slices are read by json_extract order, a sort before the first row.
+    ['*[_type == "article"] | order(publishedAt desc)[0...3]._id', 'drafts'],
+  ])('refuses before reading when SQLite would scan or sort: %s', async (query, perspective) => {
+    const answer = await inPlace(query, {rows: 100_000, bodies: 100_000}, perspective)
+    expect(answer.over).toMatch(/scan or sort/)
+  })
 })

@@ -1,18 +1,19 @@
 /**
- * A data folder written by the lake at commit f02fb90 (fixtures/main-f02fb90, made with
- * fixtures/writeDataFolder.ts) opens with today's store: the schema migrates on first start and
- * every document, every revision and every logged transaction reads back as that lake read it.
+ * Data folders written by earlier lakes (fixtures/main-<commit>, made with
+ * fixtures/writeDataFolder.ts: f02fb90 before the compact log, 4b680ff before the full-text index
+ * queue) open with today's store: the schema migrates on first start and every document, every
+ * revision and every logged transaction reads back as that lake read it.
  */
 import {cpSync} from 'node:fs'
 import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
-import {afterEach, beforeEach, expect, test} from 'vitest'
+import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
 import type {StoreRegistry} from '../../../lake/core/store.ts'
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'main-f02fb90')
+const FIXTURES = ['main-f02fb90', 'main-4b680ff']
 let dir: string
 let stores: StoreRegistry
 let expected: {
@@ -21,29 +22,72 @@ let expected: {
   logged: unknown[]
 }
 
-beforeEach(async () => {
+async function openFixture(name: string) {
+  const fixture = join(import.meta.dirname, 'fixtures', name)
   dir = await mkdtemp(join(tmpdir(), 'lake-migrate-'))
-  cpSync(join(FIXTURE, 'datasets'), join(dir, 'datasets'), {recursive: true})
-  expected = JSON.parse(await readFile(join(FIXTURE, 'expected.json'), 'utf8'))
+  cpSync(join(fixture, 'datasets'), join(dir, 'datasets'), {recursive: true})
+  expected = JSON.parse(await readFile(join(fixture, 'expected.json'), 'utf8'))
   stores = createSqliteStores(dir)
-})
+}
 afterEach(async () => {
   stores.close()
   await rm(dir, {recursive: true, force: true})
 })
 
-test('every revision and every logged transaction reads back as before the migration', () => {
-  const store = stores.get('production')
-  for (const [id, states] of Object.entries(expected.history)) {
-    expect(store.documentAt(id, {lastRevision: true}), id).toEqual(states.lastRevision)
-    for (const tx of expected.transactions) {
-      expect(store.documentAt(id, {revision: tx}), `${id} at ${tx}`).toEqual(states[tx])
+describe.each(FIXTURES)('a data folder written by %s', (name) => {
+  beforeEach(() => openFixture(name))
+
+  test('every revision and every logged transaction reads back as before the migration', () => {
+    const store = stores.get('production')
+    for (const [id, states] of Object.entries(expected.history)) {
+      expect(store.documentAt(id, {lastRevision: true}), id).toEqual(states.lastRevision)
+      for (const tx of expected.transactions) {
+        expect(store.documentAt(id, {revision: tx}), `${id} at ${tx}`).toEqual(states[tx])
+      }
     }
-  }
-  expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
+    expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
+  })
+
+  test('writes after the migration keep history whole', async () => {
+    const store = stores.get('production')
+    const before = store.documentAt('article-1', {lastRevision: true})
+    expect(before?.title).toBe('বাজেট সংশোধন 69')
+    expect(store.documentAt('article-1', {revision: expected.transactions[10]})).toEqual(
+      expected.history['article-1'][expected.transactions[10]],
+    )
+  })
+
+  test('the full-text index finds the migrated documents, and new writes through its queue', async () => {
+    const store = stores.get('production')
+    const found = (text: string) =>
+      [...store.scan({search: {column: 'words', text}})].map((doc) => doc._id)
+    expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2'])
+    const after = {...store.getDocuments(['source-1'])[0]!, name: 'বাজেট বার্তা', _rev: 'tx-new'}
+    await store.transact((writer) =>
+      writer.commit({
+        id: 'tx-new',
+        dataset: 'production',
+        timestamp: '2026-12-01T00:00:00.000Z',
+        identity: 'p-test',
+        changes: [
+          {
+            id: 'source-1',
+            before: store.getDocuments(['source-1'])[0],
+            after,
+            mutations: [{patch: {id: 'source-1', set: {name: after.name}}}],
+            effects: {apply: [], revert: []},
+          },
+        ],
+      }),
+    )
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2', 'source-1'])
+    expect(found('বাসস')).toEqual([])
+  })
 })
 
-test('the migrated folder has the side table, weak references and a thinner log', () => {
+test('a folder from before the compact log gains the side table, weak references and a thinner log', async () => {
+  await openFixture('main-f02fb90')
   const store = stores.get('production')
   const select = (where: Parameters<typeof store.select>[0]) =>
     [...store.select(where)].map((row) => row.id)
@@ -65,13 +109,4 @@ test('the migrated folder has the side table, weak references and a thinner log'
   const {total} = db.prepare('SELECT count(*) AS total FROM changes').get() as {total: number}
   db.close()
   expect(n).toBeLessThan(total / 4)
-})
-
-test('writes after the migration keep history whole', async () => {
-  const store = stores.get('production')
-  const before = store.documentAt('article-1', {lastRevision: true})
-  expect(before?.title).toBe('বাজেট সংশোধন 69')
-  expect(store.documentAt('article-1', {revision: expected.transactions[10]})).toEqual(
-    expected.history['article-1'][expected.transactions[10]],
-  )
 })

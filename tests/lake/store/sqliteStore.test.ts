@@ -74,6 +74,7 @@ describe('sqliteStore', () => {
       {version: 2},
       {version: 3},
       {version: 4},
+      {version: 5},
     ])
     db.close()
   })
@@ -376,5 +377,109 @@ describe('side-table statistics', () => {
         'source-7',
       ),
     ).toMatch(/fields_source_published \(source=\?\)/)
+  })
+})
+
+describe('full-text index queue', () => {
+  const searchIds = (text: string) =>
+    ids(store.scan({search: {column: 'words', text}})).filter((id) => id !== 'other')
+  /** Rows of the index's queue and of the index itself, read beside the store's connection. */
+  function indexState() {
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      const count = (table: string) =>
+        Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n)
+      return {queued: count('search_queue'), indexed: count('search_ids')}
+    } finally {
+      db.close()
+    }
+  }
+  const afterCommit = () => new Promise((resolve) => setImmediate(resolve))
+
+  test('a commit queues its documents, the next query finds them, the index catches up soon after', async () => {
+    await commit({other: {title: 'খেলা'}})
+    await afterCommit()
+    expect(indexState()).toEqual({queued: 0, indexed: 1})
+    await commit({a: {title: 'ঢাকায় বৈঠক'}, b: {title: 'খেলার খবর'}})
+    // Committed, not yet indexed: both are candidates of any search (groq-js re-checks them).
+    expect(indexState()).toEqual({queued: 2, indexed: 1})
+    expect(ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))).toEqual(['a', 'b'])
+    // The planner's estimate counts them too.
+    expect(store.countSearched({column: 'words', text: 'বৈঠক'}, 100)).toBe(2)
+    await afterCommit()
+    expect(indexState()).toEqual({queued: 0, indexed: 3})
+    expect(searchIds('বৈঠক')).toEqual(['a'])
+    expect(store.countSearched({column: 'words', text: 'বৈঠক'}, 100)).toBe(1)
+    expect(ids(store.scan({search: {column: 'words', text: 'খেলা'}}))).toEqual(['b', 'other'])
+  })
+
+  test('changes and deletes reach the index through the queue', async () => {
+    await commit({a: {title: 'বৈঠক'}, b: {title: 'বৈঠক'}})
+    await afterCommit()
+    await commit({a: {title: 'নির্বাচন'}, b: null})
+    await afterCommit()
+    expect(indexState()).toEqual({queued: 0, indexed: 1})
+    expect(searchIds('বৈঠক')).toEqual([])
+    expect(searchIds('নির্বাচন')).toEqual(['a'])
+  })
+
+  test('queued documents outlive the process and are indexed on the next open', async () => {
+    await commit({a: {title: 'বৈঠক'}, b: {title: 'খেলা'}})
+    // Closed before the index step ran, as a killed lake would leave it.
+    stores.close()
+    expect(indexState()).toEqual({queued: 2, indexed: 0})
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    expect(searchIds('বৈঠক')).toEqual(['a', 'b'])
+    await afterCommit()
+    expect(indexState()).toEqual({queued: 0, indexed: 2})
+    expect(searchIds('বৈঠক')).toEqual(['a'])
+  })
+
+  test('a long queue is indexed in steps, each bounded in time, writes going between them', async () => {
+    const many = Object.fromEntries(
+      Array.from({length: 3000}, (_, i) => [`d${i}`, {title: `শিরোনাম ${i} বৈঠক`}]),
+    )
+    await commit(many)
+    await afterCommit()
+    const {queued} = indexState()
+    expect(queued).toBeGreaterThan(0)
+    expect(queued).toBeLessThan(3000)
+    await commit({late: {title: 'বৈঠক'}})
+    while (indexState().queued > 0) await afterCommit()
+    expect(searchIds('বৈঠক')).toHaveLength(3001)
+  })
+})
+
+describe('write-ahead log', () => {
+  test('stays bounded through a bulk load instead of keeping its largest size', async () => {
+    const body = 'সংবাদ '.repeat(500)
+    for (let t = 0; t < 40; t++) {
+      await commit(Object.fromEntries(Array.from({length: 50}, (_, i) => [`d${t}-${i}`, {body}])))
+    }
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const {statSync} = await import('node:fs')
+    const documents = 40 * 50 * Buffer.byteLength(body)
+    expect(documents).toBeGreaterThan(14_000_000)
+    // The documents passed through the WAL; it holds at most the last checkpoint interval and
+    // one transaction (about 0.45 MB here).
+    expect(statSync(`${file}-wal`).size).toBeLessThan(10_000_000)
+    expect(statSync(file).size).toBeGreaterThan(documents * 0.5)
+  })
+
+  test('is emptied once writes pause and the full-text index has caught up', async () => {
+    stores.close()
+    stores = createSqliteStores(dir, {idleCheckpointMs: 50})
+    store = stores.get('test')
+    const {statSync} = await import('node:fs')
+    const wal = join(dir, 'datasets', 'test.sqlite-wal')
+    await commit({a: {title: 'বৈঠক'}, b: {title: 'খেলা'}})
+    expect(statSync(wal).size).toBeGreaterThan(0)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(statSync(wal).size).toBe(0)
+    // Nothing was lost on the way into the file.
+    expect(ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))).toEqual(['a'])
+    await commit({c: {}})
+    expect(ids(store.scan())).toEqual(['a', 'b', 'c'])
   })
 })

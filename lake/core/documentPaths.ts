@@ -1,0 +1,152 @@
+/**
+ * The parts of a document a filter reads. A scan over an attribute outside the side table
+ * (`length(body[1].children[0].text) > 150`) need not parse every body: the store hands over the
+ * values at these paths only (SQLite's `->`, in C), groq-js runs the filter on stand-ins built
+ * from them, and only matching documents are read whole. A stand-in holds the exact value at every
+ * path the filter reads, so the filter cannot tell it from the document.
+ */
+import type {ExprNode} from 'groq-js'
+
+/** Object keys and (non-negative) array indexes from the document root. */
+export type DocumentPath = readonly (string | number)[]
+
+type Node = {type: string; [key: string]: unknown}
+
+/** Node types whose semantics the walk below knows (anything else: the whole document). */
+const KNOWN = new Set([
+  'Value',
+  'Parameter',
+  'And',
+  'Or',
+  'Not',
+  'Neg',
+  'Pos',
+  'Group',
+  'OpCall',
+  'FuncCall',
+  'AccessAttribute',
+  'AccessElement',
+  'Slice',
+  'Array',
+  'ArrayElement',
+  'Object',
+  'ObjectAttributeValue',
+  'Filter',
+  'Map',
+  'FlatMap',
+  'Projection',
+  'ArrayCoerce',
+  'Deref',
+  'Select',
+  'SelectAlternative',
+  'InRange',
+  'Tuple',
+  'This',
+])
+
+/** Nodes whose `expr` runs once per element, with `@` the element. */
+const PER_ELEMENT = new Set(['Filter', 'Map', 'FlatMap', 'Projection'])
+
+/** Function namespaces that only read their arguments (not the current document behind them). */
+const PURE_NAMESPACES = new Set(['string', 'math', 'array', 'dateTime', 'pt'])
+
+/**
+ * The paths the filters read from the document, shortest first and none a prefix of another;
+ * null when a filter reads the document other than through attribute and element access (`@`
+ * itself, `^`, references(), an unknown function or node), so only the whole body will do.
+ */
+export function documentPaths(filters: readonly ExprNode[]): DocumentPath[] | null {
+  const paths: DocumentPath[] = []
+  /** Walks `node`; `depth` 0 is the document's own scope. False: the whole document is needed. */
+  const walk = (node: Node, depth: number): boolean => {
+    if (!KNOWN.has(node.type)) return false
+    if (depth === 0) {
+      const path = chainPath(node)
+      if (path) {
+        if (path.length === 0) return false
+        paths.push(path)
+        return true
+      }
+      if (node.type === 'This') return false
+    }
+    if (node.type === 'FuncCall') {
+      const namespace = node.namespace as string
+      if (namespace === 'global' ? node.name === 'references' : !PURE_NAMESPACES.has(namespace)) {
+        return false
+      }
+    }
+    // `^` would reach the document from inside a per-element scope.
+    for (const [key, child] of Object.entries(node)) {
+      const inner = PER_ELEMENT.has(node.type) && key === 'expr' ? depth + 1 : depth
+      for (const item of Array.isArray(child) ? child : [child]) {
+        if (!item || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue
+        if ((item as Node).type === 'Parent') return false
+        if (!walk(item as Node, inner)) return false
+      }
+    }
+    return true
+  }
+  for (const filter of filters) if (!walk(filter as unknown as Node, 0)) return null
+  return minimal(paths)
+}
+
+/**
+ * The path of a chain of attribute and element accesses starting at the current document
+ * (`a.b[1].c`, `@.a`); [] for `@` itself; null when `node` is not such a chain.
+ */
+function chainPath(node: Node): (string | number)[] | null {
+  const path: (string | number)[] = []
+  let current: Node | undefined = node
+  while (current) {
+    if (current.type === 'AccessAttribute') {
+      const name = current.name as string
+      // SQLite's JSON path quotes keys with "…"; a key holding `"` or `\` is read whole.
+      if (/["\\]/.test(name)) return null
+      path.unshift(name)
+    } else if (current.type === 'AccessElement') {
+      const index = current.index as number
+      if (!Number.isInteger(index) || index < 0) return null
+      path.unshift(index)
+    } else if (current.type === 'This') {
+      return path
+    } else {
+      return null
+    }
+    current = current.base as Node | undefined
+  }
+  // A bare attribute (`title`) has no base: it reads the current document.
+  return typeof path[0] === 'string' ? path : null
+}
+
+/** Drops paths that another path is a prefix of (the shorter one holds them). */
+function minimal(paths: DocumentPath[]): DocumentPath[] {
+  const sorted = [...paths].sort((a, b) => a.length - b.length)
+  const out: DocumentPath[] = []
+  for (const path of sorted) {
+    if (!out.some((kept) => kept.every((part, i) => part === path[i]))) out.push(path)
+  }
+  return out
+}
+
+/**
+ * A stand-in document: `_id`, `_type` and the value at each path (`undefined` where the document
+ * has none), nested as in the document.
+ */
+export function standIn(
+  id: string,
+  type: string,
+  paths: readonly DocumentPath[],
+  values: readonly unknown[],
+): Record<string, unknown> {
+  const doc: Record<string, unknown> = {_id: id, _type: type}
+  paths.forEach((path, i) => {
+    if (values[i] === undefined) return
+    let target = doc as Record<string | number, unknown>
+    for (let k = 0; k < path.length - 1; k++) {
+      const next = typeof path[k + 1] === 'number' ? [] : {}
+      target = (target[path[k]] ??= next) as Record<string | number, unknown>
+    }
+    target[path[path.length - 1]] = values[i]
+  })
+  return doc
+}

@@ -8,7 +8,7 @@ import type {LoggedTransaction} from '../../../lake/core/store.ts'
 const CREATED = {apply: [0, {title: 'x'}], revert: [0, null]}
 const DELETED = {apply: [0, null], revert: [0, {title: 'x'}]}
 const EDITED = {apply: [17, 'y', 'title'], revert: [17, 'x', 'title']}
-type Effect = typeof CREATED
+type Effect = {apply: unknown[]; revert: unknown[]}
 
 let clock = 0
 /** One transaction `id` by `who` with the given effect per document id. */

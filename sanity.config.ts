@@ -40,8 +40,9 @@ const localLakeOptions: Partial<WorkspaceOptions> = {
   releases: {enabled: false},
   // The Media Library is a hosted Sanity product.
   mediaLibrary: {enabled: false},
-  // Document history through the legacy transactions endpoint, not the Events API.
-  beta: {eventsAPI: {documents: false, releases: false}},
+  // Document history through the lake's Events API (`data/history/…/events/documents`); release
+  // activity needs release events, which the lake does not keep (releases are off above).
+  beta: {eventsAPI: {documents: true, releases: false}},
   document: {
     // Comments live in a separate addon dataset.
     comments: {enabled: false},

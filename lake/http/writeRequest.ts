@@ -2,17 +2,19 @@
 import type {Context} from 'hono'
 import {requireWriter} from '../core/access.ts'
 import {BadRequestError} from '../core/errors.ts'
+import {checkTransactionSize} from '../core/limits.ts'
 import type {CommitRequest, DatasetService} from '../dataset.ts'
 import {datasetOf, flag} from './context.ts'
 import {getPrincipal} from './principal.ts'
 
 /**
  * The dataset and the body, a JSON object carrying `field`. Anonymous callers get a 401 and a bad
- * dataset name its error before the body is read.
+ * dataset name its error before the body is read; more entries than one transaction may hold, a
+ * 400 before any is applied.
  */
 export async function writeRequest(
   c: Context,
-  field: string,
+  field: 'mutations' | 'actions',
 ): Promise<{dataset: DatasetService; body: Record<string, unknown>}> {
   requireWriter(getPrincipal(c))
   const dataset = datasetOf(c)
@@ -20,6 +22,7 @@ export async function writeRequest(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BadRequestError(`Body must be an object with "${field}"`)
   }
+  checkTransactionSize(field, (body as Record<string, unknown>)[field])
   return {dataset, body: body as Record<string, unknown>}
 }
 

@@ -198,6 +198,8 @@ const INDEX_STEP_MS = 15
  * queued documents with groq-js, so the queue must stay short even under a sustained bulk load.
  */
 const MAX_QUEUED = 20_000
+/** After a failed index step (say, the file locked by another process), the next try. */
+const INDEX_RETRY_MS = 1000
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -326,8 +328,9 @@ export function createSqliteStore(
   }
 
   let indexing: NodeJS.Immediate | null = null
+  let retryIndexing: NodeJS.Timeout | null = null
   function scheduleIndexing() {
-    if (searchIndexOn && !options.readOnly && !indexing && !closed) {
+    if (searchIndexOn && !options.readOnly && !indexing && !retryIndexing && !closed) {
       indexing = setImmediate(indexStep)
     }
   }
@@ -343,6 +346,17 @@ export function createSqliteStore(
     try {
       if (!indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED)) scheduleIndexing()
       else scheduleIdleCheckpoint()
+    } catch (err) {
+      // The step rolled back: the queue still holds its documents, and queued documents are
+      // candidates of every search, so results stay right (searches only read more). A locked or
+      // full disk must not stop the lake: try again a little later.
+      console.error(
+        `lake: filling the full-text index of "${dataset}" failed (${(err as Error).message}); retrying in ${INDEX_RETRY_MS} ms`,
+      )
+      retryIndexing = setTimeout(() => {
+        retryIndexing = null
+        scheduleIndexing()
+      }, INDEX_RETRY_MS).unref()
     } finally {
       db.exec('PRAGMA synchronous = FULL')
     }
@@ -968,6 +982,7 @@ export function createSqliteStore(
       if (closed) return
       closed = true
       if (indexing) clearImmediate(indexing)
+      if (retryIndexing) clearTimeout(retryIndexing)
       if (idle) clearTimeout(idle)
       // A group still open was written by transactions that finished: make it durable.
       if (groupOpen && db) {

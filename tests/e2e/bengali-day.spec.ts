@@ -245,10 +245,14 @@ test('two editors on one story see each other’s avatars within two seconds', a
   timing('each editor sees the other in the document (after the second opens)', Date.now() - opened)
   timing('second editor: open the story and see the first', Date.now() - started)
 
-  // The seed was written by the import, not by a person: its footer shows the token's gear
-  // avatar (an image), never a person's initials.
+  // The seed was written by the import, not by a person: the footer of its published version
+  // (whose history holds the import; the draft has none yet) shows the token's gear avatar (an
+  // image), never a person's initials.
+  const version = (name: string) => mine.getByRole('button', {name, exact: true})
+  await version('প্রকাশিত').click()
   const importer = footer(mine).locator('[data-ui="Avatar"]').first()
   await expect(importer.locator('img')).toHaveAttribute('src', /^data:image\/svg\+xml,/)
+  await version('খসড়া').click()
 
   // Where in the form: the second editor's avatar by the field they are in. The Studio draws field
   // avatars in an overlay over the form (the field holds an empty placeholder), so it is found by

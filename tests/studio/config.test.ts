@@ -32,7 +32,7 @@ describe('sanity.config (local lake, no SANITY_STUDIO_PROJECT_ID)', async () => 
       scheduledPublishing: {enabled: false},
       scheduledDrafts: {enabled: false},
       releases: {enabled: false},
-      beta: {eventsAPI: {documents: false}},
+      beta: {eventsAPI: {documents: true, releases: false}},
     })
     // Search uses the Studio's default strategy (groq2024): the lake answers text::query().
     expect((workspace.search as {strategy?: string} | undefined)?.strategy).toBeUndefined()

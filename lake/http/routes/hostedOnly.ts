@@ -118,17 +118,6 @@ export const DELIBERATE_ANSWERS: readonly DeliberateAnswer[] = [
     },
     why: 'Presence answers WebSocket upgrades only; a plain request (or one over HTTP/2) gets this.',
   },
-  {
-    method: 'GET',
-    path: '/data/history/:dataset/events/documents/:id',
-    status: 404,
-    body: {
-      statusCode: 404,
-      error: 'Not Found',
-      message: 'The events API is not offered; use the transactions history',
-    },
-    why: 'Only called with beta.eventsAPI.documents on; the Studio config turns it off.',
-  },
 ]
 
 /** Declared 404s: (method, path after `/v{apiVersion}`) pairs that answer 404 on purpose. */

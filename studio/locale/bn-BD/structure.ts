@@ -79,6 +79,8 @@ export default {
   'buttons.split-pane-button.tooltip': 'ডানে আরেকটি প্যানে খুলুন',
   'buttons.split-pane-close-button.title': 'পাশের প্যানে বন্ধ করুন',
   'buttons.split-pane-close-group-button.title': 'প্যানে-গুচ্ছ বন্ধ করুন',
+  'changes.banner.description':
+    'ডকুমেন্টটির <strong>{{perspective}}</strong> সংস্করণের ইতিহাস দেখানো হচ্ছে।',
   'changes.from.label': 'থেকে',
   'changes.tab.history': 'ইতিহাস',
   'changes.tab.review-changes': 'পরিবর্তন দেখুন',

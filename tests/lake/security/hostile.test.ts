@@ -107,6 +107,57 @@ describe('numbers past what SQLite takes', () => {
   })
 })
 
+describe('mutations and actions per request', () => {
+  const max = LIMITS.writesPerTransaction
+  const creates = (count: number, prefix: string) =>
+    Array.from({length: count}, (_, i) => ({create: {_id: `${prefix}${i}`, _type: prefix}}))
+  const stored = async (type: string) => {
+    const res = await api(
+      `/data/query/test?query=${encodeURIComponent(`count(*[_type == "${type}"])`)}`,
+    )
+    return ((await res.json()) as {result: number}).result
+  }
+
+  it(`refuses ${max + 1} mutations in one request with 400 before storing any (was a 35 s write lock at 100,000)`, async () => {
+    const res = await api('/data/mutate/test', {
+      method: 'POST',
+      body: JSON.stringify({mutations: creates(max + 1, 'over')}),
+    })
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(400)
+    expect(body.error.type).toBe('mutationError')
+    expect(body.error.description).toMatch(
+      new RegExp(
+        `${max + 1} mutations in one request; at most ${max} .*split them into several transactions`,
+      ),
+    )
+    expect(await stored('over')).toBe(0)
+  })
+
+  it(`refuses ${max + 1} actions in one request with 400 (actionError)`, async () => {
+    const actions = Array.from({length: max + 1}, (_, i) => ({
+      actionType: 'sanity.action.document.create',
+      publishedId: `act${i}`,
+      attributes: {_id: `drafts.act${i}`, _type: 'act'},
+    }))
+    const res = await api('/data/actions/test', {method: 'POST', body: JSON.stringify({actions})})
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(400)
+    expect(body.error.type).toBe('actionError')
+    expect(body.error.description).toMatch(/actions in one request; at most/)
+    expect(await stored('act')).toBe(0)
+  })
+
+  it(`still takes ${max} in one transaction (a sanity dataset import batch is far smaller)`, async () => {
+    const res = await api('/data/mutate/test', {
+      method: 'POST',
+      body: JSON.stringify({mutations: creates(max, 'full')}),
+    })
+    expect(res.status).toBe(200)
+    expect(await stored('full')).toBe(max)
+  }, 120_000)
+})
+
 describe('the Events API refuses what it cannot answer', () => {
   const events = (query: string, id = 'x') =>
     api(`/data/history/test/events/documents/${id}${query}`)

@@ -436,6 +436,37 @@ describe('full-text index queue', () => {
     expect(searchIds('বৈঠক')).toEqual(['a'])
   })
 
+  test('a failing index step keeps its documents queued (still found) and tries again later', async () => {
+    await commit({a: {title: 'বৈঠক'}})
+    await afterCommit()
+    // Another process breaks a row behind the lake's back; the next step cannot index it.
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const other = new DatabaseSync(file)
+    const body = (
+      other.prepare("SELECT body FROM documents WHERE id = 'a'").get() as {body: string}
+    ).body
+    other.exec("UPDATE documents SET body = 'not json' WHERE id = 'a'")
+    other.exec("INSERT INTO search_queue (id) VALUES ('a')")
+    const errors: unknown[] = []
+    const error = console.error
+    console.error = (...args: unknown[]) => errors.push(args)
+    try {
+      await commit({b: {title: 'খেলা'}})
+      await afterCommit()
+      expect(errors).toHaveLength(1)
+      expect(indexState().queued).toBe(2)
+      other.prepare("UPDATE documents SET body = ? WHERE id = 'a'").run(body)
+      // Queued: still candidates of every search.
+      expect(searchIds('খেলা')).toEqual(['a', 'b'])
+      await new Promise((resolve) => setTimeout(resolve, 1200))
+      expect(indexState()).toEqual({queued: 0, indexed: 2})
+      expect(searchIds('খেলা')).toEqual(['b'])
+    } finally {
+      console.error = error
+      other.close()
+    }
+  })
+
   test('a long queue is indexed in steps, each bounded in time, writes going between them', async () => {
     const many = Object.fromEntries(
       Array.from({length: 3000}, (_, i) => [`d${i}`, {title: `শিরোনাম ${i} বৈঠক`}]),

@@ -1,11 +1,19 @@
 /**
- * Issue 10, item 3: the history of an imported document, as the Studio 6.9.2 builds it. The
- * Studio's own legacy timeline (`Timeline` and `TimelineController` from `sanity`, the back-end
- * sanity.config.ts selects with `beta.eventsAPI.documents: false`) is driven here against a real
- * lake over HTTP, with the seed imported by the real import script, exactly as the document pane
- * drives it: snapshots of the draft and the published document, then
- * `…/transactions/<id>,drafts.<id>?…reverse=true&limit=50`.
+ * Issue 10, item 3: the history of an imported document, as the Studio 6.9.2 builds it with the
+ * Events API (`beta.eventsAPI.documents`, on in sanity.config.ts). The Studio's own events code
+ * (`getInitialFetchEvents`, which reads `…/events/documents/<id>` and the draft's edits from the
+ * transaction log, and `getDocumentAtRevision`, which opens an entry) is driven here against a
+ * real lake over HTTP, with the seed imported by the real import script.
+ *
+ * Sanity exports neither function from its entry points, so they are taken from the bundle chunk
+ * that defines them, found by their source and named as that chunk exports them: a Sanity upgrade
+ * that moves them fails here, loudly, rather than silently testing something else.
  */
+import {readdirSync, readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import type {SanityClient} from '@sanity/client'
 import {expect, it} from 'vitest'
 import {run as runImport} from '../../../scripts/import.ts'
 import {captureIo} from '../../helpers/io.ts'
@@ -13,65 +21,132 @@ import {useTestLake} from '../../helpers/lake.ts'
 
 const lake = useTestLake()
 
-type Chunk = {id: string; type: string; startTimestamp: string; endTimestamp: string}
+interface Observable<T> {
+  subscribe(observer: {next(value: T): void; error(err: unknown): void}): {unsubscribe(): void}
+}
+interface StudioEvent {
+  id: string
+  type: string
+  documentId: string
+  revisionId?: string
+  versionRevisionId?: string
+}
+interface EventsState {
+  events: StudioEvent[]
+  loading: boolean
+  error: unknown
+}
+interface StudioEventsCode {
+  getInitialFetchEvents(options: {client: SanityClient; documentId: string}): {
+    events$: Observable<EventsState>
+  }
+  getDocumentAtRevision(options: {
+    client: SanityClient
+    documentId: string
+    revisionId: string
+  }): Observable<{loading: boolean; document: Record<string, unknown> | null}>
+}
 
-it('an imported document has one transaction, and the Studio opens its revision', async () => {
+/** The Studio's events functions, from the chunk of `sanity` that defines them. */
+async function studioEventsCode(): Promise<StudioEventsCode> {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('sanity/package.json')), 'lib')
+  const wanted = ['getInitialFetchEvents', 'getDocumentAtRevision'] as const
+  for (const file of readdirSync(lib).filter((name) => name.endsWith('.js'))) {
+    const source = readFileSync(join(lib, file), 'utf8')
+    if (!source.includes('function getInitialFetchEvents(')) continue
+    const exported = source.slice(source.lastIndexOf('export {'))
+    const alias = (name: string) =>
+      new RegExp(`\\b${name} as (\\w+)`).exec(exported)?.[1] ?? expect.fail(`${name} not exported`)
+    const chunk = await import(pathToFileURL(join(lib, file)).href)
+    return Object.fromEntries(wanted.map((name) => [name, chunk[alias(name)]])) as never
+  }
+  return expect.fail('No chunk of sanity defines getInitialFetchEvents')
+}
+
+/** The first value `observable` emits that `done` accepts. */
+function settled<T>(observable: Observable<T>, done: (value: T) => boolean): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let finished = false
+    const subscription = observable.subscribe({
+      next(value) {
+        if (finished || !done(value)) return
+        finished = true
+        resolve(value)
+        queueMicrotask(() => subscription?.unsubscribe())
+      },
+      error: reject,
+    })
+    if (finished) subscription.unsubscribe()
+  })
+}
+
+it('an imported document is ONE history entry, and the Studio opens it', async () => {
   const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake().url, LAKE_DATA: lake().dataDir}})
-  expect(await runImport(['--dataset', 'test'], io), io.err()).toBe(0)
+  expect(await runImport(['--dataset', 'test', '--as-of', '2025-07-20'], io), io.err()).toBe(0)
   const client = lake().client()
-  const [id] = await client.fetch<string[]>('*[_type == "article"]._id', {}, {perspective: 'raw'})
-  const published = await client.getDocument(id)
+  const [id] = await client.fetch<string[]>(
+    '*[_type == "article" && !(_id in path("drafts.**"))]._id',
+    {},
+    {perspective: 'raw'},
+  )
+  const published = (await client.getDocument(id))!
   expect(published).toBeDefined()
 
-  // The Studio's own timeline code (loading `sanity` in Node takes a while).
-  const {Timeline, TimelineController} = await import('sanity')
-  const timeline = new Timeline({publishedId: id})
-  const controller = new TimelineController({
-    timeline,
-    client,
-    documentId: id,
-    documentType: 'article',
-  })
-  const changed = new Promise<void>((resolve, reject) => {
-    controller.setHandler((err) => {
-      if (err) reject(err)
-      else if (timeline.reachedEarliestEntry) resolve()
-    })
-  })
-  controller.handleRemoteMutation({type: 'snapshot', version: 'draft', document: null} as never)
-  controller.handleRemoteMutation({
-    type: 'snapshot',
-    version: 'published',
-    document: published,
-  } as never)
-  controller.setLoadMore(true)
-  await changed
+  // Loading `sanity` in Node takes a while.
+  const studio = await studioEventsCode()
+  const eventsOf = async (documentId: string) => {
+    const state = await settled(
+      studio.getInitialFetchEvents({client, documentId}).events$,
+      (value) => !value.loading,
+    )
+    expect(state.error).toBeNull()
+    return state.events
+  }
+  const open = async (documentId: string, revisionId: string) =>
+    (
+      await settled(
+        studio.getDocumentAtRevision({client, documentId, revisionId}),
+        (value) => !value.loading,
+      )
+    ).document
 
-  // The import was one transaction, whose id is the document's _rev: the aligner found it.
-  const chunks = timeline.mapChunks((chunk) => chunk as unknown as Chunk)
-  const real = chunks.filter((chunk) => chunk.type !== 'initial')
-  expect(real.map((chunk) => [chunk.type, chunk.id])).toEqual([['editLive', published!._rev]])
+  // The published version: the import, once, and opening it shows the document as imported.
+  const events = await eventsOf(id)
+  expect(events.map((event) => [event.type, event.id])).toEqual([
+    ['createLiveDocument', published._rev],
+  ])
+  expect(await open(id, events[0].id)).toEqual(published)
+  // The draft (the version the Studio opens by default) has no history of its own yet.
+  expect(await eventsOf(`drafts.${id}`)).toEqual([])
 
-  // Selecting that transaction shows the imported document as it was stored.
-  controller.setRange(null, timeline.createTimeId(real[0] as never))
-  expect(controller.selectionState).not.toBe('invalid')
-  const shown = controller.realRevChunk
-  expect(shown.id).toBe(published!._rev)
+  // An editor's edit makes the draft; publishing it is the draft's and the published version's
+  // newest entry, and each entry opens the state it names.
+  const act = (actions: object[]) =>
+    client.request({method: 'POST', uri: '/data/actions/test', body: {actions}})
+  const draftId = `drafts.${id}`
+  await act([
+    {
+      actionType: 'sanity.action.document.edit',
+      draftId,
+      publishedId: id,
+      patch: {set: {kicker: 'বিশ্ব'}},
+    },
+  ])
+  const draft = (await client.getDocument(draftId))!
+  await act([{actionType: 'sanity.action.document.publish', draftId, publishedId: id}])
+  const republished = (await client.getDocument(id))!
 
-  // Restoring it asks for the pair at that revision and takes the one whose _rev matches.
-  const res = await fetch(
-    `${lake().url}/v2025-02-19/data/history/test/documents/${id},drafts.${id}?revision=${published!._rev}`,
-    {headers: {authorization: `Bearer ${lake().token}`}},
-  )
-  const {documents} = (await res.json()) as {documents: {_id: string; _rev: string}[]}
-  expect(documents.find((doc) => doc._rev === published!._rev)).toEqual(published)
-
-  // The Studio adds its own "Created" entry (`@initial`, at the same time as the first
-  // transaction) once it has read to the start of the log; it shows the state *before* the oldest
-  // transaction it read, which for a document whose whole history is in the log is nothing.
-  const initial = chunks.find((chunk) => chunk.type === 'initial')!
-  expect(initial.id).toBe('@initial')
-  expect(initial.endTimestamp).toBe(real[0].endTimestamp)
-  controller.setRange(null, timeline.createTimeId(initial as never))
-  expect(controller.displayed()).toBeNull()
+  const draftEvents = await eventsOf(draftId)
+  expect(draftEvents.map((event) => [event.type, event.id])).toEqual([
+    ['publishDocumentVersion', draft._rev],
+    ['createDocumentVersion', draft._rev],
+  ])
+  expect(await open(draftId, draftEvents[0].id)).toEqual(draft)
+  const publishedEvents = await eventsOf(id)
+  expect(publishedEvents.map((event) => [event.type, event.id])).toEqual([
+    ['publishDocumentVersion', republished._rev],
+    ['createLiveDocument', published._rev],
+  ])
+  expect(await open(id, publishedEvents[0].id)).toEqual(republished)
+  expect(await open(id, publishedEvents[1].id)).toEqual(published)
 }, 120_000)

@@ -69,6 +69,12 @@ export interface Selection {
   where?: Condition
   excludeIdPrefixes?: readonly string[]
   /**
+   * Only rows that are the top layer of their document group in this perspective stack (`drafts`
+   * or release names, first wins; the published document last): the documents a drafts or release
+   * perspective shows, each as stored.
+   */
+  stack?: readonly string[]
+  /**
    * Rows in this order of indexed fields, by GROQ's order() (numbers, strings by UTF-16 code
    * unit, booleans, then null, missing and everything else). Rows that tie come in any order.
    */

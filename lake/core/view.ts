@@ -59,7 +59,7 @@ export async function loadView(options: ViewOptions): Promise<View> {
   }
 
   if (plan.starCount === 0) return {documents: [], dereference}
-  if (perspective.kind !== 'stack' && plan.scan) {
+  if (plan.scan) {
     const view = await planned(options, exclude, dereference)
     if (view) return {...view, dereference}
   }
@@ -102,9 +102,10 @@ export async function loadView(options: ViewOptions): Promise<View> {
 }
 
 /**
- * Raw and published views, where view ids are stored ids: the store selects by the filters as far
- * as they translate exactly (see conditionOf), and groq-js checks the rest on batches streamed
- * through it, so only the matches are ever held. `count(*[…])` over an exact filter and ordered
+ * The store selects by the filters as far as they translate exactly (see conditionOf), and groq-js
+ * checks the rest on batches streamed through it, so only the matches are ever held. In a stack
+ * (drafts, releases) only each group's top layer is selected (Selection.stack), and documents get
+ * the group's id. `count(*[…])` over an exact filter and ordered
  * slices over indexed fields read no bodies beyond the rows returned.
  */
 async function planned(
@@ -118,7 +119,11 @@ async function planned(
   if (plan.hint?.attributes?.some((a) => fieldIndex(store.indexedFields, a.path) < 0)) return null
   const topK = plan.topK?.base === plan.scan ? plan.topK : null
   const fields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
-  const {where, exact} = conditionOf(plan.filters, store.indexedFields, true)
+  const stack = perspective.kind === 'stack' ? perspective.layers : null
+  // A slice without order() is by view `_id`, which in a stack is not the stored one; lookups by
+  // view id read their document groups directly (below).
+  if (stack && (topK?.keys.length === 0 || plan.hint?.ids || plan.hint?.idPrefixes)) return null
+  const {where, exact} = conditionOf(plan.filters, store.indexedFields, !stack)
   // references() alone also gives full-text candidates (the index's `refs` column); where the
   // condition already reads the references table, those add nothing.
   const searchHint =
@@ -135,14 +140,21 @@ async function planned(
   if (fields?.some((field) => field < 0) && !plan.count) return null
   const context = {...options.context, dereference}
   const selection: Selection = {excludeIdPrefixes: exclude}
+  if (stack) selection.stack = stack
   // Full-text candidates (searchHints.ts) narrow further; `match` is never exact, so groq-js
   // re-checks every candidate.
   const search: Condition | null = searchHint ? {kind: 'search', search: searchHint} : null
   const narrowing = [where, search].filter((c): c is Condition => Boolean(c))
   if (narrowing.length)
     selection.where = narrowing.length === 1 ? narrowing[0] : {kind: 'and', of: narrowing}
-  const toView = (doc: SanityDocument): SanityDocument =>
-    perspective.kind === 'published' ? {...doc, _originalId: doc._id} : doc
+  /** A stored document (or stand-in) as the view shows it; its stored id stays in _originalId. */
+  const toView = (doc: SanityDocument, storedId = doc._id): SanityDocument => {
+    if (perspective.kind === 'raw') return doc
+    const viewId = perspective.kind === 'stack' ? getPublishedId(storedId) : storedId
+    return {...doc, _id: viewId, _originalId: storedId}
+  }
+  const storedIdOf = (doc: SanityDocument): string =>
+    perspective.kind === 'raw' ? doc._id : (doc._originalId as string)
   const bodies = (ids: string[]) => {
     const out: SanityDocument[] = []
     for (const doc of store.getDocuments(ids)) if (doc) out.push(toView(doc))
@@ -155,7 +167,9 @@ async function planned(
   const paths = exact || partial ? null : documentPaths(plan.filters)
   const standIns = (rows: SelectedRow[]): (SanityDocument | null)[] => {
     if (partial) {
-      return rows.map((row) => (row.complete ? partialDocument(row, store.indexedFields) : null))
+      return rows.map((row) =>
+        row.complete ? toView(partialDocument(row, store.indexedFields), row.id) : null,
+      )
     }
     if (!paths) return []
     const values = store.extract(
@@ -164,8 +178,7 @@ async function planned(
     )
     return rows.map((row, i) => {
       if (!values[i]) return null
-      const doc = standIn(row.id, row.type, paths, values[i]) as SanityDocument
-      return perspective.kind === 'published' ? {...doc, _originalId: row.id} : doc
+      return toView(standIn(row.id, row.type, paths, values[i]) as SanityDocument, row.id)
     })
   }
   /** The batch's documents that pass the filters (all of them when the selection is exact). */
@@ -174,15 +187,15 @@ async function planned(
     if (exact) return bodies(readable.map((row) => row.id))
     const candidates = standIns(readable)
     const needBodies = readable.filter((_, i) => !candidates[i]).map((row) => row.id)
-    const full = new Map(bodies(needBodies).map((doc) => [doc._id, doc]))
+    // By stored id: in a stack the view id is the group's.
+    const full = new Map(bodies(needBodies).map((doc) => [storedIdOf(doc), doc]))
     const docs = readable.flatMap((row, i) => candidates[i] ?? full.get(row.id) ?? [])
     const matched = (await evaluateQuery(scan, docs, context)) as SanityDocument[]
     if (!partial && !paths) return matched
     // Stand-ins that matched become their documents, in the same order.
-    for (const doc of bodies(matched.map((d) => d._id).filter((id) => !full.has(id)))) {
-      full.set(doc._id, doc)
-    }
-    return matched.flatMap((doc) => full.get(doc._id) ?? [])
+    const missing = matched.map(storedIdOf).filter((id) => !full.has(id))
+    for (const doc of bodies(missing)) full.set(storedIdOf(doc), doc)
+    return matched.flatMap((doc) => full.get(storedIdOf(doc)) ?? [])
   }
 
   if (plan.count && options.tree) {
@@ -254,7 +267,8 @@ async function planned(
     documents.push(...(await matching(rows)))
     return 0
   })
-  return {documents}
+  // Rows come by stored id; in a stack the view's order is by the group's id.
+  return {documents: stack ? documents.sort(byId) : documents}
 }
 
 /**

@@ -116,6 +116,7 @@ export function compileSelection(
     terms.push('NOT (f.id >= ? AND f.id < ?)')
     params.push(prefix, prefixEnd(prefix))
   }
+  if (selection.stack) terms.push(topOfStack(selection.stack, params))
   const order = (selection.order ?? []).map(({field, desc}) => {
     const column = INDEXED_FIELDS[field]?.column
     if (!column) throw new Error(`lake: no indexed field ${field}`)
@@ -128,6 +129,31 @@ export function compileSelection(
     orderBy: ` ORDER BY ${[...order, `f.id ${last}`].join(', ')}`,
     params,
   }
+}
+
+/**
+ * Rows that are the top layer of their group in `stack`: a row of layer i counts when its group
+ * has no row in layers 0…i-1 (one primary-key probe each). Ids: `drafts.<id>`,
+ * `versions.<release>.<id>`, and the published `<id>` (neither prefix).
+ */
+function topOfStack(stack: readonly string[], params: SQLInputValue[]): string {
+  const prefixes = stack.map((layer) =>
+    layer === 'drafts' ? 'drafts.' : `versions.${layer}.`,
+  )
+  const absent = (higher: readonly string[], groupSql: string) =>
+    higher.map((prefix) => {
+      params.push(prefix)
+      return ` AND NOT EXISTS (SELECT 1 FROM fields x WHERE x.id = ? || ${groupSql})`
+    })
+  const terms = prefixes.map((prefix, i) => {
+    params.push(prefix, prefixEnd(prefix))
+    const inLayer = '(f.id >= ? AND f.id < ?)'
+    return inLayer + absent(prefixes.slice(0, i), `substr(f.id, ${prefix.length + 1})`).join('')
+  })
+  params.push('drafts.', prefixEnd('drafts.'), 'versions.', prefixEnd('versions.'))
+  const published = 'NOT (f.id >= ? AND f.id < ?) AND NOT (f.id >= ? AND f.id < ?)'
+  terms.push(published + absent(prefixes, 'f.id').join(''))
+  return `(${terms.map((term) => `(${term})`).join(' OR ')})`
 }
 
 type SearchSql = (hint: SearchHint) => {sql: string; params: SQLInputValue[]} | null

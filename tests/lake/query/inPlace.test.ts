@@ -109,6 +109,15 @@ describe('a budgeted store', () => {
     expect(answer.result).toEqual(await unbudgeted(query))
   })
 
+  test.each([
+    '*[_type == "article"] | order(publishedAt desc)[0...3]{_id, _originalId}',
+    'count(*[_type == "article" && section == "খেলা"])',
+  ])('answers in the drafts perspective too, off the same indexes: %s', async (query) => {
+    const answer = await inPlace(query, undefined, 'drafts')
+    expect(answer.over).toBeUndefined()
+    expect(answer.result).toEqual(await unbudgeted(query, 'drafts'))
+  })
+
   test('stops at the first body past the budget', async () => {
     // 300 articles reference source-1: more bodies than the budget allows.
     const query = '*[references("source-1")]{_id}'
@@ -129,8 +138,8 @@ describe('a budgeted store', () => {
     ['*[title == "প্রতিবেদন 5"][0]._id', 'published'],
     // An order over an attribute outside the side table: SQLite sorts every headline first.
     ['*[_type == "article"] | order(position asc)[0...3]._id', 'published'],
-    // Drafts: ordered slices are read by json_extract order, a sort before the first row.
-    ['*[_type == "article"] | order(publishedAt desc)[0...3]._id', 'drafts'],
+    // Drafts, ordered by an attribute outside the side table: json_extract order, a sort first.
+    ['*[_type == "article"] | order(position desc)[0...3]._id', 'drafts'],
   ])('refuses before reading when SQLite would scan or sort: %s', async (query, perspective) => {
     const answer = await inPlace(query, {rows: 100_000, bodies: 100_000}, perspective)
     expect(answer.over).toMatch(/scan or sort/)

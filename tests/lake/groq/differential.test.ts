@@ -7,6 +7,7 @@
 import {evaluate, parse} from 'groq-js'
 import {beforeAll, describe, expect, test} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
+import {searchIndexCaughtUp} from '../../helpers/searchIndex.ts'
 import {asMultiset} from './compare.ts'
 import {generateDataset, generateQueries, type GeneratedQuery} from './generate.ts'
 import {loadDocuments, query} from './http.ts'
@@ -105,6 +106,8 @@ for (const seed of SEEDS) {
     beforeAll(async () => {
       stored = await loadDocuments(lake(), dataset, documents, 40)
       expect(stored.map((doc) => doc._id)).toEqual(documents.map((doc) => doc._id))
+      // `match` is answered by the full-text index, not by its queue of unindexed documents.
+      await searchIndexCaughtUp(lake().dataDir, dataset)
     })
 
     const cases = PERSPECTIVES.flatMap((perspective) =>

@@ -4,7 +4,7 @@
  * stopped by terminating the thread.
  */
 import {readlinkSync} from 'node:fs'
-import {setPriority} from 'node:os'
+import {getPriority, setPriority} from 'node:os'
 import type {ScanHint, Store} from '../core/store.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
@@ -17,7 +17,7 @@ import {
   type QueryTaskResult,
   type WorkerResult,
   type WorkerTask,
-  WORKER_NICE,
+  workerNice,
 } from './wire.ts'
 
 /**
@@ -28,7 +28,7 @@ import {
 function lowerPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE)
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, workerNice(getPriority(tid)))
   } catch {
     // No /proc (macOS, Windows), or not permitted: the same priority as the event loop.
   }

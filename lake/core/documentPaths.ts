@@ -75,9 +75,14 @@ export function documentPaths(filters: readonly ExprNode[]): DocumentPath[] | nu
         return false
       }
     }
+    // `@{…}` (how `*[…]{…}` parses per document): the object's scope is the document's own.
+    const projectsThis =
+      node.type === 'Projection' && (node.base as Node | undefined)?.type === 'This'
     // `^` would reach the document from inside a per-element scope.
     for (const [key, child] of Object.entries(node)) {
-      const inner = PER_ELEMENT.has(node.type) && key === 'expr' ? depth + 1 : depth
+      if (projectsThis && key === 'base') continue
+      const inner =
+        PER_ELEMENT.has(node.type) && key === 'expr' && !projectsThis ? depth + 1 : depth
       for (const item of Array.isArray(child) ? child : [child]) {
         if (!item || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue
         if ((item as Node).type === 'Parent') return false

@@ -4,7 +4,7 @@
  */
 import type {DereferenceFunction, ExprNode} from 'groq-js'
 import type {Condition, ScanHint, SearchHint, SelectedRow, Selection, Store} from './store.ts'
-import {documentPaths, standIn} from './documentPaths.ts'
+import {documentPaths, standIn, type DocumentPath} from './documentPaths.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
@@ -163,8 +163,22 @@ async function planned(
   const scan = plan.scan!
   // Stand-ins for the filters: from the side table when they read nothing else, or else from the
   // values at the paths they read (documentPaths.ts); only documents that match are read whole.
-  const partial = !exact && fieldsOnly(plan.filters, store.indexedFields)
-  const paths = exact || partial ? null : documentPaths(plan.filters)
+  // `lean`: the query is `*[…].a` or `*[…]{…}` and its projection reads no more than the filters
+  // may, so the stand-ins answer it all and no body is read.
+  const top = options.tree as unknown as {type: string; base?: unknown; expr?: ExprNode} | undefined
+  const projection =
+    top && (top.type === 'Map' || top.type === 'Projection') && top.base === scan && top.expr
+      ? [...plan.filters, top.expr]
+      : null
+  let lean = false
+  let partial = false
+  let paths: DocumentPath[] | null = null
+  if (projection && fieldsOnly(projection, store.indexedFields)) lean = partial = true
+  else if (projection && (paths = documentPaths(projection))) lean = true
+  else if (!exact) {
+    partial = fieldsOnly(plan.filters, store.indexedFields)
+    if (!partial) paths = documentPaths(plan.filters)
+  }
   const standIns = (rows: SelectedRow[]): (SanityDocument | null)[] => {
     if (partial) {
       return rows.map((row) =>
@@ -184,14 +198,14 @@ async function planned(
   /** The batch's documents that pass the filters (all of them when the selection is exact). */
   const matching = async (rows: SelectedRow[]): Promise<SanityDocument[]> => {
     const readable = rows.filter((row) => canRead(row.id))
-    if (exact) return bodies(readable.map((row) => row.id))
+    if (exact && !lean) return bodies(readable.map((row) => row.id))
     const candidates = standIns(readable)
     const needBodies = readable.filter((_, i) => !candidates[i]).map((row) => row.id)
     // By stored id: in a stack the view id is the group's.
     const full = new Map(bodies(needBodies).map((doc) => [storedIdOf(doc), doc]))
     const docs = readable.flatMap((row, i) => candidates[i] ?? full.get(row.id) ?? [])
-    const matched = (await evaluateQuery(scan, docs, context)) as SanityDocument[]
-    if (!partial && !paths) return matched
+    const matched = exact ? docs : ((await evaluateQuery(scan, docs, context)) as SanityDocument[])
+    if (lean || (!partial && !paths)) return matched
     // Stand-ins that matched become their documents, in the same order.
     const missing = matched.map(storedIdOf).filter((id) => !full.has(id))
     for (const doc of bodies(missing)) full.set(storedIdOf(doc), doc)
@@ -406,6 +420,9 @@ function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly str
         break
       case 'PipeFuncCall':
         return false
+      case 'Projection':
+        // `@{…}` (how `*[…]{…}` parses per document): the object reads the document itself.
+        if ((n.base as {type?: string} | undefined)?.type === 'This') return ok(n.expr, n)
     }
     for (const [key, child] of Object.entries(n)) {
       if (key === 'type' || !child || typeof child !== 'object') continue

@@ -206,6 +206,25 @@ const QUERIES: GeneratedQuery[] = [
   {query: '*[count(source[]._ref) > 0 && _type == "odd"]._id', params: {}, ordered: false},
   {query: '*[wordCount > 2000 && source->name == "বাসস"]._id', params: {}, ordered: false},
   {query: 'count(*[pt::text(body) match "বাজেট" && wordCount < 1000])', params: {}, ordered: true},
+  // Projections the stand-ins answer without bodies: from the side table, or from paths.
+  {query: '*[_type == "article"]{_id, title, publishedAt}', params: {}, ordered: false},
+  {
+    query: '*[_type == "odd"]{_id, _type, title, "s": slug.current, section}',
+    params: {},
+    ordered: false,
+  },
+  {
+    query: '*[wordCount > 1500]{_id, "n": count(tags), "style": body[0].style, _originalId}',
+    params: {},
+    ordered: false,
+  },
+  {query: '*[_type == "odd"]{_id, source, "name": source->name}', params: {}, ordered: false},
+  {query: '*[length(title) > 20]._id', params: {}, ordered: false},
+  {
+    query: '*[_type == "article" && featured]{"t": title, "w": wordCount}',
+    params: {},
+    ordered: false,
+  },
   // `match` with an ordered slice: rows off the order's index, probed against full-text candidates.
   {
     query: '*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc) [0...20]._id',

@@ -6,6 +6,7 @@
  * path the filter reads, so the filter cannot tell it from the document.
  */
 import type {ExprNode} from 'groq-js'
+import {textQueryMatchOf} from './textQueryRewrite.ts'
 
 /** Object keys and (non-negative) array indexes from the document root. */
 export type DocumentPath = readonly (string | number)[]
@@ -60,6 +61,9 @@ export function documentPaths(filters: readonly ExprNode[]): DocumentPath[] | nu
   /** Walks `node`; `depth` 0 is the document's own scope. False: the whole document is needed. */
   const walk = (node: Node, depth: number): boolean => {
     if (!KNOWN.has(node.type)) return false
+    // A rewritten text::query match reads its document by id from the query's documents
+    // (textQueryRewrite.ts), behind the tree's back: a stand-in would be searched instead.
+    if (textQueryMatchOf(node)) return false
     if (depth === 0) {
       const path = chainPath(node)
       if (path) {

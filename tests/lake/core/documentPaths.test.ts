@@ -10,7 +10,7 @@ import {parseQuery} from '../../../lake/core/query.ts'
 import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
-import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {countingBodies, memoryStore} from '../../helpers/store.ts'
 
 /** The paths the filter of `*[filter]` reads. */
 const pathsOf = (filter: string) => {
@@ -57,45 +57,18 @@ const ARTICLES = 300
 let store: Store
 
 beforeAll(async () => {
-  store = createSqliteStore(':memory:', 'test')
   const docs = Array.from({length: ARTICLES}, (_, i) => ({
     _id: `article-${String(i).padStart(3, '0')}`,
     _type: 'article',
     position: i % 17,
     body: [{_type: 'block', children: [{_type: 'span', text: 'ক'.repeat(i % 50)}]}],
   }))
-  await store.transact((writer) =>
-    writer.commit({
-      id: 'tx1',
-      dataset: 'test',
-      timestamp: '2026-01-01T00:00:00.000Z',
-      identity: 'test',
-      changes: docs.map((doc) => ({
-        id: doc._id,
-        before: null,
-        after: {...doc, _rev: 'tx1'} as SanityDocument,
-        mutations: [],
-        effects: {apply: [], revert: []},
-      })),
-    }),
-  )
+  store = await memoryStore(docs as SanityDocument[])
 })
 afterAll(() => store.close())
 
 test('a scan over other attributes parses only the bodies of its matches', async () => {
-  let parsed = 0
-  const counting = Object.assign(Object.create(store) as Store, {
-    getDocuments(ids: readonly string[]) {
-      parsed += ids.length
-      return store.getDocuments(ids)
-    },
-    *scan(hint: never) {
-      for (const doc of store.scan(hint)) {
-        parsed++
-        yield doc
-      }
-    },
-  })
+  const counting = countingBodies(store)
   const filter =
     '_type == "article" && position > 2 && position < 4 && length(body[0].children[0].text) > 10'
   const request = {
@@ -106,20 +79,25 @@ test('a scan over other attributes parses only the bodies of its matches', async
   }
   const admin = {kind: 'user', id: 'u', role: 'administrator'} as never
   const environment = {now: new Date(), projectId: 'p', dataset: 'test'}
-  const result = (await executeQuery(counting, request, admin, environment)) as unknown[]
+  const result = (await executeQuery(counting.store, request, admin, environment)) as unknown[]
   // position 3: articles 3, 20, 37, …; text longer than 10: i % 50 > 10.
   const expected = Array.from({length: ARTICLES}, (_, i) => i).filter(
     (i) => i % 17 === 3 && i % 50 > 10,
   )
   expect(result).toHaveLength(expected.length)
-  expect(parsed).toBe(expected.length)
+  expect(counting.parsed()).toBe(expected.length)
   // A projection that reads no more than the paths: the stand-ins answer it, no body is parsed.
-  parsed = 0
+  counting.reset()
   const projected = `*[${filter}]{_id, "text": body[0].children[0].text, "p": position}`
-  const lean = await executeQuery(counting, {...request, query: projected}, admin, environment)
+  const lean = await executeQuery(
+    counting.store,
+    {...request, query: projected},
+    admin,
+    environment,
+  )
   expect(lean).toEqual(
     await executeQuery(store, {...request, query: projected}, admin, environment),
   )
   expect(lean).toHaveLength(expected.length)
-  expect(parsed).toBe(0)
+  expect(counting.parsed()).toBe(0)
 })

@@ -7,7 +7,7 @@ import {parseQuery, evaluateQuery} from '../../../lake/core/query.ts'
 import {planQuery} from '../../../lake/core/plan.ts'
 import {applyPerspective, parsePerspective} from '../../../lake/core/perspective.ts'
 import {loadView} from '../../../lake/core/view.ts'
-import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {countingBodies, memoryStore} from '../../helpers/store.ts'
 import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 
@@ -121,22 +121,7 @@ function fixture(): SanityDocument[] {
 let store: Store
 
 beforeAll(async () => {
-  store = createSqliteStore(':memory:', 'test')
-  await store.transact((writer) =>
-    writer.commit({
-      id: 'tx1',
-      dataset: 'test',
-      timestamp: '2026-01-01T00:00:00.000Z',
-      identity: 'test',
-      changes: fixture().map((doc) => ({
-        id: doc._id,
-        before: null,
-        after: {...doc, _rev: 'tx1'},
-        mutations: [],
-        effects: {apply: [], revert: []},
-      })),
-    }),
-  )
+  store = await memoryStore(fixture())
 })
 afterAll(() => store.close())
 
@@ -196,25 +181,13 @@ test('an ordered slice in the drafts perspective also stops early', async () => 
 test.each(['drafts', 'previewDrafts', 'r1,drafts', 'r1'])(
   'in the %s perspective, counts, ranges and ordered slices read only what they return',
   async (name) => {
-    let parsed = 0
-    const counting = Object.assign(Object.create(store) as Store, {
-      getDocuments(ids: readonly string[]) {
-        parsed += ids.length
-        return store.getDocuments(ids)
-      },
-      *scan(hint: never) {
-        for (const doc of store.scan(hint)) {
-          parsed++
-          yield doc
-        }
-      },
-    })
+    const counting = countingBodies(store)
     const perspective = parsePerspective(name, '2025-02-19')
     const run = async (query: string) => {
-      parsed = 0
+      counting.reset()
       const tree = parseQuery(query, params)
       const view = await loadView({
-        store: counting,
+        store: counting.store,
         perspective,
         apiVersion: '2025-02-19',
         plan: planQuery(tree),
@@ -232,13 +205,13 @@ test.each(['drafts', 'previewDrafts', 'r1,drafts', 'r1'])(
       return result
     }
     await run('count(*[_type == "bulk"])')
-    expect(parsed).toBe(0)
+    expect(counting.parsed()).toBe(0)
     await run('count(*[_type == "bulk" && defined(publishedAt) && publishedAt > 500])')
-    expect(parsed).toBe(0)
+    expect(counting.parsed()).toBe(0)
     await run('*[_type == "bulk"] | order(publishedAt desc) [0...5]._id')
     // The five, and any ties with the fifth.
-    expect(parsed).toBeGreaterThanOrEqual(5)
-    expect(parsed).toBeLessThan(12)
+    expect(counting.parsed()).toBeGreaterThanOrEqual(5)
+    expect(counting.parsed()).toBeLessThan(12)
   },
 )
 

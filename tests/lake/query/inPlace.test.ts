@@ -9,7 +9,7 @@ import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {budgeted, OverBudget, triesInPlace} from '../../../lake/query/inPlace.ts'
-import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {memoryStore} from '../../helpers/store.ts'
 
 const tries = (query: string, params: Record<string, unknown> = {}) =>
   triesInPlace(parseQuery(query, params))
@@ -45,7 +45,6 @@ const ARTICLES = 300
 let store: Store
 
 beforeAll(async () => {
-  store = createSqliteStore(':memory:', 'test')
   const docs: SanityDocument[] = [{_id: 'source-1', _type: 'source', name: 'বাসস'}]
   for (let i = 0; i < ARTICLES; i++) {
     docs.push({
@@ -59,21 +58,7 @@ beforeAll(async () => {
       position: i % 17,
     } as SanityDocument)
   }
-  await store.transact((writer) =>
-    writer.commit({
-      id: 'tx1',
-      dataset: 'test',
-      timestamp: '2026-01-01T00:00:00.000Z',
-      identity: 'test',
-      changes: docs.map((doc) => ({
-        id: doc._id,
-        before: null,
-        after: {...doc, _rev: 'tx1'},
-        mutations: [],
-        effects: {apply: [], revert: []},
-      })),
-    }),
-  )
+  store = await memoryStore(docs as SanityDocument[])
 })
 afterAll(() => store.close())
 

@@ -1,0 +1,43 @@
+/** Stores for tests that read the query engine without a lake: SQLite in memory. */
+import type {Store} from '../../lake/core/store.ts'
+import type {SanityDocument} from '../../lake/core/types.ts'
+import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
+
+/** An in-memory store holding `docs`, written in one transaction. */
+export async function memoryStore(docs: readonly SanityDocument[]): Promise<Store> {
+  const store = createSqliteStore(':memory:', 'test')
+  await store.transact((writer) =>
+    writer.commit({
+      id: 'tx1',
+      dataset: 'test',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      identity: 'test',
+      changes: docs.map((doc) => ({
+        id: doc._id,
+        before: null,
+        after: {...doc, _rev: 'tx1'},
+        mutations: [],
+        effects: {apply: [], revert: []},
+      })),
+    }),
+  )
+  return store
+}
+
+/** `store`, counting the document bodies read through it (by id or by scan). */
+export function countingBodies(store: Store): {store: Store; parsed: () => number; reset(): void} {
+  let parsed = 0
+  const counting = Object.assign(Object.create(store) as Store, {
+    getDocuments(ids: readonly string[]) {
+      parsed += ids.length
+      return store.getDocuments(ids)
+    },
+    *scan(hint: never) {
+      for (const doc of store.scan(hint)) {
+        parsed++
+        yield doc
+      }
+    },
+  })
+  return {store: counting, parsed: () => parsed, reset: () => void (parsed = 0)}
+}

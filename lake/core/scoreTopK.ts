@@ -154,11 +154,15 @@ function condition(node: Node): Test | undefined {
 
 /** groq-js's hasReference: the first `_ref` found in an object decides for that object. */
 function hasReference(value: unknown, ids: Set<string>): boolean {
-  if (Array.isArray(value)) return value.some((v) => hasReference(v, ids))
-  if (value !== null && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasReference(item, ids)) return true
+  } else if (value !== null && typeof value === 'object') {
     const ref = (value as {_ref?: unknown})._ref
     if (ref) return ids.has(ref as string)
-    return Object.values(value).some((v) => hasReference(v, ids))
+    for (const key in value) {
+      if (Object.hasOwn(value, key) && hasReference((value as Record<string, unknown>)[key], ids))
+        return true
+    }
   }
   return false
 }
@@ -191,9 +195,11 @@ function scorer(node: Node): Scorer | undefined {
     if (!left || !right) return undefined
     if (node.type === 'Or') return (doc) => left(doc) + right(doc)
     return (doc) => {
+      // groq-js evaluates both sides; these scorers are pure, so a 0 on the left ends it.
       const l = left(doc)
+      if (l === 0) return 0
       const r = right(doc)
-      return l === 0 || r === 0 ? 0 : l + r
+      return r === 0 ? 0 : l + r
     }
   }
   if (node.type === 'OpCall' && node.op === 'match') return undefined

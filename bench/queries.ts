@@ -86,7 +86,7 @@ async function plainEvaluator(
  * headline and source types, as sanity 6.9.2 builds it: title and name weighted, the whole
  * document matched, references to the typed text counted.
  */
-const STUDIO_SEARCH = `*[_type in $__types] | score(
+export const STUDIO_SEARCH = `*[_type in $__types] | score(
   boost(_type in ["article"] && title match text::query($__query), 10),
   boost(_type in ["headline"] && text match text::query($__query), 10),
   boost(_type in ["source"] && name match text::query($__query), 10),

@@ -10,24 +10,16 @@ import {evaluateQuery, parseQuery} from '../../../lake/core/query.ts'
 import {scoreTopK} from '../../../lake/core/scoreTopK.ts'
 import {textQueryDereference} from '../../../lake/core/textQueryRewrite.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
-
-// What the Studio 6.9.2 search box sends (groq2024), as in bench/queries.ts.
-const STUDIO_SEARCH = `*[_type in $__types] | score(
-  boost(_type in ["article"] && title match text::query($__query), 10),
-  boost(_type in ["headline"] && text match text::query($__query), 10),
-  boost(_type in ["source"] && name match text::query($__query), 10),
-  ([@, _id] match text::query($__query) || references($__rawQuery))
-) [_score > 0] {_type, _id, _originalId, "orderings": [_score]} | order(_score desc) [0...$__limit]`
+// What the Studio 6.9.2 search box sends (groq2024); the bench measures the same query.
+import {STUDIO_SEARCH} from '../../../bench/queries.ts'
+import {createRandom} from '../../../kit/seeded.ts'
 
 const WORDS = ['নির্বাচন', 'নির্বাচনের', 'নির্বাচনে', 'কমিশন', 'বৈঠক', 'ঢাকা', 'ভোট', 'প্রার্থী']
 
 /** A small deterministic archive: most documents hold some form of নির্বাচন, many tie. */
 function archive(count: number): SanityDocument[] {
-  let seed = 7
-  const next = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed % n
-  }
+  const random = createRandom(7)
+  const next = (n: number) => random.int(0, n - 1)
   const text = (length: number) =>
     Array.from({length}, () => WORDS[next(WORDS.length)]).join(next(3) ? ' ' : '। ')
   const docs: SanityDocument[] = []

@@ -120,6 +120,10 @@ async function planned(
   const topK = plan.topK?.base === plan.scan ? plan.topK : null
   const fields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
   const stack = perspective.kind === 'stack' ? perspective.layers : null
+  // A caller who may not read some layers (anonymous callers of a public dataset read published
+  // documents only) sees a group's highest readable layer, which the store's top-of-stack
+  // selection does not know: the unplanned path applies the perspective to what they may read.
+  if (stack && !options.readsAll) return null
   // A slice without order() is by view `_id`, which in a stack is not the stored one; lookups by
   // view id read their document groups directly (below).
   if (stack && (topK?.keys.length === 0 || plan.hint?.ids || plan.hint?.idPrefixes)) return null

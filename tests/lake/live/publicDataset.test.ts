@@ -81,6 +81,15 @@ describe('a public dataset', () => {
     const published = [{_id: 'story', title: 'প্রকাশিত'}]
     for (const perspective of ['published', 'drafts', 'raw', 'rel']) {
       expect(await anonymousQuery(TITLES, perspective)).toEqual(published)
+      // The shapes the planner answers in SQL (counts, ordered slices): a group whose draft or
+      // release version the caller may not read shows its published document, not nothing.
+      expect(await anonymousQuery('count(*[_type == "article"])', perspective)).toBe(1)
+      expect(
+        await anonymousQuery(
+          '*[_type == "article"] | order(title desc) [0...5] {_id, title}',
+          perspective,
+        ),
+      ).toEqual(published)
     }
     const anonymous = lake.client({token: undefined, useCdn: true})
     expect(await anonymous.fetch('*[_type == "article"].title')).toEqual(['প্রকাশিত'])

@@ -13,7 +13,8 @@ const EXCLUDE = [
 
 /**
  * Tests that start a lake (a server, a child process, or an in-process lake taking thousands of
- * requests) or run a whole tool against one: `npm run test:integration`. Everything else is a unit
+ * requests), run a whole tool against one, or compare the lake with groq-js over a generated
+ * archive: `npm run test:integration`. Everything else is a unit
  * test, the fast inner loop (`npm run test:unit`). A new test file is a unit test unless listed here
  * (startTestLake/createTestLake throw in the unit project, so a lake test cannot land there).
  */
@@ -28,6 +29,7 @@ const INTEGRATION = [
   'tests/lake/images/**/*.test.ts',
   'tests/lake/isolation/**/*.test.ts',
   'tests/lake/search/textQuery.test.ts',
+  'tests/lake/search/scoreTopK.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',

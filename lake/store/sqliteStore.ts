@@ -798,7 +798,6 @@ export function createSqliteStore(
       let sql: string
       let params: SQLInputValue[]
       if ('hint' in read) {
-        if (read.hint.ids && !read.hint.order) return true
         const query = scanSql(read.hint)
         if (!query) return true
         sql = `SELECT id, rev FROM documents${query.filter} ORDER BY ${query.orderBy}`
@@ -808,9 +807,8 @@ export function createSqliteStore(
         sql = `SELECT f.id FROM fields f${selected.where}${read.selection.order ? selected.orderBy : ''}`
         params = selected.params
       }
-      const conn = open(false)
-      if (!conn) return true
-      const plan = conn.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as {detail: string}[]
+      // Cached like any statement: the same query shape asks again with other values.
+      const plan = all(`EXPLAIN QUERY PLAN ${sql}`, ...params) as {detail: string}[]
       // A SCAN (of a table, or a whole index) or a temporary sort costs the table's size before
       // or between rows; json_each over a bound list is as long as the query's own parameters.
       return plan.every(
@@ -1024,15 +1022,19 @@ function migrate(db: DatabaseSync) {
   }
 }
 
-/** SQLite's JSON path of a document path: `$."body"[1]."text"` (keys never hold `"`). */
+/** SQLite's JSON path of a document path: `$."body"[1]."text"`, keys quoted as JSON strings. */
 function jsonPath(path: DocumentPath): string {
-  return '$' + path.map((part) => (typeof part === 'number' ? `[${part}]` : `."${part}"`)).join('')
+  return (
+    '$' +
+    path
+      .map((part) => (typeof part === 'number' ? `[${part}]` : `.${JSON.stringify(part)}`))
+      .join('')
+  )
 }
 
 /** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */
 function attributeExpression(path: readonly string[]): string {
-  const jsonPath = '$' + path.map((key) => `.${JSON.stringify(key)}`).join('')
-  return `json_extract(body, '${jsonPath.replaceAll("'", "''")}')`
+  return `json_extract(body, '${jsonPath(path).replaceAll("'", "''")}')`
 }
 
 /**

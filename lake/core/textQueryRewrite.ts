@@ -364,10 +364,8 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     const id = ref.slice(headerEnd + 1)
     const doc = (await own({_ref: id})) as SanityDocument | null
     if (!doc) return NO_ANSWER
-    const key = `${id}${SEP}${headerText}`
-    let text = analyzed.get(key)
-    if (!text) analyzed.set(key, (text = analyzeOnDocument(header!.left, doc)))
-    return matchAnalyzed(text, header!.query!, doc)
+    // No text cache here: `answers` already asks once per ref, which is one per (document, header).
+    return matchAnalyzed(analyzeOnDocument(header!.left, doc), header!.query!, doc)
   }
 
   async function documentText(id: string, left: ExprNode, leftKey: string): Promise<AnalyzedText> {

@@ -462,15 +462,23 @@ function readersOf(tree: ExprNode, scan: ExprNode): ExprNode[] | null {
   return node ? readers : null
 }
 
-/** `tree` with `target` (found by identity) replaced. */
+/** `tree` with `target` (found by identity) replaced; only the nodes above it are copied. */
 function replaceNode(tree: ExprNode, target: ExprNode, replacement: unknown): ExprNode {
   const copy = (node: unknown): unknown => {
     if (node === target) return replacement
-    if (Array.isArray(node)) return node.map(copy)
     if (!node || typeof node !== 'object') return node
+    if (Array.isArray(node)) {
+      const items = node.map(copy)
+      return items.some((item, i) => item !== node[i]) ? items : node
+    }
     const n = node as Record<string, unknown>
     if (n.type === 'Value') return n
-    return Object.fromEntries(Object.entries(n).map(([key, child]) => [key, copy(child)]))
+    let out: Record<string, unknown> | null = null
+    for (const key in n) {
+      const child = copy(n[key])
+      if (child !== n[key]) (out ??= {...n})[key] = child
+    }
+    return out ?? n
   }
   return copy(tree) as ExprNode
 }

@@ -22,11 +22,13 @@ import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import {
   compileSelection,
+  countByType,
   decodeKey,
   FIELDS_SCHEMA,
   fieldKeys,
   INDEXED_FIELDS,
   prefixEnd,
+  TYPE_COUNTS_SCHEMA,
   visibleReferences,
 } from './fields.ts'
 import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
@@ -139,10 +141,14 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   },
   // Every stored document is indexed already (ensureSearchIndex): the queue starts empty.
   SEARCH_QUEUE_MIGRATION,
+  // Counted from the side table as it stands, then kept by its triggers (fields.ts).
+  {name: 'documents per type and layer', sql: TYPE_COUNTS_SCHEMA},
 ]
 
-const fieldsUpsert = `INSERT OR REPLACE INTO fields (id, type, ${INDEXED_FIELDS.map((f) => f.column).join(', ')})
-  VALUES (?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})`
+// An upsert, not INSERT OR REPLACE: a replaced row's delete would not fire type_counts' trigger.
+const fieldsUpsert = `INSERT INTO fields (id, type, ${INDEXED_FIELDS.map((f) => f.column).join(', ')})
+  VALUES (?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})
+  ON CONFLICT (id) DO UPDATE SET type = excluded.type, ${INDEXED_FIELDS.map((f) => `${f.column} = excluded.${f.column}`).join(', ')}`
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
 
 /** [target, strong, visible] per referenced id. */
@@ -875,14 +881,16 @@ export function createSqliteStore(
     seeks(read) {
       let sql: string
       let params: SQLInputValue[]
+      if ('count' in read && countByType(read.count)) return true
       if ('hint' in read) {
         const query = scanSql(read.hint)
         if (!query) return true
         sql = `SELECT id, rev FROM documents${query.filter} ORDER BY ${query.orderBy}`
         params = query.params
       } else {
-        const selected = compileSelection(read.selection, searchSql)
-        sql = `SELECT f.id FROM fields f${selected.where}${read.selection.order ? selected.orderBy : ''}`
+        const selection = 'count' in read ? read.count : read.selection
+        const selected = compileSelection(selection, searchSql)
+        sql = `SELECT f.id FROM fields f${selected.where}${selection.order ? selected.orderBy : ''}`
         params = selected.params
       }
       // Cached like any statement: the same query shape asks again with other values.
@@ -930,6 +938,8 @@ export function createSqliteStore(
     },
 
     countSelected(selection) {
+      const counted = countByType(selection)
+      if (counted) return Number(get(counted.sql, ...counted.params)?.n ?? 0)
       const {where, params} = compileSelection(selection, searchSql)
       return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
     },

@@ -6,6 +6,7 @@ import {DatabaseSync} from 'node:sqlite'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {BadRequestError, NotFoundError} from '../../../lake/core/errors.ts'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
+import {createRandom} from '../../../kit/seeded.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
@@ -75,6 +76,7 @@ describe('sqliteStore', () => {
       {version: 3},
       {version: 4},
       {version: 5},
+      {version: 6},
     ])
     db.close()
   })
@@ -383,6 +385,42 @@ describe('sqliteStore', () => {
     await commit({c: {_type: 'x'}, a: {_type: 'x'}, b: {_type: 'y'}, d: {_type: 'x'}})
     expect(ids(store.exportDocuments())).toEqual(['a', 'b', 'c', 'd'])
     expect(ids(store.exportDocuments({types: ['x'], afterId: 'a', limit: 2}))).toEqual(['c', 'd'])
+  })
+})
+
+describe('counts by type', () => {
+  test('stay those of the stored documents through creates, type changes, deletes, drafts and versions', async () => {
+    const random = createRandom(9)
+    const stored = new Map<string, string>()
+    const idsAt = ['', 'drafts.', 'versions.r1.', 'versions.r2.'].flatMap((prefix) =>
+      Array.from({length: 12}, (_, i) => `${prefix}doc-${i}`),
+    )
+    const layers = [[], ['drafts.', 'versions.'], ['versions.'], ['drafts.']]
+    for (let round = 0; round < 40; round++) {
+      const changes: Record<string, Partial<SanityDocument> | null> = {}
+      for (let k = random.int(1, 6); k > 0; k--) {
+        const id = random.pick(idsAt)
+        changes[id] = random.chance(0.25)
+          ? null
+          : {_type: random.pick(['article', 'source', 'headline'])}
+      }
+      await commit(changes)
+      for (const [id, state] of Object.entries(changes)) {
+        if (state) stored.set(id, state._type!)
+        else stored.delete(id)
+      }
+      for (const exclude of layers) {
+        const kept = [...stored].filter(([id]) => !exclude.some((prefix) => id.startsWith(prefix)))
+        expect(store.countSelected({excludeIdPrefixes: exclude})).toBe(kept.length)
+        for (const types of [['article'], ['source', 'headline'], ['none']]) {
+          const selection = {where: {kind: 'type', types} as const, excludeIdPrefixes: exclude}
+          expect(store.countSelected(selection), `${types} without ${exclude}`).toBe(
+            kept.filter(([, type]) => types.includes(type)).length,
+          )
+          expect(store.seeks({count: selection})).toBe(true)
+        }
+      }
+    }
   })
 })
 

@@ -319,6 +319,85 @@ describe('sqliteStore', () => {
     ])
   })
 
+  test('group commit: groups whose syncs overlap are answered and announced in commit order', async () => {
+    const written: string[] = []
+    const announced: string[] = []
+    const answered: string[] = []
+    const attempts: Promise<void>[] = []
+    // Waves a tick apart: each wave is written while the previous group's sync is in flight.
+    for (let wave = 0; wave < 6; wave++) {
+      for (let i = 0; i < 5; i++) {
+        const id = `w${wave}-${i}`
+        const tx: CommittedTransaction = {
+          id,
+          dataset: 'test',
+          timestamp: new Date().toISOString(),
+          identity: 'pA',
+          changes: [
+            {
+              id,
+              before: null,
+              after: {_id: id, _type: 't', _rev: id} as SanityDocument,
+              mutations: [{create: {_id: id, _type: 't'}}],
+              effects: {apply: [0, {_id: id, _type: 't'}], revert: [0, null]},
+            },
+          ],
+        }
+        attempts.push(
+          store
+            .transact((writer) => {
+              writer.commit(tx)
+              written.push(id)
+              writer.onDurable(() => announced.push(id))
+            })
+            .then(() => {
+              // Announced before its writer hears back, never after.
+              expect(announced).toContain(id)
+              answered.push(id)
+            }),
+        )
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await Promise.all(attempts)
+    expect(written).toHaveLength(30)
+    expect(announced).toEqual(written)
+    expect(answered).toEqual(written)
+  })
+
+  test('group commit: closing while groups wait for their sync makes them durable and answers them', async () => {
+    const announced: string[] = []
+    const attempts = ['a', 'b', 'c'].map((id) =>
+      store.transact((writer) => {
+        writer.commit({
+          id: `tx-${id}`,
+          dataset: 'test',
+          timestamp: new Date().toISOString(),
+          identity: 'pA',
+          changes: [
+            {
+              id,
+              before: null,
+              after: {_id: id, _type: 't', _rev: `tx-${id}`} as SanityDocument,
+              mutations: [{create: {_id: id, _type: 't'}}],
+              effects: {apply: [0, {_id: id, _type: 't'}], revert: [0, null]},
+            },
+          ],
+        })
+        writer.onDurable(() => announced.push(id))
+      }),
+    )
+    // The group's COMMIT happens a tick later; close while its sync may still be in flight.
+    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
+    stores.close()
+    await Promise.all(attempts)
+    expect(announced).toEqual(['a', 'b', 'c'])
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    expect(ids(store.scan())).toEqual(['a', 'b', 'c'])
+  })
+
   test('export pages in _id order by type', async () => {
     await commit({c: {_type: 'x'}, a: {_type: 'x'}, b: {_type: 'y'}, d: {_type: 'x'}})
     expect(ids(store.exportDocuments())).toEqual(['a', 'b', 'c', 'd'])

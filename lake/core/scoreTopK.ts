@@ -14,10 +14,10 @@
  * drop it), so that `order(_score desc)` keeps score()'s order and the first b stay the first b.
  */
 import type {ExprNode} from 'groq-js'
+import {referencedIds, type Node} from './groqTree.ts'
 import {matchOnDocument, textQueryMatchOf} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
-type Node = {type: string; [key: string]: unknown}
 /** A document's score (NaN-free number) or its truth, as groq-js would evaluate the node. */
 type Scorer = (doc: SanityDocument) => number
 type Test = (doc: SanityDocument) => boolean
@@ -138,14 +138,9 @@ function condition(node: Node): Test | undefined {
   }
   if (node.type === 'FuncCall' && node.name === 'references' && node.namespace === 'global') {
     // references(x) over `@`: a string, or an array (its strings), as groq-js collects them.
-    const ids = new Set<string>()
-    for (const arg of node.args as Node[]) {
-      if (arg.type !== 'Value') return undefined
-      if (typeof arg.value === 'string') ids.add(arg.value)
-      else if (Array.isArray(arg.value)) {
-        for (const id of arg.value) if (typeof id === 'string') ids.add(id)
-      } else if (arg.value !== null && typeof arg.value === 'object') return undefined
-    }
+    const listed = referencedIds(node.args as Node[])
+    if (!listed) return undefined
+    const ids = new Set(listed)
     if (ids.size === 0) return () => false
     return (doc) => hasReference(doc, ids)
   }

@@ -10,6 +10,7 @@
  */
 import type {ExprNode} from 'groq-js'
 import type {DocumentPath} from '../core/documentPaths.ts'
+import {SAME_SCOPE, type Node} from '../core/groqTree.ts'
 import {planQuery} from '../core/plan.ts'
 import {onlyReferences} from '../core/view.ts'
 import type {ScanHint, Selection, Store} from '../core/store.ts'
@@ -28,42 +29,11 @@ export class OverBudget extends Error {
   }
 }
 
+/** Every node that keeps its scope, the leaves, and the iterations that ITERATING restricts. */
 const NODE_TYPES = new Set([
-  'AccessAttribute',
-  'AccessElement',
-  'And',
-  'Array',
-  'ArrayCoerce',
-  'ArrayElement',
-  'Asc',
-  'Deref',
-  'Desc',
-  'Everything',
-  'Filter',
-  'FlatMap',
-  'FuncCall',
-  'Group',
-  'InRange',
-  'Map',
-  'Neg',
-  'Not',
-  'Object',
-  'ObjectAttributeValue',
-  'ObjectConditionalSplat',
-  'ObjectSplat',
-  'OpCall',
-  'Or',
-  'Parameter',
-  'Parent',
-  'PipeFuncCall',
-  'Pos',
-  'Projection',
-  'Select',
-  'SelectAlternative',
-  'Slice',
-  'This',
-  'Tuple',
-  'Value',
+  ...SAME_SCOPE,
+  ...['Everything', 'This', 'Parent', 'Parameter', 'Value'],
+  ...['Filter', 'Map', 'FlatMap', 'Projection', 'PipeFuncCall', 'Asc', 'Desc'],
 ])
 
 /** Functions linear in their arguments (no string::split, array::*, math::*, …). */
@@ -82,8 +52,6 @@ const FUNCTIONS = new Set([
   'string',
   'upper',
 ])
-
-type Node = {type: string; [key: string]: unknown}
 
 const ITERATING = new Set(['Filter', 'Map', 'FlatMap', 'Projection', 'ArrayCoerce', 'PipeFuncCall'])
 

@@ -22,16 +22,14 @@ import type {SanityDocument} from './types.ts'
 type Scorer = (doc: SanityDocument) => number
 type Test = (doc: SanityDocument) => boolean
 
-export interface ScoredSlice {
-  /** The query with score()'s result replaced by the first `end` scored documents. */
-  rest: ExprNode
-}
-
-/** The tree with its score() stage already answered over `documents`, or undefined. */
+/**
+ * The query with its score() stage already answered over `documents` (replaced by the first `b`
+ * scored documents), or undefined.
+ */
 export function scoreTopK(
   tree: ExprNode,
   documents: readonly SanityDocument[],
-): ScoredSlice | undefined {
+): ExprNode | undefined {
   const slice = tree as unknown as Node
   if (slice.type !== 'Slice' || slice.isInclusive === undefined) return undefined
   const start = slice.left
@@ -78,7 +76,7 @@ export function scoreTopK(
     ...slice,
     base: {...order, base: {...map, base: {...positive, base: {type: 'Value', value: top}}}},
   }
-  return {rest: rest as unknown as ExprNode}
+  return rest as unknown as ExprNode
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0

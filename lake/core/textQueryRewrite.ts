@@ -314,10 +314,8 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     if (kind === 's') text = analyzeTexts([rest])
     else if (kind === 'a') text = analyzeTexts(rest.split(JOIN))
     else if (kind === 'd') text = await documentText(rest, header!.left, headerText)
-    else return {m: false, s: 0}
-    const result = matchTextQuery(text, termsOf(query))
-    if (!result.matched) return {m: false, s: 0}
-    return {m: true, s: result.score + recency(date)}
+    else return NO_ANSWER
+    return scoredMatch(text, query, date)
   }
 
   /** A match on a document of the query (see replaceMatch): L and the date read off it here. */
@@ -383,10 +381,13 @@ function analyzeOnDocument(left: ExprNode, doc: SanityDocument): AnalyzedText {
 }
 
 function matchAnalyzed(text: AnalyzedText, query: string, doc: SanityDocument) {
+  return scoredMatch(text, query, scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? '')
+}
+
+/** Whether `text` matches `query`, and its score with the recency of `date` for ties. */
+function scoredMatch(text: AnalyzedText, query: string, date: string): {m: boolean; s: number} {
   const result = matchTextQuery(text, termsOf(query))
-  if (!result.matched) return NO_ANSWER
-  const date = scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? ''
-  return {m: true, s: result.score + recency(date)}
+  return result.matched ? {m: true, s: result.score + recency(date)} : NO_ANSWER
 }
 
 /** groq-js's string(): numbers, strings and booleans as text, anything else null. */

@@ -14,6 +14,7 @@ import {SAME_SCOPE, type Node} from '../core/groqTree.ts'
 import {planQuery} from '../core/plan.ts'
 import {onlyReferences} from '../core/view.ts'
 import type {ScanHint, Selection, Store} from '../core/store.ts'
+import {watched} from './watched.ts'
 
 /**
  * Side-table rows (no body parsed) and document bodies one query may read in place: about a
@@ -99,7 +100,8 @@ export function budgeted(
   const seeking = (read: {selection: Selection} | {hint: ScanHint}) => {
     if (!store.seeks(read)) throw new OverBudget('SQLite would scan or sort')
   }
-  return Object.assign(Object.create(store) as Store, {
+  const watching = watched(store, attributes)
+  return Object.assign(Object.create(watching) as Store, {
     getDocuments(ids: readonly string[]) {
       spend('bodies', ids.length)
       return store.getDocuments(ids)
@@ -109,10 +111,9 @@ export function budgeted(
       return store.extract(ids, paths)
     },
     *scan(hint: ScanHint = {}) {
-      for (const {path} of hint.attributes ?? []) attributes.push([...path])
       if (hint.ids && !hint.order) spend('bodies', hint.ids.length)
       else seeking({hint})
-      for (const doc of store.scan(hint)) {
+      for (const doc of watching.scan(hint)) {
         if (!hint.ids || hint.order) spend('bodies', 1)
         yield doc
       }

@@ -218,6 +218,23 @@ describe('sqliteStore', () => {
     expect(first.next().value?._id).toBe('b')
   })
 
+  test('select reads lazily: suspended, abandoned and repeated selections of one shape each read their own rows', async () => {
+    await commit({a: {}, b: {}, c: {}})
+    const selection = {where: {kind: 'type', types: ['t']}, order: []} as const
+    const rowIds = (rows: Iterable<{id: string}>) => [...rows].map((row) => row.id)
+    const first = store.select(selection)[Symbol.iterator]()
+    expect(first.next().value?.id).toBe('a')
+    // Abandoned after one row: its statement goes back to be used again, reset.
+    for (const row of store.select(selection)) if (row.id === 'a') break
+    expect(rowIds(store.select(selection))).toEqual(['a', 'b', 'c'])
+    expect(first.next().value?.id).toBe('b')
+    const second = store.select(selection)[Symbol.iterator]()
+    expect(second.next().value?.id).toBe('a')
+    expect(first.next().value?.id).toBe('c')
+    expect(first.next().done).toBe(true)
+    expect(rowIds({[Symbol.iterator]: () => second})).toEqual(['b', 'c'])
+  })
+
   test('history: a document at a revision, at a time, and its last state after deletion', async () => {
     const t1 = await commit({a: {v: 1}})
     const t2 = await commit({b: {v: 1}})

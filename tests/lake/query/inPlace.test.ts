@@ -108,10 +108,30 @@ describe('a budgeted store', () => {
 
   test('stops at the first body past the budget', async () => {
     // 300 articles reference source-1: more bodies than the budget allows.
-    const query = '*[references("source-1")]{_id}'
+    const query = '*[references("source-1")]'
     expect((await inPlace(query, {rows: 1000, bodies: 50})).over).toMatch(/more than 50 bodies/)
     expect((await inPlace(query, {rows: 1000, bodies: 1000})).over).toBeUndefined()
   })
+
+  test.each([
+    ['*[references("source-1")]{_id, _type}', 0],
+    ['*[references("source-1")]._id', 0],
+    [
+      '*[_type == "article" && section == "খেলা"] | order(publishedAt desc)[20...40]{_id, title}',
+      0,
+    ],
+    ['*[_type == "article" && slug.current == "article-7"][0]{_id, publishedAt}', 0],
+    // One body per dereference (the source), none for the articles.
+    ['*[_type == "article"] | order(publishedAt desc)[0...5]{_id, "source": source->name}', 5],
+  ])(
+    'an exact filter under a projection reads no body of the matches: %s',
+    async (query, bodies) => {
+      const answer = await inPlace(query, {rows: 1000, bodies})
+      expect(answer.over).toBeUndefined()
+      expect(answer.result).toEqual(await unbudgeted(query))
+      expect(answer.result).not.toEqual([])
+    },
+  )
 
   test('stops at the first side-table row past the budget', async () => {
     const query =

@@ -77,7 +77,10 @@ describe('sqliteStore', () => {
       {version: 4},
       {version: 5},
       {version: 6},
+      {version: 7},
     ])
+    // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
     db.close()
   })
 
@@ -213,6 +216,23 @@ describe('sqliteStore', () => {
     expect(first.next().value?._id).toBe('a')
     expect(ids(store.scan())).toEqual(['a', 'b', 'c'])
     expect(first.next().value?._id).toBe('b')
+  })
+
+  test('select reads lazily: suspended, abandoned and repeated selections of one shape each read their own rows', async () => {
+    await commit({a: {}, b: {}, c: {}})
+    const selection = {where: {kind: 'type', types: ['t']}, order: []} as const
+    const rowIds = (rows: Iterable<{id: string}>) => [...rows].map((row) => row.id)
+    const first = store.select(selection)[Symbol.iterator]()
+    expect(first.next().value?.id).toBe('a')
+    // Abandoned after one row: its statement goes back to be used again, reset.
+    for (const row of store.select(selection)) if (row.id === 'a') break
+    expect(rowIds(store.select(selection))).toEqual(['a', 'b', 'c'])
+    expect(first.next().value?.id).toBe('b')
+    const second = store.select(selection)[Symbol.iterator]()
+    expect(second.next().value?.id).toBe('a')
+    expect(first.next().value?.id).toBe('c')
+    expect(first.next().done).toBe(true)
+    expect(rowIds({[Symbol.iterator]: () => second})).toEqual(['b', 'c'])
   })
 
   test('history: a document at a revision, at a time, and its last state after deletion', async () => {
@@ -389,6 +409,23 @@ describe('sqliteStore', () => {
 })
 
 describe('counts by type', () => {
+  test('a transaction that fails in a group leaves them as they were', async () => {
+    await commit({a: {_type: 'article'}}, 'taken')
+    const attempts = [
+      commit({b: {_type: 'article'}, 'drafts.b': {_type: 'article'}}),
+      // A used transaction id: this one rolls back alone, counts included.
+      commit({c: {_type: 'article'}, a: null}, 'taken'),
+      commit({d: {_type: 'source'}}),
+    ]
+    const outcomes = await Promise.allSettled(attempts)
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    const count = (types: string[], excludeIdPrefixes: string[] = []) =>
+      store.countSelected({where: {kind: 'type', types}, excludeIdPrefixes})
+    expect(count(['article'])).toBe(3)
+    expect(count(['article'], ['drafts.'])).toBe(2)
+    expect(count(['source'])).toBe(1)
+  })
+
   test('stay those of the stored documents through creates, type changes, deletes, drafts and versions', async () => {
     const random = createRandom(9)
     const stored = new Map<string, string>()

@@ -22,7 +22,7 @@ import {DatabaseSync} from 'node:sqlite'
 import {parseArgs} from 'node:util'
 import {ARCHIVE, archiveDocuments, newsroomDocuments, type BenchDocument} from './data.ts'
 import {benchRevisions, type RevisionTiming} from './history.ts'
-import {benchIsolation, type IsolationResult} from './isolation.ts'
+import {benchIsolation, SPLIT_LENGTH, type IsolationResult} from './isolation.ts'
 import {type LakeProcess} from '../kit/lakeProcess.ts'
 import {startLake} from './lake.ts'
 import {archiveQueries, groqJs, type BenchQuery} from './queries.ts'
@@ -715,8 +715,9 @@ try {
     '',
     '## Isolation: a pathological query running until its deadline',
     '',
-    'An anonymous `count(string::split($s, "")[count(string::split($s, "")[@ == ^]) > 0])` with a 1,500-character `$s` ' +
-      '(it held the whole lake for ~7 s before queries ran on worker threads) runs until the lake stops it; meanwhile a by-id ' +
+    'An anonymous `count(string::split($s, "")[count(string::split($s, "")[@ == ^]) > 0])` with a ' +
+      `${rate(SPLIT_LENGTH)}-character \`$s\`, POSTed (with 1,500 characters it held the whole lake for ~7 s before queries ran on ` +
+      'worker threads; this is four times the work, well past the deadline) runs until the lake stops it; meanwhile a by-id ' +
       'query and single-document writes run back to back. Baselines: the same by-id query and writes on the idle lake just before. ' +
       'Goal: the by-id p50 within 2× idle, writes keep committing, the query ends with the timeout error at the deadline.',
     '',
@@ -745,7 +746,8 @@ try {
     ),
     '',
     `The pathological query ended after ${isolation.pathological.seconds.toFixed(1)} s with HTTP ${isolation.pathological.status} ` +
-      `${isolation.pathological.errorType ?? '(no error)'} (deadline: the default --query-timeout of 10 s).`,
+      `${isolation.pathological.errorType ?? '(no error)'}${isolation.pathological.description ? ` ("${isolation.pathological.description}")` : ''} ` +
+      `(deadline: the default --query-timeout of 10 s): the timeout error at the deadline ${met(isolation.pathological.timedOut)}.`,
     '',
     '## Import of seed-format files',
     '',

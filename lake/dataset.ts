@@ -199,7 +199,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       // A query answered from an index runs in place, within a budget: a thread hop would cost
       // more than the query. Past the budget it goes to a worker like any other.
-      if (triesInPlace(parseQuery(request.query, request.params))) {
+      const tree = parseQuery(request.query, request.params)
+      if (triesInPlace(tree)) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
         const attributes: string[][] = []
         try {
@@ -208,6 +209,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             request,
             principal,
             environment,
+            tree,
           )
           learnIndexes(principal, attributes)
           return JSON.stringify(result) ?? 'null'

@@ -149,8 +149,9 @@ export interface StoreWriter {
    */
   commit(tx: CommittedTransaction): void
   /**
-   * Runs fn once what was committed is durable: at once outside a group, else after the group's
-   * COMMIT. Events are announced from here, so nobody hears of a write that could still be lost.
+   * Runs fn once what was committed is durable: at once outside a group, else once the group's
+   * COMMIT is on disk (synced). Events are announced from here, so nobody hears of a write that
+   * could still be lost.
    */
   onDurable(fn: () => void): void
 }
@@ -186,12 +187,12 @@ export interface Store {
    */
   countSearched(search: SearchHint, atMost: number): number | null
   /**
-   * Whether the store reads `select(selection)` and `countSelected(selection)` (or `scan(hint)`)
-   * by seeking an index: no sort and no pass over a whole table or index before or between the
+   * Whether the store reads `select(selection)` (or `scan(hint)`, or `countSelected(count)`) by
+   * seeking an index: no sort and no pass over a whole table or index before or between the
    * rows, so reading costs about as much as the rows it yields. Lets the lake run a query on the
    * HTTP event loop only when that holds (lake/query/inPlace.ts).
    */
-  seeks(read: {selection: Selection} | {hint: ScanHint}): boolean
+  seeks(read: {selection: Selection} | {hint: ScanHint} | {count: Selection}): boolean
   /**
    * Attribute paths a signed-in caller's query filtered on (or, `declared`, that configuration
    * names): a path used often enough gets an index, within the store's budget. Anonymous traffic

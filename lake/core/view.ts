@@ -207,22 +207,23 @@ async function planned(
   const scan = plan.scan!
   // Stand-ins for the filters: from the side table when they read nothing else, or else from the
   // values at the paths they read (documentPaths.ts); only documents that match are read whole.
-  // `lean`: the query is `*[…].a` or `*[…]{…}` and its projection reads no more than the filters
-  // may, so the stand-ins answer it all and no body is read.
-  const top = options.tree as unknown as {type: string; base?: unknown; expr?: ExprNode} | undefined
-  const projection =
-    top && (top.type === 'Map' || top.type === 'Projection') && top.base === scan && top.expr
-      ? [...plan.filters, top.expr]
-      : null
+  // `lean`: the query reads the filtered `*` only through a projection, order() and a slice or
+  // element (`*[…]{…}`, `*[…] | order(a) [0...20] {…}`, `*[…][0].a`) that read no more than the
+  // stand-ins hold, so they answer it all and no body is read. An exact filter is answered by the
+  // store: the stand-ins need only what the rest reads, and groq-js evaluates the query with the
+  // filtered `*` replaced by the matches (`*[references($id)]{_id, _type}` reads no body).
+  const consumers = options.tree ? readersOf(options.tree, scan) : null
+  const needs = consumers && (exact ? consumers : [...plan.filters, ...consumers])
   let lean = false
   let partial = false
   let paths: DocumentPath[] | null = null
-  if (projection && fieldsOnly(projection, store.indexedFields)) lean = partial = true
-  else if (projection && (paths = documentPaths(projection))) lean = true
+  if (needs && fieldsOnly(needs, store.indexedFields)) lean = partial = true
+  else if (needs && (paths = documentPaths(needs))) lean = true
   else if (!exact) {
     partial = fieldsOnly(plan.filters, store.indexedFields)
     if (!partial) paths = documentPaths(plan.filters)
   }
+  const query = exact && lean ? replaceNode(options.tree!, scan, {type: 'Everything'}) : undefined
   const standIns = (rows: SelectedRow[]): (SanityDocument | null)[] => {
     if (partial) {
       return rows.map((row) =>
@@ -286,7 +287,10 @@ async function planned(
           ? store.select({...chosen, order})
           : [...store.select(chosen)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       // Batches grow from a few times the slice, so a common match reads few rows and bodies.
-      let size = exact ? 1 : Math.min(SCAN_BATCH, Math.max(32, 2 * topK.limit))
+      // An exact selection keeps every row: the first batch is the slice.
+      let size = exact
+        ? Math.max(1, topK.limit)
+        : Math.min(SCAN_BATCH, Math.max(32, 2 * topK.limit))
       for (const row of rows) {
         // Rows come sorted by key: once `limit` matches are in, only ties with the last matter.
         if (cut && (fields.length === 0 || !sameKey(keyOf(row), cut))) break
@@ -311,13 +315,13 @@ async function planned(
     if (search && topK.keys.length > 0) {
       const unsearched: Selection = {...selection, where: where ?? undefined}
       const probe = await firstMatches(unsearched, Math.max(PROBE_ROWS, 8 * topK.limit))
-      if (probe) return {documents: probe}
+      if (probe) return {documents: probe, query}
       if (common(store, searchHint!)) {
         const walked = await firstMatches(unsearched, COMMON_WALK_ROWS)
-        if (walked) return {documents: walked}
+        if (walked) return {documents: walked, query}
       }
     }
-    return {documents: (await firstMatches(selection))!}
+    return {documents: (await firstMatches(selection))!, query}
   }
 
   // Rows come by stored id; in a stack the view's order is by the group's id.
@@ -330,7 +334,7 @@ async function planned(
     return 0
   })
   if (sink) return {documents: [], query: sink.finish()}
-  return {documents: stack ? documents.sort(byId) : documents}
+  return {documents: stack ? documents.sort(byId) : documents, query}
 }
 
 /**
@@ -481,15 +485,44 @@ function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly str
   return filters.every((filter) => ok(filter, null))
 }
 
-/** `tree` with `target` (found by identity) replaced. */
+/**
+ * What `tree` reads of each document `scan` yields, when it reads them only through a projection
+ * or map, order() and a slice or element above `scan` (each expression evaluated on one document);
+ * null when anything else takes the documents.
+ */
+function readersOf(tree: ExprNode, scan: ExprNode): ExprNode[] | null {
+  let node = tree as unknown as {type: string; [key: string]: unknown}
+  // Without a projection on top, the documents themselves are the result.
+  if (node.type !== 'Map' && node.type !== 'Projection') return null
+  const readers = [node.expr as ExprNode]
+  for (node = node.base as typeof node; node && (node as unknown) !== scan;) {
+    if (node.type === 'PipeFuncCall' && node.name === 'order') {
+      for (const arg of node.args as {type: string; base?: ExprNode}[]) {
+        readers.push(arg.type === 'Asc' || arg.type === 'Desc' ? arg.base! : (arg as ExprNode))
+      }
+    } else if (node.type !== 'Slice' && node.type !== 'AccessElement') return null
+    node = node.base as typeof node
+  }
+  return node ? readers : null
+}
+
+/** `tree` with `target` (found by identity) replaced; only the nodes above it are copied. */
 function replaceNode(tree: ExprNode, target: ExprNode, replacement: unknown): ExprNode {
   const copy = (node: unknown): unknown => {
     if (node === target) return replacement
-    if (Array.isArray(node)) return node.map(copy)
     if (!node || typeof node !== 'object') return node
+    if (Array.isArray(node)) {
+      const items = node.map(copy)
+      return items.some((item, i) => item !== node[i]) ? items : node
+    }
     const n = node as Record<string, unknown>
     if (n.type === 'Value') return n
-    return Object.fromEntries(Object.entries(n).map(([key, child]) => [key, copy(child)]))
+    let out: Record<string, unknown> | null = null
+    for (const key in n) {
+      const child = copy(n[key])
+      if (child !== n[key]) (out ??= {...n})[key] = child
+    }
+    return out ?? n
   }
   return copy(tree) as ExprNode
 }

@@ -31,10 +31,11 @@ export async function executeQuery(
   request: QueryRequest,
   principal: Principal,
   environment: QueryEnvironment,
+  /** The query already parsed (parseQuery of the request's query and params). */
+  tree = parseQuery(request.query, request.params),
 ): Promise<unknown> {
   const {query, params, apiVersion} = request
   const perspective = parsePerspective(request.perspective, apiVersion)
-  const tree = parseQuery(query, params)
   const context = {
     params,
     identity: principal.id,

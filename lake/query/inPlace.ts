@@ -128,7 +128,7 @@ export function budgeted(
       throw new OverBudget(`more than ${budget[kind]} ${kind}`)
     }
   }
-  const seeking = (read: {selection: Selection} | {hint: ScanHint}) => {
+  const seeking = (read: {selection: Selection} | {hint: ScanHint} | {count: Selection}) => {
     if (!store.seeks(read)) throw new OverBudget('SQLite would scan or sort')
   }
   return Object.assign(Object.create(store) as Store, {
@@ -157,7 +157,7 @@ export function budgeted(
       }
     },
     countSelected(selection: Selection) {
-      seeking({selection})
+      seeking({count: selection})
       return store.countSelected(selection)
     },
     count(): number {

@@ -39,6 +39,65 @@ export const FIELDS_SCHEMA = `
   CREATE INDEX fields_source_published ON fields (source, published_at);
 `
 
+/** The id prefixes of type_counts' layers 1 and 2 (layer 0 is every other id). */
+const LAYER_PREFIXES = ['drafts.', 'versions.']
+
+/**
+ * Stored documents per `_type` and layer (0 published, 1 `drafts.`, 2 `versions.`), kept by
+ * triggers on the side table in the same transaction as every write, so `count(*[_type == …])`
+ * in the raw and published perspectives reads a few rows instead of an index range of the
+ * archive (10 ms at 100,000 articles). Stacks (drafts, releases) still count rows: which layer
+ * is on top is per document group.
+ */
+export const TYPE_COUNTS_SCHEMA = `
+  CREATE TABLE type_counts (
+    type TEXT NOT NULL,
+    layer INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (type, layer)
+  ) WITHOUT ROWID;
+  INSERT INTO type_counts (type, layer, n)
+    SELECT type, ${layerOf('id')}, count(*) FROM fields GROUP BY 1, 2;
+  CREATE TRIGGER fields_counted AFTER INSERT ON fields BEGIN
+    INSERT INTO type_counts (type, layer, n) VALUES (new.type, ${layerOf('new.id')}, 1)
+      ON CONFLICT (type, layer) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER fields_uncounted AFTER DELETE ON fields BEGIN
+    UPDATE type_counts SET n = n - 1 WHERE type = old.type AND layer = ${layerOf('old.id')};
+  END;
+  CREATE TRIGGER fields_recounted AFTER UPDATE OF type ON fields
+  WHEN old.type IS NOT new.type BEGIN
+    UPDATE type_counts SET n = n - 1 WHERE type = old.type AND layer = ${layerOf('old.id')};
+    INSERT INTO type_counts (type, layer, n) VALUES (new.type, ${layerOf('new.id')}, 1)
+      ON CONFLICT (type, layer) DO UPDATE SET n = n + 1;
+  END;
+`
+
+function layerOf(id: string): string {
+  const [drafts, versions] = LAYER_PREFIXES.map(
+    (prefix) => `(${id} >= '${prefix}' AND ${id} < '${prefixEnd(prefix)}')`,
+  )
+  return `(CASE WHEN ${drafts} THEN 1 WHEN ${versions} THEN 2 ELSE 0 END)`
+}
+
+/**
+ * How type_counts answers countSelected(selection), when it can: a selection by `_type` alone
+ * (or nothing), outside a stack, leaving out whole layers only.
+ */
+export function countByType(selection: Selection): {sql: string; params: SQLInputValue[]} | null {
+  const {where, stack, excludeIdPrefixes = []} = selection
+  if (stack || (where && where.kind !== 'type')) return null
+  if (!excludeIdPrefixes.every((prefix) => LAYER_PREFIXES.includes(prefix))) return null
+  const layers = [0, 1, 2].filter((layer) => !excludeIdPrefixes.includes(LAYER_PREFIXES[layer - 1]))
+  const params: SQLInputValue[] = []
+  const terms = [inList('layer', layers, params)]
+  if (where) terms.push(inList('type', where.types, params))
+  return {
+    sql: `SELECT coalesce(sum(n), 0) AS n FROM type_counts WHERE ${terms.join(' AND ')}`,
+    params,
+  }
+}
+
 const FALSE_KEY = new Uint8Array([0])
 const TRUE_KEY = new Uint8Array([1])
 export const MISSING_KEY = new Uint8Array([2])
@@ -137,9 +196,7 @@ export function compileSelection(
  * `versions.<release>.<id>`, and the published `<id>` (neither prefix).
  */
 function topOfStack(stack: readonly string[], params: SQLInputValue[]): string {
-  const prefixes = stack.map((layer) =>
-    layer === 'drafts' ? 'drafts.' : `versions.${layer}.`,
-  )
+  const prefixes = stack.map((layer) => (layer === 'drafts' ? 'drafts.' : `versions.${layer}.`))
   const absent = (higher: readonly string[], groupSql: string) =>
     higher.map((prefix) => {
       params.push(prefix)

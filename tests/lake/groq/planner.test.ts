@@ -225,6 +225,27 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: false,
   },
+  // An exact filter under a projection, an order() and a slice or element: the stand-ins hold
+  // only what the projection and the order read, and the filter is not evaluated again.
+  {query: '*[references($id)]{_id, _type, _originalId}', params: {id: 'src-1'}, ordered: true},
+  {
+    query: '*[references(["src-1", "src-2"])] | order(title) [0...5] {_id, title}',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '*[_type == "odd"] | order(publishedAt desc) [0...8] {_id, title, publishedAt, "s": slug.current}',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '*[_type == "article" && section == "খেলা"] | order(publishedAt desc) [3...13] {_id, "name": source->name, "n": count(tags)}',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "odd" && defined(title)][0]{_id, title, source}', params: {}, ordered: true},
   // `match` with an ordered slice: rows off the order's index, probed against full-text candidates.
   {
     query: '*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc) [0...20]._id',

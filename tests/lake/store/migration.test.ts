@@ -48,6 +48,26 @@ describe.each(FIXTURES)('a data folder written by %s', (name) => {
     expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
   })
 
+  test('counts by type and layer are those of the migrated documents', () => {
+    const store = stores.get('production')
+    const rows = [...store.select({})]
+    const types = [...new Set(rows.map((row) => row.type))]
+    expect(types.length).toBeGreaterThan(1)
+    for (const exclude of [[], ['drafts.', 'versions.'], ['versions.']]) {
+      const kept = rows.filter((row) => !exclude.some((prefix) => row.id.startsWith(prefix)))
+      expect(store.countSelected({excludeIdPrefixes: exclude})).toBe(kept.length)
+      for (const type of types) {
+        const selection = {
+          where: {kind: 'type', types: [type]} as const,
+          excludeIdPrefixes: exclude,
+        }
+        expect(store.countSelected(selection), `${type} without ${exclude}`).toBe(
+          kept.filter((row) => row.type === type).length,
+        )
+      }
+    }
+  })
+
   test('writes after the migration keep history whole', async () => {
     const store = stores.get('production')
     const before = store.documentAt('article-1', {lastRevision: true})

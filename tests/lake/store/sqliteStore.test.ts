@@ -6,6 +6,7 @@ import {DatabaseSync} from 'node:sqlite'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {BadRequestError, NotFoundError} from '../../../lake/core/errors.ts'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
+import {createRandom} from '../../../kit/seeded.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
@@ -75,6 +76,7 @@ describe('sqliteStore', () => {
       {version: 3},
       {version: 4},
       {version: 5},
+      {version: 6},
     ])
     db.close()
   })
@@ -213,6 +215,23 @@ describe('sqliteStore', () => {
     expect(first.next().value?._id).toBe('b')
   })
 
+  test('select reads lazily: suspended, abandoned and repeated selections of one shape each read their own rows', async () => {
+    await commit({a: {}, b: {}, c: {}})
+    const selection = {where: {kind: 'type', types: ['t']}, order: []} as const
+    const rowIds = (rows: Iterable<{id: string}>) => [...rows].map((row) => row.id)
+    const first = store.select(selection)[Symbol.iterator]()
+    expect(first.next().value?.id).toBe('a')
+    // Abandoned after one row: its statement goes back to be used again, reset.
+    for (const row of store.select(selection)) if (row.id === 'a') break
+    expect(rowIds(store.select(selection))).toEqual(['a', 'b', 'c'])
+    expect(first.next().value?.id).toBe('b')
+    const second = store.select(selection)[Symbol.iterator]()
+    expect(second.next().value?.id).toBe('a')
+    expect(first.next().value?.id).toBe('c')
+    expect(first.next().done).toBe(true)
+    expect(rowIds({[Symbol.iterator]: () => second})).toEqual(['b', 'c'])
+  })
+
   test('history: a document at a revision, at a time, and its last state after deletion', async () => {
     const t1 = await commit({a: {v: 1}})
     const t2 = await commit({b: {v: 1}})
@@ -300,10 +319,125 @@ describe('sqliteStore', () => {
     ])
   })
 
+  test('group commit: groups whose syncs overlap are answered and announced in commit order', async () => {
+    const written: string[] = []
+    const announced: string[] = []
+    const answered: string[] = []
+    const attempts: Promise<void>[] = []
+    // Waves a tick apart: each wave is written while the previous group's sync is in flight.
+    for (let wave = 0; wave < 6; wave++) {
+      for (let i = 0; i < 5; i++) {
+        const id = `w${wave}-${i}`
+        const tx: CommittedTransaction = {
+          id,
+          dataset: 'test',
+          timestamp: new Date().toISOString(),
+          identity: 'pA',
+          changes: [
+            {
+              id,
+              before: null,
+              after: {_id: id, _type: 't', _rev: id} as SanityDocument,
+              mutations: [{create: {_id: id, _type: 't'}}],
+              effects: {apply: [0, {_id: id, _type: 't'}], revert: [0, null]},
+            },
+          ],
+        }
+        attempts.push(
+          store
+            .transact((writer) => {
+              writer.commit(tx)
+              written.push(id)
+              writer.onDurable(() => announced.push(id))
+            })
+            .then(() => {
+              // Announced before its writer hears back, never after.
+              expect(announced).toContain(id)
+              answered.push(id)
+            }),
+        )
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await Promise.all(attempts)
+    expect(written).toHaveLength(30)
+    expect(announced).toEqual(written)
+    expect(answered).toEqual(written)
+  })
+
+  test('group commit: closing while groups wait for their sync makes them durable and answers them', async () => {
+    const announced: string[] = []
+    const attempts = ['a', 'b', 'c'].map((id) =>
+      store.transact((writer) => {
+        writer.commit({
+          id: `tx-${id}`,
+          dataset: 'test',
+          timestamp: new Date().toISOString(),
+          identity: 'pA',
+          changes: [
+            {
+              id,
+              before: null,
+              after: {_id: id, _type: 't', _rev: `tx-${id}`} as SanityDocument,
+              mutations: [{create: {_id: id, _type: 't'}}],
+              effects: {apply: [0, {_id: id, _type: 't'}], revert: [0, null]},
+            },
+          ],
+        })
+        writer.onDurable(() => announced.push(id))
+      }),
+    )
+    // The group's COMMIT happens a tick later; close while its sync may still be in flight.
+    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
+    stores.close()
+    await Promise.all(attempts)
+    expect(announced).toEqual(['a', 'b', 'c'])
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    expect(ids(store.scan())).toEqual(['a', 'b', 'c'])
+  })
+
   test('export pages in _id order by type', async () => {
     await commit({c: {_type: 'x'}, a: {_type: 'x'}, b: {_type: 'y'}, d: {_type: 'x'}})
     expect(ids(store.exportDocuments())).toEqual(['a', 'b', 'c', 'd'])
     expect(ids(store.exportDocuments({types: ['x'], afterId: 'a', limit: 2}))).toEqual(['c', 'd'])
+  })
+})
+
+describe('counts by type', () => {
+  test('stay those of the stored documents through creates, type changes, deletes, drafts and versions', async () => {
+    const random = createRandom(9)
+    const stored = new Map<string, string>()
+    const idsAt = ['', 'drafts.', 'versions.r1.', 'versions.r2.'].flatMap((prefix) =>
+      Array.from({length: 12}, (_, i) => `${prefix}doc-${i}`),
+    )
+    const layers = [[], ['drafts.', 'versions.'], ['versions.'], ['drafts.']]
+    for (let round = 0; round < 40; round++) {
+      const changes: Record<string, Partial<SanityDocument> | null> = {}
+      for (let k = random.int(1, 6); k > 0; k--) {
+        const id = random.pick(idsAt)
+        changes[id] = random.chance(0.25)
+          ? null
+          : {_type: random.pick(['article', 'source', 'headline'])}
+      }
+      await commit(changes)
+      for (const [id, state] of Object.entries(changes)) {
+        if (state) stored.set(id, state._type!)
+        else stored.delete(id)
+      }
+      for (const exclude of layers) {
+        const kept = [...stored].filter(([id]) => !exclude.some((prefix) => id.startsWith(prefix)))
+        expect(store.countSelected({excludeIdPrefixes: exclude})).toBe(kept.length)
+        for (const types of [['article'], ['source', 'headline'], ['none']]) {
+          const selection = {where: {kind: 'type', types} as const, excludeIdPrefixes: exclude}
+          expect(store.countSelected(selection), `${types} without ${exclude}`).toBe(
+            kept.filter(([, type]) => types.includes(type)).length,
+          )
+          expect(store.seeks({count: selection})).toBe(true)
+        }
+      }
+    }
   })
 })
 

@@ -14,18 +14,13 @@
  * drop it), so that `order(_score desc)` keeps score()'s order and the first b stay the first b.
  */
 import type {ExprNode} from 'groq-js'
+import {referencedIds, type Node} from './groqTree.ts'
 import {matchOnDocument, textQueryMatchOf} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
-type Node = {type: string; [key: string]: unknown}
 /** A document's score (NaN-free number) or its truth, as groq-js would evaluate the node. */
 type Scorer = (doc: SanityDocument) => number
 type Test = (doc: SanityDocument) => boolean
-
-export interface ScoredSlice {
-  /** The query with score()'s result replaced by the first `end` scored documents. */
-  rest: ExprNode
-}
 
 /**
  * score() over documents that arrive a batch at a time, in view order, holding only the best
@@ -44,11 +39,14 @@ export interface ScoreStage {
   readsDataset: boolean
 }
 
-/** The tree with its score() stage already answered over `documents`, or undefined. */
+/**
+ * The query with its score() stage already answered over `documents` (replaced by the first `b`
+ * scored documents), or undefined.
+ */
 export function scoreTopK(
   tree: ExprNode,
   documents: readonly SanityDocument[],
-): ScoredSlice | undefined {
+): ExprNode | undefined {
   const stage = scoreStage(tree)
   if (!stage) return undefined
   // A text::query match reads L off the first document with the scored one's id: the same one
@@ -59,7 +57,7 @@ export function scoreTopK(
     ids.add(doc._id)
   }
   stage.add(documents)
-  return {rest: stage.finish()}
+  return stage.finish()
 }
 
 /** A stage for the shape above, or undefined for any other query. */
@@ -190,14 +188,9 @@ function condition(node: Node): Test | undefined {
   }
   if (node.type === 'FuncCall' && node.name === 'references' && node.namespace === 'global') {
     // references(x) over `@`: a string, or an array (its strings), as groq-js collects them.
-    const ids = new Set<string>()
-    for (const arg of node.args as Node[]) {
-      if (arg.type !== 'Value') return undefined
-      if (typeof arg.value === 'string') ids.add(arg.value)
-      else if (Array.isArray(arg.value)) {
-        for (const id of arg.value) if (typeof id === 'string') ids.add(id)
-      } else if (arg.value !== null && typeof arg.value === 'object') return undefined
-    }
+    const listed = referencedIds(node.args as Node[])
+    if (!listed) return undefined
+    const ids = new Set(listed)
     if (ids.size === 0) return () => false
     return (doc) => hasReference(doc, ids)
   }

@@ -140,10 +140,15 @@ export interface DatasetServiceOptions {
   errorBody: (err: LakeError) => unknown
 }
 
+/** How many documents' events the service keeps for their next pages. */
+const RECENT_EVENTS = 32
+
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
   let prepared = false
+  /** The Events API's events of the documents paged through lately, least recent first. */
+  const recentEvents = new Map<string, {head: string; events: ReturnType<typeof documentEvents>}>()
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
@@ -329,8 +334,17 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // version's publish shows there all the same, from the publishing transaction.
       const publishedId = getPublishedId(id)
       const ids = id === publishedId ? [id, getDraftId(id)] : [publishedId, id]
-      const events = documentEvents(id, store.getTransactions({ids}))
-      return eventsPage(events, page.limit, page.cursor)
+      // Events are read off the whole log, oldest first; the next pages of a document that has
+      // not changed since reuse them instead of decoding its log again.
+      const head = store.getTransactions({ids, reverse: true, limit: 1})[0]?.id ?? ''
+      let cached = recentEvents.get(id)
+      if (cached?.head !== head) {
+        cached = {head, events: documentEvents(id, store.getTransactions({ids}))}
+      }
+      recentEvents.delete(id)
+      recentEvents.set(id, cached)
+      if (recentEvents.size > RECENT_EVENTS) recentEvents.delete(recentEvents.keys().next().value!)
+      return eventsPage(cached.events, page.limit, page.cursor)
     },
 
     *export(principal, exportOptions) {

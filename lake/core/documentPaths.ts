@@ -6,12 +6,11 @@
  * path the filter reads, so the filter cannot tell it from the document.
  */
 import type {ExprNode} from 'groq-js'
+import type {Node} from './groqTree.ts'
 import {textQueryMatchOf} from './textQueryRewrite.ts'
 
 /** Object keys and (non-negative) array indexes from the document root. */
 export type DocumentPath = readonly (string | number)[]
-
-type Node = {type: string; [key: string]: unknown}
 
 /** Node types whose semantics the walk below knows (anything else: the whole document). */
 const KNOWN = new Set([

@@ -5,6 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
+import {overDocuments, referencedIds, type Node} from './groqTree.ts'
 import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import type {Condition, ScanHint} from './store.ts'
 
@@ -41,8 +42,6 @@ export interface OrderKey {
   desc: boolean
 }
 
-type Node = {type: string; [key: string]: unknown}
-
 export function planQuery(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
@@ -53,15 +52,15 @@ export function planQuery(tree: ExprNode): QueryPlan {
   visit(tree as unknown as Node, null, (node, parent) => {
     if (node.type === 'FuncCall' && node.name === 'count' && node.namespace === 'global') {
       const arg = (node.args as Node[])[0]
-      if ((node.args as Node[]).length === 1 && chainEnd(arg)) count = node
+      if ((node.args as Node[]).length === 1 && overDocuments(arg)) count = node
     }
-    if ((node.type === 'Filter' || node.type === 'Everything') && chainEnd(node)) {
+    if ((node.type === 'Filter' || node.type === 'Everything') && overDocuments(node)) {
       if (!(parent?.type === 'Filter' && parent.base === node)) scans.push(node)
     }
     // `*[…] | score(…) [_score > 0]`: full-text search (searchHints.ts).
     if (node.type === 'Filter' && isScoredFilter(node.expr as ExprNode)) {
       const score = node.base as Node
-      if (score.type === 'PipeFuncCall' && score.name === 'score' && overEverything(score.base)) {
+      if (score.type === 'PipeFuncCall' && score.name === 'score' && overDocuments(score.base)) {
         scored.push(score.args as Node[])
       }
     }
@@ -102,13 +101,6 @@ export function planQuery(tree: ExprNode): QueryPlan {
   }
 }
 
-/** A chain of filters over `*`. */
-function overEverything(node: unknown): boolean {
-  let chain = node as Node
-  while (chain?.type === 'Filter') chain = chain.base as Node
-  return chain?.type === 'Everything'
-}
-
 /**
  * Values one hint may list: each becomes a bound SQL variable, and SQLite refuses statements with
  * more than 32,766 (`*[_type in $types]` with 40,000 strings). Past this, groq-js filters alone.
@@ -125,12 +117,6 @@ function bounded(hint: ScanHint | null): ScanHint | null {
   ]
   const values = lists.reduce((sum, list) => sum + (list?.length ?? 0), 0)
   return values > MAX_HINT_VALUES ? null : hint
-}
-
-/** Whether `node` is `*` or filters over it only (`*[a][b]`). */
-function chainEnd(node: Node | undefined): boolean {
-  while (node?.type === 'Filter') node = node.base as Node
-  return node?.type === 'Everything'
 }
 
 /**
@@ -219,14 +205,8 @@ function compileCondition(
       return field < 0 ? INEXACT : {where: {kind: 'defined', field}, exact: true, twoValued: true}
     }
     if (node.name === 'references' && args.length >= 1) {
-      const ids: string[] = []
-      for (const arg of args) {
-        if (arg.type !== 'Value') return INEXACT
-        const value = arg.value
-        if (typeof value === 'string') ids.push(value)
-        else if (Array.isArray(value)) ids.push(...value.filter((v) => typeof v === 'string'))
-        else if (value !== null) return INEXACT
-      }
+      const ids = referencedIds(args)
+      if (!ids) return INEXACT
       const where: Condition = ids.length ? {kind: 'references', ids} : {kind: 'or', of: []}
       return {where, exact: true, twoValued: true}
     }
@@ -367,7 +347,7 @@ function literalList(node: Node): unknown[] | null {
 function topKOf(node: Node): TopK | null {
   const order = node.base as Node
   const ordered = order?.type === 'PipeFuncCall' && order.name === 'order'
-  if (!ordered && !(order && chainEnd(order))) return null
+  if (!ordered && !(order && overDocuments(order))) return null
   let limit: number
   if (node.type === 'Slice') {
     const {left, right, isInclusive} = node as unknown as {

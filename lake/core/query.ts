@@ -72,7 +72,7 @@ export async function evaluateQuery(
 ): Promise<unknown> {
   try {
     // The Studio's ranked search: scored here, only its slice evaluated by groq-js (scoreTopK.ts).
-    const value = await evaluate(scoreTopK(tree, documents)?.rest ?? tree, {
+    const value = await evaluate(scoreTopK(tree, documents) ?? tree, {
       dataset: documents,
       params: context.params ?? {},
       timestamp: context.now,

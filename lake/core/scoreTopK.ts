@@ -14,24 +14,22 @@
  * drop it), so that `order(_score desc)` keeps score()'s order and the first b stay the first b.
  */
 import type {ExprNode} from 'groq-js'
+import {referencedIds, type Node} from './groqTree.ts'
 import {matchOnDocument, textQueryMatchOf} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
-type Node = {type: string; [key: string]: unknown}
 /** A document's score (NaN-free number) or its truth, as groq-js would evaluate the node. */
 type Scorer = (doc: SanityDocument) => number
 type Test = (doc: SanityDocument) => boolean
 
-export interface ScoredSlice {
-  /** The query with score()'s result replaced by the first `end` scored documents. */
-  rest: ExprNode
-}
-
-/** The tree with its score() stage already answered over `documents`, or undefined. */
+/**
+ * The query with its score() stage already answered over `documents` (replaced by the first `b`
+ * scored documents), or undefined.
+ */
 export function scoreTopK(
   tree: ExprNode,
   documents: readonly SanityDocument[],
-): ScoredSlice | undefined {
+): ExprNode | undefined {
   const slice = tree as unknown as Node
   if (slice.type !== 'Slice' || slice.isInclusive === undefined) return undefined
   const start = slice.left
@@ -78,7 +76,7 @@ export function scoreTopK(
     ...slice,
     base: {...order, base: {...map, base: {...positive, base: {type: 'Value', value: top}}}},
   }
-  return {rest: rest as unknown as ExprNode}
+  return rest as unknown as ExprNode
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0
@@ -138,14 +136,9 @@ function condition(node: Node): Test | undefined {
   }
   if (node.type === 'FuncCall' && node.name === 'references' && node.namespace === 'global') {
     // references(x) over `@`: a string, or an array (its strings), as groq-js collects them.
-    const ids = new Set<string>()
-    for (const arg of node.args as Node[]) {
-      if (arg.type !== 'Value') return undefined
-      if (typeof arg.value === 'string') ids.add(arg.value)
-      else if (Array.isArray(arg.value)) {
-        for (const id of arg.value) if (typeof id === 'string') ids.add(id)
-      } else if (arg.value !== null && typeof arg.value === 'object') return undefined
-    }
+    const listed = referencedIds(node.args as Node[])
+    if (!listed) return undefined
+    const ids = new Set(listed)
     if (ids.size === 0) return () => false
     return (doc) => hasReference(doc, ids)
   }

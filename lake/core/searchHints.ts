@@ -12,12 +12,11 @@
  */
 import type {ExprNode} from 'groq-js'
 import {searchKeys} from '../../bangla/index.ts'
+import {referencedIds, type Node} from './groqTree.ts'
 import type {SearchHint} from './store.ts'
 import {encodeMatchText, groqMatchTerms, SKIPPED_KEYS} from './searchText.ts'
 import {textQueryMatchOf} from './textQueryRewrite.ts'
 import {parseTextQuery} from './textQuery.ts'
-
-type Node = {type: string; [key: string]: unknown}
 
 /** The search hint of a condition the index can answer, else null. */
 export function searchHintOf(expr: ExprNode): SearchHint | null {
@@ -66,15 +65,9 @@ function matchHint(node: Node): SearchHint | null {
 }
 
 function referencesHint(args: Node[]): SearchHint | null {
-  const ids: string[] = []
-  for (const arg of args) {
-    if (arg.type !== 'Value') return null
-    const v = arg.value
-    if (typeof v === 'string') ids.push(v)
-    else if (Array.isArray(v)) ids.push(...v.filter((id): id is string => typeof id === 'string'))
-  }
+  const ids = referencedIds(args)
   // No id at all: references() is false everywhere.
-  return {any: ids.map((id) => ({column: 'refs', text: id}))}
+  return ids ? {any: ids.map((id) => ({column: 'refs', text: id}))} : null
 }
 
 /**

@@ -18,6 +18,7 @@
  * documents get here (hints.ts); this evaluation is what decides.
  */
 import {evaluate, type DereferenceFunction, type ExprNode} from 'groq-js'
+import {overDocuments, SAME_SCOPE, type Node} from './groqTree.ts'
 import type {SanityDocument} from './types.ts'
 import {searchableText} from './searchText.ts'
 import {
@@ -35,8 +36,6 @@ const MARKER = '\u0000text::query\u0000'
 const DOCUMENT_MARKER = '\u0000text::query@\u0000'
 const SEP = '\u0000'
 const JOIN = '\u0001'
-
-type Node = {type: string; [key: string]: unknown}
 
 /** What a rewritten match was, for the planner (a non-enumerable property of the new node). */
 export interface TextQueryMatch {
@@ -101,40 +100,6 @@ function foldLiteralLists(node: unknown): unknown {
   }
   return out
 }
-
-/** Whether `node` is `*` or filters over it only (`*[a][b]`): its elements are documents. */
-function overDocuments(node: unknown): boolean {
-  let chain = node as Node | undefined
-  while (chain?.type === 'Filter') chain = chain.base as Node
-  return chain?.type === 'Everything'
-}
-
-/** Nodes that evaluate their children in their own scope (`@` stays what it is). */
-const SAME_SCOPE = new Set([
-  'AccessAttribute',
-  'AccessElement',
-  'And',
-  'Array',
-  'ArrayCoerce',
-  'ArrayElement',
-  'Deref',
-  'FuncCall',
-  'Group',
-  'InRange',
-  'Neg',
-  'Not',
-  'Object',
-  'ObjectAttributeValue',
-  'ObjectConditionalSplat',
-  'ObjectSplat',
-  'OpCall',
-  'Or',
-  'Pos',
-  'Select',
-  'SelectAlternative',
-  'Slice',
-  'Tuple',
-])
 
 function isTextQueryMatch(node: Node): boolean {
   if (node.type !== 'OpCall' || node.op !== 'match') return false
@@ -349,10 +314,8 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     if (kind === 's') text = analyzeTexts([rest])
     else if (kind === 'a') text = analyzeTexts(rest.split(JOIN))
     else if (kind === 'd') text = await documentText(rest, header!.left, headerText)
-    else return {m: false, s: 0}
-    const result = matchTextQuery(text, termsOf(query))
-    if (!result.matched) return {m: false, s: 0}
-    return {m: true, s: result.score + recency(date)}
+    else return NO_ANSWER
+    return scoredMatch(text, query, date)
   }
 
   /** A match on a document of the query (see replaceMatch): L and the date read off it here. */
@@ -418,10 +381,13 @@ function analyzeOnDocument(left: ExprNode, doc: SanityDocument): AnalyzedText {
 }
 
 function matchAnalyzed(text: AnalyzedText, query: string, doc: SanityDocument) {
+  return scoredMatch(text, query, scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? '')
+}
+
+/** Whether `text` matches `query`, and its score with the recency of `date` for ties. */
+function scoredMatch(text: AnalyzedText, query: string, date: string): {m: boolean; s: number} {
   const result = matchTextQuery(text, termsOf(query))
-  if (!result.matched) return NO_ANSWER
-  const date = scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? ''
-  return {m: true, s: result.score + recency(date)}
+  return result.matched ? {m: true, s: result.score + recency(date)} : NO_ANSWER
 }
 
 /** groq-js's string(): numbers, strings and booleans as text, anything else null. */

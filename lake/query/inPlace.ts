@@ -10,9 +10,11 @@
  */
 import type {ExprNode} from 'groq-js'
 import type {DocumentPath} from '../core/documentPaths.ts'
+import {SAME_SCOPE, type Node} from '../core/groqTree.ts'
 import {planQuery} from '../core/plan.ts'
 import {onlyReferences} from '../core/view.ts'
 import type {ScanHint, Selection, Store} from '../core/store.ts'
+import {watched} from './watched.ts'
 
 /**
  * Side-table rows (no body parsed) and document bodies one query may read in place: about a
@@ -28,42 +30,11 @@ export class OverBudget extends Error {
   }
 }
 
+/** Every node that keeps its scope, the leaves, and the iterations that ITERATING restricts. */
 const NODE_TYPES = new Set([
-  'AccessAttribute',
-  'AccessElement',
-  'And',
-  'Array',
-  'ArrayCoerce',
-  'ArrayElement',
-  'Asc',
-  'Deref',
-  'Desc',
-  'Everything',
-  'Filter',
-  'FlatMap',
-  'FuncCall',
-  'Group',
-  'InRange',
-  'Map',
-  'Neg',
-  'Not',
-  'Object',
-  'ObjectAttributeValue',
-  'ObjectConditionalSplat',
-  'ObjectSplat',
-  'OpCall',
-  'Or',
-  'Parameter',
-  'Parent',
-  'PipeFuncCall',
-  'Pos',
-  'Projection',
-  'Select',
-  'SelectAlternative',
-  'Slice',
-  'This',
-  'Tuple',
-  'Value',
+  ...SAME_SCOPE,
+  ...['Everything', 'This', 'Parent', 'Parameter', 'Value'],
+  ...['Filter', 'Map', 'FlatMap', 'Projection', 'PipeFuncCall', 'Asc', 'Desc'],
 ])
 
 /** Functions linear in their arguments (no string::split, array::*, math::*, …). */
@@ -82,8 +53,6 @@ const FUNCTIONS = new Set([
   'string',
   'upper',
 ])
-
-type Node = {type: string; [key: string]: unknown}
 
 const ITERATING = new Set(['Filter', 'Map', 'FlatMap', 'Projection', 'ArrayCoerce', 'PipeFuncCall'])
 
@@ -131,7 +100,8 @@ export function budgeted(
   const seeking = (read: {selection: Selection} | {hint: ScanHint} | {count: Selection}) => {
     if (!store.seeks(read)) throw new OverBudget('SQLite would scan or sort')
   }
-  return Object.assign(Object.create(store) as Store, {
+  const watching = watched(store, attributes)
+  return Object.assign(Object.create(watching) as Store, {
     getDocuments(ids: readonly string[]) {
       spend('bodies', ids.length)
       return store.getDocuments(ids)
@@ -141,10 +111,9 @@ export function budgeted(
       return store.extract(ids, paths)
     },
     *scan(hint: ScanHint = {}) {
-      for (const {path} of hint.attributes ?? []) attributes.push([...path])
       if (hint.ids && !hint.order) spend('bodies', hint.ids.length)
       else seeking({hint})
-      for (const doc of store.scan(hint)) {
+      for (const doc of watching.scan(hint)) {
         if (!hint.ids || hint.order) spend('bodies', 1)
         yield doc
       }

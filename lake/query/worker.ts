@@ -5,10 +5,11 @@
  */
 import {readlinkSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'
-import type {ScanHint, Store} from '../core/store.ts'
+import type {Store} from '../core/store.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
 import {executeQuery} from './execute.ts'
+import {watched} from './watched.ts'
 import {
   toWire,
   type FilterTask,
@@ -41,16 +42,6 @@ function storeOf(dataDir: string, dataset: string): Store {
   let stores = registries.get(dataDir)
   if (!stores) registries.set(dataDir, (stores = createSqliteStores(dataDir, {readOnly: true})))
   return stores.get(dataset)
-}
-
-/** The store, reporting the attribute paths its scans filter on (candidates for an index). */
-function watched(store: Store, attributes: string[][]): Store {
-  return Object.assign(Object.create(store) as Store, {
-    scan(hint?: ScanHint) {
-      for (const {path} of hint?.attributes ?? []) attributes.push([...path])
-      return store.scan(hint)
-    },
-  })
 }
 
 /** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */

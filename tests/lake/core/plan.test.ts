@@ -66,6 +66,11 @@ const QUERIES = [
   '*[_type == "bulk"] | order(_id asc) [0...3]._id',
   '*[_type == "bulk" && v > 900] | order(v) [0...3]{_id, _originalId}',
   'releases::all()._id',
+  // references() collects strings and arrays' strings (groq-js); anything else adds no id.
+  '*[references("p1")]._id',
+  '*[references(1)]._id',
+  '*[references(["p1", 2, null], {"_ref": "p2"})]._id',
+  '*[_type == "article" && references(null, "p2")]._id',
   'releases::all()[_id in path("_.releases.**")]._id',
 ]
 

@@ -1,0 +1,62 @@
+/**
+ * What the lake reads off groq-js's syntax tree in more than one place: the planner (plan.ts,
+ * searchHints.ts), the text::query rewrite, the ranked-search shortcut (scoreTopK.ts) and the
+ * in-place check (query/inPlace.ts) each walk the tree, and agree here on what its nodes mean.
+ */
+
+/** A groq-js tree node read generically: its type, and whatever fields that type has. */
+export type Node = {type: string; [key: string]: unknown}
+
+/**
+ * Node types that evaluate their children in their own scope (`@` stays what it is). The others
+ * open a scope (Filter, Map, FlatMap, Projection, PipeFuncCall) or are leaves.
+ */
+export const SAME_SCOPE: ReadonlySet<string> = new Set([
+  'AccessAttribute',
+  'AccessElement',
+  'And',
+  'Array',
+  'ArrayCoerce',
+  'ArrayElement',
+  'Deref',
+  'FuncCall',
+  'Group',
+  'InRange',
+  'Neg',
+  'Not',
+  'Object',
+  'ObjectAttributeValue',
+  'ObjectConditionalSplat',
+  'ObjectSplat',
+  'OpCall',
+  'Or',
+  'Pos',
+  'Select',
+  'SelectAlternative',
+  'Slice',
+  'Tuple',
+])
+
+/** Whether `node` is `*` or filters over it only (`*[a][b]`): its elements are documents. */
+export function overDocuments(node: unknown): boolean {
+  let chain = node as Node | undefined
+  while (chain?.type === 'Filter') chain = chain.base as Node
+  return chain?.type === 'Everything'
+}
+
+/**
+ * The ids a `references(…)` call looks for, collected as groq-js does: each string argument, and
+ * the strings of each array argument (anything else adds nothing). Undefined when an argument is
+ * not a literal (parse inlines parameters), so it is known only at evaluation.
+ */
+export function referencedIds(args: readonly Node[]): string[] | undefined {
+  const ids: string[] = []
+  for (const arg of args) {
+    if (arg.type !== 'Value') return undefined
+    const value = arg.value
+    if (typeof value === 'string') ids.push(value)
+    else if (Array.isArray(value))
+      ids.push(...value.filter((v): v is string => typeof v === 'string'))
+  }
+  return ids
+}

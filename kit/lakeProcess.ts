@@ -14,6 +14,13 @@ import {apiHostFor, lakeFile, LOCAL_LAKE} from './localLake.ts'
 const LAKE_CLI = fileURLToPath(new URL('../lake/cli.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
+/**
+ * Node flags of a lake process (also in package.json's `lake` script). V8 grows the young
+ * generation to 128 MB under a bulk load, and it stays resident: a third of the lake's memory
+ * after loading an archive. 16 MB semi-spaces (32 MB) cost no measurable load throughput.
+ */
+export const LAKE_NODE_FLAGS = ['--max-semi-space-size=16']
+
 export interface LakeProcessOptions {
   dataDir: string
   /** Default 0: the system picks a free port, read back from the lake's output. */
@@ -56,7 +63,15 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   const dataDir = resolve(options.dataDir)
   const tls = options.tls ?? true
   const host = options.host ?? LOCAL_LAKE.host
-  const args = [LAKE_CLI, 'start', '--port', String(options.port ?? 0), '--host', host]
+  const args = [
+    ...LAKE_NODE_FLAGS,
+    LAKE_CLI,
+    'start',
+    '--port',
+    String(options.port ?? 0),
+    '--host',
+    host,
+  ]
   args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']), ...(options.args ?? []))
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

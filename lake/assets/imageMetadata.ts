@@ -4,7 +4,7 @@
  * in sharp's thread pool; the palette is a small histogram over a 64-pixel thumbnail.
  */
 import {encode} from 'blurhash'
-import sharp from 'sharp'
+import {loadSharp} from './sharp.ts'
 
 export interface PaletteSwatch {
   _type: 'sanity.imagePaletteSwatch'
@@ -27,6 +27,7 @@ type SwatchName =
 const LQIP_WIDTH = 20
 
 export async function deriveImageMetadata(path: string): Promise<DerivedImageMetadata> {
+  const sharp = await loadSharp()
   const source = () => sharp(path, {animated: false}).rotate()
   const [lqip, blur, thumb] = await Promise.all([
     source()

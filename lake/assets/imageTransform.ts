@@ -6,7 +6,8 @@
  * Order, as on the CDN: source rectangle, flip, orientation, resize (w/h/fit/crop, times dpr),
  * effects (blur, sharpen, invert, saturation), padding, background, output format.
  */
-import sharp, {type Sharp} from 'sharp'
+import type {Sharp} from 'sharp'
+import {loadSharp} from './sharp.ts'
 import {BadRequestError, type LakeError} from '../core/errors.ts'
 
 export type OutputFormat = 'jpg' | 'pjpg' | 'png' | 'webp' | 'avif' | 'gif'
@@ -172,6 +173,7 @@ function checkLimits(
 /** Renders a transform of the image file at `path`; resolves to the encoded bytes. */
 export async function renderImage(path: string, t: ImageTransform): Promise<Buffer> {
   // `rotate()` without an angle applies the EXIF orientation first, as browsers show the original.
+  const sharp = await loadSharp()
   let image: Sharp = sharp(path, {animated: false, limitInputPixels: 268_402_689}).rotate()
   if (t.rect) {
     // EXIF-rotated sources need the rotation applied before the rectangle is cut.
@@ -262,7 +264,7 @@ async function crop(
     return settled.resize({width: rw, height: rh, fit: 'fill'}).extract({left, top, width, height})
   }
   const position = t.crop.includes('entropy')
-    ? sharp.strategy.entropy
+    ? (await loadSharp()).strategy.entropy
     : t.crop.filter((c) => c !== 'center').join(' ') || 'centre'
   return image.resize({width, height, fit: 'cover', position})
 }
@@ -273,6 +275,7 @@ async function crop(
  */
 async function settle(image: Sharp): Promise<Sharp> {
   const {data, info} = await image.raw().toBuffer({resolveWithObject: true})
+  const sharp = await loadSharp()
   return sharp(data, {raw: {width: info.width, height: info.height, channels: info.channels}})
 }
 

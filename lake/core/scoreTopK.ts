@@ -23,6 +23,23 @@ type Scorer = (doc: SanityDocument) => number
 type Test = (doc: SanityDocument) => boolean
 
 /**
+ * score() over documents that arrive a batch at a time, in view order, holding only the best
+ * `end` of them (and a batch's worth more): a word in most documents of an archive is scored
+ * without the view in memory.
+ */
+export interface ScoreStage {
+  /** Scores the next documents of the view. */
+  add(documents: readonly SanityDocument[]): void
+  /** The query with score()'s result replaced by the best `end` documents seen. */
+  finish(): ExprNode
+  /**
+   * Whether the rest of the query reads the dataset (`*`, or a text::query match, which reads
+   * the query's documents): then it needs the whole view, and cannot take documents streamed.
+   */
+  readsDataset: boolean
+}
+
+/**
  * The query with its score() stage already answered over `documents` (replaced by the first `b`
  * scored documents), or undefined.
  */
@@ -30,6 +47,21 @@ export function scoreTopK(
   tree: ExprNode,
   documents: readonly SanityDocument[],
 ): ExprNode | undefined {
+  const stage = scoreStage(tree)
+  if (!stage) return undefined
+  // A text::query match reads L off the first document with the scored one's id: the same one
+  // only when ids are unique (a perspective view's are).
+  const ids = new Set<string>()
+  for (const doc of documents) {
+    if (typeof doc._id !== 'string' || ids.has(doc._id)) return undefined
+    ids.add(doc._id)
+  }
+  stage.add(documents)
+  return stage.finish()
+}
+
+/** A stage for the shape above, or undefined for any other query. */
+export function scoreStage(tree: ExprNode): ScoreStage | undefined {
   const slice = tree as unknown as Node
   if (slice.type !== 'Slice' || slice.isInclusive === undefined) return undefined
   const start = slice.left
@@ -53,30 +85,50 @@ export function scoreTopK(
   } else if (base.type !== 'Everything') return undefined
   const scorers = (score.args as Node[]).map(scorer)
   if (scorers.some((s) => !s)) return undefined
-  // A text::query match reads L off the first document with the scored one's id: the same one
-  // only when ids are unique (a perspective view's are).
-  const ids = new Set<string>()
-  for (const doc of documents) {
-    if (typeof doc._id !== 'string' || ids.has(doc._id)) return undefined
-    ids.add(doc._id)
-  }
 
-  const scored: {doc: SanityDocument; score: number}[] = []
-  for (const doc of documents) {
-    if (!test(doc)) continue
-    // groq-js adds each argument in turn to the document's own numeric _score.
-    let value = typeof doc._score === 'number' ? doc._score : 0
-    for (const s of scorers) value += s!(doc)
-    if (value > 0) scored.push({doc, score: value})
+  // In arrival (view) order; pruned to the best `end` whenever it holds `end + PRUNE_AFTER`.
+  let scored: {doc: SanityDocument; score: number}[] = []
+  const prune = () => {
+    // Array.prototype.sort is stable: ties keep the view's order, as in groq-js's score().
+    scored.sort((a, b) => b.score - a.score)
+    if (scored.length > end) scored.length = end
   }
-  // Array.prototype.sort is stable: ties keep the dataset's order, as in groq-js's score().
-  scored.sort((a, b) => b.score - a.score)
-  const top = scored.slice(0, end).map(({doc, score: s}) => ({...doc, _score: s}))
-  const rest: Node = {
-    ...slice,
-    base: {...order, base: {...map, base: {...positive, base: {type: 'Value', value: top}}}},
+  return {
+    readsDataset: reads(map.expr),
+    add(documents) {
+      for (const doc of documents) {
+        if (!test(doc)) continue
+        // groq-js adds each argument in turn to the document's own numeric _score.
+        let value = typeof doc._score === 'number' ? doc._score : 0
+        for (const s of scorers) value += s!(doc)
+        if (value > 0) scored.push({doc, score: value})
+        if (scored.length >= end + PRUNE_AFTER) prune()
+      }
+    },
+    finish() {
+      prune()
+      const top = scored.map(({doc, score: s}) => ({...doc, _score: s}))
+      scored = []
+      const rest: Node = {
+        ...slice,
+        base: {...order, base: {...map, base: {...positive, base: {type: 'Value', value: top}}}},
+      }
+      return rest as unknown as ExprNode
+    },
   }
-  return rest as unknown as ExprNode
+}
+
+/** Scored documents held beyond the slice before the least are dropped. */
+const PRUNE_AFTER = 1000
+
+/** Whether a node reads the dataset: `*`, or a text::query match (see ScoreStage.readsDataset). */
+function reads(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(reads)
+  if (!node || typeof node !== 'object') return false
+  const n = node as Node
+  if (n.type === 'Everything' || textQueryMatchOf(n)) return true
+  if (n.type === 'Value') return false
+  return Object.values(n).some(reads)
 }
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0

@@ -27,6 +27,17 @@ export interface ViewOptions {
   tree?: ExprNode
   /** The caller may read every document (no per-id check needed for a count). */
   readsAll?: boolean
+  /**
+   * Takes a scan's documents a batch at a time, in view order, so the view never holds them all
+   * (the Studio's ranked search: core/scoreTopK.ts); the view then answers with its query.
+   */
+  sink?: DocumentSink
+}
+
+export interface DocumentSink {
+  add(documents: readonly SanityDocument[]): void
+  /** The query to evaluate once every document went by. */
+  finish(): ExprNode
 }
 
 export interface View {
@@ -58,6 +69,15 @@ export async function loadView(options: ViewOptions): Promise<View> {
     )
   }
 
+  /** The scan's documents, in the view or (published and raw views) through the sink. */
+  const gather = (stored: Iterable<SanityDocument | null>): View => {
+    const {sink} = options
+    // In a stack a document group's layers come apart in id order: the view needs all of them.
+    if (!sink || perspective.kind === 'stack') return {documents: present(stored), dereference}
+    for (const batch of batches(stored)) sink.add(present(batch))
+    return {documents: [], query: sink.finish(), dereference}
+  }
+
   if (plan.starCount === 0) return {documents: [], dereference}
   if (plan.scan) {
     const view = await planned(options, exclude, dereference)
@@ -82,7 +102,7 @@ export async function loadView(options: ViewOptions): Promise<View> {
     if (documents) return {documents, dereference}
   }
   if (!hint || perspective.kind === 'raw') {
-    return {documents: present(store.scan({...hint, excludeIdPrefixes: exclude})), dereference}
+    return gather(store.scan({...hint, excludeIdPrefixes: exclude}))
   }
   // Non-raw: the hint speaks of view ids (published ids). Narrow by type, id or attribute, then
   // complete each candidate's document group so the perspective picks the right layer.
@@ -92,13 +112,33 @@ export async function loadView(options: ViewOptions): Promise<View> {
   if (hint.attributes) narrowed.attributes = hint.attributes
   if (hint.search) narrowed.search = hint.search
   if (!hint.types && !hint.ids && !hint.attributes && !hint.search) {
-    return {documents: present(store.scan({excludeIdPrefixes: exclude})), dereference}
+    return gather(store.scan({excludeIdPrefixes: exclude}))
   }
-  if (perspective.kind === 'published')
-    return {documents: present(store.scan(narrowed)), dereference}
+  if (perspective.kind === 'published') return gather(store.scan(narrowed))
   const groups = new Set<string>()
   for (const doc of store.scan(narrowed)) groups.add(getPublishedId(doc._id))
-  return {documents: present(store.getDocuments(groupIds([...groups], perspective))), dereference}
+  const {sink} = options
+  if (!sink) {
+    return {documents: present(store.getDocuments(groupIds([...groups], perspective))), dereference}
+  }
+  // Whole groups a batch at a time, in the order of their view ids.
+  for (const chunk of batches([...groups].sort())) {
+    sink.add(present(store.getDocuments(groupIds(chunk, perspective))))
+  }
+  return {documents: [], query: sink.finish(), dereference}
+}
+
+/** Items a SCAN_BATCH at a time, nulls dropped. */
+function* batches<T>(items: Iterable<T | null>): Generator<T[]> {
+  let batch: T[] = []
+  for (const item of items) {
+    if (item === null) continue
+    batch.push(item)
+    if (batch.length < SCAN_BATCH) continue
+    yield batch
+    batch = []
+  }
+  if (batch.length > 0) yield batch
 }
 
 /**
@@ -284,12 +324,16 @@ async function planned(
     return {documents: (await firstMatches(selection))!, query}
   }
 
+  // Rows come by stored id; in a stack the view's order is by the group's id.
+  const sink = stack ? undefined : options.sink
   const documents: SanityDocument[] = []
   await forEachBatch(store.select({...selection, order: []}), async (rows) => {
-    documents.push(...(await matching(rows)))
+    const matched = await matching(rows)
+    if (sink) sink.add(matched)
+    else documents.push(...matched)
     return 0
   })
-  // Rows come by stored id; in a stack the view's order is by the group's id.
+  if (sink) return {documents: [], query: sink.finish()}
   return {documents: stack ? documents.sort(byId) : documents, query}
 }
 
@@ -391,7 +435,9 @@ const PURE_NAMESPACES = new Set(['string', 'math', 'array', 'dateTime'])
 /**
  * Whether the filters read nothing of a document but `_id`, `_type` and whole indexed fields, so
  * they can run on partialDocument()s: every attribute chain from the document ends exactly at one
- * of those paths, and nothing takes the document itself (`@`, `^`, `->`, references(), …).
+ * of those paths, and nothing takes the document itself (`@`, `^`, references(), …). A `->` reads
+ * only its reference's `_ref` (groq-js dereferences an object with a string `_ref`, else gives
+ * null), so `source->name` needs no more than an indexed `source._ref`.
  */
 function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly string[])[]): boolean {
   const allowed = [['_id'], ['_type'], ...fields]
@@ -405,16 +451,34 @@ function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly str
         return true
       case 'This':
       case 'Parent':
-      case 'Deref':
       case 'Everything':
         return false
+      case 'Deref':
       case 'AccessAttribute': {
-        if (parent?.type === 'AccessAttribute' && parent.base === node) break
+        if (
+          n.type === 'AccessAttribute' &&
+          parent?.type === 'AccessAttribute' &&
+          parent.base === node
+        )
+          break
         const path: string[] = []
         let current: unknown = n
         while ((current as {type?: string})?.type === 'AccessAttribute') {
           path.unshift((current as {name: string}).name)
           current = (current as {base?: unknown}).base
+        }
+        // Attributes of a dereferenced document: that document is read whole.
+        if (n.type === 'AccessAttribute' && (current as {type?: string})?.type === 'Deref') {
+          return ok(current, n)
+        }
+        if (n.type === 'Deref') {
+          current = n.base
+          while ((current as {type?: string})?.type === 'AccessAttribute') {
+            path.unshift((current as {name: string}).name)
+            current = (current as {base?: unknown}).base
+          }
+          if (path.length === 0) return false
+          path.push('_ref')
         }
         if (current && (current as {type?: string}).type !== 'This') return false
         return allowed.some((f) => f.length === path.length && f.every((k, i) => k === path[i]))

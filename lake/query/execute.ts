@@ -6,6 +6,7 @@ import {can, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective} from '../core/perspective.ts'
 import {planQuery} from '../core/plan.ts'
 import {evaluateQuery, parseQuery} from '../core/query.ts'
+import {scoreStage} from '../core/scoreTopK.ts'
 import type {Store} from '../core/store.ts'
 import {loadView} from '../core/view.ts'
 
@@ -42,6 +43,8 @@ export async function executeQuery(
     projectId: environment.projectId,
     dataset: environment.dataset,
   }
+  // The Studio's ranked search scores a scan's documents as they come (core/scoreTopK.ts).
+  const stage = scoreStage(tree)
   const view = await loadView({
     store,
     perspective,
@@ -51,6 +54,7 @@ export async function executeQuery(
     readsAll: canReadEverything(principal),
     context,
     tree,
+    sink: stage && !stage.readsDataset ? stage : undefined,
   })
   return evaluateQuery(
     view.query ?? tree,

@@ -38,9 +38,15 @@ lowerPriority()
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
 
+/*
+ * No parsed-document cache on query threads: each thread would hold its own copy (a 32 MB budget
+ * of JSON is over 100 MB of parsed documents, per thread), and at the archive's size it holds a
+ * seventh of the documents, so a wide scan on a thread misses it anyway.
+ */
 function storeOf(dataDir: string, dataset: string): Store {
   let stores = registries.get(dataDir)
-  if (!stores) registries.set(dataDir, (stores = createSqliteStores(dataDir, {readOnly: true})))
+  if (!stores)
+    registries.set(dataDir, (stores = createSqliteStores(dataDir, {readOnly: true, cacheBytes: 0})))
   return stores.get(dataset)
 }
 

@@ -5,14 +5,19 @@
  * every document: the same documents, in the same order, with the same _score.
  */
 import {evaluate, type ExprNode} from 'groq-js'
-import {describe, expect, test} from 'vitest'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {applyPerspective, parsePerspective} from '../../../lake/core/perspective.ts'
+import {planQuery} from '../../../lake/core/plan.ts'
 import {evaluateQuery, parseQuery} from '../../../lake/core/query.ts'
-import {scoreTopK} from '../../../lake/core/scoreTopK.ts'
+import {scoreStage, scoreTopK} from '../../../lake/core/scoreTopK.ts'
+import {loadView} from '../../../lake/core/view.ts'
+import {executeQuery} from '../../../lake/query/execute.ts'
 import {textQueryDereference} from '../../../lake/core/textQueryRewrite.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 // What the Studio 6.9.2 search box sends (groq2024); the bench measures the same query.
 import {STUDIO_SEARCH} from '../../../bench/queries.ts'
 import {createRandom} from '../../../kit/seeded.ts'
+import {memoryStore} from '../../helpers/store.ts'
 
 const WORDS = ['নির্বাচন', 'নির্বাচনের', 'নির্বাচনে', 'কমিশন', 'বৈঠক', 'ঢাকা', 'ভোট', 'প্রার্থী']
 
@@ -136,5 +141,79 @@ describe('the Studio search, scored without groq-js per document', () => {
     const params = studioParams('নির্বাচন')
     const tree = parseQuery(STUDIO_SEARCH, params)
     expect(scoreTopK(tree, [...DOCS, DOCS[2]])).toBeUndefined()
+  })
+})
+
+describe('the Studio search over a store: scored as the scan goes, never holding the view', () => {
+  /** The archive, with drafts and release versions of some documents that change their text. */
+  const stored: SanityDocument[] = DOCS.flatMap((doc, i) => {
+    const {_originalId, ...published} = doc
+    const layers = [published as SanityDocument]
+    const text = i % 2 ? 'ভোট নির্বাচনের' : 'কমিশন'
+    if (i % 7 === 0) layers.push({...published, _id: `drafts.${doc._id}`, title: text})
+    if (i % 11 === 0) layers.push({...published, _id: `versions.r1.${doc._id}`, text})
+    return layers
+  })
+  const apiVersion = '2025-02-19'
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  let store: Awaited<ReturnType<typeof memoryStore>>
+  beforeAll(async () => {
+    store = await memoryStore(stored)
+  })
+  afterAll(() => store.close())
+
+  test.each(['published', 'raw', 'drafts', 'r1,drafts'])(
+    'in the %s perspective: identical to groq-js over the whole view',
+    async (perspective) => {
+      const query = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+      const params = studioParams('নির্বাচন', 300)
+      const result = await executeQuery(store, {query, params, perspective, apiVersion}, admin, {
+        now: new Date('2026-01-01T00:00:00Z'),
+        projectId: 'p',
+        dataset: 'test',
+      })
+      const view = applyPerspective(
+        store.scan(),
+        parsePerspective(perspective, apiVersion),
+        apiVersion,
+      )
+      const expected = await evaluate(parseQuery(query, params), {
+        dataset: view,
+        params,
+        dereference: textQueryDereference({documents: view, params}),
+      })
+      expect(result).toEqual(await expected.get())
+      expect((result as unknown[]).length).toBe(300)
+    },
+  )
+
+  test.each(['published', 'raw', 'drafts'])(
+    'in the %s perspective the view hands every document to the score stage',
+    async (perspective) => {
+      const params = studioParams('নির্বাচন')
+      const tree = parseQuery(STUDIO_SEARCH, params)
+      const stage = scoreStage(tree)!
+      const view = await loadView({
+        store,
+        perspective: parsePerspective(perspective, apiVersion),
+        apiVersion,
+        plan: planQuery(tree),
+        canRead: () => true,
+        readsAll: true,
+        context: {params},
+        tree,
+        sink: stage,
+      })
+      expect(view.documents).toEqual([])
+      expect(view.query).toBeDefined()
+      const result = (await evaluateQuery(view.query!, [], {params})) as unknown[]
+      expect(result).toHaveLength(26)
+    },
+  )
+
+  test('a projection that reads the dataset keeps the whole view', () => {
+    const query = STUDIO_SEARCH.replace('"orderings": [_score]', '"n": count(*[_type == "source"])')
+    expect(scoreStage(parseQuery(query, studioParams('নির্বাচন')))?.readsDataset).toBe(true)
+    expect(scoreStage(parseQuery(STUDIO_SEARCH, studioParams('নির্বাচন')))?.readsDataset).toBe(false)
   })
 })

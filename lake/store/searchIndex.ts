@@ -166,7 +166,9 @@ export function ensureSearchIndex(db: DatabaseSync): void {
   db.exec('BEGIN IMMEDIATE')
   try {
     db.exec('DELETE FROM search_fts; DELETE FROM search_ids; DELETE FROM search_queue;')
-    for (const doc of db.prepare('SELECT id, json(body) AS body FROM documents ORDER BY id').iterate()) {
+    for (const doc of db
+      .prepare('SELECT id, json(body) AS body FROM documents ORDER BY id')
+      .iterate()) {
       const {id, body} = doc as {id: string; body: string}
       indexDocument(stmt, id, JSON.parse(body) as SanityDocument)
     }

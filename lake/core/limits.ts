@@ -82,17 +82,19 @@ export function nestingDepth(value: unknown, max = Infinity): number {
 type ErrorType = 'mutationError' | 'actionError'
 
 /**
- * Refuses a document that is nested too deeply or too large to store, before anything is written.
- * `index` names the mutation or action in the error, as the client prints it.
+ * Refuses a document that is nested too deeply or too large to store, before anything is written;
+ * returns it as JSON (the caller's copy of it is made from that text). `index` names the mutation
+ * or action in the error, as the client prints it.
  */
 export function checkDocumentLimits(
   id: string,
   doc: unknown,
   index: number,
   errorType: ErrorType = 'mutationError',
-): void {
+): string {
   checkDocumentDepth(id, doc, index, errorType)
-  const bytes = Buffer.byteLength(JSON.stringify(doc))
+  const json = JSON.stringify(doc)
+  const bytes = Buffer.byteLength(json)
   if (bytes > LIMITS.documentBytes) {
     throw tooLarge(
       id,
@@ -101,6 +103,7 @@ export function checkDocumentLimits(
       `Document "${id}" is ${bytes} bytes as JSON; at most ${LIMITS.documentBytes} are allowed`,
     )
   }
+  return json
 }
 
 /**

@@ -55,6 +55,7 @@ export async function applyMutations(
   if (!Array.isArray(mutations)) {
     throw fail(-1, 'validationError', '`mutations` must be an array')
   }
+  ws.prefetch(namedIds(mutations))
   const results: MutationResult[] = []
   for (const [index, mutation] of mutations.entries()) {
     if (!isObject(mutation) || Object.keys(mutation).length !== 1) {
@@ -70,6 +71,22 @@ export async function applyMutations(
     results.push(...(await APPLY[kind as keyof typeof APPLY](ws, body, index, options)))
   }
   return results
+}
+
+/** The document ids mutations name literally (not by query); anything malformed is left out. */
+function namedIds(mutations: unknown[]): string[] {
+  const ids: string[] = []
+  for (const mutation of mutations) {
+    if (!isObject(mutation)) continue
+    for (const [kind, body] of Object.entries(mutation)) {
+      if (!isObject(body)) continue
+      const named = kind === 'patch' || kind === 'delete' ? (body.id ?? body.ids) : body._id
+      for (const id of Array.isArray(named) ? named : [named]) {
+        if (typeof id === 'string' && invalidIdReason(id) === null) ids.push(id)
+      }
+    }
+  }
+  return ids
 }
 
 function create(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
@@ -202,7 +219,9 @@ export function documentBody(
 ): SanityDocument & {_id: string} {
   if (!isObject(body)) throw fail(index, 'validationError', 'Document must be an object')
   checkDocumentDepth(typeof body._id === 'string' ? body._id : '', body, index)
-  const {_rev, _updatedAt, ...doc} = structuredClone(body) as Json
+  // A shallow copy: the working set copies what it stores (WorkingSet.write), and the request's
+  // body is not used after it.
+  const {_rev, _updatedAt, ...doc} = body
   void _rev
   void _updatedAt
   if (doc._id === undefined && !requireId) doc._id = ''

@@ -435,7 +435,9 @@ const PURE_NAMESPACES = new Set(['string', 'math', 'array', 'dateTime'])
 /**
  * Whether the filters read nothing of a document but `_id`, `_type` and whole indexed fields, so
  * they can run on partialDocument()s: every attribute chain from the document ends exactly at one
- * of those paths, and nothing takes the document itself (`@`, `^`, `->`, references(), …).
+ * of those paths, and nothing takes the document itself (`@`, `^`, references(), …). A `->` reads
+ * only its reference's `_ref` (groq-js dereferences an object with a string `_ref`, else gives
+ * null), so `source->name` needs no more than an indexed `source._ref`.
  */
 function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly string[])[]): boolean {
   const allowed = [['_id'], ['_type'], ...fields]
@@ -449,16 +451,34 @@ function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly str
         return true
       case 'This':
       case 'Parent':
-      case 'Deref':
       case 'Everything':
         return false
+      case 'Deref':
       case 'AccessAttribute': {
-        if (parent?.type === 'AccessAttribute' && parent.base === node) break
+        if (
+          n.type === 'AccessAttribute' &&
+          parent?.type === 'AccessAttribute' &&
+          parent.base === node
+        )
+          break
         const path: string[] = []
         let current: unknown = n
         while ((current as {type?: string})?.type === 'AccessAttribute') {
           path.unshift((current as {name: string}).name)
           current = (current as {base?: unknown}).base
+        }
+        // Attributes of a dereferenced document: that document is read whole.
+        if (n.type === 'AccessAttribute' && (current as {type?: string})?.type === 'Deref') {
+          return ok(current, n)
+        }
+        if (n.type === 'Deref') {
+          current = n.base
+          while ((current as {type?: string})?.type === 'AccessAttribute') {
+            path.unshift((current as {name: string}).name)
+            current = (current as {base?: unknown}).base
+          }
+          if (path.length === 0) return false
+          path.push('_ref')
         }
         if (current && (current as {type?: string}).type !== 'This') return false
         return allowed.some((f) => f.length === path.length && f.every((k, i) => k === path[i]))

@@ -261,6 +261,27 @@ describe('actions', () => {
 })
 
 describe('working set', () => {
+  test('a batch reads the documents its mutations name in one read, not one by one', async () => {
+    await mutate([{create: {_id: 'a', _type: 't', n: 1}}])
+    const calls: string[][] = []
+    const getDocuments = store.getDocuments.bind(store)
+    store.getDocuments = (ids) => (calls.push([...ids]), getDocuments(ids))
+    const batch = Array.from({length: 50}, (_, i) => ({createOrReplace: {_id: `d${i}`, _type: 't'}}))
+    await runTransaction(options(), (ws) =>
+      applyMutations(ws, [
+        ...batch,
+        {patch: {id: 'a', inc: {n: 1}}},
+        {delete: {id: 'd3'}},
+        {createIfNotExists: {_id: 'a', _type: 't'}},
+      ]),
+    )
+    expect(calls).toHaveLength(1)
+    expect(calls[0].sort()).toEqual(['a', ...batch.map((m) => m.createOrReplace._id)].sort())
+    expect(doc('a')?.n).toBe(2)
+    expect(doc('d3')).toBeNull()
+    expect(doc('d49')?._type).toBe('t')
+  })
+
   test('reads each document from the store once per transaction, and hands out copies', async () => {
     await mutate([{create: {_id: 'a', _type: 't', tags: ['x']}}])
     const reads: string[] = []

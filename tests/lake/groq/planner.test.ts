@@ -246,6 +246,18 @@ const QUERIES: GeneratedQuery[] = [
     ordered: true,
   },
   {query: '*[_type == "odd" && defined(title)][0]{_id, title, source}', params: {}, ordered: true},
+  // `->` on a stand-in: only the reference's `_ref` (an indexed field) is read.
+  {
+    query: '*[_type == "odd"]{_id, "name": source->name, "d": source->}',
+    params: {},
+    ordered: false,
+  },
+  {
+    query:
+      '*[_type in ["article", "odd"]] | order(publishedAt desc) [0...30] {_id, "name": source->name}',
+    params: {},
+    ordered: true,
+  },
   // `match` with an ordered slice: rows off the order's index, probed against full-text candidates.
   {
     query: '*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc) [0...20]._id',

@@ -113,6 +113,30 @@ describe('a budgeted store', () => {
     expect((await inPlace(query, {rows: 1000, bodies: 1000})).over).toBeUndefined()
   })
 
+  test('a projection dereferencing an indexed reference reads only the referenced documents', async () => {
+    const read: string[] = []
+    let extracted = 0
+    const watched = Object.assign(Object.create(store) as Store, {
+      getDocuments(ids: readonly string[]) {
+        read.push(...ids)
+        return store.getDocuments(ids)
+      },
+      extract(ids: readonly string[], paths: never) {
+        extracted += ids.length
+        return store.extract(ids, paths)
+      },
+    })
+    const query =
+      '*[_type == "article"] | order(publishedAt desc)[0...5]{_id, title, "source": source->name}'
+    const request = {query, params: {}, apiVersion: '2025-02-19', perspective: 'published'}
+    const result = await executeQuery(watched, request, admin, environment)
+    expect(result).toEqual(await unbudgeted(query))
+    expect((result as {source: string}[])[0].source).toBe('বাসস')
+    // The articles' source._ref comes from the side table: no article body, no values extracted.
+    expect(extracted).toBe(0)
+    expect(new Set(read)).toEqual(new Set(['source-1']))
+  })
+
   test.each([
     ['*[references("source-1")]{_id, _type}', 0],
     ['*[references("source-1")]._id', 0],

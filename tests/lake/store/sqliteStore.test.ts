@@ -78,6 +78,8 @@ describe('sqliteStore', () => {
       {version: 5},
       {version: 6},
       {version: 7},
+      {version: 8},
+      {version: 9},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])

@@ -906,6 +906,13 @@ export function createSqliteStore(
 
     *select(selection) {
       const {where, orderBy, params} = compileSelection(selection, searchSql)
+      if (selection.idsOnly) {
+        const sql = `SELECT f.id, f.type FROM fields f${where}${selection.order ? orderBy : ''}`
+        for (const [id, type] of iterate(sql, params, true) as Iterable<[string, string]>) {
+          yield {id, type, fields: [], complete: false} satisfies SelectedRow
+        }
+        return
+      }
       const columns = INDEXED_FIELDS.map((f) => `f.${f.column}`).join(', ')
       const sql = `SELECT f.id AS id, f.type AS type, ${columns} FROM fields f${where}${selection.order ? orderBy : ''}`
       for (const row of iterate(sql, params, true) as Iterable<unknown[]>) {

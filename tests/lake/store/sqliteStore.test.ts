@@ -237,6 +237,21 @@ describe('sqliteStore', () => {
     expect(rowIds({[Symbol.iterator]: () => second})).toEqual(['b', 'c'])
   })
 
+  test('a selection of ids only gives the same rows without their fields', async () => {
+    await commit({a: {title: 'x', slug: {current: 'a'}}, b: {title: 'y'}, 'drafts.a': {title: 'z'}})
+    for (const selection of [
+      {where: {kind: 'type', types: ['t']}},
+      {where: {kind: 'type', types: ['t']}, excludeIdPrefixes: ['drafts.']},
+      {},
+    ] as const) {
+      const full = [...store.select(selection)]
+      expect(full.every((row) => row.fields.length > 0)).toBe(true)
+      expect([...store.select({...selection, idsOnly: true})]).toEqual(
+        full.map(({id, type}) => ({id, type, fields: [], complete: false})),
+      )
+    }
+  })
+
   test('history: a document at a revision, at a time, and its last state after deletion', async () => {
     const t1 = await commit({a: {v: 1}})
     const t2 = await commit({b: {v: 1}})

@@ -79,6 +79,11 @@ export interface Selection {
    * unit, booleans, then null, missing and everything else). Rows that tie come in any order.
    */
   order?: readonly {field: number; desc: boolean}[]
+  /**
+   * The caller reads only `id` and `type` of each row: `fields` come back empty. The side table's
+   * type index holds both, so a type's rows are not each looked up in the table.
+   */
+  idsOnly?: boolean
 }
 
 export interface SelectedRow {

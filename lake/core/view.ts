@@ -260,9 +260,12 @@ async function planned(
   if (plan.count && options.tree) {
     let n = 0
     if (exact && options.readsAll) n = store.countSelected(selection)
-    else if (exact) for (const row of store.select(selection)) n += canRead(row.id) ? 1 : 0
-    else
-      n = await forEachBatch(store.select(selection), async (rows) => (await matching(rows)).length)
+    else if (exact) {
+      for (const row of store.select({...selection, idsOnly: true})) n += canRead(row.id) ? 1 : 0
+    } else {
+      const rows = store.select({...selection, idsOnly: !partial})
+      n = await forEachBatch(rows, async (batch) => (await matching(batch)).length)
+    }
     return {documents: [], query: replaceNode(options.tree, plan.count, {type: 'Value', value: n})}
   }
 
@@ -327,7 +330,8 @@ async function planned(
   // Rows come by stored id; in a stack the view's order is by the group's id.
   const sink = stack ? undefined : options.sink
   const documents: SanityDocument[] = []
-  await forEachBatch(store.select({...selection, order: []}), async (rows) => {
+  // Stand-ins from the side table need its fields; any other reads only ids and types.
+  await forEachBatch(store.select({...selection, order: [], idsOnly: !partial}), async (rows) => {
     const matched = await matching(rows)
     if (sink) sink.add(matched)
     else documents.push(...matched)

@@ -122,7 +122,7 @@ export function indexQueued(
 ): boolean {
   const started = performance.now()
   const next = stmt(
-    `SELECT q.id AS id, d.body AS body FROM search_queue q LEFT JOIN documents d ON d.id = q.id
+    `SELECT q.id AS id, json(d.body) AS body FROM search_queue q LEFT JOIN documents d ON d.id = q.id
      ORDER BY q.id LIMIT ${QUEUE_BATCH}`,
   )
   const dequeue = stmt('DELETE FROM search_queue WHERE id = ?')
@@ -166,7 +166,9 @@ export function ensureSearchIndex(db: DatabaseSync): void {
   db.exec('BEGIN IMMEDIATE')
   try {
     db.exec('DELETE FROM search_fts; DELETE FROM search_ids; DELETE FROM search_queue;')
-    for (const doc of db.prepare('SELECT id, body FROM documents ORDER BY id').iterate()) {
+    for (const doc of db
+      .prepare('SELECT id, json(body) AS body FROM documents ORDER BY id')
+      .iterate()) {
       const {id, body} = doc as {id: string; body: string}
       indexDocument(stmt, id, JSON.parse(body) as SanityDocument)
     }

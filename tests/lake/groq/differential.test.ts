@@ -4,19 +4,14 @@
  * stored documents, filtered by an independent reference implementation of the perspectives.
  * Results must be identical (as multisets where GROQ leaves the order undefined).
  */
-import {evaluate, parse} from 'groq-js'
 import {beforeAll, describe, expect, test} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
 import {searchIndexCaughtUp} from '../../helpers/searchIndex.ts'
 import {asMultiset} from './compare.ts'
+import {groqJs} from './oracle.ts'
 import {generateDataset, generateQueries, type GeneratedQuery} from './generate.ts'
 import {loadDocuments, query} from './http.ts'
-import {
-  applyPerspective,
-  perspectiveParam,
-  type Perspective,
-  type StoredDocument,
-} from './perspective.ts'
+import {perspectiveParam, type Perspective, type StoredDocument} from './perspective.ts'
 
 const SEEDS = [101, 202, 303, 404]
 const ARTICLES = 60
@@ -84,17 +79,6 @@ const FIXED_QUERIES: GeneratedQuery[] = [
 
 // In-process (createLake + lake.fetch): thousands of plain requests, and the wire is tested elsewhere.
 const lake = useTestLake({inProcess: true})
-
-async function groqJs(
-  documents: StoredDocument[],
-  perspective: Perspective,
-  generated: GeneratedQuery,
-): Promise<unknown> {
-  const tree = parse(generated.query, {params: generated.params})
-  const dataset = applyPerspective(documents, perspective)
-  const value = await evaluate(tree, {dataset, params: generated.params})
-  return JSON.parse(JSON.stringify((await value.get()) ?? null))
-}
 
 for (const seed of SEEDS) {
   describe(`seed ${seed}`, () => {

@@ -6,10 +6,10 @@
  * values: ties, missing and null, mixed types in one field, strings beyond U+D800 (where code point
  * and UTF-16 order differ), objects where scalars are expected, strong, weak and hidden references.
  */
-import {evaluate, parse} from 'groq-js'
 import {beforeAll, describe, expect, test} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
 import {asMultiset} from './compare.ts'
+import {groqJs} from './oracle.ts'
 import {generateDataset, type GeneratedQuery} from './generate.ts'
 import {loadDocuments, query} from './http.ts'
 import {
@@ -287,13 +287,6 @@ beforeAll(async () => {
   stored = await loadDocuments(lake(), DATASET, documents, 500)
 }, 120_000)
 
-async function groqJs(perspective: Perspective, generated: GeneratedQuery): Promise<unknown> {
-  const tree = parse(generated.query, {params: generated.params})
-  const dataset = applyPerspective(stored, perspective)
-  const value = await evaluate(tree, {dataset, params: generated.params})
-  return JSON.parse(JSON.stringify((await value.get()) ?? null))
-}
-
 describe('planner', () => {
   const cases = PERSPECTIVES.flatMap((perspective) =>
     QUERIES.map((generated, index) => {
@@ -313,12 +306,26 @@ describe('planner', () => {
         perspectiveParam(perspective),
       )
       expect(response.status, JSON.stringify(response.body).slice(0, 500)).toBe(200)
-      const expected = await groqJs(perspective, generated)
+      const expected = await groqJs(stored, perspective, generated)
       const actual = JSON.parse(JSON.stringify(response.body.result ?? null)) as unknown
       if (generated.ordered) expect(actual).toEqual(expected)
       else expect(asMultiset(actual)).toEqual(asMultiset(expected))
     },
     30_000,
+  )
+
+  test.each(PERSPECTIVES)(
+    "the oracle's dereference finds what groq-js's own does (%s)",
+    async (perspective) => {
+      const generated = {
+        query: '*[_type == "odd" || wordCount > 2500]{_id, "name": source->name, "s": source->}',
+        params: {},
+        ordered: false,
+      }
+      const own = await groqJs(stored, perspective, generated, {ownDereference: true})
+      expect((own as {name?: string}[]).some((row) => row.name)).toBe(true)
+      expect(await groqJs(stored, perspective, generated)).toEqual(own)
+    },
   )
 
   // groq-js needs seconds for this one, so the expected ids come from a Set.

@@ -92,7 +92,7 @@ test('front-page queries answered from an index run in place: a busy worker does
   // One worker, held by the pathological query for the whole test.
   const single = await startTestLake({
     tls: false,
-    serverOptions: {queryTimeoutMs: 8_000, queryThreads: 1},
+    serverOptions: {queryTimeoutMs: 5_000, queryThreads: 1},
   })
   try {
     const client = single.client()
@@ -147,7 +147,7 @@ test('front-page queries answered from an index run in place: a busy worker does
     for (const [q, params] of shapes) {
       const answer = await ask(q, params)
       expect(answer.status, q).toBe(200)
-      // Behind the pathological query they would wait for its deadline (8 s).
+      // Behind the pathological query they would wait for its deadline (5 s).
       expect(answer.ms, q).toBeLessThan(2000)
     }
     // A scan still goes to the (busy) worker: it is answered only once the deadline frees it.

@@ -1,7 +1,7 @@
 /**
  * Data folders written by earlier lakes (fixtures/main-<commit>, made with
  * fixtures/writeDataFolder.ts: f02fb90 before the compact log, 4b680ff before the full-text index
- * queue) open with today's store: the schema migrates on first start and every document, every
+ * queue, ea0880f with a type index on the documents table) open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
 import {cpSync} from 'node:fs'
@@ -13,7 +13,7 @@ import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
 import type {StoreRegistry} from '../../../lake/core/store.ts'
 
-const FIXTURES = ['main-f02fb90', 'main-4b680ff']
+const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f']
 let dir: string
 let stores: StoreRegistry
 let expected: {
@@ -66,6 +66,21 @@ describe.each(FIXTURES)('a data folder written by %s', (name) => {
         )
       }
     }
+  })
+
+  test("a type's documents are found through the side table's index, not one on the documents", () => {
+    const store = stores.get('production')
+    const rows = [...store.select({})]
+    for (const types of [['article'], ['source', 'headline'], ['nothing']]) {
+      const ids = rows.filter((row) => types.includes(row.type)).map((row) => row.id)
+      expect([...store.scan({types})].map((doc) => doc._id)).toEqual(ids.sort())
+      expect([...store.exportDocuments({types})].map((doc) => doc._id)).toEqual(ids)
+    }
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'production.sqlite'))
+    const index = db.prepare("SELECT name FROM sqlite_schema WHERE name = 'documents_type'").get()
+    db.close()
+    expect(index).toBeUndefined()
   })
 
   test('writes after the migration keep history whole', async () => {

@@ -78,6 +78,8 @@ describe('sqliteStore', () => {
       {version: 5},
       {version: 6},
       {version: 7},
+      {version: 8},
+      {version: 9},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -233,6 +235,21 @@ describe('sqliteStore', () => {
     expect(first.next().value?.id).toBe('c')
     expect(first.next().done).toBe(true)
     expect(rowIds({[Symbol.iterator]: () => second})).toEqual(['b', 'c'])
+  })
+
+  test('a selection of ids only gives the same rows without their fields', async () => {
+    await commit({a: {title: 'x', slug: {current: 'a'}}, b: {title: 'y'}, 'drafts.a': {title: 'z'}})
+    for (const selection of [
+      {where: {kind: 'type', types: ['t']}},
+      {where: {kind: 'type', types: ['t']}, excludeIdPrefixes: ['drafts.']},
+      {},
+    ] as const) {
+      const full = [...store.select(selection)]
+      expect(full.every((row) => row.fields.length > 0)).toBe(true)
+      expect([...store.select({...selection, idsOnly: true})]).toEqual(
+        full.map(({id, type}) => ({id, type, fields: [], complete: false})),
+      )
+    }
   })
 
   test('history: a document at a revision, at a time, and its last state after deletion', async () => {

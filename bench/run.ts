@@ -10,7 +10,9 @@
  * Flags: --size <articles> (default 2,000: a few minutes on a laptop), --full (the issue's
  * archive: 100,000 articles, 50,000 headlines, 1,000 sources; half an hour on a busy 2-core
  * machine), --out <file> (default bench/results/latest.md). Headlines and sources scale with the
- * articles as in the archive.
+ * articles as in the archive. --writes measures only the write goals (bulk load, one and fifty
+ * writers, with the lake's CPU per document and per transaction), into bench/results/writes.md
+ * unless --out says otherwise: minutes at --full, for iterating on the write path.
  */
 import {execFileSync, spawn} from 'node:child_process'
 import http from 'node:http'
@@ -33,7 +35,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const API = 'v2025-02-19'
 
 const {values: flags} = parseArgs({
-  options: {size: {type: 'string'}, full: {type: 'boolean'}, out: {type: 'string'}},
+  options: {
+    size: {type: 'string'},
+    full: {type: 'boolean'},
+    out: {type: 'string'},
+    writes: {type: 'boolean'},
+  },
 })
 const articles = flags.full ? ARCHIVE.articles : flags.size ? Number(flags.size) : 2000
 if (!Number.isInteger(articles) || articles < 100) {
@@ -50,7 +57,8 @@ const LARGE = articles >= 50_000
 const WRITES = LARGE
   ? {oneWriter: 300, fiftyWriters: 3000, batchDocs: 5000, importFiles: 200, indexDocs: 2000}
   : {oneWriter: 100, fiftyWriters: 1000, batchDocs: 2000, importFiles: 50, indexDocs: 500}
-const outFile = flags.out ?? join(ROOT, 'bench/results/latest.md')
+const outFile =
+  flags.out ?? join(ROOT, flags.writes ? 'bench/results/writes.md' : 'bench/results/latest.md')
 
 // ---------------------------------------------------------------------------------------------
 // The lake in a child process
@@ -445,6 +453,101 @@ function run(
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`)
+}
+
+/** CPU seconds a process has used so far, all its threads (Linux /proc; null elsewhere). */
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    // utime and stime, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return null
+  }
+}
+
+/**
+ * `--writes`: the write goals alone, each on a fresh lake — the archive loaded in transactions of
+ * 1,000, then one and fifty single-document writers — with the lake's CPU time per document or
+ * transaction beside the rates (on a shared machine the rates move with the load; the CPU less).
+ */
+async function benchWritesOnly(): Promise<void> {
+  const started = performance.now()
+  const loadAtStart = loadavg()
+  const measure = async (name: string, run: (lake: LakeProcess) => Promise<number>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'lake-bench-writes-'))
+    const lake = await startLake(dir)
+    try {
+      await send(`${lake.url}/v2025-03-01/ping`).then((response) => response.arrayBuffer())
+      const cpu0 = cpuSecondsOf(lake.child.pid!)
+      const t0 = performance.now()
+      const count = await run(lake)
+      const seconds = (performance.now() - t0) / 1000
+      const cpu = cpu0 === null ? null : cpuSecondsOf(lake.child.pid!)! - cpu0
+      log(`  ${name}: ${rate(count / seconds)}/s`)
+      return {
+        name,
+        count,
+        perSecond: count / seconds,
+        cpuMs: cpu === null ? null : (cpu * 1000) / count,
+      }
+    } finally {
+      await lake.stop()
+      await rm(dir, {recursive: true, force: true})
+    }
+  }
+  const docs = archiveDocuments(SIZE)
+  log(`loading ${rate(docs.length)} documents…`)
+  const rows = [
+    await measure(
+      'bulk load, createOrReplace in transactions of 1,000 (documents)',
+      async (lake) => {
+        await load(lake, 'archive', docs, 1000)
+        return docs.length
+      },
+    ),
+    await measure('one writer, one document per transaction', async (lake) => {
+      return (await concurrentWriters(lake, 'one-writer', 1, WRITES.oneWriter)).transactions
+    }),
+    await measure('50 writers, one document per transaction', async (lake) => {
+      return (await concurrentWriters(lake, 'fifty-writers', 50, WRITES.fiftyWriters)).transactions
+    }),
+  ]
+  const goals = [15_000, null, 2000]
+  const loads = (l: number[]) => l.map((value) => value.toFixed(1)).join(' / ')
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: ROOT})
+    .toString()
+    .trim()
+  const report = [
+    '# Write benchmark (`npm run bench -- --writes`)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at commit ${commit}: ` +
+      `${rate(docs.length)} archive documents, Node ${process.version}, ${cpus().length} CPUs; ` +
+      `load average ${loads(loadAtStart)} at the start, ${loads(loadavg())} at the end; ` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s. Each row on a fresh lake over HTTP ` +
+      'on 127.0.0.1; the bench client shares the machine. Lake CPU: user + system time of the ' +
+      "lake's process (all threads) over the row, per document or transaction.",
+    '',
+    table(
+      ['write', 'count', 'per second', 'lake CPU ms each', 'goal', ''],
+      rows.map((row, i) => [
+        row.name,
+        rate(row.count),
+        rate(row.perSecond),
+        row.cpuMs === null ? '' : row.cpuMs.toFixed(2),
+        goals[i] === null ? '' : `≥ ${rate(goals[i]!)}/s`,
+        goals[i] === null ? '' : met(row.perSecond >= goals[i]!),
+      ]),
+    ),
+    '',
+  ].join('\n')
+  await writeFile(outFile, report)
+  process.stdout.write(report)
+}
+
+if (flags.writes) {
+  await benchWritesOnly()
+  process.exit(0)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,25 @@ function commit(changes: Record<string, Partial<SanityDocument> | null>, id = `t
 
 const ids = (docs: Iterable<SanityDocument>) => [...docs].map((d) => d._id)
 
+/** Transaction `txId` creating the document `docId` of type `t` (a bare create, as a client sends). */
+function creating(txId: string, docId: string): CommittedTransaction {
+  return {
+    id: txId,
+    dataset: 'test',
+    timestamp: new Date().toISOString(),
+    identity: 'pA',
+    changes: [
+      {
+        id: docId,
+        before: null,
+        after: {_id: docId, _type: 't', _rev: txId} as SanityDocument,
+        mutations: [{create: {_id: docId, _type: 't'}}],
+        effects: {apply: [0, {_id: docId, _type: 't'}], revert: [0, null]},
+      },
+    ],
+  }
+}
+
 describe('sqliteStore', () => {
   test('creates the dataset file on the first write only, with WAL and the migrations table', async () => {
     const file = join(dir, 'datasets', 'test.sqlite')
@@ -299,22 +318,7 @@ describe('sqliteStore', () => {
     const announced: string[] = []
     const attempts = Array.from({length: 40}, (_, i) => {
       const id = i === 17 ? 'taken' : `g${i}`
-      const doc = {_id: `doc${i}`, _type: 't', _rev: id} as SanityDocument
-      const tx: CommittedTransaction = {
-        id,
-        dataset: 'test',
-        timestamp: new Date().toISOString(),
-        identity: 'pA',
-        changes: [
-          {
-            id: doc._id,
-            before: null,
-            after: doc,
-            mutations: [{create: {_id: doc._id, _type: 't'}}],
-            effects: {apply: [0, {_id: doc._id, _type: 't'}], revert: [0, null]},
-          },
-        ],
-      }
+      const tx = creating(id, `doc${i}`)
       return store.transact((writer) => {
         writer.commit(tx)
         writer.onDurable(() => announced.push(id))
@@ -348,21 +352,7 @@ describe('sqliteStore', () => {
     for (let wave = 0; wave < 6; wave++) {
       for (let i = 0; i < 5; i++) {
         const id = `w${wave}-${i}`
-        const tx: CommittedTransaction = {
-          id,
-          dataset: 'test',
-          timestamp: new Date().toISOString(),
-          identity: 'pA',
-          changes: [
-            {
-              id,
-              before: null,
-              after: {_id: id, _type: 't', _rev: id} as SanityDocument,
-              mutations: [{create: {_id: id, _type: 't'}}],
-              effects: {apply: [0, {_id: id, _type: 't'}], revert: [0, null]},
-            },
-          ],
-        }
+        const tx = creating(id, id)
         attempts.push(
           store
             .transact((writer) => {
@@ -389,21 +379,7 @@ describe('sqliteStore', () => {
     const announced: string[] = []
     const attempts = ['a', 'b', 'c'].map((id) =>
       store.transact((writer) => {
-        writer.commit({
-          id: `tx-${id}`,
-          dataset: 'test',
-          timestamp: new Date().toISOString(),
-          identity: 'pA',
-          changes: [
-            {
-              id,
-              before: null,
-              after: {_id: id, _type: 't', _rev: `tx-${id}`} as SanityDocument,
-              mutations: [{create: {_id: id, _type: 't'}}],
-              effects: {apply: [0, {_id: id, _type: 't'}], revert: [0, null]},
-            },
-          ],
-        })
+        writer.commit(creating(`tx-${id}`, id))
         writer.onDurable(() => announced.push(id))
       }),
     )

@@ -130,14 +130,28 @@ async function load(lake: LakeProcess, dataset: string, docs: BenchDocument[], b
   for (let i = 0; i < docs.length; i += batch) await mutate(lake, dataset, docs.slice(i, i + batch))
 }
 
-/** One keep-alive connection at a time, as a client waiting for each answer uses. */
-const queryAgent = new http.Agent({keepAlive: true})
+/** Keep-alive connections for the queries (one is used at a time once the warm-up is over). */
+let queryAgent = newQueryAgent()
+
+function newQueryAgent(): http.Agent {
+  return new http.Agent({keepAlive: true, maxFreeSockets: 1})
+}
+
+/**
+ * Closes the idle query connections. After a baseline that held this process's event loop for
+ * longer than the lake's keep-alive timeout (5 s), the lake has closed them, but this process
+ * has not yet heard: the next request would go out on a dead socket ("socket hang up").
+ */
+function dropIdleConnections(): void {
+  queryAgent.destroy()
+  queryAgent = newQueryAgent()
+}
 
 /**
  * A POST through node:http, as @sanity/client sends requests in Node (get-it's node adapter);
  * undici's fetch costs the client about half a millisecond more per request than that, which is
- * a quarter of an index-answered query's whole round trip. Retried once on a keep-alive race,
- * as send() is.
+ * a quarter of an index-answered query's whole round trip. Retried once on a new connection after
+ * a keep-alive race, as send() is.
  */
 function post(url: string, headers: Record<string, string>, body: string, retry = true) {
   return new Promise<{status: number; text: string}>((resolve, reject) => {
@@ -158,8 +172,9 @@ function post(url: string, headers: Record<string, string>, body: string, retry 
       },
     )
     request.on('error', (err: NodeJS.ErrnoException) => {
-      if (retry && RACE_CODES.has(err.code ?? '')) resolve(post(url, headers, body, false))
-      else reject(err)
+      if (!retry || !RACE_CODES.has(err.code ?? '')) return reject(err)
+      dropIdleConnections()
+      resolve(post(url, headers, body, false))
     })
     request.end(body)
   })
@@ -308,6 +323,7 @@ async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocum
     const baselineTiming = await time(async () => {
       baselineResult = await (baseline ?? groqJs)(published, query, params)
     }, true)
+    dropIdleConnections()
     const same = JSON.stringify(lakeResult) === JSON.stringify(baselineResult)
     // The first is the warm-up's (the lake's cold start), which `time` does not count either.
     serverMs.shift()

@@ -124,7 +124,10 @@ function describedError(name: string, type: string) {
   }
 }
 
-/** The lake cannot take the request now (it is shutting down); the client may retry. */
+/**
+ * The lake cannot take the request now (shutting down, or a dataset whose disk failed): the
+ * description says whether a retry can help.
+ */
 export const UnavailableError = describedError('UnavailableError', 'unavailableError')
 
 /** A document, revision, dataset or route that does not exist. */

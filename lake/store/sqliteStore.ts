@@ -9,14 +9,15 @@ import {
   existsSync,
   fdatasync,
   fdatasyncSync,
+  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
 } from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import type {DocumentPath} from '../core/documentPaths.ts'
-import {BadRequestError, NotFoundError} from '../core/errors.ts'
+import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
@@ -260,6 +261,11 @@ export interface SqliteStoreOptions {
    * checkpointed and emptied; default 1000.
    */
   idleCheckpointMs?: number
+  /**
+   * Makes the WAL durable before a write group is answered (default fs.fdatasync, in libuv's
+   * thread pool). Tests hold or fail it to see that nobody is answered before it returns.
+   */
+  syncWal?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -637,6 +643,11 @@ export function createSqliteStore(
   /** The groups an fdatasync in flight will make durable. */
   let syncing: Group[] | null = null
   let walFd: number | null = null
+  /**
+   * A sync that failed: Linux may drop the unwritten pages and let the next sync succeed, so
+   * nothing written after it can be trusted to be on disk; the store takes no more writes.
+   */
+  let syncFailure: Error | null = null
 
   function settle(groups: Group[], err?: unknown) {
     for (const group of groups) {
@@ -655,6 +666,14 @@ export function createSqliteStore(
    * rest on what an earlier group wrote.
    */
   function syncWal() {
+    // After close() (which synced what was committed) or a failed sync, nothing waits for a sync:
+    // a group that drain() finishes after close() was committed and synced by it.
+    if (closed || syncFailure) {
+      const groups = unsynced
+      unsynced = []
+      settle(groups, syncFailure ?? undefined)
+      return
+    }
     if (syncing || unsynced.length === 0) return
     const groups = unsynced
     unsynced = []
@@ -664,21 +683,27 @@ export function createSqliteStore(
     }
     let fd: number
     try {
-      // The WAL exists once a group has committed, and stays while this connection is open.
-      fd = walFd ??= openSync(`${path}-wal`, 'r+')
+      // The WAL exists once a group has committed, and stays while this connection is open. Its
+      // directory entry is synced once too (SQLite does so under synchronous=FULL).
+      if (walFd === null) {
+        walFd = openSync(`${path}-wal`, 'r+')
+        syncDirectory(dirname(path))
+      }
+      fd = walFd
     } catch (err) {
-      settle(groups, notDurable(err))
+      settle(groups, failSync(err))
       return
     }
     syncing = groups
-    fdatasync(fd, (err) => {
+    ;(options.syncWal ?? fdatasync)(fd, (err) => {
       syncing = null
       if (closed) {
-        // close() synced and answered everything, and left the descriptor to this callback.
+        // close() synced and answered every group, and left the descriptor to this callback.
         closeSync(fd)
+        syncWal()
         return
       }
-      settle(groups, err ? notDurable(err) : undefined)
+      settle(groups, err ? failSync(err) : undefined)
       syncWal()
       if (!syncing) {
         scheduleIndexing()
@@ -687,12 +712,16 @@ export function createSqliteStore(
     })
   }
 
-  /** A sync that failed: the groups are in the file but maybe not on disk, so none is answered ok. */
-  function notDurable(err: unknown): Error {
+  /**
+   * A sync that failed: its groups are in the file (and visible) but maybe not on disk, so none is
+   * answered ok, and the store takes no more writes until the lake is restarted.
+   */
+  function failSync(err: unknown): Error {
     console.error(`lake: syncing the write-ahead log of "${dataset}" failed: ${String(err)}`)
-    return new Error(
-      `The transaction was written but could not be made durable (${(err as Error).message}): check the data folder's disk`,
+    syncFailure ??= new UnavailableError(
+      `Writes to dataset "${dataset}" could not be made durable (${(err as Error).message}), so it takes no more writes: check the data folder's disk and restart the lake. Transactions answered before this are on disk; the last ones may not be.`,
     )
+    return syncFailure
   }
 
   const writer: StoreWriter = {
@@ -1022,6 +1051,7 @@ export function createSqliteStore(
     },
 
     transact<T>(fn: (writer: StoreWriter) => T | Promise<T>) {
+      if (syncFailure) return Promise.reject(syncFailure)
       return new Promise<T>((resolve, reject) => {
         queue.push({fn, resolve: resolve as (v: unknown) => void, reject})
         if (!draining) void drain()
@@ -1132,14 +1162,19 @@ export function createSqliteStore(
         groups.push({wrote: true, callbacks: durableCallbacks, done: []})
         durableCallbacks = []
       }
+      let failure: Error | undefined
       if (db && path !== ':memory:' && existsSync(`${path}-wal`)) {
-        walFd ??= openSync(`${path}-wal`, 'r+')
-        fdatasyncSync(walFd)
+        try {
+          walFd ??= openSync(`${path}-wal`, 'r+')
+          fdatasyncSync(walFd)
+        } catch (err) {
+          failure = failSync(err)
+        }
         // An fdatasync in flight closes the descriptor when it returns.
-        if (!syncing) closeSync(walFd)
+        if (!syncing && walFd !== null) closeSync(walFd)
       }
       walFd = null
-      settle(groups)
+      settle(groups, failure ?? syncFailure ?? undefined)
       statements.clear()
       idleStatements.clear()
       cache.clear()
@@ -1216,4 +1251,14 @@ function hash(text: string): string {
     h = Math.imul(h, 0x01000193) >>> 0
   }
   return h.toString(16).padStart(8, '0')
+}
+
+/** Makes a directory's entries (a new WAL's name) durable. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
 }

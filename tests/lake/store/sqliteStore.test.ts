@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {BadRequestError, NotFoundError} from '../../../lake/core/errors.ts'
+import {BadRequestError, NotFoundError, UnavailableError} from '../../../lake/core/errors.ts'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 import {createRandom} from '../../../kit/seeded.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
@@ -393,6 +393,86 @@ describe('sqliteStore', () => {
     stores = createSqliteStores(dir)
     store = stores.get('test')
     expect(ids(store.scan())).toEqual(['a', 'b', 'c'])
+  })
+
+  /** A store whose WAL syncs wait until the test lets them return (or fail). */
+  function heldSyncs() {
+    const held: ((err: NodeJS.ErrnoException | null) => void)[] = []
+    const heldStore = createSqliteStore(join(dir, 'held.sqlite'), 'held', {
+      syncWal: (_fd, done) => held.push(done),
+    })
+    return {store: heldStore, held}
+  }
+  const ticks = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
+  }
+
+  test('group commit: nobody is answered or announced before the WAL sync returns', async () => {
+    const {store: heldStore, held} = heldSyncs()
+    const events: string[] = []
+    const answer = heldStore
+      .transact((writer) => {
+        writer.commit(creating('tx-a', 'a'))
+        writer.onDurable(() => events.push('announced'))
+      })
+      .then(() => events.push('answered'))
+    await ticks(5)
+    // Committed (the sync has been asked for), neither announced nor answered.
+    expect(held).toHaveLength(1)
+    expect(events).toEqual([])
+    held.shift()!(null)
+    await answer
+    expect(events).toEqual(['announced', 'answered'])
+    heldStore.close()
+  })
+
+  test('group commit: a failed sync answers its writes with a 503 error and the store takes no more writes', async () => {
+    const {store: heldStore, held} = heldSyncs()
+    const announced: string[] = []
+    const first = heldStore.transact((writer) => {
+      writer.commit(creating('tx-a', 'a'))
+      writer.onDurable(() => announced.push('a'))
+    })
+    await ticks(5)
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), {code: 'EIO'})
+    held.shift()!(eio)
+    await expect(first).rejects.toBeInstanceOf(UnavailableError)
+    await expect(first).rejects.toThrow(/could not be made durable \(EIO/)
+    expect(announced).toEqual([])
+    // Refused before anything is written: a later sync's success would not prove it durable.
+    await expect(
+      heldStore.transact((writer) => writer.commit(creating('tx-b', 'b'))),
+    ).rejects.toThrow(/takes no more writes/)
+    expect(heldStore.getDocuments(['b'])).toEqual([null])
+    expect(held).toHaveLength(0)
+    heldStore.close()
+  })
+
+  test('group commit: a write that close() committed while another group was syncing is answered', async () => {
+    const {store: heldStore, held} = heldSyncs()
+    const first = heldStore.transact((writer) => writer.commit(creating('tx-a', 'a')))
+    await ticks(5)
+    expect(held).toHaveLength(1)
+    // The second group is written; its COMMIT waits a tick for more writers, and close() comes first.
+    const second = heldStore.transact((writer) => writer.commit(creating('tx-b', 'b')))
+    await Promise.resolve()
+    await Promise.resolve()
+    await Promise.resolve()
+    heldStore.close()
+    // The second group's drain resumes while the first sync is still out, then that sync returns.
+    await ticks(3)
+    held.shift()!(null)
+    const settled = await Promise.race([
+      Promise.allSettled([first, second]),
+      ticks(50).then(() => 'unanswered'),
+    ])
+    expect(settled).toEqual([
+      {status: 'fulfilled', value: undefined},
+      {status: 'fulfilled', value: undefined},
+    ])
+    const reopened = createSqliteStore(join(dir, 'held.sqlite'), 'held')
+    expect(reopened.getDocuments(['a', 'b']).map((doc) => doc?._id)).toEqual(['a', 'b'])
+    reopened.close()
   })
 
   test('export pages in _id order by type', async () => {

@@ -154,8 +154,8 @@ export interface StoreWriter {
    */
   commit(tx: CommittedTransaction): void
   /**
-   * Runs fn once what was committed is durable: at once outside a group, else once the group's
-   * COMMIT is on disk (synced). Events are announced from here, so nobody hears of a write that
+   * Runs fn once what was committed is durable: when the write group's COMMIT, and every earlier
+   * group's, is on disk (synced). Events are announced from here, so nobody hears of a write that
    * could still be lost.
    */
   onDurable(fn: () => void): void

@@ -747,8 +747,8 @@ export function createSqliteStore(
       }
     },
     onDurable(fn) {
-      if (groupOpen) durableCallbacks.push(fn)
-      else fn()
+      // With the group, after its sync and every earlier group's, even if nothing was written.
+      durableCallbacks.push(fn)
     },
   }
 

@@ -49,10 +49,17 @@ test('the search box finds the seed article and its source by words typed with U
       queries.push(JSON.parse(url.searchParams.get('$__query')!))
     }
   })
-  // Key by key, as a Bijoy layout sends it: য় is one key press, U+09DF.
-  await box.pressSequentially('রাশি\u09DFা')
+  // Key by key, as a Bijoy layout sends it: য় is one key press, U+09DF. Soon after sign-in the
+  // Studio sometimes closes the popover it just opened (its input is detached mid-typing, 2 runs
+  // in 9): then open it again and type the word again.
   const results = page.getByTestId('search-results')
-  await expect(results).toContainText(SEED.title)
+  let input = box
+  await expect(async () => {
+    if (!(await input.isVisible())) input = await openSearch(page)
+    await input.fill('')
+    await input.pressSequentially('রাশি\u09DFা', {timeout: 5_000})
+    await expect(results).toContainText(SEED.title, {timeout: 15_000})
+  }).toPass({timeout: 90_000})
   await expect(page.getByText(NO_RESULTS)).toHaveCount(0)
   // The Studio sent the precomposed letter untouched: the lake did the folding.
   expect(queries).toContain('রাশি\u09DFা*')

@@ -470,8 +470,9 @@ export function createSqliteStore(
     try {
       yield* s.iterate(...params)
     } finally {
-      const pool = idleStatements.get(sql) ?? []
-      if (db === conn && pool.length < IDLE_PER_SQL) idleStatements.set(sql, [...pool, s])
+      let pool = idleStatements.get(sql)
+      if (!pool) idleStatements.set(sql, (pool = []))
+      if (db === conn && pool.length < IDLE_PER_SQL) pool.push(s)
     }
   }
 

@@ -100,6 +100,7 @@ describe('sqliteStore', () => {
       {version: 8},
       {version: 9},
       {version: 10},
+      {version: 11},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])

@@ -171,6 +171,8 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     sql: 'CREATE INDEX IF NOT EXISTS documents_type ON documents (type, id)',
   },
   TITLE_LENGTH_MIGRATION,
+  // A document's rows are deleted by key, from the references of the version they were made of.
+  {name: 'no index of references by source', sql: 'DROP INDEX refs_source'},
 ]
 
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
@@ -804,7 +806,10 @@ export function createSqliteStore(
     tx.changes.forEach((change, position) => {
       const {before, after} = change
       if (before) {
-        stmt('DELETE FROM refs WHERE source = ?')!.run(change.id)
+        // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
+        for (const [target] of referencesOf(before)) {
+          stmt('DELETE FROM refs WHERE target = ? AND source = ?')!.run(target, change.id)
+        }
       }
       let snapshot: string | null = null
       if (after) {

@@ -5,10 +5,14 @@
  */
 import {startLakeProcess, type LakeProcess} from '../kit/lakeProcess.ts'
 
+/** `BENCH_CPU_PROF=<dir>`: each lake writes a V8 CPU profile there when it stops. */
+const profileDir = process.env.BENCH_CPU_PROF
+
 export function startLake(dataDir: string, args: readonly string[] = []): Promise<LakeProcess> {
   return startLakeProcess({
     dataDir,
     args,
+    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     tls: false,
     // A throwaway administrator for the throwaway data folder.
     env: {

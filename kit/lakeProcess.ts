@@ -41,6 +41,8 @@ export interface LakeProcessOptions {
   timeoutMs?: number
   /** Further `lake start` options, e.g. `['--query-timeout', '60']`. */
   args?: readonly string[]
+  /** Further Node options for the lake's process, e.g. `['--cpu-prof']` (bench --cpu-prof). */
+  nodeFlags?: readonly string[]
 }
 
 export interface LakeProcess {
@@ -65,6 +67,7 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   const host = options.host ?? LOCAL_LAKE.host
   const args = [
     ...LAKE_NODE_FLAGS,
+    ...(options.nodeFlags ?? []),
     LAKE_CLI,
     'start',
     '--port',

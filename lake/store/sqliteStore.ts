@@ -1205,10 +1205,14 @@ function migrate(db: DatabaseSync) {
       `lake: the data folder was written by a newer lake (schema ${current} > ${MIGRATIONS.length}); upgrade the lake`,
     )
   }
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    const migration = MIGRATIONS[version - 1]
-    db.exec('BEGIN IMMEDIATE')
-    try {
+  if (current === MIGRATIONS.length) return
+  // The pending migrations are one transaction: a folder is upgraded whole or not at all, and a
+  // new dataset's schema costs one sync rather than one per migration (0.1 s against 0.3-0.4 s
+  // on a busy disk, paid by every test that creates a dataset).
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      const migration = MIGRATIONS[version - 1]
       db.exec(migration.sql)
       migration.run?.(db)
       db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
@@ -1216,11 +1220,11 @@ function migrate(db: DatabaseSync) {
         migration.name,
         new Date().toISOString(),
       )
-      db.exec('COMMIT')
-    } catch (err) {
-      db.exec('ROLLBACK')
-      throw err
     }
+    db.exec('COMMIT')
+  } catch (err) {
+    db.exec('ROLLBACK')
+    throw err
   }
 }
 

@@ -4,13 +4,9 @@ import {
   checkGraphemeLimit,
   graphemeLength,
   hasBengaliLetters,
-  validateGraphemeMax,
-  validateGraphemeWarn,
-  validateHasBengali,
-  validateNfc,
-  validateNoMixedDigits,
-  validateSpacing,
 } from '../../bangla/index.ts'
+// The validators by the module's name, as the schemas' rules meet them.
+import * as bangla from '../../bangla/index.ts'
 
 // n graphemes of real Bengali: each 'ক্ষে' is one cluster, so 2 of them are 2 graphemes
 // but 8 UTF-16 code units; a limit counted in code units would trip far too early.
@@ -53,55 +49,55 @@ describe('Sanity-style validators return true or a Bengali message', () => {
 
   it('validateGraphemeMax', () => {
     const real = 'চীনা প্রেসিডেন্টের সঙ্গে রুশ পররাষ্ট্রমন্ত্রী সার্গেই লাভরভের বৈঠক'
-    expect(validateGraphemeMax(real, headline.max)).toBe(true)
-    expectMessage(validateGraphemeMax(text(121), headline.max))
-    expect(validateGraphemeMax(undefined, 10)).toBe(true)
+    expect(bangla.validateGraphemeMax(real, headline.max)).toBe(true)
+    expectMessage(bangla.validateGraphemeMax(text(121), headline.max))
+    expect(bangla.validateGraphemeMax(undefined, 10)).toBe(true)
   })
 
   it('validateGraphemeWarn only between warn and max', () => {
-    expect(validateGraphemeWarn(text(90), title)).toBe(true)
-    expectMessage(validateGraphemeWarn(text(91), title))
-    expect(validateGraphemeWarn(text(151), title)).toBe(true) // the error rule speaks here
-    expect(validateGraphemeWarn(text(500), headline)).toBe(true) // no warn level
+    expect(bangla.validateGraphemeWarn(text(90), title)).toBe(true)
+    expectMessage(bangla.validateGraphemeWarn(text(91), title))
+    expect(bangla.validateGraphemeWarn(text(151), title)).toBe(true) // the error rule speaks here
+    expect(bangla.validateGraphemeWarn(text(500), headline)).toBe(true) // no warn level
   })
 
   it('validateHasBengali', () => {
-    expect(validateHasBengali('গাজায় যুদ্ধবিরতি')).toBe(true)
-    expect(validateHasBengali('Trump বললেন')).toBe(true)
-    expectMessage(validateHasBengali('Breaking news 2025'))
-    expectMessage(validateHasBengali('২০২৫ । ৭.৩'))
-    expect(validateHasBengali('')).toBe(true)
+    expect(bangla.validateHasBengali('গাজায় যুদ্ধবিরতি')).toBe(true)
+    expect(bangla.validateHasBengali('Trump বললেন')).toBe(true)
+    expectMessage(bangla.validateHasBengali('Breaking news 2025'))
+    expectMessage(bangla.validateHasBengali('২০২৫ । ৭.৩'))
+    expect(bangla.validateHasBengali('')).toBe(true)
   })
 
   it('validateSpacing', () => {
-    expect(validateSpacing('ইরাকের শপিং মলে ভয়াবহ আগুন')).toBe(true)
-    expectMessage(validateSpacing(' ইরাকের শপিং মলে'))
-    expectMessage(validateSpacing('ইরাকের  শপিং মলে'))
-    const both = validateSpacing(' ইরাকের  শপিং ') as string
+    expect(bangla.validateSpacing('ইরাকের শপিং মলে ভয়াবহ আগুন')).toBe(true)
+    expectMessage(bangla.validateSpacing(' ইরাকের শপিং মলে'))
+    expectMessage(bangla.validateSpacing('ইরাকের  শপিং মলে'))
+    const both = bangla.validateSpacing(' ইরাকের  শপিং ') as string
     expect(both).toContain('শুরুতে')
     expect(both).toContain('শেষে')
     expect(both).toContain('একাধিক স্পেস')
   })
 
   it('validateNoMixedDigits', () => {
-    expect(validateNoMixedDigits('2023 সালের ১৫ জুলাই')).toBe(true)
-    expect(validateNoMixedDigits('নিহত অন্তত ৫০')).toBe(true)
-    const message = validateNoMixedDigits('২০23 সালের নির্বাচন') as string
+    expect(bangla.validateNoMixedDigits('2023 সালের ১৫ জুলাই')).toBe(true)
+    expect(bangla.validateNoMixedDigits('নিহত অন্তত ৫০')).toBe(true)
+    const message = bangla.validateNoMixedDigits('২০23 সালের নির্বাচন') as string
     expectMessage(message)
     expect(message).toContain("'২০23' → '২০২৩'")
   })
 
   it('validateNfc', () => {
-    expect(validateNfc('রাশি\u09AF\u09BCা')).toBe(true)
-    expectMessage(validateNfc('রাশি\u09DFা'))
+    expect(bangla.validateNfc('রাশি\u09AF\u09BCা')).toBe(true)
+    expectMessage(bangla.validateNfc('রাশি\u09DFা'))
   })
 
   it('let non-strings through (required() is the schema’s job)', () => {
     for (const validate of [
-      validateHasBengali,
-      validateSpacing,
-      validateNoMixedDigits,
-      validateNfc,
+      bangla.validateHasBengali,
+      bangla.validateSpacing,
+      bangla.validateNoMixedDigits,
+      bangla.validateNfc,
     ]) {
       expect(validate(undefined)).toBe(true)
       expect(validate(42)).toBe(true)

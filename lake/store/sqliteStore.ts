@@ -16,7 +16,6 @@ import {
 } from 'node:fs'
 import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
-import type {DocumentPath} from '../core/documentPaths.ts'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'

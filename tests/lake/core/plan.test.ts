@@ -80,6 +80,12 @@ const QUERIES = [
   '*[!(length(title) > 2)]._id',
   'count(*[length(title) <= 2])',
   '*[length(title) > $n] | order(publishedAt desc) [0...4]._id',
+  // length() elsewhere: pre-filtered in SQL from the body, groq-js decides.
+  '*[length(body[0].text) > 2]._id',
+  '*[length(body[0].text) <= 2]._id',
+  'count(*[_type == "oddity" && length(body[0].text) >= 3])',
+  '*[length(meta.tags) > 0]._id',
+  '*[_type == "bulk" && length(w) < 4]._id',
 ]
 
 const PERSPECTIVES = ['raw', 'published', 'drafts', 'r1,drafts', 'r1']
@@ -120,7 +126,12 @@ function fixture(): SanityDocument[] {
     42,
     {x: 1},
   ]
-  oddTitles.forEach((title, i) => docs.push({_id: `odd-${i}`, _type: 'oddity', title}))
+  // Texts SQLite's length() counts otherwise: a NUL, a lone surrogate, an escaped backslash-u.
+  const oddTexts = ['a\u0000bcd', '\uD83Dxy', 'ab', ['x', 'y', 'z', 'w'], 'a\\u', 'x😀', 7]
+  oddTitles.forEach((title, i) =>
+    docs.push({_id: `odd-${i}`, _type: 'oddity', title, body: [{text: oddTexts[i % 7]}]}),
+  )
+  docs.push({_id: 'odd-body', _type: 'oddity', body: {0: {text: 'not an array'}}})
   docs.push({_id: 'drafts.odd-0', _type: 'oddity', title: 'a'})
   // Enough documents for several top-k batches, with mixed kinds of sort values.
   for (let i = 0; i < 700; i++) {

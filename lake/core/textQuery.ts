@@ -46,18 +46,29 @@ export function parseTextQuery(query: string): TextTerm[] {
 }
 
 /**
- * A text as search reads it: its strings folded (a phrase never spans two strings), and their
- * token lists, made only when a phrase needs them (a single word is looked up where it occurs).
+ * A text as search reads it: its strings, folded as a word's lookup reaches them (a phrase never
+ * spans two strings; a lookup that has seen enough stops before the rest), and their token lists,
+ * made only when a phrase needs them (a single word is looked up where it occurs).
  */
 export interface AnalyzedText {
   texts: readonly string[]
-  folded: readonly string[]
+  /** `folded[i]` is texts[i] folded, once a lookup has read it (foldedAt). */
+  folded: string[]
   tokens: SearchToken[][] | null
 }
 
 export function analyzeTexts(texts: readonly string[]): AnalyzedText {
-  return {texts, folded: texts.map(foldForSearch), tokens: null}
+  return {texts, folded: [], tokens: null}
 }
+
+function foldedAt(text: AnalyzedText, i: number): string {
+  return (text.folded[i] ??= foldForSearch(text.texts[i]))
+}
+
+/** Hits counted towards the score (HIT_SCORE each, MAX_HIT_SCORE at most): more change nothing. */
+const HIT_SCORE = 0.02
+const MAX_HIT_SCORE = 0.2
+const SCORED_HITS = Math.ceil(MAX_HIT_SCORE / HIT_SCORE)
 
 function tokensOf(text: AnalyzedText): SearchToken[][] {
   return (text.tokens ??= text.texts.map((t) => analyzeForSearch(t)))
@@ -72,11 +83,13 @@ const WORD_AT = /[\p{L}\p{M}\p{N}]+/uy
  * the tokens that start with one of the word's keys: a token meets the word only then, since a
  * word's keys are itself and its stems, all prefixes of it (bangla/search.ts).
  */
-function findWord(text: AnalyzedText, word: string, prefix: boolean) {
+function findWord(text: AnalyzedText, word: string, prefix: boolean, enough: Enough) {
   let count = 0
   let whole = false
   const keys = searchKeys(word)
-  for (const folded of text.folded) {
+  for (let i = 0; i < text.texts.length; i++) {
+    if (count >= enough.count && (whole || !enough.whole)) break
+    const folded = foldedAt(text, i)
     const starts = new Set<number>()
     for (const key of keys) {
       if (key === '') continue
@@ -124,12 +137,24 @@ export function matchTextQuery(text: AnalyzedText, terms: readonly TextTerm[]): 
   }
   if (terms.length === 0) return NO_MATCH
   if (positive === 0) return {matched: true, score: 1}
-  return {matched: true, score: quality / positive + Math.min(0.2, 0.02 * hits)}
+  return {matched: true, score: quality / positive + Math.min(MAX_HIT_SCORE, HIT_SCORE * hits)}
 }
 
+/** When a word's lookup may stop: `count` hits, and one of them as written if `whole`. */
+interface Enough {
+  count: number
+  whole: boolean
+}
+// One hit excludes a negated term; a term found as written SCORED_HITS times scores the most.
+const ENOUGH_NEGATED: Enough = {count: 1, whole: false}
+const ENOUGH: Enough = {count: SCORED_HITS, whole: true}
+
+/** How often a term occurs (a single word's count may stop at Enough) and whether as written. */
 function findTerm(text: AnalyzedText, term: TextTerm): {count: number; whole: boolean} {
   if (term.words.length === 0) return {count: 1, whole: false}
-  if (term.words.length === 1) return findWord(text, term.words[0], term.prefix)
+  if (term.words.length === 1) {
+    return findWord(text, term.words[0], term.prefix, term.negated ? ENOUGH_NEGATED : ENOUGH)
+  }
   let count = 0
   let whole = false
   const last = term.words.length - 1

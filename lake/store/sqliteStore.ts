@@ -16,7 +16,6 @@ import {
 } from 'node:fs'
 import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
-import type {DocumentPath} from '../core/documentPaths.ts'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
@@ -28,8 +27,14 @@ import {
   FIELDS_SCHEMA,
   countDeltas,
   fieldKeys,
+  fieldKeysAtMigration4,
+  FIELDS_UPSERT,
+  FIELDS_UPSERT_AT_MIGRATION_4,
   INDEXED_FIELDS,
+  jsonPath,
+  LENGTH_FIELDS,
   prefixEnd,
+  TITLE_LENGTH_MIGRATION,
   TYPE_COUNTS_ADD,
   TYPE_COUNTS_BY_WRITER,
   TYPE_COUNTS_SCHEMA,
@@ -135,12 +140,12 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       );
     `,
     run(db) {
-      const insertFields = db.prepare(fieldsUpsert)
+      const insertFields = db.prepare(FIELDS_UPSERT_AT_MIGRATION_4)
       const insertRef = db.prepare(refsInsert)
       for (const row of db.prepare('SELECT id, type, body FROM documents').iterate()) {
         const {id, type, body} = row as {id: string; type: string; body: string}
         const doc = JSON.parse(body) as SanityDocument
-        insertFields.run(id, type, ...fieldKeys(doc))
+        insertFields.run(id, type, ...fieldKeysAtMigration4(doc))
         for (const [target, strong, visible] of referencesOf(doc)) {
           insertRef.run(target, id, strong, visible)
         }
@@ -168,11 +173,11 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     name: 'a type index on documents again',
     sql: 'CREATE INDEX IF NOT EXISTS documents_type ON documents (type, id)',
   },
+  TITLE_LENGTH_MIGRATION,
+  // A document's rows are deleted by key, from the references of the version they were made of.
+  {name: 'no index of references by source', sql: 'DROP INDEX refs_source'},
 ]
 
-const fieldsUpsert = `INSERT INTO fields (id, type, ${INDEXED_FIELDS.map((f) => f.column).join(', ')})
-  VALUES (?, ?, ${INDEXED_FIELDS.map(() => '?').join(', ')})
-  ON CONFLICT (id) DO UPDATE SET type = excluded.type, ${INDEXED_FIELDS.map((f) => `${f.column} = excluded.${f.column}`).join(', ')}`
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
 
 /** [target, strong, visible] per referenced id. */
@@ -925,7 +930,10 @@ export function createSqliteStore(
     tx.changes.forEach((change, position) => {
       const {before, after} = change
       if (before) {
-        stmt('DELETE FROM refs WHERE source = ?')!.run(change.id)
+        // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
+        for (const [target] of referencesOf(before)) {
+          stmt('DELETE FROM refs WHERE target = ? AND source = ?')!.run(target, change.id)
+        }
       }
       let snapshot: string | null = null
       if (after) {
@@ -940,7 +948,7 @@ export function createSqliteStore(
            ON CONFLICT (id) DO UPDATE SET type = excluded.type, rev = excluded.rev,
              created_at = NULL, updated_at = NULL, body = excluded.body`,
         )!.run(change.id, after._type, after._rev ?? tx.id, body)
-        stmt(fieldsUpsert)!.run(change.id, after._type, ...fieldKeys(after))
+        stmt(FIELDS_UPSERT)!.run(change.id, after._type, ...fieldKeys(after))
         if (before && changesSinceAnchor(change.id) >= SNAPSHOT_EVERY - 1) snapshot = body
       } else {
         stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
@@ -1069,6 +1077,7 @@ export function createSqliteStore(
     },
 
     indexedFields: INDEXED_FIELDS.map((field) => field.path),
+    lengthFields: LENGTH_FIELDS.map((field) => field.path),
 
     *select(selection) {
       const {where, orderBy, params} = compileSelection(selection, searchSql)
@@ -1324,10 +1333,14 @@ function migrate(db: DatabaseSync) {
       `lake: the data folder was written by a newer lake (schema ${current} > ${MIGRATIONS.length}); upgrade the lake`,
     )
   }
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    const migration = MIGRATIONS[version - 1]
-    db.exec('BEGIN IMMEDIATE')
-    try {
+  if (current === MIGRATIONS.length) return
+  // The pending migrations are one transaction: a folder is upgraded whole or not at all, and a
+  // new dataset's schema costs one sync rather than one per migration (0.1 s against 0.3-0.4 s
+  // on a busy disk, paid by every test that creates a dataset).
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      const migration = MIGRATIONS[version - 1]
       db.exec(migration.sql)
       migration.run?.(db)
       db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
@@ -1335,23 +1348,14 @@ function migrate(db: DatabaseSync) {
         migration.name,
         new Date().toISOString(),
       )
-      db.exec('COMMIT')
-    } catch (err) {
-      db.exec('ROLLBACK')
-      throw err
     }
+    db.exec('COMMIT')
+  } catch (err) {
+    db.exec('ROLLBACK')
+    throw err
   }
 }
 
-/** SQLite's JSON path of a document path: `$."body"[1]."text"`, keys quoted as JSON strings. */
-function jsonPath(path: DocumentPath): string {
-  return (
-    '$' +
-    path
-      .map((part) => (typeof part === 'number' ? `[${part}]` : `.${JSON.stringify(part)}`))
-      .join('')
-  )
-}
 
 /** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */
 function attributeExpression(path: readonly string[]): string {

@@ -1,8 +1,10 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {
   analyzeForSearch,
   EMPHATIC_RULES,
   foldForSearch,
+  isPlainForSearch,
   matchWord,
   searchKeys,
   searchWords,
@@ -14,6 +16,50 @@ const keysOf = (word: string) => searchKeys(foldForSearch(word))
 const meet = (a: string, b: string) => keysOf(a).some((key) => keysOf(b).includes(key))
 
 describe('foldForSearch', () => {
+  // Plain text skips NFC and lower-casing: every such string must be one they leave alone.
+  const plainClaimHolds = (s: string) =>
+    !isPlainForSearch(s) ||
+    (s.normalize('NFC') === s &&
+      s.toLowerCase() === s &&
+      !/\u200C|\u200D|\u00AD|\u2060|\uFEFF/.test(s))
+  const chars = (from: number, to: number) =>
+    Array.from({length: to - from + 1}, (_, i) => String.fromCharCode(from + i))
+  // The whole Bengali block (unassigned code points too), the dandas, ASCII, Latin-1, the
+  // general punctuation block, joiners and a few combining marks of other scripts.
+  const ALPHABET = [
+    ...chars(0x0980, 0x09ff),
+    ...chars(0x0964, 0x0965),
+    ...chars(0x0009, 0x000d),
+    ...chars(0x0020, 0x00ff),
+    ...chars(0x2000, 0x206f),
+    ...['\u0300', '\u0301', '\u093C', '\u094D', '\u0A3C', '\uFEFF', '\u1E9E', '\u212A'],
+  ]
+
+  it('skips NFC and lower case only for text they leave as it is: every pair of characters', () => {
+    const wrong: string[] = []
+    for (const a of ALPHABET)
+      for (const b of ALPHABET) if (!plainClaimHolds(a + b)) wrong.push(a + b)
+    expect(wrong).toEqual([])
+  })
+
+  it('skips NFC and lower case only for text they leave as it is: random runs', () => {
+    const text = fc
+      .array(fc.constantFrom(...ALPHABET), {maxLength: 12})
+      .map((parts) => parts.join(''))
+    fc.assert(fc.property(text, plainClaimHolds), {numRuns: 20000})
+  })
+
+  it('plain Bengali text, with dandas, quotes, dashes and Bengali digits, is plain', () => {
+    const text = '‘আমরা’ বললেন — ১৯৭১ সালের কথা। বৈঠক-শেষে, ঢাকায় (রবিবার)।'
+    // Typed with the NFC spelling of য় (য + nukta): NFC leaves it.
+    expect(isPlainForSearch(text.normalize('NFC'))).toBe(true)
+    expect(foldForSearch(text.normalize('NFC'))).toBe(
+      text.normalize('NFC').replace(/[\u09E6-\u09EF]/g, (d) => String(d.charCodeAt(0) - 0x09e6)),
+    )
+    expect(isPlainForSearch('চা\u09DFনা')).toBe(false)
+    expect(isPlainForSearch('Dhaka')).toBe(false)
+  })
+
   it('NFC: the precomposed য় ড় ঢ় (U+09DF/09DC/09DD) equal their decomposed forms', () => {
     expect(foldForSearch('চা\u09DFনা')).toBe(foldForSearch('চা\u09AF\u09BCনা'))
     expect(foldForSearch('প\u09DCা')).toBe(foldForSearch('প\u09A1\u09BCা'))
@@ -125,7 +171,6 @@ describe('suffix rules (one test each)', () => {
   it('chains a classifier and a case ending (বইগুলোর → বইগুলো → বই)', () => {
     expect(keysOf('বইগুলোর')).toEqual(expect.arrayContaining(['বইগুলো', 'বই']))
   })
-
 })
 
 describe('words that must not be over-stemmed', () => {

@@ -72,6 +72,41 @@ describe('a single query word', () => {
     )
   })
 
+  test('matches and scores as reading every token, past the hits the score counts', () => {
+    // Long texts full of the pieces: a word's lookup stops once its score can rise no more.
+    const long = fc.array(text, {minLength: 1, maxLength: 8})
+    const repeated = fc
+      .tuple(long, fc.integer({min: 1, max: 4}))
+      .map(([texts, n]) => texts.flatMap((t) => Array.from({length: n}, () => t)))
+    fc.assert(
+      fc.property(repeated, queryWord, (texts, {query}) => {
+        const expected = reference(texts, query)
+        fc.pre(expected !== null)
+        expect(matchTextQuery(analyzeTexts(texts), parseTextQuery(query))).toEqual(expected)
+      }),
+      {numRuns: 2000},
+    )
+  })
+
+  test('reads no further string once the score can rise no more', () => {
+    // Ten hits as written, then strings a lookup would have to fold: left unread.
+    const texts = ['বৈঠক '.repeat(10), ...Array.from({length: 50}, () => 'বৈঠকের কথা')]
+    const analyzed = analyzeTexts(texts)
+    expect(matchTextQuery(analyzed, parseTextQuery('বৈঠক'))).toEqual({matched: true, score: 2.2})
+    expect(analyzed.folded.filter((f) => f !== undefined)).toHaveLength(1)
+    // Nine are not enough: the next string is read, and its stem hits count.
+    const nine = analyzeTexts(['বৈঠক '.repeat(9), 'বৈঠকের', 'কথা'])
+    expect(matchTextQuery(nine, parseTextQuery('বৈঠক'))).toEqual({matched: true, score: 2.2})
+    expect(nine.folded.filter((f) => f !== undefined)).toHaveLength(2)
+    // Stem hits alone never stop it: a hit as written may come later.
+    const stems = analyzeTexts(['বৈঠকের '.repeat(12), 'কথা', 'বৈঠক'])
+    expect(matchTextQuery(stems, parseTextQuery('বৈঠক'))).toEqual({matched: true, score: 2.2})
+    // A negated word stops at its first hit.
+    const negated = analyzeTexts(['বৈঠকের', 'ঢাকা', 'ঢাকা'])
+    expect(matchTextQuery(negated, parseTextQuery('-বৈঠক ঢাকা')).matched).toBe(false)
+    expect(negated.folded.filter((f) => f !== undefined)).toHaveLength(1)
+  })
+
   test('a key inside a longer word is not a token start', () => {
     // আমরা is kept whole, so আম does not meet it; বৈঠক inside অবৈঠক is not a word of its own.
     expect(matchTextQuery(analyzeTexts(['আমরা অবৈঠক']), parseTextQuery('আম')).matched).toBe(false)

@@ -101,6 +101,8 @@ describe('sqliteStore', () => {
       {version: 8},
       {version: 9},
       {version: 10},
+      {version: 11},
+      {version: 12},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -569,6 +571,14 @@ describe('referrersOf', () => {
   test('answers from the committed state', async () => {
     await commit({strong: null, both: {one: ref('a', {_weak: true})}})
     expect(store.referrersOf(['a'])).toEqual([])
+    // references() sees weak ones; the rows of a reference a document dropped are gone.
+    const visible = (ids: string[]) =>
+      [...store.select({where: {kind: 'references', ids}})].map((row) => row.id)
+    expect(visible(['a'])).toEqual(['both', 'weak'])
+    expect(visible(['b'])).toEqual([])
+    await commit({weak: {title: 'no reference'}, prefix: {author: ref('ab'), also: ref('b')}})
+    expect(visible(['a'])).toEqual(['both'])
+    expect(visible(['ab', 'b'])).toEqual(['prefix'])
   })
 })
 

@@ -1235,6 +1235,18 @@ export function createSqliteStore(
       return rows.map((row) => loadTransaction(Number(row.seq)))
     },
 
+    latestTransactionId(ids) {
+      if (!open(false)) return null
+      // One max() a document: each is a single step down changes_doc, however long the log.
+      let latest = -1
+      for (const id of ids) {
+        const row = get('SELECT max(tx_seq) AS seq FROM changes WHERE doc_id = ?', id)
+        if (row?.seq != null) latest = Math.max(latest, Number(row.seq))
+      }
+      if (latest < 0) return null
+      return String(get('SELECT id FROM transactions WHERE seq = ?', latest)!.id)
+    },
+
     documentAt(id, at: HistoryPoint) {
       if (!open(false)) return null
       if ('revision' in at) {

@@ -311,6 +311,18 @@ describe('sqliteStore', () => {
     expect(store.getTransaction(txs[1].id)?.identity).toBe('pA')
   })
 
+  test('the newest transaction of some documents, by id only', async () => {
+    expect(store.latestTransactionId(['a'])).toBeNull()
+    const first = await commit({a: {}})
+    const second = await commit({b: {}})
+    expect(store.latestTransactionId(['a'])).toBe(first.id)
+    expect(store.latestTransactionId(['a', 'b'])).toBe(second.id)
+    expect(store.latestTransactionId(['b', 'a'])).toBe(second.id)
+    const deleted = await commit({a: null})
+    expect(store.latestTransactionId(['a', 'nope'])).toBe(deleted.id)
+    expect(store.latestTransactionId(['nope'])).toBeNull()
+  })
+
   test('a failed commit leaves nothing behind', async () => {
     await commit({a: {}}, 'same')
     await expect(commit({b: {}}, 'same')).rejects.toThrow()

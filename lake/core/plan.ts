@@ -142,8 +142,12 @@ export function conditionOf(
   filters: readonly ExprNode[],
   fields: readonly (readonly string[])[],
   storedIds: boolean,
+  /** Paths whose GROQ length() the store keeps (Store.lengthFields). */
+  lengths: readonly (readonly string[])[] = [],
 ): {where: Condition | null; exact: boolean} {
-  const parts = filters.map((expr) => compileCondition(expr as unknown as Node, fields, storedIds))
+  const parts = filters.map((expr) =>
+    compileCondition(expr as unknown as Node, fields, storedIds, lengths),
+  )
   const present = parts.flatMap((part) => (part.where ? [part.where] : []))
   return {
     where:
@@ -165,12 +169,14 @@ function compileCondition(
   expr: Node,
   fields: readonly (readonly string[])[],
   storedIds: boolean,
+  lengths: readonly (readonly string[])[],
 ): Compiled {
-  const fieldOf = (node: Node): number => {
+  const indexOf = (node: Node, paths: readonly (readonly string[])[]): number => {
     const path = attributePath(node)
     if (!path) return -1
-    return fields.findIndex((f) => f.length === path.length && f.every((k, i) => k === path[i]))
+    return paths.findIndex((f) => f.length === path.length && f.every((k, i) => k === path[i]))
   }
+  const fieldOf = (node: Node): number => indexOf(node, fields)
   const compile = (node: Node): Compiled => {
     switch (node.type) {
       case 'Group':
@@ -253,14 +259,33 @@ function compileCondition(
     return INEXACT
   }
 
-  /** `length(field) > n`: a superset in SQL (see the `longer` condition), groq-js decides. */
+  /**
+   * `length(field) > n`: exact where the store keeps the length (Store.lengthFields), else a
+   * superset in SQL (see the `longer` condition) that groq-js decides.
+   */
   const lengthOf = (call: Node, value: Node, op: string): Compiled | null => {
-    if (op !== '>' && op !== '>=') return null
     if (call.type !== 'FuncCall' || call.name !== 'length' || call.namespace !== 'global')
       return null
     const args = call.args as Node[]
-    const field = args.length === 1 ? fieldOf(args[0]) : -1
-    if (field < 0 || value.type !== 'Value' || !isFiniteNumber(value.value)) return null
+    if (args.length !== 1 || value.type !== 'Value' || !isFiniteNumber(value.value)) return null
+    const kept = indexOf(args[0], lengths)
+    if (kept >= 0 && (op === '<' || op === '<=' || op === '>' || op === '>=')) {
+      return {
+        where: {kind: 'length', field: kept, op, value: value.value},
+        exact: true,
+        twoValued: false,
+      }
+    }
+    const field = fieldOf(args[0])
+    if (field < 0 || (op !== '>' && op !== '>=')) {
+      const path = documentPathOf(args[0])
+      if (!path || (op !== '<' && op !== '<=' && op !== '>' && op !== '>=')) return null
+      return {
+        where: {kind: 'lengthAt', path, op, value: value.value},
+        exact: false,
+        twoValued: false,
+      }
+    }
     return {
       where: {kind: 'longer', field, op, value: value.value},
       exact: false,
@@ -478,6 +503,33 @@ function attributePath(node: Node): string[] | null {
   if (path.length === 0 || (current && current.type !== 'This')) return null
   if (path[0] === '_originalId') return null
   if (path.length > 1 && (path[0] === '_id' || path[0] === '_type')) return null
+  return path
+}
+
+/**
+ * A path from the document through attributes (GROQ identifiers) and non-negative indexes
+ * (`body[1].children[0].text`), as stored: null for `_id` and `_originalId`, which a view changes.
+ */
+function documentPathOf(node: Node): (string | number)[] | null {
+  const path: (string | number)[] = []
+  let current: Node | undefined = node
+  for (
+    ;
+    current?.type === 'AccessAttribute' || current?.type === 'AccessElement';
+    current = current.base as Node | undefined
+  ) {
+    if (current.type === 'AccessAttribute') {
+      const name = current.name
+      if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return null
+      path.unshift(name)
+    } else {
+      const index = current.index
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) return null
+      path.unshift(index)
+    }
+  }
+  if (path.length === 0 || (current && current.type !== 'This')) return null
+  if (path[0] === '_id' || path[0] === '_originalId' || typeof path[0] !== 'string') return null
   return path
 }
 

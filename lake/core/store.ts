@@ -54,6 +54,18 @@ export type Condition =
   | {kind: 'defined'; field: number}
   /** GROQ's `references(ids)`: weak references count too. */
   | {kind: 'references'; ids: readonly string[]}
+  /** GROQ's `length(field) op value`, exactly; `field` numbers Store.lengthFields. */
+  | {kind: 'length'; field: number; op: '<' | '<=' | '>' | '>='; value: number}
+  /**
+   * A superset of GROQ's `length(path) op value` at any path of attributes and indexes, read
+   * from the body (the planner never calls it exact).
+   */
+  | {
+      kind: 'lengthAt'
+      path: readonly (string | number)[]
+      op: '<' | '<=' | '>' | '>='
+      value: number
+    }
   /**
    * A superset of `length(field) > value` (or `>=`): every document GROQ keeps, and maybe more
    * (the planner never calls it exact).
@@ -177,6 +189,8 @@ export interface Store {
    * them run in SQL and scans over them never parse a body.
    */
   readonly indexedFields: readonly (readonly string[])[]
+  /** Attribute paths whose GROQ `length()` the store keeps, so a filter on it runs in SQL. */
+  readonly lengthFields?: readonly (readonly string[])[]
   /** Ids (and indexed fields) of stored documents matching exactly, read lazily. */
   select(selection: Selection): Iterable<SelectedRow>
   /**
@@ -216,6 +230,8 @@ export interface Store {
   transact<T>(fn: (writer: StoreWriter) => T | Promise<T>): Promise<T>
   getTransaction(id: string): LoggedTransaction | null
   getTransactions(query: TransactionQuery): LoggedTransaction[]
+  /** The id of the newest transaction that touched any of `ids` (none decoded); null if none did. */
+  latestTransactionId(ids: readonly string[]): string | null
   /** A document as it was at a transaction, at a time, or its last state (also after deletion). */
   documentAt(id: string, at: HistoryPoint): SanityDocument | null
   exportDocuments(options?: ExportOptions): Iterable<SanityDocument>

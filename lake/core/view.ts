@@ -167,7 +167,12 @@ async function planned(
   // A slice without order() is by view `_id`, which in a stack is not the stored one; lookups by
   // view id read their document groups directly (below).
   if (stack && (topK?.keys.length === 0 || plan.hint?.ids || plan.hint?.idPrefixes)) return null
-  const {where, exact} = conditionOf(plan.filters, store.indexedFields, !stack)
+  const {where, exact} = conditionOf(
+    plan.filters,
+    store.indexedFields,
+    !stack,
+    store.lengthFields,
+  )
   // references() alone also gives full-text candidates (the index's `refs` column); where the
   // condition already reads the references table, those add nothing.
   const searchHint =

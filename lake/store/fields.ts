@@ -10,7 +10,7 @@
  * - false x'00', true x'01', null or missing x'02', objects and arrays x'03' (GROQ ranks all of
  *   null, missing, objects and arrays equal; callers treat x'02' and x'03' as a tie).
  */
-import type {SQLInputValue} from 'node:sqlite'
+import type {DatabaseSync, SQLInputValue} from 'node:sqlite'
 import type {Condition, SearchHint, Selection} from '../core/store.ts'
 
 export interface IndexedField {
@@ -18,20 +18,35 @@ export interface IndexedField {
   column: string
 }
 
-/** Newsroom attributes most front-page queries filter or order by. Order is part of the schema. */
+/**
+ * Newsroom attributes most front-page queries filter or order by. The side table's columns come
+ * in this order after `id` and `type`, then the LENGTH_FIELDS.
+ */
 export const INDEXED_FIELDS: readonly IndexedField[] = [
-  {path: ['title'], column: 'title'},
   {path: ['slug', 'current'], column: 'slug'},
   {path: ['publishedAt'], column: 'published_at'},
   {path: ['section'], column: 'section'},
   {path: ['source', '_ref'], column: 'source'},
 ]
 
+/**
+ * Attributes whose GROQ `length()` the side table keeps (groqLength: NULL where GROQ's is null),
+ * so `length(title) > $n` over the archive reads small integers instead of the titles. The titles
+ * themselves were a copy of 4 % of the data file, read by nothing else that needs them fast.
+ */
+export const LENGTH_FIELDS: readonly IndexedField[] = [{path: ['title'], column: 'title_length'}]
+
+/** The side table as migration 4 created it (migrations never change; see FIELDS_WITHOUT_TITLE). */
+const FIELDS_AT_MIGRATION_4: readonly IndexedField[] = [
+  {path: ['title'], column: 'title'},
+  ...INDEXED_FIELDS,
+]
+
 export const FIELDS_SCHEMA = `
   CREATE TABLE fields (
     id TEXT PRIMARY KEY,
     type TEXT NOT NULL,
-    ${INDEXED_FIELDS.map((f) => `${f.column} NOT NULL DEFAULT x'02'`).join(',\n    ')}
+    ${FIELDS_AT_MIGRATION_4.map((f) => `${f.column} NOT NULL DEFAULT x'02'`).join(',\n    ')}
   ) WITHOUT ROWID;
   CREATE INDEX fields_slug ON fields (slug);
   CREATE INDEX fields_type_published ON fields (type, published_at);
@@ -198,9 +213,63 @@ function unsortableString(key: string): string {
   return out
 }
 
-/** The fields row values of a document, in INDEXED_FIELDS order. */
+/** The side table's upsert of a document: id, type, then fieldKeys' values. */
+export const FIELDS_UPSERT = fieldsUpsert([...INDEXED_FIELDS, ...LENGTH_FIELDS])
+
+/** The fields row values of a document: INDEXED_FIELDS' keys, then LENGTH_FIELDS' lengths. */
 export function fieldKeys(doc: unknown): SQLInputValue[] {
-  return INDEXED_FIELDS.map((field) => encodeKey(valueAt(doc, field.path)))
+  return [
+    ...INDEXED_FIELDS.map((field) => encodeKey(valueAt(doc, field.path))),
+    ...LENGTH_FIELDS.map((field) => groqLength(valueAt(doc, field.path))),
+  ]
+}
+
+/** Migration 4's upsert and row values (its columns: FIELDS_AT_MIGRATION_4). */
+export const FIELDS_UPSERT_AT_MIGRATION_4 = fieldsUpsert(FIELDS_AT_MIGRATION_4)
+export function fieldKeysAtMigration4(doc: unknown): SQLInputValue[] {
+  return FIELDS_AT_MIGRATION_4.map((field) => encodeKey(valueAt(doc, field.path)))
+}
+
+function fieldsUpsert(fields: readonly IndexedField[]): string {
+  const columns = fields.map((f) => f.column)
+  return `INSERT INTO fields (id, type, ${columns.join(', ')})
+  VALUES (?, ?, ${columns.map(() => '?').join(', ')})
+  ON CONFLICT (id) DO UPDATE SET type = excluded.type, ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`
+}
+
+/**
+ * GROQ's `length()`: an array's items, a string's characters as groq-js counts them (UTF-16 code
+ * units, a surrogate pair once), null for anything else.
+ */
+export function groqLength(value: unknown): number | null {
+  if (Array.isArray(value)) return value.length
+  if (typeof value !== 'string') return null
+  let n = 0
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    if (unit < 0xd800 || unit > 0xdbff) n++
+  }
+  return n
+}
+
+/** Migration 13: the side table's title becomes its length (LENGTH_FIELDS). */
+export const TITLE_LENGTH_MIGRATION = {
+  name: "the side table keeps titles' lengths instead of the titles",
+  sql: `
+    ALTER TABLE fields DROP COLUMN title;
+    ALTER TABLE fields ADD COLUMN title_length INTEGER;
+  `,
+  run(db: DatabaseSync): void {
+    const update = db.prepare('UPDATE fields SET title_length = ? WHERE id = ?')
+    const rows = db.prepare(
+      `SELECT id, body -> '$."title"' AS title FROM documents
+       WHERE json_type(body, '$."title"') IN ('text', 'array')`,
+    )
+    for (const row of rows.iterate()) {
+      const {id, title} = row as {id: string; title: string}
+      update.run(groqLength(JSON.parse(title)), id)
+    }
+  },
 }
 
 /** WHERE and ORDER BY of a selection over `fields f`, with its bound parameters. */
@@ -313,6 +382,24 @@ function compile(condition: Condition, params: SQLInputValue[], search: SearchSq
       params.push(condition.value, OBJECT_KEY)
       return `((typeof(${column}) = 'text' AND length(${column}) ${condition.op} ?) OR ${column} = ?)`
     }
+    case 'length': {
+      const column = LENGTH_FIELDS[condition.field]?.column
+      if (!column) throw new Error(`lake: no length field ${condition.field}`)
+      params.push(condition.value)
+      // NULL (GROQ's length() of anything but a string or an array) compares as false, as in GROQ.
+      return `f.${column} ${condition.op} ?`
+    }
+    case 'lengthAt': {
+      // Read from the body in C (JSONB), the documents table in its own order. SQLite's length()
+      // counts code points, as GROQ does, but stops at a NUL and counts a lone surrogate once:
+      // strings with any \u escape in their JSON (how those are written) are kept for groq-js.
+      const path = jsonPath(condition.path)
+      const {op, value} = condition
+      params.push(path, path, value, path, path, value)
+      return `f.id IN (SELECT id FROM documents WHERE CASE json_type(body, ?)
+        WHEN 'text' THEN length(body ->> ?) ${op} ? OR instr(body -> ?, '\\u') > 0
+        WHEN 'array' THEN json_array_length(body, ?) ${op} ? END)`
+    }
     case 'references':
       return `f.id IN (SELECT source FROM refs WHERE visible AND ${inList('target', condition.ids, params)})`
   }
@@ -336,6 +423,16 @@ function inList(expr: string, values: readonly SQLInputValue[], params: SQLInput
   }
   params.push(JSON.stringify(values))
   return `${expr} IN (SELECT value FROM json_each(?))`
+}
+
+/** SQLite's JSON path of a document path: `$."body"[1]."text"`, keys quoted as JSON strings. */
+export function jsonPath(path: readonly (string | number)[]): string {
+  return (
+    '$' +
+    path
+      .map((part) => (typeof part === 'number' ? `[${part}]` : `.${JSON.stringify(part)}`))
+      .join('')
+  )
 }
 
 /** The smallest string greater than every string starting with `prefix` (for index range scans). */

@@ -4,7 +4,7 @@
  */
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseQuery, evaluateQuery} from '../../../lake/core/query.ts'
-import {planQuery} from '../../../lake/core/plan.ts'
+import {conditionOf, planQuery} from '../../../lake/core/plan.ts'
 import {applyPerspective, parsePerspective} from '../../../lake/core/perspective.ts'
 import {loadView} from '../../../lake/core/view.ts'
 import {countingBodies, memoryStore} from '../../helpers/store.ts'
@@ -72,6 +72,20 @@ const QUERIES = [
   '*[references(["p1", 2, null], {"_ref": "p2"})]._id',
   '*[_type == "article" && references(null, "p2")]._id',
   'releases::all()[_id in path("_.releases.**")]._id',
+  // length(title) from the side table's kept lengths: code points, surrogates, arrays, non-strings.
+  '*[length(title) > 2]._id',
+  '*[_type == "oddity" && length(title) >= 3]._id',
+  '*[length(title) < 3]{_id, title}',
+  '*[3 < length(title)]._id',
+  '*[!(length(title) > 2)]._id',
+  'count(*[length(title) <= 2])',
+  '*[length(title) > $n] | order(publishedAt desc) [0...4]._id',
+  // length() elsewhere: pre-filtered in SQL from the body, groq-js decides.
+  '*[length(body[0].text) > 2]._id',
+  '*[length(body[0].text) <= 2]._id',
+  'count(*[_type == "oddity" && length(body[0].text) >= 3])',
+  '*[length(meta.tags) > 0]._id',
+  '*[_type == "bulk" && length(w) < 4]._id',
 ]
 
 const PERSPECTIVES = ['raw', 'published', 'drafts', 'r1,drafts', 'r1']
@@ -101,6 +115,24 @@ function fixture(): SanityDocument[] {
   // Strings where code point order and UTF-16 order differ.
   docs.push({_id: 'p-private', _type: 'author', name: 'P\uE000'})
   docs.push({_id: 'p-astral', _type: 'author', name: 'P😀'})
+  // Titles whose GROQ length is not their UTF-16 length, and titles that are not strings.
+  const oddTitles = [
+    'a😀b',
+    '\uD83Dab',
+    'ab\uDE00',
+    '😀😀',
+    '\uD83D\uD83Dx',
+    ['x', 'y', 'z'],
+    42,
+    {x: 1},
+  ]
+  // Texts SQLite's length() counts otherwise: a NUL, a lone surrogate, an escaped backslash-u.
+  const oddTexts = ['a\u0000bcd', '\uD83Dxy', 'ab', ['x', 'y', 'z', 'w'], 'a\\u', 'x😀', 7]
+  oddTitles.forEach((title, i) =>
+    docs.push({_id: `odd-${i}`, _type: 'oddity', title, body: [{text: oddTexts[i % 7]}]}),
+  )
+  docs.push({_id: 'odd-body', _type: 'oddity', body: {0: {text: 'not an array'}}})
+  docs.push({_id: 'drafts.odd-0', _type: 'oddity', title: 'a'})
   // Enough documents for several top-k batches, with mixed kinds of sort values.
   for (let i = 0; i < 700; i++) {
     const v = i % 50 === 0 ? `s${i}` : i % 61 === 0 ? null : i % 43 === 0 ? true : (i * 7919) % 1000
@@ -298,6 +330,29 @@ describe('planQuery', () => {
     expect(plan('*[_type == "a"] | order(lower(p)) [0...3]').topK).toBeNull()
     expect(plan('*[_type == "a"] | order(p)').topK).toBeNull()
     expect(plan('*[_type == "a"]{p} | order(p) [0...3]').topK).toBeNull()
+  })
+
+  test('length() of an attribute whose length the store keeps is exact, of another a superset', () => {
+    const condition = (query: string) =>
+      conditionOf(plan(query).filters, [['section']], true, [['title']])
+    for (const op of ['>', '>=', '<', '<=']) {
+      expect(condition(`*[length(title) ${op} 75]`)).toEqual({
+        where: {kind: 'length', field: 0, op, value: 75},
+        exact: true,
+      })
+    }
+    expect(condition('*[75 < length(title)]').where).toEqual({
+      kind: 'length',
+      field: 0,
+      op: '>',
+      value: 75,
+    })
+    expect(condition('*[length(section) > 3]')).toEqual({
+      where: {kind: 'longer', field: 0, op: '>', value: 3},
+      exact: false,
+    })
+    expect(condition('*[length(title) > "x"]').exact).toBe(false)
+    expect(condition('*[length(title) == 3]').exact).toBe(false)
   })
 
   test('counts queries that need no documents', () => {

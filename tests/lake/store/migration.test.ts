@@ -1,7 +1,8 @@
 /**
  * Data folders written by earlier lakes (fixtures/main-<commit>, made with
  * fixtures/writeDataFolder.ts: f02fb90 before the compact log, 4b680ff before the full-text index
- * queue, ea0880f with a type index on the documents table) open with today's store: the schema migrates on first start and every document, every
+ * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table)
+ * open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
 import {cpSync} from 'node:fs'
@@ -9,11 +10,12 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
+import {evaluate, parse} from 'groq-js'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
 import type {StoreRegistry} from '../../../lake/core/store.ts'
 
-const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f']
+const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f', 'main-3ca98e1']
 let dir: string
 let stores: StoreRegistry
 let expected: {
@@ -83,6 +85,24 @@ describe.each(FIXTURES)('a data folder written by %s', (name) => {
     expect(index).toEqual({name: 'documents_type'})
   })
 
+  test("length(title) reads the side table's kept lengths, as groq-js counts them", async () => {
+    const store = stores.get('production')
+    const docs = [...store.scan()]
+    expect(docs.some((doc) => typeof doc.title === 'string')).toBe(true)
+    for (const n of [0, 2, 4, 5, 12]) {
+      const groq = (await (
+        await evaluate(parse(`*[length(title) > ${n}]._id`), {dataset: docs})
+      ).get()) as string[]
+      const selected = [...store.select({where: {kind: 'length', field: 0, op: '>', value: n}})]
+      expect(selected.map((row) => row.id).sort(), `> ${n}`).toEqual([...groq].sort())
+    }
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'production.sqlite'))
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('fields')
+    db.close()
+    expect(columns.map((column) => column.name)).not.toContain('title')
+  })
+
   test('writes after the migration keep history whole', async () => {
     const store = stores.get('production')
     const before = store.documentAt('article-1', {lastRevision: true})
@@ -128,7 +148,7 @@ test('a folder from before the compact log gains the side table, weak references
     [...store.select(where)].map((row) => row.id)
   // By publishedAt descending: the draft without one first, as GROQ's order() puts null.
   expect(
-    select({where: {kind: 'type', types: ['article']}, order: [{field: 2, desc: true}]}),
+    select({where: {kind: 'type', types: ['article']}, order: [{field: 1, desc: true}]}),
   ).toEqual(['drafts.article-0', 'article-4', 'article-2', 'article-1', 'article-0'])
   // drafts.article-0 refers to source-2 weakly: GROQ's references() sees it, delete protection not.
   expect(select({where: {kind: 'references', ids: ['source-2']}})).toEqual([

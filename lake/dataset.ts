@@ -138,10 +138,16 @@ export interface DatasetServiceOptions {
   config: DatasetConfig
   /** The body of an error as clients see it (for `channelError` events). */
   errorBody: (err: LakeError) => unknown
+  /** Bounds of the Events API's page cache (default RECENT_EVENTS). */
+  recentEvents?: {documents: number; events: number}
 }
 
-/** How many documents' events the service keeps for their next pages. */
-const RECENT_EVENTS = 32
+/**
+ * What the service keeps of the Events API's events for their next pages: the documents paged
+ * through lately, and at most `events` events in all (a document with more is decoded anew for
+ * each page, as it would be without the cache).
+ */
+export const RECENT_EVENTS = {documents: 32, events: 20_000}
 
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
@@ -149,6 +155,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   let prepared = false
   /** The Events API's events of the documents paged through lately, least recent first. */
   const recentEvents = new Map<string, {head: string; events: ReturnType<typeof documentEvents>}>()
+  const recentLimits = options.recentEvents ?? RECENT_EVENTS
+  let recentCount = 0
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
@@ -336,14 +344,26 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const ids = id === publishedId ? [id, getDraftId(id)] : [publishedId, id]
       // Events are read off the whole log, oldest first; the next pages of a document that has
       // not changed since reuse them instead of decoding its log again.
-      const head = store.getTransactions({ids, reverse: true, limit: 1})[0]?.id ?? ''
+      const head = store.latestTransactionId(ids) ?? ''
       let cached = recentEvents.get(id)
+      if (cached) {
+        recentEvents.delete(id)
+        recentCount -= cached.events.length
+      }
       if (cached?.head !== head) {
         cached = {head, events: documentEvents(id, store.getTransactions({ids}))}
       }
-      recentEvents.delete(id)
-      recentEvents.set(id, cached)
-      if (recentEvents.size > RECENT_EVENTS) recentEvents.delete(recentEvents.keys().next().value!)
+      if (cached.events.length <= recentLimits.events) {
+        recentEvents.set(id, cached)
+        recentCount += cached.events.length
+        for (const [oldest, entry] of recentEvents) {
+          if (recentEvents.size <= recentLimits.documents && recentCount <= recentLimits.events) {
+            break
+          }
+          recentEvents.delete(oldest)
+          recentCount -= entry.events.length
+        }
+      }
       return eventsPage(cached.events, page.limit, page.cursor)
     },
 

@@ -24,6 +24,7 @@ import {bodyFor} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createQueryPool} from './query/pool.ts'
+import {createSearchAnalyzer} from './store/searchAnalyzer.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -89,7 +90,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? null
     : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit, now: options.now})
   const principals = options.principals ?? auth!.store
-  const stores = createSqliteStores(options.dataDir)
+  const analyzer = createSearchAnalyzer()
+  const stores = createSqliteStores(options.dataDir, {analyzer})
   const bus = createEventBus()
   const listeners = createListenerRegistry()
   bus.onClose((reason) => listeners.disconnectAll(reason))
@@ -170,7 +172,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
       stores.close()
       auth?.store.close()
-      await stoppingQueries
+      await Promise.all([stoppingQueries, analyzer.close()])
     },
   }
 }

@@ -230,6 +230,8 @@ export interface Store {
   transact<T>(fn: (writer: StoreWriter) => T | Promise<T>): Promise<T>
   getTransaction(id: string): LoggedTransaction | null
   getTransactions(query: TransactionQuery): LoggedTransaction[]
+  /** The id of the newest transaction that touched any of `ids` (none decoded); null if none did. */
+  latestTransactionId(ids: readonly string[]): string | null
   /** A document as it was at a transaction, at a time, or its last state (also after deletion). */
   documentAt(id: string, at: HistoryPoint): SanityDocument | null
   exportDocuments(options?: ExportOptions): Iterable<SanityDocument>

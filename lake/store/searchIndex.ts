@@ -58,8 +58,15 @@ const INDEX_VERSION = createHash('sha256')
 
 type Statement = (sql: string) => StatementSync
 
+/** A document's row of the index: its three columns. */
+export interface IndexColumns {
+  words: string
+  tokens: string
+  refs: string
+}
+
 /** The index's three columns for a document. */
-export function indexedColumns(doc: SanityDocument): {words: string; tokens: string; refs: string} {
+export function indexedColumns(doc: SanityDocument): IndexColumns {
   // A perspective view shows a draft or version under its published id.
   const viewId = getPublishedId(doc._id)
   const seen = new Set<string>()
@@ -82,17 +89,22 @@ export function indexedColumns(doc: SanityDocument): {words: string; tokens: str
 
 /** Writes (or, with null, removes) one document's row; runs inside the caller's transaction. */
 export function indexDocument(stmt: Statement, id: string, doc: SanityDocument | null): void {
+  writeIndexRow(stmt, id, doc && indexedColumns(doc))
+}
+
+/** Writes (or, with null, removes) one document's analysed row, inside the caller's transaction. */
+function writeIndexRow(stmt: Statement, id: string, columns: IndexColumns | null): void {
   const row = stmt('SELECT rowid FROM search_ids WHERE id = ?').get(id) as
     {rowid: number} | undefined
   if (row) stmt('DELETE FROM search_fts WHERE rowid = ?').run(row.rowid)
-  if (!doc) {
+  if (!columns) {
     if (row) stmt('DELETE FROM search_ids WHERE rowid = ?').run(row.rowid)
     return
   }
   const rowid = row
     ? row.rowid
     : Number(stmt('INSERT INTO search_ids (id) VALUES (?)').run(id).lastInsertRowid)
-  const {words, tokens, refs} = indexedColumns(doc)
+  const {words, tokens, refs} = columns
   stmt('INSERT INTO search_fts (rowid, words, tokens, refs) VALUES (?, ?, ?, ?)').run(
     rowid,
     words,
@@ -147,6 +159,51 @@ export function indexQueued(
     throw err
   }
   return empty
+}
+
+/**
+ * A queued document analysed on another thread (searchAnalyzer.ts): the revision it had when read
+ * (null: deleted) and its columns (null: remove its row).
+ */
+export interface AnalyzedDocument {
+  id: string
+  rev: string | null
+  columns: IndexColumns | null
+}
+
+/**
+ * Reads and analyses up to `limit` queued documents with ids after `after`, on a connection of
+ * the analyzer's own (it writes nothing: the store applies the result, applyAnalyzed).
+ */
+export function analyzeQueued(stmt: Statement, after: string, limit: number): AnalyzedDocument[] {
+  const rows = stmt(
+    `SELECT q.id AS id, d.rev AS rev, json(d.body) AS body FROM search_queue q
+     LEFT JOIN documents d ON d.id = q.id WHERE q.id > ? ORDER BY q.id LIMIT ?`,
+  ).all(after, limit) as {id: string; rev: string | null; body: string | null}[]
+  return rows.map(({id, rev, body}) => ({
+    id,
+    rev,
+    columns: body === null ? null : indexedColumns(JSON.parse(body) as SanityDocument),
+  }))
+}
+
+/**
+ * Writes analysed rows into the index and takes their documents off the queue, inside the
+ * caller's transaction; returns how many. A document written again since it was read (its
+ * revision differs) is left queued: its next analysis reads the new state.
+ */
+export function applyAnalyzed(stmt: Statement, analyzed: readonly AnalyzedDocument[]): number {
+  const revision = stmt('SELECT rev FROM documents WHERE id = ?')
+  const dequeue = stmt('DELETE FROM search_queue WHERE id = ?')
+  let applied = 0
+  for (const {id, rev, columns} of analyzed) {
+    const current = (revision.get(id) as {rev: string} | undefined)?.rev ?? null
+    if (current !== rev) continue
+    writeIndexRow(stmt, id, columns)
+    dequeue.run(id)
+    applied++
+  }
+  return applied
 }
 
 /**

@@ -42,10 +42,14 @@ import {
   visibleReferences,
 } from './fields.ts'
 import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
+import {randomUUID} from 'node:crypto'
+import type {SearchAnalyzer} from './searchAnalyzer.ts'
 import {
+  applyAnalyzed,
   dropSearchIndex,
   ensureSearchIndex,
   indexQueued,
+  type AnalyzedDocument,
   queueDocument,
   SEARCH_INDEX_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
@@ -244,6 +248,13 @@ const INDEX_STEP_MS = 15
 const MAX_QUEUED = 20_000
 /** After a failed index step (say, the file locked by another process), the next try. */
 const INDEX_RETRY_MS = 1000
+/** Queued documents the analyzer thread reads and analyses per task (searchAnalyzer.ts). */
+const ANALYZE_BATCH = 256
+/**
+ * How long an analysed batch waits for a write group to take it into its own transaction before it
+ * is written in one of its own: under steady writes it costs no COMMIT of its own.
+ */
+const APPLY_AFTER_MS = 10
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -274,6 +285,11 @@ export interface SqliteStoreOptions {
    * thread pool). Tests hold or fail it to see that nobody is answered before it returns.
    */
   syncWal?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void
+  /**
+   * Analyses queued documents for the full-text index on another thread (searchAnalyzer.ts); the
+   * store only writes the rows. Without it (or for ':memory:') the event loop analyses them.
+   */
+  analyzer?: SearchAnalyzer
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -381,7 +397,9 @@ export function createSqliteStore(
     // anyone is answered. A synchronous COMMIT held the event loop for the fsync, 4-40 ms on a
     // shared disk, during which no request was read and no next group was prepared.
     db.exec('PRAGMA synchronous = NORMAL')
+    opening = randomUUID()
     // Left queued by a lake that stopped before indexing them.
+    if (offThread) queued = countQueued()
     scheduleIndexing()
     return db
   }
@@ -397,25 +415,129 @@ export function createSqliteStore(
   /** One step of filling the full-text index from its queue, between write groups. */
   function indexStep() {
     indexing = null
+    if (closed || !db) return
+    if (offThread) return analyzerStep()
     // A write group in progress (or its sync) schedules the next step when it is done.
-    if (closed || !db || draining || syncing) return
+    if (draining || syncing) return
     // The step only moves work from the queue into the index: if it is lost, the queue still
     // holds it, so it need not wait for its own fsync (the next write group's sync covers it).
     try {
       if (!indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED)) scheduleIndexing()
       else scheduleIdleCheckpoint()
     } catch (err) {
-      // The step rolled back: the queue still holds its documents, and queued documents are
-      // candidates of every search, so results stay right (searches only read more). A locked or
-      // full disk must not stop the lake: try again a little later.
-      console.error(
-        `lake: filling the full-text index of "${dataset}" failed (${(err as Error).message}); retrying in ${INDEX_RETRY_MS} ms`,
-      )
-      retryIndexing = setTimeout(() => {
-        retryIndexing = null
-        scheduleIndexing()
-      }, INDEX_RETRY_MS).unref()
+      indexFailed(err)
     }
+  }
+
+  /**
+   * The step rolled back: the queue still holds its documents, and queued documents are
+   * candidates of every search, so results stay right (searches only read more). A locked or
+   * full disk must not stop the lake: try again a little later.
+   */
+  function indexFailed(err: unknown) {
+    console.error(
+      `lake: filling the full-text index of "${dataset}" failed (${(err as Error).message}); retrying in ${INDEX_RETRY_MS} ms`,
+    )
+    retryIndexing = setTimeout(() => {
+      retryIndexing = null
+      scheduleIndexing()
+    }, INDEX_RETRY_MS).unref()
+  }
+
+  /*
+   * With an analyzer thread: it reads and analyses a batch of the queue while the event loop
+   * writes. The next write group writes the batch's rows in its own transaction, or, when none
+   * comes within APPLY_AFTER_MS, a transaction of their own (applyAnalyzed leaves a document
+   * written again meanwhile queued). One batch is analysed at a time, read after the last one
+   * (`cursor`), and at most one is held unwritten.
+   */
+  const offThread = options.analyzer && path !== ':memory:' ? options.analyzer : null
+  let opening = ''
+  let analysis: Promise<void> | null = null
+  let applyTimer: NodeJS.Timeout | null = null
+  let analyzed: AnalyzedDocument[] | null = null
+  let cursor = ''
+  /** Commits so far: a batch that found the queue empty looks again if any came meanwhile. */
+  let commits = 0
+  /** About how many documents are queued (exact after a batch finds the end of the queue). */
+  let queued = 0
+
+  const countQueued = () => Number(get('SELECT count(*) AS n FROM search_queue')?.n ?? 0)
+
+  function analyzerStep() {
+    // A group in progress takes the batch; its end (or its sync's) schedules the next step.
+    if (analyzed && !draining && !syncing && !applyTimer) {
+      applyTimer = setTimeout(() => {
+        applyTimer = null
+        if (closed) return
+        if (!draining && !syncing) applyAnalysis(false)
+        scheduleIndexing()
+      }, APPLY_AFTER_MS)
+    }
+    if (!analysis && !retryIndexing && (!analyzed || cursor !== '') && queued > 0) {
+      requestAnalysis()
+    }
+  }
+
+  /**
+   * Writes the held batch into the index: inside the open write group (a savepoint: a failure
+   * leaves the group's transactions alone), or in a transaction of its own. False when there was
+   * none or it failed (its documents stay queued).
+   */
+  function applyAnalysis(inGroup: boolean): boolean {
+    if (!analyzed || !db) return false
+    const batch = analyzed
+    analyzed = null
+    db.exec(inGroup ? 'SAVEPOINT analyzed' : 'BEGIN IMMEDIATE')
+    try {
+      const applied = applyAnalyzed((sql) => stmt(sql)!, batch)
+      db.exec(inGroup ? 'RELEASE analyzed' : 'COMMIT')
+      queued = Math.max(0, queued - applied)
+      return true
+    } catch (err) {
+      if (inGroup) db.exec('ROLLBACK TO analyzed; RELEASE analyzed')
+      else if (db.isTransaction) db.exec('ROLLBACK')
+      indexFailed(err)
+      return false
+    }
+  }
+
+  function requestAnalysis() {
+    const after = cursor
+    const commitsBefore = commits
+    analysis = offThread!.analyze({path, opening, after, limit: ANALYZE_BATCH}).then(
+      (batch) => {
+        analysis = null
+        if (closed) return
+        if (batch.length > 0) analyzed = analyzed ? analyzed.concat(batch) : batch
+        const end = batch.length < ANALYZE_BATCH
+        cursor = end ? '' : batch[batch.length - 1].id
+        if (batch.length > 0 || after !== '' || commits !== commitsBefore) {
+          scheduleIndexing()
+          return
+        }
+        // The whole queue is analysed and written (but for documents written again meanwhile,
+        // which the last check above catches): count what is left exactly.
+        queued = countQueued()
+        if (queued > 0) scheduleIndexing()
+        else scheduleIdleCheckpoint()
+      },
+      (err) => {
+        analysis = null
+        if (!closed) indexFailed(err)
+      },
+    )
+  }
+
+  /**
+   * Before a write group, while more than MAX_QUEUED documents wait for the index: waits for the
+   * analyzer's next batch and writes it (searches re-check every queued document, so the queue
+   * must stay short under a sustained bulk load). False when no batch came (a failure).
+   */
+  async function catchUpIndex(): Promise<boolean> {
+    if (!analysis && !analyzed) requestAnalysis()
+    if (!analyzed) await analysis
+    return !closed && applyAnalysis(false)
   }
 
   let idle: NodeJS.Timeout | null = null
@@ -738,6 +860,7 @@ export function createSqliteStore(
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
+      commits++
       for (const change of tx.changes) forget(change.id)
       const conn = open(true)!
       if (!groupOpen) {
@@ -765,6 +888,7 @@ export function createSqliteStore(
     draining = true
     try {
       while (queue.length > 0) {
+        while (offThread && queued > MAX_QUEUED && !closed && (await catchUpIndex()));
         const done: {job: Job; value: unknown}[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
           const job = queue.shift()!
@@ -780,6 +904,7 @@ export function createSqliteStore(
         durableCallbacks = []
         const wrote = groupOpen && db !== null
         if (groupOpen && db) {
+          if (offThread) applyAnalysis(true)
           groupOpen = false
           try {
             db.exec('COMMIT')
@@ -833,7 +958,10 @@ export function createSqliteStore(
         stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
       }
       const {mutations, effects} = encodeChange(change)
-      if (searchIndexOn) queueDocument((sql) => stmt(sql)!, change.id)
+      if (searchIndexOn) {
+        queueDocument((sql) => stmt(sql)!, change.id)
+        queued++
+      }
       stmt(
         `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -1110,6 +1238,18 @@ export function createSqliteStore(
       return rows.map((row) => loadTransaction(Number(row.seq)))
     },
 
+    latestTransactionId(ids) {
+      if (!open(false)) return null
+      // One max() a document: each is a single step down changes_doc, however long the log.
+      let latest = -1
+      for (const id of ids) {
+        const row = get('SELECT max(tx_seq) AS seq FROM changes WHERE doc_id = ?', id)
+        if (row?.seq != null) latest = Math.max(latest, Number(row.seq))
+      }
+      if (latest < 0) return null
+      return String(get('SELECT id FROM transactions WHERE seq = ?', latest)!.id)
+    },
+
     documentAt(id, at: HistoryPoint) {
       if (!open(false)) return null
       if ('revision' in at) {
@@ -1164,6 +1304,7 @@ export function createSqliteStore(
       closed = true
       if (indexing) clearImmediate(indexing)
       if (retryIndexing) clearTimeout(retryIndexing)
+      if (applyTimer) clearTimeout(applyTimer)
       if (idle) clearTimeout(idle)
       // A group still open was written by transactions that finished: make it durable, with every
       // group still waiting for its sync, and announce them in commit order.

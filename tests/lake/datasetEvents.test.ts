@@ -1,7 +1,8 @@
 // The Events API through the dataset service (lake/dataset.ts): paging through a document's events
-// decodes its log once, not once per page, and a page after a new transaction sees it.
+// decodes its log once, not once per page, a page after a new transaction sees it, and what is kept
+// for the next pages is bounded.
 import {expect, test} from 'vitest'
-import {createDatasetService} from '../../lake/dataset.ts'
+import {createDatasetService, type DatasetServiceOptions} from '../../lake/dataset.ts'
 import type {Store, TransactionQuery} from '../../lake/core/store.ts'
 import type {SanityDocument} from '../../lake/core/types.ts'
 import {createEventBus} from '../../lake/events/bus.ts'
@@ -57,9 +58,9 @@ async function commit(store: Store, states: Record<string, SanityDocument | null
 const article = (id: string, title: string): SanityDocument =>
   ({_id: id, _type: 'article', title}) as SanityDocument
 
-test("paging through a document's events decodes its log once; a new transaction is seen", async () => {
-  const {store, decoded} = countingStore()
-  const service = createDatasetService({
+/** The dataset service over `store`, with only what the Events API uses. */
+function eventsService(store: Store, recentEvents?: DatasetServiceOptions['recentEvents']) {
+  return createDatasetService({
     dataDir: '',
     store,
     queries: {run: unused, filter: unused, close: unused} as QueryPool,
@@ -68,25 +69,40 @@ test("paging through a document's events decodes its log once; a new transaction
     now: () => new Date('2026-01-02T00:00:00Z'),
     config: {projectId: 'test'},
     errorBody: (err) => err,
+    ...(recentEvents ? {recentEvents} : {}),
   })
-  // Ten publishes: each writes a draft, then publishes it (the draft deleted, the article written).
-  for (let round = 0; round < 10; round++) {
-    await commit(store, {'drafts.a': article('drafts.a', `draft ${round}`)})
-    await commit(store, {'drafts.a': null, a: article('a', `published ${round}`)})
-  }
-  const logSize = 20
+}
 
+/** `rounds` publishes of `id`: each writes its draft, then publishes it (two transactions). */
+async function publishes(store: Store, id: string, rounds: number) {
+  for (let round = 0; round < rounds; round++) {
+    await commit(store, {[`drafts.${id}`]: article(`drafts.${id}`, `draft ${round}`)})
+    await commit(store, {[`drafts.${id}`]: null, [id]: article(id, `published ${round}`)})
+  }
+}
+
+/** Pages through the events of `id`, two a page; their types. */
+function pageThrough(service: ReturnType<typeof eventsService>, id: string): string[] {
   const types: string[] = []
   let cursor: string | undefined
-  const before = decoded()
   do {
-    const page = service.documentEvents('a', {limit: 2, cursor})
+    const page = service.documentEvents(id, {limit: 2, cursor})
     types.push(...page.events.map((event) => event.type))
     cursor = page.nextCursor || undefined
   } while (cursor)
-  expect(types).toEqual(Array(10).fill('publishDocumentVersion'))
-  // Five pages: the log once, and each page one transaction to see whether the document changed.
-  expect(decoded() - before).toBe(logSize + 5)
+  return types
+}
+
+test("paging through a document's events decodes its log once; a new transaction is seen", async () => {
+  const {store, decoded} = countingStore()
+  const service = eventsService(store)
+  await publishes(store, 'a', 10)
+  const logSize = 20
+
+  const before = decoded()
+  expect(pageThrough(service, 'a')).toEqual(Array(10).fill('publishDocumentVersion'))
+  // Five pages: the log once; whether the document changed is asked without decoding anything.
+  expect(decoded() - before).toBe(logSize)
 
   await commit(store, {'drafts.a': null, a: null})
   const first = service.documentEvents('a', {limit: 2})
@@ -94,4 +110,43 @@ test("paging through a document's events decodes its log once; a new transaction
     'deleteDocumentGroup',
     'publishDocumentVersion',
   ])
+  expect(decoded() - before).toBe(logSize + logSize + 1)
+})
+
+test('what is kept for the next pages is bounded in documents and in events', async () => {
+  const {store, decoded} = countingStore()
+  // Room for 15 events: one document of 10 at a time.
+  const service = eventsService(store, {documents: 32, events: 15})
+  await publishes(store, 'a', 10)
+  await publishes(store, 'b', 10)
+  await publishes(store, 'c', 4)
+
+  let before = decoded()
+  pageThrough(service, 'a')
+  expect(decoded() - before).toBe(20)
+  // b's 10 events push a's out: a's next pages decode its log again, once.
+  pageThrough(service, 'b')
+  before = decoded()
+  pageThrough(service, 'a')
+  expect(decoded() - before).toBe(20)
+  // c's 4 events fit beside a's 10: both stay.
+  pageThrough(service, 'c')
+  before = decoded()
+  pageThrough(service, 'a')
+  pageThrough(service, 'c')
+  expect(decoded() - before).toBe(0)
+
+  // A document with more events than the whole room is decoded for each of its pages.
+  const small = eventsService(store, {documents: 32, events: 8})
+  before = decoded()
+  expect(pageThrough(small, 'a')).toHaveLength(10)
+  expect(decoded() - before).toBe(5 * 20)
+
+  // At most `documents` documents: with room for one, paging c drops a.
+  const one = eventsService(store, {documents: 1, events: 1000})
+  pageThrough(one, 'a')
+  pageThrough(one, 'c')
+  before = decoded()
+  pageThrough(one, 'a')
+  expect(decoded() - before).toBe(20)
 })

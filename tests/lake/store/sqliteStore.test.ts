@@ -10,6 +10,7 @@ import {createRandom} from '../../../kit/seeded.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {createSearchAnalyzer, type SearchAnalyzer} from '../../../lake/store/searchAnalyzer.ts'
 import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
 
 let dir: string
@@ -309,6 +310,18 @@ describe('sqliteStore', () => {
     ).toEqual(['a', 'b'])
     expect(() => list({fromTransaction: 'unknown'})).toThrow(NotFoundError)
     expect(store.getTransaction(txs[1].id)?.identity).toBe('pA')
+  })
+
+  test('the newest transaction of some documents, by id only', async () => {
+    expect(store.latestTransactionId(['a'])).toBeNull()
+    const first = await commit({a: {}})
+    const second = await commit({b: {}})
+    expect(store.latestTransactionId(['a'])).toBe(first.id)
+    expect(store.latestTransactionId(['a', 'b'])).toBe(second.id)
+    expect(store.latestTransactionId(['b', 'a'])).toBe(second.id)
+    const deleted = await commit({a: null})
+    expect(store.latestTransactionId(['a', 'nope'])).toBe(deleted.id)
+    expect(store.latestTransactionId(['nope'])).toBeNull()
   })
 
   test('a failed commit leaves nothing behind', async () => {
@@ -718,6 +731,86 @@ describe('full-text index queue', () => {
     await commit({late: {title: 'বৈঠক'}})
     while (indexState().queued > 0) await afterCommit()
     expect(searchIds('বৈঠক')).toHaveLength(3001)
+  })
+})
+
+describe('full-text index analysed on another thread', () => {
+  let analyzer: SearchAnalyzer
+  beforeEach(() => {
+    analyzer = createSearchAnalyzer()
+  })
+  afterEach(() => analyzer.close())
+
+  /** Reopens the test's store with `analyzer` (the lake's own setup). */
+  function withAnalyzer(a: SearchAnalyzer) {
+    stores.close()
+    stores = createSqliteStores(dir, {analyzer: a})
+    store = stores.get('test')
+  }
+  const queuedNow = () => {
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      return Number((db.prepare('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
+    } finally {
+      db.close()
+    }
+  }
+  /** What a search finds: once the queue is empty, what the index holds. */
+  const indexed = (text: string) => ids(store.scan({search: {column: 'words', text}}))
+  async function caughtUp() {
+    const deadline = Date.now() + 20_000
+    while (queuedNow() > 0) {
+      if (Date.now() > deadline) throw new Error('the index did not catch up')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  test('fills the index from the queue: writes, rewrites and deletes', async () => {
+    withAnalyzer(analyzer)
+    await commit({a: {title: 'ঢাকায় বৈঠক'}, b: {title: 'খেলার খবর'}, c: {title: 'বৈঠক'}})
+    await caughtUp()
+    expect(indexed('বৈঠক')).toEqual(['a', 'c'])
+    await commit({a: {title: 'নির্বাচন'}, c: null})
+    await caughtUp()
+    expect(indexed('বৈঠক')).toEqual([])
+    expect(indexed('নির্বাচন')).toEqual(['a'])
+    expect(indexed('খেলা')).toEqual(['b'])
+  })
+
+  test('a document written again while its analysis is out stays queued and is indexed as it is now', async () => {
+    // Holds each analysed batch until released, as a busy analyzer thread would.
+    const held: (() => void)[] = []
+    withAnalyzer({
+      analyze: (task) =>
+        analyzer
+          .analyze(task)
+          .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
+      close: () => analyzer.close(),
+    })
+    await commit({a: {title: 'বৈঠক'}})
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    // Analysed as 'বৈঠক'; rewritten before that result is written.
+    await commit({a: {title: 'নির্বাচন'}})
+    held.shift()!()
+    const deadline = Date.now() + 20_000
+    while (queuedNow() > 0 && Date.now() < deadline) {
+      held.shift()?.()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect(queuedNow()).toBe(0)
+    expect(indexed('নির্বাচন')).toEqual(['a'])
+    expect(indexed('বৈঠক')).toEqual([])
+  })
+
+  test('documents left queued by a stopped lake are analysed after the next open', async () => {
+    await commit({a: {title: 'বৈঠক'}, b: {title: 'খেলা'}})
+    stores.close()
+    expect(queuedNow()).toBe(2)
+    withAnalyzer(analyzer)
+    // The file is opened on first use.
+    expect(store.count()).toBe(2)
+    await caughtUp()
+    expect(indexed('বৈঠক')).toEqual(['a'])
   })
 })
 

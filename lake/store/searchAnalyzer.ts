@@ -1,0 +1,44 @@
+/**
+ * The full-text index's analyzer on a thread of its own. The Bengali analyzer is the largest share
+ * of a write's CPU (0.1–0.2 ms a document, more than SQLite's inserts): on the event loop, even
+ * after the commits, it competed with the next requests and their acknowledgements. Here one
+ * thread for the whole lake reads queued documents on its own read-only connection (WAL readers
+ * never block the writer) and analyses them; the store writes the rows (applyAnalyzed) between
+ * write groups. Started with the first queued document: most test lakes never need it.
+ */
+import {Piscina} from 'piscina'
+import type {AnalyzedDocument} from './searchIndex.ts'
+
+export interface AnalyzeTask {
+  /** The dataset file, and which opening of it: a file deleted and made again is another one. */
+  path: string
+  opening: string
+  /** Queued ids after this one, in id order, at most `limit`. */
+  after: string
+  limit: number
+}
+
+export interface SearchAnalyzer {
+  analyze(task: AnalyzeTask): Promise<AnalyzedDocument[]>
+  /** Stops the thread, whatever it is doing (the queue keeps what it did not finish). */
+  close(): Promise<void>
+}
+
+const WORKER = new URL('./searchAnalyzerWorker.ts', import.meta.url).href
+
+export function createSearchAnalyzer(): SearchAnalyzer {
+  let pool: Piscina<AnalyzeTask, AnalyzedDocument[]> | null = null
+  let closed = false
+  return {
+    analyze(task) {
+      if (closed) return Promise.reject(new Error('lake: the search analyzer is closed'))
+      pool ??= new Piscina({filename: WORKER, minThreads: 1, maxThreads: 1})
+      return pool.run(task)
+    },
+    async close() {
+      closed = true
+      await pool?.destroy()
+      pool = null
+    },
+  }
+}

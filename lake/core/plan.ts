@@ -42,7 +42,20 @@ export interface OrderKey {
   desc: boolean
 }
 
+/**
+ * The plan of a parsed tree. Plans are read, never changed, and a tree is planned more than once
+ * per query (whether it may run in place, then its view): planned once per tree, and parsed trees
+ * are reused (parseQuery).
+ */
 export function planQuery(tree: ExprNode): QueryPlan {
+  let plan = plans.get(tree)
+  if (!plan) plans.set(tree, (plan = planTree(tree)))
+  return plan
+}
+
+const plans = new WeakMap<ExprNode, QueryPlan>()
+
+function planTree(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
   const scored: Node[][] = []

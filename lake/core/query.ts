@@ -25,6 +25,60 @@ export interface QueryContext {
  * `text::query()` matches are rewritten for evaluation (textQueryRewrite.ts).
  */
 export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
+  // A client asks the same questions again and again (a page's queries, a lookup with another
+  // id): parsing is a pure function of the text and the parameters, so a parsed tree is reused.
+  // Trees are never changed after parsing (the planner and the rewrite build new nodes).
+  const key = parseKey(query, params)
+  const cached = key === null ? undefined : parsed.get(key)
+  if (cached) {
+    parsed.delete(key!)
+    parsed.set(key!, cached)
+    return cached
+  }
+  const tree = parseUncached(query, params)
+  if (key !== null) {
+    if (parsed.size >= PARSED_CAPACITY) parsed.delete(parsed.keys().next().value!)
+    parsed.set(key, tree)
+  }
+  return tree
+}
+
+/** Parsed trees by parseKey, least recently used first. */
+const parsed = new Map<string, ExprNode>()
+const PARSED_CAPACITY = 256
+/** Longer queries and parameters are parsed each time: the cache stays small. */
+const PARSED_KEY_LIMIT = 8 * 1024
+
+/**
+ * The text and parameters as one string, or null to parse without the cache: when too long, or
+ * when a parameter is not plain JSON (JSON.stringify would make `undefined`, -0, NaN or a Date
+ * look like another value, and groq-js inlines parameters).
+ */
+function parseKey(query: string, params: Record<string, unknown>): string | null {
+  if (query.length > PARSED_KEY_LIMIT || !isPlainJson(params, 0)) return null
+  const json = JSON.stringify(params)
+  return query.length + json.length > PARSED_KEY_LIMIT ? null : `${json}\n${query}`
+}
+
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0)
+  if (typeof value !== 'object' || depth > 32) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false
+    }
+    return true
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const key in value) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false
+  }
+  return true
+}
+
+function parseUncached(query: string, params: Record<string, unknown>): ExprNode {
   checkQueryText(query, params)
   let tree: ExprNode
   try {

@@ -8,6 +8,7 @@ import type {MiddlewareHandler} from 'hono'
 import {bodyLimit} from 'hono/body-limit'
 import {TooLargeError, UnsupportedMediaTypeError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
+import {declaredLength} from './nodeRequest.ts'
 
 interface BodyRule {
   /** Matched against the path (after any `/v{apiVersion}` prefix for versioned routes). */
@@ -56,11 +57,7 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     if (!limiter) {
       limiter = bodyLimit({
         maxSize: rule.maxBytes,
-        onError: () => {
-          throw new TooLargeError(
-            `${rule.what} may be at most ${rule.maxBytes} bytes; send less (split large writes into several transactions)`,
-          )
-        },
+        onError: () => tooLarge(rule),
       })
       limiters.set(rule, limiter)
     }
@@ -73,8 +70,19 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     const rule = bodyRuleFor(new URL(c.req.url).pathname)
     if (!rule) return next()
     if (rule.json) checkJsonType(c.req.header('content-type'))
-    return limiterFor(rule)(c, next)
+    // A declared length is checked as the limiter would, without reading the request through a
+    // Request (nodeRequest.ts); the limiter counts a chunked body as it streams.
+    const declared = declaredLength(c)
+    if (declared === null) return limiterFor(rule)(c, next)
+    if (declared > rule.maxBytes) tooLarge(rule)
+    return next()
   }
+}
+
+function tooLarge(rule: BodyRule): never {
+  throw new TooLargeError(
+    `${rule.what} may be at most ${rule.maxBytes} bytes; send less (split large writes into several transactions)`,
+  )
 }
 
 /** No Content-Type is read as JSON (as before); a declared one must be JSON. */

@@ -748,8 +748,12 @@ export function createSqliteStore(
   }
 
   /**
-   * Group commit: transactions queued while one runs join its SQLite transaction (each in a
-   * savepoint, so a failing one rolls back alone), and one COMMIT makes the whole group visible.
+   * Group commit: transactions queued while one runs join its SQLite transaction, and one COMMIT
+   * makes the whole group visible. A transaction that fails to write rolls back alone: the group's
+   * SQLite transaction is rolled back and the transactions before it are written again (rare: the
+   * checks ran before). Not a savepoint each: a savepoint keeps a copy of every page it changes
+   * (16 kB each, to a temporary file past 64 kB), which made a one-document transaction's write
+   * 1.4× dearer.
    * One fdatasync of the WAL, off the event loop, then makes it durable before any of its
    * transactions is answered or announced; meanwhile the next group is already being written, and
    * groups committed while a sync runs share the next one. Groups are answered in commit order.
@@ -762,6 +766,10 @@ export function createSqliteStore(
   const queue: Job[] = []
   let draining = false
   let groupOpen = false
+  /** The transactions written into the open group, in order: written again after a rollback. */
+  let grouped: CommittedTransaction[] = []
+  /** Writing them again failed: the whole open group fails with this. */
+  let groupFailure: unknown = null
   let durableCallbacks: (() => void)[] = []
   /** A committed group waiting for its sync: what to announce, whom to answer. */
   type Group = {wrote: boolean; callbacks: (() => void)[]; done: {job: Job; value: unknown}[]}
@@ -858,25 +866,46 @@ export function createSqliteStore(
       commits++
       for (const change of tx.changes) forget(change.id)
       const conn = open(true)!
+      if (groupFailure) throw groupFailure
       if (!groupOpen) {
         conn.exec('BEGIN IMMEDIATE')
         groupOpen = true
+        grouped = []
       }
-      conn.exec('SAVEPOINT tx')
       try {
         writeTransaction(tx)
-        conn.exec('RELEASE tx')
       } catch (err) {
-        conn.exec('ROLLBACK TO tx')
-        conn.exec('RELEASE tx')
         for (const change of tx.changes) forget(change.id)
+        rewriteGroup(conn)
         throw err
       }
+      grouped.push(tx)
     },
     onDurable(fn) {
       // With the group, after its sync and every earlier group's, even if nothing was written.
       durableCallbacks.push(fn)
     },
+  }
+
+  /** After a transaction of the open group failed: the group without it. */
+  function rewriteGroup(conn: DatabaseSync) {
+    if (conn.isTransaction) conn.exec('ROLLBACK')
+    groupOpen = false
+    const earlier = grouped
+    grouped = []
+    if (earlier.length === 0) return
+    conn.exec('BEGIN IMMEDIATE')
+    groupOpen = true
+    try {
+      for (const tx of earlier) writeTransaction(tx)
+      grouped = earlier
+    } catch (err) {
+      if (conn.isTransaction) conn.exec('ROLLBACK')
+      groupOpen = false
+      cache.clear()
+      cachedBytes = 0
+      groupFailure = err
+    }
   }
 
   async function drain() {
@@ -892,11 +921,20 @@ export function createSqliteStore(
           } catch (err) {
             job.reject(err)
           }
+          if (groupFailure) break
           // Let requests that arrived meanwhile join this group before it is committed.
           if (queue.length === 0 && groupOpen) await new Promise((resolve) => setImmediate(resolve))
         }
         const callbacks = durableCallbacks
         durableCallbacks = []
+        grouped = []
+        if (groupFailure) {
+          // Its earlier transactions could not be written again: none of the group is stored.
+          const err = groupFailure
+          groupFailure = null
+          for (const {job} of done) job.reject(err)
+          continue
+        }
         const wrote = groupOpen && db !== null
         if (groupOpen && db) {
           if (offThread) applyAnalysis(true)

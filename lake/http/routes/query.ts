@@ -6,6 +6,7 @@ import type {Principal} from '../../core/grants.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
 import {liveQuestion} from '../../live/questions.ts'
 import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
+import {jsonBody, requestSignal} from '../nodeRequest.ts'
 import {getPrincipal} from '../principal.ts'
 
 export const queryRoutes = new Hono()
@@ -20,7 +21,7 @@ queryRoutes.get(PATH, async (c) => {
 })
 
 queryRoutes.post(PATH, async (c) => {
-  const body = await c.req.json<{query?: unknown; params?: unknown; perspective?: unknown}>()
+  const body = await jsonBody<{query?: unknown; params?: unknown; perspective?: unknown}>(c)
   if (typeof body?.query !== 'string') throw new BadRequestError('Body must have a string "query"')
   const params = body.params ?? {}
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
@@ -49,7 +50,7 @@ async function answer(
   const generation = lake.live.generation(dataset.name)
   const run = (signal?: AbortSignal) => dataset.query(request, principal, signal)
   // Serialised once: the text is both the response and what the live API compares.
-  const resultJson = await run(c.req.raw.signal)
+  const resultJson = await run(requestSignal(c))
   let syncTags = ''
   if (apiVersionAtLeast(request.apiVersion, SYNC_TAGS_API_VERSION)) {
     const perspective = parsePerspective(request.perspective, request.apiVersion)

@@ -1,6 +1,7 @@
 import {describe, expect, test} from 'vitest'
 import {BadRequestError, QueryError, QueryParseError} from '../../../lake/core/errors.ts'
 import {decodeParams, parseQuery, runQuery} from '../../../lake/core/query.ts'
+import {planQuery} from '../../../lake/core/plan.ts'
 
 describe('query', () => {
   test('parses with parameters so parameter slices work', async () => {
@@ -42,5 +43,43 @@ describe('query', () => {
     const search = new URLSearchParams('query=x&$a="s"&$b=2&$c=["x"]&$d=null&tag=t')
     expect(decodeParams(search)).toEqual({a: 's', b: 2, c: ['x'], d: null})
     expect(() => decodeParams(new URLSearchParams('$t=article'))).toThrow(BadRequestError)
+  })
+
+  describe('a parsed tree is reused for the same text and parameters', () => {
+    test('the same text and parameters give the same tree, and its plan is made once', () => {
+      const query = '*[_type == "article" && _id == $id][0]{_id}'
+      const tree = parseQuery(query, {id: 'a1'})
+      expect(parseQuery(query, {id: 'a1'})).toBe(tree)
+      expect(planQuery(tree)).toBe(planQuery(parseQuery(query, {id: 'a1'})))
+      // Another parameter value is another tree (groq-js inlines parameters).
+      expect(parseQuery(query, {id: 'a2'})).not.toBe(tree)
+    })
+
+    test('answers stay those of a fresh parse', async () => {
+      const docs = [1, 2, 3, 4].map((n) => ({_id: `d${n}`, _type: 't', n}))
+      for (const limit of [1, 3, 1, 2]) {
+        expect(await runQuery('*[0...$limit].n', docs, {params: {limit}})).toEqual(
+          docs.slice(0, limit).map((d) => d.n),
+        )
+      }
+    })
+
+    test('a parameter that JSON would blur is never confused with another value', async () => {
+      // `undefined` is a given parameter; JSON.stringify would make {id: undefined} look like {}.
+      expect(() => parseQuery('$id', {id: undefined})).not.toThrow()
+      expect(() => parseQuery('$id', {})).toThrow(/param \$id referenced/)
+      expect(() => parseQuery('$id', {id: undefined})).not.toThrow()
+      // -0 and 0 are one JSON text, not one value.
+      expect(Object.is(await runQuery('$n', [], {params: {n: 0}}), 0)).toBe(true)
+      expect(Object.is(await runQuery('$n', [], {params: {n: -0}}), -0)).toBe(true)
+      // A Date would be its ISO string in JSON.
+      const at = new Date('2026-01-01T00:00:00.000Z')
+      expect(await runQuery('$t', [], {params: {t: at.toISOString()}})).toBe(at.toISOString())
+      expect(await runQuery('$t', [], {params: {t: at}})).toEqual(at)
+    })
+
+    test('a query refused is refused again', () => {
+      for (let i = 0; i < 2; i++) expect(() => parseQuery('*[', {})).toThrow(QueryParseError)
+    })
   })
 })

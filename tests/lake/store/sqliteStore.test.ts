@@ -359,6 +359,59 @@ describe('sqliteStore', () => {
     ])
   })
 
+  test('group commit: a failing first or last transaction of a group rolls back alone', async () => {
+    await commit({taken: {}}, 'taken')
+    for (const failing of [0, 19]) {
+      const attempts = Array.from({length: 20}, (_, i) =>
+        store.transact((writer) =>
+          writer.commit(creating(i === failing ? 'taken' : `f${failing}-${i}`, `f${failing}-${i}`)),
+        ),
+      )
+      const outcomes = await Promise.allSettled(attempts)
+      expect(
+        outcomes.map((o, i) => (o.status === 'rejected' ? i : -1)).filter((i) => i >= 0),
+      ).toEqual([failing])
+      const found = store.getDocuments(Array.from({length: 20}, (_, i) => `f${failing}-${i}`))
+      expect(found.map((doc, i) => (doc ? i : -1)).filter((i) => i >= 0)).toHaveLength(19)
+      expect(found[failing]).toBeNull()
+    }
+  })
+
+  test('group commit: when the transactions before a failing one cannot be written again, the whole group fails and later writes go on', async () => {
+    await commit({taken: {}}, 'taken')
+    // Written once, then refuses: its group's rollback cannot write it again.
+    const once = creating('once', 'once-doc')
+    let refuse = false
+    const changes = once.changes
+    Object.defineProperty(once, 'changes', {
+      get() {
+        if (refuse) throw new Error('cannot be written again')
+        return changes
+      },
+    })
+    const attempts = [
+      store.transact((writer) => writer.commit(creating('first', 'first-doc'))),
+      store.transact((writer) => writer.commit(once)),
+      store.transact((writer) => {
+        refuse = true
+        writer.commit(creating('taken', 'failing-doc'))
+      }),
+      store.transact((writer) => writer.commit(creating('later', 'later-doc'))),
+    ]
+    const outcomes = await Promise.allSettled(attempts)
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected', 'fulfilled'])
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/cannot be written again/)
+    expect(String((outcomes[2] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/)
+    expect(
+      store
+        .getDocuments(['first-doc', 'once-doc', 'failing-doc', 'later-doc'])
+        .map((d) => d?._id ?? null),
+    ).toEqual([null, null, null, 'later-doc'])
+    expect(store.getTransaction('first')).toBeNull()
+    await commit({after: {}})
+    expect(store.getDocuments(['after'])[0]?._id).toBe('after')
+  })
+
   test('group commit: groups whose syncs overlap are answered and announced in commit order', async () => {
     const written: string[] = []
     const announced: string[] = []

@@ -248,7 +248,13 @@ export function groqLength(value: unknown): number | null {
   return n
 }
 
-/** Migration 13: the side table's title becomes its length (LENGTH_FIELDS). */
+/**
+ * `length(title) > $n` over the archive reads the index range of the titles it keeps, with their
+ * ids and types (a scan of the side table read every row: 35 ms at 100,000 articles).
+ */
+export const TITLE_LENGTH_INDEX = 'CREATE INDEX fields_title_length ON fields (title_length, type)'
+
+/** Migration 11: the side table's title becomes its length (LENGTH_FIELDS). */
 export const TITLE_LENGTH_MIGRATION = {
   name: "the side table keeps titles' lengths instead of the titles",
   sql: `
@@ -381,9 +387,15 @@ function compile(condition: Condition, params: SQLInputValue[], search: SearchSq
     case 'length': {
       const column = LENGTH_FIELDS[condition.field]?.column
       if (!column) throw new Error(`lake: no length field ${condition.field}`)
-      params.push(condition.value)
       // NULL (GROQ's length() of anything but a string or an array) compares as false, as in GROQ.
-      return `f.${column} ${condition.op} ?`
+      // Bounded on both sides (lengths are whole numbers from 0), so SQLite rates the range as a
+      // 64th of the rows rather than a quarter: it reads it off fields_title_length and sorts the
+      // matches by id, instead of walking every row in id order (19 against 2 ms at 100,000).
+      const upward = condition.op === '>' || condition.op === '>='
+      params.push(...(upward ? [condition.value, Number.MAX_SAFE_INTEGER] : [0, condition.value]))
+      return upward
+        ? `(f.${column} ${condition.op} ? AND f.${column} <= ?)`
+        : `(f.${column} >= ? AND f.${column} ${condition.op} ?)`
     }
     case 'lengthAt': {
       // Read from the body in C (JSONB), the documents table in its own order. SQLite's length()

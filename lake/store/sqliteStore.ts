@@ -34,6 +34,7 @@ import {
   jsonPath,
   LENGTH_FIELDS,
   prefixEnd,
+  TITLE_LENGTH_INDEX,
   TITLE_LENGTH_MIGRATION,
   TYPE_COUNTS_ADD,
   TYPE_COUNTS_BY_WRITER,
@@ -174,6 +175,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   TITLE_LENGTH_MIGRATION,
   // A document's rows are deleted by key, from the references of the version they were made of.
   {name: 'no index of references by source', sql: 'DROP INDEX refs_source'},
+  {name: 'an index of title lengths', sql: TITLE_LENGTH_INDEX},
 ]
 
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
@@ -200,6 +202,7 @@ const FIELD_STATS: Record<string, string> = {
   fields_type_published: '1000000 200000 2',
   fields_section_published: '1000000 100000 2',
   fields_source_published: '1000000 1000 2',
+  fields_title_length: '1000000 10000 5000',
 }
 
 function describeFields(db: DatabaseSync): void {
@@ -1403,7 +1406,6 @@ function migrate(db: DatabaseSync) {
     throw err
   }
 }
-
 
 /** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */
 function attributeExpression(path: readonly string[]): string {

@@ -103,6 +103,7 @@ describe('sqliteStore', () => {
       {version: 10},
       {version: 11},
       {version: 12},
+      {version: 13},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])

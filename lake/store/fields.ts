@@ -59,13 +59,9 @@ const LAYER_PREFIXES = ['drafts.', 'versions.']
 
 /**
  * Stored documents per `_type` and layer (0 published, 1 `drafts.`, 2 `versions.`), kept in the
- * same transaction as every write, so `count(*[_type == …])`
- * in the raw and published perspectives reads a few rows instead of an index range of the
- * archive (10 ms at 100,000 articles). Stacks (drafts, releases) still count rows: which layer
- * is on top is per document group. First kept by these triggers on the side table; the store's
- * writer now adds each transaction's differences itself (TYPE_COUNTS_BY_WRITER, countDeltas): the
- * triggers made every side-table write keep a statement journal, 16 kB a page, four times the
- * write's own cost.
+ * same transaction as every write, so `count(*[_type == …])` in the raw and published
+ * perspectives reads a few rows instead of an index range of the archive (docs/query-engine.md).
+ * The migration as released: its triggers are dropped by the next one (TYPE_COUNTS_BY_WRITER).
  */
 export const TYPE_COUNTS_SCHEMA = `
   CREATE TABLE type_counts (
@@ -91,7 +87,7 @@ export const TYPE_COUNTS_SCHEMA = `
   END;
 `
 
-/** The triggers go; the counts are taken again from the side table as it stands. */
+/** The writer keeps the counts (countDeltas), cheaper than triggers; recounted from the side table. */
 export const TYPE_COUNTS_BY_WRITER = `
   DROP TRIGGER fields_counted;
   DROP TRIGGER fields_uncounted;

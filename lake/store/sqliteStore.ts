@@ -156,9 +156,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   },
   // Every stored document is indexed already (ensureSearchIndex): the queue starts empty.
   SEARCH_QUEUE_MIGRATION,
-  // Counted from the side table as it stands, then kept by its triggers (fields.ts).
   {name: 'documents per type and layer', sql: TYPE_COUNTS_SCHEMA},
-  // The writer keeps them instead (fields.ts: the triggers quadrupled a side-table write's cost).
   {name: 'documents per type and layer kept by the writer', sql: TYPE_COUNTS_BY_WRITER},
   // Dropped for the side table's (type, published_at) index, and restored below.
   {name: 'no type index on documents', sql: 'DROP INDEX documents_type'},

@@ -254,6 +254,15 @@ export function groqLength(value: unknown): number | null {
  */
 export const TITLE_LENGTH_INDEX = 'CREATE INDEX fields_title_length ON fields (title_length, type)'
 
+/**
+ * The same index over the documents that have a title (a comparison implies one): headlines and
+ * sources were a third of its rows.
+ */
+export const TITLE_LENGTH_PARTIAL_INDEX = `
+  DROP INDEX fields_title_length;
+  CREATE INDEX fields_title_length ON fields (title_length, type) WHERE title_length IS NOT NULL;
+`
+
 /** Migration 11: the side table's title becomes its length (LENGTH_FIELDS). */
 export const TITLE_LENGTH_MIGRATION = {
   name: "the side table keeps titles' lengths instead of the titles",

@@ -36,6 +36,7 @@ import {
   prefixEnd,
   TITLE_LENGTH_INDEX,
   TITLE_LENGTH_MIGRATION,
+  TITLE_LENGTH_PARTIAL_INDEX,
   TYPE_COUNTS_ADD,
   TYPE_COUNTS_BY_WRITER,
   TYPE_COUNTS_SCHEMA,
@@ -176,6 +177,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   // A document's rows are deleted by key, from the references of the version they were made of.
   {name: 'no index of references by source', sql: 'DROP INDEX refs_source'},
   {name: 'an index of title lengths', sql: TITLE_LENGTH_INDEX},
+  {name: 'the index of title lengths without the untitled', sql: TITLE_LENGTH_PARTIAL_INDEX},
 ]
 
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'

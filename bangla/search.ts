@@ -16,18 +16,19 @@ const INVISIBLE = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/
 const BENGALI_DIGIT = /[\u09E6-\u09EF]/g
 const HAS_BENGALI_DIGIT = /[\u09E6-\u09EF]/
 
-// Text made only of these (lower-case ASCII, Bengali, dandas, common quotes and dashes) has no upper case
-// and no joiner, and NFC leaves it alone unless it holds one of NFC_CHANGES: most stored text.
-const PLAIN =
-  /^[\t\n\r\u0020-\u0040\u005B-\u007E\u0964\u0965\u0980-\u09FF\u2013\u2014\u2018-\u201D]*$/
+// Text made only of these (ASCII, Bengali, dandas, common quotes and dashes) has no joiner, its
+// only upper case is A-Z, and NFC leaves it alone unless it holds one of NFC_CHANGES: most
+// stored text.
+const PLAIN = /^[\t\n\r\u0020-\u007E\u0964\u0965\u0980-\u09FF\u2013\u2014\u2018-\u201D]*$/
 // Within PLAIN, what NFC changes: the composition exclusions ড় ঢ় য় (decomposed), ে + া or ৗ
 // (composed to ো ৌ), and marks out of canonical order (nukta ccc 7, hasanta 9, U+09FE 230).
 const NFC_CHANGES = /[\u09DC\u09DD\u09DF]|\u09C7[\u09BE\u09D7]|\u09CD\u09BC|\u09FE[\u09BC\u09CD]/
+const ASCII_UPPER = /[A-Z]/
 
 /**
- * Whether NFC, lower case and dropping joiners all leave `text` as it is, so folding it only
- * changes its digits: NFC alone costs more than the rest of the fold, and search folds every
- * string it reads.
+ * Whether NFC and dropping joiners leave `text` as it is and lower case changes only A-Z, so
+ * folding it only changes its digits and those letters: NFC alone costs more than the rest of
+ * the fold, and search folds every string it reads.
  */
 export function isPlainForSearch(text: string): boolean {
   return PLAIN.test(text) && !NFC_CHANGES.test(text)
@@ -35,7 +36,10 @@ export function isPlainForSearch(text: string): boolean {
 
 /** Text as search compares it; see the module comment. */
 export function foldForSearch(text: string): string {
-  if (isPlainForSearch(text)) return foldDigits(text)
+  if (isPlainForSearch(text)) {
+    const s = foldDigits(text)
+    return ASCII_UPPER.test(s) ? s.toLowerCase() : s
+  }
   let s = text.normalize('NFC')
   const invisible = INVISIBLE.test(s)
   if (invisible) {

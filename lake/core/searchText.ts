@@ -25,8 +25,11 @@ export function searchableText(value: unknown, out: string[] = []): string[] {
         if (span && span._type === 'span' && typeof span.text === 'string') out.push(span.text)
       }
     } else {
-      for (const [key, item] of Object.entries(object)) {
-        if (!key.startsWith('_')) searchableText(item, out)
+      // for…in without Object.entries' array per object: search walks every candidate's body.
+      for (const key in object) {
+        if (key.charCodeAt(0) !== 95 /* _ */ && Object.hasOwn(object, key)) {
+          searchableText(object[key], out)
+        }
       }
     }
   }

@@ -86,18 +86,12 @@ const WORD_AT = /[\p{L}\p{M}\p{N}]+/uy
 function findWord(text: AnalyzedText, word: string, prefix: boolean, enough: Enough) {
   let count = 0
   let whole = false
-  const keys = searchKeys(word)
+  const key = shortestKey(word)
   for (let i = 0; i < text.texts.length; i++) {
     if (count >= enough.count && (whole || !enough.whole)) break
     const folded = foldedAt(text, i)
-    const starts = new Set<number>()
-    for (const key of keys) {
-      if (key === '') continue
-      for (let at = folded.indexOf(key); at !== -1; at = folded.indexOf(key, at + 1)) {
-        if (at === 0 || !WORD_BEFORE.test(folded.slice(Math.max(0, at - 2), at))) starts.add(at)
-      }
-    }
-    for (const start of starts) {
+    for (let start = folded.indexOf(key); start !== -1; start = folded.indexOf(key, start + 1)) {
+      if (start > 0 && WORD_BEFORE.test(folded.slice(Math.max(0, start - 2), start))) continue
       WORD_AT.lastIndex = start
       const token = WORD_AT.exec(folded)![0]
       const hit = matchWord({word: token, keys: searchKeys(token)}, word, prefix)
@@ -107,6 +101,16 @@ function findWord(text: AnalyzedText, word: string, prefix: boolean, enough: Eno
     }
   }
   return {count, whole}
+}
+
+/**
+ * The shortest of a word's keys: a prefix of every other (a word's keys are itself and its
+ * stems), so every token that meets the word starts with it, and looking it up alone finds them.
+ */
+function shortestKey(word: string): string {
+  let shortest = word
+  for (const key of searchKeys(word)) if (key !== '' && key.length < shortest.length) shortest = key
+  return shortest
 }
 
 export interface TextMatch {

@@ -167,12 +167,7 @@ async function planned(
   // A slice without order() is by view `_id`, which in a stack is not the stored one; lookups by
   // view id read their document groups directly (below).
   if (stack && (topK?.keys.length === 0 || plan.hint?.ids || plan.hint?.idPrefixes)) return null
-  const {where, exact} = conditionOf(
-    plan.filters,
-    store.indexedFields,
-    !stack,
-    store.lengthFields,
-  )
+  const {where, exact} = conditionOf(plan.filters, store.indexedFields, !stack, store.lengthFields)
   // references() alone also gives full-text candidates (the index's `refs` column); where the
   // condition already reads the references table, those add nothing.
   const searchHint =
@@ -222,14 +217,20 @@ async function planned(
   let lean = false
   let partial = false
   let paths: DocumentPath[] | null = null
-  if (needs && fieldsOnly(needs, store.indexedFields)) lean = partial = true
-  else if (needs && (paths = documentPaths(needs))) lean = true
+  // `bare`: what is read beyond the filter is only `_id` and `_type` (`*[length(title) > 75]._id`),
+  // which the rows of an ids-only selection hold (a covering index answers it).
+  let bare = false
+  if (needs && fieldsOnly(needs, store.indexedFields)) {
+    lean = partial = true
+    bare = exact && fieldsOnly(needs, [])
+  } else if (needs && (paths = documentPaths(needs))) lean = true
   else if (!exact) {
     partial = fieldsOnly(plan.filters, store.indexedFields)
     if (!partial) paths = documentPaths(plan.filters)
   }
   const query = exact && lean ? replaceNode(options.tree!, scan, {type: 'Everything'}) : undefined
   const standIns = (rows: SelectedRow[]): (SanityDocument | null)[] => {
+    if (bare) return rows.map((row) => toView({_id: row.id, _type: row.type}, row.id))
     if (partial) {
       return rows.map((row) =>
         row.complete ? toView(partialDocument(row, store.indexedFields), row.id) : null,
@@ -268,7 +269,7 @@ async function planned(
     else if (exact) {
       for (const row of store.select({...selection, idsOnly: true})) n += canRead(row.id) ? 1 : 0
     } else {
-      const rows = store.select({...selection, idsOnly: !partial})
+      const rows = store.select({...selection, idsOnly: !partial || bare})
       n = await forEachBatch(rows, async (batch) => (await matching(batch)).length)
     }
     return {documents: [], query: replaceNode(options.tree, plan.count, {type: 'Value', value: n})}
@@ -336,7 +337,8 @@ async function planned(
   const sink = stack ? undefined : options.sink
   const documents: SanityDocument[] = []
   // Stand-ins from the side table need its fields; any other reads only ids and types.
-  await forEachBatch(store.select({...selection, order: [], idsOnly: !partial}), async (rows) => {
+  const idsOnly = !partial || bare
+  await forEachBatch(store.select({...selection, order: [], idsOnly}), async (rows) => {
     const matched = await matching(rows)
     if (sink) sink.add(matched)
     else documents.push(...matched)

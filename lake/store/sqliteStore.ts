@@ -34,7 +34,9 @@ import {
   jsonPath,
   LENGTH_FIELDS,
   prefixEnd,
+  TITLE_LENGTH_INDEX,
   TITLE_LENGTH_MIGRATION,
+  TITLE_LENGTH_PARTIAL_INDEX,
   TYPE_COUNTS_ADD,
   TYPE_COUNTS_BY_WRITER,
   TYPE_COUNTS_SCHEMA,
@@ -154,9 +156,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   },
   // Every stored document is indexed already (ensureSearchIndex): the queue starts empty.
   SEARCH_QUEUE_MIGRATION,
-  // Counted from the side table as it stands, then kept by its triggers (fields.ts).
   {name: 'documents per type and layer', sql: TYPE_COUNTS_SCHEMA},
-  // The writer keeps them instead (fields.ts: the triggers quadrupled a side-table write's cost).
   {name: 'documents per type and layer kept by the writer', sql: TYPE_COUNTS_BY_WRITER},
   // Dropped for the side table's (type, published_at) index, and restored below.
   {name: 'no type index on documents', sql: 'DROP INDEX documents_type'},
@@ -176,6 +176,8 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   TITLE_LENGTH_MIGRATION,
   // A document's rows are deleted by key, from the references of the version they were made of.
   {name: 'no index of references by source', sql: 'DROP INDEX refs_source'},
+  {name: 'an index of title lengths', sql: TITLE_LENGTH_INDEX},
+  {name: 'the index of title lengths without the untitled', sql: TITLE_LENGTH_PARTIAL_INDEX},
 ]
 
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
@@ -202,6 +204,7 @@ const FIELD_STATS: Record<string, string> = {
   fields_type_published: '1000000 200000 2',
   fields_section_published: '1000000 100000 2',
   fields_source_published: '1000000 1000 2',
+  fields_title_length: '1000000 10000 5000',
 }
 
 function describeFields(db: DatabaseSync): void {
@@ -1405,7 +1408,6 @@ function migrate(db: DatabaseSync) {
     throw err
   }
 }
-
 
 /** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */
 function attributeExpression(path: readonly string[]): string {

@@ -15,12 +15,35 @@ import {
 const keysOf = (word: string) => searchKeys(foldForSearch(word))
 const meet = (a: string, b: string) => keysOf(a).some((key) => keysOf(b).includes(key))
 
+describe('searchKeys', () => {
+  // text::query looks a word up by its shortest key alone (lake/core/textQuery.ts).
+  it('gives prefixes of the word only', () => {
+    const words = [
+      ...SUFFIX_RULES.flatMap((r) => r.example),
+      ...EMPHATIC_RULES.flatMap((r) => r.example),
+      ...UNSTEMMED_WORDS,
+    ].map((w) => foldForSearch(w))
+    for (const word of words) {
+      for (const key of searchKeys(word)) expect(word.startsWith(key), `${word} ${key}`).toBe(true)
+    }
+    const letters = fc.constantFrom(...'কখগবঠরয়েোাীিুৃংঁ্টএওই'.split(''))
+    fc.assert(
+      fc.property(fc.array(letters, {minLength: 1, maxLength: 10}), (parts) => {
+        const word = foldForSearch(parts.join(''))
+        return searchKeys(word).every((key) => word.startsWith(key))
+      }),
+      {numRuns: 5000},
+    )
+  })
+})
+
 describe('foldForSearch', () => {
-  // Plain text skips NFC and lower-casing: every such string must be one they leave alone.
+  // Plain text skips NFC and lower-cases A-Z alone: every such string must be one NFC leaves
+  // alone, with no other upper case.
   const plainClaimHolds = (s: string) =>
     !isPlainForSearch(s) ||
     (s.normalize('NFC') === s &&
-      s.toLowerCase() === s &&
+      s.toLowerCase() === s.replace(/[A-Z]/g, (c) => c.toLowerCase()) &&
       !/\u200C|\u200D|\u00AD|\u2060|\uFEFF/.test(s))
   const chars = (from: number, to: number) =>
     Array.from({length: to - from + 1}, (_, i) => String.fromCharCode(from + i))
@@ -35,14 +58,14 @@ describe('foldForSearch', () => {
     ...['\u0300', '\u0301', '\u093C', '\u094D', '\u0A3C', '\uFEFF', '\u1E9E', '\u212A'],
   ]
 
-  it('skips NFC and lower case only for text they leave as it is: every pair of characters', () => {
+  it('skips NFC only for text it leaves as it is: every pair of characters', () => {
     const wrong: string[] = []
     for (const a of ALPHABET)
       for (const b of ALPHABET) if (!plainClaimHolds(a + b)) wrong.push(a + b)
     expect(wrong).toEqual([])
   })
 
-  it('skips NFC and lower case only for text they leave as it is: random runs', () => {
+  it('skips NFC only for text it leaves as it is: random runs', () => {
     const text = fc
       .array(fc.constantFrom(...ALPHABET), {maxLength: 12})
       .map((parts) => parts.join(''))
@@ -57,7 +80,9 @@ describe('foldForSearch', () => {
       text.normalize('NFC').replace(/[\u09E6-\u09EF]/g, (d) => String(d.charCodeAt(0) - 0x09e6)),
     )
     expect(isPlainForSearch('চা\u09DFনা')).toBe(false)
-    expect(isPlainForSearch('Dhaka')).toBe(false)
+    expect(isPlainForSearch('Dhaka\u200D')).toBe(false)
+    // Latin capitals are plain, and folded to lower case.
+    expect(foldForSearch('Dhaka ঢাকা 2021-05-16T23:53Z')).toBe('dhaka ঢাকা 2021-05-16t23:53z')
   })
 
   it('NFC: the precomposed য় ড় ঢ় (U+09DF/09DC/09DD) equal their decomposed forms', () => {

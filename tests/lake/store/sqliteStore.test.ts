@@ -10,6 +10,7 @@ import {createRandom} from '../../../kit/seeded.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {compileSelection} from '../../../lake/store/fields.ts'
 import {createSearchAnalyzer, type SearchAnalyzer} from '../../../lake/store/searchAnalyzer.ts'
 import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
 
@@ -103,6 +104,8 @@ describe('sqliteStore', () => {
       {version: 10},
       {version: 11},
       {version: 12},
+      {version: 13},
+      {version: 14},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -658,6 +661,34 @@ describe('side-table statistics', () => {
       db.close()
     }
   }
+
+  test("length(title) reads the range of titles' lengths and sorts it by id, not every row", async () => {
+    await commit({a: {_type: 'article', title: 'x'}, h: {_type: 'headline', text: 'y'}})
+    for (const op of ['>', '<='] as const) {
+      const selection = {
+        where: {kind: 'length', field: 0, op, value: 75} as const,
+        excludeIdPrefixes: ['drafts.', 'versions.'],
+        order: [],
+      }
+      const {where, orderBy, params} = compileSelection(selection)
+      const plan = planOf(
+        `SELECT f.id, f.type FROM fields f${where}${orderBy}`,
+        ...(params as string[]),
+      )
+      expect(plan, op).toMatch(
+        /^SEARCH f USING COVERING INDEX fields_title_length \(title_length[<>]/,
+      )
+    }
+    // Only titled documents are in the index.
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    const {n} = db
+      .prepare(
+        'SELECT count(*) AS n FROM fields INDEXED BY fields_title_length WHERE title_length >= 0',
+      )
+      .get() as {n: number}
+    db.close()
+    expect(n).toBe(1)
+  })
 
   test('a slug lookup within a type reads the slug index, not every document of the type', async () => {
     await commit({a: {_type: 'article', slug: {current: 'x'}}})

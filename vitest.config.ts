@@ -31,6 +31,7 @@ const INTEGRATION = [
   'tests/lake/isolation/**/*.test.ts',
   'tests/lake/search/textQuery.test.ts',
   'tests/lake/search/scoreTopK.test.ts',
+  'tests/lake/search/orderedMatch.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',

@@ -5,6 +5,7 @@ import {BadRequestError} from '../core/errors.ts'
 import {checkTransactionSize} from '../core/limits.ts'
 import type {CommitRequest, DatasetService} from '../dataset.ts'
 import {datasetOf, flag} from './context.ts'
+import {jsonBody} from './nodeRequest.ts'
 import {getPrincipal} from './principal.ts'
 
 /**
@@ -18,7 +19,7 @@ export async function writeRequest(
 ): Promise<{dataset: DatasetService; body: Record<string, unknown>}> {
   requireWriter(getPrincipal(c))
   const dataset = datasetOf(c)
-  const body = await c.req.json<unknown>()
+  const body = await jsonBody<unknown>(c)
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BadRequestError(`Body must be an object with "${field}"`)
   }

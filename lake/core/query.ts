@@ -37,17 +37,32 @@ export function parseQuery(query: string, params: Record<string, unknown> = {}):
   }
   const tree = parseUncached(query, params)
   if (key !== null) {
-    if (parsed.size >= PARSED_CAPACITY) parsed.delete(parsed.keys().next().value!)
     parsed.set(key, tree)
+    parsedChars += key.length
+    // A tree is about fifty times its text: the budget caps what anyone, signed in or not, can
+    // make a thread keep (about 12 MB), whatever the number of entries.
+    for (const oldest of parsed.keys()) {
+      if (parsed.size <= PARSED_CAPACITY && parsedChars <= PARSED_BUDGET) break
+      parsed.delete(oldest)
+      parsedChars -= oldest.length
+    }
   }
   return tree
 }
 
 /** Parsed trees by parseKey, least recently used first. */
 const parsed = new Map<string, ExprNode>()
+let parsedChars = 0
 const PARSED_CAPACITY = 256
+/** The keys' characters the cache may hold in all. */
+const PARSED_BUDGET = 256 * 1024
 /** Longer queries and parameters are parsed each time: the cache stays small. */
 const PARSED_KEY_LIMIT = 8 * 1024
+
+/** What the parse cache holds: for tests of its bounds. */
+export function parseCacheSize(): {entries: number; chars: number} {
+  return {entries: parsed.size, chars: parsedChars}
+}
 
 /**
  * The text and parameters as one string, or null to parse without the cache: when too long, or

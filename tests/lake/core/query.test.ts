@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
 import {BadRequestError, QueryError, QueryParseError} from '../../../lake/core/errors.ts'
-import {decodeParams, parseQuery, runQuery} from '../../../lake/core/query.ts'
+import {decodeParams, parseCacheSize, parseQuery, runQuery} from '../../../lake/core/query.ts'
 import {planQuery} from '../../../lake/core/plan.ts'
 
 describe('query', () => {
@@ -76,6 +76,21 @@ describe('query', () => {
       const at = new Date('2026-01-01T00:00:00.000Z')
       expect(await runQuery('$t', [], {params: {t: at.toISOString()}})).toBe(at.toISOString())
       expect(await runQuery('$t', [], {params: {t: at}})).toEqual(at)
+    })
+
+    test('the cache is bounded by its text as well as by its entries', () => {
+      // Trees are about fifty times their text: 256 entries of 8 kB each pinned ~100 MB a thread,
+      // and no token is needed to send them.
+      const long = (i: number) => `[${Array.from({length: 3_990}, () => 1).join(',')}][${i}]`
+      expect(long(0).length).toBeLessThan(8 * 1024)
+      for (let i = 0; i < 300; i++) parseQuery(long(i), {})
+      const {entries, chars} = parseCacheSize()
+      expect(chars).toBeLessThanOrEqual(256 * 1024)
+      expect(entries).toBeLessThan(40)
+      // The newest stays cached, the oldest went.
+      expect(parseQuery(long(299), {})).toBe(parseQuery(long(299), {}))
+      for (let i = 0; i < 300; i++) parseQuery(`*[_id == "d${i}"]`, {})
+      expect(parseCacheSize().entries).toBe(256)
     })
 
     test('a query refused is refused again', () => {

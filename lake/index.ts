@@ -170,9 +170,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       bus.close()
       // Let pending writes (queued behind each store's lock) finish before the files close.
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
+      // Every other connection to the files first: the last one to close folds the WAL in.
+      await Promise.all([stoppingQueries, analyzer.close()])
       stores.close()
       auth?.store.close()
-      await Promise.all([stoppingQueries, analyzer.close()])
     },
   }
 }

@@ -20,14 +20,17 @@ export interface AnalyzeTask {
 
 export interface SearchAnalyzer {
   analyze(task: AnalyzeTask): Promise<AnalyzedDocument[]>
-  /** Stops the thread, whatever it is doing (the queue keeps what it did not finish). */
+  /**
+   * Closes the thread's connections (after its current batch) and stops it; the queue keeps what
+   * it did not finish. Before the stores close: theirs must be the last connections.
+   */
   close(): Promise<void>
 }
 
 const WORKER = new URL('./searchAnalyzerWorker.ts', import.meta.url).href
 
 export function createSearchAnalyzer(): SearchAnalyzer {
-  let pool: Piscina<AnalyzeTask, AnalyzedDocument[]> | null = null
+  let pool: Piscina<AnalyzeTask | 'close', AnalyzedDocument[]> | null = null
   let closed = false
   return {
     analyze(task) {
@@ -37,6 +40,7 @@ export function createSearchAnalyzer(): SearchAnalyzer {
     },
     async close() {
       closed = true
+      await pool?.run('close').catch(() => undefined)
       await pool?.destroy()
       pool = null
     },

@@ -9,7 +9,14 @@ import {analyzeQueued, type AnalyzedDocument} from './searchIndex.ts'
 type Connection = {opening: string; db: DatabaseSync; statements: Map<string, StatementSync>}
 const connections = new Map<string, Connection>()
 
-export default function analyze(task: AnalyzeTask): AnalyzedDocument[] {
+export default function analyze(task: AnalyzeTask | 'close'): AnalyzedDocument[] {
+  if (task === 'close') {
+    // The store's connection must be the last to close: only then does SQLite fold the WAL into
+    // the file and remove it.
+    for (const {db} of connections.values()) db.close()
+    connections.clear()
+    return []
+  }
   let connection = connections.get(task.path)
   if (connection?.opening !== task.opening) {
     // A dataset file deleted and made again: the old connection would still read the deleted one.

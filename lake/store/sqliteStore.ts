@@ -1370,6 +1370,13 @@ export function createSqliteStore(
       statements.clear()
       idleStatements.clear()
       cache.clear()
+      // Fold the WAL into the file, so the file alone holds every write (a copy of it is whole),
+      // even when a query thread that is being stopped still has the file open, which keeps SQLite
+      // from doing so at the close. Without waiting: a reader mid-snapshot leaves it to the next open.
+      if (db && !options.readOnly && path !== ':memory:' && !failure && !syncFailure) {
+        db.exec('PRAGMA busy_timeout = 0')
+        db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+      }
       db?.close()
       db = null
     },

@@ -3,7 +3,10 @@
  * (local lake only: a hosted project cannot be restarted).
  */
 import {afterAll, expect, test} from 'vitest'
-import {rm} from 'node:fs/promises'
+import {copyFile, mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {DatabaseSync} from 'node:sqlite'
+import {join} from 'node:path'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 let lake: TestLake
@@ -66,3 +69,43 @@ test('acknowledged writes, transaction log and revisions survive a restart', asy
   expect(reuse).toBe(409)
   await rm(dataDir, {recursive: true, force: true}).catch(() => undefined)
 })
+
+test('a stopped lake leaves every write in the dataset file itself, the WAL folded in', async () => {
+  // Copying datasets/*.sqlite after a stop (a backup, a migration fixture) must take every write:
+  // a connection still open at the store's close (the analyzer's, a query thread's) kept SQLite
+  // from folding the WAL into the file.
+  lake = await startTestLake()
+  const {dataDir} = lake
+  const client = lake.client()
+  const transaction = client.transaction()
+  for (let n = 0; n < 300; n++) {
+    transaction.createOrReplace({_id: `wal-${n}`, _type: 'article', n, title: `নির্বাচন ${n}`})
+  }
+  await transaction.commit()
+  // A scan runs on a query thread (its own read-only connection); the search waits for the
+  // analyzer (another).
+  expect(await client.fetch('count(*[n % 7 == 3 && string(n) match "1*"])')).toBeGreaterThan(0)
+  await waitFor(async () => (await client.fetch('count(*[title match "নির্বাচন"])')) === 300)
+  // The last write stops with the lake, before any idle checkpoint.
+  await client.createOrReplace({_id: 'wal-300', _type: 'article', n: 300, title: 'শেষ'})
+  await lake.close({keepData: true})
+  const copy = await mkdtemp(join(tmpdir(), 'lake-copy-'))
+  try {
+    await copyFile(join(dataDir, 'datasets', 'test.sqlite'), join(copy, 'test.sqlite'))
+    const db = new DatabaseSync(join(copy, 'test.sqlite'), {readOnly: true})
+    const row = db.prepare("SELECT count(*) AS n FROM documents WHERE id LIKE 'wal-%'").get()
+    db.close()
+    expect(row?.n).toBe(301)
+  } finally {
+    await rm(dataDir, {recursive: true, force: true})
+    await rm(copy, {recursive: true, force: true})
+  }
+})
+
+async function waitFor(done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('waited 20 s')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

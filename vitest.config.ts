@@ -14,12 +14,14 @@ const EXCLUDE = [
 
 /**
  * Tests that start a lake (a server, a child process, or an in-process lake taking thousands of
- * requests), run a whole tool against one, or compare the lake with groq-js over a generated
- * archive: `npm run test:integration`. Everything else is a unit
+ * requests), run a whole tool against one, compare the lake with groq-js over a generated
+ * archive, or write SQLite data folders on disk (the store's own tests: WAL, syncs, reopening,
+ * migrating folders of older lakes): `npm run test:integration`. Everything else is a unit
  * test, the fast inner loop (`npm run test:unit`). A new test file is a unit test unless listed here
  * (startTestLake/createTestLake throw in the unit project, so a lake test cannot land there).
  */
 const INTEGRATION = [
+  'tests/lake/store/**/*.test.ts',
   'tests/lake/contract/**/*.test.ts',
   'tests/lake/listen/**/*.test.ts',
   'tests/lake/studio/**/*.test.ts',

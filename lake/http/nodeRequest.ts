@@ -36,7 +36,10 @@ export function declaredLength(c: Context): number | null {
  */
 export async function jsonBody<T>(c: Context): Promise<T> {
   const node = nodeOf(c)
-  if (!node || declaredLength(c) === null) return c.req.json<T>()
+  // Once anything started reading the body (a Request made from it reads through a web stream),
+  // it is read that way to the end.
+  const untouched = node && !node.incoming.readableDidRead && node.incoming.readableFlowing === null
+  if (!untouched || declaredLength(c) === null) return c.req.json<T>()
   const chunks: Buffer[] = []
   for await (const chunk of node.incoming) chunks.push(chunk as Buffer)
   return JSON.parse(new TextDecoder().decode(Buffer.concat(chunks))) as T

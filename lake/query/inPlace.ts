@@ -75,11 +75,21 @@ function iteratesDocuments(node: Node | undefined): boolean {
  * be operands, never iterated, so no parameter can make the work quadratic.
  */
 export function triesInPlace(tree: ExprNode): boolean {
-  const plan = planQuery(tree)
-  const search = plan.hint?.search
-  if (plan.starCount !== 1 || (search && !onlyReferences(search))) return false
-  return linear(tree as unknown as Node, null)
+  // Once per tree: parsed trees are reused for repeated queries (parseQuery).
+  let tries = tried.get(tree)
+  if (tries === undefined) {
+    const plan = planQuery(tree)
+    const search = plan.hint?.search
+    tries =
+      plan.starCount === 1 &&
+      !(search && !onlyReferences(search)) &&
+      linear(tree as unknown as Node, null)
+    tried.set(tree, tries)
+  }
+  return tries
 }
+
+const tried = new WeakMap<ExprNode, boolean>()
 
 /**
  * The store, reading within `budget` (OverBudget past it, or before a read SQLite cannot answer

@@ -165,3 +165,45 @@ test('a folder from before the compact log gains the side table, weak references
   db.close()
   expect(n).toBeLessThan(total / 4)
 })
+
+test('an upgrade that fails midway leaves the folder as it was, and the next start upgrades it whole', async () => {
+  await openFixture('main-f02fb90')
+  stores.close()
+  const file = join(dir, 'datasets', 'production.sqlite')
+  const schema = () => {
+    const db = new DatabaseSync(file, {readOnly: true})
+    try {
+      const {version} = db.prepare('SELECT max(version) AS version FROM migrations').get() as {
+        version: number
+      }
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all()
+        .map((row) => String(row.name))
+      return {version, tables}
+    } finally {
+      db.close()
+    }
+  }
+  const before = schema()
+  // A table in the way of a later migration (the type counts): the earlier ones succeed first.
+  const other = new DatabaseSync(file)
+  other.exec('CREATE TABLE type_counts (x)')
+  other.close()
+  stores = createSqliteStores(dir)
+  expect(() => stores.get('production').getDocuments(['article-1'])).toThrow(/type_counts/)
+  stores.close()
+  expect(schema()).toEqual({
+    version: before.version,
+    tables: [...before.tables, 'type_counts'].sort(),
+  })
+
+  const fix = new DatabaseSync(file)
+  fix.exec('DROP TABLE type_counts')
+  fix.close()
+  stores = createSqliteStores(dir)
+  expect(stores.get('production').getDocuments(['article-1'])[0]?._id).toBe('article-1')
+  stores.close()
+  expect(schema().version).toBeGreaterThan(before.version)
+  expect(schema().tables).toContain('fields')
+})

@@ -892,20 +892,28 @@ export function createSqliteStore(
     },
   }
 
-  /** After a transaction of the open group failed: the group without it. */
+  /**
+   * After a transaction of the open group failed: the group without it. Whatever fails on the way
+   * (the rollback, the new BEGIN, writing an earlier transaction again) fails the whole group:
+   * none of it may be answered as stored.
+   */
   function rewriteGroup(conn: DatabaseSync) {
-    if (conn.isTransaction) conn.exec('ROLLBACK')
-    groupOpen = false
     const earlier = grouped
     grouped = []
-    if (earlier.length === 0) return
-    conn.exec('BEGIN IMMEDIATE')
-    groupOpen = true
     try {
+      if (conn.isTransaction) conn.exec('ROLLBACK')
+      groupOpen = false
+      if (earlier.length === 0) return
+      conn.exec('BEGIN IMMEDIATE')
+      groupOpen = true
       for (const tx of earlier) writeTransaction(tx)
       grouped = earlier
     } catch (err) {
-      if (conn.isTransaction) conn.exec('ROLLBACK')
+      try {
+        if (conn.isTransaction) conn.exec('ROLLBACK')
+      } catch {
+        // The connection is past saving; the group's failure below is what callers hear.
+      }
       groupOpen = false
       cache.clear()
       cachedBytes = 0
@@ -950,6 +958,9 @@ export function createSqliteStore(
             if (db.isTransaction) db.exec('ROLLBACK')
             cache.clear()
             cachedBytes = 0
+            // The analysed batch written in the group is queued again: counted low, the queue
+            // would not be asked for again.
+            if (offThread) queued = countQueued()
             for (const {job} of done) job.reject(err)
             continue
           }

@@ -415,6 +415,42 @@ describe('sqliteStore', () => {
     expect(store.getDocuments(['after'])[0]?._id).toBe('after')
   })
 
+  test('group commit: when the group cannot be begun again after a rollback, none of it is answered as stored', async () => {
+    await commit({taken: {}}, 'taken')
+    const exec = DatabaseSync.prototype.exec
+    let rolledBack = false
+    let refused = false
+    DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+      if (sql === 'ROLLBACK') rolledBack = true
+      else if (rolledBack && !refused && sql === 'BEGIN IMMEDIATE') {
+        refused = true
+        throw new Error('disk I/O error')
+      }
+      return exec.call(this, sql)
+    }
+    const announced: string[] = []
+    try {
+      const attempts = [
+        store.transact((writer) => {
+          writer.commit(creating('first', 'first-doc'))
+          writer.onDurable(() => announced.push('first'))
+        }),
+        store.transact((writer) => writer.commit(creating('taken', 'failing-doc'))),
+      ]
+      const outcomes = await Promise.allSettled(attempts)
+      expect(refused).toBe(true)
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected'])
+      expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/disk I\/O error/)
+    } finally {
+      DatabaseSync.prototype.exec = exec
+    }
+    expect(announced).toEqual([])
+    expect(store.getTransaction('first')).toBeNull()
+    expect(store.getDocuments(['first-doc'])[0]).toBeNull()
+    await commit({after: {}})
+    expect(store.getDocuments(['after'])[0]?._id).toBe('after')
+  })
+
   test('group commit: groups whose syncs overlap are answered and announced in commit order', async () => {
     const written: string[] = []
     const announced: string[] = []

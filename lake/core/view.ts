@@ -269,7 +269,7 @@ async function planned(
     else if (exact) {
       for (const row of store.select({...selection, idsOnly: true})) n += canRead(row.id) ? 1 : 0
     } else {
-      const rows = store.select({...selection, idsOnly: !partial || bare})
+      const rows = store.select({...selection, idsOnly: !partial})
       n = await forEachBatch(rows, async (batch) => (await matching(batch)).length)
     }
     return {documents: [], query: replaceNode(options.tree, plan.count, {type: 'Value', value: n})}

@@ -36,7 +36,7 @@ export const INDEXED_FIELDS: readonly IndexedField[] = [
  */
 export const LENGTH_FIELDS: readonly IndexedField[] = [{path: ['title'], column: 'title_length'}]
 
-/** The side table as migration 4 created it (migrations never change; see FIELDS_WITHOUT_TITLE). */
+/** The side table as migration 4 created it (migrations never change; TITLE_LENGTH_MIGRATION drops the title). */
 const FIELDS_AT_MIGRATION_4: readonly IndexedField[] = [
   {path: ['title'], column: 'title'},
   ...INDEXED_FIELDS,

@@ -28,6 +28,8 @@ export interface SearchAnalyzer {
 }
 
 const WORKER = new URL('./searchAnalyzerWorker.ts', import.meta.url).href
+/** How long the thread waits for more work before it ends. */
+const IDLE_MS = 2000
 
 export function createSearchAnalyzer(): SearchAnalyzer {
   let pool: Piscina<AnalyzeTask | 'close', AnalyzedDocument[]> | null = null
@@ -35,12 +37,20 @@ export function createSearchAnalyzer(): SearchAnalyzer {
   return {
     analyze(task) {
       if (closed) return Promise.reject(new Error('lake: the search analyzer is closed'))
-      pool ??= new Piscina({filename: WORKER, minThreads: 1, maxThreads: 1})
+      pool ??= new Piscina({
+        filename: WORKER,
+        // The thread goes once the queue is empty for a while: a bulk load's analysis left it
+        // holding 45-80 MB of heap through whatever the lake did next.
+        minThreads: 0,
+        maxThreads: 1,
+        idleTimeout: IDLE_MS,
+      })
       return pool.run(task)
     },
     async close() {
       closed = true
-      await pool?.run('close').catch(() => undefined)
+      // A thread gone idle closed its connections as it ended.
+      if (pool && pool.threads.length > 0) await pool.run('close').catch(() => undefined)
       await pool?.destroy()
       pool = null
     },

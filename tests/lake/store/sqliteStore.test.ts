@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -930,6 +930,23 @@ describe('full-text index analysed on another thread', () => {
     expect(store.count()).toBe(2)
     await caughtUp()
     expect(indexed('বৈঠক')).toEqual(['a'])
+  })
+
+  test('the thread ends once the queue has been empty a while, and comes back for the next write', async () => {
+    // A bulk load's analysis left the thread holding its heap (45-80 MB) through what came next.
+    const threads = () => readdirSync('/proc/self/task').length
+    withAnalyzer(analyzer)
+    await commit({a: {title: 'বৈঠক'}})
+    await caughtUp()
+    const working = threads()
+    const deadline = Date.now() + 10_000
+    while (threads() >= working && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(threads()).toBe(working - 1)
+    await commit({b: {title: 'খেলা'}})
+    await caughtUp()
+    expect(indexed('খেলা')).toEqual(['b'])
   })
 })
 

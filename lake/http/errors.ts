@@ -78,6 +78,14 @@ export function errorResponse(err: unknown): Response {
       {status: 400},
     )
   }
+  if (isClientGone(err)) {
+    // The client closed the connection while sending its body: nobody reads this answer, and
+    // nothing is wrong with the lake.
+    return Response.json(
+      {statusCode: 400, error: 'Bad Request', message: 'The request ended before its body did'},
+      {status: 400},
+    )
+  }
   // Unexpected: log it with its stack here, never send the stack to the client.
   console.error('lake: internal error', err)
   return Response.json(
@@ -91,6 +99,12 @@ export function notFoundResponse(method: string, path: string): Response {
     {statusCode: 404, error: 'Not Found', message: `No route for ${method} ${path}`},
     {status: 404},
   )
+}
+
+/** Node's request stream erring because its client went away mid-body. */
+function isClientGone(err: unknown): boolean {
+  const code = (err as {code?: unknown} | null)?.code
+  return err instanceof Error && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE')
 }
 
 function isBadJson(err: unknown): boolean {

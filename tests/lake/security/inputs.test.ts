@@ -3,7 +3,7 @@
  * 4xx before anything is stored, never a 500, and the lake keeps answering everyone else.
  */
 import {request as httpsRequest} from 'node:https'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {TRANSPORTS} from '../studio/transport.ts'
@@ -266,6 +266,37 @@ describe('deeply nested documents (items 11 and 12)', () => {
 })
 
 describe('500s on bad input (item 12)', () => {
+  it('takes a client that goes in the middle of its body as no fault of the lake', async () => {
+    const errors: unknown[][] = []
+    const error = vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args))
+    try {
+      for (const [path, headers] of [
+        ['/data/query/test', {'content-length': '1000'}],
+        ['/data/mutate/test', {'content-length': '1000'}],
+        ['/data/query/test', {'transfer-encoding': 'chunked'}],
+        ['/data/mutate/test', {'transfer-encoding': 'chunked'}],
+      ] as const) {
+        const req = httpsRequest(`${lake.url}${API}${path}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${lake.token}`,
+            'content-type': 'application/json',
+            ...headers,
+          },
+        })
+        req.on('error', () => undefined)
+        req.write('{"query": "*[_id == ')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        req.destroy()
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    } finally {
+      error.mockRestore()
+    }
+    expect(errors.map((args) => args.map(String).join(' '))).toEqual([])
+    await stillAnswers()
+  })
+
   it('answers a history limit beyond 64 bits with 400', async () => {
     const res = await api('/data/history/test/transactions/seed?limit=99999999999999999999999')
     expect(res.status).toBe(400)

@@ -16,6 +16,7 @@ import {
 import {can, type Principal} from './core/grants.ts'
 import {documentEvents, eventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
 import {getDraftId, getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
+import {createLru} from './core/lru.ts'
 import type {
   ExportOptions,
   HistoryPoint,
@@ -153,10 +154,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
   let prepared = false
-  /** The Events API's events of the documents paged through lately, least recent first. */
-  const recentEvents = new Map<string, {head: string; events: ReturnType<typeof documentEvents>}>()
+  /** The Events API's events of the documents paged through lately, weighed by their events. */
   const recentLimits = options.recentEvents ?? RECENT_EVENTS
-  let recentCount = 0
+  const recentEvents = createLru<string, {head: string; events: ReturnType<typeof documentEvents>}>(
+    {entries: recentLimits.documents, weight: recentLimits.events},
+    (_, entry) => entry.events.length,
+  )
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
@@ -346,23 +349,9 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // not changed since reuse them instead of decoding its log again.
       const head = store.latestTransactionId(ids) ?? ''
       let cached = recentEvents.get(id)
-      if (cached) {
-        recentEvents.delete(id)
-        recentCount -= cached.events.length
-      }
       if (cached?.head !== head) {
         cached = {head, events: documentEvents(id, store.getTransactions({ids}))}
-      }
-      if (cached.events.length <= recentLimits.events) {
         recentEvents.set(id, cached)
-        recentCount += cached.events.length
-        for (const [oldest, entry] of recentEvents) {
-          if (recentEvents.size <= recentLimits.documents && recentCount <= recentLimits.events) {
-            break
-          }
-          recentEvents.delete(oldest)
-          recentCount -= entry.events.length
-        }
       }
       return eventsPage(cached.events, page.limit, page.cursor)
     },

@@ -2,6 +2,7 @@
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
 import {checkQueryDepth, checkQueryText} from './limits.ts'
+import {createLru} from './lru.ts'
 import {scoreTopK} from './scoreTopK.ts'
 import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
@@ -30,38 +31,23 @@ export function parseQuery(query: string, params: Record<string, unknown> = {}):
   // Trees are never changed after parsing (the planner and the rewrite build new nodes).
   const key = parseKey(query, params)
   const cached = key === null ? undefined : parsed.get(key)
-  if (cached) {
-    parsed.delete(key!)
-    parsed.set(key!, cached)
-    return cached
-  }
+  if (cached) return cached
   const tree = parseUncached(query, params)
-  if (key !== null) {
-    parsed.set(key, tree)
-    parsedChars += key.length
-    // A tree is about fifty times its text: the budget caps what anyone, signed in or not, can
-    // make a thread keep (about 12 MB), whatever the number of entries.
-    for (const oldest of parsed.keys()) {
-      if (parsed.size <= PARSED_CAPACITY && parsedChars <= PARSED_BUDGET) break
-      parsed.delete(oldest)
-      parsedChars -= oldest.length
-    }
-  }
+  if (key !== null) parsed.set(key, tree)
   return tree
 }
 
-/** Parsed trees by parseKey, least recently used first. */
-const parsed = new Map<string, ExprNode>()
-let parsedChars = 0
-const PARSED_CAPACITY = 256
-/** The keys' characters the cache may hold in all. */
-const PARSED_BUDGET = 256 * 1024
+/**
+ * Parsed trees by parseKey. A tree is about fifty times its text: the keys' 256 kB in all cap what
+ * anyone, signed in or not, can make a thread keep (about 12 MB), whatever the number of entries.
+ */
+const parsed = createLru<string, ExprNode>({entries: 256, weight: 256 * 1024}, (key) => key.length)
 /** Longer queries and parameters are parsed each time: the cache stays small. */
 const PARSED_KEY_LIMIT = 8 * 1024
 
 /** What the parse cache holds: for tests of its bounds. */
 export function parseCacheSize(): {entries: number; chars: number} {
-  return {entries: parsed.size, chars: parsedChars}
+  return {entries: parsed.size, chars: parsed.weight}
 }
 
 /**

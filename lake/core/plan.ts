@@ -260,37 +260,26 @@ function compileCondition(
   }
 
   /**
-   * `length(field) > n`: exact where the store keeps the length (Store.lengthFields), else a
-   * superset in SQL (see the `longer` condition) that groq-js decides.
+   * `length(x) op n`: exact where the store keeps the length (Store.lengthFields); else a superset
+   * in SQL that groq-js decides, from an indexed field (`>`/`>=`, the `longer` condition) or read
+   * from the body at any path (`lengthAt`).
    */
   const lengthOf = (call: Node, value: Node, op: string): Compiled | null => {
     if (call.type !== 'FuncCall' || call.name !== 'length' || call.namespace !== 'global')
       return null
     const args = call.args as Node[]
     if (args.length !== 1 || value.type !== 'Value' || !isFiniteNumber(value.value)) return null
+    if (op !== '<' && op !== '<=' && op !== '>' && op !== '>=') return null
+    const n = value.value
     const kept = indexOf(args[0], lengths)
-    if (kept >= 0 && (op === '<' || op === '<=' || op === '>' || op === '>=')) {
-      return {
-        where: {kind: 'length', field: kept, op, value: value.value},
-        exact: true,
-        twoValued: false,
-      }
-    }
+    if (kept >= 0)
+      return {where: {kind: 'length', field: kept, op, value: n}, exact: true, twoValued: false}
     const field = fieldOf(args[0])
-    if (field < 0 || (op !== '>' && op !== '>=')) {
-      const path = documentPathOf(args[0])
-      if (!path || (op !== '<' && op !== '<=' && op !== '>' && op !== '>=')) return null
-      return {
-        where: {kind: 'lengthAt', path, op, value: value.value},
-        exact: false,
-        twoValued: false,
-      }
+    if (field >= 0 && (op === '>' || op === '>=')) {
+      return {where: {kind: 'longer', field, op, value: n}, exact: false, twoValued: false}
     }
-    return {
-      where: {kind: 'longer', field, op, value: value.value},
-      exact: false,
-      twoValued: false,
-    }
+    const path = documentPathOf(args[0])
+    return path && {where: {kind: 'lengthAt', path, op, value: n}, exact: false, twoValued: false}
   }
 
   const equality = (left: Node, right: Node): Compiled => {

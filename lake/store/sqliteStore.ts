@@ -4,6 +4,7 @@
  * file off the event loop (fdatasync in libuv's thread pool) and only then answers the group's
  * transactions, so a commit is on disk before its request is acknowledged.
  */
+import {randomUUID} from 'node:crypto'
 import {
   closeSync,
   existsSync,
@@ -43,7 +44,6 @@ import {
   visibleReferences,
 } from './fields.ts'
 import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
-import {randomUUID} from 'node:crypto'
 import type {SearchAnalyzer} from './searchAnalyzer.ts'
 import {
   applyAnalyzed,

@@ -786,7 +786,7 @@ try {
     '## Query latency: lake over HTTP vs groq-js in process',
     '',
     'Published perspective. "lake" is the client-side round trip (median and p95), "server" the median `ms` the lake reports, ' +
-      '"baseline" groq-js evaluating the same query in this process over the same published documents already in memory ' +
+      '"baseline" groq-js evaluating the same query in this process over the same published documents as the lake stores them (its export), already in memory ' +
       '(for `text::query`, which groq-js does not have, the lake’s evaluator over every document without the index); ' +
       '"speed-up" is baseline / lake. Every result must be identical to the baseline’s, or the bench fails. ' +
       `This lake runs with \`--query-timeout ${QUERY_TIMEOUT_S}\`, so a slow scan is measured rather than stopped.`,

@@ -10,6 +10,7 @@ import {
   existsSync,
   fdatasync,
   fdatasyncSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -46,11 +47,9 @@ import {
 import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
 import type {SearchAnalyzer} from './searchAnalyzer.ts'
 import {
-  applyAnalyzed,
   dropSearchIndex,
   ensureSearchIndex,
   indexQueued,
-  type AnalyzedDocument,
   queueDocument,
   SEARCH_INDEX_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
@@ -251,10 +250,10 @@ const INDEX_RETRY_MS = 1000
 /** Queued documents the analyzer thread reads and analyses per task (searchAnalyzer.ts). */
 const ANALYZE_BATCH = 256
 /**
- * How long an analysed batch waits for a write group to take it into its own transaction before it
- * is written in one of its own: under steady writes it costs no COMMIT of its own.
+ * Analysed documents the thread may hold unwritten while write groups keep the lock (a long run of
+ * them): beyond this it waits for a gap instead of reading further.
  */
-const APPLY_AFTER_MS = 10
+const MAX_HELD = 4 * ANALYZE_BATCH
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -378,7 +377,9 @@ export function createSqliteStore(
     // SQLite never shrinks the WAL file by itself: after a bulk load it stayed the size of the
     // largest run between checkpoints (tens of MB, counted in the data folder's size). Checkpoint
     // every WAL_PAGES pages and cut the file back to WAL_BYTES when it restarts.
-    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_PAGES}`)
+    // With an analyzer thread, the thread checkpoints (checkpointIfLarge): this connection's
+    // COMMITs only do so if it falls far behind.
+    db.exec(`PRAGMA wal_autocheckpoint = ${offThread ? 4 * WAL_PAGES : WAL_PAGES}`)
     db.exec(`PRAGMA journal_size_limit = ${WAL_BYTES}`)
     db.exec('PRAGMA synchronous = FULL')
     db.exec('PRAGMA foreign_keys = ON')
@@ -445,17 +446,21 @@ export function createSqliteStore(
   }
 
   /*
-   * With an analyzer thread: it reads and analyses a batch of the queue while the event loop
-   * writes. The next write group writes the batch's rows in its own transaction, or, when none
-   * comes within APPLY_AFTER_MS, a transaction of their own (applyAnalyzed leaves a document
-   * written again meanwhile queued). One batch is analysed at a time, read after the last one
-   * (`cursor`), and at most one is held unwritten.
+   * With an analyzer thread: it reads and analyses a batch of the queue (read after the last one,
+   * `cursor`) while the event loop writes, and holds the rows. Once no write group is open it is
+   * told to write them, in a transaction of its own connection, while the event loop reads and
+   * builds the next transactions; the next group waits for that write to end (awaited, never
+   * blocking the event loop in SQLite's busy handler). applyAnalyzed leaves a document written
+   * again since it was read queued. The thread runs the WAL's checkpoints too.
    */
   const offThread = options.analyzer && path !== ':memory:' ? options.analyzer : null
   let opening = ''
   let analysis: Promise<void> | null = null
-  let applyTimer: NodeJS.Timeout | null = null
-  let analyzed: AnalyzedDocument[] | null = null
+  /** Documents the thread holds analysed and unwritten. */
+  let held = 0
+  /** The thread's write of the held rows, in flight: no write group opens meanwhile. */
+  let writing: Promise<void> | null = null
+  let checkpointing = false
   let cursor = ''
   /** Commits so far: a batch that found the queue empty looks again if any came meanwhile. */
   let commits = 0
@@ -465,54 +470,61 @@ export function createSqliteStore(
   const countQueued = () => Number(get('SELECT count(*) AS n FROM search_queue')?.n ?? 0)
 
   function analyzerStep() {
-    // A group in progress takes the batch; its end (or its sync's) schedules the next step.
-    if (analyzed && !draining && !syncing && !applyTimer) {
-      applyTimer = setTimeout(() => {
-        applyTimer = null
-        if (closed) return
-        if (!draining && !syncing) applyAnalysis(false)
-        scheduleIndexing()
-      }, APPLY_AFTER_MS)
-    }
-    if (!analysis && !retryIndexing && (!analyzed || cursor !== '') && queued > 0) {
+    // A group in progress keeps the write lock; its end (or its sync's) schedules the next step.
+    if (held > 0 && !draining && !writing) writeAnalysed()
+    if (!analysis && !retryIndexing && held < MAX_HELD && (held === 0 || cursor !== '') && queued > 0) {
       requestAnalysis()
     }
   }
 
-  /**
-   * Writes the held batch into the index: inside the open write group (a savepoint: a failure
-   * leaves the group's transactions alone), or in a transaction of its own. False when there was
-   * none or it failed (its documents stay queued).
-   */
-  function applyAnalysis(inGroup: boolean): boolean {
-    if (!analyzed || !db) return false
-    const batch = analyzed
-    analyzed = null
-    db.exec(inGroup ? 'SAVEPOINT analyzed' : 'BEGIN IMMEDIATE')
+  function writeAnalysed() {
+    const target = {path, opening}
+    held = 0
+    writing = offThread!.write(target).then(
+      (applied) => {
+        writing = null
+        if (closed) return
+        queued = Math.max(0, queued - applied)
+        checkpointIfLarge()
+        scheduleIndexing()
+      },
+      (err) => {
+        writing = null
+        // Nothing was written and the thread holds nothing: read the queue again from its start.
+        cursor = ''
+        if (!closed) indexFailed(err)
+      },
+    )
+  }
+
+  /** The WAL past WAL_BYTES: the thread copies what it can into the file, not on the event loop. */
+  function checkpointIfLarge() {
+    if (checkpointing || walFd === null) return
+    let size: number
     try {
-      const applied = applyAnalyzed((sql) => stmt(sql)!, batch)
-      db.exec(inGroup ? 'RELEASE analyzed' : 'COMMIT')
-      queued = Math.max(0, queued - applied)
-      return true
-    } catch (err) {
-      if (inGroup) db.exec('ROLLBACK TO analyzed; RELEASE analyzed')
-      else if (db.isTransaction) db.exec('ROLLBACK')
-      indexFailed(err)
-      return false
+      size = fstatSync(walFd).size
+    } catch {
+      return
     }
+    if (size < WAL_BYTES) return
+    checkpointing = true
+    offThread!.checkpoint({path, opening}).then(
+      () => (checkpointing = false),
+      () => (checkpointing = false),
+    )
   }
 
   function requestAnalysis() {
     const after = cursor
     const commitsBefore = commits
     analysis = offThread!.analyze({path, opening, after, limit: ANALYZE_BATCH}).then(
-      (batch) => {
+      ({read, last}) => {
         analysis = null
         if (closed) return
-        if (batch.length > 0) analyzed = analyzed ? analyzed.concat(batch) : batch
-        const end = batch.length < ANALYZE_BATCH
-        cursor = end ? '' : batch[batch.length - 1].id
-        if (batch.length > 0 || after !== '' || commits !== commitsBefore) {
+        held += read
+        const end = read < ANALYZE_BATCH
+        cursor = end ? '' : last
+        if (read > 0 || after !== '' || commits !== commitsBefore) {
           scheduleIndexing()
           return
         }
@@ -531,13 +543,18 @@ export function createSqliteStore(
 
   /**
    * Before a write group, while more than MAX_QUEUED documents wait for the index: waits for the
-   * analyzer's next batch and writes it (searches re-check every queued document, so the queue
-   * must stay short under a sustained bulk load). False when no batch came (a failure).
+   * analyzer's next batch and its write (searches re-check every queued document, so the queue
+   * must stay short under a sustained bulk load). False when nothing was written (a failure).
    */
   async function catchUpIndex(): Promise<boolean> {
-    if (!analysis && !analyzed) requestAnalysis()
-    if (!analyzed) await analysis
-    return !closed && applyAnalysis(false)
+    if (!analysis && held === 0 && !writing) requestAnalysis()
+    if (analysis) await analysis
+    if (closed) return false
+    if (held > 0 && !writing) writeAnalysed()
+    const write = writing
+    if (!write) return false
+    await write
+    return !closed && !retryIndexing
   }
 
   let idle: NodeJS.Timeout | null = null
@@ -554,7 +571,7 @@ export function createSqliteStore(
   function idleCheckpoint() {
     idle = null
     // Busy now: the end of the write group or index step asks again.
-    if (closed || !db || draining || syncing || indexing) return
+    if (closed || !db || draining || syncing || indexing || writing) return
     // A reader in the middle of a snapshot keeps the WAL: give up at once rather than wait for it
     // on the event loop; the next idle moment tries again.
     db.exec('PRAGMA busy_timeout = 0')
@@ -926,6 +943,9 @@ export function createSqliteStore(
     try {
       while (queue.length > 0) {
         while (offThread && queued > MAX_QUEUED && !closed && (await catchUpIndex()));
+        // The thread writes what it holds between groups: a long run of groups gives it a turn.
+        if (offThread && !writing && held >= ANALYZE_BATCH) writeAnalysed()
+        if (writing) await writing
         const done: {job: Job; value: unknown}[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
           const job = queue.shift()!
@@ -950,7 +970,6 @@ export function createSqliteStore(
         }
         const wrote = groupOpen && db !== null
         if (groupOpen && db) {
-          if (offThread) applyAnalysis(true)
           groupOpen = false
           try {
             db.exec('COMMIT')
@@ -958,9 +977,6 @@ export function createSqliteStore(
             if (db.isTransaction) db.exec('ROLLBACK')
             cache.clear()
             cachedBytes = 0
-            // The analysed batch written in the group is queued again: counted low, the queue
-            // would not be asked for again.
-            if (offThread) queued = countQueued()
             for (const {job} of done) job.reject(err)
             continue
           }
@@ -1353,7 +1369,6 @@ export function createSqliteStore(
       closed = true
       if (indexing) clearImmediate(indexing)
       if (retryIndexing) clearTimeout(retryIndexing)
-      if (applyTimer) clearTimeout(applyTimer)
       if (idle) clearTimeout(idle)
       // A group still open was written by transactions that finished: make it durable, with every
       // group still waiting for its sync, and announce them in commit order.

@@ -472,11 +472,17 @@ export function createSqliteStore(
   function analyzerStep() {
     // A group in progress keeps the write lock; its end (or its sync's) schedules the next step.
     if (held > 0 && !draining && !writing) writeAnalysed()
-    if (!analysis && !retryIndexing && held < MAX_HELD && (held === 0 || cursor !== '') && queued > 0) {
+    if (
+      !analysis &&
+      !retryIndexing &&
+      held < MAX_HELD &&
+      (held === 0 || cursor !== '') &&
+      queued > 0
+    ) {
       requestAnalysis()
     }
     // The last batch's rows were written after the write group's idle checkpoint had run.
-    if (!analysis && !analyzed && queued === 0) scheduleIdleCheckpoint()
+    if (!analysis && held === 0 && !writing && queued === 0) scheduleIdleCheckpoint()
   }
 
   function writeAnalysed() {

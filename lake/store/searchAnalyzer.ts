@@ -6,9 +6,9 @@
  * reads queued documents on its own connection (WAL readers never block the writer), analyses
  * them and holds the rows; the store tells it when to write them (`write`), only while no write
  * group of its own is open, so neither connection ever waits for the other's write lock. The
- * thread also runs the WAL's checkpoints (`checkpoint`), which copy pages into the file and sync
- * it: on the event loop they held a bulk load's COMMITs for milliseconds each. Started with the
- * first queued document: most test lakes never need it.
+ * thread also runs the WAL's checkpoints, which copy pages into the file and sync it: on the event
+ * loop they held a bulk load's COMMITs for milliseconds each. Started with the first queued
+ * document: most test lakes never need it.
  */
 import {Piscina} from 'piscina'
 
@@ -19,12 +19,14 @@ export interface AnalyzerTarget {
 }
 
 export type AnalyzerTask =
-  /** Reads and analyses queued ids after `after` (in id order, at most `limit`) and holds them. */
-  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number})
+  /**
+   * Reads and analyses queued ids after `after` (in id order, at most `limit`) and holds them;
+   * first, with `checkpoint`, a passive checkpoint of the WAL (never waits for the writer or
+   * readers).
+   */
+  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number; checkpoint?: boolean})
   /** Writes the held rows into the index and takes their documents off the queue. */
   | (AnalyzerTarget & {kind: 'write'})
-  /** A passive checkpoint of the WAL (never waits for the writer or readers). */
-  | (AnalyzerTarget & {kind: 'checkpoint'})
   | {kind: 'close'}
 
 export interface Analysed {
@@ -35,14 +37,15 @@ export interface Analysed {
 }
 
 export interface SearchAnalyzer {
-  analyze(task: AnalyzerTarget & {after: string; limit: number}): Promise<Analysed>
+  analyze(
+    task: AnalyzerTarget & {after: string; limit: number; checkpoint?: boolean},
+  ): Promise<Analysed>
   /**
    * Writes what `analyze` held, in one SQLite transaction of the thread's connection; resolves to
    * how many documents it took off the queue (one written again since it was read stays queued).
    * On failure nothing is written and nothing is held: the queue still has every document.
    */
   write(target: AnalyzerTarget): Promise<number>
-  checkpoint(target: AnalyzerTarget): Promise<void>
   /**
    * Closes the thread's connections (after its current task) and stops it; the queue keeps what
    * it did not finish. Before the stores close: theirs must be the last connections.
@@ -72,7 +75,6 @@ export function createSearchAnalyzer(): SearchAnalyzer {
   return {
     analyze: (task) => run({kind: 'analyze', ...task}) as Promise<Analysed>,
     write: (target) => run({kind: 'write', ...target}) as Promise<number>,
-    checkpoint: (target) => run({kind: 'checkpoint', ...target}) as Promise<void>,
     async close() {
       closed = true
       // A thread gone idle closed its connections as it ended.

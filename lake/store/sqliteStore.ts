@@ -447,11 +447,14 @@ export function createSqliteStore(
 
   /*
    * With an analyzer thread: it reads and analyses a batch of the queue (read after the last one,
-   * `cursor`) while the event loop writes, and holds the rows. Once no write group is open it is
-   * told to write them, in a transaction of its own connection, while the event loop reads and
-   * builds the next transactions; the next group waits for that write to end (awaited, never
-   * blocking the event loop in SQLite's busy handler). applyAnalyzed leaves a document written
-   * again since it was read queued. The thread runs the WAL's checkpoints too.
+   * `cursor`) while the event loop writes, and holds the rows. When no write group is open and the
+   * thread is idle, it is told to write them, in a transaction of its own connection, while the
+   * event loop answers the last group and reads and builds the next transactions; a group that
+   * would open meanwhile waits for that write to end (writer.commit: awaited, never blocking the
+   * event loop in SQLite's busy handler). The thread does one task at a time, so a write is never
+   * asked for behind an analysis: the group would wait for both. applyAnalyzed leaves a document
+   * written again since it was read queued. Before an analysis, the thread checkpoints the WAL
+   * when it has grown past WAL_BYTES.
    */
   const offThread = options.analyzer && path !== ':memory:' ? options.analyzer : null
   let opening = ''
@@ -460,7 +463,6 @@ export function createSqliteStore(
   let held = 0
   /** The thread's write of the held rows, in flight: no write group opens meanwhile. */
   let writing: Promise<void> | null = null
-  let checkpointing = false
   let cursor = ''
   /** Commits so far: a batch that found the queue empty looks again if any came meanwhile. */
   let commits = 0
@@ -471,9 +473,10 @@ export function createSqliteStore(
 
   function analyzerStep() {
     // A group in progress keeps the write lock; its end (or its sync's) schedules the next step.
-    if (held > 0 && !draining && !writing) writeAnalysed()
+    if (held > 0 && !groupOpen && !writing && !analysis) writeAnalysed()
     if (
       !analysis &&
+      !writing &&
       !retryIndexing &&
       held < MAX_HELD &&
       (held === 0 || cursor !== '') &&
@@ -493,7 +496,6 @@ export function createSqliteStore(
         writing = null
         if (closed) return
         queued = Math.max(0, queued - applied)
-        checkpointIfLarge()
         scheduleIndexing()
       },
       (err) => {
@@ -505,27 +507,21 @@ export function createSqliteStore(
     )
   }
 
-  /** The WAL past WAL_BYTES: the thread copies what it can into the file, not on the event loop. */
-  function checkpointIfLarge() {
-    if (checkpointing || walFd === null) return
-    let size: number
+  /** Whether the WAL has grown past WAL_BYTES (the thread then checkpoints it). */
+  function walIsLarge(): boolean {
+    if (walFd === null) return false
     try {
-      size = fstatSync(walFd).size
+      return fstatSync(walFd).size >= WAL_BYTES
     } catch {
-      return
+      return false
     }
-    if (size < WAL_BYTES) return
-    checkpointing = true
-    offThread!.checkpoint({path, opening}).then(
-      () => (checkpointing = false),
-      () => (checkpointing = false),
-    )
   }
 
   function requestAnalysis() {
     const after = cursor
     const commitsBefore = commits
-    analysis = offThread!.analyze({path, opening, after, limit: ANALYZE_BATCH}).then(
+    const checkpoint = walIsLarge()
+    analysis = offThread!.analyze({path, opening, after, limit: ANALYZE_BATCH, checkpoint}).then(
       ({read, last}) => {
         analysis = null
         if (closed) return
@@ -558,7 +554,7 @@ export function createSqliteStore(
     if (!analysis && held === 0 && !writing) requestAnalysis()
     if (analysis) await analysis
     if (closed) return false
-    if (held > 0 && !writing) writeAnalysed()
+    if (held > 0 && !writing && !analysis) writeAnalysed()
     const write = writing
     if (!write) return false
     await write
@@ -895,6 +891,9 @@ export function createSqliteStore(
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
+      // The index's thread is writing: its transaction ends first (SQLite's WAL has one writer,
+      // and waiting in SQLite's busy handler would stop the event loop).
+      if (!groupOpen && writing) return writing.then(() => writer.commit(tx))
       commits++
       for (const change of tx.changes) forget(change.id)
       const conn = open(true)!
@@ -953,9 +952,6 @@ export function createSqliteStore(
     try {
       while (queue.length > 0) {
         while (offThread && queued > MAX_QUEUED && !closed && (await catchUpIndex()));
-        // The thread writes what it holds between groups: a long run of groups gives it a turn.
-        if (offThread && !writing && held >= ANALYZE_BATCH) writeAnalysed()
-        if (writing) await writing
         const done: {job: Job; value: unknown}[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
           const job = queue.shift()!
@@ -992,6 +988,8 @@ export function createSqliteStore(
           }
         }
         unsynced.push({wrote, callbacks, done})
+        // While the group is answered and the next one built, the thread writes what it holds.
+        if (offThread && held > 0 && !writing && !analysis) writeAnalysed()
         syncWal()
       }
     } finally {

@@ -905,7 +905,6 @@ describe('full-text index analysed on another thread', () => {
           .analyze(task)
           .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
       write: (target) => analyzer.write(target),
-      checkpoint: (target) => analyzer.checkpoint(target),
       close: () => analyzer.close(),
     })
     await commit({a: {title: 'বৈঠক'}})

@@ -12,7 +12,8 @@
  * machine), --out <file> (default bench/results/latest.md). Headlines and sources scale with the
  * articles as in the archive. --writes measures only the write goals (bulk load, one and fifty
  * writers, with the lake's CPU per document and per transaction), into bench/results/writes.md
- * unless --out says otherwise: minutes at --full, for iterating on the write path.
+ * unless --out says otherwise: minutes at --full, for iterating on the write path. --storage
+ * measures only the data file and what each table and index takes, into bench/results/storage.md.
  */
 import {execFileSync, spawn} from 'node:child_process'
 import http from 'node:http'
@@ -40,6 +41,7 @@ const {values: flags} = parseArgs({
     full: {type: 'boolean'},
     out: {type: 'string'},
     writes: {type: 'boolean'},
+    storage: {type: 'boolean'},
   },
 })
 const articles = flags.full ? ARCHIVE.articles : flags.size ? Number(flags.size) : 2000
@@ -58,7 +60,15 @@ const WRITES = LARGE
   ? {oneWriter: 300, fiftyWriters: 3000, batchDocs: 5000, importFiles: 200, indexDocs: 2000}
   : {oneWriter: 100, fiftyWriters: 1000, batchDocs: 2000, importFiles: 50, indexDocs: 500}
 const outFile =
-  flags.out ?? join(ROOT, flags.writes ? 'bench/results/writes.md' : 'bench/results/latest.md')
+  flags.out ??
+  join(
+    ROOT,
+    flags.writes
+      ? 'bench/results/writes.md'
+      : flags.storage
+        ? 'bench/results/storage.md'
+        : 'bench/results/latest.md',
+  )
 
 // ---------------------------------------------------------------------------------------------
 // The lake in a child process
@@ -245,6 +255,41 @@ async function indexCaughtUp(dataDir: string, dataset: string): Promise<number> 
   }
   return (performance.now() - started) / 1000
 }
+
+/**
+ * What the data file holds, per table and index (SQLite's dbstat): bytes in pages, and the share
+ * of those pages left unused (page tails, half-filled index pages). FTS5's shadow tables are
+ * named search_fts_*.
+ */
+function fileParts(
+  dataDir: string,
+  dataset: string,
+): {name: string; bytes: number; unused: number}[] {
+  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
+  try {
+    return db
+      .prepare(
+        'SELECT name, sum(pgsize) AS bytes, sum(unused) AS unused FROM dbstat GROUP BY name ORDER BY bytes DESC',
+      )
+      .all() as {name: string; bytes: number; unused: number}[]
+  } finally {
+    db.close()
+  }
+}
+
+/** fileParts as report rows: MB, share of the documents' JSON, unused. */
+function partRows(parts: {name: string; bytes: number; unused: number}[], jsonBytes: number) {
+  return parts
+    .filter((part) => part.bytes >= 1048576 / 10)
+    .map((part) => [
+      part.name,
+      (part.bytes / 1048576).toFixed(1),
+      `${((100 * part.bytes) / jsonBytes).toFixed(1)} %`,
+      `${((100 * part.unused) / part.bytes).toFixed(0)} %`,
+    ])
+}
+
+const PART_HEAD = ['table or index', 'MB', 'of the JSON', 'unused']
 
 function fileBytes(dataDir: string, dataset: string): number {
   const base = join(dataDir, 'datasets', `${dataset}.sqlite`)
@@ -642,6 +687,50 @@ if (flags.writes) {
   await benchWritesOnly()
   process.exit(0)
 }
+if (flags.storage) {
+  await benchStorageOnly()
+  process.exit(0)
+}
+
+/**
+ * `--storage`: the data file alone — the archive bulk-loaded over HTTP, the full-text index caught
+ * up, the WAL emptied — against the JSON of the current documents, with what each table and index
+ * takes (minutes at --full, for iterating on the file's layout).
+ */
+async function benchStorageOnly(): Promise<void> {
+  const started = performance.now()
+  const loadAtStart = loadavg()
+  const dir = await mkdtemp(join(tmpdir(), 'lake-bench-storage-'))
+  const lake = await startLake(dir)
+  try {
+    const dataset = 'archive'
+    const docs = archiveDocuments(SIZE)
+    log(`loading ${rate(docs.length)} documents…`)
+    await load(lake, dataset, docs, 1000)
+    await indexCaughtUp(dir, dataset)
+    const {bytes: jsonBytes} = await exported(lake, dataset)
+    // At rest: once writes pause, the lake empties the WAL (store/sqliteStore.ts).
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    const sqliteBytes = fileBytes(dir, dataset)
+    const report = [
+      '# Storage benchmark (`npm run bench -- --storage`)',
+      '',
+      `Measured ${measuredAt()} UTC at commit ${gitCommit()}: ${rate(docs.length)} archive documents ` +
+        `bulk-loaded over HTTP in transactions of 1,000; load average ${loads(loadAtStart)} at the start, ` +
+        `${loads(loadavg())} at the end; ${((performance.now() - started) / 1000).toFixed(0)} s. ` +
+        `Data file (with WAL, at rest) / JSON of the current documents (the export): ` +
+        `**${ratio(sqliteBytes / jsonBytes)}** (${mb(sqliteBytes / 1048576)} MB / ${mb(jsonBytes / 1048576)} MB; goal ≤ 1.5×).`,
+      '',
+      table(PART_HEAD, partRows(fileParts(dir, dataset), jsonBytes)),
+      '',
+    ].join('\n')
+    await writeFile(outFile, report)
+    process.stdout.write(report)
+  } finally {
+    await lake.stop()
+    await rm(dir, {recursive: true, force: true})
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -674,6 +763,7 @@ try {
   // At rest: once writes pause, the lake empties the WAL (store/sqliteStore.ts).
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const sqliteBytes = fileBytes(dataDir, dataset)
+  const parts = fileParts(dataDir, dataset)
   const afterLoad = memoryOf(lake.child.pid!)
 
   const peakReset = resetPeak(lake.child.pid!)
@@ -841,6 +931,10 @@ try {
         ['lake RSS idle / after load', `${mb(idle.rss)} MB / ${mb(afterLoad.rss)} MB`, '', ''],
       ],
     ),
+    '',
+    'What the data file holds, per table and index (SQLite’s dbstat; parts under 0.1 MB left out):',
+    '',
+    table(PART_HEAD, partRows(parts, jsonBytes)),
     '',
     '## Writes',
     '',

@@ -479,6 +479,8 @@ export function createSqliteStore(
     if (!analysis && !retryIndexing && (!analyzed || cursor !== '') && queued > 0) {
       requestAnalysis()
     }
+    // The last batch's rows were written after the write group's idle checkpoint had run.
+    if (!analysis && !analyzed && queued === 0) scheduleIdleCheckpoint()
   }
 
   /**
@@ -558,15 +560,17 @@ export function createSqliteStore(
     // Busy now: the end of the write group or index step asks again.
     if (closed || !db || draining || syncing || indexing) return
     // A reader in the middle of a snapshot keeps the WAL: give up at once rather than wait for it
-    // on the event loop; the next idle moment tries again.
+    // on the event loop, and try again after another idle interval.
     db.exec('PRAGMA busy_timeout = 0')
+    let busy = true
     try {
-      db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+      busy = (db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() as {busy: number}).busy !== 0
     } catch {
       // SQLITE_BUSY: see above.
     } finally {
       db.exec('PRAGMA busy_timeout = 5000')
     }
+    if (busy) scheduleIdleCheckpoint()
   }
 
   function stmt(sql: string): StatementSync | null {

@@ -5,10 +5,8 @@
  * answers every request, both delayed the next acknowledgement. Here one thread for the whole lake
  * reads queued documents on its own connection (WAL readers never block the writer), analyses
  * them and holds the rows; the store tells it when to write them (`write`), only while no write
- * group of its own is open, so neither connection ever waits for the other's write lock. The
- * thread also runs the WAL's checkpoints, which copy pages into the file and sync it: on the event
- * loop they held a bulk load's COMMITs for milliseconds each. Started with the first queued
- * document: most test lakes never need it.
+ * group of its own is open, so neither connection ever waits for the other's write lock. Started
+ * with the first queued document: most test lakes never need it.
  */
 import {Piscina} from 'piscina'
 
@@ -19,12 +17,8 @@ export interface AnalyzerTarget {
 }
 
 export type AnalyzerTask =
-  /**
-   * Reads and analyses queued ids after `after` (in id order, at most `limit`) and holds them;
-   * first, with `checkpoint`, a passive checkpoint of the WAL (never waits for the writer or
-   * readers).
-   */
-  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number; checkpoint?: boolean})
+  /** Reads and analyses queued ids after `after` (in id order, at most `limit`) and holds them. */
+  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number})
   /** Writes the held rows into the index and takes their documents off the queue. */
   | (AnalyzerTarget & {kind: 'write'})
   | {kind: 'close'}
@@ -37,9 +31,7 @@ export interface Analysed {
 }
 
 export interface SearchAnalyzer {
-  analyze(
-    task: AnalyzerTarget & {after: string; limit: number; checkpoint?: boolean},
-  ): Promise<Analysed>
+  analyze(task: AnalyzerTarget & {after: string; limit: number}): Promise<Analysed>
   /**
    * Writes what `analyze` held, in one SQLite transaction of the thread's connection; resolves to
    * how many documents it took off the queue (one written again since it was read stays queued).

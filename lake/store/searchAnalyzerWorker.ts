@@ -33,7 +33,7 @@ export default function run(task: AnalyzerTask): Analysed | number | void {
     // What this connection writes is also still in the queue (the same transaction takes it off):
     // lost in a power cut, it is indexed again. No sync of its own at each COMMIT.
     db.exec('PRAGMA synchronous = NORMAL')
-    // Checkpoints are asked for (an analysis's `checkpoint`), never run by this connection's COMMITs.
+    // Checkpoints are the store's (walCheckpointer.ts, or the store's own connection's COMMITs).
     db.exec('PRAGMA wal_autocheckpoint = 0')
     connection = {opening: task.opening, db, statements: new Map(), held: []}
     connections.set(task.path, connection)
@@ -46,7 +46,6 @@ export default function run(task: AnalyzerTask): Analysed | number | void {
   }
   switch (task.kind) {
     case 'analyze': {
-      if (task.checkpoint) db.exec('PRAGMA wal_checkpoint(PASSIVE)')
       const batch = analyzeQueued(stmt, task.after, task.limit)
       for (const doc of batch) connection.held.push(doc)
       return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : ''}

@@ -1225,7 +1225,7 @@ export function createSqliteStore(
         yield {
           id,
           type,
-          counts: probes.map((p, i) => {
+          counts: probes.map((p) => {
             if (p.path.length > 1) {
               if (p.types && !p.types.includes(type)) return 0
               return countInJson(row[3 + deep.indexOf(jsonPath(p.path))] as string | null, p.text)

@@ -13,7 +13,7 @@ import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {evaluate, parse} from 'groq-js'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {createSqliteStores, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import type {StoreRegistry} from '../../../lake/core/store.ts'
 
 const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f', 'main-3ca98e1', 'main-24689bb']
@@ -242,7 +242,11 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
     expect(stores.get('production').getDocuments(['source-3'])[0]?.name).toBe('বাজেট বার্তা')
     stores.close()
     const db = new DatabaseSync(file(), {readOnly: true})
-    const names = (sql: string) => db.prepare(sql).all().map((row) => String(row.name))
+    const names = (sql: string) =>
+      db
+        .prepare(sql)
+        .all()
+        .map((row) => String(row.name))
     const tables = names("SELECT name FROM sqlite_schema WHERE type = 'table'")
     const stored = names("SELECT name FROM pragma_table_xinfo('documents') WHERE hidden = 0")
     const indexes = names("SELECT name FROM sqlite_schema WHERE tbl_name = 'documents'")
@@ -258,7 +262,8 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
     stoppedBeforeIndexing()
     // Queued, not yet indexed: candidates of every search, re-checked.
     expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2', 'source-3'])
-    stores.get('production').flushSearchIndex?.()
+    const migrated = stores.get('production') as SqliteStore
+    migrated.flushSearchIndex()
     const answers = () => {
       const store = stores.get('production')
       return {

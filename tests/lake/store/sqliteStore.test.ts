@@ -294,6 +294,58 @@ describe('sqliteStore', () => {
     expect(store.documentAt('a', {revision: 'unknown'})).toBeNull()
   })
 
+  test('a created document logs its mutation and effects in a letter and nothing, and reads back as committed', async () => {
+    const created = (kind: string, id: string, createdAt?: string) => {
+      const doc = {
+        _id: id,
+        _type: 't',
+        title: 'বৈঠক',
+        ...(createdAt ? {_createdAt: createdAt} : {}),
+      }
+      const after = {_createdAt: '2026-01-01T00:00:00.000Z', ...doc, _rev: 'tx-c'}
+      return {
+        id,
+        before: null,
+        after: after as SanityDocument,
+        mutations: [{[kind]: doc}],
+        effects: {apply: createMendozaPatch(null, withoutRev(after)), revert: [0, null]},
+      }
+    }
+    const tx: CommittedTransaction = {
+      id: 'tx-c',
+      dataset: 'test',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      identity: 'pA',
+      changes: [
+        created('create', 'a'),
+        created('createOrReplace', 'b', '2025-01-01T00:00:00.000Z'),
+        created('createIfNotExists', 'c'),
+        // Two mutations of one document, and a create whose document is not the stored one.
+        {
+          ...created('create', 'd'),
+          mutations: [{create: {_id: 'd', _type: 't'}}, {patch: {id: 'd', set: {title: 'বৈঠক'}}}],
+        },
+        {...created('createOrReplace', 'e'), mutations: [{createOrReplace: {_id: 'e', x: 1}}]},
+      ],
+    }
+    await store.transact((writer) => writer.commit(tx))
+    const logged = store.getTransaction('tx-c')!
+    expect(logged.changes.map(({mutations, effects}) => ({mutations, effects}))).toEqual(
+      tx.changes.map(({mutations, effects}) => ({mutations, effects})),
+    )
+    expect(store.documentAt('b', {revision: 'tx-c'})).toEqual(tx.changes[1].after)
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    const rows = db.prepare('SELECT mutations, effects FROM changes ORDER BY position').all()
+    db.close()
+    expect(rows.slice(0, 3)).toEqual([
+      {mutations: 'c', effects: ''},
+      {mutations: 'R', effects: ''},
+      {mutations: 'i', effects: ''},
+    ])
+    expect(rows.slice(3).map((row) => String(row.mutations)[0])).toEqual(['[', '['])
+  })
+
   test('transactions by document ids with bounds, order and limit', async () => {
     const txs = [
       await commit({a: {}}),

@@ -26,7 +26,7 @@ const CREATES = ['create', 'createOrReplace', 'createIfNotExists'] as const
 const SYSTEM_FIELDS = ['_rev', '_createdAt', '_updatedAt'] as const
 
 /** Stored mutations of a change that is one create marker: kind, capital with `_createdAt`. */
-const CREATE_CODES: Record<string, {kind: (typeof CREATES)[number]; marker: 0 | null}> = {
+export const CREATE_CODES: Record<string, {kind: (typeof CREATES)[number]; marker: 0 | null}> = {
   c: {kind: 'create', marker: null},
   C: {kind: 'create', marker: 0},
   r: {kind: 'createOrReplace', marker: null},
@@ -35,7 +35,7 @@ const CREATE_CODES: Record<string, {kind: (typeof CREATES)[number]; marker: 0 | 
   I: {kind: 'createIfNotExists', marker: 0},
 }
 /** Stored effects of a change whose apply is a plain value and whose revert is no document. */
-const CREATED_EFFECTS = ''
+export const CREATED_EFFECTS = ''
 
 /**
  * The stored form of a change's mutations and effects. A create's document equal to the state

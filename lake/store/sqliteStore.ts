@@ -43,7 +43,15 @@ import {
   TYPE_COUNTS_SCHEMA,
   visibleReferences,
 } from './fields.ts'
-import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
+import {
+  CREATE_CODES,
+  CREATED_EFFECTS,
+  decodeChange,
+  encodeChange,
+  rebuild,
+  SNAPSHOT_EVERY,
+  type LogStep,
+} from './log.ts'
 import type {SearchAnalyzer} from './searchAnalyzer.ts'
 import {
   applyAnalyzed,
@@ -216,6 +224,38 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       // The type index and any expression indexes (attr_*) went with the table.
       for (const {sql} of indexes) db.exec(sql)
     },
+  },
+  {
+    // Keyed by (tx_seq, position) itself: a rowid table kept a second index of the key, a
+    // third of the log's size once a created document's row shrank to a few bytes (log.ts),
+    // into which the rows written before that are converted here.
+    name: 'the change log keyed by transaction and position, created documents in a few bytes',
+    sql: `
+      CREATE TABLE changes_keyed (
+        tx_seq INTEGER NOT NULL REFERENCES transactions (seq),
+        position INTEGER NOT NULL,
+        doc_id TEXT NOT NULL,
+        mutations TEXT NOT NULL,
+        effects TEXT NOT NULL,
+        snapshot TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tx_seq, position)
+      ) WITHOUT ROWID;
+      INSERT INTO changes_keyed
+        SELECT tx_seq, position, doc_id,
+          CASE mutations ${Object.entries(CREATE_CODES)
+            .map(
+              ([code, {kind, marker}]) =>
+                `WHEN '${JSON.stringify([{[kind]: marker}])}' THEN '${code}'`,
+            )
+            .join(' ')} ELSE mutations END,
+          CASE effects WHEN '${JSON.stringify({revert: [0, null]})}' THEN '${CREATED_EFFECTS}' ELSE effects END,
+          snapshot, deleted
+        FROM changes ORDER BY tx_seq, position;
+      DROP TABLE changes;
+      ALTER TABLE changes_keyed RENAME TO changes;
+      CREATE INDEX changes_doc ON changes (doc_id, tx_seq);
+    `,
   },
 ]
 

@@ -237,7 +237,7 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
 
   beforeEach(() => openFixture('main-24689bb'))
 
-  test('keys the full-text index by the documents, keeps no id map and no copy of type and rev', () => {
+  test('keys the full-text index by the documents and the log by its key, keeps no id map and no copy of type and rev', () => {
     stoppedBeforeIndexing()
     expect(stores.get('production').getDocuments(['source-3'])[0]?.name).toBe('বাজেট বার্তা')
     stores.close()
@@ -250,7 +250,15 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
     const tables = names("SELECT name FROM sqlite_schema WHERE type = 'table'")
     const stored = names("SELECT name FROM pragma_table_xinfo('documents') WHERE hidden = 0")
     const indexes = names("SELECT name FROM sqlite_schema WHERE tbl_name = 'documents'")
+    const logIndexes = names("SELECT name FROM sqlite_schema WHERE tbl_name = 'changes'")
+    const creates = db
+      .prepare('SELECT mutations, effects FROM changes WHERE length(mutations) = 1')
+      .all()
     db.close()
+    // The log's key is the table's own; created documents' rows were shortened (log.ts).
+    expect(logIndexes.sort()).toEqual(['changes', 'changes_doc'])
+    expect(creates.length).toBeGreaterThan(5)
+    expect(creates.every((row) => row.effects === '' || String(row.effects)[0] === '{')).toBe(true)
     expect(tables).not.toContain('search_ids')
     expect(stored).toEqual(['rowid', 'id', 'body'])
     expect(indexes).toEqual(

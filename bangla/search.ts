@@ -51,6 +51,30 @@ export function foldForSearch(text: string): string {
   return invisible ? s.normalize('NFC') : s
 }
 
+/** The characters folding drops (joiners and other invisibles): dropping one can join two parts. */
+export const DROPPED_BY_FOLD: readonly string[] = ['\u200C', '\u200D', '\u00AD', '\u2060', '\uFEFF']
+
+// Bengali letters and signs that folding can make out of other text: ো ৌ (NFC composes ে + া or
+// ৗ), ড ঢ য and the nukta (NFC decomposes the precomposed ড় ঢ় য়), and the marks NFC reorders
+// (nukta, U+09FE; hasanta only at the end: a mark moved past it stays before the next letter).
+// Alternatives, not one class: a class of letters and marks trips no-misleading-character-class.
+const FOLD_MADE = /[\u09A1\u09A2\u09AF]|\u09BC|\u09CB|\u09CC|\u09FE|\u09CD$/
+const BENGALI_LETTERS = /^[\u0980-\u09E5\u09F0-\u09FF]+$/
+const WORD_ONLY = /^[\p{L}\p{M}]+$/u
+
+/**
+ * Whether every occurrence of `key` (a folded search key) at a word start in foldForSearch(text)
+ * is one in the text as written, or takes in a place where folding dropped one of
+ * DROPPED_BY_FOLD (each such place at most one): at most as many as the text as written holds,
+ * plus its DROPPED_BY_FOLD characters, in any text. True for keys of Bengali letters and signs
+ * that folding never makes out of other characters; lets a store bound how often a word occurs
+ * by counting it in stored text without folding it (lake/core/scoreTopK.ts). Digits, Latin
+ * letters (upper case folds) and the letters above do not qualify.
+ */
+export function foldKeepsOccurrences(key: string): boolean {
+  return BENGALI_LETTERS.test(key) && WORD_ONLY.test(key) && !FOLD_MADE.test(key)
+}
+
 function foldDigits(s: string): string {
   if (!HAS_BENGALI_DIGIT.test(s)) return s
   return s.replace(BENGALI_DIGIT, (d) => String.fromCharCode(48 + d.charCodeAt(0) - 0x09e6))

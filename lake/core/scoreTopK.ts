@@ -14,8 +14,10 @@
  * drop it), so that `order(_score desc)` keeps score()'s order and the first b stay the first b.
  */
 import type {ExprNode} from 'groq-js'
+import {DROPPED_BY_FOLD} from '../../bangla/index.ts'
 import {referencedIds, type Node} from './groqTree.ts'
-import {matchOnDocument, textQueryMatchOf} from './textQueryRewrite.ts'
+import type {Probe, Tally} from './store.ts'
+import {matchBound, matchOnDocument, textQueryMatchOf} from './textQueryRewrite.ts'
 import type {SanityDocument} from './types.ts'
 
 /** A document's score (NaN-free number) or its truth, as groq-js would evaluate the node. */
@@ -23,13 +25,50 @@ type Scorer = (doc: SanityDocument) => number
 type Test = (doc: SanityDocument) => boolean
 
 /**
+ * What is known of a stored document before it is read: its tally (Store.tally) and, per list
+ * of ids the score asks references() about, the stored ids that may reference one of them.
+ */
+export interface Unread {
+  tally: Tally
+  referrers: readonly ReadonlySet<string>[]
+}
+
+/**
+ * At least the score (or the truth, 1) of any document with what is known of it unread, and how
+ * many characters folding drops it holds.
+ */
+type Bound = (unread: Unread & {dropped: number}) => number
+
+/**
+ * Reading only the documents that can still enter the top `end`: each candidate's score has an
+ * upper bound from its tally (how often each query word's key occurs in the stored text, its
+ * type, whether it may reference an id), so a view can read candidates by falling bound and stop
+ * once the next bound is below the `end`-th best score held (floor()). A word in most documents
+ * is then read in the few documents that hold it most often.
+ */
+export interface ScoreBounds {
+  probes: readonly Probe[]
+  /** Id lists of the score's references(): Unread.referrers holds who may reference them. */
+  references: readonly (readonly string[])[]
+  /** At least the document's score: 0 when it cannot be kept, Infinity when nothing bounds it. */
+  bound(unread: Unread): number
+}
+
+/**
  * score() over documents that arrive a batch at a time, in view order, holding only the best
  * `end` of them (and a batch's worth more): a word in most documents of an archive is scored
  * without the view in memory.
  */
 export interface ScoreStage {
-  /** Scores the next documents of the view. */
-  add(documents: readonly SanityDocument[]): void
+  /**
+   * Scores the next documents of the view; with `positions`, documents that come out of view
+   * order, at those places in it (ties keep view order).
+   */
+  add(documents: readonly SanityDocument[], positions?: readonly number[]): void
+  /** The `end`-th best score added so far; -Infinity while fewer are held. */
+  floor(): number
+  /** Set when every part of the score has an upper bound before a document is read. */
+  bounds?: ScoreBounds
   /** The query with score()'s result replaced by the best `end` documents seen. */
   finish(): ExprNode
   /**
@@ -87,23 +126,31 @@ export function scoreStage(tree: ExprNode): ScoreStage | undefined {
   if (scorers.some((s) => !s)) return undefined
 
   // In arrival (view) order; pruned to the best `end` whenever it holds `end + PRUNE_AFTER`.
-  let scored: {doc: SanityDocument; score: number}[] = []
+  let scored: {doc: SanityDocument; score: number; position: number}[] = []
+  let arrived = 0
   const prune = () => {
-    // Array.prototype.sort is stable: ties keep the view's order, as in groq-js's score().
-    scored.sort((a, b) => b.score - a.score)
+    // As groq-js's stable sort: ties keep view order.
+    scored.sort((a, b) => b.score - a.score || a.position - b.position)
     if (scored.length > end) scored.length = end
   }
   return {
     readsDataset: reads(map.expr),
-    add(documents) {
-      for (const doc of documents) {
-        if (!test(doc)) continue
+    bounds: scoreBounds(base.type === 'Filter' ? (base.expr as Node) : null, score.args as Node[]),
+    add(documents, positions) {
+      documents.forEach((doc, i) => {
+        const position = positions ? positions[i] : arrived++
+        if (!test(doc)) return
         // groq-js adds each argument in turn to the document's own numeric _score.
         let value = typeof doc._score === 'number' ? doc._score : 0
         for (const s of scorers) value += s!(doc)
-        if (value > 0) scored.push({doc, score: value})
+        if (value > 0) scored.push({doc, score: value, position})
         if (scored.length >= end + PRUNE_AFTER) prune()
-      }
+      })
+    },
+    floor() {
+      if (end === 0) return Infinity
+      prune()
+      return scored.length >= end ? scored[end - 1].score : -Infinity
     },
     finish() {
       prune()
@@ -250,4 +297,112 @@ function scorer(node: Node): Scorer | undefined {
   if (node.type === 'OpCall' && node.op === 'match') return undefined
   const test = condition(node)
   return test && ((doc) => (test(doc) ? 1 : 0))
+}
+
+/**
+ * Upper bounds for score(…) over `*[filter]`, mirroring the scorers above part by part (a sum of
+ * bounds bounds the sum: floating-point addition is monotonic), or undefined when a part has none.
+ */
+function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | undefined {
+  const probes: Probe[] = []
+  const references: string[][] = []
+  const probe = (path: readonly string[], text: string) => {
+    const found = probes.findIndex((p) => p.text === text && p.path.join('.') === path.join('.'))
+    return found >= 0 ? found : probes.push({path, text}) - 1
+  }
+  const context: BoundContext = {probe, references}
+  const test = filter ? conditionBound(filter, context) : () => 1
+  const parts = args.map((arg) => bound(arg, context))
+  if (!test || parts.some((p) => !p)) return undefined
+  // A stored `_score` starts the score.
+  const stored = probe([], '_score')
+  const dropped = DROPPED_BY_FOLD.map((text) => probe([], text))
+  return {
+    probes,
+    references,
+    bound(unread) {
+      if (test({...unread, dropped: 0}) === 0) return 0
+      if (unread.tally.counts[stored] > 0) return Infinity
+      // Where folding drops a character, a word can occur once more (foldKeepsOccurrences).
+      let extra = 0
+      for (const i of dropped) extra += unread.tally.counts[i]
+      let value = 0
+      for (const part of parts) value += part!({...unread, dropped: extra})
+      return value
+    },
+  }
+}
+
+interface BoundContext {
+  probe(path: readonly string[], text: string): number
+  references: string[][]
+}
+
+/** The bound of scorer(node), built the same way. */
+function bound(node: Node, context: BoundContext): Bound | undefined {
+  const textQuery = textQueryMatchOf(node)
+  if (textQuery) {
+    if (!textQuery.onDocument || textQuery.query === null) return undefined
+    const match = matchBound(textQuery.query)
+    if (!match) return undefined
+    // An attribute's value is in the stored document at its path; anything else (`@`, arrays)
+    // is some of the document's strings. `_originalId` is the view's: the stored `_id`.
+    const path = attributePath(textQuery.left as unknown as Node)
+    const at = path && path[0] !== '_originalId' ? path : []
+    const indexes = match.keys.map((key) => context.probe(at, key))
+    return (unread) => {
+      const answer = match.bound(indexes.map((i) => unread.tally.counts[i] + unread.dropped))
+      return answer.m ? 1 + answer.s : 0
+    }
+  }
+  if (node.type === 'FuncCall' && node.name === 'boost' && node.namespace === 'global') {
+    const [inner, weight] = node.args as Node[]
+    const b = inner && bound(inner, context)
+    if (!b || weight?.type !== 'Value' || typeof weight.value !== 'number') return undefined
+    const w = weight.value
+    // A negative weight can take the exact score below 0; the bound stays at least that.
+    return (unread) => {
+      const s = b(unread)
+      return s > 0 ? Math.max(0, s + w) : 0
+    }
+  }
+  if (node.type === 'Or' || node.type === 'And') {
+    const left = bound(node.left as Node, context)
+    const right = bound(node.right as Node, context)
+    if (!left || !right) return undefined
+    if (node.type === 'Or') return (unread) => left(unread) + right(unread)
+    return (unread) => {
+      const l = left(unread)
+      if (l === 0) return 0
+      const r = right(unread)
+      return r === 0 ? 0 : l + r
+    }
+  }
+  return conditionBound(node, context)
+}
+
+/** 1 where condition(node) may hold, 0 where it cannot; undefined for a node it does not know. */
+function conditionBound(node: Node, context: BoundContext): Bound | undefined {
+  if (!condition(node)) return undefined
+  if (node.type === 'OpCall') {
+    // The store keeps `_type` beside the body: a string `_type` is the stored type.
+    const left = node.left as Node
+    const right = node.right as Node
+    const values = (node.op === 'in' ? right.value : [right.value]) as unknown[]
+    if (left.name !== '_type' || !values.every((v) => typeof v === 'string')) return () => 1
+    return (unread) => (values.includes(unread.tally.type) ? 1 : 0)
+  }
+  // references(…): the store's references answer who may hold one.
+  const ids = referencedIds(node.args as Node[])!
+  if (ids.length === 0) return () => 0
+  const list = context.references.push([...new Set(ids)]) - 1
+  return (unread) => (unread.referrers[list].has(unread.tally.id) ? 1 : 0)
+}
+
+/** `a.b.c` from the document: its attribute names, or null for anything else. */
+function attributePath(node: Node): string[] | null {
+  if (node.type !== 'AccessAttribute' || typeof node.name !== 'string') return null
+  if (!node.base) return [node.name]
+  const base = attributePath(node.base as Node)
+  return base && [...base, node.name]
 }

@@ -119,6 +119,27 @@ export type SearchHint =
   | {any: readonly SearchHint[]}
   | {column: 'words' | 'tokens' | 'refs'; text: string; prefix?: boolean}
 
+/**
+ * A text to count in a stored document: in the strings of the value at `path` (attribute names
+ * from the document root), or of the whole document (keys and values) when the path is empty.
+ */
+export interface Probe {
+  path: readonly string[]
+  text: string
+}
+
+/** A candidate of a scan, told without reading its body into JavaScript (Store.tally). */
+export interface Tally {
+  /** As stored. */
+  id: string
+  type: string
+  /**
+   * Per probe, at least how often its text occurs (non-overlapping) in the value as stored:
+   * Infinity where the stored form may hide an occurrence (an escaped character).
+   */
+  counts: number[]
+}
+
 /** A transaction as stored in the log: who, when, and per document what and how it changed. */
 export interface LoggedTransaction {
   id: string
@@ -182,6 +203,11 @@ export interface Store {
    * objects may be shared with other scans (a parse cache): treat them as read-only.
    */
   scan(hint?: ScanHint): Iterable<SanityDocument>
+  /**
+   * What scan(hint) would yield, in the same order, as tallies of `probes` instead of documents:
+   * lets a ranked search read only the documents that can reach its top (core/scoreTopK.ts).
+   */
+  tally?(hint: ScanHint, probes: readonly Probe[]): Iterable<Tally>
   /** Number of stored documents. */
   count(): number
   /**

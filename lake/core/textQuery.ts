@@ -13,6 +13,7 @@
 import {
   analyzeForSearch,
   foldForSearch,
+  foldKeepsOccurrences,
   matchWord,
   searchKeys,
   searchWords,
@@ -142,6 +143,46 @@ export function matchTextQuery(text: AnalyzedText, terms: readonly TextTerm[]): 
   if (terms.length === 0) return NO_MATCH
   if (positive === 0) return {matched: true, score: 1}
   return {matched: true, score: quality / positive + Math.min(MAX_HIT_SCORE, HIT_SCORE * hits)}
+}
+
+/**
+ * The keys whose counts bound matchTextQuery (boundTextQuery): per term that must be found, the
+ * shortest key of its first word, where every hit of the term starts (findWord, findTerm). Null
+ * when a key is one folding can make out of other text (foldKeepsOccurrences), so that counting
+ * it in text as written would not bound it.
+ */
+export function boundKeys(terms: readonly TextTerm[]): string[] | null {
+  const keys: string[] = []
+  for (const term of terms) {
+    if (term.negated || term.words.length === 0) continue
+    const key = shortestKey(term.words[0])
+    if (!foldKeepsOccurrences(key)) return null
+    keys.push(key)
+  }
+  return keys
+}
+
+/**
+ * At least matchTextQuery(text, terms), from at least how often each of boundKeys(terms) occurs
+ * in the text: the same sum with every term found as written and every occurrence a hit.
+ */
+export function boundTextQuery(terms: readonly TextTerm[], counts: readonly number[]): TextMatch {
+  if (terms.length === 0) return NO_MATCH
+  let positive = 0
+  let hits = 0
+  let k = 0
+  for (const term of terms) {
+    if (term.negated) continue
+    positive++
+    const count = term.words.length === 0 ? 1 : counts[k++]
+    if (count === 0) return NO_MATCH
+    hits += count
+  }
+  if (positive === 0) return {matched: true, score: 1}
+  return {
+    matched: true,
+    score: (2 * positive) / positive + Math.min(MAX_HIT_SCORE, HIT_SCORE * hits),
+  }
 }
 
 /** When a word's lookup may stop: `count` hits, and one of them as written if `whole`. */

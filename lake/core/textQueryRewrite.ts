@@ -23,6 +23,8 @@ import type {SanityDocument} from './types.ts'
 import {searchableText} from './searchText.ts'
 import {
   analyzeTexts,
+  boundKeys,
+  boundTextQuery,
   matchTextQuery,
   parseTextQuery,
   type AnalyzedText,
@@ -384,6 +386,26 @@ function matchAnalyzed(text: AnalyzedText, query: string, doc: SanityDocument) {
   return scoredMatch(text, query, scalarText(doc.publishedAt) ?? scalarText(doc._updatedAt) ?? '')
 }
 
+/**
+ * An upper bound of matchOnDocument for `query` over any document, from at least how often each
+ * of its `keys` occurs in the searched value (see boundKeys); undefined when the query's words
+ * cannot be bounded that way.
+ */
+export function matchBound(
+  query: string,
+): {keys: string[]; bound(counts: readonly number[]): {m: boolean; s: number}} | undefined {
+  const terms = termsOf(query)
+  const keys = boundKeys(terms)
+  if (!keys) return undefined
+  return {
+    keys,
+    bound(counts) {
+      const result = boundTextQuery(terms, counts)
+      return result.matched ? {m: true, s: result.score + MAX_RECENCY} : NO_ANSWER
+    },
+  }
+}
+
 /** Whether `text` matches `query`, and its score with the recency of `date` for ties. */
 function scoredMatch(text: AnalyzedText, query: string, date: string): {m: boolean; s: number} {
   const result = matchTextQuery(text, termsOf(query))
@@ -439,6 +461,9 @@ function termsOf(query: string): TextTerm[] {
 // 1970 to about 2100 in milliseconds maps onto [0, 0.01): far below the step between a
 // whole-word and an inflection hit, enough to order ties newest first.
 const RECENCY_SPAN = 4.1e12
+
+/** Above any recency(). */
+const MAX_RECENCY = 0.01
 
 function recency(date: string): number {
   const time = Date.parse(date)

@@ -9,6 +9,7 @@ import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
 import {evaluateQuery, type QueryContext} from './query.ts'
+import type {ScoreBounds} from './scoreTopK.ts'
 import type {SanityDocument} from './types.ts'
 
 /** Candidates per filter evaluation while reading an ordered top-k. */
@@ -35,9 +36,14 @@ export interface ViewOptions {
 }
 
 export interface DocumentSink {
-  add(documents: readonly SanityDocument[]): void
+  /** The next documents, in view order or (with `positions`) at those places in it. */
+  add(documents: readonly SanityDocument[], positions?: readonly number[]): void
   /** The query to evaluate once every document went by. */
   finish(): ExprNode
+  /** Below this bound a document cannot change the answer (ScoreStage.floor). */
+  floor(): number
+  /** Upper bounds of what a document adds, before it is read (core/scoreTopK.ts). */
+  bounds?: ScoreBounds
 }
 
 export interface View {
@@ -50,6 +56,8 @@ export interface View {
 
 /** Candidates per filter evaluation and per body read when streaming a scan. */
 const SCAN_BATCH = 500
+/** Documents read per step when reading by falling bound (few are read past the floor). */
+const BOUNDED_BATCH = 64
 
 export async function loadView(options: ViewOptions): Promise<View> {
   const {store, perspective, apiVersion, plan, canRead} = options
@@ -70,11 +78,24 @@ export async function loadView(options: ViewOptions): Promise<View> {
   }
 
   /** The scan's documents, in the view or (published and raw views) through the sink. */
-  const gather = (stored: Iterable<SanityDocument | null>): View => {
+  const gather = (hint: ScanHint): View => {
     const {sink} = options
     // In a stack a document group's layers come apart in id order: the view needs all of them.
-    if (!sink || perspective.kind === 'stack') return {documents: present(stored), dereference}
-    for (const batch of batches(stored)) sink.add(present(batch))
+    if (!sink || perspective.kind === 'stack') {
+      return {documents: present(store.scan(hint)), dereference}
+    }
+    if (sink.bounds && store.tally) {
+      readByBound(
+        store,
+        hint,
+        sink,
+        sink.bounds,
+        (id) => canRead(id) && !excluded(id, exclude),
+        present,
+      )
+    } else {
+      for (const batch of batches(store.scan(hint))) sink.add(present(batch))
+    }
     return {documents: [], query: sink.finish(), dereference}
   }
 
@@ -102,7 +123,7 @@ export async function loadView(options: ViewOptions): Promise<View> {
     if (documents) return {documents, dereference}
   }
   if (!hint || perspective.kind === 'raw') {
-    return gather(store.scan({...hint, excludeIdPrefixes: exclude}))
+    return gather({...hint, excludeIdPrefixes: exclude})
   }
   // Non-raw: the hint speaks of view ids (published ids). Narrow by type, id or attribute, then
   // complete each candidate's document group so the perspective picks the right layer.
@@ -112,9 +133,9 @@ export async function loadView(options: ViewOptions): Promise<View> {
   if (hint.attributes) narrowed.attributes = hint.attributes
   if (hint.search) narrowed.search = hint.search
   if (!hint.types && !hint.ids && !hint.attributes && !hint.search) {
-    return gather(store.scan({excludeIdPrefixes: exclude}))
+    return gather({excludeIdPrefixes: exclude})
   }
-  if (perspective.kind === 'published') return gather(store.scan(narrowed))
+  if (perspective.kind === 'published') return gather(narrowed)
   const groups = new Set<string>()
   for (const doc of store.scan(narrowed)) groups.add(getPublishedId(doc._id))
   const {sink} = options
@@ -126,6 +147,60 @@ export async function loadView(options: ViewOptions): Promise<View> {
     sink.add(present(store.getDocuments(groupIds(chunk, perspective))))
   }
   return {documents: [], query: sink.finish(), dereference}
+}
+
+/**
+ * A published or raw view's scan through the sink, reading only what can still change its answer:
+ * every candidate's bound comes from its tally (no body read), then bodies are read by falling
+ * bound until the next bound is below the sink's floor. Each document goes in at its place in
+ * view order (by `_id`, as applyPerspective sorts), so ties end as with every document read.
+ */
+function readByBound(
+  store: Store,
+  hint: ScanHint,
+  sink: DocumentSink,
+  bounds: ScoreBounds,
+  visible: (id: string) => boolean,
+  present: (docs: Iterable<SanityDocument | null>) => SanityDocument[],
+): void {
+  const referrers = bounds.references.map(
+    (ids) =>
+      new Set(
+        Array.from(
+          store.select({where: {kind: 'references', ids}, idsOnly: true}),
+          (row) => row.id,
+        ),
+      ),
+  )
+  const ids: string[] = []
+  const bound: number[] = []
+  for (const tally of store.tally!(hint, bounds.probes)) {
+    if (!visible(tally.id)) continue
+    ids.push(tally.id)
+    bound.push(bounds.bound({tally, referrers}))
+  }
+  // The store's id order (SQLite compares UTF-8 bytes) can differ from the view's (UTF-16 units).
+  let position = ids.map((_, i) => i)
+  if (ids.some((id, i) => i > 0 && ids[i - 1] > id)) {
+    const byId = [...position].sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0))
+    position = []
+    byId.forEach((index, place) => (position[index] = place))
+  }
+  // A score must be above 0 to be kept.
+  const order = ids.map((_, i) => i).filter((i) => bound[i] > 0)
+  order.sort((a, b) => bound[b] - bound[a] || position[a] - position[b])
+  const placeOf = new Map<string, number>()
+  for (let next = 0; next < order.length && bound[order[next]] >= sink.floor();) {
+    const batch = order.slice(next, next + BOUNDED_BATCH)
+    next += batch.length
+    placeOf.clear()
+    for (const i of batch) placeOf.set(ids[i], position[i])
+    const documents = present(store.getDocuments(batch.map((i) => ids[i])))
+    sink.add(
+      documents,
+      documents.map((doc) => placeOf.get(doc._id)!),
+    )
+  }
 }
 
 /** Items a SCAN_BATCH at a time, nulls dropped. */

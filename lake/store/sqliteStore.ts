@@ -76,8 +76,10 @@ import type {
   Store,
   StoreRegistry,
   StoreWriter,
+  Tally,
   TransactionQuery,
 } from '../core/store.ts'
+import {countInBytes, countInJson} from './tally.ts'
 
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
 const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[] = [
@@ -1205,6 +1207,33 @@ export function createSqliteStore(
         }
       }
       yield* resolveRows(batch)
+    },
+
+    *tally(hint, probes) {
+      const query = scanSql(hint)
+      if (!query) return
+      const {filter, orderBy, params} = query
+      // Texts in the whole body are counted in its JSONB bytes; in a value, in its JSON text.
+      const paths = [...new Set(probes.filter((p) => p.path.length).map((p) => jsonPath(p.path)))]
+      const wholeNeedles = probes.filter((p) => !p.path.length).map((p) => Buffer.from(p.text))
+      const columnOf = probes.map((p) => (p.path.length ? 3 + paths.indexOf(jsonPath(p.path)) : -1))
+      // scan() reads a long id list by id; scanSql leaves it out (a superset).
+      const ids = hint.ids && !hint.order ? new Set(hint.ids) : null
+      const sql = `SELECT id, type, body${paths.map(() => ', body -> ?').join('')} FROM documents${filter} ORDER BY ${orderBy}`
+      for (const row of iterate(sql, [...paths, ...params], true) as Iterable<unknown[]>) {
+        const id = row[0] as string
+        if (ids && !ids.has(id)) continue
+        const body = row[2]
+        const whole =
+          body instanceof Uint8Array
+            ? countInBytes(body, wholeNeedles)
+            : wholeNeedles.map((n) => countInJson(String(body), n.toString()))
+        let w = 0
+        const counts = probes.map((p, i) =>
+          columnOf[i] < 0 ? whole[w++] : countInJson(row[columnOf[i]] as string | null, p.text),
+        )
+        yield {id, type: row[1] as string, counts} satisfies Tally
+      }
     },
 
     count() {

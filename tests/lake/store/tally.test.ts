@@ -1,0 +1,111 @@
+/**
+ * Store.tally counts texts in stored documents without parsing them (lake/store/tally.ts): a
+ * count is never below how often the text occurs in the document's strings, and a string whose
+ * escapes could spell the text makes the count Infinity.
+ */
+import fc from 'fast-check'
+import {DatabaseSync} from 'node:sqlite'
+import {afterAll, describe, expect, test} from 'vitest'
+import {countInBytes, countInJson} from '../../../lake/store/tally.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+import {memoryStore} from '../../helpers/store.ts'
+
+const db = new DatabaseSync(':memory:')
+afterAll(() => db.close())
+const jsonb = (value: unknown) =>
+  (db.prepare('SELECT jsonb(?) AS b').get(JSON.stringify(value)) as {b: Uint8Array}).b
+const occurrences = (strings: string[], text: string) =>
+  strings.reduce((n, s) => n + s.split(text).length - 1, 0)
+const stringsOf = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? [value]
+    : value && typeof value === 'object'
+      ? Object.entries(value).flatMap(([k, v]) => [
+          ...(Array.isArray(value) ? [] : [k]),
+          ...stringsOf(v),
+        ])
+      : []
+
+describe('counting in JSONB', () => {
+  test('never below the occurrences in the strings, for any document', () => {
+    const piece = fc.constantFrom('নির্বাচন', 'ন', 'ির্বা', ' ', '"', '\\', '\n', 'a', '।', '\u200D')
+    const text = fc.array(piece, {maxLength: 40}).map((p) => p.join(''))
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        {depthSize: 'small'},
+        text,
+        fc.integer(),
+        fc.array(tie('node'), {maxLength: 4}),
+        fc.dictionary(text, tie('node'), {maxKeys: 4}),
+      ),
+    })).node
+    fc.assert(
+      fc.property(value, (v) => {
+        const [count] = countInBytes(jsonb(v), [Buffer.from('নির্বা')])
+        return count >= occurrences(stringsOf(v), 'নির্বা')
+      }),
+      {numRuns: 2000},
+    )
+  })
+
+  test('a string of 92 bytes: its size byte is a backslash, not an escape', () => {
+    const title = 'ক'.repeat(30) + 'ab'
+    expect(Buffer.byteLength(title)).toBe(92)
+    const bytes = jsonb({title})
+    expect(bytes.includes(0x5c)).toBe(true)
+    expect(countInBytes(bytes, [Buffer.from('ক')])).toEqual([30])
+  })
+
+  test('escapes that could spell a letter make every count Infinity', () => {
+    // JSON.stringify escapes control characters and lone surrogates with \u.
+    for (const text of ['নির্বাচন\u0001', 'নির্বাচন\uD800'])
+      expect(countInBytes(jsonb({text}), [Buffer.from('নির্বা'), Buffer.from('x')])).toEqual([
+        Infinity,
+        Infinity,
+      ])
+    // A JSONB text written from JSON text with \u escapes, as another writer could.
+    const escaped = (
+      db.prepare(`SELECT jsonb('{"t":"\\u09a8\\u09bf"}') AS b`).get() as {b: Uint8Array}
+    ).b
+    expect(countInBytes(escaped, [Buffer.from('নি')])).toEqual([Infinity])
+    // Quotes, backslashes and newlines spell no letter.
+    expect(countInBytes(jsonb({t: 'নি"\\\nনি'}), [Buffer.from('নি')])).toEqual([2])
+  })
+
+  test('in JSON text', () => {
+    expect(countInJson(null, 'নি')).toBe(0)
+    expect(countInJson('"নিনি নি"', 'নি')).toBe(3)
+    expect(countInJson('["নি\\"নি"]', 'নি')).toBe(2)
+    expect(countInJson('"\\u09a8\\u09bf"', 'নি')).toBe(Infinity)
+  })
+})
+
+describe('Store.tally', () => {
+  test('what scan() yields, in its order, with counts in the whole document and at a path', async () => {
+    const docs = [
+      {_id: 'b', _type: 'article', title: 'নির্বাচন নির্বাচন', body: 'নির্বাচনের কথা'},
+      {_id: 'a', _type: 'headline', text: 'নির্বাচন'},
+      {_id: 'drafts.a', _type: 'headline', text: 'ঢাকা'},
+      {_id: 'c', _type: 'article', title: {nested: 'নির্বাচন\u0001'}},
+    ] as SanityDocument[]
+    const store = await memoryStore(docs)
+    try {
+      const hint = {types: ['article', 'headline'], excludeIdPrefixes: ['drafts.']}
+      const probes = [
+        {path: [], text: 'নির্বা'},
+        {path: ['title'], text: 'নির্বা'},
+        {path: ['text'], text: 'নির্বা'},
+      ]
+      const tallies = [...store.tally!(hint, probes)]
+      expect(tallies.map((t) => t.id)).toEqual([...store.scan(hint)].map((d) => d._id))
+      expect(tallies).toEqual([
+        {id: 'a', type: 'headline', counts: [1, 0, 1]},
+        {id: 'b', type: 'article', counts: [3, 2, 0]},
+        {id: 'c', type: 'article', counts: [Infinity, Infinity, 0]},
+      ])
+      expect([...store.tally!({ids: ['b', 'x']}, probes)].map((t) => t.id)).toEqual(['b'])
+    } finally {
+      store.close()
+    }
+  })
+})

@@ -254,14 +254,25 @@ export function dropSearchIndex(db: DatabaseSync): void {
 /**
  * An SQL condition on `id` for a search hint, with its one parameter (the FTS5 query). Ids still
  * queued for the index are candidates whatever the hint (their rows may be missing or stale).
+ *
+ * `walk`, over the documents table only, for a hint with many candidates: the scan walks the id
+ * index in order and checks each entry's rowid against the index's answer before reading its row.
+ * The id form finds each candidate's id through its row first, so a common word read every row
+ * twice (about 1.2x the time of the search before migration 15); for a few candidates it seeks
+ * only those, where the walk would read the whole id index.
  */
-export function searchCondition(hint: SearchHint): {sql: string; params: SQLInputValue[]} | null {
+export function searchCondition(
+  hint: SearchHint,
+  walk = false,
+): {sql: string; params: SQLInputValue[]} | null {
   const expression = ftsExpression(hint)
   if (expression === null) return null
   if (expression === false) return {sql: '0', params: []}
+  const matching = 'SELECT rowid FROM search_fts WHERE search_fts MATCH ?'
   return {
-    sql: `id IN (SELECT id FROM documents WHERE rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)
-      UNION ALL SELECT id FROM search_queue)`,
+    sql: walk
+      ? `(+rowid IN (${matching}) OR +id IN (SELECT id FROM search_queue))`
+      : `id IN (SELECT id FROM documents WHERE rowid IN (${matching}) UNION ALL SELECT id FROM search_queue)`,
     params: [expression],
   }
 }

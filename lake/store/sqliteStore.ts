@@ -337,6 +337,12 @@ const ANALYZE_BATCH = 256
  */
 const APPLY_AFTER_MS = 10
 
+/**
+ * Full-text candidates from which a scan walks the id index rather than seeking each one
+ * (searchCondition): about where the two cost the same.
+ */
+const WALK_CANDIDATES = 1000
+
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
 
@@ -1138,7 +1144,10 @@ export function createSqliteStore(
       params.push(prefix, prefixEnd(prefix))
     }
     if (hint.search && searchIndexOn) {
-      const condition = searchCondition(hint.search)
+      const walk =
+        open(false) !== null &&
+        countSearched((sql) => stmt(sql)!, hint.search, WALK_CANDIDATES) >= WALK_CANDIDATES
+      const condition = searchCondition(hint.search, walk)
       if (condition) {
         where.push(condition.sql)
         params.push(...condition.params)

@@ -838,6 +838,30 @@ describe('full-text index queue', () => {
     expect(ids(store.scan({search: {column: 'words', text: 'খেলা'}}))).toEqual(['b', 'other'])
   })
 
+  test('a common word walks the ids, a rare one seeks them: the same candidates, queued ones too', async () => {
+    const docs: Record<string, Partial<SanityDocument>> = {}
+    for (let i = 0; i < 1500; i++) {
+      docs[`d${String(i).padStart(4, '0')}`] = {title: i % 300 === 0 ? 'বৈঠক খেলা' : 'খেলা'}
+    }
+    for (let i = 0; i < 20; i++) docs[`x${i}`] = {title: 'নির্বাচন'}
+    await commit(docs)
+    const expected = {
+      common: [...Object.keys(docs).filter((id) => id.startsWith('d')), 'other'].sort(),
+      rare: ['d0000', 'd0300', 'd0600', 'd0900', 'd1200'],
+    }
+    await commit({other: {title: 'খেলা'}, x0: null})
+    const found = () => ({
+      common: ids(store.scan({search: {column: 'words', text: 'খেলা'}})),
+      rare: ids(store.scan({search: {column: 'words', text: 'বৈঠক'}})),
+    })
+    // Queued: every queued document is a candidate.
+    const queued = found()
+    expect(queued.common).toHaveLength(1520)
+    expect(queued.rare).toEqual(queued.common)
+    while (indexState().queued > 0) await afterCommit()
+    expect(found()).toEqual(expected)
+  })
+
   test('changes and deletes reach the index through the queue', async () => {
     await commit({a: {title: 'বৈঠক'}, b: {title: 'বৈঠক'}})
     await afterCommit()

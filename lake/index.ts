@@ -25,6 +25,7 @@ import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createQueryPool} from './query/pool.ts'
 import {createSearchAnalyzer} from './store/searchAnalyzer.ts'
+import {createWalCheckpointer} from './store/walCheckpointer.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -91,7 +92,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit, now: options.now})
   const principals = options.principals ?? auth!.store
   const analyzer = createSearchAnalyzer()
-  const stores = createSqliteStores(options.dataDir, {analyzer})
+  const checkpointer = createWalCheckpointer()
+  const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer})
   const bus = createEventBus()
   const listeners = createListenerRegistry()
   bus.onClose((reason) => listeners.disconnectAll(reason))
@@ -171,7 +173,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       // Let pending writes (queued behind each store's lock) finish before the files close.
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
       // Every other connection to the files first: the last one to close folds the WAL in.
-      await Promise.all([stoppingQueries, analyzer.close()])
+      await Promise.all([stoppingQueries, analyzer.close(), checkpointer.close()])
       stores.close()
       auth?.store.close()
     },

@@ -53,6 +53,7 @@ import {
   type LogStep,
 } from './log.ts'
 import type {SearchAnalyzer} from './searchAnalyzer.ts'
+import type {WalCheckpointer} from './walCheckpointer.ts'
 import {
   applyAnalyzed,
   dropSearchIndex,
@@ -314,6 +315,18 @@ function describeFields(db: DatabaseSync): void {
 const WAL_PAGES = 512
 const WAL_BYTES = WAL_PAGES * 16384
 
+/**
+ * With a checkpointer thread: a checkpoint after a write group at most this often (SQLite's own,
+ * every WAL_PAGES pages, came about this often under 50 single-document writers).
+ */
+const CHECKPOINT_EVERY_MS = 200
+/**
+ * Past this many frames in the WAL (16 MB of pages), the next write group waits for a checkpoint:
+ * SQLite restarts the log only at a write that finds every frame in the file, which writes that
+ * never pause (the next group, an index step) might never give it.
+ */
+const MAX_WAL_FRAMES = 2 * WAL_PAGES
+
 /** Transactions acknowledged per fsync at most (group commit). */
 const MAX_GROUP = 256
 
@@ -377,6 +390,11 @@ export interface SqliteStoreOptions {
    * store only writes the rows. Without it (or for ':memory:') the event loop analyses them.
    */
   analyzer?: SearchAnalyzer
+  /**
+   * Checkpoints the WAL on another thread (walCheckpointer.ts). Without it (or for ':memory:')
+   * SQLite does so in the COMMIT that crosses WAL_PAGES, on the event loop.
+   */
+  checkpointer?: WalCheckpointer
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -464,8 +482,9 @@ export function createSqliteStore(
     db.exec('PRAGMA journal_mode = WAL')
     // SQLite never shrinks the WAL file by itself: after a bulk load it stayed the size of the
     // largest run between checkpoints (tens of MB, counted in the data folder's size). Checkpoint
-    // every WAL_PAGES pages and cut the file back to WAL_BYTES when it restarts.
-    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_PAGES}`)
+    // every WAL_PAGES pages (or leave it to the checkpointer's thread) and cut the file back to
+    // WAL_BYTES when it restarts.
+    db.exec(`PRAGMA wal_autocheckpoint = ${walCheckpointer ? 0 : WAL_PAGES}`)
     db.exec(`PRAGMA journal_size_limit = ${WAL_BYTES}`)
     db.exec('PRAGMA synchronous = FULL')
     db.exec('PRAGMA foreign_keys = ON')
@@ -629,6 +648,36 @@ export function createSqliteStore(
     return !closed && applyAnalysis(false)
   }
 
+  const walCheckpointer =
+    options.checkpointer && path !== ':memory:' && !options.readOnly ? options.checkpointer : null
+  /** The checkpoint in flight on the checkpointer's thread, and when the last one started. */
+  let checkpointing: Promise<void> | null = null
+  let checkpointedAt = -Infinity
+  /** Frames in the WAL at the last checkpoint (0: the next write starts it over). */
+  let walFrames = 0
+
+  /**
+   * A checkpoint on the other thread. `quiet`: nothing is written until it is done, so when it
+   * copies every frame, the next write starts the log over (unless a reader still reads it).
+   */
+  function requestCheckpoint(quiet = false): Promise<void> | null {
+    if (!walCheckpointer || closed || checkpointing) return checkpointing
+    checkpointedAt = performance.now()
+    checkpointing = walCheckpointer.checkpoint({path, opening}).then(
+      (result) => {
+        checkpointing = null
+        walFrames = quiet && result.checkpointed === result.log ? 0 : result.log
+      },
+      (err: unknown) => {
+        checkpointing = null
+        console.error(
+          `lake: checkpointing the write-ahead log of "${dataset}" failed (${(err as Error).message}); the next idle moment tries again`,
+        )
+      },
+    )
+    return checkpointing
+  }
+
   let idle: NodeJS.Timeout | null = null
   function scheduleIdleCheckpoint() {
     if (options.readOnly || closed) return
@@ -642,8 +691,12 @@ export function createSqliteStore(
    */
   function idleCheckpoint() {
     idle = null
-    // Busy now: the end of the write group or index step asks again.
+    // Busy now: the end of the write group, index step or checkpoint asks again.
     if (closed || !db || draining || syncing || indexing) return
+    if (checkpointing) {
+      void checkpointing.then(scheduleIdleCheckpoint)
+      return
+    }
     // A reader in the middle of a snapshot keeps the WAL: give up at once rather than wait for it
     // on the event loop, and try again after another idle interval.
     db.exec('PRAGMA busy_timeout = 0')
@@ -1017,6 +1070,13 @@ export function createSqliteStore(
     try {
       while (queue.length > 0) {
         while (offThread && queued > MAX_QUEUED && !closed && (await catchUpIndex()));
+        // A log that has not started over for long: a checkpoint with no write beside it (see
+        // MAX_WAL_FRAMES). Once per group, so a reader holding the log back costs each group a
+        // round trip to the thread, not a stop.
+        if (walFrames > MAX_WAL_FRAMES) {
+          await checkpointing
+          await requestCheckpoint(true)
+        }
         const done: {job: Job; value: unknown}[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
           const job = queue.shift()!
@@ -1058,6 +1118,9 @@ export function createSqliteStore(
         }
         unsynced.push({wrote, callbacks, done})
         syncWal()
+        if (wrote && performance.now() - checkpointedAt >= CHECKPOINT_EVERY_MS) {
+          void requestCheckpoint()
+        }
       }
     } finally {
       draining = false

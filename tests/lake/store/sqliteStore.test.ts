@@ -12,6 +12,12 @@ import type {CommittedTransaction, SanityDocument} from '../../../lake/core/type
 import {createSqliteStore, createSqliteStores} from '../../../lake/store/sqliteStore.ts'
 import {compileSelection} from '../../../lake/store/fields.ts'
 import {createSearchAnalyzer, type SearchAnalyzer} from '../../../lake/store/searchAnalyzer.ts'
+import {
+  createWalCheckpointer,
+  type CheckpointResult,
+  type CheckpointTask,
+  type WalCheckpointer,
+} from '../../../lake/store/walCheckpointer.ts'
 import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
 
 let dir: string
@@ -1094,5 +1100,78 @@ describe('write-ahead log', () => {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     expect(statSync(wal).size).toBe(0)
+  })
+})
+
+describe('write-ahead log checkpointed on another thread', () => {
+  let checkpointer: WalCheckpointer
+  beforeEach(() => {
+    checkpointer = createWalCheckpointer()
+  })
+  afterEach(() => checkpointer.close())
+
+  /**
+   * A checkpointer whose checkpoints wait until the test lets each go: with `answer`, or on the
+   * real thread (go() returns once it is done).
+   */
+  function heldCheckpointer() {
+    const held: {task: CheckpointTask; go: (answer?: CheckpointResult) => Promise<unknown>}[] = []
+    const holding: WalCheckpointer = {
+      checkpoint: (task) =>
+        new Promise((resolve) => {
+          held.push({
+            task,
+            go: async (answer) => resolve(answer ?? (await checkpointer.checkpoint(task))),
+          })
+        }),
+      close: () => checkpointer.close(),
+    }
+    stores.close()
+    stores = createSqliteStores(dir, {checkpointer: holding})
+    store = stores.get('test')
+    return held
+  }
+  const wal = () => statSync(join(dir, 'datasets', 'test.sqlite-wal')).size
+  const WAL_BYTES = 512 * 16384
+
+  test('a COMMIT leaves copying the log into the file to the thread', async () => {
+    // SQLite's own checkpoint ran in the COMMIT past 512 pages: two fsyncs on the event loop.
+    const held = heldCheckpointer()
+    const body = 'সংবাদ '.repeat(500)
+    for (let t = 0; t < 40; t++) {
+      await commit(Object.fromEntries(Array.from({length: 50}, (_, i) => [`d${t}-${i}`, {body}])))
+    }
+    expect(held.length).toBe(1)
+    expect(held[0].task.path).toBe(join(dir, 'datasets', 'test.sqlite'))
+    // Nothing copied the log meanwhile: it holds every write.
+    expect(wal()).toBeGreaterThan(2 * WAL_BYTES)
+    await held[0].go()
+    // It found more than 16 MB of log: the next group waits for a checkpoint with no write beside
+    // it, and then starts the log over.
+    const next = commit({after: {}})
+    while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+    await held[1].go()
+    await next
+    expect(wal()).toBeLessThanOrEqual(WAL_BYTES)
+    expect(store.count()).toBe(2001)
+  })
+
+  test('a log that has not started over for long makes the next write group wait for a checkpoint', async () => {
+    const held = heldCheckpointer()
+    await commit({a: {}})
+    expect(held.length).toBe(1)
+    // The checkpoint found 10,000 frames and could copy only half (a reader on an old snapshot,
+    // say, or writes that never paused).
+    held[0].go({busy: false, log: 10_000, checkpointed: 5_000})
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    let written = false
+    const next = commit({b: {}}).then(() => (written = true))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(held.length).toBe(2)
+    expect(written).toBe(false)
+    expect(store.getDocuments(['b'])).toEqual([null])
+    held[1].go({busy: false, log: 10_000, checkpointed: 10_000})
+    await next
+    expect(ids(store.scan())).toEqual(['a', 'b'])
   })
 })

@@ -1,0 +1,57 @@
+/**
+ * Checkpoints of the write-ahead log on a thread of their own. SQLite's automatic checkpoint runs
+ * inside the COMMIT that crosses its threshold: it copies the WAL's pages into the file and syncs
+ * both, 5-40 ms on a shared disk, all of it on the event loop, which meanwhile read no request and
+ * wrote no group (under 50 single-document writers, half of the time the event loop spent in
+ * COMMITs). Here one thread for the whole lake runs a PASSIVE checkpoint on its own connection
+ * (it never waits for the writer or readers: it copies what no reader still needs) when a store
+ * asks; SQLite restarts the log at the next write once every frame is in the file. Started with
+ * the first checkpoint: most test lakes never need it.
+ */
+import {Piscina} from 'piscina'
+
+export interface CheckpointTask {
+  /** The dataset file, and which opening of it: a file deleted and made again is another one. */
+  path: string
+  opening: string
+}
+
+/** `PRAGMA wal_checkpoint`'s answer: frames in the log, and how many of them are in the file. */
+export interface CheckpointResult {
+  busy: boolean
+  log: number
+  checkpointed: number
+}
+
+export interface WalCheckpointer {
+  /** After close(), answers busy at once: the stores' own close folds the WAL in. */
+  checkpoint(task: CheckpointTask): Promise<CheckpointResult>
+  /**
+   * Closes the thread's connections (after its current checkpoint) and stops it. Before the
+   * stores close: theirs must be the last connections, which fold the WAL in.
+   */
+  close(): Promise<void>
+}
+
+const WORKER = new URL('./walCheckpointerWorker.ts', import.meta.url).href
+/** How long the thread waits for more work before it ends. */
+const IDLE_MS = 2000
+
+export function createWalCheckpointer(): WalCheckpointer {
+  let pool: Piscina<CheckpointTask | 'close', CheckpointResult> | null = null
+  let closed = false
+  return {
+    checkpoint(task) {
+      if (closed) return Promise.resolve({busy: true, log: 0, checkpointed: 0})
+      pool ??= new Piscina({filename: WORKER, minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS})
+      return pool.run(task)
+    },
+    async close() {
+      closed = true
+      // A thread gone idle closed its connections as it ended.
+      if (pool && pool.threads.length > 0) await pool.run('close').catch(() => undefined)
+      await pool?.destroy()
+      pool = null
+    },
+  }
+}

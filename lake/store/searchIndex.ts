@@ -30,7 +30,7 @@ import {
   SUFFIX_RULES,
   UNSTEMMED_WORDS,
 } from '../../bangla/index.ts'
-import {encodeMatchText, matchTokens, indexedStrings, referenceIds} from '../core/searchText.ts'
+import {encodeMatchText, indexedText, type IndexedTextSink} from '../core/searchText.ts'
 import {getPublishedId} from '../core/ids.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {SearchHint} from '../core/store.ts'
@@ -70,23 +70,27 @@ export interface IndexColumns {
 
 /** The index's three columns for a document. */
 export function indexedColumns(doc: SanityDocument): IndexColumns {
-  // A perspective view shows a draft or version under its published id.
-  const viewId = getPublishedId(doc._id)
-  const seen = new Set<string>()
   const words = new Set<string>()
-  for (const text of [viewId, ...indexedStrings(doc)]) {
-    for (const word of searchWords(text)) {
-      if (seen.has(word)) continue
-      seen.add(word)
-      for (const key of searchKeys(word)) words.add(key)
-    }
-  }
   const tokens = new Set<string>()
-  for (const token of matchTokens([viewId, doc])) tokens.add(encodeMatchText(token))
+  const refs = new Set<string>()
+  const sink: IndexedTextSink = {
+    words(text) {
+      // A word's keys are cached (searchKeys): looking them up again is as cheap as a set of
+      // the words already seen.
+      for (const word of searchWords(text)) for (const key of searchKeys(word)) words.add(key)
+    },
+    token: (token) => tokens.add(token),
+    ref: (id) => refs.add(id),
+  }
+  // A perspective view shows a draft or version under its published id.
+  indexedText(getPublishedId(doc._id), sink)
+  indexedText(doc, sink)
+  const encoded = new Set<string>()
+  for (const token of tokens) encoded.add(encodeMatchText(token))
   return {
     words: [...words].join(' '),
-    tokens: [...tokens].join(' '),
-    refs: [...referenceIds(doc)].join(' '),
+    tokens: [...encoded].join(' '),
+    refs: [...refs].join(' '),
   }
 }
 

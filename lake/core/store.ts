@@ -183,9 +183,10 @@ export interface StoreWriter {
   /**
    * Writes every change's `after` (null deletes) and appends the transaction to the log. It is
    * durable when transact() resolves (group commit: many transactions share one fsync). At most
-   * once per transact().
+   * once per transact(). A promise when it must first wait (without blocking) for another writer
+   * of the file to finish, such as the full-text index's thread; fails as it would throw.
    */
-  commit(tx: CommittedTransaction): void
+  commit(tx: CommittedTransaction): void | Promise<void>
   /**
    * Runs fn once what was committed is durable: when the write group's COMMIT, and every earlier
    * group's, is on disk (synced). Events are announced from here, so nobody hears of a write that

@@ -110,7 +110,7 @@ export async function runTransaction<R>(
       changes,
     }
     if (options.dryRun || changes.length === 0) return {transaction, result, committed: false}
-    writer.commit(transaction)
+    await writer.commit(transaction)
     lastTimestamps.set(store, now)
     writer.onDurable(() => bus.publish(transaction))
     return {transaction, result, committed: true}

@@ -1,27 +1,45 @@
 /**
- * The full-text index's analyzer on a thread of its own. The Bengali analyzer is the largest share
- * of a write's CPU (0.1–0.2 ms a document, more than SQLite's inserts): on the event loop, even
- * after the commits, it competed with the next requests and their acknowledgements. Here one
- * thread for the whole lake reads queued documents on its own read-only connection (WAL readers
- * never block the writer) and analyses them; the store writes the rows (applyAnalyzed) between
- * write groups. Started with the first queued document: most test lakes never need it.
+ * The full-text index's analyzer and writer on a thread of its own. The Bengali analyzer is the
+ * largest share of a write's CPU (0.1–0.2 ms a document, more than SQLite's inserts), and writing
+ * its rows into FTS5 the next (tokenizing them again, merging segments): on the event loop, which
+ * answers every request, both delayed the next acknowledgement. Here one thread for the whole lake
+ * reads queued documents on its own connection (WAL readers never block the writer), analyses
+ * them and holds the rows; the store tells it when to write them (`write`), only while no write
+ * group of its own is open, so neither connection ever waits for the other's write lock. Started
+ * with the first queued document: most test lakes never need it.
  */
 import {Piscina} from 'piscina'
-import type {AnalyzedDocument} from './searchIndex.ts'
 
-export interface AnalyzeTask {
-  /** The dataset file, and which opening of it: a file deleted and made again is another one. */
+/** A dataset file, and which opening of it: a file deleted and made again is another one. */
+export interface AnalyzerTarget {
   path: string
   opening: string
-  /** Queued ids after this one, in id order, at most `limit`. */
-  after: string
-  limit: number
+}
+
+export type AnalyzerTask =
+  /** Reads and analyses queued ids after `after` (in id order, at most `limit`) and holds them. */
+  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number})
+  /** Writes the held rows into the index and takes their documents off the queue. */
+  | (AnalyzerTarget & {kind: 'write'})
+  | {kind: 'close'}
+
+export interface Analysed {
+  /** Documents read and held; fewer than the limit when the queue's end was reached. */
+  read: number
+  /** The last id read ('' when none). */
+  last: string
 }
 
 export interface SearchAnalyzer {
-  analyze(task: AnalyzeTask): Promise<AnalyzedDocument[]>
+  analyze(task: AnalyzerTarget & {after: string; limit: number}): Promise<Analysed>
   /**
-   * Closes the thread's connections (after its current batch) and stops it; the queue keeps what
+   * Writes what `analyze` held, in one SQLite transaction of the thread's connection; resolves to
+   * how many documents it took off the queue (one written again since it was read stays queued).
+   * On failure nothing is written and nothing is held: the queue still has every document.
+   */
+  write(target: AnalyzerTarget): Promise<number>
+  /**
+   * Closes the thread's connections (after its current task) and stops it; the queue keeps what
    * it did not finish. Before the stores close: theirs must be the last connections.
    */
   close(): Promise<void>
@@ -32,25 +50,27 @@ const WORKER = new URL('./searchAnalyzerWorker.ts', import.meta.url).href
 const IDLE_MS = 2000
 
 export function createSearchAnalyzer(): SearchAnalyzer {
-  let pool: Piscina<AnalyzeTask | 'close', AnalyzedDocument[]> | null = null
+  let pool: Piscina<AnalyzerTask, unknown> | null = null
   let closed = false
+  const run = (task: AnalyzerTask): Promise<unknown> => {
+    if (closed) return Promise.reject(new Error('lake: the search analyzer is closed'))
+    pool ??= new Piscina({
+      filename: WORKER,
+      // The thread goes once the queue is empty for a while: a bulk load's analysis left it
+      // holding 45-80 MB of heap through whatever the lake did next.
+      minThreads: 0,
+      maxThreads: 1,
+      idleTimeout: IDLE_MS,
+    })
+    return pool.run(task)
+  }
   return {
-    analyze(task) {
-      if (closed) return Promise.reject(new Error('lake: the search analyzer is closed'))
-      pool ??= new Piscina({
-        filename: WORKER,
-        // The thread goes once the queue is empty for a while: a bulk load's analysis left it
-        // holding 45-80 MB of heap through whatever the lake did next.
-        minThreads: 0,
-        maxThreads: 1,
-        idleTimeout: IDLE_MS,
-      })
-      return pool.run(task)
-    },
+    analyze: (task) => run({kind: 'analyze', ...task}) as Promise<Analysed>,
+    write: (target) => run({kind: 'write', ...target}) as Promise<number>,
     async close() {
       closed = true
       // A thread gone idle closed its connections as it ended.
-      if (pool && pool.threads.length > 0) await pool.run('close').catch(() => undefined)
+      if (pool && pool.threads.length > 0) await pool.run({kind: 'close'}).catch(() => undefined)
       await pool?.destroy()
       pool = null
     },

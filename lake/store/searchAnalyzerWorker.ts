@@ -1,29 +1,42 @@
 /**
- * The search analyzer's thread (a piscina task module, see searchAnalyzer.ts): one read-only
- * connection per dataset file it is asked about.
+ * The search analyzer's thread (a piscina task module, see searchAnalyzer.ts): one connection per
+ * dataset file it is asked about, and the analysed rows it holds until told to write them.
  */
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import type {AnalyzeTask} from './searchAnalyzer.ts'
-import {analyzeQueued, type AnalyzedDocument} from './searchIndex.ts'
+import type {Analysed, AnalyzerTask} from './searchAnalyzer.ts'
+import {analyzeQueued, applyAnalyzed, type AnalyzedDocument} from './searchIndex.ts'
 
-type Connection = {opening: string; db: DatabaseSync; statements: Map<string, StatementSync>}
+type Connection = {
+  opening: string
+  db: DatabaseSync
+  statements: Map<string, StatementSync>
+  held: AnalyzedDocument[]
+}
 const connections = new Map<string, Connection>()
 
-export default function analyze(task: AnalyzeTask | 'close'): AnalyzedDocument[] {
-  if (task === 'close') {
+export default function run(task: AnalyzerTask): Analysed | number | void {
+  if (task.kind === 'close') {
     // The store's connection must be the last to close: only then does SQLite fold the WAL into
     // the file and remove it.
     for (const {db} of connections.values()) db.close()
     connections.clear()
-    return []
+    return
   }
   let connection = connections.get(task.path)
   if (connection?.opening !== task.opening) {
     // A dataset file deleted and made again: the old connection would still read the deleted one.
     connection?.db.close()
-    const db = new DatabaseSync(task.path, {readOnly: true})
+    const db = new DatabaseSync(task.path)
+    // The store only asks for a write while it has no write transaction open; a query thread's
+    // expression index or an `optimize` may still hold the lock for a moment.
     db.exec('PRAGMA busy_timeout = 5000')
-    connections.set(task.path, (connection = {opening: task.opening, db, statements: new Map()}))
+    // What this connection writes is also still in the queue (the same transaction takes it off):
+    // lost in a power cut, it is indexed again. No sync of its own at each COMMIT.
+    db.exec('PRAGMA synchronous = NORMAL')
+    // Checkpoints are the store's (walCheckpointer.ts, or the store's own connection's COMMITs).
+    db.exec('PRAGMA wal_autocheckpoint = 0')
+    connection = {opening: task.opening, db, statements: new Map(), held: []}
+    connections.set(task.path, connection)
   }
   const {db, statements} = connection
   const stmt = (sql: string) => {
@@ -31,5 +44,25 @@ export default function analyze(task: AnalyzeTask | 'close'): AnalyzedDocument[]
     if (!s) statements.set(sql, (s = db.prepare(sql)))
     return s
   }
-  return analyzeQueued(stmt, task.after, task.limit)
+  switch (task.kind) {
+    case 'analyze': {
+      const batch = analyzeQueued(stmt, task.after, task.limit)
+      for (const doc of batch) connection.held.push(doc)
+      return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : ''}
+    }
+    case 'write': {
+      const batch = connection.held
+      connection.held = []
+      if (batch.length === 0) return 0
+      db.exec('BEGIN IMMEDIATE')
+      try {
+        const applied = applyAnalyzed(stmt, batch)
+        db.exec('COMMIT')
+        return applied
+      } catch (err) {
+        if (db.isTransaction) db.exec('ROLLBACK')
+        throw err
+      }
+    }
+  }
 }

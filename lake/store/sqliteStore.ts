@@ -43,20 +43,27 @@ import {
   TYPE_COUNTS_SCHEMA,
   visibleReferences,
 } from './fields.ts'
-import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
+import {
+  CREATE_CODES,
+  CREATED_EFFECTS,
+  decodeChange,
+  encodeChange,
+  rebuild,
+  SNAPSHOT_EVERY,
+  type LogStep,
+} from './log.ts'
 import type {SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
 import {
-  applyAnalyzed,
   dropSearchIndex,
   ensureSearchIndex,
   indexQueued,
-  type AnalyzedDocument,
   queueDocument,
   SEARCH_INDEX_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
   searchCondition,
   countSearched,
+  unindexDocument,
 } from './searchIndex.ts'
 import type {
   ExportOptions,
@@ -181,6 +188,76 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   {name: 'no index of references by source', sql: 'DROP INDEX refs_source'},
   {name: 'an index of title lengths', sql: TITLE_LENGTH_INDEX},
   {name: 'the index of title lengths without the untitled', sql: TITLE_LENGTH_PARTIAL_INDEX},
+  {
+    // The full-text index's rows are keyed by the documents' rowid, which only an INTEGER PRIMARY
+    // KEY keeps through VACUUM, so the table is made again: the id map (search_ids, 3.5 % of the
+    // data file) goes, and `type` and `rev` are read from the body instead of kept beside it
+    // (about 2 %), as are created_at and updated_at, never read. Rows the index holds keep its
+    // row numbers, so it needs no rebuild; documents still queued get new ones.
+    name: 'documents keyed by an integer rowid, the full-text index by it',
+    sql: '',
+    run(db) {
+      const indexes = db
+        .prepare(
+          "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'documents' AND sql IS NOT NULL",
+        )
+        .all() as {sql: string}[]
+      db.exec(`
+        CREATE TABLE documents_keyed (
+          rowid INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          body BLOB NOT NULL,
+          type TEXT GENERATED ALWAYS AS (body ->> '$._type') VIRTUAL,
+          rev TEXT GENERATED ALWAYS AS (body ->> '$._rev') VIRTUAL
+        );
+        INSERT INTO documents_keyed (rowid, id, body)
+          SELECT s.rowid, d.id, d.body FROM documents d JOIN search_ids s ON s.id = d.id
+          ORDER BY s.rowid;
+        INSERT INTO documents_keyed (id, body)
+          SELECT id, body FROM documents WHERE id NOT IN (SELECT id FROM search_ids) ORDER BY id;
+        -- Deleted documents still queued: their rows would be found under their old numbers.
+        DELETE FROM search_fts WHERE rowid IN (
+          SELECT rowid FROM search_ids WHERE id NOT IN (SELECT id FROM documents));
+        DROP TABLE search_ids;
+        DROP TABLE documents;
+        ALTER TABLE documents_keyed RENAME TO documents;
+      `)
+      // The type index and any expression indexes (attr_*) went with the table.
+      for (const {sql} of indexes) db.exec(sql)
+    },
+  },
+  {
+    // Keyed by (tx_seq, position) itself: a rowid table kept a second index of the key, a
+    // third of the log's size once a created document's row shrank to a few bytes (log.ts),
+    // into which the rows written before that are converted here.
+    name: 'the change log keyed by transaction and position, created documents in a few bytes',
+    sql: `
+      CREATE TABLE changes_keyed (
+        tx_seq INTEGER NOT NULL REFERENCES transactions (seq),
+        position INTEGER NOT NULL,
+        doc_id TEXT NOT NULL,
+        mutations TEXT NOT NULL,
+        effects TEXT NOT NULL,
+        snapshot TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tx_seq, position)
+      ) WITHOUT ROWID;
+      INSERT INTO changes_keyed
+        SELECT tx_seq, position, doc_id,
+          CASE mutations ${Object.entries(CREATE_CODES)
+            .map(
+              ([code, {kind, marker}]) =>
+                `WHEN '${JSON.stringify([{[kind]: marker}])}' THEN '${code}'`,
+            )
+            .join(' ')} ELSE mutations END,
+          CASE effects WHEN '${JSON.stringify({revert: [0, null]})}' THEN '${CREATED_EFFECTS}' ELSE effects END,
+          snapshot, deleted
+        FROM changes ORDER BY tx_seq, position;
+      DROP TABLE changes;
+      ALTER TABLE changes_keyed RENAME TO changes;
+      CREATE INDEX changes_doc ON changes (doc_id, tx_seq);
+    `,
+  },
 ]
 
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
@@ -266,10 +343,16 @@ const INDEX_RETRY_MS = 1000
 /** Queued documents the analyzer thread reads and analyses per task (searchAnalyzer.ts). */
 const ANALYZE_BATCH = 256
 /**
- * How long an analysed batch waits for a write group to take it into its own transaction before it
- * is written in one of its own: under steady writes it costs no COMMIT of its own.
+ * Analysed documents the thread may hold unwritten while write groups keep the lock (a long run of
+ * them): beyond this it waits for a gap instead of reading further.
  */
-const APPLY_AFTER_MS = 10
+const MAX_HELD = 4 * ANALYZE_BATCH
+
+/**
+ * Full-text candidates from which a scan walks the id index rather than seeking each one
+ * (searchCondition): about where the two cost the same.
+ */
+const WALK_CANDIDATES = 1000
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -466,17 +549,22 @@ export function createSqliteStore(
   }
 
   /*
-   * With an analyzer thread: it reads and analyses a batch of the queue while the event loop
-   * writes. The next write group writes the batch's rows in its own transaction, or, when none
-   * comes within APPLY_AFTER_MS, a transaction of their own (applyAnalyzed leaves a document
-   * written again meanwhile queued). One batch is analysed at a time, read after the last one
-   * (`cursor`), and at most one is held unwritten.
+   * With an analyzer thread: it reads and analyses a batch of the queue (read after the last one,
+   * `cursor`) while the event loop writes, and holds the rows. When no write group is open and the
+   * thread is idle, it is told to write them, in a transaction of its own connection, while the
+   * event loop answers the last group and reads and builds the next transactions; a group that
+   * would open meanwhile waits for that write to end (writer.commit: awaited, never blocking the
+   * event loop in SQLite's busy handler). The thread does one task at a time, so a write is never
+   * asked for behind an analysis: the group would wait for both. applyAnalyzed leaves a document
+   * written again since it was read queued.
    */
   const offThread = options.analyzer && path !== ':memory:' ? options.analyzer : null
   let opening = ''
   let analysis: Promise<void> | null = null
-  let applyTimer: NodeJS.Timeout | null = null
-  let analyzed: AnalyzedDocument[] | null = null
+  /** Documents the thread holds analysed and unwritten. */
+  let held = 0
+  /** The thread's write of the held rows, in flight: no write group opens meanwhile. */
+  let writing: Promise<void> | null = null
   let cursor = ''
   /** Commits so far: a batch that found the queue empty looks again if any came meanwhile. */
   let commits = 0
@@ -486,56 +574,52 @@ export function createSqliteStore(
   const countQueued = () => Number(get('SELECT count(*) AS n FROM search_queue')?.n ?? 0)
 
   function analyzerStep() {
-    // A group in progress takes the batch; its end (or its sync's) schedules the next step.
-    if (analyzed && !draining && !syncing && !applyTimer) {
-      applyTimer = setTimeout(() => {
-        applyTimer = null
-        if (closed) return
-        if (!draining && !syncing) applyAnalysis(false)
-        scheduleIndexing()
-      }, APPLY_AFTER_MS)
-    }
-    if (!analysis && !retryIndexing && (!analyzed || cursor !== '') && queued > 0) {
+    // A group in progress keeps the write lock; its end (or its sync's) schedules the next step.
+    if (held > 0 && !groupOpen && !writing && !analysis) writeAnalysed()
+    if (
+      !analysis &&
+      !writing &&
+      !retryIndexing &&
+      held < MAX_HELD &&
+      (held === 0 || cursor !== '') &&
+      queued > 0
+    ) {
       requestAnalysis()
     }
     // The last batch's rows were written after the write group's idle checkpoint had run.
-    if (!analysis && !analyzed && queued === 0) scheduleIdleCheckpoint()
+    if (!analysis && held === 0 && !writing && queued === 0) scheduleIdleCheckpoint()
   }
 
-  /**
-   * Writes the held batch into the index: inside the open write group (a savepoint: a failure
-   * leaves the group's transactions alone), or in a transaction of its own. False when there was
-   * none or it failed (its documents stay queued).
-   */
-  function applyAnalysis(inGroup: boolean): boolean {
-    if (!analyzed || !db) return false
-    const batch = analyzed
-    analyzed = null
-    db.exec(inGroup ? 'SAVEPOINT analyzed' : 'BEGIN IMMEDIATE')
-    try {
-      const applied = applyAnalyzed((sql) => stmt(sql)!, batch)
-      db.exec(inGroup ? 'RELEASE analyzed' : 'COMMIT')
-      queued = Math.max(0, queued - applied)
-      return true
-    } catch (err) {
-      if (inGroup) db.exec('ROLLBACK TO analyzed; RELEASE analyzed')
-      else if (db.isTransaction) db.exec('ROLLBACK')
-      indexFailed(err)
-      return false
-    }
+  function writeAnalysed() {
+    const target = {path, opening}
+    held = 0
+    writing = offThread!.write(target).then(
+      (applied) => {
+        writing = null
+        if (closed) return
+        queued = Math.max(0, queued - applied)
+        scheduleIndexing()
+      },
+      (err) => {
+        writing = null
+        // Nothing was written and the thread holds nothing: read the queue again from its start.
+        cursor = ''
+        if (!closed) indexFailed(err)
+      },
+    )
   }
 
   function requestAnalysis() {
     const after = cursor
     const commitsBefore = commits
     analysis = offThread!.analyze({path, opening, after, limit: ANALYZE_BATCH}).then(
-      (batch) => {
+      ({read, last}) => {
         analysis = null
         if (closed) return
-        if (batch.length > 0) analyzed = analyzed ? analyzed.concat(batch) : batch
-        const end = batch.length < ANALYZE_BATCH
-        cursor = end ? '' : batch[batch.length - 1].id
-        if (batch.length > 0 || after !== '' || commits !== commitsBefore) {
+        held += read
+        const end = read < ANALYZE_BATCH
+        cursor = end ? '' : last
+        if (read > 0 || after !== '' || commits !== commitsBefore) {
           scheduleIndexing()
           return
         }
@@ -554,13 +638,18 @@ export function createSqliteStore(
 
   /**
    * Before a write group, while more than MAX_QUEUED documents wait for the index: waits for the
-   * analyzer's next batch and writes it (searches re-check every queued document, so the queue
-   * must stay short under a sustained bulk load). False when no batch came (a failure).
+   * analyzer's next batch and its write (searches re-check every queued document, so the queue
+   * must stay short under a sustained bulk load). False when nothing was written (a failure).
    */
   async function catchUpIndex(): Promise<boolean> {
-    if (!analysis && !analyzed) requestAnalysis()
-    if (!analyzed) await analysis
-    return !closed && applyAnalysis(false)
+    if (!analysis && held === 0 && !writing) requestAnalysis()
+    if (analysis) await analysis
+    if (closed) return false
+    if (held > 0 && !writing && !analysis) writeAnalysed()
+    const write = writing
+    if (!write) return false
+    await write
+    return !closed && !retryIndexing
   }
 
   const walCheckpointer =
@@ -607,7 +696,7 @@ export function createSqliteStore(
   function idleCheckpoint() {
     idle = null
     // Busy now: the end of the write group, index step or checkpoint asks again.
-    if (closed || !db || draining || syncing || indexing) return
+    if (closed || !db || draining || syncing || indexing || writing) return
     if (checkpointing) {
       void checkpointing.then(scheduleIdleCheckpoint)
       return
@@ -927,6 +1016,9 @@ export function createSqliteStore(
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
+      // The index's thread is writing: its transaction ends first (SQLite's WAL has one writer,
+      // and waiting in SQLite's busy handler would stop the event loop).
+      if (!groupOpen && writing) return writing.then(() => writer.commit(tx))
       commits++
       for (const change of tx.changes) forget(change.id)
       const conn = open(true)!
@@ -1016,7 +1108,6 @@ export function createSqliteStore(
         }
         const wrote = groupOpen && db !== null
         if (groupOpen && db) {
-          if (offThread) applyAnalysis(true)
           groupOpen = false
           try {
             db.exec('COMMIT')
@@ -1024,14 +1115,13 @@ export function createSqliteStore(
             if (db.isTransaction) db.exec('ROLLBACK')
             cache.clear()
             cachedBytes = 0
-            // The analysed batch written in the group is queued again: counted low, the queue
-            // would not be asked for again.
-            if (offThread) queued = countQueued()
             for (const {job} of done) job.reject(err)
             continue
           }
         }
         unsynced.push({wrote, callbacks, done})
+        // While the group is answered and the next one built, the thread writes what it holds.
+        if (offThread && held > 0 && !writing && !analysis) writeAnalysed()
         syncWal()
         if (wrote && performance.now() - checkpointedAt >= CHECKPOINT_EVERY_MS) {
           void requestCheckpoint()
@@ -1062,17 +1152,17 @@ export function createSqliteStore(
         for (const [target, strong, visible] of referencesOf(after)) {
           stmt(refsInsert)!.run(target, change.id, strong, visible)
         }
-        // created_at and updated_at (migration 1) are never read: the body has both, and a copy
-        // beside it cost 2-3 % of the table. NULL takes a byte; old rows lose theirs when rewritten.
+        // An update keeps the row's rowid, which keys its full-text row (searchIndex.ts).
         stmt(
-          `INSERT INTO documents (id, type, rev, created_at, updated_at, body) VALUES (?, ?, ?, NULL, NULL, jsonb(?))
-           ON CONFLICT (id) DO UPDATE SET type = excluded.type, rev = excluded.rev,
-             created_at = NULL, updated_at = NULL, body = excluded.body`,
-        )!.run(change.id, after._type, after._rev ?? tx.id, body)
+          `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
+           ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+        )!.run(change.id, body)
         stmt(FIELDS_UPSERT)!.run(change.id, after._type, ...fieldKeys(after))
         if (before && changesSinceAnchor(change.id) >= SNAPSHOT_EVERY - 1) snapshot = body
       } else {
-        stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
+        const deleted = stmt('DELETE FROM documents WHERE id = ? RETURNING rowid')!.get(change.id)
+        // Its full-text row now, while its rowid is known (a new document may take it next).
+        if (deleted && searchIndexOn) unindexDocument((sql) => stmt(sql)!, Number(deleted.rowid))
         stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
       }
       const {mutations, effects} = encodeChange(change)
@@ -1122,7 +1212,10 @@ export function createSqliteStore(
       params.push(prefix, prefixEnd(prefix))
     }
     if (hint.search && searchIndexOn) {
-      const condition = searchCondition(hint.search)
+      const walk =
+        open(false) !== null &&
+        countSearched((sql) => stmt(sql)!, hint.search, WALK_CANDIDATES) >= WALK_CANDIDATES
+      const condition = searchCondition(hint.search, walk)
       if (condition) {
         where.push(condition.sql)
         params.push(...condition.params)
@@ -1449,7 +1542,6 @@ export function createSqliteStore(
       closed = true
       if (indexing) clearImmediate(indexing)
       if (retryIndexing) clearTimeout(retryIndexing)
-      if (applyTimer) clearTimeout(applyTimer)
       if (idle) clearTimeout(idle)
       // A group still open was written by transactions that finished: make it durable, with every
       // group still waiting for its sync, and announce them in commit order.

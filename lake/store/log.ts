@@ -8,6 +8,11 @@
  *   snapshot) rebuilds any revision. A delete's revert is the last state itself, and every
  *   SNAPSHOT_EVERY-th change of a document stores its state, so a rebuild applies at most that many
  *   patches.
+ * - the commonest row of all, a document created by one mutation (a bulk load's), is stored in
+ *   a few bytes: its mutations as one letter (CREATE_CODES: the kind, capital when `_createdAt`
+ *   was given) and, when its revert is "no document before", its effects as ''. Stored JSON
+ *   always starts with `[` or `{`, so the short forms are unambiguous (before them the two were
+ *   42 of a created document's log row's 65 bytes, 4 % of the data file).
  * Rows written before this format (the `after` column of every change) are snapshots and decode
  * as they are.
  */
@@ -19,6 +24,18 @@ export const SNAPSHOT_EVERY = 64
 
 const CREATES = ['create', 'createOrReplace', 'createIfNotExists'] as const
 const SYSTEM_FIELDS = ['_rev', '_createdAt', '_updatedAt'] as const
+
+/** Stored mutations of a change that is one create marker: kind, capital with `_createdAt`. */
+export const CREATE_CODES: Record<string, {kind: (typeof CREATES)[number]; marker: 0 | null}> = {
+  c: {kind: 'create', marker: null},
+  C: {kind: 'create', marker: 0},
+  r: {kind: 'createOrReplace', marker: null},
+  R: {kind: 'createOrReplace', marker: 0},
+  i: {kind: 'createIfNotExists', marker: null},
+  I: {kind: 'createIfNotExists', marker: 0},
+}
+/** Stored effects of a change whose apply is a plain value and whose revert is no document. */
+export const CREATED_EFFECTS = ''
 
 /**
  * The stored form of a change's mutations and effects. A create's document equal to the state
@@ -39,10 +56,35 @@ export function encodeChange(change: DocumentChange): {mutations: string; effect
   })
   const {apply, revert} = change.effects
   const literal = apply.length === 2 && apply[0] === 0
+  const created = literal && revert.length === 2 && revert[0] === 0 && revert[1] === null
   return {
-    mutations: JSON.stringify(mutations),
-    effects: JSON.stringify(literal ? {revert} : {apply, revert}),
+    mutations: createCode(mutations) ?? JSON.stringify(mutations),
+    effects: created ? CREATED_EFFECTS : JSON.stringify(literal ? {revert} : {apply, revert}),
   }
+}
+
+/** The one-letter form of mutations that are a single create marker, if they are. */
+function createCode(mutations: Record<string, unknown>[]): string | undefined {
+  if (mutations.length !== 1) return undefined
+  const [mutation] = mutations
+  const keys = Object.keys(mutation)
+  if (keys.length !== 1) return undefined
+  for (const [code, {kind, marker}] of Object.entries(CREATE_CODES)) {
+    if (keys[0] === kind && mutation[kind] === marker) return code
+  }
+  return undefined
+}
+
+/** A stored change's effects (`apply` left out where it is the state after the change). */
+function decodeEffects(stored: string): {apply?: unknown[]; revert: unknown[]} {
+  return stored === CREATED_EFFECTS
+    ? {revert: [0, null]}
+    : (JSON.parse(stored) as {apply?: unknown[]; revert: unknown[]})
+}
+
+function decodeMutations(stored: string): Record<string, unknown>[] {
+  const code = CREATE_CODES[stored]
+  return code ? [{[code.kind]: code.marker}] : (JSON.parse(stored) as Record<string, unknown>[])
 }
 
 /**
@@ -53,8 +95,8 @@ export function decodeChange(
   row: {mutations: string; effects: string},
   after: () => SanityDocument | null,
 ): {mutations: Record<string, unknown>[]; effects: {apply: unknown[]; revert: unknown[]}} {
-  const effects = JSON.parse(row.effects) as {apply?: unknown[]; revert: unknown[]}
-  const mutations = JSON.parse(row.mutations) as Record<string, unknown>[]
+  const effects = decodeEffects(row.effects)
+  const mutations = decodeMutations(row.mutations)
   let state: SanityDocument | null | undefined
   const stateAfter = () => (state === undefined ? (state = after()) : state)
   for (const mutation of mutations) {
@@ -100,7 +142,7 @@ export function rebuild(
     }
     if (step.deleted) {
       // A delete's revert is the whole state before it.
-      state = applyPatch(null, (JSON.parse(step.effects) as {revert: unknown[]}).revert)
+      state = applyPatch(null, decodeEffects(step.effects).revert)
       anchored = true
       break
     }
@@ -108,7 +150,7 @@ export function rebuild(
   }
   if (!anchored) state = current() as Record<string, unknown> | null
   for (let i = steps.length - 1; i >= 0; i--) {
-    const {revert} = JSON.parse(steps[i].effects) as {revert: unknown[]}
+    const {revert} = decodeEffects(steps[i].effects)
     state = applyPatch(withoutRev(state as SanityDocument | null), revert)
   }
   return state ? ({...state, _rev: base} as SanityDocument) : null

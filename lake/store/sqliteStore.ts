@@ -43,7 +43,15 @@ import {
   TYPE_COUNTS_SCHEMA,
   visibleReferences,
 } from './fields.ts'
-import {decodeChange, encodeChange, rebuild, SNAPSHOT_EVERY, type LogStep} from './log.ts'
+import {
+  CREATE_CODES,
+  CREATED_EFFECTS,
+  decodeChange,
+  encodeChange,
+  rebuild,
+  SNAPSHOT_EVERY,
+  type LogStep,
+} from './log.ts'
 import type {SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
 import {
@@ -55,6 +63,7 @@ import {
   SEARCH_QUEUE_MIGRATION,
   searchCondition,
   countSearched,
+  unindexDocument,
 } from './searchIndex.ts'
 import type {
   ExportOptions,
@@ -69,7 +78,7 @@ import type {
   Tally,
   TransactionQuery,
 } from '../core/store.ts'
-import {countInBytes, countInJson} from './tally.ts'
+import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
 
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
 const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[] = [
@@ -179,6 +188,76 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   {name: 'no index of references by source', sql: 'DROP INDEX refs_source'},
   {name: 'an index of title lengths', sql: TITLE_LENGTH_INDEX},
   {name: 'the index of title lengths without the untitled', sql: TITLE_LENGTH_PARTIAL_INDEX},
+  {
+    // The full-text index's rows are keyed by the documents' rowid, which only an INTEGER PRIMARY
+    // KEY keeps through VACUUM, so the table is made again: the id map (search_ids, 3.5 % of the
+    // data file) goes, and `type` and `rev` are read from the body instead of kept beside it
+    // (about 2 %), as are created_at and updated_at, never read. Rows the index holds keep its
+    // row numbers, so it needs no rebuild; documents still queued get new ones.
+    name: 'documents keyed by an integer rowid, the full-text index by it',
+    sql: '',
+    run(db) {
+      const indexes = db
+        .prepare(
+          "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'documents' AND sql IS NOT NULL",
+        )
+        .all() as {sql: string}[]
+      db.exec(`
+        CREATE TABLE documents_keyed (
+          rowid INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          body BLOB NOT NULL,
+          type TEXT GENERATED ALWAYS AS (body ->> '$._type') VIRTUAL,
+          rev TEXT GENERATED ALWAYS AS (body ->> '$._rev') VIRTUAL
+        );
+        INSERT INTO documents_keyed (rowid, id, body)
+          SELECT s.rowid, d.id, d.body FROM documents d JOIN search_ids s ON s.id = d.id
+          ORDER BY s.rowid;
+        INSERT INTO documents_keyed (id, body)
+          SELECT id, body FROM documents WHERE id NOT IN (SELECT id FROM search_ids) ORDER BY id;
+        -- Deleted documents still queued: their rows would be found under their old numbers.
+        DELETE FROM search_fts WHERE rowid IN (
+          SELECT rowid FROM search_ids WHERE id NOT IN (SELECT id FROM documents));
+        DROP TABLE search_ids;
+        DROP TABLE documents;
+        ALTER TABLE documents_keyed RENAME TO documents;
+      `)
+      // The type index and any expression indexes (attr_*) went with the table.
+      for (const {sql} of indexes) db.exec(sql)
+    },
+  },
+  {
+    // Keyed by (tx_seq, position) itself: a rowid table kept a second index of the key, a
+    // third of the log's size once a created document's row shrank to a few bytes (log.ts),
+    // into which the rows written before that are converted here.
+    name: 'the change log keyed by transaction and position, created documents in a few bytes',
+    sql: `
+      CREATE TABLE changes_keyed (
+        tx_seq INTEGER NOT NULL REFERENCES transactions (seq),
+        position INTEGER NOT NULL,
+        doc_id TEXT NOT NULL,
+        mutations TEXT NOT NULL,
+        effects TEXT NOT NULL,
+        snapshot TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tx_seq, position)
+      ) WITHOUT ROWID;
+      INSERT INTO changes_keyed
+        SELECT tx_seq, position, doc_id,
+          CASE mutations ${Object.entries(CREATE_CODES)
+            .map(
+              ([code, {kind, marker}]) =>
+                `WHEN '${JSON.stringify([{[kind]: marker}])}' THEN '${code}'`,
+            )
+            .join(' ')} ELSE mutations END,
+          CASE effects WHEN '${JSON.stringify({revert: [0, null]})}' THEN '${CREATED_EFFECTS}' ELSE effects END,
+          snapshot, deleted
+        FROM changes ORDER BY tx_seq, position;
+      DROP TABLE changes;
+      ALTER TABLE changes_keyed RENAME TO changes;
+      CREATE INDEX changes_doc ON changes (doc_id, tx_seq);
+    `,
+  },
 ]
 
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
@@ -274,6 +353,12 @@ const MAX_HELD = 4 * ANALYZE_BATCH
  * every group made the next group wait for it, about a third of the time.
  */
 const WRITE_AT_COMMIT = 64
+
+/**
+ * Full-text candidates from which a scan walks the id index rather than seeking each one
+ * (searchCondition): about where the two cost the same.
+ */
+const WALK_CANDIDATES = 1000
 
 /** Bound parameters per IN (…) list; SQLite's default limit is 32766, stay well below. */
 const CHUNK = 500
@@ -1074,17 +1159,17 @@ export function createSqliteStore(
         for (const [target, strong, visible] of referencesOf(after)) {
           stmt(refsInsert)!.run(target, change.id, strong, visible)
         }
-        // created_at and updated_at (migration 1) are never read: the body has both, and a copy
-        // beside it cost 2-3 % of the table. NULL takes a byte; old rows lose theirs when rewritten.
+        // An update keeps the row's rowid, which keys its full-text row (searchIndex.ts).
         stmt(
-          `INSERT INTO documents (id, type, rev, created_at, updated_at, body) VALUES (?, ?, ?, NULL, NULL, jsonb(?))
-           ON CONFLICT (id) DO UPDATE SET type = excluded.type, rev = excluded.rev,
-             created_at = NULL, updated_at = NULL, body = excluded.body`,
-        )!.run(change.id, after._type, after._rev ?? tx.id, body)
+          `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
+           ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+        )!.run(change.id, body)
         stmt(FIELDS_UPSERT)!.run(change.id, after._type, ...fieldKeys(after))
         if (before && changesSinceAnchor(change.id) >= SNAPSHOT_EVERY - 1) snapshot = body
       } else {
-        stmt('DELETE FROM documents WHERE id = ?')!.run(change.id)
+        const deleted = stmt('DELETE FROM documents WHERE id = ? RETURNING rowid')!.get(change.id)
+        // Its full-text row now, while its rowid is known (a new document may take it next).
+        if (deleted && searchIndexOn) unindexDocument((sql) => stmt(sql)!, Number(deleted.rowid))
         stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
       }
       const {mutations, effects} = encodeChange(change)
@@ -1134,7 +1219,10 @@ export function createSqliteStore(
       params.push(prefix, prefixEnd(prefix))
     }
     if (hint.search && searchIndexOn) {
-      const condition = searchCondition(hint.search)
+      const walk =
+        open(false) !== null &&
+        countSearched((sql) => stmt(sql)!, hint.search, WALK_CANDIDATES) >= WALK_CANDIDATES
+      const condition = searchCondition(hint.search, walk)
       if (condition) {
         where.push(condition.sql)
         params.push(...condition.params)
@@ -1209,26 +1297,43 @@ export function createSqliteStore(
       const query = scanSql(hint)
       if (!query) return
       const {filter, orderBy, params} = query
-      // Texts in the whole body are counted in its JSONB bytes; in a value, in its JSON text.
-      const paths = [...new Set(probes.filter((p) => p.path.length).map((p) => jsonPath(p.path)))]
-      const wholeNeedles = probes.filter((p) => !p.path.length).map((p) => Buffer.from(p.text))
-      const columnOf = probes.map((p) => (p.path.length ? 3 + paths.indexOf(jsonPath(p.path)) : -1))
+      // Texts in the whole body, or in a top-level attribute, are counted in its JSONB bytes;
+      // deeper in it, in the JSON text SQLite reads at the path.
+      const deep = [
+        ...new Set(probes.filter((p) => p.path.length > 1).map((p) => jsonPath(p.path))),
+      ]
+      const inBody = probes.flatMap((p, i) => (p.path.length > 1 ? [] : [i]))
+      const needles: BodyNeedle[] = inBody.map((i) => ({
+        text: Buffer.from(probes[i].text),
+        attribute: probes[i].path.length ? Buffer.from(probes[i].path[0]) : null,
+      }))
+      const bodyTypes = inBody.map((i) => probes[i].types ?? null)
       // scan() reads a long id list by id; scanSql leaves it out (a superset).
       const ids = hint.ids && !hint.order ? new Set(hint.ids) : null
-      const sql = `SELECT id, type, body${paths.map(() => ', body -> ?').join('')} FROM documents${filter} ORDER BY ${orderBy}`
-      for (const row of iterate(sql, [...paths, ...params], true) as Iterable<unknown[]>) {
+      const sql = `SELECT id, type, body${deep.map(() => ', body -> ?').join('')} FROM documents${filter} ORDER BY ${orderBy}`
+      for (const row of iterate(sql, [...deep, ...params], true) as Iterable<unknown[]>) {
         const id = row[0] as string
         if (ids && !ids.has(id)) continue
+        const type = row[1] as string
         const body = row[2]
-        const whole =
-          body instanceof Uint8Array
-            ? countInBytes(body, wholeNeedles)
-            : wholeNeedles.map((n) => countInJson(String(body), n.toString()))
+        // A probe of other types counts 0 (Probe.types).
+        const wanted = needles.filter((_, n) => !bodyTypes[n] || bodyTypes[n]!.includes(type))
+        const found =
+          body instanceof Uint8Array ? countInBody(body, wanted) : wanted.map(() => Infinity)
         let w = 0
-        const counts = probes.map((p, i) =>
-          columnOf[i] < 0 ? whole[w++] : countInJson(row[columnOf[i]] as string | null, p.text),
-        )
-        yield {id, type: row[1] as string, counts} satisfies Tally
+        let b = 0
+        yield {
+          id,
+          type,
+          counts: probes.map((p) => {
+            if (p.path.length > 1) {
+              if (p.types && !p.types.includes(type)) return 0
+              return countInJson(row[3 + deep.indexOf(jsonPath(p.path))] as string | null, p.text)
+            }
+            const n = b++
+            return !bodyTypes[n] || bodyTypes[n]!.includes(type) ? found[w++] : 0
+          }),
+        } satisfies Tally
       }
     },
 

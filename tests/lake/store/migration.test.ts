@@ -1,7 +1,8 @@
 /**
  * Data folders written by earlier lakes (fixtures/main-<commit>, made with
  * fixtures/writeDataFolder.ts: f02fb90 before the compact log, 4b680ff before the full-text index
- * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table)
+ * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table,
+ * 24689bb with the full-text index's own id map and type and rev kept beside each body)
  * open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
@@ -12,10 +13,10 @@ import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {evaluate, parse} from 'groq-js'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {createSqliteStores, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import type {StoreRegistry} from '../../../lake/core/store.ts'
 
-const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f', 'main-3ca98e1']
+const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f', 'main-3ca98e1', 'main-24689bb']
 let dir: string
 let stores: StoreRegistry
 let expected: {
@@ -206,4 +207,104 @@ test('an upgrade that fails midway leaves the folder as it was, and the next sta
   stores.close()
   expect(schema().version).toBeGreaterThan(before.version)
   expect(schema().tables).toContain('fields')
+})
+
+describe('a folder from before the documents had an integer key (24689bb)', () => {
+  const file = () => join(dir, 'datasets', 'production.sqlite')
+  const found = (text: string, column: 'words' | 'refs' = 'words') =>
+    [...stores.get('production').scan({search: {column, text}})].map((doc) => doc._id)
+
+  /**
+   * The fixture as that lake left it when stopped right after a commit, before indexing it:
+   * article-4 deleted (its full-text row left behind, its id queued), source-3 created (queued,
+   * no row yet), and an expression index a signed-in query had made.
+   */
+  function stoppedBeforeIndexing() {
+    stores.close()
+    const db = new DatabaseSync(file())
+    db.exec(`
+      DELETE FROM documents WHERE id = 'article-4';
+      DELETE FROM fields WHERE id = 'article-4';
+      INSERT INTO documents (id, type, rev, body) VALUES ('source-3', 'source', 'tx-x',
+        jsonb('{"_id":"source-3","_type":"source","name":"বাজেট বার্তা","_rev":"tx-x"}'));
+      INSERT INTO fields (id, type) VALUES ('source-3', 'source');
+      INSERT INTO search_queue (id) VALUES ('article-4'), ('source-3');
+      CREATE INDEX attr_0000test ON documents (json_extract(body, '$."section"'));
+    `)
+    db.close()
+    stores = createSqliteStores(dir)
+  }
+
+  beforeEach(() => openFixture('main-24689bb'))
+
+  test('keys the full-text index by the documents and the log by its key, keeps no id map and no copy of type and rev', () => {
+    stoppedBeforeIndexing()
+    expect(stores.get('production').getDocuments(['source-3'])[0]?.name).toBe('বাজেট বার্তা')
+    stores.close()
+    const db = new DatabaseSync(file(), {readOnly: true})
+    const names = (sql: string) =>
+      db
+        .prepare(sql)
+        .all()
+        .map((row) => String(row.name))
+    const tables = names("SELECT name FROM sqlite_schema WHERE type = 'table'")
+    const stored = names("SELECT name FROM pragma_table_xinfo('documents') WHERE hidden = 0")
+    const indexes = names("SELECT name FROM sqlite_schema WHERE tbl_name = 'documents'")
+    const logIndexes = names("SELECT name FROM sqlite_schema WHERE tbl_name = 'changes'")
+    const creates = db
+      .prepare('SELECT mutations, effects FROM changes WHERE length(mutations) = 1')
+      .all()
+    db.close()
+    // The log's key is the table's own; created documents' rows were shortened (log.ts).
+    expect(logIndexes.sort()).toEqual(['changes', 'changes_doc'])
+    expect(creates.length).toBeGreaterThan(5)
+    expect(creates.every((row) => row.effects === '' || String(row.effects)[0] === '{')).toBe(true)
+    expect(tables).not.toContain('search_ids')
+    expect(stored).toEqual(['rowid', 'id', 'body'])
+    expect(indexes).toEqual(
+      expect.arrayContaining(['documents', 'documents_type', 'attr_0000test']),
+    )
+  })
+
+  test('search, references, types and revisions answer as before, after the queue and after VACUUM', () => {
+    stoppedBeforeIndexing()
+    // Queued, not yet indexed: candidates of every search, re-checked.
+    expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2', 'source-3'])
+    const migrated = stores.get('production') as SqliteStore
+    migrated.flushSearchIndex()
+    const answers = () => {
+      const store = stores.get('production')
+      return {
+        budget: found('বাজেট'),
+        last: found('শেষ'),
+        refs: found('source-1', 'refs'),
+        referrers: store.referrersOf(['source-1', 'source-2']),
+        weak: [...store.select({where: {kind: 'references', ids: ['source-2']}})].map((r) => r.id),
+        types: [...store.scan({types: ['source']})].map((doc) => doc._id),
+        revision: store.documentAt('article-1', {revision: expected.transactions[10]}),
+        lastRevision: store.documentAt('article-1', {lastRevision: true}),
+      }
+    }
+    const before = answers()
+    expect(before.budget).toEqual(['article-0', 'article-1', 'article-2', 'source-3'])
+    // article-4's row, left behind under its old number, went with the migration.
+    expect(before.last).toEqual([])
+    expect(before.refs).toEqual(['article-0', 'article-2'])
+    expect(before.weak).toEqual(['article-1', 'drafts.article-0'])
+    expect(before.types).toEqual(['source-1', 'source-2', 'source-3'])
+    expect(before.revision).toEqual(expected.history['article-1'][expected.transactions[10]])
+    expect(before.lastRevision).toEqual(expected.history['article-1'].lastRevision)
+    stores.close()
+    // VACUUM renumbers the rows of a table without an INTEGER PRIMARY KEY; these keep theirs.
+    const db = new DatabaseSync(file())
+    db.exec("DELETE FROM documents WHERE id = 'source-1'")
+    db.exec('VACUUM')
+    db.close()
+    stores = createSqliteStores(dir)
+    const after = answers()
+    expect(after.budget).toEqual(before.budget)
+    expect(after.last).toEqual([])
+    expect(after.types).toEqual(['source-2', 'source-3'])
+    expect({...after, types: before.types}).toEqual(before)
+  })
 })

@@ -112,6 +112,8 @@ describe('sqliteStore', () => {
       {version: 12},
       {version: 13},
       {version: 14},
+      {version: 15},
+      {version: 16},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -297,6 +299,58 @@ describe('sqliteStore', () => {
     expect(store.documentAt('a', {time: '2000-01-01T00:00:00.000Z'})).toBeNull()
     expect(store.documentAt('a', {lastRevision: true})?.v).toBe(2)
     expect(store.documentAt('a', {revision: 'unknown'})).toBeNull()
+  })
+
+  test('a created document logs its mutation and effects in a letter and nothing, and reads back as committed', async () => {
+    const created = (kind: string, id: string, createdAt?: string) => {
+      const doc = {
+        _id: id,
+        _type: 't',
+        title: 'বৈঠক',
+        ...(createdAt ? {_createdAt: createdAt} : {}),
+      }
+      const after = {_createdAt: '2026-01-01T00:00:00.000Z', ...doc, _rev: 'tx-c'}
+      return {
+        id,
+        before: null,
+        after: after as SanityDocument,
+        mutations: [{[kind]: doc}],
+        effects: {apply: createMendozaPatch(null, withoutRev(after)), revert: [0, null]},
+      }
+    }
+    const tx: CommittedTransaction = {
+      id: 'tx-c',
+      dataset: 'test',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      identity: 'pA',
+      changes: [
+        created('create', 'a'),
+        created('createOrReplace', 'b', '2025-01-01T00:00:00.000Z'),
+        created('createIfNotExists', 'c'),
+        // Two mutations of one document, and a create whose document is not the stored one.
+        {
+          ...created('create', 'd'),
+          mutations: [{create: {_id: 'd', _type: 't'}}, {patch: {id: 'd', set: {title: 'বৈঠক'}}}],
+        },
+        {...created('createOrReplace', 'e'), mutations: [{createOrReplace: {_id: 'e', x: 1}}]},
+      ],
+    }
+    await store.transact((writer) => writer.commit(tx))
+    const logged = store.getTransaction('tx-c')!
+    expect(logged.changes.map(({mutations, effects}) => ({mutations, effects}))).toEqual(
+      tx.changes.map(({mutations, effects}) => ({mutations, effects})),
+    )
+    expect(store.documentAt('b', {revision: 'tx-c'})).toEqual(tx.changes[1].after)
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    const rows = db.prepare('SELECT mutations, effects FROM changes ORDER BY position').all()
+    db.close()
+    expect(rows.slice(0, 3)).toEqual([
+      {mutations: 'c', effects: ''},
+      {mutations: 'R', effects: ''},
+      {mutations: 'i', effects: ''},
+    ])
+    expect(rows.slice(3).map((row) => String(row.mutations)[0])).toEqual(['[', '['])
   })
 
   test('transactions by document ids with bounds, order and limit', async () => {
@@ -766,7 +820,7 @@ describe('full-text index queue', () => {
     try {
       const count = (table: string) =>
         Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n)
-      return {queued: count('search_queue'), indexed: count('search_ids')}
+      return {queued: count('search_queue'), indexed: count('search_fts')}
     } finally {
       db.close()
     }
@@ -788,6 +842,30 @@ describe('full-text index queue', () => {
     expect(searchIds('বৈঠক')).toEqual(['a'])
     expect(store.countSearched({column: 'words', text: 'বৈঠক'}, 100)).toBe(1)
     expect(ids(store.scan({search: {column: 'words', text: 'খেলা'}}))).toEqual(['b', 'other'])
+  })
+
+  test('a common word walks the ids, a rare one seeks them: the same candidates, queued ones too', async () => {
+    const docs: Record<string, Partial<SanityDocument>> = {}
+    for (let i = 0; i < 1500; i++) {
+      docs[`d${String(i).padStart(4, '0')}`] = {title: i % 300 === 0 ? 'বৈঠক খেলা' : 'খেলা'}
+    }
+    for (let i = 0; i < 20; i++) docs[`x${i}`] = {title: 'নির্বাচন'}
+    await commit(docs)
+    const expected = {
+      common: [...Object.keys(docs).filter((id) => id.startsWith('d')), 'other'].sort(),
+      rare: ['d0000', 'd0300', 'd0600', 'd0900', 'd1200'],
+    }
+    await commit({other: {title: 'খেলা'}, x0: null})
+    const found = () => ({
+      common: ids(store.scan({search: {column: 'words', text: 'খেলা'}})),
+      rare: ids(store.scan({search: {column: 'words', text: 'বৈঠক'}})),
+    })
+    // Queued: every queued document is a candidate.
+    const queued = found()
+    expect(queued.common).toHaveLength(1520)
+    expect(queued.rare).toEqual(queued.common)
+    while (indexState().queued > 0) await afterCommit()
+    expect(found()).toEqual(expected)
   })
 
   test('changes and deletes reach the index through the queue', async () => {
@@ -816,13 +894,11 @@ describe('full-text index queue', () => {
   test('a failing index step keeps its documents queued (still found) and tries again later', async () => {
     await commit({a: {title: 'বৈঠক'}})
     await afterCommit()
-    // Another process breaks a row behind the lake's back; the next step cannot index it.
+    // Another process breaks the queue behind the lake's back; the next step cannot take 'a' off.
     const file = join(dir, 'datasets', 'test.sqlite')
     const other = new DatabaseSync(file)
-    const body = (
-      other.prepare("SELECT body FROM documents WHERE id = 'a'").get() as {body: string}
-    ).body
-    other.exec("UPDATE documents SET body = 'not json' WHERE id = 'a'")
+    other.exec(`CREATE TRIGGER broken BEFORE DELETE ON search_queue WHEN old.id = 'a'
+      BEGIN SELECT RAISE(ABORT, 'broken'); END`)
     other.exec("INSERT INTO search_queue (id) VALUES ('a')")
     const errors: unknown[] = []
     const error = console.error
@@ -832,7 +908,7 @@ describe('full-text index queue', () => {
       await afterCommit()
       expect(errors).toHaveLength(1)
       expect(indexState().queued).toBe(2)
-      other.prepare("UPDATE documents SET body = ? WHERE id = 'a'").run(body)
+      other.exec('DROP TRIGGER broken')
       // Queued: still candidates of every search.
       expect(searchIds('খেলা')).toEqual(['a', 'b'])
       await new Promise((resolve) => setTimeout(resolve, 1200))

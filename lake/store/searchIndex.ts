@@ -15,8 +15,9 @@
  * change, the index is rebuilt on open.
  *
  * The index is filled after the commit, not inside it: a commit only adds the ids it wrote to
- * `search_queue` (durable with the documents), and the store indexes the queue in short batches
- * soon after (indexQueued). Until then every queued id is a candidate of every search
+ * `search_queue` (durable with the documents), and the analyzer's thread (analyzeQueued, then
+ * applyAnalyzed on its own connection; searchAnalyzer.ts) or, without one, the store itself
+ * (indexQueued) indexes the queue in short batches soon after. Until then every queued id is a candidate of every search
  * (searchCondition), and groq-js re-checks candidates, so results are the same as with the index
  * filled at once and a write is found by the next query. Bulk writes no longer wait for the
  * Bengali analyzer, the largest share of a commit's CPU.

@@ -12,7 +12,8 @@
  * machine), --out <file> (default bench/results/latest.md). Headlines and sources scale with the
  * articles as in the archive. --writes measures only the write goals (bulk load, one and fifty
  * writers, with the lake's CPU per document and per transaction), into bench/results/writes.md
- * unless --out says otherwise: minutes at --full, for iterating on the write path. --storage
+ * unless --out says otherwise: minutes at --full, for iterating on the write path. --queries
+ * measures only the query rows (into bench/results/queries.md unless --out says otherwise). --storage
  * measures only the data file and what each table and index takes, into bench/results/storage.md.
  */
 import {execFileSync, spawn} from 'node:child_process'
@@ -42,6 +43,7 @@ const {values: flags} = parseArgs({
     out: {type: 'string'},
     writes: {type: 'boolean'},
     storage: {type: 'boolean'},
+    queries: {type: 'boolean'},
   },
 })
 const articles = flags.full ? ARCHIVE.articles : flags.size ? Number(flags.size) : 2000
@@ -67,7 +69,9 @@ const outFile =
       ? 'bench/results/writes.md'
       : flags.storage
         ? 'bench/results/storage.md'
-        : 'bench/results/latest.md',
+        : flags.queries
+          ? 'bench/results/queries.md'
+          : 'bench/results/latest.md',
   )
 
 // ---------------------------------------------------------------------------------------------
@@ -355,6 +359,34 @@ type QueryResult = BenchQuery & {
   results: number
   /** The lake's error, when it gave one instead of a result. */
   lakeError?: string
+}
+
+const QUERY_HEAD = [
+  'query',
+  'results',
+  'lake median ms',
+  'lake p95 ms',
+  'server ms',
+  'baseline median ms',
+  'speed-up',
+  'goal',
+  'goal met',
+  'same result',
+]
+
+function queryRows(queries: QueryResult[]): string[][] {
+  return queries.map((q) => [
+    q.baselineName ? `${q.name} (baseline: ${q.baselineName})` : q.name,
+    rate(q.results),
+    ms(q.lake.median),
+    ms(q.lake.p95),
+    String(q.serverMs),
+    ms(q.baselineTiming.median),
+    ratio(q.baselineTiming.median / q.lake.median),
+    q.goal.text,
+    met(q.goal.met(q.lake.median, q.baselineTiming.median)),
+    q.same ? 'yes' : q.lake.runs === 0 ? `NO: ${JSON.stringify(q.lakeError)}` : 'NO',
+  ])
 }
 
 async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocument[]) {
@@ -774,6 +806,22 @@ try {
   const afterQueries = memoryOf(lake.child.pid!)
   failed = queries.some((q) => !q.same)
   await lake.stop()
+  if (flags.queries) {
+    const report = [
+      '# Query benchmark',
+      '',
+      `Measured ${measuredAt()} UTC at commit ${gitCommit()} with \`npm run bench -- --queries${flags.full ? ' --full' : flags.size ? ` --size ${flags.size}` : ''}\`: ` +
+        `${rate(docs.length)} documents; load average (1 / 5 / 15 min) ${loads(loadAtStart)} at the start, ` +
+        `${loads(loadavg())} at the end (the machine is shared). Columns as in latest.md.`,
+      '',
+      table(QUERY_HEAD, queryRows(queries)),
+      '',
+    ].join('\n')
+    await writeFile(outFile, report)
+    log(report)
+    process.exitCode = failed ? 1 : 0
+    process.exit()
+  }
 
   // Writes get a fresh lake, so the archive and its memory do not weigh on them.
   const writeDir = await mkdtemp(join(tmpdir(), 'lake-bench-writes-'))
@@ -806,18 +854,6 @@ try {
   const indexWrites: IndexWriteRate[] = await benchIndexWrites(WRITES.indexDocs)
 
   // -------------------------------------------------------------------------------------------
-  const queryRows = queries.map((q) => [
-    q.baselineName ? `${q.name} (baseline: ${q.baselineName})` : q.name,
-    rate(q.results),
-    ms(q.lake.median),
-    ms(q.lake.p95),
-    String(q.serverMs),
-    ms(q.baselineTiming.median),
-    ratio(q.baselineTiming.median / q.lake.median),
-    q.goal.text,
-    met(q.goal.met(q.lake.median, q.baselineTiming.median)),
-    q.same ? 'yes' : q.lake.runs === 0 ? `NO: ${JSON.stringify(q.lakeError)}` : 'NO',
-  ])
   const single = mutations[0].perSecond
   const mutateRows = mutations.map((m) => [
     m.mode,
@@ -881,21 +917,7 @@ try {
       '"speed-up" is baseline / lake. Every result must be identical to the baseline’s, or the bench fails. ' +
       `This lake runs with \`--query-timeout ${QUERY_TIMEOUT_S}\`, so a slow scan is measured rather than stopped.`,
     '',
-    table(
-      [
-        'query',
-        'results',
-        'lake median ms',
-        'lake p95 ms',
-        'server ms',
-        'baseline median ms',
-        'speed-up',
-        'goal',
-        'goal met',
-        'same result',
-      ],
-      queryRows,
-    ),
+    table(QUERY_HEAD, queryRows(queries)),
     '',
     '## Storage and memory',
     '',

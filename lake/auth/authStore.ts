@@ -148,6 +148,16 @@ export function createAuthStore(options: AuthStoreOptions) {
   let localWrites = 0
   /** Token id → when its last_used_at was last written. */
   const lastUseWritten = new Map<string, number>()
+  /**
+   * sha256(token) → its principal, with the store's version() when it was read: while nothing in
+   * the store changed since (another process's write moves data_version, this one's localWrites)
+   * and the token has not expired, a request skips the token's row and its user's (a read
+   * transaction each, the larger part of a small write's check).
+   */
+  const principals = new Map<
+    string,
+    {version: string; principal: Principal; expiresAt: string | null}
+  >()
   const iso = () => now().toISOString()
   /** Statements by SQL, prepared once: every authenticated request looks its token up. */
   const statements = new Map<string, StatementSync>()
@@ -227,6 +237,18 @@ export function createAuthStore(options: AuthStoreOptions) {
       verified.set(digest, id)
     }
     return row
+  }
+
+  /**
+   * Writes a token's last use, at most once a minute: a write (and fsync) per request would cost
+   * every request.
+   */
+  function noteUse(tokenId: string): void {
+    const used = now().getTime()
+    if (used - (lastUseWritten.get(tokenId) ?? 0) > 60_000) {
+      lastUseWritten.set(tokenId, used)
+      statement('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), tokenId)
+    }
   }
 
   /** The throttling keys of an attempt with how many failures each allows; the e-mail first. */
@@ -413,34 +435,43 @@ export function createAuthStore(options: AuthStoreOptions) {
 
     /** The Principal behind a bearer token, or null when the token is not valid. */
     async principalForToken(token: string): Promise<Principal | null> {
+      // Read before the token, so a change while it is resolved leaves the entry stale.
+      const version = store.version()
+      const digest = sha256(token)
+      const cached = principals.get(digest)
+      if (cached?.version === version && (cached.expiresAt === null || cached.expiresAt > iso())) {
+        noteUse(cached.principal.tokenId!)
+        return cached.principal
+      }
+      principals.delete(digest)
       const row = await resolveToken(token)
       if (!row) return null
-      // At most once a minute per token: a write (and fsync) per request would cost every request.
-      const used = now().getTime()
-      if (used - (lastUseWritten.get(String(row.id)) ?? 0) > 60_000) {
-        lastUseWritten.set(String(row.id), used)
-        statement('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(iso(), row.id)
-      }
       const tokenId = String(row.id)
+      noteUse(tokenId)
+      let principal: Principal
       if (row.kind === 'api') {
-        return {
+        principal = {
           id: `r${row.id}`,
           kind: 'token',
           role: row.role as RoleName,
           name: String(row.label),
           tokenId,
         }
+      } else {
+        const user = getUser(String(row.user_id))
+        if (!user) return null
+        principal = {
+          id: user.id,
+          kind: 'user',
+          role: user.role,
+          name: user.name,
+          email: user.email,
+          tokenId,
+        }
       }
-      const user = getUser(String(row.user_id))
-      if (!user) return null
-      return {
-        id: user.id,
-        kind: 'user',
-        role: user.role,
-        name: user.name,
-        email: user.email,
-        tokenId,
-      }
+      if (principals.size >= MAX_CACHED_TOKENS) principals.delete(principals.keys().next().value!)
+      principals.set(digest, {version, principal, expiresAt: (row.expires_at as string) ?? null})
+      return principal
     },
 
     /**

@@ -306,16 +306,17 @@ function scorer(node: Node): Scorer | undefined {
 function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | undefined {
   const probes: Probe[] = []
   const references: string[][] = []
-  const probe = (path: readonly string[], text: string) => {
-    const found = probes.findIndex((p) => p.text === text && p.path.join('.') === path.join('.'))
-    return found >= 0 ? found : probes.push({path, text}) - 1
+  const probe = (path: readonly string[], text: string, types?: readonly string[]) => {
+    const key = JSON.stringify([path, text, types])
+    const found = probes.findIndex((p) => JSON.stringify([p.path, p.text, p.types]) === key)
+    return found >= 0 ? found : probes.push(types ? {path, text, types} : {path, text}) - 1
   }
   const context: BoundContext = {probe, references}
   const test = filter ? conditionBound(filter, context) : () => 1
   const parts = args.map((arg) => bound(arg, context))
   if (!test || parts.some((p) => !p)) return undefined
-  // A stored `_score` starts the score.
-  const stored = probe([], '_score')
+  // A stored `_score` starts the score: an empty text counts Infinity where it is present.
+  const stored = probe(['_score'], '')
   const dropped = DROPPED_BY_FOLD.map((text) => probe([], text))
   return {
     probes,
@@ -334,8 +335,10 @@ function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | 
 }
 
 interface BoundContext {
-  probe(path: readonly string[], text: string): number
+  probe(path: readonly string[], text: string, types?: readonly string[]): number
   references: string[][]
+  /** The types an enclosing `_type` condition allows (a probe need not count others). */
+  types?: readonly string[]
 }
 
 /** The bound of scorer(node), built the same way. */
@@ -349,7 +352,7 @@ function bound(node: Node, context: BoundContext): Bound | undefined {
     // is some of the document's strings. `_originalId` is the view's: the stored `_id`.
     const path = attributePath(textQuery.left as unknown as Node)
     const at = path && path[0] !== '_originalId' ? path : []
-    const indexes = match.keys.map((key) => context.probe(at, key))
+    const indexes = match.keys.map((key) => context.probe(at, key, context.types))
     return (unread) => {
       const answer = match.bound(indexes.map((i) => unread.tally.counts[i] + unread.dropped))
       return answer.m ? 1 + answer.s : 0
@@ -367,8 +370,14 @@ function bound(node: Node, context: BoundContext): Bound | undefined {
     }
   }
   if (node.type === 'Or' || node.type === 'And') {
-    const left = bound(node.left as Node, context)
-    const right = bound(node.right as Node, context)
+    // Where one side of an And tests `_type`, the other side's bound only matters for its types.
+    const types =
+      node.type === 'And' ? (typesOf(node.left as Node) ?? typesOf(node.right as Node)) : null
+    const inner = types
+      ? {...context, types: context.types ? context.types.filter((t) => types.includes(t)) : types}
+      : context
+    const left = bound(node.left as Node, inner)
+    const right = bound(node.right as Node, inner)
     if (!left || !right) return undefined
     if (node.type === 'Or') return (unread) => left(unread) + right(unread)
     return (unread) => {
@@ -381,16 +390,23 @@ function bound(node: Node, context: BoundContext): Bound | undefined {
   return conditionBound(node, context)
 }
 
+/** The types `_type == "a"` or `_type in [...]` (strings) allows, or null for any other node. */
+function typesOf(node: Node): string[] | null {
+  if (node.type !== 'OpCall' || !condition(node) || (node.left as Node).name !== '_type')
+    return null
+  const right = (node.right as Node).value
+  const values = (node.op === 'in' ? right : [right]) as unknown[]
+  return values.every((v) => typeof v === 'string') ? (values as string[]) : null
+}
+
 /** 1 where condition(node) may hold, 0 where it cannot; undefined for a node it does not know. */
 function conditionBound(node: Node, context: BoundContext): Bound | undefined {
   if (!condition(node)) return undefined
   if (node.type === 'OpCall') {
     // The store keeps `_type` beside the body: a string `_type` is the stored type.
-    const left = node.left as Node
-    const right = node.right as Node
-    const values = (node.op === 'in' ? right.value : [right.value]) as unknown[]
-    if (left.name !== '_type' || !values.every((v) => typeof v === 'string')) return () => 1
-    return (unread) => (values.includes(unread.tally.type) ? 1 : 0)
+    const types = typesOf(node)
+    if (!types) return () => 1
+    return (unread) => (types.includes(unread.tally.type) ? 1 : 0)
   }
   // references(…): the store's references answer who may hold one.
   const ids = referencedIds(node.args as Node[])!

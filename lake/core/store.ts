@@ -126,6 +126,8 @@ export type SearchHint =
 export interface Probe {
   path: readonly string[]
   text: string
+  /** Counted only in documents of these types (0 in others): a score that asks no more. */
+  types?: readonly string[]
 }
 
 /** A candidate of a scan, told without reading its body into JavaScript (Store.tally). */
@@ -135,7 +137,8 @@ export interface Tally {
   type: string
   /**
    * Per probe, at least how often its text occurs (non-overlapping) in the value as stored:
-   * Infinity where the stored form may hide an occurrence (an escaped character).
+   * Infinity where the stored form may hide an occurrence (an escaped character). An empty text
+   * counts Infinity where the value is present and 0 where it is not.
    */
   counts: number[]
 }

@@ -67,7 +67,9 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') {
       return next()
     }
-    const rule = bodyRuleFor(new URL(c.req.url).pathname)
+    // The path as the router matches it (percent-escapes decoded): `/data/%6Dutate/` reaches the
+    // mutate route, so it gets the mutate route's limits.
+    const rule = bodyRuleFor(c.req.path)
     if (!rule) return next()
     if (rule.json) checkJsonType(c.req.header('content-type'))
     // A declared length is checked as the limiter would, without reading the request through a

@@ -78,7 +78,7 @@ import type {
   Tally,
   TransactionQuery,
 } from '../core/store.ts'
-import {countInBytes, countInJson} from './tally.ts'
+import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
 
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
 const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[] = [
@@ -1290,26 +1290,43 @@ export function createSqliteStore(
       const query = scanSql(hint)
       if (!query) return
       const {filter, orderBy, params} = query
-      // Texts in the whole body are counted in its JSONB bytes; in a value, in its JSON text.
-      const paths = [...new Set(probes.filter((p) => p.path.length).map((p) => jsonPath(p.path)))]
-      const wholeNeedles = probes.filter((p) => !p.path.length).map((p) => Buffer.from(p.text))
-      const columnOf = probes.map((p) => (p.path.length ? 3 + paths.indexOf(jsonPath(p.path)) : -1))
+      // Texts in the whole body, or in a top-level attribute, are counted in its JSONB bytes;
+      // deeper in it, in the JSON text SQLite reads at the path.
+      const deep = [
+        ...new Set(probes.filter((p) => p.path.length > 1).map((p) => jsonPath(p.path))),
+      ]
+      const inBody = probes.flatMap((p, i) => (p.path.length > 1 ? [] : [i]))
+      const needles: BodyNeedle[] = inBody.map((i) => ({
+        text: Buffer.from(probes[i].text),
+        attribute: probes[i].path.length ? Buffer.from(probes[i].path[0]) : null,
+      }))
+      const bodyTypes = inBody.map((i) => probes[i].types ?? null)
       // scan() reads a long id list by id; scanSql leaves it out (a superset).
       const ids = hint.ids && !hint.order ? new Set(hint.ids) : null
-      const sql = `SELECT id, type, body${paths.map(() => ', body -> ?').join('')} FROM documents${filter} ORDER BY ${orderBy}`
-      for (const row of iterate(sql, [...paths, ...params], true) as Iterable<unknown[]>) {
+      const sql = `SELECT id, type, body${deep.map(() => ', body -> ?').join('')} FROM documents${filter} ORDER BY ${orderBy}`
+      for (const row of iterate(sql, [...deep, ...params], true) as Iterable<unknown[]>) {
         const id = row[0] as string
         if (ids && !ids.has(id)) continue
+        const type = row[1] as string
         const body = row[2]
-        const whole =
-          body instanceof Uint8Array
-            ? countInBytes(body, wholeNeedles)
-            : wholeNeedles.map((n) => countInJson(String(body), n.toString()))
+        // A probe of other types counts 0 (Probe.types).
+        const wanted = needles.filter((_, n) => !bodyTypes[n] || bodyTypes[n]!.includes(type))
+        const found =
+          body instanceof Uint8Array ? countInBody(body, wanted) : wanted.map(() => Infinity)
         let w = 0
-        const counts = probes.map((p, i) =>
-          columnOf[i] < 0 ? whole[w++] : countInJson(row[columnOf[i]] as string | null, p.text),
-        )
-        yield {id, type: row[1] as string, counts} satisfies Tally
+        let b = 0
+        yield {
+          id,
+          type,
+          counts: probes.map((p) => {
+            if (p.path.length > 1) {
+              if (p.types && !p.types.includes(type)) return 0
+              return countInJson(row[3 + deep.indexOf(jsonPath(p.path))] as string | null, p.text)
+            }
+            const n = b++
+            return !bodyTypes[n] || bodyTypes[n]!.includes(type) ? found[w++] : 0
+          }),
+        } satisfies Tally
       }
     },
 

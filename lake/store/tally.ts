@@ -12,11 +12,31 @@ const BACKSLASH = 0x5c
 // The escapes that spell no letter: \" \\ \/ \b \f \n \r \t.
 const PLAIN_ESCAPES = new Set([...'"\\/bfnrt'].map((c) => c.charCodeAt(0)))
 
-/** Non-overlapping occurrences of each needle in `bytes`, or Infinity for every one (above). */
-export function countInBytes(bytes: Uint8Array, needles: readonly Buffer[]): number[] {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (hidesText(buffer)) return needles.map(() => Infinity)
-  return needles.map((needle) => occurrences(buffer, needle))
+/** A text to count in a JSONB body: in all of it, or in the value of one top-level attribute. */
+export interface BodyNeedle {
+  text: Buffer
+  /** The attribute's name, UTF-8; null for the whole body. */
+  attribute: Buffer | null
+}
+
+/**
+ * Non-overlapping occurrences of each needle in a JSONB body (of an object, as every document is),
+ * or Infinity for every one (above). A needle whose first byte the body lacks is not looked for.
+ */
+export function countInBody(bytes: Uint8Array, needles: readonly BodyNeedle[]): number[] {
+  if (hidesText(bytes)) return needles.map(() => Infinity)
+  const values = needles.some((n) => n.attribute) ? attributeValues(bytes, needles) : null
+  // Whether the body holds a byte, asked once per byte: the texts folding drops share theirs.
+  const holds = new Map<number, boolean>()
+  return needles.map(({text, attribute}, i) => {
+    if (attribute) {
+      const value = values![i]
+      return value ? occurrences(value, text) : 0
+    }
+    let held = holds.get(text[0])
+    if (held === undefined) holds.set(text[0], (held = indexOf.call(bytes, text[0], 0) !== -1))
+    return held ? occurrences(bytes, text) : 0
+  })
 }
 
 /** Occurrences of `needle` in a JSON text (null: no value), or Infinity (above). */
@@ -30,31 +50,64 @@ export function countInJson(json: string | null, needle: string): number {
   return count
 }
 
-// JSONB element types (sqlite.org/jsonb.html): text with JSON escapes, with JSON5 escapes, and
-// the two containers, whose elements follow their header.
+// Buffer's indexOf (memchr, or a substring search, in C++) works on any Uint8Array: no Buffer
+// per body, and far faster than a typed array's own indexOf.
+const indexOf = Buffer.prototype.indexOf as (
+  this: Uint8Array,
+  needle: Uint8Array | number,
+  from: number,
+) => number
+
+function occurrences(bytes: Uint8Array, needle: Buffer): number {
+  if (needle.length === 0) return Infinity
+  let count = 0
+  for (
+    let i = indexOf.call(bytes, needle, 0);
+    i !== -1;
+    i = indexOf.call(bytes, needle, i + needle.length)
+  ) {
+    count++
+  }
+  return count
+}
+
+// JSONB element types (sqlite.org/jsonb.html): the booleans, text with JSON escapes, with JSON5
+// escapes, and the two containers, whose elements follow their header.
+const TRUE = 1
+const FALSE = 2
 const TEXTJ = 8
 const TEXT5 = 9
 const ARRAY = 11
 const OBJECT = 12
 const SIZE_BYTES = [1, 2, 4, 8]
 
+// The last header read (readHeader): its type, where its payload starts, and its size. Module
+// state rather than an object per element: a body has dozens, and every candidate is walked.
+let type = 0
+let start = 0
+let size = 0
+
+/** Reads the element header at `i` (a byte of type and size, and up to 8 more of size). */
+function readHeader(b: Uint8Array, i: number): void {
+  type = b[i] & 0x0f
+  size = b[i] >> 4
+  start = i + 1
+  if (size >= 12) {
+    const bytes = SIZE_BYTES[size - 12]
+    size = 0
+    for (let j = 0; j < bytes; j++) size = size * 256 + b[start + j]
+    start += bytes
+  }
+}
+
 /**
  * Whether a JSONB body has a string whose escapes could spell a letter. Walks the elements'
- * headers (a byte of type and size, and up to 8 more of size), so that a size byte that happens
- * to be a backslash is not taken for one.
+ * headers, so that a size byte that happens to be a backslash is not taken for one.
  */
-function hidesText(b: Buffer): boolean {
+function hidesText(b: Uint8Array): boolean {
   let i = 0
   while (i < b.length) {
-    const type = b[i] & 0x0f
-    let size = b[i] >> 4
-    let start = i + 1
-    if (size >= 12) {
-      const bytes = SIZE_BYTES[size - 12]
-      size = 0
-      for (let j = 0; j < bytes; j++) size = size * 256 + b[start + j]
-      start += bytes
-    }
+    readHeader(b, i)
     if (type === ARRAY || type === OBJECT) {
       i = start
       continue
@@ -63,9 +116,9 @@ function hidesText(b: Buffer): boolean {
     const end = start + size
     if (type === TEXTJ) {
       for (
-        let k = b.indexOf(BACKSLASH, start);
+        let k = indexOf.call(b, BACKSLASH, start);
         k !== -1 && k < end;
-        k = b.indexOf(BACKSLASH, k + 2)
+        k = indexOf.call(b, BACKSLASH, k + 2)
       )
         if (!PLAIN_ESCAPES.has(b[k + 1])) return true
     }
@@ -74,11 +127,41 @@ function hidesText(b: Buffer): boolean {
   return false
 }
 
-function occurrences(buffer: Buffer, needle: Buffer): number {
-  if (needle.length === 0) return Infinity
-  let count = 0
-  for (let i = buffer.indexOf(needle); i !== -1; i = buffer.indexOf(needle, i + needle.length)) {
-    count++
+// A boolean is searched as its text (text::query's scalarText).
+const LITERALS: Record<number, Buffer> = {
+  [TRUE]: Buffer.from('true'),
+  [FALSE]: Buffer.from('false'),
+}
+
+/**
+ * Per needle with an attribute, the bytes of that top-level attribute's value (a boolean's JSON
+ * text), or null where the body has none. Keys spelled with escapes are not matched: hidesText
+ * has already refused the bodies where an escape could spell a name.
+ */
+function attributeValues(b: Uint8Array, needles: readonly BodyNeedle[]): (Uint8Array | null)[] {
+  const out: (Uint8Array | null)[] = needles.map(() => null)
+  readHeader(b, 0)
+  if (type !== OBJECT) return out
+  const end = start + size
+  for (let i = start; i < end;) {
+    readHeader(b, i)
+    const keyStart = start
+    const keySize = size
+    readHeader(b, start + size)
+    const valueEnd = start + size
+    for (let n = 0; n < needles.length; n++) {
+      const name = needles[n].attribute
+      if (name && sameBytes(b, keyStart, keySize, name)) {
+        out[n] = LITERALS[type] ?? b.subarray(start, valueEnd)
+      }
+    }
+    i = valueEnd
   }
-  return count
+  return out
+}
+
+function sameBytes(b: Uint8Array, at: number, length: number, name: Buffer): boolean {
+  if (length !== name.length) return false
+  for (let j = 0; j < length; j++) if (b[at + j] !== name[j]) return false
+  return true
 }

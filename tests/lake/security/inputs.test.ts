@@ -215,6 +215,17 @@ describe('request bodies (item 7)', () => {
     expect((await res.json()).message).toMatch(/application\/json/)
     expect(await lake.client().getDocument('plain')).toBeUndefined()
   })
+
+  it('limits a write whose path is percent-encoded as the route it reaches', async () => {
+    // The router decodes `%6D` to `m`: the limits must see the path as it does.
+    const res = await api('/data/%6Dutate/test', {
+      method: 'POST',
+      headers: {'content-type': 'text/plain'},
+      body: JSON.stringify({mutations: [{create: {_id: 'encoded', _type: 'article'}}]}),
+    })
+    expect(res.status).toBe(415)
+    expect(await lake.client().getDocument('encoded')).toBeUndefined()
+  })
 })
 
 describe('deeply nested documents (items 11 and 12)', () => {

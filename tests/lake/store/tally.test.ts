@@ -6,11 +6,16 @@
 import fc from 'fast-check'
 import {DatabaseSync} from 'node:sqlite'
 import {afterAll, describe, expect, test} from 'vitest'
-import {countInBytes, countInJson} from '../../../lake/store/tally.ts'
+import {countInBody, countInJson} from '../../../lake/store/tally.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {memoryStore} from '../../helpers/store.ts'
 
 const db = new DatabaseSync(':memory:')
+const whole = (text: string) => ({text: Buffer.from(text), attribute: null})
+const at = (attribute: string, text: string) => ({
+  text: Buffer.from(text),
+  attribute: Buffer.from(attribute),
+})
 afterAll(() => db.close())
 const jsonb = (value: unknown) =>
   (db.prepare('SELECT jsonb(?) AS b').get(JSON.stringify(value)) as {b: Uint8Array}).b
@@ -35,14 +40,21 @@ describe('counting in JSONB', () => {
         {depthSize: 'small'},
         text,
         fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
         fc.array(tie('node'), {maxLength: 4}),
         fc.dictionary(text, tie('node'), {maxKeys: 4}),
       ),
     })).node
     fc.assert(
       fc.property(value, (v) => {
-        const [count] = countInBytes(jsonb(v), [Buffer.from('নির্বা')])
-        return count >= occurrences(stringsOf(v), 'নির্বা')
+        const [all, attribute, other] = countInBody(jsonb({_id: 'x', v, w: 'নির্বা'}), [
+          whole('নির্বা'),
+          at('v', 'নির্বা'),
+          at('u', 'নির্বা'),
+        ])
+        const expected = occurrences(stringsOf(v), 'নির্বা')
+        return all >= expected + 1 && attribute >= expected && other === 0
       }),
       {numRuns: 2000},
     )
@@ -53,23 +65,20 @@ describe('counting in JSONB', () => {
     expect(Buffer.byteLength(title)).toBe(92)
     const bytes = jsonb({title})
     expect(bytes.includes(0x5c)).toBe(true)
-    expect(countInBytes(bytes, [Buffer.from('ক')])).toEqual([30])
+    expect(countInBody(bytes, [whole('ক'), at('title', 'ক')])).toEqual([30, 30])
   })
 
   test('escapes that could spell a letter make every count Infinity', () => {
     // JSON.stringify escapes control characters and lone surrogates with \u.
     for (const text of ['নির্বাচন\u0001', 'নির্বাচন\uD800'])
-      expect(countInBytes(jsonb({text}), [Buffer.from('নির্বা'), Buffer.from('x')])).toEqual([
-        Infinity,
-        Infinity,
-      ])
+      expect(countInBody(jsonb({text}), [whole('নির্বা'), whole('x')])).toEqual([Infinity, Infinity])
     // A JSONB text written from JSON text with \u escapes, as another writer could.
     const escaped = (
       db.prepare(`SELECT jsonb('{"t":"\\u09a8\\u09bf"}') AS b`).get() as {b: Uint8Array}
     ).b
-    expect(countInBytes(escaped, [Buffer.from('নি')])).toEqual([Infinity])
+    expect(countInBody(escaped, [whole('নি')])).toEqual([Infinity])
     // Quotes, backslashes and newlines spell no letter.
-    expect(countInBytes(jsonb({t: 'নি"\\\nনি'}), [Buffer.from('নি')])).toEqual([2])
+    expect(countInBody(jsonb({t: 'নি"\\\nনি'}), [whole('নি')])).toEqual([2])
   })
 
   test('in JSON text', () => {
@@ -87,6 +96,7 @@ describe('Store.tally', () => {
       {_id: 'a', _type: 'headline', text: 'নির্বাচন'},
       {_id: 'drafts.a', _type: 'headline', text: 'ঢাকা'},
       {_id: 'c', _type: 'article', title: {nested: 'নির্বাচন\u0001'}},
+      {_id: 'd', _type: 'article', title: {nested: 'নির্বাচন নির্বাচন'}, flag: true},
     ] as SanityDocument[]
     const store = await memoryStore(docs)
     try {
@@ -95,13 +105,18 @@ describe('Store.tally', () => {
         {path: [], text: 'নির্বা'},
         {path: ['title'], text: 'নির্বা'},
         {path: ['text'], text: 'নির্বা'},
+        {path: ['title', 'nested'], text: 'নির্বা'},
+        {path: ['title'], text: 'নির্বা', types: ['headline']},
+        // An empty text: whether the value is there.
+        {path: ['flag'], text: ''},
       ]
       const tallies = [...store.tally!(hint, probes)]
       expect(tallies.map((t) => t.id)).toEqual([...store.scan(hint)].map((d) => d._id))
       expect(tallies).toEqual([
-        {id: 'a', type: 'headline', counts: [1, 0, 1]},
-        {id: 'b', type: 'article', counts: [3, 2, 0]},
-        {id: 'c', type: 'article', counts: [Infinity, Infinity, 0]},
+        {id: 'a', type: 'headline', counts: [1, 0, 1, 0, 0, 0]},
+        {id: 'b', type: 'article', counts: [3, 2, 0, 0, 0, 0]},
+        {id: 'c', type: 'article', counts: [Infinity, Infinity, Infinity, Infinity, 0, Infinity]},
+        {id: 'd', type: 'article', counts: [2, 2, 0, 2, 0, Infinity]},
       ])
       expect([...store.tally!({ids: ['b', 'x']}, probes)].map((t) => t.id)).toEqual(['b'])
     } finally {

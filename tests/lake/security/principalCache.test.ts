@@ -1,0 +1,70 @@
+/**
+ * The auth store keeps the principals of tokens it resolved lately: a token revoked, a user
+ * removed or a session expired must still be refused at the very next request, whoever changed
+ * the store (this process, or another one writing the same file: the command line).
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {createAuthStore, type AuthStore} from '../../../lake/auth/authStore.ts'
+
+let dir: string
+let clock = Date.UTC(2026, 0, 1)
+const open = () =>
+  createAuthStore({
+    path: join(dir, 'auth.sqlite'),
+    now: () => new Date(clock),
+    passwordCost: {N: 2 ** 10, r: 8, p: 1},
+  })
+let lake: AuthStore
+/** The command line: another connection to the same file. */
+let cli: AuthStore
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lake-auth-'))
+  lake = open()
+  cli = open()
+})
+afterEach(async () => {
+  lake.close()
+  cli.close()
+  await rm(dir, {recursive: true, force: true})
+})
+
+async function signedIn(store: AuthStore): Promise<string> {
+  const user = await store.addUser({email: 'rina@example.com', role: 'editor', password: 'a-password'})
+  const token = await store.exchangeSid(store.createSid(user.id))
+  return token!
+}
+
+describe('principals of tokens resolved lately', () => {
+  it('a token revoked from another connection is refused at the next request', async () => {
+    const {token} = await cli.createToken({label: 'robot', role: 'editor'})
+    expect(await lake.principalForToken(token)).toMatchObject({kind: 'token', role: 'editor'})
+    expect(await lake.principalForToken(token)).toMatchObject({kind: 'token', role: 'editor'})
+    expect(cli.revokeToken(token)).toBe(true)
+    expect(await lake.principalForToken(token)).toBeNull()
+  })
+
+  it('a user removed from another connection loses their session at the next request', async () => {
+    const token = await signedIn(lake)
+    expect(await lake.principalForToken(token)).toMatchObject({kind: 'user', role: 'editor'})
+    expect(cli.removeUser('rina@example.com')).toBe(true)
+    expect(await lake.principalForToken(token)).toBeNull()
+  })
+
+  it('a session signed out in this process is refused at the next request', async () => {
+    const token = await signedIn(lake)
+    expect(await lake.principalForToken(token)).not.toBeNull()
+    expect(await lake.logout(token)).toBe(true)
+    expect(await lake.principalForToken(token)).toBeNull()
+  })
+
+  it('a session is refused once it expires, though nothing was written', async () => {
+    const token = await signedIn(lake)
+    expect(await lake.principalForToken(token)).not.toBeNull()
+    clock += 31 * 24 * 60 * 60 * 1000
+    expect(await lake.principalForToken(token)).toBeNull()
+  })
+})

@@ -3,7 +3,15 @@
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
 import type {DereferenceFunction, ExprNode} from 'groq-js'
-import type {Condition, ScanHint, SearchHint, SelectedRow, Selection, Store} from './store.ts'
+import type {
+  Condition,
+  ScanHint,
+  SearchHint,
+  SelectedRow,
+  Selection,
+  Store,
+  Tally,
+} from './store.ts'
 import {documentPaths, standIn, type DocumentPath} from './documentPaths.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
@@ -88,6 +96,7 @@ export async function loadView(options: ViewOptions): Promise<View> {
       readByBound(
         store,
         hint,
+        perspective,
         sink,
         sink.bounds,
         (id) => canRead(id) && !excluded(id, exclude),
@@ -136,9 +145,14 @@ export async function loadView(options: ViewOptions): Promise<View> {
     return gather({excludeIdPrefixes: exclude})
   }
   if (perspective.kind === 'published') return gather(narrowed)
+  const {sink} = options
+  if (sink?.bounds && store.tally) {
+    const visible = (id: string) => canRead(id) && !excluded(id, exclude)
+    readByBound(store, narrowed, perspective, sink, sink.bounds, visible, present)
+    return {documents: [], query: sink.finish(), dereference}
+  }
   const groups = new Set<string>()
   for (const doc of store.scan(narrowed)) groups.add(getPublishedId(doc._id))
-  const {sink} = options
   if (!sink) {
     return {documents: present(store.getDocuments(groupIds([...groups], perspective))), dereference}
   }
@@ -150,14 +164,16 @@ export async function loadView(options: ViewOptions): Promise<View> {
 }
 
 /**
- * A published or raw view's scan through the sink, reading only what can still change its answer:
- * every candidate's bound comes from its tally (no body read), then bodies are read by falling
- * bound until the next bound is below the sink's floor. Each document goes in at its place in
- * view order (by `_id`, as applyPerspective sorts), so ties end as with every document read.
+ * A view's scan through the sink, reading only what can still change its answer: every
+ * candidate's bound comes from its tally (no body read), then bodies are read by falling bound
+ * until the next bound is below the sink's floor. Each document goes in at its place in view
+ * order (by `_id`, as applyPerspective sorts), so ties end as with every document read. In a
+ * stack the candidates are document groups, bounded by the layer the view shows.
  */
 function readByBound(
   store: Store,
   hint: ScanHint,
+  perspective: Perspective,
   sink: DocumentSink,
   bounds: ScoreBounds,
   visible: (id: string) => boolean,
@@ -172,12 +188,37 @@ function readByBound(
         ),
       ),
   )
+  const boundOf = (tally: Tally) => bounds.bound({tally, referrers})
+  // View ids, their bounds, and the stored ids to read for each.
   const ids: string[] = []
   const bound: number[] = []
-  for (const tally of store.tally!(hint, bounds.probes)) {
-    if (!visible(tally.id)) continue
-    ids.push(tally.id)
-    bound.push(bounds.bound({tally, referrers}))
+  if (perspective.kind !== 'stack') {
+    for (const tally of store.tally!(hint, bounds.probes)) {
+      if (!visible(tally.id)) continue
+      ids.push(tally.id)
+      bound.push(boundOf(tally))
+    }
+  } else {
+    const candidates = new Map<string, Tally>()
+    for (const tally of store.tally!(hint, bounds.probes)) candidates.set(tally.id, tally)
+    // Every upper layer of the stack, candidate or not: the view shows a group's highest.
+    const prefixes = perspective.layers.map((layer) =>
+      layer === 'drafts' ? DRAFTS_PREFIX : `${VERSIONS_PREFIX}${layer}.`,
+    )
+    const upper = new Map<string, Tally>()
+    for (const tally of store.tally!({idPrefixes: prefixes}, bounds.probes)) {
+      if (visible(tally.id)) upper.set(tally.id, tally)
+    }
+    const groups = new Set<string>()
+    for (const id of candidates.keys()) groups.add(getPublishedId(id))
+    for (const group of groups) {
+      const top = prefixes.map((prefix) => prefix + group).find((id) => upper.has(id))
+      // A published layer that is no candidate has no tally: it is read.
+      const tally = top ? upper.get(top)! : visible(group) ? candidates.get(group) : undefined
+      if (!top && !visible(group)) continue
+      ids.push(group)
+      bound.push(tally ? boundOf(tally) : Infinity)
+    }
   }
   // The store's id order (SQLite compares UTF-8 bytes) can differ from the view's (UTF-16 units).
   let position = ids.map((_, i) => i)
@@ -195,7 +236,10 @@ function readByBound(
     next += batch.length
     placeOf.clear()
     for (const i of batch) placeOf.set(ids[i], position[i])
-    const documents = present(store.getDocuments(batch.map((i) => ids[i])))
+    const read = batch.map((i) => ids[i])
+    const documents = present(
+      store.getDocuments(perspective.kind === 'stack' ? groupIds(read, perspective) : read),
+    )
     sink.add(
       documents,
       documents.map((doc) => placeOf.get(doc._id)!),

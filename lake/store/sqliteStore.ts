@@ -571,6 +571,8 @@ export function createSqliteStore(
   let held = 0
   /** The thread's write of the held rows, in flight: no write group opens meanwhile. */
   let writing: Promise<void> | null = null
+  /** The thread's writes started so far (a checkpoint is quiet only if none started beside it). */
+  let threadWrites = 0
   let cursor = ''
   /** Commits so far: a batch that found the queue empty looks again if any came meanwhile. */
   let commits = 0
@@ -599,6 +601,7 @@ export function createSqliteStore(
   function writeAnalysed() {
     const target = {path, opening}
     held = 0
+    threadWrites++
     writing = offThread!.write(target).then(
       (applied) => {
         writing = null
@@ -667,16 +670,19 @@ export function createSqliteStore(
   let walFrames = 0
 
   /**
-   * A checkpoint on the other thread. `quiet`: nothing is written until it is done, so when it
-   * copies every frame, the next write starts the log over (unless a reader still reads it).
+   * A checkpoint on the other thread. `quiet`: no write group opens until it is done, so when it
+   * copies every frame (and the analyzer's thread wrote nothing beside it), the next write starts
+   * the log over (unless a reader still reads it).
    */
   function requestCheckpoint(quiet = false): Promise<void> | null {
     if (!walCheckpointer || closed || checkpointing) return checkpointing
     checkpointedAt = performance.now()
+    const writesBefore = writing ? -1 : threadWrites
     checkpointing = walCheckpointer.checkpoint({path, opening}).then(
       (result) => {
         checkpointing = null
-        walFrames = quiet && result.checkpointed === result.log ? 0 : result.log
+        const alone = quiet && threadWrites === writesBefore && !writing
+        walFrames = alone && result.checkpointed === result.log ? 0 : result.log
       },
       (err: unknown) => {
         checkpointing = null
@@ -1088,6 +1094,7 @@ export function createSqliteStore(
         // round trip to the thread, not a stop.
         if (walFrames > MAX_WAL_FRAMES) {
           await checkpointing
+          await writing
           await requestCheckpoint(true)
         }
         const done: {job: Job; value: unknown}[] = []

@@ -13,6 +13,7 @@ import {scoreStage, scoreTopK} from '../../../lake/core/scoreTopK.ts'
 import {loadView} from '../../../lake/core/view.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {textQueryDereference} from '../../../lake/core/textQueryRewrite.ts'
+import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 // What the Studio 6.9.2 search box sends (groq2024); the bench measures the same query.
 import {STUDIO_SEARCH} from '../../../bench/queries.ts'
@@ -59,6 +60,23 @@ async function plain(tree: ExprNode, params: Record<string, unknown>) {
     dataset: DOCS,
     params,
     dereference: textQueryDereference({documents: DOCS, params}),
+  })
+  return value.get()
+}
+
+/** groq-js over the whole view of a store in a perspective, with the lake's text::query. */
+async function overView(
+  store: Store,
+  query: string,
+  params: Record<string, unknown>,
+  perspective: string,
+) {
+  const apiVersion = '2025-02-19'
+  const view = applyPerspective(store.scan(), parsePerspective(perspective, apiVersion), apiVersion)
+  const value = await evaluate(parseQuery(query, params), {
+    dataset: view,
+    params,
+    dereference: textQueryDereference({documents: view, params}),
   })
   return value.get()
 }
@@ -161,17 +179,7 @@ describe('the Studio search over a store: scored as the scan goes, never holding
         projectId: 'p',
         dataset: 'test',
       })
-      const view = applyPerspective(
-        store.scan(),
-        parsePerspective(perspective, apiVersion),
-        apiVersion,
-      )
-      const expected = await evaluate(parseQuery(query, params), {
-        dataset: view,
-        params,
-        dereference: textQueryDereference({documents: view, params}),
-      })
-      expect(result).toEqual(await expected.get())
+      expect(result).toEqual(await overView(store, query, params, perspective))
       expect((result as unknown[]).length).toBe(300)
     },
   )
@@ -262,19 +270,8 @@ describe('the Studio search over a store, reading only the documents that can re
   })
   afterAll(() => store.close())
 
-  async function expected(query: string, params: Record<string, unknown>, perspective: string) {
-    const view = applyPerspective(
-      store.scan(),
-      parsePerspective(perspective, apiVersion),
-      apiVersion,
-    )
-    const value = await evaluate(parseQuery(query, params), {
-      dataset: view,
-      params,
-      dereference: textQueryDereference({documents: view, params}),
-    })
-    return value.get()
-  }
+  const expected = (query: string, params: Record<string, unknown>, perspective: string) =>
+    overView(store, query, params, perspective)
 
   const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
   test.each([

@@ -52,6 +52,12 @@ const utf8 = new TextDecoder()
  */
 function readAll(incoming: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Gone before the route began to read (it awaited a token's first check, say): 'close' was
+    // emitted already and would not come again, so the read would never end.
+    if (incoming.destroyed) {
+      reject(prematureClose())
+      return
+    }
     const chunks: Buffer[] = []
     const done = (err?: Error) => {
       incoming.off('data', onData).off('end', done).off('error', done).off('close', onClose)

@@ -61,7 +61,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         maxOldGenerationSizeMb: options.memoryMb,
         maxYoungGenerationSizeMb: YOUNG_MB,
       },
-    })
+      // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
+    }).on('error', (err: Error) => console.error(`lake: a query thread failed: ${err.message}`))
   }
 
   async function dispatch(task: WorkerTask, timeoutMs: number, signal?: AbortSignal) {

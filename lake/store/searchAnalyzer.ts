@@ -49,11 +49,22 @@ const WORKER = new URL('./searchAnalyzerWorker.ts', import.meta.url).href
 /** How long the thread waits for more work before it ends. */
 const IDLE_MS = 2000
 
+/**
+ * A task refused or cut short because the analyzer was closed: the lake is stopping, and the queue
+ * keeps what the task did not do, so it is not a failure of the index.
+ */
+export class AnalyzerClosedError extends Error {
+  constructor() {
+    super('lake: the search analyzer is closed')
+    this.name = 'AnalyzerClosedError'
+  }
+}
+
 export function createSearchAnalyzer(): SearchAnalyzer {
   let pool: Piscina<AnalyzerTask, unknown> | null = null
   let closed = false
   const run = (task: AnalyzerTask): Promise<unknown> => {
-    if (closed) return Promise.reject(new Error('lake: the search analyzer is closed'))
+    if (closed) return Promise.reject(new AnalyzerClosedError())
     pool ??= new Piscina({
       filename: WORKER,
       // The thread goes once the queue is empty for a while: a bulk load's analysis left it
@@ -61,8 +72,13 @@ export function createSearchAnalyzer(): SearchAnalyzer {
       minThreads: 0,
       maxThreads: 1,
       idleTimeout: IDLE_MS,
+      // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
+    }).on('error', (err: Error) =>
+      console.error(`lake: the search analyzer thread failed: ${err.message}`),
+    )
+    return pool.run(task).catch((err: unknown) => {
+      throw closed ? new AnalyzerClosedError() : err
     })
-    return pool.run(task)
   }
   return {
     analyze: (task) => run({kind: 'analyze', ...task}) as Promise<Analysed>,

@@ -52,7 +52,7 @@ import {
   SNAPSHOT_EVERY,
   type LogStep,
 } from './log.ts'
-import type {SearchAnalyzer} from './searchAnalyzer.ts'
+import {AnalyzerClosedError, type SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
 import {
   dropSearchIndex,
@@ -545,6 +545,7 @@ export function createSqliteStore(
    * full disk must not stop the lake: try again a little later.
    */
   function indexFailed(err: unknown) {
+    if (err instanceof AnalyzerClosedError) return
     console.error(
       `lake: filling the full-text index of "${dataset}" failed (${(err as Error).message}); retrying in ${INDEX_RETRY_MS} ms`,
     )

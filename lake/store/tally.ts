@@ -135,8 +135,9 @@ const LITERALS: Record<number, Buffer> = {
 
 /**
  * Per needle with an attribute, the bytes of that top-level attribute's value (a boolean's JSON
- * text), or null where the body has none. Keys spelled with escapes are not matched: hidesText
- * has already refused the bodies where an escape could spell a name.
+ * text), or null where the body has none. Keys are matched as their bytes stand, so only
+ * identifiers may be asked for (as today: `@["a\"b"]` is counted over the whole body): a key
+ * stored with an escape (`\"`, `\\`) would not be found, and a bound of nothing would be too low.
  */
 function attributeValues(b: Uint8Array, needles: readonly BodyNeedle[]): (Uint8Array | null)[] {
   const out: (Uint8Array | null)[] = needles.map(() => null)

@@ -43,7 +43,15 @@ export function createWalCheckpointer(): WalCheckpointer {
   return {
     checkpoint(task) {
       if (closed) return Promise.resolve({busy: true, log: 0, checkpointed: 0})
-      pool ??= new Piscina({filename: WORKER, minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS})
+      pool ??= new Piscina({
+        filename: WORKER,
+        minThreads: 0,
+        maxThreads: 1,
+        idleTimeout: IDLE_MS,
+        // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
+      }).on('error', (err: Error) =>
+        console.error(`lake: the WAL checkpoint thread failed: ${err.message}`),
+      )
       return pool.run(task)
     },
     async close() {

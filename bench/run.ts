@@ -18,7 +18,7 @@
  */
 import {execFileSync, spawn} from 'node:child_process'
 import http from 'node:http'
-import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -389,6 +389,13 @@ function queryRows(queries: QueryResult[]): string[][] {
   ])
 }
 
+/**
+ * `BENCH_MEM_TRACE=1`: the lake's RSS, peak and threads after the load and after each query row,
+ * to find which row sets the peak (each row's peak is read on its own).
+ */
+const MEM_TRACE = Boolean(process.env.BENCH_MEM_TRACE)
+let tracedPeak = 0
+
 async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocument[]) {
   const published = docs.filter((doc) => !doc._id.startsWith('drafts.'))
   published.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
@@ -424,6 +431,15 @@ async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocum
       baselineResult = await (baseline ?? groqJs)(published, query, params)
     }, true)
     dropIdleConnections()
+    if (MEM_TRACE) {
+      // Each row's own peak; the query set's is the highest of them.
+      const pid = lake.child.pid!
+      const m = memoryOf(pid)
+      const threads = readdirSync(`/proc/${pid}/task`).length
+      log(`  mem ${name}: rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads}`)
+      tracedPeak = Math.max(tracedPeak, m.peak ?? 0)
+      resetPeak(pid)
+    }
     const same = JSON.stringify(lakeResult) === JSON.stringify(baselineResult)
     // The first is the warm-up's (the lake's cold start), which `time` does not count either.
     serverMs.shift()
@@ -798,6 +814,10 @@ try {
   const parts = fileParts(dataDir, dataset)
   const afterLoad = memoryOf(lake.child.pid!)
 
+  if (MEM_TRACE)
+    log(
+      `  mem after load: rss ${mb(afterLoad.rss)} peak ${mb(afterLoad.peak ?? NaN)} threads ${readdirSync(`/proc/${lake.child.pid}/task`).length}`,
+    )
   const peakReset = resetPeak(lake.child.pid!)
   log('queries…')
   // The baselines read the documents as stored: a headline's search score breaks ties by its
@@ -894,7 +914,7 @@ try {
     }
   ).version
   const loadRate = docs.length / loadSeconds
-  const peak = peakReset ? afterQueries.peak : null
+  const peak = peakReset ? Math.max(afterQueries.peak ?? 0, tracedPeak) : null
   const loadAtEnd = loadavg()
   const report = [
     '# Benchmark results',

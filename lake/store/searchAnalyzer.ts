@@ -8,7 +8,7 @@
  * group of its own is open, so neither connection ever waits for the other's write lock. Started
  * with the first queued document: most test lakes never need it.
  */
-import {Piscina} from 'piscina'
+import {createIdleThread} from './idleThread.ts'
 
 /** A dataset file, and which opening of it: a file deleted and made again is another one. */
 export interface AnalyzerTarget {
@@ -46,8 +46,6 @@ export interface SearchAnalyzer {
 }
 
 const WORKER = new URL('./searchAnalyzerWorker.ts', import.meta.url).href
-/** How long the thread waits for more work before it ends. */
-const IDLE_MS = 2000
 
 /**
  * A task refused or cut short because the analyzer was closed: the lake is stopping, and the queue
@@ -61,22 +59,11 @@ export class AnalyzerClosedError extends Error {
 }
 
 export function createSearchAnalyzer(): SearchAnalyzer {
-  let pool: Piscina<AnalyzerTask, unknown> | null = null
+  const thread = createIdleThread<AnalyzerTask, unknown>(WORKER, 'search analyzer')
   let closed = false
   const run = (task: AnalyzerTask): Promise<unknown> => {
     if (closed) return Promise.reject(new AnalyzerClosedError())
-    pool ??= new Piscina({
-      filename: WORKER,
-      // The thread goes once the queue is empty for a while: a bulk load's analysis left it
-      // holding 45-80 MB of heap through whatever the lake did next.
-      minThreads: 0,
-      maxThreads: 1,
-      idleTimeout: IDLE_MS,
-      // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
-    }).on('error', (err: Error) =>
-      console.error(`lake: the search analyzer thread failed: ${err.message}`),
-    )
-    return pool.run(task).catch((err: unknown) => {
+    return thread.run(task).catch((err: unknown) => {
       throw closed ? new AnalyzerClosedError() : err
     })
   }
@@ -85,10 +72,7 @@ export function createSearchAnalyzer(): SearchAnalyzer {
     write: (target) => run({kind: 'write', ...target}) as Promise<number>,
     async close() {
       closed = true
-      // A thread gone idle closed its connections as it ended.
-      if (pool && pool.threads.length > 0) await pool.run({kind: 'close'}).catch(() => undefined)
-      await pool?.destroy()
-      pool = null
+      await thread.close({kind: 'close'})
     },
   }
 }

@@ -8,7 +8,7 @@
  * asks; SQLite restarts the log at the next write once every frame is in the file. Started with
  * the first checkpoint: most test lakes never need it.
  */
-import {Piscina} from 'piscina'
+import {createIdleThread} from './idleThread.ts'
 
 export interface CheckpointTask {
   /** The dataset file, and which opening of it: a file deleted and made again is another one. */
@@ -34,32 +34,21 @@ export interface WalCheckpointer {
 }
 
 const WORKER = new URL('./walCheckpointerWorker.ts', import.meta.url).href
-/** How long the thread waits for more work before it ends. */
-const IDLE_MS = 2000
 
 export function createWalCheckpointer(): WalCheckpointer {
-  let pool: Piscina<CheckpointTask | 'close', CheckpointResult> | null = null
+  const thread = createIdleThread<CheckpointTask | 'close', CheckpointResult>(
+    WORKER,
+    'WAL checkpoint',
+  )
   let closed = false
   return {
     checkpoint(task) {
       if (closed) return Promise.resolve({busy: true, log: 0, checkpointed: 0})
-      pool ??= new Piscina({
-        filename: WORKER,
-        minThreads: 0,
-        maxThreads: 1,
-        idleTimeout: IDLE_MS,
-        // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
-      }).on('error', (err: Error) =>
-        console.error(`lake: the WAL checkpoint thread failed: ${err.message}`),
-      )
-      return pool.run(task)
+      return thread.run(task)
     },
     async close() {
       closed = true
-      // A thread gone idle closed its connections as it ended.
-      if (pool && pool.threads.length > 0) await pool.run('close').catch(() => undefined)
-      await pool?.destroy()
-      pool = null
+      await thread.close('close')
     },
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * One worker thread for the store's background work (the search analyzer, the WAL checkpointer):
+ * started by the first task (most test lakes never need it) and ended after IDLE_MS without one,
+ * so its heap and SQLite connections do not stay through what the lake does next (a bulk load's
+ * analysis left the analyzer holding 45-80 MB).
+ */
+import {Piscina} from 'piscina'
+
+/** How long the thread waits for more work before it ends. */
+const IDLE_MS = 2000
+
+export interface IdleThread<Task, Result> {
+  run(task: Task): Promise<Result>
+  /**
+   * Runs `closeTask` (the thread closes its connections, after its current task) and stops the
+   * thread. A thread gone idle closed its connections as it ended.
+   */
+  close(closeTask: Task): Promise<void>
+}
+
+/** `name` says which thread failed, in the lake's log. */
+export function createIdleThread<Task, Result>(
+  filename: string,
+  name: string,
+): IdleThread<Task, Result> {
+  let pool: Piscina<Task, Result> | null = null
+  return {
+    run(task) {
+      pool ??= new Piscina<Task, Result>({
+        filename,
+        minThreads: 0,
+        maxThreads: 1,
+        idleTimeout: IDLE_MS,
+        // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.
+      }).on('error', (err: Error) =>
+        console.error(`lake: the ${name} thread failed: ${err.message}`),
+      )
+      return pool.run(task)
+    },
+    async close(closeTask) {
+      if (pool && pool.threads.length > 0) await pool.run(closeTask).catch(() => undefined)
+      await pool?.destroy()
+      pool = null
+    },
+  }
+}

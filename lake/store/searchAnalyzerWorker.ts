@@ -5,39 +5,32 @@
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import type {Analysed, AnalyzerTask} from './searchAnalyzer.ts'
 import {analyzeQueued, applyAnalyzed, type AnalyzedDocument} from './searchIndex.ts'
+import {threadConnections} from './threadConnections.ts'
 
 type Connection = {
-  opening: string
   db: DatabaseSync
   statements: Map<string, StatementSync>
   held: AnalyzedDocument[]
 }
-const connections = new Map<string, Connection>()
+const connections = threadConnections((path): Connection => {
+  const db = new DatabaseSync(path)
+  // The store only asks for a write while it has no write transaction open; a query thread's
+  // expression index or an `optimize` may still hold the lock for a moment.
+  db.exec('PRAGMA busy_timeout = 5000')
+  // What this connection writes is also still in the queue (the same transaction takes it off):
+  // lost in a power cut, it is indexed again. No sync of its own at each COMMIT.
+  db.exec('PRAGMA synchronous = NORMAL')
+  // Checkpoints are the store's (walCheckpointer.ts, or the store's own connection's COMMITs).
+  db.exec('PRAGMA wal_autocheckpoint = 0')
+  return {db, statements: new Map(), held: []}
+})
 
 export default function run(task: AnalyzerTask): Analysed | number | void {
   if (task.kind === 'close') {
-    // The store's connection must be the last to close: only then does SQLite fold the WAL into
-    // the file and remove it.
-    for (const {db} of connections.values()) db.close()
-    connections.clear()
+    connections.closeAll()
     return
   }
-  let connection = connections.get(task.path)
-  if (connection?.opening !== task.opening) {
-    // A dataset file deleted and made again: the old connection would still read the deleted one.
-    connection?.db.close()
-    const db = new DatabaseSync(task.path)
-    // The store only asks for a write while it has no write transaction open; a query thread's
-    // expression index or an `optimize` may still hold the lock for a moment.
-    db.exec('PRAGMA busy_timeout = 5000')
-    // What this connection writes is also still in the queue (the same transaction takes it off):
-    // lost in a power cut, it is indexed again. No sync of its own at each COMMIT.
-    db.exec('PRAGMA synchronous = NORMAL')
-    // Checkpoints are the store's (walCheckpointer.ts, or the store's own connection's COMMITs).
-    db.exec('PRAGMA wal_autocheckpoint = 0')
-    connection = {opening: task.opening, db, statements: new Map(), held: []}
-    connections.set(task.path, connection)
-  }
+  const connection = connections.get(task.path, task.opening)
   const {db, statements} = connection
   const stmt = (sql: string) => {
     let s = statements.get(sql)

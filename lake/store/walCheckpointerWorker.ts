@@ -4,24 +4,16 @@
  */
 import {DatabaseSync} from 'node:sqlite'
 import type {CheckpointResult, CheckpointTask} from './walCheckpointer.ts'
+import {threadConnections} from './threadConnections.ts'
 
-const connections = new Map<string, {opening: string; db: DatabaseSync}>()
+const connections = threadConnections((path) => ({db: new DatabaseSync(path)}))
 
 export default function checkpoint(task: CheckpointTask | 'close'): CheckpointResult {
   if (task === 'close') {
-    // The store's connection must be the last to close: only then does SQLite fold the WAL into
-    // the file and remove it.
-    for (const {db} of connections.values()) db.close()
-    connections.clear()
+    connections.closeAll()
     return {busy: false, log: 0, checkpointed: 0}
   }
-  let connection = connections.get(task.path)
-  if (connection?.opening !== task.opening) {
-    // A dataset file deleted and made again: the old connection would still see the deleted one.
-    connection?.db.close()
-    const db = new DatabaseSync(task.path)
-    connections.set(task.path, (connection = {opening: task.opening, db}))
-  }
+  const connection = connections.get(task.path, task.opening)
   const row = connection.db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as {
     busy: number
     log: number

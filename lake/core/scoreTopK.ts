@@ -61,10 +61,11 @@ export interface ScoreBounds {
  */
 export interface ScoreStage {
   /**
-   * Scores the next documents of the view; with `positions`, documents that come out of view
-   * order, at those places in it (ties keep view order).
+   * Scores the next documents of the view; with `ids`, documents that come out of view order,
+   * placed in it by their view `_id`s (a view is in `_id` order; ties keep view order). Either
+   * form for a whole stage, not both.
    */
-  add(documents: readonly SanityDocument[], positions?: readonly number[]): void
+  add(documents: readonly SanityDocument[], ids?: readonly string[]): void
   /** The `end`-th best score added so far; -Infinity while fewer are held. */
   floor(): number
   /** Set when every part of the score has an upper bound before a document is read. */
@@ -125,20 +126,24 @@ export function scoreStage(tree: ExprNode): ScoreStage | undefined {
   const scorers = (score.args as Node[]).map(scorer)
   if (scorers.some((s) => !s)) return undefined
 
-  // In arrival (view) order; pruned to the best `end` whenever it holds `end + PRUNE_AFTER`.
-  let scored: {doc: SanityDocument; score: number; position: number}[] = []
+  // Placed in view order by arrival or view id; pruned to the best `end` whenever it holds
+  // `end + PRUNE_AFTER`.
+  let scored: {doc: SanityDocument; score: number; position: number | string}[] = []
   let arrived = 0
   const prune = () => {
     // As groq-js's stable sort: ties keep view order.
-    scored.sort((a, b) => b.score - a.score || a.position - b.position)
+    scored.sort(
+      (a, b) =>
+        b.score - a.score || (a.position < b.position ? -1 : a.position > b.position ? 1 : 0),
+    )
     if (scored.length > end) scored.length = end
   }
   return {
     readsDataset: reads(map.expr),
     bounds: scoreBounds(base.type === 'Filter' ? (base.expr as Node) : null, score.args as Node[]),
-    add(documents, positions) {
+    add(documents, ids) {
       documents.forEach((doc, i) => {
-        const position = positions ? positions[i] : arrived++
+        const position = ids ? ids[i] : arrived++
         if (!test(doc)) return
         // groq-js adds each argument in turn to the document's own numeric _score.
         let value = typeof doc._score === 'number' ? doc._score : 0
@@ -322,13 +327,13 @@ function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | 
     probes,
     references,
     bound(unread) {
-      if (test({...unread, dropped: 0}) === 0) return 0
+      const known = {tally: unread.tally, referrers: unread.referrers, dropped: 0}
+      if (test(known) === 0) return 0
       if (unread.tally.counts[stored] > 0) return Infinity
       // Where folding drops a character, a word can occur once more (foldKeepsOccurrences).
-      let extra = 0
-      for (const i of dropped) extra += unread.tally.counts[i]
+      for (const i of dropped) known.dropped += unread.tally.counts[i]
       let value = 0
-      for (const part of parts) value += part!({...unread, dropped: extra})
+      for (const part of parts) value += part!(known)
       return value
     },
   }

@@ -208,8 +208,8 @@ export interface Store {
    */
   scan(hint?: ScanHint): Iterable<SanityDocument>
   /**
-   * What scan(hint) would yield, in the same order, as tallies of `probes` instead of documents:
-   * lets a ranked search read only the documents that can reach its top (core/scoreTopK.ts).
+   * What scan(hint) would yield, in any order, as tallies of `probes` instead of documents: lets
+   * a ranked search read only the documents that can reach its top (core/scoreTopK.ts).
    */
   tally?(hint: ScanHint, probes: readonly Probe[]): Iterable<Tally>
   /** Number of stored documents. */

@@ -58,15 +58,25 @@ const indexOf = Buffer.prototype.indexOf as (
   from: number,
 ) => number
 
+/** Each needle's bytes past its first two, made once: every candidate's body is searched. */
+const tails = new WeakMap<Buffer, Buffer>()
+
 function occurrences(bytes: Uint8Array, needle: Buffer): number {
   if (needle.length === 0) return Infinity
+  // A Bengali letter's first two bytes (E0 A6/A7) are those of every letter of the text, and
+  // Buffer's search stopped at each one (2.4x slower over a body of them): search from the third.
+  const skip = needle[0] === 0xe0 && needle.length > 2 ? 2 : 0
+  let tail = needle
+  if (skip) {
+    tail = tails.get(needle) ?? needle.subarray(skip)
+    tails.set(needle, tail)
+  }
   let count = 0
-  for (
-    let i = indexOf.call(bytes, needle, 0);
-    i !== -1;
-    i = indexOf.call(bytes, needle, i + needle.length)
-  ) {
-    count++
+  for (let i = indexOf.call(bytes, tail, skip); i !== -1;) {
+    if (skip === 0 || (bytes[i - 2] === needle[0] && bytes[i - 1] === needle[1])) {
+      count++
+      i = indexOf.call(bytes, tail, i + needle.length)
+    } else i = indexOf.call(bytes, tail, i + 1)
   }
   return count
 }
@@ -105,6 +115,8 @@ function readHeader(b: Uint8Array, i: number): void {
  * headers, so that a size byte that happens to be a backslash is not taken for one.
  */
 function hidesText(b: Uint8Array): boolean {
+  // No backslash byte at all (nearly every body): no escape anywhere, nothing to walk.
+  if (indexOf.call(b, BACKSLASH, 0) === -1) return false
   let i = 0
   while (i < b.length) {
     readHeader(b, i)

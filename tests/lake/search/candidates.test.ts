@@ -12,6 +12,8 @@ import {parseQuery} from '../../../lake/core/query.ts'
 import {textQueryMatchOf} from '../../../lake/core/textQueryRewrite.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {searchCondition} from '../../../lake/store/searchIndex.ts'
+import {STUDIO_SEARCH} from '../../../bench/queries.ts'
 
 const PIECES = ['a', 'B', 'dh', 'AKA', 'ঢাকা', 'বৈঠক', 'ের', '১২', '12', 'ß', 'İ', 'ſ', 'k', 'K']
 const SEPARATORS = [' ', '.', '..', '-', "'", '‘', '’', '“', '—', '।', '*', ',', '_', '']
@@ -122,6 +124,23 @@ describe('planner hints', () => {
     )
     expect(hint?.types).toEqual(['article'])
     expect(hint?.search).toMatchObject({any: expect.any(Array)})
+  })
+
+  test("the Studio's search looks each distinct alternative up once", () => {
+    // The word once per field, and as written beside its prefix form (which finds it too).
+    const hint = hintOf(STUDIO_SEARCH, {
+      __types: ['article', 'headline', 'source'],
+      __query: 'নির্বা*',
+      __rawQuery: 'নির্বা',
+      __limit: 26,
+    })
+    expect(searchCondition(hint!.search!)!.params).toEqual([
+      '(words : ("নির্বা"*) OR refs : ("নির্বা"))',
+    ])
+    const word = {column: 'words', text: 'ঢাকা'} as const
+    expect(searchCondition({any: [{all: [word, word]}, word]})!.params).toEqual([
+      '((words : ("ঢাকা") AND words : ("ঢাকা")) OR words : ("ঢাকা"))',
+    ])
   })
 
   test('score() without [_score > 0] does not narrow', () => {

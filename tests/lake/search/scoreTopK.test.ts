@@ -341,3 +341,33 @@ describe('the Studio search over a store, reading only the documents that can re
     },
   )
 })
+
+describe('ties between ids whose UTF-8 and UTF-16 orders differ', () => {
+  // SQLite orders ids by their UTF-8 bytes, a view by UTF-16 units: U+FF5E comes before U+1F600
+  // in the one and after it in the other. The store tallies candidates in no order at all; the
+  // documents read are placed by their view ids.
+  const docs = Array.from({length: 60}, (_, i) => ({
+    _id: `t${['\u{1F600}', '\uFF5E', 'a'][i % 3]}${(i * 7) % 60}`,
+    _type: 'article',
+    title: i % 4 ? 'নির্বাচন' : 'নির্বাচন নির্বাচন',
+    publishedAt: '2025-01-01T00:00:00Z',
+  })) as SanityDocument[]
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  test.each(['published', 'raw', 'drafts'])('%s: identical to groq-js', async (perspective) => {
+    const store = await memoryStore(docs)
+    try {
+      const query = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+      const params = studioParams('নির্বাচন', 20)
+      const result = await executeQuery(
+        store,
+        {query, params, perspective, apiVersion: '2025-02-19'},
+        admin,
+        {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'},
+      )
+      expect(result).toEqual(await overView(store, query, params, perspective))
+      expect(result).toHaveLength(20)
+    } finally {
+      store.close()
+    }
+  })
+})

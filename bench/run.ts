@@ -93,6 +93,17 @@ function memoryOf(pid: number): {rss: number; peak: number | null} {
   return {rss: rss / 1024, peak: null}
 }
 
+/** The trace's split of RSS: anonymous memory (heaps) and file pages (the binary, mapped files). */
+function memParts(pid: number): string {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN)
+    return `anon ${mb(kb('RssAnon') / 1024)} file ${mb(kb('RssFile') / 1024)}`
+  } catch {
+    return ''
+  }
+}
+
 /** Resets a process's peak RSS (VmHWM) on Linux, so a phase's peak can be read on its own. */
 function resetPeak(pid: number): boolean {
   try {
@@ -436,7 +447,7 @@ async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocum
       const pid = lake.child.pid!
       const m = memoryOf(pid)
       const threads = readdirSync(`/proc/${pid}/task`).length
-      log(`  mem ${name}: rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads}`)
+      log(`  mem ${name}: rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads} ${memParts(pid)}`)
       tracedPeak = Math.max(tracedPeak, m.peak ?? 0)
       resetPeak(pid)
     }
@@ -816,7 +827,7 @@ try {
 
   if (MEM_TRACE)
     log(
-      `  mem after load: rss ${mb(afterLoad.rss)} peak ${mb(afterLoad.peak ?? NaN)} threads ${readdirSync(`/proc/${lake.child.pid}/task`).length}`,
+      `  mem after load: rss ${mb(afterLoad.rss)} peak ${mb(afterLoad.peak ?? NaN)} threads ${readdirSync(`/proc/${lake.child.pid}/task`).length} ${memParts(lake.child.pid!)}`,
     )
   const peakReset = resetPeak(lake.child.pid!)
   log('queries…')

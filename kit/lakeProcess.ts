@@ -9,6 +9,7 @@ import {resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import type {Env} from './cli.ts'
+import {withCompileCache} from './compileCache.ts'
 import {apiHostFor, lakeFile, LOCAL_LAKE} from './localLake.ts'
 
 const LAKE_CLI = fileURLToPath(new URL('../lake/cli.ts', import.meta.url))
@@ -78,7 +79,8 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']), ...(options.args ?? []))
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: (options.env ?? process.env) as NodeJS.ProcessEnv,
+    // The lake's own thread too skips Node's type stripper once the cache holds its modules.
+    env: withCompileCache((options.env ?? process.env) as NodeJS.ProcessEnv),
     detached: options.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -3,6 +3,7 @@
  * `command` (kit/cli.ts), so tests run it in-process. Without a command, `start` runs.
  */
 import {commandGroup, runMain} from '../kit/cli.ts'
+import {useCompileCache} from '../kit/compileCache.ts'
 
 export const lakeCommand = commandGroup({
   invocation: 'npm run lake --',
@@ -41,4 +42,8 @@ The local Content Lake and its administration. Examples:
   fallback: 'start',
 })
 
-if (import.meta.main) await runMain(lakeCommand, 'lake')
+if (import.meta.main) {
+  // Before the command's modules load, so the lake's threads find them all in the cache.
+  useCompileCache()
+  await runMain(lakeCommand, 'lake')
+}

@@ -8,8 +8,11 @@
  * abort-by-termination with replacement, resource limits, idle shutdown and clean destroy, and
  * dispatches through Atomics rather than a message round trip per task.
  */
+import {createRequire, flushCompileCache} from 'node:module'
 import {availableParallelism} from 'node:os'
+import {fileURLToPath} from 'node:url'
 import {Piscina} from 'piscina'
+import {withCompileCache} from '../../kit/compileCache.ts'
 import {QueryMemoryError, QueryTimeoutError, UnavailableError} from '../core/errors.ts'
 import type {FilterTask, FilterTaskResult, QueryTask, QueryTaskResult, WorkerTask} from './wire.ts'
 
@@ -45,8 +48,8 @@ const YOUNG_MB = 32
 
 export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let pool: Piscina<WorkerTask | null, unknown> | null = null
-  /** Resolves once a first worker has loaded the engine: deadlines count from there. */
-  let ready: Promise<unknown> = Promise.resolve()
+  /** The pool once a first worker has loaded the engine: deadlines count from there. */
+  let ready: Promise<Piscina<WorkerTask | null, unknown> | null> | null = null
   let closed = false
   const threads = options.threads ?? Math.max(3, availableParallelism())
 
@@ -61,23 +64,45 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         maxOldGenerationSizeMb: options.memoryMb,
         maxYoungGenerationSizeMb: YOUNG_MB,
       },
+      // Threads that find the engine's stripped TypeScript there never load Node's type stripper.
+      env: withCompileCache(),
       // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
     }).on('error', (err: Error) => console.error(`lake: a query thread failed: ${err.message}`))
   }
 
+  /**
+   * Loads the worker's module here first and writes the compile cache (kit/compileCache.ts), so
+   * the threads find every module they load there: one missing module (the worker's own, which
+   * only threads load) makes a thread load Node's type stripper, about 9 MB for its life.
+   */
+  function warm() {
+    // As piscina loads it (require first), so the cache holds it under the same key.
+    createRequire(import.meta.url)(fileURLToPath(WORKER))
+    flushCompileCache()
+  }
+
+  async function startPool() {
+    try {
+      warm()
+    } catch {
+      // A cache not written costs memory, not correctness.
+    }
+    if (closed) return null
+    pool = start()
+    // A null task only loads the worker; a query's deadline is not spent on a cold start.
+    await pool.run(null).catch(() => undefined)
+    return pool
+  }
+
   async function dispatch(task: WorkerTask, timeoutMs: number, signal?: AbortSignal) {
     if (closed) throw new UnavailableError('The lake is shutting down')
-    if (!pool) {
-      pool = start()
-      // A null task only loads the worker; a query's deadline is not spent on a cold start.
-      ready = pool.run(null).catch(() => undefined)
-    }
-    await ready
-    if (closed) throw new UnavailableError('The lake is shutting down')
+    ready ??= startPool()
+    const running = await ready
+    if (closed || !running) throw new UnavailableError('The lake is shutting down')
     const deadline = AbortSignal.timeout(timeoutMs)
     const abort = signal ? AbortSignal.any([deadline, signal]) : deadline
     try {
-      return await pool.run(task, {signal: abort})
+      return await running.run(task, {signal: abort})
     } catch (err) {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')

@@ -5,6 +5,7 @@
  */
 import {readlinkSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'
+import {isWorkerThread} from 'piscina'
 import type {Store} from '../core/store.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
@@ -34,7 +35,8 @@ function lowerPriority(): void {
     // No /proc (macOS, Windows), or not permitted: the same priority as the event loop.
   }
 }
-lowerPriority()
+// Not on the event loop, which loads this module too (lake/query/pool.ts warms the compile cache).
+if (isWorkerThread) lowerPriority()
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
 

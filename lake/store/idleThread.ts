@@ -5,6 +5,7 @@
  * analysis left the analyzer holding 45-80 MB).
  */
 import {Piscina} from 'piscina'
+import {withCompileCache} from '../../kit/compileCache.ts'
 
 /** How long the thread waits for more work before it ends. */
 const IDLE_MS = 2000
@@ -31,6 +32,8 @@ export function createIdleThread<Task, Result>(
         minThreads: 0,
         maxThreads: 1,
         idleTimeout: IDLE_MS,
+        // Without Node's type stripper, which each thread would load again (kit/compileCache.ts).
+        env: withCompileCache(),
         // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.
       }).on('error', (err: Error) =>
         console.error(`lake: the ${name} thread failed: ${err.message}`),

@@ -1,0 +1,55 @@
+/**
+ * Query threads load no TypeScript stripper of their own (kit/compileCache.ts): Node strips types
+ * with a WebAssembly build of swc that each thread would instantiate for its life (about 9 MB per
+ * thread). The pool writes every module its threads load to Node's compile cache from the event
+ * loop before it starts them, so even on a cold cache a thread finds them all there.
+ */
+import {execFile} from 'node:child_process'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {afterAll, expect, test} from 'vitest'
+
+const POOL = fileURLToPath(new URL('../../../lake/query/pool.ts', import.meta.url))
+const WORKER = fileURLToPath(new URL('../../../lake/query/worker.ts', import.meta.url))
+const dir = await mkdtemp(join(tmpdir(), 'compile-cache-'))
+afterAll(() => rm(dir, {recursive: true, force: true}))
+
+/** Whether a fresh thread that requires `file` (as piscina loads a worker) loads the stripper. */
+const probe = (file: string) => `await new Promise((resolve) => {
+  const thread = new Worker(
+    'require(' + JSON.stringify(${JSON.stringify(file)}) + ');' +
+      'require("node:worker_threads").parentPort.postMessage(' +
+      'process.moduleLoadList.some((name) => name.includes("amaro")))',
+    {eval: true, execArgv: []},
+  )
+  thread.once('message', (loaded) => thread.terminate().then(() => resolve(loaded)))
+})`
+
+test('a query thread started on a cold cache finds every module it loads there', async () => {
+  const fresh = join(dir, 'fresh.ts')
+  await writeFile(fresh, 'export const answer: number = 42\n')
+  const script = `
+    import {Worker} from 'node:worker_threads'
+    import {createQueryPool} from ${JSON.stringify(POOL)}
+    const pool = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 1})
+    const task = {kind: 'filter', query: '_type == "a"', params: {}, identity: 'x', documents: []}
+    await pool.filter(task, 10_000)
+    const worker = ${probe(WORKER)}
+    const uncached = ${probe(fresh)}
+    await pool.close()
+    console.log(JSON.stringify({worker, uncached}))
+    process.exit(0)
+  `
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      {env: {...process.env, NODE_COMPILE_CACHE: join(dir, 'cache')}},
+      (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
+    ),
+  )
+  // A module missing from the cache does load it (the probe sees the stripper when it is there).
+  expect(JSON.parse(stdout)).toEqual({worker: false, uncached: true})
+})

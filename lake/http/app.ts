@@ -4,6 +4,7 @@
  */
 import {Hono} from 'hono'
 import {type LakeContext} from './context.ts'
+import {CachedRouter} from './cachedRouter.ts'
 import {errorResponse, notFoundResponse} from './errors.ts'
 import {corsMiddleware} from './cors.ts'
 import {bodyLimitMiddleware} from './limits.ts'
@@ -29,7 +30,7 @@ export function createApp(
   principals: PrincipalResolver,
   studio?: StudioContext,
 ): Hono {
-  const app = new Hono()
+  const app = new Hono({router: new CachedRouter()})
   app.onError((err, c) => {
     const res = errorResponse(err)
     // A body refused as too large is left unread, and the Node adapter stops draining it after

@@ -71,6 +71,16 @@ function readAll(incoming: IncomingMessage): Promise<Buffer> {
   })
 }
 
+/**
+ * Node's response of this request while its head is unwritten, else null (in process, or once
+ * sent). @hono/node-server writes the head with `writeHead(status, headers)`, which adds the
+ * response's headers to those set here (the response's win where both name one).
+ */
+export function unsentResponse(c: Context): Pick<ServerResponse, 'setHeader'> | null {
+  const outgoing = nodeOf(c)?.outgoing
+  return outgoing && !outgoing.headersSent ? outgoing : null
+}
+
 /** Aborted when the client goes before the answer was sent, as @hono/node-server's request's. */
 export function requestSignal(c: Context): AbortSignal {
   const node = nodeOf(c)

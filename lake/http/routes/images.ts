@@ -8,6 +8,7 @@ import {Readable} from 'node:stream'
 import type {Context} from 'hono'
 import {hasTransform} from '../../assets/imageTransform.ts'
 import {lakeOf} from '../context.ts'
+import {vary} from '../cors.ts'
 
 /** The rendition response, or null when the URL asks for the original. */
 export async function imageRendition(
@@ -23,7 +24,7 @@ export async function imageRendition(
   c.header('Content-Length', String(rendition.size))
   // The parameters name the rendition; only auto=format also depends on the request.
   c.header('Cache-Control', 'public, max-age=31536000, immutable')
-  if (search.get('auto') === 'format') c.header('Vary', 'Accept')
+  if (search.get('auto') === 'format') vary(c, 'Accept')
   c.header('X-Lake-Image-Cache', rendition.hit ? 'hit' : 'miss')
   if (c.req.method === 'HEAD') return c.body(null, 200)
   return c.body(Readable.toWeb(createReadStream(rendition.path)) as ReadableStream, 200)

@@ -133,6 +133,8 @@ describe('format and quality', () => {
     const avif = await image('w=50&auto=format', {accept: 'image/avif,image/webp,*/*'})
     expect(avif.res.headers.get('content-type')).toBe('image/avif')
     expect(avif.res.headers.get('vary')).toMatch(/\bAccept\b/)
+    // Beside the Origin every response varies on (set on Node's response by the CORS middleware).
+    expect(avif.res.headers.get('vary')).toMatch(/\bOrigin\b/)
     const webp = await image('w=50&auto=format', {accept: 'image/webp,*/*'})
     expect(webp.meta.format).toBe('webp')
     const plain = await image('w=50&auto=format&fm=jpg', {accept: 'image/png'})

@@ -5,7 +5,7 @@
  * (the browser then withholds the response) and their preflights a 403.
  */
 import type {Context, MiddlewareHandler} from 'hono'
-import {unsentResponse} from './nodeRequest.ts'
+import {requestHeader, unsentResponse} from './nodeRequest.ts'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -63,7 +63,7 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
     throw new Error('corsMiddleware: every allowed origin must be scheme://host')
 
   return async function cors(c, next) {
-    const origin = c.req.header('origin')
+    const origin = requestHeader(c, 'origin')
     const ok = origin !== undefined && allowed.has(normalizeOrigin(origin))
     const isPreflight =
       c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined

@@ -8,7 +8,7 @@ import type {MiddlewareHandler} from 'hono'
 import {bodyLimit} from 'hono/body-limit'
 import {TooLargeError, UnsupportedMediaTypeError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
-import {declaredLength} from './nodeRequest.ts'
+import {declaredLength, requestHeader} from './nodeRequest.ts'
 
 interface BodyRule {
   /** Matched against the path (after any `/v{apiVersion}` prefix for versioned routes). */
@@ -71,7 +71,7 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     // mutate route, so it gets the mutate route's limits.
     const rule = bodyRuleFor(c.req.path)
     if (!rule) return next()
-    if (rule.json) checkJsonType(c.req.header('content-type'))
+    if (rule.json) checkJsonType(requestHeader(c, 'content-type'))
     // A declared length is checked as the limiter would, without reading the request through a
     // Request (nodeRequest.ts); the limiter counts a chunked body as it streams.
     const declared = declaredLength(c)

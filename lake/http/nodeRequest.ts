@@ -72,6 +72,29 @@ function readAll(incoming: IncomingMessage): Promise<Buffer> {
 }
 
 /**
+ * A request header as `c.req.header(name)` gives it (each field's value without surrounding
+ * whitespace, repeated fields joined with ", "), read from Node's raw header list: the first
+ * `c.req.header()` makes a Headers object of every field of the request, which with the response's
+ * cost a one-document write about 1 % of its CPU. `name` in lower case.
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const incoming = nodeOf(c)?.incoming
+  if (!incoming) return c.req.header(name)
+  const raw = incoming.rawHeaders
+  let value: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]
+    if (key.length !== name.length || key.toLowerCase() !== name) continue
+    const field = raw[i + 1].replace(HTTP_WHITESPACE, '')
+    value = value === undefined ? field : `${value}, ${field}`
+  }
+  return value
+}
+
+/** What the Fetch standard strips from either end of a header's value. */
+const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g
+
+/**
  * Node's response of this request while its head is unwritten, else null (in process, or once
  * sent). @hono/node-server writes the head with `writeHead(status, headers)`, which adds the
  * response's headers to those set here (the response's win where both name one).

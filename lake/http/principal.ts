@@ -7,6 +7,7 @@ import type {Context, MiddlewareHandler} from 'hono'
 import {AuthError} from '../core/errors.ts'
 import {ANONYMOUS, PUBLIC_READER, type Principal} from '../core/grants.ts'
 import {clientAddress, lakeOf} from './context.ts'
+import {requestHeader} from './nodeRequest.ts'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -34,7 +35,7 @@ export function principalMiddleware(resolver: PrincipalResolver): MiddlewareHand
     throw new Error('principalMiddleware needs a resolver with principalForToken(token)')
   }
   return async function principal(c, next) {
-    const token = bearerToken(c.req.header('authorization'))
+    const token = bearerToken(requestHeader(c, 'authorization'))
     if (token === null) {
       c.set('principal', ANONYMOUS)
     } else {

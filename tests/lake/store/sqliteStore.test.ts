@@ -868,6 +868,33 @@ describe('full-text index queue', () => {
     expect(found()).toEqual(expected)
   })
 
+  test('a tally finds what a scan finds, queued documents too, in any order', async () => {
+    await commit({a: {title: 'ঢাকায় বৈঠক'}, b: {title: 'বৈঠক বৈঠক'}})
+    await afterCommit()
+    await commit({c: {title: 'বৈঠকের খবর'}, d: {title: 'খেলা'}})
+    expect(indexState().queued).toBe(2)
+    const hint = {search: {column: 'words', text: 'বৈঠক'}} as const
+    const tallied = () =>
+      [...store.tally!(hint, [{path: ['title'], text: 'বৈঠক'}])]
+        .map((t) => [t.id, t.counts[0]])
+        .sort()
+    // Queued (c, d): candidates of every search, tallied like the indexed ones.
+    expect(tallied()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 1],
+      ['d', 0],
+    ])
+    expect(tallied().map(([id]) => id)).toEqual(ids(store.scan(hint)))
+    await afterCommit()
+    expect(indexState().queued).toBe(0)
+    expect(tallied()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 1],
+    ])
+  })
+
   test('changes and deletes reach the index through the queue', async () => {
     await commit({a: {title: 'বৈঠক'}, b: {title: 'বৈঠক'}})
     await afterCommit()

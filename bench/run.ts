@@ -447,7 +447,9 @@ async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocum
       const pid = lake.child.pid!
       const m = memoryOf(pid)
       const threads = readdirSync(`/proc/${pid}/task`).length
-      log(`  mem ${name}: rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads} ${memParts(pid)}`)
+      log(
+        `  mem ${name}: rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads} ${memParts(pid)}`,
+      )
       tracedPeak = Math.max(tracedPeak, m.peak ?? 0)
       resetPeak(pid)
     }
@@ -502,7 +504,7 @@ const WARM_UP_WRITES = 300
 /**
  * Warms the lake's write path up on a dataset of its own: 300 single-document transactions from
  * 50 writers, so that a row measures the lake compiled (V8 optimises the path within the first
- * few hundred requests), not its JIT. Before 2026-12-02 10:30 UTC a row followed one write.
+ * few hundred requests), not its JIT. Before 2026-12-02 10:36 UTC (eb15df7) a row followed one write.
  */
 async function warmUpWrites(lake: LakeProcess, dataDir: string): Promise<void> {
   await concurrentWriters(lake, 'warm-up', 50, WARM_UP_WRITES)
@@ -1003,7 +1005,9 @@ try {
     '',
     '## Writes',
     '',
-    'On a fresh lake. Concurrent writers: each client sends createOrReplace of one new article per transaction and waits for the ' +
+    'On a lake of their own (without the archive), after the isolation rows and ' +
+      `${WARM_UP_WRITES} single-document transactions from 50 writers on another dataset, so the rows measure the write ` +
+      'path compiled (runs before 2026-12-02 10:36 UTC followed one write). Concurrent writers: each client sends createOrReplace of one new article per transaction and waits for the ' +
       'acknowledgement (durable) before the next; the baseline is one such client alone. Group commit makes many waiting ' +
       'transactions share one fsync.',
     '',

@@ -66,7 +66,10 @@ describe('npm run query', () => {
 
   it('prints indented JSON on a terminal', async () => {
     const io = captureIo({env, tty: true})
-    const code = await runQuery(['*[_type == "source" && kind == "broadcaster"][0]{name, kind}'], io)
+    const code = await runQuery(
+      ['*[_type == "source" && kind == "broadcaster"][0]{name, kind}'],
+      io,
+    )
     expect({code, stderr: io.err()}).toEqual({code: 0, stderr: ''})
     expect(io.out()).toBe(
       `{\n  "name": "${'চায়না মিডিয়া গ্রুপ'.normalize('NFC')}",\n  "kind": "broadcaster"\n}\n`,

@@ -266,7 +266,9 @@ describe('working set', () => {
     const calls: string[][] = []
     const getDocuments = store.getDocuments.bind(store)
     store.getDocuments = (ids) => (calls.push([...ids]), getDocuments(ids))
-    const batch = Array.from({length: 50}, (_, i) => ({createOrReplace: {_id: `d${i}`, _type: 't'}}))
+    const batch = Array.from({length: 50}, (_, i) => ({
+      createOrReplace: {_id: `d${i}`, _type: 't'},
+    }))
     await runTransaction(options(), (ws) =>
       applyMutations(ws, [
         ...batch,

@@ -33,7 +33,11 @@ afterEach(async () => {
 })
 
 async function signedIn(store: AuthStore): Promise<string> {
-  const user = await store.addUser({email: 'rina@example.com', role: 'editor', password: 'a-password'})
+  const user = await store.addUser({
+    email: 'rina@example.com',
+    role: 'editor',
+    password: 'a-password',
+  })
   const token = await store.exchangeSid(store.createSid(user.id))
   return token!
 }

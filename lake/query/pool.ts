@@ -42,9 +42,10 @@ const WORKER = new URL('./worker.ts', import.meta.url).href
 /**
  * Young generation per thread, in MB. V8 grows it up to 128 MB on a thread that allocates fast (a
  * scan does), and that memory stays resident: three threads held more than the whole query set
- * needs. A smaller one costs a few more scavenges.
+ * needs. A smaller one costs a few more scavenges. A process started with `--max-semi-space-size`
+ * (the lake's, kit/lakeProcess.ts: 8, so 16 MB) gives every thread the flag's size instead.
  */
-const YOUNG_MB = 32
+const YOUNG_MB = 16
 
 export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let pool: Piscina<WorkerTask | null, unknown> | null = null

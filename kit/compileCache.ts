@@ -1,8 +1,8 @@
 /**
  * Node's compile cache for the lake's process and its worker threads. Node strips TypeScript's
  * types with a WebAssembly build of swc, which every thread that loads a `.ts` module instantiates
- * for itself: about 9 MB of heap and WebAssembly memory per thread, kept for the thread's life (the
- * three query threads held 40-45 MB more with it, measured). A thread that finds its modules'
+ * for itself and keeps for the thread's life (measured: three query threads held 40-45 MB more
+ * with it, some 15 MB a thread with the allocator's share). A thread that finds its modules'
  * stripped source in the cache never loads it, and starts faster (V8's code cache is kept too).
  *
  * Kept in the project's node_modules/.cache rather than Node's default in the shared temporary

@@ -74,7 +74,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   /**
    * Loads the worker's module here first and writes the compile cache (kit/compileCache.ts), so
    * the threads find every module they load there: one missing module (the worker's own, which
-   * only threads load) makes a thread load Node's type stripper, about 9 MB for its life.
+   * only threads load) makes a thread load Node's type stripper, some 15 MB for its life.
    */
   function warm() {
     // As piscina loads it (require first), so the cache holds it under the same key.

@@ -1,6 +1,6 @@
 /**
  * Query threads load no TypeScript stripper of their own (kit/compileCache.ts): Node strips types
- * with a WebAssembly build of swc that each thread would instantiate for its life (about 9 MB per
+ * with a WebAssembly build of swc that each thread would instantiate for its life (some 15 MB per
  * thread). The pool writes every module its threads load to Node's compile cache from the event
  * loop before it starts them, so even on a cold cache a thread finds them all there.
  */
@@ -27,7 +27,9 @@ const probe = (file: string) => `await new Promise((resolve) => {
   thread.once('message', (loaded) => thread.terminate().then(() => resolve(loaded)))
 })`
 
-test('a query thread started on a cold cache finds every module it loads there', async () => {
+// The probe is a thread of its own, started like the pool's (the worker's module, the same
+// cache): the pool's threads answer only queries, so what they loaded cannot be asked of them.
+test('after the pool starts on a cold cache, a thread loading its worker finds every module in the cache', async () => {
   const fresh = join(dir, 'fresh.ts')
   await writeFile(fresh, 'export const answer: number = 42\n')
   const script = `

@@ -9,16 +9,21 @@ import type {Result, Router} from 'hono/router'
 import {RegExpRouter} from 'hono/router/reg-exp-router'
 import {SmartRouter} from 'hono/router/smart-router'
 import {TrieRouter} from 'hono/router/trie-router'
+import {createLru, type Lru} from '../core/lru.ts'
 
-/** Answers remembered at most; the oldest goes first. */
+/** Answers remembered at most; the least recently used goes first. */
 export const CACHED_MATCHES = 512
 /** Longer paths (a document's id, say) are matched each time rather than remembered. */
 export const MAX_CACHED_PATH = 256
 
+/** By count alone: a key is at most MAX_CACHED_PATH long. */
+const answers = <T>(): Lru<string, Result<T>> =>
+  createLru({entries: CACHED_MATCHES, weight: CACHED_MATCHES}, () => 1)
+
 export class CachedRouter<T> implements Router<T> {
   readonly name: string
   readonly #inner: Router<T>
-  readonly #answers = new Map<string, Result<T>>()
+  #answers = answers<T>()
 
   /** By default Hono's own default router (RegExpRouter, else TrieRouter). */
   constructor(
@@ -29,7 +34,7 @@ export class CachedRouter<T> implements Router<T> {
   }
 
   add(method: string, path: string, handler: T): void {
-    this.#answers.clear()
+    this.#answers = answers<T>()
     this.#inner.add(method, path, handler)
   }
 
@@ -39,9 +44,6 @@ export class CachedRouter<T> implements Router<T> {
     let answer = this.#answers.get(key)
     if (answer === undefined) {
       answer = this.#inner.match(method, path)
-      if (this.#answers.size >= CACHED_MATCHES) {
-        this.#answers.delete(this.#answers.keys().next().value!)
-      }
       this.#answers.set(key, answer)
     }
     return answer

@@ -100,18 +100,12 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
     // Hono made, which @hono/node-server writes as it is; appending to them made a Headers object
     // of them per request (about 1 % of a one-document write's CPU).
     const unsent = unsentResponse(c)
-    if (unsent) {
-      unsent.setHeader('Vary', vary)
-      if (ok) {
-        unsent.setHeader('Access-Control-Allow-Origin', origin)
-        unsent.setHeader('Access-Control-Allow-Credentials', 'true')
-      }
-      return
-    }
-    c.res.headers.append('Vary', vary)
+    const set = (name: string, value: string) =>
+      unsent ? unsent.setHeader(name, value) : c.res.headers.set(name, value)
+    set('Vary', vary)
     if (ok) {
-      c.res.headers.set('Access-Control-Allow-Origin', origin)
-      c.res.headers.set('Access-Control-Allow-Credentials', 'true')
+      set('Access-Control-Allow-Origin', origin)
+      set('Access-Control-Allow-Credentials', 'true')
     }
   }
 }

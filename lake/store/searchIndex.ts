@@ -275,13 +275,12 @@ export function searchCondition(
   if (expression === null) return null
   if (expression === false) return {sql: '0', params: []}
   const matching = 'SELECT rowid FROM search_fts WHERE search_fts MATCH ?'
+  // The walk's `+` keeps SQLite from reading the candidates by rowid or id: the id index leads.
+  const plus = walk === true ? '+' : ''
   return {
-    sql:
-      walk === 'rowid'
-        ? `(rowid IN (${matching}) OR id IN (SELECT id FROM search_queue))`
-        : walk
-          ? `(+rowid IN (${matching}) OR +id IN (SELECT id FROM search_queue))`
-          : `id IN (SELECT id FROM documents WHERE rowid IN (${matching}) UNION ALL SELECT id FROM search_queue)`,
+    sql: walk
+      ? `(${plus}rowid IN (${matching}) OR ${plus}id IN (SELECT id FROM search_queue))`
+      : `id IN (SELECT id FROM documents WHERE rowid IN (${matching}) UNION ALL SELECT id FROM search_queue)`,
     params: [expression],
   }
 }

@@ -68,8 +68,9 @@ function occurrences(bytes: Uint8Array, needle: Buffer): number {
   const skip = needle[0] === 0xe0 && needle.length > 2 ? 2 : 0
   let tail = needle
   if (skip) {
-    tail = tails.get(needle) ?? needle.subarray(skip)
-    tails.set(needle, tail)
+    let cached = tails.get(needle)
+    if (!cached) tails.set(needle, (cached = needle.subarray(skip)))
+    tail = cached
   }
   let count = 0
   for (let i = indexOf.call(bytes, tail, skip); i !== -1;) {

@@ -93,15 +93,21 @@ function memoryOf(pid: number): {rss: number; peak: number | null} {
   return {rss: rss / 1024, peak: null}
 }
 
-/** The trace's split of RSS: anonymous memory (heaps) and file pages (the binary, mapped files). */
-function memParts(pid: number): string {
+/**
+ * A line of the memory trace: RSS, peak, threads, and RSS split into anonymous memory (heaps) and
+ * file pages (the binary, mapped files).
+ */
+function memLine(pid: number, m: {rss: number; peak: number | null}): string {
+  const threads = readdirSync(`/proc/${pid}/task`).length
+  let parts = ''
   try {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8')
     const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN)
-    return `anon ${mb(kb('RssAnon') / 1024)} file ${mb(kb('RssFile') / 1024)}`
+    parts = ` anon ${mb(kb('RssAnon') / 1024)} file ${mb(kb('RssFile') / 1024)}`
   } catch {
-    return ''
+    // Gone, or no /proc status: the line without the split.
   }
+  return `rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads}${parts}`
 }
 
 /** Resets a process's peak RSS (VmHWM) on Linux, so a phase's peak can be read on its own. */
@@ -446,10 +452,7 @@ async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocum
       // Each row's own peak; the query set's is the highest of them.
       const pid = lake.child.pid!
       const m = memoryOf(pid)
-      const threads = readdirSync(`/proc/${pid}/task`).length
-      log(
-        `  mem ${name}: rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads} ${memParts(pid)}`,
-      )
+      log(`  mem ${name}: ${memLine(pid, m)}`)
       tracedPeak = Math.max(tracedPeak, m.peak ?? 0)
       resetPeak(pid)
     }
@@ -838,10 +841,7 @@ try {
   const parts = fileParts(dataDir, dataset)
   const afterLoad = memoryOf(lake.child.pid!)
 
-  if (MEM_TRACE)
-    log(
-      `  mem after load: rss ${mb(afterLoad.rss)} peak ${mb(afterLoad.peak ?? NaN)} threads ${readdirSync(`/proc/${lake.child.pid}/task`).length} ${memParts(lake.child.pid!)}`,
-    )
+  if (MEM_TRACE) log(`  mem after load: ${memLine(lake.child.pid!, afterLoad)}`)
   const peakReset = resetPeak(lake.child.pid!)
   log('queries…')
   // The baselines read the documents as stored: a headline's search score breaks ties by its

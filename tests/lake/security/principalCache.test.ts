@@ -3,9 +3,11 @@
  * removed or a session expired must still be refused at the very next request, whoever changed
  * the store (this process, or another one writing the same file: the command line).
  */
+import {execFileSync} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {createAuthStore, type AuthStore} from '../../../lake/auth/authStore.ts'
 
@@ -69,6 +71,30 @@ describe('principals of tokens resolved lately', () => {
     const token = await signedIn(lake)
     expect(await lake.principalForToken(token)).not.toBeNull()
     clock += 31 * 24 * 60 * 60 * 1000
+    expect(await lake.principalForToken(token)).toBeNull()
+  })
+
+  it('a token revoked by another process is refused at the next request, however often it was used', async () => {
+    const {token} = await cli.createToken({label: 'robot', role: 'editor'})
+    // Many requests with nothing written: the store answers them from its cache.
+    for (let i = 0; i < 50; i++) {
+      expect(await lake.principalForToken(token)).toMatchObject({kind: 'token'})
+    }
+    // `npm run lake -- tokens revoke` is another process with its own connection.
+    const authStore = fileURLToPath(new URL('../../../lake/auth/authStore.ts', import.meta.url))
+    const revoked = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import {createAuthStore} from ${JSON.stringify(authStore)}
+         const store = createAuthStore({path: ${JSON.stringify(join(dir, 'auth.sqlite'))}})
+         process.stdout.write(String(store.revokeToken(${JSON.stringify(token)})))
+         store.close()`,
+      ],
+      {encoding: 'utf8'},
+    )
+    expect(revoked).toBe('true')
     expect(await lake.principalForToken(token)).toBeNull()
   })
 })

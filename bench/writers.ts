@@ -1,0 +1,195 @@
+/**
+ * `node bench/writers.ts [--against DIR] [--rounds N] [--transactions N]`: the 50 concurrent
+ * single-document writers alone, as `npm run bench -- --writes` measures them (a lake of their
+ * own, 300 warm-up transactions on another dataset, createOrReplace of one new article per
+ * transaction over keep-alive node:http), with the lake's CPU per transaction, all threads and the
+ * event loop's alone. With `--against DIR` (another checkout of this repository, with its
+ * node_modules) rounds alternate between that checkout's lake (A) and this one's (B), so that an
+ * A/B shares the machine's load; the medians per side are printed. Nothing is written to
+ * bench/results: this is for comparing changes to the write path on a shared machine.
+ * `BENCH_CPU_PROF=<dir>` makes each lake write a V8 CPU profile there, as in bench/run.ts;
+ * `BENCH_PERF_MAP=1` starts it with `--perf-basic-prof`, for Linux perf.
+ */
+import {readFileSync} from 'node:fs'
+import http from 'node:http'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {loadavg, tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {pathToFileURL} from 'node:url'
+import {parseArgs} from 'node:util'
+import type {LakeProcess, LakeProcessOptions} from '../kit/lakeProcess.ts'
+import {newsroomDocuments, type BenchDocument} from './data.ts'
+
+const {values: flags} = parseArgs({
+  options: {
+    against: {type: 'string'},
+    rounds: {type: 'string', default: '4'},
+    transactions: {type: 'string', default: '3000'},
+  },
+})
+const rounds = Number(flags.rounds)
+const transactions = Number(flags.transactions)
+if (
+  !Number.isInteger(rounds) ||
+  rounds < 1 ||
+  !Number.isInteger(transactions) ||
+  transactions < 100
+) {
+  console.error('--rounds must be at least 1 and --transactions at least 100')
+  process.exit(2)
+}
+/** `BENCH_CPU_PROF=<dir>`: each lake writes a V8 CPU profile there when it stops. */
+const profileDir = process.env.BENCH_CPU_PROF
+const WARM_UP = 300
+const WRITERS = 50
+const API = 'v2025-02-19'
+
+type Start = (options: LakeProcessOptions) => Promise<LakeProcess>
+const here = resolve(import.meta.dirname, '..')
+const sides: {name: string; root: string; start: Start}[] = []
+for (const [name, root] of flags.against
+  ? [
+      ['A', resolve(flags.against)],
+      ['B', here],
+    ]
+  : [['B', here]]) {
+  const kit = (await import(pathToFileURL(join(root, 'kit/lakeProcess.ts')).href)) as {
+    startLakeProcess: Start
+  }
+  sides.push({name, root, start: kit.startLakeProcess})
+}
+
+const agent = new http.Agent({keepAlive: true})
+
+function mutate(lake: LakeProcess, dataset: string, doc: BenchDocument): Promise<void> {
+  const body = JSON.stringify({mutations: [{createOrReplace: doc}]})
+  return new Promise((done, fail) => {
+    const request = http.request(
+      `${lake.url}/${API}/data/mutate/${dataset}?visibility=sync`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${lake.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () =>
+          response.statusCode === 200
+            ? done()
+            : fail(new Error(`mutate ${response.statusCode}: ${Buffer.concat(chunks)}`)),
+        )
+      },
+    )
+    request.on('error', fail)
+    request.end(body)
+  })
+}
+
+async function writers(lake: LakeProcess, dataset: string, total: number): Promise<number> {
+  const docs = newsroomDocuments(total, 99).filter(
+    (doc) => doc._type === 'article' && !doc._id.startsWith('drafts.'),
+  )
+  let next = 0
+  await Promise.all(
+    Array.from({length: WRITERS}, async () => {
+      while (next < docs.length) await mutate(lake, dataset, docs[next++])
+    }),
+  )
+  return docs.length
+}
+
+async function indexCaughtUp(dataDir: string, dataset: string): Promise<void> {
+  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
+  try {
+    const queued = db.prepare('SELECT count(*) AS n FROM search_queue')
+    while (Number((queued.get() as {n: number}).n) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  } finally {
+    db.close()
+  }
+}
+
+/** User + system seconds of the process, or of its main thread alone (Linux /proc). */
+function cpuSeconds(pid: number, mainThread = false): number {
+  const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`
+  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+type Round = {side: string; perSecond: number; cpuMs: number; loopMs: number; load: number}
+
+async function round(side: (typeof sides)[number]): Promise<Round> {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-bench-writers-'))
+  const lake = await side.start({
+    dataDir: dir,
+    tls: false,
+    nodeFlags: [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      // For perf: `perf record -p <the pid printed below>` while a round runs.
+      ...(process.env.BENCH_PERF_MAP ? ['--perf-basic-prof'] : []),
+    ],
+    env: {
+      ...process.env,
+      LAKE_ADMIN_EMAIL: 'bench@localhost',
+      LAKE_ADMIN_PASSWORD: 'bench-password-not-secret',
+    },
+  })
+  try {
+    await writers(lake, 'warm-up', WARM_UP)
+    await indexCaughtUp(dir, 'warm-up')
+    const pid = lake.child.pid!
+    console.error(`${side.name}: measuring lake ${pid}`)
+    const cpu0 = cpuSeconds(pid)
+    const loop0 = cpuSeconds(pid, true)
+    const t0 = performance.now()
+    const count = await writers(lake, 'fifty-writers', transactions)
+    const seconds = (performance.now() - t0) / 1000
+    await indexCaughtUp(dir, 'fifty-writers')
+    return {
+      side: side.name,
+      perSecond: count / seconds,
+      cpuMs: ((cpuSeconds(pid) - cpu0) * 1000) / count,
+      loopMs: ((cpuSeconds(pid, true) - loop0) * 1000) / count,
+      load: loadavg()[0],
+    }
+  } finally {
+    await lake.stop()
+    await rm(dir, {recursive: true, force: true})
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+const results: Round[] = []
+for (let i = 0; i < rounds; i++) {
+  // Alternate which side goes first, so neither always follows the other.
+  const order = i % 2 ? [...sides].reverse() : sides
+  for (const side of order) {
+    const r = await round(side)
+    results.push(r)
+    console.log(
+      `${r.side} ${Math.round(r.perSecond)}/s  lake ${r.cpuMs.toFixed(3)} ms  loop ${r.loopMs.toFixed(3)} ms  load ${r.load.toFixed(1)}`,
+    )
+  }
+}
+for (const side of sides) {
+  const mine = results.filter((r) => r.side === side.name)
+  console.log(
+    `${side.name} (${side.root}) median of ${mine.length}: ` +
+      `${Math.round(median(mine.map((r) => r.perSecond)))}/s, ` +
+      `lake ${median(mine.map((r) => r.cpuMs)).toFixed(3)} ms, ` +
+      `event loop ${median(mine.map((r) => r.loopMs)).toFixed(3)} ms a transaction`,
+  )
+}
+agent.destroy()

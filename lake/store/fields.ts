@@ -101,14 +101,18 @@ export const TYPE_COUNTS_BY_WRITER = `
 export const TYPE_COUNTS_ADD = `INSERT INTO type_counts (type, layer, n) VALUES (?, ?, ?)
   ON CONFLICT (type, layer) DO UPDATE SET n = n + excluded.n`
 
+/** Documents of a type and layer added (n > 0) or removed (n < 0): a row of type_counts' change. */
+export type CountDelta = {type: string; layer: number; n: number}
+
 /**
- * What a transaction changes in type_counts: per `type` and layer of the stored id, documents
- * added minus documents removed (a changed `_type` moves one), zeros left out.
+ * Adds what a transaction changes in type_counts to `deltas` (keyed by layer and type): per
+ * `type` and layer of the stored id, documents added minus documents removed (a changed `_type`
+ * moves one). A write group gathers its transactions' there and writes them with its COMMIT.
  */
-export function countDeltas(
+export function addCountDeltas(
   changes: readonly {id: string; before: {_type: string} | null; after: {_type: string} | null}[],
-): {type: string; layer: number; n: number}[] {
-  const deltas = new Map<string, {type: string; layer: number; n: number}>()
+  deltas: Map<string, CountDelta>,
+): void {
   const add = (type: string, layer: number, n: number) => {
     const key = `${layer}:${type}`
     const entry = deltas.get(key)
@@ -120,7 +124,6 @@ export function countDeltas(
     if (before) add(before._type, layer, -1)
     if (after) add(after._type, layer, 1)
   }
-  return [...deltas.values()].filter((delta) => delta.n !== 0)
 }
 
 /** The layer of a stored id, as layerOf says it in SQL. */
@@ -138,9 +141,14 @@ function layerOf(id: string): string {
 
 /**
  * How type_counts answers countSelected(selection), when it can: a selection by `_type` alone
- * (or nothing), outside a stack, leaving out whole layers only.
+ * (or nothing), outside a stack, leaving out whole layers only. `counts` says whether a change
+ * not yet written there (addCountDeltas) falls in it.
  */
-export function countByType(selection: Selection): {sql: string; params: SQLInputValue[]} | null {
+export function countByType(selection: Selection): {
+  sql: string
+  params: SQLInputValue[]
+  counts: (delta: CountDelta) => boolean
+} | null {
   const {where, stack, excludeIdPrefixes = []} = selection
   if (stack || (where && where.kind !== 'type')) return null
   if (!excludeIdPrefixes.every((prefix) => LAYER_PREFIXES.includes(prefix))) return null
@@ -151,6 +159,7 @@ export function countByType(selection: Selection): {sql: string; params: SQLInpu
   return {
     sql: `SELECT coalesce(sum(n), 0) AS n FROM type_counts WHERE ${terms.join(' AND ')}`,
     params,
+    counts: ({type, layer}) => layers.includes(layer) && (!where || where.types.includes(type)),
   }
 }
 

@@ -22,11 +22,11 @@ import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import {
+  addCountDeltas,
   compileSelection,
   countByType,
   decodeKey,
   FIELDS_SCHEMA,
-  countDeltas,
   fieldKeys,
   fieldKeysAtMigration4,
   FIELDS_UPSERT,
@@ -42,6 +42,7 @@ import {
   TYPE_COUNTS_BY_WRITER,
   TYPE_COUNTS_SCHEMA,
   visibleReferences,
+  type CountDelta,
 } from './fields.ts'
 import {
   CREATE_CODES,
@@ -937,6 +938,12 @@ export function createSqliteStore(
   let grouped: CommittedTransaction[] = []
   /** Writing them again failed: the whole open group fails with this. */
   let groupFailure: unknown = null
+  /**
+   * What the open group's transactions change in type_counts (addCountDeltas), written once before
+   * its COMMIT rather than one upsert a transaction; countSelected adds them meanwhile, so a
+   * reader on this connection sees counts that agree with the documents written so far.
+   */
+  let pendingCounts = new Map<string, CountDelta>()
   let durableCallbacks: (() => void)[] = []
   /** A committed group waiting for its sync: what to announce, whom to answer. */
   type Group = {wrote: boolean; callbacks: (() => void)[]; done: {job: Job; value: unknown}[]}
@@ -1065,6 +1072,7 @@ export function createSqliteStore(
   function rewriteGroup(conn: DatabaseSync) {
     const earlier = grouped
     grouped = []
+    pendingCounts = new Map()
     try {
       if (conn.isTransaction) conn.exec('ROLLBACK')
       groupOpen = false
@@ -1080,9 +1088,25 @@ export function createSqliteStore(
         // The connection is past saving; the group's failure below is what callers hear.
       }
       groupOpen = false
+      pendingCounts = new Map()
       cache.clear()
       cachedBytes = 0
       groupFailure = err
+    }
+  }
+
+  /**
+   * The open group's type counts (pendingCounts), written just before its COMMIT on `conn` (also
+   * by close(), after which stmt() no longer opens the file).
+   */
+  function writeCounts(conn: DatabaseSync) {
+    const counts = pendingCounts
+    pendingCounts = new Map()
+    for (const {type, layer, n} of counts.values()) {
+      if (n === 0) continue
+      let add = statements.get(TYPE_COUNTS_ADD)
+      if (!add) statements.set(TYPE_COUNTS_ADD, (add = conn.prepare(TYPE_COUNTS_ADD)))
+      add.run(type, layer, n)
     }
   }
 
@@ -1125,6 +1149,7 @@ export function createSqliteStore(
         if (groupOpen && db) {
           groupOpen = false
           try {
+            writeCounts(db)
             db.exec('COMMIT')
           } catch (err) {
             if (db.isTransaction) db.exec('ROLLBACK')
@@ -1192,9 +1217,8 @@ export function createSqliteStore(
       )!.run(lastInsertRowid, position, change.id, mutations, effects, snapshot, after ? 0 : 1)
     })
     // `before` is the stored state the transaction was built on (read under the write lock).
-    for (const {type, layer, n} of countDeltas(tx.changes)) {
-      stmt(TYPE_COUNTS_ADD)!.run(type, layer, n)
-    }
+    // Written with the group's COMMIT (writeCounts); only once all of the transaction is written.
+    addCountDeltas(tx.changes, pendingCounts)
   }
 
   /** The WHERE and ORDER BY of a scan over `documents`; null when nothing can match. */
@@ -1455,7 +1479,11 @@ export function createSqliteStore(
 
     countSelected(selection) {
       const counted = countByType(selection)
-      if (counted) return Number(get(counted.sql, ...counted.params)?.n ?? 0)
+      if (counted) {
+        let n = Number(get(counted.sql, ...counted.params)?.n ?? 0)
+        for (const delta of pendingCounts.values()) if (counted.counts(delta)) n += delta.n
+        return n
+      }
       const {where, params} = compileSelection(selection, searchSql)
       return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
     },
@@ -1600,6 +1628,7 @@ export function createSqliteStore(
       unsynced = []
       if (groupOpen && db) {
         groupOpen = false
+        writeCounts(db)
         db.exec('COMMIT')
         groups.push({wrote: true, callbacks: durableCallbacks, done: []})
         durableCallbacks = []

@@ -667,6 +667,34 @@ describe('counts by type', () => {
     expect(count(['source'])).toBe(1)
   })
 
+  test('read inside a write group, agree with the documents written so far, a rolled-back one left out', async () => {
+    await commit({taken: {}}, 'taken')
+    const typeT = {where: {kind: 'type', types: ['t']}} as const
+    const seen: [number, number][] = []
+    // One group: each transaction reads the counts on the store's own connection after its write,
+    // before the group's COMMIT (as a query answered in place may).
+    const attempts = Array.from({length: 12}, (_, i) =>
+      store.transact((writer) => {
+        writer.commit(creating(i === 5 ? 'taken' : `in-group-${i}`, `in-group-doc-${i}`))
+        const written = store
+          .getDocuments(['taken', ...Array.from({length: 12}, (_, k) => `in-group-doc-${k}`)])
+          .filter(Boolean).length
+        seen.push([store.countSelected(typeT), written])
+      }),
+    )
+    const outcomes = await Promise.allSettled(attempts)
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1)
+    expect(seen.length).toBe(11)
+    for (const [counted, written] of seen) expect(counted).toBe(written)
+    expect(store.countSelected(typeT)).toBe(12)
+    // What the group wrote into type_counts, read by a connection of its own.
+    stores.close()
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    expect(store.countSelected(typeT)).toBe(12)
+    expect(store.countSelected({where: {kind: 'type', types: ['article']}})).toBe(0)
+  })
+
   test('stay those of the stored documents through creates, type changes, deletes, drafts and versions', async () => {
     const random = createRandom(9)
     const stored = new Map<string, string>()

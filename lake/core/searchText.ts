@@ -71,16 +71,13 @@ export function groqMatchTerms(pattern: string): string[] {
 /** What the index keeps of a document (indexedText walks it once for all three). */
 export interface IndexedTextSink {
   /**
-   * A string of the `words` column (for `text::query` over any of the document's own attributes,
-   * not only `@`): every string but those under SKIPPED_KEYS.
+   * A string whose tokens groq-js's `match` can see on some path: of every string, system fields
+   * included, and of each Portable Text block's spans joined the way `pt::text()` joins them
+   * (which can make tokens no single span has). With `words`, also a string of the `words`
+   * column (for `text::query` over any of the document's own attributes, not only `@`): every
+   * string but those under SKIPPED_KEYS.
    */
-  words(text: string): void
-  /**
-   * A token groq-js's `match` can see on some path: of every string, system fields included, and
-   * of each Portable Text block's spans joined the way `pt::text()` joins them (which can make
-   * tokens no single span has).
-   */
-  token(token: string): void
+  text(text: string, words: boolean): void
   /** Every string `_ref`, strong or weak, at any depth: for `references()`. */
   ref(id: string): void
 }
@@ -91,8 +88,7 @@ export interface IndexedTextSink {
  */
 export function indexedText(value: unknown, sink: IndexedTextSink, words = true): void {
   if (typeof value === 'string') {
-    if (words) sink.words(value)
-    for (const token of groqMatchTokens(value)) sink.token(token)
+    sink.text(value, words)
   } else if (Array.isArray(value)) {
     for (const item of value) indexedText(item, sink, words)
   } else if (value !== null && typeof value === 'object') {
@@ -108,9 +104,10 @@ export function indexedText(value: unknown, sink: IndexedTextSink, words = true)
           spans++
         }
       }
-      for (const token of groqMatchTokens(joined)) sink.token(token)
-      // A block of one span: that span's text has exactly the joined text's tokens.
+      // A block of one span: that span's text has exactly the joined text's tokens, and its words
+      // are the joined text's (neither `children` nor `text` is a skipped key).
       if (spans === 1 && object.children.length === 1) loneSpan = object.children[0]
+      sink.text(joined, words && loneSpan !== null)
     }
     for (const key in object) {
       if (!Object.hasOwn(object, key)) continue
@@ -120,14 +117,11 @@ export function indexedText(value: unknown, sink: IndexedTextSink, words = true)
       if (loneSpan !== null && key === 'children') {
         const span = loneSpan as Record<string, unknown>
         for (const spanKey in span) {
-          if (!Object.hasOwn(span, spanKey)) continue
+          // Its text went with the block's joined text.
+          if (!Object.hasOwn(span, spanKey) || spanKey === 'text') continue
           const spanWords = itemWords && !SKIPPED_KEYS.has(spanKey)
-          if (spanKey === 'text') {
-            if (spanWords) sink.words(span.text as string)
-          } else {
-            if (spanKey === '_ref' && typeof span[spanKey] === 'string') sink.ref(span[spanKey])
-            indexedText(span[spanKey], sink, spanWords)
-          }
+          if (spanKey === '_ref' && typeof span[spanKey] === 'string') sink.ref(span[spanKey])
+          indexedText(span[spanKey], sink, spanWords)
         }
       } else {
         indexedText(item, sink, itemWords)

@@ -25,13 +25,19 @@
 import {createHash} from 'node:crypto'
 import type {DatabaseSync, SQLInputValue, StatementSync} from 'node:sqlite'
 import {
+  DROPPED_BY_FOLD,
   EMPHATIC_RULES,
   searchKeys,
   searchWords,
   SUFFIX_RULES,
   UNSTEMMED_WORDS,
 } from '../../bangla/index.ts'
-import {encodeMatchText, indexedText, type IndexedTextSink} from '../core/searchText.ts'
+import {
+  encodeMatchText,
+  groqMatchTokens,
+  indexedText,
+  type IndexedTextSink,
+} from '../core/searchText.ts'
 import {getPublishedId} from '../core/ids.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {SearchHint} from '../core/store.ts'
@@ -69,28 +75,88 @@ export interface IndexColumns {
   refs: string
 }
 
-/** The index's three columns for a document. */
-export function indexedColumns(doc: SanityDocument): IndexColumns {
-  const words = new Set<string>()
+/**
+ * What a run of text between two spaces gives the index, each joined by spaces ('' for none): its
+ * words' keys, its `match` tokens (encoded).
+ */
+interface ChunkTerms {
+  keys: string
+  tokens: string
+}
+
+/**
+ * Terms of the runs between spaces met so far. A space ends every word and every `match` token,
+ * and folding never moves text across it (NFC does not compose or reorder across a space, nor does
+ * lower-casing look past one), so a text's terms are its runs' terms. A newsroom repeats its
+ * words, and the analysis was most of the analyzer's time in a bulk load. One exception: a text
+ * holding a character folding drops (a joiner) is normalised again as a whole after lower-casing
+ * (foldForSearch), which can reorder marks in a run without one (İ lower-cased before a nukta),
+ * so such a text is analysed whole.
+ */
+const chunkCache = new Map<string, ChunkTerms>()
+/** Some 10 MB at most, on the analyzer's thread (which ends when idle). */
+const CHUNK_CACHE_LIMIT = 50_000
+/** Longer runs (a URL, a base64 value) are analysed without being kept. */
+const CACHED_CHUNK_LENGTH = 64
+
+/** What makes foldForSearch normalise a text again as a whole. */
+const DROPPED = new RegExp(DROPPED_BY_FOLD.join('|'))
+
+function chunkTerms(chunk: string, cache = true): ChunkTerms {
+  const cached = cache ? chunkCache.get(chunk) : undefined
+  if (cached) return cached
+  const keys = new Set<string>()
+  for (const word of searchWords(chunk)) for (const key of searchKeys(word)) keys.add(key)
   const tokens = new Set<string>()
+  for (const token of groqMatchTokens(chunk)) tokens.add(encodeMatchText(token))
+  const terms = {keys: [...keys].join(' '), tokens: [...tokens].join(' ')}
+  if (cache && chunk.length <= CACHED_CHUNK_LENGTH) {
+    if (chunkCache.size >= CHUNK_CACHE_LIMIT) chunkCache.clear()
+    chunkCache.set(chunk, terms)
+  }
+  return terms
+}
+
+/**
+ * The index's three columns for a document. A column may name a term more than once (two runs
+ * that share a stem): FTS5 keeps one entry per term and column of a row (detail=column) whatever
+ * the text repeats, and repeats cost it less than removing them here did.
+ */
+export function indexedColumns(doc: SanityDocument): IndexColumns {
+  // Runs already given, for words and for tokens, and what they gave.
+  const wordRuns = new Set<string>()
+  const tokenRuns = new Set<string>()
+  const words: string[] = []
+  const tokens: string[] = []
   const refs = new Set<string>()
   const sink: IndexedTextSink = {
-    words(text) {
-      // A word's keys are cached (searchKeys): looking them up again is as cheap as a set of
-      // the words already seen.
-      for (const word of searchWords(text)) for (const key of searchKeys(word)) words.add(key)
+    text(text, withWords) {
+      if (DROPPED.test(text)) {
+        const terms = chunkTerms(text, false)
+        if (terms.tokens !== '') tokens.push(terms.tokens)
+        if (withWords && terms.keys !== '') words.push(terms.keys)
+        return
+      }
+      for (const chunk of text.split(' ')) {
+        if (chunk === '') continue
+        let size = tokenRuns.size
+        // A run the document repeats is looked up once.
+        if (tokenRuns.add(chunk).size === size && (!withWords || wordRuns.has(chunk))) continue
+        const terms = chunkTerms(chunk)
+        if (tokenRuns.size !== size && terms.tokens !== '') tokens.push(terms.tokens)
+        if (!withWords) continue
+        size = wordRuns.size
+        if (wordRuns.add(chunk).size !== size && terms.keys !== '') words.push(terms.keys)
+      }
     },
-    token: (token) => tokens.add(token),
     ref: (id) => refs.add(id),
   }
   // A perspective view shows a draft or version under its published id.
   indexedText(getPublishedId(doc._id), sink)
   indexedText(doc, sink)
-  const encoded = new Set<string>()
-  for (const token of tokens) encoded.add(encodeMatchText(token))
   return {
-    words: [...words].join(' '),
-    tokens: [...encoded].join(' '),
+    words: words.join(' '),
+    tokens: tokens.join(' '),
     refs: [...refs].join(' '),
   }
 }

@@ -1,0 +1,158 @@
+/**
+ * The full-text index's columns of a document (lake/store/searchIndex.ts) analyse text a run
+ * between spaces at a time, and keep each run's terms for the next document. Whatever the text
+ * (combining marks and joiners right after a space, dots at word edges, Greek final sigma, digits,
+ * runs too long to keep), the terms must be exactly those of analysing each whole string, by the
+ * rules the index states: words of every string not under a skipped key, `match` tokens of every
+ * string and of each block's joined spans, every `_ref`.
+ */
+import fc from 'fast-check'
+import {describe, expect, test} from 'vitest'
+import {searchKeys, searchWords} from '../../../bangla/index.ts'
+import {getPublishedId} from '../../../lake/core/ids.ts'
+import {encodeMatchText, groqMatchTokens, SKIPPED_KEYS} from '../../../lake/core/searchText.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+import {indexedColumns} from '../../../lake/store/searchIndex.ts'
+
+type Terms = {words: Set<string>; tokens: Set<string>; refs: Set<string>}
+
+const termsOf = (column: string) => new Set(column.split(' ').filter((term) => term !== ''))
+
+/** The index's rules, applied to whole strings with no cache. */
+function expectedTerms(doc: SanityDocument): Terms {
+  const terms: Terms = {words: new Set(), tokens: new Set(), refs: new Set()}
+  const text = (value: string, words: boolean) => {
+    if (words)
+      for (const word of searchWords(value))
+        for (const key of searchKeys(word)) terms.words.add(key)
+    for (const token of groqMatchTokens(value)) terms.tokens.add(encodeMatchText(token))
+  }
+  const walk = (value: unknown, words: boolean) => {
+    if (typeof value === 'string') return text(value, words)
+    if (Array.isArray(value)) return value.forEach((item) => walk(item, words))
+    if (value === null || typeof value !== 'object') return
+    const object = value as Record<string, unknown>
+    if (typeof object._type === 'string' && Array.isArray(object.children)) {
+      let joined = ''
+      for (const child of object.children as {_type?: unknown; text?: unknown}[]) {
+        if (child && child._type === 'span' && typeof child.text === 'string') joined += child.text
+      }
+      text(joined, false)
+    }
+    for (const [key, item] of Object.entries(object)) {
+      // The refs column is split on spaces like the others.
+      if (key === '_ref' && typeof item === 'string')
+        for (const ref of termsOf(item)) terms.refs.add(ref)
+      walk(item, words && !SKIPPED_KEYS.has(key))
+    }
+  }
+  text(getPublishedId(doc._id), true)
+  walk(doc, true)
+  return terms
+}
+
+function actualTerms(doc: SanityDocument): Terms {
+  const columns = indexedColumns(doc)
+  return {
+    words: termsOf(columns.words),
+    tokens: termsOf(columns.tokens),
+    refs: termsOf(columns.refs),
+  }
+}
+
+// Pieces that fold or tokenize differently at a run's edge than inside it.
+const PIECES = [
+  'ঢাকা',
+  'বৈঠকের',
+  'নির্বাচনই',
+  'ে', // a vowel sign alone: after a space it starts a run
+  'া',
+  '\u09CD', // hasanta
+  '\u09BC', // nukta
+  'ত্\u200D', // khanda-ta spelled with a joiner
+  '\u200C',
+  '\u200D',
+  'য়', // NFC decomposes it
+  '১২',
+  'AKA',
+  'ΑΣ', // final sigma when lower-cased at a word's end
+  'ß',
+  'İ',
+  'x'.repeat(70), // a run too long to keep
+  '.',
+  '..',
+  'a.b',
+  '-',
+  '।',
+  '‘',
+  '*',
+  '_',
+]
+const SEPARATORS = [' ', '  ', '', '\t', '\n', '. ', ' .', ',']
+const text = fc
+  .array(fc.tuple(fc.constantFrom(...PIECES), fc.constantFrom(...SEPARATORS)), {maxLength: 8})
+  .map((parts) => parts.map(([piece, separator]) => piece + separator).join(''))
+
+const span = text.map((t) => ({_type: 'span', _key: 's', text: t, marks: []}))
+const doc = fc
+  .record({
+    title: text,
+    slug: text,
+    tags: fc.array(text, {maxLength: 3}),
+    body: fc.array(
+      fc.record({
+        _type: fc.constant('block'),
+        _key: text,
+        style: fc.constant('normal'),
+        children: fc.array(span, {minLength: 1, maxLength: 3}),
+      }),
+      {maxLength: 3},
+    ),
+    source: fc.record({_type: fc.constant('reference'), _ref: text}),
+  })
+  .map((fields) => ({_id: 'drafts.article-1', _type: 'article', ...fields}) as SanityDocument)
+
+describe('the full-text index columns of a document', () => {
+  test('are the terms of each whole string, with the runs cached or not', () => {
+    fc.assert(
+      fc.property(doc, (d) => {
+        const expected = expectedTerms(d)
+        // Twice: the second time every run's terms come from the cache.
+        expect(actualTerms(d)).toEqual(expected)
+        expect(actualTerms(d)).toEqual(expected)
+      }),
+      {numRuns: 500},
+    )
+  })
+
+  test('of a text holding a joiner, which folding normalises again as a whole', () => {
+    // İ lower-cases to i and a combining dot, which the second normalisation moves after the nukta.
+    const d = {_id: 'a', _type: 'article', title: '\u200D İ\u09BC'} as SanityDocument
+    expect(actualTerms(d)).toEqual(expectedTerms(d))
+  })
+
+  test('of a lone span and of a block of several spans', () => {
+    const lone = {
+      _id: 'a',
+      _type: 'article',
+      body: [{_type: 'block', children: [{_type: 'span', text: 'বৈঠকের খবর'}]}],
+    } as SanityDocument
+    const split = {
+      _id: 'b',
+      _type: 'article',
+      body: [
+        {
+          _type: 'block',
+          children: [
+            {_type: 'span', text: 'বৈঠ'},
+            {_type: 'span', text: 'কের খবর'},
+          ],
+        },
+      ],
+    } as SanityDocument
+    for (const d of [lone, split]) expect(actualTerms(d)).toEqual(expectedTerms(d))
+    // The joined text's token, which neither span has alone.
+    expect(actualTerms(split).tokens).toContain(encodeMatchText('বৈঠকের'))
+    expect(actualTerms(lone).words).toContain('বৈঠক')
+  })
+})

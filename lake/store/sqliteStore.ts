@@ -584,7 +584,14 @@ export function createSqliteStore(
 
   const countQueued = () => Number(get('SELECT count(*) AS n FROM search_queue')?.n ?? 0)
 
+  /**
+   * A write group waits for a checkpoint with nothing written beside it (MAX_WAL_FRAMES): the
+   * thread neither reads nor writes meanwhile. The group's end schedules the next step.
+   */
+  let quietCheckpoint = false
+
   function analyzerStep() {
+    if (quietCheckpoint) return
     // A group in progress keeps the write lock; its end (or its sync's) schedules the next step.
     if (held > 0 && !groupOpen && !writing && !analysis) writeAnalysed()
     if (
@@ -1119,9 +1126,17 @@ export function createSqliteStore(
         // MAX_WAL_FRAMES). Once per group, so a reader holding the log back costs each group a
         // round trip to the thread, not a stop.
         if (walFrames > MAX_WAL_FRAMES) {
-          await checkpointing
-          await writing
-          await requestCheckpoint(true)
+          // Quiet for the analyzer too: its write beside the checkpoint kept the log from starting
+          // over, and under a bulk load of the archive the WAL grew to 1.6 GB.
+          quietCheckpoint = true
+          try {
+            await checkpointing
+            await analysis
+            await writing
+            await requestCheckpoint(true)
+          } finally {
+            quietCheckpoint = false
+          }
         }
         const done: {job: Job; value: unknown}[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {

@@ -1262,4 +1262,77 @@ describe('write-ahead log checkpointed on another thread', () => {
     await next
     expect(ids(store.scan())).toEqual(['a', 'b'])
   })
+  test("the checkpoint a write group waits for has none of the index thread's writes beside it", async () => {
+    // A write beside it kept the log from starting over: under a bulk load of the archive the WAL
+    // grew to 1.6 GB.
+    const analyzer = createSearchAnalyzer()
+    const checkpoints: {task: CheckpointTask; go: (answer?: CheckpointResult) => void}[] = []
+    const analyses: (() => void)[] = []
+    let writes = 0
+    stores.close()
+    stores = createSqliteStores(dir, {
+      checkpointer: {
+        checkpoint: (task) =>
+          new Promise((resolve) => {
+            checkpoints.push({
+              task,
+              go: (answer) =>
+                void (answer ? resolve(answer) : checkpointer.checkpoint(task).then(resolve)),
+            })
+          }),
+        close: () => checkpointer.close(),
+      },
+      analyzer: {
+        // Each analysed batch comes back when the test lets it.
+        analyze: (task) =>
+          analyzer
+            .analyze(task)
+            .then((batch) => new Promise((resolve) => analyses.push(() => resolve(batch)))),
+        write: (target) => {
+          writes++
+          return analyzer.write(target)
+        },
+        close: () => analyzer.close(),
+      },
+    })
+    store = stores.get('test')
+    const queuedNow = () => {
+      const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+      try {
+        return Number((db.prepare('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
+      } finally {
+        db.close()
+      }
+    }
+    try {
+      await commit({a: {title: 'বৈঠক'}})
+      while (analyses.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+      // The log did not start over at the last checkpoint: the next group waits for one.
+      checkpoints[0].go({busy: false, log: 10_000, checkpointed: 5_000})
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      const next = commit({b: {title: 'খেলা'}})
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      // The analysis of `a` comes back while the group waits: the thread holds a row to write.
+      const before = writes
+      analyses.shift()!()
+      while (checkpoints.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(writes).toBe(before)
+      checkpoints[1].go({busy: false, log: 10_000, checkpointed: 10_000})
+      await next
+      // Nothing was lost: once the group is written the thread writes again and the index catches up.
+      const deadline = Date.now() + 20_000
+      while (queuedNow() > 0 && Date.now() < deadline) {
+        analyses.shift()?.()
+        for (const checkpoint of checkpoints.splice(2)) checkpoint.go()
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      expect(queuedNow()).toBe(0)
+      expect(writes).toBeGreaterThan(before)
+      expect(ids(store.scan({search: {column: 'words', text: 'খেলা'}}))).toEqual(['b'])
+    } finally {
+      stores.close()
+      await analyzer.close()
+    }
+  })
 })

@@ -16,6 +16,8 @@
  * measures only the query rows (into bench/results/queries.md unless --out says otherwise). --storage
  * measures only the data file and what each table and index takes, into bench/results/storage.md.
  */
+import {createClient} from '@sanity/client'
+import {sanityImport} from '@sanity/import'
 import {execFileSync, spawn} from 'node:child_process'
 import http from 'node:http'
 import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
@@ -163,6 +165,79 @@ async function mutate(lake: LakeProcess, dataset: string, docs: BenchDocument[])
 
 async function load(lake: LakeProcess, dataset: string, docs: BenchDocument[], batch: number) {
   for (let i = 0; i < docs.length; i += batch) await mutate(lake, dataset, docs.slice(i, i + batch))
+}
+
+/** The import row's label, in both reports. */
+const SANITY_IMPORT_ROW =
+  'bulk load as `sanity dataset import` sends it: @sanity/import 7, ≤ 256 kB batches, 6 in flight, createOrReplace'
+
+type SanityImportResult = {
+  documents: number
+  seconds: number
+  /** Before the first batch went out: the tool reading, keying and weakening the documents. */
+  prepareSeconds: number
+  strengthenSeconds: number
+  /** CPU seconds of this process (the tool and its client) while it ran. */
+  clientCpuSeconds: number
+}
+
+/**
+ * The documents loaded by `@sanity/import` itself (what `sanity dataset import --replace` runs):
+ * strong references weakened, batches of at most 256 kB, 6 transactions in flight, then the
+ * references strengthened by patches (30 in flight), through @sanity/client pointed at the lake.
+ * It edits the documents it is given, so it gets a copy. Seconds until sanityImport resolved, the
+ * part before the first batch went out and the part spent strengthening.
+ */
+async function sanityImportLoad(
+  lake: LakeProcess,
+  dataset: string,
+  docs: BenchDocument[],
+): Promise<SanityImportResult> {
+  const copy = structuredClone(docs)
+  const client = createClient({
+    projectId: 'local',
+    dataset,
+    apiHost: lake.url,
+    useProjectHostname: false,
+    apiVersion: '2025-02-19',
+    token: lake.token,
+    useCdn: false,
+  })
+  let importStart: number | null = null
+  let strengthenStart: number | null = null
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  // @sanity/import's types name its own nested copy of @sanity/client; the instance is the same API.
+  const result = await sanityImport(copy, {
+    client: client as unknown as Parameters<typeof sanityImport>[1]['client'],
+    operation: 'createOrReplace',
+    onProgress: (event) => {
+      if (importStart === null && event.step === 'Importing documents') {
+        importStart = performance.now()
+      }
+      if (strengthenStart === null && event.step === 'Strengthening references') {
+        strengthenStart = performance.now()
+      }
+    },
+  })
+  const end = performance.now()
+  const cpu = process.cpuUsage(cpu0)
+  return {
+    clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    documents: result.numDocs,
+    seconds: (end - t0) / 1000,
+    prepareSeconds: ((importStart ?? t0) - t0) / 1000,
+    strengthenSeconds: strengthenStart === null ? 0 : (end - strengthenStart) / 1000,
+  }
+}
+
+/** Where the @sanity/import row's time went, for the reports. */
+function toolPhases(result: SanityImportResult): string {
+  return (
+    `${result.prepareSeconds.toFixed(1)} s before its first batch, ${result.strengthenSeconds.toFixed(1)} s strengthening ` +
+    `the weakened references (a patch of every document that holds one), the tool's own CPU ` +
+    `${((result.clientCpuSeconds * 1000) / result.documents).toFixed(2)} ms per document on the same cores`
+  )
 }
 
 /** Keep-alive connections for the queries (one is used at a time once the warm-up is over). */
@@ -693,6 +768,7 @@ async function benchWritesOnly(): Promise<void> {
   }
   const docs = archiveDocuments(SIZE)
   log(`loading ${rate(docs.length)} documents…`)
+  let imported: SanityImportResult | undefined
   const rows = [
     await measure(
       'bulk load, createOrReplace in transactions of 1,000 (documents)',
@@ -702,6 +778,10 @@ async function benchWritesOnly(): Promise<void> {
         return docs.length
       },
     ),
+    await measure(SANITY_IMPORT_ROW, 'archive', async (lake, dataset) => {
+      imported = await sanityImportLoad(lake, dataset, docs)
+      return imported.documents
+    }),
     await measure(
       'one writer, one document per transaction',
       'one-writer',
@@ -717,7 +797,7 @@ async function benchWritesOnly(): Promise<void> {
       },
     ),
   ]
-  const goals = [15_000, null, 2000]
+  const goals = [15_000, null, null, 2000]
   const report = [
     '# Write benchmark (`npm run bench -- --writes`)',
     '',
@@ -728,7 +808,9 @@ async function benchWritesOnly(): Promise<void> {
       `on 127.0.0.1 after ${WARM_UP_WRITES} single-document transactions to warm it up (another dataset); the bench client shares the machine. "Per second" ` +
       'counts acknowledged (durable) writes, "indexed" until the full-text index held them too. ' +
       "Lake CPU: user + system time of the lake's process (all threads), and of its event loop's " +
-      'thread alone, from the first write until indexed, per document or transaction.',
+      'thread alone, from the first write until indexed, per document or transaction. ' +
+      `The @sanity/import row runs the tool in this process (its own work on the documents included) and ends when it resolves, ` +
+      `${imported ? `Of its ${imported.seconds.toFixed(1)} s, ${toolPhases(imported)}` : ''}; the goal is judged on the row above it.`,
     '',
     table(
       [
@@ -895,6 +977,20 @@ try {
     await writeLake.stop()
     await rm(writeDir, {recursive: true, force: true})
   }
+  // After every archive row, on a lake of its own: the same documents as @sanity/import sends them.
+  log('@sanity/import…')
+  const importDir = await mkdtemp(join(tmpdir(), 'lake-bench-import-'))
+  const importLake = await startLake(importDir)
+  let toolLoad: SanityImportResult
+  let toolIndexSeconds: number
+  try {
+    await send(`${importLake.url}/v2025-03-01/ping`).then((response) => response.arrayBuffer())
+    toolLoad = await sanityImportLoad(importLake, dataset, docs)
+    toolIndexSeconds = toolLoad.seconds + (await indexCaughtUp(importDir, dataset))
+  } finally {
+    await importLake.stop()
+    await rm(importDir, {recursive: true, force: true})
+  }
   log('full-text index writes…')
   const indexWrites: IndexWriteRate[] = await benchIndexWrites(WRITES.indexDocs)
 
@@ -978,6 +1074,18 @@ try {
         [
           'the same, until the full-text index (filled after the commits) held every document',
           `${rate(docs.length / indexSeconds)} documents/s (${indexSeconds.toFixed(1)} s)`,
+          '',
+          '',
+        ],
+        [
+          `${SANITY_IMPORT_ROW}, on a lake of its own after the other rows (${toolPhases(toolLoad)})`,
+          `${rate(toolLoad.documents / toolLoad.seconds)} documents/s (${toolLoad.seconds.toFixed(1)} s)`,
+          '',
+          '',
+        ],
+        [
+          'the same, until the full-text index held every document',
+          `${rate(toolLoad.documents / toolIndexSeconds)} documents/s (${toolIndexSeconds.toFixed(1)} s)`,
           '',
           '',
         ],

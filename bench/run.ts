@@ -809,8 +809,8 @@ async function benchWritesOnly(): Promise<void> {
       'counts acknowledged (durable) writes, "indexed" until the full-text index held them too. ' +
       "Lake CPU: user + system time of the lake's process (all threads), and of its event loop's " +
       'thread alone, from the first write until indexed, per document or transaction. ' +
-      `The @sanity/import row runs the tool in this process (its own work on the documents included) and ends when it resolves, ` +
-      `${imported ? `Of its ${imported.seconds.toFixed(1)} s, ${toolPhases(imported)}` : ''}; the goal is judged on the row above it.`,
+      `The @sanity/import row runs the tool in this process (its own work on the documents included) and ends when it resolves. ` +
+      `${imported ? `Of its ${imported.seconds.toFixed(1)} s, ${toolPhases(imported)}` : ''}. The goal is judged on the row above it.`,
     '',
     table(
       [

@@ -235,7 +235,8 @@ async function sanityImportLoad(
 function toolPhases(result: SanityImportResult): string {
   return (
     `${result.prepareSeconds.toFixed(1)} s before its first batch, ${result.strengthenSeconds.toFixed(1)} s strengthening ` +
-    `the weakened references (a patch of every document that holds one), the tool's own CPU ` +
+    `the weakened references (a patch of every document that holds one), the batches in between at ` +
+    `${rate(result.documents / (result.seconds - result.prepareSeconds - result.strengthenSeconds))} documents/s; the tool's own CPU ` +
     `${((result.clientCpuSeconds * 1000) / result.documents).toFixed(2)} ms per document on the same cores`
   )
 }

@@ -15,6 +15,8 @@
  * unless --out says otherwise: minutes at --full, for iterating on the write path. --queries
  * measures only the query rows (into bench/results/queries.md unless --out says otherwise). --storage
  * measures only the data file and what each table and index takes, into bench/results/storage.md.
+ * --no-import-tool leaves out the @sanity/import row (at --full, about seven minutes of the tool's
+ * own preparation).
  */
 import {createClient} from '@sanity/client'
 import {sanityImport} from '@sanity/import'
@@ -46,7 +48,9 @@ const {values: flags} = parseArgs({
     writes: {type: 'boolean'},
     storage: {type: 'boolean'},
     queries: {type: 'boolean'},
+    'import-tool': {type: 'boolean', default: true},
   },
+  allowNegative: true,
 })
 const articles = flags.full ? ARCHIVE.articles : flags.size ? Number(flags.size) : 2000
 if (!Number.isInteger(articles) || articles < 100) {
@@ -779,10 +783,14 @@ async function benchWritesOnly(): Promise<void> {
         return docs.length
       },
     ),
-    await measure(SANITY_IMPORT_ROW, 'archive', async (lake, dataset) => {
-      imported = await sanityImportLoad(lake, dataset, docs)
-      return imported.documents
-    }),
+    ...(flags['import-tool']
+      ? [
+          await measure(SANITY_IMPORT_ROW, 'archive', async (lake, dataset) => {
+            imported = await sanityImportLoad(lake, dataset, docs)
+            return imported.documents
+          }),
+        ]
+      : []),
     await measure(
       'one writer, one document per transaction',
       'one-writer',
@@ -798,7 +806,11 @@ async function benchWritesOnly(): Promise<void> {
       },
     ),
   ]
-  const goals = [15_000, null, null, 2000]
+  const goalOf = new Map([
+    ['bulk load, createOrReplace in transactions of 1,000 (documents)', 15_000],
+    ['50 writers, one document per transaction', 2000],
+  ])
+  const goals = rows.map((row) => goalOf.get(row.name) ?? null)
   const report = [
     '# Write benchmark (`npm run bench -- --writes`)',
     '',
@@ -810,8 +822,10 @@ async function benchWritesOnly(): Promise<void> {
       'counts acknowledged (durable) writes, "indexed" until the full-text index held them too. ' +
       "Lake CPU: user + system time of the lake's process (all threads), and of its event loop's " +
       'thread alone, from the first write until indexed, per document or transaction. ' +
-      `The @sanity/import row runs the tool in this process (its own work on the documents included) and ends when it resolves. ` +
-      `${imported ? `Of its ${imported.seconds.toFixed(1)} s, ${toolPhases(imported)}` : ''}. The goal is judged on the row above it.`,
+      (imported
+        ? `The @sanity/import row runs the tool in this process (its own work on the documents included) and ends when it resolves. ` +
+          `Of its ${imported.seconds.toFixed(1)} s, ${toolPhases(imported)}. The goal is judged on the row above it.`
+        : 'The @sanity/import row was left out (--no-import-tool).'),
     '',
     table(
       [
@@ -979,18 +993,20 @@ try {
     await rm(writeDir, {recursive: true, force: true})
   }
   // After every archive row, on a lake of its own: the same documents as @sanity/import sends them.
-  log('@sanity/import…')
-  const importDir = await mkdtemp(join(tmpdir(), 'lake-bench-import-'))
-  const importLake = await startLake(importDir)
-  let toolLoad: SanityImportResult
-  let toolIndexSeconds: number
-  try {
-    await send(`${importLake.url}/v2025-03-01/ping`).then((response) => response.arrayBuffer())
-    toolLoad = await sanityImportLoad(importLake, dataset, docs)
-    toolIndexSeconds = toolLoad.seconds + (await indexCaughtUp(importDir, dataset))
-  } finally {
-    await importLake.stop()
-    await rm(importDir, {recursive: true, force: true})
+  let toolLoad: SanityImportResult | null = null
+  let toolIndexSeconds = 0
+  if (flags['import-tool']) {
+    log('@sanity/import…')
+    const importDir = await mkdtemp(join(tmpdir(), 'lake-bench-import-'))
+    const importLake = await startLake(importDir)
+    try {
+      await send(`${importLake.url}/v2025-03-01/ping`).then((response) => response.arrayBuffer())
+      toolLoad = await sanityImportLoad(importLake, dataset, docs)
+      toolIndexSeconds = toolLoad.seconds + (await indexCaughtUp(importDir, dataset))
+    } finally {
+      await importLake.stop()
+      await rm(importDir, {recursive: true, force: true})
+    }
   }
   log('full-text index writes…')
   const indexWrites: IndexWriteRate[] = await benchIndexWrites(WRITES.indexDocs)
@@ -1078,18 +1094,22 @@ try {
           '',
           '',
         ],
-        [
-          `${SANITY_IMPORT_ROW}, on a lake of its own after the other rows (${toolPhases(toolLoad)})`,
-          `${rate(toolLoad.documents / toolLoad.seconds)} documents/s (${toolLoad.seconds.toFixed(1)} s)`,
-          '',
-          '',
-        ],
-        [
-          'the same, until the full-text index held every document',
-          `${rate(toolLoad.documents / toolIndexSeconds)} documents/s (${toolIndexSeconds.toFixed(1)} s)`,
-          '',
-          '',
-        ],
+        ...(toolLoad
+          ? [
+              [
+                `${SANITY_IMPORT_ROW}, on a lake of its own after the other rows (${toolPhases(toolLoad)})`,
+                `${rate(toolLoad.documents / toolLoad.seconds)} documents/s (${toolLoad.seconds.toFixed(1)} s)`,
+                '',
+                '',
+              ],
+              [
+                'the same, until the full-text index held every document',
+                `${rate(toolLoad.documents / toolIndexSeconds)} documents/s (${toolIndexSeconds.toFixed(1)} s)`,
+                '',
+                '',
+              ],
+            ]
+          : [[SANITY_IMPORT_ROW, 'not measured (--no-import-tool)', '', '']]),
         [
           'data file (with WAL, at rest) / JSON of the current documents',
           `${ratio(sqliteBytes / jsonBytes)} (${mb(sqliteBytes / 1048576)} MB / ${mb(jsonBytes / 1048576)} MB)`,

@@ -82,7 +82,7 @@ try {
   const tree = parseQuery(STUDIO_SEARCH, params)
   const bounds = scoreStage(tree)!.bounds!
   const hint: ScanHint = {...planQuery(tree).hint, excludeIdPrefixes: ['drafts.', 'versions.']}
-  // The statement Store.tally runs for this hint, by hand (checked below: the same rows).
+  // The statement Store.tally runs for this hint, by hand (checked below: as many rows).
   const search = searchCondition(hint.search!, 'rowid')!
   const where = `FROM documents WHERE +type IN ('article', 'headline', 'source')
     AND NOT (id >= 'drafts.' AND id < 'drafts/') AND NOT (id >= 'versions.' AND id < 'versions/')

@@ -226,6 +226,15 @@ async function sanityImportLoad(
   })
   const end = performance.now()
   const cpu = process.cpuUsage(cpu0)
+  // The tool retries failed batches and reports its own count: the lake's is what counts.
+  const held = Number(
+    await client.fetch('count(*[!(_id in path("_.**"))])', {}, {perspective: 'raw'}),
+  )
+  if (held !== docs.length || result.numDocs !== docs.length) {
+    throw new Error(
+      `@sanity/import reported ${result.numDocs} documents and the lake holds ${held}, not ${docs.length}`,
+    )
+  }
   return {
     clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
     documents: result.numDocs,

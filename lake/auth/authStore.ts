@@ -139,9 +139,14 @@ export function createAuthStore(options: AuthStoreOptions) {
     if (!existsSync(options.path)) writeFileSync(options.path, '', {mode: 0o600})
   }
   const db = new DatabaseSync(options.path)
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
+  const {journal_mode: journal} = db.prepare('PRAGMA journal_mode = WAL').get() as {
+    journal_mode: string
+  }
+  db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
   db.exec(SCHEMA)
-  const walIndex = openWalIndex(options.path)
+  // SQLite keeps the -shm beside the file a symlink points to (location() resolves it), and only
+  // in WAL mode: any other answer means data_version at every look.
+  const walIndex = journal === 'wal' ? openWalIndex(db.location() ?? options.path) : null
 
   /** sha256(token) → token id of tokens whose scrypt hash already verified in this process. */
   const verified = new Map<string, string>()
@@ -579,8 +584,11 @@ function openWalIndex(path: string): {changed(): boolean; close(): void} | null 
   const seen = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
   const now = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
   let known = false
+  let open = true
   return {
     changed() {
+      // Closed: the descriptor's number may belong to another file by now.
+      if (!open) return true
       // Read before data_version is (version()): a commit between the two moves the header again.
       try {
         if (readSync(fd, now, 0, WAL_INDEX_HEADER_BYTES, 0) !== WAL_INDEX_HEADER_BYTES) return true
@@ -593,7 +601,8 @@ function openWalIndex(path: string): {changed(): boolean; close(): void} | null 
       return true
     },
     close() {
-      closeSync(fd)
+      if (open) closeSync(fd)
+      open = false
     },
   }
 }

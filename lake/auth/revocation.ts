@@ -3,7 +3,8 @@
  * listeners get `disconnect` at once. Requests are checked one by one already (every request
  * resolves its token); a listener is one long request, so it is checked whenever the auth store
  * changes: by this process (sign-out) or by another writing the same file (`npm run lake -- tokens
- * revoke`, `users remove`), which SQLite's data_version reveals. Polling it is one cheap PRAGMA.
+ * revoke`, `users remove`), which the store's version() reveals: a read of the auth file's WAL-index
+ * header, and SQLite's data_version only when that moved.
  */
 import type {ListenerRegistry} from '../listen/stream.ts'
 import type {AuthStore} from './authStore.ts'

@@ -94,7 +94,10 @@ interface ChunkTerms {
  * so such a text is analysed whole.
  */
 const chunkCache = new Map<string, ChunkTerms>()
-/** Some 10 MB at most, on the analyzer's thread (which ends when idle). */
+/**
+ * Some 10 MB at most: on the analyzer's thread (which ends when idle), or on the event loop where
+ * it fills the index itself (no analyzer thread, a rebuild, a flush).
+ */
 const CHUNK_CACHE_LIMIT = 50_000
 /** Longer runs (a URL, a base64 value) are analysed without being kept. */
 const CACHED_CHUNK_LENGTH = 64

@@ -4,7 +4,7 @@
  * the store (this process, or another one writing the same file: the command line).
  */
 import {execFileSync} from 'node:child_process'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -96,5 +96,32 @@ describe('principals of tokens resolved lately', () => {
     )
     expect(revoked).toBe('true')
     expect(await lake.principalForToken(token)).toBeNull()
+  })
+
+  it('a token revoked by another process is refused at the next request when the file is a symlink', async () => {
+    // SQLite keeps its -shm beside the link's target; a stale -shm beside the link never changes.
+    await writeFile(join(dir, 'elsewhere.sqlite'), '')
+    await symlink(join(dir, 'elsewhere.sqlite'), join(dir, 'link.sqlite'))
+    await writeFile(join(dir, 'link.sqlite-shm'), Buffer.alloc(32768))
+    const path = join(dir, 'link.sqlite')
+    const linked = createAuthStore({path, passwordCost: {N: 2 ** 10, r: 8, p: 1}})
+    try {
+      const {token} = await linked.createToken({label: 'robot', role: 'editor'})
+      for (let i = 0; i < 5; i++) {
+        expect(await linked.principalForToken(token)).toMatchObject({kind: 'token'})
+      }
+      const authStore = fileURLToPath(new URL('../../../lake/auth/authStore.ts', import.meta.url))
+      execFileSync(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `import {createAuthStore} from ${JSON.stringify(authStore)}
+         const store = createAuthStore({path: ${JSON.stringify(path)}})
+         store.revokeToken(${JSON.stringify(token)})
+         store.close()`,
+      ])
+      expect(await linked.principalForToken(token)).toBeNull()
+    } finally {
+      linked.close()
+    }
   })
 })

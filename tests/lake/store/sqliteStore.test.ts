@@ -990,6 +990,16 @@ describe('full-text index queue', () => {
   })
 })
 
+/** Documents the test dataset's full-text queue still holds, read on a connection of its own. */
+function queuedNow(): number {
+  const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+  try {
+    return Number((db.prepare('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
+  } finally {
+    db.close()
+  }
+}
+
 describe('full-text index analysed on another thread', () => {
   let analyzer: SearchAnalyzer
   beforeEach(() => {
@@ -1002,14 +1012,6 @@ describe('full-text index analysed on another thread', () => {
     stores.close()
     stores = createSqliteStores(dir, {analyzer: a})
     store = stores.get('test')
-  }
-  const queuedNow = () => {
-    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
-    try {
-      return Number((db.prepare('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
-    } finally {
-      db.close()
-    }
   }
   /** What a search finds: once the queue is empty, what the index holds. */
   const indexed = (text: string) => ids(store.scan({search: {column: 'words', text}}))
@@ -1296,14 +1298,6 @@ describe('write-ahead log checkpointed on another thread', () => {
       },
     })
     store = stores.get('test')
-    const queuedNow = () => {
-      const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
-      try {
-        return Number((db.prepare('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
-      } finally {
-        db.close()
-      }
-    }
     try {
       await commit({a: {title: 'বৈঠক'}})
       while (analyses.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))

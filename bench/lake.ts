@@ -3,16 +3,30 @@
  * loopback, so its memory is measured apart from the benchmark's and client and server never share
  * an event loop.
  */
-import {startLakeProcess, type LakeProcess} from '../kit/lakeProcess.ts'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {startLakeProcess, type LakeProcess, type LakeProcessOptions} from '../kit/lakeProcess.ts'
 
 /** `BENCH_CPU_PROF=<dir>`: each lake writes a V8 CPU profile there when it stops. */
 const profileDir = process.env.BENCH_CPU_PROF
 
-export function startLake(dataDir: string, args: readonly string[] = []): Promise<LakeProcess> {
-  return startLakeProcess({
+/**
+ * `start`: another checkout's startLakeProcess, to compare two (bench/writers.ts).
+ * `BENCH_PERF_MAP=1` starts the lake with `--perf-basic-prof`, for `perf record -p <pid>`.
+ */
+export function startLake(
+  dataDir: string,
+  args: readonly string[] = [],
+  start: (options: LakeProcessOptions) => Promise<LakeProcess> = startLakeProcess,
+): Promise<LakeProcess> {
+  return start({
     dataDir,
     args,
-    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    nodeFlags: [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(process.env.BENCH_PERF_MAP ? ['--perf-basic-prof'] : []),
+    ],
     tls: false,
     // A throwaway administrator for the throwaway data folder.
     env: {
@@ -21,4 +35,37 @@ export function startLake(dataDir: string, args: readonly string[] = []): Promis
       LAKE_ADMIN_PASSWORD: 'bench-password-not-secret',
     },
   })
+}
+
+/**
+ * Seconds until the lake's full-text index holds every document: it is filled after commits from a
+ * queue (store/searchIndex.ts), read here through the dataset file.
+ */
+export async function indexCaughtUp(dataDir: string, dataset: string): Promise<number> {
+  const started = performance.now()
+  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
+  try {
+    const queued = db.prepare('SELECT count(*) AS n FROM search_queue')
+    while (Number((queued.get() as {n: number}).n) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  } finally {
+    db.close()
+  }
+  return (performance.now() - started) / 1000
+}
+
+/**
+ * CPU seconds a process has used so far, all its threads, or with `mainThread` its event loop's
+ * thread alone (Linux /proc; null elsewhere).
+ */
+export function cpuSecondsOf(pid: number, mainThread = false): number | null {
+  try {
+    const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`
+    const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ')
+    // utime and stime, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return null
+  }
 }

@@ -33,7 +33,7 @@ import {ARCHIVE, archiveDocuments, newsroomDocuments, type BenchDocument} from '
 import {benchRevisions, type RevisionTiming} from './history.ts'
 import {benchIsolation, SPLIT_LENGTH, type IsolationResult} from './isolation.ts'
 import {type LakeProcess} from '../kit/lakeProcess.ts'
-import {startLake} from './lake.ts'
+import {cpuSecondsOf, indexCaughtUp, startLake} from './lake.ts'
 import {archiveQueries, groqJs, type BenchQuery} from './queries.ts'
 import {benchIndexWrites, type IndexWriteRate} from './search.ts'
 
@@ -346,24 +346,6 @@ async function exported(
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as BenchDocument)
   return {bytes: text.byteLength, documents}
-}
-
-/**
- * Seconds until the lake's full-text index holds every document: it is filled after commits from a
- * queue (store/searchIndex.ts), read here through the dataset file.
- */
-async function indexCaughtUp(dataDir: string, dataset: string): Promise<number> {
-  const started = performance.now()
-  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
-  try {
-    const queued = db.prepare('SELECT count(*) AS n FROM search_queue')
-    while (Number((queued.get() as {n: number}).n) > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  } finally {
-    db.close()
-  }
-  return (performance.now() - started) / 1000
 }
 
 /**
@@ -722,21 +704,6 @@ function measuredAt(): string {
 /** Load averages (1 / 5 / 15 min) as a report says them. */
 function loads(averages: number[]): string {
   return averages.map((value) => value.toFixed(1)).join(' / ')
-}
-
-/**
- * CPU seconds a process has used so far, all its threads, or with `mainThread` its event loop's
- * thread alone (Linux /proc; null elsewhere).
- */
-function cpuSecondsOf(pid: number, mainThread = false): number | null {
-  try {
-    const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`
-    const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ')
-    // utime and stime, in clock ticks (100 a second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return null
-  }
 }
 
 /**

@@ -10,15 +10,14 @@
  * `BENCH_CPU_PROF=<dir>` makes each lake write a V8 CPU profile there, as in bench/run.ts;
  * `BENCH_PERF_MAP=1` starts it with `--perf-basic-prof`, for Linux perf.
  */
-import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {DatabaseSync} from 'node:sqlite'
 import {pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import type {LakeProcess, LakeProcessOptions} from '../kit/lakeProcess.ts'
+import {cpuSecondsOf, indexCaughtUp, startLake} from './lake.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
 
 const {values: flags} = parseArgs({
@@ -39,8 +38,6 @@ if (
   console.error('--rounds must be at least 1 and --transactions at least 100')
   process.exit(2)
 }
-/** `BENCH_CPU_PROF=<dir>`: each lake writes a V8 CPU profile there when it stops. */
-const profileDir = process.env.BENCH_CPU_PROF
 const WARM_UP = 300
 const WRITERS = 50
 const API = 'v2025-02-19'
@@ -104,43 +101,14 @@ async function writers(lake: LakeProcess, dataset: string, total: number): Promi
   return docs.length
 }
 
-async function indexCaughtUp(dataDir: string, dataset: string): Promise<void> {
-  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
-  try {
-    const queued = db.prepare('SELECT count(*) AS n FROM search_queue')
-    while (Number((queued.get() as {n: number}).n) > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  } finally {
-    db.close()
-  }
-}
-
-/** User + system seconds of the process, or of its main thread alone (Linux /proc). */
-function cpuSeconds(pid: number, mainThread = false): number {
-  const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`
-  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
+/** Off Linux the CPU figures read NaN rather than stop the rounds. */
+const cpuSeconds = (pid: number, mainThread = false) => cpuSecondsOf(pid, mainThread) ?? NaN
 
 type Round = {side: string; perSecond: number; cpuMs: number; loopMs: number; load: number}
 
 async function round(side: (typeof sides)[number]): Promise<Round> {
   const dir = await mkdtemp(join(tmpdir(), 'lake-bench-writers-'))
-  const lake = await side.start({
-    dataDir: dir,
-    tls: false,
-    nodeFlags: [
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      // For perf: `perf record -p <the pid printed below>` while a round runs.
-      ...(process.env.BENCH_PERF_MAP ? ['--perf-basic-prof'] : []),
-    ],
-    env: {
-      ...process.env,
-      LAKE_ADMIN_EMAIL: 'bench@localhost',
-      LAKE_ADMIN_PASSWORD: 'bench-password-not-secret',
-    },
-  })
+  const lake = await startLake(dir, [], side.start)
   try {
     await writers(lake, 'warm-up', WARM_UP)
     await indexCaughtUp(dir, 'warm-up')

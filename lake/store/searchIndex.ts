@@ -329,12 +329,13 @@ export function dropSearchIndex(db: DatabaseSync): void {
  * An SQL condition on `id` for a search hint, with its one parameter (the FTS5 query). Ids still
  * queued for the index are candidates whatever the hint (their rows may be missing or stale).
  *
- * `walk`, over the documents table only, for a hint with many candidates: the scan walks the id
- * index in order and checks each entry's rowid against the index's answer before reading its row.
- * The id form finds each candidate's id through its row first, so a common word read every row
- * twice (about 1.2x the time of the search before migration 15); for a few candidates it seeks
- * only those, where the walk would read the whole id index. `'rowid'`, for a read in no order:
- * the index's rowids lead, and rows are read in the table's order.
+ * Over the documents table (`walk` set): `true` for a hint with many candidates in id order: the
+ * scan walks the id index in order and checks each entry's rowid against the index's answer
+ * before reading its row. `'rowid'` otherwise: the index's rowids lead and each row is read by
+ * its rowid (a few candidates, in order, are sorted after: seeking each by id after finding its id
+ * through its row read it twice, and a rare name's 100 candidates took 1.4x as long).
+ * The id form (no `walk`) is for tables keyed by id (`fields`): it finds each candidate's id
+ * through its row first, so over the documents table a common word read every row twice.
  */
 export function searchCondition(
   hint: SearchHint,

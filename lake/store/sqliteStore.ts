@@ -1268,11 +1268,14 @@ export function createSqliteStore(
       params.push(prefix, prefixEnd(prefix))
     }
     if (hint.search && searchIndexOn) {
-      // In no order, the index's rows lead and the documents are read in rowid order.
-      const walk = unordered
-        ? 'rowid'
-        : open(false) !== null &&
-          countSearched((sql) => stmt(sql)!, hint.search, WALK_CANDIDATES) >= WALK_CANDIDATES
+      // Many candidates in id order: the id index leads, each row checked against the index's
+      // answer. Otherwise the index's rows lead, each read by its rowid (sorted after, if ordered).
+      const walk =
+        !unordered &&
+        open(false) !== null &&
+        countSearched((sql) => stmt(sql)!, hint.search, WALK_CANDIDATES) >= WALK_CANDIDATES
+          ? true
+          : 'rowid'
       const condition = searchCondition(hint.search, walk)
       if (condition) {
         where.push(condition.sql)

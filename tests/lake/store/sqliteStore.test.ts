@@ -923,6 +923,45 @@ describe('full-text index queue', () => {
     ])
   })
 
+  test('a rare word read by the rows the index finds still comes in id order, queued ones among them', async () => {
+    // Written in falling id order, so the table's (rowid) order is the reverse of the id order.
+    const docs: Record<string, Partial<SanityDocument>> = {}
+    for (let i = 40; i > 0; i--)
+      docs[`r${String(i).padStart(2, '0')}`] = {title: i % 4 ? 'খেলা' : 'বৈঠক'}
+    await commit(docs)
+    while (indexState().queued > 0) await afterCommit()
+    await commit({q2: {title: 'বৈঠক'}, q1: {title: 'খেলা'}})
+    const found = ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))
+    expect(found).toEqual([
+      'q1',
+      'q2',
+      'r04',
+      'r08',
+      'r12',
+      'r16',
+      'r20',
+      'r24',
+      'r28',
+      'r32',
+      'r36',
+      'r40',
+    ])
+    while (indexState().queued > 0) await afterCommit()
+    expect(ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))).toEqual([
+      'q2',
+      'r04',
+      'r08',
+      'r12',
+      'r16',
+      'r20',
+      'r24',
+      'r28',
+      'r32',
+      'r36',
+      'r40',
+    ])
+  })
+
   test('changes and deletes reach the index through the queue', async () => {
     await commit({a: {title: 'বৈঠক'}, b: {title: 'বৈঠক'}})
     await afterCommit()

@@ -1,0 +1,72 @@
+/**
+ * The module boundaries of eslint.config.js (docs/architecture.md#boundary-rules), linted as the
+ * project's own config sees a file at that path: a rule that lets an import through would
+ * otherwise go unnoticed until someone used it.
+ */
+import {builtinModules} from 'node:module'
+import {ESLint} from 'eslint'
+import {describe, expect, it} from 'vitest'
+
+const eslint = new ESLint({cwd: process.cwd()})
+
+/** The no-restricted-imports messages for `source` as if it were the file at `filePath`. */
+async function restrictedImports(source: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, {filePath})
+  return result.messages
+    .filter((message) => message.ruleId === 'no-restricted-imports')
+    .map((message) => message.message)
+}
+
+/** Every built-in by its bare name and with `node:` (the prefix-only ones, like node:sqlite, once). */
+const BUILTINS = [
+  ...new Set(
+    builtinModules.flatMap((name) => (name.startsWith('node:') ? [name] : [name, `node:${name}`])),
+  ),
+]
+
+describe('lake/core imports no Node built-in, no Hono, no adapter', () => {
+  it.each(BUILTINS)('refuses %s', async (name) => {
+    const source = `import x from '${name}'\nexport const y = x\n`
+    expect(await restrictedImports(source, 'lake/core/example.ts')).toEqual([
+      expect.stringMatching(/lake\/core is pure/),
+    ])
+  })
+
+  it.each([
+    `import fs from 'fs'`,
+    `import {readFileSync as fs} from 'fs'`,
+    `import * as fs from 'fs/promises'`,
+    `import fs from 'node:fs'`,
+    `import fs from 'hono'`,
+    `import fs from 'hono/cors'`,
+    `import fs from '../store/sqliteStore.ts'`,
+    `import fs from '../events/bus.ts'`,
+    `import fs from '../../scripts/import.ts'`,
+  ])('refuses %s, also as a re-export and a type import', async (statement) => {
+    const from = statement.split(' from ')[1]
+    for (const source of [
+      `${statement}\nexport const y = fs\n`,
+      `export {default} from ${from}\n`,
+      `import type fs from ${from}\nexport type Y = typeof fs\n`,
+    ]) {
+      expect(await restrictedImports(source, 'lake/core/example.ts'), source).toHaveLength(1)
+    }
+  })
+
+  it('allows core modules and the pure modules listed for it', async () => {
+    const source = [
+      `import {parseQuery} from './query.ts'`,
+      `import {toNfc} from '../../bangla/index.ts'`,
+      `import {isDraftId} from '../../kit/sanityIds.ts'`,
+      `import {parse} from 'groq-js'`,
+      `export const y = [parseQuery, toNfc, isDraftId, parse]`,
+      '',
+    ].join('\n')
+    expect(await restrictedImports(source, 'lake/core/example.ts')).toEqual([])
+  })
+
+  it('lets the adapters outside core use Node', async () => {
+    const source = `import fs from 'fs'\nimport {DatabaseSync} from 'node:sqlite'\nexport const y = [fs, DatabaseSync]\n`
+    expect(await restrictedImports(source, 'lake/store/example.ts')).toEqual([])
+  })
+})

@@ -29,6 +29,15 @@ const CORE_USES_OUTSIDE = [
   'kit/sanityIds.ts',
 ]
 
+/** What nothing in lake/ may import: the lake knows no schema and uses bangla/ explicitly. */
+const LAKE_FORBIDDEN = [
+  'schemas',
+  'studio',
+  'scripts',
+  'queries',
+  {folder: 'bangla', allow: LAKE_USES_OF_BANGLA},
+]
+
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
@@ -37,24 +46,27 @@ function escapeRegExp(text) {
  * no-restricted-imports for the whole repo, plus top-level folders `from` must not reach into.
  * A folder given as {folder, allow} may be imported only through the files listed in `allow`.
  */
-function restrictImports(from, folders = []) {
+function restrictImports(from, folders = [], morePatterns = []) {
   return {
     'no-restricted-imports': [
       'error',
       {
         paths: restrictedPaths,
-        patterns: folders.map((entry) => {
-          const {folder, allow = []} = typeof entry === 'string' ? {folder: entry} : entry
-          return {
-            // gitignore semantics: a file is re-included only when its folder itself is not excluded.
-            group: allow.length
-              ? [`**/${folder}/**`, ...allow.map((file) => `!**/${folder}/${file}`)]
-              : [`**/${folder}`, `**/${folder}/**`],
-            message: allow.length
-              ? `${from}/ may use only ${allow.map((file) => `${folder}/${file}`).join(', ')} of ${folder}/ (module boundary, see docs/architecture.md#boundary-rules).`
-              : `${from}/ must not import ${folder}/ (module boundary, see docs/architecture.md#boundary-rules).`,
-          }
-        }),
+        patterns: [
+          ...morePatterns,
+          ...folders.map((entry) => {
+            const {folder, allow = []} = typeof entry === 'string' ? {folder: entry} : entry
+            return {
+              // gitignore semantics: a file is re-included only when its folder itself is not excluded.
+              group: allow.length
+                ? [`**/${folder}/**`, ...allow.map((file) => `!**/${folder}/${file}`)]
+                : [`**/${folder}`, `**/${folder}/**`],
+              message: allow.length
+                ? `${from}/ may use only ${allow.map((file) => `${folder}/${file}`).join(', ')} of ${folder}/ (module boundary, see docs/architecture.md#boundary-rules).`
+                : `${from}/ must not import ${folder}/ (module boundary, see docs/architecture.md#boundary-rules).`,
+            }
+          }),
+        ],
       },
     ],
   }
@@ -94,12 +106,25 @@ export default tseslint.config(
   // so neither does ours; scripts reach the lake over HTTP only, so a hosted project works as well.
   {
     files: ['lake/**'],
-    rules: restrictImports('lake', [
-      'schemas',
-      'studio',
-      'scripts',
-      'queries',
-      {folder: 'bangla', allow: LAKE_USES_OF_BANGLA},
+    rules: restrictImports('lake', LAKE_FORBIDDEN),
+  },
+  // Routes parse, call the dataset service and serialise: they never write a transaction or touch
+  // the store or the bus themselves. This entry replaces the lake/** one for http.
+  {
+    files: ['lake/http/**'],
+    rules: restrictImports('lake', LAKE_FORBIDDEN, [
+      {
+        regex: '^(\\.\\./)+(store|events)/',
+        allowTypeImports: true,
+        message:
+          'lake/http calls the dataset service (lake/dataset.ts), never the store or the bus (docs/architecture.md#boundary-rules).',
+      },
+      {
+        regex: '^(\\.\\./)+core/transaction\\.ts$',
+        allowTypeImports: true,
+        message:
+          'lake/http commits through the dataset service (lake/dataset.ts), not runTransaction (docs/architecture.md#boundary-rules).',
+      },
     ]),
   },
   // lake/core is pure and owns the ports (core/store.ts, TransactionPublisher): it imports only

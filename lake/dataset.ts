@@ -3,17 +3,20 @@
  * execution. HTTP routes parse a request, call one method here with the caller's principal and
  * serialise what comes back; every permission check on documents happens here.
  */
+import type {AssetKind} from './assets/assetFiles.ts'
+import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
 import {checkQueryText} from './core/limits.ts'
 import {parseQuery} from './core/query.ts'
 import {
+  AuthError,
   BadRequestError,
   formatMs,
   LakeError,
   PermissionError,
   QueryTimeoutError,
 } from './core/errors.ts'
-import {can, type Principal} from './core/grants.ts'
+import {can, canUploadAssets, type Principal} from './core/grants.ts'
 import {documentEvents, eventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
 import {getDraftId, getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
 import {createLru} from './core/lru.ts'
@@ -43,6 +46,7 @@ import {executeQuery, type QueryRequest} from './query/execute.ts'
 import type {QueryPool} from './query/pool.ts'
 import {fromWire} from './query/wire.ts'
 
+export type {AssetUpload} from './assets/upload.ts'
 export type {QueryRequest} from './query/execute.ts'
 
 export interface DatasetConfig {
@@ -89,6 +93,21 @@ export interface DatasetService {
     request: CommitRequest,
     build: (ws: WorkingSet) => R | Promise<R>,
   ): Promise<TransactionOutcome<R>>
+  /**
+   * Stores an upload's bytes as an asset of this dataset and writes its asset document; the same
+   * bytes again give the existing document as it is. Any role that writes documents may upload
+   * (asset uploads are not document grants in Sanity).
+   */
+  uploadAsset(principal: Principal, upload: AssetUpload): Promise<SanityDocument>
+  /**
+   * The file behind an asset URL's name and its asset document, or null when either is missing.
+   * No principal: asset URLs need no token, as on Sanity's CDN (their names are content hashes).
+   */
+  assetFile(
+    kind: AssetKind,
+    projectId: string,
+    name: string,
+  ): {path: string; document: SanityDocument} | null
   /** Current documents by id, without permission checks (a write's own results). */
   currentDocuments(ids: readonly string[]): (SanityDocument | null)[]
   /** Documents by literal id as `principal` may see them, with why the others are missing. */
@@ -267,6 +286,29 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         },
         build,
       )
+    },
+
+    async uploadAsset(principal, upload) {
+      // Refused before a byte of the body is read.
+      if (principal.kind === 'anonymous') throw new AuthError('Sign in or send a token to upload')
+      if (!canUploadAssets(principal)) {
+        throw new PermissionError(`Role "${principal.role}" may not upload assets`)
+      }
+      const candidate = await receiveAsset(options.dataDir, config.projectId, name, upload)
+      // Not checked against document grants (a contributor's image has a published id).
+      const outcome = await runTransaction({store, bus, identity: principal.id, now}, (ws) => {
+        const existing = ws.get(candidate._id)
+        if (existing) return existing
+        ws.write(candidate._id, candidate, {createIfNotExists: candidate})
+        return ws.get(candidate._id)!
+      })
+      return outcome.result
+    },
+
+    assetFile(kind, projectId, fileName) {
+      const stored = storedAssetPath(options.dataDir, kind, projectId, name, fileName)
+      const document = stored && store.getDocuments([stored.assetId])[0]
+      return stored && document ? {path: stored.path, document} : null
     },
 
     currentDocuments: (ids) => store.getDocuments(ids),

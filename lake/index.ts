@@ -122,7 +122,6 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
     stores,
-    store: (dataset) => stores.get(dataset),
     bus,
     visibility: openVisibility(options.dataDir),
     images: new ImageService({dataDir: options.dataDir, env}),

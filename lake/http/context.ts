@@ -2,7 +2,7 @@
 import {getConnInfo} from '@hono/node-server/conninfo'
 import type {Context} from 'hono'
 import type {DatasetConfig, DatasetService} from '../dataset.ts'
-import type {Store, StoreRegistry} from '../core/store.ts'
+import type {StoreRegistry} from '../core/store.ts'
 import type {EventBus} from '../events/bus.ts'
 import type {ImageService} from '../assets/images.ts'
 import type {VisibilitySettings} from '../datasets/visibility.ts'
@@ -15,9 +15,8 @@ export interface LakeContext {
   dataDir: string
   /** The service of a dataset (validates the name; the file appears on the first write). */
   dataset(name: string): DatasetService
+  /** The datasets on disk (the image service's backfill reads their stores). */
   stores: StoreRegistry
-  /** The store of a dataset, for routes that do not go through its service yet. */
-  store(dataset: string): Store
   bus: EventBus
   /** Which datasets anonymous callers may read (published documents only). */
   visibility: VisibilitySettings

@@ -70,3 +70,33 @@ describe('lake/core imports no Node built-in, no Hono, no adapter', () => {
     expect(await restrictedImports(source, 'lake/store/example.ts')).toEqual([])
   })
 })
+
+describe('lake/http calls the dataset service, never the store, the bus or runTransaction', () => {
+  it.each([
+    `import {createSqliteStores as x} from '../../store/sqliteStore.ts'`,
+    `import {createEventBus as x} from '../events/bus.ts'`,
+    `import {runTransaction as x} from '../../core/transaction.ts'`,
+  ])('refuses %s', async (statement) => {
+    const source = `${statement}\nexport const y = x\n`
+    expect(await restrictedImports(source, 'lake/http/routes/example.ts')).toEqual([
+      expect.stringMatching(/lake\/http (calls|commits through) the dataset service/),
+    ])
+  })
+
+  it('allows their types, the rest of core and the lake-wide rules still apply', async () => {
+    const allowed = [
+      `import type {EventBus} from '../events/bus.ts'`,
+      `import type {Store} from '../../store/sqliteStore.ts'`,
+      `import type {WorkingSet} from '../../core/transaction.ts'`,
+      `import {NotFoundError} from '../../core/errors.ts'`,
+      `export const y = NotFoundError`,
+      `export type Z = [EventBus, Store, WorkingSet]`,
+      '',
+    ].join('\n')
+    expect(await restrictedImports(allowed, 'lake/http/routes/example.ts')).toEqual([])
+    const schema = `import {article} from '../../../schemas/article.ts'\nexport const y = article\n`
+    expect(await restrictedImports(schema, 'lake/http/routes/example.ts')).toEqual([
+      expect.stringMatching(/must not import schemas/),
+    ])
+  })
+})

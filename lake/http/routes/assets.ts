@@ -4,28 +4,15 @@
  * API). The asset document is written through a normal lake transaction, so queries, listeners and
  * history see it, and the Studio's duplicate check (`sha1hash == $hash`) finds it.
  */
-import {createReadStream, existsSync, statSync} from 'node:fs'
+import {createReadStream, statSync} from 'node:fs'
 import {Readable} from 'node:stream'
 import {Hono, type Context} from 'hono'
-import {
-  assetDocument,
-  contentTypeFor,
-  fileExtension,
-  fileTarget,
-  imageTarget,
-  type UploadMeta,
-} from '../../assets/assetDocument.ts'
-import {assetFilePath, stageUpload, storeUpload, type AssetKind} from '../../assets/assetFiles.ts'
-import {deriveImageMetadata} from '../../assets/imageMetadata.ts'
-import {readImageInfo} from '../../assets/imageInfo.ts'
-import {assetIdForFile} from '../../assets/images.ts'
-import {AuthError, BadRequestError, NotFoundError, PermissionError} from '../../core/errors.ts'
-import {canUploadAssets} from '../../core/grants.ts'
-import {randomId} from '../../core/ids.ts'
-import {runTransaction} from '../../core/transaction.ts'
+import {contentTypeFor, type UploadMeta} from '../../assets/assetDocument.ts'
+import type {AssetKind} from '../../assets/assetFiles.ts'
+import {NotFoundError} from '../../core/errors.ts'
 import type {SanityDocument} from '../../core/types.ts'
-import {identityOf} from '../authorize.ts'
-import {lakeOf} from '../context.ts'
+import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
+import {datasetOf, lakeOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
 import {imageRendition} from './images.ts'
@@ -42,70 +29,16 @@ function maxUploadBytes(): number {
 export function assetUploadRoutes(): Hono {
   const app = new Hono()
   app.post('/assets/:kind{images|files}/:dataset', async (c) => {
-    const principal = getPrincipal(c)
-    if (principal.kind === 'anonymous') throw new AuthError('Sign in or send a token to upload')
-    if (!canUploadAssets(principal)) {
-      throw new PermissionError(`Role "${principal.role}" may not upload assets`)
-    }
-    const lake = lakeOf(c)
-    const kind = c.req.param('kind') as AssetKind
-    const dataset = c.req.param('dataset')
-    const store = lake.store(dataset)
-    const {projectId} = lake.config
-
-    const staged = await stageUpload(lake.dataDir, c.req.raw.body, maxUploadBytes())
-    try {
-      if (staged.size === 0) throw new BadRequestError('Empty upload: send the file as the body')
-      const meta = uploadMeta(c)
-      const declaredType = c.req.header('content-type')?.split(';')[0].trim().toLowerCase()
-      let target
-      let image
-      if (kind === 'images') {
-        image = readImageInfo(staged.head) ?? undefined
-        if (!image) {
-          throw new BadRequestError('Not a supported image (PNG, JPEG, GIF, WebP or SVG)')
-        }
-        target = imageTarget(projectId, dataset, staged.sha1, image)
-      } else {
-        const extension = fileExtension(meta.originalFilename, declaredType)
-        const mimeType =
-          declaredType && declaredType !== 'application/octet-stream'
-            ? declaredType
-            : contentTypeFor(extension)
-        target = fileTarget(projectId, dataset, staged.sha1, extension, mimeType)
-      }
-      const filePath = assetFilePath(lake.dataDir, kind, projectId, dataset, target.fileName)
-      if (!filePath) throw new BadRequestError('Invalid dataset or file name')
-      storeUpload(staged, filePath)
-
-      const candidate = assetDocument({
-        target,
-        apiHost: assetOrigin(c, projectId),
-        sha1: staged.sha1,
-        size: staged.size,
-        uploadId: randomId(32),
-        meta,
-        image,
-      })
-      // lqip, blurHash and palette, as Sanity adds them; an image sharp cannot decode still uploads.
-      if (image) {
-        const derived = await deriveImageMetadata(filePath).catch(() => null)
-        if (derived) candidate.metadata = {...(candidate.metadata as object), ...derived}
-      }
-      // Same bytes, same id: an existing asset document is returned as it is.
-      const outcome = await runTransaction(
-        {store, bus: lake.bus, identity: identityOf(c), now: lake.now},
-        (ws) => {
-          const existing = ws.get(candidate._id)
-          if (existing) return existing
-          ws.write(candidate._id, candidate, {createIfNotExists: candidate})
-          return ws.get(candidate._id)!
-        },
-      )
-      return c.json({document: outcome.result})
-    } finally {
-      staged.discard()
-    }
+    const {projectId} = lakeOf(c).config
+    const document = await datasetOf(c).uploadAsset(getPrincipal(c), {
+      kind: c.req.param('kind') as AssetKind,
+      body: c.req.raw.body,
+      contentType: c.req.header('content-type')?.split(';')[0].trim().toLowerCase(),
+      meta: uploadMeta(c),
+      origin: assetOrigin(c, projectId),
+      maxBytes: maxUploadBytes(),
+    })
+    return c.json({document})
   })
   return app
 }
@@ -152,22 +85,15 @@ function uploadMeta(c: Context): UploadMeta {
 export function assetDownloadRoutes(): Hono {
   const app = new Hono()
   app.get('/:kind{images|files}/:projectId/:dataset/:name', async (c) => {
-    const lake = lakeOf(c)
     const kind = c.req.param('kind') as AssetKind
+    const dataset = c.req.param('dataset')
     const name = c.req.param('name')
-    const path = assetFilePath(
-      lake.dataDir,
-      kind,
-      c.req.param('projectId'),
-      c.req.param('dataset'),
-      name,
-    )
-    const assetId = assetIdForFile(kind, name)
-    const asset =
-      path && assetId ? lake.store(c.req.param('dataset')).getDocuments([assetId])[0] : null
-    if (!path || !asset || !existsSync(path)) {
-      throw new NotFoundError(`Asset not found: ${kind}/${name}`)
-    }
+    // A URL naming no dataset names no asset either: a 404, as for any other unknown file.
+    const found = invalidDatasetReason(dataset)
+      ? null
+      : lakeOf(c).dataset(dataset).assetFile(kind, c.req.param('projectId'), name)
+    if (!found) throw new NotFoundError(`Asset not found: ${kind}/${name}`)
+    const {path, document: asset} = found
     if (kind === 'images') {
       const rendition = await imageRendition(c, path, name)
       if (rendition) {

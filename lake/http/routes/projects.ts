@@ -69,7 +69,7 @@ export function projectRoutes(): Hono {
     const name = c.req.param('name')
     const reason = invalidDatasetReason(name)
     if (reason) throw new BadRequestError(`Invalid dataset name "${name}": ${reason}`)
-    lakeOf(c).store(name)
+    lakeOf(c).dataset(name)
     return c.json({datasetName: name, aclMode: 'private'})
   })
 

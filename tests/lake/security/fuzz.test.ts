@@ -368,7 +368,7 @@ it(
       }),
     ).toBe(200)
 
-    const store = lake.server.lake.context.store(DATASET)
+    const store = lake.server.lake.context.stores.get(DATASET)
     let documents = 0
     for (const doc of store.scan()) {
       documents++

@@ -4,10 +4,13 @@
  * HTTP/1.1), and grants on upload.
  */
 import {createHash} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import type {SanityClient, SanityImageAssetDocument} from '@sanity/client'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {UploadTooLargeError} from '../../../lake/assets/assetFiles.ts'
 import {readImageInfo} from '../../../lake/assets/imageInfo.ts'
+import {AuthError, PermissionError} from '../../../lake/core/errors.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {TRANSPORTS} from './transport.ts'
 
@@ -110,6 +113,83 @@ describe('image upload', () => {
       404,
     )
     expect((await fetch(`${lake.url}/images/local/test/..%2F..%2Fauth.sqlite`)).status).toBe(404)
+  })
+
+  it('answers 404 for an asset URL whose dataset segment is no dataset name', async () => {
+    // Before the route went through the dataset service, `Test` was a 400 and `.test` a 404.
+    for (const dataset of ['Test', '.test', 'te.st', '_test', 'x'.repeat(65)]) {
+      const res = await fetch(`${lake.url}/images/local/${dataset}/${PNG_SHA1}-160x90.png`)
+      expect(res.status, dataset).toBe(404)
+    }
+  })
+})
+
+describe('the dataset service', () => {
+  const editor = {id: 'e-service', kind: 'token', role: 'editor'} as const
+  const bytes = (text: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(Buffer.from(text))
+        controller.close()
+      },
+    })
+  const upload = (text: string) => ({
+    kind: 'files' as const,
+    body: bytes(text),
+    contentType: 'text/plain',
+    meta: {originalFilename: 'নোট.txt'},
+    origin: 'http://localhost:1',
+    maxBytes: 1024,
+  })
+
+  it('uploads, finds the file behind a URL name, and forgets it with its document', async () => {
+    const service = lake.server.lake.datasets.get('test')
+    const text = 'সেবা থেকে সরাসরি\n'
+    const sha1 = createHash('sha1').update(text).digest('hex')
+    const document = await service.uploadAsset(editor, upload(text))
+    expect(document).toMatchObject({_id: `file-${sha1}-txt`, _type: 'sanity.fileAsset'})
+    expect(await client.getDocument(document._id)).toEqual(document)
+    const found = service.assetFile('files', 'local', `${sha1}.txt`)
+    expect(found?.document).toEqual(document)
+    expect(readFileSync(found!.path, 'utf8')).toBe(text)
+    // Same bytes, same document, whoever uploads them.
+    const again = await service.uploadAsset({...editor, id: 'other'}, upload(text))
+    expect(again).toEqual(document)
+    expect(service.assetFile('files', 'other-project', `${sha1}.txt`)).toBeNull()
+    expect(service.assetFile('images', 'local', `${sha1}.txt`)).toBeNull()
+    await client.delete(document._id)
+    expect(service.assetFile('files', 'local', `${sha1}.txt`)).toBeNull()
+  })
+
+  it('refuses anonymous callers and viewers before reading the body', async () => {
+    const service = lake.server.lake.datasets.get('test')
+    let pulled = false
+    // highWaterMark 0: pulled only when someone reads it.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull() {
+          pulled = true
+        },
+      },
+      {highWaterMark: 0},
+    )
+    const refused = (principal: Parameters<typeof service.uploadAsset>[0]) =>
+      service.uploadAsset(principal, {...upload('x'), body})
+    await expect(refused({id: 'anonymous', kind: 'anonymous', role: null})).rejects.toBeInstanceOf(
+      AuthError,
+    )
+    await expect(refused({id: 'v', kind: 'token', role: 'viewer'})).rejects.toBeInstanceOf(
+      PermissionError,
+    )
+    expect(pulled).toBe(false)
+  })
+
+  it('refuses an upload over the limit and keeps nothing of it', async () => {
+    const service = lake.server.lake.datasets.get('test')
+    await expect(
+      service.uploadAsset(editor, {...upload('x'.repeat(2048)), maxBytes: 1000}),
+    ).rejects.toBeInstanceOf(UploadTooLargeError)
+    expect(readdirSync(join(lake.dataDir, 'assets', '.incoming'))).toEqual([])
   })
 })
 

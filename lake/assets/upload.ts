@@ -1,0 +1,100 @@
+/**
+ * An upload's bytes to a stored file and the asset document that describes it, as Sanity builds
+ * it; the dataset service writes the document (lake/dataset.ts).
+ */
+import {existsSync} from 'node:fs'
+import {BadRequestError} from '../core/errors.ts'
+import {randomId} from '../core/ids.ts'
+import type {SanityDocument} from '../core/types.ts'
+import {
+  assetDocument,
+  contentTypeFor,
+  fileExtension,
+  fileTarget,
+  imageTarget,
+  type UploadMeta,
+} from './assetDocument.ts'
+import {assetFilePath, stageUpload, storeUpload, type AssetKind} from './assetFiles.ts'
+import {deriveImageMetadata} from './imageMetadata.ts'
+import {readImageInfo} from './imageInfo.ts'
+import {assetIdForFile} from './images.ts'
+
+export interface AssetUpload {
+  kind: AssetKind
+  /** The file's bytes (the request body). */
+  body: ReadableStream<Uint8Array> | null
+  /** The Content-Type the client declared, lower case, without parameters. */
+  contentType?: string
+  meta: UploadMeta
+  /** The origin the document's `url` names. */
+  origin: string
+  /** Larger uploads are refused (UploadTooLargeError) and nothing is kept. */
+  maxBytes: number
+}
+
+/**
+ * Streams the upload into the dataset's asset folder (content-addressed, so the same bytes are the
+ * same file) and returns the asset document to write.
+ */
+export async function receiveAsset(
+  dataDir: string,
+  projectId: string,
+  dataset: string,
+  upload: AssetUpload,
+): Promise<SanityDocument> {
+  const {kind, meta} = upload
+  const staged = await stageUpload(dataDir, upload.body, upload.maxBytes)
+  try {
+    if (staged.size === 0) throw new BadRequestError('Empty upload: send the file as the body')
+    let target
+    let image
+    if (kind === 'images') {
+      image = readImageInfo(staged.head) ?? undefined
+      if (!image) throw new BadRequestError('Not a supported image (PNG, JPEG, GIF, WebP or SVG)')
+      target = imageTarget(projectId, dataset, staged.sha1, image)
+    } else {
+      const declared = upload.contentType
+      const extension = fileExtension(meta.originalFilename, declared)
+      const mimeType =
+        declared && declared !== 'application/octet-stream' ? declared : contentTypeFor(extension)
+      target = fileTarget(projectId, dataset, staged.sha1, extension, mimeType)
+    }
+    const filePath = assetFilePath(dataDir, kind, projectId, dataset, target.fileName)
+    if (!filePath) throw new BadRequestError('Invalid dataset or file name')
+    storeUpload(staged, filePath)
+
+    const candidate = assetDocument({
+      target,
+      apiHost: upload.origin,
+      sha1: staged.sha1,
+      size: staged.size,
+      uploadId: randomId(32),
+      meta,
+      image,
+    })
+    // lqip, blurHash and palette, as Sanity adds them; an image sharp cannot decode still uploads.
+    if (image) {
+      const derived = await deriveImageMetadata(filePath).catch(() => null)
+      if (derived) candidate.metadata = {...(candidate.metadata as object), ...derived}
+    }
+    return candidate
+  } finally {
+    staged.discard()
+  }
+}
+
+/**
+ * The stored file named `name` under a dataset's `kind` folder, if both it and its asset document
+ * exist (a deleted asset document's file is gone too, or about to be).
+ */
+export function storedAssetPath(
+  dataDir: string,
+  kind: AssetKind,
+  projectId: string,
+  dataset: string,
+  name: string,
+): {path: string; assetId: string} | null {
+  const path = assetFilePath(dataDir, kind, projectId, dataset, name)
+  const assetId = assetIdForFile(kind, name)
+  return path && assetId && existsSync(path) ? {path, assetId} : null
+}

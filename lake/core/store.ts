@@ -204,9 +204,11 @@ export interface Store {
   getDocuments(ids: readonly string[]): (SanityDocument | null)[]
   /**
    * Candidate documents in `_id` order, read lazily. See ScanHint for what may come back. The
-   * objects may be shared with other scans (a parse cache): treat them as read-only.
+   * objects may be shared with other scans (a parse cache): treat them as read-only. With `paths`,
+   * each may instead be its stand-in (core/documentPaths.ts): `_id`, `_type` and the values at
+   * those paths only, read without parsing the whole body.
    */
-  scan(hint?: ScanHint): Iterable<SanityDocument>
+  scan(hint?: ScanHint, paths?: readonly DocumentPath[]): Iterable<SanityDocument>
   /**
    * What scan(hint) would yield, in any order, as tallies of `probes` instead of documents: lets
    * a ranked search read only the documents that can reach its top (core/scoreTopK.ts).

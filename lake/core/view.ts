@@ -99,7 +99,8 @@ export async function loadView(options: ViewOptions): Promise<View> {
     const {sink} = options
     // In a stack a document group's layers come apart in id order: the view needs all of them.
     if (!sink || perspective.kind === 'stack') {
-      return {documents: present(store.scan(hint)), dereference}
+      const paths = hint.search && perspective.kind !== 'stack' ? searchPaths(options) : null
+      return {documents: present(store.scan(hint, paths ?? undefined)), dereference}
     }
     if (sink.bounds && store.tally) {
       readByBound(
@@ -263,6 +264,19 @@ function readByBound(
       documents.map((doc) => doc._id),
     )
   }
+}
+
+/**
+ * The paths at which a search's candidates are read instead of whole (stand-ins): where the query
+ * reads its filtered `*` only through a projection, order() and a slice over paths
+ * documentPaths knows (`*[_type == "article" && title match $name] {_id, title}`). A rare name's
+ * candidates are each read once, so parsing whole bodies was most of the time; groq-js then
+ * evaluates the query over the stand-ins, which hold everything it reads.
+ */
+function searchPaths({plan, tree}: ViewOptions): DocumentPath[] | null {
+  if (!plan.scan || !tree) return null
+  const consumers = readersOf(tree, plan.scan)
+  return consumers && documentPaths([...plan.filters, ...consumers])
 }
 
 /** Candidates ordered by bound at a time in readByBound. */

@@ -120,10 +120,11 @@ export function budgeted(
       spend('rows', ids.length)
       return store.extract(ids, paths)
     },
-    *scan(hint: ScanHint = {}) {
+    *scan(hint: ScanHint = {}, paths?: readonly DocumentPath[]) {
       if (hint.ids && !hint.order) spend('bodies', hint.ids.length)
       else seeking({hint})
-      for (const doc of watching.scan(hint)) {
+      // A stand-in (paths) counts as a body: the budget stays an upper bound.
+      for (const doc of watching.scan(hint, paths)) {
         if (!hint.ids || hint.order) spend('bodies', 1)
         yield doc
       }

@@ -1,3 +1,4 @@
+import type {DocumentPath} from '../core/documentPaths.ts'
 import type {ScanHint, Store} from '../core/store.ts'
 
 /**
@@ -6,9 +7,9 @@ import type {ScanHint, Store} from '../core/store.ts'
  */
 export function watched(store: Store, attributes: string[][]): Store {
   return Object.assign(Object.create(store) as Store, {
-    scan(hint?: ScanHint) {
+    scan(hint?: ScanHint, paths?: readonly DocumentPath[]) {
       for (const {path} of hint?.attributes ?? []) attributes.push([...path])
-      return store.scan(hint)
+      return store.scan(hint, paths)
     },
   } satisfies Partial<Store>)
 }

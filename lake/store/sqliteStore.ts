@@ -18,6 +18,7 @@ import {
 import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
+import {standIn} from '../core/documentPaths.ts'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
@@ -1315,8 +1316,9 @@ export function createSqliteStore(
 
     getDocuments,
 
-    *scan(hint = {}) {
+    *scan(hint = {}, paths) {
       if (hint.ids && !hint.order) {
+        // Whole documents, also where paths were asked: they hold every path.
         const wanted = [...new Set(hint.ids)].sort()
         for (const doc of getDocuments(wanted)) if (doc) yield doc
         return
@@ -1324,6 +1326,17 @@ export function createSqliteStore(
       const query = scanSql(hint)
       if (!query) return
       const {filter, orderBy, params} = query
+      if (paths) {
+        // The values at the paths only (`->` gives each as JSON text): no whole body is parsed.
+        const columns = paths.map(() => ', body -> ?').join('')
+        const sql = `SELECT id, type${columns} FROM documents${filter} ORDER BY ${orderBy}`
+        for (const row of iterate(sql, [...paths.map(jsonPath), ...params], true)) {
+          const [id, type, ...texts] = row as [string, string, ...(string | null)[]]
+          const values = texts.map((text) => (text === null ? undefined : JSON.parse(text)))
+          yield standIn(id, type, paths, values) as SanityDocument
+        }
+        return
+      }
       if (cacheBudget <= 0) {
         for (const row of iterate(
           `SELECT json(body) AS body FROM documents${filter} ORDER BY ${orderBy}`,

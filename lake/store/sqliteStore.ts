@@ -322,11 +322,13 @@ const WAL_BYTES = WAL_PAGES * 16384
  */
 const CHECKPOINT_EVERY_MS = 200
 /**
- * Past this many frames in the WAL (16 MB of pages), the next write group waits for a checkpoint:
+ * Past this many frames in the WAL (64 MB of pages), the next write group waits for a checkpoint:
  * SQLite restarts the log only at a write that finds every frame in the file, which writes that
- * never pause (the next group, an index step) might never give it.
+ * never pause (the next group, an index step) might never give it. At 100,000 documents a group of
+ * 1,000 writes about 1,560 frames (it rewrites most pages of the side table's indexes): with 16 MB
+ * every second group of a bulk load waited for a checkpoint, with 64 MB about every sixth.
  */
-const MAX_WAL_FRAMES = 2 * WAL_PAGES
+const MAX_WAL_FRAMES = 8 * WAL_PAGES
 
 /** Transactions acknowledged per fsync at most (group commit). */
 const MAX_GROUP = 256

@@ -1262,27 +1262,52 @@ describe('write-ahead log checkpointed on another thread', () => {
   }
   const wal = () => statSync(join(dir, 'datasets', 'test.sqlite-wal')).size
   const WAL_BYTES = 512 * 16384
+  /** Frames past which the next write group waits for a quiet checkpoint (64 MB of pages). */
+  const MAX_WAL_FRAMES = 4096
 
   test('a COMMIT leaves copying the log into the file to the thread', async () => {
     // SQLite's own checkpoint ran in the COMMIT past 512 pages: two fsyncs on the event loop.
     const held = heldCheckpointer()
     const body = 'সংবাদ '.repeat(500)
-    for (let t = 0; t < 40; t++) {
+    let written = 0
+    // A WAL frame is a page and its 24-byte header, after the file's 32-byte header.
+    do {
+      const t = written / 50
       await commit(Object.fromEntries(Array.from({length: 50}, (_, i) => [`d${t}-${i}`, {body}])))
-    }
+      written += 50
+    } while (wal() <= 32 + MAX_WAL_FRAMES * (16384 + 24) && written < 10_000)
+    // Nothing copied the log meanwhile: it holds every write.
+    expect(wal()).toBeGreaterThan(32 + MAX_WAL_FRAMES * (16384 + 24))
     expect(held.length).toBe(1)
     expect(held[0].task.path).toBe(join(dir, 'datasets', 'test.sqlite'))
-    // Nothing copied the log meanwhile: it holds every write.
-    expect(wal()).toBeGreaterThan(2 * WAL_BYTES)
     await held[0].go()
-    // It found more than 16 MB of log: the next group waits for a checkpoint with no write beside
+    // It found more than 64 MB of log: the next group waits for a checkpoint with no write beside
     // it, and then starts the log over.
     const next = commit({after: {}})
     while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
     await held[1].go()
     await next
     expect(wal()).toBeLessThanOrEqual(WAL_BYTES)
-    expect(store.count()).toBe(2001)
+    expect(store.count()).toBe(written + 1)
+  })
+
+  test('a log under 64 MB does not make the next write group wait: one checkpoint covers several groups', async () => {
+    // At 100,000 documents a bulk load's group of 1,000 writes about 1,560 frames; with a bound of
+    // 16 MB (1,024 frames) every group waited for a checkpoint of its own.
+    const held = heldCheckpointer()
+    await commit({a: {}})
+    expect(held.length).toBe(1)
+    held[0].go({busy: false, log: 3_000, checkpointed: 1_500})
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    let written = false
+    const next = commit({b: {}}).then(() => (written = true))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(written).toBe(true)
+    expect(held.length).toBe(1)
+    expect(ids(store.scan())).toEqual(['a', 'b'])
+    // (Had it waited, let it finish.)
+    for (const checkpoint of held.slice(1)) await checkpoint.go()
+    await next
   })
 
   test('a log that has not started over for long makes the next write group wait for a checkpoint', async () => {

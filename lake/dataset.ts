@@ -42,7 +42,7 @@ import {
   type ListenerRegistry,
 } from './listen/stream.ts'
 import {budgeted, OverBudget, triesInPlace} from './query/inPlace.ts'
-import {executeQuery, type QueryRequest} from './query/execute.ts'
+import {executeQuery, resultJson, type QueryRequest} from './query/execute.ts'
 import type {QueryPool} from './query/pool.ts'
 import {fromWire} from './query/wire.ts'
 
@@ -247,7 +247,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             tree,
           )
           learnIndexes(principal, attributes)
-          return JSON.stringify(result) ?? 'null'
+          return resultJson(result)
         } catch (err) {
           if (!(err instanceof OverBudget)) throw err
         }

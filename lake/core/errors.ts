@@ -86,6 +86,19 @@ export class QueryMemoryError extends LakeError {
   }
 }
 
+/** A query whose result is too large to send as one JSON text (V8 caps a string's length). */
+export class QueryResultTooLargeError extends LakeError {
+  override name = 'QueryResultTooLargeError'
+
+  constructor() {
+    super(
+      'queryResultTooLargeError',
+      'The query result is too large to send as one response: slice the result (for example ' +
+        '[0...100]) or project fewer fields, and page through the rest',
+    )
+  }
+}
+
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`
 }

@@ -12,6 +12,7 @@ import {
   QueryError,
   QueryMemoryError,
   QueryParseError,
+  QueryResultTooLargeError,
   QueryTimeoutError,
   TooLargeError,
   TooManyRequestsError,
@@ -56,7 +57,8 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
   if (
     err instanceof QueryError ||
     err instanceof QueryTimeoutError ||
-    err instanceof QueryMemoryError
+    err instanceof QueryMemoryError ||
+    err instanceof QueryResultTooLargeError
   ) {
     return {error: {type: err.type, description: err.description}}
   }

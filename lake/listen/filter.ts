@@ -4,6 +4,7 @@
  */
 import {evaluateSync, type ExprNode} from 'groq-js'
 import {QueryError} from '../core/errors.ts'
+import {linearGlob, type Node} from '../core/groqTree.ts'
 import {parseQuery} from '../core/query.ts'
 import type {SanityDocument} from '../core/types.ts'
 
@@ -42,16 +43,17 @@ export function listenerFilterNode(
 
 /**
  * Whether a filter's cost is bounded by the sizes of the document and the parameters: only
- * comparisons, boolean logic, attribute access, literals, parameters and `defined`/`path`/
- * `references`. Such filters run on the event loop; any other runs on a query worker with a
- * budget per event, because GROQ can be made arbitrarily slow (string::split, nested filters…).
+ * comparisons, boolean logic, attribute access, literals, parameters, `defined`, `references` and
+ * `path` with at most one `**` (linearGlob: each more is another backtracking `.*`). Such filters
+ * run on the event loop; any other runs on a query worker with a budget per event, because GROQ
+ * can be made arbitrarily slow (string::split, nested filters, globs of many `**`…).
  */
 export function isBoundedFilter(node: ExprNode | null): boolean {
   return node === null || bounded(node)
 }
 
 const BOUNDED_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in'])
-const BOUNDED_FUNCTIONS = new Set(['defined', 'path', 'references'])
+const BOUNDED_FUNCTIONS = new Set(['defined', 'references'])
 
 function bounded(node: ExprNode): boolean {
   switch (node.type) {
@@ -77,6 +79,7 @@ function bounded(node: ExprNode): boolean {
     case 'Array':
       return node.elements.every((element) => !element.isSplat && bounded(element.value))
     case 'FuncCall':
+      if (linearGlob(node as unknown as Node)) return true
       return (
         node.namespace === 'global' &&
         BOUNDED_FUNCTIONS.has(node.name) &&

@@ -2,6 +2,7 @@
  * One GROQ query over one dataset's store, as a principal sees it: parse, plan, load the view
  * through the perspective and read permissions, evaluate. The same code runs in the query workers.
  */
+import {QueryResultTooLargeError} from '../core/errors.ts'
 import {can, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective} from '../core/perspective.ts'
 import {planQuery} from '../core/plan.ts'
@@ -56,10 +57,32 @@ export async function executeQuery(
     tree,
     sink: stage && !stage.readsDataset ? stage : undefined,
   })
-  return evaluateQuery(
-    view.query ?? tree,
-    view.documents,
-    {...context, dereference: view.dereference},
-    query,
-  )
+  try {
+    return await evaluateQuery(
+      view.query ?? tree,
+      view.documents,
+      {...context, dereference: view.dereference},
+      query,
+    )
+  } catch (err) {
+    throw tooLarge(err) ? new QueryResultTooLargeError() : err
+  }
+}
+
+/** V8's refusal to build a string or array past its longest (a result that cannot be sent). */
+function tooLarge(err: unknown): boolean {
+  return err instanceof RangeError && /Invalid (string|array) length/.test(err.message)
+}
+
+/**
+ * A result as the JSON text the route sends. Past V8's longest string JSON.stringify throws a
+ * RangeError; that is the caller's query, so it becomes a QueryResultTooLargeError (a 400).
+ */
+export function resultJson(result: unknown): string {
+  try {
+    return JSON.stringify(result) ?? 'null'
+  } catch (err) {
+    if (tooLarge(err)) throw new QueryResultTooLargeError()
+    throw err
+  }
 }

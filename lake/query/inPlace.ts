@@ -1,16 +1,26 @@
 /**
  * Which queries may skip the worker pool, and the budget they run within. Handing a query to a
  * thread costs a context switch, several milliseconds on a loaded machine, which is most of the
- * time of a front-page query answered from an index. So a query runs on the HTTP event loop when
- * its cost is provably bounded: every step is linear in the documents it reads (no
- * string::split, no iterating a parameter, one `*`, no full-text candidates), SQLite reads its rows by seeking an index
- * (never a table scan or a sort first: Store.seeks), and it reads at most IN_PLACE_BUDGET rows
- * and bodies. A query that would pass the budget stops with OverBudget at the first read past it,
- * and the caller hands it to a worker: what was spent in place is bounded by the budget.
+ * time of a front-page query answered from an index. So a query runs on the HTTP event loop only
+ * when its cost is provably linear in what the budget counts:
+ * - SQLite reads its rows by seeking an index (never a table scan or a sort first: Store.seeks),
+ *   at most IN_PLACE_BUDGET rows and bodies (a dereference reads its body again each time);
+ * - the query is built only of the node kinds and functions listed below (an allow-list), each
+ *   linear in its operands. Without `^`, every iteration runs over `*`, over the current value's
+ *   own attributes (a part of it, disjoint from its siblings') or over a dereferenced document, so
+ *   each node of the query meets each value read at most once: the work is at most the query's
+ *   size times what was read. `^` lets an inner iteration walk its parent's array once per outer
+ *   item (a 60-item array nested four deep ran 15 s), so a query using it goes to a worker, as
+ *   do `match` and globs with more than one `**` (backtracking regular expressions), queries
+ *   larger than MAX_NODES nodes or MAX_LITERAL of literals and parameters (each node may run over
+ *   every literal once per value read) and full-text
+ *   candidates (not bounded).
+ * A query that would pass the budget stops with OverBudget at the first read past it, and the
+ * caller hands it to a worker: what was spent in place is bounded by the budget.
  */
 import type {ExprNode} from 'groq-js'
 import type {DocumentPath} from '../core/documentPaths.ts'
-import {SAME_SCOPE, type Node} from '../core/groqTree.ts'
+import {linearGlob, SAME_SCOPE, type Node} from '../core/groqTree.ts'
 import {planQuery} from '../core/plan.ts'
 import {onlyReferences} from '../core/view.ts'
 import type {ScanHint, Selection, Store} from '../core/store.ts'
@@ -30,14 +40,20 @@ export class OverBudget extends Error {
   }
 }
 
-/** Every node that keeps its scope, the leaves, and the iterations that ITERATING restricts. */
+/**
+ * Every node that keeps its scope, the leaves but `^` (Parent), and the iterations that ITERATING
+ * restricts.
+ */
 const NODE_TYPES = new Set([
   ...SAME_SCOPE,
-  ...['Everything', 'This', 'Parent', 'Parameter', 'Value'],
+  ...['Everything', 'This', 'Parameter', 'Value'],
   ...['Filter', 'Map', 'FlatMap', 'Projection', 'PipeFuncCall', 'Asc', 'Desc'],
 ])
 
-/** Functions linear in their arguments (no string::split, array::*, math::*, …). */
+/**
+ * Functions linear in their arguments (no string::split, array::*, math::*, …); `path` only with
+ * a pattern linearGlob accepts.
+ */
 const FUNCTIONS = new Set([
   'coalesce',
   'count',
@@ -47,23 +63,29 @@ const FUNCTIONS = new Set([
   'length',
   'lower',
   'now',
-  'path',
   'references',
   'round',
   'string',
   'upper',
 ])
 
+/**
+ * The largest query run in place: syntax-tree nodes, and items plus characters of its literals and
+ * parameters in all. Each node may be evaluated once per value read, over every literal it holds,
+ * so these bound the work per value read (the front page's queries have 20-60 nodes).
+ */
+export const MAX_NODES = 256
+export const MAX_LITERAL = 4096
+
 const ITERATING = new Set(['Filter', 'Map', 'FlatMap', 'Projection', 'ArrayCoerce', 'PipeFuncCall'])
 
-/** Whether a chain of accesses and iterations starts at `*`, `@`, `^` or a dereference. */
+/** Whether a chain of accesses and iterations starts at `*`, `@` or a dereference. */
 function iteratesDocuments(node: Node | undefined): boolean {
   while (node && node.base && node.type !== 'Deref') node = node.base as Node
   return (
     node !== undefined &&
     (node.type === 'Everything' ||
       node.type === 'This' ||
-      node.type === 'Parent' ||
       node.type === 'Deref' ||
       node.type === 'AccessAttribute')
   )
@@ -146,17 +168,45 @@ export function budgeted(
   } satisfies Partial<Store>)
 }
 
-function linear(node: Node, parent: Node | null): boolean {
-  if (!NODE_TYPES.has(node.type)) return false
+/** What the walk has met so far: nodes, and items and characters of literals. */
+interface Size {
+  nodes: number
+  literal: number
+}
+
+/**
+ * Whether a literal (or an inlined parameter) is small: with `count` at most MAX_LITERAL items and
+ * characters in all. Every evaluation of the node holding it may read all of it.
+ */
+function smallLiteral(value: unknown, size: Size): boolean {
+  if (typeof value === 'string') size.literal += value.length
+  else if (Array.isArray(value)) {
+    size.literal += value.length
+    for (const item of value) if (!smallLiteral(item, size)) return false
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      size.literal += key.length + 1
+      if (!smallLiteral(item, size)) return false
+    }
+  } else size.literal += 1
+  return size.literal <= MAX_LITERAL
+}
+
+function linear(node: Node, parent: Node | null, size: Size = {nodes: 0, literal: 0}): boolean {
+  if (!NODE_TYPES.has(node.type) || ++size.nodes > MAX_NODES) return false
   if (node.type === 'Parameter' && parent?.type !== 'OpCall' && parent?.type !== 'FuncCall') {
     return false
   }
   if (
     node.type === 'FuncCall' &&
+    !linearGlob(node) &&
     (node.namespace !== 'global' || !FUNCTIONS.has(node.name as string))
   ) {
     return false
   }
+  // `match` turns each `*` of a term into a backtracking `.*`.
+  if (node.type === 'OpCall' && node.op === 'match') return false
+  if (node.type === 'Value' && !smallLiteral(node.value, size)) return false
   if (node.type === 'PipeFuncCall' && node.name !== 'order') return false
   // Iterating a literal or a parameter (parse inlines parameters as values) could be quadratic in
   // the query's or parameters' size; iterate only the dataset and documents' own arrays.
@@ -165,7 +215,7 @@ function linear(node: Node, parent: Node | null): boolean {
     if (node.type === 'Value' && key === 'value') continue
     for (const item of Array.isArray(child) ? child : [child]) {
       if (item && typeof item === 'object' && typeof (item as Node).type === 'string') {
-        if (!linear(item as Node, node)) return false
+        if (!linear(item as Node, node, size)) return false
       }
     }
   }

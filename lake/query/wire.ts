@@ -1,5 +1,11 @@
 /** What crosses the thread boundary between the dataset service and a query worker. */
-import {BadRequestError, LakeError, QueryError, QueryParseError} from '../core/errors.ts'
+import {
+  BadRequestError,
+  LakeError,
+  QueryError,
+  QueryParseError,
+  QueryResultTooLargeError,
+} from '../core/errors.ts'
 import type {Principal} from '../core/grants.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {QueryRequest} from './execute.ts'
@@ -74,6 +80,8 @@ export function fromWire(wire: WireError): LakeError {
       return new QueryError(wire.description)
     case 'BadRequestError':
       return new BadRequestError(wire.description)
+    case 'QueryResultTooLargeError':
+      return new QueryResultTooLargeError()
     default:
       return new LakeError(wire.type, wire.description)
   }

@@ -9,7 +9,7 @@ import {isWorkerThread} from 'piscina'
 import type {Store} from '../core/store.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
-import {executeQuery} from './execute.ts'
+import {executeQuery, resultJson} from './execute.ts'
 import {watched} from './watched.ts'
 import {
   toWire,
@@ -86,7 +86,7 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
       projectId: task.projectId,
       dataset: task.dataset,
     })
-    return {ok: true, json: JSON.stringify(result) ?? 'null', attributes}
+    return {ok: true, json: resultJson(result), attributes}
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error, attributes}

@@ -8,7 +8,13 @@ import {parseQuery} from '../../../lake/core/query.ts'
 import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
-import {budgeted, OverBudget, triesInPlace} from '../../../lake/query/inPlace.ts'
+import {
+  budgeted,
+  MAX_LITERAL,
+  MAX_NODES,
+  OverBudget,
+  triesInPlace,
+} from '../../../lake/query/inPlace.ts'
 import {memoryStore} from '../../helpers/store.ts'
 
 const tries = (query: string, params: Record<string, unknown> = {}) =>
@@ -27,6 +33,9 @@ describe('tried in place', () => {
     ['*[_type == "article"] | order(publishedAt desc)[20...40]{_id, title}', {}],
     ['count(*[_type == "article"])', {}],
     ['*[references($id)]{_id, _type}', {id: 'source-1'}],
+    ['*[_id in path("drafts.**")]{_id}', {}],
+    ['*[_id == $id][0]{"n": count(body[]{children[_type == "span"]{text}})}', {id: 'a'}],
+    ['*[_id in $ids]._id', {ids: Array.from({length: MAX_LITERAL / 100}, (_, i) => `a${i}`)}],
   ])('%s', (query, params) => expect(tries(query, params)).toBe(true))
 })
 
@@ -38,6 +47,59 @@ describe('always on a worker', () => {
     ['*[_id == $id][0]{"x": $s[count($s[@ == ^]) > 0]}', {id: 'a', s: ['x']}],
     ['*[_id == $id][0]{"x": *[references(^._id)]}', {id: 'a'}],
   ])('%s', (query, params) => expect(tries(query, params)).toBe(false))
+})
+
+/**
+ * Issue 9's audit: each of these ran for seconds on the event loop in place (anonymously, or as a
+ * viewer over a document's own array), past the deadline, deaf to disconnects and SIGTERM.
+ */
+describe('work not linear in what the budget counts goes to a worker', () => {
+  const glob = (k: number) => `${Array(k).fill('**').join('.')}.#`
+  test.each([
+    [
+      'a glob of many `**` (a backtracking regular expression each)',
+      '{"first": *[_id == "x"][0], "m": "article-xxxxxxxxxxxxxxxxxxxxxx" in path($g)}',
+      {g: glob(14)},
+    ],
+    ['a glob of two `**`', '*[_id in path($g)]._id', {g: 'a.**.**'}],
+    ['a glob not known before evaluation', '*[_id == "a"][0]{"m": _id in path(title)}', {}],
+    [
+      'iterating the parent scope (nested four deep)',
+      '*[_id == "a1"][0]{"n": count(arr[count(^.arr[count(^.^.arr[count(^.^.^.arr[true]) > 0]) > 0]) > 0])}',
+      {},
+    ],
+    [
+      'nested projections through `^`',
+      '*[_id == "a1"][0]{"x": arr[]{"y": ^.arr[]{"z": ^.^.arr[]{v, "w": ^.^.^._id}}}}',
+      {},
+    ],
+    ['`in` over the parent scope', '*[_id == "a1"][0]{"n": count(arr[v in ^.arr[].v])}', {}],
+    [
+      '`match` (a backtracking `.*` per `*`)',
+      '*[_id == "a"][0]{"m": title match $p}',
+      {p: 'a*a*a*b'},
+    ],
+    [
+      'a list longer than the literal budget, compared with every value read',
+      '*[_id == "a1"][0]{"n": count(arr[v in $list])}',
+      {list: Array.from({length: MAX_LITERAL + 1}, (_, i) => i)},
+    ],
+    [
+      'a list inside an object parameter',
+      '*[_id == "a1"][0]{"n": count(arr[v in $p.list])}',
+      {p: {list: Array.from({length: MAX_LITERAL + 1}, (_, i) => i)}},
+    ],
+    [
+      'a long string worked on once per item',
+      '*[_id == "a1"][0]{"x": arr[]{"s": lower($s)}}',
+      {s: 'ক'.repeat(MAX_LITERAL + 1)},
+    ],
+    [
+      'more nodes than MAX_NODES, each evaluated per row',
+      `*[_type == "article"]{${Array.from({length: MAX_NODES}, (_, i) => `"f${i}": position`).join(', ')}}`,
+      {},
+    ],
+  ])('%s', (_, query, params) => expect(tries(query, params)).toBe(false))
 })
 
 const ARTICLES = 300

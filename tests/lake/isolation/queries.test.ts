@@ -6,7 +6,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {pathologicalUrl, SPLIT_QUERY, timed} from './pathological.ts'
+import {median, pathologicalUrl, SPLIT_QUERY, timed} from './pathological.ts'
 
 const TIMEOUT_MS = 1500
 
@@ -46,8 +46,9 @@ describe('a query past its deadline', () => {
     expect(body.error.description).toMatch(/1\.5 s|1500 ms/)
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
     expect(elapsed).toBeLessThan(TIMEOUT_MS + 5000)
-    // Before: every ping waited for the query (seconds). The fastest shows the loop is free.
-    expect(Math.min(...pings)).toBeLessThan(100)
+    // Before: every ping waited for the query (seconds). The median, not the fastest: one fast
+    // ping of five would pass with the loop held most of the time.
+    expect(median(pings), pings.map(Math.round).join(' ')).toBeLessThan(100)
   })
 
   test('leaves the lake answering cheap queries and taking writes meanwhile', async () => {
@@ -228,7 +229,8 @@ describe('parse-time limits answer 400 before any work', () => {
 test('a query over the memory cap is stopped with a clear error and the lake answers on', async () => {
   const small = await startTestLake({
     tls: false,
-    serverOptions: {queryMemoryMb: 24, queryTimeoutMs: 30_000},
+    // One thread: the query after the overrun can only be answered by its replacement.
+    serverOptions: {queryMemoryMb: 24, queryTimeoutMs: 30_000, queryThreads: 1},
   })
   try {
     await small.client().fetch('count(*)')
@@ -245,7 +247,8 @@ test('a query over the memory cap is stopped with a clear error and the lake ans
     expect(res.status, JSON.stringify(body)).toBe(400)
     expect(body.error.type).toBe('queryMemoryLimitError')
     expect(body.error.description).toMatch(/more than the 24 MB/)
-    expect(await small.client().fetch('count(*)')).toBe(0)
+    // A query for the pool (count(*) would be answered in place): the thread was replaced.
+    expect(await small.client().fetch('count(string::split("ab", ""))')).toBe(2)
   } finally {
     await small.close()
   }

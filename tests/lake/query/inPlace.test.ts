@@ -7,7 +7,9 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseQuery} from '../../../lake/core/query.ts'
 import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
-import {executeQuery} from '../../../lake/query/execute.ts'
+import {QueryResultTooLargeError} from '../../../lake/core/errors.ts'
+import {bodyFor, statusFor} from '../../../lake/http/errors.ts'
+import {executeQuery, resultJson} from '../../../lake/query/execute.ts'
 import {
   budgeted,
   MAX_LITERAL,
@@ -15,6 +17,7 @@ import {
   OverBudget,
   triesInPlace,
 } from '../../../lake/query/inPlace.ts'
+import {fromWire, toWire} from '../../../lake/query/wire.ts'
 import {memoryStore} from '../../helpers/store.ts'
 
 const tries = (query: string, params: Record<string, unknown> = {}) =>
@@ -238,5 +241,28 @@ describe('a budgeted store', () => {
   ])('refuses before reading when SQLite would scan or sort: %s', async (query, perspective) => {
     const answer = await inPlace(query, {rows: 100_000, bodies: 100_000}, perspective)
     expect(answer.over).toMatch(/scan or sort/)
+  })
+})
+
+describe('a result too long for one JSON text', () => {
+  test('is a QueryResultTooLargeError (400), on a worker as in place, never a 500', () => {
+    // V8 refuses a string past its longest with this RangeError, as JSON.stringify does on a huge result.
+    const huge = {toJSON: () => 'x'.repeat(2 ** 30)}
+    let caught: unknown
+    try {
+      resultJson({result: huge})
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(QueryResultTooLargeError)
+    const crossed = fromWire(toWire(caught)!)
+    expect(crossed).toBeInstanceOf(QueryResultTooLargeError)
+    expect(statusFor(crossed)).toBe(400)
+    expect(bodyFor(crossed)).toEqual({
+      error: {
+        type: 'queryResultTooLargeError',
+        description: expect.stringMatching(/slice the result/),
+      },
+    })
   })
 })

@@ -1,0 +1,166 @@
+/**
+ * Issue 9's audit: shapes that ran on the HTTP event loop, in place or as a listener's "bounded"
+ * filter, and held every other caller for seconds past the deadline. Each now ends with the
+ * timeout error at the deadline (or a clear 4xx), while a concurrent /ping answers: the median of
+ * pings taken all through the query, not the fastest of them.
+ */
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {openSse} from '../listen/listeners.ts'
+import {median, timed} from './pathological.ts'
+
+const TIMEOUT_MS = 1500
+const API = 'v2025-02-19'
+
+/** Fourteen `**` segments: a backtracking `.*` each in groq-js (7.8 s on a 29-character id). */
+const GLOB = `${Array(14).fill('**').join('.')}.#`
+const ANONYMOUS_GLOB = `{"first": *[_id == "x"][0], "m": "article-xxxxxxxxxxxxxxxxxxxxxx" in path($g)}`
+/** Iterates the parent's 60-item array four deep: 60^4 steps (15 s in place). */
+const NESTED =
+  '*[_id == "a1"][0]{"n": count(arr[count(^.arr[count(^.^.arr[count(^.^.^.arr[true]) > 0]) > 0]) > 0])}'
+
+let lake: TestLake
+let viewer: string
+
+beforeAll(async () => {
+  lake = await startTestLake({tls: false, serverOptions: {queryTimeoutMs: TIMEOUT_MS}})
+  viewer = (await lake.server.lake.auth!.store.createToken({label: 'viewer', role: 'viewer'})).token
+  const arr = Array.from({length: 60}, (_, i) => ({_key: `k${i}`, v: i}))
+  await lake.client().create({_id: 'a1', _type: 'article', arr})
+  // The first query starts the workers; a cold start is not what these tests measure.
+  await lake.client().fetch('count(string::split("ab", ""))')
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+const queryUrl = (query: string, params: Record<string, unknown> = {}, base = lake.url) => {
+  const search = new URLSearchParams({query})
+  for (const [name, value] of Object.entries(params)) search.set(`$${name}`, JSON.stringify(value))
+  return `${base}/${API}/data/query/test?${search}`
+}
+
+/** Pings every 100 ms until `done` settles; their times. */
+async function pingsWhile(done: Promise<unknown>): Promise<number[]> {
+  let finished = false
+  void done.finally(() => (finished = true)).catch(() => {})
+  const pings: number[] = []
+  while (!finished) {
+    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
+    await sleep(100)
+  }
+  return pings
+}
+
+/** Runs `url` with pings beside it; expects the deadline's 504 and a free event loop. */
+async function stoppedAtDeadline(url: string, init?: RequestInit) {
+  const started = performance.now()
+  const slow = fetch(url, init).then(async (res) => ({
+    res,
+    body: await res.json(),
+    ms: performance.now() - started,
+  }))
+  await sleep(50)
+  const pings = await pingsWhile(slow)
+  const {res, body, ms} = await slow
+  expect(res.status, JSON.stringify(body)).toBe(504)
+  expect(body.error.type).toBe('queryTimeoutError')
+  expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
+  // Before: 7.8 s and 15 s, and every ping waited for the query.
+  expect(ms).toBeLessThan(TIMEOUT_MS + 5000)
+  expect(pings.length).toBeGreaterThanOrEqual(3)
+  expect(median(pings), pings.join(' ')).toBeLessThan(100)
+}
+
+describe('in-place queries that were not linear', () => {
+  test('an anonymous glob of many `**` ends at the deadline; pings answer meanwhile', async () => {
+    await stoppedAtDeadline(queryUrl(ANONYMOUS_GLOB, {g: GLOB}))
+  })
+
+  test("a viewer's iteration through `^` ends at the deadline; pings answer meanwhile", async () => {
+    await stoppedAtDeadline(queryUrl(NESTED), {headers: {authorization: `Bearer ${viewer}`}})
+  })
+
+  test('nested projections through `^` end with a typed error, not a 500', async () => {
+    const arr = Array.from({length: 230}, (_, i) => ({_key: `k${i}`, v: 'x'.repeat(50) + i}))
+    await lake.client().createOrReplace({_id: 'wide', _type: 'article', arr})
+    const res = await fetch(
+      queryUrl('*[_id == "wide"][0]{"x": arr[]{"y": ^.arr[]{"z": ^.^.arr[]{v, "w": ^.^.^._id}}}}'),
+      {headers: {authorization: `Bearer ${viewer}`}},
+    )
+    const body = await res.json()
+    // Before: 70.7 s on the event loop, then a 500 (RangeError: Invalid string length).
+    expect([400, 504], JSON.stringify(body)).toContain(res.status)
+    expect(body.error.type).toMatch(
+      /^(queryTimeoutError|queryMemoryLimitError|queryResultTooLargeError)$/,
+    )
+  })
+})
+
+test('a published commit does not re-run a remembered query on the event loop', async () => {
+  // Remembered by the live API (syncTags), and asked again after every published commit.
+  const first = await fetch(queryUrl(ANONYMOUS_GLOB, {g: GLOB}))
+  expect(first.status).toBe(504)
+  for (let i = 0; i < 2; i++) {
+    await lake.client().createOrReplace({_id: `p${i}`, _type: 'article', title: 't'})
+    const settled = sleep(TIMEOUT_MS + 300)
+    // Before: each commit stalled /ping 1.7–2.4 s.
+    const pings = await pingsWhile(settled)
+    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+  }
+})
+
+test("a listener's glob of many `**` runs within the per-event budget, off the event loop", async () => {
+  lake.server.lake.context.config.listen = {filterBudgetMs: 500}
+  const search = new URLSearchParams({query: '*[_id in path($g)]', $g: JSON.stringify(GLOB)})
+  const listener = await openSse(`${lake.url}/${API}/data/listen/test?${search}`, {
+    authorization: `Bearer ${viewer}`,
+  })
+  try {
+    await listener.until((m) => m.some((x) => x.event === 'welcome'), 10_000)
+    const id = `article-${'x'.repeat(22)}`
+    const written = lake.client().createOrReplace({_id: id, _type: 'article', title: 'u'})
+    // Before: the commit answered, then its filter held /ping 2.6 s.
+    const pings = await pingsWhile(
+      listener.until((m) => m.some((x) => x.event === 'channelError'), 10_000),
+    )
+    await written
+    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    const error = JSON.parse(listener.messages.find((x) => x.event === 'channelError')!.data!)
+    expect(error.error.type).toBe('queryTimeoutError')
+  } finally {
+    listener.close()
+  }
+})
+
+test('a client that disconnects cancels a query that used to run in place', async () => {
+  // One worker: if the cancelled query kept running, the next one would wait behind it.
+  const single = await startTestLake({
+    tls: false,
+    serverOptions: {queryTimeoutMs: 60_000, queryThreads: 1},
+  })
+  try {
+    await single.client().create({
+      _id: 'a1',
+      _type: 'article',
+      arr: Array.from({length: 60}, (_, i) => ({_key: `k${i}`, v: i})),
+    })
+    await single.client().fetch('count(string::split("ab", ""))')
+    const controller = new AbortController()
+    const slow = fetch(queryUrl(NESTED, {}, single.url), {
+      headers: {authorization: `Bearer ${single.token}`},
+      signal: controller.signal,
+    }).catch((e) => e)
+    await sleep(300)
+    controller.abort()
+    expect(await slow).toBeInstanceOf(Error)
+    const cheap = await timed(queryUrl('count(string::split("ab", ""))', {}, single.url))
+    expect(cheap.status).toBe(200)
+    // The nested query alone takes about 15 s; a terminated one takes none.
+    expect(cheap.ms).toBeLessThan(2000)
+  } finally {
+    await single.close()
+  }
+})

@@ -217,9 +217,14 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       run(documents, 'on one transaction (the budget per event) and the listener was closed')
   }
 
-  /** Only signed-in callers' queries may earn an index: anonymous traffic cannot add write cost. */
+  /**
+   * Only the queries of roles that write may earn an index (docs/query-engine.md#isolation):
+   * anonymous traffic and viewer tokens, which front ends and previews hold, cannot add write cost.
+   */
   function learnIndexes(principal: Principal, attributes: string[][]): void {
-    if (principal.kind !== 'anonymous' && attributes.length > 0) store.indexAttributes(attributes)
+    if (principal.role !== null && principal.role !== 'viewer' && attributes.length > 0) {
+      store.indexAttributes(attributes)
+    }
   }
 
   return {

@@ -43,6 +43,18 @@ export default function run(task: AnalyzerTask): Analysed | number | void {
       for (const doc of batch) connection.held.push(doc)
       return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : ''}
     }
+    case 'schema': {
+      db.exec('BEGIN IMMEDIATE')
+      try {
+        for (const sql of task.sql) db.exec(sql)
+        db.exec('COMMIT')
+      } catch (err) {
+        if (db.isTransaction) db.exec('ROLLBACK')
+        throw err
+      }
+      // Statements prepared before the change are planned again by SQLite on their next use.
+      return
+    }
     case 'write': {
       const batch = connection.held
       connection.held = []

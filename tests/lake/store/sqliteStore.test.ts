@@ -1083,6 +1083,7 @@ describe('full-text index analysed on another thread', () => {
           .analyze(task)
           .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
       write: (target) => analyzer.write(target),
+      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
       close: () => analyzer.close(),
     })
     await commit({a: {title: 'বৈঠক'}})
@@ -1113,6 +1114,7 @@ describe('full-text index analysed on another thread', () => {
           analyzer.write(target),
         )
       },
+      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
       close: () => analyzer.close(),
     })
     await commit({a: {title: 'বৈঠক'}})
@@ -1358,6 +1360,7 @@ describe('write-ahead log checkpointed on another thread', () => {
           writes++
           return analyzer.write(target)
         },
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
         close: () => analyzer.close(),
       },
     })
@@ -1391,6 +1394,107 @@ describe('write-ahead log checkpointed on another thread', () => {
     } finally {
       stores.close()
       await analyzer.close()
+    }
+  })
+})
+
+describe('expression indexes: the budget and dropping', () => {
+  /** The attribute names the dataset file's expression indexes are on. */
+  function indexedFields(): string[] {
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      const rows = db
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'attr_%'")
+        .all() as {sql: string}[]
+      return rows.map((row) => /'\$\."([^"]*)"'/.exec(row.sql)![1]).sort()
+    } finally {
+      db.close()
+    }
+  }
+  /** What the dataset service does for a signed-in caller's query filtering on `field`. */
+  const use = (field: string, times = 1) => {
+    for (let i = 0; i < times; i++) store.indexAttributes([[field]])
+  }
+  /** A restart of the lake: what was used is forgotten, the indexes stay. */
+  function restart(options: Parameters<typeof createSqliteStores>[1] = {}) {
+    stores.close()
+    stores = createSqliteStores(dir, options)
+    store = stores.get('test')
+    store.count()
+  }
+  const range = (prefix: string, from: number, to: number) =>
+    Array.from({length: to - from}, (_, i) => `${prefix}${from + i}`)
+
+  test('at most 8 new ones a run, 32 in all; when full, only one unused since the start is dropped', async () => {
+    await commit({a: {f0: 'x'}})
+    // One run: ten paths each used twice, but only eight indexes.
+    for (const field of range('f', 0, 10)) use(field, 2)
+    expect(indexedFields()).toEqual(range('f', 0, 8).sort())
+    for (let run = 1; run < 4; run++) {
+      restart()
+      for (const field of range('f', 8 * run, 8 * run + 8)) use(field, 2)
+    }
+    expect(indexedFields()).toHaveLength(32)
+    // Full. After a restart every query but f31's comes again; a new path replaces f31's index.
+    restart()
+    for (const field of range('f', 0, 31)) use(field)
+    use('g0', 2)
+    expect(indexedFields()).toEqual([...range('f', 0, 31), 'g0'].sort())
+    // Every index has been used since the start: nothing is dropped, the new path gets none.
+    use('g1', 2)
+    expect(indexedFields()).toEqual([...range('f', 0, 31), 'g0'].sort())
+    // Results stay right through indexes made and dropped.
+    expect(ids(store.scan({attributes: [{path: ['f0'], values: ['x']}]}))).toEqual(['a'])
+  })
+
+  test('declared paths are indexed at once and do not count against the run', async () => {
+    await commit({a: {f0: 'x'}})
+    store.indexAttributes([['d0'], ['d1']], {declared: true})
+    for (const field of range('f', 0, 8)) use(field, 2)
+    expect(indexedFields()).toEqual(['d0', 'd1', ...range('f', 0, 8)].sort())
+  })
+
+  test("with the analyzer's thread, the index is built there and writes wait for it without blocking", async () => {
+    const analyzer = createSearchAnalyzer()
+    let release: () => void = () => {}
+    let builds = 0
+    try {
+      restart({
+        analyzer: {
+          analyze: (task) => analyzer.analyze(task),
+          write: (target) => analyzer.write(target),
+          alterSchema: (target, sql) => {
+            builds++
+            return new Promise<void>((resolve) => (release = resolve)).then(() =>
+              analyzer.alterSchema(target, sql),
+            )
+          },
+          close: () => analyzer.close(),
+        },
+      })
+      await commit({a: {f0: 'x'}})
+      use('f0', 2)
+      // Nothing was built on this thread: the thread is asked (once the analyzer's batch is done)
+      // and the index comes when it is let go.
+      expect(indexedFields()).toEqual([])
+      const deadline = Date.now() + 10_000
+      while (builds === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      expect(builds).toBe(1)
+      expect(indexedFields()).toEqual([])
+      let stored = false
+      const next = commit({b: {f0: 'y'}}).then(() => (stored = true))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(stored).toBe(false)
+      release()
+      await next
+      expect(indexedFields()).toEqual(['f0'])
+      expect(ids(store.scan({attributes: [{path: ['f0'], values: ['y']}]}))).toEqual(['b'])
+    } finally {
+      stores.close()
+      await analyzer.close()
+      stores = createSqliteStores(dir)
     }
   })
 })

@@ -203,6 +203,11 @@ export interface Store {
   /** Documents by id, in the order asked; null for a missing id. */
   getDocuments(ids: readonly string[]): (SanityDocument | null)[]
   /**
+   * The stored size of the documents' bodies, in bytes, read without parsing them: lets the lake
+   * refuse, before it parses them, bodies an in-place query has no budget for (query/inPlace.ts).
+   */
+  bodyBytes(ids: readonly string[]): number
+  /**
    * Candidate documents in `_id` order, read lazily. See ScanHint for what may come back. The
    * objects may be shared with other scans (a parse cache): treat them as read-only. With `paths`,
    * each may instead be its stand-in (core/documentPaths.ts): `_id`, `_type` and the values at

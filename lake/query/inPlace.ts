@@ -4,7 +4,8 @@
  * time of a front-page query answered from an index. So a query runs on the HTTP event loop only
  * when its cost is provably linear in what the budget counts:
  * - SQLite reads its rows by seeking an index (never a table scan or a sort first: Store.seeks),
- *   at most IN_PLACE_BUDGET rows and bodies (a dereference reads its body again each time);
+ *   at most IN_PLACE_BUDGET rows, bodies and bytes of bodies (a dereference reads its body again
+ *   each time; bytes are counted before a body is parsed);
  * - the query is built only of the node kinds and functions listed below (an allow-list), each
  *   linear in its operands. Without `^`, every iteration runs over `*`, over the current value's
  *   own attributes (a part of it, disjoint from its siblings') or over a dereferenced document, so
@@ -27,10 +28,11 @@ import type {ScanHint, Selection, Store} from '../core/store.ts'
 import {watched} from './watched.ts'
 
 /**
- * Side-table rows (no body parsed) and document bodies one query may read in place: about a
- * millisecond or two of the event loop for the rows, a few for the bodies.
+ * Side-table rows (no body parsed), document bodies and their stored bytes one query may read in
+ * place: about a millisecond or two of the event loop for the rows, a few for the bodies (500
+ * articles are about 1 MB; one document may be 32 MB, so bodies alone bound nothing).
  */
-export const IN_PLACE_BUDGET = {rows: 5000, bodies: 500}
+export const IN_PLACE_BUDGET = {rows: 5000, bodies: 500, bytes: 4 * 1024 * 1024}
 
 /** Thrown by a budgeted store at the first read the budget does not cover. */
 export class OverBudget extends Error {
@@ -120,13 +122,15 @@ const tried = new WeakMap<ExprNode, boolean>()
 export function budgeted(
   store: Store,
   attributes: string[][],
-  budget: {rows: number; bodies: number} = IN_PLACE_BUDGET,
+  budget: {rows: number; bodies: number; bytes?: number} = IN_PLACE_BUDGET,
 ): Store {
-  let rows = 0
-  let bodies = 0
-  const spend = (kind: 'rows' | 'bodies', n: number) => {
-    if (kind === 'rows' ? (rows += n) > budget.rows : (bodies += n) > budget.bodies) {
-      throw new OverBudget(`more than ${budget[kind]} ${kind}`)
+  const limits = {bytes: IN_PLACE_BUDGET.bytes, ...budget}
+  const spent = {rows: 0, bodies: 0, bytes: 0}
+  const spend = (kind: 'rows' | 'bodies' | 'bytes', n: number) => {
+    if ((spent[kind] += n) > limits[kind]) {
+      throw new OverBudget(
+        `more than ${limits[kind]} ${kind === 'bytes' ? 'bytes of bodies' : kind}`,
+      )
     }
   }
   const seeking = (read: {selection: Selection} | {hint: ScanHint} | {count: Selection}) => {
@@ -136,6 +140,8 @@ export function budgeted(
   return Object.assign(Object.create(watching) as Store, {
     getDocuments(ids: readonly string[]) {
       spend('bodies', ids.length)
+      // Before parsing: a body may be up to 32 MB.
+      spend('bytes', store.bodyBytes(ids))
       return store.getDocuments(ids)
     },
     extract(ids: readonly string[], paths: readonly DocumentPath[]) {
@@ -143,11 +149,17 @@ export function budgeted(
       return store.extract(ids, paths)
     },
     *scan(hint: ScanHint = {}, paths?: readonly DocumentPath[]) {
-      if (hint.ids && !hint.order) spend('bodies', hint.ids.length)
-      else seeking({hint})
-      // A stand-in (paths) counts as a body: the budget stays an upper bound.
+      if (hint.ids && !hint.order) {
+        spend('bodies', hint.ids.length)
+        spend('bytes', store.bodyBytes(hint.ids))
+      } else seeking({hint})
+      // A stand-in (paths) counts as a body: the budget stays an upper bound. Read in order, a
+      // body's bytes are counted once it is read: the overshoot is at most one body.
       for (const doc of watching.scan(hint, paths)) {
-        if (!hint.ids || hint.order) spend('bodies', 1)
+        if (!hint.ids || hint.order) {
+          spend('bodies', 1)
+          if (!paths) spend('bytes', store.bodyBytes([doc._id]))
+        }
         yield doc
       }
     },

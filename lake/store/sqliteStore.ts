@@ -858,6 +858,19 @@ export function createSqliteStore(
     return ids.map((id) => found.get(id) ?? null)
   }
 
+  function bodyBytes(ids: readonly string[]): number {
+    let bytes = 0
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK)
+      const [row] = all(
+        `SELECT sum(length(body)) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        ...chunk,
+      )
+      bytes += Number(row?.bytes ?? 0)
+    }
+    return bytes
+  }
+
   /**
    * Attribute paths that signed-in callers' queries filter on get an expression index once they
    * have been used AUTO_INDEX_AFTER times, at most MAX_NEW_AUTO_INDEXES of them a run (a caller
@@ -1379,6 +1392,7 @@ export function createSqliteStore(
     dataset,
 
     getDocuments,
+    bodyBytes,
 
     *scan(hint = {}, paths) {
       if (hint.ids && !hint.order) {

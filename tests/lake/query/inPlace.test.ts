@@ -223,6 +223,32 @@ describe('a budgeted store', () => {
     },
   )
 
+  test('counts the bytes of bodies before it parses them', async () => {
+    const big = await memoryStore([
+      {_id: 'big', _type: 'article', text: 'ক'.repeat(100_000)} as SanityDocument,
+      {_id: 'small', _type: 'article', text: 'ক'} as SanityDocument,
+    ])
+    let parsed = 0
+    const counting = Object.assign(Object.create(big) as Store, {
+      getDocuments(ids: readonly string[]) {
+        parsed += ids.length
+        return big.getDocuments(ids)
+      },
+    })
+    const run = (query: string) =>
+      executeQuery(
+        budgeted(counting, [], {rows: 100, bodies: 50, bytes: 100_000}),
+        {query, params: {}, apiVersion: '2025-02-19', perspective: 'raw'},
+        admin,
+        environment,
+      )
+    // Two documents, well within 50 bodies: only the bytes (300 kB of UTF-8) are past the budget.
+    await expect(run('*[_id == "big"][0].text')).rejects.toThrow(/more than 100000 bytes of bodies/)
+    expect(parsed).toBe(0)
+    expect(await run('*[_id == "small"][0].text')).toBe('ক')
+    big.close()
+  })
+
   test('stops at the first side-table row past the budget', async () => {
     const query =
       'count(*[_type == "article" && title == "x" || _type == "article" && position > 3])'

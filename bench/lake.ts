@@ -3,7 +3,7 @@
  * loopback, so its memory is measured apart from the benchmark's and client and server never share
  * an event loop.
  */
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {startLakeProcess, type LakeProcess, type LakeProcessOptions} from '../kit/lakeProcess.ts'
@@ -61,11 +61,42 @@ export async function indexCaughtUp(dataDir: string, dataset: string): Promise<n
  */
 export function cpuSecondsOf(pid: number, mainThread = false): number | null {
   try {
-    const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`
-    const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ')
-    // utime and stime, in clock ticks (100 a second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    return statSeconds(
+      readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8'),
+    )
   } catch {
     return null
   }
+}
+
+/**
+ * CPU seconds each thread of a process has used so far, by thread id, with the thread's name
+ * (`MainThread`, `WorkerThread`, V8's `V8Worker`, libuv's `libuv-worker`; Linux /proc, empty
+ * elsewhere). A thread that has ended is not listed.
+ */
+export function threadSecondsOf(pid: number): Map<string, {name: string; seconds: number}> {
+  const threads = new Map<string, {name: string; seconds: number}>()
+  let ids: string[] = []
+  try {
+    ids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return threads
+  }
+  for (const id of ids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${id}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      threads.set(id, {name, seconds: statSeconds(stat)})
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  return threads
+}
+
+/** utime and stime of a /proc stat line, in clock ticks (100 a second on Linux). */
+function statSeconds(stat: string): number {
+  // After the name, which may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }

@@ -3,7 +3,7 @@
  * single-document writers alone, as `npm run bench -- --writes` measures them (a lake of their
  * own, 300 warm-up transactions on another dataset, createOrReplace of one new article per
  * transaction over keep-alive node:http), with the lake's CPU per transaction, all threads and the
- * event loop's alone. With `--against DIR` (another checkout of this repository, with its
+ * event loop's alone (`--threads`: each kind of thread's, as named in /proc). With `--against DIR` (another checkout of this repository, with its
  * node_modules) rounds alternate between that checkout's lake (A) and this one's (B), so that an
  * A/B shares the machine's load; the medians per side are printed. Nothing is written to
  * bench/results: this is for comparing changes to the write path on a shared machine.
@@ -17,7 +17,7 @@ import {join, resolve} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import type {LakeProcess, LakeProcessOptions} from '../kit/lakeProcess.ts'
-import {cpuSecondsOf, indexCaughtUp, startLake} from './lake.ts'
+import {cpuSecondsOf, indexCaughtUp, startLake, threadSecondsOf} from './lake.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
 
 const {values: flags} = parseArgs({
@@ -25,6 +25,7 @@ const {values: flags} = parseArgs({
     against: {type: 'string'},
     rounds: {type: 'string', default: '4'},
     transactions: {type: 'string', default: '3000'},
+    threads: {type: 'boolean'},
   },
 })
 const rounds = Number(flags.rounds)
@@ -104,7 +105,35 @@ async function writers(lake: LakeProcess, dataset: string, total: number): Promi
 /** Off Linux the CPU figures read NaN rather than stop the rounds. */
 const cpuSeconds = (pid: number, mainThread = false) => cpuSecondsOf(pid, mainThread) ?? NaN
 
-type Round = {side: string; perSecond: number; cpuMs: number; loopMs: number; load: number}
+type Round = {
+  side: string
+  perSecond: number
+  cpuMs: number
+  loopMs: number
+  load: number
+  /** With `--threads`: CPU ms a transaction by kind of thread, worker threads largest first. */
+  threads: Map<string, number>
+}
+
+/**
+ * CPU ms a transaction by the threads' names between two readings; worker threads (the search
+ * analyzer's, the checkpointer's) all share one name, so they are told apart by rank.
+ */
+function threadShares(
+  before: ReturnType<typeof threadSecondsOf>,
+  after: ReturnType<typeof threadSecondsOf>,
+  count: number,
+): Map<string, number> {
+  const byName = new Map<string, number>()
+  const workers: number[] = []
+  for (const [id, {name, seconds}] of after) {
+    const ms = ((seconds - (before.get(id)?.seconds ?? 0)) * 1000) / count
+    if (name === 'WorkerThread') workers.push(ms)
+    else byName.set(name, (byName.get(name) ?? 0) + ms)
+  }
+  workers.sort((a, b) => b - a).forEach((ms, i) => byName.set(`WorkerThread ${i + 1}`, ms))
+  return byName
+}
 
 async function round(side: (typeof sides)[number]): Promise<Round> {
   const dir = await mkdtemp(join(tmpdir(), 'lake-bench-writers-'))
@@ -116,11 +145,22 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
     console.error(`${side.name}: measuring lake ${pid}`)
     const cpu0 = cpuSeconds(pid)
     const loop0 = cpuSeconds(pid, true)
+    const threads0 = threadSecondsOf(pid)
+    // A thread that ends during the round (an idle worker) is counted as last seen.
+    const seen = new Map(threads0)
+    const sampler = flags.threads
+      ? setInterval(() => {
+          for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
+        }, 50)
+      : null
     const t0 = performance.now()
     const count = await writers(lake, 'fifty-writers', transactions)
     const seconds = (performance.now() - t0) / 1000
     await indexCaughtUp(dir, 'fifty-writers')
+    if (sampler) clearInterval(sampler)
+    for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     return {
+      threads: threadShares(threads0, seen, count),
       side: side.name,
       perSecond: count / seconds,
       cpuMs: ((cpuSeconds(pid) - cpu0) * 1000) / count,
@@ -139,6 +179,12 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+const sharesText = (shares: Map<string, number>) =>
+  [...shares]
+    .filter(([, ms]) => ms >= 0.0005)
+    .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
+    .join('  ')
+
 const results: Round[] = []
 for (let i = 0; i < rounds; i++) {
   // Alternate which side goes first, so neither always follows the other.
@@ -149,6 +195,7 @@ for (let i = 0; i < rounds; i++) {
     console.log(
       `${r.side} ${Math.round(r.perSecond)}/s  lake ${r.cpuMs.toFixed(3)} ms  loop ${r.loopMs.toFixed(3)} ms  load ${r.load.toFixed(1)}`,
     )
+    if (flags.threads) console.log(`  ${sharesText(r.threads)}`)
   }
 }
 for (const side of sides) {
@@ -159,5 +206,12 @@ for (const side of sides) {
       `lake ${median(mine.map((r) => r.cpuMs)).toFixed(3)} ms, ` +
       `event loop ${median(mine.map((r) => r.loopMs)).toFixed(3)} ms a transaction`,
   )
+  if (flags.threads) {
+    const names = new Set(mine.flatMap((r) => [...r.threads.keys()]))
+    const medians = new Map(
+      [...names].map((name) => [name, median(mine.map((r) => r.threads.get(name) ?? 0))]),
+    )
+    console.log(`  medians: ${sharesText(medians)}`)
+  }
 }
 agent.destroy()

@@ -87,6 +87,17 @@ export interface DatasetService {
    * result as JSON text. `signal` aborting (the client left) stops it.
    */
   query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<string>
+  /**
+   * The ids of the documents a mutation's query returns over the committed documents `principal`
+   * may read (raw perspective), on a query worker with the query deadline, before any transaction:
+   * writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
+   */
+  matchIds(
+    principal: Principal,
+    query: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<string[]>
   /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
   commit<R>(
     principal: Principal,
@@ -227,16 +238,39 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     }
   }
 
+  function prepare(): void {
+    if (prepared) return
+    // Opens (and migrates) the dataset file before a worker reads it, and adds declared indexes.
+    store.count()
+    if (options.indexes?.length) store.indexAttributes(options.indexes, {declared: true})
+    prepared = true
+  }
+
   return {
     name,
 
-    async query(request, principal, signal) {
-      if (!prepared) {
-        // Opens (and migrates) the dataset file before a worker reads it, and adds declared indexes.
-        store.count()
-        if (options.indexes?.length) store.indexAttributes(options.indexes, {declared: true})
-        prepared = true
+    async matchIds(principal, query, params, signal) {
+      requireWriter(principal)
+      prepare()
+      // Never in place, however it is indexed: it would run on the event loop, which the write
+      // that follows already spends; a worker has the deadline and can be stopped.
+      const task = {
+        kind: 'query' as const,
+        dataDir: options.dataDir,
+        dataset: name,
+        request: {query, params, perspective: 'raw', apiVersion: 'X'},
+        principal,
+        now: now().getTime(),
+        projectId: config.projectId,
+        idsOnly: true,
       }
+      const outcome = await options.queries.run(task, signal)
+      if (!outcome.ok) throw fromWire(outcome.error)
+      return JSON.parse(outcome.json) as string[]
+    },
+
+    async query(request, principal, signal) {
+      prepare()
       // A query answered from an index runs in place, within a budget: a thread hop would cost
       // more than the query. Past the budget it goes to a worker like any other.
       const tree = parseQuery(request.query, request.params)

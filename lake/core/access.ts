@@ -1,6 +1,6 @@
 /** Per-document permission checks by principal, on top of grants.ts: what the dataset service enforces. */
 import {AuthError, type LakeError, PermissionError} from './errors.ts'
-import {can, type Permission, type Principal} from './grants.ts'
+import {can, canWriteSome, type Permission, type Principal} from './grants.ts'
 import type {DocumentChange} from './types.ts'
 
 /** Throws unless `principal` may do `permission` on `documentId`; anonymous callers get a 401. */
@@ -18,9 +18,18 @@ export function authorizeChange(principal: Principal, change: DocumentChange): v
   authorize(principal, permission, change.id)
 }
 
-/** Writes need a known caller (a bearer token); anonymous requests get a 401 before any work. */
+/**
+ * Writes need a known caller (a bearer token) whose role writes some document: anonymous requests
+ * get a 401 and roles that write nothing (viewers) a 403, before the body is read or any query of
+ * it runs.
+ */
 export function requireWriter(principal: Principal): void {
   if (principal.kind === 'anonymous') throw authenticationRequired()
+  if (!canWriteSome(principal)) {
+    throw new PermissionError(
+      `Insufficient permissions; role "${principal.role ?? 'none'}" may not create, update or delete documents`,
+    )
+  }
 }
 
 /** The 401 for a request that needs a caller; the client does not retry it. */

@@ -144,6 +144,17 @@ export function can(principal: Principal, permission: Permission, documentId: st
   )
 }
 
+/** Whether `principal` may create or update some document: a role that cannot is refused any write at once. */
+export function canWriteSome(principal: Principal): boolean {
+  const role = principal.role
+  return (
+    role !== null &&
+    ROLE_GRANTS[role].some(
+      (g) => g.permissions.includes('create') || g.permissions.includes('update'),
+    )
+  )
+}
+
 /** Whether `principal` may read every document (no per-document check can remove any). */
 export function canReadEverything(principal: Principal): boolean {
   const role = principal.role

@@ -20,6 +20,34 @@ export interface MutationResult {
 export interface MutateOptions {
   /** Give array items that are objects without `_key` a random one. */
   autoGenerateArrayKeys?: boolean
+  /**
+   * The ids each `patch`/`delete` by query matched, by the mutation's index (matchQueries): the
+   * queries run before the transaction, so none runs while it holds the write lock.
+   */
+  matched?: ReadonlyMap<number, readonly string[]>
+}
+
+/** Runs a mutation's query (its ids, as the caller sees the committed documents). */
+export type QueryMatcher = (query: string, params: Record<string, unknown>) => Promise<string[]>
+
+/**
+ * The ids every `patch`/`delete` by query matches, by mutation index, for applyMutations' `matched`.
+ * Each query runs over the committed documents, before the transaction: it does not see the
+ * transaction's own earlier mutations (docs/query-engine.md#mutations-by-query).
+ */
+export async function matchQueries(
+  mutations: unknown,
+  match: QueryMatcher,
+): Promise<Map<number, string[]>> {
+  const matched = new Map<number, string[]>()
+  const list = isObject(mutations) ? [mutations] : Array.isArray(mutations) ? mutations : []
+  for (const [index, mutation] of list.entries()) {
+    if (!isObject(mutation)) continue
+    const body = mutation.patch ?? mutation.delete
+    if (!isObject(body) || typeof body.query !== 'string') continue
+    matched.set(index, await match(body.query, isObject(body.params) ? body.params : {}))
+  }
+  return matched
 }
 
 type Json = Record<string, unknown>
@@ -73,6 +101,13 @@ export async function applyMutations(
   return results
 }
 
+function matchedIds(options: MutateOptions, index: number): string[] {
+  const ids = options.matched?.get(index)
+  // A programming error (the caller skipped matchQueries), not the client's.
+  if (!ids) throw new Error(`The query of mutation ${index} was not matched before the transaction`)
+  return [...ids]
+}
+
 /** The document ids mutations name literally (not by query); anything malformed is left out. */
 function namedIds(mutations: unknown[]): string[] {
   const ids: string[] = []
@@ -120,33 +155,37 @@ function createIfNotExists(ws: WorkingSet, body: unknown, index: number, options
   return [{id: doc._id, operation: 'create' as const}]
 }
 
-async function remove(ws: WorkingSet, body: unknown, index: number) {
+function remove(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
   if (!isObject(body)) throw fail(index, 'validationError', '`delete` must be an object')
   let ids: string[]
   if (typeof body.query === 'string') {
-    ids = await ws.queryIds(body.query, isObject(body.params) ? body.params : {})
+    ids = matchedIds(options, index)
   } else {
     const raw = body.id ?? body.ids
     ids = Array.isArray(raw) ? raw : [raw as string]
     for (const id of ids) checkId(id, index)
   }
   const results: MutationResult[] = []
+  const byQuery = typeof body.query === 'string'
   for (const id of ids) {
     if (ws.peek(id)) ws.write(id, null, {delete: {id}})
+    // Matched before the transaction and deleted since: no longer a match.
+    else if (byQuery) continue
     results.push({id, operation: 'delete'})
   }
   return results
 }
 
-async function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
+function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
   if (!isObject(body)) throw fail(index, 'validationError', '`patch` must be an object')
   for (const key of Object.keys(body)) {
     if (!PATCH_KEYS.has(key))
       throw fail(index, 'validationError', `Unknown patch operation "${key}"`)
   }
   let ids: string[]
-  if (typeof body.query === 'string') {
-    ids = await ws.queryIds(body.query, isObject(body.params) ? body.params : {})
+  const byQuery = typeof body.query === 'string'
+  if (byQuery) {
+    ids = matchedIds(options, index)
   } else {
     checkId(body.id, index)
     ids = [body.id as string]
@@ -159,6 +198,8 @@ async function patch(ws: WorkingSet, body: unknown, index: number, options: Muta
   for (const id of ids) {
     // applyPatch patches a copy.
     const current = ws.peek(id)
+    // Matched before the transaction and deleted since (or earlier in it): no longer a match.
+    if (!current && byQuery) continue
     if (!current) {
       throw new ConflictError(`Cannot modify document "${id}": it does not exist`, [
         itemError('documentNotFoundError', `Document "${id}" not found`, {index, id}),

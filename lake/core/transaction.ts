@@ -6,8 +6,6 @@ import type {Store} from './store.ts'
 import {ConflictError, itemError, MutationError} from './errors.ts'
 import {checkDocumentLimits} from './limits.ts'
 import {createMendozaPatch} from './mendoza.ts'
-import {applyPerspective} from './perspective.ts'
-import {runQuery} from './query.ts'
 import {randomId} from './ids.ts'
 import {checkReferenceIntegrity} from './references.ts'
 import type {
@@ -41,8 +39,6 @@ export interface WorkingSet {
    * `_rev` and `_updatedAt`, and `_createdAt` when the document has none (get() reads the result).
    */
   write(id: string, doc: SanityDocument | null, mutation: Record<string, unknown>): void
-  /** Ids of the documents a GROQ query returns over the current (raw) state. */
-  queryIds(query: string, params?: Record<string, unknown>): Promise<string[]>
   changes(): DocumentChange[]
   /** The index (see at()) of the last write to a document, or -1. */
   indexOf(id: string): number
@@ -204,23 +200,6 @@ function createWorkingSet(
         _createdAt: createdAt,
         _updatedAt: timestamp,
       }
-    },
-    async queryIds(query, params = {}) {
-      const current = new Map<string, SanityDocument>()
-      for (const doc of store.scan()) current.set(doc._id, doc)
-      for (const [id, e] of touched) {
-        if (e.after) current.set(id, e.after)
-        else current.delete(id)
-      }
-      const view = applyPerspective(current.values(), {kind: 'raw'}, 'X')
-      const result = await runQuery(query, view, {params, identity, now: new Date(timestamp)})
-      const items = Array.isArray(result) ? result : result === null ? [] : [result]
-      const ids: string[] = []
-      for (const item of items) {
-        const itemId = (item as {_id?: unknown} | null)?._id
-        if (typeof itemId === 'string' && !ids.includes(itemId)) ids.push(itemId)
-      }
-      return ids
     },
     changes() {
       const out: DocumentChange[] = []

@@ -37,6 +37,8 @@ export interface QueryTask {
   /** `now()` of the query, as epoch milliseconds. */
   now: number
   projectId: string
+  /** Answer only the `_id`s of the result, once each (a mutation's query): JSON of a string array. */
+  idsOnly?: boolean
 }
 
 /** A listener's filter over the documents of one committed transaction (or the probe, []). */

@@ -86,10 +86,21 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
       projectId: task.projectId,
       dataset: task.dataset,
     })
-    return {ok: true, json: resultJson(result), attributes}
+    return {ok: true, json: resultJson(task.idsOnly ? idsOf(result) : result), attributes}
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error, attributes}
     throw err
   }
+}
+
+/** The `_id`s of a query's result, once each, in order: what a mutation by query applies to. */
+function idsOf(result: unknown): string[] {
+  const items = Array.isArray(result) ? result : result === null ? [] : [result]
+  const ids = new Set<string>()
+  for (const item of items) {
+    const id = (item as {_id?: unknown} | null)?._id
+    if (typeof id === 'string') ids.add(id)
+  }
+  return [...ids]
 }

@@ -1,7 +1,7 @@
 /** `POST /v{ver}/data/mutate/{dataset}`: one atomic transaction of create/delete/patch mutations. */
 import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {applyMutations} from '../../core/mutations.ts'
+import {applyMutations, matchQueries} from '../../core/mutations.ts'
 import {flag} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
@@ -17,10 +17,13 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   if (!VISIBILITIES.has(visibility)) throw new BadRequestError(`Invalid visibility "${visibility}"`)
   const transactionId = body.transactionId ?? c.req.query('transactionId')
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
-  const outcome = await dataset.commit(
-    getPrincipal(c),
-    commitRequest(c, body, transactionId),
-    (ws) => applyMutations(ws, body.mutations, {autoGenerateArrayKeys}),
+  const principal = getPrincipal(c)
+  // Queries of patch/delete run first, on a worker: never inside the transaction's write lock.
+  const matched = await matchQueries(body.mutations, (query, params) =>
+    dataset.matchIds(principal, query, params, c.req.raw.signal),
+  )
+  const outcome = await dataset.commit(principal, commitRequest(c, body, transactionId), (ws) =>
+    applyMutations(ws, body.mutations, {autoGenerateArrayKeys, matched}),
   )
   const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))

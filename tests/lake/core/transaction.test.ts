@@ -8,7 +8,8 @@ import {applyPatch} from 'mendoza'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {applyActions} from '../../../lake/core/actions.ts'
 import {ConflictError, MutationError} from '../../../lake/core/errors.ts'
-import {applyMutations} from '../../../lake/core/mutations.ts'
+import {applyMutations, matchQueries} from '../../../lake/core/mutations.ts'
+import {executeQuery} from '../../../lake/query/execute.ts'
 import {runTransaction, withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createEventBus, type EventBus} from '../../../lake/events/bus.ts'
@@ -36,8 +37,22 @@ const options = (extra = {}) => ({
   now: () => new Date((clock += 1000)),
   ...extra,
 })
-const mutate = (mutations: unknown[], extra = {}) =>
-  runTransaction(options(extra), (ws) => applyMutations(ws, mutations))
+/** A mutation's query as the lake runs it (on a worker there): the ids, over the committed documents. */
+async function matchInProcess(query: string, params: Record<string, unknown>) {
+  const admin = {id: 'pTester', kind: 'token' as const, role: 'administrator' as const}
+  const environment = {now: new Date(clock), projectId: 'p', dataset: 'test'}
+  const result = await executeQuery(
+    store,
+    {query, params, perspective: 'raw', apiVersion: 'X'},
+    admin,
+    environment,
+  )
+  return (result as {_id: string}[]).map((doc) => doc._id)
+}
+const mutate = async (mutations: unknown[], extra = {}) => {
+  const matched = await matchQueries(mutations, matchInProcess)
+  return runTransaction(options(extra), (ws) => applyMutations(ws, mutations, {matched}))
+}
 const act = (actions: unknown[], extra = {}) =>
   runTransaction(options(extra), (ws) => applyActions(ws, actions))
 const doc = (id: string) => store.getDocuments([id])[0]

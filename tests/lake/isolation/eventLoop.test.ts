@@ -99,6 +99,91 @@ describe('in-place queries that were not linear', () => {
   })
 })
 
+describe("a mutation's query (issue 9 audit, finding 2)", () => {
+  /** Ran in the transaction, in the write lock, with no deadline: 6.4-7 s before. */
+  const patchByQuery = (id = 'a1') => ({
+    mutations: [
+      {
+        patch: {
+          query: `*[_id == "${id}" && count(string::split($s, "")[count(string::split($s, "")[@ == ^]) > 0]) > 0]`,
+          params: {s: 'x'.repeat(1500)},
+          set: {title: 'z'},
+        },
+      },
+    ],
+  })
+  const mutate = (token: string, body: unknown, dryRun = true) =>
+    fetch(`${lake.url}/${API}/data/mutate/test${dryRun ? '?dryRun=true' : ''}`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+      body: JSON.stringify(body),
+    })
+
+  test("a writer's patch by query ends at the deadline, off the event loop", async () => {
+    const started = performance.now()
+    const slow = mutate(lake.token, patchByQuery()).then(async (res) => ({
+      res,
+      body: await res.json(),
+      ms: performance.now() - started,
+    }))
+    await sleep(50)
+    const pings = await pingsWhile(slow)
+    const {res, body, ms} = await slow
+    expect(res.status, JSON.stringify(body)).toBe(504)
+    expect(body.error.type).toBe('queryTimeoutError')
+    expect(ms).toBeLessThan(TIMEOUT_MS + 5000)
+    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+  })
+
+  test('the write lock is free while a patch by query runs: another write commits at once', async () => {
+    const slow = mutate(lake.token, patchByQuery()).then((res) => res.status)
+    await sleep(300)
+    const started = performance.now()
+    await lake.client().createOrReplace({_id: 'during', _type: 'article', title: 'w'})
+    const ms = performance.now() - started
+    // Before: the create waited for the query (6-7 s); the deadline here is 1.5 s.
+    expect(ms).toBeLessThan(TIMEOUT_MS / 2)
+    expect(await slow).toBe(504)
+  })
+
+  test('a viewer gets the 403 before the query runs', async () => {
+    for (const body of [
+      patchByQuery(),
+      {mutations: [{delete: patchByQuery().mutations[0].patch}]},
+    ]) {
+      const started = performance.now()
+      const res = await mutate(viewer, body)
+      const ms = performance.now() - started
+      const answer = await res.json()
+      expect(res.status, JSON.stringify(answer)).toBe(403)
+      expect(answer.message).toMatch(/role "viewer" may not create, update or delete/)
+      // Before: 6.7 s, the whole query first. The deadline (1.5 s) would show it had run.
+      expect(ms).toBeLessThan(TIMEOUT_MS / 2)
+    }
+  })
+
+  test('a patch by query applies to what it matched; a normal one still writes', async () => {
+    await lake.client().createOrReplace({_id: 'm1', _type: 'matched', n: 1})
+    await lake.client().createOrReplace({_id: 'm2', _type: 'matched', n: 2})
+    const res = await mutate(
+      lake.token,
+      {
+        mutations: [
+          {patch: {query: '*[_type == $t] | order(n)', params: {t: 'matched'}, inc: {n: 10}}},
+        ],
+      },
+      false,
+    )
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    expect(body.results).toEqual([
+      {id: 'm1', operation: 'update'},
+      {id: 'm2', operation: 'update'},
+    ])
+    expect(await lake.client().fetch('*[_type == "matched"] | order(n).n')).toEqual([11, 12])
+  })
+})
+
 test('a published commit does not re-run a remembered query on the event loop', async () => {
   // Remembered by the live API (syncTags), and asked again after every published commit.
   const first = await fetch(queryUrl(ANONYMOUS_GLOB, {g: GLOB}))

@@ -63,15 +63,19 @@ export function referencedIds(args: readonly Node[]): string[] | undefined {
 
 /**
  * Whether a `path(…)` call's cost is linear in the string it is matched against: its pattern is a
- * literal (parse inlines parameters) with at most one `**` segment. groq-js turns each `**` into
- * a backtracking `.*`, so k of them cost up to n^k steps on an n-character string (14 of them on
- * a 29-character id held the event loop for seconds); `*` segments become `[^.]+`, which cannot
- * run past the literal dots between them.
+ * literal (parse inlines parameters) with at most one wildcard segment (`*` or `**`). groq-js
+ * turns `**` into `.*` and `*` into `[^.]+`, and joins the segments with an unescaped `.` (any
+ * character), so k wildcards backtrack up to n^k steps on an n-character string: fourteen `**`
+ * on a 29-character id held the event loop for seconds, fourteen `*` on a 46-character one for
+ * 111 s. One wildcard (`drafts.**`, `versions.**`, the Studio's patterns) is a single pass.
  */
 export function linearGlob(node: Node): boolean {
   if (node.type !== 'FuncCall' || node.namespace !== 'global' || node.name !== 'path') return false
   const args = node.args as Node[]
   if (args.length !== 1 || args[0]!.type !== 'Value') return false
   const pattern = args[0]!.value
-  return typeof pattern === 'string' && pattern.split('.').filter((s) => s === '**').length <= 1
+  return (
+    typeof pattern === 'string' &&
+    pattern.split('.').filter((s) => s === '*' || s === '**').length <= 1
+  )
 }

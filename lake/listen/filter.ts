@@ -44,7 +44,7 @@ export function listenerFilterNode(
 /**
  * Whether a filter's cost is bounded by the sizes of the document and the parameters: only
  * comparisons, boolean logic, attribute access, literals, parameters, `defined`, `references` and
- * `path` with at most one `**` (linearGlob: each more is another backtracking `.*`). Such filters
+ * `path` with at most one wildcard segment (linearGlob: each more backtracks in groq-js). Such filters
  * run on the event loop; any other runs on a query worker with a budget per event, because GROQ
  * can be made arbitrarily slow (string::split, nested filters, globs of many `**`…).
  */

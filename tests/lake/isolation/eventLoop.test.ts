@@ -15,6 +15,12 @@ const API = 'v2025-02-19'
 
 /** Fourteen `**` segments: a backtracking `.*` each in groq-js (7.8 s on a 29-character id). */
 const GLOB = `${Array(14).fill('**').join('.')}.#`
+/**
+ * Fourteen `*` segments: `[^.]+` each, joined by groq-js with an unescaped `.` (any character), so
+ * they backtrack too (111 s on a 46-character id).
+ */
+const STAR_GLOB = `${Array(14).fill('*').join('.')}.#`
+const STAR_ID = `article-${'x'.repeat(38)}`
 const ANONYMOUS_GLOB = `{"first": *[_id == "x"][0], "m": "article-xxxxxxxxxxxxxxxxxxxxxx" in path($g)}`
 /** Iterates the parent's 60-item array four deep: 60^4 steps (15 s in place). */
 const NESTED =
@@ -77,6 +83,11 @@ async function stoppedAtDeadline(url: string, init?: RequestInit) {
 describe('in-place queries that were not linear', () => {
   test('an anonymous glob of many `**` ends at the deadline; pings answer meanwhile', async () => {
     await stoppedAtDeadline(queryUrl(ANONYMOUS_GLOB, {g: GLOB}))
+  })
+
+  test('an anonymous glob of many `*` ends at the deadline; pings answer meanwhile', async () => {
+    const query = `{"first": *[_id == "x"][0], "m": ${JSON.stringify(STAR_ID)} in path($g)}`
+    await stoppedAtDeadline(queryUrl(query, {g: STAR_GLOB}))
   })
 
   test("a viewer's iteration through `^` ends at the deadline; pings answer meanwhile", async () => {
@@ -197,28 +208,33 @@ test('a published commit does not re-run a remembered query on the event loop', 
   }
 })
 
-test("a listener's glob of many `**` runs within the per-event budget, off the event loop", async () => {
-  lake.server.lake.context.config.listen = {filterBudgetMs: 500}
-  const search = new URLSearchParams({query: '*[_id in path($g)]', $g: JSON.stringify(GLOB)})
-  const listener = await openSse(`${lake.url}/${API}/data/listen/test?${search}`, {
-    authorization: `Bearer ${viewer}`,
-  })
-  try {
-    await listener.until((m) => m.some((x) => x.event === 'welcome'), 10_000)
-    const id = `article-${'x'.repeat(22)}`
-    const written = lake.client().createOrReplace({_id: id, _type: 'article', title: 'u'})
-    // Before: the commit answered, then its filter held /ping 2.6 s.
-    const pings = await pingsWhile(
-      listener.until((m) => m.some((x) => x.event === 'channelError'), 10_000),
-    )
-    await written
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
-    const error = JSON.parse(listener.messages.find((x) => x.event === 'channelError')!.data!)
-    expect(error.error.type).toBe('queryTimeoutError')
-  } finally {
-    listener.close()
-  }
-})
+test.each([
+  ['`**`', GLOB, `article-${'x'.repeat(22)}`],
+  ['`*`', STAR_GLOB, STAR_ID],
+])(
+  "a listener's glob of many %s runs within the per-event budget, off the event loop",
+  async (_, glob, id) => {
+    lake.server.lake.context.config.listen = {filterBudgetMs: 500}
+    const search = new URLSearchParams({query: '*[_id in path($g)]', $g: JSON.stringify(glob)})
+    const listener = await openSse(`${lake.url}/${API}/data/listen/test?${search}`, {
+      authorization: `Bearer ${viewer}`,
+    })
+    try {
+      await listener.until((m) => m.some((x) => x.event === 'welcome'), 10_000)
+      const written = lake.client().createOrReplace({_id: id, _type: 'article', title: 'u'})
+      // Before: the commit answered, then its filter held /ping 2.6 s.
+      const pings = await pingsWhile(
+        listener.until((m) => m.some((x) => x.event === 'channelError'), 10_000),
+      )
+      await written
+      expect(median(pings), pings.join(' ')).toBeLessThan(100)
+      const error = JSON.parse(listener.messages.find((x) => x.event === 'channelError')!.data!)
+      expect(error.error.type).toBe('queryTimeoutError')
+    } finally {
+      listener.close()
+    }
+  },
+)
 
 test('a client that disconnects cancels a query that used to run in place', async () => {
   // One worker: if the cancelled query kept running, the next one would wait behind it.

@@ -65,6 +65,11 @@ describe('work not linear in what the budget counts goes to a worker', () => {
       {g: glob(14)},
     ],
     ['a glob of two `**`', '*[_id in path($g)]._id', {g: 'a.**.**'}],
+    [
+      'a glob of many `*` (joined by an unescaped `.`: backtracking too)',
+      '*[_id in path($g)]._id',
+      {g: `${Array(14).fill('*').join('.')}.#`},
+    ],
     ['a glob not known before evaluation', '*[_id == "a"][0]{"m": _id in path(title)}', {}],
     [
       'iterating the parent scope (nested four deep)',

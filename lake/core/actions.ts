@@ -60,7 +60,8 @@ function edit(ws: WorkingSet, action: Json, index: number) {
   const publishedId = publishedIdOf(action, index)
   const draftId = variantIdOf(action, 'draftId', publishedId, index)
   if (!isObject(action.patch)) throw invalid(index, '`patch` must be an object')
-  let draft = ws.get(draftId)
+  // Not a copy: applyPatch leaves it as it is (a copy per edit walked the whole draft each time).
+  let draft = ws.peek(draftId)
   if (!draft) {
     // The Studio edits a published-only document by sending `edit`: the draft starts as its copy.
     const published = mustGet(
@@ -71,7 +72,7 @@ function edit(ws: WorkingSet, action: Json, index: number) {
     )
     const copy = copyAs(published, draftId)
     ws.write(draftId, copy, {create: withCreatedAt(copy, ws)})
-    draft = ws.get(draftId)!
+    draft = ws.peek(draftId)!
   }
   const patch = {...action.patch, id: draftId}
   ws.write(draftId, applyPatch(draft, patch, index), {patch})

@@ -6,7 +6,7 @@
 import {Mutation} from '@sanity/mutator'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
-import {checkDocumentDepth} from './limits.ts'
+import {checkDocumentDepth, checkPatchedBytes} from './limits.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -83,6 +83,7 @@ export async function applyMutations(
   if (!Array.isArray(mutations)) {
     throw fail(-1, 'validationError', '`mutations` must be an array')
   }
+  checkPatchBudget(ws, mutations)
   ws.prefetch(namedIds(mutations))
   const results: MutationResult[] = []
   for (const [index, mutation] of mutations.entries()) {
@@ -106,6 +107,24 @@ function matchedIds(options: MutateOptions, index: number): string[] {
   // A programming error (the caller skipped matchQueries), not the client's.
   if (!ids) throw new Error(`The query of mutation ${index} was not matched before the transaction`)
   return [...ids]
+}
+
+/**
+ * Refuses, before any document is read, a request whose patches by id would walk more than
+ * LIMITS.patchedBytesPerTransaction of stored documents (the working set counts every patch as it
+ * is applied too, documents created in the request and matches of queries included).
+ */
+function checkPatchBudget(ws: WorkingSet, mutations: unknown[]): void {
+  const sizes = new Map<string, number>()
+  let bytes = 0
+  for (const [index, mutation] of mutations.entries()) {
+    const id = isObject(mutation) && isObject(mutation.patch) ? mutation.patch.id : undefined
+    if (typeof id !== 'string' || invalidIdReason(id) !== null) continue
+    let size = sizes.get(id)
+    if (size === undefined) sizes.set(id, (size = ws.storedBytes(id)))
+    bytes += size
+    checkPatchedBytes(bytes, id, size, index)
+  }
 }
 
 /** The document ids mutations name literally (not by query); anything malformed is left out. */
@@ -196,7 +215,7 @@ function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOpti
   const ops = options.autoGenerateArrayKeys ? addKeysToPatch(rest) : rest
   const results: MutationResult[] = []
   for (const id of ids) {
-    // applyPatch patches a copy.
+    // applyPatch leaves the document as it is (the mutator copies on write).
     const current = ws.peek(id)
     // Matched before the transaction and deleted since (or earlier in it): no longer a match.
     if (!current && byQuery) continue
@@ -216,7 +235,7 @@ function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOpti
  * Applies one patch object (`{id, set, unset, …, ifRevisionID?}`) to a document with the Studio's
  * own patch semantics. Throws ConflictError on a revision mismatch.
  */
-export function applyPatch(doc: SanityDocument, patch: Json, index = 0): SanityDocument {
+export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0): SanityDocument {
   if (typeof patch.ifRevisionID === 'string' && patch.ifRevisionID !== doc._rev) {
     const description = `Document "${doc._id}" has unexpected revision ID ("${doc._rev}"), expected "${patch.ifRevisionID}"`
     throw new ConflictError(description, [
@@ -229,8 +248,10 @@ export function applyPatch(doc: SanityDocument, patch: Json, index = 0): SanityD
   checkDocumentDepth(doc._id, ops, index)
   let result: SanityDocument | null
   try {
+    // No copy first: the mutator copies on write, so `doc` is left as it was and the result
+    // shares what the patch did not change (tests/lake/core/transaction.test.ts freezes it).
     result = new Mutation({mutations: [{patch: {...ops, id: doc._id}}]}).apply(
-      structuredClone(doc),
+      doc,
     ) as SanityDocument | null
   } catch (err) {
     const description = err instanceof Error ? err.message : String(err)

@@ -4,7 +4,7 @@
  */
 import type {Store} from './store.ts'
 import {ConflictError, itemError, MutationError} from './errors.ts'
-import {checkDocumentLimits} from './limits.ts'
+import {checkDocumentLimits, checkPatchedBytes} from './limits.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
 import {checkReferenceIntegrity} from './references.ts'
@@ -40,6 +40,8 @@ export interface WorkingSet {
    */
   write(id: string, doc: SanityDocument | null, mutation: Record<string, unknown>): void
   changes(): DocumentChange[]
+  /** The committed document's stored size in bytes (0 when there is none), read without parsing it. */
+  storedBytes(id: string): number
   /** The index (see at()) of the last write to a document, or -1. */
   indexOf(id: string): number
 }
@@ -131,8 +133,14 @@ function createWorkingSet(
       after: SanityDocument | null
       mutations: Record<string, unknown>[]
       index: number
+      /** `after` is a patch's result, not yet checked against the limits nor normalised. */
+      unchecked: boolean
+      /** The document's size as JSON, as last known (-1: not read yet). */
+      bytes: number
     }
   >()
+  /** Bytes of documents the transaction's patches walked (LIMITS.patchedBytesPerTransaction). */
+  let patchedBytes = 0
   let step = -1
   // Committed states read so far: each id is read (and parsed) once per transaction.
   const committed = new Map<string, SanityDocument | null>()
@@ -147,7 +155,7 @@ function createWorkingSet(
     let e = touched.get(id)
     if (!e) {
       const before = committedState(id)
-      e = {before, after: before, mutations: [], index: -1}
+      e = {before, after: before, mutations: [], index: -1, unchecked: false, bytes: -1}
       touched.set(id, e)
     }
     return e
@@ -177,12 +185,36 @@ function createWorkingSet(
       store.getDocuments(unread).forEach((doc, i) => committed.set(unread[i], doc))
     },
     peek: current,
+    storedBytes: (id) => store.bodyBytes([id]),
     write(id, doc, mutation) {
       const e = entry(id)
       if (!doc) {
         e.mutations.push(mutation)
         e.index = step
         e.after = null
+        e.unchecked = false
+        e.bytes = 0
+        return
+      }
+      const createdAt = doc._createdAt ?? e.after?._createdAt ?? e.before?._createdAt ?? timestamp
+      const serverFields = {
+        _id: id,
+        _rev: transactionId,
+        _createdAt: createdAt,
+        _updatedAt: timestamp,
+      }
+      if ('patch' in mutation) {
+        // A patch's result shares what it did not change with the document it patched (the
+        // mutator copies on write), and is checked once, in changes(): the Studio sends many
+        // patches of one draft in a transaction, and each check and copy walked the whole draft.
+        if (e.bytes < 0) e.bytes = e.after ? store.bodyBytes([id]) : 0
+        patchedBytes += e.bytes
+        checkPatchedBytes(patchedBytes, id, e.bytes, step, errorType)
+        checkImmutable(e.after, doc, step, errorType)
+        e.mutations.push(mutation)
+        e.index = step
+        e.after = {...doc, ...serverFields}
+        e.unchecked = true
         return
       }
       // Every stored document passes here: refuse what SQLite's JSON functions could not read.
@@ -190,20 +222,23 @@ function createWorkingSet(
       checkImmutable(e.after, doc, step, errorType)
       e.mutations.push(mutation)
       e.index = step
-      const createdAt = doc._createdAt ?? e.after?._createdAt ?? e.before?._createdAt ?? timestamp
-      e.after = {
-        // The copy from the JSON text the size check made: cheaper than structuredClone, and
-        // exactly what the store will hold (no undefined-valued keys).
-        ...(JSON.parse(json) as SanityDocument),
-        _id: id,
-        _rev: transactionId,
-        _createdAt: createdAt,
-        _updatedAt: timestamp,
-      }
+      e.bytes = json.length
+      e.unchecked = false
+      // The copy from the JSON text the size check made: cheaper than structuredClone, and
+      // exactly what the store will hold (no undefined-valued keys).
+      e.after = {...(JSON.parse(json) as SanityDocument), ...serverFields}
     },
     changes() {
       const out: DocumentChange[] = []
       for (const [id, e] of touched) {
+        if (e.unchecked && e.after) {
+          // Once per patched document, on its last state: refuse what SQLite's JSON functions
+          // could not read, and store exactly the JSON text's document.
+          const json = checkDocumentLimits(id, e.after, e.index, errorType)
+          e.after = JSON.parse(json) as SanityDocument
+          e.bytes = json.length
+          e.unchecked = false
+        }
         if (!e.before && !e.after) continue
         const left = withoutRev(e.before)
         const right = withoutRev(e.after)

@@ -8,7 +8,11 @@ import {applyPatch} from 'mendoza'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {applyActions} from '../../../lake/core/actions.ts'
 import {ConflictError, MutationError} from '../../../lake/core/errors.ts'
-import {applyMutations, matchQueries} from '../../../lake/core/mutations.ts'
+import {
+  applyMutations,
+  applyPatch as mutationsApplyPatch,
+  matchQueries,
+} from '../../../lake/core/mutations.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {runTransaction, withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
@@ -319,5 +323,101 @@ describe('working set', () => {
     expect(result?.tags).toEqual(['y', 'z'])
     expect(doc('a')?.tags).toEqual(['y', 'z'])
     expect(doc('b')?.n).toBe(1)
+  })
+})
+
+describe('many patches of one document (issue 9 audit, finding 3)', () => {
+  function deepFreeze<T>(value: T): T {
+    if (typeof value === 'object' && value !== null) {
+      for (const child of Object.values(value)) deepFreeze(child)
+      Object.freeze(value)
+    }
+    return value
+  }
+
+  test('a patch leaves the document it patches as it was (no copy is made first)', () => {
+    const doc = deepFreeze({
+      _id: 'a',
+      _type: 't',
+      _rev: 'r1',
+      title: 'Hello',
+      n: 1,
+      meta: {tags: ['x'], deep: {v: 1}},
+      body: [
+        {_key: 'k1', t: 'x', marks: ['a']},
+        {_key: 'k2', t: 'y'},
+      ],
+    }) as SanityDocument
+    const before = JSON.stringify(doc)
+    const patched = mutationsApplyPatch(doc, {
+      set: {'body[_key=="k1"].t': 'z', 'meta.deep.v': 2, 'meta.tags[0]': 'y'},
+      setIfMissing: {sub: {a: 1}},
+      unset: ['body[_key=="k2"]', 'meta.tags[0]'],
+      inc: {n: 2},
+      insert: {after: 'body[-1]', items: [{_key: 'k3', t: 'w'}]},
+      diffMatchPatch: {title: '@@ -1,5 +1,6 @@\n Hello\n+!\n'},
+    })
+    expect(JSON.stringify(doc)).toBe(before)
+    expect(patched).toMatchObject({title: 'Hello!', n: 3, meta: {deep: {v: 2}, tags: []}})
+    expect(patched.body).toEqual([
+      {_key: 'k1', t: 'z', marks: ['a']},
+      {_key: 'k3', t: 'w'},
+    ])
+  })
+
+  const big = (id: string, length = 40_000) => ({
+    _id: id,
+    _type: 't',
+    items: Array.from({length}, (_, i) => ({_key: `k${i}`, t: 'x'.repeat(20)})),
+  })
+
+  test('are checked once, and still reproduce the new state', async () => {
+    await mutate([{create: big('drafts.big', 5_000)}])
+    const patches = Array.from({length: 20}, (_, i) => ({
+      patch: {id: 'drafts.big', set: {n: i, [`items[_key=="k${i}"].t`]: `y${i}`}},
+    }))
+    const {transaction} = await mutate(patches)
+    expect(transaction.changes).toHaveLength(1)
+    expect(transaction.changes[0].mutations).toHaveLength(20)
+    replay(published[1])
+    const stored = doc('drafts.big')!
+    expect(stored.n).toBe(19)
+    expect((stored.items as {t: string}[])[19].t).toBe('y19')
+    // The committed document the patches started from is unchanged in the log.
+    expect((published[0].changes[0].after!.items as {t: string}[])[19].t).toBe('x'.repeat(20))
+  })
+
+  test('the bytes patched in one transaction are bounded, with how to split it', async () => {
+    await mutate([{create: big('drafts.big')}])
+    // Counted at its stored size.
+    const size = store.bodyBytes(['drafts.big'])
+    const count = Math.floor((64 * 1024 * 1024) / size) + 1
+    const patches = Array.from({length: count}, (_, i) => ({
+      patch: {id: 'drafts.big', set: {n: i}},
+    }))
+    const err = await mutate(patches).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(MutationError)
+    const item = (err as MutationError).items[0]
+    expect(item).toMatchObject({
+      error: {type: 'transactionTooLargeError', id: 'drafts.big'},
+      index: count - 1,
+    })
+    expect((err as MutationError).description).toMatch(
+      /split the mutations into several transactions/,
+    )
+    expect(doc('drafts.big')!.n).toBeUndefined()
+    // One fewer fits; actions (the Studio's edits) count the same way.
+    await mutate(patches.slice(0, count - 1))
+    const edits = Array.from({length: count}, (_, i) => ({
+      actionType: 'sanity.action.document.edit',
+      draftId: 'drafts.big',
+      publishedId: 'big',
+      patch: {set: {m: i}},
+    }))
+    const refused = await act(edits, {errorType: 'actionError'}).catch((e: unknown) => e)
+    expect((refused as MutationError).items[0]).toMatchObject({
+      error: {type: 'transactionTooLargeError'},
+    })
+    expect((refused as MutationError).type).toBe('actionError')
   })
 })

@@ -88,16 +88,16 @@ export interface DatasetService {
    */
   query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<string>
   /**
-   * The ids of the documents a mutation's query returns over the committed documents `principal`
-   * may read (raw perspective), on a query worker with the query deadline, before any transaction:
-   * writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
+   * The [_id, _rev] of the documents a mutation's query returns over the committed documents
+   * `principal` may read (raw perspective), on a query worker with the query deadline, before any
+   * transaction: writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
    */
   matchIds(
     principal: Principal,
     query: string,
     params: Record<string, unknown>,
     signal?: AbortSignal,
-  ): Promise<string[]>
+  ): Promise<[string, string][]>
   /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
   commit<R>(
     principal: Principal,
@@ -266,7 +266,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const outcome = await options.queries.run(task, signal)
       if (!outcome.ok) throw fromWire(outcome.error)
-      return JSON.parse(outcome.json) as string[]
+      return JSON.parse(outcome.json) as [string, string][]
     },
 
     async query(request, principal, signal) {

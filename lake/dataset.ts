@@ -88,16 +88,16 @@ export interface DatasetService {
    */
   query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<string>
   /**
-   * The [_id, _rev] of the documents a mutation's query returns over the committed documents
-   * `principal` may read (raw perspective), on a query worker with the query deadline, before any
-   * transaction: writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
+   * The ids of the documents a mutation's query returns over the committed documents `principal`
+   * may read (raw perspective), on a query worker with the query deadline, before any transaction:
+   * writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
    */
   matchIds(
     principal: Principal,
     query: string,
     params: Record<string, unknown>,
     signal?: AbortSignal,
-  ): Promise<[string, string][]>
+  ): Promise<string[]>
   /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
   commit<R>(
     principal: Principal,
@@ -228,6 +228,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       run(documents, 'on one transaction (the budget per event) and the listener was closed')
   }
 
+  /** An anonymous caller of a private dataset: every query answers as over no documents. */
+  function readsNothing(principal: Principal): boolean {
+    return principal.role === null && !principal.publicReads
+  }
+
   /**
    * Only the queries of roles that write may earn an index (docs/query-engine.md#isolation):
    * anonymous traffic and viewer tokens, which front ends and previews hold, cannot add write cost.
@@ -251,6 +256,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     async matchIds(principal, query, params, signal) {
       requireWriter(principal)
+      checkQueryText(query, params)
       prepare()
       // Never in place, however it is indexed: it would run on the event loop, which the write
       // that follows already spends; a worker has the deadline and can be stopped.
@@ -266,15 +272,19 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const outcome = await options.queries.run(task, signal)
       if (!outcome.ok) throw fromWire(outcome.error)
-      return JSON.parse(outcome.json) as [string, string][]
+      return JSON.parse(outcome.json) as string[]
     },
 
     async query(request, principal, signal) {
       prepare()
+      // Refused before anything is parsed (linear in the text): groq-js's parse is not.
+      checkQueryText(request.query, request.params)
       // A query answered from an index runs in place, within a budget: a thread hop would cost
-      // more than the query. Past the budget it goes to a worker like any other.
-      const tree = parseQuery(request.query, request.params)
-      if (triesInPlace(tree)) {
+      // more than the query. Past the budget it goes to a worker like any other. An anonymous
+      // caller of a private dataset reads nothing, so gains nothing in place: its text is parsed
+      // only on a worker, under the deadline.
+      const tree = readsNothing(principal) ? null : parseQuery(request.query, request.params)
+      if (tree && triesInPlace(tree)) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
         const attributes: string[][] = []
         try {
@@ -372,7 +382,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     async listen(principal, request) {
-      if (principal.role === null && !principal.publicReads) {
+      if (readsNothing(principal)) {
         // Nothing would ever be delivered: say so with a 401, which the client does not retry.
         throw authenticationRequired()
       }
@@ -450,62 +460,20 @@ export interface DatasetRegistry {
   get(dataset: string): DatasetService
   /** Datasets that exist on disk. */
   list(): string[]
-  /** Services held: every written dataset's, and at most `unwritten` of datasets never written. */
-  size(): number
 }
 
-/** Services kept of datasets never written (the Studio reads and listens before a first write). */
-export const UNWRITTEN_DATASETS = 16
-
-/**
- * Any page an editor has open can name datasets (an <img> of /images/local/<name>/…), so a name
- * that is only read must not cost memory for the rest of the run: its service is one of a few
- * recent ones, then only weakly held (a request still running on it gets the same one back).
- * Listeners hear a dataset's writes through the lake's bus, by name, not through its service.
- */
 export function createDatasetRegistry(
   stores: StoreRegistry,
   make: (store: Store) => DatasetService,
-  unwrittenLimit = UNWRITTEN_DATASETS,
 ): DatasetRegistry {
   const services = new Map<string, DatasetService>()
-  /** Least recently used first. */
-  const recent = new Map<string, DatasetService>()
-  const held = new Map<string, WeakRef<DatasetService>>()
-  const collected = new FinalizationRegistry<string>((dataset) => {
-    if (held.get(dataset)?.deref() === undefined) held.delete(dataset)
-  })
   return {
     get(dataset) {
-      const kept = services.get(dataset)
-      if (kept) return kept
-      const store = stores.get(dataset)
-      let service = recent.get(dataset) ?? held.get(dataset)?.deref()
-      if (!service) {
-        service = make(store)
-        held.set(dataset, new WeakRef(service))
-        collected.register(service, dataset)
-      }
-      recent.delete(dataset)
-      if (stores.exists(dataset)) {
-        services.set(dataset, service)
-        held.delete(dataset)
-        return service
-      }
-      recent.set(dataset, service)
-      for (const [name, oldest] of recent) {
-        if (recent.size <= unwrittenLimit) break
-        recent.delete(name)
-        // Written meanwhile, or a write is queued: kept like any written dataset's.
-        if (!stores.forget(name)) {
-          services.set(name, oldest)
-          held.delete(name)
-        }
-      }
+      let service = services.get(dataset)
+      if (!service) services.set(dataset, (service = make(stores.get(dataset))))
       return service
     },
     list: () => stores.list(),
-    size: () => services.size + recent.size,
   }
 }
 

@@ -35,6 +35,13 @@ export const LIMITS = {
     nesting: 64,
     /** Nodes nested in the parsed syntax tree (`*[a][b][c]…` nests no brackets but the tree). */
     syntaxDepth: 256,
+    /**
+     * Terms in the query text (scanQueryText): groq-js's parser is quadratic in them (it copies
+     * its list of marks for every item of a list, chain or pipe), and a 22 kB query of 12,500 froze
+     * the lake for 7 s while it was parsed, before any deadline applies. At 4,000 the worst shapes
+     * measured parse in 5-50 ms; the GROQ conformance suite's longest query has 2,968.
+     */
+    terms: 4_000,
   },
   /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */
   keyValueBytesPerUser: 1 * MIB,
@@ -189,9 +196,10 @@ export function checkPatchedBytes(
 }
 
 /**
- * Refuses, before it is parsed, a query longer than LIMITS.query.length, with parameters larger
- * than LIMITS.query.paramsBytes, or nesting brackets or parameter values deeper than
- * LIMITS.query.nesting. Each refusal says what, where and how to fix it.
+ * Refuses, before it is parsed, a query longer than LIMITS.query.length or with more than
+ * LIMITS.query.terms terms, with parameters larger than LIMITS.query.paramsBytes, or nesting
+ * brackets or parameter values deeper than LIMITS.query.nesting. Linear in the text and the
+ * parameters. Each refusal says what, where and how to fix it.
  */
 export function checkQueryText(query: string, params: Record<string, unknown>): void {
   const limits = LIMITS.query
@@ -201,10 +209,17 @@ export function checkQueryText(query: string, params: Record<string, unknown>): 
         'Move long literal lists into parameters or split the query.',
     )
   }
-  const brackets = bracketNesting(query)
-  if (brackets.depth > limits.nesting) {
+  const scan = scanQueryText(query, limits.terms)
+  if (scan.depth > limits.nesting) {
     throw new QueryError(
-      `Query nests (), [] or {} ${brackets.depth} deep at position ${brackets.at}; the limit is ${limits.nesting}.`,
+      `Query nests (), [] or {} ${scan.depth} deep at position ${scan.at}; the limit is ${limits.nesting}.`,
+    )
+  }
+  if (scan.terms > limits.terms) {
+    throw new QueryError(
+      `Query has ${scan.terms} terms (names, values, operators and brackets); the limit is ` +
+        `${limits.terms}, passed at position ${scan.termsAt}. Move long literal lists into ` +
+        'parameters ($ids) and split long chains of filters, pipes or slices.',
     )
   }
   let bytes = 0
@@ -226,27 +241,56 @@ export function checkQueryText(query: string, params: Record<string, unknown>): 
   }
 }
 
-/** The deepest bracket nesting outside string literals, and where it is first reached. */
-function bracketNesting(query: string): {depth: number; at: number} {
+/**
+ * One linear pass over the text outside string literals and comments: the deepest bracket nesting
+ * (and where it is first reached), and the number of terms (names, numbers, strings, `$params`,
+ * each punctuation or operator character) with the position where it passes `maxTerms`.
+ */
+export function scanQueryText(
+  query: string,
+  maxTerms = Infinity,
+): {depth: number; at: number; terms: number; termsAt: number} {
   let depth = 0
   let max = 0
   let at = 0
-  let quote: string | null = null
+  let terms = 0
+  let termsAt = -1
   for (let i = 0; i < query.length; i++) {
-    const char = query[i]
-    if (quote) {
-      if (char === '\\') i++
-      else if (char === quote) quote = null
+    const char = query[i]!
+    if (char === ' ' || char === '\n' || char === '\t' || char === '\r') continue
+    if (char === '/' && query[i + 1] === '/') {
+      const end = query.indexOf('\n', i)
+      if (end === -1) break
+      i = end
       continue
     }
-    if (char === '"' || char === "'") quote = char
-    else if (char === '(' || char === '[' || char === '{') {
+    if (++terms > maxTerms && termsAt === -1) termsAt = i
+    if (char === '"' || char === "'") {
+      for (i++; i < query.length && query[i] !== char; i++) if (query[i] === '\\') i++
+    } else if (WORD.test(char)) {
+      // A decimal point or exponent is part of its number: `1.5e-3` is one value.
+      const number = isDigit(char)
+      for (; i + 1 < query.length; i++) {
+        const next = query[i + 1]!
+        if (WORD.test(next)) continue
+        const previous = query[i]!
+        const after = query[i + 2] ?? ''
+        if (number && next === '.' && isDigit(previous) && isDigit(after)) continue
+        if (number && (next === '-' || next === '+') && (previous === 'e' || previous === 'E'))
+          continue
+        break
+      }
+    } else if (char === '(' || char === '[' || char === '{') {
       depth++
       if (depth > max) [max, at] = [depth, i]
     } else if (char === ')' || char === ']' || char === '}') depth--
   }
-  return {depth: max, at}
+  return {depth: max, at, terms, termsAt}
 }
+
+/** Characters of one name, number or parameter (`$id`, `_type`, `@`, `^`). */
+const WORD = /[\w$@^]/
+const isDigit = (char: string) => char >= '0' && char <= '9'
 
 /**
  * Refuses a GROQ syntax tree nested deeper than LIMITS.query.syntaxDepth nodes, counted without

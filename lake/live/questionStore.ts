@@ -10,11 +10,7 @@ import type {SavedQuestion} from './syncTags.ts'
 
 const VERSION = 1
 
-export function fileQuestionStore(
-  dataDir: string,
-  /** Whether a dataset was ever written: a name only read leaves no file here either. */
-  exists: (dataset: string) => boolean = () => true,
-): LiveQuestionStore {
+export function fileQuestionStore(dataDir: string): LiveQuestionStore {
   const dir = join(dataDir, 'live')
   const fileOf = (dataset: string) => join(dir, `${encodeURIComponent(dataset)}.json`)
   return {
@@ -31,7 +27,6 @@ export function fileQuestionStore(
       return questions.filter(isSavedQuestion)
     },
     save(dataset, questions) {
-      if (!exists(dataset)) return
       mkdirSync(dir, {recursive: true, mode: 0o700})
       const file = fileOf(dataset)
       const temporary = `${file}.${process.pid}.tmp`

@@ -86,11 +86,7 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
       projectId: task.projectId,
       dataset: task.dataset,
     })
-    return {
-      ok: true,
-      json: resultJson(task.idsOnly ? matchesOf(result, store) : result),
-      attributes,
-    }
+    return {ok: true, json: resultJson(task.idsOnly ? idsOf(result) : result), attributes}
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error, attributes}
@@ -98,20 +94,13 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   }
 }
 
-/**
- * The `_id`s of a query's result, once each, in order, each with its `_rev`: what a mutation by
- * query applies to, and the revision the transaction checks it still has. A result that projected
- * `_rev` away has it read again here.
- */
-function matchesOf(result: unknown, store: Store): [string, string][] {
+/** The `_id`s of a query's result, once each, in order: what a mutation by query applies to. */
+function idsOf(result: unknown): string[] {
   const items = Array.isArray(result) ? result : result === null ? [] : [result]
-  const revs = new Map<string, string | undefined>()
+  const ids = new Set<string>()
   for (const item of items) {
-    const {_id: id, _rev: rev} = (item ?? {}) as {_id?: unknown; _rev?: unknown}
-    if (typeof id === 'string' && !revs.has(id))
-      revs.set(id, typeof rev === 'string' ? rev : undefined)
+    const id = (item as {_id?: unknown} | null)?._id
+    if (typeof id === 'string') ids.add(id)
   }
-  const missing = [...revs].filter(([, rev]) => rev === undefined).map(([id]) => id)
-  store.getDocuments(missing).forEach((doc, i) => revs.set(missing[i], doc?._rev ?? ''))
-  return [...revs].map(([id, rev]) => [id, rev ?? ''])
+  return [...ids]
 }

@@ -81,7 +81,9 @@ describe('query', () => {
     test('the cache is bounded by its text as well as by its entries', () => {
       // Trees are about fifty times their text: 256 entries of 8 kB each pinned ~100 MB a thread,
       // and no token is needed to send them.
-      const long = (i: number) => `[${Array.from({length: 3_990}, () => 1).join(',')}][${i}]`
+      // Strings, not numbers: 8 kB of `1,` would pass the limit on terms (LIMITS.query.terms).
+      const long = (i: number) =>
+        `[${Array.from({length: 790}, () => '"abcdefg"').join(',')}][${i}]`
       expect(long(0).length).toBeLessThan(8 * 1024)
       for (let i = 0; i < 300; i++) parseQuery(long(i), {})
       const {entries, chars} = parseCacheSize()

@@ -1,0 +1,159 @@
+/**
+ * Issue 9's audit (hostile9, findings 1 and 4): groq-js parses on the HTTP event loop, before any
+ * deadline, and its parse is quadratic in the query's terms. A 22 kB query froze the lake for 7 s
+ * and `[0]` repeated 20,000 times overflowed the stack. Each is now a 400 saying what is too large,
+ * where and how to fix it, before anything is parsed, while a concurrent /ping answers.
+ */
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {LIMITS, scanQueryText} from '../../../lake/core/limits.ts'
+import {parseCacheSize} from '../../../lake/core/query.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {median, timed} from './pathological.ts'
+
+const API = 'v2025-02-19'
+/** Finding 1: 22.5 kB, 12,501 terms; parsed in 7.7 s while every ping waited. */
+const PIPES = '*' + '|order(a)'.repeat(2500)
+/** Finding 1 and 4: 60 kB of postfix slices; a ping timed out after 20 s, or a stack overflow. */
+const SLICES = '*[_id=="a1"]' + '[0]'.repeat(20_000)
+/** Within a URL's 16 kB: 400 of each postfix and a pipe, 4,801 terms (1.3 s to parse at 800). */
+const MIXED = '*' + '[0]|order(a).b->c'.repeat(400)
+/** Not in the audit: an object literal is as quadratic (3,200 keys took 3.2 s to parse). */
+const OBJECT = '{' + Array.from({length: 3200}, (_, i) => `"k${i}": ${i}`).join(', ') + '}'
+
+let lake: TestLake
+let viewer: string
+
+beforeAll(async () => {
+  lake = await startTestLake({tls: false, serverOptions: {queryTimeoutMs: 3000}})
+  viewer = (await lake.server.lake.auth!.store.createToken({label: 'viewer', role: 'viewer'})).token
+  await lake.client().create({_id: 'a1', _type: 'article', title: 'নির্বাচন'})
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+const bearer = (token: string | null): Record<string, string> =>
+  token ? {authorization: `Bearer ${token}`} : {}
+
+function postQuery(query: string, token: string | null) {
+  return fetch(`${lake.url}/${API}/data/query/test`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json', ...bearer(token)},
+    body: JSON.stringify({query}),
+  })
+}
+
+/** Sends `request` with pings every 50 ms beside it; its answer and the pings' times. */
+async function withPings(request: () => Promise<Response>) {
+  let finished = false
+  const answer = request().then(async (res) => ({status: res.status, body: await res.json()}))
+  void answer.finally(() => (finished = true)).catch(() => {})
+  const pings: number[] = []
+  await sleep(20)
+  do {
+    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
+    await sleep(50)
+  } while (!finished || pings.length < 3)
+  return {...(await answer), pings}
+}
+
+function expectTermsRefusal(body: {error: {type: string; description: string}}) {
+  expect(body.error.type, JSON.stringify(body)).toBe('queryError')
+  expect(body.error.description).toMatch(
+    new RegExp(`terms .*the limit is ${LIMITS.query.terms}, passed at position \\d+\\. Move long`),
+  )
+}
+
+describe('query text the parser would take seconds over', () => {
+  test.each([
+    ['a chain of 2,500 pipes', PIPES],
+    ['20,000 postfix slices', SLICES],
+    ['an object literal of 3,200 keys', OBJECT],
+  ])('%s is an anonymous 400 before it is parsed; pings answer', async (_, query) => {
+    const {status, body, pings} = await withPings(() => postQuery(query, null))
+    expect(status, JSON.stringify(body)).toBe(400)
+    expectTermsRefusal(body)
+    // Before: the first ping was reset after 7.4 s, or timed out.
+    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+  })
+
+  test("a viewer's query is refused the same way", async () => {
+    const {status, body} = await withPings(() => postQuery(PIPES, viewer))
+    expect(status).toBe(400)
+    expectTermsRefusal(body)
+  })
+
+  test('a delete by query of 20,000 slices is a 400 saying what, not a stack overflow', async () => {
+    const {status, body, pings} = await withPings(() =>
+      fetch(`${lake.url}/${API}/data/mutate/test?dryRun=true`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json', ...bearer(lake.token)},
+        body: JSON.stringify({mutations: [{delete: {query: SLICES}}]}),
+      }),
+    )
+    // Before: 400 "Maximum call stack size exceeded".
+    expect(status, JSON.stringify(body)).toBe(400)
+    expectTermsRefusal(body)
+    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    expect(await lake.client().getDocument('a1')).toMatchObject({title: 'নির্বাচন'})
+  })
+
+  test("a listener's long chain of slices and pipes is a 400 before the stream opens", async () => {
+    const search = new URLSearchParams({query: MIXED})
+    const {status, body, pings} = await withPings(() =>
+      fetch(`${lake.url}/${API}/data/listen/test?${search}`, {
+        headers: {accept: 'text/event-stream', ...bearer(viewer)},
+      }),
+    )
+    expect(status, JSON.stringify(body)).toBe(400)
+    expectTermsRefusal(body)
+    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+  })
+})
+
+describe('queries within the limit', () => {
+  test('a literal list at the limit answers as before, and the same list as a parameter', async () => {
+    // `[` `"…"` `,` …: two terms an id; the query's other terms leave room for 1,990.
+    const ids = Array.from({length: 1990}, (_, i) => (i === 7 ? 'a1' : `missing-${i}`))
+    const literal = `*[_id in ${JSON.stringify(ids)}]._id`
+    expect(scanQueryText(literal).terms).toBeLessThanOrEqual(LIMITS.query.terms)
+    expect(scanQueryText(literal).terms).toBeGreaterThan(LIMITS.query.terms - 20)
+    expect(await lake.client().fetch(literal)).toEqual(['a1'])
+    const more = Array.from({length: 10}, (_, i) => `x${i}`)
+    const over = `*[_id in ${JSON.stringify([...ids, ...more])}]._id`
+    const res = await postQuery(over, lake.token)
+    expect(res.status).toBe(400)
+    expectTermsRefusal(await res.json())
+    expect(await lake.client().fetch('*[_id in $ids]._id', {ids: [...ids, 'x1']})).toEqual(['a1'])
+  })
+
+  test('an anonymous caller of a private dataset is not parsed on the event loop', async () => {
+    // Its answer is the query over no documents; the text goes to a worker, under the deadline.
+    const query = `{"n": count(*), "seen": "${Date.now()}"}`
+    const before = parseCacheSize().entries
+    const res = await fetch(`${lake.url}/${API}/data/query/test?query=${encodeURIComponent(query)}`)
+    expect(res.status).toBe(200)
+    expect((await res.json()).result).toMatchObject({n: 0})
+    expect(parseCacheSize().entries).toBe(before)
+    // A signed-in caller's query is parsed here (and kept), as before.
+    const signed = await fetch(
+      `${lake.url}/${API}/data/query/test?query=${encodeURIComponent(query + ' ')}`,
+      {headers: bearer(viewer)},
+    )
+    expect((await signed.json()).result).toMatchObject({n: 1})
+    expect(parseCacheSize().entries).toBe(before + 1)
+  })
+})
+
+describe('scanQueryText', () => {
+  test('counts names, values and operators outside strings and comments', () => {
+    expect(scanQueryText('*[_type == "a[b]"]{title, "x": 1.5e-3}').terms).toBe(14)
+    expect(scanQueryText('// [[[ a comment\n*[a]').terms).toBe(4)
+    expect(scanQueryText('"a\\"[" + $p').terms).toBe(3)
+    expect(scanQueryText('((a))').depth).toBe(2)
+    const long = '*' + '[a]'.repeat(80_000)
+    expect(scanQueryText(long, 4000)).toMatchObject({terms: 240_001, termsAt: 4000, depth: 1})
+  })
+})

@@ -88,16 +88,16 @@ export interface DatasetService {
    */
   query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<string>
   /**
-   * The ids of the documents a mutation's query returns over the committed documents `principal`
-   * may read (raw perspective), on a query worker with the query deadline, before any transaction:
-   * writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
+   * The [_id, _rev] of the documents a mutation's query returns over the committed documents
+   * `principal` may read (raw perspective), on a query worker with the query deadline, before any
+   * transaction: writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
    */
   matchIds(
     principal: Principal,
     query: string,
     params: Record<string, unknown>,
     signal?: AbortSignal,
-  ): Promise<string[]>
+  ): Promise<[string, string][]>
   /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
   commit<R>(
     principal: Principal,
@@ -272,7 +272,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const outcome = await options.queries.run(task, signal)
       if (!outcome.ok) throw fromWire(outcome.error)
-      return JSON.parse(outcome.json) as string[]
+      return JSON.parse(outcome.json) as [string, string][]
     },
 
     async query(request, principal, signal) {
@@ -460,20 +460,62 @@ export interface DatasetRegistry {
   get(dataset: string): DatasetService
   /** Datasets that exist on disk. */
   list(): string[]
+  /** Services held: every written dataset's, and at most `unwritten` of datasets never written. */
+  size(): number
 }
 
+/** Services kept of datasets never written (the Studio reads and listens before a first write). */
+export const UNWRITTEN_DATASETS = 16
+
+/**
+ * Any page an editor has open can name datasets (an <img> of /images/local/<name>/…), so a name
+ * that is only read must not cost memory for the rest of the run: its service is one of a few
+ * recent ones, then only weakly held (a request still running on it gets the same one back).
+ * Listeners hear a dataset's writes through the lake's bus, by name, not through its service.
+ */
 export function createDatasetRegistry(
   stores: StoreRegistry,
   make: (store: Store) => DatasetService,
+  unwrittenLimit = UNWRITTEN_DATASETS,
 ): DatasetRegistry {
   const services = new Map<string, DatasetService>()
+  /** Least recently used first. */
+  const recent = new Map<string, DatasetService>()
+  const held = new Map<string, WeakRef<DatasetService>>()
+  const collected = new FinalizationRegistry<string>((dataset) => {
+    if (held.get(dataset)?.deref() === undefined) held.delete(dataset)
+  })
   return {
     get(dataset) {
-      let service = services.get(dataset)
-      if (!service) services.set(dataset, (service = make(stores.get(dataset))))
+      const kept = services.get(dataset)
+      if (kept) return kept
+      const store = stores.get(dataset)
+      let service = recent.get(dataset) ?? held.get(dataset)?.deref()
+      if (!service) {
+        service = make(store)
+        held.set(dataset, new WeakRef(service))
+        collected.register(service, dataset)
+      }
+      recent.delete(dataset)
+      if (stores.exists(dataset)) {
+        services.set(dataset, service)
+        held.delete(dataset)
+        return service
+      }
+      recent.set(dataset, service)
+      for (const [name, oldest] of recent) {
+        if (recent.size <= unwrittenLimit) break
+        recent.delete(name)
+        // Written meanwhile, or a write is queued: kept like any written dataset's.
+        if (!stores.forget(name)) {
+          services.set(name, oldest)
+          held.delete(name)
+        }
+      }
       return service
     },
     list: () => stores.list(),
+    size: () => services.size + recent.size,
   }
 }
 

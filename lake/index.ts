@@ -126,7 +126,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     visibility: openVisibility(options.dataDir),
     images: new ImageService({dataDir: options.dataDir, env}),
     live: new LiveEvents(bus, {
-      store: fileQuestionStore(options.dataDir),
+      store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
       revive: (dataset, question) =>
         reviveLiveQuestion(question, (request, principal) =>
           datasets.get(dataset).query(request, principal),

@@ -21,14 +21,26 @@ export interface MutateOptions {
   /** Give array items that are objects without `_key` a random one. */
   autoGenerateArrayKeys?: boolean
   /**
-   * The ids each `patch`/`delete` by query matched, by the mutation's index (matchQueries): the
-   * queries run before the transaction, so none runs while it holds the write lock.
+   * The [_id, _rev] each `patch`/`delete` by query matched, by the mutation's index
+   * (matchQueries): the queries run before the transaction, so none runs while it holds the write
+   * lock; each `_rev` is checked as an ifRevisionID when the transaction starts.
    */
-  matched?: ReadonlyMap<number, readonly string[]>
+  matched?: ReadonlyMap<number, readonly (readonly [string, string])[]>
 }
 
-/** Runs a mutation's query (its ids, as the caller sees the committed documents). */
-export type QueryMatcher = (query: string, params: Record<string, unknown>) => Promise<string[]>
+/** Runs a mutation's query (its [_id, _rev] pairs, as the caller sees the committed documents). */
+export type QueryMatcher = (
+  query: string,
+  params: Record<string, unknown>,
+) => Promise<[string, string][]>
+
+/**
+ * A document a mutation's query matched changed before the transaction began: the match may no
+ * longer hold. The caller matches again (a 409 once it gives up).
+ */
+export class StaleMatchError extends ConflictError {
+  override name = 'StaleMatchError'
+}
 
 /**
  * The ids every `patch`/`delete` by query matches, by mutation index, for applyMutations' `matched`.
@@ -38,8 +50,8 @@ export type QueryMatcher = (query: string, params: Record<string, unknown>) => P
 export async function matchQueries(
   mutations: unknown,
   match: QueryMatcher,
-): Promise<Map<number, string[]>> {
-  const matched = new Map<number, string[]>()
+): Promise<Map<number, [string, string][]>> {
+  const matched = new Map<number, [string, string][]>()
   const list = isObject(mutations) ? [mutations] : Array.isArray(mutations) ? mutations : []
   for (const [index, mutation] of list.entries()) {
     if (!isObject(mutation)) continue
@@ -85,6 +97,7 @@ export async function applyMutations(
   }
   checkPatchBudget(ws, mutations)
   ws.prefetch(namedIds(mutations))
+  if (options.matched) checkMatches(ws, options.matched)
   const results: MutationResult[] = []
   for (const [index, mutation] of mutations.entries()) {
     if (!isObject(mutation) || Object.keys(mutation).length !== 1) {
@@ -103,10 +116,32 @@ export async function applyMutations(
 }
 
 function matchedIds(options: MutateOptions, index: number): string[] {
-  const ids = options.matched?.get(index)
+  const matches = options.matched?.get(index)
   // A programming error (the caller skipped matchQueries), not the client's.
-  if (!ids) throw new Error(`The query of mutation ${index} was not matched before the transaction`)
-  return [...ids]
+  if (!matches) {
+    throw new Error(`The query of mutation ${index} was not matched before the transaction`)
+  }
+  return matches.map(([id]) => id)
+}
+
+/**
+ * Before any mutation applies (so the working set still shows the committed documents): every
+ * document a query matched still has the revision it had when it matched, or is gone (skipped
+ * then). A changed one may no longer match: its guard (`locked != true`) must not be defeated.
+ */
+function checkMatches(ws: WorkingSet, matched: NonNullable<MutateOptions['matched']>): void {
+  const all = [...matched.values()].flat()
+  ws.prefetch(all.map(([id]) => id))
+  for (const [index, matches] of matched) {
+    for (const [id, rev] of matches) {
+      const current = ws.peek(id)
+      if (!current || current._rev === rev) continue
+      const description = `Document "${id}" changed while the query of mutation ${index} was matched (revision "${current._rev}", matched "${rev}"): send the request again`
+      throw new StaleMatchError(description, [
+        itemError('revisionMismatchError', description, {index, id}),
+      ])
+    }
+  }
 }
 
 /**

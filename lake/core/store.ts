@@ -279,6 +279,13 @@ export interface Store {
 export interface StoreRegistry {
   /** The store of a dataset; its file is created on the first write, not here. */
   get(dataset: string): Store
+  /** Whether the dataset's file exists (it was written). */
+  exists(dataset: string): boolean
+  /**
+   * Lets go of the store of a dataset that has no file and no write queued, so a name that is only
+   * read keeps nothing; false (kept) otherwise.
+   */
+  forget(dataset: string): boolean
   /** Datasets that exist on disk. */
   list(): string[]
   close(): void

@@ -10,7 +10,11 @@ import type {SavedQuestion} from './syncTags.ts'
 
 const VERSION = 1
 
-export function fileQuestionStore(dataDir: string): LiveQuestionStore {
+export function fileQuestionStore(
+  dataDir: string,
+  /** Whether a dataset was ever written: a name only read leaves no file here either. */
+  exists: (dataset: string) => boolean = () => true,
+): LiveQuestionStore {
   const dir = join(dataDir, 'live')
   const fileOf = (dataset: string) => join(dir, `${encodeURIComponent(dataset)}.json`)
   return {
@@ -27,6 +31,7 @@ export function fileQuestionStore(dataDir: string): LiveQuestionStore {
       return questions.filter(isSavedQuestion)
     },
     save(dataset, questions) {
+      if (!exists(dataset)) return
       mkdirSync(dir, {recursive: true, mode: 0o700})
       const file = fileOf(dataset)
       const temporary = `${file}.${process.pid}.tmp`

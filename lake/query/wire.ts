@@ -37,7 +37,7 @@ export interface QueryTask {
   /** `now()` of the query, as epoch milliseconds. */
   now: number
   projectId: string
-  /** Answer only the `_id`s of the result, once each (a mutation's query): JSON of a string array. */
+  /** Answer only the `_id`s of the result, once each, with their `_rev` (a mutation's query): JSON of [id, rev] pairs. */
   idsOnly?: boolean
 }
 

@@ -86,7 +86,11 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
       projectId: task.projectId,
       dataset: task.dataset,
     })
-    return {ok: true, json: resultJson(task.idsOnly ? idsOf(result) : result), attributes}
+    return {
+      ok: true,
+      json: resultJson(task.idsOnly ? matchesOf(result, store) : result),
+      attributes,
+    }
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error, attributes}
@@ -94,13 +98,20 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   }
 }
 
-/** The `_id`s of a query's result, once each, in order: what a mutation by query applies to. */
-function idsOf(result: unknown): string[] {
+/**
+ * The `_id`s of a query's result, once each, in order, each with its `_rev`: what a mutation by
+ * query applies to, and the revision the transaction checks it still has. A result that projected
+ * `_rev` away has it read again here.
+ */
+function matchesOf(result: unknown, store: Store): [string, string][] {
   const items = Array.isArray(result) ? result : result === null ? [] : [result]
-  const ids = new Set<string>()
+  const revs = new Map<string, string | undefined>()
   for (const item of items) {
-    const id = (item as {_id?: unknown} | null)?._id
-    if (typeof id === 'string') ids.add(id)
+    const {_id: id, _rev: rev} = (item ?? {}) as {_id?: unknown; _rev?: unknown}
+    if (typeof id === 'string' && !revs.has(id))
+      revs.set(id, typeof rev === 'string' ? rev : undefined)
   }
-  return [...ids]
+  const missing = [...revs].filter(([, rev]) => rev === undefined).map(([id]) => id)
+  store.getDocuments(missing).forEach((doc, i) => revs.set(missing[i], doc?._rev ?? ''))
+  return [...revs].map(([id, rev]) => [id, rev ?? ''])
 }

@@ -424,18 +424,33 @@ export function createSqliteStores(
   options: SqliteStoreOptions = {},
 ): StoreRegistry {
   const dir = join(dataDir, 'datasets')
-  const stores = new Map<string, Store>()
+  const fileOf = (dataset: string) => join(dir, `${dataset}.sqlite`)
+  const stores = new Map<string, SqliteStore>()
+  // Stores forgotten while a request may still hold them: found again rather than made twice (two
+  // connections and two write queues for one file), and closed with the rest.
+  const forgotten = new Map<string, WeakRef<SqliteStore>>()
+  const collected = new FinalizationRegistry<string>((dataset) => {
+    if (forgotten.get(dataset)?.deref() === undefined) forgotten.delete(dataset)
+  })
   return {
     get(dataset) {
       const reason = invalidDatasetReason(dataset)
       if (reason) throw new BadRequestError(reason)
-      let store = stores.get(dataset)
-      if (!store)
-        stores.set(
-          dataset,
-          (store = createSqliteStore(join(dir, `${dataset}.sqlite`), dataset, options)),
-        )
+      let store = stores.get(dataset) ?? forgotten.get(dataset)?.deref()
+      if (!store) store = createSqliteStore(fileOf(dataset), dataset, options)
+      forgotten.delete(dataset)
+      stores.set(dataset, store)
       return store
+    },
+    exists: (dataset) => existsSync(fileOf(dataset)),
+    forget(dataset) {
+      const store = stores.get(dataset)
+      if (!store) return true
+      if (!store.unused() || existsSync(fileOf(dataset))) return false
+      stores.delete(dataset)
+      forgotten.set(dataset, new WeakRef(store))
+      collected.register(store, dataset)
+      return true
     },
     list() {
       if (!existsSync(dir)) return []
@@ -446,7 +461,9 @@ export function createSqliteStores(
     },
     close() {
       for (const store of stores.values()) store.close()
+      for (const ref of forgotten.values()) ref.deref()?.close()
       stores.clear()
+      forgotten.clear()
     },
   }
 }
@@ -457,6 +474,8 @@ export interface SqliteStore extends Store {
    * measures what the index costs with it). Must not run inside transact().
    */
   flushSearchIndex(): void
+  /** Never opened and no write queued: holds nothing but this object. */
+  unused(): boolean
 }
 
 /** A store over one SQLite file, opened lazily: a dataset that was never written has no file. */
@@ -1390,6 +1409,8 @@ export function createSqliteStore(
 
   return {
     dataset,
+
+    unused: () => db === null && queue.length === 0 && !draining,
 
     getDocuments,
     bodyBytes,

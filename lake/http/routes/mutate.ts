@@ -1,7 +1,7 @@
 /** `POST /v{ver}/data/mutate/{dataset}`: one atomic transaction of create/delete/patch mutations. */
 import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {applyMutations, matchQueries} from '../../core/mutations.ts'
+import {applyMutations, matchQueries, StaleMatchError} from '../../core/mutations.ts'
 import {flag} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
@@ -18,13 +18,15 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   const transactionId = body.transactionId ?? c.req.query('transactionId')
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
   const principal = getPrincipal(c)
-  // Queries of patch/delete run first, on a worker: never inside the transaction's write lock.
-  const matched = await matchQueries(body.mutations, (query, params) =>
-    dataset.matchIds(principal, query, params, c.req.raw.signal),
-  )
-  const outcome = await dataset.commit(principal, commitRequest(c, body, transactionId), (ws) =>
-    applyMutations(ws, body.mutations, {autoGenerateArrayKeys, matched}),
-  )
+  const outcome = await commitMatched(async () => {
+    // Queries of patch/delete run first, on a worker: never inside the transaction's write lock.
+    const matched = await matchQueries(body.mutations, (query, params) =>
+      dataset.matchIds(principal, query, params, c.req.raw.signal),
+    )
+    return dataset.commit(principal, commitRequest(c, body, transactionId), (ws) =>
+      applyMutations(ws, body.mutations, {autoGenerateArrayKeys, matched}),
+    )
+  })
   const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))
   const results = outcome.result.map(({id, operation}) => {
@@ -36,3 +38,17 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   })
   return c.json({transactionId: outcome.transaction.id, results})
 })
+
+/** How often a request whose matched documents changed before its transaction is matched again. */
+const MATCH_ATTEMPTS = 3
+
+/** Runs `attempt` again while a document its queries matched changed meanwhile; then the 409. */
+async function commitMatched<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let left = MATCH_ATTEMPTS; ; left--) {
+    try {
+      return await attempt()
+    } catch (err) {
+      if (!(err instanceof StaleMatchError) || left <= 1) throw err
+    }
+  }
+}

@@ -12,6 +12,7 @@ import {
   applyMutations,
   applyPatch as mutationsApplyPatch,
   matchQueries,
+  StaleMatchError,
 } from '../../../lake/core/mutations.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {runTransaction, withoutRev} from '../../../lake/core/transaction.ts'
@@ -41,7 +42,7 @@ const options = (extra = {}) => ({
   now: () => new Date((clock += 1000)),
   ...extra,
 })
-/** A mutation's query as the lake runs it (on a worker there): the ids, over the committed documents. */
+/** A mutation's query as the lake runs it (on a worker there): [_id, _rev], over the committed documents. */
 async function matchInProcess(query: string, params: Record<string, unknown>) {
   const admin = {id: 'pTester', kind: 'token' as const, role: 'administrator' as const}
   const environment = {now: new Date(clock), projectId: 'p', dataset: 'test'}
@@ -51,7 +52,10 @@ async function matchInProcess(query: string, params: Record<string, unknown>) {
     admin,
     environment,
   )
-  return (result as {_id: string}[]).map((doc) => doc._id)
+  return (result as {_id: string; _rev: string}[]).map((doc): [string, string] => [
+    doc._id,
+    doc._rev,
+  ])
 }
 const mutate = async (mutations: unknown[], extra = {}) => {
   const matched = await matchQueries(mutations, matchInProcess)
@@ -121,6 +125,25 @@ describe('mutations', () => {
     replay(published[1])
     await mutate([{delete: {query: '*[_type == $t]', params: {t: 'q'}}}])
     expect(store.count()).toBe(1)
+  })
+
+  test('a query match whose document changed before the transaction is refused, writing nothing', async () => {
+    await mutate([{create: {_id: 'g1', _type: 'g', locked: false}}])
+    const mutations = [{delete: {query: '*[_type == "g" && locked != true]'}}]
+    const matched = await matchQueries(mutations, matchInProcess)
+    // Locked between the match and the transaction: the match no longer holds.
+    await mutate([{patch: {id: 'g1', set: {locked: true}}}])
+    const stale = runTransaction(options(), (ws) => applyMutations(ws, mutations, {matched}))
+    await expect(stale).rejects.toBeInstanceOf(StaleMatchError)
+    await expect(stale).rejects.toMatchObject({items: [{error: {type: 'revisionMismatchError'}}]})
+    expect(doc('g1')).toMatchObject({locked: true})
+    // A match deleted meanwhile is skipped, as before.
+    const again = await matchQueries([{delete: {query: '*[_type == "g"]'}}], matchInProcess)
+    await mutate([{delete: {id: 'g1'}}])
+    const {result} = await runTransaction(options(), (ws) =>
+      applyMutations(ws, [{delete: {query: '*[_type == "g"]'}}], {matched: again}),
+    )
+    expect(result).toEqual([])
   })
 
   test('a failure anywhere writes nothing and publishes nothing', async () => {

@@ -1498,3 +1498,29 @@ describe('expression indexes: the budget and dropping', () => {
     }
   })
 })
+
+describe('stores of datasets never written', () => {
+  test('a forgotten store is let go; one held by a request is found again, not made twice', () => {
+    const read = stores.get('onlyread')
+    expect(read.getDocuments(['a'])).toEqual([null])
+    expect(stores.exists('onlyread')).toBe(false)
+    expect(stores.forget('onlyread')).toBe(true)
+    // `read` is still held here (a request running on it): the same store comes back.
+    expect(stores.get('onlyread')).toBe(read)
+    expect(existsSync(join(dir, 'datasets', 'onlyread.sqlite'))).toBe(false)
+  })
+
+  test('a store with a write queued, or a file, is kept', async () => {
+    const writing = stores.get('fresh')
+    const written = writing.transact(() => 'queued')
+    expect(stores.forget('fresh')).toBe(false)
+    await written
+    expect(stores.forget('test')).toBe(true)
+    commit({a: {_type: 'article'}})
+    await store.transact(() => null)
+    expect(stores.exists('test')).toBe(true)
+    // Written while forgotten (a request held it): found again, and kept from now on.
+    expect(stores.get('test')).toBe(store)
+    expect(stores.forget('test')).toBe(false)
+  })
+})

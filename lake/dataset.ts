@@ -90,13 +90,15 @@ export interface DatasetService {
   /**
    * The [_id, _rev] of the documents a mutation's query returns over the committed documents
    * `principal` may read (raw perspective), on a query worker with the query deadline, before any
-   * transaction: writers only (viewers get their 403 before it runs). `signal` aborting cancels it.
+   * transaction: writers only (viewers get their 403 before it runs). `signal` aborting cancels it;
+   * with `since` (epoch ms) the deadline counts from then (one for all of a request's queries).
    */
   matchIds(
     principal: Principal,
     query: string,
     params: Record<string, unknown>,
     signal?: AbortSignal,
+    since?: number,
   ): Promise<[string, string][]>
   /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
   commit<R>(
@@ -254,7 +256,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   return {
     name,
 
-    async matchIds(principal, query, params, signal) {
+    async matchIds(principal, query, params, signal, since) {
       requireWriter(principal)
       checkQueryText(query, params)
       prepare()
@@ -270,7 +272,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         projectId: config.projectId,
         idsOnly: true,
       }
-      const outcome = await options.queries.run(task, signal)
+      const outcome = await options.queries.run(task, signal, since)
       if (!outcome.ok) throw fromWire(outcome.error)
       return JSON.parse(outcome.json) as [string, string][]
     },

@@ -53,6 +53,8 @@ export async function matchQueries(
 ): Promise<Map<number, [string, string][]>> {
   const matched = new Map<number, [string, string][]>()
   const list = isObject(mutations) ? [mutations] : Array.isArray(mutations) ? mutations : []
+  // A malformed mutation anywhere is its 400 at once, before any query is spent on the others.
+  checkShapes(mutations)
   for (const [index, mutation] of list.entries()) {
     if (!isObject(mutation)) continue
     const body = mutation.patch ?? mutation.delete
@@ -83,6 +85,34 @@ const APPLY: {
     options: MutateOptions,
   ) => MutationResult[] | Promise<MutationResult[]>
 } = {create, createOrReplace, createIfNotExists, delete: remove, patch}
+
+/** The shape checks applyMutations makes of each mutation, without the documents. */
+function checkShapes(mutations: unknown): void {
+  if (isObject(mutations)) mutations = [mutations]
+  if (!Array.isArray(mutations)) {
+    throw fail(-1, 'validationError', '`mutations` must be an array')
+  }
+  for (const [index, mutation] of mutations.entries()) {
+    if (!isObject(mutation) || Object.keys(mutation).length !== 1) {
+      throw fail(
+        index,
+        'validationError',
+        'A mutation must be an object with exactly one operation',
+      )
+    }
+    const [kind, body] = Object.entries(mutation)[0]
+    if (!(kind in APPLY)) throw fail(index, 'validationError', `Unknown mutation type "${kind}"`)
+    if (!isObject(body)) {
+      const what = kind === 'patch' || kind === 'delete' ? `\`${kind}\`` : 'Document'
+      throw fail(index, 'validationError', `${what} must be an object`)
+    }
+    if (kind !== 'patch') continue
+    for (const key of Object.keys(body)) {
+      if (!PATCH_KEYS.has(key))
+        throw fail(index, 'validationError', `Unknown patch operation "${key}"`)
+    }
+  }
+}
 
 /** Applies mutations in order; any failure throws and the caller writes nothing. */
 export async function applyMutations(

@@ -12,12 +12,16 @@ import {requestHeader} from './nodeRequest.ts'
 declare module 'hono' {
   interface ContextVariableMap {
     principal: Principal
+    /** Whether the request's token still signs it in (not revoked, expired or its user removed). */
+    principalIsLive?: () => boolean
   }
 }
 
 /** The part of the auth store the middleware needs. */
 export interface PrincipalResolver {
   principalForToken(token: string): Promise<Principal | null>
+  /** Whether a principal found earlier is still signed in (its token not revoked since). */
+  isLive?(principal: Principal): boolean
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i
@@ -42,8 +46,20 @@ export function principalMiddleware(resolver: PrincipalResolver): MiddlewareHand
       const found = await resolver.principalForToken(token)
       if (!found) throw new AuthError('Session not found or token invalid, revoked or expired')
       c.set('principal', found)
+      const isLive = resolver.isLive?.bind(resolver)
+      if (isLive) c.set('principalIsLive', () => isLive(found))
     }
     await next()
+  }
+}
+
+/**
+ * A 401 when the request's token was revoked (or expired, or its user removed) since the request
+ * began: a request that waited (on its queries) checks again before it writes.
+ */
+export function checkStillSignedIn(c: Context): void {
+  if (c.get('principalIsLive')?.() === false) {
+    throw new AuthError('Session not found or token invalid, revoked or expired')
   }
 }
 

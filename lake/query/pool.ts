@@ -29,8 +29,11 @@ export interface QueryPoolOptions {
 }
 
 export interface QueryPool {
-  /** Runs a query on a worker; `signal` aborting (the client left) cancels it. */
-  run(task: QueryTask, signal?: AbortSignal): Promise<QueryTaskResult>
+  /**
+   * Runs a query on a worker; `signal` aborting (the client left) cancels it. With `since` (epoch
+   * ms) the deadline counts from then: a request's several queries share one deadline.
+   */
+  run(task: QueryTask, signal?: AbortSignal, since?: number): Promise<QueryTaskResult>
   /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */
   filter(task: FilterTask, budgetMs: number): Promise<FilterTaskResult>
   /** Terminates every worker at once, whatever they are running (their teardown is not awaited). */
@@ -95,12 +98,19 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     return pool
   }
 
-  async function dispatch(task: WorkerTask, timeoutMs: number, signal?: AbortSignal) {
+  async function dispatch(
+    task: WorkerTask,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    since?: number,
+  ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
     ready ??= startPool()
     const running = await ready
     if (closed || !running) throw new UnavailableError('The lake is shutting down')
-    const deadline = AbortSignal.timeout(timeoutMs)
+    const left = since === undefined ? timeoutMs : timeoutMs - (Date.now() - since)
+    if (left <= 0) throw new QueryTimeoutError(timeoutMs)
+    const deadline = AbortSignal.timeout(left)
     const abort = signal ? AbortSignal.any([deadline, signal]) : deadline
     try {
       return await running.run(task, {signal: abort})
@@ -116,8 +126,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   }
 
   return {
-    run: async (task, signal) =>
-      (await dispatch(task, options.timeoutMs, signal)) as QueryTaskResult,
+    run: async (task, signal, since) =>
+      (await dispatch(task, options.timeoutMs, signal, since)) as QueryTaskResult,
     filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
     async close() {
       if (closed) return

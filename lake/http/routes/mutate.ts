@@ -3,7 +3,7 @@ import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
 import {applyMutations, matchQueries, StaleMatchError} from '../../core/mutations.ts'
 import {flag} from '../context.ts'
-import {getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
 
 export const mutateRoutes = new Hono()
@@ -18,14 +18,18 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   const transactionId = body.transactionId ?? c.req.query('transactionId')
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
   const principal = getPrincipal(c)
+  // One query deadline for all of the request's matching, however many queries and attempts.
+  const since = Date.now()
   const outcome = await commitMatched(async () => {
     // Queries of patch/delete run first, on a worker: never inside the transaction's write lock.
     const matched = await matchQueries(body.mutations, (query, params) =>
-      dataset.matchIds(principal, query, params, c.req.raw.signal),
+      dataset.matchIds(principal, query, params, c.req.raw.signal, since),
     )
-    return dataset.commit(principal, commitRequest(c, body, transactionId), (ws) =>
-      applyMutations(ws, body.mutations, {autoGenerateArrayKeys, matched}),
-    )
+    return dataset.commit(principal, commitRequest(c, body, transactionId), (ws) => {
+      // Its token may have been revoked while the queries ran.
+      checkStillSignedIn(c)
+      return applyMutations(ws, body.mutations, {autoGenerateArrayKeys, matched})
+    })
   })
   const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))

@@ -54,3 +54,60 @@ test('a patch by query applies to a document changed meanwhile only if it still 
   expect(out).toMatchObject({status: 200, body: {results: [{id: 'a2', operation: 'update'}]}})
   expect(await lake.client().getDocument('a2')).toMatchObject({n: 12})
 }, 60_000)
+
+test("all of a request's matching shares one query deadline", async () => {
+  await lake.client().createOrReplace({_id: 'b1', _type: 'article'})
+  const started = performance.now()
+  const res = await mutate(
+    Array.from({length: 12}, (_, i) => ({
+      patch: {query: `*[_id == "b1" && ${SLOW}]`, params: {s}, set: {n: i}},
+    })),
+  )
+  const ms = performance.now() - started
+  // Each query takes seconds: twelve would run far past the 8 s deadline if each had its own.
+  expect(ms).toBeLessThan(8000 + 2000)
+  expect(res.status).toBeGreaterThanOrEqual(400)
+  expect(await res.json()).toMatchObject({error: {type: 'queryTimeoutError'}})
+  expect(await lake.client().getDocument('b1')).not.toHaveProperty('n')
+}, 60_000)
+
+test('a token revoked while its mutation queries run writes nothing', async () => {
+  await lake.client().createOrReplace({_id: 'c1', _type: 'article'})
+  const auth = lake.server.lake.auth!.store
+  const {token} = await auth.createToken({label: 'editor', role: 'editor'})
+  const pending = fetch(`${lake.url}/${API}/data/mutate/test`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+    body: JSON.stringify({
+      mutations: [
+        {patch: {query: `*[_id == "c1" && ${SLOW}]`, params: {s}, set: {x: 1}}},
+        {createOrReplace: {_id: 'c2', _type: 'article', by: 'revoked token'}},
+      ],
+    }),
+  })
+  await sleep(300)
+  expect(auth.revokeToken(token)).toBe(true)
+  const res = await pending
+  expect(res.status).toBe(401)
+  expect(await lake.client().getDocument('c2')).toBeUndefined()
+  expect(await lake.client().getDocument('c1')).not.toHaveProperty('x')
+}, 60_000)
+
+test('a malformed mutation after queries is a 400 before any query runs', async () => {
+  await lake.client().createOrReplace({_id: 'd1', _type: 'article'})
+  // How long one of the queries takes, measured here.
+  let started = performance.now()
+  await lake.client().fetch(`count(*[_id == "d1" && ${SLOW}])`, {s})
+  const oneQuery = performance.now() - started
+  started = performance.now()
+  const res = await mutate([
+    {patch: {query: `*[_id == "d1" && ${SLOW}]`, params: {s}, set: {x: 1}}},
+    {patch: {id: 'd1', sett: {x: 2}}},
+  ])
+  const ms = performance.now() - started
+  expect(res.status).toBe(400)
+  expect(await res.json()).toMatchObject({
+    error: {items: [{error: {description: expect.stringContaining('"sett"')}, index: 1}]},
+  })
+  expect(ms).toBeLessThan(oneQuery / 2)
+}, 60_000)

@@ -52,11 +52,8 @@ export async function matchQueries(
   match: QueryMatcher,
 ): Promise<Map<number, [string, string][]>> {
   const matched = new Map<number, [string, string][]>()
-  const list = isObject(mutations) ? [mutations] : Array.isArray(mutations) ? mutations : []
   // A malformed mutation anywhere is its 400 at once, before any query is spent on the others.
-  checkShapes(mutations)
-  for (const [index, mutation] of list.entries()) {
-    if (!isObject(mutation)) continue
+  for (const [index, mutation] of checkShapes(mutations).entries()) {
     const body = mutation.patch ?? mutation.delete
     if (!isObject(body) || typeof body.query !== 'string') continue
     matched.set(index, await match(body.query, isObject(body.params) ? body.params : {}))
@@ -86,8 +83,11 @@ const APPLY: {
   ) => MutationResult[] | Promise<MutationResult[]>
 } = {create, createOrReplace, createIfNotExists, delete: remove, patch}
 
-/** The shape checks applyMutations makes of each mutation, without the documents. */
-function checkShapes(mutations: unknown): void {
+/**
+ * The mutation list, each checked for its shape before any document is read or query run. A
+ * single mutation object is accepted as a list of one, as the HTTP API does.
+ */
+function checkShapes(mutations: unknown): Json[] {
   if (isObject(mutations)) mutations = [mutations]
   if (!Array.isArray(mutations)) {
     throw fail(-1, 'validationError', '`mutations` must be an array')
@@ -112,6 +112,7 @@ function checkShapes(mutations: unknown): void {
         throw fail(index, 'validationError', `Unknown patch operation "${key}"`)
     }
   }
+  return mutations as Json[]
 }
 
 /** Applies mutations in order; any failure throws and the caller writes nothing. */
@@ -120,26 +121,14 @@ export async function applyMutations(
   mutations: unknown,
   options: MutateOptions = {},
 ): Promise<MutationResult[]> {
-  // A single mutation object is accepted as a list of one, as the HTTP API does.
-  if (isObject(mutations)) mutations = [mutations]
-  if (!Array.isArray(mutations)) {
-    throw fail(-1, 'validationError', '`mutations` must be an array')
-  }
-  checkPatchBudget(ws, mutations)
-  ws.prefetch(namedIds(mutations))
+  const list = checkShapes(mutations)
+  checkPatchBudget(ws, list)
+  ws.prefetch(namedIds(list))
   if (options.matched) checkMatches(ws, options.matched)
   const results: MutationResult[] = []
-  for (const [index, mutation] of mutations.entries()) {
-    if (!isObject(mutation) || Object.keys(mutation).length !== 1) {
-      throw fail(
-        index,
-        'validationError',
-        'A mutation must be an object with exactly one operation',
-      )
-    }
+  for (const [index, mutation] of list.entries()) {
     const [kind, body] = Object.entries(mutation)[0]
     ws.at(index)
-    if (!(kind in APPLY)) throw fail(index, 'validationError', `Unknown mutation type "${kind}"`)
     results.push(...(await APPLY[kind as keyof typeof APPLY](ws, body, index, options)))
   }
   return results
@@ -262,10 +251,6 @@ function remove(ws: WorkingSet, body: unknown, index: number, options: MutateOpt
 
 function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOptions) {
   if (!isObject(body)) throw fail(index, 'validationError', '`patch` must be an object')
-  for (const key of Object.keys(body)) {
-    if (!PATCH_KEYS.has(key))
-      throw fail(index, 'validationError', `Unknown patch operation "${key}"`)
-  }
   let ids: string[]
   const byQuery = typeof body.query === 'string'
   if (byQuery) {

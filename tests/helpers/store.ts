@@ -3,8 +3,10 @@ import type {Store} from '../../lake/core/store.ts'
 import type {SanityDocument} from '../../lake/core/types.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
 
-/** An in-memory store holding `docs`, written in one transaction. */
-export async function memoryStore(docs: readonly SanityDocument[]): Promise<Store> {
+/** An in-memory store holding `docs`, written in one transaction (their `_rev` becomes `tx1`). */
+export async function memoryStore(
+  docs: readonly SanityDocument[],
+): Promise<ReturnType<typeof createSqliteStore>> {
   const store = createSqliteStore(':memory:', 'test')
   await store.transact((writer) =>
     writer.commit({

@@ -60,17 +60,22 @@ async function pingsWhile(done: Promise<unknown>): Promise<number[]> {
   return pings
 }
 
-/** Runs `url` with pings beside it; expects the deadline's 504 and a free event loop. */
-async function stoppedAtDeadline(url: string, init?: RequestInit) {
+/** Sends a request with pings beside it: its response, JSON body and time, and the pings. */
+async function withPings(send: () => Promise<Response>) {
   const started = performance.now()
-  const slow = fetch(url, init).then(async (res) => ({
+  const slow = send().then(async (res) => ({
     res,
     body: await res.json(),
     ms: performance.now() - started,
   }))
   await sleep(50)
   const pings = await pingsWhile(slow)
-  const {res, body, ms} = await slow
+  return {...(await slow), pings}
+}
+
+/** Runs `url` with pings beside it; expects the deadline's 504 and a free event loop. */
+async function stoppedAtDeadline(url: string, init?: RequestInit) {
+  const {res, body, ms, pings} = await withPings(() => fetch(url, init))
   expect(res.status, JSON.stringify(body)).toBe(504)
   expect(body.error.type).toBe('queryTimeoutError')
   expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
@@ -131,15 +136,7 @@ describe("a mutation's query (issue 9 audit, finding 2)", () => {
     })
 
   test("a writer's patch by query ends at the deadline, off the event loop", async () => {
-    const started = performance.now()
-    const slow = mutate(lake.token, patchByQuery()).then(async (res) => ({
-      res,
-      body: await res.json(),
-      ms: performance.now() - started,
-    }))
-    await sleep(50)
-    const pings = await pingsWhile(slow)
-    const {res, body, ms} = await slow
+    const {res, body, ms, pings} = await withPings(() => mutate(lake.token, patchByQuery()))
     expect(res.status, JSON.stringify(body)).toBe(504)
     expect(body.error.type).toBe('queryTimeoutError')
     expect(ms).toBeLessThan(TIMEOUT_MS + 5000)

@@ -8,9 +8,10 @@ import {evaluate, parse} from 'groq-js'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import type {DocumentPath} from '../../../lake/core/documentPaths.ts'
 import type {ScanHint, Store} from '../../../lake/core/store.ts'
-import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
-import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import type {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {memoryStore} from '../../helpers/store.ts'
 
 const ADMIN = {id: 'admin', kind: 'token', role: 'administrator'} as const
 
@@ -24,7 +25,7 @@ function article(i: number): SanityDocument {
   const doc: Record<string, unknown> = {
     _id: `article-${String(i).padStart(3, '0')}`,
     _type: i % 5 === 0 ? 'headline' : 'article',
-    _rev: 'r',
+    _rev: 'tx1',
     _createdAt: '2025-01-01T00:00:00Z',
     _updatedAt: '2025-01-01T00:00:00Z',
     title: title.join(' '),
@@ -42,28 +43,13 @@ function article(i: number): SanityDocument {
 }
 
 beforeAll(async () => {
-  store = createSqliteStore(':memory:', 'standins')
   for (let i = 0; i < 200; i++) documents.push(article(i))
   documents.push({...article(3), _id: 'drafts.article-003', title: 'প্রবাল খসড়া'})
   documents.push({...article(8), _id: 'drafts.article-008', title: 'প্রবাল নতুন'})
   for (const n of [0, 1]) {
-    documents.push({_id: `source-${n}`, _type: 'source', _rev: 'r', name: `সূত্র ${n}`} as never)
+    documents.push({_id: `source-${n}`, _type: 'source', _rev: 'tx1', name: `সূত্র ${n}`} as never)
   }
-  await store.transact((writer) =>
-    writer.commit({
-      id: 'tx-1',
-      dataset: 'standins',
-      timestamp: '2025-01-01T00:00:00Z',
-      identity: 'test',
-      changes: documents.map((doc) => ({
-        id: doc._id,
-        before: null,
-        after: doc,
-        mutations: [],
-        effects: {apply: [], revert: []},
-      })),
-    } as unknown as CommittedTransaction),
-  )
+  store = await memoryStore(documents)
   store.flushSearchIndex()
 })
 

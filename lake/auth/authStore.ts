@@ -166,6 +166,11 @@ export function createAuthStore(options: AuthStoreOptions) {
     string,
     {version: string; principal: Principal; expiresAt: string | null}
   >()
+  /**
+   * A principal principalForToken made → its entry there (which the map may have dropped since):
+   * what isLive needs to know that nothing changed since its token was read.
+   */
+  const checkedAt = new WeakMap<Principal, {version: string; expiresAt: string | null}>()
   const iso = () => now().toISOString()
   /** Statements by SQL, prepared once: every authenticated request looks its token up. */
   const statements = new Map<string, StatementSync>()
@@ -478,7 +483,9 @@ export function createAuthStore(options: AuthStoreOptions) {
         }
       }
       if (principals.size >= MAX_CACHED_TOKENS) principals.delete(principals.keys().next().value!)
-      principals.set(digest, {version, principal, expiresAt: (row.expires_at as string) ?? null})
+      const entry = {version, principal, expiresAt: (row.expires_at as string) ?? null}
+      principals.set(digest, entry)
+      checkedAt.set(principal, entry)
       return principal
     },
 
@@ -488,6 +495,15 @@ export function createAuthStore(options: AuthStoreOptions) {
      */
     isLive(principal: Principal): boolean {
       if (!principal.tokenId) return principal.kind === 'anonymous'
+      // Nothing in the store changed since the token was read (as for principalForToken's cache):
+      // a read of the WAL-index header instead of a read transaction, for every write's re-check.
+      const checked = checkedAt.get(principal)
+      if (
+        checked?.version === store.version() &&
+        (checked.expiresAt === null || checked.expiresAt > iso())
+      ) {
+        return true
+      }
       const row = statement(
         `SELECT t.revoked_at, t.expires_at, t.kind, u.id AS user FROM tokens t
          LEFT JOIN users u ON u.id = t.user_id WHERE t.id = ?`,

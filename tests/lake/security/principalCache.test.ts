@@ -124,4 +124,41 @@ describe('principals of tokens resolved lately', () => {
       linked.close()
     }
   })
+
+  // isLive answers from the same knowledge: a write's re-check of its token, inside the write lock.
+  describe('isLive, for a principal found earlier', () => {
+    it('is false once the token is revoked from another connection', async () => {
+      const {token} = await cli.createToken({label: 'robot', role: 'editor'})
+      const principal = (await lake.principalForToken(token))!
+      expect(lake.isLive(principal)).toBe(true)
+      expect(lake.isLive(principal)).toBe(true)
+      expect(cli.revokeToken(token)).toBe(true)
+      expect(lake.isLive(principal)).toBe(false)
+    })
+
+    it('is false once the session is signed out in this process', async () => {
+      const principal = (await lake.principalForToken(await signedIn(lake)))!
+      // A second session of the same user (another browser) stays signed in.
+      const session = (await lake.exchangeSid(lake.createSid(principal.id)))!
+      const other = (await lake.principalForToken(session))!
+      expect(lake.isLive(other)).toBe(true)
+      expect(await lake.logout(session)).toBe(true)
+      expect(lake.isLive(other)).toBe(false)
+      expect(lake.isLive(principal)).toBe(true)
+    })
+
+    it('is false once the user is removed from another connection', async () => {
+      const principal = (await lake.principalForToken(await signedIn(lake)))!
+      expect(lake.isLive(principal)).toBe(true)
+      expect(cli.removeUser('rina@example.com')).toBe(true)
+      expect(lake.isLive(principal)).toBe(false)
+    })
+
+    it('is false once the session expires, though nothing was written', async () => {
+      const principal = (await lake.principalForToken(await signedIn(lake)))!
+      expect(lake.isLive(principal)).toBe(true)
+      clock += 31 * 24 * 60 * 60 * 1000
+      expect(lake.isLive(principal)).toBe(false)
+    })
+  })
 })

@@ -481,39 +481,40 @@ export function createDatasetRegistry(
   unwrittenLimit = UNWRITTEN_DATASETS,
 ): DatasetRegistry {
   const services = new Map<string, DatasetService>()
-  /** Least recently used first. */
-  const recent = new Map<string, DatasetService>()
   const held = new Map<string, WeakRef<DatasetService>>()
   const collected = new FinalizationRegistry<string>((dataset) => {
     if (held.get(dataset)?.deref() === undefined) held.delete(dataset)
   })
+  const recent = createLru<string, DatasetService>(
+    {entries: unwrittenLimit, weight: unwrittenLimit},
+    () => 1,
+    {
+      onEvict(name, oldest) {
+        // Written meanwhile, or a write is queued: kept like any written dataset's.
+        if (!stores.forget(name)) {
+          services.set(name, oldest)
+          held.delete(name)
+        }
+      },
+    },
+  )
   return {
     get(dataset) {
       const kept = services.get(dataset)
       if (kept) return kept
       const store = stores.get(dataset)
-      let service = recent.get(dataset) ?? held.get(dataset)?.deref()
+      let service = recent.delete(dataset) ?? held.get(dataset)?.deref()
       if (!service) {
         service = make(store)
         held.set(dataset, new WeakRef(service))
         collected.register(service, dataset)
       }
-      recent.delete(dataset)
       if (stores.exists(dataset)) {
         services.set(dataset, service)
         held.delete(dataset)
         return service
       }
       recent.set(dataset, service)
-      for (const [name, oldest] of recent) {
-        if (recent.size <= unwrittenLimit) break
-        recent.delete(name)
-        // Written meanwhile, or a write is queued: kept like any written dataset's.
-        if (!stores.forget(name)) {
-          services.set(name, oldest)
-          held.delete(name)
-        }
-      }
       return service
     },
     list: () => stores.list(),

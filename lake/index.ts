@@ -10,7 +10,12 @@ import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
 import {secureDataFolder} from './auth/dataFolder.ts'
 import {watchRevocations} from './auth/revocation.ts'
-import {createDatasetRegistry, createDatasetService, type DatasetRegistry} from './dataset.ts'
+import {
+  createDatasetRegistry,
+  createDatasetService,
+  UNWRITTEN_DATASETS,
+  type DatasetRegistry,
+} from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {ImageService} from './assets/images.ts'
 import {openVisibility} from './datasets/visibility.ts'
@@ -127,6 +132,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     images: new ImageService({dataDir: options.dataDir, env}),
     live: new LiveEvents(bus, {
       store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
+      written: (dataset) => stores.exists(dataset),
+      unwrittenDatasets: UNWRITTEN_DATASETS,
       revive: (dataset, question) =>
         reviveLiveQuestion(question, (request, principal) =>
           datasets.get(dataset).query(request, principal),

@@ -35,6 +35,8 @@ export function createEventBus(): EventBus {
       set.add(listener)
       return () => {
         set.delete(listener)
+        // Anyone may name datasets: a name nobody listens to any more keeps nothing here.
+        if (set.size === 0 && byDataset.get(dataset) === set) byDataset.delete(dataset)
       }
     },
     subscribeAll(listener) {

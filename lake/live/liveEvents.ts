@@ -10,9 +10,15 @@
  * The remembered questions outlive a restart (a `LiveQuestionStore`): a website's prerendered page
  * or cached fetch never asks again on its own, so a lake that forgot its question at restart would
  * never tell it that the answer changed.
+ *
+ * Anyone may name a dataset (a query to `/data/query/<any name>` is remembered like any other), so
+ * the state of a dataset never written is kept only for the few most recently named ones that no
+ * stream listens to (`unwrittenDatasets`), as the dataset registry keeps their services; the rest
+ * is dropped with its remembered questions, its history and its subscription to the bus.
  */
 import {randomBytes} from 'node:crypto'
 import {isDraftId, isVersionId} from '../core/ids.ts'
+import {createLru, type Lru} from '../core/lru.ts'
 import type {CommittedTransaction} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import {
@@ -52,11 +58,24 @@ export interface LiveEventsOptions {
   historySize?: number
   /** Delay that coalesces commits before remembered queries are asked again. */
   recheckDelayMs?: number
+  /** Whether a dataset was ever written (default: all are, so every state is kept). */
+  written?: (dataset: string) => boolean
+  /** States kept of datasets never written and listened to by no stream. */
+  unwrittenDatasets?: number
 }
 
-const DEFAULTS = {historySize: 1000, recheckDelayMs: 10, saveDelayMs: 1000}
+const DEFAULTS = {historySize: 1000, recheckDelayMs: 10, saveDelayMs: 1000, unwrittenDatasets: 16}
 
 interface DatasetLive {
+  /**
+   * Distinguishes this state's event ids from an earlier run's, and from an earlier state of the
+   * same dataset that was dropped (never written, unheard): those ids mean "restart".
+   */
+  epoch: string
+  /** Written (or listened to): kept for the lake's run rather than among the recent few. */
+  kept: boolean
+  /** Ends its subscription to the bus (when a state of a dataset never written is dropped). */
+  unsubscribeBus: () => void
   registry: SyncTagRegistry
   history: LiveMessage[]
   subscribers: Set<LiveSubscriber>
@@ -76,21 +95,33 @@ export type ResumePoint = {kind: 'end'} | {kind: 'after'; index: number} | {kind
 
 export class LiveEvents {
   readonly #bus: EventBus
-  readonly #options: Required<Omit<LiveEventsOptions, 'store' | 'revive'>>
+  readonly #options: Required<Omit<LiveEventsOptions, 'store' | 'revive' | 'written'>>
   readonly #store: LiveQuestionStore | null
   readonly #revive: LiveEventsOptions['revive'] | null
-  readonly #datasets = new Map<string, DatasetLive>()
-  /** Distinguishes this lake run's event ids from an earlier run's. */
-  readonly #epoch = randomBytes(4).toString('hex')
+  readonly #written: (dataset: string) => boolean
+  /** Datasets written, or listened to by a stream. */
+  readonly #kept = new Map<string, DatasetLive>()
+  /** The few most recently named datasets never written that no stream listens to. */
+  readonly #unwritten: Lru<string, DatasetLive>
   #closed = false
 
   constructor(bus: EventBus, options: LiveEventsOptions = {}) {
     this.#bus = bus
-    const {store, revive, ...rest} = options
+    const {store, revive, written, ...rest} = options
     this.#options = {capacity: 500, ...DEFAULTS, ...rest}
     this.#store = store ?? null
     this.#revive = revive ?? null
+    this.#written = written ?? (() => true)
+    const limit = this.#options.unwrittenDatasets
+    this.#unwritten = createLru<string, DatasetLive>({entries: limit, weight: limit}, () => 1, {
+      onEvict: (_, live) => this.#drop(live),
+    })
     bus.onClose(() => this.close())
+  }
+
+  /** Dataset states held (tests): every kept one and the recent unwritten ones. */
+  size(): number {
+    return this.#kept.size + this.#unwritten.size
   }
 
   /** The commit count of a dataset; pass it back to `remember` for answers computed after it. */
@@ -121,23 +152,33 @@ export class LiveEvents {
   ): {resume: ResumePoint; history: LiveMessage[]; unsubscribe: () => void} {
     const live = this.#dataset(dataset)
     live.subscribers.add(subscriber)
+    // Listened to: kept while the stream is open, so its history and questions stay.
+    this.#keep(dataset, live)
     // Draft answers are not rechecked while nobody can hear them: catch up now.
     if (subscriber.includeDrafts) this.#markDirty(dataset, live, 'drafts')
     return {
       resume: this.#resumePoint(live, lastEventId),
       history: live.history,
-      unsubscribe: () => live.subscribers.delete(subscriber),
+      unsubscribe: () => {
+        if (!live.subscribers.delete(subscriber) || live.subscribers.size > 0) return
+        // The last stream of a dataset still never written: back among the recent few.
+        if (this.#closed || this.#kept.get(dataset) !== live || this.#written(dataset)) return
+        this.#kept.delete(dataset)
+        live.kept = false
+        this.#unwritten.set(dataset, live)
+      },
     }
   }
 
   /** The id of the newest announced message, or a fresh position when there is none. */
   latestId(dataset: string): string {
-    return `${this.#epoch}-${this.#dataset(dataset).sequence}`
+    const live = this.#dataset(dataset)
+    return `${live.epoch}-${live.sequence}`
   }
 
   /** Waits until pending rechecks have run (tests and shutdown). */
   async settled(dataset: string): Promise<void> {
-    const live = this.#datasets.get(dataset)
+    const live = this.#kept.get(dataset) ?? this.#unwritten.peek(dataset)
     while (live && (live.timer || live.running)) {
       if (live.timer) {
         clearTimeout(live.timer)
@@ -151,7 +192,7 @@ export class LiveEvents {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    for (const [dataset, live] of this.#datasets) {
+    for (const [dataset, live] of [...this.#kept, ...this.#unwritten.entries()]) {
       if (live.timer) clearTimeout(live.timer)
       live.timer = null
       live.subscribers.clear()
@@ -164,9 +205,12 @@ export class LiveEvents {
   }
 
   #dataset(dataset: string): DatasetLive {
-    const live = this.#datasets.get(dataset)
+    const live = this.#kept.get(dataset) ?? this.#unwritten.get(dataset)
     if (live) return live
     const created: DatasetLive = {
+      epoch: randomBytes(4).toString('hex'),
+      kept: false,
+      unsubscribeBus: () => {},
       registry: new SyncTagRegistry({
         capacity: this.#options.capacity,
         announce: (tags, tagClass) => this.#announce(created, tags, tagClass),
@@ -180,10 +224,32 @@ export class LiveEvents {
       running: null,
       saveTimer: null,
     }
-    this.#datasets.set(dataset, created)
-    this.#bus.subscribe(dataset, (tx) => this.#onCommit(dataset, created, tx))
+    created.unsubscribeBus = this.#bus.subscribe(dataset, (tx) => {
+      // Written now: kept like every written dataset's.
+      this.#keep(dataset, created)
+      this.#onCommit(dataset, created, tx)
+    })
+    if (this.#written(dataset)) this.#keep(dataset, created)
+    else this.#unwritten.set(dataset, created)
     this.#restore(dataset, created)
     return created
+  }
+
+  #keep(dataset: string, live: DatasetLive): void {
+    if (live.kept || this.#closed) return
+    live.kept = true
+    this.#unwritten.delete(dataset)
+    this.#kept.set(dataset, live)
+  }
+
+  /** Lets go of the state of a dataset never written: its questions, history and bus subscription. */
+  #drop(live: DatasetLive): void {
+    live.unsubscribeBus()
+    if (live.timer) clearTimeout(live.timer)
+    live.timer = null
+    if (live.saveTimer) clearTimeout(live.saveTimer)
+    live.saveTimer = null
+    live.dirty.clear()
   }
 
   /** Takes back the questions saved before a restart and checks their answers against the data. */
@@ -271,7 +337,7 @@ export class LiveEvents {
 
   #announce(live: DatasetLive, tags: string[], tagClass: TagClass): void {
     if (tags.length === 0) return
-    const message: LiveMessage = {id: `${this.#epoch}-${++live.sequence}`, tags, tagClass}
+    const message: LiveMessage = {id: `${live.epoch}-${++live.sequence}`, tags, tagClass}
     live.history.push(message)
     if (live.history.length > this.#options.historySize) live.history.shift()
     for (const subscriber of live.subscribers) {
@@ -284,7 +350,7 @@ export class LiveEvents {
     if (lastEventId === null || lastEventId === '') return {kind: 'end'}
     const match = /^([0-9a-f]{8})-(\d{1,15})$/.exec(lastEventId)
     // Unreadable, from an earlier run, or from the future: the client must start over.
-    if (!match || match[1] !== this.#epoch) return {kind: 'restart'}
+    if (!match || match[1] !== live.epoch) return {kind: 'restart'}
     const sequence = Number(match[2])
     if (sequence > live.sequence) return {kind: 'restart'}
     if (sequence === live.sequence) return {kind: 'end'}

@@ -1,0 +1,64 @@
+/**
+ * State anyone can make the lake keep: per dataset name, per caller, per query text. Each kind is
+ * bounded; each test names what grew without bound before.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {openSse} from '../listen/listeners.ts'
+
+let lake: TestLake
+const API = '/v2025-02-19'
+
+beforeAll(async () => {
+  lake = await startTestLake({tls: false})
+  await lake.client().createOrReplace({_id: 'seed', _type: 'article', title: 'বীজ'})
+})
+afterAll(async () => {
+  await lake?.close()
+})
+
+/** A request's status, its body read and dropped. */
+async function status(path: string, token: string | null = null): Promise<number> {
+  const headers: Record<string, string> = token ? {authorization: `Bearer ${token}`} : {}
+  const res = await fetch(`${lake.url}${API}${path}`, {headers})
+  await res.arrayBuffer()
+  return res.status
+}
+
+describe('the live API per dataset name', () => {
+  it('keeps the state of at most 16 names never written, however many are queried', async () => {
+    const live = lake.server.lake.context.live
+    await status('/data/query/test?query=*')
+    const before = live.size()
+    for (let i = 0; i < 60; i++) {
+      // Anonymous, as any web page could send them: each answer is remembered for syncTags.
+      expect(await status(`/data/query/made-up-${i}?query=*[_type == "article"]`)).toBe(200)
+      const stream = await openSse(`${lake.url}${API}/data/live/events/streamed-${i}`)
+      await stream.until((m) => m.some((x) => x.event === 'welcome'))
+      stream.close()
+    }
+    // Before: one state per name (about 12.5 kB of heap each, with its remembered question).
+    expect(live.size()).toBeLessThanOrEqual(before + 16)
+  })
+
+  it('a stream on a dataset never written hears the first write, whatever was named meanwhile', async () => {
+    const dataset = 'first-write'
+    const client = lake.client({dataset, apiVersion: 'vX'})
+    const asked = (await client.fetch('*[_type == "article"]{title}', {}, {
+      filterResponse: false,
+      perspective: 'published',
+    } as never)) as unknown as {syncTags: string[]}
+    const stream = await openSse(`${lake.url}/vX/data/live/events/${dataset}`)
+    try {
+      await stream.until((m) => m.some((x) => x.event === 'welcome'))
+      for (let i = 0; i < 40; i++) expect(await status(`/data/query/other-${i}?query=*`)).toBe(200)
+      await client.create({_type: 'article', title: 'প্রথম'})
+      const heard = await stream.until((m) =>
+        m.some((x) => x.event === 'message' && x.data!.includes(asked.syncTags[0])),
+      )
+      expect(heard).toBeTruthy()
+    } finally {
+      stream.close()
+    }
+  })
+})

@@ -5,9 +5,10 @@
 import {serve, type ServerType} from '@hono/node-server'
 import {createSecureServer} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
+import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
 import {createLake, type Lake, type LakeOptions} from './index.ts'
-import {attachPresence, type PresenceSocket} from './presence/socket.ts'
+import {attachPresence, type PresenceLimits, type PresenceSocket} from './presence/socket.ts'
 
 export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
   dataDir: string
@@ -15,6 +16,8 @@ export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
   port: number
   host?: string
   tls?: {key: string; cert: string} | false
+  /** The presence sockets' caps (default LIMITS.presence). */
+  presenceLimits?: Partial<PresenceLimits>
 }
 
 export interface LakeServer {
@@ -29,7 +32,7 @@ export interface LakeServer {
 }
 
 export async function startLakeServer(options: LakeServerOptions): Promise<LakeServer> {
-  const {port, host = '127.0.0.1', tls = false, ...lakeOptions} = options
+  const {port, host = '127.0.0.1', tls = false, presenceLimits, ...lakeOptions} = options
   const lake = await createLake(lakeOptions)
   let server: ServerType
   try {
@@ -41,6 +44,9 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
   const presence = attachPresence(server, {
     tokens: lakeOptions.principals ?? lake.auth!.store,
     origins: corsOrigins(lakeOptions.corsOrigins, lakeOptions.env),
+    // The default dataset is listed before its first write (routes/projects.ts), so it is known.
+    datasetExists: (name) => name === LOCAL_LAKE.dataset || lake.context.stores.exists(name),
+    limits: presenceLimits,
   })
   const sockets = new Set<Socket>()
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {

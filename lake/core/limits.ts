@@ -72,6 +72,18 @@ export const LIMITS = {
   keyValueDepth: 32,
   /** Open listeners (`/data/listen`) per user or token, across datasets. */
   listenersPerPrincipal: 100,
+  /**
+   * The Studio's presence sockets (one per open Studio tab). Each holds a file descriptor: 21,000
+   * anonymous ones that never sent a frame used up the lake's and refused every other connection.
+   */
+  presence: {
+    /** Per user or token; before a socket signs in, per client address. */
+    perHolder: 100,
+    /** In the whole lake: far below any file descriptor limit, above any newsroom's tabs. */
+    total: 2_000,
+    /** Time to sign in: the Studio sends its token as the socket opens. */
+    signInMs: 10_000,
+  },
 } as const
 
 /**

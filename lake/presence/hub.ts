@@ -24,6 +24,11 @@ export interface PresencePeer {
   send(text: string): void
   /** Closes the socket with a WebSocket close code (4001 unauthorized, 4000 bad request). */
   close(code: number, reason: string): void
+  /**
+   * The socket's caller is known now (its first valid token): null lets it in, a reason closes it
+   * (1008): the transport counts sockets per user or token.
+   */
+  signedIn?(principal: Principal): string | null
 }
 
 export interface PresenceConnection {
@@ -43,6 +48,8 @@ export interface PresenceHub {
 /** bifur's close and error codes. */
 export const CLOSE_UNAUTHORIZED = 4001
 export const CLOSE_BAD_REQUEST = 4000
+/** WebSocket's policy violation: too many sockets for one user or token. */
+export const CLOSE_POLICY = 1008
 const INVALID_REQUEST = -32600
 const METHOD_NOT_FOUND = -32601
 const INVALID_PARAMS = -32602
@@ -152,7 +159,14 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
         // Someone else now, or no one: the session is over.
         if (!principal || (member.principal && principal.id !== member.principal.id)) return null
         if (!principal.role) return null
+        const first = member.principal === null
         member.principal = principal
+        const refused = first ? (peer.signedIn?.(principal) ?? null) : null
+        if (refused !== null) {
+          peer.close(CLOSE_POLICY, refused)
+          forget()
+          return null
+        }
         return principal
       }
 

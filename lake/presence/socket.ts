@@ -2,13 +2,18 @@
  * The presence socket on the lake's server: WebSocket upgrades of `GET /v<version>/socket/<dataset>`
  * (HTTP/1.1; browsers open WebSockets on their own HTTP/1.1 connection even when the rest of the
  * Studio talks HTTP/2) handed to the presence hub. Browsers must come from an allowed Studio origin.
+ *
+ * Each socket holds a file descriptor for as long as it is open, so they are bounded before the
+ * upgrade (a 404 for a dataset that does not exist, a 429 past the caps) and a socket must sign in
+ * within a deadline: the Studio sends `authorization` as soon as the socket opens.
  */
 import type {ServerType} from '@hono/node-server'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 import {WebSocketServer, type WebSocket} from 'ws'
+import {LIMITS} from '../core/limits.ts'
 import {normalizeOrigin} from '../http/cors.ts'
-import {createPresenceHub, type PresenceHub, type TokenResolver} from './hub.ts'
+import {CLOSE_UNAUTHORIZED, createPresenceHub, type PresenceHub, type TokenResolver} from './hub.ts'
 
 /** `/v2022-06-30/socket/production` → `production`. */
 const SOCKET_PATH = /^\/v[^/]+\/socket\/([A-Za-z0-9_-]{1,64})\/?$/
@@ -22,10 +27,25 @@ export interface PresenceSocketOptions {
   tokens: TokenResolver
   /** Origins allowed to open the socket from a browser (the lake's CORS origins). */
   origins: readonly string[]
+  /** Whether a dataset exists: presence in one that does not is a 404, as a made-up name costs a socket. */
+  datasetExists(name: string): boolean
+  /** The caps (default LIMITS.presence). */
+  limits?: Partial<PresenceLimits>
+}
+
+export interface PresenceLimits {
+  /** Open sockets per user or token; before signing in, per client address. */
+  perHolder: number
+  /** Open sockets in the whole lake. */
+  total: number
+  /** Time a socket has to sign in (`authorization`, or a token in the upgrade request's header). */
+  signInMs: number
 }
 
 export interface PresenceSocket {
   hub: PresenceHub
+  /** Sockets open now (and upgrades under way). */
+  open(): number
   close(): void
 }
 
@@ -34,13 +54,25 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
   const hub = createPresenceHub(options.tokens)
   const allowed = new Set(options.origins.map((origin) => normalizeOrigin(origin)))
   const sockets = new WebSocketServer({noServer: true, maxPayload: MAX_PAYLOAD})
+  const limits: PresenceLimits = {...LIMITS.presence, ...options.limits}
+  /** Open sockets (and upgrades under way) per holder: a principal's id, or anonymous@address. */
+  const held = new Map<string, number>()
+  let open = 0
+  const hold = (holder: string) => held.set(holder, (held.get(holder) ?? 0) + 1)
+  const release = (holder: string) => {
+    const left = (held.get(holder) ?? 0) - 1
+    if (left > 0) held.set(holder, left)
+    else held.delete(holder)
+  }
 
-  const refuse = (socket: Duplex, status: string, message: string) => {
+  const refuse = (socket: Duplex, status: string, message: string, extra = '') => {
     const body = JSON.stringify({statusCode: Number.parseInt(status), error: status, message})
     socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
     )
   }
+  const tooMany = (socket: Duplex, message: string) =>
+    refuse(socket, '429 Too Many Requests', message, 'Retry-After: 10\r\n')
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
@@ -55,13 +87,51 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
         `Origin ${origin} may not open the presence socket: add it with --cors-origin or LAKE_CORS_ORIGINS`,
       )
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => open(ws, match[1], request))
+    const dataset = match[1]
+    if (!options.datasetExists(dataset)) {
+      return refuse(socket, '404 Not Found', `Dataset "${dataset}" not found`)
+    }
+    if (open >= limits.total) {
+      return tooMany(
+        socket,
+        `The lake holds ${limits.total} presence sockets, its most; try again when some close`,
+      )
+    }
+    // Who the socket counts against until it signs in: its address, as anonymous listeners.
+    const holder = `anonymous@${request.socket.remoteAddress ?? ''}`
+    if ((held.get(holder) ?? 0) >= limits.perHolder) {
+      return tooMany(
+        socket,
+        `At most ${limits.perHolder} presence sockets per user, token or anonymous address; close some`,
+      )
+    }
+    open++
+    hold(holder)
+    let upgraded = false
+    socket.once('close', () => {
+      if (upgraded) return
+      open--
+      release(holder)
+    })
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      upgraded = true
+      accept(ws, dataset, request, holder)
+    })
   })
 
-  function open(ws: WebSocket, dataset: string, request: IncomingMessage) {
+  function accept(ws: WebSocket, dataset: string, request: IncomingMessage, anonymous: string) {
+    let holder = anonymous
     // A token in the upgrade request (non-browser clients); the Studio sends it as a message.
     const header = request.headers.authorization
     const token = header ? (/^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? null) : null
+    const deadline = setTimeout(
+      () =>
+        ws.close(
+          CLOSE_UNAUTHORIZED,
+          `Not signed in within ${limits.signInMs / 1000} s: call "authorization" with the session token`,
+        ),
+      limits.signInMs,
+    )
     const connection = hub.connect(
       dataset,
       {
@@ -69,6 +139,16 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
           if (ws.readyState === ws.OPEN) ws.send(text)
         },
         close: (code, reason) => ws.close(code, reason),
+        signedIn: (principal) => {
+          clearTimeout(deadline)
+          if (principal.id === holder) return null
+          if ((held.get(principal.id) ?? 0) >= limits.perHolder) {
+            return `At most ${limits.perHolder} presence sockets per user or token; close some`
+          }
+          release(holder)
+          hold((holder = principal.id))
+          return null
+        },
       },
       token,
     )
@@ -82,6 +162,9 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
     })
     ws.on('close', () => {
       clearInterval(heartbeat)
+      clearTimeout(deadline)
+      open--
+      release(holder)
       connection.closed()
     })
     ws.on('error', () => ws.terminate())
@@ -89,6 +172,7 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
 
   return {
     hub,
+    open: () => open,
     close() {
       hub.close()
       sockets.close()

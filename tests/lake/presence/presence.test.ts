@@ -2,6 +2,8 @@
  * The presence socket over the real lake server, spoken as @sanity/bifur-client and the Studio's
  * presence store speak it (JSON-RPC 2.0 over wss://…/v2022-06-30/socket/<dataset>).
  */
+import {fromUrl} from '@sanity/bifur-client'
+import {firstValueFrom, of} from 'rxjs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {WebSocket} from 'ws'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
@@ -119,6 +121,8 @@ beforeAll(async () => {
   await sessionToken('rina@localhost', 'editor')
   await sessionToken('karim@localhost', 'editor')
   await sessionToken('viewer@localhost', 'viewer')
+  // A dataset exists once written to; presence in one that does not is a 404.
+  await lake.client({dataset: 'staging'}).create({_type: 'article', title: 'staging'})
 })
 afterAll(() => lake?.close())
 
@@ -246,4 +250,118 @@ describe('presence socket', () => {
     expect(res.status).toBe(426)
     expect((await res.json()).message).toMatch(/WebSocket/)
   })
+})
+
+describe('presence socket limits', () => {
+  let small: TestLake
+  const SMALL = {perHolder: 3, total: 5, signInMs: 600}
+  beforeAll(async () => {
+    small = await startTestLake({serverOptions: {presenceLimits: SMALL}})
+  })
+  afterAll(() => small?.close())
+
+  const smallUrl = (dataset = 'production') =>
+    `${small.url.replace(/^http/, 'ws')}/v2022-06-30/socket/${dataset}`
+  const status = (bifur: Bifur) =>
+    bifur.opened().then(
+      () => 101,
+      (err: Error) => Number(/HTTP (\d+)/.exec(err.message)?.[1] ?? 0),
+    )
+  const signIn = async (bifur: Bifur, token: string) => {
+    await bifur.opened()
+    return bifur.call('authorization', {authorization: `Bearer ${token}`})
+  }
+  const closeAll = async (sockets: Bifur[]) => {
+    for (const bifur of sockets) bifur.ws.close()
+    await Promise.all(sockets.map((bifur) => bifur.closed))
+    await expect.poll(() => small.server.presence.open()).toBe(0)
+  }
+
+  it('refuses a dataset that does not exist (404) before upgrading', async () => {
+    expect(await status(new Bifur(socketUrl('ds1')))).toBe(404)
+    expect(await status(new Bifur(socketUrl('staging')))).toBe(101)
+  })
+
+  it('closes a socket that does not sign in within the deadline (4001)', async () => {
+    const silent = new Bifur(smallUrl())
+    await silent.opened()
+    const closed = await silent.closed
+    expect(closed.code).toBe(4001)
+    expect(closed.reason).toMatch(/within 0.6 s/)
+    await expect.poll(() => small.server.presence.open()).toBe(0)
+  })
+
+  it('keeps a socket that signed in past the deadline', async () => {
+    const bifur = new Bifur(smallUrl())
+    expect((await signIn(bifur, small.token)).result).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, SMALL.signInMs + 300))
+    expect(bifur.ws.readyState).toBe(WebSocket.OPEN)
+    expect((await bifur.call('presence_subscribe')).result).toEqual(expect.any(String))
+    await closeAll([bifur])
+  })
+
+  it("keeps the Studio's own presence client (@sanity/bifur-client) past the deadline", async () => {
+    const client = fromUrl(`${smallUrl()}?tag=sanity.studio`, {token$: of(small.token)})
+    const heard = firstValueFrom(client.listen('presence'))
+    await new Promise((resolve) => setTimeout(resolve, SMALL.signInMs + 300))
+    expect(small.server.presence.open()).toBe(1)
+    const other = new Bifur(smallUrl())
+    expect((await signIn(other, small.token)).result).toBe(true)
+    await other.call('presence_rollcall', {session: 'other-session'})
+    expect(await heard).toMatchObject({type: 'rollCall', session: 'other-session'})
+    await closeAll([other])
+  })
+
+  it('refuses sockets past the cap per address before they sign in (429)', async () => {
+    const held = Array.from({length: SMALL.perHolder}, () => new Bifur(smallUrl()))
+    expect(await Promise.all(held.map(status))).toEqual(held.map(() => 101))
+    const refused = new Bifur(smallUrl())
+    expect(await status(refused)).toBe(429)
+    // Signing in moves a socket to its user: the address has room again.
+    const auth = await held[0].call('authorization', {authorization: `Bearer ${small.token}`})
+    expect(auth.result).toBe(true)
+    held.push(new Bifur(smallUrl()))
+    expect(await status(held.at(-1)!)).toBe(101)
+    await closeAll(held)
+  }, 20_000)
+
+  it('closes a socket past the cap per user when it signs in (1008)', async () => {
+    const mine: Bifur[] = []
+    for (let n = 0; n < SMALL.perHolder; n++) {
+      mine.push(new Bifur(smallUrl()))
+      expect((await signIn(mine[n], small.token)).result).toBe(true)
+    }
+    const extra = new Bifur(smallUrl())
+    void signIn(extra, small.token)
+    const closed = await extra.closed
+    expect(closed.code).toBe(1008)
+    expect(closed.reason).toMatch(/At most 3 presence sockets per user/)
+    expect(mine.every((bifur) => bifur.ws.readyState === WebSocket.OPEN)).toBe(true)
+    await closeAll(mine)
+  })
+
+  it('refuses sockets past the lake-wide cap (429), then lets one in when another closes', async () => {
+    const store = small.server.lake.auth!.store
+    const user = await store.addUser({
+      email: 'second@localhost',
+      role: 'editor',
+      password: 'presence-password-1',
+    })
+    const second = (await store.exchangeSid(store.createSid(user.id)))!
+    const open: Bifur[] = []
+    for (let n = 0; n < SMALL.total; n++) {
+      const bifur = new Bifur(smallUrl())
+      expect((await signIn(bifur, n < SMALL.perHolder ? small.token : second)).result).toBe(true)
+      open.push(bifur)
+    }
+    const refused = new Bifur(smallUrl())
+    expect(await status(refused)).toBe(429)
+    // The lake still answers everything else.
+    expect((await fetch(`${small.url}/v2025-02-19/ping`)).status).toBe(200)
+    open.pop()!.ws.close()
+    await expect.poll(() => small.server.presence.open()).toBe(SMALL.total - 1)
+    open.push(new Bifur(smallUrl()))
+    expect(await status(open.at(-1)!)).toBe(101)
+    await closeAll(open)
+  }, 20_000)
 })

@@ -73,6 +73,12 @@ export const LIMITS = {
   /** Open listeners (`/data/listen`) per user or token, across datasets. */
   listenersPerPrincipal: 100,
   /**
+   * Bytes queued for listeners that do not read (each is disconnected past its own limit). Without
+   * the other two, one token's 100 paused listeners took the lake from 145 to 626 MB, and every
+   * token and anonymous address could add as much.
+   */
+  listenerUnreadBytes: {perListener: 4 * MIB, perHolder: 32 * MIB, total: 128 * MIB},
+  /**
    * The Studio's presence sockets (one per open Studio tab). Each holds a file descriptor: 21,000
    * anonymous ones that never sent a frame used up the lake's and refused every other connection.
    */

@@ -25,6 +25,12 @@ export interface ListenConfig {
   /** Bytes a listener may have queued and unread before it is disconnected. */
   maxBufferBytes: number
   /**
+   * Unread bytes of all the listeners of one holder, and of the whole lake: past either, the
+   * holder's (or the lake's) listener with the most unread is disconnected as above, until within.
+   */
+  maxBufferBytesPerHolder: number
+  maxBufferBytesTotal: number
+  /**
    * Time a filter that is not of bounded cost may take on one transaction's documents (on a query
    * worker); a listener whose filter takes longer is closed with `channelError`.
    */
@@ -35,7 +41,9 @@ export interface ListenConfig {
 
 export const LISTEN_DEFAULTS: ListenConfig = {
   keepAliveMs: 15_000,
-  maxBufferBytes: 4 * 1024 * 1024,
+  maxBufferBytes: LIMITS.listenerUnreadBytes.perListener,
+  maxBufferBytesPerHolder: LIMITS.listenerUnreadBytes.perHolder,
+  maxBufferBytesTotal: LIMITS.listenerUnreadBytes.total,
   filterBudgetMs: 500,
   maxPerPrincipal: LIMITS.listenersPerPrincipal,
 }
@@ -57,6 +65,8 @@ interface Listener {
   holder: string
   queuedBytes(): number
   disconnect(reason: string): void
+  /** Drops the stream at once, its unread bytes with it (a reader that does not keep up). */
+  cut(why: string): void
 }
 
 /** The open listeners of one lake, and figures about them for tests, benchmarks and diagnostics. */
@@ -77,14 +87,69 @@ export interface ListenerRegistry {
 interface RegistryInternals extends ListenerRegistry {
   add(listener: Listener): void
   delete(listener: Listener): void
+  /** `listener` queued `bytes` more: cuts the largest readers while a budget is exceeded. */
+  queued(listener: Listener, bytes: number, config: ListenConfig): void
   counters: {opened: number; slowDisconnects: number; peakQueuedBytes: number}
 }
 
 export function createListenerRegistry(): ListenerRegistry {
   const listeners = new Set<Listener>()
   const counters = {opened: 0, slowDisconnects: 0, peakQueuedBytes: 0}
+  // Unread bytes as last counted plus what was queued since (readers only lower the truth), so
+  // the listeners are counted again only when a budget may be exceeded.
+  let total = 0
+  const byHolder = new Map<string, number>()
+  const recount = () => {
+    total = 0
+    byHolder.clear()
+    for (const listener of listeners) {
+      const bytes = listener.queuedBytes()
+      total += bytes
+      byHolder.set(listener.holder, (byHolder.get(listener.holder) ?? 0) + bytes)
+    }
+  }
+  /** Cuts the listener (of `holder`, or of anyone) with the most unread bytes. */
+  const cutLargest = (holder: string | null, why: string) => {
+    let largest: Listener | null = null
+    let most = 0
+    for (const listener of listeners) {
+      if (holder !== null && listener.holder !== holder) continue
+      const bytes = listener.queuedBytes()
+      if (bytes > most) [largest, most] = [listener, bytes]
+    }
+    if (!largest) return false
+    largest.cut(why)
+    return true
+  }
   const registry: RegistryInternals = {
     counters,
+    queued(listener, bytes, config) {
+      total += bytes
+      const held = (byHolder.get(listener.holder) ?? 0) + bytes
+      byHolder.set(listener.holder, held)
+      if (held <= config.maxBufferBytesPerHolder && total <= config.maxBufferBytesTotal) return
+      recount()
+      while ((byHolder.get(listener.holder) ?? 0) > config.maxBufferBytesPerHolder) {
+        if (
+          !cutLargest(
+            listener.holder,
+            `its caller's listeners hold more than ${config.maxBufferBytesPerHolder} bytes unread`,
+          )
+        )
+          break
+        recount()
+      }
+      while (total > config.maxBufferBytesTotal) {
+        if (
+          !cutLargest(
+            null,
+            `the lake's listeners hold more than ${config.maxBufferBytesTotal} bytes unread`,
+          )
+        )
+          break
+        recount()
+      }
+    },
     add: (listener) => {
       listeners.add(listener)
       counters.opened++
@@ -169,32 +234,36 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     registry.delete(listener)
   }
 
+  const cut = (why: string) => {
+    if (closed) return
+    counters.slowDisconnects++
+    cleanup()
+    const err = new Error(`lake: listener on "${dataset}" disconnected: ${why}`)
+    // The HTTP layer logs it; a stack trace says nothing about a client that stopped reading.
+    err.stack = err.message
+    // Erroring drops the queue at once and makes the HTTP layer destroy the connection (HTTP/1)
+    // or reset the stream (HTTP/2).
+    controller.error(err)
+  }
+
   const send = (text: string) => {
     if (closed) return
     const bytes = encoder.encode(text)
     const queued = queuedBytes()
     // One event larger than the limit may go out on an empty queue; a backlog may not grow past it.
     if (queued > 0 && queued + bytes.byteLength > config.maxBufferBytes) {
-      counters.slowDisconnects++
-      cleanup()
-      const err = new Error(
-        `lake: listener on "${dataset}" disconnected: more than ${config.maxBufferBytes} bytes unread`,
-      )
-      // The HTTP layer logs it; a stack trace says nothing about a client that stopped reading.
-      err.stack = err.message
-      // Erroring drops the queue at once and makes the HTTP layer destroy the connection (HTTP/1)
-      // or reset the stream (HTTP/2).
-      controller.error(err)
-      return
+      return cut(`more than ${config.maxBufferBytes} bytes unread`)
     }
     controller.enqueue(bytes)
     counters.peakQueuedBytes = Math.max(counters.peakQueuedBytes, queued + bytes.byteLength)
+    registry.queued(listener, bytes.byteLength, config)
   }
 
   const listener: Listener = {
     principal,
     holder,
     queuedBytes,
+    cut,
     disconnect(reason) {
       if (closed) return
       send(sse('disconnect', {reason}))

@@ -1111,6 +1111,42 @@ describe('full-text index analysed on another thread', () => {
     expect(indexed('খেলা')).toEqual(['b'])
   })
 
+  test('while writes keep coming, the thread reads the queue in batches, not a write group at a time', async () => {
+    // Each batch costs the thread two tasks, a COMMIT and a full-text segment of its own.
+    const reads: number[] = []
+    stores.close()
+    stores = createSqliteStores(dir, {
+      analyzer: {
+        analyze: (task) =>
+          analyzer.analyze(task).then((batch) => {
+            reads.push(batch.read)
+            return batch
+          }),
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      // No disk in the way: the groups follow each other as fast as they are written.
+      syncWal: (_fd, done) => setImmediate(() => done(null)),
+    })
+    store = stores.get('test')
+    // The thread's first task starts it.
+    await commit({first: {title: 'বৈঠক'}})
+    await caughtUp()
+    reads.length = 0
+    // Groups a few ms apart, as requests arrive: 100 documents in about 100 ms.
+    for (let group = 0; group < 20; group++) {
+      await Promise.all(
+        Array.from({length: 5}, (_, i) => commit({[`d${group}.${i}`]: {title: 'বৈঠক'}})),
+      )
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await caughtUp()
+    expect(indexed('বৈঠক')).toHaveLength(101)
+    // One read after the writes pause; a slow machine may cross the longest wait once or twice.
+    expect(reads.length).toBeLessThanOrEqual(4)
+  })
+
   test('documents left queued by a stopped lake are analysed after the next open', async () => {
     await commit({a: {title: 'বৈঠক'}, b: {title: 'খেলা'}})
     stores.close()

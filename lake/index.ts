@@ -17,6 +17,7 @@ import {
   type DatasetRegistry,
 } from './dataset.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
+import {clearIncoming} from './assets/assetFiles.ts'
 import {ImageService} from './assets/images.ts'
 import {openVisibility} from './datasets/visibility.ts'
 import {LiveEvents} from './live/liveEvents.ts'
@@ -110,6 +111,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     threads: options.queryThreads,
   })
   const indexes = (options.indexes ?? []).map((path) => path.split('.'))
+  clearIncoming(options.dataDir)
   const datasets = createDatasetRegistry(stores, (store) =>
     createDatasetService({
       dataDir: options.dataDir,

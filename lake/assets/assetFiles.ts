@@ -2,11 +2,14 @@
  * Asset bytes on disk, content-addressed by SHA-1 as Sanity names them:
  * <dataDir>/assets/<projectId>/<dataset>/images/<sha1>-<w>x<h>.<ext> and …/files/<sha1>.<ext>.
  * An upload streams to a temporary file while hashing (memory stays flat for large files), then is
- * renamed into place; the same bytes uploaded twice end up as the same file.
+ * renamed into place; the same bytes uploaded twice end up as the same file. Staged files live in
+ * <dataDir>/assets/.incoming until then; no upload survives a restart, so the lake empties that
+ * folder when it starts.
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {createWriteStream, existsSync, mkdirSync, renameSync, rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {open} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 import {Readable, Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import type {ReadableStream as NodeReadableStream} from 'node:stream/web'
@@ -30,6 +33,15 @@ export function assetsDir(dataDir: string): string {
   return join(dataDir, 'assets')
 }
 
+function incomingDir(dataDir: string): string {
+  return join(assetsDir(dataDir), '.incoming')
+}
+
+/** Removes what uploads cut short by a crash (SIGKILL, power loss) left staged. */
+export function clearIncoming(dataDir: string): void {
+  rmSync(incomingDir(dataDir), {recursive: true, force: true})
+}
+
 /** The file an asset URL path (`images/<project>/<dataset>/<name>`) maps to, or null if unsafe. */
 export function assetFilePath(
   dataDir: string,
@@ -50,7 +62,7 @@ export async function stageUpload(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
 ): Promise<StagedUpload> {
-  const tmpDir = join(assetsDir(dataDir), '.incoming')
+  const tmpDir = incomingDir(dataDir)
   mkdirSync(tmpDir, {recursive: true, mode: 0o700})
   const path = join(tmpDir, randomBytes(12).toString('hex'))
   const hash = createHash('sha1')
@@ -86,11 +98,41 @@ export async function stageUpload(
   }
 }
 
-/** Moves a staged upload to its final place (keeps an existing identical file). */
-export function storeUpload(staged: StagedUpload, target: string): void {
-  mkdirSync(join(target, '..'), {recursive: true, mode: 0o700})
-  if (existsSync(target)) staged.discard()
-  else renameSync(staged.path, target)
+/**
+ * Moves a staged upload to its final place (keeps an existing identical file). The file's bytes
+ * and then its name are on disk (fsync of the file, then of its folder) before this resolves, so
+ * an asset document committed after it never names a file a power loss took.
+ */
+export async function storeUpload(
+  staged: StagedUpload,
+  target: string,
+  /** fsync of a file or folder (tests record the calls). */
+  syncPath: (path: string) => Promise<void> = sync,
+): Promise<void> {
+  const folder = dirname(target)
+  const created = mkdirSync(folder, {recursive: true, mode: 0o700})
+  if (existsSync(target)) {
+    staged.discard()
+    return
+  }
+  await syncPath(staged.path)
+  renameSync(staged.path, target)
+  await syncPath(folder)
+  // Folders made just now are entries of their parents, up to the first that existed.
+  if (created) {
+    for (let dir = folder; dir !== dirname(created); dir = dirname(dir)) {
+      await syncPath(dirname(dir))
+    }
+  }
+}
+
+async function sync(path: string): Promise<void> {
+  const handle = await open(path, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }
 
 export class UploadTooLargeError extends BadRequestError {

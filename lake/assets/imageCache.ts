@@ -1,8 +1,8 @@
 /**
  * Rendered images on disk, bounded in bytes: `<data>/assets/.cache/images/<hash>.<ext>`. The least
  * recently served renditions are removed first when a new one would pass the bound. Renders of
- * the same key already under way are shared, and at most `concurrency` render at once, so a burst
- * of requests for a new page of images neither repeats work nor holds many decoded images in memory.
+ * the same key already under way are shared, so a burst of requests for a new page of images does
+ * not repeat work (how many render at once is the sharp queue's bound, lake/assets/sharp.ts).
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
@@ -12,8 +12,6 @@ export interface ImageCacheOptions {
   dir: string
   /** Bytes the cache may hold. */
   maxBytes: number
-  /** Renders running at once. */
-  concurrency: number
 }
 
 export interface CachedImage {
@@ -33,8 +31,6 @@ export class ImageCache {
   #entries: Map<string, Entry> | null = null
   #bytes = 0
   readonly #rendering = new Map<string, Promise<CachedImage>>()
-  #running = 0
-  readonly #waiting: (() => void)[] = []
 
   constructor(options: ImageCacheOptions) {
     this.#options = options
@@ -76,13 +72,7 @@ export class ImageCache {
   }
 
   async #render(key: string, extension: string, render: () => Promise<Buffer>) {
-    await this.#slot()
-    let bytes: Buffer
-    try {
-      bytes = await render()
-    } finally {
-      this.#release()
-    }
+    const bytes = await render()
     const path = join(this.#options.dir, `${key}.${extension}`)
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
     writeFileSync(temporary, bytes)
@@ -130,19 +120,5 @@ export class ImageCache {
     this.#bytes = found.reduce((sum, entry) => sum + entry.size, 0)
     this.#evict('')
     return this.#entries
-  }
-
-  async #slot(): Promise<void> {
-    if (this.#running < this.#options.concurrency) {
-      this.#running++
-      return
-    }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve))
-  }
-
-  #release(): void {
-    const next = this.#waiting.shift()
-    if (next) next()
-    else this.#running--
   }
 }

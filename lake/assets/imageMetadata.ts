@@ -1,10 +1,11 @@
 /**
  * What Sanity derives from an image's pixels at upload: `lqip` (a tiny base64 JPEG for a blurred
- * placeholder), `blurHash` and `palette` (dominant and six Vibrant-style swatches). Decoding runs
- * in sharp's thread pool; the palette is a small histogram over a 64-pixel thumbnail.
+ * placeholder), `blurHash` and `palette` (dominant and six Vibrant-style swatches). The source is
+ * decoded once, through the shared sharp queue, into a 64-pixel thumbnail (shrink-on-load where
+ * the format has it); all three come from that thumbnail.
  */
 import {encode} from 'blurhash'
-import {loadSharp} from './sharp.ts'
+import {withSharp} from './sharp.ts'
 
 export interface PaletteSwatch {
   _type: 'sanity.imagePaletteSwatch'
@@ -26,33 +27,42 @@ type SwatchName =
 /** The lqip width, as Sanity's (20 pixels wide, aspect kept). */
 const LQIP_WIDTH = 20
 
-export async function deriveImageMetadata(path: string): Promise<DerivedImageMetadata> {
-  const sharp = await loadSharp()
-  const source = () => sharp(path, {animated: false}).rotate()
-  const [lqip, blur, thumb] = await Promise.all([
-    source()
-      .resize({width: LQIP_WIDTH})
-      .flatten({background: '#ffffff'})
-      .jpeg({quality: 40})
-      .toBuffer(),
-    source()
-      .resize({width: 32, height: 32, fit: 'inside'})
-      .ensureAlpha()
-      .raw()
-      .toBuffer({resolveWithObject: true}),
-    source()
+/**
+ * Decodes the image at `path` (refusing one over `maxPixels`) and derives its metadata; rejects
+ * with sharp's error when the file cannot be decoded.
+ */
+export function deriveImageMetadata(
+  path: string,
+  maxPixels: number,
+): Promise<DerivedImageMetadata> {
+  return withSharp(async (sharp) => {
+    const thumb = await sharp(path, {animated: false, limitInputPixels: maxPixels})
+      .rotate()
       .resize({width: 64, height: 64, fit: 'inside'})
       .ensureAlpha()
       .raw()
-      .toBuffer({resolveWithObject: true}),
-  ])
-  const {width, height} = blur.info
-  const [cx, cy] = width >= height ? [4, 3] : [3, 4]
-  return {
-    lqip: `data:image/jpeg;base64,${lqip.toString('base64')}`,
-    blurHash: encode(new Uint8ClampedArray(blur.data), width, height, cx, cy),
-    palette: palette(thumb.data),
-  }
+      .toBuffer({resolveWithObject: true})
+    const small = () =>
+      sharp(thumb.data, {raw: {width: thumb.info.width, height: thumb.info.height, channels: 4}})
+    const [lqip, blur] = await Promise.all([
+      small()
+        .resize({width: LQIP_WIDTH})
+        .flatten({background: '#ffffff'})
+        .jpeg({quality: 40})
+        .toBuffer(),
+      small()
+        .resize({width: 32, height: 32, fit: 'inside'})
+        .raw()
+        .toBuffer({resolveWithObject: true}),
+    ])
+    const {width, height} = blur.info
+    const [cx, cy] = width >= height ? [4, 3] : [3, 4]
+    return {
+      lqip: `data:image/jpeg;base64,${lqip.toString('base64')}`,
+      blurHash: encode(new Uint8ClampedArray(blur.data), width, height, cx, cy),
+      palette: palette(thumb.data),
+    }
+  })
 }
 
 interface Bucket {

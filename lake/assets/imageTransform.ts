@@ -7,8 +7,10 @@
  * effects (blur, sharpen, invert, saturation), padding, background, output format.
  */
 import type {Sharp} from 'sharp'
-import {loadSharp} from './sharp.ts'
-import {BadRequestError, type LakeError} from '../core/errors.ts'
+import {withSharp} from './sharp.ts'
+import {BadRequestError, LakeError, UnprocessableError} from '../core/errors.ts'
+
+type SharpFactory = Parameters<Parameters<typeof withSharp>[0]>[0]
 
 export type OutputFormat = 'jpg' | 'pjpg' | 'png' | 'webp' | 'avif' | 'gif'
 type Fit = 'clip' | 'crop' | 'fill' | 'fillmax' | 'max' | 'min' | 'scale'
@@ -38,9 +40,15 @@ export interface ImageLimits {
   maxDimension: number
   /** Largest output area in pixels. */
   maxPixels: number
+  /** Largest source image (width × height) the lake stores or decodes. */
+  maxSourcePixels: number
 }
 
-export const DEFAULT_IMAGE_LIMITS: ImageLimits = {maxDimension: 8192, maxPixels: 40_000_000}
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
+  maxDimension: 8192,
+  maxPixels: 40_000_000,
+  maxSourcePixels: 100_000_000,
+}
 
 /** The parameters that change the bytes; anything else (dl, vanity names, unknown keys) does not. */
 const TRANSFORM_PARAMS = [
@@ -170,19 +178,49 @@ function checkLimits(
   }
 }
 
-/** Renders a transform of the image file at `path`; resolves to the encoded bytes. */
-export async function renderImage(path: string, t: ImageTransform): Promise<Buffer> {
-  // `rotate()` without an angle applies the EXIF orientation first, as browsers show the original.
-  const sharp = await loadSharp()
-  let image: Sharp = sharp(path, {animated: false, limitInputPixels: 268_402_689}).rotate()
-  if (t.rect) {
-    // EXIF-rotated sources need the rotation applied before the rectangle is cut.
-    image = (await settle(image)).extract(t.rect)
+/**
+ * Renders a transform of the image file at `path` (`source`: its displayed size) through the
+ * shared sharp queue; resolves to the encoded bytes. An image its decoder refuses is a 422.
+ */
+export function renderImage(
+  path: string,
+  t: ImageTransform,
+  source: {width: number; height: number},
+  maxSourcePixels: number,
+): Promise<Buffer> {
+  return withSharp(async (sharp) => {
+    try {
+      return await render(sharp, path, t, source, maxSourcePixels)
+    } catch (err) {
+      if (err instanceof LakeError) throw err
+      throw new UnprocessableError(
+        `The stored image cannot be rendered: ${(err as Error).message.trim()}. ` +
+          `Upload the image again (the lake now refuses images it cannot decode at upload)`,
+      )
+    }
+  })
+}
+
+async function render(
+  sharp: SharpFactory,
+  path: string,
+  t: ImageTransform,
+  source: {width: number; height: number},
+  maxSourcePixels: number,
+): Promise<Buffer> {
+  const open = () => sharp(path, {animated: false, limitInputPixels: maxSourcePixels})
+  let image: Sharp
+  if (needsReduced(t)) {
+    image = await reduced(sharp, open, t, source)
+  } else {
+    // `rotate()` without an angle applies the EXIF orientation, as browsers show the original;
+    // sharp streams this pipeline (shrink-on-load where the format has it).
+    image = open().rotate()
   }
   if (t.flip.horizontal) image = image.flop()
   if (t.flip.vertical) image = image.flip()
-  if (t.orientation) image = await settle(image.rotate(t.orientation))
-  image = await resize(image, t)
+  if (t.orientation) image = await settle(sharp, image.rotate(t.orientation))
+  image = await resize(sharp, image, t)
   if (t.blur) image = image.blur(Math.max(0.3, t.blur / 10))
   if (t.sharpen) image = image.sharpen({sigma: 0.5 + t.sharpen / 25})
   if (t.invert) image = image.negate({alpha: false})
@@ -201,7 +239,98 @@ export async function renderImage(path: string, t: ImageTransform): Promise<Buff
   return encode(image, t).toBuffer()
 }
 
-async function resize(image: Sharp, t: ImageTransform): Promise<Sharp> {
+/** Transforms whose later steps need the pixels so far in memory (see `settle`). */
+function needsReduced(t: ImageTransform): boolean {
+  return (
+    t.rect !== undefined ||
+    t.orientation !== 0 ||
+    t.fit === 'fillmax' ||
+    t.fit === 'min' ||
+    t.crop.includes('focalpoint') ||
+    t.focalPoint !== undefined
+  )
+}
+
+/** sharp's EXIF orientations: the clockwise rotation, then whether the result is mirrored. */
+const EXIF: Record<number, {angle: 0 | 90 | 180 | 270; mirrored: boolean}> = {
+  1: {angle: 0, mirrored: false},
+  2: {angle: 0, mirrored: true},
+  3: {angle: 180, mirrored: false},
+  4: {angle: 180, mirrored: true},
+  5: {angle: 90, mirrored: true},
+  6: {angle: 90, mirrored: false},
+  7: {angle: 270, mirrored: true},
+  8: {angle: 270, mirrored: false},
+}
+
+/**
+ * The source cut to `rect` and shrunk to the largest scale the transform's resize keeps, decoded
+ * in one streaming pipeline of the stored file (so a 10-pixel rectangle of a 12000-pixel image
+ * never holds the whole image in memory), with the EXIF orientation then applied to that small
+ * image. What the later steps see is the `rect` they would have cut, at most as large as needed.
+ */
+async function reduced(
+  sharp: SharpFactory,
+  open: () => Sharp,
+  t: ImageTransform,
+  source: {width: number; height: number},
+): Promise<Sharp> {
+  const exif = EXIF[(await open().metadata()).orientation ?? 1] ?? EXIF[1]!
+  const rect = t.rect ?? {left: 0, top: 0, width: source.width, height: source.height}
+  const turned = t.orientation === 90 || t.orientation === 270
+  const scale = coverScale(t, turned ? rect.height : rect.width, turned ? rect.width : rect.height)
+  const stored = storedRect(rect, exif, source)
+  let image = open()
+  if (t.rect) image = image.extract(stored)
+  if (scale < 1) {
+    image = image.resize({
+      width: Math.max(1, Math.round(stored.width * scale)),
+      height: Math.max(1, Math.round(stored.height * scale)),
+      fit: 'fill',
+    })
+  }
+  image = await settle(sharp, image)
+  // sharp mirrors before it rotates; mirroring across the other axis first is the same picture.
+  if (exif.mirrored) image = exif.angle % 180 === 0 ? image.flop() : image.flip()
+  if (exif.angle) image = image.rotate(exif.angle)
+  return exif.mirrored || exif.angle ? settle(sharp, image) : image
+}
+
+/**
+ * The largest scale (at most 1) the resize applies to a `width`×`height` source: that of the
+ * smallest box covering the requested size. Every fit shrinks at most this much, so pixels at
+ * this scale lose nothing the output keeps, and every fit's "never enlarge" sees a large enough
+ * source.
+ */
+function coverScale(t: ImageTransform, width: number, height: number): number {
+  const scales = [t.width && t.width / width, t.height && t.height / height].filter(
+    (s): s is number => s !== undefined,
+  )
+  return scales.length === 0 ? 1 : Math.min(1, Math.max(...scales))
+}
+
+/** A rectangle of the displayed (EXIF-oriented) image in the stored file's pixels. */
+function storedRect(
+  rect: {left: number; top: number; width: number; height: number},
+  exif: {angle: number; mirrored: boolean},
+  displayed: {width: number; height: number},
+): {left: number; top: number; width: number; height: number} {
+  const {width: dw, height: dh} = displayed
+  const left = exif.mirrored ? dw - rect.left - rect.width : rect.left
+  const {top, width, height} = rect
+  switch (exif.angle) {
+    case 90:
+      return {left: top, top: dw - left - width, width: height, height: width}
+    case 180:
+      return {left: dw - left - width, top: dh - top - height, width, height}
+    case 270:
+      return {left: dh - top - height, top: left, width: height, height: width}
+    default:
+      return {left, top, width, height}
+  }
+}
+
+async function resize(sharp: SharpFactory, image: Sharp, t: ImageTransform): Promise<Sharp> {
   const {width, height} = t
   if (width === undefined && height === undefined) return image
   if (width === undefined || height === undefined || t.fit === 'clip') {
@@ -220,6 +349,7 @@ async function resize(image: Sharp, t: ImageTransform): Promise<Sharp> {
     case 'fillmax': {
       // Never enlarged, but always padded out to the requested box.
       const inside = await settle(
+        sharp,
         image.resize({width, height, fit: 'inside', withoutEnlargement: true}),
       )
       const {width: iw, height: ih} = await inside.metadata()
@@ -235,25 +365,26 @@ async function resize(image: Sharp, t: ImageTransform): Promise<Sharp> {
     }
     case 'min': {
       // The requested aspect ratio, never larger than the source.
-      const settled = await settle(image)
+      const settled = await settle(sharp, image)
       const {width: sw, height: sh} = await settled.metadata()
       const scale = Math.min(1, sw / width, sh / height)
-      return crop(settled, Math.round(width * scale), Math.round(height * scale), t)
+      return crop(sharp, settled, Math.round(width * scale), Math.round(height * scale), t)
     }
     default:
-      return crop(image, width, height, t)
+      return crop(sharp, image, width, height, t)
   }
 }
 
 /** Fills the box and cuts the excess where `crop` says (a focal point, entropy or an edge). */
 async function crop(
+  sharp: SharpFactory,
   image: Sharp,
   width: number,
   height: number,
   t: ImageTransform,
 ): Promise<Sharp> {
   if (t.crop.includes('focalpoint') || (t.focalPoint && !t.crop.includes('entropy'))) {
-    const settled = await settle(image)
+    const settled = await settle(sharp, image)
     const {width: sw, height: sh} = await settled.metadata()
     const scale = Math.max(width / sw, height / sh)
     const rw = Math.max(width, Math.round(sw * scale))
@@ -264,18 +395,18 @@ async function crop(
     return settled.resize({width: rw, height: rh, fit: 'fill'}).extract({left, top, width, height})
   }
   const position = t.crop.includes('entropy')
-    ? (await loadSharp()).strategy.entropy
+    ? sharp.strategy.entropy
     : t.crop.filter((c) => c !== 'center').join(' ') || 'centre'
   return image.resize({width, height, fit: 'cover', position})
 }
 
 /**
  * Runs the pipeline so far into raw pixels and starts a new one on them: sharp applies one extract,
- * rotate and resize per pipeline in a fixed order, and some steps need the size so far.
+ * rotate and resize per pipeline in a fixed order, and some steps need the size so far. Only ever
+ * called on an image already cut and shrunk by `reduced` (never the whole of a large source).
  */
-async function settle(image: Sharp): Promise<Sharp> {
+async function settle(sharp: SharpFactory, image: Sharp): Promise<Sharp> {
   const {data, info} = await image.raw().toBuffer({resolveWithObject: true})
-  const sharp = await loadSharp()
   return sharp(data, {raw: {width: info.width, height: info.height, channels: info.channels}})
 }
 

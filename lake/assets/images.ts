@@ -23,7 +23,10 @@ import {
 
 export interface ImageServiceOptions {
   dataDir: string
-  /** LAKE_IMAGE_CACHE_BYTES, LAKE_IMAGE_MAX_DIMENSION, LAKE_IMAGE_MAX_PIXELS. */
+  /**
+   * LAKE_IMAGE_CACHE_BYTES, LAKE_IMAGE_MAX_DIMENSION, LAKE_IMAGE_MAX_PIXELS,
+   * LAKE_IMAGE_MAX_SOURCE_PIXELS.
+   */
   env?: Record<string, string | undefined>
 }
 
@@ -60,11 +63,12 @@ export class ImageService {
     this.cache = new ImageCache({
       dir: join(assetsDir(options.dataDir), '.cache', 'images'),
       maxBytes: positive(env.LAKE_IMAGE_CACHE_BYTES) ?? 256 * 1024 * 1024,
-      concurrency: 2,
     })
     this.limits = {
       maxDimension: positive(env.LAKE_IMAGE_MAX_DIMENSION) ?? DEFAULT_IMAGE_LIMITS.maxDimension,
       maxPixels: positive(env.LAKE_IMAGE_MAX_PIXELS) ?? DEFAULT_IMAGE_LIMITS.maxPixels,
+      maxSourcePixels:
+        positive(env.LAKE_IMAGE_MAX_SOURCE_PIXELS) ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels,
     }
   }
 
@@ -84,7 +88,7 @@ export class ImageService {
     const key = ImageCache.keyOf(name, JSON.stringify(transform))
     const extension = transform.format === 'pjpg' ? 'jpg' : transform.format
     const cached = await this.cache.get(`${m[1]}-${key}`, extension, () =>
-      renderImage(path, transform),
+      renderImage(path, transform, source, this.limits.maxSourcePixels),
     )
     return {...cached, contentType: MIME_TYPES[transform.format]}
   }
@@ -157,7 +161,7 @@ export class ImageService {
       if (!path) continue
       let derived
       try {
-        derived = await deriveImageMetadata(path)
+        derived = await deriveImageMetadata(path, this.limits.maxSourcePixels)
       } catch (err) {
         console.error(`lake: no metadata for ${doc._id}: ${(err as Error).message}`)
         continue

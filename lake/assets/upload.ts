@@ -17,6 +17,7 @@ import {
 import {assetFilePath, stageUpload, storeUpload, type AssetKind} from './assetFiles.ts'
 import {deriveImageMetadata} from './imageMetadata.ts'
 import {readImageInfo} from './imageInfo.ts'
+import {DEFAULT_IMAGE_LIMITS} from './imageTransform.ts'
 import {assetIdForFile} from './images.ts'
 
 export interface AssetUpload {
@@ -30,6 +31,8 @@ export interface AssetUpload {
   origin: string
   /** Larger uploads are refused (UploadTooLargeError) and nothing is kept. */
   maxBytes: number
+  /** Images of more pixels (width × height) are refused and nothing is kept (default 100 M). */
+  maxSourcePixels?: number
 }
 
 /**
@@ -43,15 +46,27 @@ export async function receiveAsset(
   upload: AssetUpload,
 ): Promise<SanityDocument> {
   const {kind, meta} = upload
+  const maxSourcePixels = upload.maxSourcePixels ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels
   const staged = await stageUpload(dataDir, upload.body, upload.maxBytes)
   try {
     if (staged.size === 0) throw new BadRequestError('Empty upload: send the file as the body')
     let target
     let image
+    let derived
     if (kind === 'images') {
       image = readImageInfo(staged.head) ?? undefined
       if (!image) throw new BadRequestError('Not a supported image (PNG, JPEG, GIF, WebP or SVG)')
+      checkSourcePixels(image, maxSourcePixels)
       target = imageTarget(projectId, dataset, staged.sha1, image)
+      // lqip, blurHash and palette, as Sanity adds them; decoding them also proves the image can
+      // be rendered later, so one its decoder refuses is not stored.
+      derived = await deriveImageMetadata(staged.path, maxSourcePixels).catch((err: unknown) => {
+        throw new BadRequestError(
+          `Invalid image, could not read metadata: ${(err as Error).message.trim()}. ` +
+            'Nothing was stored; check that the file opens in an image program, save it again ' +
+            'and upload that',
+        )
+      })
     } else {
       const declared = upload.contentType
       const extension = fileExtension(meta.originalFilename, declared)
@@ -61,7 +76,7 @@ export async function receiveAsset(
     }
     const filePath = assetFilePath(dataDir, kind, projectId, dataset, target.fileName)
     if (!filePath) throw new BadRequestError('Invalid dataset or file name')
-    storeUpload(staged, filePath)
+    await storeUpload(staged, filePath)
 
     const candidate = assetDocument({
       target,
@@ -72,15 +87,29 @@ export async function receiveAsset(
       meta,
       image,
     })
-    // lqip, blurHash and palette, as Sanity adds them; an image sharp cannot decode still uploads.
-    if (image) {
-      const derived = await deriveImageMetadata(filePath).catch(() => null)
-      if (derived) candidate.metadata = {...(candidate.metadata as object), ...derived}
-    }
+    if (derived) candidate.metadata = {...(candidate.metadata as object), ...derived}
     return candidate
   } finally {
     staged.discard()
   }
+}
+
+/**
+ * Refuses an image whose header declares more pixels than the lake decodes: a few bytes can
+ * declare 50,000×50,000, which would take gigabytes to decode.
+ */
+function checkSourcePixels(image: {width: number; height: number}, maxPixels: number): void {
+  const pixels = image.width * image.height
+  if (pixels <= maxPixels) return
+  throw new BadRequestError(
+    `Image is ${image.width}×${image.height} pixels (${megapixels(pixels)} megapixels); the lake ` +
+      `accepts images of at most ${megapixels(maxPixels)} megapixels ` +
+      `(LAKE_IMAGE_MAX_SOURCE_PIXELS). Nothing was stored; scale the image down and upload it again`,
+  )
+}
+
+function megapixels(pixels: number): string {
+  return (pixels / 1e6).toLocaleString('en', {maximumFractionDigits: 1})
 }
 
 /**

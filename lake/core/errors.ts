@@ -167,6 +167,12 @@ export const UnsupportedMediaTypeError = describedError(
   'unsupportedMediaTypeError',
 )
 
+/**
+ * The request is well formed but what it names cannot be processed (a stored image its decoder
+ * refuses): a 422, as retrying the same request cannot help.
+ */
+export const UnprocessableError = describedError('UnprocessableError', 'unprocessableError')
+
 /** The caller holds as many of something (open listeners) as one caller may. */
 export const TooManyRequestsError = describedError('TooManyRequestsError', 'tooManyRequestsError')
 

@@ -17,6 +17,7 @@ import {
   TooLargeError,
   TooManyRequestsError,
   UnavailableError,
+  UnprocessableError,
   UnsupportedMediaTypeError,
 } from '../core/errors.ts'
 
@@ -34,6 +35,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof PermissionError) return 403
   if (err instanceof TooLargeError) return 413
   if (err instanceof UnsupportedMediaTypeError) return 415
+  if (err instanceof UnprocessableError) return 422
   if (err instanceof TooManyRequestsError) return 429
   return 400
 }

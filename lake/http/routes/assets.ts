@@ -37,6 +37,7 @@ export function assetUploadRoutes(): Hono {
       meta: uploadMeta(c),
       origin: assetOrigin(c, projectId),
       maxBytes: maxUploadBytes(),
+      maxSourcePixels: lakeOf(c).images.limits.maxSourcePixels,
     })
     return c.json({document})
   })

@@ -115,6 +115,43 @@ describe('size and fit', () => {
   })
 })
 
+describe('EXIF orientation', () => {
+  // The stored pixels are turned or mirrored by the EXIF tag; `rect` names the displayed pixels,
+  // which the lake cuts from the stored file without decoding the rest of it.
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'orientation %i: rect cuts the displayed quadrant',
+    async (o) => {
+      const jpeg = await sharp(await quadrants())
+        .jpeg({quality: 95})
+        .withMetadata({orientation: o})
+        .toBuffer()
+      const shown = await sharp(jpeg).rotate().raw().toBuffer({resolveWithObject: true})
+      const {width: dw, height: dh} = shown.info
+      const reference = (x: number, y: number) => {
+        const i = (y * dw + x) * shown.info.channels
+        return [shown.data[i]!, shown.data[i + 1]!, shown.data[i + 2]!]
+      }
+      const uploaded = await client.assets.upload('image', jpeg)
+      expect(uploaded.metadata.dimensions).toMatchObject({width: dw, height: dh})
+      const [hw, hh] = [dw / 2, dh / 2]
+      for (const [query, x, y] of [
+        [`rect=0,0,${hw},${hh}`, hw / 2, hh / 2],
+        [`rect=${hw},0,${hw},${hh}&w=10`, hw + hw / 2, hh / 2],
+        [`rect=0,${hh},${hw},${hh}&w=10&fm=png`, hw / 2, hh + hh / 2],
+        [`rect=${hw},${hh},${hw},${hh}`, hw + hw / 2, hh + hh / 2],
+      ] as const) {
+        const {body} = await get(`${uploaded.url}?${query}`)
+        const meta = await sharp(body).metadata()
+        expect(meta.width, query).toBe(query.includes('w=10') ? 10 : hw)
+        near(
+          await pixel(body, Math.floor(meta.width! / 2), Math.floor(meta.height! / 2)),
+          reference(x, y),
+        )
+      }
+    },
+  )
+})
+
 describe('format and quality', () => {
   it.each([
     ['fm=jpg', 'jpeg'],

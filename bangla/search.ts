@@ -279,6 +279,11 @@ function strip(word: string, rules: readonly SuffixRule[]): string[] {
 
 const keyCache = new Map<string, readonly string[]>()
 const KEY_CACHE_LIMIT = 100_000
+/**
+ * Longer words (a run of letters with no space, a pasted blob) are not kept: the limit counts
+ * entries, and 200,000-character words kept ~12 MB of heap each on the search analyzer's thread.
+ */
+const CACHED_WORD_LENGTH = 64
 
 /**
  * A folded word's search keys: the word itself first, then its stems. Two words meet when their
@@ -297,6 +302,7 @@ export function searchKeys(word: string): readonly string[] {
     }
   }
   const out = [...keys]
+  if (word.length > CACHED_WORD_LENGTH) return out
   if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear()
   keyCache.set(word, out)
   return out

@@ -152,9 +152,15 @@ export function encodeMatchText(text: string): string {
     const upper = ch.toUpperCase()
     out += upper.length === 1 && upper.charCodeAt(0) >= 128 ? upper : ch
   }
+  if (text.length > CACHED_TEXT_LENGTH) return out
   if (encoded.size >= 100_000) encoded.clear()
   encoded.set(text, out)
   return out
 }
 
 const encoded = new Map<string, string>()
+/**
+ * Longer texts are encoded anew each time: the limit counts entries, and a kept 200,000-character
+ * token (with its encoding, built a character at a time) held ~12 MB of heap.
+ */
+const CACHED_TEXT_LENGTH = 64

@@ -6,7 +6,7 @@
 import type {AssetKind} from './assets/assetFiles.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
-import {checkQueryText} from './core/limits.ts'
+import {checkQueryText, LIMITS} from './core/limits.ts'
 import {parseQuery} from './core/query.ts'
 import {
   AuthError,
@@ -280,12 +280,14 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     async query(request, principal, signal) {
       prepare()
       // Refused before anything is parsed (linear in the text): groq-js's parse is not.
-      checkQueryText(request.query, request.params)
+      const terms = checkQueryText(request.query, request.params, principal)
       // A query answered from an index runs in place, within a budget: a thread hop would cost
-      // more than the query. Past the budget it goes to a worker like any other. An anonymous
-      // caller of a private dataset reads nothing, so gains nothing in place: its text is parsed
-      // only on a worker, under the deadline.
-      const tree = readsNothing(principal) ? null : parseQuery(request.query, request.params)
+      // more than the query. Past the budget it goes to a worker like any other. A long query
+      // (never in place: that needs a small tree) and one of an anonymous caller of a private
+      // dataset (which reads nothing, so gains nothing in place) are parsed only on a worker,
+      // under the deadline.
+      const onWorker = readsNothing(principal) || terms > LIMITS.query.termsParsedInPlace
+      const tree = onWorker ? null : parseQuery(request.query, request.params)
       if (tree && triesInPlace(tree)) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
         const attributes: string[][] = []

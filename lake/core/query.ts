@@ -25,14 +25,19 @@ export interface QueryContext {
  * a missing parameter as null, and answer a different question than the one asked).
  * `text::query()` matches are rewritten for evaluation (textQueryRewrite.ts).
  */
-export function parseQuery(query: string, params: Record<string, unknown> = {}): ExprNode {
+export function parseQuery(
+  query: string,
+  params: Record<string, unknown> = {},
+  /** Whose query (checkQueryText); a cached tree was parsed within some caller's limit. */
+  caller?: {kind: string},
+): ExprNode {
   // A client asks the same questions again and again (a page's queries, a lookup with another
   // id): parsing is a pure function of the text and the parameters, so a parsed tree is reused.
   // Trees are never changed after parsing (the planner and the rewrite build new nodes).
   const key = parseKey(query, params)
   const cached = key === null ? undefined : parsed.get(key)
   if (cached) return cached
-  const tree = parseUncached(query, params)
+  const tree = parseUncached(query, params, caller)
   if (key !== null) parsed.set(key, tree)
   return tree
 }
@@ -79,8 +84,12 @@ function isPlainJson(value: unknown, depth: number): boolean {
   return true
 }
 
-function parseUncached(query: string, params: Record<string, unknown>): ExprNode {
-  checkQueryText(query, params)
+function parseUncached(
+  query: string,
+  params: Record<string, unknown>,
+  caller?: {kind: string},
+): ExprNode {
+  checkQueryText(query, params, caller)
   let tree: ExprNode
   try {
     tree = parse(query, {params})

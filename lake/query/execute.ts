@@ -33,7 +33,7 @@ export async function executeQuery(
   principal: Principal,
   environment: QueryEnvironment,
   /** The query already parsed (parseQuery of the request's query and params). */
-  tree = parseQuery(request.query, request.params),
+  tree = parseQuery(request.query, request.params, principal),
 ): Promise<unknown> {
   const {query, params, apiVersion} = request
   const perspective = parsePerspective(request.perspective, apiVersion)

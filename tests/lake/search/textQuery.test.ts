@@ -7,7 +7,8 @@
 import type {SanityClient} from '@sanity/client'
 import {firstValueFrom} from 'rxjs'
 import {createSchema, createSearch, getSearchableTypes} from 'sanity'
-import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {afterAll, beforeAll, describe, expect, test, vi} from 'vitest'
+import {LIMITS, scanQueryText} from '../../../lake/core/limits.ts'
 import {schemaTypes} from '../../../schemas/index.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {searchIndexCaughtUp} from '../../helpers/searchIndex.ts'
@@ -206,5 +207,43 @@ describe('text::query outside a document filter', () => {
       {ids: ['meeting-dhaka', 'rab-zwj']},
     )
     expect(without).toEqual(['rab-zwj'])
+  })
+})
+
+describe("the Studio's legacy search (strategy groqLegacy) is never refused for its length", () => {
+  // `search: {strategy: 'groqLegacy'}` is a documented workspace option and createSearch's own
+  // default; it repeats every searchable path of every type per word typed (30 words: 5,825 terms).
+  const allTypes = getSearchableTypes(schema)
+  const legacy = (words: string[]) => {
+    const fetch = vi.spyOn(client.observable, 'fetch')
+    const search = createSearch(allTypes, client, {
+      strategy: 'groqLegacy',
+      perspective: 'drafts',
+      unique: true,
+    } as Parameters<typeof createSearch>[2])
+    return firstValueFrom(search(words.join(' '), {limit: 50})).then((result) => {
+      const queries = fetch.mock.calls.map(([query]) => query as string)
+      fetch.mockRestore()
+      return {hits: result.hits.map(({hit}) => (hit as {_id: string})._id), queries}
+    })
+  }
+
+  test('30 words: more terms than an anonymous caller may send, answered', async () => {
+    // Every word typed must match: an article whose title has all thirty.
+    const words = Array.from({length: 30}, (_, n) => `বহুশব্দ${n}`)
+    await client.create({_id: 'legacy-many-words', _type: 'article', title: words.join(' ')})
+    const {hits, queries} = await legacy(words)
+    await client.delete('legacy-many-words')
+    expect(Math.max(...queries.map((query) => scanQueryText(query).terms))).toBeGreaterThan(
+      LIMITS.query.terms,
+    )
+    expect(hits).toEqual(['legacy-many-words'])
+  })
+
+  test('120 different words: answered, with no hit', async () => {
+    const words = Array.from({length: 120}, (_, n) => `নির্বাচন${n}`)
+    const {hits, queries} = await legacy(words)
+    expect(Math.max(...queries.map((query) => scanQueryText(query).terms))).toBeGreaterThan(20_000)
+    expect(hits).toEqual([])
   })
 })

@@ -7,7 +7,8 @@ import {createSecureServer} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
-import {createLake, type Lake, type LakeOptions} from './index.ts'
+import {LIMITS} from './core/limits.ts'
+import {createLake, DEFAULT_QUERY_TIMEOUT_MS, type Lake, type LakeOptions} from './index.ts'
 import {attachPresence, type PresenceLimits, type PresenceSocket} from './presence/socket.ts'
 
 export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
@@ -18,7 +19,11 @@ export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
   tls?: {key: string; cert: string} | false
   /** The presence sockets' caps (default LIMITS.presence). */
   presenceLimits?: Partial<PresenceLimits>
+  /** The connections' caps and timeouts (default LIMITS.connections). */
+  connectionLimits?: Partial<ConnectionLimits>
 }
+
+export type ConnectionLimits = {-readonly [K in keyof typeof LIMITS.connections]: number}
 
 export interface LakeServer {
   /** e.g. `http://127.0.0.1:3334` (the host as given, the port as bound). */
@@ -32,11 +37,26 @@ export interface LakeServer {
 }
 
 export async function startLakeServer(options: LakeServerOptions): Promise<LakeServer> {
-  const {port, host = '127.0.0.1', tls = false, presenceLimits, ...lakeOptions} = options
+  const {
+    port,
+    host = '127.0.0.1',
+    tls = false,
+    presenceLimits,
+    connectionLimits,
+    ...lakeOptions
+  } = options
+  const limits: ConnectionLimits = {
+    ...LIMITS.connections,
+    idleMs: Math.max(
+      LIMITS.connections.idleMs,
+      2 * (lakeOptions.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
+    ),
+    ...connectionLimits,
+  }
   const lake = await createLake(lakeOptions)
   let server: ServerType
   try {
-    server = await listen(lake, port, host, tls)
+    server = await listen(lake, port, host, tls, limits)
   } catch (err) {
     await lake.close()
     throw err
@@ -48,6 +68,7 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     datasetExists: (name) => name === LOCAL_LAKE.dataset || lake.context.stores.exists(name),
     limits: presenceLimits,
   })
+  boundConnections(server, limits)
   const sockets = new Set<Socket>()
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket)
@@ -76,11 +97,34 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
   }
 }
 
+/**
+ * Each connection holds a file descriptor: past the lake's or an address's cap a new one is closed
+ * at once, and one that stays silent (no request, no TLS handshake) is closed after a while.
+ */
+function boundConnections(server: ServerType, limits: ConnectionLimits): void {
+  server.maxConnections = limits.total
+  // HTTP/1.1 sockets and HTTP/2 sessions without traffic this long are destroyed.
+  server.setTimeout(limits.idleMs)
+  const perAddress = new Map<string, number>()
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? ''
+    const held = perAddress.get(address) ?? 0
+    if (held >= limits.perAddress) return socket.destroy()
+    perAddress.set(address, held + 1)
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1
+      if (left > 0) perAddress.set(address, left)
+      else perAddress.delete(address)
+    })
+  })
+}
+
 function listen(
   lake: Lake,
   port: number,
   hostname: string,
   tls: {key: string; cert: string} | false,
+  limits: ConnectionLimits,
 ): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = tls
@@ -93,6 +137,7 @@ function listen(
             key: tls.key,
             cert: tls.cert,
             allowHTTP1: true,
+            handshakeTimeout: limits.tlsHandshakeMs,
             // nghttp2 would drop a header value with edge whitespace unseen (`Bearer ` made the
             // caller anonymous); let it through, trimmed as HTTP/1.1 does, to be judged the same.
             strictFieldWhitespaceValidation: false,

@@ -92,6 +92,23 @@ export const LIMITS = {
    * The Studio's presence sockets (one per open Studio tab). Each holds a file descriptor: 21,000
    * anonymous ones that never sent a frame used up the lake's and refused every other connection.
    */
+  /**
+   * Connections to the lake's port (HTTP/1.1, HTTP/2 and the presence sockets), each a file
+   * descriptor: without a bound, one address's idle connections could use up the process's.
+   */
+  connections: {
+    /** Open connections from one client address (every local process shares 127.0.0.1). */
+    perAddress: 1_000,
+    /** Open connections in all (Node's `server.maxConnections`). */
+    total: 4_000,
+    /**
+     * A connection (HTTP/1.1) or an HTTP/2 session with no traffic this long is closed; listeners
+     * send a keep-alive every 15 s. At least twice the query deadline, which a query may use.
+     */
+    idleMs: 120_000,
+    /** Time to finish the TLS handshake (Node's default is 120 s). */
+    tlsHandshakeMs: 10_000,
+  },
   presence: {
     /** Per user or token; before a socket signs in, per client address. */
     perHolder: 100,

@@ -22,8 +22,13 @@ import {createLru, type Lru} from '../core/lru.ts'
 import type {CommittedTransaction} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import {
+  DEFAULT_RECHECK_LIMITS,
+  recheckCredit,
   SyncTagRegistry,
+  type RecheckCredits,
+  type RecheckLimits,
   type RegisteredQuery,
+  type Rerun,
   type SavedQuestion,
   type TagClass,
 } from './syncTags.ts'
@@ -49,7 +54,7 @@ export interface LiveQuestionStore {
 export interface LiveEventsOptions {
   store?: LiveQuestionStore
   /** Turns a saved question back into a way to ask it; null when it can no longer be asked. */
-  revive?: (dataset: string, question: unknown) => (() => Promise<string>) | null
+  revive?: (dataset: string, question: unknown) => Rerun | null
   /** Delay that coalesces saves of the remembered questions. */
   saveDelayMs?: number
   /** Remembered queries per dataset and class. */
@@ -62,9 +67,23 @@ export interface LiveEventsOptions {
   written?: (dataset: string) => boolean
   /** States kept of datasets never written and listened to by no stream. */
   unwrittenDatasets?: number
+  /** How long one re-run may take before its question is answered coarsely. */
+  recheckLimits?: RecheckLimits
+  /**
+   * A dataset's re-run time, for cheap questions and for the rest: at most `burstMs` at once,
+   * refilled at `share` of the time passing.
+   */
+  recheckCredits?: Record<keyof RecheckCredits, {burstMs: number; share: number}>
 }
 
-const DEFAULTS = {historySize: 1000, recheckDelayMs: 10, saveDelayMs: 1000, unwrittenDatasets: 16}
+const DEFAULTS = {
+  historySize: 1000,
+  recheckDelayMs: 10,
+  saveDelayMs: 1000,
+  unwrittenDatasets: 16,
+  recheckLimits: DEFAULT_RECHECK_LIMITS,
+  recheckCredits: {cheap: {burstMs: 2000, share: 0.5}, costly: {burstMs: 2000, share: 0.25}},
+}
 
 interface DatasetLive {
   /**
@@ -77,6 +96,8 @@ interface DatasetLive {
   /** Ends its subscription to the bus (when a state of a dataset never written is dropped). */
   unsubscribeBus: () => void
   registry: SyncTagRegistry
+  /** Its share of re-run time (see syncTags.ts). */
+  credits: RecheckCredits
   history: LiveMessage[]
   subscribers: Set<LiveSubscriber>
   /** Commits seen; a query asked before the latest commit is rechecked once remembered. */
@@ -122,6 +143,17 @@ export class LiveEvents {
   /** Dataset states held (tests): every kept one and the recent unwritten ones. */
   size(): number {
     return this.#kept.size + this.#unwritten.size
+  }
+
+  /** A dataset's remembered questions, and how many of them are answered coarsely. */
+  questions(dataset: string): {remembered: number; coarse: number} {
+    const live = this.#kept.get(dataset) ?? this.#unwritten.peek(dataset)
+    if (!live) return {remembered: 0, coarse: 0}
+    const {registry} = live
+    return {
+      remembered: registry.size('published') + registry.size('drafts'),
+      coarse: registry.coarse(),
+    }
   }
 
   /** The commit count of a dataset; pass it back to `remember` for answers computed after it. */
@@ -214,7 +246,12 @@ export class LiveEvents {
       registry: new SyncTagRegistry({
         capacity: this.#options.capacity,
         announce: (tags, tagClass) => this.#announce(created, tags, tagClass),
+        limits: this.#options.recheckLimits,
       }),
+      credits: {
+        cheap: recheckCredit(this.#options.recheckCredits.cheap),
+        costly: recheckCredit(this.#options.recheckCredits.costly),
+      },
       history: [],
       subscribers: new Set(),
       generation: 0,
@@ -321,7 +358,7 @@ export class LiveEvents {
           // includeDrafts stream listens (it catches up when one connects). Published answers are
           // always rechecked, so a website resuming after a disconnect misses nothing.
           if (tagClass === 'drafts' && !this.#hasDraftListener(live)) continue
-          await live.registry.recheck(tagClass)
+          await live.registry.recheck(tagClass, live.credits)
         }
       }
       this.#scheduleSave(dataset, live)

@@ -13,6 +13,18 @@
  * tag so no cache keeps an answer nobody would tell it about). Published-perspective queries are
  * re-run only after commits that touch published documents, so editors typing into drafts cost the
  * website nothing; draft answers are re-run only while an `includeDrafts` stream listens.
+ *
+ * A re-run is work anyone can ask for once and have done after every commit, so it is budgeted
+ * (`RecheckLimits`): a question whose answer took longer than a limit (shorter for anonymous
+ * askers) twice in a row, when asked and re-run, is answered coarsely for a while: its tag is
+ * announced after every commit that could change it, without running it, as hosted Sanity's tags
+ * say "something this answer depends on changed". It is tried again after `backoffMs`, doubled at
+ * each further overrun up to `maxBackoffMs`. (Twice: the time counts the wait for a query thread
+ * and a cold pool's start, which an honest question can meet once.) A re-run is not stopped at
+ * the limit (that terminates its thread, whose replacement costs more); instead re-runs go
+ * cheapest first and spend the dataset's share of re-run time (`RecheckCredits`), and once it is
+ * spent the rest of the round is announced coarsely too. Questions that answered within
+ * `cheapMs` spend a credit of their own, so a slow question's re-run never delays theirs.
  */
 import {createHash} from 'node:crypto'
 
@@ -24,9 +36,38 @@ export interface RegisteredQuery {
   key: string
   tagClass: TagClass
   /** Asks the question again over the current data; resolves to the answer's JSON text. */
-  rerun: () => Promise<string>
+  rerun: Rerun
   /** What asks it again after a restart (JSON); questions without it are not saved. */
   question?: unknown
+  /** Asked without a token: the shorter limit. */
+  anonymous?: boolean
+  /** How long its answer took when asked (ms). */
+  costMs?: number
+}
+
+export type Rerun = () => Promise<string>
+
+/** How long an answer may take before its question is answered coarsely, and for how long. */
+export interface RecheckLimits {
+  signedInMs: number
+  anonymousMs: number
+  /** Coarse answers after a second overrun in a row, doubled at each further one. */
+  backoffMs: number
+  maxBackoffMs: number
+  /** Questions whose last answer took at most this spend the `cheap` credit. */
+  cheapMs: number
+}
+
+/** A dataset's re-run time left in this round; re-runs spend it. */
+export interface RecheckCredit {
+  left(): number
+  spend(ms: number): void
+}
+
+/** A dataset's credits: one for questions whose last answer was cheap, one for the rest. */
+export interface RecheckCredits {
+  cheap: RecheckCredit
+  costly: RecheckCredit
 }
 
 /** A remembered question as saved across restarts. */
@@ -36,15 +77,28 @@ export interface SavedQuestion {
   /** Hash of the latest answer. */
   answer: string
   question: unknown
+  anonymous?: boolean
 }
 
 interface Entry {
   tagClass: TagClass
-  rerun: () => Promise<string>
+  rerun: Rerun
   tag: string
   /** Hash of the latest answer. */
   answer: string
   question?: unknown
+  anonymous: boolean
+  /** Re-runs that overran their limit in a row. */
+  overruns: number
+  /** Until then (the registry's clock) it is announced after every recheck of its class, not re-run. */
+  coarseUntil: number
+  /**
+   * The better of what its last two answers took, in ms (one slow answer may have waited for a
+   * thread): cheaper questions are re-run first.
+   */
+  costMs: number
+  /** What its last answer took; null when unknown. */
+  lastMs: number | null
 }
 
 export interface SyncTagRegistryOptions {
@@ -52,6 +106,19 @@ export interface SyncTagRegistryOptions {
   capacity?: number
   /** Called with tags whose answers changed or were forgotten. */
   announce: (tags: string[], tagClass: TagClass) => void
+  /** How long one re-run may take (default DEFAULT_RECHECK_LIMITS). */
+  limits?: RecheckLimits
+  /** The clock re-runs are timed with (tests). */
+  now?: () => number
+}
+
+/** A signed-in front end's query answered from an index takes a few ms; a scan can take seconds. */
+export const DEFAULT_RECHECK_LIMITS: RecheckLimits = {
+  signedInMs: 2000,
+  anonymousMs: 500,
+  backoffMs: 10_000,
+  maxBackoffMs: 600_000,
+  cheapMs: 100,
 }
 
 export const DEFAULT_SYNC_TAG_CAPACITY = 500
@@ -69,6 +136,8 @@ function hashOf(text: string): string {
 export class SyncTagRegistry {
   readonly #capacity: number
   readonly #announce: SyncTagRegistryOptions['announce']
+  readonly #limits: RecheckLimits
+  readonly #now: () => number
   /** Per class, in least-recently-asked-first order (Map keeps insertion order). */
   readonly #entries: Record<TagClass, Map<string, Entry>> = {
     published: new Map(),
@@ -78,6 +147,8 @@ export class SyncTagRegistry {
   constructor(options: SyncTagRegistryOptions) {
     this.#capacity = options.capacity ?? DEFAULT_SYNC_TAG_CAPACITY
     this.#announce = options.announce
+    this.#limits = options.limits ?? DEFAULT_RECHECK_LIMITS
+    this.#now = options.now ?? (() => performance.now())
   }
 
   /**
@@ -90,13 +161,26 @@ export class SyncTagRegistry {
     const answer = hashOf(resultJson)
     const previous = entries.get(query.key)
     entries.delete(query.key)
-    entries.set(query.key, {
+    const entry: Entry = {
       tagClass: query.tagClass,
       rerun: query.rerun,
       tag,
       answer,
       question: query.question,
-    })
+      anonymous: query.anonymous === true,
+      overruns: previous?.overruns ?? 0,
+      coarseUntil: 0,
+      costMs:
+        query.costMs === undefined
+          ? (previous?.costMs ?? 0)
+          : Math.min(previous?.lastMs ?? Infinity, query.costMs),
+      lastMs: query.costMs ?? previous?.lastMs ?? null,
+    }
+    // An answer that took longer than the limit to compute would take as long after every commit;
+    // one that took less is re-run again (its asker paid for it).
+    if (entry.costMs > this.#limitOf(entry)) this.#overran(entry)
+    else entry.overruns = 0
+    entries.set(query.key, entry)
     if (previous && previous.answer !== answer) this.#announce([tag], query.tagClass)
     if (entries.size > this.#capacity) {
       const forgotten: string[] = []
@@ -111,11 +195,23 @@ export class SyncTagRegistry {
   }
 
   /** Takes back a question saved before a restart, with its answer then; announces nothing. */
-  restore(saved: SavedQuestion, rerun: () => Promise<string>): void {
+  restore(saved: SavedQuestion, rerun: Rerun): void {
     const entries = this.#entries[saved.tagClass]
     if (entries.size >= this.#capacity || entries.has(saved.key)) return
     const {key, tagClass, answer, question} = saved
-    entries.set(key, {tagClass, rerun, tag: syncTagFor(key), answer, question})
+    const anonymous = saved.anonymous === true
+    entries.set(key, {
+      tagClass,
+      rerun,
+      tag: syncTagFor(key),
+      answer,
+      question,
+      anonymous,
+      overruns: 0,
+      coarseUntil: 0,
+      costMs: 0,
+      lastMs: null,
+    })
   }
 
   /** The questions that can be asked again after a restart, least recently asked first. */
@@ -124,7 +220,14 @@ export class SyncTagRegistry {
     for (const entries of Object.values(this.#entries)) {
       for (const [key, entry] of entries) {
         if (entry.question === undefined) continue
-        saved.push({key, tagClass: entry.tagClass, answer: entry.answer, question: entry.question})
+        const {tagClass, answer, question, anonymous} = entry
+        saved.push({
+          key,
+          tagClass,
+          answer,
+          question,
+          ...(anonymous ? {anonymous} : {}),
+        })
       }
     }
     return saved
@@ -134,23 +237,116 @@ export class SyncTagRegistry {
     return this.#entries[tagClass].size
   }
 
-  /** Asks every remembered question of a class again; announces the tags of changed answers. */
-  async recheck(tagClass: TagClass): Promise<void> {
-    const changed: string[] = []
-    for (const [key, entry] of [...this.#entries[tagClass]]) {
+  /** Remembered questions answered coarsely now (their last re-run overran its limit). */
+  coarse(): number {
+    let coarse = 0
+    const now = this.#now()
+    for (const entries of Object.values(this.#entries)) {
+      for (const entry of entries.values()) if (now < entry.coarseUntil) coarse++
+    }
+    return coarse
+  }
+
+  #limitOf(entry: Entry): number {
+    return entry.anonymous ? this.#limits.anonymousMs : this.#limits.signedInMs
+  }
+
+  #overran(entry: Entry): void {
+    entry.overruns++
+    if (entry.overruns < 2) return
+    const {backoffMs, maxBackoffMs} = this.#limits
+    entry.coarseUntil = this.#now() + Math.min(maxBackoffMs, backoffMs * 2 ** (entry.overruns - 2))
+  }
+
+  /**
+   * Asks the remembered questions of a class again, cheapest first, while `credit` lasts; announces
+   * the tags of changed answers, and those of questions answered coarsely or not re-run for want
+   * of credit.
+   */
+  async recheck(
+    tagClass: TagClass,
+    credits: RecheckCredits = {cheap: UNLIMITED, costly: UNLIMITED},
+  ): Promise<void> {
+    // Stable: equal costs keep least-recently-asked-first order.
+    const entries = [...this.#entries[tagClass]].sort(([, a], [, b]) => a.costMs - b.costMs)
+    // Coarse ones first, at once: they cost nothing and must not wait for the re-runs.
+    const now = this.#now()
+    const coarse = entries.filter(([, entry]) => now < entry.coarseUntil)
+    if (coarse.length > 0)
+      this.#announce(
+        coarse.map(([, entry]) => entry.tag),
+        tagClass,
+      )
+    let changed: string[] = []
+    let flushed = now
+    for (const [key, entry] of entries) {
+      if (now < entry.coarseUntil) continue
+      // A round of slow re-runs must not hold back the answers already known to have changed:
+      // they go out before the first costly re-run, and at least every ANNOUNCE_EVERY_MS.
+      const costly = entry.costMs > this.#limits.cheapMs
+      if (changed.length > 0 && (costly || this.#now() - flushed > ANNOUNCE_EVERY_MS)) {
+        this.#announce(changed, tagClass)
+        changed = []
+        flushed = this.#now()
+      }
+      const credit = costly ? credits.costly : credits.cheap
+      if (credit.left() <= 0) {
+        changed.push(entry.tag)
+        continue
+      }
+      const started = this.#now()
       let answer: string
       try {
         answer = hashOf(await entry.rerun())
       } catch {
+        credit.spend(this.#now() - started)
         // A query that now fails (a dataset deleted under it): let caches ask and see the error.
         this.#entries[tagClass].delete(key)
         changed.push(entry.tag)
         continue
       }
+      const tookMs = this.#now() - started
+      credit.spend(tookMs)
+      entry.costMs = entry.lastMs === null ? tookMs : Math.min(entry.lastMs, tookMs)
+      entry.lastMs = tookMs
+      if (tookMs > this.#limitOf(entry)) this.#overran(entry)
+      else entry.overruns = 0
       if (answer === entry.answer) continue
       changed.push(entry.tag)
       entry.answer = answer
     }
     if (changed.length > 0) this.#announce(changed, tagClass)
+  }
+}
+
+/** Changed answers found in a round are announced at least this often. */
+const ANNOUNCE_EVERY_MS = 500
+
+const UNLIMITED: RecheckCredit = {left: () => Infinity, spend: () => {}}
+
+/**
+ * A dataset's share of re-run time: a bucket of `burstMs` that refills at `share` of the time
+ * that passes (0.25: a quarter of one thread, on average, for as long as commits keep coming).
+ */
+export function recheckCredit(
+  {burstMs, share}: {burstMs: number; share: number},
+  now: () => number = () => performance.now(),
+): RecheckCredit {
+  let credit = burstMs
+  let at = now()
+  const refill = () => {
+    const t = now()
+    credit = Math.min(burstMs, credit + (t - at) * share)
+    at = t
+  }
+  return {
+    left() {
+      refill()
+      return credit
+    },
+    spend(ms) {
+      refill()
+      credit -= ms
+    },
   }
 }

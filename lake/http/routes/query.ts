@@ -61,6 +61,8 @@ async function answer(
         tagClass: perspective.kind === 'published' ? 'published' : 'drafts',
         rerun: () => run(),
         question: liveQuestion(request, principal),
+        anonymous: principal.kind === 'anonymous',
+        costMs: performance.now() - started,
       },
       resultJson,
       generation,

@@ -171,9 +171,11 @@ describe('the events stream on the wire', () => {
     expect(first.status).toBe(200)
     expect(first.headers.get('content-type')).toMatch(/^text\/event-stream/)
     await editor.create({_type: 'article', title: 'ঙ খবর'})
-    const [, message] = await first.until((m) => m.some((x) => x.event === 'message'))
+    const withTag = (tagged: string) => (x: {event?: string; data?: string}) =>
+      x.event === 'message' && (JSON.parse(x.data!) as {tags: string[]}).tags.includes(tagged)
+    await first.until((m) => m.some(withTag(tag)))
     expect(first.messages[0]).toMatchObject({event: 'welcome'})
-    expect(JSON.parse(message.data!).tags).toContain(tag)
+    const message = first.messages.find(withTag(tag))!
     first.close()
 
     // Two publishes while disconnected, each changing the remembered answer.
@@ -185,11 +187,12 @@ describe('the events stream on the wire', () => {
     await lake.server.lake.context.live.settled(DATASET)
 
     const resumed = await openSse(LIVE_URL(), {'last-event-id': message.id!})
-    const replay = await resumed.until((m) => m.filter((x) => x.event === 'message').length >= 2)
-    const tags = replay.filter((m) => m.event === 'message').map((m) => JSON.parse(m.data!).tags)
-    expect(tags).toHaveLength(2)
-    expect(tags[0]).toContain(tag2)
-    expect(tags[1]).toContain(tag3)
+    // Both publishes' announcements of the question, replayed. (More is allowed: a question whose
+    // re-run found the dataset's re-run credit spent, a cold pool's start say, is announced
+    // without one, and its changed answer again when asked; see recheckBudget.test.ts.)
+    expect(tag3).toBe(tag2)
+    const replay = await resumed.until((m) => m.filter(withTag(tag2)).length >= 2)
+    expect(replay.filter(withTag(tag2)).length).toBeGreaterThanOrEqual(2)
     expect(replay.some((m) => m.event === 'restart')).toBe(false)
     resumed.close()
 

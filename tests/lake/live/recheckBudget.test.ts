@@ -1,0 +1,190 @@
+/**
+ * Live re-checks are budgeted: a remembered question whose answer takes longer than a limit is
+ * answered coarsely for a while ("something changed", announced after every commit that could
+ * change it) instead of holding a query thread after every commit; a dataset's re-runs share a
+ * bounded amount of time, cheapest first. Before, every remembered question was re-run after every
+ * commit whatever it cost: 3 datasets with 4 slow questions each took a cheap worker query's p50
+ * from 1.7 ms to 876 ms while commits came, and an honest question's tag waited behind them.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {recheckCredit, SyncTagRegistry} from '../../../lake/live/syncTags.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {SPLIT_QUERY} from '../isolation/pathological.ts'
+import {openSse} from '../listen/listeners.ts'
+
+describe('a dataset that anonymous callers ask slow questions about', () => {
+  let lake: TestLake
+  beforeAll(async () => {
+    // A deadline far past what the slow questions take: only the re-check limit can stop them.
+    lake = await startTestLake({tls: false, serverOptions: {queryTimeoutMs: 60_000}})
+    lake.server.lake.context.visibility.set('test', 'public')
+    await lake.client().create({_id: 'seed', _type: 'article', title: 'বীজ'})
+    // The first query starts the workers: a cold start (seconds under load) is not what this measures.
+    await lake.client().fetch('count(string::split("ab", ""))')
+  })
+  afterAll(async () => {
+    await lake?.close()
+  })
+
+  async function ask(query: string, params: Record<string, unknown> = {}): Promise<string> {
+    const search = new URLSearchParams({query})
+    for (const [name, value] of Object.entries(params))
+      search.set(`$${name}`, JSON.stringify(value))
+    const res = await fetch(`${lake.url}/vX/data/query/test?${search}`)
+    const body = (await res.json()) as {syncTags: string[]}
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    return body.syncTags[0]
+  }
+
+  it('re-runs slow questions at most once, then announces them coarsely; a cheap one stays exact', async () => {
+    const live = lake.server.lake.context.live
+    const cheap = await ask('*[_type == "article"]{title}')
+    // About a second or more each: over the anonymous limit (500 ms) when asked.
+    const s = 'ক'.repeat(800)
+    const slow = await Promise.all([0, 1, 2].map((n) => ask(`${SPLIT_QUERY} + $n`, {s, n})))
+    const stream = await openSse(`${lake.url}/vX/data/live/events/test`)
+    try {
+      await stream.until((m) => m.some((x) => x.event === 'welcome'))
+      const tagsSince = (from: number) =>
+        stream.messages
+          .slice(from)
+          .filter((x) => x.event === 'message')
+          .flatMap((x) => (JSON.parse(x.data!) as {tags: string[]}).tags)
+
+      await lake.client().create({_type: 'article', title: 'নতুন'})
+      await stream.until(() => tagsSince(0).includes(cheap))
+      // The round re-runs slow questions while the dataset's credit lasts (one, here): a second
+      // overrun (after the ask's) makes it coarse; the others are announced for want of credit.
+      await live.settled('test')
+      expect(live.questions('test').coarse).toBeGreaterThanOrEqual(1)
+
+      // A commit that changes no answer: the cheap question is re-run and stays quiet; the slow
+      // ones are announced, coarsely or for want of credit, without holding the round.
+      const second = stream.messages.length
+      await lake.client().create({_type: 'note', title: 'অন্য'})
+      await stream.until(() => slow.every((tag) => tagsSince(second).includes(tag)), 20_000)
+      await live.settled('test')
+      expect(tagsSince(second)).not.toContain(cheap)
+    } finally {
+      stream.close()
+    }
+  }, 90_000)
+})
+
+describe('SyncTagRegistry re-runs within its credits', () => {
+  const LIMITS = {
+    signedInMs: 1000,
+    anonymousMs: 250,
+    backoffMs: 10_000,
+    maxBackoffMs: 40_000,
+    cheapMs: 100,
+  }
+  const none = (now: () => number) => recheckCredit({burstMs: 0, share: 0}, now)
+
+  /** Questions whose re-runs take `costs` ms of a fake clock; answers never change. */
+  function registry(costs: Record<string, number>, anonymous: string[] = []) {
+    let now = 0
+    const ran: string[] = []
+    const announced: string[][] = []
+    const tags: Record<string, string> = {}
+    const tagRegistry = new SyncTagRegistry({
+      announce: (list) => announced.push(list),
+      limits: LIMITS,
+      now: () => now,
+    })
+    const rerunOf = (key: string) => async () => {
+      ran.push(key)
+      now += costs[key]
+      return 'same'
+    }
+    const asked = (key: string, costMs?: number) => ({
+      key,
+      tagClass: 'published' as const,
+      rerun: rerunOf(key),
+      anonymous: anonymous.includes(key),
+      costMs,
+    })
+    for (const key of Object.keys(costs)) tags[tagRegistry.remember(asked(key), 'same')] = key
+    const names = (list: string[] | undefined) => (list ?? []).map((tag) => tags[tag]).sort()
+    const setClock = (ms: number) => (now = Math.max(now, ms))
+    const clock = () => now
+    const ranIn = async (credits?: Parameters<SyncTagRegistry['recheck']>[1]) => {
+      ran.length = 0
+      announced.length = 0
+      await tagRegistry.recheck('published', credits)
+      return [...ran]
+    }
+    return {tagRegistry, asked, ran, ranIn, announced, names, clock, setClock}
+  }
+
+  it('runs the cheapest first and announces the rest coarsely once the credit is spent', async () => {
+    const r = registry({slow: 900, cheap: 5, mid: 600})
+    expect(await r.ranIn()).toEqual(['slow', 'cheap', 'mid'])
+    expect(r.announced).toEqual([])
+    // 500 ms for costly questions: `mid` (600) runs and spends it; `slow` finds none left.
+    const costly = recheckCredit({burstMs: 500, share: 0}, r.clock)
+    expect(await r.ranIn({cheap: none(r.clock), costly})).toEqual(['mid'])
+    // `cheap` (5 ms last time) spends the cheap credit, of which there is none here.
+    expect(r.names(r.announced.flat())).toEqual(['cheap', 'slow'])
+    // Not for want of credit: re-run again when there is some.
+    expect(r.tagRegistry.coarse()).toBe(0)
+    expect(await r.ranIn()).toEqual(['cheap', 'mid', 'slow'])
+  })
+
+  it("a slow question's re-run does not spend the cheap questions' credit", async () => {
+    const r = registry({slow: 5000, cheap: 5})
+    await r.ranIn()
+    const credits = {
+      cheap: recheckCredit({burstMs: 100, share: 0}, r.clock),
+      costly: recheckCredit({burstMs: 100, share: 0}, r.clock),
+    }
+    expect(await r.ranIn(credits)).toEqual(['cheap', 'slow'])
+    // The costly credit is 4,900 ms overdrawn; the cheap one still has 90 ms.
+    expect(await r.ranIn(credits)).toEqual(['cheap'])
+    expect(r.names(r.announced.flat())).toEqual(['slow'])
+  })
+
+  it('answers coarsely a question that overran its limit twice in a row', async () => {
+    // 300 ms is within a signed-in asker's limit (1,000) and over an anonymous one's (250).
+    const r = registry({signedIn: 300, anonymous: 300}, ['anonymous'])
+    // Once is not enough (a cold pool, a queue): run again.
+    expect(await r.ranIn()).toEqual(['signedIn', 'anonymous'])
+    expect(r.tagRegistry.coarse()).toBe(0)
+    expect(await r.ranIn()).toEqual(['signedIn', 'anonymous'])
+    expect([r.announced, r.tagRegistry.coarse()]).toEqual([[], 1])
+    expect(await r.ranIn()).toEqual(['signedIn'])
+    expect(r.names(r.announced.flat())).toEqual(['anonymous'])
+  })
+
+  it('counts the time of the first answer as a first run; asked again fast, it is re-run', async () => {
+    const r = registry({q: 600}, ['q'])
+    r.tagRegistry.remember(r.asked('q', 600), 'same')
+    expect(await r.ranIn()).toEqual(['q'])
+    expect(await r.ranIn()).toEqual([])
+    expect(r.names(r.announced.flat())).toEqual(['q'])
+    r.tagRegistry.remember(r.asked('q', 20), 'same')
+    expect(await r.ranIn()).toEqual(['q'])
+  })
+
+  it('tries an overrunning question again after a backoff that doubles, up to its cap', async () => {
+    const r = registry({anonymous: 300}, ['anonymous'])
+    const ranAt: number[] = []
+    for (let second = 0; second <= 120; second++) {
+      r.setClock(second * 1000)
+      if ((await r.ranIn()).length > 0) ranAt.push(second)
+    }
+    // Overruns at 0 and 1 s; coarse for 10 s, then 20, then 40 (the cap), then 40 again.
+    expect(ranAt).toEqual([0, 1, 12, 33, 74, 115])
+  })
+
+  it('a credit refills at its share of the time passing, up to its burst', () => {
+    let now = 0
+    const credit = recheckCredit({burstMs: 2000, share: 0.25}, () => now)
+    credit.spend(2500)
+    expect(credit.left()).toBe(-500)
+    now += 4000
+    expect(credit.left()).toBe(500)
+    now += 100_000
+    expect(credit.left()).toBe(2000)
+  })
+})

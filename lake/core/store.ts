@@ -286,6 +286,8 @@ export interface StoreRegistry {
    * read keeps nothing; false (kept) otherwise.
    */
   forget(dataset: string): boolean
+  /** Stores held (forgotten ones not counted). */
+  held(): number
   /** Datasets that exist on disk. */
   list(): string[]
   close(): void

@@ -77,6 +77,13 @@ function runFilter(task: FilterTask): FilterTaskResult {
   }
 }
 
+/** Stores this thread holds (tests): the datasets it read that exist. */
+export function heldStores(): number {
+  let held = 0
+  for (const stores of registries.values()) held += stores.held()
+  return held
+}
+
 async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   const attributes: string[][] = []
   const store = watched(storeOf(task.dataDir, task.dataset), attributes)
@@ -95,6 +102,9 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
     const error = toWire(err)
     if (error) return {ok: false, error, attributes}
     throw err
+  } finally {
+    // Anyone may name a dataset: one never written (no file, nothing opened) keeps nothing here.
+    registries.get(task.dataDir)?.forget(task.dataset)
   }
 }
 

@@ -463,6 +463,7 @@ export function createSqliteStores(
       collected.register(store, dataset)
       return true
     },
+    held: () => stores.size,
     list() {
       if (!existsSync(dir)) return []
       return readdirSync(dir)

@@ -3,6 +3,7 @@
  * bounded; each test names what grew without bound before.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import runOnWorker, {heldStores} from '../../../lake/query/worker.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {openSse} from '../listen/listeners.ts'
 
@@ -60,5 +61,29 @@ describe('the live API per dataset name', () => {
     } finally {
       stream.close()
     }
+  })
+})
+
+describe('a query thread per dataset name', () => {
+  it('keeps no store of a dataset never written, however many are queried', async () => {
+    // The worker's module run here, as on a thread: each made-up name used to leave a store.
+    const task = (dataset: string) => ({
+      kind: 'query' as const,
+      dataDir: lake.dataDir,
+      dataset,
+      request: {query: '*[_type == "article"]', params: {}, apiVersion: '2025-02-19'},
+      principal: {id: 'anonymous', kind: 'anonymous' as const, role: null},
+      now: Date.now(),
+      projectId: 'local',
+    })
+    const seed = await runOnWorker(task('test'))
+    expect(seed).toMatchObject({ok: true})
+    const before = heldStores()
+    for (let i = 0; i < 50; i++) {
+      expect(await runOnWorker(task(`made-up-${i}`))).toMatchObject({ok: true, json: '[]'})
+    }
+    expect(heldStores()).toBe(before)
+    // A dataset that exists keeps its store (and its connection) between queries.
+    expect(before).toBeGreaterThanOrEqual(1)
   })
 })

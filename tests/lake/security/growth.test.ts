@@ -3,7 +3,7 @@
  * bounded; each test names what grew without bound before.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import runOnWorker, {heldStores} from '../../../lake/query/worker.ts'
+import runOnWorker, {compiledFilters, heldStores} from '../../../lake/query/worker.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {openSse} from '../listen/listeners.ts'
 
@@ -85,5 +85,30 @@ describe('a query thread per dataset name', () => {
     expect(heldStores()).toBe(before)
     // A dataset that exists keeps its store (and its connection) between queries.
     expect(before).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe("a query thread's compiled listener filters", () => {
+  it('are bounded by their text, not only by their number', async () => {
+    // Listener filters that are not of bounded cost are compiled and kept on a query thread; any
+    // reader of a public dataset may open listeners. 18 kB each: 256 of them held 67 MB before.
+    const filterOf = (i: number) => {
+      const names = Array.from({length: 1900}, (_, k) => `"t${i}-${k}"`).join(',')
+      return `*[_type == "article" && title in [${names}]]`
+    }
+    for (let i = 0; i < 100; i++) {
+      const task = {
+        kind: 'filter' as const,
+        query: filterOf(i),
+        params: {},
+        identity: 'x',
+        documents: [],
+      }
+      expect(await runOnWorker(task)).toMatchObject({ok: true})
+    }
+    expect(compiledFilters.weight).toBeLessThanOrEqual(1024 * 1024)
+    expect(compiledFilters.size).toBeLessThan(100)
+    // The most recent ones are kept: a listener's next event finds its filter compiled.
+    expect(compiledFilters.peek(JSON.stringify([filterOf(99), {}, 'x']))).toBeTypeOf('function')
   })
 })

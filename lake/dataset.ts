@@ -12,8 +12,11 @@ import {
   AuthError,
   BadRequestError,
   formatMs,
+  itemError,
   LakeError,
+  MutationError,
   PermissionError,
+  QueryMemoryError,
   QueryTimeoutError,
 } from './core/errors.ts'
 import {can, canUploadAssets, type Principal} from './core/grants.ts'
@@ -28,8 +31,16 @@ import type {
   StoreRegistry,
   TransactionQuery,
 } from './core/store.ts'
-import {runTransaction, type TransactionOutcome, type WorkingSet} from './core/transaction.ts'
-import type {SanityDocument} from './core/types.ts'
+import type {MutationResult} from './core/mutations.ts'
+import {
+  commitBuilt,
+  runTransaction,
+  StaleBuildError,
+  type BuiltTransaction,
+  type TransactionOutcome,
+} from './core/transaction.ts'
+import type {DocumentChange, SanityDocument} from './core/types.ts'
+import {applyWrites, IN_PLACE_WRITE_BYTES, writesWork, type Writes} from './core/writes.ts'
 import type {EventBus} from './events/bus.ts'
 import type {ListenOptions} from './listen/events.ts'
 import {compileFilter, isBoundedFilter, listenerFilterNode} from './listen/filter.ts'
@@ -44,7 +55,7 @@ import {
 import {budgeted, OverBudget, triesInPlace} from './query/inPlace.ts'
 import {executeQuery, resultJson, type QueryRequest} from './query/execute.ts'
 import type {QueryPool} from './query/pool.ts'
-import {fromWire} from './query/wire.ts'
+import {fromWire, type TransactionTask} from './query/wire.ts'
 
 export type {AssetUpload} from './assets/upload.ts'
 export type {QueryRequest} from './query/execute.ts'
@@ -63,6 +74,14 @@ export interface CommitRequest {
   dryRun?: boolean
   /** The error type a refusal carries: `actionError` for the Actions API. */
   errorType?: 'mutationError' | 'actionError'
+  /** The length of the request's JSON text (its writes are weighed with it). */
+  length: number
+  /** Aborts when the client goes away (stops a transaction being built on a worker). */
+  signal?: () => AbortSignal
+  /** The caller's deadline counts from here (epoch ms): its queries' matching came first. */
+  since?: number
+  /** Throws when the caller's token is no longer valid; called inside the write lock. */
+  signedIn?: () => void
 }
 
 export interface ListenRequest {
@@ -100,12 +119,16 @@ export interface DatasetService {
     signal?: AbortSignal,
     since?: number,
   ): Promise<[string, string][]>
-  /** Runs `build` as one transaction by `principal`, each change checked against their grants. */
-  commit<R>(
+  /**
+   * Applies a request's writes as one transaction by `principal`, each change checked against
+   * their grants: in place when their work is small, else built on a query worker and committed
+   * if nothing it read changed meanwhile (docs/query-engine.md#writes-off-the-event-loop).
+   */
+  write(
     principal: Principal,
     request: CommitRequest,
-    build: (ws: WorkingSet) => R | Promise<R>,
-  ): Promise<TransactionOutcome<R>>
+    writes: Writes,
+  ): Promise<TransactionOutcome<MutationResult[]>>
   /**
    * Stores an upload's bytes as an asset of this dataset and writes its asset document; the same
    * bytes again give the existing document as it is. Any role that writes documents may upload
@@ -182,6 +205,9 @@ export interface DatasetServiceOptions {
  */
 export const RECENT_EVENTS = {documents: 32, events: 20_000}
 
+/** How often a transaction whose documents changed while it was built is built again (then a 409). */
+const BUILD_ATTEMPTS = 3
+
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
@@ -242,6 +268,30 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   function learnIndexes(principal: Principal, attributes: string[][]): void {
     if (principal.role !== null && principal.role !== 'viewer' && attributes.length > 0) {
       store.indexAttributes(attributes)
+    }
+  }
+
+  /** A transaction built on a query worker; its deadline and memory errors say what was stopped. */
+  async function buildOffLoop(task: TransactionTask, signal?: AbortSignal, since?: number) {
+    try {
+      return await options.queries.build(task, signal, since)
+    } catch (err) {
+      const verb = task.errorType === 'actionError' ? 'actions' : 'mutations'
+      if (err instanceof QueryTimeoutError) {
+        throw new QueryTimeoutError(
+          err.timeoutMs,
+          `The transaction took longer than ${formatMs(err.timeoutMs)} to apply its ${verb} and was stopped, nothing written: split them into several transactions (one request each), with fewer operations on large documents, or raise --write-timeout`,
+        )
+      }
+      if (err instanceof QueryMemoryError) {
+        const description = `The transaction needed more memory than a worker may use to apply its ${verb} and was stopped, nothing written: split them into several transactions (one request each)`
+        throw new MutationError(
+          description,
+          [itemError('transactionTooLargeError', description)],
+          task.errorType,
+        )
+      }
+      throw err
     }
   }
 
@@ -320,25 +370,50 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return outcome.json
     },
 
-    commit(principal, request, build) {
+    async write(principal, request, writes) {
       requireWriter(principal)
       const {transactionId} = request
       if (transactionId !== undefined && typeof transactionId !== 'string') {
         throw new BadRequestError('"transactionId" must be a string')
       }
-      return runTransaction(
-        {
-          store,
-          bus,
-          identity: principal.id,
-          now,
-          transactionId,
-          dryRun: request.dryRun,
-          errorType: request.errorType,
-          authorize: (change) => authorizeChange(principal, change),
-        },
-        build,
-      )
+      const transaction = {
+        store,
+        bus,
+        identity: principal.id,
+        now,
+        transactionId,
+        dryRun: request.dryRun,
+        errorType: request.errorType,
+        signedIn: request.signedIn,
+        authorize: (change: DocumentChange) => authorizeChange(principal, change),
+      }
+      const sizes = (ids: readonly string[]) => store.heads(ids).map((head) => head?.bytes ?? 0)
+      if (writesWork(writes, request.length, sizes) <= IN_PLACE_WRITE_BYTES) {
+        return runTransaction(transaction, (ws) => applyWrites(ws, writes))
+      }
+      prepare()
+      const task = {
+        kind: 'transaction' as const,
+        dataDir: options.dataDir,
+        dataset: name,
+        identity: principal.id,
+        transactionId,
+        errorType: request.errorType,
+        writes,
+      }
+      const signal = request.signal?.()
+      // One deadline for the request: its queries' matching, every build and every wait.
+      const since = request.since ?? Date.now()
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await buildOffLoop(task, signal, since)
+        if (!outcome.ok) throw fromWire(outcome.error)
+        try {
+          return await commitBuilt(transaction, outcome.built as BuiltTransaction<MutationResult[]>)
+        } catch (err) {
+          // A document it read changed meanwhile: built again on what is there now.
+          if (!(err instanceof StaleBuildError) || attempt >= BUILD_ATTEMPTS) throw err
+        }
+      }
     },
 
     async uploadAsset(principal, upload) {

@@ -56,6 +56,11 @@ export interface LakeOptions {
   publicUrl?: string
   /** Deadline of one query, queueing included (`--query-timeout`). Default 10 s. */
   queryTimeoutMs?: number
+  /**
+   * Deadline of a write request whose transaction is built on a query worker (a large one),
+   * counted from its arrival (`--write-timeout`). Default 60 s.
+   */
+  writeTimeoutMs?: number
   /** Heap a query worker may use, in MB (`--query-memory`); one over it is stopped. Default 1024. */
   queryMemoryMb?: number
   /** Query worker threads at most. Default: the machine's cores, at least 3. */
@@ -69,6 +74,7 @@ export interface LakeOptions {
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
 export const DEFAULT_QUERY_MEMORY_MB = 1024
+export const DEFAULT_WRITE_TIMEOUT_MS = 60_000
 
 export interface Lake {
   /** Answers one request (the Hono app's fetch); `env` is @hono/node-server's bindings. */
@@ -107,6 +113,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const config: LakeConfig = {projectId: options.projectId ?? 'local'}
   const queries = createQueryPool({
     timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    buildTimeoutMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
     memoryMb: options.queryMemoryMb ?? DEFAULT_QUERY_MEMORY_MB,
     threads: options.queryThreads,
   })

@@ -9,7 +9,11 @@ import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
 import {defineCommand, EXIT, parsePort, UsageError} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
-import {DEFAULT_QUERY_MEMORY_MB, DEFAULT_QUERY_TIMEOUT_MS} from '../index.ts'
+import {
+  DEFAULT_QUERY_MEMORY_MB,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  DEFAULT_WRITE_TIMEOUT_MS,
+} from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
@@ -27,6 +31,7 @@ cleanly: listeners hear "disconnect", queued writes finish, the databases close.
   --cors-origin URL  another Studio origin to allow (repeatable; also LAKE_CORS_ORIGINS)
   --query-timeout S  a query running longer is stopped with an error (default ${DEFAULT_QUERY_TIMEOUT_MS / 1000})
   --query-memory MB  heap one query may use before it is stopped (default ${DEFAULT_QUERY_MEMORY_MB})
+  --write-timeout S  a large write (built off the event loop) running longer is stopped (default ${DEFAULT_WRITE_TIMEOUT_MS / 1000})
   --index PATH       index this attribute path in every dataset, e.g. slug.current (repeatable)
 
 Examples:
@@ -46,10 +51,12 @@ export const command = defineCommand({
     'cors-origin': {type: 'string', multiple: true, default: []},
     'query-timeout': {type: 'string', default: String(DEFAULT_QUERY_TIMEOUT_MS / 1000)},
     'query-memory': {type: 'string', default: String(DEFAULT_QUERY_MEMORY_MB)},
+    'write-timeout': {type: 'string', default: String(DEFAULT_WRITE_TIMEOUT_MS / 1000)},
     index: {type: 'string', multiple: true, default: []},
   },
   async run({values}, io) {
     const queryTimeoutMs = positive(values['query-timeout'], '--query-timeout', 'seconds') * 1000
+    const writeTimeoutMs = positive(values['write-timeout'], '--write-timeout', 'seconds') * 1000
     const queryMemoryMb = Math.round(positive(values['query-memory'], '--query-memory', 'MB'))
     for (const path of values.index) {
       if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)) {
@@ -83,6 +90,7 @@ export const command = defineCommand({
       env: io.env,
       queryTimeoutMs,
       queryMemoryMb,
+      writeTimeoutMs,
       indexes: values.index,
     })
     io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)

@@ -72,8 +72,9 @@ export const LIMITS = {
   /**
    * Bytes of documents patched in one transaction: each patch counts its document's size (a 5 MB
    * draft patched 200 times is 1 GB). A patch walks its document (a keyed path scans its array,
-   * ~50 ms a MB), on the event loop in the write lock: without a bound on the product, 200 patches
-   * of one 5 MB document held the lake 125 s. Two patches of the largest document fit.
+   * ~50 ms a MB): without a bound on the product, 200 patches of one 5 MB document held the lake
+   * 125 s. Two patches of the largest document fit. A large transaction is built on a write thread
+   * (core/writes.ts), within its own deadline.
    */
   patchedBytesPerTransaction: 64 * MIB,
   /** Events in one page of the Events API (`limit`; the Studio asks for 100, then 10). */

@@ -181,6 +181,68 @@ function checkPatchBudget(ws: WorkingSet, mutations: unknown[]): void {
   }
 }
 
+/**
+ * An upper bound of the work a request's writes take, in bytes walked: every document it names
+ * (or its queries matched) once at its stored size, and again for each operation of a patch on
+ * it (a keyed or indexed path scans and copies its array, a diffMatchPatch hunk its string), plus
+ * the request's own bytes. Malformed mutations count nothing (they fail at once). The dataset
+ * service builds a transaction whose work passes a bound on a worker rather than on the event loop.
+ */
+export function mutationsWork(
+  mutations: unknown,
+  storedBytes: (ids: readonly string[]) => readonly number[],
+  matched?: MutateOptions['matched'],
+): number {
+  const list = isObject(mutations) ? [mutations] : Array.isArray(mutations) ? mutations : []
+  const walks = new Map<string, number>()
+  const walk = (id: unknown, times: number) => {
+    if (typeof id === 'string') walks.set(id, (walks.get(id) ?? 1) + times)
+  }
+  for (const [index, mutation] of list.entries()) {
+    if (!isObject(mutation)) continue
+    for (const [kind, body] of Object.entries(mutation)) {
+      if (!isObject(body)) continue
+      const ops = kind === 'patch' ? patchOperations(body) : 0
+      const ids =
+        typeof body.query === 'string'
+          ? (matched?.get(index) ?? []).map(([id]) => id)
+          : kind === 'patch' || kind === 'delete'
+            ? [body.id ?? body.ids].flat()
+            : [body._id]
+      for (const id of ids) walk(id, ops)
+    }
+  }
+  const ids = [...walks.keys()]
+  const sizes = storedBytes(ids)
+  return ids.reduce((work, id, i) => work + sizes[i] * walks.get(id)!, 0)
+}
+
+/**
+ * The operations of one patch (`set`'s and `unset`'s paths, diffMatchPatch's hunks, …): each may
+ * walk the whole document it patches.
+ */
+export function patchOperations(patch: Json): number {
+  let ops = 0
+  for (const op of PATCH_OPS) {
+    const value = patch[op]
+    if (op === 'insert') ops += value === undefined ? 0 : 1
+    else if (Array.isArray(value)) ops += value.length
+    else if (isObject(value)) {
+      for (const text of Object.values(value)) {
+        // A hunk starts with "@@ -": each searches and copies the string it patches.
+        ops += op === 'diffMatchPatch' && typeof text === 'string' ? hunks(text) : 1
+      }
+    }
+  }
+  return ops
+}
+
+function hunks(text: string): number {
+  let count = 0
+  for (let at = text.indexOf('@@ -'); at >= 0; at = text.indexOf('@@ -', at + 4)) count++
+  return Math.max(1, count)
+}
+
 /** The document ids mutations name literally (not by query); anything malformed is left out. */
 function namedIds(mutations: unknown[]): string[] {
   const ids: string[] = []

@@ -208,6 +208,11 @@ export interface Store {
    */
   bodyBytes(ids: readonly string[]): number
   /**
+   * Each document's `_rev` and stored size in bytes, in the order asked (null for a missing id),
+   * read without parsing them: what a write checks before it commits, or weighs before it runs.
+   */
+  heads(ids: readonly string[]): ({rev: string; bytes: number} | null)[]
+  /**
    * Candidate documents in `_id` order, read lazily. See ScanHint for what may come back. The
    * objects may be shared with other scans (a parse cache): treat them as read-only. With `paths`,
    * each may instead be its stand-in (core/documentPaths.ts): `_id`, `_type` and the values at

@@ -2,7 +2,7 @@
  * One lake transaction: a working set over the store's committed state, the server-assigned
  * fields, effects, the commit and — only after the commit is durable — the event.
  */
-import type {Store} from './store.ts'
+import type {Store, StoreWriter} from './store.ts'
 import {ConflictError, itemError, MutationError} from './errors.ts'
 import {checkDocumentLimits, checkPatchedBytes} from './limits.ts'
 import {createMendozaPatch} from './mendoza.ts'
@@ -44,6 +44,8 @@ export interface WorkingSet {
   storedBytes(id: string): number
   /** The index (see at()) of the last write to a document, or -1. */
   indexOf(id: string): number
+  /** Every committed document read so far, with the revision it had (null: none). */
+  reads(): [string, string | null][]
 }
 
 export interface TransactionOptions {
@@ -58,6 +60,8 @@ export interface TransactionOptions {
   dryRun?: boolean
   /** Called per change before the commit; throws to refuse the whole transaction. */
   authorize?: (change: DocumentChange) => void
+  /** Called once inside the write lock before anything is checked; throws to refuse it all. */
+  signedIn?: () => void
   /** The error type a refusal carries: `actionError` for the Actions API. */
   errorType?: 'mutationError' | 'actionError'
 }
@@ -71,51 +75,189 @@ export interface TransactionOutcome<R> {
 
 const lastTimestamps = new WeakMap<Store, number>()
 
-export async function runTransaction<R>(
-  options: TransactionOptions,
-  build: (ws: WorkingSet) => R | Promise<R>,
-): Promise<TransactionOutcome<R>> {
-  const {store, bus} = options
-  const id = options.transactionId ?? randomId()
+/** Refuses a client's transaction id that is not a usable string (a 400). */
+function checkTransactionId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0 || id.length > 128) {
     throw new MutationError('Invalid transaction ID', [
       itemError('validationError', `Invalid transaction ID: "${String(id)}"`),
     ])
   }
+}
+
+export async function runTransaction<R>(
+  options: TransactionOptions,
+  build: (ws: WorkingSet) => R | Promise<R>,
+): Promise<TransactionOutcome<R>> {
+  const {store} = options
+  const id = options.transactionId ?? randomId()
+  checkTransactionId(id)
   return store.transact(async (writer) => {
-    // A client's id must be new in the dataset. One made here (22 random base62 characters, 131
-    // bits) is not looked up: the lookup was about 1 % of a one-document write's CPU, and the log's
-    // unique index would still refuse the impossible repeat.
-    if (options.transactionId !== undefined && writer.hasTransaction(id)) {
-      throw new ConflictError(`Transaction ID "${id}" has already been used in this dataset`, [
-        itemError('transactionIdConflictError', `Transaction ID "${id}" already exists`),
-      ])
-    }
-    // Timestamps strictly increase per dataset: the client drops events older than its HEAD.
-    const now = Math.max(options.now().getTime(), (lastTimestamps.get(store) ?? 0) + 1)
+    const now = commitTime(options, writer, id)
     const timestamp = new Date(now).toISOString()
     const ws = createWorkingSet(store, id, timestamp, options.identity, options.errorType)
     const result = await build(ws)
-    const changes = ws.changes()
-    for (const change of changes) options.authorize?.(change)
-    // Checked on the transaction's end state, also on a dry run, as hosted Sanity does.
-    checkReferenceIntegrity(changes, (ids) => store.referrersOf(ids), {
-      errorType: options.errorType,
-      indexOf: (docId) => ws.indexOf(docId),
-    })
-    const transaction: CommittedTransaction = {
-      id,
-      dataset: store.dataset,
-      timestamp,
-      identity: options.identity,
-      changes,
-    }
-    if (options.dryRun || changes.length === 0) return {transaction, result, committed: false}
-    await writer.commit(transaction)
-    lastTimestamps.set(store, now)
-    writer.onDurable(() => bus.publish(transaction))
-    return {transaction, result, committed: true}
+    return finish(options, writer, {id, timestamp, now}, ws.changes(), result, (docId) =>
+      ws.indexOf(docId),
+    )
   })
+}
+
+/**
+ * A transaction built away from the write lock (on a query worker, over its read-only
+ * connection): its changes with a stand-in for the commit's timestamp, and every document it read
+ * with the revision it had (null: none), which `commitBuilt` checks have not changed.
+ */
+export interface BuiltTransaction<R> {
+  id: string
+  /** Where the commit's timestamp goes: a random string of its length (see stampTimestamp). */
+  stand: string
+  changes: DocumentChange[]
+  result: R
+  reads: [string, string | null][]
+  /** The request's index (WorkingSet.at) of the last write to each changed document. */
+  indexes: [string, number][]
+}
+
+/**
+ * Builds a transaction without its write lock and without writing: `store` is only read. The
+ * timestamp is not known before the commit (timestamps follow commit order), so a random string
+ * of its length stands in for it: the effects' encoder chooses by length, so they come out as
+ * they would with the timestamp, which commitBuilt puts in its place.
+ */
+export async function buildTransaction<R>(
+  options: Pick<TransactionOptions, 'store' | 'identity' | 'transactionId' | 'errorType'>,
+  build: (ws: WorkingSet) => R | Promise<R>,
+): Promise<BuiltTransaction<R>> {
+  const id = options.transactionId ?? randomId()
+  checkTransactionId(id)
+  // 24 characters until the year 10000 (commitBuilt builds again should the length differ).
+  const stand = randomId(new Date().toISOString().length)
+  const ws = createWorkingSet(options.store, id, stand, options.identity, options.errorType)
+  const result = await build(ws)
+  const changes = ws.changes()
+  return {
+    id,
+    stand,
+    changes,
+    result,
+    reads: ws.reads(),
+    indexes: changes.map((change) => [change.id, ws.indexOf(change.id)]),
+  }
+}
+
+/** A document a built transaction read changed before it could commit: build it again. */
+export class StaleBuildError extends ConflictError {
+  override name = 'StaleBuildError'
+}
+
+/**
+ * Commits a transaction buildTransaction made, in the write lock: every document it read must
+ * still have the revision it read (else StaleBuildError, nothing written), then the commit's
+ * timestamp replaces the stand-in and it commits as runTransaction would.
+ */
+export async function commitBuilt<R>(
+  options: TransactionOptions,
+  built: BuiltTransaction<R>,
+): Promise<TransactionOutcome<R>> {
+  const {store} = options
+  return store.transact(async (writer) => {
+    const ids = built.reads.map(([id]) => id)
+    const heads = store.heads(ids)
+    built.reads.forEach(([id, rev], i) => {
+      const now = heads[i]?.rev ?? null
+      if (now === rev) return
+      const description = `Document "${id}" changed while the transaction was built (revision "${now ?? 'none'}", built on "${rev ?? 'none'}"): send the request again`
+      throw new StaleBuildError(description, [
+        itemError('revisionMismatchError', description, {id}),
+      ])
+    })
+    const now = commitTime(options, writer, built.id)
+    const timestamp = new Date(now).toISOString()
+    if (timestamp.length !== built.stand.length) {
+      throw new StaleBuildError('The timestamp changed length: send the request again')
+    }
+    for (const change of built.changes) stampTimestamp(change, built.stand, timestamp)
+    const indexes = new Map(built.indexes)
+    return finish(
+      options,
+      writer,
+      {id: built.id, timestamp, now},
+      built.changes,
+      built.result,
+      (id) => indexes.get(id) ?? -1,
+    )
+  })
+}
+
+/**
+ * Puts the timestamp where a built transaction has its stand-in: a written document's
+ * `_updatedAt` and a new one's `_createdAt` (top-level fields), the same fields of the documents
+ * its create mutations carry, and the top level of its effects (a field set to it, or a whole new
+ * document). Nothing else can hold the stand-in: it is random, made after the request arrived.
+ */
+function stampTimestamp(change: DocumentChange, stand: string, timestamp: string): void {
+  const stampFields = (doc: unknown) => {
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return
+    const record = doc as Record<string, unknown>
+    if (record._updatedAt === stand) record._updatedAt = timestamp
+    if (record._createdAt === stand) record._createdAt = timestamp
+  }
+  stampFields(change.after)
+  for (const mutation of change.mutations)
+    for (const body of Object.values(mutation)) stampFields(body)
+  for (const ops of [change.effects.apply, change.effects.revert]) {
+    for (let i = 0; i < ops.length; i++) {
+      if (ops[i] === stand) ops[i] = timestamp
+      else stampFields(ops[i])
+    }
+  }
+}
+
+/**
+ * The commit's time: a client's id must be new in the dataset, and timestamps strictly increase
+ * per dataset (the client drops events older than its HEAD).
+ */
+function commitTime(options: TransactionOptions, writer: StoreWriter, id: string): number {
+  // One made here (22 random base62 characters, 131 bits) is not looked up: the lookup was about
+  // 1 % of a one-document write's CPU, and the log's unique index would still refuse the
+  // impossible repeat.
+  if (options.transactionId !== undefined && writer.hasTransaction(id)) {
+    throw new ConflictError(`Transaction ID "${id}" has already been used in this dataset`, [
+      itemError('transactionIdConflictError', `Transaction ID "${id}" already exists`),
+    ])
+  }
+  return Math.max(options.now().getTime(), (lastTimestamps.get(options.store) ?? 0) + 1)
+}
+
+/** Checks a transaction's changes and commits them (unless a dry run or nothing changed). */
+async function finish<R>(
+  options: TransactionOptions,
+  writer: StoreWriter,
+  at: {id: string; timestamp: string; now: number},
+  changes: DocumentChange[],
+  result: R,
+  indexOf: (id: string) => number,
+): Promise<TransactionOutcome<R>> {
+  const {store, bus} = options
+  options.signedIn?.()
+  for (const change of changes) options.authorize?.(change)
+  // Checked on the transaction's end state, also on a dry run, as hosted Sanity does.
+  checkReferenceIntegrity(changes, (ids) => store.referrersOf(ids), {
+    errorType: options.errorType,
+    indexOf,
+  })
+  const transaction: CommittedTransaction = {
+    id: at.id,
+    dataset: store.dataset,
+    timestamp: at.timestamp,
+    identity: options.identity,
+    changes,
+  }
+  if (options.dryRun || changes.length === 0) return {transaction, result, committed: false}
+  await writer.commit(transaction)
+  lastTimestamps.set(store, at.now)
+  writer.onDurable(() => bus.publish(transaction))
+  return {transaction, result, committed: true}
 }
 
 function createWorkingSet(
@@ -175,6 +317,7 @@ function createWorkingSet(
     indexOf(id) {
       return touched.get(id)?.index ?? -1
     },
+    reads: () => [...committed].map(([id, doc]) => [id, doc?._rev ?? null]),
     get(id) {
       const doc = current(id)
       return doc ? structuredClone(doc) : null

@@ -35,12 +35,21 @@ export function declaredLength(c: Context): number | null {
  * limit checked without reading it (limits.ts).
  */
 export async function jsonBody<T>(c: Context): Promise<T> {
+  return (await sizedJsonBody<T>(c)).value
+}
+
+/** jsonBody's value and the length of its JSON text (what a write weighs, core/writes.ts). */
+export async function sizedJsonBody<T>(c: Context): Promise<{value: T; length: number}> {
   const node = nodeOf(c)
   // Once anything started reading the body (a Request made from it reads through a web stream),
   // it is read that way to the end.
   const untouched = node && !node.incoming.readableDidRead && node.incoming.readableFlowing === null
-  if (!untouched || declaredLength(c) === null) return c.req.json<T>()
-  return JSON.parse(utf8.decode(await readAll(node.incoming))) as T
+  // As c.req.json(): its text (UTF-8, a leading BOM dropped), parsed.
+  const text =
+    !untouched || declaredLength(c) === null
+      ? await c.req.text()
+      : utf8.decode(await readAll(node.incoming))
+  return {value: JSON.parse(text) as T, length: text.length}
 }
 
 /** Decodes as `c.req.json()` does: UTF-8, a leading BOM dropped, bad bytes replaced. */

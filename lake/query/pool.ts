@@ -14,11 +14,26 @@ import {fileURLToPath} from 'node:url'
 import {Piscina} from 'piscina'
 import {withCompileCache} from '../../kit/compileCache.ts'
 import {QueryMemoryError, QueryTimeoutError, UnavailableError} from '../core/errors.ts'
-import type {FilterTask, FilterTaskResult, QueryTask, QueryTaskResult, WorkerTask} from './wire.ts'
+import type {
+  FilterTask,
+  FilterTaskResult,
+  QueryTask,
+  QueryTaskResult,
+  TransactionTask,
+  TransactionTaskResult,
+  WorkerTask,
+} from './wire.ts'
 
 export interface QueryPoolOptions {
   /** Deadline per query, from its arrival (queueing included). */
   timeoutMs: number
+  /**
+   * Deadline of a transaction built on a worker (from the write request's arrival). Longer than a
+   * query's: a large document's write is linear in what the request sends, and runs off the event
+   * loop and outside the write lock; the deadline only stops work without end (many patch
+   * operations on a large document).
+   */
+  buildTimeoutMs?: number
   /** Old-generation heap per worker thread, in MB. */
   memoryMb: number
   /**
@@ -34,6 +49,11 @@ export interface QueryPool {
    * ms) the deadline counts from then: a request's several queries share one deadline.
    */
   run(task: QueryTask, signal?: AbortSignal, since?: number): Promise<QueryTaskResult>
+  /**
+   * Builds a write request's transaction on a worker, within the query deadline (from `since`, as
+   * run's); `signal` aborting (the client left) stops it.
+   */
+  build(task: TransactionTask, signal?: AbortSignal, since?: number): Promise<TransactionTaskResult>
   /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */
   filter(task: FilterTask, budgetMs: number): Promise<FilterTaskResult>
   /** Terminates every worker at once, whatever they are running (their teardown is not awaited). */
@@ -50,24 +70,35 @@ const WORKER = new URL('./worker.ts', import.meta.url).href
  */
 const YOUNG_MB = 16
 
+/**
+ * Threads that build write transactions: their own lane at the lake's priority. A query thread
+ * runs 10 nice steps lower so that a query run to its deadline yields the core to the event loop;
+ * an editor's large write is wanted work, and at that priority on a busy machine 20 patches of a
+ * 3 MB draft ran past 8 s where the event loop had taken 2 s. Either way the event loop is another
+ * thread and answers meanwhile.
+ */
+const WRITE_THREADS = 2
+
+type Pool = Piscina<WorkerTask | null, unknown>
+
 export function createQueryPool(options: QueryPoolOptions): QueryPool {
-  let pool: Piscina<WorkerTask | null, unknown> | null = null
-  /** The pool once a first worker has loaded the engine: deadlines count from there. */
-  let ready: Promise<Piscina<WorkerTask | null, unknown> | null> | null = null
   let closed = false
   const threads = options.threads ?? Math.max(3, availableParallelism())
 
-  function start(): Piscina<WorkerTask | null, unknown> {
+  function start(lane: 'queries' | 'writes'): Pool {
     return new Piscina({
       filename: WORKER,
-      // All threads start with the pool (a cold thread takes ~0.3–1.5 s to load the query engine),
-      // so a free one is ready when another is busy; piscina replaces a terminated one at once.
-      minThreads: threads,
-      maxThreads: threads,
+      // Query threads all start with the pool (a cold thread takes ~0.3–1.5 s to load the query
+      // engine), so a free one is ready when another is busy; piscina replaces a terminated one
+      // at once. Write threads are needed for large writes only: one starts, a second on demand.
+      minThreads: lane === 'queries' ? threads : 1,
+      maxThreads: lane === 'queries' ? threads : WRITE_THREADS,
       resourceLimits: {
         maxOldGenerationSizeMb: options.memoryMb,
         maxYoungGenerationSizeMb: YOUNG_MB,
       },
+      // Read by the worker: only query threads lower their priority.
+      workerData: {lane},
       // Threads that find the engine's stripped TypeScript there never load Node's type stripper.
       env: withCompileCache(),
       // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
@@ -85,18 +116,28 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     flushCompileCache()
   }
 
-  async function startPool() {
-    try {
-      warm()
-    } catch {
-      // A cache not written costs memory, not correctness.
+  /** A lane's pool, started on its first task; deadlines count once a first worker is loaded. */
+  function lane(name: 'queries' | 'writes') {
+    let pool: Pool | null = null
+    let ready: Promise<Pool | null> | null = null
+    async function startPool() {
+      try {
+        warm()
+      } catch {
+        // A cache not written costs memory, not correctness.
+      }
+      if (closed) return null
+      pool = start(name)
+      // A null task only loads the worker; a task's deadline is not spent on a cold start.
+      await pool.run(null).catch(() => undefined)
+      return pool
     }
-    if (closed) return null
-    pool = start()
-    // A null task only loads the worker; a query's deadline is not spent on a cold start.
-    await pool.run(null).catch(() => undefined)
-    return pool
+    return {
+      ready: () => (ready ??= startPool()),
+      destroy: () => pool?.destroy().catch(() => undefined),
+    }
   }
+  const lanes = {queries: lane('queries'), writes: lane('writes')}
 
   async function dispatch(
     task: WorkerTask,
@@ -105,8 +146,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     since?: number,
   ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
-    ready ??= startPool()
-    const running = await ready
+    const running = await lanes[task.kind === 'transaction' ? 'writes' : 'queries'].ready()
     if (closed || !running) throw new UnavailableError('The lake is shutting down')
     const left = since === undefined ? timeoutMs : timeoutMs - (Date.now() - since)
     if (left <= 0) throw new QueryTimeoutError(timeoutMs)
@@ -128,6 +168,13 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   return {
     run: async (task, signal, since) =>
       (await dispatch(task, options.timeoutMs, signal, since)) as QueryTaskResult,
+    build: async (task, signal, since) =>
+      (await dispatch(
+        task,
+        options.buildTimeoutMs ?? options.timeoutMs,
+        signal,
+        since,
+      )) as TransactionTaskResult,
     filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
     async close() {
       if (closed) return
@@ -135,7 +182,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // Every thread is told to stop at once, and what it ran is answered. Their teardown (each
       // frees its heap, 0.1-1 s at their nice level on a busy machine) is not waited for: the
       // threads only read, and the process ending ends them.
-      pool?.destroy().catch(() => undefined)
+      lanes.queries.destroy()
+      lanes.writes.destroy()
     },
   }
 }

@@ -1,12 +1,18 @@
 /** What crosses the thread boundary between the dataset service and a query worker. */
 import {
   BadRequestError,
+  ConflictError,
   LakeError,
+  MutationError,
   QueryError,
   QueryParseError,
   QueryResultTooLargeError,
+  type ErrorItem,
 } from '../core/errors.ts'
 import type {Principal} from '../core/grants.ts'
+import {StaleMatchError} from '../core/mutations.ts'
+import type {BuiltTransaction} from '../core/transaction.ts'
+import type {Writes} from '../core/writes.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {QueryRequest} from './execute.ts'
 
@@ -25,8 +31,8 @@ export function workerNice(lakeNice: number): number {
   return Math.min(19, lakeNice + WORKER_NICENESS)
 }
 
-export type WorkerTask = QueryTask | FilterTask
-export type WorkerResult = QueryTaskResult | FilterTaskResult
+export type WorkerTask = QueryTask | FilterTask | TransactionTask
+export type WorkerResult = QueryTaskResult | FilterTaskResult | TransactionTaskResult
 
 export interface QueryTask {
   kind: 'query'
@@ -50,6 +56,20 @@ export interface FilterTask {
   documents: SanityDocument[]
 }
 
+/** A write request's transaction, built over the worker's read-only connection (buildTransaction). */
+export interface TransactionTask {
+  kind: 'transaction'
+  dataDir: string
+  dataset: string
+  identity: string
+  transactionId?: string
+  errorType?: 'mutationError' | 'actionError'
+  writes: Writes
+}
+
+export type TransactionTaskResult =
+  {ok: true; built: BuiltTransaction<unknown>} | {ok: false; error: WireError}
+
 export type FilterTaskResult = {ok: true; matches: boolean[]} | {ok: false; error: WireError}
 
 export type QueryTaskResult =
@@ -64,6 +84,8 @@ export interface WireError {
   query?: string
   start?: number
   end?: number
+  /** A MutationError's items and type (mutationError or actionError). */
+  items?: ErrorItem[]
 }
 
 export function toWire(err: unknown): WireError | null {
@@ -71,6 +93,7 @@ export function toWire(err: unknown): WireError | null {
   const wire: WireError = {name: err.name, type: err.type, description: err.description}
   if (err instanceof QueryParseError)
     Object.assign(wire, {query: err.query, start: err.start, end: err.end})
+  if (err instanceof MutationError) wire.items = err.items
   return wire
 }
 
@@ -84,6 +107,12 @@ export function fromWire(wire: WireError): LakeError {
       return new BadRequestError(wire.description)
     case 'QueryResultTooLargeError':
       return new QueryResultTooLargeError()
+    case 'MutationError':
+    case 'ConflictError':
+    case 'StaleMatchError': {
+      const Class = {MutationError, ConflictError, StaleMatchError}[wire.name]
+      return new Class(wire.description, wire.items, wire.type as 'mutationError' | 'actionError')
+    }
     default:
       return new LakeError(wire.type, wire.description)
   }

@@ -5,9 +5,11 @@
  */
 import {readlinkSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'
-import {isWorkerThread} from 'piscina'
+import {isWorkerThread, workerData} from 'piscina'
 import {createLru} from '../core/lru.ts'
 import type {Store} from '../core/store.ts'
+import {buildTransaction} from '../core/transaction.ts'
+import {applyWrites} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
 import {executeQuery, resultJson} from './execute.ts'
@@ -18,6 +20,8 @@ import {
   type FilterTaskResult,
   type QueryTask,
   type QueryTaskResult,
+  type TransactionTask,
+  type TransactionTaskResult,
   type WorkerResult,
   type WorkerTask,
   workerNice,
@@ -36,8 +40,10 @@ function lowerPriority(): void {
     // No /proc (macOS, Windows), or not permitted: the same priority as the event loop.
   }
 }
-// Not on the event loop, which loads this module too (lake/query/pool.ts warms the compile cache).
-if (isWorkerThread) lowerPriority()
+// Not on the event loop, which loads this module too (lake/query/pool.ts warms the compile cache),
+// nor on the threads that build writes (pool.ts says why).
+if (isWorkerThread && (workerData as {lane?: string} | undefined)?.lane !== 'writes')
+  lowerPriority()
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
 
@@ -56,7 +62,32 @@ function storeOf(dataDir: string, dataset: string): Store {
 /** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */
 export default async function run(task: WorkerTask | null): Promise<WorkerResult | null> {
   if (task === null) return null
+  if (task.kind === 'transaction') return runBuild(task)
   return task.kind === 'filter' ? runFilter(task) : runQuery(task)
+}
+
+/**
+ * Builds a write request's transaction over this thread's read-only connection: the patches, the
+ * limits and the effects, which for a large draft took seconds of the event loop. The dataset
+ * service commits it, checking that nothing it read has changed.
+ */
+async function runBuild(task: TransactionTask): Promise<TransactionTaskResult> {
+  try {
+    const built = await buildTransaction(
+      {
+        store: storeOf(task.dataDir, task.dataset),
+        identity: task.identity,
+        transactionId: task.transactionId,
+        errorType: task.errorType,
+      },
+      (ws) => applyWrites(ws, task.writes),
+    )
+    return {ok: true, built}
+  } catch (err) {
+    const error = toWire(err)
+    if (error) return {ok: false, error}
+    throw err
+  }
 }
 
 /**

@@ -908,6 +908,20 @@ export function createSqliteStore(
     return ids.map((id) => found.get(id) ?? null)
   }
 
+  function heads(ids: readonly string[]): ({rev: string; bytes: number} | null)[] {
+    const found = new Map<string, {rev: string; bytes: number}>()
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK)
+      const rows = all(
+        `SELECT id, rev, length(body) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        ...chunk,
+      )
+      for (const row of rows)
+        found.set(String(row.id), {rev: String(row.rev), bytes: Number(row.bytes)})
+    }
+    return ids.map((id) => found.get(id) ?? null)
+  }
+
   function bodyBytes(ids: readonly string[]): number {
     let bytes = 0
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -1449,6 +1463,7 @@ export function createSqliteStore(
 
     getDocuments,
     bodyBytes,
+    heads,
 
     *scan(hint = {}, paths) {
       if (hint.ids && !hint.order) {

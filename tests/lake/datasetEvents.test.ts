@@ -63,7 +63,7 @@ function eventsService(store: Store, recentEvents?: DatasetServiceOptions['recen
   return createDatasetService({
     dataDir: '',
     store,
-    queries: {run: unused, filter: unused, close: unused} as QueryPool,
+    queries: {run: unused, build: unused, filter: unused, close: unused} as QueryPool,
     bus: createEventBus(),
     listeners: createListenerRegistry(),
     now: () => new Date('2026-01-02T00:00:00Z'),

@@ -1,9 +1,9 @@
 /** `POST /v{ver}/data/mutate/{dataset}`: one atomic transaction of create/delete/patch mutations. */
 import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {applyMutations, matchQueries, StaleMatchError} from '../../core/mutations.ts'
+import {matchQueries, StaleMatchError} from '../../core/mutations.ts'
 import {flag} from '../context.ts'
-import {checkStillSignedIn, getPrincipal} from '../principal.ts'
+import {getPrincipal} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
 
 export const mutateRoutes = new Hono()
@@ -11,24 +11,27 @@ export const mutateRoutes = new Hono()
 const VISIBILITIES = new Set(['sync', 'async', 'deferred'])
 
 mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
-  const {dataset, body} = await writeRequest(c, 'mutations')
+  const {dataset, body, length} = await writeRequest(c, 'mutations')
   const visibility = c.req.query('visibility') ?? 'sync'
   // Every visibility behaves like `sync`: a commit is queryable as soon as it returns.
   if (!VISIBILITIES.has(visibility)) throw new BadRequestError(`Invalid visibility "${visibility}"`)
   const transactionId = body.transactionId ?? c.req.query('transactionId')
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
   const principal = getPrincipal(c)
-  // One query deadline for all of the request's matching, however many queries and attempts.
+  // One deadline for all of the request's matching and building, however many attempts.
   const since = Date.now()
+  const request = {...commitRequest(c, body, transactionId, length), since}
   const outcome = await commitMatched(async () => {
     // Queries of patch/delete run first, on a worker: never inside the transaction's write lock.
     const matched = await matchQueries(body.mutations, (query, params) =>
       dataset.matchIds(principal, query, params, c.req.raw.signal, since),
     )
-    return dataset.commit(principal, commitRequest(c, body, transactionId), (ws) => {
-      // Its token may have been revoked while the queries ran.
-      checkStillSignedIn(c)
-      return applyMutations(ws, body.mutations, {autoGenerateArrayKeys, matched})
+    const mutations = body.mutations
+    return dataset.write(principal, request, {
+      kind: 'mutations',
+      mutations,
+      autoGenerateArrayKeys,
+      matched,
     })
   })
   const returnDocuments = flag(c, 'returnDocuments')

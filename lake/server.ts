@@ -8,7 +8,13 @@ import type {AddressInfo, Socket} from 'node:net'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
 import {LIMITS} from './core/limits.ts'
-import {createLake, DEFAULT_QUERY_TIMEOUT_MS, type Lake, type LakeOptions} from './index.ts'
+import {
+  createLake,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  DEFAULT_WRITE_TIMEOUT_MS,
+  type Lake,
+  type LakeOptions,
+} from './index.ts'
 import {attachPresence, type PresenceLimits, type PresenceSocket} from './presence/socket.ts'
 
 export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
@@ -49,7 +55,9 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     ...LIMITS.connections,
     idleMs: Math.max(
       LIMITS.connections.idleMs,
+      // A request waits on its query, or a large write being built, without traffic.
       2 * (lakeOptions.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
+      2 * (lakeOptions.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS),
     ),
     ...connectionLimits,
   }

@@ -3,7 +3,7 @@
  * it; the dataset service writes the document (lake/dataset.ts).
  */
 import {existsSync} from 'node:fs'
-import {BadRequestError} from '../core/errors.ts'
+import {BadRequestError, InvalidImageError} from '../core/errors.ts'
 import {randomId} from '../core/ids.ts'
 import type {SanityDocument} from '../core/types.ts'
 import {
@@ -61,10 +61,11 @@ export async function receiveAsset(
       // lqip, blurHash and palette, as Sanity adds them; decoding them also proves the image can
       // be rendered later, so one its decoder refuses is not stored.
       derived = await deriveImageMetadata(staged.path, maxSourcePixels).catch((err: unknown) => {
-        throw new BadRequestError(
-          `Invalid image, could not read metadata: ${(err as Error).message.trim()}. ` +
-            'Nothing was stored; check that the file opens in an image program, save it again ' +
-            'and upload that',
+        const reason = (err as Error).message.trim()
+        throw new InvalidImageError(
+          `Invalid image, could not read metadata: ${reason}. Nothing was stored; check that ` +
+            'the file opens in an image program, save it again and upload that',
+          reason,
         )
       })
     } else {

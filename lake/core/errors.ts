@@ -149,6 +149,20 @@ export const NotFoundError = describedError('NotFoundError', 'notFoundError')
 /** The request is malformed; the description says what and how to fix it. */
 export const BadRequestError = describedError('BadRequestError', 'badRequestError')
 
+/**
+ * An uploaded image its decoder refuses: as on Sanity, the body adds the decoder's own words as
+ * `details` beside the message.
+ */
+export class InvalidImageError extends BadRequestError {
+  override name = 'InvalidImageError'
+  readonly details: string
+
+  constructor(description: string, details: string) {
+    super(description)
+    this.details = details
+  }
+}
+
 /** The client does not accept any representation the route can send (a 406). */
 export const NotAcceptableError = describedError('NotAcceptableError', 'notAcceptableError')
 

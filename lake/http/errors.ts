@@ -4,6 +4,7 @@ import {
   AuthError,
   BadRequestError,
   ConflictError,
+  InvalidImageError,
   LakeError,
   MutationError,
   NotAcceptableError,
@@ -65,7 +66,12 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
     return {error: {type: err.type, description: err.description}}
   }
   // Boom style: the client prints "<error> - <message>".
-  return {statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: err.description}
+  const body = {
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message: err.description,
+  }
+  return err instanceof InvalidImageError ? {...body, details: err.details} : body
 }
 
 export function errorResponse(err: unknown): Response {

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 interface Uploaded {
   status: number
-  body: {document?: {_id: string; url: string}; message?: string}
+  body: {document?: {_id: string; url: string}; message?: string; details?: string}
 }
 
 async function upload(bytes: Buffer): Promise<Uploaded> {
@@ -124,6 +124,9 @@ describe('images the lake cannot decode', () => {
     const {status, body} = await upload(png(2000, 2000, deflateSync(rows)))
     expect(status).toBe(400)
     expect(body.message).toMatch(/^Invalid image, could not read metadata: .+Nothing was stored/)
+    // Sanity's body: the decoder's own words as `details` too.
+    expect(body.details).toBeTruthy()
+    expect(body.message).toContain(body.details)
     expect(await imageAssets()).toBe(0)
     expect(storedFiles()).toEqual([])
   })

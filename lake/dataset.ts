@@ -26,7 +26,8 @@ import {createLru} from './core/lru.ts'
 import type {
   ExportOptions,
   HistoryPoint,
-  LoggedTransaction,
+  LogCursor,
+  LoggedTransactionText,
   Store,
   StoreRegistry,
   TransactionQuery,
@@ -161,8 +162,14 @@ export interface DatasetService {
   historyIds(principal: Principal, ids: readonly string[]): string[]
   /** Documents at a point in history (ids already allowed by historyIds). */
   documentsAt(ids: readonly string[], at: HistoryPoint): SanityDocument[]
-  /** Transactions from the log (ids already allowed by historyIds). */
-  transactions(query: TransactionQuery): LoggedTransaction[]
+  /**
+   * Transactions from the log (ids already allowed by historyIds), a page at a time (LOG_PAGE):
+   * each page is read when the caller asks for it, so a long log is never held at once.
+   */
+  transactionLog(
+    query: TransactionQuery,
+    want: {mutations: boolean; effects: boolean},
+  ): Iterable<LoggedTransactionText[]>
   /**
    * A page of the Events API's events of one document (its id already allowed by historyIds),
    * newest first; `cursor` is the previous page's nextCursor.
@@ -207,6 +214,13 @@ export const RECENT_EVENTS = {documents: 32, events: 20_000}
 
 /** How often a transaction whose documents changed while it was built is built again (then a 409). */
 const BUILD_ATTEMPTS = 3
+
+/**
+ * A page of the transactions export: at most this many transactions, and no more once this many
+ * characters of log text were read (a transaction is never split). Between pages the event loop
+ * answers others, and a slow reader holds one page.
+ */
+export const LOG_PAGE = {transactions: 100, bytes: 1 << 18}
 
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
@@ -508,19 +522,31 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return documents
     },
 
-    transactions: (query) => store.getTransactions(query),
+    *transactionLog(query, want) {
+      let left = query.limit ?? Infinity
+      let after: LogCursor | null = null
+      const known = new Map<string, {seq: number; state: SanityDocument | null}>()
+      while (left > 0) {
+        const budget = {transactions: Math.min(left, LOG_PAGE.transactions), bytes: LOG_PAGE.bytes}
+        const page = store.transactionPage(query, after, want, budget, known)
+        left -= page.transactions.length
+        if (page.transactions.length > 0) yield page.transactions
+        if (page.next === null) return
+        after = page.next
+      }
+    },
 
     documentEvents(id, page) {
       // The published view reads the draft's log too (its revision before a publish); a release
       // version's publish shows there all the same, from the publishing transaction.
       const publishedId = getPublishedId(id)
       const ids = id === publishedId ? [id, getDraftId(id)] : [publishedId, id]
-      // Events are read off the whole log, oldest first; the next pages of a document that has
-      // not changed since reuse them instead of decoding its log again.
+      // Events are read off the outline of the whole log, oldest first (nothing decoded); the
+      // next pages of a document that has not changed since reuse them.
       const head = store.latestTransactionId(ids) ?? ''
       let cached = recentEvents.get(id)
       if (cached?.head !== head) {
-        cached = {head, events: documentEvents(id, store.getTransactions({ids}))}
+        cached = {head, events: documentEvents(id, store.transactionOutlines(ids))}
         recentEvents.set(id, cached)
       }
       return eventsPage(cached.events, page.limit, page.cursor)

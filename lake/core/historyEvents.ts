@@ -20,7 +20,7 @@
  */
 import {BadRequestError} from './errors.ts'
 import {getPublishedId, getReleaseName, isPublishedId} from './ids.ts'
-import type {LoggedTransaction} from './store.ts'
+import type {ChangeEffect, LoggedTransaction, TransactionOutline} from './store.ts'
 
 interface BaseEvent {
   timestamp: string
@@ -52,10 +52,16 @@ export type DocumentGroupEvent =
   | (BaseEvent & {type: 'createLiveDocument' | 'updateLiveDocument'; revisionId: string})
   | (BaseEvent & {type: 'deleteDocumentGroup'})
 
-type Effect = 'created' | 'deleted' | 'modified'
+type Effect = ChangeEffect
 
-/** What a logged change did, read from its mendoza effects as the Studio reads them. */
-function effectOf(change: LoggedTransaction['changes'][number]): Effect {
+/**
+ * What a logged change did: given by an outline, else read from its mendoza effects as the
+ * Studio reads them.
+ */
+function effectOf(
+  change: LoggedTransaction['changes'][number] | TransactionOutline['changes'][number],
+): Effect {
+  if ('effect' in change) return change.effect
   if (isDeletePatch(change.effects.apply)) return 'deleted'
   if (isDeletePatch(change.effects.revert)) return 'created'
   return 'modified'
@@ -72,7 +78,7 @@ function isDeletePatch(patch: unknown[]): boolean {
  */
 export function documentEvents(
   id: string,
-  transactions: readonly LoggedTransaction[],
+  transactions: readonly (LoggedTransaction | TransactionOutline)[],
 ): {transactionId: string; event: DocumentGroupEvent}[] {
   const publishedId = getPublishedId(id)
   const releaseId = getReleaseName(id) ?? undefined

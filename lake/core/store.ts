@@ -155,6 +155,32 @@ export interface LoggedTransaction {
   }[]
 }
 
+/**
+ * A logged transaction as the transactions export writes it: each change's mutations (a JSON
+ * array) and effects (a JSON `{apply, revert}` object) as JSON text, present when asked for.
+ * Stored text is passed on as it is, so a long log is not parsed and written again.
+ */
+export interface LoggedTransactionText {
+  id: string
+  timestamp: string
+  identity: string
+  changes: {id: string; mutations?: string; effects?: string}[]
+}
+
+/** What a change did to its document, as the Events API reads it. */
+export type ChangeEffect = 'created' | 'deleted' | 'modified'
+
+/** A logged transaction's outline: who, when, and what each change did; nothing decoded. */
+export interface TransactionOutline {
+  id: string
+  timestamp: string
+  identity: string
+  changes: {id: string; effect: ChangeEffect}[]
+}
+
+/** Where a page of the log ends: pass it back as `after` for the next page. */
+export type LogCursor = number
+
 export interface TransactionQuery {
   /** Only transactions that touched at least one of these documents. */
   ids: readonly string[]
@@ -272,6 +298,25 @@ export interface Store {
   transact<T>(fn: (writer: StoreWriter) => T | Promise<T>): Promise<T>
   getTransaction(id: string): LoggedTransaction | null
   getTransactions(query: TransactionQuery): LoggedTransaction[]
+  /**
+   * The next page of `getTransactions(query)` (its `limit` ignored) after cursor `after`: at most
+   * `budget.transactions`, and no more once `budget.bytes` characters of log text were read (always at
+   * least one). `next` is null at the end of the log.
+   */
+  transactionPage(
+    query: TransactionQuery,
+    after: LogCursor | null,
+    want: {mutations: boolean; effects: boolean},
+    budget: {transactions: number; bytes: number},
+    /** States of documents the pages so far rebuilt, kept by the reader for the next page. */
+    known?: Map<string, {seq: number; state: SanityDocument | null}>,
+  ): {transactions: LoggedTransactionText[]; next: LogCursor | null}
+  /**
+   * Every transaction that touched any of `ids`, oldest first, with what each of its changes of
+   * the documents' groups did (the published ids of `ids`, their drafts and release versions;
+   * other documents' changes are left out): read from an index, nothing decoded.
+   */
+  transactionOutlines(ids: readonly string[]): TransactionOutline[]
   /** The id of the newest transaction that touched any of `ids` (none decoded); null if none did. */
   latestTransactionId(ids: readonly string[]): string | null
   /** A document as it was at a transaction, at a time, or its last state (also after deletion). */

@@ -95,10 +95,53 @@ export function decodeChange(
   row: {mutations: string; effects: string},
   after: () => SanityDocument | null,
 ): {mutations: Record<string, unknown>[]; effects: {apply: unknown[]; revert: unknown[]}} {
-  const effects = decodeEffects(row.effects)
-  const mutations = decodeMutations(row.mutations)
+  const stateAfter = once(after)
+  return {
+    mutations: filledMutations(row.mutations, stateAfter),
+    effects: fullEffects(row.effects, stateAfter),
+  }
+}
+
+/** A create marker in stored mutations (encodeChange); text holding one is decoded. */
+const MARKER = /\{"(?:create|createOrReplace|createIfNotExists)":(?:null|0)\}/
+
+/**
+ * A stored change's mutations (a JSON array) and effects (a JSON `{apply, revert}` object) as
+ * JSON text, as decodeChange would give them, for the parts given. Text that left nothing out
+ * is passed on unparsed: a long log's export is mostly large strings (a 600 kB Bengali text set
+ * in one patch is in its mutation, its apply and the next one's revert).
+ */
+export function changeText(
+  row: {mutations?: string; effects?: string},
+  after: () => SanityDocument | null,
+): {mutations?: string; effects?: string} {
+  const stateAfter = once(after)
+  const out: {mutations?: string; effects?: string} = {}
+  if (row.mutations !== undefined) {
+    const decode = CREATE_CODES[row.mutations] !== undefined || MARKER.test(row.mutations)
+    out.mutations = decode
+      ? JSON.stringify(filledMutations(row.mutations, stateAfter))
+      : row.mutations
+  }
+  if (row.effects !== undefined) {
+    out.effects = row.effects.startsWith('{"apply":')
+      ? row.effects
+      : JSON.stringify(fullEffects(row.effects, stateAfter))
+  }
+  return out
+}
+
+function once(after: () => SanityDocument | null): () => SanityDocument | null {
   let state: SanityDocument | null | undefined
-  const stateAfter = () => (state === undefined ? (state = after()) : state)
+  return () => (state === undefined ? (state = after()) : state)
+}
+
+/** Stored mutations with each create marker replaced by the document it created. */
+function filledMutations(
+  stored: string,
+  stateAfter: () => SanityDocument | null,
+): Record<string, unknown>[] {
+  const mutations = decodeMutations(stored)
   for (const mutation of mutations) {
     for (const kind of CREATES) {
       const marker = mutation[kind]
@@ -108,8 +151,31 @@ export function decodeChange(
       }
     }
   }
-  const apply = effects.apply ?? [0, withoutRev(stateAfter())]
-  return {mutations, effects: {apply, revert: effects.revert}}
+  return mutations
+}
+
+function fullEffects(
+  stored: string,
+  stateAfter: () => SanityDocument | null,
+): {apply: unknown[]; revert: unknown[]} {
+  const effects = decodeEffects(stored)
+  return {apply: effects.apply ?? [0, withoutRev(stateAfter())], revert: effects.revert}
+}
+
+/**
+ * The state after a stored change from the state before it (`previous`, the state after the
+ * document's previous change), when the row kept its `apply`; undefined when it did not. One
+ * patch instead of a rebuild's walk, for readers going through a document's log in order.
+ */
+export function applyStored(
+  previous: SanityDocument | null,
+  storedEffects: string,
+  rev: string,
+): SanityDocument | null | undefined {
+  if (!storedEffects.startsWith('{"apply":')) return undefined
+  const {apply} = JSON.parse(storedEffects) as {apply: unknown[]}
+  const state = applyPatch(withoutRev(previous), apply) as Record<string, unknown> | null
+  return state ? ({...state, _rev: rev} as SanityDocument) : null
 }
 
 /** A stored change as the rebuild walks it (newest first). */
@@ -130,28 +196,29 @@ export function rebuild(
   later: Iterable<LogStep>,
   current: () => SanityDocument | null,
 ): SanityDocument | null {
-  const steps: LogStep[] = []
+  const reverts: unknown[][] = []
   let state: Record<string, unknown> | null = null
   let anchored = false
   for (const step of later) {
+    const {revert} = decodeEffects(step.effects)
     if (step.snapshot !== null) {
       state = JSON.parse(step.snapshot)
-      steps.push(step)
+      reverts.push(revert)
       anchored = true
       break
     }
-    if (step.deleted) {
-      // A delete's revert is the whole state before it.
-      state = applyPatch(null, decodeEffects(step.effects).revert)
+    if (step.deleted || (revert.length === 2 && revert[0] === 0)) {
+      // A revert that is a plain value (a delete's, a createOrReplace's) is the whole state
+      // before its change: no need to walk further.
+      state = applyPatch(null, revert)
       anchored = true
       break
     }
-    steps.push(step)
+    reverts.push(revert)
   }
   if (!anchored) state = current() as Record<string, unknown> | null
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const {revert} = decodeEffects(steps[i].effects)
-    state = applyPatch(withoutRev(state as SanityDocument | null), revert)
+  for (let i = reverts.length - 1; i >= 0; i--) {
+    state = applyPatch(withoutRev(state as SanityDocument | null), reverts[i])
   }
   return state ? ({...state, _rev: base} as SanityDocument) : null
 }

@@ -19,7 +19,7 @@ import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
-import {invalidDatasetReason} from '../core/ids.ts'
+import {getPublishedId, invalidDatasetReason} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import {
@@ -48,6 +48,8 @@ import {
 import {
   CREATE_CODES,
   CREATED_EFFECTS,
+  applyStored,
+  changeText,
   decodeChange,
   encodeChange,
   rebuild,
@@ -71,6 +73,8 @@ import type {
   ExportOptions,
   HistoryPoint,
   LoggedTransaction,
+  ChangeEffect,
+  LoggedTransactionText,
   Probe,
   ScanHint,
   SearchHint,
@@ -82,6 +86,9 @@ import type {
   TransactionQuery,
 } from '../core/store.ts'
 import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
+
+/** States of documents a log reader keeps between pages (see transactionPage's stateOf). */
+const KNOWN_STATES = 8
 
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
 const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[] = [
@@ -259,6 +266,16 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       DROP TABLE changes;
       ALTER TABLE changes_keyed RENAME TO changes;
       CREATE INDEX changes_doc ON changes (doc_id, tx_seq);
+    `,
+  },
+  {
+    // What a change did, read from the index: `deleted` is the row's last column, behind its
+    // mutations and effects, so reading it off the table walked a large edit's overflow pages
+    // (the Events API's outline of a long log of a 1 MB article: 1.9 s).
+    name: 'the change log indexed with whether each change deleted its document',
+    sql: `
+      DROP INDEX changes_doc;
+      CREATE INDEX changes_doc ON changes (doc_id, tx_seq, deleted);
     `,
   },
 ]
@@ -849,6 +866,33 @@ export function createSqliteStore(
     const row = get('SELECT seq FROM transactions WHERE id = ?', id)
     if (!row) throw new NotFoundError(`Transaction "${id}" not found`)
     return Number(row.seq)
+  }
+
+  /** The WHERE of a log listing (changes `c` joined with transactions `t`). */
+  function transactionFilter(query: TransactionQuery): {where: string[]; params: SQLInputValue[]} {
+    const where = [`c.doc_id IN (${query.ids.map(() => '?').join(',')})`]
+    const params: SQLInputValue[] = [...query.ids]
+    if (query.fromTransaction) {
+      where.push('t.seq >= ?')
+      params.push(txSeq(query.fromTransaction))
+    }
+    if (query.toTransaction) {
+      where.push('t.seq <= ?')
+      params.push(txSeq(query.toTransaction))
+    }
+    if (query.fromTime) {
+      where.push('t.timestamp >= ?')
+      params.push(query.fromTime)
+    }
+    if (query.toTime) {
+      where.push('t.timestamp <= ?')
+      params.push(query.toTime)
+    }
+    if (query.authors?.length) {
+      where.push(`t.identity IN (${query.authors.map(() => '?').join(',')})`)
+      params.push(...query.authors)
+    }
+    return {where, params}
   }
 
   function loadTransaction(seq: number): LoggedTransaction {
@@ -1703,28 +1747,7 @@ export function createSqliteStore(
 
     getTransactions(query: TransactionQuery) {
       if (query.ids.length === 0 || !open(false)) return []
-      const where = [`c.doc_id IN (${query.ids.map(() => '?').join(',')})`]
-      const params: SQLInputValue[] = [...query.ids]
-      if (query.fromTransaction) {
-        where.push('t.seq >= ?')
-        params.push(txSeq(query.fromTransaction))
-      }
-      if (query.toTransaction) {
-        where.push('t.seq <= ?')
-        params.push(txSeq(query.toTransaction))
-      }
-      if (query.fromTime) {
-        where.push('t.timestamp >= ?')
-        params.push(query.fromTime)
-      }
-      if (query.toTime) {
-        where.push('t.timestamp <= ?')
-        params.push(query.toTime)
-      }
-      if (query.authors?.length) {
-        where.push(`t.identity IN (${query.authors.map(() => '?').join(',')})`)
-        params.push(...query.authors)
-      }
+      const {where, params} = transactionFilter(query)
       const limit = query.limit !== undefined && query.limit >= 0 ? ' LIMIT ?' : ''
       if (limit) params.push(query.limit!)
       const rows = all(
@@ -1733,6 +1756,139 @@ export function createSqliteStore(
         ...params,
       )
       return rows.map((row) => loadTransaction(Number(row.seq)))
+    },
+
+    transactionPage(query, after, want, budget, known) {
+      if (query.ids.length === 0 || !open(false)) return {transactions: [], next: null}
+      const {where, params} = transactionFilter(query)
+      // Keyset paging: each page is a query of its own, so no read stays open between pages.
+      if (after !== null) {
+        where.push(query.reverse ? 't.seq < ?' : 't.seq > ?')
+        params.push(after)
+      }
+      const rows = all(
+        `SELECT DISTINCT t.seq AS seq FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+         WHERE ${where.join(' AND ')} ORDER BY t.seq ${query.reverse ? 'DESC' : 'ASC'} LIMIT ?`,
+        ...params,
+        budget.transactions,
+      )
+      /**
+       * A state the log left out (a create's or replace's document): going forward through a
+       * document's log, one patch on the state before it, which the previous page may know;
+       * else a rebuild from the nearest anchor (64 changes at most, each as large as the edit).
+       */
+      const stateOf = (id: string, seq: number, rev: string): SanityDocument | null => {
+        const previous = known?.get(id)
+        let state: SanityDocument | null | undefined
+        if (previous && !query.reverse) {
+          const row = get(
+            `SELECT (SELECT max(tx_seq) FROM changes WHERE doc_id = ?1 AND tx_seq < ?2) AS before,
+               (SELECT effects FROM changes WHERE doc_id = ?1 AND tx_seq = ?2) AS effects`,
+            id,
+            seq,
+          )
+          if (row && Number(row.before) === previous.seq) {
+            state = applyStored(previous.state, String(row.effects), rev)
+          }
+        }
+        if (state === undefined) state = stateAfter(id, seq)
+        if (known) {
+          known.delete(id)
+          known.set(id, {seq, state})
+          // A few documents' states, the most recently used.
+          if (known.size > KNOWN_STATES) known.delete(known.keys().next().value!)
+        }
+        return state
+      }
+      const transactions: LoggedTransactionText[] = []
+      let bytes = 0
+      let last: number | null = null
+      for (const row of rows) {
+        const seq = Number(row.seq)
+        const tx = get('SELECT id, timestamp, identity FROM transactions WHERE seq = ?', seq)!
+        const changes = all(
+          `SELECT doc_id${want.mutations ? ', mutations' : ''}${want.effects ? ', effects' : ''}
+           FROM changes WHERE tx_seq = ? ORDER BY position`,
+          seq,
+        )
+        const txId = String(tx.id)
+        transactions.push({
+          id: txId,
+          timestamp: String(tx.timestamp),
+          identity: String(tx.identity),
+          changes: changes.map((change) => {
+            const stored = change as {doc_id: string; mutations?: string; effects?: string}
+            const text = changeText(stored, () => stateOf(stored.doc_id, seq, txId))
+            bytes += (text.mutations?.length ?? 0) + (text.effects?.length ?? 0)
+            return {id: stored.doc_id, ...text}
+          }),
+        })
+        last = seq
+        if (bytes >= budget.bytes) break
+      }
+      const end = rows.length < budget.transactions && transactions.length === rows.length
+      return {transactions, next: end ? null : last}
+    },
+
+    transactionOutlines(ids) {
+      if (ids.length === 0 || !open(false)) return []
+      // Read from changes_doc alone: a seek into the log's table reads a large edit's whole row
+      // (its key compares spill to overflow pages), 1.7 s for the outline of a 1 MB article's
+      // 2,150 revisions. So the changes listed are those of the documents' groups (the published
+      // id, its draft and its release versions: what the Events API reads), not every change.
+      const published = new Set(ids.map(getPublishedId))
+      const group = new Set<string>()
+      for (const id of published) group.add(id).add(`drafts.${id}`)
+      for (const row of all(
+        "SELECT DISTINCT doc_id FROM changes WHERE doc_id >= 'versions.' AND doc_id < 'versions/'",
+      )) {
+        const id = String(row.doc_id)
+        if (published.has(getPublishedId(id))) group.add(id)
+      }
+      for (const id of ids) group.add(id)
+      const list = [...group]
+      const rows: {doc: string; seq: number; position: number; deleted: boolean}[] = []
+      for (let i = 0; i < list.length; i += CHUNK) {
+        const chunk = list.slice(i, i + CHUNK)
+        for (const row of all(
+          `SELECT doc_id, tx_seq, position, deleted FROM changes INDEXED BY changes_doc
+           WHERE doc_id IN (${chunk.map(() => '?').join(',')}) ORDER BY doc_id, tx_seq`,
+          ...chunk,
+        )) {
+          const r = row as {doc_id: string; tx_seq: number; position: number; deleted: number}
+          rows.push({doc: r.doc_id, seq: r.tx_seq, position: r.position, deleted: r.deleted === 1})
+        }
+      }
+      // What a change did: `deleted` is "no document after"; "created" is no document before,
+      // i.e. the document's previous change was a delete, or there was none. The same as
+      // reading the change's mendoza effects.
+      const wanted = new Set(ids)
+      const touched = new Set<number>()
+      const changes = new Map<number, {position: number; id: string; effect: ChangeEffect}[]>()
+      let previous: (typeof rows)[number] | undefined
+      for (const row of rows) {
+        const before = previous?.doc === row.doc ? !previous.deleted : false
+        previous = row
+        if (wanted.has(row.doc)) touched.add(row.seq)
+        const effect: ChangeEffect = row.deleted ? 'deleted' : before ? 'modified' : 'created'
+        let list = changes.get(row.seq)
+        if (!list) changes.set(row.seq, (list = []))
+        list.push({position: row.position, id: row.doc, effect})
+      }
+      return [...touched]
+        .sort((a, b) => a - b)
+        .map((seq) => {
+          const tx = get('SELECT id, timestamp, identity FROM transactions WHERE seq = ?', seq)!
+          return {
+            id: String(tx.id),
+            timestamp: String(tx.timestamp),
+            identity: String(tx.identity),
+            changes: changes
+              .get(seq)!
+              .sort((a, b) => a.position - b.position)
+              .map(({id, effect}) => ({id, effect})),
+          }
+        })
     },
 
     latestTransactionId(ids) {

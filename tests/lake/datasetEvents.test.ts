@@ -14,13 +14,18 @@ const unused = (): never => {
   throw new Error('not used by the Events API')
 }
 
-/** A store in memory, counting the transactions its log readers decode. */
+/** A store in memory, counting the transactions its log readers read (decoded or outlined). */
 function countingStore(): {store: Store; decoded: () => number} {
   const store = createSqliteStore(':memory:', 'test')
   let decoded = 0
   const counting = Object.assign(Object.create(store) as Store, {
     getTransactions(query: TransactionQuery) {
       const read = store.getTransactions(query)
+      decoded += read.length
+      return read
+    },
+    transactionOutlines(ids: readonly string[]) {
+      const read = store.transactionOutlines(ids)
       decoded += read.length
       return read
     },

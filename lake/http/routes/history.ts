@@ -4,10 +4,11 @@
  * Events API, core/historyEvents.ts), as the Studio's history uses them.
  */
 import {Hono, type Context} from 'hono'
+import {stream} from 'hono/streaming'
 import {BadRequestError} from '../../core/errors.ts'
 import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
-import type {HistoryPoint} from '../../core/store.ts'
+import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
 import {getPrincipal} from '../principal.ts'
 import {datasetOf, flag} from '../context.ts'
 
@@ -33,7 +34,9 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
   }
   const authors = c.req.query('authors')?.split(',').filter(Boolean)
   if (authors) checkListLength('authors', authors)
-  const transactions = dataset.transactions({
+  const withMutations = !flag(c, 'excludeMutations')
+  const withEffects = c.req.query('effectFormat') === 'mendoza'
+  const query = {
     ids,
     fromTransaction: c.req.query('fromTransaction') || undefined,
     toTransaction: c.req.query('toTransaction') || undefined,
@@ -42,28 +45,51 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
     authors,
     reverse: flag(c, 'reverse'),
     limit: limit === undefined ? undefined : Number(limit),
-  })
+  }
+  const log = dataset.transactionLog(query, {mutations: withMutations, effects: withEffects})
+  const pages = log[Symbol.iterator]()
   const onlyIdentified = flag(c, 'includeIdentifiedDocumentsOnly')
-  const withMutations = !flag(c, 'excludeMutations')
-  const withEffects = c.req.query('effectFormat') === 'mendoza'
   const wanted = new Set(ids)
-  const lines = transactions.map((tx) => {
+  const line = (tx: LoggedTransactionText) => {
     const changes = onlyIdentified
       ? tx.changes.filter((change) => wanted.has(change.id))
       : tx.changes
-    const line: Record<string, unknown> = {
+    // Written as text around the stored JSON (see LoggedTransactionText), in the order and shape
+    // of {id, timestamp, author, documentIDs, mutations, effects}.
+    let out = JSON.stringify({
       id: tx.id,
       timestamp: tx.timestamp,
       author: tx.identity,
       documentIDs: changes.map((change) => change.id),
+    }).slice(0, -1)
+    if (withMutations) {
+      const lists = tx.changes.map((change) => change.mutations!.slice(1, -1))
+      out += `,"mutations":[${lists.filter(Boolean).join(',')}]`
     }
-    if (withMutations) line.mutations = tx.changes.flatMap((change) => change.mutations)
     if (withEffects) {
-      line.effects = Object.fromEntries(changes.map((change) => [change.id, change.effects]))
+      const byId = changes.map((change) => `${JSON.stringify(change.id)}:${change.effects}`)
+      out += `,"effects":{${byId.join(',')}}`
     }
-    return JSON.stringify(line) + '\n'
+    return out + '}\n'
+  }
+  // The first page is read before answering, so a bad bound is still a 4xx.
+  let next = pages.next()
+  c.header('content-type', 'application/x-ndjson')
+  return stream(c, async (out) => {
+    try {
+      while (!next.done && !out.aborted) {
+        await out.write(next.value.map(line).join(''))
+        // The event loop answers others between pages, however fast the reader.
+        await new Promise((resume) => setImmediate(resume))
+        if (out.aborted) break
+        next = pages.next()
+      }
+    } catch (error) {
+      // The status is sent: the Studio's reader reads an error line as the stream's failure.
+      const description = error instanceof Error ? error.message : String(error)
+      await out.write(JSON.stringify({error: {type: 'historyError', description}}) + '\n')
+    }
   })
-  return c.body(lines.join(''), 200, {'content-type': 'application/x-ndjson'})
 })
 
 // The Events API: one document's events, newest first, a page at a time (the Studio's history).

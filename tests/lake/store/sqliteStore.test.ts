@@ -114,6 +114,7 @@ describe('sqliteStore', () => {
       {version: 14},
       {version: 15},
       {version: 16},
+      {version: 17},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])

@@ -6,6 +6,10 @@ import {fromUrl} from '@sanity/bifur-client'
 import {firstValueFrom, of} from 'rxjs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {WebSocket} from 'ws'
+import {
+  MAX_SESSIONS_PER_CONNECTION,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+} from '../../../lake/presence/hub.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const STUDIO_ORIGIN = 'http://localhost:3333'
@@ -228,6 +232,31 @@ describe('presence socket', () => {
         ?.code,
     ).toBe(-32602)
     expect(replies.find((r) => r.error?.code === -32700)).toBeTruthy()
+    expect(bifur.ws.readyState).toBe(WebSocket.OPEN)
+    bifur.ws.close()
+  })
+
+  it('bounds the sessions and subscriptions one connection holds', async () => {
+    // Before: 5,000 made-up session ids on one socket held 82 MB, all sent to every newcomer.
+    const bifur = await editor('rina@localhost')
+    const announce = (n: number) =>
+      bifur.call('presence_announce', {data: {sessionId: `s${n}`, locations: [location('a')]}})
+    for (let n = 0; n < MAX_SESSIONS_PER_CONNECTION; n++)
+      expect((await announce(n)).error).toBe(undefined)
+    const refused = await announce(MAX_SESSIONS_PER_CONNECTION)
+    expect(refused.error).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/At most 16/),
+    })
+    // A known session may still move; one disconnected makes room.
+    expect((await announce(0)).error).toBe(undefined)
+    await bifur.call('presence_disconnect', {session: 's0'})
+    expect((await announce(MAX_SESSIONS_PER_CONNECTION)).error).toBe(undefined)
+    // editor() subscribed once already.
+    for (let n = 1; n < MAX_SUBSCRIPTIONS_PER_CONNECTION; n++) {
+      expect((await bifur.call('presence_subscribe')).error).toBe(undefined)
+    }
+    expect((await bifur.call('presence_subscribe')).error?.code).toBe(-32602)
     expect(bifur.ws.readyState).toBe(WebSocket.OPEN)
     bifur.ws.close()
   })

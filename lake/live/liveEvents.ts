@@ -100,7 +100,12 @@ interface DatasetLive {
   credits: RecheckCredits
   history: LiveMessage[]
   subscribers: Set<LiveSubscriber>
-  /** Commits seen; a query asked before the latest commit is rechecked once remembered. */
+  /**
+   * Changes with every commit heard: a query asked before the latest commit is rechecked once
+   * remembered. A number no other state had (see #generations), so that an answer computed while
+   * an earlier state of its dataset was dropped, and the commits only that one would have heard
+   * went unheard, is rechecked too.
+   */
   generation: number
   /** Messages announced in this run. */
   sequence: number
@@ -124,6 +129,8 @@ export class LiveEvents {
   readonly #kept = new Map<string, DatasetLive>()
   /** The few most recently named datasets never written that no stream listens to. */
   readonly #unwritten: Lru<string, DatasetLive>
+  /** The last generation given to any dataset's state. */
+  #generations = 0
   #closed = false
 
   constructor(bus: EventBus, options: LiveEventsOptions = {}) {
@@ -156,7 +163,7 @@ export class LiveEvents {
     }
   }
 
-  /** The commit count of a dataset; pass it back to `remember` for answers computed after it. */
+  /** Where a dataset's commits stand; pass it back to `remember` for answers computed after it. */
   generation(dataset: string): number {
     return this.#dataset(dataset).generation
   }
@@ -254,7 +261,7 @@ export class LiveEvents {
       },
       history: [],
       subscribers: new Set(),
-      generation: 0,
+      generation: ++this.#generations,
       sequence: 0,
       dirty: new Set(),
       timer: null,
@@ -323,7 +330,7 @@ export class LiveEvents {
   }
 
   #onCommit(dataset: string, live: DatasetLive, tx: CommittedTransaction): void {
-    live.generation++
+    live.generation = ++this.#generations
     // Drafts and release versions never change a published answer.
     const published = tx.changes.some((change) => !isDraftId(change.id) && !isVersionId(change.id))
     if (published) this.#markDirty(dataset, live, 'published')

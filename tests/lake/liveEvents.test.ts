@@ -1,0 +1,47 @@
+// The live API's per-dataset state (lake/live/liveEvents.ts): the state of a dataset never written
+// is among the few most recent only, so it may be dropped while a query of it runs.
+import {expect, test} from 'vitest'
+import type {CommittedTransaction} from '../../lake/core/types.ts'
+import {createEventBus} from '../../lake/events/bus.ts'
+import {LiveEvents, type LiveMessage} from '../../lake/live/liveEvents.ts'
+
+const commit = (dataset: string, id: string): CommittedTransaction => ({
+  id: `tx-${id}`,
+  dataset,
+  timestamp: new Date().toISOString(),
+  identity: 'p-editor',
+  changes: [{id, before: null, after: null, mutations: [], effects: {apply: [], revert: []}}],
+})
+
+test('an answer computed before a commit its dropped state heard nothing of is checked again', async () => {
+  const bus = createEventBus()
+  const written = new Set<string>()
+  const live = new LiveEvents(bus, {written: (d) => written.has(d), unwrittenDatasets: 2})
+  // A query of a dataset never written starts: its answer is computed after this generation.
+  const asked = live.generation('desk')
+  // Meanwhile other names push its state out of the recent few, and the dataset's first write
+  // lands: nobody hears it for the dropped state.
+  for (const name of ['a', 'b', 'c']) live.generation(name)
+  written.add('desk')
+  bus.publish(commit('desk', 'story'))
+  // The answer from before the write is remembered on a new state of the dataset.
+  let now = '[]'
+  const tag = live.remember(
+    'desk',
+    {key: 'q', tagClass: 'published', rerun: async () => now},
+    '[]',
+    asked,
+  )
+  const heard: LiveMessage[] = []
+  const {unsubscribe} = live.subscribe(
+    'desk',
+    {includeDrafts: false, send: (m) => heard.push(m)},
+    null,
+  )
+  now = '[{"title":"খবর"}]'
+  await live.settled('desk')
+  // Before: no recheck (both states' counts were 0), so the stale answer was never announced.
+  expect(heard.flatMap((m) => m.tags)).toEqual([tag])
+  unsubscribe()
+  live.close()
+})

@@ -15,6 +15,7 @@ import {
   DEFAULT_WRITE_TIMEOUT_MS,
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
+import {sharpQueue} from '../assets/sharp.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
        [--query-timeout SECONDS] [--query-memory MB] [--index PATH]…
@@ -98,21 +99,24 @@ export const command = defineCommand({
       `Studio and clients: apiHost ${apiHostFor(values.host, server.port, tls !== null)} (eval "$(npm run -s lake -- env --export)")\n`,
     )
 
-    await new Promise<void>((done) => {
-      const stop = () => {
+    const signal = await new Promise<NodeJS.Signals>((done) => {
+      const stop = (signal: NodeJS.Signals) => {
         // Whatever is still running after 2 s (it should not be: queries run on threads that are
         // terminated at once), the process ends.
         setTimeout(() => {
           io.stderr.write('lake: still stopping after 2 s; exiting\n')
-          process.exit(EXIT.RUNTIME_ERROR)
+          end(signal, EXIT.RUNTIME_ERROR)
         }, 2000).unref()
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
         io.stdout.write('Stopping the lake…\n')
-        server.close().then(done, (err: unknown) => {
-          io.stderr.write(`lake: error while stopping: ${String(err)}\n`)
-          done()
-        })
+        server.close().then(
+          () => done(signal),
+          (err: unknown) => {
+            io.stderr.write(`lake: error while stopping: ${String(err)}\n`)
+            done(signal)
+          },
+        )
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)
@@ -120,9 +124,24 @@ export const command = defineCommand({
     // Closed: databases, query threads and connections. Ending the process here rather than when
     // its event loop drains skips freeing the main heap page by page, which took 100–500 ms of a
     // stop under load (half of what followed the close).
-    process.exit(EXIT.SUCCESS)
+    end(signal, EXIT.SUCCESS)
   },
 })
+
+/**
+ * Ends the process after a stop. With image work under way, by the signal itself: exit() runs
+ * libuv's teardown, which waits for every running job of its thread pool, and a libvips render of
+ * a large PNG cannot be cancelled (one held a SIGTERM 2-4 s past the close). The signal's default
+ * action skips that teardown; the databases are closed by then and the render's file was never
+ * renamed into the cache (lake/assets/imageCache.ts writes a temporary file first).
+ */
+function end(signal: NodeJS.Signals, code: number): never {
+  if (sharpQueue().running > 0) {
+    // No listener is left for the signal, so its default action applies: the process ends now.
+    process.kill(process.pid, signal)
+  }
+  process.exit(code)
+}
 
 function positive(value: string, option: string, unit: string): number {
   const number = Number(value)

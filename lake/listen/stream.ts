@@ -129,24 +129,14 @@ export function createListenerRegistry(): ListenerRegistry {
       byHolder.set(listener.holder, held)
       if (held <= config.maxBufferBytesPerHolder && total <= config.maxBufferBytesTotal) return
       recount()
-      while ((byHolder.get(listener.holder) ?? 0) > config.maxBufferBytesPerHolder) {
-        if (
-          !cutLargest(
-            listener.holder,
-            `its caller's listeners hold more than ${config.maxBufferBytesPerHolder} bytes unread`,
-          )
-        )
-          break
+      const {maxBufferBytesPerHolder: perHolder, maxBufferBytesTotal: lakeWide} = config
+      while ((byHolder.get(listener.holder) ?? 0) > perHolder) {
+        const why = `its caller's listeners hold more than ${perHolder} bytes unread`
+        if (!cutLargest(listener.holder, why)) break
         recount()
       }
-      while (total > config.maxBufferBytesTotal) {
-        if (
-          !cutLargest(
-            null,
-            `the lake's listeners hold more than ${config.maxBufferBytesTotal} bytes unread`,
-          )
-        )
-          break
+      while (total > lakeWide) {
+        if (!cutLargest(null, `the lake's listeners hold more than ${lakeWide} bytes unread`)) break
         recount()
       }
     },

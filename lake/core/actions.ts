@@ -5,7 +5,15 @@
  */
 import {BadRequestError, ConflictError, itemError, MutationError} from './errors.ts'
 import {getPublishedId, invalidIdReason, isDraftId, isPublishedId, isVersionId} from './ids.ts'
-import {applyPatch, documentBody, patchOperations, withCreatedAt} from './mutations.ts'
+import {
+  applyPatch,
+  documentBody,
+  patchOperations,
+  walk,
+  walkedBytes,
+  withCreatedAt,
+  type Walks,
+} from './mutations.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -50,25 +58,22 @@ export function applyActions(ws: WorkingSet, actions: unknown): void {
 /**
  * An upper bound of the work of a request's actions, in bytes walked, as mutationsWork counts it:
  * each document an action names once at its stored size, and again per operation of an edit's
- * patch; the request's own bytes are counted by the caller.
+ * patch at that size plus what the request carries for it; the request's own bytes are counted
+ * by the caller.
  */
 export function actionsWork(
   actions: unknown,
   storedBytes: (ids: readonly string[]) => readonly number[],
 ): number {
-  const walks = new Map<string, number>()
+  const walks: Walks = new Map()
   for (const action of Array.isArray(actions) ? actions : []) {
     if (!isObject(action)) continue
     // An edit's patch walks its draft, or the published document its draft starts from.
     const ops = isObject(action.patch) ? patchOperations(action.patch) : 0
-    for (const field of ['publishedId', 'draftId', 'versionId', 'baseId']) {
-      const id = action[field]
-      if (typeof id === 'string') walks.set(id, (walks.get(id) ?? 1) + ops)
-    }
+    const ids = ['publishedId', 'draftId', 'versionId', 'baseId'].map((field) => action[field])
+    walk(walks, ids, ops, action)
   }
-  const ids = [...walks.keys()]
-  const sizes = storedBytes(ids)
-  return ids.reduce((work, id, i) => work + sizes[i] * walks.get(id)!, 0)
+  return walkedBytes(walks, storedBytes)
 }
 
 function create(ws: WorkingSet, action: Json, index: number) {

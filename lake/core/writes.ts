@@ -32,15 +32,18 @@ export async function applyWrites(ws: WorkingSet, writes: Writes): Promise<Mutat
 }
 
 /**
- * Bytes the writes may walk (mutationsWork, actionsWork), their request's bytes included: a
- * bound, not a measure, so that the Studio's keystrokes and one-document writes stay in place
- * while an editor's many patches of a large draft cannot hold the event loop.
+ * Bytes the writes may walk (mutationsWork, actionsWork), their request's bytes included (or
+ * those alone, once they pass IN_PLACE_WRITE_BYTES): a bound, not a measure, so that the Studio's
+ * keystrokes and one-document writes stay in place while an editor's many patches of a large
+ * draft cannot hold the event loop.
  */
 export function writesWork(
   writes: Writes,
   requestBytes: number,
   storedBytes: (ids: readonly string[]) => readonly number[],
 ): number {
+  // Past the bound on its own: weighing the rest would only walk the request on the event loop.
+  if (requestBytes > IN_PLACE_WRITE_BYTES) return requestBytes
   const stored =
     writes.kind === 'actions'
       ? actionsWork(writes.actions, storedBytes)

@@ -13,7 +13,12 @@ import {
   StaleBuildError,
 } from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction} from '../../../lake/core/types.ts'
-import {applyWrites, writesWork, type Writes} from '../../../lake/core/writes.ts'
+import {
+  applyWrites,
+  IN_PLACE_WRITE_BYTES,
+  writesWork,
+  type Writes,
+} from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 
@@ -221,17 +226,59 @@ describe('the work a write may take', () => {
     expect(writesWork(edit({set: paths}), 300, large)).toBeGreaterThan(30_000_000)
   })
 
+  test('a patch of a document the request itself gives content counts it at that size', () => {
+    // A draft created in the request has no stored size: 200 keyed paths over its 20,000 items
+    // held the event loop 8 s in place (load 13), within a 515 kB request.
+    const items = Array.from({length: 20_000}, (_, i) => ({_key: `k${i}`, t: 'x'}))
+    const paths = Object.fromEntries(
+      Array.from({length: 200}, (_, i) => [`items[_key=="k${i}"].t`, 'q']),
+    )
+    const replace = {createOrReplace: {_id: 'drafts.x', _type: 'article', items}}
+    const created: Writes = {
+      kind: 'mutations',
+      mutations: [replace, {patch: {id: 'drafts.x', set: paths}}],
+    }
+    const length = JSON.stringify({mutations: created.mutations}).length
+    expect(length).toBeLessThan(IN_PLACE_WRITE_BYTES)
+    expect(writesWork(created, length, sizes({}))).toBeGreaterThan(200 * 500_000)
+    // The same through the Actions API: a new draft's attributes, then edits of it.
+    const actions: Writes = {
+      kind: 'actions',
+      actions: [
+        {
+          actionType: 'sanity.action.document.create',
+          publishedId: 'x',
+          attributes: {_id: 'drafts.x', _type: 'article', items},
+          ifExists: 'fail',
+        },
+        {
+          actionType: 'sanity.action.document.edit',
+          draftId: 'drafts.x',
+          publishedId: 'x',
+          patch: {set: paths},
+        },
+      ],
+    }
+    expect(writesWork(actions, length, sizes({}))).toBeGreaterThan(200 * 500_000)
+    // A document that is only written counts once, as the request's bytes.
+    const replaced: Writes = {kind: 'mutations', mutations: [replace]}
+    expect(writesWork(replaced, length, sizes({}))).toBe(length)
+  })
+
   test('each diffMatchPatch hunk counts, and a query match counts at its size', () => {
     const hunks = Array.from(
       {length: 50},
       (_, i) => `@@ -${i * 10 + 1},4 +${i * 10 + 1},5 @@\n abab\n+z\n`,
     )
-    const dmp: Writes = {
+    const dmp: Writes & {kind: 'mutations'} = {
       kind: 'mutations',
       mutations: [{patch: {id: 'd', diffMatchPatch: {body: hunks.join('')}}}],
     }
-    expect(writesWork(dmp, 0, sizes({d: 1000}))).toBe(1000 * 51)
-    const byQuery: Writes = {
+    // Read once, then each hunk walks it with what the request carries for it.
+    const carried = (writes: Writes & {kind: 'mutations'}) =>
+      JSON.stringify(Object.values((writes.mutations as object[])[0])[0]).length
+    expect(writesWork(dmp, 0, sizes({d: 1000}))).toBe(1000 + 50 * (1000 + carried(dmp)))
+    const byQuery: Writes & {kind: 'mutations'} = {
       kind: 'mutations',
       mutations: [{patch: {query: '*[_type == "x"]', set: {n: 1}}}],
       matched: new Map([
@@ -244,6 +291,8 @@ describe('the work a write may take', () => {
         ],
       ]),
     }
-    expect(writesWork(byQuery, 10, sizes({m1: 100, m2: 200}))).toBe(10 + 2 * 100 + 2 * 200)
+    expect(writesWork(byQuery, 10, sizes({m1: 100, m2: 200}))).toBe(
+      10 + (100 + 100 + carried(byQuery)) + (200 + 200 + carried(byQuery)),
+    )
   })
 })

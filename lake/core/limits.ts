@@ -90,10 +90,6 @@ export const LIMITS = {
    */
   listenerUnreadBytes: {perListener: 4 * MIB, perHolder: 32 * MIB, total: 128 * MIB},
   /**
-   * The Studio's presence sockets (one per open Studio tab). Each holds a file descriptor: 21,000
-   * anonymous ones that never sent a frame used up the lake's and refused every other connection.
-   */
-  /**
    * Connections to the lake's port (HTTP/1.1, HTTP/2 and the presence sockets), each a file
    * descriptor: without a bound, one address's idle connections could use up the process's.
    */
@@ -110,13 +106,37 @@ export const LIMITS = {
     /** Time to finish the TLS handshake (Node's default is 120 s). */
     tlsHandshakeMs: 10_000,
   },
+  /**
+   * The Studio's presence sockets (one per open Studio tab). Each holds a file descriptor: 21,000
+   * anonymous ones that never sent a frame used up the lake's and refused every other connection.
+   * A Studio tab sends one location of well under 1 KiB (a document id, a field path, a text
+   * selection), at most every 200 ms while its editor moves and every 30 s otherwise.
+   */
   presence: {
-    /** Per user or token; before a socket signs in, per client address. */
+    /** Sockets per user or token; before a socket signs in, per client address. */
     perHolder: 100,
     /** In the whole lake: far below any file descriptor limit, above any newsroom's tabs. */
     total: 2_000,
     /** Time to sign in: the Studio sends its token as the socket opens. */
     signInMs: 10_000,
+    /** Largest frame a socket may send (ws's default is 100 MiB). */
+    frameBytes: 16 * KIB,
+    /** One session's locations as JSON (UTF-8): held, and sent to every subscriber. */
+    stateBytes: 8 * KIB,
+    /** The locations of all sessions of one socket, as JSON: what one socket makes the lake hold. */
+    heldStateBytes: 16 * KIB,
+    /**
+     * Bytes sent to sockets and not yet taken by their readers: past a socket's own limit it is
+     * dropped; past a holder's or the lake's budget, its (or the lake's) socket with the most
+     * unread is. Without them 100 paused readers took the lake from 130 MB to 1.4 GB in 30 s.
+     */
+    unreadBytes: {perSocket: 1 * MIB, perHolder: 8 * MIB, total: 64 * MIB},
+    /**
+     * Messages a socket may send: a burst, then this many a second; past it the lake stops
+     * reading the socket until it may (TCP pushes back on the sender), so nothing is refused.
+     */
+    messagesBurst: 20,
+    messagesPerSecond: 10,
   },
 } as const
 

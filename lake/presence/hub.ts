@@ -13,6 +13,7 @@
  * transport (lake/presence/socket.ts) hands in text and a way to send text back.
  */
 import {can, type Principal} from '../core/grants.ts'
+import {LIMITS, nestingDepth} from '../core/limits.ts'
 
 /** What the hub needs to know about tokens (the lake's auth store fits). */
 export interface TokenResolver {
@@ -40,6 +41,11 @@ export interface PresenceConnection {
 
 export interface PresenceHub {
   connect(dataset: string, peer: PresencePeer, token?: string | null): PresenceConnection
+  /**
+   * Closes (4001) the sockets of every principal `ended` gives a reason for: a revoked token, a
+   * signed-out session, a removed user (lake/auth/revocation.ts). Returns how many.
+   */
+  endWhere(ended: (principal: Principal) => string | null): number
   /** Sessions currently known in a dataset (for tests and diagnostics). */
   sessions(dataset: string): {sessionId: string; userId: string}[]
   close(): void
@@ -55,16 +61,19 @@ const METHOD_NOT_FOUND = -32601
 const INVALID_PARAMS = -32602
 const PARSE_ERROR = -32700
 
-/** Generous limits: the Studio reports a handful of locations with short paths. */
+/** Generous limits: the Studio reports one location (the form it shows) with a short path. */
 const MAX_LOCATIONS = 50
 /**
  * Sessions and subscriptions one connection may hold (a Studio tab holds one of each). Without a
  * bound one signed-in socket announcing made-up session ids held 82 MB of heap for 5,000, and every
- * newcomer was sent all of them.
+ * newcomer was sent all of them. Each subscription is sent its own copy of every event.
  */
 export const MAX_SESSIONS_PER_CONNECTION = 16
-export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 16
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 4
 const MAX_ID_LENGTH = 200
+/** Arrays and objects nested in a location's path and selection (a field path is a few levels). */
+const MAX_LOCATION_DEPTH = 32
+const {stateBytes: MAX_STATE_BYTES, heldStateBytes: MAX_HELD_STATE_BYTES} = LIMITS.presence
 
 interface PresenceEvent {
   type: 'rollCall' | 'state' | 'disconnect'
@@ -87,8 +96,10 @@ interface Member {
   token: string | null
   principal: Principal | null
   subscriptions: Set<string>
-  /** Sessions this socket announced, with the last state of each. */
-  states: Map<string, Location[]>
+  /** Sessions this socket announced, with the last state of each and its size as JSON. */
+  states: Map<string, {locations: Location[]; bytes: number}>
+  /** Closes the socket and announces its sessions as gone. */
+  end(code: number, reason: string): void
 }
 
 interface Request {
@@ -108,21 +119,22 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
     return members
   }
 
-  /** Sends an event to every subscription in the dataset, each seeing only what it may read. */
+  /**
+   * Sends an event to every subscription in the dataset, each seeing only what it may read. The
+   * event is serialised once for all who may see all of it: a state goes to every subscriber.
+   */
   function broadcast(dataset: string, event: PresenceEvent) {
-    for (const member of channel(dataset)) deliver(member, event)
+    const whole = JSON.stringify(event)
+    for (const member of channel(dataset)) deliver(member, event, whole)
   }
 
-  function deliver(member: Member, event: PresenceEvent) {
+  function deliver(member: Member, event: PresenceEvent, whole?: string) {
     if (!member.principal || member.subscriptions.size === 0) return
     const visible = visibleTo(member.principal, event)
+    const result = visible === event && whole !== undefined ? whole : JSON.stringify(visible)
     for (const subscription of member.subscriptions) {
       member.peer.send(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          method: 'presence_subscription',
-          params: {subscription, result: visible},
-        }),
+        `{"jsonrpc":"2.0","method":"presence_subscription","params":{"subscription":${JSON.stringify(subscription)},"result":${result}}}`,
       )
     }
   }
@@ -135,6 +147,10 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
         principal: null,
         subscriptions: new Set(),
         states: new Map(),
+        end(code, reason) {
+          peer.close(code, reason)
+          forget()
+        },
       }
       channel(dataset).add(member)
       const reply = (id: unknown, result: unknown) =>
@@ -227,7 +243,7 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
             // Whoever is already here, so a newcomer need not wait for their next report.
             for (const other of channel(dataset)) {
               if (other === member || !other.principal) continue
-              for (const [sessionId, locations] of other.states) {
+              for (const [sessionId, {locations}] of other.states) {
                 deliver(member, {type: 'state', i: other.principal.id, m: {sessionId, locations}})
               }
             }
@@ -254,20 +270,37 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
               return fail(
                 id,
                 INVALID_PARAMS,
-                `presence_announce needs data.sessionId and data.locations (an array of at most ${MAX_LOCATIONS})`,
+                `presence_announce needs data.sessionId and data.locations (an array of at most ${MAX_LOCATIONS}, each with a documentId, its path and selection nested at most ${MAX_LOCATION_DEPTH} levels)`,
               )
             }
-            if (
-              !member.states.has(sessionId) &&
-              member.states.size >= MAX_SESSIONS_PER_CONNECTION
-            ) {
+            const previous = member.states.get(sessionId)
+            if (!previous && member.states.size >= MAX_SESSIONS_PER_CONNECTION) {
               return fail(
                 id,
                 INVALID_PARAMS,
                 `At most ${MAX_SESSIONS_PER_CONNECTION} presence sessions per connection: send presence_disconnect for one first`,
               )
             }
-            member.states.set(sessionId, locations)
+            // What the lake holds for the session and sends every subscriber: a Studio's location
+            // is well under 1 KiB.
+            const bytes = Buffer.byteLength(JSON.stringify(locations))
+            if (bytes > MAX_STATE_BYTES) {
+              return fail(
+                id,
+                INVALID_PARAMS,
+                `data.locations is ${bytes} bytes as JSON; at most ${MAX_STATE_BYTES}: send fewer or shorter locations`,
+              )
+            }
+            let held = bytes - (previous?.bytes ?? 0)
+            for (const state of member.states.values()) held += state.bytes
+            if (held > MAX_HELD_STATE_BYTES) {
+              return fail(
+                id,
+                INVALID_PARAMS,
+                `The sessions of this connection would hold ${held} bytes of locations; at most ${MAX_HELD_STATE_BYTES}: send presence_disconnect for one first`,
+              )
+            }
+            member.states.set(sessionId, {locations, bytes})
             broadcast(dataset, {type: 'state', i: principal.id, m: {sessionId, locations}})
             return reply(id, true)
           }
@@ -292,6 +325,23 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
         },
         closed: forget,
       }
+    },
+
+    endWhere(ended) {
+      const verdicts = new Map<Principal, string | null>()
+      let count = 0
+      for (const members of [...channels.values()]) {
+        for (const member of [...members]) {
+          const {principal} = member
+          if (!principal) continue
+          if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
+          const reason = verdicts.get(principal)
+          if (reason === null || reason === undefined) continue
+          member.end(CLOSE_UNAUTHORIZED, reason)
+          count++
+        }
+      }
+      return count
     },
 
     sessions(dataset) {
@@ -326,6 +376,8 @@ function locationsParam(value: unknown): Location[] | null {
     if (!item || typeof item !== 'object') return null
     const {type, documentId, path, lastActiveAt, selection} = item as Location
     if (typeof documentId !== 'string' || documentId.length > MAX_ID_LENGTH) return null
+    // Serialising a value nested thousands deep would overflow the stack.
+    if (nestingDepth([path, selection], MAX_LOCATION_DEPTH) > MAX_LOCATION_DEPTH) return null
     locations.push({
       type: typeof type === 'string' ? type : 'document',
       documentId,

@@ -6,6 +6,10 @@
  * Each socket holds a file descriptor for as long as it is open, so they are bounded before the
  * upgrade (a 404 for a dataset that does not exist, a 429 past the caps) and a socket must sign in
  * within a deadline: the Studio sends `authorization` as soon as the socket opens.
+ *
+ * What a socket may cost once open is bounded too: the frames it sends (size, and a rate past
+ * which the lake stops reading it), and the bytes sent to it that its reader has not taken (a
+ * reader that stops reading is dropped, as a listener is: lake/listen/stream.ts).
  */
 import type {ServerType} from '@hono/node-server'
 import type {IncomingMessage} from 'node:http'
@@ -20,8 +24,6 @@ const SOCKET_PATH = /^\/v[^/]+\/socket\/([A-Za-z0-9_-]{1,64})\/?$/
 /** The heartbeat bifur expects between messages; it keeps idle proxies from closing the socket. */
 const HEARTBEAT = '\u2665'
 const HEARTBEAT_MS = 20_000
-/** Largest accepted frame: a state report is a few hundred bytes. */
-const MAX_PAYLOAD = 64 * 1024
 
 export interface PresenceSocketOptions {
   tokens: TokenResolver
@@ -40,21 +42,104 @@ export interface PresenceLimits {
   total: number
   /** Time a socket has to sign in (`authorization`, or a token in the upgrade request's header). */
   signInMs: number
+  /** Largest frame a socket may send; past it the socket is closed (1009). */
+  frameBytes: number
+  /**
+   * Bytes sent and not yet taken by the reader: past `perSocket` the socket is dropped; past
+   * `perHolder` (a user's or token's sockets) or `total`, the holder's (or the lake's) socket with
+   * the most unread is dropped, until within.
+   */
+  unreadBytes: {perSocket: number; perHolder: number; total: number}
+  /** Messages a socket may send at once, then per second: past them it is read no further until it may. */
+  messagesBurst: number
+  messagesPerSecond: number
 }
 
 export interface PresenceSocket {
   hub: PresenceHub
   /** Sockets open now (and upgrades under way). */
   open(): number
+  /** Sockets dropped because their readers did not take what was sent (for tests, diagnostics). */
+  dropped(): number
   close(): void
+}
+
+/** A socket as the unread budget sees it. */
+interface Reader {
+  holder: string
+  unread(): number
+  drop(why: string): void
+}
+
+/**
+ * Unread bytes of all sockets, per holder and in the lake: as last counted plus what was sent
+ * since (readers only lower the truth), so the sockets are counted again only when a budget may
+ * be exceeded. The same scheme as the listeners' (lake/listen/stream.ts).
+ */
+function createUnreadBudget(limits: PresenceLimits['unreadBytes']) {
+  const readers = new Set<Reader>()
+  let total = 0
+  const byHolder = new Map<string, number>()
+  const recount = () => {
+    total = 0
+    byHolder.clear()
+    for (const reader of readers) {
+      const bytes = reader.unread()
+      total += bytes
+      byHolder.set(reader.holder, (byHolder.get(reader.holder) ?? 0) + bytes)
+    }
+  }
+  /** Drops the socket (of `holder`, or of anyone) with the most unread bytes. */
+  const dropLargest = (holder: string | null, why: string) => {
+    let largest: Reader | null = null
+    let most = 0
+    for (const reader of readers) {
+      if (holder !== null && reader.holder !== holder) continue
+      const bytes = reader.unread()
+      if (bytes > most) [largest, most] = [reader, bytes]
+    }
+    if (!largest) return false
+    readers.delete(largest)
+    largest.drop(why)
+    return true
+  }
+  return {
+    add: (reader: Reader) => readers.add(reader),
+    delete: (reader: Reader) => readers.delete(reader),
+    /** `reader` was sent `bytes` more: drops the largest readers while a budget is exceeded. */
+    sent(reader: Reader, bytes: number) {
+      total += bytes
+      const held = (byHolder.get(reader.holder) ?? 0) + bytes
+      byHolder.set(reader.holder, held)
+      if (held <= limits.perHolder && total <= limits.total) return
+      recount()
+      while ((byHolder.get(reader.holder) ?? 0) > limits.perHolder) {
+        const why = `its user's or token's presence sockets hold more than ${limits.perHolder} bytes unread`
+        if (!dropLargest(reader.holder, why)) break
+        recount()
+      }
+      while (total > limits.total) {
+        if (
+          !dropLargest(
+            null,
+            `the lake's presence sockets hold more than ${limits.total} bytes unread`,
+          )
+        )
+          break
+        recount()
+      }
+    },
+  }
 }
 
 /** Answers presence upgrades on `server`; other upgrade requests get a 404 and are closed. */
 export function attachPresence(server: ServerType, options: PresenceSocketOptions): PresenceSocket {
   const hub = createPresenceHub(options.tokens)
   const allowed = new Set(options.origins.map((origin) => normalizeOrigin(origin)))
-  const sockets = new WebSocketServer({noServer: true, maxPayload: MAX_PAYLOAD})
   const limits: PresenceLimits = {...LIMITS.presence, ...options.limits}
+  const sockets = new WebSocketServer({noServer: true, maxPayload: limits.frameBytes})
+  const budget = createUnreadBudget(limits.unreadBytes)
+  let dropped = 0
   /** Open sockets (and upgrades under way) per holder: a principal's id, or anonymous@address. */
   const held = new Map<string, number>()
   let open = 0
@@ -132,11 +217,33 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
         ),
       limits.signInMs,
     )
+    const reader: Reader = {
+      get holder() {
+        return holder
+      },
+      unread: () => ws.bufferedAmount,
+      // A reader this far behind would not read a close frame either: the connection goes at once
+      // (the client sees 1006; the Studio's connection store reconnects with a back-off).
+      drop: () => {
+        dropped++
+        ws.terminate()
+      },
+    }
+    budget.add(reader)
     const connection = hub.connect(
       dataset,
       {
         send: (text) => {
-          if (ws.readyState === ws.OPEN) ws.send(text)
+          if (ws.readyState !== ws.OPEN) return
+          const unread = ws.bufferedAmount
+          const bytes = Buffer.byteLength(text)
+          // One message larger than the limit may go out to a reader that has taken everything.
+          if (unread > 0 && unread + bytes > limits.unreadBytes.perSocket) {
+            budget.delete(reader)
+            return reader.drop(`more than ${limits.unreadBytes.perSocket} bytes unread`)
+          }
+          ws.send(text)
+          budget.sent(reader, bytes)
         },
         close: (code, reason) => ws.close(code, reason),
         signedIn: (principal) => {
@@ -156,13 +263,43 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
       () => ws.readyState === ws.OPEN && ws.send(HEARTBEAT),
       HEARTBEAT_MS,
     )
+    // Messages are handled at most `messagesPerSecond` after a burst (the Studio sends a few a
+    // second at most): past that the socket is paused, so TCP holds the sender back, and what ws
+    // had already read waits here.
+    let credit = limits.messagesBurst
+    let creditAt = performance.now()
+    const waiting: string[] = []
+    let refill: NodeJS.Timeout | undefined
+    const handle = () => {
+      refill = undefined
+      const now = performance.now()
+      credit = Math.min(
+        limits.messagesBurst,
+        credit + ((now - creditAt) * limits.messagesPerSecond) / 1000,
+      )
+      creditAt = now
+      while (waiting.length > 0 && credit >= 1) {
+        credit--
+        connection.receive(waiting.shift()!).catch(() => ws.close(1011, 'Presence failed'))
+      }
+      if (waiting.length === 0) {
+        if (ws.isPaused) ws.resume()
+        return
+      }
+      if (!ws.isPaused) ws.pause()
+      refill = setTimeout(handle, Math.ceil(((1 - credit) * 1000) / limits.messagesPerSecond))
+    }
     ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.close(4000, 'Send JSON-RPC as text frames')
-      connection.receive(String(data)).catch(() => ws.close(1011, 'Presence failed'))
+      waiting.push(String(data))
+      if (!refill) handle()
     })
     ws.on('close', () => {
       clearInterval(heartbeat)
       clearTimeout(deadline)
+      clearTimeout(refill)
+      waiting.length = 0
+      budget.delete(reader)
       open--
       release(holder)
       connection.closed()
@@ -173,6 +310,7 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
   return {
     hub,
     open: () => open,
+    dropped: () => dropped,
     close() {
       hub.close()
       sockets.close()

@@ -9,10 +9,15 @@ declare module 'ws' {
     static readonly OPEN: 1
     readonly OPEN: 1
     readonly readyState: 0 | 1 | 2 | 3
+    /** Bytes given to send() and not yet written to the socket (ws's queue and the stream's). */
+    readonly bufferedAmount: number
+    readonly isPaused: boolean
     constructor(url: string, options?: {origin?: string; headers?: Record<string, string>})
     send(data: string): void
     close(code?: number, reason?: string): void
     terminate(): void
+    pause(): void
+    resume(): void
     on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this
     on(event: 'close', listener: (code: number, reason: Buffer) => void): this
     on(event: 'open' | 'error', listener: (error?: Error) => void): this

@@ -263,8 +263,44 @@ describe('presence socket', () => {
 
   it('closes a socket that sends an oversized frame', async () => {
     const bifur = await editor('rina@localhost')
-    bifur.ws.send('x'.repeat(100_000))
+    // 20 kB: a Studio's frame is well under 1 kB (ws's own default would take 100 MiB).
+    bifur.ws.send(JSON.stringify({jsonrpc: '2.0', method: 'x', params: {pad: 'x'.repeat(20_000)}}))
     expect((await bifur.closed).code).toBe(1009)
+  })
+
+  it("refuses locations larger than a session may hold, or the socket's sessions together", async () => {
+    // Before: up to 64 kB a session, 16 sessions a socket, each state sent to every subscriber.
+    const bifur = await editor('rina@localhost')
+    const path = (keys: number) => Array.from({length: keys}, (_, n) => ({_key: `key-${n}`}))
+    const announce = (sessionId: string, locations: unknown[]) =>
+      bifur.call('presence_announce', {data: {sessionId, locations}})
+    // One location of about 9 kB (JSON) is past the 8 KiB a session may hold.
+    const tooLarge = await announce('a', [location('story', path(500))])
+    expect(tooLarge.error).toMatchObject({code: -32602, message: expect.stringMatching(/8192/)})
+    // Three sessions of about 6 kB each pass the 16 KiB one socket may hold.
+    expect((await announce('a', [location('story', path(330))])).error).toBe(undefined)
+    expect((await announce('b', [location('story', path(330))])).error).toBe(undefined)
+    const held = await announce('c', [location('story', path(330))])
+    expect(held.error).toMatchObject({code: -32602, message: expect.stringMatching(/16384/)})
+    // A session may still shrink, and then another fits.
+    expect((await announce('a', [location('story')])).error).toBe(undefined)
+    expect((await announce('c', [location('story', path(330))])).error).toBe(undefined)
+    // A path nested deeper than any schema is refused too (serialising it could overflow the stack).
+    let deep: unknown = 'title'
+    for (let n = 0; n < 40; n++) deep = [deep]
+    expect((await announce('d', [location('story', [deep])])).error?.code).toBe(-32602)
+    expect(bifur.ws.readyState).toBe(WebSocket.OPEN)
+    bifur.ws.close()
+  })
+
+  it('closes at once the socket of a token revoked while it only listens', async () => {
+    // Before: a socket that sent nothing more kept hearing who edits what.
+    await sessionToken('quiet@localhost', 'viewer')
+    const quiet = await editor('quiet@localhost')
+    expect(await lake.server.lake.auth!.store.logout(tokens['quiet@localhost'])).toBe(true)
+    const closed = await quiet.closed
+    expect(closed.code).toBe(4001)
+    expect(closed.reason).toMatch(/revoked/)
   })
 
   it('refuses browsers from origins the lake does not allow (403)', async () => {
@@ -393,4 +429,127 @@ describe('presence socket limits', () => {
     expect(await status(open.at(-1)!)).toBe(101)
     await closeAll(open)
   }, 20_000)
+})
+
+describe('presence socket budgets', () => {
+  // Small budgets on a real server; the rate is high but for the test that measures it.
+  let small: TestLake
+  const UNREAD = {perSocket: 256 * 1024, perHolder: 64 * 1024 * 1024, total: 64 * 1024 * 1024}
+  const startSmall = (limits: Record<string, unknown>) =>
+    startTestLake({
+      serverOptions: {
+        presenceLimits: {messagesBurst: 5_000, messagesPerSecond: 5_000, ...limits},
+      },
+    })
+  afterAll(() => small?.close())
+
+  const urlOf = (lake: TestLake) =>
+    `${lake.url.replace(/^http/, 'ws')}/v2022-06-30/socket/production`
+  const signedIn = async (lake: TestLake, token: string, subscriptions = 1) => {
+    const bifur = new Bifur(urlOf(lake))
+    await bifur.opened()
+    expect((await bifur.call('authorization', {authorization: `Bearer ${token}`})).result).toBe(
+      true,
+    )
+    for (let n = 0; n < subscriptions; n++) {
+      expect((await bifur.call('presence_subscribe')).result).toEqual(expect.any(String))
+    }
+    return bifur
+  }
+  const newToken = async (lake: TestLake, email: string) => {
+    const store = lake.server.lake.auth!.store
+    const user = await store.addUser({email, role: 'editor', password: 'presence-password-1'})
+    return (await store.exchangeSid(store.createSid(user.id)))!
+  }
+  /** About 7 kB of locations: the most a session may hold is 8 KiB. */
+  const large = Array.from({length: 6}, (_, n) =>
+    location(
+      `drafts.story-${n}`,
+      Array.from({length: 32}, (_, i) => ({_key: `k${i}-${'x'.repeat(18)}`})),
+    ),
+  )
+  /** Announces until `done` (or `most` times); returns how many were answered. */
+  const announceUntil = async (bifur: Bifur, done: () => boolean, most = 4_000) => {
+    let n = 0
+    while (!done() && n < most) {
+      const reply = await bifur.call('presence_announce', {
+        data: {sessionId: 'announcer', locations: large},
+      })
+      expect(reply.error).toBe(undefined)
+      n++
+    }
+    return n
+  }
+
+  it('drops a socket whose reader does not take what is sent, keeping the others', async () => {
+    // Before: the lake queued without bound; 100 paused readers took it from 130 MB to 1.3 GB.
+    small = await startSmall({unreadBytes: UNREAD})
+    const paused = await signedIn(small, small.token, 4)
+    paused.ws.pause()
+    const reading = await signedIn(small, small.token)
+    const announcer = await signedIn(small, await newToken(small, 'announcer@localhost'))
+    await announceUntil(announcer, () => small.server.presence.open() < 3)
+    expect(small.server.presence.open()).toBe(2)
+    expect(small.server.presence.dropped()).toBe(1)
+    // The reader that reads heard the latest announce and is still open.
+    await reading.event((e) => e.type === 'state' && e.m?.sessionId === 'announcer')
+    expect(reading.ws.readyState).toBe(WebSocket.OPEN)
+    expect((await reading.call('presence_rollcall', {session: 'r'})).result).toBe(true)
+    for (const bifur of [paused, reading, announcer]) bifur.ws.terminate()
+    await small.close()
+  }, 60_000)
+
+  it("drops one of a user's paused readers past the user's budget, each far below its own", async () => {
+    small = await startSmall({
+      unreadBytes: {perSocket: 64 * 1024 * 1024, perHolder: 512 * 1024, total: 64 * 1024 * 1024},
+    })
+    const paused = [
+      await signedIn(small, small.token, 4),
+      await signedIn(small, small.token, 4),
+      await signedIn(small, small.token, 4),
+    ]
+    for (const bifur of paused) bifur.ws.pause()
+    const announcer = await signedIn(small, await newToken(small, 'announcer@localhost'))
+    await announceUntil(announcer, () => small.server.presence.open() < 4)
+    expect(small.server.presence.dropped()).toBe(1)
+    expect(small.server.presence.open()).toBe(3)
+    for (const bifur of [...paused, announcer]) bifur.ws.terminate()
+    await small.close()
+  }, 60_000)
+
+  it("drops the lake's socket with the most unread past the lake-wide budget", async () => {
+    small = await startSmall({
+      unreadBytes: {perSocket: 64 * 1024 * 1024, perHolder: 64 * 1024 * 1024, total: 512 * 1024},
+    })
+    const second = await newToken(small, 'second@localhost')
+    const paused = [await signedIn(small, small.token, 4), await signedIn(small, second, 4)]
+    for (const bifur of paused) bifur.ws.pause()
+    const announcer = await signedIn(small, await newToken(small, 'announcer@localhost'))
+    await announceUntil(announcer, () => small.server.presence.open() < 3)
+    expect(small.server.presence.dropped()).toBe(1)
+    for (const bifur of [...paused, announcer]) bifur.ws.terminate()
+    await small.close()
+  }, 60_000)
+
+  it('reads a socket no faster than its rate, answering everything it sent', async () => {
+    small = await startTestLake({
+      serverOptions: {presenceLimits: {messagesBurst: 5, messagesPerSecond: 20}},
+    })
+    const bifur = await signedIn(small, small.token)
+    const started = performance.now()
+    const replies = await Promise.all(
+      Array.from({length: 60}, (_, n) =>
+        bifur.call('presence_announce', {
+          data: {sessionId: 'storm', locations: [location(`story-${n}`)]},
+        }),
+      ),
+    )
+    const elapsed = performance.now() - started
+    expect(replies.every((reply) => reply.result === true)).toBe(true)
+    // Before: all 60 answered at once. Now the burst's credit left after signing in and
+    // subscribing (3), then 20 a second: at least 2.85 s, and only a slower machine takes longer.
+    expect(elapsed).toBeGreaterThanOrEqual(((60 - 5) / 20) * 1000 * 0.9)
+    bifur.ws.close()
+    await small.close()
+  }, 30_000)
 })

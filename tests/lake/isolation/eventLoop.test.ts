@@ -4,9 +4,14 @@
  * timeout error at the deadline (or a clear 4xx), while a concurrent /ping answers: the median of
  * pings taken all through the query, not the fastest of them.
  */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {searchIndexCaughtUp} from '../../helpers/searchIndex.ts'
 import {openSse} from '../listen/listeners.ts'
 import {median, timed} from './pathological.ts'
 
@@ -48,14 +53,18 @@ const queryUrl = (query: string, params: Record<string, unknown> = {}, base = la
   return `${base}/${API}/data/query/test?${search}`
 }
 
-/** Pings every 100 ms until `done` settles; their times. */
-async function pingsWhile(done: Promise<unknown>): Promise<number[]> {
+/** Pings (`url`, every `everyMs`) until `done` settles; their times. */
+async function pingsWhile(
+  done: Promise<unknown>,
+  url = `${lake.url}/${API}/ping`,
+  everyMs = 100,
+): Promise<number[]> {
   let finished = false
   void done.finally(() => (finished = true)).catch(() => {})
   const pings: number[] = []
   while (!finished) {
-    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
-    await sleep(100)
+    pings.push((await timed(url)).ms)
+    await sleep(everyMs)
   }
   return pings
 }
@@ -193,25 +202,59 @@ describe("a mutation's query (issue 9 audit, finding 2)", () => {
 })
 
 describe('many patches of one large document (issue 9 audit, finding 3)', () => {
-  test('past the transaction budget: a quick 400 saying how to split it; pings answer', async () => {
+  // A lake of its own, a child process as run: in this process the lake shared its event loop
+  // and heap with the test's own client (the 3 MB draft built, sent and collected), and at load
+  // 10+ on two cores that alone made the one ping of a 120-230 ms refusal take 105-229 ms.
+  let child: LakeProcess
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'lake-budget-'))
+    child = await startLakeProcess({dataDir, tls: false})
     const items = Array.from({length: 87_381}, (_, i) => ({_key: `k${i}`, t: 'x'.repeat(20)}))
-    await lake.client().createOrReplace({_id: 'drafts.big', _type: 'article', items})
-    const mutations = (count: number) =>
-      Array.from({length: count}, (_, i) => ({patch: {id: 'drafts.big', set: {n: i}}}))
+    const created = await mutate(false, [
+      {createOrReplace: {_id: 'drafts.big', _type: 'article', items}},
+    ])
+    expect(created.status, JSON.stringify(created.body)).toBe(200)
+    // The draft's indexing after its commit, and a cold ping path, are not what is measured.
+    await searchIndexCaughtUp(dataDir, 'test')
+    for (let i = 0; i < 5; i++) await timed(`${child.url}/${API}/ping`)
+  }, 120_000)
+
+  afterAll(async () => {
+    await child?.stop()
+    if (dataDir) await rm(dataDir, {recursive: true, force: true})
+  })
+
+  const mutate = (dryRun: boolean, mutations: unknown[]) =>
+    fetch(`${child.url}/${API}/data/mutate/test${dryRun ? '?dryRun=true' : ''}`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${child.token}`, 'content-type': 'application/json'},
+      body: JSON.stringify({mutations}),
+    }).then(async (res) => ({status: res.status, body: await res.json()}))
+
+  test('past the transaction budget: a quick 400 saying how to split it; pings answer', async () => {
     const send = (count: number) =>
-      fetch(`${lake.url}/${API}/data/mutate/test?dryRun=true`, {
-        method: 'POST',
-        headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
-        body: JSON.stringify({mutations: mutations(count)}),
-      }).then(async (res) => ({status: res.status, body: await res.json()}))
-    const many = send(200)
-    const pings = await pingsWhile(many)
-    const {status, body} = await many
+      mutate(
+        true,
+        Array.from({length: count}, (_, i) => ({patch: {id: 'drafts.big', set: {n: i}}})),
+      )
+    // Refused eight times in a row, with pings every 20 ms all through: one refusal takes 15-250
+    // ms, and the median of the one ping beside it (every 100 ms) was that ping.
+    const many = (async () => {
+      const answers = []
+      for (let i = 0; i < 8; i++) answers.push(await send(200))
+      return answers
+    })()
+    const pings = await pingsWhile(many, `${child.url}/${API}/ping`, 20)
+    const answers = await many
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(400))
+    const {status, body} = answers[0]
     // Before: 125 s on the event loop (each patch copied, checked and parsed the whole draft).
     expect(status, JSON.stringify(body)).toBe(400)
     expect(body.error.items[0].error.type).toBe('transactionTooLargeError')
     expect(body.error.description).toMatch(/split the mutations into several transactions/)
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    expect(median(pings), pings.map(Math.round).join(' ')).toBeLessThan(100)
     // Within the budget the patches apply (before: 11.9 s for 20).
     const few = await send(10)
     expect(few.status, JSON.stringify(few.body)).toBe(200)

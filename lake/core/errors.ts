@@ -143,6 +143,45 @@ function describedError(name: string, type: string) {
  */
 export const UnavailableError = describedError('UnavailableError', 'unavailableError')
 
+/**
+ * SQLite could not take a lock it needed (SQLITE_BUSY or SQLITE_LOCKED: another connection held
+ * it past the busy timeout, or this connection's read snapshot was older than the last write):
+ * nothing was changed, and the same request a moment later normally succeeds.
+ */
+export class DatabaseBusyError extends LakeError {
+  override name = 'DatabaseBusyError'
+  /** How long a client should wait before it tries again (`Retry-After`). */
+  readonly retryAfterSeconds: number
+
+  constructor(description: string, retryAfterSeconds = 1) {
+    super('databaseBusyError', description)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** SQLite's primary result codes for a lock it could not take (extended codes keep them in their low byte). */
+const SQLITE_BUSY = 5
+const SQLITE_LOCKED = 6
+
+/**
+ * The typed error for a raw `node:sqlite` error that says the database was busy or locked; null
+ * for any other error. Core stays free of node:sqlite: it reads the error's documented fields.
+ */
+export function databaseBusy(err: unknown): DatabaseBusyError | null {
+  if (err instanceof DatabaseBusyError) return err
+  const {code, errcode, errstr} = (err ?? {}) as {
+    code?: unknown
+    errcode?: unknown
+    errstr?: unknown
+  }
+  if (code !== 'ERR_SQLITE_ERROR' || typeof errcode !== 'number') return null
+  const primary = errcode & 0xff
+  if (primary !== SQLITE_BUSY && primary !== SQLITE_LOCKED) return null
+  return new DatabaseBusyError(
+    `The dataset's database was busy and could not take this request (SQLite: ${String(errstr ?? 'database is locked')}, code ${errcode}); nothing was changed. Try again in a moment.`,
+  )
+}
+
 /** A document, revision, dataset or route that does not exist. */
 export const NotFoundError = describedError('NotFoundError', 'notFoundError')
 

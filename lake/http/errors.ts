@@ -4,6 +4,8 @@ import {
   AuthError,
   BadRequestError,
   ConflictError,
+  databaseBusy,
+  DatabaseBusyError,
   InvalidImageError,
   LakeError,
   MutationError,
@@ -27,7 +29,7 @@ export function statusFor(err: LakeError): number {
   // Not 502/503: @sanity/client retries those for queries, and a query that ran out of time would
   // run out of time again.
   if (err instanceof QueryTimeoutError) return 504
-  if (err instanceof UnavailableError) return 503
+  if (err instanceof UnavailableError || err instanceof DatabaseBusyError) return 503
   if (err instanceof QueryParseError || err instanceof QueryError) return 400
   if (err instanceof MutationError || err instanceof BadRequestError) return 400
   if (err instanceof NotFoundError) return 404
@@ -74,7 +76,16 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
   return err instanceof InvalidImageError ? {...body, details: err.details} : body
 }
 
-export function errorResponse(err: unknown): Response {
+export function errorResponse(thrown: unknown): Response {
+  // SQLite's own "database is locked" (from any read or write) is the lake being busy, not broken.
+  const err = databaseBusy(thrown) ?? thrown
+  if (err instanceof DatabaseBusyError) {
+    console.warn(`lake: ${err.description}`)
+    return Response.json(bodyFor(err), {
+      status: 503,
+      headers: {'Retry-After': String(err.retryAfterSeconds)},
+    })
+  }
   if (err instanceof LakeError) {
     const status = statusFor(err)
     // A query past its deadline is the caller's (it is answered); one line says what happened.

@@ -2,6 +2,8 @@
 import {
   BadRequestError,
   ConflictError,
+  databaseBusy,
+  DatabaseBusyError,
   LakeError,
   MutationError,
   QueryError,
@@ -88,7 +90,8 @@ export interface WireError {
   items?: ErrorItem[]
 }
 
-export function toWire(err: unknown): WireError | null {
+export function toWire(thrown: unknown): WireError | null {
+  const err = databaseBusy(thrown) ?? thrown
   if (!(err instanceof LakeError)) return null
   const wire: WireError = {name: err.name, type: err.type, description: err.description}
   if (err instanceof QueryParseError)
@@ -107,6 +110,8 @@ export function fromWire(wire: WireError): LakeError {
       return new BadRequestError(wire.description)
     case 'QueryResultTooLargeError':
       return new QueryResultTooLargeError()
+    case 'DatabaseBusyError':
+      return new DatabaseBusyError(wire.description)
     case 'MutationError':
     case 'ConflictError':
     case 'StaleMatchError': {

@@ -1,0 +1,65 @@
+/**
+ * A busy database is the lake being busy, not broken: SQLite's "database is locked" (SQLITE_BUSY,
+ * and its extended codes such as SQLITE_BUSY_SNAPSHOT) becomes a 503 with Retry-After that says
+ * what happened, never a bare 500.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {expect, test} from 'vitest'
+import {databaseBusy, DatabaseBusyError} from '../../../lake/core/errors.ts'
+import {errorResponse} from '../../../lake/http/errors.ts'
+import {fromWire, toWire} from '../../../lake/query/wire.ts'
+
+/** The error SQLite really throws when another connection holds the write lock. */
+async function realBusyError(): Promise<unknown> {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-busy-'))
+  const path = join(dir, 'x.sqlite')
+  const holder = new DatabaseSync(path)
+  holder.exec('PRAGMA journal_mode = WAL; CREATE TABLE t (v)')
+  const other = new DatabaseSync(path)
+  other.exec('PRAGMA busy_timeout = 0')
+  holder.exec('BEGIN IMMEDIATE')
+  try {
+    other.exec('BEGIN IMMEDIATE')
+    return null
+  } catch (err) {
+    return err
+  } finally {
+    holder.exec('ROLLBACK')
+    holder.close()
+    other.close()
+    await rm(dir, {recursive: true, force: true})
+  }
+}
+
+test('SQLITE_BUSY becomes a 503 with Retry-After and a message saying what happened', async () => {
+  const err = await realBusyError()
+  expect((err as {errcode: number}).errcode & 0xff).toBe(5)
+  const res = errorResponse(err)
+  expect(res.status).toBe(503)
+  expect(res.headers.get('retry-after')).toBe('1')
+  const body = await res.json()
+  expect(body).toMatchObject({statusCode: 503, error: 'Service Unavailable'})
+  expect(body.message).toMatch(/database was busy.*nothing was changed.*Try again/)
+})
+
+test('SQLITE_BUSY_SNAPSHOT (517) too, and the typed error crosses from a query thread', () => {
+  const snapshot = Object.assign(new Error('database is locked'), {
+    code: 'ERR_SQLITE_ERROR',
+    errcode: 517,
+    errstr: 'database is locked',
+  })
+  expect(errorResponse(snapshot).status).toBe(503)
+  const crossed = fromWire(toWire(snapshot)!)
+  expect(crossed).toBeInstanceOf(DatabaseBusyError)
+  expect(errorResponse(crossed).status).toBe(503)
+  // Other SQLite errors are not busy ones.
+  const corrupt = Object.assign(new Error('database disk image is malformed'), {
+    code: 'ERR_SQLITE_ERROR',
+    errcode: 11,
+  })
+  expect(databaseBusy(corrupt)).toBeNull()
+  expect(errorResponse(corrupt).status).toBe(500)
+})

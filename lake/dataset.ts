@@ -179,13 +179,15 @@ export interface DatasetService {
     page: {limit: number; cursor?: string},
   ): {events: DocumentGroupEvent[]; nextCursor: string}
   /**
-   * Stored documents in `_id` order; `document` is null for those `principal` may not read (they
-   * still count for paging).
+   * Stored documents in `_id` order as their JSON text, a page at a time (EXPORT_PAGE), each page
+   * read by key when the caller asks for it: nothing is held between pages, neither a read of the
+   * database nor more than one page. `json` is null for those `principal` may not read (they still
+   * count for paging). Not a snapshot: see docs/lake-api.md (Export).
    */
   export(
     principal: Principal,
     options?: ExportOptions,
-  ): Iterable<{id: string; document: SanityDocument | null}>
+  ): Iterable<{id: string; json: string | null}[]>
 }
 
 export interface DatasetServiceOptions {
@@ -221,6 +223,13 @@ const BUILD_ATTEMPTS = 3
  * answers others, and a slow reader holds one page.
  */
 export const LOG_PAGE = {transactions: 100, bytes: 1 << 18}
+
+/**
+ * A page of an export: at most this many documents, and no more once this many characters of
+ * JSON were read (a document is never split). Each page is one short read; a paused client holds
+ * one page.
+ */
+export const EXPORT_PAGE = {documents: 250, bytes: 1 << 20}
 
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
@@ -552,9 +561,22 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return eventsPage(cached.events, page.limit, page.cursor)
     },
 
-    *export(principal, exportOptions) {
-      for (const doc of store.exportDocuments(exportOptions)) {
-        yield {id: doc._id, document: can(principal, 'read', doc._id) ? doc : null}
+    *export(principal, exportOptions = {}) {
+      const {types, limit} = exportOptions
+      let afterId = exportOptions.afterId
+      let left = limit ?? Infinity
+      while (left > 0) {
+        const budget = {documents: Math.min(left, EXPORT_PAGE.documents), bytes: EXPORT_PAGE.bytes}
+        const page = store.exportPage({types, afterId}, budget)
+        left -= page.documents.length
+        if (page.documents.length > 0) {
+          yield page.documents.map(({id, json}) => ({
+            id,
+            json: can(principal, 'read', id) ? json : null,
+          }))
+        }
+        if (page.next === null) return
+        afterId = page.next
       }
     },
   }

@@ -206,6 +206,12 @@ export interface ExportOptions {
   limit?: number
 }
 
+/** A stored document as its JSON text, as an export sends it. */
+export interface ExportedDocument {
+  id: string
+  json: string
+}
+
 export interface StoreWriter {
   /** Whether a transaction id is already used in this dataset. */
   hasTransaction(id: string): boolean
@@ -321,7 +327,17 @@ export interface Store {
   latestTransactionId(ids: readonly string[]): string | null
   /** A document as it was at a transaction, at a time, or its last state (also after deletion). */
   documentAt(id: string, at: HistoryPoint): SanityDocument | null
-  exportDocuments(options?: ExportOptions): Iterable<SanityDocument>
+  /**
+   * The next documents of an export in `_id` order, after `options.afterId`: at most
+   * `budget.documents` (`options.limit` is the caller's), and no more once `budget.bytes` characters of JSON
+   * were read (always at least one). One short read that ends before it returns: an export reads
+   * page after page by key, so nothing holds a read (a snapshot) of the writer's connection while
+   * its client is slow. `next` (the last id) is null when no more can follow.
+   */
+  exportPage(
+    options: ExportOptions,
+    budget: {documents: number; bytes: number},
+  ): {documents: ExportedDocument[]; next: string | null}
   close(): void
 }
 

@@ -70,6 +70,7 @@ import {
   unindexDocument,
 } from './searchIndex.ts'
 import type {
+  ExportedDocument,
   ExportOptions,
   HistoryPoint,
   LoggedTransaction,
@@ -1925,7 +1926,7 @@ export function createSqliteStore(
       return row?.seq == null ? null : stateAfter(id, Number(row.seq))
     },
 
-    *exportDocuments(options: ExportOptions = {}) {
+    exportPage(options: ExportOptions, budget) {
       const where: string[] = []
       const params: SQLInputValue[] = []
       if (options.types) {
@@ -1936,16 +1937,22 @@ export function createSqliteStore(
         where.push('id > ?')
         params.push(options.afterId)
       }
-      let sql = `SELECT json(body) AS body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`
-      if (options.limit !== undefined) {
-        sql += ' LIMIT ?'
-        params.push(options.limit)
+      // Read to the page's end before returning (a suspended statement would keep its snapshot
+      // and the next write on this connection would fail with SQLITE_BUSY_SNAPSHOT). The JSON
+      // text goes out as stored: an export parses nothing.
+      const sql = `SELECT id, json(body) AS body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`
+      const s = stmt(sql)
+      if (!s) return {documents: [], next: null}
+      const documents: ExportedDocument[] = []
+      let bytes = 0
+      for (const row of s.iterate(...params, Math.max(1, budget.documents))) {
+        const {id, body} = row as {id: string; body: string}
+        documents.push({id, json: body})
+        bytes += body.length
+        if (bytes >= budget.bytes) break
       }
-      const s = freshStmt(sql)
-      if (!s) return
-      for (const row of s.iterate(...params)) {
-        yield JSON.parse(String((row as {body: string}).body)) as SanityDocument
-      }
+      const full = documents.length >= budget.documents || bytes >= budget.bytes
+      return {documents, next: full ? documents.at(-1)!.id : null}
     },
 
     flushSearchIndex() {

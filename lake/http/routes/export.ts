@@ -14,9 +14,6 @@ export const exportRoutes = new Hono()
 
 /** Documents per cursor page. */
 export const EXPORT_PAGE_SIZE = 5000
-/** Documents per write while streaming, so a large export never sits in memory at once. */
-const WRITE_BATCH = 200
-
 exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
   const dataset = datasetOf(c)
   const principal = getPrincipal(c)
@@ -33,33 +30,29 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
     )
   }
   c.header('content-type', 'application/x-ndjson')
+  // A page at a time, each read by key and written before the next is read (lake/dataset.ts).
   return stream(c, async (out) => {
-    const documents = dataset.export(principal, {
+    const pages = dataset.export(principal, {
       types,
       afterId,
       limit: cursorMode ? pageSize + 1 : undefined,
     })
-    let batch: string[] = []
     let count = 0
     let lastId: string | undefined
-    for (const {id, document} of documents) {
-      if (cursorMode && count === pageSize) {
-        // One more exists: finish the page and tell the client where to resume.
-        await out.write(batch.join(''))
-        batch = []
-        await out.write(JSON.stringify({nextCursor: encodeCursor(lastId!)}) + '\n')
-        return
+    for (const page of pages) {
+      let text = ''
+      for (const {id, json} of page) {
+        if (cursorMode && count === pageSize) {
+          // One more exists: finish the page and tell the client where to resume.
+          await out.write(text + JSON.stringify({nextCursor: encodeCursor(lastId!)}) + '\n')
+          return
+        }
+        count++
+        lastId = id
+        if (json !== null) text += json + '\n'
       }
-      count++
-      lastId = id
-      if (!document) continue
-      batch.push(JSON.stringify(document) + '\n')
-      if (batch.length >= WRITE_BATCH) {
-        await out.write(batch.join(''))
-        batch = []
-      }
+      if (text) await out.write(text)
     }
-    if (batch.length > 0) await out.write(batch.join(''))
   })
 })
 

@@ -643,10 +643,40 @@ describe('sqliteStore', () => {
     reopened.close()
   })
 
-  test('export pages in _id order by type', async () => {
+  test('export pages in _id order by type, within a budget of documents and characters', async () => {
     await commit({c: {_type: 'x'}, a: {_type: 'x'}, b: {_type: 'y'}, d: {_type: 'x'}})
-    expect(ids(store.exportDocuments())).toEqual(['a', 'b', 'c', 'd'])
-    expect(ids(store.exportDocuments({types: ['x'], afterId: 'a', limit: 2}))).toEqual(['c', 'd'])
+    const all = {documents: 100, bytes: 1 << 20}
+    const page = store.exportPage({}, all)
+    expect(page.documents.map((doc) => doc.id)).toEqual(['a', 'b', 'c', 'd'])
+    expect(page.next).toBeNull()
+    // The stored JSON text, as is.
+    expect(page.documents.map((doc) => JSON.parse(doc.json))).toEqual(
+      store.getDocuments(['a', 'b', 'c', 'd']),
+    )
+    const x = store.exportPage({types: ['x'], afterId: 'a'}, {documents: 2, bytes: 1 << 20})
+    expect(x.documents.map((doc) => doc.id)).toEqual(['c', 'd'])
+    // Full: more may follow; the next page says there are none.
+    expect(x.next).toBe('d')
+    expect(store.exportPage({types: ['x'], afterId: 'd'}, all)).toEqual({documents: [], next: null})
+    // A character budget smaller than a document still gives one a page.
+    const one = store.exportPage({afterId: 'b'}, {documents: 100, bytes: 1})
+    expect(one.documents.map((doc) => doc.id)).toEqual(['c'])
+    expect(one.next).toBe('c')
+  })
+
+  test('an export page holds no read: a write after another connection wrote still commits', async () => {
+    await commit({a: {}, b: {}, c: {}})
+    const page = store.exportPage({}, {documents: 1, bytes: 1 << 20})
+    expect(page.next).toBe('a')
+    // Another connection (the index's or the checkpointer's thread) writes meanwhile: a read
+    // left open on the store's connection would keep the older snapshot, and this connection's
+    // next write could not begin (SQLITE_BUSY_SNAPSHOT).
+    const other = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    other.exec("INSERT OR IGNORE INTO search_queue (id) VALUES ('a')")
+    other.close()
+    await commit({d: {}})
+    const rest = store.exportPage({afterId: page.next!}, {documents: 100, bytes: 1 << 20})
+    expect(rest.documents.map((doc) => doc.id)).toEqual(['b', 'c', 'd'])
   })
 })
 

@@ -20,8 +20,8 @@ import {
   QueryTimeoutError,
 } from './core/errors.ts'
 import {can, canUploadAssets, type Principal} from './core/grants.ts'
-import {documentEvents, eventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
-import {getDraftId, getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
+import {documentEventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
+import {getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
 import {createLru} from './core/lru.ts'
 import type {
   ExportOptions,
@@ -203,16 +203,7 @@ export interface DatasetServiceOptions {
   config: DatasetConfig
   /** The body of an error as clients see it (for `channelError` events). */
   errorBody: (err: LakeError) => unknown
-  /** Bounds of the Events API's page cache (default RECENT_EVENTS). */
-  recentEvents?: {documents: number; events: number}
 }
-
-/**
- * What the service keeps of the Events API's events for their next pages: the documents paged
- * through lately, and at most `events` events in all (a document with more is decoded anew for
- * each page, as it would be without the cache).
- */
-export const RECENT_EVENTS = {documents: 32, events: 20_000}
 
 /** How often a transaction whose documents changed while it was built is built again (then a 409). */
 const BUILD_ATTEMPTS = 3
@@ -235,12 +226,6 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
   let prepared = false
-  /** The Events API's events of the documents paged through lately, weighed by their events. */
-  const recentLimits = options.recentEvents ?? RECENT_EVENTS
-  const recentEvents = createLru<string, {head: string; events: ReturnType<typeof documentEvents>}>(
-    {entries: recentLimits.documents, weight: recentLimits.events},
-    (_, entry) => entry.events.length,
-  )
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
@@ -546,19 +531,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     documentEvents(id, page) {
-      // The published view reads the draft's log too (its revision before a publish); a release
-      // version's publish shows there all the same, from the publishing transaction.
-      const publishedId = getPublishedId(id)
-      const ids = id === publishedId ? [id, getDraftId(id)] : [publishedId, id]
-      // Events are read off the outline of the whole log, oldest first (nothing decoded); the
-      // next pages of a document that has not changed since reuse them.
-      const head = store.latestTransactionId(ids) ?? ''
-      let cached = recentEvents.get(id)
-      if (cached?.head !== head) {
-        cached = {head, events: documentEvents(id, store.transactionOutlines(ids))}
-        recentEvents.set(id, cached)
-      }
-      return eventsPage(cached.events, page.limit, page.cursor)
+      return documentEventsPage(id, store, page.limit, page.cursor)
     },
 
     *export(principal, exportOptions = {}) {

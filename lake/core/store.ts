@@ -178,6 +178,44 @@ export interface TransactionOutline {
   changes: {id: string; effect: ChangeEffect}[]
 }
 
+/**
+ * Which changes of a document group the Events API reads (core/historyEvents.ts eventSelection):
+ * every change of the `every` documents, the creations and deletions of `lifecycle`, the
+ * deletions of `deletions`.
+ */
+export interface EventSelection {
+  every: readonly string[]
+  lifecycle: readonly string[]
+  deletions: readonly string[]
+}
+
+/** The log as the Events API reads it: newest first, from indexes, nothing decoded. */
+export interface EventLog {
+  /**
+   * The transactions with a selected change, newest first, before transaction `before` (null:
+   * from the newest), at most `count`; each with what it did to the documents of the group of
+   * `publishedId` (it, its draft, its release versions; other documents are left out). Null when
+   * `before` is no transaction of the log.
+   */
+  groupTransactions(
+    publishedId: string,
+    select: EventSelection,
+    before: string | null,
+    count: number,
+  ): TransactionOutline[] | null
+  /**
+   * The variants (draft, release versions) of `publishedId` that existed just before transaction
+   * `tx`, oldest creation first, each with the transaction that last wrote it.
+   */
+  variantsBefore(publishedId: string, tx: string): {id: string; rev: string}[]
+  /**
+   * Who wrote `variantId` since it was last created, before transaction `tx`, in order of their
+   * first change; a store may read only the creation and the newest changes of a long history
+   * (sqliteStore: CONTRIBUTOR_CHANGES).
+   */
+  variantAuthors(variantId: string, tx: string): string[]
+}
+
 /** Where a page of the log ends: pass it back as `after` for the next page. */
 export type LogCursor = number
 
@@ -230,7 +268,7 @@ export interface StoreWriter {
   onDurable(fn: () => void): void
 }
 
-export interface Store {
+export interface Store extends EventLog {
   readonly dataset: string
   /** Documents by id, in the order asked; null for a missing id. */
   getDocuments(ids: readonly string[]): (SanityDocument | null)[]
@@ -317,14 +355,6 @@ export interface Store {
     /** States of documents the pages so far rebuilt, kept by the reader for the next page. */
     known?: Map<string, {seq: number; state: SanityDocument | null}>,
   ): {transactions: LoggedTransactionText[]; next: LogCursor | null}
-  /**
-   * Every transaction that touched any of `ids`, oldest first, with what each of its changes of
-   * the documents' groups did (the published ids of `ids`, their drafts and release versions;
-   * other documents' changes are left out): read from an index, nothing decoded.
-   */
-  transactionOutlines(ids: readonly string[]): TransactionOutline[]
-  /** The id of the newest transaction that touched any of `ids` (none decoded); null if none did. */
-  latestTransactionId(ids: readonly string[]): string | null
   /** A document as it was at a transaction, at a time, or its last state (also after deletion). */
   documentAt(id: string, at: HistoryPoint): SanityDocument | null
   /**

@@ -19,7 +19,7 @@ import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
-import {getPublishedId, invalidDatasetReason} from '../core/ids.ts'
+import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
 import {strongReferences} from '../core/references.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import {
@@ -90,6 +90,12 @@ import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
 
 /** States of documents a log reader keeps between pages (see transactionPage's stateOf). */
 const KNOWN_STATES = 8
+
+/**
+ * The changes of a draft (or release version) a publish reads its contributors from: its creation
+ * and at most this many of its newest changes (core/store.ts variantAuthors).
+ */
+export const CONTRIBUTOR_CHANGES = 1_000
 
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
 const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[] = [
@@ -278,6 +284,12 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       DROP INDEX changes_doc;
       CREATE INDEX changes_doc ON changes (doc_id, tx_seq, deleted);
     `,
+  },
+  {
+    // The Events API reads a document's deletions (and the creations after them) newest first: a
+    // seek here, where changes_doc would walk every change since (a draft's 100,000 edits).
+    name: 'the change log indexed by deletions',
+    sql: `CREATE INDEX changes_deleted ON changes (doc_id, tx_seq) WHERE deleted = 1;`,
   },
 ]
 
@@ -1490,6 +1502,94 @@ export function createSqliteStore(
   /** Full-text candidates as SQL; none (no narrowing) when this store keeps no index. */
   const searchSql = (hint: SearchHint) => (searchIndexOn ? searchCondition(hint) : null)
 
+  /**
+   * The Events API's reads of the log (groupTransactions and the rest) go through changes_doc and
+   * changes_deleted alone: a seek into the log's table reads a large edit's whole row (its key
+   * compares spill to overflow pages), 1.7 s for the outline of a 1 MB article's 2,150 revisions.
+   */
+  function seqOf(tx: string): number | null {
+    const row = get('SELECT seq FROM transactions WHERE id = ?', tx)
+    return row ? Number(row.seq) : null
+  }
+
+  /** The document's change in transaction `seq`, if it has one. */
+  function changeAt(id: string, seq: number): {position: number; deleted: boolean} | null {
+    const row = get(
+      'SELECT position, deleted FROM changes INDEXED BY changes_doc WHERE doc_id = ? AND tx_seq = ?',
+      id,
+      seq,
+    )
+    return row ? {position: Number(row.position), deleted: row.deleted === 1} : null
+  }
+
+  function lastChangeBefore(id: string, seq: number): {seq: number; deleted: boolean} | null {
+    const row = get(
+      `SELECT tx_seq, deleted FROM changes INDEXED BY changes_doc WHERE doc_id = ? AND tx_seq < ?
+       ORDER BY tx_seq DESC LIMIT 1`,
+      id,
+      seq,
+    )
+    return row ? {seq: Number(row.tx_seq), deleted: row.deleted === 1} : null
+  }
+
+  /** The transaction of the document's first change after `seq`. */
+  function nextChange(id: string, seq: number): number | null {
+    const row = get(
+      'SELECT min(tx_seq) AS seq FROM changes INDEXED BY changes_doc WHERE doc_id = ? AND tx_seq > ?',
+      id,
+      seq,
+    )
+    return row?.seq == null ? null : Number(row.seq)
+  }
+
+  /** The transactions that deleted the document before `seq`, newest first. */
+  function deletionsBefore(id: string, seq: number, count: number): number[] {
+    return all(
+      `SELECT tx_seq FROM changes INDEXED BY changes_deleted
+       WHERE doc_id = ? AND deleted = 1 AND tx_seq < ? ORDER BY tx_seq DESC LIMIT ?`,
+      id,
+      seq,
+      count,
+    ).map((row) => Number(row.tx_seq))
+  }
+
+  /** The transaction that last created the document before `seq` (it exists then). */
+  function createdBefore(id: string, seq: number): number {
+    const [deleted] = deletionsBefore(id, seq, 1)
+    return nextChange(id, deleted ?? -1) ?? seq
+  }
+
+  /**
+   * A published id's group as the log knows it: the document, its draft and every release version
+   * of it that has a change. One seek per release (the index is walked release by release).
+   */
+  function groupOf(publishedId: string): string[] {
+    const group = [publishedId, `drafts.${publishedId}`]
+    let after = VERSIONS_PREFIX
+    for (;;) {
+      const row = get(
+        'SELECT min(doc_id) AS id FROM changes INDEXED BY changes_doc WHERE doc_id > ? AND doc_id < ?',
+        after,
+        'versions/',
+      )
+      if (row?.id == null) break
+      const id = String(row.id)
+      const dot = id.indexOf('.', VERSIONS_PREFIX.length)
+      if (dot < 0) {
+        after = id
+        continue
+      }
+      const release = id.slice(VERSIONS_PREFIX.length, dot)
+      const version = `${VERSIONS_PREFIX}${release}.${publishedId}`
+      if (get('SELECT 1 FROM changes INDEXED BY changes_doc WHERE doc_id = ? LIMIT 1', version)) {
+        group.push(version)
+      }
+      // Past every id of this release: '/' follows '.'.
+      after = `${VERSIONS_PREFIX}${release}/`
+    }
+    return group
+  }
+
   /** Changes of a document since its last snapshot or delete (bounds a rebuild's walk). */
   function changesSinceAnchor(id: string): number {
     const row = get(
@@ -1831,77 +1931,104 @@ export function createSqliteStore(
       return {transactions, next: end ? null : last}
     },
 
-    transactionOutlines(ids) {
-      if (ids.length === 0 || !open(false)) return []
-      // Read from changes_doc alone: a seek into the log's table reads a large edit's whole row
-      // (its key compares spill to overflow pages), 1.7 s for the outline of a 1 MB article's
-      // 2,150 revisions. So the changes listed are those of the documents' groups (the published
-      // id, its draft and its release versions: what the Events API reads), not every change.
-      const published = new Set(ids.map(getPublishedId))
-      const group = new Set<string>()
-      for (const id of published) group.add(id).add(`drafts.${id}`)
-      for (const row of all(
-        "SELECT DISTINCT doc_id FROM changes WHERE doc_id >= 'versions.' AND doc_id < 'versions/'",
-      )) {
-        const id = String(row.doc_id)
-        if (published.has(getPublishedId(id))) group.add(id)
+    groupTransactions(publishedId, select, before, count) {
+      if (!open(false)) return before === null ? [] : null
+      let bound = Number.MAX_SAFE_INTEGER
+      if (before !== null) {
+        const seq = seqOf(before)
+        if (seq === null) return null
+        bound = seq
       }
-      for (const id of ids) group.add(id)
-      const list = [...group]
-      const rows: {doc: string; seq: number; position: number; deleted: boolean}[] = []
-      for (let i = 0; i < list.length; i += CHUNK) {
-        const chunk = list.slice(i, i + CHUNK)
+      // Each kind of change is a few steps down an index, newest first, however long the log.
+      const seqs = new Set<number>()
+      for (const id of select.every) {
         for (const row of all(
-          `SELECT doc_id, tx_seq, position, deleted FROM changes INDEXED BY changes_doc
-           WHERE doc_id IN (${chunk.map(() => '?').join(',')}) ORDER BY doc_id, tx_seq`,
-          ...chunk,
+          `SELECT tx_seq FROM changes INDEXED BY changes_doc WHERE doc_id = ? AND tx_seq < ?
+           ORDER BY tx_seq DESC LIMIT ?`,
+          id,
+          bound,
+          count,
         )) {
-          const r = row as {doc_id: string; tx_seq: number; position: number; deleted: number}
-          rows.push({doc: r.doc_id, seq: r.tx_seq, position: r.position, deleted: r.deleted === 1})
+          seqs.add(Number(row.tx_seq))
         }
       }
-      // What a change did: `deleted` is "no document after"; "created" is no document before,
-      // i.e. the document's previous change was a delete, or there was none. The same as
-      // reading the change's mendoza effects.
-      const wanted = new Set(ids)
-      const touched = new Set<number>()
-      const changes = new Map<number, {position: number; id: string; effect: ChangeEffect}[]>()
-      let previous: (typeof rows)[number] | undefined
-      for (const row of rows) {
-        const before = previous?.doc === row.doc ? !previous.deleted : false
-        previous = row
-        if (wanted.has(row.doc)) touched.add(row.seq)
-        const effect: ChangeEffect = row.deleted ? 'deleted' : before ? 'modified' : 'created'
-        let list = changes.get(row.seq)
-        if (!list) changes.set(row.seq, (list = []))
-        list.push({position: row.position, id: row.doc, effect})
+      for (const id of [...select.deletions, ...select.lifecycle]) {
+        const lifecycle = select.lifecycle.includes(id)
+        // A creation is the change after a deletion, or the first: one more deletion than asked
+        // for bounds the creations among the newest `count`.
+        const deletions = deletionsBefore(id, bound, lifecycle ? count + 1 : count)
+        for (const seq of deletions) seqs.add(seq)
+        if (!lifecycle) continue
+        const creations = deletions.map((seq) => nextChange(id, seq))
+        if (deletions.length <= count) creations.push(nextChange(id, -1))
+        for (const seq of creations) if (seq !== null && seq < bound) seqs.add(seq)
       }
-      return [...touched]
-        .sort((a, b) => a - b)
+      const group = groupOf(publishedId)
+      return [...seqs]
+        .sort((x, y) => y - x)
+        .slice(0, count)
         .map((seq) => {
           const tx = get('SELECT id, timestamp, identity FROM transactions WHERE seq = ?', seq)!
+          // What the change did, from changes_doc alone (see changeAt).
+          const changes: {position: number; id: string; effect: ChangeEffect}[] = []
+          for (const id of group) {
+            const change = changeAt(id, seq)
+            if (!change) continue
+            const previous = lastChangeBefore(id, seq)
+            const existed = previous !== null && !previous.deleted
+            const effect = change.deleted ? 'deleted' : existed ? 'modified' : 'created'
+            changes.push({position: change.position, id, effect})
+          }
           return {
             id: String(tx.id),
             timestamp: String(tx.timestamp),
             identity: String(tx.identity),
             changes: changes
-              .get(seq)!
-              .sort((a, b) => a.position - b.position)
+              .sort((x, y) => x.position - y.position)
               .map(({id, effect}) => ({id, effect})),
           }
         })
     },
 
-    latestTransactionId(ids) {
-      if (!open(false)) return null
-      // One max() a document: each is a single step down changes_doc, however long the log.
-      let latest = -1
-      for (const id of ids) {
-        const row = get('SELECT max(tx_seq) AS seq FROM changes WHERE doc_id = ?', id)
-        if (row?.seq != null) latest = Math.max(latest, Number(row.seq))
+    variantsBefore(publishedId, tx) {
+      const seq = open(false) ? seqOf(tx) : null
+      if (seq === null) return []
+      const out: {id: string; rev: string; created: number; position: number}[] = []
+      for (const id of groupOf(publishedId)) {
+        if (id === publishedId) continue
+        const last = lastChangeBefore(id, seq)
+        if (last === null || last.deleted) continue
+        const rev = String(get('SELECT id FROM transactions WHERE seq = ?', last.seq)!.id)
+        const created = createdBefore(id, seq)
+        out.push({id, rev, created, position: changeAt(id, created)?.position ?? 0})
       }
-      if (latest < 0) return null
-      return String(get('SELECT id FROM transactions WHERE seq = ?', latest)!.id)
+      // In the order they were created, as the log tells them.
+      return out
+        .sort((x, y) => x.created - y.created || x.position - y.position)
+        .map(({id, rev}) => ({id, rev}))
+    },
+
+    variantAuthors(variantId, tx) {
+      const seq = open(false) ? seqOf(tx) : null
+      if (seq === null) return []
+      const created = createdBefore(variantId, seq)
+      // Its creator, then the authors of its newest changes (CONTRIBUTOR_CHANGES at most): a
+      // draft edited 100,000 times is not walked whole for one publish event.
+      const authors = new Set([
+        String(get('SELECT identity FROM transactions WHERE seq = ?', created)!.identity),
+      ])
+      const recent = all(
+        `SELECT t.identity AS identity FROM (
+           SELECT tx_seq FROM changes INDEXED BY changes_doc
+           WHERE doc_id = ? AND tx_seq > ? AND tx_seq < ? ORDER BY tx_seq DESC LIMIT ?
+         ) c JOIN transactions t ON t.seq = c.tx_seq ORDER BY c.tx_seq`,
+        variantId,
+        created,
+        seq,
+        CONTRIBUTOR_CHANGES,
+      )
+      for (const row of recent) authors.add(String(row.identity))
+      return [...authors]
     },
 
     documentAt(id, at: HistoryPoint) {

@@ -1,8 +1,8 @@
 // The Events API's events as read off the transaction log (lake/core/historyEvents.ts), for the
 // cases the HTTP contract does not reach: release versions, an unpublish that keeps an existing
-// draft, the group deleted as the draft sees it, and paging.
+// draft, the group deleted as the draft sees it (paging: tests/lake/datasetEvents.test.ts).
 import {describe, expect, it} from 'vitest'
-import {documentEvents, eventsPage} from '../../../lake/core/historyEvents.ts'
+import {documentEvents} from '../../../lake/core/historyEvents.ts'
 import type {LoggedTransaction} from '../../../lake/core/store.ts'
 
 const CREATED = {apply: [0, {title: 'x'}], revert: [0, null]}
@@ -94,20 +94,5 @@ describe('documentEvents', () => {
     const log = [tx('t1', {a: CREATED, ab: CREATED, 'drafts.ab': CREATED}), tx('t2', {ab: EDITED})]
     expect(types('a', log)).toEqual(['createLiveDocument'])
     expect(types('drafts.a', log)).toEqual([])
-  })
-})
-
-describe('eventsPage', () => {
-  const log = [tx('p1', {c: CREATED}), tx('p2', {c: EDITED}), tx('p3', {c: EDITED})]
-  const all = documentEvents('c', log)
-
-  it('pages newest first, the cursor being the last event’s transaction', () => {
-    expect(eventsPage(all, 2, undefined)).toMatchObject({nextCursor: 'p2'})
-    expect(eventsPage(all, 2, 'p2')).toEqual({events: [all[2].event], nextCursor: ''})
-    expect(eventsPage(all, 3, undefined).nextCursor).toBe('')
-  })
-
-  it('refuses a cursor it never gave', () => {
-    expect(() => eventsPage(all, 2, 'nope')).toThrow(/Unknown `nextCursor` "nope"/)
   })
 })

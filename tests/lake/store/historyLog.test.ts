@@ -1,11 +1,12 @@
-// The log's paged text export and its outlines give what decoding the whole log gives: the
-// transactions export passes stored JSON on as it is, and the Events API reads what each change
-// did from the log's columns instead of its mendoza effects.
+// The log's paged text export and the Events API's pages give what decoding the whole log gives:
+// the transactions export passes stored JSON on as it is, and the Events API reads what each
+// change did from the log's indexes, newest first, instead of its mendoza effects.
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {getPublishedId} from '../../../lake/core/ids.ts'
-import type {LoggedTransaction, Store, TransactionQuery} from '../../../lake/core/store.ts'
+import {documentEvents, documentEventsPage} from '../../../lake/core/historyEvents.ts'
+import type {Store, TransactionQuery} from '../../../lake/core/store.ts'
 import {createTestLake, type InProcessLake} from '../../helpers/lake.ts'
 
 let lake: InProcessLake
@@ -51,29 +52,24 @@ afterAll(async () => {
 
 const IDS = [['a'], ['b', 'drafts.b'], ['b', 'drafts.b', 'versions.r1.b'], ['a', 'b']]
 
-function effectOf(change: LoggedTransaction['changes'][number]) {
-  const none = (patch: unknown[]) => patch.length === 2 && patch[0] === 0 && patch[1] === null
-  return none(change.effects.apply)
-    ? 'deleted'
-    : none(change.effects.revert)
-      ? 'created'
-      : 'modified'
-}
-
-test.each(IDS)('outlines of %s agree with the decoded effects', (...ids) => {
-  const decoded = store.getTransactions({ids})
-  expect(decoded.length).toBeGreaterThan(1)
-  expect(store.transactionOutlines(ids)).toEqual(
-    decoded.map((tx) => ({
-      id: tx.id,
-      timestamp: tx.timestamp,
-      identity: tx.identity,
-      changes: tx.changes
-        .filter((change) => ids.some((id) => getPublishedId(id) === getPublishedId(change.id)))
-        .map((change) => ({id: change.id, effect: effectOf(change)})),
-    })),
-  )
-})
+test.each(['a', 'b', 'drafts.b', 'versions.r1.b'])(
+  'the events of %s, read newest first from the indexes, are those of the decoded log',
+  (id) => {
+    const group = [getPublishedId(id), `drafts.${getPublishedId(id)}`, 'versions.r1.b']
+    const whole = documentEvents(id, store.getTransactions({ids: group}))
+    expect(whole.length).toBeGreaterThan(0)
+    for (const limit of [1, 2, 100]) {
+      const read = []
+      let cursor: string | undefined
+      do {
+        const page = documentEventsPage(id, store, limit, cursor)
+        read.push(...page.events)
+        cursor = page.nextCursor || undefined
+      } while (cursor)
+      expect(read, `${limit}`).toEqual(whole.map(({event}) => event))
+    }
+  },
+)
 
 test.each(IDS)('pages of the log of %s, read in any bounds, are the decoded log', (...ids) => {
   const all = store.getTransactions({ids})

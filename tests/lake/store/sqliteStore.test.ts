@@ -115,6 +115,7 @@ describe('sqliteStore', () => {
       {version: 15},
       {version: 16},
       {version: 17},
+      {version: 18},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -375,16 +376,32 @@ describe('sqliteStore', () => {
     expect(store.getTransaction(txs[1].id)?.identity).toBe('pA')
   })
 
-  test('the newest transaction of some documents, by id only', async () => {
-    expect(store.latestTransactionId(['a'])).toBeNull()
-    const first = await commit({a: {}})
-    const second = await commit({b: {}})
-    expect(store.latestTransactionId(['a'])).toBe(first.id)
-    expect(store.latestTransactionId(['a', 'b'])).toBe(second.id)
-    expect(store.latestTransactionId(['b', 'a'])).toBe(second.id)
-    const deleted = await commit({a: null})
-    expect(store.latestTransactionId(['a', 'nope'])).toBe(deleted.id)
-    expect(store.latestTransactionId(['nope'])).toBeNull()
+  test("a group's transactions newest first, and its variants as they stood before one", async () => {
+    const create = await commit({'drafts.a': {}})
+    await commit({'drafts.a': {}, b: {}})
+    const publish = await commit({'drafts.a': null, a: {}})
+    const version = await commit({'versions.r.a': {}, 'drafts.a': {}})
+    const select = {every: [], lifecycle: ['drafts.a'], deletions: []}
+    const ids = (before: string | null, count: number) =>
+      store.groupTransactions('a', select, before, count)!.map((tx) => tx.id)
+    // Its creations and deletions, not its edits.
+    expect(ids(null, 10)).toEqual([version.id, publish.id, create.id])
+    expect(ids(null, 2)).toEqual([version.id, publish.id])
+    expect(ids(publish.id, 10)).toEqual([create.id])
+    expect(store.groupTransactions('a', select, 'nope', 10)).toBeNull()
+    expect(store.groupTransactions('a', select, version.id, 1)![0].changes).toEqual([
+      {id: 'drafts.a', effect: 'deleted'},
+      {id: 'a', effect: 'created'},
+    ])
+    expect(store.variantsBefore('a', publish.id)).toEqual([
+      {id: 'drafts.a', rev: expect.any(String)},
+    ])
+    const last = await commit({a: null})
+    expect(store.variantsBefore('a', last.id).map((v) => v.id)).toEqual([
+      'versions.r.a',
+      'drafts.a',
+    ])
+    expect(store.variantAuthors('drafts.a', publish.id)).toEqual(['pA'])
   })
 
   test('a failed commit leaves nothing behind', async () => {

@@ -35,7 +35,14 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
   const authors = c.req.query('authors')?.split(',').filter(Boolean)
   if (authors) checkListLength('authors', authors)
   const withMutations = !flag(c, 'excludeMutations')
-  const withEffects = c.req.query('effectFormat') === 'mendoza'
+  const effectFormat = c.req.query('effectFormat')
+  // As the listener does: "mendoza" is the one format (none leaves the effects out).
+  if (effectFormat !== undefined && effectFormat !== 'mendoza') {
+    throw new BadRequestError(
+      `Invalid "effectFormat" "${effectFormat}": only "mendoza" is supported`,
+    )
+  }
+  const withEffects = effectFormat === 'mendoza'
   const query = {
     ids,
     fromTransaction: c.req.query('fromTransaction') || undefined,
@@ -134,12 +141,20 @@ function checkDocumentId(id: string): void {
   if (reason) throw new BadRequestError(`Invalid document id "${id}": ${reason}`)
 }
 
+/** One point in history, as hosted Sanity takes them: exactly one of the three. */
 function historyPoint(c: Context): HistoryPoint {
   const revision = c.req.query('revision')
-  if (revision) return {revision}
   const at = time(c.req.query('time'))
+  const last = flag(c, 'lastRevision')
+  const given = [revision && '`revision`', at && '`time`', last && '`lastRevision`'].filter(Boolean)
+  if (given.length > 1) {
+    throw new BadRequestError(
+      `${given.join(' and ')} name different points in history: give only one of them`,
+    )
+  }
+  if (revision) return {revision}
   if (at) return {time: at}
-  if (flag(c, 'lastRevision')) return {lastRevision: true}
+  if (last) return {lastRevision: true}
   throw new BadRequestError('One of `revision`, `time` or `lastRevision` is required')
 }
 

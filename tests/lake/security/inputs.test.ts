@@ -314,6 +314,25 @@ describe('500s on bad input (item 12)', () => {
     expect((await res.json()).message).toMatch(/limit/)
   })
 
+  it('answers history parameters that cannot all hold with 400, naming them', async () => {
+    const {_rev: rev} = (await lake.client().getDocument('seed'))!
+    const cases: [string, RegExp][] = [
+      [`documents/seed?revision=${rev}&time=2026-01-01T00:00:00Z`, /`revision` and `time`/],
+      [`documents/seed?revision=${rev}&lastRevision=true`, /`revision` and `lastRevision`/],
+      ['documents/seed?time=2026-01-01T00:00:00Z&lastRevision=true', /`time` and `lastRevision`/],
+      ['transactions/seed?effectFormat=json', /effectFormat.*"json".*mendoza/],
+    ]
+    for (const [path, message] of cases) {
+      const res = await api(`/data/history/test/${path}`)
+      expect(res.status, path).toBe(400)
+      expect((await res.json()).message, path).toMatch(message)
+    }
+    // One at a time still answers.
+    const res = await api(`/data/history/test/documents/seed?revision=${rev}&lastRevision=false`)
+    expect(res.status).toBe(200)
+    expect((await res.json()).documents[0]._rev).toBe(rev)
+  })
+
   it('answers `_type in $t` with 40,000 strings, anonymously too', async () => {
     const types = Array.from({length: 40_000}, (_, i) => `type-${i}`)
     types.push('article')

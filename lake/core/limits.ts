@@ -137,6 +137,13 @@ export const LIMITS = {
      */
     messagesBurst: 20,
     messagesPerSecond: 10,
+    /**
+     * The same for all sockets of one user or token together: a roll call makes each of a user's
+     * tabs report once; 100 sockets at 10 a second each would otherwise be 1,000 states a second,
+     * each sent to every subscriber in the dataset.
+     */
+    holderMessagesBurst: 100,
+    holderMessagesPerSecond: 20,
   },
 } as const
 

@@ -53,6 +53,9 @@ export interface PresenceLimits {
   /** Messages a socket may send at once, then per second: past them it is read no further until it may. */
   messagesBurst: number
   messagesPerSecond: number
+  /** The same for all the sockets of one holder together. */
+  holderMessagesBurst: number
+  holderMessagesPerSecond: number
 }
 
 export interface PresenceSocket {
@@ -62,6 +65,21 @@ export interface PresenceSocket {
   /** Sockets dropped because their readers did not take what was sent (for tests, diagnostics). */
   dropped(): number
   close(): void
+}
+
+/** Messages one may send now (a token bucket). */
+interface Bucket {
+  credit: number
+  at: number
+}
+
+const newBucket = (burst: number): Bucket => ({credit: burst, at: performance.now()})
+
+/** Refills `bucket` up to `now`; the milliseconds until it holds a whole message (0: it does). */
+function waitFor(bucket: Bucket, now: number, burst: number, perSecond: number): number {
+  bucket.credit = Math.min(burst, bucket.credit + ((now - bucket.at) * perSecond) / 1000)
+  bucket.at = now
+  return bucket.credit >= 1 ? 0 : Math.ceil(((1 - bucket.credit) * 1000) / perSecond)
 }
 
 /** A socket as the unread budget sees it. */
@@ -147,7 +165,17 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
   const release = (holder: string) => {
     const left = (held.get(holder) ?? 0) - 1
     if (left > 0) held.set(holder, left)
-    else held.delete(holder)
+    else {
+      held.delete(holder)
+      buckets.delete(holder)
+    }
+  }
+  /** Message credit shared by a holder's sockets, kept while it holds one. */
+  const buckets = new Map<string, Bucket>()
+  const holderBucket = (holder: string) => {
+    let bucket = buckets.get(holder)
+    if (!bucket) buckets.set(holder, (bucket = newBucket(limits.holderMessagesBurst)))
+    return bucket
   }
 
   const refuse = (socket: Duplex, status: string, message: string, extra = '') => {
@@ -264,30 +292,31 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
       HEARTBEAT_MS,
     )
     // Messages are handled at most `messagesPerSecond` after a burst (the Studio sends a few a
-    // second at most): past that the socket is paused, so TCP holds the sender back, and what ws
-    // had already read waits here.
-    let credit = limits.messagesBurst
-    let creditAt = performance.now()
+    // second at most), and the sockets of one holder together at most `holderMessagesPerSecond`
+    // (each message of one may go to every subscriber): past either the socket is paused, so TCP
+    // holds the sender back, and what ws had already read waits here.
+    const own = newBucket(limits.messagesBurst)
     const waiting: string[] = []
     let refill: NodeJS.Timeout | undefined
     const handle = () => {
       refill = undefined
-      const now = performance.now()
-      credit = Math.min(
-        limits.messagesBurst,
-        credit + ((now - creditAt) * limits.messagesPerSecond) / 1000,
-      )
-      creditAt = now
-      while (waiting.length > 0 && credit >= 1) {
-        credit--
+      while (waiting.length > 0) {
+        const now = performance.now()
+        const shared = holderBucket(holder)
+        const wait = Math.max(
+          waitFor(own, now, limits.messagesBurst, limits.messagesPerSecond),
+          waitFor(shared, now, limits.holderMessagesBurst, limits.holderMessagesPerSecond),
+        )
+        if (wait > 0) {
+          if (!ws.isPaused) ws.pause()
+          refill = setTimeout(handle, wait)
+          return
+        }
+        own.credit--
+        shared.credit--
         connection.receive(waiting.shift()!).catch(() => ws.close(1011, 'Presence failed'))
       }
-      if (waiting.length === 0) {
-        if (ws.isPaused) ws.resume()
-        return
-      }
-      if (!ws.isPaused) ws.pause()
-      refill = setTimeout(handle, Math.ceil(((1 - credit) * 1000) / limits.messagesPerSecond))
+      if (ws.isPaused) ws.resume()
     }
     ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.close(4000, 'Send JSON-RPC as text frames')

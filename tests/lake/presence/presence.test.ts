@@ -438,7 +438,13 @@ describe('presence socket budgets', () => {
   const startSmall = (limits: Record<string, unknown>) =>
     startTestLake({
       serverOptions: {
-        presenceLimits: {messagesBurst: 5_000, messagesPerSecond: 5_000, ...limits},
+        presenceLimits: {
+          messagesBurst: 5_000,
+          messagesPerSecond: 5_000,
+          holderMessagesBurst: 5_000,
+          holderMessagesPerSecond: 5_000,
+          ...limits,
+        },
       },
     })
   afterAll(() => small?.close())
@@ -550,6 +556,37 @@ describe('presence socket budgets', () => {
     // subscribing (3), then 20 a second: at least 2.85 s, and only a slower machine takes longer.
     expect(elapsed).toBeGreaterThanOrEqual(((60 - 5) / 20) * 1000 * 0.9)
     bifur.ws.close()
+    await small.close()
+  }, 30_000)
+
+  it("reads a user's sockets together no faster than the user's rate", async () => {
+    small = await startTestLake({
+      serverOptions: {
+        presenceLimits: {
+          messagesBurst: 100,
+          messagesPerSecond: 100,
+          holderMessagesBurst: 10,
+          holderMessagesPerSecond: 20,
+        },
+      },
+    })
+    const mine = [await signedIn(small, small.token), await signedIn(small, small.token)]
+    const started = performance.now()
+    const replies = await Promise.all(
+      mine.flatMap((bifur, socket) =>
+        Array.from({length: 30}, (_, n) =>
+          bifur.call('presence_announce', {
+            data: {sessionId: `tab-${socket}`, locations: [location(`story-${n}`)]},
+          }),
+        ),
+      ),
+    )
+    const elapsed = performance.now() - started
+    expect(replies.every((reply) => reply.result === true)).toBe(true)
+    // Each socket alone may send 100 at once; together the user's 60 (after the 4 calls that
+    // signed in and subscribed, of a burst of 10) go at 20 a second: at least 2.7 s.
+    expect(elapsed).toBeGreaterThanOrEqual(((60 + 4 - 10) / 20) * 1000 * 0.9)
+    for (const bifur of mine) bifur.ws.close()
     await small.close()
   }, 30_000)
 })

@@ -88,6 +88,12 @@ import type {
 } from '../core/store.ts'
 import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
 
+/**
+ * How long a write group waits for lazy reads of its connection to end (see openReads): an
+ * in-place query's end within its task, so this is only reached by a read left unfinished.
+ */
+const READS_WAIT_MS = 1000
+
 /** States of documents a log reader keeps between pages (see transactionPage's stateOf). */
 const KNOWN_STATES = 8
 
@@ -856,13 +862,37 @@ export function createSqliteStore(
     if (!conn) return
     const s = idleStatements.get(sql)?.pop() ?? conn.prepare(sql)
     s.setReturnArrays(arrays)
+    openReads++
     try {
       yield* s.iterate(...params)
     } finally {
+      if (--openReads === 0) readsEnded?.resolve()
       let pool = idleStatements.get(sql)
       if (!pool) idleStatements.set(sql, (pool = []))
       if (db === conn && pool.length < IDLE_PER_SQL) pool.push(s)
     }
+  }
+
+  /**
+   * Lazy reads (scan, select, tally) begun and not finished on this connection. An in-place query
+   * walks them across the awaits of GROQ's evaluation (microtasks of the task that began it), and
+   * another request's write may run between two of them: a write group begun then would find the
+   * connection inside that read, whose snapshot is older than the index thread's last write, and
+   * fail with SQLITE_BUSY_SNAPSHOT. So a group begins only when none is open; it waits for them
+   * (without blocking), at most READS_WAIT_MS for a read left unfinished (then it tries anyway).
+   */
+  let openReads = 0
+  let readsEnded: PromiseWithResolvers<void> | null = null
+
+  /** Resolves when no lazy read is open, or at `deadline`. */
+  function readsFinished(deadline: number): Promise<void> {
+    readsEnded ??= Promise.withResolvers<void>()
+    const ended = readsEnded
+    void ended.promise.then(() => {
+      if (readsEnded === ended) readsEnded = null
+    })
+    const timer = setTimeout(ended.resolve, Math.max(0, deadline - performance.now())).unref()
+    return ended.promise.finally(() => clearTimeout(timer))
   }
 
   function all(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue>[] {
@@ -1243,31 +1273,39 @@ export function createSqliteStore(
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
-      // The index's thread is writing: its transaction ends first (SQLite's WAL has one writer,
-      // and waiting in SQLite's busy handler would stop the event loop).
-      if (!groupOpen && writing) return writing.then(() => writer.commit(tx))
-      commits++
-      for (const change of tx.changes) forget(change.id)
-      const conn = open(true)!
-      if (groupFailure) throw groupFailure
-      if (!groupOpen) {
-        conn.exec('BEGIN IMMEDIATE')
-        groupOpen = true
-        grouped = []
-      }
-      try {
-        writeTransaction(tx)
-      } catch (err) {
-        for (const change of tx.changes) forget(change.id)
-        rewriteGroup(conn)
-        throw err
-      }
-      grouped.push(tx)
+      return commitAfterReads(tx, performance.now() + READS_WAIT_MS)
     },
     onDurable(fn) {
       // With the group, after its sync and every earlier group's, even if nothing was written.
       durableCallbacks.push(fn)
     },
+  }
+
+  function commitAfterReads(tx: CommittedTransaction, deadline: number): void | Promise<void> {
+    // A read suspended on this connection ends first (see openReads).
+    if (!groupOpen && openReads > 0 && performance.now() < deadline) {
+      return readsFinished(deadline).then(() => commitAfterReads(tx, deadline))
+    }
+    // The index's thread is writing: its transaction ends first (SQLite's WAL has one writer,
+    // and waiting in SQLite's busy handler would stop the event loop).
+    if (!groupOpen && writing) return writing.then(() => commitAfterReads(tx, deadline))
+    commits++
+    for (const change of tx.changes) forget(change.id)
+    const conn = open(true)!
+    if (groupFailure) throw groupFailure
+    if (!groupOpen) {
+      conn.exec('BEGIN IMMEDIATE')
+      groupOpen = true
+      grouped = []
+    }
+    try {
+      writeTransaction(tx)
+    } catch (err) {
+      for (const change of tx.changes) forget(change.id)
+      rewriteGroup(conn)
+      throw err
+    }
+    grouped.push(tx)
   }
 
   /**

@@ -273,6 +273,26 @@ describe('sqliteStore', () => {
     expect(rowIds({[Symbol.iterator]: () => second})).toEqual(['b', 'c'])
   })
 
+  test('a write group waits for a read suspended mid-statement (an in-place query between awaits), then commits', async () => {
+    await commit({a: {}, b: {}, c: {}})
+    const selection = {where: {kind: 'type', types: ['t']}, order: []} as const
+    const reading = store.select(selection)[Symbol.iterator]()
+    expect(reading.next().value?.id).toBe('a')
+    // The index's thread writes meanwhile: the suspended read's snapshot is now older than the
+    // file, and a write group begun inside it would fail (SQLITE_BUSY_SNAPSHOT, a 500 before).
+    const other = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    other.exec("INSERT OR IGNORE INTO search_queue (id) VALUES ('elsewhere')")
+    other.close()
+    const write = commit({d: {}})
+    // The read goes on, as a query's next batch would, and ends within the task.
+    await Promise.resolve()
+    expect(reading.next().value?.id).toBe('b')
+    expect(reading.next().value?.id).toBe('c')
+    expect(reading.next().done).toBe(true)
+    await write
+    expect(store.getDocuments(['d'])[0]?._id).toBe('d')
+  })
+
   test('a selection of ids only gives the same rows without their fields', async () => {
     await commit({a: {title: 'x', slug: {current: 'a'}}, b: {title: 'y'}, 'drafts.a': {title: 'z'}})
     for (const selection of [
@@ -689,7 +709,7 @@ describe('sqliteStore', () => {
     // left open on the store's connection would keep the older snapshot, and this connection's
     // next write could not begin (SQLITE_BUSY_SNAPSHOT).
     const other = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
-    other.exec("INSERT OR IGNORE INTO search_queue (id) VALUES ('a')")
+    other.exec("INSERT OR IGNORE INTO search_queue (id) VALUES ('elsewhere')")
     other.close()
     await commit({d: {}})
     const rest = store.exportPage({afterId: page.next!}, {documents: 100, bytes: 1 << 20})

@@ -50,8 +50,8 @@ export interface QueryPool {
    */
   run(task: QueryTask, signal?: AbortSignal, since?: number): Promise<QueryTaskResult>
   /**
-   * Builds a write request's transaction on a worker, within the query deadline (from `since`, as
-   * run's); `signal` aborting (the client left) stops it.
+   * Builds a write request's transaction on a write thread, within the write deadline
+   * (`buildTimeoutMs`, from `since` as run's); `signal` aborting (the client left) stops it.
    */
   build(task: TransactionTask, signal?: AbortSignal, since?: number): Promise<TransactionTaskResult>
   /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */

@@ -100,7 +100,8 @@ export const LIMITS = {
     total: 4_000,
     /**
      * A connection (HTTP/1.1) or an HTTP/2 session with no traffic this long is closed; listeners
-     * send a keep-alive every 15 s. At least twice the query deadline, which a query may use.
+     * send a keep-alive every 15 s. At least twice the query deadline and the write deadline
+     * (lake/server.ts), which a request may wait without traffic.
      */
     idleMs: 120_000,
     /** Time to finish the TLS handshake (Node's default is 120 s). */

@@ -6,7 +6,7 @@
 import type {AssetKind} from './assets/assetFiles.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
-import {checkQueryText, LIMITS} from './core/limits.ts'
+import {checkListLength, checkQueryText, LIMITS} from './core/limits.ts'
 import {parseQuery} from './core/query.ts'
 import {
   AuthError,
@@ -17,11 +17,12 @@ import {
   MutationError,
   PermissionError,
   QueryMemoryError,
+  QueryResultTooLargeError,
   QueryTimeoutError,
 } from './core/errors.ts'
 import {can, canUploadAssets, type Principal} from './core/grants.ts'
 import {documentEventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
-import {getPublishedId, VERSIONS_PREFIX} from './core/ids.ts'
+import {getPublishedId} from './core/ids.ts'
 import {createLru} from './core/lru.ts'
 import type {
   ExportOptions,
@@ -56,7 +57,7 @@ import {
 import {budgeted, OverBudget, triesInPlace} from './query/inPlace.ts'
 import {executeQuery, resultJson, type QueryRequest} from './query/execute.ts'
 import type {QueryPool} from './query/pool.ts'
-import {fromWire, type TransactionTask} from './query/wire.ts'
+import {fromWire, unpackTexts, type TransactionTask} from './query/wire.ts'
 
 export type {AssetUpload} from './assets/upload.ts'
 export type {QueryRequest} from './query/execute.ts'
@@ -66,6 +67,8 @@ export interface DatasetConfig {
   projectId: string
   /** Listener limits; tests shorten the keep-alive and shrink the buffer (read per listener). */
   listen?: Partial<ListenConfig>
+  /** Stored bytes one data/doc answer carries (default LIMITS.docAnswerBytes; tests lower it). */
+  docAnswerBytes?: number
 }
 
 export interface CommitRequest {
@@ -96,9 +99,30 @@ export interface ListenRequest {
 }
 
 export interface DocumentsResult {
-  documents: SanityDocument[]
+  /** Each document as its stored JSON text in UTF-8 (never parsed and serialised again). */
+  documents: Uint8Array[]
   omitted: {id: string; reason: 'existence' | 'permission'}[]
 }
+
+export interface DocumentsOptions {
+  /** Every readable draft and version of each id's document group, where they exist. */
+  includeAllVersions?: boolean
+  /** Only `omitted` is wanted (the Studio's availability checks): no body is read. */
+  excludeContent?: boolean
+  /** Aborts when the client goes away (stops a read on a query worker). */
+  signal?: AbortSignal
+}
+
+const MIB = 1024 * 1024
+const formatMib = (bytes: number) => `${(bytes / MIB).toFixed(bytes < MIB ? 3 : 0)} MiB`
+
+/**
+ * Stored bytes of `data/doc` documents read on the event loop, in one statement: a millisecond or
+ * so. More are read on a query worker, so a request for many large documents never holds pings.
+ */
+export const DOC_IN_PLACE_BYTES = MIB
+/** Ids read on the event loop at most: one SQL statement's worth (a snapshot of its own). */
+const DOC_IN_PLACE_IDS = 500
 
 export interface DatasetService {
   readonly name: string
@@ -147,12 +171,15 @@ export interface DatasetService {
   ): {path: string; document: SanityDocument} | null
   /** Current documents by id, without permission checks (a write's own results). */
   currentDocuments(ids: readonly string[]): (SanityDocument | null)[]
-  /** Documents by literal id as `principal` may see them, with why the others are missing. */
+  /**
+   * Documents by literal id as `principal` may see them, with why the others are missing. At
+   * most LIMITS.namesPerList ids and LIMITS.docAnswerBytes of documents (a 400 past either).
+   */
   documents(
     principal: Principal,
     ids: readonly string[],
-    options?: {includeAllVersions?: boolean},
-  ): DocumentsResult
+    options?: DocumentsOptions,
+  ): Promise<DocumentsResult>
   /**
    * A Server-Sent Events stream of the commits matching the listener's filter; a filter that
    * cannot be used gives a stream of one `channelError`.
@@ -462,21 +489,60 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     currentDocuments: (ids) => store.getDocuments(ids),
 
-    documents(principal, requestedIds, {includeAllVersions = false} = {}) {
-      const requested = new Set(requestedIds)
-      const ids = includeAllVersions
-        ? withAllVersions([...requested], store.scan({idPrefixes: [VERSIONS_PREFIX]}))
-        : [...requested]
-      const found = store.getDocuments(ids)
+    async documents(principal, requestedIds, wanted = {}) {
+      checkListLength('document ids', requestedIds)
+      const requested = [...new Set(requestedIds)]
       const result: DocumentsResult = {documents: [], omitted: []}
+      // Permission first, on the ids alone: an unreadable id is never looked up, and is reported
+      // as such whether or not it exists (no existence leak).
+      const readable = readsNothing(principal)
+        ? []
+        : requested.filter((id) => can(principal, 'read', id))
+      const asked = new Set(readable)
+      for (const id of requested) {
+        if (!asked.has(id)) result.omitted.push({id, reason: 'permission'})
+      }
+      const ids =
+        wanted.includeAllVersions && readable.length > 0
+          ? withAllVersions(readable, requested, store, (id) => can(principal, 'read', id))
+          : readable
+      // Sizes before bodies: what does not exist, or would not fit, is never read.
+      const sizes = store.storedBytes(ids)
+      const present: string[] = []
+      let bytes = 0
       ids.forEach((id, i) => {
-        // Unreadable documents are reported as such whether or not they exist: no existence leak.
-        // Extra versions (includeAllVersions) only appear when they exist and are readable.
-        if (!can(principal, 'read', id)) {
-          if (requested.has(id)) result.omitted.push({id, reason: 'permission'})
-        } else if (!found[i]) {
-          if (requested.has(id)) result.omitted.push({id, reason: 'existence'})
-        } else result.documents.push(found[i]!)
+        const size = sizes[i]
+        if (size === null) {
+          if (asked.has(id)) result.omitted.push({id, reason: 'existence'})
+          return
+        }
+        present.push(id)
+        bytes += size
+      })
+      if (wanted.excludeContent || present.length === 0) return result
+      const most = config.docAnswerBytes ?? LIMITS.docAnswerBytes
+      if (bytes > most) {
+        throw new QueryResultTooLargeError(
+          `The ${present.length} documents asked for are ${formatMib(bytes)} as stored, more ` +
+            `than the ${formatMib(most)} one data/doc answer carries: ask for ` +
+            'fewer ids per request' +
+            (wanted.includeAllVersions ? ' (includeAllVersions adds every draft and version)' : ''),
+        )
+      }
+      const texts =
+        bytes <= DOC_IN_PLACE_BYTES && present.length <= DOC_IN_PLACE_IDS
+          ? store.documentTexts(present)
+          : unpackTexts(
+              await options.queries.documents(
+                {kind: 'documents', dataDir: options.dataDir, dataset: name, ids: present},
+                wanted.signal,
+              ),
+            )
+      texts.forEach((text, i) => {
+        // Deleted since its size was read (a worker reads its own, later snapshot).
+        if (text === null) {
+          if (asked.has(present[i]!)) result.omitted.push({id: present[i]!, reason: 'existence'})
+        } else result.documents.push(text)
       })
       return result
     },
@@ -634,13 +700,21 @@ export function createDatasetRegistry(
 }
 
 /** Adds the drafts. and versions.*. ids of each requested document group. */
-function withAllVersions(ids: string[], versions: Iterable<SanityDocument>): string[] {
-  const groups = new Set(ids.map(getPublishedId))
+/**
+ * `ids` with the rest of the document groups of `requested` that `readable` allows: the
+ * published document, its draft and its versions (found by index, bodies unread).
+ */
+function withAllVersions(
+  ids: readonly string[],
+  requested: readonly string[],
+  store: Store,
+  readable: (id: string) => boolean,
+): string[] {
+  const groups = [...new Set(requested.map(getPublishedId))]
   const out = new Set(ids)
-  for (const group of groups) {
-    out.add(group)
-    out.add(`drafts.${group}`)
+  const members = groups.flatMap((group) => [group, `drafts.${group}`])
+  for (const id of [...members, ...store.versionIds(groups)]) {
+    if (!out.has(id) && readable(id)) out.add(id)
   }
-  for (const doc of versions) if (groups.has(getPublishedId(doc._id))) out.add(doc._id)
   return [...out]
 }

@@ -90,12 +90,11 @@ export class QueryMemoryError extends LakeError {
 export class QueryResultTooLargeError extends LakeError {
   override name = 'QueryResultTooLargeError'
 
-  constructor() {
-    super(
-      'queryResultTooLargeError',
-      'The query result is too large to send as one response: slice the result (for example ' +
-        '[0...100]) or project fewer fields, and page through the rest',
-    )
+  constructor(
+    description = 'The query result is too large to send as one response: slice the result (for ' +
+      'example [0...100]) or project fewer fields, and page through the rest',
+  ) {
+    super('queryResultTooLargeError', description)
   }
 }
 

@@ -282,6 +282,15 @@ export interface Store extends EventLog {
    * read without parsing them: what a write checks before it commits, or weighs before it runs.
    */
   heads(ids: readonly string[]): ({rev: string; bytes: number} | null)[]
+  /** The ids of the stored versions (`versions.<release>.<id>`) of these published ids, by index. */
+  versionIds(publishedIds: readonly string[]): string[]
+  /** Each document's stored size in bytes (null for a missing id), its body never read. */
+  storedBytes(ids: readonly string[]): (number | null)[]
+  /**
+   * Documents as their stored JSON text in UTF-8, never parsed, in the order asked (null for a
+   * missing id), all read from one snapshot of the dataset.
+   */
+  documentTexts(ids: readonly string[]): (Uint8Array | null)[]
   /**
    * Candidate documents in `_id` order, read lazily. See ScanHint for what may come back. The
    * objects may be shared with other scans (a parse cache): treat them as read-only. With `paths`,

@@ -5,7 +5,7 @@
  */
 import {readlinkSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'
-import {isWorkerThread, workerData} from 'piscina'
+import {isWorkerThread, Piscina, workerData} from 'piscina'
 import {createLru} from '../core/lru.ts'
 import type {Store} from '../core/store.ts'
 import {buildTransaction} from '../core/transaction.ts'
@@ -15,7 +15,10 @@ import {createSqliteStores} from '../store/sqliteStore.ts'
 import {executeQuery, resultJson} from './execute.ts'
 import {watched} from './watched.ts'
 import {
+  packTexts,
   toWire,
+  type DocumentsTask,
+  type DocumentsTaskResult,
   type FilterTask,
   type FilterTaskResult,
   type QueryTask,
@@ -63,6 +66,7 @@ function storeOf(dataDir: string, dataset: string): Store {
 export default async function run(task: WorkerTask | null): Promise<WorkerResult | null> {
   if (task === null) return null
   if (task.kind === 'transaction') return runBuild(task)
+  if (task.kind === 'documents') return runDocuments(task)
   return task.kind === 'filter' ? runFilter(task) : runQuery(task)
 }
 
@@ -87,6 +91,16 @@ async function runBuild(task: TransactionTask): Promise<TransactionTaskResult> {
     const error = toWire(err)
     if (error) return {ok: false, error}
     throw err
+  }
+}
+
+function runDocuments(task: DocumentsTask): DocumentsTaskResult {
+  try {
+    const texts = storeOf(task.dataDir, task.dataset).documentTexts(task.ids)
+    // Moved to the event loop's thread, not copied (packTexts says why).
+    return Piscina.move(packTexts(texts)) as unknown as DocumentsTaskResult
+  } finally {
+    registries.get(task.dataDir)?.forget(task.dataset)
   }
 }
 

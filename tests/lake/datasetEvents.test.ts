@@ -74,7 +74,13 @@ function eventsService(store: Store) {
   return createDatasetService({
     dataDir: '',
     store,
-    queries: {run: unused, build: unused, filter: unused, close: unused} as QueryPool,
+    queries: {
+      run: unused,
+      build: unused,
+      documents: unused,
+      filter: unused,
+      close: unused,
+    } as QueryPool,
     bus: createEventBus(),
     listeners: createListenerRegistry(),
     now: () => new Date('2026-01-02T00:00:00Z'),

@@ -116,6 +116,7 @@ describe('sqliteStore', () => {
       {version: 16},
       {version: 17},
       {version: 18},
+      {version: 19},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])

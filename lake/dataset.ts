@@ -42,7 +42,13 @@ import {
   type TransactionOutcome,
 } from './core/transaction.ts'
 import type {DocumentChange, SanityDocument} from './core/types.ts'
-import {applyWrites, IN_PLACE_WRITE_BYTES, writesWork, type Writes} from './core/writes.ts'
+import {
+  applyWrites,
+  IN_PLACE_WRITE_BYTES,
+  writeWalks,
+  writesWork,
+  type Writes,
+} from './core/writes.ts'
 import type {EventBus} from './events/bus.ts'
 import type {ListenOptions} from './listen/events.ts'
 import {compileFilter, isBoundedFilter, listenerFilterNode} from './listen/filter.ts'
@@ -254,12 +260,13 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   const name = store.dataset
   let prepared = false
   /**
-   * The dataset's large writes are built and committed one at a time, each on the one before:
-   * built side by side from the same draft (two editors typing in a 1 MB article), every commit
-   * left the others stale, to be built again, and after BUILD_ATTEMPTS a 409 lost a keystroke
-   * (2-4 of 60, in process at load 18-21).
+   * Large writes naming a document are built and committed one at a time, each on the one
+   * before: built side by side from the same draft (two editors typing in a 1 MB article), every
+   * commit left the others stale, to be built again, and after BUILD_ATTEMPTS a 409 lost a
+   * keystroke (2-4 of 60, in process at load 18-21). By document, so that one write running to
+   * its deadline holds up only the writes of its documents. Per document: the last turn taken.
    */
-  let building: Promise<unknown> = Promise.resolve()
+  const turns = new Map<string, Promise<unknown>>()
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
@@ -446,7 +453,9 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const signal = request.signal?.()
       // One deadline for the request: its queries' matching, its turn, every build and every wait.
       const since = request.since ?? Date.now()
-      const turn = building.then(async () => {
+      const ids = [...writeWalks(writes).keys()]
+      const before = ids.map((id) => turns.get(id))
+      const turn = Promise.all(before).then(async () => {
         for (let attempt = 1; ; attempt++) {
           const outcome = await buildOffLoop(task, signal, since)
           if (!outcome.ok) throw fromWire(outcome.error)
@@ -460,7 +469,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
           }
         }
       })
-      building = turn.catch(() => undefined)
+      const done = turn.catch(() => undefined)
+      for (const id of ids) turns.set(id, done)
+      void done.then(() => {
+        for (const id of ids) if (turns.get(id) === done) turns.delete(id)
+      })
       return turn
     },
 

@@ -10,7 +10,6 @@ import {
   documentBody,
   patchOperations,
   walk,
-  walkedBytes,
   withCreatedAt,
   type Walks,
 } from './mutations.ts'
@@ -55,16 +54,8 @@ export function applyActions(ws: WorkingSet, actions: unknown): void {
   }
 }
 
-/**
- * An upper bound of the work of a request's actions, in bytes walked, as mutationsWork counts it:
- * each document an action names once at its stored size, and again per operation of an edit's
- * patch at that size plus what the request carries for it; the request's own bytes are counted
- * by the caller.
- */
-export function actionsWork(
-  actions: unknown,
-  storedBytes: (ids: readonly string[]) => readonly number[],
-): number {
+/** The documents a request's actions name, as mutationWalks gives them for mutations. */
+export function actionWalks(actions: unknown): Walks {
   const walks: Walks = new Map()
   for (const action of Array.isArray(actions) ? actions : []) {
     if (!isObject(action)) continue
@@ -73,7 +64,7 @@ export function actionsWork(
     const ids = ['publishedId', 'draftId', 'versionId', 'baseId'].map((field) => action[field])
     walk(walks, ids, ops, action)
   }
-  return walkedBytes(walks, storedBytes)
+  return walks
 }
 
 function create(ws: WorkingSet, action: Json, index: number) {

@@ -182,20 +182,11 @@ function checkPatchBudget(ws: WorkingSet, mutations: unknown[]): void {
 }
 
 /**
- * An upper bound of the work a request's writes take, in bytes walked: every document it names
- * (or its queries matched) once at its stored size, and again for each operation of a patch on
- * it (a keyed or indexed path scans and copies its array, a diffMatchPatch hunk its string) at
- * its stored size plus what the request carries for it (a draft the request creates has no
- * stored size, and 200 keyed paths over its 20,000 items held the event loop 8 s). The request's
- * own bytes are counted by the caller. Malformed mutations count nothing (they fail at once). The
- * dataset service builds a transaction whose work passes a bound on a worker rather than on the
- * event loop.
+ * The documents a request's mutations name (or their queries matched), each with the operations
+ * of the patches on it and the mutations naming it: what writesWork weighs (core/writes.ts).
+ * Malformed mutations name nothing (they fail at once).
  */
-export function mutationsWork(
-  mutations: unknown,
-  storedBytes: (ids: readonly string[]) => readonly number[],
-  matched?: MutateOptions['matched'],
-): number {
+export function mutationWalks(mutations: unknown, matched?: MutateOptions['matched']): Walks {
   const list = isObject(mutations) ? [mutations] : Array.isArray(mutations) ? mutations : []
   const walks: Walks = new Map()
   for (const [index, mutation] of list.entries()) {
@@ -212,7 +203,7 @@ export function mutationsWork(
       walk(walks, ids, ops, body)
     }
   }
-  return walkedBytes(walks, storedBytes)
+  return walks
 }
 
 /** Per document a request names: the patch operations on it, and the mutations naming it. */
@@ -231,9 +222,11 @@ export function walk(walks: Walks, ids: unknown[], ops: number, body: Json): voi
 }
 
 /**
- * The bytes the walks take: each document read once at its stored size, and once per patch
- * operation at that size plus all the request sends for it (what a patch may walk beyond the
- * stored document). Weighed only for requests within IN_PLACE_WRITE_BYTES, and only for
+ * The bytes the walks take, an upper bound of a request's work: each document read once at its
+ * stored size, and once per patch operation (a keyed or indexed path scans and copies its array,
+ * a diffMatchPatch hunk its string) at that size plus all the request sends for it (a draft the
+ * request creates has no stored size, and 200 keyed paths over its 20,000 items held the event
+ * loop 8 s). Weighed only for requests within IN_PLACE_WRITE_BYTES, and only for
  * documents patched, so the JSON measured is at most a MiB.
  */
 export function walkedBytes(

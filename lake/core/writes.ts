@@ -3,12 +3,14 @@
  * dataset service applies in place or sends to a query worker to build (a closure cannot cross a
  * thread), and how much work it may take.
  */
-import {actionsWork, applyActions} from './actions.ts'
+import {actionWalks, applyActions} from './actions.ts'
 import {
   applyMutations,
-  mutationsWork,
+  mutationWalks,
+  walkedBytes,
   type MutateOptions,
   type MutationResult,
+  type Walks,
 } from './mutations.ts'
 import type {WorkingSet} from './transaction.ts'
 
@@ -32,7 +34,7 @@ export async function applyWrites(ws: WorkingSet, writes: Writes): Promise<Mutat
 }
 
 /**
- * Bytes the writes may walk (mutationsWork, actionsWork), their request's bytes included (or
+ * Bytes the writes may walk (walkedBytes), their request's bytes included (or
  * those alone, once they pass IN_PLACE_WRITE_BYTES): a bound, not a measure, so that the Studio's
  * keystrokes and one-document writes stay in place while an editor's many patches of a large
  * draft cannot hold the event loop.
@@ -44,11 +46,14 @@ export function writesWork(
 ): number {
   // Past the bound on its own: weighing the rest would only walk the request on the event loop.
   if (requestBytes > IN_PLACE_WRITE_BYTES) return requestBytes
-  const stored =
-    writes.kind === 'actions'
-      ? actionsWork(writes.actions, storedBytes)
-      : mutationsWork(writes.mutations, storedBytes, writes.matched)
-  return requestBytes + stored
+  return requestBytes + walkedBytes(writeWalks(writes), storedBytes)
+}
+
+/** The documents the writes name (or their queries matched), with what writesWork weighs. */
+export function writeWalks(writes: Writes): Walks {
+  return writes.kind === 'actions'
+    ? actionWalks(writes.actions)
+    : mutationWalks(writes.mutations, writes.matched)
 }
 
 /**

@@ -96,3 +96,26 @@ test("editors' large edits of one draft at once are all applied, each built once
   })
   expect(figures()).toEqual({builds: 4, most: 1})
 })
+
+test('a large write of another draft is not held behind them', async () => {
+  const {dataset, figures} = service(50)
+  await dataset.write(
+    editor,
+    {length: 100},
+    {
+      kind: 'mutations',
+      mutations: [
+        {create: {_id: 'drafts.story', _type: 'article', n: 0}},
+        {create: {_id: 'drafts.other', _type: 'article', n: 0}},
+      ],
+    },
+  )
+  const inc = (id: string) =>
+    dataset.write(editor, LARGE, {kind: 'mutations', mutations: [{patch: {id, inc: {n: 1}}}]})
+  await Promise.all([inc('drafts.story'), inc('drafts.story'), inc('drafts.other')])
+  // The other draft's build ran beside the first of the story's, which waited for each other.
+  expect(figures()).toEqual({builds: 3, most: 2})
+  expect(dataset.currentDocuments(['drafts.story', 'drafts.other']).map((doc) => doc?.n)).toEqual([
+    2, 1,
+  ])
+})

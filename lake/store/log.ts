@@ -6,8 +6,10 @@
  * - an `apply` effect that is a plain value (`[0, state]`, as for every create) is left out;
  * - `revert` is always kept: walking reverts back from the current state (or from the nearest
  *   snapshot) rebuilds any revision. A delete's revert is the last state itself, and every
- *   SNAPSHOT_EVERY-th change of a document stores its state, so a rebuild applies at most that many
- *   patches.
+ *   SNAPSHOT_EVERY-th change of a document stores its state (the first after a creation half as
+ *   far). A revision is rebuilt from the nearer snapshot: backwards with reverts, or forwards from
+ *   the one before it with each change's `apply`, so a rebuild applies at most about half of
+ *   SNAPSHOT_EVERY patches.
  * - the commonest row of all, a document created by one mutation (a bulk load's), is stored in
  *   a few bytes: its mutations as one letter (CREATE_CODES: the kind, capital when `_createdAt`
  *   was given) and, when its revert is "no document before", its effects as ''. Stored JSON

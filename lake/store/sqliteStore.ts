@@ -305,6 +305,12 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     sql: `CREATE INDEX documents_version_of ON documents (substr(id, instr(substr(id, 10), '.') + 10))
       WHERE id GLOB 'versions.*'`,
   },
+  {
+    // A revision is rebuilt from the nearer of the snapshots around it (stateAfter): found here
+    // in a seek, where changes_doc would read each change's row up to one.
+    name: 'the change log indexed by snapshots',
+    sql: `CREATE INDEX changes_snapshot ON changes (doc_id, tx_seq) WHERE snapshot IS NOT NULL;`,
+  },
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */
@@ -979,6 +985,8 @@ export function createSqliteStore(
     )
     if (!base || base.deleted) return null
     if (base.snapshot !== null) return JSON.parse(String(base.snapshot)) as SanityDocument
+    const forward = fromSnapshotBefore(id, Number(base.seq), String(base.tx))
+    if (forward !== undefined) return forward
     const later = freshStmt(
       `SELECT t.id AS tx, c.effects AS effects, c.snapshot AS snapshot, c.deleted AS deleted
        FROM changes c JOIN transactions t ON t.seq = c.tx_seq
@@ -991,6 +999,72 @@ export function createSqliteStore(
       }
     })() satisfies Iterable<LogStep>
     return rebuild(String(base.tx), steps, () => getDocuments([id])[0])
+  }
+
+  /**
+   * The state after change `seq` patched forward from the document's snapshot before it, when
+   * that is fewer changes away than the next anchor after it (a snapshot or a deletion; else the
+   * current state) is: a rebuild then reads at most half of SNAPSHOT_EVERY changes, each a seek
+   * into the log's table, whose cost is what a revision costs. Undefined when walking back is as
+   * near, or a change on the way kept no `apply` (log.ts).
+   */
+  function fromSnapshotBefore(
+    id: string,
+    seq: number,
+    rev: string,
+  ): SanityDocument | null | undefined {
+    const previous = get(
+      `SELECT max(tx_seq) AS seq FROM changes INDEXED BY changes_snapshot
+       WHERE doc_id = ? AND snapshot IS NOT NULL AND tx_seq < ?`,
+      id,
+      seq,
+    )
+    if (previous?.seq == null) return undefined
+    const from = Number(previous.seq)
+    const [deleted] = deletionsAfter(id, seq)
+    const next = get(
+      `SELECT min(tx_seq) AS seq FROM changes INDEXED BY changes_snapshot
+       WHERE doc_id = ? AND snapshot IS NOT NULL AND tx_seq > ?`,
+      id,
+      seq,
+    )
+    const until = Math.min(deleted ?? Infinity, next?.seq == null ? Infinity : Number(next.seq))
+    const count = (low: number, high: number) =>
+      Number(
+        get(
+          `SELECT count(*) AS n FROM changes INDEXED BY changes_doc
+           WHERE doc_id = ? AND tx_seq > ? AND tx_seq <= ?`,
+          id,
+          low,
+          high,
+        )!.n,
+      )
+    if (count(from, seq) >= count(seq, Math.min(until, Number.MAX_SAFE_INTEGER))) return undefined
+    const rows = all(
+      `SELECT c.tx_seq AS seq, c.effects AS effects, c.snapshot AS snapshot
+       FROM changes c INDEXED BY changes_doc
+       WHERE c.doc_id = ? AND c.tx_seq >= ? AND c.tx_seq <= ? ORDER BY c.tx_seq`,
+      id,
+      from,
+      seq,
+    )
+    let state: SanityDocument | null = JSON.parse(String(rows[0].snapshot)) as SanityDocument
+    for (const row of rows.slice(1)) {
+      const next = applyStored(state, String(row.effects), rev)
+      if (next === undefined) return undefined
+      state = next
+    }
+    return state
+  }
+
+  /** The transactions that deleted the document after `seq`, oldest first (at most one). */
+  function deletionsAfter(id: string, seq: number): number[] {
+    return all(
+      `SELECT tx_seq FROM changes INDEXED BY changes_deleted
+       WHERE doc_id = ? AND deleted = 1 AND tx_seq > ? ORDER BY tx_seq LIMIT 1`,
+      id,
+      seq,
+    ).map((row) => Number(row.tx_seq))
   }
 
   function getDocuments(ids: readonly string[]): (SanityDocument | null)[] {
@@ -1515,7 +1589,12 @@ export function createSqliteStore(
            ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
         )!.run(change.id, body)
         stmt(FIELDS_UPSERT)!.run(change.id, after._type, ...fieldKeys(after))
-        if (before && changesSinceAnchor(change.id) >= SNAPSHOT_EVERY - 1) snapshot = body
+        // Every SNAPSHOT_EVERY-th change; the first after a creation half as far, so that the
+        // revisions near it (which can only be rebuilt backwards) are as near one as the rest.
+        const since = before ? changesSinceAnchor(change.id) : null
+        if (since && since.count >= (since.snapshot ? SNAPSHOT_EVERY : SNAPSHOT_EVERY / 2) - 1) {
+          snapshot = body
+        }
       } else {
         const deleted = stmt('DELETE FROM documents WHERE id = ? RETURNING rowid')!.get(change.id)
         // Its full-text row now, while its rowid is known (a new document may take it next).
@@ -1688,15 +1767,26 @@ export function createSqliteStore(
     return group
   }
 
-  /** Changes of a document since its last snapshot or delete (bounds a rebuild's walk). */
-  function changesSinceAnchor(id: string): number {
+  /**
+   * Changes of a document since its last snapshot or delete (bounds a rebuild's walk), and whether
+   * that anchor is a snapshot (not the document's creation, whose state the log leaves out).
+   */
+  function changesSinceAnchor(id: string): {count: number; snapshot: boolean} {
     const row = get(
-      `SELECT count(*) AS n FROM changes WHERE doc_id = ? AND tx_seq > coalesce(
-         (SELECT max(tx_seq) FROM changes WHERE doc_id = ? AND (snapshot IS NOT NULL OR deleted)), 0)`,
+      `SELECT coalesce((SELECT max(tx_seq) FROM changes INDEXED BY changes_snapshot
+           WHERE doc_id = ?1 AND snapshot IS NOT NULL), 0) AS snapshot,
+         coalesce((SELECT max(tx_seq) FROM changes INDEXED BY changes_deleted
+           WHERE doc_id = ?1 AND deleted = 1), 0) AS deleted`,
       id,
+    )!
+    const snapshot = Number(row.snapshot)
+    const anchor = Math.max(snapshot, Number(row.deleted))
+    const count = get(
+      'SELECT count(*) AS n FROM changes INDEXED BY changes_doc WHERE doc_id = ? AND tx_seq > ?',
       id,
-    )
-    return Number(row?.n ?? 0)
+      anchor,
+    )!
+    return {count: Number(count.n), snapshot: snapshot > 0 && snapshot === anchor}
   }
 
   return {

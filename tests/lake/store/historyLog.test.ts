@@ -2,6 +2,7 @@
 // the transactions export passes stored JSON on as it is, and the Events API reads what each
 // change did from the log's indexes, newest first, instead of its mendoza effects.
 import {join} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {getPublishedId} from '../../../lake/core/ids.ts'
@@ -70,6 +71,20 @@ test.each(['a', 'b', 'drafts.b', 'versions.r1.b'])(
     }
   },
 )
+
+test("a document's first snapshot is half as far from its creation as the next ones", () => {
+  const db = new DatabaseSync(join(lake.dataDir, 'datasets', 'test.sqlite'), {readOnly: true})
+  const changes = db
+    .prepare(
+      "SELECT snapshot IS NOT NULL AS snapshot FROM changes WHERE doc_id = 'a' ORDER BY tx_seq",
+    )
+    .all()
+    .map((row) => row.snapshot === 1)
+  db.close()
+  // Created, then 70 edits: the revisions before the first snapshot are rebuilt backwards from it.
+  expect(changes.length).toBeGreaterThan(70)
+  expect(changes.slice(0, 71).flatMap((snapshot, i) => (snapshot ? [i + 1] : []))).toEqual([32])
+})
 
 test.each(IDS)('pages of the log of %s, read in any bounds, are the decoded log', (...ids) => {
   const all = store.getTransactions({ids})

@@ -257,7 +257,12 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
       .all()
     db.close()
     // The log's key is the table's own; created documents' rows were shortened (log.ts).
-    expect(logIndexes.sort()).toEqual(['changes', 'changes_deleted', 'changes_doc'])
+    expect(logIndexes.sort()).toEqual([
+      'changes',
+      'changes_deleted',
+      'changes_doc',
+      'changes_snapshot',
+    ])
     expect(creates.length).toBeGreaterThan(5)
     expect(creates.every((row) => row.effects === '' || String(row.effects)[0] === '{')).toBe(true)
     expect(tables).not.toContain('search_ids')

@@ -7,7 +7,8 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {isPublishedId} from '../core/ids.ts'
 import {runTransaction} from '../core/transaction.ts'
-import type {SanityDocument} from '../core/types.ts'
+import {headsOf} from '../core/changeText.ts'
+import type {DocumentChange, SanityDocument} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import type {Store} from '../core/store.ts'
 import {assetFilePath, assetsDir, type AssetKind} from './assetFiles.ts'
@@ -96,9 +97,12 @@ export class ImageService {
   /** Deletes the file and renditions of asset documents a transaction deleted. */
   removeDeletedAssets(dataset: string, projectId: string, tx: {changes: readonly Change[]}): void {
     for (const change of tx.changes) {
-      const before = change.before
-      if (change.after || !before || !isPublishedId(change.id)) continue
-      if (before._type !== 'sanity.imageAsset' && before._type !== 'sanity.fileAsset') continue
+      // Told by the heads: a serialised change's documents are not parsed for this.
+      const heads = headsOf(change)
+      if (heads.after || !heads.before || !isPublishedId(change.id)) continue
+      if (heads.before.type !== 'sanity.imageAsset' && heads.before.type !== 'sanity.fileAsset')
+        continue
+      const before = change.before!
       const kind: AssetKind = before._type === 'sanity.imageAsset' ? 'images' : 'files'
       const name = typeof before.path === 'string' ? before.path.split('/').pop()! : ''
       const path = assetFilePath(this.#dataDir, kind, projectId, dataset, name)
@@ -178,11 +182,7 @@ export class ImageService {
   }
 }
 
-interface Change {
-  id: string
-  before: SanityDocument | null
-  after: SanityDocument | null
-}
+type Change = Pick<DocumentChange, 'id' | 'before' | 'after' | 'text'>
 
 function positive(value: string | undefined): number | undefined {
   const n = Number(value)

@@ -1,6 +1,7 @@
 /** Per-document permission checks by principal, on top of grants.ts: what the dataset service enforces. */
 import {AuthError, type LakeError, PermissionError} from './errors.ts'
 import {can, canWriteSome, type Permission, type Principal} from './grants.ts'
+import {headsOf} from './changeText.ts'
 import type {DocumentChange} from './types.ts'
 
 /** Throws unless `principal` may do `permission` on `documentId`; anonymous callers get a 401. */
@@ -14,7 +15,8 @@ export function authorize(principal: Principal, permission: Permission, document
 
 /** The permission a change needs: creating, deleting or updating its document. */
 export function authorizeChange(principal: Principal, change: DocumentChange): void {
-  const permission = !change.before ? 'create' : !change.after ? 'delete' : 'update'
+  const {before, after} = headsOf(change)
+  const permission = !before ? 'create' : !after ? 'delete' : 'update'
   authorize(principal, permission, change.id)
 }
 

@@ -1,6 +1,6 @@
 /** Reference integrity: which documents strongly reference which, as hosted Sanity counts them. */
 import {ConflictError, itemError} from './errors.ts'
-import type {SanityDocument} from './types.ts'
+import type {DocumentChange} from './types.ts'
 
 /**
  * The ids a value strongly references: every object with a string `_ref` whose `_weak` is not
@@ -18,12 +18,15 @@ export function strongReferences(value: unknown, into = new Set<string>()): Set<
   return into
 }
 
-/** A change as the check needs it: the id and its states before and after (null: none). */
-export interface ReferenceChange {
-  id: string
-  before: SanityDocument | null
-  after: SanityDocument | null
-}
+/**
+ * A change as the check needs it: the id and its states before and after (null: none), or their
+ * heads and references when it was serialised (core/changeText.ts: nothing is parsed then).
+ */
+export type ReferenceChange = Pick<DocumentChange, 'id' | 'before' | 'after' | 'text'>
+
+const hadDocument = (c: ReferenceChange) =>
+  c.text ? c.text.beforeHead !== null : c.before !== null
+const hasDocument = (c: ReferenceChange) => (c.text ? c.text.afterHead !== null : c.after !== null)
 
 /**
  * Refuses a transaction that deletes a document something still strongly references once the
@@ -37,14 +40,15 @@ export function checkReferenceIntegrity(
   options: {errorType?: 'mutationError' | 'actionError'; indexOf?: (id: string) => number} = {},
 ): void {
   const {errorType = 'mutationError', indexOf} = options
-  const deleted = changes.filter((c) => c.before && !c.after).map((c) => c.id)
+  const deleted = changes.filter((c) => hadDocument(c) && !hasDocument(c)).map((c) => c.id)
   if (deleted.length === 0) return
   const targets = new Set(deleted)
-  const touched = new Map(changes.map((c) => [c.id, c.after]))
+  const touched = new Map(changes.map((c) => [c.id, c]))
   const pairs = committedReferrers(deleted).filter((pair) => !touched.has(pair.id))
-  for (const [id, after] of touched) {
-    if (!after) continue
-    for (const target of strongReferences(after)) {
+  for (const [id, change] of touched) {
+    if (!hasDocument(change)) continue
+    const references = change.text ? change.text.strongReferences : strongReferences(change.after)
+    for (const target of references) {
       if (targets.has(target)) pairs.push({id, target})
     }
   }

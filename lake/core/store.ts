@@ -3,8 +3,9 @@
  * the one implementation. It is deliberately narrow so that candidate narrowing (SQLite indexes
  * read off the GROQ AST) and lazy reads fit behind it without touching callers.
  */
+import type {BytesOf, ChangeJson} from './changeText.ts'
 import type {DocumentPath} from './documentPaths.ts'
-import type {CommittedTransaction, SanityDocument} from './types.ts'
+import type {CommittedTransaction, DocumentChange, SanityDocument} from './types.ts'
 
 /**
  * A hint for which documents a query can possibly match. Each present field narrows (AND), the
@@ -377,6 +378,12 @@ export interface Store extends EventLog {
     options: ExportOptions,
     budget: {documents: number; bytes: number},
   ): {documents: ExportedDocument[]; next: string | null}
+  /**
+   * What `commit` will write for a change (its log row, references, indexed fields), made ahead
+   * of it, where the change was built: passed back as `change.text.rows` (core/changeText.ts), it
+   * is written as it is. Structured-cloneable; opaque to everyone but the store.
+   */
+  rowsOf?(change: DocumentChange, json: ChangeJson, bytesOf: BytesOf): unknown
   close(): void
 }
 

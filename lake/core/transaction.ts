@@ -4,6 +4,7 @@
  */
 import type {Store, StoreWriter} from './store.ts'
 import {ConflictError, itemError, MutationError} from './errors.ts'
+import {readChange, serialiseChange, stampText, type SerialisedChange} from './changeText.ts'
 import {checkDocumentLimits, checkPatchedBytes} from './limits.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
@@ -111,7 +112,9 @@ export interface BuiltTransaction<R> {
   id: string
   /** Where the commit's timestamp goes: a random string of its length (see stampTimestamp). */
   stand: string
+  /** Its changes, as objects or (`serialise`) as text with the store's rows: one of the two. */
   changes: DocumentChange[]
+  serialised?: SerialisedChange[]
   result: R
   reads: [string, string | null][]
   /** The request's index (WorkingSet.at) of the last write to each changed document. */
@@ -125,7 +128,13 @@ export interface BuiltTransaction<R> {
  * they would with the timestamp, which commitBuilt puts in its place.
  */
 export async function buildTransaction<R>(
-  options: Pick<TransactionOptions, 'store' | 'identity' | 'transactionId' | 'errorType'>,
+  options: Pick<TransactionOptions, 'store' | 'identity' | 'transactionId' | 'errorType'> & {
+    /**
+     * Hand the changes over as text and store rows (core/changeText.ts), for a thread to pass
+     * to the event loop, which then neither copies nor serialises document trees.
+     */
+    serialise?: boolean
+  },
   build: (ws: WorkingSet) => R | Promise<R>,
 ): Promise<BuiltTransaction<R>> {
   const id = options.transactionId ?? randomId()
@@ -135,10 +144,18 @@ export async function buildTransaction<R>(
   const ws = createWorkingSet(options.store, id, stand, options.identity, options.errorType)
   const result = await build(ws)
   const changes = ws.changes()
+  const {store} = options
   return {
     id,
     stand,
-    changes,
+    ...(options.serialise
+      ? {
+          changes: [],
+          serialised: changes.map((change) =>
+            serialiseChange(change, stand, store.rowsOf?.bind(store)),
+          ),
+        }
+      : {changes}),
     result,
     reads: ws.reads(),
     indexes: changes.map((change) => [change.id, ws.indexOf(change.id)]),
@@ -177,12 +194,14 @@ export async function commitBuilt<R>(
       throw new StaleBuildError('The timestamp changed length: send the request again')
     }
     for (const change of built.changes) stampTimestamp(change, built.stand, timestamp)
+    for (const change of built.serialised ?? []) stampText(change, built.stand, timestamp)
+    const changes = built.serialised ? built.serialised.map(readChange) : built.changes
     const indexes = new Map(built.indexes)
     return finish(
       options,
       writer,
       {id: built.id, timestamp, now},
-      built.changes,
+      changes,
       built.result,
       (id) => indexes.get(id) ?? -1,
     )

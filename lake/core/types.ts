@@ -18,6 +18,46 @@ export interface DocumentChange {
   mutations: Record<string, unknown>[]
   /** Mendoza patches between `before` and `after`, both taken without `_rev`. */
   effects: {apply: unknown[]; revert: unknown[]}
+  /**
+   * The change as JSON text, when it was built off the event loop (core/changeText.ts): then
+   * `before`, `after`, `mutations` and `effects` are parsed from it only when read, and whoever
+   * only needs to know what exists, or to pass a document on, reads this instead.
+   */
+  readonly text?: ChangeText
+}
+
+/** A document's type and revision: what a change's states are, told without parsing them. */
+export interface DocumentHead {
+  type: string
+  rev: string | undefined
+}
+
+/**
+ * JSON text as UTF-8 bytes (or a store's row as its bytes), with the offsets of the build's
+ * timestamp stand-in in it: bytes cross from a thread without a copy, and the commit writes the
+ * timestamp at those offsets (core/changeText.ts).
+ */
+export interface JsonBytes {
+  bytes: Uint8Array
+  stands: number[]
+}
+
+/**
+ * A change serialised where it was built: each part as JSON.stringify writes it, and the store's
+ * rows (Store.rowsOf), so the event loop commits and announces it without serialising, copying or
+ * parsing a large document.
+ */
+export interface ChangeText {
+  before: JsonBytes | null
+  after: JsonBytes | null
+  beforeHead: DocumentHead | null
+  afterHead: DocumentHead | null
+  mutations: JsonBytes
+  effects: JsonBytes
+  /** The ids `after` strongly references (core/references.ts). */
+  strongReferences: string[]
+  /** What the store writes for this change, made by the store that built it (opaque here). */
+  rows: unknown
 }
 
 /** A transaction as it was committed: durable before anyone hears of it. */

@@ -11,7 +11,7 @@ import {LakeError, TooManyRequestsError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
-import {eventsFor, type ListenOptions} from './events.ts'
+import {eventJson, eventsFor, type ListenOptions} from './events.ts'
 
 /**
  * Which of these documents match the listener's filter: at once (a filter of bounded cost, on the
@@ -358,5 +358,5 @@ export function channelErrorStream(
  */
 export function sse(event: string, data: unknown, id?: string): string {
   const idLine = id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : ''
-  return `event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`
+  return `event: ${event}\n${idLine}data: ${eventJson(data)}\n\n`
 }

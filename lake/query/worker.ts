@@ -6,6 +6,7 @@
 import {readlinkSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'
 import {isWorkerThread, Piscina, workerData} from 'piscina'
+import {transferables} from '../core/changeText.ts'
 import {createLru} from '../core/lru.ts'
 import type {Store} from '../core/store.ts'
 import {buildTransaction} from '../core/transaction.ts'
@@ -83,10 +84,18 @@ async function runBuild(task: TransactionTask): Promise<TransactionTaskResult> {
         identity: task.identity,
         transactionId: task.transactionId,
         errorType: task.errorType,
+        // As text and store rows: the event loop then copies strings, not document trees.
+        serialise: true,
       },
       (ws) => applyWrites(ws, task.writes),
     )
-    return {ok: true, built}
+    // Its bytes are moved to the event loop, not copied (Piscina's transferable protocol).
+    const moved = {
+      [Piscina.transferableSymbol]: transferables(built.serialised ?? []),
+      [Piscina.valueSymbol]: {ok: true, built},
+    }
+    // Piscina's types know only its own transferable classes; the pool receives the value.
+    return Piscina.move(moved as never) as unknown as TransactionTaskResult
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error}

@@ -105,12 +105,13 @@ export const TYPE_COUNTS_ADD = `INSERT INTO type_counts (type, layer, n) VALUES 
 export type CountDelta = {type: string; layer: number; n: number}
 
 /**
- * Adds what a transaction changes in type_counts to `deltas` (keyed by layer and type): per
+ * Adds what a transaction changes in type_counts to `deltas` (keyed by layer and type), from each
+ * change's `_type` before and after it (null: no document): per
  * `type` and layer of the stored id, documents added minus documents removed (a changed `_type`
  * moves one). A write group gathers its transactions' there and writes them with its COMMIT.
  */
 export function addCountDeltas(
-  changes: readonly {id: string; before: {_type: string} | null; after: {_type: string} | null}[],
+  changes: readonly {id: string; before: string | null; after: string | null}[],
   deltas: Map<string, CountDelta>,
 ): void {
   const add = (type: string, layer: number, n: number) => {
@@ -121,8 +122,8 @@ export function addCountDeltas(
   }
   for (const {id, before, after} of changes) {
     const layer = layerOfId(id)
-    if (before) add(before._type, layer, -1)
-    if (after) add(after._type, layer, 1)
+    if (before !== null) add(before, layer, -1)
+    if (after !== null) add(after, layer, 1)
   }
 }
 

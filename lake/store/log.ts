@@ -44,7 +44,11 @@ export const CREATED_EFFECTS = ''
  * without `_rev` and `_updatedAt` is stored as `{"create": 0}`; also without `_createdAt`, as
  * `{"create": null}`.
  */
-export function encodeChange(change: DocumentChange): {mutations: string; effects: string} {
+export function encodeChange(
+  change: DocumentChange,
+  /** The change's effects as JSON text, if made already (core/changeText.ts). */
+  effectsText?: string,
+): {mutations: string; effects: string} {
   const after = change.after
   const mutations = change.mutations.map((mutation) => {
     if (!after) return mutation
@@ -61,7 +65,11 @@ export function encodeChange(change: DocumentChange): {mutations: string; effect
   const created = literal && revert.length === 2 && revert[0] === 0 && revert[1] === null
   return {
     mutations: createCode(mutations) ?? JSON.stringify(mutations),
-    effects: created ? CREATED_EFFECTS : JSON.stringify(literal ? {revert} : {apply, revert}),
+    effects: created
+      ? CREATED_EFFECTS
+      : literal
+        ? JSON.stringify({revert})
+        : (effectsText ?? JSON.stringify({apply, revert})),
   }
 }
 

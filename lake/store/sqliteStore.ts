@@ -20,8 +20,14 @@ import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
 import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
+import {headsOf} from '../core/changeText.ts'
 import {strongReferences} from '../core/references.ts'
-import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import type {
+  CommittedTransaction,
+  DocumentChange,
+  JsonBytes,
+  SanityDocument,
+} from '../core/types.ts'
 import {
   addCountDeltas,
   compileSelection,
@@ -318,6 +324,43 @@ const VERSION_OF = `substr(id, instr(substr(id, 10), '.') + 10)`
 
 const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
 
+/**
+ * What a commit writes for a change: made on the event loop for a change built there, or as
+ * bytes on the thread that built it (Store.rowsOf), then written as they are.
+ */
+interface ChangeRows {
+  /** Targets of the references `before` had, whose rows go. */
+  unreferenced: string[]
+  /** Of `after`: [target, strong, visible] per referenced id. */
+  references: [string, number, number][]
+  /** The fields row after the id (FIELDS_UPSERT); null when the change deletes the document. */
+  fields: SQLInputValue[] | null
+  /** It replaced a stored document (a snapshot may be due). */
+  updated: boolean
+  /** The log row's texts; `effects` null when it is the change's effects as JSON (ChangeText). */
+  log: {mutations: string | JsonBytes; effects: string | JsonBytes | null}
+  /** The body as SQLite's JSONB, made by the thread (null: jsonb() of `after` at the commit). */
+  body: JsonBytes | null
+}
+
+/** `effectsText`: the change's effects as JSON text when it has them so (its log may share it). */
+function changeRows(change: DocumentChange, effectsText?: string): ChangeRows {
+  const {before, after} = change
+  const log = encodeChange(change, effectsText)
+  return {
+    unreferenced: before ? referencesOf(before).map(([target]) => target) : [],
+    references: after ? referencesOf(after) : [],
+    fields: after ? [after._type, ...fieldKeys(after)] : null,
+    updated: before !== null,
+    log: {mutations: log.mutations, effects: log.effects === effectsText ? null : log.effects},
+    body: null,
+  }
+}
+
+/** A text column's value: a string, or UTF-8 bytes that the statement CASTs to TEXT. */
+const textValue = (value: string | JsonBytes): SQLInputValue =>
+  typeof value === 'string' ? value : value.bytes
+
 /** [target, strong, visible] per referenced id. */
 function referencesOf(doc: SanityDocument): [string, number, number][] {
   const strong = strongReferences(doc)
@@ -382,6 +425,10 @@ const CHECKPOINT_EVERY_MS = 200
  * every second group of a bulk load waited for a checkpoint, with 64 MB about every sixth.
  */
 const MAX_WAL_FRAMES = 8 * WAL_PAGES
+
+/** A document this large (UTF-8 bytes of JSON) has its `_rev` kept for heads(), of at most LARGE_REVS. */
+const LARGE_HEAD_BYTES = 1 << 20
+const LARGE_REVS = 1024
 
 /** Transactions acknowledged per fsync at most (group commit). */
 const MAX_GROUP = 256
@@ -555,6 +602,12 @@ export function createSqliteStore(
   // just cached and hit nothing next time. Entries go when their document changes.
   const cache = new Map<string, {rev: string; doc: SanityDocument; bytes: number}>()
   let cachedBytes = 0
+  /**
+   * The `_rev` of large documents as this store's commits left them: heads() reads a stored
+   * `_rev` from the body, which loads all of it (a 27 MB document: 0.1-0.5 s of the event loop,
+   * twice per large write). Entries go when their document changes, as the cache's.
+   */
+  const largeRevs = new Map<string, string>()
   let db: DatabaseSync | null = null
   let closed = false
   const statements = new Map<string, StatementSync>()
@@ -1084,12 +1137,16 @@ export function createSqliteStore(
     const found = new Map<string, {rev: string; bytes: number}>()
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK)
+      // length() of the body reads none of it; its `_rev` all of it, unless it is known.
+      const known = chunk.every((id) => largeRevs.has(id))
       const rows = all(
-        `SELECT id, rev, length(body) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        `SELECT id, ${known ? '' : 'rev, '}length(body) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
         ...chunk,
       )
-      for (const row of rows)
-        found.set(String(row.id), {rev: String(row.rev), bytes: Number(row.bytes)})
+      for (const row of rows) {
+        const id = String(row.id)
+        found.set(id, {rev: known ? largeRevs.get(id)! : String(row.rev), bytes: Number(row.bytes)})
+      }
     }
     return ids.map((id) => found.get(id) ?? null)
   }
@@ -1247,6 +1304,7 @@ export function createSqliteStore(
   }
 
   function forget(id: string) {
+    largeRevs.delete(id)
     const entry = cache.get(id)
     if (!entry) return
     cache.delete(id)
@@ -1468,6 +1526,7 @@ export function createSqliteStore(
       groupOpen = false
       pendingCounts = new Map()
       cache.clear()
+      largeRevs.clear()
       cachedBytes = 0
       groupFailure = err
     }
@@ -1540,6 +1599,7 @@ export function createSqliteStore(
           } catch (err) {
             if (db.isTransaction) db.exec('ROLLBACK')
             cache.clear()
+            largeRevs.clear()
             cachedBytes = 0
             for (const {job} of done) job.reject(err)
             continue
@@ -1570,28 +1630,41 @@ export function createSqliteStore(
       'INSERT INTO transactions (id, timestamp, identity) VALUES (?, ?, ?)',
     )!.run(tx.id, tx.timestamp, tx.identity)
     tx.changes.forEach((change, position) => {
-      const {before, after} = change
-      if (before) {
-        // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
-        for (const [target] of referencesOf(before)) {
-          stmt('DELETE FROM refs WHERE target = ? AND source = ?')!.run(target, change.id)
-        }
+      // Made where the change was built when it was serialised there (core/changeText.ts).
+      const text = change.text
+      const rows = (text?.rows as ChangeRows | undefined) ?? changeRows(change)
+      // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
+      for (const target of rows.unreferenced) {
+        stmt('DELETE FROM refs WHERE target = ? AND source = ?')!.run(target, change.id)
       }
-      let snapshot: string | null = null
-      if (after) {
-        const body = JSON.stringify(after)
-        for (const [target, strong, visible] of referencesOf(after)) {
+      let snapshot: SQLInputValue = null
+      if (rows.fields) {
+        const body = text?.after ? text.after.bytes : JSON.stringify(change.after)
+        for (const [target, strong, visible] of rows.references) {
           stmt(refsInsert)!.run(target, change.id, strong, visible)
         }
         // An update keeps the row's rowid, which keys its full-text row (searchIndex.ts).
-        stmt(
-          `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
-           ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-        )!.run(change.id, body)
-        stmt(FIELDS_UPSERT)!.run(change.id, after._type, ...fieldKeys(after))
+        if (rows.body) {
+          stmt(
+            `INSERT INTO documents (id, body) VALUES (?, ?)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+          )!.run(change.id, rows.body.bytes)
+        } else {
+          stmt(
+            `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+          )!.run(change.id, body)
+        }
+        stmt(FIELDS_UPSERT)!.run(change.id, ...rows.fields)
+        const rev = headsOf(change).after?.rev
+        if (rev !== undefined && (text?.after?.bytes.length ?? body.length) >= LARGE_HEAD_BYTES) {
+          largeRevs.set(change.id, rev)
+          // Bounded: the oldest entry goes (its head is read from the body again).
+          if (largeRevs.size > LARGE_REVS) largeRevs.delete(largeRevs.keys().next().value!)
+        }
         // Every SNAPSHOT_EVERY-th change; the first after a creation half as far, so that the
         // revisions near it (which can only be rebuilt backwards) are as near one as the rest.
-        const since = before ? changesSinceAnchor(change.id) : null
+        const since = rows.updated ? changesSinceAnchor(change.id) : null
         if (since && since.count >= (since.snapshot ? SNAPSHOT_EVERY : SNAPSHOT_EVERY / 2) - 1) {
           snapshot = body
         }
@@ -1601,19 +1674,34 @@ export function createSqliteStore(
         if (deleted && searchIndexOn) unindexDocument((sql) => stmt(sql)!, Number(deleted.rowid))
         stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
       }
-      const {mutations, effects} = encodeChange(change)
       if (searchIndexOn) {
         queueDocument((sql) => stmt(sql)!, change.id)
         queued++
       }
+      const mutations = textValue(rows.log.mutations)
+      const effects = textValue(rows.log.effects ?? text!.effects)
       stmt(
         `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )!.run(lastInsertRowid, position, change.id, mutations, effects, snapshot, after ? 0 : 1)
+         VALUES (?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?)`,
+      )!.run(
+        lastInsertRowid,
+        position,
+        change.id,
+        mutations,
+        effects,
+        snapshot,
+        rows.fields ? 0 : 1,
+      )
     })
     // `before` is the stored state the transaction was built on (read under the write lock).
     // Written with the group's COMMIT (writeCounts); only once all of the transaction is written.
-    addCountDeltas(tx.changes, pendingCounts)
+    addCountDeltas(
+      tx.changes.map((change) => {
+        const heads = headsOf(change)
+        return {id: change.id, before: heads.before?.type ?? null, after: heads.after?.type ?? null}
+      }),
+      pendingCounts,
+    )
   }
 
   /** The WHERE and ORDER BY of a scan over `documents`; null when nothing can match. */
@@ -1908,6 +1996,19 @@ export function createSqliteStore(
       return Number(get('SELECT count(*) AS n FROM documents')?.n ?? 0)
     },
 
+    rowsOf(change, json, bytesOf): ChangeRows {
+      // The log shares the change's effects text where it can (one copy of a large edit).
+      const rows = changeRows(change, json.effects)
+      const jsonb = json.after !== null && get('SELECT jsonb(?) AS body', json.after)
+      return {
+        ...rows,
+        log: {
+          mutations: bytesOf(rows.log.mutations as string),
+          effects: rows.log.effects === null ? null : bytesOf(rows.log.effects as string),
+        },
+        body: jsonb ? bytesOf(jsonb.body as Uint8Array) : null,
+      }
+    },
     indexedFields: INDEXED_FIELDS.map((field) => field.path),
     lengthFields: LENGTH_FIELDS.map((field) => field.path),
 
@@ -2311,6 +2412,7 @@ export function createSqliteStore(
       statements.clear()
       idleStatements.clear()
       cache.clear()
+      largeRevs.clear()
       // Fold the WAL into the file, so the file alone holds every write (a copy of it is whole),
       // even when a query thread that is being stopped still has the file open, which keeps SQLite
       // from doing so at the close. Without waiting: a reader mid-snapshot leaves it to the next open.

@@ -20,6 +20,7 @@ import {
   type Writes,
 } from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
+import {eventJson, eventsFor} from '../../../lake/listen/events.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 
 type Store = ReturnType<typeof createSqliteStore>
@@ -111,29 +112,67 @@ const CASES: [string, Writes][] = [
   ],
 ]
 
+/** Every kind of event a listener can ask for, as its stream writes it (one line of JSON). */
+function eventLines(tx: CommittedTransaction): string[] {
+  const options = {
+    includeResult: true,
+    includePreviousRevision: true,
+    includeMutations: true,
+    includeAllVersions: true,
+    visibility: 'query' as const,
+    effectFormat: 'mendoza' as const,
+  }
+  return eventsFor(
+    tx,
+    () => true,
+    options,
+    () => true,
+  ).map((event) => eventJson(event))
+}
+
+const SERIALISED = [false, true].flatMap((serialise) =>
+  CASES.map(([name, writes]) => [name, serialise, writes] as const),
+)
+
 describe('a transaction built away from the write lock', () => {
-  test.each(CASES)('%s: the same changes, log and result as built in place', async (_, writes) => {
-    const inPlace = await seeded()
-    const built = await seeded()
-    const a = await runTransaction({...inPlace.options, transactionId: 'tx'}, (ws) =>
-      applyWrites(ws, writes),
-    )
-    const made = await buildTransaction({...built.options, transactionId: 'tx'}, (ws) =>
-      applyWrites(ws, writes),
-    )
-    // Nothing is written while it is built.
-    expect(built.store.getTransaction('tx')).toBeNull()
-    const b = await commitBuilt({...built.options, transactionId: 'tx'}, made)
-    expect(b.result).toEqual(a.result)
-    expect(b.transaction).toEqual(a.transaction)
-    // What the log keeps and the listeners hear, byte for byte.
-    expect(JSON.stringify(built.store.getTransaction('tx'))).toBe(
-      JSON.stringify(inPlace.store.getTransaction('tx')),
-    )
-    expect(JSON.stringify(built.published.at(-1))).toBe(JSON.stringify(inPlace.published.at(-1)))
-    const ids = a.transaction.changes.map((change) => change.id)
-    expect(built.store.getDocuments(ids)).toEqual(inPlace.store.getDocuments(ids))
-  })
+  test.each(SERIALISED)(
+    '%s (serialised: %s): the same changes, log, events and result as built in place',
+    async (_, serialise, writes) => {
+      const inPlace = await seeded()
+      const built = await seeded()
+      const a = await runTransaction({...inPlace.options, transactionId: 'tx'}, (ws) =>
+        applyWrites(ws, writes),
+      )
+      const made = await buildTransaction(
+        {...built.options, transactionId: 'tx', serialise},
+        (ws) => applyWrites(ws, writes),
+      )
+      // Nothing is written while it is built; serialised, it is text and rows only.
+      expect(built.store.getTransaction('tx')).toBeNull()
+      expect(made.changes).toHaveLength(serialise ? 0 : a.transaction.changes.length)
+      // What crosses from the write thread: a structured clone.
+      const b = await commitBuilt({...built.options, transactionId: 'tx'}, structuredClone(made))
+      expect(b.result).toEqual(a.result)
+      // The events, before anything reads the serialised changes' documents.
+      const lines = eventLines(built.published.at(-1)!)
+      expect(lines).toEqual(eventLines(inPlace.published.at(-1)!))
+      expect(b.transaction).toEqual(a.transaction)
+      // What the log keeps and the listeners hear, byte for byte.
+      expect(JSON.stringify(built.store.getTransaction('tx'))).toBe(
+        JSON.stringify(inPlace.store.getTransaction('tx')),
+      )
+      expect(JSON.stringify(built.published.at(-1))).toBe(JSON.stringify(inPlace.published.at(-1)))
+      const ids = a.transaction.changes.map((change) => change.id)
+      expect(built.store.getDocuments(ids)).toEqual(inPlace.store.getDocuments(ids))
+      expect(built.store.getTransactions({ids})).toEqual(inPlace.store.getTransactions({ids}))
+      for (const id of ids) {
+        expect(built.store.referrersOf([id])).toEqual(inPlace.store.referrersOf([id]))
+        expect(built.store.documentAt(id, {revision: 'seed'})).toEqual(
+          inPlace.store.documentAt(id, {revision: 'seed'}),
+        )
+      }
+    },
+  )
 
   test("its timestamp is the commit's, later than one committed while it was built", async () => {
     const {store, options} = await seeded()

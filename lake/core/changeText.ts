@@ -1,0 +1,181 @@
+/**
+ * Changes carried as JSON text (docs/query-engine.md#writes-off-the-event-loop). A large write is
+ * built on a write thread; copying its documents back as objects, and serialising them again for
+ * the store, took seconds of the event loop for a 27 MB document. So the thread serialises each
+ * change (serialiseChange) to UTF-8 bytes, which are moved, not copied, to the event loop: the
+ * store writes them as they are, listeners splice them into their events, and a document is
+ * decoded and parsed only where someone reads it (readChange's getters).
+ */
+import {strongReferences} from './references.ts'
+import type {ChangeText, DocumentChange, DocumentHead, JsonBytes, SanityDocument} from './types.ts'
+
+/** What crosses from the write thread for one change: its id and its text. */
+export interface SerialisedChange {
+  id: string
+  text: ChangeText
+}
+
+/** A change's parts as JSON text, as JSON.stringify writes them. */
+export interface ChangeJson {
+  before: string | null
+  after: string | null
+  mutations: string
+  effects: string
+}
+
+/** Makes a store's row bytes (or JSON text) JsonBytes, finding the stand-in in them. */
+export type BytesOf = (value: string | Uint8Array) => JsonBytes
+
+const encoder = new TextEncoder()
+
+/** `value` as JsonBytes whose `stands` are where `stand` (ASCII) occurs in it. */
+export function jsonBytes(value: string | Uint8Array, stand: string): JsonBytes {
+  // TextEncoder's arrays own their buffer (Buffer.from may share a pool's), so it can be moved.
+  const bytes =
+    typeof value === 'string'
+      ? encoder.encode(value)
+      : value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
+        ? value
+        : value.slice()
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const stands: number[] = []
+  for (
+    let at = view.indexOf(stand, 0, 'latin1');
+    at >= 0;
+    at = view.indexOf(stand, at + 1, 'latin1')
+  )
+    stands.push(at)
+  return {bytes, stands}
+}
+
+function headOf(doc: SanityDocument | null): DocumentHead | null {
+  return doc ? {type: doc._type, rev: doc._rev} : null
+}
+
+/**
+ * A change as text, with what its store will write (Store.rowsOf, made here too). `stand` is the
+ * build's stand-in for the commit's timestamp (core/transaction.ts).
+ */
+export function serialiseChange(
+  change: DocumentChange,
+  stand: string,
+  rowsOf?: (change: DocumentChange, json: ChangeJson, bytesOf: BytesOf) => unknown,
+): SerialisedChange {
+  const bytesOf: BytesOf = (value) => jsonBytes(value, stand)
+  const json: ChangeJson = {
+    before: change.before ? JSON.stringify(change.before) : null,
+    after: change.after ? JSON.stringify(change.after) : null,
+    mutations: JSON.stringify(change.mutations),
+    effects: JSON.stringify(change.effects),
+  }
+  // Before the JSON becomes bytes: the store's rows may share its text (the log's effects).
+  const rows = rowsOf?.(change, json, bytesOf)
+  const text: ChangeText = {
+    before: json.before === null ? null : bytesOf(json.before),
+    after: json.after === null ? null : bytesOf(json.after),
+    beforeHead: headOf(change.before),
+    afterHead: headOf(change.after),
+    mutations: bytesOf(json.mutations),
+    effects: bytesOf(json.effects),
+    strongReferences: change.after ? [...strongReferences(change.after)] : [],
+    rows,
+  }
+  return {id: change.id, text}
+}
+
+function isJsonBytes(value: unknown): value is JsonBytes {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as JsonBytes).bytes instanceof Uint8Array &&
+    Array.isArray((value as JsonBytes).stands)
+  )
+}
+
+/** Every JsonBytes and string in a change's text and rows, through `visit` (strings replaced). */
+function walk(
+  value: unknown,
+  visit: {bytes?: (value: JsonBytes) => void; string?: (value: string) => string},
+): unknown {
+  if (typeof value === 'string') return visit.string ? visit.string(value) : value
+  if (isJsonBytes(value)) visit.bytes?.(value)
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = walk(value[i], visit)
+  } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+    const record = value as Record<string, unknown>
+    for (const key of Object.keys(record)) record[key] = walk(record[key], visit)
+  }
+  return value
+}
+
+/** The buffers of serialised changes, to move (not copy) them to another thread. */
+export function transferables(changes: readonly SerialisedChange[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>()
+  for (const change of changes) {
+    walk(change.text, {bytes: (value) => void buffers.add(value.bytes.buffer as ArrayBuffer)})
+  }
+  return [...buffers]
+}
+
+/**
+ * Puts the commit's timestamp where the build's stand-in is: at the offsets found in each
+ * change's bytes, and in every string of its rows. The stand-in is random and made after the
+ * request arrived, so it is nowhere else; it has the timestamp's length (ASCII both), so sizes
+ * and offsets stay as built.
+ */
+export function stampText(change: SerialisedChange, stand: string, timestamp: string): void {
+  const stamped = encoder.encode(timestamp)
+  walk(change.text, {
+    bytes: ({bytes, stands}) => {
+      for (const at of stands) bytes.set(stamped, at)
+    },
+    string: (value) => value.replaceAll(stand, timestamp),
+  })
+}
+
+const decoded = new WeakMap<JsonBytes, string>()
+
+/** The JSON text of JsonBytes, decoded once. */
+export function jsonTextOf(value: JsonBytes): string {
+  let text = decoded.get(value)
+  if (text === undefined) {
+    const {bytes} = value
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+    decoded.set(value, text)
+  }
+  return text
+}
+
+/**
+ * A DocumentChange over its text: each part is decoded and parsed once, when first read. The
+ * getters are enumerable own properties, so JSON.stringify and deep equality see the change as
+ * an object; `text` is not enumerable.
+ */
+export function readChange({id, text}: SerialisedChange): DocumentChange {
+  const parsed = new Map<string, unknown>()
+  const change = {id} as DocumentChange
+  for (const [key, json] of [
+    ['before', text.before],
+    ['after', text.after],
+    ['mutations', text.mutations],
+    ['effects', text.effects],
+  ] as const) {
+    const get = () => {
+      if (json === null) return null
+      if (!parsed.has(key)) parsed.set(key, JSON.parse(jsonTextOf(json)))
+      return parsed.get(key)
+    }
+    Object.defineProperty(change, key, {get, enumerable: true})
+  }
+  Object.defineProperty(change, 'text', {value: text, enumerable: false})
+  return change
+}
+
+/** The change's state before and after it: type and revision, read without parsing. */
+export function headsOf(change: Pick<DocumentChange, 'before' | 'after' | 'text'>): {
+  before: DocumentHead | null
+  after: DocumentHead | null
+} {
+  if (change.text) return {before: change.text.beforeHead, after: change.text.afterHead}
+  return {before: headOf(change.before), after: headOf(change.after)}
+}

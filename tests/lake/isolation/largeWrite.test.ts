@@ -1,0 +1,97 @@
+/**
+ * A write of a document near the 32 MB cap is built on a write thread; what comes back to the
+ * event loop is the change as bytes (core/changeText.ts), moved rather than copied, which the
+ * store writes as they are. Before, copying the built documents back and serialising them for
+ * the store paused the event loop once for 5.9-9.0 s (27 MB, load 14-16). A lake of its own (a
+ * child process, as run), so that this process's pings measure the lake's event loop alone.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {timed} from './pathological.ts'
+
+const API = 'v2025-02-19'
+/** About 20 MB of JSON: 200,000 keyed items. */
+const ITEMS = 200_000
+
+let lake: LakeProcess
+let dataDir: string
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'lake-large-write-'))
+  // Its deadline is not what this measures: a build on a thread at load 18 took over 60 s.
+  lake = await startLakeProcess({dataDir, tls: false, args: ['--write-timeout', '300']})
+  // Starts the query workers: a cold start is not what this measures.
+  await timed(`${lake.url}/${API}/data/query/test?query=count(*)`, {headers: auth()})
+}, 120_000)
+
+afterAll(async () => {
+  await lake?.stop()
+  if (dataDir) await rm(dataDir, {recursive: true, force: true})
+})
+
+function auth() {
+  return {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'}
+}
+
+const article = (round: number) => ({
+  _id: 'drafts.archive',
+  _type: 'article',
+  title: `সংকলন ${round}`,
+  items: Array.from({length: ITEMS}, (_, i) => ({
+    _key: `k${i}`,
+    _type: 'item',
+    t: `${round}-${i}-শিরোনাম-`.padEnd(50, 'x'),
+  })),
+})
+
+/** The write, with a ping every 20 ms beside it until it is answered. */
+async function withPings(body: Uint8Array<ArrayBuffer>) {
+  let done = false
+  const pending = fetch(`${lake.url}/${API}/data/mutate/test?returnIds=true`, {
+    method: 'POST',
+    headers: auth(),
+    body,
+  }).then(async (res) => ({status: res.status, body: await res.json()}))
+  void pending.finally(() => (done = true))
+  const pings: number[] = []
+  while (!done) {
+    const started = performance.now()
+    // A pause past the server's keep-alive timeout resets the ping's connection: it counts as
+    // what it waited.
+    await timed(`${lake.url}/${API}/ping`).catch(() => undefined)
+    pings.push(performance.now() - started)
+    await sleep(20)
+  }
+  return {...(await pending), pings}
+}
+
+test('a ~20 MB createOrReplace, and one replacing it, never hold the event loop for long', async () => {
+  for (const round of [1, 2]) {
+    // Encoded before the pings start: this process's own work must not delay them.
+    const body = new TextEncoder().encode(
+      JSON.stringify({mutations: [{createOrReplace: article(round)}]}),
+    )
+    expect(body.length).toBeGreaterThan(19_000_000)
+    const {status, body: answer, pings} = await withPings(body)
+    expect(status, JSON.stringify(answer).slice(0, 500)).toBe(200)
+    // Before: one ping waited 10.9 s (load 17); now 1.3-2.1 s at load 15-18, 3.4 s once at
+    // load 19 (most of it the request's JSON, still read on the event loop). Generous: the
+    // machine is shared, and the aim (500 ms) is not met yet (docs/query-engine.md).
+    expect(
+      Math.max(...pings),
+      pings
+        .filter((ms) => ms > 100)
+        .map(Math.round)
+        .join(' '),
+    ).toBeLessThan(5000)
+    const res = await fetch(`${lake.url}/${API}/data/doc/test/drafts.archive`, {headers: auth()})
+    const [stored] = ((await res.json()) as {documents: Record<string, unknown>[]}).documents
+    expect(stored).toMatchObject({_rev: answer.transactionId, title: `সংকলন ${round}`})
+    expect((stored.items as unknown[]).length).toBe(ITEMS)
+    expect((stored.items as {t: string}[])[ITEMS - 1].t).toBe(article(round).items[ITEMS - 1].t)
+  }
+}, 300_000)

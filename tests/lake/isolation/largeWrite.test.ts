@@ -51,19 +51,24 @@ const article = (round: number) => ({
 /** The write, with a ping every 20 ms beside it until it is answered. */
 async function withPings(body: Uint8Array<ArrayBuffer>) {
   let done = false
+  const started = performance.now()
   const pending = fetch(`${lake.url}/${API}/data/mutate/test?returnIds=true`, {
     method: 'POST',
     headers: auth(),
     body,
-  }).then(async (res) => ({status: res.status, body: await res.json()}))
+  }).then(async (res) => ({
+    status: res.status,
+    body: await res.json(),
+    ms: performance.now() - started,
+  }))
   void pending.finally(() => (done = true))
   const pings: number[] = []
   while (!done) {
-    const started = performance.now()
+    const sent = performance.now()
     // A pause past the server's keep-alive timeout resets the ping's connection: it counts as
     // what it waited.
     await timed(`${lake.url}/${API}/ping`).catch(() => undefined)
-    pings.push(performance.now() - started)
+    pings.push(performance.now() - sent)
     await sleep(20)
   }
   return {...(await pending), pings}
@@ -76,18 +81,14 @@ test('a ~20 MB createOrReplace, and one replacing it, never hold the event loop 
       JSON.stringify({mutations: [{createOrReplace: article(round)}]}),
     )
     expect(body.length).toBeGreaterThan(19_000_000)
-    const {status, body: answer, pings} = await withPings(body)
+    const {status, body: answer, pings, ms} = await withPings(body)
     expect(status, JSON.stringify(answer).slice(0, 500)).toBe(200)
-    // Before: one ping waited 10.9 s (load 17); now 1.3-2.1 s at load 15-18, 3.4 s once at
-    // load 19 (most of it the request's JSON, still read on the event loop). Generous: the
-    // machine is shared, and the aim (500 ms) is not met yet (docs/query-engine.md).
-    expect(
-      Math.max(...pings),
-      pings
-        .filter((ms) => ms > 100)
-        .map(Math.round)
-        .join(' '),
-    ).toBeLessThan(5000)
+    // The longest ping as a share of the write's time, both measured here (the machine is shared
+    // and its load moves both). Before, one pause was most of the commit: 1.8 s of 5.4 s and
+    // 3.5 s of 16 s at load 2, 10.9 s at load 17. Now 0.3 s of 5-12 s at load 2, 1.3-3.4 s of
+    // 40 s or more at load 15-19 (the rest is the request's JSON, still read on the event loop).
+    const longest = Math.max(...pings)
+    expect(longest / ms, `${Math.round(longest)} of ${Math.round(ms)} ms`).toBeLessThan(0.15)
     const res = await fetch(`${lake.url}/${API}/data/doc/test/drafts.archive`, {headers: auth()})
     const [stored] = ((await res.json()) as {documents: Record<string, unknown>[]}).documents
     expect(stored).toMatchObject({_rev: answer.transactionId, title: `সংকলন ${round}`})

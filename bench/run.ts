@@ -28,10 +28,10 @@ import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {DatabaseSync} from 'node:sqlite'
-import {parseArgs} from 'node:util'
 import {ARCHIVE, archiveDocuments, newsroomDocuments, type BenchDocument} from './data.ts'
 import {benchRevisions, type RevisionTiming} from './history.ts'
 import {benchIsolation, SPLIT_LENGTH, type IsolationResult} from './isolation.ts'
+import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
 import {type LakeProcess} from '../kit/lakeProcess.ts'
 import {cpuSecondsOf, indexCaughtUp, startLake} from './lake.ts'
 import {archiveQueries, groqJs, type BenchQuery} from './queries.ts'
@@ -40,22 +40,60 @@ import {benchIndexWrites, type IndexWriteRate} from './search.ts'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const API = 'v2025-02-19'
 
-const {values: flags} = parseArgs({
-  options: {
-    size: {type: 'string'},
-    full: {type: 'boolean'},
-    out: {type: 'string'},
-    writes: {type: 'boolean'},
-    storage: {type: 'boolean'},
-    queries: {type: 'boolean'},
-    'import-tool': {type: 'boolean', default: true},
-  },
-  allowNegative: true,
-})
+const HELP = `Usage: npm run bench -- [--size N | --full] [--writes | --queries | --storage] [--out FILE]
+       [--no-import-tool]
+
+The lake at archive scale, as ratios against baselines measured in the same run (never
+assertions): query latency against groq-js in process (identical results or exit 1), memory, the
+data file, write throughput, isolation, the full-text index's cost, the import. Writes
+bench/results/latest.md (docs/benchmarks.md).
+
+  --size N           articles (default 2000; at least 100); headlines and sources scale with them
+  --full             the archive: 100,000 articles, 50,000 headlines, 1,000 sources
+  --writes           the write goals alone (bench/results/writes.md)
+  --queries          the query rows alone (bench/results/queries.md)
+  --storage          the data file alone, per table and index (bench/results/storage.md)
+  --out FILE         write the report there instead
+  --no-import-tool   leave out the @sanity/import row (about seven minutes at --full)
+
+Examples:
+  npm run bench
+  npm run bench -- --full --no-import-tool
+  npm run bench -- --writes --size 10000
+`
+
+const {values: flags} = parseFlags()
+
+/** The flags, or the usage error (exit 2) or help (exit 0) every command of the project gives. */
+function parseFlags() {
+  try {
+    return parseOptions({
+      options: {
+        help: {type: 'boolean', short: 'h'},
+        size: {type: 'string'},
+        full: {type: 'boolean'},
+        out: {type: 'string'},
+        writes: {type: 'boolean'},
+        storage: {type: 'boolean'},
+        queries: {type: 'boolean'},
+        'import-tool': {type: 'boolean', default: true},
+      },
+      allowNegative: true,
+    })
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    console.error(`${error.message}\nRun \`npm run bench -- --help\` for the usage.`)
+    process.exit(EXIT.USAGE_ERROR)
+  }
+}
+if (flags.help) {
+  process.stdout.write(HELP)
+  process.exit(EXIT.SUCCESS)
+}
 const articles = flags.full ? ARCHIVE.articles : flags.size ? Number(flags.size) : 2000
 if (!Number.isInteger(articles) || articles < 100) {
   console.error('--size must be a whole number of articles, at least 100')
-  process.exit(2)
+  process.exit(EXIT.USAGE_ERROR)
 }
 const SIZE = {
   articles,

@@ -17,15 +17,47 @@ const APP = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(APP, '../..')
 const NEXT = join(ROOT, 'node_modules', '.bin', 'next')
 
-const {values} = parseArgs({
-  options: {
-    port: {type: 'string', default: '3400'},
-    'lake-port': {type: 'string', default: process.env.LAKE_PORT ?? '3334'},
-    data: {type: 'string', default: process.env.LAKE_DATA ?? '.lake'},
-    dataset: {type: 'string', default: 'production'},
-    prod: {type: 'boolean', default: false},
-  },
-})
+const HELP = `Usage: npm run example -- [--port N] [--lake-port N] [--data DIR] [--dataset NAME] [--prod]
+
+The example front page (Next.js + next-sanity) against the local lake, which must be running
+(npm run dev or npm run lake). Makes a viewer token once for a private dataset. See
+docs/front-end.md.
+
+  --port N         the site's port (default 3400)
+  --lake-port N    the lake's port (default LAKE_PORT or 3334)
+  --data DIR       the lake's data folder (default LAKE_DATA or .lake)
+  --dataset NAME   dataset (default production)
+  --prod           build and serve the production bundle instead of next dev
+
+Examples:
+  npm run example
+  npm run example -- --prod
+`
+
+const {values} = parseFlags()
+if (values.help) {
+  process.stdout.write(HELP)
+  process.exit(0)
+}
+
+/** The flags; a bad one is the usage error (exit 2) every command of the project gives. */
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        help: {type: 'boolean', short: 'h'},
+        port: {type: 'string', default: '3400'},
+        'lake-port': {type: 'string', default: process.env.LAKE_PORT ?? '3334'},
+        data: {type: 'string', default: process.env.LAKE_DATA ?? '.lake'},
+        dataset: {type: 'string', default: 'production'},
+        prod: {type: 'boolean', default: false},
+      },
+    })
+  } catch (error) {
+    console.error(`${(error as Error).message}\nRun \`npm run example -- --help\` for the usage.`)
+    process.exit(2)
+  }
+}
 
 const dataDir = resolve(ROOT, values.data)
 const apiHost = `https://localhost:${values['lake-port']}`

@@ -1,6 +1,7 @@
 /**
  * `npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls]
- * [--cors-origin URL]…`: the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
+ * [--cors-origin URL]… [--query-timeout S] [--query-memory MB] [--write-timeout S] [--index PATH]…`:
+ * the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
  * folder's own certificate unless --no-tls.
  */
 import {resolve} from 'node:path'
@@ -18,7 +19,7 @@ import {reportCreatedAdmin} from './accounts.ts'
 import {sharpQueue} from '../assets/sharp.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
-       [--query-timeout SECONDS] [--query-memory MB] [--index PATH]…
+       [--query-timeout SECONDS] [--query-memory MB] [--write-timeout SECONDS] [--index PATH]…
 
 Runs the local Content Lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
 folder's own certificate. The first start creates the data folder, the certificate authority, the

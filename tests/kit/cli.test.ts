@@ -2,6 +2,8 @@
  * The one CLI kit: every command of the project (the lake's and the scripts') answers `--help` with
  * its usage and examples, reports bad arguments the same way with exit code 2, and runs in-process.
  */
+import {spawnSync} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {
   commandGroup,
@@ -25,7 +27,7 @@ const SCRIPTS: [string, Command][] = [
   ['npm run export --', exportCommand],
   ['npm run dev --', devCommand],
 ]
-const LAKE_SUBCOMMANDS = ['start', 'env', 'trust', 'users', 'tokens']
+const LAKE_SUBCOMMANDS = ['start', 'env', 'trust', 'users', 'tokens', 'datasets']
 
 async function runLake(...argv: string[]) {
   const io = captureIo({env: {}})
@@ -81,9 +83,43 @@ describe('--help', () => {
     expect(err).toBe('')
   })
 
+  it('npm run lake -- start --help: the usage line names every flag the help describes', async () => {
+    const {out} = await runLake('start', '--help')
+    const usage = out.slice(0, out.indexOf('\n\n'))
+    const described = [...out.matchAll(/^ {2}(--[a-z-]+)/gm)].map((match) => match[1])
+    expect(described).toContain('--write-timeout')
+    for (const flag of described) expect(usage).toContain(`[${flag}`)
+  })
+
   it('a --help after -- is an argument, not a request for help', () => {
     expect(wantsHelp(['--', '--help'])).toBe(false)
     expect(wantsHelp(['a', '-h'])).toBe(true)
+  })
+})
+
+// npm run bench and npm run example parse their own flags (no lake to start before --help).
+describe.each([
+  ['npm run bench', 'bench/run.ts'],
+  ['npm run example', 'examples/front-page/run.ts'],
+])('%s', (invocation, file) => {
+  const root = fileURLToPath(new URL('../..', import.meta.url))
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [file, ...args], {cwd: root, encoding: 'utf8', timeout: 60_000})
+
+  it('answers --help with its usage and examples, and does nothing else', () => {
+    const {status, stdout, stderr} = run('--help')
+    expect(stderr).toBe('')
+    expect(status).toBe(EXIT.SUCCESS)
+    expect(stdout).toContain(`Usage: ${invocation} --`)
+    expect(stdout).toContain('Examples:')
+  })
+
+  it('an unknown flag is exit 2, the problem and where the help is', () => {
+    const {status, stdout, stderr} = run('--bogus')
+    expect(status).toBe(EXIT.USAGE_ERROR)
+    expect(stdout).toBe('')
+    expect(stderr).toContain("Unknown option '--bogus'")
+    expect(stderr).toContain(`Run \`${invocation} -- --help\``)
   })
 })
 

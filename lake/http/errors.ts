@@ -115,6 +115,17 @@ export function errorResponse(thrown: unknown): Response {
   )
 }
 
+/**
+ * The line that ends an NDJSON stream an error stopped after its status was sent: the body
+ * errorResponse gives, with its status. A stream that just ended would read as whole (an export
+ * cut short, a backup missing documents); @sanity/export rejects on this line (rejectOnApiError).
+ */
+export async function errorLine(thrown: unknown): Promise<string> {
+  const res = errorResponse(thrown)
+  const body = (await res.json()) as Record<string, unknown>
+  return `${JSON.stringify({...body, statusCode: res.status})}\n`
+}
+
 export function notFoundResponse(method: string, path: string): Response {
   return Response.json(
     {statusCode: 404, error: 'Not Found', message: `No route for ${method} ${path}`},

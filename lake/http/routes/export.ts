@@ -6,6 +6,7 @@
 import {Hono} from 'hono'
 import {stream} from 'hono/streaming'
 import {BadRequestError} from '../../core/errors.ts'
+import {errorLine} from '../errors.ts'
 import {checkListLength} from '../../core/limits.ts'
 import {datasetOf} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
@@ -32,26 +33,32 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
   c.header('content-type', 'application/x-ndjson')
   // A page at a time, each read by key and written before the next is read (lake/dataset.ts).
   return stream(c, async (out) => {
-    const pages = dataset.export(principal, {
-      types,
-      afterId,
-      limit: cursorMode ? pageSize + 1 : undefined,
-    })
-    let count = 0
-    let lastId: string | undefined
-    for (const page of pages) {
-      let text = ''
-      for (const {id, json} of page) {
-        if (cursorMode && count === pageSize) {
-          // One more exists: finish the page and tell the client where to resume.
-          await out.write(text + JSON.stringify({nextCursor: encodeCursor(lastId!)}) + '\n')
-          return
+    try {
+      const pages = dataset.export(principal, {
+        types,
+        afterId,
+        limit: cursorMode ? pageSize + 1 : undefined,
+      })
+      let count = 0
+      let lastId: string | undefined
+      for (const page of pages) {
+        let text = ''
+        for (const {id, json} of page) {
+          if (cursorMode && count === pageSize) {
+            // One more exists: finish the page and tell the client where to resume.
+            await out.write(text + JSON.stringify({nextCursor: encodeCursor(lastId!)}) + '\n')
+            return
+          }
+          count++
+          lastId = id
+          if (json !== null) text += json + '\n'
         }
-        count++
-        lastId = id
-        if (json !== null) text += json + '\n'
+        if (text) await out.write(text)
       }
-      if (text) await out.write(text)
+    } catch (err) {
+      // A page failed after the status was sent (the database busy or closing): said in a last
+      // line, so the export fails rather than ending as if whole.
+      if (!out.aborted) await out.write(await errorLine(err))
     }
   })
 })

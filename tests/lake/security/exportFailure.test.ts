@@ -1,0 +1,40 @@
+/**
+ * An export that fails after its status was sent must say so. It reads a page at a time while it
+ * streams (lake/dataset.ts), so a page can fail midway (the database busy, the lake stopping); the
+ * stream then ended as if whole, and `sanity dataset export` wrote a backup missing documents.
+ */
+import {expect, test} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
+
+const lake = useTestLake({inProcess: true})
+/** Four pages of EXPORT_PAGE's 250 documents. */
+const DOCS = 1000
+
+test('an export cut short ends with an error line, not as a whole file', async () => {
+  const tx = lake().client().transaction()
+  for (let i = 0; i < DOCS; i++) {
+    tx.create({_id: `story-${String(i).padStart(4, '0')}`, _type: 'article', title: `খবর ${i}`})
+  }
+  await tx.commit()
+  const res = await lake().fetch(`${lake().url}/v2025-02-19/data/export/test`, {
+    headers: {authorization: `Bearer ${lake().token}`},
+  })
+  expect(res.status).toBe(200)
+  const reader = res.body!.getReader()
+  const chunks: Uint8Array[] = [(await reader.read()).value!]
+  // The dataset's database closes while the export is under way, as when the lake stops.
+  lake().lake.context.stores.get('test').close()
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    chunks.push(next.value)
+  }
+  const lines = Buffer.concat(chunks)
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+  const documents = lines.filter((line) => typeof line._id === 'string')
+  expect(documents.length).toBeGreaterThan(0)
+  expect(documents.length).toBeLessThan(DOCS)
+  // What @sanity/export rejects on (rejectOnApiError): a line without `_id`, with `statusCode`.
+  expect(lines.at(-1)).toMatchObject({statusCode: 500, error: 'Internal Server Error'})
+})

@@ -75,11 +75,17 @@ interface Bucket {
 
 const newBucket = (burst: number): Bucket => ({credit: burst, at: performance.now()})
 
-/** Refills `bucket` up to `now`; the milliseconds until it holds a whole message (0: it does). */
-function waitFor(bucket: Bucket, now: number, burst: number, perSecond: number): number {
+/** Refills `bucket` up to `now`; the milliseconds until it holds `credit` (0: it does). */
+function waitFor(
+  bucket: Bucket,
+  now: number,
+  burst: number,
+  perSecond: number,
+  credit = 1,
+): number {
   bucket.credit = Math.min(burst, bucket.credit + ((now - bucket.at) * perSecond) / 1000)
   bucket.at = now
-  return bucket.credit >= 1 ? 0 : Math.ceil(((1 - bucket.credit) * 1000) / perSecond)
+  return bucket.credit >= credit ? 0 : Math.ceil(((credit - bucket.credit) * 1000) / perSecond)
 }
 
 /** A socket as the unread budget sees it. */
@@ -164,13 +170,26 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
   const hold = (holder: string) => held.set(holder, (held.get(holder) ?? 0) + 1)
   const release = (holder: string) => {
     const left = (held.get(holder) ?? 0) - 1
-    if (left > 0) held.set(holder, left)
-    else {
-      held.delete(holder)
-      buckets.delete(holder)
+    if (left > 0) return void held.set(holder, left)
+    held.delete(holder)
+    const bucket = buckets.get(holder)
+    // Kept until it is full again: a holder that closed its sockets and opened new ones at once
+    // had a new burst each time, past its rate.
+    const forget = () => {
+      if (!bucket || held.has(holder) || buckets.get(holder) !== bucket) return
+      const full = waitFor(
+        bucket,
+        performance.now(),
+        limits.holderMessagesBurst,
+        limits.holderMessagesPerSecond,
+        limits.holderMessagesBurst,
+      )
+      if (full === 0) buckets.delete(holder)
+      else setTimeout(forget, full).unref()
     }
+    forget()
   }
-  /** Message credit shared by a holder's sockets, kept while it holds one. */
+  /** Message credit shared by a holder's sockets, kept while it holds one and until it refills. */
   const buckets = new Map<string, Bucket>()
   const holderBucket = (holder: string) => {
     let bucket = buckets.get(holder)

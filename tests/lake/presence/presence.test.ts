@@ -589,4 +589,39 @@ describe('presence socket budgets', () => {
     for (const bifur of mine) bifur.ws.close()
     await small.close()
   }, 30_000)
+
+  it("keeps a user's rate when the user closes every socket and opens another", async () => {
+    small = await startTestLake({
+      serverOptions: {
+        presenceLimits: {
+          messagesBurst: 100,
+          messagesPerSecond: 100,
+          holderMessagesBurst: 30,
+          holderMessagesPerSecond: 20,
+        },
+      },
+    })
+    const started = performance.now()
+    for (const tab of ['first', 'second']) {
+      const bifur = await signedIn(small, small.token)
+      const replies = await Promise.all(
+        Array.from({length: 40}, (_, n) =>
+          bifur.call('presence_announce', {
+            data: {sessionId: tab, locations: [location(`story-${n}`)]},
+          }),
+        ),
+      )
+      expect(replies.every((reply) => reply.result === true)).toBe(true)
+      bifur.ws.close()
+      await bifur.closed
+      // The lake has let the socket go: the user holds none.
+      await expect.poll(() => small.server.presence.open()).toBe(0)
+    }
+    const elapsed = performance.now() - started
+    // The user's 82 messages (40 announces and a subscription, twice; signing in counts against
+    // the address) after one burst of 30, at 20 a second: at least 2.6 s. Before, the second
+    // socket had a burst of its own once the first had closed: about 1.2 s.
+    expect(elapsed).toBeGreaterThanOrEqual(((2 * 41 - 30) / 20) * 1000 * 0.9)
+    await small.close()
+  }, 30_000)
 })

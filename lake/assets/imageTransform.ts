@@ -401,11 +401,6 @@ async function crop(
 }
 
 /**
- * Runs the pipeline so far into raw pixels and starts a new one on them: sharp applies one extract,
- * rotate and resize per pipeline in a fixed order, and some steps need the size so far. Only ever
- * called on an image already cut and shrunk by `reduced` (never the whole of a large source).
- */
-/**
  * Past this sigma a blur runs on a copy made smaller by sigma / BLUR_FULL_SIGMA, then scaled back:
  * a Gaussian blur costs in proportion to its sigma for every pixel, and an anonymous `blur=2000`
  * (sigma 200) of a 6000-pixel rendition held a slot of the sharp queue 21.6 s. What a blur that
@@ -431,6 +426,11 @@ async function blur(sharp: SharpFactory, image: Sharp, sigma: number): Promise<S
   return blurred.resize({width, height, fit: 'fill'})
 }
 
+/**
+ * Runs the pipeline so far into raw pixels and starts a new one on them: sharp applies one extract,
+ * rotate and resize per pipeline in a fixed order, and some steps need the size so far. Only ever
+ * called on an image already cut and shrunk by `reduced` (never the whole of a large source).
+ */
 async function settle(sharp: SharpFactory, image: Sharp): Promise<Sharp> {
   const {data, info} = await image.raw().toBuffer({resolveWithObject: true})
   return sharp(data, {raw: {width: info.width, height: info.height, channels: info.channels}})

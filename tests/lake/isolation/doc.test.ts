@@ -4,54 +4,28 @@
  * (3.4 s, a concurrent ping waited 3.3 s), and many large documents were parsed and serialised
  * again on the event loop (999 ids, 117 MB in 19 s). Over a lake process as a developer runs it.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, expect, test} from 'vitest'
-import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {median, timed} from './pathological.ts'
+import {beforeAll, expect, test} from 'vitest'
+import {API, pingsWhile, useChildLake} from './childLake.ts'
+import {median} from './pathological.ts'
 
-const API = 'v2025-02-19'
 /** 100 versions in a release, each with a 200,000-character Bengali body: ~60 MB stored. */
 const VERSIONS = Array.from({length: 100}, (_, i) => `versions.r1.big-${i}`)
 
-let lake: LakeProcess
-let dataDir: string
+const lake = useChildLake('doc')
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'lake-doc-'))
-  lake = await startLakeProcess({dataDir, tls: false})
   for (let i = 0; i < VERSIONS.length; i += 10) {
     const mutations = VERSIONS.slice(i, i + 10).map((id, j) => ({
       create: {_id: id, _type: 'article', body: `${i + j}`.padEnd(200_000, 'ক')},
     }))
     const res = await fetch(`${lake.url}/${API}/data/mutate/test`, {
       method: 'POST',
-      headers: {Authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+      headers: lake.headers(),
       body: JSON.stringify({mutations}),
     })
     expect(res.status, await res.text()).toBe(200)
   }
 }, 180_000)
-
-afterAll(async () => {
-  await lake?.stop()
-  if (dataDir) await rm(dataDir, {recursive: true, force: true})
-})
-
-/** Pings every 50 ms while `done` runs: their times. */
-async function pingsWhile(done: Promise<unknown>): Promise<number[]> {
-  let finished = false
-  void done.finally(() => (finished = true)).catch(() => {})
-  const pings: number[] = []
-  await sleep(20)
-  while (!finished) {
-    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
-    await sleep(50)
-  }
-  return pings
-}
 
 const docUrl = (ids: readonly string[], query = '') =>
   `${lake.url}/${API}/data/doc/test/${ids.map(encodeURIComponent).join(',')}${query}`
@@ -64,7 +38,7 @@ test('anonymous includeAllVersions requests are answered from their ids while pi
       answers.push(await res.json())
     }
   })()
-  const pings = await pingsWhile(requests)
+  const pings = await pingsWhile(lake, requests)
   expect(answers).toEqual(
     Array.from({length: 5}, (_, i) => ({
       documents: [],
@@ -79,7 +53,7 @@ test('100 large documents are read off the event loop and streamed while pings a
   const request = fetch(docUrl(VERSIONS), {headers: {Authorization: `Bearer ${lake.token}`}}).then(
     async (res) => ({status: res.status, text: await res.text()}),
   )
-  const pings = await pingsWhile(request)
+  const pings = await pingsWhile(lake, request)
   // Parsed after the pings: this process's own 60 MB parse would hold them too.
   const {status, text} = await request
   expect(status).toBe(200)

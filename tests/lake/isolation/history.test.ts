@@ -5,15 +5,9 @@
  * a time with the event loop free between pages, and the Events API reads the log's outline
  * (nothing decoded).
  */
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, expect, test} from 'vitest'
-import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {timed} from './pathological.ts'
+import {beforeAll, expect, test} from 'vitest'
+import {API, pingsWhile, useChildLake} from './childLake.ts'
 
-const API = 'v2025-02-19'
 /**
  * Five articles, each rewritten eight times with a new 200,000-character Bengali body, one
  * transaction a revision (as an editor's patches): the export is ~70 MB.
@@ -21,23 +15,20 @@ const API = 'v2025-02-19'
 const IDS = Array.from({length: 5}, (_, i) => `long-${i}`)
 const ROUNDS = 8
 
-let lake: LakeProcess
-let dataDir: string
+// Its own process: the client's reading of ~70 MB does not share the lake's event loop.
+const lake = useChildLake('history')
 
 /** Sends one mutation as the scripts' token (role editor). */
 async function mutate(mutation: object): Promise<void> {
   const res = await fetch(`${lake.url}/${API}/data/mutate/test`, {
     method: 'POST',
-    headers: {Authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+    headers: lake.headers(),
     body: JSON.stringify({mutations: [mutation]}),
   })
   expect(res.status, await res.text()).toBe(200)
 }
 
 beforeAll(async () => {
-  // Its own process: the client's reading of ~70 MB does not share the lake's event loop.
-  dataDir = await mkdtemp(join(tmpdir(), 'lake-history-'))
-  lake = await startLakeProcess({dataDir, tls: false})
   for (let round = 0; round < ROUNDS; round++) {
     await Promise.all(
       IDS.map((id, i) =>
@@ -50,33 +41,15 @@ beforeAll(async () => {
   await mutate({patch: {id: IDS[0], set: {title: 'শেষ'}}})
 }, 120_000)
 
-afterAll(async () => {
-  await lake?.stop()
-  if (dataDir) await rm(dataDir, {recursive: true, force: true})
-})
-
 const historyUrl = (path: string) => `${lake.url}/${API}/data/history/test/${path}`
 const auth = () => ({headers: {Authorization: `Bearer ${lake.token}`}})
-
-/** Pings every 50 ms while `done` runs: their times. */
-async function pingsWhile(done: Promise<unknown>): Promise<number[]> {
-  let finished = false
-  void done.finally(() => (finished = true)).catch(() => {})
-  const pings: number[] = []
-  await sleep(20)
-  while (!finished) {
-    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
-    await sleep(50)
-  }
-  return pings
-}
 
 test('the transactions export of a long log streams while /ping keeps answering', async () => {
   const request = fetch(
     historyUrl(`transactions/${IDS.join(',')}?effectFormat=mendoza`),
     auth(),
   ).then(async (res) => ({status: res.status, text: await res.text()}))
-  const pings = await pingsWhile(request)
+  const pings = await pingsWhile(lake, request)
   const {status, text} = await request
   expect(status).toBe(200)
   const lines = text
@@ -104,7 +77,7 @@ test('the Events API reads a long log without decoding it', async () => {
     status: res.status,
     body: await res.json(),
   }))
-  const pings = await pingsWhile(request)
+  const pings = await pingsWhile(lake, request)
   const {status, body} = await request
   expect(status).toBe(200)
   const events = body.events[IDS[0]] as {type: string}[]

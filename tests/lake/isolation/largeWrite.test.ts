@@ -5,37 +5,16 @@
  * the store paused the event loop once for 5.9-9.0 s (27 MB, load 14-16). A lake of its own (a
  * child process, as run), so that this process's pings measure the lake's event loop alone.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, expect, test} from 'vitest'
-import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {expect, test} from 'vitest'
+import {API, useChildLake} from './childLake.ts'
 import {timed} from './pathological.ts'
 
-const API = 'v2025-02-19'
 /** About 20 MB of JSON: 200,000 keyed items. */
 const ITEMS = 200_000
 
-let lake: LakeProcess
-let dataDir: string
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'lake-large-write-'))
-  // Its deadline is not what this measures: a build on a thread at load 18 took over 60 s.
-  lake = await startLakeProcess({dataDir, tls: false, args: ['--write-timeout', '300']})
-  // Starts the query workers: a cold start is not what this measures.
-  await timed(`${lake.url}/${API}/data/query/test?query=count(*)`, {headers: auth()})
-}, 120_000)
-
-afterAll(async () => {
-  await lake?.stop()
-  if (dataDir) await rm(dataDir, {recursive: true, force: true})
-})
-
-function auth() {
-  return {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'}
-}
+// Its deadline is not what this measures: a build on a thread at load 18 took over 60 s.
+const lake = useChildLake('large-write', {args: ['--write-timeout', '300'], warm: true})
 
 const article = (round: number) => ({
   _id: 'drafts.archive',
@@ -54,7 +33,7 @@ async function withPings(body: Uint8Array<ArrayBuffer>) {
   const started = performance.now()
   const pending = fetch(`${lake.url}/${API}/data/mutate/test?returnIds=true`, {
     method: 'POST',
-    headers: auth(),
+    headers: lake.headers(),
     body,
   }).then(async (res) => ({
     status: res.status,
@@ -89,7 +68,9 @@ test('a ~20 MB createOrReplace, and one replacing it, never hold the event loop 
     // 40 s or more at load 15-19 (the rest is the request's JSON, still read on the event loop).
     const longest = Math.max(...pings)
     expect(longest / ms, `${Math.round(longest)} of ${Math.round(ms)} ms`).toBeLessThan(0.15)
-    const res = await fetch(`${lake.url}/${API}/data/doc/test/drafts.archive`, {headers: auth()})
+    const res = await fetch(`${lake.url}/${API}/data/doc/test/drafts.archive`, {
+      headers: lake.headers(),
+    })
     const [stored] = ((await res.json()) as {documents: Record<string, unknown>[]}).documents
     expect(stored).toMatchObject({_rev: answer.transactionId, title: `সংকলন ${round}`})
     expect((stored.items as unknown[]).length).toBe(ITEMS)

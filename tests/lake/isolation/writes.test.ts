@@ -6,15 +6,11 @@
  * (docs/query-engine.md#writes-off-the-event-loop). A lake of its own (a child process, as run),
  * so that this process's pings measure the lake's event loop and nothing else.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {median, timed} from './pathological.ts'
+import {beforeAll, describe, expect, test} from 'vitest'
+import {API, pingsWhile, useChildLake} from './childLake.ts'
+import {median} from './pathological.ts'
 
-const API = 'v2025-02-19'
 const WRITE_TIMEOUT_S = 20
 /** About 3 MB: 36,000 keyed items and a 1 MB string. 20 patches of it fit the 64 MiB budget. */
 const ITEMS = 36_000
@@ -26,56 +22,34 @@ const big = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 })
 
-let lake: LakeProcess
-let dataDir: string
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'lake-writes-'))
-  lake = await startLakeProcess({
-    dataDir,
-    tls: false,
-    args: ['--write-timeout', String(WRITE_TIMEOUT_S)],
-  })
-  // Starts the query workers: a cold start is not what these tests measure.
-  await timed(`${lake.url}/${API}/data/query/test?query=count(*)`, {headers: auth()})
-  await write('mutate', {mutations: [{createOrReplace: big('drafts.big')}]})
-}, 120_000)
-
-afterAll(async () => {
-  await lake?.stop()
-  if (dataDir) await rm(dataDir, {recursive: true, force: true})
+const lake = useChildLake('writes', {
+  args: ['--write-timeout', String(WRITE_TIMEOUT_S)],
+  warm: true,
 })
 
-function auth() {
-  return {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'}
-}
+beforeAll(async () => {
+  await write('mutate', {mutations: [{createOrReplace: big('drafts.big')}]})
+}, 120_000)
 
 async function write(route: 'mutate' | 'actions', body: unknown, query = '') {
   const started = performance.now()
   const res = await fetch(`${lake.url}/${API}/data/${route}/test${query}`, {
     method: 'POST',
-    headers: auth(),
+    headers: lake.headers(),
     body: JSON.stringify(body),
   })
   return {status: res.status, body: await res.json(), ms: performance.now() - started}
 }
 
 async function documentOf(id: string) {
-  const res = await fetch(`${lake.url}/${API}/data/doc/test/${id}`, {headers: auth()})
+  const res = await fetch(`${lake.url}/${API}/data/doc/test/${id}`, {headers: lake.headers()})
   return ((await res.json()) as {documents: Record<string, unknown>[]}).documents[0]
 }
 
 /** A write with pings beside it, every 50 ms until it is answered: its answer and the pings. */
 async function withPings(route: 'mutate' | 'actions', body: unknown, query = '') {
   const pending = write(route, body, query)
-  let done = false
-  void pending.finally(() => (done = true))
-  const pings: number[] = []
-  await sleep(20)
-  while (!done) {
-    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
-    await sleep(50)
-  }
+  const pings = await pingsWhile(lake, pending)
   return {...(await pending), pings}
 }
 

@@ -1,0 +1,80 @@
+/**
+ * What the isolation tests that run a lake of their own share: the lake process (a child, as a
+ * developer runs it, so this process's pings measure the lake's event loop alone) and the pings.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, beforeAll} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {timed} from './pathological.ts'
+
+export const API = 'v2025-02-19'
+
+/** The file's lake, once its `beforeAll` has run. */
+export interface ChildLake {
+  readonly url: string
+  /** The scripts' token (role editor). */
+  readonly token: string
+  /** A JSON request's headers with the token. */
+  headers(): Record<string, string>
+}
+
+/**
+ * A lake process of the test file's own over a new data folder (`lake-<name>-…`), started before
+ * its tests and stopped, its folder removed, after them. `args`: further `lake start` options.
+ * `warm`: a first query starts the query workers, as a cold start is not what the tests measure.
+ */
+export function useChildLake(
+  name: string,
+  options: {args?: readonly string[]; warm?: boolean} = {},
+): ChildLake {
+  let lake: LakeProcess | undefined
+  let dataDir: string | undefined
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), `lake-${name}-`))
+    lake = await startLakeProcess({dataDir, tls: false, args: options.args})
+    if (options.warm) {
+      await timed(`${lake.url}/${API}/data/query/test?query=count(*)`, {headers: child.headers()})
+    }
+  }, 120_000)
+  afterAll(async () => {
+    await lake?.stop()
+    if (dataDir) await rm(dataDir, {recursive: true, force: true})
+  })
+  const started = () => {
+    if (!lake) throw new Error('the lake starts in beforeAll: use it inside a test or hook')
+    return lake
+  }
+  const child: ChildLake = {
+    get url() {
+      return started().url
+    },
+    get token() {
+      return started().token
+    },
+    headers: () => ({
+      authorization: `Bearer ${started().token}`,
+      'content-type': 'application/json',
+    }),
+  }
+  return child
+}
+
+/** Pings `lake` every `everyMs` while `done` runs: their times. */
+export async function pingsWhile(
+  lake: ChildLake,
+  done: Promise<unknown>,
+  everyMs = 50,
+): Promise<number[]> {
+  let finished = false
+  void done.finally(() => (finished = true)).catch(() => {})
+  const pings: number[] = []
+  await sleep(20)
+  while (!finished) {
+    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
+    await sleep(everyMs)
+  }
+  return pings
+}

@@ -96,8 +96,9 @@ export const command = defineCommand({
       indexes: values.index,
     })
     io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
+    const lake = {port: server.port, host: values.host, data: values.data, tls: tls !== null}
     io.stdout.write(
-      `Studio and clients: apiHost ${apiHostFor(values.host, server.port, tls !== null)} (eval "$(npm run -s lake -- env --export)")\n`,
+      `Studio and clients: apiHost ${apiHostFor(lake.host, lake.port, lake.tls)} (${envCommandFor(lake)})\n`,
     )
 
     const signal = await new Promise<NodeJS.Signals>((done) => {
@@ -142,6 +143,23 @@ function end(signal: NodeJS.Signals, code: number): never {
     process.kill(process.pid, signal)
   }
   process.exit(code)
+}
+
+/**
+ * The `env` command that prints what clients of this lake need: its flags wherever they differ
+ * from the defaults (without them, env describes the default lake on 3334 over HTTPS).
+ */
+export function envCommandFor(lake: {port: number; host: string; data: string; tls: boolean}) {
+  const quoted = /^[\w./-]+$/.test(lake.data)
+    ? lake.data
+    : `'${lake.data.replaceAll("'", `'\\''`)}'`
+  const flags = [
+    lake.port === LOCAL_LAKE.port ? '' : ` --port ${lake.port}`,
+    lake.host === LOCAL_LAKE.host ? '' : ` --host ${lake.host}`,
+    lake.data === LOCAL_LAKE.dataDir ? '' : ` --data ${quoted}`,
+    lake.tls ? '' : ' --no-tls',
+  ]
+  return `eval "$(npm run -s lake -- env --export${flags.join('')})"`
 }
 
 function positive(value: string, option: string, unit: string): number {

@@ -15,6 +15,7 @@ import {
   type Command,
 } from '../../kit/cli.ts'
 import {lakeCommand} from '../../lake/cli.ts'
+import {envCommandFor} from '../../lake/cli/start.ts'
 import {command as devCommand} from '../../scripts/dev.ts'
 import {command as exportCommand} from '../../scripts/export.ts'
 import {command as importCommand} from '../../scripts/import.ts'
@@ -94,6 +95,24 @@ describe('--help', () => {
   it('a --help after -- is an argument, not a request for help', () => {
     expect(wantsHelp(['--', '--help'])).toBe(false)
     expect(wantsHelp(['a', '-h'])).toBe(true)
+  })
+})
+
+// The start message's hint printed `env --export` alone, which describes the default lake
+// (https://localhost:3334, .lake/) whatever port, folder or --no-tls this one was started with.
+describe("npm run lake -- start's hint names the env command of the lake it started", () => {
+  it.each([
+    [{port: 3334, host: '127.0.0.1', data: '.lake', tls: true}, ''],
+    [
+      {port: 4544, host: '127.0.0.1', data: '/tmp/lake', tls: false},
+      ' --port 4544 --data /tmp/lake --no-tls',
+    ],
+    [
+      {port: 3334, host: '0.0.0.0', data: "my lake's", tls: true},
+      ` --host 0.0.0.0 --data 'my lake'\\''s'`,
+    ],
+  ])('%j', (lake, flags) => {
+    expect(envCommandFor(lake)).toBe(`eval "$(npm run -s lake -- env --export${flags})"`)
   })
 })
 

@@ -121,6 +121,12 @@ function boundConnections(server: ServerType, limits: ConnectionLimits): void {
   server.maxConnections = limits.total
   // HTTP/1.1 sockets and HTTP/2 sessions without traffic this long are destroyed.
   server.setTimeout(limits.idleMs)
+  // Between two requests of an HTTP/1.1 connection as well. Node's default, 5 s, closed the
+  // connection under a client that was busy for 5 s (a loaded machine, a long GC): its next
+  // request went out on the closed connection and failed with "socket hang up", a mutation
+  // unsent that @sanity/client does not retry (soak finding). Clients read the `Keep-Alive:
+  // timeout` hint, so they still close idle connections first.
+  ;(server as {keepAliveTimeout?: number}).keepAliveTimeout = limits.idleMs
   const perAddress = new Map<string, number>()
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? ''

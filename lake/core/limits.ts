@@ -104,9 +104,9 @@ export const LIMITS = {
     /** Open connections in all (Node's `server.maxConnections`). */
     total: 4_000,
     /**
-     * A connection (HTTP/1.1) or an HTTP/2 session with no traffic this long is closed; listeners
-     * send a keep-alive every 15 s. At least twice the query deadline and the write deadline
-     * (lake/server.ts), which a request may wait without traffic.
+     * A connection (HTTP/1.1, between requests too) or an HTTP/2 session with no traffic this
+     * long is closed; listeners send a keep-alive every 15 s. At least twice the query deadline
+     * and the write deadline (lake/server.ts), which a request may wait without traffic.
      */
     idleMs: 120_000,
     /** Time to finish the TLS handshake (Node's default is 120 s). */

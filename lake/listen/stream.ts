@@ -10,6 +10,7 @@ import {can, type Principal} from '../core/grants.ts'
 import {LakeError, TooManyRequestsError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
 import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import {createUnreadBudget, type UnreadReader} from '../core/unreadBudget.ts'
 import type {EventBus} from '../events/bus.ts'
 import {eventJson, eventsFor, type ListenOptions} from './events.ts'
 
@@ -59,14 +60,11 @@ export interface ListenerStats {
   slowDisconnects: number
 }
 
-interface Listener {
+interface Listener extends UnreadReader {
   principal: Principal
   /** Whom the listener counts against: the principal's id, or an anonymous caller's address. */
   holder: string
-  queuedBytes(): number
   disconnect(reason: string): void
-  /** Drops the stream at once, its unread bytes with it (a reader that does not keep up). */
-  cut(why: string): void
 }
 
 /** The open listeners of one lake, and figures about them for tests, benchmarks and diagnostics. */
@@ -93,61 +91,25 @@ interface RegistryInternals extends ListenerRegistry {
 }
 
 export function createListenerRegistry(): ListenerRegistry {
-  const listeners = new Set<Listener>()
+  const budget = createUnreadBudget<Listener>('listeners')
+  const listeners = budget.readers
   const counters = {opened: 0, slowDisconnects: 0, peakQueuedBytes: 0}
-  // Unread bytes as last counted plus what was queued since (readers only lower the truth), so
-  // the listeners are counted again only when a budget may be exceeded.
-  let total = 0
-  const byHolder = new Map<string, number>()
-  const recount = () => {
-    total = 0
-    byHolder.clear()
-    for (const listener of listeners) {
-      const bytes = listener.queuedBytes()
-      total += bytes
-      byHolder.set(listener.holder, (byHolder.get(listener.holder) ?? 0) + bytes)
-    }
-  }
-  /** Cuts the listener (of `holder`, or of anyone) with the most unread bytes. */
-  const cutLargest = (holder: string | null, why: string) => {
-    let largest: Listener | null = null
-    let most = 0
-    for (const listener of listeners) {
-      if (holder !== null && listener.holder !== holder) continue
-      const bytes = listener.queuedBytes()
-      if (bytes > most) [largest, most] = [listener, bytes]
-    }
-    if (!largest) return false
-    largest.cut(why)
-    return true
-  }
   const registry: RegistryInternals = {
     counters,
     queued(listener, bytes, config) {
-      total += bytes
-      const held = (byHolder.get(listener.holder) ?? 0) + bytes
-      byHolder.set(listener.holder, held)
-      if (held <= config.maxBufferBytesPerHolder && total <= config.maxBufferBytesTotal) return
-      recount()
-      const {maxBufferBytesPerHolder: perHolder, maxBufferBytesTotal: lakeWide} = config
-      while ((byHolder.get(listener.holder) ?? 0) > perHolder) {
-        const why = `its caller's listeners hold more than ${perHolder} bytes unread`
-        if (!cutLargest(listener.holder, why)) break
-        recount()
-      }
-      while (total > lakeWide) {
-        if (!cutLargest(null, `the lake's listeners hold more than ${lakeWide} bytes unread`)) break
-        recount()
-      }
+      budget.sent(listener, bytes, {
+        perHolder: config.maxBufferBytesPerHolder,
+        total: config.maxBufferBytesTotal,
+      })
     },
     add: (listener) => {
-      listeners.add(listener)
+      budget.add(listener)
       counters.opened++
     },
-    delete: (listener) => listeners.delete(listener),
+    delete: (listener) => budget.delete(listener),
     stats() {
       let queuedBytes = 0
-      for (const listener of listeners) queuedBytes += listener.queuedBytes()
+      for (const listener of listeners) queuedBytes += listener.unread()
       return {open: listeners.size, queuedBytes, ...counters}
     },
     disconnectAll(reason) {
@@ -252,8 +214,8 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   const listener: Listener = {
     principal,
     holder,
-    queuedBytes,
-    cut,
+    unread: queuedBytes,
+    drop: cut,
     disconnect(reason) {
       if (closed) return
       send(sse('disconnect', {reason}))

@@ -16,6 +16,7 @@ import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 import {WebSocketServer, type WebSocket} from 'ws'
 import {LIMITS} from '../core/limits.ts'
+import {createUnreadBudget, type UnreadReader} from '../core/unreadBudget.ts'
 import {normalizeOrigin} from '../http/cors.ts'
 import {CLOSE_UNAUTHORIZED, createPresenceHub, type PresenceHub, type TokenResolver} from './hub.ts'
 
@@ -88,81 +89,13 @@ function waitFor(
   return bucket.credit >= credit ? 0 : Math.ceil(((credit - bucket.credit) * 1000) / perSecond)
 }
 
-/** A socket as the unread budget sees it. */
-interface Reader {
-  holder: string
-  unread(): number
-  drop(why: string): void
-}
-
-/**
- * Unread bytes of all sockets, per holder and in the lake: as last counted plus what was sent
- * since (readers only lower the truth), so the sockets are counted again only when a budget may
- * be exceeded. The same scheme as the listeners' (lake/listen/stream.ts).
- */
-function createUnreadBudget(limits: PresenceLimits['unreadBytes']) {
-  const readers = new Set<Reader>()
-  let total = 0
-  const byHolder = new Map<string, number>()
-  const recount = () => {
-    total = 0
-    byHolder.clear()
-    for (const reader of readers) {
-      const bytes = reader.unread()
-      total += bytes
-      byHolder.set(reader.holder, (byHolder.get(reader.holder) ?? 0) + bytes)
-    }
-  }
-  /** Drops the socket (of `holder`, or of anyone) with the most unread bytes. */
-  const dropLargest = (holder: string | null, why: string) => {
-    let largest: Reader | null = null
-    let most = 0
-    for (const reader of readers) {
-      if (holder !== null && reader.holder !== holder) continue
-      const bytes = reader.unread()
-      if (bytes > most) [largest, most] = [reader, bytes]
-    }
-    if (!largest) return false
-    readers.delete(largest)
-    largest.drop(why)
-    return true
-  }
-  return {
-    add: (reader: Reader) => readers.add(reader),
-    delete: (reader: Reader) => readers.delete(reader),
-    /** `reader` was sent `bytes` more: drops the largest readers while a budget is exceeded. */
-    sent(reader: Reader, bytes: number) {
-      total += bytes
-      const held = (byHolder.get(reader.holder) ?? 0) + bytes
-      byHolder.set(reader.holder, held)
-      if (held <= limits.perHolder && total <= limits.total) return
-      recount()
-      while ((byHolder.get(reader.holder) ?? 0) > limits.perHolder) {
-        const why = `its user's or token's presence sockets hold more than ${limits.perHolder} bytes unread`
-        if (!dropLargest(reader.holder, why)) break
-        recount()
-      }
-      while (total > limits.total) {
-        if (
-          !dropLargest(
-            null,
-            `the lake's presence sockets hold more than ${limits.total} bytes unread`,
-          )
-        )
-          break
-        recount()
-      }
-    },
-  }
-}
-
 /** Answers presence upgrades on `server`; other upgrade requests get a 404 and are closed. */
 export function attachPresence(server: ServerType, options: PresenceSocketOptions): PresenceSocket {
   const hub = createPresenceHub(options.tokens)
   const allowed = new Set(options.origins.map((origin) => normalizeOrigin(origin)))
   const limits: PresenceLimits = {...LIMITS.presence, ...options.limits}
   const sockets = new WebSocketServer({noServer: true, maxPayload: limits.frameBytes})
-  const budget = createUnreadBudget(limits.unreadBytes)
+  const budget = createUnreadBudget<UnreadReader>('presence sockets')
   let dropped = 0
   /** Open sockets (and upgrades under way) per holder: a principal's id, or anonymous@address. */
   const held = new Map<string, number>()
@@ -264,7 +197,7 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
         ),
       limits.signInMs,
     )
-    const reader: Reader = {
+    const reader: UnreadReader = {
       get holder() {
         return holder
       },
@@ -290,7 +223,7 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
             return reader.drop(`more than ${limits.unreadBytes.perSocket} bytes unread`)
           }
           ws.send(text)
-          budget.sent(reader, bytes)
+          budget.sent(reader, bytes, limits.unreadBytes)
         },
         close: (code, reason) => ws.close(code, reason),
         signedIn: (principal) => {

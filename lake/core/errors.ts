@@ -138,9 +138,19 @@ function describedError(name: string, type: string) {
 
 /**
  * The lake cannot take the request now (shutting down, or a dataset whose disk failed): the
- * description says whether a retry can help.
+ * description says whether a retry can help, and `Retry-After` when to try (a lake that is
+ * restarted answers again within seconds).
  */
-export const UnavailableError = describedError('UnavailableError', 'unavailableError')
+export class UnavailableError extends LakeError {
+  override name = 'UnavailableError'
+  /** How long a client should wait before it tries again (`Retry-After`). */
+  readonly retryAfterSeconds: number
+
+  constructor(description: string, retryAfterSeconds = 5) {
+    super('unavailableError', description)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
 
 /**
  * SQLite could not take a lock it needed (SQLITE_BUSY or SQLITE_LOCKED: another connection held

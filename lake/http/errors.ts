@@ -91,7 +91,10 @@ export function errorResponse(thrown: unknown): Response {
     // A query past its deadline is the caller's (it is answered); one line says what happened.
     if (err instanceof QueryTimeoutError) console.warn(`lake: ${err.description.split(':')[0]}`)
     else if (status >= 500 && !(err instanceof UnavailableError)) console.error(err)
-    return Response.json(bodyFor(err, status), {status})
+    // Every 503 says when to try again, as a busy database's does.
+    const headers =
+      err instanceof UnavailableError ? {'Retry-After': String(err.retryAfterSeconds)} : undefined
+    return Response.json(bodyFor(err, status), {status, headers})
   }
   if (isBadJson(err)) {
     return Response.json(

@@ -1,0 +1,55 @@
+/**
+ * A lake that is closing (SIGTERM, Ctrl-C) answers what it cannot run any more with a typed 503
+ * that says when to try again (`Retry-After`), as a busy database's 503 does; what it had started
+ * is answered, nothing is a 500. Before, these 503s carried no Retry-After (found by the soak's
+ * rule: no 5xx but typed 503s with Retry-After).
+ */
+import {rm} from 'node:fs/promises'
+import {afterAll, expect, test} from 'vitest'
+import {createTestLake, type InProcessLake} from '../../helpers/lake.ts'
+
+let lake: InProcessLake | undefined
+
+afterAll(async () => {
+  if (lake) await rm(lake.dataDir, {recursive: true, force: true})
+})
+
+test('requests met by a closing lake are 200s or 503s with Retry-After, never a 500', async () => {
+  lake = await createTestLake()
+  const {fetch, token} = lake
+  const headers = {authorization: `Bearer ${token}`, 'content-type': 'application/json'}
+  const data = `${lake.url}/v2025-02-19/data`
+  const patch = () =>
+    fetch(`${data}/mutate/test`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({mutations: [{patch: {id: 'a', inc: {n: 1}}}]}),
+    })
+  // Not answered from an index: it goes to a query thread, which closing stops.
+  const query = () =>
+    fetch(`${data}/query/test?query=${encodeURIComponent('*[n >= 0]{n, "c": count(*)}')}`, {
+      headers,
+    })
+  await fetch(`${data}/mutate/test`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({mutations: [{create: {_id: 'a', _type: 'x', n: 0}}]}),
+  })
+  const answers: Promise<Response>[] = []
+  for (let i = 0; i < 20; i++) answers.push(patch(), query())
+  const closing = lake.lake.close()
+  for (let i = 0; i < 10; i++) answers.push(patch(), query())
+  const responses = await Promise.all(answers)
+  await closing
+  const statuses = responses.map((res) => res.status)
+  expect(
+    statuses.every((status) => status === 200 || status === 503),
+    String(statuses),
+  ).toBe(true)
+  const refused = responses.filter((res) => res.status === 503)
+  expect(refused.length).toBeGreaterThan(0)
+  for (const res of refused) {
+    expect(res.headers.get('retry-after') ?? '').toMatch(/^[1-9]\d*$/)
+    expect(await res.json()).toMatchObject({message: 'The lake is shutting down'})
+  }
+})

@@ -613,7 +613,9 @@ export function createSqliteStore(
   const statements = new Map<string, StatementSync>()
 
   function open(create: boolean): DatabaseSync | null {
-    if (closed) throw new Error(`lake: store for dataset "${dataset}" is closed`)
+    // The lake is stopping (close() comes last): a 503 the client may retry, not a 500.
+    if (closed)
+      throw new UnavailableError(`The lake is shutting down (dataset "${dataset}" closed)`)
     if (db) return db
     if (!create && path !== ':memory:' && !existsSync(path)) return null
     if (options.readOnly) {

@@ -10,7 +10,7 @@ const lake = useTestLake({inProcess: true})
 /** Four pages of EXPORT_PAGE's 250 documents. */
 const DOCS = 1000
 
-test('an export cut short ends with an error line, not as a whole file', async () => {
+test('an export cut short ends with an error line, not as a whole file; the closed dataset is a 503', async () => {
   const tx = lake().client().transaction()
   for (let i = 0; i < DOCS; i++) {
     tx.create({_id: `story-${String(i).padStart(4, '0')}`, _type: 'article', title: `খবর ${i}`})
@@ -36,5 +36,12 @@ test('an export cut short ends with an error line, not as a whole file', async (
   expect(documents.length).toBeGreaterThan(0)
   expect(documents.length).toBeLessThan(DOCS)
   // What @sanity/export rejects on (rejectOnApiError): a line without `_id`, with `statusCode`.
-  expect(lines.at(-1)).toMatchObject({statusCode: 500, error: 'Internal Server Error'})
+  expect(lines.at(-1)).toMatchObject({statusCode: 503, error: 'Service Unavailable'})
+  // A request that arrives meanwhile is told the same, with when to try again (not a 500).
+  const doc = await lake().fetch(`${lake().url}/v2025-02-19/data/doc/test/story-0001`, {
+    headers: {authorization: `Bearer ${lake().token}`},
+  })
+  expect(doc.status).toBe(503)
+  expect(doc.headers.get('retry-after')).toBe('5')
+  expect(((await doc.json()) as {message: string}).message).toMatch(/shutting down/)
 })

@@ -64,7 +64,8 @@ export interface QueryPool {
   close(): Promise<void>
 }
 
-const WORKER = new URL('./worker.ts', import.meta.url).href
+/** The threads' first module: it lowers a query thread's priority, then loads worker.ts. */
+const THREAD = new URL('./thread.ts', import.meta.url).href
 
 /**
  * Young generation per thread, in MB. V8 grows it up to 128 MB on a thread that allocates fast (a
@@ -98,7 +99,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
 
   function start(lane: 'queries' | 'writes'): Pool {
     return new Piscina({
-      filename: WORKER,
+      filename: THREAD,
       // Query threads all start with the pool (a cold thread takes ~0.3–1.5 s to load the query
       // engine), so a free one is ready when another is busy; piscina replaces a terminated one
       // at once. Write threads are needed for large writes only: one starts, a second on demand.
@@ -123,7 +124,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
    */
   function warm() {
     // As piscina loads it (require first), so the cache holds it under the same key.
-    createRequire(import.meta.url)(fileURLToPath(WORKER))
+    createRequire(import.meta.url)(fileURLToPath(THREAD))
     flushCompileCache()
   }
 

@@ -18,21 +18,6 @@ import type {Writes} from '../core/writes.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {QueryRequest} from './execute.ts'
 
-/**
- * How much nicer than the lake a query thread runs. A query on a worker is the expensive kind (a
- * scan, or a pathological one running to its deadline); the event loop answers pings, in-place
- * lookups and writes. On a machine with few cores they compete for the same core, so the kernel is
- * told to favour the event loop. Relative, so a lake started under `nice` keeps the gap. (With
- * autogroup scheduling, the Linux default, other sessions share the CPU by group whatever the
- * nice values inside it.)
- */
-export const WORKER_NICENESS = 10
-
-/** The nice value of a query thread of a lake running at `lakeNice` (19 is the lowest priority). */
-export function workerNice(lakeNice: number): number {
-  return Math.min(19, lakeNice + WORKER_NICENESS)
-}
-
 export type WorkerTask = QueryTask | FilterTask | TransactionTask | DocumentsTask
 export type WorkerResult =
   QueryTaskResult | FilterTaskResult | TransactionTaskResult | DocumentsTaskResult

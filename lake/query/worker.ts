@@ -1,11 +1,9 @@
 /**
- * A query worker (a piscina task module): runs one query at a time over its own read-only SQLite
- * connections, so a slow query never holds the HTTP event loop or the write lock, and can be
- * stopped by terminating the thread.
+ * A query worker's engine (loaded by thread.ts, piscina's task module, once the thread's priority
+ * is lowered): runs one query at a time over its own read-only SQLite connections, so a slow query
+ * never holds the HTTP event loop or the write lock, and can be stopped by terminating the thread.
  */
-import {readlinkSync} from 'node:fs'
-import {getPriority, setPriority} from 'node:os'
-import {isWorkerThread, Piscina, workerData} from 'piscina'
+import {Piscina} from 'piscina'
 import {transferables} from '../core/changeText.ts'
 import {createLru} from '../core/lru.ts'
 import type {Store} from '../core/store.ts'
@@ -28,26 +26,7 @@ import {
   type TransactionTaskResult,
   type WorkerResult,
   type WorkerTask,
-  workerNice,
 } from './wire.ts'
-
-/**
- * Lowers this thread's priority. Linux keeps a nice value per thread, and setpriority() on a
- * thread id (the last part of /proc/thread-self) changes that thread alone; elsewhere the worker
- * keeps the lake's priority.
- */
-function lowerPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, workerNice(getPriority(tid)))
-  } catch {
-    // No /proc (macOS, Windows), or not permitted: the same priority as the event loop.
-  }
-}
-// Not on the event loop, which loads this module too (lake/query/pool.ts warms the compile cache),
-// nor on the threads that build writes (pool.ts says why).
-if (isWorkerThread && (workerData as {lane?: string} | undefined)?.lane !== 'writes')
-  lowerPriority()
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
 

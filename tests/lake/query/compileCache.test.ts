@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, expect, test} from 'vitest'
 
 const POOL = fileURLToPath(new URL('../../../lake/query/pool.ts', import.meta.url))
-const WORKER = fileURLToPath(new URL('../../../lake/query/worker.ts', import.meta.url))
+const THREAD = fileURLToPath(new URL('../../../lake/query/thread.ts', import.meta.url))
 const dir = await mkdtemp(join(tmpdir(), 'compile-cache-'))
 afterAll(() => rm(dir, {recursive: true, force: true}))
 
@@ -29,7 +29,7 @@ const probe = (file: string) => `await new Promise((resolve) => {
 
 // The probe is a thread of its own, started like the pool's (the worker's module, the same
 // cache): the pool's threads answer only queries, so what they loaded cannot be asked of them.
-test('after the pool starts on a cold cache, a thread loading its worker finds every module in the cache', async () => {
+test('after the pool starts on a cold cache, a thread loading its modules finds every module in the cache', async () => {
   const fresh = join(dir, 'fresh.ts')
   await writeFile(fresh, 'export const answer: number = 42\n')
   const script = `
@@ -38,7 +38,7 @@ test('after the pool starts on a cold cache, a thread loading its worker finds e
     const pool = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 1})
     const task = {kind: 'filter', query: '_type == "a"', params: {}, identity: 'x', documents: []}
     await pool.filter(task, 10_000)
-    const worker = ${probe(WORKER)}
+    const worker = ${probe(THREAD)}
     const uncached = ${probe(fresh)}
     await pool.close()
     console.log(JSON.stringify({worker, uncached}))

@@ -8,7 +8,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {getPriority} from 'node:os'
 import {afterAll, expect, test} from 'vitest'
 import {createQueryPool} from '../../../lake/query/pool.ts'
-import {workerNice} from '../../../lake/query/wire.ts'
+import {workerNice} from '../../../lake/query/thread.ts'
 
 const pool = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 2})
 afterAll(() => pool.close())
@@ -42,4 +42,56 @@ test('query threads run niced, the event loop does not', async () => {
     .poll(() => niceValues().filter((nice) => nice === WORKER_NICE).length - before)
     .toBe(2)
   expect(niceValues()).toContain(lakeNice)
+})
+
+/** Per thread of this process: its nice value and the CPU it has used, in ms (schedstat). */
+function threadStates(): Map<string, {nice: number; cpuMs: number}> {
+  const states = new Map<string, {nice: number; cpuMs: number}>()
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+      states.set(tid, {nice, cpuMs: ns / 1e6})
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return states
+}
+
+test('a query thread lowers its priority before it loads the query engine', async () => {
+  const existing = new Set(threadStates().keys())
+  // The pool's thread: the CPU it had used when last seen at the lake's priority.
+  let atLakeNice = 0
+  let lowered = false
+  let thread: string | null = null
+  const sample = () => {
+    for (const [tid, {nice, cpuMs}] of threadStates()) {
+      if (existing.has(tid) || (thread !== null && tid !== thread)) continue
+      if (nice !== lakeNice && nice !== WORKER_NICE) continue
+      thread = tid
+      if (nice === lakeNice && !lowered) atLakeNice = cpuMs
+      if (nice === WORKER_NICE) lowered = true
+    }
+  }
+  const sampler = setInterval(sample, 1)
+  // One thread: once the first task is answered, it has loaded the engine.
+  const cold = createQueryPool({timeoutMs: 30_000, memoryMb: 64, threads: 1})
+  let loadedMs = 0
+  try {
+    const task = {kind: 'filter' as const, query: '_type == "a"', params: {}, identity: 'x'}
+    await cold.filter({...task, documents: []}, 30_000)
+    sample()
+    loadedMs = threadStates().get(thread!)?.cpuMs ?? 0
+  } finally {
+    clearInterval(sampler)
+    await cold.close()
+  }
+  expect(lowered).toBe(true)
+  // Before, the thread lowered its priority once groq-js, the store and the rest were loaded:
+  // nearly all of its start ran at the event loop's priority and took the event loop's share of
+  // the CPU. Now only Node's start of a thread does (about 40 % of it on this machine).
+  const share = atLakeNice / loadedMs
+  expect(share, `${Math.round(atLakeNice)} of ${Math.round(loadedMs)} ms`).toBeLessThan(0.7)
 })

@@ -638,7 +638,16 @@ export function createSqliteStore(
     // WAL_BYTES when it restarts.
     db.exec(`PRAGMA wal_autocheckpoint = ${walCheckpointer ? 0 : WAL_PAGES}`)
     db.exec(`PRAGMA journal_size_limit = ${WAL_BYTES}`)
-    db.exec('PRAGMA synchronous = FULL')
+    // From here a COMMIT does not wait for the disk (a checkpoint still syncs the WAL before it and
+    // the file after it): write groups are made durable by syncWal, off the event loop, before
+    // anyone is answered. A synchronous COMMIT held the event loop for the fsync, 4-40 ms on a
+    // shared disk, during which no request was read and no next group was prepared. The schema's
+    // statements below too: each was a synced commit, about ten fsyncs on the event loop when a
+    // dataset is first written (30-150 ms on a busy disk, every request waiting). Their frames come
+    // before any write's in the WAL, so the sync that makes the first write durable makes them
+    // durable too; lost with the machine before it, they are made again at the next open (WAL
+    // commits are atomic: the file is the old schema or the new one, never half of it).
+    db.exec('PRAGMA synchronous = NORMAL')
     db.exec('PRAGMA foreign_keys = ON')
     db.exec('PRAGMA busy_timeout = 5000')
     // The queries answered in place read this connection: SQLite's default 2 MB (125 pages of
@@ -650,11 +659,6 @@ export function createSqliteStore(
     describeFields(db)
     if (searchIndexOn) ensureSearchIndex(db)
     else dropSearchIndex(db)
-    // From here a COMMIT does not wait for the disk (a checkpoint still syncs the WAL before it and
-    // the file after it): write groups are made durable by syncWal, off the event loop, before
-    // anyone is answered. A synchronous COMMIT held the event loop for the fsync, 4-40 ms on a
-    // shared disk, during which no request was read and no next group was prepared.
-    db.exec('PRAGMA synchronous = NORMAL')
     opening = randomUUID()
     // Left queued by a lake that stopped before indexing them.
     if (offThread) queued = countQueued()

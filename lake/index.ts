@@ -16,6 +16,7 @@ import {
   UNWRITTEN_DATASETS,
   type DatasetRegistry,
 } from './dataset.ts'
+import {UnavailableError} from './core/errors.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {clearIncoming} from './assets/assetFiles.ts'
 import {ImageService} from './assets/images.ts'
@@ -26,7 +27,7 @@ import {reviveLiveQuestion} from './live/questions.ts'
 import {createApp} from './http/app.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
-import {bodyFor} from './http/errors.ts'
+import {bodyFor, errorResponse} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createQueryPool} from './query/pool.ts'
@@ -167,7 +168,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   let closed = false
   return {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).
-    fetch: async (request, env) => app.fetch(request, env),
+    // A closing lake takes no new request: the server may still hand it one (a connection's next
+    // request before its socket is destroyed), which would meet closed databases (a 500).
+    fetch: async (request, env) =>
+      closed
+        ? errorResponse(new UnavailableError('The lake is shutting down'))
+        : app.fetch(request, env),
     app,
     bus,
     context,

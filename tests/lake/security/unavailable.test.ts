@@ -53,3 +53,22 @@ test('requests met by a closing lake are 200s or 503s with Retry-After, never a 
     expect(await res.json()).toMatchObject({message: 'The lake is shutting down'})
   }
 })
+
+test('a request that reaches a lake once it is closing is a 503 with Retry-After, not a 500', async () => {
+  const closing = await createTestLake()
+  const headers = {authorization: `Bearer ${closing.token}`}
+  const url = `${closing.url}/v2025-02-19/data/query/test?query=${encodeURIComponent('*[0]')}`
+  expect((await closing.fetch(url, {headers})).status).toBe(200)
+  const closed = closing.lake.close()
+  // One while it closes, one after: the HTTP server may still hand it a request meanwhile (a
+  // connection's next request before its socket is destroyed).
+  const during = await closing.fetch(url, {headers})
+  await closed
+  const after = await closing.fetch(url, {headers})
+  await rm(closing.dataDir, {recursive: true, force: true})
+  for (const res of [during, after]) {
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after') ?? '').toMatch(/^[1-9]\d*$/)
+    expect(await res.json()).toMatchObject({message: 'The lake is shutting down'})
+  }
+})

@@ -198,6 +198,22 @@ export const NotFoundError = describedError('NotFoundError', 'notFoundError')
 export const BadRequestError = describedError('BadRequestError', 'badRequestError')
 
 /**
+ * A request parameter the API refuses before any work, answered as hosted Sanity answers one:
+ * `{"error": {"type", "description"}}` with a 400, `httpBadRequest` for a query-string value and
+ * `httpInvalidRequestBody` for a field of a JSON body (as its API names them).
+ */
+export class InvalidRequestError extends LakeError {
+  override name = 'InvalidRequestError'
+
+  constructor(
+    description: string,
+    type: 'httpBadRequest' | 'httpInvalidRequestBody' = 'httpBadRequest',
+  ) {
+    super(type, description)
+  }
+}
+
+/**
  * An uploaded image its decoder refuses: as on Sanity, the body adds the decoder's own words as
  * `details` beside the message.
  */

@@ -2,7 +2,7 @@
  * Perspectives: which stored documents a query sees, and under which `_id`. groq-js knows nothing
  * of them, so the view is built here and handed to groq-js as its dataset.
  */
-import {BadRequestError} from './errors.ts'
+import {InvalidRequestError} from './errors.ts'
 import {checkListLength} from './limits.ts'
 import {
   DRAFTS_PREFIX,
@@ -31,34 +31,51 @@ export function apiVersionAtLeast(apiVersion: string, date: string): boolean {
   return apiVersion >= date
 }
 
-/** Parses a `perspective` parameter (comma-joined when the client sent an array). */
+/**
+ * Parses a `perspective` parameter: one name, or a stack of them joined by commas (as
+ * @sanity/client joins an array). None (absent or empty) is the API version's default; anything
+ * else that is not a perspective is a 400 before any work, for every caller, in hosted Sanity's
+ * error shape.
+ */
 export function parsePerspective(
   value: string | null | undefined,
   apiVersion: string,
 ): Perspective {
-  const names = (value ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean)
-  checkListLength('perspective names', names)
-  if (names.length === 0) {
+  if (!value) {
     return apiVersionAtLeast(apiVersion, PERSPECTIVE_API_VERSION)
       ? {kind: 'published'}
       : {kind: 'raw'}
   }
+  const names = value.split(',').map((name) => name.trim())
+  checkListLength('perspective names', names)
+  const refuse = (why: string) =>
+    new InvalidRequestError(
+      `Invalid perspective ${shown(value)}: ${why}. A perspective is "raw", ` +
+        '"published", "drafts", or release names and "drafts" joined by commas (e.g. "rABC,drafts")',
+    )
+  if (names.includes('')) throw refuse('it has an empty name (a stray comma or space?)')
   if (names.includes('raw')) {
-    if (names.length > 1)
-      throw new BadRequestError('Perspective "raw" cannot be combined with others')
+    if (names.length > 1) throw refuse('"raw" cannot be combined with others')
     return {kind: 'raw'}
   }
   const layers: string[] = []
   for (const name of names) {
     if (name === 'published') continue
     const layer = name === 'previewDrafts' ? 'drafts' : name
-    if (!/^[a-zA-Z0-9_-]+$/.test(layer)) throw new BadRequestError(`Invalid perspective "${name}"`)
+    if (!RELEASE_NAME.test(layer)) {
+      throw refuse(`${shown(name)} is no release name (letters, digits, "_" and "-")`)
+    }
     if (!layers.includes(layer)) layers.push(layer)
   }
   return layers.length === 0 ? {kind: 'published'} : {kind: 'stack', layers}
+}
+
+/** What a release name in a perspective may be made of (a version id's `versions.<name>.`). */
+const RELEASE_NAME = /^[a-zA-Z0-9_-]+$/
+
+/** A caller's value quoted in an error, cut short: a body's perspective can be megabytes. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value)
 }
 
 /** Id prefixes the store can skip for this perspective. */

@@ -7,6 +7,7 @@ import {
   databaseBusy,
   DatabaseBusyError,
   InvalidImageError,
+  InvalidRequestError,
   LakeError,
   MutationError,
   NotAcceptableError,
@@ -32,6 +33,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof UnavailableError || err instanceof DatabaseBusyError) return 503
   if (err instanceof QueryParseError || err instanceof QueryError) return 400
   if (err instanceof MutationError || err instanceof BadRequestError) return 400
+  if (err instanceof InvalidRequestError) return 400
   if (err instanceof NotFoundError) return 404
   if (err instanceof NotAcceptableError) return 406
   if (err instanceof AuthError) return 401
@@ -63,7 +65,8 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
     err instanceof QueryError ||
     err instanceof QueryTimeoutError ||
     err instanceof QueryMemoryError ||
-    err instanceof QueryResultTooLargeError
+    err instanceof QueryResultTooLargeError ||
+    err instanceof InvalidRequestError
   ) {
     return {error: {type: err.type, description: err.description}}
   }

@@ -4,6 +4,7 @@ import {
   ConflictError,
   databaseBusy,
   DatabaseBusyError,
+  InvalidRequestError,
   LakeError,
   MutationError,
   QueryError,
@@ -149,6 +150,11 @@ export function fromWire(wire: WireError): LakeError {
       return new QueryError(wire.description)
     case 'BadRequestError':
       return new BadRequestError(wire.description)
+    case 'InvalidRequestError':
+      return new InvalidRequestError(
+        wire.description,
+        wire.type as 'httpBadRequest' | 'httpInvalidRequestBody',
+      )
     case 'QueryResultTooLargeError':
       return new QueryResultTooLargeError()
     case 'DatabaseBusyError':

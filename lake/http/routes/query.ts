@@ -1,6 +1,6 @@
 /** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
 import {Hono, type Context} from 'hono'
-import {BadRequestError} from '../../core/errors.ts'
+import {BadRequestError, InvalidRequestError} from '../../core/errors.ts'
 import {decodeParams} from '../../core/query.ts'
 import type {Principal} from '../../core/grants.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
@@ -27,7 +27,15 @@ queryRoutes.post(PATH, async (c) => {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     throw new BadRequestError('"params" must be an object')
   }
-  const perspective = typeof body.perspective === 'string' ? body.perspective : undefined
+  // Hosted Sanity decodes the body into typed fields: another type is a 400, never ignored.
+  const perspective = body.perspective ?? undefined
+  if (perspective !== undefined && typeof perspective !== 'string') {
+    throw new InvalidRequestError(
+      `"perspective" in the body must be a string, not ${Array.isArray(perspective) ? 'an array' : `a ${typeof perspective}`}: ` +
+        'join a stack with commas ("rABC,drafts"), or send it as ?perspective= in the URL',
+      'httpInvalidRequestBody',
+    )
+  }
   return answer(c, body.query, params as Record<string, unknown>, perspective)
 })
 
@@ -47,13 +55,15 @@ async function answer(
     perspective: c.req.query('perspective') ?? bodyPerspective,
     apiVersion: apiVersionOf(c),
   }
+  // Before any work, whoever asks: an anonymous caller of a private dataset, whose answer is
+  // always [], learns of a mistyped perspective too.
+  const perspective = parsePerspective(request.perspective, request.apiVersion)
   const generation = lake.live.generation(dataset.name)
   const run = (signal?: AbortSignal) => dataset.query(request, principal, signal)
   // Serialised once: the text is both the response and what the live API compares.
   const resultJson = await run(requestSignal(c))
   let syncTags = ''
   if (apiVersionAtLeast(request.apiVersion, SYNC_TAGS_API_VERSION)) {
-    const perspective = parsePerspective(request.perspective, request.apiVersion)
     const tag = lake.live.remember(
       dataset.name,
       {

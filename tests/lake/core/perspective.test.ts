@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {BadRequestError} from '../../../lake/core/errors.ts'
+import {InvalidRequestError} from '../../../lake/core/errors.ts'
 import {applyPerspective, parsePerspective} from '../../../lake/core/perspective.ts'
 
 const docs = [
@@ -28,9 +28,10 @@ describe('parsePerspective', () => {
     })
   })
 
-  test('raw cannot be combined; odd names are refused', () => {
-    expect(() => parsePerspective('raw,drafts', 'X')).toThrow(BadRequestError)
-    expect(() => parsePerspective('a b', 'X')).toThrow(BadRequestError)
+  test('raw cannot be combined; odd and empty names are refused', () => {
+    for (const value of ['raw,drafts', 'a b', 'drafts,', ',drafts', 'r1,,drafts', ' ']) {
+      expect(() => parsePerspective(value, 'X'), value).toThrow(InvalidRequestError)
+    }
   })
 })
 

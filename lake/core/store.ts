@@ -368,6 +368,15 @@ export interface Store extends EventLog {
   /** A document as it was at a transaction, at a time, or its last state (also after deletion). */
   documentAt(id: string, at: HistoryPoint): SanityDocument | null
   /**
+   * Each of `ids` as documentAt gives it, in order, all read from one snapshot, handed to `each`
+   * one at a time (so a caller need keep none of them).
+   */
+  documentsAt(
+    ids: readonly string[],
+    at: HistoryPoint,
+    each: (document: SanityDocument | null, index: number) => void,
+  ): void
+  /**
    * The next documents of an export in `_id` order, after `options.afterId`: at most
    * `budget.documents` (`options.limit` is the caller's), and no more once `budget.bytes` characters of JSON
    * were read (always at least one). One short read that ends before it returns: an export reads

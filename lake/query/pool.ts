@@ -19,6 +19,8 @@ import type {
   DocumentsTaskResult,
   FilterTask,
   FilterTaskResult,
+  HistoryTask,
+  HistoryTaskResult,
   QueryTask,
   QueryTaskResult,
   TransactionTask,
@@ -58,6 +60,11 @@ export interface QueryPool {
   build(task: TransactionTask, signal?: AbortSignal, since?: number): Promise<TransactionTaskResult>
   /** Reads `data/doc`'s documents on a write thread, within a write's deadline (WRITE_LANE). */
   documents(task: DocumentsTask, signal?: AbortSignal): Promise<DocumentsTaskResult>
+  /**
+   * Rebuilds documents at a point in history on a write thread, within a write's deadline
+   * (WRITE_LANE); `signal` aborting (the client left) stops it.
+   */
+  history(task: HistoryTask, signal?: AbortSignal): Promise<HistoryTaskResult>
   /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */
   filter(task: FilterTask, budgetMs: number): Promise<FilterTaskResult>
   /** Terminates every worker at once, whatever they are running (their teardown is not awaited). */
@@ -88,8 +95,9 @@ const WRITE_THREADS = 2
  * Tasks of the write lane: an editor's large write, and data/doc's reads of large documents (the
  * Studio's reads of a document group, bounded by LIMITS.docAnswerBytes): on a query thread, 10
  * nice steps down, 60 MB of documents took 9.6 s at load 23 and ran into the query deadline.
+ * History at a revision too: the same reads, each document patched from its snapshot first.
  */
-const WRITE_LANE = new Set<WorkerTask['kind']>(['transaction', 'documents'])
+const WRITE_LANE = new Set<WorkerTask['kind']>(['transaction', 'documents', 'history'])
 
 type Pool = Piscina<WorkerTask | null, unknown>
 
@@ -193,6 +201,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         options.buildTimeoutMs ?? options.timeoutMs,
         signal,
       )) as DocumentsTaskResult,
+    history: async (task, signal) =>
+      (await dispatch(
+        task,
+        options.buildTimeoutMs ?? options.timeoutMs,
+        signal,
+      )) as HistoryTaskResult,
     filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
     async close() {
       if (closed) return

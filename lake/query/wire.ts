@@ -13,15 +13,20 @@ import {
   type ErrorItem,
 } from '../core/errors.ts'
 import type {Principal} from '../core/grants.ts'
+import type {HistoryPoint} from '../core/store.ts'
 import {StaleMatchError} from '../core/mutations.ts'
 import type {BuiltTransaction} from '../core/transaction.ts'
 import type {Writes} from '../core/writes.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {QueryRequest} from './execute.ts'
 
-export type WorkerTask = QueryTask | FilterTask | TransactionTask | DocumentsTask
+export type WorkerTask = QueryTask | FilterTask | TransactionTask | DocumentsTask | HistoryTask
 export type WorkerResult =
-  QueryTaskResult | FilterTaskResult | TransactionTaskResult | DocumentsTaskResult
+  | QueryTaskResult
+  | FilterTaskResult
+  | TransactionTaskResult
+  | DocumentsTaskResult
+  | HistoryTaskResult
 
 export interface QueryTask {
   kind: 'query'
@@ -69,6 +74,23 @@ export interface DocumentsTask {
 
 /** The texts packed into one buffer (packTexts), which the worker moves rather than copies. */
 export type DocumentsTaskResult = Uint8Array
+
+/**
+ * Documents at a point in history (the history API's `documents/{ids}`), rebuilt over the
+ * worker's read-only connection from one snapshot, as their JSON text (query/history.ts).
+ */
+export interface HistoryTask {
+  kind: 'history'
+  dataDir: string
+  dataset: string
+  ids: string[]
+  at: HistoryPoint
+  /** Bytes of JSON the answer may carry (a QueryResultTooLargeError past them). */
+  maxBytes: number
+}
+
+/** The texts of the documents that existed then, packed (packTexts) and moved, not copied. */
+export type HistoryTaskResult = {ok: true; texts: Uint8Array} | {ok: false; error: WireError}
 
 /** A missing document's length in a packed buffer. */
 const NONE = 0xffffffff
@@ -156,7 +178,7 @@ export function fromWire(wire: WireError): LakeError {
         wire.type as 'httpBadRequest' | 'httpInvalidRequestBody',
       )
     case 'QueryResultTooLargeError':
-      return new QueryResultTooLargeError()
+      return new QueryResultTooLargeError(wire.description)
     case 'DatabaseBusyError':
       return new DatabaseBusyError(wire.description)
     case 'MutationError':

@@ -12,6 +12,7 @@ import {applyWrites} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
 import {executeQuery, resultJson} from './execute.ts'
+import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
 import {
   packTexts,
@@ -20,6 +21,8 @@ import {
   type DocumentsTaskResult,
   type FilterTask,
   type FilterTaskResult,
+  type HistoryTask,
+  type HistoryTaskResult,
   type QueryTask,
   type QueryTaskResult,
   type TransactionTask,
@@ -47,6 +50,7 @@ export default async function run(task: WorkerTask | null): Promise<WorkerResult
   if (task === null) return null
   if (task.kind === 'transaction') return runBuild(task)
   if (task.kind === 'documents') return runDocuments(task)
+  if (task.kind === 'history') return runHistory(task)
   return task.kind === 'filter' ? runFilter(task) : runQuery(task)
 }
 
@@ -87,6 +91,25 @@ function runDocuments(task: DocumentsTask): DocumentsTaskResult {
     const texts = storeOf(task.dataDir, task.dataset).documentTexts(task.ids)
     // Moved to the event loop's thread, not copied (packTexts says why).
     return Piscina.move(packTexts(texts)) as unknown as DocumentsTaskResult
+  } finally {
+    registries.get(task.dataDir)?.forget(task.dataset)
+  }
+}
+
+/** Documents at a point in history, rebuilt here; their texts are moved to the event loop. */
+function runHistory(task: HistoryTask): HistoryTaskResult {
+  try {
+    const store = storeOf(task.dataDir, task.dataset)
+    const texts = packTexts(historyTexts(store, task.ids, task.at, task.maxBytes))
+    const moved = {
+      [Piscina.transferableSymbol]: [texts.buffer],
+      [Piscina.valueSymbol]: {ok: true, texts},
+    }
+    return Piscina.move(moved as never) as unknown as HistoryTaskResult
+  } catch (err) {
+    const error = toWire(err)
+    if (error) return {ok: false, error}
+    throw err
   } finally {
     registries.get(task.dataDir)?.forget(task.dataset)
   }

@@ -1033,6 +1033,28 @@ export function createSqliteStore(
     }
   }
 
+  /** A document at a point in history (the dataset's file is open). */
+  function documentAt(id: string, at: HistoryPoint): SanityDocument | null {
+    if ('revision' in at) {
+      const tx = get('SELECT seq FROM transactions WHERE id = ?', at.revision)
+      return tx ? stateAfter(id, Number(tx.seq)) : null
+    }
+    if ('time' in at) {
+      const row = get(
+        `SELECT max(c.tx_seq) AS seq FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+         WHERE c.doc_id = ? AND t.timestamp <= ?`,
+        id,
+        at.time,
+      )
+      return row?.seq == null ? null : stateAfter(id, Number(row.seq))
+    }
+    const [current] = getDocuments([id])
+    if (current) return current
+    // Deleted: the state before the last delete.
+    const row = get(`SELECT max(tx_seq) AS seq FROM changes WHERE doc_id = ? AND deleted = 0`, id)
+    return row?.seq == null ? null : stateAfter(id, Number(row.seq))
+  }
+
   /** A document's state after the last change at or before transaction `seq` (see log.ts). */
   function stateAfter(id: string, seq: number): SanityDocument | null {
     const base = get(
@@ -2330,25 +2352,23 @@ export function createSqliteStore(
     },
 
     documentAt(id, at: HistoryPoint) {
-      if (!open(false)) return null
-      if ('revision' in at) {
-        const tx = get('SELECT seq FROM transactions WHERE id = ?', at.revision)
-        return tx ? stateAfter(id, Number(tx.seq)) : null
+      return open(false) ? documentAt(id, at) : null
+    },
+
+    documentsAt(ids, at, each) {
+      const conn = open(false)
+      if (!conn) {
+        ids.forEach((_, i) => each(null, i))
+        return
       }
-      if ('time' in at) {
-        const row = get(
-          `SELECT max(c.tx_seq) AS seq FROM changes c JOIN transactions t ON t.seq = c.tx_seq
-           WHERE c.doc_id = ? AND t.timestamp <= ?`,
-          id,
-          at.time,
-        )
-        return row?.seq == null ? null : stateAfter(id, Number(row.seq))
+      // One snapshot for all of them, as one request's answer on the event loop always had.
+      const snapshot = ids.length > 1 && !conn.isTransaction
+      if (snapshot) conn.exec('BEGIN')
+      try {
+        ids.forEach((id, i) => each(documentAt(id, at), i))
+      } finally {
+        if (snapshot) conn.exec('COMMIT')
       }
-      const [current] = getDocuments([id])
-      if (current) return current
-      // Deleted: the state before the last delete.
-      const row = get(`SELECT max(tx_seq) AS seq FROM changes WHERE doc_id = ? AND deleted = 0`, id)
-      return row?.seq == null ? null : stateAfter(id, Number(row.seq))
     },
 
     exportPage(options: ExportOptions, budget) {

@@ -78,6 +78,7 @@ function eventsService(store: Store) {
       run: unused,
       build: unused,
       documents: unused,
+      history: unused,
       filter: unused,
       close: unused,
     } as QueryPool,

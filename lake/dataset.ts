@@ -44,6 +44,8 @@ import {
 import type {DocumentChange, SanityDocument} from './core/types.ts'
 import {
   applyWrites,
+  bulkPace,
+  bulkWork,
   IN_PLACE_WRITE_BYTES,
   writeWalks,
   writesWork,
@@ -452,6 +454,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const sizes = (ids: readonly string[]) => store.heads(ids).map((head) => head?.bytes ?? 0)
       if (writesWork(writes, request.length, sizes) <= IN_PLACE_WRITE_BYTES) {
         return runTransaction(transaction, (ws) => applyWrites(ws, writes))
+      }
+      // A bulk load's batch: in place, in slices (bulkWork says why).
+      const bulk = bulkWork(writes, sizes)
+      if (bulk) {
+        const pace = bulkPace(bulk, () => new Promise((resolve) => setImmediate(resolve)))
+        return runTransaction(transaction, (ws) => applyWrites(ws, writes, pace))
       }
       prepare()
       const task = {

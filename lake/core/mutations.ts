@@ -26,6 +26,11 @@ export interface MutateOptions {
    * lock; each `_rev` is checked as an ifRevisionID when the transaction starts.
    */
   matched?: ReadonlyMap<number, readonly (readonly [string, string])[]>
+  /**
+   * Asked before each mutation, by index: a promise to wait for before it (a bulk request built in
+   * place lets the event loop answer others between slices of it), or null.
+   */
+  pace?: (index: number) => Promise<void> | null
 }
 
 /** Runs a mutation's query (its [_id, _rev] pairs, as the caller sees the committed documents). */
@@ -127,6 +132,8 @@ export async function applyMutations(
   if (options.matched) checkMatches(ws, options.matched)
   const results: MutationResult[] = []
   for (const [index, mutation] of list.entries()) {
+    const pause = options.pace?.(index)
+    if (pause) await pause
     const [kind, body] = Object.entries(mutation)[0]
     ws.at(index)
     results.push(...(await APPLY[kind as keyof typeof APPLY](ws, body, index, options)))

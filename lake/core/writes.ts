@@ -23,14 +23,21 @@ export type Writes =
     }
   | {kind: 'actions'; actions: unknown}
 
-/** Applies the writes to a working set: the mutations' results, or none for actions. */
-export async function applyWrites(ws: WorkingSet, writes: Writes): Promise<MutationResult[]> {
+/**
+ * Applies the writes to a working set: the mutations' results, or none for actions. `pace` (in
+ * place only) is asked before each mutation and may give a promise to wait for first.
+ */
+export async function applyWrites(
+  ws: WorkingSet,
+  writes: Writes,
+  pace?: MutateOptions['pace'],
+): Promise<MutationResult[]> {
   if (writes.kind === 'actions') {
     applyActions(ws, writes.actions)
     return []
   }
   const {autoGenerateArrayKeys, matched} = writes
-  return applyMutations(ws, writes.mutations, {autoGenerateArrayKeys, matched})
+  return applyMutations(ws, writes.mutations, {autoGenerateArrayKeys, matched, pace})
 }
 
 /**
@@ -54,6 +61,96 @@ export function writeWalks(writes: Writes): Walks {
   return writes.kind === 'actions'
     ? actionWalks(writes.actions)
     : mutationWalks(writes.mutations, writes.matched)
+}
+
+/**
+ * A bulk load's request (documents to create, replace or delete by id, none past
+ * BULK_DOCUMENT_BYTES, nor any document it replaces or deletes, as stored): the work of each
+ * mutation, a bound like writesWork's; null for any other request. Such a request is built in
+ * place however large, a slice of BULK_SLICE_BYTES at a time (bulkPace): on a write thread its
+ * documents were copied to the thread, serialised there and handed back, which cost more CPU than
+ * building them (docs/query-engine.md#writes-off-the-event-loop).
+ */
+export function bulkWork(
+  writes: Writes,
+  storedBytes: (ids: readonly string[]) => readonly number[],
+): number[] | null {
+  if (writes.kind !== 'mutations' || !Array.isArray(writes.mutations)) return null
+  const ids: string[] = []
+  const work: number[] = []
+  for (const mutation of writes.mutations as unknown[]) {
+    if (typeof mutation !== 'object' || mutation === null) return null
+    const entries = Object.entries(mutation)
+    if (entries.length !== 1) return null
+    const [kind, body] = entries[0]
+    if (typeof body !== 'object' || body === null) return null
+    const record = body as Record<string, unknown>
+    let id: unknown
+    if (kind === 'delete') {
+      if (record.query !== undefined) return null
+      id = record.id
+    } else if (kind === 'create' || kind === 'createOrReplace' || kind === 'createIfNotExists') {
+      id = record._id
+    } else return null
+    if (typeof id !== 'string') return null
+    const bytes = kind === 'delete' ? 0 : jsonLengthWithin(body, BULK_DOCUMENT_BYTES)
+    if (bytes > BULK_DOCUMENT_BYTES) return null
+    ids.push(id)
+    work.push(bytes)
+  }
+  const stored = storedBytes(ids)
+  for (let i = 0; i < work.length; i++) {
+    if (stored[i] > BULK_DOCUMENT_BYTES) return null
+    work[i] += stored[i]
+  }
+  return work
+}
+
+/**
+ * Before each mutation of a bulk request (bulkWork): once the mutations since the last pause
+ * weighed BULK_SLICE_BYTES, `pause()`, so that the event loop answers others in between.
+ */
+export function bulkPace(
+  work: readonly number[],
+  pause: () => Promise<void>,
+): NonNullable<MutateOptions['pace']> {
+  let slice = 0
+  return (index) => {
+    slice += work[index] ?? 0
+    if (slice < BULK_SLICE_BYTES) return null
+    slice = 0
+    return pause()
+  }
+}
+
+/** A bulk request's documents are this size at most (as JSON, about), each and as stored. */
+export const BULK_DOCUMENT_BYTES = 64 * 1024
+/** Work of a bulk request between two pauses: a few milliseconds. */
+export const BULK_SLICE_BYTES = 64 * 1024
+
+/**
+ * About the length of `value` as JSON (its strings' lengths and a little for everything else),
+ * counted without recursion (a hostile value cannot overflow the stack); past `limit` it stops.
+ */
+function jsonLengthWithin(value: unknown, limit: number): number {
+  let length = 0
+  const stack: unknown[] = [value]
+  while (stack.length > 0 && length <= limit) {
+    const node = stack.pop()
+    if (typeof node === 'string') length += node.length + 3
+    else if (typeof node !== 'object' || node === null) length += 8
+    else if (Array.isArray(node)) {
+      length += 2
+      for (const child of node) stack.push(child)
+    } else {
+      length += 2
+      for (const key in node) {
+        length += key.length + 4
+        stack.push((node as Record<string, unknown>)[key])
+      }
+    }
+  }
+  return length
 }
 
 /**

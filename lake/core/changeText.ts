@@ -64,7 +64,7 @@ export function serialiseChange(
   const bytesOf: BytesOf = (value) => jsonBytes(value, stand)
   const json: ChangeJson = {
     before: change.before ? JSON.stringify(change.before) : null,
-    after: change.after ? JSON.stringify(change.after) : null,
+    after: afterJson(change),
     mutations: JSON.stringify(change.mutations),
     effects: JSON.stringify(change.effects),
   }
@@ -81,6 +81,27 @@ export function serialiseChange(
     rows,
   }
   return {id: change.id, text}
+}
+
+/**
+ * The JSON text of a change's `after` as the working set made it (JSON.stringify's, which the size
+ * check made anyway): the store writes it rather than serialising the document a second time.
+ * Forgotten when the document is changed in place (stampTimestamp).
+ */
+const afterTexts = new WeakMap<DocumentChange, string>()
+
+export function rememberAfterJson(change: DocumentChange, json: string): void {
+  afterTexts.set(change, json)
+}
+
+export function forgetAfterJson(change: DocumentChange): void {
+  afterTexts.delete(change)
+}
+
+/** `change.after` as JSON text: the working set's, or made now. */
+export function afterJson(change: DocumentChange): string | null {
+  if (!change.after) return null
+  return afterTexts.get(change) ?? JSON.stringify(change.after)
 }
 
 function isJsonBytes(value: unknown): value is JsonBytes {

@@ -4,7 +4,14 @@
  */
 import type {Store, StoreWriter} from './store.ts'
 import {ConflictError, itemError, MutationError} from './errors.ts'
-import {readChange, serialiseChange, stampText, type SerialisedChange} from './changeText.ts'
+import {
+  forgetAfterJson,
+  readChange,
+  rememberAfterJson,
+  serialiseChange,
+  stampText,
+  type SerialisedChange,
+} from './changeText.ts'
 import {checkDocumentLimits, checkPatchedBytes} from './limits.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
@@ -222,6 +229,7 @@ function stampTimestamp(change: DocumentChange, stand: string, timestamp: string
     if (record._createdAt === stand) record._createdAt = timestamp
   }
   stampFields(change.after)
+  forgetAfterJson(change)
   for (const mutation of change.mutations)
     for (const body of Object.values(mutation)) stampFields(body)
   for (const ops of [change.effects.apply, change.effects.revert]) {
@@ -298,6 +306,8 @@ function createWorkingSet(
       unchecked: boolean
       /** The document's size as JSON, as last known (-1: not read yet). */
       bytes: number
+      /** `after` as JSON text, when it was written whole (not by a patch since). */
+      json: string | null
     }
   >()
   /** Bytes of documents the transaction's patches walked (LIMITS.patchedBytesPerTransaction). */
@@ -316,7 +326,15 @@ function createWorkingSet(
     let e = touched.get(id)
     if (!e) {
       const before = committedState(id)
-      e = {before, after: before, mutations: [], index: -1, unchecked: false, bytes: -1}
+      e = {
+        before,
+        after: before,
+        mutations: [],
+        index: -1,
+        unchecked: false,
+        bytes: -1,
+        json: null,
+      }
       touched.set(id, e)
     }
     return e
@@ -356,6 +374,7 @@ function createWorkingSet(
         e.after = null
         e.unchecked = false
         e.bytes = 0
+        e.json = null
         return
       }
       const createdAt = doc._createdAt ?? e.after?._createdAt ?? e.before?._createdAt ?? timestamp
@@ -377,10 +396,16 @@ function createWorkingSet(
         e.index = step
         e.after = {...doc, ...serverFields}
         e.unchecked = true
+        e.json = null
         return
       }
       // Every stored document passes here: refuse what SQLite's JSON functions could not read.
-      const json = checkDocumentLimits(id, doc, step, errorType)
+      // Measured as stored, with the server's fields: the store writes this text as it is.
+      const stored = SERVER_FIELDS.some((key) => key in doc && doc[key] === undefined)
+        ? // A server's field given as undefined (in process) went where the others go.
+          {...(JSON.parse(JSON.stringify(doc)) as SanityDocument), ...serverFields}
+        : {...doc, ...serverFields}
+      const json = checkDocumentLimits(id, stored, step, errorType)
       checkImmutable(e.after, doc, step, errorType)
       e.mutations.push(mutation)
       e.index = step
@@ -388,7 +413,8 @@ function createWorkingSet(
       e.unchecked = false
       // The copy from the JSON text the size check made: cheaper than structuredClone, and
       // exactly what the store will hold (no undefined-valued keys).
-      e.after = {...(JSON.parse(json) as SanityDocument), ...serverFields}
+      e.after = JSON.parse(json) as SanityDocument
+      e.json = json
     },
     changes() {
       const out: DocumentChange[] = []
@@ -400,11 +426,12 @@ function createWorkingSet(
           e.after = JSON.parse(json) as SanityDocument
           e.bytes = json.length
           e.unchecked = false
+          e.json = json
         }
         if (!e.before && !e.after) continue
         const left = withoutRev(e.before)
         const right = withoutRev(e.after)
-        out.push({
+        const change: DocumentChange = {
           id,
           before: e.before,
           after: e.after,
@@ -413,7 +440,9 @@ function createWorkingSet(
             apply: createMendozaPatch(left, right),
             revert: createMendozaPatch(right, left),
           },
-        })
+        }
+        if (e.json !== null) rememberAfterJson(change, e.json)
+        out.push(change)
       }
       return out
     },
@@ -444,6 +473,9 @@ function checkImmutable(
     errorType,
   )
 }
+
+/** The fields the working set sets on every document it writes. */
+const SERVER_FIELDS = ['_id', '_rev', '_createdAt', '_updatedAt'] as const
 
 /** Effects are computed without `_rev`: the client strips it before applying them. */
 export function withoutRev(doc: SanityDocument | null): Omit<SanityDocument, '_rev'> | null {

@@ -53,15 +53,23 @@ export async function sizedJsonBody<T>(c: Context): Promise<{value: T; length: n
   // A large body (a 27 MB document) is joined, decoded and parsed in three turns of the event
   // loop, not one: each took 0.1-1.7 s at load 13-16, and others are answered in between.
   if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
-  const text = utf8.decode(bytes)
+  const text = decodeUtf8(bytes)
   if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
   return {value: JSON.parse(text) as T, length: text.length}
 }
 
 const LARGE_BODY_BYTES = 1 << 20
 
-/** Decodes as `c.req.json()` does: UTF-8, a leading BOM dropped, bad bytes replaced. */
-const utf8 = new TextDecoder()
+/**
+ * Decodes as `c.req.json()` does (TextDecoder's UTF-8): a leading BOM dropped, bad bytes replaced
+ * as the Encoding standard says (V8's decoder does: 200,000 random mixes of valid and invalid
+ * sequences decoded alike). Buffer's decoder took a 1.9 MB Bengali batch in a quarter to a half
+ * of TextDecoder's time.
+ */
+export function decodeUtf8(bytes: Buffer): string {
+  const text = bytes.toString('utf8')
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
 
 /**
  * The rest of a request's body. Events rather than `for await`: an async iterator over the stream

@@ -20,7 +20,7 @@ import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
 import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
-import {headsOf} from '../core/changeText.ts'
+import {afterJson, headsOf} from '../core/changeText.ts'
 import {strongReferences} from '../core/references.ts'
 import type {
   CommittedTransaction,
@@ -1667,7 +1667,7 @@ export function createSqliteStore(
       }
       let snapshot: SQLInputValue = null
       if (rows.fields) {
-        const body = text?.after ? text.after.bytes : JSON.stringify(change.after)
+        const body = text?.after ? text.after.bytes : afterJson(change)!
         for (const [target, strong, visible] of rows.references) {
           stmt(refsInsert)!.run(target, change.id, strong, visible)
         }

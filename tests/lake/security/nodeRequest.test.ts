@@ -6,8 +6,9 @@
 import {connect, type AddressInfo} from 'node:net'
 import {serve, type ServerType} from '@hono/node-server'
 import {Hono} from 'hono'
+import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {jsonBody, requestHeader} from '../../../lake/http/nodeRequest.ts'
+import {decodeUtf8, jsonBody, requestHeader} from '../../../lake/http/nodeRequest.ts'
 
 let server: ServerType
 let url: string
@@ -87,5 +88,46 @@ describe('requestHeader', () => {
       'a, b ,c',
       null,
     ])
+  })
+})
+
+describe("a body's bytes are decoded as c.req.json() decodes them (TextDecoder's UTF-8)", () => {
+  // Valid sequences of every length, a BOM, and the invalid ones the Encoding standard replaces:
+  // lone continuation bytes, overlong forms, surrogates, past U+10FFFF, sequences cut short.
+  const pieces = [
+    [0xef, 0xbb, 0xbf],
+    [0x41],
+    [0xc3, 0xa9],
+    [0xe0, 0xa6, 0x95],
+    [0xf0, 0x9f, 0x98, 0x80],
+    [0x80],
+    [0xff],
+    [0xc0, 0x80],
+    [0xed, 0xa0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xe0, 0x80],
+    [0xf0],
+    [0xe0, 0xa6],
+  ]
+  const bytes = fc
+    .array(fc.oneof(fc.constantFrom(...pieces), fc.array(fc.integer({min: 0, max: 255}))), {
+      maxLength: 12,
+    })
+    .map((parts) => Buffer.from(parts.flat()))
+  const decoder = new TextDecoder()
+
+  test('alike for any bytes, a leading BOM dropped', () => {
+    fc.assert(
+      fc.property(bytes, (buffer) => {
+        expect(decodeUtf8(buffer)).toBe(decoder.decode(buffer))
+      }),
+      {numRuns: 20_000},
+    )
+  })
+
+  test('a BOM after the first character is kept', () => {
+    const buffer = Buffer.from([0x41, 0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf])
+    expect(decodeUtf8(buffer)).toBe('A\ufeff\ufeff')
+    expect(decodeUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]))).toBe('\ufeff')
   })
 })

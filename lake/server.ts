@@ -100,10 +100,13 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
-        // Closing the lake sends listeners `disconnect`; give it a moment before sockets go.
         stopWatching()
         presence.close()
+        // Closing the lake sends listeners `disconnect` and finishes the queued writes; their
+        // answers go out before the sockets do. Destroying them 50 ms in (as before) dropped the
+        // answers of writes it then applied: their clients saw "socket hang up" for saved writes.
         const closingLake = lake.close()
+        await closingLake.catch(() => undefined)
         await new Promise((resolve) => setTimeout(resolve, 50))
         for (const socket of sockets) socket.destroy()
         await Promise.all([stopped, closingLake])

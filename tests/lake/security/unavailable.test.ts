@@ -6,7 +6,7 @@
  */
 import {rm} from 'node:fs/promises'
 import {afterAll, expect, test} from 'vitest'
-import {createTestLake, type InProcessLake} from '../../helpers/lake.ts'
+import {createTestLake, startTestLake, type InProcessLake} from '../../helpers/lake.ts'
 
 let lake: InProcessLake | undefined
 
@@ -70,5 +70,40 @@ test('a request that reaches a lake once it is closing is a 503 with Retry-After
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after') ?? '').toMatch(/^[1-9]\d*$/)
     expect(await res.json()).toMatchObject({message: 'The lake is shutting down'})
+  }
+})
+
+test('a server that stops answers the writes it finishes before their connections go', async () => {
+  const served = await startTestLake({tls: false})
+  const headers = {authorization: `Bearer ${served.token}`, 'content-type': 'application/json'}
+  const body = 'লেখা '.repeat(40_000)
+  const writes = Array.from({length: 30}, (_, i) =>
+    fetch(`${served.url}/v2025-02-19/data/mutate/test`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({mutations: [{create: {_id: `stop-${i}`, _type: 'x', body}}]}),
+    }).then(
+      (res) => res.status,
+      () => 'no answer',
+    ),
+  )
+  // Stops once the first is answered, while the rest are queued behind it.
+  await Promise.race(writes)
+  await served.close({keepData: true})
+  const statuses = await Promise.all(writes)
+  const after = await startTestLake({tls: false, dataDir: served.dataDir})
+  try {
+    const stored: string[] = await after
+      .client()
+      .fetch('*[_id in $ids]._id', {ids: writes.map((_, i) => `stop-${i}`)})
+    // Each write that was applied was answered 200; every other, a 503 (or it never got in).
+    const answered = statuses.flatMap((status, i) => (status === 200 ? [`stop-${i}`] : []))
+    expect(stored.sort(), String(statuses)).toEqual(answered.sort())
+    expect(
+      statuses.every((s) => s === 200 || s === 503),
+      String(statuses),
+    ).toBe(true)
+  } finally {
+    await after.close()
   }
 })

@@ -13,14 +13,21 @@ import {workerNice} from '../../../lake/query/thread.ts'
 const pool = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 2})
 afterAll(() => pool.close())
 
-/** The nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
-function niceValues(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-    // The command name (field 2) may hold spaces; fields after it are space-separated.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+/** Each thread of this process: its name (field 2 of /proc/self/task/<tid>/stat) and nice (19). */
+function threads(): {name: string; nice: number}[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      // The name may hold spaces; fields after it are space-separated.
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      return [{name, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])}]
+    } catch {
+      return [] // it ended meanwhile
+    }
   })
 }
+
+const niceValues = () => threads().map((thread) => thread.nice)
 
 // The test may itself run under `nice` (as CI jobs often do): the gap is what counts.
 const lakeNice = getPriority()
@@ -94,4 +101,28 @@ test('a query thread lowers its priority before it loads the query engine', asyn
   // the CPU. Now only Node's start of a thread does (about 40 % of it on this machine).
   const share = atLakeNice / loadedMs
   expect(share, `${Math.round(atLakeNice)} of ${Math.round(loadedMs)} ms`).toBeLessThan(0.7)
+})
+
+test('a write thread ends when idle, and the next write-lane task starts one', async () => {
+  // An idle thread never collects: the heap a bulk load's builds left stayed for the lake's life.
+  const writes = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 2, writeIdleMs: 300})
+  try {
+    // Write threads run at the lake's priority; the other pool's query threads run niced.
+    const writeThreads = () =>
+      threads().filter((t) => t.name === 'WorkerThread' && t.nice === lakeNice).length
+    const before = writeThreads()
+    const read = {
+      kind: 'documents' as const,
+      dataDir: '/nonexistent-lake',
+      dataset: 'x',
+      ids: ['a'],
+    }
+    expect(await writes.documents(read)).toBeInstanceOf(Uint8Array)
+    expect(writeThreads() - before).toBe(1)
+    await expect.poll(() => writeThreads() - before, {timeout: 10_000}).toBe(0)
+    expect(await writes.documents(read)).toBeInstanceOf(Uint8Array)
+    expect(writeThreads() - before).toBe(1)
+  } finally {
+    await writes.close()
+  }
 })

@@ -76,8 +76,8 @@ test('a request that reaches a lake once it is closing is a 503 with Retry-After
 test('a server that stops answers the writes it finishes before their connections go', async () => {
   const served = await startTestLake({tls: false})
   const headers = {authorization: `Bearer ${served.token}`, 'content-type': 'application/json'}
-  const body = 'লেখা '.repeat(40_000)
-  const writes = Array.from({length: 30}, (_, i) =>
+  const body = 'লেখা '.repeat(60_000)
+  const writes = Array.from({length: 50}, (_, i) =>
     fetch(`${served.url}/v2025-02-19/data/mutate/test`, {
       method: 'POST',
       headers,
@@ -96,13 +96,11 @@ test('a server that stops answers the writes it finishes before their connection
     const stored: string[] = await after
       .client()
       .fetch('*[_id in $ids]._id', {ids: writes.map((_, i) => `stop-${i}`)})
-    // Each write that was applied was answered 200; every other, a 503 (or it never got in).
+    // Each write that was applied was answered 200. The others were refused with a 503, or were
+    // still being read when the connections went (never applied, never answered).
     const answered = statuses.flatMap((status, i) => (status === 200 ? [`stop-${i}`] : []))
     expect(stored.sort(), String(statuses)).toEqual(answered.sort())
-    expect(
-      statuses.every((s) => s === 200 || s === 503),
-      String(statuses),
-    ).toBe(true)
+    expect(statuses.filter((s) => s !== 200 && s !== 503 && s !== 'no answer')).toEqual([])
   } finally {
     await after.close()
   }

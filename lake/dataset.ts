@@ -273,6 +273,11 @@ export const EXPORT_PAGE = {documents: 250, bytes: 1 << 20}
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
+  /**
+   * What every read outside a transaction reads: committed writes only (Store.committed). The
+   * store itself is for transactions, which read their write group's rows before its COMMIT.
+   */
+  const committed = () => store.committed()
   let prepared = false
   /**
    * Large writes naming a document are built and committed one at a time, each on the one
@@ -395,8 +400,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       prepare()
       // Refused before anything is parsed (linear in the text): groq-js's parse is not.
       const terms = checkQueryText(request.query, request.params, principal)
-      // A query answered from an index runs in place, within a budget: a thread hop would cost
-      // more than the query. Past the budget it goes to a worker like any other. A long query
+      // A query answered from an index runs in place, within a budget, on the committed view: a
+      // thread hop would cost more than the query. Past the budget it goes to a worker like any other. A long query
       // (never in place: that needs a small tree) and one of an anonymous caller of a private
       // dataset (which reads nothing, so gains nothing in place) are parsed only on a worker,
       // under the deadline.
@@ -407,7 +412,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         const attributes: string[][] = []
         try {
           const result = await executeQuery(
-            budgeted(store, attributes),
+            budgeted(committed(), attributes),
             request,
             principal,
             environment,
@@ -451,6 +456,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         signedIn: request.signedIn,
         authorize: (change: DocumentChange) => authorizeChange(principal, change),
       }
+      // The store's own heads: it knows the `_rev` of the large documents it wrote, so no large
+      // body is read to weigh a write.
       const sizes = (ids: readonly string[]) => store.heads(ids).map((head) => head?.bytes ?? 0)
       if (writesWork(writes, request.length, sizes) <= IN_PLACE_WRITE_BYTES) {
         return runTransaction(transaction, (ws) => applyWrites(ws, writes))
@@ -517,11 +524,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     assetFile(kind, projectId, fileName) {
       const stored = storedAssetPath(options.dataDir, kind, projectId, name, fileName)
-      const document = stored && store.getDocuments([stored.assetId])[0]
+      const document = stored && committed().getDocuments([stored.assetId])[0]
       return stored && document ? {path: stored.path, document} : null
     },
 
-    currentDocuments: (ids) => store.getDocuments(ids),
+    currentDocuments: (ids) => committed().getDocuments(ids),
 
     async documents(principal, requestedIds, wanted = {}) {
       checkListLength('document ids', requestedIds)
@@ -538,10 +545,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const ids =
         wanted.includeAllVersions && readable.length > 0
-          ? withAllVersions(readable, requested, store, (id) => can(principal, 'read', id))
+          ? withAllVersions(readable, requested, committed(), (id) => can(principal, 'read', id))
           : readable
       // Sizes before bodies: what does not exist, or would not fit, is never read.
-      const sizes = store.storedBytes(ids)
+      const sizes = committed().storedBytes(ids)
       const present: string[] = []
       let bytes = 0
       ids.forEach((id, i) => {
@@ -565,7 +572,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const texts =
         bytes <= DOC_IN_PLACE_BYTES && present.length <= DOC_IN_PLACE_IDS
-          ? store.documentTexts(present)
+          ? committed().documentTexts(present)
           : unpackTexts(
               await options.queries.documents(
                 {kind: 'documents', dataDir: options.dataDir, dataset: name, ids: present},
@@ -624,10 +631,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const maxBytes = config.docAnswerBytes ?? LIMITS.docAnswerBytes
       // A document is rebuilt from its nearest snapshot, up to SNAPSHOT_EVERY / 2 patches away:
       // sized by its present size, which a deleted one has none of.
-      const sizes = store.storedBytes(ids)
+      const sizes = committed().storedBytes(ids)
       let bytes = 0
       for (const size of sizes) bytes += size ?? Infinity
-      if (bytes <= HISTORY_IN_PLACE_BYTES) return historyTexts(store, ids, at, maxBytes)
+      if (bytes <= HISTORY_IN_PLACE_BYTES) return historyTexts(committed(), ids, at, maxBytes)
       prepare()
       const task = {
         kind: 'history' as const,
@@ -657,7 +664,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const known = new Map<string, {seq: number; state: SanityDocument | null}>()
       while (left > 0) {
         const budget = {transactions: Math.min(left, LOG_PAGE.transactions), bytes: LOG_PAGE.bytes}
-        const page = store.transactionPage(query, after, want, budget, known)
+        const page = committed().transactionPage(query, after, want, budget, known)
         left -= page.transactions.length
         if (page.transactions.length > 0) yield page.transactions
         if (page.next === null) return
@@ -666,7 +673,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     documentEvents(id, page) {
-      return documentEventsPage(id, store, page.limit, page.cursor)
+      return documentEventsPage(id, committed(), page.limit, page.cursor)
     },
 
     *export(principal, exportOptions = {}) {
@@ -675,7 +682,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       let left = limit ?? Infinity
       while (left > 0) {
         const budget = {documents: Math.min(left, EXPORT_PAGE.documents), bytes: EXPORT_PAGE.bytes}
-        const page = store.exportPage({types, afterId}, budget)
+        const page = committed().exportPage({types, afterId}, budget)
         left -= page.documents.length
         if (page.documents.length > 0) {
           yield page.documents.map(({id, json}) => ({

@@ -153,7 +153,7 @@ export class ImageService {
     now: () => Date,
   ): Promise<number> {
     const missing: SanityDocument[] = []
-    for (const doc of store.scan({types: ['sanity.imageAsset']})) {
+    for (const doc of store.committed().scan({types: ['sanity.imageAsset']})) {
       const metadata = doc.metadata as {lqip?: unknown} | undefined
       if (isPublishedId(doc._id) && !metadata?.lqip) missing.push(doc)
     }

@@ -271,6 +271,14 @@ export interface StoreWriter {
 
 export interface Store extends EventLog {
   readonly dataset: string
+  /**
+   * The dataset as every read outside transact() sees it: what was committed, never a write
+   * group's rows before its COMMIT (a group may yet be refused whole; hosted Sanity never shows a
+   * document that was not committed). The store itself is what transact()'s functions read: a
+   * group's transactions see the ones before them. A write is answered after its COMMIT, so its
+   * writer finds it here. sqliteStore: a second, read-only connection (in memory: the store).
+   */
+  committed(): Store
   /** Documents by id, in the order asked; null for a missing id. */
   getDocuments(ids: readonly string[]): (SanityDocument | null)[]
   /**
@@ -380,8 +388,8 @@ export interface Store extends EventLog {
    * The next documents of an export in `_id` order, after `options.afterId`: at most
    * `budget.documents` (`options.limit` is the caller's), and no more once `budget.bytes` characters of JSON
    * were read (always at least one). One short read that ends before it returns: an export reads
-   * page after page by key, so nothing holds a read (a snapshot) of the writer's connection while
-   * its client is slow. `next` (the last id) is null when no more can follow.
+   * page after page by key, so nothing holds a read (a snapshot) of the dataset while its client
+   * is slow. `next` (the last id) is null when no more can follow.
    */
   exportPage(
     options: ExportOptions,

@@ -486,10 +486,13 @@ export interface SqliteStoreOptions {
    */
   cacheBytes?: number
   /**
-   * A reader's own connection (the query workers'): opened read-only, never migrated or
-   * written, never creates indexes. WAL lets it read while the lake's connection writes.
+   * A reader's own connection (the query workers', the committed view's): opened read-only,
+   * never migrated or written, never creates indexes. WAL lets it read while the lake's
+   * connection writes.
    */
   readOnly?: boolean
+  /** SQLite's page cache of a read-only connection in KiB (default SQLite's, 2 MB). */
+  pageCacheKiB?: number
   /**
    * Keep the full-text index (default true). Off only to measure what it costs (bench/): scans
    * then ignore search hints, and the next open with the index on rebuilds it.
@@ -518,6 +521,14 @@ export interface SqliteStoreOptions {
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+/**
+ * SQLite's page cache (KiB) of the writer's connection and of the committed view's, which answers
+ * the queries in place: a bound, filled only by pages read. SQLite's default 2 MB (125 pages of
+ * 16 kB) held too little of the side table at 100,000 articles, so `references($id)`'s 95 rows, on
+ * as many random pages, missed again on every run (1.0-3.7 ms against 0.3-1.3 ms with 8-32 MB;
+ * interleaved, load 11). The writer keeps what it had when it answered them too.
+ */
+const PAGE_CACHE_KIB = 16384
 /** The published id of a stored id, in SQL: drafts.x and versions.r.x become x. */
 const GROUP_ID = `CASE WHEN id >= 'drafts.' AND id < 'drafts/' THEN substr(id, 8)
   WHEN id >= 'versions.' AND id < 'versions/' THEN substr(id, 10 + instr(substr(id, 10), '.'))
@@ -621,6 +632,7 @@ export function createSqliteStore(
     if (options.readOnly) {
       db = new DatabaseSync(path, {readOnly: true})
       db.exec('PRAGMA busy_timeout = 5000')
+      if (options.pageCacheKiB) db.exec(`PRAGMA cache_size = -${options.pageCacheKiB}`)
       return db
     }
     if (path !== ':memory:') {
@@ -650,11 +662,7 @@ export function createSqliteStore(
     db.exec('PRAGMA synchronous = NORMAL')
     db.exec('PRAGMA foreign_keys = ON')
     db.exec('PRAGMA busy_timeout = 5000')
-    // The queries answered in place read this connection: SQLite's default 2 MB (125 pages of
-    // 16 kB) held too little of the side table at 100,000 articles, so `references($id)`'s 95
-    // rows, on as many random pages, missed again on every run (1.0-3.7 ms against 0.3-1.3 ms
-    // with 8-32 MB; interleaved, load 11). 16 MB is a bound, filled only by pages read.
-    db.exec('PRAGMA cache_size = -16384')
+    db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
     migrate(db)
     describeFields(db)
     if (searchIndexOn) ensureSearchIndex(db)
@@ -1905,10 +1913,32 @@ export function createSqliteStore(
     return {count: Number(count.n), snapshot: snapshot > 0 && snapshot === anchor}
   }
 
+  /**
+   * The committed view (Store.committed): the same store over a second connection, read-only.
+   * This connection sees a write group's rows as each is written, before its COMMIT (its
+   * transactions must read them), and a group may still be refused whole; the view's reads begin
+   * on what the last COMMIT left, and never stand in the writer's way (WAL).
+   */
+  let reader: SqliteStore | null = null
+
   return {
     dataset,
 
     unused: () => db === null && queue.length === 0 && !draining,
+
+    committed() {
+      // A reader already, or in memory (tests): one connection.
+      if (options.readOnly || path === ':memory:') return this
+      // This connection first: it migrates the file, and the reader must not read an older schema.
+      open(false)
+      reader ??= createSqliteStore(path, dataset, {
+        readOnly: true,
+        cacheBytes: cacheBudget,
+        searchIndex: searchIndexOn,
+        pageCacheKiB: PAGE_CACHE_KIB,
+      })
+      return reader
+    },
 
     getDocuments,
     bodyBytes,
@@ -2382,9 +2412,9 @@ export function createSqliteStore(
         where.push('id > ?')
         params.push(options.afterId)
       }
-      // Read to the page's end before returning (a suspended statement would keep its snapshot
-      // and the next write on this connection would fail with SQLITE_BUSY_SNAPSHOT). The JSON
-      // text goes out as stored: an export parses nothing.
+      // Read to the page's end before returning: a suspended statement would keep its snapshot
+      // for every read of this connection (and on the writer's, its next write would fail with
+      // SQLITE_BUSY_SNAPSHOT). The JSON text goes out as stored: an export parses nothing.
       const sql = `SELECT id, json(body) AS body FROM documents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`
       const s = stmt(sql)
       if (!s) return {documents: [], next: null}
@@ -2407,6 +2437,8 @@ export function createSqliteStore(
     close() {
       if (closed) return
       closed = true
+      // First: the checkpoint below must find no reader in the middle of a snapshot.
+      reader?.close()
       if (indexing) clearImmediate(indexing)
       if (retryIndexing) clearTimeout(retryIndexing)
       if (fullerBatch) clearTimeout(fullerBatch)

@@ -142,14 +142,9 @@ function layerOf(id: string): string {
 
 /**
  * How type_counts answers countSelected(selection), when it can: a selection by `_type` alone
- * (or nothing), outside a stack, leaving out whole layers only. `counts` says whether a change
- * not yet written there (addCountDeltas) falls in it.
+ * (or nothing), outside a stack, leaving out whole layers only.
  */
-export function countByType(selection: Selection): {
-  sql: string
-  params: SQLInputValue[]
-  counts: (delta: CountDelta) => boolean
-} | null {
+export function countByType(selection: Selection): {sql: string; params: SQLInputValue[]} | null {
   const {where, stack, excludeIdPrefixes = []} = selection
   if (stack || (where && where.kind !== 'type')) return null
   if (!excludeIdPrefixes.every((prefix) => LAYER_PREFIXES.includes(prefix))) return null
@@ -160,7 +155,6 @@ export function countByType(selection: Selection): {
   return {
     sql: `SELECT coalesce(sum(n), 0) AS n FROM type_counts WHERE ${terms.join(' AND ')}`,
     params,
-    counts: ({type, layer}) => layers.includes(layer) && (!where || where.types.includes(type)),
   }
 }
 

@@ -94,12 +94,6 @@ import type {
 } from '../core/store.ts'
 import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
 
-/**
- * How long a write group waits for lazy reads of its connection to end (see openReads): an
- * in-place query's end within its task, so this is only reached by a read left unfinished.
- */
-const READS_WAIT_MS = 1000
-
 /** States of documents a log reader keeps between pages (see transactionPage's stateOf). */
 const KNOWN_STATES = 8
 
@@ -946,37 +940,13 @@ export function createSqliteStore(
     if (!conn) return
     const s = idleStatements.get(sql)?.pop() ?? conn.prepare(sql)
     s.setReturnArrays(arrays)
-    openReads++
     try {
       yield* s.iterate(...params)
     } finally {
-      if (--openReads === 0) readsEnded?.resolve()
       let pool = idleStatements.get(sql)
       if (!pool) idleStatements.set(sql, (pool = []))
       if (db === conn && pool.length < IDLE_PER_SQL) pool.push(s)
     }
-  }
-
-  /**
-   * Lazy reads (scan, select, tally) begun and not finished on this connection. An in-place query
-   * walks them across the awaits of GROQ's evaluation (microtasks of the task that began it), and
-   * another request's write may run between two of them: a write group begun then would find the
-   * connection inside that read, whose snapshot is older than the index thread's last write, and
-   * fail with SQLITE_BUSY_SNAPSHOT. So a group begins only when none is open; it waits for them
-   * (without blocking), at most READS_WAIT_MS for a read left unfinished (then it tries anyway).
-   */
-  let openReads = 0
-  let readsEnded: PromiseWithResolvers<void> | null = null
-
-  /** Resolves when no lazy read is open, or at `deadline`. */
-  function readsFinished(deadline: number): Promise<void> {
-    readsEnded ??= Promise.withResolvers<void>()
-    const ended = readsEnded
-    void ended.promise.then(() => {
-      if (readsEnded === ended) readsEnded = null
-    })
-    const timer = setTimeout(ended.resolve, Math.max(0, deadline - performance.now())).unref()
-    return ended.promise.finally(() => clearTimeout(timer))
   }
 
   function all(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue>[] {
@@ -1404,8 +1374,8 @@ export function createSqliteStore(
   let groupFailure: unknown = null
   /**
    * What the open group's transactions change in type_counts (addCountDeltas), written once before
-   * its COMMIT rather than one upsert a transaction; countSelected adds them meanwhile, so a
-   * reader on this connection sees counts that agree with the documents written so far.
+   * its COMMIT rather than one upsert a transaction. Counts are read on the committed view, which
+   * sees them with the group's documents, at its COMMIT.
    */
   let pendingCounts = new Map<string, CountDelta>()
   let durableCallbacks: (() => void)[] = []
@@ -1501,39 +1471,31 @@ export function createSqliteStore(
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
-      return commitAfterReads(tx, performance.now() + READS_WAIT_MS)
+      // The index's thread is writing: its transaction ends first (SQLite's WAL has one writer,
+      // and waiting in SQLite's busy handler would stop the event loop).
+      if (!groupOpen && writing) return writing.then(() => writer.commit(tx))
+      commits++
+      for (const change of tx.changes) forget(change.id)
+      const conn = open(true)!
+      if (groupFailure) throw groupFailure
+      if (!groupOpen) {
+        conn.exec('BEGIN IMMEDIATE')
+        groupOpen = true
+        grouped = []
+      }
+      try {
+        writeTransaction(tx)
+      } catch (err) {
+        for (const change of tx.changes) forget(change.id)
+        rewriteGroup(conn)
+        throw err
+      }
+      grouped.push(tx)
     },
     onDurable(fn) {
       // With the group, after its sync and every earlier group's, even if nothing was written.
       durableCallbacks.push(fn)
     },
-  }
-
-  function commitAfterReads(tx: CommittedTransaction, deadline: number): void | Promise<void> {
-    // A read suspended on this connection ends first (see openReads).
-    if (!groupOpen && openReads > 0 && performance.now() < deadline) {
-      return readsFinished(deadline).then(() => commitAfterReads(tx, deadline))
-    }
-    // The index's thread is writing: its transaction ends first (SQLite's WAL has one writer,
-    // and waiting in SQLite's busy handler would stop the event loop).
-    if (!groupOpen && writing) return writing.then(() => commitAfterReads(tx, deadline))
-    commits++
-    for (const change of tx.changes) forget(change.id)
-    const conn = open(true)!
-    if (groupFailure) throw groupFailure
-    if (!groupOpen) {
-      conn.exec('BEGIN IMMEDIATE')
-      groupOpen = true
-      grouped = []
-    }
-    try {
-      writeTransaction(tx)
-    } catch (err) {
-      for (const change of tx.changes) forget(change.id)
-      rewriteGroup(conn)
-      throw err
-    }
-    grouped.push(tx)
   }
 
   /**
@@ -2154,11 +2116,7 @@ export function createSqliteStore(
 
     countSelected(selection) {
       const counted = countByType(selection)
-      if (counted) {
-        let n = Number(get(counted.sql, ...counted.params)?.n ?? 0)
-        for (const delta of pendingCounts.values()) if (counted.counts(delta)) n += delta.n
-        return n
-      }
+      if (counted) return Number(get(counted.sql, ...counted.params)?.n ?? 0)
       const {where, params} = compileSelection(selection, searchSql)
       return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
     },

@@ -275,24 +275,23 @@ describe('sqliteStore', () => {
     expect(rowIds({[Symbol.iterator]: () => second})).toEqual(['b', 'c'])
   })
 
-  test('a write group waits for a read suspended mid-statement (an in-place query between awaits), then commits', async () => {
+  test('a read suspended mid-statement on the committed view (an in-place query between awaits) holds no write back', async () => {
     await commit({a: {}, b: {}, c: {}})
     const selection = {where: {kind: 'type', types: ['t']}, order: []} as const
-    const reading = store.select(selection)[Symbol.iterator]()
+    const reading = store.committed().select(selection)[Symbol.iterator]()
     expect(reading.next().value?.id).toBe('a')
-    // The index's thread writes meanwhile: the suspended read's snapshot is now older than the
-    // file, and a write group begun inside it would fail (SQLITE_BUSY_SNAPSHOT, a 500 before).
+    // The index's thread writes meanwhile, then a write group commits: the suspended read keeps
+    // its snapshot, on a connection of its own.
     const other = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
     other.exec("INSERT OR IGNORE INTO search_queue (id) VALUES ('elsewhere')")
     other.close()
-    const write = commit({d: {}})
-    // The read goes on, as a query's next batch would, and ends within the task.
-    await Promise.resolve()
+    await commit({d: {}})
     expect(reading.next().value?.id).toBe('b')
     expect(reading.next().value?.id).toBe('c')
     expect(reading.next().done).toBe(true)
-    await write
-    expect(store.getDocuments(['d'])[0]?._id).toBe('d')
+    // Its next read begins on the last COMMIT.
+    const read = [...store.committed().select(selection)].map((row) => row.id)
+    expect(read).toEqual(['a', 'b', 'c', 'd'])
   })
 
   test('a selection of ids only gives the same rows without their fields', async () => {
@@ -754,25 +753,29 @@ describe('counts by type', () => {
     expect(count(['source'])).toBe(1)
   })
 
-  test('read inside a write group, agree with the documents written so far, a rolled-back one left out', async () => {
+  test('read on the committed view inside a write group, agree with the committed documents; the group counts at its COMMIT, a rolled-back transaction left out', async () => {
     await commit({taken: {}}, 'taken')
     const typeT = {where: {kind: 'type', types: ['t']}} as const
-    const seen: [number, number][] = []
-    // One group: each transaction reads the counts on the store's own connection after its write,
-    // before the group's COMMIT (as a query answered in place may).
+    const ids = ['taken', ...Array.from({length: 12}, (_, k) => `in-group-doc-${k}`)]
+    const seen: [number, number, number][] = []
+    // One group: each transaction reads after its write, before the group's COMMIT (as a query
+    // answered in place may, between the group's transactions).
     const attempts = Array.from({length: 12}, (_, i) =>
       store.transact((writer) => {
         writer.commit(creating(i === 5 ? 'taken' : `in-group-${i}`, `in-group-doc-${i}`))
-        const written = store
-          .getDocuments(['taken', ...Array.from({length: 12}, (_, k) => `in-group-doc-${k}`)])
-          .filter(Boolean).length
-        seen.push([store.countSelected(typeT), written])
+        const view = store.committed()
+        seen.push([
+          view.countSelected(typeT),
+          view.getDocuments(ids).filter(Boolean).length,
+          store.getDocuments(ids).filter(Boolean).length,
+        ])
       }),
     )
     const outcomes = await Promise.allSettled(attempts)
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1)
-    expect(seen.length).toBe(11)
-    for (const [counted, written] of seen) expect(counted).toBe(written)
+    // The view: the one committed document; the group's own transactions: theirs so far.
+    expect(seen).toEqual(Array.from({length: 11}, (_, k) => [1, 1, k + 2]))
+    expect(store.committed().countSelected(typeT)).toBe(12)
     expect(store.countSelected(typeT)).toBe(12)
     // What the group wrote into type_counts, read by a connection of its own.
     stores.close()

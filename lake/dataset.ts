@@ -49,11 +49,13 @@ import {
   IN_PLACE_WRITE_BYTES,
   writeWalks,
   writesWork,
+  type WriteBodyHead,
+  type WriteField,
   type Writes,
 } from './core/writes.ts'
 import type {EventBus} from './events/bus.ts'
 import type {ListenOptions} from './listen/events.ts'
-import {compileFilter, isBoundedFilter, listenerFilterNode} from './listen/filter.ts'
+import {compileFilter, filterReads, isBoundedFilter, listenerFilterNode} from './listen/filter.ts'
 import {
   channelErrorStream,
   LISTEN_DEFAULTS,
@@ -171,6 +173,18 @@ export interface DatasetService {
     request: CommitRequest,
     writes: Writes,
   ): Promise<TransactionOutcome<MutationResult[]>>
+  /**
+   * A write request's body too large to read on the event loop, read on a write thread (decoded,
+   * parsed and checked as a small one is, with the same 400s): what the route needs of it. Its
+   * writes are then `{kind: 'body'}`, built there from the same bytes. `since` and `signal` as for
+   * write.
+   */
+  readWrites(
+    bytes: Uint8Array,
+    field: WriteField,
+    signal?: AbortSignal,
+    since?: number,
+  ): Promise<WriteBodyHead>
   /**
    * Stores an upload's bytes as an asset of this dataset and writes its asset document; the same
    * bytes again give the existing document as it is. Any role that writes documents may upload
@@ -298,9 +312,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     budgetMs: number,
   ): Promise<DocumentMatcher> {
     const {query, params} = request
-    if (isBoundedFilter(listenerFilterNode(query, params))) {
+    const node = listenerFilterNode(query, params)
+    const reads = filterReads(node)
+    if (isBoundedFilter(node)) {
       const filter = compileFilter(query, params, principal.id)
-      return (documents) => documents.map(filter)
+      return {match: (documents) => documents.map(filter), reads}
     }
     const run = async (documents: SanityDocument[], overrun: string) => {
       const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
@@ -321,8 +337,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     // an unusable filter, or one whose cost alone (not the document's size) exceeds the budget,
     // fails here, before `welcome`.
     await run([], 'on a probe document (the budget per event), so the listener was refused')
-    return (documents) =>
-      run(documents, 'on one transaction (the budget per event) and the listener was closed')
+    return {
+      match: (documents) =>
+        run(documents, 'on one transaction (the budget per event) and the listener was closed'),
+      reads,
+    }
   }
 
   /** An anonymous caller of a private dataset: every query answers as over no documents. */
@@ -503,6 +522,21 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         for (const id of ids) if (turns.get(id) === done) turns.delete(id)
       })
       return turn
+    },
+
+    async readWrites(bytes, field, signal, since) {
+      try {
+        const outcome = await options.queries.read({kind: 'read', field, bytes}, signal, since)
+        if (!outcome.ok) throw fromWire(outcome.error)
+        const {malformed} = outcome.head
+        return {...outcome.head, malformed: malformed && fromWire(malformed)}
+      } catch (err) {
+        if (!(err instanceof QueryTimeoutError)) throw err
+        throw new QueryTimeoutError(
+          err.timeoutMs,
+          `The request's body took longer than ${formatMs(err.timeoutMs)} to read and was dropped, nothing written: send less per request, or raise --write-timeout`,
+        )
+      }
     },
 
     async uploadAsset(principal, upload) {

@@ -7,7 +7,14 @@
  * decoded and parsed only where someone reads it (readChange's getters).
  */
 import {strongReferences} from './references.ts'
-import type {ChangeText, DocumentChange, DocumentHead, JsonBytes, SanityDocument} from './types.ts'
+import type {
+  ChangeText,
+  DocumentChange,
+  DocumentHead,
+  DocumentOutline,
+  JsonBytes,
+  SanityDocument,
+} from './types.ts'
 
 /** What crosses from the write thread for one change: its id and its text. */
 export interface SerialisedChange {
@@ -48,8 +55,64 @@ export function jsonBytes(value: string | Uint8Array, stand: string): JsonBytes 
   return {bytes, stands}
 }
 
-function headOf(doc: SanityDocument | null): DocumentHead | null {
-  return doc ? {type: doc._type, rev: doc._rev} : null
+function headOf(doc: SanityDocument | null, jsonLength = 0): DocumentHead | null {
+  if (!doc) return null
+  const head: DocumentHead = {type: doc._type, rev: doc._rev}
+  const outline = jsonLength >= OUTLINE_FROM ? outlineOf(doc) : null
+  if (outline) head.outline = outline
+  return head
+}
+
+/** Documents whose JSON is this long get an outline: a shorter one parses in under a millisecond. */
+export const OUTLINE_FROM = 64 * 1024
+/** An outline's fields: each at most about FIELD_MOST characters of JSON, all OUTLINE_MOST. */
+const FIELD_MOST = 2048
+const OUTLINE_MOST = 16 * 1024
+/** Past this many large fields, no outline: the list of them would be large itself. */
+const OMITTED_MOST = 64
+
+/**
+ * The document without its large top-level fields (DocumentOutline), or null when too many are
+ * large. Sizes are estimated, walking no field further than its allowance.
+ */
+export function outlineOf(doc: SanityDocument): DocumentOutline | null {
+  const fields: Record<string, unknown> = {}
+  const omitted: string[] = []
+  let left = OUTLINE_MOST
+  for (const key of Object.keys(doc)) {
+    const size = sizeWithin(doc[key], Math.min(FIELD_MOST, left))
+    if (size >= 0) {
+      fields[key] = doc[key]
+      left -= size
+    } else if (omitted.push(key) > OMITTED_MOST) return null
+  }
+  return {fields: fields as SanityDocument, omitted}
+}
+
+/** About the length of `value` as JSON, or -1 as soon as it passes `most`. */
+function sizeWithin(value: unknown, most: number): number {
+  let size = 0
+  const stack = [value]
+  while (stack.length > 0) {
+    const item = stack.pop()
+    if (typeof item === 'string') size += item.length + 2
+    else if (typeof item !== 'object' || item === null) size += 8
+    else if (Array.isArray(item)) {
+      size += 2 + item.length
+      if (size > most) return -1
+      stack.push(...item)
+    } else {
+      const keys = Object.keys(item)
+      size += 2 + keys.length * 4
+      if (size > most) return -1
+      for (const key of keys) {
+        size += key.length
+        stack.push((item as Record<string, unknown>)[key])
+      }
+    }
+    if (size > most) return -1
+  }
+  return size
 }
 
 /**
@@ -73,8 +136,8 @@ export function serialiseChange(
   const text: ChangeText = {
     before: json.before === null ? null : bytesOf(json.before),
     after: json.after === null ? null : bytesOf(json.after),
-    beforeHead: headOf(change.before),
-    afterHead: headOf(change.after),
+    beforeHead: headOf(change.before, json.before?.length),
+    afterHead: headOf(change.after, json.after?.length),
     mutations: bytesOf(json.mutations),
     effects: bytesOf(json.effects),
     strongReferences: change.after ? [...strongReferences(change.after)] : [],

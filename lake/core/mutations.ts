@@ -56,13 +56,37 @@ export async function matchQueries(
   mutations: unknown,
   match: QueryMatcher,
 ): Promise<Map<number, [string, string][]>> {
-  const matched = new Map<number, [string, string][]>()
-  // A malformed mutation anywhere is its 400 at once, before any query is spent on the others.
+  return matchEach(mutationQueries(mutations), match)
+}
+
+/** A `patch` or `delete` by query: its mutation's index, the query and its parameters. */
+export interface MutationQuery {
+  index: number
+  query: string
+  params: Record<string, unknown>
+}
+
+/**
+ * The queries of the mutations' `patch`/`delete` by query. A malformed mutation anywhere is its
+ * 400 at once, before any query is spent on the others.
+ */
+export function mutationQueries(mutations: unknown): MutationQuery[] {
+  const queries: MutationQuery[] = []
   for (const [index, mutation] of checkShapes(mutations).entries()) {
     const body = mutation.patch ?? mutation.delete
     if (!isObject(body) || typeof body.query !== 'string') continue
-    matched.set(index, await match(body.query, isObject(body.params) ? body.params : {}))
+    queries.push({index, query: body.query, params: isObject(body.params) ? body.params : {}})
   }
+  return queries
+}
+
+/** matchQueries over queries already read (mutationQueries, where the request was read). */
+export async function matchEach(
+  queries: readonly MutationQuery[],
+  match: QueryMatcher,
+): Promise<Map<number, [string, string][]>> {
+  const matched = new Map<number, [string, string][]>()
+  for (const {index, query, params} of queries) matched.set(index, await match(query, params))
   return matched
 }
 

@@ -38,14 +38,31 @@ export async function jsonBody<T>(c: Context): Promise<T> {
   return (await sizedJsonBody<T>(c)).value
 }
 
+/**
+ * The body's bytes when its declared length is over `over` and nothing read it yet, else null
+ * (read it with sizedJsonBody). They are put in a SharedArrayBuffer as they arrive, so threads
+ * read them without a copy: a write's body is read and built on a write thread
+ * (core/writes.ts), never joined, decoded or parsed on the event loop.
+ */
+export async function sharedBody(c: Context, over: number): Promise<Uint8Array | null> {
+  const node = nodeOf(c)
+  const length = declaredLength(c)
+  if (!node || !untouched(node) || length === null || length <= over) return null
+  const bytes = new Uint8Array(new SharedArrayBuffer(length))
+  let at = 0
+  await readChunks(node.incoming, (chunk) => {
+    // Node delivers at most the declared length.
+    bytes.set(chunk.subarray(0, length - at), at)
+    at += chunk.length
+  })
+  return at === length ? bytes : bytes.subarray(0, at)
+}
+
 /** jsonBody's value and the length of its JSON text (what a write weighs, core/writes.ts). */
 export async function sizedJsonBody<T>(c: Context): Promise<{value: T; length: number}> {
   const node = nodeOf(c)
-  // Once anything started reading the body (a Request made from it reads through a web stream),
-  // it is read that way to the end.
-  const untouched = node && !node.incoming.readableDidRead && node.incoming.readableFlowing === null
   // As c.req.json(): its text (UTF-8, a leading BOM dropped), parsed.
-  if (!untouched || declaredLength(c) === null) {
+  if (!node || !untouched(node) || declaredLength(c) === null) {
     const text = await c.req.text()
     return {value: JSON.parse(text) as T, length: text.length}
   }
@@ -72,10 +89,25 @@ export function decodeUtf8(bytes: Buffer): string {
 }
 
 /**
- * The rest of a request's body. Events rather than `for await`: an async iterator over the stream
- * cost a one-document write more than reading its body.
+ * Whether nothing started reading the body: once anything did (a Request made from it reads
+ * through a web stream), it is read that way to the end.
  */
-function readAll(incoming: IncomingMessage): Promise<Buffer> {
+function untouched(node: NodeBindings): boolean {
+  return !node.incoming.readableDidRead && node.incoming.readableFlowing === null
+}
+
+/** The rest of a request's body, joined. */
+async function readAll(incoming: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  await readChunks(incoming, (chunk) => chunks.push(chunk))
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+}
+
+/**
+ * The rest of a request's body, chunk by chunk. Events rather than `for await`: an async iterator
+ * over the stream cost a one-document write more than reading its body.
+ */
+function readChunks(incoming: IncomingMessage, onData: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     // Gone before the route began to read (it awaited a token's first check, say): 'close' was
     // emitted already and would not come again, so the read would never end.
@@ -83,13 +115,11 @@ function readAll(incoming: IncomingMessage): Promise<Buffer> {
       reject(prematureClose())
       return
     }
-    const chunks: Buffer[] = []
     const done = (err?: Error) => {
       incoming.off('data', onData).off('end', done).off('error', done).off('close', onClose)
       if (err) reject(err)
-      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
+      else resolve()
     }
-    const onData = (chunk: Buffer) => chunks.push(chunk)
     // Closed before its end: the client went mid-body (as the async iterator reported it).
     const onClose = () => done(incoming.complete ? undefined : prematureClose())
     incoming.on('data', onData).once('end', done).once('error', done).once('close', onClose)

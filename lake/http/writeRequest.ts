@@ -1,30 +1,69 @@
 /** What the two write routes (`data/mutate`, `data/actions`) share: reading the request. */
 import type {Context} from 'hono'
 import {requireWriter} from '../core/access.ts'
-import {BadRequestError} from '../core/errors.ts'
-import {checkTransactionSize} from '../core/limits.ts'
+import {mutationQueries, type MutationQuery} from '../core/mutations.ts'
+import {checkWriteBody, IN_PLACE_WRITE_BYTES, type WriteField, type Writes} from '../core/writes.ts'
 import type {CommitRequest, DatasetService} from '../dataset.ts'
 import {datasetOf, flag} from './context.ts'
-import {requestSignal, sizedJsonBody} from './nodeRequest.ts'
+import {requestSignal, sharedBody, sizedJsonBody} from './nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal} from './principal.ts'
+
+/** A write request as read: the body's transaction id and dry-run flag, its writes, its length. */
+export interface WriteRequest {
+  dataset: DatasetService
+  transactionId: unknown
+  /** `dryRun: true` in the body. */
+  dryRun: boolean
+  /** The length of its JSON (characters; bytes for a body read on a write thread). */
+  length: number
+  /** The writes, or the body's bytes when it is read where it is built (`kind: 'body'`). */
+  writes: Writes
+  /** The mutations' queries to match (mutate); throws the 400 of a malformed mutation. */
+  queries(): MutationQuery[]
+  /** When the body was received (epoch ms): the write's deadline counts from here. */
+  since: number
+}
 
 /**
  * The dataset and the body, a JSON object carrying `field`. Anonymous callers get a 401 and a bad
  * dataset name its error before the body is read; more entries than one transaction may hold, a
- * 400 before any is applied.
+ * 400 before any is applied. A body past IN_PLACE_WRITE_BYTES, which is built on a write thread
+ * anyway, is read there too (docs/query-engine.md#writes-off-the-event-loop): the same 400s.
  */
-export async function writeRequest(
-  c: Context,
-  field: 'mutations' | 'actions',
-): Promise<{dataset: DatasetService; body: Record<string, unknown>; length: number}> {
+export async function writeRequest(c: Context, field: WriteField): Promise<WriteRequest> {
   requireWriter(getPrincipal(c))
   const dataset = datasetOf(c)
-  const {value: body, length} = await sizedJsonBody<unknown>(c)
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequestError(`Body must be an object with "${field}"`)
+  const bytes = await sharedBody(c, IN_PLACE_WRITE_BYTES)
+  const since = Date.now()
+  if (bytes) {
+    const head = await dataset.readWrites(bytes, field, requestSignal(c), since)
+    return {
+      dataset,
+      transactionId: head.transactionId,
+      dryRun: head.dryRun,
+      length: bytes.length,
+      writes: {kind: 'body', field, bytes, ids: head.ids},
+      since,
+      queries() {
+        if (head.malformed) throw head.malformed
+        return head.queries
+      },
+    }
   }
-  checkTransactionSize(field, (body as Record<string, unknown>)[field])
-  return {dataset, body: body as Record<string, unknown>, length}
+  const {value, length} = await sizedJsonBody<unknown>(c)
+  const body = checkWriteBody(value, field)
+  return {
+    dataset,
+    transactionId: body.transactionId,
+    dryRun: body.dryRun === true,
+    length,
+    writes:
+      field === 'actions'
+        ? {kind: 'actions', actions: body.actions}
+        : {kind: 'mutations', mutations: body.mutations},
+    queries: () => mutationQueries(body.mutations),
+    since,
+  }
 }
 
 /**
@@ -33,14 +72,15 @@ export async function writeRequest(
  */
 export function commitRequest(
   c: Context,
-  body: Record<string, unknown>,
+  request: WriteRequest,
   transactionId: unknown,
-  length: number,
 ): CommitRequest {
   return {
     transactionId,
-    dryRun: body.dryRun === true || flag(c, 'dryRun'),
-    length,
+    dryRun: request.dryRun || flag(c, 'dryRun'),
+    length: request.length,
+    // One deadline for the request: its reading, its queries' matching, every build and wait.
+    since: request.since,
     signal: () => requestSignal(c),
     // Its token may have been revoked while its queries ran or its transaction was built.
     signedIn: () => checkStillSignedIn(c),

@@ -91,6 +91,45 @@ function bounded(node: ExprNode): boolean {
 }
 
 /**
+ * The top-level fields a filter reads, or null when it may read the whole document (`@`, `^`,
+ * `*`, `->`, `references()`): a large document's outline (core/types.ts DocumentOutline) answers
+ * a filter whose reads it holds. Names read in nested scopes (`x` of `items[x > 1]`) count too,
+ * which at worst has a document parsed where its outline would have done.
+ */
+export function filterReads(node: ExprNode | null): ReadonlySet<string> | null {
+  const reads = new Set<string>()
+  // `*[a][b]`: the filters' expressions, down to the `*` they filter.
+  for (let filter = node; filter?.type === 'Filter'; filter = filter.base) {
+    if (!collectReads(filter.expr, reads)) return null
+  }
+  return reads
+}
+
+/** Nodes that read the whole document (or the dataset, which is the document here). */
+const WHOLE_DOCUMENT = new Set(['This', 'Parent', 'Everything', 'Deref'])
+/** Functions that read `@` without naming it (groq-js maps them over {type: 'This'}). */
+const SCOPE_FUNCTIONS = new Set(['references', 'versionOf', 'partOfRelease'])
+
+function collectReads(node: unknown, reads: Set<string>): boolean {
+  if (Array.isArray(node)) return node.every((item) => collectReads(item, reads))
+  if (typeof node !== 'object' || node === null) return true
+  const {type} = node as {type?: unknown}
+  // A literal's value is data, not nodes.
+  if (type === 'Value' || type === 'Parameter') return true
+  if (type === 'AccessAttribute') {
+    const {base, name} = node as {base?: ExprNode; name: string}
+    if (base === undefined || base.type === 'This') {
+      reads.add(name)
+      return true
+    }
+    return collectReads(base, reads)
+  }
+  if (typeof type === 'string' && WHOLE_DOCUMENT.has(type)) return false
+  if (type === 'FuncCall' && SCOPE_FUNCTIONS.has((node as {name: string}).name)) return false
+  return Object.values(node).every((value) => collectReads(value, reads))
+}
+
+/**
  * Compiles the filter part of a listener query. Throws a LakeError for a query that does not
  * parse, is not a filter on `*`, or cannot be evaluated.
  */

@@ -9,16 +9,25 @@ import {isVersionId, randomId} from '../core/ids.ts'
 import {can, type Principal} from '../core/grants.ts'
 import {LakeError, TooManyRequestsError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
-import type {CommittedTransaction, SanityDocument} from '../core/types.ts'
+import {headsOf} from '../core/changeText.ts'
+import type {CommittedTransaction, DocumentChange, SanityDocument} from '../core/types.ts'
 import {createUnreadBudget, type UnreadReader} from '../core/unreadBudget.ts'
 import type {EventBus} from '../events/bus.ts'
-import {eventJson, eventsFor, type ListenOptions} from './events.ts'
+import {eventBytes, eventJson, eventsFor, type ListenOptions} from './events.ts'
 
-/**
- * Which of these documents match the listener's filter: at once (a filter of bounded cost, on the
- * event loop) or from a query worker within the per-event budget (throws a LakeError past it).
- */
-export type DocumentMatcher = (documents: SanityDocument[]) => boolean[] | Promise<boolean[]>
+/** A listener's filter, compiled. */
+export interface DocumentMatcher {
+  /**
+   * Which of these documents match: at once (a filter of bounded cost, on the event loop) or from
+   * a query worker within the per-event budget (throws a LakeError past it).
+   */
+  match(documents: SanityDocument[]): boolean[] | Promise<boolean[]>
+  /**
+   * The top-level fields the filter reads (listen/filter.ts filterReads), or null for any: a
+   * large document whose outline holds them is matched on its outline, never parsed here.
+   */
+  reads: ReadonlySet<string> | null
+}
 
 export interface ListenConfig {
   /** Interval of the `:` keep-alive comment. The client's polyfill gives up after 45 s of silence. */
@@ -198,9 +207,9 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     controller.error(err)
   }
 
-  const send = (text: string) => {
+  const send = (message: string | Uint8Array) => {
     if (closed) return
-    const bytes = encoder.encode(text)
+    const bytes = typeof message === 'string' ? encoder.encode(message) : message
     const queued = queuedBytes()
     // One event larger than the limit may go out on an empty queue; a backlog may not grow past it.
     if (queued > 0 && queued + bytes.byteLength > config.maxBufferBytes) {
@@ -238,19 +247,38 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     controller.close()
   }
 
+  /** The document the filter sees of a change's state: its outline when that is enough. */
+  const filtered = (change: DocumentChange, state: 'before' | 'after') => {
+    const outline = headsOf(change)[state]?.outline
+    const {reads} = matcher
+    if (outline && reads && !outline.omitted.some((field) => reads.has(field))) {
+      return outline.fields
+    }
+    return change[state]!
+  }
+
   const deliver = async (tx: CommittedTransaction) => {
-    const documents: SanityDocument[] = []
+    const asked: {change: DocumentChange; state: 'before' | 'after'}[] = []
     for (const change of tx.changes) {
       if (!options.includeAllVersions && isVersionId(change.id)) continue
       if (!mayRead(change.id)) continue
-      if (change.before) documents.push(change.before)
-      if (change.after) documents.push(change.after)
+      const heads = headsOf(change)
+      if (heads.before) asked.push({change, state: 'before'})
+      if (heads.after) asked.push({change, state: 'after'})
     }
-    const matches = documents.length > 0 ? await matcher(documents) : []
-    const matched = new Map(documents.map((doc, i) => [doc, matches[i] === true]))
-    for (const event of eventsFor(tx, (doc) => matched.get(doc) === true, options, mayRead)) {
-      send(sse('mutation', event, event.eventId))
-    }
+    const documents = asked.map(({change, state}) => filtered(change, state))
+    const matches = documents.length > 0 ? await matcher.match(documents) : []
+    const matched = new Map<DocumentChange, {before?: boolean; after?: boolean}>()
+    asked.forEach(({change, state}, i) => {
+      matched.set(change, {...matched.get(change), [state]: matches[i] === true})
+    })
+    const events = eventsFor(
+      tx,
+      (change, state) => matched.get(change)?.[state] === true,
+      options,
+      mayRead,
+    )
+    for (const event of events) send(sseBytes('mutation', event, event.eventId))
   }
 
   const drain = async () => {
@@ -319,6 +347,12 @@ export function channelErrorStream(
  * line break (a client-chosen transaction id can have one) is left out rather than split the event.
  */
 export function sse(event: string, data: unknown, id?: string): string {
-  const idLine = id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : ''
-  return `event: ${event}\n${idLine}data: ${eventJson(data)}\n\n`
+  return `event: ${event}\n${idLine(id)}data: ${eventJson(data)}\n\n`
 }
+
+/** sse() as UTF-8, a large document's text in it copied as it is (eventBytes). */
+export function sseBytes(event: string, data: unknown, id?: string): Uint8Array {
+  return eventBytes(`event: ${event}\n${idLine(id)}data: `, data, '\n\n')
+}
+
+const idLine = (id?: string) => (id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : '')

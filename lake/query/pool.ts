@@ -23,6 +23,8 @@ import type {
   HistoryTaskResult,
   QueryTask,
   QueryTaskResult,
+  ReadTask,
+  ReadTaskResult,
   TransactionTask,
   TransactionTaskResult,
   WorkerTask,
@@ -60,6 +62,11 @@ export interface QueryPool {
    * (`buildTimeoutMs`, from `since` as run's); `signal` aborting (the client left) stops it.
    */
   build(task: TransactionTask, signal?: AbortSignal, since?: number): Promise<TransactionTaskResult>
+  /**
+   * Reads a large write request's body on a write thread, within the write deadline (from `since`
+   * as build's); `signal` aborting (the client left) stops it.
+   */
+  read(task: ReadTask, signal?: AbortSignal, since?: number): Promise<ReadTaskResult>
   /** Reads `data/doc`'s documents on a write thread, within a write's deadline (WRITE_LANE). */
   documents(task: DocumentsTask, signal?: AbortSignal): Promise<DocumentsTaskResult>
   /**
@@ -103,12 +110,13 @@ const WRITE_THREADS = 2
 const WRITE_IDLE_MS = 10_000
 
 /**
- * Tasks of the write lane: an editor's large write, and data/doc's reads of large documents (the
- * Studio's reads of a document group, bounded by LIMITS.docAnswerBytes): on a query thread, 10
- * nice steps down, 60 MB of documents took 9.6 s at load 23 and ran into the query deadline.
+ * Tasks of the write lane: an editor's large write (its body read, then built), and data/doc's
+ * reads of large documents (the Studio's reads of a document group, bounded by
+ * LIMITS.docAnswerBytes): on a query thread, 10 nice steps down, 60 MB of documents took 9.6 s at
+ * load 23 and ran into the query deadline.
  * History at a revision too: the same reads, each document patched from its snapshot first.
  */
-const WRITE_LANE = new Set<WorkerTask['kind']>(['transaction', 'documents', 'history'])
+const WRITE_LANE = new Set<WorkerTask['kind']>(['transaction', 'documents', 'history', 'read'])
 
 type Pool = Piscina<WorkerTask | null, unknown>
 
@@ -207,6 +215,13 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         signal,
         since,
       )) as TransactionTaskResult,
+    read: async (task, signal, since) =>
+      (await dispatch(
+        task,
+        options.buildTimeoutMs ?? options.timeoutMs,
+        signal,
+        since,
+      )) as ReadTaskResult,
     documents: async (task, signal) =>
       (await dispatch(
         task,

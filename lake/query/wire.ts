@@ -16,17 +16,19 @@ import type {Principal} from '../core/grants.ts'
 import type {HistoryPoint} from '../core/store.ts'
 import {StaleMatchError} from '../core/mutations.ts'
 import type {BuiltTransaction} from '../core/transaction.ts'
-import type {Writes} from '../core/writes.ts'
+import type {WriteBodyHead, WriteField, Writes} from '../core/writes.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {QueryRequest} from './execute.ts'
 
-export type WorkerTask = QueryTask | FilterTask | TransactionTask | DocumentsTask | HistoryTask
+export type WorkerTask =
+  QueryTask | FilterTask | TransactionTask | DocumentsTask | HistoryTask | ReadTask
 export type WorkerResult =
   | QueryTaskResult
   | FilterTaskResult
   | TransactionTaskResult
   | DocumentsTaskResult
   | HistoryTaskResult
+  | ReadTaskResult
 
 export interface QueryTask {
   kind: 'query'
@@ -60,6 +62,22 @@ export interface TransactionTask {
   errorType?: 'mutationError' | 'actionError'
   writes: Writes
 }
+
+/**
+ * A large write request's body, read on a write thread (core/writes.ts readWriteBody): its JSON
+ * decoded, parsed and checked there, and what the route needs of it sent back.
+ */
+export interface ReadTask {
+  kind: 'read'
+  field: WriteField
+  /** The body's bytes, in a SharedArrayBuffer: the build reads the same ones. */
+  bytes: Uint8Array
+}
+
+/** The head, its malformed mutation's error as plain data (structured clone keeps no classes). */
+export type ReadTaskResult =
+  | {ok: true; head: Omit<WriteBodyHead, 'malformed'> & {malformed: WireError | null}}
+  | {ok: false; error: WireError}
 
 /**
  * `data/doc`'s documents too large to read on the event loop: their stored JSON text, read from

@@ -8,7 +8,7 @@ import {transferables} from '../core/changeText.ts'
 import {createLru} from '../core/lru.ts'
 import type {Store} from '../core/store.ts'
 import {buildTransaction} from '../core/transaction.ts'
-import {applyWrites} from '../core/writes.ts'
+import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
 import {executeQuery, resultJson} from './execute.ts'
@@ -24,6 +24,8 @@ import {
   type HistoryTask,
   type HistoryTaskResult,
   type QueryTask,
+  type ReadTask,
+  type ReadTaskResult,
   type QueryTaskResult,
   type TransactionTask,
   type TransactionTaskResult,
@@ -51,6 +53,7 @@ export default async function run(task: WorkerTask | null): Promise<WorkerResult
   if (task.kind === 'transaction') return runBuild(task)
   if (task.kind === 'documents') return runDocuments(task)
   if (task.kind === 'history') return runHistory(task)
+  if (task.kind === 'read') return runRead(task)
   return task.kind === 'filter' ? runFilter(task) : runQuery(task)
 }
 
@@ -79,6 +82,23 @@ async function runBuild(task: TransactionTask): Promise<TransactionTaskResult> {
     }
     // Piscina's types know only its own transferable classes; the pool receives the value.
     return Piscina.move(moved as never) as unknown as TransactionTaskResult
+  } catch (err) {
+    const error = toWire(err)
+    if (error) return {ok: false, error}
+    throw err
+  }
+}
+
+/**
+ * Reads a large write request's body (its JSON decoded, parsed and checked here, not on the event
+ * loop) and answers what the route needs before the build, which reads the same bytes again.
+ */
+function runRead(task: ReadTask): ReadTaskResult {
+  try {
+    const head = writeBodyHead(readWriteBody(task.bytes, task.field), task.field)
+    const malformed = head.malformed === null ? null : toWire(head.malformed)
+    if (head.malformed !== null && malformed === null) throw head.malformed
+    return {ok: true, head: {...head, malformed}}
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error}

@@ -77,6 +77,7 @@ function eventsService(store: Store) {
     queries: {
       run: unused,
       build: unused,
+      read: unused,
       documents: unused,
       history: unused,
       filter: unused,

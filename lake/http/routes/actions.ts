@@ -6,14 +6,11 @@ import {commitRequest, writeRequest} from '../writeRequest.ts'
 export const actionRoutes = new Hono()
 
 actionRoutes.post('/:version{v[^/]+}/data/actions/:dataset', async (c) => {
-  const {dataset, body, length} = await writeRequest(c, 'actions')
+  const read = await writeRequest(c, 'actions')
   const request = {
-    ...commitRequest(c, body, body.transactionId, length),
+    ...commitRequest(c, read, read.transactionId),
     errorType: 'actionError' as const,
   }
-  const outcome = await dataset.write(getPrincipal(c), request, {
-    kind: 'actions',
-    actions: body.actions,
-  })
+  const outcome = await read.dataset.write(getPrincipal(c), request, read.writes)
   return c.json({transactionId: outcome.transaction.id})
 })

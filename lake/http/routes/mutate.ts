@@ -1,7 +1,8 @@
 /** `POST /v{ver}/data/mutate/{dataset}`: one atomic transaction of create/delete/patch mutations. */
 import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {matchQueries, StaleMatchError} from '../../core/mutations.ts'
+import {matchEach, StaleMatchError} from '../../core/mutations.ts'
+import type {Writes} from '../../core/writes.ts'
 import {flag} from '../context.ts'
 import {getPrincipal} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
@@ -11,28 +12,22 @@ export const mutateRoutes = new Hono()
 const VISIBILITIES = new Set(['sync', 'async', 'deferred'])
 
 mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
-  const {dataset, body, length} = await writeRequest(c, 'mutations')
+  const read = await writeRequest(c, 'mutations')
+  const {dataset, since} = read
   const visibility = c.req.query('visibility') ?? 'sync'
   // Every visibility behaves like `sync`: a commit is queryable as soon as it returns.
   if (!VISIBILITIES.has(visibility)) throw new BadRequestError(`Invalid visibility "${visibility}"`)
-  const transactionId = body.transactionId ?? c.req.query('transactionId')
+  const transactionId = read.transactionId ?? c.req.query('transactionId')
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
   const principal = getPrincipal(c)
-  // One deadline for all of the request's matching and building, however many attempts.
-  const since = Date.now()
-  const request = {...commitRequest(c, body, transactionId, length), since}
+  const request = commitRequest(c, read, transactionId)
   const outcome = await commitMatched(async () => {
     // Queries of patch/delete run first, on a worker: never inside the transaction's write lock.
-    const matched = await matchQueries(body.mutations, (query, params) =>
+    const matched = await matchEach(read.queries(), (query, params) =>
       dataset.matchIds(principal, query, params, c.req.raw.signal, since),
     )
-    const mutations = body.mutations
-    return dataset.write(principal, request, {
-      kind: 'mutations',
-      mutations,
-      autoGenerateArrayKeys,
-      matched,
-    })
+    const writes = {...read.writes, autoGenerateArrayKeys, matched} as Writes
+    return dataset.write(principal, request, writes)
   })
   const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))

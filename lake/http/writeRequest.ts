@@ -2,7 +2,7 @@
 import type {Context} from 'hono'
 import {requireWriter} from '../core/access.ts'
 import {mutationQueries, type MutationQuery} from '../core/mutations.ts'
-import {checkWriteBody, IN_PLACE_WRITE_BYTES, type WriteField, type Writes} from '../core/writes.ts'
+import {checkWriteBody, READ_ON_THREAD_BYTES, type WriteField, type Writes} from '../core/writes.ts'
 import type {CommitRequest, DatasetService} from '../dataset.ts'
 import {datasetOf, flag} from './context.ts'
 import {requestSignal, sharedBody, sizedJsonBody} from './nodeRequest.ts'
@@ -27,13 +27,13 @@ export interface WriteRequest {
 /**
  * The dataset and the body, a JSON object carrying `field`. Anonymous callers get a 401 and a bad
  * dataset name its error before the body is read; more entries than one transaction may hold, a
- * 400 before any is applied. A body past IN_PLACE_WRITE_BYTES, which is built on a write thread
+ * 400 before any is applied. A body past READ_ON_THREAD_BYTES, which is built on a write thread
  * anyway, is read there too (docs/query-engine.md#writes-off-the-event-loop): the same 400s.
  */
 export async function writeRequest(c: Context, field: WriteField): Promise<WriteRequest> {
   requireWriter(getPrincipal(c))
   const dataset = datasetOf(c)
-  const bytes = await sharedBody(c, IN_PLACE_WRITE_BYTES)
+  const bytes = await sharedBody(c, READ_ON_THREAD_BYTES)
   const since = Date.now()
   if (bytes) {
     const head = await dataset.readWrites(bytes, field, requestSignal(c), since)

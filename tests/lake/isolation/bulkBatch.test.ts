@@ -1,0 +1,70 @@
+// A bulk load's batch over HTTP (1,000 small articles, 1.7 MB) is read and built on the event loop,
+// in slices: a write thread for it costs more CPU than the build and keeps its heap resident
+// (docs/query-engine.md#writes-off-the-event-loop). The lake's threads say which ran it: Node
+// names each worker thread's OS thread "WorkerThread".
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {API} from './childLake.ts'
+
+let lake: LakeProcess
+let dataDir: string
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'lake-bulk-'))
+  lake = await startLakeProcess({dataDir, tls: false})
+}, 120_000)
+afterAll(async () => {
+  await lake?.stop()
+  await rm(dataDir, {recursive: true, force: true})
+})
+
+async function workerThreads(): Promise<number> {
+  const tasks = await readdir(`/proc/${lake.child.pid}/task`)
+  const names = await Promise.all(
+    tasks.map((task) =>
+      readFile(`/proc/${lake.child.pid}/task/${task}/comm`, 'utf8').catch(() => ''),
+    ),
+  )
+  return names.filter((name) => name.trim() === 'WorkerThread').length
+}
+
+const mutate = (body: unknown) =>
+  fetch(`${lake.url}/${API}/data/mutate/test`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  })
+
+test("a bulk load's batch starts no write thread; a large document does", async () => {
+  // The query threads and the search analyzer's thread start with the first query and write.
+  await fetch(`${lake.url}/${API}/data/query/test?query=count(*)`, {
+    headers: {authorization: `Bearer ${lake.token}`},
+  })
+  expect((await mutate({mutations: [{create: {_id: 'source-1', _type: 'source'}}]})).status).toBe(
+    200,
+  )
+  const before = await workerThreads()
+
+  const mutations = Array.from({length: 1000}, (_, i) => ({
+    createOrReplace: {
+      _id: `article-${i}`,
+      _type: 'article',
+      title: `শিরোনাম ${i}`,
+      body: 'খবর '.repeat(400),
+    },
+  }))
+  expect(JSON.stringify({mutations}).length).toBeGreaterThan(1024 * 1024)
+  const batch = await mutate({mutations})
+  expect(batch.status).toBe(200)
+  expect(((await batch.json()) as {results: unknown[]}).results).toHaveLength(1000)
+  expect(await workerThreads()).toBe(before)
+
+  // The check can fail: a 5 MB document's body is read on a write thread, which starts for it.
+  const large = await mutate({
+    mutations: [{createOrReplace: {_id: 'large', _type: 'article', body: 'খ'.repeat(5_000_000)}}],
+  })
+  expect(large.status).toBe(200)
+  expect(await workerThreads()).toBe(before + 1)
+}, 120_000)

@@ -199,12 +199,12 @@ export const IN_PLACE_WRITE_BYTES = 1024 * 1024
 
 /**
  * Write bodies past this are read (decoded and parsed) on a write thread, never on the event loop:
- * a 20 MB document's parse held the loop for seconds. Below it the loop parses the body (4 MiB:
- * tens of milliseconds), so a bulk load's batch of small documents (the bench's 1,000 articles,
- * 1.7 MB) can still be built in place: read on a thread, it was built there too, and the hop cost
- * the batch more CPU than its build, and left the thread's heap resident.
+ * a 20 MB document's parse held the loop for seconds, a 3 MB one's 0.1 s under load. Below it the
+ * loop parses the body, so a bulk load's batch of small documents (the bench's 1,000 articles,
+ * 1.9 MB; `@sanity/import` sends 256 kB) can still be built in place: read on a thread, it was
+ * built there too, and the hop cost the batch more CPU than its build.
  */
-export const READ_ON_THREAD_BYTES = 4 * 1024 * 1024
+export const READ_ON_THREAD_BYTES = 2 * 1024 * 1024
 
 /** Decodes as `c.req.json()` does: UTF-8, a leading BOM dropped, bad bytes replaced. */
 const utf8 = new TextDecoder()

@@ -136,19 +136,27 @@ function describedError(name: string, type: string) {
   }
 }
 
+/** A 503: nothing was done, and the same request after `retryAfterSeconds` (`Retry-After`) may succeed. */
+export class RetryLaterError extends LakeError {
+  /** How long a client should wait before it tries again. */
+  readonly retryAfterSeconds: number
+
+  constructor(type: string, description: string, retryAfterSeconds: number) {
+    super(type, description)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
 /**
  * The lake cannot take the request now (shutting down, or a dataset whose disk failed): the
  * description says whether a retry can help, and `Retry-After` when to try (a lake that is
  * restarted answers again within seconds).
  */
-export class UnavailableError extends LakeError {
+export class UnavailableError extends RetryLaterError {
   override name = 'UnavailableError'
-  /** How long a client should wait before it tries again (`Retry-After`). */
-  readonly retryAfterSeconds: number
 
   constructor(description: string, retryAfterSeconds = 5) {
-    super('unavailableError', description)
-    this.retryAfterSeconds = retryAfterSeconds
+    super('unavailableError', description, retryAfterSeconds)
   }
 }
 
@@ -157,14 +165,11 @@ export class UnavailableError extends LakeError {
  * it past the busy timeout, or this connection's read snapshot was older than the last write):
  * nothing was changed, and the same request a moment later normally succeeds.
  */
-export class DatabaseBusyError extends LakeError {
+export class DatabaseBusyError extends RetryLaterError {
   override name = 'DatabaseBusyError'
-  /** How long a client should wait before it tries again (`Retry-After`). */
-  readonly retryAfterSeconds: number
 
   constructor(description: string, retryAfterSeconds = 1) {
-    super('databaseBusyError', description)
-    this.retryAfterSeconds = retryAfterSeconds
+    super('databaseBusyError', description, retryAfterSeconds)
   }
 }
 

@@ -18,6 +18,7 @@ import {
   QueryParseError,
   QueryResultTooLargeError,
   QueryTimeoutError,
+  RetryLaterError,
   TooLargeError,
   TooManyRequestsError,
   UnavailableError,
@@ -30,7 +31,7 @@ export function statusFor(err: LakeError): number {
   // Not 502/503: @sanity/client retries those for queries, and a query that ran out of time would
   // run out of time again.
   if (err instanceof QueryTimeoutError) return 504
-  if (err instanceof UnavailableError || err instanceof DatabaseBusyError) return 503
+  if (err instanceof RetryLaterError) return 503
   if (err instanceof QueryParseError || err instanceof QueryError) return 400
   if (err instanceof MutationError || err instanceof BadRequestError) return 400
   if (err instanceof InvalidRequestError) return 400
@@ -94,9 +95,9 @@ export function errorResponse(thrown: unknown): Response {
     // A query past its deadline is the caller's (it is answered); one line says what happened.
     if (err instanceof QueryTimeoutError) console.warn(`lake: ${err.description.split(':')[0]}`)
     else if (status >= 500 && !(err instanceof UnavailableError)) console.error(err)
-    // Every 503 says when to try again, as a busy database's does.
+    // Every 503 says when to try again.
     const headers =
-      err instanceof UnavailableError ? {'Retry-After': String(err.retryAfterSeconds)} : undefined
+      err instanceof RetryLaterError ? {'Retry-After': String(err.retryAfterSeconds)} : undefined
     return Response.json(bodyFor(err, status), {status, headers})
   }
   if (isBadJson(err)) {

@@ -205,35 +205,18 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
   }
 
+  /** A write-lane task, within the write deadline (`buildTimeoutMs`) from `since`. */
+  const writeLane = (task: WorkerTask, signal?: AbortSignal, since?: number) =>
+    dispatch(task, options.buildTimeoutMs ?? options.timeoutMs, signal, since)
+
   return {
     run: async (task, signal, since) =>
       (await dispatch(task, options.timeoutMs, signal, since)) as QueryTaskResult,
     build: async (task, signal, since) =>
-      (await dispatch(
-        task,
-        options.buildTimeoutMs ?? options.timeoutMs,
-        signal,
-        since,
-      )) as TransactionTaskResult,
-    read: async (task, signal, since) =>
-      (await dispatch(
-        task,
-        options.buildTimeoutMs ?? options.timeoutMs,
-        signal,
-        since,
-      )) as ReadTaskResult,
-    documents: async (task, signal) =>
-      (await dispatch(
-        task,
-        options.buildTimeoutMs ?? options.timeoutMs,
-        signal,
-      )) as DocumentsTaskResult,
-    history: async (task, signal) =>
-      (await dispatch(
-        task,
-        options.buildTimeoutMs ?? options.timeoutMs,
-        signal,
-      )) as HistoryTaskResult,
+      (await writeLane(task, signal, since)) as TransactionTaskResult,
+    read: async (task, signal, since) => (await writeLane(task, signal, since)) as ReadTaskResult,
+    documents: async (task, signal) => (await writeLane(task, signal)) as DocumentsTaskResult,
+    history: async (task, signal) => (await writeLane(task, signal)) as HistoryTaskResult,
     filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
     async close() {
       if (closed) return

@@ -39,15 +39,26 @@ export async function jsonBody<T>(c: Context): Promise<T> {
 }
 
 /**
- * The body's bytes when its declared length is over `over` and nothing read it yet, else null
- * (read it with sizedJsonBody). They are put in a SharedArrayBuffer as they arrive, so threads
- * read them without a copy: a write's body is read and built on a write thread
- * (core/writes.ts), never joined, decoded or parsed on the event loop.
+ * The body's bytes when it is longer than `over`, else null (read it with sizedJsonBody). They are
+ * in a SharedArrayBuffer, so threads read them without a copy: a write's body is read and built
+ * on a write thread (core/writes.ts), never decoded or parsed on the event loop. A declared length
+ * is filled as the body arrives; a chunked body (no length: a streamed fetch, an HTTP/2 client
+ * that sends none) is read whole through the body limit first, then copied in if long: left on
+ * the event loop, leaving the length out got a 40 MiB body parsed there.
  */
 export async function sharedBody(c: Context, over: number): Promise<Uint8Array | null> {
   const node = nodeOf(c)
+  if (!node) return null
   const length = declaredLength(c)
-  if (!node || !untouched(node) || length === null || length <= over) return null
+  if (length === null) {
+    // Kept by Hono: sizedJsonBody reads a short one from it again.
+    const whole = new Uint8Array(await c.req.arrayBuffer())
+    if (whole.byteLength <= over) return null
+    const bytes = new Uint8Array(new SharedArrayBuffer(whole.byteLength))
+    bytes.set(whole)
+    return bytes
+  }
+  if (!untouched(node) || length <= over) return null
   const bytes = new Uint8Array(new SharedArrayBuffer(length))
   let at = 0
   await readChunks(node.incoming, (chunk) => {

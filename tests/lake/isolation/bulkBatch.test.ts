@@ -1,13 +1,13 @@
 // A bulk load's batch over HTTP (1,000 small articles, 1.6 MB as UTF-8, as the bench's 1.9 MB) is read and built on the event loop,
 // in slices: a write thread for it costs more CPU than the build and keeps its heap resident
-// (docs/query-engine.md#writes-off-the-event-loop). The lake's threads say which ran it: Node
-// names each worker thread's OS thread "WorkerThread".
-import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+// (docs/query-engine.md#writes-off-the-event-loop). The lake's threads say which ran it
+// (workerThreadsOf).
+import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {API} from './childLake.ts'
+import {API, workerThreadsOf} from './childLake.ts'
 
 let lake: LakeProcess
 let dataDir: string
@@ -20,15 +20,7 @@ afterAll(async () => {
   await rm(dataDir, {recursive: true, force: true})
 })
 
-async function workerThreads(): Promise<number> {
-  const tasks = await readdir(`/proc/${lake.child.pid}/task`)
-  const names = await Promise.all(
-    tasks.map((task) =>
-      readFile(`/proc/${lake.child.pid}/task/${task}/comm`, 'utf8').catch(() => ''),
-    ),
-  )
-  return names.filter((name) => name.trim() === 'WorkerThread').length
-}
+const workerThreads = () => workerThreadsOf(lake.child.pid!)
 
 const mutate = (body: unknown) =>
   fetch(`${lake.url}/${API}/data/mutate/test`, {

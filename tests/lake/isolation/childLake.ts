@@ -2,7 +2,7 @@
  * What the isolation tests that run a lake of their own share: the lake process (a child, as a
  * developer runs it, so this process's pings measure the lake's event loop alone) and the pings.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -77,4 +77,17 @@ export async function pingsWhile(
     await sleep(everyMs)
   }
   return pings
+}
+
+/**
+ * The worker threads of a lake process (query, write, analyzer and checkpoint threads): Node names
+ * each one's OS thread "WorkerThread". A write thread starts on demand, so a count that grows tells
+ * that a request's work went to one.
+ */
+export async function workerThreadsOf(pid: number): Promise<number> {
+  const tasks = await readdir(`/proc/${pid}/task`)
+  const names = await Promise.all(
+    tasks.map((task) => readFile(`/proc/${pid}/task/${task}/comm`, 'utf8').catch(() => '')),
+  )
+  return names.filter((name) => name.trim() === 'WorkerThread').length
 }

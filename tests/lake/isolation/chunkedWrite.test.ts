@@ -1,0 +1,85 @@
+// A large write body sent chunked (no Content-Length, as a streamed fetch or an HTTP/2 client
+// without one sends it) is read on a write thread, as a declared one is
+// (docs/query-engine.md#writes-off-the-event-loop): otherwise leaving the length out was a way
+// round that rule, up to 40 MiB decoded and parsed on the event loop. Which thread read it is told
+// by the lake's threads: a write thread starts on demand (workerThreadsOf).
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {API, workerThreadsOf} from './childLake.ts'
+
+let lake: LakeProcess
+let dataDir: string
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'lake-chunked-'))
+  lake = await startLakeProcess({dataDir, tls: false})
+}, 120_000)
+afterAll(async () => {
+  await lake?.stop()
+  await rm(dataDir, {recursive: true, force: true})
+})
+
+/** POSTs `text` to data/mutate in 64 kB chunks, with no Content-Length. */
+async function mutateChunked(text: string) {
+  const bytes = new TextEncoder().encode(text)
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += 65_536) {
+        controller.enqueue(bytes.subarray(at, at + 65_536))
+      }
+      controller.close()
+    },
+  })
+  const res = await fetch(`${lake.url}/${API}/data/mutate/test`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+    body,
+    duplex: 'half',
+  } as RequestInit)
+  return {status: res.status, body: (await res.json()) as Record<string, unknown>}
+}
+
+const largeDocument = (id: string) => ({
+  _id: id,
+  _type: 'article',
+  title: 'সংকলন',
+  body: 'খবর '.repeat(300_000),
+})
+
+test('a large chunked write body is read on a write thread: its 400 and its write are those of a declared one', async () => {
+  // The query threads and the search analyzer's thread start with the first query and write.
+  await fetch(`${lake.url}/${API}/data/query/test?query=count(*)`, {
+    headers: {authorization: `Bearer ${lake.token}`},
+  })
+  const before = await workerThreadsOf(lake.child.pid!)
+
+  // Cut short: its parse fails only at its end, and it is never built.
+  const cut = JSON.stringify({mutations: [{createOrReplace: largeDocument('cut')}]}).slice(0, -3)
+  // Past READ_ON_THREAD_BYTES (2 MiB).
+  expect(Buffer.byteLength(cut)).toBeGreaterThan(2 * 1024 * 1024)
+  const refused = await mutateChunked(cut)
+  expect(refused).toMatchObject({status: 400, body: {message: 'Request body is not valid JSON'}})
+  // On main the body was decoded and parsed on the event loop: no write thread started.
+  expect(await workerThreadsOf(lake.child.pid!)).toBe(before + 1)
+
+  const written = await mutateChunked(
+    JSON.stringify({mutations: [{createOrReplace: largeDocument('large')}]}),
+  )
+  expect(written).toMatchObject({status: 200, body: {results: [{id: 'large'}]}})
+  const res = await fetch(
+    `${lake.url}/${API}/data/query/test?query=${encodeURIComponent('*[_id == "large"][0]{title, "length": length(body)}')}`,
+    {headers: {authorization: `Bearer ${lake.token}`}},
+  )
+  expect(((await res.json()) as {result: unknown}).result).toEqual({
+    title: 'সংকলন',
+    length: 'খবর '.length * 300_000,
+  })
+
+  // A small one is still read on the event loop, as before.
+  const small = await mutateChunked(
+    JSON.stringify({mutations: [{createOrReplace: {_id: 'small', _type: 'article'}}]}),
+  )
+  expect(small).toMatchObject({status: 200, body: {results: [{id: 'small'}]}})
+}, 120_000)

@@ -175,17 +175,73 @@ export function nestingDepth(value: unknown, max = Infinity): number {
 type ErrorType = 'mutationError' | 'actionError'
 
 /**
+ * One walk of a document: whether it nests more than `max` levels (as nestingDepth counts them),
+ * and whether it is plain JSON data, as JSON.parse makes it (objects and arrays of the ordinary
+ * prototypes, strings, finite numbers but -0, booleans, null; nothing undefined), so that its copy
+ * through its JSON text would equal it. Recursive, but never past `max` + 1 calls deep, so a
+ * hostile value cannot overflow the stack.
+ */
+export function walkDocument(value: unknown, max: number): {tooDeep: boolean; plain: boolean} {
+  let plain = true
+  const scalar = (item: unknown) =>
+    typeof item === 'string' ||
+    typeof item === 'boolean' ||
+    item === null ||
+    (typeof item === 'number' && Number.isFinite(item) && (item !== 0 || 1 / item > 0))
+  const child = (item: unknown, depth: number): boolean => {
+    if (typeof item === 'object' && item !== null) return visit(item, depth + 1)
+    if (plain && !scalar(item)) plain = false
+    return true
+  }
+  const visit = (node: object, depth: number): boolean => {
+    if (depth > max) return false
+    if (Array.isArray(node)) {
+      if (Object.getPrototypeOf(node) !== Array.prototype) plain = false
+      for (let i = 0; i < node.length; i++) if (!child(node[i], depth)) return false
+    } else if (Object.getPrototypeOf(node) === Object.prototype) {
+      for (const key in node)
+        if (!child((node as Record<string, unknown>)[key], depth)) return false
+    } else {
+      // for…in would read inherited keys too, which only an object of another prototype can have.
+      plain = false
+      for (const item of Object.values(node)) if (!child(item, depth)) return false
+    }
+    return true
+  }
+  if (typeof value !== 'object' || value === null) return {tooDeep: false, plain: scalar(value)}
+  const within = visit(value, 1)
+  return {tooDeep: !within, plain: within && plain}
+}
+
+/**
+ * Documents whose walk (checkDocumentDepth) found them within the depth limit and plain: the
+ * working set stores them without walking them again (checkDocumentLimits' `walked`).
+ */
+const plainDocuments = new WeakSet<object>()
+
+/** Records that `doc` is plain JSON within the depth limit (its walk found the value it was made from so). */
+export function rememberPlain(doc: object): void {
+  plainDocuments.add(doc)
+}
+
+/**
  * Refuses a document that is nested too deeply or too large to store, before anything is written;
- * returns it as JSON (the caller's copy of it is made from that text). `index` names the mutation
- * or action in the error, as the client prints it.
+ * returns it as JSON, and whether it is plain (walkDocument): then the caller may keep it as its
+ * copy, else it makes one from the text. `index` names the mutation or action in the error, as the
+ * client prints it. `walked`: the document `doc` was made from by adding string fields, when
+ * documentBody already walked it (rememberPlain).
  */
 export function checkDocumentLimits(
   id: string,
   doc: unknown,
   index: number,
   errorType: ErrorType = 'mutationError',
-): string {
-  checkDocumentDepth(id, doc, index, errorType)
+  walked?: object,
+): {json: string; plain: boolean} {
+  const plain =
+    walked !== undefined && plainDocuments.has(walked)
+      ? true
+      : checkDocumentDepth(id, doc, index, errorType)
   const json = JSON.stringify(doc)
   const bytes = Buffer.byteLength(json)
   if (bytes > LIMITS.documentBytes) {
@@ -196,20 +252,22 @@ export function checkDocumentLimits(
       `Document "${id}" is ${bytes} bytes as JSON; at most ${LIMITS.documentBytes} are allowed`,
     )
   }
-  return json
+  return {json, plain}
 }
 
 /**
  * Refuses a value nested more than LIMITS.documentDepth levels: checked on request bodies before
  * they are copied (structuredClone and JSON.stringify overflow the stack near 2,000 levels).
+ * Returns whether it is plain JSON data (walkDocument).
  */
 export function checkDocumentDepth(
   id: string,
   value: unknown,
   index: number,
   errorType: ErrorType = 'mutationError',
-): void {
-  if (nestingDepth(value, LIMITS.documentDepth) <= LIMITS.documentDepth) return
+): boolean {
+  const {tooDeep, plain} = walkDocument(value, LIMITS.documentDepth)
+  if (!tooDeep) return plain
   throw tooLarge(
     id,
     index,

@@ -6,7 +6,7 @@
 import {Mutation} from '@sanity/mutator'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
-import {checkDocumentDepth, checkPatchedBytes} from './limits.ts'
+import {checkDocumentDepth, checkPatchedBytes, rememberPlain} from './limits.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -455,9 +455,9 @@ export function documentBody(
   options: MutateOptions = {},
 ): SanityDocument & {_id: string} {
   if (!isObject(body)) throw fail(index, 'validationError', 'Document must be an object')
-  checkDocumentDepth(typeof body._id === 'string' ? body._id : '', body, index)
-  // A shallow copy: the working set copies what it stores (WorkingSet.write), and the request's
-  // body is not used after it.
+  const plain = checkDocumentDepth(typeof body._id === 'string' ? body._id : '', body, index)
+  // A shallow copy: the request's body is not used after it. The working set keeps a plain one as
+  // it is, without walking it again (WorkingSet.write).
   const {_rev, _updatedAt, ...doc} = body
   void _rev
   void _updatedAt
@@ -468,7 +468,9 @@ export function documentBody(
     throw fail(index, 'validationError', `Document "${doc._id}" is missing \`_type\``)
   }
   const result = doc as SanityDocument & {_id: string}
-  return options.autoGenerateArrayKeys ? (addKeys(result) as typeof result) : result
+  if (options.autoGenerateArrayKeys) return addKeys(result) as typeof result
+  if (plain) rememberPlain(result)
+  return result
 }
 
 export function checkId(id: unknown, index: number): asserts id is string {

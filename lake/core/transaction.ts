@@ -401,19 +401,29 @@ function createWorkingSet(
       }
       // Every stored document passes here: refuse what SQLite's JSON functions could not read.
       // Measured as stored, with the server's fields: the store writes this text as it is.
-      const stored = SERVER_FIELDS.some((key) => key in doc && doc[key] === undefined)
+      const undefinedField = SERVER_FIELDS.some((key) => key in doc && doc[key] === undefined)
+      const stored = undefinedField
         ? // A server's field given as undefined (in process) went where the others go.
           {...(JSON.parse(JSON.stringify(doc)) as SanityDocument), ...serverFields}
         : {...doc, ...serverFields}
-      const json = checkDocumentLimits(id, stored, step, errorType)
+      // The server's fields are strings: `stored` is as deep and as plain as `doc`.
+      const {json, plain} = checkDocumentLimits(
+        id,
+        stored,
+        step,
+        errorType,
+        undefinedField ? undefined : doc,
+      )
       checkImmutable(e.after, doc, step, errorType)
       e.mutations.push(mutation)
       e.index = step
       e.bytes = json.length
       e.unchecked = false
-      // The copy from the JSON text the size check made: cheaper than structuredClone, and
-      // exactly what the store will hold (no undefined-valued keys).
-      e.after = JSON.parse(json) as SanityDocument
+      // Plain JSON data (a request's document) is exactly what the store will hold, so it is kept
+      // as it is, sharing its values with the request's (nothing changes a stored state in
+      // place: patches copy on write). Else the copy from the JSON text the size check made
+      // (no undefined-valued keys), cheaper than structuredClone.
+      e.after = plain ? stored : (JSON.parse(json) as SanityDocument)
       e.json = json
     },
     changes() {
@@ -422,7 +432,7 @@ function createWorkingSet(
         if (e.unchecked && e.after) {
           // Once per patched document, on its last state: refuse what SQLite's JSON functions
           // could not read, and store exactly the JSON text's document.
-          const json = checkDocumentLimits(id, e.after, e.index, errorType)
+          const {json} = checkDocumentLimits(id, e.after, e.index, errorType)
           e.after = JSON.parse(json) as SanityDocument
           e.bytes = json.length
           e.unchecked = false

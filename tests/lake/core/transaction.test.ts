@@ -349,6 +349,46 @@ describe('working set', () => {
   })
 })
 
+describe('a document written whole (bulk loads, issue 9)', () => {
+  test('a plain one is stored as it is: the change shares its values, walked once', async () => {
+    const body = [{_type: 'block', _key: 'p0', children: [{_type: 'span', text: 'আজ'}]}]
+    const {transaction} = await mutate([
+      {createOrReplace: {_id: 'a', _type: 'article', body, source: {_ref: 's'}}},
+    ])
+    const [change] = transaction.changes
+    expect(change.after?.body).toBe(body)
+    expect(change.after?.source).toEqual({_ref: 's'})
+    expect(doc('a')).toEqual(change.after)
+    replay(transaction)
+  })
+
+  test('anything JSON would change is stored as its JSON text makes it', async () => {
+    class Point {
+      x = 1
+    }
+    const odd = {
+      gone: undefined,
+      notANumber: Number.NaN,
+      infinite: Infinity,
+      negativeZero: -0,
+      when: new Date('2026-01-01T00:00:00.000Z'),
+      point: new Point(),
+      holes: [1, , 3], // eslint-disable-line no-sparse-arrays
+      list: [undefined, 2],
+      nothing: Object.assign(Object.create(null) as object, {a: 1}),
+    }
+    for (const [key, value] of Object.entries(odd)) {
+      const id = `odd-${key}`
+      const {transaction} = await mutate([{createOrReplace: {_id: id, _type: 't', value}}])
+      const expected = JSON.parse(JSON.stringify({value})) as {value: unknown}
+      const after = transaction.changes[0].after!
+      expect(Object.keys(after), key).toEqual(Object.keys(doc(id)!))
+      expect(after.value, key).toStrictEqual(expected.value)
+      expect(Object.is(after.value, -0), key).toBe(false)
+    }
+  })
+})
+
 describe('many patches of one document (issue 9 audit, finding 3)', () => {
   function deepFreeze<T>(value: T): T {
     if (typeof value === 'object' && value !== null) {

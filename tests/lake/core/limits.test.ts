@@ -1,0 +1,72 @@
+/**
+ * walkDocument: one walk of a document for its depth and for whether its copy through JSON would
+ * equal it (the working set then keeps it as it is, core/transaction.ts).
+ */
+import fc from 'fast-check'
+import {describe, expect, test} from 'vitest'
+import {nestingDepth, walkDocument} from '../../../lake/core/limits.ts'
+
+describe('walkDocument', () => {
+  test('what JSON.parse makes is plain', () => {
+    const doc = JSON.parse(
+      '{"_id":"a","n":-1.5,"ok":true,"no":null,"__proto__":{"x":1},"list":[{"t":"আজ"},[[]]],"1":2}',
+    ) as unknown
+    expect(walkDocument(doc, 100)).toEqual({tooDeep: false, plain: true})
+  })
+
+  test.each([
+    ['undefined', {a: undefined}],
+    ['undefined in an array', {a: [undefined]}],
+    ['a hole', {a: [1, , 2]}], // eslint-disable-line no-sparse-arrays
+    ['NaN', {a: Number.NaN}],
+    ['Infinity', {a: -Infinity}],
+    ['-0', {a: [-0]}],
+    ['a Date', {a: new Date(0)}],
+    ['a class instance', {a: new (class {})()}],
+    ['a null prototype', {a: Object.create(null) as object}],
+    ['a function', {toJSON: () => 1}],
+    ['a bigint', {a: 1n}],
+    ['a symbol', {a: Symbol('s')}],
+  ])('%s is not plain', (_, value) => {
+    expect(walkDocument(value, 100)).toEqual({tooDeep: false, plain: false})
+  })
+
+  test('too deep is found as nestingDepth finds it, at the limit and one past it', () => {
+    let value: unknown = {}
+    for (let depth = 1; depth <= 102; depth++) {
+      expect(walkDocument(value, 100).tooDeep, `depth ${depth}`).toBe(depth > 100)
+      value = depth % 2 ? [value] : {v: value}
+    }
+  })
+
+  test('a hostile depth does not overflow the stack', () => {
+    let value: unknown = 1
+    for (let i = 0; i < 200_000; i++) value = [value]
+    expect(walkDocument(value, 100)).toEqual({tooDeep: true, plain: false})
+  })
+
+  test('plain means its JSON copy equals it, and the depth is nestingDepth’s (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.anything({
+          maxDepth: 4,
+          withBoxedValues: true,
+          withNullPrototype: true,
+          withSparseArray: true,
+          withDate: true,
+          withBigInt: false,
+        }),
+        fc.integer({min: 0, max: 5}),
+        (value, max) => {
+          const {tooDeep, plain} = walkDocument(value, max)
+          expect(tooDeep).toBe(nestingDepth(value, max) > max)
+          if (!plain) return
+          const copy = JSON.parse(JSON.stringify(value)) as unknown
+          expect(copy).toStrictEqual(value)
+          expect(JSON.stringify(copy)).toBe(JSON.stringify(value))
+        },
+      ),
+      {numRuns: 2000},
+    )
+  })
+})

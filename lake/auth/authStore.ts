@@ -81,6 +81,8 @@ const TOKEN_PREFIX = 'sk'
 const TOKEN_ID_LENGTH = 12
 const TOKEN_SECRET_BYTES = 24
 const MAX_CACHED_TOKENS = 1000
+/** How long a statement waits for another connection's lock before "database is locked". */
+const BUSY_TIMEOUT_MS = 5000
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
@@ -138,11 +140,14 @@ export function createAuthStore(options: AuthStoreOptions) {
     // Owner-only from the start (SQLite gives its -wal and -shm files the same mode).
     if (!existsSync(options.path)) writeFileSync(options.path, '', {mode: 0o600})
   }
-  const db = new DatabaseSync(options.path)
+  // The busy timeout before anything reads the file: the first read may find another process
+  // holding it (a lake stopping folds the WAL in under an exclusive lock), and without one it
+  // failed at once, so `tokens create` exited "database is locked" while the lake restarted.
+  const db = new DatabaseSync(options.path, {timeout: BUSY_TIMEOUT_MS})
   const {journal_mode: journal} = db.prepare('PRAGMA journal_mode = WAL').get() as {
     journal_mode: string
   }
-  db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
+  db.exec('PRAGMA foreign_keys = ON')
   db.exec(SCHEMA)
   // SQLite keeps the -shm beside the file a symlink points to (location() resolves it), and only
   // in WAL mode: any other answer means data_version at every look.

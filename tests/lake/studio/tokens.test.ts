@@ -2,7 +2,8 @@
  * Tokens and accounts from the command line against a running lake (`npm run lake -- tokens …`,
  * `users …`, `env`), revocation taking effect at once, and session expiry.
  */
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -61,6 +62,43 @@ describe('tokens', () => {
     const result = await cli('tokens', 'create', '--role', 'owner')
     expect(result.status).toBe(2)
     expect(result.stderr).toContain('Unknown role "owner"')
+  })
+
+  it('creates a token while another process holds the account file (a lake stopping), waiting for it', async () => {
+    // A stopping lake's last connection folds the WAL into the file under an exclusive lock. The
+    // CLI's first read came before its busy timeout was set, so it failed at once ("lake: database
+    // is locked", exit 1, nothing printed): a script that went on used an empty token (a 401).
+    const dir = mkdtempSync(join(tmpdir(), 'lake-busy-'))
+    try {
+      const file = join(dir, 'auth.sqlite')
+      createAuthStore({path: file}).close()
+      const holder = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const {DatabaseSync} = require('node:sqlite')
+           const db = new DatabaseSync(${JSON.stringify(file)})
+           db.exec('PRAGMA locking_mode = EXCLUSIVE; BEGIN IMMEDIATE; DELETE FROM sids; COMMIT')
+           process.stdout.write('held\\n')
+           setTimeout(() => db.close(), 1000)`,
+        ],
+        {stdio: ['ignore', 'pipe', 'inherit']},
+      )
+      const exited = once(holder, 'exit')
+      await once(holder.stdout!, 'data')
+      const io = captureIo({env: {}})
+      const status = await runCommand(lakeCommand, ['tokens', 'create', '--data', dir], io)
+      expect([status, io.err()]).toEqual([0, ''])
+      const store = createAuthStore({path: file})
+      try {
+        expect(await store.principalForToken(io.out().trim())).toMatchObject({kind: 'token'})
+      } finally {
+        store.close()
+      }
+      await exited
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
 

@@ -133,6 +133,19 @@ export async function errorLine(thrown: unknown): Promise<string> {
   return `${JSON.stringify({...body, statusCode: res.status})}\n`
 }
 
+/**
+ * What a stream's own error line may say of an error its status did not (history's NDJSON): a
+ * lake error's description, and for anything unexpected the 500's generic message, its detail
+ * logged by errorResponse as for any answer.
+ */
+export async function errorDescription(thrown: unknown): Promise<string> {
+  const body = (await errorResponse(thrown).json()) as {
+    message?: string
+    error?: {description?: string}
+  }
+  return body.message ?? body.error?.description ?? 'Internal Server Error'
+}
+
 export function notFoundResponse(method: string, path: string): Response {
   return Response.json(
     {statusCode: 404, error: 'Not Found', message: `No route for ${method} ${path}`},

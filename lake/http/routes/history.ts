@@ -12,6 +12,7 @@ import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
 import {getPrincipal} from '../principal.ts'
 import {datasetOf, flag} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
+import {errorDescription} from '../errors.ts'
 import {requestSignal} from '../nodeRequest.ts'
 
 export const historyRoutes = new Hono()
@@ -99,7 +100,7 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
       }
     } catch (error) {
       // The status is sent: the Studio's reader reads an error line as the stream's failure.
-      const description = error instanceof Error ? error.message : String(error)
+      const description = await errorDescription(error)
       await out.write(JSON.stringify({error: {type: 'historyError', description}}) + '\n')
     }
   })

@@ -67,11 +67,11 @@ export interface QueryPool {
    * as build's); `signal` aborting (the client left) stops it.
    */
   read(task: ReadTask, signal?: AbortSignal, since?: number): Promise<ReadTaskResult>
-  /** Reads `data/doc`'s documents on a write thread, within a write's deadline (WRITE_LANE). */
+  /** Reads `data/doc`'s documents on a read thread, within a write's deadline (LANES). */
   documents(task: DocumentsTask, signal?: AbortSignal): Promise<DocumentsTaskResult>
   /**
-   * Rebuilds documents at a point in history on a write thread, within a write's deadline
-   * (WRITE_LANE); `signal` aborting (the client left) stops it.
+   * Rebuilds documents at a point in history on a read thread, within a write's deadline
+   * (LANES); `signal` aborting (the client left) stops it.
    */
   history(task: HistoryTask, signal?: AbortSignal): Promise<HistoryTaskResult>
   /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */
@@ -92,31 +92,40 @@ const THREAD = new URL('./thread.ts', import.meta.url).href
 const YOUNG_MB = 16
 
 /**
- * Threads that build write transactions: their own lane at the lake's priority. A query thread
+ * Threads of the write lane and of the read lane, each: at the lake's priority. A query thread
  * runs 10 nice steps lower so that a query run to its deadline yields the core to the event loop;
  * an editor's large write is wanted work, and at that priority on a busy machine 20 patches of a
  * 3 MB draft ran past 8 s where the event loop had taken 2 s. Either way the event loop is another
  * thread and answers meanwhile.
  */
-const WRITE_THREADS = 2
+const LANE_THREADS = 2
 
 /**
- * A write thread ends after this long without a task, and the next large write (or data/doc read)
- * starts one, as the first did: ~0.3-1.5 s off the event loop, within the task's deadline. An idle
- * thread never collects its garbage, so it kept the heap the last builds left: after 161 builds of
- * 1,000 archive documents, 66 MB of the lake's 349 MB of RSS, for the lake's life. An editor typing
- * in a large draft sends a patch every second or two and keeps the thread.
+ * A write or read thread ends after this long without a task, and the next large write (or
+ * data/doc read) starts one, as the first did: ~0.3-1.5 s off the event loop, within the task's
+ * deadline. An idle thread never collects its garbage, so it kept the heap the last builds left:
+ * after 161 builds of 1,000 archive documents, 66 MB of the lake's 349 MB of RSS, for the lake's
+ * life. An editor typing in a large draft sends a patch every second or two and keeps the thread.
  */
 const WRITE_IDLE_MS = 10_000
 
+type Lane = 'queries' | 'writes' | 'reads'
+
 /**
- * Tasks of the write lane: an editor's large write (its body read, then built), and data/doc's
- * reads of large documents (the Studio's reads of a document group, bounded by
- * LIMITS.docAnswerBytes): on a query thread, 10 nice steps down, 60 MB of documents took 9.6 s at
- * load 23 and ran into the query deadline.
- * History at a revision too: the same reads, each document patched from its snapshot first.
+ * Where each task runs; queries and listener filters on the query threads. The write lane: an
+ * editor's large write (its body read, then built). The read lane: data/doc's reads of large
+ * documents (the Studio's reads of a document group, bounded by LIMITS.docAnswerBytes) and
+ * history at a revision (the same reads, each document patched from its snapshot first). On a
+ * query thread, 10 nice steps down, 60 MB of documents took 9.6 s at load 23 and ran into the
+ * query deadline; on the write threads, a 1.5 MB document waited 6-11 s behind two editors'
+ * 20 MB writes (load 18-28), where alone it took 0.1-0.3 s.
  */
-const WRITE_LANE = new Set<WorkerTask['kind']>(['transaction', 'documents', 'history', 'read'])
+const LANES: Partial<Record<WorkerTask['kind'], Lane>> = {
+  transaction: 'writes',
+  read: 'writes',
+  documents: 'reads',
+  history: 'reads',
+}
 
 type Pool = Piscina<WorkerTask | null, unknown>
 
@@ -124,15 +133,16 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let closed = false
   const threads = options.threads ?? Math.max(3, availableParallelism())
 
-  function start(lane: 'queries' | 'writes'): Pool {
+  function start(lane: Lane): Pool {
     return new Piscina({
       filename: THREAD,
       // Query threads all start with the pool (a cold thread takes ~0.3–1.5 s to load the query
       // engine), so a free one is ready when another is busy; piscina replaces a terminated one
-      // at once. Write threads are needed for large writes only: started on demand, ended idle.
+      // at once. Write and read threads are needed for large documents only: started on demand,
+      // ended idle.
       minThreads: lane === 'queries' ? threads : 0,
-      maxThreads: lane === 'queries' ? threads : WRITE_THREADS,
-      ...(lane === 'writes' ? {idleTimeout: options.writeIdleMs ?? WRITE_IDLE_MS} : {}),
+      maxThreads: lane === 'queries' ? threads : LANE_THREADS,
+      ...(lane === 'queries' ? {} : {idleTimeout: options.writeIdleMs ?? WRITE_IDLE_MS}),
       resourceLimits: {
         maxOldGenerationSizeMb: options.memoryMb,
         maxYoungGenerationSizeMb: YOUNG_MB,
@@ -157,7 +167,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   }
 
   /** A lane's pool, started on its first task; deadlines count once a first worker is loaded. */
-  function lane(name: 'queries' | 'writes') {
+  function lane(name: Lane) {
     let pool: Pool | null = null
     let ready: Promise<Pool | null> | null = null
     async function startPool() {
@@ -177,7 +187,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       destroy: () => pool?.destroy().catch(() => undefined),
     }
   }
-  const lanes = {queries: lane('queries'), writes: lane('writes')}
+  const lanes = {queries: lane('queries'), writes: lane('writes'), reads: lane('reads')}
 
   async function dispatch(
     task: WorkerTask,
@@ -186,7 +196,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     since?: number,
   ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
-    const running = await lanes[WRITE_LANE.has(task.kind) ? 'writes' : 'queries'].ready()
+    const running = await lanes[LANES[task.kind] ?? 'queries'].ready()
     if (closed || !running) throw new UnavailableError('The lake is shutting down')
     const left = since === undefined ? timeoutMs : timeoutMs - (Date.now() - since)
     if (left <= 0) throw new QueryTimeoutError(timeoutMs)
@@ -205,18 +215,20 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
   }
 
-  /** A write-lane task, within the write deadline (`buildTimeoutMs`) from `since`. */
-  const writeLane = (task: WorkerTask, signal?: AbortSignal, since?: number) =>
+  /** A write or read lane's task, within the write deadline (`buildTimeoutMs`) from `since`. */
+  const withWriteDeadline = (task: WorkerTask, signal?: AbortSignal, since?: number) =>
     dispatch(task, options.buildTimeoutMs ?? options.timeoutMs, signal, since)
 
   return {
     run: async (task, signal, since) =>
       (await dispatch(task, options.timeoutMs, signal, since)) as QueryTaskResult,
     build: async (task, signal, since) =>
-      (await writeLane(task, signal, since)) as TransactionTaskResult,
-    read: async (task, signal, since) => (await writeLane(task, signal, since)) as ReadTaskResult,
-    documents: async (task, signal) => (await writeLane(task, signal)) as DocumentsTaskResult,
-    history: async (task, signal) => (await writeLane(task, signal)) as HistoryTaskResult,
+      (await withWriteDeadline(task, signal, since)) as TransactionTaskResult,
+    read: async (task, signal, since) =>
+      (await withWriteDeadline(task, signal, since)) as ReadTaskResult,
+    documents: async (task, signal) =>
+      (await withWriteDeadline(task, signal)) as DocumentsTaskResult,
+    history: async (task, signal) => (await withWriteDeadline(task, signal)) as HistoryTaskResult,
     filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
     async close() {
       if (closed) return
@@ -226,6 +238,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // threads only read, and the process ending ends them.
       lanes.queries.destroy()
       lanes.writes.destroy()
+      lanes.reads.destroy()
     },
   }
 }

@@ -42,9 +42,9 @@ function lowerPriority(): void {
 }
 
 // Not on the event loop, which loads this module too (pool.ts warms the compile cache), nor on the
-// threads that build writes (pool.ts says why).
-if (isWorkerThread && (workerData as {lane?: string} | undefined)?.lane !== 'writes')
-  lowerPriority()
+// threads that build writes or read large documents (pool.ts says why).
+const lane = (workerData as {lane?: string} | undefined)?.lane
+if (isWorkerThread && lane !== 'writes' && lane !== 'reads') lowerPriority()
 
 // Only now the engine, as piscina would load it (require first: the compile cache's key).
 const engine = createRequire(import.meta.url)('./worker.ts') as typeof Engine

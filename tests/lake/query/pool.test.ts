@@ -103,11 +103,11 @@ test('a query thread lowers its priority before it loads the query engine', asyn
   expect(share, `${Math.round(atLakeNice)} of ${Math.round(loadedMs)} ms`).toBeLessThan(0.7)
 })
 
-test('a write thread ends when idle, and the next write-lane task starts one', async () => {
+test('a read thread ends when idle, and the next read-lane task starts one (as write threads do)', async () => {
   // An idle thread never collects: the heap a bulk load's builds left stayed for the lake's life.
   const writes = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 2, writeIdleMs: 300})
   try {
-    // Write threads run at the lake's priority; the other pool's query threads run niced.
+    // Read (and write) threads run at the lake's priority; the other pool's query threads run niced.
     const writeThreads = () =>
       threads().filter((t) => t.name === 'WorkerThread' && t.nice === lakeNice).length
     const before = writeThreads()

@@ -139,9 +139,15 @@ const DOC_IN_PLACE_IDS = 500
  * Present bytes of the documents a history request may rebuild on the event loop: the Studio asks
  * for one article at a time. Each is up to SNAPSHOT_EVERY / 2 patches from a snapshot: 13
  * articles (237 kB) took 26-87 ms (median of 9, load 18), so more than an article or two, or a
- * deleted one (no present size), are rebuilt on a write thread.
+ * deleted one (no present size), are rebuilt on a read thread.
  */
 const HISTORY_IN_PLACE_BYTES = 64 * 1024
+/**
+ * Characters of the log's stored text (snapshots, effects) such a rebuild may parse on the event
+ * loop: a document small now may have been large at the revision asked for (a 13 MB past held
+ * the loop 2.7-4.3 s). An article or two with their patches, as above; past it, a read thread.
+ */
+const HISTORY_IN_PLACE_TEXT = 256 * 1024
 
 export interface DatasetService {
   readonly name: string
@@ -664,11 +670,15 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     async documentsAt(ids, at, signal) {
       const maxBytes = config.docAnswerBytes ?? LIMITS.docAnswerBytes
       // A document is rebuilt from its nearest snapshot, up to SNAPSHOT_EVERY / 2 patches away:
-      // sized by its present size, which a deleted one has none of.
+      // sized first by its present size, which a deleted one has none of, then by what its
+      // rebuild would parse of the log.
       const sizes = committed().storedBytes(ids)
       let bytes = 0
       for (const size of sizes) bytes += size ?? Infinity
-      if (bytes <= HISTORY_IN_PLACE_BYTES) return historyTexts(committed(), ids, at, maxBytes)
+      if (bytes <= HISTORY_IN_PLACE_BYTES) {
+        const texts = historyTexts(committed(), ids, at, maxBytes, HISTORY_IN_PLACE_TEXT)
+        if (texts) return texts
+      }
       prepare()
       const task = {
         kind: 'history' as const,

@@ -377,13 +377,16 @@ export interface Store extends EventLog {
   documentAt(id: string, at: HistoryPoint): SanityDocument | null
   /**
    * Each of `ids` as documentAt gives it, in order, all read from one snapshot, handed to `each`
-   * one at a time (so a caller need keep none of them).
+   * one at a time (so a caller need keep none of them). With `most`, the rebuilds parse at most
+   * that many characters of the log's stored text in all (snapshots, effects; a document that is
+   * small now may have been large): where they would parse more it stops, and returns false.
    */
   documentsAt(
     ids: readonly string[],
     at: HistoryPoint,
     each: (document: SanityDocument | null, index: number) => void,
-  ): void
+    most?: number,
+  ): boolean
   /**
    * The next documents of an export in `_id` order, after `options.afterId`: at most
    * `budget.documents` (`options.limit` is the caller's), and no more once `budget.bytes` characters of JSON

@@ -6,19 +6,37 @@
  */
 import {QueryResultTooLargeError} from '../core/errors.ts'
 import type {HistoryPoint, Store} from '../core/store.ts'
+import type {SanityDocument} from '../core/types.ts'
 
 const encoder = new TextEncoder()
 
-/** The UTF-8 JSON of each of `ids` that existed at `at`, in order; past `maxBytes` in all, a 400. */
+/**
+ * The UTF-8 JSON of each of `ids` that existed at `at`, in order; past `maxBytes` in all, a 400.
+ * With `most`, null where rebuilding them would parse more of the log (Store.documentsAt).
+ */
 export function historyTexts(
   store: Store,
   ids: readonly string[],
   at: HistoryPoint,
   maxBytes: number,
-): Uint8Array[] {
+): Uint8Array[]
+export function historyTexts(
+  store: Store,
+  ids: readonly string[],
+  at: HistoryPoint,
+  maxBytes: number,
+  most: number,
+): Uint8Array[] | null
+export function historyTexts(
+  store: Store,
+  ids: readonly string[],
+  at: HistoryPoint,
+  maxBytes: number,
+  most?: number,
+): Uint8Array[] | null {
   const texts: Uint8Array[] = []
   let bytes = 0
-  store.documentsAt(ids, at, (document, i) => {
+  const each = (document: SanityDocument | null, i: number) => {
     if (document === null) return
     const text = encoder.encode(JSON.stringify(document))
     bytes += text.byteLength
@@ -30,6 +48,6 @@ export function historyTexts(
       )
     }
     texts.push(text)
-  })
-  return texts
+  }
+  return store.documentsAt(ids, at, each, most) ? texts : null
 }

@@ -94,6 +94,9 @@ import type {
 } from '../core/store.ts'
 import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
 
+/** Thrown by a rebuild past documentsAt's `most`, caught there. */
+const OVER_MOST = new Error('lake: a rebuild read more of the log than it was given')
+
 /** States of documents a log reader keeps between pages (see transactionPage's stateOf). */
 const KNOWN_STATES = 8
 
@@ -1033,6 +1036,19 @@ export function createSqliteStore(
     return row?.seq == null ? null : stateAfter(id, Number(row.seq))
   }
 
+  /**
+   * Characters of the log's stored text (snapshots, effects) a rebuild may still read: documentsAt's
+   * `most`, Infinity elsewhere. Past it the rebuild stops (OVER_MOST) before parsing more.
+   */
+  let rebuildLeft = Infinity
+
+  /** A stored text a rebuild is about to parse, counted against rebuildLeft. */
+  function counted(text: string): string {
+    rebuildLeft -= text.length
+    if (rebuildLeft < 0) throw OVER_MOST
+    return text
+  }
+
   /** A document's state after the last change at or before transaction `seq` (see log.ts). */
   function stateAfter(id: string, seq: number): SanityDocument | null {
     const base = get(
@@ -1043,7 +1059,7 @@ export function createSqliteStore(
       seq,
     )
     if (!base || base.deleted) return null
-    if (base.snapshot !== null) return JSON.parse(String(base.snapshot)) as SanityDocument
+    if (base.snapshot !== null) return JSON.parse(counted(String(base.snapshot))) as SanityDocument
     const forward = fromSnapshotBefore(id, Number(base.seq), String(base.tx))
     if (forward !== undefined) return forward
     const later = freshStmt(
@@ -1054,7 +1070,8 @@ export function createSqliteStore(
     const steps = (function* () {
       for (const row of later.iterate(id, Number(base.seq))) {
         const r = row as {tx: string; effects: string; snapshot: string | null; deleted: number}
-        yield {tx: r.tx, effects: r.effects, snapshot: r.snapshot, deleted: r.deleted === 1}
+        const snapshot = r.snapshot === null ? null : counted(r.snapshot)
+        yield {tx: r.tx, effects: counted(r.effects), snapshot, deleted: r.deleted === 1}
       }
     })() satisfies Iterable<LogStep>
     return rebuild(String(base.tx), steps, () => getDocuments([id])[0])
@@ -1107,9 +1124,9 @@ export function createSqliteStore(
       from,
       seq,
     )
-    let state: SanityDocument | null = JSON.parse(String(rows[0].snapshot)) as SanityDocument
+    let state: SanityDocument | null = JSON.parse(counted(String(rows[0].snapshot)))
     for (const row of rows.slice(1)) {
-      const next = applyStored(state, String(row.effects), rev)
+      const next = applyStored(state, counted(String(row.effects)), rev)
       if (next === undefined) return undefined
       state = next
     }
@@ -2343,18 +2360,24 @@ export function createSqliteStore(
       return open(false) ? documentAt(id, at) : null
     },
 
-    documentsAt(ids, at, each) {
+    documentsAt(ids, at, each, most = Infinity) {
       const conn = open(false)
       if (!conn) {
         ids.forEach((_, i) => each(null, i))
-        return
+        return true
       }
       // One snapshot for all of them, as one request's answer on the event loop always had.
       const snapshot = ids.length > 1 && !conn.isTransaction
       if (snapshot) conn.exec('BEGIN')
+      rebuildLeft = most
       try {
         ids.forEach((id, i) => each(documentAt(id, at), i))
+        return true
+      } catch (err) {
+        if (err === OVER_MOST) return false
+        throw err
       } finally {
+        rebuildLeft = Infinity
         if (snapshot) conn.exec('COMMIT')
       }
     },

@@ -214,14 +214,15 @@ export function walkDocument(value: unknown, max: number): {tooDeep: boolean; pl
 }
 
 /**
- * Documents whose walk (checkDocumentDepth) found them within the depth limit and plain: the
- * working set stores them without walking them again (checkDocumentLimits' `walked`).
+ * The last document documentBody found within the depth limit and plain (rememberPlain): the
+ * working set writes it next and need not walk it again (checkDocumentLimits' `walked`). One
+ * slot, not a WeakSet: its entries cost the collector, and the write follows at once.
  */
-const plainDocuments = new WeakSet<object>()
+let lastPlain: object | null = null
 
 /** Records that `doc` is plain JSON within the depth limit (its walk found the value it was made from so). */
 export function rememberPlain(doc: object): void {
-  plainDocuments.add(doc)
+  lastPlain = doc
 }
 
 /**
@@ -239,11 +240,13 @@ export function checkDocumentLimits(
   walked?: object,
 ): {json: string; plain: boolean} {
   const plain =
-    walked !== undefined && plainDocuments.has(walked)
+    walked !== undefined && walked === lastPlain
       ? true
       : checkDocumentDepth(id, doc, index, errorType)
+  lastPlain = null
   const json = JSON.stringify(doc)
-  const bytes = Buffer.byteLength(json)
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most documents need no count.
+  const bytes = json.length * 3 <= LIMITS.documentBytes ? 0 : Buffer.byteLength(json)
   if (bytes > LIMITS.documentBytes) {
     throw tooLarge(
       id,

@@ -463,19 +463,36 @@ export function prefixEnd(prefix: string): string {
 }
 
 /**
- * The ids GROQ's references() finds in a document: an object with a truthy `_ref` is a
- * reference (its inner values are not searched), anything else is searched at every depth.
+ * Every id a document references, as [target, strong, visible] (1 or 0), in one walk:
+ * - strong, as delete protection counts them (core/references.ts strongReferences): an object with
+ *   a string `_ref` whose `_weak` is not true, at any depth;
+ * - visible, what GROQ's references() finds: an object with a truthy `_ref` is a reference (its
+ *   inner values are not searched, and it is found only if the `_ref` is a string), anything else
+ *   is searched at every depth.
  */
-export function visibleReferences(value: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const item of value) visibleReferences(item, into)
-  } else if (value && typeof value === 'object') {
-    const object = value as Record<string, unknown>
-    if (object._ref) {
-      if (typeof object._ref === 'string') into.add(object._ref)
-    } else {
-      for (const key in object) visibleReferences(object[key], into)
-    }
+export function documentReferences(doc: unknown): [string, number, number][] {
+  const found = new Map<string, [string, number, number]>()
+  const mark = (target: string, kind: 1 | 2) => {
+    let row = found.get(target)
+    if (!row) found.set(target, (row = [target, 0, 0]))
+    row[kind] = 1
   }
-  return into
+  const visit = (value: unknown, visible: boolean): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, visible)
+      return
+    }
+    if (typeof value !== 'object' || value === null) return
+    const object = value as Record<string, unknown>
+    const ref = object._ref
+    if (typeof ref === 'string' && object._weak !== true) mark(ref, 1)
+    let inner = visible
+    if (visible && ref) {
+      if (typeof ref === 'string') mark(ref, 2)
+      inner = false
+    }
+    for (const key in object) visit(object[key], inner)
+  }
+  visit(doc, true)
+  return [...found.values()]
 }

@@ -21,7 +21,6 @@ import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.t
 import {standIn} from '../core/documentPaths.ts'
 import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
 import {afterJson, headsOf} from '../core/changeText.ts'
-import {strongReferences} from '../core/references.ts'
 import type {
   CommittedTransaction,
   DocumentChange,
@@ -48,7 +47,7 @@ import {
   TYPE_COUNTS_ADD,
   TYPE_COUNTS_BY_WRITER,
   TYPE_COUNTS_SCHEMA,
-  visibleReferences,
+  documentReferences,
   type CountDelta,
 } from './fields.ts'
 import {
@@ -184,7 +183,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
         const {id, type, body} = row as {id: string; type: string; body: string}
         const doc = JSON.parse(body) as SanityDocument
         insertFields.run(id, type, ...fieldKeysAtMigration4(doc))
-        for (const [target, strong, visible] of referencesOf(doc)) {
+        for (const [target, strong, visible] of documentReferences(doc)) {
           insertRef.run(target, id, strong, visible)
         }
       }
@@ -345,8 +344,8 @@ function changeRows(change: DocumentChange, effectsText?: string): ChangeRows {
   const {before, after} = change
   const log = encodeChange(change, effectsText)
   return {
-    unreferenced: before ? referencesOf(before).map(([target]) => target) : [],
-    references: after ? referencesOf(after) : [],
+    unreferenced: before ? documentReferences(before).map(([target]) => target) : [],
+    references: after ? documentReferences(after) : [],
     fields: after ? [after._type, ...fieldKeys(after)] : null,
     updated: before !== null,
     log: {mutations: log.mutations, effects: log.effects === effectsText ? null : log.effects},
@@ -357,17 +356,6 @@ function changeRows(change: DocumentChange, effectsText?: string): ChangeRows {
 /** A text column's value: a string, or UTF-8 bytes that the statement CASTs to TEXT. */
 const textValue = (value: string | JsonBytes): SQLInputValue =>
   typeof value === 'string' ? value : value.bytes
-
-/** [target, strong, visible] per referenced id. */
-function referencesOf(doc: SanityDocument): [string, number, number][] {
-  const strong = strongReferences(doc)
-  const visible = visibleReferences(doc)
-  const out: [string, number, number][] = []
-  for (const target of new Set([...strong, ...visible])) {
-    out.push([target, strong.has(target) ? 1 : 0, visible.has(target) ? 1 : 0])
-  }
-  return out
-}
 
 /**
  * How selective each side-table index is in a newsroom, as sqlite_stat1 rows (rows, rows per

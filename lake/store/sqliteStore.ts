@@ -584,6 +584,12 @@ export interface SqliteStore extends Store {
   flushSearchIndex(): void
   /** Never opened and no write queued: holds nothing but this object. */
   unused(): boolean
+  /**
+   * Documents another connection committed: their parsed copies go. The committed view's cache is
+   * told by its writer at each COMMIT; it would otherwise keep a deleted document's copy for good,
+   * and with every publish deleting a draft, fill up with them and cache nothing more.
+   */
+  forgetDocuments(ids: readonly string[]): void
 }
 
 /** A store over one SQLite file, opened lazily: a dataset that was never written has no file. */
@@ -1585,6 +1591,7 @@ export function createSqliteStore(
         }
         const callbacks = durableCallbacks
         durableCallbacks = []
+        const written = grouped
         grouped = []
         if (groupFailure) {
           // Its earlier transactions could not be written again: none of the group is stored.
@@ -1607,6 +1614,8 @@ export function createSqliteStore(
             for (const {job} of done) job.reject(err)
             continue
           }
+          // The committed view sees them now: its parsed copies of their old states go.
+          if (reader) for (const tx of written) reader.forgetDocuments(tx.changes.map((c) => c.id))
         }
         if (wrote) {
           committedAt = performance.now()
@@ -1905,6 +1914,10 @@ export function createSqliteStore(
         pageCacheKiB: PAGE_CACHE_KIB,
       })
       return reader
+    },
+
+    forgetDocuments(ids) {
+      for (const id of ids) forget(id)
     },
 
     getDocuments,

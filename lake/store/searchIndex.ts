@@ -82,6 +82,9 @@ export interface IndexColumns {
 interface ChunkTerms {
   keys: string
   tokens: string
+  /** The last document (indexedColumns' count) whose tokens, and whose words, took these. */
+  tokensOf: number
+  wordsOf: number
 }
 
 /**
@@ -92,33 +95,85 @@ interface ChunkTerms {
  * holding a character folding drops (a joiner) is normalised again as a whole after lower-casing
  * (foldForSearch), which can reorder marks in a run without one (İ lower-cased before a nukta),
  * so such a text is analysed whole.
+ *
+ * A run is looked up where it lies in its text, not cut out of it: hashed (FNV-1a over its UTF-16
+ * units) and compared in place; only a run not kept is sliced and analysed. Splitting each text
+ * and looking each piece up in a Map (a string made and hashed per run) cost a third more.
  */
-const chunkCache = new Map<string, ChunkTerms>()
+class RunTable {
+  readonly runs: (string | undefined)[] = new Array<string | undefined>(RUN_SLOTS).fill(undefined)
+  readonly hashes = new Int32Array(RUN_SLOTS)
+  readonly terms: (ChunkTerms | undefined)[] = new Array<ChunkTerms | undefined>(RUN_SLOTS).fill(
+    undefined,
+  )
+  size = 0
+
+  /** The slot holding text[start, end), or the complement (~) of the free slot it would take. */
+  find(text: string, start: number, end: number, hash: number): number {
+    for (let slot = hash & (RUN_SLOTS - 1); ; slot = (slot + 1) & (RUN_SLOTS - 1)) {
+      const run = this.runs[slot]
+      if (run === undefined) return ~slot
+      if (this.hashes[slot] === hash && run.length === end - start && text.startsWith(run, start))
+        return slot
+    }
+  }
+
+  add(freeSlot: number, run: string, hash: number, terms: ChunkTerms): void {
+    this.runs[freeSlot] = run
+    this.hashes[freeSlot] = hash
+    this.terms[freeSlot] = terms
+    this.size++
+  }
+}
+
 /**
- * Some 10 MB at most: on the analyzer's thread (which ends when idle), or on the event loop where
- * it fills the index itself (no analyzer thread, a rebuild, a flush).
+ * Some 10 MB at most, in two generations of half as many runs: when the recent one is full it
+ * becomes the older one (the older is dropped), and a run found in the older one is kept again.
+ * Every document brings a few runs of its own (its id, dates, slug), which filled a single cache
+ * that was then emptied, and the next documents' common words were analysed again. On the
+ * analyzer's thread (which ends when idle), or on the event loop where it fills the index itself
+ * (no analyzer thread, a rebuild, a flush); made at the first analysis.
  */
 const CHUNK_CACHE_LIMIT = 50_000
+/** Slots per generation: a power of two, under half full. */
+const RUN_SLOTS = 1 << 16
+let recentRuns: RunTable | null = null
+let olderRuns: RunTable | null = null
 /** Longer runs (a URL, a base64 value) are analysed without being kept. */
 const CACHED_CHUNK_LENGTH = 64
 
 /** What makes foldForSearch normalise a text again as a whole. */
 const DROPPED = new RegExp(DROPPED_BY_FOLD.join('|'))
 
-function chunkTerms(chunk: string, cache = true): ChunkTerms {
-  const cached = cache ? chunkCache.get(chunk) : undefined
-  if (cached) return cached
+function analyseChunk(chunk: string): ChunkTerms {
   const keys = new Set<string>()
   for (const word of searchWords(chunk)) for (const key of searchKeys(word)) keys.add(key)
   const tokens = new Set<string>()
   for (const token of groqMatchTokens(chunk)) tokens.add(encodeMatchText(token))
-  const terms = {keys: [...keys].join(' '), tokens: [...tokens].join(' ')}
-  if (cache && chunk.length <= CACHED_CHUNK_LENGTH) {
-    if (chunkCache.size >= CHUNK_CACHE_LIMIT) chunkCache.clear()
-    chunkCache.set(chunk, terms)
+  return {keys: [...keys].join(' '), tokens: [...tokens].join(' '), tokensOf: 0, wordsOf: 0}
+}
+
+/** The terms of text[start, end), a run of at most CACHED_CHUNK_LENGTH, kept for the next. */
+function runTerms(text: string, start: number, end: number): ChunkTerms {
+  let hash = 0x811c9dc5 | 0
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  recentRuns ??= new RunTable()
+  let slot = recentRuns.find(text, start, end, hash)
+  if (slot >= 0) return recentRuns.terms[slot]!
+  const older = olderRuns ? olderRuns.find(text, start, end, hash) : -1
+  const run = older >= 0 ? olderRuns!.runs[older]! : text.slice(start, end)
+  const terms = older >= 0 ? olderRuns!.terms[older]! : analyseChunk(run)
+  if (recentRuns.size >= CHUNK_CACHE_LIMIT / 2) {
+    olderRuns = recentRuns
+    recentRuns = new RunTable()
+    slot = recentRuns.find(text, start, end, hash)
   }
+  recentRuns.add(~slot, run, hash, terms)
   return terms
 }
+
+/** Documents analysed so far: a run's terms remember the last that took them. */
+let analysed = 0
 
 /**
  * The index's three columns for a document. A column may name a term more than once (two runs
@@ -126,30 +181,45 @@ function chunkTerms(chunk: string, cache = true): ChunkTerms {
  * the text repeats, and repeats cost it less than removing them here did.
  */
 export function indexedColumns(doc: SanityDocument): IndexColumns {
-  // Runs already given, for words and for tokens, and what they gave.
-  const wordRuns = new Set<string>()
-  const tokenRuns = new Set<string>()
+  // A run the document repeats gives its terms once: a kept run's terms carry the number of the
+  // last document that took them (sets of the runs met, made per document, cost more). Long runs,
+  // never kept, are remembered here.
+  const current = ++analysed
+  let longRuns: Map<string, ChunkTerms> | null = null
   const words: string[] = []
   const tokens: string[] = []
   const refs = new Set<string>()
+  const take = (terms: ChunkTerms, withWords: boolean) => {
+    if (terms.tokensOf !== current) {
+      terms.tokensOf = current
+      if (terms.tokens !== '') tokens.push(terms.tokens)
+    }
+    if (withWords && terms.wordsOf !== current) {
+      terms.wordsOf = current
+      if (terms.keys !== '') words.push(terms.keys)
+    }
+  }
   const sink: IndexedTextSink = {
     text(text, withWords) {
       if (DROPPED.test(text)) {
-        const terms = chunkTerms(text, false)
+        const terms = analyseChunk(text)
         if (terms.tokens !== '') tokens.push(terms.tokens)
         if (withWords && terms.keys !== '') words.push(terms.keys)
         return
       }
-      for (const chunk of text.split(' ')) {
-        if (chunk === '') continue
-        let size = tokenRuns.size
-        // A run the document repeats is looked up once.
-        if (tokenRuns.add(chunk).size === size && (!withWords || wordRuns.has(chunk))) continue
-        const terms = chunkTerms(chunk)
-        if (tokenRuns.size !== size && terms.tokens !== '') tokens.push(terms.tokens)
-        if (!withWords) continue
-        size = wordRuns.size
-        if (wordRuns.add(chunk).size !== size && terms.keys !== '') words.push(terms.keys)
+      // Each run between spaces (U+0020), as text.split(' ') gives them, empty ones left out.
+      let start = 0
+      for (let end = 0; end <= text.length; end++) {
+        if (end < text.length && text.charCodeAt(end) !== 32) continue
+        if (end - start > CACHED_CHUNK_LENGTH) {
+          const run = text.slice(start, end)
+          let terms = (longRuns ??= new Map()).get(run)
+          if (!terms) longRuns.set(run, (terms = analyseChunk(run)))
+          take(terms, withWords)
+        } else if (end > start) {
+          take(runTerms(text, start, end), withWords)
+        }
+        start = end + 1
       }
     },
     ref: (id) => refs.add(id),

@@ -6,8 +6,14 @@
  * rules the index states: words of every string not under a skipped key, `match` tokens of every
  * string and of each block's joined spans, every `_ref`.
  */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, test} from 'vitest'
+import {archiveDocuments} from '../../../bench/data.ts'
+import {parseArticle} from '../../../scripts/lib/parseArticle.ts'
+import {toDocuments} from '../../../scripts/lib/toDocuments.ts'
+import {ARTICLES} from './corpus.ts'
 import {searchKeys, searchWords} from '../../../bangla/index.ts'
 import {getPublishedId} from '../../../lake/core/ids.ts'
 import {encodeMatchText, groqMatchTokens, SKIPPED_KEYS} from '../../../lake/core/searchText.ts'
@@ -112,7 +118,48 @@ const doc = fc
   })
   .map((fields) => ({_id: 'drafts.article-1', _type: 'article', ...fields}) as SanityDocument)
 
+// Newsroom text: the seed story's documents, the search corpus, the bench's archive articles.
+const SEED = readFileSync(join(import.meta.dirname, '../../../data/seed/000_6a6c5dd935f09d3d.txt'))
+const NEWSROOM = [
+  ...toDocuments(parseArticle(SEED.toString('utf8'), {file: 'seed.txt', asOf: '2025-07-20'}))
+    .documents,
+  ...ARTICLES,
+  ...archiveDocuments({articles: 300, headlines: 100, sources: 10}),
+] as SanityDocument[]
+
+/**
+ * A document of more distinct runs than the analyzer keeps (two generations of 25,000), each new:
+ * the runs cached before it are dropped or moved while it is analysed.
+ */
+let fillers = 0
+const filler = (): SanityDocument => {
+  const n = ++fillers
+  const runs = Array.from({length: 26_000}, (_, i) => `f${n}x${i}`)
+  return {_id: `filler-${n}`, _type: 'note', text: runs.join(' ')} as SanityDocument
+}
+
 describe('the full-text index columns of a document', () => {
+  test('over newsroom text in any order, while the cache of runs fills and turns over', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            {weight: 12, arbitrary: fc.constantFrom(...NEWSROOM)},
+            {weight: 6, arbitrary: doc},
+            {weight: 1, arbitrary: fc.constant(null)},
+          ),
+          {maxLength: 12},
+        ),
+        (docs) => {
+          for (const d of docs.map((d) => d ?? filler())) {
+            expect(actualTerms(d)).toEqual(expectedTerms(d))
+          }
+        },
+      ),
+      {numRuns: 20},
+    )
+  }, 60_000)
+
   test('are the terms of each whole string, with the runs cached or not', () => {
     fc.assert(
       fc.property(doc, (d) => {

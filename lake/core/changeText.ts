@@ -76,17 +76,19 @@ const OMITTED_MOST = 64
  * large. Sizes are estimated, walking no field further than its allowance.
  */
 export function outlineOf(doc: SanityDocument): DocumentOutline | null {
-  const fields: Record<string, unknown> = {}
+  const fields: [string, unknown][] = []
   const omitted: string[] = []
   let left = OUTLINE_MOST
   for (const key of Object.keys(doc)) {
     const size = sizeWithin(doc[key], Math.min(FIELD_MOST, left))
     if (size >= 0) {
-      fields[key] = doc[key]
+      fields.push([key, doc[key]])
       left -= size
     } else if (omitted.push(key) > OMITTED_MOST) return null
   }
-  return {fields: fields as SanityDocument, omitted}
+  // Defined, not assigned: a document's `__proto__` field assigned would become the outline's
+  // prototype, and the filter would not see the document's fields as it sees them in the document.
+  return {fields: Object.fromEntries(fields) as SanityDocument, omitted}
 }
 
 /** About the length of `value` as JSON, or -1 as soon as it passes `most`. */

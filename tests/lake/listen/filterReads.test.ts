@@ -5,7 +5,7 @@
  */
 import {describe, expect, test} from 'vitest'
 import {outlineOf} from '../../../lake/core/changeText.ts'
-import {filterReads, listenerFilterNode} from '../../../lake/listen/filter.ts'
+import {compileFilter, filterReads, listenerFilterNode} from '../../../lake/listen/filter.ts'
 
 const reads = (query: string, params: Record<string, unknown> = {}) => {
   const found = filterReads(listenerFilterNode(query, params))
@@ -54,6 +54,21 @@ describe('a large document’s outline', () => {
       },
       omitted: ['items', 'body'],
     })
+  })
+
+  test('keeps a field named __proto__ as a field, so the filter sees what it sees in the document', () => {
+    // As JSON.parse makes it: an own field, in a document that is otherwise an ordinary object.
+    const doc = JSON.parse(
+      `{"_id": "x", "_type": "article", "__proto__": {"hasOwnProperty": 1}, "body": "${'ক'.repeat(5000)}"}`,
+    )
+    const outline = outlineOf(doc)!
+    expect(Object.getPrototypeOf(outline.fields)).toBe(Object.prototype)
+    expect(Object.hasOwn(outline.fields, '__proto__')).toBe(true)
+    expect(outline.omitted).toEqual(['body'])
+    // On main the field became the outline's prototype, and groq-js's reads of the outline threw:
+    // the listener's filter said "no match" and its event was never sent.
+    const filter = compileFilter('*[_type == "article"]', {}, 'pEditor')
+    expect([filter(doc), filter(outline.fields)]).toEqual([true, true])
   })
 
   test('has none when too many fields are large (their names would be large too)', () => {

@@ -371,22 +371,35 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return await options.queries.build(task, signal, since)
     } catch (err) {
       const verb = task.errorType === 'actionError' ? 'actions' : 'mutations'
-      if (err instanceof QueryTimeoutError) {
-        throw new QueryTimeoutError(
-          err.timeoutMs,
-          `The transaction took longer than ${formatMs(err.timeoutMs)} to apply its ${verb} and was stopped, nothing written: split them into several transactions (one request each), with fewer operations on large documents, or raise --write-timeout`,
-        )
-      }
-      if (err instanceof QueryMemoryError) {
-        const description = `The transaction needed more memory than a worker may use to apply its ${verb} and was stopped, nothing written: split them into several transactions (one request each)`
-        throw new MutationError(
-          description,
-          [itemError('transactionTooLargeError', description)],
-          task.errorType,
-        )
-      }
-      throw err
+      throw writeThreadError(err, verb, {
+        late: (took) =>
+          `The transaction took longer than ${took} to apply its ${verb} and was stopped, nothing written: split them into several transactions (one request each), with fewer operations on large documents, or raise --write-timeout`,
+        large: `The transaction needed more memory than a worker may use to apply its ${verb} and was stopped, nothing written: split them into several transactions (one request each)`,
+      })
     }
+  }
+
+  /**
+   * A write's work on a thread (its body's read, its build) stopped at the write deadline (a 504)
+   * or the thread's memory (a 400 transactionTooLargeError: a write is never a query, so not the
+   * query's "select fewer documents"), each saying `what` was stopped; any other error as it is.
+   */
+  function writeThreadError(
+    err: unknown,
+    field: WriteField,
+    what: {late: (took: string) => string; large: string},
+  ): unknown {
+    if (err instanceof QueryTimeoutError) {
+      return new QueryTimeoutError(err.timeoutMs, what.late(formatMs(err.timeoutMs)))
+    }
+    if (err instanceof QueryMemoryError) {
+      return new MutationError(
+        what.large,
+        [itemError('transactionTooLargeError', what.large)],
+        field === 'actions' ? 'actionError' : undefined,
+      )
+    }
+    return err
   }
 
   function prepare(): void {
@@ -537,11 +550,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         const {malformed} = outcome.head
         return {...outcome.head, malformed: malformed && fromWire(malformed)}
       } catch (err) {
-        if (!(err instanceof QueryTimeoutError)) throw err
-        throw new QueryTimeoutError(
-          err.timeoutMs,
-          `The request's body took longer than ${formatMs(err.timeoutMs)} to read and was dropped, nothing written: send less per request, or raise --write-timeout`,
-        )
+        throw writeThreadError(err, field, {
+          late: (took) =>
+            `The request's body took longer than ${took} to read and was dropped, nothing written: send less per request, or raise --write-timeout`,
+          large: `The request's body needed more memory to read than a thread may use and was dropped, nothing written: split the ${field} into several transactions (one request each), or raise --query-memory`,
+        })
       }
     },
 

@@ -33,6 +33,7 @@ import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createQueryPool} from './query/pool.ts'
 import {createSearchAnalyzer} from './store/searchAnalyzer.ts'
 import {createWalCheckpointer} from './store/walCheckpointer.ts'
+import {createCommitThread} from './store/commitThread.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {
@@ -106,7 +107,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const principals = options.principals ?? auth!.store
   const analyzer = createSearchAnalyzer()
   const checkpointer = createWalCheckpointer()
-  const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer})
+  const committer = createCommitThread()
+  const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer, committer})
   const bus = createEventBus()
   const listeners = createListenerRegistry()
   bus.onClose((reason) => listeners.disconnectAll(reason))
@@ -191,10 +193,16 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       stopWatching()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
-      // Let pending writes (queued behind each store's lock) finish before the files close.
+      // Let pending writes (queued behind each store's lock) finish before the files close, a
+      // large one's commit on the commit thread among them.
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
       // Every other connection to the files first: the last one to close folds the WAL in.
-      await Promise.all([stoppingQueries, analyzer.close(), checkpointer.close()])
+      await Promise.all([
+        stoppingQueries,
+        analyzer.close(),
+        checkpointer.close(),
+        committer.close(),
+      ])
       stores.close()
       auth?.store.close()
     },

@@ -204,6 +204,35 @@ export function transferables(changes: readonly SerialisedChange[]): ArrayBuffer
 }
 
 /**
+ * Lends the bytes of changes' texts to another thread (the store's commit thread): `use` gets
+ * their buffers, to move there, and resolves with them moved back in the same order; the texts'
+ * bytes are then views of those again. Meanwhile, and for good if `use` fails, they are empty.
+ */
+export async function lendBytes(
+  texts: readonly ChangeText[],
+  use: (buffers: ArrayBuffer[]) => Promise<ArrayBuffer[]>,
+): Promise<void> {
+  const buffers = new Map<ArrayBuffer, number>()
+  const places: {value: JsonBytes; buffer: number; offset: number; length: number}[] = []
+  for (const text of texts) {
+    walk(text, {
+      bytes: (value) => {
+        const {buffer, byteOffset, byteLength} = value.bytes
+        // A shared buffer cannot be moved (nor needs to be): it is read where it is.
+        if (!(buffer instanceof ArrayBuffer)) return
+        let at = buffers.get(buffer)
+        if (at === undefined) buffers.set(buffer, (at = buffers.size))
+        places.push({value, buffer: at, offset: byteOffset, length: byteLength})
+      },
+    })
+  }
+  const back = await use([...buffers.keys()])
+  for (const {value, buffer, offset, length} of places) {
+    value.bytes = new Uint8Array(back[buffer], offset, length)
+  }
+}
+
+/**
  * Puts the commit's timestamp where the build's stand-in is: at the offsets found in each
  * change's bytes, and in every string of its rows. The stand-in is random and made after the
  * request arrived, so it is nowhere else; it has the timestamp's length (ASCII both), so sizes

@@ -355,9 +355,11 @@ export interface Store extends EventLog {
   referrersOf(ids: readonly string[]): {id: string; target: string}[]
   /**
    * Runs fn holding the dataset's write lock: no other transaction commits while fn runs, so what
-   * fn read stays current until it commits. fn may be async (GROQ evaluation is).
+   * fn read stays current until it commits. fn may be async (GROQ evaluation is). `large`: fn
+   * commits a transaction built as text off the event loop (commitBuilt), which the store may
+   * write alone, off the event loop too (sqliteStore: the commit thread).
    */
-  transact<T>(fn: (writer: StoreWriter) => T | Promise<T>): Promise<T>
+  transact<T>(fn: (writer: StoreWriter) => T | Promise<T>, options?: {large?: boolean}): Promise<T>
   getTransaction(id: string): LoggedTransaction | null
   getTransactions(query: TransactionQuery): LoggedTransaction[]
   /**

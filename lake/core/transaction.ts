@@ -184,7 +184,7 @@ export async function commitBuilt<R>(
   built: BuiltTransaction<R>,
 ): Promise<TransactionOutcome<R>> {
   const {store} = options
-  return store.transact(async (writer) => {
+  const commit = async (writer: StoreWriter) => {
     const ids = built.reads.map(([id]) => id)
     const heads = store.heads(ids)
     built.reads.forEach(([id, rev], i) => {
@@ -212,7 +212,10 @@ export async function commitBuilt<R>(
       built.result,
       (id) => indexes.get(id) ?? -1,
     )
-  })
+  }
+  // As text, it may be large: a write group of its own, which the store may commit off the
+  // event loop (sqliteStore's commit thread).
+  return store.transact(commit, {large: built.serialised !== undefined})
 }
 
 /**

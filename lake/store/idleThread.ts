@@ -1,8 +1,8 @@
 /**
- * One worker thread for the store's background work (the search analyzer, the WAL checkpointer):
- * started by the first task (most test lakes never need it) and ended after IDLE_MS without one,
- * so its heap and SQLite connections do not stay through what the lake does next (a bulk load's
- * analysis left the analyzer holding 45-80 MB).
+ * One worker thread for the store's background work (the search analyzer, the WAL checkpointer,
+ * the commit thread): started by the first task (most test lakes never need it) and ended after
+ * IDLE_MS without one, so its heap and SQLite connections do not stay through what the lake does
+ * next (a bulk load's analysis left the analyzer holding 45-80 MB).
  */
 import {Piscina} from 'piscina'
 import {withCompileCache} from '../../kit/compileCache.ts'
@@ -11,7 +11,8 @@ import {withCompileCache} from '../../kit/compileCache.ts'
 const IDLE_MS = 2000
 
 export interface IdleThread<Task, Result> {
-  run(task: Task): Promise<Result>
+  /** `transfer`: buffers the task's value holds, moved to the thread rather than copied. */
+  run(task: Task, transfer?: ArrayBuffer[]): Promise<Result>
   /**
    * Runs `closeTask` (the thread closes its connections, after its current task) and stops the
    * thread. A thread gone idle closed its connections as it ended.
@@ -26,7 +27,7 @@ export function createIdleThread<Task, Result>(
 ): IdleThread<Task, Result> {
   let pool: Piscina<Task, Result> | null = null
   return {
-    run(task) {
+    run(task, transfer) {
       pool ??= new Piscina<Task, Result>({
         filename,
         minThreads: 0,
@@ -38,7 +39,7 @@ export function createIdleThread<Task, Result>(
       }).on('error', (err: Error) =>
         console.error(`lake: the ${name} thread failed: ${err.message}`),
       )
-      return pool.run(task)
+      return pool.run(task, transfer ? {transferList: transfer} : undefined)
     },
     async close(closeTask) {
       if (pool && pool.threads.length > 0) await pool.run(closeTask).catch(() => undefined)

@@ -20,7 +20,7 @@ import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
 import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
-import {afterJson, headsOf} from '../core/changeText.ts'
+import {afterJson, headsOf, lendBytes} from '../core/changeText.ts'
 import type {
   CommittedTransaction,
   DocumentChange,
@@ -35,7 +35,6 @@ import {
   FIELDS_SCHEMA,
   fieldKeys,
   fieldKeysAtMigration4,
-  FIELDS_UPSERT,
   FIELDS_UPSERT_AT_MIGRATION_4,
   INDEXED_FIELDS,
   jsonPath,
@@ -44,7 +43,6 @@ import {
   TITLE_LENGTH_INDEX,
   TITLE_LENGTH_MIGRATION,
   TITLE_LENGTH_PARTIAL_INDEX,
-  TYPE_COUNTS_ADD,
   TYPE_COUNTS_BY_WRITER,
   TYPE_COUNTS_SCHEMA,
   documentReferences,
@@ -63,16 +61,15 @@ import {
 } from './log.ts'
 import {AnalyzerClosedError, type SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
+import type {CommitThread} from './commitThread.ts'
 import {
   dropSearchIndex,
   ensureSearchIndex,
   indexQueued,
-  queueDocument,
   SEARCH_INDEX_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
   searchCondition,
   countSearched,
-  unindexDocument,
 } from './searchIndex.ts'
 import type {
   ExportedDocument,
@@ -92,6 +89,7 @@ import type {
   TransactionQuery,
 } from '../core/store.ts'
 import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
+import {REFS_INSERT, writeCountRows, writeTransactionRows, type ChangeWrite} from './commitRows.ts'
 
 /** Thrown by a rebuild past documentsAt's `most`, caught there. */
 const OVER_MOST = new Error('lake: a rebuild read more of the log than it was given')
@@ -178,7 +176,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     `,
     run(db) {
       const insertFields = db.prepare(FIELDS_UPSERT_AT_MIGRATION_4)
-      const insertRef = db.prepare(refsInsert)
+      const insertRef = db.prepare(REFS_INSERT)
       for (const row of db.prepare('SELECT id, type, body FROM documents').iterate()) {
         const {id, type, body} = row as {id: string; type: string; body: string}
         const doc = JSON.parse(body) as SanityDocument
@@ -318,8 +316,6 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */
 const VERSION_OF = `substr(id, instr(substr(id, 10), '.') + 10)`
 
-const refsInsert = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
-
 /**
  * What a commit writes for a change: made on the event loop for a change built there, or as
  * bytes on the thread that built it (Store.rowsOf), then written as they are.
@@ -354,8 +350,35 @@ function changeRows(change: DocumentChange, effectsText?: string): ChangeRows {
 }
 
 /** A text column's value: a string, or UTF-8 bytes that the statement CASTs to TEXT. */
-const textValue = (value: string | JsonBytes): SQLInputValue =>
+const textValue = (value: string | JsonBytes): string | Uint8Array =>
   typeof value === 'string' ? value : value.bytes
+
+/** A change as the commit writes it (commitRows.ts). */
+function changeWrite(change: DocumentChange): ChangeWrite {
+  // Made where the change was built when it was serialised there (core/changeText.ts).
+  const text = change.text
+  const rows = (text?.rows as ChangeRows | undefined) ?? changeRows(change)
+  return {
+    id: change.id,
+    unreferenced: rows.unreferenced,
+    references: rows.references,
+    fields: rows.fields,
+    updated: rows.updated,
+    json: rows.fields ? (text?.after ? text.after.bytes : afterJson(change)) : null,
+    jsonb: rows.body?.bytes ?? null,
+    mutations: textValue(rows.log.mutations),
+    effects: textValue(rows.log.effects ?? text!.effects),
+  }
+}
+
+const jsonLength = (write: ChangeWrite) => write.json?.length ?? 0
+
+/** Each change's `_type` before and after it, for type_counts (addCountDeltas). */
+const typeChanges = (tx: CommittedTransaction) =>
+  tx.changes.map((change) => {
+    const heads = headsOf(change)
+    return {id: change.id, before: heads.before?.type ?? null, after: heads.after?.type ?? null}
+  })
 
 /**
  * How selective each side-table index is in a newsroom, as sqlite_stat1 rows (rows, rows per
@@ -414,6 +437,24 @@ const MAX_WAL_FRAMES = 8 * WAL_PAGES
 /** A document this large (UTF-8 bytes of JSON) has its `_rev` kept for heads(), of at most LARGE_REVS. */
 const LARGE_HEAD_BYTES = 1 << 20
 const LARGE_REVS = 1024
+
+/**
+ * A transaction that writes this much (UTF-8 bytes of its documents and log texts, built off the
+ * event loop) is committed on the commit thread (commitThread.ts), as its request's body was read
+ * on a write thread past 2 MiB (core/writes.ts READ_ON_THREAD_BYTES).
+ */
+const COMMIT_ON_THREAD_BYTES = 2 << 20
+
+/** What a transaction built as text writes, in bytes (0 for one built in place: small). */
+function writtenBytes(tx: CommittedTransaction): number {
+  let bytes = 0
+  for (const {text} of tx.changes) {
+    if (text)
+      bytes +=
+        (text.after?.bytes.length ?? 0) + text.mutations.bytes.length + text.effects.bytes.length
+  }
+  return bytes
+}
 
 /** Transactions acknowledged per fsync at most (group commit). */
 const MAX_GROUP = 256
@@ -503,6 +544,11 @@ export interface SqliteStoreOptions {
    * SQLite does so in the COMMIT that crosses WAL_PAGES, on the event loop.
    */
   checkpointer?: WalCheckpointer
+  /**
+   * Commits large transactions on another thread (commitThread.ts), in write groups of their
+   * own. Without it (or for ':memory:') the event loop writes them as any other.
+   */
+  committer?: CommitThread
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -744,7 +790,7 @@ export function createSqliteStore(
     // An expression index waiting to be built goes first (its build retries until it can).
     if (pendingIndexes.size > 0) return buildIndexes()
     // A group in progress keeps the write lock; its end (or its sync's) schedules the next step.
-    if (held > 0 && !groupOpen && !writing && !analysis) writeAnalysed()
+    if (held > 0 && !groupOpen && !onThread && !writing && !analysis) writeAnalysed()
     if (
       !analysis &&
       !writing &&
@@ -843,6 +889,8 @@ export function createSqliteStore(
 
   const walCheckpointer =
     options.checkpointer && path !== ':memory:' && !options.readOnly ? options.checkpointer : null
+  const committer =
+    options.committer && path !== ':memory:' && !options.readOnly ? options.committer : null
   /** The checkpoint in flight on the checkpointer's thread, and when the last one started. */
   let checkpointing: Promise<void> | null = null
   let checkpointedAt = -Infinity
@@ -1292,7 +1340,7 @@ export function createSqliteStore(
   function buildIndexes() {
     if (indexBuildRetry || closed || pendingIndexes.size === 0) return
     const [name, build] = pendingIndexes.entries().next().value!
-    if (groupOpen || writing || analysis || quietCheckpoint) {
+    if (groupOpen || onThread || writing || analysis || quietCheckpoint) {
       // The group (or its quiet checkpoint), the thread's write or its analysis come first.
       indexBuildRetry = setTimeout(() => {
         indexBuildRetry = null
@@ -1375,10 +1423,18 @@ export function createSqliteStore(
     fn: (writer: StoreWriter) => unknown
     resolve: (v: unknown) => void
     reject: (e: unknown) => void
+    /** A large transaction's (Store.transact's `large`): a write group of its own. */
+    large: boolean
   }
   const queue: Job[] = []
   let draining = false
   let groupOpen = false
+  /** The job running is a large one's, alone in its group (its commit may go to the thread). */
+  let alone = false
+  /** The commit thread holds the write lock (a large transaction's commit in flight). */
+  let onThread = false
+  /** The group's transaction was written by the commit thread (it needs a sync). */
+  let wroteOnThread = false
   /** The transactions written into the open group, in order: written again after a rollback. */
   let grouped: CommittedTransaction[] = []
   /** Writing them again failed: the whole open group fails with this. */
@@ -1424,7 +1480,22 @@ export function createSqliteStore(
     if (closed || syncFailure) {
       const groups = unsynced
       unsynced = []
-      settle(groups, syncFailure ?? undefined)
+      let failure = syncFailure ?? undefined
+      // Committed by the commit thread after close() had synced the WAL (the lake's close waits
+      // for it; a store closed on its own may not): synced here, before it is answered.
+      if (!failure && groups.some((group) => group.wrote) && path !== ':memory:') {
+        try {
+          const fd = openSync(`${path}-wal`, 'r+')
+          try {
+            fdatasyncSync(fd)
+          } finally {
+            closeSync(fd)
+          }
+        } catch (err) {
+          failure = failSync(err)
+        }
+      }
+      settle(groups, failure)
       return
     }
     if (syncing || unsynced.length === 0) return
@@ -1489,6 +1560,9 @@ export function createSqliteStore(
       for (const change of tx.changes) forget(change.id)
       const conn = open(true)!
       if (groupFailure) throw groupFailure
+      if (alone && !groupOpen && committer && writtenBytes(tx) >= COMMIT_ON_THREAD_BYTES) {
+        return commitOnThread(tx)
+      }
       if (!groupOpen) {
         conn.exec('BEGIN IMMEDIATE')
         groupOpen = true
@@ -1507,6 +1581,40 @@ export function createSqliteStore(
       // With the group, after its sync and every earlier group's, even if nothing was written.
       durableCallbacks.push(fn)
     },
+  }
+
+  /**
+   * A large transaction, alone in its write group (drain): written and committed by the commit
+   * thread while this connection holds no transaction, so the event loop answers meanwhile. The
+   * group is then synced and answered as any other.
+   */
+  async function commitOnThread(tx: CommittedTransaction): Promise<void> {
+    const writes = tx.changes.map(changeWrite)
+    const lengths = writes.map(jsonLength)
+    const counts = new Map<string, CountDelta>()
+    addCountDeltas(typeChanges(tx), counts)
+    const texts = tx.changes.flatMap((change) => (change.text ? [change.text] : []))
+    onThread = true
+    try {
+      await lendBytes(texts, (buffers) =>
+        committer!.commit({
+          path,
+          opening,
+          tx: {id: tx.id, timestamp: tx.timestamp, identity: tx.identity},
+          changes: writes,
+          counts: [...counts.values()],
+          searchIndex: searchIndexOn,
+          buffers,
+        }),
+      )
+    } catch (err) {
+      for (const change of tx.changes) forget(change.id)
+      throw err
+    } finally {
+      onThread = false
+    }
+    wroteOnThread = true
+    written(tx, lengths)
   }
 
   /**
@@ -1548,12 +1656,11 @@ export function createSqliteStore(
   function writeCounts(conn: DatabaseSync) {
     const counts = pendingCounts
     pendingCounts = new Map()
-    for (const {type, layer, n} of counts.values()) {
-      if (n === 0) continue
-      let add = statements.get(TYPE_COUNTS_ADD)
-      if (!add) statements.set(TYPE_COUNTS_ADD, (add = conn.prepare(TYPE_COUNTS_ADD)))
-      add.run(type, layer, n)
-    }
+    writeCountRows((sql) => {
+      let s = statements.get(sql)
+      if (!s) statements.set(sql, (s = conn.prepare(sql)))
+      return s
+    }, counts.values())
   }
 
   async function drain() {
@@ -1579,13 +1686,19 @@ export function createSqliteStore(
         }
         const done: {job: Job; value: unknown}[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
+          // A large transaction is a group of its own: its commit may run on the commit thread,
+          // which needs SQLite's one write lock free.
+          if (queue[0].large && (done.length > 0 || groupOpen)) break
           const job = queue.shift()!
+          alone = job.large
           try {
             done.push({job, value: await job.fn(writer)})
           } catch (err) {
             job.reject(err)
+          } finally {
+            alone = false
           }
-          if (groupFailure) break
+          if (groupFailure || job.large) break
           // Let requests that arrived meanwhile join this group before it is committed.
           if (queue.length === 0 && groupOpen) await new Promise((resolve) => setImmediate(resolve))
         }
@@ -1600,7 +1713,8 @@ export function createSqliteStore(
           for (const {job} of done) job.reject(err)
           continue
         }
-        const wrote = groupOpen && db !== null
+        const wrote = (groupOpen && db !== null) || wroteOnThread
+        wroteOnThread = false
         if (groupOpen && db) {
           groupOpen = false
           try {
@@ -1638,82 +1752,25 @@ export function createSqliteStore(
   }
 
   function writeTransaction(tx: CommittedTransaction) {
-    const {lastInsertRowid} = stmt(
-      'INSERT INTO transactions (id, timestamp, identity) VALUES (?, ?, ?)',
-    )!.run(tx.id, tx.timestamp, tx.identity)
-    tx.changes.forEach((change, position) => {
-      // Made where the change was built when it was serialised there (core/changeText.ts).
-      const text = change.text
-      const rows = (text?.rows as ChangeRows | undefined) ?? changeRows(change)
-      // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
-      for (const target of rows.unreferenced) {
-        stmt('DELETE FROM refs WHERE target = ? AND source = ?')!.run(target, change.id)
-      }
-      let snapshot: SQLInputValue = null
-      if (rows.fields) {
-        const body = text?.after ? text.after.bytes : afterJson(change)!
-        for (const [target, strong, visible] of rows.references) {
-          stmt(refsInsert)!.run(target, change.id, strong, visible)
-        }
-        // An update keeps the row's rowid, which keys its full-text row (searchIndex.ts).
-        if (rows.body) {
-          stmt(
-            `INSERT INTO documents (id, body) VALUES (?, ?)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-          )!.run(change.id, rows.body.bytes)
-        } else {
-          stmt(
-            `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-          )!.run(change.id, body)
-        }
-        stmt(FIELDS_UPSERT)!.run(change.id, ...rows.fields)
-        const rev = headsOf(change).after?.rev
-        if (rev !== undefined && (text?.after?.bytes.length ?? body.length) >= LARGE_HEAD_BYTES) {
-          largeRevs.set(change.id, rev)
-          // Bounded: the oldest entry goes (its head is read from the body again).
-          if (largeRevs.size > LARGE_REVS) largeRevs.delete(largeRevs.keys().next().value!)
-        }
-        // Every SNAPSHOT_EVERY-th change; the first after a creation half as far, so that the
-        // revisions near it (which can only be rebuilt backwards) are as near one as the rest.
-        const since = rows.updated ? changesSinceAnchor(change.id) : null
-        if (since && since.count >= (since.snapshot ? SNAPSHOT_EVERY : SNAPSHOT_EVERY / 2) - 1) {
-          snapshot = body
-        }
-      } else {
-        const deleted = stmt('DELETE FROM documents WHERE id = ? RETURNING rowid')!.get(change.id)
-        // Its full-text row now, while its rowid is known (a new document may take it next).
-        if (deleted && searchIndexOn) unindexDocument((sql) => stmt(sql)!, Number(deleted.rowid))
-        stmt('DELETE FROM fields WHERE id = ?')!.run(change.id)
-      }
-      if (searchIndexOn) {
-        queueDocument((sql) => stmt(sql)!, change.id)
-        queued++
-      }
-      const mutations = textValue(rows.log.mutations)
-      const effects = textValue(rows.log.effects ?? text!.effects)
-      stmt(
-        `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
-         VALUES (?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?)`,
-      )!.run(
-        lastInsertRowid,
-        position,
-        change.id,
-        mutations,
-        effects,
-        snapshot,
-        rows.fields ? 0 : 1,
-      )
-    })
+    const writes = tx.changes.map(changeWrite)
+    writeTransactionRows((sql) => stmt(sql)!, tx, writes, searchIndexOn)
+    written(tx, writes.map(jsonLength))
     // `before` is the stored state the transaction was built on (read under the write lock).
     // Written with the group's COMMIT (writeCounts); only once all of the transaction is written.
-    addCountDeltas(
-      tx.changes.map((change) => {
-        const heads = headsOf(change)
-        return {id: change.id, before: heads.before?.type ?? null, after: heads.after?.type ?? null}
-      }),
-      pendingCounts,
-    )
+    addCountDeltas(typeChanges(tx), pendingCounts)
+  }
+
+  /** What the event loop keeps of a transaction it (or the commit thread) wrote. */
+  function written(tx: CommittedTransaction, lengths: number[]) {
+    tx.changes.forEach((change, i) => {
+      const rev = headsOf(change).after?.rev
+      if (rev !== undefined && lengths[i] >= LARGE_HEAD_BYTES) {
+        largeRevs.set(change.id, rev)
+        // Bounded: the oldest entry goes (its head is read from the body again).
+        if (largeRevs.size > LARGE_REVS) largeRevs.delete(largeRevs.keys().next().value!)
+      }
+      if (searchIndexOn) queued++
+    })
   }
 
   /** The WHERE and ORDER BY of a scan over `documents`; null when nothing can match. */
@@ -1865,28 +1922,6 @@ export function createSqliteStore(
       after = `${VERSIONS_PREFIX}${release}/`
     }
     return group
-  }
-
-  /**
-   * Changes of a document since its last snapshot or delete (bounds a rebuild's walk), and whether
-   * that anchor is a snapshot (not the document's creation, whose state the log leaves out).
-   */
-  function changesSinceAnchor(id: string): {count: number; snapshot: boolean} {
-    const row = get(
-      `SELECT coalesce((SELECT max(tx_seq) FROM changes INDEXED BY changes_snapshot
-           WHERE doc_id = ?1 AND snapshot IS NOT NULL), 0) AS snapshot,
-         coalesce((SELECT max(tx_seq) FROM changes INDEXED BY changes_deleted
-           WHERE doc_id = ?1 AND deleted = 1), 0) AS deleted`,
-      id,
-    )!
-    const snapshot = Number(row.snapshot)
-    const anchor = Math.max(snapshot, Number(row.deleted))
-    const count = get(
-      'SELECT count(*) AS n FROM changes INDEXED BY changes_doc WHERE doc_id = ? AND tx_seq > ?',
-      id,
-      anchor,
-    )!
-    return {count: Number(count.n), snapshot: snapshot > 0 && snapshot === anchor}
   }
 
   /**
@@ -2159,10 +2194,11 @@ export function createSqliteStore(
       return out
     },
 
-    transact<T>(fn: (writer: StoreWriter) => T | Promise<T>) {
+    transact<T>(fn: (writer: StoreWriter) => T | Promise<T>, options?: {large?: boolean}) {
       if (syncFailure) return Promise.reject(syncFailure)
       return new Promise<T>((resolve, reject) => {
-        queue.push({fn, resolve: resolve as (v: unknown) => void, reject})
+        const large = options?.large === true
+        queue.push({fn, resolve: resolve as (v: unknown) => void, reject, large})
         if (!draining) void drain()
       })
     },

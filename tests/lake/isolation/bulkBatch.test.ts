@@ -53,10 +53,12 @@ test("a bulk load's batch starts no write thread; a large document does", async 
   expect(((await batch.json()) as {results: unknown[]}).results).toHaveLength(1000)
   expect(await workerThreads()).toBe(before)
 
-  // The check can fail: a 3 MB document's body is read on a write thread, which starts for it.
+  // The check can fail: a 3 MB document's body is read on a write thread, which starts for it,
+  // and it is committed on the commit thread, which starts too (it writes over 2 MiB); the
+  // analyzer's thread may have ended meanwhile (2 s without a task), so one or two more.
   const large = await mutate({
     mutations: [{createOrReplace: {_id: 'large', _type: 'article', body: 'খ'.repeat(1_000_000)}}],
   })
   expect(large.status).toBe(200)
-  expect(await workerThreads()).toBe(before + 1)
+  expect(await workerThreads()).toBeGreaterThan(before)
 }, 120_000)

@@ -1,0 +1,130 @@
+/**
+ * What a commit writes for a transaction, in SQL: the one function both the store's connection
+ * (sqliteStore.ts) and the commit thread's (commitThread.ts) run, so a large transaction written
+ * off the event loop is stored exactly as one written on it.
+ */
+import type {SQLInputValue, StatementSync} from 'node:sqlite'
+import {FIELDS_UPSERT, TYPE_COUNTS_ADD, type CountDelta} from './fields.ts'
+import {SNAPSHOT_EVERY} from './log.ts'
+import {queueDocument, unindexDocument} from './searchIndex.ts'
+
+export type Statement = (sql: string) => StatementSync
+
+/** The log's row of a transaction. */
+export interface TransactionRow {
+  id: string
+  timestamp: string
+  identity: string
+}
+
+/** One change as the commit writes it (sqliteStore.ts makes it from the change's rows). */
+export interface ChangeWrite {
+  id: string
+  /** Targets of the references the stored document had, whose rows go. */
+  unreferenced: string[]
+  /** Of the new document: [target, strong, visible] per referenced id. */
+  references: [string, number, number][]
+  /** The fields row after the id (FIELDS_UPSERT); null when the change deletes the document. */
+  fields: SQLInputValue[] | null
+  /** It replaced a stored document (a snapshot may be due). */
+  updated: boolean
+  /** The new document as JSON text (a snapshot's text; jsonb() makes the body when `jsonb` is null). */
+  json: string | Uint8Array | null
+  /** The new document as SQLite's JSONB, made where the change was built. */
+  jsonb: Uint8Array | null
+  /** The log's texts (UTF-8 bytes are CAST to TEXT). */
+  mutations: string | Uint8Array
+  effects: string | Uint8Array
+}
+
+export const REFS_INSERT = 'INSERT INTO refs (target, source, strong, visible) VALUES (?, ?, ?, ?)'
+
+/** Writes a transaction's documents, side rows and log rows, inside the caller's SQL transaction. */
+export function writeTransactionRows(
+  stmt: Statement,
+  tx: TransactionRow,
+  changes: readonly ChangeWrite[],
+  searchIndex: boolean,
+): void {
+  const {lastInsertRowid} = stmt(
+    'INSERT INTO transactions (id, timestamp, identity) VALUES (?, ?, ?)',
+  ).run(tx.id, tx.timestamp, tx.identity)
+  changes.forEach((change, position) => {
+    // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
+    for (const target of change.unreferenced) {
+      stmt('DELETE FROM refs WHERE target = ? AND source = ?').run(target, change.id)
+    }
+    let snapshot: SQLInputValue = null
+    if (change.fields) {
+      for (const [target, strong, visible] of change.references) {
+        stmt(REFS_INSERT).run(target, change.id, strong, visible)
+      }
+      // An update keeps the row's rowid, which keys its full-text row (searchIndex.ts).
+      if (change.jsonb) {
+        stmt(
+          `INSERT INTO documents (id, body) VALUES (?, ?)
+           ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+        ).run(change.id, change.jsonb)
+      } else {
+        stmt(
+          `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
+           ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+        ).run(change.id, change.json)
+      }
+      stmt(FIELDS_UPSERT).run(change.id, ...change.fields)
+      // Every SNAPSHOT_EVERY-th change; the first after a creation half as far, so that the
+      // revisions near it (which can only be rebuilt backwards) are as near one as the rest.
+      const since = change.updated ? changesSinceAnchor(stmt, change.id) : null
+      if (since && since.count >= (since.snapshot ? SNAPSHOT_EVERY : SNAPSHOT_EVERY / 2) - 1) {
+        snapshot = change.json
+      }
+    } else {
+      const deleted = stmt('DELETE FROM documents WHERE id = ? RETURNING rowid').get(change.id)
+      // Its full-text row now, while its rowid is known (a new document may take it next).
+      if (deleted && searchIndex) unindexDocument(stmt, Number(deleted.rowid))
+      stmt('DELETE FROM fields WHERE id = ?').run(change.id)
+    }
+    if (searchIndex) queueDocument(stmt, change.id)
+    stmt(
+      `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
+       VALUES (?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?)`,
+    ).run(
+      lastInsertRowid,
+      position,
+      change.id,
+      change.mutations,
+      change.effects,
+      snapshot,
+      change.fields ? 0 : 1,
+    )
+  })
+}
+
+/** A write group's changes of type_counts, written just before its COMMIT. */
+export function writeCountRows(stmt: Statement, counts: Iterable<CountDelta>): void {
+  for (const {type, layer, n} of counts) {
+    if (n !== 0) stmt(TYPE_COUNTS_ADD).run(type, layer, n)
+  }
+}
+
+/**
+ * Changes of a document since its last snapshot or delete (bounds a rebuild's walk), and whether
+ * that anchor is a snapshot (not the document's creation, whose state the log leaves out).
+ */
+export function changesSinceAnchor(
+  stmt: Statement,
+  id: string,
+): {count: number; snapshot: boolean} {
+  const row = stmt(
+    `SELECT coalesce((SELECT max(tx_seq) FROM changes INDEXED BY changes_snapshot
+         WHERE doc_id = ?1 AND snapshot IS NOT NULL), 0) AS snapshot,
+       coalesce((SELECT max(tx_seq) FROM changes INDEXED BY changes_deleted
+         WHERE doc_id = ?1 AND deleted = 1), 0) AS deleted`,
+  ).get(id)!
+  const snapshot = Number(row.snapshot)
+  const anchor = Math.max(snapshot, Number(row.deleted))
+  const count = stmt(
+    'SELECT count(*) AS n FROM changes INDEXED BY changes_doc WHERE doc_id = ? AND tx_seq > ?',
+  ).get(id, anchor)!
+  return {count: Number(count.n), snapshot: snapshot > 0 && snapshot === anchor}
+}

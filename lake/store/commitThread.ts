@@ -1,0 +1,77 @@
+/**
+ * Large transactions committed on a thread of their own. One sqlite3_step that inserts a 20 MB
+ * body cannot yield: on the event loop, a 20 MB document's commit (its body, the log's copy of
+ * what it replaced, the COMMIT's pages) held every request for 0.3-1.3 s at load 30. Here one
+ * thread for the whole lake writes such a transaction in an SQL transaction of its own connection,
+ * with the same statements as the store's (commitRows.ts), while the store's connection holds no
+ * transaction: the store runs it as a write group of its own (sqliteStore.ts), so SQLite's one
+ * writer is never contended, and syncs the WAL and answers it as any group. Its bytes are moved to
+ * the thread and back, never copied. Started by the first large commit: most lakes never need it.
+ */
+import {Piscina} from 'piscina'
+import type {CountDelta} from './fields.ts'
+import type {ChangeWrite, TransactionRow} from './commitRows.ts'
+import {createIdleThread} from './idleThread.ts'
+
+export interface CommitTask {
+  kind: 'commit'
+  /** The dataset file, and which opening of it: a file deleted and made again is another one. */
+  path: string
+  opening: string
+  tx: TransactionRow
+  changes: ChangeWrite[]
+  counts: CountDelta[]
+  searchIndex: boolean
+  /** The buffers the changes' bytes are views of, moved here: moved back in the answer. */
+  buffers: ArrayBuffer[]
+}
+
+/** SQLite's error, as node:sqlite's carries it (core/errors.ts reads code and errcode). */
+export interface CommitFailure {
+  message: string
+  code?: string
+  errcode?: number
+  errstr?: string
+}
+
+export interface CommitAnswer {
+  /** The task's buffers, moved back. */
+  buffers: ArrayBuffer[]
+  /** Set when nothing was written (rolled back). */
+  failure?: CommitFailure
+}
+
+export interface CommitThread {
+  /**
+   * Writes the transaction in one SQL transaction of the thread's connection (BEGIN IMMEDIATE ...
+   * COMMIT, rolled back on failure, then fails as the store's own statements would). The caller
+   * holds no write transaction meanwhile. Resolves to `buffers` moved back, in order.
+   */
+  commit(task: Omit<CommitTask, 'kind'>): Promise<ArrayBuffer[]>
+  /** Closes the thread's connections (after its current commit) and stops it. Before the stores close. */
+  close(): Promise<void>
+}
+
+const WORKER = new URL('./commitThreadWorker.ts', import.meta.url).href
+
+export function createCommitThread(): CommitThread {
+  const thread = createIdleThread<CommitTask | {kind: 'close'}, CommitAnswer>(WORKER, 'commit')
+  return {
+    async commit(task) {
+      const answer = await thread.run({kind: 'commit', ...task}, task.buffers)
+      if (answer.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
+      return answer.buffers
+    },
+    close: () => thread.close({kind: 'close'}),
+  }
+}
+
+/** The answer with its buffers moved back to the event loop (Piscina's transferable protocol). */
+export function movedAnswer(answer: CommitAnswer): CommitAnswer {
+  const moved = {
+    [Piscina.transferableSymbol]: answer.buffers,
+    [Piscina.valueSymbol]: answer,
+  }
+  // Piscina's types know only its own transferable classes; the caller receives the value.
+  return Piscina.move(moved as never) as unknown as CommitAnswer
+}

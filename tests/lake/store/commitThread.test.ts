@@ -1,0 +1,227 @@
+/**
+ * A large transaction (built as text, over 2 MiB) is committed on the commit thread, in a write
+ * group of its own (docs/query-engine.md#writes-off-the-event-loop): the file must hold exactly
+ * what the event loop's commit writes (documents, side rows, references, type counts, the log with
+ * its snapshots, the full-text queue) and listeners must hear the same events, byte for byte.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {afterEach, expect, test} from 'vitest'
+import {buildTransaction, commitBuilt, runTransaction} from '../../../lake/core/transaction.ts'
+import type {CommittedTransaction} from '../../../lake/core/types.ts'
+import {applyWrites, type Writes} from '../../../lake/core/writes.ts'
+import {createEventBus} from '../../../lake/events/bus.ts'
+import {eventJson, eventsFor} from '../../../lake/listen/events.ts'
+import {createCommitThread, type CommitThread} from '../../../lake/store/commitThread.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+
+const cleanup: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+/** About 2.6 MB of JSON: over the 2 MiB from which a commit goes to the thread. */
+const article = (title: string, refs: string[] = []) => ({
+  _id: 'drafts.big',
+  _type: 'article',
+  title,
+  refs: refs.map((ref, i) => ({_key: `r${i}`, _type: 'reference', _ref: ref})),
+  items: Array.from({length: 40_000}, (_, i) => ({
+    _key: `k${i}`,
+    t: `${i}-শিরোনাম`.padEnd(40, 'x'),
+  })),
+})
+
+/** A store over a new file, its clock a second per transaction, the commit thread counted. */
+async function lake(withThread: boolean) {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-commit-thread-'))
+  const path = join(dir, 'test.sqlite')
+  const thread = withThread ? createCommitThread() : null
+  const commits: string[] = []
+  const committer: CommitThread | undefined = thread
+    ? {
+        commit: (task) => {
+          commits.push(task.tx.id)
+          return thread.commit(task)
+        },
+        close: () => thread.close(),
+      }
+    : undefined
+  const store = createSqliteStore(path, 'test', {committer})
+  cleanup.push(() => rm(dir, {recursive: true, force: true}))
+  cleanup.push(async () => {
+    await thread?.close()
+    store.close()
+  })
+  const published: CommittedTransaction[] = []
+  const bus = createEventBus()
+  bus.subscribe('test', (tx) => published.push(tx))
+  let clock = Date.parse('2026-03-01T00:00:00.000Z')
+  const options = {store, bus, identity: 'pEditor', now: () => new Date((clock += 1000))}
+  /** In place, as a small write is. */
+  const small = (id: string, writes: Writes) =>
+    runTransaction({...options, transactionId: id}, (ws) => applyWrites(ws, writes))
+  /** Built as a write thread builds it: as text, handed over as a structured clone. */
+  const build = async (id: string, writes: Writes) =>
+    structuredClone(
+      await buildTransaction({...options, transactionId: id, serialise: true}, (ws) =>
+        applyWrites(ws, writes),
+      ),
+    )
+  const commit = (built: Awaited<ReturnType<typeof build>>) =>
+    commitBuilt({...options, transactionId: built.id}, built)
+  const large = async (id: string, writes: Writes) => commit(await build(id, writes))
+  return {path, store, published, commits, small, build, commit, large}
+}
+
+const mutations = (...list: Record<string, unknown>[]): Writes => ({
+  kind: 'mutations',
+  mutations: list,
+})
+
+/** Every kind of event a listener can ask for, as its stream writes it. */
+function eventLines(tx: CommittedTransaction): string[] {
+  const options = {
+    includeResult: true,
+    includePreviousRevision: true,
+    includeMutations: true,
+    includeAllVersions: true,
+    visibility: 'query' as const,
+    effectFormat: 'mendoza' as const,
+  }
+  return eventsFor(
+    tx,
+    () => true,
+    options,
+    () => true,
+  ).map((event) => eventJson(event))
+}
+
+/** Every row the commit writes, as SQLite holds it. */
+function rowsOf(path: string) {
+  const db = new DatabaseSync(path, {readOnly: true})
+  try {
+    const dump = (sql: string) => JSON.stringify(db.prepare(sql).all())
+    return {
+      documents: dump('SELECT rowid, id, json(body) AS body FROM documents ORDER BY rowid'),
+      fields: dump('SELECT * FROM fields ORDER BY id'),
+      refs: dump('SELECT * FROM refs ORDER BY target, source'),
+      counts: dump('SELECT * FROM type_counts ORDER BY type, layer'),
+      transactions: dump('SELECT * FROM transactions ORDER BY seq'),
+      changes: dump('SELECT * FROM changes ORDER BY tx_seq, position'),
+      queue: dump('SELECT * FROM search_queue ORDER BY id'),
+    }
+  } finally {
+    db.close()
+  }
+}
+
+/** The same writes, small and large: creates, replaces, patches (a snapshot due), a delete. */
+async function history(target: Awaited<ReturnType<typeof lake>>) {
+  await target.small(
+    'seed',
+    mutations(
+      {create: {_id: 's1', _type: 'source', name: 'বার্তা'}},
+      {create: {_id: 's2', _type: 'source'}},
+    ),
+  )
+  await target.large('big1', mutations({createOrReplace: article('প্রথম', ['s1'])}))
+  await target.large('big2', mutations({createOrReplace: article('দ্বিতীয়', ['s2'])}))
+  // Large in its effects alone (what it reverts).
+  await target.large('shrink', mutations({patch: {id: 'drafts.big', unset: ['items']}}))
+  for (let i = 1; i <= 29; i++) {
+    await target.small(`p${i}`, mutations({patch: {id: 'drafts.big', set: {title: `${i}`}}}))
+  }
+  // The 32nd change after the creation stores a snapshot (log.ts), of the large document.
+  const {items} = article('')
+  await target.large('grow', mutations({patch: {id: 'drafts.big', set: {items}}}))
+  await target.small('small', mutations({patch: {id: 's1', set: {name: 'নতুন'}}}))
+  await target.large('gone', mutations({delete: {id: 'drafts.big'}}))
+}
+
+test('a large transaction committed on the thread is stored and announced as on the event loop', async () => {
+  const onLoop = await lake(false)
+  const onThread = await lake(true)
+  await history(onLoop)
+  await history(onThread)
+  // Every large one went to the thread; the small ones did not.
+  expect(onThread.commits).toEqual(['big1', 'big2', 'shrink', 'grow', 'gone'])
+  expect(onLoop.commits).toEqual([])
+  expect(onThread.published.map((tx) => tx.id)).toEqual(onLoop.published.map((tx) => tx.id))
+  // What listeners hear, byte for byte (the bytes lent to the thread are back in place).
+  expect(onThread.published.flatMap(eventLines)).toEqual(onLoop.published.flatMap(eventLines))
+  expect(JSON.stringify(onThread.published)).toBe(JSON.stringify(onLoop.published))
+  for (const revision of ['big2', 'p10', 'grow']) {
+    expect(onThread.store.documentAt('drafts.big', {revision})).toEqual(
+      onLoop.store.documentAt('drafts.big', {revision}),
+    )
+  }
+  // Both indexed what they queued (the queue is emptied between write groups, as time allows).
+  for (const {store} of [onLoop, onThread]) {
+    store.flushSearchIndex()
+    store.close()
+  }
+  const expected = rowsOf(onLoop.path)
+  // A snapshot was written, and the references of both versions came and went.
+  expect(expected.changes).toContain('"snapshot":"{')
+  expect(rowsOf(onThread.path)).toEqual(expected)
+}, 300_000)
+
+test('a large transaction between small ones commits alone, in order, and each is answered', async () => {
+  const {store, small, build, commit, commits} = await lake(true)
+  await small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
+  const built = await build('big', mutations({createOrReplace: article('মাঝে')}))
+  // Queued together: the first one's group ends before the large one, the last waits for it.
+  const outcomes = await Promise.all([
+    small('before', mutations({create: {_id: 'a', _type: 'article'}})),
+    commit(built),
+    small('after', mutations({patch: {id: 'drafts.big', set: {title: 'পরে'}}})),
+  ])
+  expect(outcomes.map((outcome) => outcome.committed)).toEqual([true, true, true])
+  expect(commits).toEqual(['big'])
+  const log = store.getTransactions({ids: ['a', 'drafts.big']}).map((tx) => tx.id)
+  expect(log).toEqual(['before', 'big', 'after'])
+  expect(store.committed().getDocuments(['drafts.big'])[0]).toMatchObject({title: 'পরে'})
+})
+
+test('a commit the thread cannot make writes nothing, fails as SQLite does, and the next one commits', async () => {
+  const {path, store, small, large, published} = await lake(true)
+  await small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
+  // Another process holds the write lock past the thread's busy timeout (5 s).
+  const other = new DatabaseSync(path)
+  other.exec('BEGIN IMMEDIATE')
+  const failed = large('big', mutations({createOrReplace: article('ব্যস্ত')})).catch((err) => err)
+  const started = performance.now()
+  // Meanwhile the event loop answers: small timers keep firing.
+  let turns = 0
+  const ticking = setInterval(() => turns++, 50)
+  const err = await failed
+  clearInterval(ticking)
+  other.exec('ROLLBACK')
+  other.close()
+  expect(err).toMatchObject({code: 'ERR_SQLITE_ERROR', errcode: 5})
+  expect(turns).toBeGreaterThan(((performance.now() - started) / 50) * 0.5)
+  expect(store.getTransaction('big')).toBeNull()
+  expect(store.committed().getDocuments(['drafts.big'])).toEqual([null])
+  expect(published.map((tx) => tx.id)).toEqual(['seed'])
+  await large('big', mutations({createOrReplace: article('আবার')}))
+  expect(store.committed().getDocuments(['drafts.big'])[0]).toMatchObject({title: 'আবার'})
+  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big'])
+}, 30_000)
+
+test('a store closed while the thread commits answers the commit once it is synced, and keeps it', async () => {
+  const first = await lake(true)
+  await first.small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
+  const built = await first.build('big', mutations({createOrReplace: article('বন্ধের সময়')}))
+  const committing = first.commit(built)
+  // The commit is on the thread (its job runs at once): the store closes meanwhile.
+  await new Promise((resolve) => setImmediate(resolve))
+  first.store.close()
+  expect((await committing).committed).toBe(true)
+  expect(first.published.map((tx) => tx.id)).toEqual(['seed', 'big'])
+  const again = createSqliteStore(first.path, 'test')
+  cleanup.push(() => again.close())
+  expect(again.getDocuments(['drafts.big'])[0]).toMatchObject({title: 'বন্ধের সময়'})
+}, 60_000)

@@ -1615,6 +1615,8 @@ export function createSqliteStore(
     }
     wroteOnThread = true
     written(tx, lengths)
+    // The committed view sees it now: its parsed copies of the old states go (as after a COMMIT).
+    reader?.forgetDocuments(tx.changes.map((change) => change.id))
   }
 
   /**

@@ -35,7 +35,7 @@ const article = (title: string, refs: string[] = []) => ({
 })
 
 /** A store over a new file, its clock a second per transaction, the commit thread counted. */
-async function lake(withThread: boolean) {
+async function lake(withThread: boolean, cacheBytes?: number) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-commit-thread-'))
   const path = join(dir, 'test.sqlite')
   const thread = withThread ? createCommitThread() : null
@@ -49,7 +49,7 @@ async function lake(withThread: boolean) {
         close: () => thread.close(),
       }
     : undefined
-  const store = createSqliteStore(path, 'test', {committer})
+  const store = createSqliteStore(path, 'test', {committer, cacheBytes})
   cleanup.push(() => rm(dir, {recursive: true, force: true}))
   cleanup.push(async () => {
     await thread?.close()
@@ -224,4 +224,21 @@ test('a store closed while the thread commits answers the commit once it is sync
   const again = createSqliteStore(first.path, 'test')
   cleanup.push(() => again.close())
   expect(again.getDocuments(['drafts.big'])[0]).toMatchObject({title: 'বন্ধের সময়'})
+}, 60_000)
+
+test("the committed view's parse cache lets go of what the thread's commit changed", async () => {
+  // Room for the large document and not much more.
+  const room = JSON.stringify(article('পুরনো')).length + 100_000
+  const {store, small, large, commits} = await lake(true, room)
+  await large('big', mutations({createOrReplace: article('পুরনো')}))
+  const scan = () => [...store.committed().scan({types: ['article']})]
+  expect(scan().map((doc) => doc._id)).toEqual(['drafts.big'])
+  await large('gone', mutations({delete: {id: 'drafts.big'}}))
+  expect(commits).toEqual(['big', 'gone'])
+  await small('a', mutations({create: {_id: 'a', _type: 'article', body: 'খ'.repeat(500_000)}}))
+  // Cached once read: the deleted document's copy no longer takes the room.
+  const [first] = scan()
+  const [second] = scan()
+  expect(first._id).toBe('a')
+  expect(second).toBe(first)
 }, 60_000)

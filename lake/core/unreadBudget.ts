@@ -10,6 +10,11 @@ export interface UnreadReader {
   readonly holder: string
   /** Bytes sent to it and not yet taken. */
   unread(): number
+  /**
+   * What of `unread` counts against its holder's budget (default all of it): a listener leaves
+   * out the one event it is taking, so a reading caller's tabs may each take a large event.
+   */
+  held?(): number
   /** Drops it at once, its unread bytes with it. */
   drop(why: string): void
 }
@@ -33,18 +38,18 @@ export function createUnreadBudget<R extends UnreadReader>(what: string): Unread
     total = 0
     byHolder.clear()
     for (const reader of readers) {
-      const bytes = reader.unread()
-      total += bytes
-      byHolder.set(reader.holder, (byHolder.get(reader.holder) ?? 0) + bytes)
+      total += reader.unread()
+      const held = reader.held?.() ?? reader.unread()
+      byHolder.set(reader.holder, (byHolder.get(reader.holder) ?? 0) + held)
     }
   }
-  /** Drops the reader (of `holder`, or of anyone) with the most unread bytes. */
+  /** Drops the reader (of `holder`, or of anyone) with the most unread (held) bytes. */
   const dropLargest = (holder: string | null, why: string) => {
     let largest: R | null = null
     let most = 0
     for (const reader of readers) {
       if (holder !== null && reader.holder !== holder) continue
-      const bytes = reader.unread()
+      const bytes = holder === null ? reader.unread() : (reader.held?.() ?? reader.unread())
       if (bytes > most) [largest, most] = [reader, bytes]
     }
     if (!largest) return false

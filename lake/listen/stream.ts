@@ -186,6 +186,16 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   let keepAlive: ReturnType<typeof setInterval> | undefined
 
   const queuedBytes = () => (closed ? 0 : config.maxBufferBytes - (controller.desiredSize ?? 0))
+  // Sizes of the chunks sent and perhaps still queued, oldest first: those the reader took fall
+  // off the front, so the first left is the event it takes next.
+  const sizes: number[] = []
+  let sized = 0
+  /** Queued bytes behind the event the reader takes next: what counts against its caller. */
+  const heldBytes = () => {
+    const queued = queuedBytes()
+    while (sized > queued && sizes.length > 0) sized -= sizes.shift()!
+    return sizes.length > 0 ? queued - sizes[0] : 0
+  }
 
   const cleanup = () => {
     if (closed) return
@@ -216,6 +226,8 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       return cut(`more than ${config.maxBufferBytes} bytes unread`)
     }
     controller.enqueue(bytes)
+    sizes.push(bytes.byteLength)
+    sized += bytes.byteLength
     counters.peakQueuedBytes = Math.max(counters.peakQueuedBytes, queued + bytes.byteLength)
     registry.queued(listener, bytes.byteLength, config)
   }
@@ -224,6 +236,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     principal,
     holder,
     unread: queuedBytes,
+    held: heldBytes,
     drop: cut,
     disconnect(reason) {
       if (closed) return

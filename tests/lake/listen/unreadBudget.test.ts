@@ -7,6 +7,7 @@ import {randomBytes} from 'node:crypto'
 import {connect, type ClientHttp2Session} from 'node:http2'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {openSse} from './listeners.ts'
 
 const KIB = 1024
 const PER_LISTENER = 1024 * KIB
@@ -67,9 +68,10 @@ it("cuts a holder's paused listeners past its budget, before each reaches its ow
     await stalled(session, lake.token, 'holder', 4)
     const stats = await writeUntilCut('holder')
     expect(stats.slowDisconnects).toBe(1)
-    // Four listeners shared the holder's 1 MiB: none came near its own 1 MiB.
+    // Four listeners shared the holder's 1 MiB (and each the one event it takes next, 64 kB,
+    // which the holder's budget leaves out): none came near its own 1 MiB.
     expect(stats.peakQueuedBytes).toBeLessThan(PER_LISTENER / 2)
-    expect(stats.queuedBytes).toBeLessThanOrEqual(PER_LISTENER)
+    expect(stats.queuedBytes).toBeLessThanOrEqual(PER_LISTENER + 4 * 80 * KIB)
     expect(stats.open).toBe(3)
   } finally {
     session.destroy()
@@ -99,5 +101,37 @@ it("cuts the lake's largest paused listener past the lake-wide budget", async ()
   } finally {
     first.destroy()
     other.destroy()
+  }
+})
+
+it('lets two reading listeners of one caller each receive events larger than half its budget', async () => {
+  // Two Studio tabs of one editor, each sent a 20 MB document, at a 32 MiB budget: scaled down.
+  lake.server.lake.context.config.listen = {
+    maxBufferBytes: PER_LISTENER,
+    maxBufferBytesPerHolder: PER_LISTENER,
+  }
+  const before = listenerStats()
+  const query = new URLSearchParams({query: '*[_type == "tabs"]', includeResult: 'true'})
+  const url = `${lake.url}/v2025-02-19/data/listen/test?${query}`
+  const tabs = await Promise.all(
+    [0, 1].map(() => openSse(url, {authorization: `Bearer ${lake.token}`})),
+  )
+  try {
+    await Promise.all(tabs.map((tab) => tab.until((m) => m.some((e) => e.event === 'welcome'))))
+    const blob = randomBytes((PER_LISTENER * 3) / 8).toString('base64') // 680 kB of text
+    const client = lake.client()
+    // One transaction, two large events per tab: the second waits while the first is written.
+    await client
+      .transaction()
+      .createOrReplace({_id: 'tabs-0', _type: 'tabs', blob})
+      .createOrReplace({_id: 'tabs-1', _type: 'tabs', blob})
+      .commit()
+    for (const tab of tabs) {
+      const events = await tab.until((m) => m.filter((e) => e.event === 'mutation').length === 2)
+      expect(events.filter((e) => e.event === 'mutation').length).toBe(2)
+    }
+    expect(listenerStats().slowDisconnects).toBe(before.slowDisconnects)
+  } finally {
+    for (const tab of tabs) tab.close()
   }
 })

@@ -8,11 +8,11 @@
  * abort-by-termination with replacement, resource limits, idle shutdown and clean destroy, and
  * dispatches through Atomics rather than a message round trip per task.
  */
-import {createRequire, flushCompileCache} from 'node:module'
 import {availableParallelism} from 'node:os'
 import {fileURLToPath} from 'node:url'
+import {Worker} from 'node:worker_threads'
 import {Piscina} from 'piscina'
-import {withCompileCache} from '../../kit/compileCache.ts'
+import {recordWarmUp, warmedUp, withCompileCache} from '../../kit/compileCache.ts'
 import {QueryMemoryError, QueryTimeoutError, UnavailableError} from '../core/errors.ts'
 import type {
   DocumentsTask,
@@ -82,6 +82,27 @@ export interface QueryPool {
 
 /** The threads' first module: it lowers a query thread's priority, then loads worker.ts. */
 const THREAD = new URL('./thread.ts', import.meta.url).href
+
+/** The warm-up's name in the compile cache's records. */
+const WARM_UP = 'query-threads'
+
+/**
+ * The compile cache's warm-up thread, as text, so nothing of its own needs the type stripper (and
+ * through getBuiltinModule, since it runs as CommonJS or, in a process started with
+ * --input-type=module, as a module): it requires the threads' module as piscina does (require
+ * first: the cache's key), which lowers its priority as a query thread's before loading the
+ * engine, writes the cache, and answers the URLs it loaded (recordWarmUp).
+ */
+const WARM = `
+const {createRequire, enableCompileCache, flushCompileCache, registerHooks} = process.getBuiltinModule('node:module')
+const {parentPort, workerData} = process.getBuiltinModule('node:worker_threads')
+const loaded = []
+registerHooks({load: (url, context, next) => (loaded.push(url), next(url, context))})
+enableCompileCache(process.env.NODE_COMPILE_CACHE)
+createRequire(workerData.thread)(workerData.thread)
+flushCompileCache()
+parentPort.postMessage(loaded)
+`
 
 /**
  * Young generation per thread, in MB. V8 grows it up to 128 MB on a thread that allocates fast (a
@@ -156,26 +177,42 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   }
 
   /**
-   * Loads the worker's module here first and writes the compile cache (kit/compileCache.ts), so
-   * the threads find every module they load there: one missing module (the worker's own, which
-   * only threads load) makes a thread load Node's type stripper, some 15 MB for its life.
+   * Writes the compile cache for every module the threads load (kit/compileCache.ts), on a
+   * short-lived thread of its own before the pool's start: one module missing there (the worker's
+   * own, which only threads load) makes a thread load Node's type stripper, some 15 MB for its
+   * life. This thread loads it instead, and ends. Not on the event loop: loading groq-js and the
+   * engine there held it 0.3-2.2 s (in vitest, where no lake module is loaded natively, all of it).
+   * Skipped while none of the files the last one loaded has changed (warmedUp).
    */
-  function warm() {
-    // As piscina loads it (require first), so the cache holds it under the same key.
-    createRequire(import.meta.url)(fileURLToPath(THREAD))
-    flushCompileCache()
+  function warm(): Promise<void> {
+    if (warmedUp(WARM_UP)) return Promise.resolve()
+    return new Promise((done) => {
+      warmer = new Worker(WARM, {
+        eval: true,
+        env: withCompileCache(),
+        workerData: {thread: fileURLToPath(THREAD), lane: 'warm'},
+      })
+      warmer.once('message', (loaded: string[]) => recordWarmUp(WARM_UP, loaded))
+      // A cache not written costs memory (each thread loads the stripper), not correctness.
+      warmer.once('error', (err: Error) =>
+        console.error(`lake: the query threads' compile cache was not written: ${err.message}`),
+      )
+      warmer.once('exit', () => {
+        warmer = null
+        done()
+      })
+    })
   }
+
+  let warming: Promise<void> | null = null
+  let warmer: Worker | null = null
 
   /** A lane's pool, started on its first task; deadlines count once a first worker is loaded. */
   function lane(name: Lane) {
     let pool: Pool | null = null
     let ready: Promise<Pool | null> | null = null
     async function startPool() {
-      try {
-        warm()
-      } catch {
-        // A cache not written costs memory, not correctness.
-      }
+      await (warming ??= warm())
       if (closed) return null
       pool = start(name)
       // A null task only loads the worker; a task's deadline is not spent on a cold start.
@@ -236,6 +273,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // Every thread is told to stop at once, and what it ran is answered. Their teardown (each
       // frees its heap, 0.1-1 s at their nice level on a busy machine) is not waited for: the
       // threads only read, and the process ending ends them.
+      void warmer?.terminate()
       lanes.queries.destroy()
       lanes.writes.destroy()
       lanes.reads.destroy()

@@ -9,6 +9,7 @@
 import {readlinkSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {getPriority, setPriority} from 'node:os'
+import {workerData as threadData} from 'node:worker_threads'
 import {isWorkerThread, workerData} from 'piscina'
 import type * as Engine from './worker.ts'
 
@@ -41,10 +42,11 @@ function lowerPriority(): void {
   }
 }
 
-// Not on the event loop, which loads this module too (pool.ts warms the compile cache), nor on the
-// threads that build writes or read large documents (pool.ts says why).
-const lane = (workerData as {lane?: string} | undefined)?.lane
-if (isWorkerThread && lane !== 'writes' && lane !== 'reads') lowerPriority()
+// Not on the threads that build writes or read large documents (pool.ts says why). A pool's
+// thread carries piscina's workerData; the compile cache's warm-up thread (pool.ts) its own, and
+// is lowered like a query's.
+const lane = ((isWorkerThread ? workerData : threadData) as {lane?: string} | null)?.lane
+if (lane !== undefined && lane !== 'writes' && lane !== 'reads') lowerPriority()
 
 // Only now the engine, as piscina would load it (require first: the compile cache's key).
 const engine = createRequire(import.meta.url)('./worker.ts') as typeof Engine

@@ -69,38 +69,44 @@ function threadStates(): Map<string, {nice: number; cpuMs: number}> {
 
 test('a query thread lowers its priority before it loads the query engine', async () => {
   const existing = new Set(threadStates().keys())
-  // The pool's thread: the CPU it had used when last seen at the lake's priority.
-  let atLakeNice = 0
-  let lowered = false
-  let thread: string | null = null
+  // Each new thread: the CPU it had used when last seen at the lake's priority, whether it was
+  // seen lowered, and the CPU it had used when last seen. The compile cache's warm-up thread loads
+  // the engine too (before the pool's thread), and must lower its priority first as well.
+  const seen = new Map<string, {atLakeNice: number; lowered: boolean; cpuMs: number}>()
   const sample = () => {
     for (const [tid, {nice, cpuMs}] of threadStates()) {
-      if (existing.has(tid) || (thread !== null && tid !== thread)) continue
+      if (existing.has(tid)) continue
       if (nice !== lakeNice && nice !== WORKER_NICE) continue
-      thread = tid
-      if (nice === lakeNice && !lowered) atLakeNice = cpuMs
-      if (nice === WORKER_NICE) lowered = true
+      const thread = seen.get(tid) ?? {atLakeNice: 0, lowered: false, cpuMs: 0}
+      if (nice === lakeNice && !thread.lowered) thread.atLakeNice = cpuMs
+      if (nice === WORKER_NICE) thread.lowered = true
+      thread.cpuMs = cpuMs
+      seen.set(tid, thread)
     }
   }
   const sampler = setInterval(sample, 1)
   // One thread: once the first task is answered, it has loaded the engine.
   const cold = createQueryPool({timeoutMs: 30_000, memoryMb: 64, threads: 1})
-  let loadedMs = 0
   try {
     const task = {kind: 'filter' as const, query: '_type == "a"', params: {}, identity: 'x'}
     await cold.filter({...task, documents: []}, 30_000)
     sample()
-    loadedMs = threadStates().get(thread!)?.cpuMs ?? 0
   } finally {
     clearInterval(sampler)
     await cold.close()
   }
-  expect(lowered).toBe(true)
-  // Before, the thread lowered its priority once groq-js, the store and the rest were loaded:
-  // nearly all of its start ran at the event loop's priority and took the event loop's share of
-  // the CPU. Now only Node's start of a thread does (about 40 % of it on this machine).
-  const share = atLakeNice / loadedMs
-  expect(share, `${Math.round(atLakeNice)} of ${Math.round(loadedMs)} ms`).toBeLessThan(0.7)
+  // The threads that loaded the engine (tens of ms of CPU and more), not libuv's helpers.
+  const loaders = [...seen.values()].filter((thread) => thread.cpuMs > 30)
+  expect(loaders.length).toBeGreaterThan(0)
+  for (const {atLakeNice, lowered, cpuMs} of loaders) {
+    expect(lowered).toBe(true)
+    // Before, the thread lowered its priority once groq-js, the store and the rest were loaded:
+    // nearly all of its start ran at the event loop's priority and took the event loop's share of
+    // the CPU. Now only Node's start of a thread does (about 40 % of it on this machine).
+    expect(atLakeNice / cpuMs, `${Math.round(atLakeNice)} of ${Math.round(cpuMs)} ms`).toBeLessThan(
+      0.7,
+    )
+  }
 })
 
 test('a read thread ends when idle, and the next read-lane task starts one (as write threads do)', async () => {

@@ -154,6 +154,18 @@ function memLine(pid: number, m: {rss: number; peak: number | null}): string {
   return `rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads}${parts}`
 }
 
+/** Waits until a process's RSS moves less than 1 MB in a second (at most 20 s). */
+async function settled(pid: number): Promise<void> {
+  const until = performance.now() + 20_000
+  let last = memoryOf(pid).rss
+  while (performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const now = memoryOf(pid).rss
+    if (Math.abs(now - last) < 1) return
+    last = now
+  }
+}
+
 /** Resets a process's peak RSS (VmHWM) on Linux, so a phase's peak can be read on its own. */
 function resetPeak(pid: number): boolean {
   try {
@@ -933,8 +945,10 @@ const benchStarted = performance.now()
 const loadAtStart = loadavg()
 let failed = false
 try {
-  // Let the lake finish starting before taking its idle memory.
+  // Let the lake finish starting before taking its idle memory: it answers, and its first query
+  // thread (started once it listens) has loaded, which its memory holding still for 1 s tells.
   await send(`${lake.url}/v2025-03-01/ping`).then((response) => response.arrayBuffer())
+  await settled(lake.child.pid!)
   const idle = memoryOf(lake.child.pid!)
   log(`lake idle: ${mb(idle.rss)} MB`)
 

@@ -92,6 +92,11 @@ export interface Lake {
   auth: AuthBootstrap | null
   /** Image metadata filled in for assets stored without it, in the background after start. */
   imageBackfill: Promise<number>
+  /**
+   * Starts the query threads now rather than with the first query that needs one (the lake's CLI
+   * does once it listens; a lake made for a test that may never need them does not).
+   */
+  startQueryThreads(): void
   /** Ends listeners, then closes every database. */
   close(): Promise<void>
 }
@@ -183,6 +188,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     listenerStats: () => listeners.stats(),
     auth,
     imageBackfill,
+    startQueryThreads: () => queries.start(),
     async close() {
       if (closed) return
       closed = true

@@ -96,6 +96,9 @@ export const command = defineCommand({
       indexes: values.index,
     })
     io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
+    // Before the first request that needs one (a cold start takes seconds on a busy machine); not
+    // before listening, which they would delay.
+    server.lake.startQueryThreads()
     const lake = {port: server.port, host: values.host, data: values.data, tls: tls !== null}
     io.stdout.write(
       `Studio and clients: apiHost ${apiHostFor(lake.host, lake.port, lake.tls)} (${envCommandFor(lake)})\n`,

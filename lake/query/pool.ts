@@ -76,6 +76,11 @@ export interface QueryPool {
   history(task: HistoryTask, signal?: AbortSignal): Promise<HistoryTaskResult>
   /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */
   filter(task: FilterTask, budgetMs: number): Promise<FilterTaskResult>
+  /**
+   * Starts the query threads now rather than with the first query that needs one (a lake serving
+   * clients does, at its start: a cold start takes seconds on a busy machine).
+   */
+  start(): void
   /** Terminates every worker at once, whatever they are running (their teardown is not awaited). */
   close(): Promise<void>
 }
@@ -157,13 +162,13 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   function start(lane: Lane): Pool {
     return new Piscina({
       filename: THREAD,
-      // Query threads all start with the pool (a cold thread takes ~0.3–1.5 s to load the query
-      // engine), so a free one is ready when another is busy; piscina replaces a terminated one
-      // at once. Write and read threads are needed for large documents only: started on demand,
-      // ended idle.
-      minThreads: lane === 'queries' ? threads : 0,
+      // One query thread starts with the pool, the others with its first task (fill), and all
+      // stay: a cold thread takes ~0.3–1.5 s to load the query engine, so a free one is ready when
+      // another is busy. Write and read threads are needed for large documents only: started on
+      // demand, ended idle.
+      minThreads: lane === 'queries' ? 1 : 0,
       maxThreads: lane === 'queries' ? threads : LANE_THREADS,
-      ...(lane === 'queries' ? {} : {idleTimeout: options.writeIdleMs ?? WRITE_IDLE_MS}),
+      idleTimeout: lane === 'queries' ? Infinity : (options.writeIdleMs ?? WRITE_IDLE_MS),
       resourceLimits: {
         maxOldGenerationSizeMb: options.memoryMb,
         maxYoungGenerationSizeMb: YOUNG_MB,
@@ -173,7 +178,10 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // Threads that find the engine's stripped TypeScript there never load Node's type stripper.
       env: withCompileCache(),
       // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
-    }).on('error', (err: Error) => console.error(`lake: a query thread failed: ${err.message}`))
+      // After close(), piscina may still hear a thread answer a task it has dropped (a fill's).
+    }).on('error', (err: Error) => {
+      if (!closed) console.error(`lake: a query thread failed: ${err.message}`)
+    })
   }
 
   /**
@@ -221,10 +229,20 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
     return {
       ready: () => (ready ??= startPool()),
+      /**
+       * Brings the query threads up to their number: as many null tasks at once, so piscina
+       * starts a thread for each that finds none free (it keeps only minThreads otherwise, and
+       * replaces a thread terminated at a deadline only up to that).
+       */
+      fill() {
+        if (name !== 'queries' || !pool || closed) return
+        for (let i = 0; i < threads; i++) pool.run(null).catch(() => undefined)
+      },
       destroy: () => pool?.destroy().catch(() => undefined),
     }
   }
   const lanes = {queries: lane('queries'), writes: lane('writes'), reads: lane('reads')}
+  let filled = false
 
   async function dispatch(
     task: WorkerTask,
@@ -233,15 +251,24 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     since?: number,
   ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
-    const running = await lanes[LANES[task.kind] ?? 'queries'].ready()
+    const lane = lanes[LANES[task.kind] ?? 'queries']
+    const running = await lane.ready()
     if (closed || !running) throw new UnavailableError('The lake is shutting down')
     const left = since === undefined ? timeoutMs : timeoutMs - (Date.now() - since)
     if (left <= 0) throw new QueryTimeoutError(timeoutMs)
     const deadline = AbortSignal.timeout(left)
     const abort = signal ? AbortSignal.any([deadline, signal]) : deadline
+    const answer = running.run(task, {signal: abort})
+    // The lane's first task starts the other threads (after it, so it takes the free one).
+    if (!filled && lane === lanes.queries) {
+      filled = true
+      lane.fill()
+    }
     try {
-      return await running.run(task, {signal: abort})
+      return await answer
     } catch (err) {
+      // Its thread may have been terminated (the deadline, the client gone, out of memory).
+      lane.fill()
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')
       if (signal?.aborted) throw new UnavailableError('The client closed the connection')
@@ -267,6 +294,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       (await withWriteDeadline(task, signal)) as DocumentsTaskResult,
     history: async (task, signal) => (await withWriteDeadline(task, signal)) as HistoryTaskResult,
     filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
+    start: () => void lanes.queries.ready(),
     async close() {
       if (closed) return
       closed = true

@@ -482,8 +482,8 @@ const ANALYZE_BATCH = 256
  * in batches of 256 (in process). Queued documents are candidates of every search
  * meanwhile, so results do not change.
  */
-const ANALYZE_PAUSE_MS = 50
-const ANALYZE_MAX_WAIT_MS = 200
+export const ANALYZE_PAUSE_MS = 50
+export const ANALYZE_MAX_WAIT_MS = 200
 /**
  * Analysed documents the thread may hold unwritten while write groups keep the lock (a long run of
  * them): beyond this it waits for a gap instead of reading further.

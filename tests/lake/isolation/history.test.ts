@@ -39,7 +39,8 @@ beforeAll(async () => {
     )
   }
   await mutate({patch: {id: IDS[0], set: {title: 'শেষ'}}})
-}, 120_000)
+  // Forty writes of 200,000 characters: over 120 s at load ~30 with 16 busy processes.
+}, 360_000)
 
 const historyUrl = (path: string) => `${lake.url}/${API}/data/history/test/${path}`
 const auth = () => ({headers: {Authorization: `Bearer ${lake.token}`}})

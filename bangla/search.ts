@@ -82,19 +82,43 @@ function foldDigits(s: string): string {
 
 // Letters, combining marks (Bengali vowel signs, hasanta, nukta, chandrabindu) and digits make
 // words; anything else (white space, । ॥, ‘’“”'", —–-, ASCII punctuation, symbols) splits them.
-const WORD = /[\p{L}\p{M}\p{N}]+/gu
+// Matched a bounded piece at a time and joined (runs): `[…]+` with `u` backtracks through its
+// astral alternatives, and V8 threw "Maximum call stack size exceeded" on a word of ~4 million
+// Bengali characters (a pasted blob), stopping the full-text index.
+const PIECE = 4096
+const WORD = new RegExp(`[\\p{L}\\p{M}\\p{N}]{1,${PIECE}}`, 'gu')
 
 /** The folded words of a text, in order. */
 export function searchWords(text: string): string[] {
-  return foldForSearch(text).match(WORD) ?? []
+  return runs(foldForSearch(text), WORD)
 }
 
 // The same words, spelled as typed: joiners stay inside (র‍্যাব is one word).
-const TYPED_WORD = /[\p{L}\p{M}\p{N}\u200C\u200D]+/gu
+const TYPED_WORD = new RegExp(`[\\p{L}\\p{M}\\p{N}\\u200C\\u200D]{1,${PIECE}}`, 'gu')
 
 /** The words of a text as typed (NFC, not folded): for building queries a server folds itself. */
 export function typedWords(text: string): string[] {
-  return text.normalize('NFC').match(TYPED_WORD) ?? []
+  return runs(text.normalize('NFC'), TYPED_WORD)
+}
+
+/** The maximal runs of `piece`'s (global) matches that touch each other, in order. */
+function runs(text: string, piece: RegExp): string[] {
+  const pieces = text.match(piece) ?? []
+  // A piece cut by the bound is PIECE code points, at least as many UTF-16 units; most texts
+  // have none, and matchAll's objects cost a third more.
+  if (!pieces.some((p) => p.length >= PIECE)) return pieces
+  const out: string[] = []
+  let start = -1
+  let end = -1
+  for (const match of text.matchAll(piece)) {
+    if (match.index !== end) {
+      if (start >= 0) out.push(text.slice(start, end))
+      start = match.index
+    }
+    end = match.index + match[0].length
+  }
+  if (start >= 0) out.push(text.slice(start, end))
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +267,7 @@ const INDEPENDENT_VOWEL = /[\u0985-\u0994]$/u
 const CONSONANT = /(?:[\u0995-\u09B9\u09CE\u09DC-\u09DF]|[\u0995-\u09B9]\u09BC)$/u
 
 function fits(stem: string, r: SuffixRule): boolean {
-  if (letterCount(stem) < r.minStem) return false
+  if (!hasLetters(stem, r.minStem)) return false
   switch (r.after) {
     case 'any':
       return true
@@ -256,15 +280,20 @@ function fits(stem: string, r: SuffixRule): boolean {
   }
 }
 
-/** Letters and digits, a consonant after hasanta (a conjunct's second part) not counted. */
-function letterCount(s: string): number {
+/**
+ * Whether `s` has at least `min` letters and digits, a consonant after hasanta (a conjunct's
+ * second part) not counted. Stops there: counting a whole million-character word, for each rule
+ * it ends like, took seconds.
+ */
+function hasLetters(s: string, min: number): boolean {
   let count = 0
   let previous = ''
   for (const ch of s) {
+    if (count >= min) return true
     if (previous !== '\u09CD' && /[\p{L}\p{N}]/u.test(ch)) count++
     previous = ch
   }
-  return count
+  return count >= min
 }
 
 function strip(word: string, rules: readonly SuffixRule[]): string[] {

@@ -49,21 +49,45 @@ export const SKIPPED_KEYS: ReadonlySet<string> = new Set([
 ])
 
 // groq-js's own tokenizer for `match` (groq-js 2.0.1, shared chunk: CHARS, CHARS_WITH_WILDCARD,
-// EDGE_CHARS). Copied because groq-js does not export it; the conformance and differential
-// suites check that the index agrees with it.
-const CHARS = /([^!@#$%^&*(),\\/?";:{}|[\]+<>\s-])+/g
-const CHARS_WITH_WILDCARD = /([^!@#$%^&(),\\/?";:{}|[\]+<>\s-])+/g
-const EDGE_CHARS = /(\b\.+|\.+\b)/g
+// EDGE_CHARS), copied because groq-js does not export it; the conformance and differential suites
+// check that the index agrees with it. Rewritten to the same tokens in linear time: groq-js's
+// `([^…])+` pushes a backtrack entry per character and threw "Maximum call stack size exceeded"
+// on a token of ~3.4 million characters; its EDGE_CHARS, `(\b\.+|\.+\b)`, is quadratic in a
+// run of dots (40,000 took 5 s). Both stopped the full-text index (docs/search.md).
+const CHARS = /[^!@#$%^&*(),\\/?";:{}|[\]+<>\s-]+/g
+const CHARS_WITH_WILDCARD = /[^!@#$%^&(),\\/?";:{}|[\]+<>\s-]+/g
+const DOTS = /\.+/g
+
+/**
+ * What groq-js's `text.replace(EDGE_CHARS, '')` leaves: every run of dots with a word character
+ * (`\w`, ASCII) right before or after it goes. At a run's first dot the regex matches the whole
+ * run or nothing there, and no later dot of the run can match where the first did not.
+ */
+function withoutEdgeDots(text: string): string {
+  if (!text.includes('.')) return text
+  return text.replace(DOTS, (run: string, at: number) =>
+    isWordChar(text.charCodeAt(at - 1)) || isWordChar(text.charCodeAt(at + run.length)) ? '' : run,
+  )
+}
+
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 95
+  )
+}
 
 /** The tokens groq-js's `match` makes of a text. */
 export function groqMatchTokens(text: string): string[] {
-  return text.replace(EDGE_CHARS, '').match(CHARS) ?? []
+  return withoutEdgeDots(text).match(CHARS) ?? []
 }
 
 /** The terms groq-js's `match` makes of a pattern (each a regex with `*` as `.*`). */
 export function groqMatchTerms(pattern: string): string[] {
   // groq-js builds each regex from the first 1024 characters of a term.
-  return (pattern.replace(EDGE_CHARS, '').match(CHARS_WITH_WILDCARD) ?? []).map((term) =>
+  return (withoutEdgeDots(pattern).match(CHARS_WITH_WILDCARD) ?? []).map((term) =>
     term.slice(0, 1024),
   )
 }

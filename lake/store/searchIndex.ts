@@ -145,11 +145,30 @@ const CACHED_CHUNK_LENGTH = 64
 /** What makes foldForSearch normalise a text again as a whole. */
 const DROPPED = new RegExp(DROPPED_BY_FOLD.join('|'))
 
+/**
+ * UTF-16 units of a term the index keeps: a longer word or token (a pasted blob, a 7-million-
+ * character run of letters) is kept as its first MAX_TERM, which lookups of a longer term read as
+ * a prefix (ftsExpression). So the index still finds every document that can match (a term
+ * equal to it or starting with it starts with that prefix) and groq-js's re-check drops the rest;
+ * the work and room a word costs the index stay bounded.
+ */
+export const MAX_TERM = 256
+
+/** A term as the index keeps it (MAX_TERM); never a lone half of a surrogate pair. */
+function indexTerm(term: string): string {
+  if (term.length <= MAX_TERM) return term
+  const high = term.charCodeAt(MAX_TERM - 1)
+  return term.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_TERM - 1 : MAX_TERM)
+}
+
 function analyseChunk(chunk: string): ChunkTerms {
   const keys = new Set<string>()
-  for (const word of searchWords(chunk)) for (const key of searchKeys(word)) keys.add(key)
+  for (const word of searchWords(chunk)) {
+    for (const key of searchKeys(word)) keys.add(indexTerm(key))
+  }
   const tokens = new Set<string>()
-  for (const token of groqMatchTokens(chunk)) tokens.add(encodeMatchText(token))
+  // Cut before encoding: encodeMatchText maps each UTF-16 unit to one.
+  for (const token of groqMatchTokens(chunk)) tokens.add(encodeMatchText(indexTerm(token)))
   return {keys: [...keys].join(' '), tokens: [...tokens].join(' '), tokensOf: 0, wordsOf: 0}
 }
 
@@ -484,8 +503,10 @@ function ftsExpression(hint: SearchHint): string | null | false {
   const pieces = hint.text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((piece) => piece !== '')
   if (pieces.length === 0) return null
   const quoted = pieces.map((piece, i) => {
-    const star = hint.prefix && i === pieces.length - 1 ? '*' : ''
-    return `"${piece.replaceAll('"', '""')}"${star}`
+    // A longer term is kept as its first MAX_TERM (indexTerm): anything it can find starts so.
+    const term = indexTerm(piece)
+    const star = (hint.prefix && i === pieces.length - 1) || term !== piece ? '*' : ''
+    return `"${term.replaceAll('"', '""')}"${star}`
   })
   return `${hint.column} : (${quoted.join(' AND ')})`
 }

@@ -24,6 +24,7 @@ import {
   type WalCheckpointer,
 } from '../../../lake/store/walCheckpointer.ts'
 import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
+import {encodeMatchText} from '../../../lake/core/searchText.ts'
 
 let dir: string
 let stores: StoreRegistry
@@ -1292,6 +1293,24 @@ describe('full-text index analysed on another thread', () => {
     expect(allowed, `every run stalled: ${measured}`).toBeLessThan(GROUPS / 2)
     // Up to three runs of 100 writes: 3-7 s each at load 34.
   }, 120_000)
+
+  test('a document with a 7-million-character word is indexed, and so is every document after it', async () => {
+    // The word split threw "Maximum call stack size exceeded": the thread's batch failed every
+    // second, for good, and every document written after it stayed unindexed.
+    withAnalyzer(analyzer)
+    const word = 'ক'.repeat(7_000_000)
+    await commit({huge: {body: `শুরু ${word}`}})
+    await commit({b: {title: 'খেলা'}})
+    await caughtUp()
+    expect(indexed('খেলা')).toEqual(['b'])
+    expect(indexed('শুরু')).toEqual(['huge'])
+    // Kept as its first MAX_TERM units, which a longer term's lookup reads as a prefix.
+    expect(indexed('ক'.repeat(1000))).toEqual(['huge'])
+    expect(indexed('ক'.repeat(10))).toEqual([])
+    const tokens = (text: string) => ids(store.scan({search: {column: 'tokens', text}}))
+    expect(tokens(encodeMatchText(word.slice(0, 2000)))).toEqual(['huge'])
+    expect(tokens(encodeMatchText('খেলা'))).toEqual(['b'])
+  })
 
   test('documents left queued by a stopped lake are analysed after the next open', async () => {
     await commit({a: {title: 'বৈঠক'}, b: {title: 'খেলা'}})

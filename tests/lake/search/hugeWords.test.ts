@@ -1,0 +1,133 @@
+/**
+ * Word and token splitting on huge input: a 7-million-character run of letters (a pasted blob)
+ * threw "Maximum call stack size exceeded" in the regexes that split words (bangla/search.ts) and
+ * groq-js `match` tokens (lake/core/searchText.ts), and a run of dots was quadratic; the full-text
+ * index retried that document for good. The linear versions must give today's words and tokens
+ * (groq-js's, for `match`) for every normal-size text.
+ */
+import fc from 'fast-check'
+import {describe, expect, test} from 'vitest'
+import {analyzeForSearch, foldForSearch, searchWords, typedWords} from '../../../bangla/search.ts'
+import {groqMatchTerms, groqMatchTokens} from '../../../lake/core/searchText.ts'
+import {indexedColumns, MAX_TERM} from '../../../lake/store/searchIndex.ts'
+
+// The splits as they were (bangla/search.ts) and as groq-js 2.0.1 has them (shared chunk).
+const OLD_WORD = /[\p{L}\p{M}\p{N}]+/gu
+const OLD_TYPED_WORD = /[\p{L}\p{M}\p{N}\u200C\u200D]+/gu
+const GROQ_CHARS = /([^!@#$%^&*(),\\/?";:{}|[\]+<>\s-])+/g
+const GROQ_CHARS_WITH_WILDCARD = /([^!@#$%^&(),\\/?";:{}|[\]+<>\s-])+/g
+const GROQ_EDGE_CHARS = /(\b\.+|\.+\b)/g
+const old = {
+  searchWords: (text: string) => foldForSearch(text).match(OLD_WORD) ?? [],
+  typedWords: (text: string) => text.normalize('NFC').match(OLD_TYPED_WORD) ?? [],
+  groqMatchTokens: (text: string) => text.replace(GROQ_EDGE_CHARS, '').match(GROQ_CHARS) || [],
+  groqMatchTerms: (text: string) =>
+    (text.replace(GROQ_EDGE_CHARS, '').match(GROQ_CHARS_WITH_WILDCARD) || []).map((term) =>
+      term.slice(0, 1024),
+    ),
+}
+
+const HUGE = 7_000_000
+
+describe('huge words', () => {
+  test('a 7-million-character word is one word and one token, in every split', () => {
+    const word = 'ক'.repeat(HUGE)
+    for (const split of [searchWords, typedWords, groqMatchTokens, groqMatchTerms]) {
+      const parts = split(`শুরু ${word}।শেষ`)
+      // `।` is not one of groq-js's separators; a pattern's term is cut at 1,024 (groq-js's).
+      const expected = {
+        searchWords: [4, HUGE, 3],
+        typedWords: [4, HUGE, 3],
+        groqMatchTokens: [4, HUGE + 4],
+        groqMatchTerms: [4, 1024],
+      }[split.name]
+      expect(parts.map((part) => part.length)).toEqual(expected)
+    }
+    // Latin and astral letters too (the `u` class's surrogate pairs).
+    expect(searchWords('a'.repeat(HUGE)).map((w) => w.length)).toEqual([HUGE])
+    expect(searchWords('𝐀'.repeat(HUGE / 2)).map((w) => w.length)).toEqual([HUGE])
+  })
+
+  test('a long run of dots (groq-js drops the ones beside a word character) is split in linear time', () => {
+    // groq-js's EDGE_CHARS took 5 s for 40,000 dots, growing with the square.
+    const dots = '.'.repeat(1_000_000)
+    expect(groqMatchTokens(`a${dots} ${dots} ${dots}b`).map((t) => t.length)).toEqual([
+      1, 1_000_000, 1,
+    ])
+  })
+
+  test('a word ending like an inflection is stemmed without counting all its letters for each rule', () => {
+    const [token] = analyzeForSearch(`${'ক'.repeat(HUGE)}কেই`)
+    // The word; without -ই; without -কে and without -ে.
+    expect(token.keys.map((key) => key.length)).toEqual([HUGE + 3, HUGE + 2, HUGE, HUGE + 1])
+  })
+
+  test('the index keeps a long word or token as its first MAX_TERM units', () => {
+    const columns = indexedColumns({
+      _id: 'a',
+      _type: 'article',
+      _rev: 'r',
+      _createdAt: '',
+      _updatedAt: '',
+      body: `খবর ${'ক'.repeat(HUGE)}কে ক${'𝐀'.repeat(MAX_TERM)}`,
+    })
+    const long = (column: string) =>
+      column
+        .split(' ')
+        .map((term) => term.length)
+        .filter((length) => length > 10)
+    // The word and its stems, all cut to the same first MAX_TERM; the astral word cut before the
+    // surrogate pair the cut would split.
+    expect(long(columns.words)).toEqual([MAX_TERM, MAX_TERM - 1])
+    expect(long(columns.tokens)).toEqual([MAX_TERM, MAX_TERM - 1])
+  })
+})
+
+// Bengali letters and signs, Latin, digits (both), ASCII punctuation and dots, dandas, quotes,
+// dashes, white space, joiners and an astral letter: what a newsroom's text (and a paste) holds.
+const CHARS = [
+  ...'কখগঘঙচছজঝঞটঠডঢণতথদধনপফবভমযরলশষসহড়ঢ়য়ৎংঃঁ',
+  ...'ািীুূৃেৈোৌ়্',
+  ...'অআইঈউঊএঐওঔ',
+  ...'০১২৩৪৫৬৭৮৯0123456789',
+  ...'aAbZzéÉ_',
+  ...' \t\n.....,;:!?-*()[]{}"\'/\\@#$%^&+<>|',
+  ...'।॥‘’“”—–',
+  '\u200C',
+  '\u200D',
+  '\u09DF',
+  '𝐀',
+  '😀',
+]
+const text = fc
+  .array(
+    fc.oneof(
+      {weight: 20, arbitrary: fc.constantFrom(...CHARS)},
+      // Now and then a run past the 4,096 code points a word's regex takes at a time.
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('ক', 'কা', 'a', '𝐀', '.', 'ক\u200D'),
+            fc.integer({min: 1, max: 9000}),
+          )
+          .map(([s, n]) => s.repeat(n)),
+      },
+    ),
+    {maxLength: 80},
+  )
+  .map((parts) => parts.join(''))
+
+describe('the linear splits give what the regexes gave', () => {
+  for (const name of ['searchWords', 'typedWords', 'groqMatchTokens', 'groqMatchTerms'] as const) {
+    const now = {searchWords, typedWords, groqMatchTokens, groqMatchTerms}[name]
+    test(name, () => {
+      fc.assert(
+        fc.property(text, (t) => {
+          expect(now(t)).toEqual(old[name](t))
+        }),
+        {numRuns: 2000},
+      )
+    })
+  }
+})

@@ -33,14 +33,21 @@ export interface Analysed {
   last: string
 }
 
+/** What a write did: documents taken off the queue, and those of them set aside (with why). */
+export interface Written {
+  applied: number
+  setAside: [id: string, error: string][]
+}
+
 export interface SearchAnalyzer {
   analyze(task: AnalyzerTarget & {after: string; limit: number}): Promise<Analysed>
   /**
    * Writes what `analyze` held, in one SQLite transaction of the thread's connection; resolves to
-   * how many documents it took off the queue (one written again since it was read stays queued).
+   * how many documents it took off the queue (one written again since it was read stays queued),
+   * and which of them it set aside (their analysis failed: searchIndex.ts, search_aside).
    * On failure nothing is written and nothing is held: the queue still has every document.
    */
-  write(target: AnalyzerTarget): Promise<number>
+  write(target: AnalyzerTarget): Promise<Written>
   /**
    * Runs `sql` in one transaction of the thread's connection: building an expression index reads
    * every document (120-430 ms at 100,000 articles), which on the store's own connection held the
@@ -78,7 +85,7 @@ export function createSearchAnalyzer(): SearchAnalyzer {
   }
   return {
     analyze: (task) => run({kind: 'analyze', ...task}) as Promise<Analysed>,
-    write: (target) => run({kind: 'write', ...target}) as Promise<number>,
+    write: (target) => run({kind: 'write', ...target}) as Promise<Written>,
     alterSchema: async (target, sql) => void (await run({kind: 'schema', ...target, sql})),
     async close() {
       closed = true

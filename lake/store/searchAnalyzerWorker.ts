@@ -3,7 +3,7 @@
  * dataset file it is asked about, and the analysed rows it holds until told to write them.
  */
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import type {Analysed, AnalyzerTask} from './searchAnalyzer.ts'
+import type {Analysed, AnalyzerTask, Written} from './searchAnalyzer.ts'
 import {analyzeQueued, applyAnalyzed, type AnalyzedDocument} from './searchIndex.ts'
 import {threadConnections} from './threadConnections.ts'
 
@@ -25,7 +25,7 @@ const connections = threadConnections((path): Connection => {
   return {db, statements: new Map(), held: []}
 })
 
-export default function run(task: AnalyzerTask): Analysed | number | void {
+export default function run(task: AnalyzerTask): Analysed | Written | void {
   if (task.kind === 'close') {
     connections.closeAll()
     return
@@ -58,12 +58,12 @@ export default function run(task: AnalyzerTask): Analysed | number | void {
     case 'write': {
       const batch = connection.held
       connection.held = []
-      if (batch.length === 0) return 0
+      if (batch.length === 0) return {applied: 0, setAside: []}
       db.exec('BEGIN IMMEDIATE')
       try {
-        const applied = applyAnalyzed(stmt, batch)
+        const written = applyAnalyzed(stmt, batch)
         db.exec('COMMIT')
-        return applied
+        return written
       } catch (err) {
         if (db.isTransaction) db.exec('ROLLBACK')
         throw err

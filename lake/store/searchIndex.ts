@@ -60,6 +60,16 @@ export const SEARCH_QUEUE_MIGRATION = {
   sql: `CREATE TABLE search_queue (id TEXT PRIMARY KEY) WITHOUT ROWID;`,
 }
 
+/**
+ * Documents whose analysis failed, with why: like queued ones, candidates of every search (so
+ * results stay right), analysed again only when written again (the commit queues them), so one
+ * document cannot hold the queue behind it.
+ */
+export const SEARCH_ASIDE_MIGRATION = {
+  name: 'full-text index: documents set aside',
+  sql: `CREATE TABLE search_aside (id TEXT PRIMARY KEY, error TEXT NOT NULL) WITHOUT ROWID;`,
+}
+
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 const INDEX_VERSION = createHash('sha256')
   .update(JSON.stringify([3, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
@@ -276,6 +286,31 @@ export function unindexDocument(stmt: Statement, rowid: number): void {
   stmt('DELETE FROM search_fts WHERE rowid = ?').run(rowid)
 }
 
+/**
+ * A stored body's index columns, or why they could not be made. An analysis that throws must not
+ * fail its batch: the batch was retried every second, and every document queued behind it stayed
+ * unindexed (so re-checked by every search) for good.
+ */
+function analyzeBody(body: string): {columns: IndexColumns} | {error: string} {
+  try {
+    return {columns: indexedColumns(JSON.parse(body) as SanityDocument)}
+  } catch (err) {
+    return {error: err instanceof Error ? `${err.name}: ${err.message}` : String(err)}
+  }
+}
+
+/** Reports a document set aside (once: it is analysed again only after its next write). */
+export type SetAsideReport = (id: string, error: string) => void
+
+/**
+ * Sets aside the document stored at `rowid` (its analysis failed): it is a candidate of every
+ * search until written again, so its old row (of an earlier version) only takes room.
+ */
+function setAside(stmt: Statement, rowid: number, id: string, error: string): void {
+  unindexDocument(stmt, rowid)
+  stmt('INSERT OR REPLACE INTO search_aside (id, error) VALUES (?, ?)').run(id, error)
+}
+
 /** Marks a written (or deleted) document for the index; runs inside the commit's transaction. */
 export function queueDocument(stmt: Statement, id: string): void {
   stmt('INSERT OR IGNORE INTO search_queue (id) VALUES (?)').run(id)
@@ -294,6 +329,7 @@ export function indexQueued(
   stmt: Statement,
   budgetMs: number,
   keep: number,
+  report: SetAsideReport,
 ): boolean {
   const started = performance.now()
   const next = stmt(
@@ -304,15 +340,22 @@ export function indexQueued(
   const backlog = () =>
     Number((stmt('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
   let empty = false
+  const reported: [string, string][] = []
   db.exec('BEGIN IMMEDIATE')
   try {
     let over = keep === Infinity ? 0 : backlog() - keep
+    const unsetAside = anyAside(stmt)
     do {
       const rows = next.all() as {id: string; rowid: number | null; body: string | null}[]
       for (const {id, rowid, body} of rows) {
         // A deleted document's row went with it.
-        if (rowid !== null && body !== null) {
-          writeIndexRow(stmt, rowid, indexedColumns(JSON.parse(body) as SanityDocument))
+        const analyzed = rowid !== null && body !== null ? analyzeBody(body) : null
+        if (analyzed && 'error' in analyzed) {
+          setAside(stmt, rowid!, id, analyzed.error)
+          reported.push([id, analyzed.error])
+        } else {
+          if (analyzed) writeIndexRow(stmt, rowid!, analyzed.columns)
+          unsetAside?.run(id)
         }
         dequeue.run(id)
       }
@@ -324,7 +367,15 @@ export function indexQueued(
     if (db.isTransaction) db.exec('ROLLBACK')
     throw err
   }
+  for (const [id, error] of reported) report(id, error)
   return empty
+}
+
+/** The statement taking a document out of search_aside, or null while none is set aside. */
+function anyAside(stmt: Statement): StatementSync | null {
+  return stmt('SELECT 1 FROM search_aside LIMIT 1').get()
+    ? stmt('DELETE FROM search_aside WHERE id = ?')
+    : null
 }
 
 /**
@@ -335,6 +386,8 @@ export interface AnalyzedDocument {
   id: string
   rev: string | null
   columns: IndexColumns | null
+  /** Why its analysis failed (then `columns` is null and the document is set aside). */
+  error?: string
 }
 
 /**
@@ -346,11 +399,13 @@ export function analyzeQueued(stmt: Statement, after: string, limit: number): An
     `SELECT q.id AS id, d.rev AS rev, json(d.body) AS body FROM search_queue q
      LEFT JOIN documents d ON d.id = q.id WHERE q.id > ? ORDER BY q.id LIMIT ?`,
   ).all(after, limit) as {id: string; rev: string | null; body: string | null}[]
-  return rows.map(({id, rev, body}) => ({
-    id,
-    rev,
-    columns: body === null ? null : indexedColumns(JSON.parse(body) as SanityDocument),
-  }))
+  return rows.map(({id, rev, body}) => {
+    if (body === null) return {id, rev, columns: null}
+    const analyzed = analyzeBody(body)
+    return 'error' in analyzed
+      ? {id, rev, columns: null, error: analyzed.error}
+      : {id, rev, columns: analyzed.columns}
+  })
 }
 
 /**
@@ -358,26 +413,37 @@ export function analyzeQueued(stmt: Statement, after: string, limit: number): An
  * caller's transaction; returns how many. A document written again since it was read (its
  * revision differs) is left queued: its next analysis reads the new state.
  */
-export function applyAnalyzed(stmt: Statement, analyzed: readonly AnalyzedDocument[]): number {
+export function applyAnalyzed(
+  stmt: Statement,
+  analyzed: readonly AnalyzedDocument[],
+): {applied: number; setAside: [id: string, error: string][]} {
   const stored = stmt('SELECT rowid, rev FROM documents WHERE id = ?')
   const dequeue = stmt('DELETE FROM search_queue WHERE id = ?')
+  const unsetAside = anyAside(stmt)
+  const setAsideNow: [string, string][] = []
   let applied = 0
-  for (const {id, rev, columns} of analyzed) {
+  for (const {id, rev, columns, error} of analyzed) {
     const row = stored.get(id) as {rowid: number; rev: string} | undefined
     if ((row?.rev ?? null) !== rev) continue
-    // A deleted document's row went with it.
-    if (row) writeIndexRow(stmt, row.rowid, columns)
+    if (row && error !== undefined) {
+      setAside(stmt, row.rowid, id, error)
+      setAsideNow.push([id, error])
+    } else {
+      // A deleted document's row went with it.
+      if (row) writeIndexRow(stmt, row.rowid, columns)
+      unsetAside?.run(id)
+    }
     dequeue.run(id)
     applied++
   }
-  return applied
+  return {applied, setAside: setAsideNow}
 }
 
 /**
  * Builds the index for every stored document when it is missing or was built by other rules.
  * Runs when a dataset file is opened, after the migrations.
  */
-export function ensureSearchIndex(db: DatabaseSync): void {
+export function ensureSearchIndex(db: DatabaseSync, report: SetAsideReport): void {
   const row = db.prepare("SELECT value FROM search_meta WHERE key = 'version'").get() as
     {value: string} | undefined
   if (row?.value === INDEX_VERSION) return
@@ -387,14 +453,20 @@ export function ensureSearchIndex(db: DatabaseSync): void {
     if (!s) statements.set(sql, (s = db.prepare(sql)))
     return s
   }
+  const reported: [string, string][] = []
   db.exec('BEGIN IMMEDIATE')
   try {
-    db.exec('DELETE FROM search_fts; DELETE FROM search_queue;')
+    db.exec('DELETE FROM search_fts; DELETE FROM search_queue; DELETE FROM search_aside;')
     for (const doc of db
-      .prepare('SELECT rowid, json(body) AS body FROM documents ORDER BY rowid')
+      .prepare('SELECT rowid, id, json(body) AS body FROM documents ORDER BY rowid')
       .iterate()) {
-      const {rowid, body} = doc as {rowid: number; body: string}
-      writeIndexRow(stmt, rowid, indexedColumns(JSON.parse(body) as SanityDocument))
+      const {rowid, id, body} = doc as {rowid: number; id: string; body: string}
+      const analyzed = analyzeBody(body)
+      if ('columns' in analyzed) writeIndexRow(stmt, rowid, analyzed.columns)
+      else {
+        setAside(stmt, rowid, id, analyzed.error)
+        reported.push([id, analyzed.error])
+      }
     }
     db.prepare(
       "INSERT INTO search_meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -404,12 +476,13 @@ export function ensureSearchIndex(db: DatabaseSync): void {
     db.exec('ROLLBACK')
     throw err
   }
+  for (const [id, error] of reported) report(id, error)
 }
 
 /** Empties the index and forgets its version, so that turning it back on rebuilds it. */
 export function dropSearchIndex(db: DatabaseSync): void {
   db.exec(
-    `DELETE FROM search_fts; DELETE FROM search_queue;
+    `DELETE FROM search_fts; DELETE FROM search_queue; DELETE FROM search_aside;
      DELETE FROM search_meta WHERE key = 'version';`,
   )
 }
@@ -438,15 +511,18 @@ export function searchCondition(
   const plus = walk === true ? '+' : ''
   return {
     sql: walk
-      ? `(${plus}rowid IN (${matching}) OR ${plus}id IN (SELECT id FROM search_queue))`
-      : `id IN (SELECT id FROM documents WHERE rowid IN (${matching}) UNION ALL SELECT id FROM search_queue)`,
+      ? `(${plus}rowid IN (${matching}) OR ${plus}id IN (${UNINDEXED}))`
+      : `id IN (SELECT id FROM documents WHERE rowid IN (${matching}) UNION ALL ${UNINDEXED})`,
     params: [expression],
   }
 }
 
+/** Ids the index does not answer for: queued ones and those set aside, candidates of every search. */
+const UNINDEXED = 'SELECT id FROM search_queue UNION ALL SELECT id FROM search_aside'
+
 /**
  * Documents the index finds for a hint, counted up to `atMost` (the index stops reading there),
- * with the queued ones, which are candidates of every search.
+ * with the queued and set-aside ones, which are candidates of every search.
  */
 export function countSearched(stmt: Statement, hint: SearchHint, atMost: number): number {
   const expression = ftsExpression(hint)
@@ -457,7 +533,7 @@ export function countSearched(stmt: Statement, hint: SearchHint, atMost: number)
       stmt('SELECT count(*) AS n FROM (SELECT 1 FROM documents LIMIT ?)').get(atMost)?.n ?? 0,
     )
   const queued = Number(
-    stmt('SELECT count(*) AS n FROM (SELECT 1 FROM search_queue LIMIT ?)').get(atMost)?.n ?? 0,
+    stmt(`SELECT count(*) AS n FROM (${UNINDEXED} LIMIT ?)`).get(atMost)?.n ?? 0,
   )
   const row = stmt(
     'SELECT count(*) AS n FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)',

@@ -67,6 +67,7 @@ import {
   ensureSearchIndex,
   indexQueued,
   SEARCH_INDEX_MIGRATION,
+  SEARCH_ASIDE_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
   searchCondition,
   countSearched,
@@ -311,6 +312,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     name: 'the change log indexed by snapshots',
     sql: `CREATE INDEX changes_snapshot ON changes (doc_id, tx_seq) WHERE snapshot IS NOT NULL;`,
   },
+  SEARCH_ASIDE_MIGRATION,
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */
@@ -702,7 +704,7 @@ export function createSqliteStore(
     db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
     migrate(db)
     describeFields(db)
-    if (searchIndexOn) ensureSearchIndex(db)
+    if (searchIndexOn) ensureSearchIndex(db, reportSetAside)
     else dropSearchIndex(db)
     opening = randomUUID()
     // Left queued by a lake that stopped before indexing them.
@@ -729,11 +731,29 @@ export function createSqliteStore(
     // The step only moves work from the queue into the index: if it is lost, the queue still
     // holds it, so it need not wait for its own fsync (the next write group's sync covers it).
     try {
-      if (!indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED)) scheduleIndexing()
+      const done = indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED, reportSetAside)
+      indexSucceeded()
+      if (!done) scheduleIndexing()
       else scheduleIdleCheckpoint()
     } catch (err) {
       indexFailed(err)
     }
+  }
+
+  /**
+   * A document whose analysis failed is set aside (searchIndex.ts): a candidate of every search,
+   * analysed again after its next write. Said once, when it is set aside.
+   */
+  function reportSetAside(id: string, error: string) {
+    console.error(
+      `lake: the full-text index of "${dataset}" set aside document "${id}" (${error}); searches re-check it on every query until it is written again`,
+    )
+  }
+
+  /** The last failure logged, so that a failure repeated every retry is logged once. */
+  let lastIndexError: string | null = null
+  function indexSucceeded() {
+    lastIndexError = null
   }
 
   /**
@@ -743,9 +763,13 @@ export function createSqliteStore(
    */
   function indexFailed(err: unknown) {
     if (err instanceof AnalyzerClosedError) return
-    console.error(
-      `lake: filling the full-text index of "${dataset}" failed (${(err as Error).message}); retrying in ${INDEX_RETRY_MS} ms`,
-    )
+    const message = (err as Error).message
+    if (message !== lastIndexError) {
+      console.error(
+        `lake: filling the full-text index of "${dataset}" failed (${message}); retrying every ${INDEX_RETRY_MS} ms, said again only when the failure changes`,
+      )
+    }
+    lastIndexError = message
     retryIndexing = setTimeout(() => {
       retryIndexing = null
       scheduleIndexing()
@@ -826,9 +850,11 @@ export function createSqliteStore(
     held = 0
     threadWrites++
     writing = offThread!.write(target).then(
-      (applied) => {
+      ({applied, setAside}) => {
         writing = null
         if (closed) return
+        indexSucceeded()
+        for (const [id, error] of setAside) reportSetAside(id, error)
         queued = Math.max(0, queued - applied)
         scheduleIndexing()
       },
@@ -877,6 +903,8 @@ export function createSqliteStore(
    * must stay short under a sustained bulk load). False when nothing was written (a failure).
    */
   async function catchUpIndex(): Promise<boolean> {
+    // The last batch failed: its retry is on a timer, and no write group waits for it.
+    if (retryIndexing) return false
     if (!analysis && held === 0 && !writing) requestAnalysis()
     if (analysis) await analysis
     if (closed) return false
@@ -2451,7 +2479,9 @@ export function createSqliteStore(
     },
 
     flushSearchIndex() {
-      if (searchIndexOn && open(false)) indexQueued(db!, (sql) => stmt(sql)!, Infinity, 0)
+      if (searchIndexOn && open(false)) {
+        indexQueued(db!, (sql) => stmt(sql)!, Infinity, 0, reportSetAside)
+      }
     },
 
     close() {

@@ -679,7 +679,10 @@ export function createSqliteStore(
       mkdirSync(join(path, '..'), {recursive: true, mode: 0o700})
       if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
     }
-    db = new DatabaseSync(path)
+    // The busy timeout before anything reads the file: another process may hold it (a lake
+    // stopping folds the WAL in under an exclusive lock), and without one the first read
+    // (journal_mode) failed at once with "database is locked", as auth's did before a701b9a.
+    db = new DatabaseSync(path, {timeout: 5000})
     // Articles are about 2 kB: 4 kB pages would hold one each. Takes effect on a new file only.
     db.exec('PRAGMA page_size = 16384')
     db.exec('PRAGMA journal_mode = WAL')
@@ -700,7 +703,6 @@ export function createSqliteStore(
     // commits are atomic: the file is the old schema or the new one, never half of it).
     db.exec('PRAGMA synchronous = NORMAL')
     db.exec('PRAGMA foreign_keys = ON')
-    db.exec('PRAGMA busy_timeout = 5000')
     db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
     migrate(db)
     describeFields(db)

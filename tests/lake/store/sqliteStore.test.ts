@@ -1,3 +1,5 @@
+import {spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -1774,5 +1776,33 @@ describe('stores of datasets never written', () => {
     // Written while forgotten (a request held it): found again, and kept from now on.
     expect(stores.get('test')).toBe(store)
     expect(stores.forget('test')).toBe(false)
+  })
+})
+
+describe('opening a data file', () => {
+  test('waits for another process holding the file (a lake stopping) instead of failing at once', async () => {
+    await commit({a: {title: 'খবর'}})
+    stores.close()
+    // A stopping lake's last connection folds the WAL in under an exclusive lock. The store read
+    // the file (`PRAGMA journal_mode`) before its busy timeout was set: "database is locked".
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const {DatabaseSync} = require('node:sqlite')
+         const db = new DatabaseSync(${JSON.stringify(file)})
+         db.exec('PRAGMA locking_mode = EXCLUSIVE; BEGIN IMMEDIATE; DELETE FROM search_queue; COMMIT')
+         process.stdout.write('held\\n')
+         setTimeout(() => db.close(), 1000)`,
+      ],
+      {stdio: ['ignore', 'pipe', 'inherit']},
+    )
+    const exited = once(holder, 'exit')
+    await once(holder.stdout!, 'data')
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    expect(store.getDocuments(['a'])[0]).toMatchObject({title: 'খবর'})
+    await exited
   })
 })

@@ -2,7 +2,7 @@
  * One GROQ query over one dataset's store, as a principal sees it: parse, plan, load the view
  * through the perspective and read permissions, evaluate. The same code runs in the query workers.
  */
-import {QueryResultTooLargeError} from '../core/errors.ts'
+import {QueryError, QueryResultTooLargeError} from '../core/errors.ts'
 import {can, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective} from '../core/perspective.ts'
 import {planQuery} from '../core/plan.ts'
@@ -65,8 +65,27 @@ export async function executeQuery(
       query,
     )
   } catch (err) {
-    throw tooLarge(err) ? new QueryResultTooLargeError() : err
+    if (tooLarge(err)) throw new QueryResultTooLargeError()
+    if (stackOverflow(err)) {
+      throw new QueryError(
+        'The query could not be evaluated: a value it compares is too large for the query engine ' +
+          "(groq-js's `match` cannot split a word of more than about 3 million characters, a " +
+          'pasted blob). Narrow the filter so that document is not compared (by _type, _id or ' +
+          'another field), or compare another field',
+        {cause: err},
+      )
+    }
+    throw err
   }
+}
+
+/**
+ * V8's stack overflow inside groq-js's evaluation: its `match` tokenizer, a regex, overflows on a
+ * word of ~3.4 million characters (docs/search.md). Every run of the query over that document
+ * would fail the same way, so it is the caller's to narrow, not a server fault.
+ */
+function stackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && err.message === 'Maximum call stack size exceeded'
 }
 
 /** V8's refusal to build a string or array past its longest (a result that cannot be sent). */

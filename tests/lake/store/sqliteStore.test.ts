@@ -1352,7 +1352,7 @@ describe('full-text index analysed on another thread', () => {
     const tokens = (text: string) => ids(store.scan({search: {column: 'tokens', text}}))
     expect(tokens(encodeMatchText(word.slice(0, 2000)))).toEqual(['huge'])
     expect(tokens(encodeMatchText('খেলা'))).toEqual(['b'])
-  })
+  }, 120_000)
 
   test('while the analyzer fails, write groups do not wait for it, however long the queue', async () => {
     // Past MAX_QUEUED (20,000) a write group waits for the analyzer's next batch; a failing one

@@ -310,12 +310,14 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
-   * every transaction's documents are matched within `budgetMs` (a QueryTimeoutError past it).
+   * every transaction's documents are matched within `budgetMs` of the filter's own evaluation (a
+   * QueryTimeoutError past it), after waiting at most `waitMs` for a thread.
    */
   async function compileMatcher(
     request: ListenRequest,
     principal: Principal,
     budgetMs: number,
+    waitMs: number,
   ): Promise<DocumentMatcher> {
     const {query, params} = request
     const node = listenerFilterNode(query, params)
@@ -328,7 +330,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
       let outcome
       try {
-        outcome = await options.queries.filter(task, budgetMs)
+        outcome = await options.queries.filter(task, budgetMs, waitMs)
       } catch (err) {
         if (!(err instanceof QueryTimeoutError)) throw err
         throw new QueryTimeoutError(
@@ -651,7 +653,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const listenConfig = {...LISTEN_DEFAULTS, ...config.listen}
       let matcher: DocumentMatcher
       try {
-        matcher = await compileMatcher(request, principal, listenConfig.filterBudgetMs)
+        matcher = await compileMatcher(
+          request,
+          principal,
+          listenConfig.filterBudgetMs,
+          listenConfig.filterWaitMs,
+        )
       } catch (err) {
         // A bad filter is reported in the stream, as Sanity does; the client surfaces it as
         // ChannelError.

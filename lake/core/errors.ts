@@ -256,6 +256,15 @@ export const UnsupportedMediaTypeError = describedError(
  */
 export const UnprocessableError = describedError('UnprocessableError', 'unprocessableError')
 
+/**
+ * A listener fell behind what the lake can do for it (its filter waited too long for a query
+ * thread, or too many transactions are waiting for its filter): it is closed, and may reconnect.
+ */
+export const ListenerOverloadedError = describedError(
+  'ListenerOverloadedError',
+  'listenerOverloadedError',
+)
+
 /** The caller holds as many of something (open listeners) as one caller may. */
 export const TooManyRequestsError = describedError('TooManyRequestsError', 'tooManyRequestsError')
 

@@ -22,6 +22,7 @@ import {
   TooLargeError,
   TooManyRequestsError,
   UnavailableError,
+  ListenerOverloadedError,
   UnprocessableError,
   UnsupportedMediaTypeError,
 } from '../core/errors.ts'
@@ -43,6 +44,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof UnsupportedMediaTypeError) return 415
   if (err instanceof UnprocessableError) return 422
   if (err instanceof TooManyRequestsError) return 429
+  if (err instanceof ListenerOverloadedError) return 503
   return 400
 }
 

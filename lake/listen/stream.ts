@@ -7,7 +7,7 @@
  */
 import {isVersionId, randomId} from '../core/ids.ts'
 import {can, type Principal} from '../core/grants.ts'
-import {LakeError, TooManyRequestsError} from '../core/errors.ts'
+import {LakeError, ListenerOverloadedError, TooManyRequestsError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
 import {headsOf} from '../core/changeText.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from '../core/types.ts'
@@ -42,9 +42,15 @@ export interface ListenConfig {
   maxBufferBytesTotal: number
   /**
    * Time a filter that is not of bounded cost may take on one transaction's documents (on a query
-   * worker); a listener whose filter takes longer is closed with `channelError`.
+   * worker, from when the thread begins it); a listener whose filter takes longer is closed with
+   * `channelError`.
    */
   filterBudgetMs: number
+  /**
+   * Time such a filter may wait for a query thread (busy, or niced and starved on a loaded
+   * machine); past it the listener is closed with a `channelError` saying the lake was busy.
+   */
+  filterWaitMs: number
   /** Open listeners one user or token may hold (lake/core/limits.ts). */
   maxPerPrincipal: number
 }
@@ -55,6 +61,7 @@ export const LISTEN_DEFAULTS: ListenConfig = {
   maxBufferBytesPerHolder: LIMITS.listenerUnreadBytes.perHolder,
   maxBufferBytesTotal: LIMITS.listenerUnreadBytes.total,
   filterBudgetMs: 500,
+  filterWaitMs: 30_000,
   maxPerPrincipal: LIMITS.listenersPerPrincipal,
 }
 
@@ -318,8 +325,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
         unsubscribe = bus.subscribe(dataset, (tx) => {
           if (pending.length >= MAX_PENDING_TRANSACTIONS) {
             fail(
-              new LakeError(
-                'listenerOverloadedError',
+              new ListenerOverloadedError(
                 `The listener fell ${MAX_PENDING_TRANSACTIONS} transactions behind and was closed`,
               ),
             )

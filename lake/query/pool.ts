@@ -13,7 +13,13 @@ import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 import {Piscina} from 'piscina'
 import {recordWarmUp, warmedUp, withCompileCache} from '../../kit/compileCache.ts'
-import {QueryMemoryError, QueryTimeoutError, UnavailableError} from '../core/errors.ts'
+import {
+  formatMs,
+  ListenerOverloadedError,
+  QueryMemoryError,
+  QueryTimeoutError,
+  UnavailableError,
+} from '../core/errors.ts'
 import type {
   DocumentsTask,
   DocumentsTaskResult,
@@ -74,8 +80,12 @@ export interface QueryPool {
    * (LANES); `signal` aborting (the client left) stops it.
    */
   history(task: HistoryTask, signal?: AbortSignal): Promise<HistoryTaskResult>
-  /** Runs a listener filter on a worker within `budgetMs` (a QueryTimeoutError past it). */
-  filter(task: FilterTask, budgetMs: number): Promise<FilterTaskResult>
+  /**
+   * Runs a listener filter on a worker within `budgetMs` of its own evaluation (a
+   * QueryTimeoutError past it), after waiting at most `waitMs` for a thread (a
+   * ListenerOverloadedError past it, or at once while FILTER_BACKLOG filters wait).
+   */
+  filter(task: FilterTask, budgetMs: number, waitMs: number): Promise<FilterTaskResult>
   /**
    * Starts the query threads now rather than with the first query that needs one (a lake serving
    * clients does, at its start: a cold start takes seconds on a busy machine).
@@ -154,6 +164,15 @@ const LANES: Partial<Record<WorkerTask['kind'], Lane>> = {
 }
 
 type Pool = Piscina<WorkerTask | null, unknown>
+
+/**
+ * Listener filters waiting for a query thread in the whole lake: past it a listener's next filter
+ * is refused at once (its listener closed) rather than queue without end behind busy threads.
+ */
+const FILTER_BACKLOG = 256
+
+/** How often a waiting filter looks whether its thread has begun it. */
+const FILTER_POLL_MS = 50
 
 export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let closed = false
@@ -279,6 +298,79 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
   }
 
+  let filtersWaiting = 0
+
+  /**
+   * A listener filter: its budget counts from when its thread begins it (the thread says when in
+   * `started`), so time spent queued behind busy or niced threads is not charged to the filter;
+   * the wait has its own bound, and a lake-wide backlog cap.
+   */
+  async function filter(task: FilterTask, budgetMs: number, waitMs: number) {
+    const waited = () =>
+      new ListenerOverloadedError(
+        `The listener's filter waited more than ${formatMs(waitMs)} for a query thread (the lake is busy) and the listener was closed: reconnect later`,
+      )
+    if (closed) throw new UnavailableError('The lake is shutting down')
+    if (filtersWaiting >= FILTER_BACKLOG) {
+      throw new ListenerOverloadedError(
+        `${FILTER_BACKLOG} listener filters are waiting for a query thread (the lake is busy), so the listener was closed: reconnect later`,
+      )
+    }
+    const arrived = Date.now()
+    const started = new BigInt64Array(new SharedArrayBuffer(8))
+    const abort = new AbortController()
+    let ranOut: 'budget' | 'wait' | null = null
+    let waiting = true
+    filtersWaiting++
+    const stopWaiting = () => {
+      if (waiting) filtersWaiting--
+      waiting = false
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const runOut = (what: 'budget' | 'wait') => {
+      ranOut = what
+      abort.abort()
+    }
+    const check = () => {
+      const now = Date.now()
+      const began = Number(Atomics.load(started, 0))
+      if (began > 0) {
+        stopWaiting()
+        if (now - began >= budgetMs) return runOut('budget')
+        timer = setTimeout(check, began + budgetMs - now)
+      } else {
+        if (now - arrived >= waitMs) return runOut('wait')
+        timer = setTimeout(check, Math.min(FILTER_POLL_MS, arrived + waitMs - now))
+      }
+    }
+    const lane = lanes.queries
+    try {
+      const running = await lane.ready()
+      if (closed || !running) throw new UnavailableError('The lake is shutting down')
+      check()
+      const answer = running.run({...task, started: started.buffer}, {signal: abort.signal})
+      // As dispatch: the lane's first task starts the other threads.
+      if (!filled) {
+        filled = true
+        lane.fill()
+      }
+      return (await answer) as FilterTaskResult
+    } catch (err) {
+      // Its thread may have been terminated (the budget, the wait, out of memory).
+      lane.fill()
+      if (ranOut === 'budget') throw new QueryTimeoutError(budgetMs)
+      if (ranOut === 'wait') throw waited()
+      if (closed) throw new UnavailableError('The lake is shutting down')
+      if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        throw new QueryMemoryError(options.memoryMb)
+      }
+      throw err
+    } finally {
+      clearTimeout(timer)
+      stopWaiting()
+    }
+  }
+
   /** A write or read lane's task, within the write deadline (`buildTimeoutMs`) from `since`. */
   const withWriteDeadline = (task: WorkerTask, signal?: AbortSignal, since?: number) =>
     dispatch(task, options.buildTimeoutMs ?? options.timeoutMs, signal, since)
@@ -293,7 +385,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     documents: async (task, signal) =>
       (await withWriteDeadline(task, signal)) as DocumentsTaskResult,
     history: async (task, signal) => (await withWriteDeadline(task, signal)) as HistoryTaskResult,
-    filter: async (task, budgetMs) => (await dispatch(task, budgetMs)) as FilterTaskResult,
+    filter,
     start: () => void lanes.queries.ready(),
     async close() {
       if (closed) return

@@ -50,6 +50,11 @@ export interface FilterTask {
   params: Record<string, unknown>
   identity: string
   documents: SanityDocument[]
+  /**
+   * The thread writes there (a BigInt64 at 0, epoch ms) when it begins the filter, so the budget
+   * counts from then and not from the task's arrival (lake/query/pool.ts filter).
+   */
+  started?: SharedArrayBuffer
 }
 
 /** A write request's transaction, built over the worker's read-only connection (buildTransaction). */

@@ -146,6 +146,7 @@ export const compiledFilters = createLru<string, DocumentFilter>(
 )
 
 function runFilter(task: FilterTask): FilterTaskResult {
+  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, BigInt(Date.now()))
   const key = JSON.stringify([task.query, task.params, task.identity])
   try {
     let filter = compiledFilters.get(key)

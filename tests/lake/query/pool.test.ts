@@ -43,7 +43,7 @@ test('query threads run niced, the event loop does not', async () => {
     identity: 'x',
     documents: [],
   }
-  await pool.filter(task, 10_000)
+  await pool.filter(task, 10_000, 30_000)
   // Both threads start with the pool; the warm-up task proves the engine loaded on one of them.
   await expect
     .poll(() => niceValues().filter((nice) => nice === WORKER_NICE).length - before)
@@ -89,7 +89,7 @@ test('a query thread lowers its priority before it loads the query engine', asyn
   const cold = createQueryPool({timeoutMs: 30_000, memoryMb: 64, threads: 1})
   try {
     const task = {kind: 'filter' as const, query: '_type == "a"', params: {}, identity: 'x'}
-    await cold.filter({...task, documents: []}, 30_000)
+    await cold.filter({...task, documents: []}, 30_000, 30_000)
     sample()
   } finally {
     clearInterval(sampler)

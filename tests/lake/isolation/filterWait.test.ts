@@ -1,0 +1,75 @@
+/**
+ * A listener's filter budget is its own evaluation's: waiting for a busy query thread has its own,
+ * larger bound, and a listener closed for waiting is told so, not that its filter is too slow.
+ * One query thread, held by a query that runs to the query deadline (10 s); the filter's own
+ * evaluation on one small document takes milliseconds.
+ */
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {openSse, type SseMessage} from '../listen/listeners.ts'
+
+/** Not of bounded cost (string::split), so it runs on a query thread; quick on a short title. */
+const FILTER = '*[_type == "article" && count(string::split(title, "")) > 0]'
+/** Cubic in $s and independent of the documents: holds its thread until the query deadline. */
+const BLOCKER =
+  'count(string::split($s, "")[count(string::split($s, "")[count(string::split($s, "")[@ == ^]) > 0]) > 0])'
+
+let lake: TestLake
+
+beforeAll(async () => {
+  lake = await startTestLake({tls: false, serverOptions: {queryThreads: 1}})
+  await lake.client().fetch('count(*)')
+})
+
+afterAll(async () => {
+  await lake?.close()
+})
+
+const auth = () => ({authorization: `Bearer ${lake.token}`})
+const listenUrl = () =>
+  `${lake.url}/v2025-02-19/data/listen/test?${new URLSearchParams({query: FILTER})}`
+
+/** Holds the one query thread until the query deadline; resolves with the response's status. */
+function holdThread(): Promise<number> {
+  const search = new URLSearchParams({query: BLOCKER, $s: JSON.stringify('ক'.repeat(400))})
+  return fetch(`${lake.url}/v2025-02-19/data/query/test?${search}`, {headers: auth()}).then(
+    (res) => res.status,
+  )
+}
+
+const mutationIds = (messages: SseMessage[]) =>
+  messages.filter((x) => x.event === 'mutation').map((x) => JSON.parse(x.data!).documentId)
+
+test('a filter that waits behind a busy thread longer than its budget still gets the event', async () => {
+  lake.server.lake.context.config.listen = {filterBudgetMs: 500, filterWaitMs: 60_000}
+  const reader = await openSse(listenUrl(), auth())
+  await reader.until((m) => m.some((x) => x.event === 'welcome'), 20_000)
+  const held = holdThread()
+  // Queued behind the blocker: its filter waits for the thread for the blocker's 10 s.
+  await lake.client().createOrReplace({_id: 'waited', _type: 'article', title: 'অপেক্ষা'})
+  const messages = await reader.until(
+    (m) => mutationIds(m).includes('waited') || m.some((x) => x.event === 'channelError'),
+    60_000,
+  )
+  expect(messages.filter((x) => x.event === 'channelError').map((x) => x.data)).toEqual([])
+  expect(mutationIds(messages)).toEqual(['waited'])
+  expect(await held).toBe(504)
+  reader.close()
+})
+
+test('a filter that waits past the wait bound closes the listener saying the lake was busy', async () => {
+  lake.server.lake.context.config.listen = {filterBudgetMs: 500, filterWaitMs: 1000}
+  const reader = await openSse(listenUrl(), auth())
+  await reader.until((m) => m.some((x) => x.event === 'welcome'), 20_000)
+  const held = holdThread()
+  await lake.client().createOrReplace({_id: 'waited-long', _type: 'article', title: 'দীর্ঘ'})
+  const messages = await reader.until((m) => m.some((x) => x.event === 'channelError'), 60_000)
+  const body = JSON.parse(messages.find((x) => x.event === 'channelError')!.data!)
+  expect(body.statusCode).toBe(503)
+  expect(body.message).toMatch(
+    /filter waited more than 1 s for a query thread \(the lake is busy\)/,
+  )
+  expect(mutationIds(messages)).toEqual([])
+  await held
+  await reader.closed(5000)
+})

@@ -5,6 +5,7 @@
  * const lake = await createLake({dataDir: '.lake'})
  * const res = await lake.fetch(new Request('http://localhost/v2025-02-19/data/query/production?query=*'))
  */
+import {createAnswerBudget} from './http/documentsAnswer.ts'
 import type {Hono} from 'hono'
 import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
@@ -68,6 +69,11 @@ export interface LakeOptions {
   /** Query worker threads at most. Default: the machine's cores, at least 3. */
   queryThreads?: number
   /**
+   * Bytes of built data/doc and history answers not yet sent, lake-wide (`--answer-memory`, MB);
+   * past it a large answer is a 503 with Retry-After. Default 512 MB.
+   */
+  answerMemoryMb?: number
+  /**
    * Attribute paths (`slug.current`) every dataset indexes whatever the traffic (`--index`);
    * other paths earn an index only from signed-in callers' queries.
    */
@@ -77,6 +83,7 @@ export interface LakeOptions {
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
 export const DEFAULT_QUERY_MEMORY_MB = 1024
 export const DEFAULT_WRITE_TIMEOUT_MS = 60_000
+export const DEFAULT_ANSWER_MEMORY_MB = 512
 
 export interface Lake {
   /** Answers one request (the Hono app's fetch); `env` is @hono/node-server's bindings. */
@@ -141,6 +148,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     }),
   )
   const context: LakeContext = {
+    answers: createAnswerBudget((options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024),
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
     stores,

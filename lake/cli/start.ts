@@ -1,6 +1,6 @@
 /**
  * `npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls]
- * [--cors-origin URL]… [--query-timeout S] [--query-memory MB] [--write-timeout S] [--index PATH]…`:
+ * [--cors-origin URL]… [--query-timeout S] [--query-memory MB] [--write-timeout S] [--answer-memory MB] [--index PATH]…`:
  * the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
  * folder's own certificate unless --no-tls.
  */
@@ -14,12 +14,14 @@ import {
   DEFAULT_QUERY_MEMORY_MB,
   DEFAULT_QUERY_TIMEOUT_MS,
   DEFAULT_WRITE_TIMEOUT_MS,
+  DEFAULT_ANSWER_MEMORY_MB,
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 import {sharpQueue} from '../assets/sharp.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
-       [--query-timeout SECONDS] [--query-memory MB] [--write-timeout SECONDS] [--index PATH]…
+       [--query-timeout SECONDS] [--query-memory MB] [--write-timeout SECONDS]
+       [--answer-memory MB] [--index PATH]…
 
 Runs the local Content Lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
 folder's own certificate. The first start creates the data folder, the certificate authority, the
@@ -34,6 +36,7 @@ cleanly: listeners hear "disconnect", queued writes finish, the databases close.
   --query-timeout S  a query running longer is stopped with an error (default ${DEFAULT_QUERY_TIMEOUT_MS / 1000})
   --query-memory MB  heap one query may use before it is stopped (default ${DEFAULT_QUERY_MEMORY_MB})
   --write-timeout S  a large write (built off the event loop) running longer is stopped (default ${DEFAULT_WRITE_TIMEOUT_MS / 1000})
+  --answer-memory MB data/doc and history answers held for slow clients before a 503 (default ${DEFAULT_ANSWER_MEMORY_MB})
   --index PATH       index this attribute path in every dataset, e.g. slug.current (repeatable)
 
 Examples:
@@ -54,12 +57,14 @@ export const command = defineCommand({
     'query-timeout': {type: 'string', default: String(DEFAULT_QUERY_TIMEOUT_MS / 1000)},
     'query-memory': {type: 'string', default: String(DEFAULT_QUERY_MEMORY_MB)},
     'write-timeout': {type: 'string', default: String(DEFAULT_WRITE_TIMEOUT_MS / 1000)},
+    'answer-memory': {type: 'string', default: String(DEFAULT_ANSWER_MEMORY_MB)},
     index: {type: 'string', multiple: true, default: []},
   },
   async run({values}, io) {
     const queryTimeoutMs = positive(values['query-timeout'], '--query-timeout', 'seconds') * 1000
     const writeTimeoutMs = positive(values['write-timeout'], '--write-timeout', 'seconds') * 1000
     const queryMemoryMb = Math.round(positive(values['query-memory'], '--query-memory', 'MB'))
+    const answerMemoryMb = positive(values['answer-memory'], '--answer-memory', 'MB')
     for (const path of values.index) {
       if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)) {
         throw new UsageError(`--index takes an attribute path like slug.current, got "${path}".`)
@@ -93,6 +98,7 @@ export const command = defineCommand({
       queryTimeoutMs,
       queryMemoryMb,
       writeTimeoutMs,
+      answerMemoryMb,
       indexes: values.index,
     })
     io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)

@@ -7,6 +7,7 @@ import type {EventBus} from '../events/bus.ts'
 import type {ImageService} from '../assets/images.ts'
 import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
+import type {AnswerBudget} from './documentsAnswer.ts'
 
 /** The one project this lake serves (the Host subdomain and X-Sanity-Project-ID are not checked). */
 export type LakeConfig = DatasetConfig
@@ -26,6 +27,8 @@ export interface LakeContext {
   live: LiveEvents
   now(): Date
   config: LakeConfig
+  /** Bytes of built data/doc and history answers not yet sent, lake-wide (`--answer-memory`). */
+  answers: AnswerBudget
 }
 
 declare module 'hono' {

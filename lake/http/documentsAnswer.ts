@@ -1,8 +1,49 @@
 /**
  * `{"documents":[…]…}` answers built from documents' JSON texts (data/doc, history at a
  * revision), a document per chunk: a large answer is never copied into one buffer, and the event
- * loop is free between chunks.
+ * loop is free between chunks. What large answers hold until their clients take it is budgeted
+ * lake-wide (AnswerBudget).
  */
+import {RetryLaterError} from '../core/errors.ts'
+
+/**
+ * Bytes of built answers not yet sent, in the whole lake: a large answer that would take it past
+ * `maxBytes` is refused (a 503 with Retry-After) rather than held while its client reads slowly.
+ */
+export interface AnswerBudget {
+  maxBytes: number
+  /** Bytes held now. */
+  readonly held: number
+  /** Counts `bytes` as held, or throws a RetryLaterError past the budget; returns the release. */
+  hold(bytes: number): (bytes: number) => void
+}
+
+export function createAnswerBudget(maxBytes: number): AnswerBudget {
+  let held = 0
+  return {
+    maxBytes,
+    get held() {
+      return held
+    },
+    hold(bytes) {
+      // One answer larger than the budget may still go out while nothing else is held.
+      if (held > 0 && held + bytes > this.maxBytes) {
+        throw new RetryLaterError(
+          'lakeBusyError',
+          `The lake holds ${held} bytes of answers its clients have not read yet (at most ${this.maxBytes}); try again shortly`,
+          2,
+        )
+      }
+      held += bytes
+      let left = bytes
+      return (sent) => {
+        const released = Math.min(sent, left)
+        left -= released
+        held -= released
+      }
+    },
+  }
+}
 
 /** Bytes of documents sent as one buffer (a copy of them costs well under a millisecond). */
 const SMALL_ANSWER = 256 * 1024
@@ -11,6 +52,7 @@ const SMALL_ANSWER = 256 * 1024
 export function documentsAnswer(
   documents: Uint8Array[],
   tail: string,
+  budget: AnswerBudget,
 ): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [Buffer.from('{"documents":[')]
   documents.forEach((text, i) => parts.push(...(i === 0 ? [text] : [COMMA, text])))
@@ -18,18 +60,27 @@ export function documentsAnswer(
   let length = 0
   for (const part of parts) length += part.byteLength
   if (length <= SMALL_ANSWER) return new Uint8Array(Buffer.concat(parts))
+  const release = budget.hold(length)
+  const sizes = parts.map((part) => part.byteLength)
   let next = 0
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        // Asked for the next part: the server wrote the one before into a socket that drained.
+        if (next > 0) release(sizes[next - 1]!)
         // A turn of the event loop per part: the server reads the stream in a loop of promises,
         // which alone would send the whole answer in one task.
         await new Promise((resolve) => setImmediate(resolve))
         controller.enqueue(parts[next]!)
         // Sent: the stream holds no reference to it any more.
         parts[next++] = EMPTY
-        if (next === parts.length) controller.close()
+        if (next === parts.length) {
+          release(length)
+          controller.close()
+        }
       },
+      // The client went away: nothing more is held for it.
+      cancel: () => release(length),
     },
     {highWaterMark: 0},
   )

@@ -1,6 +1,6 @@
 /** `GET /v{ver}/data/doc/{dataset}/{ids}`: documents by literal id, always current. */
 import {Hono} from 'hono'
-import {datasetOf, flag} from '../context.ts'
+import {datasetOf, flag, lakeOf} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {requestSignal} from '../nodeRequest.ts'
 import {getPrincipal} from '../principal.ts'
@@ -16,7 +16,10 @@ docRoutes.get('/:version{v[^/]+}/data/doc/:dataset/:ids{.+}', async (c) => {
     signal: requestSignal(c),
   })
   c.header('content-type', 'application/json')
-  return c.body(documentsAnswer(documents, `],"omitted":${JSON.stringify(omitted)}}`), 200)
+  return c.body(
+    documentsAnswer(documents, `],"omitted":${JSON.stringify(omitted)}}`, lakeOf(c).answers),
+    200,
+  )
 })
 
 /** Ids may arrive percent-encoded once more inside the path segment. */

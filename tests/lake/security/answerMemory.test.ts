@@ -1,0 +1,66 @@
+/**
+ * Built data/doc and history answers held for clients that have not read them are budgeted
+ * lake-wide: a viewer's many parallel requests, read slowly, cannot fill the lake's memory. Past
+ * the budget a large answer is a 503 with Retry-After; what a client took or left is released.
+ */
+import {randomBytes} from 'node:crypto'
+import {connect, constants, type ClientHttp2Session} from 'node:http2'
+import {afterAll, beforeAll, expect, it} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+const MIB = 1024 * 1024
+
+let lake: TestLake
+let session: ClientHttp2Session
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  // 1.5 MB documents; a budget of 2 MiB holds one answer of one of them, not two.
+  lake.server.lake.context.answers.maxBytes = 2 * MIB
+  const blob = randomBytes(MIB + MIB / 8).toString('base64')
+  await lake.client().createOrReplace({_id: 'big', _type: 'big', blob})
+  session = connect(lake.url)
+  session.on('error', () => {})
+})
+
+afterAll(async () => {
+  session?.destroy()
+  await lake?.close()
+})
+
+/** Asks for `path` over HTTP/2 and reads nothing of the body; resolves once the headers came. */
+function unread(path: string) {
+  const stream = session.request({':path': path, authorization: `Bearer ${lake.token}`})
+  stream.on('error', () => {})
+  stream.pause()
+  return new Promise<{status: number; stream: typeof stream}>((done) =>
+    stream.once('response', (headers) => done({status: Number(headers[':status']), stream})),
+  )
+}
+
+const get = (path: string) =>
+  fetch(`${lake.url}${path}`, {headers: {authorization: `Bearer ${lake.token}`}})
+
+it('refuses a large answer with 503 and Retry-After while unread answers hold the budget', async () => {
+  const doc = '/v2025-02-19/data/doc/test/big'
+  const history = '/v2025-02-19/data/history/test/documents/big?lastRevision=true'
+  const first = await unread(doc)
+  expect(first.status).toBe(200)
+  await expect.poll(() => lake.server.lake.context.answers.held).toBeGreaterThan(MIB)
+
+  for (const path of [doc, history]) {
+    const refused = await get(path)
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await refused.json()).message).toMatch(/answers its clients have not read yet/)
+  }
+
+  // The client that did not read goes away: what was held for it is released.
+  first.stream.close(constants.NGHTTP2_CANCEL)
+  await expect.poll(() => lake.server.lake.context.answers.held).toBe(0)
+  const answered = await get(doc)
+  expect(answered.status).toBe(200)
+  expect((await answered.json()).documents[0]._id).toBe('big')
+  // Read to its end, nothing stays held.
+  expect(lake.server.lake.context.answers.held).toBe(0)
+})

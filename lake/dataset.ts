@@ -61,6 +61,7 @@ import {
   LISTEN_DEFAULTS,
   openListener,
   type DocumentMatcher,
+  type FilterDocument,
   type ListenConfig,
   type ListenerRegistry,
 } from './listen/stream.ts'
@@ -312,6 +313,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
    * every transaction's documents are matched within `budgetMs` of the filter's own evaluation (a
    * QueryTimeoutError past it), after waiting at most `waitMs` for a thread.
+   * Large documents given as their text (stream.ts) are parsed and matched on a read thread
+   * whatever the filter, the budget counting from their parse.
    */
   async function compileMatcher(
     request: ListenRequest,
@@ -322,11 +325,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     const {query, params} = request
     const node = listenerFilterNode(query, params)
     const reads = filterReads(node)
-    if (isBoundedFilter(node)) {
-      const filter = compileFilter(query, params, principal.id)
-      return {match: (documents) => documents.map(filter), reads}
-    }
-    const run = async (documents: SanityDocument[], overrun: string) => {
+    const run = async (documents: FilterDocument[], overrun: string) => {
       const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
       let outcome
       try {
@@ -341,15 +340,23 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       if (!outcome.ok) throw fromWire(outcome.error)
       return outcome.matches
     }
+    const onEvent = (documents: FilterDocument[]) =>
+      run(documents, 'on one transaction (the budget per event) and the listener was closed')
+    if (isBoundedFilter(node)) {
+      const filter = compileFilter(query, params, principal.id)
+      return {
+        match: (documents) =>
+          documents.every((doc) => !(doc instanceof Uint8Array))
+            ? (documents as SanityDocument[]).map(filter)
+            : onEvent(documents),
+        reads,
+      }
+    }
     // Compiles it on a worker and evaluates it once on a minimal probe document (compileFilter):
     // an unusable filter, or one whose cost alone (not the document's size) exceeds the budget,
     // fails here, before `welcome`.
     await run([], 'on a probe document (the budget per event), so the listener was refused')
-    return {
-      match: (documents) =>
-        run(documents, 'on one transaction (the budget per event) and the listener was closed'),
-      reads,
-    }
+    return {match: onEvent, reads}
   }
 
   /** An anonymous caller of a private dataset: every query answers as over no documents. */

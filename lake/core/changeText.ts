@@ -261,6 +261,22 @@ export function jsonTextOf(value: JsonBytes): string {
   return text
 }
 
+const shared = new WeakMap<JsonBytes, Uint8Array>()
+
+/**
+ * JsonBytes' bytes copied into a SharedArrayBuffer once, for threads to read without a copy of
+ * their own (listeners' filters on a large document: lake/listen/stream.ts).
+ */
+export function sharedTextOf(value: JsonBytes): Uint8Array {
+  let copy = shared.get(value)
+  if (!copy) {
+    copy = new Uint8Array(new SharedArrayBuffer(value.bytes.byteLength))
+    copy.set(value.bytes)
+    shared.set(value, copy)
+  }
+  return copy
+}
+
 /**
  * A DocumentChange over its text: each part is decoded and parsed once, when first read. The
  * getters are enumerable own properties, so JSON.stringify and deep equality see the change as

@@ -1,8 +1,8 @@
 /**
- * `{"documents":[…]…}` answers built from documents' JSON texts (data/doc, history at a
- * revision), a document per chunk: a large answer is never copied into one buffer, and the event
- * loop is free between chunks. What large answers hold until their clients take it is budgeted
- * lake-wide (AnswerBudget).
+ * Answers built from documents' JSON texts (data/doc's and history's `{"documents":[…]…}`, a
+ * write's `returnDocuments`), a document per chunk: a large answer is never copied into one
+ * buffer, and the event loop is free between chunks. What large answers hold until their clients
+ * take it is budgeted lake-wide (AnswerBudget).
  */
 import {RetryLaterError} from '../core/errors.ts'
 
@@ -57,6 +57,17 @@ export function documentsAnswer(
   const parts: Uint8Array[] = [Buffer.from('{"documents":[')]
   documents.forEach((text, i) => parts.push(...(i === 0 ? [text] : [COMMA, text])))
   parts.push(Buffer.from(tail))
+  return partsAnswer(parts, budget)
+}
+
+/**
+ * An answer of these parts in order: one buffer when small, else a stream of them, a turn of the
+ * event loop each (a large document's text is sent as it is, never copied into one buffer).
+ */
+export function partsAnswer(
+  parts: Uint8Array[],
+  budget: AnswerBudget,
+): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> {
   let length = 0
   for (const part of parts) length += part.byteLength
   if (length <= SMALL_ANSWER) return new Uint8Array(Buffer.concat(parts))

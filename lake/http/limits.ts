@@ -4,11 +4,11 @@
  * media type (415 for text/plain or a form, which a browser could send cross-site without a
  * preflight). Uploads stream to disk under their own limit (routes/assets.ts).
  */
-import type {MiddlewareHandler} from 'hono'
+import type {Context, MiddlewareHandler} from 'hono'
 import {bodyLimit} from 'hono/body-limit'
 import {TooLargeError, UnsupportedMediaTypeError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
-import {declaredLength, requestHeader} from './nodeRequest.ts'
+import {declaredLength, requestHeader, streamsFromNode, type StreamedLimit} from './nodeRequest.ts'
 
 interface BodyRule {
   /** Matched against the path (after any `/v{apiVersion}` prefix for versioned routes). */
@@ -17,6 +17,12 @@ interface BodyRule {
   /** The body must be JSON. */
   json: boolean
   what: string
+  /**
+   * The route reads a body of no declared length itself, counting it as it streams (writeBody in
+   * nodeRequest.ts, through bodyLimitOf): a large write's body goes to a write thread as it
+   * arrives, where the limiter would have joined it on the event loop.
+   */
+  routeCounts?: boolean
 }
 
 const BODY_RULES: readonly BodyRule[] = [
@@ -26,6 +32,7 @@ const BODY_RULES: readonly BodyRule[] = [
     maxBytes: LIMITS.body.write,
     json: true,
     what: 'A mutation or action request',
+    routeCounts: true,
   },
   {
     pattern: /^\/v[^/]+\/users\/me\/keyvalue\/?$/,
@@ -75,10 +82,17 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     // A declared length is checked as the limiter would, without reading the request through a
     // Request (nodeRequest.ts); the limiter counts a chunked body as it streams.
     const declared = declaredLength(c)
+    if (declared === null && rule.routeCounts && streamsFromNode(c)) return next()
     if (declared === null) return limiterFor(rule)(c, next)
     if (declared > rule.maxBytes) tooLarge(rule)
     return next()
   }
+}
+
+/** The limit a route counts a streamed body against (a rule with routeCounts). */
+export function bodyLimitOf(c: Context): StreamedLimit {
+  const rule = bodyRuleFor(c.req.path) ?? OTHER
+  return {maxBytes: rule.maxBytes, refuse: () => tooLarge(rule)}
 }
 
 function tooLarge(rule: BodyRule): never {

@@ -38,35 +38,101 @@ export async function jsonBody<T>(c: Context): Promise<T> {
   return (await sizedJsonBody<T>(c)).value
 }
 
+/** How a route counts a body sent without a declared length (a chunked one) against its limit. */
+export interface StreamedLimit {
+  maxBytes: number
+  /** Throws the 413. */
+  refuse(): never
+}
+
 /**
- * The body's bytes when it is longer than `over`, else null (read it with sizedJsonBody). They are
- * in a SharedArrayBuffer, so threads read them without a copy: a write's body is read and built
- * on a write thread (core/writes.ts), never decoded or parsed on the event loop. A declared length
- * is filled as the body arrives; a chunked body (no length: a streamed fetch, an HTTP/2 client
- * that sends none) is read whole through the body limit first, then copied in if long: left on
- * the event loop, leaving the length out got a 40 MiB body parsed there.
+ * Whether the route itself reads the body as it streams (no declared length, a Node request not
+ * yet read), counting it against its limit (writeBody): then the body limit's middleware leaves
+ * it unread.
  */
-export async function sharedBody(c: Context, over: number): Promise<Uint8Array | null> {
+export function streamsFromNode(c: Context): boolean {
   const node = nodeOf(c)
-  if (!node) return null
-  const length = declaredLength(c)
-  if (length === null) {
-    // Kept by Hono: sizedJsonBody reads a short one from it again.
-    const whole = new Uint8Array(await c.req.arrayBuffer())
-    if (whole.byteLength <= over) return null
-    const bytes = new Uint8Array(new SharedArrayBuffer(whole.byteLength))
-    bytes.set(whole)
-    return bytes
-  }
-  if (!untouched(node) || length <= over) return null
+  return node !== null && untouched(node) && declaredLength(c) === null
+}
+
+/**
+ * A write's body: parsed as sizedJsonBody parses it, or, past `over` bytes, those bytes in a
+ * SharedArrayBuffer, which threads read without a copy: a write's body is then read and built on
+ * a write thread (core/writes.ts), never joined, decoded or parsed on the event loop. A declared
+ * length tells at once; a body sent without one (chunked) is counted as it arrives, against
+ * `limit` (the limit's middleware left it unread: streamsFromNode), and copied into the shared
+ * buffer once it passes `over`.
+ */
+export async function writeBody(
+  c: Context,
+  over: number,
+  limit: StreamedLimit,
+): Promise<{shared: Uint8Array} | {value: unknown; length: number}> {
+  const node = nodeOf(c)
+  if (!node || !untouched(node)) return sizedJsonBody(c)
+  const declared = declaredLength(c)
+  if (declared !== null && declared <= over) return sizedJsonBody(c)
+  if (declared !== null) return {shared: await sharedBody(node.incoming, declared)}
+  const body = await streamedBody(node.incoming, over, limit)
+  return body instanceof Buffer ? parseJsonBytes(body) : {shared: body}
+}
+
+/** The body of a declared length, put in a SharedArrayBuffer as it arrives. */
+async function sharedBody(incoming: IncomingMessage, length: number): Promise<Uint8Array> {
   const bytes = new Uint8Array(new SharedArrayBuffer(length))
   let at = 0
-  await readChunks(node.incoming, (chunk) => {
+  await readChunks(incoming, (chunk) => {
     // Node delivers at most the declared length.
     bytes.set(chunk.subarray(0, length - at), at)
     at += chunk.length
   })
   return at === length ? bytes : bytes.subarray(0, at)
+}
+
+/**
+ * A body of no declared length: its chunks joined when it ends within `over` bytes, else its bytes
+ * in a growable SharedArrayBuffer, the chunks copied in as they come (a 20 MB body sent chunked
+ * was joined, decoded and parsed on the event loop, 1-2 s, and its parsed mutations cloned to the
+ * write thread). Past `limit.maxBytes`, the 413 and nothing more is read.
+ */
+async function streamedBody(
+  incoming: IncomingMessage,
+  over: number,
+  limit: StreamedLimit,
+): Promise<Buffer | Uint8Array> {
+  const chunks: Buffer[] = []
+  let length = 0
+  let shared: SharedArrayBuffer | null = null
+  let tooLarge = false
+  await readChunks(incoming, (chunk) => {
+    if (length + chunk.length > limit.maxBytes) {
+      tooLarge = true
+      return false
+    }
+    if (shared === null && length + chunk.length > over) {
+      const size = Math.min(limit.maxBytes, Math.max(2 * over, 2 * (length + chunk.length)))
+      shared = new SharedArrayBuffer(size, {maxByteLength: limit.maxBytes})
+      const bytes = new Uint8Array(shared)
+      let at = 0
+      for (const held of chunks.splice(0)) {
+        bytes.set(held, at)
+        at += held.length
+      }
+    }
+    if (shared === null) chunks.push(chunk)
+    else {
+      if (length + chunk.length > shared.byteLength) {
+        shared.grow(
+          Math.min(limit.maxBytes, Math.max(length + chunk.length, 2 * shared.byteLength)),
+        )
+      }
+      new Uint8Array(shared).set(chunk, length)
+    }
+    length += chunk.length
+  })
+  if (tooLarge) limit.refuse()
+  if (shared === null) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+  return new Uint8Array(shared, 0, length)
 }
 
 /** jsonBody's value and the length of its JSON text (what a write weighs, core/writes.ts). */
@@ -77,7 +143,11 @@ export async function sizedJsonBody<T>(c: Context): Promise<{value: T; length: n
     const text = await c.req.text()
     return {value: JSON.parse(text) as T, length: text.length}
   }
-  const bytes = await readAll(node.incoming)
+  return parseJsonBytes<T>(await readAll(node.incoming))
+}
+
+/** A body's bytes decoded and parsed as c.req.json() does. */
+async function parseJsonBytes<T>(bytes: Buffer): Promise<{value: T; length: number}> {
   // A large body (a 27 MB document) is joined, decoded and parsed in three turns of the event
   // loop, not one: each took 0.1-1.7 s at load 13-16, and others are answered in between.
   if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
@@ -110,15 +180,21 @@ function untouched(node: NodeBindings): boolean {
 /** The rest of a request's body, joined. */
 async function readAll(incoming: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
-  await readChunks(incoming, (chunk) => chunks.push(chunk))
+  await readChunks(incoming, (chunk) => {
+    chunks.push(chunk)
+  })
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
 }
 
 /**
- * The rest of a request's body, chunk by chunk. Events rather than `for await`: an async iterator
- * over the stream cost a one-document write more than reading its body.
+ * The rest of a request's body, chunk by chunk, until its end or until `onData` returns false
+ * (then the request is paused, the rest left unread). Events rather than `for await`: an async
+ * iterator over the stream cost a one-document write more than reading its body.
  */
-function readChunks(incoming: IncomingMessage, onData: (chunk: Buffer) => void): Promise<void> {
+function readChunks(
+  incoming: IncomingMessage,
+  onData: (chunk: Buffer) => void | false,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     // Gone before the route began to read (it awaited a token's first check, say): 'close' was
     // emitted already and would not come again, so the read would never end.
@@ -127,13 +203,18 @@ function readChunks(incoming: IncomingMessage, onData: (chunk: Buffer) => void):
       return
     }
     const done = (err?: Error) => {
-      incoming.off('data', onData).off('end', done).off('error', done).off('close', onClose)
+      incoming.off('data', onChunk).off('end', done).off('error', done).off('close', onClose)
       if (err) reject(err)
       else resolve()
     }
+    const onChunk = (chunk: Buffer) => {
+      if (onData(chunk) !== false) return
+      incoming.pause()
+      done()
+    }
     // Closed before its end: the client went mid-body (as the async iterator reported it).
     const onClose = () => done(incoming.complete ? undefined : prematureClose())
-    incoming.on('data', onData).once('end', done).once('error', done).once('close', onClose)
+    incoming.on('data', onChunk).once('end', done).once('error', done).once('close', onClose)
   })
 }
 

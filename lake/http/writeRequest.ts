@@ -5,7 +5,8 @@ import {mutationQueries, type MutationQuery} from '../core/mutations.ts'
 import {checkWriteBody, READ_ON_THREAD_BYTES, type WriteField, type Writes} from '../core/writes.ts'
 import type {CommitRequest, DatasetService} from '../dataset.ts'
 import {datasetOf, flag} from './context.ts'
-import {requestSignal, sharedBody, sizedJsonBody} from './nodeRequest.ts'
+import {bodyLimitOf} from './limits.ts'
+import {requestSignal, writeBody} from './nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal} from './principal.ts'
 
 /** A write request as read: the body's transaction id and dry-run flag, its writes, its length. */
@@ -28,14 +29,16 @@ export interface WriteRequest {
  * The dataset and the body, a JSON object carrying `field`. Anonymous callers get a 401 and a bad
  * dataset name its error before the body is read; more entries than one transaction may hold, a
  * 400 before any is applied. A body past READ_ON_THREAD_BYTES, which is built on a write thread
- * anyway, is read there too (docs/query-engine.md#writes-off-the-event-loop): the same 400s.
+ * anyway, is read there too (docs/query-engine.md#writes-off-the-event-loop): the same 400s. One
+ * sent chunked is counted against the body limit here (413), after the caller's role.
  */
 export async function writeRequest(c: Context, field: WriteField): Promise<WriteRequest> {
   requireWriter(getPrincipal(c))
   const dataset = datasetOf(c)
-  const bytes = await sharedBody(c, READ_ON_THREAD_BYTES)
+  const body = await writeBody(c, READ_ON_THREAD_BYTES, bodyLimitOf(c))
   const since = Date.now()
-  if (bytes) {
+  if ('shared' in body) {
+    const bytes = body.shared
     const head = await dataset.readWrites(bytes, field, requestSignal(c), since)
     return {
       dataset,
@@ -50,18 +53,17 @@ export async function writeRequest(c: Context, field: WriteField): Promise<Write
       },
     }
   }
-  const {value, length} = await sizedJsonBody<unknown>(c)
-  const body = checkWriteBody(value, field)
+  const checked = checkWriteBody(body.value, field)
   return {
     dataset,
-    transactionId: body.transactionId,
-    dryRun: body.dryRun === true,
-    length,
+    transactionId: checked.transactionId,
+    dryRun: checked.dryRun === true,
+    length: body.length,
     writes:
       field === 'actions'
-        ? {kind: 'actions', actions: body.actions}
-        : {kind: 'mutations', mutations: body.mutations},
-    queries: () => mutationQueries(body.mutations),
+        ? {kind: 'actions', actions: checked.actions}
+        : {kind: 'mutations', mutations: checked.mutations},
+    queries: () => mutationQueries(checked.mutations),
     since,
   }
 }

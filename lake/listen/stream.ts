@@ -9,19 +9,23 @@ import {isVersionId, randomId} from '../core/ids.ts'
 import {can, type Principal} from '../core/grants.ts'
 import {LakeError, ListenerOverloadedError, TooManyRequestsError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
-import {headsOf} from '../core/changeText.ts'
+import {headsOf, sharedTextOf} from '../core/changeText.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from '../core/types.ts'
 import {createUnreadBudget, type UnreadReader} from '../core/unreadBudget.ts'
 import type {EventBus} from '../events/bus.ts'
 import {eventBytes, eventJson, eventsFor, type ListenOptions} from './events.ts'
 
+/** What a filter is given of a document: the document, or a large one's JSON text to parse. */
+export type FilterDocument = SanityDocument | Uint8Array
+
 /** A listener's filter, compiled. */
 export interface DocumentMatcher {
   /**
    * Which of these documents match: at once (a filter of bounded cost, on the event loop) or from
-   * a query worker within the per-event budget (throws a LakeError past it).
+   * a query worker within the per-event budget (throws a LakeError past it). Documents given as
+   * text are parsed and matched on a worker, the budget counting from their parse.
    */
-  match(documents: SanityDocument[]): boolean[] | Promise<boolean[]>
+  match(documents: FilterDocument[]): boolean[] | Promise<boolean[]>
   /**
    * The top-level fields the filter reads (listen/filter.ts filterReads), or null for any: a
    * large document whose outline holds them is matched on its outline, never parsed here.
@@ -64,6 +68,13 @@ export const LISTEN_DEFAULTS: ListenConfig = {
   filterWaitMs: 30_000,
   maxPerPrincipal: LIMITS.listenersPerPrincipal,
 }
+
+/**
+ * Bytes of JSON of a transaction's large documents a listener's filter may have parsed on the
+ * event loop (a few milliseconds); past them they go to a worker as text (a 20 MB document's parse
+ * held the event loop 0.5-2 s, and a worker's filter had them cloned there too).
+ */
+const FILTER_PARSE_IN_PLACE_BYTES = 1024 * 1024
 
 /** Committed transactions a listener may have waiting for its filter before it is cut off. */
 const MAX_PENDING_TRANSACTIONS = 1000
@@ -268,13 +279,13 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   }
 
   /** The document the filter sees of a change's state: its outline when that is enough. */
-  const filtered = (change: DocumentChange, state: 'before' | 'after') => {
+  const outlined = (change: DocumentChange, state: 'before' | 'after') => {
     const outline = headsOf(change)[state]?.outline
     const {reads} = matcher
     if (outline && reads && !outline.omitted.some((field) => reads.has(field))) {
       return outline.fields
     }
-    return change[state]!
+    return null
   }
 
   const deliver = async (tx: CommittedTransaction) => {
@@ -286,7 +297,17 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       if (heads.before) asked.push({change, state: 'before'})
       if (heads.after) asked.push({change, state: 'after'})
     }
-    const documents = asked.map(({change, state}) => filtered(change, state))
+    const outlines = asked.map(({change, state}) => outlined(change, state))
+    // The texts the filter would have parsed here: past the bound, parsed on a worker instead.
+    let unparsed = 0
+    asked.forEach(({change, state}, i) => {
+      if (!outlines[i]) unparsed += change.text?.[state]?.bytes.byteLength ?? 0
+    })
+    const documents = asked.map(({change, state}, i): FilterDocument => {
+      const text = change.text?.[state]
+      if (outlines[i]) return outlines[i]
+      return unparsed > FILTER_PARSE_IN_PLACE_BYTES && text ? sharedTextOf(text) : change[state]!
+    })
     const matches = documents.length > 0 ? await matcher.match(documents) : []
     const matched = new Map<DocumentChange, {before?: boolean; after?: boolean}>()
     asked.forEach(({change, state}, i) => {

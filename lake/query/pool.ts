@@ -343,7 +343,11 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         timer = setTimeout(check, Math.min(FILTER_POLL_MS, arrived + waitMs - now))
       }
     }
-    const lane = lanes.queries
+    // Large documents given as text are parsed on a read thread, at the lake's priority (on a
+    // query thread a 20 MB parse ran past 10 s at load 30); their parse counts as the wait.
+    const lane = task.documents.some((doc) => doc instanceof Uint8Array)
+      ? lanes.reads
+      : lanes.queries
     try {
       const running = await lane.ready()
       if (closed || !running) throw new UnavailableError('The lake is shutting down')

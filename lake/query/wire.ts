@@ -49,10 +49,12 @@ export interface FilterTask {
   query: string
   params: Record<string, unknown>
   identity: string
-  documents: SanityDocument[]
+  /** Each a document, or a large one's JSON text (UTF-8, in a SharedArrayBuffer) to parse here. */
+  documents: (SanityDocument | Uint8Array)[]
   /**
    * The thread writes there (a BigInt64 at 0, epoch ms) when it begins the filter, so the budget
-   * counts from then and not from the task's arrival (lake/query/pool.ts filter).
+   * counts from then and not from the task's arrival (lake/query/pool.ts filter); with texts among
+   * the documents, once they are parsed (on a read thread: the parse counts as the wait).
    */
   started?: SharedArrayBuffer
 }

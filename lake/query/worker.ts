@@ -7,6 +7,7 @@ import {Piscina} from 'piscina'
 import {transferables} from '../core/changeText.ts'
 import {createLru} from '../core/lru.ts'
 import type {Store} from '../core/store.ts'
+import type {SanityDocument} from '../core/types.ts'
 import {buildTransaction} from '../core/transaction.ts'
 import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
@@ -145,16 +146,24 @@ export const compiledFilters = createLru<string, DocumentFilter>(
   (key) => key.length,
 )
 
+/** UTF-8 JSON text, also in shared memory (which TextDecoder does not read). */
+const decodeText = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+
 function runFilter(task: FilterTask): FilterTaskResult {
-  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, BigInt(Date.now()))
   const key = JSON.stringify([task.query, task.params, task.identity])
   try {
+    // Large documents' texts are parsed first: the filter begins, for its budget, after them.
+    const documents = task.documents.map((doc) =>
+      doc instanceof Uint8Array ? (JSON.parse(decodeText(doc)) as SanityDocument) : doc,
+    )
+    if (task.started) Atomics.store(new BigInt64Array(task.started), 0, BigInt(Date.now()))
     let filter = compiledFilters.get(key)
     if (!filter) {
       filter = compileFilter(task.query, task.params, task.identity)
       compiledFilters.set(key, filter)
     }
-    return {ok: true, matches: task.documents.map((doc) => filter(doc))}
+    return {ok: true, matches: documents.map((doc) => filter(doc))}
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error}

@@ -6,43 +6,22 @@
  * the machine is shared, and its load moves both. A lake of its own (a child process, as run), so
  * that this process's pings measure the lake's event loop alone.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtemp, readFile, rm, stat} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {spawn} from 'node:child_process'
+import {readFile} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, expect, test} from 'vitest'
+import {expect, test} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import {API, pingsWhile, useChildLake} from './childLake.ts'
 import {timed} from './pathological.ts'
-
-/** About 20 MB of JSON: 200,000 keyed items. */
-const ITEMS = 200_000
+import {ITEMS, largeArticle, openListener, sizeOf, useStreamFolder} from './largeDocuments.ts'
 
 // Its deadline is not what this measures: a build on a thread at load 18 took over 60 s.
 const lake = useChildLake('large-document', {args: ['--write-timeout', '300'], warm: true})
 
 /** Where the listeners' streams are written. */
-let files: string
+const listenerFiles = useStreamFolder('large-document')
 
-beforeAll(async () => {
-  files = await mkdtemp(join(tmpdir(), 'lake-large-document-listeners-'))
-})
-
-afterAll(async () => {
-  if (files) await rm(files, {recursive: true, force: true})
-})
-
-const article = (round: number) => ({
-  _id: 'drafts.archive',
-  _type: 'article',
-  title: `সংকলন ${round}`,
-  items: Array.from({length: ITEMS}, (_, i) => ({
-    _key: `k${i}`,
-    _type: 'item',
-    t: `${round}-${i}-শিরোনাম-`.padEnd(50, 'x'),
-  })),
-})
+const article = largeArticle
 
 /** The body of one mutation, encoded before any ping starts: this process's work must not delay them. */
 const bodyOf = (mutation: unknown) =>
@@ -115,7 +94,7 @@ async function withPings(
  * delay this process's pings): its status, its Content-Type and the file.
  */
 async function fetchInChild(url: string, body: Uint8Array) {
-  const file = join(files, `answer-${Math.random().toString(36).slice(2)}.json`)
+  const file = listenerFiles.file(`answer-${Math.random().toString(36).slice(2)}.json`)
   const script = `const {writeFile} = require('node:fs/promises')
 fetch(${JSON.stringify(url)}, {method: 'POST', headers: ${JSON.stringify(lake.headers())}, body: ${JSON.stringify(Buffer.from(body).toString())}})
   .then(async (res) => {
@@ -221,24 +200,6 @@ test('returnDocuments with a ~20 MB document is answered without holding the eve
   expect(answered.longest, report).toBeLessThan(allowed(small))
 }, 300_000)
 
-/**
- * A listener in a process of its own (reading a 20 MB event must not delay this process's pings),
- * its stream written to a file as it arrives.
- */
-function openListener(query: string, file: string): ChildProcess {
-  const url = `${lake.url}/${API}/data/listen/test?query=${encodeURIComponent(query)}&includeResult=true`
-  const read = `const {createWriteStream} = require('node:fs'); const {Readable} = require('node:stream')
-fetch(${JSON.stringify(url)}, {headers: {authorization: ${JSON.stringify(`Bearer ${lake.token}`)}}})
-  .then((res) => Readable.fromWeb(res.body).pipe(createWriteStream(${JSON.stringify(file)})))`
-  return spawn(process.execPath, ['-e', read], {stdio: 'ignore'})
-}
-
-const sizeOf = (file: string) =>
-  stat(file).then(
-    (s) => s.size,
-    () => 0,
-  )
-
 /** The events in a listener's file: their kind, and a mutation's documentId and result's title. */
 async function eventsIn(file: string) {
   const text = await readFile(file, 'utf8')
@@ -259,8 +220,8 @@ async function eventsIn(file: string) {
  * they got.
  */
 async function listenedWrite(filters: string[], round: number) {
-  const streams = filters.map((_, i) => join(files, `round-${round}-${i}.sse`))
-  const listeners = filters.map((filter, i) => openListener(filter, streams[i]))
+  const streams = filters.map((_, i) => listenerFiles.file(`round-${round}-${i}.sse`))
+  const listeners = filters.map((filter, i) => openListener(lake, filter, streams[i]))
   try {
     while ((await Promise.all(streams.map(sizeOf))).some((size) => size === 0)) await sleep(50)
     const body = bodyOf({createOrReplace: article(round)})

@@ -7,60 +7,20 @@
  * its outline (core/types.ts DocumentOutline) rather than parse it. A lake of its own (a child
  * process, as run), so that this process's pings measure the lake's event loop alone.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtemp, readFile, rm, stat} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {readFile} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, expect, test} from 'vitest'
+import {expect, test} from 'vitest'
 import {API, cpuTimes, useChildLake} from './childLake.ts'
 import {timed} from './pathological.ts'
-
-/** About 20 MB of JSON: 200,000 keyed items. */
-const ITEMS = 200_000
+import {ITEMS, largeArticle, openListener, sizeOf, useStreamFolder} from './largeDocuments.ts'
 
 // Its deadline is not what this measures: a build on a thread at load 18 took over 60 s.
 const lake = useChildLake('large-write', {args: ['--write-timeout', '300'], warm: true})
 
 /** Where the listeners' streams are written. */
-let files: string
+const listenerFiles = useStreamFolder('large-write')
 
-beforeAll(async () => {
-  files = await mkdtemp(join(tmpdir(), 'lake-large-write-listeners-'))
-})
-
-afterAll(async () => {
-  if (files) await rm(files, {recursive: true, force: true})
-})
-
-const article = (round: number) => ({
-  _id: 'drafts.archive',
-  _type: 'article',
-  title: `সংকলন ${round}`,
-  items: Array.from({length: ITEMS}, (_, i) => ({
-    _key: `k${i}`,
-    _type: 'item',
-    t: `${round}-${i}-শিরোনাম-`.padEnd(50, 'x'),
-  })),
-})
-
-/**
- * A listener in a process of its own (reading a 20 MB event must not delay this process's pings),
- * its stream written to a file as it arrives.
- */
-function openListener(query: string, file: string): ChildProcess {
-  const url = `${lake.url}/${API}/data/listen/test?query=${encodeURIComponent(query)}&includeResult=true`
-  const read = `const {createWriteStream} = require('node:fs'); const {Readable} = require('node:stream')
-fetch(${JSON.stringify(url)}, {headers: {authorization: ${JSON.stringify(`Bearer ${lake.token}`)}}})
-  .then((res) => Readable.fromWeb(res.body).pipe(createWriteStream(${JSON.stringify(file)})))`
-  return spawn(process.execPath, ['-e', read], {stdio: 'ignore'})
-}
-
-const sizeOf = (file: string) =>
-  stat(file).then(
-    (s) => s.size,
-    () => 0,
-  )
+const article = largeArticle
 
 /** The `mutation` events in a listener's file: their documentId, transition and result's title. */
 async function mutationsIn(file: string) {
@@ -108,11 +68,11 @@ async function withPings(
 }
 
 test('a ~20 MB createOrReplace, and one replacing it, never hold the event loop for long, with listeners open', async () => {
-  const byType = join(files, 'by-type.sse')
-  const byId = join(files, 'by-id.sse')
+  const byType = listenerFiles.file('by-type.sse')
+  const byId = listenerFiles.file('by-id.sse')
   const listeners = [
-    openListener('*[_type == "article"]', byType),
-    openListener('*[_id == "x"]', byId),
+    openListener(lake, '*[_type == "article"]', byType),
+    openListener(lake, '*[_id == "x"]', byId),
   ]
   try {
     // Both streams began (their `welcome`).

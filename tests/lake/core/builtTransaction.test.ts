@@ -20,7 +20,7 @@ import {
   type Writes,
 } from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
-import {eventJson, eventsFor} from '../../../lake/listen/events.ts'
+import {eventLines} from '../../helpers/events.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 
 type Store = ReturnType<typeof createSqliteStore>
@@ -111,24 +111,6 @@ const CASES: [string, Writes][] = [
     },
   ],
 ]
-
-/** Every kind of event a listener can ask for, as its stream writes it (one line of JSON). */
-function eventLines(tx: CommittedTransaction): string[] {
-  const options = {
-    includeResult: true,
-    includePreviousRevision: true,
-    includeMutations: true,
-    includeAllVersions: true,
-    visibility: 'query' as const,
-    effectFormat: 'mendoza' as const,
-  }
-  return eventsFor(
-    tx,
-    () => true,
-    options,
-    () => true,
-  ).map((event) => eventJson(event))
-}
 
 const SERIALISED = [false, true].flatMap((serialise) =>
   CASES.map(([name, writes]) => [name, serialise, writes] as const),

@@ -13,7 +13,7 @@ import {buildTransaction, commitBuilt, runTransaction} from '../../../lake/core/
 import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {applyWrites, type Writes} from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
-import {eventJson, eventsFor} from '../../../lake/listen/events.ts'
+import {eventLines} from '../../helpers/events.ts'
 import {createCommitThread, type CommitThread} from '../../../lake/store/commitThread.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 
@@ -80,24 +80,6 @@ const mutations = (...list: Record<string, unknown>[]): Writes => ({
   kind: 'mutations',
   mutations: list,
 })
-
-/** Every kind of event a listener can ask for, as its stream writes it. */
-function eventLines(tx: CommittedTransaction): string[] {
-  const options = {
-    includeResult: true,
-    includePreviousRevision: true,
-    includeMutations: true,
-    includeAllVersions: true,
-    visibility: 'query' as const,
-    effectFormat: 'mendoza' as const,
-  }
-  return eventsFor(
-    tx,
-    () => true,
-    options,
-    () => true,
-  ).map((event) => eventJson(event))
-}
 
 /** Every row the commit writes, as SQLite holds it. */
 function rowsOf(path: string) {

@@ -3,12 +3,10 @@
  * (sqliteStore.ts) and the commit thread's (commitThread.ts) run, so a large transaction written
  * off the event loop is stored exactly as one written on it.
  */
-import type {SQLInputValue, StatementSync} from 'node:sqlite'
+import type {SQLInputValue} from 'node:sqlite'
 import {FIELDS_UPSERT, TYPE_COUNTS_ADD, type CountDelta} from './fields.ts'
 import {SNAPSHOT_EVERY} from './log.ts'
-import {queueDocument, unindexDocument} from './searchIndex.ts'
-
-export type Statement = (sql: string) => StatementSync
+import {queueDocument, unindexDocument, type Statement} from './searchIndex.ts'
 
 /** The log's row of a transaction. */
 export interface TransactionRow {
@@ -111,10 +109,7 @@ export function writeCountRows(stmt: Statement, counts: Iterable<CountDelta>): v
  * Changes of a document since its last snapshot or delete (bounds a rebuild's walk), and whether
  * that anchor is a snapshot (not the document's creation, whose state the log leaves out).
  */
-export function changesSinceAnchor(
-  stmt: Statement,
-  id: string,
-): {count: number; snapshot: boolean} {
+function changesSinceAnchor(stmt: Statement, id: string): {count: number; snapshot: boolean} {
   const row = stmt(
     `SELECT coalesce((SELECT max(tx_seq) FROM changes INDEXED BY changes_snapshot
          WHERE doc_id = ?1 AND snapshot IS NOT NULL), 0) AS snapshot,

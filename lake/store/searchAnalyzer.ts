@@ -10,6 +10,7 @@
  * with the first queued document: most test lakes never need it.
  */
 import {createIdleThread} from './idleThread.ts'
+import type {Written} from './searchIndex.ts'
 
 /** A dataset file, and which opening of it: a file deleted and made again is another one. */
 export interface AnalyzerTarget {
@@ -31,12 +32,6 @@ export interface Analysed {
   read: number
   /** The last id read ('' when none). */
   last: string
-}
-
-/** What a write did: documents taken off the queue, and those of them set aside (with why). */
-export interface Written {
-  applied: number
-  setAside: [id: string, error: string][]
 }
 
 export interface SearchAnalyzer {

@@ -3,8 +3,8 @@
  * dataset file it is asked about, and the analysed rows it holds until told to write them.
  */
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import type {Analysed, AnalyzerTask, Written} from './searchAnalyzer.ts'
-import {analyzeQueued, applyAnalyzed, type AnalyzedDocument} from './searchIndex.ts'
+import type {Analysed, AnalyzerTask} from './searchAnalyzer.ts'
+import {analyzeQueued, applyAnalyzed, type AnalyzedDocument, type Written} from './searchIndex.ts'
 import {threadConnections} from './threadConnections.ts'
 
 type Connection = {

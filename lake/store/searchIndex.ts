@@ -76,7 +76,7 @@ const INDEX_VERSION = createHash('sha256')
   .digest('hex')
   .slice(0, 16)
 
-type Statement = (sql: string) => StatementSync
+export type Statement = (sql: string) => StatementSync
 
 /** A document's row of the index: its three columns. */
 export interface IndexColumns {
@@ -291,7 +291,7 @@ export function unindexDocument(stmt: Statement, rowid: number): void {
  * fail its batch: the batch was retried every second, and every document queued behind it stayed
  * unindexed (so re-checked by every search) for good.
  */
-function analyzeBody(body: string): {columns: IndexColumns} | {error: string} {
+function analyzeBody(body: string): Analysis {
   try {
     return {columns: indexedColumns(JSON.parse(body) as SanityDocument)}
   } catch (err) {
@@ -299,16 +299,41 @@ function analyzeBody(body: string): {columns: IndexColumns} | {error: string} {
   }
 }
 
+/** A document's index columns (null: remove its row), or why its analysis failed. */
+type Analysis = {columns: IndexColumns | null} | {error: string}
+
 /** Reports a document set aside (once: it is analysed again only after its next write). */
 export type SetAsideReport = (id: string, error: string) => void
 
+/** Documents set aside by one transaction of the index, with why (reported after its COMMIT). */
+type SetAside = [id: string, error: string][]
+
 /**
- * Sets aside the document stored at `rowid` (its analysis failed): it is a candidate of every
- * search until written again, so its old row (of an earlier version) only takes room.
+ * A document's analysis into the index, inside the caller's transaction: the row of the document
+ * stored at `rowid` (null: deleted, its row went with it) written, and the document out of
+ * search_aside (`unsetAside`, anyAside). Or, when its analysis failed, the document set aside: a
+ * candidate of every search until written again, so its old row (of an earlier version) only
+ * takes room. The one path of the index's three writers (the event loop's, the analyzer's, a
+ * rebuild's).
  */
-function setAside(stmt: Statement, rowid: number, id: string, error: string): void {
-  unindexDocument(stmt, rowid)
-  stmt('INSERT OR REPLACE INTO search_aside (id, error) VALUES (?, ?)').run(id, error)
+function indexAnalysis(
+  stmt: Statement,
+  id: string,
+  rowid: number | null,
+  analysis: Analysis,
+  unsetAside: StatementSync | null,
+  setAside: SetAside,
+): void {
+  if (rowid !== null) {
+    if ('error' in analysis) {
+      unindexDocument(stmt, rowid)
+      stmt('INSERT OR REPLACE INTO search_aside (id, error) VALUES (?, ?)').run(id, analysis.error)
+      setAside.push([id, analysis.error])
+      return
+    }
+    writeIndexRow(stmt, rowid, analysis.columns)
+  }
+  unsetAside?.run(id)
 }
 
 /** Marks a written (or deleted) document for the index; runs inside the commit's transaction. */
@@ -340,7 +365,7 @@ export function indexQueued(
   const backlog = () =>
     Number((stmt('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
   let empty = false
-  const reported: [string, string][] = []
+  const setAside: SetAside = []
   db.exec('BEGIN IMMEDIATE')
   try {
     let over = keep === Infinity ? 0 : backlog() - keep
@@ -348,15 +373,8 @@ export function indexQueued(
     do {
       const rows = next.all() as {id: string; rowid: number | null; body: string | null}[]
       for (const {id, rowid, body} of rows) {
-        // A deleted document's row went with it.
-        const analyzed = rowid !== null && body !== null ? analyzeBody(body) : null
-        if (analyzed && 'error' in analyzed) {
-          setAside(stmt, rowid!, id, analyzed.error)
-          reported.push([id, analyzed.error])
-        } else {
-          if (analyzed) writeIndexRow(stmt, rowid!, analyzed.columns)
-          unsetAside?.run(id)
-        }
+        const analysis = body !== null ? analyzeBody(body) : {columns: null}
+        indexAnalysis(stmt, id, rowid, analysis, unsetAside, setAside)
         dequeue.run(id)
       }
       over -= rows.length
@@ -367,7 +385,7 @@ export function indexQueued(
     if (db.isTransaction) db.exec('ROLLBACK')
     throw err
   }
-  for (const [id, error] of reported) report(id, error)
+  for (const [id, error] of setAside) report(id, error)
   return empty
 }
 
@@ -408,35 +426,32 @@ export function analyzeQueued(stmt: Statement, after: string, limit: number): An
   })
 }
 
+/** What applyAnalyzed did: documents taken off the queue, and those of them set aside (with why). */
+export interface Written {
+  applied: number
+  setAside: SetAside
+}
+
 /**
  * Writes analysed rows into the index and takes their documents off the queue, inside the
  * caller's transaction; returns how many. A document written again since it was read (its
  * revision differs) is left queued: its next analysis reads the new state.
  */
-export function applyAnalyzed(
-  stmt: Statement,
-  analyzed: readonly AnalyzedDocument[],
-): {applied: number; setAside: [id: string, error: string][]} {
+export function applyAnalyzed(stmt: Statement, analyzed: readonly AnalyzedDocument[]): Written {
   const stored = stmt('SELECT rowid, rev FROM documents WHERE id = ?')
   const dequeue = stmt('DELETE FROM search_queue WHERE id = ?')
   const unsetAside = anyAside(stmt)
-  const setAsideNow: [string, string][] = []
+  const setAside: SetAside = []
   let applied = 0
   for (const {id, rev, columns, error} of analyzed) {
     const row = stored.get(id) as {rowid: number; rev: string} | undefined
     if ((row?.rev ?? null) !== rev) continue
-    if (row && error !== undefined) {
-      setAside(stmt, row.rowid, id, error)
-      setAsideNow.push([id, error])
-    } else {
-      // A deleted document's row went with it.
-      if (row) writeIndexRow(stmt, row.rowid, columns)
-      unsetAside?.run(id)
-    }
+    const analysis = error !== undefined ? {error} : {columns}
+    indexAnalysis(stmt, id, row?.rowid ?? null, analysis, unsetAside, setAside)
     dequeue.run(id)
     applied++
   }
-  return {applied, setAside: setAsideNow}
+  return {applied, setAside}
 }
 
 /**
@@ -453,7 +468,7 @@ export function ensureSearchIndex(db: DatabaseSync, report: SetAsideReport): voi
     if (!s) statements.set(sql, (s = db.prepare(sql)))
     return s
   }
-  const reported: [string, string][] = []
+  const setAside: SetAside = []
   db.exec('BEGIN IMMEDIATE')
   try {
     db.exec('DELETE FROM search_fts; DELETE FROM search_queue; DELETE FROM search_aside;')
@@ -461,12 +476,8 @@ export function ensureSearchIndex(db: DatabaseSync, report: SetAsideReport): voi
       .prepare('SELECT rowid, id, json(body) AS body FROM documents ORDER BY rowid')
       .iterate()) {
       const {rowid, id, body} = doc as {rowid: number; id: string; body: string}
-      const analyzed = analyzeBody(body)
-      if ('columns' in analyzed) writeIndexRow(stmt, rowid, analyzed.columns)
-      else {
-        setAside(stmt, rowid, id, analyzed.error)
-        reported.push([id, analyzed.error])
-      }
+      // search_aside was emptied above: nothing to take out of it.
+      indexAnalysis(stmt, id, rowid, analyzeBody(body), null, setAside)
     }
     db.prepare(
       "INSERT INTO search_meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -476,7 +487,7 @@ export function ensureSearchIndex(db: DatabaseSync, report: SetAsideReport): voi
     db.exec('ROLLBACK')
     throw err
   }
-  for (const [id, error] of reported) report(id, error)
+  for (const [id, error] of setAside) report(id, error)
 }
 
 /** Empties the index and forgets its version, so that turning it back on rebuilds it. */

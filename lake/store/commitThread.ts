@@ -8,7 +8,6 @@
  * writer is never contended, and syncs the WAL and answers it as any group. Its bytes are moved to
  * the thread and back, never copied. Started by the first large commit: most lakes never need it.
  */
-import {Piscina} from 'piscina'
 import type {CountDelta} from './fields.ts'
 import type {ChangeWrite, TransactionRow} from './commitRows.ts'
 import {createIdleThread} from './idleThread.ts'
@@ -64,14 +63,4 @@ export function createCommitThread(): CommitThread {
     },
     close: () => thread.close({kind: 'close'}),
   }
-}
-
-/** The answer with its buffers moved back to the event loop (Piscina's transferable protocol). */
-export function movedAnswer(answer: CommitAnswer): CommitAnswer {
-  const moved = {
-    [Piscina.transferableSymbol]: answer.buffers,
-    [Piscina.valueSymbol]: answer,
-  }
-  // Piscina's types know only its own transferable classes; the caller receives the value.
-  return Piscina.move(moved as never) as unknown as CommitAnswer
 }

@@ -3,13 +3,9 @@
  * dataset file it is asked about, set as the store's own is for writing.
  */
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
+import {Piscina} from 'piscina'
 import {writeCountRows, writeTransactionRows} from './commitRows.ts'
-import {
-  movedAnswer,
-  type CommitAnswer,
-  type CommitFailure,
-  type CommitTask,
-} from './commitThread.ts'
+import type {CommitAnswer, CommitFailure, CommitTask} from './commitThread.ts'
 import {threadConnections} from './threadConnections.ts'
 
 type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>}
@@ -26,6 +22,16 @@ const connections = threadConnections((path): Connection => {
   db.exec('PRAGMA foreign_keys = ON')
   return {db, statements: new Map()}
 })
+
+/** The answer with its buffers moved back to the event loop (Piscina's transferable protocol). */
+function movedAnswer(answer: CommitAnswer): CommitAnswer {
+  const moved = {
+    [Piscina.transferableSymbol]: answer.buffers,
+    [Piscina.valueSymbol]: answer,
+  }
+  // Piscina's types know only its own transferable classes; the caller receives the value.
+  return Piscina.move(moved as never) as unknown as CommitAnswer
+}
 
 export default function run(task: CommitTask | {kind: 'close'}): CommitAnswer | undefined {
   if (task.kind === 'close') {

@@ -1637,9 +1637,6 @@ export function createSqliteStore(
           buffers,
         }),
       )
-    } catch (err) {
-      for (const change of tx.changes) forget(change.id)
-      throw err
     } finally {
       onThread = false
     }
@@ -1736,7 +1733,7 @@ export function createSqliteStore(
         }
         const callbacks = durableCallbacks
         durableCallbacks = []
-        const written = grouped
+        const groupTransactions = grouped
         grouped = []
         if (groupFailure) {
           // Its earlier transactions could not be written again: none of the group is stored.
@@ -1761,7 +1758,9 @@ export function createSqliteStore(
             continue
           }
           // The committed view sees them now: its parsed copies of their old states go.
-          if (reader) for (const tx of written) reader.forgetDocuments(tx.changes.map((c) => c.id))
+          if (reader) {
+            for (const tx of groupTransactions) reader.forgetDocuments(tx.changes.map((c) => c.id))
+          }
         }
         if (wrote) {
           committedAt = performance.now()

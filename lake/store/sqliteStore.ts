@@ -436,6 +436,9 @@ const CHECKPOINT_EVERY_MS = 200
  */
 const MAX_WAL_FRAMES = 8 * WAL_PAGES
 
+/** How long a statement waits for another connection's lock before "database is locked". */
+const BUSY_TIMEOUT_MS = 5000
+
 /** A document this large (UTF-8 bytes of JSON) has its `_rev` kept for heads(), of at most LARGE_REVS. */
 const LARGE_HEAD_BYTES = 1 << 20
 const LARGE_REVS = 1024
@@ -669,8 +672,7 @@ export function createSqliteStore(
     if (db) return db
     if (!create && path !== ':memory:' && !existsSync(path)) return null
     if (options.readOnly) {
-      db = new DatabaseSync(path, {readOnly: true})
-      db.exec('PRAGMA busy_timeout = 5000')
+      db = new DatabaseSync(path, {readOnly: true, timeout: BUSY_TIMEOUT_MS})
       if (options.pageCacheKiB) db.exec(`PRAGMA cache_size = -${options.pageCacheKiB}`)
       return db
     }
@@ -682,7 +684,7 @@ export function createSqliteStore(
     // The busy timeout before anything reads the file: another process may hold it (a lake
     // stopping folds the WAL in under an exclusive lock), and without one the first read
     // (journal_mode) failed at once with "database is locked", as auth's did before a701b9a.
-    db = new DatabaseSync(path, {timeout: 5000})
+    db = new DatabaseSync(path, {timeout: BUSY_TIMEOUT_MS})
     // Articles are about 2 kB: 4 kB pages would hold one each. Takes effect on a new file only.
     db.exec('PRAGMA page_size = 16384')
     db.exec('PRAGMA journal_mode = WAL')
@@ -980,7 +982,7 @@ export function createSqliteStore(
     } catch {
       // SQLITE_BUSY: see above.
     } finally {
-      db.exec('PRAGMA busy_timeout = 5000')
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
     }
     if (busy) scheduleIdleCheckpoint()
   }

@@ -287,11 +287,12 @@ export function unindexDocument(stmt: Statement, rowid: number): void {
 }
 
 /**
- * A stored body's index columns, or why they could not be made. An analysis that throws must not
- * fail its batch: the batch was retried every second, and every document queued behind it stayed
- * unindexed (so re-checked by every search) for good.
+ * A stored body's index columns (null for a deleted document's, null body), or why they could not
+ * be made. An analysis that throws must not fail its batch: the batch was retried every second,
+ * and every document queued behind it stayed unindexed (so re-checked by every search) for good.
  */
-function analyzeBody(body: string): Analysis {
+function analyzeBody(body: string | null): Analysis {
+  if (body === null) return {columns: null}
   try {
     return {columns: indexedColumns(JSON.parse(body) as SanityDocument)}
   } catch (err) {
@@ -373,8 +374,7 @@ export function indexQueued(
     do {
       const rows = next.all() as {id: string; rowid: number | null; body: string | null}[]
       for (const {id, rowid, body} of rows) {
-        const analysis = body !== null ? analyzeBody(body) : {columns: null}
-        indexAnalysis(stmt, id, rowid, analysis, unsetAside, setAside)
+        indexAnalysis(stmt, id, rowid, analyzeBody(body), unsetAside, setAside)
         dequeue.run(id)
       }
       over -= rows.length
@@ -398,14 +398,12 @@ function anyAside(stmt: Statement): StatementSync | null {
 
 /**
  * A queued document analysed on another thread (searchAnalyzer.ts): the revision it had when read
- * (null: deleted) and its columns (null: remove its row).
+ * (null: deleted) and its analysis (columns null when deleted; an error sets it aside).
  */
 export interface AnalyzedDocument {
   id: string
   rev: string | null
-  columns: IndexColumns | null
-  /** Why its analysis failed (then `columns` is null and the document is set aside). */
-  error?: string
+  analysis: Analysis
 }
 
 /**
@@ -417,13 +415,7 @@ export function analyzeQueued(stmt: Statement, after: string, limit: number): An
     `SELECT q.id AS id, d.rev AS rev, json(d.body) AS body FROM search_queue q
      LEFT JOIN documents d ON d.id = q.id WHERE q.id > ? ORDER BY q.id LIMIT ?`,
   ).all(after, limit) as {id: string; rev: string | null; body: string | null}[]
-  return rows.map(({id, rev, body}) => {
-    if (body === null) return {id, rev, columns: null}
-    const analyzed = analyzeBody(body)
-    return 'error' in analyzed
-      ? {id, rev, columns: null, error: analyzed.error}
-      : {id, rev, columns: analyzed.columns}
-  })
+  return rows.map(({id, rev, body}) => ({id, rev, analysis: analyzeBody(body)}))
 }
 
 /** What applyAnalyzed did: documents taken off the queue, and those of them set aside (with why). */
@@ -443,10 +435,9 @@ export function applyAnalyzed(stmt: Statement, analyzed: readonly AnalyzedDocume
   const unsetAside = anyAside(stmt)
   const setAside: SetAside = []
   let applied = 0
-  for (const {id, rev, columns, error} of analyzed) {
+  for (const {id, rev, analysis} of analyzed) {
     const row = stored.get(id) as {rowid: number; rev: string} | undefined
     if ((row?.rev ?? null) !== rev) continue
-    const analysis = error !== undefined ? {error} : {columns}
     indexAnalysis(stmt, id, row?.rowid ?? null, analysis, unsetAside, setAside)
     dequeue.run(id)
     applied++

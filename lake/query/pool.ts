@@ -238,6 +238,16 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   function lane(name: Lane) {
     let pool: Pool | null = null
     let ready: Promise<Pool | null> | null = null
+    let filled = false
+    /**
+     * Brings the query threads up to their number: as many null tasks at once, so piscina starts
+     * a thread for each that finds none free (it keeps only minThreads otherwise, and replaces a
+     * thread terminated at a deadline only up to that).
+     */
+    function fill() {
+      if (name !== 'queries' || !pool || closed) return
+      for (let i = 0; i < threads; i++) pool.run(null).catch(() => undefined)
+    }
     async function startPool() {
       await (warming ??= warm())
       if (closed) return null
@@ -249,19 +259,27 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     return {
       ready: () => (ready ??= startPool()),
       /**
-       * Brings the query threads up to their number: as many null tasks at once, so piscina
-       * starts a thread for each that finds none free (it keeps only minThreads otherwise, and
-       * replaces a thread terminated at a deadline only up to that).
+       * Runs `task` on the lane's started pool (`running`, from ready). The lane's first task
+       * starts the other threads (after it, so it takes the free one), and a failed one refills
+       * them: its thread may have been terminated (a deadline, the client gone, out of memory).
        */
-      fill() {
-        if (name !== 'queries' || !pool || closed) return
-        for (let i = 0; i < threads; i++) pool.run(null).catch(() => undefined)
+      async run(running: Pool, task: WorkerTask, signal: AbortSignal) {
+        const answer = running.run(task, {signal})
+        if (!filled) {
+          filled = true
+          fill()
+        }
+        try {
+          return await answer
+        } catch (err) {
+          fill()
+          throw err
+        }
       },
       destroy: () => pool?.destroy().catch(() => undefined),
     }
   }
   const lanes = {queries: lane('queries'), writes: lane('writes'), reads: lane('reads')}
-  let filled = false
 
   async function dispatch(
     task: WorkerTask,
@@ -277,17 +295,9 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     if (left <= 0) throw new QueryTimeoutError(timeoutMs)
     const deadline = AbortSignal.timeout(left)
     const abort = signal ? AbortSignal.any([deadline, signal]) : deadline
-    const answer = running.run(task, {signal: abort})
-    // The lane's first task starts the other threads (after it, so it takes the free one).
-    if (!filled && lane === lanes.queries) {
-      filled = true
-      lane.fill()
-    }
     try {
-      return await answer
+      return await lane.run(running, task, abort)
     } catch (err) {
-      // Its thread may have been terminated (the deadline, the client gone, out of memory).
-      lane.fill()
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')
       if (signal?.aborted) throw new UnavailableError('The client closed the connection')
@@ -352,16 +362,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       const running = await lane.ready()
       if (closed || !running) throw new UnavailableError('The lake is shutting down')
       check()
-      const answer = running.run({...task, started: started.buffer}, {signal: abort.signal})
-      // As dispatch: the lane's first task starts the other threads.
-      if (!filled) {
-        filled = true
-        lane.fill()
-      }
-      return (await answer) as FilterTaskResult
+      return (await lane.run(
+        running,
+        {...task, started: started.buffer},
+        abort.signal,
+      )) as FilterTaskResult
     } catch (err) {
-      // Its thread may have been terminated (the budget, the wait, out of memory).
-      lane.fill()
       if (ranOut === 'budget') throw new QueryTimeoutError(budgetMs)
       if (ranOut === 'wait') throw waited()
       if (closed) throw new UnavailableError('The lake is shutting down')

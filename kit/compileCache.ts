@@ -19,9 +19,13 @@ export const COMPILE_CACHE_DIR = fileURLToPath(
   new URL('../node_modules/.cache/node-compile', import.meta.url),
 )
 
-/** `env` with the compile cache (a folder already set there wins), for a process or a thread. */
+/** The compile cache's folder for `env`: one set there wins. */
+const cacheDir = (env: NodeJS.ProcessEnv = process.env) =>
+  env.NODE_COMPILE_CACHE ?? COMPILE_CACHE_DIR
+
+/** `env` with the compile cache, for a process or a thread. */
 export function withCompileCache(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return {...env, NODE_COMPILE_CACHE: env.NODE_COMPILE_CACHE ?? COMPILE_CACHE_DIR}
+  return {...env, NODE_COMPILE_CACHE: cacheDir(env)}
 }
 
 /**
@@ -30,7 +34,7 @@ export function withCompileCache(env: NodeJS.ProcessEnv = process.env): NodeJS.P
  * leaves compilation as it was.
  */
 export function useCompileCache(): void {
-  enableCompileCache(process.env.NODE_COMPILE_CACHE ?? COMPILE_CACHE_DIR)
+  enableCompileCache(cacheDir())
 }
 
 /**
@@ -40,8 +44,7 @@ export function useCompileCache(): void {
  * what picks the cache's subfolder: Node's version and flags, which V8's are) is kept beside the
  * cache, so a start like the last, whose files are all unchanged, skips it.
  */
-const recordOf = (name: string) =>
-  join(withCompileCache().NODE_COMPILE_CACHE!, `${name}-${nodeHash()}.warm-up.json`)
+const recordOf = (name: string) => join(cacheDir(), `${name}-${nodeHash()}.warm-up.json`)
 
 function stampOf(path: string): string {
   const stat = statSync(path)

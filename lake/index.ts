@@ -5,7 +5,6 @@
  * const lake = await createLake({dataDir: '.lake'})
  * const res = await lake.fetch(new Request('http://localhost/v2025-02-19/data/query/production?query=*'))
  */
-import {createAnswerBudget} from './http/documentsAnswer.ts'
 import type {Hono} from 'hono'
 import type {LoginLimit} from './auth/authStore.ts'
 import {openAuth, type AuthBootstrap} from './auth/bootstrap.ts'
@@ -28,13 +27,14 @@ import {reviveLiveQuestion} from './live/questions.ts'
 import {createApp} from './http/app.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
+import {createAnswerBudget} from './http/documentsAnswer.ts'
 import {bodyFor, errorResponse} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createQueryPool} from './query/pool.ts'
 import {createSearchAnalyzer} from './store/searchAnalyzer.ts'
-import {createWalCheckpointer} from './store/walCheckpointer.ts'
 import {createCommitThread} from './store/commitThread.ts'
+import {createWalCheckpointer} from './store/walCheckpointer.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 
 export interface LakeOptions {

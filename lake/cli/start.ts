@@ -1,6 +1,7 @@
 /**
  * `npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls]
- * [--cors-origin URL]… [--query-timeout S] [--query-memory MB] [--write-timeout S] [--answer-memory MB] [--index PATH]…`:
+ * [--cors-origin URL]… [--query-timeout S] [--query-memory MB] [--write-timeout S]
+ * [--answer-memory MB] [--index PATH]…`:
  * the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
  * folder's own certificate unless --no-tls.
  */
@@ -11,10 +12,10 @@ import {ensureTls} from '../tls/certificates.ts'
 import {defineCommand, EXIT, parsePort, UsageError} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
 import {
+  DEFAULT_ANSWER_MEMORY_MB,
   DEFAULT_QUERY_MEMORY_MB,
   DEFAULT_QUERY_TIMEOUT_MS,
   DEFAULT_WRITE_TIMEOUT_MS,
-  DEFAULT_ANSWER_MEMORY_MB,
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 import {sharpQueue} from '../assets/sharp.ts'

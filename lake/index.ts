@@ -100,8 +100,8 @@ export interface Lake {
   /** Image metadata filled in for assets stored without it, in the background after start. */
   imageBackfill: Promise<number>
   /**
-   * Starts the query threads now rather than with the first query that needs one (the lake's CLI
-   * does once it listens; a lake made for a test that may never need them does not).
+   * Starts the first query thread now rather than with the first query that needs one (the lake's
+   * CLI does once it listens; a lake made for a test that may never need one does not).
    */
   startQueryThreads(): void
   /** Ends listeners, then closes every database. */

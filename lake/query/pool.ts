@@ -53,8 +53,8 @@ export interface QueryPoolOptions {
    * one restarting after a terminated one, a third still answers at once.
    */
   threads?: number
-  /** How long a write thread waits for the next write-lane task before it ends (WRITE_IDLE_MS). */
-  writeIdleMs?: number
+  /** How long a write or read thread waits for its lane's next task before it ends (LANE_IDLE_MS). */
+  laneIdleMs?: number
 }
 
 export interface QueryPool {
@@ -87,8 +87,9 @@ export interface QueryPool {
    */
   filter(task: FilterTask, budgetMs: number, waitMs: number): Promise<FilterTaskResult>
   /**
-   * Starts the query threads now rather than with the first query that needs one (a lake serving
-   * clients does, at its start: a cold start takes seconds on a busy machine).
+   * Starts the first query thread now rather than with the first query that needs one, the others
+   * with the first query (a lake serving clients does, at its start: a cold start takes seconds
+   * on a busy machine).
    */
   start(): void
   /** Terminates every worker at once, whatever they are running (their teardown is not awaited). */
@@ -143,7 +144,7 @@ const LANE_THREADS = 2
  * after 161 builds of 1,000 archive documents, 66 MB of the lake's 349 MB of RSS, for the lake's
  * life. An editor typing in a large draft sends a patch every second or two and keeps the thread.
  */
-const WRITE_IDLE_MS = 10_000
+const LANE_IDLE_MS = 10_000
 
 type Lane = 'queries' | 'writes' | 'reads'
 
@@ -187,7 +188,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // demand, ended idle.
       minThreads: lane === 'queries' ? 1 : 0,
       maxThreads: lane === 'queries' ? threads : LANE_THREADS,
-      idleTimeout: lane === 'queries' ? Infinity : (options.writeIdleMs ?? WRITE_IDLE_MS),
+      idleTimeout: lane === 'queries' ? Infinity : (options.laneIdleMs ?? LANE_IDLE_MS),
       resourceLimits: {
         maxOldGenerationSizeMb: options.memoryMb,
         maxYoungGenerationSizeMb: YOUNG_MB,

@@ -111,7 +111,7 @@ test('a query thread lowers its priority before it loads the query engine', asyn
 
 test('a read thread ends when idle, and the next read-lane task starts one (as write threads do)', async () => {
   // An idle thread never collects: the heap a bulk load's builds left stayed for the lake's life.
-  const writes = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 2, writeIdleMs: 300})
+  const writes = createQueryPool({timeoutMs: 10_000, memoryMb: 64, threads: 2, laneIdleMs: 300})
   try {
     // Read (and write) threads run at the lake's priority; the other pool's query threads run niced.
     const writeThreads = () =>

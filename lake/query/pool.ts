@@ -262,7 +262,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       /**
        * Runs `task` on the lane's started pool (`running`, from ready). The lane's first task
        * starts the other threads (after it, so it takes the free one), and a failed one refills
-       * them: its thread may have been terminated (a deadline, the client gone, out of memory).
+       * them: its thread may have been terminated (a deadline, the client gone, out of memory: a
+       * QueryMemoryError).
        */
       async run(running: Pool, task: WorkerTask, signal: AbortSignal) {
         const answer = running.run(task, {signal})
@@ -274,6 +275,9 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
           return await answer
         } catch (err) {
           fill()
+          if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+            throw new QueryMemoryError(options.memoryMb)
+          }
           throw err
         }
       },
@@ -302,9 +306,6 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')
       if (signal?.aborted) throw new UnavailableError('The client closed the connection')
-      if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        throw new QueryMemoryError(options.memoryMb)
-      }
       throw err
     }
   }
@@ -372,9 +373,6 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (ranOut === 'budget') throw new QueryTimeoutError(budgetMs)
       if (ranOut === 'wait') throw waited()
       if (closed) throw new UnavailableError('The lake is shutting down')
-      if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        throw new QueryMemoryError(options.memoryMb)
-      }
       throw err
     } finally {
       clearTimeout(timer)

@@ -318,10 +318,6 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
    * the wait has its own bound, and a lake-wide backlog cap.
    */
   async function filter(task: FilterTask, budgetMs: number, waitMs: number) {
-    const waited = () =>
-      new ListenerOverloadedError(
-        `The listener's filter waited more than ${formatMs(waitMs)} for a query thread (the lake is busy) and the listener was closed: reconnect later`,
-      )
     if (closed) throw new UnavailableError('The lake is shutting down')
     if (filtersWaiting >= FILTER_BACKLOG) {
       throw new ListenerOverloadedError(
@@ -371,7 +367,11 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       )) as FilterTaskResult
     } catch (err) {
       if (ranOut === 'budget') throw new QueryTimeoutError(budgetMs)
-      if (ranOut === 'wait') throw waited()
+      if (ranOut === 'wait') {
+        throw new ListenerOverloadedError(
+          `The listener's filter waited more than ${formatMs(waitMs)} for a query thread (the lake is busy) and the listener was closed: reconnect later`,
+        )
+      }
       if (closed) throw new UnavailableError('The lake is shutting down')
       throw err
     } finally {

@@ -9,6 +9,7 @@ import {
   InvalidImageError,
   InvalidRequestError,
   LakeError,
+  ListenerOverloadedError,
   MutationError,
   NotAcceptableError,
   NotFoundError,
@@ -22,7 +23,6 @@ import {
   TooLargeError,
   TooManyRequestsError,
   UnavailableError,
-  ListenerOverloadedError,
   UnprocessableError,
   UnsupportedMediaTypeError,
 } from '../core/errors.ts'
@@ -32,7 +32,8 @@ export function statusFor(err: LakeError): number {
   // Not 502/503: @sanity/client retries those for queries, and a query that ran out of time would
   // run out of time again.
   if (err instanceof QueryTimeoutError) return 504
-  if (err instanceof RetryLaterError) return 503
+  // An overloaded listener (only ever a channelError's body, so no Retry-After) may reconnect.
+  if (err instanceof RetryLaterError || err instanceof ListenerOverloadedError) return 503
   if (err instanceof QueryParseError || err instanceof QueryError) return 400
   if (err instanceof MutationError || err instanceof BadRequestError) return 400
   if (err instanceof InvalidRequestError) return 400
@@ -44,7 +45,6 @@ export function statusFor(err: LakeError): number {
   if (err instanceof UnsupportedMediaTypeError) return 415
   if (err instanceof UnprocessableError) return 422
   if (err instanceof TooManyRequestsError) return 429
-  if (err instanceof ListenerOverloadedError) return 503
   return 400
 }
 
@@ -85,17 +85,12 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
 export function errorResponse(thrown: unknown): Response {
   // SQLite's own "database is locked" (from any read or write) is the lake being busy, not broken.
   const err = databaseBusy(thrown) ?? thrown
-  if (err instanceof DatabaseBusyError) {
-    console.warn(`lake: ${err.description}`)
-    return Response.json(bodyFor(err), {
-      status: 503,
-      headers: {'Retry-After': String(err.retryAfterSeconds)},
-    })
-  }
   if (err instanceof LakeError) {
     const status = statusFor(err)
-    // A query past its deadline is the caller's (it is answered); one line says what happened.
+    // A query past its deadline is the caller's (it is answered), and a busy database is not
+    // broken: one line says what happened.
     if (err instanceof QueryTimeoutError) console.warn(`lake: ${err.description.split(':')[0]}`)
+    else if (err instanceof DatabaseBusyError) console.warn(`lake: ${err.description}`)
     else if (status >= 500 && !(err instanceof UnavailableError)) console.error(err)
     // Every 503 says when to try again.
     const headers =

@@ -38,9 +38,9 @@ export function createUnreadBudget<R extends UnreadReader>(what: string): Unread
     total = 0
     byHolder.clear()
     for (const reader of readers) {
-      total += reader.unread()
-      const held = reader.held?.() ?? reader.unread()
-      byHolder.set(reader.holder, (byHolder.get(reader.holder) ?? 0) + held)
+      const unread = reader.unread()
+      total += unread
+      byHolder.set(reader.holder, (byHolder.get(reader.holder) ?? 0) + (reader.held?.() ?? unread))
     }
   }
   /** Drops the reader (of `holder`, or of anyone) with the most unread (held) bytes. */

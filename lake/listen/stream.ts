@@ -205,13 +205,17 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
 
   const queuedBytes = () => (closed ? 0 : config.maxBufferBytes - (controller.desiredSize ?? 0))
   // Sizes of the chunks sent and perhaps still queued, oldest first: those the reader took fall
-  // off the front, so the first left is the event it takes next.
+  // off the front (at each send too, so they are never more than the queue's), so the first left
+  // is the event it takes next.
   const sizes: number[] = []
   let sized = 0
+  const dropTaken = (queued: number) => {
+    while (sized > queued && sizes.length > 0) sized -= sizes.shift()!
+  }
   /** Queued bytes behind the event the reader takes next: what counts against its caller. */
   const heldBytes = () => {
     const queued = queuedBytes()
-    while (sized > queued && sizes.length > 0) sized -= sizes.shift()!
+    dropTaken(queued)
     return sizes.length > 0 ? queued - sizes[0] : 0
   }
 
@@ -244,6 +248,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       return cut(`more than ${config.maxBufferBytes} bytes unread`)
     }
     controller.enqueue(bytes)
+    dropTaken(queued)
     sizes.push(bytes.byteLength)
     sized += bytes.byteLength
     counters.peakQueuedBytes = Math.max(counters.peakQueuedBytes, queued + bytes.byteLength)

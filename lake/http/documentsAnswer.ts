@@ -11,7 +11,6 @@ import {RetryLaterError} from '../core/errors.ts'
  * `maxBytes` is refused (a 503 with Retry-After) rather than held while its client reads slowly.
  */
 export interface AnswerBudget {
-  maxBytes: number
   /** Bytes held now. */
   readonly held: number
   /** Counts `bytes` as held, or throws a RetryLaterError past the budget; returns the release. */
@@ -21,16 +20,15 @@ export interface AnswerBudget {
 export function createAnswerBudget(maxBytes: number): AnswerBudget {
   let held = 0
   return {
-    maxBytes,
     get held() {
       return held
     },
     hold(bytes) {
       // One answer larger than the budget may still go out while nothing else is held.
-      if (held > 0 && held + bytes > this.maxBytes) {
+      if (held > 0 && held + bytes > maxBytes) {
         throw new RetryLaterError(
           'lakeBusyError',
-          `The lake holds ${held} bytes of answers its clients have not read yet (at most ${this.maxBytes}); try again shortly`,
+          `The lake holds ${held} bytes of answers its clients have not read yet (at most ${maxBytes}); try again shortly`,
           2,
         )
       }
@@ -72,16 +70,18 @@ export function partsAnswer(
   for (const part of parts) length += part.byteLength
   if (length <= SMALL_ANSWER) return new Uint8Array(Buffer.concat(parts))
   const release = budget.hold(length)
-  const sizes = parts.map((part) => part.byteLength)
   let next = 0
+  /** Bytes of the part enqueued last. */
+  let last = 0
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         // Asked for the next part: the server wrote the one before into a socket that drained.
-        if (next > 0) release(sizes[next - 1]!)
+        release(last)
         // A turn of the event loop per part: the server reads the stream in a loop of promises,
         // which alone would send the whole answer in one task.
         await new Promise((resolve) => setImmediate(resolve))
+        last = parts[next]!.byteLength
         controller.enqueue(parts[next]!)
         // Sent: the stream holds no reference to it any more.
         parts[next++] = EMPTY

@@ -14,9 +14,8 @@ let lake: TestLake
 let session: ClientHttp2Session
 
 beforeAll(async () => {
-  lake = await startTestLake()
   // 1.5 MB documents; a budget of 2 MiB holds one answer of one of them, not two.
-  lake.server.lake.context.answers.maxBytes = 2 * MIB
+  lake = await startTestLake({serverOptions: {answerMemoryMb: 2}})
   const blob = randomBytes(MIB + MIB / 8).toString('base64')
   await lake.client().createOrReplace({_id: 'big', _type: 'big', blob})
   session = connect(lake.url)

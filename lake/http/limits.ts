@@ -80,7 +80,8 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     if (!rule) return next()
     if (rule.json) checkJsonType(requestHeader(c, 'content-type'))
     // A declared length is checked as the limiter would, without reading the request through a
-    // Request (nodeRequest.ts); the limiter counts a chunked body as it streams.
+    // Request (nodeRequest.ts); a chunked body is counted as it streams, by the limiter or, for a
+    // rule with routeCounts, by the route.
     const declared = declaredLength(c)
     if (declared === null && rule.routeCounts && streamsFromNode(c)) return next()
     if (declared === null) return limiterFor(rule)(c, next)

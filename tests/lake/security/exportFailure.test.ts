@@ -5,6 +5,7 @@
  */
 import {expect, test} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
+import {ndjsonLines} from '../../helpers/ndjson.ts'
 
 const lake = useTestLake({inProcess: true})
 /** Four pages of EXPORT_PAGE's 250 documents. */
@@ -21,17 +22,10 @@ test('an export cut short ends with an error line, not as a whole file; the clos
   })
   expect(res.status).toBe(200)
   const reader = res.body!.getReader()
-  const chunks: Uint8Array[] = [(await reader.read()).value!]
+  const first = (await reader.read()).value!
   // The dataset's database closes while the export is under way, as when the lake stops.
   lake().lake.context.stores.get('test').close()
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    chunks.push(next.value)
-  }
-  const lines = Buffer.concat(chunks)
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
+  const lines = await ndjsonLines(reader, first)
   const documents = lines.filter((line) => typeof line._id === 'string')
   expect(documents.length).toBeGreaterThan(0)
   expect(documents.length).toBeLessThan(DOCS)

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {afterEach, expect, test, vi} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
+import {ndjsonLines} from '../../helpers/ndjson.ts'
 
 const lake = useTestLake({inProcess: true})
 
@@ -28,20 +29,13 @@ test("an unexpected error mid-stream ends the log with a generic error line; its
   )
   expect(res.status).toBe(200)
   const reader = res.body!.getReader()
-  const chunks: Uint8Array[] = [(await reader.read()).value!]
+  const first = (await reader.read()).value!
   // Another program changes the file under the lake: the next page's read fails inside SQLite.
   const other = new DatabaseSync(join(lake().dataDir, 'datasets', 'test.sqlite'))
   other.exec('PRAGMA busy_timeout = 5000; ALTER TABLE transactions RENAME TO moved_away')
   other.close()
   const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    chunks.push(next.value)
-  }
-  const lines = Buffer.concat(chunks)
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
+  const lines = await ndjsonLines(reader, first)
   expect(lines.filter((line) => typeof line.id === 'string').length).toBeLessThan(40)
   // The Studio reads `error.description` (getTransactionsLogs); before: SQLite's own message.
   expect(lines.at(-1)).toEqual({

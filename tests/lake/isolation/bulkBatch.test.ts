@@ -2,30 +2,17 @@
 // in slices: a write thread for it costs more CPU than the build and keeps its heap resident
 // (docs/query-engine.md#writes-off-the-event-loop). The lake's threads say which ran it
 // (workerThreadsOf).
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, expect, test} from 'vitest'
-import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {API, workerThreadsOf} from './childLake.ts'
+import {expect, test} from 'vitest'
+import {API, useChildLake, workerThreadsOf} from './childLake.ts'
 
-let lake: LakeProcess
-let dataDir: string
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'lake-bulk-'))
-  lake = await startLakeProcess({dataDir, tls: false})
-}, 120_000)
-afterAll(async () => {
-  await lake?.stop()
-  await rm(dataDir, {recursive: true, force: true})
-})
+const lake = useChildLake('bulk')
 
-const workerThreads = () => workerThreadsOf(lake.child.pid!)
+const workerThreads = () => workerThreadsOf(lake.pid)
 
 const mutate = (body: unknown) =>
   fetch(`${lake.url}/${API}/data/mutate/test`, {
     method: 'POST',
-    headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+    headers: lake.headers(),
     body: JSON.stringify(body),
   })
 

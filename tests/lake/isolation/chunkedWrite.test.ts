@@ -3,23 +3,10 @@
 // (docs/query-engine.md#writes-off-the-event-loop): otherwise leaving the length out was a way
 // round that rule, up to 40 MiB decoded and parsed on the event loop. Which thread read it is told
 // by the lake's threads: a write thread starts on demand (workerThreadsOf).
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, expect, test} from 'vitest'
-import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {API, workerThreadsOf} from './childLake.ts'
+import {expect, test} from 'vitest'
+import {API, useChildLake, workerThreadsOf} from './childLake.ts'
 
-let lake: LakeProcess
-let dataDir: string
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'lake-chunked-'))
-  lake = await startLakeProcess({dataDir, tls: false})
-}, 120_000)
-afterAll(async () => {
-  await lake?.stop()
-  await rm(dataDir, {recursive: true, force: true})
-})
+const lake = useChildLake('chunked')
 
 /** POSTs `text` to data/mutate in 64 kB chunks, with no Content-Length. */
 async function mutateChunked(text: string) {
@@ -34,7 +21,7 @@ async function mutateChunked(text: string) {
   })
   const res = await fetch(`${lake.url}/${API}/data/mutate/test`, {
     method: 'POST',
-    headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+    headers: lake.headers(),
     body,
     duplex: 'half',
   } as RequestInit)
@@ -53,7 +40,7 @@ test('a large chunked write body is read on a write thread: its 400 and its writ
   await fetch(`${lake.url}/${API}/data/query/test?query=count(*)`, {
     headers: {authorization: `Bearer ${lake.token}`},
   })
-  const before = await workerThreadsOf(lake.child.pid!)
+  const before = await workerThreadsOf(lake.pid)
 
   // Cut short: its parse fails only at its end, and it is never built.
   const cut = JSON.stringify({mutations: [{createOrReplace: largeDocument('cut')}]}).slice(0, -3)
@@ -62,7 +49,7 @@ test('a large chunked write body is read on a write thread: its 400 and its writ
   const refused = await mutateChunked(cut)
   expect(refused).toMatchObject({status: 400, body: {message: 'Request body is not valid JSON'}})
   // On main the body was decoded and parsed on the event loop: no write thread started.
-  expect(await workerThreadsOf(lake.child.pid!)).toBe(before + 1)
+  expect(await workerThreadsOf(lake.pid)).toBe(before + 1)
 
   const written = await mutateChunked(
     JSON.stringify({mutations: [{createOrReplace: largeDocument('large')}]}),

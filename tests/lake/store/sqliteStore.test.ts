@@ -1,5 +1,3 @@
-import {spawn} from 'node:child_process'
-import {once} from 'node:events'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -27,6 +25,7 @@ import {
 } from '../../../lake/store/walCheckpointer.ts'
 import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
 import {encodeMatchText} from '../../../lake/core/searchText.ts'
+import {holdExclusively} from '../../helpers/sqliteLock.ts'
 
 let dir: string
 let stores: StoreRegistry
@@ -1786,20 +1785,7 @@ describe('opening a data file', () => {
     // A stopping lake's last connection folds the WAL in under an exclusive lock. The store read
     // the file (`PRAGMA journal_mode`) before its busy timeout was set: "database is locked".
     const file = join(dir, 'datasets', 'test.sqlite')
-    const holder = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const {DatabaseSync} = require('node:sqlite')
-         const db = new DatabaseSync(${JSON.stringify(file)})
-         db.exec('PRAGMA locking_mode = EXCLUSIVE; BEGIN IMMEDIATE; DELETE FROM search_queue; COMMIT')
-         process.stdout.write('held\\n')
-         setTimeout(() => db.close(), 1000)`,
-      ],
-      {stdio: ['ignore', 'pipe', 'inherit']},
-    )
-    const exited = once(holder, 'exit')
-    await once(holder.stdout!, 'data')
+    const {exited} = await holdExclusively(file, 'search_queue')
     stores = createSqliteStores(dir)
     store = stores.get('test')
     expect(store.getDocuments(['a'])[0]).toMatchObject({title: 'খবর'})

@@ -2,8 +2,7 @@
  * Tokens and accounts from the command line against a running lake (`npm run lake -- tokens …`,
  * `users …`, `env`), revocation taking effect at once, and session expiry.
  */
-import {execFileSync, spawn} from 'node:child_process'
-import {once} from 'node:events'
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -13,6 +12,7 @@ import {runCommand} from '../../../kit/cli.ts'
 import {lakeCommand} from '../../../lake/cli.ts'
 import {captureIo} from '../../helpers/io.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {holdExclusively} from '../../helpers/sqliteLock.ts'
 
 let lake: TestLake
 
@@ -72,20 +72,7 @@ describe('tokens', () => {
     try {
       const file = join(dir, 'auth.sqlite')
       createAuthStore({path: file}).close()
-      const holder = spawn(
-        process.execPath,
-        [
-          '-e',
-          `const {DatabaseSync} = require('node:sqlite')
-           const db = new DatabaseSync(${JSON.stringify(file)})
-           db.exec('PRAGMA locking_mode = EXCLUSIVE; BEGIN IMMEDIATE; DELETE FROM sids; COMMIT')
-           process.stdout.write('held\\n')
-           setTimeout(() => db.close(), 1000)`,
-        ],
-        {stdio: ['ignore', 'pipe', 'inherit']},
-      )
-      const exited = once(holder, 'exit')
-      await once(holder.stdout!, 'data')
+      const {exited} = await holdExclusively(file, 'sids')
       const io = captureIo({env: {}})
       const status = await runCommand(lakeCommand, ['tokens', 'create', '--data', dir], io)
       expect([status, io.err()]).toEqual([0, ''])

@@ -28,6 +28,17 @@ const probe = (file: string) => `await new Promise((resolve) => {
   thread.once('message', (loaded) => thread.terminate().then(() => resolve(loaded)))
 })`
 
+/** Runs `script` as a module in a Node process of its own, its compile cache in `cache`: its stdout. */
+const runModule = (script: string, cache: string) =>
+  new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      {env: {...process.env, NODE_COMPILE_CACHE: cache}},
+      (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
+    ),
+  )
+
 // The probe is a thread of its own, started like the pool's (the worker's module, the same
 // cache): the pool's threads answer only queries, so what they loaded cannot be asked of them.
 test('after the pool starts on a cold cache, a thread loading its modules finds every module in the cache', async () => {
@@ -45,14 +56,7 @@ test('after the pool starts on a cold cache, a thread loading its modules finds 
     console.log(JSON.stringify({worker, uncached}))
     process.exit(0)
   `
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', script],
-      {env: {...process.env, NODE_COMPILE_CACHE: join(dir, 'cache')}},
-      (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
-    ),
-  )
+  const stdout = await runModule(script, join(dir, 'cache'))
   // A module missing from the cache does load it (the probe sees the stripper when it is there).
   expect(JSON.parse(stdout)).toEqual({worker: false, uncached: true})
 })
@@ -70,15 +74,8 @@ test('the warm-up loads the engine on a thread, not on the event loop', async ()
     console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)))
     process.exit(0)
   `
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', script],
-      // A cold cache, as in the test above: the warm-up runs.
-      {env: {...process.env, NODE_COMPILE_CACHE: join(dir, 'cold')}},
-      (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
-    ),
-  )
+  // A cold cache, as in the test above: the warm-up runs.
+  const stdout = await runModule(script, join(dir, 'cold'))
   // Loading groq-js and the engine held the event loop 0.3-2.2 s when it did so here.
   expect(JSON.parse(stdout)).not.toContain(WORKER)
 })

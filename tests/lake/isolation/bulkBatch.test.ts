@@ -17,7 +17,9 @@ const mutate = (body: unknown) =>
   })
 
 test("a bulk load's batch starts no write thread; a large document does", async () => {
-  // The query threads and the search analyzer's thread start with the first query and write.
+  // The lake starts its first query thread once it listens: a first request lets it appear before
+  // the count (count(*) is answered in place and starts no other). The first write starts the
+  // search analyzer's thread.
   await fetch(`${lake.url}/${API}/data/query/test?query=count(*)`, {
     headers: {authorization: `Bearer ${lake.token}`},
   })

@@ -36,7 +36,8 @@ const largeDocument = (id: string) => ({
 })
 
 test('a large chunked write body is read on a write thread: its 400 and its write are those of a declared one', async () => {
-  // The query threads and the search analyzer's thread start with the first query and write.
+  // The lake starts its first query thread once it listens: a first request lets it appear before
+  // the count (count(*) is answered in place and starts no other).
   await fetch(`${lake.url}/${API}/data/query/test?query=count(*)`, {
     headers: {authorization: `Bearer ${lake.token}`},
   })

@@ -5,7 +5,6 @@ import {
   BadRequestError,
   ConflictError,
   databaseBusy,
-  DatabaseBusyError,
   InvalidImageError,
   InvalidRequestError,
   LakeError,
@@ -87,11 +86,10 @@ export function errorResponse(thrown: unknown): Response {
   const err = databaseBusy(thrown) ?? thrown
   if (err instanceof LakeError) {
     const status = statusFor(err)
-    // A query past its deadline is the caller's (it is answered), and a busy database is not
-    // broken: one line says what happened.
-    if (err instanceof QueryTimeoutError) console.warn(`lake: ${err.description.split(':')[0]}`)
-    else if (err instanceof DatabaseBusyError) console.warn(`lake: ${err.description}`)
-    else if (status >= 500 && !(err instanceof UnavailableError)) console.error(err)
+    // A typed error is a refusal the lake means to give, never a bug (a query past its deadline,
+    // a busy database, the answer budget spent, a listener fallen behind): a 5xx one is logged as
+    // one line saying what was refused, no stack; shutting down is not logged.
+    if (status >= 500 && !(err instanceof UnavailableError)) console.warn(refusalLine(err))
     // Every 503 says when to try again.
     const headers =
       err instanceof RetryLaterError ? {'Retry-After': String(err.retryAfterSeconds)} : undefined
@@ -141,6 +139,12 @@ export async function errorDescription(thrown: unknown): Promise<string> {
     error?: {description?: string}
   }
   return body.message ?? body.error?.description ?? 'Internal Server Error'
+}
+
+/** `lake: <type>: <what>`; a timeout's line leaves out its advice to the caller. */
+function refusalLine(err: LakeError): string {
+  const what = err instanceof QueryTimeoutError ? err.description.split(':')[0] : err.description
+  return `lake: ${err.type}: ${what}`
 }
 
 export function notFoundResponse(method: string, path: string): Response {

@@ -7,8 +7,13 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
-import {expect, test} from 'vitest'
-import {databaseBusy, DatabaseBusyError} from '../../../lake/core/errors.ts'
+import {expect, test, vi} from 'vitest'
+import {
+  databaseBusy,
+  DatabaseBusyError,
+  ListenerOverloadedError,
+  RetryLaterError,
+} from '../../../lake/core/errors.ts'
 import {errorResponse} from '../../../lake/http/errors.ts'
 import {fromWire, toWire} from '../../../lake/query/wire.ts'
 
@@ -62,4 +67,40 @@ test('SQLITE_BUSY_SNAPSHOT (517) too, and the typed error crosses from a query t
   })
   expect(databaseBusy(corrupt)).toBeNull()
   expect(errorResponse(corrupt).status).toBe(500)
+})
+
+/**
+ * A refusal the lake means to give (an answer budget spent, a listener fallen behind) is not a
+ * bug: one line says what was refused, no stack. Anything unexpected keeps its stack.
+ */
+test('expected refusals (503s) log one line without a stack; unexpected errors keep theirs', () => {
+  const lines: unknown[][] = []
+  const errorSpy = vi.spyOn(console, 'error').mockImplementation((...args) => void lines.push(args))
+  const warnSpy = vi.spyOn(console, 'warn').mockImplementation((...args) => void lines.push(args))
+  try {
+    const refusals = [
+      new RetryLaterError('lakeBusyError', 'The lake holds 9 bytes of answers (at most 8)', 2),
+      new ListenerOverloadedError('The listener fell 1000 transactions behind and was closed'),
+    ]
+    for (const refusal of refusals) {
+      lines.length = 0
+      expect(errorResponse(refusal).status).toBe(503)
+      expect(errorSpy).not.toHaveBeenCalled()
+      expect(lines).toHaveLength(1)
+      const [line, ...rest] = lines[0]!
+      expect(rest).toEqual([])
+      expect(typeof line).toBe('string')
+      expect(line).not.toContain('\n')
+      expect(line).toContain(refusal.type)
+      expect(line).toContain(refusal.description)
+    }
+    lines.length = 0
+    const bug = new TypeError('cannot read properties of undefined')
+    expect(errorResponse(bug).status).toBe(500)
+    expect(errorSpy).toHaveBeenCalledTimes(1)
+    expect(lines[0]).toContain(bug)
+  } finally {
+    errorSpy.mockRestore()
+    warnSpy.mockRestore()
+  }
 })

@@ -154,28 +154,18 @@ export const LIMITS = {
 } as const
 
 /**
- * How deeply objects and arrays nest in `value` (a scalar is 0, `{}` is 1), counted without
- * recursion so that a hostile value cannot overflow the stack; stops counting past `max`.
+ * Whether objects and arrays nest more than `max` levels deep in `value` (a scalar is 0 levels,
+ * `{}` 1): walkDocument's walk, which stops one level past `max`, so a hostile value cannot
+ * overflow the stack.
  */
-export function nestingDepth(value: unknown, max = Infinity): number {
-  let deepest = 0
-  const stack: [unknown, number][] = [[value, 1]]
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!
-    if (typeof node !== 'object' || node === null) continue
-    if (depth > deepest) deepest = depth
-    if (deepest > max) return deepest
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
-    }
-  }
-  return deepest
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  return walkDocument(value, max).tooDeep
 }
 
 type ErrorType = 'mutationError' | 'actionError'
 
 /**
- * One walk of a document: whether it nests more than `max` levels (as nestingDepth counts them),
+ * One walk of a document: whether it nests more than `max` levels (a scalar is 0, `{}` is 1),
  * and whether it is plain JSON data, as JSON.parse makes it (objects and arrays of the ordinary
  * prototypes, strings, finite numbers but -0, booleans, null; nothing undefined), so that its copy
  * through its JSON text would equal it. Recursive, but never past `max` + 1 calls deep, so a
@@ -380,8 +370,7 @@ export function checkQueryText(
   let bytes = 0
   for (const [name, value] of Object.entries(params)) {
     // Depth first: JSON.stringify recurses, and a hostile parameter could overflow the stack.
-    const nested = nestingDepth(value, limits.nesting)
-    if (nested > limits.nesting) {
+    if (nestsDeeperThan(value, limits.nesting)) {
       throw new QueryError(
         `Parameter $${name} nests arrays or objects more than ${limits.nesting} deep; the limit is ${limits.nesting}.`,
       )

@@ -13,7 +13,7 @@
  * transport (lake/presence/socket.ts) hands in text and a way to send text back.
  */
 import {can, type Principal} from '../core/grants.ts'
-import {LIMITS, nestingDepth} from '../core/limits.ts'
+import {LIMITS, nestsDeeperThan} from '../core/limits.ts'
 
 /** What the hub needs to know about tokens (the lake's auth store fits). */
 export interface TokenResolver {
@@ -377,7 +377,7 @@ function locationsParam(value: unknown): Location[] | null {
     const {type, documentId, path, lastActiveAt, selection} = item as Location
     if (typeof documentId !== 'string' || documentId.length > MAX_ID_LENGTH) return null
     // Serialising a value nested thousands deep would overflow the stack.
-    if (nestingDepth([path, selection], MAX_LOCATION_DEPTH) > MAX_LOCATION_DEPTH) return null
+    if (nestsDeeperThan([path, selection], MAX_LOCATION_DEPTH)) return null
     locations.push({
       type: typeof type === 'string' ? type : 'document',
       documentId,

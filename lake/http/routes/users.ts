@@ -5,7 +5,7 @@
 import {Hono} from 'hono'
 import type {AuthStore} from '../../auth/authStore.ts'
 import {BadRequestError, TooLargeError} from '../../core/errors.ts'
-import {LIMITS, nestingDepth} from '../../core/limits.ts'
+import {LIMITS, nestsDeeperThan} from '../../core/limits.ts'
 import {ROLE_TITLES, type Principal, type RoleName} from '../../core/grants.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
@@ -84,7 +84,7 @@ export function userRoutes(): Hono {
         throw new BadRequestError(`Keys may be at most ${MAX_KEY_BYTES} bytes`)
       }
       // Depth first: JSON.stringify recurses, and a hostile value would overflow the stack.
-      if (nestingDepth(pair.value, LIMITS.keyValueDepth) > LIMITS.keyValueDepth) {
+      if (nestsDeeperThan(pair.value, LIMITS.keyValueDepth)) {
         throw new BadRequestError(
           `Value of "${pair.key}" nests arrays or objects more than ${LIMITS.keyValueDepth} deep`,
         )

@@ -3,16 +3,24 @@ import {ConflictError, itemError} from './errors.ts'
 import type {DocumentChange} from './types.ts'
 
 /**
- * The ids a value strongly references: every object with a string `_ref` whose `_weak` is not
- * true, at any depth. Studio drafts carry `_weak: true` (+ `_strengthenOnPublish`), so they count
- * only once published or strengthened.
+ * The id an object strongly references, the one rule of what counts (delete protection here, the
+ * store's refs table in store/fields.ts): a string `_ref` whose `_weak` is not true. Studio drafts
+ * carry `_weak: true` (+ `_strengthenOnPublish`), so they count only once published or
+ * strengthened.
  */
+export function strongTarget(object: Record<string, unknown>): string | undefined {
+  const ref = object._ref
+  return typeof ref === 'string' && object._weak !== true ? ref : undefined
+}
+
+/** The ids a value strongly references (strongTarget), at any depth. */
 export function strongReferences(value: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(value)) {
     for (const item of value) strongReferences(item, into)
   } else if (typeof value === 'object' && value !== null) {
     const object = value as Record<string, unknown>
-    if (typeof object._ref === 'string' && object._weak !== true) into.add(object._ref)
+    const target = strongTarget(object)
+    if (target !== undefined) into.add(target)
     for (const key in object) strongReferences(object[key], into)
   }
   return into

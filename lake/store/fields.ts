@@ -11,6 +11,7 @@
  *   null, missing, objects and arrays equal; callers treat x'02' and x'03' as a tie).
  */
 import type {DatabaseSync, SQLInputValue} from 'node:sqlite'
+import {strongTarget} from '../core/references.ts'
 import type {Condition, SearchHint, Selection} from '../core/store.ts'
 
 export interface IndexedField {
@@ -464,8 +465,7 @@ export function prefixEnd(prefix: string): string {
 
 /**
  * Every id a document references, as [target, strong, visible] (1 or 0), in one walk:
- * - strong, as delete protection counts them (core/references.ts strongReferences): an object with
- *   a string `_ref` whose `_weak` is not true, at any depth;
+ * - strong, as delete protection counts them (core/references.ts strongTarget), at any depth;
  * - visible, what GROQ's references() finds: an object with a truthy `_ref` is a reference (its
  *   inner values are not searched, and it is found only if the `_ref` is a string), anything else
  *   is searched at every depth.
@@ -484,8 +484,9 @@ export function documentReferences(doc: unknown): [string, number, number][] {
     }
     if (typeof value !== 'object' || value === null) return
     const object = value as Record<string, unknown>
+    const strong = strongTarget(object)
+    if (strong !== undefined) mark(strong, 1)
     const ref = object._ref
-    if (typeof ref === 'string' && object._weak !== true) mark(ref, 1)
     let inner = visible
     if (visible && ref) {
       if (typeof ref === 'string') mark(ref, 2)

@@ -151,10 +151,33 @@ export function standIn(
     if (values[i] === undefined) return
     let target = doc as Record<string | number, unknown>
     for (let k = 0; k < path.length - 1; k++) {
-      const next = typeof path[k + 1] === 'number' ? [] : {}
-      target = (target[path[k]] ??= next) as Record<string | number, unknown>
+      if (!Object.hasOwn(target, path[k])) {
+        defineField(target, path[k], typeof path[k + 1] === 'number' ? [] : {})
+      }
+      target = target[path[k]] as Record<string | number, unknown>
     }
-    target[path[path.length - 1]] = values[i]
+    defineField(target, path[path.length - 1], values[i])
   })
   return doc
+}
+
+/**
+ * Sets an own field of a document being built. `__proto__` is defined, not assigned: assigned, it
+ * would set the object's prototype instead (and for `__proto__.x`, Object.prototype's `x`, which
+ * every object in the process then has). Callers test Object.hasOwn, not the value, before
+ * descending: `constructor.prototype` is there on every object too.
+ */
+export function defineField(
+  target: Record<string | number, unknown>,
+  key: string | number,
+  value: unknown,
+): void {
+  if (key !== '__proto__') target[key] = value
+  else
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
 }

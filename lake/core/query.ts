@@ -175,7 +175,13 @@ export function decodeParams(search: URLSearchParams): Record<string, unknown> {
   for (const [key, raw] of search) {
     if (!key.startsWith('$')) continue
     try {
-      params[key.slice(1)] = JSON.parse(raw)
+      // Defined, not assigned: `$__proto__` assigned would set the object's prototype.
+      Object.defineProperty(params, key.slice(1), {
+        value: JSON.parse(raw),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     } catch {
       throw new BadRequestError(
         `Unable to parse value of "${key}=${raw}". Please quote string values.`,

@@ -12,7 +12,7 @@ import type {
   Store,
   Tally,
 } from './store.ts'
-import {documentPaths, standIn, type DocumentPath} from './documentPaths.ts'
+import {defineField, documentPaths, standIn, type DocumentPath} from './documentPaths.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
@@ -592,8 +592,11 @@ function partialDocument(row: SelectedRow, fields: readonly (readonly string[])[
     const value = row.fields[i]
     if (value === null) return
     let target = doc
-    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>
-    target[path[path.length - 1]] = value
+    for (const key of path.slice(0, -1)) {
+      if (!Object.hasOwn(target, key)) defineField(target, key, {})
+      target = target[key] as Record<string, unknown>
+    }
+    defineField(target, path[path.length - 1], value)
   })
   return doc as SanityDocument
 }

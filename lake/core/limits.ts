@@ -169,10 +169,15 @@ type ErrorType = 'mutationError' | 'actionError'
  * and whether it is plain JSON data, as JSON.parse makes it (objects and arrays of the ordinary
  * prototypes, strings, finite numbers but -0, booleans, null; nothing undefined), so that its copy
  * through its JSON text would equal it. Recursive, but never past `max` + 1 calls deep, so a
- * hostile value cannot overflow the stack.
+ * hostile value cannot overflow the stack. `proto`: whether an object in it has a key
+ * `__proto__` (checkDocumentDepth refuses it).
  */
-export function walkDocument(value: unknown, max: number): {tooDeep: boolean; plain: boolean} {
+export function walkDocument(
+  value: unknown,
+  max: number,
+): {tooDeep: boolean; plain: boolean; proto: boolean} {
   let plain = true
+  let proto = false
   const scalar = (item: unknown) =>
     typeof item === 'string' ||
     typeof item === 'boolean' ||
@@ -189,18 +194,23 @@ export function walkDocument(value: unknown, max: number): {tooDeep: boolean; pl
       if (Object.getPrototypeOf(node) !== Array.prototype) plain = false
       for (let i = 0; i < node.length; i++) if (!child(node[i], depth)) return false
     } else if (Object.getPrototypeOf(node) === Object.prototype) {
-      for (const key in node)
+      for (const key in node) {
+        if (key === '__proto__') proto = true
         if (!child((node as Record<string, unknown>)[key], depth)) return false
+      }
     } else {
       // for…in would read inherited keys too, which only an object of another prototype can have.
       plain = false
+      if (Object.hasOwn(node, '__proto__')) proto = true
       for (const item of Object.values(node)) if (!child(item, depth)) return false
     }
     return true
   }
-  if (typeof value !== 'object' || value === null) return {tooDeep: false, plain: scalar(value)}
+  if (typeof value !== 'object' || value === null) {
+    return {tooDeep: false, plain: scalar(value), proto: false}
+  }
   const within = visit(value, 1)
-  return {tooDeep: !within, plain: within && plain}
+  return {tooDeep: !within, plain: within && plain, proto}
 }
 
 /**
@@ -259,7 +269,8 @@ export function checkDocumentDepth(
   index: number,
   errorType: ErrorType = 'mutationError',
 ): boolean {
-  const {tooDeep, plain} = walkDocument(value, LIMITS.documentDepth)
+  const {tooDeep, plain, proto} = walkDocument(value, LIMITS.documentDepth)
+  if (proto) throw protoNamed(id, index, errorType)
   if (!tooDeep) return plain
   throw tooLarge(
     id,
@@ -268,6 +279,43 @@ export function checkDocumentDepth(
     `Document "${id}" would nest objects and arrays more than ${LIMITS.documentDepth} levels deep; flatten it`,
   )
 }
+
+/**
+ * An attribute named `__proto__`: JSON keeps it, but JavaScript's object copies turn it into the
+ * copy's prototype, so the Studio's patches (@sanity/mutator), GROQ projections (groq-js) and
+ * mendoza effects would each drop it or read it as something else: refused before it is stored,
+ * rather than lost later.
+ */
+function protoNamed(id: string, index: number, errorType: ErrorType) {
+  const verb = errorType === 'actionError' ? 'action' : 'mutation'
+  const description = `Document "${id}" would have an attribute named "__proto__", which the lake does not store (JavaScript tools drop or misread it); rename the attribute`
+  return new MutationError(
+    `The ${verb}(s) failed: ${description}`,
+    [itemError('validationError', description, {id, ...(index >= 0 ? {index} : {})})],
+    errorType,
+  )
+}
+
+/** A patch path naming `__proto__` (`__proto__.x`, `a["__proto__"]`): refused as protoNamed. */
+export function checkPatchPaths(
+  id: string,
+  ops: Record<string, unknown>,
+  index: number,
+  errorType: ErrorType = 'mutationError',
+): void {
+  const paths: unknown[] = []
+  for (const op of ['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch']) {
+    const value = ops[op]
+    if (value && typeof value === 'object') paths.push(...Object.keys(value))
+  }
+  if (Array.isArray(ops.unset)) paths.push(...ops.unset)
+  const insert = ops.insert as Record<string, unknown> | undefined
+  if (insert && typeof insert === 'object') paths.push(insert.before, insert.after, insert.replace)
+  if (paths.some((path) => typeof path === 'string' && PROTO_IN_PATH.test(path))) {
+    throw protoNamed(id, index, errorType)
+  }
+}
+const PROTO_IN_PATH = /(?<![\w$])__proto__(?![\w$])/
 
 function tooLarge(id: string, index: number, errorType: ErrorType, description: string) {
   const verb = errorType === 'actionError' ? 'action' : 'mutation'

@@ -6,7 +6,7 @@
 import {Mutation} from '@sanity/mutator'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
-import {checkDocumentDepth, checkPatchedBytes, rememberPlain} from './limits.ts'
+import {checkDocumentDepth, checkPatchedBytes, checkPatchPaths, rememberPlain} from './limits.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -421,6 +421,7 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
   void ifRevisionID
   // Before the patch is applied: the mutator copies values recursively.
   checkDocumentDepth(doc._id, ops, index)
+  checkPatchPaths(doc._id, ops, index)
   let result: SanityDocument | null
   try {
     // No copy first: the mutator copies on write, so `doc` is left as it was and the result

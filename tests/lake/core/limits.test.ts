@@ -1,6 +1,6 @@
 /**
- * walkDocument: one walk of a document for its depth and for whether its copy through JSON would
- * equal it (the working set then keeps it as it is, core/transaction.ts).
+ * walkDocument: one walk of a document for its depth, for whether its copy through JSON would
+ * equal it (the working set then keeps it as it is, core/transaction.ts), and for a `__proto__` key.
  */
 import fc from 'fast-check'
 import {describe, expect, test} from 'vitest'
@@ -19,7 +19,7 @@ describe('walkDocument', () => {
     const doc = JSON.parse(
       '{"_id":"a","n":-1.5,"ok":true,"no":null,"__proto__":{"x":1},"list":[{"t":"আজ"},[[]]],"1":2}',
     ) as unknown
-    expect(walkDocument(doc, 100)).toEqual({tooDeep: false, plain: true})
+    expect(walkDocument(doc, 100)).toEqual({tooDeep: false, plain: true, proto: true})
   })
 
   test.each([
@@ -36,7 +36,7 @@ describe('walkDocument', () => {
     ['a bigint', {a: 1n}],
     ['a symbol', {a: Symbol('s')}],
   ])('%s is not plain', (_, value) => {
-    expect(walkDocument(value, 100)).toEqual({tooDeep: false, plain: false})
+    expect(walkDocument(value, 100)).toEqual({tooDeep: false, plain: false, proto: false})
   })
 
   test('too deep is found at the limit and one past it, by nestsDeeperThan too', () => {
@@ -51,7 +51,7 @@ describe('walkDocument', () => {
   test('a hostile depth does not overflow the stack', () => {
     let value: unknown = 1
     for (let i = 0; i < 200_000; i++) value = [value]
-    expect(walkDocument(value, 100)).toEqual({tooDeep: true, plain: false})
+    expect(walkDocument(value, 100)).toEqual({tooDeep: true, plain: false, proto: false})
     expect(nestsDeeperThan(value, 64)).toBe(true)
   })
 

@@ -179,7 +179,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     console.error('lake: image metadata backfill failed', err)
     return 0
   })
-  const stopWatching = auth ? watchRevocations(auth.store, listeners) : () => {}
+  // Listeners and live event streams: both are long requests that outlive their token.
+  const streams = {
+    endWhere: (ended: Parameters<typeof listeners.endWhere>[0]) =>
+      listeners.endWhere(ended) + context.live.endWhere(ended),
+  }
+  const stopWatching = auth ? watchRevocations(auth.store, streams) : () => {}
   let closed = false
   return {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).

@@ -19,6 +19,7 @@
 import {randomBytes} from 'node:crypto'
 import {isDraftId, isVersionId} from '../core/ids.ts'
 import {createLru, type Lru} from '../core/lru.ts'
+import type {Principal} from '../core/grants.ts'
 import type {CommittedTransaction} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import {
@@ -43,6 +44,9 @@ export interface LiveMessage {
 export interface LiveSubscriber {
   includeDrafts: boolean
   send(message: LiveMessage): void
+  /** Who opened the stream, and how to end it (endWhere: a revoked token's stream ends at once). */
+  principal?: Principal
+  end?(reason: string): void
 }
 
 /** Where remembered questions are kept across restarts. */
@@ -207,6 +211,27 @@ export class LiveEvents {
         this.#unwritten.set(dataset, live)
       },
     }
+  }
+
+  /**
+   * Ends the streams whose principal `ended` gives a reason for (a revoked token, a removed user:
+   * lake/auth/revocation.ts), asking once per principal; returns how many ended.
+   */
+  endWhere(ended: (principal: Principal) => string | null): number {
+    const verdicts = new Map<Principal, string | null>()
+    let count = 0
+    for (const [, live] of [...this.#kept, ...this.#unwritten.entries()]) {
+      for (const subscriber of [...live.subscribers]) {
+        const {principal, end} = subscriber
+        if (!principal || !end) continue
+        if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
+        const reason = verdicts.get(principal)
+        if (reason === null || reason === undefined) continue
+        end(reason)
+        count++
+      }
+    }
+    return count
   }
 
   /** The id of the newest announced message, or a fresh position when there is none. */

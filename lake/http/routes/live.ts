@@ -106,9 +106,18 @@ function openStream(
           controller.enqueue(encoder.encode(text))
         }
         const message = (m: LiveMessage) => send(sse('message', {tags: m.tags}, m.id))
+        // A revoked token's stream (lake/auth/revocation.ts): `disconnect`, which the client
+        // reports as an error rather than reconnecting.
+        const end = (reason: string) => {
+          send(sse('disconnect', {reason}))
+          if (closed) return // send() found it unread and ended it
+          stop()
+          controller.close()
+        }
+        const subscriber = {includeDrafts, send: message, principal: getPrincipal(c), end}
         let subscription
         try {
-          subscription = live.subscribe(dataset, {includeDrafts, send: message}, lastEventId)
+          subscription = live.subscribe(dataset, subscriber, lastEventId)
         } catch (err) {
           release()
           throw err

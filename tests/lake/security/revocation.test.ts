@@ -1,6 +1,7 @@
 /**
  * Ending access (issue 10, items 6, 8 and 13, and the listener limit): a revoked token, a removed
- * user or a signed-out session loses its open listeners at once (a `disconnect` event), also when
+ * user or a signed-out session loses its open listeners and live event streams at once (a
+ * `disconnect` event; before, an `includeDrafts` live stream stayed open), also when
  * the command line did it from another process; sign-in throttling holds under concurrency and per
  * client address; key/value settings and open listeners are bounded per principal.
  */
@@ -119,6 +120,28 @@ describe('revocation ends open listeners (item 8)', () => {
     await b.until((messages) => messages.some((m) => m.event === 'mutation'))
     expect(b.ended()).toBe(false)
     b.close()
+  })
+})
+
+describe('revocation ends open live event streams', () => {
+  it("a revoked token's `includeDrafts` stream gets `disconnect` and ends", async () => {
+    const created = await cli('tokens', 'create', '--role', 'viewer', '--label', 'revoke-live')
+    const token = created.stdout.trim()
+    const reader = await openSse(
+      `${lake.url}/v2025-02-19/data/live/events/test?includeDrafts=true`,
+      {
+        authorization: `Bearer ${token}`,
+      },
+    )
+    await welcomed(reader)
+    expect((await cli('tokens', 'revoke', token)).status).toBe(0)
+    const messages = await disconnected(reader)
+    await writeDraft('after-live-revoke')
+    await reader.closed(5_000)
+    expect(messages.filter((m) => m.event === 'message')).toEqual([])
+    expect(JSON.parse(messages.find((m) => m.event === 'disconnect')!.data!).reason).toMatch(
+      /revoked/,
+    )
   })
 })
 

@@ -3,7 +3,7 @@
  * (browsers need h2 for the Studio's many listeners), plain HTTP/1.1 otherwise.
  */
 import {serve, type ServerType} from '@hono/node-server'
-import {createSecureServer} from 'node:http2'
+import {createSecureServer, type ServerHttp2Stream} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
@@ -169,6 +169,15 @@ function listen(
           },
         })
       : serve({fetch: lake.fetch, port, hostname})
+    if (tls) {
+      // A stream its client reset while the answer was unfinished can take no more of it. Node
+      // destroys such a stream for every code but NO_ERROR; for NO_ERROR it waits for the answer
+      // to finish, which a stalled write never does, so the response never closed: its answer
+      // stayed held in the answer budget and its query ran on until the connection ended.
+      server.on('stream', (stream: ServerHttp2Stream) => {
+        stream.once('aborted', () => stream.destroy())
+      })
+    }
     server.once('listening', () => resolve(server))
     server.once('error', reject)
   })

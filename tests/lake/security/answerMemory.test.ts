@@ -63,3 +63,16 @@ it('refuses a large answer with 503 and Retry-After while unread answers hold th
   // Read to its end, nothing stays held.
   expect(lake.server.lake.context.answers.held).toBe(0)
 })
+
+it('releases what it held for a stream its client closed with NO_ERROR, the connection still open', async () => {
+  const first = await unread('/v2025-02-19/data/doc/test/big')
+  expect(first.status).toBe(200)
+  await expect.poll(() => lake.server.lake.context.answers.held).toBeGreaterThan(MIB)
+  // RST_STREAM NO_ERROR: what Node's stream.close() sends when given no code. Node's server waited
+  // for the unfinished answer before it closed such a stream, so its hold stayed until the
+  // connection ended.
+  first.stream.close(constants.NGHTTP2_NO_ERROR)
+  await expect.poll(() => lake.server.lake.context.answers.held, {timeout: 5000}).toBe(0)
+  expect(session.closed).toBe(false)
+  expect((await get('/v2025-02-19/data/doc/test/big')).status).toBe(200)
+})

@@ -13,7 +13,14 @@ import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {searchIndexCaughtUp} from '../../helpers/searchIndex.ts'
 import {openSse} from '../listen/listeners.ts'
-import {median, timed} from './pathological.ts'
+import {
+  expectPingsAnswered,
+  idlePings,
+  median,
+  pingsBound,
+  pingsFromDue,
+  timed,
+} from './pathological.ts'
 
 const TIMEOUT_MS = 1500
 const API = 'v2025-02-19'
@@ -47,51 +54,64 @@ afterAll(async () => {
   await lake?.close()
 })
 
+/** Until a query on a thread (no `*`: never in place) is answered within the deadline. */
+async function warmQueryThread(base = lake.url) {
+  for (let tries = 1; ; tries++) {
+    const res = await fetch(queryUrl('count(string::split("ab", ""))', {}, base))
+    await res.arrayBuffer()
+    if (res.status === 200) return
+    expect(tries, `a warm-up query answered ${res.status}`).toBeLessThan(20)
+  }
+}
+
 const queryUrl = (query: string, params: Record<string, unknown> = {}, base = lake.url) => {
   const search = new URLSearchParams({query})
   for (const [name, value] of Object.entries(params)) search.set(`$${name}`, JSON.stringify(value))
   return `${base}/${API}/data/query/test?${search}`
 }
 
-/** Pings (`url`, every `everyMs`) until `done` settles; their times. */
-async function pingsWhile(
-  done: Promise<unknown>,
-  url = `${lake.url}/${API}/ping`,
-  everyMs = 100,
-): Promise<number[]> {
+const pingUrl = (base = lake.url) => `${base}/${API}/ping`
+
+/** Pings `url` one after another (every 20 ms) until `done` settles, each timed from its sending. */
+async function pingsInTurn(url: string, done: Promise<unknown>): Promise<number[]> {
   let finished = false
   void done.finally(() => (finished = true)).catch(() => {})
   const pings: number[] = []
   while (!finished) {
     pings.push((await timed(url)).ms)
-    await sleep(everyMs)
+    await sleep(20)
   }
   return pings
 }
 
-/** Sends a request with pings beside it: its response, JSON body and time, and the pings. */
+/**
+ * Sends a request with pings beside it, every 100 ms from 50 ms after it was sent until it is
+ * answered, and idle pings just before it: its response, JSON body and time, and the pings.
+ */
 async function withPings(send: () => Promise<Response>) {
+  const idle = await idlePings(pingUrl())
   const started = performance.now()
   const slow = send().then(async (res) => ({
     res,
     body: await res.json(),
     ms: performance.now() - started,
   }))
-  await sleep(50)
-  const pings = await pingsWhile(slow)
-  return {...(await slow), pings}
+  const pings = await pingsFromDue(pingUrl(), slow, {everyMs: 100, start: started + 50})
+  return {...(await slow), pings, idle}
 }
 
 /** Runs `url` with pings beside it; expects the deadline's 504 and a free event loop. */
 async function stoppedAtDeadline(url: string, init?: RequestInit) {
-  const {res, body, ms, pings} = await withPings(() => fetch(url, init))
-  expect(res.status, JSON.stringify(body)).toBe(504)
-  expect(body.error.type).toBe('queryTimeoutError')
-  expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
-  // Before: 7.8 s and 15 s, and every ping waited for the query.
-  expect(ms).toBeLessThan(TIMEOUT_MS + 5000)
-  expect(pings.length).toBeGreaterThanOrEqual(3)
-  expect(median(pings), pings.join(' ')).toBeLessThan(100)
+  await expectPingsAnswered(async () => {
+    const {res, body, ms, pings, idle} = await withPings(() => fetch(url, init))
+    expect(res.status, JSON.stringify(body)).toBe(504)
+    expect(body.error.type).toBe('queryTimeoutError')
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
+    // Before: 7.8 s and 15 s, and every ping waited for the query.
+    expect(ms).toBeLessThan(TIMEOUT_MS + 5000)
+    expect(pings.length).toBeGreaterThanOrEqual(3)
+    return {pings, idle}
+  })
 }
 
 describe('in-place queries that were not linear', () => {
@@ -145,11 +165,13 @@ describe("a mutation's query (issue 9 audit, finding 2)", () => {
     })
 
   test("a writer's patch by query ends at the deadline, off the event loop", async () => {
-    const {res, body, ms, pings} = await withPings(() => mutate(lake.token, patchByQuery()))
-    expect(res.status, JSON.stringify(body)).toBe(504)
-    expect(body.error.type).toBe('queryTimeoutError')
-    expect(ms).toBeLessThan(TIMEOUT_MS + 5000)
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    await expectPingsAnswered(async () => {
+      const {res, body, ms, pings, idle} = await withPings(() => mutate(lake.token, patchByQuery()))
+      expect(res.status, JSON.stringify(body)).toBe(504)
+      expect(body.error.type).toBe('queryTimeoutError')
+      expect(ms).toBeLessThan(TIMEOUT_MS + 5000)
+      return {pings, idle}
+    })
   })
 
   test('the write lock is free while a patch by query runs: another write commits at once', async () => {
@@ -180,6 +202,10 @@ describe("a mutation's query (issue 9 audit, finding 2)", () => {
   })
 
   test('a patch by query applies to what it matched; a normal one still writes', async () => {
+    // The tests before ran queries to the deadline, and a thread stopped at it is replaced: on a
+    // busy machine its start, at a query thread's nice level, took past the 1.5 s deadline (this
+    // test's 504, load 15), which is not what it checks. A query thread answers first.
+    await warmQueryThread()
     await lake.client().createOrReplace({_id: 'm1', _type: 'matched', n: 1})
     await lake.client().createOrReplace({_id: 'm2', _type: 'matched', n: 2})
     const res = await mutate(
@@ -246,7 +272,10 @@ describe('many patches of one large document (issue 9 audit, finding 3)', () => 
       for (let i = 0; i < 8; i++) answers.push(await send(200))
       return answers
     })()
-    const pings = await pingsWhile(many, `${child.url}/${API}/ping`, 20)
+    // A lake process of its own: pings one after another, timed from their sending (this process
+    // does nothing else meanwhile), and as many idle ones just before.
+    const idle = await pingsInTurn(pingUrl(child.url), sleep(300))
+    const pings = await pingsInTurn(pingUrl(child.url), many)
     const answers = await many
     expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(400))
     const {status, body} = answers[0]
@@ -254,7 +283,8 @@ describe('many patches of one large document (issue 9 audit, finding 3)', () => 
     expect(status, JSON.stringify(body)).toBe(400)
     expect(body.error.items[0].error.type).toBe('transactionTooLargeError')
     expect(body.error.description).toMatch(/split the mutations into several transactions/)
-    expect(median(pings), pings.map(Math.round).join(' ')).toBeLessThan(100)
+    const measured = `during ${pings.map(Math.round).join(' ')}; idle ${idle.map(Math.round).join(' ')}`
+    expect(median(pings), measured).toBeLessThan(pingsBound(idle))
     // Within the budget the patches apply (before: 11.9 s for 20).
     const few = await send(10)
     expect(few.status, JSON.stringify(few.body)).toBe(200)
@@ -267,11 +297,13 @@ test('a published commit does not re-run a remembered query on the event loop', 
   const first = await fetch(queryUrl(ANONYMOUS_GLOB, {g: GLOB}))
   expect(first.status).toBe(504)
   for (let i = 0; i < 2; i++) {
-    await lake.client().createOrReplace({_id: `p${i}`, _type: 'article', title: 't'})
-    const settled = sleep(TIMEOUT_MS + 300)
     // Before: each commit stalled /ping 1.7–2.4 s.
-    const pings = await pingsWhile(settled)
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    await expectPingsAnswered(async (run) => {
+      const idle = await idlePings(pingUrl())
+      await lake.client().createOrReplace({_id: `p${i}-${run}`, _type: 'article', title: 't'})
+      const pings = await pingsFromDue(pingUrl(), sleep(TIMEOUT_MS + 300), {everyMs: 100})
+      return {pings, idle}
+    })
   }
 })
 
@@ -283,23 +315,33 @@ test.each([
   async (_, glob, id) => {
     lake.server.lake.context.config.listen = {filterBudgetMs: 500}
     const search = new URLSearchParams({query: '*[_id in path($g)]', $g: JSON.stringify(glob)})
-    const listener = await openSse(`${lake.url}/${API}/data/listen/test?${search}`, {
-      authorization: `Bearer ${viewer}`,
+    await expectPingsAnswered(async (run) => {
+      const listener = await openSse(`${lake.url}/${API}/data/listen/test?${search}`, {
+        authorization: `Bearer ${viewer}`,
+      })
+      try {
+        await listener.until((m) => m.some((x) => x.event === 'welcome'), 10_000)
+        const idle = await idlePings(pingUrl())
+        // Another id of the same length each run: the filter's work is the same.
+        const written = lake.client().createOrReplace({
+          _id: `${id.slice(0, -1)}${run}`,
+          _type: 'article',
+          title: 'u',
+        })
+        // Before: the commit answered, then its filter held /ping 2.6 s.
+        const pings = await pingsFromDue(
+          pingUrl(),
+          listener.until((m) => m.some((x) => x.event === 'channelError'), 10_000),
+          {everyMs: 100},
+        )
+        await written
+        const error = JSON.parse(listener.messages.find((x) => x.event === 'channelError')!.data!)
+        expect(error.error.type).toBe('queryTimeoutError')
+        return {pings, idle}
+      } finally {
+        listener.close()
+      }
     })
-    try {
-      await listener.until((m) => m.some((x) => x.event === 'welcome'), 10_000)
-      const written = lake.client().createOrReplace({_id: id, _type: 'article', title: 'u'})
-      // Before: the commit answered, then its filter held /ping 2.6 s.
-      const pings = await pingsWhile(
-        listener.until((m) => m.some((x) => x.event === 'channelError'), 10_000),
-      )
-      await written
-      expect(median(pings), pings.join(' ')).toBeLessThan(100)
-      const error = JSON.parse(listener.messages.find((x) => x.event === 'channelError')!.data!)
-      expect(error.error.type).toBe('queryTimeoutError')
-    } finally {
-      listener.close()
-    }
   },
 )
 

@@ -4,12 +4,11 @@
  * and `[0]` repeated 20,000 times overflowed the stack. Each is now a 400 saying what is too large,
  * where and how to fix it, before anything is parsed, while a concurrent /ping answers.
  */
-import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {LIMITS, scanQueryText} from '../../../lake/core/limits.ts'
 import {parseCacheSize} from '../../../lake/core/query.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
-import {median, timed} from './pathological.ts'
+import {idlePings, median, pingsBound, pingsFromDue, timed} from './pathological.ts'
 
 const API = 'v2025-02-19'
 /** Finding 1: 22.5 kB, 12,501 terms; parsed in 7.7 s while every ping waited. */
@@ -50,18 +49,51 @@ function postQuery(query: string, token: string | null) {
   })
 }
 
-/** Sends `request` with pings every 50 ms beside it; its answer and the pings' times. */
-async function withPings(request: () => Promise<Response>) {
-  let finished = false
-  const answer = request().then(async (res) => ({status: res.status, body: await res.json()}))
-  void answer.finally(() => (finished = true)).catch(() => {})
-  const pings: number[] = []
-  await sleep(20)
-  do {
-    pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
-    await sleep(50)
-  } while (!finished || pings.length < 3)
-  return {...(await answer), pings}
+type Answer = {status: number; body: {error: {type: string; description: string}; result?: unknown}}
+
+/**
+ * Sends `request` with pings every 50 ms beside it (from 20 ms after it was sent) and idle pings
+ * just before it (pingsFromDue), `runs` times: the first answer (every other must equal it) and
+ * each run's pings. A refusal takes 0.1-0.2 s: one pause of a loaded machine's (230 ms at load 18)
+ * makes every ping in so short a time late, so a refusal is judged over three runs, the best of
+ * them; a loop held by the request holds every run's pings.
+ */
+async function withPings(request: () => Promise<Response>, runs = 1) {
+  const ping = `${lake.url}/${API}/ping`
+  const answers: Answer[] = []
+  const measured: {pings: number[]; idle: number[]}[] = []
+  for (let run = 0; run < runs; run++) {
+    const idle = await idlePings(ping)
+    const started = performance.now()
+    const answer = request().then(async (res): Promise<Answer> => ({
+      status: res.status,
+      body: await res.json(),
+    }))
+    const pings = await pingsFromDue(ping, answer, {start: started + 20})
+    answers.push(await answer)
+    measured.push({pings, idle})
+  }
+  const [first, ...others] = answers
+  for (const other of others) expect(other).toEqual(first)
+  return {...first, runs: measured}
+}
+
+/** Refusals are sent this many times (withPings). */
+const REFUSALS = 3
+
+/**
+ * The pings answered as an idle lake's did (pingsBound) in at least one run: the median of pings
+ * taken all through the request. Before: the first ping was reset after 7.4 s, or timed out.
+ */
+function expectAnswered({runs}: {runs: {pings: number[]; idle: number[]}[]}) {
+  const measured = runs
+    .map(
+      ({pings, idle}) =>
+        `during ${pings.map(Math.round).join(' ')}; idle ${idle.map(Math.round).join(' ')}`,
+    )
+    .join(' | ')
+  const over = runs.map(({pings, idle}) => median(pings) - pingsBound(idle))
+  expect(Math.min(...over), measured).toBeLessThan(0)
 }
 
 function expectTermsRefusal(body: {error: {type: string; description: string}}) {
@@ -79,11 +111,10 @@ describe('query text the parser would take seconds over', () => {
     ['20,000 postfix slices', SLICES],
     ['an object literal of 3,200 keys', OBJECT],
   ])('%s is an anonymous 400 before it is parsed; pings answer', async (_, query) => {
-    const {status, body, pings} = await withPings(() => postQuery(query, null))
-    expect(status, JSON.stringify(body)).toBe(400)
-    expectTermsRefusal(body)
-    // Before: the first ping was reset after 7.4 s, or timed out.
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    const answer = await withPings(() => postQuery(query, null), REFUSALS)
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400)
+    expectTermsRefusal(answer.body)
+    expectAnswered(answer)
   })
 
   test('an anonymous refusal says how many terms a signed-in caller may send', async () => {
@@ -96,7 +127,8 @@ describe('query text the parser would take seconds over', () => {
   test("a viewer's is parsed on a worker only, under the deadline: pings answer", async () => {
     expect(scanQueryText(PIPES).terms).toBeLessThanOrEqual(LIMITS.query.termsSignedIn)
     const parsedHere = parseCacheSize().entries
-    const {status, body, pings} = await withPings(() => postQuery(PIPES, viewer))
+    const answer = await withPings(() => postQuery(PIPES, viewer))
+    const {status, body} = answer
     // Within the viewer's terms, but each `|order(a)` nests the chain one level deeper: 2,501
     // levels, past the syntax tree's limit (the planner and the evaluator recurse). Parsed in time
     // that is a 400 after the parse; on a loaded machine the parse passes the deadline first: 504.
@@ -107,7 +139,7 @@ describe('query text the parser would take seconds over', () => {
       )
     } else expect(body.error.type).toBe('queryTimeoutError')
     expect(parseCacheSize().entries).toBe(parsedHere)
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    expectAnswered(answer)
   })
 
   test("a viewer's long query of a shallow tree is parsed on a worker only and answered", async () => {
@@ -116,13 +148,14 @@ describe('query text the parser would take seconds over', () => {
     const query = '{' + Array.from({length: 1200}, (_, i) => `"k${i}": ${i}`).join(', ') + '}'
     expect(scanQueryText(query).terms).toBeGreaterThan(LIMITS.query.terms)
     const parsedHere = parseCacheSize().entries
-    const {status, body, pings} = await withPings(() => postQuery(query, viewer))
+    const answer = await withPings(() => postQuery(query, viewer))
+    const {status, body} = answer
     // Parsed in about 0.5 s (load 11): answered; on a machine loaded enough, stopped at the deadline.
     expect([200, 504], JSON.stringify(body).slice(0, 300)).toContain(status)
     if (status === 200) expect(body.result).toMatchObject({k0: 0, k1199: 1199})
     else expect(body.error.type).toBe('queryTimeoutError')
     expect(parseCacheSize().entries).toBe(parsedHere)
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    expectAnswered(answer)
   })
 
   test("a signed-in caller's query past its own limit is a 400 before it is parsed", async () => {
@@ -135,30 +168,34 @@ describe('query text the parser would take seconds over', () => {
   })
 
   test('a delete by query of 20,000 slices is a 400 saying what, not a stack overflow', async () => {
-    const {status, body, pings} = await withPings(() =>
-      fetch(`${lake.url}/${API}/data/mutate/test?dryRun=true`, {
-        method: 'POST',
-        headers: {'content-type': 'application/json', ...bearer(lake.token)},
-        body: JSON.stringify({mutations: [{delete: {query: SLICES}}]}),
-      }),
+    const answer = await withPings(
+      () =>
+        fetch(`${lake.url}/${API}/data/mutate/test?dryRun=true`, {
+          method: 'POST',
+          headers: {'content-type': 'application/json', ...bearer(lake.token)},
+          body: JSON.stringify({mutations: [{delete: {query: SLICES}}]}),
+        }),
+      REFUSALS,
     )
     // Before: 400 "Maximum call stack size exceeded".
-    expect(status, JSON.stringify(body)).toBe(400)
-    expectTermsRefusal(body)
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400)
+    expectTermsRefusal(answer.body)
+    expectAnswered(answer)
     expect(await lake.client().getDocument('a1')).toMatchObject({title: 'নির্বাচন'})
   })
 
   test("a listener's long chain of slices and pipes is a 400 before the stream opens", async () => {
     const search = new URLSearchParams({query: MIXED})
-    const {status, body, pings} = await withPings(() =>
-      fetch(`${lake.url}/${API}/data/listen/test?${search}`, {
-        headers: {accept: 'text/event-stream', ...bearer(viewer)},
-      }),
+    const answer = await withPings(
+      () =>
+        fetch(`${lake.url}/${API}/data/listen/test?${search}`, {
+          headers: {accept: 'text/event-stream', ...bearer(viewer)},
+        }),
+      REFUSALS,
     )
-    expect(status, JSON.stringify(body)).toBe(400)
-    expectTermsRefusal(body)
-    expect(median(pings), pings.join(' ')).toBeLessThan(100)
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400)
+    expectTermsRefusal(answer.body)
+    expectAnswered(answer)
   })
 })
 

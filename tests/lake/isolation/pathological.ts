@@ -1,3 +1,5 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
 /** The pathological queries of issue 9, as a web page could send them to the lake anonymously. */
 
 /** Quadratic in $s: with 1,500 characters it kept the lake's event loop busy for ~7 s. */
@@ -23,4 +25,79 @@ export async function timed(
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]
+}
+
+/**
+ * Pings `url` every `everyMs` from `start` until `done` settles (at least `min` of them), each sent
+ * when due without waiting for the one before and timed from when it was due, not sent: a lake in
+ * this process shares its event loop, so a loop held before a ping is sent delays its sending,
+ * and pings timed from their sending answered at once after a held loop. Every ping due before
+ * `done` settled is sent. Their times; compare their median with idle pings' measured in the same
+ * run (`idlePings`): on a busy machine every ping waits for a core, and the lake cannot help that.
+ */
+export async function pingsFromDue(
+  url: string,
+  done: Promise<unknown>,
+  {everyMs = 50, min = 3, start = performance.now()} = {},
+): Promise<number[]> {
+  let settledAt = Infinity
+  void done.finally(() => (settledAt = performance.now())).catch(() => {})
+  const pings: Promise<number>[] = []
+  for (let i = 0; ; i++) {
+    const due = start + i * everyMs
+    await sleep(Math.max(0, due - performance.now()))
+    if (due > settledAt && pings.length >= min) break
+    pings.push(
+      timed(url).then(
+        () => performance.now() - due,
+        // A reset connection (a pause past the keep-alive timeout) counts as what it waited.
+        () => performance.now() - due,
+      ),
+    )
+  }
+  return Promise.all(pings)
+}
+
+/** Pings of an idle lake for `ms`, timed as `pingsFromDue`'s: the machine's own delay, measured now. */
+export function idlePings(url: string, ms = 300, everyMs = 50): Promise<number[]> {
+  return pingsFromDue(url, sleep(ms), {everyMs})
+}
+
+/**
+ * Whether pings taken while a request ran answered as an idle lake's do: their median under 100 ms
+ * more than twice the idle pings' median. A held event loop adds what it was held for (seconds)
+ * to every ping due meanwhile; the machine's load adds as much to the idle pings.
+ */
+export function pingsBound(idle: number[]): number {
+  return 100 + 2 * median(idle)
+}
+
+/** One run of a request with pings beside it (pingsFromDue) and idle pings just before it. */
+export interface PingRun {
+  pings: number[]
+  idle: number[]
+}
+
+/**
+ * Runs `measure` (a request with pings beside it, its answer checked) until its pings answered as
+ * an idle lake's did (pingsBound), at most `runs` times. A request of a second or less is as long
+ * as one pause of a loaded machine's (0.2-0.8 s at load 20, the lake idle), which makes every ping
+ * due in it late; a loop held by the request holds every run's pings, so the best of three runs
+ * still fails it.
+ */
+export async function expectPingsAnswered(
+  measure: (run: number) => Promise<PingRun>,
+  runs = 3,
+): Promise<void> {
+  const measured: string[] = []
+  for (let run = 0; run < runs; run++) {
+    const {pings, idle} = await measure(run)
+    if (median(pings) < pingsBound(idle)) return
+    measured.push(
+      `during ${pings.map(Math.round).join(' ')}; idle ${idle.map(Math.round).join(' ')}`,
+    )
+  }
+  throw new Error(
+    `pings waited past an idle lake's (median under 100 ms + 2 x the idle median) in every run: ${measured.join(' | ')}`,
+  )
 }

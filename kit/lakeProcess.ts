@@ -40,6 +40,8 @@ export interface LakeProcessOptions {
   detached?: boolean
   /** Every line the lake prints (stdout and stderr); default: its stderr goes to this process's. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+  /** Called with the child as soon as it is spawned, before it is ready (a crash test kills it). */
+  onSpawn?: (child: ChildProcess) => void
   /** How long to wait for "Lake listening" (default 60 s). */
   timeoutMs?: number
   /** Further `lake start` options, e.g. `['--query-timeout', '60']`. */
@@ -86,6 +88,7 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
     detached: options.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  options.onSpawn?.(child)
   const exited = new Promise<void>((done) => child.once('exit', () => done()))
   const output: string[] = []
   const port = await new Promise<number>((resolvePort, reject) => {

@@ -18,6 +18,7 @@ import {
   DEFAULT_WRITE_TIMEOUT_MS,
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
+import {stopOnSignal} from './stopping.ts'
 import {sharpQueue} from '../assets/sharp.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
@@ -111,28 +112,7 @@ export const command = defineCommand({
       `Studio and clients: apiHost ${apiHostFor(lake.host, lake.port, lake.tls)} (${envCommandFor(lake)})\n`,
     )
 
-    const signal = await new Promise<NodeJS.Signals>((done) => {
-      const stop = (signal: NodeJS.Signals) => {
-        // Whatever is still running after 2 s (it should not be: queries run on threads that are
-        // terminated at once), the process ends.
-        setTimeout(() => {
-          io.stderr.write('lake: still stopping after 2 s; exiting\n')
-          end(signal, EXIT.RUNTIME_ERROR)
-        }, 2000).unref()
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        io.stdout.write('Stopping the lake…\n')
-        server.close().then(
-          () => done(signal),
-          (err: unknown) => {
-            io.stderr.write(`lake: error while stopping: ${String(err)}\n`)
-            done(signal)
-          },
-        )
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
-    })
+    const signal = await stopOnSignal(() => server.close(), io)
     // Closed: databases, query threads and connections. Ending the process here rather than when
     // its event loop drains skips freeing the main heap page by page, which took 100–500 ms of a
     // stop under load (half of what followed the close).

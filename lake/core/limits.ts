@@ -169,8 +169,8 @@ type ErrorType = 'mutationError' | 'actionError'
  * and whether it is plain JSON data, as JSON.parse makes it (objects and arrays of the ordinary
  * prototypes, strings, finite numbers but -0, booleans, null; nothing undefined), so that its copy
  * through its JSON text would equal it. Recursive, but never past `max` + 1 calls deep, so a
- * hostile value cannot overflow the stack. `proto`: whether an object in it has a key
- * `__proto__` (checkDocumentDepth refuses it).
+ * hostile value cannot overflow the stack. `proto`: whether an object in it has a key in
+ * RESERVED_NAMES (checkDocumentDepth refuses it).
  */
 export function walkDocument(
   value: unknown,
@@ -195,13 +195,13 @@ export function walkDocument(
       for (let i = 0; i < node.length; i++) if (!child(node[i], depth)) return false
     } else if (Object.getPrototypeOf(node) === Object.prototype) {
       for (const key in node) {
-        if (key === '__proto__') proto = true
+        if (RESERVED_NAMES.has(key)) proto = true
         if (!child((node as Record<string, unknown>)[key], depth)) return false
       }
     } else {
       // for…in would read inherited keys too, which only an object of another prototype can have.
       plain = false
-      if (Object.hasOwn(node, '__proto__')) proto = true
+      if (Object.keys(node).some((key) => RESERVED_NAMES.has(key))) proto = true
       for (const item of Object.values(node)) if (!child(item, depth)) return false
     }
     return true
@@ -281,14 +281,17 @@ export function checkDocumentDepth(
 }
 
 /**
- * An attribute named `__proto__`: JSON keeps it, but JavaScript's object copies turn it into the
- * copy's prototype, so the Studio's patches (@sanity/mutator), GROQ projections (groq-js) and
- * mendoza effects would each drop it or read it as something else: refused before it is stored,
- * rather than lost later.
+ * Attribute names a stored document may not have. `__proto__`: JSON keeps it, but JavaScript's
+ * object copies turn it into the copy's prototype, so the Studio's patches (@sanity/mutator),
+ * GROQ projections (groq-js) and mendoza effects would each drop it or read it as something else.
+ * `hasOwnProperty`: groq-js calls it on every object whose attribute it reads, so every query that
+ * read such a document would fail. Refused before they are stored rather than lost or failing later.
  */
+const RESERVED_NAMES = new Set(['__proto__', 'hasOwnProperty'])
+
 function protoNamed(id: string, index: number, errorType: ErrorType) {
   const verb = errorType === 'actionError' ? 'action' : 'mutation'
-  const description = `Document "${id}" would have an attribute named "__proto__", which the lake does not store (JavaScript tools drop or misread it); rename the attribute`
+  const description = `Document "${id}" would have an attribute named "__proto__" or "hasOwnProperty", which the lake does not store (JavaScript tools drop, misread or fail on them); rename the attribute`
   return new MutationError(
     `The ${verb}(s) failed: ${description}`,
     [itemError('validationError', description, {id, ...(index >= 0 ? {index} : {})})],
@@ -296,7 +299,7 @@ function protoNamed(id: string, index: number, errorType: ErrorType) {
   )
 }
 
-/** A patch path naming `__proto__` (`__proto__.x`, `a["__proto__"]`): refused as protoNamed. */
+/** A patch path naming a reserved name (`__proto__.x`, `a["hasOwnProperty"]`): refused as above. */
 export function checkPatchPaths(
   id: string,
   ops: Record<string, unknown>,
@@ -311,11 +314,11 @@ export function checkPatchPaths(
   if (Array.isArray(ops.unset)) paths.push(...ops.unset)
   const insert = ops.insert as Record<string, unknown> | undefined
   if (insert && typeof insert === 'object') paths.push(insert.before, insert.after, insert.replace)
-  if (paths.some((path) => typeof path === 'string' && PROTO_IN_PATH.test(path))) {
+  if (paths.some((path) => typeof path === 'string' && RESERVED_IN_PATH.test(path))) {
     throw protoNamed(id, index, errorType)
   }
 }
-const PROTO_IN_PATH = /(?<![\w$])__proto__(?![\w$])/
+const RESERVED_IN_PATH = /(?<![\w$])(__proto__|hasOwnProperty)(?![\w$])/
 
 function tooLarge(id: string, index: number, errorType: ErrorType, description: string) {
   const verb = errorType === 'actionError' ? 'action' : 'mutation'

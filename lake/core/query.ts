@@ -202,5 +202,13 @@ function toQueryError(err: unknown, query: string): unknown {
   ) {
     return new QueryError(err.message, {cause: err})
   }
+  // groq-js reads an object's attribute with `data.hasOwnProperty(name)`, which an object with its
+  // own `hasOwnProperty` key (a parameter, an object in the query) breaks: the caller's to rename.
+  if (err instanceof TypeError && /\bhasOwnProperty is not a function/.test(err.message)) {
+    return new QueryError(
+      'The query reads an object with a key named "hasOwnProperty" (in a parameter or an object in the query), which GROQ here (groq-js) cannot evaluate; rename the key',
+      {cause: err},
+    )
+  }
   return err
 }

@@ -1,12 +1,14 @@
 /**
- * `__proto__` and `constructor` from callers: as document attributes and query paths, and a
- * parameter named `__proto__`. JavaScript gives both a meaning of their own (assigning
- * `__proto__` sets an object's prototype; every object has a `constructor`), so wherever the lake
- * builds an object from a caller's names it must define the property, not assign it, and test
- * what an object has of its own. Before: a query reading `__proto__.x` (or
+ * `__proto__`, `constructor` and `hasOwnProperty` from callers: as document attributes and query
+ * paths, parameter names and keys of objects in queries and parameters. JavaScript gives them a
+ * meaning of their own (assigning `__proto__` sets an object's prototype; every object has a
+ * `constructor`; groq-js calls `hasOwnProperty`), so wherever the lake builds an object from a
+ * caller's names it must define the property, not assign it, and test what an object has of its
+ * own. Before: a query reading `__proto__.x` (or
  * `constructor.prototype.x`) from an indexed field set `Object.prototype.x` in the lake's process,
  * and every request after it, `/ping` included, was a 500 until a restart; a `$__proto__` URL
- * parameter became the parameters' prototype and was "not provided".
+ * parameter became the parameters' prototype and was "not provided"; an object with a
+ * `hasOwnProperty` key made any query reading it a 500.
  */
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -166,5 +168,44 @@ describe('an attribute named `__proto__` is refused with 400, and nothing is sto
       my__proto__: 3,
       __proto__x: 2,
     })
+  })
+})
+
+describe('a key named `hasOwnProperty`', () => {
+  // groq-js reads an attribute with `object.hasOwnProperty(name)`: an object with its own key of
+  // that name made any query reading it a 500 (anonymously too, in a literal or a parameter).
+  it.each([
+    ['in an object of the query', '{"hasOwnProperty": 1}.x', ''],
+    ['in a parameter', '$p.x', `&$p=${encodeURIComponent('{"hasOwnProperty": 1}')}`],
+  ])('%s is a 400 naming it', async (_, q, extra) => {
+    lake ??= await createTestLake()
+    const res = await lake.fetch(
+      `${lake.url}${API}/data/query/test?query=${encodeURIComponent(q)}${extra}`,
+    )
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(400)
+    expect(body.error.type).toBe('queryError')
+    expect(body.error.description).toMatch(/key named "hasOwnProperty".*rename the key/)
+  })
+
+  it('as a document attribute or a patch path is refused with 400, nothing written', async () => {
+    lake ??= await createTestLake()
+    const client = lake.client()
+    const created = await api('/data/mutate/test', {
+      method: 'POST',
+      body: '{"mutations":[{"create":{"_id":"h1","_type":"t","hasOwnProperty":"x"}}]}',
+    })
+    expect(created.status).toBe(400)
+    expect((await created.json()).error.description).toMatch(/"hasOwnProperty".*rename/)
+    expect(await client.getDocument('h1')).toBeUndefined()
+    await client.createOrReplace({_id: 'h2', _type: 't', meta: {a: 1}})
+    const patched = await api('/data/mutate/test', {
+      method: 'POST',
+      body: '{"mutations":[{"patch":{"id":"h2","set":{"meta.hasOwnProperty":1}}}]}',
+    })
+    expect(patched.status).toBe(400)
+    expect((await client.getDocument('h2'))!.meta).toEqual({a: 1})
+    // Queries over the dataset go on answering.
+    expect(await client.fetch('*[_type == "t" && defined(meta)]._id')).toContain('h2')
   })
 })

@@ -73,15 +73,42 @@ const value = fc.oneof(
     arbitrary: fc.constantFrom({_ref: 'a', _type: 'reference'}, {_ref: 'nope', _weak: true}),
   },
 )
+/** Names JavaScript gives a meaning of its own, as a caller may use them. */
+const prototypeNames = fc.constantFrom(
+  JSON.parse('{"__proto__": {"x": 1}}'),
+  {prototype: {x: 1}},
+  {prototype: {x: [1, {toString: 'a'}]}},
+)
 const document = fc.record(
-  {_id: ids, _type: types, title: value, body: value, _rev: fc.string()},
+  {
+    _id: ids,
+    _type: types,
+    title: value,
+    body: value,
+    _rev: fc.string(),
+    constructor: prototypeNames,
+    hasOwnProperty: value,
+  },
   {requiredKeys: ['_id', '_type']},
 )
 const patch = fc.record(
   {
     id: ids,
-    set: fc.dictionary(fc.constantFrom('title', '_id', '_type', 'body[0]', 'a.b', '_key'), value),
-    unset: fc.array(fc.constantFrom('title', '_type', 'body[0]', '..', '[')),
+    set: fc.dictionary(
+      fc.constantFrom(
+        'title',
+        '_id',
+        '_type',
+        'body[0]',
+        'a.b',
+        '_key',
+        '__proto__.x',
+        'constructor.prototype.x',
+        'toString',
+      ),
+      value,
+    ),
+    unset: fc.array(fc.constantFrom('title', '_type', 'body[0]', '..', '[', '__proto__')),
     inc: fc.dictionary(fc.constantFrom('n', 'title'), fc.oneof(fc.integer(), fc.string())),
     insert: fc.record({after: fc.constantFrom('body[-1]', 'x[0]'), items: fc.array(value)}),
     ifRevisionID: fc.string(),
@@ -138,12 +165,20 @@ const groq = fc.oneof(
     'math::sum(*[].n)',
     '*[_type == "article"]{...}',
     'releases::all()',
+    '*[constructor.prototype.x == 1]._id',
+    '*[_id == "a"][constructor.prototype.x == 1]._id',
+    '*[_type == "article"][defined(__proto__.x)]{_id, constructor}',
+    '*[_id in ["a", "b"]] | order(constructor.prototype.x)[0...2]{"x": constructor.prototype.x}',
+    '$__proto__',
   ),
   fc.string({maxLength: 80}),
   fc.string({unit: 'grapheme-ascii', maxLength: 200}),
 )
 const params = fc.oneof(
-  fc.dictionary(fc.constantFrom('t', 'ids', 'n', 'q', 'x'), fc.jsonValue({maxDepth: 2})),
+  fc.dictionary(
+    fc.constantFrom('t', 'ids', 'n', 'q', 'x', '__proto__', 'constructor'),
+    fc.jsonValue({maxDepth: 2}),
+  ),
   fc.constant({t: 'article', ids: ['a', 'b'], n: 2, q: 'শিরো*', x: 'a'}),
   fc.jsonValue({maxDepth: 2}),
   fc.constant({t: Array.from({length: 5_000}, (_, i) => `t${i}`)}),

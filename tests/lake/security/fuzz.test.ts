@@ -221,8 +221,44 @@ interface Call {
 
 const qs = (entries: Record<string, string>) => new URLSearchParams(entries).toString()
 
+/**
+ * Writes that mostly succeed: without them a run stored a handful of documents (one invalid
+ * mutation refuses its whole transaction), and patches, actions and queries met little data.
+ */
+const validIds = fc.constantFrom('a', 'b', 'c', 'drafts.a', 'drafts.b', 'versions.r1.a')
+const validMutation = fc.oneof(
+  fc
+    .record({
+      _id: validIds,
+      _type: fc.constantFrom('article', 'headline'),
+      title: fc.string({unit: 'grapheme', maxLength: 30}),
+      n: fc.integer({min: -5, max: 5}),
+      body: fc.array(fc.record({_key: fc.string({maxLength: 4}), t: fc.string()}), {maxLength: 3}),
+      ref: fc.constantFrom(undefined, {_ref: 'b', _type: 'reference', _weak: true}),
+      constructor: fc.constantFrom(undefined, {prototype: {x: 1}}),
+    })
+    .map((doc) => ({createOrReplace: doc})),
+  fc
+    .record({
+      id: validIds,
+      set: fc.dictionary(
+        fc.constantFrom('title', 'n', 'body[0].t', 'constructor.prototype.x', 'meta.a'),
+        fc.jsonValue({maxDepth: 2}),
+      ),
+      inc: fc.constant({n: 1}),
+      unset: fc.array(fc.constantFrom('title', 'body[0]', 'meta'), {maxLength: 2}),
+    })
+    .map((body) => ({patch: body})),
+  validIds.map((id) => ({delete: {id}})),
+)
+
 const call: fc.Arbitrary<Call> = fc
   .oneof(
+    fc.array(validMutation, {minLength: 1, maxLength: 3}).map((mutations) => ({
+      method: 'POST' as const,
+      path: `/data/mutate/${DATASET}`,
+      body: JSON.stringify({mutations}),
+    })),
     fc
       .tuple(mangled(fc.record({mutations: fc.array(mutation, {maxLength: 4})})), fc.boolean())
       .map(([body, returnDocuments]) => ({

@@ -48,6 +48,30 @@ fetch(${JSON.stringify(url)}, {headers: {authorization: ${JSON.stringify(`Bearer
   return spawn(process.execPath, ['-e', read], {stdio: 'ignore'})
 }
 
+/**
+ * A GET in a process of its own, its body written to `file` as it arrives (receiving a large
+ * answer must not delay the test process's pings): its status, once the body is all written.
+ */
+export function downloadInChild(
+  url: string,
+  headers: Record<string, string>,
+  file: string,
+): Promise<number> {
+  const read = `const {createWriteStream} = require('node:fs'); const {Readable} = require('node:stream')
+const {pipeline} = require('node:stream/promises')
+fetch(${JSON.stringify(url)}, {headers: ${JSON.stringify(headers)}})
+  .then(async (res) => { await pipeline(Readable.fromWeb(res.body), createWriteStream(${JSON.stringify(file)})); process.stdout.write(String(res.status)) })`
+  const child = spawn(process.execPath, ['-e', read], {stdio: ['ignore', 'pipe', 'inherit']})
+  let out = ''
+  child.stdout!.on('data', (chunk) => (out += chunk))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', (code) =>
+      code === 0 && out ? resolve(Number(out)) : reject(new Error(`download exited ${code}`)),
+    )
+  })
+}
+
 /** A file's size, 0 before it exists. */
 export const sizeOf = (file: string) =>
   stat(file).then(

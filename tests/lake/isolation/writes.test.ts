@@ -9,7 +9,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {beforeAll, describe, expect, test} from 'vitest'
 import {API, pingsWhile, useChildLake} from './childLake.ts'
-import {median} from './pathological.ts'
+import {median, pingsBound} from './pathological.ts'
 
 const WRITE_TIMEOUT_S = 20
 /** About 3 MB: 36,000 keyed items and a 1 MB string. 20 patches of it fit the 64 MiB budget. */
@@ -46,11 +46,24 @@ async function documentOf(id: string) {
   return ((await res.json()) as {documents: Record<string, unknown>[]}).documents[0]
 }
 
-/** A write with pings beside it, every 50 ms until it is answered: its answer and the pings. */
+/**
+ * A write with pings beside it, every 50 ms until it is answered, and idle pings just before it:
+ * its answer and the pings.
+ */
 async function withPings(route: 'mutate' | 'actions', body: unknown, query = '') {
+  const idle = await pingsWhile(lake, sleep(300))
   const pending = write(route, body, query)
   const pings = await pingsWhile(lake, pending)
-  return {...(await pending), pings}
+  return {...(await pending), pings, idle}
+}
+
+/**
+ * The pings answered as an idle lake's did: their median under 100 ms more than twice the idle
+ * pings' median (pingsBound), not under a fixed 100 ms, which the machine alone passes at load 20+.
+ */
+function expectAnswered({pings, idle}: {pings: number[]; idle: number[]}) {
+  const measured = `during ${pings.map(Math.round).join(' ')}; idle ${idle.map(Math.round).join(' ')}`
+  expect(median(pings), measured).toBeLessThan(pingsBound(idle))
 }
 
 const patches = (count: number, patch: (i: number) => Record<string, unknown>) =>
@@ -130,11 +143,11 @@ describe("an editor's large transaction does not hold the event loop", () => {
   test.each(WITHIN_BUDGET)(
     '%s: applied, while pings answer',
     async (_, route, body) => {
-      const {status, body: answer, pings} = await withPings(route, body())
-      expect(status, JSON.stringify(answer).slice(0, 500)).toBe(200)
+      const result = await withPings(route, body())
+      expect(result.status, JSON.stringify(result.body).slice(0, 500)).toBe(200)
       // Before: one ping, answered when the write was (0.5-2.6 s).
-      expect(median(pings), pings.map(Math.round).join(' ')).toBeLessThan(100)
-      expect(pings.length).toBeGreaterThanOrEqual(3)
+      expectAnswered(result)
+      expect(result.pings.length).toBeGreaterThanOrEqual(3)
     },
     60_000,
   )
@@ -163,7 +176,8 @@ describe("an editor's large transaction does not hold the event loop", () => {
     '%s ends at the write deadline, writing nothing; pings answer',
     async (_, patch) => {
       const before = await documentOf('drafts.big')
-      const {status, body, ms, pings} = await withPings('mutate', {mutations: patches(1, patch)})
+      const result = await withPings('mutate', {mutations: patches(1, patch)})
+      const {status, body, ms} = result
       // Ten times what held the event loop 51 s and 41 s before (load 8-9, then a 200): 2,000 of
       // either (5-22 ms an operation at load 9) could finish within the 20 s on a quiet machine,
       // and CI answered one with a 200. These take 140-440 s at load 9.
@@ -175,27 +189,34 @@ describe("an editor's large transaction does not hold the event loop", () => {
       // Besides the deadline: the request's upload and parse (600 kB), the thread's stop (23.4 s in
       // all once, at load 17).
       expect(ms).toBeLessThan(WRITE_TIMEOUT_S * 1000 + 5000)
-      expect(median(pings), pings.map(Math.round).join(' ')).toBeLessThan(100)
+      expectAnswered(result)
       expect((await documentOf('drafts.big'))._rev).toBe(before._rev)
     },
     60_000,
   )
 
   test('other writers commit while a large transaction is built', async () => {
+    let slowAnswered = false
     const slow = write('mutate', {
       mutations: patches(1, () => ({
         set: Object.fromEntries(
           Array.from({length: 2000}, (_, i) => [`items[${ITEMS - 1 - i}].t`, 'r']),
         ),
       })),
-    })
+    }).finally(() => (slowAnswered = true))
     await sleep(300)
     const small = await write('mutate', {
       mutations: [{createOrReplace: {_id: 'small', _type: 'article'}}],
     })
     expect(small.status).toBe(200)
-    // Before: the small write waited for the large one (10 s at load 9).
-    expect(small.ms).toBeLessThan(1000)
+    // Before: the small write waited for the large one (10 s at load 9), so it was answered after
+    // it, and took as long as the large one had left. Either under 1 s, or answered while the large
+    // one was still being built (on a loaded machine a small write alone can take a second).
+    const during = !slowAnswered
+    expect(
+      small.ms < 1000 || during,
+      `${Math.round(small.ms)} ms, ${during ? 'before' : 'after'} the large write's answer`,
+    ).toBe(true)
     expect([200, 504]).toContain((await slow).status)
   }, 60_000)
 

@@ -131,4 +131,6 @@ test('200 articles at an old revision are rebuilt off the event loop while /ping
   }))
   const measured = `longest ping ${runs.map((run) => run.measured).join(', ')}`
   expect(Math.min(...runs.map((run) => run.share)), measured).toBeLessThan(0.25)
-})
+  // Five rebuilds of 200 articles: seconds each quiet, and many times that at load 15-40, past
+  // vitest's default 30 s. Its time is not what is checked.
+}, 600_000)

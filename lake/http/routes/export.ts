@@ -9,7 +9,7 @@ import {BadRequestError} from '../../core/errors.ts'
 import {errorLine} from '../errors.ts'
 import {checkListLength} from '../../core/limits.ts'
 import {datasetOf} from '../context.ts'
-import {getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 
 export const exportRoutes = new Hono()
 
@@ -42,6 +42,8 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
       let count = 0
       let lastId: string | undefined
       for (const page of pages) {
+        // A token revoked while its export streams stops it at the next page (an error line).
+        checkStillSignedIn(c)
         let text = ''
         for (const {id, json} of page) {
           if (cursorMode && count === pageSize) {

@@ -9,7 +9,7 @@ import {BadRequestError} from '../../core/errors.ts'
 import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
-import {getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 import {datasetOf, flag, lakeOf} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {errorDescription} from '../errors.ts'
@@ -96,6 +96,8 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
         // The event loop answers others between pages, however fast the reader.
         await new Promise((resume) => setImmediate(resume))
         if (out.aborted) break
+        // A token revoked while its log streams stops it here (an error line).
+        checkStillSignedIn(c)
         next = pages.next()
       }
     } catch (error) {

@@ -145,6 +145,62 @@ describe('revocation ends open live event streams', () => {
   })
 })
 
+describe('revocation ends streams already answering', () => {
+  /** Reads the NDJSON stream's first chunk, runs `between`, then reads the rest: its lines. */
+  async function readAround(path: string, token: string, between: () => void) {
+    const res = await fetch(`${lake.url}${API}${path}`, {
+      headers: {authorization: `Bearer ${token}`},
+    })
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = decoder.decode((await reader.read()).value, {stream: true})
+    between()
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += decoder.decode(chunk.value, {stream: true})
+    }
+    return text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+  }
+
+  it('an export whose token is revoked mid-stream ends with a 401 line; the rest is not sent', async () => {
+    const body = 'সংবাদ '.repeat(200)
+    const tx = lake.client().transaction()
+    for (let i = 0; i < 3_000; i++) tx.createOrReplace({_id: `bulk-${i}`, _type: 'bulk', body})
+    await tx.commit()
+    const {token} = await auth().createToken({label: 'export-revoked', role: 'viewer'})
+    const lines = await readAround('/data/export/test?types=bulk', token, () =>
+      auth().revokeToken(token),
+    )
+    const documents = lines.filter((line) => line._type === 'bulk')
+    expect(documents.length).toBeGreaterThan(0)
+    expect(documents.length).toBeLessThan(3_000)
+    expect(lines.at(-1)).toMatchObject({statusCode: 401})
+  })
+
+  it('a history log whose token is revoked mid-stream ends with an error line', async () => {
+    const tx = lake.client().transaction()
+    for (let i = 0; i < 300; i++) tx.createOrReplace({_id: `logged-${i}`, _type: 'logged', n: i})
+    for (let round = 0; round < 10; round++) {
+      const edits = lake.client().transaction()
+      for (let i = 0; i < 300; i++)
+        edits.patch(`logged-${i}`, (p) => p.set({round, pad: 'ক'.repeat(3_000)}))
+      await (round === 0 ? tx.commit().then(() => edits.commit()) : edits.commit())
+    }
+    const {token} = await auth().createToken({label: 'history-revoked', role: 'administrator'})
+    const ids = Array.from({length: 300}, (_, i) => `logged-${i}`).join(',')
+    const lines = await readAround(
+      `/data/history/test/transactions/${ids}?excludeContent=false&effectFormat=mendoza`,
+      token,
+      () => auth().revokeToken(token),
+    )
+    expect(lines.length).toBeLessThan(11)
+    expect(lines.at(-1)).toMatchObject({error: {description: expect.stringMatching(/revoked/)}})
+  })
+})
+
 describe('open listeners per principal', () => {
   it(`allows ${LIMITS.listenersPerPrincipal}, then answers 429 until one closes`, async () => {
     const {token} = await auth().createToken({label: 'many-listeners', role: 'viewer'})

@@ -139,7 +139,7 @@ function memoryOf(pid: number): {rss: number; peak: number | null} {
 
 /**
  * A line of the memory trace: RSS, peak, threads, and RSS split into anonymous memory (heaps) and
- * file pages (the binary, mapped files).
+ * file pages (the binary, mapped files), the anonymous part split again (anonSplit).
  */
 function memLine(pid: number, m: {rss: number; peak: number | null}): string {
   const threads = readdirSync(`/proc/${pid}/task`).length
@@ -147,11 +147,41 @@ function memLine(pid: number, m: {rss: number; peak: number | null}): string {
   try {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8')
     const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN)
-    parts = ` anon ${mb(kb('RssAnon') / 1024)} file ${mb(kb('RssFile') / 1024)}`
+    parts = ` anon ${mb(kb('RssAnon') / 1024)} file ${mb(kb('RssFile') / 1024)}${anonSplit(pid)}`
   } catch {
     // Gone, or no /proc status: the line without the split.
   }
   return `rss ${mb(m.rss)} peak ${mb(m.peak ?? NaN)} threads ${threads}${parts}`
+}
+
+/**
+ * Anonymous RSS by who mapped it (/proc smaps), to tell which kind of memory a high run holds:
+ * glibc's main arena (`[heap]`), its threads' arenas (mappings at a 64 MB boundary, glibc's heap
+ * alignment; a V8 page can fall on one too, rarely), and the rest: V8's heaps of every thread
+ * and malloc's large blocks. '' where smaps cannot be read.
+ */
+function anonSplit(pid: number): string {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8')
+  } catch {
+    return ''
+  }
+  const kb = {main: 0, arenas: 0, other: 0}
+  let kind: keyof typeof kb | null = null
+  for (const line of text.split('\n')) {
+    const mapping = /^([0-9a-f]+)-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (mapping) {
+      const [, start, perms, path] = mapping
+      if (path === '[heap]') kind = 'main'
+      else if (path !== '') kind = null
+      else
+        kind = BigInt(`0x${start}`) % (64n << 20n) === 0n && perms === 'rw-p' ? 'arenas' : 'other'
+    } else if (kind && line.startsWith('Rss:')) {
+      kb[kind] += Number(line.split(/\s+/)[1])
+    }
+  }
+  return ` (main arena ${mb(kb.main / 1024)}, thread arenas ${mb(kb.arenas / 1024)}, V8 and other ${mb(kb.other / 1024)})`
 }
 
 /** Waits until a process's RSS moves less than 1 MB in a second (at most 20 s). */

@@ -4,6 +4,7 @@
  * server and the Studio agree on every edge case.
  */
 import {Mutation} from '@sanity/mutator'
+import {defineField} from './documentPaths.ts'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
 import {checkDocumentDepth, checkPatchedBytes, checkPatchPaths, rememberPlain} from './limits.ts'
@@ -509,7 +510,9 @@ function addKeys(value: unknown, inArray = false): unknown {
   if (!isObject(value)) return value
   const out: Json = {}
   if (inArray && typeof value._key !== 'string') out._key = randomKey()
-  for (const [key, child] of Object.entries(value)) out[key] = addKeys(child)
+  // defineField: a `__proto__` key kept as a key, for the checks after to refuse (assigned, it
+  // became the copy's prototype and was dropped unseen).
+  for (const [key, child] of Object.entries(value)) defineField(out, key, addKeys(child))
   return out
 }
 

@@ -142,6 +142,19 @@ describe('an attribute named `__proto__` is refused with 400, and nothing is sto
     expect(await client.getDocument('q2')).toEqual(before)
   })
 
+  it('in a patch with autoGenerateArrayKeys (the keys were added to a copy without it)', async () => {
+    lake ??= await createTestLake()
+    const client = lake.client()
+    await client.createOrReplace({_id: 'q5', _type: 't', list: [{_key: 'k'}]})
+    const before = await client.getDocument('q5')
+    const res = await api('/data/mutate/test?autoGenerateArrayKeys=true', {
+      method: 'POST',
+      body: '{"mutations":[{"patch":{"id":"q5","insert":{"after":"list[-1]","items":[{"__proto__":{"y":1}}]}}}]}',
+    })
+    await refused(res)
+    expect(await client.getDocument('q5')).toEqual(before)
+  })
+
   it('in an edit action', async () => {
     lake ??= await createTestLake()
     const client = lake.client()

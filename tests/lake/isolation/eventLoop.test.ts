@@ -175,13 +175,23 @@ describe("a mutation's query (issue 9 audit, finding 2)", () => {
   })
 
   test('the write lock is free while a patch by query runs: another write commits at once', async () => {
-    const slow = mutate(lake.token, patchByQuery()).then((res) => res.status)
+    let slowAnswered = false
+    const slow = mutate(lake.token, patchByQuery()).then((res) => {
+      slowAnswered = true
+      return res.status
+    })
     await sleep(300)
     const started = performance.now()
     await lake.client().createOrReplace({_id: 'during', _type: 'article', title: 'w'})
     const ms = performance.now() - started
-    // Before: the create waited for the query (6-7 s); the deadline here is 1.5 s.
-    expect(ms).toBeLessThan(TIMEOUT_MS / 2)
+    // Before: the create waited for the query (6-7 s; the deadline here is 1.5 s), so it took what
+    // the query had left and was answered after it. Either under half the deadline, or answered
+    // while the patch's query still ran (on a loaded machine a write alone can take longer).
+    const during = !slowAnswered
+    expect(
+      ms < TIMEOUT_MS / 2 || during,
+      `${Math.round(ms)} ms, ${during ? 'before' : 'after'} the patch's answer`,
+    ).toBe(true)
     expect(await slow).toBe(504)
   })
 

@@ -52,6 +52,12 @@ export interface ScoreBounds {
   references: readonly (readonly string[])[]
   /** At least the document's score: 0 when it cannot be kept, Infinity when nothing bounds it. */
   bound(unread: Unread): number
+  /**
+   * Set when every probe at a path is at one top-level attribute, so a store can leave out the
+   * candidates whose attributes hold none of the probes' keys (TallyOptions.heads): at least the
+   * score of any of those, whatever its type, id or other text.
+   */
+  headsLeftOut?: number
 }
 
 /**
@@ -316,14 +322,14 @@ function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | 
     const found = probes.findIndex((p) => JSON.stringify([p.path, p.text, p.types]) === key)
     return found >= 0 ? found : probes.push(types ? {path, text, types} : {path, text}) - 1
   }
-  const context: BoundContext = {probe, references}
+  const context: BoundContext = {probe, references, tested: []}
   const test = filter ? conditionBound(filter, context) : () => 1
   const parts = args.map((arg) => bound(arg, context))
   if (!test || parts.some((p) => !p)) return undefined
   // A stored `_score` starts the score: an empty text counts Infinity where it is present.
   const stored = probe(['_score'], '')
   const dropped = DROPPED_BY_FOLD.map((text) => probe([], text))
-  return {
+  const bounds: ScoreBounds = {
     probes,
     references,
     bound(unread) {
@@ -331,17 +337,35 @@ function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | 
       if (test(known) === 0) return 0
       if (unread.tally.counts[stored] > 0) return Infinity
       // Where folding drops a character, a word can occur once more (foldKeepsOccurrences).
-      for (const i of dropped) known.dropped += unread.tally.counts[i]
+      // A partial tally's attribute counts are of folded words already (headsLeftOut).
+      if (!unread.tally.partial) for (const i of dropped) known.dropped += unread.tally.counts[i]
       let value = 0
       for (const part of parts) value += part!(known)
       return value
     },
   }
+  if (probes.every((p) => p.path.length <= 1)) {
+    // A candidate left out: its probed attributes hold no word starting with a key (a
+    // text::query of them finds nothing) and no `_score`; anything else about it is unknown:
+    // the most over every type the score tests and one it does not, referencing every id.
+    const counts = probes.map((p) => (p.path.length === 1 ? 0 : Infinity))
+    const everyId = {has: () => true} as unknown as ReadonlySet<string>
+    const referrers = references.map(() => everyId)
+    let most = 0
+    for (const type of [...new Set(probes.flatMap((p) => p.types ?? [])), ...context.tested, '']) {
+      const tally: Tally = {id: '', type, counts, partial: true}
+      most = Math.max(most, bounds.bound({tally, referrers}))
+    }
+    bounds.headsLeftOut = most
+  }
+  return bounds
 }
 
 interface BoundContext {
   probe(path: readonly string[], text: string, types?: readonly string[]): number
   references: string[][]
+  /** Every type a `_type` condition names. */
+  tested: string[]
   /** The types an enclosing `_type` condition allows (a probe need not count others). */
   types?: readonly string[]
 }
@@ -359,7 +383,9 @@ function bound(node: Node, context: BoundContext): Bound | undefined {
     const at = path && path[0] !== '_originalId' ? path : []
     const indexes = match.keys.map((key) => context.probe(at, key, context.types))
     return (unread) => {
-      const answer = match.bound(indexes.map((i) => unread.tally.counts[i] + unread.dropped))
+      // A partial tally counts folded words: nothing to allow for (headsLeftOut).
+      const dropped = unread.tally.partial ? 0 : unread.dropped
+      const answer = match.bound(indexes.map((i) => unread.tally.counts[i] + dropped))
       return answer.m ? 1 + answer.s : 0
     }
   }
@@ -411,6 +437,7 @@ function conditionBound(node: Node, context: BoundContext): Bound | undefined {
     // The store keeps `_type` beside the body: a string `_type` is the stored type.
     const types = typesOf(node)
     if (!types) return () => 1
+    context.tested.push(...types)
     return (unread) => (types.includes(unread.tally.type) ? 1 : 0)
   }
   // references(…): the store's references answer who may hold one.

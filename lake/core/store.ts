@@ -142,6 +142,22 @@ export interface Tally {
    * counts Infinity where the value is present and 0 where it is not.
    */
   counts: number[]
+  /**
+   * Counts of folded words at the probed attributes (0: none starts with the text) and Infinity
+   * for the rest: what is known of a candidate TallyOptions.heads left out.
+   */
+  partial?: boolean
+}
+
+export interface TallyOptions {
+  /**
+   * Only the candidates whose probed top-level attributes (probes whose path is one attribute,
+   * whose texts are Bengali search keys or empty) may hold a probe's text as the start of a
+   * folded word, per the full-text index, or hold a value there that is no string: every other
+   * candidate's such attributes hold no word a text::query of those keys can find (count 0) and
+   * no `_score`. Those are left out; the caller bounds them together.
+   */
+  heads?: boolean
 }
 
 /** A transaction as stored in the log: who, when, and per document what and how it changed. */
@@ -311,7 +327,9 @@ export interface Store extends EventLog {
    * What scan(hint) would yield, in any order, as tallies of `probes` instead of documents: lets
    * a ranked search read only the documents that can reach its top (core/scoreTopK.ts).
    */
-  tally?(hint: ScanHint, probes: readonly Probe[]): Iterable<Tally>
+  tally?(hint: ScanHint, probes: readonly Probe[], options?: TallyOptions): Iterable<Tally>
+  /** Whether tally() takes TallyOptions.heads (the store keeps a full-text index). */
+  readonly tallyHeads?: boolean
   /** Number of stored documents. */
   count(): number
   /**

@@ -179,6 +179,11 @@ export async function loadView(options: ViewOptions): Promise<View> {
  * until the next bound is below the sink's floor. Each document goes in at its place in view
  * order (by `_id`, as applyPerspective sorts), so ties end as with every document read. In a
  * stack the candidates are document groups, bounded by the layer the view shows.
+ *
+ * Outside a stack, where the score searches top-level attributes (the Studio's title, boosted
+ * tenfold), only the candidates whose attributes may hold a query word are tallied first
+ * (TallyOptions.heads: the full-text index says which); the others share one bound
+ * (ScoreBounds.headsLeftOut), and are tallied and read the same way only if it reaches the floor.
  */
 function readByBound(
   store: Store,
@@ -203,11 +208,26 @@ function readByBound(
   const ids: string[] = []
   const bound: number[] = []
   if (perspective.kind !== 'stack') {
-    for (const tally of store.tally!(hint, bounds.probes)) {
+    // First the candidates whose searched attributes may hold the words (a title tells most
+    // apart): the others are tallied only if their common bound reaches the floor.
+    const heads = store.tallyHeads === true && bounds.headsLeftOut !== undefined
+    for (const tally of store.tally!(hint, bounds.probes, heads ? {heads} : undefined)) {
       if (!visible(tally.id)) continue
       ids.push(tally.id)
       bound.push(boundOf(tally))
     }
+    readFalling(ids, bound, perspective, sink, store, present)
+    if (!heads || bounds.headsLeftOut! < sink.floor()) return
+    const seen = new Set(ids)
+    const rest: string[] = []
+    const restBound: number[] = []
+    for (const tally of store.tally!(hint, bounds.probes)) {
+      if (seen.has(tally.id) || !visible(tally.id)) continue
+      rest.push(tally.id)
+      restBound.push(boundOf(tally))
+    }
+    readFalling(rest, restBound, perspective, sink, store, present)
+    return
   } else {
     const candidates = new Map<string, Tally>()
     for (const tally of store.tally!(hint, bounds.probes)) candidates.set(tally.id, tally)
@@ -230,9 +250,23 @@ function readByBound(
       bound.push(tally ? boundOf(tally) : Infinity)
     }
   }
-  // Read by falling bound (ties by id), sorting only the candidates at the top: those at or above
-  // the REFILL-th highest bound, then the next such share if the floor has not stopped the reads.
-  // A score must be above 0 to be kept.
+  readFalling(ids, bound, perspective, sink, store, present)
+}
+
+/**
+ * Reads the candidates (view ids) by falling bound (ties by id) into the sink until the next
+ * bound is below its floor, sorting only the candidates at the top: those at or above the
+ * REFILL-th highest bound, then the next such share if the floor has not stopped the reads. A
+ * score must be above 0 to be kept.
+ */
+function readFalling(
+  ids: readonly string[],
+  bound: readonly number[],
+  perspective: Perspective,
+  sink: DocumentSink,
+  store: Store,
+  present: (docs: Iterable<SanityDocument | null>) => SanityDocument[],
+): void {
   let rest: number[] = []
   for (let i = 0; i < bound.length; i++) if (bound[i] > 0) rest.push(i)
   // (Loops: Float64Array.from with a mapping function took 20 ms over 100,000.)

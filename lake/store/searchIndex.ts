@@ -72,7 +72,7 @@ export const SEARCH_ASIDE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([3, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .update(JSON.stringify([4, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
   .digest('hex')
   .slice(0, 16)
 
@@ -95,6 +95,8 @@ interface ChunkTerms {
   /** The last document (indexedColumns' count) whose tokens, and whose words, took these. */
   tokensOf: number
   wordsOf: number
+  /** The keys as heads (headTerms), made when a top-level string first holds the run. */
+  heads?: string
 }
 
 /**
@@ -266,10 +268,93 @@ export function indexedColumns(doc: SanityDocument): IndexColumns {
   // A perspective view shows a draft or version under its published id.
   indexedText(getPublishedId(doc._id), sink)
   indexedText(doc, sink)
+  headTerms(doc, words)
   return {
     words: words.join(' '),
     tokens: tokens.join(' '),
     refs: [...refs].join(' '),
+  }
+}
+
+/**
+ * Starts the words column's terms of a document's top-level attributes (headsCondition): no
+ * analyzer word holds a danda (searchWords splits at it), so these meet no text::query lookup.
+ */
+const HEAD = '\u0964'
+
+/**
+ * Adds to `words` the heads of a document: HEAD + each search key of a top-level string
+ * attribute (its words and their stems, all prefixes of the words), and HEAD + HEAD + the name
+ * (encoded as a `match` token) of each top-level attribute that is no string but holds non-ASCII
+ * text (an array, an object), and of a stored `_score`. A ranked search reads first the documents
+ * whose attributes may hold its words (Store.tally). The keys come from the runs' cached terms
+ * (the same runs as indexedColumns reads): analysing titles again cost the analyzer 40 % more.
+ */
+function headTerms(doc: SanityDocument, words: string[]): void {
+  for (const name in doc) {
+    if (!Object.hasOwn(doc, name)) continue
+    const value = (doc as Record<string, unknown>)[name]
+    if (typeof value === 'string') {
+      if (NON_ASCII.test(value)) stringHeads(value, words)
+    } else if (name === '_score' || holdsNonAscii(value)) {
+      words.push(HEAD + HEAD + encodeMatchText(name))
+    }
+  }
+}
+
+/** The heads of a string's keys, a run between spaces at a time as indexedColumns splits it. */
+function stringHeads(text: string, words: string[]): void {
+  const add = (terms: ChunkTerms) => {
+    terms.heads ??=
+      terms.keys === ''
+        ? ''
+        : terms.keys
+            .split(' ')
+            .map((key) => indexTerm(HEAD + key))
+            .join(' ')
+    if (terms.heads !== '') words.push(terms.heads)
+  }
+  if (DROPPED.test(text)) return add(analyseChunk(text))
+  let start = 0
+  for (let end = 0; end <= text.length; end++) {
+    if (end < text.length && text.charCodeAt(end) !== 32) continue
+    if (end - start > CACHED_CHUNK_LENGTH) add(analyseChunk(text.slice(start, end)))
+    else if (end > start) add(runTerms(text, start, end))
+    start = end + 1
+  }
+}
+
+const NON_ASCII = /[^\p{ASCII}]/u
+
+/** Whether an array or object holds a string (value or key) with a non-ASCII character. */
+function holdsNonAscii(value: unknown): boolean {
+  if (typeof value === 'string') return NON_ASCII.test(value)
+  if (Array.isArray(value)) return value.some(holdsNonAscii)
+  if (value === null || typeof value !== 'object') return false
+  for (const key in value) {
+    if (NON_ASCII.test(key) || holdsNonAscii((value as Record<string, unknown>)[key])) return true
+  }
+  return false
+}
+
+/**
+ * The full-text condition on the heads (headTerms) for probes of top-level attributes: a document
+ * whose `attribute` may hold a word starting with `key` (the empty key: whose attribute is
+ * present), or holds a value there that is no string. Any other document's folded attribute
+ * holds no word starting with any key: a text::query of it finds none of them.
+ */
+export function headsCondition(probes: readonly {attribute: string; key: string}[]): {
+  sql: string
+  params: SQLInputValue[]
+} {
+  const terms = new Set<string>()
+  for (const {attribute, key} of probes) {
+    if (key !== '') terms.add(`"${indexTerm(HEAD + key).replaceAll('"', '""')}"*`)
+    terms.add(`"${(HEAD + HEAD + encodeMatchText(attribute)).replaceAll('"', '""')}"`)
+  }
+  return {
+    sql: `(rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) OR id IN (${UNINDEXED}))`,
+    params: [`words : (${[...terms].join(' OR ')})`],
   }
 }
 

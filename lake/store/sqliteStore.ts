@@ -69,6 +69,7 @@ import {
   SEARCH_INDEX_MIGRATION,
   SEARCH_ASIDE_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
+  headsCondition,
   searchCondition,
   countSearched,
 } from './searchIndex.ts'
@@ -2039,12 +2040,21 @@ export function createSqliteStore(
       yield* resolveRows(batch)
     },
 
-    *tally(hint, probes) {
+    tallyHeads: searchIndexOn,
+
+    *tally(hint, probes, options = {}) {
       // In the table's order, not by id: the candidates' pages are read once each, in turn
       // (by id, each row was a page read of its own: 105,515 of them at 100,000 articles).
       const query = scanSql(hint, true)
       if (!query) return
-      const {filter, params} = query
+      let {filter, params} = query
+      if (options.heads && searchIndexOn) {
+        const heads = headsCondition(
+          probes.flatMap((p) => (p.path.length === 1 ? [{attribute: p.path[0], key: p.text}] : [])),
+        )
+        filter = `${filter ? `${filter} AND` : ' WHERE'} ${heads.sql}`
+        params = [...params, ...heads.params]
+      }
       // Texts in the whole body, or in a top-level attribute, are counted in its JSONB bytes;
       // deeper in it, in the JSON text SQLite reads at the path.
       const deep = [

@@ -18,7 +18,7 @@ import {searchKeys, searchWords} from '../../../bangla/index.ts'
 import {getPublishedId} from '../../../lake/core/ids.ts'
 import {encodeMatchText, groqMatchTokens, SKIPPED_KEYS} from '../../../lake/core/searchText.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
-import {indexedColumns} from '../../../lake/store/searchIndex.ts'
+import {indexedColumns, MAX_TERM} from '../../../lake/store/searchIndex.ts'
 
 type Terms = {words: Set<string>; tokens: Set<string>; refs: Set<string>}
 
@@ -54,7 +54,32 @@ function expectedTerms(doc: SanityDocument): Terms {
   }
   text(getPublishedId(doc._id), true)
   walk(doc, true)
+  // The heads: each key of a top-level string (with a letter past ASCII) after a danda,
+  // and two dandas before the name of a top-level `_score` or of an array or object with such
+  // text anywhere in it.
+  const beyondAscii = (value: unknown): boolean =>
+    typeof value === 'string'
+      ? [...value].some((c) => c.codePointAt(0)! > 0x7f)
+      : value !== null &&
+        typeof value === 'object' &&
+        Object.entries(value).some(([key, item]) => beyondAscii(key) || beyondAscii(item))
+  for (const [name, value] of Object.entries(doc)) {
+    if (typeof value === 'string') {
+      if (beyondAscii(value))
+        for (const word of searchWords(value))
+          for (const key of searchKeys(word)) terms.words.add(cut(`।${key}`))
+    } else if (name === '_score' || beyondAscii(value)) {
+      terms.words.add(`।।${encodeMatchText(name)}`)
+    }
+  }
   return terms
+}
+
+/** A term as the index keeps it: its first MAX_TERM units, never half a surrogate pair. */
+function cut(term: string): string {
+  if (term.length <= MAX_TERM) return term
+  const high = term.charCodeAt(MAX_TERM - 1)
+  return term.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_TERM - 1 : MAX_TERM)
 }
 
 function actualTerms(doc: SanityDocument): Terms {

@@ -371,3 +371,138 @@ describe('ties between ids whose UTF-8 and UTF-16 orders differ', () => {
     }
   })
 })
+
+describe('the Studio search over a store with its full-text index caught up: titles first', () => {
+  // The store tallies first the candidates whose searched attributes (title, text, name) may hold
+  // the word, per the index's heads, and the others only if their common bound reaches the floor.
+  // What the heads cannot tell apart must still be read: titles that are no string, a stored
+  // `_score`, the word split by a joiner, and a word that is in bodies only.
+  const special: SanityDocument[] = [
+    {
+      _id: 'article-title-array',
+      _type: 'article',
+      title: ['কমিশন', 'নির্বাচনের'],
+      body: 'কমিশন '.repeat(11),
+    } as SanityDocument,
+    {
+      _id: 'article-title-object',
+      _type: 'article',
+      title: {text: 'কমিশন নির্বাচনের'},
+      body: 'নির্বাচনের '.repeat(11),
+    } as SanityDocument,
+    {_id: 'article-title-number', _type: 'article', title: 1971, body: 'কমিশন'} as SanityDocument,
+    {_id: 'article-joined', _type: 'article', title: 'ক\u200Dমিশন', body: 'কমিশন '.repeat(12)},
+    {_id: 'headline-title', _type: 'headline', text: 'কমিশন '.repeat(12)} as SanityDocument,
+    ...Array.from(
+      {length: 30},
+      (_, i) =>
+        ({
+          _id: `article-body-only-${i}`,
+          _type: 'article',
+          title: 'ঢাকা',
+          body: 'সমঝোতা '.repeat(1 + (i % 12)),
+          publishedAt: `2025-01-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00Z`,
+        }) as SanityDocument,
+    ),
+  ] as SanityDocument[]
+  // No stored `_score` here: a document holding one but not the word is no candidate of the
+  // index, while groq-js keeps it (score() starts from it), as before the heads (next describe).
+  const stored: SanityDocument[] = [...DOCS, ...special].flatMap((doc, i) => {
+    const {_originalId, _score, ...published} = doc
+    const layers = [published as SanityDocument]
+    if (i % 7 === 0) layers.push({...published, _id: `drafts.${doc._id}`, title: 'কমিশন'})
+    return layers
+  })
+  const apiVersion = '2025-02-19'
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
+  const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+  let store: Awaited<ReturnType<typeof memoryStore>>
+  beforeAll(async () => {
+    store = await memoryStore(stored)
+    store.flushSearchIndex()
+  })
+  afterAll(() => store.close())
+
+  /** The query through a store counting its tallies, with the index's heads or without. */
+  async function run(params: Record<string, unknown>, perspective: string, heads: boolean) {
+    let tallied = 0
+    const counting = Object.assign(Object.create(store) as Store, {
+      tallyHeads: heads,
+      *tally(...args: Parameters<NonNullable<Store['tally']>>) {
+        for (const tally of store.tally!(...args)) {
+          tallied++
+          yield tally
+        }
+      },
+    })
+    const query = {query: QUERY, params, perspective, apiVersion}
+    return {result: await executeQuery(counting, query, admin, environment), tallied}
+  }
+
+  test.each([
+    ['কমিশন', 26, 'published'],
+    ['কমিশন', 26, 'raw'],
+    ['কমিশন', 3, 'published'],
+    ['কমিশ', 40, 'raw'],
+  ])(
+    '%s [0...%i] (%s): identical to groq-js, tallying fewer than all candidates',
+    async (typed, limit, perspective) => {
+      const params = studioParams(typed, limit)
+      const withHeads = await run(params, perspective, true)
+      const without = await run(params, perspective, false)
+      expect(withHeads.result).toEqual(await overView(store, QUERY, params, perspective))
+      expect(without.result).toEqual(withHeads.result)
+      expect(withHeads.tallied).toBeLessThan(without.tallied * 0.6)
+    },
+  )
+
+  test.each([
+    // In most titles (few are left out), two words, a phrase.
+    ['নির্বাচনের', 26, 'published'],
+    ['নির্বা', 40, 'raw'],
+    ['কমিশন ভোট', 26, 'published'],
+    ['"কমিশন ঢাকা"', 10, 'published'],
+    // In bodies only: the floor stays below what the candidates left out may score.
+    ['সমঝোতা', 26, 'published'],
+    ['সমঝো', 5, 'raw'],
+    // More wanted than the titles hold.
+    ['কমিশন', 3000, 'published'],
+    ['ঢাকা', 26, 'published'],
+    // In a stack the heads are not used.
+    ['কমিশন', 26, 'drafts'],
+  ])('%s [0...%i] (%s): identical to groq-js', async (typed, limit, perspective) => {
+    const params = studioParams(typed, limit)
+    const {result} = await run(params, perspective, true)
+    expect(result).toEqual(await overView(store, QUERY, params, perspective))
+  })
+})
+
+test('a stored _score on a candidate the heads would leave out by its title: still read', async () => {
+  // Its title holds no form of the word, its body does, and its _score puts it first.
+  const docs = [
+    ...Array.from({length: 40}, (_, i) => ({
+      _id: `article-${i}`,
+      _type: 'article',
+      title: i % 2 ? 'কমিশন' : 'ঢাকা',
+      body: 'কমিশন '.repeat(1 + (i % 12)),
+    })),
+    {_id: 'article-scored', _type: 'article', title: 'ঢাকা', body: 'কমিশন', _score: 40},
+  ] as SanityDocument[]
+  const store = await memoryStore(docs)
+  try {
+    store.flushSearchIndex()
+    const query = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+    const params = studioParams('কমিশন', 5)
+    const result = (await executeQuery(
+      store,
+      {query, params, perspective: 'published', apiVersion: '2025-02-19'},
+      {id: 'admin', kind: 'user', role: 'administrator'},
+      {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'},
+    )) as {_id: string}[]
+    expect(result).toEqual(await overView(store, query, params, 'published'))
+    expect(result[0]._id).toBe('article-scored')
+  } finally {
+    store.close()
+  }
+})

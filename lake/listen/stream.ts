@@ -13,7 +13,7 @@ import {headsOf, sharedTextOf} from '../core/changeText.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from '../core/types.ts'
 import {createUnreadBudget, type UnreadReader} from '../core/unreadBudget.ts'
 import type {EventBus} from '../events/bus.ts'
-import {eventBytes, eventJson, eventsFor, type ListenOptions} from './events.ts'
+import {eventJson, eventParts, eventsFor, type ListenOptions} from './events.ts'
 
 /** What a filter is given of a document: the document, or a large one's JSON text to parse. */
 export type FilterDocument = SanityDocument | Uint8Array
@@ -204,19 +204,31 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   let keepAlive: ReturnType<typeof setInterval> | undefined
 
   const queuedBytes = () => (closed ? 0 : config.maxBufferBytes - (controller.desiredSize ?? 0))
-  // Sizes of the chunks sent and perhaps still queued, oldest first: those the reader took fall
-  // off the front (at each send too, so they are never more than the queue's), so the first left
-  // is the event it takes next.
+  // Sizes of the messages sent (an event's parts together) and not all taken, oldest first: those
+  // the reader took all of fall off the front (at each send too, so they are never more than the
+  // queue's).
   const sizes: number[] = []
   let sized = 0
-  const dropTaken = (queued: number) => {
-    while (sized > queued && sizes.length > 0) sized -= sizes.shift()!
+  /**
+   * What is left of a message the reader has begun to take (it took an event's first part): it
+   * counts as taken, as a whole event did once the reader took it. Drops what was taken.
+   */
+  const taking = (queued: number) => {
+    while (sizes.length > 0 && sized - sizes[0]! >= queued) sized -= sizes.shift()!
+    const left = sizes.length > 0 ? queued - (sized - sizes[0]!) : 0
+    return left < (sizes[0] ?? 0) ? left : 0
   }
-  /** Queued bytes behind the event the reader takes next: what counts against its caller. */
+  /** Bytes sent and not yet taken. */
+  const unreadBytes = () => {
+    const queued = queuedBytes()
+    return queued - taking(queued)
+  }
+  /** Unread bytes behind the event the reader takes next: what counts against its caller. */
   const heldBytes = () => {
     const queued = queuedBytes()
-    dropTaken(queued)
-    return sizes.length > 0 ? queued - sizes[0] : 0
+    const left = taking(queued)
+    const next = sizes[left > 0 ? 1 : 0]
+    return next === undefined ? 0 : queued - left - next
   }
 
   const cleanup = () => {
@@ -239,26 +251,29 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     controller.error(err)
   }
 
-  const send = (message: string | Uint8Array) => {
+  /** A message, or an event's parts (sseParts: a large document's text is a part as it is). */
+  const send = (message: string | Uint8Array[]) => {
     if (closed) return
-    const bytes = typeof message === 'string' ? encoder.encode(message) : message
+    const parts = typeof message === 'string' ? [encoder.encode(message)] : message
+    let length = 0
+    for (const part of parts) length += part.byteLength
     const queued = queuedBytes()
+    const unread = queued - taking(queued)
     // One event larger than the limit may go out on an empty queue; a backlog may not grow past it.
-    if (queued > 0 && queued + bytes.byteLength > config.maxBufferBytes) {
+    if (unread > 0 && unread + length > config.maxBufferBytes) {
       return cut(`more than ${config.maxBufferBytes} bytes unread`)
     }
-    controller.enqueue(bytes)
-    dropTaken(queued)
-    sizes.push(bytes.byteLength)
-    sized += bytes.byteLength
-    counters.peakQueuedBytes = Math.max(counters.peakQueuedBytes, queued + bytes.byteLength)
-    registry.queued(listener, bytes.byteLength, config)
+    for (const part of parts) controller.enqueue(part)
+    sizes.push(length)
+    sized += length
+    counters.peakQueuedBytes = Math.max(counters.peakQueuedBytes, unread + length)
+    registry.queued(listener, length, config)
   }
 
   const listener: Listener = {
     principal,
     holder,
-    unread: queuedBytes,
+    unread: unreadBytes,
     held: heldBytes,
     drop: cut,
     disconnect(reason) {
@@ -324,7 +339,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       options,
       mayRead,
     )
-    for (const event of events) send(sseBytes('mutation', event, event.eventId))
+    for (const event of events) send(sseParts('mutation', event, event.eventId))
   }
 
   const drain = async () => {
@@ -395,9 +410,9 @@ export function sse(event: string, data: unknown, id?: string): string {
   return `event: ${event}\n${idLine(id)}data: ${eventJson(data)}\n\n`
 }
 
-/** sse() as UTF-8, a large document's text in it copied as it is (eventBytes). */
-export function sseBytes(event: string, data: unknown, id?: string): Uint8Array {
-  return eventBytes(`event: ${event}\n${idLine(id)}data: `, data, '\n\n')
+/** sse() as UTF-8 parts, a large document's text in it a part as it is (eventParts). */
+export function sseParts(event: string, data: unknown, id?: string): Uint8Array[] {
+  return eventParts(`event: ${event}\n${idLine(id)}data: `, data, '\n\n')
 }
 
 const idLine = (id?: string) => (id && !/[\r\n\0]/.test(id) ? `id: ${id}\n` : '')

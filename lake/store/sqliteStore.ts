@@ -733,6 +733,11 @@ export function createSqliteStore(
     if (offThread) return analyzerStep()
     // A write group in progress (or its sync) schedules the next step when it is done.
     if (draining || syncing) return
+    // The idle checkpoint's thread holds the write lock: SQLite's busy handler would wait here.
+    if (truncating) {
+      void truncating.then(scheduleIndexing)
+      return
+    }
     // The step only moves work from the queue into the index: if it is lost, the queue still
     // holds it, so it need not wait for its own fsync (the next write group's sync covers it).
     try {
@@ -963,8 +968,16 @@ export function createSqliteStore(
   }
 
   /**
+   * The idle checkpoint in flight on the checkpointer's thread: write groups wait for it (drain),
+   * as SQLite would make them wait in its busy handler, on the event loop.
+   */
+  let truncating: Promise<void> | null = null
+
+  /**
    * Between bursts of writes the WAL holds up to WAL_BYTES of pages already copied, or about to be
-   * copied, into the file: move them and empty it, so a data folder at rest is its file alone.
+   * copied, into the file (after a 20 MB write, 40 MB or more): move them and empty it, so a data
+   * folder at rest is its file alone. On the checkpointer's thread when there is one: on the event
+   * loop, after a 20 MB write, it held every request for about 150 ms (load 30).
    */
   function idleCheckpoint() {
     idle = null
@@ -972,6 +985,27 @@ export function createSqliteStore(
     if (closed || !db || draining || syncing || indexing || writing) return
     if (checkpointing) {
       void checkpointing.then(scheduleIdleCheckpoint)
+      return
+    }
+    if (walCheckpointer) {
+      checkpointedAt = performance.now()
+      truncating = checkpointing = walCheckpointer
+        .checkpoint({path, opening, truncate: true})
+        .then(
+          (result) => {
+            // A reader in the middle of a snapshot keeps the WAL: another idle interval tries again.
+            if (result.busy) scheduleIdleCheckpoint()
+            else walFrames = 0
+          },
+          (err: unknown) => {
+            console.error(
+              `lake: checkpointing the write-ahead log of "${dataset}" failed (${(err as Error).message}); the next idle moment tries again`,
+            )
+          },
+        )
+        .finally(() => {
+          truncating = checkpointing = null
+        })
       return
     }
     // A reader in the middle of a snapshot keeps the WAL: give up at once rather than wait for it
@@ -1716,6 +1750,8 @@ export function createSqliteStore(
             quietCheckpoint = false
           }
         }
+        // The idle checkpoint holds SQLite's write lock on its thread until it is done.
+        if (truncating) await truncating
         const done: {job: Job; value: unknown}[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
           // A large transaction is a group of its own: its commit may run on the commit thread,

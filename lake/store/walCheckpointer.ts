@@ -14,6 +14,11 @@ export interface CheckpointTask {
   /** The dataset file, and which opening of it: a file deleted and made again is another one. */
   path: string
   opening: string
+  /**
+   * TRUNCATE, not PASSIVE: every frame into the file and the log emptied, or busy at once if a
+   * reader or a writer is in the way (the store's idle checkpoint; it holds its write groups).
+   */
+  truncate?: boolean
 }
 
 /** `PRAGMA wal_checkpoint`'s answer: frames in the log, and how many of them are in the file. */

@@ -14,7 +14,9 @@ export default function checkpoint(task: CheckpointTask | 'close'): CheckpointRe
     return {busy: false, log: 0, checkpointed: 0}
   }
   const connection = connections.get(task.path, task.opening)
-  const row = connection.db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as {
+  // The connection's busy timeout is 0 (node:sqlite's default): nothing here waits for a lock.
+  const mode = task.truncate ? 'TRUNCATE' : 'PASSIVE'
+  const row = connection.db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() as {
     busy: number
     log: number
     checkpointed: number

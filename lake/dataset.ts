@@ -516,6 +516,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         return runTransaction(transaction, (ws) => applyWrites(ws, writes, pace))
       }
       prepare()
+      // Its commit may go to the commit thread: started while the transaction is built.
+      store.largeWriteComing?.()
       const task = {
         kind: 'transaction' as const,
         dataDir: options.dataDir,

@@ -298,6 +298,11 @@ export interface Store extends EventLog {
   /** Documents by id, in the order asked; null for a missing id. */
   getDocuments(ids: readonly string[]): (SanityDocument | null)[]
   /**
+   * A large transaction is being built (on a write thread): the store may start now what will
+   * commit it (sqliteStore: the commit thread), rather than in its commit.
+   */
+  largeWriteComing?(): void
+  /**
    * The stored size of the documents' bodies, in bytes, read without parsing them: lets the lake
    * refuse, before it parses them, bodies an in-place query has no budget for (query/inPlace.ts).
    */

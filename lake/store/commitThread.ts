@@ -6,7 +6,8 @@
  * with the same statements as the store's (commitRows.ts), while the store's connection holds no
  * transaction: the store runs it as a write group of its own (sqliteStore.ts), so SQLite's one
  * writer is never contended, and syncs the WAL and answers it as any group. Its bytes are moved to
- * the thread and back, never copied. Started by the first large commit: most lakes never need it.
+ * the thread and back, never copied. Started by the first large write (warm(), while it is built):
+ * most lakes never need it.
  */
 import type {CountDelta} from './fields.ts'
 import type {ChangeWrite, TransactionRow} from './commitRows.ts'
@@ -47,20 +48,36 @@ export interface CommitThread {
    * holds no write transaction meanwhile. Resolves to `buffers` moved back, in order.
    */
   commit(task: Omit<CommitTask, 'kind'>): Promise<ArrayBuffer[]>
+  /**
+   * Starts the thread, if it is not running, for a commit to come: its start (Node's, about 100 ms
+   * of a core, 0.7-1 s at load 20) runs while the write is built, not in its commit.
+   */
+  warm(): void
   /** Closes the thread's connections (after its current commit) and stops it. Before the stores close. */
   close(): Promise<void>
 }
 
+/**
+ * How long the thread stays without a commit: an editor typing in a 20 MB article commits it
+ * again at each pause, and a thread started anew each time paid its start each time. An idle
+ * thread holds a few MB (the buffers go back to the event loop).
+ */
+const COMMIT_IDLE_MS = 60_000
+
 const WORKER = new URL('./commitThreadWorker.ts', import.meta.url).href
 
 export function createCommitThread(): CommitThread {
-  const thread = createIdleThread<CommitTask | {kind: 'close'}, CommitAnswer>(WORKER, 'commit')
+  const thread = createIdleThread<
+    CommitTask | {kind: 'warm'} | {kind: 'close'},
+    CommitAnswer | undefined
+  >(WORKER, 'commit', COMMIT_IDLE_MS)
   return {
     async commit(task) {
-      const answer = await thread.run({kind: 'commit', ...task}, task.buffers)
+      const answer = (await thread.run({kind: 'commit', ...task}, task.buffers))!
       if (answer.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
       return answer.buffers
     },
+    warm: () => void thread.run({kind: 'warm'}).catch(() => undefined),
     close: () => thread.close({kind: 'close'}),
   }
 }

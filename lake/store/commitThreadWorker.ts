@@ -33,7 +33,11 @@ function movedAnswer(answer: CommitAnswer): CommitAnswer {
   return Piscina.move(moved as never) as unknown as CommitAnswer
 }
 
-export default function run(task: CommitTask | {kind: 'close'}): CommitAnswer | undefined {
+export default function run(
+  task: CommitTask | {kind: 'warm'} | {kind: 'close'},
+): CommitAnswer | undefined {
+  // Started for a commit to come (commitThread.ts warm): nothing to do yet.
+  if (task.kind === 'warm') return undefined
   if (task.kind === 'close') {
     connections.closeAll()
     return undefined

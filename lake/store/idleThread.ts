@@ -7,7 +7,7 @@
 import {Piscina} from 'piscina'
 import {withCompileCache} from '../../kit/compileCache.ts'
 
-/** How long the thread waits for more work before it ends. */
+/** How long the thread waits for more work before it ends (by default). */
 const IDLE_MS = 2000
 
 export interface IdleThread<Task, Result> {
@@ -24,6 +24,7 @@ export interface IdleThread<Task, Result> {
 export function createIdleThread<Task, Result>(
   filename: string,
   name: string,
+  idleMs = IDLE_MS,
 ): IdleThread<Task, Result> {
   let pool: Piscina<Task, Result> | null = null
   return {
@@ -32,7 +33,7 @@ export function createIdleThread<Task, Result>(
         filename,
         minThreads: 0,
         maxThreads: 1,
-        idleTimeout: IDLE_MS,
+        idleTimeout: idleMs,
         // Without Node's type stripper, which each thread would load again (kit/compileCache.ts).
         env: withCompileCache(),
         // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.

@@ -2025,6 +2025,10 @@ export function createSqliteStore(
       for (const id of ids) forget(id)
     },
 
+    largeWriteComing() {
+      if (!closed) committer?.warm()
+    },
+
     getDocuments,
     bodyBytes,
     heads,

@@ -210,6 +210,15 @@ export interface DatasetService {
   /** Current documents by id, without permission checks (a write's own results). */
   currentDocuments(ids: readonly string[]): (SanityDocument | null)[]
   /**
+   * currentDocuments, but a document past DOC_IN_PLACE_BYTES as stored comes as its stored JSON
+   * text (UTF-8), read on a query worker and never parsed here: a write's result for a document
+   * it did not change (`returnDocuments`).
+   */
+  currentDocumentsOrTexts(
+    ids: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<(SanityDocument | Uint8Array | null)[]>
+  /**
    * Documents by literal id as `principal` may see them, with why the others are missing. At
    * most LIMITS.namesPerList ids and LIMITS.docAnswerBytes of documents (a 400 past either).
    */
@@ -593,6 +602,21 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     currentDocuments: (ids) => committed().getDocuments(ids),
+
+    async currentDocumentsOrTexts(ids, signal) {
+      const sizes = committed().storedBytes(ids)
+      const large = ids.filter((_, i) => (sizes[i] ?? 0) > DOC_IN_PLACE_BYTES)
+      if (large.length === 0) return committed().getDocuments(ids)
+      const texts = unpackTexts(
+        await options.queries.documents(
+          {kind: 'documents', dataDir: options.dataDir, dataset: name, ids: large},
+          signal,
+        ),
+      )
+      const byId = new Map(large.map((id, i) => [id, texts[i]!]))
+      const small = committed().getDocuments(ids.filter((id) => !byId.has(id)))
+      return ids.map((id) => (byId.has(id) ? byId.get(id)! : small.shift()!))
+    },
 
     async documents(principal, requestedIds, wanted = {}) {
       checkListLength('document ids', requestedIds)

@@ -32,6 +32,14 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   })
   const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))
+  // Documents the transaction did not change (a createIfNotExists of one that exists): a large
+  // one as its stored text, read on a worker (parsed here, a 20 MB one held the event loop).
+  const unchanged = returnDocuments
+    ? [...new Set(outcome.result.map(({id}) => id).filter((id) => !byId.has(id)))]
+    : []
+  const current =
+    unchanged.length > 0 ? await dataset.currentDocumentsOrTexts(unchanged, c.req.raw.signal) : []
+  const currentById = new Map(unchanged.map((id, i) => [id, current[i]]))
   const results = outcome.result.map(({id, operation}) => {
     if (!returnDocuments) return {id, operation}
     const change = byId.get(id)
@@ -39,7 +47,7 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
     // off the event loop carries its documents as text, which the answer carries as it is.
     const text = change?.text && (change.text.after ?? change.text.before)
     if (text) return {id, operation, document: text.bytes}
-    const document = change ? (change.after ?? change.before) : dataset.currentDocuments([id])[0]
+    const document = change ? (change.after ?? change.before) : currentById.get(id)
     return {id, operation, document}
   })
   const committed = outcome.transaction.id

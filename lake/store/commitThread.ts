@@ -71,13 +71,20 @@ export function createCommitThread(): CommitThread {
     CommitTask | {kind: 'warm'} | {kind: 'close'},
     CommitAnswer | undefined
   >(WORKER, 'commit', COMMIT_IDLE_MS)
+  let closed = false
   return {
     async commit(task) {
       const answer = (await thread.run({kind: 'commit', ...task}, task.buffers))!
       if (answer.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
       return answer.buffers
     },
-    warm: () => void thread.run({kind: 'warm'}).catch(() => undefined),
-    close: () => thread.close({kind: 'close'}),
+    // Not once closed: a write arriving as the lake stops would start a thread nobody ends.
+    warm: () => {
+      if (!closed) void thread.run({kind: 'warm'}).catch(() => undefined)
+    },
+    close: () => {
+      closed = true
+      return thread.close({kind: 'close'})
+    },
   }
 }

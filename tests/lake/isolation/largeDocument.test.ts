@@ -7,7 +7,7 @@
  * that this process's pings measure the lake's event loop alone.
  */
 import {spawn} from 'node:child_process'
-import {readFile} from 'node:fs/promises'
+import {open, readFile} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {expect, test} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
@@ -235,6 +235,19 @@ async function eventsIn(file: string) {
     })
 }
 
+/** Whether a stream's file ends with a whole SSE message (a blank line). */
+async function endsMessage(file: string): Promise<boolean> {
+  const handle = await open(file, 'r')
+  try {
+    const {size} = await handle.stat()
+    const tail = Buffer.alloc(2)
+    await handle.read(tail, 0, 2, Math.max(0, size - 2))
+    return tail.toString() === '\n\n'
+  } finally {
+    await handle.close()
+  }
+}
+
 /**
  * Two listeners of `filters` open while the article is written (round `round`): the pings from
  * its answer until both got its event (the commit itself is not what this measures), and what
@@ -258,6 +271,11 @@ async function listenedWrite(filters: string[], round: number) {
     }
     const written = await withPings('', {body}, {delivered, after: true})
     expect(written.status, written.text.slice(0, 500)).toBe(200)
+    // The rest of an event 90 % written (its last part, the event's end, is written after the
+    // document's text drained): read once each stream ends a message.
+    for (const stream of streams) {
+      for (let tries = 0; !(await endsMessage(stream)) && tries < 500; tries++) await sleep(20)
+    }
     return {...written, events: await Promise.all(streams.map(eventsIn))}
   } finally {
     for (const listener of listeners) listener.kill()

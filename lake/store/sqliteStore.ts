@@ -68,6 +68,7 @@ import {
   indexQueued,
   SEARCH_INDEX_MIGRATION,
   SEARCH_ASIDE_MIGRATION,
+  SEARCH_AUTOMERGE_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
   headsCondition,
   searchCondition,
@@ -314,6 +315,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     sql: `CREATE INDEX changes_snapshot ON changes (doc_id, tx_seq) WHERE snapshot IS NOT NULL;`,
   },
   SEARCH_ASIDE_MIGRATION,
+  SEARCH_AUTOMERGE_MIGRATION,
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */

@@ -126,6 +126,7 @@ describe('sqliteStore', () => {
       {version: 19},
       {version: 20},
       {version: 21},
+      {version: 22},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -991,6 +992,26 @@ describe('full-text index queue', () => {
     expect(searchIds('বৈঠক')).toEqual(['a'])
     expect(store.countSearched({column: 'words', text: 'বৈঠক'}, 100)).toBe(1)
     expect(ids(store.scan({search: {column: 'words', text: 'খেলা'}}))).toEqual(['b', 'other'])
+  })
+
+  test('the index merges its segments eight at a time (a bulk load merges less), with the same answers', async () => {
+    const docs: Record<string, Partial<SanityDocument>> = {}
+    for (let i = 0; i < 40; i++) docs[`n${i}`] = {title: i % 2 ? 'ঢাকায় বৈঠক' : 'খেলার খবর'}
+    // One segment per analyzer COMMIT: 20 of them, so levels fill and merge.
+    for (let i = 0; i < 40; i += 2) {
+      await commit({[`n${i}`]: docs[`n${i}`], [`n${i + 1}`]: docs[`n${i + 1}`]})
+      await afterCommit()
+    }
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      const config = db.prepare("SELECT v FROM search_fts_config WHERE k = 'automerge'").get()
+      expect(config).toEqual({v: 8})
+    } finally {
+      db.close()
+    }
+    expect(indexState()).toEqual({queued: 0, indexed: 40})
+    expect(searchIds('বৈঠক')).toHaveLength(20)
+    expect(searchIds('খেলা')).toHaveLength(20)
   })
 
   test('a common word walks the ids, a rare one seeks them: the same candidates, queued ones too', async () => {

@@ -34,6 +34,7 @@ const INTEGRATION = [
   'tests/lake/query/compileCache.test.ts',
   'tests/lake/search/textQuery.test.ts',
   'tests/lake/search/scoreTopK.test.ts',
+  'tests/lake/search/storedScore.test.ts',
   'tests/lake/search/orderedMatch.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',

@@ -92,13 +92,18 @@ function planTree(tree: ExprNode): QueryPlan {
   }
   let hint = filters.length === 1 ? bounded(hintOf(filters[0].expr as Node)) : null
   if (scored.length === 1) {
+    // Either side's search alone is wider than the side: drop the rest rather than give up.
+    const widen = (a: ScanHint, b: ScanHint) =>
+      a.search && b.search ? {search: {any: [a.search, b.search]}} : union(a, b)
     const searched = scoreHint(scored[0] as unknown as ExprNode[], {
       hintOf,
       intersect,
-      // Either side's search alone is wider than the side: drop the rest rather than give up.
-      union: (a, b) => (a.search && b.search ? {search: {any: [a.search, b.search]}} : union(a, b)),
+      union: widen,
     })
-    if (searched) hint = hint ? intersect(hint, searched) : searched
+    // score() starts from a stored numeric `_score` (groq-js, hosted Sanity): a document with one
+    // passes `[_score > n]` holding none of the words, so it is a candidate of every such search.
+    const kept = searched && widen(searched, {search: {storedScore: true}})
+    if (kept) hint = hint ? intersect(hint, kept) : kept
   }
   const scan = scans.length === 1 ? scans[0] : null
   const chain: Node[] = []

@@ -111,14 +111,16 @@ export interface SelectedRow {
 }
 
 /**
- * A full-text condition: every part (`all`), any part (`any`, none: nothing matches), or one term
+ * A full-text condition: every part (`all`), any part (`any`, none: nothing matches), one term
  * in one column of the index (`words`: search keys, `tokens`: encoded `match` tokens, `refs`:
- * reference ids), as a whole token or, with `prefix`, as the start of one.
+ * reference ids), as a whole token or, with `prefix`, as the start of one, or (`storedScore`)
+ * the documents with a top-level `_score` that is no string.
  */
 export type SearchHint =
   | {all: readonly SearchHint[]}
   | {any: readonly SearchHint[]}
   | {column: 'words' | 'tokens' | 'refs'; text: string; prefix?: boolean}
+  | {storedScore: true}
 
 /**
  * A text to count in a stored document: in the strings of the value at `path` (attribute names

@@ -563,6 +563,7 @@ function common(store: Store, search: SearchHint): boolean {
 /** Whether a full-text hint only asks for referenced ids (the `refs` column). */
 export function onlyReferences(search: SearchHint): boolean {
   if ('column' in search) return search.column === 'refs'
+  if ('storedScore' in search) return false
   const parts = 'all' in search ? search.all : search.any
   return parts.length > 0 && parts.every(onlyReferences)
 }

@@ -682,6 +682,8 @@ function ftsExpression(hint: SearchHint): string | null | false {
     for (const part of parts) if (parts.has(`${part.slice(0, -1)}*)`)) parts.delete(part)
     return parts.size === 1 ? [...parts][0] : `(${[...parts].join(' OR ')})`
   }
+  // The head headTerms gives a stored `_score` (of any type but a string).
+  if ('storedScore' in hint) return `words : ("${HEAD + HEAD + encodeMatchText('_score')}")`
   // The ascii tokenizer splits on ASCII punctuation: a term is every piece of it.
   const pieces = hint.text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((piece) => piece !== '')
   if (pieces.length === 0) return null

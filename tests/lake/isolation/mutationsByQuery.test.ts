@@ -40,11 +40,11 @@ const mutate = (mutations: unknown[], on = lake) =>
   })
 
 /**
- * CPU milliseconds this process's worker threads (the in-process lakes' query threads; Node names
- * each "WorkerThread") have used: what the lake's queries did, which the machine's load does not
- * stretch.
+ * CPU milliseconds each of this process's worker threads (the in-process lakes' query threads;
+ * Node names each "WorkerThread") has used, by thread id: what the lake's queries did, which the
+ * machine's load does not stretch.
  */
-async function queryThreadsCpu(): Promise<number> {
+async function queryThreadsCpu(): Promise<Map<string, number>> {
   const tasks = await readdir('/proc/self/task')
   const times = await Promise.all(
     tasks.map(async (task) => {
@@ -52,13 +52,24 @@ async function queryThreadsCpu(): Promise<number> {
         readFile(`/proc/self/task/${task}/comm`, 'utf8').catch(() => ''),
         readFile(`/proc/self/task/${task}/stat`, 'utf8').catch(() => ''),
       ])
-      if (comm.trim() !== 'WorkerThread' || !stat) return 0
+      if (comm.trim() !== 'WorkerThread' || !stat) return null
       // utime and stime, fields 14 and 15, in clock ticks (100 a second), after the name.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      return (Number(fields[11]) + Number(fields[12])) * 10
+      return [task, (Number(fields[11]) + Number(fields[12])) * 10] as const
     }),
   )
-  return times.reduce((a, b) => a + b, 0)
+  return new Map(times.filter((time) => time !== null))
+}
+
+/**
+ * The CPU milliseconds worker threads used since `before`, thread by thread: a thread that ended
+ * meanwhile (an idle query thread, one replaced at a deadline) takes its time with it, and summed
+ * totals then fell by seconds, so a query that ran whole was not seen running.
+ */
+async function queryThreadsCpuSince(before: Map<string, number>): Promise<number> {
+  let used = 0
+  for (const [task, ms] of await queryThreadsCpu()) used += ms - (before.get(task) ?? 0)
+  return used
 }
 
 /**
@@ -72,7 +83,7 @@ async function whileMatching(send: () => Promise<Response>) {
   let settled = false
   const pending = send().then(async (res) => ({status: res.status, body: await res.json()}))
   void pending.finally(() => (settled = true)).catch(() => {})
-  while (!settled && (await queryThreadsCpu()) - before < 50) await sleep(20)
+  while (!settled && (await queryThreadsCpuSince(before)) < 50) await sleep(20)
   return {pending, settled: () => settled}
 }
 
@@ -161,13 +172,13 @@ test('a malformed mutation after queries is a 400 before any query runs', async 
   // machine's load does not stretch (the request's wall time did: load 17-23).
   let before = await queryThreadsCpu()
   await lake.client().fetch(`count(*[_id == "d1" && ${SLOW}])`, {s})
-  const oneQuery = (await queryThreadsCpu()) - before
+  const oneQuery = await queryThreadsCpuSince(before)
   before = await queryThreadsCpu()
   const res = await mutate([
     {patch: {query: `*[_id == "d1" && ${SLOW}]`, params: {s}, set: {x: 1}}},
     {patch: {id: 'd1', sett: {x: 2}}},
   ])
-  const used = (await queryThreadsCpu()) - before
+  const used = await queryThreadsCpuSince(before)
   expect(res.status).toBe(400)
   expect(await res.json()).toMatchObject({
     error: {items: [{error: {description: expect.stringContaining('"sett"')}, index: 1}]},

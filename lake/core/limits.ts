@@ -314,11 +314,14 @@ export function checkPatchPaths(
   if (Array.isArray(ops.unset)) paths.push(...ops.unset)
   const insert = ops.insert as Record<string, unknown> | undefined
   if (insert && typeof insert === 'object') paths.push(insert.before, insert.after, insert.replace)
-  if (paths.some((path) => typeof path === 'string' && RESERVED_IN_PATH.test(path))) {
+  const named = (path: string) => RESERVED_IN_PATH.test(path.replace(COMPARED_STRING, '$1""'))
+  if (paths.some((path) => typeof path === 'string' && named(path))) {
     throw protoNamed(id, index, errorType)
   }
 }
 const RESERVED_IN_PATH = /(?<![\w$])(__proto__|hasOwnProperty)(?![\w$])/
+/** A string a filter compares (`items[_key=="hasOwnProperty"]`): a value, no attribute's name. */
+const COMPARED_STRING = /((?:==|!=|<=|>=|<|>)\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g
 
 function tooLarge(id: string, index: number, errorType: ErrorType, description: string) {
   const verb = errorType === 'actionError' ? 'action' : 'mutation'

@@ -1,0 +1,51 @@
+/**
+ * A patch path naming `__proto__` or `hasOwnProperty` as an attribute is refused (checkPatchPaths),
+ * but a string value in a path's filter names no attribute: an array item whose `_key` (or any
+ * value compared) is "hasOwnProperty" is stored as any other, and the Studio's patches address it
+ * by that key, as hosted Sanity accepts.
+ */
+import {describe, expect, test} from 'vitest'
+import {applyPatch} from '../../../lake/core/mutations.ts'
+import {MutationError} from '../../../lake/core/errors.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+
+const doc = {
+  _id: 'a',
+  _type: 't',
+  items: [
+    {_key: 'hasOwnProperty', title: 'x'},
+    {_key: '__proto__', title: 'y'},
+  ],
+  tags: ['hasOwnProperty'],
+} as unknown as SanityDocument
+
+describe('patch paths with a reserved name as a compared value', () => {
+  test.each([
+    [{set: {'items[_key=="hasOwnProperty"].title': 'z'}}, 0, 'z'],
+    [{set: {'items[_key=="__proto__"].title': 'z'}}, 1, 'z'],
+    [{set: {'items[_key == "hasOwnProperty"]': {_key: 'hasOwnProperty', title: 'z'}}}, 0, 'z'],
+  ])('%j applies', (patch, at, title) => {
+    const out = applyPatch(doc, patch) as unknown as {items: {title: string}[]}
+    expect(out.items[at].title).toBe(title)
+  })
+
+  test('an unset of a matched value and an insert after a keyed item apply', () => {
+    const unset = applyPatch(doc, {unset: ['tags[@=="hasOwnProperty"]']}) as unknown as {
+      tags: string[]
+    }
+    expect(unset.tags).toEqual([])
+    const inserted = applyPatch(doc, {
+      insert: {after: 'items[_key=="hasOwnProperty"]', items: [{_key: 'k', title: 'n'}]},
+    }) as unknown as {items: {_key: string}[]}
+    expect(inserted.items.map((i) => i._key)).toEqual(['hasOwnProperty', 'k', '__proto__'])
+  })
+
+  test.each([
+    {set: {'__proto__.x': 1}},
+    {set: {'items[0].hasOwnProperty': 1}},
+    {unset: ['a.__proto__']},
+    {set: {'a["hasOwnProperty"]': 1}},
+  ])('%j is still refused', (patch) => {
+    expect(() => applyPatch(doc, patch)).toThrow(MutationError)
+  })
+})

@@ -145,9 +145,13 @@ describe("an editor's large transaction does not hold the event loop", () => {
     async (_, route, body) => {
       const result = await withPings(route, body())
       expect(result.status, JSON.stringify(result.body).slice(0, 500)).toBe(200)
-      // Before: one ping, answered when the write was (0.5-2.6 s).
+      // Before: one ping, answered when the write was (0.5-2.6 s). Pings go out every 50 ms; at
+      // least one per 200 ms of the write, up to 3: a write done in 120 ms (the 3 MB one, quiet)
+      // saw two, which says nothing of a held loop.
       expectAnswered(result)
-      expect(result.pings.length).toBeGreaterThanOrEqual(3)
+      expect(result.pings.length).toBeGreaterThanOrEqual(
+        Math.min(3, 1 + Math.floor(result.ms / 200)),
+      )
     },
     60_000,
   )

@@ -290,13 +290,8 @@ export function checkDocumentDepth(
 const RESERVED_NAMES = new Set(['__proto__', 'hasOwnProperty'])
 
 function protoNamed(id: string, index: number, errorType: ErrorType) {
-  const verb = errorType === 'actionError' ? 'action' : 'mutation'
   const description = `Document "${id}" would have an attribute named "__proto__" or "hasOwnProperty", which the lake does not store (JavaScript tools drop, misread or fail on them); rename the attribute`
-  return new MutationError(
-    `The ${verb}(s) failed: ${description}`,
-    [itemError('validationError', description, {id, ...(index >= 0 ? {index} : {})})],
-    errorType,
-  )
+  return refused('validationError', id, index, errorType, description)
 }
 
 /** A patch path naming a reserved name (`__proto__.x`, `a["hasOwnProperty"]`): refused as above. */
@@ -324,10 +319,21 @@ const RESERVED_IN_PATH = /(?<![\w$])(__proto__|hasOwnProperty)(?![\w$])/
 const COMPARED_STRING = /((?:==|!=|<=|>=|<|>)\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g
 
 function tooLarge(id: string, index: number, errorType: ErrorType, description: string) {
+  return refused('documentTooLargeError', id, index, errorType, description)
+}
+
+/** The error refusing document `id` (mutation or action `index`, if known) for `description`. */
+function refused(
+  type: 'validationError' | 'documentTooLargeError',
+  id: string,
+  index: number,
+  errorType: ErrorType,
+  description: string,
+) {
   const verb = errorType === 'actionError' ? 'action' : 'mutation'
   return new MutationError(
     `The ${verb}(s) failed: ${description}`,
-    [itemError('documentTooLargeError', description, {id, ...(index >= 0 ? {index} : {})})],
+    [itemError(type, description, {id, ...(index >= 0 ? {index} : {})})],
     errorType,
   )
 }

@@ -13,8 +13,12 @@ import {RetryLaterError} from '../core/errors.ts'
 export interface AnswerBudget {
   /** Bytes held now. */
   readonly held: number
-  /** Counts `bytes` as held, or throws a RetryLaterError past the budget; returns the release. */
-  hold(bytes: number): (bytes: number) => void
+  /**
+   * Counts `bytes` as held, or throws a RetryLaterError past the budget; returns the release. With
+   * `refusable` false (a committed write's answer, which must go out) it counts them and never
+   * throws.
+   */
+  hold(bytes: number, refusable?: boolean): (bytes: number) => void
 }
 
 export function createAnswerBudget(maxBytes: number): AnswerBudget {
@@ -23,9 +27,9 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
     get held() {
       return held
     },
-    hold(bytes) {
+    hold(bytes, refusable = true) {
       // One answer larger than the budget may still go out while nothing else is held.
-      if (held > 0 && held + bytes > maxBytes) {
+      if (refusable && held > 0 && held + bytes > maxBytes) {
         throw new RetryLaterError(
           'lakeBusyError',
           `The lake holds ${held} bytes of answers its clients have not read yet (at most ${maxBytes}); try again shortly`,
@@ -61,15 +65,18 @@ export function documentsAnswer(
 /**
  * An answer of these parts in order: one buffer when small, else a stream of them, a turn of the
  * event loop each (a large document's text is sent as it is, never copied into one buffer).
+ * `refusable` false: a committed write's answer, held past the budget rather than refused (a 503
+ * would tell its client to send the write again).
  */
 export function partsAnswer(
   parts: Uint8Array[],
   budget: AnswerBudget,
+  refusable = true,
 ): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> {
   let length = 0
   for (const part of parts) length += part.byteLength
   if (length <= SMALL_ANSWER) return new Uint8Array(Buffer.concat(parts))
-  const release = budget.hold(length)
+  const release = budget.hold(length, refusable)
   let next = 0
   /** Bytes of the part enqueued last. */
   let last = 0

@@ -1,8 +1,10 @@
 /** `POST /v{ver}/data/mutate/{dataset}`: one atomic transaction of create/delete/patch mutations. */
-import {Hono} from 'hono'
+import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
 import {matchEach, StaleMatchError} from '../../core/mutations.ts'
+import type {SanityDocument} from '../../core/types.ts'
 import type {Writes} from '../../core/writes.ts'
+import type {DatasetService} from '../../dataset.ts'
 import {flag, lakeOf} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {getPrincipal} from '../principal.ts'
@@ -37,8 +39,7 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   const unchanged = returnDocuments
     ? [...new Set(outcome.result.map(({id}) => id).filter((id) => !byId.has(id)))]
     : []
-  const current =
-    unchanged.length > 0 ? await dataset.currentDocumentsOrTexts(unchanged, c.req.raw.signal) : []
+  const current = unchanged.length > 0 ? await unchangedDocuments(dataset, unchanged, c) : []
   const currentById = new Map(unchanged.map((id, i) => [id, current[i]]))
   const results = outcome.result.map(({id, operation}) => {
     if (!returnDocuments) return {id, operation}
@@ -48,15 +49,42 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
     const text = change?.text && (change.text.after ?? change.text.before)
     if (text) return {id, operation, document: text.bytes}
     const document = change ? (change.after ?? change.before) : currentById.get(id)
-    return {id, operation, document}
+    return document === undefined ? {id, operation} : {id, operation, document}
   })
   const committed = outcome.transaction.id
   if (!results.some((result) => 'document' in result && result.document instanceof Uint8Array)) {
     return c.json({transactionId: committed, results})
   }
   c.header('content-type', 'application/json')
-  return c.body(partsAnswer(answerParts(committed, results), lakeOf(c).answers), 200)
+  // Committed: past the answer budget it is held, not refused.
+  return c.body(partsAnswer(answerParts(committed, results), lakeOf(c).answers, false), 200)
 })
+
+/**
+ * The documents a committed transaction left as they were, for its answer: read on a read thread
+ * (a large one as its text). When that read fails (its deadline, the lake stopping), they are read
+ * here instead, and where that fails too (the databases closed) each result goes without its
+ * document: the transaction is committed, and an error would make its client send it again, its
+ * creates then refused as existing (docs/lake-api.md#endpoints).
+ */
+async function unchangedDocuments(
+  dataset: DatasetService,
+  ids: string[],
+  c: Context,
+): Promise<(SanityDocument | Uint8Array | null | undefined)[]> {
+  const signal = c.req.raw.signal
+  try {
+    return await dataset.currentDocumentsOrTexts(ids, signal)
+  } catch {
+    // The client went away: nobody reads the answer.
+    if (signal.aborted) return ids.map(() => undefined)
+    try {
+      return dataset.currentDocuments(ids)
+    } catch {
+      return ids.map(() => undefined)
+    }
+  }
+}
 
 /**
  * JSON.stringify({transactionId, results}), byte for byte, as parts: a document given as its
@@ -70,11 +98,13 @@ function answerParts(
   const parts: Uint8Array[] = []
   let json = `{"transactionId":${JSON.stringify(transactionId)},"results":[`
   results.forEach(({id, operation, document}, i) => {
-    json += `${i === 0 ? '' : ','}{"id":${JSON.stringify(id)},"operation":${JSON.stringify(operation)},"document":`
-    if (document instanceof Uint8Array) {
+    json += `${i === 0 ? '' : ','}{"id":${JSON.stringify(id)},"operation":${JSON.stringify(operation)}`
+    if (document === undefined) json += '}'
+    else if (document instanceof Uint8Array) {
+      json += ',"document":'
       parts.push(Buffer.from(json), document)
       json = '}'
-    } else json += `${JSON.stringify(document)}}`
+    } else json += `,"document":${JSON.stringify(document)}}`
   })
   parts.push(Buffer.from(`${json}]}`))
   return parts

@@ -76,3 +76,30 @@ it('releases what it held for a stream its client closed with NO_ERROR, the conn
   expect(session.closed).toBe(false)
   expect((await get('/v2025-02-19/data/doc/test/big')).status).toBe(200)
 })
+
+it('answers a committed write with returnDocuments 200 and its documents while unread answers hold the budget', async () => {
+  const first = await unread('/v2025-02-19/data/doc/test/big')
+  expect(first.status).toBe(200)
+  await expect.poll(() => lake.server.lake.context.answers.held).toBeGreaterThan(MIB)
+  const blob = randomBytes(MIB + MIB / 8).toString('base64')
+  // A document the transaction creates (its text built on a write thread) and one it leaves as
+  // it is (read as stored): each answer is past the budget left, but the transaction is
+  // committed: a 503 would tell the client to send again a create that now exists (a 409).
+  const mutations = [
+    {create: {_id: 'fresh', _type: 'small'}},
+    {create: {_id: 'bigNew', _type: 'big', blob}},
+    {createIfNotExists: {_id: 'big', _type: 'big'}},
+  ]
+  const res = await fetch(`${lake.url}/v2025-02-19/data/mutate/test?returnDocuments=true`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+    body: JSON.stringify({mutations}),
+  })
+  expect(res.status).toBe(200)
+  const answer = await res.json()
+  expect(answer.results.map((r: {id: string}) => r.id)).toEqual(['fresh', 'bigNew', 'big'])
+  expect(answer.results[1].document.blob).toBe(blob)
+  expect(answer.results[2].document.blob.length).toBeGreaterThan(MIB)
+  first.stream.close(constants.NGHTTP2_CANCEL)
+  await expect.poll(() => lake.server.lake.context.answers.held).toBe(0)
+})

@@ -156,7 +156,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
           AND json_type(d.body, t.path || '._weak') IS NOT 'true';
     `,
   },
-  // Filled (and refilled when its rules change) by ensureSearchIndex when the file is opened.
+  // Filled through the queue (refilled when its rules change: ensureSearchIndex, at the open).
   SEARCH_INDEX_MIGRATION,
   {
     // See fields.ts (the side table) and log.ts (the compact log). References gain the weak ones
@@ -190,7 +190,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       }
     },
   },
-  // Every stored document is indexed already (ensureSearchIndex): the queue starts empty.
+  // The documents stored before it are indexed already (ensureSearchIndex): the queue starts empty.
   SEARCH_QUEUE_MIGRATION,
   {name: 'documents per type and layer', sql: TYPE_COUNTS_SCHEMA},
   {name: 'documents per type and layer kept by the writer', sql: TYPE_COUNTS_BY_WRITER},
@@ -711,7 +711,7 @@ export function createSqliteStore(
     db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
     migrate(db)
     describeFields(db)
-    if (searchIndexOn) ensureSearchIndex(db, reportSetAside)
+    if (searchIndexOn) ensureSearchIndex(db)
     else dropSearchIndex(db)
     opening = randomUUID()
     // Left queued by a lake that stopped before indexing them.

@@ -114,10 +114,24 @@ describe.each(FIXTURES)('a data folder written by %s', (name) => {
     )
   })
 
+  test('an index of older rules is refilled through the queue after the open, not in it', () => {
+    const store = stores.get('production') as SqliteStore
+    const found = (text: string) =>
+      [...store.scan({search: {column: 'words', text}})].map((doc) => doc._id).sort()
+    const ids = [...store.scan()].map((doc) => doc._id).sort()
+    // Opened: the index emptied and every document queued, so every one is a candidate of a
+    // search (the lake re-checks candidates). Rebuilt in the open, the index held the event loop
+    // for the whole dataset (161,070 documents: 107 s).
+    expect(found('বাজেট')).toEqual(ids)
+    store.flushSearchIndex()
+    expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2'])
+  })
+
   test('the full-text index finds the migrated documents, and new writes through its queue', async () => {
     const store = stores.get('production')
     const found = (text: string) =>
       [...store.scan({search: {column: 'words', text}})].map((doc) => doc._id)
+    ;(store as SqliteStore).flushSearchIndex()
     expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2'])
     const after = {...store.getDocuments(['source-1'])[0]!, name: 'বাজেট বার্তা', _rev: 'tx-new'}
     await store.transact((writer) =>
@@ -274,8 +288,9 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
 
   test('search, references, types and revisions answer as before, after the queue and after VACUUM', () => {
     stoppedBeforeIndexing()
-    // Queued, not yet indexed: candidates of every search, re-checked.
-    expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2', 'source-3'])
+    // Queued, not yet indexed (the index's rules are newer than the fixture's: every document):
+    // candidates of every search, re-checked.
+    expect(found('বাজেট')).toEqual([...stores.get('production').scan()].map((doc) => doc._id))
     const migrated = stores.get('production') as SqliteStore
     migrated.flushSearchIndex()
     const answers = () => {

@@ -191,7 +191,8 @@ export function decodeParams(search: URLSearchParams): Record<string, unknown> {
   return params
 }
 
-function toQueryError(err: unknown, query: string): unknown {
+/** What groq-js threw, as the lake's error for it (a QueryError); anything else as it is. */
+export function toQueryError(err: unknown, query: string): unknown {
   if (err instanceof GroqSyntaxError) {
     const description = err.message.replace(/^Syntax error in GROQ query at position \d+: /, '')
     return new QueryParseError(query, err.position, err.position + 1, description)

@@ -5,7 +5,7 @@
 import {evaluateSync, type ExprNode} from 'groq-js'
 import {QueryError} from '../core/errors.ts'
 import {linearGlob, type Node} from '../core/groqTree.ts'
-import {parseQuery} from '../core/query.ts'
+import {parseQuery, toQueryError} from '../core/query.ts'
 import type {SanityDocument} from '../core/types.ts'
 
 /** A compiled listener filter: does a document (raw, with `_rev`) match? */
@@ -148,6 +148,9 @@ export function compileFilter(
     // Unknown functions and missing parameters fail here rather than silently at every commit.
     evaluate({_id: 'listener-probe', _type: 'listener-probe'})
   } catch (err) {
+    // Worded as the query endpoint words it (a `hasOwnProperty` key's TypeError, say).
+    const mapped = toQueryError(err, query)
+    if (mapped instanceof QueryError) throw mapped
     throw new QueryError(err instanceof Error ? err.message : String(err), {cause: err})
   }
   return (doc) => {

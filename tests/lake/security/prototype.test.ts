@@ -222,3 +222,30 @@ describe('a key named `hasOwnProperty`', () => {
     expect(await client.fetch('*[_type == "t" && defined(meta)]._id')).toContain('h2')
   })
 })
+
+describe('a listener filter reading an object with a `hasOwnProperty` key', () => {
+  // Its filter is tried on a probe document before the stream opens; the error it meets is the
+  // query endpoint's, not groq-js's TypeError ("data.hasOwnProperty is not a function").
+  it.each([
+    ['in an object of the filter', '*[{"hasOwnProperty": 1}.x == 1]', ''],
+    [
+      'in a parameter',
+      '*[_type == "t" && $p.x == 1]',
+      `&$p=${encodeURIComponent('{"hasOwnProperty": 1}')}`,
+    ],
+    [
+      'in a parameter, a filter run on a worker',
+      '*[count(*[$p.x == ^._id]) > 0]',
+      `&$p=${encodeURIComponent('{"hasOwnProperty": 1}')}`,
+    ],
+  ])('%s ends the stream with a channelError naming it', async (_, q, extra) => {
+    lake ??= await createTestLake()
+    const res = await api(`/data/listen/test?query=${encodeURIComponent(q)}${extra}`)
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    const data = /event: channelError\ndata: (.*)\n/.exec(text)?.[1]
+    expect(data, text).toBeDefined()
+    const error = JSON.parse(data!)
+    expect(JSON.stringify(error)).toMatch(/key named \\"hasOwnProperty\\".*rename the key/)
+  })
+})

@@ -117,6 +117,18 @@ export class MutationError extends LakeError {
   }
 }
 
+/**
+ * `err` as the Actions API words it: actions share the checks of mutations (a document's body, a
+ * patch, the limits, the commit), whose refusals are mutationErrors ("The mutation(s) failed");
+ * a refused action is an actionError, @sanity/client's ActionError. Anything else as it is.
+ */
+export function asActionError(err: unknown): unknown {
+  if (!(err instanceof MutationError) || err.type !== 'mutationError') return err
+  const description = err.message.replace(/^The mutation\(s\) failed: /, 'The action(s) failed: ')
+  const Refusal = err.constructor as typeof MutationError
+  return new Refusal(description, err.items, 'actionError')
+}
+
 /** The request conflicts with the stored state: id taken, revision mismatch, missing document. */
 export class ConflictError extends MutationError {
   override name = 'ConflictError'

@@ -1,5 +1,6 @@
 /** `POST /v{ver}/data/actions/{dataset}`: the Studio's document actions, one transaction per request. */
 import {Hono} from 'hono'
+import {asActionError} from '../../core/errors.ts'
 import {getPrincipal} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
 
@@ -11,6 +12,10 @@ actionRoutes.post('/:version{v[^/]+}/data/actions/:dataset', async (c) => {
     ...commitRequest(c, read, read.transactionId),
     errorType: 'actionError' as const,
   }
-  const outcome = await read.dataset.write(getPrincipal(c), request, read.writes)
+  const outcome = await read.dataset
+    .write(getPrincipal(c), request, read.writes)
+    .catch((err: unknown) => {
+      throw asActionError(err)
+    })
   return c.json({transactionId: outcome.transaction.id})
 })

@@ -1,0 +1,79 @@
+/**
+ * A refused action is an `actionError` (what @sanity/client's ActionError is, and hosted Sanity's
+ * Actions API answers), whichever check refused it: the Actions API shares the document, patch,
+ * limit and commit checks of mutations, and those said `mutationError` ("The mutation(s) failed").
+ */
+import {describe, expect, it} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
+
+const lake = useTestLake({inProcess: true})
+
+async function act(body: unknown) {
+  const res = await lake().fetch(`${lake().url}/v2025-02-19/data/actions/test`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  })
+  return {status: res.status, error: (await res.json()).error}
+}
+
+const create = (id: string, attributes: Record<string, unknown>) => ({
+  actionType: 'sanity.action.document.create',
+  publishedId: id,
+  attributes: {_id: `drafts.${id}`, ...attributes},
+  ifExists: 'fail',
+})
+const edit = (id: string, patch: Record<string, unknown>) => ({
+  actionType: 'sanity.action.document.edit',
+  draftId: `drafts.${id}`,
+  publishedId: id,
+  patch,
+})
+
+describe('a refused action is an actionError', () => {
+  it.each([
+    ['a created document without _type', () => ({actions: [create('n1', {})]}), 400],
+    [
+      'a created document without _type, large enough to be built on a thread',
+      () => ({actions: [create('n2', {blob: 'x'.repeat(2_500_000)})]}),
+      400,
+    ],
+    [
+      'an attribute named __proto__',
+      () => ({actions: [create('n3', JSON.parse('{"_type":"t","__proto__":1}'))]}),
+      400,
+    ],
+    [
+      'an edit nesting the draft too deep',
+      () => ({actions: [edit('e1', {set: {deep: JSON.parse('['.repeat(200) + ']'.repeat(200))}})]}),
+      400,
+    ],
+    [
+      'an edit whose ifRevisionID differs',
+      () => ({actions: [edit('e1', {ifRevisionID: 'old', set: {x: 1}})]}),
+      409,
+    ],
+    [
+      'a transaction id used before',
+      () => ({transactionId: 'used-tx', actions: [create('n4', {_type: 't'})]}),
+      409,
+    ],
+  ])('%s', async (_, body, status) => {
+    await lake().client().createOrReplace({_id: 'e1', _type: 't'})
+    await lake()
+      .client()
+      .transaction()
+      .createIfNotExists({_id: 'x-used', _type: 't'})
+      .commit({transactionId: 'used-tx'})
+      .catch(() => undefined)
+    const {status: got, error} = await act(body())
+    expect({status: got, type: error?.type}, JSON.stringify(error)).toEqual({
+      status,
+      type: 'actionError',
+    })
+    expect(error.description).not.toMatch(/mutation/)
+    // The commit's refusal (a used transaction id) is the transaction's, no action's.
+    if (error.items[0].error.type !== 'transactionIdConflictError')
+      expect(error.items[0].index).toBe(0)
+  })
+})

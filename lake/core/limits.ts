@@ -306,7 +306,8 @@ export function checkPatchPaths(
     const value = ops[op]
     if (value && typeof value === 'object') paths.push(...Object.keys(value))
   }
-  if (Array.isArray(ops.unset)) paths.push(...ops.unset)
+  // Unsetting one is allowed (reservedLeaf): the Studio's way to mend a document stored before.
+  if (Array.isArray(ops.unset)) paths.push(...ops.unset.filter((path) => !reservedLeaf(path)))
   const insert = ops.insert as Record<string, unknown> | undefined
   if (insert && typeof insert === 'object') paths.push(insert.before, insert.after, insert.replace)
   const named = (path: string) => RESERVED_IN_PATH.test(path.replace(COMPARED_STRING, '$1""'))
@@ -315,6 +316,21 @@ export function checkPatchPaths(
   }
 }
 const RESERVED_IN_PATH = /(?<![\w$])(__proto__|hasOwnProperty)(?![\w$])/
+
+/**
+ * The attribute names of an unset path that ends in a reserved name reached through plain
+ * attribute names only (`hasOwnProperty`, `meta.__proto__`), else null: a document stored before
+ * the lake refused the names is mended by removing it (core/mutations.ts applies it itself: the
+ * mutator fails on such an object or drops the key).
+ */
+export function reservedLeaf(path: unknown): string[] | null {
+  if (typeof path !== 'string' || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(path)) return null
+  const names = path.split('.')
+  const through = names.slice(0, -1)
+  return RESERVED_NAMES.has(names.at(-1)!) && !through.some((name) => RESERVED_NAMES.has(name))
+    ? names
+    : null
+}
 /** A string a filter compares (`items[_key=="hasOwnProperty"]`): a value, no attribute's name. */
 const COMPARED_STRING = /((?:==|!=|<=|>=|<|>)\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g
 

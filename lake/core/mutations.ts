@@ -7,7 +7,13 @@ import {Mutation} from '@sanity/mutator'
 import {defineField} from './documentPaths.ts'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
-import {checkDocumentDepth, checkPatchedBytes, checkPatchPaths, rememberPlain} from './limits.ts'
+import {
+  checkDocumentDepth,
+  checkPatchedBytes,
+  checkPatchPaths,
+  rememberPlain,
+  reservedLeaf,
+} from './limits.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -418,20 +424,25 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
       itemError('revisionMismatchError', description, {index, id: doc._id}),
     ])
   }
-  const {ifRevisionID, ...ops} = patch
+  const {ifRevisionID, ...given} = patch
   void ifRevisionID
   // Before the patch is applied: the mutator copies values recursively.
-  checkDocumentDepth(doc._id, ops, index)
-  checkPatchPaths(doc._id, ops, index)
+  checkDocumentDepth(doc._id, given, index)
+  checkPatchPaths(doc._id, given, index)
+  const {mended, ops} = unsetReserved(doc, given)
   let result: SanityDocument | null
   try {
     // No copy first: the mutator copies on write, so `doc` is left as it was and the result
     // shares what the patch did not change (tests/lake/core/transaction.test.ts freezes it).
     result = new Mutation({mutations: [{patch: {...ops, id: doc._id}}]}).apply(
-      doc,
+      mended,
     ) as SanityDocument | null
   } catch (err) {
-    const description = err instanceof Error ? err.message : String(err)
+    let description = err instanceof Error ? err.message : String(err)
+    // The mutator reads objects' own hasOwnProperty: one stored before the lake refused it.
+    if (/\bhasOwnProperty is not a function/.test(description)) {
+      description = `it holds an attribute named "hasOwnProperty" (stored before the lake refused the name), which the patch cannot go through: unset that attribute first`
+    }
     throw fail(index, 'patchError', `Invalid patch for "${doc._id}": ${description}`)
   }
   if (!result) throw fail(index, 'patchError', `Patch removed document "${doc._id}"`)
@@ -447,6 +458,37 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
     ])
   }
   return result
+}
+
+/**
+ * A patch's unsets of a reserved name (reservedLeaf: `hasOwnProperty`, `meta.__proto__`), applied
+ * here to a copy of the document, and the rest of the patch for the mutator: it fails on an object
+ * with its own hasOwnProperty, and its copies drop a `__proto__` key rather than remove it. Only a
+ * document stored before the lake refused the names holds one.
+ */
+function unsetReserved(
+  doc: Readonly<SanityDocument>,
+  ops: Json,
+): {mended: SanityDocument; ops: Json} {
+  const unset = Array.isArray(ops.unset) ? (ops.unset as unknown[]) : []
+  const leaves = unset.map(reservedLeaf)
+  if (!leaves.some(Boolean)) return {mended: doc as SanityDocument, ops}
+  // Spread defines a `__proto__` key as an own property (assignment would set the prototype).
+  const mended: Json = {...doc}
+  for (const names of leaves) {
+    if (!names) continue
+    let parent = mended
+    for (const name of names.slice(0, -1)) {
+      const child = Object.hasOwn(parent, name) ? parent[name] : undefined
+      if (!isObject(child)) break
+      parent = parent[name] = {...child}
+    }
+    delete parent[names.at(-1)!]
+  }
+  return {
+    mended: mended as SanityDocument,
+    ops: {...ops, unset: unset.filter((_, i) => !leaves[i])},
+  }
 }
 
 /** Validates a document given to create*, with `_rev`/`_updatedAt` dropped (the server sets them). */

@@ -207,7 +207,7 @@ export function toQueryError(err: unknown, query: string): unknown {
   // own `hasOwnProperty` key (a parameter, an object in the query) breaks: the caller's to rename.
   if (err instanceof TypeError && /\bhasOwnProperty is not a function/.test(err.message)) {
     return new QueryError(
-      'The query reads an object with a key named "hasOwnProperty" (in a parameter or an object in the query), which GROQ here (groq-js) cannot evaluate; rename the key',
+      'The query reads an object with a key named "hasOwnProperty" (in a parameter, an object in the query, or a document stored before the lake refused the name), which GROQ here (groq-js) cannot evaluate; rename the key (a stored one: unset it)',
       {cause: err},
     )
   }

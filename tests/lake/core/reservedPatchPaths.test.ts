@@ -43,9 +43,35 @@ describe('patch paths with a reserved name as a compared value', () => {
   test.each([
     {set: {'__proto__.x': 1}},
     {set: {'items[0].hasOwnProperty': 1}},
-    {unset: ['a.__proto__']},
+    {unset: ['__proto__.a']},
+    {unset: ['hasOwnProperty.x']},
     {set: {'a["hasOwnProperty"]': 1}},
   ])('%j is still refused', (patch) => {
     expect(() => applyPatch(doc, patch)).toThrow(MutationError)
+  })
+})
+
+describe('an unset of a reserved name, the mend of a document stored before the refusal', () => {
+  const stored = JSON.parse(
+    '{"_id":"b","_type":"t","hasOwnProperty":"x","__proto__":{"p":1},"meta":{"hasOwnProperty":1,"__proto__":2,"a":1}}',
+  ) as SanityDocument
+
+  test('removes it, with the rest of the patch applied, and leaves the stored document as it was', () => {
+    const out = applyPatch(stored, {
+      unset: ['hasOwnProperty', '__proto__', 'meta.hasOwnProperty', 'meta.__proto__'],
+      set: {title: 'mended'},
+    })
+    expect(JSON.parse(JSON.stringify(out))).toEqual({
+      _id: 'b',
+      _type: 't',
+      meta: {a: 1},
+      title: 'mended',
+    })
+    expect(Object.hasOwn(stored, 'hasOwnProperty') && Object.hasOwn(stored, '__proto__')).toBe(true)
+    expect(Object.hasOwn(Object.prototype, 'p')).toBe(false)
+  })
+
+  test('a patch of such a document that does not unset it says so', () => {
+    expect(() => applyPatch(stored, {set: {title: 'x'}})).toThrow(/"hasOwnProperty".*unset/)
   })
 })

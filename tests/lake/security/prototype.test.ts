@@ -130,7 +130,7 @@ describe('an attribute named `__proto__` is refused with 400, and nothing is sto
     ['a set value', {set: {meta: JSON.parse('{"__proto__":{"x":1}}')}}],
     ['a set path', {set: {'__proto__.x': 1}}],
     ['a bracketed path', {set: {'meta["__proto__"]': 1}}],
-    ['an unset path', {unset: ['meta.__proto__']}],
+    ['an unset path through it', {unset: ['__proto__.x']}],
     ['an inc path', {inc: {'__proto__.n': 1}}],
     ['an insert', {insert: {after: '__proto__[-1]', items: [1]}}],
   ])('in a patch (%s)', async (_, ops) => {
@@ -247,5 +247,77 @@ describe('a listener filter reading an object with a `hasOwnProperty` key', () =
     expect(data, text).toBeDefined()
     const error = JSON.parse(data!)
     expect(JSON.stringify(error)).toMatch(/key named \\"hasOwnProperty\\".*rename the key/)
+  })
+})
+
+describe('documents stored with `__proto__` or `hasOwnProperty` before the lake refused them', () => {
+  it('are read, exported, mended by unsetting the attribute (as the Studio does) and deleted, never a 5xx', async () => {
+    // Written under other names, renamed in the file: the folder a lake before 899d332/a43e934 left.
+    const folder = await mkdtemp(join(tmpdir(), 'lake-reserved-'))
+    let stored = await createTestLake({dataDir: folder})
+    const docs: {_id: string; _type: string; [key: string]: unknown}[] = [
+      {_id: 'r1', _type: 't', protoKey: {x: 1}, title: 'a'},
+      {_id: 'r2', _type: 't', hopKey: 'x', title: 'b'},
+      {_id: 'r3', _type: 't', meta: {hopKey: 1, a: 1}},
+      {_id: 'r4', _type: 't', meta: {protoKey: 1, a: 1}},
+      {_id: 'r5', _type: 't', hopKey: 2},
+    ]
+    await stored.client().mutate(docs.map((doc) => ({create: doc})))
+    await stored.close({keepData: true})
+    const db = new DatabaseSync(join(folder, 'datasets', 'test.sqlite'))
+    db.exec(`UPDATE documents SET body = jsonb(replace(replace(json(body),
+      '"protoKey"', '"__proto__"'), '"hopKey"', '"hasOwnProperty"'))`)
+    db.close()
+    stored = await createTestLake({dataDir: folder})
+    try {
+      const call = async (path: string, init: RequestInit = {}) => {
+        const res = await stored.fetch(`${stored.url}${API}${path}`, {
+          ...init,
+          headers: {authorization: `Bearer ${stored.token}`, 'content-type': 'application/json'},
+        })
+        const text = await res.text()
+        expect(res.status, `${path}: ${text}`).toBeLessThan(500)
+        return {status: res.status, text}
+      }
+      const ids = docs.map((doc) => doc._id)
+      const read = await call(`/data/doc/test/${ids.join(',')}`)
+      expect(JSON.parse(read.text).documents.map((doc: {_id: string}) => doc._id)).toEqual(ids)
+      const exported = await call('/data/export/test')
+      expect(exported.text).toContain('"hasOwnProperty":"x"')
+      expect(exported.text).toContain('"__proto__":{"x":1}')
+      for (const id of ids)
+        await call(`/data/query/test?query=${encodeURIComponent(`*[_id == "${id}"]`)}`)
+
+      // Unsetting the attribute mends the document; a patch through it is still refused.
+      const mutate = (mutations: unknown[]) =>
+        call('/data/mutate/test', {method: 'POST', body: JSON.stringify({mutations})})
+      for (const [id, path] of [
+        ['r1', '__proto__'],
+        ['r2', 'hasOwnProperty'],
+        ['r3', 'meta.hasOwnProperty'],
+        ['r4', 'meta.__proto__'],
+      ]) {
+        expect((await mutate([{patch: {id, unset: [path], set: {mended: true}}}])).status).toBe(200)
+      }
+      expect((await mutate([{patch: {id: 'r5', unset: ['hasOwnProperty.x']}}])).status).toBe(400)
+      expect((await mutate([{patch: {id: 'r5', set: {hasOwnProperty: 1}}}])).status).toBe(400)
+      const mended = JSON.parse((await call(`/data/doc/test/r1,r2,r3,r4`)).text).documents
+      expect(
+        mended.map(({_rev, _createdAt, _updatedAt, ...doc}: Record<string, unknown>) => doc),
+      ).toEqual([
+        {_id: 'r1', _type: 't', title: 'a', mended: true},
+        {_id: 'r2', _type: 't', title: 'b', mended: true},
+        {_id: 'r3', _type: 't', meta: {a: 1}, mended: true},
+        {_id: 'r4', _type: 't', meta: {a: 1}, mended: true},
+      ])
+      const found = await call(
+        `/data/query/test?query=${encodeURIComponent('*[_id == "r2"].title')}`,
+      )
+      expect(JSON.parse(found.text).result).toEqual(['b'])
+      expect((await mutate([{delete: {id: 'r5'}}])).status).toBe(200)
+      expect(await stored.client().getDocument('r5')).toBeUndefined()
+    } finally {
+      await stored.close()
+    }
   })
 })

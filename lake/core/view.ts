@@ -180,10 +180,11 @@ export async function loadView(options: ViewOptions): Promise<View> {
  * order (by `_id`, as applyPerspective sorts), so ties end as with every document read. In a
  * stack the candidates are document groups, bounded by the layer the view shows.
  *
- * Outside a stack, where the score searches top-level attributes (the Studio's title, boosted
- * tenfold), only the candidates whose attributes may hold a query word are tallied first
- * (TallyOptions.heads: the full-text index says which); the others share one bound
- * (ScoreBounds.headsLeftOut), and are tallied and read the same way only if it reaches the floor.
+ * Where the score searches top-level attributes (the Studio's title, boosted tenfold), only the
+ * candidates whose attributes may hold a query word are tallied first (TallyOptions.heads: the
+ * full-text index says which); the others share one bound (ScoreBounds.headsLeftOut), and are
+ * tallied and read the same way only if it reaches the floor. In a stack that is per group: a
+ * group is bounded by its top layer's tally where the heads found that row, else by headsLeftOut.
  */
 function readByBound(
   store: Store,
@@ -207,10 +208,10 @@ function readByBound(
   // View ids, their bounds, and the stored ids to read for each.
   const ids: string[] = []
   const bound: number[] = []
+  // First the candidates whose searched attributes may hold the words (a title tells most
+  // apart): the others are tallied only if their common bound reaches the floor.
+  const heads = store.tallyHeads === true && bounds.headsLeftOut !== undefined
   if (perspective.kind !== 'stack') {
-    // First the candidates whose searched attributes may hold the words (a title tells most
-    // apart): the others are tallied only if their common bound reaches the floor.
-    const heads = store.tallyHeads === true && bounds.headsLeftOut !== undefined
     for (const tally of store.tally!(hint, bounds.probes, heads ? {heads} : undefined)) {
       if (!visible(tally.id)) continue
       ids.push(tally.id)
@@ -228,27 +229,59 @@ function readByBound(
     }
     readFalling(rest, restBound, perspective, sink, store, present)
     return
-  } else {
-    const candidates = new Map<string, Tally>()
-    for (const tally of store.tally!(hint, bounds.probes)) candidates.set(tally.id, tally)
-    // Every upper layer of the stack, candidate or not: the view shows a group's highest.
-    const prefixes = perspective.layers.map((layer) =>
-      layer === 'drafts' ? DRAFTS_PREFIX : `${VERSIONS_PREFIX}${layer}.`,
-    )
-    const upper = new Map<string, Tally>()
-    for (const tally of store.tally!({idPrefixes: prefixes}, bounds.probes)) {
-      if (visible(tally.id)) upper.set(tally.id, tally)
+  }
+  const prefixes = perspective.layers.map((layer) =>
+    layer === 'drafts' ? DRAFTS_PREFIX : `${VERSIONS_PREFIX}${layer}.`,
+  )
+  // Groups bounded already: the later pass leaves them out.
+  const bounded = new Set<string>()
+  if (heads) {
+    // The view shows a group's top layer. Where that row's searched attributes may hold the
+    // words, its tally bounds the group; where they hold none, or it is no candidate at all
+    // (it scores 0), the group scores at most headsLeftOut. So the groups of the rows the heads
+    // find, each bounded by its top row, and every other group at most headsLeftOut.
+    const found = new Map<string, Tally>()
+    for (const tally of store.tally!(hint, bounds.probes, {heads})) {
+      if (visible(tally.id)) found.set(tally.id, tally)
     }
-    const groups = new Set<string>()
-    for (const id of candidates.keys()) groups.add(getPublishedId(id))
-    for (const group of groups) {
+    // Which groups have an upper layer, candidate or not: ids only, off the side table's index.
+    const upper = new Set<string>()
+    for (const row of store.select({where: {kind: 'idPrefix', prefixes}, idsOnly: true})) {
+      if (visible(row.id)) upper.add(row.id)
+    }
+    for (const id of found.keys()) {
+      const group = getPublishedId(id)
+      if (bounded.has(group)) continue
+      bounded.add(group)
       const top = prefixes.map((prefix) => prefix + group).find((id) => upper.has(id))
-      // A published layer that is no candidate has no tally: it is read.
-      const tally = top ? upper.get(top)! : visible(group) ? candidates.get(group) : undefined
       if (!top && !visible(group)) continue
+      const tally = found.get(top ?? group)
       ids.push(group)
-      bound.push(tally ? boundOf(tally) : Infinity)
+      bound.push(tally ? boundOf(tally) : bounds.headsLeftOut!)
     }
+    readFalling(ids, bound, perspective, sink, store, present)
+    if (bounds.headsLeftOut! < sink.floor()) return
+    ids.length = 0
+    bound.length = 0
+  }
+  const candidates = new Map<string, Tally>()
+  for (const tally of store.tally!(hint, bounds.probes)) {
+    if (!bounded.has(getPublishedId(tally.id))) candidates.set(tally.id, tally)
+  }
+  // Every upper layer of the stack, candidate or not: the view shows a group's highest.
+  const upper = new Map<string, Tally>()
+  for (const tally of store.tally!({idPrefixes: prefixes}, bounds.probes)) {
+    if (visible(tally.id)) upper.set(tally.id, tally)
+  }
+  const groups = new Set<string>()
+  for (const id of candidates.keys()) groups.add(getPublishedId(id))
+  for (const group of groups) {
+    const top = prefixes.map((prefix) => prefix + group).find((id) => upper.has(id))
+    // A published layer that is no candidate has no tally: it is read.
+    const tally = top ? upper.get(top)! : visible(group) ? candidates.get(group) : undefined
+    if (!top && !visible(group)) continue
+    ids.push(group)
+    bound.push(tally ? boundOf(tally) : Infinity)
   }
   readFalling(ids, bound, perspective, sink, store, present)
 }

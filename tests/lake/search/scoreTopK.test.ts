@@ -445,6 +445,9 @@ describe('the Studio search over a store with its full-text index caught up: tit
     ['কমিশন', 26, 'raw'],
     ['কমিশন', 3, 'published'],
     ['কমিশ', 40, 'raw'],
+    ['কমিশন', 26, 'drafts'],
+    ['কমিশন', 26, 'r1,drafts'],
+    ['কমিশ', 40, 'drafts'],
   ])(
     '%s [0...%i] (%s): identical to groq-js, tallying fewer than all candidates',
     async (typed, limit, perspective) => {
@@ -469,12 +472,163 @@ describe('the Studio search over a store with its full-text index caught up: tit
     // More wanted than the titles hold.
     ['কমিশন', 3000, 'published'],
     ['ঢাকা', 26, 'published'],
-    // In a stack the heads are not used.
-    ['কমিশন', 26, 'drafts'],
+    ['সমঝোতা', 26, 'drafts'],
+    ['কমিশন', 3000, 'drafts'],
   ])('%s [0...%i] (%s): identical to groq-js', async (typed, limit, perspective) => {
     const params = studioParams(typed, limit)
     const {result} = await run(params, perspective, true)
     expect(result).toEqual(await overView(store, QUERY, params, perspective))
+  })
+})
+
+describe('titles first in drafts and release views: a group is bounded by the layer shown', () => {
+  // The view shows a group's top layer (release, draft, published): the heads must bound that
+  // row, not another of the group. Groups whose rows disagree about the word, in their titles or
+  // bodies, with stored _scores, with a deleted draft, and layers of a release outside the stack.
+  const layer = (id: string, fields: Record<string, unknown>) =>
+    ({_id: id, _type: 'article', ...fields}) as SanityDocument
+  // Portable Text: a top-level array, whose words the heads do not list (a string's they do).
+  const block = (text: string) => [{_type: 'block', children: [{_type: 'span', text}]}]
+  const filler = Array.from({length: 120}, (_, i) =>
+    layer(`article-${String(i).padStart(3, '0')}`, {
+      title: i % 3 ? 'কমিশন '.repeat(1 + (i % 4)) : 'ঢাকা',
+      body: i % 5 ? 'ভোট' : 'কমিশনের সমঝোতা',
+      publishedAt: `2025-01-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00Z`,
+    }),
+  )
+  const groups: SanityDocument[] = [
+    // The word only in the draft's title, then only in the published title (many times).
+    layer('g-draft-word', {title: 'ঢাকা'}),
+    layer('drafts.g-draft-word', {title: 'কমিশন '.repeat(9)}),
+    layer('g-published-word', {title: 'কমিশন '.repeat(12)}),
+    layer('drafts.g-published-word', {title: 'ঢাকা', body: block('কমিশনের বৈঠক')}),
+    // The word in a release version's title, in the published one's and not the version's.
+    layer('g-version-word', {title: 'ঢাকা'}),
+    layer('drafts.g-version-word', {title: 'ভোট'}),
+    layer('versions.r1.g-version-word', {title: 'কমিশন '.repeat(11)}),
+    layer('g-version-drops', {title: 'কমিশন '.repeat(12)}),
+    layer('versions.r1.g-version-drops', {title: 'ঢাকা', body: block('কমিশন')}),
+    // Only a draft, only a version; a version of a release no view here stacks.
+    layer('drafts.g-draft-only', {title: 'কমিশন '.repeat(8)}),
+    layer('versions.r1.g-version-only', {title: 'কমিশন '.repeat(10)}),
+    layer('g-other-release', {title: 'ঢাকা'}),
+    layer('versions.r2.g-other-release', {title: 'কমিশন '.repeat(12)}),
+    // A stored _score in the draft alone, in the published document alone, in a version.
+    layer('g-draft-scored', {title: 'ঢাকা'}),
+    layer('drafts.g-draft-scored', {title: 'ঢাকা', _score: 60}),
+    layer('g-published-scored', {title: 'ঢাকা', _score: 60}),
+    layer('drafts.g-published-scored', {title: 'ভোট'}),
+    layer('g-version-scored', {title: 'কমিশন'}),
+    layer('versions.r1.g-version-scored', {title: 'ভোট', _score: 45}),
+    // The word in the draft's body only, many times; a draft title that is an array.
+    layer('g-draft-body', {title: 'ঢাকা'}),
+    layer('drafts.g-draft-body', {title: 'ভোট', body: block('সমঝোতা কমিশন '.repeat(12))}),
+    layer('g-draft-array', {title: 'ঢাকা'}),
+    layer('drafts.g-draft-array', {title: ['কমিশন', 'কমিশনের'], body: 'কমিশন '.repeat(12)}),
+    // Drafts deleted after the index caught up: the published document shows again.
+    layer('g-deleted-word', {title: 'ঢাকা'}),
+    layer('drafts.g-deleted-word', {title: 'কমিশন '.repeat(12)}),
+    layer('g-deleted-other', {title: 'কমিশন '.repeat(12)}),
+    layer('drafts.g-deleted-other', {title: 'ঢাকা'}),
+  ]
+  const deleted = ['drafts.g-deleted-word', 'drafts.g-deleted-other']
+  const apiVersion = '2025-02-19'
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
+  const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+  let store: Awaited<ReturnType<typeof memoryStore>>
+  beforeAll(async () => {
+    store = await memoryStore([...filler, ...groups])
+    store.flushSearchIndex()
+    await store.transact((writer) =>
+      writer.commit({
+        id: 'tx2',
+        dataset: 'test',
+        timestamp: '2026-01-02T00:00:00.000Z',
+        identity: 'test',
+        changes: deleted.map((id) => ({
+          id,
+          before: {...groups.find((doc) => doc._id === id)!, _rev: 'tx1'},
+          after: null,
+          mutations: [],
+          effects: {apply: [], revert: []},
+        })),
+      }),
+    )
+    store.flushSearchIndex()
+  })
+  afterAll(() => store.close())
+
+  const PERSPECTIVES = ['drafts', 'previewDrafts', 'r1,drafts', 'r1', 'raw', 'published']
+  test.each(
+    PERSPECTIVES.flatMap((perspective) =>
+      (
+        [
+          ['কমিশন', 26],
+          ['কমিশন', 3],
+          ['কমিশন', 500],
+          ['কমিশ', 12],
+          ['সমঝোতা', 5],
+          ['ঢাকা', 26],
+        ] as const
+      ).map(([typed, limit]) => [typed, limit, perspective] as const),
+    ),
+  )('%s [0...%i] (%s): identical to groq-js', async (typed, limit, perspective) => {
+    const params = studioParams(typed, limit)
+    const result = await executeQuery(
+      store,
+      {query: QUERY, params, perspective, apiVersion},
+      admin,
+      environment,
+    )
+    expect(result).toEqual(await overView(store, QUERY, params, perspective))
+  })
+
+  test.each(['drafts', 'r1,drafts'])(
+    'a caller who reads published documents only (%s): their groups show those',
+    async (perspective) => {
+      const anonymous = {id: 'anonymous', kind: 'anonymous', role: null, publicReads: true} as const
+      const params = studioParams('কমিশন', 26)
+      const result = (await executeQuery(
+        store,
+        {query: QUERY, params, perspective, apiVersion},
+        anonymous,
+        environment,
+      )) as {_id: string}[]
+      const readable = [...store.scan()].filter((doc) => !/^(drafts|versions)\./.test(doc._id))
+      const view = applyPerspective(readable, parsePerspective(perspective, apiVersion), apiVersion)
+      const value = await evaluate(parseQuery(QUERY, params), {
+        dataset: view,
+        params,
+        dereference: textQueryDereference({documents: view, params}),
+      })
+      expect(result).toEqual(await value.get())
+      expect(result.map((doc) => doc._id)).toContain('g-published-word')
+    },
+  )
+
+  test('the layer shown decides: the drafts view ranks the drafts, the release view its versions', async () => {
+    const ids = async (perspective: string) =>
+      (
+        (await executeQuery(
+          store,
+          {query: QUERY, params: studioParams('কমিশন', 8), perspective, apiVersion},
+          admin,
+          environment,
+        )) as {_id: string}[]
+      ).map((doc) => doc._id)
+    expect(await ids('drafts')).toEqual(
+      expect.arrayContaining(['g-draft-scored', 'g-draft-word', 'g-draft-only', 'g-draft-array']),
+    )
+    expect(await ids('drafts')).not.toContain('g-published-word')
+    expect(await ids('drafts')).not.toContain('g-published-scored')
+    expect(await ids('drafts')).not.toContain('g-deleted-word')
+    expect(await ids('drafts')).toContain('g-deleted-other')
+    expect(await ids('r1,drafts')).toEqual(
+      expect.arrayContaining(['g-version-word', 'g-version-only', 'g-version-scored']),
+    )
+    expect(await ids('r1,drafts')).not.toContain('g-version-drops')
+    expect(await ids('r1,drafts')).not.toContain('g-other-release')
   })
 })
 

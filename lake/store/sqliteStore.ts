@@ -715,7 +715,7 @@ export function createSqliteStore(
     else dropSearchIndex(db)
     opening = randomUUID()
     // Left queued by a lake that stopped before indexing them.
-    if (offThread) queued = countQueued()
+    if (offThread) queued = openBacklog = countQueued()
     scheduleIndexing()
     return db
   }
@@ -812,6 +812,13 @@ export function createSqliteStore(
   let commits = 0
   /** About how many documents are queued (exact after a batch finds the end of the queue). */
   let queued = 0
+  /**
+   * Of the documents queued when the file was opened (every document when the index's rules
+   * changed: ensureSearchIndex; a queue a stopped lake left), those not indexed yet. Writes do
+   * not wait for these (MAX_QUEUED counts past them): a re-index of 130,000 documents held the
+   * first write after the open 24 s.
+   */
+  let openBacklog = 0
 
   const countQueued = () => Number(get('SELECT count(*) AS n FROM search_queue')?.n ?? 0)
 
@@ -868,6 +875,7 @@ export function createSqliteStore(
         indexSucceeded()
         for (const [id, error] of setAside) reportSetAside(id, error)
         queued = Math.max(0, queued - applied)
+        openBacklog = Math.max(0, openBacklog - applied)
         scheduleIndexing()
       },
       (err) => {
@@ -899,6 +907,7 @@ export function createSqliteStore(
         // The whole queue is analysed and written (but for documents written again meanwhile,
         // which the last check above catches): count what is left exactly.
         queued = countQueued()
+        openBacklog = Math.min(openBacklog, queued)
         if (queued > 0) scheduleIndexing()
         else scheduleIdleCheckpoint()
       },
@@ -1735,7 +1744,7 @@ export function createSqliteStore(
     draining = true
     try {
       while (queue.length > 0) {
-        while (offThread && queued > MAX_QUEUED && !closed && (await catchUpIndex()));
+        while (offThread && queued > MAX_QUEUED + openBacklog && !closed && (await catchUpIndex()));
         // A log that has not started over for long: a checkpoint with no write beside it (see
         // MAX_WAL_FRAMES). Once per group, so a reader holding the log back costs each group a
         // round trip to the thread, not a stop.

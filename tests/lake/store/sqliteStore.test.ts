@@ -1259,6 +1259,41 @@ describe('full-text index analysed on another thread', () => {
     expect(indexed('বৈঠক')).toEqual([])
   })
 
+  test('a write after the open does not wait for the documents the open queued (an index of older rules)', async () => {
+    // More than MAX_QUEUED (20,000), each queued again when the index's rules changed. A write
+    // group waits while more than that are queued (so that searches re-check few); for the
+    // documents the open queued it waited too: the first write after a re-index of 130,000
+    // documents was answered after 24 s.
+    const many = Array.from({length: 20_100}, (_, i) => [`d${i}`, {title: 'বৈঠক'}])
+    await commit(Object.fromEntries(many))
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    db.exec("UPDATE search_meta SET value = 'older' WHERE key = 'version'")
+    db.close()
+    // The thread's analyses are held until released: the queue cannot shrink meanwhile.
+    const held: (() => void)[] = []
+    withAnalyzer({
+      analyze: (task) =>
+        analyzer
+          .analyze(task)
+          .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
+      write: (target) => analyzer.write(target),
+      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+      close: () => analyzer.close(),
+    })
+    expect(store.count()).toBe(20_100)
+    expect(queuedNow()).toBe(20_100)
+    // Before, this waited for the held analyses: the test's timeout is the hang guard.
+    await commit({w: {title: 'নির্বাচন'}})
+    expect(queuedNow()).toBe(20_101)
+    const deadline = Date.now() + 60_000
+    while (queuedNow() > 0 && Date.now() < deadline) {
+      held.shift()?.()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect(indexed('নির্বাচন')).toEqual(['w'])
+  }, 90_000)
+
   test("a write group waits for the thread's write of the index rows, without an error or a lost row", async () => {
     // SQLite's WAL has one writer: the event loop must neither fail with SQLITE_BUSY nor sleep in
     // SQLite's busy handler while the thread writes, so the group opens once the write has ended.

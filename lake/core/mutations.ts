@@ -426,6 +426,7 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
   }
   const {ifRevisionID, ...given} = patch
   void ifRevisionID
+  checkPatchShapes(doc._id, given, index)
   // Before the patch is applied: the mutator copies values recursively.
   checkDocumentDepth(doc._id, given, index)
   checkPatchPaths(doc._id, given, index)
@@ -458,6 +459,40 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
     ])
   }
   return result
+}
+
+/**
+ * Operations of the wrong shape, refused before the mutator: given a string to `inc` it stored
+ * the number as a string (1 and "x" made "1x"), given `items` that are no list `insert` stored
+ * the value as an item, and an `unset` that is no list of paths failed in its own words.
+ */
+function checkPatchShapes(id: string, ops: Json, index: number): void {
+  const refuse = (what: string) => {
+    throw fail(index, 'validationError', `Invalid patch for "${id}": ${what}`)
+  }
+  for (const op of ['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch']) {
+    if (ops[op] !== undefined && !isObject(ops[op]))
+      refuse(`\`${op}\` must be an object of paths and values`)
+  }
+  for (const op of ['inc', 'dec']) {
+    for (const [path, amount] of Object.entries((ops[op] as Json | undefined) ?? {})) {
+      if (typeof amount !== 'number' || !Number.isFinite(amount)) {
+        refuse(
+          `\`${op}\` of "${path}" must be a number, not ${JSON.stringify(amount) ?? 'undefined'}`,
+        )
+      }
+    }
+  }
+  const {unset, insert} = ops
+  if (
+    unset !== undefined &&
+    (!Array.isArray(unset) || unset.some((path) => typeof path !== 'string'))
+  ) {
+    refuse('`unset` must be a list of paths (strings)')
+  }
+  if (insert !== undefined && (!isObject(insert) || !Array.isArray(insert.items))) {
+    refuse('`insert` must have a list of `items` and one of `before`, `after` or `replace`')
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises'
+import {expect} from 'vitest'
 
 /** The pathological queries of issue 9, as a web page could send them to the lake anonymously. */
 
@@ -100,4 +101,47 @@ export async function expectPingsAnswered(
   throw new Error(
     `pings waited past an idle lake's (median under 100 ms + 2 x the idle median) in every run: ${measured.join(' | ')}`,
   )
+}
+
+/**
+ * Expects a lake's one query thread free again at once after a client left its query: `cancel`
+ * sends a query that holds the thread for seconds and disconnects it; `cheap` then asks a cheap
+ * question of the thread, which waits behind the first if that kept running. Judged against
+ * `startMs`, measured in the same run: the lake's first query, which waited for its thread to
+ * start (a cancelled query's thread is terminated and replaced, and the cheap one may wait for
+ * the new one as long). Within 3 x that + 1 s, in one of up to three runs (one pause of a loaded
+ * machine can delay any request): a query left running holds the thread for the rest of its
+ * 7-15 s (quiet), stretched by the machine's load as a thread's start is. A fixed 2 s failed
+ * where a thread's start at its nice level took seconds (load 15-40).
+ */
+export async function expectFreedAfterCancel(
+  cancel: () => Promise<void>,
+  cheap: () => Promise<{ms: number; status: number}>,
+  startMs: number,
+): Promise<void> {
+  const measured: string[] = []
+  for (let run = 0; run < 3; run++) {
+    await cancel()
+    const answer = await cheap()
+    expect(answer.status).toBe(200)
+    measured.push(`${Math.round(answer.ms)} ms`)
+    if (answer.ms < 3 * startMs + 1000) return
+  }
+  throw new Error(
+    `a cheap query waited past 3 x the first query's ${Math.round(startMs)} ms + 1 s after each cancel: ${measured.join(', ')}`,
+  )
+}
+
+/**
+ * Expects a request stopped at its deadline (`timeoutMs`), not run to its end and answered late:
+ * `ms` the request's wall time, `cpuMs` the CPU time the lake's process (all its threads, ended
+ * ones included: `cpuTimes(pid).all`) spent meanwhile, under three deadlines of it (the query's
+ * thread at most one, a replacement thread's start 0.3-1.5 s, the pings little), where the
+ * pathological queries run to their end take 6.4-111 s of CPU. CPU time, which the machine's
+ * load does not stretch; the answer's wall time did (a 504 past the deadline + 5 s it was once
+ * allowed: the thread's stop, and a new one's start, at their nice level on a loaded machine).
+ */
+export function expectStopped({cpuMs, ms}: {cpuMs: number; ms: number}, timeoutMs: number): void {
+  expect(ms).toBeGreaterThanOrEqual(timeoutMs - 50)
+  expect(cpuMs, `${cpuMs} ms of CPU in ${Math.round(ms)} ms`).toBeLessThan(3 * timeoutMs)
 }

@@ -510,12 +510,13 @@ function unsetReserved(
   if (!leaves.some(Boolean)) return {mended: doc as SanityDocument, ops}
   // Spread defines a `__proto__` key as an own property (assignment would set the prototype).
   const mended: Json = {...doc}
-  for (const names of leaves) {
+  mend: for (const names of leaves) {
     if (!names) continue
     let parent = mended
     for (const name of names.slice(0, -1)) {
       const child = Object.hasOwn(parent, name) ? parent[name] : undefined
-      if (!isObject(child)) break
+      // A path that finds nothing unsets nothing (not the name one level up).
+      if (!isObject(child)) continue mend
       parent = parent[name] = {...child}
     }
     delete parent[names.at(-1)!]

@@ -71,6 +71,22 @@ describe('an unset of a reserved name, the mend of a document stored before the 
     expect(Object.hasOwn(Object.prototype, 'p')).toBe(false)
   })
 
+  test('an unset through an attribute that is missing or no object removes nothing', () => {
+    // Sanity's unset of a path that finds nothing changes nothing: not the name one level up.
+    const kept = JSON.parse(
+      '{"_id":"c","_type":"t","meta":{"__proto__":2,"a":1,"tags":["a"]}}',
+    ) as SanityDocument
+    for (const path of ['meta.tags.__proto__', 'meta.a.__proto__', 'meta.b.__proto__']) {
+      const out = applyPatch(kept, {unset: [path]}) as unknown as {meta: object}
+      expect(Object.hasOwn(out.meta, '__proto__'), path).toBe(true)
+    }
+    // The top-level hasOwnProperty stays, so the patch is refused as any other of the document.
+    const withTags = {...stored, tags: ['a']} as SanityDocument
+    expect(() => applyPatch(withTags, {unset: ['tags.hasOwnProperty']})).toThrow(
+      /"hasOwnProperty".*unset/,
+    )
+  })
+
   test('a patch of such a document that does not unset it says so', () => {
     expect(() => applyPatch(stored, {set: {title: 'x'}})).toThrow(/"hasOwnProperty".*unset/)
   })

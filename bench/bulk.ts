@@ -1,0 +1,216 @@
+/**
+ * `node bench/bulk.ts [--against DIR] [--rounds N] [--size N | --full]`: the bulk load alone, as
+ * `npm run bench -- --writes` measures it (a lake of its own, 300 warm-up transactions on another
+ * dataset, then the archive's documents as createOrReplace in transactions of 1,000 over keep-alive
+ * node:http, one at a time, the bodies serialised before the timer), with the lake's CPU a
+ * document until the full-text index held them, by kind of thread (as named in /proc), and the
+ * dataset's file with its WAL then. `--size` counts articles (default 30,000; headlines and sources
+ * scale with them as in the archive), `--full` is the archive's 161,070 documents. With
+ * `--against DIR` (another checkout of this repository, with its node_modules) rounds alternate
+ * between that checkout's lake (A) and this one's (B), so that an A/B shares the machine's load;
+ * the medians per side are printed. Nothing is written to bench/results: this is for comparing
+ * changes to the bulk-load path on a shared machine. `BENCH_CPU_PROF=<dir>` makes each lake write
+ * a V8 CPU profile there, as in bench/run.ts.
+ */
+import http from 'node:http'
+import {existsSync, statSync} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {loadavg, tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {parseArgs} from 'node:util'
+import type {LakeProcess, LakeProcessOptions} from '../kit/lakeProcess.ts'
+import {cpuSecondsOf, indexCaughtUp, startLake, threadSecondsOf} from './lake.ts'
+import {ARCHIVE, archiveDocuments, newsroomDocuments} from './data.ts'
+
+const {values: flags} = parseArgs({
+  options: {
+    against: {type: 'string'},
+    rounds: {type: 'string', default: '2'},
+    size: {type: 'string'},
+    full: {type: 'boolean'},
+  },
+})
+const rounds = Number(flags.rounds)
+const articles = flags.full ? ARCHIVE.articles : Number(flags.size ?? 30_000)
+if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(articles) || articles < 100) {
+  console.error('--rounds must be at least 1 and --size at least 100 articles')
+  process.exit(2)
+}
+const SIZE = {
+  articles,
+  headlines: Math.round((articles * ARCHIVE.headlines) / ARCHIVE.articles),
+  sources: Math.max(10, Math.round((articles * ARCHIVE.sources) / ARCHIVE.articles)),
+}
+const BATCH = 1000
+const WARM_UP = 300
+const API = 'v2025-02-19'
+
+type Start = (options: LakeProcessOptions) => Promise<LakeProcess>
+const here = resolve(import.meta.dirname, '..')
+const sides: {name: string; root: string; start: Start}[] = []
+for (const [name, root] of flags.against
+  ? [
+      ['A', resolve(flags.against)],
+      ['B', here],
+    ]
+  : [['B', here]]) {
+  const kit = (await import(pathToFileURL(join(root, 'kit/lakeProcess.ts')).href)) as {
+    startLakeProcess: Start
+  }
+  sides.push({name, root, start: kit.startLakeProcess})
+}
+
+const agent = new http.Agent({keepAlive: true})
+
+function post(lake: LakeProcess, dataset: string, body: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const request = http.request(
+      `${lake.url}/${API}/data/mutate/${dataset}?visibility=sync`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${lake.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () =>
+          response.statusCode === 200
+            ? done()
+            : fail(new Error(`mutate ${response.statusCode}: ${Buffer.concat(chunks)}`)),
+        )
+      },
+    )
+    request.on('error', fail)
+    request.end(body)
+  })
+}
+
+const docs = archiveDocuments(SIZE)
+const bodies: string[] = []
+for (let i = 0; i < docs.length; i += BATCH) {
+  bodies.push(
+    JSON.stringify({mutations: docs.slice(i, i + BATCH).map((doc) => ({createOrReplace: doc}))}),
+  )
+}
+const warmUp = newsroomDocuments(WARM_UP, 99).map((doc) =>
+  JSON.stringify({mutations: [{createOrReplace: doc}]}),
+)
+
+type Round = {
+  side: string
+  perSecond: number
+  indexedPerSecond: number
+  cpuUs: number
+  /** The dataset's file and its WAL once indexed (not at rest: the WAL may still hold pages). */
+  fileMB: number
+  load: number
+  /** CPU µs a document by kind of thread, worker threads largest first. */
+  threads: Map<string, number>
+}
+
+function threadShares(
+  before: ReturnType<typeof threadSecondsOf>,
+  after: ReturnType<typeof threadSecondsOf>,
+  count: number,
+): Map<string, number> {
+  const byName = new Map<string, number>()
+  const workers: number[] = []
+  for (const [id, {name, seconds}] of after) {
+    const us = ((seconds - (before.get(id)?.seconds ?? 0)) * 1e6) / count
+    if (name === 'WorkerThread') workers.push(us)
+    else byName.set(name, (byName.get(name) ?? 0) + us)
+  }
+  workers.sort((a, b) => b - a).forEach((us, i) => byName.set(`WorkerThread ${i + 1}`, us))
+  return byName
+}
+
+async function round(side: (typeof sides)[number]): Promise<Round> {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-bench-bulk-'))
+  const lake = await startLake(dir, [], side.start)
+  try {
+    for (let i = 0; i < warmUp.length; i += 50) {
+      await Promise.all(warmUp.slice(i, i + 50).map((body) => post(lake, 'warm-up', body)))
+    }
+    await indexCaughtUp(dir, 'warm-up')
+    const pid = lake.child.pid!
+    console.error(`${side.name}: measuring lake ${pid}`)
+    const cpu0 = cpuSecondsOf(pid) ?? NaN
+    const threads0 = threadSecondsOf(pid)
+    const seen = new Map(threads0)
+    const sampler = setInterval(() => {
+      for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
+    }, 50)
+    const t0 = performance.now()
+    for (const body of bodies) await post(lake, 'archive', body)
+    const seconds = (performance.now() - t0) / 1000
+    await indexCaughtUp(dir, 'archive')
+    const indexed = (performance.now() - t0) / 1000
+    clearInterval(sampler)
+    for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
+    const file = join(dir, 'datasets', 'archive.sqlite')
+    const fileMB =
+      [file, `${file}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0) /
+      1e6
+    return {
+      fileMB,
+      side: side.name,
+      perSecond: docs.length / seconds,
+      indexedPerSecond: docs.length / indexed,
+      cpuUs: (((cpuSecondsOf(pid) ?? NaN) - cpu0) * 1e6) / docs.length,
+      threads: threadShares(threads0, seen, docs.length),
+      load: loadavg()[0],
+    }
+  } finally {
+    await lake.stop()
+    await rm(dir, {recursive: true, force: true})
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+const sharesText = (shares: Map<string, number>) =>
+  [...shares]
+    .filter(([, us]) => us >= 0.5)
+    .map(([name, us]) => `${name} ${us.toFixed(1)}`)
+    .join('  ')
+
+console.error(`${docs.length} documents in ${bodies.length} transactions, load ${loadavg()[0]}`)
+const results: Round[] = []
+for (let i = 0; i < rounds; i++) {
+  // Alternate which side goes first, so neither always follows the other.
+  const order = i % 2 ? [...sides].reverse() : sides
+  for (const side of order) {
+    const r = await round(side)
+    results.push(r)
+    console.log(
+      `${r.side} ${Math.round(r.perSecond)}/s (indexed ${Math.round(r.indexedPerSecond)}/s)  ` +
+        `lake ${r.cpuUs.toFixed(1)} µs a document  file ${r.fileMB.toFixed(0)} MB  load ${r.load.toFixed(1)}`,
+    )
+    console.log(`  ${sharesText(r.threads)}`)
+  }
+}
+for (const side of sides) {
+  const mine = results.filter((r) => r.side === side.name)
+  console.log(
+    `${side.name} (${side.root}) median of ${mine.length}: ` +
+      `${Math.round(median(mine.map((r) => r.perSecond)))}/s, ` +
+      `indexed ${Math.round(median(mine.map((r) => r.indexedPerSecond)))}/s, ` +
+      `lake ${median(mine.map((r) => r.cpuUs)).toFixed(1)} µs a document`,
+  )
+  const names = new Set(mine.flatMap((r) => [...r.threads.keys()]))
+  const medians = new Map(
+    [...names].map((name) => [name, median(mine.map((r) => r.threads.get(name) ?? 0))]),
+  )
+  console.log(`  medians: ${sharesText(medians)}`)
+}
+agent.destroy()

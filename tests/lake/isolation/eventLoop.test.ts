@@ -57,16 +57,6 @@ afterAll(async () => {
   await lake?.close()
 })
 
-/** Until a query on a thread (no `*`: never in place) is answered within the deadline. */
-async function warmQueryThread(base = lake.url) {
-  for (let tries = 1; ; tries++) {
-    const res = await fetch(queryUrl('count(string::split("ab", ""))', {}, base))
-    await res.arrayBuffer()
-    if (res.status === 200) return
-    expect(tries, `a warm-up query answered ${res.status}`).toBeLessThan(20)
-  }
-}
-
 const queryUrl = (query: string, params: Record<string, unknown> = {}, base = lake.url) => {
   const search = new URLSearchParams({query})
   for (const [name, value] of Object.entries(params)) search.set(`$${name}`, JSON.stringify(value))
@@ -242,29 +232,35 @@ describe("a mutation's query (issue 9 audit, finding 2)", () => {
   })
 
   test('a patch by query applies to what it matched; a normal one still writes', async () => {
-    // The tests before ran queries to the deadline, and a thread stopped at it is replaced: on a
-    // busy machine its start, at a query thread's nice level, took past the 1.5 s deadline (this
-    // test's 504, load 15), which is not what it checks. A query thread answers first.
-    await warmQueryThread()
-    await lake.client().createOrReplace({_id: 'm1', _type: 'matched', n: 1})
-    await lake.client().createOrReplace({_id: 'm2', _type: 'matched', n: 2})
-    const res = await mutate(
-      lake.token,
-      {
-        mutations: [
-          {patch: {query: '*[_type == $t] | order(n)', params: {t: 'matched'}, inc: {n: 10}}},
-        ],
-      },
-      false,
-    )
-    const body = await res.json()
-    expect(res.status, JSON.stringify(body)).toBe(200)
-    expect(body.results).toEqual([
-      {id: 'm1', operation: 'update'},
-      {id: 'm2', operation: 'update'},
-    ])
-    expect(await lake.client().fetch('*[_type == "matched"] | order(n).n')).toEqual([11, 12])
-  })
+    // A lake whose deadline is past its query, which is not what this checks. On the file's lake
+    // (1.5 s) the tests before ran queries to the deadline, and a thread stopped at it is replaced
+    // at a query thread's nice level: its start took past the deadline on a busy machine (a 504
+    // at load 15, and at load 23 with a warm thread answering just before).
+    const roomy = await startTestLake({tls: false, serverOptions: {queryTimeoutMs: 120_000}})
+    try {
+      await roomy.client().createOrReplace({_id: 'm1', _type: 'matched', n: 1})
+      await roomy.client().createOrReplace({_id: 'm2', _type: 'matched', n: 2})
+      const res = await fetch(`${roomy.url}/${API}/data/mutate/test`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${roomy.token}`, 'content-type': 'application/json'},
+        body: JSON.stringify({
+          mutations: [
+            {patch: {query: '*[_type == $t] | order(n)', params: {t: 'matched'}, inc: {n: 10}}},
+          ],
+        }),
+      })
+      const body = await res.json()
+      expect(res.status, JSON.stringify(body)).toBe(200)
+      expect(body.results).toEqual([
+        {id: 'm1', operation: 'update'},
+        {id: 'm2', operation: 'update'},
+      ])
+      expect(await roomy.client().fetch('*[_type == "matched"] | order(n).n')).toEqual([11, 12])
+    } finally {
+      await roomy.close()
+    }
+    // A hang guard: a lake's start, and its query thread's at its nice level.
+  }, 180_000)
 })
 
 describe('many patches of one large document (issue 9 audit, finding 3)', () => {
@@ -353,14 +349,25 @@ test.each([
 ])(
   "a listener's glob of many %s runs within the per-event budget, off the event loop",
   async (_, glob, id) => {
-    lake.server.lake.context.config.listen = {filterBudgetMs: 500}
+    // A second: the event's filter takes 3.5 s and 15 s of CPU (quiet), the probe document's at
+    // the listener's open 1-4 ms, which at 500 ms a niced query thread on a loaded machine still
+    // overran (load 20: the listener refused before `welcome`).
+    lake.server.lake.context.config.listen = {filterBudgetMs: 1000}
     const search = new URLSearchParams({query: '*[_id in path($g)]', $g: JSON.stringify(glob)})
     await expectPingsAnswered(async (run) => {
       const listener = await openSse(`${lake.url}/${API}/data/listen/test?${search}`, {
         authorization: `Bearer ${viewer}`,
       })
       try {
-        await listener.until((m) => m.some((x) => x.event === 'welcome'), 10_000)
+        const opened = await listener.until(
+          (m) => m.some((x) => x.event === 'welcome' || x.event === 'channelError'),
+          10_000,
+        )
+        if (!opened.some((x) => x.event === 'welcome')) {
+          // The probe's few milliseconds past the budget: a pause of the machine, not the glob's
+          // work on an event, which is what is measured. Tried again, up to three runs in all.
+          return {pings: [], idle: [], inconclusive: `refused at its open: ${opened[0].data}`}
+        }
         const idle = await idlePings(pingUrl())
         // Another id of the same length each run: the filter's work is the same.
         const written = lake.client().createOrReplace({

@@ -25,6 +25,7 @@ import {LiveEvents} from './live/liveEvents.ts'
 import {fileQuestionStore} from './live/questionStore.ts'
 import {reviveLiveQuestion} from './live/questions.ts'
 import {createApp} from './http/app.ts'
+import {createBodyMemory} from './http/bodyMemory.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
 import {createAnswerBudget} from './http/documentsAnswer.ts'
@@ -148,6 +149,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     }),
   )
   const context: LakeContext = {
+    bodyMemory: createBodyMemory(),
     answers: createAnswerBudget((options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024),
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
@@ -221,6 +223,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
         analyzer.close(),
         checkpointer.close(),
         committer.close(),
+        context.bodyMemory.close(),
       ])
       stores.close()
       auth?.store.close()

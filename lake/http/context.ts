@@ -8,6 +8,7 @@ import type {ImageService} from '../assets/images.ts'
 import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
 import type {AnswerBudget} from './documentsAnswer.ts'
+import type {BodyMemory} from './bodyMemory.ts'
 
 /** The one project this lake serves (the Host subdomain and X-Sanity-Project-ID are not checked). */
 export type LakeConfig = DatasetConfig
@@ -29,6 +30,8 @@ export interface LakeContext {
   config: LakeConfig
   /** Bytes of built data/doc and history answers not yet sent, lake-wide (`--answer-memory`). */
   answers: AnswerBudget
+  /** Shared memory for large write bodies, touched on a thread of its own. */
+  bodyMemory: BodyMemory
 }
 
 declare module 'hono' {

@@ -4,7 +4,7 @@ import {requireWriter} from '../core/access.ts'
 import {mutationQueries, type MutationQuery} from '../core/mutations.ts'
 import {checkWriteBody, READ_ON_THREAD_BYTES, type WriteField, type Writes} from '../core/writes.ts'
 import type {CommitRequest, DatasetService} from '../dataset.ts'
-import {datasetOf, flag} from './context.ts'
+import {datasetOf, flag, lakeOf} from './context.ts'
 import {bodyLimitOf} from './limits.ts'
 import {requestSignal, writeBody} from './nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal} from './principal.ts'
@@ -35,7 +35,7 @@ export interface WriteRequest {
 export async function writeRequest(c: Context, field: WriteField): Promise<WriteRequest> {
   requireWriter(getPrincipal(c))
   const dataset = datasetOf(c)
-  const body = await writeBody(c, READ_ON_THREAD_BYTES, bodyLimitOf(c))
+  const body = await writeBody(c, READ_ON_THREAD_BYTES, bodyLimitOf(c), lakeOf(c).bodyMemory)
   const since = Date.now()
   if ('shared' in body) {
     const bytes = body.shared

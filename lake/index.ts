@@ -37,6 +37,7 @@ import {createSearchAnalyzer} from './store/searchAnalyzer.ts'
 import {createCommitThread} from './store/commitThread.ts'
 import {createWalCheckpointer} from './store/walCheckpointer.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
+import {createHeapTrim} from './store/heapTrim.ts'
 
 export interface LakeOptions {
   /** The data folder: datasets/<name>.sqlite, auth.sqlite, tls/, assets/. */
@@ -79,6 +80,11 @@ export interface LakeOptions {
    * other paths earn an index only from signed-in callers' queries.
    */
   indexes?: readonly string[]
+  /**
+   * Give the event loop's heap back once a burst of writes goes idle (store/heapTrim.ts): for a
+   * lake that owns its process (`npm run lake` sets it), not one embedded in a test runner's.
+   */
+  trimHeap?: boolean
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
@@ -121,7 +127,9 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const analyzer = createSearchAnalyzer()
   const checkpointer = createWalCheckpointer()
   const committer = createCommitThread()
-  const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer, committer})
+  // One for the process's heap, told by every store when its writes go idle.
+  const heapTrim = options.trimHeap ? createHeapTrim() : undefined
+  const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer, committer, heapTrim})
   const bus = createEventBus()
   const listeners = createListenerRegistry()
   bus.onClose((reason) => listeners.disconnectAll(reason))

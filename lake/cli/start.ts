@@ -102,6 +102,8 @@ export const command = defineCommand({
       writeTimeoutMs,
       answerMemoryMb,
       indexes: values.index,
+      // The process is the lake's own: give its heap back after a bulk load.
+      trimHeap: true,
     })
     io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
     // Before the first request that needs one (a cold start takes seconds on a busy machine); not

@@ -62,6 +62,7 @@ import {
 import {AnalyzerClosedError, type SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
 import type {CommitThread} from './commitThread.ts'
+import type {HeapTrim} from './heapTrim.ts'
 import {
   dropSearchIndex,
   ensureSearchIndex,
@@ -538,6 +539,11 @@ export interface SqliteStoreOptions {
    */
   idleCheckpointMs?: number
   /**
+   * Told at the idle checkpoint (writes paused, the full-text index caught up): gives the event
+   * loop's heap back after a burst of writes (heapTrim.ts). One for all the lake's stores.
+   */
+  heapTrim?: HeapTrim
+  /**
    * Makes the WAL durable before a write group is answered (default fs.fdatasync, in libuv's
    * thread pool). Tests hold or fail it to see that nobody is answered before it returns.
    */
@@ -998,6 +1004,8 @@ export function createSqliteStore(
       void checkpointing.then(scheduleIdleCheckpoint)
       return
     }
+    // The burst is over and the analyzer has read everything (its batch in flight asks again).
+    if (!analysis) options.heapTrim?.idle()
     if (walCheckpointer) {
       checkpointedAt = performance.now()
       truncating = checkpointing = walCheckpointer

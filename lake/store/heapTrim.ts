@@ -1,0 +1,71 @@
+/**
+ * Gives the event loop's heap back to the system once a burst of writes has gone idle.
+ *
+ * A bulk load parses and builds its documents on the event loop; V8 grows the heap under it (more
+ * when the load is fast) and, after its collections, keeps the emptied pages: pages freed by a
+ * collection go to V8's page pool, still resident, and only a memory-reducing collection releases
+ * the pool and compacts the half-empty pages. V8 starts one itself only once it sees a low
+ * allocation rate, which a lake answering queries after the load never shows: after a fast
+ * archive load the process held 100-280 MB of such pages through the whole query set, its heap's
+ * live objects 20-30 MB (docs/benchmarks.md, the peak RSS). A plain full collection (`gc()`)
+ * empties the heap but leaves the pool resident.
+ *
+ * So when a store's writes have gone idle (its idle checkpoint), the trimmer looks at the
+ * process's RSS, and if it grew by `growthBytes` since the last trim (or start) it runs V8's
+ * memory-reducing collection, through the `gc` of a fresh context (the lake's own global gets no
+ * `gc`, and no flag is needed to start it): a stall of tens of ms on the event loop, once per
+ * burst that grew the heap, never per write.
+ */
+import {setFlagsFromString} from 'node:v8'
+import {runInNewContext} from 'node:vm'
+
+export interface HeapTrim {
+  /** Writes went idle: trims if the process grew by the trimmer's threshold since the last trim. */
+  idle(): void
+}
+
+export interface HeapTrimOptions {
+  /** Growth of the RSS since the last trim that makes the next idle moment trim; default 64 MB. */
+  growthBytes?: number
+  /** The process's RSS (tests give their own). */
+  rss?: () => number
+  /** The memory-reducing collection (tests give their own). */
+  collect?: () => void
+}
+
+export const HEAP_TRIM_GROWTH_BYTES = 64 * 1024 * 1024
+
+export function createHeapTrim(options: HeapTrimOptions = {}): HeapTrim {
+  const growth = options.growthBytes ?? HEAP_TRIM_GROWTH_BYTES
+  const rss = options.rss ?? (() => process.memoryUsage.rss())
+  let collect = options.collect ?? null
+  // The lowest RSS seen since the last trim: memory given back meanwhile (a thread that ended)
+  // lowers the mark, so growth is always counted from what the process held at rest.
+  let floor = rss()
+  return {
+    idle() {
+      const now = rss()
+      if (now - floor < growth) {
+        floor = Math.min(floor, now)
+        return
+      }
+      collect ??= memoryReducingCollection()
+      collect()
+      floor = rss()
+    },
+  }
+}
+
+/**
+ * V8's `gc` with the last-resort flavour, the one that collects with the memory-reducing flag
+ * (Heap::CollectAllAvailableGarbage: it compacts and releases the page pool), taken from a new
+ * context made while `--expose-gc` is set, then unset again. Were the option unknown (another
+ * V8), `gc` runs a plain full collection: less given back, nothing broken.
+ */
+export function memoryReducingCollection(): () => void {
+  const exposed = typeof (globalThis as {gc?: unknown}).gc === 'function'
+  if (!exposed) setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as (options?: object) => void
+  if (!exposed) setFlagsFromString('--no-expose-gc')
+  return () => gc({type: 'major', execution: 'sync', flavor: 'last-resort'})
+}

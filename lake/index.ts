@@ -222,6 +222,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       stopWatching()
       // Listeners hear `disconnect` first, then the databases close.
       bus.close()
+      heapTrim?.close()
       // Let pending writes (queued behind each store's lock) finish before the files close, a
       // large one's commit on the commit thread among them.
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))

@@ -11,49 +11,75 @@
  * empties the heap but leaves the pool resident.
  *
  * So when a store's writes have gone idle (its idle checkpoint), the trimmer looks at the
- * process's RSS, and if it grew by `growthBytes` since the last trim (or start) it runs V8's
- * memory-reducing collection, through the `gc` of a fresh context (the lake's own global gets no
- * `gc`, and no flag is needed to start it): a stall of tens of ms on the event loop, once per
- * burst that grew the heap, never per write.
+ * process's RSS, and if it grew by HEAP_TRIM_GROWTH_BYTES since the last trim (or start) while the
+ * event loop's heap ran HEAP_TRIM_MAJOR_GCS full collections or more (it was filled and emptied
+ * again, as a bulk load does; query threads starting grow the RSS too, and a collection here
+ * would not give that back), it runs V8's memory-reducing collection, through the `gc` of a fresh
+ * context (the lake's own global gets no `gc`, and no flag is needed to start it): a stall of tens
+ * of ms on the event loop, once per burst that grew the heap, never per write.
  */
+import {constants, PerformanceObserver} from 'node:perf_hooks'
 import {setFlagsFromString} from 'node:v8'
 import {runInNewContext} from 'node:vm'
 
 export interface HeapTrim {
   /** Writes went idle: trims if the process grew by the trimmer's threshold since the last trim. */
   idle(): void
+  /** Stops counting the event loop's collections (the lake closes). */
+  close(): void
 }
 
 export interface HeapTrimOptions {
-  /** Growth of the RSS since the last trim that makes the next idle moment trim; default 64 MB. */
-  growthBytes?: number
   /** The process's RSS (tests give their own). */
   rss?: () => number
+  /**
+   * Calls `count` with each full collection of this thread's heap; returns the stop (tests give
+   * their own).
+   */
+  onMajorGc?: (count: () => void) => () => void
   /** The memory-reducing collection (tests give their own). */
   collect?: () => void
 }
 
 export const HEAP_TRIM_GROWTH_BYTES = 64 * 1024 * 1024
+/** Loading the bench's archive ran 15-30 on the event loop; a few small writes none. */
+export const HEAP_TRIM_MAJOR_GCS = 4
 
 export function createHeapTrim(options: HeapTrimOptions = {}): HeapTrim {
-  const growth = options.growthBytes ?? HEAP_TRIM_GROWTH_BYTES
   const rss = options.rss ?? (() => process.memoryUsage.rss())
   let collect = options.collect ?? null
   // The lowest RSS seen since the last trim: memory given back meanwhile (a thread that ended)
   // lowers the mark, so growth is always counted from what the process held at rest.
   let floor = rss()
+  let majorGcs = 0
+  const stop = (options.onMajorGc ?? observeMajorGcs)(() => void majorGcs++)
   return {
     idle() {
       const now = rss()
-      if (now - floor < growth) {
-        floor = Math.min(floor, now)
-        return
-      }
+      floor = Math.min(floor, now)
+      if (now - floor < HEAP_TRIM_GROWTH_BYTES || majorGcs < HEAP_TRIM_MAJOR_GCS) return
       collect ??= memoryReducingCollection()
       collect()
       floor = rss()
+      majorGcs = 0
     },
+    close: stop,
   }
+}
+
+/** Node's `gc` performance entries of this thread's heap, the full collections counted. */
+function observeMajorGcs(count: () => void): () => void {
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (
+        (entry as {detail?: {kind?: number}}).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR
+      ) {
+        count()
+      }
+    }
+  })
+  observer.observe({entryTypes: ['gc']})
+  return () => observer.disconnect()
 }
 
 /**

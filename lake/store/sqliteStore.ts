@@ -542,7 +542,7 @@ export interface SqliteStoreOptions {
    * Told at the idle checkpoint (writes paused, the full-text index caught up): gives the event
    * loop's heap back after a burst of writes (heapTrim.ts). One for all the lake's stores.
    */
-  heapTrim?: HeapTrim
+  heapTrim?: Pick<HeapTrim, 'idle'>
   /**
    * Makes the WAL durable before a write group is answered (default fs.fdatasync, in libuv's
    * thread pool). Tests hold or fail it to see that nobody is answered before it returns.

@@ -6,40 +6,83 @@
 import {execFileSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {expect, test} from 'vitest'
-import {createHeapTrim, HEAP_TRIM_GROWTH_BYTES} from '../../../lake/store/heapTrim.ts'
+import {
+  createHeapTrim,
+  HEAP_TRIM_GROWTH_BYTES,
+  HEAP_TRIM_MAJOR_GCS,
+  memoryReducingCollection,
+} from '../../../lake/store/heapTrim.ts'
 
 const MB = 1024 * 1024
 
-test('trims at an idle moment once the process grew by the threshold, then counts from there', () => {
-  let rss = 200 * MB
-  let collections = 0
+/** A trimmer over a made-up RSS and a made-up count of the event loop's full collections. */
+function trimmer(startMb: number) {
+  const state = {rss: startMb * MB, collections: 0, majorGcs: () => {}}
   const trim = createHeapTrim({
-    rss: () => rss,
+    rss: () => state.rss,
+    onMajorGc: (count) => {
+      state.majorGcs = () => {
+        for (let i = 0; i < HEAP_TRIM_MAJOR_GCS; i++) count()
+      }
+      return () => {}
+    },
     collect: () => {
-      collections++
-      rss -= 150 * MB
+      state.collections++
+      state.rss -= 150 * MB
     },
   })
-  rss += HEAP_TRIM_GROWTH_BYTES - MB
+  return {trim, state}
+}
+
+test('trims at an idle moment once the process grew by the threshold, then counts from there', () => {
+  const {trim, state} = trimmer(200)
+  state.majorGcs()
+  state.rss += HEAP_TRIM_GROWTH_BYTES - MB
   trim.idle()
-  expect(collections).toBe(0)
-  rss += 2 * MB
+  expect(state.collections).toBe(0)
+  state.rss += 2 * MB
   trim.idle()
-  expect(collections).toBe(1)
+  expect(state.collections).toBe(1)
   // From the trimmed size: an idle moment right after gives nothing more to do.
   trim.idle()
-  expect(collections).toBe(1)
+  expect(state.collections).toBe(1)
 })
 
 test('counts growth from the lowest size seen, so memory given back meanwhile does not hide it', () => {
-  let rss = 300 * MB
+  const {trim, state} = trimmer(300)
+  state.majorGcs()
+  // A thread ended: the process shrank on its own.
+  state.rss = 200 * MB
+  trim.idle()
+  state.rss = 200 * MB + HEAP_TRIM_GROWTH_BYTES
+  trim.idle()
+  expect(state.collections).toBe(1)
+})
+
+test('growth without full collections of the heap (threads starting) is left alone', () => {
+  const {trim, state} = trimmer(100)
+  state.rss += 2 * HEAP_TRIM_GROWTH_BYTES
+  trim.idle()
+  expect(state.collections).toBe(0)
+  state.majorGcs()
+  trim.idle()
+  expect(state.collections).toBe(1)
+})
+
+test("the event loop's full collections are counted from Node's gc entries", async () => {
+  let rss = 100 * MB
   let collections = 0
   const trim = createHeapTrim({rss: () => rss, collect: () => void collections++})
-  // A thread ended: the process shrank on its own.
-  rss = 200 * MB
+  rss += 2 * HEAP_TRIM_GROWTH_BYTES
   trim.idle()
-  rss = 200 * MB + HEAP_TRIM_GROWTH_BYTES
+  expect(collections).toBe(0)
+  // Full collections of this thread's heap, as a bulk load's garbage brings them.
+  const gc = memoryReducingCollection()
+  for (let i = 0; i < HEAP_TRIM_MAJOR_GCS; i++) gc()
+  // Node reports gc entries after the collection, on the event loop.
+  await new Promise((resolve) => setTimeout(resolve, 50))
   trim.idle()
+  trim.close()
   expect(collections).toBe(1)
 })
 

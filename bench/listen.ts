@@ -6,17 +6,20 @@
  *   attached, and the rate at which a listener receives their events.
  * - Delivery rate of a burst: transactions of 100 documents each, from the first commit to the last
  *   event received, for 1 and 10 listeners.
+ * - The lake's CPU a single-document write with 500 listeners on one filter (includeResult, mendoza
+ *   effects, spread over 5 tokens as Studio tabs would be), against the same writes with none.
  * - Effects size for small edits (one field, one paragraph) relative to the document's JSON.
  *
  * The lake runs in its own process (bench/lake-process.ts), so client and server do not share an
  * event loop. Prints a Markdown table.
  */
+import {execFileSync} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createMendozaPatch} from '../lake/core/mendoza.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
-import {startLake} from './lake.ts'
+import {cpuSecondsOf, startLake} from './lake.ts'
 
 const API = 'v2025-02-19'
 const DATASET = 'bench'
@@ -34,11 +37,11 @@ async function mutate(lake: Lake, mutations: unknown[]): Promise<void> {
 }
 
 /** A raw SSE listener that counts mutation events and resolves when `expected` have arrived. */
-async function countingListener(lake: Lake, query: string) {
+async function countingListener(lake: Lake, query: string, token = lake.token) {
   const abort = new AbortController()
   const search = new URLSearchParams({query, effectFormat: 'mendoza', includeResult: 'true'})
   const res = await fetch(`${lake.url}/${API}/data/listen/${DATASET}?${search}`, {
-    headers: {authorization: `Bearer ${lake.token}`},
+    headers: {authorization: `Bearer ${token}`},
     signal: abort.signal,
   })
   const reader = res.body!.getReader()
@@ -96,9 +99,66 @@ async function commitRate(lake: Lake, prefix: string, count: number): Promise<nu
   return count / ((performance.now() - started) / 1000)
 }
 
+/** Editor tokens made in `dataDir` before its lake starts (each may hold 100 listeners). */
+export function benchTokens(dataDir: string, count: number): string[] {
+  const cli = join(import.meta.dirname, '../lake/cli.ts')
+  return Array.from({length: count}, () =>
+    execFileSync(process.execPath, [cli, 'tokens', 'create', '--data', dataDir], {
+      encoding: 'utf8',
+    }).trim(),
+  )
+}
+
+/**
+ * The lake's CPU (all its threads, /proc) a write of one small article, `writes` in a row, with
+ * `listeners` open on one filter (includeResult, mendoza effects), the listeners' tokens taken in
+ * turn; counted once every listener has heard the last write. Returns milliseconds a write.
+ */
+export async function cpuPerWrite(
+  lake: Lake,
+  tokens: string[],
+  listeners: number,
+  writes: number,
+  prefix: string,
+): Promise<number> {
+  const query = '*[_type == "article" && section == "খেলা"]'
+  const all = []
+  // A few at a time: 500 at once is a burst of connections the lake answers with 429s.
+  for (let i = 0; i < listeners; i += 50) {
+    const batch = Math.min(50, listeners - i)
+    all.push(
+      ...(await Promise.all(
+        Array.from({length: batch}, (_, j) =>
+          countingListener(lake, query, tokens[(i + j) % tokens.length]),
+        ),
+      )),
+    )
+  }
+  const pid = lake.child.pid!
+  const before = cpuSecondsOf(pid)!
+  for (let i = 0; i < writes; i++) {
+    await mutate(lake, [
+      {
+        createOrReplace: {
+          _id: `${prefix}-${i % 10}`,
+          _type: 'article',
+          section: 'খেলা',
+          title: `খেলার খবর ${i}: জাতীয় দল আজ মাঠে নামছে`,
+          summary: 'ঢাকায় আজ বিকেলে সিরিজের দ্বিতীয় ম্যাচ; অধিনায়ক বললেন দল প্রস্তুত।',
+        },
+      },
+    ])
+  }
+  await Promise.all(all.map((l) => l.reached(writes)))
+  const cpu = cpuSecondsOf(pid)! - before
+  for (const l of all) l.close()
+  return (cpu * 1000) / writes
+}
+
 async function main() {
   const rows: string[][] = []
   const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-listen-'))
+  const tokens = benchTokens(dataDir, 5)
   const lake = await startLake(dataDir)
   try {
     // Interleaved rounds with and without a listener, medians, so machine noise hits both alike.
@@ -161,6 +221,21 @@ async function main() {
       ])
       for (const l of all) l.close()
     }
+
+    // Alternated, so the machine's load falls on both alike.
+    const none: number[] = []
+    const many: number[] = []
+    for (let round = 0; round < 2; round++) {
+      none.push(await cpuPerWrite(lake, tokens, 0, 100, `cpu0-${round}`))
+      many.push(await cpuPerWrite(lake, tokens, 500, 100, `cpu500-${round}`))
+    }
+    const ms = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ')
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length
+    rows.push([
+      'lake CPU a write (all threads), no listener; 500 listeners (includeResult, mendoza)',
+      `${ms(none)} ms; ${ms(many)} ms`,
+      `×${(mean(many) / mean(none)).toFixed(1)} (500 vs none)`,
+    ])
   } finally {
     await lake.stop()
     await rm(dataDir, {recursive: true, force: true})
@@ -222,4 +297,4 @@ async function main() {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`)
 }
 
-await main()
+if (import.meta.main) await main()

@@ -59,6 +59,7 @@ import {compileFilter, filterReads, isBoundedFilter, listenerFilterNode} from '.
 import {
   channelErrorStream,
   LISTEN_DEFAULTS,
+  createMatcherCache,
   openListener,
   type DocumentMatcher,
   type FilterDocument,
@@ -317,6 +318,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
    * its deadline holds up only the writes of its documents. Per document: the last turn taken.
    */
   const turns = new Map<string, Promise<unknown>>()
+  /** Listeners' filters, shared by the listeners that ask alike (listen/stream.ts). */
+  const matchers = createMatcherCache()
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
@@ -686,11 +689,18 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const listenConfig = {...LISTEN_DEFAULTS, ...config.listen}
       let matcher: DocumentMatcher
       try {
-        matcher = await compileMatcher(
-          request,
-          principal,
-          listenConfig.filterBudgetMs,
-          listenConfig.filterWaitMs,
+        // All a filter's answer depends on, and the bounds it is compiled with; each listener
+        // applies what it may read itself.
+        const {filterBudgetMs, filterWaitMs} = listenConfig
+        const key = JSON.stringify([
+          request.query,
+          request.params,
+          principal.id,
+          filterBudgetMs,
+          filterWaitMs,
+        ])
+        matcher = await matchers.get(key, () =>
+          compileMatcher(request, principal, filterBudgetMs, filterWaitMs),
         )
       } catch (err) {
         // A bad filter is reported in the stream, as Sanity does; the client surfaces it as

@@ -319,7 +319,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
    */
   const turns = new Map<string, Promise<unknown>>()
   /** Listeners' filters, shared by the listeners that ask alike (listen/stream.ts). */
-  const matchers = createMatcherCache()
+  const matchers = createMatcherCache(listeners)
 
   /**
    * A listener's filter: compiled here when its cost is bounded, else on a query worker, where

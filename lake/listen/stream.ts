@@ -50,7 +50,8 @@ export interface MatcherCache {
   get(key: string, compile: () => Promise<DocumentMatcher>): Promise<DocumentMatcher>
 }
 
-export function createMatcherCache(): MatcherCache {
+export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
+  const {counters} = registry as RegistryInternals
   const held = new Map<string, WeakRef<DocumentMatcher>>()
   const compiling = new Map<string, Promise<DocumentMatcher>>()
   const collected = new FinalizationRegistry<string>((key) => {
@@ -62,7 +63,7 @@ export function createMatcherCache(): MatcherCache {
       if (found) return Promise.resolve(found)
       const compiled = compile().then(
         (matcher) => {
-          const shared = answeringOnce(matcher)
+          const shared = answeringOnce(matcher, counters)
           held.set(key, new WeakRef(shared))
           collected.register(shared, key)
           compiling.delete(key)
@@ -86,7 +87,10 @@ export function createMatcherCache(): MatcherCache {
  * matched again. Not longer: a document object may be a later transaction's too, and a filter
  * that reads now() answers for the time it is asked.
  */
-function answeringOnce(matcher: DocumentMatcher): DocumentMatcher {
+function answeringOnce(
+  matcher: DocumentMatcher,
+  counters: RegistryInternals['counters'],
+): DocumentMatcher {
   let answers: WeakMap<FilterDocument, boolean | Promise<boolean>> | null = null
   return {
     reads: matcher.reads,
@@ -98,6 +102,7 @@ function answeringOnce(matcher: DocumentMatcher): DocumentMatcher {
       const known = answers
       const unasked = documents.filter((document) => !known.has(document))
       if (unasked.length > 0) {
+        counters.filtered += unasked.length
         const matches = matcher.match(unasked)
         unasked.forEach((document, i) => {
           known.set(
@@ -166,6 +171,8 @@ export interface ListenerStats {
   queuedBytes: number
   peakQueuedBytes: number
   slowDisconnects: number
+  /** Documents given to the listeners' filters: once a transaction for the listeners alike. */
+  filtered: number
 }
 
 interface Listener extends UnreadReader {
@@ -195,13 +202,13 @@ interface RegistryInternals extends ListenerRegistry {
   delete(listener: Listener): void
   /** `listener` queued `bytes` more: cuts the largest readers while a budget is exceeded. */
   queued(listener: Listener, bytes: number, config: ListenConfig): void
-  counters: {opened: number; slowDisconnects: number; peakQueuedBytes: number}
+  counters: {opened: number; slowDisconnects: number; peakQueuedBytes: number; filtered: number}
 }
 
 export function createListenerRegistry(): ListenerRegistry {
   const budget = createUnreadBudget<Listener>('listeners')
   const listeners = budget.readers
-  const counters = {opened: 0, slowDisconnects: 0, peakQueuedBytes: 0}
+  const counters = {opened: 0, slowDisconnects: 0, peakQueuedBytes: 0, filtered: 0}
   const registry: RegistryInternals = {
     counters,
     queued(listener, bytes, config) {

@@ -1752,6 +1752,10 @@ export function createSqliteStore(
     draining = true
     try {
       while (queue.length > 0) {
+        // `queued` counts every write, also of a document queued already (a re-import after the
+        // open queued every document): counted again before the group waits on the open's backlog.
+        if (offThread && openBacklog > 0 && queued > MAX_QUEUED + openBacklog)
+          queued = countQueued()
         while (offThread && queued > MAX_QUEUED + openBacklog && !closed && (await catchUpIndex()));
         // A log that has not started over for long: a checkpoint with no write beside it (see
         // MAX_WAL_FRAMES). Once per group, so a reader holding the log back costs each group a

@@ -46,10 +46,23 @@ async function query(lake: TestLake, query: string, params: Record<string, unkno
   return {status: res.status, body: (await res.json()) as Answer}
 }
 
+/**
+ * A cheap query is answered. Asked again, up to five times in all, while it meets the deadline:
+ * the thread stopped at it is replaced at a query thread's nice level, and at load 15-20 the
+ * cheap query behind the new thread's start ran into `tight`'s 5 s (a 504, the lake answering).
+ * A lake that stopped answering, or kept the dots' threads busy, times out every time.
+ */
 async function answersOn(lake: TestLake) {
-  const {status, body} = await query(lake, '*[_type == "small" && body match "খবর"]._id')
-  expect(status).toBe(200)
-  expect(body.result).toEqual(['small'])
+  const statuses: number[] = []
+  for (let tries = 0; tries < 5; tries++) {
+    const {status, body} = await query(lake, '*[_type == "small" && body match "খবর"]._id')
+    statuses.push(status)
+    if (status === 504 && body.error.type === 'queryTimeoutError') continue
+    expect(status, statuses.join(', ')).toBe(200)
+    expect(body.result).toEqual(['small'])
+    return
+  }
+  throw new Error(`a cheap query met the deadline every time: ${statuses.join(', ')}`)
 }
 
 it('a document with a word groq-js cannot split is a 400 that says what to do', async () => {
@@ -71,7 +84,8 @@ it('a run of dots in a document or in a pattern is stopped at the deadline', asy
     expect(body.error.type).toBe('queryTimeoutError')
     await answersOn(tight)
   }
-}, 60_000)
+  // A hang guard: two queries to the 5 s deadline, and up to five cheap ones each.
+}, 180_000)
 
 it('no pattern comes near the word groq-js cannot split: parameters stop at 1 MiB, as a 400', async () => {
   // The query's own text stops at 256 Ki characters.

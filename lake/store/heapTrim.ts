@@ -11,9 +11,9 @@
  * empties the heap but leaves the pool resident.
  *
  * So when a store's writes have gone idle (its idle checkpoint), the trimmer looks at the
- * process's RSS, and if it grew by HEAP_TRIM_GROWTH_BYTES since the last trim (or start) while the
- * event loop's heap ran HEAP_TRIM_MAJOR_GCS full collections or more (it was filled and emptied
- * again, as a bulk load does; query threads starting grow the RSS too, and a collection here
+ * process's RSS, and if it is HEAP_TRIM_GROWTH_BYTES over the lowest seen while the event loop's
+ * heap ran HEAP_TRIM_MAJOR_GCS full collections or more since the last trim (it was filled and
+ * emptied again, as a bulk load does; query threads starting grow the RSS too, and a collection here
  * would not give that back), it runs V8's memory-reducing collection, through the `gc` of a fresh
  * context (the lake's own global gets no `gc`, and no flag is needed to start it): a stall of tens
  * of ms on the event loop, once per burst that grew the heap, never per write.
@@ -23,7 +23,7 @@ import {setFlagsFromString} from 'node:v8'
 import {runInNewContext} from 'node:vm'
 
 export interface HeapTrim {
-  /** Writes went idle: trims if the process grew by the trimmer's threshold since the last trim. */
+  /** Writes went idle: trims if the process grew and its heap was churned since the last trim. */
   idle(): void
   /** Stops counting the event loop's collections (the lake closes). */
   close(): void
@@ -48,8 +48,8 @@ export const HEAP_TRIM_MAJOR_GCS = 4
 export function createHeapTrim(options: HeapTrimOptions = {}): HeapTrim {
   const rss = options.rss ?? (() => process.memoryUsage.rss())
   let collect = options.collect ?? null
-  // The lowest RSS seen since the last trim: memory given back meanwhile (a thread that ended)
-  // lowers the mark, so growth is always counted from what the process held at rest.
+  // The lowest RSS seen: growth is counted from what the process held at rest, never from what a
+  // trim left during a pause in a load (the analyzer's thread still at its largest then).
   let floor = rss()
   let majorGcs = 0
   const stop = (options.onMajorGc ?? observeMajorGcs)(() => void majorGcs++)
@@ -60,7 +60,6 @@ export function createHeapTrim(options: HeapTrimOptions = {}): HeapTrim {
       if (now - floor < HEAP_TRIM_GROWTH_BYTES || majorGcs < HEAP_TRIM_MAJOR_GCS) return
       collect ??= memoryReducingCollection()
       collect()
-      floor = rss()
       majorGcs = 0
     },
     close: stop,

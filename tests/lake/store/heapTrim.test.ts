@@ -34,7 +34,7 @@ function trimmer(startMb: number) {
   return {trim, state}
 }
 
-test('trims at an idle moment once the process grew by the threshold, then counts from there', () => {
+test('trims at an idle moment once the process grew by the threshold and its heap was churned', () => {
   const {trim, state} = trimmer(200)
   state.majorGcs()
   state.rss += HEAP_TRIM_GROWTH_BYTES - MB
@@ -43,9 +43,22 @@ test('trims at an idle moment once the process grew by the threshold, then count
   state.rss += 2 * MB
   trim.idle()
   expect(state.collections).toBe(1)
-  // From the trimmed size: an idle moment right after gives nothing more to do.
+  // No full collection since: an idle moment right after gives nothing more to do.
   trim.idle()
   expect(state.collections).toBe(1)
+})
+
+test('a trim during a pause in a load does not raise the mark the next growth is counted from', () => {
+  const {trim, state} = trimmer(100)
+  state.rss = 300 * MB
+  state.majorGcs()
+  trim.idle()
+  expect(state.collections).toBe(1)
+  // The load goes on (150 MB given back, 40 MB grown again): over the process at rest still.
+  state.rss += 40 * MB
+  state.majorGcs()
+  trim.idle()
+  expect(state.collections).toBe(2)
 })
 
 test('counts growth from the lowest size seen, so memory given back meanwhile does not hide it', () => {

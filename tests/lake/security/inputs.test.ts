@@ -168,31 +168,51 @@ describe('request bodies (item 7)', () => {
 
   it('refuses a chunked body once it passes the limit, without reading the rest', async () => {
     const chunk = Buffer.alloc(256 * 1024, 32)
-    const {status, sent} = await new Promise<{status: number; sent: number}>((resolve, reject) => {
-      const req = httpsRequest(`${lake.url}${API}/data/query/test`, {
-        method: 'POST',
-        headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
-      })
-      let sent = 0
-      let answered = false
-      req.on('response', (res) => {
-        answered = true
-        res.resume()
-        resolve({status: res.statusCode!, sent})
-      })
-      req.on('error', (err) => (answered ? undefined : reject(err)))
-      const write = () => {
-        // Up to 64 times the limit if the lake read it all; it answers long before.
-        while (!answered && sent < 64 * LIMITS.body.query) {
-          sent += chunk.length
-          if (!req.write(chunk)) return void req.once('drain', write)
+    /** One request: its status, or the error that ended it first, and the bytes sent. */
+    const send = () =>
+      new Promise<{status?: number; error?: string; sent: number}>((resolve) => {
+        const req = httpsRequest(`${lake.url}${API}/data/query/test`, {
+          method: 'POST',
+          headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+        })
+        let sent = 0
+        let answered = false
+        req.on('response', (res) => {
+          answered = true
+          res.resume()
+          resolve({status: res.statusCode!, sent})
+        })
+        req.on('error', (err) => {
+          if (answered) return
+          answered = true
+          resolve({error: (err as NodeJS.ErrnoException).code ?? err.message, sent})
+        })
+        const write = () => {
+          // Up to 64 times the limit if the lake read it all; it answers long before.
+          while (!answered && sent < 64 * LIMITS.body.query) {
+            sent += chunk.length
+            if (!req.write(chunk)) return void req.once('drain', write)
+          }
+          req.end()
         }
-        req.end()
-      }
-      write()
-    })
-    expect(status).toBe(413)
-    expect(sent).toBeLessThan(8 * LIMITS.body.query)
+        write()
+      })
+    // The lake answers 413 and closes the connection. On a loaded machine this client can meet
+    // the closed connection (EPIPE) before it reads the answer (once at load 15-20, beside the
+    // live tests): the rest was not read either way, and another try reads the 413.
+    const tries: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const {status, error, sent} = await send()
+      tries.push(`${status ?? error} after ${sent} bytes`)
+      expect(sent, tries.join('; ')).toBeLessThan(8 * LIMITS.body.query)
+      if (error === 'EPIPE' || error === 'ECONNRESET') continue
+      expect(status, tries.join('; ')).toBe(413)
+      break
+    }
+    expect(
+      tries.some((t) => t.startsWith('413')),
+      tries.join('; '),
+    ).toBe(true)
     await stillAnswers()
   })
 

@@ -44,12 +44,14 @@ export interface HeapTrimOptions {
 export const HEAP_TRIM_GROWTH_BYTES = 64 * 1024 * 1024
 /** Loading the bench's archive ran 15-30 on the event loop; a few small writes none. */
 export const HEAP_TRIM_MAJOR_GCS = 4
+/** A trim that gave back less than this raises the mark to what it left. */
+export const HEAP_TRIM_FREED_BYTES = 16 * 1024 * 1024
 
 export function createHeapTrim(options: HeapTrimOptions = {}): HeapTrim {
   const rss = options.rss ?? (() => process.memoryUsage.rss())
   let collect = options.collect ?? null
   // The lowest RSS seen: growth is counted from what the process held at rest, never from what a
-  // trim left during a pause in a load (the analyzer's thread still at its largest then).
+  // trim that gave back much left during a pause in a load (the analyzer's thread at its largest).
   let floor = rss()
   let majorGcs = 0
   const stop = (options.onMajorGc ?? observeMajorGcs)(() => void majorGcs++)
@@ -61,6 +63,11 @@ export function createHeapTrim(options: HeapTrimOptions = {}): HeapTrim {
       collect ??= memoryReducingCollection()
       collect()
       majorGcs = 0
+      // What a trim could not give back (query threads, SQLite's caches) is the process at rest
+      // now: counted from the old mark, every later idle moment would run a collection that
+      // frees nothing (hundreds of ms with a large live heap).
+      const after = rss()
+      if (now - after < HEAP_TRIM_FREED_BYTES) floor = after
     },
     close: stop,
   }

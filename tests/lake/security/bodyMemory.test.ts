@@ -174,16 +174,23 @@ test("the body memory thread's memory comes touched: writing it here takes a fra
     // Past glibc's largest mmap threshold (32 MiB): fresh pages from the kernel, never a freed
     // block of this process's heap, which earlier tests' buffers may have left touched.
     const size = 40 * MIB
-    const touched = new Uint8Array(await bodyMemory.allocate(size))
-    expect(touched.length).toBe(size)
-    expect(touched.every((byte) => byte === 0)).toBe(true)
-    // Fresh memory allocated here, the baseline: about one fault a page (10,240).
-    const fresh = faultsWriting(new Uint8Array(new SharedArrayBuffer(size)))
-    const reused = faultsWriting(touched)
-    expect(fresh, `${fresh} faults writing fresh memory`).toBeGreaterThan(size / 4096 / 4)
-    expect(reused, `${reused} faults writing the thread's memory, ${fresh} fresh`).toBeLessThan(
-      fresh / 10,
-    )
+    // Fresh memory allocated here is the baseline: about one fault a page (10,240). In the full
+    // suite it once took none (a worker's allocator handing back pages already touched), which
+    // says nothing of the thread's memory; so up to three tries, and the first with a baseline
+    // judges.
+    const tries: string[] = []
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const touched = new Uint8Array(await bodyMemory.allocate(size))
+      expect(touched.length).toBe(size)
+      expect(touched.every((byte) => byte === 0)).toBe(true)
+      const fresh = faultsWriting(new Uint8Array(new SharedArrayBuffer(size)))
+      const reused = faultsWriting(touched)
+      tries.push(`${reused} faults writing the thread's memory, ${fresh} fresh`)
+      if (fresh <= size / 4096 / 4) continue
+      expect(reused, tries.join('; ')).toBeLessThan(fresh / 10)
+      return
+    }
+    expect.fail(`no try wrote fresh memory with page faults to compare with: ${tries.join('; ')}`)
   } finally {
     await bodyMemory.close()
   }

@@ -16,11 +16,17 @@ import http from 'node:http'
 import {existsSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
-import {pathToFileURL} from 'node:url'
+import {join} from 'node:path'
 import {parseArgs} from 'node:util'
-import type {LakeProcess, LakeProcessOptions} from '../kit/lakeProcess.ts'
-import {cpuSecondsOf, indexCaughtUp, startLake, threadSecondsOf} from './lake.ts'
+import type {LakeProcess} from '../kit/lakeProcess.ts'
+import {
+  abSides,
+  cpuSecondsOf,
+  indexCaughtUp,
+  startLake,
+  threadSecondsOf,
+  threadShares,
+} from './lake.ts'
 import {ARCHIVE, archiveDocuments, newsroomDocuments} from './data.ts'
 
 const {values: flags} = parseArgs({
@@ -46,20 +52,7 @@ const BATCH = 1000
 const WARM_UP = 300
 const API = 'v2025-02-19'
 
-type Start = (options: LakeProcessOptions) => Promise<LakeProcess>
-const here = resolve(import.meta.dirname, '..')
-const sides: {name: string; root: string; start: Start}[] = []
-for (const [name, root] of flags.against
-  ? [
-      ['A', resolve(flags.against)],
-      ['B', here],
-    ]
-  : [['B', here]]) {
-  const kit = (await import(pathToFileURL(join(root, 'kit/lakeProcess.ts')).href)) as {
-    startLakeProcess: Start
-  }
-  sides.push({name, root, start: kit.startLakeProcess})
-}
+const sides = await abSides(flags.against)
 
 const agent = new http.Agent({keepAlive: true})
 
@@ -114,22 +107,6 @@ type Round = {
   threads: Map<string, number>
 }
 
-function threadShares(
-  before: ReturnType<typeof threadSecondsOf>,
-  after: ReturnType<typeof threadSecondsOf>,
-  count: number,
-): Map<string, number> {
-  const byName = new Map<string, number>()
-  const workers: number[] = []
-  for (const [id, {name, seconds}] of after) {
-    const us = ((seconds - (before.get(id)?.seconds ?? 0)) * 1e6) / count
-    if (name === 'WorkerThread') workers.push(us)
-    else byName.set(name, (byName.get(name) ?? 0) + us)
-  }
-  workers.sort((a, b) => b - a).forEach((us, i) => byName.set(`WorkerThread ${i + 1}`, us))
-  return byName
-}
-
 async function round(side: (typeof sides)[number]): Promise<Round> {
   const dir = await mkdtemp(join(tmpdir(), 'lake-bench-bulk-'))
   const lake = await startLake(dir, [], side.start)
@@ -163,7 +140,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       perSecond: docs.length / seconds,
       indexedPerSecond: docs.length / indexed,
       cpuUs: (((cpuSecondsOf(pid) ?? NaN) - cpu0) * 1e6) / docs.length,
-      threads: threadShares(threads0, seen, docs.length),
+      threads: threadShares(threads0, seen, docs.length, 1e6),
       load: loadavg()[0],
     }
   } finally {

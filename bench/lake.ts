@@ -4,12 +4,62 @@
  * an event loop.
  */
 import {readdirSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
+import {pathToFileURL} from 'node:url'
 import {startLakeProcess, type LakeProcess, type LakeProcessOptions} from '../kit/lakeProcess.ts'
 
 /** `BENCH_CPU_PROF=<dir>`: each lake writes a V8 CPU profile there when it stops. */
 const profileDir = process.env.BENCH_CPU_PROF
+
+/** A checkout's startLakeProcess. */
+export type StartLake = (options: LakeProcessOptions) => Promise<LakeProcess>
+
+/**
+ * The sides of an A/B: with `against` (another checkout of this repository, with its
+ * node_modules) its lake is A and this one's B; without, B alone.
+ */
+export async function abSides(
+  against: string | undefined,
+): Promise<{name: string; root: string; start: StartLake}[]> {
+  const here = resolve(import.meta.dirname, '..')
+  const roots = against
+    ? [
+        ['A', resolve(against)],
+        ['B', here],
+      ]
+    : [['B', here]]
+  const sides: {name: string; root: string; start: StartLake}[] = []
+  for (const [name, root] of roots) {
+    const kit = (await import(pathToFileURL(join(root, 'kit/lakeProcess.ts')).href)) as {
+      startLakeProcess: StartLake
+    }
+    sides.push({name, root, start: kit.startLakeProcess})
+  }
+  return sides
+}
+
+/**
+ * CPU a unit of work by the threads' names between two readings of threadSecondsOf, in `perSecond`
+ * parts of a second (1e6: µs, 1000: ms); worker threads (the search analyzer's, the
+ * checkpointer's) all share one name, so they are told apart by rank, largest first.
+ */
+export function threadShares(
+  before: ReturnType<typeof threadSecondsOf>,
+  after: ReturnType<typeof threadSecondsOf>,
+  count: number,
+  perSecond: number,
+): Map<string, number> {
+  const byName = new Map<string, number>()
+  const workers: number[] = []
+  for (const [id, {name, seconds}] of after) {
+    const share = ((seconds - (before.get(id)?.seconds ?? 0)) * perSecond) / count
+    if (name === 'WorkerThread') workers.push(share)
+    else byName.set(name, (byName.get(name) ?? 0) + share)
+  }
+  workers.sort((a, b) => b - a).forEach((share, i) => byName.set(`WorkerThread ${i + 1}`, share))
+  return byName
+}
 
 /**
  * `start`: another checkout's startLakeProcess, to compare two (bench/writers.ts).
@@ -18,7 +68,7 @@ const profileDir = process.env.BENCH_CPU_PROF
 export function startLake(
   dataDir: string,
   args: readonly string[] = [],
-  start: (options: LakeProcessOptions) => Promise<LakeProcess> = startLakeProcess,
+  start: StartLake = startLakeProcess,
 ): Promise<LakeProcess> {
   return start({
     dataDir,

@@ -17,11 +17,10 @@ import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
-import type {LakeProcess, LakeProcessOptions} from '../kit/lakeProcess.ts'
+import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {ARCHIVE, archiveDocuments, COMMON_PREFIX, type BenchDocument} from './data.ts'
-import {indexCaughtUp, startLake} from './lake.ts'
+import {abSides, indexCaughtUp, startLake} from './lake.ts'
 import {STUDIO_SEARCH} from './queries.ts'
 
 const {values: flags} = parseArgs({
@@ -50,20 +49,7 @@ const PARAMS = {
   __limit: 26,
 }
 
-type Start = (options: LakeProcessOptions) => Promise<LakeProcess>
-const here = resolve(import.meta.dirname, '..')
-const sides: {name: string; start: Start}[] = []
-for (const [name, root] of flags.against
-  ? [
-      ['A', resolve(flags.against)],
-      ['B', here],
-    ]
-  : [['B', here]]) {
-  const kit = (await import(pathToFileURL(join(root, 'kit/lakeProcess.ts')).href)) as {
-    startLakeProcess: Start
-  }
-  sides.push({name, start: kit.startLakeProcess})
-}
+const sides = await abSides(flags.against)
 
 const load = () =>
   loadavg()

@@ -13,11 +13,17 @@
 import http from 'node:http'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
-import {pathToFileURL} from 'node:url'
+import {join} from 'node:path'
 import {parseArgs} from 'node:util'
-import type {LakeProcess, LakeProcessOptions} from '../kit/lakeProcess.ts'
-import {cpuSecondsOf, indexCaughtUp, startLake, threadSecondsOf} from './lake.ts'
+import type {LakeProcess} from '../kit/lakeProcess.ts'
+import {
+  abSides,
+  cpuSecondsOf,
+  indexCaughtUp,
+  startLake,
+  threadSecondsOf,
+  threadShares,
+} from './lake.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
 
 const {values: flags} = parseArgs({
@@ -43,20 +49,7 @@ const WARM_UP = 300
 const WRITERS = 50
 const API = 'v2025-02-19'
 
-type Start = (options: LakeProcessOptions) => Promise<LakeProcess>
-const here = resolve(import.meta.dirname, '..')
-const sides: {name: string; root: string; start: Start}[] = []
-for (const [name, root] of flags.against
-  ? [
-      ['A', resolve(flags.against)],
-      ['B', here],
-    ]
-  : [['B', here]]) {
-  const kit = (await import(pathToFileURL(join(root, 'kit/lakeProcess.ts')).href)) as {
-    startLakeProcess: Start
-  }
-  sides.push({name, root, start: kit.startLakeProcess})
-}
+const sides = await abSides(flags.against)
 
 const agent = new http.Agent({keepAlive: true})
 
@@ -115,26 +108,6 @@ type Round = {
   threads: Map<string, number>
 }
 
-/**
- * CPU ms a transaction by the threads' names between two readings; worker threads (the search
- * analyzer's, the checkpointer's) all share one name, so they are told apart by rank.
- */
-function threadShares(
-  before: ReturnType<typeof threadSecondsOf>,
-  after: ReturnType<typeof threadSecondsOf>,
-  count: number,
-): Map<string, number> {
-  const byName = new Map<string, number>()
-  const workers: number[] = []
-  for (const [id, {name, seconds}] of after) {
-    const ms = ((seconds - (before.get(id)?.seconds ?? 0)) * 1000) / count
-    if (name === 'WorkerThread') workers.push(ms)
-    else byName.set(name, (byName.get(name) ?? 0) + ms)
-  }
-  workers.sort((a, b) => b - a).forEach((ms, i) => byName.set(`WorkerThread ${i + 1}`, ms))
-  return byName
-}
-
 async function round(side: (typeof sides)[number]): Promise<Round> {
   const dir = await mkdtemp(join(tmpdir(), 'lake-bench-writers-'))
   const lake = await startLake(dir, [], side.start)
@@ -160,7 +133,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
     if (sampler) clearInterval(sampler)
     for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     return {
-      threads: threadShares(threads0, seen, count),
+      threads: threadShares(threads0, seen, count, 1000),
       side: side.name,
       perSecond: count / seconds,
       cpuMs: ((cpuSeconds(pid) - cpu0) * 1000) / count,

@@ -18,7 +18,6 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
-import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {
   abSides,
   cpuSecondsOf,
@@ -26,6 +25,7 @@ import {
   startLake,
   threadSecondsOf,
   threadShares,
+  postMutations,
 } from './lake.ts'
 import {ARCHIVE, archiveDocuments, newsroomDocuments} from './data.ts'
 
@@ -50,39 +50,10 @@ const SIZE = {
 }
 const BATCH = 1000
 const WARM_UP = 300
-const API = 'v2025-02-19'
 
 const sides = await abSides(flags.against)
 
 const agent = new http.Agent({keepAlive: true})
-
-function post(lake: LakeProcess, dataset: string, body: string): Promise<void> {
-  return new Promise((done, fail) => {
-    const request = http.request(
-      `${lake.url}/${API}/data/mutate/${dataset}?visibility=sync`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${lake.token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () =>
-          response.statusCode === 200
-            ? done()
-            : fail(new Error(`mutate ${response.statusCode}: ${Buffer.concat(chunks)}`)),
-        )
-      },
-    )
-    request.on('error', fail)
-    request.end(body)
-  })
-}
 
 const docs = archiveDocuments(SIZE)
 const bodies: string[] = []
@@ -112,7 +83,9 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
   const lake = await startLake(dir, [], side.start)
   try {
     for (let i = 0; i < warmUp.length; i += 50) {
-      await Promise.all(warmUp.slice(i, i + 50).map((body) => post(lake, 'warm-up', body)))
+      await Promise.all(
+        warmUp.slice(i, i + 50).map((body) => postMutations(agent, lake, 'warm-up', body)),
+      )
     }
     await indexCaughtUp(dir, 'warm-up')
     const pid = lake.child.pid!
@@ -124,7 +97,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     }, 50)
     const t0 = performance.now()
-    for (const body of bodies) await post(lake, 'archive', body)
+    for (const body of bodies) await postMutations(agent, lake, 'archive', body)
     const seconds = (performance.now() - t0) / 1000
     await indexCaughtUp(dir, 'archive')
     const indexed = (performance.now() - t0) / 1000

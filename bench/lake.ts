@@ -4,6 +4,7 @@
  * an event loop.
  */
 import {readdirSync, readFileSync} from 'node:fs'
+import http from 'node:http'
 import {join, resolve} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {pathToFileURL} from 'node:url'
@@ -149,4 +150,38 @@ function statSeconds(stat: string): number {
   // After the name, which may hold spaces and parentheses.
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** A mutate request's body (`{mutations: [...]}`) POSTed with `visibility=sync`; rejects unless 200. */
+export function postMutations(
+  agent: http.Agent,
+  lake: LakeProcess,
+  dataset: string,
+  body: string,
+): Promise<void> {
+  return new Promise((done, fail) => {
+    const request = http.request(
+      `${lake.url}/v2025-02-19/data/mutate/${dataset}?visibility=sync`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${lake.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () =>
+          response.statusCode === 200
+            ? done()
+            : fail(new Error(`mutate ${response.statusCode}: ${Buffer.concat(chunks)}`)),
+        )
+      },
+    )
+    request.on('error', fail)
+    request.end(body)
+  })
 }

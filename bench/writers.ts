@@ -23,6 +23,7 @@ import {
   startLake,
   threadSecondsOf,
   threadShares,
+  postMutations,
 } from './lake.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
 
@@ -47,39 +48,13 @@ if (
 }
 const WARM_UP = 300
 const WRITERS = 50
-const API = 'v2025-02-19'
 
 const sides = await abSides(flags.against)
 
 const agent = new http.Agent({keepAlive: true})
 
 function mutate(lake: LakeProcess, dataset: string, doc: BenchDocument): Promise<void> {
-  const body = JSON.stringify({mutations: [{createOrReplace: doc}]})
-  return new Promise((done, fail) => {
-    const request = http.request(
-      `${lake.url}/${API}/data/mutate/${dataset}?visibility=sync`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${lake.token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () =>
-          response.statusCode === 200
-            ? done()
-            : fail(new Error(`mutate ${response.statusCode}: ${Buffer.concat(chunks)}`)),
-        )
-      },
-    )
-    request.on('error', fail)
-    request.end(body)
-  })
+  return postMutations(agent, lake, dataset, JSON.stringify({mutations: [{createOrReplace: doc}]}))
 }
 
 async function writers(lake: LakeProcess, dataset: string, total: number): Promise<number> {

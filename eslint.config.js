@@ -127,6 +127,18 @@ export default tseslint.config(
       },
     ]),
   },
+  // lake/threads (the idle worker thread) serves both lake/http and lake/store, which may not
+  // import each other: it imports no other folder of the lake. This entry replaces the lake/** one.
+  {
+    files: ['lake/threads/**'],
+    rules: restrictImports('lake', LAKE_FORBIDDEN, [
+      {
+        regex: '^\\.\\./(?!\\.\\./)',
+        message:
+          'lake/threads is shared by lake/http and lake/store: it imports no other folder of the lake (docs/architecture.md#boundary-rules).',
+      },
+    ]),
+  },
   // lake/core is pure and owns the ports (core/store.ts, TransactionPublisher): it imports only
   // itself and pure libraries, never the adapters (store/, events/), HTTP, Node or Hono. This entry
   // replaces the lake/** one for core, which its first pattern covers too.

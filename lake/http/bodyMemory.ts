@@ -6,8 +6,7 @@
  * Started by the first large body and ended after IDLE_MS without one, as the commit thread is (an
  * idle thread holds a few MB).
  */
-import {Piscina} from 'piscina'
-import {withCompileCache} from '../../kit/compileCache.ts'
+import {createIdleThread} from '../threads/idleThread.ts'
 
 export interface BodyMemory {
   /**
@@ -25,25 +24,14 @@ const IDLE_MS = 60_000
 const WORKER = new URL('./bodyMemoryWorker.ts', import.meta.url).href
 
 export function createBodyMemory(idleMs = IDLE_MS): BodyMemory {
-  let pool: Piscina<{bytes: number}, SharedArrayBuffer> | null = null
+  const thread = createIdleThread<{bytes: number}, SharedArrayBuffer>(WORKER, 'body memory', idleMs)
   let closed = false
   const here = (bytes: number) => new SharedArrayBuffer(bytes)
   return {
     async allocate(bytes) {
       if (closed) return here(bytes)
-      pool ??= new Piscina<{bytes: number}, SharedArrayBuffer>({
-        filename: WORKER,
-        minThreads: 0,
-        maxThreads: 1,
-        idleTimeout: idleMs,
-        // Without Node's type stripper, which each thread would load again (kit/compileCache.ts).
-        env: withCompileCache(),
-        // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.
-      }).on('error', (err: Error) =>
-        console.error(`lake: the body memory thread failed: ${err.message}`),
-      )
       try {
-        return await pool.run({bytes})
+        return await thread.run({bytes})
       } catch {
         // Out of memory there, or the thread gone: the event loop's own allocation says which.
         return here(bytes)
@@ -51,8 +39,7 @@ export function createBodyMemory(idleMs = IDLE_MS): BodyMemory {
     },
     async close() {
       closed = true
-      await pool?.destroy()
-      pool = null
+      await thread.close()
     },
   }
 }

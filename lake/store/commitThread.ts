@@ -11,7 +11,7 @@
  */
 import type {CountDelta} from './fields.ts'
 import type {ChangeWrite, TransactionRow} from './commitRows.ts'
-import {createIdleThread} from './idleThread.ts'
+import {createIdleThread} from '../threads/idleThread.ts'
 
 export interface CommitTask {
   kind: 'commit'

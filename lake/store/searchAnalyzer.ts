@@ -9,7 +9,7 @@
  * store's expression indexes are built here too (`alterSchema`), for the same reason. Started
  * with the first queued document: most test lakes never need it.
  */
-import {createIdleThread} from './idleThread.ts'
+import {createIdleThread} from '../threads/idleThread.ts'
 import type {Written} from './searchIndex.ts'
 
 /** A dataset file, and which opening of it: a file deleted and made again is another one. */

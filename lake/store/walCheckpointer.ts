@@ -8,7 +8,7 @@
  * asks; SQLite restarts the log at the next write once every frame is in the file. Started with
  * the first checkpoint: most test lakes never need it.
  */
-import {createIdleThread} from './idleThread.ts'
+import {createIdleThread} from '../threads/idleThread.ts'
 
 export interface CheckpointTask {
   /** The dataset file, and which opening of it: a file deleted and made again is another one. */

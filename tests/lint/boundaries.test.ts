@@ -100,3 +100,37 @@ describe('lake/http calls the dataset service, never the store, the bus or runTr
     ])
   })
 })
+
+describe('lake/threads, shared by lake/http and lake/store, imports neither', () => {
+  it.each([
+    `import {createSqliteStores as x} from '../store/sqliteStore.ts'`,
+    `import {writeBody as x} from '../http/nodeRequest.ts'`,
+    `import {LIMITS as x} from '../core/limits.ts'`,
+  ])('refuses %s', async (statement) => {
+    const source = `${statement}\nexport const y = x\n`
+    expect(await restrictedImports(source, 'lake/threads/example.ts')).toEqual([
+      expect.stringMatching(/lake\/threads is shared by lake\/http and lake\/store/),
+    ])
+  })
+
+  it('allows its own folder, the kit and packages; the lake-wide rules still apply', async () => {
+    const allowed = [
+      `import {createIdleThread} from './idleThread.ts'`,
+      `import {withCompileCache} from '../../kit/compileCache.ts'`,
+      `import {Piscina} from 'piscina'`,
+      `export const y = [createIdleThread, withCompileCache, Piscina]`,
+      '',
+    ].join('\n')
+    expect(await restrictedImports(allowed, 'lake/threads/example.ts')).toEqual([])
+    const schema = `import {article} from '../../schemas/article.ts'\nexport const y = article\n`
+    expect(await restrictedImports(schema, 'lake/threads/example.ts')).toEqual([
+      expect.stringMatching(/must not import schemas/),
+    ])
+  })
+
+  it('is imported by both', async () => {
+    const source = `import {createIdleThread} from '../threads/idleThread.ts'\nexport const y = createIdleThread\n`
+    expect(await restrictedImports(source, 'lake/http/example.ts')).toEqual([])
+    expect(await restrictedImports(source, 'lake/store/example.ts')).toEqual([])
+  })
+})

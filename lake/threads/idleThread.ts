@@ -1,8 +1,9 @@
 /**
- * One worker thread for the store's background work (the search analyzer, the WAL checkpointer,
- * the commit thread): started by the first task (most test lakes never need it) and ended after
- * IDLE_MS without one, so its heap and SQLite connections do not stay through what the lake does
- * next (a bulk load's analysis left the analyzer holding 45-80 MB).
+ * One worker thread kept while it has work: started by the first task (most test lakes never need
+ * one) and ended after `idleMs` without one, so its heap and connections do not stay through what
+ * the lake does next (a bulk load's analysis left the analyzer holding 45-80 MB). The store's
+ * background threads (the search analyzer, the WAL checkpointer, the commit thread) and http's
+ * body memory thread use it, so it imports neither (eslint.config.js).
  */
 import {Piscina} from 'piscina'
 import {withCompileCache} from '../../kit/compileCache.ts'
@@ -14,10 +15,10 @@ export interface IdleThread<Task, Result> {
   /** `transfer`: buffers the task's value holds, moved to the thread rather than copied. */
   run(task: Task, transfer?: ArrayBuffer[]): Promise<Result>
   /**
-   * Runs `closeTask` (the thread closes its connections, after its current task) and stops the
-   * thread. A thread gone idle closed its connections as it ended.
+   * Runs `closeTask`, if given (the thread closes its connections, after its current task), and
+   * stops the thread. A thread gone idle closed its connections as it ended.
    */
-  close(closeTask: Task): Promise<void>
+  close(closeTask?: Task): Promise<void>
 }
 
 /** `name` says which thread failed, in the lake's log. */
@@ -43,7 +44,9 @@ export function createIdleThread<Task, Result>(
       return pool.run(task, transfer ? {transferList: transfer} : undefined)
     },
     async close(closeTask) {
-      if (pool && pool.threads.length > 0) await pool.run(closeTask).catch(() => undefined)
+      if (closeTask !== undefined && pool && pool.threads.length > 0) {
+        await pool.run(closeTask).catch(() => undefined)
+      }
       await pool?.destroy()
       pool = null
     },

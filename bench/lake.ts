@@ -96,7 +96,11 @@ export async function indexCaughtUp(dataDir: string, dataset: string): Promise<n
   const started = performance.now()
   const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
   try {
-    const queued = db.prepare('SELECT count(*) AS n FROM search_queue')
+    // The re-index's backlog has a table of its own since its migration (not in an older A side).
+    const reindex = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'search_reindex'").get()
+      ? ' + (SELECT count(*) FROM search_reindex)'
+      : ''
+    const queued = db.prepare(`SELECT (SELECT count(*) FROM search_queue)${reindex} AS n`)
     while (Number((queued.get() as {n: number}).n) > 0) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }

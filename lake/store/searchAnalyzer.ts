@@ -10,7 +10,7 @@
  * with the first queued document: most test lakes never need it.
  */
 import {createIdleThread} from '../threads/idleThread.ts'
-import type {Written} from './searchIndex.ts'
+import type {QueueSource, Written} from './searchIndex.ts'
 
 /** A dataset file, and which opening of it: a file deleted and made again is another one. */
 export interface AnalyzerTarget {
@@ -19,8 +19,11 @@ export interface AnalyzerTarget {
 }
 
 export type AnalyzerTask =
-  /** Reads and analyses queued ids after `after` (in id order, at most `limit`) and holds them. */
-  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number})
+  /**
+   * Reads and analyses ids of the queue (or the re-index's backlog) after `after` (in id order, at
+   * most `limit`) and holds them.
+   */
+  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number; source?: QueueSource})
   /** Writes the held rows into the index and takes their documents off the queue. */
   | (AnalyzerTarget & {kind: 'write'})
   /** Runs schema statements (an expression index's DROP/CREATE) in one transaction. */
@@ -35,7 +38,9 @@ export interface Analysed {
 }
 
 export interface SearchAnalyzer {
-  analyze(task: AnalyzerTarget & {after: string; limit: number}): Promise<Analysed>
+  analyze(
+    task: AnalyzerTarget & {after: string; limit: number; source?: QueueSource},
+  ): Promise<Analysed>
   /**
    * Writes what `analyze` held, in one SQLite transaction of the thread's connection; resolves to
    * how many documents it took off the queue (one written again since it was read stays queued),

@@ -39,7 +39,7 @@ export default function run(task: AnalyzerTask): Analysed | Written | void {
   }
   switch (task.kind) {
     case 'analyze': {
-      const batch = analyzeQueued(stmt, task.after, task.limit)
+      const batch = analyzeQueued(stmt, task.after, task.limit, task.source)
       for (const doc of batch) connection.held.push(doc)
       return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : ''}
     }
@@ -58,7 +58,7 @@ export default function run(task: AnalyzerTask): Analysed | Written | void {
     case 'write': {
       const batch = connection.held
       connection.held = []
-      if (batch.length === 0) return {applied: 0, setAside: []}
+      if (batch.length === 0) return {applied: 0, reindexed: 0, setAside: []}
       db.exec('BEGIN IMMEDIATE')
       try {
         const written = applyAnalyzed(stmt, batch)

@@ -12,7 +12,8 @@
  * of its own, search_ids, mapped them to ids: 3.5 % of the data file). A document's row is removed
  * with the document, in the commit (its rowid is gone after it). The index only narrows: groq-js
  * re-checks every candidate, so the index only has to be a superset. When the analyzer's rules
- * change, the index is emptied on open and every document queued (ensureSearchIndex).
+ * change, the index is emptied on open and every document put in the re-index's backlog
+ * (ensureSearchIndex), read after the queue.
  *
  * The index is filled after the commit, not inside it: a commit only adds the ids it wrote to
  * `search_queue` (durable with the documents), and the analyzer's thread (analyzeQueued, then
@@ -75,6 +76,18 @@ export const SEARCH_ASIDE_MIGRATION = {
  * analyzer COMMIT writes a segment, so a bulk load merges its rows again at every level: at 8,
  * fewer merges (the same rows, the same answers), the index about as large.
  */
+/**
+ * What a re-index has left (ensureSearchIndex), apart from the queue of what writes wrote: writes
+ * wait while the queue is long (MAX_QUEUED in sqliteStore.ts), never for the re-index. A queue
+ * an older lake left (every document after a change of the index's rules) is the backlog now.
+ */
+export const SEARCH_REINDEX_MIGRATION = {
+  name: 'full-text index: the re-index backlog apart from the queue',
+  sql: `CREATE TABLE search_reindex (id TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO search_reindex (id) SELECT id FROM search_queue;
+    DELETE FROM search_queue;`,
+}
+
 export const SEARCH_AUTOMERGE_MIGRATION = {
   name: 'full-text index: segments merged eight at a time',
   sql: `INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 8);`,
@@ -442,10 +455,21 @@ function indexAnalysis(
   unsetAside?.run(id)
 }
 
-/** Marks a written (or deleted) document for the index; runs inside the commit's transaction. */
+/**
+ * Marks a written (or deleted) document for the index; runs inside the commit's transaction. One
+ * the re-index has yet to read is left to it (it reads the document as it is then), so that
+ * rewriting the backlog (a re-import) does not fill the queue writes wait on.
+ */
 export function queueDocument(stmt: Statement, id: string): void {
-  stmt('INSERT OR IGNORE INTO search_queue (id) VALUES (?)').run(id)
+  stmt(
+    `INSERT OR IGNORE INTO search_queue (id)
+     SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM search_reindex WHERE id = ?1)`,
+  ).run(id)
 }
+
+/** Where a document waits for the index: written since the open, or left by a re-index. */
+export type QueueSource = 'queue' | 'reindex'
+const QUEUE_TABLE: Record<QueueSource, string> = {queue: 'search_queue', reindex: 'search_reindex'}
 
 /** Queued ids read per statement while indexing the queue. */
 const QUEUE_BATCH = 64
@@ -463,27 +487,30 @@ export function indexQueued(
   report: SetAsideReport,
 ): boolean {
   const started = performance.now()
-  const next = stmt(
-    `SELECT q.id AS id, d.rowid AS rowid, json(d.body) AS body FROM search_queue q
-     LEFT JOIN documents d ON d.id = q.id ORDER BY q.id LIMIT ${QUEUE_BATCH}`,
-  )
-  const dequeue = stmt('DELETE FROM search_queue WHERE id = ?')
+  // The queue first: `keep` bounds it alone; the re-index's backlog goes in what time is left.
+  const next = (source: QueueSource) =>
+    stmt(
+      `SELECT q.id AS id, d.rowid AS rowid, json(d.body) AS body FROM ${QUEUE_TABLE[source]} q
+       LEFT JOIN documents d ON d.id = q.id ORDER BY q.id LIMIT ${QUEUE_BATCH}`,
+    )
   const backlog = () =>
     Number((stmt('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
   let empty = false
+  let source: QueueSource = 'queue'
   const setAside: SetAside = []
   db.exec('BEGIN IMMEDIATE')
   try {
     let over = keep === Infinity ? 0 : backlog() - keep
     const unsetAside = anyAside(stmt)
     do {
-      const rows = next.all() as {id: string; rowid: number | null; body: string | null}[]
+      const rows = next(source).all() as {id: string; rowid: number | null; body: string | null}[]
       for (const {id, rowid, body} of rows) {
         indexAnalysis(stmt, id, rowid, analyzeBody(body), unsetAside, setAside)
-        dequeue.run(id)
+        dequeue(stmt, id)
       }
       over -= rows.length
       empty = rows.length < QUEUE_BATCH
+      if (empty && source === 'queue') [source, empty] = ['reindex', false]
     } while (!empty && (over > 0 || performance.now() - started < budgetMs))
     db.exec('COMMIT')
   } catch (err) {
@@ -492,6 +519,17 @@ export function indexQueued(
   }
   for (const [id, error] of setAside) report(id, error)
   return empty
+}
+
+/**
+ * Takes an indexed document off the queue and the re-index's backlog (it may be in both: written
+ * while the re-index had not read it yet, before queueDocument left those to the re-index).
+ */
+function dequeue(stmt: Statement, id: string): {queue: number; reindex: number} {
+  return {
+    queue: Number(stmt('DELETE FROM search_queue WHERE id = ?').run(id).changes),
+    reindex: Number(stmt('DELETE FROM search_reindex WHERE id = ?').run(id).changes),
+  }
 }
 
 /** The statement taking a document out of search_aside, or null while none is set aside. */
@@ -512,20 +550,30 @@ export interface AnalyzedDocument {
 }
 
 /**
- * Reads and analyses up to `limit` queued documents with ids after `after`, on a connection of
- * the analyzer's own (it writes nothing: the store applies the result, applyAnalyzed).
+ * Reads and analyses up to `limit` documents of the queue (or of the re-index's backlog) with ids
+ * after `after`, on a connection of the analyzer's own (it writes nothing: the store applies the
+ * result, applyAnalyzed).
  */
-export function analyzeQueued(stmt: Statement, after: string, limit: number): AnalyzedDocument[] {
+export function analyzeQueued(
+  stmt: Statement,
+  after: string,
+  limit: number,
+  source: QueueSource = 'queue',
+): AnalyzedDocument[] {
   const rows = stmt(
-    `SELECT q.id AS id, d.rev AS rev, json(d.body) AS body FROM search_queue q
+    `SELECT q.id AS id, d.rev AS rev, json(d.body) AS body FROM ${QUEUE_TABLE[source]} q
      LEFT JOIN documents d ON d.id = q.id WHERE q.id > ? ORDER BY q.id LIMIT ?`,
   ).all(after, limit) as {id: string; rev: string | null; body: string | null}[]
   return rows.map(({id, rev, body}) => ({id, rev, analysis: analyzeBody(body)}))
 }
 
-/** What applyAnalyzed did: documents taken off the queue, and those of them set aside (with why). */
+/**
+ * What applyAnalyzed did: documents taken off the queue, off the re-index's backlog, and those
+ * set aside (with why).
+ */
 export interface Written {
   applied: number
+  reindexed: number
   setAside: SetAside
 }
 
@@ -536,22 +584,23 @@ export interface Written {
  */
 export function applyAnalyzed(stmt: Statement, analyzed: readonly AnalyzedDocument[]): Written {
   const stored = stmt('SELECT rowid, rev FROM documents WHERE id = ?')
-  const dequeue = stmt('DELETE FROM search_queue WHERE id = ?')
   const unsetAside = anyAside(stmt)
   const setAside: SetAside = []
   let applied = 0
+  let reindexed = 0
   for (const {id, rev, analysis} of analyzed) {
     const row = stored.get(id) as {rowid: number; rev: string} | undefined
     if ((row?.rev ?? null) !== rev) continue
     indexAnalysis(stmt, id, row?.rowid ?? null, analysis, unsetAside, setAside)
-    dequeue.run(id)
-    applied++
+    const taken = dequeue(stmt, id)
+    applied += taken.queue
+    reindexed += taken.reindex
   }
-  return {applied, setAside}
+  return {applied, reindexed, setAside}
 }
 
 /**
- * Empties the index and queues every stored document when the index is missing or was built by
+ * Empties the index and puts every stored document in the re-index's backlog when the index is missing or was built by
  * other rules; the queue's indexing (the analyzer's thread) fills it again after the open, and
  * every queued document is a candidate of every search meanwhile, so results do not change. Runs
  * when a dataset file is opened, after the migrations. Built here, on the opener's thread, the
@@ -564,7 +613,7 @@ export function ensureSearchIndex(db: DatabaseSync): void {
   db.exec('BEGIN IMMEDIATE')
   try {
     emptySearchIndex(db)
-    db.exec('INSERT OR IGNORE INTO search_queue (id) SELECT id FROM documents')
+    db.exec('INSERT OR IGNORE INTO search_reindex (id) SELECT id FROM documents')
     db.prepare(
       "INSERT INTO search_meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ).run(INDEX_VERSION)
@@ -583,7 +632,7 @@ export function ensureSearchIndex(db: DatabaseSync): void {
 function emptySearchIndex(db: DatabaseSync): void {
   db.exec(
     `INSERT INTO search_fts (search_fts) VALUES ('delete-all');
-     DELETE FROM search_queue; DELETE FROM search_aside;`,
+     DELETE FROM search_queue; DELETE FROM search_reindex; DELETE FROM search_aside;`,
   )
 }
 
@@ -623,8 +672,12 @@ export function searchCondition(
   }
 }
 
-/** Ids the index does not answer for: queued ones and those set aside, candidates of every search. */
-const UNINDEXED = 'SELECT id FROM search_queue UNION ALL SELECT id FROM search_aside'
+/**
+ * Ids the index does not answer for: queued ones, the re-index's backlog and those set aside,
+ * candidates of every search.
+ */
+const UNINDEXED =
+  'SELECT id FROM search_queue UNION ALL SELECT id FROM search_reindex UNION ALL SELECT id FROM search_aside'
 
 /**
  * Documents the index finds for a hint, counted up to `atMost` (the index stops reading there),

@@ -67,10 +67,12 @@ import {
   dropSearchIndex,
   ensureSearchIndex,
   indexQueued,
+  type QueueSource,
   SEARCH_INDEX_MIGRATION,
   SEARCH_ASIDE_MIGRATION,
   SEARCH_AUTOMERGE_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
+  SEARCH_REINDEX_MIGRATION,
   headsCondition,
   searchCondition,
   countSearched,
@@ -317,6 +319,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   },
   SEARCH_ASIDE_MIGRATION,
   SEARCH_AUTOMERGE_MIGRATION,
+  SEARCH_REINDEX_MIGRATION,
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */
@@ -476,6 +479,7 @@ const INDEX_STEP_MS = 15
 /**
  * Queued documents beyond this are indexed before the next write group: every search re-checks
  * queued documents with groq-js, so the queue must stay short even under a sustained bulk load.
+ * A re-index's backlog is not in the queue (search_reindex): writes never wait for it.
  */
 const MAX_QUEUED = 20_000
 /** After a failed index step (say, the file locked by another process), the next try. */
@@ -533,6 +537,12 @@ export interface SqliteStoreOptions {
    * then ignore search hints, and the next open with the index on rebuilds it.
    */
   searchIndex?: boolean
+  /**
+   * MAX_QUEUED and ANALYZE_BATCH: tests make them small, to fill the queue past its bound with few
+   * documents, and to see a re-index take many batches.
+   */
+  maxQueued?: number
+  analyzeBatch?: number
   /**
    * Ms without writes (and with the full-text index caught up) after which the WAL is
    * checkpointed and emptied; default 1000.
@@ -660,6 +670,8 @@ export function createSqliteStore(
 ): SqliteStore {
   const cacheBudget = options.cacheBytes ?? DEFAULT_CACHE_BYTES
   const searchIndexOn = options.searchIndex ?? true
+  const maxQueued = options.maxQueued ?? MAX_QUEUED
+  const analyzeBatch = options.analyzeBatch ?? ANALYZE_BATCH
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
   // just cached and hit nothing next time. Entries go when their document changes.
   const cache = new Map<string, {rev: string; doc: SanityDocument; bytes: number}>()
@@ -720,8 +732,11 @@ export function createSqliteStore(
     if (searchIndexOn) ensureSearchIndex(db)
     else dropSearchIndex(db)
     opening = randomUUID()
-    // Left queued by a lake that stopped before indexing them.
-    if (offThread) queued = openBacklog = countQueued()
+    // Left by a lake that stopped before indexing them.
+    if (offThread) {
+      queued = countQueued()
+      reindexLeft = Number(get('SELECT count(*) AS n FROM search_reindex')?.n ?? 0)
+    }
     scheduleIndexing()
     return db
   }
@@ -749,7 +764,7 @@ export function createSqliteStore(
     // The step only moves work from the queue into the index: if it is lost, the queue still
     // holds it, so it need not wait for its own fsync (the next write group's sync covers it).
     try {
-      const done = indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, MAX_QUEUED, reportSetAside)
+      const done = indexQueued(db, (sql) => stmt(sql)!, INDEX_STEP_MS, maxQueued, reportSetAside)
       indexSucceeded()
       if (!done) scheduleIndexing()
       else scheduleIdleCheckpoint()
@@ -796,7 +811,8 @@ export function createSqliteStore(
 
   /*
    * With an analyzer thread: it reads and analyses a batch of the queue (read after the last one,
-   * `cursor`) while the event loop writes, and holds the rows. When no write group is open and the
+   * `cursor`; the re-index's backlog, read when the queue waits, has its own) while the event loop
+   * writes, and holds the rows. When no write group is open and the
    * thread is idle, it is told to write them, in a transaction of its own connection, while the
    * event loop answers the last group and reads and builds the next transactions; a group that
    * would open meanwhile waits for that write to end (writer.commit: awaited, never blocking the
@@ -814,17 +830,17 @@ export function createSqliteStore(
   /** The thread's writes started so far (a checkpoint is quiet only if none started beside it). */
   let threadWrites = 0
   let cursor = ''
+  let reindexCursor = ''
   /** Commits so far: a batch that found the queue empty looks again if any came meanwhile. */
   let commits = 0
   /** About how many documents are queued (exact after a batch finds the end of the queue). */
   let queued = 0
   /**
-   * Of the documents queued when the file was opened (every document when the index's rules
-   * changed: ensureSearchIndex; a queue a stopped lake left), those not indexed yet. Writes do
-   * not wait for these (MAX_QUEUED counts past them): a re-index of 130,000 documents held the
-   * first write after the open 24 s.
+   * What the re-index has left (every document when the index's rules changed:
+   * ensureSearchIndex), apart from the queue: writes never wait for it (a re-index of 130,000
+   * documents held the first write after the open 24 s), and only its own indexing counts it down.
    */
-  let openBacklog = 0
+  let reindexLeft = 0
 
   const countQueued = () => Number(get('SELECT count(*) AS n FROM search_queue')?.n ?? 0)
 
@@ -840,25 +856,26 @@ export function createSqliteStore(
     if (pendingIndexes.size > 0) return buildIndexes()
     // A group in progress keeps the write lock; its end (or its sync's) schedules the next step.
     if (held > 0 && !groupOpen && !onThread && !writing && !analysis) writeAnalysed()
-    if (
-      !analysis &&
-      !writing &&
-      !retryIndexing &&
-      held < MAX_HELD &&
-      (held === 0 || cursor !== '') &&
-      queued > 0
-    ) {
-      const now = performance.now()
-      const wait = Math.min(
-        ANALYZE_PAUSE_MS - (now - committedAt),
-        ANALYZE_MAX_WAIT_MS - (now - (unreadSince ?? now)),
-      )
-      if (queued >= ANALYZE_BATCH || cursor !== '' || wait <= 0) requestAnalysis()
-      // Writes keep coming: the next group asks again, or this timer.
-      else fullerBatch ??= setTimeout(analyzeLater, wait).unref()
+    if (!analysis && !writing && !retryIndexing && held < MAX_HELD) {
+      let queueWaits = false
+      if ((held === 0 || cursor !== '') && queued > 0) {
+        const now = performance.now()
+        const wait = Math.min(
+          ANALYZE_PAUSE_MS - (now - committedAt),
+          ANALYZE_MAX_WAIT_MS - (now - (unreadSince ?? now)),
+        )
+        if (queued >= analyzeBatch || cursor !== '' || wait <= 0) requestAnalysis('queue')
+        // Writes keep coming: the next group asks again, or this timer.
+        else queueWaits = !!(fullerBatch ??= setTimeout(analyzeLater, wait).unref())
+      }
+      // The re-index's backlog goes while the queue has nothing to read (or waits for more).
+      if (!analysis && reindexLeft > 0 && (queued === 0 || queueWaits)) {
+        if (held === 0 || reindexCursor !== '') requestAnalysis('reindex')
+      }
     }
     // The last batch's rows were written after the write group's idle checkpoint had run.
-    if (!analysis && held === 0 && !writing && queued === 0) scheduleIdleCheckpoint()
+    if (!analysis && held === 0 && !writing && queued === 0 && reindexLeft === 0)
+      scheduleIdleCheckpoint()
   }
 
   /** When the last write group committed, and the first since the analyzer last read. */
@@ -875,46 +892,51 @@ export function createSqliteStore(
     held = 0
     threadWrites++
     writing = offThread!.write(target).then(
-      ({applied, setAside}) => {
+      ({applied, reindexed, setAside}) => {
         writing = null
         if (closed) return
         indexSucceeded()
         for (const [id, error] of setAside) reportSetAside(id, error)
         queued = Math.max(0, queued - applied)
-        openBacklog = Math.max(0, openBacklog - applied)
+        reindexLeft = Math.max(0, reindexLeft - reindexed)
         scheduleIndexing()
       },
       (err) => {
         writing = null
         // Nothing was written and the thread holds nothing: read the queue again from its start.
-        cursor = ''
+        cursor = reindexCursor = ''
         if (!closed) indexFailed(err)
       },
     )
   }
 
-  function requestAnalysis() {
-    unreadSince = null
-    if (fullerBatch) clearTimeout(fullerBatch)
-    fullerBatch = null
-    const after = cursor
+  function requestAnalysis(source: QueueSource) {
+    const reindex = source === 'reindex'
+    if (!reindex) {
+      unreadSince = null
+      if (fullerBatch) clearTimeout(fullerBatch)
+      fullerBatch = null
+    }
+    const after = reindex ? reindexCursor : cursor
     const commitsBefore = commits
-    analysis = offThread!.analyze({path, opening, after, limit: ANALYZE_BATCH}).then(
+    analysis = offThread!.analyze({path, opening, after, limit: analyzeBatch, source}).then(
       ({read, last}) => {
         analysis = null
         if (closed) return
         held += read
-        const end = read < ANALYZE_BATCH
-        cursor = end ? '' : last
-        if (read > 0 || after !== '' || commits !== commitsBefore) {
+        const end = read < analyzeBatch
+        if (reindex) reindexCursor = end ? '' : last
+        else cursor = end ? '' : last
+        // The backlog gets nothing new, but its documents written meanwhile are read again.
+        if (read > 0 || after !== '' || (!reindex && commits !== commitsBefore)) {
           scheduleIndexing()
           return
         }
-        // The whole queue is analysed and written (but for documents written again meanwhile,
-        // which the last check above catches): count what is left exactly.
-        queued = countQueued()
-        openBacklog = Math.min(openBacklog, queued)
-        if (queued > 0) scheduleIndexing()
+        // The whole queue (or backlog) is analysed and written (but for documents written again
+        // meanwhile, which the last check above catches): count what is left exactly.
+        if (reindex) reindexLeft = Number(get('SELECT count(*) AS n FROM search_reindex')?.n ?? 0)
+        else queued = countQueued()
+        if (queued > 0 || reindexLeft > 0) scheduleIndexing()
         else scheduleIdleCheckpoint()
       },
       (err) => {
@@ -932,7 +954,8 @@ export function createSqliteStore(
   async function catchUpIndex(): Promise<boolean> {
     // The last batch failed: its retry is on a timer, and no write group waits for it.
     if (retryIndexing) return false
-    if (!analysis && held === 0 && !writing) requestAnalysis()
+    // The queue's next batch (the backlog's in flight, if any, is written first).
+    if (!analysis && held === 0 && !writing) requestAnalysis('queue')
     if (analysis) await analysis
     if (closed) return false
     if (held > 0 && !writing && !analysis) writeAnalysed()
@@ -1752,11 +1775,14 @@ export function createSqliteStore(
     draining = true
     try {
       while (queue.length > 0) {
-        // `queued` counts every write, also of a document queued already (a re-import after the
-        // open queued every document): counted again before the group waits on the open's backlog.
-        if (offThread && openBacklog > 0 && queued > MAX_QUEUED + openBacklog)
+        // `queued` counts every write, also of a document queued already or left to the re-index
+        // (a re-import): counted again before the group waits, with no write of the thread's in
+        // flight (its rows would be counted off twice).
+        if (offThread && queued > maxQueued) {
+          while (writing) await writing
           queued = countQueued()
-        while (offThread && queued > MAX_QUEUED + openBacklog && !closed && (await catchUpIndex()));
+        }
+        while (offThread && queued > maxQueued && !closed && (await catchUpIndex()));
         // A log that has not started over for long: a checkpoint with no write beside it (see
         // MAX_WAL_FRAMES). Once per group, so a reader holding the log back costs each group a
         // round trip to the thread, not a stop.

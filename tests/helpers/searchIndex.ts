@@ -12,7 +12,9 @@ export async function searchIndexCaughtUp(dataDir: string, dataset: string): Pro
   if (!existsSync(file)) return
   const db = new DatabaseSync(file, {readOnly: true})
   try {
-    const queued = db.prepare('SELECT count(*) AS n FROM search_queue')
+    const queued = db.prepare(
+      'SELECT (SELECT count(*) FROM search_queue) + (SELECT count(*) FROM search_reindex) AS n',
+    )
     const deadline = Date.now() + 30_000
     while (Number((queued.get() as {n: number}).n) > 0) {
       if (Date.now() > deadline)

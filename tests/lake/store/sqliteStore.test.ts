@@ -3,6 +3,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
+import {evaluate, parse} from 'groq-js'
 import {afterEach, beforeEach, describe, expect, test, vi} from 'vitest'
 import {BadRequestError, NotFoundError, UnavailableError} from '../../../lake/core/errors.ts'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
@@ -127,6 +128,7 @@ describe('sqliteStore', () => {
       {version: 20},
       {version: 21},
       {version: 22},
+      {version: 23},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -1190,11 +1192,15 @@ describe('full-text index queue', () => {
   })
 })
 
-/** Documents the test dataset's full-text queue still holds, read on a connection of its own. */
-function queuedNow(): number {
+/**
+ * Documents the test dataset's full-text index has yet to read (its queue and the re-index's
+ * backlog), read on a connection of its own; `table` counts one of them alone.
+ */
+function queuedNow(table?: 'search_queue' | 'search_reindex'): number {
   const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
   try {
-    return Number((db.prepare('SELECT count(*) AS n FROM search_queue').get() as {n: number}).n)
+    const from = table ?? '(SELECT id FROM search_queue UNION SELECT id FROM search_reindex)'
+    return Number((db.prepare(`SELECT count(*) AS n FROM ${from}`).get() as {n: number}).n)
   } finally {
     db.close()
   }
@@ -1218,7 +1224,10 @@ describe('full-text index analysed on another thread', () => {
   async function caughtUp() {
     const deadline = Date.now() + 20_000
     while (queuedNow() > 0) {
-      if (Date.now() > deadline) throw new Error('the index did not catch up')
+      if (Date.now() > deadline)
+        throw new Error(
+          `the index did not catch up ${queuedNow('search_queue')} ${queuedNow('search_reindex')}`,
+        )
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
   }
@@ -1331,6 +1340,100 @@ describe('full-text index analysed on another thread', () => {
     }
     expect(indexed('বৈঠক')).toEqual([])
     expect(indexed('নির্বাচন')).toHaveLength(20_101)
+  }, 90_000)
+
+  test("new writes past the queue's bound during a re-index wait for their own documents, never for the re-index's backlog", async () => {
+    // The backlog was counted with the queue, and the analyzer's batches counted both down, new
+    // documents or not: once the writes after the open had queued more than MAX_QUEUED, a write
+    // group waited until the whole backlog was indexed. The bounds are small here (40 queued,
+    // batches of 16); the backlog's ids sort first, so before the fix the writes' wait indexed
+    // all of it before they were answered.
+    const backlog = Array.from({length: 3000}, (_, i) => [
+      `b${String(i).padStart(4, '0')}`,
+      {title: i % 3 ? 'ঢাকায় বৈঠক' : 'খেলার খবর'},
+    ])
+    await commit(Object.fromEntries(backlog))
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    db.exec("UPDATE search_meta SET value = 'older' WHERE key = 'version'")
+    db.close()
+    // The re-index's batches are held until the test lets one go: only while a write waits, so
+    // that what the backlog has left when the writes are answered is what they waited for.
+    const heldBatches: (() => void)[] = []
+    let holding = true
+    stores = createSqliteStores(dir, {
+      analyzer: {
+        analyze: (task) => {
+          const batch = analyzer.analyze(task)
+          if (task.source !== 'reindex' || !holding) return batch
+          return batch.then(
+            (read) => new Promise((resolve) => heldBatches.push(() => resolve(read))),
+          )
+        },
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      maxQueued: 40,
+      analyzeBatch: 16,
+    })
+    store = stores.get('test')
+    expect(store.count()).toBe(3000)
+    /** Backlog documents not indexed yet (before the fix the open queued them with the rest). */
+    const backlogLeft = () => {
+      const file = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+      try {
+        const tables = ['search_queue', 'search_reindex'].filter((name) =>
+          file.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(name),
+        )
+        const from = tables.map((table) => `SELECT id FROM ${table}`).join(' UNION ')
+        const sql = `SELECT count(*) AS n FROM (${from}) WHERE id GLOB 'b*'`
+        return Number((file.prepare(sql).get() as {n: number}).n)
+      } finally {
+        file.close()
+      }
+    }
+    // Six groups of 30 new documents: past the bound of 40 from the second.
+    const left: number[] = []
+    for (let group = 0; group < 6; group++) {
+      const docs = Array.from({length: 30}, (_, i) => [
+        `n${group}.${i}`,
+        {title: i % 2 ? 'বৈঠক শেষ' : 'নির্বাচন'},
+      ])
+      let answered = false
+      const written = commit(Object.fromEntries(docs)).then(() => {
+        answered = true
+        left.push(backlogLeft())
+      })
+      // A write may wait for the batch the thread is reading: let the held ones go meanwhile.
+      while (!answered) {
+        heldBatches.shift()?.()
+        await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+      await written
+    }
+    // Answered before the backlog was worked off, and the queue kept to its bound (plus a group).
+    expect(
+      left.every((n) => n > 0),
+      `backlog left at each answer: ${left}`,
+    ).toBe(true)
+    expect(queuedNow('search_queue')).toBeLessThanOrEqual(40 + 30)
+    holding = false
+    for (const release of heldBatches.splice(0)) release()
+    await caughtUp()
+    // The index as groq-js finds: every document, old and new, by its title's words.
+    const all = [...store.scan({})]
+    expect(all).toHaveLength(3180)
+    for (const word of ['বৈঠক', 'খেলার', 'নির্বাচন', 'শেষ']) {
+      const result = await evaluate(parse('*[title match $word]._id'), {
+        dataset: all,
+        params: {word},
+      })
+      const expected = (await result.get()) as string[]
+      expect(expected.length, word).toBeGreaterThan(0)
+      const found = ids(store.scan({search: {column: 'tokens', text: encodeMatchText(word)}}))
+      expect(found, word).toEqual([...expected].sort())
+    }
   }, 90_000)
 
   test("a write group waits for the thread's write of the index rows, without an error or a lost row", async () => {

@@ -270,7 +270,7 @@ export function checkDocumentDepth(
   errorType: ErrorType = 'mutationError',
 ): boolean {
   const {tooDeep, plain, proto} = walkDocument(value, LIMITS.documentDepth)
-  if (proto) throw protoNamed(id, index, errorType)
+  if (proto) throw protoNamed(id, index, errorType, value)
   if (!tooDeep) return plain
   throw tooLarge(
     id,
@@ -289,9 +289,48 @@ export function checkDocumentDepth(
  */
 const RESERVED_NAMES = new Set(['__proto__', 'hasOwnProperty'])
 
-function protoNamed(id: string, index: number, errorType: ErrorType) {
-  const description = `Document "${id}" would have an attribute named "__proto__" or "hasOwnProperty", which the lake does not store (JavaScript tools drop, misread or fail on them); rename the attribute`
+function protoNamed(id: string, index: number, errorType: ErrorType, value?: unknown) {
+  const path = value === undefined ? null : reservedPath(value)
+  const where = path ? ` ("${path}")` : ''
+  let description = `Document "${id}" would have an attribute named "__proto__" or "hasOwnProperty"${where}, which the lake does not store (JavaScript tools drop, misread or fail on them); rename the attribute`
+  // A patch of a document stored with one before the lake refused the names: it keeps the
+  // attribute, so the patch is refused until the attribute goes (the mutator's copies dropped it).
+  if (path) {
+    description += reservedLeaf(path)
+      ? `; a document stored with it before the lake refused the name is mended by unsetting it (unset: ["${path}"], in the same patch or before)`
+      : `; a document stored with it before the lake refused the name is mended by setting the item that holds it again without it`
+  }
   return refused('validationError', id, index, errorType, description)
+}
+
+/**
+ * The path of the first attribute with a reserved name in `value` (`meta.__proto__`,
+ * `list[_key=="k"].hasOwnProperty`), for the refusal's message. Called only to refuse, after
+ * walkDocument found one within the depth limit.
+ */
+function reservedPath(value: unknown): string | null {
+  const find = (node: unknown, path: string): string | null => {
+    if (typeof node !== 'object' || node === null) return null
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item = node[i] as {_key?: unknown} | null
+        const key = typeof item?._key === 'string' ? `_key==${JSON.stringify(item._key)}` : i
+        const found = find(item, `${path}[${key}]`)
+        if (found) return found
+      }
+      return null
+    }
+    for (const key of Object.keys(node)) {
+      const named = /^[A-Za-z_$][\w$]*$/.test(key)
+        ? `${path ? '.' : ''}${key}`
+        : `[${JSON.stringify(key)}]`
+      if (RESERVED_NAMES.has(key)) return path + named
+      const found = find((node as Record<string, unknown>)[key], path + named)
+      if (found) return found
+    }
+    return null
+  }
+  return find(value, '')
 }
 
 /** A patch path naming a reserved name (`__proto__.x`, `a["hasOwnProperty"]`): refused as above. */

@@ -435,9 +435,19 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
   try {
     // No copy first: the mutator copies on write, so `doc` is left as it was and the result
     // shares what the patch did not change (tests/lake/core/transaction.test.ts freezes it).
-    result = new Mutation({mutations: [{patch: {...ops, id: doc._id}}]}).apply(
-      mended,
-    ) as SanityDocument | null
+    const patchWith = (target: SanityDocument) =>
+      new Mutation({mutations: [{patch: {...ops, id: doc._id}}]}).apply(
+        target,
+      ) as SanityDocument | null
+    result = patchWith(mended)
+    // The mutator's copies of the objects the patch went through dropped a `__proto__` key (only
+    // a document stored before the lake refused the name holds one): patched again with the key
+    // under a stand-in name, which its copies keep and a replace or unset of its object removes.
+    if (result && droppedProto(mended, result)) {
+      const standIn = `__proto__${crypto.randomUUID()}`
+      result = patchWith(renameKeys(mended, '__proto__', standIn) as SanityDocument)
+      if (result) result = renameKeys(result, standIn, '__proto__') as SanityDocument
+    }
   } catch (err) {
     let description = err instanceof Error ? err.message : String(err)
     // The mutator reads objects' own hasOwnProperty: one stored before the lake refused it.
@@ -459,6 +469,61 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
     ])
   }
   return result
+}
+
+/**
+ * Whether an object `after` made from `before` (a copy, where it is not the same object) lacks a
+ * `__proto__` key `before` had. Walks only what differs: the mutator shares what it left as it
+ * was. Array items are paired by `_key`, else by position (a false alarm costs a second patch).
+ */
+function droppedProto(before: unknown, after: unknown): boolean {
+  if (before === after || typeof before !== 'object' || before === null) return false
+  if (typeof after !== 'object' || after === null) return false
+  if (Array.isArray(before)) {
+    if (!Array.isArray(after)) return false
+    const byKey = new Map<unknown, unknown>()
+    for (const item of after)
+      if (isObject(item) && typeof item._key === 'string') byKey.set(item._key, item)
+    return before.some((item, i) =>
+      droppedProto(
+        item,
+        isObject(item) && typeof item._key === 'string' ? byKey.get(item._key) : after[i],
+      ),
+    )
+  }
+  if (Array.isArray(after)) return false
+  const from = before as Json
+  const to = after as Json
+  for (const key of Object.keys(from)) {
+    if (!Object.hasOwn(to, key)) {
+      if (key === '__proto__') return true
+      continue
+    }
+    if (droppedProto(from[key], to[key])) return true
+  }
+  return false
+}
+
+/**
+ * `value` with every attribute named `from` renamed `to` (defined, not assigned), copying only the
+ * objects on the way to one and sharing the rest.
+ */
+function renameKeys(value: unknown, from: string, to: string): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => renameKeys(item, from, to))
+    return items.every((item, i) => item === value[i]) ? value : items
+  }
+  if (!isObject(value)) return value
+  const entries = Object.entries(value).map(([key, child]) => [key, renameKeys(child, from, to)])
+  if (
+    !Object.hasOwn(value, from) &&
+    entries.every(([key, child]) => child === value[key as string])
+  )
+    return value
+  // Rebuilt in the original order, the key renamed.
+  const out: Json = {}
+  for (const [key, child] of entries) defineField(out, key === from ? to : (key as string), child)
+  return out
 }
 
 /**

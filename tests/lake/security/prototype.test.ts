@@ -321,3 +321,77 @@ describe('documents stored with `__proto__` or `hasOwnProperty` before the lake 
     }
   })
 })
+
+describe('a document stored with a nested `__proto__` before the lake refused it', () => {
+  it('a patch of another field is refused naming the attribute and how to mend it, never dropping it unseen', async () => {
+    // The mutator copies the objects a patch goes through, and its copies drop a `__proto__` key
+    // (assigned, it sets the copy's prototype): a patch of meta.a removed meta's `__proto__` and
+    // was answered 200, while a patch of the title kept it and was refused, saying to rename it.
+    const folder = await mkdtemp(join(tmpdir(), 'lake-nested-proto-'))
+    let stored = await createTestLake({dataDir: folder})
+    const docs: {_id: string; _type: string; [key: string]: unknown}[] = [
+      {_id: 'n1', _type: 't', title: 'a', meta: {protoKey: {x: 1}, a: 1}},
+      {_id: 'n2', _type: 't', title: 'b', list: [{_key: 'k', protoKey: 2, v: 1}]},
+      {_id: 'n3', _type: 't', title: 'c', deep: {meta: {protoKey: 3, a: 1}}},
+    ]
+    await stored.client().mutate(docs.map((doc) => ({create: doc})))
+    await stored.close({keepData: true})
+    const db = new DatabaseSync(join(folder, 'datasets', 'test.sqlite'))
+    db.exec(`UPDATE documents SET body = jsonb(replace(json(body), '"protoKey"', '"__proto__"'))`)
+    db.close()
+    stored = await createTestLake({dataDir: folder})
+    try {
+      const call = async (path: string, init: RequestInit = {}) => {
+        const res = await stored.fetch(`${stored.url}${API}${path}`, {
+          ...init,
+          headers: {authorization: `Bearer ${stored.token}`, 'content-type': 'application/json'},
+        })
+        return {status: res.status, text: await res.text()}
+      }
+      const mutate = (patch: Record<string, unknown>) =>
+        call('/data/mutate/test', {method: 'POST', body: JSON.stringify({mutations: [{patch}]})})
+      const raw = async (id: string) => (await call(`/data/doc/test/${id}`)).text
+      for (const [id, patch, path] of [
+        ['n1', {set: {'meta.a': 2}}, 'meta.__proto__'],
+        ['n1', {inc: {'meta.a': 1}}, 'meta.__proto__'],
+        ['n1', {set: {title: 'z'}}, 'meta.__proto__'],
+        ['n2', {set: {'list[_key=="k"].v': 2}}, 'list[_key==\\"k\\"].__proto__'],
+        [
+          'n2',
+          {insert: {after: 'list[-1]', items: [{_key: 'j'}]}},
+          'list[_key==\\"k\\"].__proto__',
+        ],
+        ['n3', {set: {'deep.meta.a': 2}}, 'deep.meta.__proto__'],
+        ['n3', {setIfMissing: {'deep.other': 1}}, 'deep.meta.__proto__'],
+      ] as const) {
+        const before = await raw(id)
+        const res = await mutate({id, ...patch})
+        const what = `${id} ${JSON.stringify(patch)}: ${res.status} ${res.text}`
+        expect(res.status, what).toBe(400)
+        expect(res.text, what).toContain(`(\\"${path}\\")`)
+        expect(await raw(id), what).toBe(before)
+      }
+      expect((await mutate({id: 'n1', set: {'meta.a': 2}})).text).toContain(
+        'unset: [\\"meta.__proto__\\"]',
+      )
+      // Mended as the message says, in the same patch; the item that holds one set again.
+      expect((await mutate({id: 'n1', unset: ['meta.__proto__'], set: {'meta.a': 2}})).status).toBe(
+        200,
+      )
+      expect((await mutate({id: 'n2', set: {'list[_key=="k"]': {_key: 'k', v: 2}}})).status).toBe(
+        200,
+      )
+      expect((await mutate({id: 'n3', set: {deep: {meta: {a: 2}}}})).status).toBe(200)
+      const mended = JSON.parse((await call('/data/doc/test/n1,n2,n3')).text).documents
+      expect(
+        mended.map(({_rev, _createdAt, _updatedAt, ...doc}: Record<string, unknown>) => doc),
+      ).toEqual([
+        {_id: 'n1', _type: 't', title: 'a', meta: {a: 2}},
+        {_id: 'n2', _type: 't', title: 'b', list: [{_key: 'k', v: 2}]},
+        {_id: 'n3', _type: 't', title: 'c', deep: {meta: {a: 2}}},
+      ])
+    } finally {
+      await stored.close()
+    }
+  })
+})

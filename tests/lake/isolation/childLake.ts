@@ -70,18 +70,25 @@ export function useChildLake(
   return child
 }
 
-/** Pings `lake` every `everyMs` while `done` runs: their times. */
+/**
+ * Pings `lake` every `everyMs` while `done` runs: their times. With `holds`, each ping's entry
+ * there is the CPU the lake's event loop spent while it waited (/proc, 10 ms ticks): a wait that
+ * the loop's own work made, which a loaded machine's scheduling alone does not.
+ */
 export async function pingsWhile(
   lake: ChildLake,
   done: Promise<unknown>,
   everyMs = 50,
+  holds?: number[],
 ): Promise<number[]> {
   let finished = false
   void done.finally(() => (finished = true)).catch(() => {})
   const pings: number[] = []
   await sleep(20)
   while (!finished) {
+    const loop = holds ? (await cpuTimes(lake.pid)).main : 0
     pings.push((await timed(`${lake.url}/${API}/ping`)).ms)
+    if (holds) holds.push((await cpuTimes(lake.pid)).main - loop)
     await sleep(everyMs)
   }
   return pings

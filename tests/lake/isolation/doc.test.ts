@@ -72,7 +72,8 @@ test('100 large documents are read off the event loop and streamed while pings a
   const file = answers.file('versions.json')
   const before = await cpuTimes(lake.pid)
   const request = downloadInChild(docUrl(VERSIONS), {Authorization: `Bearer ${lake.token}`}, file)
-  const pings = await pingsWhile(lake, request)
+  const holds: number[] = []
+  const pings = await pingsWhile(lake, request, 50, holds)
   expect(await request).toBe(200)
   const after = await cpuTimes(lake.pid)
   // The event loop's share of the CPU the lake spent on the request: 0.14 with the documents read
@@ -86,11 +87,15 @@ test('100 large documents are read off the event loop and streamed while pings a
   expect(body.documents.map((doc) => doc._id)).toEqual(VERSIONS)
   // Before: parsed and serialised again on the event loop, every ping behind it: the longest
   // waited 7.0-11.7 s at load 16-19. Now most answer at once: their median under 300 ms more
-  // than twice the idle pings' (the machine's, measured just before), the longest under 5 s.
-  const measured = `pings ${pings.map(Math.round).join(' ')}; idle ${idle.map(Math.round).join(' ')}`
+  // than twice the idle pings' (the machine's, measured just before). And no one hold: the
+  // loop's CPU while any one ping waited, under a quarter of the lake's for the request (not the
+  // longest wait under a fixed 5 s, which a loaded machine's scheduling alone can pass). With the
+  // documents parsed and serialised again on the loop (tried): 1,240 of 3,130 ms in one ping (its
+  // wait 2,232 ms, within the old bound; the loop's share 0.40, within its own); as is, 20 of 1,060.
+  const measured = `pings ${pings.map(Math.round).join(' ')}; idle ${idle.map(Math.round).join(' ')}; loop CPU in one ping ${Math.max(0, ...holds)} of ${all} ms`
   expect(pings.length).toBeGreaterThan(0)
   expect(median(pings), measured).toBeLessThan(300 + 2 * median(idle))
-  expect(Math.max(...pings), measured).toBeLessThan(5000)
+  expect(Math.max(...holds), measured).toBeLessThan(all / 4)
 })
 
 test('more than 1,000 ids are a 400 saying the limit', async () => {

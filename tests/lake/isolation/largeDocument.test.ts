@@ -1,10 +1,11 @@
 /**
  * What a ~20 MB document may still cost the event loop past its write (issue 9: no caller may
  * stall the lake): a write body sent chunked (no Content-Length), a `returnDocuments` answer, and
- * listeners whose filters read a large field. Each is measured as the longest /ping (one every
- * 20 ms) beside it, against the longest beside small writes for a few seconds in the same test:
- * the machine is shared, and its load moves both. A lake of its own (a child process, as run), so
- * that this process's pings measure the lake's event loop alone.
+ * listeners whose filters read a large field. Each is measured by /pings (one every 20 ms) beside
+ * it, against those beside small writes for a few seconds in the same test: the event loop's CPU
+ * while one ping waited, which the machine's load does not make (the chunked body: the longest
+ * wait, which its load moves alike). A lake of its own (a child process, as run), so that this
+ * process's pings measure the lake's event loop alone.
  */
 import {spawn} from 'node:child_process'
 import {open, readFile} from 'node:fs/promises'
@@ -120,11 +121,11 @@ fetch(${JSON.stringify(url)}, {method: 'POST', headers: ${JSON.stringify(lake.he
 }
 
 /**
- * The longest ping beside small writes sent one after another for 5 s: what the machine's load
- * alone does to the pings (at least 25 ms: on an idle machine a large body's reading has a
- * garbage collection or two of its own).
+ * Pings beside small writes sent one after another for 5 s: the longest (what the machine's load
+ * alone does to the pings; at least 25 ms: on an idle machine a large body's reading has a
+ * garbage collection or two of its own), and the most CPU the event loop spent while one waited.
  */
-async function smallWrites(): Promise<number> {
+async function smallWrites(): Promise<{longest: number; held: number}> {
   const small = bodyOf({createOrReplace: {_id: 'small', _type: 'article', title: 'ছোট'}})
   const until = performance.now() + 5000
   const writes = (async () => {
@@ -138,12 +139,21 @@ async function smallWrites(): Promise<number> {
       await res.arrayBuffer()
     }
   })()
-  const pings = await pingsWhile(lake, writes, 20)
-  return Math.max(25, ...pings)
+  const holds: number[] = []
+  const pings = await pingsWhile(lake, writes, 20, holds)
+  return {longest: Math.max(25, ...pings), held: Math.max(0, ...holds)}
 }
 
-/** The pause a large document may cost: ten times what small writes see (generous: before, 20-100). */
-const allowed = (small: number) => 10 * small
+/** The pause a large body's reading may cost: ten times what small writes see (before, 20-100). */
+const allowedWait = (small: {longest: number}) => 10 * small.longest
+
+/**
+ * The event loop's CPU a large document may cost within one ping's wait: twice what small writes
+ * cost, and at least 200 ms (a collection of the loop's heap is tens; a 20 MB document parsed and
+ * serialised there, 400 or more). CPU, not the wait: beside a bench a ping waited 1.9 s with
+ * nothing held.
+ */
+const allowed = (small: {held: number}) => Math.max(2 * small.held, 200)
 
 test('a ~20 MB write body sent chunked is read off the event loop, with the answer a declared one gets', async () => {
   const body = bodyOf({createOrReplace: article(1)})
@@ -151,14 +161,14 @@ test('a ~20 MB write body sent chunked is read off the event loop, with the answ
   const declared = await withPings('?dryRun=true', {body})
   const streamed = await withPings('?dryRun=true', chunked(body))
   const small = await smallWrites()
-  const report = `chunked ${streamed.share}, declared ${declared.share}, small writes ${Math.round(small)} ms`
+  const report = `chunked ${streamed.share}, declared ${declared.share}, small writes ${Math.round(small.longest)} ms (loop CPU ${small.held})`
   expect(streamed.status, streamed.text.slice(0, 500)).toBe(200)
   expect(JSON.parse(streamed.text).results).toEqual(JSON.parse(declared.text).results)
   expect(JSON.parse(streamed.text).results).toEqual([{id: 'drafts.archive', operation: 'create'}])
   // Before, the body limit's middleware joined it in a buffer grown by doubling, read again as a
   // Request's and copied into shared memory, on the event loop: 1,715 ms against 418 allowed
   // (load 29; before that copy, the route parsed it there: 3,821 ms, load 12-39).
-  expect(streamed.longest, report).toBeLessThan(allowed(small))
+  expect(streamed.longest, report).toBeLessThan(allowedWait(small))
 }, 300_000)
 
 test('a chunked write body past the write limit is a 413; a chunked body that is not JSON, its 400', async () => {
@@ -194,7 +204,7 @@ test('returnDocuments with a ~20 MB document is answered without holding the eve
     {inChild: true},
   )
   const small = await smallWrites()
-  const report = `returnDocuments ${answered.share}, small writes ${Math.round(small)} ms`
+  const report = `returnDocuments ${answered.share}, small writes ${Math.round(small.longest)} ms (loop CPU ${small.held})`
   const text = await readFile(answered.file!, 'utf8')
   expect(answered.status, text.slice(0, 500)).toBe(200)
   expect(answered.type).toMatch(/^application\/json/)
@@ -206,8 +216,9 @@ test('returnDocuments with a ~20 MB document is answered without holding the eve
   expect(result.document).toMatchObject({_id: 'drafts.archive', title: 'নতুন'})
   expect(result.document.items).toEqual(article(3).items)
   // Before, the document was parsed and the answer serialised on the event loop: 3,555 ms against
-  // 874 allowed (load 29).
-  expect(answered.longest, report).toBeLessThan(allowed(small))
+  // 874 allowed (load 29). With that put back (tried, mutate.ts): 440 ms of the loop's CPU in one
+  // ping, whose wait (1,026 ms) was within ten times the small writes' (1,071, load 7).
+  expect(answered.held, report).toBeLessThan(allowed(small))
 }, 300_000)
 
 test('returnDocuments of a ~20 MB document the transaction did not change is answered without holding the event loop', async () => {
@@ -217,7 +228,7 @@ test('returnDocuments of a ~20 MB document the transaction did not change is ans
   const again = bodyOf({createIfNotExists: {_id: 'drafts.archive', _type: 'article'}})
   const answered = await withPings('?returnDocuments=true', {body: again}, {inChild: true})
   const small = await smallWrites()
-  const report = `returnDocuments ${answered.share}, small writes ${Math.round(small)} ms`
+  const report = `returnDocuments ${answered.share}, small writes ${Math.round(small.longest)} ms (loop CPU ${small.held})`
   const text = await readFile(answered.file!, 'utf8')
   expect(answered.status, text.slice(0, 500)).toBe(200)
   const answer = JSON.parse(text)
@@ -227,8 +238,9 @@ test('returnDocuments of a ~20 MB document the transaction did not change is ans
   expect(result).toMatchObject({id: 'drafts.archive', operation: 'none'})
   expect(result.document).toMatchObject({_id: 'drafts.archive', title: 'সংকলন 5'})
   expect(result.document.items).toEqual(article(5).items)
-  // Before, the document was read and parsed, and the answer serialised, on the event loop.
-  expect(answered.longest, report).toBeLessThan(allowed(small))
+  // Before, the document was read and parsed, and the answer serialised, on the event loop. With
+  // the answer serialised there again (tried): 410 ms of the loop's CPU in one ping.
+  expect(answered.held, report).toBeLessThan(allowed(small))
 }, 300_000)
 
 /** The events in a listener's file: their kind, and a mutation's documentId and result's title. */
@@ -303,7 +315,7 @@ test('listeners whose filters read a large field match a ~20 MB document off the
     5,
   )
   const small = await smallWrites()
-  const report = `after the answer: large fields ${large.share}, outline ${outlined.share}; small writes ${Math.round(small)} ms`
+  const report = `after the answer: large fields ${large.share}, outline ${outlined.share}; small writes ${Math.round(small.longest)} ms (loop CPU ${small.held})`
   const heard = (round: number) => [{id: 'drafts.archive', title: `সংকলন ${round}`, items: ITEMS}]
   expect(outlined.events, report).toEqual([heard(4), heard(4)])
   // Before, the second was closed at load 30-39: its document's clone to the query thread, and
@@ -317,5 +329,5 @@ test('listeners whose filters read a large field match a ~20 MB document off the
   // longest wait, 828 ms, was within its bound (load 11). The loop's CPU in one ping: with the
   // parse there, 1,180 and 410 ms (the outline's round 10 and 40); without, 10 and 10. A 20 MB
   // document's parse is hundreds of ms; a collection of the loop's heap, tens.
-  expect(large.held, report).toBeLessThan(Math.max(2 * outlined.held, 200))
+  expect(large.held, report).toBeLessThan(Math.max(2 * outlined.held, allowed(small)))
 }, 600_000)

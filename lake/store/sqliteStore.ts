@@ -1777,10 +1777,11 @@ export function createSqliteStore(
       while (queue.length > 0) {
         // `queued` counts every write, also of a document queued already or left to the re-index
         // (a re-import): counted again before the group waits, with no write of the thread's in
-        // flight (its rows would be counted off twice).
-        if (offThread && queued > maxQueued) {
+        // flight (its rows would be counted off twice). Not once closed: the file is, and the
+        // group's writes are answered with a 503 (open()).
+        if (offThread && queued > maxQueued && !closed) {
           while (writing) await writing
-          queued = countQueued()
+          if (!closed) queued = countQueued()
         }
         while (offThread && queued > maxQueued && !closed && (await catchUpIndex()));
         // A log that has not started over for long: a checkpoint with no write beside it (see

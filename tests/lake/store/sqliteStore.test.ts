@@ -1436,6 +1436,43 @@ describe('full-text index analysed on another thread', () => {
     }
   }, 90_000)
 
+  test('a write queued past the bound when the store closes is answered with a 503, not left waiting', async () => {
+    // The group's recount of the queue read the closed file: drain() failed (an unhandled
+    // rejection, which stops the lake) and the writes behind it were never answered.
+    const heldBatches: (() => void)[] = []
+    stores.close()
+    stores = createSqliteStores(dir, {
+      analyzer: {
+        analyze: (task) =>
+          analyzer
+            .analyze(task)
+            .then((read) => new Promise((resolve) => heldBatches.push(() => resolve(read)))),
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      maxQueued: 2,
+    })
+    store = stores.get('test')
+    await commit({a: {title: 'ঢাকায়'}, b: {title: 'বৈঠক'}, c: {title: 'খেলার'}, d: {title: 'খবর'}})
+    // Past the bound: this group waits for the analyzer's batch (held), and is a group of its own.
+    const first = store.transact(() => 'first', {large: true})
+    const second = commit({e: {title: 'শেষ'}})
+    stores.close()
+    while (heldBatches.length === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    for (const release of heldBatches.splice(0)) release()
+    const settled = (p: Promise<unknown>) =>
+      Promise.race([
+        p.then(
+          () => 'answered',
+          (err: unknown) => (err instanceof UnavailableError ? '503' : String(err)),
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000)),
+      ])
+    expect(await settled(first)).toBe('answered')
+    expect(await settled(second)).toBe('503')
+  })
+
   test("a write group waits for the thread's write of the index rows, without an error or a lost row", async () => {
     // SQLite's WAL has one writer: the event loop must neither fail with SQLITE_BUSY nor sleep in
     // SQLite's busy handler while the thread writes, so the group opens once the write has ended.

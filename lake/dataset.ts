@@ -154,6 +154,11 @@ const HISTORY_IN_PLACE_TEXT = 256 * 1024
 export interface DatasetService {
   readonly name: string
   /**
+   * Resolves once the dataset's file is in this lake's format (Store.ready: a file an earlier lake
+   * wrote is upgraded on the commit thread, not on the event loop). Routes wait for it first.
+   */
+  ready(): Promise<void>
+  /**
    * Evaluates a GROQ query over what `principal` may read, on a query worker, and returns the
    * result as JSON text. `signal` aborting (the client left) stops it.
    */
@@ -433,6 +438,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
   return {
     name,
+
+    ready: () => store.ready?.() ?? Promise.resolve(),
 
     async matchIds(principal, query, params, signal, since) {
       requireWriter(principal)

@@ -124,6 +124,10 @@ export class ImageService {
     for (const dataset of context.stores.list()) {
       if (this.#stopped) break
       const store = context.stores.get(dataset)
+      // A file an earlier lake wrote is upgraded on the commit thread first, not here: this runs as
+      // the lake starts, and held its start (and then every request) for the migration.
+      await store.ready?.()
+      if (this.#stopped) break
       filled += await this.backfill(
         store,
         context.bus,

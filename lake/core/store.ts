@@ -290,6 +290,12 @@ export interface StoreWriter {
 export interface Store extends EventLog {
   readonly dataset: string
   /**
+   * Resolves once the dataset's file is in this lake's format: a file an earlier lake wrote is
+   * upgraded off the event loop first (sqliteStore: on the commit thread; reads and writes
+   * meanwhile are a 503). Without it the first read upgrades it, on the caller's thread.
+   */
+  ready?(): Promise<void>
+  /**
    * The dataset as every read outside transact() sees it: what was committed, never a write
    * group's rows before its COMMIT (a group may yet be refused whole; hosted Sanity never shows a
    * document that was not committed). The store itself is what transact()'s functions read: a

@@ -44,9 +44,15 @@ export function lakeOf(c: Context): LakeContext {
   return c.get('lake')
 }
 
-/** The dataset service named by the route's `:dataset` (a bad name is a 400). */
-export function datasetOf(c: Context): DatasetService {
-  return lakeOf(c).dataset(c.req.param('dataset') ?? '')
+/**
+ * The dataset service named by the route's `:dataset` (a bad name is a 400), once its file is in
+ * this lake's format: a file an earlier lake wrote is upgraded on the commit thread first, while
+ * the event loop answers other requests (DatasetService.ready).
+ */
+export async function datasetOf(c: Context): Promise<DatasetService> {
+  const dataset = lakeOf(c).dataset(c.req.param('dataset') ?? '')
+  await dataset.ready()
+  return dataset
 }
 
 /** The `YYYY-MM-DD` (or `1`, `X`) of the `/v…/` path prefix. */

@@ -34,7 +34,7 @@ export interface WriteRequest {
  */
 export async function writeRequest(c: Context, field: WriteField): Promise<WriteRequest> {
   requireWriter(getPrincipal(c))
-  const dataset = datasetOf(c)
+  const dataset = await datasetOf(c)
   const body = await writeBody(c, READ_ON_THREAD_BYTES, bodyLimitOf(c), lakeOf(c).bodyMemory)
   const since = Date.now()
   if ('shared' in body) {

@@ -53,6 +53,12 @@ export interface CommitThread {
    * of a core, 0.7-1 s at load 20) runs while the write is built, not in its commit.
    */
   warm(): void
+  /**
+   * Upgrades a dataset file written by an earlier lake to this one's schema (sqliteStore.ts,
+   * migrateDataFile) on its own connection: a migration held the event loop for seconds. The
+   * store opens the file only after it.
+   */
+  migrate?(path: string): Promise<void>
   /** Closes the thread's connections (after its current commit) and stops it. Before the stores close. */
   close(): Promise<void>
 }
@@ -68,7 +74,7 @@ const WORKER = new URL('./commitThreadWorker.ts', import.meta.url).href
 
 export function createCommitThread(): CommitThread {
   const thread = createIdleThread<
-    CommitTask | {kind: 'warm'} | {kind: 'close'},
+    CommitTask | {kind: 'warm'} | {kind: 'close'} | {kind: 'migrate'; path: string},
     CommitAnswer | undefined
   >(WORKER, 'commit', COMMIT_IDLE_MS)
   let closed = false
@@ -78,6 +84,7 @@ export function createCommitThread(): CommitThread {
       if (answer.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
       return answer.buffers
     },
+    migrate: async (path) => void (await thread.run({kind: 'migrate', path})),
     // Not once closed: a write arriving as the lake stops would start a thread nobody ends.
     warm: () => {
       if (!closed) void thread.run({kind: 'warm'}).catch(() => undefined)

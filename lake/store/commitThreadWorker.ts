@@ -7,6 +7,7 @@ import {Piscina} from 'piscina'
 import {writeCountRows, writeTransactionRows} from './commitRows.ts'
 import type {CommitAnswer, CommitFailure, CommitTask} from './commitThread.ts'
 import {threadConnections} from './threadConnections.ts'
+import {migrateDataFile} from './sqliteStore.ts'
 
 type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>}
 
@@ -34,8 +35,13 @@ function movedAnswer(answer: CommitAnswer): CommitAnswer {
 }
 
 export default function run(
-  task: CommitTask | {kind: 'warm'} | {kind: 'close'},
+  task: CommitTask | {kind: 'warm'} | {kind: 'close'} | {kind: 'migrate'; path: string},
 ): CommitAnswer | undefined {
+  // A failure is the task's (the store's ready() rejects with it, as its own open would throw).
+  if (task.kind === 'migrate') {
+    migrateDataFile(task.path)
+    return undefined
+  }
   // Started for a commit to come (commitThread.ts warm): nothing to do yet.
   if (task.kind === 'warm') return undefined
   if (task.kind === 'close') {

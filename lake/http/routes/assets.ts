@@ -30,7 +30,8 @@ export function assetUploadRoutes(): Hono {
   const app = new Hono()
   app.post('/assets/:kind{images|files}/:dataset', async (c) => {
     const {projectId} = lakeOf(c).config
-    const document = await datasetOf(c).uploadAsset(getPrincipal(c), {
+    const dataset = await datasetOf(c)
+    const document = await dataset.uploadAsset(getPrincipal(c), {
       kind: c.req.param('kind') as AssetKind,
       body: c.req.raw.body,
       contentType: c.req.header('content-type')?.split(';')[0].trim().toLowerCase(),

@@ -8,7 +8,7 @@ import {getPrincipal} from '../principal.ts'
 export const docRoutes = new Hono()
 
 docRoutes.get('/:version{v[^/]+}/data/doc/:dataset/:ids{.+}', async (c) => {
-  const dataset = datasetOf(c)
+  const dataset = await datasetOf(c)
   const ids = c.req.param('ids').split(',').map(decodeId).filter(Boolean)
   const {documents, omitted} = await dataset.documents(getPrincipal(c), ids, {
     includeAllVersions: flag(c, 'includeAllVersions'),

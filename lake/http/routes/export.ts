@@ -15,8 +15,8 @@ export const exportRoutes = new Hono()
 
 /** Documents per cursor page. */
 export const EXPORT_PAGE_SIZE = 5000
-exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', (c) => {
-  const dataset = datasetOf(c)
+exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', async (c) => {
+  const dataset = await datasetOf(c)
   const principal = getPrincipal(c)
   const types = c.req.query('types')?.split(',').filter(Boolean)
   if (types) checkListLength('types', types)

@@ -20,8 +20,8 @@ export const historyRoutes = new Hono()
 const BASE = '/:version{v[^/]+}/data/history/:dataset'
 
 historyRoutes.get(`${BASE}/documents/:ids{.+}`, async (c) => {
-  const dataset = datasetOf(c)
-  const ids = historyIds(c)
+  const dataset = await datasetOf(c)
+  const ids = await historyIds(c)
   // Rebuilt off the event loop when many or large, and sent a document at a time: what
   // c.json({documents}) sent, byte for byte.
   const documents = await dataset.documentsAt(ids, historyPoint(c), requestSignal(c))
@@ -29,9 +29,9 @@ historyRoutes.get(`${BASE}/documents/:ids{.+}`, async (c) => {
   return c.body(documentsAnswer(documents, ']}', lakeOf(c).answers), 200)
 })
 
-historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
-  const dataset = datasetOf(c)
-  const ids = historyIds(c)
+historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
+  const dataset = await datasetOf(c)
+  const ids = await historyIds(c)
   const limit = c.req.query('limit')
   // SQLite's LIMIT takes a 64-bit integer; a longer digit string would be a 500, not an answer.
   if (limit !== undefined && !(/^\d+$/.test(limit) && Number.isSafeInteger(Number(limit)))) {
@@ -109,8 +109,8 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, (c) => {
 })
 
 // The Events API: one document's events, newest first, a page at a time (the Studio's history).
-historyRoutes.get(`${BASE}/events/documents/:id`, (c) => {
-  const dataset = datasetOf(c)
+historyRoutes.get(`${BASE}/events/documents/:id`, async (c) => {
+  const dataset = await datasetOf(c)
   const id = c.req.param('id')
   checkDocumentId(id)
   dataset.historyIds(getPrincipal(c), [id])
@@ -130,7 +130,7 @@ historyRoutes.get(`${BASE}/events/documents/:id`, (c) => {
 })
 
 /** The requested ids the caller may see history of; none at all is a 403. */
-function historyIds(c: Context): string[] {
+async function historyIds(c: Context): Promise<string[]> {
   const ids = [
     ...new Set(
       c.req
@@ -142,7 +142,7 @@ function historyIds(c: Context): string[] {
   ]
   if (ids.length === 0) throw new BadRequestError('No document ids given')
   checkListLength('document ids', ids)
-  return datasetOf(c).historyIds(getPrincipal(c), ids)
+  return (await datasetOf(c)).historyIds(getPrincipal(c), ids)
 }
 
 function checkDocumentId(id: string): void {

@@ -16,7 +16,7 @@ export const listenRoutes = new Hono()
 
 listenRoutes.get(PATH, async (c) => {
   // Validates the dataset name (400) before anything is streamed.
-  const dataset = datasetOf(c)
+  const dataset = await datasetOf(c)
   const principal = getPrincipal(c)
   const url = new URL(c.req.url)
   const options = parseListenOptions(url.searchParams)

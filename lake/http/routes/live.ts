@@ -13,7 +13,7 @@ import {sse} from '../../listen/stream.ts'
 import type {LiveMessage} from '../../live/liveEvents.ts'
 import {authenticationRequired} from '../../core/access.ts'
 import {LIMITS} from '../../core/limits.ts'
-import {datasetOf, flag, lakeOf} from '../context.ts'
+import {flag, lakeOf} from '../context.ts'
 import {getPrincipal, streamHolder} from '../principal.ts'
 
 const PATH = '/:version{v[^/]+}/data/live/events/:dataset'
@@ -26,7 +26,7 @@ export const liveRoutes = new Hono()
 
 liveRoutes.get(PATH, (c) => {
   // Validates the name (400) before anything streams.
-  const dataset = datasetOf(c).name
+  const dataset = lakeOf(c).dataset(c.req.param('dataset') ?? '').name
   const accept = c.req.header('accept')
   if (accept && !/text\/event-stream|\*\/\*/.test(accept)) {
     throw new NotAcceptableError('The live events API answers with "Accept: text/event-stream"')

@@ -47,7 +47,7 @@ async function answer(
 ) {
   const started = performance.now()
   const lake = lakeOf(c)
-  const dataset = datasetOf(c)
+  const dataset = await datasetOf(c)
   const principal = getPrincipal(c)
   const request = {
     query,

@@ -425,9 +425,8 @@ function describeFields(db: DatabaseSync): void {
   db.exec('ANALYZE sqlite_schema')
 }
 
-/** The WAL's checkpoint interval in pages (of 16 kB) and the size it is cut back to. */
+/** The WAL's checkpoint interval in pages (of 16 kB) when SQLite checkpoints it itself. */
 const WAL_PAGES = 512
-const WAL_BYTES = WAL_PAGES * 16384
 
 /**
  * With a checkpointer thread: a checkpoint after a write group at most this often (SQLite's own,
@@ -442,6 +441,16 @@ const CHECKPOINT_EVERY_MS = 200
  * every second group of a bulk load waited for a checkpoint, with 64 MB about every sixth.
  */
 const MAX_WAL_FRAMES = 8 * WAL_PAGES
+/**
+ * The size SQLite cuts the WAL back to when it starts over (journal_size_limit). Cut back to
+ * WAL_BYTES, a bulk load's log grew into new space of the file after every start: the kernel
+ * allocated and zeroed its pages again, and the event loop's COMMITs spent 27 % of its time in
+ * `pwrite` (17 % copying into fresh pages) against 9 % writing over the pages kept (perf, 161,070
+ * documents; benchmarks.md). Above the 64 MB bound and the group that crosses it (the WAL peaked
+ * at 112-162 MB), so a bulk load writes over the same space; between bursts the idle checkpoint
+ * empties the log all the same (TRUNCATE), so a data folder at rest is its file alone.
+ */
+const WAL_KEEP_BYTES = 4 * MAX_WAL_FRAMES * 16384
 
 /** How long a statement waits for another connection's lock before "database is locked". */
 const BUSY_TIMEOUT_MS = 5000
@@ -718,10 +727,10 @@ export function createSqliteStore(
     db.exec('PRAGMA journal_mode = WAL')
     // SQLite never shrinks the WAL file by itself: after a bulk load it stayed the size of the
     // largest run between checkpoints (tens of MB, counted in the data folder's size). Checkpoint
-    // every WAL_PAGES pages (or leave it to the checkpointer's thread) and cut the file back to
-    // WAL_BYTES when it restarts.
+    // every WAL_PAGES pages (or leave it to the checkpointer's thread), keep at most WAL_KEEP_BYTES
+    // when it restarts, and empty it when writes pause (idleCheckpoint).
     db.exec(`PRAGMA wal_autocheckpoint = ${walCheckpointer ? 0 : WAL_PAGES}`)
-    db.exec(`PRAGMA journal_size_limit = ${WAL_BYTES}`)
+    db.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`)
     // From here a COMMIT does not wait for the disk (a checkpoint still syncs the WAL before it and
     // the file after it): write groups are made durable by syncWal, off the event loop, before
     // anyone is answered. A synchronous COMMIT held the event loop for the fsync, 4-40 ms on a
@@ -1025,8 +1034,8 @@ export function createSqliteStore(
   let truncating: Promise<void> | null = null
 
   /**
-   * Between bursts of writes the WAL holds up to WAL_BYTES of pages already copied, or about to be
-   * copied, into the file (after a 20 MB write, 40 MB or more): move them and empty it, so a data
+   * Between bursts of writes the WAL holds up to WAL_KEEP_BYTES of pages already copied, or about
+   * to be copied, into the file (after a 20 MB write, 40 MB or more): move them and empty it, so a data
    * folder at rest is its file alone. On the checkpointer's thread when there is one: on the event
    * loop, after a 20 MB write, it held every request for about 150 ms (load 30).
    */

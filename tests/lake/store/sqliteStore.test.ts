@@ -1795,12 +1795,16 @@ describe('write-ahead log checkpointed on another thread', () => {
     expect(held[0].task.path).toBe(join(dir, 'datasets', 'test.sqlite'))
     await held[0].go()
     // It found more than 64 MB of log: the next group waits for a checkpoint with no write beside
-    // it, and then starts the log over.
+    // it, and then starts the log over, writing over the file's first frames: the file keeps its
+    // size. Cut back to 8 MB at each start, a bulk load wrote into new space after every start,
+    // which the kernel allocated and zeroed again (27 % of the event loop's time in pwrite at the
+    // archive's size, against 9 %).
+    const before = wal()
     const next = commit({after: {}})
     while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
     await held[1].go()
     await next
-    expect(wal()).toBeLessThanOrEqual(WAL_BYTES)
+    expect(wal()).toBe(before)
     expect(store.count()).toBe(written + 1)
   })
 

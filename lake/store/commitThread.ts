@@ -84,7 +84,10 @@ export function createCommitThread(): CommitThread {
       if (answer.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
       return answer.buffers
     },
-    migrate: async (path) => void (await thread.run({kind: 'migrate', path})),
+    async migrate(path) {
+      const answer = await thread.run({kind: 'migrate', path})
+      if (answer?.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
+    },
     // Not once closed: a write arriving as the lake stops would start a thread nobody ends.
     warm: () => {
       if (!closed) void thread.run({kind: 'warm'}).catch(() => undefined)

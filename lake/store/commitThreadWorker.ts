@@ -37,9 +37,15 @@ function movedAnswer(answer: CommitAnswer): CommitAnswer {
 export default function run(
   task: CommitTask | {kind: 'warm'} | {kind: 'close'} | {kind: 'migrate'; path: string},
 ): CommitAnswer | undefined {
-  // A failure is the task's (the store's ready() rejects with it, as its own open would throw).
+  // A failure is the task's (the store's ready() rejects with it, as its own open would throw),
+  // sent as a commit's is: a thrown error crosses the thread without SQLite's code, and a busy
+  // file (SQLITE_BUSY: a 503 to retry) became a 500.
   if (task.kind === 'migrate') {
-    migrateDataFile(task.path)
+    try {
+      migrateDataFile(task.path)
+    } catch (err) {
+      return {buffers: [], failure: commitFailure(err)}
+    }
     return undefined
   }
   // Started for a commit to come (commitThread.ts warm): nothing to do yet.
@@ -66,9 +72,14 @@ export default function run(
       throw err
     }
   } catch (err) {
-    const {message, code, errcode, errstr} = err as CommitFailure
-    failure = {message: String(message), code, errcode, errstr}
+    failure = commitFailure(err)
   }
   // The bytes go back either way: the event loop announces the transaction with them.
   return movedAnswer({buffers: task.buffers, failure})
+}
+
+/** SQLite's error as the event loop reads it (core/errors.ts: code and errcode). */
+function commitFailure(err: unknown): CommitFailure {
+  const {message, code, errcode, errstr} = err as CommitFailure
+  return {message: String(message), code, errcode, errstr}
 }

@@ -405,3 +405,35 @@ test('a folder an earlier lake wrote is upgraded on the commit thread: /ping and
     await lake.close()
   }
 }, 120_000)
+
+test('a folder whose upgrade finds the file locked by another connection answers a 503 to retry, then the upgraded data', async () => {
+  // On the event loop, the open's migration threw SQLite's own SQLITE_BUSY, which the lake answers
+  // as a busy database (503, Retry-After). On the commit thread, the error crossed the thread
+  // without its code: a 500.
+  dir = await mkdtemp(join(tmpdir(), 'lake-migrate-'))
+  stores = createSqliteStores(dir)
+  const file = join(dir, 'datasets', 'production.sqlite')
+  cpSync(join(import.meta.dirname, 'fixtures', 'main-f02fb90'), dir, {recursive: true})
+  const holder = new DatabaseSync(file)
+  holder.exec('BEGIN IMMEDIATE')
+  const lake = await createTestLake({dataDir: dir})
+  try {
+    const query = () =>
+      lake.fetch(
+        `${lake.url}/v2025-02-19/data/query/production?query=${encodeURIComponent('count(*)')}`,
+        {headers: {authorization: `Bearer ${lake.token}`}},
+      )
+    const busy = await query()
+    expect({status: busy.status, retry: busy.headers.get('retry-after')}).toEqual({
+      status: 503,
+      retry: '1',
+    })
+    holder.exec('ROLLBACK')
+    const answer = await query()
+    expect(answer.status).toBe(200)
+    expect((await answer.json()).result).toBeGreaterThan(0)
+  } finally {
+    holder.close()
+    await lake.close()
+  }
+}, 120_000)

@@ -874,7 +874,15 @@ export function createSqliteStore(
     if (held > 0 && !groupOpen && !onThread && !writing && !analysis) writeAnalysed()
     if (!analysis && !writing && !retryIndexing && held < MAX_HELD) {
       let queueWaits = false
-      if ((held === 0 || cursor !== '') && queued > 0) {
+      // Writes that never pause would keep the backlog waiting (searches re-check all of it): it
+      // gets every other batch while the queue is under half its bound. A write group past the
+      // bound reads the queue only (catchUpIndex), after at most the backlog's batch in flight.
+      const backlogTurn =
+        reindexLeft > 0 &&
+        lastRead === 'queue' &&
+        queued <= maxQueued / 2 &&
+        (held === 0 || reindexCursor !== '')
+      if (!backlogTurn && (held === 0 || cursor !== '') && queued > 0) {
         const now = performance.now()
         const wait = Math.min(
           ANALYZE_PAUSE_MS - (now - committedAt),
@@ -885,7 +893,7 @@ export function createSqliteStore(
         else queueWaits = !!(fullerBatch ??= setTimeout(analyzeLater, wait).unref())
       }
       // The re-index's backlog goes while the queue has nothing to read (or waits for more).
-      if (!analysis && reindexLeft > 0 && (queued === 0 || queueWaits)) {
+      if (!analysis && reindexLeft > 0 && (queued === 0 || queueWaits || backlogTurn)) {
         if (held === 0 || reindexCursor !== '') requestAnalysis('reindex')
       }
     }
@@ -926,7 +934,10 @@ export function createSqliteStore(
     )
   }
 
+  /** Which the thread read last: the queue or the re-index's backlog. */
+  let lastRead: QueueSource = 'queue'
   function requestAnalysis(source: QueueSource) {
+    lastRead = source
     const reindex = source === 'reindex'
     if (!reindex) {
       unreadSince = null

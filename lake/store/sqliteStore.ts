@@ -722,36 +722,45 @@ export function createSqliteStore(
     // stopping folds the WAL in under an exclusive lock), and without one the first read
     // (journal_mode) failed at once with "database is locked", as auth's did before a701b9a.
     db = new DatabaseSync(path, {timeout: BUSY_TIMEOUT_MS})
-    // Articles are about 2 kB: 4 kB pages would hold one each. Takes effect on a new file only.
-    db.exec('PRAGMA page_size = 16384')
-    db.exec('PRAGMA journal_mode = WAL')
-    // SQLite never shrinks the WAL file by itself: after a bulk load it stayed the size of the
-    // largest run between checkpoints (tens of MB, counted in the data folder's size). Checkpoint
-    // every WAL_PAGES pages (or leave it to the checkpointer's thread), keep at most WAL_KEEP_BYTES
-    // when it restarts, and empty it when writes pause (idleCheckpoint).
-    db.exec(`PRAGMA wal_autocheckpoint = ${walCheckpointer ? 0 : WAL_PAGES}`)
-    db.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`)
-    // From here a COMMIT does not wait for the disk (a checkpoint still syncs the WAL before it and
-    // the file after it): write groups are made durable by syncWal, off the event loop, before
-    // anyone is answered. A synchronous COMMIT held the event loop for the fsync, 4-40 ms on a
-    // shared disk, during which no request was read and no next group was prepared. The schema's
-    // statements below too: each was a synced commit, about ten fsyncs on the event loop when a
-    // dataset is first written (30-150 ms on a busy disk, every request waiting). Their frames come
-    // before any write's in the WAL, so the sync that makes the first write durable makes them
-    // durable too; lost with the machine before it, they are made again at the next open (WAL
-    // commits are atomic: the file is the old schema or the new one, never half of it).
-    db.exec('PRAGMA synchronous = NORMAL')
-    db.exec('PRAGMA foreign_keys = ON')
-    db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
-    migrate(db)
-    describeFields(db)
-    if (searchIndexOn) ensureSearchIndex(db)
-    else dropSearchIndex(db)
-    opening = randomUUID()
-    // Left by a lake that stopped before indexing them.
-    if (offThread) {
-      queued = countQueued()
-      reindexLeft = Number(get('SELECT count(*) AS n FROM search_reindex')?.n ?? 0)
+    try {
+      // Articles are about 2 kB: 4 kB pages would hold one each. Takes effect on a new file only.
+      db.exec('PRAGMA page_size = 16384')
+      db.exec('PRAGMA journal_mode = WAL')
+      // SQLite never shrinks the WAL file by itself: after a bulk load it stayed the size of the
+      // largest run between checkpoints (tens of MB, counted in the data folder's size). Checkpoint
+      // every WAL_PAGES pages (or leave it to the checkpointer's thread), keep at most WAL_KEEP_BYTES
+      // when it restarts, and empty it when writes pause (idleCheckpoint).
+      db.exec(`PRAGMA wal_autocheckpoint = ${walCheckpointer ? 0 : WAL_PAGES}`)
+      db.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`)
+      // From here a COMMIT does not wait for the disk (a checkpoint still syncs the WAL before it and
+      // the file after it): write groups are made durable by syncWal, off the event loop, before
+      // anyone is answered. A synchronous COMMIT held the event loop for the fsync, 4-40 ms on a
+      // shared disk, during which no request was read and no next group was prepared. The schema's
+      // statements below too: each was a synced commit, about ten fsyncs on the event loop when a
+      // dataset is first written (30-150 ms on a busy disk, every request waiting). Their frames come
+      // before any write's in the WAL, so the sync that makes the first write durable makes them
+      // durable too; lost with the machine before it, they are made again at the next open (WAL
+      // commits are atomic: the file is the old schema or the new one, never half of it).
+      db.exec('PRAGMA synchronous = NORMAL')
+      db.exec('PRAGMA foreign_keys = ON')
+      db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
+      migrate(db)
+      describeFields(db)
+      if (searchIndexOn) ensureSearchIndex(db)
+      else dropSearchIndex(db)
+      opening = randomUUID()
+      // Left by a lake that stopped before indexing them.
+      if (offThread) {
+        queued = countQueued()
+        reindexLeft = Number(get('SELECT count(*) AS n FROM search_reindex')?.n ?? 0)
+      }
+    } catch (err) {
+      // Not kept half made (a busy file left its schema un-upgraded, its index unchecked, and
+      // every later read used it): the next read opens it again.
+      statements.clear()
+      db.close()
+      db = null
+      throw err
     }
     scheduleIndexing()
     return db

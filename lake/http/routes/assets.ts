@@ -91,9 +91,14 @@ export function assetDownloadRoutes(): Hono {
     const dataset = c.req.param('dataset')
     const name = c.req.param('name')
     // A URL naming no dataset names no asset either: a 404, as for any other unknown file.
-    const found = invalidDatasetReason(dataset)
-      ? null
-      : lakeOf(c).dataset(dataset).assetFile(kind, c.req.param('projectId'), name)
+    let found = null
+    if (!invalidDatasetReason(dataset)) {
+      const service = lakeOf(c).dataset(dataset)
+      // After its upgrade, as the routes of datasetOf: a read during it is a 503, which an <img>
+      // does not retry.
+      await service.ready()
+      found = service.assetFile(kind, c.req.param('projectId'), name)
+    }
     if (!found) throw new NotFoundError(`Asset not found: ${kind}/${name}`)
     const {path, document: asset} = found
     if (kind === 'images') {

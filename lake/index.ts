@@ -200,10 +200,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).
     // A closing lake takes no new request: the server may still hand it one (a connection's next
     // request before its socket is destroyed), which would meet closed databases (a 500).
-    fetch: async (request, env) =>
-      closed
-        ? errorResponse(new UnavailableError('The lake is shutting down'))
-        : app.fetch(request, env),
+    fetch: (request, env) =>
+      Promise.resolve(
+        closed
+          ? errorResponse(new UnavailableError('The lake is shutting down'))
+          : app.fetch(request, env),
+      ),
     app,
     bus,
     context,

@@ -14,7 +14,7 @@ import {authRoutes, loginPageRoutes} from './routes/auth.ts'
 import {hostedOnlyRoutes} from './routes/hostedOnly.ts'
 import {projectRoutes} from './routes/projects.ts'
 import {userRoutes} from './routes/users.ts'
-import {studioMiddleware, type StudioContext} from './studioContext.ts'
+import {type StudioContext} from './studioContext.ts'
 import {listenRoutes} from './routes/listen.ts'
 import {liveRoutes} from './routes/live.ts'
 import {actionRoutes} from './routes/actions.ts'
@@ -42,14 +42,16 @@ export function createApp(
   app.notFound((c) => notFoundResponse(c.req.method, new URL(c.req.url).pathname))
   // First, so preflights are answered before auth and error responses carry CORS headers too.
   if (studio) app.use('*', corsMiddleware(studio.corsOrigins))
-  app.use('*', async (c, next) => {
+  if (studio && !studio.auth) throw new Error('createApp: the Studio context needs an auth store')
+  // One pass sets what routes read: each middleware is a turn of Hono's chain on every request.
+  app.use('*', (c, next) => {
     c.set('lake', lake)
-    await next()
+    if (studio) c.set('studio', studio)
+    return next()
   })
   app.use('*', principalMiddleware(principals))
   app.use('*', bodyLimitMiddleware())
   if (studio) {
-    app.use('*', studioMiddleware(studio))
     app.route('/', loginPageRoutes())
     app.route('/', assetDownloadRoutes())
     for (const routes of [authRoutes(), userRoutes(), projectRoutes(), assetUploadRoutes()]) {

@@ -95,7 +95,9 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
 
     c.set('vary', '')
     await next()
-    const vary = c.var.vary === '' ? 'Origin' : `${c.var.vary}, Origin`
+    // c.get, not c.var: Hono builds c.var anew from every variable on each read.
+    const varies = c.get('vary')
+    const vary = varies ? `${varies}, Origin` : 'Origin'
     // On Node's response when there is one: the response's own headers then stay the plain object
     // Hono made, which @hono/node-server writes as it is; appending to them made a Headers object
     // of them per request (about 1 % of a one-document write's CPU).
@@ -116,5 +118,6 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
  * over the Origin the CORS middleware sets there.
  */
 export function vary(c: Context, header: string): void {
-  c.set('vary', c.var.vary ? `${c.var.vary}, ${header}` : header)
+  const varies = c.get('vary')
+  c.set('vary', varies ? `${varies}, ${header}` : header)
 }

@@ -2,7 +2,7 @@
  * What the Studio-facing routes (sign-in, users, project, assets) need beyond the data routes'
  * LakeContext: the auth store and the origins a sign-in may redirect to.
  */
-import type {Context, MiddlewareHandler} from 'hono'
+import type {Context} from 'hono'
 import type {AuthStore} from '../auth/authStore.ts'
 
 export interface StudioContext {
@@ -16,14 +16,6 @@ export interface StudioContext {
 declare module 'hono' {
   interface ContextVariableMap {
     studio: StudioContext
-  }
-}
-
-export function studioMiddleware(studio: StudioContext): MiddlewareHandler {
-  if (!studio?.auth) throw new Error('studioMiddleware needs an auth store')
-  return async function setStudio(c, next) {
-    c.set('studio', studio)
-    await next()
   }
 }
 

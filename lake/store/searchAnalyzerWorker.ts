@@ -6,6 +6,7 @@ import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import type {Analysed, AnalyzerTask} from './searchAnalyzer.ts'
 import {analyzeQueued, applyAnalyzed, type AnalyzedDocument, type Written} from './searchIndex.ts'
 import {threadConnections} from './threadConnections.ts'
+import {threadMemory, trimThreadHeap, type ThreadMemory} from './threadTrim.ts'
 
 type Connection = {
   db: DatabaseSync
@@ -25,11 +26,13 @@ const connections = threadConnections((path): Connection => {
   return {db, statements: new Map(), held: []}
 })
 
-export default function run(task: AnalyzerTask): Analysed | Written | void {
+export default function run(task: AnalyzerTask): Analysed | Written | ThreadMemory | void {
   if (task.kind === 'close') {
     connections.closeAll()
     return
   }
+  if (task.kind === 'trim') return trimThreadHeap()
+  if (task.kind === 'memory') return threadMemory()
   const connection = connections.get(task.path, task.opening)
   const {db, statements} = connection
   const stmt = (sql: string) => {

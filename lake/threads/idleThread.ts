@@ -10,10 +10,18 @@ import {withCompileCache} from '../../kit/compileCache.ts'
 
 /** How long the thread waits for more work before it ends (by default). */
 const IDLE_MS = 2000
+/**
+ * How long the thread's tasks pause before it runs its `trim` task (below IDLE_MS: before it
+ * ends). Above the analyzer's longest wait for a fuller batch (200 ms) under steady writes, so
+ * that fifty writers never bring one.
+ */
+export const TRIM_AFTER_MS = 500
 
 export interface IdleThread<Task, Result> {
   /** `transfer`: buffers the task's value holds, moved to the thread rather than copied. */
   run(task: Task, transfer?: ArrayBuffer[]): Promise<Result>
+  /** Runs a task that is not work (a reading of the thread's memory): it does not put off `trim`. */
+  inspect(task: Task): Promise<Result>
   /**
    * Runs `closeTask`, if given (the thread closes its connections, after its current task), and
    * stops the thread. A thread gone idle closed its connections as it ended.
@@ -21,29 +29,60 @@ export interface IdleThread<Task, Result> {
   close(closeTask?: Task): Promise<void>
 }
 
-/** `name` says which thread failed, in the lake's log. */
+/**
+ * `name` says which thread failed, in the lake's log. `trim`: a task the thread runs once its
+ * tasks have paused for TRIM_AFTER_MS (lake/store/threadTrim.ts: its heap given back before it
+ * ends; the thread's own event loop cannot time it, Piscina blocks it in Atomics.wait between
+ * tasks).
+ */
 export function createIdleThread<Task, Result>(
   filename: string,
   name: string,
   idleMs = IDLE_MS,
+  trim?: Task,
 ): IdleThread<Task, Result> {
   let pool: Piscina<Task, Result> | null = null
+  /** Tasks sent and not answered, and the trim's timer once none is left. */
+  let running = 0
+  let trimTimer: NodeJS.Timeout | null = null
+  const afterTask = () => {
+    if (--running > 0 || trim === undefined || !pool) return
+    if (trimTimer) trimTimer.refresh()
+    else trimTimer = setTimeout(runTrim, TRIM_AFTER_MS).unref()
+  }
+  const runTrim = () => {
+    trimTimer = null
+    // A thread already ended (or closed) is not started again for it.
+    if (running > 0 || !pool || pool.threads.length === 0) return
+    pool.run(trim!).catch((err: Error) => {
+      if (pool) console.error(`lake: the ${name} thread's trim failed: ${err.message}`)
+    })
+  }
+  const start = () =>
+    (pool ??= new Piscina<Task, Result>({
+      filename,
+      minThreads: 0,
+      maxThreads: 1,
+      idleTimeout: idleMs,
+      // Without Node's type stripper, which each thread would load again (kit/compileCache.ts).
+      env: withCompileCache(),
+      // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.
+    }).on('error', (err: Error) =>
+      console.error(`lake: the ${name} thread failed: ${err.message}`),
+    ))
   return {
     run(task, transfer) {
-      pool ??= new Piscina<Task, Result>({
-        filename,
-        minThreads: 0,
-        maxThreads: 1,
-        idleTimeout: idleMs,
-        // Without Node's type stripper, which each thread would load again (kit/compileCache.ts).
-        env: withCompileCache(),
-        // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.
-      }).on('error', (err: Error) =>
-        console.error(`lake: the ${name} thread failed: ${err.message}`),
-      )
-      return pool.run(task, transfer ? {transferList: transfer} : undefined)
+      const answer = start().run(task, transfer ? {transferList: transfer} : undefined)
+      running++
+      if (trimTimer) clearTimeout(trimTimer)
+      trimTimer = null
+      answer.then(afterTask, afterTask)
+      return answer
     },
+    inspect: (task) => start().run(task),
     async close(closeTask) {
+      if (trimTimer) clearTimeout(trimTimer)
+      trimTimer = null
       if (closeTask !== undefined && pool && pool.threads.length > 0) {
         await pool.run(closeTask).catch(() => undefined)
       }

@@ -1517,6 +1517,103 @@ describe('full-text index analysed on another thread', () => {
     expect(await settled(second)).toBe('503')
   })
 
+  test("writes that keep the queue short but never empty leave the re-index's backlog every other batch", async () => {
+    // Before 7f3392d the backlog was read only when the queue had nothing to read (or waited for a
+    // fuller batch): writes that never pause kept all of it waiting, and searches re-check all of
+    // it. Counted, not timed: every batch the thread reads is held until the test has written as
+    // many new documents as it read from the queue, so the queue keeps two full batches.
+    const backlog = Array.from({length: 200}, (_, i) => [
+      `b${String(i).padStart(3, '0')}`,
+      {title: i % 2 ? 'ঢাকায় বৈঠক' : 'খেলার খবর'},
+    ])
+    await commit(Object.fromEntries(backlog))
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    db.exec("UPDATE search_meta SET value = 'older' WHERE key = 'version'")
+    db.close()
+    const heldBatches: {source: string; read: number; release: () => void}[] = []
+    const reads: {source: string; queue: number}[] = []
+    let holding = true
+    let reindexed = 0
+    stores = createSqliteStores(dir, {
+      analyzer: {
+        analyze: (task) => {
+          const source = task.source ?? 'queue'
+          reads.push({source, queue: queuedNow('search_queue')})
+          return analyzer
+            .analyze(task)
+            .then((batch) =>
+              holding
+                ? new Promise((resolve) =>
+                    heldBatches.push({source, read: batch.read, release: () => resolve(batch)}),
+                  )
+                : batch,
+            )
+        },
+        write: (target) =>
+          analyzer.write(target).then((result) => {
+            reindexed += result.reindexed
+            return result
+          }),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      maxQueued: 40,
+      analyzeBatch: 4,
+    })
+    store = stores.get('test')
+    expect(store.count()).toBe(200)
+    expect(queuedNow('search_reindex')).toBe(200)
+    let written = 0
+    const writeGroup = (size: number) => {
+      const docs = Array.from({length: size}, () => [
+        `n${String(written++).padStart(3, '0')}`,
+        {title: written % 2 ? 'বৈঠক শেষ' : 'নির্বাচন'},
+      ])
+      return commit(Object.fromEntries(docs))
+    }
+    // Two batches first (the open's first read, of the backlog, is before any write); then what
+    // each batch read from the queue is written anew before it is let go.
+    await writeGroup(8)
+    const from = reads.length
+    const rounds = 40
+    for (let round = 0; round < rounds; round++) {
+      while (heldBatches.length === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+      const batch = heldBatches.shift()!
+      if (batch.source === 'queue' && batch.read > 0) await writeGroup(batch.read)
+      batch.release()
+    }
+    const indexedMeanwhile = reindexed
+    holding = false
+    for (const {release} of heldBatches.splice(0)) release()
+    const during = reads.slice(from, from + rounds)
+    // The writes kept the queue from emptying, and never past the bound (no write waited).
+    expect(
+      during.every(({queue}) => queue > 0 && queue <= 40),
+      `queue at each read: ${during.map(({queue}) => queue)}`,
+    ).toBe(true)
+    // ... and the backlog still got its turns: about every other batch.
+    const backlogReads = during.filter(({source}) => source === 'reindex').length
+    expect(backlogReads, `reads: ${during.map(({source}) => source[0])}`).toBeGreaterThanOrEqual(
+      rounds / 4,
+    )
+    expect(indexedMeanwhile, 'backlog documents indexed under the writes').toBeGreaterThan(0)
+    await caughtUp()
+    // The index as groq-js finds, each document indexed once.
+    const all = [...store.scan({})]
+    expect(all).toHaveLength(200 + written)
+    for (const word of ['বৈঠক', 'খেলার', 'নির্বাচন', 'শেষ']) {
+      const result = await evaluate(parse('*[title match $word]._id'), {
+        dataset: all,
+        params: {word},
+      })
+      const expected = (await result.get()) as string[]
+      expect(expected.length, word).toBeGreaterThan(0)
+      const found = ids(store.scan({search: {column: 'tokens', text: encodeMatchText(word)}}))
+      expect(found, word).toEqual([...expected].sort())
+    }
+  }, 90_000)
+
   test("a write group waits for the thread's write of the index rows, without an error or a lost row", async () => {
     // SQLite's WAL has one writer: the event loop must neither fail with SQLITE_BUSY nor sleep in
     // SQLite's busy handler while the thread writes, so the group opens once the write has ended.

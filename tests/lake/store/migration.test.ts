@@ -14,6 +14,8 @@ import {DatabaseSync} from 'node:sqlite'
 import {evaluate, parse} from 'groq-js'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {createSqliteStores, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {createSearchAnalyzer} from '../../../lake/store/searchAnalyzer.ts'
+import {encodeMatchText} from '../../../lake/core/searchText.ts'
 import type {StoreRegistry} from '../../../lake/core/store.ts'
 import {createTestLake} from '../../helpers/lake.ts'
 
@@ -509,5 +511,87 @@ test("an asset's file asked for while its dataset is upgraded is sent once the u
   } finally {
     old.close()
     await lake.close()
+  }
+}, 60_000)
+
+test("a re-index an older lake had not finished (its queue) becomes the backlog: every document indexed once, search as groq-js's", async () => {
+  // fixtures/main-bb4de54-reindex (writeReindexFolder.ts): schema 22, 440 articles, a re-index
+  // under way, part of the file's documents indexed, the rest in search_queue. Migration 23 moves
+  // that queue to search_reindex, the backlog writes never wait for.
+  const fixture = join(import.meta.dirname, 'fixtures', 'main-bb4de54-reindex')
+  dir = await mkdtemp(join(tmpdir(), 'lake-migrate-'))
+  cpSync(join(fixture, 'datasets'), join(dir, 'datasets'), {recursive: true})
+  const file = join(dir, 'datasets', 'production.sqlite')
+  const count = (sql: string) => {
+    const db = new DatabaseSync(file, {readOnly: true})
+    try {
+      return Number((db.prepare(sql).get() as {n: number}).n)
+    } finally {
+      db.close()
+    }
+  }
+  const before = {
+    queued: count('SELECT count(*) AS n FROM search_queue'),
+    indexed: count('SELECT count(*) AS n FROM search_fts'),
+    documents: count('SELECT count(*) AS n FROM documents'),
+  }
+  expect(count('SELECT max(version) AS n FROM migrations')).toBe(22)
+  expect(before.queued).toBeGreaterThan(0)
+  expect(before.indexed).toBeGreaterThan(0)
+  expect(before.queued + before.indexed).toBe(before.documents)
+  // The analyzer's batches wait until the migrated file is looked at.
+  const analyzer = createSearchAnalyzer()
+  let go: () => void = () => {}
+  const opened = new Promise<void>((resolve) => (go = resolve))
+  stores = createSqliteStores(dir, {
+    analyzer: {
+      analyze: (task) => opened.then(() => analyzer.analyze(task)),
+      write: (target) => analyzer.write(target),
+      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+      close: () => analyzer.close(),
+    },
+  })
+  try {
+    const store = stores.get('production')
+    expect(store.count()).toBe(before.documents)
+    // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(23)
+    expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
+    expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
+    expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)
+    go()
+    const deadline = Date.now() + 30_000
+    while (count('SELECT count(*) AS n FROM search_reindex') > 0) {
+      if (Date.now() > deadline) throw new Error('the backlog was not indexed')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    // Nothing lost, each document indexed once (one row of the index per document).
+    expect(count('SELECT count(*) AS n FROM documents')).toBe(before.documents)
+    expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.documents)
+    expect(
+      count(
+        'SELECT count(*) AS n FROM documents d WHERE (SELECT count(*) FROM search_fts f WHERE f.rowid = d.rowid) <> 1',
+      ),
+    ).toBe(0)
+    expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
+    expect(count('SELECT count(*) AS n FROM search_aside')).toBe(0)
+    const all = [...store.scan({})]
+    expect(all).toHaveLength(before.documents)
+    for (const word of ['বৈঠক', 'খেলার', 'নির্বাচন', 'বাজেট']) {
+      const result = await evaluate(parse('*[title match $word]._id'), {
+        dataset: all,
+        params: {word},
+      })
+      const expected = ((await result.get()) as string[]).sort()
+      expect(expected.length, word).toBeGreaterThan(0)
+      const found = [...store.scan({search: {column: 'tokens', text: encodeMatchText(word)}})].map(
+        (doc) => doc._id,
+      )
+      expect(found, word).toEqual(expected)
+    }
+  } finally {
+    go()
+    stores.close()
+    analyzer.close()
   }
 }, 60_000)

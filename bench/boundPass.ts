@@ -22,7 +22,7 @@ import type {ScanHint, StoreWriter} from '../lake/core/store.ts'
 import {executeQuery} from '../lake/query/execute.ts'
 import {searchCondition} from '../lake/store/searchIndex.ts'
 import {createSqliteStore} from '../lake/store/sqliteStore.ts'
-import {ARCHIVE, archiveDocuments, COMMON_PREFIX} from './data.ts'
+import {ARCHIVE, archiveOf, archiveDocuments, COMMON_PREFIX} from './data.ts'
 import {STUDIO_SEARCH} from './queries.ts'
 
 const {values: flags} = parseArgs({
@@ -44,11 +44,7 @@ const params = {
 
 /** The archive in a store file, in transactions of 1,000, with the full-text index caught up. */
 async function write(file: string): Promise<void> {
-  const docs = archiveDocuments({
-    articles,
-    headlines: Math.round((articles * ARCHIVE.headlines) / ARCHIVE.articles),
-    sources: Math.max(10, Math.round((articles * ARCHIVE.sources) / ARCHIVE.articles)),
-  })
+  const docs = archiveDocuments(archiveOf(articles))
   const store = createSqliteStore(file, DATASET)
   const timestamp = '2026-01-01T00:00:00.000Z'
   for (let i = 0; i < docs.length; i += 1000) {

@@ -27,7 +27,7 @@ import {
   threadShares,
   postMutations,
 } from './lake.ts'
-import {ARCHIVE, archiveDocuments, newsroomDocuments} from './data.ts'
+import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments} from './data.ts'
 
 const {values: flags} = parseArgs({
   options: {
@@ -43,11 +43,7 @@ if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(articles) || ar
   console.error('--rounds must be at least 1 and --size at least 100 articles')
   process.exit(2)
 }
-const SIZE = {
-  articles,
-  headlines: Math.round((articles * ARCHIVE.headlines) / ARCHIVE.articles),
-  sources: Math.max(10, Math.round((articles * ARCHIVE.sources) / ARCHIVE.articles)),
-}
+const SIZE = archiveOf(articles)
 const BATCH = 1000
 const WARM_UP = 300
 

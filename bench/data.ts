@@ -118,6 +118,15 @@ export interface ArchiveSize {
 /** The issue's archive: 100,000 articles, 50,000 headlines and 1,000 sources. */
 export const ARCHIVE: ArchiveSize = {articles: 100_000, headlines: 50_000, sources: 1_000}
 
+/** The archive scaled to `articles`: headlines in the same proportion, at least 10 sources. */
+export function archiveOf(articles: number): ArchiveSize {
+  return {
+    articles,
+    headlines: Math.round((articles * ARCHIVE.headlines) / ARCHIVE.articles),
+    sources: Math.max(10, Math.round((articles * ARCHIVE.sources) / ARCHIVE.articles)),
+  }
+}
+
 /**
  * An archive at newsroom scale: articles of about 1.9 kB of JSON over five years of dates, each
  * citing one of `sources`; headlines pointing at articles; about one article in ten also has a

@@ -156,16 +156,16 @@ function statSeconds(stat: string): number {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
-/** A mutate request's body (`{mutations: [...]}`) POSTed with `visibility=sync`; rejects unless 200. */
-export function postMutations(
+/** A JSON body POSTed to the lake's `path` with its token; the answer's text, rejected unless 200. */
+export function postJson(
   agent: http.Agent,
   lake: LakeProcess,
-  dataset: string,
+  path: string,
   body: string,
-): Promise<void> {
+): Promise<string> {
   return new Promise((done, fail) => {
     const request = http.request(
-      `${lake.url}/v2025-02-19/data/mutate/${dataset}?visibility=sync`,
+      `${lake.url}${path}`,
       {
         method: 'POST',
         agent,
@@ -178,14 +178,25 @@ export function postMutations(
       (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () =>
-          response.statusCode === 200
-            ? done()
-            : fail(new Error(`mutate ${response.statusCode}: ${Buffer.concat(chunks)}`)),
-        )
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          if (response.statusCode === 200) done(text)
+          else
+            fail(new Error(`${path.split('?')[0]} ${response.statusCode}: ${text.slice(0, 300)}`))
+        })
       },
     )
     request.on('error', fail)
     request.end(body)
   })
+}
+
+/** A mutate request's body (`{mutations: [...]}`) POSTed with `visibility=sync`; rejects unless 200. */
+export async function postMutations(
+  agent: http.Agent,
+  lake: LakeProcess,
+  dataset: string,
+  body: string,
+): Promise<void> {
+  await postJson(agent, lake, `/v2025-02-19/data/mutate/${dataset}?visibility=sync`, body)
 }

@@ -28,7 +28,13 @@ import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {DatabaseSync} from 'node:sqlite'
-import {ARCHIVE, archiveDocuments, newsroomDocuments, type BenchDocument} from './data.ts'
+import {
+  ARCHIVE,
+  archiveOf,
+  archiveDocuments,
+  newsroomDocuments,
+  type BenchDocument,
+} from './data.ts'
 import {benchRevisions, type RevisionTiming} from './history.ts'
 import {benchIsolation, SPLIT_LENGTH, type IsolationResult} from './isolation.ts'
 import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
@@ -95,11 +101,7 @@ if (!Number.isInteger(articles) || articles < 100) {
   console.error('--size must be a whole number of articles, at least 100')
   process.exit(EXIT.USAGE_ERROR)
 }
-const SIZE = {
-  articles,
-  headlines: Math.round((articles * ARCHIVE.headlines) / ARCHIVE.articles),
-  sources: Math.max(10, Math.round((articles * ARCHIVE.sources) / ARCHIVE.articles)),
-}
+const SIZE = archiveOf(articles)
 /** Writes are measured on their own lake; a quick run measures fewer of them. */
 const LARGE = articles >= 50_000
 const WRITES = LARGE

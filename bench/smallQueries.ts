@@ -20,11 +20,12 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
-import {ARCHIVE, archiveDocuments} from './data.ts'
+import {ARCHIVE, archiveOf, archiveDocuments} from './data.ts'
 import {benchIsolation} from './isolation.ts'
 import {
   abSides,
   indexCaughtUp,
+  postJson,
   postMutations,
   startLake,
   threadSecondsOf,
@@ -47,11 +48,7 @@ const {values: flags} = parseArgs({
 const rounds = Number(flags.rounds)
 const samples = Number(flags.samples)
 const articles = flags.full ? ARCHIVE.articles : Number(flags.size ?? 10_000)
-const SIZE = {
-  articles,
-  headlines: Math.round((articles * ARCHIVE.headlines) / ARCHIVE.articles),
-  sources: Math.max(10, Math.round((articles * ARCHIVE.sources) / ARCHIVE.articles)),
-}
+const SIZE = archiveOf(articles)
 const API = 'v2025-02-19'
 const SMALL = archiveQueries(SIZE)
   .slice(0, 7)
@@ -60,36 +57,9 @@ const SMALL = archiveQueries(SIZE)
 const sides = await abSides(flags.against)
 const agent = new http.Agent({keepAlive: true, maxFreeSockets: 1})
 
-function post(lake: LakeProcess, path: string, body: string) {
-  return new Promise<string>((resolve, reject) => {
-    const request = http.request(
-      `${lake.url}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${lake.token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          if (response.statusCode === 200) resolve(text)
-          else reject(new Error(`${response.statusCode}: ${text.slice(0, 300)}`))
-        })
-      },
-    )
-    request.on('error', reject)
-    request.end(body)
-  })
-}
-
 const query = (lake: LakeProcess, q: string, params: Record<string, unknown>) =>
-  post(
+  postJson(
+    agent,
     lake,
     `/${API}/data/query/archive?returnQuery=false&perspective=published`,
     JSON.stringify({query: q, params}),

@@ -19,7 +19,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
-import {ARCHIVE, archiveDocuments, COMMON_PREFIX, type BenchDocument} from './data.ts'
+import {ARCHIVE, archiveOf, archiveDocuments, COMMON_PREFIX, type BenchDocument} from './data.ts'
 import {abSides, indexCaughtUp, startLake} from './lake.ts'
 import {STUDIO_SEARCH} from './queries.ts'
 
@@ -58,11 +58,7 @@ const load = () =>
 
 /** The archive, with release versions: half of them hold the word in their title, half do not. */
 function documents(): BenchDocument[] {
-  const docs = archiveDocuments({
-    articles,
-    headlines: Math.round((articles * ARCHIVE.headlines) / ARCHIVE.articles),
-    sources: Math.max(10, Math.round((articles * ARCHIVE.sources) / ARCHIVE.articles)),
-  })
+  const docs = archiveDocuments(archiveOf(articles))
   const published = docs.filter((doc) => String(doc._id).startsWith('article-'))
   const versions = published
     .filter((_, i) => i % 25 === 3)

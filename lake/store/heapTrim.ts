@@ -90,14 +90,35 @@ function observeMajorGcs(count: () => void): () => void {
 
 /**
  * V8's `gc` with the last-resort flavour, the one that collects with the memory-reducing flag
- * (Heap::CollectAllAvailableGarbage: it compacts and releases the page pool), taken from a new
- * context made while `--expose-gc` is set, then unset again. Were the option unknown (another
- * V8), `gc` runs a plain full collection: less given back, nothing broken.
+ * (Heap::CollectAllAvailableGarbage: it compacts and releases the page pool). Were the option
+ * unknown (another V8), `gc` runs a plain full collection: less given back, nothing broken. Were
+ * `gc` not to be had (exposedGc), the trim is skipped this time and tried again at the next.
  */
 export function memoryReducingCollection(): () => void {
-  const exposed = typeof (globalThis as {gc?: unknown}).gc === 'function'
-  if (!exposed) setFlagsFromString('--expose-gc')
-  const gc = runInNewContext('gc') as (options?: object) => void
-  if (!exposed) setFlagsFromString('--no-expose-gc')
-  return () => gc({type: 'major', execution: 'sync', flavor: 'last-resort'})
+  let gc = exposedGc()
+  return () => {
+    gc ??= exposedGc()
+    gc?.({type: 'major', execution: 'sync', flavor: 'last-resort'})
+  }
+}
+
+type Gc = (options?: object) => void
+
+/**
+ * V8's `gc`, taken from a new context made while `--expose-gc` is set, then unset again. V8's
+ * flags are the process's, not the thread's: the event loop and the search analyzer's thread can
+ * trim at the same moment, and one thread's unset between the other's set and its new context
+ * left that context without `gc` (it crashed a bench's lake, 2026-12-04). So a few tries, and
+ * null rather than a throw when every one lost the race.
+ */
+export function exposedGc(): Gc | null {
+  const global = (globalThis as {gc?: Gc}).gc
+  if (typeof global === 'function') return global
+  for (let attempt = 0; attempt < 8; attempt++) {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('globalThis.gc') as Gc | undefined
+    setFlagsFromString('--no-expose-gc')
+    if (typeof gc === 'function') return gc
+  }
+  return null
 }

@@ -4,6 +4,9 @@
  * answering queries never got from V8 itself.
  */
 import {execFileSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {expect, test} from 'vitest'
 import {
@@ -159,3 +162,33 @@ test('the lake process gets no global gc from it', () => {
   })
   expect(out.trim()).toBe('undefined undefined')
 })
+
+test('threads taking the collection at the same moment all get gc (V8 flags are per process)', () => {
+  // The event loop's idle trim and the search analyzer's thread trim can run together; the flag
+  // one thread unset between another's set and its new context crashed a bench's lake with
+  // "gc is not defined" (2026-12-04). Three threads take the collection in a tight loop here.
+  const module = JSON.stringify(
+    fileURLToPath(new URL('../../../lake/store/heapTrim.ts', import.meta.url)),
+  )
+  const dir = mkdtempSync(join(tmpdir(), 'heap-trim-'))
+  const take = join(dir, 'take.mjs')
+  writeFileSync(
+    take,
+    `import {isMainThread, parentPort, Worker} from 'node:worker_threads'
+     const {exposedGc} = await import(${module})
+     const workers = isMainThread ? [0, 1].map(() => new Worker(new URL(import.meta.url))) : []
+     const answers = workers.map((w) => new Promise((resolve) => w.once('message', resolve)))
+     let failed = 0
+     for (let i = 0; i < 3000; i++) {
+       try { if (!exposedGc()) failed++ } catch { failed++ }
+     }
+     if (isMainThread) console.log(JSON.stringify([failed, ...(await Promise.all(answers))]))
+     else parentPort.postMessage(failed)`,
+  )
+  try {
+    const out = execFileSync(process.execPath, [take], {encoding: 'utf8'})
+    expect(JSON.parse(out)).toEqual([0, 0, 0])
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}, 120_000)

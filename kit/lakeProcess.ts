@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
  * generation to 128 MB under a bulk load, and it stays resident: a third of the lake's memory
  * after loading an archive. The flag sets every thread's young generation too, over a worker's
  * `resourceLimits`: with 16 MB semi-spaces each busy query thread and the event loop held 32 MB
- * of it; with 8 (16 MB) the query set's peak fell from 314-404 to under 300 MB (docs/benchmarks.md).
+ * of it; with 8 (16 MB) the query set's peak fell from 314-404 to under 300 MB (docs/benchmarks-log.md, memory).
  */
 export const LAKE_NODE_FLAGS = ['--max-semi-space-size=8']
 

@@ -7,7 +7,7 @@
  * the pool and compacts the half-empty pages. V8 starts one itself only once it sees a low
  * allocation rate, which a lake answering queries after the load never shows: after a fast
  * archive load the process held 100-280 MB of such pages through the whole query set, its heap's
- * live objects 20-30 MB (docs/benchmarks.md, the peak RSS). A plain full collection (`gc()`)
+ * live objects 20-30 MB (docs/benchmarks-log.md, the peak RSS). A plain full collection (`gc()`)
  * empties the heap but leaves the pool resident.
  *
  * So when a store's writes have gone idle (its idle checkpoint), the trimmer looks at the

@@ -446,7 +446,7 @@ const MAX_WAL_FRAMES = 8 * WAL_PAGES
  * WAL_BYTES, a bulk load's log grew into new space of the file after every start: the kernel
  * allocated and zeroed its pages again, and the event loop's COMMITs spent 27 % of its time in
  * `pwrite` (17 % copying into fresh pages) against 9 % writing over the pages kept (perf, 161,070
- * documents; benchmarks.md). Above the 64 MB bound and the group that crosses it (the WAL peaked
+ * documents; docs/benchmarks-log.md). Above the 64 MB bound and the group that crosses it (the WAL peaked
  * at 112-162 MB), so a bulk load writes over the same space; between bursts the idle checkpoint
  * empties the log all the same (TRUNCATE), so a data folder at rest is its file alone.
  */

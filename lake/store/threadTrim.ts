@@ -6,7 +6,7 @@
  * pool the process shares and frees them about 8 s later, from a task on another isolate
  * (src/heap/page-pool.cc, ReleaseOnTearDown). After a fast bulk load of the archive the analyzer's
  * thread held 105 MB of pages (69 MB live at its last scavenge), which stayed resident that long
- * after it ended, into the bench's first queries (docs/benchmarks.md, the peak RSS). V8's
+ * after it ended, into the bench's first queries (docs/benchmarks-log.md, the peak RSS). V8's
  * memory-reducing collection on the thread's own heap compacts it and frees its emptied pages at
  * once, so what the pool gets at the end is the pages of its live objects.
  */

@@ -2,7 +2,7 @@
  * The lake's Node flags (kit/lakeProcess.ts): `npm run lake` starts it with the same ones, and they
  * keep every thread's young generation at 16 MB, the event loop's and each query thread's (the
  * flag wins over a worker's `resourceLimits`): at 32 MB each busy thread held twice that after a
- * scan or a search, which set the lake's peak RSS over the query set (docs/benchmarks.md).
+ * scan or a search, which set the lake's peak RSS over the query set (docs/benchmarks-log.md, memory).
  */
 import {execFile} from 'node:child_process'
 import {readFileSync} from 'node:fs'

@@ -45,7 +45,13 @@ function p50(samples: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN
 }
 
-export async function benchIsolation(lake: LakeProcess): Promise<IsolationResult> {
+/**
+ * The isolation row's traffic on its own dataset, shared with bench/smallQueries.ts's split of the
+ * row: 1,000 small articles written, a by-id read and a single-document write (each timed, in ms),
+ * and the pathological query, anonymous and POSTed, as any web page could send it (the GET's URL
+ * would pass Node's 16 kB header limit; @sanity/client POSTs a long query too).
+ */
+export async function isolationTraffic(lake: LakeProcess, writePrefix = 'iso-w-') {
   const headers = {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'}
   const mutate = async (mutations: unknown[]) => {
     const res = await fetch(`${lake.url}/${API}/data/mutate/${DATASET}`, {
@@ -78,9 +84,36 @@ export async function benchIsolation(lake: LakeProcess): Promise<IsolationResult
   let written = 0
   const write = async () => {
     const t0 = performance.now()
-    await mutate([{createOrReplace: {_id: `iso-w-${written++}`, _type: 'article', title: 'নতুন'}}])
+    await mutate([
+      {createOrReplace: {_id: `${writePrefix}${written++}`, _type: 'article', title: 'নতুন'}},
+    ])
     return performance.now() - t0
   }
+  /** Starts the query threads (seconds, not counted in a query's deadline). */
+  const startThreads = async () => {
+    const res = await fetch(
+      `${lake.url}/${API}/data/query/${DATASET}?${new URLSearchParams({query: 'count(*[title match "x"])'})}`,
+    )
+    await res.arrayBuffer()
+  }
+  const pathological = () =>
+    fetch(`${lake.url}/${API}/data/query/${DATASET}`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({query: SPLIT_QUERY, params: {s: 'ক'.repeat(SPLIT_LENGTH)}}),
+    }).then(async (res) => {
+      const body = (await res.json()) as {error?: {type?: string; description?: string}}
+      return {
+        status: res.status,
+        errorType: body.error?.type ?? null,
+        description: body.error?.description ?? null,
+      }
+    })
+  return {read, write, startThreads, pathological}
+}
+
+export async function benchIsolation(lake: LakeProcess): Promise<IsolationResult> {
+  const {read, write, startThreads, pathological} = await isolationTraffic(lake)
   /** Runs `fn` back to back until `until` resolves (or for `ms`), returning its timings. */
   const loop = async (fn: () => Promise<number>, until: Promise<unknown>) => {
     let done = false
@@ -91,12 +124,8 @@ export async function benchIsolation(lake: LakeProcess): Promise<IsolationResult
   }
   const forMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-  // Starts the query threads (seconds, not counted in a query's deadline), so that the
-  // pathological query's time is its deadline's.
-  const warm = await fetch(
-    `${lake.url}/${API}/data/query/${DATASET}?${new URLSearchParams({query: 'count(*[title match "x"])'})}`,
-  )
-  await warm.arrayBuffer()
+  // The query threads first, so that the pathological query's time is its deadline's.
+  await startThreads()
   for (let i = 0; i < 20; i++) await read()
   const aloneReads = await loop(read, forMs(2000))
   // The baseline is the same traffic as during the pathological query (reads and writes back to
@@ -110,20 +139,7 @@ export async function benchIsolation(lake: LakeProcess): Promise<IsolationResult
   ])
 
   const started = performance.now()
-  // Anonymous, as any web page could send it; POSTed, as @sanity/client sends a long query (the
-  // GET's URL would pass Node's 16 kB header limit).
-  const slow = fetch(`${lake.url}/${API}/data/query/${DATASET}`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify({query: SPLIT_QUERY, params: {s: 'ক'.repeat(SPLIT_LENGTH)}}),
-  }).then(async (res) => {
-    const body = (await res.json()) as {error?: {type?: string; description?: string}}
-    return {
-      status: res.status,
-      errorType: body.error?.type ?? null,
-      description: body.error?.description ?? null,
-    }
-  })
+  const slow = pathological()
   const [loadedReads, loadedWrites, outcome] = await Promise.all([
     loop(read, slow),
     loop(write, slow),

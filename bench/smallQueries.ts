@@ -11,7 +11,7 @@
  * keep-alive node:http connection, POSTed; printed: the p50s, the p90 and the lake's CPU a query by
  * thread over the last samples. Then the isolation row (bench/isolation.ts) and its parts: the
  * by-id p50 idle and during the pathological query, each alone and beside a write loop (the bench
- * compares idle alone with loaded beside writes). Nothing is written to bench/results.
+ * compares the two beside writes). Nothing is written to bench/results.
  * `BENCH_CPU_PROF=<dir>` makes each lake write a V8 CPU profile there, as in bench/run.ts.
  */
 import http from 'node:http'
@@ -21,7 +21,7 @@ import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {ARCHIVE, archiveOf, archiveDocuments} from './data.ts'
-import {benchIsolation} from './isolation.ts'
+import {benchIsolation, isolationTraffic} from './isolation.ts'
 import {
   abSides,
   indexCaughtUp,
@@ -168,42 +168,12 @@ try {
 }
 
 /**
- * By-id p50 (bench/isolation.ts's read on its dataset, which benchIsolation made) idle and during
- * the pathological query, each alone and beside a write loop: which part of the bench's ratio
- * (idle alone against loaded beside writes) is the query's.
+ * By-id p50 (bench/isolation.ts's traffic, on its dataset) idle and during the pathological query,
+ * each alone and beside a write loop: which part of the bench's ratio (idle beside writes against
+ * loaded beside writes, since 124c5fb) is the query's, and what the writes add.
  */
 async function isolationParts(lake: LakeProcess): Promise<string> {
-  const headers = {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'}
-  await fetch(`${lake.url}/${API}/data/mutate/isolation`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      mutations: Array.from({length: 1000}, (_, i) => ({
-        createOrReplace: {_id: `iso-${i}`, _type: 'article', title: `প্রতিবেদন ${i}`},
-      })),
-    }),
-  }).then((res) => res.arrayBuffer())
-  const byId = `${lake.url}/${API}/data/query/isolation?${new URLSearchParams({
-    query: '*[_id == $id][0]{_id, title}',
-    $id: '"iso-500"',
-    returnQuery: 'false',
-  })}`
-  const read = async () => {
-    const t0 = performance.now()
-    await (await fetch(byId, {headers})).arrayBuffer()
-    return performance.now() - t0
-  }
-  let n = 0
-  const write = async () => {
-    const res = await fetch(`${lake.url}/${API}/data/mutate/isolation`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        mutations: [{createOrReplace: {_id: `iso-p-${n++}`, _type: 'article', title: 'নতুন'}}],
-      }),
-    })
-    await res.arrayBuffer()
-  }
+  const {read, write, startThreads, pathological} = await isolationTraffic(lake, 'iso-p-')
   const phase = async (ms: number, writes: boolean) => {
     const end = performance.now() + ms
     const times: number[] = []
@@ -220,20 +190,11 @@ async function isolationParts(lake: LakeProcess): Promise<string> {
     times.sort((a, b) => a - b)
     return at(times, 0.5)
   }
-  await fetch(
-    `${lake.url}/${API}/data/query/isolation?${new URLSearchParams({query: 'count(*[title match "x"])'})}`,
-  ).then((res) => res.arrayBuffer())
+  await startThreads()
   for (let i = 0; i < 50; i++) await read()
   const idleAlone = await phase(2000, false)
   const idleWrites = await phase(2000, true)
-  const slow = fetch(`${lake.url}/${API}/data/query/isolation`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify({
-      query: 'count(string::split($s, "")[count(string::split($s, "")[@ == ^]) > 0])',
-      params: {s: 'ক'.repeat(3000)},
-    }),
-  }).then((res) => res.arrayBuffer())
+  const slow = pathological()
   await new Promise((resolve) => setTimeout(resolve, 300))
   const loadedAlone = await phase(4000, false)
   const loadedWrites = await phase(4000, true)
@@ -241,6 +202,6 @@ async function isolationParts(lake: LakeProcess): Promise<string> {
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`
   return (
     `idle ${idleAlone.toFixed(2)} / with writes ${idleWrites.toFixed(2)}; loaded ${loadedAlone.toFixed(2)} / with writes ${loadedWrites.toFixed(2)} ms: ` +
-    `alone ${x(loadedAlone, idleAlone)}, with writes ${x(loadedWrites, idleWrites)}, bench's ${x(loadedWrites, idleAlone)}`
+    `alone ${x(loadedAlone, idleAlone)}, with writes (the bench's) ${x(loadedWrites, idleWrites)}, loaded with writes against idle alone ${x(loadedWrites, idleAlone)}`
   )
 }

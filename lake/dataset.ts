@@ -67,13 +67,19 @@ import {
   type ListenerRegistry,
 } from './listen/stream.ts'
 import {budgeted, OverBudget, triesInPlace} from './query/inPlace.ts'
-import {executeQuery, resultJson, type QueryRequest} from './query/execute.ts'
+import {
+  executeQuery,
+  resultJson,
+  threadCpu,
+  type QueryAnswer,
+  type QueryRequest,
+} from './query/execute.ts'
 import {historyTexts} from './query/history.ts'
 import type {QueryPool} from './query/pool.ts'
 import {fromWire, unpackTexts, type TransactionTask} from './query/wire.ts'
 
 export type {AssetUpload} from './assets/upload.ts'
-export type {QueryRequest} from './query/execute.ts'
+export type {QueryAnswer, QueryRequest} from './query/execute.ts'
 
 export interface DatasetConfig {
   /** The one project this lake serves. */
@@ -159,10 +165,11 @@ export interface DatasetService {
    */
   ready(): Promise<void>
   /**
-   * Evaluates a GROQ query over what `principal` may read, on a query worker, and returns the
-   * result as JSON text. `signal` aborting (the client left) stops it.
+   * Evaluates a GROQ query over what `principal` may read, in place or on a query worker, and
+   * returns the result as JSON text with the CPU its evaluation took. `signal` aborting (the
+   * client left) stops it.
    */
-  query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<string>
+  query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<QueryAnswer>
   /**
    * The [_id, _rev] of the documents a mutation's query returns over the committed documents
    * `principal` may read (raw perspective), on a query worker with the query deadline, before any
@@ -473,9 +480,13 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // under the deadline.
       const onWorker = readsNothing(principal) || terms > LIMITS.query.termsParsedInPlace
       const tree = onWorker ? null : parseQuery(request.query, request.params)
+      let inPlaceMs = 0
       if (tree && triesInPlace(tree)) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
         const attributes: string[][] = []
+        // The event loop's CPU while it runs: the query's, but for other requests' microtasks that
+        // interleave at its awaits (its reads are synchronous, so nothing else runs meanwhile).
+        const cpu = threadCpu()
         try {
           const result = await executeQuery(
             budgeted(committed(), attributes),
@@ -485,9 +496,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             tree,
           )
           learnIndexes(principal, attributes)
-          return resultJson(result)
+          const json = resultJson(result)
+          return {json, cpuMs: cpu()}
         } catch (err) {
           if (!(err instanceof OverBudget)) throw err
+          inPlaceMs = cpu()
         }
       }
       const task = {
@@ -502,7 +515,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const outcome = await options.queries.run(task, signal)
       learnIndexes(principal, outcome.attributes)
       if (!outcome.ok) throw fromWire(outcome.error)
-      return outcome.json
+      return {json: outcome.json, cpuMs: inPlaceMs + outcome.cpuMs}
     },
 
     async write(principal, request, writes) {

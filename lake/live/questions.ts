@@ -4,7 +4,7 @@
  * answered into a hash compared with the last one, so its answer reaches no one.
  */
 import {isRoleName, type Principal} from '../core/grants.ts'
-import type {QueryRequest} from '../query/execute.ts'
+import type {QueryAnswer, QueryRequest} from '../query/execute.ts'
 
 interface Question {
   request: QueryRequest
@@ -19,8 +19,8 @@ export function liveQuestion(request: QueryRequest, principal: Principal): Quest
 /** The saved question as a rerun over `query`, or null when it is not one this lake saved. */
 export function reviveLiveQuestion(
   saved: unknown,
-  query: (request: QueryRequest, principal: Principal) => Promise<string>,
-): (() => Promise<string>) | null {
+  query: (request: QueryRequest, principal: Principal) => Promise<QueryAnswer>,
+): (() => Promise<QueryAnswer>) | null {
   const {request, principal} = (saved ?? {}) as Partial<Question>
   if (
     typeof request?.query !== 'string' ||

@@ -15,15 +15,18 @@
  * website nothing; draft answers are re-run only while an `includeDrafts` stream listens.
  *
  * A re-run is work anyone can ask for once and have done after every commit, so it is budgeted
- * (`RecheckLimits`): a question whose answer took longer than a limit (shorter for anonymous
- * askers) twice in a row, when asked and re-run, is answered coarsely for a while: its tag is
- * announced after every commit that could change it, without running it, as hosted Sanity's tags
- * say "something this answer depends on changed". It is tried again after `backoffMs`, doubled at
- * each further overrun up to `maxBackoffMs`. (Twice: the time counts the wait for a query thread
- * and a cold pool's start, which an honest question can meet once.) A re-run is not stopped at
- * the limit (that terminates its thread, whose replacement costs more); instead re-runs go
- * cheapest first and spend the dataset's share of re-run time (`RecheckCredits`), and once it is
- * spent the rest of the round is announced coarsely too. Questions that answered within
+ * (`RecheckLimits`) by what its answer costs: the CPU of its evaluation on the thread that ran it
+ * (`Answer.cpuMs`), not the time it took, which counts its wait for a query thread and the
+ * machine's other work (on a busy machine a trivial question waited past every limit, and was
+ * judged slow). A question whose answer took more than a limit (less for anonymous askers) twice
+ * in a row, when asked and re-run, is answered coarsely for a while: its tag is announced after
+ * every commit that could change it, without running it, as hosted Sanity's tags say "something
+ * this answer depends on changed". It is tried again after `backoffMs`, doubled at each further
+ * overrun up to `maxBackoffMs`. (Twice: a thread's first run of a query pays for code not yet
+ * compiled and pages not yet read.) A re-run is not stopped at the limit (that terminates its
+ * thread, whose replacement costs more; the query's wall-clock deadline still stops it); instead
+ * re-runs go cheapest first and spend the dataset's share of re-run CPU (`RecheckCredits`), and
+ * once it is spent the rest of the round is announced coarsely too. Questions that cost at most
  * `cheapMs` spend a credit of their own, so a slow question's re-run never delays theirs.
  */
 import {createHash} from 'node:crypto'
@@ -41,24 +44,30 @@ export interface RegisteredQuery {
   question?: unknown
   /** Asked without a token: the shorter limit. */
   anonymous?: boolean
-  /** How long its answer took when asked (ms). */
+  /** The CPU its answer took when asked (ms: `Answer.cpuMs`). */
   costMs?: number
 }
 
-export type Rerun = () => Promise<string>
+/** An answer as JSON text, and the CPU its evaluation took (ms) on the thread that ran it. */
+export interface Answer {
+  json: string
+  cpuMs: number
+}
 
-/** How long an answer may take before its question is answered coarsely, and for how long. */
+export type Rerun = () => Promise<Answer>
+
+/** The CPU an answer may take before its question is answered coarsely, and for how long. */
 export interface RecheckLimits {
   signedInMs: number
   anonymousMs: number
   /** Coarse answers after a second overrun in a row, doubled at each further one. */
   backoffMs: number
   maxBackoffMs: number
-  /** Questions whose last answer took at most this spend the `cheap` credit. */
+  /** Questions whose answer took at most this (the better of the last two) spend the `cheap` credit. */
   cheapMs: number
 }
 
-/** A dataset's re-run time left in this round; re-runs spend it. */
+/** A dataset's re-run CPU left in this round (ms); re-runs spend it. */
 export interface RecheckCredit {
   left(): number
   spend(ms: number): void
@@ -88,16 +97,16 @@ interface Entry {
   answer: string
   question?: unknown
   anonymous: boolean
-  /** Re-runs that overran their limit in a row. */
+  /** Answers in a row whose CPU overran their limit. */
   overruns: number
   /** Until then (the registry's clock) it is announced after every recheck of its class, not re-run. */
   coarseUntil: number
   /**
-   * The better of what its last two answers took, in ms (one slow answer may have waited for a
-   * thread): cheaper questions are re-run first.
+   * The better of the CPU its last two answers took, in ms (one may have run cold): cheaper
+   * questions are re-run first.
    */
   costMs: number
-  /** What its last answer took; null when unknown. */
+  /** The CPU its last answer took; null when unknown. */
   lastMs: number | null
 }
 
@@ -106,13 +115,13 @@ export interface SyncTagRegistryOptions {
   capacity?: number
   /** Called with tags whose answers changed or were forgotten. */
   announce: (tags: string[], tagClass: TagClass) => void
-  /** How long one re-run may take (default DEFAULT_RECHECK_LIMITS). */
+  /** The CPU one answer may take (default DEFAULT_RECHECK_LIMITS). */
   limits?: RecheckLimits
-  /** The clock re-runs are timed with (tests). */
+  /** The clock of backoffs and of announcements within a round (tests). */
   now?: () => number
 }
 
-/** A signed-in front end's query answered from an index takes a few ms; a scan can take seconds. */
+/** A front end's query answered from an index takes a few ms of CPU; a scan can take seconds. */
 export const DEFAULT_RECHECK_LIMITS: RecheckLimits = {
   signedInMs: 2000,
   anonymousMs: 500,
@@ -176,8 +185,8 @@ export class SyncTagRegistry {
           : Math.min(previous?.lastMs ?? Infinity, query.costMs),
       lastMs: query.costMs ?? previous?.lastMs ?? null,
     }
-    // An answer that took longer than the limit to compute would take as long after every commit;
-    // one that took less is re-run again (its asker paid for it).
+    // An answer that took more CPU than the limit would take as much after every commit; one that
+    // took less is re-run again (its asker paid for it).
     if (entry.costMs > this.#limitOf(entry)) this.#overran(entry)
     else entry.overruns = 0
     entries.set(query.key, entry)
@@ -237,7 +246,7 @@ export class SyncTagRegistry {
     return this.#entries[tagClass].size
   }
 
-  /** Remembered questions answered coarsely now (their last re-run overran its limit). */
+  /** Remembered questions answered coarsely now (their last two answers overran their limit). */
   coarse(): number {
     let coarse = 0
     const now = this.#now()
@@ -294,18 +303,19 @@ export class SyncTagRegistry {
         changed.push(entry.tag)
         continue
       }
-      const started = this.#now()
       let answer: string
+      let tookMs: number
       try {
-        answer = hashOf(await entry.rerun())
+        const {json, cpuMs} = await entry.rerun()
+        answer = hashOf(json)
+        tookMs = cpuMs
       } catch {
-        credit.spend(this.#now() - started)
         // A query that now fails (a dataset deleted under it): let caches ask and see the error.
+        // (What a failed one cost is not known: a failure is rare, and this one is not re-run.)
         this.#entries[tagClass].delete(key)
         changed.push(entry.tag)
         continue
       }
-      const tookMs = this.#now() - started
       credit.spend(tookMs)
       entry.costMs = entry.lastMs === null ? tookMs : Math.min(entry.lastMs, tookMs)
       entry.lastMs = tookMs
@@ -325,7 +335,7 @@ const ANNOUNCE_EVERY_MS = 500
 const UNLIMITED: RecheckCredit = {left: () => Infinity, spend: () => {}}
 
 /**
- * A dataset's share of re-run time: a bucket of `burstMs` that refills at `share` of the time
+ * A dataset's share of re-run CPU: a bucket of `burstMs` that refills at `share` of the time
  * that passes (0.25: a quarter of one thread, on average, for as long as commits keep coming).
  */
 export function recheckCredit(

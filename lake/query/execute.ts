@@ -20,6 +20,28 @@ export interface QueryRequest {
   apiVersion: string
 }
 
+/**
+ * A query's answer as JSON text, and the CPU its evaluation took on the thread that ran it (the
+ * event loop's for one run in place, a worker's otherwise, both when it began in place): what the
+ * question costs, whatever it waited for a thread or for the machine's other work.
+ */
+export interface QueryAnswer {
+  json: string
+  cpuMs: number
+}
+
+/**
+ * Counts the calling thread's CPU (user and system) from now; the function returned answers the
+ * milliseconds used since.
+ */
+export function threadCpu(): () => number {
+  const start = process.threadCpuUsage()
+  return () => {
+    const {user, system} = process.threadCpuUsage(start)
+    return (user + system) / 1000
+  }
+}
+
 export interface QueryEnvironment {
   /** The moment `now()` reads. */
   now: Date

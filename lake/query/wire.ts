@@ -164,7 +164,7 @@ export type TransactionTaskResult =
 export type FilterTaskResult = {ok: true; matches: boolean[]} | {ok: false; error: WireError}
 
 export type QueryTaskResult =
-  | {ok: true; json: string; attributes: string[][]}
+  | {ok: true; json: string; attributes: string[][]; cpuMs: number}
   | {ok: false; error: WireError; attributes: string[][]}
 
 /** A LakeError as plain data (structured clone keeps no classes). */

@@ -12,7 +12,7 @@ import {buildTransaction} from '../core/transaction.ts'
 import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
-import {executeQuery, resultJson} from './execute.ts'
+import {executeQuery, resultJson, threadCpu} from './execute.ts'
 import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
 import {
@@ -182,16 +182,15 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   const attributes: string[][] = []
   const store = watched(storeOf(task.dataDir, task.dataset), attributes)
   try {
+    // The thread runs one task at a time: its CPU meanwhile is this query's.
+    const cpu = threadCpu()
     const result = await executeQuery(store, task.request, task.principal, {
       now: new Date(task.now),
       projectId: task.projectId,
       dataset: task.dataset,
     })
-    return {
-      ok: true,
-      json: resultJson(task.idsOnly ? matchesOf(result, store) : result),
-      attributes,
-    }
+    const json = resultJson(task.idsOnly ? matchesOf(result, store) : result)
+    return {ok: true, json, attributes, cpuMs: cpu()}
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error, attributes}

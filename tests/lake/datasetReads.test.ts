@@ -59,7 +59,9 @@ const create = (doc: {_id: string; _type: string; title?: string}) =>
   dataset.write(editor, {length: 100}, {kind: 'mutations', mutations: [{create: doc}]})
 
 const query = async (text: string): Promise<unknown> =>
-  JSON.parse(await dataset.query({query: text, params: {}, apiVersion: '2025-02-19'}, editor))
+  JSON.parse(
+    (await dataset.query({query: text, params: {}, apiVersion: '2025-02-19'}, editor)).json,
+  )
 
 /** The document texts data/doc answers with (read in place: small). */
 const documents = async (ids: string[]) =>

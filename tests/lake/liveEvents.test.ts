@@ -28,7 +28,7 @@ test('an answer computed before a commit its dropped state heard nothing of is c
   let now = '[]'
   const tag = live.remember(
     'desk',
-    {key: 'q', tagClass: 'published', rerun: async () => now},
+    {key: 'q', tagClass: 'published', rerun: async () => ({json: now, cpuMs: 1})},
     '[]',
     asked,
   )

@@ -61,7 +61,7 @@ async function answer(
   const generation = lake.live.generation(dataset.name)
   const run = (signal?: AbortSignal) => dataset.query(request, principal, signal)
   // Serialised once: the text is both the response and what the live API compares.
-  const resultJson = await run(requestSignal(c))
+  const {json: resultJson, cpuMs} = await run(requestSignal(c))
   let syncTags = ''
   if (apiVersionAtLeast(request.apiVersion, SYNC_TAGS_API_VERSION)) {
     const tag = lake.live.remember(
@@ -72,7 +72,7 @@ async function answer(
         rerun: () => run(),
         question: liveQuestion(request, principal),
         anonymous: principal.kind === 'anonymous',
-        costMs: performance.now() - started,
+        costMs: cpuMs,
       },
       resultJson,
       generation,

@@ -243,7 +243,7 @@ describe('the events stream on the wire', () => {
     )
     const tags: string[] = []
     for (let i = 0; i < 502; i++) {
-      const rerun = async () => `${i}`
+      const rerun = async () => ({json: `${i}`, cpuMs: 1})
       tags.push(
         live.remember(
           'bounded',

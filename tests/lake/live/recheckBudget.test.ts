@@ -6,11 +6,26 @@
  * commit whatever it cost: 3 datasets with 4 slow questions each took a cheap worker query's p50
  * from 1.7 ms to 876 ms while commits came, and an honest question's tag waited behind them.
  */
+import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {recheckCredit, SyncTagRegistry} from '../../../lake/live/syncTags.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {SPLIT_QUERY} from '../isolation/pathological.ts'
 import {openSse} from '../listen/listeners.ts'
+
+/** Asks `query` of the public dataset `test` without a token (API version X); its sync tag. */
+async function askAnonymously(
+  url: string,
+  query: string,
+  params: Record<string, unknown> = {},
+): Promise<string> {
+  const search = new URLSearchParams({query})
+  for (const [name, value] of Object.entries(params)) search.set(`$${name}`, JSON.stringify(value))
+  const res = await fetch(`${url}/vX/data/query/test?${search}`)
+  const body = (await res.json()) as {syncTags: string[]}
+  expect(res.status, JSON.stringify(body)).toBe(200)
+  return body.syncTags[0]
+}
 
 describe('a dataset that anonymous callers ask slow questions about', () => {
   let lake: TestLake
@@ -26,22 +41,18 @@ describe('a dataset that anonymous callers ask slow questions about', () => {
     await lake?.close()
   })
 
-  async function ask(query: string, params: Record<string, unknown> = {}): Promise<string> {
-    const search = new URLSearchParams({query})
-    for (const [name, value] of Object.entries(params))
-      search.set(`$${name}`, JSON.stringify(value))
-    const res = await fetch(`${lake.url}/vX/data/query/test?${search}`)
-    const body = (await res.json()) as {syncTags: string[]}
-    expect(res.status, JSON.stringify(body)).toBe(200)
-    return body.syncTags[0]
-  }
+  const ask = (query: string, params: Record<string, unknown> = {}) =>
+    askAnonymously(lake.url, query, params)
 
   it('re-runs slow questions at most once, then announces them coarsely; a cheap one stays exact', async () => {
     const live = lake.server.lake.context.live
     const cheap = await ask('*[_type == "article"]{title}')
-    // About a second or more each: over the anonymous limit (500 ms) when asked.
-    const s = 'ক'.repeat(800)
-    const slow = await Promise.all([0, 1, 2].map((n) => ask(`${SPLIT_QUERY} + $n`, {s, n})))
+    // About a second of CPU each: over the anonymous limit (500 ms) when asked. Their answers
+    // change with the notes, the cheap one's with the articles.
+    const s = 'ক'.repeat(900)
+    const slow = await Promise.all(
+      [0, 1, 2].map((n) => ask(`${SPLIT_QUERY} + $n + count(*[_type == "note"])`, {s, n})),
+    )
     const stream = await openSse(`${lake.url}/vX/data/live/events/test`)
     try {
       await stream.until((m) => m.some((x) => x.event === 'welcome'))
@@ -56,13 +67,13 @@ describe('a dataset that anonymous callers ask slow questions about', () => {
       // re-runs, seconds at load on niced query threads), not a fixed time.
       await live.settled('test')
       await stream.until(() => tagsSince(0).includes(cheap))
-      // The round re-runs slow questions while the dataset's credit lasts (one, here): a second
-      // overrun (after the ask's) makes it coarse; the others are announced for want of credit.
+      // The round re-runs slow questions while the dataset's credit lasts (2 s of CPU: two or
+      // three here): a second overrun (after the ask's) makes them coarse.
       await live.settled('test')
       expect(live.questions('test').coarse).toBeGreaterThanOrEqual(1)
 
-      // A commit that changes no answer: the cheap question is re-run and stays quiet; the slow
-      // ones are announced, coarsely or for want of credit, without holding the round.
+      // A commit that changes the slow answers only: the cheap question is re-run and stays
+      // quiet; the slow ones are announced, coarsely, for want of credit or re-run.
       const second = stream.messages.length
       await lake.client().create({_type: 'note', title: 'অন্য'})
       await live.settled('test')
@@ -71,6 +82,55 @@ describe('a dataset that anonymous callers ask slow questions about', () => {
     } finally {
       stream.close()
     }
+  }, 90_000)
+})
+
+describe('a cheap question asked while the query thread is busy', () => {
+  let lake: TestLake
+  beforeAll(async () => {
+    // One query thread, which a slow query holds; a deadline far past what that takes.
+    lake = await startTestLake({
+      tls: false,
+      serverOptions: {queryTimeoutMs: 60_000, queryThreads: 1},
+    })
+    lake.server.lake.context.visibility.set('test', 'public')
+    await lake.client().create({_id: 'seed', _type: 'article', title: 'বীজ'})
+    // Starts the thread; API version 1 has no sync tags, so nothing is remembered.
+    await fetch(
+      `${lake.url}/v1/data/query/test?query=${encodeURIComponent('count(string::split("ab", ""))')}`,
+    )
+  })
+  afterAll(async () => {
+    await lake?.close()
+  })
+
+  /**
+   * Holds the query thread for a second or more (several on a busy machine). API version 1 has
+   * no sync tags, so it is not remembered; it is queued first (the wait only orders the requests).
+   */
+  async function holdThread(): Promise<{done: Promise<string>}> {
+    const s = JSON.stringify('ক'.repeat(1000))
+    const search = new URLSearchParams({query: SPLIT_QUERY, $s: s})
+    const held = fetch(`${lake.url}/v1/data/query/test?${search}`).then((res) => res.text())
+    await sleep(100)
+    return {done: held}
+  }
+
+  it('is judged by the CPU its answer took, not by its wait for the thread', async () => {
+    const live = lake.server.lake.context.live
+    // A few milliseconds of a worker (string::split is never run in place), asked anonymously
+    // (a 500 ms limit) while the thread is held: when asked and when re-run, its answer waits
+    // longer than the limit. Judged by that wait it was answered coarsely for 10 s after the
+    // commit below, and by the costly credit.
+    const question = '{"split": count(string::split("ab", "")), "n": count(*[_type == "article"])}'
+    let held = await holdThread()
+    await askAnonymously(lake.url, question)
+    await held.done
+    held = await holdThread()
+    await lake.client().create({_type: 'article', title: 'নতুন'})
+    await live.settled('test')
+    await held.done
+    expect(live.questions('test')).toEqual({remembered: 1, coarse: 0})
   }, 90_000)
 })
 
@@ -84,8 +144,15 @@ describe('SyncTagRegistry re-runs within its credits', () => {
   }
   const none = (now: () => number) => recheckCredit({burstMs: 0, share: 0}, now)
 
-  /** Questions whose re-runs take `costs` ms of a fake clock; answers never change. */
-  function registry(costs: Record<string, number>, anonymous: string[] = []) {
+  /**
+   * Questions whose re-runs take `costs` ms of CPU, and as long of a fake clock after `waits` ms
+   * for a thread; answers never change.
+   */
+  function registry(
+    costs: Record<string, number>,
+    anonymous: string[] = [],
+    waits: Record<string, number> = {},
+  ) {
     let now = 0
     const ran: string[] = []
     const announced: string[][] = []
@@ -97,8 +164,8 @@ describe('SyncTagRegistry re-runs within its credits', () => {
     })
     const rerunOf = (key: string) => async () => {
       ran.push(key)
-      now += costs[key]
-      return 'same'
+      now += (waits[key] ?? 0) + costs[key]
+      return {json: 'same', cpuMs: costs[key]}
     }
     const asked = (key: string, costMs?: number) => ({
       key,
@@ -159,7 +226,22 @@ describe('SyncTagRegistry re-runs within its credits', () => {
     expect(r.names(r.announced.flat())).toEqual(['anonymous'])
   })
 
-  it('counts the time of the first answer as a first run; asked again fast, it is re-run', async () => {
+  it('judges a question by its CPU, not its wait for a thread', async () => {
+    // Each waits 5 s for a thread; `trivial` then takes 2 ms, `heavy` 300 (over the anonymous
+    // limit, 250).
+    const r = registry({trivial: 2, heavy: 300}, ['trivial', 'heavy'], {trivial: 5000, heavy: 5000})
+    for (let round = 0; round < 3; round++) await r.ranIn()
+    expect(r.tagRegistry.coarse()).toBe(1)
+    expect(await r.ranIn()).toEqual(['trivial'])
+    // `trivial` spends the cheap credit: none of the costly one is left.
+    const credits = {
+      cheap: recheckCredit({burstMs: 100, share: 0}, r.clock),
+      costly: none(r.clock),
+    }
+    expect(await r.ranIn(credits)).toEqual(['trivial'])
+  })
+
+  it('counts the CPU of the first answer as a first run; asked again cheaply, it is re-run', async () => {
     const r = registry({q: 600}, ['q'])
     r.tagRegistry.remember(r.asked('q', 600), 'same')
     expect(await r.ranIn()).toEqual(['q'])

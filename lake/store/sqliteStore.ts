@@ -1068,7 +1068,16 @@ export function createSqliteStore(
       return
     }
     // The burst is over and the analyzer has read everything (its batch in flight asks again).
-    if (!analysis) options.heapTrim?.idle()
+    // From a timer: a throw here ended the lake's process (2026-12-04), and skipped the checkpoint.
+    if (!analysis) {
+      try {
+        options.heapTrim?.idle()
+      } catch (err) {
+        console.error(
+          `lake: giving the heap back failed (${String(err)}); the next idle moment tries again`,
+        )
+      }
+    }
     if (walCheckpointer) {
       checkpointedAt = performance.now()
       truncating = checkpointing = walCheckpointer

@@ -1864,6 +1864,44 @@ describe('write-ahead log', () => {
     expect(told).toBe(2)
   })
 
+  test('a heap trim that throws is logged, and the WAL is emptied all the same', async () => {
+    // The trim runs from the idle checkpoint's timer: a throw there ended the lake's process
+    // ("gc is not defined", 2026-12-04) and, caught by nobody, skipped the checkpoint too.
+    stores.close()
+    const errors: string[] = []
+    const logged = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      errors.push(args.map(String).join(' '))
+    })
+    const thrown: unknown[] = []
+    const uncaught = (err: unknown) => thrown.push(err)
+    process.prependListener('uncaughtException', uncaught)
+    try {
+      stores = createSqliteStores(dir, {
+        idleCheckpointMs: 50,
+        heapTrim: {
+          idle: () => {
+            throw new ReferenceError('gc is not defined')
+          },
+        },
+      })
+      store = stores.get('test')
+      const wal = join(dir, 'datasets', 'test.sqlite-wal')
+      await commit({a: {title: 'বৈঠক'}})
+      const deadline = Date.now() + 5000
+      while (statSync(wal).size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect(thrown).toEqual([])
+      expect(statSync(wal).size).toBe(0)
+      expect(errors.join('\n')).toMatch(/heap.*gc is not defined/)
+      await commit({b: {}})
+      expect(ids(store.scan())).toEqual(['a', 'b'])
+    } finally {
+      process.off('uncaughtException', uncaught)
+      logged.mockRestore()
+    }
+  })
+
   test('the WAL is emptied once a reader that held it back has finished', async () => {
     stores.close()
     stores = createSqliteStores(dir, {idleCheckpointMs: 50})

@@ -19,6 +19,7 @@ export function watchRevocations(
   intervalMs = 200,
 ): () => void {
   let seen = auth.version()
+  let failure: string | null = null
   const check = () => {
     let now: string
     try {
@@ -28,8 +29,21 @@ export function watchRevocations(
       return
     }
     if (now === seen) return
-    seen = now
-    listeners.endWhere((principal) => (auth.isLive(principal) ? null : REVOKED_REASON))
+    // From a timer, over a file another process may hold (the command line's revoke): a throw
+    // here ended the lake's process. The change counts as seen only once its check went through.
+    try {
+      listeners.endWhere((principal) => (auth.isLive(principal) ? null : REVOKED_REASON))
+      seen = now
+      failure = null
+    } catch (err) {
+      const message = (err as Error).message
+      if (message !== failure) {
+        console.error(
+          `lake: checking open streams for revoked access failed (${message}); trying again every ${intervalMs} ms, said again only when the failure changes`,
+        )
+      }
+      failure = message
+    }
   }
   const timer = setInterval(check, intervalMs)
   timer.unref?.()

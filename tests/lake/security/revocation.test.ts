@@ -7,7 +7,9 @@
  */
 import {execFile} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {watchRevocations} from '../../../lake/auth/revocation.ts'
+import type {Principal} from '../../../lake/core/grants.ts'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import {startTestLake, TEST_ADMIN, type TestLake} from '../../helpers/lake.ts'
 import {openSse, type SseReader} from '../listen/listeners.ts'
@@ -299,5 +301,53 @@ describe('key/value settings (item 13)', () => {
     // Replacing or deleting stays possible at the quota.
     expect((await put(token, [{key: 'k0-0', value: 'small'}])).status).toBe(200)
     expect((await put(token, [{key: 'k0-1', value: null}])).status).toBe(200)
+  })
+})
+
+describe('a failed revocation check', () => {
+  it('is logged, does not stop the lake, and is made again at the next check', async () => {
+    // The check runs from a timer and reads the auth file, which another process may hold
+    // (`npm run lake -- users remove`): a throw there ended the lake's process, and the change it
+    // was checking was taken as seen, so the revoked token's streams stayed open.
+    let version = 1
+    let busy = true
+    const ended: string[] = []
+    const thrown: unknown[] = []
+    const errors: string[] = []
+    const uncaught = (err: unknown) => thrown.push(err)
+    process.prependListener('uncaughtException', uncaught)
+    const logged = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      errors.push(args.map(String).join(' '))
+    })
+    const principal = {kind: 'user', id: 'pRevoked', tokenId: 't1'} as unknown as Principal
+    const stop = watchRevocations(
+      {
+        version: () => String(version),
+        isLive: () => {
+          if (busy) throw Object.assign(new Error('database is locked'), {code: 'ERR_SQLITE_ERROR'})
+          return false
+        },
+      },
+      {endWhere: (isEnded) => (isEnded(principal) ? (ended.push(principal.id), 1) : 0)},
+      10,
+    )
+    try {
+      version = 2
+      const deadline = Date.now() + 5000
+      while (errors.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(thrown).toEqual([])
+      expect(errors.join('\n')).toMatch(/revoked access failed \(database is locked\)/)
+      busy = false
+      while (ended.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(ended).toEqual(['pRevoked'])
+    } finally {
+      stop()
+      process.off('uncaughtException', uncaught)
+      logged.mockRestore()
+    }
   })
 })

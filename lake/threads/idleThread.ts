@@ -42,13 +42,15 @@ export function createIdleThread<Task, Result>(
   trim?: Task,
 ): IdleThread<Task, Result> {
   let pool: Piscina<Task, Result> | null = null
-  /** Tasks sent and not answered, and the trim's timer once none is left. */
+  /**
+   * Tasks sent and not answered, and the trim's timer once none is left. The timer is set only
+   * when the count falls to 0, and every task's start clears it, so none is set here already.
+   */
   let running = 0
   let trimTimer: NodeJS.Timeout | null = null
   const afterTask = () => {
     if (--running > 0 || trim === undefined || !pool) return
-    if (trimTimer) trimTimer.refresh()
-    else trimTimer = setTimeout(runTrim, TRIM_AFTER_MS).unref()
+    trimTimer = setTimeout(runTrim, TRIM_AFTER_MS).unref()
   }
   const runTrim = () => {
     trimTimer = null

@@ -11,6 +11,7 @@
  */
 import type {CountDelta} from './fields.ts'
 import type {ChangeWrite, TransactionRow} from './commitRows.ts'
+import {UnavailableError} from '../core/errors.ts'
 import {createIdleThread} from '../threads/idleThread.ts'
 
 export interface CommitTask {
@@ -72,6 +73,22 @@ const COMMIT_IDLE_MS = 60_000
 
 const WORKER = new URL('./commitThreadWorker.ts', import.meta.url).href
 
+/**
+ * The commit thread failed rather than the commit: a 503 to send the write again (its bytes were
+ * lent to the thread and may be gone with it). The store checks the log first (sqliteStore.ts).
+ */
+export class CommitThreadStoppedError extends UnavailableError {
+  override name = 'CommitThreadStoppedError'
+
+  constructor(transactionId: string, cause: unknown) {
+    super(
+      `The lake's commit thread stopped (${(cause as Error)?.message ?? String(cause)}) before transaction "${transactionId}" was written: nothing was written; send it again`,
+      1,
+    )
+    this.cause = cause
+  }
+}
+
 export function createCommitThread(): CommitThread {
   const thread = createIdleThread<
     CommitTask | {kind: 'warm'} | {kind: 'close'} | {kind: 'migrate'; path: string},
@@ -80,9 +97,17 @@ export function createCommitThread(): CommitThread {
   let closed = false
   return {
     async commit(task) {
-      const answer = (await thread.run({kind: 'commit', ...task}, task.buffers))!
-      if (answer.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
-      return answer.buffers
+      let answer: CommitAnswer | undefined
+      try {
+        answer = await thread.run({kind: 'commit', ...task}, task.buffers)
+      } catch (err) {
+        // The thread answers every commit, failed ones too (rolled back, with SQLite's error): a
+        // rejection is the thread's own failure (it exited or was killed, or the task could not
+        // be sent), and its connection's transaction, if any, went with it.
+        throw new CommitThreadStoppedError(task.tx.id, err)
+      }
+      if (answer!.failure) throw Object.assign(new Error(answer!.failure.message), answer!.failure)
+      return answer!.buffers
     },
     async migrate(path) {
       const answer = await thread.run({kind: 'migrate', path})

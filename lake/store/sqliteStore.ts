@@ -61,7 +61,7 @@ import {
 } from './log.ts'
 import {AnalyzerClosedError, type SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
-import type {CommitThread} from './commitThread.ts'
+import {CommitThreadStoppedError, type CommitThread} from './commitThread.ts'
 import type {HeapTrim} from './heapTrim.ts'
 import {
   dropSearchIndex,
@@ -1765,6 +1765,16 @@ export function createSqliteStore(
           buffers,
         }),
       )
+    } catch (err) {
+      // The thread stopped after its COMMIT, before it answered: the transaction is in the file,
+      // but its bytes went with the thread, so it cannot be announced. Not a 503 that says nothing
+      // was written: sent again, it would be applied twice.
+      if (err instanceof CommitThreadStoppedError && writer.hasTransaction(tx.id)) {
+        throw new Error(
+          `lake: transaction "${tx.id}" of "${dataset}" was written, but the commit thread stopped before it said so (${(err.cause as Error)?.message}); its listeners were not told`,
+        )
+      }
+      throw err
     } finally {
       onThread = false
     }

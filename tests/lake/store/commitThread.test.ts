@@ -15,7 +15,12 @@ import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {applyWrites, type Writes} from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
 import {eventLines} from '../../helpers/events.ts'
-import {createCommitThread, type CommitThread} from '../../../lake/store/commitThread.ts'
+import {
+  CommitThreadStoppedError,
+  createCommitThread,
+  type CommitThread,
+} from '../../../lake/store/commitThread.ts'
+import {UnavailableError} from '../../../lake/core/errors.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 
 const cleanup: (() => Promise<void> | void)[] = []
@@ -36,7 +41,15 @@ const article = (title: string, refs: string[] = []) => ({
 })
 
 /** A store over a new file, its clock a second per transaction, the commit thread counted. */
-async function lake(withThread: boolean, cacheBytes?: number) {
+async function lake(
+  withThread: boolean,
+  cacheBytes?: number,
+  /** Sends each commit to the thread (`commit`) in its own way. */
+  via?: (
+    task: Parameters<CommitThread['commit']>[0],
+    commit: CommitThread['commit'],
+  ) => Promise<ArrayBuffer[]>,
+) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-commit-thread-'))
   const path = join(dir, 'test.sqlite')
   const thread = withThread ? createCommitThread() : null
@@ -45,7 +58,7 @@ async function lake(withThread: boolean, cacheBytes?: number) {
     ? {
         commit: (task) => {
           commits.push(task.tx.id)
-          return thread.commit(task)
+          return via ? via(task, (t) => thread.commit(t)) : thread.commit(task)
         },
         warm: () => thread.warm(),
         close: () => thread.close(),
@@ -194,6 +207,66 @@ test('a commit the thread cannot make writes nothing, fails as SQLite does, and 
   expect(store.committed().getDocuments(['drafts.big'])[0]).toMatchObject({title: 'আবার'})
   expect(published.map((tx) => tx.id)).toEqual(['seed', 'big'])
 }, 30_000)
+
+test('a commit whose thread task fails (the thread gone, the task not sent) is a 503 to send again, nothing written, and the next one commits', async () => {
+  // Piscina rejects a task whose thread exits, is killed or cannot take it (here: a value that
+  // cannot cross to the thread). The thread wrote nothing, and the bytes it was lent may be gone
+  // with it: the caller must send the write again, told so, not given a bare 500.
+  let failedOnce = false
+  const {store, small, large, published} = await lake(true, undefined, (task, commit) =>
+    task.tx.id === 'big' && !failedOnce
+      ? ((failedOnce = true), commit({...task, tx: {...task.tx, cannotCross: () => 0} as never}))
+      : commit(task),
+  )
+  await small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
+  const err = await large('big', mutations({createOrReplace: article('প্রথম')})).catch((e) => e)
+  expect(err).toBeInstanceOf(UnavailableError)
+  expect((err as Error).message).toMatch(/commit thread.*nothing was written.*send it again/i)
+  expect(store.getTransaction('big')).toBeNull()
+  expect(store.committed().getDocuments(['drafts.big'])).toEqual([null])
+  expect(published.map((tx) => tx.id)).toEqual(['seed'])
+  await large('big', mutations({createOrReplace: article('আবার')}))
+  expect(store.committed().getDocuments(['drafts.big'])[0]).toMatchObject({title: 'আবার'})
+  await small('after', mutations({create: {_id: 's2', _type: 'source'}}))
+  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big', 'after'])
+}, 60_000)
+
+test('a commit thread that stops after its COMMIT: the write is stored and read as stored, and the caller is not told to send it again', async () => {
+  // Piscina's rejection for a thread that exits once its task is done but before its answer is
+  // posted. The bytes lent to it are gone, so no event can be made; a 503 saying nothing was
+  // written would have the client apply it twice.
+  let stopOnce = false
+  // Room in the committed view's parse cache for the large document.
+  const room = JSON.stringify(article('প্রথম')).length + 100_000
+  const {path, store, small, large, published} = await lake(true, room, async (task, commit) => {
+    const back = await commit(task)
+    if (task.tx.id !== 'big2' || stopOnce) return back
+    stopOnce = true
+    throw new CommitThreadStoppedError(task.tx.id, new Error('worker exited with code: 1'))
+  })
+  await small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
+  await large('big1', mutations({createOrReplace: article('প্রথম')}))
+  const scan = () => [...store.committed().scan({types: ['article']})]
+  expect(scan()[0]).toMatchObject({title: 'প্রথম'})
+  const err = await large('big2', mutations({createOrReplace: article('দ্বিতীয়')})).catch((e) => e)
+  expect(err).not.toBeInstanceOf(UnavailableError)
+  expect((err as Error).message).toMatch(/"big2".*was written.*listeners were not told/)
+  expect(scan()[0]).toMatchObject({title: 'দ্বিতীয়'})
+  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big1'])
+  // Its revision is the one the next write is checked against.
+  await small(
+    'after',
+    mutations(
+      {create: {_id: 's2', _type: 'source'}},
+      {patch: {id: 'drafts.big', ifRevisionID: 'big2', set: {title: 'তৃতীয়'}}},
+    ),
+  )
+  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big1', 'after'])
+  const again = createSqliteStore(path, 'test')
+  cleanup.push(() => again.close())
+  expect(again.getTransaction('big2')).not.toBeNull()
+  expect(again.getDocuments(['drafts.big'])[0]).toMatchObject({title: 'তৃতীয়'})
+}, 60_000)
 
 test('a store closed while the thread commits answers the commit once it is synced, and keeps it', async () => {
   const first = await lake(true)

@@ -42,6 +42,13 @@ export interface CommitAnswer {
   failure?: CommitFailure
 }
 
+/** What the thread is asked: a commit, its start, its end, or a file's upgrade (migrate). */
+export type CommitThreadTask =
+  | CommitTask
+  | {kind: 'warm'}
+  | {kind: 'close'}
+  | {kind: 'migrate'; path: string; searchIndex?: boolean}
+
 export interface CommitThread {
   /**
    * Writes the transaction in one SQL transaction of the thread's connection (BEGIN IMMEDIATE ...
@@ -55,11 +62,12 @@ export interface CommitThread {
    */
   warm(): void
   /**
-   * Upgrades a dataset file written by an earlier lake to this one's schema (sqliteStore.ts,
-   * migrateDataFile) on its own connection: a migration held the event loop for seconds. The
-   * store opens the file only after it.
+   * Upgrades a dataset file written by an earlier lake to this one's schema, and with
+   * `searchIndex` lists every document in the re-index's backlog when its full-text index was
+   * built by other rules (sqliteStore.ts, migrateDataFile) on its own connection: a migration
+   * held the event loop for seconds. The store opens the file only after it.
    */
-  migrate?(path: string): Promise<void>
+  migrate?(path: string, searchIndex?: boolean): Promise<void>
   /** Closes the thread's connections (after its current commit) and stops it. Before the stores close. */
   close(): Promise<void>
 }
@@ -90,10 +98,11 @@ export class CommitThreadStoppedError extends UnavailableError {
 }
 
 export function createCommitThread(): CommitThread {
-  const thread = createIdleThread<
-    CommitTask | {kind: 'warm'} | {kind: 'close'} | {kind: 'migrate'; path: string},
-    CommitAnswer | undefined
-  >(WORKER, 'commit', COMMIT_IDLE_MS)
+  const thread = createIdleThread<CommitThreadTask, CommitAnswer | undefined>(
+    WORKER,
+    'commit',
+    COMMIT_IDLE_MS,
+  )
   let closed = false
   return {
     async commit(task) {
@@ -109,8 +118,8 @@ export function createCommitThread(): CommitThread {
       if (answer!.failure) throw Object.assign(new Error(answer!.failure.message), answer!.failure)
       return answer!.buffers
     },
-    async migrate(path) {
-      const answer = await thread.run({kind: 'migrate', path})
+    async migrate(path, searchIndex) {
+      const answer = await thread.run({kind: 'migrate', path, searchIndex})
       if (answer?.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
     },
     // Not once closed: a write arriving as the lake stops would start a thread nobody ends.

@@ -5,7 +5,7 @@
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import {Piscina} from 'piscina'
 import {writeCountRows, writeTransactionRows} from './commitRows.ts'
-import type {CommitAnswer, CommitFailure, CommitTask} from './commitThread.ts'
+import type {CommitAnswer, CommitFailure, CommitThreadTask} from './commitThread.ts'
 import {threadConnections} from './threadConnections.ts'
 import {migrateDataFile} from './sqliteStore.ts'
 
@@ -34,15 +34,13 @@ function movedAnswer(answer: CommitAnswer): CommitAnswer {
   return Piscina.move(moved as never) as unknown as CommitAnswer
 }
 
-export default function run(
-  task: CommitTask | {kind: 'warm'} | {kind: 'close'} | {kind: 'migrate'; path: string},
-): CommitAnswer | undefined {
+export default function run(task: CommitThreadTask): CommitAnswer | undefined {
   // A failure is the task's (the store's ready() rejects with it, as its own open would throw),
   // sent as a commit's is: a thrown error crosses the thread without SQLite's code, and a busy
   // file (SQLITE_BUSY: a 503 to retry) became a 500.
   if (task.kind === 'migrate') {
     try {
-      migrateDataFile(task.path)
+      migrateDataFile(task.path, task.searchIndex)
     } catch (err) {
       return {buffers: [], failure: commitFailure(err)}
     }

@@ -66,6 +66,7 @@ import type {HeapTrim} from './heapTrim.ts'
 import {
   dropSearchIndex,
   ensureSearchIndex,
+  searchIndexCurrent,
   indexQueued,
   type QueueSource,
   SEARCH_INDEX_MIGRATION,
@@ -159,7 +160,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
           AND json_type(d.body, t.path || '._weak') IS NOT 'true';
     `,
   },
-  // Filled through the queue (refilled when its rules change: ensureSearchIndex, at the open).
+  // Filled through the queue (refilled when its rules change: ensureSearchIndex, before the open).
   SEARCH_INDEX_MIGRATION,
   {
     // See fields.ts (the side table) and log.ts (the compact log). References gain the weak ones
@@ -2121,11 +2122,11 @@ export function createSqliteStore(
       if (db || upToDate || !migrateOnThread || closed) return Promise.resolve()
       if (!upgrading) {
         // A file made by this lake, or none yet (the first write makes it in this format).
-        if (!existsSync(path) || !schemaBehind(path)) {
+        if (!existsSync(path) || !upgradeDue(path, searchIndexOn)) {
           upToDate = existsSync(path)
           return Promise.resolve()
         }
-        upgrading = migrateOnThread(path).then(
+        upgrading = migrateOnThread(path, searchIndexOn).then(
           () => {
             upgrading = null
             upToDate = true
@@ -2720,30 +2721,36 @@ export function createSqliteStore(
 }
 
 /**
- * Upgrades a dataset file written by an earlier lake to this one's schema, on a connection of its
- * own: the commit thread's (commitThreadWorker.ts), so that the event loop is not held (2-10 s at
- * 20,000 articles from main-24689bb's format; migrations 15 and 16 are statements that cannot yield).
+ * Upgrades a dataset file written by an earlier lake to this one's schema, and with `searchIndex`
+ * empties a full-text index built by other rules and lists every document in its backlog
+ * (ensureSearchIndex), on a connection of its own: the commit thread's (commitThreadWorker.ts),
+ * so that the event loop is not held (2-10 s at 20,000 articles from main-24689bb's format;
+ * migrations 15 and 16 are statements that cannot yield; the backlog's INSERT 0.1 s at 26,000).
  */
-export function migrateDataFile(path: string): void {
+export function migrateDataFile(path: string, searchIndex = false): void {
   const file = new DatabaseSync(path, {timeout: BUSY_TIMEOUT_MS})
   try {
     file.exec('PRAGMA journal_mode = WAL')
     file.exec('PRAGMA synchronous = NORMAL')
     file.exec('PRAGMA foreign_keys = ON')
     migrate(file)
+    if (searchIndex) ensureSearchIndex(file)
   } finally {
     file.close()
   }
 }
 
-/** Whether a dataset file's schema is older than this lake's (a read of its migrations table). */
-function schemaBehind(path: string): boolean {
+/**
+ * Whether a dataset file needs migrateDataFile: its schema older than this lake's (a read of its
+ * migrations table), or with `searchIndex` its full-text index built by other rules.
+ */
+function upgradeDue(path: string, searchIndex: boolean): boolean {
   const file = new DatabaseSync(path, {readOnly: true, timeout: BUSY_TIMEOUT_MS})
   try {
     const table = file.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'migrations'").get()
     if (!table) return false
     const row = file.prepare('SELECT max(version) AS v FROM migrations').get() as {v: number | null}
-    return (row.v ?? 0) < MIGRATIONS.length
+    return (row.v ?? 0) < MIGRATIONS.length || (searchIndex && !searchIndexCurrent(file))
   } finally {
     file.close()
   }

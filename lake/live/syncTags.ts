@@ -303,6 +303,7 @@ export class SyncTagRegistry {
         changed.push(entry.tag)
         continue
       }
+      const started = this.#now()
       let answer: string
       let tookMs: number
       try {
@@ -310,8 +311,10 @@ export class SyncTagRegistry {
         answer = hashOf(json)
         tookMs = cpuMs
       } catch {
+        // Its CPU is not known (a thread stopped at the deadline answers nothing): the time it
+        // took, which is at least that, is spent.
+        credit.spend(this.#now() - started)
         // A query that now fails (a dataset deleted under it): let caches ask and see the error.
-        // (What a failed one cost is not known: a failure is rare, and this one is not re-run.)
         this.#entries[tagClass].delete(key)
         changed.push(entry.tag)
         continue

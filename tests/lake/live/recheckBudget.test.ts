@@ -165,6 +165,7 @@ describe('SyncTagRegistry re-runs within its credits', () => {
     const rerunOf = (key: string) => async () => {
       ran.push(key)
       now += (waits[key] ?? 0) + costs[key]
+      if (key.startsWith('failing')) throw new Error('the query deadline')
       return {json: 'same', cpuMs: costs[key]}
     }
     const asked = (key: string, costMs?: number) => ({
@@ -239,6 +240,16 @@ describe('SyncTagRegistry re-runs within its credits', () => {
       costly: none(r.clock),
     }
     expect(await r.ranIn(credits)).toEqual(['trivial'])
+  })
+
+  it('a re-run that fails spends the time it took (its CPU is not known), and is forgotten', async () => {
+    // Never timed yet, both spend the cheap credit, least recently asked first.
+    const r = registry({failing: 50, slow: 300}, [], {failing: 3000})
+    const cheap = recheckCredit({burstMs: 2000, share: 0}, r.clock)
+    // `failing` runs to its deadline (3,050 ms): `slow` finds no credit left.
+    expect(await r.ranIn({cheap, costly: none(r.clock)})).toEqual(['failing'])
+    expect(r.names(r.announced.flat())).toEqual(['failing', 'slow'])
+    expect(r.tagRegistry.size('published')).toBe(1)
   })
 
   it('counts the CPU of the first answer as a first run; asked again cheaply, it is re-run', async () => {

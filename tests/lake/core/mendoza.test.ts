@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import {applyPatch, incremental} from 'mendoza'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
@@ -331,5 +332,175 @@ describe('createMendozaPatch', () => {
     const patch = createMendozaPatch(left, right)
     expect(patch.length).toBeLessThan(10)
     expect(applyPatch(left, patch)).toEqual(right)
+  })
+
+  it('matches keyed items by _key and prices candidates without stringifying whole levels', () => {
+    // The large-document write of tests/lake/isolation/largeWrite.test.ts, smaller: its diff
+    // hashed every item of both arrays as canonical JSON (a JSON.stringify per key and value) and
+    // priced each level by stringifying it whole.
+    const items = 50_000
+    const article = (round: number, edited = -1) => ({
+      _id: 'drafts.archive',
+      _type: 'article',
+      title: `সংকলন ${round}`,
+      items: Array.from({length: items}, (_, i) => ({
+        _key: `k${i}`,
+        _type: 'item',
+        t: `${i === edited ? round + 1 : round}-${i}-শিরোনাম-`.padEnd(50, 'x'),
+      })),
+    })
+    const size = JSON.stringify(article(1)).length
+    const cases = [
+      ['a title', article(1), {...article(1), title: 'নতুন'}],
+      ['one item', article(1), article(1, 777)],
+      ['every item', article(1), article(2)],
+    ] as const
+    for (const [what, left, right] of cases) {
+      const stringify = vi.spyOn(JSON, 'stringify')
+      let patch: unknown[]
+      let calls = 0
+      let longest = 0
+      try {
+        patch = createMendozaPatch(left, right)
+        calls = stringify.mock.calls.length
+        for (const r of stringify.mock.results) longest = Math.max(longest, String(r.value).length)
+      } finally {
+        // (Restoring also forgets the calls.)
+        stringify.mockRestore()
+      }
+      expect(calls, what).toBeLessThan(items / 10)
+      expect(longest, what).toBeLessThan(size / 1000)
+      expect(applyPatch(left, patch), what).toEqual(right)
+      if (what !== 'every item') expect(JSON.stringify(patch).length, what).toBeLessThan(200)
+    }
+  })
+
+  describe('property: patches apply exactly and stay small', () => {
+    const text = fc.oneof(
+      fc.constantFrom(...WORDS),
+      fc.array(fc.constantFrom(...WORDS), {maxLength: 30}).map((w) => w.join(' ')),
+      fc.string({unit: 'grapheme', maxLength: 80}),
+    )
+    const leaf = fc.oneof(
+      text,
+      fc.integer(),
+      fc.double({noNaN: true, noDefaultInfinity: true}),
+      fc.boolean(),
+      fc.constant(null),
+    )
+    const item = (keys: fc.Arbitrary<string>) =>
+      fc.record(
+        {_key: keys, _type: fc.constantFrom('block', 'item'), text, n: leaf},
+        {requiredKeys: ['_key', '_type']},
+      )
+    // Keys from a small pool, so some repeat (arrays with duplicate keys happen in real data).
+    const keyed = fc.array(
+      item(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j')),
+      {maxLength: 12},
+    )
+    const unkeyed = fc.array(
+      fc.oneof(leaf, fc.dictionary(fc.constantFrom(...KEYS), leaf, {maxKeys: 4})),
+      {maxLength: 12},
+    )
+    // Through JSON, as stored documents are (-0 becomes 0).
+    const documents = fc
+      .record(
+        {
+          _id: fc.constant('x'),
+          _type: fc.constant('article'),
+          title: text,
+          body: keyed,
+          tags: unkeyed,
+          meta: fc.jsonValue({maxDepth: 3}),
+        },
+        {requiredKeys: ['_id', '_type']},
+      )
+      .map((doc) => JSON.parse(JSON.stringify(doc)) as {[key: string]: Json})
+
+    type Edit = {
+      op: 'insert' | 'delete' | 'move' | 'change' | 'copy'
+      at: number
+      to: number
+      value: Json
+    }
+    const edits = fc.array(
+      fc.record({
+        op: fc.constantFrom('insert', 'delete', 'move', 'change', 'copy'),
+        at: fc.nat(),
+        to: fc.nat(),
+        value: fc.oneof(item(fc.constantFrom('a', 'z', 'new')), leaf) as fc.Arbitrary<Json>,
+      }) as fc.Arbitrary<Edit>,
+      {maxLength: 6},
+    )
+
+    /** What the Studio does to an array: insert, delete, move, edit an element in place. */
+    function editArray(list: Json[] | undefined, changes: Edit[]): Json[] | undefined {
+      if (!list) return list
+      const out = list.slice()
+      for (const {op, at, to, value} of changes) {
+        const i = out.length ? at % out.length : 0
+        if (op === 'insert') out.splice(at % (out.length + 1), 0, value)
+        else if (!out.length) continue
+        else if (op === 'delete') out.splice(i, 1)
+        else if (op === 'move') out.splice(to % out.length, 0, ...out.splice(i, 1))
+        else if (op === 'copy') out.push(out[i])
+        else {
+          const old = out[i]
+          out[i] =
+            old && typeof old === 'object' && !Array.isArray(old) ? {...old, text: value} : value
+        }
+      }
+      return out
+    }
+
+    it('round-trips keyed and unkeyed arrays through edits', () => {
+      fc.assert(
+        fc.property(documents, edits, edits, text, (left, bodyEdits, tagEdits, title) => {
+          // Through JSON too: an array the document lacks stays absent.
+          const right = JSON.parse(
+            JSON.stringify({
+              ...left,
+              body: editArray(left.body as Json[], bodyEdits),
+              tags: editArray(left.tags as Json[], tagEdits),
+              ...(bodyEdits.length % 2 ? {title} : {}),
+            }),
+          ) as Json
+          for (const [from, to] of [
+            [left, right],
+            [right, left],
+          ]) {
+            const patch = createMendozaPatch(from, to)
+            expect(applyPatch(from, patch)).toEqual(to)
+            expect(
+              incremental.unwrap(incremental.applyPatch(incremental.wrap(from, 'a'), patch, 'b')),
+            ).toEqual(to)
+            // Never larger than sending the new document whole.
+            expect(JSON.stringify(patch).length).toBeLessThanOrEqual(JSON.stringify([0, to]).length)
+          }
+        }),
+        {numRuns: 400},
+      )
+    })
+
+    it('sends one edited item of a long keyed array, not the array', () => {
+      fc.assert(
+        fc.property(fc.integer({min: 50, max: 400}), fc.nat(), text, (length, at, value) => {
+          const body = Array.from({length}, (_, i) => ({
+            _key: `k${i}`,
+            _type: 'block',
+            text: `অনুচ্ছেদ ${i}`,
+          }))
+          const i = at % length
+          const left = {_id: 'x', _type: 'article', body}
+          const right = {...left, body: body.map((b, j) => (j === i ? {...b, text: value} : b))}
+          const patch = createMendozaPatch(left, right)
+          expect(applyPatch(left, patch)).toEqual(right)
+          expect(JSON.stringify(patch).length).toBeLessThanOrEqual(
+            JSON.stringify(value).length + 80,
+          )
+        }),
+        {numRuns: 100},
+      )
+    })
   })
 })

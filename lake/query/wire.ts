@@ -43,14 +43,23 @@ export interface QueryTask {
   idsOnly?: boolean
 }
 
-/** A listener's filter over the documents of one committed transaction (or the probe, []). */
-export interface FilterTask {
-  kind: 'filter'
+/** A listener's filter: all its answer depends on. */
+export interface FilterSpec {
   query: string
   params: Record<string, unknown>
   identity: string
+}
+
+/** A listener's filter over the documents of one committed transaction (or the probe, []). */
+export interface FilterTask extends FilterSpec {
+  kind: 'filter'
   /** Each a document, or a large one's JSON text (UTF-8, in a SharedArrayBuffer) to parse here. */
   documents: (SanityDocument | Uint8Array)[]
+  /**
+   * Other listeners' filters over the same documents, the texts parsed once for all: their
+   * answers are the result's `alike`, in this order (lake/query/pool.ts filter).
+   */
+  alike?: FilterSpec[]
   /**
    * The thread writes there (a BigInt64 at 0, epoch ms) when it begins the filter, so the budget
    * counts from then and not from the task's arrival (lake/query/pool.ts filter); with texts among
@@ -161,7 +170,10 @@ export function unpackTexts(packed: Uint8Array): (Uint8Array | null)[] {
 export type TransactionTaskResult =
   {ok: true; built: BuiltTransaction<unknown>} | {ok: false; error: WireError}
 
-export type FilterTaskResult = {ok: true; matches: boolean[]} | {ok: false; error: WireError}
+export type FilterTaskResult = ({ok: true; matches: boolean[]} | {ok: false; error: WireError}) & {
+  /** The answers of the task's `alike` filters, each as if asked alone. */
+  alike?: FilterTaskResult[]
+}
 
 export type QueryTaskResult =
   | {ok: true; json: string; attributes: string[][]; cpuMs: number}

@@ -20,6 +20,7 @@ import {
   toWire,
   type DocumentsTask,
   type DocumentsTaskResult,
+  type FilterSpec,
   type FilterTask,
   type FilterTaskResult,
   type HistoryTask,
@@ -151,16 +152,24 @@ const decodeText = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 
 function runFilter(task: FilterTask): FilterTaskResult {
-  const key = JSON.stringify([task.query, task.params, task.identity])
+  // Large documents' texts are parsed first, once for every filter of the task: the filters
+  // begin, for their budget, after them.
+  const documents = task.documents.map((doc) =>
+    doc instanceof Uint8Array ? (JSON.parse(decodeText(doc)) as SanityDocument) : doc,
+  )
+  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, BigInt(Date.now()))
+  const answer = matchFilter(task, documents)
+  return task.alike
+    ? {...answer, alike: task.alike.map((spec) => matchFilter(spec, documents))}
+    : answer
+}
+
+function matchFilter(spec: FilterSpec, documents: SanityDocument[]): FilterTaskResult {
+  const key = JSON.stringify([spec.query, spec.params, spec.identity])
   try {
-    // Large documents' texts are parsed first: the filter begins, for its budget, after them.
-    const documents = task.documents.map((doc) =>
-      doc instanceof Uint8Array ? (JSON.parse(decodeText(doc)) as SanityDocument) : doc,
-    )
-    if (task.started) Atomics.store(new BigInt64Array(task.started), 0, BigInt(Date.now()))
     let filter = compiledFilters.get(key)
     if (!filter) {
-      filter = compileFilter(task.query, task.params, task.identity)
+      filter = compileFilter(spec.query, spec.params, spec.identity)
       compiledFilters.set(key, filter)
     }
     return {ok: true, matches: documents.map((doc) => filter(doc))}

@@ -81,6 +81,7 @@ function eventsService(store: Store) {
       documents: unused,
       history: unused,
       filter: unused,
+      filterTasks: unused,
       start: unused,
       close: unused,
     } as QueryPool,

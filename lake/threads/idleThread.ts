@@ -60,28 +60,52 @@ export function createIdleThread<Task, Result>(
       if (pool) console.error(`lake: the ${name} thread's trim failed: ${err.message}`)
     })
   }
-  const start = () =>
-    (pool ??= new Piscina<Task, Result>({
+  /** Why a pool's thread failed, for the tasks it left waiting (stranded). */
+  const failures = new WeakMap<Piscina<Task, Result>, Error>()
+  /**
+   * Piscina starts no thread for the tasks queued in a pool whose one thread failed (it exited or
+   * was killed under a task, or failed as it started: too many open files, out of memory) until
+   * another task comes: they would wait for ever (a large write's commit, and its dataset's write
+   * queue behind it). They are answered with the failure, and the next task starts a new pool.
+   */
+  const stranded = (started: Piscina<Task, Result>, err: Error) => {
+    if (started.threads.length > 0 || started.queueSize === 0) return
+    failures.set(started, err)
+    if (pool === started) pool = null
+    started.destroy().catch(() => undefined)
+  }
+  const start = (): Piscina<Task, Result> => {
+    if (pool) return pool
+    const started = new Piscina<Task, Result>({
       filename,
       minThreads: 0,
       maxThreads: 1,
       idleTimeout: idleMs,
       // Without Node's type stripper, which each thread would load again (kit/compileCache.ts).
       env: withCompileCache(),
-      // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.
-    }).on('error', (err: Error) =>
-      console.error(`lake: the ${name} thread failed: ${err.message}`),
-    ))
+    })
+    // A failure while it has no task is emitted on the pool: unheard, it would stop the lake.
+    started.on('error', (err: Error) => {
+      console.error(`lake: the ${name} thread failed: ${err.message}`)
+      stranded(started, err)
+    })
+    return (pool = started)
+  }
+  const runOn = (started: Piscina<Task, Result>, task: Task, transfer?: ArrayBuffer[]) =>
+    started.run(task, transfer ? {transferList: transfer} : undefined).catch((err: Error) => {
+      stranded(started, err)
+      throw failures.get(started) ?? err
+    })
   return {
     run(task, transfer) {
-      const answer = start().run(task, transfer ? {transferList: transfer} : undefined)
+      const answer = runOn(start(), task, transfer)
       running++
       if (trimTimer) clearTimeout(trimTimer)
       trimTimer = null
       answer.then(afterTask, afterTask)
       return answer
     },
-    inspect: (task) => start().run(task),
+    inspect: (task) => runOn(start(), task),
     async close(closeTask) {
       if (trimTimer) clearTimeout(trimTimer)
       trimTimer = null

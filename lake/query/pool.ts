@@ -35,6 +35,7 @@ import type {
   TransactionTaskResult,
   WorkerTask,
 } from './wire.ts'
+import {readBegan} from './wire.ts'
 
 export interface QueryPoolOptions {
   /** Deadline per query, from its arrival (queueing included). */
@@ -344,13 +345,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   /**
    * A listener filter. One over texts joins the other filters asking about the same texts in this
    * turn, and they run as one task, so the read thread parses each text once for all of them (two
-   * filters over a 20.9 MB write's two documents parsed them 0.6-0.9 s each). The task's budget is
-   * the sum of theirs; past it each runs again alone, so that the filter that overran is the one
-   * that fails.
+   * filters over a 20.9 MB write's two documents parsed them 0.6-0.9 s each). Each filter keeps
+   * its own budget in the task; one that runs past it fails alone, and the others are asked again.
    */
   function filter(task: FilterTask, budgetMs: number, waitMs: number): Promise<FilterTaskResult> {
     if (!task.documents.some((doc) => doc instanceof Uint8Array)) {
-      return filterTask(task, budgetMs, waitMs)
+      return filterTask(task, [budgetMs], waitMs)
     }
     return new Promise((resolve, reject) => {
       let batch = batches.find((b) => sameDocuments(b.documents, task.documents))
@@ -369,38 +369,51 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     for (const {asks} of ready) void runBatch(asks)
   }
 
-  async function runBatch(asks: FilterAsk[]) {
-    const alone = (ask: FilterAsk) =>
-      filterTask(ask.task, ask.budgetMs, ask.waitMs).then(ask.resolve, ask.reject)
-    if (asks.length === 1) return alone(asks[0])
+  async function runBatch(asks: FilterAsk[]): Promise<void> {
+    if (asks.length === 0) return
     const [first, ...rest] = asks
-    const task: FilterTask = {
-      ...first.task,
-      alike: rest.map(({task: {query, params, identity}}) => ({query, params, identity})),
-    }
+    const task: FilterTask =
+      rest.length === 0
+        ? first.task
+        : {
+            ...first.task,
+            alike: rest.map(({task: {query, params, identity}}) => ({query, params, identity})),
+          }
+    let overran = -1
     let answer: FilterTaskResult
     try {
       answer = await filterTask(
         task,
-        asks.reduce((sum, ask) => sum + ask.budgetMs, 0),
+        asks.map((ask) => ask.budgetMs),
         Math.min(...asks.map((ask) => ask.waitMs)),
+        (index) => (overran = index),
       )
     } catch (err) {
-      if (err instanceof QueryTimeoutError) return Promise.all(asks.map(alone))
-      for (const ask of asks) ask.reject(err)
-      return
+      if (overran < 0 || rest.length === 0) {
+        for (const ask of asks) ask.reject(err)
+        return
+      }
+      asks[overran].reject(err)
+      return runBatch(asks.filter((_, i) => i !== overran))
     }
     const {alike, ...own} = answer
-    first.resolve(own)
+    first.resolve(rest.length === 0 ? answer : own)
     rest.forEach((ask, i) => ask.resolve(alike![i]))
   }
 
   /**
    * A listener filter's task: its budget counts from when its thread begins it (the thread says
    * when in `started`), so time spent queued behind busy or niced threads is not charged to the
-   * filter; the wait has its own bound, and a lake-wide backlog cap.
+   * filter; the wait has its own bound, and a lake-wide backlog cap. `budgets`: the task's
+   * filter's, then its `alike` filters', each counted from when the thread begins that filter;
+   * `overran` hears which ran past its budget (the task then fails with a QueryTimeoutError).
    */
-  async function filterTask(task: FilterTask, budgetMs: number, waitMs: number) {
+  async function filterTask(
+    task: FilterTask,
+    budgets: number[],
+    waitMs: number,
+    overran?: (index: number) => void,
+  ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
     filterTasks++
     if (filtersWaiting >= FILTER_BACKLOG) {
@@ -423,12 +436,18 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       ranOut = what
       abort.abort()
     }
+    // Which filter of the task ran out of its budget.
+    let blamed = 0
     const check = () => {
       const now = Date.now()
-      const began = Number(Atomics.load(started, 0))
+      const {at: began, index} = readBegan(Atomics.load(started, 0))
       if (began > 0) {
         stopWaiting()
-        if (now - began >= budgetMs) return runOut('budget')
+        const budgetMs = budgets[index]
+        if (now - began >= budgetMs) {
+          blamed = index
+          return runOut('budget')
+        }
         timer = setTimeout(check, began + budgetMs - now)
       } else {
         if (now - arrived >= waitMs) return runOut('wait')
@@ -450,7 +469,10 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         abort.signal,
       )) as FilterTaskResult
     } catch (err) {
-      if (ranOut === 'budget') throw new QueryTimeoutError(budgetMs)
+      if (ranOut === 'budget') {
+        overran?.(blamed)
+        throw new QueryTimeoutError(budgets[blamed])
+      }
       if (ranOut === 'wait') {
         throw new ListenerOverloadedError(
           `The listener's filter waited more than ${formatMs(waitMs)} for a query thread (the lake is busy) and the listener was closed: reconnect later`,

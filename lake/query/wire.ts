@@ -61,11 +61,25 @@ export interface FilterTask extends FilterSpec {
    */
   alike?: FilterSpec[]
   /**
-   * The thread writes there (a BigInt64 at 0, epoch ms) when it begins the filter, so the budget
-   * counts from then and not from the task's arrival (lake/query/pool.ts filter); with texts among
-   * the documents, once they are parsed (on a read thread: the parse counts as the wait).
+   * The thread writes there (a BigInt64 at 0, `beganFilter`) when it begins each filter, so its
+   * budget counts from then and not from the task's arrival (lake/query/pool.ts filter); with
+   * texts among the documents, once they are parsed (on a read thread: the parse counts as the
+   * wait).
    */
   started?: SharedArrayBuffer
+}
+
+/**
+ * FilterTask.started's value: when (epoch ms) the thread began which of the task's filters (0 its
+ * own, i + 1 `alike[i]`), in one value so that the pool never reads one filter's time with
+ * another's index.
+ */
+export function beganFilter(index: number, at = Date.now()): bigint {
+  return (BigInt(at) << 20n) | BigInt(index)
+}
+
+export function readBegan(value: bigint): {at: number; index: number} {
+  return {at: Number(value >> 20n), index: Number(value & 0xfffffn)}
 }
 
 /** A write request's transaction, built over the worker's read-only connection (buildTransaction). */

@@ -16,6 +16,7 @@ import {executeQuery, resultJson, threadCpu} from './execute.ts'
 import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
 import {
+  beganFilter,
   packTexts,
   toWire,
   type DocumentsTask,
@@ -157,11 +158,13 @@ function runFilter(task: FilterTask): FilterTaskResult {
   const documents = task.documents.map((doc) =>
     doc instanceof Uint8Array ? (JSON.parse(decodeText(doc)) as SanityDocument) : doc,
   )
-  if (task.started) Atomics.store(new BigInt64Array(task.started), 0, BigInt(Date.now()))
-  const answer = matchFilter(task, documents)
-  return task.alike
-    ? {...answer, alike: task.alike.map((spec) => matchFilter(spec, documents))}
-    : answer
+  const started = task.started ? new BigInt64Array(task.started) : null
+  const run = (spec: FilterSpec, index: number) => {
+    if (started) Atomics.store(started, 0, beganFilter(index))
+    return matchFilter(spec, documents)
+  }
+  const answer = run(task, 0)
+  return task.alike ? {...answer, alike: task.alike.map((spec, i) => run(spec, i + 1))} : answer
 }
 
 function matchFilter(spec: FilterSpec, documents: SanityDocument[]): FilterTaskResult {

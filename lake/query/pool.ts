@@ -202,8 +202,20 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let closed = false
   const threads = options.threads ?? Math.max(3, availableParallelism())
 
-  function start(lane: Lane): Pool {
-    return new Piscina({
+  /**
+   * Why a lane's pool was given up: a thread failed with no task of its own (it could not start:
+   * too many open files, too little memory) and left tasks waiting that Piscina would start no
+   * thread for (lane's `stranded`).
+   */
+  const failures = new WeakMap<Pool, Error>()
+  /** A thread's failure as its task's caller hears it. */
+  const threadFailure = (err: Error): Error =>
+    (err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? new QueryMemoryError(options.memoryMb)
+      : new UnavailableError(`The lake could not start a query thread (${err.message}); try again`)
+
+  function start(lane: Lane, onError: (pool: Pool, err: Error) => void): Pool {
+    const pool: Pool = new Piscina({
       filename: THREAD,
       // One query thread starts with the pool, the others with its first task (fill), and all
       // stay: a cold thread takes ~0.3–1.5 s to load the query engine, so a free one is ready when
@@ -222,9 +234,13 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       env: withCompileCache(),
       // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
       // After close(), piscina may still hear a thread answer a task it has dropped (a fill's).
-    }).on('error', (err: Error) => {
-      if (!closed) console.error(`lake: a query thread failed: ${err.message}`)
     })
+    pool.on('error', (err: Error) => {
+      if (closed) return
+      console.error(`lake: a query thread failed: ${err.message}`)
+      onError(pool, err)
+    })
+    return pool
   }
 
   /**
@@ -272,13 +288,32 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (name !== 'queries' || !pool || closed) return
       for (let i = 0; i < threads; i++) pool.run(null).catch(() => undefined)
     }
+    /**
+     * A thread failed with no task of its own (it could not start: too many open files, too
+     * little memory) and left none: Piscina starts no thread for the tasks queued in the pool
+     * until another task comes (none at all once one failed as it started), and a lane's first
+     * task waits for its pool's start without a deadline, so they waited for ever. The pool is
+     * given up: they are answered with its failure, and the next task starts a new one.
+     */
+    function stranded(running: Pool, err: Error) {
+      if (closed || running.threads.length > 0 || running.queueSize === 0) return
+      failures.set(running, err)
+      if (pool === running) {
+        pool = null
+        ready = null
+        filled = false
+      }
+      running.destroy().catch(() => undefined)
+    }
     async function startPool() {
       await (warming ??= warm())
       if (closed) return null
-      pool = start(name)
+      const started = (pool = start(name, stranded))
       // A null task only loads the worker; a task's deadline is not spent on a cold start.
-      await pool.run(null).catch(() => undefined)
-      return pool
+      await started.run(null).catch(() => undefined)
+      const failed = failures.get(started)
+      if (failed) throw threadFailure(failed)
+      return started
     }
     return {
       ready: () => (ready ??= startPool()),
@@ -297,6 +332,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         try {
           return await answer
         } catch (err) {
+          const failed = failures.get(running)
+          if (failed) throw threadFailure(failed)
           fill()
           if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
             throw new QueryMemoryError(options.memoryMb)

@@ -334,6 +334,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         } catch (err) {
           const failed = failures.get(running)
           if (failed) throw threadFailure(failed)
+          // Its thread may have been the pool's last (stopped at a deadline or budget, out of
+          // memory): Piscina starts none for the tasks queued behind it beyond minThreads (none in
+          // the write and read lanes) until another task comes, so they waited out their bounds.
+          if (!closed && running.threads.length === 0 && running.queueSize > 0) {
+            running.run(null).catch(() => undefined)
+          }
           fill()
           if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
             throw new QueryMemoryError(options.memoryMb)

@@ -11,6 +11,7 @@ import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
 import {defineCommand, EXIT, parsePort, UsageError} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
+import {limitThreadYoungGeneration} from '../../kit/lakeProcess.ts'
 import {
   DEFAULT_ANSWER_MEMORY_MB,
   DEFAULT_QUERY_MEMORY_MB,
@@ -63,6 +64,8 @@ export const command = defineCommand({
     index: {type: 'string', multiple: true, default: []},
   },
   async run({values}, io) {
+    // Before any thread starts: the event loop's young generation stays LAKE_NODE_FLAGS'.
+    limitThreadYoungGeneration()
     const queryTimeoutMs = positive(values['query-timeout'], '--query-timeout', 'seconds') * 1000
     const writeTimeoutMs = positive(values['write-timeout'], '--write-timeout', 'seconds') * 1000
     const queryMemoryMb = Math.round(positive(values['query-memory'], '--query-memory', 'MB'))

@@ -127,7 +127,8 @@ parentPort.postMessage(loaded)
  * Young generation per thread, in MB. V8 grows it up to 128 MB on a thread that allocates fast (a
  * scan does), and that memory stays resident: three threads held more than the whole query set
  * needs. A smaller one costs a few more scavenges. A process started with `--max-semi-space-size`
- * (the lake's, kit/lakeProcess.ts: 8, so 16 MB) gives every thread the flag's size instead.
+ * gives every thread the flag's size instead: the lake's start sets it to 8, so 16 MB, before any
+ * thread starts (kit/lakeProcess.ts limitThreadYoungGeneration).
  */
 const YOUNG_MB = 16
 

@@ -306,6 +306,11 @@ function strip(word: string, rules: readonly SuffixRule[]): string[] {
   return out
 }
 
+/** The last UTF-16 unit of every suffix and emphatic particle. */
+const SUFFIX_ENDS: ReadonlySet<number> = new Set(
+  [...SUFFIX_RULES, ...EMPHATIC_RULES].map((r) => r.suffix.charCodeAt(r.suffix.length - 1)),
+)
+
 const keyCache = new Map<string, readonly string[]>()
 const KEY_CACHE_LIMIT = 100_000
 /**
@@ -319,6 +324,9 @@ const CACHED_WORD_LENGTH = 64
  * keys share one (বৈঠকে and বৈঠকের share বৈঠক). Words in UNSTEMMED_WORDS keep only themselves.
  */
 export function searchKeys(word: string): readonly string[] {
+  // No rule can strip a word that does not end like a suffix (digits, Latin words, an id's
+  // number): they are most of the words an archive's ids, dates and slugs bring, each new.
+  if (!SUFFIX_ENDS.has(word.charCodeAt(word.length - 1))) return [word]
   const cached = keyCache.get(word)
   if (cached) return cached
   const keys = new Set([word])

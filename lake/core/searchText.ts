@@ -161,6 +161,9 @@ export function indexedText(value: unknown, sink: IndexedTextSink, words = true)
  * moved to the private use area.
  */
 export function encodeMatchText(text: string): string {
+  const plain = plainMatchText(text)
+  if (plain === 1) return text
+  if (plain === 2) return text.toLowerCase()
   const cached = encoded.get(text)
   if (cached !== undefined) return cached
   let out = ''
@@ -180,6 +183,24 @@ export function encodeMatchText(text: string): string {
   if (encoded.size >= 100_000) encoded.clear()
   encoded.set(text, out)
   return out
+}
+
+/**
+ * 1 when every unit of `text` is an ASCII digit, a lower-case ASCII letter or of the Bengali block
+ * (which has no case), so that encodeMatchText leaves it as it is; 2 when upper-case ASCII
+ * letters are all it would change; else 0. Most tokens are such, and most of those met once (an
+ * id's number, a date's parts) were encoded a character at a time and cached for nothing.
+ */
+function plainMatchText(text: string): 0 | 1 | 2 {
+  let plain: 1 | 2 = 1
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) continue
+    if (code >= 0x0980 && code <= 0x09ff) continue
+    if (code >= 65 && code <= 90) plain = 2
+    else return 0
+  }
+  return plain
 }
 
 const encoded = new Map<string, string>()

@@ -217,10 +217,34 @@ function ownCopy(text: string, start: number, end: number): string {
   return Buffer.from(text.slice(start, end), 'utf16le').toString('utf16le')
 }
 
-/** The terms of text[start, end), a run of at most CACHED_CHUNK_LENGTH, kept for the next. */
-function runTerms(text: string, start: number, end: number): ChunkTerms {
-  let hash = 0x811c9dc5 | 0
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+/**
+ * Calls `visit` with each run between spaces (U+0020) of a text, as text.split(' ') gives them,
+ * empty ones left out, and the run's hash (FNV-1a over its UTF-16 units), made in the same pass.
+ */
+function eachRun(text: string, visit: (start: number, end: number, hash: number) => void): void {
+  const length = text.length
+  let start = 0
+  let hash = FNV_OFFSET
+  for (let end = 0; end <= length; end++) {
+    const code = end < length ? text.charCodeAt(end) : 32
+    if (code !== 32) {
+      hash = Math.imul(hash ^ code, FNV_PRIME)
+      continue
+    }
+    if (end > start) visit(start, end, hash)
+    start = end + 1
+    hash = FNV_OFFSET
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0
+const FNV_PRIME = 0x01000193
+
+/**
+ * The terms of text[start, end) (hashed by eachRun), a run of at most CACHED_CHUNK_LENGTH, kept
+ * for the next.
+ */
+function runTerms(text: string, start: number, end: number, hash: number): ChunkTerms {
   recentRuns ??= new RunTable()
   let slot = recentRuns.find(text, start, end, hash)
   if (slot >= 0) return recentRuns.terms[slot]!
@@ -271,20 +295,16 @@ export function indexedColumns(doc: SanityDocument): IndexColumns {
         if (withWords && terms.keys !== '') words.push(terms.keys)
         return
       }
-      // Each run between spaces (U+0020), as text.split(' ') gives them, empty ones left out.
-      let start = 0
-      for (let end = 0; end <= text.length; end++) {
-        if (end < text.length && text.charCodeAt(end) !== 32) continue
+      eachRun(text, (start, end, hash) => {
         if (end - start > CACHED_CHUNK_LENGTH) {
           const run = text.slice(start, end)
           let terms = (longRuns ??= new Map()).get(run)
           if (!terms) longRuns.set(run, (terms = analyseChunk(run)))
           take(terms, withWords)
-        } else if (end > start) {
-          take(runTerms(text, start, end), withWords)
+        } else {
+          take(runTerms(text, start, end, hash), withWords)
         }
-        start = end + 1
-      }
+      })
     },
     ref: (id) => refs.add(id),
   }
@@ -338,13 +358,10 @@ function stringHeads(text: string, words: string[]): void {
     if (terms.heads !== '') words.push(terms.heads)
   }
   if (DROPPED.test(text)) return add(analyseChunk(text))
-  let start = 0
-  for (let end = 0; end <= text.length; end++) {
-    if (end < text.length && text.charCodeAt(end) !== 32) continue
+  eachRun(text, (start, end, hash) => {
     if (end - start > CACHED_CHUNK_LENGTH) add(analyseChunk(text.slice(start, end)))
-    else if (end > start) add(runTerms(text, start, end))
-    start = end + 1
-  }
+    else add(runTerms(text, start, end, hash))
+  })
 }
 
 const NON_ASCII = /[^\p{ASCII}]/u
@@ -409,14 +426,22 @@ export function unindexDocument(stmt: Statement, rowid: number): void {
  * be made. An analysis that throws must not fail its batch: the batch was retried every second,
  * and every document queued behind it stayed unindexed (so re-checked by every search) for good.
  */
-function analyzeBody(body: string | null): Analysis {
+function analyzeBody(body: Uint8Array | null): Analysis {
   if (body === null) return {columns: null}
   try {
-    return {columns: indexedColumns(JSON.parse(body) as SanityDocument)}
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+    return {columns: indexedColumns(JSON.parse(text) as SanityDocument)}
   } catch (err) {
     return {error: err instanceof Error ? `${err.name}: ${err.message}` : String(err)}
   }
 }
+
+/**
+ * A stored body as the analyzer reads it: its JSON text's UTF-8 bytes, decoded by Buffer (simdutf).
+ * Read as text, node:sqlite decodes it with V8's UTF-8 decoder, slower on Bengali: reading and
+ * parsing 30,000 archive documents took 10.7–11.3 µs a document against 7.9–8.9 as bytes.
+ */
+const BODY_BYTES = 'CAST(json(d.body) AS BLOB)'
 
 /** A document's index columns (null: remove its row), or why its analysis failed. */
 type Analysis = {columns: IndexColumns | null} | {error: string}
@@ -490,7 +515,7 @@ export function indexQueued(
   // The queue first: `keep` bounds it alone; the re-index's backlog goes in what time is left.
   const next = (source: QueueSource) =>
     stmt(
-      `SELECT q.id AS id, d.rowid AS rowid, json(d.body) AS body FROM ${QUEUE_TABLE[source]} q
+      `SELECT q.id AS id, d.rowid AS rowid, ${BODY_BYTES} AS body FROM ${QUEUE_TABLE[source]} q
        LEFT JOIN documents d ON d.id = q.id ORDER BY q.id LIMIT ${QUEUE_BATCH}`,
     )
   const backlog = () =>
@@ -502,11 +527,16 @@ export function indexQueued(
   try {
     let over = keep === Infinity ? 0 : backlog() - keep
     const unsetAside = anyAside(stmt)
+    const inBacklog = anyBacklog(stmt)
     do {
-      const rows = next(source).all() as {id: string; rowid: number | null; body: string | null}[]
+      const rows = next(source).all() as {
+        id: string
+        rowid: number | null
+        body: Uint8Array | null
+      }[]
       for (const {id, rowid, body} of rows) {
         indexAnalysis(stmt, id, rowid, analyzeBody(body), unsetAside, setAside)
-        dequeue(stmt, id)
+        dequeue(stmt, id, inBacklog)
       }
       over -= rows.length
       empty = rows.length < QUEUE_BATCH
@@ -525,11 +555,19 @@ export function indexQueued(
  * Takes an indexed document off the queue and the re-index's backlog (it may be in both: written
  * while the re-index had not read it yet, before queueDocument left those to the re-index).
  */
-function dequeue(stmt: Statement, id: string): {queue: number; reindex: number} {
+function dequeue(stmt: Statement, id: string, backlog: boolean): {queue: number; reindex: number} {
   return {
     queue: Number(stmt('DELETE FROM search_queue WHERE id = ?').run(id).changes),
-    reindex: Number(stmt('DELETE FROM search_reindex WHERE id = ?').run(id).changes),
+    reindex: backlog ? Number(stmt('DELETE FROM search_reindex WHERE id = ?').run(id).changes) : 0,
   }
+}
+
+/**
+ * Whether the re-index's backlog holds any document, read once a transaction (nothing adds to it
+ * but the open): without one, dequeue's second DELETE is left out, one statement a document.
+ */
+function anyBacklog(stmt: Statement): boolean {
+  return stmt('SELECT 1 FROM search_reindex LIMIT 1').get() !== undefined
 }
 
 /** The statement taking a document out of search_aside, or null while none is set aside. */
@@ -561,9 +599,9 @@ export function analyzeQueued(
   source: QueueSource = 'queue',
 ): AnalyzedDocument[] {
   const rows = stmt(
-    `SELECT q.id AS id, d.rev AS rev, json(d.body) AS body FROM ${QUEUE_TABLE[source]} q
+    `SELECT q.id AS id, d.rev AS rev, ${BODY_BYTES} AS body FROM ${QUEUE_TABLE[source]} q
      LEFT JOIN documents d ON d.id = q.id WHERE q.id > ? ORDER BY q.id LIMIT ?`,
-  ).all(after, limit) as {id: string; rev: string | null; body: string | null}[]
+  ).all(after, limit) as {id: string; rev: string | null; body: Uint8Array | null}[]
   return rows.map(({id, rev, body}) => ({id, rev, analysis: analyzeBody(body)}))
 }
 
@@ -585,6 +623,7 @@ export interface Written {
 export function applyAnalyzed(stmt: Statement, analyzed: readonly AnalyzedDocument[]): Written {
   const stored = stmt('SELECT rowid, rev FROM documents WHERE id = ?')
   const unsetAside = anyAside(stmt)
+  const backlog = anyBacklog(stmt)
   const setAside: SetAside = []
   let applied = 0
   let reindexed = 0
@@ -592,7 +631,7 @@ export function applyAnalyzed(stmt: Statement, analyzed: readonly AnalyzedDocume
     const row = stored.get(id) as {rowid: number; rev: string} | undefined
     if ((row?.rev ?? null) !== rev) continue
     indexAnalysis(stmt, id, row?.rowid ?? null, analysis, unsetAside, setAside)
-    const taken = dequeue(stmt, id)
+    const taken = dequeue(stmt, id, backlog)
     applied += taken.queue
     reindexed += taken.reindex
   }

@@ -227,4 +227,47 @@ describe('the full-text index columns of a document', () => {
     expect(actualTerms(split).tokens).toContain(encodeMatchText('বৈঠকের'))
     expect(actualTerms(lone).words).toContain('বৈঠক')
   })
+
+  test('encode each UTF-16 unit of a match token as a case-insensitive regex compares it', () => {
+    // Each unit alone: ASCII letters lower-cased, other ASCII moved to the private use area,
+    // anything else upper-cased where that gives one unit of its own outside ASCII.
+    const reference = (token: string) =>
+      [...Array(token.length).keys()]
+        .map((i) => {
+          const unit = token[i]
+          const code = token.charCodeAt(i)
+          if (code < 128)
+            return /[A-Za-z0-9]/.test(unit)
+              ? unit.toLowerCase()
+              : String.fromCharCode(0xe000 + code)
+          const upper = unit.toUpperCase()
+          return upper.length === 1 && upper.charCodeAt(0) >= 128 ? upper : unit
+        })
+        .join('')
+    const units = fc.oneof(
+      fc.integer({min: 0, max: 127}),
+      fc.integer({min: 0x0980, max: 0x09ff}),
+      fc.integer({min: 0x80, max: 0x24f}),
+      fc.integer({min: 0x370, max: 0x3ff}),
+      fc.integer({min: 0xd800, max: 0xdfff}),
+      fc.integer({min: 0, max: 0xffff}),
+    )
+    const token = fc.array(units, {maxLength: 12}).map((codes) => String.fromCharCode(...codes))
+    fc.assert(
+      fc.property(token, (t) => {
+        expect(encodeMatchText(t)).toBe(reference(t))
+        // Again, from the cache where it keeps one.
+        expect(encodeMatchText(t)).toBe(reference(t))
+      }),
+      {numRuns: 5000},
+    )
+    // Every unit of ASCII and the Bengali block, alone and beside letters of either case.
+    for (let code = 0; code < 0x0a00; code = code === 127 ? 0x0980 : code + 1) {
+      const unit = String.fromCharCode(code)
+      for (const t of [unit, `a${unit}`, `${unit}B`, `ঢা${unit}Ka`])
+        expect(encodeMatchText(t)).toBe(reference(t))
+    }
+    for (const t of ['2025', 'article', 'Dhaka', 'ঢাকা', 'ঢাকা১২AB', 'ঢাকা-x', 'ΑΣ', 'İ', 'ß'])
+      expect(encodeMatchText(t)).toBe(reference(t))
+  })
 })

@@ -18,7 +18,7 @@ export function stopOnSignal(
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
-      endAt(Date.now() + STOP_LIMIT_MS, signal)
+      endAt(Date.now() + STOP_LIMIT_MS, signal, io.stderr)
       io.stdout.write('Stopping the lake…\n')
       close().then(
         () => done(signal),
@@ -43,8 +43,21 @@ export function stopOnSignal(
  * cut short back at the next open. The signal's listeners must be gone, so that its default
  * action applies.
  */
-function endAt(deadline: number, signal: NodeJS.Signals): void {
-  new Worker(WATCHDOG, {eval: true, workerData: {deadline, signal, pid: process.pid}}).unref()
+function endAt(deadline: number, signal: NodeJS.Signals, stderr: Io['stderr']): void {
+  const watchdog = new Worker(WATCHDOG, {
+    eval: true,
+    workerData: {deadline, signal, pid: process.pid},
+  })
+  watchdog.unref()
+  // A thread that cannot start (too many open files, out of memory) or fails: unheard, its
+  // 'error' was an uncaught exception that ended the process at once, the close cut short. The
+  // limit is then kept from the event loop (late when the loop is held, but kept).
+  watchdog.on('error', (err: Error) => {
+    stderr.write(
+      `lake: the stop watchdog's thread failed (${err.message}); ending at the limit from the event loop instead\n`,
+    )
+    setTimeout(() => process.kill(process.pid, signal), Math.max(0, deadline - Date.now())).unref()
+  })
 }
 
 /** Script or module alike (a worker's eval code is a module under --input-type=module). */

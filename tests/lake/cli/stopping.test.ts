@@ -1,0 +1,62 @@
+/**
+ * The lake's stop on SIGTERM (lake/cli/stopping.ts) when its watchdog thread cannot start: the
+ * process it runs in has no file descriptor left (EMFILE), as a lake serving many connections may.
+ */
+import {spawn} from 'node:child_process'
+import {expect, test} from 'vitest'
+
+const STOPPING = new URL('../../../lake/cli/stopping.ts', import.meta.url).href
+
+/** A process that takes every descriptor it may open, then SIGTERM; `close` as stopOnSignal's. */
+function stopWithoutDescriptors(close: string) {
+  const script = `
+    const {stopOnSignal} = await import(${JSON.stringify(STOPPING)})
+    const {openSync} = await import('node:fs')
+    const held = []
+    try {
+      for (;;) held.push(openSync('/dev/null', 'r'))
+    } catch {}
+    // The signal's listener alone does not keep the loop alive, as the lake's server does.
+    setInterval(() => {}, 1000)
+    const stopped = stopOnSignal(${close}, process)
+    process.kill(process.pid, 'SIGTERM')
+    await stopped
+    console.log('stopped')
+    process.exit(0)
+  `
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+  return new Promise<{
+    code: number | null
+    signal: NodeJS.Signals | null
+    stdout: string
+    stderr: string
+  }>((resolve) => child.on('close', (code, signal) => resolve({code, signal, stdout, stderr})))
+}
+
+test("a watchdog thread that cannot start is logged, and the lake's close still finishes", async () => {
+  // Before: the Worker's 'error' had no listener, an uncaught exception: the process ended with
+  // code 1 in the middle of the close (listeners not told, queued writes cut short).
+  const ended = await stopWithoutDescriptors(
+    '() => new Promise((resolve) => setTimeout(resolve, 300))',
+  )
+  expect(ended.stderr).toMatch(/lake: the stop watchdog's thread failed \(.*EMFILE.*\)/)
+  expect(ended.stderr).not.toMatch(/ERR_WORKER_INIT_FAILED/)
+  expect({code: ended.code, stdout: ended.stdout.trim()}).toEqual({
+    code: 0,
+    stdout: 'Stopping the lake…\nstopped',
+  })
+})
+
+test('a watchdog thread that cannot start: a close that never ends is still ended at the limit', async () => {
+  const ended = await stopWithoutDescriptors('() => new Promise(() => setInterval(() => {}, 1000))')
+  expect(ended.stderr).toMatch(/lake: the stop watchdog's thread failed/)
+  expect(ended.stderr).not.toMatch(/ERR_WORKER_INIT_FAILED/)
+  expect(ended.signal).toBe('SIGTERM')
+  expect(ended.stdout).toBe('Stopping the lake…\n')
+})

@@ -929,11 +929,14 @@ export function createSqliteStore(
       ({applied, reindexed, setAside}) => {
         writing = null
         if (closed) return
-        indexSucceeded()
-        for (const [id, error] of setAside) reportSetAside(id, error)
-        queued = Math.max(0, queued - applied)
-        reindexLeft = Math.max(0, reindexLeft - reindexed)
-        scheduleIndexing()
+        // A throw here is not the thread's failure, but handled as one (afterAnswer).
+        afterAnswer(() => {
+          indexSucceeded()
+          for (const [id, error] of setAside) reportSetAside(id, error)
+          queued = Math.max(0, queued - applied)
+          reindexLeft = Math.max(0, reindexLeft - reindexed)
+          scheduleIndexing()
+        })
       },
       (err) => {
         writing = null
@@ -942,6 +945,21 @@ export function createSqliteStore(
         if (!closed) indexFailed(err)
       },
     )
+  }
+
+  /**
+   * The store's part after the thread answered (a count of the queue on this connection, the next
+   * step's scheduling). A throw there (the file locked or its schema changed by another
+   * connection) is an index step's failure: logged and retried, as the thread's own. Thrown out
+   * of the .then's success handler, it rejected `analysis` or `writing`, which nobody awaits
+   * between write groups: an unhandled rejection, which ends the lake's process.
+   */
+  function afterAnswer(step: () => void) {
+    try {
+      step()
+    } catch (err) {
+      indexFailed(err)
+    }
   }
 
   /** Which the thread read last: the queue or the re-index's backlog. */
@@ -964,17 +982,19 @@ export function createSqliteStore(
         const end = read < analyzeBatch
         if (reindex) reindexCursor = end ? '' : last
         else cursor = end ? '' : last
-        // The backlog gets nothing new, but its documents written meanwhile are read again.
-        if (read > 0 || after !== '' || (!reindex && commits !== commitsBefore)) {
-          scheduleIndexing()
-          return
-        }
-        // The whole queue (or backlog) is analysed and written (but for documents written again
-        // meanwhile, which the last check above catches): count what is left exactly.
-        if (reindex) reindexLeft = Number(get('SELECT count(*) AS n FROM search_reindex')?.n ?? 0)
-        else queued = countQueued()
-        if (queued > 0 || reindexLeft > 0) scheduleIndexing()
-        else scheduleIdleCheckpoint()
+        afterAnswer(() => {
+          // The backlog gets nothing new, but its documents written meanwhile are read again.
+          if (read > 0 || after !== '' || (!reindex && commits !== commitsBefore)) {
+            scheduleIndexing()
+            return
+          }
+          // The whole queue (or backlog) is analysed and written (but for documents written
+          // again meanwhile, which the last check above catches): count what is left exactly.
+          if (reindex) reindexLeft = Number(get('SELECT count(*) AS n FROM search_reindex')?.n ?? 0)
+          else queued = countQueued()
+          if (queued > 0 || reindexLeft > 0) scheduleIndexing()
+          else scheduleIdleCheckpoint()
+        })
       },
       (err) => {
         analysis = null
@@ -1841,7 +1861,10 @@ export function createSqliteStore(
         // group's writes are answered with a 503 (open()).
         if (offThread && queued > maxQueued && !closed) {
           while (writing) await writing
-          if (!closed) queued = countQueued()
+          // Outside any write's job: a throw here rejected drain(), nobody's to answer (an
+          // unhandled rejection), and left the queue's writes unanswered. An index step's
+          // failure instead: logged, retried on its timer, and the group does not wait for it.
+          if (!closed) afterAnswer(() => (queued = countQueued()))
         }
         while (offThread && queued > maxQueued && !closed && (await catchUpIndex()));
         // A log that has not started over for long: a checkpoint with no write beside it (see

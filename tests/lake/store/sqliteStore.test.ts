@@ -1561,6 +1561,66 @@ describe('full-text index analysed on another thread', () => {
     expect(await settled(second)).toBe('503')
   })
 
+  test("a recount of the queue that fails before a write group is logged, and the group's writes are answered", async () => {
+    // A write group past the bound recounts the queue outside any write's job: a failure there
+    // (here SQLite's "no such table", the queue renamed by another connection) rejected drain(),
+    // an unhandled rejection that ends the lake's process, and the writes it had not begun were
+    // never answered.
+    const heldBatches: (() => void)[] = []
+    stores.close()
+    stores = createSqliteStores(dir, {
+      analyzer: {
+        analyze: (task) =>
+          analyzer
+            .analyze(task)
+            .then((read) => new Promise((resolve) => heldBatches.push(() => resolve(read)))),
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      maxQueued: 2,
+    })
+    store = stores.get('test')
+    await commit({a: {title: 'ঢাকায়'}, b: {title: 'বৈঠক'}, c: {title: 'খেলার'}, d: {title: 'খবর'}})
+    const rename = (from: string, to: string) => {
+      const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+      db.exec(`ALTER TABLE ${from} RENAME TO ${to}`)
+      db.close()
+    }
+    rename('search_queue', 'search_queue_away')
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    const errors: string[] = []
+    const error = console.error
+    console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '))
+    try {
+      const answered = await Promise.race([
+        store.transact(() => 'answered'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000)),
+      ])
+      expect(answered).toBe('answered')
+      expect(unhandled).toEqual([])
+      expect(errors[0]).toMatch(
+        /filling the full-text index of "test" failed \(no such table: search_queue\)/,
+      )
+      rename('search_queue_away', 'search_queue')
+      for (const release of heldBatches.splice(0)) release()
+      await commit({e: {title: 'শেষ'}})
+      const deadline = Date.now() + 20_000
+      while (queuedNow() > 0 && Date.now() < deadline) {
+        for (const release of heldBatches.splice(0)) release()
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      expect(queuedNow()).toBe(0)
+      expect(ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))).toEqual(['b'])
+      expect(unhandled).toEqual([])
+    } finally {
+      console.error = error
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   test("writes that keep the queue short but never empty leave the re-index's backlog every other batch", async () => {
     // Before 7f3392d the backlog was read only when the queue had nothing to read (or waited for a
     // fuller batch): writes that never pause kept all of it waiting, and searches re-check all of
@@ -1804,6 +1864,66 @@ describe('full-text index analysed on another thread', () => {
       expect(errors).toHaveLength(1)
     } finally {
       console.error = error
+    }
+  })
+
+  test("a failure after the analyzer's answer (the queue's count) is logged and retried, not an unhandled rejection", async () => {
+    // The analyzer's success handlers ran outside the .then's failure handler: a read there that
+    // failed (here SQLite's "no such table", the queue renamed by another connection between the
+    // thread's batch and the count) rejected a promise nobody awaited, which ends a Node process,
+    // and no retry was scheduled.
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const other = () => new DatabaseSync(file)
+    let renamed = false
+    withAnalyzer({
+      analyze: (task) =>
+        analyzer.analyze(task).then((batch) => {
+          // The batch that found the queue's end: the store counts the queue next.
+          if (batch.read === 0 && !renamed) {
+            renamed = true
+            const db = other()
+            db.exec('ALTER TABLE search_queue RENAME TO search_queue_away')
+            db.close()
+          }
+          return batch
+        }),
+      write: (target) => analyzer.write(target),
+      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+      close: () => analyzer.close(),
+    })
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    const errors: string[] = []
+    const error = console.error
+    console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '))
+    try {
+      // Written twice before its analysis: counted twice, queued once, so a second batch finds
+      // the queue's end and the store counts it.
+      await commit({a: {title: 'বৈঠক'}})
+      await commit({a: {title: 'ঢাকায় বৈঠক'}})
+      const deadline = Date.now() + 20_000
+      while (errors.length === 0 && unhandled.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      expect(unhandled).toEqual([])
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /filling the full-text index of "test" failed \(no such table: search_queue\); retrying/,
+        ),
+      ])
+      const db = other()
+      db.exec('ALTER TABLE search_queue_away RENAME TO search_queue')
+      db.close()
+      // The retry counts the queue again, and the index goes on.
+      await commit({b: {title: 'নির্বাচন'}})
+      await caughtUp()
+      expect(indexed('বৈঠক')).toEqual(['a'])
+      expect(indexed('নির্বাচন')).toEqual(['b'])
+      expect(unhandled).toEqual([])
+    } finally {
+      console.error = error
+      process.off('unhandledRejection', onUnhandled)
     }
   })
 

@@ -47,6 +47,8 @@ export function createIdleThread<Task, Result>(
    * when the count falls to 0, and every task's start clears it, so none is set here already.
    */
   let running = 0
+  /** close() was called: a trim it cut short is not a failure to log. */
+  let closing = false
   let trimTimer: NodeJS.Timeout | null = null
   const afterTask = () => {
     if (--running > 0 || trim === undefined || !pool) return
@@ -56,8 +58,9 @@ export function createIdleThread<Task, Result>(
     trimTimer = null
     // A thread already ended (or closed) is not started again for it.
     if (running > 0 || !pool || pool.threads.length === 0) return
-    pool.run(trim!).catch((err: Error) => {
-      if (pool) console.error(`lake: the ${name} thread's trim failed: ${err.message}`)
+    // Through runOn: a task sent while it runs waits behind it, stranded were its thread to end.
+    runOn(pool, trim!).catch((err: Error) => {
+      if (!closing) console.error(`lake: the ${name} thread's trim failed: ${err.message}`)
     })
   }
   /** Why a pool's thread failed, for the tasks it left waiting (stranded). */
@@ -107,6 +110,7 @@ export function createIdleThread<Task, Result>(
     },
     inspect: (task) => runOn(start(), task),
     async close(closeTask) {
+      closing = true
       if (trimTimer) clearTimeout(trimTimer)
       trimTimer = null
       if (closeTask !== undefined && pool && pool.threads.length > 0) {

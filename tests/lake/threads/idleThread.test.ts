@@ -4,7 +4,8 @@
  * another thread for a pool whose thread failed during its start until a new task comes, so the
  * commit thread's first commit held its dataset's write queue, and every later write, until then.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, expect, test, vi} from 'vitest'
@@ -61,3 +62,28 @@ test('a task queued behind one whose thread exits is answered, and the next one 
   expect(await queued).toMatch(/^failed: .*exited/)
   expect(await thread.run('after')).toBe('done: after')
 }, 30_000)
+
+test('a task queued behind a trim whose thread exits is answered, and the next one runs on a new thread', async () => {
+  // The trim task runs once the thread's tasks pause; a task sent meanwhile waits behind it.
+  const dir = await mkdtemp(join(tmpdir(), 'lake-idle-thread-'))
+  cleanup.push(() => rm(dir, {recursive: true, force: true}))
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+  cleanup.push(() => logged.mockRestore())
+  const thread = createIdleThread<string, string>(WORKER, 'test', undefined, `exit-when:${dir}`)
+  cleanup.push(() => thread.close())
+  expect(await thread.run('first')).toBe('done: first')
+  await vi.waitFor(() => expect(existsSync(join(dir, 'begun'))).toBe(true), {
+    timeout: 20_000,
+    interval: 20,
+  })
+  const queued = Promise.race([
+    thread.run('queued').then(
+      (value) => value,
+      (err: Error) => `failed: ${err.message}`,
+    ),
+    new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000)),
+  ])
+  await writeFile(join(dir, 'go'), '')
+  expect(await queued).toMatch(/^failed: .*exited/)
+  expect(await thread.run('after')).toBe('done: after')
+}, 60_000)

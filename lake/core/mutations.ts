@@ -142,13 +142,43 @@ function checkShapes(mutations: unknown): Json[] {
       const what = kind === 'patch' || kind === 'delete' ? `\`${kind}\`` : 'Document'
       throw fail(index, 'validationError', `${what} must be an object`)
     }
-    if (kind !== 'patch') continue
-    for (const key of Object.keys(body)) {
-      if (!PATCH_KEYS.has(key))
-        throw fail(index, 'validationError', `Unknown patch operation "${key}"`)
+    if (kind === 'patch') {
+      for (const key of Object.keys(body)) {
+        if (!PATCH_KEYS.has(key))
+          throw fail(index, 'validationError', `Unknown patch operation "${key}"`)
+      }
     }
+    if (kind === 'patch' || kind === 'delete') checkTarget(kind, body, index)
   }
   return mutations as Json[]
+}
+
+/**
+ * A patch or delete names its documents by `id` (a delete also by `ids`) or by a `query` string
+ * with its `params`. Without this, a query that was no string was taken for a missing id
+ * ("Malformed document ID: \"undefined\"") and `params` that were no object were dropped.
+ */
+function checkTarget(kind: 'patch' | 'delete', body: Json, index: number): void {
+  const refuse = (what: string) => {
+    throw fail(index, 'validationError', `Invalid \`${kind}\`: ${what}`)
+  }
+  const ids = kind === 'delete' ? '`id` (or `ids`)' : '`id`'
+  if (body.query !== undefined) {
+    if (typeof body.query !== 'string') {
+      refuse(`\`query\` must be a GROQ query string, not ${typeName(body.query)}`)
+    }
+    if (body.params !== undefined && !isObject(body.params)) {
+      refuse(`\`params\` must be an object of the query's parameters, not ${typeName(body.params)}`)
+    }
+  } else if (body.id === undefined && (kind === 'patch' || body.ids === undefined)) {
+    refuse(`give the document's ${ids}, or a \`query\` matching the documents`)
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 /** Applies mutations in order; any failure throws and the caller writes nothing. */
@@ -418,6 +448,14 @@ function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOpti
  * own patch semantics. Throws ConflictError on a revision mismatch.
  */
 export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0): SanityDocument {
+  // Any other type was once ignored, and the patch applied over whatever revision was there.
+  if (patch.ifRevisionID != null && typeof patch.ifRevisionID !== 'string') {
+    throw fail(
+      index,
+      'validationError',
+      `Invalid patch for "${doc._id}": \`ifRevisionID\` must be the revision (\`_rev\`) string the patch expects, not ${typeName(patch.ifRevisionID)}`,
+    )
+  }
   if (typeof patch.ifRevisionID === 'string' && patch.ifRevisionID !== doc._rev) {
     const description = `Document "${doc._id}" has unexpected revision ID ("${doc._rev}"), expected "${patch.ifRevisionID}"`
     throw new ConflictError(description, [
@@ -555,10 +593,29 @@ function checkPatchShapes(id: string, ops: Json, index: number): void {
   ) {
     refuse('`unset` must be a list of paths (strings)')
   }
-  if (insert !== undefined && (!isObject(insert) || !Array.isArray(insert.items))) {
-    refuse('`insert` must have a list of `items` and one of `before`, `after` or `replace`')
+  if (insert !== undefined) {
+    const given = isObject(insert) ? insert : {}
+    const positions = INSERT_POSITIONS.filter((position) => given[position] !== undefined)
+    if (!Array.isArray(given.items) || positions.length !== 1) {
+      refuse('`insert` must have a list of `items` and one of `before`, `after` or `replace`')
+    }
+    // The mutator fails on another type in its own words ("this.source.slice is not a function").
+    const path = given[positions[0]]
+    if (typeof path !== 'string') {
+      refuse(
+        `\`insert\`'s \`${positions[0]}\` must be a path string (\`list[-1]\`), not ${typeName(path)}`,
+      )
+    }
+  }
+  // The mutator fails on another type in its own words ("textline.split is not a function").
+  for (const [path, text] of Object.entries((ops.diffMatchPatch as Json | undefined) ?? {})) {
+    if (typeof text !== 'string') {
+      refuse(`\`diffMatchPatch\` of "${path}" must be a patch string, not ${typeName(text)}`)
+    }
   }
 }
+
+const INSERT_POSITIONS = ['before', 'after', 'replace'] as const
 
 /**
  * A patch's unsets of a reserved name (reservedLeaf: `hasOwnProperty`, `meta.__proto__`), applied

@@ -1,0 +1,96 @@
+/**
+ * Fields of a mutation of the wrong type, sent over HTTP (the 2026-12-04 hostile sweep): each is a
+ * 400 `validationError` that names the field and says what it must be, and nothing is written.
+ * Before, an `ifRevisionID` that was no string was ignored and the patch applied over whatever
+ * revision was there (a lost update); an `insert` position or a `diffMatchPatch` value that was no
+ * string failed in @sanity/mutator's own words ("this.source.slice is not a function"); and a
+ * `query` that was no string, or a patch naming no document, was "Malformed document ID:
+ * \"undefined\"".
+ */
+import {beforeAll, describe, expect, it} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
+
+const lake = useTestLake({tls: false})
+const API = '/v2025-02-19'
+let rev: string
+
+beforeAll(async () => {
+  const created = await lake()
+    .client()
+    .createOrReplace({_id: 'shape', _type: 'article', title: 'শিরোনাম', n: 1, list: ['a']})
+  rev = created._rev
+})
+
+async function mutate(mutations: unknown[]) {
+  const res = await fetch(`${lake().url}${API}/data/mutate/test`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+    body: JSON.stringify({mutations}),
+  })
+  const body = (await res.json()) as {
+    transactionId: string
+    error: {description: string; items: {error: {type: string}}[]}
+  }
+  return {status: res.status, body}
+}
+
+async function unchanged() {
+  const doc = await lake().client().getDocument('shape')
+  expect(doc).toMatchObject({_rev: rev, title: 'শিরোনাম', n: 1, list: ['a']})
+}
+
+describe('a patch field of the wrong type is a 400 naming it; nothing is written', () => {
+  it.each([
+    ['ifRevisionID a number', {ifRevisionID: 5, set: {title: 'x'}}, /`ifRevisionID`.*string/],
+    ['ifRevisionID an object', {ifRevisionID: {}, set: {title: 'x'}}, /`ifRevisionID`.*string/],
+    ['ifRevisionID true', {ifRevisionID: true, set: {title: 'x'}}, /`ifRevisionID`.*string/],
+    ['an insert position a number', {insert: {before: 5, items: ['b']}}, /`insert`.*`before`/],
+    [
+      'an insert with two positions',
+      {insert: {before: 'list[0]', after: 'list[-1]', items: ['b']}},
+      /`insert`.*one of `before`, `after` or `replace`/,
+    ],
+    ['an insert with no position', {insert: {items: ['b']}}, /one of `before`, `after`/],
+    [
+      'a diffMatchPatch value a number',
+      {diffMatchPatch: {title: 5}},
+      /`diffMatchPatch` of "title"/,
+    ],
+  ])('%s', async (_what, patch, description) => {
+    const {status, body} = await mutate([{patch: {id: 'shape', ...patch}}])
+    expect(status).toBe(400)
+    expect(body.error.items[0].error).toMatchObject({type: 'validationError'})
+    expect(body.error.description).toMatch(description)
+    await unchanged()
+  })
+
+  it('an ifRevisionID that is a string still guards (409), and the right one applies', async () => {
+    const stale = await mutate([{patch: {id: 'shape', ifRevisionID: 'old', set: {n: 2}}}])
+    expect(stale.status).toBe(409)
+    await unchanged()
+    const fresh = await mutate([{patch: {id: 'shape', ifRevisionID: rev, set: {n: 1}}}])
+    expect(fresh.status).toBe(200)
+    rev = fresh.body.transactionId
+  })
+})
+
+describe('a patch or delete naming no document, or by a query that is no string', () => {
+  it.each([
+    ['a patch with neither id nor query', {patch: {set: {title: 'x'}}}, /`id`.*`query`/],
+    ['a patch by a query that is a number', {patch: {query: 5, set: {title: 'x'}}}, /`query`/],
+    ['a delete by a query that is an object', {delete: {query: {}}}, /`query`/],
+    ['a delete with neither id nor query', {delete: {}}, /`id`.*`query`/],
+    [
+      'a delete by query with params that are no object',
+      {delete: {query: '*[_id == $id]', params: 'shape'}},
+      /`params`/,
+    ],
+  ])('%s is a 400 saying what it needs', async (_what, mutation, description) => {
+    const {status, body} = await mutate([mutation])
+    expect(status).toBe(400)
+    expect(body.error.items[0].error).toMatchObject({type: 'validationError'})
+    expect(body.error.description).toMatch(description)
+    expect(body.error.description).not.toMatch(/undefined/)
+    await unchanged()
+  })
+})

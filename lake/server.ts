@@ -5,8 +5,10 @@
 import {serve, type ServerType} from '@hono/node-server'
 import {createSecureServer, type ServerHttp2Stream} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
+import {malformedRequestAnswer} from './http/errors.ts'
 import {LIMITS} from './core/limits.ts'
 import {
   createLake,
@@ -84,6 +86,7 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
       ? watchRevocations(lake.auth.store, presence.hub)
       : () => {}
   boundConnections(server, limits)
+  answerMalformedRequests(server)
   const sockets = new Set<Socket>()
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket)
@@ -141,6 +144,22 @@ function boundConnections(server: ServerType, limits: ConnectionLimits): void {
       if (left > 0) perAddress.set(address, left)
       else perAddress.delete(address)
     })
+  })
+}
+
+/**
+ * A request Node's HTTP/1.1 parser refuses (a URL past 16 KiB, a malformed Content-Length) gets
+ * the lake's JSON error body (errors.ts) instead of Node's bare status line. Only between
+ * requests: with an answer under way nothing may be written into it, and Node's destroy stands.
+ */
+function answerMalformedRequests(server: ServerType): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const answering = (socket as {_httpMessage?: unknown})._httpMessage
+    if (err.code !== 'ECONNRESET' && socket.writable && !answering) {
+      socket.end(malformedRequestAnswer(err))
+      // Not left open for a client that never reads.
+      setTimeout(() => socket.destroy(), 1000).unref()
+    } else socket.destroy(err)
   })
 }
 

@@ -147,6 +147,59 @@ function refusalLine(err: LakeError): string {
   return `lake: ${err.type}: ${what}`
 }
 
+/**
+ * The answer to a request Node's HTTP/1.1 parser refused before any route saw it (the server's
+ * `clientError`), as raw bytes that close the connection: Node's own is a bare status line, which
+ * says neither what was wrong nor what to do.
+ */
+export function malformedRequestAnswer(err: {
+  code?: unknown
+  message?: unknown
+  rawPacket?: unknown
+}): string {
+  const tls = Buffer.isBuffer(err.rawPacket) && err.rawPacket[0] === 0x16
+  const {status, message} = malformedRequest(String(err.code ?? ''), String(err.message ?? ''), tls)
+  const body = JSON.stringify({statusCode: status, error: STATUS_CODES[status], message})
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\n\r\n${body}`
+  )
+}
+
+function malformedRequest(
+  code: string,
+  detail: string,
+  tls: boolean,
+): {status: number; message: string} {
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return {
+      status: 431,
+      message:
+        "The request's headers, its URL included, are larger than 16 KiB: send a long GROQ query " +
+        'with POST /data/query/<dataset> and a JSON body {"query", "params"}, as @sanity/client does',
+    }
+  }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return {status: 408, message: 'The request took too long to arrive; send it again'}
+  }
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
+    return {
+      status: 413,
+      message: "The body's chunk extensions are too large; send the body without them",
+    }
+  }
+  // llhttp's reason names the part (e.g. "Invalid character in Content-Length").
+  const reason = detail.replace(/^Parse Error:\s*/, '') || 'not HTTP/1.1'
+  const advice = tls
+    ? 'This port speaks plain HTTP, not TLS: use an http:// URL'
+    : /Content-Length|Transfer-Encoding/i.test(reason)
+      ? 'Send one Content-Length (a number) or Transfer-Encoding: chunked, not both'
+      : 'Send an HTTP/1.1 request line (method, path, version) and `Name: value` headers'
+  return {status: 400, message: `Malformed HTTP request: ${reason}. ${advice}`}
+}
+
 export function notFoundResponse(method: string, path: string): Response {
   return Response.json(
     {statusCode: 404, error: 'Not Found', message: `No route for ${method} ${path}`},

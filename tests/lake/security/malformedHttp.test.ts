@@ -1,0 +1,93 @@
+/**
+ * Requests Node's HTTP/1.1 parser refuses before the lake sees them (the 2026-12-04 hostile sweep):
+ * a URL past Node's 16 KiB header limit (a long GROQ query sent with GET), a malformed or doubled
+ * Content-Length, or one beside Transfer-Encoding. Node answered these with a bare
+ * `400 Bad Request` or `431` and no body, saying neither what was wrong nor what to do; each is
+ * now the lake's usual JSON error body, over plain HTTP and over HTTPS's HTTP/1.1 fallback, and
+ * the lake goes on answering.
+ */
+import net from 'node:net'
+import tls from 'node:tls'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+const lakes: Record<'http' | 'https', TestLake | undefined> = {http: undefined, https: undefined}
+
+beforeAll(async () => {
+  lakes.http = await startTestLake({tls: false})
+  lakes.https = await startTestLake()
+})
+afterAll(async () => {
+  await lakes.http?.close()
+  await lakes.https?.close()
+})
+
+/** Sends `text` as it is over a new connection and reads until the lake closes it. */
+function raw(kind: 'http' | 'https', text: string): Promise<string> {
+  const {port} = new URL(lakes[kind]!.url)
+  return new Promise((resolve, reject) => {
+    const socket =
+      kind === 'http'
+        ? net.connect(Number(port), '127.0.0.1')
+        : tls.connect({
+            port: Number(port),
+            host: '127.0.0.1',
+            servername: 'localhost',
+            ALPNProtocols: ['http/1.1'],
+            ca: lakes.https!.ca!,
+          })
+    socket.once(kind === 'http' ? 'connect' : 'secureConnect', () => {
+      socket.write(text)
+    })
+    let answer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (answer += chunk))
+    socket.on('close', () => resolve(answer))
+    socket.on('error', reject)
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer: ${answer}`)))
+  })
+}
+
+function parse(answer: string) {
+  const [head, body] = answer.split('\r\n\r\n')
+  const status = Number(head.split(' ')[1])
+  return {status, head, body: JSON.parse(body) as {statusCode: number; message: string}}
+}
+
+const HOST = 'Host: localhost\r\n'
+
+describe.each(['http', 'https'] as const)('over %s', (kind) => {
+  it('a GET URL past 16 KiB is a 431 saying to POST the query', async () => {
+    const query = encodeURIComponent(`*[_type == "article" && title == "${'ক'.repeat(3000)}"]`)
+    const answer = await raw(
+      kind,
+      `GET /v2025-02-19/data/query/test?query=${query} HTTP/1.1\r\n${HOST}\r\n`,
+    )
+    const {status, head, body} = parse(answer)
+    expect(status).toBe(431)
+    expect(head).toMatch(/content-type: application\/json/i)
+    expect(body).toMatchObject({statusCode: 431, error: 'Request Header Fields Too Large'})
+    expect(body.message).toMatch(/16 KiB/)
+    expect(body.message).toMatch(/POST/)
+  })
+
+  it.each([
+    ['Content-Length: abc\r\n', /Content-Length/],
+    ['Content-Length: 2\r\nContent-Length: 3\r\n', /Content-Length/],
+    [
+      'Content-Length: 2\r\nTransfer-Encoding: chunked\r\n',
+      /Content-Length.*Transfer-Encoding|Transfer-Encoding.*Content-Length/,
+    ],
+  ])('a request with %j is a 400 naming the header', async (headers, message) => {
+    const text = `POST /v2025-02-19/data/mutate/test HTTP/1.1\r\n${HOST}Content-Type: application/json\r\n${headers}\r\n{}`
+    const {status, body} = parse(await raw(kind, text))
+    expect(status).toBe(400)
+    expect(body).toMatchObject({statusCode: 400, error: 'Bad Request'})
+    expect(body.message).toMatch(message)
+  })
+
+  it('still answers afterwards', async () => {
+    const res = await fetch(`${lakes[kind]!.url}/v2025-02-19/ping`)
+    expect(await res.json()).toEqual({ping: 'pong'})
+  })
+})

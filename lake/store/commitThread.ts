@@ -97,9 +97,10 @@ export class CommitThreadStoppedError extends UnavailableError {
   }
 }
 
-export function createCommitThread(): CommitThread {
+/** `worker`: the thread's task module (tests: one that wraps commitThreadWorker.ts). */
+export function createCommitThread(worker = WORKER): CommitThread {
   const thread = createIdleThread<CommitThreadTask, CommitAnswer | undefined>(
-    WORKER,
+    worker,
     'commit',
     COMMIT_IDLE_MS,
   )
@@ -119,7 +120,17 @@ export function createCommitThread(): CommitThread {
       return answer!.buffers
     },
     async migrate(path, searchIndex) {
-      const answer = await thread.run({kind: 'migrate', path, searchIndex})
+      let answer: CommitAnswer | undefined
+      try {
+        answer = await thread.run({kind: 'migrate', path, searchIndex})
+      } catch (err) {
+        // The thread's own failure, as for a commit: its transaction went with it (SQLite rolls
+        // it back), and the next ready() sends the upgrade to a new thread.
+        throw new UnavailableError(
+          `The lake's commit thread stopped (${(err as Error)?.message ?? String(err)}) while it upgraded a dataset to this lake's data format; nothing was lost: try again in a few seconds`,
+          1,
+        )
+      }
       if (answer?.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
     },
     // Not once closed: a write arriving as the lake stops would start a thread nobody ends.

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {headingSlugs, markdownLinks, slugify} from './markdown.ts'
+import {headingSlugs, markdownCommands, markdownLinks, slugify} from './markdown.ts'
 
 describe('slugify (GitHub heading anchors)', () => {
   it.each([
@@ -32,6 +32,32 @@ describe('markdownLinks', () => {
     expect(markdownLinks(md)).toEqual([
       {target: 'docs/lake-api.md#endpoints', line: 1},
       {target: './testing.md', line: 6},
+    ])
+  })
+})
+
+describe('markdownCommands', () => {
+  it('finds npm scripts and npx files with their subcommands, flags and variables', () => {
+    const md = [
+      'Run `npm run bench -- --writes [--full]` or `npm run dev`.',
+      'BENCH_MEM_TRACE=1 npm run bench -- --queries   # the --full one too',
+      'eval "$(npm run -s lake -- env --export)"',
+      'npm run lake -- users add --email a@b.org --name "রিনা দাস" --role editor',
+      'npm run query -- \'*[_type == "a"]{x}\' --perspective drafts | head',
+      'npx node bench/bulk.ts --against ../other --rounds 2 and `npx vitest run tests/x.test.ts`',
+    ].join('\n')
+    const brief = markdownCommands(md).map(({kind, target, words, flags, env, line}) =>
+      [line, kind, target, words.join(' '), flags.join(' '), env.join(' ')].join('|'),
+    )
+    expect(brief).toEqual([
+      '1|script|bench||--writes --full|',
+      '1|script|dev|||',
+      '2|script|bench||--queries|BENCH_MEM_TRACE',
+      '3|script|lake|env|--export|',
+      '4|script|lake|users add|--email --name --role|',
+      '5|script|query||--perspective|',
+      '6|node|bench/bulk.ts||--against --rounds|',
+      '6|vitest|tests/x.test.ts|||',
     ])
   })
 })

@@ -63,3 +63,57 @@ export function headingSlugs(markdown: string): Set<string> {
   }
   return slugs
 }
+
+/** A project command a document tells the reader to run, as `npm run` or `npx` spells it. */
+export interface DocCommand {
+  /** `npm run NAME`: the script; `npx node FILE` / `npx vitest run FILE`: the file. */
+  kind: 'script' | 'node' | 'vitest'
+  target: string
+  /** The words after `--` (an npm script's) or after the file, up to the first flag. */
+  words: string[]
+  /** Every `--flag` given to the command. */
+  flags: string[]
+  /** Environment variables set before the command (`NAME=value npm run …`). */
+  env: string[]
+  line: number
+}
+
+const COMMAND =
+  /((?:\b[A-Z][A-Z0-9_]*=\S*\s+)*)(?:npm run(?:\s+-s)?\s+([\w:-]+)|npx node\s+(\S+)|npx vitest run\s+(\S+))/g
+
+/**
+ * The commands in a document, in code and prose alike. A command's arguments end at a shell
+ * comment (` #`), a pipe, `)`, `;`, `&` or the end of its code span; quoted arguments (GROQ, a
+ * name) are skipped, and an npm script's own arguments start after its `--`.
+ */
+export function markdownCommands(markdown: string): DocCommand[] {
+  const commands: DocCommand[] = []
+  markdown.split('\n').forEach((text, index) => {
+    for (const match of text.matchAll(COMMAND)) {
+      const [whole, envPart = '', script, nodeFile, vitestFile] = match
+      const kind = script ? 'script' : nodeFile ? 'node' : 'vitest'
+      const target = (script ?? nodeFile ?? vitestFile)!.replace(/[`,.;:)]+$/, '')
+      let rest = text
+        .slice(match.index + whole.length)
+        .replace(/'[^']*'|"[^"]*"/g, ' ')
+        .split(/\s#|[`|);&"\\]/)[0]!
+      if (kind === 'script') {
+        const dashes = rest.match(/^\s+--(?=\s|$)/)
+        rest = dashes ? rest.slice(dashes[0].length) : ''
+      }
+      const tokens = rest.split(/\s+/).filter((token) => token !== '')
+      const firstFlag = tokens.findIndex((token) => token.startsWith('-'))
+      commands.push({
+        kind,
+        target,
+        words: (firstFlag === -1 ? tokens : tokens.slice(0, firstFlag)).filter((word) =>
+          /^[\p{L}\p{N}._@/:-]+$/u.test(word),
+        ),
+        flags: [...rest.matchAll(/(?<![\w-])--[a-z][\w-]*/g)].map((flag) => flag[0]),
+        env: [...envPart.matchAll(/([A-Z][A-Z0-9_]*)=/g)].map((name) => name[1]!),
+        line: index + 1,
+      })
+    }
+  })
+  return commands
+}

@@ -265,6 +265,13 @@ function copyAs(doc: SanityDocument, id: string): SanityDocument {
 /** Throws revisionMismatchError unless `doc` has the revision the action names (if it names one). */
 function checkRevision(index: number, doc: SanityDocument | null, expected: unknown, id: string) {
   if (expected === undefined || expected === null) return
+  // Another type can match no revision: a 400 saying so, not a 409 'expected "[object Object]"'.
+  if (typeof expected !== 'string') {
+    throw invalid(
+      index,
+      `A revision guard on "${id}" must be the revision (\`_rev\`) string it expects, not ${Array.isArray(expected) ? 'an array' : `a ${typeof expected}`}`,
+    )
+  }
   if (doc?._rev === expected) return
   throw conflict(
     index,

@@ -19,6 +19,7 @@ beforeAll(async () => {
     .client()
     .createOrReplace({_id: 'shape', _type: 'article', title: 'শিরোনাম', n: 1, list: ['a']})
   rev = created._rev
+  await lake().client().createOrReplace({_id: 'drafts.shape', _type: 'article', title: 'খসড়া'})
 })
 
 async function mutate(mutations: unknown[]) {
@@ -93,4 +94,32 @@ describe('a patch or delete naming no document, or by a query that is no string'
     expect(body.error.description).not.toMatch(/undefined/)
     await unchanged()
   })
+})
+
+describe("an action's revision guard of the wrong type", () => {
+  it.each(['ifDraftRevisionId', 'ifPublishedRevisionId'])(
+    '%s given an object is a 400 saying it must be a string, not a 409',
+    async (guard) => {
+      const res = await fetch(`${lake().url}${API}/data/actions/test`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+        body: JSON.stringify({
+          actions: [
+            {
+              actionType: 'sanity.action.document.publish',
+              draftId: 'drafts.shape',
+              publishedId: 'shape',
+              [guard]: {},
+            },
+          ],
+        }),
+      })
+      expect(res.status).toBe(400)
+      const body = (await res.json()) as {error: {type: string; description: string}}
+      expect(body.error.type).toBe('actionError')
+      expect(body.error.description).toMatch(/revision .*string/)
+      await unchanged()
+      expect(await lake().client().getDocument('drafts.shape')).toMatchObject({title: 'খসড়া'})
+    },
+  )
 })

@@ -45,5 +45,12 @@ The local Content Lake and its administration. Examples:
 if (import.meta.main) {
   // Before the command's modules load, so the lake's threads find them all in the cache.
   useCompileCache()
+  // The process is the lake's own: a rejection nobody handled is logged and the lake goes on
+  // serving (docs/architecture.md, Failures, says why). Here only: an embedded lake (createLake)
+  // leaves its host's process alone.
+  process.on('unhandledRejection', (reason) => {
+    const said = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)
+    console.error(`lake: a failure nobody handled (a bug; the lake goes on serving): ${said}`)
+  })
   await runMain(lakeCommand, 'lake')
 }

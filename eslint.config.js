@@ -179,6 +179,24 @@ export default tseslint.config(
           ],
         },
       ],
+      // The rule above sees static imports only; these are the other ways to load a module.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression',
+          message:
+            'lake/core is pure: no dynamic import() (the import rules see static imports only).',
+        },
+      ],
+      // (`require` is refused everywhere by @typescript-eslint/no-require-imports.)
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'process',
+          message:
+            "lake/core is pure: no `process` (process.getBuiltinModule loads Node's modules past the import rules; I/O lives in adapters).",
+        },
+      ],
     },
   },
   {files: ['schemas/**'], rules: restrictImports('schemas', ['lake', 'scripts'])},

@@ -53,6 +53,20 @@ describe('lake/core imports no Node built-in, no Hono, no adapter', () => {
     }
   })
 
+  // no-restricted-imports sees static imports only: a dynamic import or Node 24's
+  // process.getBuiltinModule let core reach the same modules past it (issue 9 audit).
+  it.each([
+    `export const y = await import('node:fs')`,
+    `export const y = await import('../store/sqliteStore.ts')`,
+    `export const y = import('hono')`,
+    `export const y = process.getBuiltinModule('node:fs')`,
+  ])('refuses %s', async (source) => {
+    const [result] = await eslint.lintText(`${source}\n`, {filePath: 'lake/core/example.ts'})
+    expect(result.messages.map((message) => message.message)).toEqual([
+      expect.stringMatching(/lake\/core is pure/),
+    ])
+  })
+
   it('allows core modules and the pure modules listed for it', async () => {
     const source = [
       `import {parseQuery} from './query.ts'`,

@@ -1774,6 +1774,7 @@ export function createSqliteStore(
     addCountDeltas(typeChanges(tx), counts)
     const texts = tx.changes.flatMap((change) => (change.text ? [change.text] : []))
     onThread = true
+    let unannounced: Error | null = null
     try {
       await lendBytes(texts, (buffers) =>
         committer!.commit({
@@ -1787,22 +1788,23 @@ export function createSqliteStore(
         }),
       )
     } catch (err) {
+      if (!(err instanceof CommitThreadStoppedError && writer.hasTransaction(tx.id))) throw err
       // The thread stopped after its COMMIT, before it answered: the transaction is in the file,
       // but its bytes went with the thread, so it cannot be announced. Not a 503 that says nothing
       // was written: sent again, it would be applied twice.
-      if (err instanceof CommitThreadStoppedError && writer.hasTransaction(tx.id)) {
-        throw new Error(
-          `lake: transaction "${tx.id}" of "${dataset}" was written, but the commit thread stopped before it said so (${(err.cause as Error)?.message}); its listeners were not told`,
-        )
-      }
-      throw err
+      unannounced = new Error(
+        `lake: transaction "${tx.id}" of "${dataset}" was written, but the commit thread stopped before it said so (${(err.cause as Error)?.message}); its listeners were not told`,
+      )
     } finally {
       onThread = false
     }
+    // Committed, announced or not: synced with its group (an unannounced one was left in the WAL
+    // unsynced until another write came), its revision and index queue kept as any commit's.
     wroteOnThread = true
     written(tx, lengths)
     // The committed view sees it now: its parsed copies of the old states go (as after a COMMIT).
     reader?.forgetDocuments(tx.changes.map((change) => change.id))
+    if (unannounced) throw unannounced
   }
 
   /**

@@ -4,12 +4,12 @@
  * what the event loop's commit writes (documents, side rows, references, type counts, the log with
  * its snapshots, the full-text queue) and listeners must hear the same events, byte for byte.
  */
-import {readdirSync, readFileSync} from 'node:fs'
+import {fdatasync, readdirSync, readFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
-import {afterEach, expect, test} from 'vitest'
+import {afterEach, expect, test, vi} from 'vitest'
 import {buildTransaction, commitBuilt, runTransaction} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {applyWrites, type Writes} from '../../../lake/core/writes.ts'
@@ -49,6 +49,8 @@ async function lake(
     task: Parameters<CommitThread['commit']>[0],
     commit: CommitThread['commit'],
   ) => Promise<ArrayBuffer[]>,
+  /** How the store syncs its write-ahead log (its fdatasync by default). */
+  syncWal?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-commit-thread-'))
   const path = join(dir, 'test.sqlite')
@@ -64,7 +66,7 @@ async function lake(
         close: () => thread.close(),
       }
     : undefined
-  const store = createSqliteStore(path, 'test', {committer, cacheBytes})
+  const store = createSqliteStore(path, 'test', {committer, cacheBytes, syncWal})
   cleanup.push(() => rm(dir, {recursive: true, force: true}))
   cleanup.push(async () => {
     await thread?.close()
@@ -238,19 +240,32 @@ test('a commit thread that stops after its COMMIT: the write is stored and read 
   let stopOnce = false
   // Room in the committed view's parse cache for the large document.
   const room = JSON.stringify(article('প্রথম')).length + 100_000
-  const {path, store, small, large, published} = await lake(true, room, async (task, commit) => {
-    const back = await commit(task)
-    if (task.tx.id !== 'big2' || stopOnce) return back
-    stopOnce = true
-    throw new CommitThreadStoppedError(task.tx.id, new Error('worker exited with code: 1'))
-  })
+  let syncs = 0
+  const {path, store, small, large, published} = await lake(
+    true,
+    room,
+    async (task, commit) => {
+      const back = await commit(task)
+      if (task.tx.id !== 'big2' || stopOnce) return back
+      stopOnce = true
+      throw new CommitThreadStoppedError(task.tx.id, new Error('worker exited with code: 1'))
+    },
+    (fd, done) => {
+      syncs++
+      fdatasync(fd, done)
+    },
+  )
   await small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
   await large('big1', mutations({createOrReplace: article('প্রথম')}))
   const scan = () => [...store.committed().scan({types: ['article']})]
   expect(scan()[0]).toMatchObject({title: 'প্রথম'})
+  const synced = syncs
   const err = await large('big2', mutations({createOrReplace: article('দ্বিতীয়')})).catch((e) => e)
   expect(err).not.toBeInstanceOf(UnavailableError)
   expect((err as Error).message).toMatch(/"big2".*was written.*listeners were not told/)
+  // Told it was written, so it is synced with its group as any commit is, not left unsynced in
+  // the write-ahead log until another write comes.
+  await vi.waitFor(() => expect(syncs).toBeGreaterThan(synced), {timeout: 5000, interval: 20})
   expect(scan()[0]).toMatchObject({title: 'দ্বিতীয়'})
   expect(published.map((tx) => tx.id)).toEqual(['seed', 'big1'])
   // Its revision is the one the next write is checked against.

@@ -689,6 +689,40 @@ describe('sqliteStore', () => {
     heldStore.close()
   })
 
+  test('group commit: one WAL sync makes many concurrent transactions durable, and the groups written during it share the next', async () => {
+    const {store: heldStore, held} = heldSyncs()
+    const answered: string[] = []
+    const wave = (name: string) =>
+      Array.from({length: 20}, (_, i) =>
+        heldStore
+          .transact((writer) => writer.commit(creating(`${name}${i}`, `${name}${i}`)))
+          .then(() => answered.push(`${name}${i}`)),
+      )
+    const first = wave('a')
+    await ticks(5)
+    // Twenty transactions, one group, one sync asked for; nobody answered before it returns.
+    expect(held).toHaveLength(1)
+    expect(answered).toEqual([])
+    // Written while that sync is in flight, a tick apart (several groups): no sync of their own yet.
+    const later = [...wave('b'), ...wave('c')]
+    await ticks(5)
+    const more = wave('d')
+    await ticks(5)
+    expect(held).toHaveLength(1)
+    held.shift()!(null)
+    await Promise.all(first)
+    await ticks(5)
+    // One more sync for all 60 written meanwhile.
+    expect(held).toHaveLength(1)
+    expect(answered).toHaveLength(20)
+    held.shift()!(null)
+    await Promise.all([...later, ...more])
+    expect(answered).toHaveLength(80)
+    expect(held).toHaveLength(0)
+    expect(heldStore.count()).toBe(80)
+    heldStore.close()
+  })
+
   test('group commit: a failed sync answers its writes with a 503 error and the store takes no more writes', async () => {
     const {store: heldStore, held} = heldSyncs()
     const announced: string[] = []

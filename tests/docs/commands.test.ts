@@ -1,6 +1,7 @@
 /**
  * Keeps the documentation's commands runnable: every `npm run NAME` in README.md and docs/*.md is a
  * script of package.json, every `npx node FILE` and `npx vitest run FILE` names a file that exists,
+ * every other `npx NAME` is a tool the project installs,
  * every subcommand of `npm run lake` and every `--flag` is one the command answers to (its `--help`,
  * or for a bench tool without one, its parseArgs options), and every variable set before a command
  * is one the code reads.
@@ -120,6 +121,10 @@ function problems(file: string, command: DocCommand): string[] {
           found.push(`${where}: npm run lake -- ${sub} ${action} (not in its --help)`)
         }
       }
+    }
+  } else if (command.kind === 'bin') {
+    if (!existsSync(join(ROOT, 'node_modules/.bin', command.target))) {
+      found.push(`${where}: npx ${command.target} (no such tool in node_modules/.bin)`)
     }
   } else if (!existsSync(join(ROOT, command.target))) {
     return [...found, `${where}: npx ${command.kind} ${command.target} (no such file)`]

@@ -45,6 +45,7 @@ describe('markdownCommands', () => {
       'npm run lake -- users add --email a@b.org --name "রিনা দাস" --role editor',
       'npm run query -- \'*[_type == "a"]{x}\' --perspective drafts | head',
       'npx node bench/bulk.ts --against ../other --rounds 2 and `npx vitest run tests/x.test.ts`',
+      'then `npx playwright show-report`',
     ].join('\n')
     const brief = markdownCommands(md).map(({kind, target, words, flags, env, line}) =>
       [line, kind, target, words.join(' '), flags.join(' '), env.join(' ')].join('|'),
@@ -58,6 +59,7 @@ describe('markdownCommands', () => {
       '5|script|query||--perspective|',
       '6|node|bench/bulk.ts||--against --rounds|',
       '6|vitest|tests/x.test.ts|||',
+      '7|bin|playwright|show-report||',
     ])
   })
 })

@@ -66,8 +66,11 @@ export function headingSlugs(markdown: string): Set<string> {
 
 /** A project command a document tells the reader to run, as `npm run` or `npx` spells it. */
 export interface DocCommand {
-  /** `npm run NAME`: the script; `npx node FILE` / `npx vitest run FILE`: the file. */
-  kind: 'script' | 'node' | 'vitest'
+  /**
+   * `npm run NAME`: the script; `npx node FILE` / `npx vitest run FILE`: the file; any other
+   * `npx NAME`: the installed tool.
+   */
+  kind: 'script' | 'node' | 'vitest' | 'bin'
   target: string
   /** The words after `--` (an npm script's) or after the file, up to the first flag. */
   words: string[]
@@ -79,7 +82,7 @@ export interface DocCommand {
 }
 
 const COMMAND =
-  /((?:\b[A-Z][A-Z0-9_]*=\S*\s+)*)(?:npm run(?:\s+-s)?\s+([\w:-]+)|npx node\s+(\S+)|npx vitest run\s+(\S+))/g
+  /((?:\b[A-Z][A-Z0-9_]*=\S*\s+)*)(?:npm run(?:\s+-s)?\s+([\w:-]+)|npx node\s+(\S+)|npx vitest run\s+(\S+)|npx\s+([\w@./-]+))/g
 
 /**
  * The commands in a document, in code and prose alike. A command's arguments end at a shell
@@ -90,9 +93,9 @@ export function markdownCommands(markdown: string): DocCommand[] {
   const commands: DocCommand[] = []
   markdown.split('\n').forEach((text, index) => {
     for (const match of text.matchAll(COMMAND)) {
-      const [whole, envPart = '', script, nodeFile, vitestFile] = match
-      const kind = script ? 'script' : nodeFile ? 'node' : 'vitest'
-      const target = (script ?? nodeFile ?? vitestFile)!.replace(/[`,.;:)]+$/, '')
+      const [whole, envPart = '', script, nodeFile, vitestFile, bin] = match
+      const kind = script ? 'script' : nodeFile ? 'node' : vitestFile ? 'vitest' : 'bin'
+      const target = (script ?? nodeFile ?? vitestFile ?? bin)!.replace(/[`,.;:)]+$/, '')
       let rest = text
         .slice(match.index + whole.length)
         .replace(/'[^']*'|"[^"]*"/g, ' ')

@@ -38,7 +38,7 @@ export interface RegisteredQuery {
   /** Identity of the question: query, params, perspective and reader scope. */
   key: string
   tagClass: TagClass
-  /** Asks the question again over the current data; resolves to the answer's JSON text. */
+  /** Asks the question again over the current data; resolves to its JSON text and CPU (Answer). */
   rerun: Rerun
   /** What asks it again after a restart (JSON); questions without it are not saved. */
   question?: unknown

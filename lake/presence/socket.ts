@@ -139,9 +139,25 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
   const tooMany = (socket: Duplex, message: string) =>
     refuse(socket, '429 Too Many Requests', message, 'Retry-After: 10\r\n')
 
+  // A throw in Node's 'upgrade' event is an uncaught exception, the end of the lake's process:
+  // one request of anyone's.
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
-    const path = new URL(request.url ?? '/', 'http://lake').pathname
+    try {
+      upgrade(request, socket, head)
+    } catch (err) {
+      console.error(`lake: the presence socket's upgrade failed: ${(err as Error).stack ?? err}`)
+      refuse(socket, '500 Internal Server Error', 'The presence socket could not be opened')
+    }
+  })
+
+  function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    let path: string
+    try {
+      path = new URL(request.url ?? '/', 'http://lake').pathname
+    } catch {
+      return refuse(socket, '400 Bad Request', `The request's target ${request.url} is no URL`)
+    }
     const match = SOCKET_PATH.exec(path)
     if (!match) return refuse(socket, '404 Not Found', `No WebSocket endpoint at ${path}`)
     const origin = request.headers.origin
@@ -182,7 +198,7 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
       upgraded = true
       accept(ws, dataset, request, holder)
     })
-  })
+  }
 
   function accept(ws: WebSocket, dataset: string, request: IncomingMessage, anonymous: string) {
     let holder = anonymous

@@ -4,6 +4,7 @@
  */
 import {fromUrl} from '@sanity/bifur-client'
 import {firstValueFrom, of} from 'rxjs'
+import {connect} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {WebSocket} from 'ws'
 import {
@@ -314,6 +315,53 @@ describe('presence socket', () => {
     const res = await fetch(`${lake.url}/v2022-06-30/socket/production`)
     expect(res.status).toBe(426)
     expect((await res.json()).message).toMatch(/WebSocket/)
+  })
+})
+
+describe('presence socket and a request target that is no URL', () => {
+  let plain: TestLake
+  beforeAll(async () => {
+    plain = await startTestLake({tls: false})
+  })
+  afterAll(() => plain?.close())
+
+  /** What the lake answers on a raw connection (until it closes it). */
+  const raw = (request: string) =>
+    new Promise<string>((resolve) => {
+      const socket = connect(new URL(plain.url).port as unknown as number, '127.0.0.1')
+      let answer = ''
+      socket.on('data', (chunk) => (answer += chunk))
+      socket.on('error', () => resolve(answer))
+      socket.on('close', () => resolve(answer))
+      setTimeout(() => resolve(answer || 'no answer within 5 s'), 5000)
+      socket.end(request)
+    })
+
+  it('answers an upgrade whose target is no URL with a 400 and goes on serving', async () => {
+    // The upgrade's handler parsed the target with new URL(): "http://[" threw in Node's
+    // 'upgrade' event, an uncaught exception that ended the lake, from one request of anyone's.
+    const upgrade = [
+      'GET http://[ HTTP/1.1',
+      'Host: localhost',
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      '',
+      '',
+    ].join('\r\n')
+    const answer = await raw(upgrade)
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(answer).toMatch(/"message":"The request's target http:\/\/\[ is no URL/)
+    const ping = await fetch(`${plain.url}/v2025-02-19/ping`)
+    expect(ping.status).toBe(200)
+  })
+
+  it('answers a plain request whose target is no URL, and goes on serving', async () => {
+    const answer = await raw('GET http://[ HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /)
+    const ping = await fetch(`${plain.url}/v2025-02-19/ping`)
+    expect(ping.status).toBe(200)
   })
 })
 

@@ -7,6 +7,7 @@ import {Mutation} from '@sanity/mutator'
 import {defineField} from './documentPaths.ts'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
+import {patchPathProblem} from './patchPaths.ts'
 import {
   checkDocumentDepth,
   checkPatchedBytes,
@@ -468,6 +469,7 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
   // Before the patch is applied: the mutator copies values recursively.
   checkDocumentDepth(doc._id, given, index)
   checkPatchPaths(doc._id, given, index)
+  checkPathSyntax(doc._id, given, index)
   const {mended, ops} = unsetReserved(doc, given)
   let result: SanityDocument | null
   try {
@@ -613,6 +615,34 @@ function checkPatchShapes(id: string, ops: Json, index: number): void {
       refuse(`\`diffMatchPatch\` of "${path}" must be a patch string, not ${typeName(text)}`)
     }
   }
+}
+
+/** After checkPatchPaths, whose refusal of a reserved name says more about such a path. */
+function checkPathSyntax(id: string, ops: Json, index: number): void {
+  for (const path of patchPaths(ops)) {
+    const problem = patchPathProblem(path)
+    if (!problem) continue
+    throw fail(
+      index,
+      'validationError',
+      `Invalid patch for "${id}": the path ${JSON.stringify(path)} has ${problem}: give one attribute path, as \`title\`, \`body[0]\` or \`body[_key=="k"].text\``,
+    )
+  }
+}
+
+/** The paths of a patch's operations (their shapes already checked). */
+function patchPaths(ops: Json): string[] {
+  const paths: string[] = []
+  for (const op of ['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch']) {
+    if (isObject(ops[op])) paths.push(...Object.keys(ops[op]))
+  }
+  if (Array.isArray(ops.unset)) paths.push(...(ops.unset as string[]))
+  if (isObject(ops.insert)) {
+    for (const position of INSERT_POSITIONS) {
+      if (typeof ops.insert[position] === 'string') paths.push(ops.insert[position])
+    }
+  }
+  return paths
 }
 
 const INSERT_POSITIONS = ['before', 'after', 'replace'] as const

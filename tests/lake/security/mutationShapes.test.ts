@@ -5,7 +5,8 @@
  * revision was there (a lost update); an `insert` position or a `diffMatchPatch` value that was no
  * string failed in @sanity/mutator's own words ("this.source.slice is not a function"); and a
  * `query` that was no string, or a patch naming no document, was "Malformed document ID:
- * \"undefined\"".
+ * \"undefined\"". A path @sanity/mutator reads only in part (`title extra`, `list[]`) set the
+ * attribute it began with, or nothing, and answered 200.
  */
 import {beforeAll, describe, expect, it} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
@@ -57,6 +58,12 @@ describe('a patch field of the wrong type is a 400 naming it; nothing is written
       {diffMatchPatch: {title: 5}},
       /`diffMatchPatch` of "title"/,
     ],
+    // @sanity/mutator read the path's start and set `title`, or read "[]" as no items (a 200).
+    ['a set of "title extra"', {set: {'title extra': 'x'}}, /path "title extra"/],
+    ['a set of "title,n"', {set: {'title,n': 'x'}}, /path "title,n"/],
+    ['a set of "list[]"', {set: {'list[]': 'x'}}, /path "list\[\]"/],
+    ['an unset of "title]"', {unset: ['title]']}, /path "title\]"/],
+    ['an insert after "list[-1] x"', {insert: {after: 'list[-1] x', items: ['b']}}, /path/],
   ])('%s', async (_what, patch, description) => {
     const {status, body} = await mutate([{patch: {id: 'shape', ...patch}}])
     expect(status).toBe(400)

@@ -1,9 +1,11 @@
 /**
  * Keeps the documentation walkable: every relative link and #anchor in README.md and docs/*.md
- * points at a file and a heading that exist, and every topic in docs/ is reachable from the README.
+ * points at a file of the repository (not outside it, not one git ignores) and a heading that
+ * exist, and every topic in docs/ is reachable from the README.
  */
+import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {dirname, join, relative, resolve} from 'node:path'
+import {dirname, isAbsolute, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {headingSlugs, markdownLinks} from './markdown.ts'
@@ -22,12 +24,36 @@ function read(file: string): string {
   return readFileSync(join(ROOT, file), 'utf8')
 }
 
+/** Of the given paths (relative to the repository), those git ignores: absent from a clone. */
+function ignored(paths: string[]): Set<string> {
+  const {stdout} = spawnSync('git', ['check-ignore', '--no-index', '--stdin'], {
+    cwd: ROOT,
+    input: paths.join('\n'),
+    encoding: 'utf8',
+  })
+  return new Set(stdout.split('\n').filter((line) => line !== ''))
+}
+
 describe('documentation links', () => {
   it.each(docs)('%s: every relative link and anchor resolves', (file) => {
     const broken: string[] = []
-    for (const link of markdownLinks(read(file))) {
+    const links = markdownLinks(read(file)).map((link) => {
       const [path, anchor] = splitTarget(link.target)
       const target = path === '' ? file : relative(ROOT, resolve(ROOT, dirname(file), path))
+      return {link, anchor, target}
+    })
+    const outside = (target: string) => target.startsWith('..') || isAbsolute(target)
+    // git check-ignore stops at the first path outside the repository.
+    const notInClone = ignored(links.map(({target}) => target).filter((t) => !outside(t)))
+    for (const {link, anchor, target} of links) {
+      if (outside(target)) {
+        broken.push(`${file}:${link.line}: ${link.target} (outside the repository)`)
+        continue
+      }
+      if (notInClone.has(target)) {
+        broken.push(`${file}:${link.line}: ${link.target} (git ignores it: not in a clone)`)
+        continue
+      }
       if (!existsSync(join(ROOT, target))) {
         broken.push(`${file}:${link.line}: ${link.target} (no such file)`)
         continue

@@ -215,6 +215,16 @@ export const NotFoundError = describedError('NotFoundError', 'notFoundError')
 export const BadRequestError = describedError('BadRequestError', 'badRequestError')
 
 /**
+ * A JSON body whose bytes are not UTF-8. Decoded leniently, as before 2026-12-04, each byte UTF-8
+ * does not allow (a Latin-1 or legacy Bengali file's text) was stored as U+FFFD without a word.
+ */
+export function notUtf8Error(): InstanceType<typeof BadRequestError> {
+  return new BadRequestError(
+    'Request body is not valid UTF-8: encode the JSON as UTF-8 and send it again (nothing was read)',
+  )
+}
+
+/**
  * A request parameter the API refuses before any work, answered as hosted Sanity answers one:
  * `{"error": {"type", "description"}}` with a 400, `httpBadRequest` for a query-string value and
  * `httpInvalidRequestBody` for a field of a JSON body (as its API names them).

@@ -4,7 +4,7 @@
  * thread), and how much work it may take.
  */
 import {actionWalks, applyActions} from './actions.ts'
-import {BadRequestError} from './errors.ts'
+import {BadRequestError, notUtf8Error} from './errors.ts'
 import {checkTransactionSize} from './limits.ts'
 import {
   applyMutations,
@@ -206,8 +206,8 @@ export const IN_PLACE_WRITE_BYTES = 1024 * 1024
  */
 export const READ_ON_THREAD_BYTES = 2 * 1024 * 1024
 
-/** Decodes as `c.req.json()` does: UTF-8, a leading BOM dropped, bad bytes replaced. */
-const utf8 = new TextDecoder()
+/** UTF-8, a leading BOM dropped; bytes UTF-8 does not allow are refused (notUtf8Error). */
+const utf8 = new TextDecoder('utf-8', {fatal: true})
 
 /**
  * A write request's body from its bytes, as the routes read a small one: the JSON (a 400 saying
@@ -217,8 +217,14 @@ export function readWriteBody(bytes: Uint8Array, field: WriteField): Record<stri
   // TextDecoder does not read shared memory: a copy, where the body is read.
   const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes
   let body: unknown
+  let text: string
   try {
-    body = JSON.parse(utf8.decode(own))
+    text = utf8.decode(own)
+  } catch {
+    throw notUtf8Error()
+  }
+  try {
+    body = JSON.parse(text)
   } catch (err) {
     if (err instanceof SyntaxError) throw new BadRequestError('Request body is not valid JSON')
     throw err

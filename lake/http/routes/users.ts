@@ -7,6 +7,7 @@ import type {AuthStore} from '../../auth/authStore.ts'
 import {BadRequestError, TooLargeError} from '../../core/errors.ts'
 import {LIMITS, nestsDeeperThan} from '../../core/limits.ts'
 import {ROLE_TITLES, type Principal, type RoleName} from '../../core/grants.ts'
+import {jsonBody} from '../nodeRequest.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
 
@@ -73,7 +74,7 @@ export function userRoutes(): Hono {
 
   app.put('/users/me/keyvalue', async (c) => {
     const principal = requireSignedIn(c)
-    const body: unknown = await c.req.json()
+    const body: unknown = await jsonBody(c)
     const pairs = Array.isArray(body) ? body : [body]
     if (pairs.length > MAX_KEYS) throw new BadRequestError(`At most ${MAX_KEYS} keys per request`)
     for (const pair of pairs) {

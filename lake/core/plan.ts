@@ -120,6 +120,71 @@ function planTree(tree: ExprNode): QueryPlan {
 }
 
 /**
+ * Node types groq-js evaluates every child of, in the scope it was given: a `*` under them alone is
+ * evaluated exactly once, in the query's root scope. (And, Or, Select, coalesce() and conditional
+ * splats may skip children; Filter, Projection, Map and pipes open scopes.)
+ */
+const CONTAINERS: Record<string, readonly string[]> = {
+  Object: ['attributes'],
+  ObjectAttributeValue: ['value'],
+  ObjectSplat: ['value'],
+  Array: ['elements'],
+  ArrayElement: ['value'],
+  OpCall: ['left', 'right'],
+  Group: ['base'],
+  Neg: ['base'],
+  Pos: ['base'],
+  Not: ['base'],
+}
+
+const WRAPPERS = new Set(['ObjectAttributeValue', 'ObjectSplat', 'ArrayElement'])
+
+/**
+ * The parts of a query of several `*` that can be planned alone: each a subtree holding one `*`,
+ * evaluated once in the root scope (`{"n": count(*[…]), "latest": *[…] | order(…) [0...5]}`,
+ * `count(*[a]) - count(*[b])`). Evaluated on its own and put back as a Value node, each part
+ * answers as in place: GROQ is pure, the root scope is the same, and groq-js's value keeps its
+ * datetimes and paths (fromJS gives them their types again). Each is planned like a query of one
+ * `*`. None when the query has at most one `*`; releases::all() reads the dataset without one, so
+ * a part that calls it is left whole.
+ */
+export function separateScans(tree: ExprNode): ExprNode[] {
+  if (planQuery(tree).starCount < 2) return []
+  const parts: ExprNode[] = []
+  const walk = (node: Node): void => {
+    // An attribute, a splat or an element is no expression: its value is.
+    if (WRAPPERS.has(node.type)) return walk(node.value as Node)
+    const {stars, opaque} = starsOf(node)
+    if (stars === 0) return
+    if (stars === 1) {
+      if (!opaque) parts.push(node as unknown as ExprNode)
+      return
+    }
+    for (const key of CONTAINERS[node.type] ?? []) {
+      const child = node[key]
+      for (const item of Array.isArray(child) ? child : [child]) {
+        if (item && typeof item === 'object') walk(item as Node)
+      }
+    }
+  }
+  walk(tree as unknown as Node)
+  return parts
+}
+
+function starsOf(node: Node): {stars: number; opaque: boolean} {
+  let stars = 0
+  let opaque = false
+  visit(node, null, (n) => {
+    if (n.type === 'Everything') stars++
+    if (n.type === 'FuncCall' && n.namespace === 'releases') {
+      stars++
+      opaque = true
+    }
+  })
+  return {stars, opaque}
+}
+
+/**
  * Values one hint may list: each becomes a bound SQL variable, and SQLite refuses statements with
  * more than 32,766 (`*[_type in $types]` with 40,000 strings). Past this, groq-js filters alone.
  */

@@ -779,7 +779,7 @@ function readersOf(tree: ExprNode, scan: ExprNode): ExprNode[] | null {
 }
 
 /** `tree` with `target` (found by identity) replaced; only the nodes above it are copied. */
-function replaceNode(tree: ExprNode, target: ExprNode, replacement: unknown): ExprNode {
+export function replaceNode(tree: ExprNode, target: ExprNode, replacement: unknown): ExprNode {
   const copy = (node: unknown): unknown => {
     if (node === target) return replacement
     if (!node || typeof node !== 'object') return node

@@ -275,6 +275,33 @@ const QUERIES: GeneratedQuery[] = [
     ordered: true,
   },
   {query: 'count(*[_type == "article" && title match "বাজেট"])', params: {}, ordered: true},
+  // Several `*`, each part planned alone and put back as its value (plan.ts separateScans).
+  {
+    query:
+      '{"n": count(*[_type == "article"]), "latest": *[_type == "article"] | order(publishedAt desc) [0...5] {_id, publishedAt}, "odd": count(*[_type == "odd" && defined(title)])}',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '[count(*[references($id)]), *[_type == "article" && section == "খেলা"] | order(publishedAt desc) [2]._id, count(*) - count(*[_type == "article"])]',
+    params: {id: 'src-1'},
+    ordered: true,
+  },
+  {
+    // Datetimes and paths keep their types through the part's value; `^` and `@` at the root.
+    query:
+      '{"d": dateTime(*[_type == "article" && defined(publishedAt)] | order(publishedAt desc) [0].publishedAt) - dateTime(*[_type == "article" && defined(publishedAt)] | order(publishedAt) [0].publishedAt), "ds": *[_type == "article" && defined(publishedAt)] | order(publishedAt) [0...2] {"t": dateTime(publishedAt)}, "later": *[_type == "article" && defined(publishedAt)] | order(publishedAt) [0...2] {"t": dateTime(publishedAt)}[0].t < *[_type == "article" && defined(publishedAt)] | order(publishedAt desc) [0...2] {"t": dateTime(publishedAt)}[0].t, "root": [^, @], "p": *[_id in path("drafts.**")][0...2]._id}',
+    params: {},
+    ordered: true,
+  },
+  {
+    // Parts skipped by short-circuits and select() are left whole, and answer the same.
+    query:
+      '{"and": count(*[_type == "odd"]) > 1000 && count(*[_type == "article"]) > 0, "sel": select(count(*[_type == "odd"]) > 0 => *[_type == "odd"] | order(publishedAt desc) [0]._id, "none"), "nested": *[_type == "odd"][0...3]{_id, "n": count(*[_type == ^._type])}}',
+    params: {},
+    ordered: true,
+  },
 ]
 
 // In-process (createLake + lake.fetch), as the differential suite.

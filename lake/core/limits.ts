@@ -170,14 +170,16 @@ type ErrorType = 'mutationError' | 'actionError'
  * prototypes, strings, finite numbers but -0, booleans, null; nothing undefined), so that its copy
  * through its JSON text would equal it. Recursive, but never past `max` + 1 calls deep, so a
  * hostile value cannot overflow the stack. `proto`: whether an object in it has a key in
- * RESERVED_NAMES (checkDocumentDepth refuses it).
+ * RESERVED_NAMES (checkDocumentDepth refuses it). `nonFinite`: whether it holds a number JSON
+ * cannot (JSON.parse reads `1e400` as Infinity, which JSON.stringify writes as null).
  */
 export function walkDocument(
   value: unknown,
   max: number,
-): {tooDeep: boolean; plain: boolean; proto: boolean} {
+): {tooDeep: boolean; plain: boolean; proto: boolean; nonFinite: boolean} {
   let plain = true
   let proto = false
+  let nonFinite = false
   const scalar = (item: unknown) =>
     typeof item === 'string' ||
     typeof item === 'boolean' ||
@@ -185,7 +187,10 @@ export function walkDocument(
     (typeof item === 'number' && Number.isFinite(item) && (item !== 0 || 1 / item > 0))
   const child = (item: unknown, depth: number): boolean => {
     if (typeof item === 'object' && item !== null) return visit(item, depth + 1)
-    if (plain && !scalar(item)) plain = false
+    if ((plain || !nonFinite) && !scalar(item)) {
+      plain = false
+      if (typeof item === 'number' && !Number.isFinite(item)) nonFinite = true
+    }
     return true
   }
   const visit = (node: object, depth: number): boolean => {
@@ -207,10 +212,11 @@ export function walkDocument(
     return true
   }
   if (typeof value !== 'object' || value === null) {
-    return {tooDeep: false, plain: scalar(value), proto: false}
+    const finite = typeof value !== 'number' || Number.isFinite(value)
+    return {tooDeep: false, plain: scalar(value), proto: false, nonFinite: !finite}
   }
   const within = visit(value, 1)
-  return {tooDeep: !within, plain: within && plain, proto}
+  return {tooDeep: !within, plain: within && plain, proto, nonFinite}
 }
 
 /**
@@ -269,8 +275,18 @@ export function checkDocumentDepth(
   index: number,
   errorType: ErrorType = 'mutationError',
 ): boolean {
-  const {tooDeep, plain, proto} = walkDocument(value, LIMITS.documentDepth)
+  const {tooDeep, plain, proto, nonFinite} = walkDocument(value, LIMITS.documentDepth)
   if (proto) throw protoNamed(id, index, errorType, value)
+  // Stored through its JSON text it would be null: the number sent would be lost unseen.
+  if (nonFinite && !tooDeep) {
+    throw refused(
+      'validationError',
+      id,
+      index,
+      errorType,
+      `Document "${id}" would hold a number too large for JSON (as 1e400, read as Infinity, which would be stored as null); send it as a string`,
+    )
+  }
   if (!tooDeep) return plain
   throw tooLarge(
     id,

@@ -19,7 +19,12 @@ describe('walkDocument', () => {
     const doc = JSON.parse(
       '{"_id":"a","n":-1.5,"ok":true,"no":null,"__proto__":{"x":1},"list":[{"t":"আজ"},[[]]],"1":2}',
     ) as unknown
-    expect(walkDocument(doc, 100)).toEqual({tooDeep: false, plain: true, proto: true})
+    expect(walkDocument(doc, 100)).toEqual({
+      tooDeep: false,
+      plain: true,
+      proto: true,
+      nonFinite: false,
+    })
   })
 
   test.each([
@@ -35,8 +40,14 @@ describe('walkDocument', () => {
     ['a function', {toJSON: () => 1}],
     ['a bigint', {a: 1n}],
     ['a symbol', {a: Symbol('s')}],
-  ])('%s is not plain', (_, value) => {
-    expect(walkDocument(value, 100)).toEqual({tooDeep: false, plain: false, proto: false})
+  ])('%s is not plain', (what, value) => {
+    expect(walkDocument(value, 100)).toEqual({
+      tooDeep: false,
+      plain: false,
+      proto: false,
+      // A number JSON cannot hold, which checkDocumentDepth refuses (it would be stored as null).
+      nonFinite: what === 'NaN' || what === 'Infinity',
+    })
   })
 
   test('too deep is found at the limit and one past it, by nestsDeeperThan too', () => {
@@ -51,7 +62,12 @@ describe('walkDocument', () => {
   test('a hostile depth does not overflow the stack', () => {
     let value: unknown = 1
     for (let i = 0; i < 200_000; i++) value = [value]
-    expect(walkDocument(value, 100)).toEqual({tooDeep: true, plain: false, proto: false})
+    expect(walkDocument(value, 100)).toEqual({
+      tooDeep: true,
+      plain: false,
+      proto: false,
+      nonFinite: false,
+    })
     expect(nestsDeeperThan(value, 64)).toBe(true)
   })
 

@@ -368,8 +368,6 @@ describe('a document written whole (bulk loads, issue 9)', () => {
     }
     const odd = {
       gone: undefined,
-      notANumber: Number.NaN,
-      infinite: Infinity,
       negativeZero: -0,
       when: new Date('2026-01-01T00:00:00.000Z'),
       point: new Point(),
@@ -385,6 +383,15 @@ describe('a document written whole (bulk loads, issue 9)', () => {
       expect(Object.keys(after), key).toEqual(Object.keys(doc(id)!))
       expect(after.value, key).toStrictEqual(expected.value)
       expect(Object.is(after.value, -0), key).toBe(false)
+    }
+  })
+
+  test('a number JSON cannot hold is refused: its JSON text would make it null', async () => {
+    for (const value of [Number.NaN, Infinity, [{n: -Infinity}]]) {
+      await expect(
+        mutate([{createOrReplace: {_id: 'odd-number', _type: 't', value}}]),
+      ).rejects.toThrow(/too large for JSON/)
+      expect(doc('odd-number')).toBeNull()
     }
   })
 })

@@ -130,3 +130,37 @@ describe("an action's revision guard of the wrong type", () => {
     },
   )
 })
+
+describe('a number JSON cannot hold (1e400 parses as Infinity)', () => {
+  async function mutateText(text: string) {
+    const res = await fetch(`${lake().url}${API}/data/mutate/test`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+      body: text,
+    })
+    return {status: res.status, text: await res.text()}
+  }
+
+  it.each([
+    ['in a created document', '{"create":{"_id":"inf1","_type":"article","n":1e400}}'],
+    ['deep in a replaced one', '{"createOrReplace":{"_id":"inf2","_type":"a","l":[{"x":-1e999}]}}'],
+    ['in a patch', '{"patch":{"id":"shape","set":{"n":1e400}}}'],
+    ['in an inc', '{"patch":{"id":"shape","inc":{"n":1e400}}}'],
+  ])('%s is a 400 naming it, not stored as null', async (_what, mutation) => {
+    const {status, text} = await mutateText(`{"mutations":[${mutation}]}`)
+    expect(status, text).toBe(400)
+    expect(text).toMatch(/number/)
+    expect(await lake().client().getDocument('inf1')).toBeUndefined()
+    expect(await lake().client().getDocument('inf2')).toBeUndefined()
+    await unchanged()
+  })
+
+  it('in a 3 MB body, read on a write thread', async () => {
+    const pad = 'x'.repeat(3 << 20)
+    const {status, text} = await mutateText(
+      `{"mutations":[{"create":{"_id":"inf3","_type":"a","pad":"${pad}","n":1e400}}]}`,
+    )
+    expect(status, text.slice(0, 300)).toBe(400)
+    expect(await lake().client().getDocument('inf3')).toBeUndefined()
+  })
+})

@@ -46,19 +46,38 @@ export function overDocuments(node: unknown): boolean {
 
 /**
  * The ids a `references(…)` call looks for, collected as groq-js does: each string argument, and
- * the strings of each array argument (anything else adds nothing). Undefined when an argument is
- * not a literal (parse inlines parameters), so it is known only at evaluation.
+ * the strings of each array argument (anything else adds nothing). An array written out in the
+ * query (`["a", "b"]`) is an Array node of literals, one passed as a parameter a Value (parse
+ * inlines parameters). Undefined when an argument is known only at evaluation (`^._id`).
  */
 export function referencedIds(args: readonly Node[]): string[] | undefined {
   const ids: string[] = []
   for (const arg of args) {
-    if (arg.type !== 'Value') return undefined
-    const value = arg.value
+    const value = arg.type === 'Array' ? literalArray(arg) : arg.type === 'Value' ? arg.value : null
+    if (value === undefined) return undefined
     if (typeof value === 'string') ids.push(value)
     else if (Array.isArray(value))
       ids.push(...value.filter((v): v is string => typeof v === 'string'))
   }
   return ids
+}
+
+/** The values of an Array node of literals and such arrays (no splat), else undefined. */
+function literalArray(node: Node): unknown[] | undefined {
+  const values: unknown[] = []
+  for (const element of node.elements as Node[]) {
+    const inner = element.value as Node
+    const value = element.isSplat
+      ? undefined
+      : inner.type === 'Value'
+        ? inner.value
+        : inner.type === 'Array'
+          ? literalArray(inner)
+          : undefined
+    if (value === undefined) return undefined
+    values.push(value)
+  }
+  return values
 }
 
 /**

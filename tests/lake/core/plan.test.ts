@@ -268,6 +268,15 @@ test.each(['drafts', 'previewDrafts', 'r1,drafts', 'r1'])(
     await run('*[_type == "bulk"] | order(publishedAt desc) [0...5]._id')
     // The stand-ins hold all the slice reads (its _id): no body at all, let alone the whole type.
     expect(counting.parsed()).toBe(0)
+    // A literal list, as a parameter is (issue 9 audit: it was read as a scan of every document).
+    for (const query of [
+      'count(*[references(["p1", "p2"])])',
+      'count(*[references(["p1", 7, ["p2"]], "p0")])',
+      'count(*[references($ids)])',
+    ]) {
+      await run(query)
+      expect(counting.parsed(), query).toBe(0)
+    }
   },
 )
 

@@ -233,6 +233,9 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: true,
   },
+  // Literal lists (Array nodes, not inlined Values): through the references table too.
+  {query: 'count(*[references(["src-1", 7, ["src-2"]], "src-4")])', params: {}, ordered: true},
+  {query: '*[references(["src-2", "art-3"])]{_id, _originalId}', params: {}, ordered: true},
   {
     query:
       '*[_type == "odd"] | order(publishedAt desc) [0...8] {_id, title, publishedAt, "s": slug.current}',

@@ -67,7 +67,7 @@ export function loginPageRoutes(): Hono {
   })
 
   app.post(LOGIN_PATH, async (c) => {
-    const form = await c.req.parseBody()
+    const form = await readForm(c)
     const fields = Object.fromEntries(
       Object.entries(form).map(([key, value]) => [key, typeof value === 'string' ? value : '']),
     )
@@ -90,6 +90,21 @@ export function loginPageRoutes(): Hono {
   })
 
   return app
+}
+
+/**
+ * The sign-in form's fields. A body its Content-Type does not describe (multipart without a
+ * boundary, or not multipart at all) fails undici's parser with a TypeError, which was a 500.
+ */
+async function readForm(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody()
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err
+    throw new BadRequestError(
+      `The sign-in form could not be read as its Content-Type says (${err.message}); send it as application/x-www-form-urlencoded, as the sign-in page does`,
+    )
+  }
 }
 
 interface LoginParams {

@@ -225,6 +225,23 @@ describe('request bodies (item 7)', () => {
     expect(res.status).toBe(413)
   })
 
+  it.each([
+    ['multipart/form-data', 'email=admin'],
+    ['multipart/form-data; boundary=zz', 'not multipart at all'],
+  ])(
+    'answers a sign-in form sent as %j it cannot read with 400 saying how to send it (was a 500)',
+    async (contentType, body) => {
+      const res = await fetch(`${lake.url}/auth/login/local`, {
+        method: 'POST',
+        headers: {'content-type': contentType},
+        body,
+      })
+      expect(res.status).toBe(400)
+      expect((await res.json()).message).toMatch(/application\/x-www-form-urlencoded/)
+      await stillAnswers()
+    },
+  )
+
   it('refuses a mutate body that is not JSON with 415 (item 15)', async () => {
     const res = await api('/data/mutate/test', {
       method: 'POST',

@@ -1626,7 +1626,9 @@ export function createSqliteStore(
   let pendingCounts = new Map<string, CountDelta>()
   let durableCallbacks: (() => void)[] = []
   /** A committed group waiting for its sync: what to announce, whom to answer. */
-  type Group = {wrote: boolean; callbacks: (() => void)[]; done: {job: Job; value: unknown}[]}
+  type Group = {wrote: boolean; callbacks: (() => void)[]; done: Done[]}
+  /** A job of the group, and its answer: a value, or (failed) an error answered after the sync. */
+  type Done = {job: Job; value: unknown; failed?: boolean}
   let unsynced: Group[] = []
   /** The groups an fdatasync in flight will make durable. */
   let syncing: Group[] | null = null
@@ -1644,7 +1646,10 @@ export function createSqliteStore(
         continue
       }
       for (const fn of group.callbacks) fn()
-      for (const {job, value} of group.done) job.resolve(value)
+      for (const {job, value, failed} of group.done) {
+        if (failed) job.reject(value)
+        else job.resolve(value)
+      }
     }
   }
 
@@ -1774,7 +1779,7 @@ export function createSqliteStore(
     addCountDeltas(typeChanges(tx), counts)
     const texts = tx.changes.flatMap((change) => (change.text ? [change.text] : []))
     onThread = true
-    let unannounced: Error | null = null
+    let stopped = false
     try {
       await lendBytes(texts, (buffers) =>
         committer!.commit({
@@ -1790,21 +1795,46 @@ export function createSqliteStore(
     } catch (err) {
       if (!(err instanceof CommitThreadStoppedError && writer.hasTransaction(tx.id))) throw err
       // The thread stopped after its COMMIT, before it answered: the transaction is in the file,
-      // but its bytes went with the thread, so it cannot be announced. Not a 503 that says nothing
-      // was written: sent again, it would be applied twice.
-      unannounced = new Error(
-        `lake: transaction "${tx.id}" of "${dataset}" was written, but the commit thread stopped before it said so (${(err.cause as Error)?.message}); its listeners were not told`,
-      )
+      // and its bytes went with the thread. Not a 503 that says nothing was written: sent again,
+      // it would be applied twice.
+      stopped = true
     } finally {
       onThread = false
     }
-    // Committed, announced or not: synced with its group (an unannounced one was left in the WAL
-    // unsynced until another write came), its revision and index queue kept as any commit's.
+    // Committed: synced and answered with its group, its revision and index queue kept as any
+    // commit's.
     wroteOnThread = true
     written(tx, lengths)
     // The committed view sees it now: its parsed copies of the old states go (as after a COMMIT).
     reader?.forgetDocuments(tx.changes.map((change) => change.id))
-    if (unannounced) throw unannounced
+    if (!stopped) return
+    // Its changes as the log holds them, in place of the texts that went with the thread: the
+    // caller's answer and the listeners' events are made from them (docs/listeners.md).
+    let logged: DocumentChange[]
+    try {
+      logged = loggedChanges(tx.id)
+    } catch (err) {
+      // Answered after the group's sync all the same (drain): it is stored.
+      throw new Error(
+        `lake: transaction "${tx.id}" of "${dataset}" was written, but the commit thread stopped before it said so and the log could not be read back (${(err as Error).message}); its listeners were not told`,
+      )
+    }
+    tx.changes.splice(0, tx.changes.length, ...logged)
+  }
+
+  /**
+   * A committed transaction's changes read back from the log and the documents: each state
+   * before and after it, its mutations and its effects, as the commit had them.
+   */
+  function loggedChanges(id: string): DocumentChange[] {
+    const seq = txSeq(id)
+    return loadTransaction(seq).changes.map((change) => ({
+      id: change.id,
+      before: stateAfter(change.id, seq - 1),
+      after: stateAfter(change.id, seq),
+      mutations: change.mutations,
+      effects: change.effects,
+    }))
   }
 
   /**
@@ -1887,7 +1917,7 @@ export function createSqliteStore(
         }
         // The idle checkpoint holds SQLite's write lock on its thread until it is done.
         if (truncating) await truncating
-        const done: {job: Job; value: unknown}[] = []
+        const done: Done[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
           // A large transaction is a group of its own: its commit may run on the commit thread,
           // which needs SQLite's one write lock free.
@@ -1897,7 +1927,10 @@ export function createSqliteStore(
           try {
             done.push({job, value: await job.fn(writer)})
           } catch (err) {
-            job.reject(err)
+            // What failed after the commit thread's COMMIT is stored all the same: told after
+            // the group's sync, as an answer that it was written must be.
+            if (wroteOnThread) done.push({job, value: err, failed: true})
+            else job.reject(err)
           } finally {
             alone = false
           }

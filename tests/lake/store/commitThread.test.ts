@@ -4,7 +4,7 @@
  * what the event loop's commit writes (documents, side rows, references, type counts, the log with
  * its snapshots, the full-text queue) and listeners must hear the same events, byte for byte.
  */
-import {fdatasync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, fdatasync, readdirSync, readFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -15,11 +15,7 @@ import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {applyWrites, type Writes} from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
 import {eventLines} from '../../helpers/events.ts'
-import {
-  CommitThreadStoppedError,
-  createCommitThread,
-  type CommitThread,
-} from '../../../lake/store/commitThread.ts'
+import {createCommitThread, type CommitThread} from '../../../lake/store/commitThread.ts'
 import {UnavailableError} from '../../../lake/core/errors.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 
@@ -51,10 +47,12 @@ async function lake(
   ) => Promise<ArrayBuffer[]>,
   /** How the store syncs its write-ahead log (its fdatasync by default). */
   syncWal?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void,
+  /** The commit thread's task module (the lake's by default). */
+  worker?: string,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-commit-thread-'))
   const path = join(dir, 'test.sqlite')
-  const thread = withThread ? createCommitThread() : null
+  const thread = withThread ? createCommitThread(worker) : null
   const commits: string[] = []
   const committer: CommitThread | undefined = thread
     ? {
@@ -233,55 +231,69 @@ test('a commit whose thread task fails (the thread gone, the task not sent) is a
   expect(published.map((tx) => tx.id)).toEqual(['seed', 'big', 'after'])
 }, 60_000)
 
-test('a commit thread that stops after its COMMIT: the write is stored and read as stored, and the caller is not told to send it again', async () => {
-  // Piscina's rejection for a thread that exits once its task is done but before its answer is
-  // posted. The bytes lent to it are gone, so no event can be made; a 503 saying nothing was
-  // written would have the client apply it twice.
-  let stopOnce = false
+test('a commit thread that stops after its COMMIT: the write is answered once it is synced, and listeners hear it as from any commit', async () => {
+  // The thread exits after its COMMIT, before its answer is posted (as a thread killed then
+  // would), and the bytes lent to it go with it. The caller was told "was written, listeners
+  // were not told" one fdatasync before the sync, and no listener heard of the write: the Studio
+  // showed the document as it was before.
+  const flags = await mkdtemp(join(tmpdir(), 'lake-commit-thread-exit-'))
+  cleanup.push(() => rm(flags, {recursive: true, force: true}))
+  vi.stubEnv('COMMIT_THREAD_EXIT_FLAG', join(flags, 'exited'))
+  vi.stubEnv('COMMIT_THREAD_EXIT_AFTER', 'big2')
+  cleanup.push(() => void vi.unstubAllEnvs())
   // Room in the committed view's parse cache for the large document.
   const room = JSON.stringify(article('প্রথম')).length + 100_000
-  let syncs = 0
-  const {path, store, small, large, published} = await lake(
+  const order: string[] = []
+  const stops = await lake(
     true,
     room,
-    async (task, commit) => {
-      const back = await commit(task)
-      if (task.tx.id !== 'big2' || stopOnce) return back
-      stopOnce = true
-      throw new CommitThreadStoppedError(task.tx.id, new Error('worker exited with code: 1'))
-    },
-    (fd, done) => {
-      syncs++
-      fdatasync(fd, done)
-    },
+    undefined,
+    (fd, done) =>
+      fdatasync(fd, (err) => {
+        order.push('synced')
+        done(err)
+      }),
+    new URL('./commitThreadExits.ts', import.meta.url).href,
   )
-  await small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
-  await large('big1', mutations({createOrReplace: article('প্রথম')}))
-  const scan = () => [...store.committed().scan({types: ['article']})]
-  expect(scan()[0]).toMatchObject({title: 'প্রথম'})
-  const synced = syncs
-  const err = await large('big2', mutations({createOrReplace: article('দ্বিতীয়')})).catch((e) => e)
-  expect(err).not.toBeInstanceOf(UnavailableError)
-  expect((err as Error).message).toMatch(/"big2".*was written.*listeners were not told/)
-  // Told it was written, so it is synced with its group as any commit is, not left unsynced in
-  // the write-ahead log until another write comes.
-  await vi.waitFor(() => expect(syncs).toBeGreaterThan(synced), {timeout: 5000, interval: 20})
-  expect(scan()[0]).toMatchObject({title: 'দ্বিতীয়'})
-  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big1'])
-  // Its revision is the one the next write is checked against.
-  await small(
-    'after',
-    mutations(
-      {create: {_id: 's2', _type: 'source'}},
-      {patch: {id: 'drafts.big', ifRevisionID: 'big2', set: {title: 'তৃতীয়'}}},
-    ),
-  )
-  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big1', 'after'])
-  const again = createSqliteStore(path, 'test')
+  const goesOn = await lake(true, room)
+  const outcomes: Record<string, unknown>[] = []
+  for (const target of [goesOn, stops]) {
+    await target.small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
+    await target.large('big1', mutations({createOrReplace: article('প্রথম', ['s1'])}))
+    order.length = 0
+    const outcome = await target
+      .large('big2', mutations({createOrReplace: article('দ্বিতীয়')}))
+      .then(
+        ({committed, transaction}) => ({committed, ids: transaction.changes.map((c) => c.id)}),
+        (err: Error) => ({failed: err.message}),
+      )
+    order.push('answered')
+    outcomes.push(outcome)
+    // Its revision is the one the next write is checked against.
+    await target.small(
+      'after',
+      mutations({patch: {id: 'drafts.big', ifRevisionID: 'big2', set: {title: 'তৃতীয়'}}}),
+    )
+    // The next large write goes to a new thread.
+    await target.large('big3', mutations({patch: {id: 'drafts.big', unset: ['refs']}}))
+  }
+  expect(existsSync(join(flags, 'exited')), 'the thread stopped after big2').toBe(true)
+  expect(stops.commits).toEqual(['big1', 'big2', 'big3'])
+  // Answered once its group is on disk, as every acknowledged write is.
+  expect(order.slice(0, 2)).toEqual(['synced', 'answered'])
+  expect(outcomes[1]).toEqual(outcomes[0])
+  // What listeners hear, as from a commit whose thread went on (read back from the log, a
+  // document's `previous` state lists `_rev` last).
+  expect(stops.published.map((tx) => tx.id)).toEqual(['seed', 'big1', 'big2', 'after', 'big3'])
+  const heard = (tx: CommittedTransaction) => eventLines(tx).map((line) => JSON.parse(line))
+  expect(stops.published.flatMap(heard)).toEqual(goesOn.published.flatMap(heard))
+  const scan = () => [...stops.store.committed().scan({types: ['article']})]
+  expect(scan()[0]).toMatchObject({title: 'তৃতীয়'})
+  const again = createSqliteStore(stops.path, 'test')
   cleanup.push(() => again.close())
   expect(again.getTransaction('big2')).not.toBeNull()
   expect(again.getDocuments(['drafts.big'])[0]).toMatchObject({title: 'তৃতীয়'})
-}, 60_000)
+}, 120_000)
 
 test('a store closed while the thread commits answers the commit once it is synced, and keeps it', async () => {
   const first = await lake(true)

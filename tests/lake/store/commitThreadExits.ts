@@ -1,22 +1,32 @@
 /**
- * The commit thread's task module (lake/store/commitThreadWorker.ts) for migration.test.ts: while
- * the file named by COMMIT_THREAD_EXIT_FLAG is missing (it writes it first), the thread ends in
- * the middle of its first upgrade, its write transaction on the dataset's file open, as a thread
- * that is killed or runs out of memory does. Every other task, and the next thread's upgrade, is
- * the lake's own.
+ * A commit thread's task module (wrapping lake/store/commitThreadWorker.ts) that ends its thread
+ * once, as a thread that is killed or runs out of memory does; it writes the file named by
+ * COMMIT_THREAD_EXIT_FLAG first, so the next thread runs every task as the lake's own does.
+ * - migration.test.ts: in the middle of its first upgrade, its write transaction on the
+ *   dataset's file open.
+ * - commitThread.test.ts (COMMIT_THREAD_EXIT_AFTER names a transaction): after that
+ *   transaction's COMMIT, before its answer is posted (the bytes lent to it go with it).
  */
 import {existsSync, writeFileSync} from 'node:fs'
 import {DatabaseSync} from 'node:sqlite'
 import type {CommitThreadTask} from '../../../lake/store/commitThread.ts'
 import run from '../../../lake/store/commitThreadWorker.ts'
 
-export default function exitsInItsFirstUpgrade(task: CommitThreadTask) {
+export default function exitsOnce(task: CommitThreadTask) {
   const flag = process.env.COMMIT_THREAD_EXIT_FLAG
-  if (task.kind === 'migrate' && flag && !existsSync(flag)) {
+  if (!flag || existsSync(flag)) return run(task)
+  const after = process.env.COMMIT_THREAD_EXIT_AFTER
+  if (after === undefined && task.kind === 'migrate') {
     writeFileSync(flag, 'exited once')
     const file = new DatabaseSync(task.path)
     file.exec('BEGIN IMMEDIATE')
     file.exec('CREATE TABLE upgrade_cut_short (x)')
+    process.exit(1)
+  }
+  if (after !== undefined && task.kind === 'commit' && task.tx.id === after) {
+    const answer = run(task)
+    if (answer?.failure) return answer
+    writeFileSync(flag, 'exited once')
     process.exit(1)
   }
   return run(task)

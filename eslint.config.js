@@ -127,15 +127,16 @@ export default tseslint.config(
       },
     ]),
   },
-  // lake/threads (the idle worker thread) serves both lake/http and lake/store, which may not
-  // import each other: it imports no other folder of the lake. This entry replaces the lake/** one.
+  // lake/threads (the idle worker thread, the stranded pools' give-up) serves lake/http, lake/store
+  // (which may not import each other) and lake/query: it imports no other folder of the lake. This
+  // entry replaces the lake/** one.
   {
     files: ['lake/threads/**'],
     rules: restrictImports('lake', LAKE_FORBIDDEN, [
       {
         regex: '^\\.\\./(?!\\.\\./)',
         message:
-          'lake/threads is shared by lake/http and lake/store: it imports no other folder of the lake (docs/architecture.md#boundary-rules).',
+          'lake/threads is shared by lake/http, lake/store and lake/query: it imports no other folder of the lake (docs/architecture.md#boundary-rules).',
       },
     ]),
   },

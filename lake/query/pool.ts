@@ -36,6 +36,7 @@ import type {
   WorkerTask,
 } from './wire.ts'
 import {readBegan} from './wire.ts'
+import {createStrandedPools} from '../threads/strandedPools.ts'
 
 export interface QueryPoolOptions {
   /** Deadline per query, from its arrival (queueing included). */
@@ -203,12 +204,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let closed = false
   const threads = options.threads ?? Math.max(3, availableParallelism())
 
-  /**
-   * Why a lane's pool was given up: a thread failed with no task of its own (it could not start:
-   * too many open files, too little memory) and left tasks waiting that Piscina would start no
-   * thread for (lane's `stranded`).
-   */
-  const failures = new WeakMap<Pool, Error>()
+  /** Lanes' pools whose failed thread left tasks waiting (lane's `stranded`). */
+  const strandedPools = createStrandedPools()
   /** A thread's failure as its task's caller hears it. */
   const threadFailure = (err: Error): Error =>
     (err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -291,20 +288,15 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
     /**
      * A thread failed with no task of its own (it could not start: too many open files, too
-     * little memory) and left none: Piscina starts no thread for the tasks queued in the pool
-     * until another task comes (none at all once one failed as it started), and a lane's first
-     * task waits for its pool's start without a deadline, so they waited for ever. The pool is
-     * given up: they are answered with its failure, and the next task starts a new one.
+     * little memory) and left tasks queued, and a lane's first task waits for its pool's start
+     * without a deadline: the pool is given up (lake/threads/strandedPools.ts), and the next task
+     * starts a new one.
      */
     function stranded(running: Pool, err: Error) {
-      if (closed || running.threads.length > 0 || running.queueSize === 0) return
-      failures.set(running, err)
-      if (pool === running) {
-        pool = null
-        ready = null
-        filled = false
-      }
-      running.destroy().catch(() => undefined)
+      if (closed || !strandedPools.giveUp(running, err) || pool !== running) return
+      pool = null
+      ready = null
+      filled = false
     }
     async function startPool() {
       await (warming ??= warm())
@@ -312,7 +304,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       const started = (pool = start(name, stranded))
       // A null task only loads the worker; a task's deadline is not spent on a cold start.
       await started.run(null).catch(() => undefined)
-      const failed = failures.get(started)
+      const failed = strandedPools.failure(started)
       if (failed) throw threadFailure(failed)
       return started
     }
@@ -333,7 +325,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         try {
           return await answer
         } catch (err) {
-          const failed = failures.get(running)
+          const failed = strandedPools.failure(running)
           if (failed) throw threadFailure(failed)
           // Its thread may have been the pool's last (stopped at a deadline or budget, out of
           // memory): Piscina starts none for the tasks queued behind it beyond minThreads (none in

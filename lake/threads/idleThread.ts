@@ -7,6 +7,7 @@
  */
 import {Piscina} from 'piscina'
 import {withCompileCache} from '../../kit/compileCache.ts'
+import {createStrandedPools} from './strandedPools.ts'
 
 /** How long the thread waits for more work before it ends (by default). */
 const IDLE_MS = 2000
@@ -63,19 +64,10 @@ export function createIdleThread<Task, Result>(
       if (!closing) console.error(`lake: the ${name} thread's trim failed: ${err.message}`)
     })
   }
-  /** Why a pool's thread failed, for the tasks it left waiting (stranded). */
-  const failures = new WeakMap<Piscina<Task, Result>, Error>()
-  /**
-   * Piscina starts no thread for the tasks queued in a pool whose one thread failed (it exited or
-   * was killed under a task, or failed as it started: too many open files, out of memory) until
-   * another task comes: they would wait for ever (a large write's commit, and its dataset's write
-   * queue behind it). They are answered with the failure, and the next task starts a new pool.
-   */
+  /** Pools whose failed thread left tasks waiting: given up, the next task starts a new one. */
+  const strandedPools = createStrandedPools()
   const stranded = (started: Piscina<Task, Result>, err: Error) => {
-    if (started.threads.length > 0 || started.queueSize === 0) return
-    failures.set(started, err)
-    if (pool === started) pool = null
-    started.destroy().catch(() => undefined)
+    if (strandedPools.giveUp(started, err) && pool === started) pool = null
   }
   const start = (): Piscina<Task, Result> => {
     if (pool) return pool
@@ -97,7 +89,7 @@ export function createIdleThread<Task, Result>(
   const runOn = (started: Piscina<Task, Result>, task: Task, transfer?: ArrayBuffer[]) =>
     started.run(task, transfer ? {transferList: transfer} : undefined).catch((err: Error) => {
       stranded(started, err)
-      throw failures.get(started) ?? err
+      throw strandedPools.failure(started) ?? err
     })
   return {
     run(task, transfer) {

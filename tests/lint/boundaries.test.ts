@@ -115,15 +115,16 @@ describe('lake/http calls the dataset service, never the store, the bus or runTr
   })
 })
 
-describe('lake/threads, shared by lake/http and lake/store, imports neither', () => {
+describe('lake/threads, shared by lake/http, lake/store and lake/query, imports none of them', () => {
   it.each([
     `import {createSqliteStores as x} from '../store/sqliteStore.ts'`,
     `import {writeBody as x} from '../http/nodeRequest.ts'`,
+    `import {createQueryPool as x} from '../query/pool.ts'`,
     `import {LIMITS as x} from '../core/limits.ts'`,
   ])('refuses %s', async (statement) => {
     const source = `${statement}\nexport const y = x\n`
     expect(await restrictedImports(source, 'lake/threads/example.ts')).toEqual([
-      expect.stringMatching(/lake\/threads is shared by lake\/http and lake\/store/),
+      expect.stringMatching(/lake\/threads is shared by lake\/http, lake\/store and lake\/query/),
     ])
   })
 
@@ -142,9 +143,10 @@ describe('lake/threads, shared by lake/http and lake/store, imports neither', ()
     ])
   })
 
-  it('is imported by both', async () => {
+  it('is imported by all three', async () => {
     const source = `import {createIdleThread} from '../threads/idleThread.ts'\nexport const y = createIdleThread\n`
     expect(await restrictedImports(source, 'lake/http/example.ts')).toEqual([])
     expect(await restrictedImports(source, 'lake/store/example.ts')).toEqual([])
+    expect(await restrictedImports(source, 'lake/query/example.ts')).toEqual([])
   })
 })

@@ -57,6 +57,8 @@ export interface QueryPoolOptions {
   threads?: number
   /** How long a write or read thread waits for its lane's next task before it ends (LANE_IDLE_MS). */
   laneIdleMs?: number
+  /** The threads' module (tests: one that cannot start); lake/query/thread.ts by default. */
+  thread?: string
 }
 
 export interface QueryPool {
@@ -171,6 +173,9 @@ const LANES: Partial<Record<WorkerTask['kind'], Lane>> = {
 
 type Pool = Piscina<WorkerTask | null, unknown>
 
+/** What a lane's threads are called in its errors. */
+const LANE_THREADS_NAMED: Record<Lane, string> = {queries: 'query', writes: 'write', reads: 'read'}
+
 /** A filter asked of the pool, until it is answered. */
 interface FilterAsk {
   task: FilterTask
@@ -206,15 +211,17 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
 
   /** Lanes' pools whose failed thread left tasks waiting (lane's `stranded`). */
   const strandedPools = createStrandedPools()
-  /** A thread's failure as its task's caller hears it. */
-  const threadFailure = (err: Error): Error =>
+  /** A lane's thread's failure as its task's caller hears it, naming the lane. */
+  const threadFailure = (lane: Lane, err: Error): Error =>
     (err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
       ? new QueryMemoryError(options.memoryMb)
-      : new UnavailableError(`The lake could not start a query thread (${err.message}); try again`)
+      : new UnavailableError(
+          `The lake could not start a ${LANE_THREADS_NAMED[lane]} thread (${err.message}); try again`,
+        )
 
   function start(lane: Lane, onError: (pool: Pool, err: Error) => void): Pool {
     const pool: Pool = new Piscina({
-      filename: THREAD,
+      filename: options.thread ?? THREAD,
       // One query thread starts with the pool, the others with its first task (fill), and all
       // stay: a cold thread takes ~0.3–1.5 s to load the query engine, so a free one is ready when
       // another is busy. Write and read threads are needed for large documents only: started on
@@ -305,7 +312,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // A null task only loads the worker; a task's deadline is not spent on a cold start.
       await started.run(null).catch(() => undefined)
       const failed = strandedPools.failure(started)
-      if (failed) throw threadFailure(failed)
+      if (failed) throw threadFailure(name, failed)
       return started
     }
     return {
@@ -326,7 +333,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
           return await answer
         } catch (err) {
           const failed = strandedPools.failure(running)
-          if (failed) throw threadFailure(failed)
+          if (failed) throw threadFailure(name, failed)
           // Its thread may have been the pool's last (stopped at a deadline or budget, out of
           // memory): Piscina starts none for the tasks queued behind it beyond minThreads (none in
           // the write and read lanes) until another task comes, so they waited out their bounds.

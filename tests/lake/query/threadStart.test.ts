@@ -6,7 +6,7 @@
  * waited for ever, and every query ran into its deadline with a 504 that said to narrow the filter.
  */
 import {afterEach, expect, test, vi} from 'vitest'
-import {QueryMemoryError} from '../../../lake/core/errors.ts'
+import {QueryMemoryError, UnavailableError} from '../../../lake/core/errors.ts'
 import {createQueryPool} from '../../../lake/query/pool.ts'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
@@ -63,5 +63,53 @@ test('queries whose threads cannot start are answered before their deadline, say
     'out of memory',
     'out of memory',
     'out of memory',
+  ])
+}, 120_000)
+
+test('a 503 for a lane whose thread cannot start names the lane', async () => {
+  // Every lane's said "could not start a query thread": a large write's or a large document's
+  // failure pointed whoever read the log at the query threads.
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+  cleanup.push(() => logged.mockRestore())
+  const pool = createQueryPool({
+    timeoutMs: 60_000,
+    memoryMb: 256,
+    threads: 1,
+    thread: new URL('./threadFailsToStart.ts', import.meta.url).href,
+  })
+  cleanup.push(() => pool.close())
+  const failure = (answer: Promise<unknown>) =>
+    answer.then(
+      () => 'answered',
+      (err: Error) => (err instanceof UnavailableError ? err.message : String(err)),
+    )
+  const query = pool.run({
+    kind: 'query',
+    dataDir: '.',
+    dataset: 'none',
+    request: {query: 'count(*)', params: {}, apiVersion: '2025-02-19'},
+    principal: {id: 'anonymous', kind: 'anonymous', role: null},
+    now: Date.now(),
+    projectId: 'local',
+  })
+  const write = pool.build({
+    kind: 'transaction',
+    dataDir: '.',
+    dataset: 'none',
+    identity: 'pEditor',
+    writes: {kind: 'mutations', mutations: []},
+  })
+  const read = pool.documents({kind: 'documents', dataDir: '.', dataset: 'none', ids: ['a']})
+  const messages = await Promise.all([query, write, read].map(failure))
+  expect(messages).toEqual([
+    expect.stringMatching(
+      /^The lake could not start a query thread \(.*could not start \(a test\)\); try again$/,
+    ),
+    expect.stringMatching(
+      /^The lake could not start a write thread \(.*could not start \(a test\)\); try again$/,
+    ),
+    expect.stringMatching(
+      /^The lake could not start a read thread \(.*could not start \(a test\)\); try again$/,
+    ),
   ])
 }, 120_000)

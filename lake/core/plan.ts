@@ -442,7 +442,10 @@ function literalList(node: Node): unknown[] | null {
  * directly (no keys: view order, by `_id`).
  */
 function topKOf(node: Node): TopK | null {
-  const order = node.base as Node
+  let order = node.base as Node
+  // `| order(…) {…} [0...20]`, `.a`, `->`: a Map gives one value a document, in order, so the
+  // slice is of the same documents. (A FlatMap, `.tags[]`, is not one a document.)
+  while (order?.type === 'Map') order = order.base as Node
   const ordered = order?.type === 'PipeFuncCall' && order.name === 'order'
   if (!ordered && !(order && overDocuments(order))) return null
   let limit: number

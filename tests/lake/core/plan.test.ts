@@ -223,6 +223,26 @@ test('an ordered slice reads only a few batches of candidates', async () => {
   expect(view.documents.length).toBeLessThan(700)
 })
 
+test('an ordered slice through a projection also stops early, and answers the same', async () => {
+  const tree = parseQuery('*[_type == "bulk"] | order(v desc) {_id, v} [0...5]')
+  for (const name of ['published', 'drafts']) {
+    const view = await loadView({
+      store,
+      perspective: parsePerspective(name, '2025-02-19'),
+      apiVersion: '2025-02-19',
+      plan: planQuery(tree),
+      canRead: () => true,
+      readsAll: true,
+      tree,
+    })
+    expect(view.documents.length).toBeLessThan(700)
+    const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
+      dereference: view.dereference,
+    })
+    expect(narrowed).toEqual(await evaluateQuery(tree, fullView(name), {}))
+  }
+})
+
 test('an ordered slice in the drafts perspective also stops early', async () => {
   const tree = parseQuery('*[_type == "bulk"] | order(v desc) [0...5]._id')
   const view = await loadView({
@@ -340,6 +360,16 @@ describe('planQuery', () => {
     expect(plan('*[_type == "a"] | order(lower(p)) [0...3]').topK).toBeNull()
     expect(plan('*[_type == "a"] | order(p)').topK).toBeNull()
     expect(plan('*[_type == "a"]{p} | order(p) [0...3]').topK).toBeNull()
+    // A projection (any Map) between order() and the slice maps each document to one value, in
+    // order: the slice is of the same documents (issue 9 audit: it read every one).
+    expect(plan('*[_type == "a"] | order(p desc) {_id, p} [0...20]').topK).toEqual({
+      keys: [{path: ['p'], desc: true}],
+      limit: 20,
+      base: expect.objectContaining({type: 'Filter'}),
+    })
+    expect(plan('*[_type == "a"] | order(p) {"x": a->b} [2]').topK?.limit).toBe(3)
+    expect(plan('*[_type == "a"]{_id} [0...5]').topK?.keys).toEqual([])
+    expect(plan('*[_type == "a"] | order(p) .tags[] [0...3]').topK).toBeNull()
   })
 
   test('length() of an attribute whose length the store keeps is exact, of another a superset', () => {

@@ -233,6 +233,18 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: true,
   },
+  // A projection between order() and the slice (a Map: one value a document, in order).
+  {
+    query: '*[_type == "article"] | order(publishedAt desc) {_id, publishedAt} [0...20]',
+    params: {},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "odd"] | order(publishedAt desc) {_id, "s": slug.current} [2...6]',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "article"]{_id, "n": source->name} [0...10]', params: {}, ordered: true},
   // Literal lists (Array nodes, not inlined Values): through the references table too.
   {query: 'count(*[references(["src-1", 7, ["src-2"]], "src-4")])', params: {}, ordered: true},
   {query: '*[references(["src-2", "art-3"])]{_id, _originalId}', params: {}, ordered: true},

@@ -23,6 +23,7 @@ const EXCLUDE = [
 const INTEGRATION = [
   'tests/lake/store/**/*.test.ts',
   'tests/lake/contract/**/*.test.ts',
+  'tests/lake/http/root.test.ts',
   'tests/lake/listen/**/*.test.ts',
   'tests/lake/studio/**/*.test.ts',
   'tests/lake/groq/**/*.test.ts',

@@ -59,6 +59,8 @@ export interface LakeOptions {
   loginLimit?: LoginLimit
   /** Fixed public base URL for login and asset URLs; default: from each request's Host. */
   publicUrl?: string
+  /** The Studio's address, named by the lake's root (`GET /`) when given (`--studio-url`). */
+  studioUrl?: string
   /** Deadline of one query, queueing included (`--query-timeout`). Default 10 s. */
   queryTimeoutMs?: number
   /**
@@ -176,6 +178,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     }),
     now,
     config,
+    studioUrl: options.studioUrl,
   }
   const studio = auth
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}

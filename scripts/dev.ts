@@ -382,6 +382,8 @@ async function main(options: Options): Promise<void> {
       port: options.lakePort,
       detached: true,
       env: {...process.env, LAKE_CORS_ORIGINS: corsOrigins},
+      // The lake's root page names the Studio.
+      args: ['--studio-url', studioUrl],
       onLine: (line, stream) => {
         ;(stream === 'stdout' ? process.stdout : process.stderr).write(`[lake] ${line}\n`)
         const match = /Created administrator (\S+) with password (\S+)/.exec(line)

@@ -1,7 +1,7 @@
 /**
  * `npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls]
  * [--cors-origin URL]… [--query-timeout S] [--query-memory MB] [--write-timeout S]
- * [--answer-memory MB] [--index PATH]…`:
+ * [--answer-memory MB] [--index PATH]… [--studio-url URL]`:
  * the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
  * folder's own certificate unless --no-tls.
  */
@@ -24,7 +24,7 @@ import {sharpQueue} from '../assets/sharp.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
        [--query-timeout SECONDS] [--query-memory MB] [--write-timeout SECONDS]
-       [--answer-memory MB] [--index PATH]…
+       [--answer-memory MB] [--index PATH]… [--studio-url URL]
 
 Runs the local Content Lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
 folder's own certificate. The first start creates the data folder, the certificate authority, the
@@ -41,6 +41,7 @@ cleanly: listeners hear "disconnect", queued writes finish, the databases close.
   --write-timeout S  a large write (built off the event loop) running longer is stopped (default ${DEFAULT_WRITE_TIMEOUT_MS / 1000})
   --answer-memory MB data/doc and history answers held for slow clients before a 503 (default ${DEFAULT_ANSWER_MEMORY_MB})
   --index PATH       index this attribute path in every dataset, e.g. slug.current (repeatable)
+  --studio-url URL   the Studio's address, for the lake's root page (npm run dev passes it)
 
 Examples:
   npm run lake
@@ -62,6 +63,7 @@ export const command = defineCommand({
     'write-timeout': {type: 'string', default: String(DEFAULT_WRITE_TIMEOUT_MS / 1000)},
     'answer-memory': {type: 'string', default: String(DEFAULT_ANSWER_MEMORY_MB)},
     index: {type: 'string', multiple: true, default: []},
+    'studio-url': {type: 'string'},
   },
   async run({values}, io) {
     // Before any thread starts: the event loop's young generation stays LAKE_NODE_FLAGS'.
@@ -75,6 +77,8 @@ export const command = defineCommand({
         throw new UsageError(`--index takes an attribute path like slug.current, got "${path}".`)
       }
     }
+    const studioUrl =
+      values['studio-url'] === undefined ? undefined : httpUrl(values['studio-url'], '--studio-url')
     // 0 lets the system pick a free port (tests start the lake that way).
     const port = parsePort(values.port, 0)
     const dataDir = resolve(values.data)
@@ -105,6 +109,7 @@ export const command = defineCommand({
       writeTimeoutMs,
       answerMemoryMb,
       indexes: values.index,
+      studioUrl,
       // The process is the lake's own: give its heap back after a bulk load.
       trimHeap: true,
     })
@@ -155,6 +160,18 @@ export function envCommandFor(lake: {port: number; host: string; data: string; t
     lake.tls ? '' : ' --no-tls',
   ]
   return `eval "$(npm run -s lake -- env --export${flags.join('')})"`
+}
+
+function httpUrl(value: string, option: string): string {
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {
+    // Said below.
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:'))
+    return value.replace(/\/+$/, '')
+  throw new UsageError(`${option} takes an http(s) URL like http://localhost:3333, got "${value}".`)
 }
 
 function positive(value: string, option: string, unit: string): number {

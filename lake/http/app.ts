@@ -23,6 +23,7 @@ import {exportRoutes} from './routes/export.ts'
 import {historyRoutes} from './routes/history.ts'
 import {mutateRoutes} from './routes/mutate.ts'
 import {queryRoutes} from './routes/query.ts'
+import {rootRoutes} from './routes/root.ts'
 
 /** Without `studio` (an in-process lake with its own principals) only the data API is served. */
 export function createApp(
@@ -59,6 +60,7 @@ export function createApp(
     }
   }
 
+  app.route('/', rootRoutes())
   app.get('/:version{v[^/]+}/ping', (c) => c.json({ping: 'pong'}))
   app.route('/', queryRoutes)
   app.route('/', mutateRoutes)

@@ -32,6 +32,8 @@ export interface LakeContext {
   answers: AnswerBudget
   /** Shared memory for large write bodies, touched on a thread of its own. */
   bodyMemory: BodyMemory
+  /** The Studio's address, when whoever started the lake said it (the root names it). */
+  studioUrl?: string
 }
 
 declare module 'hono' {

@@ -152,6 +152,11 @@ describe('usage errors', () => {
     ],
     [['users'], 'Missing action', 'npm run lake -- users --help'],
     [['start', '--port', 'x'], '--port must be a port number', 'npm run lake -- start --help'],
+    [
+      ['start', '--studio-url', 'localhost:3333'],
+      '--studio-url takes an http(s) URL like http://localhost:3333, got "localhost:3333"',
+      'npm run lake -- start --help',
+    ],
     [['env', '--port', '0'], '--port must be a port number', 'npm run lake -- env --help'],
     [['serve'], 'Unknown command "serve"', 'npm run lake -- --help'],
   ])(

@@ -74,6 +74,7 @@ describe('startLakeProcess', () => {
     const lake = await startLakeProcess({
       dataDir,
       env: {...process.env, LAKE_ADMIN_PASSWORD: 'kit-test-password'},
+      args: ['--studio-url', 'http://localhost:4333/'],
       onLine: () => {},
     })
     try {
@@ -85,6 +86,9 @@ describe('startLakeProcess', () => {
       expect(trustLakeCa({path: lake.caPath!})).toBe(true)
       const res = await fetch(`${lake.url}/v2025-03-01/ping`)
       expect(await res.json()).toEqual({ping: 'pong'})
+      // --studio-url: the lake's root names the Studio (npm run dev passes it).
+      const root = await fetch(`${lake.url}/`)
+      expect(await root.json()).toMatchObject({studio: 'http://localhost:4333'})
     } finally {
       await lake.stop()
     }

@@ -135,6 +135,8 @@ const ROUTES: Record<string, Sample[]> = {
     },
   ],
   'GET /:version{v[^/]+}/ping': [{policy: 'anyone', path: '/{v}/ping'}],
+  // What this is and where to go; names no dataset (tests/lake/http/root.test.ts).
+  'GET /': [{policy: 'anyone', path: '/'}],
   'GET /:version{v[^/]+}/data/query/:dataset': [
     {policy: 'read', path: `/{v}/data/query/{ds}?query=${encodeURIComponent('*[_id == "seed"]')}`},
   ],

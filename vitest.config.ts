@@ -37,6 +37,7 @@ const INTEGRATION = [
   'tests/lake/search/scoreTopK.test.ts',
   'tests/lake/search/storedScore.test.ts',
   'tests/lake/search/orderedMatch.test.ts',
+  'tests/scripts/dev.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',

@@ -17,7 +17,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
-import {dirname, join, relative, resolve} from 'node:path'
+import {dirname, isAbsolute, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {createClient} from '@sanity/client'
 import {
@@ -46,16 +46,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'node_modules', '.bin')
 const NODE = process.execPath
 
-interface Options {
+export interface Options {
   preview: boolean
   port: number
   lakePort: number
   dataDir: string
+  /** The data folder as the output names it (dataLabel). */
+  dataLabel: string
   dataset: string
   importSeed: boolean
 }
 
 const HELP = `Usage: npm run dev -- [--port N] [--lake-port N] [--data DIR] [--dataset NAME] [--no-import]
+                      [--preview]
        npm run preview -- [the same flags]
 
 The whole newsroom on one machine: starts the local lake (or reuses the one answering on its
@@ -65,7 +68,7 @@ everything started here; a second run while one is up says so and exits 0.
 
   --port N         the Studio's port (default 3333)
   --lake-port N    the lake's port (default LAKE_PORT or 3334)
-  --data DIR       the lake's data folder (default LAKE_DATA or .lake)
+  --data DIR       the lake's data folder, relative to the project (default LAKE_DATA or .lake)
   --dataset NAME   dataset (default SANITY_STUDIO_DATASET or production)
   --no-import      do not import the seed story
   --preview        the production build (what npm run preview passes)
@@ -94,20 +97,44 @@ export const command = defineCommand({
 
 export const run = runnerOf(command)
 
-/** The flags checked, with the defaults from the environment (LAKE_PORT, LAKE_DATA, …). */
+/**
+ * The flags checked, with the defaults from the environment (LAKE_PORT, LAKE_DATA, …; an empty
+ * variable is an unset one, as kit/localLake.ts reads them).
+ */
 function readOptions({values}: ParsedArgs<typeof FLAGS>, env: Env): Options {
+  const data = values.data ?? (env.LAKE_DATA || LOCAL_LAKE.dataDir)
   return {
     preview: values.preview,
     port: parsePort(values.port ?? String(LOCAL_LAKE.studioPort), 1, '--port'),
     lakePort: parsePort(
-      values['lake-port'] ?? env.LAKE_PORT ?? String(LOCAL_LAKE.port),
+      values['lake-port'] ?? (env.LAKE_PORT || String(LOCAL_LAKE.port)),
       1,
       '--lake-port',
     ),
-    dataDir: resolve(ROOT, values.data ?? env.LAKE_DATA ?? LOCAL_LAKE.dataDir),
-    dataset: values.dataset ?? env.SANITY_STUDIO_DATASET ?? LOCAL_LAKE.dataset,
+    dataDir: resolve(ROOT, data),
+    dataLabel: dataLabel(data),
+    dataset: values.dataset ?? (env.SANITY_STUDIO_DATASET || LOCAL_LAKE.dataset),
     importSeed: !values['no-import'],
   }
+}
+
+/**
+ * The data folder as the output names it: as given (--data, LAKE_DATA or the default), without
+ * trailing slashes. A relative path is the project's (npm runs scripts there, and so do the
+ * `npm run lake` commands the banner prints); one that climbs out of the project is shown absolute.
+ */
+export function dataLabel(given: string, root: string = ROOT): string {
+  const path = given.replace(/(.)\/+$/, '$1')
+  if (isAbsolute(path)) return path
+  const inside = relative(root, resolve(root, path))
+  if (inside === '') return '.'
+  if (inside === '..' || inside.startsWith('../') || isAbsolute(inside)) return resolve(root, path)
+  return path
+}
+
+/** A word for a POSIX shell: quoted when it holds more than letters, digits and `_./-`. */
+function shellWord(word: string): string {
+  return /^[\w./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
 }
 
 /** Children we started, each the leader of its own process group (so its grandchildren die too). */
@@ -336,7 +363,7 @@ async function startNewsroom(options: Options): Promise<ExitCode> {
 async function main(options: Options): Promise<void> {
   const studioUrl = `http://localhost:${options.port}`
   const lakeUrl = `https://localhost:${options.lakePort}`
-  const dataLabel = relative(ROOT, options.dataDir) || '.'
+  const {dataLabel} = options
 
   const holder = takeLock(options.port)
   if (holder !== null || (await portInUse(options.port))) {
@@ -429,24 +456,29 @@ async function main(options: Options): Promise<void> {
       .then((res) => (res.ok ? true : null))
       .catch(() => null),
   )
-  printBanner(options, studioUrl, lakeUrl, dataLabel, firstStart, createdAdmin)
+  console.log(banner(options, {firstStart, createdAdmin}, process.env))
 }
 
-function printBanner(
+/** What `npm run dev` prints once the Studio answers: where everything is and how to sign in. */
+export function banner(
   options: Options,
-  studioUrl: string,
-  lakeUrl: string,
-  dataLabel: string,
-  firstStart: boolean,
-  createdAdmin: {email: string; password: string} | null,
-): void {
-  const adminEmail = createdAdmin?.email ?? process.env.LAKE_ADMIN_EMAIL ?? 'admin@localhost'
+  {
+    firstStart,
+    createdAdmin,
+  }: {firstStart: boolean; createdAdmin: {email: string; password: string} | null},
+  env: Env,
+): string {
+  const studioUrl = `http://localhost:${options.port}`
+  const lakeUrl = `https://localhost:${options.lakePort}`
+  const {dataLabel} = options
+  const adminEmail = createdAdmin?.email ?? (env.LAKE_ADMIN_EMAIL || 'admin@localhost')
   const password = createdAdmin
     ? `password ${createdAdmin.password} (generated now, shown once: keep it)`
-    : process.env.LAKE_ADMIN_PASSWORD
+    : env.LAKE_ADMIN_PASSWORD
       ? 'password from LAKE_ADMIN_PASSWORD'
       : 'the password the lake printed on its first start'
-  const dataFlag = dataLabel === LOCAL_LAKE.dataDir ? '' : ` --data ${dataLabel}`
+  // Every `npm run lake` command below acts on this data folder.
+  const dataFlag = dataLabel === LOCAL_LAKE.dataDir ? '' : ` --data ${shellWord(dataLabel)}`
   const lakeFlags = `${options.lakePort === LOCAL_LAKE.port ? '' : ` --port ${options.lakePort}`}${dataFlag}`
   const lines = [
     '',
@@ -456,7 +488,7 @@ function printBanner(
     '',
     `  Sign in: "Local account" on the login screen, ${adminEmail}, ${password}.`,
     `  Forgot it: npm run lake -- users password ${adminEmail}${dataFlag}`,
-    '  More accounts: npm run lake -- users add --email … --role editor|viewer|…',
+    `  More accounts: npm run lake -- users add --email … --role editor|viewer|…${dataFlag}`,
     `  Shell for scripts: eval "$(npm run -s lake -- env --export${lakeFlags})"`,
   ]
   if (firstStart) {
@@ -469,7 +501,7 @@ function printBanner(
     )
   }
   lines.push('', '  Ctrl-C stops everything started here.', '')
-  console.log(lines.join('\n'))
+  return lines.join('\n')
 }
 
 if (import.meta.main) await runMain(command, 'dev')

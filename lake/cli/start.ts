@@ -92,7 +92,8 @@ export const command = defineCommand({
     if (tls?.created.ca) {
       io.stdout.write(
         `Created a certificate authority for this lake: ${tls.files.caPath}\n` +
-          'Browsers must trust it once: npm run lake -- trust (see docs/studio-lake.md)\n',
+          `Browsers must trust it once: npm run lake -- trust${dataFlag(values.data)} ` +
+          '(see docs/studio-lake.md)\n',
       )
     } else if (tls?.created.leaf) {
       io.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)
@@ -150,16 +151,19 @@ function end(signal: NodeJS.Signals, code: number): never {
  * from the defaults (without them, env describes the default lake on 3334 over HTTPS).
  */
 export function envCommandFor(lake: {port: number; host: string; data: string; tls: boolean}) {
-  const quoted = /^[\w./-]+$/.test(lake.data)
-    ? lake.data
-    : `'${lake.data.replaceAll("'", `'\\''`)}'`
   const flags = [
     lake.port === LOCAL_LAKE.port ? '' : ` --port ${lake.port}`,
     lake.host === LOCAL_LAKE.host ? '' : ` --host ${lake.host}`,
-    lake.data === LOCAL_LAKE.dataDir ? '' : ` --data ${quoted}`,
+    dataFlag(lake.data),
     lake.tls ? '' : ' --no-tls',
   ]
   return `eval "$(npm run -s lake -- env --export${flags.join('')})"`
+}
+
+/** ` --data DIR` (quoted for a shell where it must be) unless DIR is the default folder. */
+function dataFlag(data: string): string {
+  if (data === LOCAL_LAKE.dataDir) return ''
+  return ` --data ${/^[\w./-]+$/.test(data) ? data : `'${data.replaceAll("'", `'\\''`)}'`}`
 }
 
 function httpUrl(value: string, option: string): string {

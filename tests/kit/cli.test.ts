@@ -92,6 +92,16 @@ describe('--help', () => {
     for (const flag of described) expect(usage).toContain(`[${flag}`)
   })
 
+  // npm run dev's usage lacked --preview, which its list describes.
+  it('npm run dev -- --help: the usage names every flag the help describes', async () => {
+    const io = captureIo({env: {}})
+    await runCommand(devCommand, ['--help'], io)
+    const usage = io.out().slice(0, io.out().indexOf('\n\n'))
+    const described = [...io.out().matchAll(/^ {2}(--[a-z-]+)/gm)].map((match) => match[1])
+    expect(described).toContain('--preview')
+    for (const flag of described) expect(usage).toContain(`[${flag}`)
+  })
+
   it('a --help after -- is an argument, not a request for help', () => {
     expect(wantsHelp(['--', '--help'])).toBe(false)
     expect(wantsHelp(['a', '-h'])).toBe(true)

@@ -71,13 +71,19 @@ describe('startLakeProcess', () => {
   it('starts lake/cli.ts on a free port, writes the files the config names, stops cleanly', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'kit-lake-'))
     folders.push(dataDir)
+    const lines: string[] = []
     const lake = await startLakeProcess({
       dataDir,
       env: {...process.env, LAKE_ADMIN_PASSWORD: 'kit-test-password'},
       args: ['--studio-url', 'http://localhost:4333/'],
-      onLine: () => {},
+      onLine: (line) => lines.push(line),
     })
     try {
+      // The first start's trust hint names this data folder: it said `npm run lake -- trust`
+      // alone, which trusts the CA of .lake/, not this lake's.
+      expect(lines.filter((line) => line.includes('npm run lake -- trust'))).toEqual([
+        `Browsers must trust it once: npm run lake -- trust --data ${dataDir} (see docs/studio-lake.md)`,
+      ])
       expect(lake.url).toBe(`https://localhost:${lake.port}`)
       expect(lake.caPath).toBe(lakeFile(dataDir, 'ca'))
       expect(existsSync(lakeFile(dataDir, 'token'))).toBe(true)

@@ -167,10 +167,26 @@ function historyPoint(c: Context): HistoryPoint {
   throw new BadRequestError('One of `revision`, `time` or `lastRevision` is required')
 }
 
-/** Timestamps are compared as ISO strings, so normalise whatever the client sent. */
+/**
+ * An ISO 8601 time with its zone, or a date (its midnight in UTC), normalised: timestamps are
+ * compared as ISO strings. JavaScript's Date reads more, each as some other time ("04/12/2026" as
+ * 12 April in the lake's own zone, "2026-02-30" as 2 March, "1" as 2001), and its answer was
+ * another point in history than the one meant.
+ */
 function time(value: string | undefined): string | undefined {
   if (!value) return undefined
+  const parts = ISO_TIME.exec(value)
   const date = new Date(value)
-  if (Number.isNaN(date.getTime())) throw new BadRequestError(`Invalid time "${value}"`)
+  const [, year, month, day] = parts ?? []
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
+  if (!parts || Number.isNaN(date.getTime()) || Number(day) > daysInMonth) {
+    throw new BadRequestError(
+      `Invalid time "${value}": give an ISO 8601 time with its zone, as 2026-12-04T10:00:00Z or 2026-12-04T16:00:00+06:00 (a date alone, 2026-12-04, is its midnight in UTC)`,
+    )
+  }
   return date.toISOString()
 }
+
+/** `YYYY-MM-DD`, or that with `THH:MM`, optional seconds and fraction, and a zone. */
+const ISO_TIME =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$/

@@ -351,6 +351,38 @@ describe('500s on bad input (item 12)', () => {
     expect((await res.json()).message).toMatch(/limit/)
   })
 
+  it('answers a history time that is no ISO 8601 time with 400 saying what to send', async () => {
+    // JavaScript's Date read each of these as some other time: "04/12/2026" (4 December in a
+    // Bengali newsroom) as 12 April in the lake's time zone, "2026-02-30" as 2 March, "1" as 2001.
+    for (const time of [
+      '04/12/2026',
+      '2026-02-30T00:00:00Z',
+      '1',
+      '-1',
+      'Dec 4 2026',
+      '2026-12-04T10:00:00',
+    ]) {
+      for (const path of [
+        'documents/seed?time=',
+        'transactions/seed?fromTime=',
+        'transactions/seed?toTime=',
+      ]) {
+        const res = await api(`/data/history/test/${path}${encodeURIComponent(time)}`)
+        expect(res.status, `${path}${time}`).toBe(400)
+        expect((await res.json()).message, time).toMatch(/ISO 8601.*2026-12-04T10:00:00Z/)
+      }
+    }
+    for (const time of [
+      '2026-12-04',
+      '2026-12-04T10:00Z',
+      '2026-12-04T10:00:00.123+06:00',
+      '2024-02-29T00:00:00Z',
+    ]) {
+      const res = await api(`/data/history/test/documents/seed?time=${encodeURIComponent(time)}`)
+      expect(res.status, time).toBe(200)
+    }
+  })
+
   it('answers history parameters that cannot all hold with 400, naming them', async () => {
     const {_rev: rev} = (await lake.client().getDocument('seed'))!
     const cases: [string, RegExp][] = [

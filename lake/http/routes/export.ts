@@ -69,6 +69,17 @@ function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url')
 }
 
+/**
+ * The id a cursor of encodeCursor's names. Any other text decoded to some id too, and the export
+ * went on after it: garbage or a cursor cut short gave a page from elsewhere, or none at all, which
+ * @sanity/export takes for the end of a whole export.
+ */
 function decodeCursor(cursor: string): string {
-  return Buffer.from(cursor, 'base64url').toString('utf8')
+  const id = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (encodeCursor(id) !== cursor) {
+    throw new BadRequestError(
+      `\`nextCursor\` "${cursor}" is no cursor this lake gave: resume with the \`nextCursor\` of the last page's last line as it was, or start again with nextCursor= (empty)`,
+    )
+  }
+  return id
 }

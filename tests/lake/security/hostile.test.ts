@@ -107,6 +107,30 @@ describe('numbers past what SQLite takes', () => {
   })
 })
 
+describe('an export cursor the lake never gave', () => {
+  it('is a 400 saying how to resume, not a page that silently starts elsewhere', async () => {
+    await api('/data/mutate/test', {
+      method: 'POST',
+      body: JSON.stringify({
+        mutations: ['c1', 'c2', 'c3'].map((id) => ({createOrReplace: {_id: id, _type: 'article'}})),
+      }),
+    })
+    // Garbage, a cursor cut short and one with a character base64url has not: each decoded to
+    // some id and the export went on after it ("zzz" past every id: an empty, whole-looking end).
+    for (const cursor of ['zzz', '%ff', 'Yz', 'YzE*']) {
+      const res = await api(`/data/export/test?nextCursor=${cursor}&pageSize=1`)
+      await expect400(res, /`nextCursor`.*nextCursor=/)
+    }
+    // The lake's own cursors still resume.
+    const first = await api('/data/export/test?nextCursor=&pageSize=1')
+    const lines = (await first.text()).trim().split('\n')
+    const {nextCursor} = JSON.parse(lines.at(-1)!) as {nextCursor: string}
+    const next = await api(`/data/export/test?nextCursor=${nextCursor}&pageSize=1`)
+    expect(next.status).toBe(200)
+    expect(await next.text()).toMatch(/"_id":"c[12]"/)
+  })
+})
+
 describe('mutations and actions per request', () => {
   const max = LIMITS.writesPerTransaction
   const creates = (count: number, prefix: string) =>

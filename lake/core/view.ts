@@ -382,7 +382,12 @@ async function planned(
   // (json_extract, with the expression indexes signed-in callers' queries earn).
   if (plan.hint?.attributes?.some((a) => fieldIndex(store.indexedFields, a.path) < 0)) return null
   const topK = plan.topK?.base === plan.scan ? plan.topK : null
-  const fields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
+  // An order whose first keys are indexed fields and the rest not (`order(publishedAt desc, _id)`)
+  // reads rows off the index by those first keys, ties on them whole: groq-js then sorts what was
+  // read by every key, and whatever the other keys say, the slice is among those rows.
+  const keyFields = topK?.keys.map((key) => fieldIndex(store.indexedFields, key.path))
+  const indexedKeys = keyFields ? keyFields.findIndex((field) => field < 0) : -1
+  const fields = keyFields && indexedKeys > 0 ? keyFields.slice(0, indexedKeys) : keyFields
   const stack = perspective.kind === 'stack' ? perspective.layers : null
   // A caller who may not read some layers (anonymous callers of a public dataset read published
   // documents only) sees a group's highest readable layer, which the store's top-of-stack
@@ -506,7 +511,7 @@ async function planned(
   }
 
   if (topK && fields && fields.every((field) => field >= 0)) {
-    const order = topK.keys.map((key, i) => ({field: fields[i], desc: key.desc}))
+    const order = fields.map((field, i) => ({field, desc: topK.keys[i].desc}))
     const keyOf = (row: SelectedRow) => fields.map((field) => row.fields[field])
     const keyOfDoc = (doc: SanityDocument) =>
       fields.map((field) => valueAt(doc, store.indexedFields[field]))

@@ -243,6 +243,33 @@ test('an ordered slice through a projection also stops early, and answers the sa
   }
 })
 
+test('an order by indexed fields then others reads off the index, ties on the first whole', async () => {
+  // order(publishedAt desc, _id): a stable order front ends ask for (issue 9 audit: every
+  // document of the type was read by json_extract, 456 ms at 26,000 documents).
+  for (const query of [
+    '*[_type == "bulk"] | order(publishedAt desc, _id) [0...5]._id',
+    '*[_type == "bulk"] | order(publishedAt, w desc) [3...9]{_id, w}',
+  ]) {
+    const tree = parseQuery(query)
+    for (const name of ['published', 'drafts']) {
+      const view = await loadView({
+        store,
+        perspective: parsePerspective(name, '2025-02-19'),
+        apiVersion: '2025-02-19',
+        plan: planQuery(tree),
+        canRead: () => true,
+        readsAll: true,
+        tree,
+      })
+      expect(view.documents.length, `${name}: ${query}`).toBeLessThan(100)
+      const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
+        dereference: view.dereference,
+      })
+      expect(narrowed).toEqual(await evaluateQuery(tree, fullView(name), {}))
+    }
+  }
+})
+
 test('an ordered slice in the drafts perspective also stops early', async () => {
   const tree = parseQuery('*[_type == "bulk"] | order(v desc) [0...5]._id')
   const view = await loadView({

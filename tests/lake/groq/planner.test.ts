@@ -233,6 +233,28 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: true,
   },
+  // Indexed keys first, then others: off the index by the first, ties on them read whole.
+  {
+    query: '*[_type == "article"] | order(publishedAt desc, _id) [0...20]._id',
+    params: {},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "odd"] | order(publishedAt, title desc) [0...6] {_id, title, publishedAt}',
+    params: {},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "article"] | order(section, title, _id desc) [5...15] {_id, section, title}',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '*[_type in ["article", "odd"] && defined(section)] | order(section desc, wordCount) [0...12] {_id, section, wordCount}',
+    params: {},
+    ordered: true,
+  },
   // A projection between order() and the slice (a Map: one value a document, in order).
   {
     query: '*[_type == "article"] | order(publishedAt desc) {_id, publishedAt} [0...20]',

@@ -29,13 +29,20 @@ const CORE_USES_OUTSIDE = [
   'kit/sanityIds.ts',
 ]
 
-/** What nothing in lake/ may import: the lake knows no schema and uses bangla/ explicitly. */
+/**
+ * What nothing in lake/ may import: the lake knows no schema and uses bangla/ explicitly; what
+ * starts the lake (kit/lakeProcess.ts) depends on the lake, not the other way round.
+ */
 const LAKE_FORBIDDEN = [
   'schemas',
   'studio',
   'scripts',
   'queries',
   {folder: 'bangla', allow: LAKE_USES_OF_BANGLA},
+  {
+    file: 'kit/lakeProcess.ts',
+    why: "it starts the lake; the lake's Node flags are kit/lakeFlags.ts",
+  },
 ]
 
 function escapeRegExp(text) {
@@ -44,7 +51,8 @@ function escapeRegExp(text) {
 
 /**
  * no-restricted-imports for the whole repo, plus top-level folders `from` must not reach into.
- * A folder given as {folder, allow} may be imported only through the files listed in `allow`.
+ * A folder given as {folder, allow} may be imported only through the files listed in `allow`; a
+ * file given as {file, why} not at all.
  */
 function restrictImports(from, folders = [], morePatterns = []) {
   return {
@@ -55,6 +63,12 @@ function restrictImports(from, folders = [], morePatterns = []) {
         patterns: [
           ...morePatterns,
           ...folders.map((entry) => {
+            if (entry.file) {
+              return {
+                group: [`**/${entry.file}`],
+                message: `${from}/ must not import ${entry.file}: ${entry.why} (module boundary, see docs/architecture.md#boundary-rules).`,
+              }
+            }
             const {folder, allow = []} = typeof entry === 'string' ? {folder: entry} : entry
             return {
               // gitignore semantics: a file is re-included only when its folder itself is not excluded.

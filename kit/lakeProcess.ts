@@ -8,39 +8,13 @@ import {existsSync, readFileSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
-import {setFlagsFromString} from 'node:v8'
 import type {Env} from './cli.ts'
 import {withCompileCache} from './compileCache.ts'
+import {LAKE_NODE_FLAGS} from './lakeFlags.ts'
 import {apiHostFor, lakeFile, LOCAL_LAKE} from './localLake.ts'
 
 const LAKE_CLI = fileURLToPath(new URL('../lake/cli.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-
-/**
- * Node flags of a lake process (also in package.json's `lake` script): the event loop's young
- * generation. A bulk load parses and builds its batches on the event loop, and each batch (1,000
- * articles) lives through several scavenges of a 16 MB young generation: with 64 MB (32 MB
- * semi-spaces) the archive's load cost the event loop about 4.5 µs less a document and V8's helper
- * threads about 5 (medians of seven alternated pairs, docs/benchmarks-log.md). V8 keeps a grown
- * young generation, but the heap trim's memory-reducing collection once writes pause gives it
- * back (lake/store/heapTrim.ts). The flag would set every thread's young generation too, over a
- * worker's `resourceLimits`, so the lake's start lowers it for the threads
- * (limitThreadYoungGeneration).
- */
-export const LAKE_NODE_FLAGS = ['--max-semi-space-size=32']
-
-/**
- * Every thread started after this gets 8 MB semi-spaces (a 16 MB young generation); the heap
- * already made, the event loop's, keeps LAKE_NODE_FLAGS'. V8 grows a thread's young generation up
- * to the flag's under a scan or a search and keeps it: with 16 MB semi-spaces each busy query
- * thread held 32 MB, and with 8 the query set's peak fell from 314-404 to under 300 MB
- * (docs/benchmarks-log.md, memory). Called by the lake's start before it starts any thread.
- */
-export function limitThreadYoungGeneration(): void {
-  setFlagsFromString(THREAD_SEMI_SPACE_FLAG)
-}
-
-export const THREAD_SEMI_SPACE_FLAG = '--max-semi-space-size=8'
 
 export interface LakeProcessOptions {
   dataDir: string

@@ -11,7 +11,7 @@ import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
 import {defineCommand, EXIT, parsePort, UsageError} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
-import {limitThreadYoungGeneration} from '../../kit/lakeProcess.ts'
+import {limitThreadYoungGeneration} from '../../kit/lakeFlags.ts'
 import {
   DEFAULT_ANSWER_MEMORY_MB,
   DEFAULT_QUERY_MEMORY_MB,

@@ -131,7 +131,7 @@ parentPort.postMessage(loaded)
  * scan does), and that memory stays resident: three threads held more than the whole query set
  * needs. A smaller one costs a few more scavenges. A process started with `--max-semi-space-size`
  * gives every thread the flag's size instead: the lake's start sets it to 8, so 16 MB, before any
- * thread starts (kit/lakeProcess.ts limitThreadYoungGeneration).
+ * thread starts (kit/lakeFlags.ts limitThreadYoungGeneration).
  */
 const YOUNG_MB = 16
 

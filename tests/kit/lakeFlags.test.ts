@@ -1,5 +1,5 @@
 /**
- * The lake's Node flags (kit/lakeProcess.ts): `npm run lake` starts it with the same ones. They give
+ * The lake's Node flags (kit/lakeFlags.ts): `npm run lake` starts it with the same ones. They give
  * the event loop a 64 MB young generation (a bulk load's batches scavenged less often), and the
  * lake's start keeps every thread's at 16 MB (the flag wins over a worker's `resourceLimits`): at
  * 32 MB each busy thread held twice that after a scan or a search, which set the lake's peak RSS
@@ -8,9 +8,9 @@
 import {execFile} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {expect, test} from 'vitest'
-import {LAKE_NODE_FLAGS} from '../../kit/lakeProcess.ts'
+import {LAKE_NODE_FLAGS} from '../../kit/lakeFlags.ts'
 
-const KIT = new URL('../../kit/lakeProcess.ts', import.meta.url).href
+const KIT = new URL('../../kit/lakeFlags.ts', import.meta.url).href
 const HEAP_TRIM = new URL('../../lake/store/heapTrim.ts', import.meta.url).href
 
 test('npm run lake starts the lake with the same Node flags', () => {

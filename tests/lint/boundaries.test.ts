@@ -150,3 +150,25 @@ describe('lake/threads, shared by lake/http, lake/store and lake/query, imports 
     expect(await restrictedImports(source, 'lake/query/example.ts')).toEqual([])
   })
 })
+
+describe('the lake does not import what starts it (kit/lakeProcess.ts)', () => {
+  it.each([
+    'lake/cli/example.ts',
+    'lake/example.ts',
+    'lake/http/example.ts',
+    'lake/threads/example.ts',
+  ])('refuses it in %s', async (file) => {
+    const up = '../'.repeat(file.split('/').length - 1)
+    const source = `import {startLakeProcess} from '${up}kit/lakeProcess.ts'\nexport const y = startLakeProcess\n`
+    expect(await restrictedImports(source, file)).toEqual([
+      expect.stringMatching(/lake\/ must not import kit\/lakeProcess\.ts/),
+    ])
+  })
+
+  it("allows the lake's Node flags, which both use (kit/lakeFlags.ts)", async () => {
+    const source = `import {limitThreadYoungGeneration} from '../../kit/lakeFlags.ts'\nexport const y = limitThreadYoungGeneration\n`
+    expect(await restrictedImports(source, 'lake/cli/example.ts')).toEqual([])
+    const kit = `import {LAKE_NODE_FLAGS} from './lakeFlags.ts'\nexport const y = LAKE_NODE_FLAGS\n`
+    expect(await restrictedImports(kit, 'kit/lakeProcess.ts')).toEqual([])
+  })
+})

@@ -6,8 +6,9 @@
  * commit whatever it cost: 3 datasets with 4 slow questions each took a cheap worker query's p50
  * from 1.7 ms to 876 ms while commits came, and an honest question's tag waited behind them.
  */
-import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {Piscina} from 'piscina'
+import {afterAll, beforeAll, describe, expect, it, vi, type MockInstance} from 'vitest'
+import type {QueryTask} from '../../../lake/query/wire.ts'
 import {recheckCredit, SyncTagRegistry} from '../../../lake/live/syncTags.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {SPLIT_QUERY} from '../isolation/pathological.ts'
@@ -87,7 +88,14 @@ describe('a dataset that anonymous callers ask slow questions about', () => {
 
 describe('a cheap question asked while the query thread is busy', () => {
   let lake: TestLake
+  /** Every task the lake's query pools are given (watched, not changed). */
+  let sent: MockInstance<Piscina['run']>
+  /** How many times the query that holds the thread was sent to a pool. */
+  const heldSent = () =>
+    sent.mock.calls.filter(([task]) => (task as QueryTask | null)?.request?.query === SPLIT_QUERY)
+      .length
   beforeAll(async () => {
+    sent = vi.spyOn(Piscina.prototype, 'run')
     // One query thread, which a slow query holds; a deadline far past what that takes.
     lake = await startTestLake({
       tls: false,
@@ -102,17 +110,21 @@ describe('a cheap question asked while the query thread is busy', () => {
   })
   afterAll(async () => {
     await lake?.close()
+    sent?.mockRestore()
   })
 
   /**
    * Holds the query thread for a second or more (several on a busy machine). API version 1 has
-   * no sync tags, so it is not remembered; it is queued first (the wait only orders the requests).
+   * no sync tags, so it is not remembered. Returns once the lake has sent it to its one thread's
+   * pool: every query after it waits behind it (Piscina's queue is first in, first out). A fixed
+   * wait for that could pass on a busy machine with the question ahead of it, testing nothing.
    */
   async function holdThread(): Promise<{done: Promise<string>}> {
     const s = JSON.stringify('ক'.repeat(1000))
     const search = new URLSearchParams({query: SPLIT_QUERY, $s: s})
+    const before = heldSent()
     const held = fetch(`${lake.url}/v1/data/query/test?${search}`).then((res) => res.text())
-    await sleep(100)
+    await vi.waitFor(() => expect(heldSent()).toBe(before + 1), {timeout: 30_000, interval: 5})
     return {done: held}
   }
 

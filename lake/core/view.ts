@@ -34,7 +34,7 @@ export interface ViewOptions {
   context?: QueryContext
   /** The parsed query: lets the store answer `count(*[…])` itself (see View.query). */
   tree?: ExprNode
-  /** The caller may read every document (no per-id check needed for a count). */
+  /** The caller may read every document the view shows (no per-id check needed for a count). */
   readsAll?: boolean
   /**
    * Takes a scan's documents a batch at a time, in view order, so the view never holds them all

@@ -67,6 +67,11 @@ export async function executeQuery(
     projectId: environment.projectId,
     dataset: environment.dataset,
   }
+  // Whether the caller may read every document the view shows: an anonymous reader of a public
+  // dataset reads every published one, which is all the published perspective shows.
+  const readsAll =
+    canReadEverything(principal) ||
+    (principal.publicReads === true && perspective.kind === 'published')
   const run = async (tree: ExprNode): Promise<unknown> => {
     // A query of several `*` (a front page's object of counts and slices): each part planned and
     // evaluated alone, its value put in its place, instead of every document read for the whole.
@@ -81,7 +86,7 @@ export async function executeQuery(
       apiVersion,
       plan: planQuery(tree),
       canRead: (id) => can(principal, 'read', id),
-      readsAll: canReadEverything(principal),
+      readsAll,
       context,
       tree,
       sink: stage && !stage.readsDataset ? stage : undefined,

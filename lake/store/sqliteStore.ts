@@ -1813,6 +1813,8 @@ export function createSqliteStore(
     let logged: DocumentChange[]
     try {
       logged = loggedChanges(tx.id)
+      const ids = (changes: DocumentChange[]) => changes.map((change) => change.id).join('\n')
+      if (ids(logged) !== ids(tx.changes)) throw new Error('the log holds other changes')
     } catch (err) {
       // Answered after the group's sync all the same (drain): it is stored.
       throw new Error(

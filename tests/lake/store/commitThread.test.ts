@@ -295,6 +295,45 @@ test('a commit thread that stops after its COMMIT: the write is answered once it
   expect(again.getDocuments(['drafts.big'])[0]).toMatchObject({title: 'তৃতীয়'})
 }, 120_000)
 
+test('a commit thread that stops after its COMMIT, its transaction not read back from the log: the caller is told so after the sync, and nothing else is announced', async () => {
+  // Not an event made of what the log does not hold: the caller hears that the write is stored
+  // and was not announced, once it is on disk.
+  const flags = await mkdtemp(join(tmpdir(), 'lake-commit-thread-exit-'))
+  cleanup.push(() => rm(flags, {recursive: true, force: true}))
+  vi.stubEnv('COMMIT_THREAD_EXIT_FLAG', join(flags, 'exited'))
+  vi.stubEnv('COMMIT_THREAD_EXIT_AFTER', 'big2')
+  vi.stubEnv('COMMIT_THREAD_EXIT_DROPS_LOG', '1')
+  cleanup.push(() => void vi.unstubAllEnvs())
+  const order: string[] = []
+  const {store, small, large, published} = await lake(
+    true,
+    undefined,
+    undefined,
+    (fd, done) =>
+      fdatasync(fd, (err) => {
+        order.push('synced')
+        done(err)
+      }),
+    new URL('./commitThreadExits.ts', import.meta.url).href,
+  )
+  await small('seed', mutations({create: {_id: 's1', _type: 'source'}}))
+  await large('big1', mutations({createOrReplace: article('প্রথম')}))
+  order.length = 0
+  const err = await large('big2', mutations({createOrReplace: article('দ্বিতীয়')})).then(
+    () => null,
+    (e: Error) => e,
+  )
+  order.push('answered')
+  expect(existsSync(join(flags, 'exited')), 'the thread stopped after big2').toBe(true)
+  expect(err).not.toBeInstanceOf(UnavailableError)
+  expect(err?.message).toMatch(/"big2".*was written.*could not be read back.*not told/)
+  expect(order).toEqual(['synced', 'answered'])
+  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big1'])
+  expect(store.getTransaction('big2')).not.toBeNull()
+  await small('after', mutations({patch: {id: 'drafts.big', set: {title: 'তৃতীয়'}}}))
+  expect(published.map((tx) => tx.id)).toEqual(['seed', 'big1', 'after'])
+}, 120_000)
+
 test('a store closed while the thread commits answers the commit once it is synced, and keeps it', async () => {
   const first = await lake(true)
   await first.small('seed', mutations({create: {_id: 's1', _type: 'source'}}))

@@ -5,7 +5,9 @@
  * - migration.test.ts: in the middle of its first upgrade, its write transaction on the
  *   dataset's file open.
  * - commitThread.test.ts (COMMIT_THREAD_EXIT_AFTER names a transaction): after that
- *   transaction's COMMIT, before its answer is posted (the bytes lent to it go with it).
+ *   transaction's COMMIT, before its answer is posted (the bytes lent to it go with it). With
+ *   COMMIT_THREAD_EXIT_DROPS_LOG, its changes' rows in the log go first: a log the store cannot
+ *   read the transaction back from.
  */
 import {existsSync, writeFileSync} from 'node:fs'
 import {DatabaseSync} from 'node:sqlite'
@@ -26,6 +28,13 @@ export default function exitsOnce(task: CommitThreadTask) {
   if (after !== undefined && task.kind === 'commit' && task.tx.id === after) {
     const answer = run(task)
     if (answer?.failure) return answer
+    if (process.env.COMMIT_THREAD_EXIT_DROPS_LOG) {
+      const file = new DatabaseSync(task.path)
+      file
+        .prepare('DELETE FROM changes WHERE tx_seq = (SELECT seq FROM transactions WHERE id = ?)')
+        .run(after)
+      file.close()
+    }
     writeFileSync(flag, 'exited once')
     process.exit(1)
   }

@@ -15,6 +15,7 @@ import {
   itemError,
   LakeError,
   MutationError,
+  NotFoundError,
   PermissionError,
   QueryMemoryError,
   QueryResultTooLargeError,
@@ -751,6 +752,13 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     async documentsAt(ids, at, signal) {
+      // Else every document would be left out, as if none existed then: a mistyped revision
+      // read as an answer.
+      if ('revision' in at && !committed().transactionExists(at.revision)) {
+        throw new NotFoundError(
+          `Transaction "${at.revision}" not found in dataset "${name}": give a revision (a _rev) the document's history lists, or time= for a point in time`,
+        )
+      }
       const maxBytes = config.docAnswerBytes ?? LIMITS.docAnswerBytes
       // A document is rebuilt from its nearest snapshot, up to SNAPSHOT_EVERY / 2 patches away:
       // sized first by its present size, which a deleted one has none of, then by what its

@@ -392,6 +392,8 @@ export interface Store extends EventLog {
    */
   transact<T>(fn: (writer: StoreWriter) => T | Promise<T>, options?: {large?: boolean}): Promise<T>
   getTransaction(id: string): LoggedTransaction | null
+  /** Whether `id` is a transaction of the log, read from its index (nothing loaded). */
+  transactionExists(id: string): boolean
   getTransactions(query: TransactionQuery): LoggedTransaction[]
   /**
    * The next page of `getTransactions(query)` (its `limit` ignored) after cursor `after`: at most

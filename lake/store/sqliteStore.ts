@@ -2484,6 +2484,12 @@ export function createSqliteStore(
       return row ? loadTransaction(Number(row.seq)) : null
     },
 
+    transactionExists(id) {
+      return (
+        Boolean(open(false)) && get('SELECT 1 FROM transactions WHERE id = ?', id) !== undefined
+      )
+    },
+
     getTransactions(query: TransactionQuery) {
       if (query.ids.length === 0 || !open(false)) return []
       const {where, params} = transactionFilter(query)

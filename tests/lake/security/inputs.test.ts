@@ -383,6 +383,19 @@ describe('500s on bad input (item 12)', () => {
     }
   })
 
+  it('answers a history revision that is no transaction of the dataset with 404 saying so', async () => {
+    // It was a 200 with no documents: a mistyped revision read as a document that did not exist.
+    for (const revision of ['nope', 'seed', 'x'.repeat(300)]) {
+      const res = await api(`/data/history/test/documents/seed?revision=${revision}`)
+      expect(res.status, revision).toBe(404)
+      expect((await res.json()).message).toMatch(/Transaction ".*" not found.*_rev/)
+    }
+    const {_rev: rev} = (await lake.client().getDocument('seed'))!
+    const res = await api(`/data/history/test/documents/seed?revision=${rev}`)
+    expect(res.status).toBe(200)
+    expect((await res.json()).documents).toMatchObject([{_id: 'seed'}])
+  })
+
   it('answers history parameters that cannot all hold with 400, naming them', async () => {
     const {_rev: rev} = (await lake.client().getDocument('seed'))!
     const cases: [string, RegExp][] = [

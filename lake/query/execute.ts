@@ -5,7 +5,7 @@
 import type {ExprNode} from 'groq-js'
 import {QueryError, QueryResultTooLargeError} from '../core/errors.ts'
 import {can, canReadEverything, type Principal} from '../core/grants.ts'
-import {parsePerspective} from '../core/perspective.ts'
+import {parsePerspective, type Perspective} from '../core/perspective.ts'
 import {planQuery, separateScans} from '../core/plan.ts'
 import {evaluateQuery, parseQuery} from '../core/query.ts'
 import {scoreStage} from '../core/scoreTopK.ts'
@@ -59,7 +59,14 @@ export async function executeQuery(
   tree = parseQuery(request.query, request.params, principal),
 ): Promise<unknown> {
   const {query, params, apiVersion} = request
-  const perspective = parsePerspective(request.perspective, apiVersion)
+  const asked = parsePerspective(request.perspective, apiVersion)
+  // An anonymous reader of a public dataset reads published documents only, so in a stack each
+  // group shows it its published layer: the published view (`_originalId` too), which the planner
+  // answers from its indexes. A stack's own selection would show layers it may not read.
+  const perspective: Perspective =
+    asked.kind === 'stack' && principal.publicReads === true && !canReadEverything(principal)
+      ? {kind: 'published'}
+      : asked
   const context = {
     params,
     identity: principal.id,

@@ -546,3 +546,27 @@ test('an anonymous reader of a public dataset counts a type from the counts, in 
   )
   expect(await ask(query, 'raw')).toBe(await evaluateQuery(parseQuery(query), raw, {}))
 })
+
+test.each(['drafts', 'previewDrafts', 'r1,drafts', 'r1'])(
+  'an anonymous reader of a public dataset in the %s perspective is planned as in published',
+  async (name) => {
+    // It reads published documents only, so each group shows its published layer: the published
+    // view, `_originalId` included (issue 9 audit: its stack queries read the whole view,
+    // 150-345 ms for latest 20 at 20,000 articles against 4-11 ms published).
+    const counting = countingBodies(store)
+    const env = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
+    for (const query of [
+      '*[_type == "bulk"] | order(publishedAt desc) [0...5]{_id, _originalId, v}',
+      '*[_type == "article"]{_id, _originalId, title, "a": author->name}',
+      'count(*[_type == "bulk"])',
+    ]) {
+      counting.reset()
+      const request = {query, params: {}, perspective: name, apiVersion: '2025-02-19'}
+      const result = await executeQuery(counting.store, request, PUBLIC_READER, env)
+      expect(result, query).toEqual(
+        await evaluateQuery(parseQuery(query), fullView('published'), {params: {}}),
+      )
+      expect(counting.parsed(), query).toBeLessThan(30)
+    }
+  },
+)

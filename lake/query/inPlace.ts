@@ -22,7 +22,7 @@
 import type {ExprNode} from 'groq-js'
 import type {DocumentPath} from '../core/documentPaths.ts'
 import {linearGlob, SAME_SCOPE, type Node} from '../core/groqTree.ts'
-import {planQuery} from '../core/plan.ts'
+import {planQuery, separateScans} from '../core/plan.ts'
 import {onlyReferences} from '../core/view.ts'
 import type {ScanHint, Selection, Store} from '../core/store.ts'
 import {watched} from './watched.ts'
@@ -94,19 +94,25 @@ function iteratesDocuments(node: Node | undefined): boolean {
 }
 
 /**
- * True for a query worth trying in place: one `*`, no full-text search (its candidates are not
- * bounded), and every operation linear in the documents' and parameters' sizes. Parameters may only
- * be operands, never iterated, so no parameter can make the work quadratic.
+ * True for a query worth trying in place: one `*` (or several, each a part planned alone), no
+ * full-text search (its candidates are not bounded), and every operation linear in the documents'
+ * and parameters' sizes. Parameters may only be operands, never iterated, so no parameter can make
+ * the work quadratic.
  */
 export function triesInPlace(tree: ExprNode): boolean {
   // Once per tree: parsed trees are reused for repeated queries (parseQuery).
   let tries = tried.get(tree)
   if (tries === undefined) {
-    const plan = planQuery(tree)
-    const search = plan.hint?.search
+    // Several `*` are tried when each is a part planned alone (separateScans): each part is read
+    // within the same budget, and the rest evaluated once over their values.
+    const starCount = planQuery(tree).starCount
+    const parts = starCount > 1 ? separateScans(tree) : [tree]
     tries =
-      plan.starCount === 1 &&
-      !(search && !onlyReferences(search)) &&
+      parts.length === starCount &&
+      parts.every((part) => {
+        const search = planQuery(part).hint?.search
+        return !(search && !onlyReferences(search))
+      }) &&
       linear(tree as unknown as Node, null)
     tried.set(tree, tries)
   }

@@ -39,13 +39,21 @@ describe('tried in place', () => {
     ['*[_id in path("drafts.**")]{_id}', {}],
     ['*[_id == $id][0]{"n": count(body[]{children[_type == "span"]{text}})}', {id: 'a'}],
     ['*[_id in $ids]._id', {ids: Array.from({length: MAX_LITERAL / 100}, (_, i) => `a${i}`)}],
+    // Several `*`, each planned alone (plan.ts separateScans), within one budget.
+    ['{"a": count(*[_type == "a"]), "b": count(*[_type == "b"])}', {}],
+    [
+      '{"n": count(*[_type == "article"]), "latest": *[_type == "article"] | order(publishedAt desc)[0...5]{_id}}',
+      {},
+    ],
   ])('%s', (query, params) => expect(tries(query, params)).toBe(true))
 })
 
 describe('always on a worker', () => {
   test.each([
-    ['{"a": count(*[_type == "a"]), "b": count(*[_type == "b"])}', {}],
     ['*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc)[0...20]', {}],
+    // Several `*`: one part's full-text candidates, or a `*` no part holds alone.
+    ['{"a": count(*[_type == "a"]), "m": *[title match "নির্বা*"][0]._id}', {}],
+    ['count(*[_type == "a"]) > 0 && count(*[_type == "b"]) > 0', {}],
     ['*[_id == $id][0]{"x": string::split(title, "")}', {id: 'a'}],
     ['*[_id == $id][0]{"x": $s[count($s[@ == ^]) > 0]}', {id: 'a', s: ['x']}],
     ['*[_id == $id][0]{"x": *[references(^._id)]}', {id: 'a'}],

@@ -211,6 +211,11 @@ export default tseslint.config(
           message:
             "lake/core is pure: no `process` (process.getBuiltinModule loads Node's modules past the import rules; I/O lives in adapters).",
         },
+        {
+          name: 'Buffer',
+          message:
+            'lake/core is pure and portable: no Node `Buffer`; use Uint8Array, TextEncoder and core/utf8.ts (utf8ByteLength, utf8Text, indexOfAscii).',
+        },
       ],
     },
   },

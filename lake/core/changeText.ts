@@ -7,6 +7,7 @@
  * decoded and parsed only where someone reads it (readChange's getters).
  */
 import {strongReferences} from './references.ts'
+import {indexOfAscii, utf8Text} from './utf8.ts'
 import type {
   ChangeText,
   DocumentChange,
@@ -37,20 +38,15 @@ const encoder = new TextEncoder()
 
 /** `value` as JsonBytes whose `stands` are where `stand` (ASCII) occurs in it. */
 export function jsonBytes(value: string | Uint8Array, stand: string): JsonBytes {
-  // TextEncoder's arrays own their buffer (Buffer.from may share a pool's), so it can be moved.
+  // TextEncoder's arrays own their buffer (a pooled one may be shared), so it can be moved.
   const bytes =
     typeof value === 'string'
       ? encoder.encode(value)
       : value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
         ? value
         : value.slice()
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const stands: number[] = []
-  for (
-    let at = view.indexOf(stand, 0, 'latin1');
-    at >= 0;
-    at = view.indexOf(stand, at + 1, 'latin1')
-  )
+  for (let at = indexOfAscii(bytes, stand); at >= 0; at = indexOfAscii(bytes, stand, at + 1))
     stands.push(at)
   return {bytes, stands}
 }
@@ -254,8 +250,7 @@ const decoded = new WeakMap<JsonBytes, string>()
 export function jsonTextOf(value: JsonBytes): string {
   let text = decoded.get(value)
   if (text === undefined) {
-    const {bytes} = value
-    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+    text = utf8Text(value.bytes)
     decoded.set(value, text)
   }
   return text

@@ -6,6 +6,7 @@
  * no I/O.
  */
 import {BadRequestError, itemError, MutationError, QueryError} from './errors.ts'
+import {utf8ByteLength} from './utf8.ts'
 
 const KIB = 1024
 const MIB = 1024 * KIB
@@ -252,7 +253,7 @@ export function checkDocumentLimits(
   lastPlain = null
   const json = JSON.stringify(doc)
   // A UTF-16 code unit is at most 3 bytes of UTF-8: most documents need no count.
-  const bytes = json.length * 3 <= LIMITS.documentBytes ? 0 : Buffer.byteLength(json)
+  const bytes = json.length * 3 <= LIMITS.documentBytes ? 0 : utf8ByteLength(json)
   if (bytes > LIMITS.documentBytes) {
     throw tooLarge(
       id,
@@ -506,7 +507,7 @@ export function checkQueryText(
         `Parameter $${name} nests arrays or objects more than ${limits.nesting} deep; the limit is ${limits.nesting}.`,
       )
     }
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(JSON.stringify(value) ?? '')
+    bytes += utf8ByteLength(name) + utf8ByteLength(JSON.stringify(value) ?? '')
     if (bytes > limits.paramsBytes) {
       throw new QueryError(
         `Parameters are larger than ${limits.paramsBytes} bytes of JSON (at $${name}); ` +

@@ -60,6 +60,9 @@ describe('lake/core imports no Node built-in, no Hono, no adapter', () => {
     `export const y = await import('../store/sqliteStore.ts')`,
     `export const y = import('hono')`,
     `export const y = process.getBuiltinModule('node:fs')`,
+    // Buffer is Node's: core uses TextEncoder/TextDecoder and Uint8Array (core/utf8.ts).
+    `export const y = Buffer.byteLength('x')`,
+    `export const y = Buffer.from([1]).toString('utf8')`,
   ])('refuses %s', async (source) => {
     const [result] = await eslint.lintText(`${source}\n`, {filePath: 'lake/core/example.ts'})
     expect(result.messages.map((message) => message.message)).toEqual([

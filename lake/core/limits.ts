@@ -165,6 +165,10 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 
 type ErrorType = 'mutationError' | 'actionError'
 
+/** What is wrong with a value holding a number JSON cannot (see walkDocument's `nonFinite`). */
+export const NON_FINITE =
+  'holds a number too large for JSON (as 1e400, read as Infinity, which would become null); send it as a string.'
+
 /**
  * One walk of a document: whether it nests more than `max` levels (a scalar is 0, `{}` is 1),
  * and whether it is plain JSON data, as JSON.parse makes it (objects and arrays of the ordinary
@@ -502,11 +506,13 @@ export function checkQueryText(
   let bytes = 0
   for (const [name, value] of Object.entries(params)) {
     // Depth first: JSON.stringify recurses, and a hostile parameter could overflow the stack.
-    if (nestsDeeperThan(value, limits.nesting)) {
+    const {tooDeep, nonFinite} = walkDocument(value, limits.nesting)
+    if (tooDeep) {
       throw new QueryError(
         `Parameter $${name} nests arrays or objects more than ${limits.nesting} deep; the limit is ${limits.nesting}.`,
       )
     }
+    if (nonFinite) throw new QueryError(`Parameter $${name} ${NON_FINITE}`)
     bytes += utf8ByteLength(name) + utf8ByteLength(JSON.stringify(value) ?? '')
     if (bytes > limits.paramsBytes) {
       throw new QueryError(

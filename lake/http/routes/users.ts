@@ -5,7 +5,7 @@
 import {Hono} from 'hono'
 import type {AuthStore} from '../../auth/authStore.ts'
 import {BadRequestError, TooLargeError} from '../../core/errors.ts'
-import {LIMITS, nestsDeeperThan} from '../../core/limits.ts'
+import {LIMITS, NON_FINITE, walkDocument} from '../../core/limits.ts'
 import {ROLE_TITLES, type Principal, type RoleName} from '../../core/grants.ts'
 import {jsonBody} from '../nodeRequest.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
@@ -85,11 +85,13 @@ export function userRoutes(): Hono {
         throw new BadRequestError(`Keys may be at most ${MAX_KEY_BYTES} bytes`)
       }
       // Depth first: JSON.stringify recurses, and a hostile value would overflow the stack.
-      if (nestsDeeperThan(pair.value, LIMITS.keyValueDepth)) {
+      const {tooDeep, nonFinite} = walkDocument(pair.value, LIMITS.keyValueDepth)
+      if (tooDeep) {
         throw new BadRequestError(
           `Value of "${pair.key}" nests arrays or objects more than ${LIMITS.keyValueDepth} deep`,
         )
       }
+      if (nonFinite) throw new BadRequestError(`Value of "${pair.key}" ${NON_FINITE}`)
       // Bytes, not characters: Bengali text takes three bytes a letter.
       const bytes = Buffer.byteLength(JSON.stringify(pair.value ?? null))
       if (bytes > LIMITS.keyValueValueBytes) {

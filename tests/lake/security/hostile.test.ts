@@ -58,6 +58,43 @@ describe('values nested past any limit', () => {
   })
 })
 
+// JSON.parse reads a literal past a double's range as Infinity, which JSON.stringify writes as
+// null: documents refuse one (validationError); parameters and settings used to turn it into null.
+describe('numbers JSON cannot hold (1e400, read as Infinity)', () => {
+  it('refuses a query parameter in the body with 400 naming it (was answered as null)', async () => {
+    const res = await api('/data/query/test', {
+      method: 'POST',
+      body: '{"query":"$n","params":{"n":[1, {"deep": -1e400}]}}',
+    })
+    await expect400(res, /\$n holds a number too large for JSON/)
+  })
+
+  it('refuses a query parameter in the query string with 400 naming it', async () => {
+    const res = await api(`/data/query/test?query=${encodeURIComponent('$big')}&$big=1e400`)
+    await expect400(res, /\$big holds a number too large for JSON/)
+  })
+
+  it('refuses a listener parameter with 400, before the stream opens', async () => {
+    const query = encodeURIComponent('*[n == $n]')
+    const res = await api(`/data/listen/test?query=${query}&$n=1e999`)
+    expect(res.status).toBe(400) // on main a stream opened: fail before reading it
+    await expect400(res, /\$n holds a number too large for JSON/)
+  })
+
+  it('refuses a key/value setting with 400 naming its key, storing nothing', async () => {
+    const res = await api('/users/me/keyvalue', {
+      method: 'PUT',
+      body: '[{"key":"fine","value":1},{"key":"huge","value":{"n":1e400}}]',
+    })
+    await expect400(res, /"huge" holds a number too large for JSON/)
+    const read = await api('/users/me/keyvalue/fine,huge')
+    expect(await read.json()).toEqual([
+      {key: 'fine', value: null},
+      {key: 'huge', value: null},
+    ])
+  })
+})
+
 describe(`lists longer than ${LIMITS.namesPerList} names`, () => {
   it('refuses history of too many documents with 400 (was a 500: too many SQL variables)', async () => {
     await expect400(

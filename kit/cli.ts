@@ -138,6 +138,12 @@ export function defineCommand<const O extends ParseArgsOptionsConfig>(spec: {
         allowPositionals: positionals,
         allowNegative,
       })
+      // resolve('') is the project folder itself: the lake's files would land among the sources.
+      if ('data' in options && (parsed.values as {data?: unknown}).data === '') {
+        throw new UsageError(
+          '--data needs a folder: pass one (--data .lake is the default) or leave the flag out.',
+        )
+      }
       return spec.run(parsed as ParsedArgs<O>, io)
     },
   }

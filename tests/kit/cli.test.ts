@@ -180,6 +180,30 @@ describe('usage errors', () => {
     },
   )
 
+  // An empty --data resolved to the project folder itself (an empty LAKE_DATA is an unset one):
+  // on main `start` wrote auth.sqlite, token and tls/ there and served it. trust runs dry here, so
+  // a regression cannot add a CA to this machine's trust store.
+  it.each([
+    ...LAKE_SUBCOMMANDS.map((name) =>
+      name === 'trust' ? [name, '--dry-run', '--data', ''] : [name, '--data', ''],
+    ),
+    ['start', '--data='],
+  ])('npm run lake -- %s %s %j: exit 2, saying what to pass, nothing done', async (...argv) => {
+    const {code, out, err} = await runLake(...argv)
+    expect(code).toBe(EXIT.USAGE_ERROR)
+    expect(err).toContain('--data needs a folder')
+    expect(err).toContain('--data .lake')
+    expect(out).toBe('')
+  })
+
+  it('npm run dev -- --data "": exit 2, saying what to pass, nothing started', async () => {
+    const io = captureIo({env: {LAKE_DATA: 'elsewhere'}})
+    expect(await runCommand(devCommand, ['--data', ''], io)).toBe(EXIT.USAGE_ERROR)
+    expect(io.err()).toContain('--data needs a folder')
+    expect(io.err()).toContain('Run `npm run dev -- --help`')
+    expect(io.out()).toBe('')
+  })
+
   it.each(SCRIPTS)(
     '%s with an unknown flag: exit 2 and the same report',
     async (invocation, command) => {

@@ -636,9 +636,18 @@ function fieldIndex(fields: readonly (readonly string[])[], path: readonly strin
   return fields.findIndex((f) => f.length === path.length && f.every((k, i) => k === path[i]))
 }
 
-/** GROQ's order() ties: equal scalars, or both null/missing/object/array (all null here). */
+/**
+ * Whether a row keyed `a` may still sort at or ahead of the cut `b` in GROQ's order(): equal keys
+ * (null stands for null, missing, objects and arrays, which GROQ ranks equal). The index orders
+ * null/missing (x'02') before objects and arrays (x'03'), and each of them by the later keys, so
+ * past a null key the later keys do not decide: every row of that null group is read.
+ */
 function sameKey(a: unknown[], b: unknown[]): boolean {
-  return a.every((value, i) => value === b[i])
+  for (let i = 0; i < b.length; i++) {
+    if (a[i] !== b[i]) return false
+    if (b[i] === null) return true
+  }
+  return true
 }
 
 function valueAt(doc: unknown, path: readonly string[]): unknown {

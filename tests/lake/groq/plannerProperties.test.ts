@@ -1,0 +1,247 @@
+/**
+ * Property-based differential test for the planner's newer shapes: queries of several `*` split
+ * into parts, references() with literal lists, a projection between order() and the slice, orders
+ * with indexed keys first and others after, and an anonymous reader of a public dataset (counts,
+ * stacks). fast-check (fixed seed, bounded) makes small datasets with the awkward values (ties,
+ * missing, null and mixed types, drafts and versions, strong and weak references) and queries of
+ * those shapes; the lake over HTTP must answer as groq-js over the same documents in the same
+ * perspective, for a signed-in caller and for an anonymous one (who reads published ids only, or
+ * nothing of a private dataset). Both callers ask the same queries in turn, so a plan cached for one
+ * and reused for the other would show.
+ */
+import fc from 'fast-check'
+import {beforeAll, expect, test} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
+import {groqJs} from './oracle.ts'
+import {loadDocuments, query, type LakeTarget} from './http.ts'
+import {perspectiveParam, type Perspective, type StoredDocument} from './perspective.ts'
+
+const lake = useTestLake({inProcess: true})
+let anonymous: LakeTarget
+
+beforeAll(() => {
+  const target = lake()
+  anonymous = {
+    url: target.url,
+    token: '',
+    fetch(input, init) {
+      const headers = new Headers(init?.headers)
+      headers.delete('authorization')
+      return target.fetch(input, {...init, headers})
+    },
+  }
+})
+
+const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g']
+const LAYERS = ['', 'drafts.', 'versions.r1.']
+/** Every GROQ type, ties (repeated values) and missing (undefined). */
+const VALUES: unknown[] = [
+  '2024-01-01',
+  '2024-01-01',
+  '2025-06-01T10:00:00Z',
+  'ঢাকা',
+  '',
+  'B',
+  5,
+  5,
+  -1.5,
+  true,
+  false,
+  null,
+  {x: 1},
+  [1],
+  undefined,
+  undefined,
+]
+const value = fc.constantFrom(...VALUES)
+const reference = fc.oneof(
+  fc.constant(undefined),
+  fc.record({_type: fc.constant('reference'), _ref: fc.constantFrom(...IDS)}),
+  fc.record({
+    _type: fc.constant('reference'),
+    _ref: fc.constantFrom(...IDS, 'drafts.b'),
+    _weak: fc.constant(true),
+  }),
+  fc.constantFrom('a', 7),
+)
+
+const documentArb = fc.record({
+  id: fc.constantFrom(...IDS),
+  layer: fc.constantFrom(...LAYERS),
+  _type: fc.constantFrom('article', 'article', 'odd'),
+  publishedAt: value,
+  section: value,
+  title: value,
+  slug: fc.oneof(
+    fc.constant(undefined),
+    value.map((current) => ({current})),
+  ),
+  wordCount: value,
+  source: reference,
+  refs: fc.array(fc.constantFrom(...IDS, 'drafts.c'), {maxLength: 2}),
+})
+
+type GeneratedDoc = typeof documentArb extends fc.Arbitrary<infer T> ? T : never
+
+function toDocument(generated: GeneratedDoc): StoredDocument {
+  const {id, layer, refs, ...fields} = generated
+  const doc: StoredDocument = {_id: `${layer}${id}`}
+  for (const [key, v] of Object.entries(fields)) if (v !== undefined) doc[key] = v
+  if (refs.length) {
+    doc.refs = refs.map((ref, i) => ({_key: `k${i}`, _type: 'reference', _ref: ref}))
+  }
+  return doc
+}
+
+const datasetArb = fc.uniqueArray(documentArb, {
+  minLength: 1,
+  maxLength: 24,
+  selector: (doc) => `${doc.layer}${doc.id}`,
+})
+
+const FILTERS = [
+  '_type == "article"',
+  '_type in ["article", "odd"]',
+  'defined(publishedAt)',
+  '_type == "article" && defined(section)',
+  'references($r)',
+  'references(["a", "drafts.b"])',
+  'references(["c", 7, ["d"]], "e")',
+  '!references("a")',
+  'section == $s',
+  'true',
+]
+const filter = fc.constantFrom(...FILTERS)
+const KEYS = ['publishedAt', 'section', 'slug.current', 'source._ref', '_id', 'title', 'wordCount']
+const orderArb = fc
+  .uniqueArray(
+    fc.record({key: fc.constantFrom(...KEYS), dir: fc.constantFrom('', ' asc', ' desc')}),
+    {minLength: 1, maxLength: 3, selector: (k) => k.key},
+  )
+  .map((keys) => keys.map((k) => `${k.key}${k.dir}`).join(', '))
+const PROJECTIONS = [
+  '{_id, publishedAt, title}',
+  '{_id, _originalId, "r": source->_id, "s": slug.current}',
+  '{_id, "n": count(*[references(^._id)])}',
+  '{...}',
+]
+const sliceArb = fc.oneof(
+  fc
+    .tuple(fc.nat(5), fc.nat(7), fc.boolean())
+    .map(([from, length, exclusive]) => `[${from}${exclusive ? '...' : '..'}${from + length}]`),
+  fc.nat(6).map((k) => `[${k}]`),
+)
+
+/** `*[F] | order(K) P [S]` or `*[F] | order(K) [S] P`, or no order. */
+const partArb = fc
+  .record({
+    filter,
+    order: fc.option(orderArb, {nil: undefined, freq: 5}),
+    projection: fc.option(fc.constantFrom(...PROJECTIONS), {nil: undefined}),
+    slice: fc.option(sliceArb, {nil: undefined, freq: 6}),
+    before: fc.boolean(),
+  })
+  .map(({filter, order, projection, slice, before}) => {
+    let q = `*[${filter}]`
+    if (order) q += ` | order(${order})`
+    const p = projection ? ` ${projection}` : ''
+    const s = slice ? ` ${slice}` : ''
+    return before ? `${q}${p}${s}` : `${q}${s}${p}`
+  })
+
+/** The part alone, or parts around it: several `*`, counts, select/coalesce, nesting, `*` as an argument. */
+const queryArb = fc.oneof(
+  {weight: 4, arbitrary: partArb},
+  partArb.map((q) => `count(${q})`),
+  fc.tuple(filter, partArb).map(([f, q]) => `{"n": count(*[${f}]), "l": ${q}}`),
+  fc.tuple(filter, partArb, filter).map(([f, q, g]) => `[count(*[${f}]), ${q}, count(*[${g}])]`),
+  fc.tuple(filter, partArb).map(([f, q]) => `{"s": select(count(*[${f}]) > 2 => ${q}, "none")}`),
+  fc.tuple(partArb, partArb).map(([q, r]) => `{"c": coalesce((${q})[0]._id, ${r}, "none")}`),
+  fc
+    .tuple(orderArb, sliceArb)
+    .map(
+      ([order, slice]) =>
+        `*[_type == "odd"] | order(_id) [0...3] {_id, "inner": *[references(^._id)] | order(${order}) ${slice} {_id, "up": ^._id}}`,
+    ),
+  fc
+    .tuple(filter, orderArb)
+    .map(
+      ([f, order]) =>
+        `*[references(*[${f}] | order(${order}) [0...2]._id)] | order(${order}) [0...4]._id`,
+    ),
+)
+
+const PERSPECTIVES: Perspective[] = ['raw', 'published', 'drafts', ['r1', 'drafts']]
+
+function isPublished(id: string): boolean {
+  return !id.startsWith('drafts.') && !id.startsWith('versions.')
+}
+
+let runs = 0
+
+// Found by the property below: the side table keys null/missing x'02' and objects/arrays x'03',
+// which GROQ ranks equal, so a second key orders rows across both; reading the index stopped at
+// the first row past the slice's last key, before the x'03' rows that sort ahead of it.
+test.each([
+  ['order(slug.current, publishedAt) [0..0]', 'c'],
+  ['order(section desc, publishedAt) [0...1]', 'c'],
+  ['order(section, publishedAt desc, _id) [0]', 'a'],
+])('a null and an array tie on the first key, the next key decides (%s)', async (tail, first) => {
+  const dataset = 'nullarraytie'
+  const stored = await loadDocuments(lake(), dataset, [
+    {_id: 'a', _type: 'article', publishedAt: '2024-01-01', section: {x: 1}},
+    {_id: 'c', _type: 'article', publishedAt: 5, slug: {current: [1]}},
+  ])
+  const groq = `*[_type == "article"] | ${tail}`
+  for (const perspective of PERSPECTIVES) {
+    const response = await query(lake(), dataset, groq, {}, perspectiveParam(perspective))
+    const expected = await groqJs(stored, perspective, {query: groq, params: {}, ordered: true})
+    expect(JSON.stringify(expected)).toContain(`"_id":"${first}"`)
+    expect(response.body.result, perspectiveParam(perspective)).toEqual(expected)
+  }
+})
+
+test('the planner answers as groq-js, signed in and anonymous, in every perspective', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      datasetArb,
+      fc.array(queryArb, {minLength: 1, maxLength: 4}),
+      fc.boolean(),
+      async (generated, queries, isPublic) => {
+        const dataset = `prop${++runs}`
+        const stored = await loadDocuments(lake(), dataset, generated.map(toDocument))
+        lake().lake.context.visibility.set(dataset, isPublic ? 'public' : 'private')
+        // Hosted Sanity answers an anonymous caller of a private dataset as if it held nothing.
+        const anonymousReads = isPublic ? stored.filter((doc) => isPublished(doc._id)) : []
+        const params = {r: 'a', s: 'ঢাকা'}
+        for (const groq of queries) {
+          for (const perspective of PERSPECTIVES) {
+            const generatedQuery = {query: groq, params, ordered: true}
+            for (const [caller, documents] of [
+              [lake(), stored],
+              [anonymous, anonymousReads],
+            ] as const) {
+              const response = await query(
+                caller,
+                dataset,
+                groq,
+                params,
+                perspectiveParam(perspective),
+              )
+              const where = `${caller === anonymous ? 'anonymous' : 'signed in'} ${perspectiveParam(perspective)}: ${groq}`
+              expect(response.status, `${where} ${JSON.stringify(response.body)}`).toBe(200)
+              const expected = await groqJs(documents, perspective, generatedQuery)
+              const actual = JSON.parse(JSON.stringify(response.body.result ?? null)) as unknown
+              expect(actual, where).toEqual(expected)
+            }
+          }
+        }
+      },
+    ),
+    {
+      seed: 20261204,
+      numRuns: 40,
+      endOnFailure: false,
+    },
+  )
+}, 120_000)

@@ -4,12 +4,12 @@
  * Creates the data folder's certificate and scripts' token when the lake has never started there.
  */
 import {existsSync} from 'node:fs'
-import {resolve} from 'node:path'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls, tlsFiles} from '../tls/certificates.ts'
 import {defineCommand, EXIT, parsePort, shellQuote} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
 import {reportCreatedAdmin} from './accounts.ts'
+import {dataFolderOption} from './dataFolder.ts'
 
 const HELP = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--host HOST] [--no-tls] [--export])"
 
@@ -47,7 +47,7 @@ export const command = defineCommand({
   async run({values}, io) {
     // Clients need the port the lake will listen on: 0 (any free port) is no address.
     const port = parsePort(values.port, 1)
-    const dataDir = resolve(values.data)
+    const dataDir = dataFolderOption(values.data)
     const tls = !values['no-tls']
     const lines = [shellLine('SANITY_STUDIO_API_HOST', apiHostFor(values.host, port, tls))]
 

@@ -5,7 +5,6 @@
  * the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
  * folder's own certificate unless --no-tls.
  */
-import {resolve} from 'node:path'
 import {startLakeServer} from '../server.ts'
 import {openAuth} from '../auth/bootstrap.ts'
 import {ensureTls} from '../tls/certificates.ts'
@@ -19,6 +18,7 @@ import {
   DEFAULT_WRITE_TIMEOUT_MS,
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
+import {dataFolderOption} from './dataFolder.ts'
 import {stopOnSignal} from './stopping.ts'
 import {sharpQueue} from '../assets/sharp.ts'
 
@@ -81,7 +81,7 @@ export const command = defineCommand({
       values['studio-url'] === undefined ? undefined : httpUrl(values['studio-url'], '--studio-url')
     // 0 lets the system pick a free port (tests start the lake that way).
     const port = parsePort(values.port, 0)
-    const dataDir = resolve(values.data)
+    const dataDir = dataFolderOption(values.data)
     // The administrator and scripts' token first: a generated password must be shown even when
     // the port turns out to be busy.
     const auth = await openAuth(dataDir, io.env)

@@ -7,6 +7,7 @@ import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
 import {defineCommand, EXIT, UsageError} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
 import {openAuthStore} from './accounts.ts'
+import {dataFolderOption} from './dataFolder.ts'
 
 const HELP = `Usage:
   npm run lake -- tokens create [--role ROLE] [--label LABEL] [--data DIR]
@@ -38,7 +39,7 @@ export const command = defineCommand({
     if (!action) throw new UsageError('Missing action (create, list, revoke).')
     if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
 
-    const auth = openAuthStore(values.data)
+    const auth = openAuthStore(dataFolderOption(values.data))
     try {
       switch (action) {
         case 'create': {

@@ -7,6 +7,7 @@ import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
 import {defineCommand, EXIT, UsageError, writeLine} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
 import {openAuthStore} from './accounts.ts'
+import {dataFolderOption} from './dataFolder.ts'
 
 const HELP = `Usage:
   npm run lake -- users add --email EMAIL [--name NAME] [--role ROLE] [--password PASSWORD] [--data DIR]
@@ -41,7 +42,7 @@ export const command = defineCommand({
     if (!action) throw new UsageError('Missing action (add, list, remove, password).')
     if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
 
-    const auth = openAuthStore(values.data)
+    const auth = openAuthStore(dataFolderOption(values.data))
     try {
       switch (action) {
         case 'add': {

@@ -3,6 +3,9 @@
  * its usage and examples, reports bad arguments the same way with exit code 2, and runs in-process.
  */
 import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {
@@ -195,6 +198,27 @@ describe('usage errors', () => {
     expect(err).toContain('--data .lake')
     expect(out).toBe('')
   })
+
+  // `--data .` in a project (or a home folder): on main start made every file under it 0600.
+  it.each([['start'], ['env'], ['users', 'list'], ['tokens', 'list']])(
+    'npm run lake -- %s --data <a project folder>: exit 2, naming what is foreign, nothing changed',
+    async (...argv) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lake-project-'))
+      try {
+        writeFileSync(join(dir, 'package.json'), '{}', {mode: 0o644})
+        const {code, out, err} = await runLake(...argv, '--data', dir)
+        expect(code).toBe(EXIT.USAGE_ERROR)
+        expect(err).toContain(
+          `The data folder ${dir} holds entries the lake did not make (package.json)`,
+        )
+        expect(out).toBe('')
+        expect(readdirSync(dir)).toEqual(['package.json'])
+        expect(statSync(join(dir, 'package.json')).mode & 0o777).toBe(0o644)
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
+      }
+    },
+  )
 
   it('npm run dev -- --data "": exit 2, saying what to pass, nothing started', async () => {
     const io = captureIo({env: {LAKE_DATA: 'elsewhere'}})

@@ -22,6 +22,8 @@ import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ensureTls} from '../../../lake/tls/certificates.ts'
+import {createLake} from '../../../lake/index.ts'
+import {ForeignDataFolderError} from '../../../lake/auth/dataFolder.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 /** Every path under `dir` with its permission bits. */
@@ -43,6 +45,52 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 )
+
+/** A project's folder (or a home folder) given as the data folder by mistake. */
+function projectFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lake-project-'))
+  chmodSync(dir, 0o755)
+  writeFileSync(join(dir, 'package.json'), '{}', {mode: 0o644})
+  mkdirSync(join(dir, 'node_modules', '.bin'), {recursive: true, mode: 0o755})
+  writeFileSync(join(dir, 'node_modules', '.bin', 'tool'), '#!/bin/sh\n', {mode: 0o755})
+  return dir
+}
+
+describe("a folder that is not the lake's (`--data .`, a home folder)", () => {
+  // On main createLake made every file under it 0600 and every folder 0700: a project's
+  // node_modules lost its binaries' execute bits (through their hard links elsewhere too).
+  it('is refused before anything in it is changed or written', async () => {
+    const dir = projectFolder()
+    try {
+      const before = modes(dir)
+      const made = createLake({dataDir: dir, principals: {principalForToken: async () => null}})
+      await expect(made).rejects.toThrow(ForeignDataFolderError)
+      await expect(made).rejects.toThrow(
+        /holds entries the lake did not make \(node_modules, package\.json\)/,
+      )
+      expect(modes(dir)).toEqual(before)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it("is a lake's when it holds only what a lake makes, or nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lake-own-'))
+    try {
+      mkdirSync(join(dir, 'datasets'))
+      writeFileSync(join(dir, 'auth.sqlite-wal'), '')
+      writeFileSync(join(dir, 'token'), 'x\n', {mode: 0o644})
+      const lake = await createLake({
+        dataDir: dir,
+        principals: {principalForToken: async () => null},
+      })
+      await lake.close()
+      expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
 
 describe('the data folder (item 9)', () => {
   let lake: TestLake

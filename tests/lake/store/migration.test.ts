@@ -418,7 +418,9 @@ test('a folder whose upgrade finds the file locked by another connection answers
   dir = await mkdtemp(join(tmpdir(), 'lake-migrate-'))
   stores = createSqliteStores(dir)
   const file = join(dir, 'datasets', 'production.sqlite')
-  cpSync(join(import.meta.dirname, 'fixtures', 'main-f02fb90'), dir, {recursive: true})
+  cpSync(join(import.meta.dirname, 'fixtures', 'main-f02fb90', 'datasets'), join(dir, 'datasets'), {
+    recursive: true,
+  })
   const holder = new DatabaseSync(file)
   holder.exec('BEGIN IMMEDIATE')
   const lake = await createTestLake({dataDir: dir})

@@ -8,24 +8,12 @@
  */
 import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {DOCS, read, ROOT} from './docFiles.ts'
 import {markdownCommands, type DocCommand} from './markdown.ts'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-
-const docs = [
-  'README.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/${name}`),
-]
-
-function read(file: string): string {
-  return readFileSync(join(ROOT, file), 'utf8')
-}
+const docs = DOCS
 
 const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>
 

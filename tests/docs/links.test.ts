@@ -4,25 +4,13 @@
  * exist, and every topic in docs/ is reachable from the README.
  */
 import {spawnSync} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {dirname, isAbsolute, join, relative, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
+import {DOCS, read, ROOT} from './docFiles.ts'
 import {headingSlugs, markdownLinks} from './markdown.ts'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-
-const docs = [
-  'README.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/${name}`),
-]
-
-function read(file: string): string {
-  return readFileSync(join(ROOT, file), 'utf8')
-}
+const docs = DOCS
 
 /** Of the given paths (relative to the repository), those git ignores: absent from a clone. */
 function ignored(paths: string[]): Set<string> {

@@ -1558,9 +1558,12 @@ describe('full-text index analysed on another thread', () => {
     }
   }, 90_000)
 
-  test('a write queued past the bound when the store closes is answered with a 503, not left waiting', async () => {
-    // The group's recount of the queue read the closed file: drain() failed (an unhandled
-    // rejection, which stops the lake) and the writes behind it were never answered.
+  /**
+   * The store opened again with a queue bound of 2 and an analyzer whose batches wait for their
+   * release (the returned list), then four documents written: the next write group is past the
+   * bound and waits for the analyzer.
+   */
+  async function pastTheBound(): Promise<(() => void)[]> {
     const heldBatches: (() => void)[] = []
     stores.close()
     stores = createSqliteStores(dir, {
@@ -1577,6 +1580,13 @@ describe('full-text index analysed on another thread', () => {
     })
     store = stores.get('test')
     await commit({a: {title: 'ঢাকায়'}, b: {title: 'বৈঠক'}, c: {title: 'খেলার'}, d: {title: 'খবর'}})
+    return heldBatches
+  }
+
+  test('a write queued past the bound when the store closes is answered with a 503, not left waiting', async () => {
+    // The group's recount of the queue read the closed file: drain() failed (an unhandled
+    // rejection, which stops the lake) and the writes behind it were never answered.
+    const heldBatches = await pastTheBound()
     // Past the bound: this group waits for the analyzer's batch (held), and is a group of its own.
     const first = store.transact(() => 'first', {large: true})
     const second = commit({e: {title: 'শেষ'}})
@@ -1600,22 +1610,7 @@ describe('full-text index analysed on another thread', () => {
     // (here SQLite's "no such table", the queue renamed by another connection) rejected drain(),
     // an unhandled rejection that ends the lake's process, and the writes it had not begun were
     // never answered.
-    const heldBatches: (() => void)[] = []
-    stores.close()
-    stores = createSqliteStores(dir, {
-      analyzer: {
-        analyze: (task) =>
-          analyzer
-            .analyze(task)
-            .then((read) => new Promise((resolve) => heldBatches.push(() => resolve(read)))),
-        write: (target) => analyzer.write(target),
-        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
-        close: () => analyzer.close(),
-      },
-      maxQueued: 2,
-    })
-    store = stores.get('test')
-    await commit({a: {title: 'ঢাকায়'}, b: {title: 'বৈঠক'}, c: {title: 'খেলার'}, d: {title: 'খবর'}})
+    const heldBatches = await pastTheBound()
     const rename = (from: string, to: string) => {
       const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
       db.exec(`ALTER TABLE ${from} RENAME TO ${to}`)

@@ -610,7 +610,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const candidate = await receiveAsset(options.dataDir, config.projectId, name, upload)
       // Not checked against document grants (a contributor's image has a published id).
-      const outcome = await runTransaction({store, bus, identity: principal.id, now}, (ws) => {
+      const transaction = {store, bus, identity: principal.id, now, signedIn: upload.signedIn}
+      const outcome = await runTransaction(transaction, (ws) => {
         const existing = ws.get(candidate._id)
         if (existing) return existing
         ws.write(candidate._id, candidate, {createIfNotExists: candidate})

@@ -33,6 +33,11 @@ export interface AssetUpload {
   maxBytes: number
   /** Images of more pixels (width × height) are refused and nothing is kept (default 100 M). */
   maxSourcePixels?: number
+  /**
+   * Throws when the uploader's token no longer stands (revoked, expired, its user removed): asked
+   * once the bytes are in, before anything is kept, as a write asks in its write lock.
+   */
+  signedIn?: () => void
 }
 
 /**
@@ -49,6 +54,8 @@ export async function receiveAsset(
   const maxSourcePixels = upload.maxSourcePixels ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels
   const staged = await stageUpload(dataDir, upload.body, upload.maxBytes)
   try {
+    // A large upload streams for minutes: its token may have been revoked meanwhile.
+    upload.signedIn?.()
     if (staged.size === 0) throw new BadRequestError('Empty upload: send the file as the body')
     let target
     let image

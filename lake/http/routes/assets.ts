@@ -13,7 +13,7 @@ import {NotFoundError} from '../../core/errors.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
 import {datasetOf, lakeOf} from '../context.ts'
-import {getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
 import {imageRendition} from './images.ts'
 
@@ -39,6 +39,7 @@ export function assetUploadRoutes(): Hono {
       origin: assetOrigin(c, projectId),
       maxBytes: maxUploadBytes(),
       maxSourcePixels: lakeOf(c).images.limits.maxSourcePixels,
+      signedIn: () => checkStillSignedIn(c),
     })
     return c.json({document})
   })

@@ -7,7 +7,7 @@ import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
 import {liveQuestion} from '../../live/questions.ts'
 import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
 import {jsonBody, requestSignal} from '../nodeRequest.ts'
-import {getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 
 export const queryRoutes = new Hono()
 
@@ -62,6 +62,8 @@ async function answer(
   const run = (signal?: AbortSignal) => dataset.query(request, principal, signal)
   // Serialised once: the text is both the response and what the live API compares.
   const {json: resultJson, cpuMs} = await run(requestSignal(c))
+  // Its token may have been revoked while its body arrived or its query ran.
+  checkStillSignedIn(c)
   let syncTags = ''
   if (apiVersionAtLeast(request.apiVersion, SYNC_TAGS_API_VERSION)) {
     const tag = lake.live.remember(

@@ -6,6 +6,9 @@
  * client address; key/value settings and open listeners are bounded per principal.
  */
 import {execFile} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {readdir} from 'node:fs/promises'
+import {connect} from 'node:http2'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {watchRevocations} from '../../../lake/auth/revocation.ts'
@@ -200,6 +203,89 @@ describe('revocation ends streams already answering', () => {
     )
     expect(lines.length).toBeLessThan(11)
     expect(lines.at(-1)).toMatchObject({error: {description: expect.stringMatching(/revoked/)}})
+  })
+})
+
+describe('revocation stops requests whose body was still arriving', () => {
+  /**
+   * POSTs `body` over HTTP/2 in two parts, running `between` after the first has reached the lake
+   * (its route has resolved the token and is reading the body); resolves with the status and body.
+   */
+  async function postAround(
+    path: string,
+    token: string,
+    contentType: string,
+    body: Buffer,
+    between: () => void,
+  ): Promise<{status: number; text: string}> {
+    const session = connect(lake.url)
+    session.on('error', () => {})
+    try {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': `${API}${path}`,
+        authorization: `Bearer ${token}`,
+        'content-type': contentType,
+      })
+      stream.write(body.subarray(0, 1024))
+      // Time for the lake to take the headers and resolve the token (an order, not a measure: a
+      // token revoked before that is a 401 too).
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      between()
+      stream.end(body.subarray(1024))
+      let status = 0
+      stream.on('response', (headers) => (status = Number(headers[':status'])))
+      let text = ''
+      stream.setEncoding('utf8')
+      stream.on('data', (chunk: string) => (text += chunk))
+      await new Promise((resolve) => stream.on('close', resolve))
+      return {status, text}
+    } finally {
+      session.close()
+    }
+  }
+
+  /** File names under the data folder, at any depth. */
+  async function files(): Promise<string[]> {
+    const entries = await readdir(lake.dataDir, {recursive: true})
+    return entries.map((entry) => entry.split('/').pop()!)
+  }
+
+  it('an upload whose token is revoked while its bytes arrive is a 401; no asset is stored', async () => {
+    const bytes = Buffer.alloc(2 * 1024 * 1024, 'revoked-upload ')
+    const sha1 = createHash('sha1').update(bytes).digest('hex')
+    const {token} = await auth().createToken({label: 'upload-revoked', role: 'editor'})
+    const answer = await postAround(
+      '/assets/files/test?filename=revoked.txt',
+      token,
+      'text/plain',
+      bytes,
+      () => auth().revokeToken(token),
+    )
+    expect(answer.status).toBe(401)
+    expect(JSON.parse(answer.text).message).toMatch(/revoked/)
+    const found = await lake
+      .client()
+      .fetch('count(*[_type == "sanity.fileAsset" && sha1hash == $sha1])', {sha1})
+    expect(found).toBe(0)
+    expect((await files()).filter((name) => name.startsWith(sha1))).toEqual([])
+  })
+
+  it('a query whose token is revoked while its body arrives is a 401, not answered', async () => {
+    await writeDraft('revoked-query')
+    const {token} = await auth().createToken({label: 'query-revoked', role: 'editor'})
+    const body = Buffer.from(
+      JSON.stringify({
+        query: '*[_id == $id]{title}',
+        params: {id: 'drafts.revoked-query', pad: 'ক'.repeat(100_000)},
+        perspective: 'raw',
+      }),
+    )
+    const answer = await postAround('/data/query/test', token, 'application/json', body, () =>
+      auth().revokeToken(token),
+    )
+    expect(answer.status).toBe(401)
+    expect(answer.text).not.toContain('গোপন')
   })
 })
 

@@ -1,5 +1,5 @@
 /**
- * Built data/doc and history answers held for clients that have not read them are budgeted
+ * Built data/doc, history and query answers held for clients that have not read them are budgeted
  * lake-wide: a viewer's many parallel requests, read slowly, cannot fill the lake's memory. Past
  * the budget a large answer is a 503 with Retry-After; what a client took or left is released.
  */
@@ -102,4 +102,30 @@ it('answers a committed write with returnDocuments 200 and its documents while u
   expect(answer.results[2].document.blob.length).toBeGreaterThan(MIB)
   first.stream.close(constants.NGHTTP2_CANCEL)
   await expect.poll(() => lake.server.lake.context.answers.held).toBe(0)
+})
+
+it('counts an unread query answer too: unread queries cannot fill the lake', async () => {
+  // Before, query answers were held outside the budget: 14 unread answers of a 16 MB query over
+  // one HTTP/2 connection held 705 MB of the lake's memory, and more connections held more.
+  const query = `/v2025-02-19/data/query/test?query=${encodeURIComponent('*[_id == "big"]')}`
+  const first = await unread(query)
+  expect(first.status).toBe(200)
+  await expect.poll(() => lake.server.lake.context.answers.held).toBeGreaterThan(MIB)
+
+  for (const path of [query, '/v2025-02-19/data/doc/test/big']) {
+    const refused = await get(path)
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(JSON.stringify(await refused.json())).toMatch(/answers its clients have not read yet/)
+  }
+  // A small answer is never refused.
+  const small = await get(`/v2025-02-19/data/query/test?query=${encodeURIComponent('count(*)')}`)
+  expect(small.status).toBe(200)
+
+  first.stream.close(constants.NGHTTP2_CANCEL)
+  await expect.poll(() => lake.server.lake.context.answers.held).toBe(0)
+  const answered = await get(query)
+  expect(answered.status).toBe(200)
+  expect((await answered.json()).result[0].blob.length).toBeGreaterThan(MIB)
+  expect(lake.server.lake.context.answers.held).toBe(0)
 })

@@ -87,6 +87,11 @@ export interface LakeOptions {
    * lake that owns its process (`npm run lake` sets it), not one embedded in a test runner's.
    */
   trimHeap?: boolean
+  /**
+   * The commit thread's task module (lake/store/commitThreadWorker.ts by default): tests give one
+   * that stops its thread after a COMMIT.
+   */
+  commitWorker?: string
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
@@ -128,7 +133,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const principals = options.principals ?? auth!.store
   const analyzer = createSearchAnalyzer()
   const checkpointer = createWalCheckpointer()
-  const committer = createCommitThread()
+  const committer = createCommitThread(options.commitWorker)
   // One for the process's heap, told by every store when its writes go idle.
   const heapTrim = options.trimHeap ? createHeapTrim() : undefined
   const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer, committer, heapTrim})

@@ -280,12 +280,33 @@ export const UnprocessableError = describedError('UnprocessableError', 'unproces
 
 /**
  * A listener fell behind what the lake can do for it (its filter waited too long for a query
- * thread, or too many transactions are waiting for its filter): it is closed, and may reconnect.
+ * thread, or too many transactions are waiting for its filter): its stream ends so that its client
+ * reconnects (docs/listeners.md).
  */
 export const ListenerOverloadedError = describedError(
   'ListenerOverloadedError',
   'listenerOverloadedError',
 )
+
+/**
+ * A transaction that is stored, and durable once its write group is synced, but whose listener
+ * events cannot be made (a large write's commit thread stopped after its COMMIT, and the log could
+ * not give the transaction back): its listeners are told to start over
+ * (TransactionPublisher.unannounced), the caller that it is stored and must not be sent again.
+ */
+export class UnannouncedCommitError extends LakeError {
+  override name = 'UnannouncedCommitError'
+  /** Why no event could be made of it, for the listeners and the log. */
+  readonly why: string
+
+  constructor(dataset: string, transactionId: string, why: string) {
+    super(
+      'unannouncedCommitError',
+      `Transaction "${transactionId}" of dataset "${dataset}" is stored, but ${why}: its listeners were told to reconnect and read the dataset again. Do not send it again (it would be applied twice).`,
+    )
+    this.why = why
+  }
+}
 
 /** The caller holds as many of something (open listeners) as one caller may. */
 export const TooManyRequestsError = describedError('TooManyRequestsError', 'tooManyRequestsError')

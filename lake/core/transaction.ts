@@ -3,7 +3,7 @@
  * fields, effects, the commit and — only after the commit is durable — the event.
  */
 import type {Store, StoreWriter} from './store.ts'
-import {ConflictError, itemError, MutationError} from './errors.ts'
+import {ConflictError, itemError, MutationError, UnannouncedCommitError} from './errors.ts'
 import {
   forgetAfterJson,
   readChange,
@@ -284,7 +284,16 @@ async function finish<R>(
     changes,
   }
   if (options.dryRun || changes.length === 0) return {transaction, result, committed: false}
-  await writer.commit(transaction)
+  try {
+    await writer.commit(transaction)
+  } catch (err) {
+    // Stored, but no event can be made of it: once it is durable, its listeners start over.
+    if (err instanceof UnannouncedCommitError) {
+      lastTimestamps.set(store, at.now)
+      writer.onDurable(() => bus.unannounced(transaction.dataset, transaction.id, err.why))
+    }
+    throw err
+  }
   lastTimestamps.set(store, at.now)
   writer.onDurable(() => bus.publish(transaction))
   return {transaction, result, committed: true}

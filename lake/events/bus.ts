@@ -2,9 +2,17 @@ import type {CommittedTransaction, TransactionPublisher} from '../core/types.ts'
 
 export type TransactionListener = (tx: CommittedTransaction) => void
 
+/**
+ * Told that the subscriber missed a committed transaction of its dataset, and why: it failed on
+ * it, or no event could be made of it (unannounced). It must start over (a listener's stream ends
+ * so that its client reconnects and reads again: docs/listeners.md).
+ */
+export type MissedListener = (reason: string) => void
+
 /** In-process pub/sub: the store's commits, in commit order, to every listener of a dataset. */
 export interface EventBus extends TransactionPublisher {
-  subscribe(dataset: string, listener: TransactionListener): () => void
+  /** `missed`: told when the subscriber misses one of the dataset's commits (MissedListener). */
+  subscribe(dataset: string, listener: TransactionListener, missed?: MissedListener): () => void
   /** Hears the commits of every dataset (asset file clean-up). */
   subscribeAll(listener: TransactionListener): () => void
   /** Called once when the bus closes (lake shutdown): open /listen streams send `disconnect`. */
@@ -13,36 +21,66 @@ export interface EventBus extends TransactionPublisher {
   close(reason?: string): void
 }
 
+interface Subscriber {
+  heard: TransactionListener
+  missed?: MissedListener
+}
+
 export function createEventBus(): EventBus {
-  const byDataset = new Map<string, Set<TransactionListener>>()
-  const everywhere = new Set<TransactionListener>()
+  const byDataset = new Map<string, Set<Subscriber>>()
+  const everywhere = new Set<Subscriber>()
   const closeHandlers = new Set<(reason: string) => void>()
   let closed = false
+
+  /** Tells a subscriber it missed a commit; its own failure there stops no one else. */
+  const tell = (subscriber: Subscriber, reason: string) => {
+    try {
+      subscriber.missed?.(reason)
+    } catch (err) {
+      console.error('lake: listener failed', err)
+    }
+  }
+
   return {
     publish(tx) {
-      for (const listener of [...everywhere, ...(byDataset.get(tx.dataset) ?? [])]) {
+      for (const subscriber of [...everywhere, ...(byDataset.get(tx.dataset) ?? [])]) {
         try {
-          listener(tx)
+          subscriber.heard(tx)
         } catch (err) {
-          // One broken listener must not stop the others from hearing the commit.
+          // One broken listener must not stop the others from hearing the commit; it missed it.
           console.error('lake: listener failed', err)
+          tell(
+            subscriber,
+            `the listener failed on transaction "${tx.id}" (${(err as Error)?.message ?? String(err)})`,
+          )
         }
       }
     },
-    subscribe(dataset, listener) {
+    unannounced(dataset, transactionId, reason) {
+      const subscribers = [...(byDataset.get(dataset) ?? [])].filter((s) => s.missed)
+      const why = `transaction "${transactionId}" of "${dataset}" is stored, but ${reason}`
+      // Said once here, not once a listener (a newsroom's Studios hold hundreds).
+      console.error(
+        `lake: ${why}: ${subscribers.length} listeners told to start over (its listen streams end, so that their clients reconnect and read again)`,
+      )
+      for (const subscriber of subscribers) tell(subscriber, why)
+    },
+    subscribe(dataset, heard, missed) {
       let set = byDataset.get(dataset)
       if (!set) byDataset.set(dataset, (set = new Set()))
-      set.add(listener)
+      const subscriber: Subscriber = {heard, missed}
+      set.add(subscriber)
       return () => {
-        set.delete(listener)
+        set.delete(subscriber)
         // Anyone may name datasets: a name nobody listens to any more keeps nothing here.
         if (set.size === 0 && byDataset.get(dataset) === set) byDataset.delete(dataset)
       }
     },
-    subscribeAll(listener) {
-      everywhere.add(listener)
+    subscribeAll(heard) {
+      const subscriber: Subscriber = {heard}
+      everywhere.add(subscriber)
       return () => {
-        everywhere.delete(listener)
+        everywhere.delete(subscriber)
       }
     },
     onClose(handler) {

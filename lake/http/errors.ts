@@ -21,6 +21,7 @@ import {
   RetryLaterError,
   TooLargeError,
   TooManyRequestsError,
+  UnannouncedCommitError,
   UnavailableError,
   UnprocessableError,
   UnsupportedMediaTypeError,
@@ -28,10 +29,12 @@ import {
 
 export function statusFor(err: LakeError): number {
   if (err instanceof ConflictError) return 409
+  // Stored: not a 503, which says nothing was written (@sanity/client does not retry a 500).
+  if (err instanceof UnannouncedCommitError) return 500
   // Not 502/503: @sanity/client retries those for queries, and a query that ran out of time would
   // run out of time again.
   if (err instanceof QueryTimeoutError) return 504
-  // An overloaded listener (only ever a channelError's body, so no Retry-After) may reconnect.
+  // An overloaded listener's (its stream ends for its client to reconnect; no answer carries it).
   if (err instanceof RetryLaterError || err instanceof ListenerOverloadedError) return 503
   if (err instanceof QueryParseError || err instanceof QueryError) return 400
   if (err instanceof MutationError || err instanceof BadRequestError) return 400

@@ -171,6 +171,8 @@ export interface ListenerStats {
   queuedBytes: number
   peakQueuedBytes: number
   slowDisconnects: number
+  /** Streams ended for their clients to reconnect and read again (a commit they missed). */
+  restarts: number
   /** Documents given to the listeners' filters: once a transaction for the listeners alike. */
   filtered: number
 }
@@ -202,13 +204,19 @@ interface RegistryInternals extends ListenerRegistry {
   delete(listener: Listener): void
   /** `listener` queued `bytes` more: cuts the largest readers while a budget is exceeded. */
   queued(listener: Listener, bytes: number, config: ListenConfig): void
-  counters: {opened: number; slowDisconnects: number; peakQueuedBytes: number; filtered: number}
+  counters: {
+    opened: number
+    slowDisconnects: number
+    restarts: number
+    peakQueuedBytes: number
+    filtered: number
+  }
 }
 
 export function createListenerRegistry(): ListenerRegistry {
   const budget = createUnreadBudget<Listener>('listeners')
   const listeners = budget.readers
-  const counters = {opened: 0, slowDisconnects: 0, peakQueuedBytes: 0, filtered: 0}
+  const counters = {opened: 0, slowDisconnects: 0, restarts: 0, peakQueuedBytes: 0, filtered: 0}
   const registry: RegistryInternals = {
     counters,
     queued(listener, bytes, config) {
@@ -377,6 +385,24 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   const pending: CommittedTransaction[] = []
   let draining = false
 
+  /**
+   * Ends the stream so that its client reconnects and reads again: a listener that missed a
+   * commit, or one the lake could not keep up with. Not `channelError` or `disconnect`, which
+   * @sanity/client takes as final (the Studio's pane shows an error, a preview stops updating):
+   * on a stream that just ends, its EventSource reconnects, the client emits `reconnect`, and the
+   * new stream's `welcome` is where the Studio and live preview fetch what they show again. The
+   * `:` comment says why to whoever reads the raw stream.
+   */
+  const startOver = (why: string) => {
+    if (closed) return
+    send(`: ${why.replace(/[\r\n]+/g, ' ')}\n\n`)
+    // Cut off instead (its reader had stopped): its client reconnects all the same.
+    if (closed) return
+    counters.restarts++
+    cleanup()
+    controller.close()
+  }
+
   /** Ends the stream with `channelError` saying why (a filter over budget, say). */
   const fail = (err: LakeError) => {
     if (closed) return
@@ -440,12 +466,20 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     for (const event of events) send(sharedEventParts(tx, event))
   }
 
+  /**
+   * The filter did not answer on a transaction: a fault of the filter (past its budget, an
+   * evaluation error) is a `channelError`, as it would fail again; the lake's own (busy, or a bug)
+   * has the client start over.
+   */
   const failed = (err: unknown) => {
     draining = false
-    if (err instanceof LakeError) fail(err)
+    if (err instanceof ListenerOverloadedError) {
+      console.warn(`lake: listener on "${dataset}" started over: ${err.message}`)
+      startOver(err.message)
+    } else if (err instanceof LakeError) fail(err)
     else {
       console.error('lake: listener failed', err)
-      fail(new LakeError('listenerError', 'The listener failed on a transaction'))
+      startOver('the listener failed on a transaction')
     }
   }
 
@@ -485,21 +519,25 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
         registry.add(listener)
         if (open.preamble) send(`:${' '.repeat(2048)}\n\n`)
         send(sse('welcome', {listenerName: randomId()}))
-        unsubscribe = bus.subscribe(dataset, (tx) => {
-          if (pending.length >= MAX_PENDING_TRANSACTIONS) {
-            fail(
-              new ListenerOverloadedError(
-                `The listener fell ${MAX_PENDING_TRANSACTIONS} transactions behind and was closed`,
-              ),
-            )
-            return
-          }
-          pending.push(tx)
-          if (draining) return
-          draining = true
-          // After the commit's write lock is released.
-          afterCommit(drain)
-        })
+        unsubscribe = bus.subscribe(
+          dataset,
+          (tx) => {
+            if (pending.length >= MAX_PENDING_TRANSACTIONS) {
+              failed(
+                new ListenerOverloadedError(
+                  `The listener fell ${MAX_PENDING_TRANSACTIONS} transactions behind its filter`,
+                ),
+              )
+              return
+            }
+            pending.push(tx)
+            if (draining) return
+            draining = true
+            // After the commit's write lock is released.
+            afterCommit(drain)
+          },
+          startOver,
+        )
         keepAlive = setInterval(() => send(':\n\n'), config.keepAliveMs)
         keepAlive.unref?.()
       },

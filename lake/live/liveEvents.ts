@@ -293,11 +293,22 @@ export class LiveEvents {
       running: null,
       saveTimer: null,
     }
-    created.unsubscribeBus = this.#bus.subscribe(dataset, (tx) => {
-      // Written now: kept like every written dataset's.
-      this.#keep(dataset, created)
-      this.#onCommit(dataset, created, tx)
-    })
+    created.unsubscribeBus = this.#bus.subscribe(
+      dataset,
+      (tx) => {
+        // Written now: kept like every written dataset's.
+        this.#keep(dataset, created)
+        this.#onCommit(dataset, created, tx)
+      },
+      // A commit heard of without its changes (docs/listeners.md): it may have changed any answer,
+      // and a recheck asks them against the data.
+      () => {
+        this.#keep(dataset, created)
+        created.generation = ++this.#generations
+        this.#markDirty(dataset, created, 'published')
+        this.#markDirty(dataset, created, 'drafts')
+      },
+    )
     if (this.#written(dataset)) this.#keep(dataset, created)
     else this.#unwritten.set(dataset, created)
     this.#restore(dataset, created)

@@ -17,7 +17,12 @@ import {
 } from 'node:fs'
 import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
-import {BadRequestError, NotFoundError, UnavailableError} from '../core/errors.ts'
+import {
+  BadRequestError,
+  NotFoundError,
+  UnannouncedCommitError,
+  UnavailableError,
+} from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
 import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
 import {afterJson, headsOf, lendBytes} from '../core/changeText.ts'
@@ -1816,9 +1821,12 @@ export function createSqliteStore(
       const ids = (changes: DocumentChange[]) => changes.map((change) => change.id).join('\n')
       if (ids(logged) !== ids(tx.changes)) throw new Error('the log holds other changes')
     } catch (err) {
-      // Answered after the group's sync all the same (drain): it is stored.
-      throw new Error(
-        `lake: transaction "${tx.id}" of "${dataset}" was written, but the commit thread stopped before it said so and the log could not be read back (${(err as Error).message}); its listeners were not told`,
+      // Answered after the group's sync all the same (drain): it is stored. Its listeners start
+      // over then (core/transaction.ts).
+      throw new UnannouncedCommitError(
+        dataset,
+        tx.id,
+        `the commit thread stopped before it said so and the transaction could not be read back from the log (${(err as Error).message})`,
       )
     }
     tx.changes.splice(0, tx.changes.length, ...logged)

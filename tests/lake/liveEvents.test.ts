@@ -1,6 +1,6 @@
 // The live API's per-dataset state (lake/live/liveEvents.ts): the state of a dataset never written
 // is among the few most recent only, so it may be dropped while a query of it runs.
-import {expect, test} from 'vitest'
+import {expect, test, vi} from 'vitest'
 import type {CommittedTransaction} from '../../lake/core/types.ts'
 import {createEventBus} from '../../lake/events/bus.ts'
 import {LiveEvents, type LiveMessage} from '../../lake/live/liveEvents.ts'
@@ -42,6 +42,40 @@ test('an answer computed before a commit its dropped state heard nothing of is c
   await live.settled('desk')
   // Before: no recheck (both states' counts were 0), so the stale answer was never announced.
   expect(heard.flatMap((m) => m.tags)).toEqual([tag])
+  unsubscribe()
+  live.close()
+})
+
+test('a commit the lake could not announce has every remembered answer of its dataset checked again', async () => {
+  // The Live Content API's streams (next-sanity's live preview) hear of a changed answer only
+  // from a recheck: a commit whose events could not be made (bus.unannounced) is rechecked as
+  // one that may have changed anything, published or draft.
+  const bus = createEventBus()
+  const live = new LiveEvents(bus, {})
+  const answers: Record<string, string> = {published: '[]', drafts: '[]'}
+  const tags = (['published', 'drafts'] as const).map((tagClass) =>
+    live.remember(
+      'desk',
+      {key: tagClass, tagClass, rerun: async () => ({json: answers[tagClass], cpuMs: 1})},
+      '[]',
+      live.generation('desk'),
+    ),
+  )
+  const heard: LiveMessage[] = []
+  const {unsubscribe} = live.subscribe(
+    'desk',
+    {includeDrafts: true, send: (m) => heard.push(m)},
+    null,
+  )
+  await live.settled('desk')
+  heard.length = 0
+  answers.published = '[{"title":"খবর"}]'
+  answers.drafts = '[{"title":"খসড়া"}]'
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+  bus.unannounced('desk', 'big', 'the log could not be read back')
+  logged.mockRestore()
+  await live.settled('desk')
+  expect(heard.flatMap((m) => m.tags).sort()).toEqual([...tags].sort())
   unsubscribe()
   live.close()
 })

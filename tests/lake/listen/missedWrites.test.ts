@@ -1,0 +1,218 @@
+/**
+ * A listener never silently misses a committed write (docs/listeners.md#when-a-listener-must-start-over).
+ * When the lake cannot make a committed transaction into events (a large write's commit thread
+ * stopped after its COMMIT and the log could not give the transaction back), every listener of
+ * the dataset is ended the way that makes @sanity/client reconnect (`reconnect`, then a new
+ * `welcome`, on which the Studio and live preview fetch again), never with `channelError` or
+ * `disconnect`, which the client takes as final.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, expect, test, vi} from 'vitest'
+import {
+  type LakeError,
+  ListenerOverloadedError,
+  QueryTimeoutError,
+} from '../../../lake/core/errors.ts'
+import type {CommittedTransaction} from '../../../lake/core/types.ts'
+import {createEventBus} from '../../../lake/events/bus.ts'
+import {
+  createListenerRegistry,
+  LISTEN_DEFAULTS,
+  openListener,
+  type DocumentMatcher,
+} from '../../../lake/listen/stream.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {collect, openSse} from './listeners.ts'
+
+let lake: TestLake
+let flags: string
+
+beforeAll(async () => {
+  // The commit thread's task module of the store's tests: it stops its thread once, after the
+  // COMMIT of transaction "big", having deleted that transaction's rows of the log first.
+  flags = await mkdtemp(join(tmpdir(), 'lake-missed-'))
+  vi.stubEnv('COMMIT_THREAD_EXIT_FLAG', join(flags, 'exited'))
+  vi.stubEnv('COMMIT_THREAD_EXIT_AFTER', 'big')
+  vi.stubEnv('COMMIT_THREAD_EXIT_DROPS_LOG', '1')
+  lake = await startTestLake({
+    serverOptions: {commitWorker: new URL('../store/commitThreadExits.ts', import.meta.url).href},
+  })
+})
+
+afterAll(async () => {
+  vi.unstubAllEnvs()
+  await lake?.close()
+  await rm(flags, {recursive: true, force: true})
+})
+
+/** About 2.6 MB of JSON: committed on the commit thread. */
+const article = (title: string) => ({
+  _id: 'drafts.big',
+  _type: 'article',
+  title,
+  items: Array.from({length: 40_000}, (_, i) => ({
+    _key: `k${i}`,
+    t: `${i}-শিরোনাম`.padEnd(40, 'x'),
+  })),
+})
+
+type Event = {type: string; documentId?: string; transactionId?: string}
+
+test('a committed write the lake cannot announce ends every listener of the dataset so that the client reconnects and reads again', async () => {
+  const client = lake.client()
+  const logged = vi.spyOn(console, 'error')
+  const warned = vi.spyOn(console, 'warn')
+  const listener = collect<Event>(
+    client.listen(
+      '*[_type == "article"]',
+      {},
+      {
+        events: ['welcome', 'mutation', 'reconnect'],
+        includeResult: false,
+      },
+    ) as never,
+  )
+  await listener.until((events) => events.some((e) => e.type === 'welcome'))
+  // A listener of another filter hears nothing of the article, and is ended all the same: which
+  // filters the write matched cannot be known without its documents.
+  const other = await openSse(
+    `${lake.url}/v2025-02-19/data/listen/test?${new URLSearchParams({query: '*[_type == "source"]'})}`,
+    {authorization: `Bearer ${lake.token}`},
+  )
+  await other.until((messages) => messages.some((m) => m.event === 'welcome'))
+  const elsewhere = await openSse(
+    `${lake.url}/v2025-02-19/data/listen/elsewhere?${new URLSearchParams({query: '*'})}`,
+    {authorization: `Bearer ${lake.token}`},
+  )
+  await elsewhere.until((messages) => messages.some((m) => m.event === 'welcome'))
+
+  const answer = await client
+    .transaction()
+    .createOrReplace(article('দ্বিতীয়'))
+    .commit({transactionId: 'big'})
+    .then(
+      () => null,
+      (err: {statusCode?: number; message?: string}) => err,
+    )
+  expect(existsSync(join(flags, 'exited')), 'the commit thread stopped after "big"').toBe(true)
+  // The raw stream ends, with no channelError or disconnect.
+  await other.closed()
+  expect(other.messages.map((m) => m.event).filter(Boolean)).toEqual(['welcome'])
+  // The client reconnects, and its new stream's welcome is where the Studio fetches again.
+  const events = await listener.until(
+    (e) => e.filter((x) => x.type === 'welcome').length >= 2,
+    20_000,
+  )
+  expect(events.map((e) => e.type)).toEqual(['welcome', 'reconnect', 'welcome'])
+  expect(listener.error()).toBeUndefined()
+  // The caller is told that it is stored and not to send it again.
+  expect(answer?.statusCode).toBe(500)
+  expect(answer?.message).toMatch(/"big".*stored.*do not send it again/i)
+  // What it reads then holds the write.
+  const read = await client.fetch('*[_id == "drafts.big"][0].title', {}, {perspective: 'raw'})
+  expect(read).toBe('দ্বিতীয়')
+  // The reconnected listener hears the next writes.
+  await client.patch('drafts.big').set({title: 'তৃতীয়'}).commit()
+  await listener.until((e) => e.some((x) => x.type === 'mutation'))
+  listener.stop()
+  // Another dataset's listener is left alone.
+  expect(elsewhere.ended()).toBe(false)
+  elsewhere.close()
+  // The log says why, once.
+  const lines = [...logged.mock.calls, ...warned.mock.calls].map((call) => String(call[0]))
+  expect(lines.filter((line) => /transaction "big" of "test".*listeners/.test(line))).toHaveLength(
+    1,
+  )
+}, 120_000)
+
+/** A commit of one new article. */
+const created = (id: string): CommittedTransaction => ({
+  id,
+  dataset: 'desk',
+  timestamp: '2026-12-04T00:00:00.000Z',
+  identity: 'p-editor',
+  changes: [
+    {
+      id: `a-${id}`,
+      before: null,
+      after: {_id: `a-${id}`, _type: 'article', _rev: id},
+      mutations: [],
+      effects: {apply: [], revert: []},
+    },
+  ],
+})
+
+/** A listener of `desk` opened on the lake's stream code, its filter `match`, read to its end. */
+function listenWith(match: DocumentMatcher['match']) {
+  const bus = createEventBus()
+  const registry = createListenerRegistry()
+  const stream = openListener({
+    registry,
+    bus,
+    dataset: 'desk',
+    principal: {id: 'p-editor', kind: 'user', role: 'administrator'},
+    matcher: {match, reads: null},
+    options: {
+      includeResult: false,
+      includePreviousRevision: false,
+      includeMutations: false,
+      includeAllVersions: false,
+      visibility: 'query',
+      effectFormat: null,
+    },
+    config: LISTEN_DEFAULTS,
+    errorBody: (err: LakeError) => ({error: {type: err.type, description: err.description}}),
+  })
+  const text = new Response(stream).text()
+  /** The events the stream sent before it ended (comments left out). */
+  const events = async () =>
+    (await text)
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: '))
+      .map((block) => block.slice('event: '.length, block.indexOf('\n')))
+  return {bus, registry, text, events}
+}
+
+test('a listener whose filter fails unexpectedly on a commit is ended so that its client reconnects, not with channelError', async () => {
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+  const {bus, registry, events} = listenWith((documents) => {
+    if ((documents[0] as {_rev?: string})._rev === 'bad') throw new TypeError('a bug')
+    return documents.map(() => true)
+  })
+  bus.publish(created('good'))
+  bus.publish(created('bad'))
+  expect(await events()).toEqual(['welcome', 'mutation'])
+  expect(registry.stats().open).toBe(0)
+  expect(logged.mock.calls.map((call) => String(call[0])).join('\n')).toMatch(/listener/)
+  logged.mockRestore()
+})
+
+test('a listener the lake is too busy to filter for is ended so that its client reconnects, not with channelError', async () => {
+  vi.spyOn(console, 'warn').mockImplementation(() => {})
+  const {bus, events} = listenWith(() =>
+    Promise.reject(new ListenerOverloadedError('No query thread was free for 30 s')),
+  )
+  bus.publish(created('one'))
+  expect(await events()).toEqual(['welcome'])
+  vi.restoreAllMocks()
+})
+
+test('a listener whose filter falls 1,000 transactions behind is ended so that its client reconnects, not with channelError', async () => {
+  vi.spyOn(console, 'warn').mockImplementation(() => {})
+  // A filter on a worker that has not answered yet.
+  const {bus, events} = listenWith(() => new Promise<boolean[]>(() => {}))
+  for (let i = 0; i <= 1000; i++) bus.publish(created(`t${i}`))
+  expect(await events()).toEqual(['welcome'])
+  vi.restoreAllMocks()
+})
+
+test('a filter past its time budget is still a channelError: it would fail the same way again', async () => {
+  const {bus, events} = listenWith(() =>
+    Promise.reject(new QueryTimeoutError(500, 'The filter took more than 500 ms')),
+  )
+  bus.publish(created('one'))
+  expect(await events()).toEqual(['welcome', 'channelError'])
+})

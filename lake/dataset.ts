@@ -168,9 +168,15 @@ export interface DatasetService {
   /**
    * Evaluates a GROQ query over what `principal` may read, in place or on a query worker, and
    * returns the result as JSON text with the CPU its evaluation took. `signal` aborting (the
-   * client left) stops it.
+   * client left) stops it. `holder` names the caller whose turn it takes on a query thread (the
+   * pool's run).
    */
-  query(request: QueryRequest, principal: Principal, signal?: AbortSignal): Promise<QueryAnswer>
+  query(
+    request: QueryRequest,
+    principal: Principal,
+    signal?: AbortSignal,
+    holder?: string,
+  ): Promise<QueryAnswer>
   /**
    * The [_id, _rev] of the documents a mutation's query returns over the committed documents
    * `principal` may read (raw perspective), on a query worker with the query deadline, before any
@@ -470,7 +476,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return JSON.parse(outcome.json) as [string, string][]
     },
 
-    async query(request, principal, signal) {
+    async query(request, principal, signal, holder) {
       prepare()
       // Refused before anything is parsed (linear in the text): groq-js's parse is not.
       const terms = checkQueryText(request.query, request.params, principal)
@@ -513,7 +519,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         now: now().getTime(),
         projectId: config.projectId,
       }
-      const outcome = await options.queries.run(task, signal)
+      const outcome = await options.queries.run(task, signal, undefined, holder)
       learnIndexes(principal, outcome.attributes)
       if (!outcome.ok) throw fromWire(outcome.error)
       return {json: outcome.json, cpuMs: inPlaceMs + outcome.cpuMs}

@@ -8,7 +8,7 @@ import {liveQuestion} from '../../live/questions.ts'
 import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {jsonBody, requestSignal} from '../nodeRequest.ts'
-import {checkStillSignedIn, getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 
 export const queryRoutes = new Hono()
 
@@ -50,6 +50,8 @@ async function answer(
   const lake = lakeOf(c)
   const dataset = await datasetOf(c)
   const principal = getPrincipal(c)
+  // Whose turn on the query threads this is: anonymous callers by address.
+  const holder = streamHolder(c)
   const request = {
     query,
     params,
@@ -60,7 +62,7 @@ async function answer(
   // always [], learns of a mistyped perspective too.
   const perspective = parsePerspective(request.perspective, request.apiVersion)
   const generation = lake.live.generation(dataset.name)
-  const run = (signal?: AbortSignal) => dataset.query(request, principal, signal)
+  const run = (signal?: AbortSignal) => dataset.query(request, principal, signal, holder)
   // Serialised once: the text is both the response and what the live API compares.
   const {json: resultJson, cpuMs} = await run(requestSignal(c))
   // Its token may have been revoked while its body arrived or its query ran.

@@ -536,7 +536,9 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
             // After the commit's write lock is released.
             afterCommit(drain)
           },
-          startOver,
+          // The bus's reason (logged there) names the transaction and the lake's error: not for
+          // a caller who may not read what it changed.
+          () => startOver('this listener missed a committed transaction; reconnect and read again'),
         )
         keepAlive = setInterval(() => send(':\n\n'), config.keepAliveMs)
         keepAlive.unref?.()

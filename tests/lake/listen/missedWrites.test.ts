@@ -4,10 +4,14 @@
  * stopped after its COMMIT and the log could not give the transaction back), every listener of
  * the dataset is ended the way that makes @sanity/client reconnect (`reconnect`, then a new
  * `welcome`, on which the Studio and live preview fetch again), never with `channelError` or
- * `disconnect`, which the client takes as final.
+ * `disconnect`, which the client takes as final. So is a listener that failed on a commit or
+ * that the lake cannot keep up with; one that stops reading is cut off past its bound, and its
+ * client reconnects all the same. A filter's own fault stays a `channelError`.
  */
+import {randomBytes} from 'node:crypto'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
+import {connect, createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, test, vi} from 'vitest'
@@ -101,6 +105,10 @@ test('a committed write the lake cannot announce ends every listener of the data
   // The raw stream ends, with no channelError or disconnect.
   await other.closed()
   expect(other.messages.map((m) => m.event).filter(Boolean)).toEqual(['welcome'])
+  // Its last words say why, and nothing of a transaction its caller may not be allowed to read.
+  const said = other.messages.map((m) => m.comment ?? '').join('\n')
+  expect(said).toMatch(/missed a committed transaction; reconnect and read again/)
+  expect(said).not.toContain('big')
   // The client reconnects, and its new stream's welcome is where the Studio fetches again.
   const events = await listener.until(
     (e) => e.filter((x) => x.type === 'welcome').length >= 2,
@@ -126,6 +134,96 @@ test('a committed write the lake cannot announce ends every listener of the data
   expect(lines.filter((line) => /transaction "big" of "test".*listeners/.test(line))).toHaveLength(
     1,
   )
+}, 120_000)
+
+/**
+ * A TCP proxy to the lake whose answers can be held back (`stall`): a client behind it reads
+ * nothing meanwhile, as a browser tab in the background or a client on a bad line.
+ */
+async function stallingProxy(target: URL) {
+  const answers = new Set<Socket>()
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname)
+    answers.add(upstream)
+    client.pipe(upstream)
+    upstream.pipe(client)
+    const end = () => {
+      answers.delete(upstream)
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', end).on('close', end)
+    upstream.on('error', end).on('close', end)
+  })
+  await new Promise<void>((resolve) => server.listen(0, target.hostname, resolve))
+  const {port} = server.address() as {port: number}
+  return {
+    url: `${target.protocol}//${target.hostname}:${port}`,
+    /** Holds back the answers of the connections open now; returns what lets them go. */
+    stall() {
+      const held = [...answers]
+      for (const upstream of held) upstream.pause()
+      return () => {
+        for (const upstream of held) upstream.resume()
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const upstream of answers) upstream.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+test('a listener that stops reading is cut off past its bound, and its client reconnects and reads again', async () => {
+  const config = lake.server.lake.context.config
+  const before = config.listen
+  config.listen = {maxBufferBytes: 256 * 1024}
+  const proxy = await stallingProxy(new URL(lake.url))
+  try {
+    const listener = collect<Event>(
+      lake.client({apiHost: proxy.url}).listen(
+        '*[_type == "blob"]',
+        {},
+        {
+          events: ['welcome', 'mutation', 'reconnect'],
+          includeResult: true,
+        },
+      ) as never,
+    )
+    await listener.until((events) => events.some((e) => e.type === 'welcome'))
+    const client = lake.client()
+    await client.createOrReplace({_id: 'blob', _type: 'blob', blob: ''})
+    await listener.until((events) => events.some((e) => e.type === 'mutation'))
+    const release = proxy.stall()
+    const cut = lake.server.lake.listenerStats().slowDisconnects
+    // Random text: each event carries about 64 kB; the loopback's socket buffers take several MB
+    // before the lake sees its reader stop.
+    for (let i = 0; i < 400 && lake.server.lake.listenerStats().slowDisconnects === cut; i++) {
+      await client
+        .patch('blob')
+        .set({blob: randomBytes(48 * 1024).toString('base64')})
+        .commit()
+    }
+    expect(lake.server.lake.listenerStats().slowDisconnects).toBe(cut + 1)
+    // Reading again, it finds its stream ended short of the writes: not silence, a reconnect.
+    release()
+    const events = await listener.until(
+      (e) => e.filter((x) => x.type === 'welcome').length >= 2,
+      30_000,
+    )
+    const kinds = events.map((e) => e.type).filter((type) => type !== 'mutation')
+    expect(kinds).toEqual(['welcome', 'reconnect', 'welcome'])
+    expect(listener.error()).toBeUndefined()
+    // The reconnected listener hears the next write.
+    const heard = events.length
+    await client.patch('blob').set({blob: 'শেষ'}).commit()
+    await listener.until((e) => e.length > heard && e.at(-1)!.type === 'mutation')
+    listener.stop()
+  } finally {
+    config.listen = before
+    await proxy.close()
+  }
 }, 120_000)
 
 /** A commit of one new article. */

@@ -4,8 +4,10 @@
  * Content-Length, or one beside Transfer-Encoding. Node answered these with a bare
  * `400 Bad Request` or `431` and no body, saying neither what was wrong nor what to do; each is
  * now the lake's usual JSON error body, over plain HTTP and over HTTPS's HTTP/1.1 fallback, and
- * the lake goes on answering.
+ * the lake goes on answering. Over HTTP/2 the limit is nghttp2's: headers past 64 KiB get the stream
+ * refused (REFUSED_STREAM), with no status and no body, which the lake cannot change.
  */
+import {connect, constants} from 'node:http2'
 import net from 'node:net'
 import tls from 'node:tls'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -89,5 +91,39 @@ describe.each(['http', 'https'] as const)('over %s', (kind) => {
   it('still answers afterwards', async () => {
     const res = await fetch(`${lakes[kind]!.url}/v2025-02-19/ping`)
     expect(await res.json()).toEqual({ping: 'pong'})
+  })
+})
+
+describe('over HTTP/2', () => {
+  /** Sends a GET with `headers` on `session`; resolves with its status or its reset code. */
+  function get(session: ReturnType<typeof connect>, headers: Record<string, string>) {
+    return new Promise<{status?: number; rstCode?: number; body: string}>((resolve) => {
+      const stream = session.request({':path': '/v2025-03-01/ping', ...headers})
+      let status: number | undefined
+      let body = ''
+      stream.on('response', (h) => (status = Number(h[':status'])))
+      stream.setEncoding('utf8')
+      stream.on('data', (chunk: string) => (body += chunk))
+      stream.on('error', () => {})
+      stream.on('close', () => resolve({status, rstCode: stream.rstCode, body}))
+    })
+  }
+
+  it('refuses the stream of headers past 64 KiB (nghttp2, no body); the connection goes on', async () => {
+    const session = connect(lakes.https!.url)
+    session.on('error', () => {})
+    try {
+      // HTTP/2 has no 16 KiB limit: a 40 KiB header is answered.
+      expect(await get(session, {'x-long': 'a'.repeat(40 * 1024)})).toMatchObject({status: 200})
+      // Past 64 KiB nghttp2 resets the stream before the lake sees the request: no status, no
+      // body (the lake cannot answer 431 there; docs/security.md#limits).
+      const refused = await get(session, {'x-long': 'a'.repeat(70 * 1024)})
+      expect(refused.status).toBeUndefined()
+      expect(refused.rstCode).toBe(constants.NGHTTP2_REFUSED_STREAM)
+      // The same connection serves the next request.
+      expect(await get(session, {})).toMatchObject({status: 200, body: '{"ping":"pong"}'})
+    } finally {
+      session.close()
+    }
   })
 })

@@ -97,6 +97,14 @@ export interface Selection {
    * type index holds both, so a type's rows are not each looked up in the table.
    */
   idsOnly?: boolean
+  /**
+   * Rows in view order: by id, or in a stack by the id of the row's document group (the id without
+   * its `drafts.` or `versions.<release>.` prefix), read off the documents' `(type, id)` index in
+   * that order, so a caller that stops after a few rows reads a few. Only for a selection whose
+   * condition is one `_type` and nothing else (a narrower one could walk most of the type for a
+   * few matches: Store.seeks is false and select throws).
+   */
+  byViewId?: boolean
 }
 
 export interface SelectedRow {

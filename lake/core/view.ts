@@ -393,9 +393,9 @@ async function planned(
   // documents only) sees a group's highest readable layer, which the store's top-of-stack
   // selection does not know: the unplanned path applies the perspective to what they may read.
   if (stack && !options.readsAll) return null
-  // A slice without order() is by view `_id`, which in a stack is not the stored one; lookups by
-  // view id read their document groups directly (below).
-  if (stack && (topK?.keys.length === 0 || plan.hint?.ids || plan.hint?.idPrefixes)) return null
+  // Lookups by view id (in a stack not the stored one) read their document groups directly
+  // (below).
+  if (stack && (plan.hint?.ids || plan.hint?.idPrefixes)) return null
   const {where, exact} = conditionOf(plan.filters, store.indexedFields, !stack, store.lengthFields)
   // references() alone also gives full-text candidates (the index's `refs` column); where the
   // condition already reads the references table, those add nothing.
@@ -420,6 +420,14 @@ async function planned(
   const narrowing = [where, search].filter((c): c is Condition => Boolean(c))
   if (narrowing.length)
     selection.where = narrowing.length === 1 ? narrowing[0] : {kind: 'and', of: narrowing}
+  // A slice without order() is of the first matches in view order (by view `_id`): off the
+  // documents' type index in that order when the condition is one `_type`, so it reads about as
+  // many rows as it keeps (`*[_type == "article"][0...20] | order(publishedAt desc)` read every
+  // article's id, in a stack every article). Otherwise every match's id is read and sorted, which
+  // in a stack (where the view id is the group's) the unplanned path does.
+  const byViewId =
+    topK?.keys.length === 0 && store.seeks({selection: {...selection, byViewId: true}})
+  if (stack && topK?.keys.length === 0 && !byViewId) return null
   /** A stored document (or stand-in) as the view shows it; its stored id stays in _originalId. */
   const toView = (doc: SanityDocument, storedId = doc._id): SanityDocument => {
     if (perspective.kind === 'raw') return doc
@@ -524,12 +532,14 @@ async function planned(
       let batch: SelectedRow[] = []
       let cut: unknown[] | null = null
       let read = 0
-      // Without keys the order is by `_id`; SQLite then often walks the whole primary key
-      // instead of a selective index, so the (id-only) rows are sorted here.
+      // Without keys the order is by view `_id` (byViewId above); else SQLite would often walk
+      // the whole primary key instead of a selective index, so the (id-only) rows are sorted here.
       const rows =
         topK.keys.length > 0
           ? store.select({...chosen, order})
-          : [...store.select(chosen)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          : byViewId
+            ? store.select({...chosen, byViewId})
+            : [...store.select(chosen)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       // Batches grow from a few times the slice, so a common match reads few rows and bodies.
       // An exact selection keeps every row: the first batch is the slice.
       let size = exact

@@ -321,6 +321,41 @@ export function compileSelection(
 }
 
 /**
+ * The SQL of a Selection.byViewId read: streams over `documents d` joined to `fields f`, each
+ * walking the documents' `(type, id)` index in id order (the side table's type index is ordered by
+ * `published_at`, so its rows by id need a sort of the whole type first), with how many characters
+ * of a row's id its group id drops. One stream outside a stack. In a stack one per layer, and the
+ * published rows as the three id ranges around `drafts.` and `versions.`, in that order: each is in
+ * group order, and the caller merges them. Null unless the condition is one `_type` alone.
+ */
+export function viewOrderStreams(
+  selection: Selection,
+  columns: string,
+): {sql: string; params: SQLInputValue[]; strip: number}[] | null {
+  const {where: condition, stack} = selection
+  if (selection.order?.length || condition?.kind !== 'type' || condition.types.length !== 1) {
+    return null
+  }
+  const {where, params} = compileSelection({...selection, order: undefined})
+  const stream = (range: string, bounds: string[], strip: number) => ({
+    sql: `SELECT ${columns} FROM documents d CROSS JOIN fields f ON f.id = d.id WHERE d.type = ?${range}${where.replace(/^ WHERE /, ' AND ')} ORDER BY d.id`,
+    params: [condition.types[0], ...bounds, ...params],
+    strip,
+  })
+  if (!stack) return [stream('', [], 0)]
+  const layers = stack.map((layer) => (layer === 'drafts' ? 'drafts.' : `versions.${layer}.`))
+  const [drafts, versions] = LAYER_PREFIXES
+  return [
+    ...layers.map((prefix) =>
+      stream(' AND d.id >= ? AND d.id < ?', [prefix, prefixEnd(prefix)], prefix.length),
+    ),
+    stream(' AND d.id < ?', [drafts], 0),
+    stream(' AND d.id >= ? AND d.id < ?', [prefixEnd(drafts), versions], 0),
+    stream(' AND d.id >= ?', [prefixEnd(versions)], 0),
+  ]
+}
+
+/**
  * Rows that are the top layer of their group in `stack`: a row of layer i counts when its group
  * has no row in layers 0…i-1 (one primary-key probe each). Ids: `drafts.<id>`,
  * `versions.<release>.<id>`, and the published `<id>` (neither prefix).

@@ -51,6 +51,7 @@ import {
   TYPE_COUNTS_BY_WRITER,
   TYPE_COUNTS_SCHEMA,
   documentReferences,
+  viewOrderStreams,
   type CountDelta,
 } from './fields.ts'
 import {
@@ -1181,6 +1182,20 @@ export function createSqliteStore(
   function all(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue>[] {
     const s = stmt(sql)
     return s ? (s.all(...params) as Record<string, SQLInputValue>[]) : []
+  }
+
+  /** Whether SQLite reads `sql` by seeking indexes, never a scan or a sort first (Store.seeks). */
+  function seeking(sql: string, params: SQLInputValue[]): boolean {
+    // Cached like any statement: the same query shape asks again with other values.
+    const plan = all(`EXPLAIN QUERY PLAN ${sql}`, ...params) as {detail: string}[]
+    // A SCAN (of a table, or a whole index) or a temporary sort costs the table's size before
+    // or between rows; json_each over a bound list is as long as the query's own parameters.
+    return plan.every(
+      ({detail}) =>
+        !detail.includes('TEMP B-TREE') &&
+        !detail.includes('search_fts') &&
+        !(detail.startsWith('SCAN') && !detail.startsWith('SCAN json_each')),
+    )
   }
 
   function get(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue> | undefined {
@@ -2370,25 +2385,23 @@ export function createSqliteStore(
     lengthFields: LENGTH_FIELDS.map((field) => field.path),
 
     *select(selection) {
-      const {where, orderBy, params} = compileSelection(selection, searchSql)
-      if (selection.idsOnly) {
-        const sql = `SELECT f.id, f.type FROM fields f${where}${selection.order ? orderBy : ''}`
-        for (const [id, type] of iterate(sql, params, true) as Iterable<[string, string]>) {
-          yield {id, type, fields: [], complete: false} satisfies SelectedRow
-        }
+      const columns = selection.idsOnly ? SELECTED_IDS : SELECTED_COLUMNS
+      if (selection.byViewId) {
+        const streams = viewOrderStreams(selection, columns)
+        if (!streams) throw new Error('lake: a selection by view id needs one _type and no more')
+        yield* mergedByGroup(
+          streams.map(({sql, params, strip}) => ({
+            rows: iterate(sql, params, true) as Iterator<unknown[]>,
+            strip,
+          })),
+          (row) => selectedRow(row, selection.idsOnly),
+        )
         return
       }
-      const columns = INDEXED_FIELDS.map((f) => `f.${f.column}`).join(', ')
-      const sql = `SELECT f.id AS id, f.type AS type, ${columns} FROM fields f${where}${selection.order ? orderBy : ''}`
+      const {where, orderBy, params} = compileSelection(selection, searchSql)
+      const sql = `SELECT ${columns} FROM fields f${where}${selection.order ? orderBy : ''}`
       for (const row of iterate(sql, params, true) as Iterable<unknown[]>) {
-        let complete = true
-        const fields = new Array<unknown>(INDEXED_FIELDS.length)
-        for (let i = 0; i < fields.length; i++) {
-          const decoded = decodeKey(row[i + 2])
-          fields[i] = decoded.value
-          if (!decoded.complete) complete = false
-        }
-        yield {id: row[0] as string, type: row[1] as string, fields, complete} satisfies SelectedRow
+        yield selectedRow(row, selection.idsOnly)
       }
     },
 
@@ -2401,22 +2414,16 @@ export function createSqliteStore(
         if (!query) return true
         sql = `SELECT id, rev FROM documents${query.filter} ORDER BY ${query.orderBy}`
         params = query.params
+      } else if ('selection' in read && read.selection.byViewId) {
+        const streams = viewOrderStreams(read.selection, SELECTED_IDS)
+        return streams !== null && streams.every((stream) => seeking(stream.sql, stream.params))
       } else {
         const selection = 'count' in read ? read.count : read.selection
         const selected = compileSelection(selection, searchSql)
         sql = `SELECT f.id FROM fields f${selected.where}${selection.order ? selected.orderBy : ''}`
         params = selected.params
       }
-      // Cached like any statement: the same query shape asks again with other values.
-      const plan = all(`EXPLAIN QUERY PLAN ${sql}`, ...params) as {detail: string}[]
-      // A SCAN (of a table, or a whole index) or a temporary sort costs the table's size before
-      // or between rows; json_each over a bound list is as long as the query's own parameters.
-      return plan.every(
-        ({detail}) =>
-          !detail.includes('TEMP B-TREE') &&
-          !detail.includes('search_fts') &&
-          !(detail.startsWith('SCAN') && !detail.startsWith('SCAN json_each')),
-      )
+      return seeking(sql, params)
     },
 
     countSearched(search, atMost) {
@@ -2801,6 +2808,56 @@ export function createSqliteStore(
  * so that the event loop is not held (2-10 s at 20,000 articles from main-24689bb's format;
  * migrations 15 and 16 are statements that cannot yield; the backlog's INSERT 0.1 s at 26,000).
  */
+/** What Store.select reads of a side-table row: its id and type, or those and every field. */
+const SELECTED_IDS = 'f.id, f.type'
+const SELECTED_COLUMNS = `f.id, f.type, ${INDEXED_FIELDS.map((f) => `f.${f.column}`).join(', ')}`
+
+function selectedRow(row: unknown[], idsOnly = false): SelectedRow {
+  const id = row[0] as string
+  const type = row[1] as string
+  if (idsOnly) return {id, type, fields: [], complete: false}
+  let complete = true
+  const fields = new Array<unknown>(INDEXED_FIELDS.length)
+  for (let i = 0; i < fields.length; i++) {
+    const decoded = decodeKey(row[i + 2])
+    fields[i] = decoded.value
+    if (!decoded.complete) complete = false
+  }
+  return {id, type, fields, complete}
+}
+
+/**
+ * Rows of streams each in order of their group id (the row's id less `strip` characters), merged
+ * into that order. Each stream is read only as far as the merge needs; a caller that stops early
+ * leaves the rest unread (and the statements are reset as the generators return).
+ */
+function* mergedByGroup(
+  streams: {rows: Iterator<unknown[]>; strip: number}[],
+  rowOf: (row: unknown[]) => SelectedRow,
+): Generator<SelectedRow> {
+  const heads = streams.map(({rows, strip}) => {
+    const next = rows.next()
+    return {rows, strip, row: next.done ? null : next.value}
+  })
+  try {
+    for (;;) {
+      let first: (typeof heads)[number] | null = null
+      let firstGroup = ''
+      for (const head of heads) {
+        if (!head.row) continue
+        const group = (head.row[0] as string).slice(head.strip)
+        if (!first || group < firstGroup) [first, firstGroup] = [head, group]
+      }
+      if (!first) return
+      yield rowOf(first.row!)
+      const next = first.rows.next()
+      first.row = next.done ? null : next.value
+    }
+  } finally {
+    for (const head of heads) head.rows.return?.(undefined)
+  }
+}
+
 export function migrateDataFile(path: string, searchIndex = false): void {
   const file = new DatabaseSync(path, {timeout: BUSY_TIMEOUT_MS})
   try {

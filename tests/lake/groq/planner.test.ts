@@ -128,6 +128,14 @@ const QUERIES: GeneratedQuery[] = [
     ordered: true,
   },
   {query: '*[_type == "article"][0...5]._id', params: {}, ordered: true},
+  // A slice then order(): the first matches by `_id` (off the type index in view order), ordered.
+  {
+    query: '*[_type == "article"][0...20] | order(publishedAt desc) {_id, publishedAt}',
+    params: {},
+    ordered: true,
+  },
+  {query: '*[_type == "odd"][3...9] | order(title desc)._id', params: {}, ordered: true},
+  {query: '*[_type == "article"][featured][2] | order(publishedAt)', params: {}, ordered: true},
   {query: '*[_type == "article" && wordCount > 1000][7]._id', params: {}, ordered: true},
   {
     query: '*[_id in path("drafts.**")] | order(publishedAt desc) [0...5]._id',

@@ -1,7 +1,7 @@
 /**
  * Property-based differential test for the planner's newer shapes: queries of several `*` split
  * into parts, references() with literal lists, a projection between order() and the slice, orders
- * with indexed keys first and others after, and an anonymous reader of a public dataset (counts,
+ * with indexed keys first and others after, a slice then order(), and an anonymous reader of a public dataset (counts,
  * stacks). fast-check (fixed seed, bounded) makes small datasets with the awkward values (ties,
  * missing, null and mixed types, drafts and versions, strong and weak references) and queries of
  * those shapes; the lake over HTTP must answer as groq-js over the same documents in the same
@@ -170,9 +170,31 @@ const partArb = fc
     ),
   )
 
+/**
+ * `*[F] [S] | order(K) P`: the slice first (the first matches in view order, by `_id`), then
+ * ordered; filters by one `_type` (read off the type index in view order) come often.
+ */
+const sliceFirstArb = fc
+  .record({
+    filter: fc.oneof(
+      {weight: 3, arbitrary: fc.constantFrom('_type == "article"', '_type == "odd"')},
+      fc.constantFrom('_type == "article"][wordCount != 5', ...FILTERS),
+    ),
+    slice: sliceArb,
+    order: orderArb,
+    projection: fc.option(fc.constantFrom(...PROJECTIONS, '._id'), {nil: undefined}),
+    tail: fc.option(sliceArb, {nil: undefined, freq: 3}),
+  })
+  .map(
+    ({filter, slice, order, projection, tail}) =>
+      `*[${filter}]${slice} | order(${order})${projection ? ` ${projection}` : ''}${tail ? ` ${tail}` : ''}`,
+  )
+
 /** The part alone, or parts around it: several `*`, counts, select/coalesce, nesting, `*` as an argument. */
 const queryArb = fc.oneof(
   {weight: 4, arbitrary: partArb},
+  {weight: 2, arbitrary: sliceFirstArb},
+  fc.tuple(filter, sliceFirstArb).map(([f, q]) => `{"n": count(*[${f}]), "l": ${q}}`),
   partArb.map((q) => `count(${q})`),
   fc.tuple(filter, partArb).map(([f, q]) => `{"n": count(*[${f}]), "l": ${q}}`),
   fc.tuple(filter, partArb, filter).map(([f, q, g]) => `[count(*[${f}]), ${q}, count(*[${g}])]`),

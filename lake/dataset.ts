@@ -21,7 +21,7 @@ import {
   QueryResultTooLargeError,
   QueryTimeoutError,
 } from './core/errors.ts'
-import {can, canUploadAssets, type Principal} from './core/grants.ts'
+import {can, canReadAnything, canUploadAssets, type Principal} from './core/grants.ts'
 import {documentEventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
 import {getPublishedId} from './core/ids.ts'
 import {createLru} from './core/lru.ts'
@@ -392,7 +392,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
   /** An anonymous caller of a private dataset: every query answers as over no documents. */
   function readsNothing(principal: Principal): boolean {
-    return principal.role === null && !principal.publicReads
+    return !canReadAnything(principal)
   }
 
   /**

@@ -155,6 +155,11 @@ export function canWriteSome(principal: Principal): boolean {
   )
 }
 
+/** Whether `principal` may read some document: an anonymous caller of a private dataset reads none. */
+export function canReadAnything(principal: Principal): boolean {
+  return principal.role !== null || principal.publicReads === true
+}
+
 /** Whether `principal` may read every document (no per-document check can remove any). */
 export function canReadEverything(principal: Principal): boolean {
   const role = principal.role

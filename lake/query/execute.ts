@@ -4,7 +4,7 @@
  */
 import type {ExprNode} from 'groq-js'
 import {QueryError, QueryResultTooLargeError} from '../core/errors.ts'
-import {can, canReadEverything, type Principal} from '../core/grants.ts'
+import {can, canReadAnything, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective, type Perspective} from '../core/perspective.ts'
 import {planQuery, separateScans} from '../core/plan.ts'
 import {evaluateQuery, parseQuery} from '../core/query.ts'
@@ -79,25 +79,33 @@ export async function executeQuery(
   const readsAll =
     canReadEverything(principal) ||
     (principal.publicReads === true && perspective.kind === 'published')
+  // An anonymous caller of a private dataset reads nothing: its query answers as over no
+  // documents, in any perspective, without reading any (the scan read every candidate only to
+  // drop it, a stack's every body).
+  const readsNone = !canReadAnything(principal)
   const run = async (tree: ExprNode): Promise<unknown> => {
-    // A query of several `*` (a front page's object of counts and slices): each part planned and
-    // evaluated alone, its value put in its place, instead of every document read for the whole.
-    for (const part of separateScans(tree)) {
-      tree = replaceNode(tree, part, {type: 'Value', value: await run(part)})
+    if (!readsNone) {
+      // A query of several `*` (a front page's object of counts and slices): each part planned and
+      // evaluated alone, its value put in its place, instead of every document read for the whole.
+      for (const part of separateScans(tree)) {
+        tree = replaceNode(tree, part, {type: 'Value', value: await run(part)})
+      }
     }
     // The Studio's ranked search scores a scan's documents as they come (core/scoreTopK.ts).
     const stage = scoreStage(tree)
-    const view = await loadView({
-      store,
-      perspective,
-      apiVersion,
-      plan: planQuery(tree),
-      canRead: (id) => can(principal, 'read', id),
-      readsAll,
-      context,
-      tree,
-      sink: stage && !stage.readsDataset ? stage : undefined,
-    })
+    const view = readsNone
+      ? {documents: [], dereference: () => null}
+      : await loadView({
+          store,
+          perspective,
+          apiVersion,
+          plan: planQuery(tree),
+          canRead: (id) => can(principal, 'read', id),
+          readsAll,
+          context,
+          tree,
+          sink: stage && !stage.readsDataset ? stage : undefined,
+        })
     try {
       return await evaluateQuery(
         view.query ?? tree,

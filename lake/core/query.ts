@@ -107,6 +107,44 @@ function parseUncached(
   return usesTextQuery(query) ? rewriteTextQueries(tree) : tree
 }
 
+/**
+ * The parsed tree as the query path plans and evaluates it: `releases::all()` is groq-js's `*`
+ * kept to `_type == "system.release"` (its executor filters the dataset so), written so, and the
+ * planner reads the releases off the type index instead of every document of the view (the
+ * Studio's release tool asks it). Not in parseQuery: a listener's query must still be a filter on
+ * `*` as written. Once per parsed tree.
+ */
+export function releasesAsFilter(tree: ExprNode): ExprNode {
+  let out = asFilter.get(tree)
+  if (!out) asFilter.set(tree, (out = withoutReleasesAll(tree)))
+  return out
+}
+
+const asFilter = new WeakMap<ExprNode, ExprNode>()
+
+/** `tree` with every releases::all() a fresh filter (the planner finds parts by identity). */
+function withoutReleasesAll(node: ExprNode): ExprNode {
+  const copy = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      const items = value.map(copy)
+      return items.some((item, i) => item !== value[i]) ? items : value
+    }
+    if (!value || typeof value !== 'object') return value
+    const n = value as Record<string, unknown>
+    if (n.type === 'Value') return n
+    if (n.type === 'FuncCall' && n.namespace === 'releases' && n.name === 'all') {
+      return parse('*[_type == "system.release"]')
+    }
+    let out: Record<string, unknown> | null = null
+    for (const key in n) {
+      const child = copy(n[key])
+      if (child !== n[key]) (out ??= {...n})[key] = child
+    }
+    return out ?? n
+  }
+  return copy(node) as ExprNode
+}
+
 /** The first `$name` the query uses that `params` lacks. */
 function missingParameter(node: unknown, params: Record<string, unknown>): string | null {
   if (Array.isArray(node)) {

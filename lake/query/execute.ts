@@ -7,7 +7,7 @@ import {QueryError, QueryResultTooLargeError} from '../core/errors.ts'
 import {can, canReadAnything, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective, type Perspective} from '../core/perspective.ts'
 import {planQuery, separateScans} from '../core/plan.ts'
-import {evaluateQuery, parseQuery} from '../core/query.ts'
+import {evaluateQuery, parseQuery, releasesAsFilter} from '../core/query.ts'
 import {scoreStage} from '../core/scoreTopK.ts'
 import type {Store} from '../core/store.ts'
 import {loadView, replaceNode} from '../core/view.ts'
@@ -127,7 +127,7 @@ export async function executeQuery(
       throw err
     }
   }
-  return run(tree)
+  return run(releasesAsFilter(tree))
 }
 
 /**

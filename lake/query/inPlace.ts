@@ -23,6 +23,7 @@ import type {ExprNode} from 'groq-js'
 import type {DocumentPath} from '../core/documentPaths.ts'
 import {linearGlob, SAME_SCOPE, type Node} from '../core/groqTree.ts'
 import {planQuery, separateScans} from '../core/plan.ts'
+import {releasesAsFilter} from '../core/query.ts'
 import {onlyReferences} from '../core/view.ts'
 import type {ScanHint, Selection, Store} from '../core/store.ts'
 import {watched} from './watched.ts'
@@ -99,7 +100,9 @@ function iteratesDocuments(node: Node | undefined): boolean {
  * and parameters' sizes. Parameters may only be operands, never iterated, so no parameter can make
  * the work quadratic.
  */
-export function triesInPlace(tree: ExprNode): boolean {
+export function triesInPlace(parsed: ExprNode): boolean {
+  // As executeQuery plans it.
+  const tree = releasesAsFilter(parsed)
   // Once per tree: parsed trees are reused for repeated queries (parseQuery).
   let tries = tried.get(tree)
   if (tries === undefined) {

@@ -212,7 +212,21 @@ const queryArb = fc.oneof(
       ([f, order]) =>
         `*[references(*[${f}] | order(${order}) [0...2]._id)] | order(${order}) [0...4]._id`,
     ),
+  // releases::all() (the Studio's release tool), alone, filtered, beside other parts.
+  fc.constantFrom(
+    'releases::all()',
+    'releases::all() | order(_id) [0...2]{_id, _originalId, name}',
+    '{"r": count(releases::all()), "l": *[_type == "article"] | order(publishedAt desc) [0...3]._id}',
+  ),
+  filter.map((f) => `releases::all()[${f} || name == "R1"]._id`),
 )
+
+/** Releases, and a document of their type outside `_.releases.` (releases::all() keeps it too). */
+const RELEASES: StoredDocument[] = [
+  {_id: '_.releases.r1', _type: 'system.release', name: 'R1', metadata: {title: 'r1'}},
+  {_id: '_.releases.r2', _type: 'system.release', name: 'R2'},
+  {_id: 'drafts.release-like', _type: 'system.release', name: 'R3'},
+]
 
 const PERSPECTIVES: Perspective[] = ['raw', 'published', 'drafts', ['r1', 'drafts']]
 
@@ -252,7 +266,10 @@ test('the planner answers as groq-js, signed in and anonymous, in every perspect
       fc.boolean(),
       async (generated, queries, isPublic) => {
         const dataset = `prop${++runs}`
-        const stored = await loadDocuments(lake(), dataset, generated.map(toDocument))
+        const stored = await loadDocuments(lake(), dataset, [
+          ...generated.map(toDocument),
+          ...RELEASES,
+        ])
         lake().lake.context.visibility.set(dataset, isPublic ? 'public' : 'private')
         // Hosted Sanity answers an anonymous caller of a private dataset as if it held nothing.
         const anonymousReads = isPublic ? stored.filter((doc) => isPublished(doc._id)) : []

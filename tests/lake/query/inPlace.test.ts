@@ -45,6 +45,8 @@ describe('tried in place', () => {
       '{"n": count(*[_type == "article"]), "latest": *[_type == "article"] | order(publishedAt desc)[0...5]{_id}}',
       {},
     ],
+    // `*[_type == "system.release"]` as parsed (core/query.ts).
+    ['releases::all()', {}],
   ])('%s', (query, params) => expect(tries(query, params)).toBe(true))
 })
 

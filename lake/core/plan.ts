@@ -121,8 +121,9 @@ function planTree(tree: ExprNode): QueryPlan {
 
 /**
  * Node types groq-js evaluates every child of, in the scope it was given: a `*` under them alone is
- * evaluated exactly once, in the query's root scope. (And, Or, Select, coalesce() and conditional
- * splats may skip children; Filter, Projection, Map and pipes open scopes.)
+ * evaluated exactly once, in the query's root scope. groq-js's `&&` and `||` evaluate both sides
+ * (no short cut). Select, coalesce() and conditional splats may skip children (decideBranches
+ * decides them first); Filter, Projection, Map and pipes open scopes.
  */
 const CONTAINERS: Record<string, readonly string[]> = {
   Object: ['attributes'],
@@ -131,6 +132,8 @@ const CONTAINERS: Record<string, readonly string[]> = {
   Array: ['elements'],
   ArrayElement: ['value'],
   OpCall: ['left', 'right'],
+  And: ['left', 'right'],
+  Or: ['left', 'right'],
   Group: ['base'],
   Neg: ['base'],
   Pos: ['base'],
@@ -138,6 +141,14 @@ const CONTAINERS: Record<string, readonly string[]> = {
 }
 
 const WRAPPERS = new Set(['ObjectAttributeValue', 'ObjectSplat', 'ArrayElement'])
+
+/** Where decideBranches looks for branches, by node type (coalesce() is a FuncCall's `args`). */
+const BRANCHES: Record<string, readonly string[]> = {
+  Select: ['alternatives', 'fallback'],
+  SelectAlternative: ['condition', 'value'],
+  ObjectConditionalSplat: ['condition', 'value'],
+  FuncCall: ['args'],
+}
 
 /**
  * The parts of a query of several `*` that can be planned alone: each a subtree holding one `*`,
@@ -148,7 +159,14 @@ const WRAPPERS = new Set(['ObjectAttributeValue', 'ObjectSplat', 'ArrayElement']
  * `*`. None when the query has at most one `*`; releases::all() reads the dataset without one, so
  * a part that calls it is left whole.
  */
-export function separateScans(tree: ExprNode): ExprNode[] {
+export function separateScans(
+  tree: ExprNode,
+  /**
+   * Also the parts of the branches decideBranches decides (select()'s conditions and values,
+   * coalesce()'s arguments, conditional splats): the parts that may be evaluated at all.
+   */
+  branches = false,
+): ExprNode[] {
   if (planQuery(tree).starCount < 2) return []
   const parts: ExprNode[] = []
   const walk = (node: Node): void => {
@@ -160,7 +178,11 @@ export function separateScans(tree: ExprNode): ExprNode[] {
       if (!opaque) parts.push(node as unknown as ExprNode)
       return
     }
-    for (const key of CONTAINERS[node.type] ?? []) {
+    const coalesce =
+      node.type === 'FuncCall' && node.namespace === 'global' && node.name === 'coalesce'
+    const children =
+      branches && (node.type !== 'FuncCall' || coalesce) ? BRANCHES[node.type] : undefined
+    for (const key of children ?? CONTAINERS[node.type] ?? []) {
       const child = node[key]
       for (const item of Array.isArray(child) ? child : [child]) {
         if (item && typeof item === 'object') walk(item as Node)
@@ -169,6 +191,68 @@ export function separateScans(tree: ExprNode): ExprNode[] {
   }
   walk(tree as unknown as Node)
   return parts
+}
+
+/**
+ * `tree` with the branches groq-js takes only on a condition decided, where they hold a `*`:
+ * select()'s alternatives (the first whose condition is true, else the fallback), coalesce()'s
+ * arguments (the first that is not null) and an object's conditional splats (kept when the
+ * condition is true). Each condition or argument is evaluated once in the root scope, as groq-js
+ * would, by `evaluate` (itself split into parts and planned), in groq-js's order, and stands in
+ * as its value; a branch groq-js would not evaluate is dropped unread. Only subtrees that groq-js
+ * evaluates exactly once in the root scope are decided (the CONTAINERS); a branch whose condition
+ * holds a `*` in another's scope is decided all the same (its condition is evaluated over the
+ * whole view, as before). So `select($preview => *[_id == $a][0], *[_id == $b][0])` reads one
+ * document, not the view.
+ */
+export async function decideBranches(
+  tree: ExprNode,
+  evaluate: (node: ExprNode) => Promise<unknown>,
+): Promise<ExprNode> {
+  if (planQuery(tree).starCount < 2) return tree
+  const known = async (node: Node): Promise<unknown> => evaluate((await decide(node)) as never)
+  const decide = async (node: Node): Promise<Node> => {
+    if (starsOf(node).stars === 0) return node
+    if (node.type === 'Select') {
+      for (const alternative of node.alternatives as Node[]) {
+        if ((await known(alternative.condition as Node)) === true) {
+          return decide(alternative.value as Node)
+        }
+      }
+      return node.fallback ? decide(node.fallback as Node) : {type: 'Value', value: null}
+    }
+    if (node.type === 'FuncCall' && node.namespace === 'global' && node.name === 'coalesce') {
+      for (const arg of node.args as Node[]) {
+        const value = await known(arg)
+        if (value !== null) return {type: 'Value', value}
+      }
+      return {type: 'Value', value: null}
+    }
+    if (node.type === 'Object') {
+      const attributes: Node[] = []
+      for (const attribute of node.attributes as Node[]) {
+        if (attribute.type !== 'ObjectConditionalSplat' || starsOf(attribute).stars === 0) {
+          attributes.push(await decide(attribute))
+        } else if ((await known(attribute.condition as Node)) === true) {
+          attributes.push({type: 'ObjectSplat', value: await decide(attribute.value as Node)})
+        }
+      }
+      return {...node, attributes}
+    }
+    const fields = WRAPPERS.has(node.type) ? ['value'] : CONTAINERS[node.type]
+    if (!fields) return node
+    const out: Node = {...node}
+    for (const key of fields) {
+      const child = node[key]
+      if (Array.isArray(child)) {
+        const items: Node[] = []
+        for (const item of child as Node[]) items.push(await decide(item))
+        out[key] = items
+      } else if (child && typeof child === 'object') out[key] = await decide(child as Node)
+    }
+    return out
+  }
+  return (await decide(tree as unknown as Node)) as unknown as ExprNode
 }
 
 function starsOf(node: Node): {stars: number; opaque: boolean} {

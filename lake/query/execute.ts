@@ -6,7 +6,7 @@ import type {ExprNode} from 'groq-js'
 import {QueryError, QueryResultTooLargeError} from '../core/errors.ts'
 import {can, canReadAnything, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective, type Perspective} from '../core/perspective.ts'
-import {planQuery, separateScans} from '../core/plan.ts'
+import {decideBranches, planQuery, separateScans} from '../core/plan.ts'
 import {evaluateQuery, parseQuery, releasesAsFilter} from '../core/query.ts'
 import {scoreStage} from '../core/scoreTopK.ts'
 import type {Store} from '../core/store.ts'
@@ -85,8 +85,11 @@ export async function executeQuery(
   const readsNone = !canReadAnything(principal)
   const run = async (tree: ExprNode): Promise<unknown> => {
     if (!readsNone) {
-      // A query of several `*` (a front page's object of counts and slices): each part planned and
-      // evaluated alone, its value put in its place, instead of every document read for the whole.
+      // select(), coalesce() and conditional splats over `*`: the branches groq-js takes, decided
+      // (each condition planned like any part); then a query of several `*` (a front page's object
+      // of counts and slices): each part planned and evaluated alone, its value put in its place,
+      // instead of every document read for the whole.
+      tree = await decideBranches(tree, run)
       for (const part of separateScans(tree)) {
         tree = replaceNode(tree, part, {type: 'Value', value: await run(part)})
       }

@@ -106,10 +106,11 @@ export function triesInPlace(parsed: ExprNode): boolean {
   // Once per tree: parsed trees are reused for repeated queries (parseQuery).
   let tries = tried.get(tree)
   if (tries === undefined) {
-    // Several `*` are tried when each is a part planned alone (separateScans): each part is read
-    // within the same budget, and the rest evaluated once over their values.
+    // Several `*` are tried when each is a part planned alone (separateScans), the branches of
+    // select() and coalesce() included (decided first: decideBranches): each part is read within
+    // the same budget, and the rest evaluated once over their values.
     const starCount = planQuery(tree).starCount
-    const parts = starCount > 1 ? separateScans(tree) : [tree]
+    const parts = starCount > 1 ? separateScans(tree, true) : [tree]
     tries =
       parts.length === starCount &&
       parts.every((part) => {

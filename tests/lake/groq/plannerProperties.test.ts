@@ -190,7 +190,10 @@ const sliceFirstArb = fc
       `*[${filter}]${slice} | order(${order})${projection ? ` ${projection}` : ''}${tail ? ` ${tail}` : ''}`,
   )
 
-/** The part alone, or parts around it: several `*`, counts, select/coalesce, nesting, `*` as an argument. */
+/**
+ * The part alone, or parts around it: several `*`, counts, select/coalesce, `&&`/`||`, nesting,
+ * `*` as an argument, releases::all().
+ */
 const queryArb = fc.oneof(
   {weight: 4, arbitrary: partArb},
   {weight: 2, arbitrary: sliceFirstArb},
@@ -212,6 +215,27 @@ const queryArb = fc.oneof(
       ([f, order]) =>
         `*[references(*[${f}] | order(${order}) [0...2]._id)] | order(${order}) [0...4]._id`,
     ),
+  // `*` under `&&`, `||`, select() and conditional splats (plan.ts decideBranches), as
+  // next-sanity's preview queries ask.
+  fc
+    .tuple(filter, partArb, filter)
+    .map(([f, q, g]) => `{"a": defined(*[${f}][0]) && count(*[${g}]) > 1, "b": ${q}}`),
+  fc
+    .tuple(filter, filter, partArb)
+    .map(([f, g, q]) => `[count(*[${f}]) > 3 || defined(*[${g}][0]._id), ${q}]`),
+  fc
+    .tuple(filter, partArb, partArb)
+    .map(([f, q, r]) => `select(count(*[${f}]) > 2 => ${q}, defined(*[${f}][1]) => ${r}, "x")`),
+  // Conditions that are null or no boolean (groq-js takes only a true one).
+  fc
+    .tuple(filter, partArb, partArb)
+    .map(([f, q, r]) => `select(*[${f}][0].publishedAt > "2024" => ${q}, ${r})`),
+  fc
+    .tuple(filter, partArb, filter)
+    .map(([f, q, g]) => `{*[${f}][0].wordCount => {"a": ${q}}, "n": count(*[${g}])}`),
+  fc
+    .tuple(fc.constantFrom('a', 'b', 'nope'), fc.constantFrom('c', 'n1'), partArb)
+    .map(([a, b, q]) => `select(defined(*[_id == "${a}"][0]) => *[_id == "${b}"][0]{_id}, ${q})`),
   // releases::all() (the Studio's release tool), alone, filtered, beside other parts.
   fc.constantFrom(
     'releases::all()',

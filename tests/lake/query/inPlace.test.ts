@@ -45,8 +45,14 @@ describe('tried in place', () => {
       '{"n": count(*[_type == "article"]), "latest": *[_type == "article"] | order(publishedAt desc)[0...5]{_id}}',
       {},
     ],
-    // `*[_type == "system.release"]` as parsed (core/query.ts).
+    // `*[_type == "system.release"]` as planned (core/query.ts releasesAsFilter).
     ['releases::all()', {}],
+    // `&&` and `||` (groq-js evaluates both sides), select() and coalesce() (decideBranches).
+    ['count(*[_type == "a"]) > 0 && count(*[_type == "b"]) > 0', {}],
+    ['defined(*[_id == $id][0]) || count(*[_type == "b"]) > 0', {id: 'a'}],
+    ['select($preview => *[_id == $a][0], *[_id == $b][0])', {preview: true, a: 'a', b: 'b'}],
+    ['coalesce(*[_id == "a"][0].title, *[_id == "b"][0].title, "")', {}],
+    ['{defined(*[_id == "a"][0]) => {"b": *[_id == "b"][0]}}', {}],
   ])('%s', (query, params) => expect(tries(query, params)).toBe(true))
 })
 
@@ -55,7 +61,8 @@ describe('always on a worker', () => {
     ['*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc)[0...20]', {}],
     // Several `*`: one part's full-text candidates, or a `*` no part holds alone.
     ['{"a": count(*[_type == "a"]), "m": *[title match "নির্বা*"][0]._id}', {}],
-    ['count(*[_type == "a"]) > 0 && count(*[_type == "b"]) > 0', {}],
+    ['count(*[_type == "a"][count(*[_type == "b"]) > 0])', {}],
+    ['select(count(*[_type == "a"][count(*[_type == "b"]) > 0]) > 0 => 1, *[_id == "a"][0])', {}],
     ['*[_id == $id][0]{"x": string::split(title, "")}', {id: 'a'}],
     ['*[_id == $id][0]{"x": $s[count($s[@ == ^]) > 0]}', {id: 'a', s: ['x']}],
     ['*[_id == $id][0]{"x": *[references(^._id)]}', {id: 'a'}],

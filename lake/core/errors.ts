@@ -289,21 +289,19 @@ export const ListenerOverloadedError = describedError(
 )
 
 /**
- * A transaction that is stored, and durable once its write group is synced, but whose listener
- * events cannot be made (a large write's commit thread stopped after its COMMIT, and the log could
- * not give the transaction back): its listeners are told to start over
- * (TransactionPublisher.unannounced), the caller that it is stored and must not be sent again.
+ * From StoreWriter.commit: the transaction is stored (durable once its write group is synced),
+ * but no listener event can be made of it (a large write's commit thread stopped after its
+ * COMMIT, and the log could not give the transaction back). Not an answer: core/transaction.ts
+ * answers the write as committed and has its listeners start over
+ * (TransactionPublisher.unannounced). Should one escape, it is a bug's 500.
  */
-export class UnannouncedCommitError extends LakeError {
+export class UnannouncedCommitError extends Error {
   override name = 'UnannouncedCommitError'
   /** Why no event could be made of it, for the listeners and the log. */
   readonly why: string
 
   constructor(dataset: string, transactionId: string, why: string) {
-    super(
-      'unannouncedCommitError',
-      `Transaction "${transactionId}" of dataset "${dataset}" is stored, but ${why}: its listeners were told to reconnect and read the dataset again. Do not send it again (it would be applied twice).`,
-    )
+    super(`Transaction "${transactionId}" of dataset "${dataset}" is stored, but ${why}`)
     this.why = why
   }
 }

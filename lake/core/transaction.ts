@@ -79,6 +79,11 @@ export interface TransactionOutcome<R> {
   result: R
   /** False when nothing changed (or dry run): no log entry, no event. */
   committed: boolean
+  /**
+   * Committed, but no event could be made of it (its listeners start over: docs/listeners.md).
+   * `transaction.changes` is then empty: its documents are read from the store.
+   */
+  unannounced?: boolean
 }
 
 const lastTimestamps = new WeakMap<Store, number>()
@@ -287,12 +292,12 @@ async function finish<R>(
   try {
     await writer.commit(transaction)
   } catch (err) {
-    // Stored, but no event can be made of it: once it is durable, its listeners start over.
-    if (err instanceof UnannouncedCommitError) {
-      lastTimestamps.set(store, at.now)
-      writer.onDurable(() => bus.unannounced(transaction.dataset, transaction.id, err.why))
-    }
-    throw err
+    if (!(err instanceof UnannouncedCommitError)) throw err
+    // Stored, but no event can be made of it: once it is durable, its listeners start over, and
+    // it is answered as committed (an error would have its client send it again: applied twice).
+    lastTimestamps.set(store, at.now)
+    writer.onDurable(() => bus.unannounced(transaction.dataset, transaction.id, err.why))
+    return {transaction: {...transaction, changes: []}, result, committed: true, unannounced: true}
   }
   lastTimestamps.set(store, at.now)
   writer.onDurable(() => bus.publish(transaction))

@@ -21,7 +21,6 @@ import {
   RetryLaterError,
   TooLargeError,
   TooManyRequestsError,
-  UnannouncedCommitError,
   UnavailableError,
   UnprocessableError,
   UnsupportedMediaTypeError,
@@ -29,8 +28,6 @@ import {
 
 export function statusFor(err: LakeError): number {
   if (err instanceof ConflictError) return 409
-  // Stored: not a 503, which says nothing was written (@sanity/client does not retry a 500).
-  if (err instanceof UnannouncedCommitError) return 500
   // Not 502/503: @sanity/client retries those for queries, and a query that ran out of time would
   // run out of time again.
   if (err instanceof QueryTimeoutError) return 504

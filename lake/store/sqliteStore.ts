@@ -1836,8 +1836,8 @@ export function createSqliteStore(
       const ids = (changes: DocumentChange[]) => changes.map((change) => change.id).join('\n')
       if (ids(logged) !== ids(tx.changes)) throw new Error('the log holds other changes')
     } catch (err) {
-      // Answered after the group's sync all the same (drain): it is stored. Its listeners start
-      // over then (core/transaction.ts).
+      // Stored all the same: core/transaction.ts answers it after the group's sync, and its
+      // listeners start over then.
       throw new UnannouncedCommitError(
         dataset,
         tx.id,

@@ -34,8 +34,9 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   })
   const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))
-  // Documents the transaction did not change (a createIfNotExists of one that exists): a large
-  // one as its stored text, read on a worker (parsed here, a 20 MB one held the event loop).
+  // Documents the transaction did not change (a createIfNotExists of one that exists), and all of
+  // an unannounced one's (its changes are not known: TransactionOutcome): a large one as its
+  // stored text, read on a worker (parsed here, a 20 MB one held the event loop).
   const unchanged = returnDocuments
     ? [...new Set(outcome.result.map(({id}) => id).filter((id) => !byId.has(id)))]
     : []

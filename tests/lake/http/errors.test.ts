@@ -13,7 +13,6 @@ import {
   DatabaseBusyError,
   ListenerOverloadedError,
   RetryLaterError,
-  UnannouncedCommitError,
 } from '../../../lake/core/errors.ts'
 import {errorResponse} from '../../../lake/http/errors.ts'
 import {fromWire, toWire} from '../../../lake/query/wire.ts'
@@ -102,20 +101,6 @@ test('expected refusals (503s) log one line without a stack; unexpected errors k
     expect(lines[0]).toContain(bug)
   } finally {
     errorSpy.mockRestore()
-    warnSpy.mockRestore()
-  }
-})
-
-test('a write stored but not announced is a 500 that says so, never a 503 (which says nothing was written)', async () => {
-  const warnSpy = vi.spyOn(console, 'warn').mockImplementation(() => {})
-  try {
-    const err = new UnannouncedCommitError('test', 'big', 'the log could not be read back')
-    const res = errorResponse(err)
-    expect(res.status).toBe(500)
-    expect(res.headers.get('retry-after')).toBeNull()
-    const body = (await res.json()) as {message: string}
-    expect(body.message).toMatch(/"big".*stored.*could not be read back.*Do not send it again/)
-  } finally {
     warnSpy.mockRestore()
   }
 })

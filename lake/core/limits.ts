@@ -26,6 +26,12 @@ export const LIMITS = {
   documentBytes: 32 * MIB,
   /** Nesting of objects and arrays in a stored document, the document itself being level 1. */
   documentDepth: 100,
+  /**
+   * Attributes of one object in a stored document: hosted Sanity's most for a whole document (its
+   * enterprise plans'; 1,000 on the others). V8 copies an object of many keys slowly, and a write
+   * copies its document several times: 100,000 at the top level took 7-8 s to write.
+   */
+  objectAttributes: 8_000,
   /** Queries and listener filters, checked when they are parsed (a 400 `queryError` each). */
   query: {
     /** Characters of GROQ (hosted Sanity takes GET URLs up to ~11 kB; longer ones are POSTed). */
@@ -181,10 +187,11 @@ export const NON_FINITE =
 export function walkDocument(
   value: unknown,
   max: number,
-): {tooDeep: boolean; plain: boolean; proto: boolean; nonFinite: boolean} {
+): {tooDeep: boolean; plain: boolean; proto: boolean; nonFinite: boolean; wide: boolean} {
   let plain = true
   let proto = false
   let nonFinite = false
+  let wide = false
   const scalar = (item: unknown) =>
     typeof item === 'string' ||
     typeof item === 'boolean' ||
@@ -204,24 +211,29 @@ export function walkDocument(
       if (Object.getPrototypeOf(node) !== Array.prototype) plain = false
       for (let i = 0; i < node.length; i++) if (!child(node[i], depth)) return false
     } else if (Object.getPrototypeOf(node) === Object.prototype) {
+      let keys = 0
       for (const key in node) {
         if (RESERVED_NAMES.has(key)) proto = true
         if (!child((node as Record<string, unknown>)[key], depth)) return false
+        keys++
       }
+      if (keys > LIMITS.objectAttributes) wide = true
     } else {
       // for…in would read inherited keys too, which only an object of another prototype can have.
       plain = false
-      if (Object.keys(node).some((key) => RESERVED_NAMES.has(key))) proto = true
+      const keys = Object.keys(node)
+      if (keys.some((key) => RESERVED_NAMES.has(key))) proto = true
+      if (keys.length > LIMITS.objectAttributes) wide = true
       for (const item of Object.values(node)) if (!child(item, depth)) return false
     }
     return true
   }
   if (typeof value !== 'object' || value === null) {
     const finite = typeof value !== 'number' || Number.isFinite(value)
-    return {tooDeep: false, plain: scalar(value), proto: false, nonFinite: !finite}
+    return {tooDeep: false, plain: scalar(value), proto: false, nonFinite: !finite, wide: false}
   }
   const within = visit(value, 1)
-  return {tooDeep: !within, plain: within && plain, proto, nonFinite}
+  return {tooDeep: !within, plain: within && plain, proto, nonFinite, wide}
 }
 
 /**
@@ -280,8 +292,18 @@ export function checkDocumentDepth(
   index: number,
   errorType: ErrorType = 'mutationError',
 ): boolean {
-  const {tooDeep, plain, proto, nonFinite} = walkDocument(value, LIMITS.documentDepth)
+  const {tooDeep, plain, proto, nonFinite, wide} = walkDocument(value, LIMITS.documentDepth)
   if (proto) throw protoNamed(id, index, errorType, value)
+  if (wide && !tooDeep) {
+    const {path, attributes} = widestPath(value)!
+    const where = path ? `"${path}"` : 'the top level'
+    throw tooLarge(
+      id,
+      index,
+      errorType,
+      `Document "${id}" would have an object of ${attributes} attributes at ${where}; at most ${LIMITS.objectAttributes} are allowed in one object (hosted Sanity stores no more in a whole document): keep such a map as an array of objects with \`_key\``,
+    )
+  }
   // Stored through its JSON text it would be null: the number sent would be lost unseen.
   if (nonFinite && !tooDeep) {
     throw refused(
@@ -346,6 +368,37 @@ function reservedPath(value: unknown): string | null {
         ? `${path ? '.' : ''}${key}`
         : `[${JSON.stringify(key)}]`
       if (RESERVED_NAMES.has(key)) return path + named
+      const found = find((node as Record<string, unknown>)[key], path + named)
+      if (found) return found
+    }
+    return null
+  }
+  return find(value, '')
+}
+
+/**
+ * The path of the first object in `value` of more than LIMITS.objectAttributes attributes, and
+ * their number, for the refusal's message; `''` is the document itself. Called only to refuse,
+ * after walkDocument found one within the depth limit.
+ */
+function widestPath(value: unknown): {path: string; attributes: number} | null {
+  const find = (node: unknown, path: string): {path: string; attributes: number} | null => {
+    if (typeof node !== 'object' || node === null) return null
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item = node[i] as {_key?: unknown} | null
+        const key = typeof item?._key === 'string' ? `_key==${JSON.stringify(item._key)}` : i
+        const found = find(item, `${path}[${key}]`)
+        if (found) return found
+      }
+      return null
+    }
+    const keys = Object.keys(node)
+    if (keys.length > LIMITS.objectAttributes) return {path, attributes: keys.length}
+    for (const key of keys) {
+      const named = /^[A-Za-z_$][\w$]*$/.test(key)
+        ? `${path ? '.' : ''}${key}`
+        : `[${JSON.stringify(key)}]`
       const found = find((node as Record<string, unknown>)[key], path + named)
       if (found) return found
     }

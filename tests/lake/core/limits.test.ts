@@ -1,10 +1,11 @@
 /**
  * walkDocument: one walk of a document for its depth, for whether its copy through JSON would
- * equal it (the working set then keeps it as it is, core/transaction.ts), and for a `__proto__` key.
+ * equal it (the working set then keeps it as it is, core/transaction.ts), for a `__proto__` key,
+ * and for an object of more attributes than LIMITS.objectAttributes.
  */
 import fc from 'fast-check'
 import {describe, expect, test} from 'vitest'
-import {nestsDeeperThan, walkDocument} from '../../../lake/core/limits.ts'
+import {LIMITS, nestsDeeperThan, walkDocument} from '../../../lake/core/limits.ts'
 
 /** How deeply objects and arrays nest (a scalar is 0, `{}` 1), plainly recursive: the oracle. */
 function depthOf(value: unknown): number {
@@ -15,6 +16,14 @@ function depthOf(value: unknown): number {
 }
 
 describe('walkDocument', () => {
+  test('finds an object of more attributes than one may have, at any depth', () => {
+    const map = (n: number) => Object.fromEntries(Array.from({length: n}, (_, i) => [`k${i}`, i]))
+    const at = LIMITS.objectAttributes
+    expect(walkDocument({a: [{b: map(at)}]}, 100).wide).toBe(false)
+    expect(walkDocument({a: [{b: map(at + 1)}]}, 100).wide).toBe(true)
+    expect(walkDocument(map(at + 1), 100).wide).toBe(true)
+  })
+
   test('what JSON.parse makes is plain', () => {
     const doc = JSON.parse(
       '{"_id":"a","n":-1.5,"ok":true,"no":null,"__proto__":{"x":1},"list":[{"t":"আজ"},[[]]],"1":2}',
@@ -24,6 +33,7 @@ describe('walkDocument', () => {
       plain: true,
       proto: true,
       nonFinite: false,
+      wide: false,
     })
   })
 
@@ -47,6 +57,7 @@ describe('walkDocument', () => {
       proto: false,
       // A number JSON cannot hold, which checkDocumentDepth refuses (it would be stored as null).
       nonFinite: what === 'NaN' || what === 'Infinity',
+      wide: false,
     })
   })
 
@@ -67,6 +78,7 @@ describe('walkDocument', () => {
       plain: false,
       proto: false,
       nonFinite: false,
+      wide: false,
     })
     expect(nestsDeeperThan(value, 64)).toBe(true)
   })

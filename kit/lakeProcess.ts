@@ -109,7 +109,11 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
     })
   }).catch(async (error: Error) => {
     await signalAndWait(child, exited, 'SIGKILL', options.detached)
-    throw new Error(`${error.message}\n--- lake output ---\n${output.join('\n')}`)
+    const failure = new Error(`${error.message}\n--- lake output ---\n${output.join('\n')}`)
+    // No stack: its one frame is this callback, and reporters print the stack after the message,
+    // so a log cut to its last lines (CI's) would show the frame and lose the lake's own words.
+    failure.stack = `Error: ${failure.message}`
+    throw failure
   })
   const caPath = tls ? lakeFile(dataDir, 'ca') : null
   return {

@@ -423,11 +423,10 @@ async function planned(
   // A slice without order() is of the first matches in view order (by view `_id`): off the
   // documents' type index in that order when the condition is one `_type`, so it reads about as
   // many rows as it keeps (`*[_type == "article"][0...20] | order(publishedAt desc)` read every
-  // article's id, in a stack every article). Otherwise every match's id is read and sorted, which
-  // in a stack (where the view id is the group's) the unplanned path does.
+  // article's id, in a stack every article). Otherwise every match's id is read and sorted by
+  // view id (in a stack the group's).
   const byViewId =
     topK?.keys.length === 0 && store.seeks({selection: {...selection, byViewId: true}})
-  if (stack && topK?.keys.length === 0 && !byViewId) return null
   /** A stored document (or stand-in) as the view shows it; its stored id stays in _originalId. */
   const toView = (doc: SanityDocument, storedId = doc._id): SanityDocument => {
     if (perspective.kind === 'raw') return doc
@@ -533,13 +532,18 @@ async function planned(
       let cut: unknown[] | null = null
       let read = 0
       // Without keys the order is by view `_id` (byViewId above); else SQLite would often walk
-      // the whole primary key instead of a selective index, so the (id-only) rows are sorted here.
+      // the whole primary key instead of a selective index, so the rows are sorted here, in a
+      // stack by group (one row a group: its top layer).
+      const viewId = stack ? getPublishedId : (id: string) => id
       const rows =
         topK.keys.length > 0
           ? store.select({...chosen, order})
           : byViewId
             ? store.select({...chosen, byViewId})
-            : [...store.select(chosen)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+            : [...store.select(chosen)]
+                .map((row) => ({row, id: viewId(row.id)}))
+                .sort((a, b) => compareIds(a.id, b.id))
+                .map(({row}) => row)
       // Batches grow from a few times the slice, so a common match reads few rows and bodies.
       // An exact selection keeps every row: the first batch is the slice.
       let size = exact

@@ -209,8 +209,12 @@ export function notFoundResponse(method: string, path: string): Response {
 
 /** Node's request stream erring because its client went away mid-body. */
 function isClientGone(err: unknown): boolean {
-  const code = (err as {code?: unknown} | null)?.code
-  return err instanceof Error && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE')
+  if (!(err instanceof Error)) return false
+  const {code} = err as {code?: unknown}
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return true
+  // Over HTTP/2 a connection that ends under a body being read reaches the route through the web
+  // stream's adapter: an AbortError whose cause is Node's premature close.
+  return err.name === 'AbortError' && err.cause !== err && isClientGone(err.cause)
 }
 
 function isBadJson(err: unknown): boolean {

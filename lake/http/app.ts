@@ -48,7 +48,10 @@ export function createApp(
   app.use('*', (c, next) => {
     c.set('lake', lake)
     if (studio) c.set('studio', studio)
-    return next()
+    if (c.req.method !== 'HEAD') return next()
+    // Hono answers HEAD with its GET route's answer less the body, which it drops uncancelled: a
+    // large answer's hold on the answer budget, a listener's stream stayed open for good.
+    return next().then(() => c.res.body?.cancel())
   })
   app.use('*', principalMiddleware(principals))
   app.use('*', bodyLimitMiddleware())

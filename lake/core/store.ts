@@ -290,9 +290,10 @@ export interface StoreWriter {
   /**
    * Runs fn once what was committed is durable: when the write group's COMMIT, and every earlier
    * group's, is on disk (synced). Events are announced from here, so nobody hears of a write that
-   * could still be lost.
+   * could still be lost. Should the sync fail, fn runs with the failure: the write is visible to
+   * every read from then on, not acknowledged, maybe not on disk.
    */
-  onDurable(fn: () => void): void
+  onDurable(fn: (failure?: Error) => void): void
 }
 
 export interface Store extends EventLog {

@@ -300,7 +300,16 @@ async function finish<R>(
     return {transaction: {...transaction, changes: []}, result, committed: true, unannounced: true}
   }
   lastTimestamps.set(store, at.now)
-  writer.onDurable(() => bus.publish(transaction))
+  writer.onDurable((failure) => {
+    if (!failure) return bus.publish(transaction)
+    // Not acknowledged, yet what every query reads from now on: its listeners start over rather
+    // than keep showing what the lake no longer serves (nor hear of it as of a durable write).
+    bus.unannounced(
+      transaction.dataset,
+      transaction.id,
+      'its write-ahead log could not be synced, so it may not be on disk; the dataset takes no more writes until the lake is restarted',
+    )
+  })
   return {transaction, result, committed: true}
 }
 

@@ -92,8 +92,9 @@ export interface CommittedTransaction {
 export interface TransactionPublisher {
   publish(tx: CommittedTransaction): void
   /**
-   * A committed transaction of `dataset`, durable, whose events cannot be made (UnannouncedCommitError):
-   * every listener of the dataset has missed it and must start over (docs/listeners.md).
+   * A committed transaction of `dataset` that is not announced (no event can be made of it:
+   * UnannouncedCommitError; or its sync failed, so it is visible but maybe not durable): every
+   * listener of the dataset has missed it and must start over (docs/listeners.md).
    */
   unannounced(dataset: string, transactionId: string, reason: string): void
 }

@@ -58,7 +58,7 @@ export function createEventBus(): EventBus {
     },
     unannounced(dataset, transactionId, reason) {
       const subscribers = [...(byDataset.get(dataset) ?? [])].filter((s) => s.missed)
-      const why = `transaction "${transactionId}" of "${dataset}" is stored, but ${reason}`
+      const why = `transaction "${transactionId}" of "${dataset}" was committed, but ${reason}`
       // Said once here, not once a listener (a newsroom's Studios hold hundreds).
       console.error(
         `lake: ${why}: ${subscribers.length} listeners told to start over (its listen streams end, so that their clients reconnect and read again)`,

@@ -1644,9 +1644,9 @@ export function createSqliteStore(
    * sees them with the group's documents, at its COMMIT.
    */
   let pendingCounts = new Map<string, CountDelta>()
-  let durableCallbacks: (() => void)[] = []
+  let durableCallbacks: ((failure?: Error) => void)[] = []
   /** A committed group waiting for its sync: what to announce, whom to answer. */
-  type Group = {wrote: boolean; callbacks: (() => void)[]; done: Done[]}
+  type Group = {wrote: boolean; callbacks: ((failure?: Error) => void)[]; done: Done[]}
   /** A job of the group, and its answer: a value, or (failed) an error answered after the sync. */
   type Done = {job: Job; value: unknown; failed?: boolean}
   let unsynced: Group[] = []
@@ -1659,9 +1659,11 @@ export function createSqliteStore(
    */
   let syncFailure: Error | null = null
 
-  function settle(groups: Group[], err?: unknown) {
+  /** Answers the groups; `err`: their sync failed (their writes are visible, maybe not on disk). */
+  function settle(groups: Group[], err?: Error) {
     for (const group of groups) {
       if (err) {
+        for (const fn of group.callbacks) fn(err)
         for (const {job} of group.done) job.reject(err)
         continue
       }

@@ -7,6 +7,7 @@
 import type {ExprNode} from 'groq-js'
 import {overDocuments, referencedIds, type Node} from './groqTree.ts'
 import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
+import {DRAFTS_PREFIX, VERSIONS_PREFIX} from './ids.ts'
 import type {Condition, ScanHint} from './store.ts'
 
 export interface QueryPlan {
@@ -368,6 +369,7 @@ function compileCondition(
 
   const funcCall = (node: Node): Compiled => {
     const args = node.args as Node[]
+    if (node.namespace === 'sanity') return versions(node.name as string, args)
     if (node.namespace !== 'global') return INEXACT
     if (node.name === 'defined' && args.length === 1) {
       const path = attributePath(args[0])
@@ -384,6 +386,35 @@ function compileCondition(
       return {where, exact: true, twoValued: true}
     }
     return INEXACT
+  }
+
+  /**
+   * The Studio's release and document-group filters, as groq-js decides them on the view's `_id`
+   * (in a stack that is the group's, so only where view ids are stored ids):
+   * `sanity::partOfRelease(r)` keeps ids `versions.<r>.…` (none when r holds a dot: groq-js
+   * compares r with the id's second dot-separated part), exactly; `sanity::versionOf(id)` keeps
+   * `id`, `drafts.<id>` and `versions.<r>.<id>`, within `id`, `drafts.<id>` and every `versions.`
+   * id. Null for every document when the argument is no string.
+   */
+  const versions = (name: string, args: Node[]): Compiled => {
+    if (!storedIds || args.length !== 1 || args[0].type !== 'Value') return INEXACT
+    if (name !== 'partOfRelease' && name !== 'versionOf') return INEXACT
+    const value = args[0].value
+    const none: Condition = {kind: 'or', of: []}
+    if (typeof value !== 'string') return {where: none, exact: true, twoValued: false}
+    if (name === 'partOfRelease') {
+      if (value.includes('.')) return {where: none, exact: true, twoValued: true}
+      const where: Condition = {kind: 'idPrefix', prefixes: [`${VERSIONS_PREFIX}${value}.`]}
+      return {where, exact: true, twoValued: true}
+    }
+    const where: Condition = {
+      kind: 'or',
+      of: [
+        {kind: 'id', ids: [value, `${DRAFTS_PREFIX}${value}`]},
+        {kind: 'idPrefix', prefixes: [VERSIONS_PREFIX]},
+      ],
+    }
+    return {where, exact: false, twoValued: true}
   }
 
   const opCall = (node: Node): Compiled => {

@@ -709,6 +709,9 @@ const PURE_FUNCTIONS = new Set([
   'global.select',
   'global.now',
   'global.dateTime',
+  // The document's `_id` only (groq-js reads nothing else of it), which every stand-in holds.
+  'sanity.versionOf',
+  'sanity.partOfRelease',
 ])
 const PURE_NAMESPACES = new Set(['string', 'math', 'array', 'dateTime'])
 

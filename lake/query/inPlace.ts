@@ -72,6 +72,9 @@ const FUNCTIONS = new Set([
   'upper',
 ])
 
+/** `sanity::` functions of the document's `_id` and their argument: a split of the id. */
+const ID_FUNCTIONS = new Set(['partOfRelease', 'versionOf'])
+
 /**
  * The largest query run in place: syntax-tree nodes, and items plus characters of its literals and
  * parameters in all. Each node may be evaluated once per value read, over every literal it holds,
@@ -222,7 +225,8 @@ function linear(node: Node, parent: Node | null, size: Size = {nodes: 0, literal
   if (
     node.type === 'FuncCall' &&
     !linearGlob(node) &&
-    (node.namespace !== 'global' || !FUNCTIONS.has(node.name as string))
+    !(node.namespace === 'global' && FUNCTIONS.has(node.name as string)) &&
+    !(node.namespace === 'sanity' && ID_FUNCTIONS.has(node.name as string))
   ) {
     return false
   }

@@ -690,6 +690,37 @@ describe('shapes that loaded the whole view', () => {
     },
   )
 
+  test.each(['raw', 'published'])(
+    'in the %s perspective, sanity::partOfRelease() and sanity::versionOf() read by id',
+    async (name) => {
+      // The Studio's release overview (one part per release) and its document-type lookups: each
+      // read every document of the view (of ~930; a release here holds ~65 versions). A
+      // versionOf() reads the side-table rows of every version, and only its matches' bodies.
+      for (const [query, atMost] of [
+        ['*[sanity::partOfRelease("r1")]{_id, n}', 70],
+        ['count(*[sanity::partOfRelease("r1")])', 70],
+        [
+          '{"r1": *[sanity::partOfRelease("r1")]{_id, "docId": string::split(_id, ".")[2]} | order(_id desc), "r2": *[sanity::partOfRelease("r2")]{_id}}',
+          140,
+        ],
+        ['*[sanity::partOfRelease("r1.x")]._id', 0],
+        ['*[sanity::partOfRelease(1)]._id', 0],
+        ['*[sanity::versionOf("bulk-0077")]._id', 80],
+        ['*[sanity::versionOf("a2")][0]._type', 80],
+        ['*[sanity::versionOf("bulk-0077") && _type == "bulk"]{_id, v}', 80],
+        ['*[sanity::versionOf(3)]._id', 0],
+      ] as const) {
+        const spied = spying()
+        const request = {query, params: {}, perspective: name, apiVersion: '2025-02-19'}
+        const result = await executeQuery(spied.store, request, ADMIN, env)
+        expect(result, query).toEqual(
+          await evaluateQuery(parseQuery(query), fullView(name), {params: {}}),
+        )
+        expect(spied.read(), query).toBeLessThanOrEqual(atMost)
+      }
+    },
+  )
+
   test.each(['raw', 'published', 'drafts', 'r1,drafts', 'r1'])(
     'an anonymous caller of a private dataset in the %s perspective reads nothing',
     async (name) => {

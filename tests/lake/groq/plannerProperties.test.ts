@@ -123,6 +123,10 @@ const FILTERS = [
   'defined(slug.current) && _type == "article"',
   '_type == "article" && wordCount != 5',
   'true',
+  // The Studio's release overview and document-group lookups.
+  'sanity::partOfRelease("r1")',
+  'sanity::versionOf($r) && defined(publishedAt)',
+  '!sanity::versionOf("b") || sanity::partOfRelease("r1.x")',
 ]
 const filter = fc.constantFrom(...FILTERS)
 const KEYS = ['publishedAt', 'section', 'slug.current', 'source._ref', '_id', 'title', 'wordCount']

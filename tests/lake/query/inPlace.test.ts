@@ -47,6 +47,9 @@ describe('tried in place', () => {
     ],
     // `*[_type == "system.release"]` as planned (core/query.ts releasesAsFilter).
     ['releases::all()', {}],
+    // The Studio's lookups of a document group and a release's documents.
+    ['*[sanity::versionOf($id)][0]._type', {id: 'a'}],
+    ['count(*[sanity::partOfRelease("r1")])', {}],
     // `&&` and `||` (groq-js evaluates both sides), select() and coalesce() (decideBranches).
     ['count(*[_type == "a"]) > 0 && count(*[_type == "b"]) > 0', {}],
     ['defined(*[_id == $id][0]) || count(*[_type == "b"]) > 0', {id: 'a'}],

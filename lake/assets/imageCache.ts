@@ -30,7 +30,8 @@ export class ImageCache {
   /** Least recently served first (a Map keeps insertion order). */
   #entries: Map<string, Entry> | null = null
   #bytes = 0
-  readonly #rendering = new Map<string, Promise<CachedImage>>()
+  /** Renders under way, with how many of their askers still wait for them. */
+  readonly #rendering = new Map<string, {work: Promise<CachedImage>; askers: number}>()
 
   constructor(options: ImageCacheOptions) {
     this.#options = options
@@ -40,8 +41,17 @@ export class ImageCache {
     return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 40)
   }
 
-  /** The cached rendition for `key`, rendering it with `render` when missing. */
-  async get(key: string, extension: string, render: () => Promise<Buffer>): Promise<CachedImage> {
+  /**
+   * The cached rendition for `key`, rendering it with `render` when missing. `signal`: the asker
+   * went away; `render` hears through its `wanted` whether anyone still waits for the rendition,
+   * so one whose askers all left is not rendered when its turn comes.
+   */
+  async get(
+    key: string,
+    extension: string,
+    render: (wanted: () => boolean) => Promise<Buffer>,
+    signal?: AbortSignal,
+  ): Promise<CachedImage> {
     const entries = this.#load()
     const found = entries.get(key)
     if (found) {
@@ -49,11 +59,28 @@ export class ImageCache {
       entries.set(key, found)
       return {...found, hit: true}
     }
-    const pending = this.#rendering.get(key)
-    if (pending) return pending
-    const work = this.#render(key, extension, render).finally(() => this.#rendering.delete(key))
-    this.#rendering.set(key, work)
-    return work
+    let pending = this.#rendering.get(key)
+    if (!pending) {
+      const started = {askers: 0, work: null as unknown as Promise<CachedImage>}
+      started.work = this.#render(key, extension, () => render(() => started.askers > 0)).finally(
+        () => this.#rendering.delete(key),
+      )
+      this.#rendering.set(key, (pending = started))
+    }
+    const asking = pending
+    asking.askers++
+    let left = false
+    const leave = () => {
+      if (!left) asking.askers--
+      left = true
+    }
+    signal?.addEventListener('abort', leave, {once: true})
+    try {
+      return await asking.work
+    } finally {
+      signal?.removeEventListener('abort', leave)
+      leave()
+    }
   }
 
   /** Removes every rendition whose key starts with `prefix`'s entries (an asset deleted). */

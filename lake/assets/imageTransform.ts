@@ -187,6 +187,7 @@ export function renderImage(
   t: ImageTransform,
   source: {width: number; height: number},
   maxSourcePixels: number,
+  wanted?: () => boolean,
 ): Promise<Buffer> {
   return withSharp(async (sharp) => {
     try {
@@ -198,7 +199,7 @@ export function renderImage(
           `Upload the image again (the lake now refuses images it cannot decode at upload)`,
       )
     }
-  })
+  }, wanted)
 }
 
 async function render(

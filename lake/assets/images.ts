@@ -75,21 +75,26 @@ export class ImageService {
 
   /**
    * The rendition of stored image `name` that the URL parameters ask for. Throws a 400 for bad
-   * parameters or an output over the limits, before anything is decoded.
+   * parameters or an output over the limits, before anything is decoded. `signal`: the client
+   * went away (a rendition nobody waits for any more is not rendered).
    */
   async render(
     path: string,
     name: string,
     search: URLSearchParams,
     accept: string | undefined,
+    signal?: AbortSignal,
   ): Promise<Rendition> {
     const m = IMAGE_NAME.exec(name)!
     const source = {width: Number(m[2]), height: Number(m[3]), extension: m[4]!}
     const transform = parseTransform(search, source, accept, this.limits)
     const key = ImageCache.keyOf(name, JSON.stringify(transform))
     const extension = transform.format === 'pjpg' ? 'jpg' : transform.format
-    const cached = await this.cache.get(`${m[1]}-${key}`, extension, () =>
-      renderImage(path, transform, source, this.limits.maxSourcePixels),
+    const cached = await this.cache.get(
+      `${m[1]}-${key}`,
+      extension,
+      (wanted) => renderImage(path, transform, source, this.limits.maxSourcePixels, wanted),
+      signal,
     )
     return {...cached, contentType: MIME_TYPES[transform.format]}
   }

@@ -8,6 +8,7 @@
  * fdatasync: with the pool full of decodes, a write once waited 15.7 s behind them.
  */
 import type SharpModule from 'sharp'
+import {UnavailableError} from '../core/errors.ts'
 
 type Sharp = typeof SharpModule
 
@@ -26,12 +27,21 @@ function loadSharp(): Promise<Sharp> {
   }))
 }
 
-/** Runs `job` with sharp when a slot of the queue is free; the slot is held until it settles. */
-export async function withSharp<T>(job: (sharp: Sharp) => Promise<T>): Promise<T> {
+/**
+ * Runs `job` with sharp when a slot of the queue is free; the slot is held until it settles.
+ * `wanted`, asked when the slot comes: false when nobody waits for the job's result any more (its
+ * clients went away), and it is not run. Before, a client's hundreds of renditions asked and
+ * abandoned were all rendered, and every image asked after them waited.
+ */
+export async function withSharp<T>(
+  job: (sharp: Sharp) => Promise<T>,
+  wanted?: () => boolean,
+): Promise<T> {
   const sharp = await loadSharp()
   if (running < SHARP_JOBS) running++
   else await new Promise<void>((resolve) => waiting.push(resolve))
   try {
+    if (wanted && !wanted()) throw new UnavailableError('The client closed the connection')
     return await job(sharp)
   } finally {
     const next = waiting.shift()

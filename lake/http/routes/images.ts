@@ -9,6 +9,7 @@ import type {Context} from 'hono'
 import {hasTransform} from '../../assets/imageTransform.ts'
 import {lakeOf} from '../context.ts'
 import {vary} from '../cors.ts'
+import {requestSignal} from '../nodeRequest.ts'
 
 /** The rendition response, or null when the URL asks for the original. */
 export async function imageRendition(
@@ -19,7 +20,7 @@ export async function imageRendition(
   const search = new URL(c.req.url).searchParams
   if (!hasTransform(search)) return null
   const accept = c.req.header('accept')
-  const rendition = await lakeOf(c).images.render(path, name, search, accept)
+  const rendition = await lakeOf(c).images.render(path, name, search, accept, requestSignal(c))
   c.header('Content-Type', rendition.contentType)
   c.header('Content-Length', String(rendition.size))
   // The parameters name the rendition; only auto=format also depends on the request.

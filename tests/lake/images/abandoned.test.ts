@@ -1,0 +1,50 @@
+/**
+ * Renditions nobody waits for any more are not rendered: a client that asks for many and goes
+ * away does not hold the sharp queue (two jobs at once, lake-wide) for everyone asking after it.
+ */
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import sharp from 'sharp'
+import {afterAll, beforeAll, expect, it} from 'vitest'
+import {sharpQueue} from '../../../lake/assets/sharp.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+let lake: TestLake
+let base: string
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  const jpeg = await sharp({
+    create: {width: 2000, height: 1500, channels: 3, background: {r: 200, g: 60, b: 20}},
+  })
+    .jpeg()
+    .toBuffer()
+  base = (await lake.client().assets.upload('image', jpeg)).url
+})
+afterAll(() => lake?.close())
+
+/** Renditions in the lake's image cache on disk. */
+function cached(): number {
+  const dir = join(lake.dataDir, 'assets', '.cache', 'images')
+  return readdirSync(dir).filter((name) => !name.endsWith('.tmp')).length
+}
+
+it('renders only what is still wanted after its clients went away; the next image waits for none of it', async () => {
+  // Warm: sharp loaded, the cache folder read.
+  expect((await fetch(`${base}?w=100`)).status).toBe(200)
+  const before = cached()
+  const abandon = new AbortController()
+  const asked = Array.from({length: 16}, (_, i) =>
+    fetch(`${base}?w=${1000 + i}&blur=30`, {signal: abandon.signal}).catch(() => null),
+  )
+  // All queued behind the two running (an order, not a measure).
+  await expect.poll(() => sharpQueue().waiting, {timeout: 10_000}).toBeGreaterThanOrEqual(10)
+  abandon.abort()
+  await Promise.all(asked)
+  // The next client's rendition is answered, and the queue empties.
+  expect((await fetch(`${base}?w=300`)).status).toBe(200)
+  await expect.poll(() => sharpQueue().running + sharpQueue().waiting).toBe(0)
+  // Before, all 16 abandoned renditions were rendered (and the next waited for them); now at most
+  // those running or starting when their clients left.
+  expect(cached() - before - 1).toBeLessThanOrEqual(4)
+})

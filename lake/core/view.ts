@@ -15,7 +15,8 @@ import type {
 import {defineField, documentPaths, standIn, type DocumentPath} from './documentPaths.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
-import {conditionOf, type QueryPlan, type TopK} from './plan.ts'
+import {correlate, REFERRERS_MARKER} from './correlated.ts'
+import {conditionOf, planQuery, type QueryPlan, type TopK} from './plan.ts'
 import {evaluateQuery, type QueryContext} from './query.ts'
 import type {ScoreBounds} from './scoreTopK.ts'
 import type {SanityDocument} from './types.ts'
@@ -77,7 +78,21 @@ const STREAM_BATCH = 100
 const BOUNDED_BATCH = 64
 
 export async function loadView(options: ViewOptions): Promise<View> {
-  const {store, perspective, apiVersion, plan, canRead} = options
+  // An inner `*[… && references(^._id)]` per outer document reads the references table instead
+  // of the view (correlated.ts); the rest of the query is planned as if it had no such `*`.
+  const correlated = options.tree && !options.sink ? correlate(options.tree) : null
+  if (!correlated) return loadPlainView(options)
+  const referrers = referrersOf(options, correlated.paths)
+  const view = await loadPlainView(
+    {...options, plan: planQuery(correlated.tree), tree: correlated.tree},
+    referrers.dereference,
+  )
+  referrers.outer(view.documents)
+  return {...view, query: view.query ?? correlated.tree}
+}
+
+/** What the caller sees of stored documents: its grants, the perspective's exclusions and layers. */
+function presenter({perspective, apiVersion, canRead}: ViewOptions) {
   const exclude = excludedIdPrefixes(perspective, apiVersion)
   const present = (docs: Iterable<SanityDocument | null>) => {
     const out: SanityDocument[] = []
@@ -85,14 +100,25 @@ export async function loadView(options: ViewOptions): Promise<View> {
       if (doc && canRead(doc._id) && !excluded(doc._id, exclude)) out.push(doc)
     return applyPerspective(out, perspective, apiVersion)
   }
+  return {exclude, present}
+}
 
-  const dereference: DereferenceFunction = ({_ref}) => {
+async function loadPlainView(
+  options: ViewOptions,
+  /** Wraps the view's dereference (for every evaluation, the filters' on batches too). */
+  wrap?: (dereference: DereferenceFunction) => DereferenceFunction,
+): Promise<View> {
+  const {store, perspective, plan, canRead} = options
+  const {exclude, present} = presenter(options)
+
+  const ownDereference: DereferenceFunction = ({_ref}) => {
     if (typeof _ref !== 'string') return null
     if (perspective.kind === 'raw') return present(store.getDocuments([_ref]))[0] ?? null
     return (
       present(store.getDocuments(groupIds([_ref], perspective))).find((d) => d._id === _ref) ?? null
     )
   }
+  const dereference = wrap ? wrap(ownDereference) : ownDereference
 
   /** The scan's documents, in the view or (published and raw views) through the sink. */
   const gather = (hint: ScanHint): View => {
@@ -171,6 +197,90 @@ export async function loadView(options: ViewOptions): Promise<View> {
     sink.add(present(store.getDocuments(groupIds(chunk, perspective))))
   }
   return {documents: [], query: sink.finish(), dereference}
+}
+
+/**
+ * The view's dereference, which also answers a replaced inner `*` (correlated.ts): a reference to
+ * its marker + id gives the view documents that reference the id (what references() matches, weak
+ * references too), in view order, as stand-ins at `paths[index]` or whole. The first ask after
+ * the outer documents are known reads the referrers of all of them at once: one read of the
+ * references table, of the groups' layers and of the values, not one per outer document.
+ */
+function referrersOf(
+  options: ViewOptions,
+  paths: readonly (DocumentPath[] | null)[],
+): {
+  dereference: (own: DereferenceFunction) => DereferenceFunction
+  outer: (documents: readonly SanityDocument[]) => void
+} {
+  const {store, perspective} = options
+  const {exclude, present} = presenter(options)
+  const found = paths.map(() => new Map<string, SanityDocument[]>())
+  let outer: string[] = []
+  const prefetched = new Set<number>()
+  const read = (index: number, targets: string[]) => {
+    const lists = found[index]
+    const wanted = [...new Set(targets)].filter((id) => !lists.has(id))
+    for (const id of wanted) lists.set(id, [])
+    if (wanted.length === 0) return
+    // Stored ids and the ids they reference, then the layer each group shows (ids and types only):
+    // a view document is a referrer when the layer it shows references the id.
+    const targetsOf = new Map<string, string[]>()
+    for (const {id, target} of store.referrersOf(wanted, 'visible')) {
+      const list = targetsOf.get(id)
+      if (list) list.push(target)
+      else targetsOf.set(id, [target])
+    }
+    if (targetsOf.size === 0) return
+    const stored = [...targetsOf.keys()]
+    const layers = perspective.kind === 'raw' ? stored : groupIds(stored, perspective)
+    const rows = store.select({
+      where: {kind: 'id', ids: layers},
+      excludeIdPrefixes: exclude,
+      idsOnly: true,
+    })
+    const shown = present(
+      Array.from(rows, (row) => ({_id: row.id, _type: row.type}) as SanityDocument),
+    ).filter((doc) => targetsOf.has(storedId(doc)))
+    const ids = shown.map(storedId)
+    const at = paths[index]
+    const documents: (SanityDocument | null)[] = !at
+      ? store.getDocuments(ids)
+      : at.length === 0
+        ? shown.map((doc, i) => ({_id: ids[i], _type: doc._type}) as SanityDocument)
+        : store
+            .extract(ids, at)
+            .map((values, i) => values && (standIn(ids[i], shown[i]._type, at, values) as never))
+    shown.forEach((view, i) => {
+      const doc = documents[i]
+      if (!doc) return
+      const document =
+        perspective.kind === 'raw' ? doc : {...doc, _id: view._id, _originalId: ids[i]}
+      for (const target of targetsOf.get(ids[i])!) lists.get(target)?.push(document)
+    })
+  }
+  const storedId = (doc: SanityDocument): string =>
+    perspective.kind === 'raw' ? doc._id : (doc._originalId as string)
+  return {
+    dereference: (own) => (ref) => {
+      const id = ref._ref
+      if (typeof id !== 'string' || !id.startsWith(REFERRERS_MARKER)) return own(ref)
+      const colon = id.indexOf(':', REFERRERS_MARKER.length)
+      const index = Number(id.slice(REFERRERS_MARKER.length, colon))
+      const target = id.slice(colon + 1)
+      if (!found[index]?.has(target)) {
+        // The outer documents' referrers once they are known (after the filters over them).
+        const batch = outer.length > 0 && !prefetched.has(index) ? outer : []
+        if (batch.length > 0) prefetched.add(index)
+        read(index, [target, ...batch])
+      }
+      // groq-js takes any JSON value from a dereference: an array here is the inner `*`'s.
+      return (found[index]?.get(target) ?? []) as unknown as SanityDocument
+    },
+    outer: (documents) => {
+      outer = documents.map((doc) => doc._id)
+    },
+  }
 }
 
 /**

@@ -2472,13 +2472,14 @@ export function createSqliteStore(
       for (const expr of exprs) noteAttributeUse(expr, declare)
     },
 
-    referrersOf(ids) {
+    referrersOf(ids, kind = 'strong') {
       const targets = [...new Set(ids)].sort()
       const out: {id: string; target: string}[] = []
+      const column = kind === 'visible' ? 'visible' : 'strong'
       for (let i = 0; i < targets.length; i += CHUNK) {
         const chunk = targets.slice(i, i + CHUNK)
         const rows = all(
-          `SELECT target, source FROM refs WHERE strong AND target IN (${chunk.map(() => '?').join(',')})
+          `SELECT target, source FROM refs WHERE ${column} AND target IN (${chunk.map(() => '?').join(',')})
            ORDER BY target, source`,
           ...chunk,
         )

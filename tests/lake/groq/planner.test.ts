@@ -347,6 +347,35 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: true,
   },
+  // A subquery per outer document: its `*` yields the outer document's referrers, read through
+  // the references table (core/correlated.ts), and groq-js filters, orders and slices them.
+  {
+    query:
+      '*[_type == "source"]{_id, name, "articles": *[_type == "article" && references(^._id)] | order(publishedAt desc) [0...5]{title, publishedAt}}',
+    params: {},
+    ordered: false,
+  },
+  {
+    // The issue's shape, cut to the articles groq-js compares with the whole view in seconds.
+    query:
+      '*[_type == "article"][0...40]{_id, "x": *[_type == "article" && references(^._id)]._id}',
+    params: {},
+    ordered: false,
+  },
+  {
+    // Weak references (the odd documents' src-2), a `_ref` inside a reference (src-4: not one),
+    // targets that do not exist, drafts as targets, and slices of ties.
+    query:
+      '*[_id in ["src-1", "src-2", "src-3", "src-4", "art-3", "drafts.odd-0", "nope"]]{_id, "n": count(*[references(^._id)]), "by": *[references(^._id) && _type in ["odd", "headline", "article"]] | order(section, _id desc) [1...4]{_id, _originalId}}',
+    params: {},
+    ordered: false,
+  },
+  {
+    query:
+      '*[_type == "headline"][0...30]{_id, "a": article->{_id, "others": *[_type == "headline" && references(^._id)]._id}}',
+    params: {},
+    ordered: false,
+  },
 ]
 
 // In-process (createLake + lake.fetch), as the differential suite.

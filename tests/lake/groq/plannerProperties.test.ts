@@ -247,6 +247,26 @@ const queryArb = fc.oneof(
     '{"r": count(releases::all()), "l": *[_type == "article"] | order(publishedAt desc) [0...3]._id}',
   ),
   filter.map((f) => `releases::all()[${f} || name == "R1"]._id`),
+  // A subquery per outer document, its `*` read as the referrers of `^._id` (core/correlated.ts):
+  // filters beside references(), order and slices inside, nested, under `[]` (where `^` is an item).
+  fc
+    .tuple(filter, filter, orderArb, sliceArb)
+    .map(
+      ([f, g, order, slice]) =>
+        `*[${f}] | order(_id) [0...6] {_id, "r": *[${g} && references(^._id)] | order(${order}) ${slice} {_id, title}}`,
+    ),
+  filter.map(
+    (f) =>
+      `*[${f}]{_id, "x": *[_type == "article" && references(^._id)]._id, "n": count(*[references(^._id)][defined(title)])}`,
+  ),
+  filter.map(
+    (f) =>
+      `*[${f}]{_id, "items": refs[]{_ref, "s": *[references(^._id)]._id}, "d": *[references(^._id)] | order(_id desc) [0]{_id, "again": *[(references(^._id))]._id}}`,
+  ),
+  filter.map(
+    (f) =>
+      `*[${f}] | order(count(*[references(^._id) && ${f}]) desc, _id) [0...4]{_id, _originalId}`,
+  ),
 )
 
 /** Releases, and a document of their type outside `_.releases.` (releases::all() keeps it too). */

@@ -1,0 +1,108 @@
+/**
+ * `node bench/subqueries.ts [--against DIR] [--rounds N] [--size N] [--samples N]`: a subquery per
+ * outer document over HTTP (issue 9: `*[_type == "article"]{"x": *[_type == "article" &&
+ * references(^._id)]._id}` never answered), and a source with its latest five articles. The
+ * archive is loaded once (`--size` articles, default 20,000, with their sources and headlines);
+ * then each round starts each side's lake on that data folder in turn (with `--against DIR`,
+ * another checkout of this repository with its node_modules, as A; this one as B; the order
+ * alternates), and sends each query once to warm up, then `--samples` times (default 5), one after
+ * another. Printed: each side's p50 and the answers' statuses (a query stopped at the lake's
+ * deadline is a 504 after 10 s). Nothing is written to bench/results.
+ */
+import http from 'node:http'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {loadavg, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+import type {LakeProcess} from '../kit/lakeProcess.ts'
+import {archiveOf, archiveDocuments} from './data.ts'
+import {abSides, indexCaughtUp, postJson, postMutations, startLake} from './lake.ts'
+
+const {values: flags} = parseArgs({
+  options: {
+    against: {type: 'string'},
+    rounds: {type: 'string', default: '2'},
+    size: {type: 'string', default: '20000'},
+    samples: {type: 'string', default: '5'},
+  },
+})
+const rounds = Number(flags.rounds)
+const samples = Number(flags.samples)
+const SIZE = archiveOf(Number(flags.size))
+const QUERIES = [
+  {
+    name: 'source with its latest 5',
+    query:
+      '*[_type == "source"]{name, "articles": *[_type == "article" && references(^._id)] | order(publishedAt desc) [0...5]{title}}',
+  },
+  {
+    name: "issue 9's articles' referrers",
+    query: '*[_type == "article"]{"x": *[_type == "article" && references(^._id)]._id}',
+  },
+]
+
+const sides = await abSides(flags.against)
+const agent = new http.Agent({keepAlive: true, maxFreeSockets: 1})
+
+/** The time of one query and its status (200, or the error's status). */
+async function timed(lake: LakeProcess, query: string): Promise<{ms: number; status: string}> {
+  const t0 = performance.now()
+  let status = '200'
+  try {
+    await postJson(
+      agent,
+      lake,
+      '/v2025-02-19/data/query/archive?returnQuery=false&perspective=published',
+      JSON.stringify({query}),
+    )
+  } catch (err) {
+    status = /\s(\d{3}):/.exec((err as Error).message)?.[1] ?? 'error'
+  }
+  return {ms: performance.now() - t0, status}
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-subqueries-'))
+try {
+  {
+    const docs = archiveDocuments(SIZE)
+    const lake = await startLake(dataDir, [], sides[sides.length - 1].start)
+    try {
+      console.error(`loading ${docs.length} documents, load ${loadavg()[0].toFixed(2)}`)
+      for (let i = 0; i < docs.length; i += 1000) {
+        const batch = docs.slice(i, i + 1000).map((doc) => ({createOrReplace: doc}))
+        await postMutations(agent, lake, 'archive', JSON.stringify({mutations: batch}))
+      }
+      await indexCaughtUp(dataDir, 'archive')
+    } finally {
+      await lake.stop()
+    }
+  }
+  const p50s = new Map<string, string[]>()
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? [...sides].reverse() : sides
+    for (const side of order) {
+      const lake = await startLake(dataDir, [], side.start)
+      try {
+        for (const {name, query} of QUERIES) {
+          await timed(lake, query)
+          const runs: {ms: number; status: string}[] = []
+          for (let i = 0; i < samples; i++) runs.push(await timed(lake, query))
+          const times = runs.map((run) => run.ms).sort((a, b) => a - b)
+          const p50 = times[Math.floor(times.length / 2)]
+          const statuses = [...new Set(runs.map((run) => run.status))].join(',')
+          const key = `${side.name} ${name}`
+          p50s.set(key, [...(p50s.get(key) ?? []), p50.toFixed(0)])
+          console.log(
+            `${key.padEnd(34)} p50 ${p50.toFixed(0)} ms  status ${statuses}  load ${loadavg()[0].toFixed(2)}`,
+          )
+        }
+      } finally {
+        await lake.stop()
+      }
+    }
+  }
+  for (const [key, values] of p50s) console.log(`${key.padEnd(34)} p50s ${values.join(' / ')} ms`)
+} finally {
+  agent.destroy()
+  await rm(dataDir, {recursive: true, force: true})
+}

@@ -66,6 +66,9 @@ export interface View {
   query?: ExprNode
 }
 
+/** Candidates by id up to which an order over other attributes reads them all, unordered. */
+const FEW_CANDIDATES = 1000
+
 /** Candidates per filter evaluation and per body read when streaming a scan. */
 const SCAN_BATCH = 500
 /**
@@ -519,8 +522,10 @@ async function planned(
   if (searchHint && !(topK && fields?.length && fields.every((field) => field >= 0))) {
     return null
   }
-  // An order over other attributes: readTopK orders by json_extract instead (bounded memory).
-  if (fields?.some((field) => field < 0) && !plan.count) return null
+  // An order over other attributes: readTopK orders by json_extract instead (bounded memory),
+  // unless a condition by id leaves few candidates (below).
+  const otherOrder = fields?.some((field) => field < 0) && !plan.count
+  if (otherOrder && !(hasKind(where, 'id') || hasKind(where, 'idPrefix'))) return null
   const context = {...options.context, dereference}
   const selection: Selection = {excludeIdPrefixes: exclude}
   if (stack) selection.stack = stack
@@ -530,6 +535,10 @@ async function planned(
   const narrowing = [where, search].filter((c): c is Condition => Boolean(c))
   if (narrowing.length)
     selection.where = narrowing.length === 1 ? narrowing[0] : {kind: 'and', of: narrowing}
+  // Few candidates by id (the Studio's `*[sanity::versionOf($id)] | order(_updatedAt)[0]`, a
+  // group's layers among the versions): read as a scan's, and groq-js orders the matches. In
+  // order they were read until a match came, about half of every document.
+  if (otherOrder && store.countSelected(selection) > FEW_CANDIDATES) return null
   // A slice without order() is of the first matches in view order (by view `_id`): off the
   // documents' type index in that order when the condition is one `_type`, so it reads about as
   // many rows as it keeps (`*[_type == "article"][0...20] | order(publishedAt desc)` read every

@@ -756,6 +756,9 @@ describe('shapes that loaded the whole view', () => {
         ['*[sanity::versionOf("a2")][0]._type', 80],
         ['*[sanity::versionOf("bulk-0077") && _type == "bulk"]{_id, v}', 80],
         ['*[sanity::versionOf(3)]._id', 0],
+        // The Studio's reference lookup: ordered by an attribute no index holds.
+        ['*[sanity::versionOf("bulk-0077")] | order(w)[0]{_id, _type}', 80],
+        ['*[sanity::versionOf("a2")] | order(n desc)[0...2]{_id, n}', 80],
       ] as const) {
         const spied = spying()
         const request = {query, params: {}, perspective: name, apiVersion: '2025-02-19'}

@@ -4,8 +4,6 @@
  * exactly what the lake enforces. Pure: no I/O.
  */
 
-import {isPublishedId} from './ids.ts'
-
 export type RoleName = 'administrator' | 'editor' | 'developer' | 'contributor' | 'viewer'
 
 export const ROLE_NAMES: readonly RoleName[] = [
@@ -30,7 +28,10 @@ export interface Principal {
   role: RoleName | null
   name?: string
   email?: string
-  /** An anonymous caller of a public dataset: may read published documents, nothing else. */
+  /**
+   * An anonymous caller of a public dataset: may read published documents under the root path (no
+   * `.` in the id: hosted Sanity's fixed rule), nothing else.
+   */
   publicReads?: boolean
   /** The token (API or session) the caller presented, so revoking it can end what it opened. */
   tokenId?: string
@@ -132,11 +133,18 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${pattern}$`)
 }
 
+/** Whether `id` is under the root path (no `.`): what an anonymous caller may read. */
+function isRootPath(id: string): boolean {
+  return !id.includes('.')
+}
+
 /** Is `principal` allowed `permission` on the document with id `documentId`? */
 export function can(principal: Principal, permission: Permission, documentId: string): boolean {
   const role = principal.role
+  // Anonymous callers read the root path only: no draft or version, and no `_.releases.…` or other
+  // document whose id is a sub-path (hosted Sanity's fixed access rule for public datasets).
   if (!role)
-    return permission === 'read' && principal.publicReads === true && isPublishedId(documentId)
+    return permission === 'read' && principal.publicReads === true && isRootPath(documentId)
   if (permission === 'manage') return role === 'administrator'
   const wanted = permission === 'delete' ? 'update' : permission
   return ROLE_GRANTS[role].some(

@@ -46,6 +46,8 @@ export type Condition =
   | {kind: 'not'; of: Condition}
   | {kind: 'id'; ids: readonly string[]}
   | {kind: 'idPrefix'; prefixes: readonly string[]}
+  /** The id has no `.`: under the root path, all an anonymous caller may read. */
+  | {kind: 'rootPath'}
   | {kind: 'type'; types: readonly string[]}
   /** `field == value` for one of `values` (strings, numbers, booleans). */
   | {kind: 'equals'; field: number; values: readonly (string | number | boolean)[]}

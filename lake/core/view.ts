@@ -38,6 +38,11 @@ export interface ViewOptions {
   /** The caller may read every document the view shows (no per-id check needed for a count). */
   readsAll?: boolean
   /**
+   * The caller may read exactly the view's documents under the root path (an anonymous caller of a
+   * public dataset in the published view): a count needs no per-id check either.
+   */
+  readsRootPath?: boolean
+  /**
    * Takes a scan's documents a batch at a time, in view order, so the view never holds them all
    * (the Studio's ranked search: core/scoreTopK.ts); the view then answers with its query.
    */
@@ -627,7 +632,14 @@ async function planned(
   if (plan.count && options.tree) {
     let n = 0
     if (exact && options.readsAll) n = store.countSelected(selection)
-    else if (exact) {
+    else if (exact && options.readsRootPath) {
+      const {where} = selection
+      const rootPath: Condition = {kind: 'rootPath'}
+      n = store.countSelected({
+        ...selection,
+        where: where ? {kind: 'and', of: [where, rootPath]} : rootPath,
+      })
+    } else if (exact) {
       for (const row of store.select({...selection, idsOnly: true})) n += canRead(row.id) ? 1 : 0
     } else {
       const rows = store.select({...selection, idsOnly: !partial})

@@ -74,11 +74,10 @@ export async function executeQuery(
     projectId: environment.projectId,
     dataset: environment.dataset,
   }
-  // Whether the caller may read every document the view shows: an anonymous reader of a public
-  // dataset reads every published one, which is all the published perspective shows.
-  const readsAll =
-    canReadEverything(principal) ||
-    (principal.publicReads === true && perspective.kind === 'published')
+  // Whether the caller may read every document the view shows. Not an anonymous reader of a
+  // public dataset, even in the published view: it shows documents under a sub-path
+  // (`_.releases.…`) too, which no anonymous caller reads.
+  const readsAll = canReadEverything(principal)
   // An anonymous caller of a private dataset reads nothing: its query answers as over no
   // documents, in any perspective, without reading any (the scan read every candidate only to
   // drop it, a stack's every body).
@@ -105,6 +104,7 @@ export async function executeQuery(
           plan: planQuery(tree),
           canRead: (id) => can(principal, 'read', id),
           readsAll,
+          readsRootPath: principal.publicReads === true && perspective.kind === 'published',
           context,
           tree,
           sink: stage && !stage.readsDataset ? stage : undefined,

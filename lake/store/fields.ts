@@ -399,6 +399,8 @@ function compile(condition: Condition, params: SQLInputValue[], search: SearchSq
       return inList('f.id', condition.ids, params)
     case 'type':
       return inList('f.type', condition.types, params)
+    case 'rootPath':
+      return "instr(f.id, '.') = 0"
     case 'idPrefix':
       if (condition.prefixes.length === 0) return '0'
       params.push(...condition.prefixes.flatMap((prefix) => [prefix, prefixEnd(prefix)]))

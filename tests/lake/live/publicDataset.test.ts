@@ -24,6 +24,15 @@ beforeAll(async () => {
     .createOrReplace({_id: 'drafts.story', _type: 'article', title: 'খসড়া'})
     .createOrReplace({_id: 'drafts.unpublished', _type: 'article', title: 'শুধু খসড়া'})
     .createOrReplace({_id: 'versions.rel.story', _type: 'article', title: 'রিলিজ'})
+    // Under a sub-path (an id with a dot): a release (its title may be an embargoed story's) and a
+    // desk's own note.
+    .createOrReplace({
+      _id: '_.releases.rel',
+      _type: 'system.release',
+      name: 'rel',
+      metadata: {title: 'এমবার্গো'},
+    })
+    .createOrReplace({_id: 'desk.note', _type: 'note', title: 'ডেস্কের নোট'})
     .commit()
 })
 afterAll(() => lake?.close())
@@ -95,6 +104,28 @@ describe('a public dataset', () => {
     expect(await anonymous.fetch('*[_type == "article"].title')).toEqual(['প্রকাশিত'])
     // An editor still sees the drafts.
     expect(await editor.fetch(TITLES, {}, {perspective: 'drafts'})).toHaveLength(2)
+  })
+
+  it('never shows anonymous callers a document under a sub-path (an id with a dot)', async () => {
+    // Hosted Sanity's fixed rule: anonymous callers read documents under the root path only, so
+    // no release, no `_.` system document and no `desk.note` is public.
+    for (const perspective of ['published', 'drafts', 'raw', 'rel']) {
+      expect(await anonymousQuery('*[_type != "article"]._id', perspective)).toEqual([])
+      expect(await anonymousQuery('count(*)', perspective)).toBe(1)
+      expect(await anonymousQuery('count(*[_type == "note"])', perspective)).toBe(0)
+      expect(await anonymousQuery('releases::all()', perspective)).toEqual([])
+      expect(await anonymousQuery('*[_id == "desk.note"][0]', perspective)).toBe(null)
+    }
+    const res = await get(`/data/doc/${DATASET}/desk.note,_.releases.rel`)
+    expect(await res.json()).toEqual({
+      documents: [],
+      omitted: [
+        {id: 'desk.note', reason: 'permission'},
+        {id: '_.releases.rel', reason: 'permission'},
+      ],
+    })
+    // The editor reads them.
+    expect(await editor.fetch('count(*[_id in ["desk.note", "_.releases.rel"]])')).toBe(2)
   })
 
   it('gives anonymous doc reads published documents only', async () => {

@@ -191,7 +191,7 @@ export async function evaluateQuery(
     })
     return await value.get()
   } catch (err) {
-    throw toQueryError(err, query)
+    throw toQueryError(err, query, tree)
   }
 }
 
@@ -229,16 +229,61 @@ export function decodeParams(search: URLSearchParams): Record<string, unknown> {
   return params
 }
 
+/** GROQ functions groq-js parses but does not evaluate (it throws "not implemented"). */
+const NOT_EVALUATED = new Set([
+  'documents::get',
+  'documents::incomingRefCount',
+  'documents::incomingGlobalDocumentReferenceCount',
+  'geo::latLng',
+  'geo::contains',
+  'geo::intersects',
+  'geo::distance',
+  'global::anywhere',
+  'media::aspect',
+  'text::query',
+  'text::semanticSimilarity',
+])
+
+/** The functions of NOT_EVALUATED that `tree` calls, as `namespace::name()`. */
+function notEvaluatedIn(tree: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(tree)) {
+    for (const item of tree) notEvaluatedIn(item, found)
+  } else if (typeof tree === 'object' && tree !== null) {
+    const {type, namespace, name} = tree as {type?: unknown; namespace?: unknown; name?: unknown}
+    if (type === 'FuncCall' && NOT_EVALUATED.has(`${String(namespace)}::${String(name)}`)) {
+      found.add(
+        namespace === 'global' ? `${String(name)}()` : `${String(namespace)}::${String(name)}()`,
+      )
+    }
+    for (const value of Object.values(tree)) notEvaluatedIn(value, found)
+  }
+  return found
+}
+
+/**
+ * Which function of the query groq-js could not evaluate, said so: its own message was "not
+ * implemented", naming none. `text::query()` is evaluated only as `match`'s right side (the
+ * lake's rewrite, docs/search.md).
+ */
+function notImplemented(tree: unknown): string {
+  const named = [...notEvaluatedIn(tree)]
+  if (named.length === 0) return 'The query uses a GROQ function the local lake does not evaluate'
+  const textQuery = named.includes('text::query()')
+    ? '; text::query() works as the right side of match: <field> match text::query($search)'
+    : ''
+  return `The query uses ${named.join(', ')}, not supported by the local lake (groq-js 2.0.1 does not evaluate ${named.length === 1 ? 'it' : 'them'})${textQuery}`
+}
+
 /** What groq-js threw, as the lake's error for it (a QueryError); anything else as it is. */
-export function toQueryError(err: unknown, query: string): unknown {
+export function toQueryError(err: unknown, query: string, tree?: unknown): unknown {
   if (err instanceof GroqSyntaxError) {
     const description = err.message.replace(/^Syntax error in GROQ query at position \d+: /, '')
     return new QueryParseError(query, err.position, err.position + 1, description)
   }
-  if (
-    err instanceof Error &&
-    (err.name === 'GroqQueryError' || err.message === 'not implemented')
-  ) {
+  if (err instanceof Error && err.message === 'not implemented') {
+    return new QueryError(notImplemented(tree), {cause: err})
+  }
+  if (err instanceof Error && err.name === 'GroqQueryError') {
     return new QueryError(err.message, {cause: err})
   }
   // groq-js reads an object's attribute with `data.hasOwnProperty(name)`, which an object with its

@@ -93,7 +93,7 @@ export async function loadView(options: ViewOptions): Promise<View> {
   const referrers = referrersOf(options, correlated.paths)
   const view = await loadPlainView(
     {...options, plan: planQuery(correlated.tree), tree: correlated.tree},
-    referrers.dereference,
+    referrers,
   )
   referrers.outer(view.documents)
   return {...view, query: view.query ?? correlated.tree}
@@ -113,8 +113,8 @@ function presenter({perspective, apiVersion, canRead}: ViewOptions) {
 
 async function loadPlainView(
   options: ViewOptions,
-  /** Wraps the view's dereference (for every evaluation, the filters' on batches too). */
-  wrap?: (dereference: DereferenceFunction) => DereferenceFunction,
+  /** Replaced inner `*`s' referrers: wraps the view's dereference (every evaluation's). */
+  referrers?: Referrers,
 ): Promise<View> {
   const {store, perspective, plan, canRead} = options
   const {exclude, present} = presenter(options)
@@ -126,7 +126,7 @@ async function loadPlainView(
       present(store.getDocuments(groupIds([_ref], perspective))).find((d) => d._id === _ref) ?? null
     )
   }
-  const dereference = wrap ? wrap(ownDereference) : ownDereference
+  const dereference = referrers ? referrers.dereference(ownDereference) : ownDereference
 
   /** The scan's documents, in the view or (published and raw views) through the sink. */
   const gather = (hint: ScanHint): View => {
@@ -154,7 +154,7 @@ async function loadPlainView(
 
   if (plan.starCount === 0) return {documents: [], dereference}
   if (plan.scan) {
-    const view = await planned(options, exclude, dereference)
+    const view = await planned(options, exclude, dereference, referrers?.outer)
     if (view) return {...view, dereference}
   }
   const hint = plan.hint
@@ -169,10 +169,15 @@ async function loadPlainView(
     if (perspective.kind === 'published' && hint?.idPrefixes) hinted.idPrefixes = hint.idPrefixes
     if (perspective.kind !== 'raw' && hint?.ids) hinted.ids = groupIds(hint.ids, perspective)
     hinted.excludeIdPrefixes = exclude
-    const documents = await readTopK(store, hinted, plan.topK, perspective, present, {
-      ...options.context,
-      dereference,
-    })
+    const documents = await readTopK(
+      store,
+      hinted,
+      plan.topK,
+      perspective,
+      present,
+      {...options.context, dereference},
+      referrers?.outer,
+    )
     if (documents) return {documents, dereference}
   }
   if (!hint || perspective.kind === 'raw') {
@@ -207,6 +212,12 @@ async function loadPlainView(
   return {documents: [], query: sink.finish(), dereference}
 }
 
+interface Referrers {
+  dereference: (own: DereferenceFunction) => DereferenceFunction
+  /** The outer documents the query is about to be evaluated on (their referrers are read first). */
+  outer: (documents: readonly SanityDocument[]) => void
+}
+
 /**
  * The view's dereference, which also answers a replaced inner `*` (correlated.ts): a reference to
  * its marker + id gives the view documents that reference the id (what references() matches, weak
@@ -214,13 +225,7 @@ async function loadPlainView(
  * the outer documents are known reads the referrers of all of them at once: one read of the
  * references table, of the groups' layers and of the values, not one per outer document.
  */
-function referrersOf(
-  options: ViewOptions,
-  paths: readonly (DocumentPath[] | null)[],
-): {
-  dereference: (own: DereferenceFunction) => DereferenceFunction
-  outer: (documents: readonly SanityDocument[]) => void
-} {
+function referrersOf(options: ViewOptions, paths: readonly (DocumentPath[] | null)[]): Referrers {
   const {store, perspective} = options
   const {exclude, present} = presenter(options)
   const found = paths.map(() => new Map<string, SanityDocument[]>())
@@ -277,7 +282,8 @@ function referrersOf(
       const index = Number(id.slice(REFERRERS_MARKER.length, colon))
       const target = id.slice(colon + 1)
       if (!found[index]?.has(target)) {
-        // The outer documents' referrers once they are known (after the filters over them).
+        // The referrers of every outer document given last (a batch the filters are evaluated
+        // on, then the view's documents), in one read.
         const batch = outer.length > 0 && !prefetched.has(index) ? outer : []
         if (batch.length > 0) prefetched.add(index)
         read(index, [target, ...batch])
@@ -287,6 +293,7 @@ function referrersOf(
     },
     outer: (documents) => {
       outer = documents.map((doc) => doc._id)
+      prefetched.clear()
     },
   }
 }
@@ -494,6 +501,8 @@ async function planned(
   options: ViewOptions,
   exclude: string[],
   dereference: DereferenceFunction,
+  /** Called with each batch before the filters are evaluated on it (Referrers.outer). */
+  evaluating?: (documents: readonly SanityDocument[]) => void,
 ): Promise<Omit<View, 'dereference'> | null> {
   const {store, perspective, plan, canRead} = options
   // An equality on an attribute outside the side table narrows better through the hinted scan
@@ -620,6 +629,7 @@ async function planned(
     // By stored id: in a stack the view id is the group's.
     const full = new Map(bodies(needBodies).map((doc) => [storedIdOf(doc), doc]))
     const docs = readable.flatMap((row, i) => candidates[i] ?? full.get(row.id) ?? [])
+    if (!exact) evaluating?.(docs)
     const matched = exact ? docs : ((await evaluateQuery(scan, docs, context)) as SanityDocument[])
     if (slim) return matched.map(slimmed)
     if (lean || (!partial && !paths)) return matched
@@ -979,6 +989,7 @@ async function readTopK(
   perspective: Perspective,
   present: (docs: Iterable<SanityDocument | null>) => SanityDocument[],
   context: QueryContext,
+  evaluating?: (documents: readonly SanityDocument[]) => void,
 ): Promise<SanityDocument[] | null> {
   const grouped = perspective.kind === 'stack'
   const seen = new Set<string>()
@@ -1002,6 +1013,7 @@ async function readTopK(
     }
     for (const doc of [...stored, ...fresh]) if (!orderSafe(doc, topK)) return false
     collected.push(...fresh)
+    evaluating?.(fresh)
     const matched = await evaluateQuery(topK.base, fresh, context)
     if (Array.isArray(matched)) {
       for (const doc of matched as SanityDocument[]) {

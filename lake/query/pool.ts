@@ -244,9 +244,11 @@ export function createTurns(slots: number): TakeTurn {
       if (chosen === undefined) return
       const queue = waiting.get(chosen)!
       waiting.delete(chosen)
+      // shift(), not slice(1): a caller with thousands waiting would have its queue copied per turn.
+      const admit = queue.shift()!
       // The caller goes to the back: the next turn is another's.
-      if (queue.length > 1) waiting.set(chosen, queue.slice(1))
-      queue[0]!()
+      if (queue.length > 0) waiting.set(chosen, queue)
+      admit()
     }
   }
   return (holder, signal) => {

@@ -3,7 +3,7 @@ import {Hono} from 'hono'
 import {datasetOf, flag, lakeOf} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {requestSignal} from '../nodeRequest.ts'
-import {getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 
 export const docRoutes = new Hono()
 
@@ -15,6 +15,8 @@ docRoutes.get('/:version{v[^/]+}/data/doc/:dataset/:ids{.+}', async (c) => {
     excludeContent: flag(c, 'excludeContent'),
     signal: requestSignal(c),
   })
+  // Its token may have been revoked while the documents were read (a read thread, for large ones).
+  checkStillSignedIn(c)
   c.header('content-type', 'application/json')
   return c.body(
     documentsAnswer(documents, `],"omitted":${JSON.stringify(omitted)}}`, lakeOf(c).answers),

@@ -289,6 +289,33 @@ describe('revocation stops requests whose body was still arriving', () => {
   })
 })
 
+describe('revocation stops reads already under way', () => {
+  it("a data/doc read whose token is revoked meanwhile is a 401, the document's content not sent", async () => {
+    await writeDraft('revoked-doc')
+    const {token} = await auth().createToken({label: 'doc-revoked', role: 'editor'})
+    const service = lake.server.lake.datasets.get('test')
+    const read = service.documents.bind(service)
+    // The revocation lands while the read runs (as on a read thread with a large document).
+    const spy = vi.spyOn(service, 'documents').mockImplementationOnce(async (...args) => {
+      const answer = read(...args)
+      auth().revokeToken(token)
+      return answer
+    })
+    try {
+      const response = await fetch(`${lake.url}${API}/data/doc/test/drafts.revoked-doc`, {
+        headers: {authorization: `Bearer ${token}`},
+      })
+      expect(spy).toHaveBeenCalledTimes(1)
+      const text = await response.text()
+      expect(response.status).toBe(401)
+      expect(JSON.parse(text).message).toMatch(/revoked/)
+      expect(text).not.toContain('গোপন')
+    } finally {
+      spy.mockRestore()
+    }
+  })
+})
+
 describe('open listeners per principal', () => {
   it(`allows ${LIMITS.listenersPerPrincipal}, then answers 429 until one closes`, async () => {
     const {token} = await auth().createToken({label: 'many-listeners', role: 'viewer'})

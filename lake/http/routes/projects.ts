@@ -74,9 +74,13 @@ export function projectRoutes(): Hono {
   })
 
   // The Studio's CORS probe (sanity's checkCors): is the calling origin allowed, with credentials?
+  // A caller that sends no Origin is not a browser, and no CORS applies to it: @sanity/client
+  // probes on every live events `reconnect` and ends the stream for good on `allowed: false`.
   app.get('/check/cors', (c) => {
-    const origin = normalizeOrigin(c.req.header('origin') ?? '')
-    const allowed = origin !== null && studioOf(c).corsOrigins.includes(origin)
+    const header = c.req.header('origin')
+    const origin = normalizeOrigin(header ?? '')
+    const allowed =
+      header === undefined || (origin !== null && studioOf(c).corsOrigins.includes(origin))
     return c.json({result: {allowed, withCredentials: allowed}})
   })
 

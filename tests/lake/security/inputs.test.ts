@@ -468,6 +468,12 @@ describe('management routes the client and Studio call (item 5)', () => {
     expect(await probe('https://evil.example')).toEqual({
       result: {allowed: false, withCredentials: false},
     })
+
+    // No Origin: not a browser, so no CORS to refuse. @sanity/client probes on every live events
+    // `reconnect` and ends the stream for good with CorsOriginError on `allowed: false`: a server's
+    // live stream (next-sanity) died the first time it reconnected to a lake that was up.
+    const noOrigin = await fetch(`${lake.url}/v2025-02-19/check/cors`).then((res) => res.json())
+    expect(noOrigin).toEqual({result: {allowed: true, withCredentials: true}})
   })
 
   it('creates datasets for administrators only (client.datasets.create)', async () => {

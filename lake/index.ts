@@ -139,7 +139,11 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer, committer, heapTrim})
   const bus = createEventBus()
   const listeners = createListenerRegistry()
-  bus.onClose((reason) => listeners.disconnectAll(reason))
+  // A stopping lake is one its clients should reconnect to once it is back (a restart, Ctrl-C in
+  // `npm run dev`): their streams just end (docs/listeners.md).
+  bus.onClose(() =>
+    listeners.endAll('the lake is stopping; reconnect, and read again once it is back'),
+  )
   const now = options.now ?? (() => new Date())
   const config: LakeConfig = {projectId: options.projectId ?? 'local'}
   const queries = createQueryPool({
@@ -230,7 +234,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       context.images.stop()
       await imageBackfill
       stopWatching()
-      // Listeners hear `disconnect` first, then the databases close.
+      // Listeners' streams end first (their clients reconnect to the next lake), then the
+      // databases close.
       bus.close()
       heapTrim?.close()
       // Let pending writes (queued behind each store's lock) finish before the files close, a

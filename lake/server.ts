@@ -41,7 +41,7 @@ export interface LakeServer {
   lake: Lake
   /** Who is where in the Studio (the presence WebSocket). */
   presence: PresenceSocket
-  /** Stops accepting, ends open connections (listeners get `disconnect`), closes the databases. */
+  /** Stops accepting, ends open connections (listeners' streams end first), closes the databases. */
   close(): Promise<void>
 }
 
@@ -105,7 +105,7 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         stopWatching()
         presence.close()
-        // Closing the lake sends listeners `disconnect` and finishes the queued writes; their
+        // Closing the lake ends the listeners' streams and finishes the queued writes; their
         // answers go out before the sockets do. Destroying them 50 ms in (as before) dropped the
         // answers of writes it then applied: their clients saw "socket hang up" for saved writes.
         const closingLake = lake.close()

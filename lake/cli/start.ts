@@ -29,7 +29,8 @@ const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DI
 Runs the local Content Lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
 folder's own certificate. The first start creates the data folder, the certificate authority, the
 administrator (its generated password is printed once) and the scripts' token. Ctrl-C stops it
-cleanly: listeners hear "disconnect", queued writes finish, the databases close.
+cleanly: listeners' streams end (their clients reconnect once it is back), queued writes finish,
+the databases close.
 
   --port N           port (default ${LOCAL_LAKE.port}; 0 picks a free one)
   --host HOST        address to listen on (default ${LOCAL_LAKE.host})

@@ -1,6 +1,6 @@
 /**
- * How the lake's process stops on SIGINT or SIGTERM: the lake closes (listeners hear
- * `disconnect`, queued writes finish), and whatever still runs at STOP_LIMIT_MS after the signal
+ * How the lake's process stops on SIGINT or SIGTERM: the lake closes (listeners' streams end so
+ * that their clients reconnect once it is back, queued writes finish), and whatever still runs at STOP_LIMIT_MS after the signal
  * was taken, the process ends then (issue 9: SIGTERM stops the lake within 2 s).
  */
 import {Worker} from 'node:worker_threads'

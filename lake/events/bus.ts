@@ -15,7 +15,7 @@ export interface EventBus extends TransactionPublisher {
   subscribe(dataset: string, listener: TransactionListener, missed?: MissedListener): () => void
   /** Hears the commits of every dataset (asset file clean-up). */
   subscribeAll(listener: TransactionListener): () => void
-  /** Called once when the bus closes (lake shutdown): open /listen streams send `disconnect`. */
+  /** Called once when the bus closes (lake shutdown): open /listen streams end. */
   onClose(handler: (reason: string) => void): () => void
   /** Shuts the bus down: runs the close handlers, then drops every subscriber. Idempotent. */
   close(reason?: string): void

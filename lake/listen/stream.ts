@@ -182,14 +182,20 @@ interface Listener extends UnreadReader {
   /** Whom the listener counts against: the principal's id, or an anonymous caller's address. */
   holder: string
   disconnect(reason: string): void
+  /** Ends the stream for its client to reconnect, a `:` comment saying why (startOver, uncounted). */
+  end(why: string): void
 }
 
 /** The open listeners of one lake, and figures about them for tests, benchmarks and diagnostics. */
 export interface ListenerRegistry {
   /** Open streams, bytes queued now, the most ever queued by one, how many were cut off. */
   stats(): ListenerStats
-  /** Sends every open listener `disconnect` with the reason and ends it. */
-  disconnectAll(reason: string): void
+  /**
+   * Ends every open listener's stream so that its client reconnects (the lake is stopping: its
+   * clients carry on with the lake that starts next), a `:` comment saying why. Not `disconnect`,
+   * which @sanity/client takes as final (docs/listeners.md).
+   */
+  endAll(why: string): void
   /** How many listeners a holder (a principal's id, an anonymous address) holds open. */
   heldBy(holder: string): number
   /**
@@ -235,8 +241,8 @@ export function createListenerRegistry(): ListenerRegistry {
       for (const listener of listeners) queuedBytes += listener.unread()
       return {open: listeners.size, queuedBytes, ...counters}
     },
-    disconnectAll(reason) {
-      for (const listener of [...listeners]) listener.disconnect(reason)
+    endAll(why) {
+      for (const listener of [...listeners]) listener.end(why)
     },
     heldBy(holder) {
       let count = 0
@@ -379,6 +385,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       cleanup()
       controller.close()
     },
+    end: (why) => end(why),
   }
 
   const mayRead = (id: string) => can(principal, 'read', id)
@@ -394,13 +401,18 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
    * `:` comment says why to whoever reads the raw stream.
    */
   const startOver = (why: string) => {
-    if (closed) return
+    if (end(why)) counters.restarts++
+  }
+
+  /** Ends the stream as startOver does; false when it was ended already, or cut off instead. */
+  const end = (why: string) => {
+    if (closed) return false
     send(`: ${why.replace(/[\r\n]+/g, ' ')}\n\n`)
     // Cut off instead (its reader had stopped): its client reconnects all the same.
-    if (closed) return
-    counters.restarts++
+    if (closed) return false
     cleanup()
     controller.close()
+    return true
   }
 
   /** Ends the stream with `channelError` saying why (a filter over budget, say). */

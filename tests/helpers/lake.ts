@@ -40,6 +40,8 @@ export interface TestLake {
 export interface TestLakeOptions {
   /** Reuse a data folder (for restart tests); default a new temporary one. */
   dataDir?: string
+  /** The port to listen on (a restart on the port its clients know); default a free one. */
+  port?: number
   now?: () => Date
   /** HTTPS with the data folder's certificate (default), or plain HTTP with `false`. */
   tls?: boolean
@@ -65,7 +67,7 @@ export async function startTestLake(options: TestLakeOptions = {}): Promise<Test
   if (tls) trustLakeCa({pem: tls.ca})
   const server = await startLakeServer({
     ...options.serverOptions,
-    port: 0,
+    port: options.port ?? 0,
     host: '127.0.0.1',
     dataDir,
     tls: tls ? {key: tls.key, cert: tls.cert} : false,

@@ -1,10 +1,10 @@
 /**
  * The listener on the wire: stream format, parameter and auth errors before the stream opens,
- * channelError for bad filters, keep-alive comments and `disconnect` when the lake shuts down.
+ * channelError for bad filters and keep-alive comments (a lake that stops: restart.test.ts).
  */
 import {ChannelError} from '@sanity/client'
 import {describe, expect, it} from 'vitest'
-import {startTestLake, useTestLake} from '../../helpers/lake.ts'
+import {useTestLake} from '../../helpers/lake.ts'
 import {collect, dataOf, openSse} from './listeners.ts'
 
 const lake = useTestLake()
@@ -132,27 +132,6 @@ describe('listen: wire format', () => {
       expect(sse.messages.slice(1).every((m) => m.comment === '' && !m.event)).toBe(true)
     } finally {
       delete config.listen
-    }
-  })
-})
-
-describe('listen: shutdown', () => {
-  it('sends disconnect to every open listener when the lake closes', async () => {
-    const own = await startTestLake()
-    try {
-      const url = `${own.url}/v2025-02-19/data/listen/test?query=*`
-      const raw = await openSse(url, {authorization: `Bearer ${own.token}`})
-      await raw.until((m) => m.length >= 1)
-      const listener = collect(own.client().listen('*', {}, {events: ['welcome', 'mutation']}))
-      await listener.until((e) => e.length >= 1)
-      await own.close()
-      await raw.closed()
-      expect(raw.messages.at(-1)).toMatchObject({event: 'disconnect'})
-      expect(JSON.parse(raw.messages.at(-1)!.data!)).toEqual({reason: expect.any(String)})
-      const error = (await listener.failed()) as Error
-      expect(error.name).toBe('DisconnectError')
-    } finally {
-      await own.close()
     }
   })
 })

@@ -103,8 +103,9 @@ export interface Selection {
    * Rows in view order: by id, or in a stack by the id of the row's document group (the id without
    * its `drafts.` or `versions.<release>.` prefix), read off the documents' `(type, id)` index in
    * that order, so a caller that stops after a few rows reads a few. Only for a selection whose
-   * condition is one `_type` and nothing else (a narrower one could walk most of the type for a
-   * few matches: Store.seeks is false and select throws).
+   * condition is one `_type` (or a few), alone or as a part of an `and` (else Store.seeks is false
+   * and select throws). The walk passes every row of the type up to the last one it yields: under
+   * a narrow condition that may be most of the type for a few matches.
    */
   byViewId?: boolean
 }

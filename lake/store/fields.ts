@@ -324,36 +324,43 @@ export function compileSelection(
  * The SQL of a Selection.byViewId read: streams over `documents d` joined to `fields f`, each
  * walking the documents' `(type, id)` index in id order (the side table's type index is ordered by
  * `published_at`, so its rows by id need a sort of the whole type first), with how many characters
- * of a row's id its group id drops. One stream outside a stack. In a stack one per layer, and the
- * published rows as the three id ranges around `drafts.` and `versions.`, in that order: each is in
- * group order, and the caller merges them. Null unless the condition is one `_type` alone.
+ * of a row's id its group id drops. One stream a type outside a stack. In a stack one a type and
+ * layer, and the published rows as the three id ranges around `drafts.` and `versions.`, in that
+ * order: each is in group order, and the caller merges them. Null unless the condition is by one
+ * `_type` or a few (alone, or with others beside it: the walk then passes the type's rows that do
+ * not match).
  */
 export function viewOrderStreams(
   selection: Selection,
   columns: string,
 ): {sql: string; params: SQLInputValue[]; strip: number}[] | null {
   const {where: condition, stack} = selection
-  if (selection.order?.length || condition?.kind !== 'type' || condition.types.length !== 1) {
-    return null
-  }
+  const typed =
+    condition?.kind === 'and' ? condition.of.find((part) => part.kind === 'type') : condition
+  if (selection.order?.length || typed?.kind !== 'type') return null
+  const types = [...new Set(typed.types)]
+  if (types.length === 0 || types.length > VIEW_ORDER_TYPES) return null
   const {where, params} = compileSelection({...selection, order: undefined})
-  const stream = (range: string, bounds: string[], strip: number) => ({
+  const stream = (type: string, range: string, bounds: string[], strip: number) => ({
     sql: `SELECT ${columns} FROM documents d CROSS JOIN fields f ON f.id = d.id WHERE d.type = ?${range}${where.replace(/^ WHERE /, ' AND ')} ORDER BY d.id`,
-    params: [condition.types[0], ...bounds, ...params],
+    params: [type, ...bounds, ...params],
     strip,
   })
-  if (!stack) return [stream('', [], 0)]
+  if (!stack) return types.map((type) => stream(type, '', [], 0))
   const layers = stack.map((layer) => (layer === 'drafts' ? 'drafts.' : `versions.${layer}.`))
   const [drafts, versions] = LAYER_PREFIXES
-  return [
+  return types.flatMap((type) => [
     ...layers.map((prefix) =>
-      stream(' AND d.id >= ? AND d.id < ?', [prefix, prefixEnd(prefix)], prefix.length),
+      stream(type, ' AND d.id >= ? AND d.id < ?', [prefix, prefixEnd(prefix)], prefix.length),
     ),
-    stream(' AND d.id < ?', [drafts], 0),
-    stream(' AND d.id >= ? AND d.id < ?', [prefixEnd(drafts), versions], 0),
-    stream(' AND d.id >= ?', [prefixEnd(versions)], 0),
-  ]
+    stream(type, ' AND d.id < ?', [drafts], 0),
+    stream(type, ' AND d.id >= ? AND d.id < ?', [prefixEnd(drafts), versions], 0),
+    stream(type, ' AND d.id >= ?', [prefixEnd(versions)], 0),
+  ])
 }
+
+/** Types a byViewId read walks at most, one stream each (and each layer's in a stack). */
+const VIEW_ORDER_TYPES = 8
 
 /**
  * Rows that are the top layer of their group in `stack`: a row of layer i counts when its group

@@ -2390,7 +2390,7 @@ export function createSqliteStore(
       const columns = selection.idsOnly ? SELECTED_IDS : SELECTED_COLUMNS
       if (selection.byViewId) {
         const streams = viewOrderStreams(selection, columns)
-        if (!streams) throw new Error('lake: a selection by view id needs one _type and no more')
+        if (!streams) throw new Error('lake: a selection by view id needs a condition by _type')
         yield* mergedByGroup(
           streams.map(({sql, params, strip}) => ({
             rows: iterate(sql, params, true) as Iterator<unknown[]>,

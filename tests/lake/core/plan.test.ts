@@ -674,6 +674,11 @@ test.each(PERSPECTIVES.concat('previewDrafts'))(
       ['*[_type == "bulk"][0...5]', 6],
       ['*[_type == "bulk"][0..6] | order(publishedAt) [1...4]{_id, _originalId, w}', 8],
       ['*[_type == "bulk"][w == "even"][0...4] | order(v)._id', 33],
+      // A few types; a type and a condition most of its rows meet (counted first).
+      ['*[_type in ["bulk", "author", "bulk"]][0...5] | order(v desc)._id', 6],
+      ['*[_type == "bulk" && defined(publishedAt)][2...6] | order(publishedAt)', 7],
+      // A condition few of the type meet: its matches are read by the index and sorted.
+      ['*[_type == "bulk" && publishedAt > 990][0...3] | order(v)._id', 33],
     ] as const) {
       counting.reset()
       rows = 0

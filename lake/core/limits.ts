@@ -291,10 +291,13 @@ export function checkDocumentDepth(
   value: unknown,
   index: number,
   errorType: ErrorType = 'mutationError',
+  /** Whether `value` is a document (its objects' attributes are counted), not a patch's operations. */
+  document = true,
 ): boolean {
   const {tooDeep, plain, proto, nonFinite, wide} = walkDocument(value, LIMITS.documentDepth)
   if (proto) throw protoNamed(id, index, errorType, value)
-  if (wide && !tooDeep) {
+  // A patch's `set` names paths, as many as it likes: the document it makes is counted instead.
+  if (wide && !tooDeep && document) {
     const {path, attributes} = widestPath(value)!
     const where = path ? `"${path}"` : 'the top level'
     throw tooLarge(

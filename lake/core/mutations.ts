@@ -467,7 +467,7 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
   void ifRevisionID
   checkPatchShapes(doc._id, given, index)
   // Before the patch is applied: the mutator copies values recursively.
-  checkDocumentDepth(doc._id, given, index)
+  checkDocumentDepth(doc._id, given, index, 'mutationError', false)
   checkPatchPaths(doc._id, given, index)
   checkPathSyntax(doc._id, given, index)
   const {mended, ops} = unsetReserved(doc, given)

@@ -190,6 +190,16 @@ describe('an object of more attributes than hosted Sanity stores in a whole docu
     expect(await lake().client().getDocument('wide')).toBeUndefined()
   })
 
+  it('a patch may name more paths than that; what it makes is counted', async () => {
+    const items = Array.from({length: 9_000}, (_, i) => ({_key: `i${i}`, n: 0}))
+    await lake().client().createOrReplace({_id: 'paths', _type: 'wide', items})
+    const set = Object.fromEntries(items.map((_, i) => [`items[${i}].n`, 1]))
+    const {status} = await mutate([{patch: {id: 'paths', set}}])
+    expect(status).toBe(200)
+    const stored = await lake().client().getDocument('paths')
+    expect((stored!.items as {n: number}[]).every(({n}) => n === 1)).toBe(true)
+  })
+
   it('a patch that makes an object that wide is refused too; 8,000 are stored', async () => {
     await lake()
       .client()

@@ -193,9 +193,22 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? {auth: auth.store, corsOrigins: origins, publicUrl: options.publicUrl}
     : undefined
   const app = createApp(context, principals, studio)
-  // Deleting an asset document deletes its file and renditions.
-  bus.subscribeAll((tx) =>
-    context.images.removeDeletedAssets(tx.dataset, context.config.projectId, tx),
+  // Deleting an asset document deletes its file and renditions. Told of a commit it missed, it
+  // catches up from the store; not from a commit that may not be on disk (its sync failed: the
+  // asset could be back after a restart, its file gone).
+  bus.subscribeAll(
+    (tx) => context.images.removeDeletedAssets(tx.dataset, context.config.projectId, tx),
+    (dataset, durable) => {
+      if (!durable) return
+      const removed = context.images.removeUnreferencedAssets(
+        dataset,
+        context.config.projectId,
+        stores.get(dataset),
+      )
+      if (removed > 0) {
+        console.error(`lake: removed the files of ${removed} deleted asset(s) of "${dataset}"`)
+      }
+    },
   )
   const imageBackfill = context.images.backfillAll(context).catch((err: unknown) => {
     console.error('lake: image metadata backfill failed', err)

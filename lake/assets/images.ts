@@ -3,8 +3,8 @@
  * the metadata Sanity derives from pixels, the backfill of that metadata for images uploaded before
  * the lake computed it, and the removal of an asset's files when its document is deleted.
  */
-import {rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {readdirSync, rmSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {isPublishedId} from '../core/ids.ts'
 import {runTransaction} from '../core/transaction.ts'
 import {headsOf} from '../core/changeText.ts'
@@ -112,10 +112,45 @@ export class ImageService {
       const name = typeof before.path === 'string' ? before.path.split('/').pop()! : ''
       const path = assetFilePath(this.#dataDir, kind, projectId, dataset, name)
       if (!path || assetIdForFile(kind, name) !== change.id) continue
-      rmSync(path, {force: true})
-      const sha1 = name.slice(0, 40)
-      this.cache.forget((key) => key.startsWith(`${sha1}-`))
+      this.#remove(path, name)
     }
+  }
+
+  /**
+   * Catches up with deletes it was not told of (a commit the bus could not announce): removes the
+   * dataset's asset files whose document is gone and was once written (the log has a transaction
+   * of it). A file whose document was never written is kept: its upload may be about to commit it
+   * (the file is in place before the document). Returns how many were removed.
+   */
+  removeUnreferencedAssets(dataset: string, projectId: string, store: Store): number {
+    let removed = 0
+    for (const kind of ['images', 'files'] as const) {
+      const probe = assetFilePath(this.#dataDir, kind, projectId, dataset, 'probe')
+      if (!probe) continue
+      let names: string[]
+      try {
+        names = readdirSync(dirname(probe))
+      } catch {
+        continue // no asset of this kind was ever stored
+      }
+      const files = names.flatMap((name) => {
+        const id = assetIdForFile(kind, name)
+        return id ? [{name, id}] : []
+      })
+      const heads = store.heads(files.map((file) => file.id))
+      files.forEach(({name, id}, i) => {
+        if (heads[i] || store.getTransactions({ids: [id], limit: 1}).length === 0) return
+        this.#remove(join(dirname(probe), name), name)
+        removed++
+      })
+    }
+    return removed
+  }
+
+  #remove(path: string, name: string): void {
+    rmSync(path, {force: true})
+    const sha1 = name.slice(0, 40)
+    this.cache.forget((key) => key.startsWith(`${sha1}-`))
   }
 
   /** Backfills every dataset in the background (see backfill); resolves to the count filled in. */

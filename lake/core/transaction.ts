@@ -308,6 +308,7 @@ async function finish<R>(
       transaction.dataset,
       transaction.id,
       'its write-ahead log could not be synced, so it may not be on disk; the dataset takes no more writes until the lake is restarted',
+      false,
     )
   })
   return {transaction, result, committed: true}

@@ -94,7 +94,8 @@ export interface TransactionPublisher {
   /**
    * A committed transaction of `dataset` that is not announced (no event can be made of it:
    * UnannouncedCommitError; or its sync failed, so it is visible but maybe not durable): every
-   * listener of the dataset has missed it and must start over (docs/listeners.md).
+   * listener of the dataset has missed it and must start over (docs/listeners.md). `durable`:
+   * false when its sync failed.
    */
-  unannounced(dataset: string, transactionId: string, reason: string): void
+  unannounced(dataset: string, transactionId: string, reason: string, durable?: boolean): void
 }

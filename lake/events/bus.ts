@@ -9,12 +9,18 @@ export type TransactionListener = (tx: CommittedTransaction) => void
  */
 export type MissedListener = (reason: string) => void
 
+/**
+ * Told that a subscriber of every dataset missed a commit of `dataset`; `durable`: false when the
+ * commit may not be on disk (its sync failed).
+ */
+export type MissedAnyListener = (dataset: string, durable: boolean) => void
+
 /** In-process pub/sub: the store's commits, in commit order, to every listener of a dataset. */
 export interface EventBus extends TransactionPublisher {
   /** `missed`: told when the subscriber misses one of the dataset's commits (MissedListener). */
   subscribe(dataset: string, listener: TransactionListener, missed?: MissedListener): () => void
-  /** Hears the commits of every dataset (asset file clean-up). */
-  subscribeAll(listener: TransactionListener): () => void
+  /** Hears the commits of every dataset (asset file clean-up); `missed` as subscribe's. */
+  subscribeAll(listener: TransactionListener, missed?: MissedAnyListener): () => void
   /** Called once when the bus closes (lake shutdown): open /listen streams end. */
   onClose(handler: (reason: string) => void): () => void
   /** Shuts the bus down: runs the close handlers, then drops every subscriber. Idempotent. */
@@ -24,6 +30,7 @@ export interface EventBus extends TransactionPublisher {
 interface Subscriber {
   heard: TransactionListener
   missed?: MissedListener
+  missedAny?: MissedAnyListener
 }
 
 export function createEventBus(): EventBus {
@@ -33,9 +40,10 @@ export function createEventBus(): EventBus {
   let closed = false
 
   /** Tells a subscriber it missed a commit; its own failure there stops no one else. */
-  const tell = (subscriber: Subscriber, reason: string) => {
+  const tell = (subscriber: Subscriber, reason: string, dataset: string, durable = true) => {
     try {
       subscriber.missed?.(reason)
+      subscriber.missedAny?.(dataset, durable)
     } catch (err) {
       console.error('lake: listener failed', err)
     }
@@ -52,18 +60,20 @@ export function createEventBus(): EventBus {
           tell(
             subscriber,
             `the listener failed on transaction "${tx.id}" (${(err as Error)?.message ?? String(err)})`,
+            tx.dataset,
           )
         }
       }
     },
-    unannounced(dataset, transactionId, reason) {
+    unannounced(dataset, transactionId, reason, durable = true) {
       const subscribers = [...(byDataset.get(dataset) ?? [])].filter((s) => s.missed)
       const why = `transaction "${transactionId}" of "${dataset}" was committed, but ${reason}`
       // Said once here, not once a listener (a newsroom's Studios hold hundreds).
       console.error(
         `lake: ${why}: ${subscribers.length} listeners told to start over (its listen streams end, so that their clients reconnect and read again)`,
       )
-      for (const subscriber of subscribers) tell(subscriber, why)
+      for (const subscriber of subscribers) tell(subscriber, why, dataset, durable)
+      for (const subscriber of everywhere) tell(subscriber, why, dataset, durable)
     },
     subscribe(dataset, heard, missed) {
       let set = byDataset.get(dataset)
@@ -76,8 +86,8 @@ export function createEventBus(): EventBus {
         if (set.size === 0 && byDataset.get(dataset) === set) byDataset.delete(dataset)
       }
     },
-    subscribeAll(heard) {
-      const subscriber: Subscriber = {heard}
+    subscribeAll(heard, missedAny) {
+      const subscriber: Subscriber = {heard, missedAny}
       everywhere.add(subscriber)
       return () => {
         everywhere.delete(subscriber)

@@ -1,7 +1,8 @@
 /**
  * The commit bus (lake/events/bus.ts): a subscriber never misses a committed transaction without
  * being told. One that fails on a commit, and every subscriber of a dataset whose commit could not
- * be made into events (bus.unannounced), hear that they missed one (docs/listeners.md).
+ * be made into events (bus.unannounced), hear that they missed one (docs/listeners.md); so does
+ * a subscriber of every dataset, told which.
  */
 import {afterEach, expect, test, vi} from 'vitest'
 import type {CommittedTransaction} from '../../../lake/core/types.ts'
@@ -96,4 +97,20 @@ test('a subscriber that unsubscribed is not told, and one whose missed handler f
   off()
   bus.unannounced('desk', 'big', 'why')
   expect(missed).toEqual(['told'])
+})
+
+test("a subscriber of every dataset (the asset clean-up) is told which dataset's commit it missed, and whether that commit is on disk", () => {
+  vi.spyOn(console, 'error').mockImplementation(() => {})
+  const bus = createEventBus()
+  const missed: string[] = []
+  bus.subscribeAll(
+    (tx) => {
+      if (tx.id === 'bad') throw new Error('broken')
+    },
+    (dataset, durable) => missed.push(`${dataset} ${durable}`),
+  )
+  bus.publish(commit('desk', 'bad'))
+  bus.unannounced('other', 'big', 'the log could not be read back')
+  bus.unannounced('desk', 'unsynced', 'its sync failed', false)
+  expect(missed).toEqual(['desk true', 'other true', 'desk false'])
 })

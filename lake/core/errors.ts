@@ -77,11 +77,13 @@ export class QueryTimeoutError extends LakeError {
 export class QueryMemoryError extends LakeError {
   override name = 'QueryMemoryError'
 
-  constructor(memoryMb: number) {
+  /** `description` as given: the error rebuilt from a thread's answer (query/wire.ts). */
+  constructor(memoryMb: number, description?: string) {
     super(
       'queryMemoryLimitError',
-      `Query needed more than the ${memoryMb} MB a query may use and was stopped: select fewer ` +
-        'documents or fields, or raise --query-memory',
+      description ??
+        `Query needed more than the ${memoryMb} MB a query may use and was stopped: select ` +
+          'fewer documents or fields, or raise --query-memory',
     )
   }
 }

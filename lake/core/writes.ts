@@ -4,7 +4,7 @@
  * thread), and how much work it may take.
  */
 import {actionWalks, applyActions} from './actions.ts'
-import {BadRequestError, notUtf8Error} from './errors.ts'
+import {BadRequestError, notUtf8Error, QueryMemoryError} from './errors.ts'
 import {checkTransactionSize} from './limits.ts'
 import {
   applyMutations,
@@ -213,7 +213,11 @@ const utf8 = new TextDecoder('utf-8', {fatal: true})
  * A write request's body from its bytes, as the routes read a small one: the JSON (a 400 saying
  * it is not JSON), an object, with no more writes than one transaction may hold.
  */
-export function readWriteBody(bytes: Uint8Array, field: WriteField): Record<string, unknown> {
+export function readWriteBody(
+  bytes: Uint8Array,
+  field: WriteField,
+  heapMb?: number,
+): Record<string, unknown> {
   // TextDecoder does not read shared memory: a copy, where the body is read.
   const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes
   let body: unknown
@@ -223,6 +227,12 @@ export function readWriteBody(bytes: Uint8Array, field: WriteField): Record<stri
   } catch {
     throw notUtf8Error()
   }
+  // On a thread with a heap limit, a body whose parse would come near it is refused unparsed: V8
+  // stops a thread over its limit, but a parse that grows one array past it (millions of `{}`)
+  // may instead abort the whole process (nodejs/node#47224), every dataset with it.
+  if (heapMb !== undefined && parsedHeapEstimate(text) > (heapMb * 1024 * 1024) / 2) {
+    throw new QueryMemoryError(heapMb)
+  }
   try {
     body = JSON.parse(text)
   } catch (err) {
@@ -230,6 +240,27 @@ export function readWriteBody(bytes: Uint8Array, field: WriteField): Record<stri
     throw err
   }
   return checkWriteBody(body, field)
+}
+
+/**
+ * The heap a JSON text takes once parsed, over-estimated: 64 bytes for every `{`, `[` or `,`
+ * outside strings (and one for the text's first value), 2 for every character (a string's UTF-16).
+ * V8 keeps about 67 bytes an empty object in an array, 10 a small integer (Node 24, measured); an
+ * empty object here is two (its brace and its comma), 134 bytes with its text.
+ */
+export function parsedHeapEstimate(text: string): number {
+  let values = 1
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (inString) {
+      // After a backslash the next character is escaped: skipped.
+      if (code === 0x5c) i++
+      else if (code === 0x22) inString = false
+    } else if (code === 0x22) inString = true
+    else if (code === 0x7b || code === 0x5b || code === 0x2c) values++
+  }
+  return values * 64 + text.length * 2
 }
 
 /** A parsed write request's body: an object carrying `field`, within the transaction's size. */

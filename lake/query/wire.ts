@@ -8,6 +8,7 @@ import {
   LakeError,
   MutationError,
   QueryError,
+  QueryMemoryError,
   QueryParseError,
   QueryResultTooLargeError,
   type ErrorItem,
@@ -230,6 +231,8 @@ export function fromWire(wire: WireError): LakeError {
       )
     case 'QueryResultTooLargeError':
       return new QueryResultTooLargeError(wire.description)
+    case 'QueryMemoryError':
+      return new QueryMemoryError(0, wire.description)
     case 'DatabaseBusyError':
       return new DatabaseBusyError(wire.description)
     case 'MutationError':

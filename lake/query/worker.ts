@@ -3,6 +3,7 @@
  * is lowered): runs one query at a time over its own read-only SQLite connections, so a slow query
  * never holds the HTTP event loop or the write lock, and can be stopped by terminating the thread.
  */
+import {resourceLimits} from 'node:worker_threads'
 import {Piscina} from 'piscina'
 import {transferables} from '../core/changeText.ts'
 import {createLru} from '../core/lru.ts'
@@ -98,7 +99,8 @@ async function runBuild(task: TransactionTask): Promise<TransactionTaskResult> {
  */
 function runRead(task: ReadTask): ReadTaskResult {
   try {
-    const head = writeBodyHead(readWriteBody(task.bytes, task.field), task.field)
+    const heapMb = resourceLimits.maxOldGenerationSizeMb
+    const head = writeBodyHead(readWriteBody(task.bytes, task.field, heapMb), task.field)
     const malformed = head.malformed === null ? null : toWire(head.malformed)
     if (head.malformed !== null && malformed === null) throw head.malformed
     return {ok: true, head: {...head, malformed}}

@@ -19,7 +19,7 @@
  */
 import type {ExprNode} from 'groq-js'
 import {documentPaths, type DocumentPath} from './documentPaths.ts'
-import {linearGlob, overDocuments, SAME_SCOPE, type Node} from './groqTree.ts'
+import {linearGlob, overDocuments, SAME_SCOPE, visitTree, type Node} from './groqTree.ts'
 
 /**
  * What a replaced `*` dereferences: unguessable, so no stored `_ref` (which `->` also passes to the
@@ -85,7 +85,7 @@ const rewrites = new WeakMap<ExprNode, Correlated | null>()
 function rewrite(tree: ExprNode): Correlated | null {
   const parents = new Map<Node, Node>()
   const tops: Node[] = []
-  visit(tree as unknown as Node, null, (node, parent) => {
+  visitTree(tree as unknown as Node, null, (node, parent) => {
     if (parent) parents.set(node, parent)
     if (overDocuments(node) && !(parent?.type === 'Filter' && parent.base === node)) tops.push(node)
   })
@@ -247,22 +247,6 @@ function safe(node: unknown): boolean {
     if (!safe(child)) return false
   }
   return true
-}
-
-function visit(node: unknown, parent: Node | null, fn: (node: Node, parent: Node | null) => void) {
-  if (Array.isArray(node)) {
-    for (const child of node) visit(child, parent, fn)
-    return
-  }
-  if (!node || typeof node !== 'object') return
-  const n = node as Node
-  if (typeof n.type === 'string') fn(n, parent)
-  for (const [key, child] of Object.entries(n)) {
-    // Literal values can hold objects with a `type` field that are data, not syntax.
-    if (n.type === 'Value' && key === 'value') continue
-    if (child && typeof child === 'object')
-      visit(child, typeof n.type === 'string' ? n : parent, fn)
-  }
 }
 
 /** `node` with the nodes of `replaced` (found by identity) replaced; the rest shared. */

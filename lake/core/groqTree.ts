@@ -98,3 +98,24 @@ export function linearGlob(node: Node): boolean {
     pattern.split('.').filter((s) => s === '*' || s === '**').length <= 1
   )
 }
+
+/** Calls `fn` on every node of a tree (arrays of nodes too), with its nearest parent node. */
+export function visitTree(
+  node: unknown,
+  parent: Node | null,
+  fn: (node: Node, parent: Node | null) => void,
+): void {
+  if (Array.isArray(node)) {
+    for (const child of node) visitTree(child, parent, fn)
+    return
+  }
+  if (!node || typeof node !== 'object') return
+  const n = node as Node
+  if (typeof n.type === 'string') fn(n, parent)
+  for (const [key, child] of Object.entries(n)) {
+    // Literal values can hold objects with a `type` field that are data, not syntax.
+    if (n.type === 'Value' && key === 'value') continue
+    if (child && typeof child === 'object')
+      visitTree(child, typeof n.type === 'string' ? n : parent, fn)
+  }
+}

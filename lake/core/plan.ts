@@ -5,7 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
-import {overDocuments, referencedIds, type Node} from './groqTree.ts'
+import {overDocuments, referencedIds, visitTree, type Node} from './groqTree.ts'
 import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import {DRAFTS_PREFIX, VERSIONS_PREFIX} from './ids.ts'
 import type {Condition, ScanHint} from './store.ts'
@@ -63,7 +63,7 @@ function planTree(tree: ExprNode): QueryPlan {
   let starCount = 0
   let count: Node | null = null
   const scans: Node[] = []
-  visit(tree as unknown as Node, null, (node, parent) => {
+  visitTree(tree as unknown as Node, null, (node, parent) => {
     if (node.type === 'FuncCall' && node.name === 'count' && node.namespace === 'global') {
       const arg = (node.args as Node[])[0]
       if ((node.args as Node[]).length === 1 && overDocuments(arg)) count = node
@@ -259,7 +259,7 @@ export async function decideBranches(
 function starsOf(node: Node): {stars: number; opaque: boolean} {
   let stars = 0
   let opaque = false
-  visit(node, null, (n) => {
+  visitTree(node, null, (n) => {
     if (n.type === 'Everything') stars++
     if (n.type === 'FuncCall' && n.namespace === 'releases') {
       stars++
@@ -590,22 +590,6 @@ function topKOf(node: Node): TopK | null {
   }
   if (keys.length === 0 || !Number.isInteger(limit)) return null
   return {keys, limit, base: order.base as ExprNode}
-}
-
-function visit(node: unknown, parent: Node | null, fn: (node: Node, parent: Node | null) => void) {
-  if (Array.isArray(node)) {
-    for (const child of node) visit(child, parent, fn)
-    return
-  }
-  if (!node || typeof node !== 'object') return
-  const n = node as Node
-  if (typeof n.type === 'string') fn(n, parent)
-  for (const [key, child] of Object.entries(n)) {
-    // Literal values can hold objects with a `type` field that are data, not syntax.
-    if (n.type === 'Value' && key === 'value') continue
-    if (child && typeof child === 'object')
-      visit(child, typeof n.type === 'string' ? n : parent, fn)
-  }
 }
 
 function hintOf(expr: Node): ScanHint | null {

@@ -6,41 +6,21 @@
  * document was never written (an upload about to commit it) is kept.
  */
 import {existsSync} from 'node:fs'
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterAll, beforeAll, expect, test, vi} from 'vitest'
-import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {expect, test, vi} from 'vitest'
+import {useLakeMissingBig} from '../store/missedCommit.ts'
 
-let lake: TestLake
-let flags: string
-
-beforeAll(async () => {
-  // The commit thread's task module of the store's tests: it stops its thread once, after the
-  // COMMIT of transaction "big", having deleted that transaction's rows of the log first.
-  flags = await mkdtemp(join(tmpdir(), 'lake-missed-asset-'))
-  vi.stubEnv('COMMIT_THREAD_EXIT_FLAG', join(flags, 'exited'))
-  vi.stubEnv('COMMIT_THREAD_EXIT_AFTER', 'big')
-  vi.stubEnv('COMMIT_THREAD_EXIT_DROPS_LOG', '1')
-  lake = await startTestLake({
-    serverOptions: {commitWorker: new URL('../store/commitThreadExits.ts', import.meta.url).href},
-  })
-})
-
-afterAll(async () => {
-  vi.unstubAllEnvs()
-  await lake?.close()
-  await rm(flags, {recursive: true, force: true})
-})
+const missing = useLakeMissingBig()
 
 test("an asset deleted in a transaction the bus could not announce has its file removed all the same; an upload's file not yet committed is kept", async () => {
-  const client = lake.client()
+  const client = missing.lake.client()
   vi.spyOn(console, 'error').mockImplementation(() => {})
   const file = await client.assets.upload('file', Buffer.from('মুছে ফেলা হবে'), {filename: 'a.txt'})
   const kept = await client.assets.upload('file', Buffer.from('থাকবে'), {filename: 'b.txt'})
   const pathOf = (doc: {path?: string}) => {
     const [kind, projectId, dataset, name] = doc.path!.split('/')
-    return join(lake.dataDir, 'assets', projectId!, dataset!, kind!, name!)
+    return join(missing.lake.dataDir, 'assets', projectId!, dataset!, kind!, name!)
   }
   // A file in place whose document is not written yet, as an upload's is just before its commit.
   const pending = join(pathOf(kept), '..', `${'a'.repeat(40)}.txt`)
@@ -58,7 +38,7 @@ test("an asset deleted in a transaction the bus could not announce has its file 
     .delete(file._id)
     .createOrReplace(big)
     .commit({transactionId: 'big', visibility: 'sync'})
-  expect(existsSync(join(flags, 'exited')), 'the commit thread stopped after "big"').toBe(true)
+  expect(existsSync(missing.exitedFlag), 'the commit thread stopped after "big"').toBe(true)
   expect(await client.getDocument(file._id)).toBeUndefined()
 
   expect(existsSync(pathOf(file))).toBe(false)

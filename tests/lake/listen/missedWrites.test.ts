@@ -9,12 +9,9 @@
  * client reconnects all the same. A filter's own fault stays a `channelError`.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdtemp, rm} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
 import {connect, createServer, type Server, type Socket} from 'node:net'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, expect, test, vi} from 'vitest'
+import {expect, test, vi} from 'vitest'
 import {
   type LakeError,
   ListenerOverloadedError,
@@ -28,29 +25,10 @@ import {
   openListener,
   type DocumentMatcher,
 } from '../../../lake/listen/stream.ts'
-import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {useLakeMissingBig} from '../store/missedCommit.ts'
 import {collect, openSse} from './listeners.ts'
 
-let lake: TestLake
-let flags: string
-
-beforeAll(async () => {
-  // The commit thread's task module of the store's tests: it stops its thread once, after the
-  // COMMIT of transaction "big", having deleted that transaction's rows of the log first.
-  flags = await mkdtemp(join(tmpdir(), 'lake-missed-'))
-  vi.stubEnv('COMMIT_THREAD_EXIT_FLAG', join(flags, 'exited'))
-  vi.stubEnv('COMMIT_THREAD_EXIT_AFTER', 'big')
-  vi.stubEnv('COMMIT_THREAD_EXIT_DROPS_LOG', '1')
-  lake = await startTestLake({
-    serverOptions: {commitWorker: new URL('../store/commitThreadExits.ts', import.meta.url).href},
-  })
-})
-
-afterAll(async () => {
-  vi.unstubAllEnvs()
-  await lake?.close()
-  await rm(flags, {recursive: true, force: true})
-})
+const missing = useLakeMissingBig()
 
 /** About 2.6 MB of JSON: committed on the commit thread. */
 const article = (title: string) => ({
@@ -66,7 +44,7 @@ const article = (title: string) => ({
 type Event = {type: string; documentId?: string; transactionId?: string}
 
 test('a committed write the lake cannot announce ends every listener of the dataset so that the client reconnects and reads again', async () => {
-  const client = lake.client()
+  const client = missing.lake.client()
   const logged = vi.spyOn(console, 'error')
   const warned = vi.spyOn(console, 'warn')
   const listener = collect<Event>(
@@ -83,13 +61,13 @@ test('a committed write the lake cannot announce ends every listener of the data
   // A listener of another filter hears nothing of the article, and is ended all the same: which
   // filters the write matched cannot be known without its documents.
   const other = await openSse(
-    `${lake.url}/v2025-02-19/data/listen/test?${new URLSearchParams({query: '*[_type == "source"]'})}`,
-    {authorization: `Bearer ${lake.token}`},
+    `${missing.lake.url}/v2025-02-19/data/listen/test?${new URLSearchParams({query: '*[_type == "source"]'})}`,
+    {authorization: `Bearer ${missing.lake.token}`},
   )
   await other.until((messages) => messages.some((m) => m.event === 'welcome'))
   const elsewhere = await openSse(
-    `${lake.url}/v2025-02-19/data/listen/elsewhere?${new URLSearchParams({query: '*'})}`,
-    {authorization: `Bearer ${lake.token}`},
+    `${missing.lake.url}/v2025-02-19/data/listen/elsewhere?${new URLSearchParams({query: '*'})}`,
+    {authorization: `Bearer ${missing.lake.token}`},
   )
   await elsewhere.until((messages) => messages.some((m) => m.event === 'welcome'))
 
@@ -97,7 +75,7 @@ test('a committed write the lake cannot announce ends every listener of the data
     .transaction()
     .createOrReplace(article('দ্বিতীয়'))
     .commit({transactionId: 'big', returnDocuments: true})
-  expect(existsSync(join(flags, 'exited')), 'the commit thread stopped after "big"').toBe(true)
+  expect(existsSync(missing.exitedFlag), 'the commit thread stopped after "big"').toBe(true)
   // The raw stream ends, with no channelError or disconnect.
   await other.closed()
   expect(other.messages.map((m) => m.event).filter(Boolean)).toEqual(['welcome'])
@@ -174,13 +152,13 @@ async function stallingProxy(target: URL) {
 }
 
 test('a listener that stops reading is cut off past its bound, and its client reconnects and reads again', async () => {
-  const config = lake.server.lake.context.config
+  const config = missing.lake.server.lake.context.config
   const before = config.listen
   config.listen = {maxBufferBytes: 256 * 1024}
-  const proxy = await stallingProxy(new URL(lake.url))
+  const proxy = await stallingProxy(new URL(missing.lake.url))
   try {
     const listener = collect<Event>(
-      lake.client({apiHost: proxy.url}).listen(
+      missing.lake.client({apiHost: proxy.url}).listen(
         '*[_type == "blob"]',
         {},
         {
@@ -190,20 +168,24 @@ test('a listener that stops reading is cut off past its bound, and its client re
       ) as never,
     )
     await listener.until((events) => events.some((e) => e.type === 'welcome'))
-    const client = lake.client()
+    const client = missing.lake.client()
     await client.createOrReplace({_id: 'blob', _type: 'blob', blob: ''})
     await listener.until((events) => events.some((e) => e.type === 'mutation'))
     const release = proxy.stall()
-    const cut = lake.server.lake.listenerStats().slowDisconnects
+    const cut = missing.lake.server.lake.listenerStats().slowDisconnects
     // Random text: each event carries about 64 kB; the loopback's socket buffers take several MB
     // before the lake sees its reader stop.
-    for (let i = 0; i < 400 && lake.server.lake.listenerStats().slowDisconnects === cut; i++) {
+    for (
+      let i = 0;
+      i < 400 && missing.lake.server.lake.listenerStats().slowDisconnects === cut;
+      i++
+    ) {
       await client
         .patch('blob')
         .set({blob: randomBytes(48 * 1024).toString('base64')})
         .commit()
     }
-    expect(lake.server.lake.listenerStats().slowDisconnects).toBe(cut + 1)
+    expect(missing.lake.server.lake.listenerStats().slowDisconnects).toBe(cut + 1)
     // Reading again, it finds its stream ended short of the writes: not silence, a reconnect.
     release()
     const events = await listener.until(

@@ -7,7 +7,7 @@
  * - commitThread.test.ts (COMMIT_THREAD_EXIT_AFTER names a transaction): after that
  *   transaction's COMMIT, before its answer is posted (the bytes lent to it go with it). With
  *   COMMIT_THREAD_EXIT_DROPS_LOG, its changes' rows in the log go first: a log the store cannot
- *   read the transaction back from (also tests/lake/listen/missedWrites.test.ts, over HTTP).
+ *   read the transaction back from (missedCommit.ts: a lake over HTTP that cannot announce it).
  */
 import {existsSync, writeFileSync} from 'node:fs'
 import {DatabaseSync} from 'node:sqlite'

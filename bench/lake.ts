@@ -5,6 +5,7 @@
  */
 import {readdirSync, readFileSync} from 'node:fs'
 import http from 'node:http'
+import {loadavg} from 'node:os'
 import {join, resolve} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {pathToFileURL} from 'node:url'
@@ -189,6 +190,30 @@ export function postJson(
     request.on('error', fail)
     request.end(body)
   })
+}
+
+/**
+ * Loads `docs` into the dataset "archive" of a lake started on `dataDir` (by `start`), in
+ * transactions of 1,000, waits for the full-text index to hold them all, and stops the lake: a data
+ * folder each side of an A/B then starts from (bench/smallQueries.ts, bench/subqueries.ts).
+ */
+export async function loadArchiveFolder(
+  agent: http.Agent,
+  dataDir: string,
+  docs: readonly object[],
+  start: StartLake = startLakeProcess,
+): Promise<void> {
+  const lake = await startLake(dataDir, [], start)
+  try {
+    console.error(`loading ${docs.length} documents, load ${loadavg()[0].toFixed(2)}`)
+    for (let i = 0; i < docs.length; i += 1000) {
+      const batch = docs.slice(i, i + 1000).map((doc) => ({createOrReplace: doc}))
+      await postMutations(agent, lake, 'archive', JSON.stringify({mutations: batch}))
+    }
+    await indexCaughtUp(dataDir, 'archive')
+  } finally {
+    await lake.stop()
+  }
 }
 
 /** A mutate request's body (`{mutations: [...]}`) POSTed with `visibility=sync`; rejects unless 200. */

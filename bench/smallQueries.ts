@@ -24,9 +24,8 @@ import {ARCHIVE, archiveOf, archiveDocuments} from './data.ts'
 import {benchIsolation, isolationTraffic} from './isolation.ts'
 import {
   abSides,
-  indexCaughtUp,
+  loadArchiveFolder,
   postJson,
-  postMutations,
   startLake,
   threadSecondsOf,
   threadShares,
@@ -70,20 +69,7 @@ const at = (sorted: number[], q: number) =>
 
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-small-'))
 try {
-  {
-    const docs = archiveDocuments(SIZE)
-    const lake = await startLake(dataDir, [], sides[sides.length - 1].start)
-    try {
-      console.error(`loading ${docs.length} documents, load ${loadavg()[0].toFixed(2)}`)
-      for (let i = 0; i < docs.length; i += 1000) {
-        const batch = docs.slice(i, i + 1000).map((doc) => ({createOrReplace: doc}))
-        await postMutations(agent, lake, 'archive', JSON.stringify({mutations: batch}))
-      }
-      await indexCaughtUp(dataDir, 'archive')
-    } finally {
-      await lake.stop()
-    }
-  }
+  await loadArchiveFolder(agent, dataDir, archiveDocuments(SIZE), sides[sides.length - 1].start)
   type Row = {side: string; name: string; p50: number; p90: number; cpu: string; load: number}
   const rows: Row[] = []
   for (let r = 0; r < rounds; r++) {

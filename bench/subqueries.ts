@@ -16,7 +16,7 @@ import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {archiveOf, archiveDocuments} from './data.ts'
-import {abSides, indexCaughtUp, postJson, postMutations, startLake} from './lake.ts'
+import {abSides, loadArchiveFolder, postJson, startLake} from './lake.ts'
 
 const {values: flags} = parseArgs({
   options: {
@@ -63,20 +63,7 @@ async function timed(lake: LakeProcess, query: string): Promise<{ms: number; sta
 
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-subqueries-'))
 try {
-  {
-    const docs = archiveDocuments(SIZE)
-    const lake = await startLake(dataDir, [], sides[sides.length - 1].start)
-    try {
-      console.error(`loading ${docs.length} documents, load ${loadavg()[0].toFixed(2)}`)
-      for (let i = 0; i < docs.length; i += 1000) {
-        const batch = docs.slice(i, i + 1000).map((doc) => ({createOrReplace: doc}))
-        await postMutations(agent, lake, 'archive', JSON.stringify({mutations: batch}))
-      }
-      await indexCaughtUp(dataDir, 'archive')
-    } finally {
-      await lake.stop()
-    }
-  }
+  await loadArchiveFolder(agent, dataDir, archiveDocuments(SIZE), sides[sides.length - 1].start)
   const p50s = new Map<string, string[]>()
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...sides].reverse() : sides

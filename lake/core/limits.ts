@@ -355,28 +355,9 @@ function protoNamed(id: string, index: number, errorType: ErrorType, value?: unk
  * walkDocument found one within the depth limit.
  */
 function reservedPath(value: unknown): string | null {
-  const find = (node: unknown, path: string): string | null => {
-    if (typeof node !== 'object' || node === null) return null
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const item = node[i] as {_key?: unknown} | null
-        const key = typeof item?._key === 'string' ? `_key==${JSON.stringify(item._key)}` : i
-        const found = find(item, `${path}[${key}]`)
-        if (found) return found
-      }
-      return null
-    }
-    for (const key of Object.keys(node)) {
-      const named = /^[A-Za-z_$][\w$]*$/.test(key)
-        ? `${path ? '.' : ''}${key}`
-        : `[${JSON.stringify(key)}]`
-      if (RESERVED_NAMES.has(key)) return path + named
-      const found = find((node as Record<string, unknown>)[key], path + named)
-      if (found) return found
-    }
-    return null
-  }
-  return find(value, '')
+  return firstInDocument(value, {
+    attribute: (key, path) => (RESERVED_NAMES.has(key) ? path : null),
+  })
 }
 
 /**
@@ -385,25 +366,45 @@ function reservedPath(value: unknown): string | null {
  * after walkDocument found one within the depth limit.
  */
 function widestPath(value: unknown): {path: string; attributes: number} | null {
-  const find = (node: unknown, path: string): {path: string; attributes: number} | null => {
+  return firstInDocument(value, {
+    object: (keys, path) =>
+      keys.length > LIMITS.objectAttributes ? {path, attributes: keys.length} : null,
+  })
+}
+
+/**
+ * Depth first through `value` (an array's items named by their `_key` where they have one): the
+ * first answer of `found.object` for an object (before its attributes) or of `found.attribute` for
+ * an attribute (before its value), each given its path.
+ */
+function firstInDocument<T>(
+  value: unknown,
+  found: {
+    object?: (keys: string[], path: string) => T | null
+    attribute?: (key: string, path: string) => T | null
+  },
+): T | null {
+  const find = (node: unknown, path: string): T | null => {
     if (typeof node !== 'object' || node === null) return null
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const item = node[i] as {_key?: unknown} | null
         const key = typeof item?._key === 'string' ? `_key==${JSON.stringify(item._key)}` : i
-        const found = find(item, `${path}[${key}]`)
-        if (found) return found
+        const inside = find(item, `${path}[${key}]`)
+        if (inside !== null) return inside
       }
       return null
     }
     const keys = Object.keys(node)
-    if (keys.length > LIMITS.objectAttributes) return {path, attributes: keys.length}
+    const here = found.object?.(keys, path) ?? null
+    if (here !== null) return here
     for (const key of keys) {
       const named = /^[A-Za-z_$][\w$]*$/.test(key)
-        ? `${path ? '.' : ''}${key}`
-        : `[${JSON.stringify(key)}]`
-      const found = find((node as Record<string, unknown>)[key], path + named)
-      if (found) return found
+        ? `${path}${path ? '.' : ''}${key}`
+        : `${path}[${JSON.stringify(key)}]`
+      const inside =
+        found.attribute?.(key, named) ?? find((node as Record<string, unknown>)[key], named)
+      if (inside !== null) return inside
     }
     return null
   }

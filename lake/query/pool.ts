@@ -27,6 +27,7 @@ import type {
   FilterTaskResult,
   HistoryTask,
   HistoryTaskResult,
+  OnThread,
   QueryTask,
   QueryTaskResult,
   ReadTask,
@@ -48,8 +49,13 @@ export interface QueryPoolOptions {
    * operations on a large document).
    */
   buildTimeoutMs?: number
-  /** Old-generation heap per worker thread, in MB. */
+  /**
+   * Heap per worker thread, in MB: a task whose thread's heap holds more is stopped (heapWatch;
+   * V8's own limit is HEAP_HEADROOM_MB higher).
+   */
   memoryMb: number
+  /** V8's limit of a thread's heap above `memoryMb` (tests: none); HEAP_HEADROOM_MB by default. */
+  headroomMb?: number
   /**
    * Worker threads; default: the cores, at least 3, so that with one thread on a slow query and
    * one restarting after a terminated one, a third still answers at once.
@@ -161,6 +167,76 @@ const LANE_THREADS = 2
 const LANE_IDLE_MS = 10_000
 
 type Lane = 'queries' | 'writes' | 'reads'
+
+/**
+ * How far above `memoryMb` V8's own limit of a thread's heap is set. At its limit V8 calls Node's
+ * worker, which grants 16 MB more and stops the thread; an allocation that needs more than that
+ * aborts the whole process, every dataset with it (nodejs/node#47224): `lower()` of a string of
+ * 128 million characters built by `+` (cheap: a tree of its parts) flattens it into one block, on
+ * a thread capped at 64 MB. V8's largest objects are 1 GB (a string of 2^29 two-byte characters,
+ * an array of 2^27 elements), and one step may make two (`lower()` flattens its operand, then
+ * copies it) without a point where the thread can be stopped; so the cap is the pool's to keep
+ * (heapWatch), and V8's limit only catches what the cap could not: this much more, for such a
+ * step and what the thread allocates between two readings of its heap. Address space, not memory:
+ * only a query that allocates past the cap comes near it, and it is stopped.
+ */
+const HEAP_HEADROOM_MB = 3072
+
+/** How often the heap of a thread running a task is read. */
+const HEAP_POLL_MS = 50
+
+/** Tasks running on threads, each with where its thread writes its id (OnThread). */
+interface Watched {
+  pool: Pool
+  slot: Int32Array
+  /** Stops the task (its thread is terminated), as out of memory. */
+  stop(): void
+  /** A reading of its thread's heap is under way. */
+  reading: boolean
+}
+
+/**
+ * Keeps each thread's heap under `memoryMb` MB while it runs a task: every HEAP_POLL_MS its heap is
+ * read (`Worker.getHeapStatistics`, answered by the thread between two steps of its JavaScript,
+ * even in the middle of a synchronous evaluation), and a task whose thread holds more is stopped.
+ * The cap counts the heap as it is, garbage not yet collected included.
+ */
+function heapWatch(memoryMb: number) {
+  const watched = new Set<Watched>()
+  let timer: ReturnType<typeof setInterval> | undefined
+  const capBytes = memoryMb * 1024 * 1024
+  function poll() {
+    for (const task of watched) {
+      const id = Atomics.load(task.slot, 0)
+      if (id === 0 || task.reading) continue
+      const thread = task.pool.threads.find((worker) => worker.threadId === id)
+      if (!thread) continue
+      task.reading = true
+      thread.getHeapStatistics().then(
+        (heap) => {
+          task.reading = false
+          if (heap.used_heap_size > capBytes && watched.has(task)) task.stop()
+        },
+        // The thread ended meanwhile: its task is answered by its end.
+        () => (task.reading = false),
+      )
+    }
+  }
+  return {
+    /** Watches a task until the function returned is called. */
+    watch(task: Watched): () => void {
+      watched.add(task)
+      timer ??= setInterval(poll, HEAP_POLL_MS)
+      return () => {
+        watched.delete(task)
+        if (watched.size === 0 && timer) {
+          clearInterval(timer)
+          timer = undefined
+        }
+      }
+    },
+  }
+}
 
 /**
  * Where each task runs; queries and listener filters on the query threads. The write lane: an
@@ -312,11 +388,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       maxThreads: lane === 'queries' ? threads : LANE_THREADS,
       idleTimeout: lane === 'queries' ? Infinity : (options.laneIdleMs ?? LANE_IDLE_MS),
       resourceLimits: {
-        maxOldGenerationSizeMb: options.memoryMb,
+        maxOldGenerationSizeMb: options.memoryMb + (options.headroomMb ?? HEAP_HEADROOM_MB),
         maxYoungGenerationSizeMb: YOUNG_MB,
       },
-      // Read by the worker: only query threads lower their priority.
-      workerData: {lane},
+      // Read by the worker: only query threads lower their priority; the cap, for the pre-check
+      // of a write body's parse (the heap's limit is the headroom higher).
+      workerData: {lane, memoryMb: options.memoryMb},
       // Threads that find the engine's stripped TypeScript there never load Node's type stripper.
       env: withCompileCache(),
       // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
@@ -406,7 +483,16 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
        * QueryMemoryError).
        */
       async run(running: Pool, task: WorkerTask, signal: AbortSignal) {
-        const answer = running.run(task, {signal})
+        const slot = new Int32Array(new SharedArrayBuffer(4))
+        const overCap = new AbortController()
+        const unwatch = heap.watch({
+          pool: running,
+          slot,
+          stop: () => overCap.abort(),
+          reading: false,
+        })
+        const onThread: OnThread = {...task, thread: slot.buffer as SharedArrayBuffer}
+        const answer = running.run(onThread, {signal: AbortSignal.any([signal, overCap.signal])})
         if (!filled) {
           filled = true
           fill()
@@ -423,15 +509,19 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
             running.run(null).catch(() => undefined)
           }
           fill()
-          if ((err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-            throw new QueryMemoryError(options.memoryMb)
-          }
+          const outOfMemory =
+            (overCap.signal.aborted && !signal.aborted) ||
+            (err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          if (outOfMemory) throw new QueryMemoryError(options.memoryMb)
           throw err
+        } finally {
+          unwatch()
         }
       },
       destroy: () => pool?.destroy().catch(() => undefined),
     }
   }
+  const heap = heapWatch(options.memoryMb)
   const lanes = {queries: lane('queries'), writes: lane('writes'), reads: lane('reads')}
 
   const takeTurn = createTurns(threads)

@@ -23,6 +23,12 @@ import type {QueryRequest} from './execute.ts'
 
 export type WorkerTask =
   QueryTask | FilterTask | TransactionTask | DocumentsTask | HistoryTask | ReadTask
+/**
+ * A task as the pool hands it to a thread: `thread` is where the thread writes its id (an Int32 at
+ * 0, worker_threads' threadId) as it begins the task, so the pool reads that thread's heap while
+ * the task runs (lake/query/pool.ts heapWatch).
+ */
+export type OnThread = WorkerTask & {thread?: SharedArrayBuffer}
 export type WorkerResult =
   | QueryTaskResult
   | FilterTaskResult

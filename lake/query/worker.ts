@@ -3,8 +3,8 @@
  * is lowered): runs one query at a time over its own read-only SQLite connections, so a slow query
  * never holds the HTTP event loop or the write lock, and can be stopped by terminating the thread.
  */
-import {resourceLimits} from 'node:worker_threads'
-import {Piscina} from 'piscina'
+import {threadId} from 'node:worker_threads'
+import {Piscina, workerData} from 'piscina'
 import {transferables} from '../core/changeText.ts'
 import {createLru} from '../core/lru.ts'
 import type {Store} from '../core/store.ts'
@@ -33,8 +33,8 @@ import {
   type QueryTaskResult,
   type TransactionTask,
   type TransactionTaskResult,
+  type OnThread,
   type WorkerResult,
-  type WorkerTask,
 } from './wire.ts'
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
@@ -52,8 +52,10 @@ function storeOf(dataDir: string, dataset: string): Store {
 }
 
 /** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */
-export default async function run(task: WorkerTask | null): Promise<WorkerResult | null> {
+export default async function run(task: OnThread | null): Promise<WorkerResult | null> {
   if (task === null) return null
+  // Which thread runs it, for the pool's reads of its heap.
+  if (task.thread) Atomics.store(new Int32Array(task.thread), 0, threadId)
   if (task.kind === 'transaction') return runBuild(task)
   if (task.kind === 'documents') return runDocuments(task)
   if (task.kind === 'history') return runHistory(task)
@@ -99,7 +101,8 @@ async function runBuild(task: TransactionTask): Promise<TransactionTaskResult> {
  */
 function runRead(task: ReadTask): ReadTaskResult {
   try {
-    const heapMb = resourceLimits.maxOldGenerationSizeMb
+    // The thread's cap, not V8's limit, which is higher (lake/query/pool.ts HEAP_HEADROOM_MB).
+    const heapMb = (workerData as {memoryMb: number}).memoryMb
     const head = writeBodyHead(readWriteBody(task.bytes, task.field, heapMb), task.field)
     const malformed = head.malformed === null ? null : toWire(head.malformed)
     if (head.malformed !== null && malformed === null) throw head.malformed

@@ -1,6 +1,7 @@
 /**
- * Query, write and read threads that cannot start (here: a heap too small to load the engine, as
- * `--query-memory 4` gives; in a lake also too many open files or too little memory). Piscina
+ * Query, write and read threads that cannot start (here: a heap too small to load the engine, a
+ * 4 MB limit with no headroom above it, which a lake does not set; in a lake too many open files
+ * or too little memory). Piscina
  * starts no thread for the tasks queued in a pool whose threads failed as they started, and a
  * lane's first task waits for its pool's start without a deadline: every read of a large document
  * waited for ever, and every query ran into its deadline with a 504 that said to narrow the filter.
@@ -27,7 +28,7 @@ const settled = (answer: Promise<unknown>) =>
 function poolOfTinyHeaps(threads: number) {
   const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
   cleanup.push(() => logged.mockRestore())
-  const pool = createQueryPool({timeoutMs: 60_000, memoryMb: 4, threads})
+  const pool = createQueryPool({timeoutMs: 60_000, memoryMb: 4, headroomMb: 0, threads})
   cleanup.push(() => pool.close())
   return pool
 }

@@ -1,0 +1,51 @@
+// A query that allocates past a thread's memory in one step (V8 flattening a string of 128 million
+// characters built by `+`, on a thread capped at 64 MB) is stopped as any query over its memory
+// is: a 400 queryMemoryLimitError, the thread replaced, the lake alive. V8 aborts the whole
+// process when one allocation outgrows a thread's heap limit by more than the 16 MB Node's worker
+// grants at the limit (nodejs/node#47224). A lake of its own with a small thread memory, so that
+// the allocation is small for the machine.
+import {expect, test} from 'vitest'
+import {API, useChildLake} from './childLake.ts'
+
+const lake = useChildLake('query-memory', {args: ['--query-memory', '64'], warm: true})
+
+/** `leaf` added to itself `n` times, as a balanced tree (a chain of `+` is nested too deep). */
+const sum = (leaf: string, n: number): string =>
+  n === 1 ? leaf : `(${sum(leaf, Math.ceil(n / 2))}+${sum(leaf, Math.floor(n / 2))})`
+
+/** 1 MB, within the parameters' 1 MiB. */
+const params = {s: 'a'.repeat(1_000_000)}
+
+/** 128 MB strings, each flattened (made one block of memory) by lower() or upper() in one step. */
+const big = sum('$s', 128)
+const query = `[lower(${big}), upper(${big}), lower(${big} + "b"), upper(${big} + "b")]`
+
+async function ask(signedIn: boolean, body: {query: string; params: Record<string, unknown>}) {
+  const res = await fetch(`${lake.url}/${API}/data/query/test`, {
+    method: 'POST',
+    headers: signedIn ? lake.headers() : {'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  })
+  return {
+    status: res.status,
+    body: (await res.json()) as {error?: {type: string}; result?: unknown},
+  }
+}
+
+test.each([
+  ['signed in', true],
+  ['anonymous', false],
+])(
+  '%s: a query that outgrows the thread memory in one step is a 400 and the lake answers on',
+  async (_, signedIn) => {
+    const {status, body} = await ask(signedIn, {query, params})
+    // On main: the lake's process aborted ('FATAL ERROR: Reached heap limit'), `fetch failed`.
+    expect(status, JSON.stringify(body)).toBe(400)
+    expect(body.error?.type).toBe('queryMemoryLimitError')
+    expect((await fetch(`${lake.url}/${API}/ping`)).status).toBe(200)
+    // The next query answers on a new thread.
+    const next = await ask(signedIn, {query: 'count(string::split($s, ""))', params: {s: 'abc'}})
+    expect(next).toEqual({status: 200, body: expect.objectContaining({result: 3})})
+  },
+  240_000,
+)

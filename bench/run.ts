@@ -48,6 +48,7 @@ const API = 'v2025-02-19'
 
 const HELP = `Usage: npm run bench -- [--size N | --full] [--writes | --queries | --storage] [--out FILE]
        [--no-import-tool]
+       npm run bench -- --mixed [--size N | --full] [--minutes M] [--out FILE]
 
 The lake at archive scale, as ratios against baselines measured in the same run (never
 assertions): query latency against groq-js in process (identical results or exit 1), memory, the
@@ -61,6 +62,8 @@ bench/results/latest.md (docs/benchmarks.md).
   --storage          the data file alone, per table and index (bench/results/storage.md)
   --out FILE         write the report there instead
   --no-import-tool   leave out the @sanity/import row (about seven minutes at --full)
+  --mixed            the newsroom's day at once, then its invariants, for --minutes M (default 3)
+                     on the full archive unless --size (\`--mixed --help\`; bench/results/mixed.md)
 
 Examples:
   npm run bench
@@ -68,6 +71,11 @@ Examples:
   npm run bench -- --writes --size 10000
 `
 
+// `--mixed` is its own run with its own flags (bench/mixed.ts).
+if (process.argv.slice(2).includes('--mixed')) {
+  const {mixedMain} = await import('./mixed.ts')
+  process.exit(await mixedMain(process.argv.slice(2).filter((arg) => arg !== '--mixed')))
+}
 const {values: flags} = parseFlags()
 
 /** The flags, or the usage error (exit 2) or help (exit 0) every command of the project gives. */

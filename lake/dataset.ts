@@ -301,6 +301,8 @@ export interface DatasetServiceOptions {
   config: DatasetConfig
   /** The body of an error as clients see it (for `channelError` events). */
   errorBody: (err: LakeError) => unknown
+  /** The longest query answer, in bytes of JSON: the lake's answer memory (`--answer-memory`). */
+  maxAnswerBytes?: number
 }
 
 /** How often a transaction whose documents changed while it was built is built again (then a 409). */
@@ -503,7 +505,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             tree,
           )
           learnIndexes(principal, attributes)
-          const json = resultJson(result)
+          const json = resultJson(result, options.maxAnswerBytes)
           return {json, cpuMs: cpu()}
         } catch (err) {
           if (!(err instanceof OverBudget)) throw err
@@ -518,6 +520,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         principal,
         now: now().getTime(),
         projectId: config.projectId,
+        maxJsonBytes: options.maxAnswerBytes,
       }
       const outcome = await options.queries.run(task, signal, undefined, holder)
       learnIndexes(principal, outcome.attributes)

@@ -73,8 +73,9 @@ export interface LakeOptions {
   /** Query worker threads at most. Default: the machine's cores, at least 3. */
   queryThreads?: number
   /**
-   * Bytes of built data/doc and history answers not yet sent, lake-wide (`--answer-memory`, MB);
-   * past it a large answer is a 503 with Retry-After. Default 512 MB.
+   * Bytes of built data/doc, history and query answers not yet sent, lake-wide
+   * (`--answer-memory`, MB); past it a large answer is a 503 with Retry-After. One query answer
+   * longer than it is a 400 queryResultTooLargeError. Default 512 MB.
    */
   answerMemoryMb?: number
   /**
@@ -153,6 +154,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     threads: options.queryThreads,
   })
   const indexes = (options.indexes ?? []).map((path) => path.split('.'))
+  const answerBytes = (options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024
   clearIncoming(options.dataDir)
   const datasets = createDatasetRegistry(stores, (store) =>
     createDatasetService({
@@ -165,11 +167,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       now,
       config,
       errorBody: (err) => bodyFor(err),
+      maxAnswerBytes: answerBytes,
     }),
   )
   const context: LakeContext = {
     bodyMemory: createBodyMemory(),
-    answers: createAnswerBudget((options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024),
+    answers: createAnswerBudget(answerBytes),
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
     stores,

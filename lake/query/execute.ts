@@ -149,13 +149,32 @@ function tooLarge(err: unknown): boolean {
 
 /**
  * A result as the JSON text the route sends. Past V8's longest string JSON.stringify throws a
- * RangeError; that is the caller's query, so it becomes a QueryResultTooLargeError (a 400).
+ * RangeError; that is the caller's query, so it becomes a QueryResultTooLargeError (a 400). So is
+ * a text of more than `maxBytes` (UTF-8), the lake's answer memory: refused on the thread that
+ * made it, before the event loop receives it, copies it into bytes and hashes it for the live API
+ * (seconds of its time for a 1.5 GB answer), only for the answer budget to refuse it after all
+ * that with a 503 that @sanity/client retries.
  */
-export function resultJson(result: unknown): string {
+export function resultJson(result: unknown, maxBytes = Infinity): string {
+  let json: string
   try {
-    return JSON.stringify(result) ?? 'null'
+    json = JSON.stringify(result) ?? 'null'
   } catch (err) {
     if (tooLarge(err)) throw new QueryResultTooLargeError()
     throw err
   }
+  // A character is 1-3 bytes of UTF-8 (a surrogate pair 4 for two): counted only when it matters.
+  if (json.length * 3 > maxBytes) {
+    const bytes = json.length > maxBytes ? json.length : Buffer.byteLength(json)
+    if (bytes > maxBytes) {
+      throw new QueryResultTooLargeError(
+        `The query result is ${json.length > maxBytes ? 'more than ' : ''}${megabytes(bytes)} MB as JSON, ` +
+          `more than the ${megabytes(maxBytes)} MB the lake holds for its answers (--answer-memory): ` +
+          'slice the result (for example [0...100]) or project fewer fields, and page through the rest',
+      )
+    }
+  }
+  return json
 }
+
+const megabytes = (bytes: number) => Math.ceil(bytes / (1024 * 1024))

@@ -48,6 +48,11 @@ export interface QueryTask {
   projectId: string
   /** Answer only the `_id`s of the result, once each, with their `_rev` (a mutation's query): JSON of [id, rev] pairs. */
   idsOnly?: boolean
+  /**
+   * The longest answer, in UTF-8 bytes of JSON (the lake's answer memory): a longer one is refused
+   * here, before it crosses to the event loop (resultJson).
+   */
+  maxJsonBytes?: number
 }
 
 /** A listener's filter: all its answer depends on. */

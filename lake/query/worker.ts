@@ -206,7 +206,7 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
       projectId: task.projectId,
       dataset: task.dataset,
     })
-    const json = resultJson(task.idsOnly ? matchesOf(result, store) : result)
+    const json = resultJson(task.idsOnly ? matchesOf(result, store) : result, task.maxJsonBytes)
     return {ok: true, json, attributes, cpuMs: cpu()}
   } catch (err) {
     const error = toWire(err)

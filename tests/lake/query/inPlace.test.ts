@@ -316,4 +316,15 @@ describe('a result too long for one JSON text', () => {
       },
     })
   })
+
+  test('past the answer memory, counted in UTF-8 bytes, is a QueryResultTooLargeError naming it', () => {
+    // 1,000 Bengali characters: 1,002 characters of JSON, 3,002 bytes.
+    const bengali = 'ক'.repeat(1000)
+    expect(resultJson(bengali, 3002)).toBe(JSON.stringify(bengali))
+    expect(() => resultJson(bengali, 3001)).toThrow(QueryResultTooLargeError)
+    expect(() => resultJson(bengali, 3001)).toThrow(/1 MB the lake holds .*--answer-memory/)
+    // ASCII: a byte a character, whatever the bound's slack for three.
+    expect(resultJson('a'.repeat(1000), 1002)).toHaveLength(1002)
+    expect(() => resultJson('a'.repeat(1000), 1001)).toThrow(QueryResultTooLargeError)
+  })
 })

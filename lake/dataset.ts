@@ -4,6 +4,7 @@
  * serialise what comes back; every permission check on documents happens here.
  */
 import type {AssetKind} from './assets/assetFiles.ts'
+import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
 import {checkListLength, checkQueryText, LIMITS} from './core/limits.ts'
@@ -291,6 +292,11 @@ export interface DatasetService {
 export interface DatasetServiceOptions {
   /** The data folder: query workers open their own read-only connections to the dataset. */
   dataDir: string
+  /**
+   * The lake's asset files, which its clean-ups share: an upload holds its file from every one of
+   * them until its document is written. Default: the service's own (a service made without a lake).
+   */
+  assetFiles?: AssetFiles
   store: Store
   queries: QueryPool
   /** Attribute paths to index whatever the traffic (`--index`). */
@@ -617,16 +623,36 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       if (!canUploadAssets(principal)) {
         throw new PermissionError(`Role "${principal.role}" may not upload assets`)
       }
-      const candidate = await receiveAsset(options.dataDir, config.projectId, name, upload)
-      // Not checked against document grants (a contributor's image has a published id).
-      const transaction = {store, bus, identity: principal.id, now, signedIn: upload.signedIn}
-      const outcome = await runTransaction(transaction, (ws) => {
-        const existing = ws.get(candidate._id)
-        if (existing) return existing
-        ws.write(candidate._id, candidate, {createIfNotExists: candidate})
-        return ws.get(candidate._id)!
-      })
-      return outcome.result
+      const files = (options.assetFiles ??= new AssetFiles({
+        dataDir: options.dataDir,
+        forgetRenditions: () => {},
+      }))
+      let stored: {name: string; release: () => void} | undefined
+      try {
+        const candidate = await receiveAsset(
+          options.dataDir,
+          config.projectId,
+          name,
+          upload,
+          (path, fileName) => (stored = {name: fileName, release: files.hold(path)}),
+        )
+        // Not checked against document grants (a contributor's image has a published id).
+        const transaction = {store, bus, identity: principal.id, now, signedIn: upload.signedIn}
+        const outcome = await runTransaction(transaction, (ws) => {
+          const existing = ws.get(candidate._id)
+          if (existing) return existing
+          ws.write(candidate._id, candidate, {createIfNotExists: candidate})
+          return ws.get(candidate._id)!
+        })
+        return outcome.result
+      } finally {
+        // Refused after its file was stored, or its asset deleted meanwhile (whose clean-up left
+        // the file to it): the file goes unless a document names it.
+        if (stored) {
+          stored.release()
+          await files.settle(store, config.projectId, upload.kind, stored.name)
+        }
+      }
     },
 
     assetFile(kind, projectId, fileName) {

@@ -115,6 +115,13 @@ export interface Lake {
   /** Image metadata filled in for assets stored without it, in the background after start. */
   imageBackfill: Promise<number>
   /**
+   * The start-up sweep of every dataset's asset files, in the background after start: resolves to
+   * how many files no asset document named were removed (lake/assets/assetSweep.ts).
+   */
+  assetSweep: Promise<number>
+  /** Sweeps one dataset's asset files now (as after a missed commit); resolves to how many went. */
+  sweepAssets(dataset: string): Promise<number>
+  /**
    * Starts the first query thread now rather than with the first query that needs one (the lake's
    * CLI does once it listens; a lake made for a test that may never need one does not).
    */
@@ -156,9 +163,11 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const indexes = (options.indexes ?? []).map((path) => path.split('.'))
   const answerBytes = (options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024
   clearIncoming(options.dataDir)
+  const images = new ImageService({dataDir: options.dataDir, env})
   const datasets = createDatasetRegistry(stores, (store) =>
     createDatasetService({
       dataDir: options.dataDir,
+      assetFiles: images.files,
       store,
       queries,
       indexes,
@@ -178,7 +187,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     stores,
     bus,
     visibility: openVisibility(options.dataDir),
-    images: new ImageService({dataDir: options.dataDir, env}),
+    images,
     live: new LiveEvents(bus, {
       store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
       written: (dataset) => stores.exists(dataset),
@@ -197,22 +206,46 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     : undefined
   const app = createApp(context, principals, studio)
   // Deleting an asset document deletes its file and renditions. Told of a commit it missed, it
-  // catches up from the store; not from a commit that may not be on disk (its sync failed: the
-  // asset could be back after a restart, its file gone).
+  // sweeps the dataset's asset files; not after a commit that may not be on disk (its sync failed:
+  // the asset could be back after a restart, its file gone): the next start sweeps.
+  let sweepStopped = false
+  const sweepAssets = async (dataset: string) => {
+    const removed = await images.files.sweep(
+      stores.get(dataset),
+      config.projectId,
+      () => sweepStopped,
+    )
+    if (removed > 0) {
+      console.error(`lake: removed ${removed} asset file(s) of "${dataset}" that no document names`)
+    }
+    return removed
+  }
   bus.subscribeAll(
-    (tx) => context.images.removeDeletedAssets(tx.dataset, context.config.projectId, tx),
+    (tx) => images.removeDeletedAssets(tx.dataset, config.projectId, tx),
     (dataset, durable) => {
       if (!durable) return
-      const removed = context.images.removeUnreferencedAssets(
-        dataset,
-        context.config.projectId,
-        stores.get(dataset),
-      )
-      if (removed > 0) {
-        console.error(`lake: removed the files of ${removed} deleted asset(s) of "${dataset}"`)
-      }
+      sweepAssets(dataset).catch((err: unknown) => {
+        console.error(`lake: the asset sweep of "${dataset}" failed`, err)
+      })
     },
   )
+  // What a kill left: files of assets deleted just before it, of uploads whose document was never
+  // written (docs/front-end.md). In the background, a batch at a time.
+  const assetSweep = (async () => {
+    let removed = 0
+    for (const dataset of stores.list()) {
+      const store = stores.get(dataset)
+      try {
+        // As the backfill: a file an earlier lake wrote is upgraded on the commit thread first.
+        await store.ready?.()
+        if (sweepStopped) break
+        removed += await sweepAssets(dataset)
+      } catch (err) {
+        console.error(`lake: the asset sweep of "${dataset}" failed`, err)
+      }
+    }
+    return removed
+  })()
   const imageBackfill = context.images.backfillAll(context).catch((err: unknown) => {
     console.error('lake: image metadata backfill failed', err)
     return 0
@@ -241,6 +274,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     listenerStats: () => listeners.stats(),
     auth,
     imageBackfill,
+    assetSweep,
+    sweepAssets,
     startQueryThreads: () => queries.start(),
     async close() {
       if (closed) return
@@ -248,7 +283,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       // Running queries stop at once (their threads are terminated), whatever they are doing.
       const stoppingQueries = queries.close()
       context.images.stop()
-      await imageBackfill
+      sweepStopped = true
+      await Promise.all([imageBackfill, assetSweep])
       stopWatching()
       // Listeners' streams end first (their clients reconnect to the next lake), then the
       // databases close.

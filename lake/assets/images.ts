@@ -3,8 +3,7 @@
  * the metadata Sanity derives from pixels, the backfill of that metadata for images uploaded before
  * the lake computed it, and the removal of an asset's files when its document is deleted.
  */
-import {readdirSync, rmSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {isPublishedId} from '../core/ids.ts'
 import {runTransaction} from '../core/transaction.ts'
 import {headsOf} from '../core/changeText.ts'
@@ -12,6 +11,7 @@ import type {DocumentChange, SanityDocument} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import type {Store} from '../core/store.ts'
 import {assetFilePath, assetsDir, type AssetKind} from './assetFiles.ts'
+import {AssetFiles, assetIdForFile} from './assetSweep.ts'
 import {ImageCache} from './imageCache.ts'
 import {deriveImageMetadata} from './imageMetadata.ts'
 import {
@@ -38,22 +38,13 @@ export interface Rendition {
   hit: boolean
 }
 
-/** A stored file name: `<sha1>-<w>x<h>.<ext>` for images, `<sha1>.<ext>` for files. */
+/** A stored image's name: `<sha1>-<w>x<h>.<ext>`. */
 const IMAGE_NAME = /^([0-9a-f]{40})-(\d+)x(\d+)\.([a-z0-9]+)$/
-const FILE_NAME = /^([0-9a-f]{40})\.([A-Za-z0-9]+)$/
-
-/** The asset document id behind a stored file name, or null when the name is not one of ours. */
-export function assetIdForFile(kind: AssetKind, name: string): string | null {
-  if (kind === 'images') {
-    const m = IMAGE_NAME.exec(name)
-    return m ? `image-${m[1]}-${m[2]}x${m[3]}-${m[4]}` : null
-  }
-  const m = FILE_NAME.exec(name)
-  return m ? `file-${m[1]}-${m[2]}` : null
-}
 
 export class ImageService {
   readonly cache: ImageCache
+  /** The asset files on disk: which stay, which go (assetSweep.ts). */
+  readonly files: AssetFiles
   readonly limits: ImageLimits
   readonly #dataDir: string
   #stopped = false
@@ -64,6 +55,11 @@ export class ImageService {
     this.cache = new ImageCache({
       dir: join(assetsDir(options.dataDir), '.cache', 'images'),
       maxBytes: positive(env.LAKE_IMAGE_CACHE_BYTES) ?? 256 * 1024 * 1024,
+    })
+    this.files = new AssetFiles({
+      dataDir: options.dataDir,
+      // A rendition's key starts with its source's content hash (render).
+      forgetRenditions: (sha1s) => this.cache.forget((key) => sha1s.has(key.slice(0, 40))),
     })
     this.limits = {
       maxDimension: positive(env.LAKE_IMAGE_MAX_DIMENSION) ?? DEFAULT_IMAGE_LIMITS.maxDimension,
@@ -99,7 +95,10 @@ export class ImageService {
     return {...cached, contentType: MIME_TYPES[transform.format]}
   }
 
-  /** Deletes the file and renditions of asset documents a transaction deleted. */
+  /**
+   * Deletes the file and renditions of asset documents a transaction deleted (told once it is on
+   * disk), unless an upload of the same bytes is under way: its document will name the file.
+   */
   removeDeletedAssets(dataset: string, projectId: string, tx: {changes: readonly Change[]}): void {
     for (const change of tx.changes) {
       // Told by the heads: a serialised change's documents are not parsed for this.
@@ -110,47 +109,9 @@ export class ImageService {
       const before = change.before!
       const kind: AssetKind = before._type === 'sanity.imageAsset' ? 'images' : 'files'
       const name = typeof before.path === 'string' ? before.path.split('/').pop()! : ''
-      const path = assetFilePath(this.#dataDir, kind, projectId, dataset, name)
-      if (!path || assetIdForFile(kind, name) !== change.id) continue
-      this.#remove(path, name)
+      if (assetIdForFile(kind, name) !== change.id) continue
+      this.files.remove(kind, projectId, dataset, name)
     }
-  }
-
-  /**
-   * Catches up with deletes it was not told of (a commit the bus could not announce): removes the
-   * dataset's asset files whose document is gone and was once written (the log has a transaction
-   * of it). A file whose document was never written is kept: its upload may be about to commit it
-   * (the file is in place before the document). Returns how many were removed.
-   */
-  removeUnreferencedAssets(dataset: string, projectId: string, store: Store): number {
-    let removed = 0
-    for (const kind of ['images', 'files'] as const) {
-      const probe = assetFilePath(this.#dataDir, kind, projectId, dataset, 'probe')
-      if (!probe) continue
-      let names: string[]
-      try {
-        names = readdirSync(dirname(probe))
-      } catch {
-        continue // no asset of this kind was ever stored
-      }
-      const files = names.flatMap((name) => {
-        const id = assetIdForFile(kind, name)
-        return id ? [{name, id}] : []
-      })
-      const heads = store.heads(files.map((file) => file.id))
-      files.forEach(({name, id}, i) => {
-        if (heads[i] || store.getTransactions({ids: [id], limit: 1}).length === 0) return
-        this.#remove(join(dirname(probe), name), name)
-        removed++
-      })
-    }
-    return removed
-  }
-
-  #remove(path: string, name: string): void {
-    rmSync(path, {force: true})
-    const sha1 = name.slice(0, 40)
-    this.cache.forget((key) => key.startsWith(`${sha1}-`))
   }
 
   /** Backfills every dataset in the background (see backfill); resolves to the count filled in. */

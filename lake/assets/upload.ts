@@ -18,7 +18,7 @@ import {assetFilePath, stageUpload, storeUpload, type AssetKind} from './assetFi
 import {deriveImageMetadata} from './imageMetadata.ts'
 import {readImageInfo} from './imageInfo.ts'
 import {DEFAULT_IMAGE_LIMITS} from './imageTransform.ts'
-import {assetIdForFile} from './images.ts'
+import {assetIdForFile} from './assetSweep.ts'
 
 export interface AssetUpload {
   kind: AssetKind
@@ -49,6 +49,11 @@ export async function receiveAsset(
   projectId: string,
   dataset: string,
   upload: AssetUpload,
+  /**
+   * Told the file's path and name just before the file is put in place (or found there): from
+   * then on the caller holds it from every clean-up until the document is written or refused.
+   */
+  storing: (path: string, fileName: string) => void = () => {},
 ): Promise<SanityDocument> {
   const {kind, meta} = upload
   const maxSourcePixels = upload.maxSourcePixels ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels
@@ -84,6 +89,7 @@ export async function receiveAsset(
     }
     const filePath = assetFilePath(dataDir, kind, projectId, dataset, target.fileName)
     if (!filePath) throw new BadRequestError('Invalid dataset or file name')
+    storing(filePath, target.fileName)
     await storeUpload(staged, filePath)
 
     const candidate = assetDocument({

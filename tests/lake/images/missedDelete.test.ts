@@ -1,9 +1,10 @@
 /**
  * Deleting an asset document deletes its file (lake/assets/images.ts, told of each commit on the
  * bus). When the bus cannot tell it of a commit (a large write's commit thread stopped after its
- * COMMIT and the log could not give the transaction back: docs/listeners.md), the clean-up catches
- * up from the store instead: the file of an asset whose document is gone is removed. A file whose
- * document was never written (an upload about to commit it) is kept.
+ * COMMIT and the log could not give the transaction back: docs/listeners.md), the dataset's asset
+ * files are swept instead (lake/assets/assetSweep.ts): the file of an asset whose document is gone
+ * is removed, and so is one no document ever named; one an upload holds (its document about to be
+ * written) is kept.
  */
 import {existsSync} from 'node:fs'
 import {writeFile} from 'node:fs/promises'
@@ -22,9 +23,13 @@ test("an asset deleted in a transaction the bus could not announce has its file 
     const [kind, projectId, dataset, name] = doc.path!.split('/')
     return join(missing.lake.dataDir, 'assets', projectId!, dataset!, kind!, name!)
   }
-  // A file in place whose document is not written yet, as an upload's is just before its commit.
+  // A file in place whose document is not written yet, held as an upload holds it until its
+  // commit; and one no document names and nothing holds.
   const pending = join(pathOf(kept), '..', `${'a'.repeat(40)}.txt`)
   await writeFile(pending, 'আসছে')
+  const release = missing.lake.server.lake.context.images.files.hold(pending)
+  const orphan = join(pathOf(kept), '..', `${'b'.repeat(40)}.txt`)
+  await writeFile(orphan, 'কেউ নেই')
   expect(existsSync(pathOf(file))).toBe(true)
 
   // About 2.6 MB: committed on the commit thread, which stops after the COMMIT.
@@ -41,10 +46,13 @@ test("an asset deleted in a transaction the bus could not announce has its file 
   expect(existsSync(missing.exitedFlag), 'the commit thread stopped after "big"').toBe(true)
   expect(await client.getDocument(file._id)).toBeUndefined()
 
-  expect(existsSync(pathOf(file))).toBe(false)
+  // Swept in the background, a batch at a time.
+  await expect.poll(() => existsSync(pathOf(file))).toBe(false)
+  await expect.poll(() => existsSync(orphan)).toBe(false)
   const res = await fetch(file.url)
   expect(res.status).toBe(404)
   await res.arrayBuffer()
   expect(existsSync(pathOf(kept))).toBe(true)
   expect(existsSync(pending)).toBe(true)
+  release()
 }, 120_000)

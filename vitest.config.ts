@@ -32,6 +32,7 @@ const INTEGRATION = [
   'tests/lake/presence/**/*.test.ts',
   'tests/lake/images/**/*.test.ts',
   'tests/lake/isolation/**/*.test.ts',
+  'tests/lake/mixedLoad.test.ts',
   'tests/lake/query/compileCache.test.ts',
   'tests/lake/search/textQuery.test.ts',
   'tests/lake/search/scoreTopK.test.ts',

@@ -233,11 +233,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   // written (docs/front-end.md). In the background, a batch at a time.
   const assetSweep = (async () => {
     let removed = 0
-    for (const dataset of stores.list()) {
-      const store = stores.get(dataset)
+    // Also the folders of datasets never written: a first upload's file whose document a kill took.
+    const datasets = new Set([...stores.list(), ...(await images.files.datasets(config.projectId))])
+    for (const dataset of datasets) {
       try {
         // As the backfill: a file an earlier lake wrote is upgraded on the commit thread first.
-        await store.ready?.()
+        if (stores.exists(dataset)) await stores.get(dataset).ready?.()
         if (sweepStopped) break
         removed += await sweepAssets(dataset)
       } catch (err) {

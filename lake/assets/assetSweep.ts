@@ -5,7 +5,7 @@
  * that none of them takes the file of a document that is written, or about to be.
  */
 import {rmSync} from 'node:fs'
-import {opendir} from 'node:fs/promises'
+import {opendir, readdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import type {Store} from '../core/store.ts'
@@ -88,6 +88,18 @@ export class AssetFiles {
     if (!(await durable(store))) return
     if (store.committed().storedBytes([id])[0] !== null) return
     this.#removeAll(kind, projectId, store.dataset, [name])
+  }
+
+  /** The datasets of `projectId` that have asset folders, written or not. */
+  async datasets(projectId: string): Promise<string[]> {
+    const probe = assetFilePath(this.#dataDir, 'files', projectId, 'probe', 'probe')
+    if (!probe) return []
+    try {
+      const entries = await readdir(dirname(dirname(dirname(probe))), {withFileTypes: true})
+      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name)
+    } catch {
+      return [] // no asset was ever stored
+    }
   }
 
   /**

@@ -13,13 +13,13 @@ import {createClient} from '@sanity/client'
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import sharp from 'sharp'
 import {afterAll, expect, test} from 'vitest'
-import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {createTestLake, startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const LAKE = fileURLToPath(new URL('./lakeThatDies.ts', import.meta.url))
 let dataDir = ''
@@ -165,3 +165,29 @@ test(
     await res.arrayBuffer()
   },
 )
+
+test("the start-up sweep also empties the folders of a dataset never written (a first upload's file whose document a kill took)", async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'lake-asset-unwritten-'))
+  try {
+    const files = join(folder, 'assets', 'local', 'newsdesk', 'files')
+    await mkdir(files, {recursive: true})
+    const orphan = join(files, `${sha1(Buffer.from('প্রথম আপলোড'))}.txt`)
+    await writeFile(orphan, 'প্রথম আপলোড')
+    // Another project's files are not this lake's to judge.
+    const other = join(folder, 'assets', 'another', 'newsdesk', 'files')
+    await mkdir(other, {recursive: true})
+    await writeFile(join(other, `${sha1(Buffer.from('অন্য'))}.txt`), 'অন্য')
+    const lake = await createTestLake({dataDir: folder})
+    try {
+      expect(await lake.lake.assetSweep).toBe(1)
+      expect(existsSync(orphan)).toBe(false)
+      expect(readdirSync(other)).toHaveLength(1)
+      // Swept without making the dataset.
+      expect(lake.lake.context.stores.list()).not.toContain('newsdesk')
+    } finally {
+      await lake.close({keepData: true})
+    }
+  } finally {
+    await rm(folder, {recursive: true, force: true})
+  }
+})

@@ -17,6 +17,7 @@ import {
   type DatasetRegistry,
 } from './dataset.ts'
 import {UnavailableError} from './core/errors.ts'
+import {LIMITS} from './core/limits.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {clearIncoming} from './assets/assetFiles.ts'
 import {ImageService} from './assets/images.ts'
@@ -29,6 +30,7 @@ import {createBodyMemory} from './http/bodyMemory.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
 import {createAnswerBudget} from './http/documentsAnswer.ts'
+import {createQueryMemory} from './http/queryMemory.ts'
 import {bodyFor, errorResponse} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
@@ -182,6 +184,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const context: LakeContext = {
     bodyMemory: createBodyMemory(),
     answers: createAnswerBudget(answerBytes),
+    queries: createQueryMemory(LIMITS.queryRequests),
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
     stores,

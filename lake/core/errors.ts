@@ -311,6 +311,20 @@ export class UnannouncedCommitError extends Error {
 /** The caller holds as many of something (open listeners) as one caller may. */
 export const TooManyRequestsError = describedError('TooManyRequestsError', 'tooManyRequestsError')
 
+/**
+ * A 429 that passes: the caller holds as much as one caller may for now (queries waiting), and
+ * the same request after `retryAfterSeconds` (`Retry-After`) may succeed.
+ */
+export class CallerBusyError extends TooManyRequestsError {
+  override name = 'CallerBusyError'
+  readonly retryAfterSeconds: number
+
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
 /** Builds the one-item error list for a failure at mutation/action `index`. */
 export function itemError(
   type: string,

@@ -60,6 +60,19 @@ export const LIMITS = {
     /** Past this many terms a query is never parsed on the event loop (about 1-3 ms at most). */
     termsParsedInPlace: 1_000,
   },
+  /**
+   * What query requests hold while they wait for a query thread or run (their bodies or URLs,
+   * parsed parameters, trees), weighed by lake/http/queryMemory.ts: per caller (a 429) and in the
+   * whole lake (a 503), both with Retry-After. 240 POSTs of 1 MB parameters waiting behind busy
+   * threads grew the lake by 379 MiB; 5,000 tiny GET queries waiting, by 122 MiB (25 KB each).
+   */
+  queryRequests: {
+    /** One caller's (a token or session; an anonymous caller by address). */
+    callerBytes: 16 * MIB,
+    lakeBytes: 64 * MIB,
+    /** Counted for every request beside its bytes: its request objects, stream and promises. */
+    requestBytes: 32 * KIB,
+  },
   /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */
   keyValueBytesPerUser: 1 * MIB,
   /** One key/value setting's value, as JSON in UTF-8. */

@@ -9,6 +9,7 @@ import {errorResponse, notFoundResponse} from './errors.ts'
 import {corsMiddleware} from './cors.ts'
 import {bodyLimitMiddleware} from './limits.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
+import {endUnreadBody} from './nodeRequest.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
 import {authRoutes, loginPageRoutes} from './routes/auth.ts'
 import {hostedOnlyRoutes} from './routes/hostedOnly.ts'
@@ -38,6 +39,8 @@ export function createApp(
     // 500 ms by closing the socket: over HTTP/1.1 say so, or a keep-alive client reuses the dying
     // connection for its next request and fails with "other side closed".
     if (res.status === 413 && httpVersionMajor(c.env) === 1) res.headers.set('connection', 'close')
+    // So is one refused before it all arrived (a caller's queries holding their share).
+    endUnreadBody(c, res)
     return res
   })
   app.notFound((c) => notFoundResponse(c.req.method, new URL(c.req.url).pathname))

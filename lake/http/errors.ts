@@ -3,6 +3,7 @@ import {STATUS_CODES} from 'node:http'
 import {
   AuthError,
   BadRequestError,
+  CallerBusyError,
   ConflictError,
   databaseBusy,
   InvalidImageError,
@@ -92,7 +93,9 @@ export function errorResponse(thrown: unknown): Response {
     if (status >= 500 && !(err instanceof UnavailableError)) console.warn(refusalLine(err))
     // Every 503 says when to try again.
     const headers =
-      err instanceof RetryLaterError ? {'Retry-After': String(err.retryAfterSeconds)} : undefined
+      err instanceof RetryLaterError || err instanceof CallerBusyError
+        ? {'Retry-After': String(err.retryAfterSeconds)}
+        : undefined
     return Response.json(bodyFor(err, status), {status, headers})
   }
   if (isBadJson(err)) {

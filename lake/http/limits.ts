@@ -18,15 +18,24 @@ interface BodyRule {
   json: boolean
   what: string
   /**
-   * The route reads a body of no declared length itself, counting it as it streams (writeBody in
-   * nodeRequest.ts, through bodyLimitOf): a large write's body goes to a write thread as it
-   * arrives, where the limiter would have joined it on the event loop.
+   * The route reads a body of no declared length itself, counting it as it streams (writeBody and
+   * countedJsonBody in nodeRequest.ts, through bodyLimitOf): a large write's body goes to a write
+   * thread as it arrives, where the limiter would have joined it on the event loop; a query's
+   * counts against what its caller's queries hold too.
    */
   routeCounts?: boolean
 }
 
 const BODY_RULES: readonly BodyRule[] = [
-  {pattern: /^\/v[^/]+\/data\/query\//, maxBytes: LIMITS.body.query, json: true, what: 'A query'},
+  {
+    pattern: /^\/v[^/]+\/data\/query\//,
+    maxBytes: LIMITS.body.query,
+    json: true,
+    what: 'A query',
+    // Counted as it streams by the route, which also counts it against what a caller's queries
+    // may hold (countedJsonBody).
+    routeCounts: true,
+  },
   {
     pattern: /^\/v[^/]+\/data\/(mutate|actions)\//,
     maxBytes: LIMITS.body.write,

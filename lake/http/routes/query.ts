@@ -3,26 +3,52 @@ import {Hono, type Context} from 'hono'
 import {BadRequestError, InvalidRequestError} from '../../core/errors.ts'
 import {decodeParams} from '../../core/query.ts'
 import type {Principal} from '../../core/grants.ts'
+import {LIMITS} from '../../core/limits.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
 import {liveQuestion} from '../../live/questions.ts'
 import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
-import {jsonBody, requestSignal} from '../nodeRequest.ts'
+import {bodyLimitOf} from '../limits.ts'
+import {countedJsonBody, requestSignal} from '../nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 
 export const queryRoutes = new Hono()
 
 const PATH = '/:version{v[^/]+}/data/query/:dataset'
 
-queryRoutes.get(PATH, async (c) => {
-  const search = new URL(c.req.url).searchParams
-  const query = search.get('query')
-  if (query === null) throw new BadRequestError('Missing "query" parameter')
-  return answer(c, query, decodeParams(search))
-})
+queryRoutes.get(PATH, (c) =>
+  held(c, (hold) => {
+    hold(c.req.url.length)
+    const search = new URL(c.req.url).searchParams
+    const query = search.get('query')
+    if (query === null) throw new BadRequestError('Missing "query" parameter')
+    return answer(c, query, decodeParams(search))
+  }),
+)
 
-queryRoutes.post(PATH, async (c) => {
-  const body = await jsonBody<{query?: unknown; params?: unknown; perspective?: unknown}>(c)
+queryRoutes.post(PATH, (c) => held(c, (hold) => answerBody(c, hold)))
+
+/**
+ * Runs a query request's route with its hold on what the caller's queries may keep in the lake
+ * (lake/http/queryMemory.ts): the request's own objects at once, then what `route` counts (its
+ * URL, its body as it arrives), released once it is answered or refused.
+ */
+async function held(c: Context, route: (hold: (bytes: number) => void) => Promise<Response>) {
+  const hold = lakeOf(c).queries.hold(streamHolder(c))
+  try {
+    hold.grow(LIMITS.queryRequests.requestBytes)
+    return await route((bytes) => hold.grow(bytes))
+  } finally {
+    hold.release()
+  }
+}
+
+async function answerBody(c: Context, hold: (bytes: number) => void) {
+  const body = await countedJsonBody<{query?: unknown; params?: unknown; perspective?: unknown}>(
+    c,
+    bodyLimitOf(c),
+    hold,
+  )
   if (typeof body?.query !== 'string') throw new BadRequestError('Body must have a string "query"')
   const params = body.params ?? {}
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
@@ -38,7 +64,7 @@ queryRoutes.post(PATH, async (c) => {
     )
   }
   return answer(c, body.query, params as Record<string, unknown>, perspective)
-})
+}
 
 async function answer(
   c: Context,

@@ -19,6 +19,10 @@ export interface ChildLake {
   readonly token: string
   /** Its process id (for /proc: cpuTimes). */
   readonly pid: number
+  /** Its data folder (to add a token with `lake tokens create --data`); useChildLake's has one. */
+  readonly dataDir?: string
+  /** The CA its certificate is signed by (useChildLake's with `tls: true`). */
+  readonly caPath?: string | null
   /** A JSON request's headers with the token. */
   headers(): Record<string, string>
 }
@@ -27,18 +31,24 @@ export interface ChildLake {
  * A lake process of the test file's own over a new data folder (`lake-<name>-…`), started before
  * its tests and stopped, its folder removed, after them. `args`: further `lake start` options.
  * `warm`: a first query answered on a query thread (no `*`, so never in place) waits for the
- * threads to load, as a cold start is not what the tests measure.
+ * threads to load, as a cold start is not what the tests measure (plain HTTP only). `tls`: HTTPS
+ * with HTTP/2, its CA at `caPath` (this process trusts it only where a test passes it).
  */
 export function useChildLake(
   name: string,
-  options: {args?: readonly string[]; warm?: boolean} = {},
+  options: {args?: readonly string[]; warm?: boolean; tls?: boolean} = {},
 ): ChildLake {
   let lake: LakeProcess | undefined
   let dataDir: string | undefined
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), `lake-${name}-`))
     // Its start is not what the tests measure: at load 34 it took over the default 60 s.
-    lake = await startLakeProcess({dataDir, tls: false, args: options.args, timeoutMs: 180_000})
+    lake = await startLakeProcess({
+      dataDir,
+      tls: options.tls ?? false,
+      args: options.args,
+      timeoutMs: 180_000,
+    })
     if (options.warm) {
       const query = encodeURIComponent('count(string::split("ab", ""))')
       await timed(`${lake.url}/${API}/data/query/test?query=${query}`, {headers: child.headers()})
@@ -61,6 +71,12 @@ export function useChildLake(
     },
     get pid() {
       return started().child.pid!
+    },
+    get dataDir() {
+      return started().dataDir
+    },
+    get caPath() {
+      return started().caPath
     },
     headers: () => ({
       authorization: `Bearer ${started().token}`,

@@ -1,0 +1,84 @@
+/**
+ * What query requests hold in the lake while they wait for a query thread or run: each request's
+ * body (or URL), its parsed parameters and tree, weighed in bytes per caller and lake-wide
+ * (LIMITS.queryRequests). Past a caller's share its next request is a 429, past the lake's a 503,
+ * both with Retry-After, and a body is refused before it is read when its length is declared (else
+ * as soon as what arrived passes). Queries take turns on the threads by caller (query/pool.ts),
+ * but each waiting turn held its request: a caller's 240 POSTs of 1 MB parameters behind busy
+ * threads grew the lake by 379 MiB.
+ */
+import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
+
+export interface QueryMemoryLimits {
+  /** What one caller's requests may hold together. */
+  callerBytes: number
+  /** What all requests may hold together. */
+  lakeBytes: number
+}
+
+/** One request's share, grown as its body arrives and is parsed; released once it is answered. */
+export interface QueryHold {
+  /**
+   * Counts `bytes` more, or throws (CallerBusyError past the caller's share, RetryLaterError
+   * `lakeBusyError` past the lake's) and counts nothing. A request larger than a share may still
+   * go while nothing else is held against it.
+   */
+  grow(bytes: number): void
+  /** Gives back all it counted; again is nothing. */
+  release(): void
+}
+
+export interface QueryMemory {
+  /** Bytes held now, lake-wide. */
+  readonly held: number
+  /** Bytes `holder`'s requests hold now. */
+  heldBy(holder: string): number
+  /** A new, empty hold for a request of `holder` (a principal's id, an anonymous caller's address). */
+  hold(holder: string): QueryHold
+}
+
+/** Seconds a refused caller is asked to wait: a query's turn is usually shorter. */
+const RETRY_AFTER_SECONDS = 1
+
+export function createQueryMemory(limits: QueryMemoryLimits): QueryMemory {
+  let held = 0
+  const byHolder = new Map<string, number>()
+  return {
+    get held() {
+      return held
+    },
+    heldBy: (holder) => byHolder.get(holder) ?? 0,
+    hold(holder) {
+      let mine = 0
+      return {
+        grow(bytes) {
+          const callers = byHolder.get(holder) ?? 0
+          if (callers > mine && callers + bytes > limits.callerBytes) {
+            throw new CallerBusyError(
+              `This caller's queries waiting for or on a query thread hold ${callers} bytes (at most ${limits.callerBytes}); wait for their answers before sending more, or try again shortly`,
+              RETRY_AFTER_SECONDS,
+            )
+          }
+          if (held > mine && held + bytes > limits.lakeBytes) {
+            throw new RetryLaterError(
+              'lakeBusyError',
+              `The lake's queries waiting for or on a query thread hold ${held} bytes (at most ${limits.lakeBytes}); try again shortly`,
+              RETRY_AFTER_SECONDS,
+            )
+          }
+          mine += bytes
+          held += bytes
+          byHolder.set(holder, callers + bytes)
+        },
+        release() {
+          if (mine === 0) return
+          held -= mine
+          const left = byHolder.get(holder)! - mine
+          if (left > 0) byHolder.set(holder, left)
+          else byHolder.delete(holder)
+          mine = 0
+        },
+      }
+    },
+  }
+}

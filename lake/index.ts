@@ -224,7 +224,13 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     return removed
   }
   bus.subscribeAll(
-    (tx) => images.removeDeletedAssets(tx.dataset, config.projectId, tx),
+    (tx) =>
+      images.removeDeletedAssets(
+        tx.dataset,
+        config.projectId,
+        tx,
+        stores.get(tx.dataset).committed(),
+      ),
     (dataset, durable) => {
       if (!durable) return
       sweepAssets(dataset).catch((err: unknown) => {

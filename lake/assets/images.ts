@@ -97,9 +97,16 @@ export class ImageService {
 
   /**
    * Deletes the file and renditions of asset documents a transaction deleted (told once it is on
-   * disk), unless an upload of the same bytes is under way: its document will name the file.
+   * disk), unless one is there again (written since, in its write group or after: `current` is
+   * what every read sees now) or an upload of the same bytes is under way.
    */
-  removeDeletedAssets(dataset: string, projectId: string, tx: {changes: readonly Change[]}): void {
+  removeDeletedAssets(
+    dataset: string,
+    projectId: string,
+    tx: {changes: readonly Change[]},
+    current: Pick<Store, 'storedBytes'>,
+  ): void {
+    const deleted: {kind: AssetKind; name: string; id: string}[] = []
     for (const change of tx.changes) {
       // Told by the heads: a serialised change's documents are not parsed for this.
       const heads = headsOf(change)
@@ -109,9 +116,13 @@ export class ImageService {
       const before = change.before!
       const kind: AssetKind = before._type === 'sanity.imageAsset' ? 'images' : 'files'
       const name = typeof before.path === 'string' ? before.path.split('/').pop()! : ''
-      if (assetIdForFile(kind, name) !== change.id) continue
-      this.files.remove(kind, projectId, dataset, name)
+      if (assetIdForFile(kind, name) === change.id) deleted.push({kind, name, id: change.id})
     }
+    if (deleted.length === 0) return
+    const bytes = current.storedBytes(deleted.map((asset) => asset.id))
+    deleted.forEach(({kind, name}, i) => {
+      if (bytes[i] === null) this.files.remove(kind, projectId, dataset, name)
+    })
   }
 
   /** Backfills every dataset in the background (see backfill); resolves to the count filled in. */

@@ -99,3 +99,22 @@ test('the sweep keeps the file of an upload waiting to write its document', asyn
   expect(existsSync(fileOf(asset))).toBe(true)
   expect(await client.getDocument(asset._id)).toMatchObject({_id: asset._id})
 })
+
+test("an asset document deleted and written again in the same write group (its delete's clean-up runs after both) keeps its file", async () => {
+  const client = lake().client()
+  const asset = await client.assets.upload('file', Buffer.from('ফিরে এল'), {filename: 'back.txt'})
+  const store = lake().lake.context.stores.get('test')
+
+  const lock = holdWriteLock(store)
+  const deleting = client.delete(asset._id)
+  await expect.poll(lock.transacts).toBe(2)
+  const {_rev, _createdAt, _updatedAt, ...body} = asset
+  const restoring = client.createOrReplace(body)
+  await expect.poll(lock.transacts).toBe(3)
+  lock.release()
+  await Promise.all([deleting, restoring])
+
+  expect(await client.getDocument(asset._id)).toMatchObject({_id: asset._id})
+  // On main the delete's clean-up, told once both were on disk, removed the file regardless.
+  expect(existsSync(fileOf(asset))).toBe(true)
+})

@@ -16,6 +16,17 @@
  * unless that scope is a Map's or FlatMap's, which groq-js hides from `^`, or one not known here:
  * there the filter's own `^._id` is read from inside a projection, which opens the same kind of
  * scope as the filter does for each document: `coalesce(({}{"_ref": MARKER + ^._id})->, [])`.
+ *
+ * An inner filter that compares a field the store keeps beside the body (slug.current,
+ * publishedAt, section, source._ref) with the outer scope (`source._ref == ^._id`, `section ==
+ * ^.section`) is keyed the same way, but that conjunct stays: the `*` yields the view documents
+ * whose shown layer holds the outer value in that field (the side table, one read for the outer
+ * list), a superset groq-js re-checks. A string outer value is such a key; null looks up the
+ * field's null or missing rows (GROQ's `null == null` holds there); any other value (a number, an
+ * object) yields the whole view, as before: `coalesce(key->, nullKey->, all->)`, `nullKey`
+ * `{"_ref": select(^.x == null => NULL_MARKER)}`. `references()` is not used for `x._ref ==
+ * ^._id`: a `_ref` inside another reference is no row of the references table, a weak one there
+ * is no strong row either.
  */
 import type {ExprNode} from 'groq-js'
 import {documentPaths, type DocumentPath} from './documentPaths.ts'
@@ -55,6 +66,17 @@ const SAFE_FUNCTIONS: ReadonlySet<string> = new Set([
   'upper',
 ])
 
+/**
+ * What a replaced `*` yields for a key (the string after its marker):
+ * - `references`: the view documents that reference the key (an id), exactly what the filter's
+ *   `references(^._id)` keeps;
+ * - `equals`: the view documents whose indexed field at `path` is the key (a string): a superset
+ *   of what the filter's `path == ^.x` keeps, which stays in the filter for groq-js to decide.
+ *   An outer value that is no string (null, missing, a number, an object) has no key: its `*`
+ *   yields the whole view (ALL_MARKER), as groq-js reads it.
+ */
+export type Lookup = {kind: 'references'} | {kind: 'equals'; path: readonly string[]}
+
 export interface Correlated {
   /** The query with each correlated inner `*` replaced. */
   tree: ExprNode
@@ -63,26 +85,51 @@ export interface Correlated {
    * documentPaths.ts), or null when the subquery reads them whole.
    */
   paths: (DocumentPath[] | null)[]
+  /** Per replaced `*`: what it yields for a key. */
+  lookups: Lookup[]
+  /**
+   * Per replaced `*`: the key an outer document gives when the `*` sits in its own scope (its
+   * `_id`, or the value at the `^.x` path): the first ask reads every outer document's at once.
+   */
+  keys: (readonly string[])[]
 }
 
-/** The `_ref` prefix of the replaced `*` number `index`; the id follows it. */
+/** The `_ref` prefix of the replaced `*` number `index`; the key follows it. */
 export function referrersMarker(index: number): string {
   return `${REFERRERS_MARKER}${index}:`
 }
 
+/** The `_ref` of the replaced `*` number `index` when its outer value is null: the null rows. */
+export function nullMarker(index: number): string {
+  return `${REFERRERS_MARKER}${index}!`
+}
+
+/** The `_ref` of the replaced `*` number `index` when its outer value is anything else: the view. */
+export function allMarker(index: number): string {
+  return `${REFERRERS_MARKER}${index};`
+}
+
 /**
- * `tree` with each correlated inner `*` replaced (see above), or null when it has none. Rewritten
- * once per tree: parsed trees are reused (parseQuery) and never changed.
+ * `tree` with each correlated inner `*` replaced (see above), or null when it has none.
+ * `indexed`: the paths the store keeps beside the body (Store.indexedFields), which `path ==
+ * ^.x` may look up. Rewritten once per tree (and store layout): parsed trees are reused
+ * (parseQuery) and never changed.
  */
-export function correlate(tree: ExprNode): Correlated | null {
-  let rewritten = rewrites.get(tree)
-  if (rewritten === undefined) rewrites.set(tree, (rewritten = rewrite(tree)))
+export function correlate(
+  tree: ExprNode,
+  indexed: readonly (readonly string[])[] = [],
+): Correlated | null {
+  const layout = indexed.map((path) => path.join('.')).join(',')
+  let byLayout = rewrites.get(tree)
+  if (!byLayout) rewrites.set(tree, (byLayout = new Map()))
+  let rewritten = byLayout.get(layout)
+  if (rewritten === undefined) byLayout.set(layout, (rewritten = rewrite(tree, indexed)))
   return rewritten
 }
 
-const rewrites = new WeakMap<ExprNode, Correlated | null>()
+const rewrites = new WeakMap<ExprNode, Map<string, Correlated | null>>()
 
-function rewrite(tree: ExprNode): Correlated | null {
+function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Correlated | null {
   const parents = new Map<Node, Node>()
   const tops: Node[] = []
   visitTree(tree as unknown as Node, null, (node, parent) => {
@@ -90,10 +137,17 @@ function rewrite(tree: ExprNode): Correlated | null {
     if (overDocuments(node) && !(parent?.type === 'Filter' && parent.base === node)) tops.push(node)
   })
   const replaced = new Map<Node, Node>()
-  const chains: {filters: Node[]; readers: Node[] | null}[] = []
+  const chains: {
+    filters: Node[]
+    readers: Node[] | null
+    lookup: Lookup
+    key: readonly string[]
+    conjunct: Node
+    read: Node
+  }[] = []
   for (const top of tops) {
-    // The top of a chain `*[a][b]…`: every filter evaluated only on referrers must be safe, and
-    // one must keep only referrers of the scope's `^._id`.
+    // The top of a chain `*[a][b]…`: every filter evaluated only on the looked-up documents must be
+    // safe, and one must keep only documents found by a key of the scope's `^`.
     const filters: Node[] = []
     let everything = top
     while (everything.type === 'Filter') {
@@ -101,40 +155,108 @@ function rewrite(tree: ExprNode): Correlated | null {
       everything = everything.base as Node
     }
     if (filters.length === 0 || !filters.every(safe)) continue
-    const conjunct = filters.map(referencesParentId).find((found) => found !== null)
-    if (!conjunct) continue
-    const parentId = (conjunct.args as Node[])[0]
+    const found =
+      firstOf(filters, referencesParentId) ?? firstOf(filters, (f) => equalsParent(f, indexed))
+    if (!found) continue
     const index = chains.length
-    const marker: Node = {type: 'Value', value: referrersMarker(index)}
-    replaced.set(
-      everything,
-      scopeOf(top, parents) === 'plain'
-        ? referrersOf({
-            type: 'OpCall',
-            op: '+',
-            left: marker,
-            right: {type: 'AccessAttribute', base: {type: 'This'}, name: '_id'},
-          })
-        : referrersOf({
-            type: 'Projection',
-            base: {type: 'Object', attributes: []},
-            expr: reference({type: 'OpCall', op: '+', left: marker, right: parentId}),
-          }),
-    )
-    // Every document given is a referrer: the conjunct is true of each.
-    replaced.set(conjunct, {type: 'Value', value: true})
-    chains.push({filters, readers: readersOf(top, parents)})
+    const plain = scopeOf(top, parents) === 'plain'
+    // `{"_ref": …}` from the outer value, read where the `*` is evaluated or, where that scope is
+    // not the filter's `^`, from inside a projection (which opens a scope as the filter does).
+    const lookUp = (ref: (scope: Node) => Node): Node =>
+      plain
+        ? {type: 'Deref', base: reference(ref({type: 'This'}))}
+        : {
+            type: 'Deref',
+            base: {
+              type: 'Projection',
+              base: {type: 'Object', attributes: []},
+              expr: reference(ref({type: 'Parent', n: 1})),
+            },
+          }
+    const byKey = lookUp((scope) => ({
+      type: 'OpCall',
+      op: '+',
+      left: {type: 'Value', value: referrersMarker(index)},
+      right: found.parent(scope),
+    }))
+    if (found.lookup.kind === 'references') {
+      // references() of anything but a string matches nothing.
+      replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
+      // Every document given references the id: that conjunct is true of each.
+      replaced.set(found.conjunct, {type: 'Value', value: true})
+    } else {
+      // An equality stays. No string: null looks up the field's null or missing rows, anything
+      // else reads the whole view.
+      const byNull = lookUp((scope) => ({
+        type: 'Select',
+        alternatives: [
+          {
+            type: 'SelectAlternative',
+            condition: {
+              type: 'OpCall',
+              op: '==',
+              left: found.parent(scope),
+              right: {type: 'Value', value: null},
+            },
+            value: {type: 'Value', value: nullMarker(index)},
+          },
+        ],
+      }))
+      const all: Node = {type: 'Deref', base: reference({type: 'Value', value: allMarker(index)})}
+      replaced.set(everything, coalesce([byKey, byNull, all]))
+    }
+    chains.push({
+      filters,
+      readers: readersOf(top, parents),
+      lookup: found.lookup,
+      key: found.key,
+      conjunct: found.conjunct,
+      read: found.read,
+    })
   }
   if (chains.length === 0) return null
-  const swap = (node: Node) => replace(node, replaced) as Node
   return {
     tree: replace(tree as unknown as Node, replaced) as ExprNode,
-    paths: chains.map(({filters, readers}) =>
-      readers === null
-        ? null
-        : documentPaths([...filters, ...readers].map(swap) as unknown as ExprNode[]),
-    ),
+    paths: chains.map(({filters, readers, conjunct, read}) => {
+      if (readers === null) return null
+      // The kept equality reads the field (its `^.x` is the outer scope's, not the document's).
+      const reading = new Map(replaced).set(conjunct, read)
+      return documentPaths(
+        [...filters, ...readers].map((node) => replace(node, reading)) as unknown as ExprNode[],
+      )
+    }),
+    lookups: chains.map(({lookup}) => lookup),
+    keys: chains.map(({key}) => key),
   }
+}
+
+/** What a filter's conjunct keys the replaced `*` by. */
+interface Found {
+  lookup: Lookup
+  conjunct: Node
+  /** The path of the outer value read from the outer document (`_id`, or `^.x`'s `x`). */
+  key: readonly string[]
+  /** The outer value, read from `scope` (`@` where the `*` is evaluated, or a projection's `^`). */
+  parent: (scope: Node) => Node
+  /** What the conjunct reads of each document. */
+  read: Node
+}
+
+function firstOf(filters: Node[], find: (filter: Node) => Found | null): Found | null {
+  for (const filter of filters) {
+    const found = conjunctOf(filter, find)
+    if (found) return found
+  }
+  return null
+}
+
+/** The first conjunct of `filter` (alone or under `&&`, in groups) `find` keys by. */
+function conjunctOf(filter: Node, find: (filter: Node) => Found | null): Found | null {
+  if (filter.type === 'Group') return conjunctOf(filter.base as Node, find)
+  if (filter.type === 'And') {
+    return conjunctOf(filter.left as Node, find) ?? conjunctOf(filter.right as Node, find)
+  }
+  return find(filter)
 }
 
 /** `{"_ref": value}` */
@@ -145,17 +267,8 @@ function reference(value: Node): Node {
   }
 }
 
-/** `coalesce(base->, [])`, base `{"_ref": …}` as an object or a projection giving one. */
-function referrersOf(base: Node): Node {
-  return {
-    type: 'FuncCall',
-    namespace: 'global',
-    name: 'coalesce',
-    args: [
-      {type: 'Deref', base: base.type === 'OpCall' ? reference(base) : base},
-      {type: 'Array', elements: []},
-    ],
-  }
+function coalesce(args: Node[]): Node {
+  return {type: 'FuncCall', namespace: 'global', name: 'coalesce', args}
 }
 
 /**
@@ -206,24 +319,72 @@ function readersOf(top: Node, parents: ReadonlyMap<Node, Node>): Node[] | null {
   return null
 }
 
-/** The `references(^._id)` of the filter, alone or a conjunct of `&&` (in groups), else null. */
-function referencesParentId(filter: Node): Node | null {
-  if (filter.type === 'Group') return referencesParentId(filter.base as Node)
-  if (filter.type === 'And') {
-    return referencesParentId(filter.left as Node) ?? referencesParentId(filter.right as Node)
-  }
+/** `references(^._id)`. */
+function referencesParentId(filter: Node): Found | null {
   if (filter.type !== 'FuncCall' || filter.namespace !== 'global' || filter.name !== 'references')
     return null
   const args = filter.args as Node[]
   if (args.length !== 1) return null
-  const arg = args[0]
-  const parent = arg.base as Node | undefined
-  return arg.type === 'AccessAttribute' &&
-    arg.name === '_id' &&
-    parent?.type === 'Parent' &&
-    parent.n === 1
-    ? filter
-    : null
+  const path = parentPath(args[0])
+  if (path?.length !== 1 || path[0] !== '_id') return null
+  return {
+    lookup: {kind: 'references'},
+    conjunct: filter,
+    key: path,
+    parent: (scope) => attributeOf(scope, path),
+    read: {type: 'Value', value: true},
+  }
+}
+
+/** `field == ^.x` or `^.x == field`, the field one the store keeps beside the body. */
+function equalsParent(filter: Node, indexed: readonly (readonly string[])[]): Found | null {
+  if (filter.type !== 'OpCall' || filter.op !== '==') return null
+  for (const [own, outer] of [
+    [filter.left, filter.right],
+    [filter.right, filter.left],
+  ] as [Node, Node][]) {
+    const key = parentPath(outer)
+    const path = ownPath(own)
+    if (!key || !path) continue
+    if (
+      !indexed.some((field) => field.length === path.length && field.every((k, i) => k === path[i]))
+    )
+      continue
+    return {
+      lookup: {kind: 'equals', path},
+      conjunct: filter,
+      key,
+      parent: (scope) => attributeOf(scope, key),
+      read: own,
+    }
+  }
+  return null
+}
+
+/** `^.a.b` as ['a', 'b'] (the `^` one scope up), else null. */
+function parentPath(node: Node): string[] | null {
+  const path: string[] = []
+  let current: Node | undefined = node
+  while (current?.type === 'AccessAttribute') {
+    path.unshift(current.name as string)
+    current = current.base as Node | undefined
+  }
+  return path.length > 0 && current?.type === 'Parent' && current.n === 1 ? path : null
+}
+
+/** `a.b` or `@.a.b` as ['a', 'b'], else null. */
+function ownPath(node: Node): string[] | null {
+  const path: string[] = []
+  let current: Node | undefined = node
+  while (current?.type === 'AccessAttribute') {
+    path.unshift(current.name as string)
+    current = current.base as Node | undefined
+  }
+  return path.length > 0 && (!current || current.type === 'This') ? path : null
+}
+
+function attributeOf(base: Node, path: readonly string[]): Node {
+  return path.reduce<Node>((node, name) => ({type: 'AccessAttribute', base: node, name}), base)
 }
 
 function safe(node: unknown): boolean {

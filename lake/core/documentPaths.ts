@@ -53,7 +53,8 @@ const PURE_NAMESPACES = new Set(['string', 'math', 'array', 'dateTime', 'pt'])
 /**
  * The paths the filters read from the document, shortest first and none a prefix of another;
  * null when a filter reads the document other than through attribute and element access (`@`
- * itself, `^`, references(), an unknown function or node), so only the whole body will do.
+ * itself, a `^` back to it, references(), an unknown function or node), so only the whole body
+ * will do. A `^` past the document reads the scope it is evaluated in, not the document.
  */
 export function documentPaths(filters: readonly ExprNode[]): DocumentPath[] | null {
   const paths: DocumentPath[] = []
@@ -81,14 +82,19 @@ export function documentPaths(filters: readonly ExprNode[]): DocumentPath[] | nu
     // `@{…}` (how `*[…]{…}` parses per document): the object's scope is the document's own.
     const projectsThis =
       node.type === 'Projection' && (node.base as Node | undefined)?.type === 'This'
-    // `^` would reach the document from inside a per-element scope.
     for (const [key, child] of Object.entries(node)) {
       if (projectsThis && key === 'base') continue
       const inner =
         PER_ELEMENT.has(node.type) && key === 'expr' && !projectsThis ? depth + 1 : depth
       for (const item of Array.isArray(child) ? child : [child]) {
         if (!item || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue
-        if ((item as Node).type === 'Parent') return false
+        if ((item as Node).type === 'Parent') {
+          // A `^` past the document's own scope reads the scope around it, never the document
+          // (`*[section == ^.section]` inside another's projection); one within reaches the
+          // document or part of it by a way no path names.
+          if (((item as Node).n as number) > inner) continue
+          return false
+        }
         if (!walk(item as Node, inner)) return false
       }
     }

@@ -15,7 +15,7 @@ import type {
 import {defineField, documentPaths, standIn, type DocumentPath} from './documentPaths.ts'
 import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
-import {correlate, REFERRERS_MARKER} from './correlated.ts'
+import {correlate, REFERRERS_MARKER, type Correlated} from './correlated.ts'
 import {conditionOf, planQuery, type QueryPlan, type TopK} from './plan.ts'
 import {evaluateQuery, type QueryContext} from './query.ts'
 import type {ScoreBounds} from './scoreTopK.ts'
@@ -86,11 +86,13 @@ const STREAM_BATCH = 100
 const BOUNDED_BATCH = 64
 
 export async function loadView(options: ViewOptions): Promise<View> {
-  // An inner `*[… && references(^._id)]` per outer document reads the references table instead
-  // of the view (correlated.ts); the rest of the query is planned as if it had no such `*`.
-  const correlated = options.tree && !options.sink ? correlate(options.tree) : null
+  // An inner `*[… && references(^._id)]` or `*[… && field == ^.x]` per outer document reads the
+  // references or the side table instead of the view (correlated.ts); the rest of the query is
+  // planned as if it had no such `*`.
+  const correlated =
+    options.tree && !options.sink ? correlate(options.tree, options.store.indexedFields) : null
   if (!correlated) return loadPlainView(options)
-  const referrers = referrersOf(options, correlated.paths)
+  const referrers = referrersOf(options, correlated)
   const view = await loadPlainView(
     {...options, plan: planQuery(correlated.tree), tree: correlated.tree},
     referrers,
@@ -220,30 +222,59 @@ interface Referrers {
 
 /**
  * The view's dereference, which also answers a replaced inner `*` (correlated.ts): a reference to
- * its marker + id gives the view documents that reference the id (what references() matches, weak
- * references too), in view order, as stand-ins at `paths[index]` or whole. The first ask after
- * the outer documents are known reads the referrers of all of them at once: one read of the
- * references table, of the groups' layers and of the values, not one per outer document.
+ * its marker + key gives, in view order, the view documents that reference the key (what
+ * references() matches, weak references too) or whose indexed field is the key, as stand-ins at
+ * `paths[index]` or whole; its all-marker gives the whole view. The first ask after the outer
+ * documents are known reads the keys of all of them at once: one read of the references or side
+ * table, of the groups' layers and of the values, not one per outer document.
  */
-function referrersOf(options: ViewOptions, paths: readonly (DocumentPath[] | null)[]): Referrers {
+function referrersOf(options: ViewOptions, correlated: Correlated): Referrers {
   const {store, perspective} = options
+  const {paths, lookups, keys} = correlated
   const {exclude, present} = presenter(options)
-  const found = paths.map(() => new Map<string, SanityDocument[]>())
-  let outer: string[] = []
+  // By key; null: the outer value is null (correlated.ts nullMarker).
+  const found = paths.map(() => new Map<string | null, SanityDocument[]>())
+  const whole: (SanityDocument[] | undefined)[] = []
+  let outer: readonly SanityDocument[] = []
   const prefetched = new Set<number>()
-  const read = (index: number, targets: string[]) => {
+  /** Stored ids and the keys they are found by. */
+  const matches = (index: number, wanted: (string | null)[]): Map<string, (string | null)[]> => {
+    const keysOf = new Map<string, (string | null)[]>()
+    const add = (id: string, key: string | null) => {
+      const list = keysOf.get(id)
+      if (list) list.push(key)
+      else keysOf.set(id, [key])
+    }
+    const lookup = lookups[index]
+    const strings = wanted.filter((key) => key !== null)
+    if (lookup.kind === 'references') {
+      for (const {id, target} of store.referrersOf(strings, 'visible')) add(id, target)
+      return keysOf
+    }
+    const field = fieldIndex(store.indexedFields, lookup.path)
+    const where: Condition = {kind: 'equals', field, values: strings}
+    // The null key: the rows whose field is null or missing (GROQ's `== null`).
+    const nulls: Condition = {kind: 'not', of: {kind: 'defined', field}}
+    const rows = store.select({
+      where: strings.length === wanted.length ? where : {kind: 'or', of: [where, nulls]},
+      excludeIdPrefixes: exclude,
+    })
+    for (const row of rows) {
+      const value = row.fields[field]
+      if (typeof value === 'string') add(row.id, value)
+      // Only the null or missing key gives null here: an object's or array's matches neither.
+      else if (value === null) add(row.id, null)
+    }
+    return keysOf
+  }
+  const read = (index: number, targets: (string | null)[]) => {
     const lists = found[index]
     const wanted = [...new Set(targets)].filter((id) => !lists.has(id))
     for (const id of wanted) lists.set(id, [])
     if (wanted.length === 0) return
-    // Stored ids and the ids they reference, then the layer each group shows (ids and types only):
-    // a view document is a referrer when the layer it shows references the id.
-    const targetsOf = new Map<string, string[]>()
-    for (const {id, target} of store.referrersOf(wanted, 'visible')) {
-      const list = targetsOf.get(id)
-      if (list) list.push(target)
-      else targetsOf.set(id, [target])
-    }
+    // Stored ids and their keys, then the layer each group shows (ids and types only): a view
+    // document is found when the layer it shows is.
+    const targetsOf = matches(index, wanted)
     if (targetsOf.size === 0) return
     const stored = [...targetsOf.keys()]
     const layers = perspective.kind === 'raw' ? stored : groupIds(stored, perspective)
@@ -274,25 +305,45 @@ function referrersOf(options: ViewOptions, paths: readonly (DocumentPath[] | nul
   }
   const storedId = (doc: SanityDocument): string =>
     perspective.kind === 'raw' ? doc._id : (doc._originalId as string)
+  /**
+   * The key of the replaced `*` number `index` an outer document gives in its own scope: a
+   * string, null (an equality's null or missing value), or undefined when it gives none.
+   */
+  const keyOf = (index: number, doc: SanityDocument): string | null | undefined => {
+    let value: unknown = doc
+    for (const key of keys[index]) {
+      value =
+        value && typeof value === 'object' && !Array.isArray(value) ? value[key as never] : null
+    }
+    if (typeof value === 'string') return value
+    return (value ?? null) === null && lookups[index].kind === 'equals' ? null : undefined
+  }
   return {
     dereference: (own) => (ref) => {
       const id = ref._ref
       if (typeof id !== 'string' || !id.startsWith(REFERRERS_MARKER)) return own(ref)
-      const colon = id.indexOf(':', REFERRERS_MARKER.length)
-      const index = Number(id.slice(REFERRERS_MARKER.length, colon))
-      const target = id.slice(colon + 1)
+      const end = id.slice(REFERRERS_MARKER.length).search(/[:;!]/) + REFERRERS_MARKER.length
+      const index = Number(id.slice(REFERRERS_MARKER.length, end))
+      if (id[end] === ';') {
+        // An outer value that is no string nor null: the inner `*` is the whole view, read once.
+        return (whole[index] ??= present(store.scan({excludeIdPrefixes: exclude}))) as never
+      }
+      const target = id[end] === '!' ? null : id.slice(end + 1)
       if (!found[index]?.has(target)) {
-        // The referrers of every outer document given last (a batch the filters are evaluated
-        // on, then the view's documents), in one read.
-        const batch = outer.length > 0 && !prefetched.has(index) ? outer : []
-        if (batch.length > 0) prefetched.add(index)
+        // The keys of every outer document given last (a batch the filters are evaluated on,
+        // then the view's documents), in one read.
+        const batch =
+          outer.length > 0 && !prefetched.has(index)
+            ? outer.map((doc) => keyOf(index, doc)).filter((key) => key !== undefined)
+            : []
+        if (outer.length > 0) prefetched.add(index)
         read(index, [target, ...batch])
       }
       // groq-js takes any JSON value from a dereference: an array here is the inner `*`'s.
       return (found[index]?.get(target) ?? []) as unknown as SanityDocument
     },
     outer: (documents) => {
-      outer = documents.map((doc) => doc._id)
+      outer = documents
       prefetched.clear()
     },
   }

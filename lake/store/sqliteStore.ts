@@ -2439,12 +2439,13 @@ export function createSqliteStore(
 
     extract(ids, paths) {
       const found = new Map<string, unknown[]>()
-      const columns = paths.map((_, i) => `body -> ? AS v${i}`).join(', ')
+      // No path (a projection that reads only the scope around it, `{"a": ^.a}`): ids alone.
+      const columns = paths.map((_, i) => `, body -> ? AS v${i}`).join('')
       const jsonPaths = paths.map(jsonPath)
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK)
         const rows = all(
-          `SELECT id, ${columns} FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          `SELECT id${columns} FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
           ...jsonPaths,
           ...chunk,
         )

@@ -376,6 +376,33 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: false,
   },
+  // A subquery per outer document keyed by an indexed field equal to the outer value, answered
+  // from the side table (core/correlated.ts): strong, weak and non-reference `source`s, a `_ref`
+  // inside a reference, sections and dates of every type, null and missing ones, ties.
+  {
+    query:
+      '*[_type == "source"]{_id, name, "latest": *[_type == "article" && source._ref == ^._id] | order(publishedAt desc) [0...3]{_id, title}}',
+    params: {},
+    ordered: false,
+  },
+  {
+    query:
+      '*[_type == "article"][0...30]{_id, "s": *[_type == "article" && section == ^.section] | order(publishedAt desc, _id) [0...2]._id, "slug": count(*[slug.current == ^.slug.current])}',
+    params: {},
+    ordered: false,
+  },
+  {
+    query:
+      '*[_type == "odd"]{_id, "p": count(*[publishedAt == ^.publishedAt]), "s": *[section == ^.section && _type == "odd"]._id}',
+    params: {},
+    ordered: false,
+  },
+  {
+    query:
+      '*[_type == "odd"]{_id, "src": *[source._ref == ^.source._ref]._id, "in": *[_type == "odd" && ^.slug.current == slug.current]{_id, _originalId}}',
+    params: {},
+    ordered: false,
+  },
 ]
 
 // In-process (createLake + lake.fetch), as the differential suite.

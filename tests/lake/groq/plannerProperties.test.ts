@@ -267,6 +267,29 @@ const queryArb = fc.oneof(
     (f) =>
       `*[${f}] | order(count(*[references(^._id) && ${f}]) desc, _id) [0...4]{_id, _originalId}`,
   ),
+  // A subquery per outer document keyed by an indexed field equal to the outer value (the side
+  // table, core/correlated.ts): references in `source._ref`, sections, slugs and dates of every
+  // type, null and missing ones, under `[]` (the item's `_ref`) and in order()'s keys.
+  fc
+    .tuple(filter, filter, orderArb, sliceArb)
+    .map(
+      ([f, g, order, slice]) =>
+        `*[${f}] | order(_id) [0...6] {_id, "r": *[${g} && source._ref == ^._id] | order(${order}) ${slice} {_id, title}}`,
+    ),
+  fc
+    .tuple(filter, filter)
+    .map(
+      ([f, g]) =>
+        `*[${f}]{_id, "s": *[section == ^.section]._id, "p": count(*[^.publishedAt == publishedAt && ${g}]), "sl": *[slug.current == ^.slug.current && _id != ^._id] | order(_id) [0]{_id, _originalId}}`,
+    ),
+  filter.map(
+    (f) =>
+      `*[${f}]{_id, "items": refs[]{_ref, "s": *[source._ref == ^._ref]._id}, "o": *[source._ref == ^.source._ref] | order(_id desc) [0...2]{_id, "again": *[section == ^.section]._id}}`,
+  ),
+  filter.map(
+    (f) =>
+      `*[${f}] | order(count(*[section == ^.section && ${f}]) desc, _id) [0...4]{_id, _originalId}`,
+  ),
 )
 
 /** Releases, and a document of their type outside `_.releases.` (releases::all() keeps it too). */

@@ -52,7 +52,7 @@ export interface LakeProcess {
   /** The CA to trust (TLS only). */
   caPath: string | null
   child: ChildProcess
-  /** SIGTERM (a clean stop: listeners hear `disconnect`, writes finish), SIGKILL after 10 s. */
+  /** SIGTERM (a clean stop: listeners' streams end for their clients to reconnect, writes finish), SIGKILL after 10 s. */
   stop(): Promise<void>
   /** SIGKILL at once, as a crash would. */
   kill(): Promise<void>

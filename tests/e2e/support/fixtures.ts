@@ -7,7 +7,7 @@
 import {cpSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {test as base, type BrowserContext, type TestInfo} from '@playwright/test'
+import {test as base, type BrowserContext, type Request, type TestInfo} from '@playwright/test'
 import {ENV_SPKI, ENV_TEMPLATE_DIR, FRONT_PAGE_PORT, LAKE_PORT, STUDIO_PORT} from './config.ts'
 import {startLake, trustLakeCa, type LakeProcess} from './lake.ts'
 import {isDeclaredUnsupported} from './unsupported.ts'
@@ -18,6 +18,9 @@ export interface LakeProblem {
   /** HTTP status, or 0 when the request never got an answer (refused, TLS or CORS failure). */
   status: number
   error?: string
+  /** When the request was sent and when its answer or failure was seen (ms since the epoch). */
+  sentAt: number
+  seenAt: number
 }
 
 interface TestFixtures {
@@ -53,6 +56,11 @@ export function isOwnHost(url: string): boolean {
   return OWN_HOSTS.test(url) || /^(data|blob|about|chrome-extension):/.test(url)
 }
 
+function sentAt(request: Request): number {
+  const {startTime} = request.timing()
+  return startTime > 0 ? startTime : Date.now()
+}
+
 function watch(context: BrowserContext, problems: LakeProblem[], otherHosts: string[]): void {
   context.on('request', (request) => {
     if (!isOwnHost(request.url())) otherHosts.push(`${request.method()} ${request.url()}`)
@@ -66,14 +74,27 @@ function watch(context: BrowserContext, problems: LakeProblem[], otherHosts: str
     const status = response.status()
     const url = response.url()
     if ((status === 404 || status >= 500) && LAKE_HOST.test(url)) {
-      problems.push({method: response.request().method(), url, status})
+      problems.push({
+        method: response.request().method(),
+        url,
+        status,
+        sentAt: sentAt(response.request()),
+        seenAt: Date.now(),
+      })
     }
   })
   context.on('requestfailed', (request) => {
     const error = request.failure()?.errorText ?? 'failed'
     // Aborted: the Studio cancelled it (a closed listener, a superseded query), not the lake.
     if (LAKE_HOST.test(request.url()) && error !== 'net::ERR_ABORTED') {
-      problems.push({method: request.method(), url: request.url(), status: 0, error})
+      problems.push({
+        method: request.method(),
+        url: request.url(),
+        status: 0,
+        error,
+        sentAt: sentAt(request),
+        seenAt: Date.now(),
+      })
     }
   })
 }
@@ -121,10 +142,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     {auto: true},
   ],
 
-  lakeProblems: async ({}, use, testInfo) => {
+  lakeProblems: async ({lake}, use, testInfo) => {
     const problems: LakeProblem[] = []
     await use(problems)
-    reportProblems(problems, testInfo)
+    reportProblems(problems, lake.downtimes, testInfo)
   },
 
   otherHosts: async ({}, use) => {
@@ -167,7 +188,53 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 })
 
-function reportProblems(problems: LakeProblem[], testInfo: TestInfo): void {
+/** Clock and bookkeeping slack between the browser's request times and the lake's restart. */
+const RESTART_GRACE_MS = 500
+/**
+ * How late a refused connection may be reported after the lake listens again: nothing else refuses
+ * one, but the browser's events reach the test seconds late on a loaded machine (a request's
+ * own start time is then as late).
+ */
+const REFUSED_REPORTED_LATE_MS = 10_000
+
+/**
+ * Refused, cut off, or a 503 from a closing lake: a request sent before a test's restart of the
+ * lake was over, that failed once the restart had begun (a listener open for minutes included).
+ */
+function whileDown(problem: LakeProblem, downtimes: LakeProcess['downtimes']): boolean {
+  const refused = problem.status === 0 && problem.error === 'net::ERR_CONNECTION_REFUSED'
+  return (
+    (problem.status === 0 || problem.status === 503) &&
+    downtimes.some(
+      ({from, to = Infinity}) =>
+        problem.seenAt >= from &&
+        (problem.sentAt <= to + RESTART_GRACE_MS ||
+          (refused && problem.seenAt <= to + REFUSED_REPORTED_LATE_MS)),
+    )
+  )
+}
+
+/** Where a problem lies against the test's restarts, for the failure message. */
+function againstRestarts(problem: LakeProblem, downtimes: LakeProcess['downtimes']): string {
+  if (downtimes.length === 0) return ''
+  const {from, to} = downtimes[downtimes.length - 1]
+  const after = (at: number, mark: number | undefined) =>
+    mark === undefined ? '?' : `${at - mark >= 0 ? '+' : ''}${at - mark}`
+  return ` (sent ${after(problem.sentAt, to)} ms, seen ${after(problem.seenAt, to)} ms from the lake listening again, down at ${after(from, to)})`
+}
+
+function reportProblems(
+  all: LakeProblem[],
+  downtimes: LakeProcess['downtimes'],
+  testInfo: TestInfo,
+): void {
+  const problems = all.filter((p) => !whileDown(p, downtimes))
+  if (problems.length < all.length) {
+    testInfo.annotations.push({
+      type: 'lake-down',
+      description: `${all.length - problems.length} request(s) failed while the lake was restarted`,
+    })
+  }
   const unexpected = problems.filter(
     (p) => p.status === 0 || !isDeclaredUnsupported(p.method, p.url, p.status),
   )
@@ -179,7 +246,9 @@ function reportProblems(problems: LakeProblem[], testInfo: TestInfo): void {
     })
   }
   if (unexpected.length > 0) {
-    const list = unexpected.map((p) => `${p.status || p.error} ${p.method} ${p.url}`).join('\n')
+    const list = unexpected
+      .map((p) => `${p.status || p.error} ${p.method} ${p.url}${againstRestarts(p, downtimes)}`)
+      .join('\n')
     throw new Error(
       `The lake answered ${unexpected.length} Studio request(s) unexpectedly:\n${list}`,
     )

@@ -22,7 +22,15 @@ export interface LakeProcess {
   /** The write token the lake keeps for the project's own scripts. */
   token: string
   client(options?: {token?: string}): SanityClient
+  /** SIGTERM (a clean stop), for good. */
   stop(): Promise<void>
+  /**
+   * Ends the lake by `signal` (SIGTERM: a clean stop; SIGKILL: a crash), runs `whileDown`, and
+   * starts it again on the same port and data folder.
+   */
+  restart(signal: 'SIGTERM' | 'SIGKILL', whileDown?: () => Promise<void>): Promise<void>
+  /** When the lake was down: from the signal to listening again (Date.now() times). */
+  downtimes: {from: number; to?: number}[]
 }
 
 /** Runs `node lake/cli.ts <args>` to completion; throws with its output when it fails. */
@@ -68,19 +76,21 @@ export async function startLake(
   // Beside the data folder, so a copy of the folder does not carry the log along.
   const logFile = `${dataDir}.log`
   const log = createWriteStream(logFile, {flags: 'w'})
-  let lake
-  try {
-    lake = await startLakeProcess({
-      dataDir,
-      port: LAKE_PORT,
-      detached: true,
-      env: {...process.env, LAKE_CORS_ORIGINS: `${STUDIO_URL},${FRONT_PAGE_URL}`, ...env},
-      onLine: (line) => log.write(`${line}\n`),
-    })
-  } catch (error) {
-    await new Promise<void>((done) => log.end(done))
-    throw error
+  const launch = async () => {
+    try {
+      return await startLakeProcess({
+        dataDir,
+        port: LAKE_PORT,
+        detached: true,
+        env: {...process.env, LAKE_CORS_ORIGINS: `${STUDIO_URL},${FRONT_PAGE_URL}`, ...env},
+        onLine: (line) => log.write(`${line}\n`),
+      })
+    } catch (error) {
+      await new Promise<void>((done) => log.end(done))
+      throw error
+    }
   }
+  let lake = await launch()
   trustLakeCa(dataDir)
   const token = lake.token
   const client = (options: {token?: string} = {}) =>
@@ -93,12 +103,24 @@ export async function startLake(
       useCdn: false,
       token: options.token ?? token,
     })
+  const downtimes: {from: number; to?: number}[] = []
   return {
     url: LAKE_URL,
     dataDir,
     logFile,
     token,
     client,
+    downtimes,
+    restart: async (signal, whileDown) => {
+      const downtime: {from: number; to?: number} = {from: Date.now()}
+      downtimes.push(downtime)
+      log.write(`--- e2e: ${signal} ---\n`)
+      await (signal === 'SIGKILL' ? lake.kill() : lake.stop())
+      await whileDown?.()
+      log.write('--- e2e: started again ---\n')
+      lake = await launch()
+      downtime.to = Date.now()
+    },
     stop: async () => {
       await lake.stop()
       await new Promise<void>((done) => log.end(done))

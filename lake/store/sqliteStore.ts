@@ -14,6 +14,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  statSync,
 } from 'node:fs'
 import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
@@ -700,6 +701,13 @@ export function createSqliteStore(
   const largeRevs = new Map<string, string>()
   let db: DatabaseSync | null = null
   let closed = false
+  // A WAL a lake left without emptying it (killed): what it committed may be in the OS's cache
+  // only, so the first sync covers it, also for a group that wrote nothing (the asset sweep
+  // removes a deleted asset's file once an empty one is durable).
+  let inheritedWal =
+    path !== ':memory:' &&
+    !options.readOnly &&
+    (statSync(`${path}-wal`, {throwIfNoEntry: false})?.size ?? 0) > 0
   const statements = new Map<string, StatementSync>()
 
   function open(create: boolean): DatabaseSync | null {
@@ -1707,7 +1715,7 @@ export function createSqliteStore(
     if (syncing || unsynced.length === 0) return
     const groups = unsynced
     unsynced = []
-    if (!groups.some((group) => group.wrote) || path === ':memory:') {
+    if (!(inheritedWal || groups.some((group) => group.wrote)) || path === ':memory:') {
       settle(groups)
       return
     }
@@ -1721,6 +1729,13 @@ export function createSqliteStore(
       }
       fd = walFd
     } catch (err) {
+      // Only the inherited WAL to sync, and it is gone: a checkpoint folded it into the file and
+      // synced that.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !groups.some((g) => g.wrote)) {
+        inheritedWal = false
+        settle(groups)
+        return
+      }
       settle(groups, failSync(err))
       return
     }
@@ -1733,6 +1748,7 @@ export function createSqliteStore(
         syncWal()
         return
       }
+      if (!err) inheritedWal = false
       settle(groups, err ? failSync(err) : undefined)
       syncWal()
       if (!syncing) {

@@ -94,7 +94,7 @@ export async function mixedMain(argv: string[]): Promise<number> {
       const text = render(report, {articles, minutes, docs: docs.length, loads})
       process.stdout.write(text)
       writeFileSync(values.out ?? join(ROOT, 'bench/results/mixed.md'), text)
-      return report.violations.length === 0 ? EXIT.SUCCESS : 1
+      return report.violationCount === 0 ? EXIT.SUCCESS : 1
     } finally {
       await lake.stop()
     }
@@ -124,7 +124,7 @@ function render(
       `${run.docs.toLocaleString('en')} documents loaded, then ${r.seconds.toFixed(0)} s of 50 writers, 20 readers, ` +
       `14 /listen listeners + 6 live event streams, 2 history readers, 1 export and 2 anonymous hostile callers at once.`,
     '',
-    `**Invariants: ${r.violations.length === 0 ? 'all held' : `${r.violations.length} broken`}.**`,
+    `**Invariants: ${r.violationCount === 0 ? 'all held' : `${r.violationCount} broken`}.**`,
     ...r.violations.map((v) => `- ${v}`),
     '',
     '| figure | value |',
@@ -139,6 +139,7 @@ function render(
     `| by-id p50 idle | ${r.byIdIdleP50.toFixed(1)} ms |`,
     `| by-id p50 / p90 under load | ${r.byIdLoadedP50.toFixed(1)} / ${r.byIdLoadedP90.toFixed(1)} ms (${(r.byIdLoadedP50 / r.byIdIdleP50).toFixed(1)}× idle) |`,
     `| lake RSS at the start / peak during the load | ${r.rssStartMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)} MB |`,
+    `| CPU during the load's ${r.seconds.toFixed(0)} s: the lake (its event loop; its query threads) / the callers | ${r.cpuSeconds.all.toFixed(0)} s (${r.cpuSeconds.eventLoop.toFixed(0)}; ${r.cpuSeconds.queryThreads.toFixed(0)}) / ${r.cpuSeconds.client.toFixed(0)} s |`,
     '',
     '| caller and status | answers |',
     '| --- | --- |',

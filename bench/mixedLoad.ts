@@ -16,11 +16,12 @@
  */
 import {createClient, type SanityClient} from '@sanity/client'
 import http from 'node:http'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {createRandom, type Random} from '../kit/seeded.ts'
 import type {ArchiveSize} from './data.ts'
 import {SPLIT_LENGTH} from './isolation.ts'
+import {cpuSecondsOf} from './lake.ts'
 import {archiveQueries} from './queries.ts'
 
 const API = 'v2025-02-19'
@@ -50,7 +51,9 @@ export interface MixedOptions {
 
 export interface MixedReport {
   seconds: number
+  /** The broken invariants: the first few of each kind (see violationCount). */
   violations: string[]
+  violationCount: number
   /** Answers by caller kind and status ("writer 200": 1234). */
   statuses: Record<string, number>
   writesAcknowledged: number
@@ -70,6 +73,11 @@ export interface MixedReport {
   rssPeakMb: number
   /** Listener streams that ended under the load (each told to start over). */
   listenerRestarts: number
+  /**
+   * CPU seconds during the load (Linux /proc): the lake's in all, its event loop's, its query
+   * threads' (those still running at the end), and this process's (the callers').
+   */
+  cpuSeconds: {all: number; eventLoop: number; queryThreads: number; client: number}
 }
 
 type DocState = {title: string; counter: number; rev: string}
@@ -79,14 +87,32 @@ type Acked = {tx: string; writer: number; lane: number; changes: Change[]}
 /** Answers, tallied by who asked; every 5xx is a violation but for the deadline's 504. */
 class Tally {
   statuses: Record<string, number> = {}
-  violations: string[] = []
+  /** Broken invariants by kind (the text's first word unless given): a count, the first few. */
+  private broken = new Map<string, {count: number; first: string[]}>()
   count(kind: string, status: number | string): void {
     const key = `${kind} ${status}`
     this.statuses[key] = (this.statuses[key] ?? 0) + 1
   }
-  violation(text: string): void {
-    // A flood of one kind says no more than its first few.
-    if (this.violations.length < 200) this.violations.push(text)
+  violation(text: string, kind = text.split(' ')[0]): void {
+    let entry = this.broken.get(kind)
+    if (!entry) this.broken.set(kind, (entry = {count: 0, first: []}))
+    entry.count++
+    // A flood of one kind says no more than its first few, and hides no other kind.
+    if (entry.first.length < 3) entry.first.push(text)
+  }
+  /** Every broken invariant kept, then a line per kind for those left out. */
+  violations(): string[] {
+    const lines: string[] = []
+    for (const [kind, {count, first}] of this.broken) {
+      lines.push(...first)
+      if (count > first.length) lines.push(`… and ${count - first.length} more of "${kind}"`)
+    }
+    return lines
+  }
+  total(): number {
+    let total = 0
+    for (const {count} of this.broken.values()) total += count
+    return total
   }
 }
 
@@ -285,6 +311,12 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   } catch {
     // Not Linux, or not ours to reset: the peak is the process's.
   }
+  const cpuBefore = {
+    all: cpuSecondsOf(pid) ?? NaN,
+    eventLoop: cpuSecondsOf(pid, true) ?? NaN,
+    niced: nicedSeconds(pid),
+    client: process.cpuUsage(),
+  }
   const t0 = performance.now()
   const stopAt = t0 + durationMs
   const going = () => performance.now() < stopAt
@@ -376,7 +408,9 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
     }
   }
 
-  const queries = archiveQueries(archive)
+  // The front-page shapes, `match` and the Studio's search; not the bench's full scans, which
+  // are there to be compared with groq-js, not what a newsroom's pages ask.
+  const queries = archiveQueries(archive).filter((q) => !q.name.startsWith('full scan'))
   const articleCount = archive.articles
   const reader = async (r: number) => {
     const random = createRandom(seed * 2000 + r)
@@ -404,7 +438,10 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
           )
           tally.count('reader', answer.status)
           if (answer.status !== 200) {
-            tally.violation(`reader ${q.name} ${answer.status}: ${answer.text.slice(0, 200)}`)
+            tally.violation(
+              `reader ${q.name} ${answer.status}: ${answer.text.slice(0, 200)}`,
+              `reader ${answer.status}`,
+            )
             continue
           }
           result = (JSON.parse(answer.text) as {result: unknown}).result
@@ -412,7 +449,10 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
       } catch (error) {
         const status = (error as {statusCode?: number}).statusCode ?? 'error'
         tally.count('reader', status)
-        tally.violation(`reader ${q.name} (client, ${perspective}): ${String(error).slice(0, 200)}`)
+        tally.violation(
+          `reader ${q.name} (client, ${perspective}): ${String(error).slice(0, 200)}`,
+          `reader ${status}`,
+        )
         continue
       }
       counters.reads++
@@ -473,24 +513,27 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
 
   const exporter = async () => {
     while (going()) {
-      const answer = await request(agent, `${base}/export/${dataset}`, {token})
-      tally.count('export', answer.status)
-      counters.exports++
-      if (answer.status !== 200) {
-        tally.violation(`export ${answer.status}: ${answer.text.slice(0, 200)}`)
-        continue
-      }
       const seen = new Set<string>()
       let archived = 0
-      for (const line of answer.text.split('\n')) {
-        if (!line) continue
-        const doc = JSON.parse(line) as {_id: string; _type: string}
+      // Read line by line as it streams: the full archive's export is a few hundred MB.
+      const status = await streamLines(agent, `${base}/export/${dataset}`, token, (line) => {
+        const doc = JSON.parse(line) as {_id?: string}
+        if (typeof doc._id !== 'string') {
+          tally.violation(`export: a line that is no document: ${line.slice(0, 200)}`)
+          return
+        }
         if (seen.has(doc._id)) tally.violation(`export: ${doc._id} twice`)
         seen.add(doc._id)
         if (/^(drafts\.)?(article|headline|source)-/.test(doc._id)) archived++
+      })
+      tally.count('export', status)
+      counters.exports++
+      if (status !== 200) {
+        tally.violation(`export ${status}`)
+        continue
       }
-      // Drafts of the archive are about one article in ten: the count is checked against the
-      // first export's, every export alike.
+      // The archive is not written during the run: every export holds as many of its documents
+      // as the first.
       expectedArchive ??= archived
       if (archived !== expectedArchive) {
         tally.violation(
@@ -574,6 +617,20 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   ])
   const seconds = (performance.now() - t0) / 1000
   const rssPeakMb = procStatusMb(pid, 'VmHWM')
+  // The lake's CPU during the load (/proc, ended threads included): all of it, its event loop's,
+  // and its niced threads' (the query threads, 10 steps down) of those still running: how much
+  // of the cores the lake was given, and how much its queries were.
+  const niced = nicedSeconds(pid)
+  const cpu = {
+    all: (cpuSecondsOf(pid) ?? NaN) - cpuBefore.all,
+    eventLoop: (cpuSecondsOf(pid, true) ?? NaN) - cpuBefore.eventLoop,
+    queryThreads: [...niced].reduce(
+      (sum, [id, seconds]) => sum + seconds - (cpuBefore.niced.get(id) ?? 0),
+      0,
+    ),
+    client:
+      (process.cpuUsage(cpuBefore.client).user + process.cpuUsage(cpuBefore.client).system) / 1e6,
+  }
   log(`load over after ${seconds.toFixed(0)} s: ${acked.length} writes acknowledged; checking`)
 
   // --- invariants
@@ -740,7 +797,8 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
 
   return {
     seconds,
-    violations: tally.violations,
+    violations: tally.violations(),
+    violationCount: tally.total(),
     statuses: tally.statuses,
     writesAcknowledged: acked.length,
     writesPerSecond: acked.length / seconds,
@@ -756,7 +814,57 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
     rssStartMb,
     rssPeakMb,
     listenerRestarts,
+    cpuSeconds: cpu,
   }
+}
+
+/** CPU seconds of each thread of `pid` running 10 nice steps down (the query threads), by id. */
+function nicedSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  let ids: string[] = []
+  try {
+    ids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return out
+  }
+  for (const id of ids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${id}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+      // Fields 14, 15 (utime, stime) and 19 (nice) of proc(5), counted from the state, field 3.
+      if (Number(fields[16]) > 0) out.set(id, (Number(fields[11]) + Number(fields[12])) / 100)
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  return out
+}
+
+/** A GET whose answer is handed over a line at a time as it arrives; its status. */
+function streamLines(
+  agent: http.Agent,
+  url: string,
+  token: string,
+  onLine: (line: string) => void,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, {agent, headers: {authorization: `Bearer ${token}`}}, (response) => {
+        let rest = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => {
+          const lines = (rest + chunk).split('\n')
+          rest = lines.pop()!
+          for (const line of lines) if (line) onLine(line)
+        })
+        response.on('end', () => {
+          if (rest) onLine(rest)
+          resolve(response.statusCode ?? 0)
+        })
+        response.on('error', reject)
+      })
+      .on('error', reject)
+  })
 }
 
 function sleep(ms: number): Promise<void> {

@@ -28,7 +28,15 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lake-mixed-'))
   // The hostile callers are anonymous: on a public dataset their queries run.
   openVisibility(dataDir).set(DATASET, 'public')
-  lake = await startLakeProcess({dataDir, tls: false, timeoutMs: 180_000})
+  // A deadline past its queries: at load 20 the lake's niced query threads were given 1 s of CPU
+  // in 216 s (bench/results/mixed.md), and a query's wait counts against its deadline. What the
+  // test checks is that nothing is lost or answered wrong, not how long queries wait.
+  lake = await startLakeProcess({
+    dataDir,
+    tls: false,
+    timeoutMs: 180_000,
+    args: ['--query-timeout', '120'],
+  })
   const docs = archiveDocuments(SIZE)
   for (let i = 0; i < docs.length; i += 500) {
     const batch = docs.slice(i, i + 500).map((doc) => ({createOrReplace: doc}))
@@ -52,6 +60,9 @@ test('writers, readers, listeners, history, an export and hostile callers at onc
     readers: 8,
     listeners: 8,
     liveListeners: 2,
+    // The issue's pathological query at a tenth of the isolation row's work: it still holds a
+    // query thread for seconds, and ends within the deadline.
+    pathologicalLength: 1000,
   })
   expect(report.violations).toEqual([])
   // Every kind of caller took part (a count, not a rate: at load 30 each still gets a turn).
@@ -62,7 +73,5 @@ test('writers, readers, listeners, history, an export and hostile callers at onc
   expect(report.exports).toBeGreaterThan(0)
   expect(report.hostileRequests).toBeGreaterThan(0)
   expect(report.liveMessages).toBeGreaterThan(0)
-  expect(Object.keys(report.statuses).filter((key) => / 5\d\d$/.test(key))).toEqual(
-    report.statuses['hostile pathological 504'] ? ['hostile pathological 504'] : [],
-  )
+  expect(Object.keys(report.statuses).filter((key) => / 5\d\d$/.test(key))).toEqual([])
 }, 300_000)

@@ -30,7 +30,7 @@ import {createBodyMemory} from './http/bodyMemory.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
 import {createAnswerBudget} from './http/documentsAnswer.ts'
-import {createQueryMemory} from './http/queryMemory.ts'
+import {createQueryRequests} from './http/queryRequests.ts'
 import {bodyFor, errorResponse} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
@@ -184,7 +184,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const context: LakeContext = {
     bodyMemory: createBodyMemory(),
     answers: createAnswerBudget(answerBytes),
-    queries: createQueryMemory(LIMITS.queryRequests),
+    queries: createQueryRequests(LIMITS.queryRequests),
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
     stores,

@@ -62,7 +62,7 @@ export const LIMITS = {
   },
   /**
    * What query requests hold while they wait for a query thread or run (their bodies or URLs,
-   * parsed parameters, trees), weighed by lake/http/queryMemory.ts: per caller (a 429) and in the
+   * parsed parameters, trees), weighed by lake/http/queryRequests.ts: per caller (a 429) and in the
    * whole lake (a 503), both with Retry-After. 240 POSTs of 1 MB parameters waiting behind busy
    * threads grew the lake by 379 MiB; 5,000 tiny GET queries waiting, by 122 MiB (25 KB each).
    */

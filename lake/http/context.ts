@@ -9,7 +9,7 @@ import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
 import type {AnswerBudget} from './documentsAnswer.ts'
 import type {BodyMemory} from './bodyMemory.ts'
-import type {QueryMemory} from './queryMemory.ts'
+import type {QueryRequests} from './queryRequests.ts'
 
 /** The one project this lake serves (the Host subdomain and X-Sanity-Project-ID are not checked). */
 export type LakeConfig = DatasetConfig
@@ -32,7 +32,7 @@ export interface LakeContext {
   /** Bytes of built data/doc and history answers not yet sent, lake-wide (`--answer-memory`). */
   answers: AnswerBudget
   /** What query requests hold while they wait for a query thread or run, per caller and lake-wide. */
-  queries: QueryMemory
+  queries: QueryRequests
   /** Shared memory for large write bodies, touched on a thread of its own. */
   bodyMemory: BodyMemory
   /** The Studio's address, when whoever started the lake said it (the root names it). */

@@ -218,7 +218,7 @@ class SharedBody {
 }
 
 /**
- * A query's body parsed as JSON, its bytes counted by `count` (lake/http/queryMemory.ts) before
+ * A query's body parsed as JSON, its bytes counted by `count` (lake/http/queryRequests.ts) before
  * they are held: a declared length at once, before any is read; a body of no declared length
  * chunk by chunk as it arrives, against `limit` too (the limit's middleware left it unread:
  * streamsFromNode); then the heap its parse will take beyond its bytes (parsedHeapEstimate: a list

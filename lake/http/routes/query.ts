@@ -30,7 +30,7 @@ queryRoutes.post(PATH, (c) => held(c, (hold) => answerBody(c, hold)))
 
 /**
  * Runs a query request's route with its hold on what the caller's queries may keep in the lake
- * (lake/http/queryMemory.ts): the request's own objects at once, then what `route` counts (its
+ * (lake/http/queryRequests.ts): the request's own objects at once, then what `route` counts (its
  * URL, its body as it arrives), released once it is answered or refused.
  */
 async function held(c: Context, route: (hold: (bytes: number) => void) => Promise<Response>) {

@@ -1,12 +1,12 @@
 import {describe, expect, it} from 'vitest'
 import {CallerBusyError, RetryLaterError} from '../../../lake/core/errors.ts'
-import {createQueryMemory} from '../../../lake/http/queryMemory.ts'
+import {createQueryRequests} from '../../../lake/http/queryRequests.ts'
 
 const limits = {callerBytes: 100, lakeBytes: 250}
 
-describe('createQueryMemory', () => {
+describe('createQueryRequests', () => {
   it("refuses a caller past its share with a 429's error, others still taken", () => {
-    const memory = createQueryMemory(limits)
+    const memory = createQueryRequests(limits)
     memory.hold('a').grow(60)
     const second = memory.hold('a')
     second.grow(40)
@@ -22,7 +22,7 @@ describe('createQueryMemory', () => {
   })
 
   it("refuses past the lake's bound with a 503's lakeBusyError", () => {
-    const memory = createQueryMemory(limits)
+    const memory = createQueryRequests(limits)
     memory.hold('a').grow(100)
     memory.hold('b').grow(100)
     let err: unknown
@@ -39,7 +39,7 @@ describe('createQueryMemory', () => {
   })
 
   it('lets a request larger than a share grow while nothing else is held against it', () => {
-    const memory = createQueryMemory(limits)
+    const memory = createQueryRequests(limits)
     const large = memory.hold('a')
     large.grow(30)
     large.grow(270)
@@ -52,7 +52,7 @@ describe('createQueryMemory', () => {
   })
 
   it('counts nothing of a refused growth', () => {
-    const memory = createQueryMemory(limits)
+    const memory = createQueryRequests(limits)
     memory.hold('a').grow(90)
     const hold = memory.hold('a')
     hold.grow(5)

@@ -9,7 +9,7 @@
  */
 import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
 
-export interface QueryMemoryLimits {
+export interface QueryRequestsLimits {
   /** What one caller's requests may hold together. */
   callerBytes: number
   /** What all requests may hold together. */
@@ -28,7 +28,7 @@ export interface QueryHold {
   release(): void
 }
 
-export interface QueryMemory {
+export interface QueryRequests {
   /** Bytes held now, lake-wide. */
   readonly held: number
   /** Bytes `holder`'s requests hold now. */
@@ -40,7 +40,7 @@ export interface QueryMemory {
 /** Seconds a refused caller is asked to wait: a query's turn is usually shorter. */
 const RETRY_AFTER_SECONDS = 1
 
-export function createQueryMemory(limits: QueryMemoryLimits): QueryMemory {
+export function createQueryRequests(limits: QueryRequestsLimits): QueryRequests {
   let held = 0
   const byHolder = new Map<string, number>()
   return {

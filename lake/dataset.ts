@@ -481,7 +481,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const outcome = await options.queries.run(task, signal, since)
       if (!outcome.ok) throw fromWire(outcome.error)
-      return JSON.parse(outcome.json) as [string, string][]
+      // Ids only: always text (answerBytes is for answers sent as they are).
+      return JSON.parse(outcome.json as string) as [string, string][]
     },
 
     async query(request, principal, signal, holder) {
@@ -531,7 +532,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const outcome = await options.queries.run(task, signal, undefined, holder)
       learnIndexes(principal, outcome.attributes)
       if (!outcome.ok) throw fromWire(outcome.error)
-      return {json: outcome.json, cpuMs: inPlaceMs + outcome.cpuMs}
+      return {json: outcome.json, hash: outcome.hash, cpuMs: inPlaceMs + outcome.cpuMs}
     },
 
     async write(principal, request, writes) {

@@ -22,6 +22,7 @@ import {createLru, type Lru} from '../core/lru.ts'
 import type {Principal} from '../core/grants.ts'
 import type {CommittedTransaction} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
+import type {AnswerText} from '../query/execute.ts'
 import {
   DEFAULT_RECHECK_LIMITS,
   recheckCredit,
@@ -176,11 +177,11 @@ export class LiveEvents {
   remember(
     dataset: string,
     query: RegisteredQuery,
-    resultJson: string,
+    answer: AnswerText,
     generation: number,
   ): string {
     const live = this.#dataset(dataset)
-    const tag = live.registry.remember(query, resultJson)
+    const tag = live.registry.remember(query, answer)
     // A commit landed while the answer was computed: check it against the data now.
     if (generation !== live.generation) this.#markDirty(dataset, live, query.tagClass)
     this.#scheduleSave(dataset, live)

@@ -30,6 +30,7 @@
  * `cheapMs` spend a credit of their own, so a slow question's re-run never delays theirs.
  */
 import {createHash} from 'node:crypto'
+import {answerHash, type AnswerText} from '../query/execute.ts'
 
 /** `published`: answers from the published perspective; `drafts`: everything else. */
 export type TagClass = 'published' | 'drafts'
@@ -50,7 +51,9 @@ export interface RegisteredQuery {
 
 /** An answer as JSON text, and the CPU its evaluation took (ms) on the thread that ran it. */
 export interface Answer {
-  json: string
+  /** Its JSON (a large one as bytes, with their `hash`: QueryAnswer). */
+  json: string | Uint8Array
+  hash?: string
   cpuMs: number
 }
 
@@ -164,10 +167,10 @@ export class SyncTagRegistry {
    * Remembers an answer and returns its tag. An earlier, different answer to the same question
    * (changed while nobody listened) is announced now.
    */
-  remember(query: RegisteredQuery, resultJson: string): string {
+  remember(query: RegisteredQuery, answered: AnswerText): string {
     const entries = this.#entries[query.tagClass]
     const tag = syncTagFor(query.key)
-    const answer = hashOf(resultJson)
+    const answer = answerHash(answered)
     const previous = entries.get(query.key)
     entries.delete(query.key)
     const entry: Entry = {
@@ -307,9 +310,9 @@ export class SyncTagRegistry {
       let answer: string
       let tookMs: number
       try {
-        const {json, cpuMs} = await entry.rerun()
-        answer = hashOf(json)
-        tookMs = cpuMs
+        const answered = await entry.rerun()
+        answer = answerHash(answered)
+        tookMs = answered.cpuMs
       } catch {
         // Its CPU is not known (a thread stopped at the deadline answers nothing): the time it
         // took, which is at least that, is spent.

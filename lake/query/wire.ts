@@ -202,7 +202,14 @@ export type FilterTaskResult = ({ok: true; matches: boolean[]} | {ok: false; err
 }
 
 export type QueryTaskResult =
-  | {ok: true; json: string; attributes: string[][]; cpuMs: number}
+  | {
+      ok: true
+      /** A large answer as bytes, moved (answerBytes), with their `hash`. */
+      json: string | Uint8Array
+      hash?: string
+      attributes: string[][]
+      cpuMs: number
+    }
   | {ok: false; error: WireError; attributes: string[][]}
 
 /** A LakeError as plain data (structured clone keeps no classes). */

@@ -15,7 +15,7 @@ import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {exposedGc} from '../store/heapTrim.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
-import {executeQuery, resultJson, threadCpu} from './execute.ts'
+import {ANSWER_AS_BYTES, answerBytes, executeQuery, resultJson, threadCpu} from './execute.ts'
 import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
 import {
@@ -229,7 +229,15 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
       dataset: task.dataset,
     })
     const json = resultJson(task.idsOnly ? matchesOf(result, store) : result, task.maxJsonBytes)
-    return {ok: true, json, attributes, cpuMs: cpu()}
+    if (task.idsOnly || json.length <= ANSWER_AS_BYTES) {
+      return {ok: true, json, attributes, cpuMs: cpu()}
+    }
+    const answer = answerBytes(json)
+    const moved = {
+      [Piscina.transferableSymbol]: [answer.json.buffer],
+      [Piscina.valueSymbol]: {ok: true, ...answer, attributes, cpuMs: cpu()},
+    }
+    return Piscina.move(moved as never) as unknown as QueryTaskResult
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error, attributes}

@@ -60,7 +60,9 @@ const create = (doc: {_id: string; _type: string; title?: string}) =>
 
 const query = async (text: string): Promise<unknown> =>
   JSON.parse(
-    (await dataset.query({query: text, params: {}, apiVersion: '2025-02-19'}, editor)).json,
+    Buffer.from(
+      (await dataset.query({query: text, params: {}, apiVersion: '2025-02-19'}, editor)).json,
+    ).toString(),
   )
 
 /** The document texts data/doc answers with (read in place: small). */

@@ -90,7 +90,8 @@ async function answer(
   const generation = lake.live.generation(dataset.name)
   const run = (signal?: AbortSignal) => dataset.query(request, principal, signal, holder)
   // Serialised once: the text is both the response and what the live API compares.
-  const {json: resultJson, cpuMs} = await run(requestSignal(c))
+  const answered = await run(requestSignal(c))
+  const {json: resultJson, cpuMs} = answered
   // Its token may have been revoked while its body arrived or its query ran.
   checkStillSignedIn(c)
   let syncTags = ''
@@ -105,7 +106,7 @@ async function answer(
         anonymous: principal.kind === 'anonymous',
         costMs: cpuMs,
       },
-      resultJson,
+      answered,
       generation,
     )
     syncTags = `,"syncTags":[${JSON.stringify(tag)}]`
@@ -119,7 +120,8 @@ async function answer(
   return c.body(partsAnswer(parts.map(utf8), lakeOf(c).answers), 200)
 }
 
-const utf8 = (text: string): Uint8Array => Buffer.from(text)
+const utf8 = (text: string | Uint8Array): Uint8Array =>
+  typeof text === 'string' ? Buffer.from(text) : text
 
 /** `syncTags` exist from this API version on (as the client's live code requires). */
 const SYNC_TAGS_API_VERSION = '2021-03-25'

@@ -1,7 +1,9 @@
 /**
- * `node bench/subqueries.ts [--against DIR] [--rounds N] [--size N] [--samples N]`: a subquery per
- * outer document over HTTP (issue 9: `*[_type == "article"]{"x": *[_type == "article" &&
- * references(^._id)]._id}` never answered), and a source with its latest five articles. The
+ * `node bench/subqueries.ts [--against DIR] [--rounds N] [--size N] [--samples N] [--only TEXT]`:
+ * a subquery per outer document over HTTP (issue 9: `*[_type == "article"]{"x": *[_type ==
+ * "article" && references(^._id)]._id}` never answered), a source with its latest articles (by
+ * references() and by `source._ref == ^._id`), related articles by `section == ^.section`, and
+ * articles sharing a slug (`--only`: the queries whose name holds TEXT, or one of a comma-separated list). The
  * archive is loaded once (`--size` articles, default 20,000, with their sources and headlines);
  * then each round starts each side's lake on that data folder in turn (with `--against DIR`,
  * another checkout of this repository with its node_modules, as A; this one as B; the order
@@ -24,6 +26,7 @@ const {values: flags} = parseArgs({
     rounds: {type: 'string', default: '2'},
     size: {type: 'string', default: '20000'},
     samples: {type: 'string', default: '5'},
+    only: {type: 'string'},
   },
 })
 const rounds = Number(flags.rounds)
@@ -39,7 +42,23 @@ const QUERIES = [
     name: "issue 9's articles' referrers",
     query: '*[_type == "article"]{"x": *[_type == "article" && references(^._id)]._id}',
   },
-]
+  // Keyed by an indexed field equal to the outer scope (the side table), as front ends write them.
+  {
+    name: 'source with its latest 3 by _ref',
+    query:
+      '*[_type == "source"]{name, "latest": *[_type == "article" && source._ref == ^._id] | order(publishedAt desc) [0...3]{title}}',
+  },
+  {
+    name: 'front page, 3 related by section',
+    query:
+      '*[_type == "article"] | order(publishedAt desc) [0...20]{title, "related": *[_type == "article" && section == ^.section && _id != ^._id] | order(publishedAt desc) [0...3]{title}}',
+  },
+  {
+    name: 'articles sharing a slug',
+    query:
+      'count(*[_type == "article" && count(*[_type == "article" && slug.current == ^.slug.current]) > 1])',
+  },
+].filter(({name}) => !flags.only || flags.only.split(',').some((text) => name.includes(text)))
 
 const sides = await abSides(flags.against)
 const agent = new http.Agent({keepAlive: true, maxFreeSockets: 1})

@@ -127,11 +127,13 @@ export function cpuSecondsOf(pid: number, mainThread = false): number | null {
 
 /**
  * CPU seconds each thread of a process has used so far, by thread id, with the thread's name
- * (`MainThread`, `WorkerThread`, V8's `V8Worker`, libuv's `libuv-worker`; Linux /proc, empty
- * elsewhere). A thread that has ended is not listed.
+ * (`MainThread`, `WorkerThread`, V8's `V8Worker`, libuv's `libuv-worker`) and nice value (Linux
+ * /proc, empty elsewhere). A thread that has ended is not listed.
  */
-export function threadSecondsOf(pid: number): Map<string, {name: string; seconds: number}> {
-  const threads = new Map<string, {name: string; seconds: number}>()
+export function threadSecondsOf(
+  pid: number,
+): Map<string, {name: string; seconds: number; nice: number}> {
+  const threads = new Map<string, {name: string; seconds: number; nice: number}>()
   let ids: string[] = []
   try {
     ids = readdirSync(`/proc/${pid}/task`)
@@ -142,7 +144,9 @@ export function threadSecondsOf(pid: number): Map<string, {name: string; seconds
     try {
       const stat = readFileSync(`/proc/${pid}/task/${id}/stat`, 'utf8')
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      threads.set(id, {name, seconds: statSeconds(stat)})
+      // Field 19 of proc(5), counted from the state (field 3) after the name.
+      const nice = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16])
+      threads.set(id, {name, seconds: statSeconds(stat), nice})
     } catch {
       // It ended meanwhile.
     }

@@ -16,12 +16,12 @@
  */
 import {createClient, type SanityClient} from '@sanity/client'
 import http from 'node:http'
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {createRandom, type Random} from '../kit/seeded.ts'
 import type {ArchiveSize} from './data.ts'
 import {SPLIT_LENGTH} from './isolation.ts'
-import {cpuSecondsOf} from './lake.ts'
+import {cpuSecondsOf, threadSecondsOf} from './lake.ts'
 import {archiveQueries} from './queries.ts'
 
 const API = 'v2025-02-19'
@@ -831,22 +831,7 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
 /** CPU seconds of each thread of `pid` running 10 nice steps down (the query threads), by id. */
 function nicedSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>()
-  let ids: string[] = []
-  try {
-    ids = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return out
-  }
-  for (const id of ids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${id}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
-      // Fields 14, 15 (utime, stime) and 19 (nice) of proc(5), counted from the state, field 3.
-      if (Number(fields[16]) > 0) out.set(id, (Number(fields[11]) + Number(fields[12])) / 100)
-    } catch {
-      // It ended meanwhile.
-    }
-  }
+  for (const [id, thread] of threadSecondsOf(pid)) if (thread.nice > 0) out.set(id, thread.seconds)
   return out
 }
 

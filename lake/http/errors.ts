@@ -91,7 +91,7 @@ export function errorResponse(thrown: unknown): Response {
     // a busy database, the answer budget spent, a listener fallen behind): a 5xx one is logged as
     // one line saying what was refused, no stack; shutting down is not logged.
     if (status >= 500 && !(err instanceof UnavailableError)) console.warn(refusalLine(err))
-    // Every 503 says when to try again.
+    // Every 503, and a caller's 429 for what it holds now, says when to try again.
     const headers =
       err instanceof RetryLaterError || err instanceof CallerBusyError
         ? {'Retry-After': String(err.retryAfterSeconds)}

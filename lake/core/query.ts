@@ -1,6 +1,7 @@
 /** GROQ through groq-js: parse with parameters (for `[0...$limit]`), evaluate over a document view. */
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
+import {visitTree} from './groqTree.ts'
 import {checkQueryDepth, checkQueryText} from './limits.ts'
 import {createLru} from './lru.ts'
 import {scoreTopK} from './scoreTopK.ts'
@@ -245,18 +246,16 @@ const NOT_EVALUATED = new Set([
 ])
 
 /** The functions of NOT_EVALUATED that `tree` calls, as `namespace::name()`. */
-function notEvaluatedIn(tree: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(tree)) {
-    for (const item of tree) notEvaluatedIn(item, found)
-  } else if (typeof tree === 'object' && tree !== null) {
-    const {type, namespace, name} = tree as {type?: unknown; namespace?: unknown; name?: unknown}
-    if (type === 'FuncCall' && NOT_EVALUATED.has(`${String(namespace)}::${String(name)}`)) {
+function notEvaluatedIn(tree: unknown): Set<string> {
+  const found = new Set<string>()
+  visitTree(tree, null, (node) => {
+    const {namespace, name} = node as {namespace?: unknown; name?: unknown}
+    if (node.type === 'FuncCall' && NOT_EVALUATED.has(`${String(namespace)}::${String(name)}`)) {
       found.add(
         namespace === 'global' ? `${String(name)}()` : `${String(namespace)}::${String(name)}()`,
       )
     }
-    for (const value of Object.values(tree)) notEvaluatedIn(value, found)
-  }
+  })
   return found
 }
 

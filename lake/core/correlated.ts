@@ -30,7 +30,14 @@
  */
 import type {ExprNode} from 'groq-js'
 import {documentPaths, type DocumentPath} from './documentPaths.ts'
-import {linearGlob, overDocuments, SAME_SCOPE, visitTree, type Node} from './groqTree.ts'
+import {
+  linearGlob,
+  overDocuments,
+  PLAIN_FUNCTIONS,
+  SAME_SCOPE,
+  visitTree,
+  type Node,
+} from './groqTree.ts'
 
 /**
  * What a replaced `*` dereferences: unguessable, so no stored `_ref` (which `->` also passes to the
@@ -49,21 +56,6 @@ export const REFERRERS_MARKER = `\u0000referrers:${[...crypto.getRandomValues(ne
 const SAFE_NODES: ReadonlySet<string> = new Set([
   ...[...SAME_SCOPE].filter((type) => type !== 'Tuple'),
   ...['This', 'Parent', 'Value', 'Parameter', 'Filter', 'Map', 'FlatMap', 'Projection', 'Deref'],
-])
-
-/** Functions that give a value (or null) for any argument, never an error. */
-const SAFE_FUNCTIONS: ReadonlySet<string> = new Set([
-  'coalesce',
-  'count',
-  'dateTime',
-  'defined',
-  'length',
-  'lower',
-  'now',
-  'references',
-  'round',
-  'string',
-  'upper',
 ])
 
 /**
@@ -279,7 +271,7 @@ function coalesce(args: Node[]): Node {
 function scopeOf(node: Node, parents: ReadonlyMap<Node, Node>): 'plain' | 'other' {
   for (let child = node, up = parents.get(node); up; child = up, up = parents.get(up)) {
     if (up.type === 'FuncCall') {
-      if (up.namespace !== 'global' || !SAFE_FUNCTIONS.has(up.name as string)) return 'other'
+      if (up.namespace !== 'global' || !PLAIN_FUNCTIONS.has(up.name as string)) return 'other'
       continue
     }
     if (SAME_SCOPE.has(up.type)) continue
@@ -399,7 +391,7 @@ function safe(node: unknown): boolean {
   if (n.type === 'FuncCall') {
     if (n.namespace !== 'global') return false
     if (n.name === 'path') return linearGlob(n)
-    if (!SAFE_FUNCTIONS.has(n.name as string)) return false
+    if (!PLAIN_FUNCTIONS.has(n.name as string)) return false
   } else if (n.type === 'OpCall') {
     if (n.op === 'match') return false
   } else if (!SAFE_NODES.has(n.type)) return false

@@ -8,6 +8,27 @@
 export type Node = {type: string; [key: string]: unknown}
 
 /**
+ * Global functions linear in their arguments (no string::split, array::*, math::*, …) that give a
+ * value (or null) for any argument, never an error: the in-place check (query/inPlace.ts) may run
+ * them on the event loop, and a correlated subquery (correlated.ts) on fewer documents than groq-js
+ * would. `path()` only with a pattern linearGlob accepts.
+ */
+export const PLAIN_FUNCTIONS: ReadonlySet<string> = new Set([
+  'coalesce',
+  'count',
+  'dateTime',
+  'defined',
+  'identity',
+  'length',
+  'lower',
+  'now',
+  'references',
+  'round',
+  'string',
+  'upper',
+])
+
+/**
  * Node types that evaluate their children in their own scope (`@` stays what it is). The others
  * open a scope (Filter, Map, FlatMap, Projection, PipeFuncCall) or are leaves.
  */

@@ -21,7 +21,7 @@
  */
 import type {ExprNode} from 'groq-js'
 import type {DocumentPath} from '../core/documentPaths.ts'
-import {linearGlob, SAME_SCOPE, type Node} from '../core/groqTree.ts'
+import {linearGlob, PLAIN_FUNCTIONS, SAME_SCOPE, type Node} from '../core/groqTree.ts'
 import {planQuery, separateScans} from '../core/plan.ts'
 import {releasesAsFilter} from '../core/query.ts'
 import {onlyReferences} from '../core/view.ts'
@@ -51,25 +51,6 @@ const NODE_TYPES = new Set([
   ...SAME_SCOPE,
   ...['Everything', 'This', 'Parameter', 'Value'],
   ...['Filter', 'Map', 'FlatMap', 'Projection', 'PipeFuncCall', 'Asc', 'Desc'],
-])
-
-/**
- * Functions linear in their arguments (no string::split, array::*, math::*, …); `path` only with
- * a pattern linearGlob accepts.
- */
-const FUNCTIONS = new Set([
-  'coalesce',
-  'count',
-  'dateTime',
-  'defined',
-  'identity',
-  'length',
-  'lower',
-  'now',
-  'references',
-  'round',
-  'string',
-  'upper',
 ])
 
 /** `sanity::` functions of the document's `_id` and their argument: a split of the id. */
@@ -225,7 +206,7 @@ function linear(node: Node, parent: Node | null, size: Size = {nodes: 0, literal
   if (
     node.type === 'FuncCall' &&
     !linearGlob(node) &&
-    !(node.namespace === 'global' && FUNCTIONS.has(node.name as string)) &&
+    !(node.namespace === 'global' && PLAIN_FUNCTIONS.has(node.name as string)) &&
     !(node.namespace === 'sanity' && ID_FUNCTIONS.has(node.name as string))
   ) {
     return false

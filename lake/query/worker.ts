@@ -57,6 +57,8 @@ function storeOf(dataDir: string, dataset: string): Store {
 const capBytes =
   ((workerData as {memoryMb?: number} | undefined)?.memoryMb ?? Infinity) * 1024 * 1024
 let gc: ((options?: object) => void) | null = null
+/** What the thread held alive after its last collection: garbage is what grew past it. */
+let liveBytes = 0
 
 /**
  * Collects what earlier tasks left on this thread once it is a quarter of the cap, so that a task
@@ -64,20 +66,26 @@ let gc: ((options?: object) => void) | null = null
  * garbage included, and V8, whose own limit is 3 GB higher, collects by its own measure: a query
  * leaving arrays of half a million values on a thread capped at 64 MB had the next query on that thread
  * stopped as out of memory, every third one refused. A full collection of what is left alive
- * (little between tasks) takes a few ms, once per quarter of the cap of garbage.
+ * (little between tasks) takes a few ms, once per quarter of the cap of garbage: counted past what
+ * the last one left alive, or a thread whose engine alone is a quarter of a small cap (15 MB of
+ * 64) would collect before every task.
  */
 function collectLeftovers(): void {
-  if (getHeapStatistics().used_heap_size < capBytes / 4) return
+  if (getHeapStatistics().used_heap_size - liveBytes < capBytes / 4) return
   gc ??= exposedGc()
-  gc?.()
+  if (!gc) return
+  gc()
+  liveBytes = getHeapStatistics().used_heap_size
 }
 
 /** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */
 export default async function run(task: OnThread | null): Promise<WorkerResult | null> {
   if (task === null) return null
+  // Collected first: a reading of the heap before the task begins would count what earlier ones
+  // left against it.
+  collectLeftovers()
   // Which thread runs it, for the pool's reads of its heap.
   if (task.thread) Atomics.store(new Int32Array(task.thread), 0, threadId)
-  collectLeftovers()
   if (task.kind === 'transaction') return runBuild(task)
   if (task.kind === 'documents') return runDocuments(task)
   if (task.kind === 'history') return runHistory(task)

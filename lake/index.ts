@@ -242,9 +242,9 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   // written (docs/front-end.md). In the background, a batch at a time.
   const assetSweep = (async () => {
     let removed = 0
-    // Also the folders of datasets never written: a first upload's file whose document a kill took.
-    const datasets = new Set([...stores.list(), ...(await images.files.datasets(config.projectId))])
-    for (const dataset of datasets) {
+    // Every dataset with asset folders, also one never written: a first upload's file whose
+    // document a kill took.
+    for (const dataset of await images.files.datasets(config.projectId)) {
       try {
         // As the backfill: a file an earlier lake wrote is upgraded on the commit thread first.
         if (stores.exists(dataset)) await stores.get(dataset).ready?.()

@@ -11,8 +11,8 @@ import {setImmediate as nextTurn} from 'node:timers/promises'
 import type {Store} from '../core/store.ts'
 import {assetFilePath, type AssetKind} from './assetFiles.ts'
 
-/** A stored file name: `<sha1>-<w>x<h>.<ext>` for images, `<sha1>.<ext>` for files. */
-const IMAGE_NAME = /^([0-9a-f]{40})-(\d+)x(\d+)\.([a-z0-9]+)$/
+/** A stored image's name, `<sha1>-<w>x<h>.<ext>` (a file's is `<sha1>.<ext>`). */
+export const IMAGE_NAME = /^([0-9a-f]{40})-(\d+)x(\d+)\.([a-z0-9]+)$/
 const FILE_NAME = /^([0-9a-f]{40})\.([A-Za-z0-9]+)$/
 
 /** The asset document id behind a stored file name, or null when the name is not one of ours. */
@@ -30,7 +30,7 @@ export function assetIdForFile(kind: AssetKind, name: string): string | null {
  * batch is one lookup of their documents and as many unlinks as are orphans (a 10,000-file folder
  * held the loop for its whole sweep in one go).
  */
-export const SWEEP_BATCH = 256
+const SWEEP_BATCH = 256
 
 export interface AssetFilesOptions {
   dataDir: string

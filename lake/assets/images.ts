@@ -11,7 +11,7 @@ import type {DocumentChange, SanityDocument} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import type {Store} from '../core/store.ts'
 import {assetFilePath, assetsDir, type AssetKind} from './assetFiles.ts'
-import {AssetFiles, assetIdForFile} from './assetSweep.ts'
+import {AssetFiles, assetIdForFile, IMAGE_NAME} from './assetSweep.ts'
 import {ImageCache} from './imageCache.ts'
 import {deriveImageMetadata} from './imageMetadata.ts'
 import {
@@ -37,9 +37,6 @@ export interface Rendition {
   contentType: string
   hit: boolean
 }
-
-/** A stored image's name: `<sha1>-<w>x<h>.<ext>`. */
-const IMAGE_NAME = /^([0-9a-f]{40})-(\d+)x(\d+)\.([a-z0-9]+)$/
 
 export class ImageService {
   readonly cache: ImageCache

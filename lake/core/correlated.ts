@@ -87,17 +87,17 @@ export interface Correlated {
 }
 
 /** The `_ref` prefix of the replaced `*` number `index`; the key follows it. */
-export function referrersMarker(index: number): string {
+function referrersMarker(index: number): string {
   return `${REFERRERS_MARKER}${index}:`
 }
 
 /** The `_ref` of the replaced `*` number `index` when its outer value is null: the null rows. */
-export function nullMarker(index: number): string {
+function nullMarker(index: number): string {
   return `${REFERRERS_MARKER}${index}!`
 }
 
 /** The `_ref` of the replaced `*` number `index` when its outer value is anything else: the view. */
-export function allMarker(index: number): string {
+function allMarker(index: number): string {
   return `${REFERRERS_MARKER}${index};`
 }
 

@@ -22,6 +22,8 @@ export class LakeError extends Error {
   override name = 'LakeError'
   /** Machine-readable error type, as in Sanity's `error.type`. */
   readonly type: string
+  /** When the same request may succeed (`Retry-After`), for a refusal that passes. */
+  readonly retryAfterSeconds?: number
 
   constructor(type: string, description: string, options?: {cause?: unknown}) {
     super(description, options)
@@ -152,8 +154,7 @@ function describedError(name: string, type: string) {
 
 /** A 503: nothing was done, and the same request after `retryAfterSeconds` (`Retry-After`) may succeed. */
 export class RetryLaterError extends LakeError {
-  /** How long a client should wait before it tries again. */
-  readonly retryAfterSeconds: number
+  override readonly retryAfterSeconds: number
 
   constructor(type: string, description: string, retryAfterSeconds: number) {
     super(type, description)
@@ -317,7 +318,7 @@ export const TooManyRequestsError = describedError('TooManyRequestsError', 'tooM
  */
 export class CallerBusyError extends TooManyRequestsError {
   override name = 'CallerBusyError'
-  readonly retryAfterSeconds: number
+  override readonly retryAfterSeconds: number
 
   constructor(description: string, retryAfterSeconds: number) {
     super(description)

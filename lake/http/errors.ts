@@ -3,7 +3,6 @@ import {STATUS_CODES} from 'node:http'
 import {
   AuthError,
   BadRequestError,
-  CallerBusyError,
   ConflictError,
   databaseBusy,
   InvalidImageError,
@@ -91,11 +90,11 @@ export function errorResponse(thrown: unknown): Response {
     // a busy database, the answer budget spent, a listener fallen behind): a 5xx one is logged as
     // one line saying what was refused, no stack; shutting down is not logged.
     if (status >= 500 && !(err instanceof UnavailableError)) console.warn(refusalLine(err))
-    // Every 503, and a caller's 429 for what it holds now, says when to try again.
+    // A refusal that passes (every 503, a caller's 429 for what it holds now) says when to retry.
     const headers =
-      err instanceof RetryLaterError || err instanceof CallerBusyError
-        ? {'Retry-After': String(err.retryAfterSeconds)}
-        : undefined
+      err.retryAfterSeconds === undefined
+        ? undefined
+        : {'Retry-After': String(err.retryAfterSeconds)}
     return Response.json(bodyFor(err, status), {status, headers})
   }
   if (isBadJson(err)) {

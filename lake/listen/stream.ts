@@ -379,11 +379,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     held: heldBytes,
     drop: cut,
     disconnect(reason) {
-      if (closed) return
-      send(sse('disconnect', {reason}))
-      if (closed) return
-      cleanup()
-      controller.close()
+      closeWith(sse('disconnect', {reason}))
     },
     end: (why) => end(why),
   }
@@ -404,24 +400,25 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     if (end(why)) counters.restarts++
   }
 
-  /** Ends the stream as startOver does; false when it was ended already, or cut off instead. */
-  const end = (why: string) => {
+  /**
+   * Sends `text` last and closes the stream; false when it was closed already, or cut off by the
+   * send instead (its reader had stopped: its client reconnects all the same).
+   */
+  const closeWith = (text: string) => {
     if (closed) return false
-    send(`: ${why.replace(/[\r\n]+/g, ' ')}\n\n`)
-    // Cut off instead (its reader had stopped): its client reconnects all the same.
+    send(text)
     if (closed) return false
     cleanup()
     controller.close()
     return true
   }
 
+  /** Ends the stream as startOver does; false when it was ended already, or cut off instead. */
+  const end = (why: string) => closeWith(`: ${why.replace(/[\r\n]+/g, ' ')}\n\n`)
+
   /** Ends the stream with `channelError` saying why (a filter over budget, say). */
   const fail = (err: LakeError) => {
-    if (closed) return
-    send(sse('channelError', open.errorBody(err)))
-    if (closed) return
-    cleanup()
-    controller.close()
+    closeWith(sse('channelError', open.errorBody(err)))
   }
 
   /** The document the filter sees of a change's state: its outline when that is enough. */

@@ -91,15 +91,20 @@ export async function loadView(options: ViewOptions): Promise<View> {
   // planned as if it had no such `*`.
   const correlated =
     options.tree && !options.sink ? correlate(options.tree, options.store.indexedFields) : null
-  if (!correlated) return loadPlainView(options)
-  const referrers = referrersOf(options, correlated)
+  const shown = presenter(options)
+  if (!correlated) return loadPlainView(options, shown)
+  const referrers = referrersOf(options, correlated, shown)
   const view = await loadPlainView(
     {...options, plan: planQuery(correlated.tree), tree: correlated.tree},
+    shown,
     referrers,
   )
   referrers.outer(view.documents)
   return {...view, query: view.query ?? correlated.tree}
 }
+
+/** The view's and the correlated subqueries' one presenter (loadView makes it once). */
+type Presenter = ReturnType<typeof presenter>
 
 /** What the caller sees of stored documents: its grants, the perspective's exclusions and layers. */
 function presenter({perspective, apiVersion, canRead}: ViewOptions) {
@@ -115,11 +120,11 @@ function presenter({perspective, apiVersion, canRead}: ViewOptions) {
 
 async function loadPlainView(
   options: ViewOptions,
+  {exclude, present}: Presenter,
   /** Replaced inner `*`s' referrers: wraps the view's dereference (every evaluation's). */
   referrers?: Referrers,
 ): Promise<View> {
   const {store, perspective, plan, canRead} = options
-  const {exclude, present} = presenter(options)
 
   const ownDereference: DereferenceFunction = ({_ref}) => {
     if (typeof _ref !== 'string') return null
@@ -228,10 +233,13 @@ interface Referrers {
  * documents are known reads the keys of all of them at once: one read of the references or side
  * table, of the groups' layers and of the values, not one per outer document.
  */
-function referrersOf(options: ViewOptions, correlated: Correlated): Referrers {
+function referrersOf(
+  options: ViewOptions,
+  correlated: Correlated,
+  {exclude, present}: Presenter,
+): Referrers {
   const {store, perspective} = options
   const {paths, lookups, keys} = correlated
-  const {exclude, present} = presenter(options)
   // By key; null: the outer value is null (correlated.ts nullMarker).
   const found = paths.map(() => new Map<string | null, SanityDocument[]>())
   const whole: (SanityDocument[] | undefined)[] = []

@@ -103,33 +103,41 @@ async function sharedBody(
  * A body of no declared length: its chunks joined when it ends within `over` bytes, else its bytes
  * in shared memory, the chunks copied in as they come (a 20 MB body sent chunked was joined,
  * decoded and parsed on the event loop, 1-2 s, and its parsed mutations cloned to the write
- * thread). Past `limit.maxBytes`, the 413 and nothing more is read.
+ * thread). Each chunk is given to `count` before it is held (a query's, countedJsonBody), which
+ * throws to refuse it. Past `limit.maxBytes`, the 413; at either, nothing more is read.
  */
 async function streamedBody(
   incoming: IncomingMessage,
   over: number,
   limit: StreamedLimit,
-  memory: Pick<BodyMemory, 'allocate'>,
+  memory: Pick<BodyMemory, 'allocate'> | null,
+  count?: (bytes: number) => void,
 ): Promise<Buffer | Uint8Array> {
   const chunks: Buffer[] = []
   let length = 0
   let shared: SharedBody | null = null
-  let tooLarge = false
+  let refused: unknown = null
   await readChunks(incoming, (chunk) => {
-    if (length + chunk.length > limit.maxBytes) {
-      tooLarge = true
-      return false
+    if (length + chunk.length > limit.maxBytes) refused = limit
+    else {
+      try {
+        count?.(chunk.length)
+      } catch (err) {
+        refused = err
+      }
     }
+    if (refused !== null) return false
     length += chunk.length
     if (shared !== null) shared.add(chunk)
-    else if (length <= over) chunks.push(chunk)
+    else if (length <= over || memory === null) chunks.push(chunk)
     else {
       shared = new SharedBody(limit.maxBytes, memory)
       for (const held of chunks.splice(0)) shared.add(held)
       shared.add(chunk)
     }
   })
-  if (tooLarge) limit.refuse()
+  if (refused === limit) limit.refuse()
+  if (refused !== null) throw refused
   if (shared === null) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
   return (shared as SharedBody).end()
 }
@@ -238,59 +246,41 @@ export async function countedJsonBody<T>(
   } else {
     const declared = declaredLength(c)
     if (declared !== null) count(declared)
-    bytes = declared !== null ? await readAll(node.incoming) : await countedBody(node, limit, count)
+    // Joined, whatever its length (no shared memory): a query's body is parsed here.
+    bytes =
+      declared !== null
+        ? await readAll(node.incoming)
+        : ((await streamedBody(node.incoming, Infinity, limit, null, count)) as Buffer)
   }
-  if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
-  const text = decodeUtf8(bytes)
-  const heap = parsedHeapEstimate(text)
-  if (heap > bytes.length) count(heap - bytes.length)
-  if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
-  return JSON.parse(text) as T
-}
-
-/** A body of no declared length, its chunks counted as they come; stops at a refusal or the limit. */
-async function countedBody(
-  node: NodeBindings,
-  limit: StreamedLimit,
-  count: (bytes: number) => void,
-): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let length = 0
-  let refused: unknown = null
-  await readChunks(node.incoming, (chunk) => {
-    if (length + chunk.length > limit.maxBytes) refused = limit
-    else {
-      try {
-        count(chunk.length)
-      } catch (err) {
-        refused = err
-      }
-    }
-    if (refused !== null) return false
-    length += chunk.length
-    chunks.push(chunk)
-  })
-  if (refused === limit) limit.refuse()
-  if (refused !== null) throw refused
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+  return (await parseJsonBytes<T>(bytes, count)).value
 }
 
 /** jsonBody's value and the length of its JSON text (what a write weighs, core/writes.ts). */
 export async function sizedJsonBody<T>(c: Context): Promise<{value: T; length: number}> {
   const node = nodeOf(c)
-  if (!node || !untouched(node) || declaredLength(c) === null) {
-    const text = decodeUtf8(Buffer.from(await c.req.arrayBuffer()))
-    return {value: JSON.parse(text) as T, length: text.length}
-  }
-  return parseJsonBytes<T>(await readAll(node.incoming))
+  const bytes =
+    !node || !untouched(node) || declaredLength(c) === null
+      ? Buffer.from(await c.req.arrayBuffer())
+      : await readAll(node.incoming)
+  return parseJsonBytes<T>(bytes)
 }
 
-/** A body's bytes decoded and parsed as c.req.json() does. */
-async function parseJsonBytes<T>(bytes: Buffer): Promise<{value: T; length: number}> {
+/**
+ * A body's bytes decoded and parsed as c.req.json() does. `count`, when given, is told the heap
+ * the parse will take beyond the bytes before it begins, and throws to refuse (countedJsonBody).
+ */
+async function parseJsonBytes<T>(
+  bytes: Buffer,
+  count?: (bytes: number) => void,
+): Promise<{value: T; length: number}> {
   // A large body (a 27 MB document) is joined, decoded and parsed in three turns of the event
   // loop, not one: each took 0.1-1.7 s at load 13-16, and others are answered in between.
   if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
   const text = decodeUtf8(bytes)
+  if (count) {
+    const heap = parsedHeapEstimate(text)
+    if (heap > bytes.length) count(heap - bytes.length)
+  }
   if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
   return {value: JSON.parse(text) as T, length: text.length}
 }

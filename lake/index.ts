@@ -184,7 +184,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const context: LakeContext = {
     bodyMemory: createBodyMemory(),
     answers: createAnswerBudget(answerBytes),
-    queries: createQueryRequests(LIMITS.queryRequests),
+    queries: createQueryRequests({
+      ...LIMITS.queryRequests,
+      bodyMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    }),
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
     stores,

@@ -282,6 +282,13 @@ export const UnsupportedMediaTypeError = describedError(
 export const UnprocessableError = describedError('UnprocessableError', 'unprocessableError')
 
 /**
+ * A request's body did not arrive within the time it may take (a query's: its deadline): a 408,
+ * nothing of it done. A body sent a byte at a time held what its caller may hold for as long as
+ * its sender liked.
+ */
+export const RequestTimeoutError = describedError('RequestTimeoutError', 'requestTimeoutError')
+
+/**
  * A listener fell behind what the lake can do for it (its filter waited too long for a query
  * thread, or too many transactions are waiting for its filter): its stream ends so that its client
  * reconnects (docs/listeners.md).

@@ -18,6 +18,7 @@ import {
   QueryParseError,
   QueryResultTooLargeError,
   QueryTimeoutError,
+  RequestTimeoutError,
   RetryLaterError,
   TooLargeError,
   TooManyRequestsError,
@@ -38,6 +39,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof InvalidRequestError) return 400
   if (err instanceof NotFoundError) return 404
   if (err instanceof NotAcceptableError) return 406
+  if (err instanceof RequestTimeoutError) return 408
   if (err instanceof AuthError) return 401
   if (err instanceof PermissionError) return 403
   if (err instanceof TooLargeError) return 413

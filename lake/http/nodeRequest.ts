@@ -9,7 +9,7 @@ import {isUtf8} from 'node:buffer'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {constants as http2Constants, type Http2Stream} from 'node:http2'
 import type {Context} from 'hono'
-import {notUtf8Error} from '../core/errors.ts'
+import {formatMs, notUtf8Error, RequestTimeoutError} from '../core/errors.ts'
 import {parsedHeapEstimate} from '../core/writes.ts'
 import type {BodyMemory} from './bodyMemory.ts'
 
@@ -90,7 +90,7 @@ async function sharedBody(
   memory: Pick<BodyMemory, 'allocate'>,
 ): Promise<Uint8Array> {
   const body = new SharedBody(length, memory)
-  await readChunks(incoming, (chunk) => {
+  await readChunks(incoming, Infinity, (chunk) => {
     // Node delivers at most the declared length.
     body.add(
       chunk.length > length - body.received ? chunk.subarray(0, length - body.received) : chunk,
@@ -104,7 +104,8 @@ async function sharedBody(
  * in shared memory, the chunks copied in as they come (a 20 MB body sent chunked was joined,
  * decoded and parsed on the event loop, 1-2 s, and its parsed mutations cloned to the write
  * thread). Each chunk is given to `count` before it is held (a query's, countedJsonBody), which
- * throws to refuse it. Past `limit.maxBytes`, the 413; at either, nothing more is read.
+ * throws to refuse it. Past `limit.maxBytes`, the 413; at either, nothing more is read. Not all
+ * here within `withinMs`: a RequestTimeoutError, nothing more read.
  */
 async function streamedBody(
   incoming: IncomingMessage,
@@ -112,12 +113,13 @@ async function streamedBody(
   limit: StreamedLimit,
   memory: Pick<BodyMemory, 'allocate'> | null,
   count?: (bytes: number) => void,
+  withinMs = Infinity,
 ): Promise<Buffer | Uint8Array> {
   const chunks: Buffer[] = []
   let length = 0
   let shared: SharedBody | null = null
   let refused: unknown = null
-  await readChunks(incoming, (chunk) => {
+  await readChunks(incoming, withinMs, (chunk) => {
     if (length + chunk.length > limit.maxBytes) refused = limit
     else {
       try {
@@ -231,12 +233,14 @@ class SharedBody {
  * chunk by chunk as it arrives, against `limit` too (the limit's middleware left it unread:
  * streamsFromNode); then the heap its parse will take beyond its bytes (parsedHeapEstimate: a list
  * of small values takes some 64 bytes each), before it is parsed. `count` throws to refuse, and no
- * more of the body is read. In process the body is counted once read.
+ * more of the body is read. In process the body is counted once read. Not all here within
+ * `withinMs` (the query deadline): a RequestTimeoutError, the rest unread.
  */
 export async function countedJsonBody<T>(
   c: Context,
   limit: StreamedLimit,
   count: (bytes: number) => void,
+  withinMs: number,
 ): Promise<T> {
   const node = nodeOf(c)
   let bytes: Buffer
@@ -249,8 +253,8 @@ export async function countedJsonBody<T>(
     // Joined, whatever its length (no shared memory): a query's body is parsed here.
     bytes =
       declared !== null
-        ? await readAll(node.incoming)
-        : ((await streamedBody(node.incoming, Infinity, limit, null, count)) as Buffer)
+        ? await readAll(node.incoming, withinMs)
+        : ((await streamedBody(node.incoming, Infinity, limit, null, count, withinMs)) as Buffer)
   }
   return (await parseJsonBytes<T>(bytes, count)).value
 }
@@ -306,10 +310,10 @@ function untouched(node: NodeBindings): boolean {
   return !node.incoming.readableDidRead && node.incoming.readableFlowing === null
 }
 
-/** The rest of a request's body, joined. */
-async function readAll(incoming: IncomingMessage): Promise<Buffer> {
+/** The rest of a request's body, joined; within `withinMs` (else a RequestTimeoutError). */
+async function readAll(incoming: IncomingMessage, withinMs = Infinity): Promise<Buffer> {
   const chunks: Buffer[] = []
-  await readChunks(incoming, (chunk) => {
+  await readChunks(incoming, withinMs, (chunk) => {
     chunks.push(chunk)
   })
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
@@ -318,10 +322,12 @@ async function readAll(incoming: IncomingMessage): Promise<Buffer> {
 /**
  * The rest of a request's body, chunk by chunk, until its end or until `onData` returns false
  * (then the request is paused, the rest left unread). Events rather than `for await`: an async
- * iterator over the stream cost a one-document write more than reading its body.
+ * iterator over the stream cost a one-document write more than reading its body. Not ended within
+ * `withinMs`: paused, the rest left unread, a RequestTimeoutError.
  */
 function readChunks(
   incoming: IncomingMessage,
+  withinMs: number,
   onData: (chunk: Buffer) => void | false,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -331,7 +337,19 @@ function readChunks(
       reject(prematureClose())
       return
     }
+    const timer =
+      withinMs === Infinity
+        ? undefined
+        : setTimeout(() => {
+            incoming.pause()
+            done(
+              new RequestTimeoutError(
+                `The request's body did not arrive within ${formatMs(withinMs)} (the query deadline, --query-timeout); send it at once, or a smaller one`,
+              ),
+            )
+          }, withinMs)
     const done = (err?: Error) => {
+      clearTimeout(timer)
       incoming.off('data', onChunk).off('end', done).off('error', done).off('close', onClose)
       if (err) reject(err)
       else resolve()

@@ -14,6 +14,13 @@ export interface QueryRequestsLimits {
   callerBytes: number
   /** What all requests may hold together. */
   lakeBytes: number
+  /**
+   * How long a request's body may take to arrive (the query deadline): past it, a 408. Counted
+   * at its declared length before it is read, a body sent a byte at a time held its share while
+   * it trickled, and over HTTP/2 a session that trickles is never idle: a few such streams held
+   * the one share every local anonymous caller (127.0.0.1) has. None by default.
+   */
+  bodyMs?: number
 }
 
 /** One request's share, grown as its body arrives and is parsed; released once it is answered. */
@@ -29,6 +36,8 @@ export interface QueryHold {
 }
 
 export interface QueryRequests {
+  /** How long a request's body may take to arrive (QueryRequestsLimits). */
+  readonly bodyMs: number
   /** Bytes held now, lake-wide. */
   readonly held: number
   /** Bytes `holder`'s requests hold now. */
@@ -44,6 +53,7 @@ export function createQueryRequests(limits: QueryRequestsLimits): QueryRequests 
   let held = 0
   const byHolder = new Map<string, number>()
   return {
+    bodyMs: limits.bodyMs ?? Infinity,
     get held() {
       return held
     },

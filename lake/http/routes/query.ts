@@ -48,6 +48,7 @@ async function answerBody(c: Context, hold: (bytes: number) => void) {
     c,
     bodyLimitOf(c),
     hold,
+    lakeOf(c).queries.bodyMs,
   )
   if (typeof body?.query !== 'string') throw new BadRequestError('Body must have a string "query"')
   const params = body.params ?? {}

@@ -371,8 +371,11 @@ export interface Store extends EventLog {
    * whole bodies; null for an id not stored. See core/documentPaths.ts.
    */
   extract(ids: readonly string[], paths: readonly DocumentPath[]): (unknown[] | null)[]
-  /** How many stored documents `select` would yield. */
-  countSelected(selection: Selection): number
+  /**
+   * How many stored documents `select` would yield, counting no further than `atMost` (a
+   * decision that needs only a threshold stops reading there).
+   */
+  countSelected(selection: Selection, atMost?: number): number
   /**
    * How many stored documents the full-text index finds for a search hint, counting no further
    * than `atMost`; null when the store keeps no index (the hint narrows nothing).

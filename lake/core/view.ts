@@ -811,7 +811,9 @@ function inViewOrder(store: Store, selection: Selection): boolean {
   if (where?.kind !== 'and') return true
   const type = where.of.find((part) => part.kind === 'type')!
   const ofType = store.countSelected({where: type})
-  return ofType > 0 && store.countSelected({where}) * DENSE >= ofType
+  // Counted as far as the answer needs: a common condition's every match decided nothing more.
+  const needed = Math.ceil(ofType / DENSE)
+  return ofType > 0 && store.countSelected({where}, needed) >= needed
 }
 
 /** See inViewOrder. */

@@ -164,9 +164,9 @@ export function budgeted(
         yield row
       }
     },
-    countSelected(selection: Selection) {
+    countSelected(selection: Selection, atMost?: number) {
       seeking({count: selection})
-      return store.countSelected(selection)
+      return store.countSelected(selection, atMost)
     },
     count(): number {
       throw new OverBudget('a count of every document')

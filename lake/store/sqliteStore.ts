@@ -2477,11 +2477,18 @@ export function createSqliteStore(
       return ids.map((id) => found.get(id) ?? null)
     },
 
-    countSelected(selection) {
+    countSelected(selection, atMost) {
       const counted = countByType(selection)
-      if (counted) return Number(get(counted.sql, ...counted.params)?.n ?? 0)
+      if (counted) {
+        const n = Number(get(counted.sql, ...counted.params)?.n ?? 0)
+        return atMost === undefined ? n : Math.min(n, atMost)
+      }
       const {where, params} = compileSelection(selection, searchSql)
-      return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
+      if (atMost === undefined) {
+        return Number(get(`SELECT count(*) AS n FROM fields f${where}`, ...params)?.n ?? 0)
+      }
+      const limited = `SELECT count(*) AS n FROM (SELECT 1 FROM fields f${where} LIMIT ?)`
+      return Number(get(limited, ...params, atMost)?.n ?? 0)
     },
 
     indexAttributes(paths, {declared: declare = false} = {}) {

@@ -960,10 +960,17 @@ describe('counts by type', () => {
         expect(store.countSelected({excludeIdPrefixes: exclude})).toBe(kept.length)
         for (const types of [['article'], ['source', 'headline'], ['none']]) {
           const selection = {where: {kind: 'type', types} as const, excludeIdPrefixes: exclude}
-          expect(store.countSelected(selection), `${types} without ${exclude}`).toBe(
-            kept.filter(([, type]) => types.includes(type)).length,
-          )
+          const n = kept.filter(([, type]) => types.includes(type)).length
+          expect(store.countSelected(selection), `${types} without ${exclude}`).toBe(n)
           expect(store.seeks({count: selection})).toBe(true)
+          // Counted in SQL (a prefix that is no layer's), and either way no further than asked.
+          const bySql = {...selection, excludeIdPrefixes: [...exclude, 'doc-1']}
+          const inSql = kept.filter(([id, type]) => types.includes(type) && !id.startsWith('doc-1'))
+          expect(store.countSelected(bySql)).toBe(inSql.length)
+          for (const atMost of [0, 1, 3]) {
+            expect(store.countSelected(selection, atMost)).toBe(Math.min(n, atMost))
+            expect(store.countSelected(bySql, atMost)).toBe(Math.min(inSql.length, atMost))
+          }
         }
       }
     }

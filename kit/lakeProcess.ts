@@ -1,7 +1,8 @@
 /**
- * The one way to run a lake as a child process — `node lake/cli.ts start`, as a developer runs it —
- * for `npm run dev`, the bench, the e2e support and the crash test; and the one way a Node process
- * trusts a lake's certificate authority (added to Node's default list: TLS stays verified).
+ * The one way to run a lake as a child process — `node lake/cli.ts start`, as a developer runs it,
+ * or a test's own start of it (`script`) — for `npm run dev`, the bench, the e2e support and the
+ * tests; and the one way a Node process trusts a lake's certificate authority (added to Node's
+ * default list: TLS stays verified).
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
@@ -38,6 +39,12 @@ export interface LakeProcessOptions {
   timeoutMs?: number
   /** Further `lake start` options, e.g. `['--query-timeout', '60']`. */
   args?: readonly string[]
+  /**
+   * A module run in place of `lake/cli.ts start`: a lake with a part of a test's own (a commit
+   * thread that dies). It is given `lake start`'s options (--port, --host, --data, --no-tls and
+   * `args`) and prints its `Lake listening on <url>` line once it answers.
+   */
+  script?: string
   /** Further Node options for the lake's process, e.g. `['--cpu-prof']` (bench --cpu-prof). */
   nodeFlags?: readonly string[]
 }
@@ -65,8 +72,7 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   const args = [
     ...LAKE_NODE_FLAGS,
     ...(options.nodeFlags ?? []),
-    LAKE_CLI,
-    'start',
+    ...(options.script ? [options.script] : [LAKE_CLI, 'start']),
     '--port',
     String(options.port ?? 0),
     '--host',

@@ -10,7 +10,6 @@
  * file an asset document names is still there, byte for byte.
  */
 import {createClient} from '@sanity/client'
-import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
@@ -19,14 +18,18 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import sharp from 'sharp'
 import {afterAll, expect, test} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {createTestLake, startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const LAKE = fileURLToPath(new URL('./lakeThatDies.ts', import.meta.url))
 let dataDir = ''
 let flags = ''
+let lake: LakeProcess | undefined
 let restarted: TestLake | undefined
 
 afterAll(async () => {
+  // Killed by its commit thread, unless the test failed first.
+  await lake?.kill()
   await restarted?.close()
   for (const dir of [dataDir, flags]) if (dir) await rm(dir, {recursive: true, force: true})
 })
@@ -48,7 +51,10 @@ test(
     const files = join(dataDir, 'assets', 'local', 'test', 'files')
     const pendingBytes = Buffer.from('লেখা হয়েছে, নথি হয়নি')
     const pendingFile = join(files, `${sha1(pendingBytes)}.txt`)
-    const child = spawn(process.execPath, [LAKE, dataDir], {
+    lake = await startLakeProcess({
+      dataDir,
+      tls: false,
+      script: LAKE,
       env: {
         ...process.env,
         LAKE_ADMIN_PASSWORD: 'asset-kill-password',
@@ -56,19 +62,9 @@ test(
         COMMIT_THREAD_DIES_WAITING: waiting,
         COMMIT_THREAD_DIES_WAITS_FOR: pendingFile,
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
     })
+    const {child, url, token} = lake
     const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)))
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = ''
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk
-        const m = /Lake listening on (\S+)/.exec(out)
-        if (m) resolve(m[1]!)
-      })
-      child.once('exit', () => reject(new Error(`the lake exited before it listened:\n${out}`)))
-    })
-    const token = readFileSync(join(dataDir, 'token'), 'utf8').trim()
     const client = createClient({
       projectId: 'local',
       dataset: 'test',

@@ -5,7 +5,6 @@
  * pings meanwhile (its CPU while one ping waited, from /proc, against its CPU for the sweep).
  */
 import {createClient} from '@sanity/client'
-import {spawn, type ChildProcess} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
@@ -13,20 +12,17 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, expect, test} from 'vitest'
+import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {cpuTimes, pingsWhile, type ChildLake} from './childLake.ts'
 
 const LAKE = fileURLToPath(new URL('./sweepingLake.ts', import.meta.url))
 const NAMED = 5_000
 const ORPHANS = 5_000
-let child: ChildProcess | undefined
+let child: LakeProcess | undefined
 let dataDir = ''
 
 afterAll(async () => {
-  if (child?.exitCode === null) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve))
-    child.kill('SIGTERM')
-    await exited
-  }
+  await child?.stop()
   if (dataDir) await rm(dataDir, {recursive: true, force: true})
 })
 
@@ -37,36 +33,19 @@ test(
   {timeout: 300_000},
   async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lake-asset-sweep-'))
-    child = spawn(process.execPath, [LAKE, dataDir], {
+    let onSwept: (n: number) => void = () => undefined
+    child = await startLakeProcess({
+      dataDir,
+      tls: false,
+      script: LAKE,
       env: {...process.env, LAKE_ADMIN_PASSWORD: 'asset-sweep-password'},
-      stdio: ['pipe', 'pipe', 'inherit'],
+      onLine: (line, stream) => {
+        const m = /^swept (\d+)/.exec(line)
+        if (m) onSwept(Number(m[1]))
+        else if (stream === 'stderr') process.stderr.write(`[lake] ${line}\n`)
+      },
     })
-    const lines: string[] = []
-    const waitFor = (pattern: RegExp) =>
-      new Promise<RegExpExecArray>((resolve, reject) => {
-        const look = () => {
-          for (const line of lines) {
-            const m = pattern.exec(line)
-            if (m) return resolve(m)
-          }
-          return false
-        }
-        if (look()) return
-        const onData = () => {
-          if (look() !== false) child!.stdout!.off('data', onData)
-        }
-        child!.stdout!.on('data', onData)
-        child!.once('exit', () => reject(new Error(`the lake exited:\n${lines.join('\n')}`)))
-      })
-    let rest = ''
-    child.stdout!.setEncoding('utf8')
-    child.stdout!.prependListener('data', (chunk: string) => {
-      const parts = (rest + chunk).split('\n')
-      rest = parts.pop()!
-      lines.push(...parts)
-    })
-    const url = (await waitFor(/^Lake listening on (\S+)/))[1]!
-    const token = readFileSync(join(dataDir, 'token'), 'utf8').trim()
+    const {url, token} = child
     const client = createClient({
       projectId: 'local',
       dataset: 'test',
@@ -76,7 +55,7 @@ test(
       token,
       useCdn: false,
     })
-    const lake: ChildLake = {url, token, pid: child.pid!, headers: () => ({})}
+    const lake: ChildLake = {url, token, pid: child.child.pid!, headers: () => ({})}
 
     // 5,000 asset documents and their files; 5,000 files no document names.
     const folder = join(dataDir, 'assets', 'local', 'test', 'files')
@@ -104,8 +83,11 @@ test(
     // The upload route's first use (its modules, the first file stored) is not what is measured.
     await client.assets.upload('file', Buffer.from('প্রথম'), {filename: 'first.txt'})
     const before = await cpuTimes(lake.pid)
-    child.stdin!.write('sweep\n')
-    const swept = waitFor(/^swept (\d+)/)
+    const swept = new Promise<number>((resolve, reject) => {
+      onSwept = resolve
+      child!.child.once('exit', () => reject(new Error('the lake exited before its sweep ended')))
+    })
+    child.child.kill('SIGUSR2')
     // Uploads while it runs, one after another: each file stored before its document is written.
     const uploads = (async () => {
       const done = []
@@ -118,7 +100,7 @@ test(
     const holds: number[] = []
     const pings = await pingsWhile(lake, Promise.all([swept, uploads]), 20, holds)
     const after = await cpuTimes(lake.pid)
-    expect(Number((await swept)[1])).toBe(ORPHANS)
+    expect(await swept).toBe(ORPHANS)
 
     for (const text of orphans) expect(existsSync(join(folder, `${sha1(text)}.txt`))).toBe(false)
     for (const text of named) {

@@ -15,7 +15,14 @@ import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
 import {exposedGc} from '../store/heapTrim.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
-import {ANSWER_AS_BYTES, answerBytes, executeQuery, resultJson, threadCpu} from './execute.ts'
+import {
+  ANSWER_AS_BYTES,
+  answerBytes,
+  executeQuery,
+  resultJson,
+  threadCpu,
+  withinAnswerMemory,
+} from './execute.ts'
 import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
 import {
@@ -236,11 +243,13 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
       projectId: task.projectId,
       dataset: task.dataset,
     })
-    const json = resultJson(task.idsOnly ? matchesOf(result, store) : result, task.maxJsonBytes)
+    const json = resultJson(task.idsOnly ? matchesOf(result, store) : result)
     if (task.idsOnly || json.length <= ANSWER_AS_BYTES) {
-      return {ok: true, json, attributes, cpuMs: cpu()}
+      const text = withinAnswerMemory(json, task.maxJsonBytes ?? Infinity)
+      return {ok: true, json: text, attributes, cpuMs: cpu()}
     }
-    const answer = answerBytes(json)
+    // Its bytes are made to be moved: the answer memory judges them, not a count of them first.
+    const answer = answerBytes(json, task.maxJsonBytes)
     const moved = {
       [Piscina.transferableSymbol]: [answer.json.buffer],
       [Piscina.valueSymbol]: {ok: true, ...answer, attributes, cpuMs: cpu()},

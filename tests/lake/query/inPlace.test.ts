@@ -9,7 +9,7 @@ import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {QueryResultTooLargeError} from '../../../lake/core/errors.ts'
 import {bodyFor, statusFor} from '../../../lake/http/errors.ts'
-import {executeQuery, resultJson} from '../../../lake/query/execute.ts'
+import {answerBytes, answerHash, executeQuery, resultJson} from '../../../lake/query/execute.ts'
 import {
   budgeted,
   MAX_LITERAL,
@@ -326,5 +326,17 @@ describe('a result too long for one JSON text', () => {
     // ASCII: a byte a character, whatever the bound's slack for three.
     expect(resultJson('a'.repeat(1000), 1002)).toHaveLength(1002)
     expect(() => resultJson('a'.repeat(1000), 1001)).toThrow(QueryResultTooLargeError)
+  })
+
+  test("as a thread's bytes, the same bytes, hash and bound as the text's", () => {
+    const json = JSON.stringify({t: 'ক😀'.repeat(1000), a: 'a'.repeat(1000)})
+    const bytes = Buffer.byteLength(json)
+    const answer = answerBytes(json, bytes)
+    expect(Buffer.from(answer.json).equals(Buffer.from(json))).toBe(true)
+    // Its own memory, exactly: moved whole to the event loop.
+    expect(answer.json.buffer.byteLength).toBe(bytes)
+    expect(answer.hash).toBe(answerHash(json))
+    expect(() => answerBytes(json, bytes - 1)).toThrow(/1 MB the lake holds .*--answer-memory/)
+    expect(() => answerBytes(json, json.length - 1)).toThrow(QueryResultTooLargeError)
   })
 })

@@ -337,18 +337,21 @@ function readChunks(
       reject(prematureClose())
       return
     }
-    const timer =
-      withinMs === Infinity
-        ? undefined
-        : setTimeout(() => {
-            incoming.pause()
-            done(
-              new RequestTimeoutError(
-                `The request's body did not arrive within ${formatMs(withinMs)} (the query deadline, --query-timeout); send it at once, or a smaller one`,
-              ),
-            )
-          }, withinMs)
+    let settled = false
+    const late = () => {
+      if (settled) return
+      incoming.pause()
+      done(
+        new RequestTimeoutError(
+          `The request's body did not arrive within ${formatMs(withinMs)} (the query deadline, --query-timeout); send it at once, or a smaller one`,
+        ),
+      )
+    }
+    // Refused after the event loop's next poll for input: an event loop held past the deadline
+    // runs its timers before reading what arrived meanwhile, a body that came in time.
+    const timer = withinMs === Infinity ? undefined : setTimeout(() => setImmediate(late), withinMs)
     const done = (err?: Error) => {
+      settled = true
       clearTimeout(timer)
       incoming.off('data', onChunk).off('end', done).off('error', done).off('close', onClose)
       if (err) reject(err)

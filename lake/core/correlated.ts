@@ -24,13 +24,21 @@
  * list), a superset groq-js re-checks. A string outer value is such a key; null looks up the
  * field's null or missing rows (GROQ's `null == null` holds there); any other value (a number, an
  * object) yields the whole view, as before: `coalesce(key->, nullKey->, all->)`, `nullKey`
- * `{"_ref": select(^.x == null => NULL_MARKER)}`. `references()` is not used for `x._ref ==
- * ^._id`: a `_ref` inside another reference is no row of the references table, a weak one there
- * is no strong row either.
+ * `{"_ref": select(^.x == null => NULL_MARKER)}`.
+ *
+ * An inner filter that finds the outer value among `_ref`s of its document (`article._ref ==
+ * ^._id` on a field the side table does not keep, `^._id in sources[]._ref`, `^._id in
+ * credits[].person._ref`) is keyed by the references table, which holds a row for every string
+ * `_ref` of a document at any depth: a weak one inside another reference too, which is neither
+ * strong nor what references() matches (store/fields.ts documentReferences). That conjunct stays
+ * as well (a superset: the row may be at another path). A string outer value is the key; any
+ * other reads the whole view (`null in sources[]._ref` holds for a member without a `_ref`):
+ * `coalesce(key->, all->)`.
  */
 import type {ExprNode} from 'groq-js'
 import {documentPaths, type DocumentPath} from './documentPaths.ts'
 import {
+  attributeChain,
   linearGlob,
   overDocuments,
   PLAIN_FUNCTIONS,
@@ -66,8 +74,12 @@ const SAFE_NODES: ReadonlySet<string> = new Set([
  *   of what the filter's `path == ^.x` keeps, which stays in the filter for groq-js to decide.
  *   An outer value that is no string (null, missing, a number, an object) has no key: its `*`
  *   yields the whole view (ALL_MARKER), as groq-js reads it.
+ * - `refs`: the view documents holding the key (an id) as a string `_ref` anywhere: a superset
+ *   of what the filter's `x._ref == ^.y` or `^.y in a[]._ref` keeps, which stays in the filter.
+ *   No string: the whole view.
  */
-export type Lookup = {kind: 'references'} | {kind: 'equals'; path: readonly string[]}
+export type Lookup =
+  {kind: 'references'} | {kind: 'equals'; path: readonly string[]} | {kind: 'refs'}
 
 export interface Correlated {
   /** The query with each correlated inner `*` replaced. */
@@ -148,7 +160,9 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
     }
     if (filters.length === 0 || !filters.every(safe)) continue
     const found =
-      firstOf(filters, referencesParentId) ?? firstOf(filters, (f) => equalsParent(f, indexed))
+      firstOf(filters, referencesParentId) ??
+      firstOf(filters, (f) => equalsParent(f, indexed)) ??
+      firstOf(filters, refsParent)
     if (!found) continue
     const index = chains.length
     const plain = scopeOf(top, parents) === 'plain'
@@ -171,11 +185,15 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       left: {type: 'Value', value: referrersMarker(index)},
       right: found.parent(scope),
     }))
+    const all: Node = {type: 'Deref', base: reference({type: 'Value', value: allMarker(index)})}
     if (found.lookup.kind === 'references') {
       // references() of anything but a string matches nothing.
       replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
       // Every document given references the id: that conjunct is true of each.
       replaced.set(found.conjunct, {type: 'Value', value: true})
+    } else if (found.lookup.kind === 'refs') {
+      // The conjunct stays; no string reads the whole view.
+      replaced.set(everything, coalesce([byKey, all]))
     } else {
       // An equality stays. No string: null looks up the field's null or missing rows, anything
       // else reads the whole view.
@@ -194,7 +212,6 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
           },
         ],
       }))
-      const all: Node = {type: 'Deref', base: reference({type: 'Value', value: allMarker(index)})}
       replaced.set(everything, coalesce([byKey, byNull, all]))
     }
     chains.push({
@@ -355,24 +372,74 @@ function equalsParent(filter: Node, indexed: readonly (readonly string[])[]): Fo
 
 /** `^.a.b` as ['a', 'b'] (the `^` one scope up), else null. */
 function parentPath(node: Node): string[] | null {
-  const path: string[] = []
-  let current: Node | undefined = node
-  while (current?.type === 'AccessAttribute') {
-    path.unshift(current.name as string)
-    current = current.base as Node | undefined
-  }
-  return path.length > 0 && current?.type === 'Parent' && current.n === 1 ? path : null
+  const chain = attributeChain(node)
+  return chain?.root?.type === 'Parent' && chain.root.n === 1 ? chain.path : null
 }
 
 /** `a.b` or `@.a.b` as ['a', 'b'], else null. */
 function ownPath(node: Node): string[] | null {
-  const path: string[] = []
-  let current: Node | undefined = node
-  while (current?.type === 'AccessAttribute') {
-    path.unshift(current.name as string)
-    current = current.base as Node | undefined
+  const chain = attributeChain(node)
+  return chain && (!chain.root || chain.root.type === 'This') ? chain.path : null
+}
+
+/**
+ * `x._ref == ^.y`, `^.y == x._ref` or `^.y in a[]._ref`, where each value the document's side
+ * gives is a `_ref` of the document's own or an array of them (refValues).
+ */
+function refsParent(filter: Node): Found | null {
+  if (filter.type !== 'OpCall') return null
+  const pairs: [Node, Node][] =
+    filter.op === '=='
+      ? [
+          [filter.left as Node, filter.right as Node],
+          [filter.right as Node, filter.left as Node],
+        ]
+      : filter.op === 'in'
+        ? [[filter.right as Node, filter.left as Node]]
+        : []
+  for (const [own, outer] of pairs) {
+    const key = parentPath(outer)
+    if (!key || !refValues(own)) continue
+    return {
+      lookup: {kind: 'refs'},
+      conjunct: filter,
+      key,
+      parent: (scope) => attributeOf(scope, key),
+      read: own,
+    }
   }
-  return path.length > 0 && (!current || current.type === 'This') ? path : null
+  return null
+}
+
+/**
+ * Whether every value `node` gives is the value of a `_ref` key in the document (`a._ref`,
+ * `a[0].b._ref`, the root's `_ref`) or an array of such values (`a[]._ref`, `a[].b._ref`): so a
+ * string it equals or holds is a row of the references table. Not a `[]` flattening after the
+ * `_ref` (`a[]._ref[]`), whose members are inside a `_ref`'s array, nor anything read through
+ * `->` (another document's).
+ */
+function refValues(node: Node): boolean {
+  if (node.type === 'Map') return inDocument(node.base as Node) && refValues(node.expr as Node)
+  const chain = attributeChain(node)
+  return chain?.path.at(-1) === '_ref' && (!chain.root || inDocument(chain.root))
+}
+
+/** Whether every value `node` gives is one of the document's (or null): `@`, `a.b`, `a[]`, `a[0]`. */
+function inDocument(node: Node): boolean {
+  switch (node.type) {
+    case 'This':
+      return true
+    case 'AccessAttribute':
+      return !node.base || inDocument(node.base as Node)
+    case 'ArrayCoerce':
+    case 'AccessElement':
+      return inDocument(node.base as Node)
+    case 'Map':
+    case 'FlatMap':
+      return inDocument(node.base as Node) && inDocument(node.expr as Node)
+    default:
+      return false
+  }
 }
 
 function attributeOf(base: Node, path: readonly string[]): Node {

@@ -8,6 +8,21 @@
 export type Node = {type: string; [key: string]: unknown}
 
 /**
+ * `a.b` as its names ['a', 'b'] and what the chain starts from: undefined or `@` (This) for the
+ * scope's own value, `^` (Parent) for the one around it, or any other node. Null when `node` is
+ * no attribute access.
+ */
+export function attributeChain(node: Node): {path: string[]; root: Node | undefined} | null {
+  const path: string[] = []
+  let current: Node | undefined = node
+  while (current?.type === 'AccessAttribute') {
+    path.unshift(current.name as string)
+    current = current.base as Node | undefined
+  }
+  return path.length > 0 ? {path, root: current} : null
+}
+
+/**
  * Global functions linear in their arguments (no string::split, array::*, math::*, …) that give a
  * value (or null) for any argument, never an error: the in-place check (query/inPlace.ts) may run
  * them on the event loop, and a correlated subquery (correlated.ts) on fewer documents than groq-js

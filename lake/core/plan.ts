@@ -5,7 +5,7 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
-import {overDocuments, referencedIds, visitTree, type Node} from './groqTree.ts'
+import {attributeChain, overDocuments, referencedIds, visitTree, type Node} from './groqTree.ts'
 import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import {DRAFTS_PREFIX, VERSIONS_PREFIX} from './ids.ts'
 import type {Condition, ScanHint} from './store.ts'
@@ -655,13 +655,9 @@ function comparison(expr: Node): ScanHint | null {
  * exists only in perspective views, never in the store, so it cannot be looked up there.
  */
 function attributePath(node: Node): string[] | null {
-  const path: string[] = []
-  let current: Node | undefined = node
-  while (current && current.type === 'AccessAttribute') {
-    path.unshift(current.name as string)
-    current = current.base as Node | undefined
-  }
-  if (path.length === 0 || (current && current.type !== 'This')) return null
+  const chain = attributeChain(node)
+  if (!chain || (chain.root && chain.root.type !== 'This')) return null
+  const {path} = chain
   if (path[0] === '_originalId') return null
   if (path.length > 1 && (path[0] === '_id' || path[0] === '_type')) return null
   return path

@@ -397,9 +397,13 @@ export interface Store extends EventLog {
   /**
    * Who strongly references (see core/references.ts) any of `ids` in the stored state: one entry
    * per referencing document `id` and referenced `target`, ordered by target, then id. `visible`:
-   * who references them as GROQ's references() sees it (weak references too).
+   * who references them as GROQ's references() sees it (weak references too); `any`: who holds
+   * one of them as a string `_ref` anywhere (a weak one inside another reference too).
    */
-  referrersOf(ids: readonly string[], kind?: 'strong' | 'visible'): {id: string; target: string}[]
+  referrersOf(
+    ids: readonly string[],
+    kind?: 'strong' | 'visible' | 'any',
+  ): {id: string; target: string}[]
   /**
    * Runs fn holding the dataset's write lock: no other transaction commits while fn runs, so what
    * fn read stays current until it commits. fn may be async (GROQ evaluation is). `large`: fn

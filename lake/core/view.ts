@@ -228,7 +228,8 @@ interface Referrers {
 /**
  * The view's dereference, which also answers a replaced inner `*` (correlated.ts): a reference to
  * its marker + key gives, in view order, the view documents that reference the key (what
- * references() matches, weak references too) or whose indexed field is the key, as stand-ins at
+ * references() matches, weak references too), hold it as any string `_ref` or whose indexed
+ * field is the key, as stand-ins at
  * `paths[index]` or whole; its all-marker gives the whole view. The first ask after the outer
  * documents are known reads the keys of all of them at once: one read of the references or side
  * table, of the groups' layers and of the values, not one per outer document.
@@ -255,8 +256,10 @@ function referrersOf(
     }
     const lookup = lookups[index]
     const strings = wanted.filter((key) => key !== null)
-    if (lookup.kind === 'references') {
-      for (const {id, target} of store.referrersOf(strings, 'visible')) add(id, target)
+    if (lookup.kind !== 'equals') {
+      // references(): what it matches; a `_ref` compared: every string `_ref` of the document.
+      const kind = lookup.kind === 'references' ? 'visible' : 'any'
+      for (const {id, target} of store.referrersOf(strings, kind)) add(id, target)
       return keysOf
     }
     const field = fieldIndex(store.indexedFields, lookup.path)

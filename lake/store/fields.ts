@@ -508,18 +508,22 @@ export function prefixEnd(prefix: string): string {
 }
 
 /**
- * Every id a document references, as [target, strong, visible] (1 or 0), in one walk:
+ * Every id a document holds as a string `_ref` at any depth (a correlated subquery's `x._ref ==
+ * ^._id` finds its candidates so: core/correlated.ts), as [target, strong, visible] (1 or 0), in
+ * one walk:
  * - strong, as delete protection counts them (core/references.ts strongTarget), at any depth;
  * - visible, what GROQ's references() finds: an object with a truthy `_ref` is a reference (its
  *   inner values are not searched, and it is found only if the `_ref` is a string), anything else
  *   is searched at every depth.
+ * Neither: a weak `_ref` inside another reference.
  */
 export function documentReferences(doc: unknown): [string, number, number][] {
   const found = new Map<string, [string, number, number]>()
-  const mark = (target: string, kind: 1 | 2) => {
+  /** The row of `target`, marked strong (1) or visible (2), or neither (null). */
+  const mark = (target: string, kind: 1 | 2 | null) => {
     let row = found.get(target)
     if (!row) found.set(target, (row = [target, 0, 0]))
-    row[kind] = 1
+    if (kind !== null) row[kind] = 1
   }
   const visit = (value: unknown, visible: boolean): void => {
     if (Array.isArray(value)) {
@@ -531,6 +535,7 @@ export function documentReferences(doc: unknown): [string, number, number][] {
     const strong = strongTarget(object)
     if (strong !== undefined) mark(strong, 1)
     const ref = object._ref
+    if (typeof ref === 'string') mark(ref, null)
     let inner = visible
     if (visible && ref) {
       if (typeof ref === 'string') mark(ref, 2)

@@ -328,6 +328,15 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
   SEARCH_ASIDE_MIGRATION,
   SEARCH_AUTOMERGE_MIGRATION,
   SEARCH_REINDEX_MIGRATION,
+  {
+    // A row for every string `_ref` (fields.ts documentReferences), so that a subquery keyed by
+    // `x._ref == ^._id` finds its candidates here (core/correlated.ts). The rows lacked only weak
+    // ones inside another reference, so only a body with a `_weak` key is walked.
+    name: 'a reference row for every string _ref',
+    sql: `INSERT OR IGNORE INTO refs (target, source, strong, visible)
+      SELECT t.atom, d.id, 0, 0 FROM documents d, json_tree(d.body) t
+      WHERE instr(d.body, CAST('_weak' AS BLOB)) > 0 AND t.key = '_ref' AND t.type = 'text'`,
+  },
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */
@@ -2499,7 +2508,7 @@ export function createSqliteStore(
     referrersOf(ids, kind = 'strong') {
       const targets = [...new Set(ids)].sort()
       const out: {id: string; target: string}[] = []
-      const column = kind === 'visible' ? 'visible' : 'strong'
+      const column = kind === 'any' ? 'true' : kind === 'visible' ? 'visible' : 'strong'
       for (let i = 0; i < targets.length; i += CHUNK) {
         const chunk = targets.slice(i, i + CHUNK)
         const rows = all(

@@ -403,6 +403,19 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: false,
   },
+  // Keyed by the references table (core/correlated.ts): any `_ref` compared with the outer value.
+  {
+    query:
+      '*[_type == "source"]{_id, "in": *[_type == "article" && ^._id in source[]._ref] | order(publishedAt desc) [0...3]{_id, title}, "eq": count(*[source._ref == ^._id])}',
+    params: {},
+    ordered: false,
+  },
+  {
+    query:
+      '*[_type in ["odd", "article"]][0...40]{_id, "r": *[^.source._ref == source.inner._ref]._id, "h": *[_type == "headline" && article._ref == ^._id]._id}',
+    params: {},
+    ordered: false,
+  },
 ]
 
 // In-process (createLake + lake.fetch), as the differential suite.

@@ -67,7 +67,11 @@ const reference = fc.oneof(
     _weak: fc.constant(true),
   }),
   fc.constantFrom('a', 7),
-  fc.record({_ref: fc.constantFrom(...IDS, 5), inner: fc.record({_ref: fc.constantFrom(...IDS)})}),
+  // A `_ref` inside a reference: a weak one there is no row references() reads.
+  fc.record({
+    _ref: fc.constantFrom(...IDS, 5),
+    inner: fc.record({_ref: fc.constantFrom(...IDS), _weak: fc.boolean()}),
+  }),
   fc.constant([{_ref: 'c'}, {_type: 'reference', _ref: 'drafts.d', _weak: true}]),
 )
 
@@ -289,6 +293,18 @@ const queryArb = fc.oneof(
   filter.map(
     (f) =>
       `*[${f}] | order(count(*[section == ^.section && ${f}]) desc, _id) [0...4]{_id, _originalId}`,
+  ),
+  // Keyed by the references table: a `_ref` anywhere compared with the outer value (in an array,
+  // under `[]`, inside another reference, of a `source` that is an array or a string).
+  fc
+    .tuple(filter, filter)
+    .map(
+      ([f, g]) =>
+        `*[${f}] | order(_id) [0...6] {_id, "r": *[${g} && ^._id in refs[]._ref] | order(_id) {_id, title}, "i": *[source.inner._ref == ^._id]._id, "a": count(*[^._id in source[]._ref])}`,
+    ),
+  filter.map(
+    (f) =>
+      `*[${f}]{_id, "items": refs[]{_ref, "s": *[^._ref in refs[]._ref]._id}, "o": *[^.source._ref == source.inner._ref][0]{_id, "again": *[^._id in refs[]._ref]._id}}`,
   ),
 )
 

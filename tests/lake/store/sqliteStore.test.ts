@@ -137,6 +137,7 @@ describe('sqliteStore', () => {
       {version: 21},
       {version: 22},
       {version: 23},
+      {version: 24},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -1018,6 +1019,64 @@ describe('referrersOf', () => {
     await commit({weak: {title: 'no reference'}, prefix: {author: ref('ab'), also: ref('b')}})
     expect(visible(['a'])).toEqual(['both'])
     expect(visible(['ab', 'b'])).toEqual(['prefix'])
+  })
+
+  test('`any` finds every string `_ref` at any depth: a weak one inside another reference too, kept through edits', async () => {
+    // A correlated subquery's `x._ref == ^._id` is keyed by these rows (core/correlated.ts).
+    await commit({
+      hidden: {outer: {_ref: 'c', inner: ref('a', {_weak: true})}},
+      root: {_ref: 'c', list: [ref('b', {_weak: true}), {_ref: 5}]},
+    })
+    const any = (ids: string[]) => store.referrersOf(ids, 'any')
+    expect(any(['a'])).toEqual(
+      ['both', 'hidden', 'strong', 'weak'].map((id) => ({id, target: 'a'})),
+    )
+    expect(any(['b']).map((pair) => pair.id)).toEqual(['both', 'root'])
+    // Neither strong nor what references() matches.
+    expect(referrers(['a'])).toEqual(['both', 'strong'])
+    expect(store.referrersOf(['a', 'b'], 'visible').map((pair) => pair.id)).toEqual([
+      'both',
+      'strong',
+      'weak',
+      'both',
+    ])
+    await commit({hidden: {outer: {_ref: 'c', inner: ref('b', {_weak: true})}}, root: null})
+    expect(any(['a']).map((pair) => pair.id)).toEqual(['both', 'strong', 'weak'])
+    expect(any(['b']).map((pair) => pair.id)).toEqual(['both', 'hidden'])
+  })
+
+  test("a file written before `any`'s rows gains them on open, and only them", async () => {
+    await commit({
+      hidden: {outer: {_ref: 'c', inner: ref('a', {_weak: true})}},
+      root: {_ref: 'c', list: [ref('b', {_weak: true})]},
+    })
+    const rows = () => {
+      const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+      try {
+        return db.prepare('SELECT * FROM refs ORDER BY target, source').all()
+      } finally {
+        db.close()
+      }
+    }
+    const written = rows()
+    stores.close()
+    // As the lake before it left the file: no rows for those, the migration not applied.
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    db.exec('DELETE FROM refs WHERE NOT strong AND NOT visible')
+    db.exec('DELETE FROM migrations WHERE version = (SELECT max(version) FROM migrations)')
+    db.close()
+    expect(rows().length).toBe(written.length - 2)
+    stores = createSqliteStores(dir)
+    store = stores.get('test')
+    expect(store.referrersOf(['a', 'b'], 'any').map((pair) => pair.id)).toEqual([
+      'both',
+      'hidden',
+      'strong',
+      'weak',
+      'both',
+      'root',
+    ])
+    expect(rows()).toEqual(written)
   })
 })
 

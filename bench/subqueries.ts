@@ -3,16 +3,21 @@
  * a subquery per outer document over HTTP (issue 9: `*[_type == "article"]{"x": *[_type ==
  * "article" && references(^._id)]._id}` never answered), a source with its latest articles (by
  * references() and by `source._ref == ^._id`), related articles by `section == ^.section`, and
- * articles sharing a slug (`--only`: the queries whose name holds TEXT, or one of a comma-separated list). The
- * archive is loaded once (`--size` articles, default 20,000, with their sources and headlines);
- * then each round starts each side's lake on that data folder in turn (with `--against DIR`,
+ * articles sharing a slug, an article's headlines by `article._ref == ^._id` and a headline's
+ * articles by `^._id in relatedHeadlines[]._ref` (the references table; the archive's articles have
+ * no relatedHeadlines, so every answer is empty: what is measured is finding that out)
+ * (`--only`: the queries whose name holds TEXT, or one of a comma-separated list). The
+ * archive is loaded once (`--size` articles, default 20,000, with their sources and headlines) by
+ * the first side and copied for the other (a side may migrate its copy on its first start, which
+ * the older side could then not open); then each round starts each side's lake on its data folder
+ * in turn (with `--against DIR`,
  * another checkout of this repository with its node_modules, as A; this one as B; the order
  * alternates), and sends each query once to warm up, then `--samples` times (default 5), one after
  * another. Printed: each side's p50 and the answers' statuses (a query stopped at the lake's
  * deadline is a 504 after 10 s). Nothing is written to bench/results.
  */
 import http from 'node:http'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {cp, mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
@@ -58,6 +63,17 @@ const QUERIES = [
     query:
       'count(*[_type == "article" && count(*[_type == "article" && slug.current == ^.slug.current]) > 1])',
   },
+  // Keyed by the references table (any `_ref` of the inner document compared with the outer value).
+  {
+    name: "an article's headlines by _ref",
+    query:
+      '*[_type == "article"] | order(publishedAt desc) [0...20]{title, "headlines": *[_type == "headline" && article._ref == ^._id]{text}}',
+  },
+  {
+    name: 'headlines in related lists',
+    query:
+      '*[_type == "headline"] | order(_id) [0...20]{text, "in": *[_type == "article" && ^._id in relatedHeadlines[]._ref]{title}}',
+  },
 ].filter(({name}) => !flags.only || flags.only.split(',').some((text) => name.includes(text)))
 
 const sides = await abSides(flags.against)
@@ -82,12 +98,20 @@ async function timed(lake: LakeProcess, query: string): Promise<{ms: number; sta
 
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-subqueries-'))
 try {
-  await loadArchiveFolder(agent, dataDir, archiveDocuments(SIZE), sides[sides.length - 1].start)
+  await loadArchiveFolder(
+    agent,
+    join(dataDir, sides[0].name),
+    archiveDocuments(SIZE),
+    sides[0].start,
+  )
+  for (const side of sides.slice(1)) {
+    await cp(join(dataDir, sides[0].name), join(dataDir, side.name), {recursive: true})
+  }
   const p50s = new Map<string, string[]>()
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...sides].reverse() : sides
     for (const side of order) {
-      const lake = await startLake(dataDir, [], side.start)
+      const lake = await startLake(join(dataDir, side.name), [], side.start)
       try {
         for (const {name, query} of QUERIES) {
           await timed(lake, query)

@@ -26,9 +26,18 @@ export async function memoryStore(
   return store
 }
 
-/** `store`, counting the document bodies read through it (by id or by scan). */
-export function countingBodies(store: Store): {store: Store; parsed: () => number; reset(): void} {
+/**
+ * `store`, counting the document bodies read through it (by id or by scan) and the rows its
+ * selections yielded (`rows`; side-table rows, which hold no body).
+ */
+export function countingBodies(store: Store): {
+  store: Store
+  parsed: () => number
+  rows: () => number
+  reset(): void
+} {
   let parsed = 0
+  let rows = 0
   const counting = Object.assign(Object.create(store) as Store, {
     getDocuments(ids: readonly string[]) {
       parsed += ids.length
@@ -40,6 +49,17 @@ export function countingBodies(store: Store): {store: Store; parsed: () => numbe
         yield doc
       }
     },
+    *select(selection: never) {
+      for (const row of store.select(selection)) {
+        rows++
+        yield row
+      }
+    },
   })
-  return {store: counting, parsed: () => parsed, reset: () => void (parsed = 0)}
+  return {
+    store: counting,
+    parsed: () => parsed,
+    rows: () => rows,
+    reset: () => void (parsed = rows = 0),
+  }
 }

@@ -51,6 +51,26 @@ export interface TestLakeOptions {
   serverOptions?: Partial<Omit<LakeServerOptions, 'dataDir' | 'port' | 'tls'>>
 }
 
+/**
+ * A @sanity/client for dataset `test` of the lake at `url` with `token` (a test lake's, or a lake
+ * process's: kit/lakeProcess.ts); options override the defaults.
+ */
+export function lakeClient(
+  lake: {url: string; token: string},
+  overrides: Partial<ClientConfig> = {},
+): SanityClient {
+  return createClient({
+    projectId: 'local',
+    dataset: 'test',
+    apiHost: lake.url,
+    useProjectHostname: false,
+    apiVersion: '2025-02-19',
+    token: lake.token,
+    useCdn: false,
+    ...overrides,
+  })
+}
+
 /** Unit tests stay fast: a file that starts a lake belongs to the integration project. */
 function refuseInUnitProject(): void {
   if (process.env.TEST_PROJECT === 'unit') {
@@ -85,17 +105,7 @@ export async function startTestLake(options: TestLakeOptions = {}): Promise<Test
     dataDir,
     server,
     ca: tls?.ca ?? null,
-    client: (overrides = {}) =>
-      createClient({
-        projectId: 'local',
-        dataset: 'test',
-        apiHost: server.url,
-        useProjectHostname: false,
-        apiVersion: '2025-02-19',
-        token,
-        useCdn: false,
-        ...overrides,
-      }),
+    client: (overrides = {}) => lakeClient({url: server.url, token}, overrides),
     async close({keepData = false} = {}) {
       await server.close()
       if (!keepData) await rm(dataDir, {recursive: true, force: true})
@@ -144,19 +154,9 @@ export async function createTestLake(
     lake,
     fetch: (input, init) => lake.fetch(new Request(input, init)),
     client: (overrides = {}) =>
-      createClient({
-        projectId: 'local',
-        dataset: 'test',
-        apiHost: url,
-        useProjectHostname: false,
-        apiVersion: '2025-02-19',
-        token,
-        useCdn: false,
-        // Any `fetch` option makes get-it (the client's HTTP layer) send with the global fetch,
-        // which routeToLake hands to the lake; without one it opens a socket with node:http.
-        fetch: {},
-        ...overrides,
-      }),
+      // Any `fetch` option makes get-it (the client's HTTP layer) send with the global fetch,
+      // which routeToLake hands to the lake; without one it opens a socket with node:http.
+      lakeClient({url, token}, {fetch: {}, ...overrides}),
     async close({keepData = false} = {}) {
       inProcessLakes.delete(url)
       await lake.close()

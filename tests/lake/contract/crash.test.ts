@@ -4,13 +4,12 @@
  * data folder, every write that was acknowledged is there, nothing is half-written, and search
  * finds every document written.
  */
-import {createClient} from '@sanity/client'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {lakeClient, startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 let child: LakeProcess | undefined
 let restarted: TestLake | undefined
@@ -29,17 +28,7 @@ test('every acknowledged write survives SIGKILL of the lake process', async () =
     tls: false,
     env: {...process.env, LAKE_ADMIN_PASSWORD: 'crash-test-password'},
   })
-  const token = child.token
-  const client = createClient({
-    projectId: 'local',
-    dataset: 'test',
-    apiHost: child.url,
-    useProjectHostname: false,
-    apiVersion: '2025-02-19',
-    token,
-    useCdn: false,
-    maxRetries: 0,
-  })
+  const client = lakeClient(child, {maxRetries: 0})
   await client.create({_id: 'counter', _type: 'counter', n: 0})
 
   const acknowledged = new Set<string>()

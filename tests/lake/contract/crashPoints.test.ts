@@ -8,7 +8,7 @@
  * it should, and SQLite's integrity check passes. The migrated folder must equal the same folder
  * migrated without a kill.
  */
-import {createClient, type SanityClient} from '@sanity/client'
+import {type SanityClient} from '@sanity/client'
 import {type ChildProcess} from 'node:child_process'
 import {cpSync, readFileSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
@@ -19,6 +19,7 @@ import {evaluate, parse} from 'groq-js'
 import {afterAll, afterEach, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {lakeClient} from '../../helpers/lake.ts'
 import {openSse, type SseReader} from '../listen/listeners.ts'
 
 const ENV = {...process.env, LAKE_ADMIN_PASSWORD: 'crash-points-password'}
@@ -41,17 +42,7 @@ async function folder(name: string): Promise<string> {
 
 async function start(dataDir: string): Promise<{lake: LakeProcess; client: SanityClient}> {
   lake = await startLakeProcess({dataDir, tls: false, env: ENV})
-  const client = createClient({
-    projectId: 'local',
-    dataset: 'test',
-    apiHost: lake.url,
-    useProjectHostname: false,
-    apiVersion: '2025-02-19',
-    token: lake.token,
-    useCdn: false,
-    maxRetries: 0,
-  })
-  return {lake, client}
+  return {lake, client: lakeClient(lake, {maxRetries: 0})}
 }
 
 async function kill(): Promise<void> {

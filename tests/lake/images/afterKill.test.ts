@@ -9,7 +9,6 @@
  * After a restart on the same folder, the lake's start-up sweep removes all of that, and every
  * file an asset document names is still there, byte for byte.
  */
-import {createClient} from '@sanity/client'
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
@@ -19,7 +18,7 @@ import {fileURLToPath} from 'node:url'
 import sharp from 'sharp'
 import {afterAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {createTestLake, startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {createTestLake, lakeClient, startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const LAKE = fileURLToPath(new URL('./lakeThatDies.ts', import.meta.url))
 let dataDir = ''
@@ -65,16 +64,7 @@ test(
     })
     const {child, url, token} = lake
     const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)))
-    const client = createClient({
-      projectId: 'local',
-      dataset: 'test',
-      apiHost: url,
-      useProjectHostname: false,
-      apiVersion: '2025-02-19',
-      token,
-      useCdn: false,
-      maxRetries: 0,
-    })
+    const client = lakeClient(lake, {maxRetries: 0})
 
     const deleted = await client.assets.upload('image', await png(200))
     const kept = await client.assets.upload('image', await png(20))

@@ -4,7 +4,6 @@
  * stays byte for byte, uploads made while it runs keep theirs, and the lake's event loop answers
  * pings meanwhile (its CPU while one ping waited, from /proc, against its CPU for the sweep).
  */
-import {createClient} from '@sanity/client'
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
@@ -13,6 +12,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {lakeClient} from '../../helpers/lake.ts'
 import {cpuTimes, pingsWhile, type ChildLake} from './childLake.ts'
 
 const LAKE = fileURLToPath(new URL('./sweepingLake.ts', import.meta.url))
@@ -46,15 +46,7 @@ test(
       },
     })
     const {url, token} = child
-    const client = createClient({
-      projectId: 'local',
-      dataset: 'test',
-      apiHost: url,
-      useProjectHostname: false,
-      apiVersion: '2025-02-19',
-      token,
-      useCdn: false,
-    })
+    const client = lakeClient(child)
     const lake: ChildLake = {url, token, pid: child.child.pid!, headers: () => ({})}
 
     // 5,000 asset documents and their files; 5,000 files no document names.

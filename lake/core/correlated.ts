@@ -384,7 +384,9 @@ function ownPath(node: Node): string[] | null {
 
 /**
  * `x._ref == ^.y`, `^.y == x._ref` or `^.y in a[]._ref`, where each value the document's side
- * gives is a `_ref` of the document's own or an array of them (refValues).
+ * gives is a `_ref` of the document's own or an array of them (refValues). `in` only over a `[]`
+ * projection: `^.y in a._ref` also holds for a `_ref` that is an array of strings, which has no
+ * row (a `_ref` array inside a projection's array is not searched).
  */
 function refsParent(filter: Node): Found | null {
   if (filter.type !== 'OpCall') return null
@@ -399,7 +401,7 @@ function refsParent(filter: Node): Found | null {
         : []
   for (const [own, outer] of pairs) {
     const key = parentPath(outer)
-    if (!key || !refValues(own)) continue
+    if (!key || !refValues(own) || (filter.op === 'in' && own.type !== 'Map')) continue
     return {
       lookup: {kind: 'refs'},
       conjunct: filter,

@@ -178,3 +178,26 @@ test('the references table is read once for the outer list, not once per outer d
     expect(asks.length, name).toBeLessThanOrEqual(2)
   }
 })
+
+test('a `_ref` that holds an array is no row of the references table: `^._id in x._ref` reads the view for it', async () => {
+  // groq-js: "s1" in ["s1", "s2"] is true; the table holds rows for string `_ref`s only.
+  const own = await memoryStore([
+    {_id: 's1', _type: 'source'},
+    {_id: 'a1', _type: 'article', article: {_ref: ['s1', 's2']}},
+    {_id: 'a2', _type: 'article', article: {_ref: 's1'}},
+    {_id: 'a3', _type: 'article', article: [{_ref: ['s1']}]},
+  ] as SanityDocument[])
+  try {
+    for (const query of [
+      '*[_type == "source"]{_id, "in": *[^._id in article._ref] | order(_id) ._id}',
+      '*[_type == "source"]{_id, "in": *[^._id in article[]._ref] | order(_id) ._id, "eq": *[article._ref == ^._id]._id}',
+    ]) {
+      const request = {query, params: {}, perspective: 'raw', apiVersion: '2025-02-19'}
+      const result = await executeQuery(own, request, ADMIN, env)
+      const view = [...own.scan()]
+      expect(result, query).toEqual(await evaluateQuery(parseQuery(query), view, {params: {}}))
+    }
+  } finally {
+    own.close()
+  }
+})

@@ -613,8 +613,9 @@ async function planned(
     selection.where = narrowing.length === 1 ? narrowing[0] : {kind: 'and', of: narrowing}
   // Few candidates by id (the Studio's `*[sanity::versionOf($id)] | order(_updatedAt)[0]`, a
   // group's layers among the versions): read as a scan's, and groq-js orders the matches. In
-  // order they were read until a match came, about half of every document.
-  if (otherOrder && store.countSelected(selection) > FEW_CANDIDATES) return null
+  // order they were read until a match came, about half of every document. Counted no further
+  // than decides it (a prefix of every draft had every one counted).
+  if (otherOrder && store.countSelected(selection, FEW_CANDIDATES + 1) > FEW_CANDIDATES) return null
   // A slice without order() is of the first matches in view order (by view `_id`): off the
   // documents' type index in that order when the condition is by `_type` (matches dense in the
   // type), so it reads about as many rows as it keeps (`*[_type == "article"][0...20] |

@@ -735,6 +735,52 @@ test.each(PERSPECTIVES.concat('previewDrafts'))(
   },
 )
 
+// (A stack reads candidates by id through their groups, by another path.)
+test.each(['raw', 'published'])(
+  'in the %s perspective, an order over other attributes counts the candidates by id only as far as it decides',
+  async (name) => {
+    // Up to 1,000 candidates by id are read and ordered by groq-js, more by json_extract in
+    // order: a count past the 1,001st decides nothing (a prefix of every draft, say).
+    const notes = Array.from({length: 1500}, (_, i) => ({
+      _id: `note-${String(i).padStart(4, '0')}`,
+      _type: 'note',
+      n: (i * 7919) % 1500,
+    }))
+    const own = await memoryStore(notes)
+    try {
+      let counted = 0
+      const spied = Object.assign(Object.create(own) as Store, {
+        countSelected(selection: Selection, atMost?: number) {
+          const n = own.countSelected(selection, atMost)
+          if (selection.where && selection.where.kind !== 'type') counted += n
+          return n
+        },
+      })
+      const query = '*[_id in path("note-*")] | order(n desc) [0...3]._id'
+      const tree = parseQuery(query)
+      const perspective = parsePerspective(name, '2025-02-19')
+      const view = await loadView({
+        store: spied,
+        perspective,
+        apiVersion: '2025-02-19',
+        plan: planQuery(tree),
+        canRead: () => true,
+        readsAll: true,
+        tree,
+      })
+      const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
+        dereference: view.dereference,
+      })
+      const all = applyPerspective(notes, perspective, '2025-02-19')
+      expect(narrowed).toEqual(await evaluateQuery(tree, all, {}))
+      // On main every candidate: 1,500.
+      expect(counted).toBeLessThanOrEqual(1001)
+    } finally {
+      own.close()
+    }
+  },
+)
+
 describe('shapes that loaded the whole view', () => {
   const ADMIN = {id: 'admin', kind: 'user', role: 'administrator'} as const
   const env = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}

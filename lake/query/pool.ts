@@ -8,7 +8,7 @@
  * abort-by-termination with replacement, resource limits, idle shutdown and clean destroy, and
  * dispatches through Atomics rather than a message round trip per task.
  */
-import {availableParallelism} from 'node:os'
+import {availableParallelism, getPriority} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 import {Piscina} from 'piscina'
@@ -37,6 +37,7 @@ import type {
   WorkerTask,
 } from './wire.ts'
 import {readBegan} from './wire.ts'
+import {setThreadNice, threadCpuMs, workerNice} from './priority.ts'
 import {createStrandedPools} from '../threads/strandedPools.ts'
 
 export interface QueryPoolOptions {
@@ -50,7 +51,7 @@ export interface QueryPoolOptions {
    */
   buildTimeoutMs?: number
   /**
-   * Heap per worker thread, in MB: a task whose thread's heap holds more is stopped (heapWatch;
+   * Heap per worker thread, in MB: a task whose thread's heap holds more is stopped (taskWatch;
    * V8's own limit is HEAP_HEADROOM_MB higher).
    */
   memoryMb: number
@@ -65,6 +66,11 @@ export interface QueryPoolOptions {
   laneIdleMs?: number
   /** The threads' module (tests: one that cannot start); lake/query/thread.ts by default. */
   thread?: string
+  /**
+   * CPU (ms) a task on a query thread uses at the lake's priority before its thread is demoted
+   * (DEMOTE_AFTER_MS by default).
+   */
+  demoteAfterMs?: number
 }
 
 export interface QueryPool {
@@ -149,9 +155,10 @@ parentPort.postMessage(loaded)
 const YOUNG_MB = 16
 
 /**
- * Threads of the write lane and of the read lane, each: at the lake's priority. A query thread
- * runs 10 nice steps lower so that a query run to its deadline yields the core to the event loop;
- * an editor's large write is wanted work, and at that priority on a busy machine 20 patches of a
+ * Threads of the write lane and of the read lane, each: at the lake's priority, never demoted. A
+ * query thread is demoted 10 nice steps once its task has used DEMOTE_AFTER_MS of CPU, so that a
+ * query run to its deadline yields the core to the event loop; an editor's large write is wanted
+ * work, and at that priority on a busy machine 20 patches of a
  * 3 MB draft ran past 8 s where the event loop had taken 2 s. Either way the event loop is another
  * thread and answers meanwhile.
  */
@@ -176,16 +183,24 @@ type Lane = 'queries' | 'writes' | 'reads'
  * a thread capped at 64 MB. V8's largest objects are 1 GB (a string of 2^29 two-byte characters,
  * an array of 2^27 elements), and one step may make two (`lower()` flattens its operand, then
  * copies it) without a point where the thread can be stopped; so the cap is the pool's to keep
- * (heapWatch), and V8's limit only catches what the cap could not: this much more, for such a
+ * (taskWatch), and V8's limit only catches what the cap could not: this much more, for such a
  * step and what the thread allocates between two readings of its heap. Address space, not memory:
  * only a query that allocates past the cap comes near it, and it is stopped.
  */
 const HEAP_HEADROOM_MB = 3072
 
-/** How often the heap of a thread running a task is read. */
+/** How often the heap (and, on a query thread, the CPU) of a thread running a task is read. */
 const HEAP_POLL_MS = 50
 
-/** Tasks running on threads, each with where its thread writes its id (OnThread). */
+/**
+ * CPU a query-thread task may use at the lake's priority; past it the pool demotes its thread by
+ * WORKER_NICENESS until the task ends (priority.ts). The readers' front-page shapes take tens of
+ * ms; the common word's search and the headlines with their article and source hundreds (archive
+ * scale); a pathological query runs to its deadline. Measured: docs/benchmarks-log.md.
+ */
+export const DEMOTE_AFTER_MS = 300
+
+/** Tasks running on threads, each with where its thread writes its ids (OnThread). */
 interface Watched {
   pool: Pool
   slot: Int32Array
@@ -193,22 +208,51 @@ interface Watched {
   stop(): void
   /** A reading of its thread's heap is under way. */
   reading: boolean
+  /** A query thread's task: demoted past its CPU allowance (the others run at the lake's priority). */
+  demotes: boolean
+  /** Its thread's CPU (ms) when first seen running it, and whether the pool demoted the thread. */
+  cpuAtStart?: number
+  demoted?: boolean
+}
+
+export interface TaskWatchOptions {
+  memoryMb: number
+  /** CPU a query thread's task uses before its thread is demoted (DEMOTE_AFTER_MS by default). */
+  demoteAfterMs?: number
 }
 
 /**
- * Keeps each thread's heap under `memoryMb` MB while it runs a task: every HEAP_POLL_MS its heap is
- * read (`Worker.getHeapStatistics`, answered by the thread between two steps of its JavaScript,
- * even in the middle of a synchronous evaluation), and a task whose thread holds more is stopped.
- * The cap counts the heap as it is, garbage not yet collected included.
+ * Watches each thread while it runs a task, every HEAP_POLL_MS. Its heap: read with
+ * `Worker.getHeapStatistics` (answered by the thread between two steps of its JavaScript, even in
+ * the middle of a synchronous evaluation), and a task whose thread holds more than `memoryMb` MB is
+ * stopped; the cap counts the heap as it is, garbage not yet collected included. A query thread's
+ * CPU (Linux: /proc/self/task/<tid>/schedstat): once its task has used `demoteAfterMs`, the
+ * thread runs WORKER_NICENESS steps below the lake until the task ends. The first reading is the
+ * task's start: a task shorter than one poll is never read.
  */
-function heapWatch(memoryMb: number) {
+function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions) {
   const watched = new Set<Watched>()
   let timer: ReturnType<typeof setInterval> | undefined
   const capBytes = memoryMb * 1024 * 1024
+  // The event loop's: a thread inherits its creator's, and query threads take it back once loaded.
+  const lakeNice = getPriority()
+  function demote(task: Watched) {
+    const tid = Atomics.load(task.slot, 1)
+    if (!task.demotes || task.demoted || tid === 0) return
+    const cpu = threadCpuMs(tid)
+    if (cpu === null) return
+    task.cpuAtStart ??= cpu
+    if (cpu - task.cpuAtStart < demoteAfterMs) return
+    // A thread still niced from its start (not allowed to take the lake's priority back) is left.
+    task.demoted = getPriority(tid) === lakeNice && setThreadNice(tid, workerNice(lakeNice))
+    if (!task.demoted) task.demotes = false
+  }
   function poll() {
     for (const task of watched) {
       const id = Atomics.load(task.slot, 0)
-      if (id === 0 || task.reading) continue
+      if (id === 0) continue
+      demote(task)
+      if (task.reading) continue
       const thread = task.pool.threads.find((worker) => worker.threadId === id)
       if (!thread) continue
       task.reading = true
@@ -222,6 +266,18 @@ function heapWatch(memoryMb: number) {
       )
     }
   }
+  /**
+   * A demoted thread's task ended: the thread takes the lake's priority back for its next task
+   * (it may have begun one already, which counts its CPU from there). The thread took it back once
+   * loaded (thread.ts), so this is allowed; a thread ended at a deadline is gone, and nothing is
+   * done.
+   */
+  function restore(task: Watched) {
+    if (!task.demoted) return
+    const tid = Atomics.load(task.slot, 1)
+    const next = [...watched].some((other) => other.demoted && Atomics.load(other.slot, 1) === tid)
+    if (!next) setThreadNice(tid, lakeNice)
+  }
   return {
     /** Watches a task until the function returned is called. */
     watch(task: Watched): () => void {
@@ -229,6 +285,7 @@ function heapWatch(memoryMb: number) {
       timer ??= setInterval(poll, HEAP_POLL_MS)
       return () => {
         watched.delete(task)
+        restore(task)
         if (watched.size === 0 && timer) {
           clearInterval(timer)
           timer = undefined
@@ -243,7 +300,7 @@ function heapWatch(memoryMb: number) {
  * editor's large write (its body read, then built). The read lane: data/doc's reads of large
  * documents (the Studio's reads of a document group, bounded by LIMITS.docAnswerBytes) and
  * history at a revision (the same reads, each document patched from its snapshot first). On a
- * query thread, 10 nice steps down, 60 MB of documents took 9.6 s at load 23 and ran into the
+ * query thread (then always 10 nice steps down), 60 MB of documents took 9.6 s at load 23 and ran into the
  * query deadline; on the write threads, a 1.5 MB document waited 6-11 s behind two editors'
  * 20 MB writes (load 18-28), where alone it took 0.1-0.3 s.
  */
@@ -483,13 +540,14 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
        * QueryMemoryError).
        */
       async run(running: Pool, task: WorkerTask, signal: AbortSignal) {
-        const slot = new Int32Array(new SharedArrayBuffer(4))
+        const slot = new Int32Array(new SharedArrayBuffer(8))
         const overCap = new AbortController()
-        const unwatch = heap.watch({
+        const unwatch = tasks.watch({
           pool: running,
           slot,
           stop: () => overCap.abort(),
           reading: false,
+          demotes: name === 'queries',
         })
         const onThread: OnThread = {...task, thread: slot.buffer as SharedArrayBuffer}
         const answer = running.run(onThread, {signal: AbortSignal.any([signal, overCap.signal])})
@@ -521,7 +579,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       destroy: () => pool?.destroy().catch(() => undefined),
     }
   }
-  const heap = heapWatch(options.memoryMb)
+  const tasks = taskWatch({memoryMb: options.memoryMb, demoteAfterMs: options.demoteAfterMs})
   const lanes = {queries: lane('queries'), writes: lane('writes'), reads: lane('reads')}
 
   const takeTurn = createTurns(threads)

@@ -24,9 +24,9 @@ import type {QueryRequest} from './execute.ts'
 export type WorkerTask =
   QueryTask | FilterTask | TransactionTask | DocumentsTask | HistoryTask | ReadTask
 /**
- * A task as the pool hands it to a thread: `thread` is where the thread writes its id (an Int32 at
- * 0, worker_threads' threadId) as it begins the task, so the pool reads that thread's heap while
- * the task runs (lake/query/pool.ts heapWatch).
+ * A task as the pool hands it to a thread: `thread` is where the thread writes its ids as it begins
+ * the task (two Int32s: at 0 worker_threads' threadId, at 1 its Linux thread id or 0), so the pool
+ * reads that thread's heap and CPU while the task runs (lake/query/pool.ts taskWatch).
  */
 export type OnThread = WorkerTask & {thread?: SharedArrayBuffer}
 export type WorkerResult =

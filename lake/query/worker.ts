@@ -25,6 +25,7 @@ import {
 } from './execute.ts'
 import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
+import {ownThreadId} from './priority.ts'
 import {
   beganFilter,
   packTexts,
@@ -60,7 +61,10 @@ function storeOf(dataDir: string, dataset: string): Store {
   return stores.get(dataset)
 }
 
-/** The thread's cap (lake/query/pool.ts heapWatch), in bytes. */
+/** This thread's Linux id (0 elsewhere), for the pool's reads of its CPU (taskWatch). */
+const OWN_TID = ownThreadId() ?? 0
+
+/** The thread's cap (lake/query/pool.ts taskWatch), in bytes. */
 const capBytes =
   ((workerData as {memoryMb?: number} | undefined)?.memoryMb ?? Infinity) * 1024 * 1024
 let gc: ((options?: object) => void) | null = null
@@ -91,8 +95,13 @@ export default async function run(task: OnThread | null): Promise<WorkerResult |
   // Collected first: a reading of the heap before the task begins would count what earlier ones
   // left against it.
   collectLeftovers()
-  // Which thread runs it, for the pool's reads of its heap.
-  if (task.thread) Atomics.store(new Int32Array(task.thread), 0, threadId)
+  // Which thread runs it, for the pool's reads of its heap and CPU (its Linux id first: the pool
+  // reads both once the first is set).
+  if (task.thread) {
+    const slot = new Int32Array(task.thread)
+    Atomics.store(slot, 1, OWN_TID)
+    Atomics.store(slot, 0, threadId)
+  }
   if (task.kind === 'transaction') return runBuild(task)
   if (task.kind === 'documents') return runDocuments(task)
   if (task.kind === 'history') return runHistory(task)

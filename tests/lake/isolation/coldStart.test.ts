@@ -10,7 +10,6 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {workerNice} from '../../../lake/query/thread.ts'
 
 let lake: LakeProcess | undefined
 let dataDir: string | undefined
@@ -20,29 +19,33 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, {recursive: true, force: true})
 })
 
-/** The nice value (field 19 of /proc/<pid>/task/<tid>/stat) of each thread of `pid`. */
-function niceValues(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+/**
+ * The worker threads of `pid` (so named in /proc/<pid>/task/<tid>/comm) that loaded the query
+ * engine: 100 ms of CPU and more (schedstat, ns), where the lake's idle helper threads have
+ * used a few.
+ */
+function engineThreads(pid: number): number {
+  return readdirSync(`/proc/${pid}/task`).filter((tid) => {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+      const task = `/proc/${pid}/task/${tid}`
+      if (readFileSync(`${task}/comm`, 'utf8').trim() !== 'WorkerThread') return false
+      return Number(readFileSync(`${task}/schedstat`, 'utf8').split(' ')[0]) > 100e6
     } catch {
-      return [] // it ended meanwhile
+      return false // it ended meanwhile
     }
-  })
+  }).length
 }
 
 test('the query threads start with the lake, before any query', async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lake-cold-start-'))
   lake = await startLakeProcess({dataDir, tls: false})
   const pid = lake.child.pid!
-  // A query thread lowers its priority first thing (lake/query/thread.ts): the lake's main thread
-  // keeps its own, so a thread at the workers' nice value is the pool's. No request is sent.
-  const queryNice = workerNice(niceValues(pid)[0]!)
-  const queryThreads = () => niceValues(pid).filter((nice) => nice === queryNice).length
+  // A query thread loads groq-js and the engine as it starts (write and read threads start with a
+  // large write or read). No request is sent.
+  const queryThreads = () => engineThreads(pid)
   await expect.poll(queryThreads, {timeout: 60_000, interval: 100}).toBeGreaterThan(0)
-  // Not only the compile cache's warm-up thread (niced too, and gone once the cache is written):
-  // the pool's thread stays.
+  // Not only the compile cache's warm-up thread (gone once the cache is written): the pool's
+  // thread stays.
   await sleep(3000)
   await expect.poll(queryThreads, {timeout: 30_000, interval: 100}).toBeGreaterThan(0)
 }, 120_000)

@@ -1,0 +1,58 @@
+/**
+ * Query threads' priority (Linux keeps a nice value per thread; elsewhere every read here answers
+ * null and the threads keep the lake's priority). A query thread runs at the lake's priority and
+ * the pool demotes the one whose task has used more than DEMOTE_AFTER_MS of CPU (pool.ts
+ * taskWatch), as schedulers demote a process by the CPU it used: a pathological query run to its
+ * deadline still yields the core to the event loop, but a cheap one no longer loses to any other
+ * load. (All queries 10 steps down: under the mixed load, 146 of 825 readers' queries 504 while the
+ * query threads were given 3 s of CPU in 187 s; docs/benchmarks-log.md.) Only node:fs and node:os:
+ * thread.ts loads this before the engine.
+ */
+import {existsSync, readFileSync, readlinkSync} from 'node:fs'
+import {getPriority, setPriority} from 'node:os'
+
+/**
+ * How much nicer than the lake a demoted query thread runs (and one loading the engine). Relative,
+ * so a lake started under `nice` keeps the gap. (With autogroup scheduling, the Linux default,
+ * other sessions share the CPU by group whatever the nice values inside it.)
+ */
+export const WORKER_NICENESS = 10
+
+/** The nice value of a demoted query thread of a lake running at `lakeNice` (19 is the lowest). */
+export function workerNice(lakeNice: number): number {
+  return Math.min(19, lakeNice + WORKER_NICENESS)
+}
+
+/** The calling thread's Linux thread id (the last part of /proc/thread-self), or null. */
+export function ownThreadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    return Number.isInteger(tid) && tid > 0 ? tid : null
+  } catch {
+    return null
+  }
+}
+
+/** The CPU (ms) thread `tid` of this process has used (schedstat's first field, ns), or null. */
+export function threadCpuMs(tid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]) / 1e6
+  } catch {
+    return null // no /proc, or the thread ended
+  }
+}
+
+/**
+ * Sets thread `tid` of this process to `nice`; false when refused (a lower nice value needs
+ * CAP_SYS_NICE or RLIMIT_NICE) or when the thread is no longer this process's (setpriority takes
+ * any thread id of the system: a tid reused by another process is never touched).
+ */
+export function setThreadNice(tid: number, nice: number): boolean {
+  try {
+    if (!existsSync(`/proc/self/task/${tid}`)) return false
+    if (getPriority(tid) !== nice) setPriority(tid, nice)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -22,6 +22,7 @@ import {createRandom, type Random} from '../kit/seeded.ts'
 import type {ArchiveSize} from './data.ts'
 import {SPLIT_LENGTH} from './isolation.ts'
 import {cpuSecondsOf, threadSecondsOf} from './lake.ts'
+import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
 import {archiveQueries} from './queries.ts'
 
 const API = 'v2025-02-19'
@@ -319,7 +320,7 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   const cpuBefore = {
     all: cpuSecondsOf(pid) ?? NaN,
     eventLoop: cpuSecondsOf(pid, true) ?? NaN,
-    niced: nicedSeconds(pid),
+    queryThreads: queryThreadSeconds(pid),
     client: process.cpuUsage(),
   }
   const t0 = performance.now()
@@ -628,14 +629,14 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   const seconds = (performance.now() - t0) / 1000
   const rssPeakMb = procStatusMb(pid, 'VmHWM')
   // The lake's CPU during the load (/proc, ended threads included): all of it, its event loop's,
-  // and its niced threads' (the query threads, 10 steps down) of those still running: how much
+  // and its query threads' of those still running: how much
   // of the cores the lake was given, and how much its queries were.
-  const niced = nicedSeconds(pid)
+  const queryThreads = queryThreadSeconds(pid)
   const cpu = {
     all: (cpuSecondsOf(pid) ?? NaN) - cpuBefore.all,
     eventLoop: (cpuSecondsOf(pid, true) ?? NaN) - cpuBefore.eventLoop,
-    queryThreads: [...niced].reduce(
-      (sum, [id, seconds]) => sum + seconds - (cpuBefore.niced.get(id) ?? 0),
+    queryThreads: [...queryThreads].reduce(
+      (sum, [id, seconds]) => sum + seconds - (cpuBefore.queryThreads.get(id) ?? 0),
       0,
     ),
     client:
@@ -828,10 +829,12 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   }
 }
 
-/** CPU seconds of each thread of `pid` running 10 nice steps down (the query threads), by id. */
-function nicedSeconds(pid: number): Map<string, number> {
+/** CPU seconds of each query thread of `pid` (named QUERY_THREAD_NAME), by id. */
+function queryThreadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>()
-  for (const [id, thread] of threadSecondsOf(pid)) if (thread.nice > 0) out.set(id, thread.seconds)
+  for (const [id, thread] of threadSecondsOf(pid)) {
+    if (thread.name === QUERY_THREAD_NAME) out.set(id, thread.seconds)
+  }
   return out
 }
 

@@ -8,7 +8,7 @@
  * query threads were given 3 s of CPU in 187 s; docs/benchmarks-log.md.) Only node:fs and node:os:
  * thread.ts loads this before the engine.
  */
-import {existsSync, readFileSync, readlinkSync} from 'node:fs'
+import {existsSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'
 
 /**
@@ -30,6 +30,22 @@ export function ownThreadId(): number | null {
     return Number.isInteger(tid) && tid > 0 ? tid : null
   } catch {
     return null
+  }
+}
+
+/**
+ * What a query thread calls itself (Linux: /proc/<pid>/task/<tid>/comm, at most 15 characters):
+ * the threads of a lake are otherwise told apart by nothing but their nice value, which is now the
+ * lake's (the bench's CPU of the query threads, tests).
+ */
+export const QUERY_THREAD_NAME = 'lake-query'
+
+/** Names the calling thread (Linux); elsewhere nothing. */
+export function nameOwnThread(name: string): void {
+  try {
+    writeFileSync('/proc/thread-self/comm', name)
+  } catch {
+    // No /proc: the name is for observers only.
   }
 }
 

@@ -11,7 +11,13 @@ import {getPriority} from 'node:os'
 import {workerData as threadData} from 'node:worker_threads'
 import {isWorkerThread, workerData} from 'piscina'
 import {createRequire} from 'node:module'
-import {ownThreadId, setThreadNice, workerNice} from './priority.ts'
+import {
+  nameOwnThread,
+  ownThreadId,
+  QUERY_THREAD_NAME,
+  setThreadNice,
+  workerNice,
+} from './priority.ts'
 import type * as Engine from './worker.ts'
 
 // Not on the threads that build writes or read large documents (pool.ts says why). A pool's
@@ -20,6 +26,7 @@ import type * as Engine from './worker.ts'
 const lane = ((isWorkerThread ? workerData : threadData) as {lane?: string} | null)?.lane
 const tid = lane !== undefined && lane !== 'writes' && lane !== 'reads' ? ownThreadId() : null
 const lakeNice = tid === null ? null : getPriority(tid)
+if (lane === 'queries') nameOwnThread(QUERY_THREAD_NAME)
 const lowered = tid !== null && lakeNice !== null && setThreadNice(tid, workerNice(lakeNice))
 
 // Only now the engine, as piscina would load it (require first: the compile cache's key).

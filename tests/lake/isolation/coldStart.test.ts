@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {QUERY_THREAD_NAME} from '../../../lake/query/priority.ts'
 
 let lake: LakeProcess | undefined
 let dataDir: string | undefined
@@ -19,17 +20,11 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, {recursive: true, force: true})
 })
 
-/**
- * The worker threads of `pid` (so named in /proc/<pid>/task/<tid>/comm) that loaded the query
- * engine: 100 ms of CPU and more (schedstat, ns), where the lake's idle helper threads have
- * used a few.
- */
-function engineThreads(pid: number): number {
+/** The query threads of `pid`: named QUERY_THREAD_NAME in /proc/<pid>/task/<tid>/comm. */
+function queryThreadsOf(pid: number): number {
   return readdirSync(`/proc/${pid}/task`).filter((tid) => {
     try {
-      const task = `/proc/${pid}/task/${tid}`
-      if (readFileSync(`${task}/comm`, 'utf8').trim() !== 'WorkerThread') return false
-      return Number(readFileSync(`${task}/schedstat`, 'utf8').split(' ')[0]) > 100e6
+      return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === QUERY_THREAD_NAME
     } catch {
       return false // it ended meanwhile
     }
@@ -40,12 +35,10 @@ test('the query threads start with the lake, before any query', async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'lake-cold-start-'))
   lake = await startLakeProcess({dataDir, tls: false})
   const pid = lake.child.pid!
-  // A query thread loads groq-js and the engine as it starts (write and read threads start with a
-  // large write or read). No request is sent.
-  const queryThreads = () => engineThreads(pid)
+  // A query thread names itself first thing (lake/query/thread.ts). No request is sent.
+  const queryThreads = () => queryThreadsOf(pid)
   await expect.poll(queryThreads, {timeout: 60_000, interval: 100}).toBeGreaterThan(0)
-  // Not only the compile cache's warm-up thread (gone once the cache is written): the pool's
-  // thread stays.
+  // The pool's thread stays.
   await sleep(3000)
   await expect.poll(queryThreads, {timeout: 30_000, interval: 100}).toBeGreaterThan(0)
 }, 120_000)

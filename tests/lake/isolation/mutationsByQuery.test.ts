@@ -6,6 +6,7 @@ import {readdir, readFile} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {isWorkerThread} from './childLake.ts'
 
 /**
  * The lake whose queries must run to their end: its deadline is far past them. (At 8 s, on a
@@ -40,8 +41,8 @@ const mutate = (mutations: unknown[], on = lake) =>
   })
 
 /**
- * CPU milliseconds each of this process's worker threads (the in-process lakes' query threads;
- * Node names each "WorkerThread") has used, by thread id: what the lake's queries did, which the
+ * CPU milliseconds each of this process's worker threads (the in-process lakes' query threads,
+ * by name: isWorkerThread) has used, by thread id: what the lake's queries did, which the
  * machine's load does not stretch.
  */
 async function queryThreadsCpu(): Promise<Map<string, number>> {
@@ -52,7 +53,7 @@ async function queryThreadsCpu(): Promise<Map<string, number>> {
         readFile(`/proc/self/task/${task}/comm`, 'utf8').catch(() => ''),
         readFile(`/proc/self/task/${task}/stat`, 'utf8').catch(() => ''),
       ])
-      if (comm.trim() !== 'WorkerThread' || !stat) return null
+      if (!isWorkerThread(comm.trim()) || !stat) return null
       // utime and stime, fields 14 and 15, in clock ticks (100 a second), after the name.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       return [task, (Number(fields[11]) + Number(fields[12])) * 10] as const

@@ -11,6 +11,7 @@ import {availableParallelism} from 'node:os'
 import {Worker} from 'node:worker_threads'
 import {afterAll, expect, test} from 'vitest'
 import {createQueryPool, DEMOTE_AFTER_MS} from '../../../lake/query/pool.ts'
+import {QUERY_THREAD_NAME} from '../../../lake/query/priority.ts'
 
 const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 64, threads: 1})
 const spinners: Worker[] = []
@@ -28,13 +29,13 @@ function cpuMs(tid: number): number {
   }
 }
 
-/** This process's worker threads (their name in /proc), by Linux thread id. */
-const workerThreads = () =>
+/** This process's query threads (named so in /proc), by Linux thread id. */
+const queryThreads = () =>
   readdirSync('/proc/self/task')
     .map(Number)
     .filter((tid) => {
       try {
-        return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'WorkerThread'
+        return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === QUERY_THREAD_NAME
       } catch {
         return false
       }
@@ -62,11 +63,10 @@ function spin(): Promise<number> {
 }
 
 test("a cheap query on a query thread gets CPU like the lake's other busy threads do", async () => {
-  // The pool's one thread, started and its engine loaded (the compile cache's warm-up thread,
-  // if any, has ended once the pool's first task is answered).
-  const existing = new Set(workerThreads())
+  // The pool's one thread, started and its engine loaded.
+  const existing = new Set(queryThreads())
   await pool.filter(squareFilter(10), 60_000, 60_000)
-  const [queryThread, ...others] = workerThreads().filter((tid) => !existing.has(tid))
+  const [queryThread, ...others] = queryThreads().filter((tid) => !existing.has(tid))
   expect(queryThread).toBeDefined()
   expect(others).toEqual([])
 

@@ -44,7 +44,8 @@ export async function abSides(
 /**
  * CPU a unit of work by the threads' names between two readings of threadSecondsOf, in `perSecond`
  * parts of a second (1e6: µs, 1000: ms); worker threads (the search analyzer's, the
- * checkpointer's) all share one name, so they are told apart by rank, largest first.
+ * checkpointer's) all share one name, so they are told apart by rank, largest first. Query threads
+ * name themselves (lake/query/priority.ts QUERY_THREAD_NAME) and are summed under that name.
  */
 export function threadShares(
   before: ReturnType<typeof threadSecondsOf>,

@@ -47,6 +47,12 @@ export interface LakeProcessOptions {
   script?: string
   /** Further Node options for the lake's process, e.g. `['--cpu-prof']` (bench --cpu-prof). */
   nodeFlags?: readonly string[]
+  /**
+   * A command that runs Node with the words after it, in place of Node itself: a lake without a
+   * capability (`setpriv --bounding-set=-sys_nice --`). It must exec Node, so that the child's
+   * process id is the lake's.
+   */
+  through?: readonly string[]
 }
 
 export interface LakeProcess {
@@ -79,7 +85,8 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
     host,
   ]
   args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']), ...(options.args ?? []))
-  const child = spawn(process.execPath, args, {
+  const [command, ...before] = [...(options.through ?? []), process.execPath]
+  const child = spawn(command, [...before, ...args], {
     cwd: ROOT,
     // The lake's own thread too skips Node's type stripper once the cache holds its modules.
     env: withCompileCache((options.env ?? process.env) as NodeJS.ProcessEnv),

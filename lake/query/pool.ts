@@ -213,6 +213,14 @@ interface Watched {
   /** Its thread's CPU (ms) when first seen running it, and whether the pool demoted the thread. */
   cpuAtStart?: number
   demoted?: boolean
+  /** Called once a thread of its pool is retired (taskWatch's restore): fills the pool again. */
+  retired(): void
+}
+
+/** What piscina tells of a thread (its `workerCreate` event; its load balancer's choice). */
+interface PoolThread {
+  readonly id: number
+  readonly currentUsage: number
 }
 
 export interface TaskWatchOptions {
@@ -232,6 +240,13 @@ export interface TaskWatchOptions {
  */
 function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions) {
   const watched = new Set<Watched>()
+  /**
+   * Demoted threads not allowed back to the lake's priority, by thread id, until they have ended
+   * (given no task meanwhile: available), and whether they were told to.
+   */
+  const retiring = new Map<number, {task: Watched; ending: boolean}>()
+  /** The pools' threads, by thread id (threadCreated). */
+  const threads = new Map<number, PoolThread>()
   let timer: ReturnType<typeof setInterval> | undefined
   const capBytes = memoryMb * 1024 * 1024
   // The event loop's: a thread inherits its creator's, and query threads take it back once loaded.
@@ -268,17 +283,45 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
   }
   /**
    * A demoted thread's task ended: the thread takes the lake's priority back for its next task
-   * (it may have begun one already, which counts its CPU from there). The thread took it back once
-   * loaded (thread.ts), so this is allowed; a thread ended at a deadline is gone, and nothing is
-   * done.
+   * (it may have begun one already, which counts its CPU from there); a thread ended at a deadline
+   * is gone, and nothing is done. Refused (no CAP_SYS_NICE nor RLIMIT_NICE: thread.ts then loads
+   * it at the lake's priority), the thread is retired rather than reused niced for life.
    */
   function restore(task: Watched) {
     if (!task.demoted) return
     const tid = Atomics.load(task.slot, 1)
     const next = [...watched].some((other) => other.demoted && Atomics.load(other.slot, 1) === tid)
-    if (!next) setThreadNice(tid, lakeNice)
+    if (next || setThreadNice(tid, lakeNice)) return
+    retiring.set(Atomics.load(task.slot, 0), {task, ending: false})
+  }
+  /**
+   * Terminates each retiring thread that runs no task (piscina may have given it the next one
+   * before this task's end was heard: then at that one's end). None is given one meanwhile
+   * (available); piscina starts a thread at the lake's priority for its queue, and the lane fills.
+   */
+  function retire() {
+    for (const [id, retired] of retiring) {
+      const thread = retired.task.pool.threads.find((worker) => worker.threadId === id)
+      if (!thread) retiring.delete(id)
+      if (!thread || retired.ending || (threads.get(id)?.currentUsage ?? 0) > 0) continue
+      retired.ending = true
+      // Piscina hears the exit first (its listener is older): removed, and none of the pool's
+      // tasks with it.
+      void thread.terminate().then(() => retired.task.retired())
+    }
   }
   return {
+    /** Piscina's load balancer: a free thread, not one being retired (its default otherwise). */
+    available: <T extends PoolThread>(candidates: readonly T[]): T | null =>
+      candidates.find((thread) => thread.currentUsage === 0 && !retiring.has(thread.id)) ?? null,
+    /** A pool's new thread (piscina's `workerCreate`), for its count of tasks. */
+    threadCreated(thread: PoolThread) {
+      threads.set(thread.id, thread)
+    },
+    threadEnded(thread: PoolThread) {
+      threads.delete(thread.id)
+      retiring.delete(thread.id)
+    },
     /** Watches a task until the function returned is called. */
     watch(task: Watched): () => void {
       watched.add(task)
@@ -286,6 +329,7 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
       return () => {
         watched.delete(task)
         restore(task)
+        if (retiring.size > 0) retire()
         if (watched.size === 0 && timer) {
           clearInterval(timer)
           timer = undefined
@@ -453,9 +497,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       workerData: {lane, memoryMb: options.memoryMb},
       // Threads that find the engine's stripped TypeScript there never load Node's type stripper.
       env: withCompileCache(),
+      loadBalancer: (_task, candidates) => tasks.available(candidates),
       // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
       // After close(), piscina may still hear a thread answer a task it has dropped (a fill's).
     })
+    pool.on('workerCreate', tasks.threadCreated)
+    pool.on('workerDestroy', tasks.threadEnded)
     pool.on('error', (err: Error) => {
       if (closed) return
       console.error(`lake: a query thread failed: ${err.message}`)
@@ -548,6 +595,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
           stop: () => overCap.abort(),
           reading: false,
           demotes: name === 'queries',
+          retired: fill,
         })
         const onThread: OnThread = {...task, thread: slot.buffer as SharedArrayBuffer}
         const answer = running.run(onThread, {signal: AbortSignal.any([signal, overCap.signal])})

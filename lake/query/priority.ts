@@ -72,3 +72,27 @@ export function setThreadNice(tid: number, nice: number): boolean {
     return false
   }
 }
+
+/** CAP_SYS_NICE's bit in /proc/<pid>/status's CapEff. */
+const CAP_SYS_NICE = 23n
+
+/**
+ * Whether a thread of this process may set itself back to `nice` once lowered (Linux: with
+ * CAP_SYS_NICE, or an RLIMIT_NICE of at least 20 - nice; "Max nice priority" in /proc/self/limits).
+ * Without either, as a developer running the lake as themselves, a lowered thread stays so for
+ * life. Read, not tried: trying means lowering a thread that may never come back. False without
+ * /proc (then the threads are never lowered: ownThreadId is null).
+ */
+export function mayRaiseTo(nice: number): boolean {
+  try {
+    const status = readFileSync('/proc/self/status', 'latin1')
+    const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1]
+    if (capEff && (BigInt(`0x${capEff}`) >> CAP_SYS_NICE) & 1n) return true
+    const limit = /^Max nice priority\s+(\S+)/m.exec(
+      readFileSync('/proc/self/limits', 'latin1'),
+    )?.[1]
+    return limit === 'unlimited' || (limit !== undefined && 20 - Number(limit) <= nice)
+  } catch {
+    return false
+  }
+}

@@ -5,13 +5,16 @@
  * priority, they (with autogroup scheduling, the lake's threads share their group's CPU) left the
  * event loop a quarter of it: on a busy machine pings waited 0.3-0.6 s after the first query, and
  * again while a thread terminated at a deadline was replaced. Its tasks then run at the lake's
- * priority until the pool demotes one that used too much CPU (priority.ts).
+ * priority until the pool demotes one that used too much CPU (priority.ts). A lake that may not
+ * raise a thread back (no CAP_SYS_NICE nor RLIMIT_NICE: a developer's `npm run dev`) loads its
+ * query threads at its own priority instead: lowered, they stayed so for life.
  */
 import {getPriority} from 'node:os'
 import {workerData as threadData} from 'node:worker_threads'
 import {isWorkerThread, workerData} from 'piscina'
 import {createRequire} from 'node:module'
 import {
+  mayRaiseTo,
   nameOwnThread,
   ownThreadId,
   QUERY_THREAD_NAME,
@@ -27,14 +30,14 @@ const lane = ((isWorkerThread ? workerData : threadData) as {lane?: string} | nu
 const tid = lane !== undefined && lane !== 'writes' && lane !== 'reads' ? ownThreadId() : null
 const lakeNice = tid === null ? null : getPriority(tid)
 if (lane === 'queries') nameOwnThread(QUERY_THREAD_NAME)
-const lowered = tid !== null && lakeNice !== null && setThreadNice(tid, workerNice(lakeNice))
+// The compile cache's warm-up thread ends once loaded: lowered either way.
+const lowers = tid !== null && lakeNice !== null && (lane !== 'queries' || mayRaiseTo(lakeNice))
+const lowered = lowers && setThreadNice(tid, workerNice(lakeNice))
 
 // Only now the engine, as piscina would load it (require first: the compile cache's key).
 const engine = createRequire(import.meta.url)('./worker.ts') as typeof Engine
 
-// Back to the lake's priority for its tasks. Refused (no CAP_SYS_NICE, RLIMIT_NICE too low) the
-// thread stays niced, as every query thread ran before demotion by CPU: the pool demotes only
-// threads that run at the lake's priority, so it never needs to raise one it cannot.
+// Back to the lake's priority for its tasks (allowed: mayRaiseTo).
 if (lowered && lane === 'queries') setThreadNice(tid, lakeNice)
 
 export default engine.default

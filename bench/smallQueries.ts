@@ -2,20 +2,21 @@
  * `node bench/smallQueries.ts [--against DIR] [--rounds N] [--size N | --full] [--samples N]
  * [--only NAME] [--no-queries] [--no-isolation]`: issue 9's seven small front-page queries and the
  * isolation row alone, with many samples, to tell a change from the noise. The archive is loaded
- * once (by this checkout's lake; `--size` counts articles, default 10,000, `--full` the archive's
- * 161,070 documents); then each round starts each side's lake on that data folder in turn (with
- * `--against DIR`, another checkout of this repository with its node_modules, as A; this one as B;
- * the order alternates) and starts its query threads as `npm run bench` does. Each query is then
- * sent as the bench's row does (one warm-up, 30 samples: "first 30"), then 20 times unmeasured,
- * then `--samples` times (default 200; 0 for the first 30 alone), one after another over one
- * keep-alive node:http connection, POSTed; printed: the p50s, the p90 and the lake's CPU a query by
- * thread over the last samples. Then the isolation row (bench/isolation.ts) and its parts: the
- * by-id p50 idle and during the pathological query, each alone and beside a write loop (the bench
- * compares the two beside writes). Nothing is written to bench/results.
+ * once (by the first side's lake, then copied for the other; `--size` counts articles, default
+ * 10,000, `--full` the archive's 161,070 documents); then each round starts each side's lake on
+ * its copy in turn (with `--against DIR`, another checkout of this repository with its
+ * node_modules, as A; this one as B; the order alternates) and starts its query threads as `npm
+ * run bench` does. Each query is then sent as the bench's row does (one warm-up, 30 samples:
+ * "first 30"), then 20 times unmeasured, then `--samples` times (default 200; 0 for the first 30
+ * alone), one after another over one keep-alive node:http connection, POSTed; printed: the p50s,
+ * the p90 and the lake's CPU a query by thread over the last samples. Then the isolation row
+ * (bench/isolation.ts) and its parts: the by-id p50 idle and during the pathological query, each
+ * alone and beside a write loop (the bench compares the two beside writes). Nothing is written to
+ * bench/results.
  * `BENCH_CPU_PROF=<dir>` makes each lake write a V8 CPU profile there, as in bench/run.ts.
  */
 import http from 'node:http'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {cp, mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
@@ -69,13 +70,17 @@ const at = (sorted: number[], q: number) =>
 
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-bench-small-'))
 try {
-  await loadArchiveFolder(agent, dataDir, archiveDocuments(SIZE), sides[sides.length - 1].start)
+  // Loaded by the first side (A, the older checkout when comparing) and copied for the others: a
+  // side may migrate its copy on its first start, into a folder an older lake refuses.
+  const folderOf = (side: {name: string}) => join(dataDir, side.name)
+  await loadArchiveFolder(agent, folderOf(sides[0]), archiveDocuments(SIZE), sides[0].start)
+  for (const side of sides.slice(1)) await cp(folderOf(sides[0]), folderOf(side), {recursive: true})
   type Row = {side: string; name: string; p50: number; p90: number; cpu: string; load: number}
   const rows: Row[] = []
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...sides].reverse() : sides
     for (const side of order) {
-      const lake = await startLake(dataDir, [], side.start)
+      const lake = await startLake(folderOf(side), [], side.start)
       try {
         const pid = lake.child.pid!
         // As the bench: the query threads started before the rows.

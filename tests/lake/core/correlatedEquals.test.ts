@@ -10,10 +10,15 @@
  */
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {parseQuery, evaluateQuery} from '../../../lake/core/query.ts'
-import {applyPerspective, parsePerspective} from '../../../lake/core/perspective.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
-import {PUBLIC_READER} from '../../../lake/core/grants.ts'
-import {countingBodies, memoryStore} from '../../helpers/store.ts'
+import {memoryStore} from '../../helpers/store.ts'
+import {
+  ADMIN,
+  env,
+  expectAnswersAsGroq,
+  PERSPECTIVES,
+  perspectiveViews,
+} from '../../helpers/correlated.ts'
 import type {Selection, Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 
@@ -83,21 +88,7 @@ beforeAll(async () => {
 })
 afterAll(() => store.close())
 
-const views = new Map<string, SanityDocument[]>()
-function fullView(name: string, anonymous: boolean): SanityDocument[] {
-  const key = `${name}/${anonymous}`
-  let view = views.get(key)
-  if (!view) {
-    const stored = [...store.scan()].filter((doc) => !anonymous || !doc._id.includes('.'))
-    view = applyPerspective(stored, parsePerspective(name, '2025-02-19'), '2025-02-19')
-    views.set(key, view)
-  }
-  return structuredClone(view)
-}
-
-const ADMIN = {id: 'admin', kind: 'user', role: 'administrator'} as const
-const env = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
-const PERSPECTIVES = ['raw', 'published', 'drafts', 'previewDrafts', 'r1,drafts', 'r1']
+const fullView = perspectiveViews(() => store)
 
 /** Every outer value a string, null or missing: read from the side table, a few bodies each. */
 const KEYED = [
@@ -118,22 +109,7 @@ const UNKEYED = [
 
 test.each(PERSPECTIVES)(
   'in the %s perspective, a subquery comparing an indexed field with the outer document answers as groq-js, reading no other bodies',
-  async (name) => {
-    const counting = countingBodies(store)
-    for (const query of [...KEYED, ...UNKEYED]) {
-      for (const principal of [ADMIN, PUBLIC_READER]) {
-        counting.reset()
-        const request = {query, params: {}, perspective: name, apiVersion: '2025-02-19'}
-        const result = await executeQuery(counting.store, request, principal, env)
-        const view = fullView(name, principal !== ADMIN)
-        const where = `${principal.id} ${name}: ${query}`
-        expect(result, where).toEqual(await evaluateQuery(parseQuery(query), view, {params: {}}))
-        // The whole view is 700 documents and more; the keyed shapes read the outer documents
-        // and what they return.
-        if (KEYED.includes(query)) expect(counting.parsed(), where).toBeLessThan(60)
-      }
-    }
-  },
+  (name) => expectAnswersAsGroq(store, name, KEYED, UNKEYED, fullView),
 )
 
 test('the side table is read once for the outer list, not once per outer document', async () => {

@@ -187,6 +187,25 @@ function deepFreeze(value: unknown): void {
   for (const inner of Object.values(value)) deepFreeze(inner)
 }
 
+/** The view the lake loads for `tree` in perspective `name`, for a caller who may read everything. */
+function narrowedView(
+  source: Store,
+  name: string,
+  tree: ReturnType<typeof parseQuery>,
+  params?: Record<string, unknown>,
+) {
+  return loadView({
+    store: source,
+    perspective: parsePerspective(name, '2025-02-19'),
+    apiVersion: '2025-02-19',
+    plan: planQuery(tree),
+    canRead: () => true,
+    readsAll: true,
+    ...(params && {context: {params}}),
+    tree,
+  })
+}
+
 describe('narrowed views give the same results as the full view', () => {
   for (const name of PERSPECTIVES) {
     for (const query of QUERIES) {
@@ -227,15 +246,7 @@ test('an ordered slice reads only a few batches of candidates', async () => {
 test('an ordered slice through a projection also stops early, and answers the same', async () => {
   const tree = parseQuery('*[_type == "bulk"] | order(v desc) {_id, v} [0...5]')
   for (const name of ['published', 'drafts']) {
-    const view = await loadView({
-      store,
-      perspective: parsePerspective(name, '2025-02-19'),
-      apiVersion: '2025-02-19',
-      plan: planQuery(tree),
-      canRead: () => true,
-      readsAll: true,
-      tree,
-    })
+    const view = await narrowedView(store, name, tree)
     expect(view.documents.length).toBeLessThan(700)
     const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
       dereference: view.dereference,
@@ -253,15 +264,7 @@ test('an order by indexed fields then others reads off the index, ties on the fi
   ]) {
     const tree = parseQuery(query)
     for (const name of ['published', 'drafts']) {
-      const view = await loadView({
-        store,
-        perspective: parsePerspective(name, '2025-02-19'),
-        apiVersion: '2025-02-19',
-        plan: planQuery(tree),
-        canRead: () => true,
-        readsAll: true,
-        tree,
-      })
+      const view = await narrowedView(store, name, tree)
       expect(view.documents.length, `${name}: ${query}`).toBeLessThan(100)
       const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
         dereference: view.dereference,
@@ -461,16 +464,7 @@ test.each(['raw', 'published', 'drafts'])(
     // groq-js holds the matches, not every document of the type.
     const counting = countingBodies(store)
     const tree = parseQuery('*[_type == "bulk" && v > 918 && v < 920]{_id, v, w}')
-    const view = await loadView({
-      store: counting.store,
-      perspective: parsePerspective(name, '2025-02-19'),
-      apiVersion: '2025-02-19',
-      plan: planQuery(tree),
-      canRead: () => true,
-      readsAll: true,
-      context: {params},
-      tree,
-    })
+    const view = await narrowedView(counting.store, name, tree, params)
     const result = (await evaluateQuery(view.query ?? tree, view.documents, {
       params,
       dereference: view.dereference,
@@ -673,15 +667,7 @@ test.each(PERSPECTIVES.concat('previewDrafts'))(
     ] as const) {
       counting.reset()
       const tree = parseQuery(query)
-      const view = await loadView({
-        store: counting.store,
-        perspective: parsePerspective(name, '2025-02-19'),
-        apiVersion: '2025-02-19',
-        plan: planQuery(tree),
-        canRead: () => true,
-        readsAll: true,
-        tree,
-      })
+      const view = await narrowedView(counting.store, name, tree)
       const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
         dereference: view.dereference,
       })
@@ -716,15 +702,7 @@ test.each(PERSPECTIVES.concat('previewDrafts'))(
     ]) {
       counted = 0
       const tree = parseQuery(query)
-      const view = await loadView({
-        store: spied,
-        perspective: parsePerspective(name, '2025-02-19'),
-        apiVersion: '2025-02-19',
-        plan: planQuery(tree),
-        canRead: () => true,
-        readsAll: true,
-        tree,
-      })
+      const view = await narrowedView(spied, name, tree)
       const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
         dereference: view.dereference,
       })
@@ -913,15 +891,7 @@ test.each(['drafts', 'previewDrafts', 'r1,drafts', 'r1'])(
     ]) {
       counting.reset()
       const tree = parseQuery(query)
-      const view = await loadView({
-        store: counting.store,
-        perspective: parsePerspective(name, '2025-02-19'),
-        apiVersion: '2025-02-19',
-        plan: planQuery(tree),
-        canRead: () => true,
-        readsAll: true,
-        tree,
-      })
+      const view = await narrowedView(counting.store, name, tree)
       const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
         dereference: view.dereference,
       })

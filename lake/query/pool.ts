@@ -158,9 +158,8 @@ const YOUNG_MB = 16
  * Threads of the write lane and of the read lane, each: at the lake's priority, never demoted. A
  * query thread is demoted 10 nice steps once its task has used DEMOTE_AFTER_MS of CPU, so that a
  * query run to its deadline yields the core to the event loop; an editor's large write is wanted
- * work, and at that priority on a busy machine 20 patches of a
- * 3 MB draft ran past 8 s where the event loop had taken 2 s. Either way the event loop is another
- * thread and answers meanwhile.
+ * work, and at that priority on a busy machine 20 patches of a 3 MB draft ran past 8 s where the
+ * event loop had taken 2 s. Either way the event loop is another thread and answers meanwhile.
  */
 const LANE_THREADS = 2
 
@@ -344,9 +343,9 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
  * editor's large write (its body read, then built). The read lane: data/doc's reads of large
  * documents (the Studio's reads of a document group, bounded by LIMITS.docAnswerBytes) and
  * history at a revision (the same reads, each document patched from its snapshot first). On a
- * query thread (then always 10 nice steps down), 60 MB of documents took 9.6 s at load 23 and ran into the
- * query deadline; on the write threads, a 1.5 MB document waited 6-11 s behind two editors'
- * 20 MB writes (load 18-28), where alone it took 0.1-0.3 s.
+ * query thread (then always 10 nice steps down), 60 MB of documents took 9.6 s at load 23 and
+ * ran into the query deadline; on the write threads, a 1.5 MB document waited 6-11 s behind two
+ * editors' 20 MB writes (load 18-28), where alone it took 0.1-0.3 s.
  */
 const LANES: Partial<Record<WorkerTask['kind'], Lane>> = {
   transaction: 'writes',

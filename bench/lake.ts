@@ -155,6 +155,49 @@ export function threadSecondsOf(
   return threads
 }
 
+/**
+ * CPU seconds the threads of `pid` named `name` (Linux /proc) use from now until `stop()`, those
+ * that end meanwhile included: a thread's /proc entry goes with it (the lake replaces a query
+ * thread stopped at its deadline), so they are read every `everyMs` and an ended thread counts as
+ * last read (what it used after that reading is missed). Each from its reading now, or from 0 if
+ * started meanwhile.
+ */
+export function threadCpuSince(pid: number, name: string, everyMs = 100): {stop(): number} {
+  const first = new Map<string, number>()
+  const last = new Map<string, number>()
+  let ended = 0
+  const read = (starting: boolean) => {
+    const now = new Map<string, number>()
+    for (const [id, thread] of threadSecondsOf(pid)) {
+      if (thread.name === name) now.set(id, thread.seconds)
+    }
+    for (const [id, seconds] of last) {
+      // Gone, or its id taken by a thread started since (which has used less).
+      if ((now.get(id) ?? -1) < seconds) {
+        ended += seconds - first.get(id)!
+        first.delete(id)
+        last.delete(id)
+      }
+    }
+    for (const [id, seconds] of now) {
+      if (!first.has(id)) first.set(id, starting ? seconds : 0)
+      last.set(id, seconds)
+    }
+  }
+  read(true)
+  const timer = setInterval(() => read(false), everyMs)
+  timer.unref()
+  return {
+    stop() {
+      clearInterval(timer)
+      read(false)
+      let running = 0
+      for (const [id, seconds] of last) running += seconds - first.get(id)!
+      return ended + running
+    },
+  }
+}
+
 /** utime and stime of a /proc stat line, in clock ticks (100 a second on Linux). */
 function statSeconds(stat: string): number {
   // After the name, which may hold spaces and parentheses.

@@ -139,7 +139,14 @@ function render(
     `| by-id p50 idle | ${r.byIdIdleP50.toFixed(1)} ms |`,
     `| by-id p50 / p90 under load | ${r.byIdLoadedP50.toFixed(1)} / ${r.byIdLoadedP90.toFixed(1)} ms (${(r.byIdLoadedP50 / r.byIdIdleP50).toFixed(1)}× idle) |`,
     `| lake RSS at the start / peak during the load | ${r.rssStartMb.toFixed(0)} / ${r.rssPeakMb.toFixed(0)} MB |`,
-    `| CPU during the load's ${r.seconds.toFixed(0)} s: the lake (its event loop; its query threads) / the callers | ${r.cpuSeconds.all.toFixed(0)} s (${r.cpuSeconds.eventLoop.toFixed(0)}; ${r.cpuSeconds.queryThreads.toFixed(0)}) / ${r.cpuSeconds.client.toFixed(0)} s |`,
+    `| CPU during the load's ${r.seconds.toFixed(0)} s: the lake (its event loop; its query threads, replaced ones included) / the callers | ${r.cpuSeconds.all.toFixed(0)} s (${r.cpuSeconds.eventLoop.toFixed(0)}; ${r.cpuSeconds.queryThreads.toFixed(0)}) / ${r.cpuSeconds.client.toFixed(0)} s |`,
+    '',
+    "| reader's query | answered | p50 / p90 answered | 504 at the deadline | failed otherwise |",
+    '| --- | --- | --- | --- | --- |',
+    ...r.readerShapes.map(
+      (s) =>
+        `| ${s.shape} | ${s.answers} | ${s.answers ? `${s.p50Ms.toFixed(0)} / ${s.p90Ms.toFixed(0)} ms` : '–'} | ${s.timeouts} | ${s.failures} |`,
+    ),
     '',
     '| caller and status | answers |',
     '| --- | --- |',

@@ -21,7 +21,7 @@ import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {createRandom, type Random} from '../kit/seeded.ts'
 import type {ArchiveSize} from './data.ts'
 import {SPLIT_LENGTH} from './isolation.ts'
-import {cpuSecondsOf, threadSecondsOf} from './lake.ts'
+import {cpuSecondsOf, threadCpuSince} from './lake.ts'
 import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
 import {archiveQueries} from './queries.ts'
 
@@ -77,13 +77,28 @@ export interface MixedReport {
   /** The lake's RSS (MB) when the load began, and its peak during it (Linux). */
   rssStartMb: number
   rssPeakMb: number
+  /**
+   * The readers' queries by shape (bench/queries.ts's names, and `lane`): answered (with their
+   * p50 and p90, ms), stopped at the deadline (504) and failed otherwise; most 504s first.
+   */
+  readerShapes: ReaderShape[]
   /** Listener streams that ended under the load (each told to start over). */
   listenerRestarts: number
   /**
    * CPU seconds during the load (Linux /proc): the lake's in all, its event loop's, its query
-   * threads' (those still running at the end), and this process's (the callers').
+   * threads' (those replaced meanwhile included, as last read: bench/lake.ts threadCpuSince), and
+   * this process's (the callers').
    */
   cpuSeconds: {all: number; eventLoop: number; queryThreads: number; client: number}
+}
+
+export interface ReaderShape {
+  shape: string
+  answers: number
+  p50Ms: number
+  p90Ms: number
+  timeouts: number
+  failures: number
 }
 
 type DocState = {title: string; counter: number; rev: string}
@@ -320,7 +335,7 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   const cpuBefore = {
     all: cpuSecondsOf(pid) ?? NaN,
     eventLoop: cpuSecondsOf(pid, true) ?? NaN,
-    queryThreads: queryThreadSeconds(pid),
+    queryThreads: threadCpuSince(pid, QUERY_THREAD_NAME),
     client: process.cpuUsage(),
   }
   const t0 = performance.now()
@@ -418,6 +433,12 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   // are there to be compared with groq-js, not what a newsroom's pages ask.
   const queries = archiveQueries(archive).filter((q) => !q.name.startsWith('full scan'))
   const articleCount = archive.articles
+  const shapes = new Map<string, {ms: number[]; timeouts: number; failures: number}>()
+  const shapeOf = (name: string) => {
+    let shape = shapes.get(name)
+    if (!shape) shapes.set(name, (shape = {ms: [], timeouts: 0, failures: 0}))
+    return shape
+  }
   const reader = async (r: number) => {
     const random = createRandom(seed * 2000 + r)
     const perspective = (['published', 'drafts', 'raw'] as const)[r % 3]
@@ -432,6 +453,8 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
           }
         : random.pick(queries)
       let result: unknown
+      const shape = shapeOf(q.name)
+      const asked = performance.now()
       try {
         if (client) {
           result = await client.fetch(q.query, q.params)
@@ -444,6 +467,8 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
           )
           tally.count('reader', answer.status)
           if (answer.status !== 200) {
+            if (answer.status === 504) shape.timeouts++
+            else shape.failures++
             tally.violation(
               `reader ${q.name} ${answer.status}: ${answer.text.slice(0, 200)}`,
               `reader ${answer.status}`,
@@ -455,6 +480,8 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
       } catch (error) {
         const status = (error as {statusCode?: number}).statusCode ?? 'error'
         tally.count('reader', status)
+        if (status === 504) shape.timeouts++
+        else shape.failures++
         tally.violation(
           `reader ${q.name} (client, ${perspective}): ${String(error).slice(0, 200)}`,
           `reader ${status}`,
@@ -462,6 +489,7 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
         continue
       }
       counters.reads++
+      shape.ms.push(performance.now() - asked)
       // The archive is not written during the run: its counts and lookups hold in every perspective.
       if (q.name === 'count by type' && perspective !== 'raw' && result !== articleCount) {
         tally.violation(
@@ -631,14 +659,10 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
   // The lake's CPU during the load (/proc, ended threads included): all of it, its event loop's,
   // and its query threads' of those still running: how much
   // of the cores the lake was given, and how much its queries were.
-  const queryThreads = queryThreadSeconds(pid)
   const cpu = {
     all: (cpuSecondsOf(pid) ?? NaN) - cpuBefore.all,
     eventLoop: (cpuSecondsOf(pid, true) ?? NaN) - cpuBefore.eventLoop,
-    queryThreads: [...queryThreads].reduce(
-      (sum, [id, seconds]) => sum + seconds - (cpuBefore.queryThreads.get(id) ?? 0),
-      0,
-    ),
+    queryThreads: cpuBefore.queryThreads.stop(),
     client:
       (process.cpuUsage(cpuBefore.client).user + process.cpuUsage(cpuBefore.client).system) / 1e6,
   }
@@ -824,18 +848,19 @@ export async function runMixedLoad(options: MixedOptions): Promise<MixedReport> 
     byIdLoadedP90: p(loaded, 0.9),
     rssStartMb,
     rssPeakMb,
+    readerShapes: [...shapes]
+      .map(([shape, {ms, timeouts, failures}]) => ({
+        shape,
+        answers: ms.length,
+        p50Ms: p(ms, 0.5),
+        p90Ms: p(ms, 0.9),
+        timeouts,
+        failures,
+      }))
+      .sort((a, b) => b.timeouts - a.timeouts || a.shape.localeCompare(b.shape)),
     listenerRestarts,
     cpuSeconds: cpu,
   }
-}
-
-/** CPU seconds of each query thread of `pid` (named QUERY_THREAD_NAME), by id. */
-function queryThreadSeconds(pid: number): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const [id, thread] of threadSecondsOf(pid)) {
-    if (thread.name === QUERY_THREAD_NAME) out.set(id, thread.seconds)
-  }
-  return out
 }
 
 /** A GET whose answer is handed over a line at a time as it arrives; its status. */

@@ -74,4 +74,17 @@ test('writers, readers, listeners, history, an export and hostile callers at onc
   expect(report.hostileRequests).toBeGreaterThan(0)
   expect(report.liveMessages).toBeGreaterThan(0)
   expect(Object.keys(report.statuses).filter((key) => / 5\d\d$/.test(key))).toEqual([])
+  // The readers' queries by shape add up to the readers' answers by status, every shape asked.
+  const shapes = report.readerShapes
+  const sum = (of: (shape: (typeof shapes)[number]) => number) =>
+    shapes.reduce((total, shape) => total + of(shape), 0)
+  expect(sum((shape) => shape.answers)).toBe(report.reads)
+  expect(sum((shape) => shape.answers)).toBe(report.statuses['reader 200'])
+  expect(sum((shape) => shape.timeouts)).toBe(report.statuses['reader 504'] ?? 0)
+  const readerAnswers = Object.entries(report.statuses)
+    .filter(([key]) => key.startsWith('reader '))
+    .reduce((total, [, n]) => total + n, 0)
+  expect(sum((shape) => shape.answers + shape.timeouts + shape.failures)).toBe(readerAnswers)
+  expect(shapes.map((shape) => shape.shape)).toContain('lane')
+  expect(shapes.length).toBeGreaterThan(5)
 }, 300_000)

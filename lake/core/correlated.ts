@@ -383,10 +383,11 @@ function ownPath(node: Node): string[] | null {
 }
 
 /**
- * `x._ref == ^.y`, `^.y == x._ref` or `^.y in a[]._ref`, where each value the document's side
- * gives is a `_ref` of the document's own or an array of them (refValues). `in` only over a `[]`
- * projection: `^.y in a._ref` also holds for a `_ref` that is an array of strings, which has no
- * row (a `_ref` array inside a projection's array is not searched).
+ * `x._ref == ^.y`, `^.y == x._ref`, `^.y in a[]._ref` or `^.y in [a._ref, b._ref]`, where each
+ * value the document's side gives is a `_ref` of the document's own or an array of them
+ * (refValues). `in` only over a `[]` projection or an array written out (refMembers): `^.y in
+ * a._ref` also holds for a `_ref` that is an array of strings, which has no row (a `_ref` array
+ * inside a projection's array, or as an element of one written out, is not searched).
  */
 function refsParent(filter: Node): Found | null {
   if (filter.type !== 'OpCall') return null
@@ -401,7 +402,8 @@ function refsParent(filter: Node): Found | null {
         : []
   for (const [own, outer] of pairs) {
     const key = parentPath(outer)
-    if (!key || !refValues(own) || (filter.op === 'in' && own.type !== 'Map')) continue
+    if (!key) continue
+    if (filter.op === 'in' ? !refMembers(own) : !refValues(own)) continue
     return {
       lookup: {kind: 'refs'},
       conjunct: filter,
@@ -426,7 +428,23 @@ function refValues(node: Node): boolean {
   return chain?.path.at(-1) === '_ref' && (!chain.root || inDocument(chain.root))
 }
 
-/** Whether every value `node` gives is one of the document's (or null): `@`, `a.b`, `a[]`, `a[0]`. */
+/**
+ * Whether every member `in` searches of what `node` gives is a `_ref` value of the document's:
+ * `a[]._ref`, or an array written out whose elements are such values (`[a._ref, b._ref]`; a splat
+ * only of a `[]` projection's, `[...a[]._ref]`, since `...a._ref` spreads a `_ref`'s own array).
+ */
+function refMembers(node: Node): boolean {
+  if (node.type === 'Map') return refValues(node)
+  if (node.type !== 'Array') return false
+  return (node.elements as Node[]).every((element) =>
+    element.isSplat ? refMembers(element.value as Node) : refValues(element.value as Node),
+  )
+}
+
+/**
+ * Whether every value `node` gives is one of the document's (or null): `@`, `a.b`, `a[]`, `a[0]`,
+ * an array written out of such values (`[a, b[0]]`).
+ */
 function inDocument(node: Node): boolean {
   switch (node.type) {
     case 'This':
@@ -439,6 +457,8 @@ function inDocument(node: Node): boolean {
     case 'Map':
     case 'FlatMap':
       return inDocument(node.base as Node) && inDocument(node.expr as Node)
+    case 'Array':
+      return (node.elements as Node[]).every((element) => inDocument(element.value as Node))
     default:
       return false
   }

@@ -119,6 +119,9 @@ const KEYED = [
   '*[_type == "source"]{_id, "a": *[article._ref == ^._id] | order(_id) [0...3]{_id, _originalId}, "b": count(*[^._id == article._ref && _type == "headline"])}',
   '*[_type == "source"]{_id, "x": *[(article._ref == ^._id)][count(sources) > 1] | order(_id) [0]{_id, "s": sources[0]->name}}',
   '*[_type == "source" && defined(lead)]{_id, "l": *[_ref == ^.lead._ref]._id}',
+  // An array written out of `_ref`s (a splat only of a `[]` projection's), or `_ref`s of one.
+  '*[_type == "source"]{_id, "x": *[^._id in [article._ref, sources[0]._ref, sources.inner._ref]] | order(_id) [0...4]._id, "y": count(*[_type == "headline" && ^._id in [...sources[]._ref, article._ref]])}',
+  '*[_type == "source"]{_id, "z": *[_type == "article" && ^._id in [article, sources[1], sources[0].person]._ref] | order(_id desc) [0...3]{_id, title}}',
 ]
 
 /** Outer values that are no string (null, missing, a number) read the whole view, and are right. */
@@ -167,6 +170,8 @@ test('a `_ref` that holds an array is no row of the references table: `^._id in 
     for (const query of [
       '*[_type == "source"]{_id, "in": *[^._id in article._ref] | order(_id) ._id}',
       '*[_type == "source"]{_id, "in": *[^._id in article[]._ref] | order(_id) ._id, "eq": *[article._ref == ^._id]._id}',
+      // An element is compared whole: an array of strings equals no id, but a splat of one is searched.
+      '*[_type == "source"]{_id, "in": *[^._id in [article._ref, article[0]._ref]] | order(_id) ._id, "splat": *[^._id in [...article._ref]]._id}',
     ]) {
       const request = {query, params: {}, perspective: 'raw', apiVersion: '2025-02-19'}
       const result = await executeQuery(own, request, ADMIN, env)

@@ -36,7 +36,7 @@ import type {
   TransactionTaskResult,
   WorkerTask,
 } from './wire.ts'
-import {readBegan} from './wire.ts'
+import {readBegan, TASK_SLOT} from './wire.ts'
 import {setThreadNice, threadCpuMs, workerNice} from './priority.ts'
 import {createStrandedPools} from '../threads/strandedPools.ts'
 
@@ -209,7 +209,7 @@ interface Watched {
   reading: boolean
   /** A query thread's task: demoted past its CPU allowance (the others run at the lake's priority). */
   demotes: boolean
-  /** Its thread's CPU (ms) when first seen running it, and whether the pool demoted the thread. */
+  /** Its thread's CPU (ms) as it began (written by the thread), and whether it was demoted. */
   cpuAtStart?: number
   demoted?: boolean
   /** Called once a thread of its pool is retired (taskWatch's restore): fills the pool again. */
@@ -234,8 +234,9 @@ export interface TaskWatchOptions {
  * the middle of a synchronous evaluation), and a task whose thread holds more than `memoryMb` MB is
  * stopped; the cap counts the heap as it is, garbage not yet collected included. A query thread's
  * CPU (Linux: /proc/self/task/<tid>/schedstat): once its task has used `demoteAfterMs`, the
- * thread runs WORKER_NICENESS steps below the lake until the task ends. The first reading is the
- * task's start: a task shorter than one poll is never read.
+ * thread runs WORKER_NICENESS steps below the lake until the task ends, counted from the CPU the
+ * thread wrote as the task began (a first reading taken as the start missed what the task used
+ * while a busy event loop read late). A task shorter than one poll is never read.
  */
 function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions) {
   const watched = new Set<Watched>()
@@ -251,11 +252,11 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
   // The event loop's: a thread inherits its creator's, and query threads take it back once loaded.
   const lakeNice = getPriority()
   function demote(task: Watched) {
-    const tid = Atomics.load(task.slot, 1)
+    const tid = Atomics.load(task.slot, TASK_SLOT.tid)
     if (!task.demotes || task.demoted || tid === 0) return
     const cpu = threadCpuMs(tid)
     if (cpu === null) return
-    task.cpuAtStart ??= cpu
+    task.cpuAtStart ??= new Float64Array(task.slot.buffer, TASK_SLOT.cpuAtStartOffset, 1)[0]
     if (cpu - task.cpuAtStart < demoteAfterMs) return
     // A thread still niced from its start (not allowed to take the lake's priority back) is left.
     task.demoted = getPriority(tid) === lakeNice && setThreadNice(tid, workerNice(lakeNice))
@@ -263,7 +264,7 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
   }
   function poll() {
     for (const task of watched) {
-      const id = Atomics.load(task.slot, 0)
+      const id = Atomics.load(task.slot, TASK_SLOT.threadId)
       if (id === 0) continue
       demote(task)
       if (task.reading) continue
@@ -288,25 +289,41 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
    */
   function restore(task: Watched) {
     if (!task.demoted) return
-    const tid = Atomics.load(task.slot, 1)
-    const next = [...watched].some((other) => other.demoted && Atomics.load(other.slot, 1) === tid)
+    const tid = Atomics.load(task.slot, TASK_SLOT.tid)
+    const next = [...watched].some(
+      (other) => other.demoted && Atomics.load(other.slot, TASK_SLOT.tid) === tid,
+    )
     if (next || setThreadNice(tid, lakeNice)) return
-    retiring.set(Atomics.load(task.slot, 0), {task, ending: false})
+    retiring.set(Atomics.load(task.slot, TASK_SLOT.threadId), {task, ending: false})
   }
+  /** A later look at retiring threads that were busy. */
+  let retryRetire: ReturnType<typeof setTimeout> | undefined
   /**
-   * Terminates each retiring thread that runs no task (piscina may have given it the next one
-   * before this task's end was heard: then at that one's end). None is given one meanwhile
+   * Terminates each retiring thread that runs no task. Piscina may have given it the next one
+   * before this task's end was heard (the pool's warm-up tasks queued behind a lane's first task,
+   * or a task of no watch): it is looked at again shortly. None is given one meanwhile
    * (available); piscina starts a thread at the lake's priority for its queue, and the lane fills.
    */
   function retire() {
+    let busy = false
     for (const [id, retired] of retiring) {
       const thread = retired.task.pool.threads.find((worker) => worker.threadId === id)
       if (!thread) retiring.delete(id)
-      if (!thread || retired.ending || (threads.get(id)?.currentUsage ?? 0) > 0) continue
+      if (!thread || retired.ending) continue
+      if ((threads.get(id)?.currentUsage ?? 0) > 0) {
+        busy = true
+        continue
+      }
       retired.ending = true
       // Piscina hears the exit first (its listener is older): removed, and none of the pool's
       // tasks with it.
       void thread.terminate().then(() => retired.task.retired())
+    }
+    if (busy && !retryRetire) {
+      retryRetire = setTimeout(() => {
+        retryRetire = undefined
+        retire()
+      }, HEAP_POLL_MS).unref()
     }
   }
   return {
@@ -586,7 +603,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
        * QueryMemoryError).
        */
       async run(running: Pool, task: WorkerTask, signal: AbortSignal) {
-        const slot = new Int32Array(new SharedArrayBuffer(8))
+        const slot = new Int32Array(new SharedArrayBuffer(TASK_SLOT.bytes))
         const overCap = new AbortController()
         const unwatch = tasks.watch({
           pool: running,

@@ -25,10 +25,16 @@ export type WorkerTask =
   QueryTask | FilterTask | TransactionTask | DocumentsTask | HistoryTask | ReadTask
 /**
  * A task as the pool hands it to a thread: `thread` is where the thread writes its ids as it begins
- * the task (two Int32s: at 0 worker_threads' threadId, at 1 its Linux thread id or 0), so the pool
- * reads that thread's heap and CPU while the task runs (lake/query/pool.ts taskWatch).
+ * the task (TASK_SLOT), so the pool reads that thread's heap and CPU while the task runs
+ * (lake/query/pool.ts taskWatch).
  */
 export type OnThread = WorkerTask & {thread?: SharedArrayBuffer}
+
+/**
+ * The layout of a task's `thread` buffer: two Int32s, worker_threads' threadId and the Linux
+ * thread id (0 elsewhere), written last; then a Float64, the thread's CPU (ms) as the task began.
+ */
+export const TASK_SLOT = {bytes: 16, threadId: 0, tid: 1, cpuAtStartOffset: 8} as const
 export type WorkerResult =
   | QueryTaskResult
   | FilterTaskResult

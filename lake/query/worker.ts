@@ -25,7 +25,7 @@ import {
 } from './execute.ts'
 import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
-import {ownThreadId} from './priority.ts'
+import {ownThreadId, threadCpuMs} from './priority.ts'
 import {
   beganFilter,
   packTexts,
@@ -45,6 +45,7 @@ import {
   type TransactionTaskResult,
   type OnThread,
   type WorkerResult,
+  TASK_SLOT,
 } from './wire.ts'
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
@@ -63,6 +64,8 @@ function storeOf(dataDir: string, dataset: string): Store {
 
 /** This thread's Linux id (0 elsewhere), for the pool's reads of its CPU (taskWatch). */
 const OWN_TID = ownThreadId() ?? 0
+/** A query thread's tasks are demoted by the CPU they use (pool.ts taskWatch); the others never. */
+const DEMOTES = (workerData as {lane?: string} | undefined)?.lane === 'queries'
 
 /** The thread's cap (lake/query/pool.ts taskWatch), in bytes. */
 const capBytes =
@@ -95,12 +98,17 @@ export default async function run(task: OnThread | null): Promise<WorkerResult |
   // Collected first: a reading of the heap before the task begins would count what earlier ones
   // left against it.
   collectLeftovers()
-  // Which thread runs it, for the pool's reads of its heap and CPU (its Linux id first: the pool
-  // reads both once the first is set).
+  // Which thread runs it, for the pool's reads of its heap and CPU (its CPU so far, then its Linux
+  // id, then its threadId: the pool reads them once the last is set). The CPU is read here because
+  // the pool's first reading comes late when the event loop is busy, and what the task used before
+  // it would not count against its allowance.
   if (task.thread) {
     const slot = new Int32Array(task.thread)
-    Atomics.store(slot, 1, OWN_TID)
-    Atomics.store(slot, 0, threadId)
+    if (OWN_TID !== 0 && DEMOTES) {
+      new Float64Array(task.thread, TASK_SLOT.cpuAtStartOffset, 1)[0] = threadCpuMs(OWN_TID) ?? 0
+    }
+    Atomics.store(slot, TASK_SLOT.tid, OWN_TID)
+    Atomics.store(slot, TASK_SLOT.threadId, threadId)
   }
   if (task.kind === 'transaction') return runBuild(task)
   if (task.kind === 'documents') return runDocuments(task)

@@ -2,28 +2,20 @@
  * A lake run without CAP_SYS_NICE (a developer's `npm run dev`, RLIMIT_NICE 0): a thread may lower
  * its priority but never take it back. Query threads that loaded niced stayed niced for life, and
  * readers' queries lost to any other load (priority.ts); a demoted thread would be reused niced.
- * The tests run as root here and in CI: the child lake drops the capability (setpriv or capsh).
+ * The tests run as root here and in CI: the child lake drops the capability and the limit
+ * (tests/helpers/withoutSysNice.ts).
  */
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {QUERY_THREAD_NAME, workerNice} from '../../../lake/query/priority.ts'
+import {mayRaiseNice, withoutSysNice} from '../../helpers/withoutSysNice.ts'
 import {API} from './childLake.ts'
 import {pathologicalUrl, timed} from './pathological.ts'
-
-/** A command that runs Node without CAP_SYS_NICE (nor may any child take it back). */
-function withoutSysNice(): string[] {
-  const onPath = (name: string) =>
-    (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, name)))
-  if (onPath('setpriv'))
-    return ['setpriv', '--inh-caps=-sys_nice', '--bounding-set=-sys_nice', '--']
-  if (onPath('capsh')) return ['capsh', '--drop=cap_sys_nice', '--', '-c', 'exec "$0" "$@"']
-  throw new Error('this test needs setpriv (util-linux) or capsh (libcap) to drop CAP_SYS_NICE')
-}
 
 let lake: LakeProcess | undefined
 let dataDir: string | undefined
@@ -63,9 +55,8 @@ test("without CAP_SYS_NICE, query threads run at the lake's priority, and a demo
     timeoutMs: 180_000,
   })
   const pid = lake.child.pid!
-  // The lake really runs without the capability (CAP_SYS_NICE is bit 23 of CapEff).
-  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]
-  expect((BigInt(`0x${capEff}`) >> 23n) & 1n).toBe(0n)
+  // The lake really may not raise a thread back: neither the capability nor RLIMIT_NICE.
+  expect(mayRaiseNice(pid)).toBe(false)
   const lakeNice = niceOf(pid)
   const headers = {authorization: `Bearer ${lake.token}`}
   const cheap = `${lake.url}/${API}/data/query/test?query=${encodeURIComponent('count(string::split("ab", ""))')}`
@@ -93,8 +84,9 @@ test("without CAP_SYS_NICE, query threads run at the lake's priority, and a demo
   }
   expect((await slow).status).toBe(200)
   expect(demoted.size, 'the slow query was demoted').toBeGreaterThan(0)
+  // A thread ending niced is given little CPU to end on a busy machine (CI's, with other tests).
   await expect
-    .poll(() => [...demoted].filter((tid) => queryThreadsOf(pid).has(tid)), {timeout: 10_000})
+    .poll(() => [...demoted].filter((tid) => queryThreadsOf(pid).has(tid)), {timeout: 60_000})
     .toEqual([])
   // Cheap queries still answered, on threads at the lake's priority.
   for (let i = 0; i < 5; i++) expect((await timed(cheap, {headers})).status).toBe(200)

@@ -7,9 +7,15 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {getPriority} from 'node:os'
 import {Worker} from 'node:worker_threads'
+import {execFile} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+import {promisify} from 'node:util'
 import {expect, test} from 'vitest'
 import {createQueryPool, DEMOTE_AFTER_MS} from '../../../lake/query/pool.ts'
 import {QUERY_THREAD_NAME, workerNice} from '../../../lake/query/priority.ts'
+import {withoutSysNice} from '../../helpers/withoutSysNice.ts'
+
+const run = promisify(execFile)
 
 /** Each thread of this process: its name (field 2 of /proc/self/task/<tid>/stat) and nice (19). */
 function threads(): {tid: string; name: string; nice: number}[] {
@@ -153,6 +159,67 @@ async function expectRetiredOnceDemoted() {
     await retiring.close()
   }
 }
+
+test('a task is demoted by the CPU it used from its start, even when the event loop reads its thread late', async () => {
+  // The pool reads a thread's CPU every 50 ms from the event loop; a busy loop reads it late. The
+  // first reading was taken as the task's start, so the CPU used before it went uncounted: on a
+  // saturated lake, the very moment demotion matters, a long query ran its first seconds undemoted.
+  if (!(await mayTakeNiceBack())) return
+  const existing = new Set(threadStates().keys())
+  const late = createQueryPool({timeoutMs: 120_000, memoryMb: 64, threads: 1})
+  try {
+    await late.filter(squareFilter(10), 60_000, 60_000)
+    const [tid] = [...threadStates()]
+      .filter(([id, {cpuMs}]) => !existing.has(id) && cpuMs > 30)
+      .map(([id]) => id)
+    const begin = threadStates().get(tid)!.cpuMs
+    let demotedAt: number | undefined
+    const sampler = setInterval(() => {
+      const state = threadStates().get(tid)
+      if (state?.nice === WORKER_NICE) demotedAt ??= state.cpuMs - begin
+    }, 5)
+    const answer = late.filter(squareFilter(1600), 120_000, 60_000)
+    // Posted to its thread by now (the pool's first reading is due 50 ms after), the event loop is
+    // held until the task has used twice its allowance (a busy machine gives the thread less than
+    // a core): no reading of its thread meanwhile.
+    await new Promise((resolve) => setImmediate(resolve))
+    const cpuOf = () => threadStates().get(tid)!.cpuMs - begin
+    const giveUpAt = performance.now() + 30_000
+    while (cpuOf() < 2 * DEMOTE_AFTER_MS && performance.now() < giveUpAt);
+    const atRelease = cpuOf()
+    expect(atRelease).toBeGreaterThanOrEqual(2 * DEMOTE_AFTER_MS)
+    try {
+      expect(await answer).toEqual({ok: true, matches: [true]})
+    } finally {
+      clearInterval(sampler)
+    }
+    expect(demotedAt, 'demoted while it ran').toBeDefined()
+    // Demoted at the first reading past its allowance, counted from the task's start: before, the
+    // first reading was the start, and the thread ran a further allowance at the lake's priority.
+    const due = Math.max(atRelease, DEMOTE_AFTER_MS)
+    expect(demotedAt! - due, `allowance from ${Math.round(atRelease)} ms`).toBeLessThan(
+      DEMOTE_AFTER_MS / 2,
+    )
+  } finally {
+    await late.close()
+  }
+}, 120_000)
+
+test("without the right to raise a thread back, a demoted thread is retired even when the pool's next task went to it first", async () => {
+  // A process as a developer runs the lake (tests/helpers/withoutSysNice.ts). The pool has one
+  // thread, and its first task queues the warm-up tasks behind it: one goes to the demoted thread
+  // before its task's end is heard. The thread was left for retirement at the end of some later
+  // task, and the pool, whose only thread it was, gave the next task none: it waited out its bound.
+  const script = fileURLToPath(new URL('./retireFirstTask.ts', import.meta.url))
+  const [command, ...args] = [...withoutSysNice(), process.execPath, script]
+  const {stdout} = await run(command, args, {timeout: 100_000})
+  const rounds = JSON.parse(stdout) as {slow: unknown; cheap: unknown; cheapMs: number}[]
+  expect(rounds).toHaveLength(3)
+  for (const {slow, cheap, cheapMs} of rounds) {
+    expect(slow).toEqual({ok: true, matches: [true]})
+    expect(cheap, `answered after ${cheapMs} ms`).toEqual({answer: {ok: true, matches: [true]}})
+  }
+}, 120_000)
 
 /** Per thread of this process: its nice value and the CPU it has used, in ms (schedstat). */
 function threadStates(): Map<string, {nice: number; cpuMs: number}> {

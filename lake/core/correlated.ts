@@ -34,6 +34,11 @@
  * as well (a superset: the row may be at another path). A string outer value is the key; any
  * other reads the whole view (`null in sources[]._ref` holds for a member without a `_ref`):
  * `coalesce(key->, all->)`.
+ *
+ * An inner filter that joins by id (`_id == ^.article._ref`, a front end's `->` written out) is
+ * keyed by the view document of that id, which the view's dereference finds (one read of the
+ * layers for the outer list). The conjunct stays. Every `_id` is a string, so any other outer
+ * value matches nothing: `coalesce(key->, [])`.
  */
 import type {ExprNode} from 'groq-js'
 import {documentPaths, type DocumentPath} from './documentPaths.ts'
@@ -77,9 +82,11 @@ const SAFE_NODES: ReadonlySet<string> = new Set([
  * - `refs`: the view documents holding the key (an id) as a string `_ref` anywhere: a superset
  *   of what the filter's `x._ref == ^.y` or `^.y in a[]._ref` keeps, which stays in the filter.
  *   No string: the whole view.
+ * - `id`: the view document whose `_id` is the key (what `->` of it gives), exactly what the
+ *   filter's `_id == ^.x` keeps; it stays in the filter.
  */
 export type Lookup =
-  {kind: 'references'} | {kind: 'equals'; path: readonly string[]} | {kind: 'refs'}
+  {kind: 'references'} | {kind: 'equals'; path: readonly string[]} | {kind: 'refs'} | {kind: 'id'}
 
 export interface Correlated {
   /** The query with each correlated inner `*` replaced. */
@@ -162,7 +169,8 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
     const found =
       firstOf(filters, referencesParentId) ??
       firstOf(filters, (f) => equalsParent(f, indexed)) ??
-      firstOf(filters, refsParent)
+      firstOf(filters, refsParent) ??
+      firstOf(filters, idParent)
     if (!found) continue
     const index = chains.length
     const plain = scopeOf(top, parents) === 'plain'
@@ -191,6 +199,9 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
       // Every document given references the id: that conjunct is true of each.
       replaced.set(found.conjunct, {type: 'Value', value: true})
+    } else if (found.lookup.kind === 'id') {
+      // The conjunct stays; no `_id` equals anything but a string.
+      replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
     } else if (found.lookup.kind === 'refs') {
       // The conjunct stays; no string reads the whole view.
       replaced.set(everything, coalesce([byKey, all]))
@@ -361,6 +372,27 @@ function equalsParent(filter: Node, indexed: readonly (readonly string[])[]): Fo
       continue
     return {
       lookup: {kind: 'equals', path},
+      conjunct: filter,
+      key,
+      parent: (scope) => attributeOf(scope, key),
+      read: own,
+    }
+  }
+  return null
+}
+
+/** `_id == ^.x` or `^.x == _id`. */
+function idParent(filter: Node): Found | null {
+  if (filter.type !== 'OpCall' || filter.op !== '==') return null
+  for (const [own, outer] of [
+    [filter.left, filter.right],
+    [filter.right, filter.left],
+  ] as [Node, Node][]) {
+    const key = parentPath(outer)
+    const path = ownPath(own)
+    if (!key || path?.length !== 1 || path[0] !== '_id') continue
+    return {
+      lookup: {kind: 'id'},
       conjunct: filter,
       key,
       parent: (scope) => attributeOf(scope, key),

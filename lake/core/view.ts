@@ -228,8 +228,8 @@ interface Referrers {
 /**
  * The view's dereference, which also answers a replaced inner `*` (correlated.ts): a reference to
  * its marker + key gives, in view order, the view documents that reference the key (what
- * references() matches, weak references too), hold it as any string `_ref` or whose indexed
- * field is the key, as stand-ins at
+ * references() matches, weak references too), hold it as any string `_ref`, whose indexed
+ * field is the key or whose view `_id` is (a join by id), as stand-ins at
  * `paths[index]` or whole; its all-marker gives the whole view. The first ask after the outer
  * documents are known reads the keys of all of them at once: one read of the references or side
  * table, of the groups' layers and of the values, not one per outer document.
@@ -256,6 +256,11 @@ function referrersOf(
     }
     const lookup = lookups[index]
     const strings = wanted.filter((key) => key !== null)
+    if (lookup.kind === 'id') {
+      // The id's group, found by the view `_id` its shown layer has (read below).
+      for (const id of strings) add(id, id)
+      return keysOf
+    }
     if (lookup.kind !== 'equals') {
       // references(): what it matches; a `_ref` compared: every string `_ref` of the document.
       const kind = lookup.kind === 'references' ? 'visible' : 'any'
@@ -294,9 +299,12 @@ function referrersOf(
       excludeIdPrefixes: exclude,
       idsOnly: true,
     })
+    // A join by id finds the view document by its view `_id` (in a stack the group's published
+    // id, whatever layer it shows), as `->` does; the others by the stored id matched.
+    const matchedId = lookups[index].kind === 'id' ? (doc: SanityDocument) => doc._id : storedId
     const shown = present(
       Array.from(rows, (row) => ({_id: row.id, _type: row.type}) as SanityDocument),
-    ).filter((doc) => targetsOf.has(storedId(doc)))
+    ).filter((doc) => targetsOf.has(matchedId(doc)))
     const ids = shown.map(storedId)
     const at = paths[index]
     const documents: (SanityDocument | null)[] = !at
@@ -311,7 +319,7 @@ function referrersOf(
       if (!doc) return
       const document =
         perspective.kind === 'raw' ? doc : {...doc, _id: view._id, _originalId: ids[i]}
-      for (const target of targetsOf.get(ids[i])!) lists.get(target)?.push(document)
+      for (const target of targetsOf.get(matchedId(view))!) lists.get(target)?.push(document)
     })
   }
   const storedId = (doc: SanityDocument): string =>

@@ -12,6 +12,7 @@ import {Worker} from 'node:worker_threads'
 import {afterAll, expect, test} from 'vitest'
 import {createQueryPool, DEMOTE_AFTER_MS} from '../../../lake/query/pool.ts'
 import {QUERY_THREAD_NAME} from '../../../lake/query/priority.ts'
+import {squareFilter} from '../../helpers/squareFilter.ts'
 
 const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 64, threads: 1})
 const spinners: Worker[] = []
@@ -40,15 +41,6 @@ const queryThreads = () =>
         return false
       }
     })
-
-/** A listener filter square in `length` (each character of s against every other one). */
-const squareFilter = (length: number) => ({
-  kind: 'filter' as const,
-  query: '*[count(string::split(s, "")[count(string::split(^.s, "")[@ == "x"]) > 0]) > 0]',
-  params: {},
-  identity: 'x',
-  documents: [{_id: 'a', _type: 'a', s: 'x'.repeat(length)}],
-})
 
 /** A thread of this process that spins until terminated; resolves with its Linux thread id. */
 function spin(): Promise<number> {

@@ -14,6 +14,7 @@ import {expect, test} from 'vitest'
 import {createQueryPool, DEMOTE_AFTER_MS} from '../../../lake/query/pool.ts'
 import {QUERY_THREAD_NAME, workerNice} from '../../../lake/query/priority.ts'
 import {withoutSysNice} from '../../helpers/withoutSysNice.ts'
+import {squareFilter} from '../../helpers/squareFilter.ts'
 
 const run = promisify(execFile)
 
@@ -34,19 +35,6 @@ function threads(): {tid: string; name: string; nice: number}[] {
 // The test may itself run under `nice` (as CI jobs often do): the gap is what counts.
 const lakeNice = getPriority()
 const WORKER_NICE = workerNice(lakeNice)
-
-/** A listener filter over one document whose string field `s` has `length` characters. */
-function squareFilter(length: number) {
-  return {
-    kind: 'filter' as const,
-    // Each character of s against every other one: work square in its length (~0.15 s at 300,
-    // seconds at 1,000, on this machine).
-    query: '*[count(string::split(s, "")[count(string::split(^.s, "")[@ == "x"]) > 0]) > 0]',
-    params: {},
-    identity: 'x',
-    documents: [{_id: 'a', _type: 'a', s: 'x'.repeat(length)}],
-  }
-}
 
 /**
  * Whether a thread of this process may take a lower nice value back (CAP_SYS_NICE, or RLIMIT_NICE

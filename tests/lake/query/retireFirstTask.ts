@@ -5,15 +5,7 @@
  * what became of the next, cheap task as JSON, for each of three pools.
  */
 import {createQueryPool} from '../../../lake/query/pool.ts'
-
-/** A listener filter over one document: work square in `length` (seconds at 1,600). */
-const squareFilter = (length: number) => ({
-  kind: 'filter' as const,
-  query: '*[count(string::split(s, "")[count(string::split(^.s, "")[@ == "x"]) > 0]) > 0]',
-  params: {},
-  identity: 'x',
-  documents: [{_id: 'a', _type: 'a', s: 'x'.repeat(length)}],
-})
+import {squareFilter} from '../../helpers/squareFilter.ts'
 
 // Three pools, one after the other: whether the warm-up task reaches the demoted thread before its
 // task's end is heard is a race (two in three runs here before the fix).

@@ -95,11 +95,14 @@ export const LIMITS = {
    */
   writesPerTransaction: 10_000,
   /**
-   * Bytes of documents patched in one transaction: each patch counts its document's size (a 5 MB
-   * draft patched 200 times is 1 GB). A patch walks its document (a keyed path scans its array,
-   * ~50 ms a MB): without a bound on the product, 200 patches of one 5 MB document held the lake
-   * 125 s. Two patches of the largest document fit. A large transaction is built on a write thread
-   * (core/writes.ts), within its own deadline.
+   * Bytes of documents patched in one transaction: each patch counts its document's size, once
+   * for each of its scans (core/mutations.ts patchScans: a keyed path, an insert, a
+   * diffMatchPatch hunk) if it has more than one (a 5 MB draft patched 200 times is 1 GB). A scan
+   * walks its document (a keyed path scans its array, ~50 ms a MB): without a bound on the
+   * product, 200 patches of one 5 MB document held the lake 125 s, and one patch of 20,000 keyed
+   * unsets of a 100,000-item draft a write thread to its deadline. Two patches of the largest
+   * document fit. A large transaction is built on a write thread (core/writes.ts), within its own
+   * deadline.
    */
   patchedBytesPerTransaction: 64 * MIB,
   /** Events in one page of the Events API (`limit`; the Studio asks for 100, then 10). */
@@ -521,9 +524,10 @@ export function checkPatchedBytes(
   if (bytes <= limit) return
   const kind = errorType === 'actionError' ? 'actions' : 'mutations'
   const description =
-    `The patches of this transaction walk more than ${limit} bytes of documents (each patch counts ` +
-    `its document's size; "${id}" is ${documentBytes} bytes): combine patches of one document into ` +
-    `one patch, or split the ${kind} into several transactions (one request each)`
+    `The patches of this transaction walk more than ${limit} bytes of documents (a patch counts ` +
+    `its document's size once, or once for each path with a filter such as items[_key=="k"], ` +
+    `each insert and each diffMatchPatch hunk; "${id}" is ${documentBytes} bytes): give fewer ` +
+    `such paths a patch, or split the ${kind} into several transactions (one request each)`
   throw new MutationError(
     `The ${errorType === 'actionError' ? 'action' : 'mutation'}(s) failed: ${description}`,
     [itemError('transactionTooLargeError', description, {index, id})],

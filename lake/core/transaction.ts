@@ -13,6 +13,7 @@ import {
   type SerialisedChange,
 } from './changeText.ts'
 import {checkDocumentLimits, checkPatchedBytes} from './limits.ts'
+import {patchScans, type PatchBody} from './mutations.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
 import {checkReferenceIntegrity} from './references.ts'
@@ -416,7 +417,9 @@ function createWorkingSet(
         // mutator copies on write), and is checked once, in changes(): the Studio sends many
         // patches of one draft in a transaction, and each check and copy walked the whole draft.
         if (e.bytes < 0) e.bytes = e.after ? store.bodyBytes([id]) : 0
-        patchedBytes += e.bytes
+        // Each keyed path scans its array: one patch of 20,000 keyed unsets of a 100,000-item
+        // draft held a write thread to its deadline, counted once.
+        patchedBytes += e.bytes * Math.max(1, patchScans(mutation.patch as PatchBody))
         checkPatchedBytes(patchedBytes, id, e.bytes, step, errorType)
         checkImmutable(e.after, doc, step, errorType)
         e.mutations.push(mutation)

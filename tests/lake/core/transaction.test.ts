@@ -490,4 +490,43 @@ describe('many patches of one document (issue 9 audit, finding 3)', () => {
     })
     expect((refused as MutationError).type).toBe('actionError')
   })
+
+  test("one patch's keyed paths each count its document, so many paths in one patch are bounded too", async () => {
+    // Few, large items: the byte bound is reached with few paths, each cheap to apply here.
+    await mutate([{create: {...big('drafts.big', 2_000), note: 'x'.repeat(1_500_000)}}])
+    const size = store.bodyBytes(['drafts.big'])
+    const count = Math.floor((64 * 1024 * 1024) / size) + 1
+    // Each keyed path scans the array: one patch of 20,000 of them on a 100,000-item draft held a
+    // write thread until its 60 s deadline, where as many patches were refused at once.
+    const keyed = (n: number) => Array.from({length: n}, (_, i) => `items[_key=="k${i}"].t`)
+    const err = await mutate([{patch: {id: 'drafts.big', unset: keyed(count)}}]).catch(
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(MutationError)
+    expect((err as MutationError).items[0]).toMatchObject({
+      error: {type: 'transactionTooLargeError', id: 'drafts.big'},
+      index: 0,
+    })
+    expect((err as MutationError).description).toMatch(/give fewer such paths a patch/)
+    expect((doc('drafts.big')!.items as {t?: string}[])[0].t).toBe('x'.repeat(20))
+    // One fewer fits, and attribute or index paths count nothing more (they walk nothing).
+    const indexed = Array.from({length: 2 * count}, (_, i) => `items[${i}].n`)
+    await mutate([{patch: {id: 'drafts.big', unset: [...keyed(count - 1), ...indexed]}}])
+    expect((doc('drafts.big')!.items as {t?: string}[])[0].t).toBeUndefined()
+    // An action's patch (the Studio's edit) counts the same way.
+    const refused = await act(
+      [
+        {
+          actionType: 'sanity.action.document.edit',
+          draftId: 'drafts.big',
+          publishedId: 'big',
+          patch: {set: Object.fromEntries(keyed(count).map((path) => [path, 'y']))},
+        },
+      ],
+      {errorType: 'actionError'},
+    ).catch((e: unknown) => e)
+    expect((refused as MutationError).items[0]).toMatchObject({
+      error: {type: 'transactionTooLargeError'},
+    })
+  })
 })

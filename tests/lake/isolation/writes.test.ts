@@ -172,35 +172,26 @@ describe("an editor's large transaction does not hold the event loop", () => {
 
     test.each([
       [
-        'one patch of 20,000 keyed paths',
-        () => ({
-          set: Object.fromEntries(
-            Array.from({length: 20_000}, (_, i) => [`items[_key=="k${ITEMS - 1 - i}"].t`, 'q']),
-          ),
-        }),
+        // Within the budget (a recursive path counts its document once), yet @sanity/mutator copies
+        // the array for each of its 36,000 matches: 10-45 s a patch (load 1-20).
+        'twenty patches of a recursive path',
+        () => patches(20, (i) => ({set: {'..t': `q${i}`}})),
       ],
       [
-        'a diffMatchPatch of 20,000 hunks',
-        () => ({
-          diffMatchPatch: {
-            text: Array.from(
-              {length: 20_000},
-              (_, i) => `@@ -${1 + i * 50},4 +${1 + i * 50},5 @@\n abab\n+z\n`,
-            ).join(''),
-          },
-        }),
+        'a patch of a range of 36,000 items and a recursive path',
+        () => patches(1, () => ({set: {[`items[0:${ITEMS}].t`]: 'q', '..t': 'r'}})),
       ],
     ])(
       '%s ends at the write deadline, writing nothing; pings answer',
-      async (_, patch) => {
+      async (_, mutations) => {
         const before = await documentOf('drafts.big', bounded)
         const cpuBefore = await cpuTimes(bounded.pid)
-        const result = await withPings('mutate', {mutations: patches(1, patch)}, bounded)
+        const result = await withPings('mutate', {mutations: mutations()}, bounded)
         const cpuMs = (await cpuTimes(bounded.pid)).all - cpuBefore.all
         const {status, body, ms} = result
-        // Ten times what held the event loop 51 s and 41 s before (load 8-9, then a 200): 2,000 of
-        // either (5-22 ms an operation at load 9) could finish within the 20 s on a quiet machine,
-        // and CI answered one with a 200. These take 140-440 s at load 9.
+        // Each match of the recursive path or the range copies the 36,000-item array: minutes of
+        // work in all, where 2,000 keyed paths (5-22 ms an operation at load 9) could finish
+        // within the 20 s on a quiet machine, and CI answered one with a 200.
         expect(status, JSON.stringify(body)).toBe(504)
         expect(body.error.type).toBe('queryTimeoutError')
         expect(body.error.description).toMatch(
@@ -253,6 +244,40 @@ describe("an editor's large transaction does not hold the event loop", () => {
       expect([200, 504]).toContain((await slow).status)
     }, 60_000)
   })
+
+  test.each([
+    [
+      'one patch of 20,000 keyed paths',
+      {
+        set: Object.fromEntries(
+          Array.from({length: 20_000}, (_, i) => [`items[_key=="k${ITEMS - 1 - i}"].t`, 'q']),
+        ),
+      },
+    ],
+    [
+      'a diffMatchPatch of 20,000 hunks',
+      {
+        diffMatchPatch: {
+          text: Array.from(
+            {length: 20_000},
+            (_, i) => `@@ -${1 + i * 50},4 +${1 + i * 50},5 @@\n abab\n+z\n`,
+          ).join(''),
+        },
+      },
+    ],
+  ])(
+    '%s is refused at once for the bytes it would walk, writing nothing',
+    async (_, patch) => {
+      const before = await documentOf('drafts.big')
+      // Each keyed path, or hunk, walks the 3 MB draft. Until 2026-12-04 a patch counted once,
+      // and these ran on a write thread to the deadline (140-440 s of work at load 9): a 504.
+      const {status, body} = await write('mutate', {mutations: patches(1, () => patch)})
+      expect(status, JSON.stringify(body).slice(0, 500)).toBe(400)
+      expect(body.error.items[0].error.type).toBe('transactionTooLargeError')
+      expect((await documentOf('drafts.big'))._rev).toBe(before._rev)
+    },
+    60_000,
+  )
 
   test('a write to the same draft while a large transaction is built is kept; both apply', async () => {
     await write('mutate', {mutations: [{patch: {id: 'drafts.big', set: {n: 0, m: 0}}}]})

@@ -284,6 +284,23 @@ export function checkDocumentLimits(
       : checkDocumentDepth(id, doc, index, errorType)
   lastPlain = null
   const json = JSON.stringify(doc)
+  // JSON.stringify writes a lone surrogate as `\ud800` (lowercase), and any other backslash doubled:
+  // most documents have neither, and need no walk.
+  if (json.includes('\\ud')) {
+    const where = loneSurrogatePath(doc)
+    if (where !== null) {
+      throw refused(
+        'validationError',
+        id,
+        index,
+        errorType,
+        `Document "${id}" has text that is not Unicode at ${where}: a lone UTF-16 surrogate (half ` +
+          `of a pair, as when a string is cut inside an emoji), which SQLite stores as bytes that ` +
+          `no query's text equals; send whole characters (cut text with Array.from or ` +
+          `Intl.Segmenter, not slice)`,
+      )
+    }
+  }
   // A UTF-16 code unit is at most 3 bytes of UTF-8: most documents need no count.
   const bytes = json.length * 3 <= LIMITS.documentBytes ? 0 : utf8ByteLength(json)
   if (bytes > LIMITS.documentBytes) {
@@ -381,6 +398,15 @@ function reservedPath(value: unknown): string | null {
  * their number, for the refusal's message; `''` is the document itself. Called only to refuse,
  * after walkDocument found one within the depth limit.
  */
+/** Where `value` first has a string or attribute name with a lone surrogate, quoted; or null. */
+function loneSurrogatePath(value: unknown): string | null {
+  const quoted = (path: string) => (path ? `"${path}"` : 'the top level')
+  return firstInDocument(value, {
+    value: (node, path) => (typeof node === 'string' && !node.isWellFormed() ? quoted(path) : null),
+    attribute: (key, path) => (key.isWellFormed() ? null : quoted(path)),
+  })
+}
+
 function widestPath(value: unknown): {path: string; attributes: number} | null {
   return firstInDocument(value, {
     object: (keys, path) =>
@@ -398,9 +424,13 @@ function firstInDocument<T>(
   found: {
     object?: (keys: string[], path: string) => T | null
     attribute?: (key: string, path: string) => T | null
+    /** Asked of every value, objects and arrays too, before what is in it. */
+    value?: (value: unknown, path: string) => T | null
   },
 ): T | null {
   const find = (node: unknown, path: string): T | null => {
+    const answer = found.value?.(node, path) ?? null
+    if (answer !== null) return answer
     if (typeof node !== 'object' || node === null) return null
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {

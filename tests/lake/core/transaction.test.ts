@@ -396,6 +396,45 @@ describe('a document written whole (bulk loads, issue 9)', () => {
   })
 })
 
+describe('text that is not Unicode: a lone UTF-16 surrogate (half of an emoji cut in two)', () => {
+  // SQLite's JSON decodes `\ud800` to bytes no bound parameter equals: `*[title == $t]` found no
+  // such document where `*[_id in [...] && title == $t]` (groq-js alone) found it.
+  test.each([
+    ['a value', {title: 'শিরোনাম \ud83d'}, /"title"/],
+    [
+      'an array item',
+      {items: [{_key: 'k', t: ['ok', '\ude00 x']}]},
+      /"items\[_key=="k"\]\.t\[1\]"/,
+    ],
+    ['an attribute name', {meta: {'a\udc00': 1}}, /"meta\["a\\udc00"\]"/],
+  ])('in %s is refused naming where, nothing stored', async (_, fields, where) => {
+    const err = await mutate([{createOrReplace: {_id: 'lone', _type: 't', ...fields}}]).catch(
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(MutationError)
+    expect((err as MutationError).items[0]).toMatchObject({
+      error: {type: 'validationError', id: 'lone'},
+      index: 0,
+    })
+    expect((err as MutationError).description).toMatch(/lone UTF-16 surrogate/)
+    expect((err as MutationError).description).toMatch(where)
+    expect(doc('lone')).toBeNull()
+  })
+
+  test('a patch that makes one is refused; whole characters and escaped text are stored', async () => {
+    const title = 'খবর 😀 \\ud800 as text'
+    await mutate([{createOrReplace: {_id: 'whole', _type: 't', title}}])
+    expect(doc('whole')!.title).toBe(title)
+    const err = await mutate([{patch: {id: 'whole', set: {title: 'খবর \ud83d'}}}]).catch(
+      (e: unknown) => e,
+    )
+    expect((err as MutationError).items[0]).toMatchObject({
+      error: {type: 'validationError', id: 'whole'},
+    })
+    expect(doc('whole')!.title).toBe(title)
+  })
+})
+
 describe('many patches of one document (issue 9 audit, finding 3)', () => {
   function deepFreeze<T>(value: T): T {
     if (typeof value === 'object' && value !== null) {

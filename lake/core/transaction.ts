@@ -89,13 +89,27 @@ export interface TransactionOutcome<R> {
 
 const lastTimestamps = new WeakMap<Store, number>()
 
-/** Refuses a client's transaction id that is not a usable string (a 400). */
+/**
+ * Refuses a client's transaction id that is not a usable string (a 400). It becomes the log's id
+ * and each written document's `_rev`: a lone surrogate, which SQLite reads back as other bytes,
+ * made every later write of those documents built on a write thread a 409, however often sent.
+ */
 function checkTransactionId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 128) {
-    throw new MutationError('Invalid transaction ID', [
-      itemError('validationError', `Invalid transaction ID: "${String(id)}"`),
-    ])
-  }
+  const problem =
+    typeof id !== 'string'
+      ? 'it is no string'
+      : id.length === 0 || id.length > 128
+        ? `it has ${id.length} characters`
+        : id.isWellFormed()
+          ? null
+          : 'it holds a lone UTF-16 surrogate (half of a pair)'
+  if (problem === null) return
+  const shown = typeof id === 'string' && id.length > 64 ? `${id.slice(0, 64)}…` : id
+  const description =
+    `Invalid transaction ID ${JSON.stringify(shown) ?? String(id)}: ${problem}; send 1 to 128 ` +
+    `characters of whole Unicode text (letters, digits, "-", "_" and "." are safest), or none ` +
+    `to have one made`
+  throw new MutationError(description, [itemError('validationError', description)])
 }
 
 export async function runTransaction<R>(

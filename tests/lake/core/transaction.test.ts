@@ -435,6 +435,34 @@ describe('text that is not Unicode: a lone UTF-16 surrogate (half of an emoji cu
   })
 })
 
+describe("a client's transaction id", () => {
+  // It becomes the log's id and each written document's `_rev`, which SQLite reads back as bytes
+  // (ED A0 80): a document written under `q\ud800x` took no large write again, each a 409 "changed
+  // while the transaction was built (revision \"q���x\", built on \"q\ud800x\")", forever.
+  test.each([
+    ['a create', [{create: {_id: 'made', _type: 't'}}]],
+    ['a delete alone (no document holds it)', [{delete: {id: 'gone'}}]],
+  ])('with a lone surrogate is refused in %s, saying what to send', async (_, mutations) => {
+    await mutate([{create: {_id: 'gone', _type: 't'}}])
+    const err = await mutate(mutations, {transactionId: 'q\ud800x'}).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(MutationError)
+    expect((err as MutationError).items[0].error).toMatchObject({type: 'validationError'})
+    expect((err as MutationError).description).toMatch(/transaction ID.*lone UTF-16 surrogate/)
+    expect(doc('made')).toBeNull()
+    expect(doc('gone')).not.toBeNull()
+  })
+
+  test('any other text of up to 128 characters is taken', async () => {
+    for (const [i, id] of ['tx-1', 'খবর-😀', 'a b:c/d', 'q\u0000'].entries()) {
+      const {transaction} = await mutate([{create: {_id: `t${i}`, _type: 't'}}], {
+        transactionId: id,
+      })
+      expect(transaction.id).toBe(id)
+      expect(doc(`t${i}`)!._rev).toBe(id)
+    }
+  })
+})
+
 describe('many patches of one document (issue 9 audit, finding 3)', () => {
   function deepFreeze<T>(value: T): T {
     if (typeof value === 'object' && value !== null) {

@@ -200,6 +200,22 @@ describe('a lone UTF-16 surrogate (valid JSON, no Unicode text)', () => {
     await unchanged()
   })
 
+  it('in a transactionId is a 400 saying what to send, even for a delete that stores no document', async () => {
+    await lake().client().createOrReplace({_id: 'kept', _type: 'a'})
+    // Was a 200: the id became the log's, and each document's `_rev` then read back from SQLite
+    // as other bytes, so every later large write of the document was a 409 to send it again.
+    const {status, text} = await mutateText(
+      '{"transactionId":"tx\\ud800","mutations":[{"delete":{"id":"kept"}}]}',
+    )
+    expect(status, text).toBe(400)
+    const {error} = JSON.parse(text)
+    expect(error.items[0].error.type).toBe('validationError')
+    expect(error.description).toMatch(
+      /transaction ID "tx\\ud800": it holds a lone UTF-16 surrogate/,
+    )
+    expect(await lake().client().getDocument('kept')).toMatchObject({_id: 'kept'})
+  })
+
   it('an emoji whole, or the text "\\ud83d", is stored as sent', async () => {
     const title = 'খবর 😀 \\ud83d'
     await lake().client().createOrReplace({_id: 'whole', _type: 'a', title})

@@ -35,6 +35,13 @@
  * other reads the whole view (`null in sources[]._ref` holds for a member without a `_ref`):
  * `coalesce(key->, all->)`.
  *
+ * An inner filter that compares a field read through `->` with the outer value (`source->slug.current
+ * == ^.slug.current`, the field one the side table keeps) is keyed in two steps: the view documents
+ * whose field is the outer value (the side table, then the layer each group shows), then the view
+ * documents holding a `_ref` to one of them as `->` finds it (its view `_id`; the references table).
+ * A superset: the conjunct stays. A `->` that finds nothing gives null, which equals only a null
+ * outer value: any outer value but a string reads the whole view, `coalesce(key->, all->)`.
+ *
  * An inner filter that joins by id (`_id == ^.article._ref`, a front end's `->` written out) is
  * keyed by the view document of that id, which the view's dereference finds (one read of the
  * layers for the outer list). The conjunct stays. Every `_id` is a string, so any other outer
@@ -82,11 +89,18 @@ const SAFE_NODES: ReadonlySet<string> = new Set([
  * - `refs`: the view documents holding the key (an id) as a string `_ref` anywhere: a superset
  *   of what the filter's `x._ref == ^.y` or `^.y in a[]._ref` keeps, which stays in the filter.
  *   No string: the whole view.
+ * - `deref`: the view documents holding a `_ref` to a view document whose indexed field at `path`
+ *   is the key: a superset of what the filter's `x->path == ^.y` keeps, which stays in it. No
+ *   string: the whole view.
  * - `id`: the view document whose `_id` is the key (what `->` of it gives), exactly what the
  *   filter's `_id == ^.x` keeps; it stays in the filter.
  */
 export type Lookup =
-  {kind: 'references'} | {kind: 'equals'; path: readonly string[]} | {kind: 'refs'} | {kind: 'id'}
+  | {kind: 'references'}
+  | {kind: 'equals'; path: readonly string[]}
+  | {kind: 'refs'}
+  | {kind: 'deref'; path: readonly string[]}
+  | {kind: 'id'}
 
 export interface Correlated {
   /** The query with each correlated inner `*` replaced. */
@@ -170,6 +184,7 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       firstOf(filters, referencesParentId) ??
       firstOf(filters, (f) => equalsParent(f, indexed)) ??
       firstOf(filters, refsParent) ??
+      firstOf(filters, (f) => derefParent(f, indexed)) ??
       firstOf(filters, idParent)
     if (!found) continue
     const index = chains.length
@@ -202,7 +217,7 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
     } else if (found.lookup.kind === 'id') {
       // The conjunct stays; no `_id` equals anything but a string.
       replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
-    } else if (found.lookup.kind === 'refs') {
+    } else if (found.lookup.kind === 'refs' || found.lookup.kind === 'deref') {
       // The conjunct stays; no string reads the whole view.
       replaced.set(everything, coalesce([byKey, all]))
     } else {
@@ -372,6 +387,33 @@ function equalsParent(filter: Node, indexed: readonly (readonly string[])[]): Fo
       continue
     return {
       lookup: {kind: 'equals', path},
+      conjunct: filter,
+      key,
+      parent: (scope) => attributeOf(scope, key),
+      read: own,
+    }
+  }
+  return null
+}
+
+/**
+ * `x->f == ^.y` or `^.y == x->f`, `f` a field the store keeps beside the body and `x` a value of the
+ * document's (inDocument): what `->` finds was named by a string `_ref` of the document, a row of
+ * the references table.
+ */
+function derefParent(filter: Node, indexed: readonly (readonly string[])[]): Found | null {
+  if (filter.type !== 'OpCall' || filter.op !== '==') return null
+  for (const [own, outer] of [
+    [filter.left, filter.right],
+    [filter.right, filter.left],
+  ] as [Node, Node][]) {
+    const key = parentPath(outer)
+    const chain = attributeChain(own)
+    if (!key || chain?.root?.type !== 'Deref' || !inDocument(chain.root.base as Node)) continue
+    const {path} = chain
+    if (!indexed.some((f) => f.length === path.length && f.every((k, i) => k === path[i]))) continue
+    return {
+      lookup: {kind: 'deref', path},
       conjunct: filter,
       key,
       parent: (scope) => attributeOf(scope, key),

@@ -261,6 +261,32 @@ function referrersOf(
       for (const id of strings) add(id, id)
       return keysOf
     }
+    if (lookup.kind === 'deref') {
+      // The view documents whose field is a key (the side table, then the layer each group
+      // shows), by the view `_id` `->` finds them by; then the documents holding a `_ref` to one.
+      const field = fieldIndex(store.indexedFields, lookup.path)
+      const valueOf = new Map<string, string>()
+      const where: Condition = {kind: 'equals', field, values: strings}
+      for (const row of store.select({where, excludeIdPrefixes: exclude})) {
+        const value = row.fields[field]
+        if (typeof value === 'string') valueOf.set(row.id, value)
+      }
+      if (valueOf.size === 0) return keysOf
+      const stored = [...valueOf.keys()]
+      const layers = perspective.kind === 'raw' ? stored : groupIds(stored, perspective)
+      const rows = store.select({where: {kind: 'id', ids: layers}, idsOnly: true})
+      const keyOfTarget = new Map<string, string>()
+      for (const doc of present(
+        Array.from(rows, (row) => ({_id: row.id, _type: row.type}) as SanityDocument),
+      )) {
+        const value = valueOf.get(storedId(doc))
+        if (value !== undefined) keyOfTarget.set(doc._id, value)
+      }
+      for (const {id, target} of store.referrersOf([...keyOfTarget.keys()], 'any')) {
+        add(id, keyOfTarget.get(target)!)
+      }
+      return keysOf
+    }
     if (lookup.kind !== 'equals') {
       // references(): what it matches; a `_ref` compared: every string `_ref` of the document.
       const kind = lookup.kind === 'references' ? 'visible' : 'any'

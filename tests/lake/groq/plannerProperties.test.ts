@@ -306,6 +306,18 @@ const queryArb = fc.oneof(
     (f) =>
       `*[${f}]{_id, "items": refs[]{_ref, "s": *[^._ref in refs[]._ref]._id}, "o": *[^.source._ref == source.inner._ref][0]{_id, "again": *[^._id in refs[]._ref]._id}}`,
   ),
+  // An array of `_ref`s written out, a join by id, a slug read through `->` compared with the
+  // outer value (every layer's slug, references to drafts' ids and to missing documents).
+  fc
+    .tuple(filter, filter)
+    .map(
+      ([f, g]) =>
+        `*[${f}] | order(_id) [0...6] {_id, "w": *[^._id in [source._ref, refs[0]._ref, source.inner._ref]]._id, "j": *[${g} && _id == ^.source._ref]{_id, _originalId}, "d": *[source->slug.current == ^.slug.current && ${g}] | order(_id) {_id, title}}`,
+    ),
+  filter.map(
+    (f) =>
+      `*[${f}]{_id, "items": refs[]{_ref, "j": *[^._ref == _id]._id, "d": count(*[^.slug.current == source->slug.current])}}`,
+  ),
 )
 
 /** Releases, and a document of their type outside `_.releases.` (releases::all() keeps it too). */

@@ -5,7 +5,10 @@
  * references() and by `source._ref == ^._id`), related articles by `section == ^.section`, and
  * articles sharing a slug, an article's headlines by `article._ref == ^._id` and a headline's
  * articles by `^._id in relatedHeadlines[]._ref` (the references table; the archive's articles have
- * no relatedHeadlines, so every answer is empty: what is measured is finding that out)
+ * no relatedHeadlines, so every answer is empty: what is measured is finding that out), a source's
+ * latest by `^._id in [source._ref, originalSource._ref]` (the references table), an article's
+ * headlines by `article->slug.current == ^.slug.current` (the side table, then the references table)
+ * and a headline's article by `_id == ^.article._ref` (a join by id)
  * (`--only`: the queries whose name holds TEXT, or one of a comma-separated list). The
  * archive is loaded once (`--size` articles, default 20,000, with their sources and headlines) by
  * the first side and copied for the other (a side may migrate its copy on its first start, which
@@ -73,6 +76,23 @@ const QUERIES = [
     name: 'headlines in related lists',
     query:
       '*[_type == "headline"] | order(_id) [0...20]{text, "in": *[_type == "article" && ^._id in relatedHeadlines[]._ref]{title}}',
+  },
+  {
+    name: "sources' latest 3 by either _ref",
+    query:
+      '*[_type == "source"] | order(_id) [0...20]{name, "latest": *[_type == "article" && ^._id in [source._ref, originalSource._ref]] | order(publishedAt desc) [0...3]{title}}',
+  },
+  // Through `->`: the slugs, then the references to them.
+  {
+    name: "an article's headlines by ->slug",
+    query:
+      '*[_type == "article"] | order(publishedAt desc) [0...20]{title, "headlines": *[_type == "headline" && article->slug.current == ^.slug.current]{text}}',
+  },
+  // Keyed by id: a join written out instead of `->`.
+  {
+    name: "headlines' articles by _id",
+    query:
+      '*[_type == "headline"] | order(_id) [0...20]{text, "article": *[_type == "article" && _id == ^.article._ref][0]{title}}',
   },
 ].filter(({name}) => !flags.only || flags.only.split(',').some((text) => name.includes(text)))
 

@@ -228,6 +228,20 @@ export function notUtf8Error(): InstanceType<typeof BadRequestError> {
 }
 
 /**
+ * A Range that starts past the end of what is asked for (a 416): `size` is its length in bytes,
+ * which the answer's `Content-Range: bytes *\/size` tells the client.
+ */
+export class RangeNotSatisfiableError extends LakeError {
+  override name = 'RangeNotSatisfiableError'
+  readonly size: number
+
+  constructor(description: string, size: number) {
+    super('rangeNotSatisfiableError', description)
+    this.size = size
+  }
+}
+
+/**
  * A request parameter the API refuses before any work, answered as hosted Sanity answers one:
  * `{"error": {"type", "description"}}` with a 400, `httpBadRequest` for a query-string value and
  * `httpInvalidRequestBody` for a field of a JSON body (as its API names them).

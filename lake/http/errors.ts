@@ -18,6 +18,7 @@ import {
   QueryParseError,
   QueryResultTooLargeError,
   QueryTimeoutError,
+  RangeNotSatisfiableError,
   RequestTimeoutError,
   RetryLaterError,
   TooLargeError,
@@ -46,6 +47,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof UnsupportedMediaTypeError) return 415
   if (err instanceof UnprocessableError) return 422
   if (err instanceof TooManyRequestsError) return 429
+  if (err instanceof RangeNotSatisfiableError) return 416
   return 400
 }
 
@@ -93,10 +95,12 @@ export function errorResponse(thrown: unknown): Response {
     // one line saying what was refused, no stack; shutting down is not logged.
     if (status >= 500 && !(err instanceof UnavailableError)) console.warn(refusalLine(err))
     // A refusal that passes (every 503, a caller's 429 for what it holds now) says when to retry.
-    const headers =
-      err.retryAfterSeconds === undefined
-        ? undefined
-        : {'Retry-After': String(err.retryAfterSeconds)}
+    const headers: Record<string, string> | undefined =
+      err instanceof RangeNotSatisfiableError
+        ? {'Content-Range': `bytes */${err.size}`}
+        : err.retryAfterSeconds === undefined
+          ? undefined
+          : {'Retry-After': String(err.retryAfterSeconds)}
     return Response.json(bodyFor(err, status), {status, headers})
   }
   if (isBadJson(err)) {

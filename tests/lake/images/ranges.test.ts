@@ -1,0 +1,90 @@
+/**
+ * Range requests on asset downloads (`/files/…`, `/images/…` without transforms), as a browser's
+ * <video> and <audio> send them to seek, and as download managers resume: one range is a 206 of
+ * those bytes, a range past the end a 416 saying the size, anything else the whole file (RFC 9110
+ * §14: a server may ignore a Range it will not serve, never answer it wrongly). Until 2026-12-04
+ * every Range was ignored: a 200 of the whole file, so a Safari <video> of an uploaded clip would
+ * not play and no player could seek without downloading all of it.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+const BYTES = Buffer.from(Array.from({length: 1000}, (_, i) => i % 251))
+let lake: TestLake
+let url: string
+
+beforeAll(async () => {
+  lake = await startTestLake({tls: false})
+  const res = await fetch(`${lake.url}/v2025-02-19/assets/files/test?filename=clip.bin`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/octet-stream'},
+    body: BYTES,
+  })
+  expect(res.status).toBe(200)
+  const {document} = (await res.json()) as {document: {url: string}}
+  url = `${lake.url}${new URL(document.url).pathname}`
+})
+afterAll(() => lake?.close())
+
+const get = (range?: string, init: RequestInit = {}) =>
+  fetch(url, {...init, headers: {...(range === undefined ? {} : {range}), ...init.headers}})
+
+describe('one range of the file', () => {
+  it.each([
+    ['bytes=0-99', 0, 99],
+    ['bytes=900-', 900, 999],
+    ['bytes=-10', 990, 999],
+    ['bytes=995-5000', 995, 999],
+    ['bytes=0-0', 0, 0],
+    ['bytes = 10 - 19', 10, 19],
+  ])('%s is a 206 of those bytes, saying which', async (range, start, end) => {
+    const res = await get(range)
+    expect(res.status).toBe(206)
+    expect(res.headers.get('content-range')).toBe(`bytes ${start}-${end}/1000`)
+    expect(res.headers.get('content-length')).toBe(String(end - start + 1))
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(BYTES.subarray(start, end + 1))
+  })
+})
+
+describe('a range past the end', () => {
+  it.each(['bytes=1000-', 'bytes=5000-6000', 'bytes=-0'])(
+    '%s is a 416 naming the size and how to ask',
+    async (range) => {
+      const res = await get(range)
+      expect(res.status).toBe(416)
+      expect(res.headers.get('content-range')).toBe('bytes */1000')
+      const body = (await res.json()) as {message: string}
+      expect(body.message).toMatch(/1000 bytes/)
+      expect(body.message).toMatch(/bytes=0-999/)
+    },
+  )
+})
+
+describe('what is served whole (200), as a server may ignore a Range', () => {
+  it.each([
+    ['no Range', undefined],
+    ['another unit', 'items=0-4'],
+    ['several ranges', 'bytes=0-0,2-2'],
+    ['a malformed one', 'bytes=5-1'],
+    ['a number past any file', 'bytes=99999999999999999999999-'],
+    ['not a number', 'bytes=a-b'],
+  ])('%s', async (_, range) => {
+    const res = await get(range)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('accept-ranges')).toBe('bytes')
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(BYTES)
+  })
+
+  it('a Range with If-Range (no validator of ours can match it)', async () => {
+    const res = await get('bytes=0-9', {headers: {'if-range': '"etag"'}})
+    expect(res.status).toBe(200)
+    expect((await res.arrayBuffer()).byteLength).toBe(1000)
+  })
+
+  it('HEAD, which a Range does not change', async () => {
+    const res = await get('bytes=0-9', {method: 'HEAD'})
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-length')).toBe('1000')
+    expect(res.headers.get('accept-ranges')).toBe('bytes')
+  })
+})

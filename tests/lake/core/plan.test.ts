@@ -901,3 +901,61 @@ test.each(['drafts', 'previewDrafts', 'r1,drafts', 'r1'])(
     }
   },
 )
+
+describe("the `->` of the view's documents", () => {
+  // The front page's latest 20 with `"source": source->name`: groq-js follows one reference at a
+  // time, and each was a read of the store (a statement for its size, one for its body, a parse):
+  // 40 statements, two fifths of the query's CPU in place at 100,000 articles.
+  const docs: SanityDocument[] = []
+  for (let n = 0; n < 12; n++) {
+    docs.push({
+      _id: `art-${n}`,
+      _type: 'article',
+      n,
+      // s4 dangles; s1 has a draft and a release version, s2 a draft only.
+      source: {_type: 'reference', _ref: `s${n % 5}`},
+      authors: [0, 1].map((k) => ({_key: `k${k}`, _type: 'reference', _ref: `w${(n + k) % 4}`})),
+    })
+  }
+  docs.push({_id: 'drafts.art-3', _type: 'article', n: 30, source: {_ref: 's2'}})
+  for (let s = 0; s < 4; s++) docs.push({_id: `s${s}`, _type: 'source', name: `S${s}`})
+  docs.push({_id: 'drafts.s1', _type: 'source', name: 'S1 draft'})
+  docs.push({_id: 'drafts.s2', _type: 'source', name: 'S2 draft'})
+  docs.push({_id: 'versions.r1.s1', _type: 'source', name: 'S1 r1'})
+  for (let w = 0; w < 4; w++) docs.push({_id: `w${w}`, _type: 'writer', name: `W${w}`})
+  docs.push({_id: '_.releases.r1', _type: 'system.release', name: 'r1'})
+  let refs: Store
+  beforeAll(async () => {
+    refs = await memoryStore(docs)
+  })
+  afterAll(() => refs.close())
+
+  test.each(PERSPECTIVES)(
+    'in the %s perspective, are read in one read of the store, answering as groq-js',
+    async (name) => {
+      const reads: string[][] = []
+      const spied = Object.assign(Object.create(refs) as Store, {
+        getDocuments(ids: readonly string[]) {
+          reads.push([...ids])
+          return refs.getDocuments(ids)
+        },
+      })
+      const full = applyPerspective(refs.scan(), parsePerspective(name, '2025-02-19'), '2025-02-19')
+      for (const query of [
+        '*[_type == "article"] | order(n desc) [0...10] {_id, "s": source->name, "d": source->}',
+        '*[_type == "article" && defined(source)] | order(n) [0...6] {"w": authors[]->name}',
+        '*[_type == "article"] | order(n desc) [0...4] {"w": authors[]->{_id, name}, "s": @.source->name}',
+      ]) {
+        reads.length = 0
+        const tree = parseQuery(query)
+        const view = await narrowedView(spied, name, tree)
+        const narrowed = await evaluateQuery(view.query ?? tree, view.documents, {
+          dereference: view.dereference,
+        })
+        expect(narrowed, query).toEqual(await evaluateQuery(tree, full, {}))
+        const referenced = reads.filter((ids) => ids.some((id) => /(^|\.)[sw]\d$/.test(id)))
+        expect(referenced, query).toHaveLength(1)
+      }
+    },
+  )
+})

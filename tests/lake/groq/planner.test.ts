@@ -303,6 +303,19 @@ const QUERIES: GeneratedQuery[] = [
     params: {},
     ordered: true,
   },
+  // The bench's latest 20: its `->` read ahead in one read (view.ts referencesOf).
+  {
+    query:
+      '*[_type == "article" && defined(publishedAt)] | order(publishedAt desc) [0...20] {_id, title, publishedAt, "source": source->name}',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '*[_type in ["article", "odd"]] | order(publishedAt asc) [0...25] {_id, "s": source->{_id, name}, "t": source->_type}',
+    params: {},
+    ordered: true,
+  },
   // `match` with an ordered slice: rows off the order's index, probed against full-text candidates.
   {
     query: '*[_type == "article" && title match "নির্বা*"] | order(publishedAt desc) [0...20]._id',

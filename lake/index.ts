@@ -31,6 +31,7 @@ import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
 import {createAnswerBudget} from './http/documentsAnswer.ts'
 import {createQueryRequests} from './http/queryRequests.ts'
+import {writeArrival, type BodyArrival} from './http/nodeRequest.ts'
 import {bodyFor, errorResponse} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
 import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
@@ -70,6 +71,11 @@ export interface LakeOptions {
    * counted from its arrival (`--write-timeout`). Default 60 s.
    */
   writeTimeoutMs?: number
+  /**
+   * The least pace of a request's body but a query's (default LIMITS.bodyArrival: 32 KiB in every
+   * 10 s); all of it must arrive within 5 × `writeTimeoutMs`. Slower: a 408.
+   */
+  bodyArrival?: Partial<Pick<BodyArrival, 'windowMs' | 'windowBytes'>>
   /** Heap a query worker may use, in MB (`--query-memory`); one over it is stopped. Default 1024. */
   queryMemoryMb?: number
   /** Query worker threads at most. Default: the machine's cores, at least 3. */
@@ -183,6 +189,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   )
   const context: LakeContext = {
     bodyMemory: createBodyMemory(),
+    bodyArrival: writeArrival(
+      options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
+      options.bodyArrival,
+    ),
     answers: createAnswerBudget(answerBytes),
     queries: createQueryRequests({
       ...LIMITS.queryRequests,

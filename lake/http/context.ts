@@ -9,6 +9,7 @@ import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
 import type {AnswerBudget} from './documentsAnswer.ts'
 import type {BodyMemory} from './bodyMemory.ts'
+import type {BodyArrival} from './nodeRequest.ts'
 import type {QueryRequests} from './queryRequests.ts'
 
 /** The one project this lake serves (the Host subdomain and X-Sanity-Project-ID are not checked). */
@@ -35,6 +36,8 @@ export interface LakeContext {
   queries: QueryRequests
   /** Shared memory for large write bodies, touched on a thread of its own. */
   bodyMemory: BodyMemory
+  /** How every body but a query's must arrive (LIMITS.bodyArrival, --write-timeout). */
+  bodyArrival: BodyArrival
   /** The Studio's address, when whoever started the lake said it (the root names it). */
   studioUrl?: string
 }

@@ -8,7 +8,14 @@ import type {Context, MiddlewareHandler} from 'hono'
 import {bodyLimit} from 'hono/body-limit'
 import {TooLargeError, UnsupportedMediaTypeError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
-import {declaredLength, requestHeader, streamsFromNode, type StreamedLimit} from './nodeRequest.ts'
+import {lakeOf} from './context.ts'
+import {
+  declaredLength,
+  requestHeader,
+  streamsFromNode,
+  wholeBody,
+  type StreamedLimit,
+} from './nodeRequest.ts'
 
 interface BodyRule {
   /** Matched against the path (after any `/v{apiVersion}` prefix for versioned routes). */
@@ -89,19 +96,28 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     if (!rule) return next()
     if (rule.json) checkJsonType(requestHeader(c, 'content-type'))
     // A declared length is checked as the limiter would, without reading the request through a
-    // Request (nodeRequest.ts); a chunked body is counted as it streams, by the limiter or, for a
-    // rule with routeCounts, by the route.
+    // Request (nodeRequest.ts); a chunked body is counted as it streams, by the route for a rule
+    // with routeCounts, else here.
     const declared = declaredLength(c)
-    if (declared === null && rule.routeCounts && streamsFromNode(c)) return next()
-    if (declared === null) return limiterFor(rule)(c, next)
-    if (declared > rule.maxBytes) tooLarge(rule)
+    if (declared !== null && declared > rule.maxBytes) tooLarge(rule)
+    if (rule.routeCounts)
+      return declared === null && !streamsFromNode(c) ? limiterFor(rule)(c, next) : next()
+    // Read whole here at the pace every body must keep (a 408 past it): hono's limiter, and a
+    // route's own read through its Request, waited for a body sent a byte at a time as long as its
+    // sender liked, anonymous ones too.
+    const body = await wholeBody(c, limitOf(rule), lakeOf(c).bodyArrival)
+    if (body !== null) c.req.raw = new Request(c.req.raw, {body: body as Uint8Array<ArrayBuffer>})
+    else if (declared === null) return limiterFor(rule)(c, next)
     return next()
   }
 }
 
 /** The limit a route counts a streamed body against (a rule with routeCounts). */
 export function bodyLimitOf(c: Context): StreamedLimit {
-  const rule = bodyRuleFor(c.req.path) ?? OTHER
+  return limitOf(bodyRuleFor(c.req.path) ?? OTHER)
+}
+
+function limitOf(rule: BodyRule): StreamedLimit {
   return {maxBytes: rule.maxBytes, refuse: () => tooLarge(rule)}
 }
 

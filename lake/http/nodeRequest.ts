@@ -10,6 +10,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {constants as http2Constants, type Http2Stream} from 'node:http2'
 import type {Context} from 'hono'
 import {formatMs, notUtf8Error, RequestTimeoutError} from '../core/errors.ts'
+import {LIMITS} from '../core/limits.ts'
 import {parsedHeapEstimate} from '../core/writes.ts'
 import type {BodyMemory} from './bodyMemory.ts'
 
@@ -43,6 +44,105 @@ export async function jsonBody<T>(c: Context): Promise<T> {
   return (await sizedJsonBody<T>(c)).value
 }
 
+/**
+ * How a body must arrive once the lake begins to read it, else a RequestTimeoutError (a 408) and
+ * the rest left unread: all of it within `withinMs`, and at least `windowBytes` in every
+ * `windowMs` until it ends (a write's: LIMITS.bodyArrival). Sent a byte at a time, a body held
+ * its request, its memory and its stream or connection for as long as its sender liked.
+ */
+export interface BodyArrival {
+  withinMs: number
+  /** What `withinMs` is and how to meet it, after the 408's "did not arrive within …". */
+  within: string
+  windowMs: number
+  /** 0: no least rate, only `withinMs`. */
+  windowBytes: number
+}
+
+/** A query's body: within the query deadline. */
+export function queryArrival(deadlineMs: number): BodyArrival {
+  return {
+    withinMs: deadlineMs,
+    within: '(the query deadline, --query-timeout); send it at once, or a smaller one',
+    windowMs: Infinity,
+    windowBytes: 0,
+  }
+}
+
+/**
+ * Every other body's (a write's, an upload's, a sign-in form's): LIMITS.bodyArrival's least pace
+ * (`pace` overrides it), all of it within `writeDeadlines` × the write deadline.
+ */
+export function writeArrival(
+  writeTimeoutMs: number,
+  pace: Partial<Pick<BodyArrival, 'windowMs' | 'windowBytes'>> = {},
+): BodyArrival {
+  const {windowMs, windowBytes, writeDeadlines} = {...LIMITS.bodyArrival, ...pace}
+  return {
+    withinMs: writeDeadlines * writeTimeoutMs,
+    within:
+      `(${writeDeadlines} × the write deadline, --write-timeout); nothing of it was done: send ` +
+      'less per request, a large file over a faster connection, or raise --write-timeout',
+    windowMs,
+    windowBytes,
+  }
+}
+
+/**
+ * Counts a body's bytes as they arrive against `arrival`, and calls `refuse` once it falls short
+ * (never after `stop`). Judged after the event loop's next poll for input, not by the timer alone:
+ * an event loop held past a window runs its timers before it reads what arrived meanwhile.
+ */
+function watchArrival(
+  arrival: BodyArrival | null,
+  refuse: (err: Error) => void,
+): {add(bytes: number): void; stop(): void} {
+  if (arrival === null || arrival.withinMs === Infinity) return {add() {}, stop() {}}
+  const {withinMs, windowMs, windowBytes} = arrival
+  const started = Date.now()
+  let inWindow = 0
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  const judge = () => {
+    if (stopped) return
+    const elapsed = Date.now() - started
+    // A timer may fire a millisecond early.
+    if (elapsed >= withinMs - 1) {
+      refuse(
+        new RequestTimeoutError(
+          `The request's body did not arrive within ${formatMs(withinMs)} ${arrival.within}`,
+        ),
+      )
+    } else if (inWindow < windowBytes) {
+      refuse(
+        new RequestTimeoutError(
+          `The request's body arrived at less than ${formatBytes(windowBytes)} in ${formatMs(windowMs)}, ` +
+            'the least the lake waits for while a body is sent; nothing of it was done: send it ' +
+            'at once, or over a faster connection, and try again',
+        ),
+      )
+    } else {
+      inWindow = 0
+      next(Math.min(windowMs, withinMs - elapsed))
+    }
+  }
+  const next = (ms: number) => (timer = setTimeout(() => setImmediate(judge), ms))
+  next(Math.min(windowMs, withinMs))
+  return {
+    add(bytes) {
+      inWindow += bytes
+    },
+    stop() {
+      stopped = true
+      clearTimeout(timer)
+    },
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`
+}
+
 /** How a route counts a body sent without a declared length (a chunked one) against its limit. */
 export interface StreamedLimit {
   maxBytes: number
@@ -73,13 +173,14 @@ export async function writeBody(
   over: number,
   limit: StreamedLimit,
   memory: Pick<BodyMemory, 'allocate'>,
+  arrival: BodyArrival,
 ): Promise<{shared: Uint8Array} | {value: unknown; length: number}> {
   const node = nodeOf(c)
   if (!node || !untouched(node)) return sizedJsonBody(c)
   const declared = declaredLength(c)
-  if (declared !== null && declared <= over) return sizedJsonBody(c)
-  if (declared !== null) return {shared: await sharedBody(node.incoming, declared, memory)}
-  const body = await streamedBody(node.incoming, over, limit, memory)
+  if (declared !== null && declared <= over) return sizedJsonBody(c, arrival)
+  if (declared !== null) return {shared: await sharedBody(node.incoming, declared, memory, arrival)}
+  const body = await streamedBody(node.incoming, over, limit, memory, arrival)
   return body instanceof Buffer ? parseJsonBytes(body) : {shared: body}
 }
 
@@ -88,9 +189,10 @@ async function sharedBody(
   incoming: IncomingMessage,
   length: number,
   memory: Pick<BodyMemory, 'allocate'>,
+  arrival: BodyArrival,
 ): Promise<Uint8Array> {
   const body = new SharedBody(length, memory)
-  await readChunks(incoming, Infinity, (chunk) => {
+  await readChunks(incoming, arrival, (chunk) => {
     // Node delivers at most the declared length.
     body.add(
       chunk.length > length - body.received ? chunk.subarray(0, length - body.received) : chunk,
@@ -104,22 +206,22 @@ async function sharedBody(
  * in shared memory, the chunks copied in as they come (a 20 MB body sent chunked was joined,
  * decoded and parsed on the event loop, 1-2 s, and its parsed mutations cloned to the write
  * thread). Each chunk is given to `count` before it is held (a query's, countedJsonBody), which
- * throws to refuse it. Past `limit.maxBytes`, the 413; at either, nothing more is read. Not all
- * here within `withinMs`: a RequestTimeoutError, nothing more read.
+ * throws to refuse it. Past `limit.maxBytes`, the 413; at either, nothing more is read. Arriving
+ * slower than `arrival`: a RequestTimeoutError, nothing more read.
  */
 async function streamedBody(
   incoming: IncomingMessage,
   over: number,
   limit: StreamedLimit,
   memory: Pick<BodyMemory, 'allocate'> | null,
+  arrival: BodyArrival,
   count?: (bytes: number) => void,
-  withinMs = Infinity,
 ): Promise<Buffer | Uint8Array> {
   const chunks: Buffer[] = []
   let length = 0
   let shared: SharedBody | null = null
   let refused: unknown = null
-  await readChunks(incoming, withinMs, (chunk) => {
+  await readChunks(incoming, arrival, (chunk) => {
     if (length + chunk.length > limit.maxBytes) refused = limit
     else {
       try {
@@ -234,13 +336,13 @@ class SharedBody {
  * streamsFromNode); then the heap its parse will take beyond its bytes (parsedHeapEstimate: a list
  * of small values takes some 64 bytes each), before it is parsed. `count` throws to refuse, and no
  * more of the body is read. In process the body is counted once read. Not all here within
- * `withinMs` (the query deadline): a RequestTimeoutError, the rest unread.
+ * `arrival` (the query deadline: queryArrival): a RequestTimeoutError, the rest unread.
  */
 export async function countedJsonBody<T>(
   c: Context,
   limit: StreamedLimit,
   count: (bytes: number) => void,
-  withinMs: number,
+  arrival: BodyArrival,
 ): Promise<T> {
   const node = nodeOf(c)
   let bytes: Buffer
@@ -253,20 +355,99 @@ export async function countedJsonBody<T>(
     // Joined, whatever its length (no shared memory): a query's body is parsed here.
     bytes =
       declared !== null
-        ? await readAll(node.incoming, withinMs)
-        : ((await streamedBody(node.incoming, Infinity, limit, null, count, withinMs)) as Buffer)
+        ? await readAll(node.incoming, arrival)
+        : ((await streamedBody(node.incoming, Infinity, limit, null, arrival, count)) as Buffer)
   }
   return (await parseJsonBytes<T>(bytes, count)).value
 }
 
-/** jsonBody's value and the length of its JSON text (what a write weighs, core/writes.ts). */
-export async function sizedJsonBody<T>(c: Context): Promise<{value: T; length: number}> {
+/**
+ * jsonBody's value and the length of its JSON text (what a write weighs, core/writes.ts); read at
+ * `arrival`'s pace when the route reads it from Node's request (else the limit's middleware read it).
+ */
+export async function sizedJsonBody<T>(
+  c: Context,
+  arrival: BodyArrival | null = null,
+): Promise<{value: T; length: number}> {
   const node = nodeOf(c)
   const bytes =
     !node || !untouched(node) || declaredLength(c) === null
       ? Buffer.from(await c.req.arrayBuffer())
-      : await readAll(node.incoming)
+      : await readAll(node.incoming, arrival)
   return parseJsonBytes<T>(bytes)
+}
+
+/**
+ * The whole body of a route that does not read it as it streams (limits.ts), read here at
+ * `arrival`'s pace and against `limit`, then given back to the route as its Request's body (as
+ * hono's body limit does), or null when there is no Node request to read (in process) or it was
+ * read already.
+ */
+export async function wholeBody(
+  c: Context,
+  limit: StreamedLimit,
+  arrival: BodyArrival,
+): Promise<Uint8Array | null> {
+  const node = nodeOf(c)
+  if (!node || !untouched(node)) return null
+  return declaredLength(c) !== null
+    ? readAll(node.incoming, arrival)
+    : ((await streamedBody(node.incoming, Infinity, limit, null, arrival)) as Buffer)
+}
+
+/**
+ * A body streamed on (an upload's, to its file) as it arrives at `arrival`'s pace: falling short,
+ * the stream errs with the RequestTimeoutError and the rest is left unread (Node's request is
+ * paused, never destroyed: that would end the connection before the 408). Read, and watched, only
+ * once and while its reader asks for more (a route that refuses first never starts the watch). In
+ * process, the Request's own body.
+ */
+export function arrivingBody(c: Context, arrival: BodyArrival): ReadableStream<Uint8Array> | null {
+  const node = nodeOf(c)
+  if (!node || !untouched(node)) return c.req.raw.body
+  const {incoming} = node
+  let detach: (() => void) | null = null
+  const begin = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    const fail = (err: Error) => {
+      detach?.()
+      incoming.pause()
+      controller.error(err)
+    }
+    const watch = watchArrival(arrival, fail)
+    const onData = (chunk: Buffer) => {
+      watch.add(chunk.length)
+      controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))
+      if ((controller.desiredSize ?? 0) <= 0) incoming.pause()
+    }
+    const onEnd = () => {
+      detach?.()
+      controller.close()
+    }
+    const onClose = () => (incoming.complete ? onEnd() : fail(prematureClose()))
+    detach = () => {
+      watch.stop()
+      incoming.off('data', onData).off('end', onEnd).off('error', fail).off('close', onClose)
+    }
+    incoming.on('data', onData).once('end', onEnd).once('error', fail).once('close', onClose)
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (detach === null) {
+          // Gone before the route began to read: 'close' was emitted already.
+          if (incoming.destroyed) return controller.error(prematureClose())
+          begin(controller)
+        }
+        incoming.resume()
+      },
+      cancel() {
+        detach?.()
+        incoming.pause()
+      },
+    },
+    // Pulled only as its reader reads: nothing is read before the route's checks.
+    {highWaterMark: 0},
+  )
 }
 
 /**
@@ -310,10 +491,10 @@ function untouched(node: NodeBindings): boolean {
   return !node.incoming.readableDidRead && node.incoming.readableFlowing === null
 }
 
-/** The rest of a request's body, joined; within `withinMs` (else a RequestTimeoutError). */
-async function readAll(incoming: IncomingMessage, withinMs = Infinity): Promise<Buffer> {
+/** The rest of a request's body, joined; at `arrival`'s pace (else a RequestTimeoutError). */
+async function readAll(incoming: IncomingMessage, arrival: BodyArrival | null): Promise<Buffer> {
   const chunks: Buffer[] = []
-  await readChunks(incoming, withinMs, (chunk) => {
+  await readChunks(incoming, arrival, (chunk) => {
     chunks.push(chunk)
   })
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
@@ -322,12 +503,12 @@ async function readAll(incoming: IncomingMessage, withinMs = Infinity): Promise<
 /**
  * The rest of a request's body, chunk by chunk, until its end or until `onData` returns false
  * (then the request is paused, the rest left unread). Events rather than `for await`: an async
- * iterator over the stream cost a one-document write more than reading its body. Not ended within
- * `withinMs`: paused, the rest left unread, a RequestTimeoutError.
+ * iterator over the stream cost a one-document write more than reading its body. Arriving slower
+ * than `arrival` allows (watchArrival): paused, the rest left unread, a RequestTimeoutError.
  */
 function readChunks(
   incoming: IncomingMessage,
-  withinMs: number,
+  arrival: BodyArrival | null,
   onData: (chunk: Buffer) => void | false,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -337,27 +518,18 @@ function readChunks(
       reject(prematureClose())
       return
     }
-    let settled = false
-    const late = () => {
-      if (settled) return
+    const watch = watchArrival(arrival, (err) => {
       incoming.pause()
-      done(
-        new RequestTimeoutError(
-          `The request's body did not arrive within ${formatMs(withinMs)} (the query deadline, --query-timeout); send it at once, or a smaller one`,
-        ),
-      )
-    }
-    // Refused after the event loop's next poll for input: an event loop held past the deadline
-    // runs its timers before reading what arrived meanwhile, a body that came in time.
-    const timer = withinMs === Infinity ? undefined : setTimeout(() => setImmediate(late), withinMs)
+      done(err)
+    })
     const done = (err?: Error) => {
-      settled = true
-      clearTimeout(timer)
+      watch.stop()
       incoming.off('data', onChunk).off('end', done).off('error', done).off('close', onClose)
       if (err) reject(err)
       else resolve()
     }
     const onChunk = (chunk: Buffer) => {
+      watch.add(chunk.length)
       if (onData(chunk) !== false) return
       incoming.pause()
       done()

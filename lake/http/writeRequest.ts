@@ -35,7 +35,14 @@ export interface WriteRequest {
 export async function writeRequest(c: Context, field: WriteField): Promise<WriteRequest> {
   requireWriter(getPrincipal(c))
   const dataset = await datasetOf(c)
-  const body = await writeBody(c, READ_ON_THREAD_BYTES, bodyLimitOf(c), lakeOf(c).bodyMemory)
+  const lake = lakeOf(c)
+  const body = await writeBody(
+    c,
+    READ_ON_THREAD_BYTES,
+    bodyLimitOf(c),
+    lake.bodyMemory,
+    lake.bodyArrival,
+  )
   const since = Date.now()
   if ('shared' in body) {
     const bytes = body.shared

@@ -9,7 +9,7 @@ import {liveQuestion} from '../../live/questions.ts'
 import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {bodyLimitOf} from '../limits.ts'
-import {countedJsonBody, requestSignal} from '../nodeRequest.ts'
+import {countedJsonBody, queryArrival, requestSignal} from '../nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 
 export const queryRoutes = new Hono()
@@ -48,7 +48,7 @@ async function answerBody(c: Context, hold: (bytes: number) => void) {
     c,
     bodyLimitOf(c),
     hold,
-    lakeOf(c).queries.bodyMs,
+    queryArrival(lakeOf(c).queries.bodyMs),
   )
   if (typeof body?.query !== 'string') throw new BadRequestError('Body must have a string "query"')
   const params = body.params ?? {}

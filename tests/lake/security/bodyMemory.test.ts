@@ -16,7 +16,7 @@ import {serve, type ServerType} from '@hono/node-server'
 import {Hono} from 'hono'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
-import {writeBody} from '../../../lake/http/nodeRequest.ts'
+import {writeArrival, writeBody} from '../../../lake/http/nodeRequest.ts'
 
 const run = promisify(execFile)
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
     }
     entered++
     try {
-      const body = await writeBody(c, OVER, limit, memory)
+      const body = await writeBody(c, OVER, limit, memory, writeArrival(60_000))
       if (!('shared' in body)) return c.json({shared: false})
       return c.json({shared: true, length: body.shared.length, sha: sha(body.shared)})
     } catch (err) {

@@ -65,6 +65,44 @@ export function threadShares(
 }
 
 /**
+ * Resolves once the threads of `pid` named `name` (the lake's query threads: lake-query) have used
+ * no CPU for `quietMs`, or after `maxMs`; the milliseconds waited. The bench's warm-up of the query
+ * threads returns once one thread answered it, while the others still load the engine (on the
+ * full archive, 2 of 3 threads started after it and took 240 ms of CPU over the next second, on a
+ * machine of two cores shared with the bench's client): the first small row measured that.
+ */
+export async function threadsSettled(
+  pid: number,
+  name: string,
+  quietMs = 300,
+  maxMs = 5000,
+): Promise<number> {
+  const started = performance.now()
+  const used = () => {
+    let seconds = 0
+    let count = 0
+    for (const thread of threadSecondsOf(pid).values()) {
+      if (thread.name === name) {
+        seconds += thread.seconds
+        count++
+      }
+    }
+    return `${count}:${seconds}`
+  }
+  let last = used()
+  let quietSince = performance.now()
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const now = used()
+    if (now !== last) {
+      last = now
+      quietSince = performance.now()
+    } else if (performance.now() - quietSince >= quietMs) break
+  }
+  return performance.now() - started
+}
+
+/**
  * `start`: another checkout's startLakeProcess, to compare two (bench/writers.ts).
  * `BENCH_PERF_MAP=1` starts the lake with `--perf-basic-prof`, for `perf record -p <pid>`.
  */

@@ -39,7 +39,8 @@ import {benchRevisions, type RevisionTiming} from './history.ts'
 import {benchIsolation, SPLIT_LENGTH, type IsolationResult} from './isolation.ts'
 import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
 import {type LakeProcess} from '../kit/lakeProcess.ts'
-import {cpuSecondsOf, indexCaughtUp, startLake} from './lake.ts'
+import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
+import {cpuSecondsOf, indexCaughtUp, startLake, threadsSettled} from './lake.ts'
 import {archiveQueries, groqJs, type BenchQuery} from './queries.ts'
 import {benchIndexWrites, type IndexWriteRate} from './search.ts'
 
@@ -631,6 +632,7 @@ async function benchQueries(lake: LakeProcess, dataset: string, docs: BenchDocum
       lakeQuery(lake, dataset, 'count(*[title match $w])', {w: 'warm-up'}),
     ),
   )
+  await threadsSettled(lake.child.pid!, QUERY_THREAD_NAME)
   // The same for the path that answers in place: the first row (by _id) otherwise paid that
   // path's first use (its code not yet compiled by V8), which a lake serving a front page paid long
   // before: by _id took 2.1-2.3 ms over its first 30 runs against 0.7-1.5 ms over the next 200

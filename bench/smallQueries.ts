@@ -30,7 +30,9 @@ import {
   startLake,
   threadSecondsOf,
   threadShares,
+  threadsSettled,
 } from './lake.ts'
+import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
 import {archiveQueries} from './queries.ts'
 
 const {values: flags} = parseArgs({
@@ -87,6 +89,7 @@ try {
         await Promise.all(
           Array.from({length: 6}, () => query(lake, 'count(*[title match $w])', {w: 'warm-up'})),
         )
+        await threadsSettled(pid, QUERY_THREAD_NAME)
         if (!flags['no-queries']) {
           for (const {name, query: q, params} of SMALL) {
             // As the bench's rows: one warm-up, then (at most) 30 samples; then 20 more unmeasured.

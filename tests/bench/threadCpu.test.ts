@@ -7,7 +7,7 @@
 import {readFileSync} from 'node:fs'
 import {Worker} from 'node:worker_threads'
 import {expect, test} from 'vitest'
-import {threadCpuSince} from '../../bench/lake.ts'
+import {threadCpuSince, threadSecondsOf, threadsSettled} from '../../bench/lake.ts'
 
 const NAME = 'cpu-test-spin'
 
@@ -47,3 +47,19 @@ test('the CPU of threads of a name counts those that ended before the reading', 
   expect(seconds).toBeGreaterThan(0.8)
   expect(seconds).toBeLessThan(spent - 0.3)
 }, 30_000)
+
+test('threadsSettled waits until the threads of a name stop using CPU', async () => {
+  // The bench's warm-up returns while query threads still load the engine (bench/lake.ts).
+  const name = 'settle-spin'
+  let ended = 0
+  const spinning = [spinFor(name, 500), spinFor(name, 500)].map((run) => run.then(() => ended++))
+  // Once both have named themselves (before that they are WorkerThreads like any other).
+  while ([...threadSecondsOf(process.pid).values()].filter((t) => t.name === name).length < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  await threadsSettled(process.pid, name, 300, 60_000)
+  expect(ended).toBe(2)
+  await Promise.all(spinning)
+  // None of that name: settled after the quiet time alone.
+  expect(await threadsSettled(process.pid, name, 300, 60_000)).toBeLessThan(30_000)
+}, 90_000)

@@ -238,17 +238,43 @@ function checkMatches(ws: WorkingSet, matched: NonNullable<MutateOptions['matche
  * Refuses, before any document is read, a request whose patches by id would walk more than
  * LIMITS.patchedBytesPerTransaction of stored documents, each scan of a patch counting its
  * document (patchScans; the working set counts every patch as it is applied too, documents
- * created in the request and matches of queries included).
+ * created in the request and matches of queries included). A document counts as large as the
+ * request may have made it by then: what a create made it, and what each patch of it adds
+ * (patchGrowth), its own included (a patch sets before it unsets). Counted at its stored size, a
+ * small draft given a 100,000-item array and then 20,000 keyed unsets, in one patch or two,
+ * passed the bound and held a write thread to its deadline.
  */
 function checkPatchBudget(ws: WorkingSet, mutations: unknown[]): void {
-  const sizes = new Map<string, number>()
+  const patched = new Set<string>()
+  for (const mutation of mutations) {
+    const id = isObject(mutation) && isObject(mutation.patch) ? mutation.patch.id : undefined
+    if (typeof id === 'string') patched.add(id)
+  }
+  if (patched.size === 0) return
+  // Per id: its size before the request's patches (stored, or as a create made it) and their growth.
+  const sizes = new Map<string, {base: number; grow: (patch: Json) => number}>()
+  const sizeOf = (id: string) => {
+    let size = sizes.get(id)
+    if (!size) sizes.set(id, (size = {base: ws.storedBytes(id), grow: patchGrowth()}))
+    return size
+  }
   let bytes = 0
   for (const [index, mutation] of mutations.entries()) {
-    const patch = isObject(mutation) && isObject(mutation.patch) ? mutation.patch : undefined
+    if (!isObject(mutation)) continue
+    const created = mutation.create ?? mutation.createOrReplace ?? mutation.createIfNotExists
+    if (isObject(created) && typeof created._id === 'string' && patched.has(created._id)) {
+      const length = JSON.stringify(created).length
+      // createIfNotExists may leave a larger document in place, grown so far.
+      const {base, grow} = sizeOf(created._id)
+      const kept = 'createIfNotExists' in mutation ? base + grow({}) : 0
+      sizes.set(created._id, {base: Math.max(kept, length), grow: patchGrowth()})
+      continue
+    }
+    const patch = isObject(mutation.patch) ? mutation.patch : undefined
     const id = patch?.id
     if (!patch || typeof id !== 'string' || invalidIdReason(id) !== null) continue
-    let size = sizes.get(id)
-    if (size === undefined) sizes.set(id, (size = ws.storedBytes(id)))
+    const {base, grow} = sizeOf(id)
+    const size = base + grow(patch)
     bytes += size * Math.max(1, patchScans(patch))
     checkPatchedBytes(bytes, id, size, index)
   }
@@ -363,6 +389,33 @@ export function patchScans(patch: Json): number {
     }
   }
   return scans
+}
+
+/**
+ * What a request's patches may have added to one document so far, at most (JSON characters):
+ * `add` takes the next patch and gives the total, its own included. A set (or setIfMissing) of a
+ * path counts its value, and replaces what an earlier one of the same path counted (a script
+ * setting one field again and again grows nothing); an insert or a diffMatchPatch adds its text.
+ * A path that sets at many places (`items[*].t`) adds more, which this does not count.
+ */
+export function patchGrowth(): (patch: Json) => number {
+  const bySet = new Map<string, number>()
+  let sets = 0
+  let added = 0
+  return (patch) => {
+    for (const op of ['setIfMissing', 'set'] as const) {
+      const values = patch[op]
+      if (!isObject(values)) continue
+      for (const [path, value] of Object.entries(values)) {
+        const length = path.length + (JSON.stringify(value)?.length ?? 0)
+        sets += length - (bySet.get(path) ?? 0)
+        bySet.set(path, length)
+      }
+    }
+    if (patch.insert !== undefined) added += JSON.stringify(patch.insert)?.length ?? 0
+    if (patch.diffMatchPatch !== undefined) added += JSON.stringify(patch.diffMatchPatch).length
+    return sets + added
+  }
 }
 
 /** A bracket holding more than indexes (`[2]`, `[-1]`, `[1:3]`, `[0,2]`), or a `..`. */

@@ -13,7 +13,7 @@ import {
   type SerialisedChange,
 } from './changeText.ts'
 import {checkDocumentLimits, checkPatchedBytes} from './limits.ts'
-import {patchScans, type PatchBody} from './mutations.ts'
+import {patchGrowth, patchScans, type PatchBody} from './mutations.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
 import {checkReferenceIntegrity} from './references.ts'
@@ -348,6 +348,8 @@ function createWorkingSet(
       unchecked: boolean
       /** The document's size as JSON, as last known (-1: not read yet). */
       bytes: number
+      /** What patches added since `bytes` was known (mutations.ts patchGrowth). */
+      grow: ((patch: PatchBody) => number) | null
       /** `after` as JSON text, when it was written whole (not by a patch since). */
       json: string | null
     }
@@ -375,6 +377,7 @@ function createWorkingSet(
         index: -1,
         unchecked: false,
         bytes: -1,
+        grow: null,
         json: null,
       }
       touched.set(id, e)
@@ -416,6 +419,7 @@ function createWorkingSet(
         e.after = null
         e.unchecked = false
         e.bytes = 0
+        e.grow = null
         e.json = null
         return
       }
@@ -431,10 +435,13 @@ function createWorkingSet(
         // mutator copies on write), and is checked once, in changes(): the Studio sends many
         // patches of one draft in a transaction, and each check and copy walked the whole draft.
         if (e.bytes < 0) e.bytes = e.after ? store.bodyBytes([id]) : 0
+        // As large as the request's patches may have made it, this one's values included (it
+        // sets before it scans): a small draft grown by a patch was counted at its stored size.
+        const size = e.bytes + (e.grow ??= patchGrowth())(mutation.patch as PatchBody)
         // Each keyed path scans its array: one patch of 20,000 keyed unsets of a 100,000-item
         // draft held a write thread to its deadline, counted once.
-        patchedBytes += e.bytes * Math.max(1, patchScans(mutation.patch as PatchBody))
-        checkPatchedBytes(patchedBytes, id, e.bytes, step, errorType)
+        patchedBytes += size * Math.max(1, patchScans(mutation.patch as PatchBody))
+        checkPatchedBytes(patchedBytes, id, size, step, errorType)
         checkImmutable(e.after, doc, step, errorType)
         e.mutations.push(mutation)
         e.index = step
@@ -462,6 +469,7 @@ function createWorkingSet(
       e.mutations.push(mutation)
       e.index = step
       e.bytes = json.length
+      e.grow = null
       e.unchecked = false
       // Plain JSON data (a request's document) is exactly what the store will hold, so it is kept
       // as it is, sharing its values with the request's (nothing changes a stored state in
@@ -479,6 +487,7 @@ function createWorkingSet(
           const {json} = checkDocumentLimits(id, e.after, e.index, errorType)
           e.after = JSON.parse(json) as SanityDocument
           e.bytes = json.length
+          e.grow = null
           e.unchecked = false
           e.json = json
         }

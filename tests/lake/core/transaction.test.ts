@@ -596,4 +596,54 @@ describe('many patches of one document (issue 9 audit, finding 3)', () => {
       error: {type: 'transactionTooLargeError'},
     })
   })
+
+  test('a document grown earlier in the request counts as grown, so its keyed paths are bounded too', async () => {
+    // Grown by the request itself: a small document, then a large array and text set by a patch.
+    const {items} = big('x', 2_000)
+    const note = 'x'.repeat(1_500_000)
+    const size = JSON.stringify({items, note}).length
+    const count = Math.floor((64 * 1024 * 1024) / size) + 1
+    const keyed = (id: string) => ({
+      patch: {id, unset: Array.from({length: count}, (_, i) => `items[_key=="k${i}"].t`)},
+    })
+    const grow = (id: string) => ({patch: {id, set: {items, note}}})
+    await mutate([{create: {_id: 'drafts.small', _type: 't'}}])
+    for (const mutations of [
+      // A stored small document, grown and then scanned by the next patch, or by the same one.
+      [grow('drafts.small'), keyed('drafts.small')],
+      [{patch: {...grow('drafts.small').patch, unset: keyed('drafts.small').patch.unset}}],
+      // A document created small in the request.
+      [{create: {_id: 'drafts.new', _type: 't'}}, grow('drafts.new'), keyed('drafts.new')],
+    ]) {
+      const err = await mutate(mutations).catch((e: unknown) => e)
+      expect(err, JSON.stringify(mutations).slice(0, 200)).toBeInstanceOf(MutationError)
+      expect((err as MutationError).items[0]).toMatchObject({
+        error: {type: 'transactionTooLargeError'},
+      })
+    }
+    expect(doc('drafts.small')).toMatchObject({_id: 'drafts.small'})
+    expect(doc('drafts.small')!.items).toBeUndefined()
+    expect(doc('drafts.new')).toBeFalsy()
+    // One path fewer than the bound fits (the grown size is what counts, not more).
+    await mutate([
+      grow('drafts.small'),
+      {
+        patch: {
+          ...keyed('drafts.small').patch,
+          unset: keyed('drafts.small').patch.unset.slice(0, Math.floor(count / 2)),
+        },
+      },
+    ])
+    expect((doc('drafts.small')!.items as {t?: string}[])[0].t).toBeUndefined()
+    // A field set again and again counts its last value once, not each time.
+    const grown = store.bodyBytes(['drafts.small'])
+    const title = 'y'.repeat(100_000)
+    const times = Math.floor((64 * 1024 * 1024) / (grown + title.length + 100))
+    await mutate(
+      Array.from({length: times}, (_, i) => ({
+        patch: {id: 'drafts.small', set: {title: `${i}${title}`}},
+      })),
+    )
+    expect(doc('drafts.small')!.title).toBe(`${times - 1}${title}`)
+  })
 })

@@ -158,7 +158,8 @@ describe('a write body sent a byte at a time', () => {
       // Before: no answer while the body trickled (Node's 300 s request timeout is HTTP/1.1's
       // alone).
       expect(answer.status, answer.text).toBe(408)
-      expect(answer.ms).toBeLessThan(3 * WINDOW_MS + 1500)
+      // Refused by the pace, not the cap on the whole body (its message says which): no wall-clock
+      // bound, which a loaded machine stretches (docs/testing.md).
       expect(JSON.parse(answer.text).message).toMatch(
         /body arrived at less than 2 KiB in 500 ms.*send it at once/,
       )

@@ -9,13 +9,15 @@
  * stand-ins holding only the paths the rest of the subquery reads. groq-js still evaluates every
  * other filter, order and slice on them.
  *
- * The replacement is `coalesce({"_ref": MARKER + @._id}->, [])`: the view's dereference answers a
- * MARKER reference with the referrers (the only hook groq-js 2 calls per evaluation), and
- * `coalesce` turns the null of a non-string id into the `[]` the filter would give (references()
- * of anything else matches nothing). `@` where the `*` is evaluated is what `^` is in its filter,
- * unless that scope is a Map's or FlatMap's, which groq-js hides from `^`, or one not known here:
- * there the filter's own `^._id` is read from inside a projection, which opens the same kind of
- * scope as the filter does for each document: `coalesce(({}{"_ref": MARKER + ^._id})->, [])`.
+ * The replacement is `coalesce({"_ref": MARKER + @._id}->, arrayKey->[references(^._id)], [])`:
+ * the view's dereference answers a MARKER reference with the referrers (the only hook groq-js 2
+ * calls per evaluation); an array of ids (in an object written out: `[{"_id": ["a", "b"]}]`,
+ * which references() matches any string of) gives the whole view filtered by the conjunct as
+ * written (that filter sits where the `*` did, so its `^` is the same scope); anything else
+ * `[]` (references() of null or a number matches nothing). `@` where the `*` is evaluated is what `^` is in its
+ * filter, unless that scope is a Map's or FlatMap's, which groq-js hides from `^`, or one not known
+ * here: there the filter's own `^._id` is read from inside a projection, which opens the same kind
+ * of scope as the filter does for each document: `({}{"_ref": MARKER + ^._id})->`.
  *
  * An inner filter that compares a field the store keeps beside the body (slug.current,
  * publishedAt, section, source._ref) with the outer scope (`source._ref == ^._id`, `section ==
@@ -209,9 +211,49 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       right: found.parent(scope),
     }))
     const all: Node = {type: 'Deref', base: reference({type: 'Value', value: allMarker(index)})}
+    const byNull = lookUp((scope) => ({
+      type: 'Select',
+      alternatives: [
+        {
+          type: 'SelectAlternative',
+          condition: {
+            type: 'OpCall',
+            op: '==',
+            left: found.parent(scope),
+            right: {type: 'Value', value: null},
+          },
+          value: {type: 'Value', value: nullMarker(index)},
+        },
+      ],
+    }))
     if (found.lookup.kind === 'references') {
-      // references() of anything but a string matches nothing.
-      replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
+      // references() of an array (an outer `_id` no document has, as `[{"_id": ["a", "b"]}]`)
+      // matches the referrers of any string in it: the whole view filtered by the conjunct as
+      // written, a filter in the `*`'s place, whose `^` is the same scope. Of anything else
+      // (null, a number) nothing.
+      const ofArray = lookUp((scope) => ({
+        type: 'Select',
+        alternatives: [
+          {
+            type: 'SelectAlternative',
+            // count() of anything but an array is null.
+            condition: {
+              type: 'OpCall',
+              op: '!=',
+              left: {
+                type: 'FuncCall',
+                namespace: 'global',
+                name: 'count',
+                args: [found.parent(scope)],
+              },
+              right: {type: 'Value', value: null},
+            },
+            value: {type: 'Value', value: allMarker(index)},
+          },
+        ],
+      }))
+      const filtered: Node = {type: 'Filter', base: ofArray, expr: found.conjunct}
+      replaced.set(everything, coalesce([byKey, filtered, {type: 'Array', elements: []}]))
       // Every document given references the id: that conjunct is true of each.
       replaced.set(found.conjunct, {type: 'Value', value: true})
     } else if (found.lookup.kind === 'id') {
@@ -223,21 +265,6 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
     } else {
       // An equality stays. No string: null looks up the field's null or missing rows, anything
       // else reads the whole view.
-      const byNull = lookUp((scope) => ({
-        type: 'Select',
-        alternatives: [
-          {
-            type: 'SelectAlternative',
-            condition: {
-              type: 'OpCall',
-              op: '==',
-              left: found.parent(scope),
-              right: {type: 'Value', value: null},
-            },
-            value: {type: 'Value', value: nullMarker(index)},
-          },
-        ],
-      }))
       replaced.set(everything, coalesce([byKey, byNull, all]))
     }
     chains.push({

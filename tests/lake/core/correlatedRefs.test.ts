@@ -128,6 +128,10 @@ const KEYED = [
 const UNKEYED = [
   '[{"_id": "s1"}, {"_id": 5}, {}, {"_id": null}]{"n": count(*[^._id in sources[]._ref]), "m": count(*[article._ref == ^._id])}',
   '*[_type == "source"] | order(_id) {_id, "x": *[_type == "source"][0...2]{"y": *[^._id in sources[]._ref][0...2]._id}}',
+  // references() of an array matches the referrers of any string in it (the outer `_id` of no
+  // document: an object written out), and of null or a number nothing.
+  '[{"_id": "s1"}, {"_id": ["s1", "s2"]}, {"_id": [5, "s3"]}, {}, {"_id": null}, {"_id": 5}]{"r": *[references(^._id)] | order(_id) [0...5]._id, "n": count(*[_type == "article" && references(^._id)])}',
+  '*[_type == "source"][0...2]{"ids": [_id, "s4"]}{"r": *[references(^.ids)]._id, "m": [{"_id": ^.ids}]{"q": count(*[references(^._id)])}}',
 ]
 
 test.each(PERSPECTIVES)(

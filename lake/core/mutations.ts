@@ -191,7 +191,7 @@ export async function applyMutations(
   options: MutateOptions = {},
 ): Promise<MutationResult[]> {
   const list = checkShapes(mutations)
-  checkPatchBudget(ws, list)
+  checkPatchBudget(ws, list, options.matched)
   ws.prefetch(namedIds(list))
   if (options.matched) checkMatches(ws, options.matched)
   const results: MutationResult[] = []
@@ -235,20 +235,35 @@ function checkMatches(ws: WorkingSet, matched: NonNullable<MutateOptions['matche
 }
 
 /**
- * Refuses, before any document is read, a request whose patches by id would walk more than
- * LIMITS.patchedBytesPerTransaction of stored documents, each scan of a patch counting its
- * document (patchScans; the working set counts every patch as it is applied too, documents
- * created in the request and matches of queries included). A document counts as large as the
+ * Refuses, before any document is read, a request whose patches would walk more than
+ * LIMITS.patchedBytesPerTransaction of stored documents, each scan of a patch counting each
+ * document it names by id or its query matched (patchScans; the working set counts every patch
+ * as it is applied too). A document counts as large as the
  * request may have made it by then: what a create made it, and what each patch of it adds
  * (patchGrowth), its own included (a patch sets before it unsets). Counted at its stored size, a
  * small draft given a 100,000-item array and then 20,000 keyed unsets, in one patch or two,
  * passed the bound and held a write thread to its deadline.
  */
-function checkPatchBudget(ws: WorkingSet, mutations: unknown[]): void {
+function checkPatchBudget(
+  ws: WorkingSet,
+  mutations: unknown[],
+  matched: MutateOptions['matched'],
+): void {
+  // The documents each patch names: its id, or what its query matched (matchQueries, before the
+  // transaction): a patch by query was counted only once applied, too late for its own scans.
+  const targets = new Map<number, string[]>()
   const patched = new Set<string>()
-  for (const mutation of mutations) {
-    const id = isObject(mutation) && isObject(mutation.patch) ? mutation.patch.id : undefined
-    if (typeof id === 'string') patched.add(id)
+  for (const [index, mutation] of mutations.entries()) {
+    const patch = isObject(mutation) && isObject(mutation.patch) ? mutation.patch : undefined
+    if (!patch) continue
+    const ids =
+      patch.query !== undefined
+        ? (matched?.get(index) ?? []).map(([id]) => id)
+        : typeof patch.id === 'string' && invalidIdReason(patch.id) === null
+          ? [patch.id]
+          : []
+    targets.set(index, ids)
+    for (const id of ids) patched.add(id)
   }
   if (patched.size === 0) return
   // Per id: its size before the request's patches (stored, or as a create made it) and their growth.
@@ -271,12 +286,13 @@ function checkPatchBudget(ws: WorkingSet, mutations: unknown[]): void {
       continue
     }
     const patch = isObject(mutation.patch) ? mutation.patch : undefined
-    const id = patch?.id
-    if (!patch || typeof id !== 'string' || invalidIdReason(id) !== null) continue
-    const {base, grow} = sizeOf(id)
-    const size = base + grow(patch)
-    bytes += size * Math.max(1, patchScans(patch))
-    checkPatchedBytes(bytes, id, size, index)
+    if (!patch) continue
+    for (const id of targets.get(index) ?? []) {
+      const {base, grow} = sizeOf(id)
+      const size = base + grow(patch)
+      bytes += size * Math.max(1, patchScans(patch))
+      checkPatchedBytes(bytes, id, size, index)
+    }
   }
 }
 

@@ -197,7 +197,7 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   return walkDocument(value, max).tooDeep
 }
 
-type ErrorType = 'mutationError' | 'actionError'
+export type ErrorType = 'mutationError' | 'actionError'
 
 /** What is wrong with a value holding a number JSON cannot (see walkDocument's `nonFinite`). */
 export const NON_FINITE =

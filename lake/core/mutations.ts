@@ -14,6 +14,7 @@ import {
   checkPatchPaths,
   rememberPlain,
   reservedLeaf,
+  type ErrorType,
 } from './limits.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
@@ -249,49 +250,77 @@ function checkPatchBudget(
   mutations: unknown[],
   matched: MutateOptions['matched'],
 ): void {
-  // The documents each patch names: its id, or what its query matched (matchQueries, before the
-  // transaction): a patch by query was counted only once applied, too late for its own scans.
-  const targets = new Map<number, string[]>()
-  const patched = new Set<string>()
+  const steps: BudgetStep[] = []
   for (const [index, mutation] of mutations.entries()) {
-    const patch = isObject(mutation) && isObject(mutation.patch) ? mutation.patch : undefined
+    if (!isObject(mutation)) continue
+    const created = mutation.create ?? mutation.createOrReplace ?? mutation.createIfNotExists
+    if (isObject(created) && typeof created._id === 'string') {
+      const ifNotExists = 'createIfNotExists' in mutation
+      steps.push({index, created: {id: created._id, doc: created, ifNotExists}})
+      continue
+    }
+    const patch = isObject(mutation.patch) ? mutation.patch : undefined
     if (!patch) continue
+    // The documents it names: its id, or what its query matched (matchQueries, before the
+    // transaction): a patch by query was counted only once applied, too late for its own scans.
     const ids =
       patch.query !== undefined
         ? (matched?.get(index) ?? []).map(([id]) => id)
         : typeof patch.id === 'string' && invalidIdReason(patch.id) === null
           ? [patch.id]
           : []
-    targets.set(index, ids)
-    for (const id of ids) patched.add(id)
+    steps.push({index, patched: {ids, patch}})
   }
+  checkBudgetOf(ws, steps)
+}
+
+/**
+ * A step of a request as the patch budget weighs it (checkBudgetOf): a document it creates (or
+ * replaces), or a patch of the documents `ids`; `from`: the document a missing one starts as (an
+ * edit action's draft starts as a copy of the published document).
+ */
+export interface BudgetStep {
+  index: number
+  created?: {id: string; doc: Json; ifNotExists: boolean}
+  patched?: {ids: string[]; patch: Json; from?: string}
+}
+
+/**
+ * Refuses steps whose patches would walk more than LIMITS.patchedBytesPerTransaction, before
+ * any is applied. A document counts as large as the steps before may have made it: what a
+ * create made it, and what each patch adds (patchGrowth), the patch's own included.
+ */
+export function checkBudgetOf(
+  ws: WorkingSet,
+  steps: readonly BudgetStep[],
+  errorType: ErrorType = 'mutationError',
+): void {
+  const patched = new Set(steps.flatMap((step) => step.patched?.ids ?? []))
   if (patched.size === 0) return
   // Per id: its size before the request's patches (stored, or as a create made it) and their growth.
   const sizes = new Map<string, {base: number; grow: (patch: Json) => number}>()
-  const sizeOf = (id: string) => {
+  const sizeOf = (id: string, from?: string) => {
     let size = sizes.get(id)
-    if (!size) sizes.set(id, (size = {base: ws.storedBytes(id), grow: patchGrowth()}))
+    if (!size) {
+      const stored = ws.storedBytes(id) || (from === undefined ? 0 : ws.storedBytes(from))
+      sizes.set(id, (size = {base: stored, grow: patchGrowth()}))
+    }
     return size
   }
   let bytes = 0
-  for (const [index, mutation] of mutations.entries()) {
-    if (!isObject(mutation)) continue
-    const created = mutation.create ?? mutation.createOrReplace ?? mutation.createIfNotExists
-    if (isObject(created) && typeof created._id === 'string' && patched.has(created._id)) {
-      const length = JSON.stringify(created).length
+  for (const {index, created, patched: step} of steps) {
+    if (created && patched.has(created.id)) {
+      const length = JSON.stringify(created.doc).length
       // createIfNotExists may leave a larger document in place, grown so far.
-      const {base, grow} = sizeOf(created._id)
-      const kept = 'createIfNotExists' in mutation ? base + grow({}) : 0
-      sizes.set(created._id, {base: Math.max(kept, length), grow: patchGrowth()})
-      continue
+      const {base, grow} = sizeOf(created.id)
+      const kept = created.ifNotExists ? base + grow({}) : 0
+      sizes.set(created.id, {base: Math.max(kept, length), grow: patchGrowth()})
     }
-    const patch = isObject(mutation.patch) ? mutation.patch : undefined
-    if (!patch) continue
-    for (const id of targets.get(index) ?? []) {
-      const {base, grow} = sizeOf(id)
-      const size = base + grow(patch)
-      bytes += size * Math.max(1, patchScans(patch))
-      checkPatchedBytes(bytes, id, size, index)
+    for (const id of step?.ids ?? []) {
+      const {base, grow} = sizeOf(id, step!.from)
+      const size = base + grow(step!.patch)
+      bytes += size * Math.max(1, patchScans(step!.patch))
+      checkPatchedBytes(bytes, id, size, index, errorType)
     }
   }
 }

@@ -66,9 +66,19 @@ export function applyActions(ws: WorkingSet, actions: unknown): void {
 function checkEditBudget(ws: WorkingSet, actions: unknown[]): void {
   const steps: BudgetStep[] = []
   for (const [index, action] of actions.entries()) {
-    if (!isObject(action) || action.actionType !== `${PREFIX}edit` || !isObject(action.patch)) {
+    if (!isObject(action)) continue
+    // A draft or version made by an earlier action (create, replaceDraft, version.create) counts
+    // as made.
+    const made = isObject(action.document) ? action.document : action.attributes
+    if (isObject(made)) {
+      const id =
+        made._id ??
+        (typeof action.publishedId === 'string' ? `drafts.${action.publishedId}` : undefined)
+      // At least as large as what was there: a create with ifExists 'ignore' leaves it.
+      if (typeof id === 'string') steps.push({index, created: {id, doc: made, ifNotExists: true}})
       continue
     }
+    if (action.actionType !== `${PREFIX}edit` || !isObject(action.patch)) continue
     const {publishedId, draftId} = action
     if (typeof publishedId !== 'string' || typeof draftId !== 'string') continue
     if (invalidIdReason(publishedId) !== null || invalidIdReason(draftId) !== null) continue

@@ -172,7 +172,11 @@ const LANE_THREADS = 2
  */
 const LANE_IDLE_MS = 10_000
 
-type Lane = 'queries' | 'writes' | 'reads'
+/**
+ * The query lane's overflow: query threads for the turns demoted tasks gave back (createTurns),
+ * started on demand and ended idle as the write and read lanes' are.
+ */
+type Lane = 'queries' | 'overflow' | 'writes' | 'reads'
 
 /**
  * How far above `memoryMb` V8's own limit of a thread's heap is set. At its limit V8 calls Node's
@@ -214,6 +218,8 @@ interface Watched {
   demoted?: boolean
   /** Called once a thread of its pool is retired (taskWatch's restore): fills the pool again. */
   retired(): void
+  /** Called once its thread is demoted. */
+  onDemoted?(): void
 }
 
 /** What piscina tells of a thread (its `workerCreate` event; its load balancer's choice). */
@@ -261,6 +267,7 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
     // A thread still niced from its start (not allowed to take the lake's priority back) is left.
     task.demoted = getPriority(tid) === lakeNice && setThreadNice(tid, workerNice(lakeNice))
     if (!task.demoted) task.demotes = false
+    else task.onDemoted?.()
   }
   function poll() {
     for (const task of watched) {
@@ -374,7 +381,12 @@ const LANES: Partial<Record<WorkerTask['kind'], Lane>> = {
 type Pool = Piscina<WorkerTask | null, unknown>
 
 /** What a lane's threads are called in its errors. */
-const LANE_THREADS_NAMED: Record<Lane, string> = {queries: 'query', writes: 'write', reads: 'read'}
+const LANE_THREADS_NAMED: Record<Lane, string> = {
+  queries: 'query',
+  overflow: 'query',
+  writes: 'write',
+  reads: 'read',
+}
 
 /** A filter asked of the pool, until it is answered. */
 interface FilterAsk {
@@ -405,8 +417,16 @@ const FILTER_BACKLOG = 256
 /** How often a waiting filter looks whether its thread has begun it. */
 const FILTER_POLL_MS = 50
 
-/** Waits for a turn on the query threads; resolves with the function that ends it. */
-type TakeTurn = (holder: string, signal: AbortSignal) => Promise<() => void>
+/** A turn on the query threads, from createTurns. */
+export interface Turn {
+  /** The query's thread was demoted: the turn is given back, while extra turns are left. */
+  demoted(): void
+  /** The query ended (answered, failed, aborted): the turn, or the extra turn, is freed. */
+  end(): void
+}
+
+/** Waits for a turn on the query threads. */
+type TakeTurn = (holder: string, signal: AbortSignal) => Promise<Turn>
 
 /**
  * Turns on the query threads, taken by caller. At most `slots` queries (one per thread) are on the
@@ -417,13 +437,25 @@ type TakeTurn = (holder: string, signal: AbortSignal) => Promise<() => void>
  * 3,000 queries sent at once made every other caller's query wait behind them and run into its
  * deadline (2,741 504s in 12 s). A wait counts against the query's deadline, as before; a query
  * whose signal aborts leaves the queue.
+ *
+ * A demoted query (it has used its CPU allowance: a pathological query, a search of a common word)
+ * gives its turn back, its caller's count too, and runs on in one of `extra` extra turns (the
+ * pool runs a thread more for it): held to their deadlines, such queries made every other wait
+ * for a turn (under the mixed load a lane's cheap latest 20 waited 7.5-9.3 s at p50 and 504ed as
+ * often as the slow searches). With every extra turn in use, a demoted query keeps its turn until
+ * one is freed, so a caller sending many pathological queries holds at most `slots + extra`.
  */
-export function createTurns(slots: number): TakeTurn {
+export function createTurns(slots: number, extra = slots): TakeTurn {
   let taken = 0
+  /** Extra turns in use: demoted queries that gave their turn back. */
+  let extraTaken = 0
   const takenBy = new Map<string, number>()
   /** Callers in the order their next turn comes (a Map keeps insertion order). */
   const waiting = new Map<string, (() => void)[]>()
+  /** Demoted queries still holding their turn (every extra turn was in use), oldest first. */
+  const toGiveBack: (() => void)[] = []
   function next() {
+    while (toGiveBack.length > 0 && extraTaken < extra) toGiveBack.shift()!()
     while (taken < slots) {
       let chosen: string | undefined
       let fewest = Infinity
@@ -451,15 +483,36 @@ export function createTurns(slots: number): TakeTurn {
         signal.removeEventListener('abort', leave)
         taken++
         takenBy.set(holder, (takenBy.get(holder) ?? 0) + 1)
-        let ended = false
-        resolve(() => {
-          if (ended) return
-          ended = true
+        /** What the query holds: its turn, an extra one, or nothing (ended). */
+        let holds: 'turn' | 'extra' | 'none' = 'turn'
+        const release = () => {
           taken--
           const left = takenBy.get(holder)! - 1
           if (left > 0) takenBy.set(holder, left)
           else takenBy.delete(holder)
-          next()
+        }
+        const giveBack = () => {
+          holds = 'extra'
+          extraTaken++
+          release()
+        }
+        resolve({
+          demoted() {
+            if (holds !== 'turn' || toGiveBack.includes(giveBack)) return
+            toGiveBack.push(giveBack)
+            next()
+          },
+          end() {
+            if (holds === 'none') return
+            if (holds === 'extra') extraTaken--
+            else {
+              const at = toGiveBack.indexOf(giveBack)
+              if (at >= 0) toGiveBack.splice(at, 1)
+              release()
+            }
+            holds = 'none'
+            next()
+          },
         })
       }
       const leave = () => {
@@ -500,9 +553,9 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // One query thread starts with the pool, the others with its first task (fill), and all
       // stay: a cold thread takes ~0.3–1.5 s to load the query engine, so a free one is ready when
       // another is busy. Write and read threads are needed for large documents only: started on
-      // demand, ended idle.
+      // demand, ended idle, as are the overflow's query threads (at most one per query thread).
       minThreads: lane === 'queries' ? 1 : 0,
-      maxThreads: lane === 'queries' ? threads : LANE_THREADS,
+      maxThreads: lane === 'queries' || lane === 'overflow' ? threads : LANE_THREADS,
       idleTimeout: lane === 'queries' ? Infinity : (options.laneIdleMs ?? LANE_IDLE_MS),
       resourceLimits: {
         maxOldGenerationSizeMb: options.memoryMb + (options.headroomMb ?? HEAP_HEADROOM_MB),
@@ -510,7 +563,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       },
       // Read by the worker: only query threads lower their priority; the cap, for the pre-check
       // of a write body's parse (the heap's limit is the headroom higher).
-      workerData: {lane, memoryMb: options.memoryMb},
+      workerData: {lane: lane === 'overflow' ? 'queries' : lane, memoryMb: options.memoryMb},
       // Threads that find the engine's stripped TypeScript there never load Node's type stripper.
       env: withCompileCache(),
       loadBalancer: (_task, candidates) => tasks.available(candidates),
@@ -563,6 +616,9 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     let pool: Pool | null = null
     let ready: Promise<Pool | null> | null = null
     let filled = false
+    /** Tasks on the lane's threads, and those of them demoted (their query's turn given back). */
+    let busy = 0
+    let demoted = 0
     /**
      * Brings the query threads up to their number: as many null tasks at once, so piscina starts
      * a thread for each that finds none free (it keeps only minThreads otherwise, and replaces a
@@ -596,22 +652,31 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
     return {
       ready: () => (ready ??= startPool()),
+      /** Every thread of the lane is taken, one at least by a demoted task (dispatch). */
+      full: () => busy >= threads && demoted > 0,
       /**
        * Runs `task` on the lane's started pool (`running`, from ready). The lane's first task
        * starts the other threads (after it, so it takes the free one), and a failed one refills
        * them: its thread may have been terminated (a deadline, the client gone, out of memory: a
-       * QueryMemoryError).
+       * QueryMemoryError). `onDemoted` hears its thread demoted.
        */
-      async run(running: Pool, task: WorkerTask, signal: AbortSignal) {
+      async run(running: Pool, task: WorkerTask, signal: AbortSignal, onDemoted?: () => void) {
         const slot = new Int32Array(new SharedArrayBuffer(TASK_SLOT.bytes))
         const overCap = new AbortController()
+        let wasDemoted = false
+        busy++
         const unwatch = tasks.watch({
           pool: running,
           slot,
           stop: () => overCap.abort(),
           reading: false,
-          demotes: name === 'queries',
+          demotes: name === 'queries' || name === 'overflow',
           retired: fill,
+          onDemoted() {
+            wasDemoted = true
+            demoted++
+            onDemoted?.()
+          },
         })
         const onThread: OnThread = {...task, thread: slot.buffer as SharedArrayBuffer}
         const answer = running.run(onThread, {signal: AbortSignal.any([signal, overCap.signal])})
@@ -638,13 +703,20 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
           throw err
         } finally {
           unwatch()
+          busy--
+          if (wasDemoted) demoted--
         }
       },
       destroy: () => pool?.destroy().catch(() => undefined),
     }
   }
   const tasks = taskWatch({memoryMb: options.memoryMb, demoteAfterMs: options.demoteAfterMs})
-  const lanes = {queries: lane('queries'), writes: lane('writes'), reads: lane('reads')}
+  const lanes = {
+    queries: lane('queries'),
+    overflow: lane('overflow'),
+    writes: lane('writes'),
+    reads: lane('reads'),
+  }
 
   const takeTurn = createTurns(threads)
 
@@ -663,17 +735,23 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     if (left <= 0) throw new QueryTimeoutError(timeoutMs)
     const deadline = AbortSignal.timeout(left)
     const abort = signal ? AbortSignal.any([deadline, signal]) : deadline
-    let endTurn: (() => void) | undefined
+    let turn: Turn | undefined
     try {
-      if (holder !== undefined) endTurn = await takeTurn(holder, abort)
-      return await lane.run(running, task, abort)
+      if (holder === undefined) return await lane.run(running, task, abort)
+      turn = await takeTurn(holder, abort)
+      // A turn a demoted task gave back, while that task holds its thread: on an overflow thread.
+      const overflow = lane === lanes.queries && lanes.queries.full()
+      const runOn = overflow ? lanes.overflow : lane
+      const on = overflow ? await lanes.overflow.ready() : running
+      if (closed || !on) throw new UnavailableError('The lake is shutting down')
+      return await runOn.run(on, task, abort, turn.demoted)
     } catch (err) {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')
       if (signal?.aborted) throw new UnavailableError('The client closed the connection')
       throw err
     } finally {
-      endTurn?.()
+      turn?.end()
     }
   }
 
@@ -861,6 +939,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // threads only read, and the process ending ends them.
       void warmer?.terminate()
       lanes.queries.destroy()
+      lanes.overflow.destroy()
       lanes.writes.destroy()
       lanes.reads.destroy()
     },

@@ -12,3 +12,23 @@ export function squareFilter(length: number) {
     documents: [{_id: 'a', _type: 'a', s: 'x'.repeat(length)}],
   }
 }
+
+/**
+ * A query of the same square work over `$s` (no documents read): the pool's tests use it as a
+ * query of chosen CPU, which takes a turn on the query threads as a reader's query does.
+ */
+export function squareQuery(length: number) {
+  return {
+    kind: 'query' as const,
+    dataDir: '.',
+    dataset: 'none',
+    request: {
+      query: 'count(string::split($s, "")[count(string::split($s, "")[@ == "x"]) > 0])',
+      params: {s: 'x'.repeat(length)},
+      apiVersion: '2025-02-19',
+    },
+    principal: {id: 'anonymous', kind: 'anonymous' as const, role: null},
+    now: Date.now(),
+    projectId: 'local',
+  }
+}

@@ -215,11 +215,13 @@ test('front-page queries answered from an index run in place: a busy worker does
       // it still holds the worker. (Not within a fixed 2 s, which a loaded machine alone can take.)
       expect(slowAnswered, `${q}: answered after the query holding the worker`).toBe(false)
     }
-    // A scan still goes to the (busy) worker: it is answered only once the deadline frees it.
-    const scanEnded = ask('*[length(title) > 3]._id').then(() => performance.now())
+    // A scan goes to a query thread. The pathological query, demoted, gave its turn back: the
+    // scan runs on an overflow thread while it still holds the worker (before: it was answered
+    // only once the deadline freed the worker).
+    const scan = await ask('*[length(title) > 3]._id')
+    expect(scan.status).toBe(200)
+    expect(slowAnswered, 'the scan answered after the query holding the worker').toBe(false)
     expect((await slow).status).toBe(504)
-    const slowEnded = performance.now()
-    expect(await scanEnded).toBeGreaterThanOrEqual(slowEnded)
   } finally {
     await single.close()
   }

@@ -70,11 +70,12 @@ test("without CAP_SYS_NICE, query threads run at the lake's priority, and a demo
     [...queryThreadsOf(pid).values()].map(() => lakeNice),
   )
 
-  // A query of about a second of CPU: its thread is demoted past DEMOTE_AFTER_MS, and then,
-  // unable to take the lake's priority back, retired once the query is answered.
+  // A query of over a second of CPU (square in its length: 400 characters took 0.3 s, barely past
+  // the allowance, and a loaded run saw no demotion): its thread is demoted past DEMOTE_AFTER_MS,
+  // and then, unable to take the lake's priority back, retired once the query is answered.
   const demoted = new Set<string>()
   let answered = false
-  const slow = timed(pathologicalUrl(lake.url, 'test', 400), {headers}).finally(
+  const slow = timed(pathologicalUrl(lake.url, 'test', 800), {headers}).finally(
     () => (answered = true),
   )
   while (!answered) {

@@ -1,7 +1,7 @@
 /**
  * A listener filter over one document whose string field `s` has `length` characters: each
- * character of s against every other one, work square in its length (~0.15 s at 300, seconds at
- * 1,600 on this machine). The query pool's tests use it as a task of chosen CPU.
+ * character of s against every other one, work square in its length (at 1,600 about 0.55 s of CPU
+ * on a quiet machine, more on a busy one). The query pool's tests use it as a task of chosen CPU.
  */
 export function squareFilter(length: number) {
   return {

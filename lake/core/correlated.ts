@@ -398,29 +398,33 @@ function referencesParentId(filter: Node): Found | null {
   }
 }
 
-/** `field == ^.x` or `^.x == field`, the field one the store keeps beside the body. */
-function equalsParent(filter: Node, indexed: readonly (readonly string[])[]): Found | null {
+/**
+ * `own == ^.x` or `^.x == own`, where `lookupOf(own)` says how the store finds the documents whose
+ * `own` is a given outer value (null: it cannot).
+ */
+function parentEquals(filter: Node, lookupOf: (own: Node) => Lookup | null): Found | null {
   if (filter.type !== 'OpCall' || filter.op !== '==') return null
   for (const [own, outer] of [
     [filter.left, filter.right],
     [filter.right, filter.left],
   ] as [Node, Node][]) {
     const key = parentPath(outer)
-    const path = ownPath(own)
-    if (!key || !path) continue
-    if (
-      !indexed.some((field) => field.length === path.length && field.every((k, i) => k === path[i]))
-    )
-      continue
-    return {
-      lookup: {kind: 'equals', path},
-      conjunct: filter,
-      key,
-      parent: (scope) => attributeOf(scope, key),
-      read: own,
-    }
+    const lookup = key && lookupOf(own)
+    if (!key || !lookup) continue
+    return {lookup, conjunct: filter, key, parent: (scope) => attributeOf(scope, key), read: own}
   }
   return null
+}
+
+const isIndexed = (indexed: readonly (readonly string[])[], path: readonly string[]) =>
+  indexed.some((field) => field.length === path.length && field.every((k, i) => k === path[i]))
+
+/** `field == ^.x` or `^.x == field`, the field one the store keeps beside the body. */
+function equalsParent(filter: Node, indexed: readonly (readonly string[])[]): Found | null {
+  return parentEquals(filter, (own) => {
+    const path = ownPath(own)
+    return path && isIndexed(indexed, path) ? {kind: 'equals', path} : null
+  })
 }
 
 /**
@@ -429,46 +433,19 @@ function equalsParent(filter: Node, indexed: readonly (readonly string[])[]): Fo
  * the references table.
  */
 function derefParent(filter: Node, indexed: readonly (readonly string[])[]): Found | null {
-  if (filter.type !== 'OpCall' || filter.op !== '==') return null
-  for (const [own, outer] of [
-    [filter.left, filter.right],
-    [filter.right, filter.left],
-  ] as [Node, Node][]) {
-    const key = parentPath(outer)
+  return parentEquals(filter, (own) => {
     const chain = attributeChain(own)
-    if (!key || chain?.root?.type !== 'Deref' || !inDocument(chain.root.base as Node)) continue
-    const {path} = chain
-    if (!indexed.some((f) => f.length === path.length && f.every((k, i) => k === path[i]))) continue
-    return {
-      lookup: {kind: 'deref', path},
-      conjunct: filter,
-      key,
-      parent: (scope) => attributeOf(scope, key),
-      read: own,
-    }
-  }
-  return null
+    if (chain?.root?.type !== 'Deref' || !inDocument(chain.root.base as Node)) return null
+    return isIndexed(indexed, chain.path) ? {kind: 'deref', path: chain.path} : null
+  })
 }
 
 /** `_id == ^.x` or `^.x == _id`. */
 function idParent(filter: Node): Found | null {
-  if (filter.type !== 'OpCall' || filter.op !== '==') return null
-  for (const [own, outer] of [
-    [filter.left, filter.right],
-    [filter.right, filter.left],
-  ] as [Node, Node][]) {
-    const key = parentPath(outer)
+  return parentEquals(filter, (own) => {
     const path = ownPath(own)
-    if (!key || path?.length !== 1 || path[0] !== '_id') continue
-    return {
-      lookup: {kind: 'id'},
-      conjunct: filter,
-      key,
-      parent: (scope) => attributeOf(scope, key),
-      read: own,
-    }
-  }
-  return null
+    return path?.length === 1 && path[0] === '_id' ? {kind: 'id'} : null
+  })
 }
 
 /** `^.a.b` as ['a', 'b'] (the `^` one scope up), else null. */

@@ -10,10 +10,7 @@
  * source, references to a draft's id, weak references to missing documents, null and missing
  * slugs, a `_ref` that is no string, a dotted id.
  */
-import {afterAll, beforeAll, test} from 'vitest'
-import {memoryStore} from '../../helpers/store.ts'
-import {expectAnswersAsGroq, PERSPECTIVES, perspectiveViews} from '../../helpers/correlated.ts'
-import type {Store} from '../../../lake/core/store.ts'
+import {correlatedStore} from '../../helpers/correlated.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 
 /** What an article's `source` holds. */
@@ -82,14 +79,7 @@ function fixture(): SanityDocument[] {
   return docs
 }
 
-let store: Store
-
-beforeAll(async () => {
-  store = await memoryStore(fixture())
-})
-afterAll(() => store.close())
-
-const fullView = perspectiveViews(() => store)
+const {eachPerspective} = correlatedStore(fixture)
 
 const KEYED = [
   '*[_type == "source"] | order(_id) {_id, "a": *[_type == "article" && source->slug.current == ^.slug.current] | order(_id) {_id, _originalId, title}}',
@@ -105,7 +95,8 @@ const UNKEYED = [
   '[{"slug": {"current": "one"}}, {"slug": {"current": null}}, {}, {"slug": {"current": 7}}, {"slug": {"current": "gone"}}]{"n": count(*[source->slug.current == ^.slug.current])}',
 ]
 
-test.each(PERSPECTIVES)(
+eachPerspective(
   'in the %s perspective, a subquery comparing `x->field == ^.field` answers as groq-js, reading no other bodies',
-  (name) => expectAnswersAsGroq(store, name, KEYED, UNKEYED, fullView),
+  KEYED,
+  UNKEYED,
 )

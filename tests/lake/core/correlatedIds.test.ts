@@ -8,11 +8,8 @@
  * dotted ids, groups with a draft or a version only, a `_ref` that is a number, an array, null or
  * missing, and an id of another type.
  */
-import {afterAll, beforeAll, expect, test} from 'vitest'
-import {memoryStore} from '../../helpers/store.ts'
-import {expectAnswersAsGroq, PERSPECTIVES, perspectiveViews} from '../../helpers/correlated.ts'
-import {executeQuery} from '../../../lake/query/execute.ts'
-import {ADMIN, env} from '../../helpers/correlated.ts'
+import {expect, test} from 'vitest'
+import {correlatedStore} from '../../helpers/correlated.ts'
 import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 
@@ -74,14 +71,7 @@ function fixture(): SanityDocument[] {
   return docs
 }
 
-let store: Store
-
-beforeAll(async () => {
-  store = await memoryStore(fixture())
-})
-afterAll(() => store.close())
-
-const fullView = perspectiveViews(() => store)
+const {store, eachPerspective, spied, expectAsGroq} = correlatedStore(fixture)
 
 /** Every outer document's value a string, or no document: read by id, a few bodies each. */
 const KEYED = [
@@ -96,25 +86,25 @@ const UNKEYED = [
   '[{"r": "s1"}, {"r": 5}, {}, {"r": null}, {"r": ["s1"]}, {"r": "drafts.s9"}, {"r": "s9"}]{"n": *[_id == ^.r]{_id, _originalId}}',
 ]
 
-test.each(PERSPECTIVES)(
+eachPerspective(
   'in the %s perspective, a subquery joined by `_id == ^.x` answers as groq-js, reading no other bodies',
-  (name) => expectAnswersAsGroq(store, name, KEYED, UNKEYED, fullView),
+  KEYED,
+  UNKEYED,
 )
 
 test('the outer list is looked up at once, not once per outer document', async () => {
   const asks: number[] = []
-  const spied = Object.assign(Object.create(store) as Store, {
+  const spy = spied({
     *select(selection: Parameters<Store['select']>[0]) {
       if (selection.where?.kind === 'id') asks.push(selection.where.ids.length)
-      yield* store.select(selection)
+      yield* store().select(selection)
     },
   })
   const query =
     '*[_type == "article"] | order(_id) [0...100]{_id, "s": *[_type == "source" && _id == ^.source._ref][0].name}'
   for (const perspective of ['published', 'drafts']) {
     asks.length = 0
-    const request = {query, params: {}, perspective, apiVersion: '2025-02-19'}
-    const result = (await executeQuery(spied, request, ADMIN, env)) as {s?: string}[]
+    const result = (await expectAsGroq(query, perspective, spy)) as {s?: string}[]
     expect(result.filter((article) => article.s).length, perspective).toBeGreaterThan(20)
     // The layers of every outer document's source in one selection, not one per article.
     expect(asks.filter((ids) => ids > 1).length, perspective).toBeGreaterThan(0)

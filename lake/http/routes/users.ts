@@ -84,6 +84,14 @@ export function userRoutes(): Hono {
       if (Buffer.byteLength(pair.key) > MAX_KEY_BYTES) {
         throw new BadRequestError(`Keys may be at most ${MAX_KEY_BYTES} bytes`)
       }
+      // SQLite would store it as U+FFFD: "k\ud800" and "k\udc00" one key, neither read back.
+      if (!pair.key.isWellFormed()) {
+        throw new BadRequestError(
+          `Key ${JSON.stringify(pair.key.slice(0, 64))} has a lone UTF-16 surrogate (half of a ` +
+            'pair, as when a string is cut inside an emoji), which cannot be stored as it was ' +
+            'sent: send whole characters (cut text with Array.from, not slice)',
+        )
+      }
       // Depth first: JSON.stringify recurses, and a hostile value would overflow the stack.
       const {tooDeep, nonFinite} = walkDocument(pair.value, LIMITS.keyValueDepth)
       if (tooDeep) {

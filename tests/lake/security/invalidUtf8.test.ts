@@ -110,3 +110,28 @@ describe('other JSON bodies that are not UTF-8', () => {
     expect(await read.json()).toEqual([{key: 'k', value: null}])
   })
 })
+
+describe('a key/value setting whose key holds a lone UTF-16 surrogate', () => {
+  it('is a 400 naming the key, and nothing is stored', async () => {
+    // Valid UTF-8 JSON, but the key is half of an emoji: SQLite stored it as U+FFFD, so
+    // "k\ud800" and "k\udc00" were one key, and neither could be read back under its name.
+    for (const key of ['k\\ud800', 'k\\udc00']) {
+      const body = Buffer.from(`[{"key": "${key}", "value": 1}]`)
+      const {status, text} = await send('/users/me/keyvalue', body, {method: 'PUT'})
+      expect(status, text).toBe(400)
+      // The message quotes the key as JSON, the surrogate escaped.
+      expect(JSON.parse(text).message).toContain(`Key "${key}" has a lone UTF-16 surrogate`)
+    }
+    const read = await fetch(`${lake().url}${API}/users/me/keyvalue/k%EF%BF%BD`, {
+      headers: {authorization: `Bearer ${lake().token}`},
+    })
+    expect(await read.json()).toEqual([{key: 'k\ufffd', value: null}])
+    // A whole emoji is a key as before.
+    const emoji = Buffer.from('[{"key": "k\\ud83d\\ude00", "value": 2}]')
+    expect((await send('/users/me/keyvalue', emoji, {method: 'PUT'})).status).toBe(200)
+    const back = await fetch(`${lake().url}${API}/users/me/keyvalue/${encodeURIComponent('k😀')}`, {
+      headers: {authorization: `Bearer ${lake().token}`},
+    })
+    expect(await back.json()).toEqual([{key: 'k😀', value: 2}])
+  })
+})

@@ -2,6 +2,9 @@
  * The one byte range a download's `Range` header asks for (RFC 9110 §14), for asset files: a
  * browser's <video> and <audio> seek with it, and Safari plays no media without it.
  */
+import {createReadStream} from 'node:fs'
+import {Readable} from 'node:stream'
+import type {Context} from 'hono'
 import {RangeNotSatisfiableError} from '../core/errors.ts'
 
 /** `bytes=a-b`, `bytes=a-` or `bytes=-n`, spaces allowed around its parts. */
@@ -41,4 +44,22 @@ export function requestedRange(
     )
   }
   return {start, end}
+}
+
+/**
+ * The answer of a file of `size` bytes at `path` (an original or a rendition), its other headers
+ * set: the one range asked for as a 206, else all of it; HEAD without a body. Not with If-Range:
+ * the file has no validator a client could have, so whatever it holds may not be of these bytes.
+ */
+export function servedFile(c: Context, path: string, size: number): Response {
+  c.header('Accept-Ranges', 'bytes')
+  c.header('Content-Length', String(size))
+  if (c.req.method === 'HEAD') return c.body(null, 200)
+  const range = c.req.header('if-range') ? null : requestedRange(c.req.header('range'), size)
+  if (range) {
+    c.header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
+    c.header('Content-Length', String(range.end - range.start + 1))
+    return c.body(Readable.toWeb(createReadStream(path, range)) as ReadableStream, 206)
+  }
+  return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200)
 }

@@ -4,8 +4,7 @@
  * API). The asset document is written through a normal lake transaction, so queries, listeners and
  * history see it, and the Studio's duplicate check (`sha1hash == $hash`) finds it.
  */
-import {createReadStream, statSync} from 'node:fs'
-import {Readable} from 'node:stream'
+import {statSync} from 'node:fs'
 import {Hono, type Context} from 'hono'
 import {contentTypeFor, type UploadMeta} from '../../assets/assetDocument.ts'
 import type {AssetKind} from '../../assets/assetFiles.ts'
@@ -17,7 +16,7 @@ import {arrivingBody} from '../nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
 import {imageRendition} from './images.ts'
-import {requestedRange} from '../byteRange.ts'
+import {servedFile} from '../byteRange.ts'
 
 /** Largest accepted upload; LAKE_MAX_UPLOAD_BYTES overrides (default 512 MiB). */
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -117,7 +116,6 @@ export function assetDownloadRoutes(): Hono {
     const extension = name.split('.').pop() ?? ''
     const size = statSync(path).size
     c.header('Content-Type', contentTypeFor(extension))
-    c.header('Content-Length', String(size))
     // Content-addressed: the bytes behind a name never change.
     c.header('Cache-Control', 'public, max-age=31536000, immutable')
     c.header('X-Content-Type-Options', 'nosniff')
@@ -127,17 +125,7 @@ export function assetDownloadRoutes(): Hono {
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
     const disposition = downloadDisposition(c, asset, name)
     if (disposition) c.header('Content-Disposition', disposition)
-    c.header('Accept-Ranges', 'bytes')
-    if (c.req.method === 'HEAD') return c.body(null, 200)
-    // A Range only for GET (HEAD is answered above), and not with If-Range: the file has no
-    // validator a client could have, so whatever it holds may not be of these bytes.
-    const range = c.req.header('if-range') ? null : requestedRange(c.req.header('range'), size)
-    if (range) {
-      c.header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
-      c.header('Content-Length', String(range.end - range.start + 1))
-      return c.body(Readable.toWeb(createReadStream(path, range)) as ReadableStream, 206)
-    }
-    return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200)
+    return servedFile(c, path, size)
   })
   return app
 }

@@ -3,11 +3,10 @@
  * rendition (lake/assets/images.ts). Called by the asset download route once it has found the
  * asset; without transform parameters the original bytes are served there as before.
  */
-import {createReadStream} from 'node:fs'
-import {Readable} from 'node:stream'
 import type {Context} from 'hono'
 import {hasTransform} from '../../assets/imageTransform.ts'
 import {lakeOf} from '../context.ts'
+import {servedFile} from '../byteRange.ts'
 import {vary} from '../cors.ts'
 import {requestSignal} from '../nodeRequest.ts'
 
@@ -22,11 +21,10 @@ export async function imageRendition(
   const accept = c.req.header('accept')
   const rendition = await lakeOf(c).images.render(path, name, search, accept, requestSignal(c))
   c.header('Content-Type', rendition.contentType)
-  c.header('Content-Length', String(rendition.size))
   // The parameters name the rendition; only auto=format also depends on the request.
   c.header('Cache-Control', 'public, max-age=31536000, immutable')
   if (search.get('auto') === 'format') vary(c, 'Accept')
   c.header('X-Lake-Image-Cache', rendition.hit ? 'hit' : 'miss')
-  if (c.req.method === 'HEAD') return c.body(null, 200)
-  return c.body(Readable.toWeb(createReadStream(rendition.path)) as ReadableStream, 200)
+  // A range of it too, as of an original and as Sanity's CDN serves a cached rendition.
+  return servedFile(c, rendition.path, rendition.size)
 }

@@ -10,6 +10,7 @@ import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
 import {malformedRequestAnswer} from './http/errors.ts'
 import {LIMITS} from './core/limits.ts'
+import {writeArrival} from './http/nodeRequest.ts'
 import {
   createLake,
   DEFAULT_QUERY_TIMEOUT_MS,
@@ -32,7 +33,16 @@ export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
   connectionLimits?: Partial<ConnectionLimits>
 }
 
-export type ConnectionLimits = {-readonly [K in keyof typeof LIMITS.connections]: number}
+export type ConnectionLimits = {-readonly [K in keyof typeof LIMITS.connections]: number} & {
+  /**
+   * Node's `requestTimeout` on an HTTP/1.1 request: past it Node answers a bare 408 and closes the
+   * connection. Default past the lake's own deadlines on a body (lake/server.ts).
+   */
+  requestMs: number
+}
+
+/** Node's own default `requestTimeout` (HTTP/1.1), kept as the least. */
+const NODE_REQUEST_MS = 300_000
 
 export interface LakeServer {
   /** e.g. `http://127.0.0.1:3334` (the host as given, the port as bound). */
@@ -41,6 +51,11 @@ export interface LakeServer {
   lake: Lake
   /** Who is where in the Studio (the presence WebSocket). */
   presence: PresenceSocket
+  /**
+   * Node's own timeouts on an HTTP/1.1 request (plain or the TLS fallback), as its server holds
+   * them: receiving the whole request, and its headers.
+   */
+  nodeTimeouts: {requestMs: number; headersMs: number}
   /** Stops accepting, ends open connections (listeners' streams end first), closes the databases. */
   close(): Promise<void>
 }
@@ -54,13 +69,25 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     connectionLimits,
     ...lakeOptions
   } = options
+  const queryTimeoutMs = lakeOptions.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
+  const writeTimeoutMs = lakeOptions.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS
   const limits: ConnectionLimits = {
     ...LIMITS.connections,
+    // The lake's own deadline on a body must come first, with its 408 saying which and how to
+    // meet it: Node's fixed 300 s cut an upload the lake allowed (--write-timeout past 60 s
+    // allows 5 × it) with a bare 408. Its clock starts with the request, the lake's once it reads
+    // the body, so one write deadline more for what comes between (the caller, the route).
+    requestMs:
+      Math.max(
+        NODE_REQUEST_MS,
+        writeArrival(writeTimeoutMs, lakeOptions.bodyArrival).withinMs,
+        queryTimeoutMs,
+      ) + writeTimeoutMs,
     idleMs: Math.max(
       LIMITS.connections.idleMs,
       // A request waits on its query, or a large write being built, without traffic.
-      2 * (lakeOptions.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
-      2 * (lakeOptions.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS),
+      2 * queryTimeoutMs,
+      2 * writeTimeoutMs,
     ),
     ...connectionLimits,
   }
@@ -100,6 +127,10 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     port: bound,
     lake,
     presence,
+    nodeTimeouts: {
+      requestMs: (server as {requestTimeout?: number}).requestTimeout ?? 0,
+      headersMs: (server as {headersTimeout?: number}).headersTimeout ?? 0,
+    },
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -185,9 +216,15 @@ function listen(
             // nghttp2 would drop a header value with edge whitespace unseen (`Bearer ` made the
             // caller anonymous); let it through, trimmed as HTTP/1.1 does, to be judged the same.
             strictFieldWhitespaceValidation: false,
+            requestTimeout: limits.requestMs,
           },
         })
-      : serve({fetch: lake.fetch, port, hostname})
+      : serve({
+          fetch: lake.fetch,
+          port,
+          hostname,
+          serverOptions: {requestTimeout: limits.requestMs},
+        })
     if (tls) {
       // A stream its client reset while the answer was unfinished can take no more of it. Node
       // destroys such a stream for every code but NO_ERROR; for NO_ERROR it waits for the answer

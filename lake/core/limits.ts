@@ -26,7 +26,7 @@ export const LIMITS = {
    * How a request's body must keep arriving once the lake reads it (every route's but a query's,
    * which must arrive within the query deadline): at least `windowBytes` in every `windowMs` until
    * it ends, and all of it within `writeDeadlines` times the write deadline (--write-timeout; 300 s
-   * by default, Node's own limit on an HTTP/1.1 request, which HTTP/2 streams did not have), else
+   * by default; Node's own limit on an HTTP/1.1 request is set past it, lake/server.ts), else
    * a 408 and the rest unread. A body sent a byte at a time held its request, its memory and its
    * stream or connection for as long as its sender liked. 32 KiB in 10 s (3.2 KiB/s) is a
    * twentieth of an honest slow uplink's 64 KiB/s (a 5 MB image: 80 s), and half of what an

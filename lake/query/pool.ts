@@ -550,11 +550,14 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   function start(lane: Lane, onError: (pool: Pool, err: Error) => void): Pool {
     const pool: Pool = new Piscina({
       filename: options.thread ?? THREAD,
-      // One query thread starts with the pool, the others with its first task (fill), and all
-      // stay: a cold thread takes ~0.3–1.5 s to load the query engine, so a free one is ready when
+      // The query threads start with the lane's first task (startPool, fill), and all stay: a
+      // cold thread takes ~0.3–1.5 s to load the query engine, so a free one is ready when
       // another is busy. Write and read threads are needed for large documents only: started on
       // demand, ended idle, as are the overflow's query threads (at most one per query thread).
-      minThreads: lane === 'queries' ? 1 : 0,
+      // No minimum: piscina keeps it by starting a thread whenever one it let go ends, even after
+      // destroy() (close), which then left a query thread to a closed pool; fill() replaces a
+      // thread ended at a deadline instead.
+      minThreads: 0,
       maxThreads: lane === 'queries' || lane === 'overflow' ? threads : LANE_THREADS,
       idleTimeout: lane === 'queries' ? Infinity : (options.laneIdleMs ?? LANE_IDLE_MS),
       resourceLimits: {
@@ -621,8 +624,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     let demoted = 0
     /**
      * Brings the query threads up to their number: as many null tasks at once, so piscina starts
-     * a thread for each that finds none free (it keeps only minThreads otherwise, and replaces a
-     * thread terminated at a deadline only up to that).
+     * a thread for each that finds none free (with no minimum, it replaces no thread terminated
+     * at a deadline by itself).
      */
     function fill() {
       if (name !== 'queries' || !pool || closed) return

@@ -1,0 +1,88 @@
+/**
+ * A closed query pool starts no thread. Piscina's destroy() ends the threads it lists, but a
+ * thread it had already let go (its task aborted, the thread still ending: a demoted one freeing
+ * its heap on a busy machine) that ended after destroy() made it start a replacement, up to its
+ * minimum, which stayed: a query thread and its heap for the life of the process (under load, 3
+ * closed pools of 12 left one). overflow.test.ts, in the same process as other files' pools,
+ * counted such a thread as its pool's: 5 where the cap is 4.
+ */
+import {execFileSync} from 'node:child_process'
+import {constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {open} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, expect, test} from 'vitest'
+import {UnavailableError} from '../../../lake/core/errors.ts'
+import {createQueryPool} from '../../../lake/query/pool.ts'
+import {HELD_THREAD_NAME} from './threadHeldInRead.ts'
+
+const folders: string[] = []
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, {recursive: true, force: true})
+})
+
+/** This process's threads named by threadHeldInRead.ts, by tid. */
+function heldThreads(): string[] {
+  return readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === HELD_THREAD_NAME
+    } catch {
+      return false // it ended meanwhile
+    }
+  })
+}
+
+test('a thread that ends after its pool closed leaves no new thread behind', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'closed-pool-'))
+  folders.push(folder)
+  const fifo = join(folder, 'fifo')
+  const marker = join(folder, 'blocked')
+  execFileSync('mkfifo', [fifo])
+  const pool = createQueryPool({
+    timeoutMs: 60_000,
+    memoryMb: 64,
+    threads: 1,
+    thread: new URL('./threadHeldInRead.ts', import.meta.url).href,
+  })
+  const task = (extra: object) => ({
+    kind: 'query' as const,
+    dataDir: '.',
+    dataset: 'none',
+    request: {query: 'null', params: {}, apiVersion: '2025-02-19'},
+    principal: {id: 'anonymous', kind: 'anonymous' as const, role: null},
+    now: Date.now(),
+    projectId: 'local',
+    ...extra,
+  })
+  let released = false
+  const release = async () => {
+    if (released) return
+    released = true
+    // Non-blocking: with no reader (the thread never got there) there is nothing to release.
+    const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null)
+    await writer?.close()
+  }
+  try {
+    expect(await pool.run(task({}))).toMatchObject({ok: true})
+    const client = new AbortController()
+    const held = pool.run(task({fifo, marker}), client.signal)
+    await expect.poll(() => existsSync(marker), {timeout: 30_000}).toBe(true)
+    // The client leaves: piscina lets the thread go (it cannot end yet), the pool closes.
+    client.abort()
+    await expect(held).rejects.toBeInstanceOf(UnavailableError)
+    // Its replacement has started (named itself) when the pool closes.
+    await expect.poll(() => heldThreads().length, {timeout: 20_000, interval: 50}).toBe(2)
+    await pool.close()
+    // Every other thread of the pool ends (destroy() is done); the held one is still in its read.
+    await expect.poll(() => heldThreads().length, {timeout: 20_000, interval: 50}).toBe(1)
+    await release()
+    // It ends; before, piscina then started a thread for the closed pool, which stayed.
+    await expect.poll(() => heldThreads(), {timeout: 20_000, interval: 100}).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    expect(heldThreads()).toEqual([])
+  } finally {
+    await release()
+    await pool.close()
+  }
+}, 60_000)

@@ -28,6 +28,7 @@ export interface ScanHint {
    * values order by kind first (numbers, strings, booleans, then everything else including
    * missing, which tie), then by value; strings by code point. This is GROQ's `order()` except
    * that GROQ compares strings by UTF-16 code unit, so callers must allow for that difference.
+   * `_id` is the stored id, or with `groupTies` the document group's (a stack's view `_id`).
    */
   order?: readonly {path: readonly string[]; desc: boolean}[]
   /** With `order`: break ties by document group (the id without `drafts.`/`versions.<r>.`) first. */

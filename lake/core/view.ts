@@ -167,8 +167,11 @@ async function loadPlainView(
     if (view) return {...view, dereference}
   }
   const hint = plan.hint
-  // In a stack the view `_id` is not the stored one, so the store cannot order by it.
-  const idKey = plan.topK?.keys.some((key) => key.path[0] === '_id') || plan.topK?.keys.length === 0
+  // In a stack the view `_id` is the group's, not the stored one: the store orders by the group
+  // for it (ScanHint.order). A slice without keys (view order) or a key inside `_id` reads all.
+  const idKey =
+    plan.topK?.keys.some((key) => key.path[0] === '_id' && key.path.length > 1) ||
+    plan.topK?.keys.length === 0
   if (plan.topK && !(perspective.kind === 'stack' && idKey)) {
     // Raw and published views keep stored ids; other perspectives narrow as below.
     const hinted: ScanHint =
@@ -1269,7 +1272,9 @@ async function readTopK(
   for (const doc of store.scan({...hint, order: topK.keys, groupTies: grouped})) {
     batch.push(doc)
     if (batch.length < TOP_K_BATCH) continue
-    const frontier = {keys: keysOf(doc, topK), id: grouped ? getPublishedId(doc._id) : doc._id}
+    // In a stack the stream's place is its group's: `_id` keys read the view id too.
+    const id = grouped ? getPublishedId(doc._id) : doc._id
+    const frontier = {keys: keysOf(grouped ? {...doc, _id: id} : doc, topK), id}
     if (!(await flush())) return null
     const before = matchedKeys.filter((m) => compareOrder(m, frontier, topK) < 0).length
     if (before >= topK.limit) break

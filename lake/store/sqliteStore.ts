@@ -2118,7 +2118,7 @@ export function createSqliteStore(
     }
     const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
     const orderBy = hint.order?.length
-      ? `${hint.order.map((key) => typedOrder(key.path, key.desc)).join(', ')}, ${hint.groupTies ? `${GROUP_ID}, ` : ''}id`
+      ? `${hint.order.map((key) => orderTerm(key, hint.groupTies)).join(', ')}, ${hint.groupTies ? `${GROUP_ID}, ` : ''}id`
       : 'id'
     return {filter, orderBy, params}
   }
@@ -2959,6 +2959,16 @@ function migrate(db: DatabaseSync) {
 /** `json_extract(body, '$."a"."b"')` as an SQL expression, the path quoted as a literal. */
 function attributeExpression(path: readonly string[]): string {
   return `json_extract(body, '${jsonPath(path).replaceAll("'", "''")}')`
+}
+
+/**
+ * ORDER BY terms for one key of ScanHint.order: `_id` is the row's id (a string, in the body
+ * too), or its document group's where `groupTies` (a stack's view `_id`); any other path its
+ * typedOrder.
+ */
+function orderTerm(key: {path: readonly string[]; desc: boolean}, groupTies?: boolean): string {
+  if (key.path.length !== 1 || key.path[0] !== '_id') return typedOrder(key.path, key.desc)
+  return `${groupTies ? GROUP_ID : 'id'} ${key.desc ? 'DESC' : 'ASC'}`
 }
 
 /**

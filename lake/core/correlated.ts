@@ -48,6 +48,11 @@
  * keyed by the view document of that id, which the view's dereference finds (one read of the
  * layers for the outer list). The conjunct stays. Every `_id` is a string, so any other outer
  * value matches nothing: `coalesce(key->, [])`.
+ *
+ * An inner filter that joins by an array of the outer document's references (`_id in
+ * ^.relatedHeadlines[]._ref`, `relatedHeadlines[]->` written out) is keyed by the view document of
+ * each string in it, the strings spelled in the marker's one key (idInParent). The conjunct stays;
+ * an outer value that is no array spells no key and matches nothing: `coalesce(key->, [])`.
  */
 import type {ExprNode} from 'groq-js'
 import {documentPaths, type DocumentPath} from './documentPaths.ts'
@@ -96,6 +101,9 @@ const SAFE_NODES: ReadonlySet<string> = new Set([
  *   string: the whole view.
  * - `id`: the view document whose `_id` is the key (what `->` of it gives), exactly what the
  *   filter's `_id == ^.x` keeps; it stays in the filter.
+ * - `idIn`: the view documents whose `_id` is one of the strings of the outer array (the key
+ *   spells them, memberKey), each found as `id` finds it: exactly what the filter's `_id in
+ *   ^.x[]._ref` keeps; it stays in the filter.
  */
 export type Lookup =
   | {kind: 'references'}
@@ -103,6 +111,7 @@ export type Lookup =
   | {kind: 'refs'}
   | {kind: 'deref'; path: readonly string[]}
   | {kind: 'id'}
+  | {kind: 'idIn'}
 
 export interface Correlated {
   /** The query with each correlated inner `*` replaced. */
@@ -116,7 +125,8 @@ export interface Correlated {
   lookups: Lookup[]
   /**
    * Per replaced `*`: the key an outer document gives when the `*` sits in its own scope (its
-   * `_id`, or the value at the `^.x` path): the first ask reads every outer document's at once.
+   * `_id`, or the value at the `^.x` path; `[]` in it each member of an array, for `idIn` the
+   * strings among them): the first ask reads every outer document's at once.
    */
   keys: (readonly string[])[]
 }
@@ -187,7 +197,8 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       firstOf(filters, (f) => equalsParent(f, indexed)) ??
       firstOf(filters, refsParent) ??
       firstOf(filters, (f) => derefParent(f, indexed)) ??
-      firstOf(filters, idParent)
+      firstOf(filters, idParent) ??
+      firstOf(filters, idInParent)
     if (!found) continue
     const index = chains.length
     const plain = scopeOf(top, parents) === 'plain'
@@ -256,8 +267,9 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       replaced.set(everything, coalesce([byKey, filtered, {type: 'Array', elements: []}]))
       // Every document given references the id: that conjunct is true of each.
       replaced.set(found.conjunct, {type: 'Value', value: true})
-    } else if (found.lookup.kind === 'id') {
-      // The conjunct stays; no `_id` equals anything but a string.
+    } else if (found.lookup.kind === 'id' || found.lookup.kind === 'idIn') {
+      // The conjunct stays; no `_id` equals anything but a string (`in` of anything but an
+      // array, which the key is null for, matches nothing).
       replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
     } else if (found.lookup.kind === 'refs' || found.lookup.kind === 'deref') {
       // The conjunct stays; no string reads the whole view.
@@ -446,6 +458,81 @@ function idParent(filter: Node): Found | null {
     const path = ownPath(own)
     return path?.length === 1 && path[0] === '_id' ? {kind: 'id'} : null
   })
+}
+
+/**
+ * `_id in ^.x[]._ref` (`^.x[]`, `^.x[].y._ref`, `^.x[].y[]._ref`: the outer value is an array of
+ * the outer document's, or null, never a path). Its key is the array's strings spelled out in one
+ * string (memberKey): each string's length (as groq-js's length() counts it) and `:`, then the
+ * string, so no member's text can be read as another's.
+ */
+function idInParent(filter: Node): Found | null {
+  if (filter.type !== 'OpCall' || filter.op !== 'in') return null
+  const own = ownPath(filter.left as Node)
+  if (own?.length !== 1 || own[0] !== '_id') return null
+  const key = outerMembers(filter.right as Node)
+  if (!key) return null
+  const spelled = (scope: Node): Node => {
+    const member: Node = {type: 'This'}
+    const length: Node = {type: 'FuncCall', namespace: 'global', name: 'length', args: [member]}
+    const count: Node = {type: 'FuncCall', namespace: 'global', name: 'string', args: [length]}
+    // Null for any member but a string (length() of a number, null or object is null, of an
+    // array a number, and an array added to a string is null): compact() drops it.
+    const spell: Node = {
+      type: 'OpCall',
+      op: '+',
+      left: {type: 'OpCall', op: '+', left: count, right: {type: 'Value', value: ':'}},
+      right: member,
+    }
+    const each: Node = {type: 'Map', base: withParent(filter.right as Node, scope), expr: spell}
+    const strings: Node = {type: 'FuncCall', namespace: 'array', name: 'compact', args: [each]}
+    return {
+      type: 'FuncCall',
+      namespace: 'array',
+      name: 'join',
+      args: [strings, {type: 'Value', value: ''}],
+    }
+  }
+  return {lookup: {kind: 'idIn'}, conjunct: filter, key, parent: spelled, read: filter.left as Node}
+}
+
+/**
+ * The path of `^.x[]`, `^.x[].y` or `^.x[].y[].z` (`[]` for each member), the `^` one scope up and
+ * the rest read from the members; else null.
+ */
+function outerMembers(node: Node): string[] | null {
+  if (node.type === 'ArrayCoerce') {
+    const base = coerced(node.base as Node)
+    const path = parentPath(base)
+    return path && [...path, '[]']
+  }
+  if (node.type !== 'Map' && node.type !== 'FlatMap') return null
+  const base = outerMembers(node.base as Node)
+  const rest = memberPath(node.expr as Node)
+  return base && rest && [...base, ...rest]
+}
+
+/** `y._ref`, `y[]._ref` (through a Map) read from `@`, as a path; else null. */
+function memberPath(node: Node): string[] | null {
+  if (node.type === 'Map') {
+    const base = node.base as Node
+    if (base.type !== 'ArrayCoerce') return null
+    const array = ownPath(coerced(base.base as Node))
+    const rest = memberPath(node.expr as Node)
+    return array && rest && [...array, '[]', ...rest]
+  }
+  return ownPath(node)
+}
+
+/** `x` for `x[]…[]` (`[]` of an array is the array: one `[]` says it all). */
+function coerced(node: Node): Node {
+  return node.type === 'ArrayCoerce' ? coerced(node.base as Node) : node
+}
+
+/** `node` (outerMembers' shape) with its `^` read from `scope`. */
+function withParent(node: Node, scope: Node): Node {
+  if (node.type === 'Parent') return scope
+  return {...node, base: withParent(node.base as Node, scope)}
 }
 
 /** `^.a.b` as ['a', 'b'] (the `^` one scope up), else null. */

@@ -331,6 +331,55 @@ export function derefPaths(tree: ExprNode): string[][] {
   return [...paths.values()]
 }
 
+/**
+ * The strings at `path` of `value` (`[]`: each member of an array), added to `strings`: the
+ * members an outer document's `^.x[].y._ref` gives (a member of a member's array too: groq-js
+ * flattens only `[]` over `[]`, and a string nested deeper is left for the read of its key).
+ */
+function stringsAt(value: unknown, path: readonly string[], strings: Set<string>, at = 0): void {
+  if (at === path.length) {
+    if (typeof value === 'string') strings.add(value)
+    return
+  }
+  if (!value || typeof value !== 'object') return
+  if (path[at] === '[]') {
+    if (Array.isArray(value)) for (const item of value) stringsAt(item, path, strings, at + 1)
+    return
+  }
+  if (!Array.isArray(value)) {
+    stringsAt((value as Record<string, unknown>)[path[at]], path, strings, at + 1)
+  }
+}
+
+/**
+ * The strings a key of `idIn` spells (correlated.ts idInParent: each string's length as groq-js's
+ * length() counts it, every UTF-16 unit but a high surrogate, then `:` and the string), or null
+ * when it spells none. A high surrogate right after a string's counted units is still its own
+ * (it counts nothing; the next string begins with a digit).
+ */
+export function spelledMembers(spelled: string): string[] | null {
+  const members: string[] = []
+  let at = 0
+  while (at < spelled.length) {
+    const colon = spelled.indexOf(':', at)
+    const digits = spelled.slice(at, colon)
+    if (colon < 0 || !/^(0|[1-9][0-9]*)$/.test(digits)) return null
+    let left = Number(digits)
+    let end = colon + 1
+    while (left > 0 && end < spelled.length) {
+      if (!isHighSurrogate(spelled.charCodeAt(end))) left--
+      end++
+    }
+    if (left > 0) return null
+    while (end < spelled.length && isHighSurrogate(spelled.charCodeAt(end))) end++
+    members.push(spelled.slice(colon + 1, end))
+    at = end
+  }
+  return members
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
+
 /** The string `_ref`s at `path` of `value` (`[]`: each item of an array), added to `ids`. */
 function refsAt(value: unknown, path: readonly string[], ids: Set<string>, at = 0): void {
   if (!value || typeof value !== 'object') return
@@ -383,7 +432,7 @@ function referrersOf(
     }
     const lookup = lookups[index]
     const strings = wanted.filter((key) => key !== null)
-    if (lookup.kind === 'id') {
+    if (lookup.kind === 'id' || lookup.kind === 'idIn') {
       // The id's group, found by the view `_id` its shown layer has (read below).
       for (const id of strings) add(id, id)
       return keysOf
@@ -454,7 +503,8 @@ function referrersOf(
     })
     // A join by id finds the view document by its view `_id` (in a stack the group's published
     // id, whatever layer it shows), as `->` does; the others by the stored id matched.
-    const matchedId = lookups[index].kind === 'id' ? (doc: SanityDocument) => doc._id : storedId
+    const byViewId = lookups[index].kind === 'id' || lookups[index].kind === 'idIn'
+    const matchedId = byViewId ? (doc: SanityDocument) => doc._id : storedId
     const shown = present(
       Array.from(rows, (row) => ({_id: row.id, _type: row.type}) as SanityDocument),
     ).filter((doc) => targetsOf.has(matchedId(doc)))
@@ -478,17 +528,37 @@ function referrersOf(
   const storedId = (doc: SanityDocument): string =>
     perspective.kind === 'raw' ? doc._id : (doc._originalId as string)
   /**
-   * The key of the replaced `*` number `index` an outer document gives in its own scope: a
-   * string, null (an equality's null or missing value), or undefined when it gives none.
+   * The keys of the replaced `*` number `index` an outer document gives in its own scope: a
+   * string, null (an equality's null or missing value), for `idIn` the strings of its array; none
+   * when it gives none.
    */
-  const keyOf = (index: number, doc: SanityDocument): string | null | undefined => {
+  const keysOf = (index: number, doc: SanityDocument): (string | null)[] => {
+    if (lookups[index].kind === 'idIn') {
+      const members = new Set<string>()
+      stringsAt(doc, keys[index], members)
+      return [...members]
+    }
     let value: unknown = doc
     for (const key of keys[index]) {
       value =
         value && typeof value === 'object' && !Array.isArray(value) ? value[key as never] : null
     }
-    if (typeof value === 'string') return value
-    return (value ?? null) === null && lookups[index].kind === 'equals' ? null : undefined
+    if (typeof value === 'string') return [value]
+    return (value ?? null) === null && lookups[index].kind === 'equals' ? [null] : []
+  }
+  /**
+   * The view documents of the `idIn` key `spelled` (memberKey's spelling of the outer array's
+   * strings), in view order, each once; those not yet read are read with `batch`.
+   */
+  const ofMembers = (index: number, spelled: string, batch: () => (string | null)[]) => {
+    const members = spelledMembers(spelled)
+    // A key the rewrite did not spell: the view, which the kept conjunct filters.
+    if (!members) return present(store.scan({excludeIdPrefixes: exclude}))
+    const lists = found[index]
+    if (members.some((member) => !lists.has(member))) read(index, [...members, ...batch()])
+    const documents = new Map<string, SanityDocument>()
+    for (const member of members) for (const doc of lists.get(member)!) documents.set(doc._id, doc)
+    return [...documents.values()].sort(byId)
   }
   return {
     dereference: (own) => (ref) => {
@@ -501,16 +571,18 @@ function referrersOf(
         return (whole[index] ??= present(store.scan({excludeIdPrefixes: exclude}))) as never
       }
       const target = id[end] === '!' ? null : id.slice(end + 1)
-      if (!found[index]?.has(target)) {
-        // The keys of every outer document given last (a batch the filters are evaluated on,
-        // then the view's documents), in one read.
-        const batch =
+      // The keys of every outer document given last (a batch the filters are evaluated on, then
+      // the view's documents), in one read.
+      const batch = () => {
+        const keys =
           outer.length > 0 && !prefetched.has(index)
-            ? outer.map((doc) => keyOf(index, doc)).filter((key) => key !== undefined)
+            ? outer.flatMap((doc) => keysOf(index, doc))
             : []
         if (outer.length > 0) prefetched.add(index)
-        read(index, [target, ...batch])
+        return keys
       }
+      if (lookups[index].kind === 'idIn') return ofMembers(index, target!, batch) as never
+      if (!found[index]?.has(target)) read(index, [target, ...batch()])
       // groq-js takes any JSON value from a dereference: an array here is the inner `*`'s.
       return (found[index]?.get(target) ?? []) as unknown as SanityDocument
     },

@@ -25,6 +25,7 @@ import {
 import {can, canReadAnything, canUploadAssets, type Principal} from './core/grants.ts'
 import {documentEventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
 import {getPublishedId} from './core/ids.ts'
+import {wellFormedCopy} from './core/wellFormed.ts'
 import {createLru} from './core/lru.ts'
 import type {
   ExportOptions,
@@ -450,6 +451,50 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     return err
   }
 
+  /** Once its file is ready: the dataset's first request waits for it (DatasetService.ready). */
+  let repairing: Promise<void> | undefined
+
+  /**
+   * Documents an earlier lake stored with a lone UTF-16 surrogate in their text (refused since
+   * 2026-12-04, core/limits.ts) are written again with U+FFFD in its place, as a JSON decoder
+   * into Unicode text stores such text, each in a transaction of the lake's own that listeners and
+   * history see, and the lake's log names them. Left as stored, no query's text equalled theirs,
+   * and any patch of one was refused for text its caller never sent.
+   */
+  async function repairLoneSurrogates(): Promise<void> {
+    const ids = store.loneSurrogates?.() ?? []
+    const repairedIds: string[] = []
+    for (const id of ids) {
+      let written = false
+      try {
+        await runTransaction({store, bus, identity: 'lake', now}, (ws) => {
+          const current = ws.get(id)
+          const repaired = current && (wellFormedCopy(current) as SanityDocument | null)
+          if (repaired) {
+            ws.write(id, repaired, {createOrReplace: repaired})
+            written = true
+          }
+          // Inside the transaction: forgotten only with the repair that makes it whole.
+          store.forgetLoneSurrogates?.(id)
+        })
+      } catch (err) {
+        // Left to be tried again at the next start; the dataset serves on meanwhile.
+        console.error(`lake: dataset "${name}": ${id} not repaired: ${(err as Error).message}`)
+        continue
+      }
+      if (written) repairedIds.push(id)
+    }
+    if (repairedIds.length > 0) {
+      const shown = repairedIds.slice(0, 20).join(', ')
+      const more = repairedIds.length > 20 ? ` and ${repairedIds.length - 20} more` : ''
+      console.error(
+        `lake: dataset "${name}": ${repairedIds.length} documents held text that is not Unicode ` +
+          `(a lone UTF-16 surrogate, stored by a lake before 2026-12-04) and were written again ` +
+          `with U+FFFD in its place: ${shown}${more}`,
+      )
+    }
+  }
+
   function prepare(): void {
     if (prepared) return
     // Opens (and migrates) the dataset file before a worker reads it, and adds declared indexes.
@@ -461,7 +506,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   return {
     name,
 
-    ready: () => store.ready?.() ?? Promise.resolve(),
+    async ready() {
+      await store.ready?.()
+      await (repairing ??= repairLoneSurrogates())
+    },
 
     async matchIds(principal, query, params, signal, since) {
       requireWriter(principal)

@@ -309,6 +309,13 @@ export interface Store extends EventLog {
    */
   ready?(): Promise<void>
   /**
+   * Ids of documents an earlier lake stored that may hold text with a lone UTF-16 surrogate (found
+   * once, when the file is upgraded), until each is forgotten (inside the transaction that wrote
+   * it again, or found whole).
+   */
+  loneSurrogates?(): string[]
+  forgetLoneSurrogates?(id: string): void
+  /**
    * The dataset as every read outside transact() sees it: what was committed, never a write
    * group's rows before its COMMIT (a group may yet be refused whole; hosted Sanity never shows a
    * document that was not committed). The store itself is what transact()'s functions read: a

@@ -207,8 +207,16 @@ export const DEMOTE_AFTER_MS = 300
 interface Watched {
   pool: Pool
   slot: Int32Array
-  /** Stops the task (its thread is terminated), as out of memory. */
-  stop(): void
+  /**
+   * Stops the task (its thread is terminated): its own heap past the cap, or (`budget`) an
+   * overflow thread's while the query threads' heaps together pass the budget.
+   */
+  stop(reason: 'cap' | 'budget'): void
+  /** Its lane: a query or overflow thread's heap counts against the budget. */
+  lane: Lane
+  /** Its thread's heap at the last reading, in bytes; whether it was stopped. */
+  heap?: number
+  stopped?: boolean
   /** A reading of its thread's heap is under way. */
   reading: boolean
   /** A query thread's task: demoted past its CPU allowance (the others run at the lake's priority). */
@@ -230,6 +238,8 @@ interface PoolThread {
 
 export interface TaskWatchOptions {
   memoryMb: number
+  /** What the query and overflow threads running tasks may hold together, in MB (none: no bound). */
+  budgetMb?: number
   /** CPU a query thread's task uses before its thread is demoted (DEMOTE_AFTER_MS by default). */
   demoteAfterMs?: number
 }
@@ -238,13 +248,15 @@ export interface TaskWatchOptions {
  * Watches each thread while it runs a task, every HEAP_POLL_MS. Its heap: read with
  * `Worker.getHeapStatistics` (answered by the thread between two steps of its JavaScript, even in
  * the middle of a synchronous evaluation), and a task whose thread holds more than `memoryMb` MB is
- * stopped; the cap counts the heap as it is, garbage not yet collected included. A query thread's
+ * stopped; the cap counts the heap as it is, garbage not yet collected included. While the query
+ * and overflow threads' last readings together pass `budgetMb`, the overflow's task holding the
+ * most is stopped (withinBudget). A query thread's
  * CPU (Linux: /proc/self/task/<tid>/schedstat): once its task has used `demoteAfterMs`, the
  * thread runs WORKER_NICENESS steps below the lake until the task ends, counted from the CPU the
  * thread wrote as the task began (a first reading taken as the start missed what the task used
  * while a busy event loop read late). A task shorter than one poll is never read.
  */
-function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions) {
+function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions) {
   const watched = new Set<Watched>()
   /**
    * Demoted threads not allowed back to the lake's priority, by thread id, until they have ended
@@ -255,6 +267,27 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
   const threads = new Map<number, PoolThread>()
   let timer: ReturnType<typeof setInterval> | undefined
   const capBytes = memoryMb * 1024 * 1024
+  const budgetBytes = budgetMb === undefined ? Infinity : budgetMb * 1024 * 1024
+  /**
+   * While the query threads' last readings pass the budget together, the overflow's task holding
+   * the most is stopped, and the next, until they do not: the query lane's own threads, each
+   * within the cap, never pass it alone.
+   */
+  function withinBudget() {
+    const counted = [...watched].filter(
+      (task) => !task.stopped && (task.lane === 'queries' || task.lane === 'overflow'),
+    )
+    let total = counted.reduce((sum, task) => sum + (task.heap ?? 0), 0)
+    const overflow = counted
+      .filter((task) => task.lane === 'overflow')
+      .sort((a, b) => (b.heap ?? 0) - (a.heap ?? 0))
+    for (const task of overflow) {
+      if (total <= budgetBytes) return
+      total -= task.heap ?? 0
+      task.stopped = true
+      task.stop('budget')
+    }
+  }
   // The event loop's: a thread inherits its creator's, and query threads take it back once loaded.
   const lakeNice = getPriority()
   function demote(task: Watched) {
@@ -281,7 +314,12 @@ function taskWatch({memoryMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWatchOptions
       thread.getHeapStatistics().then(
         (heap) => {
           task.reading = false
-          if (heap.used_heap_size > capBytes && watched.has(task)) task.stop()
+          if (!watched.has(task) || task.stopped) return
+          task.heap = heap.used_heap_size
+          if (task.heap > capBytes) {
+            task.stopped = true
+            task.stop('cap')
+          } else withinBudget()
         },
         // The thread ended meanwhile: its task is answered by its end.
         () => (task.reading = false),
@@ -671,7 +709,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         const unwatch = tasks.watch({
           pool: running,
           slot,
-          stop: () => overCap.abort(),
+          lane: name,
+          stop: (reason) => overCap.abort(reason),
           reading: false,
           demotes: name === 'queries' || name === 'overflow',
           retired: fill,
@@ -699,6 +738,14 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
             running.run(null).catch(() => undefined)
           }
           fill()
+          if (overCap.signal.aborted && !signal.aborted && overCap.signal.reason === 'budget') {
+            throw new UnavailableError(
+              `The lake's query threads held more than the ${threads * options.memoryMb} MB ` +
+                `they may hold together (${threads} threads × --query-memory ${options.memoryMb} MB) ` +
+                'while slow queries ran, and this query, on a thread beside theirs, was stopped: ' +
+                'try again',
+            )
+          }
           const outOfMemory =
             (overCap.signal.aborted && !signal.aborted) ||
             (err as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -713,7 +760,13 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       destroy: () => pool?.destroy().catch(() => undefined),
     }
   }
-  const tasks = taskWatch({memoryMb: options.memoryMb, demoteAfterMs: options.demoteAfterMs})
+  // The query and overflow threads together hold what the query threads alone may (the overflow
+  // lane doubles the threads, not the memory): 2 × threads × the cap was 6 GB on two cores.
+  const tasks = taskWatch({
+    memoryMb: options.memoryMb,
+    budgetMb: threads * options.memoryMb,
+    demoteAfterMs: options.demoteAfterMs,
+  })
   const lanes = {
     queries: lane('queries'),
     overflow: lane('overflow'),

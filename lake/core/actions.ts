@@ -128,7 +128,11 @@ function edit(ws: WorkingSet, action: Json, index: number) {
     draft = ws.peek(draftId)!
   }
   const patch = {...action.patch, id: draftId}
-  ws.write(draftId, applyPatch(draft, patch, index), {patch})
+  ws.write(
+    draftId,
+    applyPatch(draft, patch, index, (work) => ws.spend(draftId, work)),
+    {patch},
+  )
 }
 
 function publish(ws: WorkingSet, action: Json, index: number) {

@@ -108,13 +108,15 @@ export const LIMITS = {
   writesPerTransaction: 10_000,
   /**
    * Bytes of documents patched in one transaction: each patch counts its document's size, once
-   * for each of its scans (core/mutations.ts patchScans: a keyed path, an insert, a
-   * diffMatchPatch hunk) if it has more than one (a 5 MB draft patched 200 times is 1 GB). A scan
-   * walks its document (a keyed path scans its array, ~50 ms a MB): without a bound on the
-   * product, 200 patches of one 5 MB document held the lake 125 s, and one patch of 20,000 keyed
-   * unsets of a 100,000-item draft a write thread to its deadline. Two patches of the largest
-   * document fit. A large transaction is built on a write thread (core/writes.ts), within its own
-   * deadline.
+   * for each of its scans (core/mutations.ts patchScans: a keyed path, an insert) if it has more
+   * than one (a 5 MB draft patched 200 times is 1 GB). A scan walks its document (a keyed path
+   * scans its array, ~50 ms a MB): without a bound on the product, 200 patches of one 5 MB
+   * document held the lake 125 s, and one patch of 20,000 keyed unsets of a 100,000-item draft a
+   * write thread to its deadline. Two patches of the largest document fit. Before a patch
+   * applies, what its operations will do to the document in hand counts too (core/patchWork.ts):
+   * a diffMatchPatch's hunks times the string they copy, and the array copies of a path that
+   * matches many places (a range, a filter, `..`). A large transaction is built on a write thread
+   * (core/writes.ts), within its own deadline.
    */
   patchedBytesPerTransaction: 64 * MIB,
   /** Events in one page of the Events API (`limit`; the Studio asks for 100, then 10). */
@@ -567,9 +569,30 @@ export function checkPatchedBytes(
   const kind = errorType === 'actionError' ? 'actions' : 'mutations'
   const description =
     `The patches of this transaction walk more than ${limit} bytes of documents (a patch counts ` +
-    `its document's size once, or once for each path with a filter such as items[_key=="k"], ` +
-    `each insert and each diffMatchPatch hunk; "${id}" is ${documentBytes} bytes): give fewer ` +
-    `such paths a patch, or split the ${kind} into several transactions (one request each)`
+    `its document's size once, or once for each path with a filter such as items[_key=="k"] ` +
+    `and each insert; "${id}" is ${documentBytes} bytes): give fewer such paths a patch, or ` +
+    `split the ${kind} into several transactions (one request each)`
+  throw new MutationError(
+    `The ${errorType === 'actionError' ? 'action' : 'mutation'}(s) failed: ${description}`,
+    [itemError('transactionTooLargeError', description, {index, id})],
+    errorType,
+  )
+}
+
+/**
+ * Refuses a transaction once what its patches have done, and what the next one's operations are
+ * about to do (core/patchWork.ts, `what`), pass LIMITS.patchedBytesPerTransaction.
+ */
+export function checkPatchWork(
+  bytes: number,
+  id: string,
+  what: string,
+  index: number,
+  errorType: ErrorType = 'mutationError',
+): void {
+  const limit = LIMITS.patchedBytesPerTransaction
+  if (bytes <= limit) return
+  const description = `The patches of this transaction would do more than ${limit} bytes' worth of work on "${id}": ${what}`
   throw new MutationError(
     `The ${errorType === 'actionError' ? 'action' : 'mutation'}(s) failed: ${description}`,
     [itemError('transactionTooLargeError', description, {index, id})],

@@ -8,6 +8,7 @@ import {defineField} from './documentPaths.ts'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
 import {patchPathProblem} from './patchPaths.ts'
+import {hunks, patchWork, type Work} from './patchWork.ts'
 import {
   checkDocumentDepth,
   checkPatchedBytes,
@@ -416,9 +417,10 @@ export function patchOperations(patch: Json): number {
 /**
  * The operations of one patch that scan its document (LIMITS.patchedBytesPerTransaction): a path
  * with a filter (`items[_key=="k"]`, the Studio's keyed paths) or `..`, whose items @sanity/mutator
- * matches one by one (20,000 keyed unsets of a 100,000-item draft: past 60 s), an insert and a
- * diffMatchPatch hunk. An attribute or index path copies only what leads to it (9,000 indexed
- * sets of a 9,000-item array: under a second), so it counts nothing past the patch's own walk.
+ * matches one by one (20,000 keyed unsets of a 100,000-item draft: past 60 s), and an insert. An
+ * attribute or index path copies only what leads to it (9,000 indexed sets of a 9,000-item array:
+ * under a second), so it counts nothing past the patch's own walk. A diffMatchPatch's hunks copy
+ * the string they patch, not the document: counted once it is in hand (patchWork.ts).
  */
 export function patchScans(patch: Json): number {
   let scans = 0
@@ -426,12 +428,7 @@ export function patchScans(patch: Json): number {
     const value = patch[op]
     if (op === 'insert') scans += value === undefined ? 0 : 1
     else if (Array.isArray(value)) scans += value.filter(scansDocument).length
-    else if (isObject(value)) {
-      for (const [path, text] of Object.entries(value)) {
-        if (op === 'diffMatchPatch' && typeof text === 'string') scans += hunks(text)
-        else if (scansDocument(path)) scans++
-      }
-    }
+    else if (isObject(value)) scans += Object.keys(value).filter(scansDocument).length
   }
   return scans
 }
@@ -468,12 +465,6 @@ const SCANNING_PATH = /\.\.|\[[^\]]*[^\]\d\s,:-]/
 
 function scansDocument(path: unknown): boolean {
   return typeof path === 'string' && SCANNING_PATH.test(path)
-}
-
-function hunks(text: string): number {
-  let count = 0
-  for (let at = text.indexOf('@@ -'); at >= 0; at = text.indexOf('@@ -', at + 4)) count++
-  return Math.max(1, count)
 }
 
 /** The document ids mutations name literally (not by query); anything malformed is left out. */
@@ -570,7 +561,11 @@ function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOpti
       ])
     }
     const wire = {...ops, id}
-    ws.write(id, applyPatch(current, wire, index), {patch: wire})
+    ws.write(
+      id,
+      applyPatch(current, wire, index, (work) => ws.spend(id, work)),
+      {patch: wire},
+    )
     results.push({id, operation: 'update'})
   }
   return results
@@ -578,9 +573,15 @@ function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOpti
 
 /**
  * Applies one patch object (`{id, set, unset, …, ifRevisionID?}`) to a document with the Studio's
- * own patch semantics. Throws ConflictError on a revision mismatch.
+ * own patch semantics. Throws ConflictError on a revision mismatch. `spend` is given the work its
+ * operations will do (patchWork.ts) before any applies, and throws to refuse it.
  */
-export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0): SanityDocument {
+export function applyPatch(
+  doc: Readonly<SanityDocument>,
+  patch: Json,
+  index = 0,
+  spend?: (work: Work) => void,
+): SanityDocument {
   // Any other type was once ignored, and the patch applied over whatever revision was there.
   if (patch.ifRevisionID != null && typeof patch.ifRevisionID !== 'string') {
     throw fail(
@@ -602,6 +603,7 @@ export function applyPatch(doc: Readonly<SanityDocument>, patch: Json, index = 0
   checkDocumentDepth(doc._id, given, index, 'mutationError', false)
   checkPatchPaths(doc._id, given, index)
   checkPathSyntax(doc._id, given, index)
+  if (spend) patchWork(doc, given, spend)
   const {mended, ops} = unsetReserved(doc, given)
   let result: SanityDocument | null
   try {

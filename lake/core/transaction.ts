@@ -12,8 +12,9 @@ import {
   stampText,
   type SerialisedChange,
 } from './changeText.ts'
-import {checkDocumentLimits, checkPatchedBytes} from './limits.ts'
+import {checkDocumentLimits, checkPatchedBytes, checkPatchWork} from './limits.ts'
 import {patchGrowth, patchScans, type PatchBody} from './mutations.ts'
+import type {Work} from './patchWork.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
 import {checkReferenceIntegrity} from './references.ts'
@@ -51,6 +52,11 @@ export interface WorkingSet {
   changes(): DocumentChange[]
   /** The committed document's stored size in bytes (0 when there is none), read without parsing it. */
   storedBytes(id: string): number
+  /**
+   * Counts what a patch of `id` is about to do (core/patchWork.ts) against the patch budget,
+   * refusing the transaction once it is spent.
+   */
+  spend(id: string, work: Work): void
   /** The index (see at()) of the last write to a document, or -1. */
   indexOf(id: string): number
   /** Every committed document read so far, with the revision it had (null: none). */
@@ -411,6 +417,10 @@ function createWorkingSet(
     },
     peek: current,
     storedBytes: (id) => store.bodyBytes([id]),
+    spend(id, work) {
+      patchedBytes += work.bytes
+      checkPatchWork(patchedBytes, id, work.what, step, errorType)
+    },
     write(id, doc, mutation) {
       const e = entry(id)
       if (!doc) {

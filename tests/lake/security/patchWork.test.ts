@@ -1,0 +1,204 @@
+/**
+ * The patch budget weighs what a patch's operations really do. A diffMatchPatch copies and
+ * searches the string it patches once per hunk: counted as a walk of its whole document per hunk,
+ * a Studio edit of a 2 MB draft with more than ~32 hunks was a 400, and the Studio dropped the
+ * editor's typing. Paths that match many places (a range, a filter, `..`) copy their array once
+ * per match, which no count before the patch applies saw: they ran to the write deadline.
+ */
+import {makePatches, stringifyPatches} from '@sanity/diff-match-patch'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {useTestLake} from '../../helpers/lake.ts'
+
+const lake = useTestLake({inProcess: true})
+const API = '/v2025-02-19'
+
+async function post(route: 'mutate' | 'actions', body: unknown) {
+  const res = await lake().fetch(`${lake().url}${API}/data/${route}/test`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  })
+  return {status: res.status, body: await res.json()}
+}
+
+const sentence = 'সংবাদপত্রের পাঠকেরা প্রতিদিন সকালে খবর পড়েন এবং মতামত জানান। '
+/** A long article's draft: 1,500 paragraphs of Bengali Portable Text, about 2 MB as stored. */
+const BLOCKS = 1_500
+const paragraph = (i: number) => `${i}. ${sentence.repeat(7)}`
+const summary = Array.from({length: 400}, (_, i) => `${i}: ${sentence}`).join('')
+const draft = {
+  _id: 'drafts.long',
+  _type: 'article',
+  title: 'দীর্ঘ প্রতিবেদন',
+  summary,
+  body: Array.from({length: BLOCKS}, (_, i) => ({
+    _key: `b${i}`,
+    _type: 'block',
+    style: 'normal',
+    markDefs: [],
+    children: [{_key: `s${i}`, _type: 'span', marks: [], text: paragraph(i)}],
+  })),
+}
+
+/**
+ * What the Studio sends for an edit: its buffer turns the form's `set` of a string into a
+ * diffMatchPatch from the text it had to the text it has (@sanity/mutator's SquashingBuffer,
+ * makePatches), one hunk per changed place; the Portable Text editor sends one per keystroke.
+ */
+function studioEdit(id: string) {
+  // A copy editor's pass over the summary: a word corrected in 60 places, one patch.
+  let edited = summary
+  for (let i = 0; i < 60; i++) edited = edited.replace(`${i * 6}: সংবাদপত্রের`, `${i * 6}: পত্রিকার`)
+  const summaryPatch = stringifyPatches(makePatches(summary, edited))
+  // Ten keystrokes in one paragraph of the body.
+  const block = 700
+  const keystrokes = Array.from({length: 10}, (_, i) => {
+    const before = paragraph(block) + 'ক'.repeat(i)
+    return stringifyPatches(makePatches(before, `${before}ক`))
+  })
+  const text = `body[_key=="b${block}"].children[_key=="s${block}"].text`
+  return {
+    edited,
+    hunks: summaryPatch.split('@@ -').length - 1,
+    mutations: [
+      {patch: {id, diffMatchPatch: {summary: summaryPatch}}},
+      ...keystrokes.map((keystroke) => ({patch: {id, diffMatchPatch: {[text]: keystroke}}})),
+    ],
+  }
+}
+
+beforeAll(async () => {
+  const created = await post('mutate', {mutations: [{createOrReplace: draft}]})
+  expect(created.status).toBe(200)
+})
+
+async function stored(id: string) {
+  const res = await lake().fetch(`${lake().url}${API}/data/doc/test/${id}`, {
+    headers: {authorization: `Bearer ${lake().token}`},
+  })
+  return (await res.json()).documents[0]
+}
+
+describe('a diffMatchPatch counts the string it patches, not its document per hunk', () => {
+  it("applies the Studio's edit of a 2 MB draft: 60 hunks of its summary and 10 keystrokes", async () => {
+    expect(Buffer.byteLength(JSON.stringify(draft))).toBeGreaterThan(2_000_000)
+    const {edited, hunks, mutations} = studioEdit('drafts.long')
+    expect(hunks).toBe(60)
+    // As the Studio sends it, through @sanity/client.
+    const result = await lake()
+      .client()
+      .mutate(mutations as never, {visibility: 'sync', returnDocuments: false})
+    expect(result.results).toHaveLength(11)
+    const doc = await stored('drafts.long')
+    expect(doc.summary).toBe(edited)
+    expect(doc.body[700].children[0].text).toBe(`${paragraph(700)}${'ক'.repeat(10)}`)
+    expect(doc.body[699].children[0].text).toBe(paragraph(699))
+  }, 60_000)
+
+  it('applies the same edit sent as edit actions', async () => {
+    const created = await post('mutate', {
+      mutations: [{createOrReplace: {...draft, _id: 'drafts.acted'}}],
+    })
+    expect(created.status).toBe(200)
+    const {edited, mutations} = studioEdit('drafts.acted')
+    const res = await post('actions', {
+      actions: mutations.map(({patch: {id, ...patch}}) => ({
+        actionType: 'sanity.action.document.edit',
+        draftId: id,
+        publishedId: 'acted',
+        patch,
+      })),
+    })
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200)
+    expect((await stored('drafts.acted')).summary).toBe(edited)
+  }, 60_000)
+
+  it('refuses at once a diffMatchPatch whose hunks would copy its long string past the budget', async () => {
+    const {_rev: rev} = await stored('drafts.long')
+    // 3,000 hunks over the 45,000-character summary: 135 million characters copied.
+    const hunks = Array.from(
+      {length: 3_000},
+      (_, i) => `@@ -${1 + i * 10},4 +${1 + i * 10},5 @@\n abcd\n+z\n`,
+    ).join('')
+    const res = await post('mutate', {
+      mutations: [{patch: {id: 'drafts.long', diffMatchPatch: {summary: hunks}}}],
+    })
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(400)
+    expect(res.body.error.items[0].error).toMatchObject({
+      type: 'transactionTooLargeError',
+      id: 'drafts.long',
+    })
+    // What, where and how to fix it.
+    expect(res.body.error.description).toMatch(
+      /diffMatchPatch of "summary" has 3000 hunks over a string of \d+ characters.*send a set of the new text/,
+    )
+    expect((await stored('drafts.long'))._rev).toBe(rev)
+  })
+})
+
+describe('a path that matches many places counts the copies of its array', () => {
+  /** 100,000 items, about 3 MB: each match of such a path copies the whole array. */
+  const ITEMS = 100_000
+  const wide = (id: string, length = ITEMS) => ({
+    _id: id,
+    _type: 'article',
+    items: Array.from({length}, (_, i) => ({_key: `k${i}`, x: i % 2})),
+  })
+
+  beforeAll(async () => {
+    const created = await post('mutate', {
+      mutations: [
+        {createOrReplace: wide('drafts.wide')},
+        {createOrReplace: wide('drafts.few', 2_000)},
+      ],
+    })
+    expect(created.status).toBe(200)
+  })
+
+  // Before, each ran on a write thread until the 60 s write deadline, a 504 (the range followed by
+  // more path copies the array 100,000 times for each of its items); repeated, each held a thread.
+  it.each([
+    ['a recursive set', {set: {'..x': 2}}, /"\.\.x" has a recursive path \(100000 matches\)/],
+    ['a set of a range', {set: {[`items[0:${ITEMS}]`]: {x: 3}}}, /a range of up to 100000 items,/],
+    [
+      'an unset through a range',
+      {unset: [`items[0:${ITEMS}].x`]},
+      /a range of up to 100000 items followed by more path/,
+    ],
+    ['a set through a filter', {set: {'items[x==1].y': 1}}, /"items\[x==1\]\.y" has a filter/],
+  ])(
+    '%s of a 100,000-item array is a 400 at once, nothing written',
+    async (_, patch, message) => {
+      const {_rev: rev} = await stored('drafts.wide')
+      const started = performance.now()
+      const res = await post('mutate', {
+        mutations: Array.from({length: 3}, () => ({patch: {id: 'drafts.wide', ...patch}})),
+      })
+      expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(400)
+      expect(res.body.error.items[0]).toMatchObject({
+        index: 0,
+        error: {type: 'transactionTooLargeError', id: 'drafts.wide'},
+      })
+      expect(res.body.error.description).toMatch(message)
+      expect(res.body.error.description).toMatch(/name the items to change instead/)
+      // Refused before the mutator ran: a hang guard, far below the deadline it ran to.
+      expect(performance.now() - started).toBeLessThan(30_000)
+      expect((await stored('drafts.wide'))._rev).toBe(rev)
+    },
+    120_000,
+  )
+
+  it('the same paths over a 2,000-item array apply (a range followed by more path, over 100)', async () => {
+    const res = await post('mutate', {
+      mutations: [
+        {patch: {id: 'drafts.few', set: {'..x': 2}}},
+        // 100 × 100 copies of the array (80 ms; 2,000 × 2,000 took 10 s).
+        {patch: {id: 'drafts.few', set: {'items[1900:2000].y': 1}}},
+        {patch: {id: 'drafts.few', unset: ['items[x==2].x']}},
+      ],
+    })
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200)
+    const doc = await stored('drafts.few')
+    expect(doc.items[1999]).toEqual({_key: 'k1999', y: 1})
+  }, 120_000)
+})

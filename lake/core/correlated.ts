@@ -43,6 +43,9 @@
  * documents holding a `_ref` to one of them as `->` finds it (its view `_id`; the references table).
  * A superset: the conjunct stays. A `->` that finds nothing gives null, which equals only a null
  * outer value: any outer value but a string reads the whole view, `coalesce(key->, all->)`.
+ * On a field the side table does not keep (`source->name == ^.name`), the view is read once a
+ * query and grouped by what `x->f` gives on each document, every `->` of it read at once
+ * (view.ts derefValues), where groq-js dereferenced every document again per outer document.
  *
  * An inner filter that joins by id (`_id == ^.article._ref`, a front end's `->` written out) is
  * keyed by the view document of that id, which the view's dereference finds (one read of the
@@ -99,6 +102,9 @@ const SAFE_NODES: ReadonlySet<string> = new Set([
  * - `deref`: the view documents holding a `_ref` to a view document whose indexed field at `path`
  *   is the key: a superset of what the filter's `x->path == ^.y` keeps, which stays in it. No
  *   string: the whole view.
+ * - `derefScan`: as `deref` for a field the side table does not keep, read from the documents
+ *   `->` finds from the view's (the view read once a query, and the references at `ref` in it):
+ *   exactly the documents the filter's `ref->path == ^.y` keeps; it stays. No string: the view.
  * - `id`: the view document whose `_id` is the key (what `->` of it gives), exactly what the
  *   filter's `_id == ^.x` keeps; it stays in the filter.
  * - `idIn`: the view documents whose `_id` is one of the strings of the outer array (the key
@@ -110,6 +116,7 @@ export type Lookup =
   | {kind: 'equals'; path: readonly string[]}
   | {kind: 'refs'}
   | {kind: 'deref'; path: readonly string[]}
+  | {kind: 'derefScan'; ref: readonly string[]; path: readonly string[]}
   | {kind: 'id'}
   | {kind: 'idIn'}
 
@@ -198,7 +205,8 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       firstOf(filters, refsParent) ??
       firstOf(filters, (f) => derefParent(f, indexed)) ??
       firstOf(filters, idParent) ??
-      firstOf(filters, idInParent)
+      firstOf(filters, idInParent) ??
+      firstOf(filters, derefScanParent)
     if (!found) continue
     const index = chains.length
     const plain = scopeOf(top, parents) === 'plain'
@@ -271,7 +279,11 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       // The conjunct stays; no `_id` equals anything but a string (`in` of anything but an
       // array, which the key is null for, matches nothing).
       replaced.set(everything, coalesce([byKey, {type: 'Array', elements: []}]))
-    } else if (found.lookup.kind === 'refs' || found.lookup.kind === 'deref') {
+    } else if (
+      found.lookup.kind === 'refs' ||
+      found.lookup.kind === 'deref' ||
+      found.lookup.kind === 'derefScan'
+    ) {
       // The conjunct stays; no string reads the whole view.
       replaced.set(everything, coalesce([byKey, all]))
     } else {
@@ -449,6 +461,20 @@ function derefParent(filter: Node, indexed: readonly (readonly string[])[]): Fou
     const chain = attributeChain(own)
     if (chain?.root?.type !== 'Deref' || !inDocument(chain.root.base as Node)) return null
     return isIndexed(indexed, chain.path) ? {kind: 'deref', path: chain.path} : null
+  })
+}
+
+/**
+ * `x->f == ^.y` or `^.y == x->f`, `f` a field the side table does not keep and `x` an attribute
+ * path of the document's (`source`, `meta.source`): what `->` finds is read for every view
+ * document once a query, not once per outer document (view.ts derefScan).
+ */
+function derefScanParent(filter: Node): Found | null {
+  return parentEquals(filter, (own) => {
+    const chain = attributeChain(own)
+    if (chain?.root?.type !== 'Deref' || chain.path.length === 0) return null
+    const ref = ownPath(chain.root.base as Node)
+    return ref && ref.length > 0 ? {kind: 'derefScan', ref, path: chain.path} : null
   })
 }
 

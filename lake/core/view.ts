@@ -331,6 +331,16 @@ export function derefPaths(tree: ExprNode): string[][] {
   return [...paths.values()]
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** The value at the attributes `path` of `value`, as groq-js reads them (null past a non-object). */
+function attributesAt(value: unknown, path: readonly string[]): unknown {
+  for (const key of path) value = isObject(value) && Object.hasOwn(value, key) ? value[key] : null
+  return value ?? null
+}
+
 /**
  * The strings at `path` of `value` (`[]`: each member of an array), added to `strings`: the
  * members an outer document's `^.x[].y._ref` gives (a member of a member's array too: groq-js
@@ -422,6 +432,41 @@ function referrersOf(
   const whole: (SanityDocument[] | undefined)[] = []
   let outer: readonly SanityDocument[] = []
   const prefetched = new Set<number>()
+  /** The whole view, read once a query (an outer value that is no key, derefScan). */
+  const view = (index: number) =>
+    (whole[index] ??= present(store.scan({excludeIdPrefixes: exclude})))
+  /** Per derefScan: the stored ids of the view documents by the string their `ref->path` gives. */
+  const scanned: (Map<string, string[]> | undefined)[] = []
+  /** What derefValues read, by `_ref`, as the view's `->` gives it (null: none or not readable). */
+  const dereferenced = new Map<string, SanityDocument | null>()
+  /**
+   * What `ref->path` gives on each view document, as groq-js reads it (an object's string `_ref`,
+   * dereferenced through the perspective and the caller's grants, then the path's attributes),
+   * when it is a string: every `->` of the view in one read, where groq-js read one per document
+   * and outer document.
+   */
+  const derefValues = (index: number, ref: readonly string[], path: readonly string[]) => {
+    const documents = view(index)
+    const refs = documents.map((doc) => {
+      const value = attributesAt(doc, ref)
+      return isObject(value) && typeof value._ref === 'string' ? value._ref : null
+    })
+    const wanted = [...new Set(refs.filter((id) => id !== null))]
+    const stored = perspective.kind === 'raw' ? wanted : groupIds(wanted, perspective)
+    const shown = new Map(present(store.getDocuments(stored)).map((doc) => [doc._id, doc]))
+    // Each group's layer is chosen by itself (applyPerspective), as `->` of it alone would.
+    for (const id of wanted) dereferenced.set(id, shown.get(id) ?? null)
+    const byValue = new Map<string, string[]>()
+    documents.forEach((doc, i) => {
+      const target = refs[i] === null ? null : dereferenced.get(refs[i])
+      const value = target && attributesAt(target, path)
+      if (typeof value !== 'string') return
+      const ids = byValue.get(value)
+      if (ids) ids.push(storedId(doc))
+      else byValue.set(value, [storedId(doc)])
+    })
+    return byValue
+  }
   /** Stored ids and the keys they are found by. */
   const matches = (index: number, wanted: (string | null)[]): Map<string, (string | null)[]> => {
     const keysOf = new Map<string, (string | null)[]>()
@@ -435,6 +480,11 @@ function referrersOf(
     if (lookup.kind === 'id' || lookup.kind === 'idIn') {
       // The id's group, found by the view `_id` its shown layer has (read below).
       for (const id of strings) add(id, id)
+      return keysOf
+    }
+    if (lookup.kind === 'derefScan') {
+      const byValue = (scanned[index] ??= derefValues(index, lookup.ref, lookup.path))
+      for (const key of strings) for (const id of byValue.get(key) ?? []) add(id, key)
       return keysOf
     }
     if (lookup.kind === 'deref') {
@@ -553,7 +603,7 @@ function referrersOf(
   const ofMembers = (index: number, spelled: string, batch: () => (string | null)[]) => {
     const members = spelledMembers(spelled)
     // A key the rewrite did not spell: the view, which the kept conjunct filters.
-    if (!members) return present(store.scan({excludeIdPrefixes: exclude}))
+    if (!members) return view(index)
     const lists = found[index]
     if (members.some((member) => !lists.has(member))) read(index, [...members, ...batch()])
     const documents = new Map<string, SanityDocument>()
@@ -563,12 +613,16 @@ function referrersOf(
   return {
     dereference: (own) => (ref) => {
       const id = ref._ref
-      if (typeof id !== 'string' || !id.startsWith(REFERRERS_MARKER)) return own(ref)
+      if (typeof id !== 'string' || !id.startsWith(REFERRERS_MARKER)) {
+        // The kept `x->f == ^.y` of a derefScan dereferences what derefValues read.
+        const known = dereferenced.get(id as string)
+        return known !== undefined ? known : own(ref)
+      }
       const end = id.slice(REFERRERS_MARKER.length).search(/[:;!]/) + REFERRERS_MARKER.length
       const index = Number(id.slice(REFERRERS_MARKER.length, end))
       if (id[end] === ';') {
         // An outer value that is no string nor null: the inner `*` is the whole view, read once.
-        return (whole[index] ??= present(store.scan({excludeIdPrefixes: exclude}))) as never
+        return view(index) as never
       }
       const target = id[end] === '!' ? null : id.slice(end + 1)
       // The keys of every outer document given last (a batch the filters are evaluated on, then

@@ -10,7 +10,9 @@
  * source, references to a draft's id, weak references to missing documents, null and missing
  * slugs, a `_ref` that is no string, a dotted id.
  */
+import {expect, test} from 'vitest'
 import {correlatedStore} from '../../helpers/correlated.ts'
+import {countingBodies} from '../../helpers/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 
 /** What an article's `source` holds. */
@@ -76,10 +78,16 @@ function fixture(): SanityDocument[] {
     })
   }
   docs.push({_id: 'elsewhere', _type: 'place', slug: {current: 'elsewhere'}})
+  // A field the side table does not keep, on every source and outer document: strings (shared,
+  // and differing between a draft or version and its published layer), null, a number, an object.
+  const DESKS: unknown[] = ['desk-a', 'desk-b', 'desk-a', null, 5, {x: 1}, undefined, 'desk-c']
+  docs.forEach((doc, i) => {
+    if (doc._type !== 'article') at(doc, 'desk', DESKS[i % DESKS.length])
+  })
   return docs
 }
 
-const {eachPerspective} = correlatedStore(fixture)
+const {store, fullView, eachPerspective, expectAsGroq} = correlatedStore(fixture)
 
 const KEYED = [
   '*[_type == "source"] | order(_id) {_id, "a": *[_type == "article" && source->slug.current == ^.slug.current] | order(_id) {_id, _originalId, title}}',
@@ -100,3 +108,27 @@ eachPerspective(
   KEYED,
   UNKEYED,
 )
+
+/** `->` compared on a field the side table does not keep (`desk`), outer values of every kind. */
+const SCANNED = [
+  '*[_type == "source"] | order(_id) {_id, "a": *[_type == "article" && source->desk == ^.desk] | order(_id) {_id, _originalId, title}}',
+  '*[defined(desk)]{_id, "n": count(*[^.desk == source->desk && defined(title)]), "f": *[source->featured == ^.featured] | order(_id) [0...3]._id}',
+  '[{"desk": "desk-a"}, {"desk": null}, {}, {"desk": 5}, {"desk": "gone"}, {"desk": "drafts.s1"}]{"n": count(*[source->desk == ^.desk]), "m": count(*[source->name == ^.desk])}',
+]
+
+eachPerspective(
+  'in the %s perspective, a subquery comparing `x->field == ^.field` on a field the side table does not keep answers as groq-js',
+  [],
+  SCANNED,
+)
+
+test('`x->field == ^.field` on a field the side table does not keep reads the view and its targets once, not once per outer document', async () => {
+  const query = SCANNED[0]
+  for (const name of ['published', 'drafts', 'r1']) {
+    const counting = countingBodies(store())
+    await expectAsGroq(query, name, counting.store)
+    // groq-js dereferences every article's source again for each of the 16 sources.
+    const view = fullView(name).length
+    expect(counting.parsed(), name).toBeLessThan(2 * view)
+  }
+})

@@ -38,6 +38,7 @@ const INTEGRATION = [
   'tests/lake/search/scoreTopK.test.ts',
   'tests/lake/search/storedScore.test.ts',
   'tests/lake/search/orderedMatch.test.ts',
+  'tests/lake/search/bulkLoadIndex.test.ts',
   'tests/scripts/dev.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/stories.test.ts',

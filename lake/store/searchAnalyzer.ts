@@ -24,7 +24,14 @@ export type AnalyzerTask =
    * Reads and analyses ids of the queue (or the re-index's backlog) after `after` (in id order, at
    * most `limit`) and holds them.
    */
-  | (AnalyzerTarget & {kind: 'analyze'; after: string; limit: number; source?: QueueSource})
+  | (AnalyzerTarget & {
+      kind: 'analyze'
+      after: string
+      limit: number
+      source?: QueueSource
+      /** The index is behind (a bulk load): analyse below the event loop's priority. */
+      demote?: boolean
+    })
   /** Writes the held rows into the index and takes their documents off the queue. */
   | (AnalyzerTarget & {kind: 'write'})
   /** Runs schema statements (an expression index's DROP/CREATE) in one transaction. */
@@ -32,18 +39,31 @@ export type AnalyzerTask =
   /** Gives the thread's heap back (threadTrim.ts): its tasks paused, before it ends. */
   | {kind: 'trim'}
   | {kind: 'memory'}
+  | {kind: 'priority'}
   | {kind: 'close'}
+
+/** The thread's priority (Linux nice values; null without /proc), and its analyses demoted. */
+export interface AnalyzerPriority {
+  tid: number | null
+  nice: number | null
+  /** The lake's, which its writes run at and its analyses once the index keeps up. */
+  lakeNice: number | null
+  /** Batches analysed below the lake's priority since the thread started. */
+  demotedBatches: number
+}
 
 export interface Analysed {
   /** Documents read and held; fewer than the limit when the queue's end was reached. */
   read: number
   /** The last id read ('' when none). */
   last: string
+  /** The thread's Linux thread id (null without /proc): the store raises it when a write waits. */
+  tid?: number | null
 }
 
 export interface SearchAnalyzer {
   analyze(
-    task: AnalyzerTarget & {after: string; limit: number; source?: QueueSource},
+    task: AnalyzerTarget & {after: string; limit: number; source?: QueueSource; demote?: boolean},
   ): Promise<Analysed>
   /**
    * Writes what `analyze` held, in one SQLite transaction of the thread's connection; resolves to
@@ -69,6 +89,8 @@ export interface SearchAnalyzer {
 export interface SearchAnalyzerThread extends SearchAnalyzer {
   /** The thread's heap and its trims so far (tests): starts the thread if it had ended. */
   memory(): Promise<ThreadMemory>
+  /** The thread's priority now (tests): starts the thread if it had ended. */
+  priority(): Promise<AnalyzerPriority>
 }
 
 const WORKER = new URL('./searchAnalyzerWorker.ts', import.meta.url).href
@@ -102,6 +124,7 @@ export function createSearchAnalyzer(): SearchAnalyzerThread {
     write: (target) => run({kind: 'write', ...target}) as Promise<Written>,
     alterSchema: async (target, sql) => void (await run({kind: 'schema', ...target, sql})),
     memory: () => thread.inspect({kind: 'memory'}) as Promise<ThreadMemory>,
+    priority: () => thread.inspect({kind: 'priority'}) as Promise<AnalyzerPriority>,
     async close() {
       closed = true
       await thread.close({kind: 'close'})

@@ -3,7 +3,9 @@
  * dataset file it is asked about, and the analysed rows it holds until told to write them.
  */
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import type {Analysed, AnalyzerTask} from './searchAnalyzer.ts'
+import {getPriority} from 'node:os'
+import {mayRaiseTo, ownThreadId, setThreadNice, workerNice} from '../query/priority.ts'
+import type {Analysed, AnalyzerPriority, AnalyzerTask} from './searchAnalyzer.ts'
 import {analyzeQueued, applyAnalyzed, type AnalyzedDocument, type Written} from './searchIndex.ts'
 import {threadConnections} from './threadConnections.ts'
 import {threadMemory, trimThreadHeap, type ThreadMemory} from './threadTrim.ts'
@@ -26,7 +28,34 @@ const connections = threadConnections((path): Connection => {
   return {db, statements: new Map(), held: []}
 })
 
-export default function run(task: AnalyzerTask): Analysed | Written | ThreadMemory | void {
+/**
+ * The thread's priority: the lake's (inherited from the event loop that started it) for its
+ * writes, which hold SQLite's write lock that the next write group waits for, and for analyses
+ * while the index keeps up; 10 nice steps lower for analyses while it is behind (a bulk load),
+ * so that it takes a core the event loop leaves idle, not the event loop's. Only where the thread
+ * may take the lake's priority back (mayRaiseTo: root, CAP_SYS_NICE or RLIMIT_NICE); elsewhere it
+ * keeps the lake's, as query threads do.
+ */
+const tid = ownThreadId()
+const lakeNice = tid === null ? null : getPriority(tid)
+const demotes = tid !== null && lakeNice !== null && mayRaiseTo(lakeNice)
+let demotedBatches = 0
+function prioritise(demote: boolean) {
+  if (!demotes) return
+  setThreadNice(tid!, demote ? workerNice(lakeNice!) : lakeNice!)
+}
+
+export default function run(
+  task: AnalyzerTask,
+): Analysed | Written | ThreadMemory | AnalyzerPriority | void {
+  if (task.kind === 'priority') {
+    return {
+      tid,
+      nice: tid === null ? null : getPriority(tid),
+      lakeNice,
+      demotedBatches,
+    }
+  }
   if (task.kind === 'close') {
     connections.closeAll()
     return
@@ -42,11 +71,18 @@ export default function run(task: AnalyzerTask): Analysed | Written | ThreadMemo
   }
   switch (task.kind) {
     case 'analyze': {
-      const batch = analyzeQueued(stmt, task.after, task.limit, task.source)
+      // The read at the lake's priority: a read preempted midway holds its snapshot of the WAL,
+      // which no checkpoint can then move past, and write groups wait for quiet checkpoints.
+      prioritise(false)
+      const batch = analyzeQueued(stmt, task.after, task.limit, task.source, () => {
+        prioritise(task.demote === true)
+        if (task.demote && demotes) demotedBatches++
+      })
       for (const doc of batch) connection.held.push(doc)
-      return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : ''}
+      return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : '', tid}
     }
     case 'schema': {
+      prioritise(false)
       db.exec('BEGIN IMMEDIATE')
       try {
         for (const sql of task.sql) db.exec(sql)
@@ -59,6 +95,7 @@ export default function run(task: AnalyzerTask): Analysed | Written | ThreadMemo
       return
     }
     case 'write': {
+      prioritise(false)
       const batch = connection.held
       connection.held = []
       if (batch.length === 0) return {applied: 0, reindexed: 0, setAside: []}

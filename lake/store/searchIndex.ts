@@ -597,11 +597,14 @@ export function analyzeQueued(
   after: string,
   limit: number,
   source: QueueSource = 'queue',
+  /** Called between the read (one statement) and the analysis. */
+  read?: () => void,
 ): AnalyzedDocument[] {
   const rows = stmt(
     `SELECT q.id AS id, d.rev AS rev, ${BODY_BYTES} AS body FROM ${QUEUE_TABLE[source]} q
      LEFT JOIN documents d ON d.id = q.id WHERE q.id > ? ORDER BY q.id LIMIT ?`,
   ).all(after, limit) as {id: string; rev: string | null; body: Uint8Array | null}[]
+  read?.()
   return rows.map(({id, rev, body}) => ({id, rev, analysis: analyzeBody(body)}))
 }
 

@@ -16,6 +16,7 @@ import {
   readdirSync,
   statSync,
 } from 'node:fs'
+import {getPriority} from 'node:os'
 import {dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {
@@ -66,6 +67,7 @@ import {
   SNAPSHOT_EVERY,
   type LogStep,
 } from './log.ts'
+import {setThreadNice} from '../query/priority.ts'
 import {AnalyzerClosedError, type SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
 import {CommitThreadStoppedError, type CommitThread} from './commitThread.ts'
@@ -527,10 +529,22 @@ const MAX_GROUP = 256
 const INDEX_STEP_MS = 15
 /**
  * Queued documents beyond this are indexed before the next write group: every search re-checks
- * queued documents with groq-js, so the queue must stay short even under a sustained bulk load.
- * A re-index's backlog is not in the queue (search_reindex): writes never wait for it.
+ * queued documents with groq-js (at 88,818 queued a rare title `match` took 2.2 s, the Studio's
+ * search 3.3 s, on a loaded machine), so the queue is bounded even under a sustained bulk load;
+ * above the archive's 161,070 documents, so that the analyzer never paces a load of it (it was
+ * 20,000: 5.7 s of a 26 s load waited for its catch-up). A re-index's backlog is not in the queue
+ * (search_reindex): writes never wait for it.
  */
-const MAX_QUEUED = 20_000
+const MAX_QUEUED = 200_000
+/**
+ * Past this many documents waiting for the index (the queue and the re-index's backlog), the
+ * analyzer is behind, as under a bulk load: it analyses below the event loop's priority
+ * (searchAnalyzerWorker.ts), taking the core the event loop leaves, and its priority comes back
+ * once it has caught up to this or a write group waits for it (catchUpIndex).
+ */
+const BEHIND_QUEUED = 2_000
+/** The analyzer thread ends after 2 s idle (idleThread.ts): its id is not trusted past this. */
+const ANALYZER_TID_MS = 1500
 /** After a failed index step (say, the file locked by another process), the next try. */
 const INDEX_RETRY_MS = 1000
 /** Queued documents the analyzer thread reads and analyses per task (searchAnalyzer.ts). */
@@ -592,6 +606,8 @@ export interface SqliteStoreOptions {
    */
   maxQueued?: number
   analyzeBatch?: number
+  /** BEHIND_QUEUED: tests make it small. */
+  behindQueued?: number
   /**
    * Ms without writes (and with the full-text index caught up) after which the WAL is
    * checkpointed and emptied; default 1000.
@@ -721,6 +737,7 @@ export function createSqliteStore(
   const searchIndexOn = options.searchIndex ?? true
   const maxQueued = options.maxQueued ?? MAX_QUEUED
   const analyzeBatch = options.analyzeBatch ?? ANALYZE_BATCH
+  const behindQueued = options.behindQueued ?? BEHIND_QUEUED
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
   // just cached and hit nothing next time. Entries go when their document changes.
   const cache = new Map<string, {rev: string; doc: SanityDocument; bytes: number}>()
@@ -893,6 +910,8 @@ export function createSqliteStore(
    * written again since it was read queued.
    */
   const offThread = options.analyzer && path !== ':memory:' ? options.analyzer : null
+  /** The event loop's nice value: the analyzer's when it is not behind. */
+  const eventLoopNice = offThread ? getPriority() : 0
   let opening = ''
   let analysis: Promise<void> | null = null
   /** Documents the thread holds analysed and unwritten. */
@@ -981,6 +1000,12 @@ export function createSqliteStore(
           for (const [id, error] of setAside) reportSetAside(id, error)
           queued = Math.max(0, queued - applied)
           reindexLeft = Math.max(0, reindexLeft - reindexed)
+          // The analyzer writing on after a load (no write group asks for checkpoints then): its
+          // rows went into the WAL unchecked, 250 MB and more after the archive, which the idle
+          // checkpoint, or the lake's stop, then copied at once.
+          if (!groupOpen && performance.now() - checkpointedAt >= CHECKPOINT_EVERY_MS) {
+            void requestCheckpoint()
+          }
           scheduleIndexing()
         })
       },
@@ -1010,7 +1035,24 @@ export function createSqliteStore(
 
   /** Which the thread read last: the queue or the re-index's backlog. */
   let lastRead: QueueSource = 'queue'
-  function requestAnalysis(source: QueueSource) {
+  /** The analysis in flight runs below the event loop's priority (searchAnalyzerWorker.ts). */
+  let analysisDemoted = false
+  /** The analyzer thread's Linux thread id, from its last answer, and when that came. */
+  let analyzerTid: number | null = null
+  let analyzerAnsweredAt = -Infinity
+  /**
+   * A write group waits for the analysis in flight (a catch-up, a quiet checkpoint): a demoted
+   * one gets the event loop's priority back, or under other load the group waits for a thread
+   * that gets a tenth of a core.
+   */
+  function hurryAnalysis() {
+    if (!analysis || !analysisDemoted || analyzerTid === null) return
+    analysisDemoted = false
+    setThreadNice(analyzerTid, eventLoopNice)
+  }
+
+  /** `waitedFor`: a write group waits for this batch (catchUpIndex), never demoted. */
+  function requestAnalysis(source: QueueSource, waitedFor = false) {
     lastRead = source
     const reindex = source === 'reindex'
     if (!reindex) {
@@ -1020,9 +1062,15 @@ export function createSqliteStore(
     }
     const after = reindex ? reindexCursor : cursor
     const commitsBefore = commits
-    analysis = offThread!.analyze({path, opening, after, limit: analyzeBatch, source}).then(
-      ({read, last}) => {
+    const demote = !waitedFor && queued + reindexLeft > behindQueued
+    analysisDemoted = demote
+    // A thread idle long enough to have ended is another one now (idleThread.ts).
+    if (performance.now() - analyzerAnsweredAt > ANALYZER_TID_MS) analyzerTid = null
+    analysis = offThread!.analyze({path, opening, after, limit: analyzeBatch, source, demote}).then(
+      ({read, last, tid}) => {
         analysis = null
+        analyzerTid = tid ?? null
+        analyzerAnsweredAt = performance.now()
         if (closed) return
         held += read
         const end = read < analyzeBatch
@@ -1057,8 +1105,10 @@ export function createSqliteStore(
   async function catchUpIndex(): Promise<boolean> {
     // The last batch failed: its retry is on a timer, and no write group waits for it.
     if (retryIndexing) return false
-    // The queue's next batch (the backlog's in flight, if any, is written first).
-    if (!analysis && held === 0 && !writing) requestAnalysis('queue')
+    // The queue's next batch (the backlog's in flight, if any, is written first), at the lake's
+    // priority: the write group waits for it.
+    if (!analysis && held === 0 && !writing) requestAnalysis('queue', true)
+    hurryAnalysis()
     if (analysis) await analysis
     if (closed) return false
     if (held > 0 && !writing && !analysis) writeAnalysed()
@@ -1983,6 +2033,7 @@ export function createSqliteStore(
           quietCheckpoint = true
           try {
             await checkpointing
+            hurryAnalysis()
             await analysis
             await writing
             await requestCheckpoint(true)
@@ -2821,6 +2872,8 @@ export function createSqliteStore(
 
     close() {
       if (closed) return
+      // The lake's stop waits for the analyzer's task in flight (searchAnalyzer.ts close).
+      hurryAnalysis()
       closed = true
       // First: the checkpoint below must find no reader in the middle of a snapshot.
       reader?.close()

@@ -34,6 +34,7 @@ import {
 import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
 import {encodeMatchText} from '../../../lake/core/searchText.ts'
 import {holdExclusively} from '../../helpers/sqliteLock.ts'
+import {mayRaiseTo} from '../../../lake/query/priority.ts'
 import {createCommitThread, type CommitThread} from '../../../lake/store/commitThread.ts'
 
 let dir: string
@@ -1405,8 +1406,9 @@ describe('full-text index analysed on another thread', () => {
   }
   /** What a search finds: once the queue is empty, what the index holds. */
   const indexed = (text: string) => ids(store.scan({search: {column: 'words', text}}))
-  async function caughtUp() {
-    const deadline = Date.now() + 20_000
+  /** `ms`: what a machine under other load may take (a demoted analyzer gets little CPU then). */
+  async function caughtUp(ms = 20_000) {
+    const deadline = Date.now() + ms
     while (queuedNow() > 0) {
       if (Date.now() > deadline)
         throw new Error(
@@ -1470,6 +1472,129 @@ describe('full-text index analysed on another thread', () => {
     expect(indexed('নির্বাচন')).toEqual(['a'])
     expect(indexed('খেলা')).toEqual(['b'])
   })
+
+  test("behind (a bulk load), the thread analyses below the event loop's priority and takes it back once caught up; a few writes never lower it", async () => {
+    stores.close()
+    stores = createSqliteStores(dir, {analyzer, analyzeBatch: 16, behindQueued: 100})
+    store = stores.get('test')
+    await commit({a: {title: 'বৈঠক'}, b: {title: 'খবর'}})
+    await caughtUp()
+    const few = await analyzer.priority()
+    expect(few.demotedBatches).toBe(0)
+    expect(few.nice).toBe(few.lakeNice)
+    // 600 queued at once: behind until the queue is down to 100, about 30 batches of 16.
+    await commit(
+      Object.fromEntries(Array.from({length: 600}, (_, i) => [`d${i}`, {title: `বৈঠক ${i}`}])),
+    )
+    // Meanwhile every queued document is a candidate of every search.
+    expect(indexed('বৈঠক')).toHaveLength(601)
+    await caughtUp()
+    const after = await analyzer.priority()
+    // Lowered only where the thread may take the lake's priority back (as query threads).
+    if (after.lakeNice !== null && mayRaiseTo(after.lakeNice)) {
+      expect(after.demotedBatches).toBeGreaterThanOrEqual(20)
+    } else {
+      expect(after.demotedBatches).toBe(0)
+    }
+    expect(after.nice).toBe(after.lakeNice)
+    expect(indexed('বৈঠক')).toHaveLength(601)
+    expect(indexed('খবর')).toEqual(['b'])
+  })
+
+  test('writes go on while 25,000 documents wait for the index: a bulk load is not paced by the analyzer', async () => {
+    // Past 20,000 queued, each write group waited for the analyzer's next batch: under a bulk load
+    // of the archive 5.7 s of a 26 s load (docs/benchmarks-log.md).
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let releasedEarly = false
+    stores.close()
+    stores = createSqliteStores(dir, {
+      analyzer: {
+        analyze: (task) => released.then(() => analyzer.analyze(task)),
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+    })
+    store = stores.get('test')
+    // Only a store whose writes wait for the held analyzer gets here.
+    const unstick = setTimeout(() => {
+      releasedEarly = true
+      release()
+    }, 30_000)
+    try {
+      for (let t = 0; t < 25; t++) {
+        await commit(
+          Object.fromEntries(
+            Array.from({length: 1000}, (_, i) => [
+              `d${t}-${i}`,
+              {title: t === 24 ? 'বৈঠক শেষ' : `বৈঠক ${t}`},
+            ]),
+          ),
+        )
+      }
+      expect(releasedEarly).toBe(false)
+      expect(queuedNow('search_queue')).toBe(25_000)
+      // Every queued document is a candidate of every search (groq-js re-checks candidates), a
+      // word in none of them too.
+      expect(indexed('খবর')).toHaveLength(25_000)
+    } finally {
+      clearTimeout(unstick)
+      release()
+    }
+    await caughtUp(80_000)
+    expect(indexed('বৈঠক')).toHaveLength(25_000)
+    expect(indexed('শেষ')).toHaveLength(1000)
+    expect(indexed('খবর')).toEqual([])
+  }, 90_000)
+
+  test('the analyzer catching up after a load asks for the WAL to be checkpointed, as write groups do', async () => {
+    // With no write group left to ask, the index's rows went into the WAL unchecked: after the
+    // archive 250 MB and more, which the idle checkpoint, or the lake's stop, copied at once.
+    const walCheckpointer = createWalCheckpointer()
+    const asked: boolean[] = []
+    let loaded = false
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    stores.close()
+    stores = createSqliteStores(dir, {
+      analyzer: {
+        analyze: (task) => released.then(() => analyzer.analyze(task)),
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      checkpointer: {
+        checkpoint: (task) => {
+          if (loaded) asked.push(task.truncate === true)
+          return walCheckpointer.checkpoint(task)
+        },
+        close: () => walCheckpointer.close(),
+      },
+      // About a thousand of the thread's writes, over more than the 200 ms between checkpoints.
+      analyzeBatch: 10,
+      idleCheckpointMs: 60_000,
+    })
+    store = stores.get('test')
+    try {
+      for (let t = 0; t < 10; t++) {
+        await commit(
+          Object.fromEntries(
+            Array.from({length: 1000}, (_, i) => [`d${t}-${i}`, {title: `বৈঠক ${t} ${i}`}]),
+          ),
+        )
+      }
+      loaded = true
+      release()
+      await caughtUp(80_000)
+      expect(asked.filter((truncate) => !truncate).length).toBeGreaterThan(0)
+      expect(indexed('বৈঠক')).toHaveLength(10_000)
+    } finally {
+      release()
+      stores.close()
+      await walCheckpointer.close()
+    }
+  }, 90_000)
 
   test('the thread gives its heap back once its tasks pause, and the index stays whole', async () => {
     // After a fast bulk load of the archive the thread held 105 MB of heap, which V8 keeps for 8 s

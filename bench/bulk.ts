@@ -1,5 +1,6 @@
 /**
- * `node bench/bulk.ts [--against DIR] [--rounds N] [--size N | --full]`: the bulk load alone, as
+ * `node bench/bulk.ts [--against DIR] [--rounds N] [--size N | --full] [--in-flight N] [--search]`:
+ * the bulk load alone, as
  * `npm run bench -- --writes` measures it (a lake of its own, 300 warm-up transactions on another
  * dataset, then the archive's documents as createOrReplace in transactions of 1,000 over keep-alive
  * node:http, one at a time, the bodies serialised before the timer), with the lake's CPU a
@@ -10,7 +11,11 @@
  * between that checkout's lake (A) and this one's (B), so that an A/B shares the machine's load;
  * the medians per side are printed. Nothing is written to bench/results: this is for comparing
  * changes to the bulk-load path on a shared machine. `BENCH_CPU_PROF=<dir>` makes each lake write
- * a V8 CPU profile there, as in bench/run.ts.
+ * a V8 CPU profile there, as in bench/run.ts. `--in-flight N` keeps N transactions in flight
+ * instead of one (as `@sanity/import` sends six). `--search` times two of the archive's searches
+ * (a title `match` and the Studio's `text::query`, bench/queries.ts) right after the last answer,
+ * while documents still wait for the index (every search re-checks them), and again once indexed:
+ * the answers must be the same. It delays the index's catch-up by what they take.
  */
 import http from 'node:http'
 import {existsSync, statSync} from 'node:fs'
@@ -25,9 +30,12 @@ import {
   startLake,
   threadSecondsOf,
   threadShares,
+  postJson,
   postMutations,
 } from './lake.ts'
 import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments} from './data.ts'
+import {archiveQueries} from './queries.ts'
+import {DatabaseSync} from 'node:sqlite'
 
 const {values: flags} = parseArgs({
   options: {
@@ -35,8 +43,15 @@ const {values: flags} = parseArgs({
     rounds: {type: 'string', default: '2'},
     size: {type: 'string'},
     full: {type: 'boolean'},
+    'in-flight': {type: 'string', default: '1'},
+    search: {type: 'boolean'},
   },
 })
+const inFlight = Number(flags['in-flight'])
+if (!Number.isInteger(inFlight) || inFlight < 1) {
+  console.error('--in-flight must be a whole number of at least 1')
+  process.exit(2)
+}
 const rounds = Number(flags.rounds)
 const articles = flags.full ? ARCHIVE.articles : Number(flags.size ?? 30_000)
 if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(articles) || articles < 100) {
@@ -72,6 +87,40 @@ type Round = {
   load: number
   /** CPU µs a document by kind of thread, worker threads largest first. */
   threads: Map<string, number>
+  /** --search: documents waiting for the index at the last answer, and each search's ms then and indexed. */
+  searches?: {queued: number; timings: {name: string; queuedMs: number; indexedMs: number}[]}
+}
+
+/** The searches `--search` times (bench/queries.ts), by name. */
+const SEARCHES = ['title match, rare name (issue 11)', 'text::query, Studio search box (issue 11)']
+const searchQueries = archiveQueries(SIZE).filter((q) => SEARCHES.includes(q.name))
+
+/** Documents waiting for the full-text index (queue and re-index's backlog), read off the file. */
+function waitingForIndex(dir: string, dataset: string): number {
+  const db = new DatabaseSync(join(dir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
+  try {
+    return Number(
+      (db.prepare('SELECT (SELECT count(*) FROM search_queue) AS n').get() as {n: number}).n,
+    )
+  } finally {
+    db.close()
+  }
+}
+
+/** One search over HTTP in the published perspective: its answer's text and wall-clock ms. */
+async function timedSearch(
+  lake: Awaited<ReturnType<typeof startLake>>,
+  query: (typeof searchQueries)[number],
+): Promise<{text: string; ms: number}> {
+  const t0 = performance.now()
+  const text = await postJson(
+    agent,
+    lake,
+    '/v2025-02-19/data/query/archive?perspective=published&returnQuery=false',
+    JSON.stringify({query: query.query, params: query.params}),
+  )
+  const ms = performance.now() - t0
+  return {text: JSON.stringify((JSON.parse(text) as {result: unknown}).result), ms}
 }
 
 async function round(side: (typeof sides)[number]): Promise<Round> {
@@ -93,8 +142,30 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     }, 50)
     const t0 = performance.now()
-    for (const body of bodies) await postMutations(agent, lake, 'archive', body)
+    let next = 0
+    const sender = async () => {
+      while (next < bodies.length) await postMutations(agent, lake, 'archive', bodies[next++])
+    }
+    await Promise.all(Array.from({length: inFlight}, sender))
     const seconds = (performance.now() - t0) / 1000
+    let searches: Round['searches']
+    if (flags.search) {
+      const queued = waitingForIndex(dir, 'archive')
+      const whileQueued = []
+      for (const query of searchQueries) whileQueued.push(await timedSearch(lake, query))
+      await indexCaughtUp(dir, 'archive')
+      const timings = []
+      for (const [i, query] of searchQueries.entries()) {
+        const indexed = await timedSearch(lake, query)
+        if (indexed.text !== whileQueued[i].text) {
+          throw new Error(
+            `${query.name}: answered differently while ${queued} documents were queued`,
+          )
+        }
+        timings.push({name: query.name, queuedMs: whileQueued[i].ms, indexedMs: indexed.ms})
+      }
+      searches = {queued, timings}
+    }
     await indexCaughtUp(dir, 'archive')
     const indexed = (performance.now() - t0) / 1000
     clearInterval(sampler)
@@ -111,6 +182,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       cpuUs: (((cpuSecondsOf(pid) ?? NaN) - cpu0) * 1e6) / docs.length,
       threads: threadShares(threads0, seen, docs.length, 1e6),
       load: loadavg()[0],
+      searches,
     }
   } finally {
     await lake.stop()
@@ -130,7 +202,9 @@ const sharesText = (shares: Map<string, number>) =>
     .map(([name, us]) => `${name} ${us.toFixed(1)}`)
     .join('  ')
 
-console.error(`${docs.length} documents in ${bodies.length} transactions, load ${loadavg()[0]}`)
+console.error(
+  `${docs.length} documents in ${bodies.length} transactions, ${inFlight} in flight, load ${loadavg()[0]}`,
+)
 const results: Round[] = []
 for (let i = 0; i < rounds; i++) {
   // Alternate which side goes first, so neither always follows the other.
@@ -143,6 +217,16 @@ for (let i = 0; i < rounds; i++) {
         `lake ${r.cpuUs.toFixed(1)} µs a document  file ${r.fileMB.toFixed(0)} MB  load ${r.load.toFixed(1)}`,
     )
     console.log(`  ${sharesText(r.threads)}`)
+    if (r.searches) {
+      console.log(
+        `  ${r.searches.queued} documents queued at the last answer: ` +
+          r.searches.timings
+            .map(
+              (t) => `${t.name} ${t.queuedMs.toFixed(0)} ms (indexed ${t.indexedMs.toFixed(0)} ms)`,
+            )
+            .join(', '),
+      )
+    }
   }
 }
 for (const side of sides) {

@@ -2,7 +2,8 @@
  * Data folders written by earlier lakes (fixtures/main-<commit>, made with
  * fixtures/writeDataFolder.ts: f02fb90 before the compact log, 4b680ff before the full-text index
  * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table,
- * 24689bb with the full-text index's own id map and type and rev kept beside each body)
+ * 24689bb with the full-text index's own id map and type and rev kept beside each body, 06e3e4b
+ * with the transaction log's seq an AUTOINCREMENT)
  * open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
@@ -23,6 +24,8 @@ import type {StoreRegistry} from '../../../lake/core/store.ts'
 import {createTestLake} from '../../helpers/lake.ts'
 
 const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f', 'main-3ca98e1', 'main-24689bb']
+/** Its full-text index is of today's rules: the tests of an index of older rules leave it out. */
+const CURRENT_INDEX = 'main-06e3e4b'
 let dir: string
 let stores: StoreRegistry
 let expected: {
@@ -43,7 +46,7 @@ afterEach(async () => {
   await rm(dir, {recursive: true, force: true})
 })
 
-describe.each(FIXTURES)('a data folder written by %s', (name) => {
+describe.each([...FIXTURES, CURRENT_INDEX])('a data folder written by %s', (name) => {
   beforeEach(() => openFixture(name))
 
   test('every revision and every logged transaction reads back as before the migration', () => {
@@ -56,6 +59,73 @@ describe.each(FIXTURES)('a data folder written by %s', (name) => {
     }
     expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
   })
+
+  test("the log's seqs are kept without AUTOINCREMENT, and the next transaction follows the last", async () => {
+    const logOf = (file: string) => {
+      const db = new DatabaseSync(file, {readOnly: true})
+      try {
+        const table = db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'transactions'").get()
+        const sequenced = db
+          .prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'")
+          .get()
+          ? db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'transactions'").all()
+          : []
+        return {
+          sql: String(table!.sql),
+          sequenced,
+          rows: db.prepare('SELECT seq, id FROM transactions ORDER BY seq').all(),
+          orphans: db.prepare('PRAGMA foreign_key_check').all(),
+        }
+      } finally {
+        db.close()
+      }
+    }
+    const before = logOf(
+      join(import.meta.dirname, 'fixtures', name, 'datasets', 'production.sqlite'),
+    )
+    expect(before.sql).toMatch(/AUTOINCREMENT/)
+    const store = stores.get('production')
+    const source = store.getDocuments(['source-1'])[0]!
+    await store.transact((writer) =>
+      writer.commit({
+        id: 'tx-after-upgrade',
+        dataset: 'production',
+        timestamp: '2026-12-05T00:00:00.000Z',
+        identity: 'p-test',
+        changes: [
+          {
+            id: 'source-1',
+            before: source,
+            after: {...source, name: 'বাসস ২', _rev: 'tx-after-upgrade'},
+            mutations: [{patch: {id: 'source-1', set: {name: 'বাসস ২'}}}],
+            effects: {apply: [], revert: []},
+          },
+        ],
+      }),
+    )
+    expect(store.documentAt('source-1', {revision: 'tx-after-upgrade'})?.name).toBe('বাসস ২')
+    stores.close()
+    const after = logOf(join(dir, 'datasets', 'production.sqlite'))
+    expect(after.sql).not.toMatch(/AUTOINCREMENT/)
+    expect(after.sequenced).toEqual([])
+    expect(after.orphans).toEqual([])
+    const last = Number(before.rows.at(-1)!.seq)
+    expect(after.rows).toEqual([...before.rows, {seq: last + 1, id: 'tx-after-upgrade'}])
+    // Still one row an id: the index that refuses a repeat was made again too.
+    const db = new DatabaseSync(join(dir, 'datasets', 'production.sqlite'))
+    try {
+      const insert = db.prepare(
+        "INSERT INTO transactions (id, timestamp, identity) VALUES (?, '2026-12-05', 'p-test')",
+      )
+      expect(() => insert.run(expected.transactions[3])).toThrow(/UNIQUE constraint failed/)
+    } finally {
+      db.close()
+    }
+  })
+})
+
+describe.each(FIXTURES)('a data folder written by %s', (name) => {
+  beforeEach(() => openFixture(name))
 
   test('counts by type and layer are those of the migrated documents', () => {
     const store = stores.get('production')
@@ -161,6 +231,37 @@ describe.each(FIXTURES)('a data folder written by %s', (name) => {
     expect(found('বাজেট')).toEqual(['article-0', 'article-1', 'article-2', 'source-1'])
     expect(found('বাসস')).toEqual([])
   })
+})
+
+test("a new dataset's transaction log keeps no sequence beside it", async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lake-migrate-'))
+  stores = createSqliteStores(dir)
+  const store = stores.get('fresh')
+  await store.transact((writer) =>
+    writer.commit({
+      id: 'tx-first',
+      dataset: 'fresh',
+      timestamp: '2026-12-05T00:00:00.000Z',
+      identity: 'p-test',
+      changes: [
+        {
+          id: 'source-1',
+          before: null,
+          after: {_id: 'source-1', _type: 'source', name: 'বাসস', _rev: 'tx-first'},
+          mutations: [{create: {_id: 'source-1', _type: 'source', name: 'বাসস'}}],
+          effects: {apply: [], revert: []},
+        },
+      ],
+    }),
+  )
+  stores.close()
+  const db = new DatabaseSync(join(dir, 'datasets', 'fresh.sqlite'), {readOnly: true})
+  // The schema's first migration made sqlite_sequence, which stays once made: empty.
+  const sequences = db.prepare('SELECT name, seq FROM sqlite_sequence').all()
+  const rows = db.prepare('SELECT seq, id FROM transactions').all()
+  db.close()
+  expect(sequences).toEqual([])
+  expect(rows).toEqual([{seq: 1, id: 'tx-first'}])
 })
 
 test('a folder from before the compact log gains the side table, weak references and a thinner log', async () => {
@@ -603,8 +704,9 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     const store = stores.get('production')
     expect(store.count()).toBe(before.documents)
     // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
-    // (24: a reference row for every string `_ref`; 25: the documents to repair.)
-    expect(count('SELECT max(version) AS n FROM migrations')).toBe(25)
+    // (24: a reference row for every string `_ref`; 25: the documents to repair; 26: the
+    // transaction log without AUTOINCREMENT.)
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(26)
     expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
     expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
     expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)

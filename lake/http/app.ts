@@ -10,6 +10,7 @@ import {corsMiddleware} from './cors.ts'
 import {bodyLimitMiddleware} from './limits.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
 import {endUnreadBody} from './nodeRequest.ts'
+import {checkUrlText} from './urlText.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
 import {authRoutes, loginPageRoutes} from './routes/auth.ts'
 import {hostedOnlyRoutes} from './routes/hostedOnly.ts'
@@ -49,6 +50,7 @@ export function createApp(
   if (studio && !studio.auth) throw new Error('createApp: the Studio context needs an auth store')
   // One pass sets what routes read: each middleware is a turn of Hono's chain on every request.
   app.use('*', (c, next) => {
+    checkUrlText(c.req.url)
     c.set('lake', lake)
     if (studio) c.set('studio', studio)
     if (c.req.method !== 'HEAD') return next()

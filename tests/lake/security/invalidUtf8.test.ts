@@ -135,3 +135,30 @@ describe('a key/value setting whose key holds a lone UTF-16 surrogate', () => {
     expect(await back.json()).toEqual([{key: 'k😀', value: 2}])
   })
 })
+
+describe('a URL parameter whose %-escapes are not UTF-8', () => {
+  const get = (path: string) =>
+    fetch(`${lake().url}${API}${path}`, {headers: {authorization: `Bearer ${lake().token}`}})
+
+  // Each was read as U+FFFD and answered 200 (a query's text a 400 quoting "\ufffd"): `$t` in
+  // Latin-1 quietly matched nothing.
+  it.each([
+    ['a query parameter in Latin-1', '/data/query/test?query=$t&$t=%22caf%E9%22', '$t'],
+    ['a lone surrogate, as CESU-8', '/data/query/test?query=$t&$t=%22%ED%A0%80%22', '$t'],
+    ['the query', '/data/query/test?query=%FF', 'query'],
+    ['the perspective', '/data/query/test?query=1&perspective=drafts%E9', 'perspective'],
+    ["a listener's parameter", '/data/listen/test?query=*%5Btitle%3D%3D$t%5D&$t=%22%E9%22', '$t'],
+    ["an export's types", '/data/export/test?types=article%E9', 'types'],
+  ])('%s is a 400 naming it', async (_, path, name) => {
+    const res = await get(path)
+    const text = await res.text()
+    expect(res.status, text).toBe(400)
+    expect(JSON.parse(text).message).toContain(`The URL's parameter "${name}" is not UTF-8`)
+  })
+
+  it('UTF-8 and a % that escapes nothing are read as before', async () => {
+    const res = await get('/data/query/test?query=[$t,"100%"]&$t=%22caf%C3%A9%22')
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as {result: unknown}).result).toEqual(['café', '100%'])
+  })
+})

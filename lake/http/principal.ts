@@ -30,7 +30,18 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i
 export function bearerToken(header: string | undefined | null): string | null {
   if (!header) return null
   const match = BEARER.exec(header)
-  if (!match) throw new AuthError('Authorization header must be "Bearer <token>"')
+  if (!match) {
+    // Two headers reach here joined by ", " (requestHeader), as does one holding two: say so
+    // rather than that the value must be what each of them is. No token is echoed.
+    const credentials = header.split(',').filter((part) => part.trim() !== '').length
+    if (credentials > 1) {
+      throw new AuthError(
+        `The request has ${credentials} Authorization credentials (several headers, or one ` +
+          'holding them joined by commas): send one, "Bearer <token>"',
+      )
+    }
+    throw new AuthError('Authorization header must be "Bearer <token>"')
+  }
   return match[1]
 }
 

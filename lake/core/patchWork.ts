@@ -6,7 +6,8 @@
  * - a diffMatchPatch copies and searches the string it patches once per hunk: its hunks past the
  *   first times the string's length (10-20 ns a character a hunk; the patch's count of its
  *   document covers the first), not its document's size per hunk, which refused a Studio edit of
- *   more than ~32 hunks of a 2 MB draft;
+ *   more than ~32 hunks of a 2 MB draft; and a long deletion not where its hunk says, as the
+ *   diff it may run (misplacedDeletions);
  * - a path that matches many places copies the array holding each match once per match: a range
  *   (`items[0:36000]`), a filter other than a `_key` (`items[n==1].t`) and a recursive path
  *   (`..t`). One set of `..t` over 36,000 items took 10-45 s; a range followed by more path
@@ -55,6 +56,18 @@ export function patchWork(doc: unknown, ops: Json, spend: (work: Work) => void):
           `characters, each of which copies it: send a set of the new text instead, or its hunks ` +
           `in several transactions`,
       })
+      const target = many ? null : stringAt(path, doc)
+      const misplaced = target === null ? [] : misplacedDeletions(text, target)
+      if (misplaced.length > 0) {
+        spend({
+          bytes: misplaced.reduce((sum, n) => sum + Math.min(DIFF_UNITS * n * n, DIFF_MOST), 0),
+          what:
+            `the diffMatchPatch of "${path}" deletes ${misplaced.length} long texts (of ` +
+            `${Math.max(...misplaced)} characters at most) that are not where its hunks say, ` +
+            `each of which is matched by its ends and diffed against what is there (up to 1 s a ` +
+            `hunk): make the patch from the text as it is now, or send a set of the new text`,
+        })
+      }
     }
   }
   if (Array.isArray(ops.unset)) {
@@ -80,6 +93,82 @@ function stringsAt(path: string, doc: unknown, shapeOf: () => Shape): number {
     )
   } catch {
     return shapeOf().stringLength
+  }
+}
+
+/** The string `path` names in `doc`, if it names one. */
+function stringAt(path: string, doc: unknown): string | null {
+  try {
+    const [match] = extractWithPath(path, doc)
+    return typeof match?.value === 'string' ? match.value : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A deletion of more than 2 × 32 characters, which @sanity/diff-match-patch keeps in one hunk,
+ * that is not where its hunk says in the string is looked for by its first and last 32 characters
+ * near there, and what is between them diffed against it: 250 ms for 1,000 characters, up to the
+ * diff's own deadline of 1 s from 3,000 (20 such hunks held a write thread to the 60 s deadline).
+ * Counted as 16 bytes a character squared (a 1,000-character one as a quarter of the budget), at
+ * most 16 MiB a hunk. A hunk made from the text as it is (the Studio's) finds its text in place.
+ */
+const DIFF_UNITS = 16
+const DIFF_MOST = 16 * 1024 * 1024
+const LONG_DELETION = 64
+
+/** The lengths of `patch`'s long deletions whose hunk's text is not in place in `target`. */
+function misplacedDeletions(patch: string, target: string): number[] {
+  const found: number[] = []
+  const at = utf16Offsets(target)
+  const lines = patch.split('\n')
+  let shift = 0
+  for (let i = 0; i < lines.length; i++) {
+    const header = HUNK.exec(lines[i]!)
+    if (!header) continue
+    // Where its text starts in the string: the header counts UTF-8 bytes from 1 (none when it
+    // is empty) in the text as the hunks before it left it (makePatches' rolling context).
+    const start = Number(header[1]) - (header[2] === '0' ? 0 : 1) - shift
+    const length = (given: string) => (given === '' ? 1 : Number(given))
+    shift += length(header[4]!) - length(header[2]!)
+    let before = ''
+    let longest = 0
+    for (i++; i < lines.length && !lines[i]!.startsWith('@'); i++) {
+      const line = lines[i]!
+      if (line[0] !== ' ' && line[0] !== '-') continue
+      let text: string
+      try {
+        text = decodeURI(line.slice(1))
+      } catch {
+        return found // the mutator refuses the patch ("Illegal escape")
+      }
+      before += text
+      if (line[0] === '-') longest = Math.max(longest, text.length)
+    }
+    i--
+    if (longest <= LONG_DELETION) continue
+    if (!target.startsWith(before, at(start))) found.push(before.length)
+  }
+  return found
+}
+const HUNK = /^@@ -(\d+),?(\d*) \+(\d+),?(\d*) @@$/
+
+/**
+ * The UTF-16 index in `text` of a UTF-8 byte offset, as @sanity/diff-match-patch converts a
+ * hunk's (adjustIndiciesToUcs2): walked on from the last offset asked, from the start if lower.
+ */
+function utf16Offsets(text: string): (bytes: number) => number {
+  let index = 0
+  let offset = 0
+  return (bytes) => {
+    if (bytes < offset) [index, offset] = [0, 0]
+    while (offset < bytes && index < text.length) {
+      const code = text.codePointAt(index)!
+      offset += code <= 0x7f ? 1 : code <= 0x7ff ? 2 : code <= 0xffff ? 3 : 4
+      index += code > 0xffff ? 2 : 1
+    }
+    return index
   }
 }
 

@@ -1,3 +1,4 @@
+import {makePatches, stringifyPatches} from '@sanity/diff-match-patch'
 import {describe, expect, test} from 'vitest'
 import {patchWork, type Work} from '../../../lake/core/patchWork.ts'
 
@@ -51,5 +52,36 @@ describe('patchWork', () => {
     else expect(work.bytes).toBe(bytes)
     expect(work.what).toMatch(/name the items to change instead/)
     expect(works({unset: [path]})).toHaveLength(1)
+  })
+
+  describe('a long deletion', () => {
+    const sentence = 'সংবাদপত্রের পাঠকেরা প্রতিদিন সকালে খবর পড়েন। '
+    const long = Array.from({length: 200}, (_, i) => `${i} ${sentence}`).join('')
+    const at = (ops: Record<string, unknown>) => {
+      const spent: Work[] = []
+      patchWork({_id: 'a', _type: 't', long}, ops, (work) => spent.push(work))
+      return spent.filter((work) => /long texts/.test(work.what))
+    }
+
+    test('made from the text as it is (the Studio): found in place, nothing more', () => {
+      // Words inserted before long deletions: the later hunks' positions roll with the earlier.
+      let edited = long
+      for (const i of [150, 90, 40]) {
+        const from = edited.indexOf(`${i} `)
+        edited = edited.slice(0, from) + 'নতুন শব্দ '.repeat(3) + edited.slice(from + 600)
+      }
+      edited = edited.replace('5 ', '5 যোগ ')
+      const patch = stringifyPatches(makePatches(long, edited))
+      expect(patch).toMatch(/\n-.{65,}/)
+      expect(at({diffMatchPatch: {long: patch}})).toEqual([])
+    })
+
+    test('not in place: each is counted as the diff it may run', () => {
+      const wrong = 'x'.repeat(32) + 'y'.repeat(900) + 'z'.repeat(32)
+      const hunk = (start: number) => `@@ -${start},${wrong.length} +${start},0 @@\n-${wrong}\n`
+      const [work] = at({diffMatchPatch: {long: hunk(1) + hunk(3_001)}})
+      expect(work.bytes).toBe(2 * 16 * wrong.length ** 2)
+      expect(work.what).toMatch(/deletes 2 long texts \(of 964 characters at most\)/)
+    })
   })
 })

@@ -136,6 +136,61 @@ describe('a diffMatchPatch counts the string it patches, not its document per hu
   })
 })
 
+describe('a diffMatchPatch deleting long texts that are not where it says', () => {
+  /** Pseudo-random letters: no 32 of them repeat elsewhere. */
+  const letters = (length: number, seed: number) => {
+    let state = seed
+    return Array.from({length}, () => {
+      state = (state * 1103515245 + 12345) & 0x7fffffff
+      return String.fromCharCode(97 + (state % 26))
+    }).join('')
+  }
+  const LENGTH = 5_000
+  const parts = Array.from({length: 20}, (_, i) => letters(LENGTH, i + 1))
+
+  beforeAll(async () => {
+    const created = await post('mutate', {
+      mutations: [{createOrReplace: {_id: 'drafts.text', _type: 'article', text: parts.join('')}}],
+    })
+    expect(created.status).toBe(200)
+  })
+
+  it('is a 400 at once: 20 hunks whose ends match and middles differ (held a write thread 34-60 s)', async () => {
+    const {_rev: rev} = await stored('drafts.text')
+    // Each hunk's first and last 32 characters are found in place, so the library diffs the
+    // 5,000 between against what is there, up to its 1 s deadline a hunk: 20 held a write
+    // thread 34 s (a 200, load ~17) or to the 60 s deadline (a 504), for 100 kB of request.
+    const hunks = parts
+      .map((part, i) => {
+        const wrong = part.slice(0, 32) + letters(LENGTH - 64, 1_000 + i) + part.slice(-32)
+        return `@@ -${i * LENGTH + 1},${LENGTH} +${i * LENGTH + 1},0 @@\n-${wrong}\n`
+      })
+      .join('')
+    const started = performance.now()
+    const res = await post('mutate', {
+      mutations: [{patch: {id: 'drafts.text', diffMatchPatch: {text: hunks}}}],
+    })
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(400)
+    expect(res.body.error.items[0].error).toMatchObject({type: 'transactionTooLargeError'})
+    expect(res.body.error.description).toMatch(
+      /diffMatchPatch of "text" deletes \d+ long texts \(of 5000 characters at most\) that are not where its hunks say.*make the patch from the text as it is now/,
+    )
+    // A hang guard, far below the deadline it ran to.
+    expect(performance.now() - started).toBeLessThan(30_000)
+    expect((await stored('drafts.text'))._rev).toBe(rev)
+  }, 120_000)
+
+  it('deletes the same long texts when they are where it says, as the Studio makes it', async () => {
+    const kept = parts.filter((_, i) => i % 2 === 0).join('')
+    const patch = stringifyPatches(makePatches(parts.join(''), kept))
+    const res = await post('mutate', {
+      mutations: [{patch: {id: 'drafts.text', diffMatchPatch: {text: patch}}}],
+    })
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200)
+    expect((await stored('drafts.text')).text).toBe(kept)
+  }, 120_000)
+})
+
 describe('a path that matches many places counts the copies of its array', () => {
   /** 100,000 items, about 3 MB: each match of such a path copies the whole array. */
   const ITEMS = 100_000

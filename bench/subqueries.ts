@@ -8,7 +8,9 @@
  * no relatedHeadlines, so every answer is empty: what is measured is finding that out), a source's
  * latest by `^._id in [source._ref, originalSource._ref]` (the references table), an article's
  * headlines by `article->slug.current == ^.slug.current` (the side table, then the references table)
- * and a headline's article by `_id == ^.article._ref` (a join by id)
+ * a headline's article by `_id == ^.article._ref` (a join by id), an article's related headlines by
+ * `_id in ^.relatedHeadlines[]._ref` (by id, each string of the array; none in the archive) and a
+ * source's articles by `source->name == ^.name` (a field the side table does not keep)
  * (`--only`: the queries whose name holds TEXT, or one of a comma-separated list). The
  * archive is loaded once (`--size` articles, default 20,000, with their sources and headlines) by
  * the first side and copied for the other (a side may migrate its copy on its first start, which
@@ -93,6 +95,19 @@ const QUERIES = [
     name: "headlines' articles by _id",
     query:
       '*[_type == "headline"] | order(_id) [0...20]{text, "article": *[_type == "article" && _id == ^.article._ref][0]{title}}',
+  },
+  // Keyed by id for each string of an outer array (the archive's articles have no
+  // relatedHeadlines, so what is measured is finding that out), and through `->` on a field the
+  // side table does not keep (the view read once, grouped by what `source->name` gives).
+  {
+    name: "articles' related headlines by _id in",
+    query:
+      '*[_type == "article"] | order(publishedAt desc) [0...20]{title, "related": *[_type == "headline" && _id in ^.relatedHeadlines[]._ref]{text}}',
+  },
+  {
+    name: "sources' articles by ->name",
+    query:
+      '*[_type == "source"] | order(_id) [0...20]{name, "n": count(*[_type == "article" && source->name == ^.name])}',
   },
 ].filter(({name}) => !flags.only || flags.only.split(',').some((text) => name.includes(text)))
 

@@ -318,6 +318,14 @@ const queryArb = fc.oneof(
     (f) =>
       `*[${f}]{_id, "items": refs[]{_ref, "j": *[^._ref == _id]._id, "d": count(*[^.slug.current == source->slug.current])}}`,
   ),
+  // A join by each `_ref` of an outer array, and a field the side table does not keep read
+  // through `->` compared with the outer value.
+  fc
+    .tuple(filter, filter)
+    .map(
+      ([f, g]) =>
+        `*[${f}] | order(_id) [0...6] {_id, "n": *[${g} && _id in ^.refs[]._ref]{_id, _originalId}, "t": *[source->title == ^.title && ${g}] | order(_id) ._id}`,
+    ),
 )
 
 /** Releases, and a document of their type outside `_.releases.` (releases::all() keeps it too). */

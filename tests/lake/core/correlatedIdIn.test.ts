@@ -102,6 +102,9 @@ const KEYED = [
   '*[_type == "article"][0...20]{_id, "n": count(*[_id in ^.relatedHeadlines[]._ref]), "first": *[defined(text) && _id in ^.relatedHeadlines[]._ref][0]._id}',
   '*[_type == "article"][0...20]{_id, "c": *[_id in ^.credits[].person._ref]._id, "also": *[(_id in ^.also[])] | order(_id desc) {_id, _type}}',
   '*[_type == "article"][0...20]{_id, "g": *[_id in ^.groups[].items[]._ref]._id, "gg": *[_id in ^.groups[].items[][]._ref]._id}',
+  // A `*` in a scope other than the filter's `^` (an argument of array::compact()): its key is read
+  // from inside a projection.
+  '*[_type == "article"][0...20]{_id, "x": array::compact(*[_id in ^.relatedHeadlines[]._ref]._id)}',
   '*[_type == "article" && _id in ["a009", "a019", "a004", "a014"]]{_id, "r": *[_id in ^.relatedHeadlines[]._ref] | order(text) [0...2]{text}}',
 ]
 

@@ -20,7 +20,6 @@ describe('patchWork', () => {
     'title',
     'items[3].t',
     'items[-1]',
-    'items[0, 2].t',
     'items[_key=="k1"].t',
     "items[_key == 'k1'].t",
     "items['k1']",
@@ -46,6 +45,9 @@ describe('patchWork', () => {
     ['items[t=="abc"].t', 500 * 500],
     ['..t', 500 * 500],
     ['..[0]', Infinity],
+    // A list of indexes is a range written out: each index copies the array.
+    ['items[0, 2].t', 2 * 500],
+    ['items[0,1,2,3]', 4 * 500],
   ])('%s matches many places: each copies the longest array', (path, bytes) => {
     const [work] = works({set: {[path]: 1}})
     if (bytes === Infinity) expect(work.bytes).toBeGreaterThan(500 * 500)

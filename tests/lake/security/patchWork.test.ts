@@ -221,6 +221,11 @@ describe('a path that matches many places counts the copies of its array', () =>
       /a range of up to 100000 items followed by more path/,
     ],
     ['a set through a filter', {set: {'items[x==1].y': 1}}, /"items\[x==1\]\.y" has a filter/],
+    [
+      'a set through a list of indexes (a range written out)',
+      {set: {[`items[${Array.from({length: ITEMS / 2}, (_, i) => 2 * i).join(',')}].y`]: 1}},
+      /has a list of 50000 indexes/,
+    ],
   ])(
     '%s of a 100,000-item array is a 400 at once, nothing written',
     async (_, patch, message) => {

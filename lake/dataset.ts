@@ -474,14 +474,17 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             ws.write(id, repaired, {createOrReplace: repaired})
             written = true
           }
-          // Inside the transaction: forgotten only with the repair that makes it whole.
-          store.forgetLoneSurrogates?.(id)
         })
       } catch (err) {
         // Left to be tried again at the next start; the dataset serves on meanwhile.
         console.error(`lake: dataset "${name}": ${id} not repaired: ${(err as Error).message}`)
         continue
       }
+      // Once its repair is durable, not in the build: that ran before the write group began, so
+      // its delete was committed alone, and a commit that then failed (or a lake killed before
+      // it) left the document unrepaired and forgotten. Killed between the two, the next start
+      // finds it whole and forgets it.
+      store.forgetLoneSurrogates?.(id)
       if (written) repairedIds.push(id)
     }
     if (repairedIds.length > 0) {

@@ -310,8 +310,8 @@ export interface Store extends EventLog {
   ready?(): Promise<void>
   /**
    * Ids of documents an earlier lake stored that may hold text with a lone UTF-16 surrogate (found
-   * once, when the file is upgraded), until each is forgotten (inside the transaction that wrote
-   * it again, or found whole).
+   * once, when the file is upgraded), until each is forgotten (once the transaction that wrote it
+   * again is durable, or found whole).
    */
   loneSurrogates?(): string[]
   forgetLoneSurrogates?(id: string): void

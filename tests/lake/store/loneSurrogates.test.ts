@@ -122,4 +122,42 @@ describe('a document an earlier lake stored with a lone surrogate', () => {
     expect(again).toMatchObject({n: 2, title: 'a\ufffdb'})
     expect(logged.mock.calls.filter((call) => String(call[0]).includes('not Unicode'))).toEqual([])
   })
+
+  it('whose repair is not committed is repaired at the next start', async () => {
+    const dataDir = await writeEarlierFolder()
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    // The repair's first commit fails (as a full disk, or the lake killed before its COMMIT):
+    // its write group cannot begin on the dataset's file, once.
+    const exec = DatabaseSync.prototype.exec
+    let failed = 0
+    vi.spyOn(DatabaseSync.prototype, 'exec').mockImplementation(function (
+      this: DatabaseSync,
+      sql: string,
+    ) {
+      if (failed === 0 && sql === 'BEGIN IMMEDIATE' && this.location()?.endsWith('test.sqlite')) {
+        failed++
+        throw new Error('disk I/O error')
+      }
+      return exec.call(this, sql)
+    })
+    lake = await startTestLake({tls: false, dataDir})
+    const first = await lake
+      .client({perspective: 'raw'})
+      .fetch<SanityDocument[]>('*[_id in ["lone", "drafts.lone"]] | order(_id asc) {_id, title}')
+    expect(failed).toBe(1)
+    // One of the two was not written again, and the log says so.
+    expect(first.filter((doc) => String(doc.title).isWellFormed())).toHaveLength(1)
+    const lines = logged.mock.calls.map((call) => String(call[0]))
+    expect(lines.some((line) => / not repaired: /.test(line))).toBe(true)
+
+    await lake.close({keepData: true})
+    lake = await startTestLake({tls: false, dataDir})
+    const again = await lake
+      .client({perspective: 'raw'})
+      .fetch<SanityDocument[]>('*[_id in ["lone", "drafts.lone"]] | order(_id asc) {_id, title}')
+    expect(again).toEqual([
+      {_id: 'drafts.lone', title: 'draft \ufffd'},
+      {_id: 'lone', title: 'a\ufffdb'},
+    ])
+  })
 })

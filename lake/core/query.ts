@@ -213,6 +213,8 @@ export function decodeParams(search: URLSearchParams): Record<string, unknown> {
   const params: Record<string, unknown> = {}
   for (const [key, raw] of search) {
     if (!key.startsWith('$')) continue
+    // Which of two was meant is a guess: the last was taken without a word.
+    if (Object.hasOwn(params, key.slice(1))) throw repeatedParameter(key)
     try {
       // Defined, not assigned: `$__proto__` assigned would set the object's prototype.
       Object.defineProperty(params, key.slice(1), {
@@ -228,6 +230,20 @@ export function decodeParams(search: URLSearchParams): Record<string, unknown> {
     }
   }
   return params
+}
+
+/** A URL parameter given more than once, which the lake will not guess between (a 400). */
+export function repeatedParameter(name: string): InstanceType<typeof BadRequestError> {
+  return new BadRequestError(
+    `The URL gives the parameter ${JSON.stringify(name.slice(0, 64))} more than once: send it once`,
+  )
+}
+
+/** `search`'s one value of `name`, null without one; given more than once, a 400. */
+export function singleParameter(search: URLSearchParams, name: string): string | null {
+  const values = search.getAll(name)
+  if (values.length > 1) throw repeatedParameter(name)
+  return values[0] ?? null
 }
 
 /** GROQ functions groq-js parses but does not evaluate (it throws "not implemented"). */

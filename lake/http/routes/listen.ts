@@ -4,7 +4,7 @@
  */
 import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
-import {decodeParams} from '../../core/query.ts'
+import {decodeParams, singleParameter} from '../../core/query.ts'
 import type {ListenOptions} from '../../listen/events.ts'
 import {datasetOf} from '../context.ts'
 import {getPrincipal, streamHolder} from '../principal.ts'
@@ -20,7 +20,7 @@ listenRoutes.get(PATH, async (c) => {
   const principal = getPrincipal(c)
   const url = new URL(c.req.url)
   const options = parseListenOptions(url.searchParams)
-  const query = url.searchParams.get('query')
+  const query = singleParameter(url.searchParams, 'query')
   if (query === null || query.trim() === '') throw new BadRequestError('Missing "query" parameter')
   const stream = await dataset.listen(principal, {
     query,

@@ -1,7 +1,7 @@
 /** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
 import {Hono, type Context} from 'hono'
 import {BadRequestError, InvalidRequestError} from '../../core/errors.ts'
-import {decodeParams} from '../../core/query.ts'
+import {decodeParams, singleParameter} from '../../core/query.ts'
 import type {Principal} from '../../core/grants.ts'
 import {LIMITS} from '../../core/limits.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
@@ -20,7 +20,8 @@ queryRoutes.get(PATH, (c) =>
   held(c, (hold) => {
     hold(c.req.url.length)
     const search = new URL(c.req.url).searchParams
-    const query = search.get('query')
+    const query = singleParameter(search, 'query')
+    singleParameter(search, 'perspective')
     if (query === null) throw new BadRequestError('Missing "query" parameter')
     return answer(c, query, decodeParams(search))
   }),

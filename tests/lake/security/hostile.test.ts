@@ -447,3 +447,33 @@ describe('a GROQ function the lake does not evaluate', () => {
     expect(body.error.description).toMatch(/text::query\(\).*match text::query/)
   })
 })
+
+describe('a URL parameter given twice', () => {
+  // Which was meant is a guess: the first `query` was answered, the last `$p` taken, each 200.
+  it.each([
+    ['query', '/data/query/test?query=1&query=2', '"query"'],
+    ['a $parameter', '/data/query/test?query=$p&$p=1&$p=2', '"$p"'],
+    [
+      'perspective',
+      '/data/query/test?query=1&perspective=drafts&perspective=published',
+      '"perspective"',
+    ],
+    ["a listener's query", '/data/listen/test?query=*&query=*%5B0%5D', '"query"'],
+    [
+      "a listener's $parameter",
+      '/data/listen/test?query=*%5B_id==$p%5D&$p=%22a%22&$p=%22b%22',
+      '"$p"',
+    ],
+  ])('%s is a 400 naming it', async (_, path, name) => {
+    await expect400(
+      await api(path),
+      new RegExp(`parameter ${name.replace('$', '\\$')} more than once`),
+    )
+  })
+
+  it('once each, as before', async () => {
+    const res = await api('/data/query/test?query=[$p,$q]&$p=1&$q=2&perspective=drafts')
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as {result: unknown}).result).toEqual([1, 2])
+  })
+})

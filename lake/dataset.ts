@@ -511,7 +511,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     async ready() {
       await store.ready?.()
-      await (repairing ??= repairLoneSurrogates())
+      // A failure (listing them) is this request's, not every later one's: the next tries again.
+      await (repairing ??= repairLoneSurrogates().catch((err: unknown) => {
+        repairing = undefined
+        throw err
+      }))
     },
 
     async matchIds(principal, query, params, signal, since) {

@@ -160,4 +160,31 @@ describe('a document an earlier lake stored with a lone surrogate', () => {
       {_id: 'lone', title: 'a\ufffdb'},
     ])
   })
+
+  it('is looked for again by the next request when listing them failed', async () => {
+    const dataDir = await writeEarlierFolder()
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    // The list's read fails once (as SQLite's busy answer may while the file is recovered).
+    const prepare = DatabaseSync.prototype.prepare
+    let failed = 0
+    vi.spyOn(DatabaseSync.prototype, 'prepare').mockImplementation(function (
+      this: DatabaseSync,
+      sql: string,
+    ) {
+      if (failed === 0 && sql === 'SELECT id FROM lone_surrogates') {
+        failed++
+        throw new Error('database is locked')
+      }
+      return prepare.call(this, sql)
+    })
+    lake = await startTestLake({tls: false, dataDir})
+    const query = `${lake.url}/v2025-02-19/data/query/test?query=*%5B_id%3D%3D%22lone%22%5D.title&perspective=raw`
+    const ask = () => fetch(query, {headers: {authorization: `Bearer ${lake!.token}`}})
+    expect((await ask()).status).toBeGreaterThanOrEqual(500)
+    expect(failed).toBe(1)
+    // The next request tries again: the dataset is not refused for good.
+    const res = await ask()
+    expect(res.status).toBe(200)
+    expect((await res.json()).result).toEqual(['a\ufffdb'])
+  })
 })

@@ -553,13 +553,15 @@ const MAX_GROUP = 256
 const INDEX_STEP_MS = 15
 /**
  * Queued documents beyond this are indexed before the next write group: every search re-checks
- * queued documents with groq-js (at 88,818 queued a rare title `match` took 2.2 s, the Studio's
- * search 3.3 s, on a loaded machine), so the queue is bounded even under a sustained bulk load;
- * above the archive's 161,070 documents, so that the analyzer never paces a load of it (it was
- * 20,000: 5.7 s of a 26 s load waited for its catch-up). A re-index's backlog is not in the queue
+ * queued documents with groq-js, so the queue bounds what a search during a bulk load costs. At
+ * 88,818 queued a rare title `match` took 2.2 s and the Studio's search 3.3 s, at 109,386 the
+ * Studio's search passed the 10 s query deadline (a 504), both on a loaded machine (200,000, above
+ * the archive, for a day); here a search stays a few seconds at worst. It was 20,000: 5.7 s of a
+ * 26 s load of the archive waited for the analyzer's catch-up; now a load waits only once the
+ * analyzer, demoted behind it, is 50,000 behind. A re-index's backlog is not in the queue
  * (search_reindex): writes never wait for it.
  */
-const MAX_QUEUED = 200_000
+const MAX_QUEUED = 50_000
 /**
  * Past this many documents waiting for the index (the queue and the re-index's backlog), the
  * analyzer is behind, as under a bulk load: it analyses below the event loop's priority

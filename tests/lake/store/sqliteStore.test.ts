@@ -1400,9 +1400,9 @@ describe('full-text index analysed on another thread', () => {
   afterEach(() => analyzer.close())
 
   /** Reopens the test's store with `analyzer` (the lake's own setup). */
-  function withAnalyzer(a: SearchAnalyzer) {
+  function withAnalyzer(a: SearchAnalyzer, options: {maxQueued?: number} = {}) {
     stores.close()
-    stores = createSqliteStores(dir, {analyzer: a})
+    stores = createSqliteStores(dir, {analyzer: a, ...options})
     store = stores.get('test')
   }
   /** What a search finds: once the queue is empty, what the index holds. */
@@ -1663,7 +1663,7 @@ describe('full-text index analysed on another thread', () => {
   })
 
   test('a write after the open does not wait for the documents the open queued (an index of older rules)', async () => {
-    // More than MAX_QUEUED (20,000), each queued again when the index's rules changed. A write
+    // More than the queue's bound (20,000 here, MAX_QUEUED once), each queued again when the index's rules changed. A write
     // group waits while more than that are queued (so that searches re-check few); for the
     // documents the open queued it waited too: the first write after a re-index of 130,000
     // documents was answered after 24 s.
@@ -1675,15 +1675,18 @@ describe('full-text index analysed on another thread', () => {
     db.close()
     // The thread's analyses are held until released: the queue cannot shrink meanwhile.
     const held: (() => void)[] = []
-    withAnalyzer({
-      analyze: (task) =>
-        analyzer
-          .analyze(task)
-          .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
-      write: (target) => analyzer.write(target),
-      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
-      close: () => analyzer.close(),
-    })
+    withAnalyzer(
+      {
+        analyze: (task) =>
+          analyzer
+            .analyze(task)
+            .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      {maxQueued: 20_000},
+    )
     expect(store.count()).toBe(20_100)
     expect(queuedNow()).toBe(20_100)
     // Before, this waited for the held analyses: the test's timeout is the hang guard.
@@ -1710,15 +1713,18 @@ describe('full-text index analysed on another thread', () => {
     db.close()
     // The thread's analyses are held until released: the queue cannot shrink meanwhile.
     const held: (() => void)[] = []
-    withAnalyzer({
-      analyze: (task) =>
-        analyzer
-          .analyze(task)
-          .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
-      write: (target) => analyzer.write(target),
-      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
-      close: () => analyzer.close(),
-    })
+    withAnalyzer(
+      {
+        analyze: (task) =>
+          analyzer
+            .analyze(task)
+            .then((batch) => new Promise((resolve) => held.push(() => resolve(batch)))),
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
+      },
+      {maxQueued: 20_000},
+    )
     await commit(Object.fromEntries(many.map(([id]) => [id, {title: 'নির্বাচন'}])))
     expect(queuedNow()).toBe(20_100)
     // Before, this waited for the held analyses: the test's timeout is the hang guard.
@@ -2133,19 +2139,22 @@ describe('full-text index analysed on another thread', () => {
   }, 120_000)
 
   test('while the analyzer fails, write groups do not wait for it, however long the queue', async () => {
-    // Past MAX_QUEUED (20,000) a write group waits for the analyzer's next batch; a failing one
+    // Past the queue's bound (20,000 here, MAX_QUEUED once) a write group waits for the analyzer's next batch; a failing one
     // made every group wait for another failing try (a 7-million-character word: 3-4 s each).
     let analyses = 0
-    withAnalyzer({
-      analyze: async () => {
-        analyses++
-        await new Promise((resolve) => setTimeout(resolve, 100))
-        throw new Error('the analysis failed')
+    withAnalyzer(
+      {
+        analyze: async () => {
+          analyses++
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          throw new Error('the analysis failed')
+        },
+        write: (target) => analyzer.write(target),
+        alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
+        close: () => analyzer.close(),
       },
-      write: (target) => analyzer.write(target),
-      alterSchema: (target, sql) => analyzer.alterSchema(target, sql),
-      close: () => analyzer.close(),
-    })
+      {maxQueued: 20_000},
+    )
     const errors: unknown[][] = []
     const error = console.error
     console.error = (...args: unknown[]) => errors.push(args)

@@ -31,6 +31,11 @@ export type AnalyzerTask =
       source?: QueueSource
       /** The index is behind (a bulk load): analyse below the event loop's priority. */
       demote?: boolean
+      /**
+       * One Int32 the store sets to 1 when a write waits for this batch: not lowered then, and
+       * raised back if it was being lowered meanwhile (the store's raise may come first).
+       */
+      hurry?: SharedArrayBuffer
     })
   /** Writes the held rows into the index and takes their documents off the queue. */
   | (AnalyzerTarget & {kind: 'write'})
@@ -63,7 +68,13 @@ export interface Analysed {
 
 export interface SearchAnalyzer {
   analyze(
-    task: AnalyzerTarget & {after: string; limit: number; source?: QueueSource; demote?: boolean},
+    task: AnalyzerTarget & {
+      after: string
+      limit: number
+      source?: QueueSource
+      demote?: boolean
+      hurry?: SharedArrayBuffer
+    },
   ): Promise<Analysed>
   /**
    * Writes what `analyze` held, in one SQLite transaction of the thread's connection; resolves to

@@ -74,9 +74,14 @@ export default function run(
       // The read at the lake's priority: a read preempted midway holds its snapshot of the WAL,
       // which no checkpoint can then move past, and write groups wait for quiet checkpoints.
       prioritise(false)
+      const hurried = () =>
+        task.hurry !== undefined && Atomics.load(new Int32Array(task.hurry), 0) !== 0
       const batch = analyzeQueued(stmt, task.after, task.limit, task.source, () => {
-        prioritise(task.demote === true)
-        if (task.demote && demotes) demotedBatches++
+        const demote = task.demote === true && !hurried()
+        prioritise(demote)
+        if (demote && demotes) demotedBatches++
+        // Hurried while lowering itself: the store's raise may have come before it.
+        if (demote && hurried()) prioritise(false)
       })
       for (const doc of batch) connection.held.push(doc)
       return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : '', tid}

@@ -1063,6 +1063,8 @@ export function createSqliteStore(
   let lastRead: QueueSource = 'queue'
   /** The analysis in flight runs below the event loop's priority (searchAnalyzerWorker.ts). */
   let analysisDemoted = false
+  /** Its hurry flag, shared with the thread (searchAnalyzer.ts). */
+  let analysisHurry = new Int32Array(new SharedArrayBuffer(4))
   /** The analyzer thread's Linux thread id, from its last answer, and when that came. */
   let analyzerTid: number | null = null
   let analyzerAnsweredAt = -Infinity
@@ -1072,9 +1074,12 @@ export function createSqliteStore(
    * that gets a tenth of a core.
    */
   function hurryAnalysis() {
-    if (!analysis || !analysisDemoted || analyzerTid === null) return
+    if (!analysis || !analysisDemoted) return
     analysisDemoted = false
-    setThreadNice(analyzerTid, eventLoopNice)
+    // The flag first: a thread still reading its batch then does not lower itself after this
+    // raise (it did, and the group waited for it at a tenth of a core).
+    Atomics.store(analysisHurry, 0, 1)
+    if (analyzerTid !== null) setThreadNice(analyzerTid, eventLoopNice)
   }
 
   /** `waitedFor`: a write group waits for this batch (catchUpIndex), never demoted. */
@@ -1090,9 +1095,12 @@ export function createSqliteStore(
     const commitsBefore = commits
     const demote = !waitedFor && queued + reindexLeft > behindQueued
     analysisDemoted = demote
+    analysisHurry = new Int32Array(new SharedArrayBuffer(4))
+    const hurry = analysisHurry.buffer as SharedArrayBuffer
     // A thread idle long enough to have ended is another one now (idleThread.ts).
     if (performance.now() - analyzerAnsweredAt > ANALYZER_TID_MS) analyzerTid = null
-    analysis = offThread!.analyze({path, opening, after, limit: analyzeBatch, source, demote}).then(
+    const task = {path, opening, after, limit: analyzeBatch, source, demote, hurry}
+    analysis = offThread!.analyze(task).then(
       ({read, last, tid}) => {
         analysis = null
         analyzerTid = tid ?? null

@@ -1,0 +1,62 @@
+/**
+ * Behind a bulk load the search analyzer's thread analyses a batch below the event loop's
+ * priority, lowering itself once the batch's read is done; a write group that waits for that
+ * batch (a quiet checkpoint, the queue past its bound) and the lake's stop raise it back
+ * (sqliteStore.ts hurryAnalysis). A raise that came while the batch was still being read was
+ * undone by the thread lowering itself after it, and the group waited for a thread getting a tenth
+ * of a core. The thread reads the hurry from the task's shared flag when it would lower itself.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {runTransaction} from '../../../lake/core/transaction.ts'
+import {applyWrites} from '../../../lake/core/writes.ts'
+import {createEventBus} from '../../../lake/events/bus.ts'
+import {mayRaiseTo} from '../../../lake/query/priority.ts'
+import {
+  createSearchAnalyzer,
+  type SearchAnalyzerThread,
+} from '../../../lake/store/searchAnalyzer.ts'
+import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+
+let dir: string
+let file: string
+let analyzer: SearchAnalyzerThread
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lake-hurry-'))
+  // A dataset file in this lake's format (its queue table).
+  const stores = createSqliteStores(dir)
+  const store = stores.get('test')
+  const bus = createEventBus()
+  await runTransaction({store, bus, identity: 'p', now: () => new Date()}, (ws) =>
+    applyWrites(ws, {kind: 'mutations', mutations: [{create: {_id: 'a', _type: 't'}}]}),
+  )
+  stores.close()
+  file = join(dir, 'datasets', 'test.sqlite')
+  analyzer = createSearchAnalyzer()
+})
+
+afterAll(async () => {
+  await analyzer.close()
+  await rm(dir, {recursive: true, force: true})
+})
+
+test('a batch hurried before its read is done is analysed at the lake’s priority, not lowered', async () => {
+  const target = {path: file, opening: 'test', after: '', limit: 16, source: 'queue' as const}
+  const before = await analyzer.priority()
+  // Only where the thread may take the lake's priority back does it lower itself at all.
+  const lowers = before.lakeNice !== null && mayRaiseTo(before.lakeNice)
+  // Not hurried: lowered (the control).
+  await analyzer.analyze({...target, demote: true, hurry: new SharedArrayBuffer(4)})
+  const lowered = await analyzer.priority()
+  expect(lowered.demotedBatches).toBe(before.demotedBatches + (lowers ? 1 : 0))
+  // Hurried (the store's flag set) before the thread would lower itself: it does not.
+  const hurry = new SharedArrayBuffer(4)
+  Atomics.store(new Int32Array(hurry), 0, 1)
+  await analyzer.analyze({...target, demote: true, hurry})
+  const hurried = await analyzer.priority()
+  expect(hurried.demotedBatches).toBe(lowered.demotedBatches)
+  expect(hurried.nice).toBe(hurried.lakeNice)
+})

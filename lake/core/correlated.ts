@@ -43,8 +43,9 @@
  * documents holding a `_ref` to one of them as `->` finds it (its view `_id`; the references table).
  * A superset: the conjunct stays. A `->` that finds nothing gives null, which equals only a null
  * outer value: any outer value but a string reads the whole view, `coalesce(key->, all->)`.
- * On a field the side table does not keep (`source->name == ^.name`), the view is read once a
- * query and grouped by what `x->f` gives on each document, every `->` of it read at once
+ * On a field the side table does not keep (`source->name == ^.name`), the view (of the types a
+ * `_type` conjunct allows: typesOf) is read once a query and grouped by what `x->f` gives on each
+ * document, every `->` of it read at once
  * (view.ts derefValues), where groq-js dereferenced every document again per outer document.
  *
  * An inner filter that joins by id (`_id == ^.article._ref`, a front end's `->` written out) is
@@ -136,6 +137,11 @@ export interface Correlated {
    * strings among them): the first ask reads every outer document's at once.
    */
   keys: (readonly string[])[]
+  /**
+   * Per replaced `*`: the `_type`s a conjunct of its filters allows (the shown layer's), or null:
+   * what it yields as the whole view (and derefScan reads) may be the view documents of those.
+   */
+  types: (readonly string[] | null)[]
 }
 
 /** The `_ref` prefix of the replaced `*` number `index`; the key follows it. */
@@ -313,6 +319,7 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
     }),
     lookups: chains.map(({lookup}) => lookup),
     keys: chains.map(({key}) => key),
+    types: chains.map(({filters}) => typesOf(filters)),
   }
 }
 
@@ -476,6 +483,39 @@ function derefScanParent(filter: Node): Found | null {
     const ref = ownPath(chain.root.base as Node)
     return ref && ref.length > 0 ? {kind: 'derefScan', ref, path: chain.path} : null
   })
+}
+
+/**
+ * The types a conjunct `_type == "a"`, `"a" == _type` or `_type in ["a", "b"]` of any of `filters`
+ * allows (the intersection where several do), or null when none says.
+ */
+function typesOf(filters: Node[]): string[] | null {
+  let types: string[] | null = null
+  const visit = (node: Node): void => {
+    if (node.type === 'Group') return visit(node.base as Node)
+    if (node.type === 'And') {
+      visit(node.left as Node)
+      return visit(node.right as Node)
+    }
+    if (node.type !== 'OpCall') return
+    const [left, right] = [node.left as Node, node.right as Node]
+    const isType = (side: Node) => ownPath(side)?.join('.') === '_type'
+    let allowed: string[] | null = null
+    if (node.op === '==') {
+      const value = isType(left) ? right : isType(right) ? left : null
+      if (value?.type === 'Value' && typeof value.value === 'string') allowed = [value.value]
+    } else if (node.op === 'in' && isType(left) && right.type === 'Array') {
+      const values = (right.elements as Node[]).map((element) =>
+        !element.isSplat && (element.value as Node).type === 'Value'
+          ? (element.value as Node).value
+          : undefined,
+      )
+      if (values.every((value) => typeof value === 'string')) allowed = values as string[]
+    }
+    if (allowed) types = types ? types.filter((type) => allowed.includes(type)) : allowed
+  }
+  for (const filter of filters) visit(filter)
+  return types
 }
 
 /** `_id == ^.x` or `^.x == _id`. */

@@ -432,9 +432,41 @@ function referrersOf(
   const whole: (SanityDocument[] | undefined)[] = []
   let outer: readonly SanityDocument[] = []
   const prefetched = new Set<number>()
-  /** The whole view, read once a query (an outer value that is no key, derefScan). */
-  const view = (index: number) =>
-    (whole[index] ??= present(store.scan({excludeIdPrefixes: exclude})))
+  /**
+   * The whole view, read once a query (an outer value that is no key, derefScan): the documents
+   * of the types the `*`'s filters allow where they say (the filters still decide each).
+   */
+  const view = (index: number) => {
+    const types = correlated.types[index]
+    return (whole[index] ??= types
+      ? ofTypes(types)
+      : present(store.scan({excludeIdPrefixes: exclude})))
+  }
+  /**
+   * The view documents whose shown layer may be of `types`: the groups with a stored layer of
+   * them, the layer each shows (ids and types only, through the perspective and the caller's
+   * grants), then that layer's body alone.
+   */
+  const ofTypes = (types: readonly string[]): SanityDocument[] => {
+    const stubs = (selection: Selection) =>
+      Array.from(
+        store.select({...selection, excludeIdPrefixes: exclude, idsOnly: true}),
+        (row) => ({_id: row.id, _type: row.type}) as SanityDocument,
+      )
+    let layers = stubs({where: {kind: 'type', types}})
+    if (perspective.kind === 'stack') {
+      const groups = [...new Set(layers.map((layer) => getPublishedId(layer._id)))]
+      layers = stubs({where: {kind: 'id', ids: groupIds(groups, perspective)}})
+    }
+    const shown = present(layers)
+    const ids = shown.map(storedId)
+    const bodies = store.getDocuments(ids)
+    return shown.flatMap((view, i) => {
+      const doc = bodies[i]
+      if (!doc) return []
+      return [perspective.kind === 'raw' ? doc : {...doc, _id: view._id, _originalId: ids[i]}]
+    })
+  }
   /** Per derefScan: the stored ids of the view documents by the string their `ref->path` gives. */
   const scanned: (Map<string, string[]> | undefined)[] = []
   /** What derefValues read, by `_ref`, as the view's `->` gives it (null: none or not readable). */

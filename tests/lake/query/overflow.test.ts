@@ -11,6 +11,7 @@ import {QueryTimeoutError, UnavailableError} from '../../../lake/core/errors.ts'
 import {createQueryPool, createTurns, type Turn} from '../../../lake/query/pool.ts'
 import {QUERY_THREAD_NAME} from '../../../lake/query/priority.ts'
 import {squareQuery} from '../../helpers/squareFilter.ts'
+import {track} from '../../helpers/track.ts'
 
 /** Seconds of CPU at 1,600; this, tens of seconds and more at the demoted thread's nice. */
 const PATHOLOGICAL = 8000
@@ -43,19 +44,6 @@ async function settledQueryThreads(): Promise<Set<string>> {
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return new Set(queryThreads())
-}
-
-/** A promise's state as it settles, read synchronously. */
-function track<T>(answer: Promise<T>) {
-  const state = {settled: false, error: undefined as unknown}
-  answer.then(
-    () => (state.settled = true),
-    (err: unknown) => {
-      state.settled = true
-      state.error = err
-    },
-  )
-  return state
 }
 
 test("a cheap query of another caller is answered while a demoted query holds the pool's one thread", async () => {

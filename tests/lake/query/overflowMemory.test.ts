@@ -9,23 +9,11 @@ import {expect, test} from 'vitest'
 import {UnavailableError} from '../../../lake/core/errors.ts'
 import {createQueryPool} from '../../../lake/query/pool.ts'
 import {squareQuery} from '../../helpers/squareFilter.ts'
+import {track} from '../../helpers/track.ts'
 
 /** Seconds of CPU; its thread's heap climbs to 48-64 MB between collections (alone, 8 s). */
 const PATHOLOGICAL = 8000
 const cheap = () => squareQuery(10)
-
-/** A promise's state as it settles, read synchronously. */
-function track<T>(answer: Promise<T>) {
-  const state = {settled: false, error: undefined as unknown}
-  answer.then(
-    () => (state.settled = true),
-    (err: unknown) => {
-      state.settled = true
-      state.error = err
-    },
-  )
-  return state
-}
 
 test("beside a demoted query, the overflow's threads answer a cheap query but stop a heavy one past the query threads' memory together", async () => {
   // One query thread of 80 MB: the first query holds it, under the cap, to the end of the test.

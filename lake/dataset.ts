@@ -363,13 +363,15 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     waitMs: number,
   ): Promise<DocumentMatcher> {
     const {query, params} = request
+    const holder = request.holder ?? principal.id
     const node = listenerFilterNode(query, params)
     const reads = filterReads(node)
     const run = async (documents: FilterDocument[], overrun: string) => {
       const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
       let outcome
       try {
-        outcome = await options.queries.filter(task, budgetMs, waitMs)
+        // The listener's caller takes its turn on the query threads, as its queries would.
+        outcome = await options.queries.filter(task, budgetMs, waitMs, holder)
       } catch (err) {
         if (!(err instanceof QueryTimeoutError)) throw err
         throw new QueryTimeoutError(

@@ -106,9 +106,15 @@ export interface QueryPool {
   /**
    * Runs a listener filter on a worker within `budgetMs` of its own evaluation (a
    * QueryTimeoutError past it), after waiting at most `waitMs` for a thread (a
-   * ListenerOverloadedError past it, or at once while FILTER_BACKLOG filters wait).
+   * ListenerOverloadedError past it, or at once while FILTER_BACKLOG filters wait). `holder`
+   * names the listener's caller, whose turn on the query threads it takes as a query would.
    */
-  filter(task: FilterTask, budgetMs: number, waitMs: number): Promise<FilterTaskResult>
+  filter(
+    task: FilterTask,
+    budgetMs: number,
+    waitMs: number,
+    holder?: string,
+  ): Promise<FilterTaskResult>
   /** Filter tasks sent to threads so far (tests: filters over the same texts share one). */
   filterTasks(): number
   /**
@@ -431,6 +437,7 @@ interface FilterAsk {
   task: FilterTask
   budgetMs: number
   waitMs: number
+  holder?: string
   resolve(answer: FilterTaskResult): void
   reject(err: unknown): void
 }
@@ -826,9 +833,14 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
    * filters over a 20.9 MB write's two documents parsed them 0.6-0.9 s each). Each filter keeps
    * its own budget in the task; one that runs past it fails alone, and the others are asked again.
    */
-  function filter(task: FilterTask, budgetMs: number, waitMs: number): Promise<FilterTaskResult> {
+  function filter(
+    task: FilterTask,
+    budgetMs: number,
+    waitMs: number,
+    holder?: string,
+  ): Promise<FilterTaskResult> {
     if (!task.documents.some((doc) => doc instanceof Uint8Array)) {
-      return filterTask(task, [budgetMs], waitMs)
+      return filterTask(task, [budgetMs], waitMs, holder)
     }
     return new Promise((resolve, reject) => {
       let batch = batches.find((b) => sameDocuments(b.documents, task.documents))
@@ -837,7 +849,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         if (batches.length === 0) setImmediate(runBatches)
         batches.push(batch)
       }
-      batch.asks.push({task, budgetMs, waitMs, resolve, reject})
+      batch.asks.push({task, budgetMs, waitMs, holder, resolve, reject})
     })
   }
 
@@ -864,6 +876,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         task,
         asks.map((ask) => ask.budgetMs),
         Math.min(...asks.map((ask) => ask.waitMs)),
+        first.holder,
         (index) => (overran = index),
       )
     } catch (err) {
@@ -884,12 +897,15 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
    * when in `started`), so time spent queued behind busy or niced threads is not charged to the
    * filter; the wait has its own bound, and a lake-wide backlog cap. `budgets`: the task's
    * filter's, then its `alike` filters', each counted from when the thread begins that filter;
-   * `overran` hears which ran past its budget (the task then fails with a QueryTimeoutError).
+   * `overran` hears which ran past its budget (the task then fails with a QueryTimeoutError). On
+   * the query threads it takes `holder`'s turn (createTurns), within the wait's bound: one
+   * caller's many costly filters wait behind each other, not in front of everyone's queries.
    */
   async function filterTask(
     task: FilterTask,
     budgets: number[],
     waitMs: number,
+    holder?: string,
     overran?: (index: number) => void,
   ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
@@ -937,10 +953,24 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     const lane = task.documents.some((doc) => doc instanceof Uint8Array)
       ? lanes.reads
       : lanes.queries
+    let turn: Turn | undefined
     try {
       const running = await lane.ready()
       if (closed || !running) throw new UnavailableError('The lake is shutting down')
       check()
+      if (lane === lanes.queries && holder !== undefined) {
+        turn = await takeTurn(holder, abort.signal)
+        // A turn a demoted task gave back, while that task holds its thread, as dispatch runs it.
+        const overflow = lanes.queries.full()
+        const on = overflow ? await lanes.overflow.ready() : running
+        if (closed || !on) throw new UnavailableError('The lake is shutting down')
+        return (await (overflow ? lanes.overflow : lane).run(
+          on,
+          {...task, started: started.buffer},
+          abort.signal,
+          turn.demoted,
+        )) as FilterTaskResult
+      }
       return (await lane.run(
         running,
         {...task, started: started.buffer},
@@ -959,6 +989,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (closed) throw new UnavailableError('The lake is shutting down')
       throw err
     } finally {
+      turn?.end()
       clearTimeout(timer)
       stopWaiting()
     }

@@ -1,8 +1,11 @@
 /**
  * A listener's filter budget is its own evaluation's: waiting for a busy query thread has its own,
  * larger bound, and a listener ended for waiting is told so, not that its filter is too slow.
- * One query thread, held by a query that runs to the query deadline (10 s); the filter's own
- * evaluation on one small document takes milliseconds.
+ * One query thread, and its turns (the thread's and the overflow's one extra, createTurns) held by
+ * two queries of the same caller that run to the query deadline (10 s): a filter takes its
+ * caller's turn after them (one blocker alone is demoted and gives its turn back, and the filter
+ * runs beside it on the overflow's thread). The filter's own evaluation on one small document
+ * takes milliseconds.
  */
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
@@ -29,12 +32,19 @@ const auth = () => ({authorization: `Bearer ${lake.token}`})
 const listenUrl = () =>
   `${lake.url}/v2025-02-19/data/listen/test?${new URLSearchParams({query: FILTER})}`
 
-/** Holds the one query thread until the query deadline; resolves with the response's status. */
-function holdThread(): Promise<number> {
+/**
+ * Holds the query threads' turns until the query deadline: two blockers of the listener's caller,
+ * given time to arrive before the write its filter runs for. Resolves with their statuses.
+ */
+async function holdThreads(): Promise<() => Promise<number[]>> {
   const search = new URLSearchParams({query: BLOCKER, $s: JSON.stringify('ক'.repeat(400))})
-  return fetch(`${lake.url}/v2025-02-19/data/query/test?${search}`, {headers: auth()}).then(
-    (res) => res.status,
+  const statuses = [0, 1].map(() =>
+    fetch(`${lake.url}/v2025-02-19/data/query/test?${search}`, {headers: auth()}).then(
+      (res) => res.status,
+    ),
   )
+  await new Promise((resolve) => setTimeout(resolve, 2_000))
+  return () => Promise.all(statuses)
 }
 
 const mutationIds = (messages: SseMessage[]) =>
@@ -44,8 +54,8 @@ test('a filter that waits behind a busy thread longer than its budget still gets
   lake.server.lake.context.config.listen = {filterBudgetMs: 500, filterWaitMs: 60_000}
   const reader = await openSse(listenUrl(), auth())
   await reader.until((m) => m.some((x) => x.event === 'welcome'), 20_000)
-  const held = holdThread()
-  // Queued behind the blocker: its filter waits for the thread for the blocker's 10 s.
+  const held = await holdThreads()
+  // Behind the blockers: its filter waits for a turn for their 10 s.
   await lake.client().createOrReplace({_id: 'waited', _type: 'article', title: 'অপেক্ষা'})
   const messages = await reader.until(
     (m) => mutationIds(m).includes('waited') || m.some((x) => x.event === 'channelError'),
@@ -53,7 +63,7 @@ test('a filter that waits behind a busy thread longer than its budget still gets
   )
   expect(messages.filter((x) => x.event === 'channelError').map((x) => x.data)).toEqual([])
   expect(mutationIds(messages)).toEqual(['waited'])
-  expect(await held).toBe(504)
+  expect(await held()).toEqual([504, 504])
   reader.close()
 })
 
@@ -61,7 +71,7 @@ test('a filter that waits past the wait bound ends the stream for its client to 
   lake.server.lake.context.config.listen = {filterBudgetMs: 500, filterWaitMs: 1000}
   const reader = await openSse(listenUrl(), auth())
   await reader.until((m) => m.some((x) => x.event === 'welcome'), 20_000)
-  const held = holdThread()
+  const held = await holdThreads()
   await lake.client().createOrReplace({_id: 'waited-long', _type: 'article', title: 'দীর্ঘ'})
   // Not a channelError, after which @sanity/client would not reconnect (docs/listeners.md).
   await reader.closed(60_000)
@@ -71,5 +81,5 @@ test('a filter that waits past the wait bound ends the stream for its client to 
     /filter waited more than 1 s for a query thread \(the lake is busy\)/,
   )
   expect(mutationIds(messages)).toEqual([])
-  await held
+  await held()
 })

@@ -572,11 +572,7 @@ export function checkPatchedBytes(
     `its document's size once, or once for each path with a filter such as items[_key=="k"] ` +
     `and each insert; "${id}" is ${documentBytes} bytes): give fewer such paths a patch, or ` +
     `split the ${kind} into several transactions (one request each)`
-  throw new MutationError(
-    `The ${errorType === 'actionError' ? 'action' : 'mutation'}(s) failed: ${description}`,
-    [itemError('transactionTooLargeError', description, {index, id})],
-    errorType,
-  )
+  throw tooMuchPatching(description, index, id, errorType)
 }
 
 /**
@@ -593,7 +589,12 @@ export function checkPatchWork(
   const limit = LIMITS.patchedBytesPerTransaction
   if (bytes <= limit) return
   const description = `The patches of this transaction would do more than ${limit} bytes' worth of work on "${id}": ${what}`
-  throw new MutationError(
+  throw tooMuchPatching(description, index, id, errorType)
+}
+
+/** The transactionTooLargeError both patch budgets refuse with (checkPatchedBytes, checkPatchWork). */
+function tooMuchPatching(description: string, index: number, id: string, errorType: ErrorType) {
+  return new MutationError(
     `The ${errorType === 'actionError' ? 'action' : 'mutation'}(s) failed: ${description}`,
     [itemError('transactionTooLargeError', description, {index, id})],
     errorType,

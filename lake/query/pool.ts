@@ -783,6 +783,23 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
 
   const takeTurn = createTurns(threads)
 
+  /**
+   * Runs `task` on `lane` in the turn taken: on an overflow thread when the turn is one a demoted
+   * task gave back while it holds its thread.
+   */
+  async function runInTurn(
+    lane: (typeof lanes)[Lane],
+    running: Pool,
+    task: WorkerTask,
+    signal: AbortSignal,
+    turn: Turn,
+  ) {
+    const overflow = lane === lanes.queries && lanes.queries.full()
+    const on = overflow ? await lanes.overflow.ready() : running
+    if (closed || !on) throw new UnavailableError('The lake is shutting down')
+    return (overflow ? lanes.overflow : lane).run(on, task, signal, turn.demoted)
+  }
+
   async function dispatch(
     task: WorkerTask,
     timeoutMs: number,
@@ -802,12 +819,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     try {
       if (holder === undefined) return await lane.run(running, task, abort)
       turn = await takeTurn(holder, abort)
-      // A turn a demoted task gave back, while that task holds its thread: on an overflow thread.
-      const overflow = lane === lanes.queries && lanes.queries.full()
-      const runOn = overflow ? lanes.overflow : lane
-      const on = overflow ? await lanes.overflow.ready() : running
-      if (closed || !on) throw new UnavailableError('The lake is shutting down')
-      return await runOn.run(on, task, abort, turn.demoted)
+      return await runInTurn(lane, running, task, abort, turn)
     } catch (err) {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')
@@ -958,24 +970,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       const running = await lane.ready()
       if (closed || !running) throw new UnavailableError('The lake is shutting down')
       check()
+      const onThread = {...task, started: started.buffer}
       if (lane === lanes.queries && holder !== undefined) {
         turn = await takeTurn(holder, abort.signal)
-        // A turn a demoted task gave back, while that task holds its thread, as dispatch runs it.
-        const overflow = lanes.queries.full()
-        const on = overflow ? await lanes.overflow.ready() : running
-        if (closed || !on) throw new UnavailableError('The lake is shutting down')
-        return (await (overflow ? lanes.overflow : lane).run(
-          on,
-          {...task, started: started.buffer},
-          abort.signal,
-          turn.demoted,
-        )) as FilterTaskResult
+        return (await runInTurn(lane, running, onThread, abort.signal, turn)) as FilterTaskResult
       }
-      return (await lane.run(
-        running,
-        {...task, started: started.buffer},
-        abort.signal,
-      )) as FilterTaskResult
+      return (await lane.run(running, onThread, abort.signal)) as FilterTaskResult
     } catch (err) {
       if (ranOut === 'budget') {
         overran?.(blamed)

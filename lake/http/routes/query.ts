@@ -21,9 +21,9 @@ queryRoutes.get(PATH, (c) =>
     hold(c.req.url.length)
     const search = new URL(c.req.url).searchParams
     const query = singleParameter(search, 'query')
-    singleParameter(search, 'perspective')
+    const perspective = onePerspective(search)
     if (query === null) throw new BadRequestError('Missing "query" parameter')
-    return answer(c, query, decodeParams(search))
+    return answer(c, query, decodeParams(search), perspective)
   }),
 )
 
@@ -65,14 +65,36 @@ async function answerBody(c: Context, hold: (bytes: number) => void) {
       'httpInvalidRequestBody',
     )
   }
-  return answer(c, body.query, params as Record<string, unknown>, perspective)
+  return answer(
+    c,
+    body.query,
+    params as Record<string, unknown>,
+    onePerspective(new URL(c.req.url).searchParams, perspective),
+  )
+}
+
+/**
+ * The request's one perspective: given once, in the URL (as @sanity/client sends it, POST
+ * included) or a POST's body. Given twice, anywhere, which was meant is a guess (a POST's URL won
+ * and its body's was dropped without a word): a 400, as any URL parameter given twice.
+ */
+function onePerspective(search: URLSearchParams, inBody?: string): string | undefined {
+  const inUrl = singleParameter(search, 'perspective')
+  if (inUrl === null) return inBody
+  if (inBody !== undefined) {
+    throw new BadRequestError(
+      'The request gives "perspective" more than once, in the URL and in the body: send it once ' +
+        '(?perspective= in the URL, as @sanity/client does)',
+    )
+  }
+  return inUrl
 }
 
 async function answer(
   c: Context,
   query: string,
   params: Record<string, unknown>,
-  bodyPerspective?: string,
+  perspectiveParam: string | undefined,
 ) {
   const started = performance.now()
   const lake = lakeOf(c)
@@ -83,7 +105,7 @@ async function answer(
   const request = {
     query,
     params,
-    perspective: c.req.query('perspective') ?? bodyPerspective,
+    perspective: perspectiveParam,
     apiVersion: apiVersionOf(c),
   }
   // Before any work, whoever asks: an anonymous caller of a private dataset, whose answer is

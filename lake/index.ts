@@ -101,6 +101,11 @@ export interface LakeOptions {
    * that stops its thread after a COMMIT.
    */
   commitWorker?: string
+  /**
+   * The search analyzer's task module (lake/store/searchAnalyzerWorker.ts by default): tests give
+   * one that holds the analyzer, so documents wait for the index while they search.
+   */
+  analyzerWorker?: string
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
@@ -147,7 +152,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     ? null
     : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit, now: options.now})
   const principals = options.principals ?? auth!.store
-  const analyzer = createSearchAnalyzer()
+  const analyzer = createSearchAnalyzer(options.analyzerWorker)
   const checkpointer = createWalCheckpointer()
   const committer = createCommitThread(options.commitWorker)
   // One for the process's heap, told by every store when its writes go idle.

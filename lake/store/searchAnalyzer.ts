@@ -117,10 +117,11 @@ export class AnalyzerClosedError extends Error {
   }
 }
 
-export function createSearchAnalyzer(): SearchAnalyzerThread {
+/** `worker`: the thread's task module (searchAnalyzerWorker.ts; tests give one that holds it). */
+export function createSearchAnalyzer(worker = WORKER): SearchAnalyzerThread {
   // Trimmed when its tasks pause: after a bulk load its heap held 105 MB, which V8 keeps for 8 s
   // after the thread ends (threadTrim.ts).
-  const thread = createIdleThread<AnalyzerTask, unknown>(WORKER, 'search analyzer', undefined, {
+  const thread = createIdleThread<AnalyzerTask, unknown>(worker, 'search analyzer', undefined, {
     kind: 'trim',
   })
   let closed = false

@@ -13,36 +13,78 @@ import {RetryLaterError} from '../core/errors.ts'
 export interface AnswerBudget {
   /** Bytes held now. */
   readonly held: number
+  /** Streams waiting for room now (holdWhenRoom). */
+  readonly waiting: number
   /**
    * Counts `bytes` as held, or throws a RetryLaterError past the budget; returns the release. With
    * `refusable` false (a committed write's answer, which must go out) it counts them and never
    * throws.
    */
   hold(bytes: number, refusable?: boolean): (bytes: number) => void
+  /**
+   * Counts `bytes` once they fit (or nothing else is held), waiting meanwhile; resolves to the
+   * release, or to null once `signal` aborts (nothing counted). For a stream under way, which
+   * can be neither refused after its 200 nor let past the budget (an export's next page).
+   */
+  holdWhenRoom(bytes: number, signal: AbortSignal): Promise<((bytes: number) => void) | null>
 }
 
 export function createAnswerBudget(maxBytes: number): AnswerBudget {
   let held = 0
+  /** Streams waiting for room, first come first counted. */
+  const waiting: {bytes: number; admit: () => void}[] = []
+  const fits = (bytes: number) => held === 0 || held + bytes <= maxBytes
+  const count = (bytes: number) => {
+    held += bytes
+    let left = bytes
+    return (sent: number) => {
+      const released = Math.min(sent, left)
+      left -= released
+      held -= released
+      while (released > 0 && waiting.length > 0 && fits(waiting[0]!.bytes)) {
+        waiting.shift()!.admit()
+      }
+    }
+  }
   return {
     get held() {
       return held
     },
+    get waiting() {
+      return waiting.length
+    },
     hold(bytes, refusable = true) {
       // One answer larger than the budget may still go out while nothing else is held.
-      if (refusable && held > 0 && held + bytes > maxBytes) {
+      if (refusable && !fits(bytes)) {
         throw new RetryLaterError(
           'lakeBusyError',
           `The lake holds ${held} bytes of answers its clients have not read yet (at most ${maxBytes}); try again shortly`,
           2,
         )
       }
-      held += bytes
-      let left = bytes
-      return (sent) => {
-        const released = Math.min(sent, left)
-        left -= released
-        held -= released
-      }
+      return count(bytes)
+    },
+    holdWhenRoom(bytes, signal) {
+      if (signal.aborted) return Promise.resolve(null)
+      if (waiting.length === 0 && fits(bytes)) return Promise.resolve(count(bytes))
+      return new Promise((resolve) => {
+        const entry = {
+          bytes,
+          admit: () => {
+            signal.removeEventListener('abort', gone)
+            resolve(count(bytes))
+          },
+        }
+        const gone = () => {
+          const at = waiting.indexOf(entry)
+          if (at >= 0) waiting.splice(at, 1)
+          resolve(null)
+          // The next in line may fit where this one did not.
+          while (waiting.length > 0 && fits(waiting[0]!.bytes)) waiting.shift()!.admit()
+        }
+        signal.addEventListener('abort', gone, {once: true})
+        waiting.push(entry)
+      })
     },
   }
 }

@@ -1,11 +1,11 @@
 /**
- * Built data/doc, history and query answers held for clients that have not read them are budgeted
+ * Built data/doc, history, query and export answers held for clients that have not read them are budgeted
  * lake-wide: a viewer's many parallel requests, read slowly, cannot fill the lake's memory. Past
  * the budget a large answer is a 503 with Retry-After; what a client took or left is released.
  */
 import {randomBytes} from 'node:crypto'
 import {connect, constants, type ClientHttp2Session} from 'node:http2'
-import {afterAll, beforeAll, expect, it} from 'vitest'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const MIB = 1024 * 1024
@@ -128,4 +128,117 @@ it('counts an unread query answer too: unread queries cannot fill the lake', asy
   expect(answered.status).toBe(200)
   expect((await answered.json()).result[0].blob.length).toBeGreaterThan(MIB)
   expect(lake.server.lake.context.answers.held).toBe(0)
+})
+
+describe('exports', () => {
+  // Forty documents of 100 KB: an export of them is four pages of about 1 MiB.
+  const many = Array.from({length: 40}, (_, i) => ({
+    _id: `m${String(i).padStart(2, '0')}`,
+    _type: 'm',
+    text: randomBytes(75 * 1024).toString('base64'),
+  }))
+  // A session of each test's own: the streams the tests before cancelled count against a
+  // session's resets, past which Node's server refuses its streams (ENHANCE_YOUR_CALM).
+  beforeEach(() => {
+    session.destroy()
+    session = connect(lake.url)
+    session.on('error', () => {})
+  })
+
+  beforeAll(async () => {
+    const tx = lake.client().transaction()
+    for (const doc of many) tx.createOrReplace(doc)
+    await tx.commit()
+  })
+
+  /** The export's documents, from its NDJSON, failing on an error line. */
+  const exported = (text: string) =>
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as {_id?: string; error?: unknown})
+      .map((doc) => {
+        if (doc.error !== undefined) throw new Error(`the export failed: ${JSON.stringify(doc)}`)
+        return doc._id
+      })
+
+  it('counts the page an unread export holds: unread exports cannot fill the lake', async () => {
+    // Before, an export's pages were held outside the budget: 150 exports of a 60 MB dataset
+    // whose clients read nothing grew a lake process by 400 MB (a page or two each), and the
+    // connections allowed a client address (1,000) would hold some 2.6 GB.
+    const path = '/v2025-02-19/data/export/test?types=big'
+    const first = await unread(path)
+    expect(first.status).toBe(200)
+    await expect.poll(() => lake.server.lake.context.answers.held).toBeGreaterThan(MIB)
+
+    // Refused before it starts, as any large answer, while unread answers hold the budget.
+    for (const refusedPath of [path, '/v2025-02-19/data/doc/test/big']) {
+      const refused = await get(refusedPath)
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect((await refused.json()).message).toMatch(/answers its clients have not read yet/)
+    }
+
+    first.stream.close(constants.NGHTTP2_CANCEL)
+    await expect.poll(() => lake.server.lake.context.answers.held).toBe(0)
+    const answered = await get('/v2025-02-19/data/export/test?types=m')
+    expect(answered.status).toBe(200)
+    expect(exported(await answered.text())).toEqual(many.map((doc) => doc._id))
+    expect(lake.server.lake.context.answers.held).toBe(0)
+  })
+
+  /**
+   * An export of the forty documents whose first page is read, its next page waiting for room:
+   * a committed write's answer, which is never refused, left unread, takes the budget past its end.
+   */
+  async function exportWaiting() {
+    const answers = lake.server.lake.context.answers
+    const started = await unread('/v2025-02-19/data/export/test?types=m')
+    expect(started.status).toBe(200)
+    await expect.poll(() => answers.held).toBeGreaterThan(MIB / 2)
+    const write = session.request({
+      ':method': 'POST',
+      ':path': '/v2025-02-19/data/mutate/test?returnDocuments=true',
+      authorization: `Bearer ${lake.token}`,
+      'content-type': 'application/json',
+    })
+    write.on('error', () => {})
+    write.pause()
+    const blob = randomBytes(MIB + MIB / 8).toString('base64')
+    write.end(JSON.stringify({mutations: [{createOrReplace: {_id: 'bigW', _type: 'w', blob}}]}))
+    await expect.poll(() => answers.held, {timeout: 10_000}).toBeGreaterThan(2 * MIB)
+
+    started.stream.setEncoding('utf8')
+    let text = ''
+    started.stream.on('data', (chunk: string) => (text += chunk))
+    const ended = new Promise((done) => started.stream.once('end', done))
+    started.stream.resume()
+    await expect.poll(() => answers.waiting, {timeout: 10_000}).toBe(1)
+    // Its first page read, the next waits: the budget holds no more than the write's answer.
+    expect(answers.held).toBeLessThan(2 * MIB)
+    expect(text).toMatch(/"_id":"m00"/)
+    expect(text).not.toMatch(/"_id":"m39"/)
+    return {stream: started.stream, write, ended, text: () => text}
+  }
+
+  it('never cuts an export under way: its next page waits for room in the budget, then it ends whole', async () => {
+    const answers = lake.server.lake.context.answers
+    const exporting = await exportWaiting()
+    exporting.write.close(constants.NGHTTP2_CANCEL)
+    await exporting.ended
+    expect(exported(exporting.text())).toEqual(many.map((doc) => doc._id))
+    await expect.poll(() => answers.held).toBe(0)
+    expect(answers.waiting).toBe(0)
+  })
+
+  it('gives up the wait of an export whose client went away, holding nothing for it', async () => {
+    const answers = lake.server.lake.context.answers
+    const exporting = await exportWaiting()
+    const writeHolds = answers.held
+    exporting.stream.close(constants.NGHTTP2_CANCEL)
+    await expect.poll(() => answers.waiting).toBe(0)
+    expect(answers.held).toBe(writeHolds)
+    exporting.write.close(constants.NGHTTP2_CANCEL)
+    await expect.poll(() => answers.held).toBe(0)
+  })
 })

@@ -3,7 +3,10 @@
  * single-document writers alone, as `npm run bench -- --writes` measures them (a lake of their
  * own, 300 warm-up transactions on another dataset, createOrReplace of one new article per
  * transaction over keep-alive node:http), with the lake's CPU per transaction, all threads and the
- * event loop's alone (`--threads`: each kind of thread's, as named in /proc). With `--against DIR` (another checkout of this repository, with its
+ * event loop's alone (`--threads`: each kind of thread's, as named in /proc), how long the event
+ * loop waited for a core a transaction (ready to run, other threads on both cores: the machine's
+ * other load, or the lake's and the client's own threads), and how long after the round the
+ * full-text index caught up (the rate leaves that out). With `--against DIR` (another checkout of this repository, with its
  * node_modules) rounds alternate between that checkout's lake (A) and this one's (B), so that an
  * A/B shares the machine's load; the medians per side are printed. Nothing is written to
  * bench/results: this is for comparing changes to the write path on a shared machine.
@@ -11,6 +14,7 @@
  * `BENCH_PERF_MAP=1` starts it with `--perf-basic-prof`, for Linux perf.
  */
 import http from 'node:http'
+import {readFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -88,12 +92,25 @@ async function settled(pid: number): Promise<void> {
   }
 }
 
+/** Ms the event loop's thread has waited on a run queue so far (schedstat's second field). */
+function runQueueMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'latin1').split(' ')[1]) / 1e6
+  } catch {
+    return NaN
+  }
+}
+
 /** Off Linux the CPU figures read NaN rather than stop the rounds. */
 const cpuSeconds = (pid: number, mainThread = false) => cpuSecondsOf(pid, mainThread) ?? NaN
 
 type Round = {
   side: string
   perSecond: number
+  /** Seconds from the round's last answer until the full-text index had caught up. */
+  catchUp: number
+  /** Ms a transaction the event loop was ready to run but waited for a core. */
+  waitMs: number
   cpuMs: number
   loopMs: number
   load: number
@@ -120,16 +137,21 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
           for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
         }, 50)
       : null
+    const wait0 = runQueueMs(pid)
     const t0 = performance.now()
     const count = await writers(lake, 'fifty-writers', transactions)
+    const waited = runQueueMs(pid) - wait0
     const seconds = (performance.now() - t0) / 1000
-    await indexCaughtUp(dir, 'fifty-writers')
+    // The rate leaves it out: an analyzer that fell behind during the round shows here.
+    const catchUp = await indexCaughtUp(dir, 'fifty-writers')
     if (sampler) clearInterval(sampler)
     for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     return {
       threads: threadShares(threads0, seen, count, 1000),
       side: side.name,
       perSecond: count / seconds,
+      catchUp,
+      waitMs: waited / count,
       cpuMs: ((cpuSeconds(pid) - cpu0) * 1000) / count,
       loopMs: ((cpuSeconds(pid, true) - loop0) * 1000) / count,
       load: loadavg()[0],
@@ -160,7 +182,7 @@ for (let i = 0; i < rounds; i++) {
     const r = await round(side)
     results.push(r)
     console.log(
-      `${r.side} ${Math.round(r.perSecond)}/s  lake ${r.cpuMs.toFixed(3)} ms  loop ${r.loopMs.toFixed(3)} ms  load ${r.load.toFixed(1)}`,
+      `${r.side} ${Math.round(r.perSecond)}/s  lake ${r.cpuMs.toFixed(3)} ms  loop ${r.loopMs.toFixed(3)} ms  waited ${r.waitMs.toFixed(3)} ms  indexed +${r.catchUp.toFixed(2)} s  load ${r.load.toFixed(1)}`,
     )
     if (flags.threads) console.log(`  ${sharesText(r.threads)}`)
   }
@@ -171,7 +193,8 @@ for (const side of sides) {
     `${side.name} (${side.root}) median of ${mine.length}: ` +
       `${Math.round(median(mine.map((r) => r.perSecond)))}/s, ` +
       `lake ${median(mine.map((r) => r.cpuMs)).toFixed(3)} ms, ` +
-      `event loop ${median(mine.map((r) => r.loopMs)).toFixed(3)} ms a transaction`,
+      `event loop ${median(mine.map((r) => r.loopMs)).toFixed(3)} ms a transaction, ` +
+      `waited for a core ${median(mine.map((r) => r.waitMs)).toFixed(3)} ms`,
   )
   if (flags.threads) {
     const names = new Set(mine.flatMap((r) => [...r.threads.keys()]))

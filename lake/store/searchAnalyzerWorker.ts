@@ -83,6 +83,9 @@ export default function run(
         // Hurried while lowering itself: the store's raise may have come before it.
         if (demote && hurried()) prioritise(false)
       })
+      // Back to the lake's priority before it waits: the next task (the write a group may wait
+      // for) would otherwise wake 10 nice steps down and raise itself only once it got a core.
+      prioritise(false)
       for (const doc of batch) connection.held.push(doc)
       return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : '', tid}
     }

@@ -60,3 +60,15 @@ test('a batch hurried before its read is done is analysed at the lake’s priori
   expect(hurried.demotedBatches).toBe(lowered.demotedBatches)
   expect(hurried.nice).toBe(hurried.lakeNice)
 })
+
+test('a lowered batch’s thread waits for its next task at the lake’s priority, so that the write a group waits for does not start 10 nice steps down', async () => {
+  // The write raised the thread itself, once it ran: woken at the lowered priority, on a loaded
+  // machine the write group behind it waited for that thread to get a core (a tenth of one).
+  const target = {path: file, opening: 'test', after: '', limit: 16, source: 'queue' as const}
+  const before = await analyzer.priority()
+  const lowers = before.lakeNice !== null && mayRaiseTo(before.lakeNice)
+  await analyzer.analyze({...target, demote: true, hurry: new SharedArrayBuffer(4)})
+  const after = await analyzer.priority()
+  expect(after.demotedBatches).toBe(before.demotedBatches + (lowers ? 1 : 0))
+  expect(after.nice).toBe(after.lakeNice)
+})

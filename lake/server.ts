@@ -2,13 +2,19 @@
  * The lake on a port: HTTP/2 over TLS with HTTP/1.1 fallback when a key and certificate are given
  * (browsers need h2 for the Studio's many listeners), plain HTTP/1.1 otherwise.
  */
-import {serve, type ServerType} from '@hono/node-server'
-import {createSecureServer, type ServerHttp2Stream} from 'node:http2'
+import {getRequestListener, type ServerType} from '@hono/node-server'
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
+import {
+  createSecureServer,
+  Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Stream,
+} from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
-import {malformedRequestAnswer} from './http/errors.ts'
+import {malformedRequestAnswer, unroutableRequestAnswer} from './http/errors.ts'
 import {LIMITS} from './core/limits.ts'
 import {writeArrival} from './http/nodeRequest.ts'
 import {
@@ -194,6 +200,53 @@ function answerMalformedRequests(server: ServerType): void {
   })
 }
 
+/**
+ * @hono/node-server's listener (as its `serve` makes it) for `lake`, whose refusal of a request it
+ * can make no URL of (a Host header of no host, a backslash in the path) is the lake's JSON 400
+ * naming what to send (unroutableRequestAnswer), not its bare 400 with no body. Its error handler
+ * is called while the listener's call runs, before any await, so the request in hand is that one.
+ */
+function requestListener(lake: Lake, hostname: string) {
+  let current: IncomingMessage | Http2ServerRequest | null = null
+  const listener = getRequestListener(lake.fetch, {
+    hostname,
+    errorHandler: (err) =>
+      unroutableRequestAnswer(
+        err,
+        current && {
+          host: current instanceof Http2ServerRequest ? current.authority : current.headers.host,
+          target: current.url,
+        },
+      ),
+  })
+  return (
+    incoming: IncomingMessage | Http2ServerRequest,
+    outgoing: ServerResponse | Http2ServerResponse,
+  ) => {
+    current = incoming
+    try {
+      return listener(incoming, outgoing)
+    } finally {
+      current = null
+    }
+  }
+}
+
+function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimits) {
+  const options = {
+    key: tls.key,
+    cert: tls.cert,
+    allowHTTP1: true,
+    handshakeTimeout: limits.tlsHandshakeMs,
+    // nghttp2 would drop a header value with edge whitespace unseen (`Bearer ` made the caller
+    // anonymous); let it through, trimmed as HTTP/1.1 does, to be judged the same.
+    strictFieldWhitespaceValidation: false,
+    // For the HTTP/1.1 fallback's requests.
+    requestTimeout: limits.requestMs,
+  }
+  return options
+}
+
 function listen(
   lake: Lake,
   port: number,
@@ -202,29 +255,11 @@ function listen(
   limits: ConnectionLimits,
 ): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = tls
-      ? serve({
-          fetch: lake.fetch,
-          port,
-          hostname,
-          createServer: createSecureServer,
-          serverOptions: {
-            key: tls.key,
-            cert: tls.cert,
-            allowHTTP1: true,
-            handshakeTimeout: limits.tlsHandshakeMs,
-            // nghttp2 would drop a header value with edge whitespace unseen (`Bearer ` made the
-            // caller anonymous); let it through, trimmed as HTTP/1.1 does, to be judged the same.
-            strictFieldWhitespaceValidation: false,
-            requestTimeout: limits.requestMs,
-          },
-        })
-      : serve({
-          fetch: lake.fetch,
-          port,
-          hostname,
-          serverOptions: {requestTimeout: limits.requestMs},
-        })
+    const listener = requestListener(lake, hostname)
+    const server: ServerType = tls
+      ? createSecureServer(secureOptions(tls, limits), listener)
+      : createServer({requestTimeout: limits.requestMs}, listener)
+    server.listen(port, hostname)
     if (tls) {
       // A stream its client reset while the answer was unfinished can take no more of it. Node
       // destroys such a stream for every code but NO_ERROR; for NO_ERROR it waits for the answer

@@ -176,6 +176,30 @@ export function malformedRequestAnswer(err: {
   )
 }
 
+/**
+ * The answer to a request @hono/node-server refused before the app saw it, because no URL could be
+ * made of its Host header (or HTTP/2 :authority) and its target: a port past 65535, a name that
+ * is none (`[zz]`), a backslash in the path, an absolute target of no host. Its own answer was a
+ * 400 with no body. `request` is the refused one's head, when known.
+ */
+export function unroutableRequestAnswer(
+  thrown: unknown,
+  request: {host?: string; target?: string} | null,
+): Response {
+  if (!(thrown instanceof Error) || thrown.name !== 'RequestError') return errorResponse(thrown)
+  const show = (text: string | undefined) => JSON.stringify((text ?? '').slice(0, 64))
+  const message =
+    thrown.message === 'Backslash in request path'
+      ? `The request's path ${show(request?.target)} has a backslash: separate its parts with "/", ` +
+        'and send a backslash in a name as %5C'
+      : /absolute URL/i.test(thrown.message)
+        ? `The request's target ${show(request?.target)} is not an absolute URL this lake can ` +
+          'read: send the path alone (/v2025-02-19/…), its host in the Host header'
+        : `The request's Host header ${show(request?.host)} with its target makes no URL: send ` +
+          'the host of the URL called, a name or address and a port of 1-65535 (localhost:3334)'
+  return errorResponse(new BadRequestError(message))
+}
+
 function malformedRequest(
   code: string,
   detail: string,

@@ -88,6 +88,27 @@ describe.each(['http', 'https'] as const)('over %s', (kind) => {
     expect(body.message).toMatch(message)
   })
 
+  // @hono/node-server refuses these before the lake's app sees them, with a 400 and no body
+  // (probed on main: `Host: localhost:99999`, `[zz]`, a backslash in the path).
+  it.each([
+    [
+      'a Host of no port',
+      'GET /v2025-02-19/ping',
+      'Host: localhost:99999\r\n',
+      /Host header "localhost:99999"/,
+    ],
+    ['a Host of no name', 'GET /v2025-02-19/ping', 'Host: [zz]\r\n', /Host header "\[zz\]"/],
+    ['a backslash in the path', 'GET /v2025-02-19\\ping', HOST, /backslash/],
+    ['an absolute URL of no host', 'GET http://[zz]/v2025-02-19/ping', HOST, /absolute URL/],
+  ])('a request with %s is a 400 saying what to send', async (_, line, headers, message) => {
+    const text = `${line} HTTP/1.1\r\n${headers}Connection: close\r\n\r\n`
+    const {status, head, body} = parse(await raw(kind, text))
+    expect(status).toBe(400)
+    expect(head).toMatch(/content-type: application\/json/i)
+    expect(body).toMatchObject({statusCode: 400, error: 'Bad Request'})
+    expect(body.message).toMatch(message)
+  })
+
   it('still answers afterwards', async () => {
     const res = await fetch(`${lakes[kind]!.url}/v2025-02-19/ping`)
     expect(await res.json()).toEqual({ping: 'pong'})
@@ -121,6 +142,19 @@ describe('over HTTP/2', () => {
       expect(refused.status).toBeUndefined()
       expect(refused.rstCode).toBe(constants.NGHTTP2_REFUSED_STREAM)
       // The same connection serves the next request.
+      expect(await get(session, {})).toMatchObject({status: 200, body: '{"ping":"pong"}'})
+    } finally {
+      session.close()
+    }
+  })
+
+  it('a request whose :authority is no host is a 400 saying what to send', async () => {
+    const session = connect(lakes.https!.url)
+    session.on('error', () => {})
+    try {
+      const refused = await get(session, {':authority': 'localhost:99999'})
+      expect(refused.status).toBe(400)
+      expect(JSON.parse(refused.body).message).toMatch(/Host header "localhost:99999"/)
       expect(await get(session, {})).toMatchObject({status: 200, body: '{"ping":"pong"}'})
     } finally {
       session.close()

@@ -15,7 +15,9 @@
  * instead of one (as `@sanity/import` sends six). `--search` times two of the archive's searches
  * (a title `match` and the Studio's `text::query`, bench/queries.ts) right after the last answer,
  * while documents still wait for the index (every search re-checks them), and again once indexed:
- * the answers must be the same. It delays the index's catch-up by what they take.
+ * the answers must be the same. It delays the index's catch-up by what they take. It also reads
+ * the queue's length every 250 ms during the load and prints its peak (the store's bound,
+ * sqliteStore.ts MAX_QUEUED, makes the load wait for the analyzer past it).
  */
 import http from 'node:http'
 import {existsSync, statSync} from 'node:fs'
@@ -90,6 +92,8 @@ type Round = {
   /** --search: documents waiting for the index at the last answer, and each search's ms then and indexed. */
   searches?: {
     queued: number
+    /** The most documents seen waiting during the load (read every 250 ms), and when (s into it). */
+    peak: {queued: number; at: number}
     timings: {name: string; queuedMs: number; indexedMs: number; refused?: string}[]
   }
 }
@@ -152,12 +156,26 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     }, 50)
     const t0 = performance.now()
+    // --search: the queue's length over the load, read off the file beside the lake's own reads.
+    const peak = {queued: 0, at: 0}
+    const queueSampler = flags.search
+      ? setInterval(() => {
+          let n = 0
+          try {
+            n = waitingForIndex(dir, 'archive')
+          } catch {
+            return // the dataset's file is not there yet, or busy for a moment
+          }
+          if (n > peak.queued) Object.assign(peak, {queued: n, at: (performance.now() - t0) / 1000})
+        }, 250)
+      : null
     let next = 0
     const sender = async () => {
       while (next < bodies.length) await postMutations(agent, lake, 'archive', bodies[next++])
     }
     await Promise.all(Array.from({length: inFlight}, sender))
     const seconds = (performance.now() - t0) / 1000
+    if (queueSampler) clearInterval(queueSampler)
     let searches: Round['searches']
     if (flags.search) {
       const queued = waitingForIndex(dir, 'archive')
@@ -180,7 +198,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
           refused: whileQueued[i].refused,
         })
       }
-      searches = {queued, timings}
+      searches = {queued, peak, timings}
     }
     await indexCaughtUp(dir, 'archive')
     const indexed = (performance.now() - t0) / 1000
@@ -235,7 +253,8 @@ for (let i = 0; i < rounds; i++) {
     console.log(`  ${sharesText(r.threads)}`)
     if (r.searches) {
       console.log(
-        `  ${r.searches.queued} documents queued at the last answer: ` +
+        `  ${r.searches.queued} documents queued at the last answer (at most ${r.searches.peak.queued}, ` +
+          `${r.searches.peak.at.toFixed(1)} s into the load): ` +
           r.searches.timings
             .map(
               (t) =>

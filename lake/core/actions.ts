@@ -8,6 +8,7 @@ import {getPublishedId, invalidIdReason, isDraftId, isPublishedId, isVersionId} 
 import {
   applyPatch,
   checkBudgetOf,
+  checkPathsOf,
   documentBody,
   patchOperations,
   walk,
@@ -84,7 +85,7 @@ function checkEditBudget(ws: WorkingSet, actions: unknown[]): void {
     if (invalidIdReason(publishedId) !== null || invalidIdReason(draftId) !== null) continue
     steps.push({index, patched: {ids: [draftId], patch: action.patch, from: publishedId}})
   }
-  checkBudgetOf(ws, steps, 'actionError')
+  checkPathsOf(ws, steps, checkBudgetOf(ws, steps, 'actionError'), 'actionError')
 }
 
 /** The documents a request's actions name, as mutationWalks gives them for mutations. */

@@ -107,15 +107,15 @@ export const LIMITS = {
    */
   writesPerTransaction: 10_000,
   /**
-   * Bytes of documents patched in one transaction: each patch counts its document's size, once
-   * for each of its scans (core/mutations.ts patchScans: a keyed path, an insert) if it has more
-   * than one (a 5 MB draft patched 200 times is 1 GB). A scan walks its document (a keyed path
-   * scans its array, ~50 ms a MB): without a bound on the product, 200 patches of one 5 MB
-   * document held the lake 125 s, and one patch of 20,000 keyed unsets of a 100,000-item draft a
-   * write thread to its deadline. Two patches of the largest document fit. Before a patch
-   * applies, what its operations will do to the document in hand counts too (core/patchWork.ts):
-   * a diffMatchPatch's hunks times the string they copy, and the array copies of a path that
-   * matches many places (a range, a filter, `..`). A large transaction is built on a write thread
+   * The patch budget of one transaction: each patched document's size once (it is read, checked,
+   * serialised and diffed once per transaction, as large as the request may make it), plus what
+   * each patch's paths do to the document in hand, counted before they apply
+   * (core/patchWork.ts, in units of a byte of document a keyed path walked, about 25 ns): a
+   * `_key` filter tests every item of its array, objects on the way are copied, a
+   * diffMatchPatch's hunks copy their string, and a path that matches many places (a range, a
+   * filter, `..`) copies arrays per match. 40 keystrokes of a 2 MB draft are under 4 MB; one
+   * patch of 20,000 keyed unsets of a 100,000-item draft (a write thread to its deadline before
+   * 2026-12-04) is past it at its 26th path. A large transaction is built on a write thread
    * (core/writes.ts), within its own deadline.
    */
   patchedBytesPerTransaction: 64 * MIB,
@@ -568,10 +568,10 @@ export function checkPatchedBytes(
   if (bytes <= limit) return
   const kind = errorType === 'actionError' ? 'actions' : 'mutations'
   const description =
-    `The patches of this transaction walk more than ${limit} bytes of documents (a patch counts ` +
-    `its document's size once, or once for each path with a filter such as items[_key=="k"] ` +
-    `and each insert; "${id}" is ${documentBytes} bytes): give fewer such paths a patch, or ` +
-    `split the ${kind} into several transactions (one request each)`
+    `The patches of this transaction read more than ${limit} bytes of documents (each patched ` +
+    `document counts its size once, and what each path does to it; "${id}" is ` +
+    `${documentBytes} bytes): patch fewer documents, or split the ${kind} into several ` +
+    `transactions (one request each)`
   throw tooMuchPatching(description, index, id, errorType)
 }
 

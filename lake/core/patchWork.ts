@@ -1,24 +1,25 @@
 /**
  * What a patch's operations will do to the document in hand, counted before @sanity/mutator
- * applies them (the patch budget, LIMITS.patchedBytesPerTransaction), where the count made before
- * any document is read (mutations.ts patchScans) cannot know it:
+ * applies them (the patch budget, LIMITS.patchedBytesPerTransaction), in units of a byte of
+ * document a keyed path walked (about 25 ns; an array item copied, 4-8 ns, counts as one too);
+ * the transaction counts each patched document's size once besides:
  *
- * - a diffMatchPatch copies and searches the string it patches once per hunk: its hunks past the
- *   first times the string's length (10-20 ns a character a hunk; the patch's count of its
- *   document covers the first), not its document's size per hunk, which refused a Studio edit of
- *   more than ~32 hunks of a 2 MB draft; and a long deletion not where its hunk says, as the
- *   diff it may run (misplacedDeletions);
+ * - a path of names, indexes and `_key` filters (the Studio's), what it touches: the items its
+ *   filters test, the arrays it copies, the objects on the way (pathWalker);
+ * - a diffMatchPatch copies and searches the string it patches once per hunk (10-20 ns a
+ *   character a hunk), and a long deletion not where its hunk says runs a diff
+ *   (misplacedDeletions);
  * - a path that matches many places copies the array holding each match once per match: a range
  *   (`items[0:36000]`), a list of indexes (`items[0,1,2].t`, a range written out: 16,000 of a
- *   16,000-item array 0.7 s, 32,000 of 32,000 12 s), a filter other than a `_key`
- *   (`items[n==1].t`) and a recursive path (`..t`). One set of `..t` over 36,000 items took
- *   10-45 s; a range followed by more path (`items[0:6000].t`) is worse, as the mutator copies
- *   the array once per item for each item (78 s for 6,000). Counted from the document's largest
- *   array, an item copied as a byte.
+ *   16,000-item array 0.7 s, 32,000 of 32,000 12 s) and a filter other than a `_key`
+ *   (`items[n==1].t`), counted from the document's largest array, an item copied as one; a range
+ *   followed by more path (`items[0:6000].t`) once per item for each item (78 s for 6,000); a
+ *   recursive path (`..t`) by its real walk (recursiveWork).
  *
  * Pure: no I/O.
  */
 import {extractWithPath} from '@sanity/mutator'
+import {LIMITS} from './limits.ts'
 
 /** Work a patch operation will do (`bytes`, in the budget's units) and what to say if refused. */
 export interface Work {
@@ -29,30 +30,56 @@ export interface Work {
 
 type Json = Record<string, unknown>
 
-const OPS_WITH_PATHS = ['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch'] as const
-
 /**
- * The work of each of `ops`' paths that the count before reading did not see, handed to `spend`
- * one by one (it throws once the budget is spent, so a hostile patch is not weighed to its end).
- * Paths of attribute names, indexes and `_key` filters only are left out, but a diffMatchPatch's.
+ * The work of each of `ops`' paths on `doc`, handed to `spend` one by one (it throws once the
+ * budget is spent, so a hostile patch is not weighed to its end).
  */
 export function patchWork(doc: unknown, ops: Json, spend: (work: Work) => void): void {
+  // What the patch's own sets and inserts put in: its later operations walk them too (the mutator
+  // applies setIfMissing, set, unset, diffMatchPatch, inc, dec, insert in that order), and a small
+  // draft given 100,000 items and 20,000 keyed unsets of them in one patch was a 504.
+  const grown: unknown[] = []
   let shape: Shape | null = null
-  const shapeOf = () => (shape ??= documentShape(doc))
-  for (const op of OPS_WITH_PATHS) {
+  const shapeOf = () => (shape ??= documentShape(grown.length > 0 ? {doc, grown} : doc))
+  const walk = pathWalker(doc)
+  const one = (op: Op, path: string, value?: unknown, inserted = 0) => {
+    const many = matchesMany(path)
+    if (!many) {
+      const steps = simplePath(path)
+      if (steps) spend(walk(steps, op, path, inserted, value))
+    } else if (many.recursive !== false) {
+      const work = recursiveWork(doc, path, many)
+      const added =
+        grown.length > 0 ? recursiveWork({grown}, path.slice(path.indexOf('..')), many) : null
+      if (work && added) work.bytes += added.bytes
+      spend((grown.length > 0 ? added && work : work) ?? manyWork(path, many, shapeOf()))
+    } else spend(manyWork(path, many, shapeOf()))
+    if (op === 'set' || op === 'setIfMissing' || op === 'insert') {
+      grown.push(value)
+      shape = null
+    }
+    return many
+  }
+  for (const op of ['setIfMissing', 'set'] as const) {
+    const values = ops[op]
+    if (typeof values !== 'object' || values === null) continue
+    for (const [path, value] of Object.entries(values)) one(op, path, value)
+  }
+  if (Array.isArray(ops.unset)) {
+    for (const path of ops.unset) if (typeof path === 'string') one('unset', path)
+  }
+  for (const op of ['diffMatchPatch', 'inc', 'dec'] as const) {
     const values = ops[op]
     if (typeof values !== 'object' || values === null) continue
     for (const [path, value] of Object.entries(values)) {
+      const many = one(op, path)
       const text = op === 'diffMatchPatch' && typeof value === 'string' ? value : null
-      const many = matchesMany(path)
-      if (many) spend(manyWork(path, many, shapeOf()))
       if (text === null) continue
       const count = hunks(text)
       // Each of the strings it matches: one at most unless it matches many.
       const length = many ? shapeOf().stringLength : stringsAt(path, doc, shapeOf)
-      // The patch's own count, its document once, covers one pass over the string.
       spend({
-        bytes: (count - 1) * length + text.length,
+        bytes: count * length + text.length,
         what:
           `the diffMatchPatch of "${path}" has ${count} hunks over a string of ${length} ` +
           `characters, each of which copies it: send a set of the new text instead, or its hunks ` +
@@ -72,18 +99,286 @@ export function patchWork(doc: unknown, ops: Json, spend: (work: Work) => void):
       }
     }
   }
-  if (Array.isArray(ops.unset)) {
-    for (const path of ops.unset) {
-      const many = typeof path === 'string' ? matchesMany(path) : null
-      if (many) spend(manyWork(path as string, many, shapeOf()))
-    }
-  }
   const insert = ops.insert as Json | undefined
   for (const position of ['before', 'after', 'replace']) {
     const path = insert?.[position]
-    const many = typeof path === 'string' ? matchesMany(path) : null
-    if (many) spend(manyWork(path as string, many, shapeOf()))
+    const items = Array.isArray(insert?.items) ? insert.items : []
+    if (typeof path === 'string') one('insert', path, items, items.length)
   }
+}
+
+type Op = 'set' | 'setIfMissing' | 'inc' | 'dec' | 'diffMatchPatch' | 'unset' | 'insert'
+
+/**
+ * What @sanity/mutator does along a path of names, indexes and `_key` filters, counted on the
+ * document in hand, in the budget's units (about 25 ns: a keyed set over a 100,000-item, 2.3 MB
+ * array took 62 ms, which the budget counted as its document's size; the rest measured in the
+ * same run of @sanity/mutator 6.9, on 100,000-item arrays and objects of 10-8,000 attributes):
+ *
+ * - a `_key` filter tests every item of its array (SCANNED, 600-650 ns an item: a Studio
+ *   keystroke in a 1,500-block Portable Text body is about 1 ms), and the array is copied
+ *   (`slice`) to change the item found;
+ * - each object on the way is copied (`Object.assign`) for the value changed in it (ATTRIBUTE,
+ *   330-860 ns an attribute), as large as the patch's sets of new names may have made it: one
+ *   patch setting 1,000 new names of one object took 230 ms, 10,000 would be tens of seconds;
+ * - an insert's array is copied with its new items, an unset's without the one it removes.
+ *
+ * Nothing counts the document's size here: the transaction counts each patched document once
+ * (its read, check, serialisation and effects), not once per patch. An index segment's copy of
+ * its array (4-8 ns an item) is not counted yet: many indexed sets of a large array run to
+ * the write deadline instead (docs/query-engine.md).
+ */
+const SCANNED = 24
+const ATTRIBUTE = 32
+
+/** A path of names (`a`, `['a']`), indexes (`[3]`, `[-1]`) and `_key` filters only. */
+type Step = {name: string} | {index: number} | {key: string}
+
+function simplePath(path: string): Step[] | null {
+  const steps: Step[] = []
+  let i = 0
+  const space = () => {
+    while (path[i] === ' ') i++
+  }
+  const quoted = (): string | null => {
+    const quote = path[i]
+    if (quote !== '"' && quote !== "'") return null
+    let text = ''
+    for (i++; i < path.length && path[i] !== quote; i++)
+      text += path[i] === '\\' ? path[++i] : path[i]
+    if (path[i] !== quote) return null
+    i++
+    return text
+  }
+  const NAME = /[A-Za-z_][A-Za-z0-9_]*/y
+  while (true) {
+    space()
+    if (i >= path.length) return steps.length > 0 ? steps : null
+    if (path[i] === '.' && steps.length > 0) {
+      i++
+      space()
+    } else if (path[i] !== '[' && steps.length > 0) return null
+    if (path[i] === '[') {
+      i++
+      space()
+      NAME.lastIndex = i
+      const number = /-?\d+/y
+      number.lastIndex = i
+      let step: Step | null = null
+      const name = NAME.exec(path)
+      if (name && name[0] === '_key') {
+        i += 4
+        space()
+        if (path.slice(i, i + 2) !== '==') return null
+        i += 2
+        space()
+        const key = quoted()
+        if (key === null) return null
+        step = {key}
+      } else if (path[i] === "'" || path[i] === '"') {
+        const text = quoted()
+        if (text === null) return null
+        step = {name: text}
+      } else {
+        const digits = number.exec(path)
+        if (!digits) return null
+        i += digits[0].length
+        step = {index: Number(digits[0])}
+      }
+      space()
+      if (path[i] !== ']') return null
+      i++
+      steps.push(step)
+      continue
+    }
+    NAME.lastIndex = i
+    const name = NAME.exec(path)
+    if (!name) return null
+    i += name[0].length
+    steps.push({name: name[0]})
+  }
+}
+
+/** A step as a part of a place's name in pathWalker's maps. */
+const place = (step: Step) =>
+  `\u0000${'name' in step ? `.${step.name}` : 'key' in step ? `k${step.key}` : `i${step.index}`}`
+
+/**
+ * The work of paths of names, indexes and `_key` filters on `doc` (see SCANNED). Remembers, per
+ * object it reaches, the names a set or setIfMissing of the same patch may add to it.
+ */
+function pathWalker(
+  doc: unknown,
+): (steps: Step[], op: Op, path: string, inserted: number, value?: unknown) => Work {
+  const added = new Map<string, Set<string>>()
+  // The values the patch's sets put at a place (by its steps), which its later paths walk.
+  const set = new Map<string, unknown>()
+  const sizes = new WeakMap<object, number>()
+  const attributes = (value: Json, at: string) => {
+    let size = sizes.get(value)
+    if (size === undefined) sizes.set(value, (size = Object.keys(value).length))
+    return size + (added.get(at)?.size ?? 0)
+  }
+  return (steps, op, path, inserted, value) => {
+    let bytes = 0
+    let scanned = 0
+    let widest = 0
+    // Where the walk is: the values the path reaches so far (a `_key` may match more than one).
+    let here: unknown[] = [doc]
+    let at = ''
+    for (const [n, step] of steps.entries()) {
+      const last = n === steps.length - 1
+      const next: unknown[] = []
+      for (const value of here) {
+        if ('name' in step) {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) continue
+          const size = attributes(value as Json, at)
+          widest = Math.max(widest, size)
+          bytes += ATTRIBUTE * size
+          if (Object.hasOwn(value, step.name)) next.push((value as Json)[step.name])
+          else if (last && (op === 'set' || op === 'setIfMissing')) {
+            const names = added.get(at) ?? new Set<string>()
+            added.set(at, names.add(step.name))
+          }
+          continue
+        }
+        if (!Array.isArray(value)) continue
+        if ('key' in step) {
+          bytes += SCANNED * value.length
+          scanned += value.length
+          for (const item of value) {
+            if (typeof item === 'object' && item !== null && (item as Json)._key === step.key) {
+              bytes += value.length + (last && op === 'insert' ? inserted : 0)
+              next.push(item)
+            }
+          }
+        } else {
+          const index = step.index < 0 ? value.length + step.index : step.index
+          // An insert or an unset copies the array: one item's set does too (not counted yet).
+          if (last && (op === 'insert' || op === 'unset')) bytes += value.length + inserted
+          if (index >= 0 && index < value.length) next.push(value[index])
+        }
+      }
+      here = next
+      at += place(step)
+      if (set.has(at)) here = [set.get(at)]
+      if (here.length === 0) break
+    }
+    const whole = steps.map(place).join('')
+    if (op === 'set' || (op === 'setIfMissing' && here.length === 0 && !set.has(whole))) {
+      set.set(whole, value)
+    }
+    const said = [
+      scanned > 0 ? `tests ${scanned} array items for their _key` : '',
+      widest > 0 ? `copies objects of up to ${widest} attributes` : '',
+    ].filter(Boolean)
+    return {
+      bytes,
+      what:
+        `the path "${path}" ${said.join(' and ') || 'copies what leads to it'}, and the ` +
+        `transaction's paths add up to more than the budget: send fewer paths into large arrays ` +
+        `or wide objects per transaction (split it into several), or set the array or object ` +
+        `whole instead`,
+    }
+  }
+}
+
+/**
+ * A recursive path's real walk (`..x`, `items..t`, `..[_key=="k"].t`): @sanity/mutator visits
+ * every value under where the `..` starts (VISITED each, 700-1,300 ns: `..x` over a
+ * 100,000-item array took 210 ms with one match), and copies each array or object on the way to
+ * a match once per changed item or attribute: `..x` over 100,000 items that all hold `x` copied
+ * the array 100,000 times (89 s), over 2,000 of them 9-16 ms. Counted exactly on the document in
+ * hand for a match by name or `_key`; any other (`..[0]`, `..[n > 1]`) as if every array and
+ * object changed. Null (counted from the document's shape, manyWork) when a path has another
+ * `..`, or a prefix of more than names, indexes and keys. Walked without recursion, and no
+ * further once its count is past the budget.
+ */
+const VISITED = 48
+
+function recursiveWork(doc: unknown, path: string, many: Many): Work | null {
+  const at = path.indexOf('..')
+  const rest = path.slice(at + 2)
+  if (rest.includes('..') || many.range !== null || many.indexes > 0) return null
+  const prefix = path.slice(0, at).trim()
+  let starts: unknown[] = [doc]
+  let bytes = 0
+  if (prefix !== '') {
+    const steps = simplePath(prefix)
+    if (!steps) return null
+    bytes += pathWalker(doc)(steps, 'set', prefix, 0).bytes
+    starts = reached(doc, steps)
+  }
+  const name = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(rest)?.[1]
+  const keyed = /^\s*\[\s*_key\s*==\s*"((?:[^"\\]|\\.)*)"\s*\]/.exec(rest)?.[1]
+  const key = keyed?.replace(/\\(.)/g, '$1')
+  // Whether a container is itself changed (its attribute `name`; an array, its item of `key`).
+  const changes = (value: object): boolean =>
+    name !== undefined
+      ? !Array.isArray(value) && Object.hasOwn(value, name)
+      : key !== undefined
+        ? Array.isArray(value) && value.some((item) => isJson(item) && item._key === key)
+        : true
+  const most = LIMITS.patchedBytesPerTransaction
+  // Pre-order, each container with its parent's place; then children before parents.
+  const containers: {value: object; parent: number; changed: number}[] = []
+  let visited = 0
+  const stack: [unknown, number][] = starts.map((value) => [value, -1])
+  while (stack.length > 0) {
+    const [value, parent] = stack.pop()!
+    visited++
+    if (typeof value !== 'object' || value === null) continue
+    const at = containers.push({value, parent, changed: changes(value) ? 1 : 0}) - 1
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, at])
+      else visited++
+    }
+    if (bytes + VISITED * visited > most) break
+  }
+  bytes += VISITED * visited
+  let copies = 0
+  for (let i = containers.length - 1; i >= 0 && bytes <= most; i--) {
+    const {value, parent, changed} = containers[i]!
+    if (changed === 0) continue
+    const size = Array.isArray(value) ? value.length : Object.keys(value).length
+    bytes += changed * (Array.isArray(value) ? size : ATTRIBUTE * size)
+    copies += changed
+    if (parent >= 0) containers[parent]!.changed++
+  }
+  return {
+    bytes,
+    what:
+      `the path "${path}" has a recursive path that visits ${visited} values and copies their ` +
+      `arrays and objects ${copies} times (@sanity/mutator copies an array or object once for ` +
+      `each item or attribute of it changed): name the items to change instead ` +
+      `(items[_key=="k"].t or items[3].t), or split the change into several transactions`,
+  }
+}
+
+/** The values a path of names, indexes and keys reaches in `doc`. */
+function reached(doc: unknown, steps: Step[]): unknown[] {
+  let here: unknown[] = [doc]
+  for (const step of steps) {
+    const next: unknown[] = []
+    for (const value of here) {
+      if ('name' in step) {
+        if (isJson(value) && Object.hasOwn(value, step.name)) next.push(value[step.name])
+      } else if (Array.isArray(value)) {
+        if ('key' in step)
+          next.push(...value.filter((item) => isJson(item) && item._key === step.key))
+        else {
+          const item = value.at(step.index)
+          if (item !== undefined) next.push(item)
+        }
+      }
+    }
+    here = next
+  }
+  return here
+}
+
+function isJson(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** The length of the strings `path` names in `doc` (all of its strings if the mutator cannot say). */

@@ -13,7 +13,7 @@ import {
   type SerialisedChange,
 } from './changeText.ts'
 import {checkDocumentLimits, checkPatchedBytes, checkPatchWork} from './limits.ts'
-import {patchGrowth, patchScans, type PatchBody} from './mutations.ts'
+import {patchGrowth, type PatchBody} from './mutations.ts'
 import type {Work} from './patchWork.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
@@ -358,6 +358,8 @@ function createWorkingSet(
       grow: ((patch: PatchBody) => number) | null
       /** `after` as JSON text, when it was written whole (not by a patch since). */
       json: string | null
+      /** Its bytes the patch budget has counted (once per document, at its largest). */
+      counted: number
     }
   >()
   /** Bytes of documents the transaction's patches walked (LIMITS.patchedBytesPerTransaction). */
@@ -385,6 +387,7 @@ function createWorkingSet(
         bytes: -1,
         grow: null,
         json: null,
+        counted: 0,
       }
       touched.set(id, e)
     }
@@ -448,9 +451,11 @@ function createWorkingSet(
         // As large as the request's patches may have made it, this one's values included (it
         // sets before it scans): a small draft grown by a patch was counted at its stored size.
         const size = e.bytes + (e.grow ??= patchGrowth())(mutation.patch as PatchBody)
-        // Each keyed path scans its array: one patch of 20,000 keyed unsets of a 100,000-item
-        // draft held a write thread to its deadline, counted once.
-        patchedBytes += size * Math.max(1, patchScans(mutation.patch as PatchBody))
+        // Once per document, as large as it has grown: what each patch's paths do to it was
+        // counted before it applied (spend), and the document is read, checked, serialised and
+        // diffed once per transaction (a count per patch refused 40 keystrokes of a 2 MB draft).
+        patchedBytes += Math.max(0, size - e.counted)
+        e.counted = Math.max(e.counted, size)
         checkPatchedBytes(patchedBytes, id, size, step, errorType)
         checkImmutable(e.after, doc, step, errorType)
         e.mutations.push(mutation)

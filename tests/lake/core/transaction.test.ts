@@ -524,32 +524,42 @@ describe('many patches of one document (issue 9 audit, finding 3)', () => {
     expect((published[0].changes[0].after!.items as {t: string}[])[19].t).toBe('x'.repeat(20))
   })
 
-  test('the bytes patched in one transaction are bounded, with how to split it', async () => {
+  test('each patched document counts once, so many patches of one large draft apply', async () => {
     await mutate([{create: big('drafts.big')}])
-    // Counted at its stored size.
     const size = store.bodyBytes(['drafts.big'])
+    // Counted per patch, 40 of the Studio's patches of a 1.6 MB draft were past the budget.
     const count = Math.floor((64 * 1024 * 1024) / size) + 1
-    const patches = Array.from({length: count}, (_, i) => ({
-      patch: {id: 'drafts.big', set: {n: i}},
-    }))
+    await mutate(
+      Array.from({length: 10 * count}, (_, i) => ({patch: {id: 'drafts.big', set: {n: i}}})),
+    )
+    expect(doc('drafts.big')!.n).toBe(10 * count - 1)
+  })
+
+  test('the documents patched in one transaction are bounded, with how to split it', async () => {
+    // 16 documents of a little under 4 MiB fit, the 17th does not.
+    const note = 'x'.repeat(4 * 1024 * 1024 - 1_000)
+    const count = 17
+    const ids = Array.from({length: count}, (_, i) => `drafts.large${i}`)
+    for (const id of ids) await mutate([{create: {_id: id, _type: 't', note}}])
+    const patches = ids.map((id, i) => ({patch: {id, set: {n: i}}}))
     const err = await mutate(patches).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(MutationError)
-    const item = (err as MutationError).items[0]
-    expect(item).toMatchObject({
-      error: {type: 'transactionTooLargeError', id: 'drafts.big'},
+    expect((err as MutationError).items[0]).toMatchObject({
+      error: {type: 'transactionTooLargeError', id: ids.at(-1)},
       index: count - 1,
     })
     expect((err as MutationError).description).toMatch(
-      /split the mutations into several transactions/,
+      /patch fewer documents, or split the mutations into several transactions/,
     )
-    expect(doc('drafts.big')!.n).toBeUndefined()
+    expect(doc(ids[0])!.n).toBeUndefined()
     // One fewer fits; actions (the Studio's edits) count the same way.
     await mutate(patches.slice(0, count - 1))
-    const edits = Array.from({length: count}, (_, i) => ({
+    expect(doc(ids[0])!.n).toBe(0)
+    const edits = ids.map((id) => ({
       actionType: 'sanity.action.document.edit',
-      draftId: 'drafts.big',
-      publishedId: 'big',
-      patch: {set: {m: i}},
+      draftId: id,
+      publishedId: id.slice('drafts.'.length),
+      patch: {set: {m: 1}},
     }))
     const refused = await act(edits, {errorType: 'actionError'}).catch((e: unknown) => e)
     expect((refused as MutationError).items[0]).toMatchObject({
@@ -558,11 +568,10 @@ describe('many patches of one document (issue 9 audit, finding 3)', () => {
     expect((refused as MutationError).type).toBe('actionError')
   })
 
-  test("one patch's keyed paths each count its document, so many paths in one patch are bounded too", async () => {
-    // Few, large items: the byte bound is reached with few paths, each cheap to apply here.
+  test("one patch's keyed paths each count the items they test, so many paths in one patch are bounded too", async () => {
     await mutate([{create: {...big('drafts.big', 2_000), note: 'x'.repeat(1_500_000)}}])
-    const size = store.bodyBytes(['drafts.big'])
-    const count = Math.floor((64 * 1024 * 1024) / size) + 1
+    // A `_key` filter tests each of the 2,000 items (24 each) and copies the array.
+    const count = Math.ceil((64 * 1024 * 1024) / (2_000 * 25)) + 1
     // Each keyed path scans the array: one patch of 20,000 of them on a 100,000-item draft held a
     // write thread until its 60 s deadline, where as many patches were refused at once.
     const keyed = (n: number) => Array.from({length: n}, (_, i) => `items[_key=="k${i}"].t`)
@@ -574,11 +583,15 @@ describe('many patches of one document (issue 9 audit, finding 3)', () => {
       error: {type: 'transactionTooLargeError', id: 'drafts.big'},
       index: 0,
     })
-    expect((err as MutationError).description).toMatch(/give fewer such paths a patch/)
+    expect((err as MutationError).description).toMatch(
+      /"items\[_key=="k\d+"\]\.t" tests 2000 array items for their _key/,
+    )
     expect((doc('drafts.big')!.items as {t?: string}[])[0].t).toBe('x'.repeat(20))
-    // One fewer fits, and attribute or index paths count nothing more (they walk nothing).
-    const indexed = Array.from({length: 2 * count}, (_, i) => `items[${i}].n`)
-    await mutate([{patch: {id: 'drafts.big', unset: [...keyed(count - 1), ...indexed]}}])
+    // Half of them fit, and index paths count the objects they copy, not the array.
+    const indexed = Array.from({length: 2_000}, (_, i) => `items[${i}].n`)
+    await mutate([
+      {patch: {id: 'drafts.big', unset: [...keyed(Math.floor(count / 2)), ...indexed]}},
+    ])
     expect((doc('drafts.big')!.items as {t?: string}[])[0].t).toBeUndefined()
     // An action's patch (the Studio's edit) counts the same way.
     const refused = await act(
@@ -601,8 +614,8 @@ describe('many patches of one document (issue 9 audit, finding 3)', () => {
     // Grown by the request itself: a small document, then a large array and text set by a patch.
     const {items} = big('x', 2_000)
     const note = 'x'.repeat(1_500_000)
-    const size = JSON.stringify({items, note}).length
-    const count = Math.floor((64 * 1024 * 1024) / size) + 1
+    // Each keyed path tests the 2,000 items the request gave the draft.
+    const count = Math.ceil((64 * 1024 * 1024) / (2_000 * 25)) + 1
     const keyed = (id: string) => ({
       patch: {id, unset: Array.from({length: count}, (_, i) => `items[_key=="k${i}"].t`)},
     })
@@ -624,7 +637,7 @@ describe('many patches of one document (issue 9 audit, finding 3)', () => {
     expect(doc('drafts.small')).toMatchObject({_id: 'drafts.small'})
     expect(doc('drafts.small')!.items).toBeUndefined()
     expect(doc('drafts.new')).toBeFalsy()
-    // One path fewer than the bound fits (the grown size is what counts, not more).
+    // Half the paths fit (the grown draft's items are what count, not more).
     await mutate([
       grow('drafts.small'),
       {

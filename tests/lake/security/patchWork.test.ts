@@ -136,6 +136,62 @@ describe('a diffMatchPatch counts the string it patches, not its document per hu
   })
 })
 
+describe('a keyed path counts what it touches, not its document', () => {
+  /** A keystroke in paragraph `block` as the Portable Text editor sends it, `typed` letters in. */
+  const keystroke = (block: number, typed: number) => {
+    const before = paragraph(block) + 'ক'.repeat(typed)
+    return {
+      [`body[_key=="b${block}"].children[_key=="s${block}"].text`]: stringifyPatches(
+        makePatches(before, `${before}ক`),
+      ),
+    }
+  }
+  /** 40 keystrokes in four paragraphs: one patch each, as the Studio sends a typing burst. */
+  const typing = Array.from({length: 40}, (_, i) => keystroke(100 + 300 * (i % 4), i >> 2))
+
+  it('40 keystrokes of a 2 MB Bengali draft in one transaction apply (were a 400: each counted the draft)', async () => {
+    const created = await post('mutate', {
+      mutations: [{createOrReplace: {...draft, _id: 'drafts.typing'}}],
+    })
+    expect(created.status).toBe(200)
+    const result = await lake()
+      .client()
+      .mutate(
+        typing.map((diffMatchPatch) => ({patch: {id: 'drafts.typing', diffMatchPatch}})),
+        {
+          visibility: 'sync',
+          returnDocuments: false,
+        },
+      )
+    expect(result.results).toHaveLength(40)
+    const doc = await stored('drafts.typing')
+    for (const block of [100, 400, 700, 1000]) {
+      expect(doc.body[block].children[0].text).toBe(`${paragraph(block)}${'ক'.repeat(10)}`)
+    }
+    expect(doc.body[101].children[0].text).toBe(paragraph(101))
+  }, 60_000)
+
+  it("and as the Studio's edit actions of a published document", async () => {
+    // The draft starts as a copy of the published document.
+    const published = await post('mutate', {
+      mutations: [{createOrReplace: {...draft, _id: 'typed'}}],
+    })
+    expect(published.status).toBe(200)
+    const acted = await post('actions', {
+      actions: typing.map((diffMatchPatch) => ({
+        actionType: 'sanity.action.document.edit',
+        draftId: 'drafts.typed',
+        publishedId: 'typed',
+        patch: {diffMatchPatch},
+      })),
+    })
+    expect(acted.status, JSON.stringify(acted.body).slice(0, 500)).toBe(200)
+    expect((await stored('drafts.typed')).body[700].children[0].text).toBe(
+      `${paragraph(700)}${'ক'.repeat(10)}`,
+    )
+  }, 60_000)
+})
+
 describe('a diffMatchPatch deleting long texts that are not where it says', () => {
   /** Pseudo-random letters: no 32 of them repeat elsewhere. */
   const letters = (length: number, seed: number) => {
@@ -213,7 +269,11 @@ describe('a path that matches many places counts the copies of its array', () =>
   // Before, each ran on a write thread until the 60 s write deadline, a 504 (the range followed by
   // more path copies the array 100,000 times for each of its items); repeated, each held a thread.
   it.each([
-    ['a recursive set', {set: {'..x': 2}}, /"\.\.x" has a recursive path \(100000 matches\)/],
+    [
+      'a recursive set',
+      {set: {'..x': 2}},
+      /"\.\.x" has a recursive path that visits \d+ values and copies their arrays and objects \d+ times/,
+    ],
     ['a set of a range', {set: {[`items[0:${ITEMS}]`]: {x: 3}}}, /a range of up to 100000 items,/],
     [
       'an unset through a range',
@@ -247,6 +307,44 @@ describe('a path that matches many places counts the copies of its array', () =>
     },
     120_000,
   )
+
+  it('30 patches of keyed paths into the 100,000-item array are a 400 at once: what, where, how', async () => {
+    // Each tests all 100,000 items for their _key (60 ms a path, 1.8 s in all): on main each
+    // counted the 3 MB draft, 90 MB in all, and they applied.
+    const {_rev: rev} = await stored('drafts.wide')
+    const res = await post('mutate', {
+      mutations: Array.from({length: 30}, (_, i) => ({
+        patch: {id: 'drafts.wide', set: {[`items[_key=="k${i * 3_000}"].x`]: 5}},
+      })),
+    })
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(400)
+    expect(res.body.error.items[0].error).toMatchObject({
+      type: 'transactionTooLargeError',
+      id: 'drafts.wide',
+    })
+    expect(res.body.error.description).toMatch(
+      /"items\[_key=="k\d+"\]\.x" tests 100000 array items for their _key.*split it into several/,
+    )
+    expect((await stored('drafts.wide'))._rev).toBe(rev)
+  })
+
+  it('a recursive set over small objects applies where another array is long (its real walk)', async () => {
+    // `..x` matches 3,000 small objects; a 50,000-item array holds none. Counted as its matches
+    // times the longest array (150 million) it was a 400 on main; its walk visits 159,000 values
+    // and copies the 3,000-item array 3,000 times (about 0.2 s).
+    const mixed = {
+      _id: 'drafts.mixed',
+      _type: 'article',
+      items: Array.from({length: 50_000}, (_, i) => ({_key: `k${i}`, y: 1})),
+      tags: Array.from({length: 3_000}, (_, i) => ({_key: `t${i}`, x: 1})),
+    }
+    expect((await post('mutate', {mutations: [{createOrReplace: mixed}]})).status).toBe(200)
+    const res = await post('mutate', {mutations: [{patch: {id: 'drafts.mixed', set: {'..x': 2}}}]})
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200)
+    const doc = await stored('drafts.mixed')
+    expect(doc.tags.every((tag: {x: number}) => tag.x === 2)).toBe(true)
+    expect(doc.items[7]).toEqual({_key: 'k7', y: 1})
+  }, 60_000)
 
   it('the same paths over a 2,000-item array apply (a range followed by more path, over 100)', async () => {
     const res = await post('mutate', {

@@ -410,10 +410,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
    * Only the queries of roles that write may earn an index (docs/query-engine.md#isolation):
    * anonymous traffic and viewer tokens, which front ends and previews hold, cannot add write cost.
    */
-  function learnIndexes(principal: Principal, attributes: string[][]): void {
-    if (principal.role !== null && principal.role !== 'viewer' && attributes.length > 0) {
-      store.indexAttributes(attributes)
-    }
+  function learnIndexes(principal: Principal, attributes: string[][], orders: string[][] = []) {
+    if (principal.role === null || principal.role === 'viewer') return
+    if (attributes.length > 0) store.indexAttributes(attributes)
+    if (orders.length > 0) store.indexAttributes(orders, {order: true})
   }
 
   /** A transaction built on a query worker; its deadline and memory errors say what was stopped. */
@@ -587,7 +587,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         maxJsonBytes: options.maxAnswerBytes,
       }
       const outcome = await options.queries.run(task, signal, undefined, holder)
-      learnIndexes(principal, outcome.attributes)
+      learnIndexes(principal, outcome.attributes, outcome.orders)
       if (!outcome.ok) throw fromWire(outcome.error)
       return {json: outcome.json, hash: outcome.hash, cpuMs: inPlaceMs + outcome.cpuMs}
     },

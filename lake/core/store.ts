@@ -399,9 +399,14 @@ export interface Store extends EventLog {
   /**
    * Attribute paths a signed-in caller's query filtered on (or, `declared`, that configuration
    * names): a path used often enough gets an index, within the store's budget. Anonymous traffic
-   * never comes here, so it cannot shape the dataset file.
+   * never comes here, so it cannot shape the dataset file. With `order`, the paths led the order
+   * of a scan of one type (ScanHint.order), and the index is of the type's documents in that
+   * order.
    */
-  indexAttributes(paths: readonly (readonly string[])[], options?: {declared?: boolean}): void
+  indexAttributes(
+    paths: readonly (readonly string[])[],
+    options?: {declared?: boolean; order?: boolean},
+  ): void
   /**
    * Who strongly references (see core/references.ts) any of `ids` in the stored state: one entry
    * per referencing document `id` and referenced `target`, ordered by target, then id. `visible`:

@@ -214,9 +214,11 @@ export type QueryTaskResult =
       json: string | Uint8Array
       hash?: string
       attributes: string[][]
+      /** Paths that led the order of a scan of one type (watched). */
+      orders: string[][]
       cpuMs: number
     }
-  | {ok: false; error: WireError; attributes: string[][]}
+  | {ok: false; error: WireError; attributes: string[][]; orders: string[][]}
 
 /** A LakeError as plain data (structured clone keeps no classes). */
 export interface WireError {

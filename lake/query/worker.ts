@@ -251,7 +251,8 @@ export function heldStores(): number {
 
 async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   const attributes: string[][] = []
-  const store = watched(storeOf(task.dataDir, task.dataset), attributes)
+  const orders: string[][] = []
+  const store = watched(storeOf(task.dataDir, task.dataset), attributes, orders)
   try {
     // The thread runs one task at a time: its CPU meanwhile is this query's.
     const cpu = threadCpu()
@@ -263,18 +264,18 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
     const json = resultJson(task.idsOnly ? matchesOf(result, store) : result)
     if (task.idsOnly || json.length <= ANSWER_AS_BYTES) {
       const text = withinAnswerMemory(json, task.maxJsonBytes ?? Infinity)
-      return {ok: true, json: text, attributes, cpuMs: cpu()}
+      return {ok: true, json: text, attributes, orders, cpuMs: cpu()}
     }
     // Its bytes are made to be moved: the answer memory judges them, not a count of them first.
     const answer = answerBytes(json, task.maxJsonBytes)
     const moved = {
       [Piscina.transferableSymbol]: [answer.json.buffer],
-      [Piscina.valueSymbol]: {ok: true, ...answer, attributes, cpuMs: cpu()},
+      [Piscina.valueSymbol]: {ok: true, ...answer, attributes, orders, cpuMs: cpu()},
     }
     return Piscina.move(moved as never) as unknown as QueryTaskResult
   } catch (err) {
     const error = toWire(err)
-    if (error) return {ok: false, error, attributes}
+    if (error) return {ok: false, error, attributes, orders}
     throw err
   } finally {
     // Anyone may name a dataset: one never written (no file, nothing opened) keeps nothing here.

@@ -2608,8 +2608,10 @@ export function createSqliteStore(
       return Number(get(limited, ...params, atMost)?.n ?? 0)
     },
 
-    indexAttributes(paths, {declared: declare = false} = {}) {
-      const exprs = new Set(paths.map((path) => attributeExpression(path)))
+    indexAttributes(paths, {declared: declare = false, order = false} = {}) {
+      const exprs = new Set(
+        paths.map((path) => (order ? orderIndexColumns(path) : attributeExpression(path))),
+      )
       for (const expr of exprs) noteAttributeUse(expr, declare)
     },
 
@@ -3106,15 +3108,32 @@ function orderTerm(key: {path: readonly string[]; desc: boolean}, groupTies?: bo
  * ORDER BY terms for one key: the kind of value (numbers 2, strings 3, booleans 4, anything
  * else 100, as GROQ ranks them), then the value itself for the scalar kinds.
  */
-function typedOrder(path: readonly string[], desc: boolean): string {
+export function typedOrder(path: readonly string[], desc: boolean): string {
+  const dir = desc ? 'DESC' : 'ASC'
+  return orderKeyExpressions(path)
+    .map((expr) => `${expr} ${dir}`)
+    .join(', ')
+}
+
+/** The two expressions typedOrder orders a path by: its kind of value, then the value. */
+function orderKeyExpressions(path: readonly string[]): [string, string] {
   const expr = attributeExpression(path)
   const type = expr.replace('json_extract(', 'json_type(')
-  const dir = desc ? 'DESC' : 'ASC'
-  return (
+  return [
     `CASE ${type} WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'text' THEN 3 ` +
-    `WHEN 'true' THEN 4 WHEN 'false' THEN 4 ELSE 100 END ${dir}, ` +
-    `CASE WHEN ${type} IN ('integer', 'real', 'text', 'true', 'false') THEN ${expr} END ${dir}`
-  )
+      `WHEN 'true' THEN 4 WHEN 'false' THEN 4 ELSE 100 END`,
+    `CASE WHEN ${type} IN ('integer', 'real', 'text', 'true', 'false') THEN ${expr} END`,
+  ]
+}
+
+/**
+ * The columns of an index that gives a type's documents in typedOrder's order of `path`, read
+ * forwards or backwards (ScanHint.order led by `path`, the scan by one type): SQLite then sorts
+ * only the rows tied on it by the keys after it (ties, then `id`), as they come, and a slice's
+ * read stops after its batch, where it sorted every document of the type first.
+ */
+export function orderIndexColumns(path: readonly string[]): string {
+  return ['type', ...orderKeyExpressions(path)].join(', ')
 }
 
 /** A short stable name part for an index (FNV-1a, hex). */

@@ -59,6 +59,13 @@ test("declared paths are indexed; anonymous and viewer queries add none, editors
     token: (await lake.server.lake.auth!.store.createToken({label: 'v', role: 'viewer'})).token,
   })
   for (let i = 0; i < 4; i++) expect(await viewer.fetch('*[f3 == "v3"]._id')).toEqual(['a3'])
+  // Nor do its ordered slices of a type (an editor's get an index of the type in that order).
+  for (let i = 0; i < 4; i++) {
+    expect(await viewer.fetch('*[_type == "article"] | order(f3 desc) [0...2]._id')).toEqual([
+      'a9',
+      'a8',
+    ])
+  }
 
   const client = lake.client()
   for (let i = 0; i < 2; i++) expect(await client.fetch('*[f2 == "v2"]._id')).toEqual(['a2'])

@@ -10,8 +10,9 @@
  * headlines by `article->slug.current == ^.slug.current` (the side table, then the references table)
  * a headline's article by `_id == ^.article._ref` (a join by id), an article's related headlines by
  * `_id in ^.relatedHeadlines[]._ref` (by id, each string of the array; none in the archive) and a
- * source's articles by `source->name == ^.name` (a field the side table does not keep)
- * (`--only`: the queries whose name holds TEXT, or one of a comma-separated list). The
+ * source's articles by `source->name == ^.name` (a field the side table does not keep), and the
+ * bench's headlines with their article and source (`order(position asc, _id asc) [0...10]`, in
+ * the published and drafts perspectives) (`--only`: the queries whose name holds TEXT, or one of a comma-separated list). The
  * archive is loaded once (`--size` articles, default 20,000, with their sources and headlines) by
  * the first side and copied for the other (a side may migrate its copy on its first start, which
  * the older side could then not open); then each round starts each side's lake on its data folder
@@ -109,20 +110,32 @@ const QUERIES = [
     query:
       '*[_type == "source"] | order(_id) [0...20]{name, "n": count(*[_type == "article" && source->name == ^.name])}',
   },
+  // Not a subquery: the front page's headlines (the bench's row), sorted by `position`, which the
+  // side table does not keep; in a stack too (`_id` then orders by document group).
+  ...['published', 'drafts'].map((perspective) => ({
+    name: `headlines with article and source, ${perspective}`,
+    query:
+      '*[_type == "headline"] | order(position asc, _id asc) [0...10] {text, "article": article->{title, "source": source->name}}',
+    perspective,
+  })),
 ].filter(({name}) => !flags.only || flags.only.split(',').some((text) => name.includes(text)))
 
 const sides = await abSides(flags.against)
 const agent = new http.Agent({keepAlive: true, maxFreeSockets: 1})
 
 /** The time of one query and its status (200, or the error's status). */
-async function timed(lake: LakeProcess, query: string): Promise<{ms: number; status: string}> {
+async function timed(
+  lake: LakeProcess,
+  query: string,
+  perspective = 'published',
+): Promise<{ms: number; status: string}> {
   const t0 = performance.now()
   let status = '200'
   try {
     await postJson(
       agent,
       lake,
-      '/v2025-02-19/data/query/archive?returnQuery=false&perspective=published',
+      `/v2025-02-19/data/query/archive?returnQuery=false&perspective=${perspective}`,
       JSON.stringify({query}),
     )
   } catch (err) {
@@ -148,10 +161,14 @@ try {
     for (const side of order) {
       const lake = await startLake(join(dataDir, side.name), [], side.start)
       try {
-        for (const {name, query} of QUERIES) {
-          await timed(lake, query)
+        for (const {name, query, perspective} of QUERIES as {
+          name: string
+          query: string
+          perspective?: string
+        }[]) {
+          await timed(lake, query, perspective)
           const runs: {ms: number; status: string}[] = []
-          for (let i = 0; i < samples; i++) runs.push(await timed(lake, query))
+          for (let i = 0; i < samples; i++) runs.push(await timed(lake, query, perspective))
           const times = runs.map((run) => run.ms).sort((a, b) => a - b)
           const p50 = times[Math.floor(times.length / 2)]
           const statuses = [...new Set(runs.map((run) => run.status))].join(',')

@@ -46,8 +46,8 @@ beforeAll(async () => {
 test("a large document's read is answered while two large writes hold the write threads", async () => {
   const order: string[] = []
   const slowPatch = (id: string) =>
-    // Within the patch budget (each patch counts the draft once), yet each indexed set copies the
-    // 36,000-item array: 0.3-0.5 ms a path (load 11), 20-40 s in all.
+    // Within the patch budget (an index path counts the objects it copies, not the array), yet
+    // each indexed set copies the 36,000-item array: 0.3-0.5 ms a path (load 11), 20-40 s in all.
     mutate(
       Array.from({length: 2}, (_, k) => ({
         patch: {

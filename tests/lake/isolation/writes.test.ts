@@ -172,8 +172,8 @@ describe("an editor's large transaction does not hold the event loop", () => {
 
     test.each([
       [
-        // Within the budget (an index path counts nothing past its document), yet @sanity/mutator
-        // copies the 36,000-item array for each: 0.3-0.5 ms a path (load 11), 30-55 s in all.
+        // Within the budget (an index path counts the objects it copies, not the array), yet
+        // @sanity/mutator copies the 36,000-item array for each: 0.3-0.5 ms a path (load 11), 30-55 s in all.
         // A recursive path or a range did so too until 2026-12-05 (10-45 s a patch), and is now
         // refused at once (below).
         'three patches of 36,000 indexed sets',

@@ -7,7 +7,7 @@ import type {AssetKind} from './assets/assetFiles.ts'
 import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
-import {checkListLength, checkQueryText, LIMITS} from './core/limits.ts'
+import {checkListLength, checkQueryText, checkWritesDepth, LIMITS} from './core/limits.ts'
 import {parseQuery} from './core/query.ts'
 import {
   AuthError,
@@ -421,6 +421,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     try {
       return await options.queries.build(task, signal, since)
     } catch (err) {
+      // Its copy to the thread may have failed on writes nested too deep to copy (a RangeError).
+      if (err instanceof RangeError && task.writes.kind !== 'body') {
+        const {writes} = task
+        const errorType = task.errorType ?? 'mutationError'
+        checkWritesDepth(writes.kind === 'actions' ? writes.actions : writes.mutations, errorType)
+      }
       const verb = task.errorType === 'actionError' ? 'actions' : 'mutations'
       throw writeThreadError(err, verb, {
         late: (took) =>

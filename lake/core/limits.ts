@@ -374,6 +374,43 @@ export function checkDocumentDepth(
 }
 
 /**
+ * Levels a mutation or an action may add above its document: the list's item, its operation, a
+ * patch's `set` (its values sit at least one level inside the document they set).
+ */
+const WRITE_WRAPPING = 3
+
+/**
+ * Refuses mutations or actions of which one nests objects and arrays past any document it could
+ * write (LIMITS.documentDepth, and the levels around it): checked when a large transaction's
+ * copy to its write thread failed, which V8's serializer does, overflowing the stack, at some
+ * thousands of levels (1,000,000 nested arrays were a 500). Its document's own check
+ * (checkDocumentDepth) never ran: it runs where the transaction is built.
+ */
+export function checkWritesDepth(writes: unknown, errorType: ErrorType): void {
+  if (!Array.isArray(writes)) return
+  writes.forEach((write, index) => {
+    if (!nestsDeeperThan(write, LIMITS.documentDepth + WRITE_WRAPPING)) return
+    const verb = errorType === 'actionError' ? 'Action' : 'Mutation'
+    const id = writeDocumentId(write)
+    throw tooLarge(
+      id,
+      index,
+      errorType,
+      `${verb} ${index}${id ? ` (document "${id}")` : ''} would nest objects and arrays more than ${LIMITS.documentDepth} levels deep; flatten it`,
+    )
+  })
+}
+
+/** The document a mutation or an action names, as far as it says; '' if it names none. */
+function writeDocumentId(write: unknown): string {
+  if (typeof write !== 'object' || write === null) return ''
+  const fields = write as Record<string, unknown>
+  const operation = Object.values(fields)[0] as Record<string, unknown> | null | undefined
+  const named = [operation?._id, operation?.id, fields.publishedId, fields.draftId]
+  return (named.find((id) => typeof id === 'string') as string | undefined) ?? ''
+}
+
+/**
  * Attribute names a stored document may not have. `__proto__`: JSON keeps it, but JavaScript's
  * object copies turn it into the copy's prototype, so the Studio's patches (@sanity/mutator),
  * GROQ projections (groq-js) and mendoza effects would each drop it or read it as something else.

@@ -51,6 +51,43 @@ describe('values nested past any limit', () => {
     await expect400(res, /\$p nests arrays or objects more than 64 deep/)
   })
 
+  // A body this large is built on a write thread, its mutations copied there: the copy (V8's
+  // serializer, recursive) overflowed the stack, a 500 "internal error" (probed on main over HTTP).
+  const deep = '['.repeat(1_000_000) + ']'.repeat(1_000_000)
+  it.each([
+    [
+      'a create',
+      'mutate',
+      `{"mutations":[{"create":{"_id":"deepArrays","_type":"t","x":${deep}}}]}`,
+    ],
+    ['a patch', 'mutate', `{"mutations":[{"patch":{"id":"deepPatched","set":{"x":${deep}}}}]}`],
+    [
+      'an action',
+      'actions',
+      `{"actions":[{"actionType":"sanity.action.document.create","publishedId":"deepArrays",` +
+        `"attributes":{"_id":"drafts.deepArrays","_type":"t","x":${deep}},"ifExists":"fail"}]}`,
+    ],
+  ])(
+    'refuses %s of arrays nested 1,000,000 deep with 400 naming it, storing nothing (was a 500)',
+    async (_, route, body) => {
+      await api('/data/mutate/test', {
+        method: 'POST',
+        body: JSON.stringify({mutations: [{createOrReplace: {_id: 'deepPatched', _type: 't'}}]}),
+      })
+      const res = await api(`/data/${route}/test`, {method: 'POST', body})
+      const answer = await res.json()
+      expect(res.status, JSON.stringify(answer).slice(0, 500)).toBe(400)
+      expect(answer.error.description).toMatch(/more than 100 levels deep/)
+      expect(answer.error.items[0]).toMatchObject({
+        error: {type: 'documentTooLargeError'},
+        index: 0,
+      })
+      const read = await api('/data/doc/test/deepArrays,drafts.deepArrays,deepPatched')
+      const {documents} = (await read.json()) as {documents: {_id: string; x?: unknown}[]}
+      expect(documents.map((doc) => [doc._id, doc.x])).toEqual([['deepPatched', undefined]])
+    },
+  )
+
   it('refuses a listener parameter nested 100,000 deep with 400, before the stream opens', async () => {
     const query = encodeURIComponent('*[_id == $p]')
     const res = await api(`/data/listen/test?query=${query}&$p=${deepJson(100_000)}`)

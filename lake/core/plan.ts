@@ -56,6 +56,25 @@ export function planQuery(tree: ExprNode): QueryPlan {
 
 const plans = new WeakMap<ExprNode, QueryPlan>()
 
+/**
+ * Whether `node`, evaluated `depth` scopes inside a filter's, reads `^` past that filter's
+ * document. Only a filter's or projection's expression is counted as a scope (a Map's or FlatMap's
+ * is hidden from `^`): other scopes (order()'s keys) are not, which may only call a `^` outer.
+ */
+function readsOuterScope(node: unknown, depth: number): boolean {
+  if (Array.isArray(node)) return node.some((child) => readsOuterScope(child, depth))
+  if (!node || typeof node !== 'object') return false
+  const n = node as Node
+  if (n.type === 'Parent') return (n.n as number) > depth
+  if (n.type === 'Value') return false
+  return Object.entries(n).some(([key, child]) =>
+    readsOuterScope(
+      child,
+      key === 'expr' && (n.type === 'Filter' || n.type === 'Projection') ? depth + 1 : depth,
+    ),
+  )
+}
+
 function planTree(tree: ExprNode): QueryPlan {
   const filters: Node[] = []
   const topKs: TopK[] = []
@@ -109,6 +128,12 @@ function planTree(tree: ExprNode): QueryPlan {
   const scan = scans.length === 1 ? scans[0] : null
   const chain: Node[] = []
   for (let node = scan; node?.type === 'Filter'; node = node.base as Node) chain.unshift(node)
+  // A filter reading `^` of a scope outside the `*` (`[{"_id": "a"}]{"r": *[^._id in x]}`) cannot
+  // be evaluated alone, as the scan, a count or an ordered slice are (`^` would be the root's):
+  // groq-js evaluates the whole query over the hinted view.
+  if (chain.some((filter) => readsOuterScope(filter.expr as Node, 0))) {
+    return {starCount, hint, topK: null, scan: null, filters: [], count: null}
+  }
   const countNode = count as Node | null
   return {
     starCount,

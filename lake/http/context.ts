@@ -1,6 +1,7 @@
 /** What every route gets: the data folder, the dataset services, the clock, config. */
 import {getConnInfo} from '@hono/node-server/conninfo'
 import type {Context} from 'hono'
+import {BadRequestError} from '../core/errors.ts'
 import type {DatasetConfig, DatasetService} from '../dataset.ts'
 import type {StoreRegistry} from '../core/store.ts'
 import type {EventBus} from '../events/bus.ts'
@@ -69,10 +70,25 @@ export function apiVersionOf(c: Context): string {
   return match ? match[1] : '1'
 }
 
-/** A boolean query-string flag: present as `true`/`1`/empty. */
+/** A true-or-false URL parameter (flagValue). */
 export function flag(c: Context, name: string): boolean {
-  const value = c.req.query(name)
-  return value !== undefined && value !== 'false' && value !== '0'
+  return flagValue(name, c.req.query(name))
+}
+
+/**
+ * A true-or-false URL parameter's value: left out, false; given empty (`?dryRun`), `true` or `1`,
+ * true; `false` or `0`, false; either word in any case. Anything else is a 400 naming it: every
+ * value but "false" and "0" was true, so `?dryRun=False` (Python's str(False)) answered 200 with
+ * the write's results and stored nothing.
+ */
+export function flagValue(name: string, value: string | null | undefined): boolean {
+  if (value === undefined || value === null) return false
+  const word = value.toLowerCase()
+  if (word === '' || word === 'true' || word === '1') return true
+  if (word === 'false' || word === '0') return false
+  throw new BadRequestError(
+    `The URL's parameter ${JSON.stringify(name)} is ${JSON.stringify(value.slice(0, 64))}: send true or false (1 or 0), or leave it out for false`,
+  )
 }
 
 /** The caller's network address; null when not served by @hono/node-server (in-process requests). */

@@ -6,7 +6,7 @@ import {Hono} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
 import {decodeParams, singleParameter} from '../../core/query.ts'
 import type {ListenOptions} from '../../listen/events.ts'
-import {datasetOf} from '../context.ts'
+import {datasetOf, flagValue} from '../context.ts'
 import {getPrincipal, streamHolder} from '../principal.ts'
 
 const PATH = '/:version{v[^/]+}/data/listen/:dataset'
@@ -26,7 +26,7 @@ listenRoutes.get(PATH, async (c) => {
     query,
     params: decodeParams(url.searchParams),
     options,
-    preamble: flagOf(url.searchParams, 'evs_preamble'),
+    preamble: flagValue('evs_preamble', url.searchParams.get('evs_preamble')),
     holder: streamHolder(c),
   })
   return new Response(stream, {
@@ -48,16 +48,16 @@ function parseListenOptions(search: URLSearchParams): ListenOptions {
     throw new BadRequestError('Invalid "effectFormat": only "mendoza" is supported')
   }
   return {
-    includeResult: flagOf(search, 'includeResult'),
-    includePreviousRevision: flagOf(search, 'includePreviousRevision'),
-    includeMutations: search.has('includeMutations') ? flagOf(search, 'includeMutations') : true,
-    includeAllVersions: flagOf(search, 'includeAllVersions'),
+    includeResult: flagValue('includeResult', search.get('includeResult')),
+    includePreviousRevision: flagValue(
+      'includePreviousRevision',
+      search.get('includePreviousRevision'),
+    ),
+    includeMutations: search.has('includeMutations')
+      ? flagValue('includeMutations', search.get('includeMutations'))
+      : true,
+    includeAllVersions: flagValue('includeAllVersions', search.get('includeAllVersions')),
     visibility: visibility as ListenOptions['visibility'],
     effectFormat: effectFormat === 'mendoza' ? 'mendoza' : null,
   }
-}
-
-function flagOf(search: URLSearchParams, name: string): boolean {
-  const value = search.get(name)
-  return value !== null && value !== 'false' && value !== '0'
 }

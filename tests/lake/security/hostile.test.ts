@@ -487,6 +487,48 @@ describe('a GROQ function the lake does not evaluate', () => {
   })
 })
 
+describe('a true-or-false URL parameter', () => {
+  // Any value but "false" and "0" was true: `?dryRun=False` (Python's str(False)) answered 200
+  // with the write's results and stored nothing; `?dryRun=no` and `?excludeContent=nope` the same.
+  const create = (search: string, id: string) =>
+    api(`/data/mutate/test${search}`, {
+      method: 'POST',
+      body: JSON.stringify({mutations: [{createOrReplace: {_id: id, _type: 'flag'}}]}),
+    })
+  const stored = async (id: string) =>
+    ((await (await api(`/data/doc/test/${id}`)).json()) as {documents: unknown[]}).documents.length
+
+  it.each([
+    ['?dryRun=False', 1],
+    ['?dryRun=FALSE', 1],
+    ['?dryRun=false', 1],
+    ['?dryRun=0', 1],
+    ['?dryRun=True', 0],
+    ['?dryRun=true', 0],
+    ['?dryRun=1', 0],
+    ['?dryRun', 0],
+  ])('%s is read as written (a dry run stores nothing)', async (search, kept) => {
+    const id = `flag${search.replace(/\W/g, '')}`
+    expect((await create(search, id)).status).toBe(200)
+    expect(await stored(id)).toBe(kept)
+  })
+
+  it.each([
+    ['a dry run', '/data/mutate/test?dryRun=no', 'dryRun'],
+    ['a document read', '/data/doc/test/x?excludeContent=nope', 'excludeContent'],
+    ['a listener', '/data/listen/test?query=*&includeResult=maybe', 'includeResult'],
+  ])('another value of %s is a 400 naming it, nothing done', async (_, path, name) => {
+    const init: RequestInit = path.includes('mutate')
+      ? {
+          method: 'POST',
+          body: JSON.stringify({mutations: [{createOrReplace: {_id: 'flagNo', _type: 'flag'}}]}),
+        }
+      : {}
+    await expect400(await api(path, init), new RegExp(`"${name}" is "\\w+": send true or false`))
+    expect(await stored('flagNo')).toBe(0)
+  })
+})
+
 describe('a URL parameter given twice', () => {
   // Which was meant is a guess: the first `query` was answered, the last `$p` taken, each 200.
   it.each([

@@ -47,6 +47,9 @@
  * `_type` conjunct allows: typesOf) is read once a query and grouped by what `x->f` gives on each
  * document, every `->` of it read at once
  * (view.ts derefValues), where groq-js dereferenced every document again per outer document.
+ * `->` of any other expression of the document's (`(x->).f`, `x->y->f`, `x[0]->f`, `coalesce(a,
+ * b)->f`), and `^.y in x[]->f`, are keyed so too (`scan`): groq-js evaluates that side on every
+ * view document, its `->` read a round at a time (view.ts scanValues).
  *
  * An inner filter that joins by id (`_id == ^.article._ref`, a front end's `->` written out) is
  * keyed by the view document of that id, which the view's dereference finds (one read of the
@@ -111,6 +114,11 @@ const SAFE_NODES: ReadonlySet<string> = new Set([
  * - `idIn`: the view documents whose `_id` is one of the strings of the outer array (the key
  *   spells them, memberKey), each found as `id` finds it: exactly what the filter's `_id in
  *   ^.x[]._ref` keeps; it stays in the filter.
+ * - `scan`: as `derefScan` for any expression `own` of the document's through `->` (scannable):
+ *   the view read once a query, `own` evaluated by groq-js on each document (every `->` of a
+ *   round in one read), and its documents grouped by the string `own` gives (`member`: by each
+ *   string of the array it gives, for `^.y in own`): exactly the documents the filter's `own ==
+ *   ^.y` or `^.y in own` keeps; it stays. No string: the view.
  */
 export type Lookup =
   | {kind: 'references'}
@@ -120,6 +128,7 @@ export type Lookup =
   | {kind: 'derefScan'; ref: readonly string[]; path: readonly string[]}
   | {kind: 'id'}
   | {kind: 'idIn'}
+  | {kind: 'scan'; own: ExprNode; member: boolean}
 
 export interface Correlated {
   /** The query with each correlated inner `*` replaced. */
@@ -212,7 +221,8 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       firstOf(filters, (f) => derefParent(f, indexed)) ??
       firstOf(filters, idParent) ??
       firstOf(filters, idInParent) ??
-      firstOf(filters, derefScanParent)
+      firstOf(filters, derefScanParent) ??
+      firstOf(filters, scanParent)
     if (!found) continue
     const index = chains.length
     const plain = scopeOf(top, parents) === 'plain'
@@ -288,7 +298,8 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
     } else if (
       found.lookup.kind === 'refs' ||
       found.lookup.kind === 'deref' ||
-      found.lookup.kind === 'derefScan'
+      found.lookup.kind === 'derefScan' ||
+      found.lookup.kind === 'scan'
     ) {
       // The conjunct stays; no string reads the whole view.
       replaced.set(everything, coalesce([byKey, all]))
@@ -483,6 +494,64 @@ function derefScanParent(filter: Node): Found | null {
     const ref = ownPath(chain.root.base as Node)
     return ref && ref.length > 0 ? {kind: 'derefScan', ref, path: chain.path} : null
   })
+}
+
+/**
+ * `own == ^.y`, `^.y == own` or `^.y in own`, `own` an expression of the document's through `->`
+ * that is no attribute path's (scannable: `(x->).f`, `x->y->f`, `x[0]->f`, `coalesce(a, b)->f`,
+ * `x[]->f`): what it gives is read for every view document once a query (view.ts scan). For a
+ * string outer value, `==` holds where `own` is that string and `in` where `own` is an array
+ * holding it (groq-js's `in` of an array; no node of `own` gives a path()), so the documents
+ * grouped by those strings are exactly the ones it keeps.
+ */
+function scanParent(filter: Node): Found | null {
+  if (filter.type === 'OpCall' && filter.op === 'in') {
+    const key = parentPath(filter.left as Node)
+    const own = filter.right as Node
+    if (!key || !scannable(own)) return null
+    return {
+      lookup: {kind: 'scan', own: own as unknown as ExprNode, member: true},
+      conjunct: filter,
+      key,
+      parent: (scope) => attributeOf(scope, key),
+      read: own,
+    }
+  }
+  return parentEquals(filter, (own) =>
+    scannable(own) ? {kind: 'scan', own: own as unknown as ExprNode, member: false} : null,
+  )
+}
+
+/** The nodes a scanned expression is built of: read from its document alone, no `^`, no `*`. */
+const SCANNED_NODES: ReadonlySet<string> = new Set([
+  'This',
+  'AccessAttribute',
+  'AccessElement',
+  'ArrayCoerce',
+  'Map',
+  'FlatMap',
+  'Deref',
+  'Group',
+  'Value',
+])
+
+/**
+ * Whether `node` reads the document through `->` and nothing but the document and what `->`
+ * finds from it: SCANNED_NODES and coalesce(), with at least one `->`.
+ */
+function scannable(node: Node): boolean {
+  let derefs = 0
+  const ok = (n: Node): boolean => {
+    if (n.type === 'Deref') derefs++
+    if (n.type === 'FuncCall') {
+      if (n.namespace !== 'global' || n.name !== 'coalesce') return false
+      return (n.args as Node[]).every(ok)
+    }
+    if (!SCANNED_NODES.has(n.type)) return false
+    if (n.type === 'Value') return true
+    return ['base', 'expr'].every((key) => !n[key] || ok(n[key] as Node))
+  }
+  return ok(node) && derefs > 0
 }
 
 /**

@@ -2,7 +2,7 @@
  * The documents one query sees: candidates from the store (narrowed by the query plan when it
  * can be), filtered by read permission, through the perspective. Also the matching dereference.
  */
-import type {DereferenceFunction, ExprNode} from 'groq-js'
+import {evaluateSync, type DereferenceFunction, type ExprNode} from 'groq-js'
 import type {
   Condition,
   ScanHint,
@@ -499,6 +499,63 @@ function referrersOf(
     })
     return byValue
   }
+  /**
+   * Per scan: the stored ids of the view documents by each string `own` gives (for `member`, each
+   * string of the array it gives), evaluated by groq-js on every view document. A round evaluates
+   * it on them all with the `->` read so far (an unread one gives null and is noted), then reads
+   * what was noted in one read through the perspective and the caller's grants (each group's
+   * layer chosen by itself); the values are kept once a round notes none, at most one round
+   * more than the `->` nested in `own` (each round answers a level more), not one read per
+   * document and outer document.
+   */
+  const scanValues = (index: number, own: ExprNode, member: boolean) => {
+    const documents = view(index)
+    let values: unknown[]
+    for (;;) {
+      const unread = new Set<string>()
+      const dereference: DereferenceFunction = ({_ref}) => {
+        const known = dereferenced.get(_ref)
+        if (known !== undefined) return known
+        unread.add(_ref)
+        return null
+      }
+      values = documents.map(
+        (doc) => evaluateSync(own, {root: doc, dataset: [], dereference}).data as unknown,
+      )
+      if (unread.size === 0) break
+      const wanted = [...unread]
+      const stored = perspective.kind === 'raw' ? wanted : groupIds(wanted, perspective)
+      const shown = new Map(present(store.getDocuments(stored)).map((doc) => [doc._id, doc]))
+      for (const id of wanted) dereferenced.set(id, shown.get(id) ?? null)
+    }
+    const byValue = new Map<string, string[]>()
+    documents.forEach((doc, i) => {
+      const strings = member
+        ? Array.isArray(values[i])
+          ? new Set(values[i].filter((value) => typeof value === 'string'))
+          : []
+        : typeof values[i] === 'string'
+          ? [values[i]]
+          : []
+      for (const value of strings) {
+        const ids = byValue.get(value)
+        if (ids) ids.push(storedId(doc))
+        else byValue.set(value, [storedId(doc)])
+      }
+    })
+    return byValue
+  }
+  /** What a derefScan or scan reads, once a query; undefined for another lookup. */
+  const scanOf = (index: number) => {
+    const lookup = lookups[index]
+    if (lookup.kind === 'scan') {
+      return (scanned[index] ??= scanValues(index, lookup.own, lookup.member))
+    }
+    if (lookup.kind === 'derefScan') {
+      return (scanned[index] ??= derefValues(index, lookup.ref, lookup.path))
+    }
+    return undefined
+  }
   /** Stored ids and the keys they are found by. */
   const matches = (index: number, wanted: (string | null)[]): Map<string, (string | null)[]> => {
     const keysOf = new Map<string, (string | null)[]>()
@@ -514,8 +571,8 @@ function referrersOf(
       for (const id of strings) add(id, id)
       return keysOf
     }
-    if (lookup.kind === 'derefScan') {
-      const byValue = (scanned[index] ??= derefValues(index, lookup.ref, lookup.path))
+    if (lookup.kind === 'derefScan' || lookup.kind === 'scan') {
+      const byValue = scanOf(index)!
       for (const key of strings) for (const id of byValue.get(key) ?? []) add(id, key)
       return keysOf
     }
@@ -646,7 +703,7 @@ function referrersOf(
     dereference: (own) => (ref) => {
       const id = ref._ref
       if (typeof id !== 'string' || !id.startsWith(REFERRERS_MARKER)) {
-        // The kept `x->f == ^.y` of a derefScan dereferences what derefValues read.
+        // The kept `x->f == ^.y` of a derefScan or scan dereferences what was read for it.
         const known = dereferenced.get(id as string)
         return known !== undefined ? known : own(ref)
       }
@@ -654,6 +711,9 @@ function referrersOf(
       const index = Number(id.slice(REFERRERS_MARKER.length, end))
       if (id[end] === ';') {
         // An outer value that is no string nor null: the inner `*` is the whole view, read once.
+        // A scan's `->` are read with it, so the kept conjunct's on the view are answered from
+        // that read, not one document at a time.
+        scanOf(index)
         return view(index) as never
       }
       const target = id[end] === '!' ? null : id.slice(end + 1)

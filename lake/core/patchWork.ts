@@ -1,7 +1,7 @@
 /**
  * What a patch's operations will do to the document in hand, counted before @sanity/mutator
  * applies them (the patch budget, LIMITS.patchedBytesPerTransaction), in units of a byte of
- * document a keyed path walked (about 25 ns; an array item copied, 4-8 ns, counts as one too);
+ * document a keyed path walked (about 25 ns; an array item copied, 4-28 ns, counts as one too);
  * the transaction counts each patched document's size once besides:
  *
  * - a path of names, indexes and `_key` filters (the Studio's), what it touches: the items its
@@ -121,12 +121,14 @@ type Op = 'set' | 'setIfMissing' | 'inc' | 'dec' | 'diffMatchPatch' | 'unset' | 
  * - each object on the way is copied (`Object.assign`) for the value changed in it (ATTRIBUTE,
  *   330-860 ns an attribute), as large as the patch's sets of new names may have made it: one
  *   patch setting 1,000 new names of one object took 230 ms, 10,000 would be tens of seconds;
- * - an insert's array is copied with its new items, an unset's without the one it removes.
+ * - an insert's array is copied with its new items, an unset's without the one it removes, and an
+ *   index's (`items[5000].t`, `items[-1]`) to change the item it reaches (`slice`): 1 an item
+ *   (1,000 indexed sets of a 100,000-item array took 1.7-2.8 s, 17-28 ns an item, where one
+ *   keyed set took 88-242 ms, in the same run at load 4-7). Until 2026-12-05 uncounted: 100,000
+ *   such sets ran to the write deadline.
  *
  * Nothing counts the document's size here: the transaction counts each patched document once
- * (its read, check, serialisation and effects), not once per patch. An index segment's copy of
- * its array (4-8 ns an item) is not counted yet: many indexed sets of a large array run to
- * the write deadline instead (docs/query-engine.md).
+ * (its read, check, serialisation and effects), not once per patch.
  */
 const SCANNED = 24
 const ATTRIBUTE = 32
@@ -222,6 +224,7 @@ function pathWalker(
   return (steps, op, path, inserted, value) => {
     let bytes = 0
     let scanned = 0
+    let copied = 0
     let widest = 0
     // Where the walk is: the values the path reaches so far (a `_key` may match more than one).
     let here: unknown[] = [doc]
@@ -248,15 +251,28 @@ function pathWalker(
           scanned += value.length
           for (const item of value) {
             if (typeof item === 'object' && item !== null && (item as Json)._key === step.key) {
-              bytes += value.length + (last && op === 'insert' ? inserted : 0)
+              const copy = value.length + (last && op === 'insert' ? inserted : 0)
+              bytes += copy
+              copied += copy
               next.push(item)
             }
           }
         } else {
           const index = step.index < 0 ? value.length + step.index : step.index
-          // An insert or an unset copies the array: one item's set does too (not counted yet).
-          if (last && (op === 'insert' || op === 'unset')) bytes += value.length + inserted
-          if (index >= 0 && index < value.length) next.push(value[index])
+          // The mutator resolves an index from the end only where the path ends (before, "Index
+          // out of bounds": nothing copied).
+          const within = index >= 0 && index < value.length && (last || step.index >= 0)
+          // An insert or an unset copies the array; any other operation copies it (`slice`) to
+          // change the item it reaches.
+          const copy =
+            last && (op === 'insert' || op === 'unset')
+              ? value.length + inserted
+              : within
+                ? value.length
+                : 0
+          bytes += copy
+          copied += copy
+          if (within) next.push(value[index])
         }
       }
       here = next
@@ -270,6 +286,7 @@ function pathWalker(
     }
     const said = [
       scanned > 0 ? `tests ${scanned} array items for their _key` : '',
+      copied > 0 ? `copies arrays of ${copied} items in all` : '',
       widest > 0 ? `copies objects of up to ${widest} attributes` : '',
     ].filter(Boolean)
     return {

@@ -19,10 +19,15 @@ function works(ops: Record<string, unknown>): Work[] {
 
 describe('patchWork', () => {
   // The document's 4 attributes, 32 each; an item's 2; a `_key` filter tests all 500 items (24
-  // each) and copies the array (1 an item).
+  // each) and copies the array (1 an item), as an index does to change its item.
   test.each([
     ['title', {set: {title: 1}}, 128],
-    ['items[3].t', {set: {'items[3].t': 1}}, 128 + 64],
+    ['items[3].t', {set: {'items[3].t': 1}}, 128 + 500 + 64],
+    // The mutator takes an index from the end only where the path ends ("must have a probe").
+    ['items[-1].t (refused by the mutator)', {inc: {'items[-1].t': 1}}, 128],
+    ['items[-2]', {inc: {'items[-2]': 1}}, 128 + 500],
+    ['items[-1] (a set)', {set: {'items[-1]': {}}}, 128 + 500],
+    ['items[500].t (past its end)', {set: {'items[500].t': 1}}, 128],
     ['items[-1]', {unset: ['items[-1]']}, 128 + 500],
     ['items[_key=="k1"].t', {set: {'items[_key=="k1"].t': 1}}, 128 + 500 * 25 + 64],
     ["items[_key == 'k1'].t", {unset: ["items[_key == 'k1'].t"]}, 128 + 500 * 25 + 64],

@@ -119,6 +119,9 @@ const SAFE_NODES: ReadonlySet<string> = new Set([
  *   round in one read), and its documents grouped by the string `own` gives (`member`: by each
  *   string of the array it gives, for `^.y in own`): exactly the documents the filter's `own ==
  *   ^.y` or `^.y in own` keeps; it stays. No string: the view.
+ * - `scanIn`: as `scan`, for `own in ^.x`: the view documents whose `own` is one of the strings of
+ *   the outer array (the key spells them, memberKey, as `idIn`'s): exactly what the filter keeps;
+ *   it stays. Anything but an array of strings: the view.
  */
 export type Lookup =
   | {kind: 'references'}
@@ -129,6 +132,7 @@ export type Lookup =
   | {kind: 'id'}
   | {kind: 'idIn'}
   | {kind: 'scan'; own: ExprNode; member: boolean}
+  | {kind: 'scanIn'; own: ExprNode}
 
 export interface Correlated {
   /** The query with each correlated inner `*` replaced. */
@@ -222,7 +226,8 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       firstOf(filters, idParent) ??
       firstOf(filters, idInParent) ??
       firstOf(filters, derefScanParent) ??
-      firstOf(filters, scanParent)
+      firstOf(filters, scanParent) ??
+      firstOf(filters, scanInParent)
     if (!found) continue
     const index = chains.length
     const plain = scopeOf(top, parents) === 'plain'
@@ -291,6 +296,11 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       replaced.set(everything, coalesce([byKey, filtered, {type: 'Array', elements: []}]))
       // Every document given references the id: that conjunct is true of each.
       replaced.set(found.conjunct, {type: 'Value', value: true})
+    } else if (found.lookup.kind === 'scanIn') {
+      // The conjunct stays. An outer array of strings spells its key; anything else reads the
+      // whole view: an array with another member (null is in a `->` that finds nothing), and no
+      // array, which matches nothing unless it is a path() written out (`in` of it globs).
+      replaced.set(everything, coalesce([byKey, all]))
     } else if (found.lookup.kind === 'id' || found.lookup.kind === 'idIn') {
       // The conjunct stays; no `_id` equals anything but a string (`in` of anything but an
       // array, which the key is null for, matches nothing).
@@ -522,6 +532,52 @@ function scanParent(filter: Node): Found | null {
   )
 }
 
+/**
+ * `own in ^.x`, `own` as scanParent's: the document's value among the outer array's. Its key
+ * spells the array's strings (spelledMembers, as idInParent's), and only when every member is a
+ * string: `in` of an array holding null, a number or an array may match what `own` gives for no
+ * string (a `->` that finds nothing gives null).
+ */
+function scanInParent(filter: Node): Found | null {
+  if (filter.type !== 'OpCall' || filter.op !== 'in') return null
+  const own = filter.left as Node
+  const path = parentPath(filter.right as Node)
+  if (!path || !scannable(own)) return null
+  const spelled = (scope: Node): Node => {
+    const array: Node = {type: 'ArrayCoerce', base: attributeOf(scope, path)}
+    const each: Node = {type: 'Map', base: array, expr: memberSpelling()}
+    const strings: Node = {type: 'FuncCall', namespace: 'array', name: 'compact', args: [each]}
+    const count = (of: Node): Node => ({
+      type: 'FuncCall',
+      namespace: 'global',
+      name: 'count',
+      args: [of],
+    })
+    return {
+      type: 'Select',
+      alternatives: [
+        {
+          type: 'SelectAlternative',
+          condition: {type: 'OpCall', op: '==', left: count(each), right: count(strings)},
+          value: {
+            type: 'FuncCall',
+            namespace: 'array',
+            name: 'join',
+            args: [strings, {type: 'Value', value: ''}],
+          },
+        },
+      ],
+    }
+  }
+  return {
+    lookup: {kind: 'scanIn', own: own as unknown as ExprNode},
+    conjunct: filter,
+    key: [...path, '[]'],
+    parent: spelled,
+    read: own,
+  }
+}
+
 /** The nodes a scanned expression is built of: read from its document alone, no `^`, no `*`. */
 const SCANNED_NODES: ReadonlySet<string> = new Set([
   'This',
@@ -608,18 +664,11 @@ function idInParent(filter: Node): Found | null {
   const key = outerMembers(filter.right as Node)
   if (!key) return null
   const spelled = (scope: Node): Node => {
-    const member: Node = {type: 'This'}
-    const length: Node = {type: 'FuncCall', namespace: 'global', name: 'length', args: [member]}
-    const count: Node = {type: 'FuncCall', namespace: 'global', name: 'string', args: [length]}
-    // Null for any member but a string (length() of a number, null or object is null, of an
-    // array a number, and an array added to a string is null): compact() drops it.
-    const spell: Node = {
-      type: 'OpCall',
-      op: '+',
-      left: {type: 'OpCall', op: '+', left: count, right: {type: 'Value', value: ':'}},
-      right: member,
+    const each: Node = {
+      type: 'Map',
+      base: withParent(filter.right as Node, scope),
+      expr: memberSpelling(),
     }
-    const each: Node = {type: 'Map', base: withParent(filter.right as Node, scope), expr: spell}
     const strings: Node = {type: 'FuncCall', namespace: 'array', name: 'compact', args: [each]}
     return {
       type: 'FuncCall',
@@ -629,6 +678,23 @@ function idInParent(filter: Node): Found | null {
     }
   }
   return {lookup: {kind: 'idIn'}, conjunct: filter, key, parent: spelled, read: filter.left as Node}
+}
+
+/**
+ * A member `@` spelled `string(length(@)) + ":" + @`: null for any member but a string (length()
+ * of a number, null or object is null, of an array a number, and an array added to a string is
+ * null), which compact() drops.
+ */
+function memberSpelling(): Node {
+  const member: Node = {type: 'This'}
+  const length: Node = {type: 'FuncCall', namespace: 'global', name: 'length', args: [member]}
+  const count: Node = {type: 'FuncCall', namespace: 'global', name: 'string', args: [length]}
+  return {
+    type: 'OpCall',
+    op: '+',
+    left: {type: 'OpCall', op: '+', left: count, right: {type: 'Value', value: ':'}},
+    right: member,
+  }
 }
 
 /**

@@ -548,8 +548,9 @@ function referrersOf(
   /** What a derefScan or scan reads, once a query; undefined for another lookup. */
   const scanOf = (index: number) => {
     const lookup = lookups[index]
-    if (lookup.kind === 'scan') {
-      return (scanned[index] ??= scanValues(index, lookup.own, lookup.member))
+    if (lookup.kind === 'scan' || lookup.kind === 'scanIn') {
+      const member = lookup.kind === 'scan' && lookup.member
+      return (scanned[index] ??= scanValues(index, lookup.own, member))
     }
     if (lookup.kind === 'derefScan') {
       return (scanned[index] ??= derefValues(index, lookup.ref, lookup.path))
@@ -571,7 +572,7 @@ function referrersOf(
       for (const id of strings) add(id, id)
       return keysOf
     }
-    if (lookup.kind === 'derefScan' || lookup.kind === 'scan') {
+    if (lookup.kind === 'derefScan' || lookup.kind === 'scan' || lookup.kind === 'scanIn') {
       const byValue = scanOf(index)!
       for (const key of strings) for (const id of byValue.get(key) ?? []) add(id, key)
       return keysOf
@@ -672,7 +673,7 @@ function referrersOf(
    * when it gives none.
    */
   const keysOf = (index: number, doc: SanityDocument): (string | null)[] => {
-    if (lookups[index].kind === 'idIn') {
+    if (lookups[index].kind === 'idIn' || lookups[index].kind === 'scanIn') {
       const members = new Set<string>()
       stringsAt(doc, keys[index], members)
       return [...members]
@@ -727,7 +728,9 @@ function referrersOf(
         if (outer.length > 0) prefetched.add(index)
         return keys
       }
-      if (lookups[index].kind === 'idIn') return ofMembers(index, target!, batch) as never
+      if (lookups[index].kind === 'idIn' || lookups[index].kind === 'scanIn') {
+        return ofMembers(index, target!, batch) as never
+      }
       if (!found[index]?.has(target)) read(index, [target, ...batch()])
       // groq-js takes any JSON value from a dereference: an array here is the inner `*`'s.
       return (found[index]?.get(target) ?? []) as unknown as SanityDocument

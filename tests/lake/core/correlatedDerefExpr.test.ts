@@ -3,7 +3,8 @@
  * attribute path gives, or looks for it among what `x[]->f` gives: `(source->)._id == ^._id`,
  * `source->parent->name == ^.name`, `sources[0]->name == ^.name`, `coalesce(alt, source)->name ==
  * ^.name`, `^._id in relatedHeadlines[]->article._ref` (the articles whose related headlines are
- * about the outer article), `^.slug.current in sources[]->slug.current`. groq-js read the whole
+ * about the outer article), `^.slug.current in sources[]->slug.current`, `source->name in
+ * ^.names` (the outer document's array). groq-js read the whole
  * view and dereferenced every document again for each outer document; the lake reads the view once
  * a query and groups it by what the expression gives (core/correlated.ts `scan`). Each query must
  * answer as groq-js over the whole view, in every perspective, signed in and anonymous: drafts and
@@ -64,6 +65,22 @@ const RELATED: unknown[] = [
   undefined,
 ]
 
+/** What an outer document's `names` holds: `x->f in ^.names`. */
+const NAMES: unknown[] = [
+  ['zero', 'one'],
+  ['one'],
+  ['one-draft', null],
+  [],
+  'one',
+  undefined,
+  [null],
+  ['nine', 'nine'],
+  [5, 'five'],
+  [['zero']],
+  null,
+  ['two', 'zero', 'gone'],
+]
+
 function fixture(): SanityDocument[] {
   const docs: SanityDocument[] = []
   const at = (doc: SanityDocument, key: string, value: unknown) => {
@@ -72,6 +89,7 @@ function fixture(): SanityDocument[] {
   const source = (id: string, name: unknown, slug: unknown, parent?: unknown, type = 'source') => {
     const doc = {_id: id, _type: type} as SanityDocument
     at(doc, 'name', name)
+    at(doc, 'names', NAMES[docs.length % NAMES.length])
     at(doc, 'slug', slug === undefined ? undefined : {current: slug})
     at(doc, 'parent', parent)
     docs.push(doc)
@@ -145,12 +163,15 @@ const EXPRESSIONS = [
   '*[_type in ["source", "page"]] | order(_id) {_id, "n": count(*[_type == "article" && coalesce(alt, source)->name == ^.name && defined(title)])}',
   '*[_type in ["source", "page"]] | order(_id) {_id, "a": *[_type == "article" && ^.slug.current in sources[]->slug.current] | order(_id) [0...4]._id}',
   '*[_type == "article" && defined(relatedHeadlines)] | order(_id) {_id, "r": *[_type == "article" && ^._id in relatedHeadlines[]->article._ref] | order(_id)._id}',
+  '*[_type in ["source", "page"]] | order(_id) {_id, "a": *[_type == "article" && source->name in ^.names] | order(_id)._id}',
+  '*[_type in ["source", "page"]] | order(_id) {_id, "n": count(*[_type == "article" && coalesce(alt, source)->name in ^.names && defined(title)])}',
 ]
 
 /** Outer values that are no string (null, missing, a number, an array, an object). */
 const OTHER_VALUES = [
   '[{"name": "zero"}, {"name": null}, {}, {"name": 5}, {"name": ["zero"]}, {"name": {"x": 1}}, {"name": "gone"}]{"n": count(*[source->parent->name == ^.name]), "m": count(*[^.name in sources[]->name]), "c": count(*[coalesce(alt, source)->name == ^.name])}',
   '[{"_id": "a000"}, {"_id": null}, {"_id": 3}, {}]{"r": *[^._id in relatedHeadlines[]->article._ref] | order(_id)._id}',
+  '[{"n": ["zero"]}, {"n": [null]}, {"n": []}, {"n": "zero"}, {}, {"n": [5, "one"]}, {"n": [["zero"]]}, {"n": ["one", "one"]}, {"n": path("z*")}, {"n": path("*")}]{"c": count(*[source->name in ^.n]), "p": *[source->parent->name in ^.n] | order(_id) [0...3]._id}',
 ]
 
 eachPerspective(

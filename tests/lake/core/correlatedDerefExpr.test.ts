@@ -163,6 +163,9 @@ const EXPRESSIONS = [
   '*[_type in ["source", "page"]] | order(_id) {_id, "n": count(*[_type == "article" && coalesce(alt, source)->name == ^.name && defined(title)])}',
   '*[_type in ["source", "page"]] | order(_id) {_id, "a": *[_type == "article" && ^.slug.current in sources[]->slug.current] | order(_id) [0...4]._id}',
   '*[_type == "article" && defined(relatedHeadlines)] | order(_id) {_id, "r": *[_type == "article" && ^._id in relatedHeadlines[]->article._ref] | order(_id)._id}',
+  // `->` through `->` in a projection's members: a round a level.
+  '*[_type in ["source", "page"]] | order(_id) {_id, "a": *[_type == "article" && ^.name in relatedHeadlines[]->article->source->name] | order(_id)._id}',
+  '*[_type in ["source", "page"]] | order(_id) {_id, "a": *[_type == "article" && ^.name in sources[]->parent->name] | order(_id)._id}',
   '*[_type in ["source", "page"]] | order(_id) {_id, "a": *[_type == "article" && source->name in ^.names] | order(_id)._id}',
   '*[_type in ["source", "page"]] | order(_id) {_id, "n": count(*[_type == "article" && coalesce(alt, source)->name in ^.names && defined(title)])}',
 ]

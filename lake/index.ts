@@ -29,6 +29,7 @@ import {createApp} from './http/app.ts'
 import {createBodyMemory} from './http/bodyMemory.ts'
 import type {LakeConfig, LakeContext} from './http/context.ts'
 import {corsOrigins} from './http/cors.ts'
+import {createPageTurns} from './http/pageTurns.ts'
 import {createAnswerBudget} from './http/documentsAnswer.ts'
 import {createQueryRequests} from './http/queryRequests.ts'
 import {writeArrival, type BodyArrival} from './http/nodeRequest.ts'
@@ -199,6 +200,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       options.bodyArrival,
     ),
     answers: createAnswerBudget(answerBytes),
+    pages: createPageTurns(),
     queries: createQueryRequests({
       ...LIMITS.queryRequests,
       bodyMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,

@@ -10,6 +10,7 @@ import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
 import type {AnswerBudget} from './documentsAnswer.ts'
 import type {BodyMemory} from './bodyMemory.ts'
+import type {PageTurns} from './pageTurns.ts'
 import type {BodyArrival} from './nodeRequest.ts'
 import type {QueryRequests} from './queryRequests.ts'
 
@@ -33,6 +34,8 @@ export interface LakeContext {
   config: LakeConfig
   /** Bytes of built data/doc and history answers not yet sent, lake-wide (`--answer-memory`). */
   answers: AnswerBudget
+  /** Export pages' turns of the event loop, by caller (pageTurns.ts). */
+  pages: PageTurns
   /** What query requests hold while they wait for a query thread or run, per caller and lake-wide. */
   queries: QueryRequests
   /** Shared memory for large write bodies, touched on a thread of its own. */

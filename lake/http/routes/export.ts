@@ -4,11 +4,12 @@
  * and ends with a `{"nextCursor": …}` line while more remain.
  */
 import {Hono, type Context} from 'hono'
-import {BadRequestError} from '../../core/errors.ts'
+import {BadRequestError, UnavailableError} from '../../core/errors.ts'
 import {errorLine} from '../errors.ts'
 import {checkListLength} from '../../core/limits.ts'
 import {datasetOf, lakeOf} from '../context.ts'
-import {checkStillSignedIn, getPrincipal} from '../principal.ts'
+import {requestSignal} from '../nodeRequest.ts'
+import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 
 export const exportRoutes = new Hono()
 
@@ -35,10 +36,32 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', async (c) => {
     limit: cursorMode ? pageSize + 1 : undefined,
   })
   const chunks = exportChunks(c, pages, cursorMode ? pageSize : null)
-  const answers = lakeOf(c).answers
+  const {answers, pages: turns} = lakeOf(c)
+  // Each page is read in its caller's turn of the event loop (pageTurns.ts): exports started at
+  // once read their pages one at a time, other callers' requests between them. A page with
+  // nothing this caller may read is a turn too (an anonymous export of a private dataset).
+  const holder = streamHolder(c)
+  const readPage = async (signal: AbortSignal): Promise<IteratorResult<Uint8Array> | null> => {
+    for (;;) {
+      const end = await turns.take(holder, signal)
+      if (end === null) return null
+      let chunk: IteratorResult<Uint8Array>
+      try {
+        chunk = await chunks.next()
+      } finally {
+        end()
+      }
+      if (chunk.done || chunk.value.byteLength > 0) return chunk
+    }
+  }
   // The first page is read before the status, so that while clients' unread answers fill the
   // lake's budget an export is refused with a 503 (Retry-After) as any large answer is.
-  const first = await chunks.next()
+  const first = await readPage(requestSignal(c))
+  // The client went away while its first page waited for its turn: nothing was read for it.
+  if (first === null) {
+    await chunks.return(undefined)
+    throw new UnavailableError('The client closed the connection')
+  }
   /** What the chunk enqueued last holds in the budget. */
   let held: Held | null = null
   /** The chunk read and held, not yet enqueued. */
@@ -67,12 +90,11 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', async (c) => {
         giveBack(held)
         held = null
         if (pending === null) {
-          // The event loop answers others between pages, however fast the reader: a write a
-          // reader takes at once resolves without letting any I/O in, and the whole export
-          // held the loop (3-5 s at 32,000 documents).
-          await new Promise((resume) => setImmediate(resume))
-          if (gone.signal.aborted) return
-          const chunk = await chunks.next()
+          // The event loop answers others between pages, however fast the reader (a turn of the
+          // loop each, pageTurns.ts): a write a reader takes at once resolves without letting
+          // any I/O in, and the whole export held the loop (3-5 s at 32,000 documents).
+          const chunk = await readPage(gone.signal)
+          if (chunk === null || gone.signal.aborted) return
           if (chunk.done) {
             pending = {chunk, held: null}
           } else {
@@ -140,7 +162,8 @@ async function* exportChunks(
         lastId = id
         if (json !== null) text += json + '\n'
       }
-      if (text) yield utf8(text)
+      // Even empty: each page is read in a turn of its own (readPage).
+      yield utf8(text)
     }
   } catch (err) {
     yield utf8(await errorLine(err))

@@ -108,11 +108,12 @@ export const LIMITS = {
   writesPerTransaction: 10_000,
   /**
    * The patch budget of one transaction: each patched document's size once (it is read, checked,
-   * serialised and diffed once per transaction, as large as the request may make it), plus what
-   * each patch's paths do to the document in hand, counted before they apply
-   * (core/patchWork.ts, in units of a byte of document a keyed path walked, about 25 ns): a
-   * `_key` filter tests every item of its array, objects on the way are copied, a
-   * diffMatchPatch's hunks copy their string, and a path that matches many places (a range, a
+   * serialised and diffed once per transaction, as large as the request may make it), again
+   * after each time the transaction writes it whole (an edit's copy of a published document, a
+   * publish's of its draft), plus what each patch's paths do to the document in hand, counted
+   * before they apply (core/patchWork.ts, in units of a byte of document a keyed path walked,
+   * about 25 ns): a `_key` filter tests every item of its array, objects on the way are copied,
+   * a diffMatchPatch's hunks copy their string, and a path that matches many places (a range, a
    * filter, `..`) copies arrays per match. 40 keystrokes of a 2 MB draft are under 4 MB; one
    * patch of 20,000 keyed unsets of a 100,000-item draft (a write thread to its deadline before
    * 2026-12-04) is past it at its 26th path. A large transaction is built on a write thread

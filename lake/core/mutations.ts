@@ -318,6 +318,8 @@ export function checkBudgetOf(
       const {base, grow} = sizeOf(created.id)
       const kept = created.ifNotExists ? base + grow({}) : 0
       sizes.set(created.id, {base: Math.max(kept, length), grow: patchGrowth()})
+      // Written whole again: its next patch counts it again (as the working set does).
+      if (!created.ifNotExists) counted.delete(created.id)
     }
     for (const id of step?.ids ?? []) {
       const {base, grow} = sizeOf(id, step!.from)

@@ -192,6 +192,41 @@ describe('a keyed path counts what it touches, not its document', () => {
   }, 60_000)
 })
 
+describe('a document written whole again in the transaction counts again', () => {
+  it('edits and publishes of a 2 MB document, again and again in one transaction, are a 400 within the budget', async () => {
+    // Each edit of a published-only document starts its draft as a copy of it, and each publish
+    // copies the draft back: every pair writes the 2 MB document whole twice (copied, checked,
+    // serialised). Counted once a transaction as one patched document, 100 pairs applied (13 s
+    // in process), and the 5,000 of a transaction's 10,000 writes would run to the deadline.
+    const published = await post('mutate', {
+      mutations: [{createOrReplace: {...draft, _id: 'looped', title: 'before'}}],
+    })
+    expect(published.status).toBe(200)
+    const pairs = Array.from({length: 100}, (_, i) => [
+      {
+        actionType: 'sanity.action.document.edit',
+        draftId: 'drafts.looped',
+        publishedId: 'looped',
+        patch: {set: {title: `edit ${i}`}},
+      },
+      {
+        actionType: 'sanity.action.document.publish',
+        draftId: 'drafts.looped',
+        publishedId: 'looped',
+      },
+    ])
+    const acted = await post('actions', {actions: pairs.flat()})
+    expect(acted.status, JSON.stringify(acted.body).slice(0, 300)).toBe(400)
+    expect(acted.body.error.type).toBe('actionError')
+    expect(JSON.stringify(acted.body)).toMatch(/transactionTooLargeError/)
+    expect((await stored('looped')).title).toBe('before')
+    // A few pairs, what an editor may send, apply.
+    const few = await post('actions', {actions: pairs.slice(0, 3).flat()})
+    expect(few.status, JSON.stringify(few.body).slice(0, 300)).toBe(200)
+    expect((await stored('looped')).title).toBe('edit 2')
+  }, 60_000)
+})
+
 describe('a diffMatchPatch deleting long texts that are not where it says', () => {
   /** Pseudo-random letters: no 32 of them repeat elsewhere. */
   const letters = (length: number, seed: number) => {

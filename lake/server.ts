@@ -14,7 +14,8 @@ import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
-import {malformedRequestAnswer, unroutableRequestAnswer} from './http/errors.ts'
+import {errorResponse, malformedRequestAnswer, unroutableRequestAnswer} from './http/errors.ts'
+import {refusedHost} from './http/hostNames.ts'
 import {LIMITS} from './core/limits.ts'
 import {writeArrival} from './http/nodeRequest.ts'
 import {
@@ -206,9 +207,16 @@ function answerMalformedRequests(server: ServerType): void {
  * naming what to send (unroutableRequestAnswer), not its bare 400 with no body. Its error handler
  * is called while the listener's call runs, before any await, so the request in hand is that one.
  */
-function requestListener(lake: Lake, hostname: string) {
+function requestListener(lake: Lake, hostname: string, tls: boolean) {
   let current: IncomingMessage | Http2ServerRequest | null = null
-  const listener = getRequestListener(lake.fetch, {
+  // Without TLS on a loopback address, loopback Host names only (http/hostNames.ts).
+  const fetch: Lake['fetch'] = tls
+    ? lake.fetch
+    : (request, env) => {
+        const refused = refusedHost(request, hostname)
+        return refused ? Promise.resolve(errorResponse(refused)) : lake.fetch(request, env)
+      }
+  const listener = getRequestListener(fetch, {
     hostname,
     errorHandler: (err) =>
       unroutableRequestAnswer(
@@ -255,7 +263,7 @@ function listen(
   limits: ConnectionLimits,
 ): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const listener = requestListener(lake, hostname)
+    const listener = requestListener(lake, hostname, tls !== false)
     const server: ServerType = tls
       ? createSecureServer(secureOptions(tls, limits), listener)
       : createServer({requestTimeout: limits.requestMs}, listener)

@@ -241,7 +241,7 @@ function requestListener(lake: Lake, hostname: string, tls: boolean) {
 }
 
 function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimits) {
-  const options = {
+  return {
     key: tls.key,
     cert: tls.cert,
     allowHTTP1: true,
@@ -252,7 +252,6 @@ function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimit
     // For the HTTP/1.1 fallback's requests.
     requestTimeout: limits.requestMs,
   }
-  return options
 }
 
 function listen(

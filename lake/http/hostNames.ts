@@ -26,9 +26,8 @@ export function isLoopbackName(hostname: string): boolean {
  */
 export function refusedHost(request: Request, listening: string): LakeError | null {
   if (!isLoopbackName(listening)) return null
-  const hostname = new URL(request.url).hostname
+  const {hostname, port} = new URL(request.url)
   if (isLoopbackName(hostname)) return null
-  const port = new URL(request.url).port
   return new PermissionError(
     `The request's Host ${JSON.stringify(hostname.slice(0, 64))} is no loopback name: this lake ` +
       'listens on a loopback address without TLS and answers localhost, *.localhost, 127.x.x.x ' +

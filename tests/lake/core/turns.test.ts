@@ -1,0 +1,45 @@
+/**
+ * Turns by caller (createTurns): the query threads' turns and the export and history pages' turns
+ * of the event loop (lake/http/pageTurns.ts) are one implementation. A freed turn goes to the
+ * waiting caller holding the fewest turns, and of those to the one whose last turn came longest
+ * ago (one that has had none first). A caller admitted at once and then asking again went back to
+ * the head of the queue, in front of a caller that had asked meanwhile and had no turn yet.
+ */
+import {expect, test} from 'vitest'
+import {createTurns} from '../../../lake/core/turns.ts'
+
+const signal = () => new AbortController().signal
+
+test("another caller's turn comes after one of a caller's many, not after all of them, when the caller's first was admitted at once", async () => {
+  const turns = createTurns(1, 0)
+  const order: string[] = []
+  const take = async (holder: string) => {
+    const turn = await turns(holder, signal())
+    order.push(holder)
+    // Ended after the others have asked: their order is the queue's, not the asking's.
+    await new Promise((resolve) => setImmediate(resolve))
+    turn.end()
+  }
+  const all = Array.from({length: 10}, () => take('many'))
+  all.push(take('other'))
+  await Promise.all(all)
+  expect(order.indexOf('other')).toBe(1)
+})
+
+test('of two callers waiting and holding no turn, the one whose last turn came longest ago goes first, whichever asked first', async () => {
+  for (const aAsksFirst of [true, false]) {
+    const turns = createTurns(1, 0)
+    const order: string[] = []
+    const first = await turns('a', signal())
+    // a asks again while it holds its turn, b asks (or the other way round): b has had no turn.
+    const ask = (holder: string) =>
+      turns(holder, signal()).then((turn) => {
+        order.push(holder)
+        turn.end()
+      })
+    const asked = aAsksFirst ? [ask('a'), ask('b')] : [ask('b'), ask('a')]
+    first.end()
+    await Promise.all(asked)
+    expect(order, aAsksFirst ? 'a asked first' : 'b asked first').toEqual(['b', 'a'])
+  }
+})

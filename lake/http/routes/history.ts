@@ -5,11 +5,11 @@
  */
 import {Hono, type Context} from 'hono'
 import {stream} from 'hono/streaming'
-import {BadRequestError} from '../../core/errors.ts'
+import {BadRequestError, UnavailableError} from '../../core/errors.ts'
 import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
-import {checkStillSignedIn, getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 import {datasetOf, flag, lakeOf} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {errorDescription} from '../errors.ts'
@@ -86,19 +86,36 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
     }
     return out + '}\n'
   }
+  // Each page is read and written out as text in its caller's turn of the event loop, as export
+  // pages are (pageTurns.ts): many exports of the log started at once read their pages one at a
+  // time, other callers' requests between them, where each read its first page in one go.
+  const turns = lakeOf(c).pages
+  const holder = streamHolder(c)
+  const readPage = async (signal: AbortSignal): Promise<string | null | undefined> => {
+    const end = await turns.take(holder, signal)
+    if (end === null) return undefined
+    try {
+      const page = pages.next()
+      return page.done ? null : page.value.map(line).join('')
+    } finally {
+      end()
+    }
+  }
   // The first page is read before answering, so a bad bound is still a 4xx.
-  let next = pages.next()
+  let text = await readPage(requestSignal(c))
+  // The client went away while its first page waited for its turn: nothing was read for it.
+  if (text === undefined) throw new UnavailableError('The client closed the connection')
   c.header('content-type', 'application/x-ndjson')
   return stream(c, async (out) => {
+    const gone = new AbortController()
+    out.onAbort(() => gone.abort())
     try {
-      while (!next.done && !out.aborted) {
-        await out.write(next.value.map(line).join(''))
-        // The event loop answers others between pages, however fast the reader.
-        await new Promise((resume) => setImmediate(resume))
+      while (typeof text === 'string' && !out.aborted) {
+        await out.write(text)
         if (out.aborted) break
         // A token revoked while its log streams stops it here (an error line).
         checkStillSignedIn(c)
-        next = pages.next()
+        text = await readPage(gone.signal)
       }
     } catch (error) {
       // The status is sent: the Studio's reader reads an error line as the stream's failure.

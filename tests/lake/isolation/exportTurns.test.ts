@@ -6,7 +6,8 @@
  * connections it already reads), and once the first export's answer has
  * begun, another caller asks for a document; the exports answered after it are counted. A loop
  * that reads every export's first page before it looks at anything else answers that caller
- * last; pages read in turns answer it after a few.
+ * last; pages read in turns answer it after a few. History's log export (`…/transactions/{ids}`)
+ * read its pages as exports did before their turns, and takes the same turns now.
  */
 import net from 'node:net'
 import {afterAll, beforeAll, expect, test} from 'vitest'
@@ -18,6 +19,9 @@ const lake = useChildLake('export-turns')
 const DOCS = 4000
 const BODY = 'নির্বাচনের খবর, জেলা থেকে '.repeat(40)
 const EXPORTS = 120
+/** One document's transactions, each an 11,000-character body: log pages of about 20 (256 Ki characters). */
+const EDITS = 120
+const EDIT_BODY = 'সংশোধিত খবর, রাজধানী থেকে '.repeat(420)
 
 beforeAll(async () => {
   for (let i = 0; i < DOCS; i += 500) {
@@ -32,6 +36,16 @@ beforeAll(async () => {
       method: 'POST',
       headers: lake.headers(),
       body: JSON.stringify({mutations}),
+    })
+    expect(res.status, await res.text()).toBe(200)
+  }
+  for (let i = 0; i < EDITS; i++) {
+    const res = await fetch(`${lake.url}/${API}/data/mutate/test`, {
+      method: 'POST',
+      headers: lake.headers(),
+      body: JSON.stringify({
+        mutations: [{createOrReplace: {_id: 'story', _type: 'article', body: `${i} ${EDIT_BODY}`}}],
+      }),
     })
     expect(res.status, await res.text()).toBe(200)
   }
@@ -68,7 +82,7 @@ function connect(): Promise<net.Socket> {
  * by-id query of another caller (the token's, on a new connection). How many exports began their
  * answers after the query was answered, and each export's status line.
  */
-async function exportsThenQuery(token: string | null) {
+async function exportsThenQuery(token: string | null, path = `/${API}/data/export/test`) {
   const sockets = await Promise.all(Array.from({length: EXPORTS}, connect))
   const statuses: string[] = []
   let queryAnswered = false
@@ -92,7 +106,7 @@ async function exportsThenQuery(token: string | null) {
   )
   const {host} = new URL(lake.url)
   const request =
-    `GET /${API}/data/export/test HTTP/1.1\r\nHost: ${host}\r\n` +
+    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n` +
     (token ? `Authorization: Bearer ${token}\r\n` : '') +
     'Connection: close\r\n\r\n'
   process.kill(lake.pid, 'SIGSTOP')
@@ -131,3 +145,13 @@ test.each([
   },
   120_000,
 )
+
+test("one caller's many exports of a document's history started at once leave another caller answered before most of their first pages", async () => {
+  const {answeredAfter, statuses} = await exportsThenQuery(
+    lake.token,
+    `/${API}/data/history/test/transactions/story`,
+  )
+  expect(statuses).toEqual(statuses.map(() => 'HTTP/1.1 200 OK'))
+  expect(statuses.length).toBe(EXPORTS)
+  expect(answeredAfter).toBeGreaterThan(EXPORTS * 0.8)
+}, 120_000)

@@ -48,8 +48,10 @@
  * document, every `->` of it read at once
  * (view.ts derefValues), where groq-js dereferenced every document again per outer document.
  * `->` of any other expression of the document's (`(x->).f`, `x->y->f`, `x[0]->f`, `coalesce(a,
- * b)->f`), and `^.y in x[]->f`, are keyed so too (`scan`): groq-js evaluates that side on every
- * view document, its `->` read a round at a time (view.ts scanValues).
+ * b)->f`, `select(…)->f`, `lower(x->f)`, `x[defined(_ref)][0]->f`), and `^.y in x[]->f`, are keyed
+ * so too (`scan`): groq-js evaluates that side on every view document, its `->` read a round at a
+ * time (view.ts scanValues). The outer value of any of these may be read through `->` too
+ * (`^.article->source._ref`, outerValue).
  *
  * An inner filter that joins by id (`_id == ^.article._ref`, a front end's `->` written out) is
  * keyed by the view document of that id, which the view's dereference finds (one read of the
@@ -68,6 +70,7 @@ import {
   linearGlob,
   overDocuments,
   PLAIN_FUNCTIONS,
+  readsOuterScope,
   SAME_SCOPE,
   visitTree,
   type Node,
@@ -147,7 +150,8 @@ export interface Correlated {
   /**
    * Per replaced `*`: the key an outer document gives when the `*` sits in its own scope (its
    * `_id`, or the value at the `^.x` path; `[]` in it each member of an array, for `idIn` the
-   * strings among them): the first ask reads every outer document's at once.
+   * strings among them): the first ask reads every outer document's at once. None (`[]`) for an
+   * outer value read through `->`, which each outer document's ask reads alone.
    */
   keys: (readonly string[])[]
   /**
@@ -460,12 +464,35 @@ function parentEquals(filter: Node, lookupOf: (own: Node) => Lookup | null): Fou
     [filter.left, filter.right],
     [filter.right, filter.left],
   ] as [Node, Node][]) {
-    const key = parentPath(outer)
-    const lookup = key && lookupOf(own)
-    if (!key || !lookup) continue
-    return {lookup, conjunct: filter, key, parent: (scope) => attributeOf(scope, key), read: own}
+    const value = outerValue(outer)
+    const lookup = value && lookupOf(own)
+    if (!value || !lookup) continue
+    return {lookup, conjunct: filter, ...value, read: own}
   }
   return null
+}
+
+/**
+ * The outer value `node` reads: `^.a.b` (its key the path, read from every outer document at
+ * once), or a chain of attributes, indexes and `->` from `^` through at least one `->`
+ * (`^.article->source._ref`: a headline's "more from this source"), which groq-js evaluates
+ * where the `*` was, its `->` through the view's; no outer document gives it without that, so
+ * its key is none (`[]`) and each outer document's is read when it asks. Else null.
+ */
+function outerValue(node: Node): Pick<Found, 'key' | 'parent'> | null {
+  const path = parentPath(node)
+  if (path) return {key: path, parent: (scope) => attributeOf(scope, path)}
+  let derefs = 0
+  const root = (n: Node): boolean => {
+    if (n.type === 'Parent') return n.n === 1
+    if (n.type === 'Deref') derefs++
+    else if (n.type === 'AccessElement') {
+      if (typeof n.index !== 'number') return false
+    } else if (n.type !== 'AccessAttribute' && n.type !== 'Group') return false
+    return Boolean(n.base) && root(n.base as Node)
+  }
+  if (!root(node) || derefs === 0) return null
+  return {key: [], parent: (scope) => withParent(node, scope)}
 }
 
 const isIndexed = (indexed: readonly (readonly string[])[], path: readonly string[]) =>
@@ -516,14 +543,13 @@ function derefScanParent(filter: Node): Found | null {
  */
 function scanParent(filter: Node): Found | null {
   if (filter.type === 'OpCall' && filter.op === 'in') {
-    const key = parentPath(filter.left as Node)
+    const value = outerValue(filter.left as Node)
     const own = filter.right as Node
-    if (!key || !scannable(own)) return null
+    if (!value || !scannable(own)) return null
     return {
       lookup: {kind: 'scan', own: own as unknown as ExprNode, member: true},
       conjunct: filter,
-      key,
-      parent: (scope) => attributeOf(scope, key),
+      ...value,
       read: own,
     }
   }
@@ -578,36 +604,24 @@ function scanInParent(filter: Node): Found | null {
   }
 }
 
-/** The nodes a scanned expression is built of: read from its document alone, no `^`, no `*`. */
-const SCANNED_NODES: ReadonlySet<string> = new Set([
-  'This',
-  'AccessAttribute',
-  'AccessElement',
-  'ArrayCoerce',
-  'Map',
-  'FlatMap',
-  'Deref',
-  'Group',
-  'Value',
-])
-
 /**
- * Whether `node` reads the document through `->` and nothing but the document and what `->`
- * finds from it: SCANNED_NODES and coalesce(), with at least one `->`.
+ * Whether `node` reads the document through `->` and nothing but the document, what `->` finds
+ * from it and the query's constants (parameters are inlined by parse; now() and identity() are
+ * the query's): at least one `->`, any node a filter may hold here (safe: select(), functions
+ * among PLAIN_FUNCTIONS and array::compact(), filters and projections inside it), no `*`, and no
+ * `^` past the document (`^` inside its own filters is the document or an item of it, as in the
+ * scan). A path() only as the right of `in`, which gives a boolean: a path() given as the value
+ * would glob in `^.y in own`, which the scan's groups by string cannot answer.
  */
 function scannable(node: Node): boolean {
   let derefs = 0
-  const ok = (n: Node): boolean => {
+  let paths = true
+  visitTree(node, null, (n, parent) => {
     if (n.type === 'Deref') derefs++
-    if (n.type === 'FuncCall') {
-      if (n.namespace !== 'global' || n.name !== 'coalesce') return false
-      return (n.args as Node[]).every(ok)
-    }
-    if (!SCANNED_NODES.has(n.type)) return false
-    if (n.type === 'Value') return true
-    return ['base', 'expr'].every((key) => !n[key] || ok(n[key] as Node))
-  }
-  return ok(node) && derefs > 0
+    const globbed = parent?.type === 'OpCall' && parent.op === 'in' && parent.right === n
+    if (n.type === 'FuncCall' && n.name === 'path' && !globbed) paths = false
+  })
+  return derefs > 0 && paths && safe(node) && !readsOuterScope(node, 0)
 }
 
 /**
@@ -767,16 +781,10 @@ function refsParent(filter: Node): Found | null {
         ? [[filter.right as Node, filter.left as Node]]
         : []
   for (const [own, outer] of pairs) {
-    const key = parentPath(outer)
-    if (!key) continue
+    const value = outerValue(outer)
+    if (!value) continue
     if (filter.op === 'in' ? !refMembers(own) : !refValues(own)) continue
-    return {
-      lookup: {kind: 'refs'},
-      conjunct: filter,
-      key,
-      parent: (scope) => attributeOf(scope, key),
-      read: own,
-    }
+    return {lookup: {kind: 'refs'}, conjunct: filter, ...value, read: own}
   }
   return null
 }
@@ -844,6 +852,8 @@ function safe(node: unknown): boolean {
   }
   if (n.type === 'Value') return true
   if (n.type === 'FuncCall') {
+    // array::compact() gives null for anything but an array, never an error, in one pass.
+    if (n.namespace === 'array' && n.name === 'compact') return safe(n.args)
     if (n.namespace !== 'global') return false
     if (n.name === 'path') return linearGlob(n)
     if (!PLAIN_FUNCTIONS.has(n.name as string)) return false

@@ -135,6 +135,25 @@ export function linearGlob(node: Node): boolean {
   )
 }
 
+/**
+ * Whether `node`, evaluated `depth` scopes inside a filter's, reads `^` past that filter's
+ * document. Only a filter's or projection's expression is counted as a scope (a Map's or FlatMap's
+ * is hidden from `^`): other scopes (order()'s keys) are not, which may only call a `^` outer.
+ */
+export function readsOuterScope(node: unknown, depth: number): boolean {
+  if (Array.isArray(node)) return node.some((child) => readsOuterScope(child, depth))
+  if (!node || typeof node !== 'object') return false
+  const n = node as Node
+  if (n.type === 'Parent') return (n.n as number) > depth
+  if (n.type === 'Value') return false
+  return Object.entries(n).some(([key, child]) =>
+    readsOuterScope(
+      child,
+      key === 'expr' && (n.type === 'Filter' || n.type === 'Projection') ? depth + 1 : depth,
+    ),
+  )
+}
+
 /** Calls `fn` on every node of a tree (arrays of nodes too), with its nearest parent node. */
 export function visitTree(
   node: unknown,

@@ -5,7 +5,14 @@
  * equalities (`slug.current == $slug`) are checked in SQL with json_extract.
  */
 import type {ExprNode} from 'groq-js'
-import {attributeChain, overDocuments, referencedIds, visitTree, type Node} from './groqTree.ts'
+import {
+  attributeChain,
+  overDocuments,
+  readsOuterScope,
+  referencedIds,
+  visitTree,
+  type Node,
+} from './groqTree.ts'
 import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
 import {DRAFTS_PREFIX, VERSIONS_PREFIX} from './ids.ts'
 import type {Condition, ScanHint} from './store.ts'
@@ -55,25 +62,6 @@ export function planQuery(tree: ExprNode): QueryPlan {
 }
 
 const plans = new WeakMap<ExprNode, QueryPlan>()
-
-/**
- * Whether `node`, evaluated `depth` scopes inside a filter's, reads `^` past that filter's
- * document. Only a filter's or projection's expression is counted as a scope (a Map's or FlatMap's
- * is hidden from `^`): other scopes (order()'s keys) are not, which may only call a `^` outer.
- */
-function readsOuterScope(node: unknown, depth: number): boolean {
-  if (Array.isArray(node)) return node.some((child) => readsOuterScope(child, depth))
-  if (!node || typeof node !== 'object') return false
-  const n = node as Node
-  if (n.type === 'Parent') return (n.n as number) > depth
-  if (n.type === 'Value') return false
-  return Object.entries(n).some(([key, child]) =>
-    readsOuterScope(
-      child,
-      key === 'expr' && (n.type === 'Filter' || n.type === 'Projection') ? depth + 1 : depth,
-    ),
-  )
-}
 
 function planTree(tree: ExprNode): QueryPlan {
   const filters: Node[] = []

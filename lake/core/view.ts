@@ -519,8 +519,13 @@ function referrersOf(
         unread.add(_ref)
         return null
       }
+      // The query's parameters, clock and caller: `own` may read them (`lower(x->name)`,
+      // `now()`), as the filter it stays in does.
+      const {params, now, identity} = options.context ?? {}
       values = documents.map(
-        (doc) => evaluateSync(own, {root: doc, dataset: [], dereference}).data as unknown,
+        (doc) =>
+          evaluateSync(own, {root: doc, dataset: [], dereference, params, timestamp: now, identity})
+            .data as unknown,
       )
       if (unread.size === 0) break
       const wanted = [...unread]

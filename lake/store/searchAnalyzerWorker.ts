@@ -76,16 +76,21 @@ export default function run(
       prioritise(false)
       const hurried = () =>
         task.hurry !== undefined && Atomics.load(new Int32Array(task.hurry), 0) !== 0
-      const batch = analyzeQueued(stmt, task.after, task.limit, task.source, () => {
-        const demote = task.demote === true && !hurried()
-        prioritise(demote)
-        if (demote && demotes) demotedBatches++
-        // Hurried while lowering itself: the store's raise may have come before it.
-        if (demote && hurried()) prioritise(false)
-      })
-      // Back to the lake's priority before it waits: the next task (the write a group may wait
-      // for) would otherwise wake 10 nice steps down and raise itself only once it got a core.
-      prioritise(false)
+      let batch: AnalyzedDocument[]
+      try {
+        batch = analyzeQueued(stmt, task.after, task.limit, task.source, () => {
+          const demote = task.demote === true && !hurried()
+          prioritise(demote)
+          if (demote && demotes) demotedBatches++
+          // Hurried while lowering itself: the store's raise may have come before it.
+          if (demote && hurried()) prioritise(false)
+        })
+      } finally {
+        // Back to the lake's priority before it waits, the analysis failed or not: the next task
+        // (the write a group may wait for) would otherwise wake 10 nice steps down and raise
+        // itself only once it got a core.
+        prioritise(false)
+      }
       for (const doc of batch) connection.held.push(doc)
       return {read: batch.length, last: batch.length > 0 ? batch[batch.length - 1].id : '', tid}
     }

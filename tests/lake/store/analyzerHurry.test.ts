@@ -7,13 +7,13 @@
  * of a core. The thread reads the hurry from the task's shared flag when it would lower itself.
  */
 import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {getPriority, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {runTransaction} from '../../../lake/core/transaction.ts'
 import {applyWrites} from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
-import {mayRaiseTo} from '../../../lake/query/priority.ts'
+import {mayRaiseTo, ownThreadId, setThreadNice} from '../../../lake/query/priority.ts'
 import {
   createSearchAnalyzer,
   type SearchAnalyzerThread,
@@ -71,4 +71,41 @@ test('a lowered batch’s thread waits for its next task at the lake’s priorit
   const after = await analyzer.priority()
   expect(after.demotedBatches).toBe(before.demotedBatches + (lowers ? 1 : 0))
   expect(after.nice).toBe(after.lakeNice)
+})
+
+test('a lowered batch whose analysis throws leaves its thread at the lake’s priority', async () => {
+  // The task module itself, on this thread: a task given in-process is not copied, so its
+  // `hurry` can throw when read the second time, after the thread lowered itself (as a failure
+  // in the analysis would). On a thread of its own the next task found it 10 nice steps down.
+  const {default: run} = await import('../../../lake/store/searchAnalyzerWorker.ts')
+  const tid = ownThreadId()
+  const lakeNice = tid === null ? null : getPriority(tid)
+  if (tid === null || lakeNice === null || !mayRaiseTo(lakeNice)) {
+    // Without /proc or the right to come back, the thread is never lowered.
+    expect(run({kind: 'priority'})).toMatchObject({demotedBatches: 0})
+    return
+  }
+  let reads = 0
+  const task = {
+    kind: 'analyze' as const,
+    path: file,
+    opening: 'test',
+    after: '',
+    limit: 16,
+    source: 'queue' as const,
+    demote: true,
+    get hurry(): SharedArrayBuffer {
+      // Read twice by the first look (is it there, its flag), then again once lowered.
+      if (++reads > 2) throw new Error('the analysis failed')
+      return new SharedArrayBuffer(4)
+    },
+  }
+  try {
+    expect(() => run(task)).toThrow('the analysis failed')
+    expect(run({kind: 'priority'})).toMatchObject({demotedBatches: 1})
+    expect(getPriority(tid)).toBe(lakeNice)
+  } finally {
+    setThreadNice(tid, lakeNice)
+    run({kind: 'close'})
+  }
 })

@@ -169,40 +169,48 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
           if (n > peak.queued) Object.assign(peak, {queued: n, at: (performance.now() - t0) / 1000})
         }, 250)
       : null
-    let next = 0
-    const sender = async () => {
-      while (next < bodies.length) await postMutations(agent, lake, 'archive', bodies[next++])
-    }
-    await Promise.all(Array.from({length: inFlight}, sender))
-    const seconds = (performance.now() - t0) / 1000
-    if (queueSampler) clearInterval(queueSampler)
+    // Cleared however the load ends: a sampler left running would keep a caller that catches the
+    // failure alive, and read the lake's /proc and its file while it stops.
     let searches: Round['searches']
-    if (flags.search) {
-      const queued = waitingForIndex(dir, 'archive')
-      const whileQueued = []
-      for (const query of searchQueries) whileQueued.push(await timedSearch(lake, query))
-      await indexCaughtUp(dir, 'archive')
-      const timings = []
-      for (const [i, query] of searchQueries.entries()) {
-        const indexed = await timedSearch(lake, query)
-        if (indexed.refused) throw new Error(`${query.name}, indexed: ${indexed.refused}`)
-        if (!whileQueued[i].refused && indexed.text !== whileQueued[i].text) {
-          throw new Error(
-            `${query.name}: answered differently while ${queued} documents were queued`,
-          )
-        }
-        timings.push({
-          name: query.name,
-          queuedMs: whileQueued[i].ms,
-          indexedMs: indexed.ms,
-          refused: whileQueued[i].refused,
-        })
+    let seconds: number
+    let indexed: number
+    try {
+      let next = 0
+      const sender = async () => {
+        while (next < bodies.length) await postMutations(agent, lake, 'archive', bodies[next++])
       }
-      searches = {queued, peak, timings}
+      await Promise.all(Array.from({length: inFlight}, sender))
+      seconds = (performance.now() - t0) / 1000
+      if (queueSampler) clearInterval(queueSampler)
+      if (flags.search) {
+        const queued = waitingForIndex(dir, 'archive')
+        const whileQueued = []
+        for (const query of searchQueries) whileQueued.push(await timedSearch(lake, query))
+        await indexCaughtUp(dir, 'archive')
+        const timings = []
+        for (const [i, query] of searchQueries.entries()) {
+          const answer = await timedSearch(lake, query)
+          if (answer.refused) throw new Error(`${query.name}, indexed: ${answer.refused}`)
+          if (!whileQueued[i].refused && answer.text !== whileQueued[i].text) {
+            throw new Error(
+              `${query.name}: answered differently while ${queued} documents were queued`,
+            )
+          }
+          timings.push({
+            name: query.name,
+            queuedMs: whileQueued[i].ms,
+            indexedMs: answer.ms,
+            refused: whileQueued[i].refused,
+          })
+        }
+        searches = {queued, peak, timings}
+      }
+      await indexCaughtUp(dir, 'archive')
+      indexed = (performance.now() - t0) / 1000
+    } finally {
+      if (queueSampler) clearInterval(queueSampler)
+      clearInterval(sampler)
     }
-    await indexCaughtUp(dir, 'archive')
-    const indexed = (performance.now() - t0) / 1000
-    clearInterval(sampler)
     for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     const file = join(dir, 'datasets', 'archive.sqlite')
     const fileMB =

@@ -216,7 +216,7 @@ interface Watched {
   slot: Int32Array
   /**
    * Stops the task (its thread is terminated): its own heap past the cap, or (`budget`) an
-   * overflow thread's while the query threads' heaps together pass the budget.
+   * overflow thread's while the query and overflow threads' heaps together pass the budget.
    */
   stop(reason: 'cap' | 'budget'): void
   /** Its lane: a query or overflow thread's heap counts against the budget. */
@@ -237,6 +237,15 @@ interface Watched {
   onDemoted?(): void
 }
 
+/** A query or overflow thread, in the budget (taskWatch's `counted`). */
+interface CountedThread {
+  lane: Lane
+  pool: Pool
+  heap: number
+  reading: boolean
+  ending: boolean
+}
+
 /** What piscina tells of a thread (its `workerCreate` event; its load balancer's choice). */
 interface PoolThread {
   readonly id: number
@@ -255,9 +264,12 @@ export interface TaskWatchOptions {
  * Watches each thread while it runs a task, every HEAP_POLL_MS. Its heap: read with
  * `Worker.getHeapStatistics` (answered by the thread between two steps of its JavaScript, even in
  * the middle of a synchronous evaluation), and a task whose thread holds more than `memoryMb` MB is
- * stopped; the cap counts the heap as it is, garbage not yet collected included. While the query
- * and overflow threads' last readings together pass `budgetMb`, the overflow's task holding the
- * most is stopped (withinBudget). A query thread's
+ * stopped; the cap counts the heap as it is, garbage not yet collected included. Meanwhile the
+ * idle query and overflow threads' heaps are read too (answered from piscina's wait for a task):
+ * an idle thread never collects its garbage, and an overflow thread kept it until it ended, 10 s
+ * idle, outside the budget. While the query and overflow threads' last readings, idle or not,
+ * together pass `budgetMb`, the idle overflow thread holding the most is ended, then the
+ * overflow's task holding the most is stopped (withinBudget). A query thread's
  * CPU (Linux: /proc/self/task/<tid>/schedstat): once its task has used `demoteAfterMs`, the
  * thread runs WORKER_NICENESS steps below the lake until the task ends, counted from the CPU the
  * thread wrote as the task began (a first reading taken as the start missed what the task used
@@ -272,6 +284,12 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
   const retiring = new Map<number, {task: Watched; ending: boolean}>()
   /** The pools' threads, by thread id (threadCreated). */
   const threads = new Map<number, PoolThread>()
+  /**
+   * The query and overflow threads, by thread id, each with its heap at the last reading (its
+   * task's while it runs one), whether a reading is under way, and whether it is ending (an idle
+   * overflow thread ended for the budget, or its task stopped): then it counts no more.
+   */
+  const counted = new Map<number, CountedThread>()
   let timer: ReturnType<typeof setInterval> | undefined
   const capBytes = memoryMb * 1024 * 1024
   const budgetBytes = budgetMb === undefined ? Infinity : budgetMb * 1024 * 1024
@@ -281,18 +299,53 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
    * within the cap, never pass it alone.
    */
   function withinBudget() {
-    const counted = [...watched].filter(
-      (task) => !task.stopped && (task.lane === 'queries' || task.lane === 'overflow'),
-    )
-    let total = counted.reduce((sum, task) => sum + (task.heap ?? 0), 0)
-    const overflow = counted
-      .filter((task) => task.lane === 'overflow')
+    let total = 0
+    for (const thread of counted.values()) if (!thread.ending) total += thread.heap
+    if (total <= budgetBytes) return
+    // Idle overflow threads first: ending one answers nobody's query with a refusal.
+    const idle = [...counted]
+      .filter(([id, thread]) => thread.lane === 'overflow' && !thread.ending && isIdle(id))
+      .sort(([, a], [, b]) => b.heap - a.heap)
+    for (const [id, thread] of idle) {
+      if (total <= budgetBytes) return
+      total -= thread.heap
+      thread.ending = true
+      const worker = thread.pool.threads.find((w) => w.threadId === id)
+      // Piscina hears the exit (threadEnded); none of its tasks is lost, it ran none.
+      if (worker) void worker.terminate()
+      else counted.delete(id)
+    }
+    const overflow = [...watched]
+      .filter((task) => task.lane === 'overflow' && !task.stopped)
       .sort((a, b) => (b.heap ?? 0) - (a.heap ?? 0))
     for (const task of overflow) {
       if (total <= budgetBytes) return
-      total -= task.heap ?? 0
+      const thread = counted.get(Atomics.load(task.slot, TASK_SLOT.threadId))
+      total -= thread && !thread.ending ? thread.heap : 0
+      if (thread) thread.ending = true
       task.stopped = true
       task.stop('budget')
+    }
+  }
+  /** A thread of the pools that runs no task (piscina's count, which the load balancer reads). */
+  const isIdle = (id: number) => (threads.get(id)?.currentUsage ?? 1) === 0
+  /** Reads the heap of each idle query and overflow thread (their tasks' threads: poll). */
+  function readIdle() {
+    for (const [id, thread] of counted) {
+      if (thread.reading || thread.ending || !isIdle(id)) continue
+      const worker = thread.pool.threads.find((w) => w.threadId === id)
+      if (!worker) continue
+      thread.reading = true
+      worker.getHeapStatistics().then(
+        (heap) => {
+          thread.reading = false
+          // Given a task meanwhile: its task's readings count.
+          if (!isIdle(id) || thread.ending) return
+          thread.heap = heap.used_heap_size
+          withinBudget()
+        },
+        () => (thread.reading = false),
+      )
     }
   }
   // The event loop's: a thread inherits its creator's, and query threads take it back once loaded.
@@ -310,6 +363,7 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
     else task.onDemoted?.()
   }
   function poll() {
+    readIdle()
     for (const task of watched) {
       const id = Atomics.load(task.slot, TASK_SLOT.threadId)
       if (id === 0) continue
@@ -323,8 +377,11 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
           task.reading = false
           if (!watched.has(task) || task.stopped) return
           task.heap = heap.used_heap_size
+          const thread = counted.get(id)
+          if (thread) thread.heap = task.heap
           if (task.heap > capBytes) {
             task.stopped = true
+            if (thread) thread.ending = true
             task.stop('cap')
           } else withinBudget()
         },
@@ -381,14 +438,23 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
   return {
     /** Piscina's load balancer: a free thread, not one being retired (its default otherwise). */
     available: <T extends PoolThread>(candidates: readonly T[]): T | null =>
-      candidates.find((thread) => thread.currentUsage === 0 && !retiring.has(thread.id)) ?? null,
+      candidates.find(
+        (thread) =>
+          thread.currentUsage === 0 &&
+          !retiring.has(thread.id) &&
+          counted.get(thread.id)?.ending !== true,
+      ) ?? null,
     /** A pool's new thread (piscina's `workerCreate`), for its count of tasks. */
-    threadCreated(thread: PoolThread) {
+    threadCreated(thread: PoolThread, lane: Lane, pool: Pool) {
       threads.set(thread.id, thread)
+      if (lane === 'queries' || lane === 'overflow') {
+        counted.set(thread.id, {lane, pool, heap: 0, reading: false, ending: false})
+      }
     },
     threadEnded(thread: PoolThread) {
       threads.delete(thread.id)
       retiring.delete(thread.id)
+      counted.delete(thread.id)
     },
     /** Watches a task until the function returned is called. */
     watch(task: Watched): () => void {
@@ -503,7 +569,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // An idle thread's failure is emitted on the pool: unheard, it would stop the lake.
       // After close(), piscina may still hear a thread answer a task it has dropped (a fill's).
     })
-    pool.on('workerCreate', tasks.threadCreated)
+    pool.on('workerCreate', (thread: PoolThread) => tasks.threadCreated(thread, lane, pool))
     pool.on('workerDestroy', tasks.threadEnded)
     pool.on('error', (err: Error) => {
       if (closed) return

@@ -5,6 +5,10 @@
  * query threads alone may (threads × the cap): past it the overflow's task holding the most is
  * stopped. No timings: which query is stopped, which answered, which still runs.
  */
+import {existsSync} from 'node:fs'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {expect, test} from 'vitest'
 import {UnavailableError} from '../../../lake/core/errors.ts'
 import {createQueryPool} from '../../../lake/query/pool.ts'
@@ -41,5 +45,54 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
     first.abort()
     second.abort()
     await pool.close()
+  }
+}, 120_000)
+
+/** A task of threadHoldsHeap.ts: its thread's heap filled to `fillMb`, after `spinUntil` exists. */
+function holding(params: {fillMb: number; spinUntil?: string}) {
+  return {...cheap(), request: {query: 'held', params, apiVersion: '2025-02-19'}}
+}
+
+test("an idle overflow thread's heap counts in the budget: the thread is ended when the query threads' heaps grow past it beside its own", async () => {
+  // Two query threads of 80 MB: the two may hold 160 MB together, the overflow's threads beside.
+  // Idle for a minute before it would end of itself.
+  const pool = createQueryPool({
+    timeoutMs: 60_000,
+    memoryMb: 80,
+    threads: 2,
+    laneIdleMs: 60_000,
+    thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
+  })
+  const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-heap-'))
+  const grow = join(dir, 'grow')
+  const hostile = new AbortController()
+  try {
+    // Two queries that spin, their heaps small, until told to fill them to 70 MB each.
+    const held = [1, 2].map((i) =>
+      track(
+        pool.run(holding({fillMb: 70, spinUntil: grow}), hostile.signal, undefined, `hostile${i}`),
+      ),
+    )
+    // Beside them once demoted, on an overflow thread: 60 MB, which its thread keeps once idle.
+    const answer = await pool.run(holding({fillMb: 60}), undefined, undefined, 'reader')
+    const idle = Number((answer as {json: string}).json)
+    expect(existsSync(`/proc/self/task/${idle}`)).toBe(true)
+    // The query threads fill their heaps: 140 MB, within the 160 alone, past it with the idle
+    // thread's 60.
+    await writeFile(grow, '')
+    const given = Date.now() + 20_000
+    while (existsSync(`/proc/self/task/${idle}`) && Date.now() < given) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(
+      existsSync(`/proc/self/task/${idle}`),
+      'the idle overflow thread still holds its heap',
+    ).toBe(false)
+    // The running queries were not stopped for it.
+    expect(held.map((query) => query.settled)).toEqual([false, false])
+  } finally {
+    hostile.abort()
+    await pool.close()
+    await rm(dir, {recursive: true, force: true})
   }
 }, 120_000)

@@ -1,0 +1,50 @@
+/**
+ * A query pool's thread module (overflowMemory.test.ts) whose tasks hold heap, as garbage an idle
+ * thread never collects is held. A query task's `params`: `fillMb` fills this thread's heap up to
+ * that many MB and answers with its Linux thread id; with `spinUntil` (a file) it first spins,
+ * its heap small, until the file exists (used CPU: the pool demotes it), then fills its heap and
+ * spins until it is stopped.
+ */
+import {existsSync} from 'node:fs'
+import {getHeapStatistics} from 'node:v8'
+import {isMainThread, threadId} from 'node:worker_threads'
+import {
+  nameOwnThread,
+  ownThreadId,
+  QUERY_THREAD_NAME,
+  threadCpuMs,
+} from '../../../lake/query/priority.ts'
+import {TASK_SLOT} from '../../../lake/query/wire.ts'
+
+const tid = ownThreadId() ?? 0
+// Not the test's own thread.
+if (!isMainThread) nameOwnThread(QUERY_THREAD_NAME)
+
+const held: string[] = []
+function fill(mb: number) {
+  while (getHeapStatistics().used_heap_size < mb * 2 ** 20) held.push('x'.repeat(2 ** 20))
+}
+
+interface Task {
+  thread?: SharedArrayBuffer
+  request?: {params?: {fillMb?: number; spinUntil?: string}}
+}
+
+export default function run(task: Task | null) {
+  if (task === null) return null
+  // As worker.ts does: the pool reads the thread's heap and CPU once these are written.
+  if (task.thread) {
+    new Float64Array(task.thread, TASK_SLOT.cpuAtStartOffset, 1)[0] = threadCpuMs(tid) ?? 0
+    const slot = new Int32Array(task.thread)
+    Atomics.store(slot, TASK_SLOT.tid, tid)
+    Atomics.store(slot, TASK_SLOT.threadId, threadId)
+  }
+  const {fillMb = 0, spinUntil} = task.request?.params ?? {}
+  if (spinUntil === undefined) {
+    fill(fillMb)
+    return {ok: true, json: String(tid)}
+  }
+  while (!existsSync(spinUntil));
+  fill(fillMb)
+  for (;;);
+}

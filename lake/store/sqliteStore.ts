@@ -524,6 +524,8 @@ const BUSY_TIMEOUT_MS = 5000
 /** A document this large (UTF-8 bytes of JSON) has its `_rev` kept for heads(), of at most LARGE_REVS. */
 const LARGE_HEAD_BYTES = 1 << 20
 const LARGE_REVS = 1024
+/** At most this many ids remembered absent (sqliteStore's `absent`). */
+const ABSENT_IDS = 1024
 
 /**
  * A transaction that writes this much (UTF-8 bytes of its documents and log texts, built off the
@@ -774,6 +776,15 @@ export function createSqliteStore(
    * twice per large write). Entries go when their document changes, as the cache's.
    */
   const largeRevs = new Map<string, string>()
+  /**
+   * Ids heads() found no document for on the writer's connection, each until its next write
+   * (forget) or a rollback: a write's pre-check weighs a new document by heads(), and its
+   * transaction's working set then reads it again (getDocuments), which takes the answer once
+   * instead of a second lookup of the same absent id (in the 50 writers' path, every write).
+   * As largeRevs, it holds because only this store writes the documents it reads.
+   */
+  const absent = new Set<string>()
+  const rememberAbsent = !options.readOnly
   let db: DatabaseSync | null = null
   let closed = false
   // A WAL a lake left without emptying it (killed): what it committed may be in the OS's cache
@@ -1510,8 +1521,10 @@ export function createSqliteStore(
 
   function getDocuments(ids: readonly string[]): (SanityDocument | null)[] {
     const found = new Map<string, SanityDocument>()
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK)
+    // Absent when heads() last looked (and not written since): taken once, without a read.
+    const unknown = absent.size > 0 ? ids.filter((id) => !absent.delete(id)) : ids
+    for (let i = 0; i < unknown.length; i += CHUNK) {
+      const chunk = unknown.slice(i, i + CHUNK)
       const rows = all(
         `SELECT id, json(body) AS body FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
         ...chunk,
@@ -1536,7 +1549,15 @@ export function createSqliteStore(
         found.set(id, {rev: known ? largeRevs.get(id)! : String(row.rev), bytes: Number(row.bytes)})
       }
     }
-    return ids.map((id) => found.get(id) ?? null)
+    const out = ids.map((id) => found.get(id) ?? null)
+    if (rememberAbsent) {
+      // Bounded: pre-checks whose transaction never read (a refusal) leave theirs behind.
+      if (absent.size > ABSENT_IDS) absent.clear()
+      out.forEach((head, i) => {
+        if (head === null) absent.add(ids[i])
+      })
+    }
+    return out
   }
 
   function versionIds(publishedIds: readonly string[]): string[] {
@@ -1693,6 +1714,7 @@ export function createSqliteStore(
 
   function forget(id: string) {
     largeRevs.delete(id)
+    absent.delete(id)
     const entry = cache.get(id)
     if (!entry) return
     cache.delete(id)
@@ -2002,6 +2024,8 @@ export function createSqliteStore(
    * none of it may be answered as stored.
    */
   function rewriteGroup(conn: DatabaseSync) {
+    // What heads() saw absent may have been so only inside the group rolled back.
+    absent.clear()
     const earlier = grouped
     grouped = []
     pendingCounts = new Map()
@@ -2023,6 +2047,7 @@ export function createSqliteStore(
       pendingCounts = new Map()
       cache.clear()
       largeRevs.clear()
+      absent.clear()
       cachedBytes = 0
       groupFailure = err
     }
@@ -2120,6 +2145,7 @@ export function createSqliteStore(
             if (db.isTransaction) db.exec('ROLLBACK')
             cache.clear()
             largeRevs.clear()
+            absent.clear()
             cachedBytes = 0
             for (const {job} of done) job.reject(err)
             continue
@@ -2161,6 +2187,8 @@ export function createSqliteStore(
   /** What the event loop keeps of a transaction it (or the commit thread) wrote. */
   function written(tx: CommittedTransaction, lengths: number[]) {
     tx.changes.forEach((change, i) => {
+      // Also after the commit thread's COMMIT: heads() may have found it absent meanwhile.
+      absent.delete(change.id)
       const rev = headsOf(change).after?.rev
       if (rev !== undefined && lengths[i] >= LARGE_HEAD_BYTES) {
         largeRevs.set(change.id, rev)
@@ -2945,6 +2973,7 @@ export function createSqliteStore(
       idleStatements.clear()
       cache.clear()
       largeRevs.clear()
+      absent.clear()
       // Fold the WAL into the file, so the file alone holds every write (a copy of it is whole),
       // even when a query thread that is being stopped still has the file open, which keeps SQLite
       // from doing so at the close. Without waiting: a reader mid-snapshot leaves it to the next open.

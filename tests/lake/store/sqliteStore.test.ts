@@ -889,6 +889,77 @@ describe('sqliteStore', () => {
   })
 })
 
+describe('a new document read once for the pre-check and the transaction', () => {
+  /** Transaction `txId` deleting the stored `doc`. */
+  const deleting = (txId: string, doc: SanityDocument): CommittedTransaction => ({
+    id: txId,
+    dataset: 'test',
+    timestamp: new Date().toISOString(),
+    identity: 'pA',
+    changes: [
+      {
+        id: doc._id,
+        before: doc,
+        after: null,
+        mutations: [{delete: {id: doc._id}}],
+        effects: {apply: [0, null], revert: [0, withoutRev(doc)]},
+      },
+    ],
+  })
+
+  test("getDocuments takes heads()'s look at an absent id once, without a lookup of its own", async () => {
+    const {id} = await commit({a: {}})
+    expect(store.heads(['n1', 'a'])).toEqual([null, expect.objectContaining({rev: id})])
+    // A row only another connection wrote (the lake never does): unseen once, as heads() left it.
+    const other = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    other.exec(`INSERT INTO documents (id, body) VALUES ('n1', jsonb('{"_id":"n1","_type":"t"}'))`)
+    other.close()
+    expect(store.getDocuments(['n1', 'a']).map((doc) => doc?._id ?? null)).toEqual([null, 'a'])
+    // Taken: the next read looks.
+    expect(store.getDocuments(['n1'])[0]?._id).toBe('n1')
+  })
+
+  test('a document written after heads() found it absent is read, by a transaction or a later one', async () => {
+    expect(store.heads(['n2', 'n3'])).toEqual([null, null])
+    await store.transact((writer) => writer.commit(creating('c2', 'n2')))
+    expect(store.getDocuments(['n2'])[0]?._rev).toBe('c2')
+    // Found absent inside the group that writes it, before its COMMIT.
+    await store.transact((writer) => {
+      writer.commit(creating('c3', 'n3'))
+      expect(store.heads(['n3'])[0]?.rev).toBe('c3')
+    })
+    expect(store.getDocuments(['n3'])[0]?._rev).toBe('c3')
+  })
+
+  test('a document heads() found deleted inside a group that then fails whole is read as it stands again', async () => {
+    await commit({taken: {}}, 'taken')
+    await commit({kept: {title: 'stays'}})
+    const kept = store.getDocuments(['kept'])[0]!
+    // Written once, then refuses: its group's rollback cannot write it again (the group fails).
+    const once = deleting('once', kept)
+    let refuse = false
+    const changes = once.changes
+    Object.defineProperty(once, 'changes', {
+      get() {
+        if (refuse) throw new Error('cannot be written again')
+        return changes
+      },
+    })
+    const attempts = [
+      store.transact((writer) => writer.commit(once)),
+      store.transact((writer) => {
+        // The group's delete is visible here: absent, for now.
+        expect(store.heads(['kept'])).toEqual([null])
+        refuse = true
+        writer.commit(creating('taken', 'failing-doc'))
+      }),
+    ]
+    const outcomes = await Promise.allSettled(attempts)
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected'])
+    expect(store.getDocuments(['kept'])[0]).toMatchObject({_id: 'kept', title: 'stays'})
+  })
+})
+
 describe('counts by type', () => {
   test('a transaction that fails in a group leaves them as they were', async () => {
     await commit({a: {_type: 'article'}}, 'taken')

@@ -493,6 +493,11 @@ function untouched(node: NodeBindings): boolean {
 
 /** The rest of a request's body, joined; at `arrival`'s pace (else a RequestTimeoutError). */
 async function readAll(incoming: IncomingMessage, arrival: BodyArrival | null): Promise<Buffer> {
+  // Arrived whole already (a small body comes with its headers, and the route reads it after a
+  // turn or two): taken as it is, with no watch of its pace, no timer and no listeners.
+  if (incoming.complete && !incoming.destroyed) {
+    return (incoming.read() as Buffer | null) ?? Buffer.alloc(0)
+  }
   const chunks: Buffer[] = []
   await readChunks(incoming, arrival, (chunk) => {
     chunks.push(chunk)

@@ -7,8 +7,14 @@ import {connect, type AddressInfo} from 'node:net'
 import {serve, type ServerType} from '@hono/node-server'
 import {Hono} from 'hono'
 import fc from 'fast-check'
-import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {decodeUtf8, jsonBody, requestHeader} from '../../../lake/http/nodeRequest.ts'
+import {afterAll, beforeAll, describe, expect, test, vi} from 'vitest'
+import {
+  decodeUtf8,
+  jsonBody,
+  requestHeader,
+  sizedJsonBody,
+  type BodyArrival,
+} from '../../../lake/http/nodeRequest.ts'
 
 let server: ServerType
 let url: string
@@ -24,6 +30,19 @@ beforeAll(async () => {
   for (const path of ['/plain', '/touched']) {
     app.post(path, async (c) => c.json({got: await jsonBody<unknown>(c)}))
   }
+  // As a write route reads its body: a turn or more after its headers (the token's check, the
+  // dataset), at a pace it watches; how many timers the read itself started is answered too.
+  const arrival: BodyArrival = {withinMs: 60_000, within: 'test', windowMs: 10_000, windowBytes: 1}
+  app.post('/paced', async (c) => {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const timers = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      const {value, length} = await sizedJsonBody<unknown>(c, arrival)
+      return c.json({got: value, length, timers: timers.mock.calls.length})
+    } finally {
+      timers.mockRestore()
+    }
+  })
   app.get('/headers', (c) => {
     const names = ['authorization', 'origin', 'content-type', 'x-many', 'x-none']
     // Read from Node's raw list first: Hono's c.req.header() makes its Headers object.
@@ -51,6 +70,38 @@ describe('jsonBody', () => {
     const body = new Blob([JSON.stringify(big)]).stream()
     const res = await fetch(url + path, {method: 'POST', body, duplex: 'half'} as RequestInit)
     expect(await res.json()).toEqual({got: big})
+  })
+})
+
+describe('sizedJsonBody', () => {
+  test('a body that has arrived whole by the time the route reads it is taken at once, no timer watching its pace', async () => {
+    const small = {mutations: [{create: {_id: 'a', _type: 't', title: 'নির্বাচন'}}]}
+    const res = await fetch(`${url}/paced`, {method: 'POST', body: JSON.stringify(small)})
+    expect(await res.json()).toEqual({got: small, length: JSON.stringify(small).length, timers: 0})
+  })
+
+  test('a body still arriving when the route reads it arrives whole, at a pace watched', async () => {
+    const {port} = new URL(url)
+    const text = JSON.stringify(big)
+    const bytes = Buffer.from(text)
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1')
+      const chunks: Buffer[] = []
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+      socket.on('end', () => {
+        const got = Buffer.concat(chunks).toString('utf8')
+        resolve(got.slice(got.indexOf('\r\n\r\n') + 4))
+      })
+      socket.on('error', reject)
+      const head = `POST /paced HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${bytes.length}\r\n\r\n`
+      // Half now, the rest after the route has begun to read.
+      socket.write(Buffer.concat([Buffer.from(head), bytes.subarray(0, bytes.length >> 1)]))
+      setTimeout(() => socket.write(bytes.subarray(bytes.length >> 1)), 200)
+    })
+    const parsed = JSON.parse(answer) as {got: unknown; length: number; timers: number}
+    expect(parsed.got).toEqual(big)
+    expect(parsed.length).toBe(text.length)
+    expect(parsed.timers).toBeGreaterThan(0)
   })
 })
 

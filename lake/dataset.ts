@@ -624,8 +624,15 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // A bulk load's batch: in place, in slices (bulkWork says why).
       const bulk = bulkWork(writes, sizes)
       if (bulk) {
-        const pace = bulkPace(bulk, () => new Promise((resolve) => setImmediate(resolve)))
-        return runTransaction(transaction, (ws) => applyWrites(ws, writes, pace))
+        // Streamed: at each pause the slice's changes go to the commit thread, which writes their
+        // rows while the next slice is built (docs/query-engine.md#writes-off-the-event-loop).
+        return runTransaction({...transaction, stream: true}, (ws) => {
+          const pause = () => {
+            ws.flush()
+            return new Promise<void>((resolve) => setImmediate(resolve))
+          }
+          return applyWrites(ws, writes, bulkPace(bulk, pause))
+        })
       }
       prepare()
       // Its commit may go to the commit thread: started while the transaction is built.

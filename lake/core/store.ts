@@ -298,6 +298,23 @@ export interface StoreWriter {
    * every read from then on, not acknowledged, maybe not on disk.
    */
   onDurable(fn: (failure?: Error) => void): void
+  /**
+   * Opens a streamed commit of transaction `tx`: changes handed to the sink are written at once
+   * elsewhere (the store's commit thread) in one SQL transaction that stays open, while the caller
+   * builds the rest; commit(tx) then writes the changes not yet handed over and commits it all at
+   * once, atomic and durable as any commit. Only in a write group of its own (transact's `large`);
+   * null when the store cannot (no commit thread): commit(tx) alone then writes everything. A
+   * transaction that fails before its commit is rolled back whole: nothing it streamed is kept.
+   */
+  stream?(tx: {id: string; timestamp: string; identity: string}): ChangeSink | null
+}
+
+/**
+ * Where a streamed commit's changes go (StoreWriter.stream): final ones only, in the order
+ * commit(tx) will have them, each once (the first of `tx.changes` handed over so far, in order).
+ */
+export interface ChangeSink {
+  write(changes: readonly DocumentChange[]): void
 }
 
 export interface Store extends EventLog {

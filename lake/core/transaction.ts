@@ -2,7 +2,7 @@
  * One lake transaction: a working set over the store's committed state, the server-assigned
  * fields, effects, the commit and — only after the commit is durable — the event.
  */
-import type {Store, StoreWriter} from './store.ts'
+import type {ChangeSink, Store, StoreWriter} from './store.ts'
 import {ConflictError, itemError, MutationError, UnannouncedCommitError} from './errors.ts'
 import {
   forgetAfterJson,
@@ -61,6 +61,13 @@ export interface WorkingSet {
   indexOf(id: string): number
   /** Every committed document read so far, with the revision it had (null: none). */
   reads(): [string, string | null][]
+  /**
+   * Hands the changes of the documents first written since the last flush to the store's streamed
+   * commit (runTransaction's `stream`), to be written while the rest is built; nothing without
+   * one. For writes that touch each document once (a bulk load's batch): a document written again
+   * after its flush makes the store write the transaction whole at its commit instead.
+   */
+  flush(): void
 }
 
 export interface TransactionOptions {
@@ -79,6 +86,11 @@ export interface TransactionOptions {
   signedIn?: () => void
   /** The error type a refusal carries: `actionError` for the Actions API. */
   errorType?: 'mutationError' | 'actionError'
+  /**
+   * Stream the changes to the store as they are built (WorkingSet.flush, StoreWriter.stream): a
+   * write group of its own, whose rows are written off the event loop meanwhile.
+   */
+  stream?: boolean
 }
 
 export interface TransactionOutcome<R> {
@@ -125,15 +137,22 @@ export async function runTransaction<R>(
   const {store} = options
   const id = options.transactionId ?? randomId()
   checkTransactionId(id)
-  return store.transact(async (writer) => {
-    const now = commitTime(options, writer, id)
-    const timestamp = new Date(now).toISOString()
-    const ws = createWorkingSet(store, id, timestamp, options.identity, options.errorType)
-    const result = await build(ws)
-    return finish(options, writer, {id, timestamp, now}, ws.changes(), result, (docId) =>
-      ws.indexOf(docId),
-    )
-  })
+  const stream = options.stream === true && options.dryRun !== true
+  return store.transact(
+    async (writer) => {
+      const now = commitTime(options, writer, id)
+      const timestamp = new Date(now).toISOString()
+      const sink = stream
+        ? (writer.stream?.({id, timestamp, identity: options.identity}) ?? null)
+        : null
+      const ws = createWorkingSet(store, id, timestamp, options.identity, options.errorType, sink)
+      const result = await build(ws)
+      return finish(options, writer, {id, timestamp, now}, ws.changes(), result, (docId) =>
+        ws.indexOf(docId),
+      )
+    },
+    {large: stream},
+  )
 }
 
 /**
@@ -341,6 +360,7 @@ function createWorkingSet(
   timestamp: string,
   identity: string,
   errorType: TransactionOptions['errorType'],
+  sink: ChangeSink | null = null,
 ): WorkingSet {
   // Per touched id, in first-touch order: the committed state, the current state, the mutations.
   const touched = new Map<
@@ -367,6 +387,12 @@ function createWorkingSet(
   let step = -1
   // Committed states read so far: each id is read (and parsed) once per transaction.
   const committed = new Map<string, SanityDocument | null>()
+  // Touched ids in first-touch order, and how many of them flush() has handed to `sink`, with
+  // the changes it made of them (changes() gives the same objects while they are not written
+  // again: the store tells what it streamed by them).
+  const order: string[] = []
+  let flushed = 0
+  const handed = new Map<string, DocumentChange>()
 
   function committedState(id: string): SanityDocument | null {
     let doc = committed.get(id)
@@ -390,8 +416,42 @@ function createWorkingSet(
         counted: 0,
       }
       touched.set(id, e)
+      order.push(id)
     }
+    // Written again after its flush: its handed change is no longer its change.
+    if (handed.size > 0) handed.delete(id)
     return e
+  }
+
+  type Entry = ReturnType<typeof entry>
+
+  /** A touched document's change (null: none, nothing before and after), checked if patched. */
+  function changeOf(id: string, e: Entry): DocumentChange | null {
+    if (e.unchecked && e.after) {
+      // Once per patched document, on its last state: refuse what SQLite's JSON functions
+      // could not read, and store exactly the JSON text's document.
+      const {json} = checkDocumentLimits(id, e.after, e.index, errorType)
+      e.after = JSON.parse(json) as SanityDocument
+      e.bytes = json.length
+      e.grow = null
+      e.unchecked = false
+      e.json = json
+    }
+    if (!e.before && !e.after) return null
+    const left = withoutRev(e.before)
+    const right = withoutRev(e.after)
+    const change: DocumentChange = {
+      id,
+      before: e.before,
+      after: e.after,
+      mutations: e.mutations,
+      effects: {
+        apply: createMendozaPatch(left, right),
+        revert: createMendozaPatch(right, left),
+      },
+    }
+    if (e.json !== null) rememberAfterJson(change, e.json)
+    return change
   }
 
   function current(id: string): SanityDocument | null {
@@ -502,33 +562,22 @@ function createWorkingSet(
     changes() {
       const out: DocumentChange[] = []
       for (const [id, e] of touched) {
-        if (e.unchecked && e.after) {
-          // Once per patched document, on its last state: refuse what SQLite's JSON functions
-          // could not read, and store exactly the JSON text's document.
-          const {json} = checkDocumentLimits(id, e.after, e.index, errorType)
-          e.after = JSON.parse(json) as SanityDocument
-          e.bytes = json.length
-          e.grow = null
-          e.unchecked = false
-          e.json = json
-        }
-        if (!e.before && !e.after) continue
-        const left = withoutRev(e.before)
-        const right = withoutRev(e.after)
-        const change: DocumentChange = {
-          id,
-          before: e.before,
-          after: e.after,
-          mutations: e.mutations,
-          effects: {
-            apply: createMendozaPatch(left, right),
-            revert: createMendozaPatch(right, left),
-          },
-        }
-        if (e.json !== null) rememberAfterJson(change, e.json)
-        out.push(change)
+        const change = handed.get(id) ?? changeOf(id, e)
+        if (change) out.push(change)
       }
       return out
+    },
+    flush() {
+      if (!sink || flushed === order.length) return
+      const changes: DocumentChange[] = []
+      for (; flushed < order.length; flushed++) {
+        const id = order[flushed]
+        const change = changeOf(id, touched.get(id)!)
+        if (!change) continue
+        handed.set(id, change)
+        changes.push(change)
+      }
+      if (changes.length > 0) sink.write(changes)
     },
   }
 }

@@ -44,10 +44,31 @@ export function writeTransactionRows(
   changes: readonly ChangeWrite[],
   searchIndex: boolean,
 ): void {
-  const {lastInsertRowid} = stmt(
-    'INSERT INTO transactions (id, timestamp, identity) VALUES (?, ?, ?)',
-  ).run(tx.id, tx.timestamp, tx.identity)
-  changes.forEach((change, position) => {
+  writeChangeRows(stmt, writeTransactionRow(stmt, tx), 0, changes, searchIndex)
+}
+
+/** The log's row of a transaction, first: its sequence number, which its changes' rows name. */
+export function writeTransactionRow(stmt: Statement, tx: TransactionRow): number | bigint {
+  return stmt('INSERT INTO transactions (id, timestamp, identity) VALUES (?, ?, ?)').run(
+    tx.id,
+    tx.timestamp,
+    tx.identity,
+  ).lastInsertRowid
+}
+
+/**
+ * Writes changes of the transaction whose log row is `seq`, the first at `first` of its changes
+ * (a streamed transaction's slices, commitThread.ts, come a few at a time).
+ */
+export function writeChangeRows(
+  stmt: Statement,
+  seq: number | bigint,
+  first: number,
+  changes: readonly ChangeWrite[],
+  searchIndex: boolean,
+): void {
+  changes.forEach((change, i) => {
+    const position = first + i
     // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
     for (const target of change.unreferenced) {
       stmt('DELETE FROM refs WHERE target = ? AND source = ?').run(target, change.id)
@@ -87,7 +108,7 @@ export function writeTransactionRows(
       `INSERT INTO changes (tx_seq, position, doc_id, mutations, effects, snapshot, deleted)
        VALUES (?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?)`,
     ).run(
-      lastInsertRowid,
+      seq,
       position,
       change.id,
       change.mutations,

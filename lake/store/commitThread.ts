@@ -27,6 +27,9 @@ export interface CommitTask {
   buffers: ArrayBuffer[]
 }
 
+/** A streamed commit's step met a thread that never saw its begin (the one that did ended). */
+export const STREAM_LOST = 'ERR_LAKE_COMMIT_STREAM_LOST'
+
 /** SQLite's error, as node:sqlite's carries it (core/errors.ts reads code and errcode). */
 export interface CommitFailure {
   message: string
@@ -42,9 +45,23 @@ export interface CommitAnswer {
   failure?: CommitFailure
 }
 
+/**
+ * A streamed commit's steps (sqliteStore.ts stream): `begin` opens the SQL transaction and writes
+ * the log's row, each `rows` writes changes as they are built (`first`: the position of the first
+ * in the transaction), `end` writes the counts and commits, `abort` rolls back. The transaction
+ * stays open between the steps; a step that fails rolls it back, and every later step of that
+ * stream answers its failure, so no row is ever written outside it.
+ */
+export type CommitStreamTask =
+  | {kind: 'begin'; stream: number; path: string; opening: string; tx: TransactionRow}
+  | {kind: 'rows'; stream: number; first: number; changes: ChangeWrite[]; searchIndex: boolean}
+  | {kind: 'end'; stream: number; counts: CountDelta[]}
+  | {kind: 'abort'; stream: number}
+
 /** What the thread is asked: a commit, its start, its end, or a file's upgrade (migrate). */
 export type CommitThreadTask =
   | CommitTask
+  | CommitStreamTask
   | {kind: 'warm'}
   | {kind: 'close'}
   | {kind: 'migrate'; path: string; searchIndex?: boolean}
@@ -68,6 +85,11 @@ export interface CommitThread {
    * held the event loop for seconds. The store opens the file only after it.
    */
   migrate?(path: string, searchIndex?: boolean): Promise<void>
+  /**
+   * A step of a streamed commit of transaction `transactionId` (CommitStreamTask): fails as
+   * commit() does, SQLite's error or CommitThreadStoppedError.
+   */
+  stream?(transactionId: string, task: CommitStreamTask): Promise<void>
   /** Closes the thread's connections (after its current commit) and stops it. Before the stores close. */
   close(): Promise<void>
 }
@@ -118,6 +140,19 @@ export function createCommitThread(worker = WORKER): CommitThread {
       }
       if (answer!.failure) throw Object.assign(new Error(answer!.failure.message), answer!.failure)
       return answer!.buffers
+    },
+    async stream(transactionId, task) {
+      let answer: CommitAnswer | undefined
+      try {
+        answer = await thread.run(task)
+      } catch (err) {
+        // The thread's own failure: its connection's open transaction went with it.
+        throw new CommitThreadStoppedError(transactionId, err)
+      }
+      if (answer?.failure?.code === STREAM_LOST) {
+        throw new CommitThreadStoppedError(transactionId, new Error(answer.failure.message))
+      }
+      if (answer?.failure) throw Object.assign(new Error(answer.failure.message), answer.failure)
     },
     async migrate(path, searchIndex) {
       let answer: CommitAnswer | undefined

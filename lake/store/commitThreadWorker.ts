@@ -4,10 +4,21 @@
  */
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import {Piscina} from 'piscina'
-import {writeCountRows, writeTransactionRows} from './commitRows.ts'
-import type {CommitAnswer, CommitFailure, CommitThreadTask} from './commitThread.ts'
+import {
+  writeChangeRows,
+  writeCountRows,
+  writeTransactionRow,
+  writeTransactionRows,
+} from './commitRows.ts'
+import type {
+  CommitAnswer,
+  CommitFailure,
+  CommitStreamTask,
+  CommitThreadTask,
+} from './commitThread.ts'
 import {threadConnections} from './threadConnections.ts'
-import {migrateDataFile} from './sqliteStore.ts'
+import {STREAM_LOST} from './commitThread.ts'
+import {migrateDataFile, PAGE_CACHE_KIB} from './sqliteStore.ts'
 
 type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>}
 
@@ -21,8 +32,92 @@ const connections = threadConnections((path): Connection => {
   db.exec('PRAGMA synchronous = NORMAL')
   db.exec('PRAGMA wal_autocheckpoint = 0')
   db.exec('PRAGMA foreign_keys = ON')
+  // As the store's writer: a streamed bulk batch's rows dirty most pages of the side table's
+  // random-keyed indexes, and with SQLite's default 2 MB they spilled to the WAL before its COMMIT.
+  db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
   return {db, statements: new Map()}
 })
+
+/** The statement cache of a connection. */
+function statementsOf({db, statements}: Connection) {
+  return (sql: string) => {
+    let s = statements.get(sql)
+    if (!s) statements.set(sql, (s = db.prepare(sql)))
+    return s
+  }
+}
+
+/**
+ * The streamed commit open on this thread (CommitStreamTask): its connection holds the SQL
+ * transaction, or `failure` says why it was rolled back.
+ */
+let open: {
+  stream: number
+  connection: Connection
+  seq: number | bigint
+  failure?: CommitFailure
+} | null = null
+
+function rollBack(connection: Connection) {
+  try {
+    if (connection.db.isTransaction) connection.db.exec('ROLLBACK')
+  } catch {
+    // The connection's transaction is gone either way; the step's failure is what is answered.
+  }
+}
+
+function streamStep(task: CommitStreamTask): CommitAnswer {
+  if (task.kind === 'begin') {
+    // One left open (its abort never came: the event loop's store was closed meanwhile).
+    if (open) rollBack(open.connection)
+    open = null
+    const connection = connections.get(task.path, task.opening)
+    try {
+      connection.db.exec('BEGIN IMMEDIATE')
+      open = {
+        stream: task.stream,
+        connection,
+        seq: writeTransactionRow(statementsOf(connection), task.tx),
+      }
+    } catch (err) {
+      rollBack(connection)
+      return {buffers: [], failure: commitFailure(err)}
+    }
+    return {buffers: []}
+  }
+  const current = open?.stream === task.stream ? open : null
+  if (task.kind === 'abort') {
+    if (current) rollBack(current.connection)
+    if (current) open = null
+    return {buffers: []}
+  }
+  if (!current) {
+    // Its thread ended since (and its transaction with it): this one never saw its begin.
+    return {buffers: [], failure: {message: 'its streamed commit is not open', code: STREAM_LOST}}
+  }
+  if (current.failure) {
+    if (task.kind === 'end') open = null
+    return {buffers: [], failure: current.failure}
+  }
+  const {db} = current.connection
+  try {
+    if (!db.isTransaction) throw new Error('The streamed commit lost its SQL transaction')
+    const stmt = statementsOf(current.connection)
+    if (task.kind === 'rows') {
+      writeChangeRows(stmt, current.seq, task.first, task.changes, task.searchIndex)
+      return {buffers: []}
+    }
+    writeCountRows(stmt, task.counts)
+    db.exec('COMMIT')
+    open = null
+    return {buffers: []}
+  } catch (err) {
+    rollBack(current.connection)
+    current.failure = commitFailure(err)
+    if (task.kind === 'end') open = null
+    return {buffers: [], failure: current.failure}
+  }
+}
 
 /** The answer with its buffers moved back to the event loop (Piscina's transferable protocol). */
 function movedAnswer(answer: CommitAnswer): CommitAnswer {
@@ -49,17 +144,16 @@ export default function run(task: CommitThreadTask): CommitAnswer | undefined {
   // Started for a commit to come (commitThread.ts warm): nothing to do yet.
   if (task.kind === 'warm') return undefined
   if (task.kind === 'close') {
+    open = null
     connections.closeAll()
     return undefined
   }
+  if (task.kind !== 'commit') return streamStep(task)
   let failure: CommitFailure | undefined
   try {
-    const {db, statements} = connections.get(task.path, task.opening)
-    const stmt = (sql: string) => {
-      let s = statements.get(sql)
-      if (!s) statements.set(sql, (s = db.prepare(sql)))
-      return s
-    }
+    const connection = connections.get(task.path, task.opening)
+    const {db} = connection
+    const stmt = statementsOf(connection)
     db.exec('BEGIN IMMEDIATE')
     try {
       writeTransactionRows(stmt, task.tx, task.changes, task.searchIndex)

@@ -70,7 +70,7 @@ import {
 import {setThreadNice} from '../query/priority.ts'
 import {AnalyzerClosedError, type SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
-import {CommitThreadStoppedError, type CommitThread} from './commitThread.ts'
+import {CommitThreadStoppedError, type CommitStreamTask, type CommitThread} from './commitThread.ts'
 import type {HeapTrim} from './heapTrim.ts'
 import {
   dropSearchIndex,
@@ -676,7 +676,7 @@ export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
  * as many random pages, missed again on every run (1.0-3.7 ms against 0.3-1.3 ms with 8-32 MB;
  * interleaved, load 11). The writer keeps what it had when it answered them too.
  */
-const PAGE_CACHE_KIB = 16384
+export const PAGE_CACHE_KIB = 16384
 /** The published id of a stored id, in SQL: drafts.x and versions.r.x become x. */
 const GROUP_ID = `CASE WHEN id >= 'drafts.' AND id < 'drafts/' THEN substr(id, 8)
   WHEN id >= 'versions.' AND id < 'versions/' THEN substr(id, 10 + instr(substr(id, 10), '.'))
@@ -1780,6 +1780,76 @@ export function createSqliteStore(
   let onThread = false
   /** The group's transaction was written by the commit thread (it needs a sync). */
   let wroteOnThread = false
+  /**
+   * The streamed commit open on the commit thread (writer.stream), in the group of its job alone:
+   * the changes handed over so far, their lengths as JSON (written()), its steps in order (each
+   * sent once the one before is answered), and the first step's failure (the thread rolled back).
+   */
+  type Stream = {
+    number: number
+    id: string
+    changes: DocumentChange[]
+    lengths: number[]
+    steps: Promise<void>
+    failure?: unknown
+  }
+  let streaming: Stream | null = null
+  let streams = 0
+
+  /** Sends a streamed commit's next step, after the ones before; none once one has failed. */
+  function streamStep(s: Stream, task: CommitStreamTask) {
+    s.steps = s.steps
+      .then(() => (s.failure === undefined ? committer!.stream!(s.id, task) : undefined))
+      .catch((err: unknown) => {
+        s.failure ??= err
+      })
+  }
+
+  function streamRows(s: Stream, changes: readonly DocumentChange[]) {
+    const writes = changes.map(changeWrite)
+    const first = s.changes.length
+    s.changes.push(...changes)
+    s.lengths.push(...writes.map(jsonLength))
+    streamStep(s, {
+      kind: 'rows',
+      stream: s.number,
+      first,
+      changes: writes,
+      searchIndex: searchIndexOn,
+    })
+  }
+
+  /** Rolls back the open streamed commit (its job failed, or never committed), and waits for it. */
+  async function abortStream() {
+    const s = streaming!
+    streaming = null
+    // After a failed step the thread rolled back already (or stopped, its transaction with it).
+    streamStep(s, {kind: 'abort', stream: s.number})
+    await s.steps
+    onThread = false
+  }
+
+  /**
+   * Commits the open streamed commit: the changes not handed over yet, the counts and the COMMIT,
+   * on the thread; then as commitOnThread. False when the transaction is not what was streamed (a
+   * document written again after its flush): rolled back, for commit() to write it whole.
+   */
+  async function commitStreamed(tx: CommittedTransaction, s: Stream): Promise<boolean> {
+    if (!s.changes.every((change, i) => tx.changes[i] === change)) {
+      await abortStream()
+      return false
+    }
+    streamRows(s, tx.changes.slice(s.changes.length))
+    const counts = new Map<string, CountDelta>()
+    addCountDeltas(typeChanges(tx), counts)
+    streamStep(s, {kind: 'end', stream: s.number, counts: [...counts.values()]})
+    streaming = null
+    await committedOnThread(tx, s.lengths, async () => {
+      await s.steps
+      if (s.failure !== undefined) throw s.failure
+    })
+    return true
+  }
   /** The transactions written into the open group, in order: written again after a rollback. */
   let grouped: CommittedTransaction[] = []
   /** Writing them again failed: the whole open group fails with this. */
@@ -1913,6 +1983,11 @@ export function createSqliteStore(
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
+      if (streaming?.id === tx.id) {
+        const s = streaming
+        for (const change of tx.changes) forget(change.id)
+        return commitStreamed(tx, s).then((done) => (done ? undefined : writer.commit(tx)))
+      }
       // The index's thread is writing: its transaction ends first (SQLite's WAL has one writer,
       // and waiting in SQLite's busy handler would stop the event loop).
       if (!groupOpen && writing) return writing.then(() => writer.commit(tx))
@@ -1941,6 +2016,27 @@ export function createSqliteStore(
       // With the group, after its sync and every earlier group's, even if nothing was written.
       durableCallbacks.push(fn)
     },
+    stream(head) {
+      // Alone in its group: the thread's SQL transaction holds SQLite's one write lock meanwhile.
+      if (!alone || groupOpen || streaming || closed || !committer?.stream) return null
+      open(true)
+      const s: Stream = {
+        number: ++streams,
+        id: head.id,
+        changes: [],
+        lengths: [],
+        // The index's thread's write ends first (no other starts while onThread).
+        steps: Promise.resolve(writing).then(() => undefined),
+      }
+      streaming = s
+      onThread = true
+      streamStep(s, {kind: 'begin', stream: s.number, path, opening, tx: head})
+      return {
+        write(changes) {
+          if (streaming === s && changes.length > 0) streamRows(s, changes)
+        },
+      }
+    },
   }
 
   /**
@@ -1954,10 +2050,8 @@ export function createSqliteStore(
     const counts = new Map<string, CountDelta>()
     addCountDeltas(typeChanges(tx), counts)
     const texts = tx.changes.flatMap((change) => (change.text ? [change.text] : []))
-    onThread = true
-    let stopped = false
-    try {
-      await lendBytes(texts, (buffers) =>
+    await committedOnThread(tx, lengths, () =>
+      lendBytes(texts, (buffers) =>
         committer!.commit({
           path,
           opening,
@@ -1967,7 +2061,23 @@ export function createSqliteStore(
           searchIndex: searchIndexOn,
           buffers,
         }),
-      )
+      ),
+    )
+  }
+
+  /**
+   * After `send` has the commit thread write and commit the transaction (commitOnThread, or a
+   * streamed commit's end): what the event loop keeps of it, as of a commit of its own.
+   */
+  async function committedOnThread(
+    tx: CommittedTransaction,
+    lengths: number[],
+    send: () => Promise<unknown>,
+  ): Promise<void> {
+    onThread = true
+    let stopped = false
+    try {
+      await send()
     } catch (err) {
       if (!(err instanceof CommitThreadStoppedError && writer.hasTransaction(tx.id))) throw err
       // The thread stopped after its COMMIT, before it answered: the transaction is in the file,
@@ -2115,10 +2225,16 @@ export function createSqliteStore(
             // What failed after the commit thread's COMMIT is stored all the same: told after
             // the group's sync, as an answer that it was written must be.
             if (wroteOnThread) done.push({job, value: err, failed: true})
-            else job.reject(err)
+            else {
+              // Refused before its commit: what it streamed is rolled back before it is answered.
+              if (streaming) await abortStream()
+              job.reject(err)
+            }
           } finally {
             alone = false
           }
+          // Streamed, then never committed (nothing changed after all): rolled back.
+          if (streaming) await abortStream()
           if (groupFailure || job.large) break
           // Let requests that arrived meanwhile join this group before it is committed.
           if (queue.length === 0 && groupOpen) await new Promise((resolve) => setImmediate(resolve))

@@ -1,7 +1,8 @@
 // A bulk load's batch over HTTP (1,000 small articles, 1.6 MB as UTF-8, as the bench's 1.9 MB) is read and built on the event loop,
 // in slices: a write thread for it costs more CPU than the build and keeps its heap resident
-// (docs/query-engine.md#writes-off-the-event-loop). The lake's threads say which ran it
-// (workerThreadsOf).
+// (docs/query-engine.md#writes-off-the-event-loop). Its rows go to the commit thread as it is
+// built (the dataset's first open started it already: commitStream.test.ts checks the steps).
+// The lake's threads say which ran it (workerThreadsOf).
 import {expect, test} from 'vitest'
 import {API, useChildLake, workerThreadsOf} from './childLake.ts'
 

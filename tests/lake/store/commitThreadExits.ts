@@ -4,6 +4,8 @@
  * COMMIT_THREAD_EXIT_FLAG first, so the next thread runs every task as the lake's own does.
  * - migration.test.ts: in the middle of its first upgrade, its write transaction on the
  *   dataset's file open.
+ * - commitStream.test.ts (COMMIT_THREAD_EXIT_AT_ROWS): in the middle of a streamed commit, after
+ *   its n-th slice of rows, its SQL transaction open.
  * - commitThread.test.ts (COMMIT_THREAD_EXIT_AFTER names a transaction): after that
  *   transaction's COMMIT, before its answer is posted (the bytes lent to it go with it). With
  *   COMMIT_THREAD_EXIT_DROPS_LOG, its changes' rows in the log go first: a log the store cannot
@@ -14,6 +16,8 @@ import {DatabaseSync} from 'node:sqlite'
 import type {CommitThreadTask} from '../../../lake/store/commitThread.ts'
 import run from '../../../lake/store/commitThreadWorker.ts'
 
+let rowsSeen = 0
+
 export default function exitsOnce(task: CommitThreadTask) {
   const flag = process.env.COMMIT_THREAD_EXIT_FLAG
   if (!flag || existsSync(flag)) return run(task)
@@ -23,6 +27,14 @@ export default function exitsOnce(task: CommitThreadTask) {
     const file = new DatabaseSync(task.path)
     file.exec('BEGIN IMMEDIATE')
     file.exec('CREATE TABLE upgrade_cut_short (x)')
+    process.exit(1)
+  }
+  // COMMIT_THREAD_EXIT_AT_ROWS=n: after the n-th rows of a streamed commit, its transaction open.
+  const atRows = process.env.COMMIT_THREAD_EXIT_AT_ROWS
+  if (atRows !== undefined && task.kind === 'rows' && ++rowsSeen === Number(atRows)) {
+    const answer = run(task)
+    if (answer?.failure) return answer
+    writeFileSync(flag, 'exited once')
     process.exit(1)
   }
   if (after !== undefined && task.kind === 'commit' && task.tx.id === after) {

@@ -1,0 +1,226 @@
+/**
+ * A bulk load's batch is streamed to the commit thread (docs/query-engine.md#writes-off-the-event-loop):
+ * at each pause of its build the slice's changes go to the thread, which writes their rows in one
+ * SQL transaction left open while the event loop builds the next slice, and commits it at the
+ * transaction's commit. The file must hold exactly what the event loop's own commit writes, the
+ * listeners must hear the same events, and a batch refused or cut short leaves nothing behind.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {DatabaseSync} from 'node:sqlite'
+import {afterEach, expect, test, vi} from 'vitest'
+import {runTransaction} from '../../../lake/core/transaction.ts'
+import type {CommittedTransaction} from '../../../lake/core/types.ts'
+import {applyWrites, bulkPace, bulkWork, type Writes} from '../../../lake/core/writes.ts'
+import {createEventBus} from '../../../lake/events/bus.ts'
+import {UnavailableError} from '../../../lake/core/errors.ts'
+import {
+  createCommitThread,
+  type CommitStreamTask,
+  type CommitThread,
+} from '../../../lake/store/commitThread.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {eventLines} from '../../helpers/events.ts'
+
+const cleanup: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+  vi.unstubAllEnvs()
+})
+
+/**
+ * A store over a new file, its clock a second per transaction, with the commit thread or without
+ * (then every commit is the event loop's), the streamed commits' steps listed as sent.
+ */
+async function lake(withThread: boolean, worker?: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-commit-stream-'))
+  const path = join(dir, 'test.sqlite')
+  const thread = withThread ? createCommitThread(worker) : null
+  /** Each step as sent: its kind, and for rows how many changes and how many pauses came before. */
+  const steps: string[] = []
+  let pauses = 0
+  const committer: CommitThread | undefined = thread
+    ? {
+        commit: (task) => thread.commit(task),
+        stream: (id: string, task: CommitStreamTask) => {
+          steps.push(
+            task.kind === 'rows' ? `rows ${task.changes.length} after ${pauses}` : task.kind,
+          )
+          return thread.stream!(id, task)
+        },
+        warm: () => thread.warm(),
+        close: () => thread.close(),
+      }
+    : undefined
+  const store = createSqliteStore(path, 'test', {committer})
+  cleanup.push(() => rm(dir, {recursive: true, force: true}))
+  cleanup.push(async () => {
+    await thread?.close()
+    store.close()
+  })
+  const published: CommittedTransaction[] = []
+  const bus = createEventBus()
+  bus.subscribe('test', (tx) => published.push(tx))
+  let clock = Date.parse('2026-03-01T00:00:00.000Z')
+  const options = {store, bus, identity: 'pEditor', now: () => new Date((clock += 1000))}
+  const small = (id: string, writes: Writes) =>
+    runTransaction({...options, transactionId: id}, (ws) => applyWrites(ws, writes))
+  /** As the dataset runs a bulk load's batch (lake/dataset.ts): streamed, flushed at each pause. */
+  const bulk = (id: string, writes: Writes) => {
+    const sizes = (ids: readonly string[]) => store.heads(ids).map((head) => head?.bytes ?? 0)
+    const work = bulkWork(writes, sizes)
+    if (!work) throw new Error('not a bulk request')
+    return runTransaction({...options, transactionId: id, stream: true}, (ws) =>
+      applyWrites(
+        ws,
+        writes,
+        bulkPace(work, () => {
+          ws.flush()
+          pauses++
+          return new Promise<void>((resolve) => setImmediate(resolve))
+        }),
+      ).finally(() => steps.push('built')),
+    )
+  }
+  /** Every row, once the full-text index has what was queued (emptied as time allows). */
+  const rows = () => {
+    store.flushSearchIndex()
+    return rowsOf(path)
+  }
+  return {path, store, published, steps, small, bulk, rows}
+}
+
+const mutations = (list: Record<string, unknown>[]): Writes => ({
+  kind: 'mutations',
+  mutations: list,
+})
+
+/** `n` articles of about 2 kB each (a slice of 64 kB is about 30 of them), referencing a source. */
+const articles = (from: number, n: number, title = 'শিরোনাম') =>
+  Array.from({length: n}, (_, i) => ({
+    createOrReplace: {
+      _id: `article-${from + i}`,
+      _type: 'article',
+      title: `${title} ${from + i}`,
+      source: {_type: 'reference', _ref: 's1'},
+      body: 'খবর সংবাদ '.repeat(100),
+    },
+  }))
+
+/** Every row a commit writes, as SQLite holds it. */
+function rowsOf(path: string) {
+  const db = new DatabaseSync(path, {readOnly: true})
+  try {
+    const dump = (sql: string) => JSON.stringify(db.prepare(sql).all())
+    return {
+      documents: dump('SELECT rowid, id, json(body) AS body FROM documents ORDER BY rowid'),
+      fields: dump('SELECT * FROM fields ORDER BY id'),
+      refs: dump('SELECT * FROM refs ORDER BY target, source'),
+      counts: dump('SELECT * FROM type_counts ORDER BY type, layer'),
+      transactions: dump('SELECT * FROM transactions ORDER BY seq'),
+      changes: dump('SELECT * FROM changes ORDER BY tx_seq, position'),
+      queue: dump('SELECT * FROM search_queue ORDER BY id'),
+    }
+  } finally {
+    db.close()
+  }
+}
+
+/** Creates, replaces (some twice in a batch), deletes, and a batch of one slice only. */
+async function history(target: Awaited<ReturnType<typeof lake>>) {
+  await target.small('seed', mutations([{create: {_id: 's1', _type: 'source', name: 'বার্তা'}}]))
+  await target.bulk('b1', mutations(articles(0, 300)))
+  await target.bulk('b1b', mutations(articles(300, 300)))
+  await target.bulk(
+    'b2',
+    mutations([
+      ...articles(200, 200, 'আবার'),
+      {delete: {id: 'article-5'}},
+      {delete: {id: 'article-never'}},
+      // Written again after its slice was handed over: the store writes the batch whole instead.
+      ...articles(210, 1, 'তৃতীয়'),
+    ]),
+  )
+  await target.bulk('b3', mutations(articles(1000, 5)))
+  await target.small('after', mutations([{patch: {id: 'article-7', set: {title: 'নতুন'}}}]))
+}
+
+test("a bulk batch's rows are written on the commit thread while it is built, stored and announced as the event loop's commit", async () => {
+  const streamed = await lake(true)
+  const inPlace = await lake(false)
+  await history(streamed)
+  await history(inPlace)
+  expect(streamed.rows()).toEqual(inPlace.rows())
+  expect(streamed.published.map((tx) => tx.id)).toEqual(['seed', 'b1', 'b1b', 'b2', 'b3', 'after'])
+  expect(streamed.published.map(eventLines)).toEqual(inPlace.published.map(eventLines))
+  // Each streamed in slices sent at the pauses of its build; b1b's, the thread started by b1's,
+  // while its build went on (b1's waited for the thread to start).
+  const firstEnd = streamed.steps.indexOf('end')
+  const b1b = streamed.steps.slice(firstEnd + 1, streamed.steps.indexOf('end', firstEnd + 1) + 1)
+  expect(b1b[0]).toBe('begin')
+  const rows = b1b.filter((step) => step.startsWith('rows'))
+  expect(rows.length).toBeGreaterThan(5)
+  expect(b1b.indexOf(rows[0])).toBeLessThan(b1b.indexOf('built'))
+  expect(b1b.at(-1)).toBe('end')
+  // b2 wrote a document again after its slice went: rolled back and written whole, as one.
+  const b2 = streamed.steps.slice(firstEnd + 1 + b1b.length)
+  expect(b2).toContain('abort')
+  expect(streamed.store.getTransaction('b2')!.changes).toHaveLength(201)
+})
+
+test('a batch refused in the middle of its build writes nothing, says what as without streaming, and the next one commits', async () => {
+  const refusals = []
+  for (const target of [await lake(true), await lake(false)]) {
+    await target.small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
+    await target.bulk('b1', mutations(articles(0, 10)))
+    const before = target.rows()
+    // The 601st mutation changes a stored document's type: refused, after 600 were streamed.
+    const bad = mutations([
+      ...articles(100, 600),
+      {createOrReplace: {_id: 'article-3', _type: 'headline'}},
+      ...articles(700, 100),
+    ])
+    refusals.push(await target.bulk('bad', bad).catch((err: unknown) => err))
+    // Refused at its end, after every slice was streamed: it deletes the source the stored
+    // articles strongly reference.
+    const dangling = mutations([...articles(100, 500), {delete: {id: 's1'}}])
+    refusals.push(await target.bulk('dangling', dangling).catch((err: unknown) => err))
+    expect(target.rows()).toEqual(before)
+    expect(target.store.getTransaction('bad')).toBeNull()
+    expect(target.store.getTransaction('dangling')).toBeNull()
+    expect(target.published.map((tx) => tx.id)).toEqual(['seed', 'b1'])
+    await target.bulk('good', mutations(articles(100, 300)))
+    await target.small('small', mutations([{patch: {id: 'article-3', set: {title: 'ঠিক'}}}]))
+    expect(target.published.map((tx) => tx.id)).toEqual(['seed', 'b1', 'good', 'small'])
+    expect(target.store.committed().getDocuments(['article-399'])[0]).toMatchObject({
+      title: 'শিরোনাম 399',
+    })
+  }
+  const [badStreamed, danglingStreamed, badInPlace, danglingInPlace] = refusals
+  expect(badStreamed).toMatchObject({name: 'MutationError'})
+  expect(badStreamed).toEqual(badInPlace)
+  expect(danglingStreamed).toEqual(danglingInPlace)
+  expect(danglingStreamed).toMatchObject({name: 'ConflictError'})
+  expect(JSON.stringify(danglingStreamed)).toMatch(/documentHasExistingReferencesError/)
+}, 60_000)
+
+test('a commit thread that stops in the middle of a streamed batch: a 503 to send it again, nothing written, and the next one commits', async () => {
+  const flags = await mkdtemp(join(tmpdir(), 'lake-commit-stream-flags-'))
+  cleanup.push(() => rm(flags, {recursive: true, force: true}))
+  vi.stubEnv('COMMIT_THREAD_EXIT_FLAG', join(flags, 'exited'))
+  vi.stubEnv('COMMIT_THREAD_EXIT_AT_ROWS', '3')
+  const target = await lake(true, new URL('./commitThreadExits.ts', import.meta.url).href)
+  await target.small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
+  const before = target.rows()
+  const err = await target.bulk('cut', mutations(articles(0, 300))).catch((e: unknown) => e)
+  expect(err).toBeInstanceOf(UnavailableError)
+  expect((err as Error).message).toMatch(/commit thread.*nothing was written.*send it again/i)
+  expect(target.rows()).toEqual(before)
+  await target.bulk('cut', mutations(articles(0, 300)))
+  await target.small('after', mutations([{patch: {id: 'article-1', set: {title: 'পরে'}}}]))
+  expect(target.published.map((tx) => tx.id)).toEqual(['seed', 'cut', 'after'])
+  expect(target.store.committed().getDocuments(['article-299'])[0]).toMatchObject({
+    title: 'শিরোনাম 299',
+  })
+}, 60_000)

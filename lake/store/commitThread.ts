@@ -50,13 +50,21 @@ export interface CommitAnswer {
  * the log's row, each `rows` writes changes as they are built (`first`: the position of the first
  * in the transaction), `end` writes the counts and commits, `abort` rolls back. The transaction
  * stays open between the steps; a step that fails rolls it back, and every later step of that
- * stream answers its failure, so no row is ever written outside it.
+ * stream answers its failure, so no row is ever written outside it. Each step names its file: the
+ * lake's one thread streams every dataset's batches, each on its file's connection, at once.
  */
 export type CommitStreamTask =
   | {kind: 'begin'; stream: number; path: string; opening: string; tx: TransactionRow}
-  | {kind: 'rows'; stream: number; first: number; changes: ChangeWrite[]; searchIndex: boolean}
-  | {kind: 'end'; stream: number; counts: CountDelta[]}
-  | {kind: 'abort'; stream: number}
+  | {
+      kind: 'rows'
+      stream: number
+      path: string
+      first: number
+      changes: ChangeWrite[]
+      searchIndex: boolean
+    }
+  | {kind: 'end'; stream: number; path: string; counts: CountDelta[]}
+  | {kind: 'abort'; stream: number; path: string}
 
 /** What the thread is asked: a commit, its start, its end, or a file's upgrade (migrate). */
 export type CommitThreadTask =

@@ -48,15 +48,13 @@ function statementsOf({db, statements}: Connection) {
 }
 
 /**
- * The streamed commit open on this thread (CommitStreamTask): its connection holds the SQL
- * transaction, or `failure` says why it was rolled back.
+ * The streamed commits open on this thread (CommitStreamTask), by file (one a dataset: its
+ * connection holds the SQL transaction), or `failure` says why one was rolled back.
  */
-let open: {
-  stream: number
-  connection: Connection
-  seq: number | bigint
-  failure?: CommitFailure
-} | null = null
+const open = new Map<
+  string,
+  {stream: number; connection: Connection; seq: number | bigint; failure?: CommitFailure}
+>()
 
 function rollBack(connection: Connection) {
   try {
@@ -68,27 +66,31 @@ function rollBack(connection: Connection) {
 
 function streamStep(task: CommitStreamTask): CommitAnswer {
   if (task.kind === 'begin') {
-    // One left open (its abort never came: the event loop's store was closed meanwhile).
-    if (open) rollBack(open.connection)
-    open = null
+    // One of this file left open (its abort never came: the event loop's store was closed
+    // meanwhile). Another file's is another dataset's batch, streamed beside this one.
+    const left = open.get(task.path)
+    if (left) rollBack(left.connection)
+    open.delete(task.path)
     const connection = connections.get(task.path, task.opening)
     try {
       connection.db.exec('BEGIN IMMEDIATE')
-      open = {
+      open.set(task.path, {
         stream: task.stream,
         connection,
         seq: writeTransactionRow(statementsOf(connection), task.tx),
-      }
+      })
     } catch (err) {
       rollBack(connection)
       return {buffers: [], failure: commitFailure(err)}
     }
     return {buffers: []}
   }
-  const current = open?.stream === task.stream ? open : null
+  const mine = open.get(task.path)
+  const current = mine?.stream === task.stream ? mine : null
+  const close = () => open.delete(task.path)
   if (task.kind === 'abort') {
     if (current) rollBack(current.connection)
-    if (current) open = null
+    if (current) close()
     return {buffers: []}
   }
   if (!current) {
@@ -96,7 +98,7 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
     return {buffers: [], failure: {message: 'its streamed commit is not open', code: STREAM_LOST}}
   }
   if (current.failure) {
-    if (task.kind === 'end') open = null
+    if (task.kind === 'end') close()
     return {buffers: [], failure: current.failure}
   }
   const {db} = current.connection
@@ -109,12 +111,12 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
     }
     writeCountRows(stmt, task.counts)
     db.exec('COMMIT')
-    open = null
+    close()
     return {buffers: []}
   } catch (err) {
     rollBack(current.connection)
     current.failure = commitFailure(err)
-    if (task.kind === 'end') open = null
+    if (task.kind === 'end') close()
     return {buffers: [], failure: current.failure}
   }
 }
@@ -144,7 +146,7 @@ export default function run(task: CommitThreadTask): CommitAnswer | undefined {
   // Started for a commit to come (commitThread.ts warm): nothing to do yet.
   if (task.kind === 'warm') return undefined
   if (task.kind === 'close') {
-    open = null
+    open.clear()
     connections.closeAll()
     return undefined
   }

@@ -428,6 +428,12 @@ function changeRows(change: DocumentChange, effectsText?: string): ChangeRows {
 const textValue = (value: string | JsonBytes): string | Uint8Array =>
   typeof value === 'string' ? value : value.bytes
 
+/**
+ * Streamed commits so far in the process (writer.stream): a step names its own, not only its
+ * file's, so a step of a store closed and opened again on the file never lands in the new one's.
+ */
+let streams = 0
+
 /** A change as the commit writes it (commitRows.ts). */
 function changeWrite(change: DocumentChange): ChangeWrite {
   // Made where the change was built when it was serialised there (core/changeText.ts).
@@ -1794,7 +1800,6 @@ export function createSqliteStore(
     failure?: unknown
   }
   let streaming: Stream | null = null
-  let streams = 0
 
   /** Sends a streamed commit's next step, after the ones before; none once one has failed. */
   function streamStep(s: Stream, task: CommitStreamTask) {
@@ -1813,6 +1818,7 @@ export function createSqliteStore(
     streamStep(s, {
       kind: 'rows',
       stream: s.number,
+      path,
       first,
       changes: writes,
       searchIndex: searchIndexOn,
@@ -1824,7 +1830,7 @@ export function createSqliteStore(
     const s = streaming!
     streaming = null
     // After a failed step the thread rolled back already (or stopped, its transaction with it).
-    streamStep(s, {kind: 'abort', stream: s.number})
+    streamStep(s, {kind: 'abort', stream: s.number, path})
     await s.steps
     onThread = false
   }
@@ -1842,7 +1848,7 @@ export function createSqliteStore(
     streamRows(s, tx.changes.slice(s.changes.length))
     const counts = new Map<string, CountDelta>()
     addCountDeltas(typeChanges(tx), counts)
-    streamStep(s, {kind: 'end', stream: s.number, counts: [...counts.values()]})
+    streamStep(s, {kind: 'end', stream: s.number, path, counts: [...counts.values()]})
     streaming = null
     await committedOnThread(tx, s.lengths, async () => {
       await s.steps

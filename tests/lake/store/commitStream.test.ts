@@ -33,10 +33,11 @@ afterEach(async () => {
  * A store over a new file, its clock a second per transaction, with the commit thread or without
  * (then every commit is the event loop's), the streamed commits' steps listed as sent.
  */
-async function lake(withThread: boolean, worker?: string) {
+async function lake(withThread: boolean, worker?: string, shared?: CommitThread) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-commit-stream-'))
   const path = join(dir, 'test.sqlite')
-  const thread = withThread ? createCommitThread(worker) : null
+  // The lake has one commit thread for all its datasets (lake/index.ts).
+  const thread = shared ?? (withThread ? createCommitThread(worker) : null)
   /** Each step as sent: its kind, and for rows how many changes and how many pauses came before. */
   const steps: string[] = []
   let pauses = 0
@@ -56,7 +57,7 @@ async function lake(withThread: boolean, worker?: string) {
   const store = createSqliteStore(path, 'test', {committer})
   cleanup.push(() => rm(dir, {recursive: true, force: true}))
   cleanup.push(async () => {
-    await thread?.close()
+    if (!shared) await thread?.close()
     store.close()
   })
   const published: CommittedTransaction[] = []
@@ -223,4 +224,37 @@ test('a commit thread that stops in the middle of a streamed batch: a 503 to sen
   expect(target.store.committed().getDocuments(['article-299'])[0]).toMatchObject({
     title: 'শিরোনাম 299',
   })
+}, 60_000)
+
+test("two datasets' batches streamed at once through the lake's one commit thread: each file holds its own batch, both commit", async () => {
+  const thread = createCommitThread()
+  cleanup.push(() => thread.close())
+  const one = await lake(true, undefined, thread)
+  const other = await lake(true, undefined, thread)
+  const alone = await lake(false)
+  for (const target of [one, other, alone]) {
+    await target.small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
+  }
+  // Their slices interleave on the thread: each is built in pauses while the other streams.
+  const outcomes = await Promise.allSettled([
+    one.bulk('b1', mutations(articles(0, 300))),
+    other.bulk('b1', mutations(articles(1000, 300, 'অন্য'))),
+  ])
+  expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : 'ok'))).toEqual([
+    'ok',
+    'ok',
+  ])
+  expect(one.steps.filter((step) => step.startsWith('rows')).length).toBeGreaterThan(5)
+  expect(other.steps.filter((step) => step.startsWith('rows')).length).toBeGreaterThan(5)
+  await alone.bulk('b1', mutations(articles(0, 300)))
+  expect(one.rows()).toEqual(alone.rows())
+  const titles = (target: typeof one) =>
+    target.store
+      .committed()
+      .getDocuments(['article-0', 'article-299', 'article-1000', 'article-1299'])
+      .map((doc) => doc?.title ?? null)
+  expect(titles(other)).toEqual([null, null, 'অন্য 1000', 'অন্য 1299'])
+  expect(other.store.getTransaction('b1')!.changes).toHaveLength(300)
+  expect(one.published.map((tx) => tx.id)).toEqual(['seed', 'b1'])
+  expect(other.published.map((tx) => tx.id)).toEqual(['seed', 'b1'])
 }, 60_000)

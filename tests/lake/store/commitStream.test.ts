@@ -41,6 +41,8 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
   /** Each step as sent: its kind, and for rows how many changes and how many pauses came before. */
   const steps: string[] = []
   let pauses = 0
+  /** Run at each pause of a bulk build, the slices before it streamed (the readers' test). */
+  const hooks: {paused?: () => Promise<void>} = {}
   const committer: CommitThread | undefined = thread
     ? {
         commit: (task) => thread.commit(task),
@@ -79,7 +81,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
         bulkPace(work, () => {
           ws.flush()
           pauses++
-          return new Promise<void>((resolve) => setImmediate(resolve))
+          return new Promise<void>((resolve) => setImmediate(resolve)).then(hooks.paused)
         }),
       ).finally(() => steps.push('built')),
     )
@@ -89,7 +91,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
     store.flushSearchIndex()
     return rowsOf(path)
   }
-  return {path, store, published, steps, small, bulk, rows}
+  return {path, store, published, steps, hooks, small, bulk, rows}
 }
 
 const mutations = (list: Record<string, unknown>[]): Writes => ({
@@ -257,4 +259,40 @@ test("two datasets' batches streamed at once through the lake's one commit threa
   expect(other.store.getTransaction('b1')!.changes).toHaveLength(300)
   expect(one.published.map((tx) => tx.id)).toEqual(['seed', 'b1'])
   expect(other.published.map((tx) => tx.id)).toEqual(['seed', 'b1'])
+}, 60_000)
+
+test('readers never see part of a streamed batch: another connection and the committed view see none of it until its commit, then all', async () => {
+  const target = await lake(true)
+  await target.small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
+  // The thread started (its start held the first batch's rows until its build was done).
+  await target.bulk('b0', mutations(articles(1000, 300)))
+  const other = new DatabaseSync(target.path, {readOnly: true})
+  cleanup.push(() => other.close())
+  const seen: string[] = []
+  const read = () => {
+    const row = other
+      .prepare(
+        `SELECT (SELECT count(*) FROM documents WHERE id LIKE 'article-%') AS documents,
+           (SELECT count(*) FROM changes) AS changes, (SELECT count(*) FROM transactions) AS txs`,
+      )
+      .get()!
+    const view = target.store
+      .committed()
+      .getDocuments(['article-0', 'article-299'])
+      .filter((doc) => doc !== null).length
+    seen.push(`${row.documents} ${row.changes} ${row.txs} ${view}`)
+  }
+  // At each pause the thread has had time to write the slices handed to it, its transaction open.
+  target.hooks.paused = () => new Promise((resolve) => setTimeout(resolve, 10)).then(read)
+  const from = target.steps.length
+  await target.bulk('b1', mutations(articles(0, 300)))
+  target.hooks.paused = undefined
+  expect(seen.length).toBeGreaterThan(3)
+  expect(new Set(seen)).toEqual(new Set(['300 301 2 0']))
+  const steps = target.steps.slice(from)
+  const streamed = steps.findIndex((step) => step.startsWith('rows'))
+  expect(streamed).toBeGreaterThan(-1)
+  expect(streamed).toBeLessThan(steps.indexOf('built'))
+  read()
+  expect(seen.at(-1)).toBe('600 601 3 2')
 }, 60_000)

@@ -5,6 +5,7 @@
  * transaction's commit. The file must hold exactly what the event loop's own commit writes, the
  * listeners must hear the same events, and a batch refused or cut short leaves nothing behind.
  */
+import {existsSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -226,6 +227,27 @@ test('a commit thread that stops in the middle of a streamed batch: a 503 to sen
   expect(target.store.committed().getDocuments(['article-299'])[0]).toMatchObject({
     title: 'শিরোনাম 299',
   })
+}, 60_000)
+
+test('a commit thread that stops right after a streamed COMMIT, before it answers: the batch is answered as stored once synced, and heard as the event loop would announce it', async () => {
+  const flags = await mkdtemp(join(tmpdir(), 'lake-commit-stream-flags-'))
+  cleanup.push(() => rm(flags, {recursive: true, force: true}))
+  const exited = join(flags, 'exited')
+  vi.stubEnv('COMMIT_THREAD_EXIT_FLAG', exited)
+  vi.stubEnv('COMMIT_THREAD_EXIT_AT_END', '1')
+  const streamed = await lake(true, new URL('./commitThreadExits.ts', import.meta.url).href)
+  const inPlace = await lake(false)
+  for (const target of [streamed, inPlace]) {
+    await target.small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
+    // Not a 503: it is in the file, and sent again it would be applied twice.
+    await target.bulk('cut', mutations(articles(0, 300)))
+    await target.small('after', mutations([{patch: {id: 'article-1', set: {title: 'পরে'}}}]))
+  }
+  expect(existsSync(exited)).toBe(true)
+  expect(streamed.steps).toContain('end')
+  expect(streamed.rows()).toEqual(inPlace.rows())
+  expect(streamed.published.map((tx) => tx.id)).toEqual(['seed', 'cut', 'after'])
+  expect(streamed.published.map(eventLines)).toEqual(inPlace.published.map(eventLines))
 }, 60_000)
 
 test("two datasets' batches streamed at once through the lake's one commit thread: each file holds its own batch, both commit", async () => {

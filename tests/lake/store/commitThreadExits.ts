@@ -5,7 +5,8 @@
  * - migration.test.ts: in the middle of its first upgrade, its write transaction on the
  *   dataset's file open.
  * - commitStream.test.ts (COMMIT_THREAD_EXIT_AT_ROWS): in the middle of a streamed commit, after
- *   its n-th slice of rows, its SQL transaction open.
+ *   its n-th slice of rows, its SQL transaction open; (COMMIT_THREAD_EXIT_AT_END) after a streamed
+ *   commit's COMMIT, before its answer is posted.
  * - commitThread.test.ts (COMMIT_THREAD_EXIT_AFTER names a transaction): after that
  *   transaction's COMMIT, before its answer is posted (the bytes lent to it go with it). With
  *   COMMIT_THREAD_EXIT_DROPS_LOG, its changes' rows in the log go first: a log the store cannot
@@ -32,6 +33,12 @@ export default function exitsOnce(task: CommitThreadTask) {
   // COMMIT_THREAD_EXIT_AT_ROWS=n: after the n-th rows of a streamed commit, its transaction open.
   const atRows = process.env.COMMIT_THREAD_EXIT_AT_ROWS
   if (atRows !== undefined && task.kind === 'rows' && ++rowsSeen === Number(atRows)) {
+    const answer = run(task)
+    if (answer?.failure) return answer
+    writeFileSync(flag, 'exited once')
+    process.exit(1)
+  }
+  if (process.env.COMMIT_THREAD_EXIT_AT_END && task.kind === 'end') {
     const answer = run(task)
     if (answer?.failure) return answer
     writeFileSync(flag, 'exited once')

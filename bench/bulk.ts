@@ -4,8 +4,10 @@
  * `npm run bench -- --writes` measures it (a lake of its own, 300 warm-up transactions on another
  * dataset, then the archive's documents as createOrReplace in transactions of 1,000 over keep-alive
  * node:http, one at a time, the bodies serialised before the timer), with the lake's CPU a
- * document until the full-text index held them, by kind of thread (as named in /proc), and the
- * dataset's file with its WAL then. `--size` counts articles (default 30,000; headlines and sources
+ * document until the full-text index held them, by kind of thread (as named in /proc), the
+ * dataset's file with its WAL then, and the file at rest (once the lake's idle checkpoint has
+ * emptied the WAL, as the bench's data-file goal reads it) with SQLite's page and free-page counts
+ * (`BENCH_DBSTAT=1`: and each table's and index's MB, SQLite's dbstat). `--size` counts articles (default 30,000; headlines and sources
  * scale with them as in the archive), `--full` is the archive's 161,070 documents. With
  * `--against DIR` (another checkout of this repository, with its node_modules) rounds alternate
  * between that checkout's lake (A) and this one's (B), so that an A/B shares the machine's load;
@@ -86,6 +88,8 @@ type Round = {
   cpuUs: number
   /** The dataset's file and its WAL once indexed (not at rest: the WAL may still hold pages). */
   fileMB: number
+  /** The file at rest (its WAL emptied by the lake's idle checkpoint), as the bench's goal reads it. */
+  rest: FileAtRest
   load: number
   /** CPU µs a document by kind of thread, worker threads largest first. */
   threads: Map<string, number>
@@ -95,6 +99,51 @@ type Round = {
     /** The most documents seen waiting during the load (read every 250 ms), and when (s into it). */
     peak: {queued: number; at: number}
     timings: {name: string; queuedMs: number; indexedMs: number; refused?: string}[]
+  }
+}
+
+type FileAtRest = {
+  mb: number
+  walMB: number
+  pages: number
+  freePages: number
+  /** BENCH_DBSTAT=1: MB in pages and MB unused in them per table and index (SQLite's dbstat). */
+  parts?: {name: string; mb: number; unusedMB: number}[]
+}
+
+/**
+ * The dataset's file once the lake's idle checkpoint has emptied its WAL (at most `waitMs`; the
+ * WAL's size says if it did not), with SQLite's count of its pages and of those free.
+ */
+async function fileAtRest(dir: string, dataset: string, waitMs = 15_000): Promise<FileAtRest> {
+  const file = join(dir, 'datasets', `${dataset}.sqlite`)
+  const size = (f: string) => (existsSync(f) ? statSync(f).size : 0)
+  const until = performance.now() + waitMs
+  while (size(`${file}-wal`) > 0 && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  const db = new DatabaseSync(file, {readOnly: true})
+  try {
+    const pragma = (name: string) =>
+      Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as object)[0])
+    const parts = process.env.BENCH_DBSTAT
+      ? (
+          db
+            .prepare(
+              'SELECT name, sum(pgsize) / 1e6 AS mb, sum(unused) / 1e6 AS unusedMB FROM dbstat GROUP BY name ORDER BY mb DESC',
+            )
+            .all() as {name: string; mb: number; unusedMB: number}[]
+        ).filter((part) => part.mb >= 1)
+      : undefined
+    return {
+      mb: size(file) / 1e6,
+      walMB: size(`${file}-wal`) / 1e6,
+      pages: pragma('page_count'),
+      freePages: pragma('freelist_count'),
+      parts,
+    }
+  } finally {
+    db.close()
   }
 }
 
@@ -218,6 +267,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       1e6
     return {
       fileMB,
+      rest: await fileAtRest(dir, 'archive'),
       side: side.name,
       perSecond: docs.length / seconds,
       indexedPerSecond: docs.length / indexed,
@@ -258,6 +308,15 @@ for (let i = 0; i < rounds; i++) {
       `${r.side} ${Math.round(r.perSecond)}/s (indexed ${Math.round(r.indexedPerSecond)}/s)  ` +
         `lake ${r.cpuUs.toFixed(1)} µs a document  file ${r.fileMB.toFixed(0)} MB  load ${r.load.toFixed(1)}`,
     )
+    console.log(
+      `  at rest: file ${r.rest.mb.toFixed(1)} MB, WAL ${r.rest.walMB.toFixed(1)} MB, ` +
+        `${r.rest.pages} pages, ${r.rest.freePages} free`,
+    )
+    if (r.rest.parts) {
+      const part = (p: {name: string; mb: number; unusedMB: number}) =>
+        `${p.name} ${p.mb.toFixed(1)} (${p.unusedMB.toFixed(1)} unused)`
+      console.log(`  ${r.rest.parts.map(part).join(', ')}`)
+    }
     console.log(`  ${sharesText(r.threads)}`)
     if (r.searches) {
       console.log(

@@ -287,7 +287,7 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
   /**
    * The query and overflow threads, by thread id, each with its heap at the last reading (its
    * task's while it runs one), whether a reading is under way, and whether it is ending (an idle
-   * overflow thread ended for the budget, or its task stopped): then it counts no more.
+   * overflow thread ended for the budget): then it counts no more, nor is it given a task.
    */
   const counted = new Map<number, CountedThread>()
   let timer: ReturnType<typeof setInterval> | undefined
@@ -299,8 +299,16 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
    * within the cap, never pass it alone.
    */
   function withinBudget() {
+    // A stopped task's thread is being terminated: it counts no more. (Not marked ending: a task
+    // that ended as it was stopped leaves its thread, which may be given the next.)
+    const stopping = new Set<number>()
+    for (const task of watched) {
+      if (task.stopped) stopping.add(Atomics.load(task.slot, TASK_SLOT.threadId))
+    }
     let total = 0
-    for (const thread of counted.values()) if (!thread.ending) total += thread.heap
+    for (const [id, thread] of counted) {
+      if (!thread.ending && !stopping.has(id)) total += thread.heap
+    }
     if (total <= budgetBytes) return
     // Idle overflow threads first: ending one answers nobody's query with a refusal.
     const idle = [...counted]
@@ -320,9 +328,7 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
       .sort((a, b) => (b.heap ?? 0) - (a.heap ?? 0))
     for (const task of overflow) {
       if (total <= budgetBytes) return
-      const thread = counted.get(Atomics.load(task.slot, TASK_SLOT.threadId))
-      total -= thread && !thread.ending ? thread.heap : 0
-      if (thread) thread.ending = true
+      total -= counted.get(Atomics.load(task.slot, TASK_SLOT.threadId))?.heap ?? 0
       task.stopped = true
       task.stop('budget')
     }
@@ -381,7 +387,6 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
           if (thread) thread.heap = task.heap
           if (task.heap > capBytes) {
             task.stopped = true
-            if (thread) thread.ending = true
             task.stop('cap')
           } else withinBudget()
         },

@@ -4,12 +4,12 @@
  * and ends with a `{"nextCursor": …}` line while more remain.
  */
 import {Hono, type Context} from 'hono'
-import {BadRequestError, UnavailableError} from '../../core/errors.ts'
+import {BadRequestError} from '../../core/errors.ts'
 import {errorLine} from '../errors.ts'
 import {checkListLength} from '../../core/limits.ts'
-import {datasetOf, lakeOf} from '../context.ts'
-import {requestSignal} from '../nodeRequest.ts'
-import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
+import {datasetOf} from '../context.ts'
+import {pagedAnswer, utf8} from '../pagedAnswer.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 
 export const exportRoutes = new Hono()
 
@@ -35,104 +35,8 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', async (c) => {
     afterId,
     limit: cursorMode ? pageSize + 1 : undefined,
   })
-  const chunks = exportChunks(c, pages, cursorMode ? pageSize : null)
-  const {answers, pages: turns} = lakeOf(c)
-  // Each page is read in its caller's turn of the event loop (pageTurns.ts): exports started at
-  // once read their pages one at a time, other callers' requests between them. A page with
-  // nothing this caller may read is a turn too (an anonymous export of a private dataset).
-  const holder = streamHolder(c)
-  const readPage = async (signal: AbortSignal): Promise<IteratorResult<Uint8Array> | null> => {
-    for (;;) {
-      const end = await turns.take(holder, signal)
-      if (end === null) return null
-      let chunk: IteratorResult<Uint8Array>
-      try {
-        chunk = await chunks.next()
-      } finally {
-        end()
-      }
-      if (chunk.done || chunk.value.byteLength > 0) return chunk
-    }
-  }
-  // The first page is read before the status, so that while clients' unread answers fill the
-  // lake's budget an export is refused with a 503 (Retry-After) as any large answer is.
-  const first = await readPage(requestSignal(c))
-  // The client went away while its first page waited for its turn: nothing was read for it.
-  if (first === null) {
-    await chunks.return(undefined)
-    throw new UnavailableError('The client closed the connection')
-  }
-  /** What the chunk enqueued last holds in the budget. */
-  let held: Held | null = null
-  /** The chunk read and held, not yet enqueued. */
-  let pending: Pending | null = {chunk: first, held: null}
-  if (!first.done) {
-    try {
-      pending.held = {release: answers.hold(first.value.byteLength), bytes: first.value.byteLength}
-    } catch (err) {
-      await chunks.return(undefined)
-      throw err
-    }
-  }
-  const giveBack = (what: Held | null) => what?.release(what.bytes)
-  /** Aborted when the client goes: a page waiting for room in the budget waits no more. */
-  const gone = new AbortController()
-  c.header('content-type', 'application/x-ndjson')
-  // A page at a time, each read by key and written before the next is read (lake/dataset.ts),
-  // counted in the answers' budget until the server asks for the next (the socket drained it):
-  // a client that reads nothing holds one page, and unread exports cannot fill the lake (500
-  // of them grew a lake by 1.2 GB, uncounted). A page of an export under way waits for room in
-  // the budget rather than being refused: a 503 cannot follow its 200, and an error line would
-  // fail the whole export.
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        giveBack(held)
-        held = null
-        if (pending === null) {
-          // The event loop answers others between pages, however fast the reader (a turn of the
-          // loop each, pageTurns.ts): a write a reader takes at once resolves without letting
-          // any I/O in, and the whole export held the loop (3-5 s at 32,000 documents).
-          const chunk = await readPage(gone.signal)
-          if (chunk === null || gone.signal.aborted) return
-          if (chunk.done) {
-            pending = {chunk, held: null}
-          } else {
-            const release = await answers.holdWhenRoom(chunk.value.byteLength, gone.signal)
-            // The client went away while the page was read or waited: held for no one.
-            if (release === null) return
-            pending = {chunk, held: {release, bytes: chunk.value.byteLength}}
-          }
-        }
-        const {chunk}: Pending = pending
-        held = pending.held
-        pending = null
-        if (chunk.done) controller.close()
-        else controller.enqueue(chunk.value)
-      },
-      // The client went away: nothing more is read or held for it.
-      async cancel() {
-        gone.abort()
-        giveBack(held)
-        giveBack(pending?.held ?? null)
-        held = pending = null
-        await chunks.return(undefined)
-      },
-    },
-    {highWaterMark: 0},
-  )
-  return c.body(body, 200)
+  return pagedAnswer(c, exportChunks(c, pages, cursorMode ? pageSize : null))
 })
-
-interface Held {
-  release: (bytes: number) => void
-  bytes: number
-}
-
-interface Pending {
-  chunk: IteratorResult<Uint8Array>
-  held: Held | null
-}
 
 /**
  * The export's NDJSON as UTF-8, a page of documents a chunk; `pageSize` (cursor mode) ends it
@@ -169,8 +73,6 @@ async function* exportChunks(
     yield utf8(await errorLine(err))
   }
 }
-
-const utf8 = (text: string): Uint8Array => Buffer.from(text)
 
 function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url')

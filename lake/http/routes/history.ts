@@ -4,16 +4,16 @@
  * Events API, core/historyEvents.ts), as the Studio's history uses them.
  */
 import {Hono, type Context} from 'hono'
-import {stream} from 'hono/streaming'
-import {BadRequestError, UnavailableError} from '../../core/errors.ts'
+import {BadRequestError} from '../../core/errors.ts'
 import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
-import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 import {datasetOf, flag, lakeOf} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {errorDescription} from '../errors.ts'
 import {requestSignal} from '../nodeRequest.ts'
+import {pagedAnswer, utf8} from '../pagedAnswer.ts'
 
 export const historyRoutes = new Hono()
 
@@ -61,7 +61,6 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
     limit: limit === undefined ? undefined : Number(limit),
   }
   const log = dataset.transactionLog(query, {mutations: withMutations, effects: withEffects})
-  const pages = log[Symbol.iterator]()
   const onlyIdentified = flag(c, 'includeIdentifiedDocumentsOnly')
   const wanted = new Set(ids)
   const line = (tx: LoggedTransactionText) => {
@@ -86,44 +85,36 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
     }
     return out + '}\n'
   }
-  // Each page is read and written out as text in its caller's turn of the event loop, as export
-  // pages are (pageTurns.ts): many exports of the log started at once read their pages one at a
-  // time, other callers' requests between them, where each read its first page in one go.
-  const turns = lakeOf(c).pages
-  const holder = streamHolder(c)
-  const readPage = async (signal: AbortSignal): Promise<string | null | undefined> => {
-    const end = await turns.take(holder, signal)
-    if (end === null) return undefined
-    try {
-      const page = pages.next()
-      return page.done ? null : page.value.map(line).join('')
-    } finally {
-      end()
-    }
-  }
-  // The first page is read before answering, so a bad bound is still a 4xx.
-  let text = await readPage(requestSignal(c))
-  // The client went away while its first page waited for its turn: nothing was read for it.
-  if (text === undefined) throw new UnavailableError('The client closed the connection')
-  c.header('content-type', 'application/x-ndjson')
-  return stream(c, async (out) => {
-    const gone = new AbortController()
-    out.onAbort(() => gone.abort())
-    try {
-      while (typeof text === 'string' && !out.aborted) {
-        await out.write(text)
-        if (out.aborted) break
-        // A token revoked while its log streams stops it here (an error line).
-        checkStillSignedIn(c)
-        text = await readPage(gone.signal)
-      }
-    } catch (error) {
-      // The status is sent: the Studio's reader reads an error line as the stream's failure.
-      const description = await errorDescription(error)
-      await out.write(JSON.stringify({error: {type: 'historyError', description}}) + '\n')
-    }
-  })
+  // Paged as exports are (pagedAnswer.ts): each page read and written out as text in its caller's
+  // turn of the event loop, and counted in the answers' budget until the client's socket takes
+  // it. Many exports of the log started at once read their first pages in one go, and unread
+  // ones held their pages outside the budget.
+  return pagedAnswer(c, logChunks(c, log, line))
 })
+
+/**
+ * The log's pages as NDJSON in UTF-8. A failure of the first page is the request's (a bad bound
+ * is a 4xx); of a later one, once the status is sent, a last line the Studio's reader reports.
+ */
+async function* logChunks(
+  c: Context,
+  log: Iterable<LoggedTransactionText[]>,
+  line: (tx: LoggedTransactionText) => string,
+): AsyncGenerator<Uint8Array> {
+  let first = true
+  try {
+    for (const page of log) {
+      // A token revoked while its log streams stops it at the next page (an error line).
+      if (!first) checkStillSignedIn(c)
+      first = false
+      yield utf8(page.map(line).join(''))
+    }
+  } catch (error) {
+    if (first) throw error
+    const description = await errorDescription(error)
+    yield utf8(JSON.stringify({error: {type: 'historyError', description}}) + '\n')
+  }
+}
 
 // The Events API: one document's events, newest first, a page at a time (the Studio's history).
 historyRoutes.get(`${BASE}/events/documents/:id`, async (c) => {

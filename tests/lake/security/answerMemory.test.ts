@@ -187,6 +187,30 @@ describe('exports', () => {
     expect(lake.server.lake.context.answers.held).toBe(0)
   })
 
+  it("counts the page an unread export of a document's transaction log holds", async () => {
+    // Before, history's log export wrote its pages outside the budget, as exports did.
+    const path = '/v2025-02-19/data/history/test/transactions/big'
+    const first = await unread(path)
+    expect(first.status).toBe(200)
+    await expect.poll(() => lake.server.lake.context.answers.held).toBeGreaterThan(MIB)
+
+    for (const refusedPath of [path, '/v2025-02-19/data/doc/test/big']) {
+      const refused = await get(refusedPath)
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect((await refused.json()).message).toMatch(/answers its clients have not read yet/)
+    }
+
+    first.stream.close(constants.NGHTTP2_CANCEL)
+    await expect.poll(() => lake.server.lake.context.answers.held).toBe(0)
+    const answered = await get(path)
+    expect(answered.status).toBe(200)
+    const lines = (await answered.text()).split('\n').filter(Boolean)
+    expect(lines.length).toBeGreaterThan(0)
+    for (const line of lines) expect(JSON.parse(line)).toHaveProperty('documentIDs')
+    expect(lake.server.lake.context.answers.held).toBe(0)
+  })
+
   /**
    * An export of the forty documents whose first page is read, its next page waiting for room:
    * a committed write's answer, which is never refused, left unread, takes the budget past its end.

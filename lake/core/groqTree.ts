@@ -89,7 +89,9 @@ export function overDocuments(node: unknown): boolean {
 export function referencedIds(args: readonly Node[]): string[] | undefined {
   const ids: string[] = []
   for (const arg of args) {
-    const value = arg.type === 'Array' ? literalArray(arg) : arg.type === 'Value' ? arg.value : null
+    // Any other node (`^._id`, `source._ref`) is known only at evaluation, not null.
+    const value =
+      arg.type === 'Array' ? literalArray(arg) : arg.type === 'Value' ? arg.value : undefined
     if (value === undefined) return undefined
     if (typeof value === 'string') ids.push(value)
     else if (Array.isArray(value))

@@ -48,6 +48,13 @@ eachPerspective(
     '[{"t": "article"}]{"r": *[_type == ^.t][0...3]._id}',
     // `^` inside the filter's own scopes is the document's: planned as before.
     '*[_type == "article" && count(items[_key == ^._id]) > 0] | order(_id) [0...5]._id',
+    // references() of a value known only when evaluated (`^.x`, the document's own), found by
+    // the subquery property test: its hint read it as references(null), which matches nothing.
+    '[{"a": {"_ref": "h0"}}, {"a": {"_ref": "h1"}}, {}]{"r": *[references(^.a._ref)] | order(_id)._id}',
+    '[{"a": ["h1", "x"]}]{"n": count(*[_type == "article" && references(^.a)])}',
+    '*[_type == "article" && references(related[0]._ref)] | order(_id)._id',
+    'count(*[references(related[]._ref)])',
+    '*[references(items[1]._key, "h0")] | order(_id) [0...2]._id',
   ],
 )
 

@@ -565,10 +565,11 @@ function referrersOf(
   /** Stored ids and the keys they are found by. */
   const matches = (index: number, wanted: (string | null)[]): Map<string, (string | null)[]> => {
     const keysOf = new Map<string, (string | null)[]>()
+    // Once a key: a document holding `_ref`s to two targets of one value (deref) is one match.
     const add = (id: string, key: string | null) => {
       const list = keysOf.get(id)
-      if (list) list.push(key)
-      else keysOf.set(id, [key])
+      if (!list) keysOf.set(id, [key])
+      else if (!list.includes(key)) list.push(key)
     }
     const lookup = lookups[index]
     const strings = wanted.filter((key) => key !== null)

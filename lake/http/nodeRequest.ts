@@ -493,8 +493,12 @@ function untouched(node: NodeBindings): boolean {
 
 /** The rest of a request's body, joined; at `arrival`'s pace (else a RequestTimeoutError). */
 async function readAll(incoming: IncomingMessage, arrival: BodyArrival | null): Promise<Buffer> {
-  // Arrived whole already (a small body comes with its headers, and the route reads it after a
-  // turn or two): taken as it is, with no watch of its pace, no timer and no listeners.
+  // Node parses a socket's bytes past a request's headers only once the request's microtasks
+  // have run (the route's first awaits, the token's check among them): a body that came with its
+  // headers (a one-document write's) has arrived whole a turn of the loop later, cheaper to wait
+  // for than to watch (a timer, four listeners and the stream's flow a request).
+  if (!incoming.complete) await new Promise((resolve) => setImmediate(resolve))
+  // Arrived whole: taken as it is, with no watch of its pace, no timer and no listeners.
   if (incoming.complete && !incoming.destroyed) {
     return (incoming.read() as Buffer | null) ?? Buffer.alloc(0)
   }

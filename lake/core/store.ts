@@ -124,8 +124,8 @@ export interface SelectedRow {
 
 /**
  * A full-text condition: every part (`all`), any part (`any`, none: nothing matches), one term
- * in one column of the index (`words`: search keys, `tokens`: encoded `match` tokens, `refs`:
- * reference ids), as a whole token or, with `prefix`, as the start of one, or (`storedScore`)
+ * in one column of the index (`words`: search keys, `tokens`: encoded `match` tokens, looked up
+ * in `words` too, which holds those that are their own words' keys; `refs`: reference ids), as a whole token or, with `prefix`, as the start of one, or (`storedScore`)
  * the documents with a top-level `_score` that is no string.
  */
 export type SearchHint =

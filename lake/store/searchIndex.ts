@@ -4,7 +4,8 @@
  * a document:
  *
  *   words   the search keys (bangla/search.ts) of the document's strings: text::query()
- *   tokens  groq-js `match` tokens of every string, encoded (encodeMatchText): `match`
+ *   tokens  groq-js `match` tokens of every string, encoded (encodeMatchText), but those the
+ *           words column holds already: `match` looks in both columns
  *   refs    every `_ref`: references()
  *
  * The table is contentless (it answers "which rows", never "what text"); its rows are keyed by the
@@ -94,14 +95,19 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 }
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
-const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([4, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+export const INDEX_VERSION = createHash('sha256')
+  .update(JSON.stringify([5, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
   .digest('hex')
   .slice(0, 16)
 
 export type Statement = (sql: string) => StatementSync
 
-/** A document's row of the index: its three columns. */
+/**
+ * A document's row of the index: its three columns. A `match` token that is also one of the search
+ * keys of its run of text (between spaces) is in `words` only, and `match` looks a term up in
+ * both columns (ftsExpression): most tokens of Bengali text are their own words, and naming each
+ * twice was a third of the row's terms (the analyzer's FTS5 inserts, and the index's size).
+ */
 export interface IndexColumns {
   words: string
   tokens: string
@@ -115,9 +121,15 @@ export interface IndexColumns {
 interface ChunkTerms {
   keys: string
   tokens: string
-  /** The last document (indexedColumns' count) whose tokens, and whose words, took these. */
+  /** The tokens that are none of `keys`: what the tokens column needs beside the keys. */
+  extra: string
+  /**
+   * The last document (indexedColumns' count) whose tokens, whose words, and whose extra tokens
+   * (with the words) took these.
+   */
   tokensOf: number
   wordsOf: number
+  extraOf: number
   /** The keys as heads (headTerms), made when a top-level string first holds the run. */
   heads?: string
 }
@@ -204,7 +216,14 @@ function analyseChunk(chunk: string): ChunkTerms {
   const tokens = new Set<string>()
   // Cut before encoding: encodeMatchText maps each UTF-16 unit to one.
   for (const token of groqMatchTokens(chunk)) tokens.add(encodeMatchText(indexTerm(token)))
-  return {keys: [...keys].join(' '), tokens: [...tokens].join(' '), tokensOf: 0, wordsOf: 0}
+  return {
+    keys: [...keys].join(' '),
+    tokens: [...tokens].join(' '),
+    extra: [...tokens].filter((token) => !keys.has(token)).join(' '),
+    tokensOf: 0,
+    wordsOf: 0,
+    extraOf: 0,
+  }
 }
 
 /**
@@ -277,22 +296,31 @@ export function indexedColumns(doc: SanityDocument): IndexColumns {
   const words: string[] = []
   const tokens: string[] = []
   const refs = new Set<string>()
+  // With its words, a run's tokens column needs only the tokens that are none of its keys.
   const take = (terms: ChunkTerms, withWords: boolean) => {
-    if (terms.tokensOf !== current) {
-      terms.tokensOf = current
-      if (terms.tokens !== '') tokens.push(terms.tokens)
+    if (!withWords) {
+      if (terms.tokensOf !== current) {
+        terms.tokensOf = current
+        if (terms.tokens !== '') tokens.push(terms.tokens)
+      }
+      return
     }
-    if (withWords && terms.wordsOf !== current) {
+    if (terms.wordsOf !== current) {
       terms.wordsOf = current
       if (terms.keys !== '') words.push(terms.keys)
+    }
+    if (terms.extraOf !== current && terms.tokensOf !== current) {
+      terms.extraOf = current
+      if (terms.extra !== '') tokens.push(terms.extra)
     }
   }
   const sink: IndexedTextSink = {
     text(text, withWords) {
       if (DROPPED.test(text)) {
         const terms = analyseChunk(text)
-        if (terms.tokens !== '') tokens.push(terms.tokens)
         if (withWords && terms.keys !== '') words.push(terms.keys)
+        const needed = withWords ? terms.extra : terms.tokens
+        if (needed !== '') tokens.push(needed)
         return
       }
       eachRun(text, (start, end, hash) => {
@@ -795,5 +823,8 @@ function ftsExpression(hint: SearchHint): string | null | false {
     const star = (hint.prefix && i === pieces.length - 1) || term !== piece ? '*' : ''
     return `"${term.replaceAll('"', '""')}"${star}`
   })
-  return `${hint.column} : (${quoted.join(' AND ')})`
+  // A token that is also a search key of its run is in `words` only (IndexColumns). The words
+  // column's other terms (stems, heads) only add candidates, which groq-js re-checks.
+  const column = hint.column === 'tokens' ? '{words tokens}' : hint.column
+  return `${column} : (${quoted.join(' AND ')})`
 }

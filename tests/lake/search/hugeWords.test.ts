@@ -83,7 +83,9 @@ describe('huge words', () => {
     // surrogate pair the cut would split. So are the heads (the body is a top-level string),
     // whose danda before the astral word makes the cut fall after a whole pair.
     expect(long(columns.words)).toEqual([MAX_TERM, MAX_TERM - 1, MAX_TERM, MAX_TERM])
-    expect(long(columns.tokens)).toEqual([MAX_TERM, MAX_TERM - 1])
+    // Both `match` tokens are their words' keys, cut alike: named once, in words, where `match`
+    // looks too.
+    expect(long(columns.tokens)).toEqual([])
   })
 })
 

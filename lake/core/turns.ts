@@ -15,6 +15,9 @@ export interface Turn {
 /** Waits for `holder`'s turn; rejects with the signal's reason once it aborts (no turn taken). */
 export type TakeTurn = (holder: string, signal: AbortSignal) => Promise<Turn>
 
+/** Callers holding and waiting for no turn whose last turn is remembered (createTurns), at most. */
+const IDLE_CALLERS = 1024
+
 /**
  * Turns taken by caller. At most `slots` are held at once (on the query threads, one per thread);
  * the rest wait here, one queue per caller, and a freed turn goes to the waiting caller holding
@@ -43,13 +46,23 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
   /** Callers in the order they asked (a Map keeps insertion order), each a queue. */
   const waiting = new Map<string, (() => void)[]>()
   /**
-   * When each caller waiting or holding a turn had its last one (a count of turns given); a
-   * caller with neither is forgotten, so the map holds no more callers than the queues.
+   * When each caller had its last turn (a count of turns given), oldest first. Kept while a caller
+   * holds and waits for nothing: a client sending one request at a time is in that state between
+   * two, and forgotten it would rank as one that has had no turn, ahead of every caller with a
+   * queue (two such clients kept a third's queue from every turn). Past IDLE_CALLERS idle ones,
+   * the oldest are forgotten: the map holds at most that many callers beyond the active ones.
    */
   const lastTurn = new Map<string, number>()
   let given = 0
-  const forget = (holder: string) => {
-    if (!waiting.has(holder) && !takenBy.has(holder)) lastTurn.delete(holder)
+  const forget = () => {
+    if (lastTurn.size <= waiting.size + takenBy.size + IDLE_CALLERS) return
+    let drop = lastTurn.size - waiting.size - takenBy.size - IDLE_CALLERS / 2
+    for (const holder of lastTurn.keys()) {
+      if (drop <= 0) break
+      if (waiting.has(holder) || takenBy.has(holder)) continue
+      lastTurn.delete(holder)
+      drop--
+    }
   }
   /** Demoted queries still holding their turn (every extra turn was in use), oldest first. */
   const toGiveBack: (() => void)[] = []
@@ -83,6 +96,8 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
         signal.removeEventListener('abort', leave)
         taken++
         takenBy.set(holder, (takenBy.get(holder) ?? 0) + 1)
+        // Deleted first, so the map stays in the order of the last turns.
+        lastTurn.delete(holder)
         lastTurn.set(holder, ++given)
         /** What the query holds: its turn, an extra one, or nothing (ended). */
         let holds: 'turn' | 'extra' | 'none' = 'turn'
@@ -113,7 +128,7 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
             }
             holds = 'none'
             next()
-            forget(holder)
+            forget()
           },
         })
       }
@@ -123,7 +138,7 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
         if (queue && at >= 0) {
           queue.splice(at, 1)
           if (queue.length === 0) waiting.delete(holder)
-          forget(holder)
+          forget()
         }
         reject(signal.reason as Error)
       }

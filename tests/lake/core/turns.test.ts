@@ -43,3 +43,34 @@ test('of two callers waiting and holding no turn, the one whose last turn came l
     expect(order, aAsksFirst ? 'a asked first' : 'b asked first').toEqual(['b', 'a'])
   }
 })
+
+test('callers asking one at a time, again once their turn ended, do not keep a caller with many waiting from its turns: their last turns are remembered', async () => {
+  const turns = createTurns(1, 0)
+  const order: string[] = []
+  let stop = false
+  // a and c each ask again only once their turn has ended (a client sending one request at a
+  // time): between two turns each holds nothing and waits for nothing.
+  const oneAtATime = async (holder: string) => {
+    while (!stop) {
+      const turn = await turns(holder, signal())
+      order.push(holder)
+      await new Promise((resolve) => setImmediate(resolve))
+      turn.end()
+    }
+  }
+  const many = async () => {
+    const turn = await turns('many', signal())
+    order.push('many')
+    await new Promise((resolve) => setImmediate(resolve))
+    turn.end()
+  }
+  const callers = [oneAtATime('a')]
+  const asked = Array.from({length: 10}, many)
+  callers.push(oneAtATime('c'))
+  while (order.length < 30) await new Promise((resolve) => setImmediate(resolve))
+  stop = true
+  // By the last turn, each of the three has every third turn: 'many' had its first and no other.
+  const first30 = order.slice(0, 30)
+  expect(first30.filter((holder) => holder === 'many').length).toBeGreaterThanOrEqual(9)
+  await Promise.all([...callers, ...asked])
+})

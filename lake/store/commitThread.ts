@@ -19,6 +19,8 @@ export interface CommitTask {
   /** The dataset file, and which opening of it: a file deleted and made again is another one. */
   path: string
   opening: string
+  /** The store's journal_size_limit, kept by this connection too (commitThreadWorker.ts). */
+  walKeepBytes: number
   tx: TransactionRow
   changes: ChangeWrite[]
   counts: CountDelta[]
@@ -54,7 +56,14 @@ export interface CommitAnswer {
  * lake's one thread streams every dataset's batches, each on its file's connection, at once.
  */
 export type CommitStreamTask =
-  | {kind: 'begin'; stream: number; path: string; opening: string; tx: TransactionRow}
+  | {
+      kind: 'begin'
+      stream: number
+      path: string
+      opening: string
+      walKeepBytes: number
+      tx: TransactionRow
+    }
   | {
       kind: 'rows'
       stream: number

@@ -20,7 +20,7 @@ import {threadConnections} from './threadConnections.ts'
 import {STREAM_LOST} from './commitThread.ts'
 import {migrateDataFile, PAGE_CACHE_KIB} from './sqliteStore.ts'
 
-type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>}
+type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>; walKeepBytes?: number}
 
 const connections = threadConnections((path): Connection => {
   const db = new DatabaseSync(path)
@@ -37,6 +37,21 @@ const connections = threadConnections((path): Connection => {
   db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
   return {db, statements: new Map()}
 })
+
+/**
+ * The dataset's connection, with the store's journal_size_limit: SQLite cuts the WAL back when the
+ * log starts over only at the COMMIT of the connection that starts it, and to that connection's
+ * limit. Without one (SQLite's default, -1) a log this thread started after a checkpoint stayed at
+ * its largest size (a large batch's, hundreds of MB) until the idle checkpoint emptied it.
+ */
+function connectionOf(task: {path: string; opening: string; walKeepBytes: number}): Connection {
+  const connection = connections.get(task.path, task.opening)
+  if (connection.walKeepBytes !== task.walKeepBytes) {
+    connection.db.exec(`PRAGMA journal_size_limit = ${Math.trunc(task.walKeepBytes)}`)
+    connection.walKeepBytes = task.walKeepBytes
+  }
+  return connection
+}
 
 /** The statement cache of a connection. */
 function statementsOf({db, statements}: Connection) {
@@ -71,7 +86,7 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
     const left = open.get(task.path)
     if (left) rollBack(left.connection)
     open.delete(task.path)
-    const connection = connections.get(task.path, task.opening)
+    const connection = connectionOf(task)
     try {
       connection.db.exec('BEGIN IMMEDIATE')
       open.set(task.path, {
@@ -153,7 +168,7 @@ export default function run(task: CommitThreadTask): CommitAnswer | undefined {
   if (task.kind !== 'commit') return streamStep(task)
   let failure: CommitFailure | undefined
   try {
-    const connection = connections.get(task.path, task.opening)
+    const connection = connectionOf(task)
     const {db} = connection
     const stmt = statementsOf(connection)
     db.exec('BEGIN IMMEDIATE')

@@ -642,6 +642,8 @@ export interface SqliteStoreOptions {
   analyzeBatch?: number
   /** BEHIND_QUEUED: tests make it small. */
   behindQueued?: number
+  /** WAL_KEEP_BYTES, of the store's connection and the commit thread's: tests make it small. */
+  walKeepBytes?: number
   /**
    * Ms without writes (and with the full-text index caught up) after which the WAL is
    * checkpointed and emptied; default 1000.
@@ -769,6 +771,7 @@ export function createSqliteStore(
 ): SqliteStore {
   const cacheBudget = options.cacheBytes ?? DEFAULT_CACHE_BYTES
   const searchIndexOn = options.searchIndex ?? true
+  const walKeepBytes = options.walKeepBytes ?? WAL_KEEP_BYTES
   const maxQueued = options.maxQueued ?? MAX_QUEUED
   const analyzeBatch = options.analyzeBatch ?? ANALYZE_BATCH
   const behindQueued = options.behindQueued ?? BEHIND_QUEUED
@@ -838,7 +841,7 @@ export function createSqliteStore(
       // every WAL_PAGES pages (or leave it to the checkpointer's thread), keep at most WAL_KEEP_BYTES
       // when it restarts, and empty it when writes pause (idleCheckpoint).
       db.exec(`PRAGMA wal_autocheckpoint = ${walCheckpointer ? 0 : WAL_PAGES}`)
-      db.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`)
+      db.exec(`PRAGMA journal_size_limit = ${walKeepBytes}`)
       // From here a COMMIT does not wait for the disk (a checkpoint still syncs the WAL before it and
       // the file after it): write groups are made durable by syncWal, off the event loop, before
       // anyone is answered. A synchronous COMMIT held the event loop for the fsync, 4-40 ms on a
@@ -2036,7 +2039,7 @@ export function createSqliteStore(
       }
       streaming = s
       onThread = true
-      streamStep(s, {kind: 'begin', stream: s.number, path, opening, tx: head})
+      streamStep(s, {kind: 'begin', stream: s.number, path, opening, walKeepBytes, tx: head})
       return {
         write(changes) {
           if (streaming === s && changes.length > 0) streamRows(s, changes)
@@ -2061,6 +2064,7 @@ export function createSqliteStore(
         committer!.commit({
           path,
           opening,
+          walKeepBytes,
           tx: {id: tx.id, timestamp: tx.timestamp, identity: tx.identity},
           changes: writes,
           counts: [...counts.values()],

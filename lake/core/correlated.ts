@@ -222,16 +222,34 @@ function rewrite(tree: ExprNode, indexed: readonly (readonly string[])[]): Corre
       everything = everything.base as Node
     }
     if (filters.length === 0 || !filters.every(safe)) continue
-    const found =
-      firstOf(filters, referencesParentId) ??
-      firstOf(filters, (f) => equalsParent(f, indexed)) ??
-      firstOf(filters, refsParent) ??
-      firstOf(filters, (f) => derefParent(f, indexed)) ??
-      firstOf(filters, idParent) ??
-      firstOf(filters, idInParent) ??
-      firstOf(filters, derefScanParent) ??
-      firstOf(filters, scanParent) ??
-      firstOf(filters, scanInParent)
+    // A conjunct comparing with `^` first; with a constant only in another's scope (a `*` the
+    // query evaluates once, where it is planned as the scan, stays so).
+    const keyed = (constants: boolean) => {
+      const only =
+        (find: (filter: Node) => Found | null) =>
+        (filter: Node): Found | null => {
+          const found = find(filter)
+          return found && (constants || !found.constant) ? found : null
+        }
+      return (
+        firstOf(filters, only(referencesParentId)) ??
+        firstOf(
+          filters,
+          only((f) => equalsParent(f, indexed)),
+        ) ??
+        firstOf(filters, only(refsParent)) ??
+        firstOf(
+          filters,
+          only((f) => derefParent(f, indexed)),
+        ) ??
+        firstOf(filters, only(idParent)) ??
+        firstOf(filters, only(idInParent)) ??
+        firstOf(filters, only(derefScanParent)) ??
+        firstOf(filters, only(scanParent)) ??
+        firstOf(filters, only(scanInParent))
+      )
+    }
+    const found = keyed(false) ?? (perElement(top, parents) ? keyed(true) : null)
     if (!found) continue
     const index = chains.length
     const plain = scopeOf(top, parents) === 'plain'
@@ -358,6 +376,8 @@ interface Found {
   parent: (scope: Node) => Node
   /** What the conjunct reads of each document. */
   read: Node
+  /** The outer value is a constant (a literal or parameter), the same for every outer document. */
+  constant?: boolean
 }
 
 function firstOf(filters: Node[], find: (filter: Node) => Found | null): Found | null {
@@ -406,6 +426,21 @@ function scopeOf(node: Node, parents: ReadonlyMap<Node, Node>): 'plain' | 'other
     return 'other'
   }
   return 'plain'
+}
+
+/**
+ * Whether the chain `top` is evaluated once per element of another scope (a filter's, a
+ * projection's, a Map's or an order()'s expression around it), not once a query.
+ */
+function perElement(top: Node, parents: ReadonlyMap<Node, Node>): boolean {
+  for (let child = top, up = parents.get(top); up; child = up, up = parents.get(up)) {
+    if (
+      up.base !== child &&
+      ['Filter', 'Projection', 'Map', 'FlatMap', 'PipeFuncCall'].includes(up.type)
+    )
+      return true
+  }
+  return false
 }
 
 /**
@@ -479,9 +514,11 @@ function parentEquals(filter: Node, lookupOf: (own: Node) => Lookup | null): Fou
  * where the `*` was, its `->` through the view's; no outer document gives it without that, so
  * its key is none (`[]`) and each outer document's is read when it asks. Else null.
  */
-function outerValue(node: Node): Pick<Found, 'key' | 'parent'> | null {
+function outerValue(node: Node): Pick<Found, 'key' | 'parent' | 'constant'> | null {
   const path = parentPath(node)
   if (path) return {key: path, parent: (scope) => attributeOf(scope, path)}
+  // A literal or a parameter (parse writes parameters in): one key for every outer document.
+  if (node.type === 'Value') return {key: [], parent: () => node, constant: true}
   let derefs = 0
   const root = (n: Node): boolean => {
     if (n.type === 'Parent') return n.n === 1

@@ -192,6 +192,10 @@ const WIDER = [
   '*[_type == "headline"] | order(_id) {_id, "more": *[_type == "article" && source._ref == ^.article->source._ref] | order(_id) {_id, _originalId}}',
   '*[_type == "headline"] | order(_id) {_id, "more": *[_type == "article" && source->name == ^.article->source->name && _id != ^.article._ref] | order(_id)._id}',
   '*[_type == "headline"] | order(_id) {_id, "r": count(*[_type == "article" && ^.article->source._ref in sources[]._ref])}',
+  // A constant (a parameter, written in by parse) in another's scope: the same for every outer
+  // document.
+  '*[_type == "headline"] | order(_id) {_id, "s": *[_type == "article" && source->name == "zero"] | order(_id)._id}',
+  '*[_type == "headline"] | order(_id) {_id, "n": count(*[_type == "article" && "one" == select(defined(alt) => alt, source)->name])}',
 ]
 
 /** Outer values read through `->` that are no string, or `->` that find nothing. */

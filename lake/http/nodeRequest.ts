@@ -6,7 +6,7 @@
  * (app.request, tests) there is no Node request and the Request is used as it is.
  */
 import {isUtf8} from 'node:buffer'
-import type {IncomingMessage, ServerResponse} from 'node:http'
+import {IncomingMessage, type ServerResponse} from 'node:http'
 import {constants as http2Constants, type Http2Stream} from 'node:http2'
 import type {Context} from 'hono'
 import {formatMs, notUtf8Error, RequestTimeoutError} from '../core/errors.ts'
@@ -497,9 +497,12 @@ async function readAll(incoming: IncomingMessage, arrival: BodyArrival | null): 
   // have run (the route's first awaits, the token's check among them): a body that came with its
   // headers (a one-document write's) has arrived whole a turn of the loop later, cheaper to wait
   // for than to watch (a timer, four listeners and the stream's flow a request).
-  if (!incoming.complete) await new Promise((resolve) => setImmediate(resolve))
+  // HTTP/1's `complete` only: HTTP/2's stays false until its body is read (and is true of a reset
+  // stream), so an HTTP/2 body is read as it streams, without the turn.
+  const http1 = incoming instanceof IncomingMessage
+  if (http1 && !incoming.complete) await new Promise((resolve) => setImmediate(resolve))
   // Arrived whole: taken as it is, with no watch of its pace, no timer and no listeners.
-  if (incoming.complete && !incoming.destroyed) {
+  if (http1 && incoming.complete && !incoming.destroyed) {
     return (incoming.read() as Buffer | null) ?? Buffer.alloc(0)
   }
   const chunks: Buffer[] = []

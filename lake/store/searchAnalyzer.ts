@@ -17,6 +17,12 @@ import type {ThreadMemory} from './threadTrim.ts'
 export interface AnalyzerTarget {
   path: string
   opening: string
+  /**
+   * The store's journal_size_limit, kept by the thread's connection too: SQLite cuts a WAL that
+   * starts over back only at the COMMIT of the connection that wrote its first frame, and to that
+   * connection's limit (the index's rows are often the first write after a checkpoint).
+   */
+  walKeepBytes?: number
 }
 
 export type AnalyzerTask =

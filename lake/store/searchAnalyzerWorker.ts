@@ -14,6 +14,8 @@ type Connection = {
   db: DatabaseSync
   statements: Map<string, StatementSync>
   held: AnalyzedDocument[]
+  /** The journal_size_limit set on it (AnalyzerTarget's walKeepBytes). */
+  walKeepBytes?: number
 }
 const connections = threadConnections((path): Connection => {
   const db = new DatabaseSync(path)
@@ -64,6 +66,12 @@ export default function run(
   if (task.kind === 'memory') return threadMemory()
   const connection = connections.get(task.path, task.opening)
   const {db, statements} = connection
+  // The store's limit: without one (SQLite's -1) a log this thread started over after a
+  // checkpoint stayed at its largest size until the idle checkpoint emptied it.
+  if (task.walKeepBytes !== undefined && connection.walKeepBytes !== task.walKeepBytes) {
+    db.exec(`PRAGMA journal_size_limit = ${Math.trunc(task.walKeepBytes)}`)
+    connection.walKeepBytes = task.walKeepBytes
+  }
   const stmt = (sql: string) => {
     let s = statements.get(sql)
     if (!s) statements.set(sql, (s = db.prepare(sql)))

@@ -642,7 +642,10 @@ export interface SqliteStoreOptions {
   analyzeBatch?: number
   /** BEHIND_QUEUED: tests make it small. */
   behindQueued?: number
-  /** WAL_KEEP_BYTES, of the store's connection and the commit thread's: tests make it small. */
+  /**
+   * WAL_KEEP_BYTES, of the store's connection, the commit thread's and the analyzer's: tests make
+   * it small.
+   */
   walKeepBytes?: number
   /**
    * Ms without writes (and with the full-text index caught up) after which the WAL is
@@ -1033,7 +1036,7 @@ export function createSqliteStore(
   }
 
   function writeAnalysed() {
-    const target = {path, opening}
+    const target = {path, opening, walKeepBytes}
     held = 0
     threadWrites++
     writing = offThread!.write(target).then(
@@ -1704,7 +1707,7 @@ export function createSqliteStore(
     }
     threadWrites++
     writing = offThread!
-      .alterSchema({path, opening}, build.sql)
+      .alterSchema({path, opening, walKeepBytes}, build.sql)
       .catch((err: unknown) => {
         if (!closed && !(err instanceof AnalyzerClosedError)) {
           console.error(`lake: building index ${name} of "${dataset}" failed: ${String(err)}`)

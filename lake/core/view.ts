@@ -17,6 +17,7 @@ import {DRAFTS_PREFIX, getPublishedId, VERSIONS_PREFIX} from './ids.ts'
 import {applyPerspective, excludedIdPrefixes, type Perspective} from './perspective.ts'
 import {correlate, REFERRERS_MARKER, type Correlated} from './correlated.ts'
 import {conditionOf, planQuery, type QueryPlan, type TopK} from './plan.ts'
+import {createLru} from './lru.ts'
 import {evaluateQuery, type QueryContext} from './query.ts'
 import type {ScoreBounds} from './scoreTopK.ts'
 import type {SanityDocument} from './types.ts'
@@ -230,6 +231,9 @@ async function loadPlainView(
  */
 const REFERENCES_AHEAD = 100
 
+/** The documents `->` read one at a time that the view keeps for the next `->` of them. */
+const RECENT_REFERENCES = 32
+
 interface References {
   dereference: DereferenceFunction
   /**
@@ -260,6 +264,12 @@ function referencesOf(options: ViewOptions, {present}: Presenter): References {
   }
   let known: Map<string, SanityDocument | null> | null = null
   let ahead: (() => string[]) | null = null
+  // The last few read one at a time: many outer documents past the read ahead naming a few
+  // documents (`$desk->name`, three sources of 20,000 headlines) read each once, not once each.
+  const recent = createLru<string, SanityDocument | null>(
+    {entries: RECENT_REFERENCES, weight: RECENT_REFERENCES},
+    () => 1,
+  )
   return {
     dereference: ({_ref}) => {
       if (typeof _ref !== 'string') return null
@@ -267,8 +277,11 @@ function referencesOf(options: ViewOptions, {present}: Presenter): References {
         known = read([_ref, ...ahead()])
         ahead = null
       }
-      const found = known?.get(_ref)
-      return found !== undefined ? found : (read([_ref]).get(_ref) ?? null)
+      const found = known?.has(_ref) ? known.get(_ref) : recent.get(_ref)
+      if (found !== undefined) return found
+      const doc = read([_ref]).get(_ref) ?? null
+      recent.set(_ref, doc)
+      return doc
     },
     outer: (documents, query) => {
       known = null

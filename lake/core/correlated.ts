@@ -51,7 +51,8 @@
  * b)->f`, `select(…)->f`, `lower(x->f)`, `x[defined(_ref)][0]->f`), and `^.y in x[]->f`, are keyed
  * so too (`scan`): groq-js evaluates that side on every view document, its `->` read a round at a
  * time (view.ts scanValues). The outer value of any of these may be read through `->` too
- * (`^.article->source._ref`, outerValue).
+ * (`^.article->source._ref`, outerValue), or be a constant (a literal or parameter) when the `*`
+ * is evaluated once per element of another scope (perElement) and no conjunct compares with `^`.
  *
  * An inner filter that joins by id (`_id == ^.article._ref`, a front end's `->` written out) is
  * keyed by the view document of that id, which the view's dereference finds (one read of the

@@ -48,48 +48,63 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
   }
 }, 120_000)
 
-/** A task of threadHoldsHeap.ts: its thread's heap filled to `fillMb`, after `spinUntil` exists. */
-function holding(params: {fillMb: number; spinUntil?: string}) {
+/**
+ * A task of threadHoldsHeap.ts: its thread's heap filled to `fillMb`, after `spinUntil` exists;
+ * `unread`, the pool never reads its heap while it runs.
+ */
+function holding(params: {fillMb: number; spinUntil?: string; unread?: boolean}) {
   return {...cheap(), request: {query: 'held', params, apiVersion: '2025-02-19'}}
 }
 
-test("an idle overflow thread's heap counts in the budget: the thread is ended when the query threads' heaps grow past it beside its own", async () => {
-  // Two query threads of 80 MB: the two may hold 160 MB together, the overflow's threads beside.
-  // An overflow thread would end of itself only after 10 minutes idle, past the test's timeout
-  // (its hang guard): no wall-clock bound tells the budget's end from the idle one.
-  const pool = createQueryPool({
-    timeoutMs: 600_000,
-    memoryMb: 80,
-    threads: 2,
-    laneIdleMs: 600_000,
-    thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
-  })
-  const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-heap-'))
-  const grow = join(dir, 'grow')
-  const hostile = new AbortController()
-  try {
-    // Two queries that spin, their heaps small, until told to fill them to 70 MB each.
-    const held = [1, 2].map((i) =>
-      track(
-        pool.run(holding({fillMb: 70, spinUntil: grow}), hostile.signal, undefined, `hostile${i}`),
-      ),
-    )
-    // Beside them once demoted, on an overflow thread: 60 MB, which its thread keeps once idle.
-    const answer = await pool.run(holding({fillMb: 60}), undefined, undefined, 'reader')
-    const idle = Number((answer as {json: string}).json)
-    expect(existsSync(`/proc/self/task/${idle}`)).toBe(true)
-    // The query threads fill their heaps: 140 MB, within the 160 alone, past it with the idle
-    // thread's 60.
-    await writeFile(grow, '')
-    // Until the idle thread ends (without the budget's reading of idle heaps: the test's timeout).
-    while (existsSync(`/proc/self/task/${idle}`)) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
+test.each([
+  ['its heap read as its task ran or once idle', false],
+  ['its heap never read as its task ran, only once idle', true],
+])(
+  "an idle overflow thread's heap counts in the budget (%s): the thread is ended when the query threads' heaps grow past it beside its own",
+  async (_, unread) => {
+    // Two query threads of 80 MB: the two may hold 160 MB together, the overflow's threads beside.
+    // An overflow thread would end of itself only after 10 minutes idle, past the test's timeout
+    // (its hang guard): no wall-clock bound tells the budget's end from the idle one.
+    const pool = createQueryPool({
+      timeoutMs: 600_000,
+      memoryMb: 80,
+      threads: 2,
+      laneIdleMs: 600_000,
+      thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
+    })
+    const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-heap-'))
+    const grow = join(dir, 'grow')
+    const hostile = new AbortController()
+    try {
+      // Two queries that spin, their heaps small, until told to fill them to 70 MB each.
+      const held = [1, 2].map((i) =>
+        track(
+          pool.run(
+            holding({fillMb: 70, spinUntil: grow}),
+            hostile.signal,
+            undefined,
+            `hostile${i}`,
+          ),
+        ),
+      )
+      // Beside them once demoted, on an overflow thread: 60 MB, which its thread keeps once idle.
+      const answer = await pool.run(holding({fillMb: 60, unread}), undefined, undefined, 'reader')
+      const idle = Number((answer as {json: string}).json)
+      expect(existsSync(`/proc/self/task/${idle}`)).toBe(true)
+      // The query threads fill their heaps: 140 MB, within the 160 alone, past it with the idle
+      // thread's 60.
+      await writeFile(grow, '')
+      // Until the idle thread ends (without the budget's reading of idle heaps: the test's timeout).
+      while (existsSync(`/proc/self/task/${idle}`)) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      // The running queries were not stopped for it.
+      expect(held.map((query) => query.settled)).toEqual([false, false])
+    } finally {
+      hostile.abort()
+      await pool.close()
+      await rm(dir, {recursive: true, force: true})
     }
-    // The running queries were not stopped for it.
-    expect(held.map((query) => query.settled)).toEqual([false, false])
-  } finally {
-    hostile.abort()
-    await pool.close()
-    await rm(dir, {recursive: true, force: true})
-  }
-}, 120_000)
+  },
+  120_000,
+)

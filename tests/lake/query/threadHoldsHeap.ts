@@ -3,7 +3,8 @@
  * thread never collects is held. A query task's `params`: `fillMb` fills this thread's heap up to
  * that many MB and answers with its Linux thread id; with `spinUntil` (a file) it first spins,
  * its heap small, until the file exists (used CPU: the pool demotes it), then fills its heap and
- * spins until it is stopped.
+ * spins until it is stopped. With `unread` it does not say which thread it runs on, so the pool
+ * cannot read its heap while it runs (as for a task that answers before the pool's first reading).
  */
 import {existsSync} from 'node:fs'
 import {getHeapStatistics} from 'node:v8'
@@ -27,13 +28,13 @@ function fill(mb: number) {
 
 interface Task {
   thread?: SharedArrayBuffer
-  request?: {params?: {fillMb?: number; spinUntil?: string}}
+  request?: {params?: {fillMb?: number; spinUntil?: string; unread?: boolean}}
 }
 
 export default function run(task: Task | null) {
   if (task === null) return null
   // As worker.ts does: the pool reads the thread's heap and CPU once these are written.
-  if (task.thread) {
+  if (task.thread && task.request?.params?.unread !== true) {
     new Float64Array(task.thread, TASK_SLOT.cpuAtStartOffset, 1)[0] = threadCpuMs(tid) ?? 0
     const slot = new Int32Array(task.thread)
     Atomics.store(slot, TASK_SLOT.tid, tid)

@@ -5,7 +5,8 @@
  * query threads alone may (threads × the cap): past it the overflow's task holding the most is
  * stopped. No timings: which query is stopped, which answered, which still runs.
  */
-import {existsSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {closeSync, constants, existsSync, openSync, readFileSync} from 'node:fs'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -50,9 +51,16 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
 
 /**
  * A task of threadHoldsHeap.ts: its thread's heap filled to `fillMb`, after `spinUntil` exists;
- * `unread`, the pool never reads its heap while it runs.
+ * `unread`, the pool never reads its heap while it runs; `spinCpuMs`, it spins that much CPU once
+ * filled; `blockOn`, it then waits to open that FIFO.
  */
-function holding(params: {fillMb: number; spinUntil?: string; unread?: boolean}) {
+function holding(params: {
+  fillMb: number
+  spinUntil?: string
+  unread?: boolean
+  spinCpuMs?: number
+  blockOn?: string
+}) {
   return {...cheap(), request: {query: 'held', params, apiVersion: '2025-02-19'}}
 }
 
@@ -108,3 +116,73 @@ test.each([
   },
   120_000,
 )
+
+test("a thread stopped for the budget leaves the threads' sum at its stop, not at its end: the query beside it is answered while the stopped thread is still ending", async () => {
+  // Two query threads of 80 MB: 160 MB for the query and overflow threads together.
+  const pool = createQueryPool({
+    timeoutMs: 600_000,
+    memoryMb: 80,
+    threads: 2,
+    laneIdleMs: 600_000,
+    thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
+  })
+  const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-stopped-'))
+  const filled = join(dir, 'filled')
+  await writeFile(filled, '')
+  const fifo = join(dir, 'fifo')
+  execFileSync('mkfifo', [fifo])
+  const hostile = new AbortController()
+  try {
+    // Two queries that fill 30 MB each and spin: demoted, they fill the query lane.
+    const held = [1, 2].map((i) =>
+      track(pool.run(holding({fillMb: 30, spinUntil: filled}), hostile.signal, undefined, `h${i}`)),
+    )
+    // On an overflow thread: 70 MB, read as it spins (130 MB in all), then held in a system call,
+    // so that once stopped its thread ends only when the test lets it.
+    const first = pool
+      .run(holding({fillMb: 70, spinCpuMs: 500, blockOn: fifo}), hostile.signal, undefined, 'first')
+      .then(
+        () => null,
+        (err: unknown) => err,
+      )
+    const tidFile = `${fifo}.tid`
+    // Its thread asleep once it has said which it is: in the FIFO's open (the file may be half
+    // written as it is read).
+    const blocked = () => {
+      try {
+        const stat = readFileSync(`/proc/self/task/${readFileSync(tidFile, 'utf8')}/stat`, 'latin1')
+        return stat.replace(/^.*\) /s, '').startsWith('S')
+      } catch {
+        return false
+      }
+    }
+    while (!blocked()) await new Promise((resolve) => setTimeout(resolve, 20))
+    const stoppedThread = readFileSync(tidFile, 'utf8')
+    // Beside it, on the other overflow thread: 40 MB (170 in all). The budget stops the first,
+    // holding the most (100 left), and this one's readings go on while the first's thread ends.
+    const second = await pool.run(
+      holding({fillMb: 40, spinCpuMs: 1000}),
+      hostile.signal,
+      undefined,
+      'second',
+    )
+    expect(second).toMatchObject({ok: true})
+    const stopped = await first
+    expect(stopped).toBeInstanceOf(UnavailableError)
+    expect((stopped as Error).message).toMatch(/more than the 160 MB they may hold together/)
+    expect(existsSync(`/proc/self/task/${stoppedThread}`), 'the stopped thread was ending').toBe(
+      true,
+    )
+    expect(held.map((query) => query.settled)).toEqual([false, false])
+  } finally {
+    hostile.abort()
+    // Lets the stopped thread out of its system call (none waiting: ENXIO).
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK))
+    } catch {
+      // no reader
+    }
+    await pool.close()
+    await rm(dir, {recursive: true, force: true})
+  }
+}, 120_000)

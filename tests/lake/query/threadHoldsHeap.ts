@@ -5,8 +5,11 @@
  * its heap small, until the file exists (used CPU: the pool demotes it), then fills its heap and
  * spins until it is stopped. With `unread` it does not say which thread it runs on, so the pool
  * cannot read its heap while it runs (as for a task that answers before the pool's first reading).
+ * With `spinCpuMs` it spins after filling until its thread has used that much more CPU, then
+ * answers, or with `blockOn` (a FIFO) writes its Linux thread id to `<blockOn>.tid` and opens the
+ * FIFO: a thread held in a system call, whose end (once stopped) waits for a writer to open it.
  */
-import {existsSync} from 'node:fs'
+import {existsSync, openSync, writeFileSync} from 'node:fs'
 import {getHeapStatistics} from 'node:v8'
 import {isMainThread, threadId} from 'node:worker_threads'
 import {
@@ -28,7 +31,15 @@ function fill(mb: number) {
 
 interface Task {
   thread?: SharedArrayBuffer
-  request?: {params?: {fillMb?: number; spinUntil?: string; unread?: boolean}}
+  request?: {
+    params?: {
+      fillMb?: number
+      spinUntil?: string
+      unread?: boolean
+      spinCpuMs?: number
+      blockOn?: string
+    }
+  }
 }
 
 export default function run(task: Task | null) {
@@ -40,9 +51,17 @@ export default function run(task: Task | null) {
     Atomics.store(slot, TASK_SLOT.tid, tid)
     Atomics.store(slot, TASK_SLOT.threadId, threadId)
   }
-  const {fillMb = 0, spinUntil} = task.request?.params ?? {}
+  const {fillMb = 0, spinUntil, spinCpuMs, blockOn} = task.request?.params ?? {}
   if (spinUntil === undefined) {
     fill(fillMb)
+    // Read by the pool meanwhile (it reads every 50 ms of the event loop, which outranks this
+    // thread once demoted): its reading is of the heap filled.
+    const until = (threadCpuMs(tid) ?? 0) + (spinCpuMs ?? 0)
+    while (spinCpuMs !== undefined && (threadCpuMs(tid) ?? Infinity) < until);
+    if (blockOn !== undefined) {
+      writeFileSync(`${blockOn}.tid`, String(tid))
+      openSync(blockOn, 'r')
+    }
     return {ok: true, json: String(tid)}
   }
   while (!existsSync(spinUntil));

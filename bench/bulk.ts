@@ -1,6 +1,6 @@
 /**
- * `node bench/bulk.ts [--against DIR] [--rounds N] [--size N | --full] [--in-flight N] [--search]`:
- * the bulk load alone, as
+ * `node bench/bulk.ts [--against DIR] [--rounds N] [--size N | --full] [--in-flight N] [--search]
+ * [--random-ids]` (`--help` prints the usage): the bulk load alone, as
  * `npm run bench -- --writes` measures it (a lake of its own, 300 warm-up transactions on another
  * dataset, then the archive's documents as createOrReplace in transactions of 1,000 over keep-alive
  * node:http, one at a time, the bodies serialised before the timer), with the lake's CPU a
@@ -19,7 +19,9 @@
  * while documents still wait for the index (every search re-checks them), and again once indexed:
  * the answers must be the same. It delays the index's catch-up by what they take. It also reads
  * the queue's length every 250 ms during the load and prints its peak (the store's bound,
- * sqliteStore.ts MAX_QUEUED, makes the load wait for the analyzer past it).
+ * sqliteStore.ts MAX_QUEUED, makes the load wait for the analyzer past it). `--random-ids` maps
+ * every `_id` and `_ref` to an id shaped as the Studio makes them (bench/data.ts withSanityIds):
+ * the archive's own ids arrive nearly in key order, a real archive's at random.
  */
 import http from 'node:http'
 import {existsSync, statSync} from 'node:fs'
@@ -37,20 +39,57 @@ import {
   postJson,
   postMutations,
 } from './lake.ts'
-import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments} from './data.ts'
+import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments, withSanityIds} from './data.ts'
 import {archiveQueries} from './queries.ts'
 import {DatabaseSync} from 'node:sqlite'
 
-const {values: flags} = parseArgs({
-  options: {
-    against: {type: 'string'},
-    rounds: {type: 'string', default: '2'},
-    size: {type: 'string'},
-    full: {type: 'boolean'},
-    'in-flight': {type: 'string', default: '1'},
-    search: {type: 'boolean'},
-  },
-})
+const HELP = `Usage: npx node bench/bulk.ts [options]
+
+The bulk load alone (as \`npm run bench -- --writes\` measures it): docs/s, the lake's CPU a
+document by thread, the dataset's file once indexed and at rest. Nothing goes to bench/results.
+
+  --size N         articles in the archive (default 30,000; headlines and sources scale)
+  --full           the whole archive (161,070 documents)
+  --rounds N       rounds per side (default 2)
+  --against DIR    alternate rounds with another checkout's lake (A) against this one's (B)
+  --in-flight N    transactions kept in flight (default 1)
+  --search         time two searches while documents wait for the index, and once indexed
+  --random-ids     every _id and _ref mapped through a stable hash to an id shaped as the
+                   Studio makes them (a UUID; drafts. and versions.<release>. prefixes kept,
+                   references still name the same documents); the default ids (article-N)
+                   arrive nearly in key order, a real archive's at random
+  -h, --help       this text
+
+BENCH_DBSTAT=1 adds each table's and index's MB; BENCH_CPU_PROF=<dir> writes V8 CPU profiles.
+`
+
+/** The flags, or the usage error (exit 2). */
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        help: {type: 'boolean', short: 'h'},
+        against: {type: 'string'},
+        rounds: {type: 'string', default: '2'},
+        size: {type: 'string'},
+        full: {type: 'boolean'},
+        'in-flight': {type: 'string', default: '1'},
+        search: {type: 'boolean'},
+        'random-ids': {type: 'boolean'},
+      },
+    }).values
+  } catch (error) {
+    console.error(
+      `${(error as Error).message}\nRun \`npx node bench/bulk.ts --help\` for the usage.`,
+    )
+    process.exit(2)
+  }
+}
+const flags = parseFlags()
+if (flags.help) {
+  process.stdout.write(HELP)
+  process.exit(0)
+}
 const inFlight = Number(flags['in-flight'])
 if (!Number.isInteger(inFlight) || inFlight < 1) {
   console.error('--in-flight must be a whole number of at least 1')
@@ -70,7 +109,7 @@ const sides = await abSides(flags.against)
 
 const agent = new http.Agent({keepAlive: true})
 
-const docs = archiveDocuments(SIZE)
+const docs = flags['random-ids'] ? withSanityIds(archiveDocuments(SIZE)) : archiveDocuments(SIZE)
 const bodies: string[] = []
 for (let i = 0; i < docs.length; i += BATCH) {
   bodies.push(
@@ -295,7 +334,8 @@ const sharesText = (shares: Map<string, number>) =>
     .join('  ')
 
 console.error(
-  `${docs.length} documents in ${bodies.length} transactions, ${inFlight} in flight, load ${loadavg()[0]}`,
+  `${docs.length} documents in ${bodies.length} transactions, ${inFlight} in flight, ` +
+    `${flags['random-ids'] ? 'ids as the Studio makes them' : "the archive's ids"}, load ${loadavg()[0]}`,
 )
 const results: Round[] = []
 for (let i = 0; i < rounds; i++) {

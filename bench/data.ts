@@ -1,4 +1,5 @@
 /** Seeded newsroom documents for the benchmarks: the same seed always gives the same data. */
+import {createHash} from 'node:crypto'
 import {createRandom, SECTIONS, sentence as words, WORDS} from '../kit/seeded.ts'
 
 export type BenchDocument = {_id: string; _type: string; [key: string]: unknown}
@@ -177,4 +178,40 @@ export function archiveDocuments(size: ArchiveSize, seed = 7): BenchDocument[] {
     })
   }
   return docs
+}
+
+/** An id as the Studio makes one (a version 4 UUID), the same for the same `id` on every run. */
+function sanityIdOf(id: string): string {
+  const hex = createHash('sha256').update(id).digest('hex')
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
+/** `id` mapped by sanityIdOf, its `drafts.` or `versions.<release>.` prefix kept as it is. */
+function mappedId(id: string): string {
+  if (id.startsWith('drafts.')) return `drafts.${sanityIdOf(id.slice(7))}`
+  const version = /^versions\.[^.]+\./.exec(id)
+  return version ? version[0] + sanityIdOf(id.slice(version[0].length)) : sanityIdOf(id)
+}
+
+function withMappedRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withMappedRefs)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [
+      key,
+      key === '_ref' && typeof v === 'string' ? mappedId(v) : withMappedRefs(v),
+    ]),
+  )
+}
+
+/**
+ * `docs` with every `_id` and `_ref` mapped to an id shaped as the Studio makes them (a stable
+ * hash, so references still name the same documents). The archive's own ids (`article-N`) arrive
+ * nearly in key order; these arrive at random, as a newsroom's exported archive would, so every
+ * id-keyed B-tree is written all over (docs/benchmarks-log.md, #bulk-load). New objects: `docs`
+ * is left as it was.
+ */
+export function withSanityIds(docs: BenchDocument[]): BenchDocument[] {
+  return docs.map((doc) => ({...(withMappedRefs(doc) as BenchDocument), _id: mappedId(doc._id)}))
 }

@@ -32,6 +32,7 @@ import {
   ARCHIVE,
   archiveOf,
   archiveDocuments,
+  withSanityIds,
   newsroomDocuments,
   type BenchDocument,
 } from './data.ts'
@@ -49,6 +50,7 @@ const API = 'v2025-02-19'
 
 const HELP = `Usage: npm run bench -- [--size N | --full] [--writes | --queries | --storage] [--out FILE]
        [--no-import-tool]
+       npm run bench -- --storage [--size N | --full] [--random-ids] [--out FILE]
        npm run bench -- --mixed [--size N | --full] [--minutes M] [--out FILE]
 
 The lake at archive scale, as ratios against baselines measured in the same run (never
@@ -61,6 +63,8 @@ bench/results/latest.md (docs/benchmarks.md).
   --writes           the write goals alone (bench/results/writes.md)
   --queries          the query rows alone (bench/results/queries.md)
   --storage          the data file alone, per table and index (bench/results/storage.md)
+  --random-ids       with --storage: every _id and _ref as the Studio makes them (UUIDs in random
+                     order, bench/data.ts withSanityIds) instead of the archive's article-N
   --out FILE         write the report there instead
   --no-import-tool   leave out the @sanity/import row (about seven minutes at --full)
   --mixed            the newsroom's day at once, then its invariants, for --minutes M (default 3)
@@ -92,6 +96,7 @@ function parseFlags() {
         storage: {type: 'boolean'},
         queries: {type: 'boolean'},
         'import-tool': {type: 'boolean', default: true},
+        'random-ids': {type: 'boolean'},
       },
       allowNegative: true,
     })
@@ -111,6 +116,11 @@ if (!Number.isInteger(articles) || articles < 100) {
   process.exit(EXIT.USAGE_ERROR)
 }
 const SIZE = archiveOf(articles)
+// The query rows name the archive's own ids, so only the data file is measured with the Studio's.
+if (flags['random-ids'] && !flags.storage) {
+  console.error("--random-ids goes with --storage only (the query rows name the archive's ids)")
+  process.exit(EXIT.USAGE_ERROR)
+}
 /** Writes are measured on their own lake; a quick run measures fewer of them. */
 const LARGE = articles >= 50_000
 const WRITES = LARGE
@@ -1040,7 +1050,9 @@ async function benchStorageOnly(): Promise<void> {
   const lake = await startLake(dir)
   try {
     const dataset = 'archive'
-    const docs = archiveDocuments(SIZE)
+    const docs = flags['random-ids']
+      ? withSanityIds(archiveDocuments(SIZE))
+      : archiveDocuments(SIZE)
     log(`loading ${rate(docs.length)} documents…`)
     await loadSerialisedInLoop(lake, dataset, docs, 1000)
     await indexCaughtUp(dir, dataset)
@@ -1052,7 +1064,7 @@ async function benchStorageOnly(): Promise<void> {
       '# Storage benchmark (`npm run bench -- --storage`)',
       '',
       `Measured ${measuredAt()} UTC at commit ${gitCommit()}: ${rate(docs.length)} archive documents ` +
-        `bulk-loaded over HTTP in transactions of 1,000; load average ${loads(loadAtStart)} at the start, ` +
+        `bulk-loaded over HTTP in transactions of 1,000${flags['random-ids'] ? ', every id as the Studio makes them (--random-ids)' : ''}; load average ${loads(loadAtStart)} at the start, ` +
         `${loads(loadavg())} at the end; ${((performance.now() - started) / 1000).toFixed(0)} s. ` +
         `Data file (with WAL, at rest) / JSON of the current documents (the export): ` +
         `**${ratio(sqliteBytes / jsonBytes)}** (${mb(sqliteBytes / 1048576)} MB / ${mb(jsonBytes / 1048576)} MB; goal ≤ 1.5×).`,

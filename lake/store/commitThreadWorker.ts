@@ -16,11 +16,11 @@ import type {
   CommitStreamTask,
   CommitThreadTask,
 } from './commitThread.ts'
-import {threadConnections} from './threadConnections.ts'
+import {statementsOf, threadConnections} from './threadConnections.ts'
 import {STREAM_LOST} from './commitThread.ts'
 import {migrateDataFile, PAGE_CACHE_KIB} from './sqliteStore.ts'
 
-type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>; walKeepBytes?: number}
+type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>}
 
 const connections = threadConnections((path): Connection => {
   const db = new DatabaseSync(path)
@@ -33,34 +33,11 @@ const connections = threadConnections((path): Connection => {
   db.exec('PRAGMA wal_autocheckpoint = 0')
   db.exec('PRAGMA foreign_keys = ON')
   // As the store's writer: a streamed bulk batch's rows dirty most pages of the side table's
-  // random-keyed indexes, and with SQLite's default 2 MB they spilled to the WAL before its COMMIT.
+  // date- and reference-ordered indexes, and with SQLite's default 2 MB they spilled to the WAL
+  // before its COMMIT.
   db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
   return {db, statements: new Map()}
 })
-
-/**
- * The dataset's connection, with the store's journal_size_limit: SQLite cuts the WAL back when the
- * log starts over only at the COMMIT of the connection that starts it, and to that connection's
- * limit. Without one (SQLite's default, -1) a log this thread started after a checkpoint stayed at
- * its largest size (a large batch's, hundreds of MB) until the idle checkpoint emptied it.
- */
-function connectionOf(task: {path: string; opening: string; walKeepBytes: number}): Connection {
-  const connection = connections.get(task.path, task.opening)
-  if (connection.walKeepBytes !== task.walKeepBytes) {
-    connection.db.exec(`PRAGMA journal_size_limit = ${Math.trunc(task.walKeepBytes)}`)
-    connection.walKeepBytes = task.walKeepBytes
-  }
-  return connection
-}
-
-/** The statement cache of a connection. */
-function statementsOf({db, statements}: Connection) {
-  return (sql: string) => {
-    let s = statements.get(sql)
-    if (!s) statements.set(sql, (s = db.prepare(sql)))
-    return s
-  }
-}
 
 /**
  * The streamed commits open on this thread (CommitStreamTask), by file (one a dataset: its
@@ -86,7 +63,7 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
     const left = open.get(task.path)
     if (left) rollBack(left.connection)
     open.delete(task.path)
-    const connection = connectionOf(task)
+    const connection = connections.get(task.path, task.opening, task.walKeepBytes)
     try {
       connection.db.exec('BEGIN IMMEDIATE')
       open.set(task.path, {
@@ -104,8 +81,10 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
   const current = mine?.stream === task.stream ? mine : null
   const close = () => open.delete(task.path)
   if (task.kind === 'abort') {
-    if (current) rollBack(current.connection)
-    if (current) close()
+    if (current) {
+      rollBack(current.connection)
+      close()
+    }
     return {buffers: []}
   }
   if (!current) {
@@ -168,7 +147,7 @@ export default function run(task: CommitThreadTask): CommitAnswer | undefined {
   if (task.kind !== 'commit') return streamStep(task)
   let failure: CommitFailure | undefined
   try {
-    const connection = connectionOf(task)
+    const connection = connections.get(task.path, task.opening, task.walKeepBytes)
     const {db} = connection
     const stmt = statementsOf(connection)
     db.exec('BEGIN IMMEDIATE')

@@ -7,15 +7,13 @@ import {getPriority} from 'node:os'
 import {mayRaiseTo, ownThreadId, setThreadNice, workerNice} from '../query/priority.ts'
 import type {Analysed, AnalyzerPriority, AnalyzerTask} from './searchAnalyzer.ts'
 import {analyzeQueued, applyAnalyzed, type AnalyzedDocument, type Written} from './searchIndex.ts'
-import {threadConnections} from './threadConnections.ts'
+import {statementsOf, threadConnections} from './threadConnections.ts'
 import {threadMemory, trimThreadHeap, type ThreadMemory} from './threadTrim.ts'
 
 type Connection = {
   db: DatabaseSync
   statements: Map<string, StatementSync>
   held: AnalyzedDocument[]
-  /** The journal_size_limit set on it (AnalyzerTarget's walKeepBytes). */
-  walKeepBytes?: number
 }
 const connections = threadConnections((path): Connection => {
   const db = new DatabaseSync(path)
@@ -64,19 +62,10 @@ export default function run(
   }
   if (task.kind === 'trim') return trimThreadHeap()
   if (task.kind === 'memory') return threadMemory()
-  const connection = connections.get(task.path, task.opening)
-  const {db, statements} = connection
-  // The store's limit: without one (SQLite's -1) a log this thread started over after a
-  // checkpoint stayed at its largest size until the idle checkpoint emptied it.
-  if (task.walKeepBytes !== undefined && connection.walKeepBytes !== task.walKeepBytes) {
-    db.exec(`PRAGMA journal_size_limit = ${Math.trunc(task.walKeepBytes)}`)
-    connection.walKeepBytes = task.walKeepBytes
-  }
-  const stmt = (sql: string) => {
-    let s = statements.get(sql)
-    if (!s) statements.set(sql, (s = db.prepare(sql)))
-    return s
-  }
+  // With the store's journal_size_limit (threadConnections.ts).
+  const connection = connections.get(task.path, task.opening, task.walKeepBytes)
+  const {db} = connection
+  const stmt = statementsOf(connection)
   switch (task.kind) {
     case 'analyze': {
       // The read at the lake's priority: a read preempted midway holds its snapshot of the WAL,

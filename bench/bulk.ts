@@ -32,6 +32,7 @@ import {parseArgs} from 'node:util'
 import {
   abSides,
   cpuSecondsOf,
+  fileParts,
   indexCaughtUp,
   startLake,
   threadSecondsOf,
@@ -166,13 +167,9 @@ async function fileAtRest(dir: string, dataset: string, waitMs = 15_000): Promis
     const pragma = (name: string) =>
       Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as object)[0])
     const parts = process.env.BENCH_DBSTAT
-      ? (
-          db
-            .prepare(
-              'SELECT name, sum(pgsize) / 1e6 AS mb, sum(unused) / 1e6 AS unusedMB FROM dbstat GROUP BY name ORDER BY mb DESC',
-            )
-            .all() as {name: string; mb: number; unusedMB: number}[]
-        ).filter((part) => part.mb >= 1)
+      ? fileParts(dir, dataset)
+          .map(({name, bytes, unused}) => ({name, mb: bytes / 1e6, unusedMB: unused / 1e6}))
+          .filter((part) => part.mb >= 1)
       : undefined
     return {
       mb: size(file) / 1e6,

@@ -311,3 +311,24 @@ export async function postMutations(
 ): Promise<void> {
   await postJson(agent, lake, `/v2025-02-19/data/mutate/${dataset}?visibility=sync`, body)
 }
+
+/**
+ * What the data file holds, per table and index (SQLite's dbstat): bytes in pages, and the share
+ * of those pages left unused (page tails, half-filled index pages). FTS5's shadow tables are
+ * named search_fts_*.
+ */
+export function fileParts(
+  dataDir: string,
+  dataset: string,
+): {name: string; bytes: number; unused: number}[] {
+  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
+  try {
+    return db
+      .prepare(
+        'SELECT name, sum(pgsize) AS bytes, sum(unused) AS unused FROM dbstat GROUP BY name ORDER BY bytes DESC',
+      )
+      .all() as {name: string; bytes: number; unused: number}[]
+  } finally {
+    db.close()
+  }
+}

@@ -27,7 +27,6 @@ import {mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {DatabaseSync} from 'node:sqlite'
 import {
   ARCHIVE,
   archiveOf,
@@ -41,7 +40,7 @@ import {benchIsolation, SPLIT_LENGTH, type IsolationResult} from './isolation.ts
 import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
 import {type LakeProcess} from '../kit/lakeProcess.ts'
 import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
-import {cpuSecondsOf, indexCaughtUp, startLake, threadsSettled} from './lake.ts'
+import {cpuSecondsOf, fileParts, indexCaughtUp, startLake, threadsSettled} from './lake.ts'
 import {archiveQueries, groqJs, type BenchQuery} from './queries.ts'
 import {benchIndexWrites, type IndexWriteRate} from './search.ts'
 
@@ -504,27 +503,6 @@ async function exported(
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as BenchDocument)
   return {bytes: text.byteLength, documents}
-}
-
-/**
- * What the data file holds, per table and index (SQLite's dbstat): bytes in pages, and the share
- * of those pages left unused (page tails, half-filled index pages). FTS5's shadow tables are
- * named search_fts_*.
- */
-function fileParts(
-  dataDir: string,
-  dataset: string,
-): {name: string; bytes: number; unused: number}[] {
-  const db = new DatabaseSync(join(dataDir, 'datasets', `${dataset}.sqlite`), {readOnly: true})
-  try {
-    return db
-      .prepare(
-        'SELECT name, sum(pgsize) AS bytes, sum(unused) AS unused FROM dbstat GROUP BY name ORDER BY bytes DESC',
-      )
-      .all() as {name: string; bytes: number; unused: number}[]
-  } finally {
-    db.close()
-  }
 }
 
 /** fileParts as report rows: MB, share of the documents' JSON, unused. */

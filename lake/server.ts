@@ -187,17 +187,40 @@ function boundConnections(server: ServerType, limits: ConnectionLimits): void {
 
 /**
  * A request Node's HTTP/1.1 parser refuses (a URL past 16 KiB, a malformed Content-Length) gets
- * the lake's JSON error body (errors.ts) instead of Node's bare status line. Only between
- * requests: with an answer under way nothing may be written into it, and Node's destroy stands.
+ * the lake's JSON error body (errors.ts) instead of Node's bare status line. With an answer under
+ * way it depends on whose bytes failed: a request whose body was still arriving (a chunked body's
+ * framing broken) is answered with the 400 at once, as nothing of it can be read or done; bytes
+ * after whole requests (a body longer than its Content-Length reads as the next request) get it
+ * once those requests are answered. Both were a connection closed with no answer: a write stored
+ * with its answer lost, a refusal the client could not tell from a dropped connection. An answer
+ * already begun is cut off as before (nothing may be written into it).
  */
 function answerMalformedRequests(server: ServerType): void {
+  /** Sockets whose parser failed and that are answered: a parser in error fails each read again. */
+  const failed = new WeakSet<Duplex>()
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const answering = (socket as {_httpMessage?: unknown})._httpMessage
-    if (err.code !== 'ECONNRESET' && socket.writable && !answering) {
+    if (failed.has(socket)) return
+    const answering = (socket as {_httpMessage?: ServerResponse | null})._httpMessage
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy(err)
+    const refuse = () => {
       socket.end(malformedRequestAnswer(err))
       // Not left open for a client that never reads.
       setTimeout(() => socket.destroy(), 1000).unref()
-    } else socket.destroy(err)
+    }
+    if (!answering) return refuse()
+    if (answering.headersSent) return void socket.destroy(err)
+    failed.add(socket)
+    // Nothing more is read from a client whose bytes make no request.
+    socket.pause()
+    if (!answering.req.complete) return refuse()
+    // The whole requests before the failure are answered first, in order, then the 400.
+    const afterAnswers = () => {
+      const next = (socket as {_httpMessage?: ServerResponse | null})._httpMessage
+      if (socket.destroyed) return
+      if (!next) return refuse()
+      next.once('close', () => setImmediate(afterAnswers))
+    }
+    afterAnswers()
   })
 }
 

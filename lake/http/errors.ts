@@ -228,7 +228,11 @@ function malformedRequest(
     ? 'This port speaks plain HTTP, not TLS: use an http:// URL'
     : /Content-Length|Transfer-Encoding/i.test(reason)
       ? 'Send one Content-Length (a number) or Transfer-Encoding: chunked, not both'
-      : 'Send an HTTP/1.1 request line (method, path, version) and `Name: value` headers'
+      : /chunk/i.test(reason)
+        ? 'Send each chunk of a chunked body as its size in hexadecimal, CRLF, its bytes and CRLF, ' +
+          'and end with a chunk of size 0; nothing of the request was done'
+        : 'Send an HTTP/1.1 request line (method, path, version) and `Name: value` headers, and ' +
+          'a body of exactly its Content-Length'
   return {status: 400, message: `Malformed HTTP request: ${reason}. ${advice}`}
 }
 

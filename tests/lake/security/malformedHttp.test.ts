@@ -109,6 +109,43 @@ describe.each(['http', 'https'] as const)('over %s', (kind) => {
     expect(body.message).toMatch(message)
   })
 
+  it('a chunked body whose framing breaks in the middle is a 400 saying so, and nothing of it is stored', async () => {
+    // The request was being answered (its head read, its body arriving) when the parser failed:
+    // the lake closed the connection with no answer at all (Node's own handler would have sent a
+    // bare 400), and the client could not tell a refusal from a lost connection.
+    const {token, client} = lakes[kind]!
+    const part = '{"mutations":[{"create":{"_id":"framing-broken","_type":"x"'
+    const text =
+      `POST /v2025-02-19/data/mutate/test HTTP/1.1\r\n${HOST}Authorization: Bearer ${token}\r\n` +
+      `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n` +
+      `${part.length.toString(16)}\r\n${part}\r\nzz\r\n}}]}\r\n0\r\n\r\n`
+    const {status, head, body} = parse(await raw(kind, text))
+    expect(status).toBe(400)
+    expect(head).toMatch(/content-type: application\/json/i)
+    expect(body.message).toMatch(/chunk size.*hexadecimal/i)
+    expect(await client().getDocument('framing-broken')).toBeUndefined()
+  })
+
+  it('a write whose bytes run past its Content-Length is answered as stored, then a 400 for what followed', async () => {
+    // What follows a request's declared length is read as the next request. That one's parse
+    // failed while the write was answered: the lake dropped the connection, and the write was
+    // stored with its answer lost (a client that sends it again writes it twice).
+    const {token, client} = lakes[kind]!
+    const id = `past-length-${kind}`
+    const json = JSON.stringify({mutations: [{create: {_id: id, _type: 'x'}}]})
+    const text =
+      `POST /v2025-02-19/data/mutate/test HTTP/1.1\r\n${HOST}Authorization: Bearer ${token}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}}]}`
+    const answer = await raw(kind, text)
+    const [first, second] = answer.split(/(?=HTTP\/1\.1 \d{3} )/)
+    expect(first, answer).toMatch(/^HTTP\/1\.1 200 /)
+    expect(first.slice(first.indexOf('\r\n\r\n') + 4)).toMatch(/"transactionId"/)
+    const after = parse(second ?? '')
+    expect(after).toMatchObject({status: 400, body: {statusCode: 400}})
+    expect(after.body.message).toMatch(/exactly its Content-Length/)
+    expect(await client().getDocument(id)).toMatchObject({_id: id})
+  })
+
   it('still answers afterwards', async () => {
     const res = await fetch(`${lakes[kind]!.url}/v2025-02-19/ping`)
     expect(await res.json()).toEqual({ping: 'pong'})

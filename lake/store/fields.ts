@@ -437,10 +437,11 @@ function compile(condition: Condition, params: SQLInputValue[], search: SearchSq
       return `${columnOf(condition.field)} IS NOT ?`
     case 'longer': {
       // SQLite counts the key's code points: one per UTF-16 code unit, never fewer than GROQ's
-      // length(); arrays (the x'03' key) may be long too.
+      // length(), but only up to the first NUL, so a string holding one is always kept; arrays
+      // (the x'03' key) may be long too.
       const column = columnOf(condition.field)
       params.push(condition.value, OBJECT_KEY)
-      return `((typeof(${column}) = 'text' AND length(${column}) ${condition.op} ?) OR ${column} = ?)`
+      return `((typeof(${column}) = 'text' AND (length(${column}) ${condition.op} ? OR instr(${column}, char(0)) > 0)) OR ${column} = ?)`
     }
     case 'length': {
       const column = LENGTH_FIELDS[condition.field]?.column

@@ -24,14 +24,21 @@ const IDLE_MS = 60_000
 const WORKER = new URL('./bodyMemoryWorker.ts', import.meta.url).href
 
 export function createBodyMemory(idleMs = IDLE_MS): BodyMemory {
-  const thread = createIdleThread<{bytes: number}, SharedArrayBuffer>(WORKER, 'body memory', idleMs)
+  // The trim: the thread lets go of the memory it handed out last once its tasks pause
+  // (bodyMemoryWorker.ts says why; each task does so for the ones before it).
+  const thread = createIdleThread<{bytes: number} | {trim: true}, SharedArrayBuffer | null>(
+    WORKER,
+    'body memory',
+    idleMs,
+    {trim: true},
+  )
   let closed = false
   const here = (bytes: number) => new SharedArrayBuffer(bytes)
   return {
     async allocate(bytes) {
       if (closed) return here(bytes)
       try {
-        return await thread.run({bytes})
+        return (await thread.run({bytes}))!
       } catch {
         // Out of memory there, or the thread gone: the event loop's own allocation says which.
         return here(bytes)

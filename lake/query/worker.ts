@@ -13,7 +13,7 @@ import type {SanityDocument} from '../core/types.ts'
 import {buildTransaction} from '../core/transaction.ts'
 import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
 import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
-import {exposedGc} from '../store/heapTrim.ts'
+import {exposedGc} from '../threads/exposedGc.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
 import {
   ANSWER_AS_BYTES,

@@ -168,7 +168,7 @@ test('threads taking the collection at the same moment all get gc (V8 flags are 
   // one thread unset between another's set and its new context crashed a bench's lake with
   // "gc is not defined" (2026-12-04). Three threads take the collection in a tight loop here.
   const module = JSON.stringify(
-    fileURLToPath(new URL('../../../lake/store/heapTrim.ts', import.meta.url)),
+    fileURLToPath(new URL('../../../lake/threads/exposedGc.ts', import.meta.url)),
   )
   const dir = mkdtempSync(join(tmpdir(), 'heap-trim-'))
   const take = join(dir, 'take.mjs')

@@ -411,14 +411,36 @@ function bound(node: Node, context: BoundContext): Bound | undefined {
     const right = bound(node.right as Node, inner)
     if (!left || !right) return undefined
     if (node.type === 'Or') return (unread) => left(unread) + right(unread)
+    // groq-js's `&&` is 0 when a side scores 0, else the sum, a side below 0 included. A side's
+    // bound of 0 says it scores 0 only when it cannot score below 0; else (a negative boost
+    // weight, its bound kept at 0) the other side's bound bounds the sum.
+    const [leftZero, rightZero] = [
+      !mayBeNegative(node.left as Node),
+      !mayBeNegative(node.right as Node),
+    ]
     return (unread) => {
       const l = left(unread)
-      if (l === 0) return 0
+      if (l === 0 && leftZero) return 0
       const r = right(unread)
-      return r === 0 ? 0 : l + r
+      return r === 0 && rightZero ? 0 : l + r
     }
   }
   return conditionBound(node, context)
+}
+
+/**
+ * Whether scorer(node) may give less than 0: a boost by a negative weight (groq-js adds it to a
+ * score above 0), or a sum or `&&` holding one.
+ */
+function mayBeNegative(node: Node): boolean {
+  if (node.type === 'FuncCall' && node.name === 'boost' && node.namespace === 'global') {
+    const weight = (node.args as Node[])[1]
+    return weight?.type === 'Value' && typeof weight.value === 'number' && weight.value < 0
+  }
+  if (node.type === 'Or' || node.type === 'And') {
+    return mayBeNegative(node.left as Node) || mayBeNegative(node.right as Node)
+  }
+  return false
 }
 
 /** The types `_type == "a"` or `_type in [...]` (strings) allows, or null for any other node. */

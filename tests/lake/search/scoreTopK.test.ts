@@ -311,6 +311,31 @@ describe('the Studio search over a store, reading only the documents that can re
     },
   )
 
+  // groq-js's `&&` in score() is 0 when a side scores 0, else the sum of both, a side below 0 (a
+  // negative boost weight) included: a bound of 0 for that side (bounds are kept at least 0) did
+  // not mean the whole was 0, and such documents were never read.
+  test.each([
+    ['published', -30],
+    ['drafts', -30],
+    ['raw', -1.5],
+  ])(
+    'a negative boost beside `&&` (%s, weight %d): identical to groq-js',
+    async (perspective, w) => {
+      const query =
+        '*[_type in $__types] | score(boost(title match text::query($__query), $w) && boost(_type in ["article"], 40)) [_score > 0] {_id, _score} | order(_score desc) [0...$__limit]'
+      const params = {...studioParams('নির্বাচন'), w}
+      const result = await executeQuery(
+        store,
+        {query, params, perspective, apiVersion},
+        admin,
+        environment,
+      )
+      const wanted = (await expected(query, params, perspective)) as unknown[]
+      expect(wanted).toHaveLength(26)
+      expect(result).toEqual(wanted)
+    },
+  )
+
   test('a slice further down: identical to groq-js', async () => {
     const query = QUERY.replace('[0...$__limit]', '[5...$__limit]')
     const params = studioParams('নির্বাচন', 31)

@@ -7,6 +7,7 @@
  */
 import {expect, test} from 'vitest'
 import {createTurns} from '../../../lake/core/turns.ts'
+import {exposedGc} from '../../../lake/threads/exposedGc.ts'
 
 const signal = () => new AbortController().signal
 
@@ -73,4 +74,26 @@ test('callers asking one at a time, again once their turn ended, do not keep a c
   const first30 = order.slice(0, 30)
   expect(first30.filter((holder) => holder === 'many').length).toBeGreaterThanOrEqual(9)
   await Promise.all([...callers, ...asked])
+})
+
+test('the callers remembered stay bounded: 200,000 callers asking once each hold what about a thousand do', async () => {
+  // Every caller's last turn is kept while it is idle, so that one sending a request at a time
+  // does not rank as new; past 1,024 idle callers the oldest are forgotten. Anonymous callers are
+  // told apart by address, and tokens are many: without the bound each one seen stayed for the
+  // lake's life. Measured by the heap after a full collection, so the count is the Map's alone.
+  const gc = exposedGc()!
+  const heapAfter = async (callers: number) => {
+    const turns = createTurns(4, 0)
+    for (let i = 0; i < callers; i++) (await turns(`caller-${i}`, signal())).end()
+    gc({type: 'major'})
+    const used = process.memoryUsage().heapUsed
+    // Kept alive until the reading.
+    expect(typeof turns).toBe('function')
+    return used
+  }
+  gc({type: 'major'})
+  const few = await heapAfter(2_000)
+  const many = await heapAfter(200_000)
+  // Unbounded, 200,000 names and entries: about 16 MB more.
+  expect(many - few).toBeLessThan(4 * 1024 * 1024)
 })

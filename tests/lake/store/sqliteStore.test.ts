@@ -1324,6 +1324,16 @@ describe('full-text index queue', () => {
     ])
   })
 
+  test("writes a step's rows in the documents' order, not the queue's id order: one segment, not one a row", async () => {
+    // 60 documents, under one read of the queue (64): read by id, each had a lower rowid than
+    // the one before it, and FTS5 wrote each into a segment of its own (and merged them again).
+    await commit(fallingIds(60, 'বৈঠক'))
+    await afterCommit()
+    expect(indexState()).toEqual({queued: 0, indexed: 60})
+    expect(indexSegments()).toBe(1)
+    expect(ids(store.scan({search: {column: 'words', text: 'বৈঠক'}}))).toHaveLength(60)
+  })
+
   test('a rare word read by the rows the index finds still comes in id order, queued ones among them', async () => {
     // Written in falling id order, so the table's (rowid) order is the reverse of the id order.
     const docs: Record<string, Partial<SanityDocument>> = {}
@@ -1453,6 +1463,31 @@ describe('full-text index queue', () => {
  * Documents the test dataset's full-text index has yet to read (its queue and the re-index's
  * backlog), read on a connection of its own; `table` counts one of them alone.
  */
+/**
+ * Segments of the full-text index (FTS5's %_idx holds a row per leaf page, keyed by segment).
+ * FTS5 flushes what it holds of a transaction into a new segment whenever a row comes with a
+ * lower rowid than the one before it, so this tells the order the index's rows were written in.
+ */
+function indexSegments(): number {
+  const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+  try {
+    const row = db.prepare('SELECT count(DISTINCT segid) AS n FROM search_fts_idx').get()
+    return Number((row as {n: number}).n)
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * Documents whose ids fall as they are written (so their rowids rise against their ids), as ids
+ * the Studio makes (random UUIDs) arrive against the queue's id order.
+ */
+function fallingIds(count: number, title: string): Record<string, Partial<SanityDocument> | null> {
+  const docs: Record<string, Partial<SanityDocument> | null> = {}
+  for (let i = count; i > 0; i--) docs[`f${String(i).padStart(4, '0')}`] = {title: `${title} ${i}`}
+  return docs
+}
+
 function queuedNow(table?: 'search_queue' | 'search_reindex'): number {
   const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
   try {
@@ -1531,6 +1566,25 @@ describe('full-text index analysed on another thread', () => {
       stores.close()
       await thread.close()
     }
+  })
+
+  test("writes a batch's rows in the documents' order, not the queue's id order: one segment, not one a row", async () => {
+    withAnalyzer(analyzer)
+    // Read 256 at a time by id, written as read, each row had a lower rowid than the one before
+    // it: a segment each, merged again (the bulk load's analyzer wrote twice as long with ids as
+    // the Studio makes them: docs/benchmarks-log.md).
+    await commit(fallingIds(200, 'বৈঠক'))
+    await caughtUp()
+    expect(indexSegments()).toBe(1)
+    expect(indexed('বৈঠক')).toHaveLength(200)
+    // Rewritten (a row's delete, then its insert) and deleted in the same batch, still in order.
+    const again = fallingIds(100, 'খবর')
+    for (let i = 101; i <= 200; i += 2) again[`f${String(i).padStart(4, '0')}`] = null
+    await commit(again)
+    await caughtUp()
+    expect(indexed('খবর')).toHaveLength(100)
+    expect(indexed('বৈঠক')).toHaveLength(50)
+    expect(indexSegments()).toBeLessThanOrEqual(2)
   })
 
   test('fills the index from the queue: writes, rewrites and deletes', async () => {

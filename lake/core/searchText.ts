@@ -36,8 +36,9 @@ export function searchableText(value: unknown, out: string[] = []): string[] {
 }
 
 /**
- * Keys whose strings the index's `words` column leaves out: machine values no one searches
- * for in text (array keys, reference ids, revisions, system times).
+ * Keys whose strings the index leaves out (a `_ref` is kept for references() alone): machine
+ * values no one searches for in text (array keys, reference ids, revisions, system times), and
+ * the planner narrows no `match` over a path through one (searchHints.ts readsDocument).
  */
 export const SKIPPED_KEYS: ReadonlySet<string> = new Set([
   '_key',
@@ -95,11 +96,12 @@ export function groqMatchTerms(pattern: string): string[] {
 /** What the index keeps of a document (indexedText walks it once for all three). */
 export interface IndexedTextSink {
   /**
-   * A string whose tokens groq-js's `match` can see on some path: of every string, system fields
-   * included, and of each Portable Text block's spans joined the way `pt::text()` joins them
+   * A string whose tokens groq-js's `match` can see on a path the planner narrows by the index:
+   * every string but those under SKIPPED_KEYS (searchHints.ts readsDocument narrows no path
+   * through one), and each Portable Text block's spans joined the way `pt::text()` joins them
    * (which can make tokens no single span has). With `words`, also a string of the `words`
    * column (for `text::query` over any of the document's own attributes, not only `@`): every
-   * string but those under SKIPPED_KEYS.
+   * such string but the joined spans of a block of several.
    */
   text(text: string, words: boolean): void
   /** Every string `_ref`, strong or weak, at any depth: for `references()`. */
@@ -108,17 +110,20 @@ export interface IndexedTextSink {
 
 /**
  * Walks a value once for the index. The index analyses every stored document, and three walks
- * (with an array of entries per object) were a fifth of its time.
+ * (with an array of entries per object) were a fifth of its time. Under a skipped key (`text`
+ * false) only `_ref`s are taken: with ids as the Studio makes them a reference's id was five
+ * terms in the tokens column beside its five in refs, and keys and revisions a term each, that no
+ * lookup reads (docs/search.md).
  */
-export function indexedText(value: unknown, sink: IndexedTextSink, words = true): void {
+export function indexedText(value: unknown, sink: IndexedTextSink, text = true): void {
   if (typeof value === 'string') {
-    sink.text(value, words)
+    if (text) sink.text(value, true)
   } else if (Array.isArray(value)) {
-    for (const item of value) indexedText(item, sink, words)
+    for (const item of value) indexedText(item, sink, text)
   } else if (value !== null && typeof value === 'object') {
     const object = value as Record<string, unknown>
     let loneSpan: unknown = null
-    if (typeof object._type === 'string' && Array.isArray(object.children)) {
+    if (text && typeof object._type === 'string' && Array.isArray(object.children)) {
       let joined = ''
       let spans = 0
       for (const child of object.children as unknown[]) {
@@ -131,24 +136,24 @@ export function indexedText(value: unknown, sink: IndexedTextSink, words = true)
       // A block of one span: that span's text has exactly the joined text's tokens, and its words
       // are the joined text's (neither `children` nor `text` is a skipped key).
       if (spans === 1 && object.children.length === 1) loneSpan = object.children[0]
-      sink.text(joined, words && loneSpan !== null)
+      sink.text(joined, loneSpan !== null)
     }
     for (const key in object) {
       if (!Object.hasOwn(object, key)) continue
       const item = object[key]
       if (key === '_ref' && typeof item === 'string') sink.ref(item)
-      const itemWords = words && !SKIPPED_KEYS.has(key)
+      const itemText = text && !SKIPPED_KEYS.has(key)
       if (loneSpan !== null && key === 'children') {
         const span = loneSpan as Record<string, unknown>
         for (const spanKey in span) {
           // Its text went with the block's joined text.
           if (!Object.hasOwn(span, spanKey) || spanKey === 'text') continue
-          const spanWords = itemWords && !SKIPPED_KEYS.has(spanKey)
+          const spanText = itemText && !SKIPPED_KEYS.has(spanKey)
           if (spanKey === '_ref' && typeof span[spanKey] === 'string') sink.ref(span[spanKey])
-          indexedText(span[spanKey], sink, spanWords)
+          indexedText(span[spanKey], sink, spanText)
         }
       } else {
-        indexedText(item, sink, itemWords)
+        indexedText(item, sink, itemText)
       }
     }
   }

@@ -117,6 +117,34 @@ describe('planner hints', () => {
     expect(hintOf('*[_key match text::query("x")]')?.search).toBeUndefined()
   })
 
+  test('a match through a key the index leaves out does not narrow, and answers as groq-js', async () => {
+    // The index keeps no token of a string under a skipped key (a reference's id, a block's key,
+    // a revision, a system time: searchText.ts SKIPPED_KEYS), so no such match may narrow by it.
+    const doc = {
+      _id: 'skipped-keys',
+      _type: 'article',
+      _rev: 'Xq3kd8fJ2pLm',
+      _updatedAt: '2026-12-05T10:16:00Z',
+      title: 'বৈঠক',
+      source: {_type: 'reference', _ref: '61282ec0-9198-4886-a223-a0aeac606760'},
+      body: [{_type: 'block', _key: 'b7e1c0ffee42', children: [{_type: 'span', text: 'ঢাকা'}]}],
+    } as SanityDocument
+    await put(doc)
+    for (const query of [
+      '*[_rev match "xq3kd8fj2plm"]._id',
+      '*[_updatedAt match "2026*"]._id',
+      '*[source._ref match "61282ec0"]._id',
+      '*[body[]._key match "b7e1c0ffee42"]._id',
+      '*[[title, source._ref] match "a0aeac606760"]._id',
+      '*[source["_ref"] match "a223"]._id',
+    ]) {
+      expect(hintOf(query)?.search, query).toBeUndefined()
+      const expected = await (await evaluate(parse(query), {dataset: [doc]})).get()
+      expect(expected, query).toEqual(['skipped-keys'])
+      expect(candidates(query, {}), query).toContain('skipped-keys')
+    }
+  })
+
   test("the Studio's scored search narrows to text hits or references", () => {
     const hint = hintOf(
       `*[_type in $t] | score(boost(_type in ["article"] && title match text::query($q), 10),

@@ -3,9 +3,10 @@
  * between spaces at a time, and keep each run's terms for the next document. Whatever the text
  * (combining marks and joiners right after a space, dots at word edges, Greek final sigma, digits,
  * runs too long to keep), the terms must be exactly those of analysing each whole string, by the
- * rules the index states: words of every string not under a skipped key, `match` tokens of every
- * string and of each block's joined spans, every `_ref`. A token the words column holds may be
- * left out of the tokens column (`match` looks in both), never one it does not hold.
+ * rules the index states: words and `match` tokens of every string not under a skipped key (no
+ * query the planner narrows reads one: core/searchHints.ts) and of each block's joined spans,
+ * every `_ref`. A token the words column holds may be left out of the tokens column (`match`
+ * looks in both), never one it does not hold.
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -34,12 +35,13 @@ function expectedTerms(doc: SanityDocument): Terms {
         for (const key of searchKeys(word)) terms.words.add(key)
     for (const token of groqMatchTokens(value)) terms.tokens.add(encodeMatchText(token))
   }
-  const walk = (value: unknown, words: boolean) => {
-    if (typeof value === 'string') return text(value, words)
-    if (Array.isArray(value)) return value.forEach((item) => walk(item, words))
+  /** `indexed`: not under a skipped key, whose strings give only their `_ref`s. */
+  const walk = (value: unknown, indexed: boolean) => {
+    if (typeof value === 'string') return indexed ? text(value, true) : undefined
+    if (Array.isArray(value)) return value.forEach((item) => walk(item, indexed))
     if (value === null || typeof value !== 'object') return
     const object = value as Record<string, unknown>
-    if (typeof object._type === 'string' && Array.isArray(object.children)) {
+    if (indexed && typeof object._type === 'string' && Array.isArray(object.children)) {
       let joined = ''
       for (const child of object.children as {_type?: unknown; text?: unknown}[]) {
         if (child && child._type === 'span' && typeof child.text === 'string') joined += child.text
@@ -50,7 +52,7 @@ function expectedTerms(doc: SanityDocument): Terms {
       // The refs column is split on spaces like the others.
       if (key === '_ref' && typeof item === 'string')
         for (const ref of termsOf(item)) terms.refs.add(ref)
-      walk(item, words && !SKIPPED_KEYS.has(key))
+      walk(item, indexed && !SKIPPED_KEYS.has(key))
     }
   }
   text(getPublishedId(doc._id), true)
@@ -156,7 +158,10 @@ const doc = fc
       }),
       {maxLength: 3},
     ),
-    source: fc.record({_type: fc.constant('reference'), _ref: text}),
+    source: fc.record({_type: fc.constant('reference'), _ref: text, _weak: fc.boolean()}),
+    _rev: text,
+    _updatedAt: text,
+    meta: fc.record({_key: text, note: text, inner: fc.record({_ref: text})}),
   })
   .map((fields) => ({_id: 'drafts.article-1', _type: 'article', ...fields}) as SanityDocument)
 
@@ -244,8 +249,7 @@ describe('the full-text index columns of a document', () => {
 
   test('name a match token that is one of its own words once, in words', () => {
     // Most tokens of Bengali text are their words' keys: both columns named them, a third of a
-    // row's terms. A token under a skipped key has no words, so it stays in tokens; a token
-    // that is none of its run's keys (a dot inside it) too.
+    // row's terms. A token that is none of its run's keys (a dot inside it) stays in tokens.
     const d = {
       _id: 'a',
       _type: 'article',
@@ -260,8 +264,49 @@ describe('the full-text index columns of a document', () => {
     }
     // Bengali digits are ASCII in words: the token as typed is none of its keys.
     expect(tokens).toContain('১২')
-    expect(tokens).toContain('খবর')
     expect(tokens).toContain(encodeMatchText('ঢাকা.বৈঠক'))
+  })
+
+  test("leave out the strings under skipped keys, which no query the planner narrows reads: a reference's id is in refs alone", () => {
+    // With ids as the Studio makes them, a reference's id was five terms in tokens beside its
+    // five in refs (and a key, a revision, each a term of its own), never looked up: `match`
+    // narrows only over paths without a skipped key (searchHints.ts readsDocument).
+    const d = {
+      _id: 'drafts.9d20779b-f56a-4d12-ac35-d96a079c371e',
+      _type: 'headline',
+      _rev: 'Xq3kd8fJ2pLm',
+      _createdAt: '2026-12-05T10:15:00Z',
+      _updatedAt: '2026-12-05T10:16:00Z',
+      text: 'বৈঠকের খবর',
+      article: {_type: 'reference', _ref: '61282ec0-9198-4886-a223-a0aeac606760', _weak: true},
+      body: [
+        {
+          _type: 'block',
+          _key: 'b7e1c0ffee42',
+          children: [{_type: 'span', _key: 'a1b2c3d4e5f6', text: 'ঢাকা'}],
+          markDefs: [{_type: 'link', _key: 'c9d8', ref: {_ref: 'source-12'}}],
+        },
+      ],
+    } as SanityDocument
+    expectColumns(d)
+    const {words, tokens, refs} = actualTerms(d)
+    // Only the draft's own `_id`, as groq-js's `match` reads it (a dot at a word's edge goes).
+    expect(tokens).toEqual(new Set([encodeMatchText('drafts9d20779b')]))
+    for (const piece of [
+      '61282ec0',
+      'a0aeac606760',
+      'xq3kd8fj2plm',
+      'b7e1c0ffee42',
+      'a1b2c3d4e5f6',
+      'c9d8',
+    ]) {
+      expect(words).not.toContain(piece)
+    }
+    // Its own id (published) for `_id match` and text::query; the references for references().
+    for (const piece of ['9d20779b', 'd96a079c371e', 'headline', 'বৈঠক', 'ঢাকা']) {
+      expect(words).toContain(piece)
+    }
+    expect(refs).toEqual(new Set(['61282ec0-9198-4886-a223-a0aeac606760', 'source-12']))
   })
 
   test('encode each UTF-16 unit of a match token as a case-insensitive regex compares it', () => {

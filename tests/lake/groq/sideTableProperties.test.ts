@@ -47,6 +47,10 @@ const PERSPECTIVES: [string, Perspective][] = [
   ['r2,r1', ['r2', 'r1']],
   ['drafts,r1', ['drafts', 'r1']],
   ['r1,published', ['r1', 'published']],
+  // An API version before perspectives (2025-02-19): raw by default, and without versions.
+  ['raw@2024-01-01', 'raw'],
+  ['@2024-01-01', 'raw'],
+  ['@2025-02-19', 'published'],
 ]
 
 /**
@@ -432,10 +436,19 @@ test('the side table, counts, ordered slices and match answer as groq-js, every 
             ['public', PUBLIC_READER, stored.filter((doc) => !doc._id.includes('.'))],
             ['anonymous', ANONYMOUS, []],
           ]
+          const withoutVersions = new Map(
+            callers.map(([, , docs]) => [
+              docs,
+              docs.filter((doc) => !doc._id.startsWith('versions.')),
+            ]),
+          )
           for (const query of queries) {
             for (const [name, perspective] of perspectives) {
-              for (const [who, principal, visible] of callers) {
-                const request = {query, params: PARAMS, perspective: name, apiVersion: '2025-02-19'}
+              const [asked, apiVersion = '2025-02-19'] = name.split('@')
+              for (const [who, principal, readable] of callers) {
+                const visible =
+                  apiVersion < '2025-02-19' ? withoutVersions.get(readable)! : readable
+                const request = {query, params: PARAMS, perspective: asked || undefined, apiVersion}
                 const lake = await outcome(() => executeQuery(store, request, principal, env))
                 const groq = await outcome(() =>
                   groqJs(visible, perspective, {query, params: PARAMS, ordered: true}),

@@ -315,6 +315,10 @@ const sliceArb = fc.constantFrom(
   '[499...503]',
   '[600...700]',
   '[1...1]',
+  '[$from...$to]',
+  '[$from]',
+  '[-3..-1]',
+  '[3...1]',
 )
 const PROJECTIONS = [
   '._id',
@@ -376,6 +380,8 @@ const PARAMS = {
   obj: {x: 1},
   bool: true,
   date: '2025-01-01T00:00:00Z',
+  from: 98,
+  to: 103,
   word: 'ঢাকা',
   ids: ['a', 'drafts.a', 'versions.r1.b', 'x.y', 'f0003', 'f0100'],
   strs: Array.from({length: 300}, (_, i) => (i % 3 ? `s${i}` : STRINGS[i % STRINGS.length])),

@@ -185,3 +185,67 @@ test('the ranked search answers as groq-js over the whole view', async () => {
   )
   if (process.env.SCORE_RUNS) console.log(tally)
 }, 600_000)
+
+/** text::query as a filter: candidates from the full-text index, ordered slices probed, counts. */
+const filterQueryArb = fc
+  .record({
+    field: fc.constantFrom(...FIELDS, 'title'),
+    q: fc.constantFrom('$q', '$r'),
+    extra: fc.constantFrom(
+      '',
+      ' && _type == "article"',
+      ' || references($ref)',
+      ' && defined(publishedAt)',
+    ),
+    shape: fc.constantFrom(
+      (f: string) => `*[${f}] | order(publishedAt desc) [0...5] {_id, publishedAt}`,
+      (f: string) => `*[${f}] | order(publishedAt, _id) [20...26]._id`,
+      (f: string) => `*[${f}] | order(title desc) [0...4]._id`,
+      (f: string) => `count(*[${f}])`,
+      (f: string) => `*[${f}]._id`,
+      (f: string) => `*[${f}][3...9]._id`,
+    ),
+  })
+  .map(({field, q, extra, shape}) => shape(`${field} match text::query(${q})${extra}`))
+
+test('text::query as a filter answers as groq-js over the whole view', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.nat(),
+      fc.constantFrom(120, 400, 900),
+      fc.array(fc.tuple(filterQueryArb, paramsArb), {minLength: 1, maxLength: 3}),
+      fc.constantFrom('published', 'raw', 'drafts', 'r1,drafts'),
+      fc.boolean(),
+      async (seed, count, queries, perspective, flush) => {
+        const store = await memoryStore(archive(seed, count))
+        if (flush) store.flushSearchIndex()
+        try {
+          const view = applyPerspective(
+            store.scan(),
+            parsePerspective(perspective, apiVersion),
+            apiVersion,
+          )
+          for (const [query, drawn] of queries) {
+            const params = {...drawn}
+            const expected = await outcome(async () => {
+              const value = await evaluate(parseQuery(query, params), {
+                dataset: view,
+                params,
+                dereference: textQueryDereference({documents: view, params}),
+              })
+              return value.get()
+            })
+            const result = await outcome(() =>
+              executeQuery(store, {query, params, perspective, apiVersion}, ADMIN, env),
+            )
+            if ('error' in result && 'error' in expected) continue
+            expect(result, `${perspective} ${JSON.stringify(params)}: ${query}`).toEqual(expected)
+          }
+        } finally {
+          store.close()
+        }
+      },
+    ),
+    {seed: SEED, numRuns: RUNS, endOnFailure: true},
+  )
+}, 600_000)

@@ -189,9 +189,10 @@ function boundConnections(server: ServerType, limits: ConnectionLimits): void {
  * A request Node's HTTP/1.1 parser refuses (a URL past 16 KiB, a malformed Content-Length) gets
  * the lake's JSON error body (errors.ts) instead of Node's bare status line. With an answer under
  * way it depends on whose bytes failed: a request whose body was still arriving (a chunked body's
- * framing broken) is answered with the 400 at once, as nothing of it can be read or done; bytes
- * after whole requests (a body longer than its Content-Length reads as the next request) get it
- * once those requests are answered. Both were a connection closed with no answer: a write stored
+ * framing broken) is answered with the 400 as soon as it is the request answered (at once, or
+ * after the answers of whole requests pipelined before it), as nothing of it can be read or done;
+ * bytes after whole requests (a body longer than its Content-Length reads as the next request)
+ * get it once those requests are answered. Both were a connection closed with no answer: a write stored
  * with its answer lost, a refusal the client could not tell from a dropped connection. An answer
  * already begun is cut off as before (nothing may be written into it).
  */
@@ -212,12 +213,15 @@ function answerMalformedRequests(server: ServerType): void {
     failed.add(socket)
     // Nothing more is read from a client whose bytes make no request.
     socket.pause()
-    if (!answering.req.complete) return refuse()
-    // The whole requests before the failure are answered first, in order, then the 400.
+    // The whole requests before the failure are answered first, in order, then the 400. A request
+    // whose body never ends (the failure was in it) gets the 400 as soon as it is the one answered,
+    // pipelined behind others or not: waiting for its own answer was the body arrival's 408, ten
+    // seconds later, saying the body came too slowly.
     const afterAnswers = () => {
       const next = (socket as {_httpMessage?: ServerResponse | null})._httpMessage
       if (socket.destroyed) return
       if (!next) return refuse()
+      if (!next.req.complete) return next.headersSent ? void socket.destroy(err) : refuse()
       next.once('close', () => setImmediate(afterAnswers))
     }
     afterAnswers()

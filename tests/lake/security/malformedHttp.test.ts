@@ -146,6 +146,29 @@ describe.each(['http', 'https'] as const)('over %s', (kind) => {
     expect(await client().getDocument(id)).toMatchObject({_id: id})
   })
 
+  it('a pipelined write whose chunked body breaks behind another is a 400 saying so, after the first answer', async () => {
+    // The write before it was being answered when the parser failed, so the lake waited for the
+    // answers in turn, the broken one's too: its body can never end, so that one was the body
+    // arrival's 408 ten seconds later, saying the body came too slowly.
+    const {token, client} = lakes[kind]!
+    const [first, second] = [`pipelined-${kind}`, `pipelined-broken-${kind}`]
+    const json = JSON.stringify({mutations: [{create: {_id: first, _type: 'x'}}]})
+    const part = `{"mutations":[{"create":{"_id":"${second}","_type":"x"`
+    const head = `POST /v2025-02-19/data/mutate/test HTTP/1.1\r\n${HOST}Authorization: Bearer ${token}\r\nContent-Type: application/json\r\n`
+    const text =
+      `${head}Content-Length: ${json.length}\r\n\r\n${json}` +
+      `${head}Transfer-Encoding: chunked\r\n\r\n${part.length.toString(16)}\r\n${part}\r\nzz\r\n}}]}\r\n0\r\n\r\n`
+    const answer = await raw(kind, text)
+    const [stored, refused] = answer.split(/(?=HTTP\/1\.1 \d{3} )/)
+    expect(stored, answer).toMatch(/^HTTP\/1\.1 200 /)
+    expect(stored.slice(stored.indexOf('\r\n\r\n') + 4)).toMatch(/"transactionId"/)
+    const after = parse(refused ?? '')
+    expect(after.status, answer).toBe(400)
+    expect(after.body.message).toMatch(/chunk size.*hexadecimal/i)
+    expect(await client().getDocument(first)).toMatchObject({_id: first})
+    expect(await client().getDocument(second)).toBeUndefined()
+  })
+
   it('still answers afterwards', async () => {
     const res = await fetch(`${lakes[kind]!.url}/v2025-02-19/ping`)
     expect(await res.json()).toEqual({ping: 'pong'})

@@ -6,7 +6,8 @@
  *   not start with `_`, and of a Portable Text block only its spans' text.
  * - `indexedText`: what the index keeps, in one walk: the strings of the `words` column (for
  *   `text::query`, a superset of the above), the tokens GROQ's `match` (groq-js) can see in any
- *   string of the document, and every `_ref` for `references()`.
+ *   string of the document not under a SKIPPED_KEYS key (the planner narrows no `match` that
+ *   reads one), and every `_ref` for `references()`.
  */
 
 /** The strings `text::query` searches in a value (a document, an object, an array or a string). */

@@ -4,8 +4,9 @@
  * a document:
  *
  *   words   the search keys (bangla/search.ts) of the document's strings: text::query()
- *   tokens  groq-js `match` tokens of every string, encoded (encodeMatchText), but those the
- *           words column holds already: `match` looks in both columns
+ *   tokens  groq-js `match` tokens of every string not under a skipped key (searchText.ts),
+ *           encoded (encodeMatchText), but those the words column holds already: `match` looks
+ *           in both columns
  *   refs    every `_ref`: references()
  *
  * The table is contentless (it answers "which rows", never "what text"); its rows are keyed by the

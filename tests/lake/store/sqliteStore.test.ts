@@ -1460,10 +1460,6 @@ describe('full-text index queue', () => {
 })
 
 /**
- * Documents the test dataset's full-text index has yet to read (its queue and the re-index's
- * backlog), read on a connection of its own; `table` counts one of them alone.
- */
-/**
  * Segments of the full-text index (FTS5's %_idx holds a row per leaf page, keyed by segment).
  * FTS5 flushes what it holds of a transaction into a new segment whenever a row comes with a
  * lower rowid than the one before it, so this tells the order the index's rows were written in.
@@ -1488,6 +1484,10 @@ function fallingIds(count: number, title: string): Record<string, Partial<Sanity
   return docs
 }
 
+/**
+ * Documents the test dataset's full-text index has yet to read (its queue and the re-index's
+ * backlog), read on a connection of its own; `table` counts one of them alone.
+ */
 function queuedNow(table?: 'search_queue' | 'search_reindex'): number {
   const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
   try {

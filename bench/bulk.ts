@@ -5,7 +5,7 @@
  * dataset, then the archive's documents as createOrReplace in transactions of 1,000 over keep-alive
  * node:http, one at a time, the bodies serialised before the timer), with the lake's CPU a
  * document until the full-text index held them, by kind of thread (as named in /proc), the
- * dataset's file with its WAL then, and the file at rest (once the lake's idle checkpoint has
+ * lake's resident memory then and its peak, the dataset's file with its WAL then, and the file at rest (once the lake's idle checkpoint has
  * emptied the WAL, as the bench's data-file goal reads it) with SQLite's page and free-page counts
  * (`BENCH_DBSTAT=1`: and each table's and index's MB, SQLite's dbstat). `--size` counts articles (default 30,000; headlines and sources
  * scale with them as in the archive), `--full` is the archive's 161,070 documents. With
@@ -34,6 +34,7 @@ import {
   cpuSecondsOf,
   fileParts,
   indexCaughtUp,
+  memoryOf,
   startLake,
   threadSecondsOf,
   threadShares,
@@ -47,7 +48,7 @@ import {DatabaseSync} from 'node:sqlite'
 const HELP = `Usage: npx node bench/bulk.ts [options]
 
 The bulk load alone (as \`npm run bench -- --writes\` measures it): docs/s, the lake's CPU a
-document by thread, the dataset's file once indexed and at rest. Nothing goes to bench/results.
+document by thread, its memory and the dataset's file once indexed, the file at rest. Nothing goes to bench/results.
 
   --size N         articles in the archive (default 30,000; headlines and sources scale)
   --full           the whole archive (161,070 documents)
@@ -131,6 +132,8 @@ type Round = {
   /** The file at rest (its WAL emptied by the lake's idle checkpoint), as the bench's goal reads it. */
   rest: FileAtRest
   load: number
+  /** The lake's memory once indexed, MB (bench/lake.ts memoryOf). */
+  memory: {rss: number; peak: number | null}
   /** CPU µs a document by kind of thread, worker threads largest first. */
   threads: Map<string, number>
   /** --search: documents waiting for the index at the last answer, and each search's ms then and indexed. */
@@ -297,6 +300,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       clearInterval(sampler)
     }
     for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
+    const memory = memoryOf(pid)
     const file = join(dir, 'datasets', 'archive.sqlite')
     const fileMB =
       [file, `${file}-wal`].reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0) /
@@ -310,6 +314,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       cpuUs: (((cpuSecondsOf(pid) ?? NaN) - cpu0) * 1e6) / docs.length,
       threads: threadShares(threads0, seen, docs.length, 1e6),
       load: loadavg()[0],
+      memory,
       searches,
     }
   } finally {
@@ -343,7 +348,8 @@ for (let i = 0; i < rounds; i++) {
     results.push(r)
     console.log(
       `${r.side} ${Math.round(r.perSecond)}/s (indexed ${Math.round(r.indexedPerSecond)}/s)  ` +
-        `lake ${r.cpuUs.toFixed(1)} µs a document  file ${r.fileMB.toFixed(0)} MB  load ${r.load.toFixed(1)}`,
+        `lake ${r.cpuUs.toFixed(1)} µs a document  file ${r.fileMB.toFixed(0)} MB  load ${r.load.toFixed(1)}` +
+        `  RSS once indexed ${r.memory.rss.toFixed(0)} MB (peak ${r.memory.peak?.toFixed(0) ?? '?'})`,
     )
     console.log(
       `  at rest: file ${r.rest.mb.toFixed(1)} MB, WAL ${r.rest.walMB.toFixed(1)} MB, ` +

@@ -3,7 +3,8 @@
  * loopback, so its memory is measured apart from the benchmark's and client and server never share
  * an event loop.
  */
-import {readdirSync, readFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import http from 'node:http'
 import {loadavg} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -331,4 +332,20 @@ export function fileParts(
   } finally {
     db.close()
   }
+}
+
+/** Resident and peak memory of a process in MB (Linux /proc; `ps` elsewhere, without peak). */
+export function memoryOf(pid: number): {rss: number; peak: number | null} {
+  const status = `/proc/${pid}/status`
+  if (existsSync(status)) {
+    const text = readFileSync(status, 'utf8')
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN)
+    return {rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024}
+  }
+  const rss = Number(
+    execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+      .toString()
+      .trim(),
+  )
+  return {rss: rss / 1024, peak: null}
 }

@@ -40,7 +40,14 @@ import {benchIsolation, SPLIT_LENGTH, type IsolationResult} from './isolation.ts
 import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
 import {type LakeProcess} from '../kit/lakeProcess.ts'
 import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
-import {cpuSecondsOf, fileParts, indexCaughtUp, startLake, threadsSettled} from './lake.ts'
+import {
+  cpuSecondsOf,
+  fileParts,
+  indexCaughtUp,
+  memoryOf,
+  startLake,
+  threadsSettled,
+} from './lake.ts'
 import {archiveQueries, groqJs, type BenchQuery} from './queries.ts'
 import {benchIndexWrites, type IndexWriteRate} from './search.ts'
 
@@ -140,22 +147,6 @@ const outFile =
 
 // ---------------------------------------------------------------------------------------------
 // The lake in a child process
-
-/** Resident and peak memory of a process in MB (Linux /proc; `ps` elsewhere, without peak). */
-function memoryOf(pid: number): {rss: number; peak: number | null} {
-  const status = `/proc/${pid}/status`
-  if (existsSync(status)) {
-    const text = readFileSync(status, 'utf8')
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? NaN)
-    return {rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024}
-  }
-  const rss = Number(
-    execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
-      .toString()
-      .trim(),
-  )
-  return {rss: rss / 1024, peak: null}
-}
 
 /**
  * A line of the memory trace: RSS, peak, threads, and RSS split into anonymous memory (heaps) and

@@ -5,7 +5,7 @@
  * transaction's commit. The file must hold exactly what the event loop's own commit writes, the
  * listeners must hear the same events, and a batch refused or cut short leaves nothing behind.
  */
-import {existsSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -43,7 +43,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
   const steps: string[] = []
   let pauses = 0
   /** Run at each pause of a bulk build, the slices before it streamed (the readers' test). */
-  const hooks: {paused?: () => Promise<void>} = {}
+  const hooks: {paused?: () => Promise<void>; step?: (task: CommitStreamTask) => void} = {}
   const committer: CommitThread | undefined = thread
     ? {
         commit: (task) => thread.commit(task),
@@ -51,6 +51,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
           steps.push(
             task.kind === 'rows' ? `rows ${task.changes.length} after ${pauses}` : task.kind,
           )
+          hooks.step?.(task)
           return thread.stream!(id, task)
         },
         warm: () => thread.warm(),
@@ -318,3 +319,31 @@ test('readers never see part of a streamed batch: another connection and the com
   read()
   expect(seen.at(-1)).toBe('600 601 3 2')
 }, 60_000)
+
+test("a streamed batch's pages stay in the commit thread's page cache until its COMMIT", async () => {
+  // 560 documents of about 40 kB: some 22 MB of pages, more than the store's 16 MB page cache
+  // (PAGE_CACHE_KIB), as a batch of 1,000 with ids as the Studio makes them dirties about 57 MB
+  // of B-tree leaves. Spilled to the WAL before the COMMIT, each page was written there, read back
+  // and written again as the batch went on.
+  const target = await lake(true)
+  await target.small('seed', mutations([{create: {_id: 's1', _type: 'source', name: 'বার্তা'}}]))
+  const wal = () => statSync(`${target.path}-wal`).size
+  const sizes: Record<string, number> = {}
+  target.hooks.step = (task) => {
+    if (task.kind === 'begin' || task.kind === 'end') sizes[task.kind] = wal()
+  }
+  const large = Array.from({length: 560}, (_, i) => ({
+    createOrReplace: {
+      _id: `article-${i}`,
+      _type: 'article',
+      title: `শিরোনাম ${i}`,
+      body: Array.from({length: 2400}, (_, j) => `${i}-${j} খবর`).join(' '),
+    },
+  }))
+  await target.bulk('large', mutations(large))
+  expect(target.steps.filter((step) => step.startsWith('rows')).length).toBeGreaterThan(10)
+  // Every row written before the end was sent (each step waits for the one before).
+  expect(sizes.end - sizes.begin).toBe(0)
+  // And all of it in the WAL once committed.
+  expect(wal() - sizes.begin).toBeGreaterThan(20e6)
+}, 120_000)

@@ -3,8 +3,9 @@
  * (browsers need h2 for the Studio's many listeners), plain HTTP/1.1 otherwise.
  */
 import {getRequestListener, type ServerType} from '@hono/node-server'
-import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
+import {createServer, IncomingMessage, type ServerResponse} from 'node:http'
 import {
+  constants as http2Constants,
   createSecureServer,
   Http2ServerRequest,
   type Http2ServerResponse,
@@ -14,7 +15,12 @@ import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
-import {errorResponse, malformedRequestAnswer, unroutableRequestAnswer} from './http/errors.ts'
+import {
+  errorResponse,
+  expectationFailedAnswer,
+  malformedRequestAnswer,
+  unroutableRequestAnswer,
+} from './http/errors.ts'
 import {refusedHost} from './http/hostNames.ts'
 import {LIMITS} from './core/limits.ts'
 import {writeArrival} from './http/nodeRequest.ts'
@@ -267,6 +273,74 @@ function requestListener(lake: Lake, hostname: string, tls: boolean) {
   }
 }
 
+type NodeRequest = IncomingMessage | Http2ServerRequest
+type NodeResponse = ServerResponse | Http2ServerResponse
+
+/**
+ * `Expect` (HTTP/1.1's, and HTTP/2's, which Node handles alike; an HTTP/1.0 one Node ignores).
+ * For `100-continue` Node answered "100 Continue" itself before the lake saw the request, so a
+ * client sent a whole body (curl sends the header past 1 MB) that the lake then refused from its
+ * headers alone: too large, no token or a revoked one, a role that may not write, a dataset name
+ * that is none. Now the 100 goes out when the lake begins to read the body (continueOnRead), so
+ * every refusal the lake makes before reading is answered at once, by the same code and in the
+ * same words; over HTTP/1.1 Node then closes the connection (an answer without the 100), as the
+ * body never came and cannot be told from a next request. Any other expectation is the lake's
+ * JSON 417 (Node's had no body).
+ */
+function answerExpectations(
+  server: ServerType,
+  listener: (req: NodeRequest, res: NodeResponse) => unknown,
+) {
+  server.on('checkContinue', (incoming: NodeRequest, outgoing: NodeResponse) => {
+    continueOnRead(incoming, outgoing)
+    return listener(incoming, outgoing)
+  })
+  server.on('checkExpectation', (incoming: NodeRequest, outgoing: NodeResponse) => {
+    void refuseExpectation(incoming, outgoing)
+  })
+}
+
+/**
+ * "100 Continue" the first time anything reads the request's body (every read of a Node stream
+ * goes through its `_read`: the lake's own readers, a Request made from it, the adapter's drain),
+ * unless the answer has begun or the body is here already. A request declaring no body over
+ * HTTP/1.1 has nothing to wait for: it gets the 100 at once, as from Node, and keeps its
+ * connection.
+ */
+function continueOnRead(incoming: NodeRequest, outgoing: NodeResponse): void {
+  if (incoming instanceof IncomingMessage && !declaresBody(incoming)) {
+    return void outgoing.writeContinue()
+  }
+  const read = incoming._read
+  incoming._read = function (size: number) {
+    incoming._read = read
+    if (!outgoing.headersSent && !outgoing.writableEnded && !incoming.complete) {
+      outgoing.writeContinue()
+    }
+    return read.call(this, size)
+  }
+}
+
+function declaresBody(incoming: IncomingMessage): boolean {
+  const {headers} = incoming
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0
+}
+
+/** The 417, its unread body ended with it (as nodeRequest.ts's endUnreadBody does for a refusal). */
+async function refuseExpectation(incoming: NodeRequest, outgoing: NodeResponse): Promise<void> {
+  const answer = expectationFailedAnswer(String(incoming.headers.expect ?? ''))
+  const headers = Object.fromEntries(answer.headers)
+  if (incoming instanceof IncomingMessage) headers.connection = 'close'
+  else outgoing.once('finish', () => incoming.stream.close(http2Constants.NGHTTP2_NO_ERROR))
+  const body = Buffer.from(await answer.arrayBuffer())
+  // Either kind's writeHead takes these; TypeScript cannot call the union's.
+  ;(outgoing as ServerResponse).writeHead(answer.status, {
+    ...headers,
+    'content-length': String(body.length),
+  })
+  outgoing.end(body)
+}
+
 function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimits) {
   return {
     key: tls.key,
@@ -293,6 +367,7 @@ function listen(
     const server: ServerType = tls
       ? createSecureServer(secureOptions(tls, limits), listener)
       : createServer({requestTimeout: limits.requestMs}, listener)
+    answerExpectations(server, listener)
     server.listen(port, hostname)
     if (tls) {
       // A stream its client reset while the answer was unfinished can take no more of it. Node

@@ -283,6 +283,12 @@ export const AuthError = describedError('AuthError', 'authError')
 /** The request (or what it would store) is larger than a limit allows. */
 export const TooLargeError = describedError('TooLargeError', 'payloadTooLargeError')
 
+/** An `Expect` header asking for what the lake does not do (anything but `100-continue`). */
+export const ExpectationFailedError = describedError(
+  'ExpectationFailedError',
+  'expectationFailedError',
+)
+
 /** The request body is not in a format the route reads (JSON routes refuse text/plain, forms). */
 export const UnsupportedMediaTypeError = describedError(
   'UnsupportedMediaTypeError',

@@ -5,6 +5,7 @@ import {
   BadRequestError,
   ConflictError,
   databaseBusy,
+  ExpectationFailedError,
   InvalidImageError,
   InvalidRequestError,
   LakeError,
@@ -45,6 +46,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof PermissionError) return 403
   if (err instanceof TooLargeError) return 413
   if (err instanceof UnsupportedMediaTypeError) return 415
+  if (err instanceof ExpectationFailedError) return 417
   if (err instanceof UnprocessableError) return 422
   if (err instanceof TooManyRequestsError) return 429
   if (err instanceof RangeNotSatisfiableError) return 416
@@ -173,6 +175,20 @@ export function malformedRequestAnswer(err: {
     'Content-Type: application/json; charset=utf-8\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
     `Connection: close\r\n\r\n${body}`
+  )
+}
+
+/**
+ * The answer to a request whose `Expect` header asks for anything but `100-continue` (Node's
+ * `checkExpectation`), which RFC 9110 lets a server refuse with a 417: Node's own had no body.
+ */
+export function expectationFailedAnswer(expectation: string): Response {
+  return errorResponse(
+    new ExpectationFailedError(
+      `The request's Expect header ${JSON.stringify(expectation.slice(0, 64))} asks for what ` +
+        'this lake does not do: send "Expect: 100-continue" (the lake answers "100 Continue" ' +
+        'once it reads the body) or no Expect header; nothing of the request was done',
+    ),
   )
 }
 

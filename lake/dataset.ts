@@ -3,7 +3,7 @@
  * execution. HTTP routes parse a request, call one method here with the caller's principal and
  * serialise what comes back; every permission check on documents happens here.
  */
-import type {AssetKind} from './assets/assetFiles.ts'
+import {UploadTooLargeError, type AssetKind} from './assets/assetFiles.ts'
 import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
@@ -693,6 +693,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       if (principal.kind === 'anonymous') throw new AuthError('Sign in or send a token to upload')
       if (!canUploadAssets(principal)) {
         throw new PermissionError(`Role "${principal.role}" may not upload assets`)
+      }
+      // So is one whose declared length is past the limit: it was read up to the limit first.
+      if ((upload.declaredBytes ?? 0) > upload.maxBytes) {
+        throw new UploadTooLargeError(upload.maxBytes)
       }
       const files = (options.assetFiles ??= new AssetFiles({
         dataDir: options.dataDir,

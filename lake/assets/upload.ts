@@ -31,6 +31,8 @@ export interface AssetUpload {
   origin: string
   /** Larger uploads are refused (UploadTooLargeError) and nothing is kept. */
   maxBytes: number
+  /** The body's declared length (Content-Length), when it has one: past maxBytes, refused unread. */
+  declaredBytes?: number | null
   /** Images of more pixels (width × height) are refused and nothing is kept (default 100 M). */
   maxSourcePixels?: number
   /**

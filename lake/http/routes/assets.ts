@@ -12,7 +12,7 @@ import {NotFoundError} from '../../core/errors.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
 import {datasetOf, lakeOf} from '../context.ts'
-import {arrivingBody} from '../nodeRequest.ts'
+import {arrivingBody, declaredLength} from '../nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
 import {imageRendition} from './images.ts'
@@ -40,6 +40,7 @@ export function assetUploadRoutes(): Hono {
       meta: uploadMeta(c),
       origin: assetOrigin(c, projectId),
       maxBytes: maxUploadBytes(),
+      declaredBytes: declaredLength(c),
       maxSourcePixels: lakeOf(c).images.limits.maxSourcePixels,
       signedIn: () => checkStillSignedIn(c),
     })

@@ -13,6 +13,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
+import {DEFAULT_MAX_UPLOAD_BYTES} from '../../../lake/http/routes/assets.ts'
 import {lakeClient, startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const lakes: Record<'http' | 'https', TestLake | undefined> = {http: undefined, https: undefined}
@@ -158,6 +159,15 @@ const CASES: Case[] = [
     (lake) => ({
       path: `${API}/data/mutate/Not~A~Dataset`,
       headers: {Authorization: bearer(lake.token), 'Content-Length': 2_000_000},
+    }),
+    400,
+  ],
+  [
+    // Read up to the limit (512 MiB by default), then refused, until 2026-12-05.
+    'an upload whose declared length is past the upload limit',
+    (lake) => ({
+      path: `${API}/assets/files/test`,
+      headers: {Authorization: bearer(lake.token), 'Content-Length': DEFAULT_MAX_UPLOAD_BYTES + 1},
     }),
     400,
   ],

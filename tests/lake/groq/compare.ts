@@ -78,3 +78,14 @@ export function asMultiset(value: unknown): unknown {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, item]) => item)
 }
+
+/** An answer as JSON, or the message it failed with: both sides may refuse, one alone may not. */
+export type Outcome = {value: unknown} | {error: string}
+
+export async function outcome(answer: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    return {value: JSON.parse(JSON.stringify((await answer()) ?? null)) as unknown}
+  } catch (err) {
+    return {error: (err as Error).message}
+  }
+}

@@ -10,6 +10,19 @@ export type LakeTarget = {
   fetch(input: string, init?: RequestInit): Promise<Response>
 }
 
+/** The same lake called without a token: an anonymous caller (its `authorization` header dropped). */
+export function anonymousTarget(target: LakeTarget): LakeTarget {
+  return {
+    url: target.url,
+    token: '',
+    fetch(input, init) {
+      const headers = new Headers(init?.headers)
+      headers.delete('authorization')
+      return target.fetch(input, {...init, headers})
+    },
+  }
+}
+
 export type StoredDocument = {_id: string; [key: string]: unknown}
 
 export type QueryResponse = {status: number; body: Record<string, unknown>}

@@ -13,7 +13,7 @@ import fc from 'fast-check'
 import {beforeAll, expect, test} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
 import {groqJs} from './oracle.ts'
-import {loadDocuments, query, type LakeTarget} from './http.ts'
+import {anonymousTarget, loadDocuments, query, type LakeTarget} from './http.ts'
 import {perspectiveParam, type Perspective, type StoredDocument} from './perspective.ts'
 
 const lake = useTestLake({inProcess: true})
@@ -21,15 +21,7 @@ let anonymous: LakeTarget
 
 beforeAll(() => {
   const target = lake()
-  anonymous = {
-    url: target.url,
-    token: '',
-    fetch(input, init) {
-      const headers = new Headers(init?.headers)
-      headers.delete('authorization')
-      return target.fetch(input, {...init, headers})
-    },
-  }
+  anonymous = anonymousTarget(target)
 })
 
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g']

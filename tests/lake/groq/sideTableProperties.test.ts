@@ -28,6 +28,7 @@ import type {Store} from '../../../lake/core/store.ts'
 import {ANONYMOUS, PUBLIC_READER, type Principal} from '../../../lake/core/grants.ts'
 import {createRandom} from '../../../kit/seeded.ts'
 import {memoryStore} from '../../helpers/store.ts'
+import {outcome} from './compare.ts'
 import {groqJs} from './oracle.ts'
 import type {Perspective, StoredDocument} from './perspective.ts'
 
@@ -406,16 +407,6 @@ function inPlace(
   }
   if (!triesInPlace(tree)) return null
   return () => executeQuery(budgeted(store, []), request, principal, env, tree)
-}
-
-type Outcome = {value: unknown} | {error: string}
-
-async function outcome(answer: () => Promise<unknown>): Promise<Outcome> {
-  try {
-    return {value: JSON.parse(JSON.stringify((await answer()) ?? null)) as unknown}
-  } catch (err) {
-    return {error: (err as Error).message}
-  }
 }
 
 test('the side table, counts, ordered slices and match answer as groq-js, every caller and perspective', async () => {

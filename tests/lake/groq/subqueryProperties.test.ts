@@ -19,6 +19,7 @@ import {expect, test} from 'vitest'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {PUBLIC_READER} from '../../../lake/core/grants.ts'
 import {memoryStore} from '../../helpers/store.ts'
+import {outcome} from './compare.ts'
 import {groqJs} from './oracle.ts'
 import type {Perspective, StoredDocument} from './perspective.ts'
 
@@ -277,16 +278,6 @@ const PARAMS = {
   ref: {_ref: 's0'},
   names: ['zero', null, 'one'],
   flag: true,
-}
-
-type Outcome = {value: unknown} | {error: string}
-
-async function outcome(answer: () => Promise<unknown>): Promise<Outcome> {
-  try {
-    return {value: JSON.parse(JSON.stringify((await answer()) ?? null)) as unknown}
-  } catch (err) {
-    return {error: (err as Error).message}
-  }
 }
 
 test('subqueries per outer document answer as groq-js, signed in and anonymous, in every perspective', async () => {

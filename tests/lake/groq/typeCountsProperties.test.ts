@@ -12,7 +12,7 @@ import fc from 'fast-check'
 import {beforeAll, expect, test} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
 import {groqJs} from './oracle.ts'
-import {query, type LakeTarget} from './http.ts'
+import {anonymousTarget, query, type LakeTarget} from './http.ts'
 import type {Perspective, StoredDocument} from './perspective.ts'
 
 const RUNS = Number(process.env.TYPECOUNTS_RUNS ?? 12)
@@ -23,15 +23,7 @@ let anonymous: LakeTarget
 
 beforeAll(() => {
   const target = lake()
-  anonymous = {
-    url: target.url,
-    token: '',
-    fetch(input, init) {
-      const headers = new Headers(init?.headers)
-      headers.delete('authorization')
-      return target.fetch(input, {...init, headers})
-    },
-  }
+  anonymous = anonymousTarget(target)
 })
 
 const IDS = ['a', 'b', 'c', 'x.y']

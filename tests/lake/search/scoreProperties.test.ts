@@ -22,6 +22,7 @@ import type {SanityDocument} from '../../../lake/core/types.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {createRandom} from '../../../kit/seeded.ts'
 import {memoryStore} from '../../helpers/store.ts'
+import {outcome} from '../groq/compare.ts'
 
 const RUNS = Number(process.env.SCORE_RUNS ?? 12)
 const SEED = Number(process.env.SCORE_SEED ?? 20261205)
@@ -126,18 +127,16 @@ const env = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'te
 
 const tally = {compared: 0, bounded: 0, bothErrors: 0}
 
-type Outcome = {value: unknown} | {error: string}
-
-async function outcome(answer: () => Promise<unknown>): Promise<Outcome> {
-  try {
-    return {value: JSON.parse(JSON.stringify((await answer()) ?? null)) as unknown}
-  } catch (err) {
-    return {error: (err as Error).message}
-  }
-}
-
-test('the ranked search answers as groq-js over the whole view', async () => {
-  await fc.assert(
+/**
+ * What both tests check: each drawn query, over a generated archive in a drawn perspective with the
+ * index flushed or not, answers as groq-js over the whole view. Both may refuse (groq-js's
+ * `boost()` outside score(), inside a group); one alone may not.
+ */
+function answersAsGroqJs(
+  queryArb: fc.Arbitrary<string>,
+  compared?: (query: string, params: Record<string, unknown>, bothRefused: boolean) => void,
+) {
+  return fc.assert(
     fc.asyncProperty(
       fc.nat(),
       fc.constantFrom(120, 400, 900),
@@ -167,13 +166,9 @@ test('the ranked search answers as groq-js over the whole view', async () => {
             const result = await outcome(() =>
               executeQuery(store, {query, params, perspective, apiVersion}, ADMIN, env),
             )
-            // Both may refuse (groq-js's `boost()` outside score(), inside a group); one alone may not.
-            tally.compared++
-            if (scoreStage(parseQuery(query, params))?.bounds) tally.bounded++
-            if ('error' in result && 'error' in expected) {
-              tally.bothErrors++
-              continue
-            }
+            const bothRefused = 'error' in result && 'error' in expected
+            compared?.(query, params, bothRefused)
+            if (bothRefused) continue
             expect(result, `${perspective} ${JSON.stringify(params)}: ${query}`).toEqual(expected)
           }
         } finally {
@@ -183,6 +178,14 @@ test('the ranked search answers as groq-js over the whole view', async () => {
     ),
     {seed: SEED, numRuns: RUNS, endOnFailure: true},
   )
+}
+
+test('the ranked search answers as groq-js over the whole view', async () => {
+  await answersAsGroqJs(queryArb, (query, params, bothRefused) => {
+    tally.compared++
+    if (scoreStage(parseQuery(query, params))?.bounds) tally.bounded++
+    if (bothRefused) tally.bothErrors++
+  })
   if (process.env.SCORE_RUNS) console.log(tally)
 }, 600_000)
 
@@ -208,44 +211,8 @@ const filterQueryArb = fc
   })
   .map(({field, q, extra, shape}) => shape(`${field} match text::query(${q})${extra}`))
 
-test('text::query as a filter answers as groq-js over the whole view', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.nat(),
-      fc.constantFrom(120, 400, 900),
-      fc.array(fc.tuple(filterQueryArb, paramsArb), {minLength: 1, maxLength: 3}),
-      fc.constantFrom('published', 'raw', 'drafts', 'r1,drafts'),
-      fc.boolean(),
-      async (seed, count, queries, perspective, flush) => {
-        const store = await memoryStore(archive(seed, count))
-        if (flush) store.flushSearchIndex()
-        try {
-          const view = applyPerspective(
-            store.scan(),
-            parsePerspective(perspective, apiVersion),
-            apiVersion,
-          )
-          for (const [query, drawn] of queries) {
-            const params = {...drawn}
-            const expected = await outcome(async () => {
-              const value = await evaluate(parseQuery(query, params), {
-                dataset: view,
-                params,
-                dereference: textQueryDereference({documents: view, params}),
-              })
-              return value.get()
-            })
-            const result = await outcome(() =>
-              executeQuery(store, {query, params, perspective, apiVersion}, ADMIN, env),
-            )
-            if ('error' in result && 'error' in expected) continue
-            expect(result, `${perspective} ${JSON.stringify(params)}: ${query}`).toEqual(expected)
-          }
-        } finally {
-          store.close()
-        }
-      },
-    ),
-    {seed: SEED, numRuns: RUNS, endOnFailure: true},
-  )
-}, 600_000)
+test(
+  'text::query as a filter answers as groq-js over the whole view',
+  () => answersAsGroqJs(filterQueryArb),
+  600_000,
+)

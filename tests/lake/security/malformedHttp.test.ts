@@ -193,6 +193,10 @@ describe('over HTTP/2', () => {
   it('refuses the stream of headers past 64 KiB (nghttp2, no body); the connection goes on', async () => {
     const session = connect(lakes.https!.url)
     session.on('error', () => {})
+    // A GOAWAY the lake sent of its own, the session still open on this side (one answering the
+    // client's own close comes after it: the session is closed by then).
+    let lakeWentAway = false
+    session.on('goaway', () => (lakeWentAway ||= !session.closed))
     try {
       // HTTP/2 has no 16 KiB limit: a 40 KiB header is answered.
       expect(await get(session, {'x-long': 'a'.repeat(40 * 1024)})).toMatchObject({status: 200})
@@ -201,8 +205,19 @@ describe('over HTTP/2', () => {
       const refused = await get(session, {'x-long': 'a'.repeat(70 * 1024)})
       expect(refused.status).toBeUndefined()
       expect(refused.rstCode).toBe(constants.NGHTTP2_REFUSED_STREAM)
-      // The same connection serves the next request.
-      expect(await get(session, {})).toMatchObject({status: 200, body: '{"ping":"pong"}'})
+      // Node's client may end its own session here: the rest of the oversized block, still being
+      // sent when the lake refused the stream, fails to send, and its onFrameError closes the
+      // session a turn later (node:internal/http2/core). The lake keeps the connection: the same
+      // session serves the next request, or, once the client closed it, a new one does.
+      await new Promise((resolve) => setImmediate(resolve))
+      const next = session.closed ? connect(lakes.https!.url) : session
+      next.on('error', () => {})
+      try {
+        expect(await get(next, {})).toMatchObject({status: 200, body: '{"ping":"pong"}'})
+      } finally {
+        if (next !== session) next.close()
+      }
+      expect(lakeWentAway).toBe(false)
     } finally {
       session.close()
     }

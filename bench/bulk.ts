@@ -28,7 +28,6 @@ import {existsSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {parseArgs} from 'node:util'
 import {
   abSides,
   cpuSecondsOf,
@@ -44,6 +43,7 @@ import {
 import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments, withSanityIds} from './data.ts'
 import {archiveQueries} from './queries.ts'
 import {DatabaseSync} from 'node:sqlite'
+import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
 
 const HELP = `Usage: npx node bench/bulk.ts [options]
 
@@ -65,10 +65,10 @@ document by thread, its memory and the dataset's file once indexed, the file at 
 BENCH_DBSTAT=1 adds each table's and index's MB; BENCH_CPU_PROF=<dir> writes V8 CPU profiles.
 `
 
-/** The flags, or the usage error (exit 2). */
+/** The flags, or the usage error (exit 2) every command of the project gives. */
 function parseFlags() {
   try {
-    return parseArgs({
+    return parseOptions({
       options: {
         help: {type: 'boolean', short: 'h'},
         against: {type: 'string'},
@@ -81,27 +81,26 @@ function parseFlags() {
       },
     }).values
   } catch (error) {
-    console.error(
-      `${(error as Error).message}\nRun \`npx node bench/bulk.ts --help\` for the usage.`,
-    )
-    process.exit(2)
+    if (!(error instanceof UsageError)) throw error
+    console.error(`${error.message}\nRun \`npx node bench/bulk.ts --help\` for the usage.`)
+    process.exit(EXIT.USAGE_ERROR)
   }
 }
 const flags = parseFlags()
 if (flags.help) {
   process.stdout.write(HELP)
-  process.exit(0)
+  process.exit(EXIT.SUCCESS)
 }
 const inFlight = Number(flags['in-flight'])
 if (!Number.isInteger(inFlight) || inFlight < 1) {
   console.error('--in-flight must be a whole number of at least 1')
-  process.exit(2)
+  process.exit(EXIT.USAGE_ERROR)
 }
 const rounds = Number(flags.rounds)
 const articles = flags.full ? ARCHIVE.articles : Number(flags.size ?? 30_000)
 if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(articles) || articles < 100) {
   console.error('--rounds must be at least 1 and --size at least 100 articles')
-  process.exit(2)
+  process.exit(EXIT.USAGE_ERROR)
 }
 const SIZE = archiveOf(articles)
 const BATCH = 1000

@@ -50,6 +50,20 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
 }, 120_000)
 
 /**
+ * Two query threads of 80 MB running threadHoldsHeap.ts, with no deadline or idle end (10
+ * minutes) within a test: only the memory budget ends a thread.
+ */
+function heapPool() {
+  return createQueryPool({
+    timeoutMs: 600_000,
+    memoryMb: 80,
+    threads: 2,
+    laneIdleMs: 600_000,
+    thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
+  })
+}
+
+/**
  * A task of threadHoldsHeap.ts: its thread's heap filled to `fillMb`, after `spinUntil` exists;
  * `unread`, the pool never reads its heap while it runs; `spinCpuMs`, it spins that much CPU once
  * filled; `blockOn`, it then waits to open that FIFO.
@@ -70,16 +84,10 @@ test.each([
 ])(
   "an idle overflow thread's heap counts in the budget (%s): the thread is ended when the query threads' heaps grow past it beside its own",
   async (_, unread) => {
-    // Two query threads of 80 MB: the two may hold 160 MB together, the overflow's threads beside.
-    // An overflow thread would end of itself only after 10 minutes idle, past the test's timeout
-    // (its hang guard): no wall-clock bound tells the budget's end from the idle one.
-    const pool = createQueryPool({
-      timeoutMs: 600_000,
-      memoryMb: 80,
-      threads: 2,
-      laneIdleMs: 600_000,
-      thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
-    })
+    // The two may hold 160 MB together, the overflow's threads beside. An overflow thread would
+    // end of itself only after 10 minutes idle, past the test's timeout (its hang guard): no
+    // wall-clock bound tells the budget's end from the idle one.
+    const pool = heapPool()
     const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-heap-'))
     const grow = join(dir, 'grow')
     const hostile = new AbortController()
@@ -118,14 +126,8 @@ test.each([
 )
 
 test("a thread stopped for the budget leaves the threads' sum at its stop, not at its end: the query beside it is answered while the stopped thread is still ending", async () => {
-  // Two query threads of 80 MB: 160 MB for the query and overflow threads together.
-  const pool = createQueryPool({
-    timeoutMs: 600_000,
-    memoryMb: 80,
-    threads: 2,
-    laneIdleMs: 600_000,
-    thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
-  })
+  // 160 MB for the query and overflow threads together.
+  const pool = heapPool()
   const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-stopped-'))
   const filled = join(dir, 'filled')
   await writeFile(filled, '')

@@ -44,7 +44,12 @@ export function createApp(
     endUnreadBody(c, res)
     return res
   })
-  app.notFound((c) => notFoundResponse(c.req.method, new URL(c.req.url).pathname))
+  app.notFound((c) => {
+    const res = notFoundResponse(c.req.method, new URL(c.req.url).pathname)
+    // No route reads a body (limits.ts): it is left unread, as a refusal's is.
+    endUnreadBody(c, res)
+    return res
+  })
   // First, so preflights are answered before auth and error responses carry CORS headers too.
   if (studio) app.use('*', corsMiddleware(studio.corsOrigins))
   if (studio && !studio.auth) throw new Error('createApp: the Studio context needs an auth store')

@@ -6,6 +6,8 @@
  */
 import type {Context, MiddlewareHandler} from 'hono'
 import {bodyLimit} from 'hono/body-limit'
+import {matchedRoutes} from 'hono/route'
+import {METHOD_NAME_ALL} from 'hono/router'
 import {TooLargeError, UnsupportedMediaTypeError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
 import {lakeOf} from './context.ts'
@@ -90,6 +92,9 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') {
       return next()
     }
+    // No route takes it: the 404 needs nothing of the body. Read first, a route that is none got
+    // its `100 Continue` and up to 64 KiB (or a 413 naming a limit) before the 404.
+    if (!routed(c)) return next()
     // The path as the router matches it (percent-escapes decoded): `/data/%6Dutate/` reaches the
     // mutate route, so it gets the mutate route's limits.
     const rule = bodyRuleFor(c.req.path)
@@ -110,6 +115,11 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     else if (declared === null) return limiterFor(rule)(c, next)
     return next()
   }
+}
+
+/** Does a route (not only the `app.use` middleware, Hono's method ALL) match the request? */
+function routed(c: Context): boolean {
+  return matchedRoutes(c).some((route) => route.method !== METHOD_NAME_ALL)
 }
 
 /** The limit a route counts a streamed body against (a rule with routeCounts). */

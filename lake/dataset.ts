@@ -600,6 +600,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     async write(principal, request, writes) {
       requireWriter(principal)
+      // A dataset the lake cannot make refuses its first write before any work.
+      store.admitFirstWrite?.()
       const {transactionId} = request
       if (transactionId !== undefined && typeof transactionId !== 'string') {
         throw new BadRequestError('"transactionId" must be a string')
@@ -698,6 +700,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       if ((upload.declaredBytes ?? 0) > upload.maxBytes) {
         throw new UploadTooLargeError(upload.maxBytes)
       }
+      // And one to a dataset the lake cannot make (its asset document would make the file).
+      store.admitFirstWrite?.()
       const files = (options.assetFiles ??= new AssetFiles({
         dataDir: options.dataDir,
         forgetRenditions: () => {},

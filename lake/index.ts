@@ -158,7 +158,13 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const committer = createCommitThread(options.commitWorker)
   // One for the process's heap, told by every store when its writes go idle.
   const heapTrim = options.trimHeap ? createHeapTrim() : undefined
-  const stores = createSqliteStores(options.dataDir, {analyzer, checkpointer, committer, heapTrim})
+  const stores = createSqliteStores(options.dataDir, {
+    analyzer,
+    checkpointer,
+    committer,
+    heapTrim,
+    maxDatasets: maxDatasets(env),
+  })
   const bus = createEventBus()
   const listeners = createListenerRegistry()
   // A stopping lake is one its clients should reconnect to once it is back (a restart, Ctrl-C in
@@ -335,4 +341,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       auth?.store.close()
     },
   }
+}
+
+/** LAKE_MAX_DATASETS, a positive whole number, else LIMITS.datasets (as LAKE_IMAGE_MAX_* read). */
+function maxDatasets(env: Record<string, string | undefined>): number {
+  const configured = Number(env.LAKE_MAX_DATASETS)
+  return Number.isInteger(configured) && configured > 0 ? configured : LIMITS.datasets
 }

@@ -124,6 +124,14 @@ export const LIMITS = {
   historyEventsPerPage: 1_000,
   /** Nesting of a key/value setting's value (Studio settings nest a few levels). */
   keyValueDepth: 32,
+  /**
+   * Datasets a lake holds (files in its `datasets/` folder; LAKE_MAX_DATASETS overrides): each
+   * written one keeps its SQLite connections open, 8 file descriptors and about 1.6 MB. Without
+   * a bound an editor's writes to made-up names used up the process's descriptors (122 at a
+   * limit of 1,024) and every dataset's writes stopped until a restart. Hosted Sanity's plans
+   * allow a few datasets a project.
+   */
+  datasets: 100,
   /** Open listeners (`/data/listen`) per user or token, across datasets. */
   listenersPerPrincipal: 100,
   /**

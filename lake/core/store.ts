@@ -320,6 +320,11 @@ export interface ChangeSink {
 export interface Store extends EventLog {
   readonly dataset: string
   /**
+   * Throws (a 403) when a write would have to make this dataset's file and the lake holds its
+   * most datasets already; nothing when the file exists. Checked again as the file is made.
+   */
+  admitFirstWrite?(): void
+  /**
    * Resolves once the dataset's file is in this lake's format: a file an earlier lake wrote is
    * upgraded off the event loop first (sqliteStore: on the commit thread; reads and writes
    * meanwhile are a 503). Without it the first read upgrades it, on the caller's thread.
@@ -494,7 +499,10 @@ export interface Store extends EventLog {
 
 /** The stores of all datasets under one data folder. */
 export interface StoreRegistry {
-  /** The store of a dataset; its file is created on the first write, not here. */
+  /**
+   * The store of a dataset; its file is created on the first write, not here, and only while the
+   * lake holds fewer than its most datasets (LIMITS.datasets).
+   */
   get(dataset: string): Store
   /** Whether the dataset's file exists (it was written). */
   exists(dataset: string): boolean

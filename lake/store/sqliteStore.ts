@@ -22,10 +22,12 @@ import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {
   BadRequestError,
   NotFoundError,
+  PermissionError,
   UnannouncedCommitError,
   UnavailableError,
 } from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
+import {LIMITS} from '../core/limits.ts'
 import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
 import {afterJson, headsOf, lendBytes} from '../core/changeText.ts'
 import type {
@@ -677,6 +679,11 @@ export interface SqliteStoreOptions {
    * own. Without it (or for ':memory:') the event loop writes them as any other.
    */
   committer?: CommitThread
+  /**
+   * Called before the store makes its file (the dataset's first write), on the event loop in the
+   * same turn: throws to refuse it. createSqliteStores' bound on the lake's datasets.
+   */
+  admitFile?: () => void
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
@@ -702,10 +709,24 @@ const INDEX_BUILD_RETRY_MS = 20
 
 export function createSqliteStores(
   dataDir: string,
-  options: SqliteStoreOptions = {},
+  options: SqliteStoreOptions & {
+    /** Dataset files the lake may hold (default LIMITS.datasets); none is made past it. */
+    maxDatasets?: number
+  } = {},
 ): StoreRegistry {
+  const {maxDatasets = LIMITS.datasets, ...storeOptions} = options
   const dir = join(dataDir, 'datasets')
   const fileOf = (dataset: string) => join(dir, `${dataset}.sqlite`)
+  const files = () =>
+    existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.sqlite')).length : 0
+  // Counted as each file is about to be made, in the same turn as its making (open() is
+  // synchronous), so first writes that race cannot pass the bound together.
+  const admitFile = (dataset: string) => () => {
+    if (files() < maxDatasets) return
+    throw new PermissionError(
+      `This lake holds ${maxDatasets} datasets, the most it makes, so dataset "${dataset}" cannot be made: write to one it has, or start the lake with LAKE_MAX_DATASETS set higher`,
+    )
+  }
   const stores = new Map<string, SqliteStore>()
   // Stores forgotten while a request may still hold them: found again rather than made twice (two
   // connections and two write queues for one file), and closed with the rest.
@@ -718,7 +739,12 @@ export function createSqliteStores(
       const reason = invalidDatasetReason(dataset)
       if (reason) throw new BadRequestError(reason)
       let store = stores.get(dataset) ?? forgotten.get(dataset)?.deref()
-      if (!store) store = createSqliteStore(fileOf(dataset), dataset, options)
+      if (!store) {
+        store = createSqliteStore(fileOf(dataset), dataset, {
+          ...storeOptions,
+          admitFile: admitFile(dataset),
+        })
+      }
       forgotten.delete(dataset)
       stores.set(dataset, store)
       return store
@@ -826,10 +852,11 @@ export function createSqliteStore(
       if (options.pageCacheKiB) db.exec(`PRAGMA cache_size = -${options.pageCacheKiB}`)
       return db
     }
-    if (path !== ':memory:') {
+    if (path !== ':memory:' && !existsSync(path)) {
+      options.admitFile?.()
       // Owner-only (lake/auth/dataFolder.ts): SQLite gives -wal and -shm the file's mode.
       mkdirSync(join(path, '..'), {recursive: true, mode: 0o700})
-      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
+      closeSync(openSync(path, 'a', 0o600))
     }
     // The busy timeout before anything reads the file: another process may hold it (a lake
     // stopping folds the WAL in under an exclusive lock), and without one the first read
@@ -2491,6 +2518,9 @@ export function createSqliteStore(
   return {
     dataset,
 
+    admitFirstWrite() {
+      if (db === null && path !== ':memory:' && !existsSync(path)) options.admitFile?.()
+    },
     unused: () => db === null && queue.length === 0 && !draining && !upgrading,
     ready() {
       // Opened already, or no thread to upgrade on (then open() migrates, as it always did).

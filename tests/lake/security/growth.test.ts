@@ -112,3 +112,61 @@ describe("a query thread's compiled listener filters", () => {
     expect(compiledFilters.peek(JSON.stringify([filterOf(99), {}, 'x']))).toBeTypeOf('function')
   })
 })
+
+describe('datasets written', () => {
+  // Each dataset written keeps its SQLite connections open (8 file descriptors, about 1.6 MB):
+  // an editor writing to made-up names, 122 of them at a limit of 1,024 descriptors (2,500 at
+  // 20,000), left the lake unable to open any file, its next write a 503 saying it might not be
+  // on disk and every dataset's writes stopped until a restart.
+  const MAX = 3
+  let small: TestLake
+  beforeAll(async () => {
+    small = await startTestLake({tls: false, env: {LAKE_MAX_DATASETS: String(MAX)}})
+  })
+  afterAll(async () => {
+    await small?.close()
+  })
+
+  async function post(path: string, body: BodyInit, type = 'application/json') {
+    const res = await fetch(`${small.url}${API}${path}`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${small.token}`, 'content-type': type},
+      body,
+    })
+    return {status: res.status, body: (await res.json()) as {message?: string}}
+  }
+  const create = (dataset: string, id = 'a') =>
+    post(
+      `/data/mutate/${dataset}`,
+      JSON.stringify({mutations: [{create: {_id: id, _type: 'article', title: 'ক'}}]}),
+    )
+
+  it(`past ${MAX}, a first write to another name is a 403 saying so; nothing of it is made`, async () => {
+    const datasets = small.server.lake.datasets
+    // Written at once, side by side: the limit holds for first writes that race.
+    const first = await Promise.all(
+      Array.from({length: 8}, (_, i) => create(`raced-${i}`).then((answer) => answer.status)),
+    )
+    expect(first.filter((status) => status === 200)).toHaveLength(MAX)
+    expect(first.filter((status) => status === 403)).toHaveLength(8 - MAX)
+    expect(datasets.list()).toHaveLength(MAX)
+
+    const refused = await create('one-too-many')
+    expect(refused.status).toBe(403)
+    expect(refused.body.message).toMatch(new RegExp(`${MAX} datasets`))
+    expect(refused.body.message).toMatch(/LAKE_MAX_DATASETS/)
+    // An upload is refused before its bytes are read, and leaves no file.
+    const upload = await post('/assets/files/one-too-many', 'x'.repeat(1000), 'text/plain')
+    expect(upload.status).toBe(403)
+    expect(datasets.list()).toHaveLength(MAX)
+    expect(datasets.list()).not.toContain('one-too-many')
+
+    // The datasets it has take writes and answer reads as before; a name never written reads empty.
+    const kept = datasets.list()[0]
+    expect((await create(kept, 'b')).status).toBe(200)
+    const read = await fetch(`${small.url}${API}/data/query/one-too-many?query=count(*)`, {
+      headers: {authorization: `Bearer ${small.token}`},
+    })
+    expect(await read.json()).toMatchObject({result: 0})
+  })
+})

@@ -32,6 +32,7 @@ import {corsOrigins} from './http/cors.ts'
 import {createPageTurns} from './http/pageTurns.ts'
 import {createAnswerBudget} from './http/documentsAnswer.ts'
 import {createQueryRequests} from './http/queryRequests.ts'
+import {createRequestsInFlight, type RequestsInFlightLimits} from './http/requestsInFlight.ts'
 import {writeArrival, type BodyArrival} from './http/nodeRequest.ts'
 import {bodyFor, errorResponse} from './http/errors.ts'
 import type {PrincipalResolver} from './http/principal.ts'
@@ -57,6 +58,8 @@ export interface LakeOptions {
    * LAKE_CORS_ORIGINS (comma-separated Studio origins). Default process.env.
    */
   env?: Record<string, string | undefined>
+  /** Requests under way at once, per caller and lake-wide (default LIMITS.requestsInFlight). */
+  requestsInFlight?: Partial<RequestsInFlightLimits>
   /** Studio origins allowed by CORS besides http://localhost:3333 (`--cors-origin`). */
   corsOrigins?: readonly string[]
   /** Sign-in throttling (default: 5 failures per e-mail, 50 per client address, in 15 minutes). */
@@ -211,6 +214,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       ...LIMITS.queryRequests,
       bodyMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     }),
+    inFlight: createRequestsInFlight({...LIMITS.requestsInFlight, ...options.requestsInFlight}),
     dataDir: options.dataDir,
     dataset: (name) => datasets.get(name),
     stores,

@@ -352,6 +352,11 @@ function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimit
     strictFieldWhitespaceValidation: false,
     // For the HTTP/1.1 fallback's requests.
     requestTimeout: limits.requestMs,
+    // Streams one HTTP/2 session may have open at once; nghttp2 refuses more (REFUSED_STREAM)
+    // before the lake does any work, and clients queue them (Node's, browsers'). Node's default
+    // has no bound: one session's 20,000 streams were all taken in hand at once. Hosted Sanity's
+    // API takes 100, nginx 128; a Studio's listeners are at most 100 a caller.
+    settings: {maxConcurrentStreams: limits.streamsPerSession},
   }
 }
 

@@ -85,6 +85,13 @@ export const LIMITS = {
     /** Counted for every request beside its bytes: its request objects, stream and promises. */
     requestBytes: 32 * KIB,
   },
+  /**
+   * Requests the lake is working on at once (from the caller's resolution to the route's answer),
+   * per caller and lake-wide, each about 26 kB (lake/http/requestsInFlight.ts): a 429 past a
+   * caller's, a 503 past the lake's. Above a caller's 512 small queries (queryRequests), the
+   * Studio's few dozen and a bulk import's handful.
+   */
+  requestsInFlight: {perCaller: 1_024, total: 8_192},
   /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */
   keyValueBytesPerUser: 1 * MIB,
   /** One key/value setting's value, as JSON in UTF-8. */
@@ -155,6 +162,8 @@ export const LIMITS = {
      * and the write deadline (lake/server.ts), which a request may wait without traffic.
      */
     idleMs: 120_000,
+    /** Streams open at once on one HTTP/2 session (its SETTINGS_MAX_CONCURRENT_STREAMS). */
+    streamsPerSession: 256,
     /** Time to finish the TLS handshake (Node's default is 120 s). */
     tlsHandshakeMs: 10_000,
   },

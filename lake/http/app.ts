@@ -9,6 +9,7 @@ import {errorResponse, notFoundResponse} from './errors.ts'
 import {corsMiddleware} from './cors.ts'
 import {bodyLimitMiddleware} from './limits.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
+import {requestsInFlightMiddleware} from './requestsInFlight.ts'
 import {endUnreadBody} from './nodeRequest.ts'
 import {checkUrlText} from './urlText.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
@@ -64,6 +65,7 @@ export function createApp(
     return next().then(() => c.res.body?.cancel())
   })
   app.use('*', principalMiddleware(principals))
+  app.use('*', requestsInFlightMiddleware())
   app.use('*', bodyLimitMiddleware())
   if (studio) {
     app.route('/', loginPageRoutes())

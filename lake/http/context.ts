@@ -13,6 +13,7 @@ import type {BodyMemory} from './bodyMemory.ts'
 import type {PageTurns} from './pageTurns.ts'
 import type {BodyArrival} from './nodeRequest.ts'
 import type {QueryRequests} from './queryRequests.ts'
+import type {RequestsInFlight} from './requestsInFlight.ts'
 
 /** The one project this lake serves (the Host subdomain and X-Sanity-Project-ID are not checked). */
 export type LakeConfig = DatasetConfig
@@ -38,6 +39,8 @@ export interface LakeContext {
   pages: PageTurns
   /** What query requests hold while they wait for a query thread or run, per caller and lake-wide. */
   queries: QueryRequests
+  /** Requests under way, per caller and lake-wide (LIMITS.requestsInFlight). */
+  inFlight: RequestsInFlight
   /** Shared memory for large write bodies, touched on a thread of its own. */
   bodyMemory: BodyMemory
   /** How every body but a query's must arrive (LIMITS.bodyArrival, --write-timeout). */

@@ -1,0 +1,79 @@
+/**
+ * Requests the lake is working on at once, counted per caller and lake-wide from when the caller
+ * is known until the route has its answer (LIMITS.requestsInFlight). Each holds its stream, its
+ * request objects and its route's promises, about 26 kB, and a write whose body never comes is
+ * answered only after the body arrival's window: over HTTP/2 a session takes as many streams as
+ * its client opens, and one editor's 48,000 such writes grew a lake to 1.39 GB, an anonymous
+ * caller's 24,000 logouts to 731 MB. Past a caller's share its next request is a 429, past the
+ * lake's a 503, both at once with Retry-After; a listener or an export counts only until its
+ * stream begins (their own bounds hold them after).
+ */
+import type {MiddlewareHandler} from 'hono'
+import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
+import {lakeOf} from './context.ts'
+import {streamHolder} from './principal.ts'
+
+export interface RequestsInFlightLimits {
+  /** One caller's (a token or session; an anonymous caller by address). */
+  perCaller: number
+  total: number
+}
+
+export interface RequestsInFlight {
+  /** Requests under way now, lake-wide. */
+  readonly held: number
+  /** Counts one more request of `holder` and gives back its release, or throws (429, 503). */
+  enter(holder: string): () => void
+}
+
+/** Seconds a refused caller is asked to wait: most requests are answered within it. */
+const RETRY_AFTER_SECONDS = 1
+
+export function createRequestsInFlight(limits: RequestsInFlightLimits): RequestsInFlight {
+  let held = 0
+  const byHolder = new Map<string, number>()
+  return {
+    get held() {
+      return held
+    },
+    enter(holder) {
+      const callers = byHolder.get(holder) ?? 0
+      if (callers >= limits.perCaller) {
+        throw new CallerBusyError(
+          `This caller has ${callers} requests under way (at most ${limits.perCaller}); wait for their answers before sending more`,
+          RETRY_AFTER_SECONDS,
+        )
+      }
+      if (held >= limits.total) {
+        throw new RetryLaterError(
+          'lakeBusyError',
+          `The lake has ${held} requests under way (at most ${limits.total}); try again shortly`,
+          RETRY_AFTER_SECONDS,
+        )
+      }
+      held++
+      byHolder.set(holder, callers + 1)
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        held--
+        const left = byHolder.get(holder)! - 1
+        if (left > 0) byHolder.set(holder, left)
+        else byHolder.delete(holder)
+      }
+    },
+  }
+}
+
+/** Counts each request from here until the routes after it have its answer. */
+export function requestsInFlightMiddleware(): MiddlewareHandler {
+  return async function inFlight(c, next) {
+    const release = lakeOf(c).inFlight.enter(streamHolder(c))
+    try {
+      await next()
+    } finally {
+      release()
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Requests under way at once, per caller and lake-wide. Each request the lake is working on holds
+ * its stream, its request objects and its route's promises, about 26 kB, until it is answered; a
+ * write whose body never comes is answered (a 408) only after the body arrival's window, 10 s.
+ * Over HTTP/2 a session takes as many streams as its client opens: one editor's 8 sessions of
+ * 6,000 such writes grew a lake from 129 MB to 1.39 GB, and an anonymous caller's logouts (any
+ * route reads a small body) 4 × 6,000 to 731 MB, each burst again as soon as the last was
+ * answered. Past a caller's bound the lake answers a 429 at once, past the lake's a 503, both with
+ * Retry-After, and others are served.
+ */
+import {connect, type ClientHttp2Session} from 'node:http2'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+const PER_CALLER = 20
+const TOTAL = 30
+const API = '/v2025-02-19'
+
+let lake: TestLake
+let other: string
+
+beforeAll(async () => {
+  lake = await startTestLake({
+    serverOptions: {requestsInFlight: {perCaller: PER_CALLER, total: TOTAL}},
+  })
+  other = (await lake.server.lake.auth!.store.createToken({label: 'other', role: 'editor'})).token
+})
+afterAll(async () => {
+  await lake?.close()
+})
+
+interface Held {
+  status: Promise<{status: number; retryAfter: string | undefined; body: string}>
+  cancel(): void
+}
+
+/** A write whose body begins and never ends (as a stalled or hostile client's). */
+function heldWrite(session: ClientHttp2Session, token: string | null): Held {
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': `${API}/data/mutate/test`,
+    ...(token ? {authorization: `Bearer ${token}`} : {}),
+    'content-type': 'application/json',
+    'content-length': '100',
+  })
+  stream.on('error', () => {})
+  stream.write('{"mutations":')
+  const status = new Promise<{status: number; retryAfter: string | undefined; body: string}>(
+    (resolve) => {
+      let head: {status: number; retryAfter: string | undefined} = {status: 0, retryAfter: ''}
+      let body = ''
+      stream.setEncoding('utf8')
+      stream.on('response', (headers) => {
+        head = {status: Number(headers[':status']), retryAfter: headers['retry-after'] as string}
+      })
+      stream.on('data', (chunk: string) => (body += chunk))
+      stream.on('close', () => resolve({...head, body}))
+    },
+  )
+  return {status, cancel: () => stream.close()}
+}
+
+async function write(session: ClientHttp2Session, token: string, id: string): Promise<number> {
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': `${API}/data/mutate/test`,
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+  })
+  stream.end(JSON.stringify({mutations: [{createOrReplace: {_id: id, _type: 'headline'}}]}))
+  stream.resume()
+  return new Promise((resolve, reject) => {
+    stream.on('response', (headers) => resolve(Number(headers[':status'])))
+    stream.on('error', reject)
+  })
+}
+
+/** The first `count` answers of `held` (the ones past a bound: the rest wait for their bodies). */
+async function firstAnswers<T>(held: {status: Promise<T>}[], count: number): Promise<T[]> {
+  const answers: T[] = []
+  for (const h of held) void h.status.then((answer) => answers.push(answer))
+  while (answers.length < count) await new Promise((resolve) => setTimeout(resolve, 20))
+  return answers.slice(0, count)
+}
+
+describe('requests under way', () => {
+  it(`one caller past ${PER_CALLER} is a 429 at once; another caller is served`, async () => {
+    const session = connect(lake.url)
+    session.on('error', () => {})
+    const held = Array.from({length: PER_CALLER + 10}, () => heldWrite(session, lake.token))
+    try {
+      const refused = await firstAnswers(held, 10)
+      for (const answer of refused) {
+        expect(answer.status).toBe(429)
+        expect(answer.retryAfter).toBe('1')
+        expect(JSON.parse(answer.body).message).toMatch(
+          new RegExp(`${PER_CALLER} requests under way`),
+        )
+      }
+      // Another token is served while the first holds its share.
+      const second = connect(lake.url)
+      expect(await write(second, other, 'other-caller')).toBe(200)
+      // The lake's bound: the other caller's held writes beyond what is left are a 503.
+      const others = Array.from({length: TOTAL - PER_CALLER + 5}, () => heldWrite(second, other))
+      const past = await firstAnswers(others, 5)
+      expect(past.map((answer) => answer.status)).toEqual(Array(5).fill(503))
+      for (const h of others) h.cancel()
+      await Promise.all(others.map((h) => h.status))
+      second.close()
+    } finally {
+      for (const h of held) h.cancel()
+      await Promise.all(held.map((h) => h.status))
+    }
+    // Given back when the client gives up on them: the caller is served again.
+    const again = connect(lake.url)
+    expect(await write(again, lake.token, 'served-again')).toBe(200)
+    again.close()
+    session.close()
+  })
+
+  it('an HTTP/2 session is told how many streams it may have open at once', async () => {
+    const session = connect(lake.url)
+    await new Promise((resolve) => session.once('remoteSettings', resolve))
+    // Node's default is 4,294,967,295: one session's 20,000 held writes were all taken in hand.
+    expect(session.remoteSettings.maxConcurrentStreams).toBe(LIMITS.connections.streamsPerSession)
+    expect(LIMITS.connections.streamsPerSession).toBeLessThanOrEqual(256)
+    session.close()
+  })
+
+  it('anonymous callers count by address, on any route that reads a body', async () => {
+    const session = connect(lake.url)
+    session.on('error', () => {})
+    const held = Array.from({length: PER_CALLER + 3}, () => {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': `${API}/auth/logout`,
+        'content-length': '100',
+      })
+      stream.on('error', () => {})
+      stream.write('x')
+      const status = new Promise<number>((resolve) => {
+        let code = 0
+        stream.on('response', (headers) => (code = Number(headers[':status'])))
+        stream.on('close', () => resolve(code))
+        stream.resume()
+      })
+      return {status, cancel: () => stream.close()}
+    })
+    try {
+      expect(await firstAnswers(held, 3)).toEqual([429, 429, 429])
+    } finally {
+      for (const h of held) h.cancel()
+      await Promise.all(held.map((h) => h.status))
+      session.close()
+    }
+  })
+})

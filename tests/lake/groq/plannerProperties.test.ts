@@ -16,7 +16,11 @@ import {groqJs} from './oracle.ts'
 import {anonymousTarget, loadDocuments, query, type LakeTarget} from './http.ts'
 import {perspectiveParam, type Perspective, type StoredDocument} from './perspective.ts'
 
-const lake = useTestLake({inProcess: true})
+const lake = useTestLake({
+  inProcess: true,
+  // A dataset a run (and a shrink), past the lake's 100 in a hunt.
+  env: {LAKE_MAX_DATASETS: '100000'},
+})
 let anonymous: LakeTarget
 
 beforeAll(() => {

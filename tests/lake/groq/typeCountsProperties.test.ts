@@ -18,7 +18,11 @@ import type {Perspective, StoredDocument} from './perspective.ts'
 const RUNS = Number(process.env.TYPECOUNTS_RUNS ?? 12)
 const SEED = Number(process.env.TYPECOUNTS_SEED ?? 20261205)
 
-const lake = useTestLake({inProcess: true})
+const lake = useTestLake({
+  inProcess: true,
+  // A dataset a run (and a shrink), past the lake's 100 in a hunt.
+  env: {LAKE_MAX_DATASETS: '100000'},
+})
 let anonymous: LakeTarget
 
 beforeAll(() => {

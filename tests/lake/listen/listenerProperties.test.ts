@@ -20,7 +20,11 @@ import {openSse, withoutRev, type SseReader} from './listeners.ts'
 const RUNS = Number(process.env.LISTENER_RUNS ?? 10)
 const SEED = Number(process.env.LISTENER_SEED ?? 20261205)
 
-const lake = useTestLake({tls: false})
+const lake = useTestLake({
+  tls: false,
+  // A dataset a run (and a shrink), past the lake's 100 in a hunt.
+  env: {LAKE_MAX_DATASETS: '100000'},
+})
 
 type Doc = {_id: string; _rev?: string; [key: string]: unknown}
 

@@ -16,7 +16,11 @@ import {useTestLake} from '../../helpers/lake.ts'
 const RUNS = Number(process.env.WRITES_RUNS ?? 6)
 const SEED = Number(process.env.WRITES_SEED ?? 20261205)
 
-const lake = useTestLake({inProcess: true})
+const lake = useTestLake({
+  inProcess: true,
+  // A dataset a run (and a shrink), past the lake's 100 in a hunt.
+  env: {LAKE_MAX_DATASETS: '100000'},
+})
 
 type Doc = {_id: string; _rev: string; [key: string]: unknown}
 type Matched = {query?: string; params?: Record<string, unknown>}

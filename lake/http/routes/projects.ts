@@ -70,6 +70,8 @@ export function projectRoutes(): Hono {
     const reason = invalidDatasetReason(name)
     if (reason) throw new BadRequestError(`Invalid dataset name "${name}": ${reason}`)
     lakeOf(c).dataset(name)
+    // Past the lake's most datasets its first write would be refused: said now.
+    lakeOf(c).stores.get(name).admitFirstWrite?.()
     return c.json({datasetName: name, aclMode: 'private'})
   })
 

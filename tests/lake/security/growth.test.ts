@@ -168,5 +168,23 @@ describe('datasets written', () => {
       headers: {authorization: `Bearer ${small.token}`},
     })
     expect(await read.json()).toMatchObject({result: 0})
+
+    // An administrator creating one more is told so, not told it was made.
+    const admin = (
+      await small.server.lake.auth!.store.createToken({label: 'admin', role: 'administrator'})
+    ).token
+    const put = async (name: string) => {
+      const res = await fetch(`${small.url}${API}/datasets/${name}`, {
+        method: 'PUT',
+        headers: {authorization: `Bearer ${admin}`, 'content-type': 'application/json'},
+        body: '{}',
+      })
+      return {status: res.status, body: (await res.json()) as {message?: string}}
+    }
+    const created = await put('made-by-admin')
+    expect(created.status).toBe(403)
+    expect(created.body.message).toMatch(/LAKE_MAX_DATASETS/)
+    // One it has is still answered as made.
+    expect((await put(kept)).status).toBe(200)
   })
 })

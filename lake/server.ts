@@ -357,6 +357,11 @@ function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimit
     // has no bound: one session's 20,000 streams were all taken in hand at once. Hosted Sanity's
     // API takes 100, nginx 128; a Studio's listeners are at most 100 a caller.
     settings: {maxConcurrentStreams: limits.streamsPerSession},
+    // Header fields of one request, as HTTP/1.1's 2,000 (Node's maxHeadersCount). Node's default,
+    // 128, reset a stream past it unanswered, and browsers send each cookie as a field of its
+    // own over HTTP/2 (every local port's cookies for localhost). nghttp2's 64 KiB, 32 bytes a
+    // field, still bounds them.
+    maxHeaderListPairs: 2000,
   }
 }
 

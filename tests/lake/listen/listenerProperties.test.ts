@@ -1,14 +1,14 @@
 /**
  * Property-based differential test for listeners (`/listen?query=…`): which mutations reach which
  * listener. Random write histories (creates, replaces, patches, deletes in the published, draft and
- * release layers; documents large enough for the filter to read their outline, or to parse them on
- * a worker) are heard by 2-4 listeners at once: filters of
- * bounded cost (on the event loop) and not (on a query worker), some with the same filter and other
- * parameters (a filter's matcher is shared by listeners that ask alike), signed in and anonymous of
- * a public dataset, with and without release versions. Each listener's events must be the ones
- * groq-js gives evaluating the same filter over each touched document before and after the
- * transaction (read back with a raw query after each write), with the transition, revisions, the
- * documents and mendoza effects that turn the one into the other.
+ * release layers; the Studio's publish, unpublish, discard, delete and edit actions; documents
+ * large enough for the filter to read their outline, or to parse them on a worker) are heard by
+ * 2-4 listeners at once: filters of bounded cost (on the event loop) and not (on a query worker),
+ * some with the same filter and other parameters (a filter's matcher is shared by listeners that
+ * ask alike), signed in and anonymous of a public dataset, with and without release versions. Each
+ * listener's events must be the ones groq-js gives evaluating the same filter over each touched
+ * document before and after the transaction (read back with a raw query after each write), with
+ * the transition, revisions, the documents and mendoza effects that turn the one into the other.
  */
 import fc from 'fast-check'
 import {evaluate, parse} from 'groq-js'
@@ -76,9 +76,37 @@ const mutationArb = fc.oneof(
   {weight: 1, arbitrary: patchArb.map((patch) => [patch])},
   {weight: 4, arbitrary: patchArb.map((patch) => ensured(patch.patch.id, patch))},
 )
-const transactionArb = fc
-  .array(mutationArb, {minLength: 1, maxLength: 3})
-  .map((parts) => parts.flat() as object[])
+const A = 'sanity.action.document.'
+/** The Studio's actions on one document: each writes its draft, its published document or both. */
+const actionArb = fc.tuple(fc.constantFrom(...IDS), fieldArb).chain(([id, field]) =>
+  fieldArbs[field]!.map((value) => [
+    {actionType: `${A}publish`, draftId: `drafts.${id}`, publishedId: id},
+    {actionType: `${A}unpublish`, draftId: `drafts.${id}`, publishedId: id},
+    {actionType: `${A}discard`, draftId: `drafts.${id}`},
+    {actionType: `${A}delete`, publishedId: id, includeDrafts: [`drafts.${id}`]},
+    {
+      actionType: `${A}edit`,
+      draftId: `drafts.${id}`,
+      publishedId: id,
+      patch: value === undefined ? {unset: [field]} : {set: {[field]: value}},
+    },
+  ]),
+)
+/** A transaction: 1-3 groups of mutations, or 1-2 actions (`/data/actions`). */
+const transactionArb = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(mutationArb, {minLength: 1, maxLength: 3})
+      .map((parts) => ({mutations: parts.flat() as object[]})),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(fc.tuple(actionArb, fc.nat(4)), {minLength: 1, maxLength: 2})
+      .map((picks) => ({actions: picks.map(([all, k]) => all[k]!)})),
+  },
+)
 
 /**
  * Parameter values as the URL carries them (JSON text), of every type. (A number past JSON's range
@@ -198,11 +226,12 @@ const auth = () => ({authorization: `Bearer ${lake().token}`})
 const withPads = (value: unknown) =>
   JSON.stringify(value, (key, v) => (key === 'pad' && typeof v === 'number' ? 'k'.repeat(v) : v))
 
-async function mutate(dataset: string, mutations: object[]) {
-  const response = await fetch(`${lake().url}/v2025-02-19/data/mutate/${dataset}`, {
+async function write(dataset: string, transaction: {mutations: object[]} | {actions: object[]}) {
+  const route = 'actions' in transaction ? 'actions' : 'mutate'
+  const response = await fetch(`${lake().url}/v2025-02-19/data/${route}/${dataset}`, {
     method: 'POST',
     headers: {...auth(), 'content-type': 'application/json'},
-    body: withPads({mutations}),
+    body: withPads(transaction),
   })
   const body = (await response.json()) as {transactionId?: string}
   if (process.env.LISTENER_REFUSALS && response.status !== 200)
@@ -253,8 +282,9 @@ test('listeners hear what groq-js matches before and after each transaction', as
           }
           const expected: Expected[][] = specs.map(() => [])
           let before = new Map<string, Doc>()
-          for (const mutations of [...writes, [{create: {_id: 'end', _type: 'end'}}]]) {
-            const {status, transactionId} = await mutate(dataset, mutations)
+          const end = {mutations: [{create: {_id: 'end', _type: 'end'}}]}
+          for (const transaction of [...writes, end]) {
+            const {status, transactionId} = await write(dataset, transaction)
             expect([200, 400, 409]).toContain(status)
             const after = await rawDocuments(dataset)
             if (status !== 200) {

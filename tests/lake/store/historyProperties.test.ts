@@ -79,7 +79,9 @@ const ensuredPatch = (patch: {patch: {id: string}}) => [
 ]
 const ensuredPatchArb = patchArb.map(ensuredPatch)
 /** Patches of one document, for the long histories: it passes its snapshots. */
-const patchOfAArb = patchArb.map((patch) => ensuredPatch({patch: {...patch.patch, id: 'a'}}))
+const patchOfAArb = patchArb.map((patch) => ({
+  mutations: ensuredPatch({patch: {...patch.patch, id: 'a'}}),
+}))
 const mutationArb = fc.oneof(
   {weight: 14, arbitrary: ensuredPatchArb},
   {
@@ -90,9 +92,33 @@ const mutationArb = fc.oneof(
   },
   {weight: 1, arbitrary: idArb.map((id) => [{delete: {id}}])},
 )
-const transactionArb = fc
-  .array(mutationArb, {minLength: 1, maxLength: 3})
-  .map((parts) => parts.flat() as object[])
+const A = 'sanity.action.document.'
+/** The Studio's actions on `a` and its draft (`/data/actions`), an edit with a patch of the draft. */
+const actionArb = fc.oneof(
+  fc.constantFrom(
+    {actionType: `${A}publish`, draftId: 'drafts.a', publishedId: 'a'},
+    {actionType: `${A}unpublish`, draftId: 'drafts.a', publishedId: 'a'},
+    {actionType: `${A}discard`, draftId: 'drafts.a'},
+  ),
+  patchArb.map(({patch: {id, ...operations}}) => {
+    void id
+    return {actionType: `${A}edit`, draftId: 'drafts.a', publishedId: 'a', patch: operations}
+  }),
+)
+/** A transaction: mutations (`/data/mutate`), or now and then actions (`/data/actions`). */
+type Transaction = {mutations: object[]} | {actions: object[]}
+const transactionArb: fc.Arbitrary<Transaction> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .array(mutationArb, {minLength: 1, maxLength: 3})
+      .map((parts) => ({mutations: parts.flat() as object[]})),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.array(actionArb, {minLength: 1, maxLength: 2}).map((actions) => ({actions})),
+  },
+)
 /**
  * Short histories, and long ones that pass a document's snapshots (the 32nd change after its
  * creation, then every 64th): mostly patches, whose reverts a rebuild walks up to a snapshot (a
@@ -150,12 +176,13 @@ test('a document at a revision, at a time and at its last revision is as it was 
         id: string
         timestamp: string
         documents: Map<string, Doc>
-        mutations: object[]
+        transaction: Transaction
       }[] = []
-      for (const mutations of writes) {
-        const {status, body} = await call(`/data/mutate/${dataset}`, {
+      for (const transaction of writes) {
+        const route = 'actions' in transaction ? 'actions' : 'mutate'
+        const {status, body} = await call(`/data/${route}/${dataset}`, {
           method: 'POST',
-          body: withPads({mutations}),
+          body: withPads(transaction),
         })
         expect([200, 400, 409], JSON.stringify(body).slice(0, 300)).toContain(status)
         if (status !== 200) continue
@@ -169,7 +196,7 @@ test('a document at a revision, at a time and at its last revision is as it was 
         // The transaction's time: the `_updatedAt` it gave what it wrote (none after a delete).
         const written = [...documents.values()].find((doc) => doc._rev === body.transactionId)
         const timestamp = written?._updatedAt ?? ''
-        states.push({id: body.transactionId as string, timestamp, documents, mutations})
+        states.push({id: body.transactionId as string, timestamp, documents, transaction})
       }
       tally.histories++
       tally.transactions += states.length
@@ -182,7 +209,7 @@ test('a document at a revision, at a time and at its last revision is as it was 
         const state = states[k]!
         expect(
           Object.fromEntries(await historyAt(dataset, `revision=${state.id}`)),
-          `at revision ${k + 1} of ${states.length}: ${JSON.stringify(state.mutations)}`,
+          `at revision ${k + 1} of ${states.length}: ${JSON.stringify(state.transaction)}`,
         ).toEqual(Object.fromEntries(state.documents))
         tally.revisions++
         tally.documents += state.documents.size

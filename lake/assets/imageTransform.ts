@@ -188,18 +188,23 @@ export function renderImage(
   source: {width: number; height: number},
   maxSourcePixels: number,
   wanted?: () => boolean,
+  holder?: string,
 ): Promise<Buffer> {
-  return withSharp(async (sharp) => {
-    try {
-      return await render(sharp, path, t, source, maxSourcePixels)
-    } catch (err) {
-      if (err instanceof LakeError) throw err
-      throw new UnprocessableError(
-        `The stored image cannot be rendered: ${(err as Error).message.trim()}. ` +
-          `Upload the image again (the lake now refuses images it cannot decode at upload)`,
-      )
-    }
-  }, wanted)
+  return withSharp(
+    async (sharp) => {
+      try {
+        return await render(sharp, path, t, source, maxSourcePixels)
+      } catch (err) {
+        if (err instanceof LakeError) throw err
+        throw new UnprocessableError(
+          `The stored image cannot be rendered: ${(err as Error).message.trim()}. ` +
+            `Upload the image again (the lake now refuses images it cannot decode at upload)`,
+        )
+      }
+    },
+    wanted,
+    holder,
+  )
 }
 
 async function render(

@@ -69,7 +69,8 @@ export class ImageService {
   /**
    * The rendition of stored image `name` that the URL parameters ask for. Throws a 400 for bad
    * parameters or an output over the limits, before anything is decoded. `signal`: the client
-   * went away (a rendition nobody waits for any more is not rendered).
+   * went away (a rendition nobody waits for any more is not rendered). `holder`: who asks, whose
+   * turn in the image queue it takes (sharp.ts).
    */
   async render(
     path: string,
@@ -77,6 +78,7 @@ export class ImageService {
     search: URLSearchParams,
     accept: string | undefined,
     signal?: AbortSignal,
+    holder?: string,
   ): Promise<Rendition> {
     const m = IMAGE_NAME.exec(name)!
     const source = {width: Number(m[2]), height: Number(m[3]), extension: m[4]!}
@@ -86,7 +88,7 @@ export class ImageService {
     const cached = await this.cache.get(
       `${m[1]}-${key}`,
       extension,
-      (wanted) => renderImage(path, transform, source, this.limits.maxSourcePixels, wanted),
+      (wanted) => renderImage(path, transform, source, this.limits.maxSourcePixels, wanted, holder),
       signal,
     )
     return {...cached, contentType: MIME_TYPES[transform.format]}

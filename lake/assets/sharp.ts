@@ -17,7 +17,23 @@ export const SHARP_JOBS = 2
 
 let loading: Promise<Sharp> | null = null
 let running = 0
-const waiting: (() => void)[] = []
+/**
+ * Jobs waiting, by caller; a caller's place in the map is its turn (the one served goes to the
+ * back while it has more). In arrival order alone, one caller's hundreds of renditions, each
+ * waited for, held every other caller's and every upload's behind them.
+ */
+const waiting = new Map<string, (() => void)[]>()
+
+/** The next caller's first job, its caller to the back of the line. */
+function nextWaiting(): (() => void) | undefined {
+  const first = waiting.entries().next()
+  if (first.done) return undefined
+  const [holder, jobs] = first.value
+  const job = jobs.shift()!
+  waiting.delete(holder)
+  if (jobs.length > 0) waiting.set(holder, jobs)
+  return job
+}
 
 function loadSharp(): Promise<Sharp> {
   return (loading ??= import('sharp').then((module) => {
@@ -28,7 +44,8 @@ function loadSharp(): Promise<Sharp> {
 }
 
 /**
- * Runs `job` with sharp when a slot of the queue is free; the slot is held until it settles.
+ * Runs `job` with sharp when a slot of the queue is free and it is `holder`'s turn (callers take
+ * turns: a rendition's asker, '' for uploads and the backfill); the slot is held until it settles.
  * `wanted`, asked when the slot comes: false when nobody waits for the job's result any more (its
  * clients went away), and it is not run. Before, a client's hundreds of renditions asked and
  * abandoned were all rendered, and every image asked after them waited.
@@ -36,15 +53,22 @@ function loadSharp(): Promise<Sharp> {
 export async function withSharp<T>(
   job: (sharp: Sharp) => Promise<T>,
   wanted?: () => boolean,
+  holder = '',
 ): Promise<T> {
   const sharp = await loadSharp()
   if (running < SHARP_JOBS) running++
-  else await new Promise<void>((resolve) => waiting.push(resolve))
+  else {
+    await new Promise<void>((resolve) => {
+      const jobs = waiting.get(holder)
+      if (jobs) jobs.push(resolve)
+      else waiting.set(holder, [resolve])
+    })
+  }
   try {
     if (wanted && !wanted()) throw new UnavailableError('The client closed the connection')
     return await job(sharp)
   } finally {
-    const next = waiting.shift()
+    const next = nextWaiting()
     if (next) next()
     else running--
   }
@@ -52,5 +76,7 @@ export async function withSharp<T>(
 
 /** Jobs running and waiting now (for tests and diagnostics). */
 export function sharpQueue(): {running: number; waiting: number} {
-  return {running, waiting: waiting.length}
+  let count = 0
+  for (const jobs of waiting.values()) count += jobs.length
+  return {running, waiting: count}
 }

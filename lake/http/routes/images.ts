@@ -9,6 +9,7 @@ import {lakeOf} from '../context.ts'
 import {servedFile} from '../byteRange.ts'
 import {vary} from '../cors.ts'
 import {requestSignal} from '../nodeRequest.ts'
+import {streamHolder} from '../principal.ts'
 
 /** The rendition response, or null when the URL asks for the original. */
 export async function imageRendition(
@@ -19,7 +20,15 @@ export async function imageRendition(
   const search = new URL(c.req.url).searchParams
   if (!hasTransform(search)) return null
   const accept = c.req.header('accept')
-  const rendition = await lakeOf(c).images.render(path, name, search, accept, requestSignal(c))
+  // Its asker's turn in the image queue (lake/assets/sharp.ts): anyone may ask for renditions.
+  const rendition = await lakeOf(c).images.render(
+    path,
+    name,
+    search,
+    accept,
+    requestSignal(c),
+    streamHolder(c),
+  )
   c.header('Content-Type', rendition.contentType)
   // The parameters name the rendition; only auto=format also depends on the request.
   c.header('Cache-Control', 'public, max-age=31536000, immutable')

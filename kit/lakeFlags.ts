@@ -1,8 +1,8 @@
 /**
- * The lake's Node flags: the ones its process starts with (package.json's `lake` script and
- * kit/lakeProcess.ts, which starts it as a child) and the one its start sets for its threads
- * (lake/cli/start.ts). Here, not in kit/lakeProcess.ts, so that the lake does not import what
- * starts it.
+ * The lake's Node flags and malloc settings: the ones its process starts with (package.json's
+ * `lake` script and kit/lakeProcess.ts, which starts it as a child) and the one its start sets for
+ * its threads (lake/cli/start.ts). Here, not in kit/lakeProcess.ts, so that the lake does not
+ * import what starts it.
  */
 import {setFlagsFromString} from 'node:v8'
 
@@ -19,6 +19,27 @@ import {setFlagsFromString} from 'node:v8'
 export const LAKE_NODE_FLAGS = ['--max-semi-space-size=32']
 
 export const THREAD_SEMI_SPACE_FLAG = '--max-semi-space-size=8'
+
+/**
+ * glibc's malloc settings for the lake's process, read only as a process starts, so given in its
+ * environment (package.json's `lake` script, kit/lakeProcess.ts). glibc gives the free top of a
+ * thread's arena back to the system only past its trim threshold, which it raises to twice any
+ * large block it unmaps (up to 64 MB): after the archive's bulk load (2 MB request bodies) it stood
+ * at 4.4 MB, and the threads' arenas kept about 40 MB free through the query set, its peak RSS
+ * (docs/benchmarks-log.md, memory). Set, it stays at glibc's default of 128 kB, and so does the
+ * size from which a block is mapped on its own.
+ */
+export const LAKE_MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=131072'
+
+/** `env` with LAKE_MALLOC_TUNABLES in GLIBC_TUNABLES, unless it sets the trim threshold itself. */
+export function lakeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const tunables = env.GLIBC_TUNABLES ?? ''
+  if (/(^|:)glibc\.malloc\.trim_threshold=/.test(tunables)) return env
+  return {
+    ...env,
+    GLIBC_TUNABLES: tunables ? `${tunables}:${LAKE_MALLOC_TUNABLES}` : LAKE_MALLOC_TUNABLES,
+  }
+}
 
 /**
  * Every thread started after this gets 8 MB semi-spaces (a 16 MB young generation); the heap

@@ -11,7 +11,7 @@ import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import type {Env} from './cli.ts'
 import {withCompileCache} from './compileCache.ts'
-import {LAKE_NODE_FLAGS} from './lakeFlags.ts'
+import {LAKE_NODE_FLAGS, lakeEnvironment} from './lakeFlags.ts'
 import {apiHostFor, lakeFile, LOCAL_LAKE} from './localLake.ts'
 
 const LAKE_CLI = fileURLToPath(new URL('../lake/cli.ts', import.meta.url))
@@ -89,7 +89,7 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   const child = spawn(command, [...before, ...args], {
     cwd: ROOT,
     // The lake's own thread too skips Node's type stripper once the cache holds its modules.
-    env: withCompileCache((options.env ?? process.env) as NodeJS.ProcessEnv),
+    env: lakeEnvironment(withCompileCache((options.env ?? process.env) as NodeJS.ProcessEnv)),
     detached: options.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -105,7 +105,9 @@ export async function threadsSettled(
 
 /**
  * `start`: another checkout's startLakeProcess, to compare two (bench/writers.ts).
- * `BENCH_PERF_MAP=1` starts the lake with `--perf-basic-prof`, for `perf record -p <pid>`.
+ * `BENCH_PERF_MAP=1` starts the lake with `--perf-basic-prof`, for `perf record -p <pid>`;
+ * `BENCH_NODE_FLAGS` adds Node or V8 flags (space-separated) to every lake it starts, to try one or
+ * to trace the JIT (`--log-code --logfile=…`).
  */
 export function startLake(
   dataDir: string,
@@ -118,6 +120,7 @@ export function startLake(
     nodeFlags: [
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       ...(process.env.BENCH_PERF_MAP ? ['--perf-basic-prof'] : []),
+      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
     ],
     tls: false,
     // A throwaway administrator for the throwaway data folder.

@@ -9,7 +9,7 @@ import {isUtf8} from 'node:buffer'
 import {IncomingMessage, type ServerResponse} from 'node:http'
 import {constants as http2Constants, type Http2Stream} from 'node:http2'
 import type {Context} from 'hono'
-import {formatMs, notUtf8Error, RequestTimeoutError} from '../core/errors.ts'
+import {BadRequestError, formatMs, notUtf8Error, RequestTimeoutError} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
 import {parsedHeapEstimate} from '../core/writes.ts'
 import type {BodyMemory} from './bodyMemory.ts'
@@ -30,9 +30,27 @@ function nodeOf(c: Context): NodeBindings | null {
  */
 export function declaredLength(c: Context): number | null {
   const incoming = nodeOf(c)?.incoming
-  if (!incoming || incoming.headers['transfer-encoding'] !== undefined) return null
+  return incoming ? declaredOf(incoming) : null
+}
+
+function declaredOf(incoming: IncomingMessage): number | null {
+  if (incoming.headers['transfer-encoding'] !== undefined) return null
   const length = incoming.headers['content-length']
   return length === undefined ? null : parseInt(length, 10) || 0
+}
+
+/**
+ * A body that ended short of its declared length, as an error, else null. HTTP/1.1's parser never
+ * ends one early; over HTTP/2 a stream may end (END_STREAM) before it, and Node ends the request
+ * as a whole one while nghttp2 resets the stream (PROTOCOL_ERROR): the lake stored such a write or
+ * upload, its client told it failed. Nothing of it is used.
+ */
+function endedShort(incoming: IncomingMessage, received: number): Error | null {
+  const declared = declaredOf(incoming)
+  if (declared === null || received >= declared) return null
+  return new BadRequestError(
+    `The request body ended after ${received} of the ${declared} bytes its content-length declared; nothing of it was used: send a content-length that is the body's length`,
+  )
 }
 
 /**
@@ -414,12 +432,16 @@ export function arrivingBody(c: Context, arrival: BodyArrival): ReadableStream<U
       controller.error(err)
     }
     const watch = watchArrival(arrival, fail)
+    let received = 0
     const onData = (chunk: Buffer) => {
       watch.add(chunk.length)
+      received += chunk.length
       controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))
       if ((controller.desiredSize ?? 0) <= 0) incoming.pause()
     }
     const onEnd = () => {
+      const short = endedShort(incoming, received)
+      if (short) return fail(short)
       detach?.()
       controller.close()
     }
@@ -534,21 +556,25 @@ function readChunks(
       incoming.pause()
       done(err)
     })
+    let received = 0
     const done = (err?: Error) => {
       watch.stop()
-      incoming.off('data', onChunk).off('end', done).off('error', done).off('close', onClose)
+      incoming.off('data', onChunk).off('end', onEnd).off('error', done).off('close', onClose)
       if (err) reject(err)
       else resolve()
     }
     const onChunk = (chunk: Buffer) => {
       watch.add(chunk.length)
+      received += chunk.length
       if (onData(chunk) !== false) return
       incoming.pause()
       done()
     }
-    // Closed before its end: the client went mid-body (as the async iterator reported it).
-    const onClose = () => done(incoming.complete ? undefined : prematureClose())
-    incoming.on('data', onChunk).once('end', done).once('error', done).once('close', onClose)
+    const onEnd = () => done(endedShort(incoming, received) ?? undefined)
+    // Closed before its end: the client went mid-body (as the async iterator reported it). An
+    // HTTP/2 request is `complete` once its stream is reset too, so what arrived is checked.
+    const onClose = () => (incoming.complete ? onEnd() : done(prematureClose()))
+    incoming.on('data', onChunk).once('end', onEnd).once('error', done).once('close', onClose)
   })
 }
 

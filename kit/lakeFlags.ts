@@ -22,7 +22,7 @@ export const THREAD_SEMI_SPACE_FLAG = '--max-semi-space-size=8'
 
 /**
  * glibc's malloc settings for the lake's process, read only as a process starts, so given in its
- * environment (package.json's `lake` script, kit/lakeProcess.ts). glibc gives the free top of a
+ * environment (kit/lakeProcess.ts; `npm run lake` starts again with them, startWithMallocSettings). glibc gives the free top of a
  * thread's arena back to the system only past its trim threshold, which it raises to twice any
  * large block it unmaps (up to 64 MB): after the archive's bulk load (2 MB request bodies) it stood
  * at 4.4 MB, and the threads' arenas kept about 40 MB free through the query set, its peak RSS
@@ -39,6 +39,25 @@ export function lakeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     ...env,
     GLIBC_TUNABLES: tunables ? `${tunables}:${LAKE_MALLOC_TUNABLES}` : LAKE_MALLOC_TUNABLES,
   }
+}
+
+/**
+ * Starts the process again, in place (execve: the same pid, no process around it), with
+ * lakeEnvironment's settings when it started without them (`npm run lake`: a variable set before
+ * `node` in package.json is no command for cmd.exe, npm's shell on Windows, and replaced a
+ * caller's own GLIBC_TUNABLES under sh). Linux only, where glibc reads them; nothing once they are
+ * set (kit/lakeProcess.ts sets them), so it starts again at most once.
+ */
+export function startWithMallocSettings(): void {
+  // process.execve is Unix's and Node 23.11's on.
+  if (process.platform !== 'linux' || !process.execve) return
+  const env = lakeEnvironment(process.env)
+  if (env === process.env) return
+  process.execve(
+    process.execPath,
+    [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    env,
+  )
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import {commandGroup, runMain} from '../kit/cli.ts'
 import {useCompileCache} from '../kit/compileCache.ts'
+import {startWithMallocSettings} from '../kit/lakeFlags.ts'
 
 export const lakeCommand = commandGroup({
   invocation: 'npm run lake --',
@@ -43,6 +44,8 @@ The local Content Lake and its administration. Examples:
 })
 
 if (import.meta.main) {
+  // glibc's malloc settings are read only as a process starts: without them, it starts again.
+  startWithMallocSettings()
   // Before the command's modules load, so the lake's threads find them all in the cache.
   useCompileCache()
   // The process is the lake's own: a rejection nobody handled is logged and the lake goes on

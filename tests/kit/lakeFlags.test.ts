@@ -7,20 +7,22 @@
  */
 import {execFile} from 'node:child_process'
 import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 import {expect, test} from 'vitest'
 import {LAKE_MALLOC_TUNABLES, LAKE_NODE_FLAGS, lakeEnvironment} from '../../kit/lakeFlags.ts'
 
 const KIT = new URL('../../kit/lakeFlags.ts', import.meta.url).href
 const HEAP_TRIM = new URL('../../lake/store/heapTrim.ts', import.meta.url).href
+const LAKE_CLI = fileURLToPath(new URL('../../lake/cli.ts', import.meta.url))
 
 const scripts = () =>
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
     .scripts as Record<string, string>
 
-test('npm run lake starts the lake with the same Node flags and malloc settings', () => {
-  expect(scripts().lake).toBe(
-    `GLIBC_TUNABLES=${LAKE_MALLOC_TUNABLES} node ${LAKE_NODE_FLAGS.join(' ')} lake/cli.ts`,
-  )
+test('npm run lake starts the lake with the same Node flags, as a command every shell runs', () => {
+  // npm runs scripts with cmd.exe on Windows, where `GLIBC_TUNABLES=... node` is no command, and
+  // with sh elsewhere, where it dropped a caller's own GLIBC_TUNABLES: lake/cli.ts sets them.
+  expect(scripts().lake).toBe(`node ${LAKE_NODE_FLAGS.join(' ')} lake/cli.ts`)
 })
 
 test("the lake's environment keeps a caller's own glibc settings", () => {
@@ -32,14 +34,39 @@ test("the lake's environment keeps a caller's own glibc settings", () => {
   expect(lakeEnvironment(own)).toBe(own)
 })
 
-test("a thread's freed memory goes back to the system in the lake's process, after a large block was given back", async () => {
-  // The variables `npm run lake` sets before Node (kit/lakeProcess.ts sets the same).
-  const assignments = Object.fromEntries(
-    [...scripts().lake.matchAll(/(?:^|\s)([A-Z_]+)=(\S+)(?=\s)/g)].map(([, name, value]) => [
-      name,
-      value,
-    ]),
+/** What each start of `node lake/cli.ts --help` saw: its pid, GLIBC_TUNABLES and Node flags. */
+async function lakeStarts(env: NodeJS.ProcessEnv): Promise<{pid: number; tunables?: string}[]> {
+  // Preloaded, so it runs at every start of the process, also one that lake/cli.ts makes again.
+  const probe = `data:text/javascript,console.error('START '+JSON.stringify({pid: process.pid, tunables: process.env.GLIBC_TUNABLES, flags: process.execArgv.includes('${LAKE_NODE_FLAGS[0]}')}))`
+  const stderr = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [...LAKE_NODE_FLAGS, '--import', probe, LAKE_CLI, '--help'],
+      {env},
+      (err, _out, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stderr),
+    ),
   )
+  return [...stderr.matchAll(/^START (.*)$/gm)].map(([, json]) => JSON.parse(json!))
+}
+
+test.runIf(process.platform === 'linux')(
+  "the lake's process starts again, in place, with the malloc settings and a caller's own",
+  async () => {
+    const {GLIBC_TUNABLES: _, ...env} = process.env
+    const starts = await lakeStarts(env)
+    // The same process (execve), no wrapper: the second start has the settings and the flags.
+    expect(starts).toHaveLength(2)
+    expect(starts[1]).toEqual({pid: starts[0]!.pid, tunables: LAKE_MALLOC_TUNABLES, flags: true})
+    const mine = await lakeStarts({...env, GLIBC_TUNABLES: 'glibc.malloc.arena_max=2'})
+    expect(mine.at(-1)!.tunables).toBe(`glibc.malloc.arena_max=2:${LAKE_MALLOC_TUNABLES}`)
+    // Started with them (kit/lakeProcess.ts, or a caller's own threshold): started once.
+    const own = await lakeStarts({...env, GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=65536'})
+    expect(own).toEqual([expect.objectContaining({tunables: 'glibc.malloc.trim_threshold=65536'})])
+  },
+)
+
+test("a thread's freed memory goes back to the system in the lake's process, after a large block was given back", async () => {
   // A bulk load's request bodies (2 MB) raised glibc's trim threshold to twice theirs; here 24 MB
   // given back raises it past what the thread then frees (SQLite's pages, as a connection's cache
   // or a closed connection's). Measured on Node 24: 52 MB freed, all kept without the setting,
@@ -72,7 +99,8 @@ test("a thread's freed memory goes back to the system in the lake's process, aft
     execFile(
       process.execPath,
       ['--expose-gc', '--input-type=module', '-e', script],
-      {env: {...process.env, ...assignments}},
+      // As lake/cli.ts starts again with them (kit/lakeProcess.ts starts it with them).
+      {env: lakeEnvironment(process.env)},
       (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
     ),
   )

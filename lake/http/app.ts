@@ -10,7 +10,7 @@ import {corsMiddleware} from './cors.ts'
 import {bodyLimitMiddleware} from './limits.ts'
 import {principalMiddleware, type PrincipalResolver} from './principal.ts'
 import {requestsInFlightMiddleware} from './requestsInFlight.ts'
-import {endUnreadBody} from './nodeRequest.ts'
+import {checkTransferCoding, endUnreadBody} from './nodeRequest.ts'
 import {checkUrlText} from './urlText.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
 import {authRoutes, loginPageRoutes} from './routes/auth.ts'
@@ -57,6 +57,7 @@ export function createApp(
   // One pass sets what routes read: each middleware is a turn of Hono's chain on every request.
   app.use('*', (c, next) => {
     checkUrlText(c.req.url)
+    checkTransferCoding(c)
     c.set('lake', lake)
     if (studio) c.set('studio', studio)
     if (c.req.method !== 'HEAD') return next()

@@ -579,6 +579,19 @@ function readChunks(
 }
 
 /**
+ * A 400 for a body in a transfer coding other than chunked (`gzip, chunked`): Node takes it apart
+ * only as chunked, and the lake used the still-coded bytes as the body (a JSON one that was never
+ * gzipped was stored). RFC 9112 lets a server refuse a coding it does not know.
+ */
+export function checkTransferCoding(c: Context): void {
+  const coding = requestHeader(c, 'transfer-encoding')
+  if (coding === undefined || coding.toLowerCase() === 'chunked') return
+  throw new BadRequestError(
+    `Transfer-Encoding "${coding}" is not supported: send the body with chunked alone or with a Content-Length`,
+  )
+}
+
+/**
  * A request header as `c.req.header(name)` gives it (each field's value without surrounding
  * whitespace, repeated fields joined with ", "), read from Node's raw header list: the first
  * `c.req.header()` makes a Headers object of every field of the request, which with the response's

@@ -822,6 +822,13 @@ export function createSqliteStore(
    * As largeRevs, it holds because only this store writes the documents it reads.
    */
   const absent = new Set<string>()
+  /**
+   * The stored body's bytes of the ids heads() found, kept as `absent` is (until the id's next
+   * write or a rollback): a patch's transaction asks for them twice (bodyBytes: the patch budget,
+   * then the working set's write) right after its pre-check's heads() read them, three lookups of
+   * one row.
+   */
+  const knownBytes = new Map<string, number>()
   const rememberAbsent = !options.readOnly
   let db: DatabaseSync | null = null
   let closed = false
@@ -1593,8 +1600,15 @@ export function createSqliteStore(
     if (rememberAbsent) {
       // Bounded: pre-checks whose transaction never read (a refusal) leave theirs behind.
       if (absent.size > ABSENT_IDS) absent.clear()
+      if (knownBytes.size > ABSENT_IDS) knownBytes.clear()
       out.forEach((head, i) => {
-        if (head === null) absent.add(ids[i])
+        if (head === null) {
+          absent.add(ids[i])
+          knownBytes.delete(ids[i])
+        } else {
+          knownBytes.set(ids[i], head.bytes)
+          absent.delete(ids[i])
+        }
       })
     }
     return out
@@ -1650,6 +1664,9 @@ export function createSqliteStore(
   }
 
   function bodyBytes(ids: readonly string[]): number {
+    if (ids.length === 1 && (knownBytes.has(ids[0]) || absent.has(ids[0]))) {
+      return knownBytes.get(ids[0]) ?? 0
+    }
     let bytes = 0
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK)
@@ -1755,6 +1772,7 @@ export function createSqliteStore(
   function forget(id: string) {
     largeRevs.delete(id)
     absent.delete(id)
+    knownBytes.delete(id)
     const entry = cache.get(id)
     if (!entry) return
     cache.delete(id)
@@ -2177,6 +2195,7 @@ export function createSqliteStore(
   function rewriteGroup(conn: DatabaseSync) {
     // What heads() saw absent may have been so only inside the group rolled back.
     absent.clear()
+    knownBytes.clear()
     const earlier = grouped
     grouped = []
     pendingCounts = new Map()
@@ -2199,6 +2218,7 @@ export function createSqliteStore(
       cache.clear()
       largeRevs.clear()
       absent.clear()
+      knownBytes.clear()
       cachedBytes = 0
       groupFailure = err
     }
@@ -2303,6 +2323,7 @@ export function createSqliteStore(
             cache.clear()
             largeRevs.clear()
             absent.clear()
+            knownBytes.clear()
             cachedBytes = 0
             for (const {job} of done) job.reject(err)
             continue
@@ -2346,6 +2367,7 @@ export function createSqliteStore(
     tx.changes.forEach((change, i) => {
       // Also after the commit thread's COMMIT: heads() may have found it absent meanwhile.
       absent.delete(change.id)
+      knownBytes.delete(change.id)
       const rev = headsOf(change).after?.rev
       if (rev !== undefined && lengths[i] >= LARGE_HEAD_BYTES) {
         largeRevs.set(change.id, rev)
@@ -3134,6 +3156,7 @@ export function createSqliteStore(
       cache.clear()
       largeRevs.clear()
       absent.clear()
+      knownBytes.clear()
       // Fold the WAL into the file, so the file alone holds every write (a copy of it is whole),
       // even when a query thread that is being stopped still has the file open, which keeps SQLite
       // from doing so at the close. Without waiting: a reader mid-snapshot leaves it to the next open.

@@ -889,7 +889,7 @@ describe('sqliteStore', () => {
   })
 })
 
-describe('a new document read once for the pre-check and the transaction', () => {
+describe('a document read once for the pre-check and the transaction', () => {
   /** Transaction `txId` deleting the stored `doc`. */
   const deleting = (txId: string, doc: SanityDocument): CommittedTransaction => ({
     id: txId,
@@ -957,6 +957,95 @@ describe('a new document read once for the pre-check and the transaction', () =>
     const outcomes = await Promise.allSettled(attempts)
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected'])
     expect(store.getDocuments(['kept'])[0]).toMatchObject({_id: 'kept', title: 'stays'})
+  })
+  /** Transaction `txId` replacing the stored `doc` with a bare document of type `t`. */
+  const emptying = (txId: string, doc: SanityDocument): CommittedTransaction => ({
+    id: txId,
+    dataset: 'test',
+    timestamp: new Date().toISOString(),
+    identity: 'pA',
+    changes: [
+      {
+        id: doc._id,
+        before: doc,
+        after: {_id: doc._id, _type: 't', _rev: txId} as SanityDocument,
+        mutations: [{createOrReplace: {_id: doc._id, _type: 't'}}],
+        effects: {
+          apply: createMendozaPatch(withoutRev(doc), {_id: doc._id, _type: 't'}),
+          revert: createMendozaPatch({_id: doc._id, _type: 't'}, withoutRev(doc)),
+        },
+      },
+    ],
+  })
+
+  /** The stored body's bytes as SQLite has them now, read on a connection of the test's own. */
+  const storedLength = (id: string) => {
+    const other = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      const row = other.prepare('SELECT length(body) AS n FROM documents WHERE id = ?').get(id)
+      return Number(row?.n ?? 0)
+    } finally {
+      other.close()
+    }
+  }
+
+  test("bodyBytes takes heads()'s size of a stored document, without a lookup of its own", async () => {
+    await commit({s: {title: 'short'}})
+    const size = store.heads(['s'])[0]!.bytes
+    expect(size).toBe(storedLength('s'))
+    // A body only another connection wrote (the lake never does): unseen, as heads() left it.
+    const other = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    other.exec(
+      `UPDATE documents SET body = jsonb('{"_id":"s","_type":"t","title":"${'long'.repeat(50)}"}') WHERE id = 's'`,
+    )
+    other.close()
+    expect(storedLength('s')).toBeGreaterThan(size)
+    // A patch's transaction asks twice (its budget, then its write): both answered so.
+    expect(store.bodyBytes(['s'])).toBe(size)
+    expect(store.bodyBytes(['s'])).toBe(size)
+  })
+
+  test('a document written after heads() read its size is weighed as it stands, by a transaction or a later one', async () => {
+    await commit({w: {title: 'short'}})
+    store.heads(['w'])
+    await commit({w: {title: 'longer '.repeat(40)}})
+    expect(store.bodyBytes(['w'])).toBe(storedLength('w'))
+    // Read inside the group that writes it again, before its COMMIT.
+    store.heads(['w'])
+    const before = store.getDocuments(['w'])[0]!
+    await store.transact((writer) => {
+      writer.commit(emptying('shrink', before))
+      expect(store.heads(['w'])[0]?.rev).toBe('shrink')
+    })
+    expect(store.bodyBytes(['w'])).toBe(storedLength('w'))
+  })
+
+  test('a size heads() read inside a group that then fails whole is weighed as it stands again', async () => {
+    await commit({taken: {}}, 'taken')
+    await commit({big: {title: 'stays '.repeat(40)}})
+    const big = store.getDocuments(['big'])[0]!
+    const once = emptying('once-big', big)
+    let refuse = false
+    const changes = once.changes
+    Object.defineProperty(once, 'changes', {
+      get() {
+        if (refuse) throw new Error('cannot be written again')
+        return changes
+      },
+    })
+    const attempts = [
+      store.transact((writer) => writer.commit(once)),
+      store.transact((writer) => {
+        // The group's emptied body is visible here, for now.
+        expect(store.heads(['big'])[0]?.bytes).toBeLessThan(100)
+        refuse = true
+        writer.commit(creating('taken', 'failing-doc-2'))
+      }),
+    ]
+    const outcomes = await Promise.allSettled(attempts)
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected'])
+    expect(store.bodyBytes(['big'])).toBe(storedLength('big'))
+    expect(storedLength('big')).toBeGreaterThan(200)
   })
 })
 

@@ -190,7 +190,7 @@ export async function writeBody(
   c: Context,
   over: number,
   limit: StreamedLimit,
-  memory: Pick<BodyMemory, 'allocate'>,
+  memory: BodySource,
   arrival: BodyArrival,
 ): Promise<{shared: Uint8Array} | {value: unknown; length: number}> {
   const node = nodeOf(c)
@@ -206,16 +206,21 @@ export async function writeBody(
 async function sharedBody(
   incoming: IncomingMessage,
   length: number,
-  memory: Pick<BodyMemory, 'allocate'>,
+  memory: BodySource,
   arrival: BodyArrival,
 ): Promise<Uint8Array> {
   const body = new SharedBody(length, memory)
-  await readChunks(incoming, arrival, (chunk) => {
-    // Node delivers at most the declared length.
-    body.add(
-      chunk.length > length - body.received ? chunk.subarray(0, length - body.received) : chunk,
-    )
-  })
+  try {
+    await readChunks(incoming, arrival, (chunk) => {
+      // Node delivers at most the declared length.
+      body.add(
+        chunk.length > length - body.received ? chunk.subarray(0, length - body.received) : chunk,
+      )
+    })
+  } catch (err) {
+    body.drop()
+    throw err
+  }
   return body.end()
 }
 
@@ -231,7 +236,7 @@ async function streamedBody(
   incoming: IncomingMessage,
   over: number,
   limit: StreamedLimit,
-  memory: Pick<BodyMemory, 'allocate'> | null,
+  memory: BodySource | null,
   arrival: BodyArrival,
   count?: (bytes: number) => void,
 ): Promise<Buffer | Uint8Array> {
@@ -239,7 +244,7 @@ async function streamedBody(
   let length = 0
   let shared: SharedBody | null = null
   let refused: unknown = null
-  await readChunks(incoming, arrival, (chunk) => {
+  const read = readChunks(incoming, arrival, (chunk) => {
     if (length + chunk.length > limit.maxBytes) refused = limit
     else {
       try {
@@ -258,11 +263,20 @@ async function streamedBody(
       shared.add(chunk)
     }
   })
-  if (refused === limit) limit.refuse()
-  if (refused !== null) throw refused
+  try {
+    await read
+    if (refused === limit) limit.refuse()
+    if (refused !== null) throw refused
+  } catch (err) {
+    ;(shared as SharedBody | null)?.drop()
+    throw err
+  }
   if (shared === null) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
   return (shared as SharedBody).end()
 }
+
+/** Where a large body's shared memory comes from (bodyMemory.ts; tests give their own). */
+type BodySource = Pick<BodyMemory, 'allocate'> & Partial<Pick<BodyMemory, 'abandoned'>>
 
 /** Bytes of a large body held as they arrived before shared memory is asked for (SharedBody). */
 const HOLD_BYTES = 1024 * 1024
@@ -288,19 +302,34 @@ class SharedBody {
   private copied = 0
   private readonly waiting: Buffer[] = []
   private asked: Promise<void> | null = null
+  /** The read failed (the client went, a 408, a 413): nothing more is kept. */
+  private dropped = false
   private readonly cap: number
-  private readonly source: Pick<BodyMemory, 'allocate'>
+  private readonly source: BodySource
 
-  constructor(cap: number, source: Pick<BodyMemory, 'allocate'>) {
+  constructor(cap: number, source: BodySource) {
     this.cap = cap
     this.source = source
   }
 
   add(chunk: Buffer): void {
+    if (this.dropped) return
     this.received += chunk.length
     this.waiting.push(chunk)
     this.copyWaiting()
     this.askForMore(false)
+  }
+
+  /**
+   * The body will not be used: its memory and chunks let go of, and told to the source (which
+   * has them collected: bodyMemory.ts abandoned), as is memory that comes after.
+   */
+  drop(): void {
+    if (this.dropped) return
+    this.dropped = true
+    this.source.abandoned?.((this.memory?.length ?? 0) + this.received)
+    this.memory = null
+    this.waiting.length = 0
   }
 
   /** The bytes, once there was room for all of them. */
@@ -335,6 +364,10 @@ class SharedBody {
     const wanted = ended ? this.received : Math.max(2 * size, 2 * this.received, FIRST_STEP_BYTES)
     // A failure to allocate (out of memory) fails the read, as it did on the event loop.
     this.asked = this.source.allocate(Math.min(this.cap, wanted)).then((shared) => {
+      if (this.dropped) {
+        this.source.abandoned?.(shared.byteLength)
+        return
+      }
       const memory = new Uint8Array(shared)
       if (this.memory !== null) memory.set(this.memory.subarray(0, this.copied))
       this.memory = memory

@@ -9,7 +9,11 @@
 import {readFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, expect, test} from 'vitest'
-import {createBodyMemory} from '../../../lake/http/bodyMemory.ts'
+import {
+  ABANDONED_BYTES,
+  ABANDONED_COLLECT_MS,
+  createBodyMemory,
+} from '../../../lake/http/bodyMemory.ts'
 import {exposedGc} from '../../../lake/threads/exposedGc.ts'
 
 const MIB = 1024 * 1024
@@ -40,3 +44,24 @@ test(
     }
   },
 )
+
+test('bodies abandoned past 32 MiB get one collection of this heap a second later, a burst one', async () => {
+  let collections = 0
+  const counted = createBodyMemory(10 * 60_000, () => collections++)
+  try {
+    // Under the bound: none, however long it waits.
+    counted.abandoned(ABANDONED_BYTES - 1)
+    await sleep(ABANDONED_COLLECT_MS + 500)
+    expect(collections).toBe(0)
+    // Past it, and a burst more meanwhile: one.
+    for (let i = 0; i < 20; i++) counted.abandoned(12 * MIB)
+    while (collections === 0) await sleep(50)
+    await sleep(ABANDONED_COLLECT_MS + 500)
+    expect(collections).toBe(1)
+    // Counted from nothing again after it.
+    counted.abandoned(ABANDONED_BYTES)
+    while (collections === 1) await sleep(50)
+  } finally {
+    await counted.close()
+  }
+})

@@ -29,10 +29,15 @@ const STREAMED_LIMIT = 12 * MIB
 const asked: number[] = []
 /** Requests the route began to read. */
 let entered = 0
+/** Bytes each body whose read failed reported let go of (BodyMemory.abandoned). */
+const abandoned: number[] = []
 const memory = {
   async allocate(bytes: number) {
     asked.push(bytes)
     return new SharedArrayBuffer(bytes)
+  },
+  abandoned(bytes: number) {
+    abandoned.push(bytes)
   },
 }
 
@@ -99,6 +104,12 @@ test('bodies that declare 40 MiB and send 4 bytes hold no shared memory; those t
   } finally {
     for (const socket of sockets) socket.destroy()
   }
+  // Their clients gone, each body that held memory says so, with its 4 MiB and the 1.5 MiB it
+  // read (bodyMemory.ts has the event loop's heap collected for them).
+  abandoned.length = 0
+  const deadline = Date.now() + 10_000
+  while (abandoned.length < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  expect(abandoned.filter((bytes) => bytes >= 4 * MIB + 1.5 * MIB)).toHaveLength(8)
 })
 
 /** POSTs `bytes`, with a Content-Length or (`chunked`) in 64 kB chunks without one. */

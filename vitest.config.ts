@@ -47,6 +47,7 @@ const INTEGRATION = [
   'tests/scripts/target.test.ts',
   'tests/schemas/slug.test.ts',
   'tests/kit/localLake.test.ts',
+  'tests/kit/lakeScript.test.ts',
 ]
 
 /**

@@ -5,6 +5,7 @@
 import {commandGroup, runMain} from '../kit/cli.ts'
 import {useCompileCache} from '../kit/compileCache.ts'
 import {startWithMallocSettings} from '../kit/lakeFlags.ts'
+import {stopWithParent} from './cli/stopping.ts'
 
 export const lakeCommand = commandGroup({
   invocation: 'npm run lake --',
@@ -46,6 +47,8 @@ The local Content Lake and its administration. Examples:
 if (import.meta.main) {
   // glibc's malloc settings are read only as a process starts: without them, it starts again.
   startWithMallocSettings()
+  // npm's SIGTERM reaches only the shell it ran the script with.
+  stopWithParent(process.env)
   // Before the command's modules load, so the lake's threads find them all in the cache.
   useCompileCache()
   // The process is the lake's own: a rejection nobody handled is logged and the lake goes on

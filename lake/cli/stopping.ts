@@ -68,3 +68,22 @@ setTimeout(() => {
   process.kill(pid, signal)
 }, Math.max(0, deadline - Date.now()))
 `
+
+/**
+ * SIGTERM to this process once its parent has gone. npm runs a script through `sh -c`, and npm's
+ * SIGTERM reaches only that shell: dash (Debian's sh) then ends without passing it on, and the
+ * lake went on serving, its port taken, with nothing left to stop it. A process whose parent ends
+ * is handed to another (its ppid changes); then it stops as on SIGTERM (stopOnSignal). Only for
+ * `npm run lake` (npm_lifecycle_event): a lake started on its own may outlive its starter on
+ * purpose. Windows hands no process over, so there it does nothing.
+ */
+export function stopWithParent(env: NodeJS.ProcessEnv, everyMs = 500): void {
+  if (env.npm_lifecycle_event !== 'lake') return
+  const parent = process.ppid
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return
+    clearInterval(watch)
+    process.kill(process.pid, 'SIGTERM')
+  }, everyMs)
+  watch.unref()
+}

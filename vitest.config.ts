@@ -48,6 +48,7 @@ const INTEGRATION = [
   'tests/schemas/slug.test.ts',
   'tests/kit/localLake.test.ts',
   'tests/kit/lakeScript.test.ts',
+  'tests/bench/flags.test.ts',
 ]
 
 /**

@@ -14,7 +14,6 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
-import {parseArgs} from 'node:util'
 import {planQuery} from '../lake/core/plan.ts'
 import {parseQuery} from '../lake/core/query.ts'
 import {scoreStage} from '../lake/core/scoreTopK.ts'
@@ -24,13 +23,12 @@ import {searchCondition} from '../lake/store/searchIndex.ts'
 import {createSqliteStore} from '../lake/store/sqliteStore.ts'
 import {ARCHIVE, archiveOf, archiveDocuments, COMMON_PREFIX} from './data.ts'
 import {STUDIO_SEARCH} from './queries.ts'
+import {benchFlags} from './flags.ts'
 
-const {values: flags} = parseArgs({
-  options: {
-    size: {type: 'string', default: String(ARCHIVE.articles)},
-    data: {type: 'string'},
-    runs: {type: 'string', default: '7'},
-  },
+const flags = benchFlags(import.meta.filename, {
+  size: {type: 'string', default: String(ARCHIVE.articles)},
+  data: {type: 'string'},
+  runs: {type: 'string', default: '7'},
 })
 const articles = Number(flags.size)
 const runs = Number(flags.runs)

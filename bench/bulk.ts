@@ -43,7 +43,7 @@ import {
 import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments, withSanityIds} from './data.ts'
 import {archiveQueries} from './queries.ts'
 import {DatabaseSync} from 'node:sqlite'
-import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
+import {benchFlags, usageError} from './flags.ts'
 
 const HELP = `Usage: npx node bench/bulk.ts [options]
 
@@ -65,42 +65,27 @@ document by thread, its memory and the dataset's file once indexed, the file at 
 BENCH_DBSTAT=1 adds each table's and index's MB; BENCH_CPU_PROF=<dir> writes V8 CPU profiles.
 `
 
-/** The flags, or the usage error (exit 2) every command of the project gives. */
-function parseFlags() {
-  try {
-    return parseOptions({
-      options: {
-        help: {type: 'boolean', short: 'h'},
-        against: {type: 'string'},
-        rounds: {type: 'string', default: '2'},
-        size: {type: 'string'},
-        full: {type: 'boolean'},
-        'in-flight': {type: 'string', default: '1'},
-        search: {type: 'boolean'},
-        'random-ids': {type: 'boolean'},
-      },
-    }).values
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    console.error(`${error.message}\nRun \`npx node bench/bulk.ts --help\` for the usage.`)
-    process.exit(EXIT.USAGE_ERROR)
-  }
-}
-const flags = parseFlags()
-if (flags.help) {
-  process.stdout.write(HELP)
-  process.exit(EXIT.SUCCESS)
-}
+const flags = benchFlags(
+  import.meta.filename,
+  {
+    against: {type: 'string'},
+    rounds: {type: 'string', default: '2'},
+    size: {type: 'string'},
+    full: {type: 'boolean'},
+    'in-flight': {type: 'string', default: '1'},
+    search: {type: 'boolean'},
+    'random-ids': {type: 'boolean'},
+  },
+  HELP,
+)
 const inFlight = Number(flags['in-flight'])
 if (!Number.isInteger(inFlight) || inFlight < 1) {
-  console.error('--in-flight must be a whole number of at least 1')
-  process.exit(EXIT.USAGE_ERROR)
+  usageError(import.meta.filename, '--in-flight must be a whole number of at least 1')
 }
 const rounds = Number(flags.rounds)
 const articles = flags.full ? ARCHIVE.articles : Number(flags.size ?? 30_000)
 if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(articles) || articles < 100) {
-  console.error('--rounds must be at least 1 and --size at least 100 articles')
-  process.exit(EXIT.USAGE_ERROR)
+  usageError(import.meta.filename, '--rounds must be at least 1 and --size at least 100 articles')
 }
 const SIZE = archiveOf(articles)
 const BATCH = 1000

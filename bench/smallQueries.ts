@@ -19,7 +19,6 @@ import http from 'node:http'
 import {cp, mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {ARCHIVE, archiveOf, archiveDocuments} from './data.ts'
 import {benchIsolation, isolationTraffic} from './isolation.ts'
@@ -34,18 +33,17 @@ import {
 } from './lake.ts'
 import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
 import {archiveQueries} from './queries.ts'
+import {benchFlags} from './flags.ts'
 
-const {values: flags} = parseArgs({
-  options: {
-    against: {type: 'string'},
-    rounds: {type: 'string', default: '2'},
-    size: {type: 'string'},
-    full: {type: 'boolean'},
-    samples: {type: 'string', default: '200'},
-    'no-isolation': {type: 'boolean'},
-    'no-queries': {type: 'boolean'},
-    only: {type: 'string'},
-  },
+const flags = benchFlags(import.meta.filename, {
+  against: {type: 'string'},
+  rounds: {type: 'string', default: '2'},
+  size: {type: 'string'},
+  full: {type: 'boolean'},
+  samples: {type: 'string', default: '200'},
+  'no-isolation': {type: 'boolean'},
+  'no-queries': {type: 'boolean'},
+  only: {type: 'string'},
 })
 const rounds = Number(flags.rounds)
 const samples = Number(flags.samples)

@@ -17,27 +17,27 @@ import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {ARCHIVE, archiveOf, archiveDocuments, COMMON_PREFIX, type BenchDocument} from './data.ts'
 import {abSides, indexCaughtUp, startLake} from './lake.ts'
 import {STUDIO_SEARCH} from './queries.ts'
+import {benchFlags, usageError} from './flags.ts'
 
-const {values: flags} = parseArgs({
-  options: {
-    against: {type: 'string'},
-    size: {type: 'string', default: String(ARCHIVE.articles)},
-    rounds: {type: 'string', default: '3'},
-    runs: {type: 'string', default: '5'},
-    data: {type: 'string'},
-  },
+const flags = benchFlags(import.meta.filename, {
+  against: {type: 'string'},
+  size: {type: 'string', default: String(ARCHIVE.articles)},
+  rounds: {type: 'string', default: '3'},
+  runs: {type: 'string', default: '5'},
+  data: {type: 'string'},
 })
 const articles = Number(flags.size)
 const rounds = Number(flags.rounds)
 const runs = Number(flags.runs)
 if (![articles, rounds, runs].every((n) => Number.isInteger(n) && n >= 1)) {
-  console.error('--size, --rounds and --runs must be whole numbers of at least 1')
-  process.exit(2)
+  usageError(
+    import.meta.filename,
+    '--size, --rounds and --runs must be whole numbers of at least 1',
+  )
 }
 const API = 'v2025-02-19'
 const DATASET = 'archive'

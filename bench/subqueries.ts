@@ -26,19 +26,17 @@ import http from 'node:http'
 import {cp, mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {archiveOf, archiveDocuments} from './data.ts'
 import {abSides, loadArchiveFolder, postJson, startLake} from './lake.ts'
+import {benchFlags} from './flags.ts'
 
-const {values: flags} = parseArgs({
-  options: {
-    against: {type: 'string'},
-    rounds: {type: 'string', default: '2'},
-    size: {type: 'string', default: '20000'},
-    samples: {type: 'string', default: '5'},
-    only: {type: 'string'},
-  },
+const flags = benchFlags(import.meta.filename, {
+  against: {type: 'string'},
+  rounds: {type: 'string', default: '2'},
+  size: {type: 'string', default: '20000'},
+  samples: {type: 'string', default: '5'},
+  only: {type: 'string'},
 })
 const rounds = Number(flags.rounds)
 const samples = Number(flags.samples)

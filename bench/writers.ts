@@ -1,5 +1,5 @@
 /**
- * `node bench/writers.ts [--against DIR] [--rounds N] [--transactions N]`: the 50 concurrent
+ * `node bench/writers.ts [--against DIR] [--rounds N] [--transactions N] [--threads]`: the 50 concurrent
  * single-document writers alone, as `npm run bench -- --writes` measures them (a lake of their
  * own, 300 warm-up transactions on another dataset, createOrReplace of one new article per
  * transaction over keep-alive node:http), with the lake's CPU per transaction, all threads and the
@@ -18,7 +18,6 @@ import {readFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {parseArgs} from 'node:util'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {
   abSides,
@@ -30,14 +29,13 @@ import {
   postMutations,
 } from './lake.ts'
 import {newsroomDocuments, type BenchDocument} from './data.ts'
+import {benchFlags, usageError} from './flags.ts'
 
-const {values: flags} = parseArgs({
-  options: {
-    against: {type: 'string'},
-    rounds: {type: 'string', default: '4'},
-    transactions: {type: 'string', default: '3000'},
-    threads: {type: 'boolean'},
-  },
+const flags = benchFlags(import.meta.filename, {
+  against: {type: 'string'},
+  rounds: {type: 'string', default: '4'},
+  transactions: {type: 'string', default: '3000'},
+  threads: {type: 'boolean'},
 })
 const rounds = Number(flags.rounds)
 const transactions = Number(flags.transactions)
@@ -47,8 +45,7 @@ if (
   !Number.isInteger(transactions) ||
   transactions < 100
 ) {
-  console.error('--rounds must be at least 1 and --transactions at least 100')
-  process.exit(2)
+  usageError(import.meta.filename, '--rounds must be at least 1 and --transactions at least 100')
 }
 const WARM_UP = 300
 const WRITERS = 50

@@ -27,7 +27,11 @@ for (const planned of plan.cases) {
 }
 
 // In-process (createLake + lake.fetch): thousands of plain requests, and the wire is tested elsewhere.
-const lake = useTestLake({inProcess: true})
+const lake = useTestLake({
+  inProcess: true,
+  // A dataset for each of the suite's datasets (several hundred), past the lake's 100.
+  env: {LAKE_MAX_DATASETS: '100000'},
+})
 
 afterAll(async () => {
   const reasons = new Map<string, number>()

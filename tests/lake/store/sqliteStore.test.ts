@@ -82,6 +82,22 @@ function commit(changes: Record<string, Partial<SanityDocument> | null>, id = `t
 
 const ids = (docs: Iterable<SanityDocument>) => [...docs].map((d) => d._id)
 
+/**
+ * `transaction`, which after `refuse()` cannot be written again (reading its changes throws), as a
+ * group's rollback would need to: the group then fails whole.
+ */
+function writtenOnce(transaction: CommittedTransaction) {
+  let refusing = false
+  const changes = transaction.changes
+  Object.defineProperty(transaction, 'changes', {
+    get() {
+      if (refusing) throw new Error('cannot be written again')
+      return changes
+    },
+  })
+  return {transaction, refuse: () => (refusing = true)}
+}
+
 /** Transaction `txId` creating the document `docId` of type `t` (a bare create, as a client sends). */
 function creating(txId: string, docId: string): CommittedTransaction {
   return {
@@ -545,20 +561,12 @@ describe('sqliteStore', () => {
   test('group commit: when the transactions before a failing one cannot be written again, the whole group fails and later writes go on', async () => {
     await commit({taken: {}}, 'taken')
     // Written once, then refuses: its group's rollback cannot write it again.
-    const once = creating('once', 'once-doc')
-    let refuse = false
-    const changes = once.changes
-    Object.defineProperty(once, 'changes', {
-      get() {
-        if (refuse) throw new Error('cannot be written again')
-        return changes
-      },
-    })
+    const once = writtenOnce(creating('once', 'once-doc'))
     const attempts = [
       store.transact((writer) => writer.commit(creating('first', 'first-doc'))),
-      store.transact((writer) => writer.commit(once)),
+      store.transact((writer) => writer.commit(once.transaction)),
       store.transact((writer) => {
-        refuse = true
+        once.refuse()
         writer.commit(creating('taken', 'failing-doc'))
       }),
       store.transact((writer) => writer.commit(creating('later', 'later-doc'))),
@@ -936,21 +944,13 @@ describe('a document read once for the pre-check and the transaction', () => {
     await commit({kept: {title: 'stays'}})
     const kept = store.getDocuments(['kept'])[0]!
     // Written once, then refuses: its group's rollback cannot write it again (the group fails).
-    const once = deleting('once', kept)
-    let refuse = false
-    const changes = once.changes
-    Object.defineProperty(once, 'changes', {
-      get() {
-        if (refuse) throw new Error('cannot be written again')
-        return changes
-      },
-    })
+    const once = writtenOnce(deleting('once', kept))
     const attempts = [
-      store.transact((writer) => writer.commit(once)),
+      store.transact((writer) => writer.commit(once.transaction)),
       store.transact((writer) => {
         // The group's delete is visible here: absent, for now.
         expect(store.heads(['kept'])).toEqual([null])
-        refuse = true
+        once.refuse()
         writer.commit(creating('taken', 'failing-doc'))
       }),
     ]
@@ -1024,21 +1024,13 @@ describe('a document read once for the pre-check and the transaction', () => {
     await commit({taken: {}}, 'taken')
     await commit({big: {title: 'stays '.repeat(40)}})
     const big = store.getDocuments(['big'])[0]!
-    const once = emptying('once-big', big)
-    let refuse = false
-    const changes = once.changes
-    Object.defineProperty(once, 'changes', {
-      get() {
-        if (refuse) throw new Error('cannot be written again')
-        return changes
-      },
-    })
+    const once = writtenOnce(emptying('once-big', big))
     const attempts = [
-      store.transact((writer) => writer.commit(once)),
+      store.transact((writer) => writer.commit(once.transaction)),
       store.transact((writer) => {
         // The group's emptied body is visible here, for now.
         expect(store.heads(['big'])[0]?.bytes).toBeLessThan(100)
-        refuse = true
+        once.refuse()
         writer.commit(creating('taken', 'failing-doc-2'))
       }),
     ]

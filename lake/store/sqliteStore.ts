@@ -1769,6 +1769,15 @@ export function createSqliteStore(
       })
   }
 
+  /** Forgets what the store remembers of its rows (a rollback, a failed COMMIT, the close). */
+  function forgetAll() {
+    cache.clear()
+    largeRevs.clear()
+    absent.clear()
+    knownBytes.clear()
+    cachedBytes = 0
+  }
+
   function forget(id: string) {
     largeRevs.delete(id)
     absent.delete(id)
@@ -2215,11 +2224,7 @@ export function createSqliteStore(
       }
       groupOpen = false
       pendingCounts = new Map()
-      cache.clear()
-      largeRevs.clear()
-      absent.clear()
-      knownBytes.clear()
-      cachedBytes = 0
+      forgetAll()
       groupFailure = err
     }
   }
@@ -2320,11 +2325,7 @@ export function createSqliteStore(
             db.exec('COMMIT')
           } catch (err) {
             if (db.isTransaction) db.exec('ROLLBACK')
-            cache.clear()
-            largeRevs.clear()
-            absent.clear()
-            knownBytes.clear()
-            cachedBytes = 0
+            forgetAll()
             for (const {job} of done) job.reject(err)
             continue
           }
@@ -3153,10 +3154,7 @@ export function createSqliteStore(
       settle(groups, failure ?? syncFailure ?? undefined)
       statements.clear()
       idleStatements.clear()
-      cache.clear()
-      largeRevs.clear()
-      absent.clear()
-      knownBytes.clear()
+      forgetAll()
       // Fold the WAL into the file, so the file alone holds every write (a copy of it is whole),
       // even when a query thread that is being stopped still has the file open, which keeps SQLite
       // from doing so at the close. Without waiting: a reader mid-snapshot leaves it to the next open.

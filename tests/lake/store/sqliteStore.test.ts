@@ -98,23 +98,29 @@ function writtenOnce(transaction: CommittedTransaction) {
   return {transaction, refuse: () => (refusing = true)}
 }
 
-/** Transaction `txId` creating the document `docId` of type `t` (a bare create, as a client sends). */
-function creating(txId: string, docId: string): CommittedTransaction {
+/** Transaction `txId` of the one `change`, by identity pA, now. */
+function changing(
+  txId: string,
+  change: CommittedTransaction['changes'][number],
+): CommittedTransaction {
   return {
     id: txId,
     dataset: 'test',
     timestamp: new Date().toISOString(),
     identity: 'pA',
-    changes: [
-      {
-        id: docId,
-        before: null,
-        after: {_id: docId, _type: 't', _rev: txId} as SanityDocument,
-        mutations: [{create: {_id: docId, _type: 't'}}],
-        effects: {apply: [0, {_id: docId, _type: 't'}], revert: [0, null]},
-      },
-    ],
+    changes: [change],
   }
+}
+
+/** Transaction `txId` creating the document `docId` of type `t` (a bare create, as a client sends). */
+function creating(txId: string, docId: string): CommittedTransaction {
+  return changing(txId, {
+    id: docId,
+    before: null,
+    after: {_id: docId, _type: 't', _rev: txId} as SanityDocument,
+    mutations: [{create: {_id: docId, _type: 't'}}],
+    effects: {apply: [0, {_id: docId, _type: 't'}], revert: [0, null]},
+  })
 }
 
 describe('sqliteStore', () => {
@@ -899,21 +905,14 @@ describe('sqliteStore', () => {
 
 describe('a document read once for the pre-check and the transaction', () => {
   /** Transaction `txId` deleting the stored `doc`. */
-  const deleting = (txId: string, doc: SanityDocument): CommittedTransaction => ({
-    id: txId,
-    dataset: 'test',
-    timestamp: new Date().toISOString(),
-    identity: 'pA',
-    changes: [
-      {
-        id: doc._id,
-        before: doc,
-        after: null,
-        mutations: [{delete: {id: doc._id}}],
-        effects: {apply: [0, null], revert: [0, withoutRev(doc)]},
-      },
-    ],
-  })
+  const deleting = (txId: string, doc: SanityDocument) =>
+    changing(txId, {
+      id: doc._id,
+      before: doc,
+      after: null,
+      mutations: [{delete: {id: doc._id}}],
+      effects: {apply: [0, null], revert: [0, withoutRev(doc)]},
+    })
 
   test("getDocuments takes heads()'s look at an absent id once, without a lookup of its own", async () => {
     const {id} = await commit({a: {}})
@@ -959,24 +958,17 @@ describe('a document read once for the pre-check and the transaction', () => {
     expect(store.getDocuments(['kept'])[0]).toMatchObject({_id: 'kept', title: 'stays'})
   })
   /** Transaction `txId` replacing the stored `doc` with a bare document of type `t`. */
-  const emptying = (txId: string, doc: SanityDocument): CommittedTransaction => ({
-    id: txId,
-    dataset: 'test',
-    timestamp: new Date().toISOString(),
-    identity: 'pA',
-    changes: [
-      {
-        id: doc._id,
-        before: doc,
-        after: {_id: doc._id, _type: 't', _rev: txId} as SanityDocument,
-        mutations: [{createOrReplace: {_id: doc._id, _type: 't'}}],
-        effects: {
-          apply: createMendozaPatch(withoutRev(doc), {_id: doc._id, _type: 't'}),
-          revert: createMendozaPatch({_id: doc._id, _type: 't'}, withoutRev(doc)),
-        },
+  const emptying = (txId: string, doc: SanityDocument) =>
+    changing(txId, {
+      id: doc._id,
+      before: doc,
+      after: {_id: doc._id, _type: 't', _rev: txId} as SanityDocument,
+      mutations: [{createOrReplace: {_id: doc._id, _type: 't'}}],
+      effects: {
+        apply: createMendozaPatch(withoutRev(doc), {_id: doc._id, _type: 't'}),
+        revert: createMendozaPatch({_id: doc._id, _type: 't'}, withoutRev(doc)),
       },
-    ],
-  })
+    })
 
   /** The stored body's bytes as SQLite has them now, read on a connection of the test's own. */
   const storedLength = (id: string) => {

@@ -296,6 +296,14 @@ export const UnsupportedMediaTypeError = describedError(
 )
 
 /**
+ * A request body in a content coding (`Content-Encoding: gzip`): the lake reads bodies as sent and
+ * decodes none, so the answer says to send it uncompressed (`Accept-Encoding: identity`).
+ */
+export class UnsupportedContentCodingError extends UnsupportedMediaTypeError {
+  override name = 'UnsupportedContentCodingError'
+}
+
+/**
  * The request is well formed but what it names cannot be processed (a stored image its decoder
  * refuses): a 422, as retrying the same request cannot help.
  */

@@ -26,6 +26,7 @@ import {
   TooManyRequestsError,
   UnavailableError,
   UnprocessableError,
+  UnsupportedContentCodingError,
   UnsupportedMediaTypeError,
 } from '../core/errors.ts'
 
@@ -97,12 +98,15 @@ export function errorResponse(thrown: unknown): Response {
     // one line saying what was refused, no stack; shutting down is not logged.
     if (status >= 500 && !(err instanceof UnavailableError)) console.warn(refusalLine(err))
     // A refusal that passes (every 503, a caller's 429 for what it holds now) says when to retry.
+    // A coded body's 415 names the one coding the lake reads (RFC 9110 15.5.16).
     const headers: Record<string, string> | undefined =
       err instanceof RangeNotSatisfiableError
         ? {'Content-Range': `bytes */${err.size}`}
-        : err.retryAfterSeconds === undefined
-          ? undefined
-          : {'Retry-After': String(err.retryAfterSeconds)}
+        : err instanceof UnsupportedContentCodingError
+          ? {'Accept-Encoding': 'identity'}
+          : err.retryAfterSeconds === undefined
+            ? undefined
+            : {'Retry-After': String(err.retryAfterSeconds)}
     return Response.json(bodyFor(err, status), {status, headers})
   }
   if (isBadJson(err)) {

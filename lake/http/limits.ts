@@ -8,11 +8,16 @@ import type {Context, MiddlewareHandler} from 'hono'
 import {bodyLimit} from 'hono/body-limit'
 import {matchedRoutes} from 'hono/route'
 import {METHOD_NAME_ALL} from 'hono/router'
-import {TooLargeError, UnsupportedMediaTypeError} from '../core/errors.ts'
+import {
+  TooLargeError,
+  UnsupportedContentCodingError,
+  UnsupportedMediaTypeError,
+} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
 import {lakeOf} from './context.ts'
 import {
   declaredLength,
+  hasBody,
   requestHeader,
   streamsFromNode,
   wholeBody,
@@ -95,6 +100,7 @@ export function bodyLimitMiddleware(): MiddlewareHandler {
     // No route takes it: the 404 needs nothing of the body. Read first, a route that is none got
     // its `100 Continue` and up to 64 KiB (or a 413 naming a limit) before the 404.
     if (!routed(c)) return next()
+    checkContentCoding(c)
     // The path as the router matches it (percent-escapes decoded): `/data/%6Dutate/` reaches the
     // mutate route, so it gets the mutate route's limits.
     const rule = bodyRuleFor(c.req.path)
@@ -144,5 +150,21 @@ function checkJsonType(contentType: string | undefined): void {
   if (type === 'application/json' || /^application\/[^/]+\+json$/.test(type)) return
   throw new UnsupportedMediaTypeError(
     `Content-Type "${type}" is not accepted here: send the body as JSON with "Content-Type: application/json"`,
+  )
+}
+
+/**
+ * A body in a content coding is refused (415), uploads' too: no Sanity client compresses what it
+ * sends (they ask for compressed answers only), and decoding would need a bound of its own on what
+ * a small body may become. Before, a gzipped write was an "invalid JSON" 400, and a gzipped upload
+ * was stored as its compressed bytes. `identity` is no coding; a request without a body needs none.
+ */
+function checkContentCoding(c: Context): void {
+  const coding = requestHeader(c, 'content-encoding')
+  if (coding === undefined || !hasBody(c)) return
+  const codings = coding.split(',').map((name) => name.trim().toLowerCase())
+  if (codings.every((name) => name === '' || name === 'identity')) return
+  throw new UnsupportedContentCodingError(
+    `Content-Encoding "${coding}" is not accepted: the lake reads request bodies uncompressed; send the body as it is, without a Content-Encoding (or with "identity")`,
   )
 }

@@ -40,6 +40,21 @@ function declaredOf(incoming: IncomingMessage): number | null {
 }
 
 /**
+ * Whether the request may carry a body: a declared length past 0, else a transfer coding over
+ * HTTP/1.1, or over HTTP/2 a stream its headers did not end (it may send one without a length).
+ */
+export function hasBody(c: Context): boolean {
+  const incoming = nodeOf(c)?.incoming
+  if (!incoming) return c.req.raw.body !== null
+  const declared = declaredOf(incoming)
+  if (declared !== null) return declared > 0
+  const stream = (incoming as unknown as {stream?: Http2Stream}).stream
+  return stream !== undefined
+    ? !stream.endAfterHeaders
+    : incoming.headers['transfer-encoding'] !== undefined
+}
+
+/**
  * A body that ended short of its declared length, as an error, else null. HTTP/1.1's parser never
  * ends one early; over HTTP/2 a stream may end (END_STREAM) before it, and Node ends the request
  * as a whole one while nghttp2 resets the stream (PROTOCOL_ERROR): the lake stored such a write or

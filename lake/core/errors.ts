@@ -211,6 +211,42 @@ export function databaseBusy(err: unknown): DatabaseBusyError | null {
   )
 }
 
+/**
+ * The disk holding the data folder has no room for what the request would store (a 507): it was
+ * not done, and can be once space is freed. Also an upload that would leave less free than the
+ * lake keeps for its datasets (lake/assets/uploadSpace.ts); `retryAfterSeconds` when other
+ * uploads under way hold the room and may give it back.
+ */
+export class InsufficientStorageError extends LakeError {
+  override name = 'InsufficientStorageError'
+  override readonly retryAfterSeconds?: number
+
+  constructor(description: string, retryAfterSeconds?: number) {
+    super('insufficientStorageError', description)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** SQLite's primary result code for a database that may not grow ("database or disk is full"). */
+const SQLITE_FULL = 13
+
+/**
+ * The typed error for a raw error that says the disk is full (a file's ENOSPC or EDQUOT, SQLite's
+ * SQLITE_FULL); null for any other. SQLite rolls back the statement or transaction it refuses.
+ */
+export function diskFull(err: unknown): InsufficientStorageError | null {
+  if (err instanceof InsufficientStorageError) return err
+  const {code, errcode} = (err ?? {}) as {code?: unknown; errcode?: unknown}
+  const full =
+    code === 'ENOSPC' ||
+    code === 'EDQUOT' ||
+    (code === 'ERR_SQLITE_ERROR' && typeof errcode === 'number' && (errcode & 0xff) === SQLITE_FULL)
+  if (!full) return null
+  return new InsufficientStorageError(
+    `The disk holding the lake's data folder is full (${String((err as Error).message)}); the request was not done. Free space on that disk (unused assets, other files) and try again`,
+  )
+}
+
 /** A document, revision, dataset or route that does not exist. */
 export const NotFoundError = describedError('NotFoundError', 'notFoundError')
 

@@ -5,7 +5,9 @@ import {
   BadRequestError,
   ConflictError,
   databaseBusy,
+  diskFull,
   ExpectationFailedError,
+  InsufficientStorageError,
   InvalidImageError,
   InvalidRequestError,
   LakeError,
@@ -51,6 +53,7 @@ export function statusFor(err: LakeError): number {
   if (err instanceof UnprocessableError) return 422
   if (err instanceof TooManyRequestsError) return 429
   if (err instanceof RangeNotSatisfiableError) return 416
+  if (err instanceof InsufficientStorageError) return 507
   return 400
 }
 
@@ -89,8 +92,9 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
 }
 
 export function errorResponse(thrown: unknown): Response {
-  // SQLite's own "database is locked" (from any read or write) is the lake being busy, not broken.
-  const err = databaseBusy(thrown) ?? thrown
+  // SQLite's own "database is locked" (from any read or write) is the lake being busy, not broken;
+  // a full disk (SQLite's or a file's) is its state, not a bug.
+  const err = databaseBusy(thrown) ?? diskFull(thrown) ?? thrown
   if (err instanceof LakeError) {
     const status = statusFor(err)
     // A typed error is a refusal the lake means to give, never a bug (a query past its deadline,

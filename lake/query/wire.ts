@@ -3,7 +3,9 @@ import {
   BadRequestError,
   ConflictError,
   databaseBusy,
+  diskFull,
   DatabaseBusyError,
+  InsufficientStorageError,
   InvalidRequestError,
   LakeError,
   MutationError,
@@ -233,7 +235,7 @@ export interface WireError {
 }
 
 export function toWire(thrown: unknown): WireError | null {
-  const err = databaseBusy(thrown) ?? thrown
+  const err = databaseBusy(thrown) ?? diskFull(thrown) ?? thrown
   if (!(err instanceof LakeError)) return null
   const wire: WireError = {name: err.name, type: err.type, description: err.description}
   if (err instanceof QueryParseError)
@@ -261,6 +263,8 @@ export function fromWire(wire: WireError): LakeError {
       return new QueryMemoryError(0, wire.description)
     case 'DatabaseBusyError':
       return new DatabaseBusyError(wire.description)
+    case 'InsufficientStorageError':
+      return new InsufficientStorageError(wire.description)
     case 'MutationError':
     case 'ConflictError':
     case 'StaleMatchError': {

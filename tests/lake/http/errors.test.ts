@@ -3,6 +3,7 @@
  * and its extended codes such as SQLITE_BUSY_SNAPSHOT) becomes a 503 with Retry-After that says
  * what happened, never a bare 500.
  */
+import {writeFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -102,5 +103,61 @@ test('expected refusals (503s) log one line without a stack; unexpected errors k
   } finally {
     errorSpy.mockRestore()
     warnSpy.mockRestore()
+  }
+})
+
+/** The error SQLite really throws when a database may not grow (as on a full disk). */
+async function realFullError(): Promise<unknown> {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-full-'))
+  const db = new DatabaseSync(join(dir, 'x.sqlite'))
+  try {
+    db.exec('CREATE TABLE t (v); PRAGMA max_page_count = 3')
+    db.exec(`INSERT INTO t VALUES (zeroblob(100000))`)
+    return null
+  } catch (err) {
+    return err
+  } finally {
+    db.close()
+    await rm(dir, {recursive: true, force: true})
+  }
+}
+
+/** The error Node really throws when a write finds no room on its device. */
+function realNoSpaceError(): unknown {
+  try {
+    writeFileSync('/dev/full', 'x')
+    return null
+  } catch (err) {
+    return err
+  }
+}
+
+/**
+ * A full disk is the lake's state, not a bug, and not the caller's fault: SQLite's "database or
+ * disk is full" (SQLITE_FULL) and a file's ENOSPC become a 507 saying the request was not done
+ * and what to free, logged as one line. Until 2026-12-05 a write or an upload on a full disk was
+ * a bare 500 with a stack in the log.
+ */
+test('SQLITE_FULL and ENOSPC become a 507 saying to free space on the data folder’s disk', async () => {
+  const warnSpy = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  const errorSpy = vi.spyOn(console, 'error').mockImplementation(() => {})
+  try {
+    const full = await realFullError()
+    expect((full as {errcode: number}).errcode & 0xff).toBe(13)
+    const noSpace = realNoSpaceError()
+    expect((noSpace as {code: string}).code).toBe('ENOSPC')
+    for (const err of [full, noSpace]) {
+      const res = errorResponse(err)
+      expect(res.status).toBe(507)
+      const body = await res.json()
+      expect(body).toMatchObject({statusCode: 507, error: 'Insufficient Storage'})
+      expect(body.message).toMatch(/disk.*full.*not done.*free space/i)
+      // So is one that crossed from a thread.
+      expect(errorResponse(fromWire(toWire(err)!)).status).toBe(507)
+    }
+    expect(errorSpy).not.toHaveBeenCalled()
+  } finally {
+    warnSpy.mockRestore()
+    errorSpy.mockRestore()
   }
 })

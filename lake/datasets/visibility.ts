@@ -18,6 +18,8 @@ type Settings = Record<string, {aclMode: DatasetVisibility}>
 export interface VisibilitySettings {
   of(dataset: string): DatasetVisibility
   set(dataset: string, visibility: DatasetVisibility): void
+  /** The datasets given a visibility (made by `client.datasets.create`, or set by the CLI). */
+  named(): string[]
 }
 
 export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySettings {
@@ -57,6 +59,10 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
       renameSync(temporary, path)
       settings = next
       checkedAt = -Infinity
+    },
+    named() {
+      refresh()
+      return Object.keys(settings)
     },
   }
 }

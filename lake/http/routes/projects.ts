@@ -14,7 +14,9 @@ import {
   type RoleName,
 } from '../../core/grants.ts'
 import {invalidDatasetReason} from '../../core/ids.ts'
+import {VISIBILITIES, type DatasetVisibility} from '../../datasets/visibility.ts'
 import {flag, lakeOf} from '../context.ts'
+import {decodeUtf8} from '../nodeRequest.ts'
 import {normalizeOrigin} from '../cors.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
@@ -42,7 +44,42 @@ function requireProject(c: Context): string {
 }
 
 function datasetNames(c: Context): string[] {
-  return [...new Set([DEFAULT_DATASET, ...lakeOf(c).stores.list()])].sort()
+  const {stores, visibility} = lakeOf(c)
+  return [...new Set([DEFAULT_DATASET, ...stores.list(), ...visibility.named()])].sort()
+}
+
+/** The dataset a create or edit names, once its caller may manage datasets. */
+function datasetToManage(c: Context, verb: 'create' | 'edit'): string {
+  const principal = requireSignedIn(c)
+  if (!can(principal, 'manage', '')) {
+    throw new PermissionError(`Only administrators may ${verb} datasets`)
+  }
+  const name = c.req.param('name') ?? ''
+  const reason = invalidDatasetReason(name)
+  if (reason) throw new BadRequestError(`Invalid dataset name "${name}": ${reason}`)
+  return name
+}
+
+/**
+ * The options of a create or edit (the client sends no body without them). The lake's datasets
+ * are public or private; hosted Sanity's `custom` (per-document access rules) it has not.
+ */
+async function datasetSettings(c: Context): Promise<{aclMode?: DatasetVisibility}> {
+  const bytes = Buffer.from(await c.req.arrayBuffer())
+  if (bytes.length === 0) return {}
+  const body: unknown = JSON.parse(decodeUtf8(bytes))
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestError('The body must be a JSON object, as {"aclMode": "public"}')
+  }
+  const {aclMode} = body as {aclMode?: unknown}
+  if (aclMode === undefined) return {}
+  if (!(VISIBILITIES as readonly unknown[]).includes(aclMode)) {
+    throw new BadRequestError(
+      `aclMode must be one of ${VISIBILITIES.map((mode) => `"${mode}"`).join(', ')}, not ` +
+        `${JSON.stringify(aclMode)}: this lake has no custom access control`,
+    )
+  }
+  return {aclMode: aclMode as DatasetVisibility}
 }
 
 export function projectRoutes(): Hono {
@@ -59,20 +96,28 @@ export function projectRoutes(): Hono {
     return c.json(projectBody(c, projectId))
   })
 
-  // client.datasets.create(name): a dataset exists once written to, so creating one only checks
-  // the name and the caller; the answer has hosted Sanity's shape.
-  app.put('/datasets/:name', (c) => {
-    const principal = requireSignedIn(c)
-    if (!can(principal, 'manage', '')) {
-      throw new PermissionError('Only administrators may create datasets')
-    }
-    const name = c.req.param('name')
-    const reason = invalidDatasetReason(name)
-    if (reason) throw new BadRequestError(`Invalid dataset name "${name}": ${reason}`)
-    lakeOf(c).dataset(name)
+  // client.datasets.create(name, {aclMode}): the lake makes the dataset's file on its first write,
+  // so creating one checks the name and the caller and records its aclMode, which lists it.
+  app.put('/datasets/:name', async (c) => {
+    const name = datasetToManage(c, 'create')
+    const {aclMode} = await datasetSettings(c)
+    const lake = lakeOf(c)
+    lake.dataset(name)
     // Past the lake's most datasets its first write would be refused: said now.
-    lakeOf(c).stores.get(name).admitFirstWrite?.()
-    return c.json({datasetName: name, aclMode: 'private'})
+    lake.stores.get(name).admitFirstWrite?.()
+    lake.visibility.set(name, aclMode ?? lake.visibility.of(name))
+    return c.json({datasetName: name, aclMode: lake.visibility.of(name)})
+  })
+
+  // client.datasets.edit(name, {aclMode}): who may read it, as `npm run lake -- datasets
+  // visibility` sets it.
+  app.patch('/datasets/:name', async (c) => {
+    const name = datasetToManage(c, 'edit')
+    if (!datasetNames(c).includes(name)) throw new NotFoundError(`Dataset "${name}" not found`)
+    const {aclMode} = await datasetSettings(c)
+    const {visibility} = lakeOf(c)
+    if (aclMode) visibility.set(name, aclMode)
+    return c.json({datasetName: name, aclMode: visibility.of(name)})
   })
 
   // The Studio's CORS probe (sanity's checkCors): is the calling origin allowed, with credentials?

@@ -112,6 +112,10 @@ const ROUTES: Record<string, Sample[]> = {
   'PUT /:version{v[^/]+}/datasets/:name': [
     {policy: 'administrator', path: '/{v}/datasets/made', body: json({aclMode: 'private'})},
   ],
+  // No aclMode: who may read no dataset of the matrix changes.
+  'PATCH /:version{v[^/]+}/datasets/:name': [
+    {policy: 'administrator', path: '/{v}/datasets/made', body: json({})},
+  ],
   'GET /:version{v[^/]+}/check/cors': [{policy: 'anyone', path: '/{v}/check/cors'}],
   'GET /:version{v[^/]+}/projects/:projectId/datasets': [
     {policy: 'signedIn', path: '/{v}/projects/local/datasets'},

@@ -21,6 +21,7 @@ import {LIMITS} from './core/limits.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {clearIncoming} from './assets/assetFiles.ts'
 import {ImageService} from './assets/images.ts'
+import {createUploadSpace, uploadDiskReserve} from './assets/uploadSpace.ts'
 import {openVisibility} from './datasets/visibility.ts'
 import {LiveEvents} from './live/liveEvents.ts'
 import {fileQuestionStore} from './live/questionStore.ts'
@@ -221,6 +222,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     bus,
     visibility: openVisibility(options.dataDir),
     images,
+    uploads: createUploadSpace(options.dataDir, uploadDiskReserve(env)),
     live: new LiveEvents(bus, {
       store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
       written: (dataset) => stores.exists(dataset),

@@ -14,6 +14,7 @@ import {Readable, Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import type {ReadableStream as NodeReadableStream} from 'node:stream/web'
 import {BadRequestError} from '../core/errors.ts'
+import type {UploadClaim} from './uploadSpace.ts'
 
 export type AssetKind = 'images' | 'files'
 
@@ -56,11 +57,15 @@ export function assetFilePath(
   return join(assetsDir(dataDir), projectId, dataset, kind, name)
 }
 
-/** Streams a request body to a temporary file in the assets folder, hashing as it goes. */
+/**
+ * Streams a request body to a temporary file in the assets folder, hashing as it goes; `claim`
+ * is told its size as it grows, and stops it (its error) when the disk has no more room for it.
+ */
 export async function stageUpload(
   dataDir: string,
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
+  claim?: UploadClaim,
 ): Promise<StagedUpload> {
   const tmpDir = incomingDir(dataDir)
   mkdirSync(tmpDir, {recursive: true, mode: 0o700})
@@ -78,7 +83,9 @@ export async function stageUpload(
         headChunks.push(chunk)
         headLength += chunk.length
       }
-      done(null, chunk)
+      const looking = claim?.staged(size)
+      if (looking) looking.then(() => done(null, chunk), done)
+      else done(null, chunk)
     },
   })
   const discard = () => rmSync(path, {force: true})

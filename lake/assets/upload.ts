@@ -19,6 +19,7 @@ import {deriveImageMetadata} from './imageMetadata.ts'
 import {readImageInfo} from './imageInfo.ts'
 import {DEFAULT_IMAGE_LIMITS} from './imageTransform.ts'
 import {assetIdForFile} from './assetSweep.ts'
+import type {UploadSpace} from './uploadSpace.ts'
 
 export interface AssetUpload {
   kind: AssetKind
@@ -33,6 +34,11 @@ export interface AssetUpload {
   maxBytes: number
   /** The body's declared length (Content-Length), when it has one: past maxBytes, refused unread. */
   declaredBytes?: number | null
+  /**
+   * The disk space uploads may take (uploadSpace.ts): one that would leave less free than the
+   * lake's reserve is refused before its body is read, or once it passes it as it streams.
+   */
+  space?: UploadSpace
   /** Images of more pixels (width × height) are refused and nothing is kept (default 100 M). */
   maxSourcePixels?: number
   /**
@@ -59,7 +65,14 @@ export async function receiveAsset(
 ): Promise<SanityDocument> {
   const {kind, meta} = upload
   const maxSourcePixels = upload.maxSourcePixels ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels
-  const staged = await stageUpload(dataDir, upload.body, upload.maxBytes)
+  const claim = await upload.space?.admit(upload.declaredBytes ?? null)
+  let staged
+  try {
+    staged = await stageUpload(dataDir, upload.body, upload.maxBytes, claim)
+  } finally {
+    // Staged (or refused), its bytes are on the disk as they will stay: the disk shows them now.
+    claim?.release()
+  }
   try {
     // A large upload streams for minutes: its token may have been revoked meanwhile.
     upload.signedIn?.()

@@ -6,6 +6,7 @@ import type {DatasetConfig, DatasetService} from '../dataset.ts'
 import type {StoreRegistry} from '../core/store.ts'
 import type {EventBus} from '../events/bus.ts'
 import type {ImageService} from '../assets/images.ts'
+import type {UploadSpace} from '../assets/uploadSpace.ts'
 import type {VisibilitySettings} from '../datasets/visibility.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
 import type {AnswerBudget} from './documentsAnswer.ts'
@@ -29,6 +30,8 @@ export interface LakeContext {
   visibility: VisibilitySettings
   /** Image renditions, derived metadata and asset file clean-up. */
   images: ImageService
+  /** The disk space uploads may take (LAKE_UPLOAD_DISK_RESERVE_BYTES). */
+  uploads: UploadSpace
   /** The Live Content API: sync tags of remembered answers and their subscribers. */
   live: LiveEvents
   now(): Date

@@ -40,6 +40,7 @@ export function assetUploadRoutes(): Hono {
       meta: uploadMeta(c),
       origin: assetOrigin(c, projectId),
       maxBytes: maxUploadBytes(),
+      space: lakeOf(c).uploads,
       declaredBytes: declaredLength(c),
       maxSourcePixels: lakeOf(c).images.limits.maxSourcePixels,
       signedIn: () => checkStillSignedIn(c),

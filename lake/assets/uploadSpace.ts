@@ -1,0 +1,122 @@
+/**
+ * The disk space uploads may take: an upload may not leave the disk holding the data folder with
+ * less free than a reserve the lake keeps for its datasets (their writes, WAL and checkpoints),
+ * `LAKE_UPLOAD_DISK_RESERVE_BYTES`. Each upload under way is counted at its declared length until
+ * it has staged it (the disk does not show yet what it will take), so uploads that start together
+ * cannot each find the same room; one sent without a length is counted as it arrives. Checked
+ * before a byte is read and again every CHECK_BYTES staged, else an InsufficientStorageError (507),
+ * nothing stored. Before, uploads filled the disk: SQLite's writes then failed for everyone.
+ */
+import {statfs} from 'node:fs/promises'
+import {InsufficientStorageError} from '../core/errors.ts'
+
+/** What uploads leave free by default: room for a newsroom's datasets to go on growing a while. */
+export const DEFAULT_UPLOAD_DISK_RESERVE_BYTES = 1024 * 1024 * 1024
+
+/** Bytes staged between two looks at the disk (a statfs is a few µs; 8 MiB arrive in tens of ms). */
+export const CHECK_BYTES = 8 * 1024 * 1024
+
+/** When a refusal caused by other uploads under way may pass: most uploads end within it. */
+const RETRY_AFTER_SECONDS = 10
+
+export interface UploadSpace {
+  /**
+   * Counts an upload of `declared` bytes (null: sent without a length) from now until its claim is
+   * released, or throws the 507 when the disk has no room for it beside the reserve and the other
+   * uploads under way.
+   */
+  admit(declared: number | null): Promise<UploadClaim>
+}
+
+export interface UploadClaim {
+  /**
+   * The upload has staged `bytes` so far: past CHECK_BYTES since the last look, the disk is looked
+   * at again (a promise that throws the 507), else null.
+   */
+  staged(bytes: number): Promise<void> | null
+  /** The upload ended (stored or refused); again is nothing. */
+  release(): void
+}
+
+interface Claim {
+  declared: number
+  written: number
+  checkedAt: number
+}
+
+export function createUploadSpace(
+  dir: string,
+  reserveBytes: number,
+  /** Bytes free to the lake on the disk holding `dir` (tests give their own). */
+  freeBytes: (dir: string) => Promise<number> = diskFree,
+): UploadSpace {
+  const claims = new Set<Claim>()
+  /** What an upload will still add to the disk. */
+  const pending = (claim: Claim) => Math.max(claim.declared - claim.written, 0)
+  const check = async (me: Claim) => {
+    const free = await freeBytes(dir)
+    let others = 0
+    for (const claim of claims) if (claim !== me) others += pending(claim)
+    const wanted = pending(me)
+    if (free - others - wanted >= reserveBytes) return
+    // Would it fit but for the others? Then it may once they end.
+    const passes = free - wanted >= reserveBytes
+    throw new InsufficientStorageError(
+      `This upload${me.declared > 0 ? ` (${sizeText(me.declared)})` : ''} would leave the disk holding ` +
+        `the lake's data folder with less free than the ${sizeText(reserveBytes)} the lake keeps for its ` +
+        `datasets (LAKE_UPLOAD_DISK_RESERVE_BYTES): ${sizeText(free)} free` +
+        (others > 0 ? `, ${sizeText(others)} of it promised to uploads under way` : '') +
+        '. Nothing was stored: ' +
+        (passes
+          ? 'try again once those uploads end'
+          : 'free space on that disk (unused assets, other files) and upload again'),
+      passes ? RETRY_AFTER_SECONDS : undefined,
+    )
+  }
+  // Admissions look at the disk one at a time, each counting those admitted before it: two that
+  // started together would each find the same room, or, both counted first, neither.
+  let turn: Promise<unknown> = Promise.resolve()
+  const admitOne = async (declared: number | null): Promise<UploadClaim> => {
+    const claim: Claim = {declared: declared ?? 0, written: 0, checkedAt: 0}
+    await check(claim)
+    claims.add(claim)
+    return {
+      staged(bytes) {
+        claim.written = bytes
+        if (bytes - claim.checkedAt < CHECK_BYTES) return null
+        claim.checkedAt = bytes
+        return check(claim)
+      },
+      release() {
+        claims.delete(claim)
+      },
+    }
+  }
+  return {
+    admit(declared) {
+      const admitted = turn.then(() => admitOne(declared))
+      turn = admitted.catch(() => undefined)
+      return admitted
+    },
+  }
+}
+
+/** LAKE_UPLOAD_DISK_RESERVE_BYTES, bytes (0 too), else the default. */
+export function uploadDiskReserve(env: Record<string, string | undefined>): number {
+  const value = env.LAKE_UPLOAD_DISK_RESERVE_BYTES?.trim()
+  const configured = Number(value)
+  return value && Number.isFinite(configured) && configured >= 0
+    ? configured
+    : DEFAULT_UPLOAD_DISK_RESERVE_BYTES
+}
+
+async function diskFree(dir: string): Promise<number> {
+  const stats = await statfs(dir)
+  // What an unprivileged process may still take (root may also take the filesystem's own reserve).
+  return stats.bavail * stats.bsize
+}
+
+function sizeText(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${bytes.toLocaleString('en')} bytes`
+  return `${(bytes / (1024 * 1024)).toLocaleString('en', {maximumFractionDigits: 1})} MiB`
+}

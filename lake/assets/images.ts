@@ -158,7 +158,7 @@ export class ImageService {
 
   /**
    * Adds lqip, blurHash and palette to image assets stored without them (uploaded before the lake
-   * computed them). One transaction per asset; resolves to how many were filled in.
+   * computed them: uploadedBeforeDerived). One transaction per asset; resolves to how many were filled in.
    */
   async backfill(
     store: Store,
@@ -170,7 +170,7 @@ export class ImageService {
     const missing: SanityDocument[] = []
     for (const doc of store.committed().scan({types: ['sanity.imageAsset']})) {
       const metadata = doc.metadata as {lqip?: unknown} | undefined
-      if (isPublishedId(doc._id) && !metadata?.lqip) missing.push(doc)
+      if (isPublishedId(doc._id) && !metadata?.lqip && uploadedBeforeDerived(doc)) missing.push(doc)
     }
     let filled = 0
     for (const doc of missing) {
@@ -195,6 +195,17 @@ export class ImageService {
     }
     return filled
   }
+}
+
+/**
+ * Lakes derive lqip, blurHash and palette at upload since 2026-12-01; an image uploaded later
+ * without them asked for none of them (`meta=none`, `client.assets.upload`'s `extract: []`), and
+ * is left as it asked.
+ */
+const DERIVED_AT_UPLOAD_SINCE = '2026-12-01T00:00:00.000Z'
+
+function uploadedBeforeDerived(doc: SanityDocument): boolean {
+  return typeof doc._createdAt !== 'string' || doc._createdAt < DERIVED_AT_UPLOAD_SINCE
 }
 
 type Change = Pick<DocumentChange, 'id' | 'before' | 'after' | 'text'>

@@ -28,6 +28,11 @@ export interface AssetUpload {
   /** The Content-Type the client declared, lower case, without parameters. */
   contentType?: string
   meta: UploadMeta
+  /**
+   * The derived metadata asked for (the upload's `meta`); all three when not given. Sanity derives
+   * only those asked for; `exif`, `location` and `image` the lake does not read.
+   */
+  derive?: ReadonlySet<DerivedName>
   /** The origin the document's `url` names. */
   origin: string
   /** Larger uploads are refused (UploadTooLargeError) and nothing is kept. */
@@ -116,11 +121,27 @@ export async function receiveAsset(
       meta,
       image,
     })
-    if (derived) candidate.metadata = {...(candidate.metadata as object), ...derived}
+    if (derived) {
+      const wanted = upload.derive ?? DERIVED_NAMES
+      const kept = Object.entries(derived).filter(([field]) => wanted.has(DERIVED_FIELD[field]))
+      candidate.metadata = {...(candidate.metadata as object), ...Object.fromEntries(kept)}
+    }
     return candidate
   } finally {
     staged.discard()
   }
+}
+
+/** The `meta` names of what the lake derives from an image's pixels. */
+export type DerivedName = 'lqip' | 'blurhash' | 'palette'
+
+export const DERIVED_NAMES: ReadonlySet<DerivedName> = new Set(['lqip', 'blurhash', 'palette'])
+
+/** Each derived metadata field by the `meta` name that asks for it. */
+const DERIVED_FIELD: Record<string, DerivedName> = {
+  lqip: 'lqip',
+  blurHash: 'blurhash',
+  palette: 'palette',
 }
 
 /**

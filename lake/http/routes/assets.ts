@@ -8,6 +8,7 @@ import {statSync} from 'node:fs'
 import {Hono, type Context} from 'hono'
 import {contentTypeFor, type UploadMeta} from '../../assets/assetDocument.ts'
 import type {AssetKind} from '../../assets/assetFiles.ts'
+import {DERIVED_NAMES, type DerivedName} from '../../assets/upload.ts'
 import {NotFoundError} from '../../core/errors.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
@@ -38,6 +39,7 @@ export function assetUploadRoutes(): Hono {
       body: arrivingBody(c, lakeOf(c).bodyArrival),
       contentType: c.req.header('content-type')?.split(';')[0].trim().toLowerCase(),
       meta: uploadMeta(c),
+      derive: derivedAskedFor(c),
       origin: assetOrigin(c, projectId),
       maxBytes: maxUploadBytes(),
       space: lakeOf(c).uploads,
@@ -68,6 +70,18 @@ function assetOrigin(c: Context, projectId: string): string {
     ?.localPort
   if (port) origin.port = String(port)
   return origin.origin
+}
+
+/**
+ * The derived metadata an upload asks for: `meta` repeated or comma-separated (`@sanity/client`'s
+ * `extract`; `none` for `extract: []`), the default set when absent. Names the lake does not
+ * derive (`exif`, `location`, `image`) ask for nothing more.
+ */
+function derivedAskedFor(c: Context): ReadonlySet<DerivedName> | undefined {
+  const asked = c.req.queries('meta')?.flatMap((value) => value.split(','))
+  if (!asked) return undefined
+  const names = asked.map((name) => name.trim())
+  return new Set([...DERIVED_NAMES].filter((name) => names.includes(name)))
 }
 
 function uploadMeta(c: Context): UploadMeta {

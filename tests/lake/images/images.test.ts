@@ -337,7 +337,8 @@ describe('metadata derived from pixels', () => {
   })
 
   it('is backfilled for images stored without it', async () => {
-    const second = await startTestLake()
+    // Before lakes derived it at upload (2026-12-01).
+    const second = await startTestLake({now: () => new Date('2026-11-30T12:00:00Z')})
     const dataDir = second.dataDir
     const stored = await second.client().assets.upload(
       'image',
@@ -364,6 +365,35 @@ describe('metadata derived from pixels', () => {
         palette: {dominant: {background: '#1f6f4a'}},
         dimensions: {width: 64, height: 48},
       })
+    } finally {
+      await restarted.close()
+    }
+  })
+})
+
+describe('an upload that asked for no derived metadata', () => {
+  it('is not given it at the next start', async () => {
+    const lake = await startTestLake()
+    const dataDir = lake.dataDir
+    const stored = await lake.client().assets.upload(
+      'image',
+      await sharp({create: {width: 64, height: 48, channels: 3, background: '#6f1f4a'}})
+        .png()
+        .toBuffer(),
+      {extract: []},
+    )
+    expect(stored.metadata).not.toHaveProperty('lqip')
+    await lake.close({keepData: true})
+    const restarted = await startTestLake({dataDir})
+    try {
+      expect(await restarted.server.lake.imageBackfill).toBe(0)
+      const doc = await restarted.client().getDocument(stored._id)
+      expect(Object.keys(doc?.metadata ?? {}).sort()).toEqual([
+        '_type',
+        'dimensions',
+        'hasAlpha',
+        'isOpaque',
+      ])
     } finally {
       await restarted.close()
     }

@@ -7,6 +7,7 @@ import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {SanityClient, SanityImageAssetDocument} from '@sanity/client'
+import sharp from 'sharp'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {UploadTooLargeError} from '../../../lake/assets/assetFiles.ts'
 import {readImageInfo} from '../../../lake/assets/imageInfo.ts'
@@ -190,6 +191,43 @@ describe('the dataset service', () => {
       service.uploadAsset(editor, {...upload('x'.repeat(2048)), maxBytes: 1000}),
     ).rejects.toBeInstanceOf(UploadTooLargeError)
     expect(readdirSync(join(lake.dataDir, 'assets', '.incoming'))).toEqual([])
+  })
+})
+
+/**
+ * The metadata an upload asks for (`client.assets.upload`'s `extract`, sent as `meta`): Sanity
+ * derives `lqip`, `blurhash` and `palette` by default, only those asked for otherwise, and none
+ * for `extract: []` (`meta=none`); `dimensions`, `hasAlpha` and `isOpaque` always.
+ */
+describe('the metadata an upload extracts', () => {
+  let shade = 0
+  /** An image no other test uploads (same bytes would be the same asset, its metadata kept). */
+  const freshImage = () =>
+    sharp({create: {width: 6, height: 4, channels: 3, background: {r: 40, g: ++shade, b: 90}}})
+      .png()
+      .toBuffer()
+  const derivedOf = async (extract?: Parameters<typeof client.assets.upload>[2]) => {
+    const asset = await client.assets.upload('image', await freshImage(), extract)
+    const metadata = asset.metadata as unknown as Record<string, unknown>
+    expect(metadata).toMatchObject({
+      dimensions: {width: 6, height: 4},
+      hasAlpha: false,
+      isOpaque: true,
+    })
+    return ['lqip', 'blurHash', 'palette'].filter((name) => name in metadata)
+  }
+
+  it('lqip, blurHash and palette by default', async () => {
+    expect(await derivedOf()).toEqual(['lqip', 'blurHash', 'palette'])
+  })
+
+  it('only those asked for', async () => {
+    expect(await derivedOf({extract: ['lqip']})).toEqual(['lqip'])
+    expect(await derivedOf({extract: ['palette', 'blurhash']})).toEqual(['blurHash', 'palette'])
+  })
+
+  it('none for extract: [] (meta=none)', async () => {
+    expect(await derivedOf({extract: []})).toEqual([])
   })
 })
 

@@ -103,6 +103,15 @@ export function actionWalks(actions: unknown): Walks {
 
 function create(ws: WorkingSet, action: Json, index: number) {
   const doc = draftOf(action, index)
+  // As hosted Sanity documents it: a draft of a published document is made by `edit`.
+  const publishedId = getPublishedId(doc._id)
+  if (ws.peek(publishedId)) {
+    throw conflict(
+      index,
+      'documentAlreadyExistsError',
+      `Cannot create "${doc._id}": "${publishedId}" is already published (edit it to make its draft)`,
+    )
+  }
   if (ws.get(doc._id)) {
     if (action.ifExists === 'ignore') return
     throw conflict(index, 'documentAlreadyExistsError', `Document "${doc._id}" already exists`)
@@ -198,6 +207,17 @@ function remove(ws: WorkingSet, action: Json, index: number) {
     checkVariant(id, publishedId, index)
     ids.push(id)
   }
+  // As hosted Sanity documents it ("if any draft version exists that is not specified for
+  // deletion this is an error"): a draft left out would be left without its document. Whether
+  // that covers release versions is not documented; they are not checked.
+  const draftId = `drafts.${publishedId}`
+  if (!ids.includes(draftId) && ws.peek(draftId)) {
+    throw conflict(
+      index,
+      'documentHasDraftError',
+      `Cannot delete "${publishedId}": its draft "${draftId}" exists and is not in includeDrafts`,
+    )
+  }
   const existing = ids.filter((id) => ws.get(id))
   if (existing.length === 0) {
     throw conflict(
@@ -212,6 +232,15 @@ function remove(ws: WorkingSet, action: Json, index: number) {
 function replaceDraft(ws: WorkingSet, action: Json, index: number) {
   const doc = draftOf(action, index)
   const existing = ws.get(doc._id)
+  // As hosted Sanity documents it: it replaces a draft; a document in no form is made by `create`.
+  const publishedId = getPublishedId(doc._id)
+  if (!existing && !ws.peek(publishedId)) {
+    throw conflict(
+      index,
+      'documentNotFoundError',
+      `Cannot replace the draft of "${publishedId}": neither it nor its draft exists (create it)`,
+    )
+  }
   ws.write(doc._id, doc, {createOrReplace: withCreatedAt(doc, ws, existing)})
 }
 

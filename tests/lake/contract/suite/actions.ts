@@ -69,6 +69,26 @@ export function actionsContract(target: GetTarget) {
     expect((await rawDoc(client, `drafts.${pub}`)).title).toBe('first')
   })
 
+  // @sanity/client's CreateAction: "The published version of the document must not already exist."
+  test('create is refused when the published document exists, nothing written', async () => {
+    const client = target().client()
+    const pub = await published(client)
+    for (const ifExists of ['fail', 'ignore']) {
+      const err = await rejection(
+        act(client, [
+          {
+            actionType: `${A}create`,
+            publishedId: pub,
+            attributes: {_id: `drafts.${pub}`, _type: 'article', title: 'draft'},
+            ifExists,
+          },
+        ]),
+      )
+      expect(err.statusCode).toBe(409)
+    }
+    expect(await rawDoc(client, `drafts.${pub}`)).toBeNull()
+  })
+
   test('edit patches the draft; the Studio guard unset of a missing field is harmless', async () => {
     const client = target().client()
     const pub = id('edit')
@@ -246,6 +266,55 @@ export function actionsContract(target: GetTarget) {
     ])
     expect(await rawDoc(client, pub)).toBeNull()
     expect(await rawDoc(client, `drafts.${pub}`)).toBeNull()
+  })
+
+  // DeleteAction: "If any draft version exists that is not specified for deletion this is an error."
+  test('delete is refused while a draft it does not list exists, nothing deleted', async () => {
+    const client = target().client()
+    const pub = await published(client)
+    const draft = `drafts.${pub}`
+    await client.create({_id: draft, _type: 'article', title: 'draft'})
+    for (const includeDrafts of [undefined, []]) {
+      const err = await rejection(
+        act(client, [{actionType: `${A}delete`, publishedId: pub, includeDrafts}]),
+      )
+      expect(err.statusCode).toBe(409)
+      expect(err.message).toContain(draft)
+    }
+    expect(await rawDoc(client, pub)).not.toBeNull()
+    expect(await rawDoc(client, draft)).not.toBeNull()
+  })
+
+  // ReplaceDraftAction: "At least one of the draft or published versions of the document must exist."
+  test('replaceDraft is refused when neither the draft nor the published document exists', async () => {
+    const client = target().client()
+    const pub = id('replace-none')
+    const err = await rejection(
+      act(client, [
+        {
+          actionType: `${A}replaceDraft`,
+          publishedId: pub,
+          attributes: {_id: `drafts.${pub}`, _type: 'article', title: 'restored'},
+        },
+      ]),
+    )
+    expect(err.statusCode).toBe(409)
+    expect(await rawDoc(client, `drafts.${pub}`)).toBeNull()
+    // A draft alone is enough (the Studio's restore of a deleted document creates, then replaces).
+    await act(client, [
+      {
+        actionType: `${A}create`,
+        publishedId: pub,
+        attributes: {_id: `drafts.${pub}`, _type: 'article'},
+        ifExists: 'fail',
+      },
+      {
+        actionType: `${A}replaceDraft`,
+        publishedId: pub,
+        attributes: {_id: `drafts.${pub}`, _type: 'article', title: 'restored'},
+      },
+    ])
+    expect((await rawDoc(client, `drafts.${pub}`)).title).toBe('restored')
   })
 
   test('replaceDraft replaces the whole draft (history restore)', async () => {

@@ -193,12 +193,14 @@ function unpublish(ws: WorkingSet, action: Json, index: number) {
 }
 
 function discard(ws: WorkingSet, action: Json, index: number) {
+  refusePurge(action, index)
   const draftId = idOf(action, 'draftId', index)
   if (isPublishedId(draftId)) throw invalid(index, '`draftId` must be a drafts. or versions. id')
   deleteExisting(ws, draftId, index)
 }
 
 function remove(ws: WorkingSet, action: Json, index: number) {
+  refusePurge(action, index)
   const publishedId = publishedIdOf(action, index)
   const drafts = action.includeDrafts ?? []
   if (!Array.isArray(drafts)) throw invalid(index, '`includeDrafts` must be an array of ids')
@@ -264,6 +266,7 @@ function versionCreate(ws: WorkingSet, action: Json, index: number) {
 }
 
 function versionDiscard(ws: WorkingSet, action: Json, index: number) {
+  refusePurge(action, index)
   const versionId = idOf(action, 'versionId', index)
   // The Studio sends a drafts. id here when deleting a draft-only document.
   if (isPublishedId(versionId))
@@ -307,6 +310,20 @@ function draftOf(action: Json, index: number): SanityDocument & {_id: string} {
   )
   checkVariant(doc._id, publishedId, index)
   return doc
+}
+
+/**
+ * `purge: true` asks hosted Sanity to delete the document's history with it. The lake keeps every
+ * document's history (its log is what history, listeners' catch-up and the Studio's timelines
+ * read), so it refuses rather than answer as if it had purged; `purge: false` is the default.
+ */
+function refusePurge(action: Json, index: number) {
+  if (action.purge === undefined || action.purge === false) return
+  throw invalid(
+    index,
+    "`purge` is not offered: this lake keeps every document's history. Send the action without " +
+      'it (or with purge: false) to delete the document and keep its history',
+  )
 }
 
 function deleteExisting(ws: WorkingSet, id: string, index: number) {

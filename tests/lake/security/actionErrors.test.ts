@@ -77,3 +77,44 @@ describe('a refused action is an actionError', () => {
       expect(error.items[0].index).toBe(0)
   })
 })
+
+/**
+ * `purge: true` (discard, delete, version.discard) asks hosted Sanity to delete the document's
+ * history too; the lake keeps every document's history, so it refuses the action rather than
+ * answer as if it had purged. `purge: false`, which `client.discardVersion` sends by default,
+ * is the action as usual.
+ */
+describe('purge', () => {
+  it('is refused, nothing written; purge: false discards as usual', async () => {
+    const client = lake().client()
+    await client.createOrReplace({_id: 'p1', _type: 't'})
+    await client.createOrReplace({_id: 'drafts.p1', _type: 't'})
+    await client.createOrReplace({_id: 'versions.r1.p1', _type: 't'})
+    for (const refused of [
+      () => client.discardVersion({releaseId: 'r1', publishedId: 'p1'}, true),
+      () =>
+        client.action({
+          actionType: 'sanity.action.document.discard',
+          draftId: 'drafts.p1',
+          purge: true,
+        }),
+      () =>
+        client.action({
+          actionType: 'sanity.action.document.delete',
+          publishedId: 'p1',
+          includeDrafts: ['drafts.p1'],
+          purge: true,
+        }),
+    ]) {
+      const err = (await refused().catch((e: unknown) => e)) as {
+        statusCode?: number
+        message?: string
+      }
+      expect(err.statusCode).toBe(400)
+      expect(err.message).toContain('purge')
+    }
+    expect(await client.getDocuments(['p1', 'drafts.p1', 'versions.r1.p1'])).not.toContain(null)
+    await client.discardVersion({releaseId: 'r1', publishedId: 'p1'})
+    expect(await client.getDocument('versions.r1.p1')).toBeUndefined()
+  })
+})

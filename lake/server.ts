@@ -32,7 +32,12 @@ import {
   type LakeOptions,
 } from './index.ts'
 import {watchRevocations} from './auth/revocation.ts'
-import {attachPresence, type PresenceLimits, type PresenceSocket} from './presence/socket.ts'
+import {
+  attachPresence,
+  wantsWebSocket,
+  type PresenceLimits,
+  type PresenceSocket,
+} from './presence/socket.ts'
 
 export interface LakeServerOptions extends Omit<LakeOptions, 'dataDir'> {
   dataDir: string
@@ -376,7 +381,13 @@ function listen(
     const listener = requestListener(lake, hostname, tls !== false)
     const server: ServerType = tls
       ? createSecureServer(secureOptions(tls, limits), listener)
-      : createServer({requestTimeout: limits.requestMs}, listener)
+      : createServer(
+          {requestTimeout: limits.requestMs, shouldUpgradeCallback: wantsWebSocket},
+          listener,
+        )
+    // Only WebSocket upgrades go to the presence socket's 'upgrade' listener; others are served
+    // (wantsWebSocket). The secure server's HTTP/1.1 fallback reads the server's own property.
+    if (tls) Object.assign(server, {shouldUpgradeCallback: wantsWebSocket})
     answerExpectations(server, listener)
     server.listen(port, hostname)
     if (tls) {

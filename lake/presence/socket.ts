@@ -89,7 +89,21 @@ function waitFor(
   return bucket.credit >= credit ? 0 : Math.ceil(((credit - bucket.credit) * 1000) / perSecond)
 }
 
-/** Answers presence upgrades on `server`; other upgrade requests get a 404 and are closed. */
+/**
+ * Whether Node should hand a request with an Upgrade header to the 'upgrade' listener (the
+ * presence socket's) rather than serve it: WebSocket upgrades only. Others are served as they are,
+ * their Upgrade ignored (RFC 9110 7.8): `curl --http2 http://…` offers `Upgrade: h2c` on every
+ * request, and each was a 404 "No WebSocket endpoint", its write not done.
+ */
+export function wantsWebSocket(request: IncomingMessage): boolean {
+  return (
+    request.headers.upgrade
+      ?.split(',')
+      .some((protocol) => protocol.trim().toLowerCase().startsWith('websocket')) ?? false
+  )
+}
+
+/** Answers WebSocket upgrades on `server`; those at a path of no socket get a 404 and are closed. */
 export function attachPresence(server: ServerType, options: PresenceSocketOptions): PresenceSocket {
   const hub = createPresenceHub(options.tokens)
   const allowed = new Set(options.origins.map((origin) => normalizeOrigin(origin)))
@@ -131,7 +145,12 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
   }
 
   const refuse = (socket: Duplex, status: string, message: string, extra = '') => {
-    const body = JSON.stringify({statusCode: Number.parseInt(status), error: status, message})
+    // `error` is the reason phrase, as in every other answer of the lake.
+    const body = JSON.stringify({
+      statusCode: Number.parseInt(status),
+      error: status.replace(/^\d+ /, ''),
+      message,
+    })
     socket.end(
       `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
     )

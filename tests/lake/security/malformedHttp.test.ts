@@ -186,6 +186,40 @@ describe.each(['http', 'https'] as const)('over %s', (kind) => {
     expect(await client().getDocument(second)).toBeUndefined()
   })
 
+  // Node hands every request with an Upgrade header to the server's 'upgrade' listeners, which
+  // only the presence socket has: `curl --http2 http://…` (which offers `Upgrade: h2c` on every
+  // request) got a 404 "No WebSocket endpoint" for every route, its write not done. RFC 9110 7.8
+  // lets a server ignore an Upgrade it does not do, and serve the request.
+  it.each([
+    ['h2c', 'HTTP2-Settings', 'Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n'],
+    ['a protocol nobody speaks', '', 'Upgrade: foo/2\r\n'],
+  ])(
+    'a request offering an upgrade to %s is served as it is, its write done',
+    async (_, also, upgrade) => {
+      const {token, client} = lakes[kind]!
+      const id = `upgrade-${kind}-${upgrade.length}`
+      const body = JSON.stringify({mutations: [{create: {_id: id, _type: 'x'}}]})
+      // `close` too, so that the helper's read ends with the answer.
+      const connection = `Connection: close, Upgrade${also ? `, ${also}` : ''}\r\n`
+      const text =
+        `POST /v2025-02-19/data/mutate/test HTTP/1.1\r\n${HOST}Authorization: Bearer ${token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n${connection}${upgrade}\r\n${body}`
+      const {status, body: answer} = parse(await raw(kind, text))
+      expect(status, JSON.stringify(answer)).toBe(200)
+      expect(await client().getDocument(id)).toMatchObject({_type: 'x'})
+    },
+  )
+
+  it('a WebSocket upgrade at a path that has no socket is a 404 saying so', async () => {
+    const text =
+      `GET /v2025-02-19/data/query/test HTTP/1.1\r\n${HOST}Connection: Upgrade\r\nUpgrade: websocket\r\n` +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
+    const {status, body} = parse(await raw(kind, text))
+    expect(status).toBe(404)
+    expect(body).toMatchObject({statusCode: 404, error: 'Not Found'})
+    expect(body.message).toMatch(/No WebSocket endpoint at \/v2025-02-19\/data\/query\/test/)
+  })
+
   it('still answers afterwards', async () => {
     const res = await fetch(`${lakes[kind]!.url}/v2025-02-19/ping`)
     expect(await res.json()).toEqual({ping: 'pong'})

@@ -6,6 +6,8 @@
 import {BadRequestError, ConflictError, itemError, MutationError} from './errors.ts'
 import {getPublishedId, invalidIdReason, isDraftId, isPublishedId, isVersionId} from './ids.ts'
 import {
+  addKeys,
+  addKeysToPatch,
   applyPatch,
   checkBudgetOf,
   checkPathsOf,
@@ -39,11 +41,20 @@ const ACTIONS: Record<string, Handler> = {
   'sanity.action.release.import': releaseImport,
 }
 
-/** Applies the actions of one request in order; any failure throws and nothing is written. */
-export function applyActions(ws: WorkingSet, actions: unknown): void {
-  if (!Array.isArray(actions) || actions.length === 0) {
+/**
+ * Applies the actions of one request in order; any failure throws and nothing is written. With
+ * `autoGenerateArrayKeys`, as the Mutations API's option: array objects of the documents and
+ * patches the actions carry get a `_key` where they have none.
+ */
+export function applyActions(
+  ws: WorkingSet,
+  given: unknown,
+  options: {autoGenerateArrayKeys?: boolean} = {},
+): void {
+  if (!Array.isArray(given) || given.length === 0) {
     throw new BadRequestError('`actions` must be a non-empty array')
   }
+  const actions = options.autoGenerateArrayKeys ? given.map(withArrayKeys) : given
   checkEditBudget(ws, actions)
   for (const [index, action] of actions.entries()) {
     if (!isObject(action) || typeof action.actionType !== 'string') {
@@ -56,6 +67,16 @@ export function applyActions(ws: WorkingSet, actions: unknown): void {
     ws.at(index)
     handler(ws, action, index)
   }
+}
+
+/** An action with `_key`s added to its `attributes`, `document` and `patch` (addKeys). */
+function withArrayKeys(action: unknown): unknown {
+  if (!isObject(action)) return action
+  const out: Json = {...action}
+  if (isObject(out.attributes)) out.attributes = addKeys(out.attributes)
+  if (isObject(out.document)) out.document = addKeys(out.document)
+  if (isObject(out.patch)) out.patch = addKeysToPatch(out.patch)
+  return out
 }
 
 /**

@@ -880,7 +880,7 @@ export function withCreatedAt(
   return {...doc, _createdAt: doc._createdAt ?? existing?._createdAt ?? ws.timestamp}
 }
 
-function addKeysToPatch(ops: Json): Json {
+export function addKeysToPatch(ops: Json): Json {
   const out: Json = {...ops}
   for (const op of ['set', 'setIfMissing'] as const) {
     if (isObject(out[op])) out[op] = addKeys(out[op])
@@ -892,7 +892,7 @@ function addKeysToPatch(ops: Json): Json {
 }
 
 /** Adds a random `_key` to every object inside an array that lacks one. */
-function addKeys(value: unknown, inArray = false): unknown {
+export function addKeys(value: unknown, inArray = false): unknown {
   if (Array.isArray(value)) return value.map((item) => addKeys(item, true))
   if (!isObject(value)) return value
   const out: Json = {}

@@ -28,7 +28,7 @@ export type Writes =
       autoGenerateArrayKeys?: boolean
       matched?: MutateOptions['matched']
     }
-  | {kind: 'actions'; actions: unknown}
+  | {kind: 'actions'; actions: unknown; autoGenerateArrayKeys?: boolean}
   | {
       /**
        * A request's body as it arrived, its JSON read where the writes are applied (on a write
@@ -55,8 +55,10 @@ export async function applyWrites(
 ): Promise<MutationResult[]> {
   if (writes.kind === 'body') {
     const body = readWriteBody(writes.bytes, writes.field)
-    if (writes.field === 'actions') return applyWrites(ws, {kind: 'actions', actions: body.actions})
     const {autoGenerateArrayKeys, matched} = writes
+    if (writes.field === 'actions') {
+      return applyWrites(ws, {kind: 'actions', actions: body.actions, autoGenerateArrayKeys})
+    }
     return applyWrites(
       ws,
       {kind: 'mutations', mutations: body.mutations, autoGenerateArrayKeys, matched},
@@ -64,7 +66,7 @@ export async function applyWrites(
     )
   }
   if (writes.kind === 'actions') {
-    applyActions(ws, writes.actions)
+    applyActions(ws, writes.actions, {autoGenerateArrayKeys: writes.autoGenerateArrayKeys})
     return []
   }
   const {autoGenerateArrayKeys, matched} = writes

@@ -355,6 +355,47 @@ export function actionsContract(target: GetTarget) {
     expect(await rawDoc(client, `drafts.${pub}`)).toBeNull()
   })
 
+  // "The Actions API behaves similarly to the Mutations API when autoGenerateArrayKeys is set to
+  // true" (Sanity's Actions API reference); sent as the Mutations API takes it, in the query.
+  test('autoGenerateArrayKeys keys array objects of created documents and edits', async () => {
+    const client = target().client()
+    const pub = id('keys')
+    await client.request({
+      method: 'POST',
+      uri: `/data/actions/${target().dataset}`,
+      query: {autoGenerateArrayKeys: 'true'},
+      body: {
+        actions: [
+          {
+            actionType: `${A}create`,
+            publishedId: pub,
+            attributes: {
+              _id: `drafts.${pub}`,
+              _type: 'article',
+              body: [{text: 'a'}, {_key: 'mine', text: 'b'}],
+              tags: ['x'],
+            },
+            ifExists: 'fail',
+          },
+          {
+            actionType: `${A}edit`,
+            draftId: `drafts.${pub}`,
+            publishedId: pub,
+            patch: {insert: {after: 'body[-1]', items: [{text: 'c'}]}},
+          },
+        ],
+      },
+    })
+    const draft = await rawDoc(client, `drafts.${pub}`)
+    expect(draft.body.map((item: {_key?: unknown}) => typeof item._key)).toEqual([
+      'string',
+      'string',
+      'string',
+    ])
+    expect(draft.body[1]._key).toBe('mine')
+    expect(draft.tags).toEqual(['x'])
+  })
+
   test('one request is one transaction: a failing action undoes the earlier ones', async () => {
     const client = target().client()
     const pub = id('atomic')

@@ -3,12 +3,12 @@
  * (browsers need h2 for the Studio's many listeners), plain HTTP/1.1 otherwise.
  */
 import {getRequestListener, type ServerType} from '@hono/node-server'
-import {createServer, IncomingMessage, type ServerResponse} from 'node:http'
+import {createServer, IncomingMessage, STATUS_CODES, type ServerResponse} from 'node:http'
 import {
   constants as http2Constants,
   createSecureServer,
   Http2ServerRequest,
-  type Http2ServerResponse,
+  Http2ServerResponse,
   type ServerHttp2Stream,
 } from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
@@ -17,6 +17,7 @@ import {LOCAL_LAKE} from '../kit/localLake.ts'
 import {corsOrigins} from './http/cors.ts'
 import {
   errorResponse,
+  connectAnswer,
   expectationFailedAnswer,
   malformedRequestAnswer,
   unroutableRequestAnswer,
@@ -132,6 +133,7 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
       : () => {}
   boundConnections(server, limits)
   answerMalformedRequests(server)
+  answerConnects(server)
   const sockets = new Set<Socket>()
   server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket)
@@ -236,6 +238,31 @@ function answerMalformedRequests(server: ServerType): void {
       next.once('close', () => setImmediate(afterAnswers))
     }
     afterAnswers()
+  })
+}
+
+/**
+ * A CONNECT is answered with a 405 that says the lake is no proxy (connectAnswer): over HTTP/1.1
+ * Node closed the connection with no answer, over HTTP/2 it sent a bare 405.
+ */
+function answerConnects(server: ServerType): void {
+  server.on('connect', (request: IncomingMessage | Http2ServerRequest, second: unknown) => {
+    const {status, headers, body} = connectAnswer()
+    if (second instanceof Http2ServerResponse) {
+      second.writeHead(status, headers)
+      second.end(body)
+      return
+    }
+    const socket = second as Duplex
+    socket.on('error', () => socket.destroy())
+    const head = Object.entries({...headers, 'content-length': String(Buffer.byteLength(body))})
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}connection: close\r\n\r\n${body}`,
+    )
+    // Not left open for a client that never reads.
+    setTimeout(() => socket.destroy(), 1000).unref()
   })
 }
 

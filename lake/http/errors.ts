@@ -213,15 +213,37 @@ export function unroutableRequestAnswer(
   if (!(thrown instanceof Error) || thrown.name !== 'RequestError') return errorResponse(thrown)
   const show = (text: string | undefined) => JSON.stringify((text ?? '').slice(0, 64))
   const message =
-    thrown.message === 'Backslash in request path'
-      ? `The request's path ${show(request?.target)} has a backslash: separate its parts with "/", ` +
-        'and send a backslash in a name as %5C'
-      : /absolute URL/i.test(thrown.message)
-        ? `The request's target ${show(request?.target)} is not an absolute URL this lake can ` +
-          'read: send the path alone (/v2025-02-19/…), its host in the Host header'
-        : `The request's Host header ${show(request?.host)} with its target makes no URL: send ` +
-          'the host of the URL called, a name or address and a port of 1-65535 (localhost:3334)'
+    request?.target === '*'
+      ? 'The request\'s target "*" names the server, no resource of it: send a path ' +
+        '(/v2025-02-19/…); a CORS preflight is an OPTIONS of the path it asks about'
+      : thrown.message === 'Backslash in request path'
+        ? `The request's path ${show(request?.target)} has a backslash: separate its parts with "/", ` +
+          'and send a backslash in a name as %5C'
+        : /absolute URL/i.test(thrown.message)
+          ? `The request's target ${show(request?.target)} is not an absolute URL this lake can ` +
+            'read: send the path alone (/v2025-02-19/…), its host in the Host header'
+          : `The request's Host header ${show(request?.host)} with its target makes no URL: send ` +
+            'the host of the URL called, a name or address and a port of 1-65535 (localhost:3334)'
   return errorResponse(new BadRequestError(message))
+}
+
+/** The methods the lake's routes answer, for a 405's `Allow`. */
+const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, DELETE, OPTIONS'
+
+/**
+ * The answer to a CONNECT (a client that takes the lake for its proxy): a 405 that says so, where
+ * Node closed an HTTP/1.1 connection with no answer and answered HTTP/2 with a bare 405.
+ */
+export function connectAnswer(): {status: number; headers: Record<string, string>; body: string} {
+  const status = 405
+  const message =
+    'CONNECT is not served: this is the content lake, not a proxy. Call its API at its own URL ' +
+    '(/v2025-02-19/…), and leave it out of HTTP_PROXY / HTTPS_PROXY'
+  return {
+    status,
+    headers: {'content-type': 'application/json; charset=utf-8', allow: ALLOWED_METHODS},
+    body: JSON.stringify({statusCode: status, error: STATUS_CODES[status], message}),
+  }
 }
 
 function malformedRequest(

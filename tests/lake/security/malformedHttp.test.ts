@@ -220,6 +220,27 @@ describe.each(['http', 'https'] as const)('over %s', (kind) => {
     expect(body.message).toMatch(/No WebSocket endpoint at \/v2025-02-19\/data\/query\/test/)
   })
 
+  // The asterisk form names the server, not a resource: @hono/node-server made no URL of it, and
+  // the 400 blamed the Host header. A CONNECT (a client that takes the lake for its proxy) got
+  // the connection closed with no answer at all.
+  it.each(['OPTIONS', 'GET'])('%s * is a 400 saying to send a path', async (method) => {
+    const text = `${method} * HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`
+    const {status, body} = parse(await raw(kind, text))
+    expect(status).toBe(400)
+    expect(body.message).toMatch(/target "\*"/)
+    expect(body.message).toMatch(/send a path/)
+    expect(body.message).not.toMatch(/Host header/)
+  })
+
+  it('CONNECT is a 405 saying the lake is no proxy', async () => {
+    const text = `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`
+    const {status, head, body} = parse(await raw(kind, text))
+    expect(status).toBe(405)
+    expect(head).toMatch(/^allow: /im)
+    expect(body).toMatchObject({statusCode: 405, error: 'Method Not Allowed'})
+    expect(body.message).toMatch(/not a proxy/)
+  })
+
   it('still answers afterwards', async () => {
     const res = await fetch(`${lakes[kind]!.url}/v2025-02-19/ping`)
     expect(await res.json()).toEqual({ping: 'pong'})
@@ -337,6 +358,28 @@ describe('over HTTP/2', () => {
       }
     },
   )
+
+  it('CONNECT is a 405 saying the lake is no proxy', async () => {
+    const session = connect(lakes.https!.url)
+    session.on('error', () => {})
+    try {
+      const answer = await new Promise<{status?: number; body: string}>((resolve) => {
+        const stream = session.request({':method': 'CONNECT', ':authority': 'example.com:443'})
+        let status: number | undefined
+        let body = ''
+        stream.on('response', (h) => (status = Number(h[':status'])))
+        stream.setEncoding('utf8')
+        stream.on('data', (chunk: string) => (body += chunk))
+        stream.on('error', () => {})
+        stream.on('close', () => resolve({status, body}))
+      })
+      expect(answer.status).toBe(405)
+      expect(JSON.parse(answer.body)).toMatchObject({statusCode: 405, error: 'Method Not Allowed'})
+      expect(await get(session, {})).toMatchObject({status: 200})
+    } finally {
+      session.close()
+    }
+  })
 
   it('a request whose :authority is no host is a 400 saying what to send', async () => {
     const session = connect(lakes.https!.url)

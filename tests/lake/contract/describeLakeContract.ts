@@ -5,6 +5,7 @@
  */
 import {afterAll, beforeAll, describe} from 'vitest'
 import {actionsContract} from './suite/actions.ts'
+import {clientMethodsContract} from './suite/clientMethods.ts'
 import {docContract} from './suite/doc.ts'
 import {eventsContract} from './suite/events.ts'
 import {exportImportContract} from './suite/exportImport.ts'
@@ -32,6 +33,7 @@ export const CONTRACT_AREAS = {
   // @sanity/export and @sanity/import open their own connections: they need a listening target.
   'export and import': exportImportContract,
   'answers as hosted Sanity gives them': parityContract,
+  '@sanity/client methods': clientMethodsContract,
 } satisfies Record<string, (target: GetTarget) => void>
 
 export type ContractArea = keyof typeof CONTRACT_AREAS

@@ -18,6 +18,7 @@ import {
   type BudgetStep,
   type Walks,
 } from './mutations.ts'
+import {expandWildcards} from './patchWildcards.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -158,7 +159,8 @@ function edit(ws: WorkingSet, action: Json, index: number) {
     ws.write(draftId, copy, {create: withCreatedAt(copy, ws)})
     draft = ws.peek(draftId)!
   }
-  const patch = {...action.patch, id: draftId}
+  // Written out on this draft (patchWildcards.ts), as applied and as logged.
+  const patch = {...expandWildcards(draft, action.patch), id: draftId}
   ws.write(
     draftId,
     applyPatch(draft, patch, index, (work) => ws.spend(draftId, work)),

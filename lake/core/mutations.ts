@@ -8,6 +8,7 @@ import {defineField} from './documentPaths.ts'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
 import {patchPathProblem} from './patchPaths.ts'
+import {expandWildcards} from './patchWildcards.ts'
 import {hunks, patchWork, type Work} from './patchWork.ts'
 import {
   checkDocumentDepth,
@@ -354,7 +355,7 @@ export function checkPathsOf(
     for (const id of step?.ids ?? []) {
       const doc = docs.get(id) ?? ws.peek(id) ?? (step!.from ? ws.peek(step!.from) : null)
       if (!doc) continue
-      patchWork(doc, step!.patch, (done) => {
+      patchWork(doc, expandWildcards(doc, step!.patch), (done) => {
         work += done.bytes
         checkPatchWork(work, id, done.what, index, errorType)
       })
@@ -570,7 +571,8 @@ function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOpti
         itemError('documentNotFoundError', `Document "${id}" not found`, {index, id}),
       ])
     }
-    const wire = {...ops, id}
+    // Written out on this document (patchWildcards.ts), as applied and as logged.
+    const wire = {...expandWildcards(current, ops), id}
     ws.write(
       id,
       applyPatch(current, wire, index, (work) => ws.spend(id, work)),

@@ -78,6 +78,39 @@ export function clientMethodsContract(target: GetTarget) {
     ])
   })
 
+  // Sanity's JSONMatch reference: `friends[*].name` is every friend's name, `roles[*]` every role.
+  test('patch paths with [*] reach every item of the array', async () => {
+    const client = target().client()
+    const doc = id('wildcard')
+    await client.create({
+      _id: doc,
+      _type: 'article',
+      tags: ['a', 'b', 'c'],
+      body: [
+        {_key: 'k1', n: 1, marks: ['em']},
+        {_key: 'k2', n: 5, marks: []},
+      ],
+    })
+    const set = await client.patch(doc).set({'body[*].seen': true}).inc({'body[*].n': 10}).commit()
+    expect(set.body).toEqual([
+      {_key: 'k1', n: 11, marks: ['em'], seen: true},
+      {_key: 'k2', n: 15, marks: [], seen: true},
+    ])
+    const unset = await client
+      .patch(doc)
+      .unset(['body[*].marks[*]', 'body[*].seen', 'tags[*]'])
+      .commit()
+    expect(unset.body).toEqual([
+      {_key: 'k1', n: 11, marks: []},
+      {_key: 'k2', n: 15, marks: []},
+    ])
+    expect(unset.tags).toEqual([])
+    // Nothing to reach: nothing changes.
+    const none = await client.patch(doc).set({'missing[*].x': 1, 'tags[*]': 'z'}).commit()
+    expect(none).not.toHaveProperty('missing')
+    expect(none.tags).toEqual([])
+  })
+
   test('getDocument with releaseId and includeAllVersions; documentsExists', async () => {
     const client = target().client()
     const doc = id('versions')

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {isPublishedId} from '../core/ids.ts'
 import {runTransaction} from '../core/transaction.ts'
 import {headsOf} from '../core/changeText.ts'
-import type {DocumentChange, SanityDocument} from '../core/types.ts'
+import type {DocumentChange} from '../core/types.ts'
 import type {EventBus} from '../events/bus.ts'
 import type {Store} from '../core/store.ts'
 import {assetFilePath, assetsDir, type AssetKind} from './assetFiles.ts'
@@ -157,8 +157,10 @@ export class ImageService {
   }
 
   /**
-   * Adds lqip, blurHash and palette to image assets stored without them (uploaded before the lake
-   * computed them: uploadedBeforeDerived). One transaction per asset; resolves to how many were filled in.
+   * Adds lqip, blurHash and palette to the image assets an earlier lake stored without them (the
+   * store's list, Store.imagesToDerive): one transaction per asset, each forgotten once it is
+   * durable, so a kill part way leaves the rest for the next start. An image stored without them
+   * since asked for none (`meta=none`) and is not listed. Resolves to how many were filled in.
    */
   async backfill(
     store: Store,
@@ -167,14 +169,14 @@ export class ImageService {
     projectId: string,
     now: () => Date,
   ): Promise<number> {
-    const missing: SanityDocument[] = []
-    for (const doc of store.committed().scan({types: ['sanity.imageAsset']})) {
-      const metadata = doc.metadata as {lqip?: unknown} | undefined
-      if (isPublishedId(doc._id) && !metadata?.lqip && uploadedBeforeDerived(doc)) missing.push(doc)
-    }
     let filled = 0
-    for (const doc of missing) {
+    for (const id of store.imagesToDerive?.() ?? []) {
       if (this.#stopped) break
+      const [doc] = store.committed().getDocuments([id])
+      if (!doc || !isPublishedId(id) || (doc.metadata as {lqip?: unknown} | undefined)?.lqip) {
+        store.forgetImageToDerive?.(id)
+        continue
+      }
       const name = typeof doc.path === 'string' ? doc.path.split('/').pop()! : ''
       const path = assetFilePath(this.#dataDir, 'images', projectId, dataset, name)
       if (!path) continue
@@ -182,30 +184,21 @@ export class ImageService {
       try {
         derived = await deriveImageMetadata(path, this.limits.maxSourcePixels)
       } catch (err) {
-        console.error(`lake: no metadata for ${doc._id}: ${(err as Error).message}`)
+        // Left listed, to be tried again at the next start.
+        console.error(`lake: no metadata for ${id}: ${(err as Error).message}`)
         continue
       }
       await runTransaction({store, bus, identity: 'lake', now}, (ws) => {
-        const current = ws.get(doc._id)
+        const current = ws.get(id)
         if (!current || (current.metadata as {lqip?: unknown} | undefined)?.lqip) return
         const metadata = {...(current.metadata as object), ...derived}
-        ws.write(doc._id, {...current, metadata}, {patch: {id: doc._id, set: {metadata}}})
+        ws.write(id, {...current, metadata}, {patch: {id, set: {metadata}}})
       })
+      store.forgetImageToDerive?.(id)
       filled++
     }
     return filled
   }
-}
-
-/**
- * Lakes derive lqip, blurHash and palette at upload since 2026-12-01; an image uploaded later
- * without them asked for none of them (`meta=none`, `client.assets.upload`'s `extract: []`), and
- * is left as it asked.
- */
-const DERIVED_AT_UPLOAD_SINCE = '2026-12-01T00:00:00.000Z'
-
-function uploadedBeforeDerived(doc: SanityDocument): boolean {
-  return typeof doc._createdAt !== 'string' || doc._createdAt < DERIVED_AT_UPLOAD_SINCE
 }
 
 type Change = Pick<DocumentChange, 'id' | 'before' | 'after' | 'text'>

@@ -338,6 +338,13 @@ export interface Store extends EventLog {
   loneSurrogates?(): string[]
   forgetLoneSurrogates?(id: string): void
   /**
+   * Ids of image assets an earlier lake stored without lqip, blurHash and palette (found once,
+   * when the file is upgraded), until each is forgotten (once the write that filled them in is
+   * durable, or found filled or gone).
+   */
+  imagesToDerive?(): string[]
+  forgetImageToDerive?(id: string): void
+  /**
    * The dataset as every read outside transact() sees it: what was committed, never a write
    * group's rows before its COMMIT (a group may yet be refused whole; hosted Sanity never shows a
    * document that was not committed). The store itself is what transact()'s functions read: a

@@ -388,6 +388,17 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
       CREATE INDEX transactions_timestamp ON transactions (timestamp);
     `,
   },
+  {
+    // Lakes before this one filled lqip, blurHash and palette into every image without them at
+    // each start; an image now stored without them asked for none (an upload's meta=none), and is
+    // left so. The ones an earlier lake stored so are listed once, here, for the image service's
+    // backfill (Store.imagesToDerive): a record in the store, not a date, since neither an
+    // import's _createdAt nor a machine's clock tells which lake stored an image.
+    name: 'image assets stored without lqip, blurHash and palette, to derive',
+    sql: `CREATE TABLE IF NOT EXISTS images_to_derive (id TEXT PRIMARY KEY) WITHOUT ROWID;
+      INSERT OR IGNORE INTO images_to_derive (id) SELECT id FROM documents
+        WHERE type = 'sanity.imageAsset' AND body ->> '$.metadata.lqip' IS NULL`,
+  },
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */
@@ -2875,6 +2886,15 @@ export function createSqliteStore(
 
     forgetLoneSurrogates(id) {
       if (open(false)) all('DELETE FROM lone_surrogates WHERE id = ?', id)
+    },
+
+    imagesToDerive() {
+      if (!open(false)) return []
+      return all('SELECT id FROM images_to_derive').map((row) => String(row.id))
+    },
+
+    forgetImageToDerive(id) {
+      if (open(false)) all('DELETE FROM images_to_derive WHERE id = ?', id)
     },
 
     transactionExists(id) {

@@ -712,8 +712,8 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     expect(store.count()).toBe(before.documents)
     // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
     // (24: a reference row for every string `_ref`; 25: the documents to repair; 26: the
-    // transaction log without AUTOINCREMENT.)
-    expect(count('SELECT max(version) AS n FROM migrations')).toBe(26)
+    // transaction log without AUTOINCREMENT; 27: the images to derive.)
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(27)
     expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
     expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
     expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)

@@ -163,6 +163,7 @@ describe('sqliteStore', () => {
       {version: 24},
       {version: 25},
       {version: 26},
+      {version: 27},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])

@@ -69,7 +69,8 @@ export function createUploadSpace(
         '. Nothing was stored: ' +
         (passes
           ? 'try again once those uploads end'
-          : 'free space on that disk (unused assets, other files) and upload again'),
+          : 'free space on that disk (unused assets, other files), or start the lake with a ' +
+            'smaller LAKE_UPLOAD_DISK_RESERVE_BYTES (a small disk), and upload again'),
       passes ? RETRY_AFTER_SECONDS : undefined,
     )
   }

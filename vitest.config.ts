@@ -67,6 +67,10 @@ export default defineConfig({
     // vitest's default is one worker fewer than the cores: one on a two-core machine (and in CI),
     // which left a core idle while a file waited on its lake or a child process.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Lakes the tests start in child processes inherit it (in-process ones: tests/helpers/lake.ts
+    // TEST_LAKE_ENV): no upload disk reserve, else a machine with less than its 1 GiB free
+    // refused every upload whatever the test was about.
+    env: {LAKE_UPLOAD_DISK_RESERVE_BYTES: '0'},
     // Projects extend this config; their include/exclude lists are their own (arrays would merge).
     projects: [
       {

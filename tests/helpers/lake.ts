@@ -23,6 +23,14 @@ import {ensureTls} from '../../lake/tls/certificates.ts'
 /** The first-start administrator of every test lake. */
 export const TEST_ADMIN = {email: 'admin@localhost', password: 'test-password-not-secret'}
 
+/**
+ * What every test lake is started with. No disk reserve for uploads: the lake's 1 GiB default
+ * refused every upload (a 507) on a machine with less free where the tests' data folders are,
+ * whatever the test was about; the reserve's own tests set theirs. (Lakes in child processes get
+ * it from vitest.config.ts's env.)
+ */
+export const TEST_LAKE_ENV = {LAKE_UPLOAD_DISK_RESERVE_BYTES: '0'}
+
 export interface TestLake {
   url: string
   /** A write token (role editor) for the data folder. */
@@ -95,6 +103,7 @@ export async function startTestLake(options: TestLakeOptions = {}): Promise<Test
     env: {
       LAKE_ADMIN_EMAIL: TEST_ADMIN.email,
       LAKE_ADMIN_PASSWORD: TEST_ADMIN.password,
+      ...TEST_LAKE_ENV,
       ...options.env,
     },
   })
@@ -141,6 +150,7 @@ export async function createTestLake(
     env: {
       LAKE_ADMIN_EMAIL: TEST_ADMIN.email,
       LAKE_ADMIN_PASSWORD: TEST_ADMIN.password,
+      ...TEST_LAKE_ENV,
       ...options.env,
     },
   })

@@ -82,7 +82,14 @@ export async function startLake(
         dataDir,
         port: LAKE_PORT,
         detached: true,
-        env: {...process.env, LAKE_CORS_ORIGINS: `${STUDIO_URL},${FRONT_PAGE_URL}`, ...env},
+        // No upload disk reserve (as test lakes: tests/helpers/lake.ts TEST_LAKE_ENV), unless the
+        // environment sets one.
+        env: {
+          LAKE_UPLOAD_DISK_RESERVE_BYTES: '0',
+          ...process.env,
+          LAKE_CORS_ORIGINS: `${STUDIO_URL},${FRONT_PAGE_URL}`,
+          ...env,
+        },
         onLine: (line) => log.write(`${line}\n`),
       })
     } catch (error) {

@@ -242,8 +242,15 @@ export function diskFull(err: unknown): InsufficientStorageError | null {
     code === 'EDQUOT' ||
     (code === 'ERR_SQLITE_ERROR' && typeof errcode === 'number' && (errcode & 0xff) === SQLITE_FULL)
   if (!full) return null
+  // Said by its code: a file's message names the file, a path on the lake's machine.
+  const said =
+    code === 'ENOSPC'
+      ? 'no space left on device'
+      : code === 'EDQUOT'
+        ? 'disk quota exceeded'
+        : 'database or disk is full'
   return new InsufficientStorageError(
-    `The disk holding the lake's data folder is full (${String((err as Error).message)}); the request was not done. Free space on that disk (unused assets, other files) and try again`,
+    `The disk holding the lake's data folder is full (${said}); the request was not done. Free space on that disk (unused assets, other files) and try again`,
   )
 }
 

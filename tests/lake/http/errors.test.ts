@@ -161,3 +161,28 @@ test('SQLITE_FULL and ENOSPC become a 507 saying to free space on the data folde
     errorSpy.mockRestore()
   }
 })
+
+/**
+ * A file's ENOSPC names the file (Node's message for an open, a mkdir, a rename): the 507 says the
+ * disk is full without it, as a 500 says nothing of the lake's machine.
+ */
+test('a full disk’s 507 names no path on the lake’s machine', async () => {
+  const warnSpy = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  try {
+    const path = '/srv/newsroom/lake-data/assets/.incoming/upload-1'
+    // As Node's fs throws it when no file can be made on a full disk.
+    const noSpace = Object.assign(new Error(`ENOSPC: no space left on device, open '${path}'`), {
+      errno: -28,
+      code: 'ENOSPC',
+      syscall: 'open',
+      path,
+    })
+    const res = errorResponse(noSpace)
+    expect(res.status).toBe(507)
+    const body = await res.json()
+    expect(body.message).toMatch(/no space left on device/)
+    expect(body.message).not.toContain('/srv/newsroom')
+  } finally {
+    warnSpy.mockRestore()
+  }
+})

@@ -350,11 +350,7 @@ describe('metadata derived from pixels', () => {
     )
     // As an earlier lake stored it: no lqip, blurHash or palette, in a folder not yet upgraded
     // to the migration that lists the images to backfill.
-    await second
-      .client()
-      .patch(stored._id)
-      .unset(['metadata.lqip', 'metadata.blurHash', 'metadata.palette'])
-      .commit()
+    await withoutDerived(second, stored._id)
     await second.close({keepData: true})
     asEarlierLakeLeftIt(dataDir)
     let restarted = await startTestLake({dataDir})
@@ -368,11 +364,7 @@ describe('metadata derived from pixels', () => {
         dimensions: {width: 64, height: 48},
       })
       // Filled once: taken off again, it stays off at the next start.
-      await restarted
-        .client()
-        .patch(stored._id)
-        .unset(['metadata.lqip', 'metadata.blurHash', 'metadata.palette'])
-        .commit()
+      await withoutDerived(restarted, stored._id)
       await restarted.close({keepData: true})
       restarted = await startTestLake({dataDir})
       expect(await restarted.server.lake.imageBackfill).toBe(0)
@@ -381,6 +373,15 @@ describe('metadata derived from pixels', () => {
     }
   })
 })
+
+/** Takes lqip, blurHash and palette off image asset `id`. */
+function withoutDerived(lake: TestLake, id: string) {
+  return lake
+    .client()
+    .patch(id)
+    .unset(['metadata.lqip', 'metadata.blurHash', 'metadata.palette'])
+    .commit()
+}
 
 /** Drops the backfill's migration from a data folder's dataset file, as a lake before it left it. */
 function asEarlierLakeLeftIt(dataDir: string): void {

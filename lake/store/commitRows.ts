@@ -69,26 +69,24 @@ export function writeChangeRows(
 ): void {
   changes.forEach((change, i) => {
     const position = first + i
-    // The rows `before` made, by key: no index by source (1.4 % of the data file) is kept.
-    for (const target of change.unreferenced) {
-      stmt('DELETE FROM refs WHERE target = ? AND source = ?').run(target, change.id)
-    }
     let snapshot: SQLInputValue = null
     if (change.fields) {
+      // An update keeps the row's rowid, which keys its full-text row (searchIndex.ts) and its
+      // references' rows.
+      const {rowid} = (
+        change.jsonb
+          ? stmt(
+              `INSERT INTO documents (id, body) VALUES (?, ?)
+               ON CONFLICT (id) DO UPDATE SET body = excluded.body RETURNING rowid`,
+            ).get(change.id, change.jsonb)
+          : stmt(
+              `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
+               ON CONFLICT (id) DO UPDATE SET body = excluded.body RETURNING rowid`,
+            ).get(change.id, change.json)
+      )!
+      unreference(stmt, change.unreferenced, rowid)
       for (const [target, strong, visible] of change.references) {
-        stmt(REFS_INSERT).run(target, change.id, strong, visible)
-      }
-      // An update keeps the row's rowid, which keys its full-text row (searchIndex.ts).
-      if (change.jsonb) {
-        stmt(
-          `INSERT INTO documents (id, body) VALUES (?, ?)
-           ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-        ).run(change.id, change.jsonb)
-      } else {
-        stmt(
-          `INSERT INTO documents (id, body) VALUES (?, jsonb(?))
-           ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-        ).run(change.id, change.json)
+        stmt(REFS_INSERT).run(target, rowid, strong, visible)
       }
       stmt(FIELDS_UPSERT).run(change.id, ...change.fields)
       // Every SNAPSHOT_EVERY-th change; the first after a creation half as far, so that the
@@ -99,8 +97,11 @@ export function writeChangeRows(
       }
     } else {
       const deleted = stmt('DELETE FROM documents WHERE id = ? RETURNING rowid').get(change.id)
-      // Its full-text row now, while its rowid is known (a new document may take it next).
-      if (deleted && searchIndex) unindexDocument(stmt, Number(deleted.rowid))
+      if (deleted) {
+        // Its rows now, while its rowid is known (a new document may take it next).
+        unreference(stmt, change.unreferenced, deleted.rowid!)
+        if (searchIndex) unindexDocument(stmt, Number(deleted.rowid))
+      }
       stmt('DELETE FROM fields WHERE id = ?').run(change.id)
     }
     if (searchIndex) queueDocument(stmt, change.id)
@@ -117,6 +118,16 @@ export function writeChangeRows(
       change.fields ? 0 : 1,
     )
   })
+}
+
+/**
+ * Deletes the reference rows the stored version made (`targets`, of its references), by key: no
+ * index by source (1.4 % of the data file) is kept.
+ */
+function unreference(stmt: Statement, targets: readonly string[], rowid: SQLInputValue): void {
+  for (const target of targets) {
+    stmt('DELETE FROM refs WHERE target = ? AND source = ?').run(target, rowid)
+  }
 }
 
 /** A write group's changes of type_counts, written just before its COMMIT. */

@@ -468,7 +468,9 @@ function compile(condition: Condition, params: SQLInputValue[], search: SearchSq
         WHEN 'array' THEN json_array_length(body, ?) ${op} ? END)`
     }
     case 'references':
-      return `f.id IN (SELECT source FROM refs WHERE visible AND ${inList('target', condition.ids, params)})`
+      // A reference's row names its document by rowid (sqliteStore.ts's migrations).
+      return `f.id IN (SELECT d.id FROM refs r JOIN documents d ON d.rowid = r.source
+        WHERE r.visible AND ${inList('r.target', condition.ids, params)})`
   }
 }
 

@@ -3,7 +3,8 @@
  * fixtures/writeDataFolder.ts: f02fb90 before the compact log, 4b680ff before the full-text index
  * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table,
  * 24689bb with the full-text index's own id map and type and rev kept beside each body, 06e3e4b
- * with the transaction log's seq an AUTOINCREMENT)
+ * with the transaction log's seq an AUTOINCREMENT, 886ca21 with references keyed by the referring
+ * document's id)
  * open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
@@ -33,6 +34,13 @@ let expected: {
   transactions: string[]
   history: Record<string, Record<string, unknown>>
   logged: unknown[]
+  /** What that lake answered of who references whom (written since 886ca21's fixture). */
+  references?: {
+    strong: {id: string; target: string}[]
+    visible: {id: string; target: string}[]
+    any: {id: string; target: string}[]
+    selected: string[][]
+  }
 }
 
 async function openFixture(name: string) {
@@ -438,6 +446,93 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
   })
 })
 
+describe("a folder from before the references were keyed by the referring document's number (886ca21)", () => {
+  const file = () => join(dir, 'datasets', 'production.sqlite')
+  const targets = ['source-1', 'source-2', 'article-0', 'article-3', 'headline-1']
+  const answers = () => {
+    const store = stores.get('production')
+    return {
+      strong: store.referrersOf(targets, 'strong'),
+      visible: store.referrersOf(targets, 'visible'),
+      any: store.referrersOf(targets, 'any'),
+      selected: targets.map((id) =>
+        [...store.select({where: {kind: 'references', ids: [id]}})].map((row) => row.id),
+      ),
+    }
+  }
+  const rows = () => {
+    const db = new DatabaseSync(file(), {readOnly: true})
+    try {
+      return db
+        .prepare(
+          `SELECT r.target, typeof(r.source) AS kind, d.id AS source
+           FROM refs r LEFT JOIN documents d ON d.rowid = r.source ORDER BY r.target, d.id`,
+        )
+        .all()
+    } finally {
+      db.close()
+    }
+  }
+
+  beforeEach(() => openFixture('main-886ca21'))
+
+  test('every revision and every logged transaction reads back as before the migration', () => {
+    const store = stores.get('production')
+    for (const [id, states] of Object.entries(expected.history)) {
+      expect(store.documentAt(id, {lastRevision: true}), id).toEqual(states.lastRevision)
+      for (const tx of expected.transactions) {
+        expect(store.documentAt(id, {revision: tx}), `${id} at ${tx}`).toEqual(states[tx])
+      }
+    }
+    expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
+  })
+
+  test("keys each reference by its document's number, and answers who references whom as that lake did", () => {
+    const before = answers()
+    expect(before).toEqual(expected.references)
+    expect(before.strong.length).toBeGreaterThan(2)
+    const migrated = rows()
+    expect(new Set(migrated.map((row) => row.kind))).toEqual(new Set(['integer']))
+    expect(migrated.map((row) => ({id: row.source, target: row.target}))).toEqual(before.any)
+    stores.close()
+    // The numbers of an INTEGER PRIMARY KEY stay through VACUUM.
+    const db = new DatabaseSync(file())
+    db.exec('VACUUM')
+    db.close()
+    stores = createSqliteStores(dir)
+    expect(answers()).toEqual(expected.references)
+  })
+
+  test('writes after the migration keep the references whole', async () => {
+    const store = stores.get('production')
+    const before = store.getDocuments(['article-0'])[0]!
+    const after = {...before, source: {_type: 'reference', _ref: 'source-2'}, _rev: 'tx-new'}
+    await store.transact((writer) =>
+      writer.commit({
+        id: 'tx-new',
+        dataset: 'production',
+        timestamp: '2026-12-01T00:00:00.000Z',
+        identity: 'p-test',
+        changes: [
+          {
+            id: 'article-0',
+            before,
+            after,
+            mutations: [{patch: {id: 'article-0', set: {source: after.source}}}],
+            effects: {apply: [], revert: []},
+          },
+        ],
+      }),
+    )
+    expect(store.referrersOf(['source-1', 'source-2'])).toEqual([
+      {id: 'article-2', target: 'source-1'},
+      {id: 'article-4', target: 'source-1'},
+      {id: 'article-0', target: 'source-2'},
+      {id: 'article-1', target: 'source-2'},
+    ])
+  })
+})
+
 test('a folder an earlier lake wrote is upgraded on the commit thread: /ping and another dataset are answered meanwhile', async () => {
   // The migration ran in the dataset's open, on the event loop: the lake's start opens every
   // dataset (the image backfill), so a lake given an old folder answered nothing, /ping and other
@@ -712,8 +807,9 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     expect(store.count()).toBe(before.documents)
     // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
     // (24: a reference row for every string `_ref`; 25: the documents to repair; 26: the
-    // transaction log without AUTOINCREMENT; 27: the images to derive.)
-    expect(count('SELECT max(version) AS n FROM migrations')).toBe(27)
+    // transaction log without AUTOINCREMENT; 27: the images to derive; 28: references keyed by
+    // the document's rowid.)
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(28)
     expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
     expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
     expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)

@@ -164,6 +164,7 @@ describe('sqliteStore', () => {
       {version: 25},
       {version: 26},
       {version: 27},
+      {version: 28},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -1169,6 +1170,41 @@ describe('referrersOf', () => {
     expect(visible(['ab', 'b'])).toEqual(['prefix'])
   })
 
+  test("each row names its referring document by the document's number, which a document created after a deletion may take without its references", async () => {
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const read = (sql: string) => {
+      const db = new DatabaseSync(file, {readOnly: true})
+      try {
+        return db.prepare(sql).all()
+      } finally {
+        db.close()
+      }
+    }
+    const numberOf = (id: string) =>
+      read(`SELECT rowid FROM documents WHERE id = '${id}'`).map((row) => row.rowid)
+    await commit({last: {author: ref('a'), weak: ref('b', {_weak: true})}})
+    const taken = numberOf('last')
+    await commit({last: null})
+    await commit({next: {title: 'references nothing'}})
+    // SQLite gives the largest number plus one: the deleted document's, whose rows went with it.
+    expect(numberOf('next')).toEqual(taken)
+    expect(referrers(['a', 'b'])).toEqual(['both', 'strong', 'both'])
+    expect(store.referrersOf(['a', 'b'], 'any').map((pair) => pair.id)).toEqual([
+      'both',
+      'strong',
+      'weak',
+      'both',
+    ])
+    expect(
+      [...store.select({where: {kind: 'references', ids: ['a', 'b']}})].map((r) => r.id),
+    ).toEqual(['both', 'strong', 'weak'])
+    // The number, not the id's text again (36 bytes of a UUID a row): every row's is a document's.
+    expect(read('SELECT DISTINCT typeof(source) AS kind FROM refs')).toEqual([{kind: 'integer'}])
+    expect(
+      read('SELECT count(*) AS n FROM refs WHERE source NOT IN (SELECT rowid FROM documents)'),
+    ).toEqual([{n: 0}])
+  })
+
   test('`any` finds every string `_ref` at any depth: a weak one inside another reference too, kept through edits', async () => {
     // A correlated subquery's `x._ref == ^._id` is keyed by these rows (core/correlated.ts).
     await commit({
@@ -1211,7 +1247,22 @@ describe('referrersOf', () => {
     // As the lake before it left the file: no rows for those, the migration not applied.
     const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
     db.exec('DELETE FROM refs WHERE NOT strong AND NOT visible')
-    // Migration 24 and those after it (25 made a table of its own; 26 makes the log's table again).
+    // Its rows named their document by id (before migration 28).
+    db.exec(`
+      CREATE TABLE refs_by_id (
+        target TEXT NOT NULL,
+        source TEXT NOT NULL,
+        strong INTEGER NOT NULL DEFAULT 0,
+        visible INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (target, source)
+      ) WITHOUT ROWID;
+      INSERT INTO refs_by_id SELECT r.target, d.id, r.strong, r.visible
+        FROM refs r JOIN documents d ON d.rowid = r.source;
+      DROP TABLE refs;
+      ALTER TABLE refs_by_id RENAME TO refs;
+    `)
+    // Migration 24 and those after it (25 made a table of its own; 26 makes the log's table
+    // again; 27 makes its table if it is not there; 28 makes the references' table again).
     db.exec('DELETE FROM migrations WHERE version >= 24; DROP TABLE lone_surrogates')
     db.close()
     expect(rows().length).toBe(written.length - 2)

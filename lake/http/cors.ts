@@ -22,7 +22,8 @@ export const DEFAULT_CORS_ORIGINS = [
   'http://127.0.0.1:3400',
 ]
 
-const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
+/** The methods the lake's routes answer: a preflight's Allow-Methods, a 405's `Allow`. */
+export const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 /** Preflight results may be cached this long (seconds). */
 const MAX_AGE = '600'
 

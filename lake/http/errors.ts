@@ -31,6 +31,7 @@ import {
   UnsupportedContentCodingError,
   UnsupportedMediaTypeError,
 } from '../core/errors.ts'
+import {ALLOWED_METHODS} from './cors.ts'
 
 export function statusFor(err: LakeError): number {
   if (err instanceof ConflictError) return 409
@@ -226,9 +227,6 @@ export function unroutableRequestAnswer(
             'the host of the URL called, a name or address and a port of 1-65535 (localhost:3334)'
   return errorResponse(new BadRequestError(message))
 }
-
-/** The methods the lake's routes answer, for a 405's `Allow`. */
-const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, DELETE, OPTIONS'
 
 /**
  * The answer to a CONNECT (a client that takes the lake for its proxy): a 405 that says so, where

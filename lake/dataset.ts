@@ -310,6 +310,11 @@ export interface DatasetServiceOptions {
   errorBody: (err: LakeError) => unknown
   /** The longest query answer, in bytes of JSON: the lake's answer memory (`--answer-memory`). */
   maxAnswerBytes?: number
+  /**
+   * Which making of the dataset's file the store is (StoreRegistry.generation): query threads
+   * reading an earlier one, deleted since, open the file anew.
+   */
+  generation?: number
 }
 
 /** How often a transaction whose documents changed while it was built is built again (then a 409). */
@@ -332,6 +337,7 @@ export const EXPORT_PAGE = {documents: 250, bytes: 1 << 20}
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
+  const generation = options.generation ?? 0
   /**
    * What every read outside a transaction reads: committed writes only (Store.committed). The
    * store itself is for transactions, which read their write group's rows before its COMMIT.
@@ -536,6 +542,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'query' as const,
         dataDir: options.dataDir,
         dataset: name,
+        generation,
         request: {query, params, perspective: 'raw', apiVersion: 'X'},
         principal,
         now: now().getTime(),
@@ -586,6 +593,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'query' as const,
         dataDir: options.dataDir,
         dataset: name,
+        generation,
         request,
         principal,
         now: now().getTime(),
@@ -643,6 +651,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'transaction' as const,
         dataDir: options.dataDir,
         dataset: name,
+        generation,
         identity: principal.id,
         transactionId,
         errorType: request.errorType,
@@ -748,7 +757,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       if (large.length === 0) return committed().getDocuments(ids)
       const texts = unpackTexts(
         await options.queries.documents(
-          {kind: 'documents', dataDir: options.dataDir, dataset: name, ids: large},
+          {kind: 'documents', dataDir: options.dataDir, dataset: name, generation, ids: large},
           signal,
         ),
       )
@@ -802,7 +811,13 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
           ? committed().documentTexts(present)
           : unpackTexts(
               await options.queries.documents(
-                {kind: 'documents', dataDir: options.dataDir, dataset: name, ids: present},
+                {
+                  kind: 'documents',
+                  dataDir: options.dataDir,
+                  dataset: name,
+                  generation,
+                  ids: present,
+                },
                 wanted.signal,
               ),
             )
@@ -890,6 +905,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'history' as const,
         dataDir: options.dataDir,
         dataset: name,
+        generation,
         ids: [...ids],
         at,
         maxBytes,
@@ -954,6 +970,8 @@ export interface DatasetRegistry {
   list(): string[]
   /** Services held: every written dataset's, and at most `unwritten` of datasets never written. */
   size(): number
+  /** Lets go of a deleted dataset's service: the next request for the name gets a new one. */
+  forget(dataset: string): void
 }
 
 /** Services kept of datasets never written (the Studio reads and listens before a first write). */
@@ -1009,6 +1027,11 @@ export function createDatasetRegistry(
     },
     list: () => stores.list(),
     size: () => services.size + recent.size,
+    forget(dataset) {
+      services.delete(dataset)
+      recent.delete(dataset)
+      held.delete(dataset)
+    },
   }
 }
 

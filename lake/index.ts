@@ -22,6 +22,7 @@ import {createEventBus, type EventBus} from './events/bus.ts'
 import {clearIncoming} from './assets/assetFiles.ts'
 import {ImageService} from './assets/images.ts'
 import {createUploadSpace, uploadDiskReserve} from './assets/uploadSpace.ts'
+import {createDatasetDeletion} from './datasets/deletion.ts'
 import {openVisibility} from './datasets/visibility.ts'
 import {LiveEvents} from './live/liveEvents.ts'
 import {fileQuestionStore} from './live/questionStore.ts'
@@ -190,6 +191,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const images = new ImageService({dataDir: options.dataDir, env})
   const datasets = createDatasetRegistry(stores, (store) =>
     createDatasetService({
+      generation: stores.generation(store.dataset),
       dataDir: options.dataDir,
       assetFiles: images.files,
       store,
@@ -203,6 +205,27 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       maxAnswerBytes: answerBytes,
     }),
   )
+  const visibility = openVisibility(options.dataDir)
+  const live = new LiveEvents(bus, {
+    store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
+    written: (dataset) => stores.exists(dataset),
+    unwrittenDatasets: UNWRITTEN_DATASETS,
+    revive: (dataset, question) =>
+      reviveLiveQuestion(question, (request, principal) =>
+        datasets.get(dataset).query(request, principal),
+      ),
+  })
+  const deletion = createDatasetDeletion({
+    dataDir: options.dataDir,
+    projectId: config.projectId,
+    stores,
+    datasets,
+    listeners,
+    live,
+    visibility,
+  })
+  // Before anything reads the data folder: a delete a kill stopped is finished first.
+  deletion.finishLeftovers()
   const context: LakeContext = {
     bodyMemory: createBodyMemory(),
     bodyArrival: writeArrival(
@@ -220,18 +243,11 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     dataset: (name) => datasets.get(name),
     stores,
     bus,
-    visibility: openVisibility(options.dataDir),
+    visibility,
+    deleteDataset: (name) => deletion.delete(name),
     images,
     uploads: createUploadSpace(options.dataDir, uploadDiskReserve(env)),
-    live: new LiveEvents(bus, {
-      store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
-      written: (dataset) => stores.exists(dataset),
-      unwrittenDatasets: UNWRITTEN_DATASETS,
-      revive: (dataset, question) =>
-        reviveLiveQuestion(question, (request, principal) =>
-          datasets.get(dataset).query(request, principal),
-        ),
-    }),
+    live,
     now,
     config,
     studioUrl: options.studioUrl,
@@ -332,6 +348,8 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       // databases close.
       bus.close()
       heapTrim?.close()
+      // A delete under way first: its store refuses the wait below.
+      await deletion.settled()
       // Let pending writes (queued behind each store's lock) finish before the files close, a
       // large one's commit on the commit thread among them.
       await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))

@@ -522,5 +522,24 @@ export interface StoreRegistry {
   held(): number
   /** Datasets that exist on disk. */
   list(): string[]
+  /**
+   * Which making of the dataset's file this run is at: one more after each delete, so that
+   * threads holding a connection to the file it had open the new one (query/worker.ts).
+   */
+  generation(dataset: string): number
+  /**
+   * Deletes a dataset's file: its store is closed for good once the writes queued before are
+   * written (what reaches it afterwards is a 404 saying `reason`), and its files are moved into
+   * the data folder's deletion folder, the dataset gone from list() at the first move. Resolves
+   * to whether it had a file. finishDeletes removes what was moved.
+   */
+  delete(dataset: string, reason: string): Promise<boolean>
+  /**
+   * Completes every delete in the deletion folder (one just made, or one a kill stopped): calls
+   * `each` with its dataset's name (to remove what else it had), then removes its files.
+   */
+  finishDeletes(each: (dataset: string) => void): void
+  /** Closes and lets go of a dataset's store (a read-only registry whose file was deleted). */
+  drop(dataset: string): void
   close(): void
 }

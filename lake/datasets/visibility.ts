@@ -20,6 +20,8 @@ export interface VisibilitySettings {
   set(dataset: string, visibility: DatasetVisibility): void
   /** The datasets given a visibility (made by `client.datasets.create`, or set by the CLI). */
   named(): string[]
+  /** Forgets a deleted dataset's setting: one made again under its name starts private. */
+  remove(dataset: string): void
 }
 
 export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySettings {
@@ -45,20 +47,29 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
     mtimeMs = current
   }
 
+  const write = (next: Settings) => {
+    mkdirSync(join(dataDir, 'datasets'), {recursive: true})
+    // Written whole and renamed, so a running lake never reads half a file.
+    const temporary = `${path}.${process.pid}.tmp`
+    writeFileSync(temporary, JSON.stringify(next, null, 2) + '\n')
+    renameSync(temporary, path)
+    settings = next
+    checkedAt = -Infinity
+  }
+
   return {
     of(dataset) {
       refresh()
       return settings[dataset]?.aclMode === 'public' ? 'public' : 'private'
     },
     set(dataset, visibility) {
-      const next = {...readSettings(path), [dataset]: {aclMode: visibility}}
-      mkdirSync(join(dataDir, 'datasets'), {recursive: true})
-      // Written whole and renamed, so a running lake never reads half a file.
-      const temporary = `${path}.${process.pid}.tmp`
-      writeFileSync(temporary, JSON.stringify(next, null, 2) + '\n')
-      renameSync(temporary, path)
-      settings = next
-      checkedAt = -Infinity
+      write({...readSettings(path), [dataset]: {aclMode: visibility}})
+    },
+    remove(dataset) {
+      const current = readSettings(path)
+      if (!(dataset in current)) return
+      const {[dataset]: _removed, ...rest} = current
+      write(rest)
     },
     named() {
       refresh()

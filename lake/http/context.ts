@@ -28,6 +28,8 @@ export interface LakeContext {
   bus: EventBus
   /** Which datasets anonymous callers may read (published documents only). */
   visibility: VisibilitySettings
+  /** Deletes a dataset, files and all (lake/datasets/deletion.ts). */
+  deleteDataset(name: string): Promise<void>
   /** Image renditions, derived metadata and asset file clean-up. */
   images: ImageService
   /** The disk space uploads may take (LAKE_UPLOAD_DISK_RESERVE_BYTES). */

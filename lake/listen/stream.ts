@@ -179,6 +179,7 @@ export interface ListenerStats {
 
 interface Listener extends UnreadReader {
   principal: Principal
+  dataset: string
   /** Whom the listener counts against: the principal's id, or an anonymous caller's address. */
   holder: string
   disconnect(reason: string): void
@@ -203,6 +204,11 @@ export interface ListenerRegistry {
    * token, a removed user: lake/auth/revocation.ts), asking once per principal.
    */
   endWhere(ended: (principal: Principal) => string | null): number
+  /**
+   * Sends `disconnect` to every listener of a deleted dataset: final, as the dataset it listened
+   * to is gone (a reconnect would hear a new one of that name). Returns how many.
+   */
+  endDataset(dataset: string, reason: string): number
 }
 
 interface RegistryInternals extends ListenerRegistry {
@@ -257,6 +263,15 @@ export function createListenerRegistry(): ListenerRegistry {
         if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
         const reason = verdicts.get(principal)
         if (reason === null || reason === undefined) continue
+        listener.disconnect(reason)
+        count++
+      }
+      return count
+    },
+    endDataset(dataset, reason) {
+      let count = 0
+      for (const listener of [...listeners]) {
+        if (listener.dataset !== dataset) continue
         listener.disconnect(reason)
         count++
       }
@@ -374,6 +389,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
 
   const listener: Listener = {
     principal,
+    dataset,
     holder,
     unread: unreadBytes,
     held: heldBytes,

@@ -54,6 +54,8 @@ export interface LiveSubscriber {
 export interface LiveQuestionStore {
   load(dataset: string): SavedQuestion[]
   save(dataset: string, questions: SavedQuestion[]): void
+  /** Forgets what was saved of a deleted dataset. */
+  remove(dataset: string): void
 }
 
 export interface LiveEventsOptions {
@@ -233,6 +235,23 @@ export class LiveEvents {
       }
     }
     return count
+  }
+
+  /**
+   * A deleted dataset: its streams end (their clients reconnect, and the new stream's `restart`
+   * has them fetch again, from a dataset that is empty), and its questions and history go, the
+   * saved ones too.
+   */
+  forget(dataset: string, reason: string): void {
+    const live = this.#kept.get(dataset) ?? this.#unwritten.peek(dataset)
+    if (live) {
+      this.#kept.delete(dataset)
+      this.#unwritten.delete(dataset)
+      this.#drop(live)
+      for (const subscriber of [...live.subscribers]) subscriber.end?.(reason)
+      live.subscribers.clear()
+    }
+    this.#store?.remove(dataset)
   }
 
   /** The id of the newest announced message, or a fresh position when there is none. */

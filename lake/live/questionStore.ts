@@ -3,7 +3,7 @@
  * dataset in the data folder (`live/<dataset>.json`, written whole and renamed into place, so a
  * crash leaves the previous file). At most a few hundred questions per dataset: no database needed.
  */
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {LiveQuestionStore} from './liveEvents.ts'
 import type {SavedQuestion} from './syncTags.ts'
@@ -38,6 +38,9 @@ export function fileQuestionStore(
       // Questions carry query parameters: readable by the lake's user only.
       writeFileSync(temporary, JSON.stringify({version: VERSION, questions}), {mode: 0o600})
       renameSync(temporary, file)
+    },
+    remove(dataset) {
+      rmSync(fileOf(dataset), {force: true})
     },
   }
 }

@@ -49,6 +49,8 @@ export interface QueryTask {
   kind: 'query'
   dataDir: string
   dataset: string
+  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  generation?: number
   request: QueryRequest
   principal: Principal
   /** `now()` of the query, as epoch milliseconds. */
@@ -107,6 +109,8 @@ export interface TransactionTask {
   kind: 'transaction'
   dataDir: string
   dataset: string
+  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  generation?: number
   identity: string
   transactionId?: string
   errorType?: 'mutationError' | 'actionError'
@@ -137,6 +141,8 @@ export interface DocumentsTask {
   kind: 'documents'
   dataDir: string
   dataset: string
+  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  generation?: number
   ids: string[]
 }
 
@@ -151,6 +157,8 @@ export interface HistoryTask {
   kind: 'history'
   dataDir: string
   dataset: string
+  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  generation?: number
   ids: string[]
   at: HistoryPoint
   /** Bytes of JSON the answer may carry (a QueryResultTooLargeError past them). */

@@ -55,10 +55,23 @@ const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
  * of JSON is over 100 MB of parsed documents, per thread), and at the archive's size it holds a
  * seventh of the documents, so a wide scan on a thread misses it anyway.
  */
-function storeOf(dataDir: string, dataset: string): Store {
+/** The generation each dataset's store here was opened at (by data folder, then dataset). */
+const generations = new Map<string, Map<string, number>>()
+
+function storeOf(task: {dataDir: string; dataset: string; generation?: number}): Store {
+  const {dataDir, dataset} = task
   let stores = registries.get(dataDir)
   if (!stores)
     registries.set(dataDir, (stores = createSqliteStores(dataDir, {readOnly: true, cacheBytes: 0})))
+  let opened = generations.get(dataDir)
+  if (!opened) generations.set(dataDir, (opened = new Map()))
+  // Deleted since this thread opened it (and maybe made again): its connection reads the old
+  // file, which is gone.
+  const generation = task.generation ?? 0
+  if ((opened.get(dataset) ?? 0) !== generation) {
+    stores.drop(dataset)
+    opened.set(dataset, generation)
+  }
   return stores.get(dataset)
 }
 
@@ -126,7 +139,7 @@ async function runBuild(task: TransactionTask): Promise<TransactionTaskResult> {
   try {
     const built = await buildTransaction(
       {
-        store: storeOf(task.dataDir, task.dataset),
+        store: storeOf(task),
         identity: task.identity,
         transactionId: task.transactionId,
         errorType: task.errorType,
@@ -170,7 +183,7 @@ function runRead(task: ReadTask): ReadTaskResult {
 
 function runDocuments(task: DocumentsTask): DocumentsTaskResult {
   try {
-    const texts = storeOf(task.dataDir, task.dataset).documentTexts(task.ids)
+    const texts = storeOf(task).documentTexts(task.ids)
     // Moved to the event loop's thread, not copied (packTexts says why).
     return Piscina.move(packTexts(texts)) as unknown as DocumentsTaskResult
   } finally {
@@ -181,7 +194,7 @@ function runDocuments(task: DocumentsTask): DocumentsTaskResult {
 /** Documents at a point in history, rebuilt here; their texts are moved to the event loop. */
 function runHistory(task: HistoryTask): HistoryTaskResult {
   try {
-    const store = storeOf(task.dataDir, task.dataset)
+    const store = storeOf(task)
     const texts = packTexts(historyTexts(store, task.ids, task.at, task.maxBytes))
     const moved = {
       [Piscina.transferableSymbol]: [texts.buffer],
@@ -252,7 +265,7 @@ export function heldStores(): number {
 async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   const attributes: string[][] = []
   const orders: string[][] = []
-  const store = watched(storeOf(task.dataDir, task.dataset), attributes, orders)
+  const store = watched(storeOf(task), attributes, orders)
   try {
     // The thread runs one task at a time: its CPU meanwhile is this query's.
     const cpu = threadCpu()

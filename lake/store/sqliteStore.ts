@@ -14,6 +14,8 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  renameSync,
+  rmSync,
   statSync,
 } from 'node:fs'
 import {getPriority} from 'node:os'
@@ -532,6 +534,10 @@ function describeFields(db: DatabaseSync): void {
   db.exec('ANALYZE sqlite_schema')
 }
 
+/** The files SQLite keeps beside a dataset's in WAL mode. */
+const WAL_FILES = ['-wal', '-shm']
+/** Where a deleted dataset's files are moved before they are removed (under datasets/). */
+const DELETION_DIR = '.deleting'
 /** The WAL's checkpoint interval in pages (of 16 kB) when SQLite checkpoints it itself. */
 const WAL_PAGES = 512
 
@@ -767,21 +773,34 @@ export function createSqliteStores(
   const collected = new FinalizationRegistry<string>((dataset) => {
     if (forgotten.get(dataset)?.deref() === undefined) forgotten.delete(dataset)
   })
+  const generations = new Map<string, number>()
+  /** Stores being deleted: handed out until their files are moved, refusing what comes. */
+  const deleting = new Map<string, SqliteStore>()
+  const deletionDir = join(dir, DELETION_DIR)
+  const dropStore = (dataset: string) => {
+    const store = stores.get(dataset) ?? forgotten.get(dataset)?.deref()
+    stores.delete(dataset)
+    forgotten.delete(dataset)
+    return store
+  }
+  const get = (dataset: string): SqliteStore => {
+    const reason = invalidDatasetReason(dataset)
+    if (reason) throw new BadRequestError(reason)
+    const retiring = deleting.get(dataset)
+    if (retiring) return retiring
+    let store = stores.get(dataset) ?? forgotten.get(dataset)?.deref()
+    if (!store) {
+      store = createSqliteStore(fileOf(dataset), dataset, {
+        ...storeOptions,
+        admitFile: admitFile(dataset),
+      })
+    }
+    forgotten.delete(dataset)
+    stores.set(dataset, store)
+    return store
+  }
   return {
-    get(dataset) {
-      const reason = invalidDatasetReason(dataset)
-      if (reason) throw new BadRequestError(reason)
-      let store = stores.get(dataset) ?? forgotten.get(dataset)?.deref()
-      if (!store) {
-        store = createSqliteStore(fileOf(dataset), dataset, {
-          ...storeOptions,
-          admitFile: admitFile(dataset),
-        })
-      }
-      forgotten.delete(dataset)
-      stores.set(dataset, store)
-      return store
-    },
+    get,
     exists: (dataset) => existsSync(fileOf(dataset)),
     forget(dataset) {
       const store = stores.get(dataset)
@@ -793,6 +812,49 @@ export function createSqliteStores(
       return true
     },
     held: () => stores.size,
+    generation: (dataset) => generations.get(dataset) ?? 0,
+    async delete(dataset, reason) {
+      const store = get(dataset)
+      deleting.set(dataset, store)
+      try {
+        await store.retire(reason)
+        dropStore(dataset)
+        generations.set(dataset, (generations.get(dataset) ?? 0) + 1)
+        const file = fileOf(dataset)
+        const existed = existsSync(file)
+        // The file first: from that rename on the dataset is gone (list, exists), also after a
+        // kill. A log left beside it is removed by finishDeletes; SQLite never replays one into
+        // the empty file a first write makes (it deletes a log beside a file of no pages).
+        const aside = join(deletionDir, dataset)
+        rmSync(aside, {recursive: true, force: true})
+        mkdirSync(aside, {recursive: true, mode: 0o700})
+        for (const suffix of ['', ...WAL_FILES]) {
+          try {
+            renameSync(`${file}${suffix}`, join(aside, `${dataset}.sqlite${suffix}`))
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+          }
+        }
+        return existed
+      } finally {
+        deleting.delete(dataset)
+      }
+    },
+    finishDeletes(each) {
+      if (!existsSync(deletionDir)) return
+      for (const dataset of readdirSync(deletionDir)) {
+        if (invalidDatasetReason(dataset)) continue
+        // Not one being made again meanwhile: a file there is the new dataset's.
+        if (!existsSync(fileOf(dataset))) {
+          for (const suffix of WAL_FILES) rmSync(`${fileOf(dataset)}${suffix}`, {force: true})
+        }
+        each(dataset)
+        rmSync(join(deletionDir, dataset), {recursive: true, force: true})
+      }
+    },
+    drop(dataset) {
+      dropStore(dataset)?.close()
+    },
     list() {
       if (!existsSync(dir)) return []
       return readdirSync(dir)
@@ -817,6 +879,14 @@ export interface SqliteStore extends Store {
   flushSearchIndex(): void
   /** Never opened and no write queued: holds nothing but this object. */
   unused(): boolean
+  /**
+   * Closes the store for good, its dataset being deleted: writes asked for from now on are
+   * refused, and every read once it is closed, with a 404 saying `reason`; writes queued before
+   * are written first.
+   */
+  retire(reason: string): Promise<void>
+  /** retire() without waiting: a read-only store (the committed view), closed at once. */
+  retireNow(reason: string): void
   /**
    * Documents another connection committed: their parsed copies go. The committed view's cache is
    * told by its writer at each COMMIT; it would otherwise keep a deleted document's copy for good,
@@ -865,6 +935,8 @@ export function createSqliteStore(
   const rememberAbsent = !options.readOnly
   let db: DatabaseSync | null = null
   let closed = false
+  /** Why the store was closed for good while the lake runs: its dataset was deleted. */
+  let deleted: string | null = null
   // A WAL a lake left without emptying it (killed): what it committed may be in the OS's cache
   // only, so the first sync covers it, also for a group that wrote nothing (the asset sweep
   // removes a deleted asset's file once an empty one is durable).
@@ -875,6 +947,8 @@ export function createSqliteStore(
   const statements = new Map<string, StatementSync>()
 
   function open(create: boolean): DatabaseSync | null {
+    // Deleted (deleteDataset): what a request under way meets is a dataset that is gone.
+    if (closed && deleted) throw new NotFoundError(deleted)
     // The lake is stopping (close() comes last): a 503 the client may retry, not a 500.
     if (closed)
       throw new UnavailableError(`The lake is shutting down (dataset "${dataset}" closed)`)
@@ -2890,6 +2964,7 @@ export function createSqliteStore(
 
     transact<T>(fn: (writer: StoreWriter) => T | Promise<T>, options?: {large?: boolean}) {
       if (syncFailure) return Promise.reject(syncFailure)
+      if (deleted) return Promise.reject(new NotFoundError(deleted))
       return new Promise<T>((resolve, reject) => {
         const large = options?.large === true
         queue.push({fn, resolve: resolve as (v: unknown) => void, reject, large})
@@ -3172,13 +3247,32 @@ export function createSqliteStore(
       }
     },
 
+    async retire(reason) {
+      // Refuses what comes now; what was queued before writes and is answered (its listeners
+      // hear it), and an upgrade under way ends, before the file closes.
+      deleted ??= reason
+      // Watched, not queued: a job of its own would open (make) the file of a dataset never
+      // written. A delete is rare; a few milliseconds' polling costs nothing.
+      while (queue.length > 0 || draining || upgrading) {
+        await upgrading?.catch(() => undefined)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      this.close()
+    },
+
+    retireNow(reason) {
+      deleted ??= reason
+      this.close()
+    },
+
     close() {
       if (closed) return
       // The lake's stop waits for the analyzer's task in flight (searchAnalyzer.ts close).
       hurryAnalysis()
       closed = true
       // First: the checkpoint below must find no reader in the middle of a snapshot.
-      reader?.close()
+      if (deleted) reader?.retireNow(deleted)
+      else reader?.close()
       if (indexing) clearImmediate(indexing)
       if (retryIndexing) clearTimeout(retryIndexing)
       if (fullerBatch) clearTimeout(fullerBatch)

@@ -49,7 +49,7 @@ function datasetNames(c: Context): string[] {
 }
 
 /** The dataset a create or edit names, once its caller may manage datasets. */
-function datasetToManage(c: Context, verb: 'create' | 'edit'): string {
+function datasetToManage(c: Context, verb: 'create' | 'edit' | 'delete'): string {
   const principal = requireSignedIn(c)
   if (!can(principal, 'manage', '')) {
     throw new PermissionError(`Only administrators may ${verb} datasets`)
@@ -118,6 +118,20 @@ export function projectRoutes(): Hono {
     const {visibility} = lakeOf(c)
     if (aclMode) visibility.set(name, aclMode)
     return c.json({datasetName: name, aclMode: visibility.of(name)})
+  })
+
+  // client.datasets.delete(name) and `sanity dataset delete` (on the project host), and the
+  // Projects API's form: the dataset goes, files and all (lake/datasets/deletion.ts).
+  const deleteDataset = async (c: Context) => {
+    const name = datasetToManage(c, 'delete')
+    if (!datasetNames(c).includes(name)) throw new NotFoundError(`Dataset "${name}" not found`)
+    await lakeOf(c).deleteDataset(name)
+    return c.json({deleted: true, name})
+  }
+  app.delete('/datasets/:name', deleteDataset)
+  app.delete('/projects/:projectId/datasets/:name', (c) => {
+    requireProject(c)
+    return deleteDataset(c)
   })
 
   // The Studio's CORS probe (sanity's checkCors): is the calling origin allowed, with credentials?

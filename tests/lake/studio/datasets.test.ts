@@ -1,9 +1,13 @@
 /**
  * `client.datasets` (create, edit, list) through the real @sanity/client, as hosted Sanity's
  * Projects API answers them: a dataset's `aclMode` is what it was created or edited with, and
- * decides whether anonymous callers read its published documents.
+ * decides whether anonymous callers read its published documents. A delete removes a dataset
+ * whole, as if it had never been made.
  */
 import type {SanityClient} from '@sanity/client'
+import {copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs'
+import {DatabaseSync} from 'node:sqlite'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {rejection} from '../contract/suite/clientCalls.ts'
@@ -91,5 +95,187 @@ describe('client.datasets', () => {
       403,
     )
     expect(await aclModeOf('guarded')).toBe('private')
+  })
+})
+
+describe('client.datasets.delete', () => {
+  const filesOf = (name: string) => {
+    const folder = join(lake.dataDir, 'datasets')
+    return readdirSync(folder).filter((file) => file.startsWith(`${name}.`))
+  }
+
+  it('deletes the dataset: its documents, files, assets, listing and aclMode; a write makes it afresh', async () => {
+    await admin.datasets.create('preview', {aclMode: 'public'})
+    const preview = admin.withConfig({dataset: 'preview'})
+    await preview.create({_id: 'kept', _type: 'article', title: 'পূর্বরূপ'})
+    const asset = await preview.assets.upload('file', Buffer.from('পূর্বরূপের ফাইল'), {
+      filename: 'preview.txt',
+    })
+    expect(filesOf('preview')).not.toEqual([])
+    expect(existsSync(join(lake.dataDir, 'assets', 'local', 'preview'))).toBe(true)
+
+    expect(await admin.datasets.delete('preview')).toEqual({deleted: true, name: 'preview'})
+
+    expect((await admin.datasets.list()).map((dataset) => dataset.name)).not.toContain('preview')
+    expect(filesOf('preview')).toEqual([])
+    expect(existsSync(join(lake.dataDir, 'datasets', '.deleting', 'preview'))).toBe(false)
+    expect(existsSync(join(lake.dataDir, 'assets', 'local', 'preview'))).toBe(false)
+    expect(await preview.fetch('count(*)')).toBe(0)
+    expect(await anonymousTitles('preview')).toEqual([])
+    expect((await fetch(asset.url)).status).toBe(404)
+
+    // As a dataset never made: a write makes it, empty but for that write, and private.
+    await preview.create({_id: 'fresh', _type: 'article', title: 'নতুন'})
+    expect(await preview.fetch('*[]._id')).toEqual(['fresh'])
+    expect(await aclModeOf('preview')).toBe('private')
+  })
+
+  it('ends the listeners of the dataset, with disconnect', async () => {
+    await admin.datasets.create('heard')
+    const heard = admin.withConfig({dataset: 'heard'})
+    await heard.create({_type: 'article', title: 'শোনা'})
+    let welcomed = () => {}
+    const listening = new Promise<void>((resolve) => (welcomed = resolve))
+    const ended = new Promise<unknown>((resolve) => {
+      heard.listen('*', {}, {events: ['welcome']}).subscribe({
+        next: () => welcomed(),
+        error: resolve,
+        complete: () => resolve('completed'),
+      })
+    })
+    await listening
+    expect(await admin.datasets.delete('heard')).toEqual({deleted: true, name: 'heard'})
+    expect(String(await ended)).toContain('deleted')
+  })
+
+  it('DELETE /projects/:projectId/datasets/:name deletes too', async () => {
+    await admin.datasets.create('scratch')
+    await admin.withConfig({dataset: 'scratch'}).create({_type: 'article', title: 'খসড়া'})
+    expect(
+      await admin.request({method: 'DELETE', uri: '/projects/local/datasets/scratch'}),
+    ).toEqual({deleted: true, name: 'scratch'})
+    expect(filesOf('scratch')).toEqual([])
+  })
+
+  it('a dataset that does not exist is a 404, a bad name a 400', async () => {
+    expect((await rejection(admin.datasets.delete('never-made'))).statusCode).toBe(404)
+    const err = await rejection(admin.request({method: 'DELETE', uri: '/datasets/Bad%20Name'}))
+    expect(err.statusCode).toBe(400)
+  })
+
+  it('only administrators delete datasets', async () => {
+    await admin.datasets.create('held')
+    await admin.withConfig({dataset: 'held'}).create({_type: 'article', title: 'রাখা'})
+    expect((await rejection(lake.client().datasets.delete('held'))).statusCode).toBe(403)
+    expect(await admin.withConfig({dataset: 'held'}).fetch('count(*)')).toBe(1)
+  })
+})
+
+describe('client.datasets.delete, with requests under way', () => {
+  let single: TestLake
+  let owner: SanityClient
+
+  beforeAll(async () => {
+    // One query thread: the search after the delete runs where the one before it opened the file.
+    single = await startTestLake({serverOptions: {queryThreads: 1}})
+    const {token} = await single.server.lake.auth!.store.createToken({
+      label: 'admin',
+      role: 'administrator',
+    })
+    owner = single.client({token})
+  })
+
+  afterAll(async () => {
+    await single?.close()
+  })
+
+  it('a query thread reads the dataset made again, not the deleted file', async () => {
+    const again = owner.withConfig({dataset: 'again'})
+    await again.create({_id: 'old', _type: 'article', title: 'word old'})
+    // A text search runs on a query thread, over the thread's own connection to the file.
+    const search = () => again.fetch('*[title match "word"]._id')
+    expect(await search()).toEqual(['old'])
+    await owner.datasets.delete('again')
+    await again.create({_id: 'new', _type: 'article', title: 'word new'})
+    expect(await search()).toEqual(['new'])
+  })
+
+  it('writes and reads under way finish or are a 404, never a 5xx', async () => {
+    const busy = owner.withConfig({dataset: 'busy'})
+    await busy.create({_type: 'article', title: 'first'})
+    const requests = Array.from({length: 30}, (_, i) =>
+      i % 2 === 0
+        ? busy.create({_type: 'article', title: `write ${i}`})
+        : busy.fetch('*[title match "write"]._id'),
+    )
+    const deleted = owner.datasets.delete('busy')
+    const outcomes = await Promise.allSettled([...requests, deleted])
+    const failures = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected'
+        ? [(outcome.reason as {statusCode?: number}).statusCode ?? String(outcome.reason)]
+        : [],
+    )
+    for (const status of failures) expect(status).toBe(404)
+    expect(await deleted).toEqual({deleted: true, name: 'busy'})
+    // The lake goes on: the name is a dataset made again by the next write.
+    await busy.create({_id: 'after', _type: 'article', title: 'after'})
+    expect(await busy.fetch('*[_id == "after"]._id')).toEqual(['after'])
+  })
+})
+
+/**
+ * A log of `file`'s every page, as a lake killed before its checkpoint leaves one: VACUUM in WAL
+ * mode writes the whole database through the log. Written beside `target` (a dataset file's name).
+ */
+function staleLogOf(file: string, target: string) {
+  const copy = `${file}.copy`
+  copyFileSync(file, copy)
+  const db = new DatabaseSync(copy)
+  db.exec('PRAGMA journal_mode = WAL')
+  db.exec('PRAGMA wal_autocheckpoint = 0')
+  db.exec('VACUUM')
+  copyFileSync(`${copy}-wal`, `${target}-wal`)
+  db.close()
+  rmSync(copy)
+}
+
+describe('client.datasets.delete, killed in the middle', () => {
+  it('the next start finishes it: nothing of the dataset is left, and its name is new again', async () => {
+    const first = await startTestLake()
+    const {token} = await first.server.lake.auth!.store.createToken({
+      label: 'admin',
+      role: 'administrator',
+    })
+    const before = first.client({token})
+    await before.datasets.create('half', {aclMode: 'public'})
+    await before.withConfig({dataset: 'half'}).create({_id: 'old', _type: 'article', title: 'old'})
+    await before.withConfig({dataset: 'half'}).assets.upload('file', Buffer.from('half'))
+    await first.close({keepData: true})
+    const folder = join(first.dataDir, 'datasets')
+    // Killed after the delete moved the file aside, before its log: what the first rename leaves.
+    const file = join(folder, 'half.sqlite')
+    staleLogOf(file, file)
+    mkdirSync(join(folder, '.deleting', 'half'), {recursive: true})
+    renameSync(file, join(folder, '.deleting', 'half', 'half.sqlite'))
+
+    const again = await startTestLake({dataDir: first.dataDir})
+    try {
+      const {token: adminToken} = await again.server.lake.auth!.store.createToken({
+        label: 'admin',
+        role: 'administrator',
+      })
+      const after = again.client({token: adminToken})
+      const names = (await after.datasets.list()).map((dataset) => dataset.name)
+      expect(names).not.toContain('half')
+      expect(existsSync(join(folder, '.deleting', 'half'))).toBe(false)
+      expect(existsSync(join(again.dataDir, 'assets', 'local', 'half'))).toBe(false)
+      expect(readdirSync(folder).filter((name) => name.startsWith('half.'))).toEqual([])
+      const half = after.withConfig({dataset: 'half'})
+      await half.create({_id: 'fresh', _type: 'article', title: 'fresh'})
+      expect(await half.fetch('*[]._id')).toEqual(['fresh'])
+      expect((await after.datasets.list()).find((d) => d.name === 'half')?.aclMode).toBe('private')
+    } finally {
+      await again.close()
+    }
   })
 })

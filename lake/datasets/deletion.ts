@@ -1,0 +1,79 @@
+/**
+ * Deleting a dataset (`client.datasets.delete`, `sanity dataset delete`, `npm run lake -- datasets
+ * delete`): its writes queued before are written, its store closes for good, and its file is moved
+ * aside, the dataset gone from then on; its listeners are disconnected, its live streams end, and
+ * its asset files, visibility and remembered questions go. A name deleted is as one never used: a
+ * write makes the dataset again, empty.
+ *
+ * A kill in the middle leaves the moved files in the deletion folder, which the next start finishes
+ * (finishLeftovers), so no half-deleted dataset is ever opened.
+ */
+import {rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {assetsDir} from '../assets/assetFiles.ts'
+import type {StoreRegistry} from '../core/store.ts'
+import type {DatasetRegistry} from '../dataset.ts'
+import type {ListenerRegistry} from '../listen/stream.ts'
+import type {LiveEvents} from '../live/liveEvents.ts'
+import type {VisibilitySettings} from './visibility.ts'
+
+export interface DatasetDeletion {
+  /** Deletes a dataset; resolves once it is gone, files and all. */
+  delete(dataset: string): Promise<void>
+  /** At the lake's start: completes the deletes a kill stopped. */
+  finishLeftovers(): void
+  /** Resolves once no delete is under way (the lake's stop waits for them). */
+  settled(): Promise<void>
+}
+
+export function createDatasetDeletion(parts: {
+  dataDir: string
+  projectId: string
+  stores: StoreRegistry
+  datasets: DatasetRegistry
+  listeners: ListenerRegistry
+  live: LiveEvents
+  visibility: VisibilitySettings
+}): DatasetDeletion {
+  const {stores, datasets, listeners, live, visibility} = parts
+  /** Deletes under way, by name: a second delete of one waits for the first. */
+  const underWay = new Map<string, Promise<void>>()
+
+  /** What a deleted dataset had besides its file. Also run again after a kill: idempotent. */
+  const removeTheRest = (dataset: string) => {
+    rmSync(join(assetsDir(parts.dataDir), parts.projectId, dataset), {
+      recursive: true,
+      force: true,
+    })
+    visibility.remove(dataset)
+    live.forget(dataset, `dataset "${dataset}" was deleted`)
+  }
+
+  async function deleteNow(dataset: string): Promise<void> {
+    const reason = `Dataset "${dataset}" was deleted`
+    await stores.delete(dataset, `${reason} while this request ran; nothing was done`)
+    // The next request for the name gets a new service over a new store.
+    datasets.forget(dataset)
+    listeners.endDataset(dataset, reason)
+    stores.finishDeletes(removeTheRest)
+  }
+
+  return {
+    delete(dataset) {
+      const previous = underWay.get(dataset) ?? Promise.resolve()
+      const next = previous.then(() => deleteNow(dataset))
+      const settled = next.catch(() => undefined)
+      underWay.set(dataset, settled)
+      void settled.then(() => {
+        if (underWay.get(dataset) === settled) underWay.delete(dataset)
+      })
+      return next
+    },
+    finishLeftovers() {
+      stores.finishDeletes(removeTheRest)
+    },
+    async settled() {
+      await Promise.all(underWay.values())
+    },
+  }
+}

@@ -37,7 +37,7 @@ The local Content Lake and its administration. Examples:
       load: async () => (await import('./cli/tokens.ts')).command,
     },
     datasets: {
-      summary: 'Dataset settings: datasets visibility NAME [public|private]',
+      summary: 'Datasets: datasets visibility NAME [public|private], datasets delete NAME',
       load: async () => (await import('./cli/datasets.ts')).command,
     },
   },

@@ -2,37 +2,65 @@
  * `npm run lake -- datasets visibility NAME [public|private]`: shows or sets who may read a
  * dataset. Public datasets answer anonymous callers with published documents only (never drafts or
  * release versions), as on hosted Sanity. Takes effect on a running lake within a second.
+ *
+ * `npm run lake -- datasets delete NAME --force`: deletes a dataset through the running lake (only
+ * the lake that serves a dataset can close it before its files go), as `client.datasets.delete`.
  */
+import {existsSync, readFileSync} from 'node:fs'
+import {request as httpRequest} from 'node:http'
+import {request as httpsRequest} from 'node:https'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {openVisibility, VISIBILITIES, type DatasetVisibility} from '../datasets/visibility.ts'
-import {defineCommand, EXIT, UsageError} from '../../kit/cli.ts'
-import {LOCAL_LAKE} from '../../kit/localLake.ts'
+import {defineCommand, EXIT, UsageError, type Io} from '../../kit/cli.ts'
+import {lakeFile, localLakeConfig, LOCAL_LAKE} from '../../kit/localLake.ts'
+import {openAuthStore} from './accounts.ts'
+import {dataFolderOption} from './dataFolder.ts'
 
 const HELP = `Usage:
   npm run lake -- datasets visibility NAME [public|private] [--data DIR]
+  npm run lake -- datasets delete NAME --force [--data DIR]
 
-Who may read a dataset. private (the default): only signed-in users and tokens. public: anonymous
-callers also read its published documents (never drafts or release versions), through query, doc,
-listen and export. Without a value, prints the current visibility. A running lake picks up the
-change within a second.
+visibility: who may read a dataset. private (the default): only signed-in users and tokens.
+public: anonymous callers also read its published documents (never drafts or release versions),
+through query, doc, listen and export. Without a value, prints the current visibility. A running
+lake picks up the change within a second.
+
+delete: removes a dataset whole (documents, history, asset files, visibility), through the running
+lake at SANITY_STUDIO_API_HOST (default https://localhost:3334), as an administrator's
+client.datasets.delete. The name is then free: a write makes an empty dataset. --force confirms.
 
 Examples:
   npm run lake -- datasets visibility production public
   npm run lake -- datasets visibility production
+  npm run lake -- datasets delete preview-42 --force
 `
 
 export const command = defineCommand({
   invocation: 'npm run lake -- datasets',
   help: HELP,
   positionals: true,
-  options: {data: {type: 'string', default: LOCAL_LAKE.dataDir}},
+  options: {
+    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    force: {type: 'boolean', default: false},
+  },
   async run({values, positionals}, io) {
     const [action, dataset, value, ...extra] = positionals
-    if (action !== 'visibility')
-      throw new UsageError(`Unknown action "${action ?? ''}" (visibility).`)
+    if (action !== 'visibility' && action !== 'delete')
+      throw new UsageError(`Unknown action "${action ?? ''}" (visibility, delete).`)
     if (!dataset) throw new UsageError('Missing dataset name.')
     const invalid = invalidDatasetReason(dataset)
     if (invalid) throw new UsageError(`Invalid dataset name "${dataset}": ${invalid}.`)
+    if (action === 'delete') {
+      if (value !== undefined || extra.length > 0) {
+        throw new UsageError(`Unexpected "${[value, ...extra].join(' ')}".`)
+      }
+      if (!values.force) {
+        throw new UsageError(
+          `Deleting "${dataset}" removes all of it, for good: add --force to confirm.`,
+        )
+      }
+      return deleteDataset(dataset, dataFolderOption(values.data), io)
+    }
     if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}".`)
     const settings = openVisibility(values.data)
     if (value === undefined) {
@@ -48,3 +76,65 @@ export const command = defineCommand({
     return EXIT.SUCCESS
   },
 })
+
+/**
+ * Asks the running lake to delete `dataset`, with an administrator token made for this one request
+ * in the data folder's accounts and revoked after it (whoever can write the data folder may).
+ */
+async function deleteDataset(dataset: string, dataDir: string, io: Io) {
+  const {apiHost} = localLakeConfig(io.env)
+  const caPath = lakeFile(dataDir, 'ca')
+  const ca = apiHost.startsWith('https:') && existsSync(caPath) ? readFileSync(caPath) : undefined
+  const auth = openAuthStore(dataDir)
+  const {token, info} = await auth.createToken({
+    label: `datasets delete ${dataset}`,
+    role: 'administrator',
+  })
+  try {
+    let answer: {status: number; body: string}
+    try {
+      answer = await send(new URL(`${apiHost}/v2025-02-19/datasets/${dataset}`), token, ca)
+    } catch (err) {
+      const cause = (err as {code?: string}).code ?? String(err)
+      io.stderr.write(
+        `No lake answered at ${apiHost} (${cause}): start it (npm run lake), or set SANITY_STUDIO_API_HOST to where it runs.\n`,
+      )
+      return EXIT.RUNTIME_ERROR
+    }
+    if (answer.status !== 200) {
+      let message = answer.body
+      try {
+        message = (JSON.parse(answer.body) as {message?: string}).message ?? message
+      } catch {
+        // Not JSON (a proxy's page): said as it came.
+      }
+      io.stderr.write(`The lake refused (${answer.status}): ${message}\n`)
+      return EXIT.RUNTIME_ERROR
+    }
+    io.stdout.write(`Dataset "${dataset}" deleted.\n`)
+    return EXIT.SUCCESS
+  } finally {
+    auth.revokeToken(info.id)
+    auth.close()
+  }
+}
+
+/** A DELETE to the lake, trusting its CA for this request only. */
+function send(url: URL, token: string, ca?: Buffer): Promise<{status: number; body: string}> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {method: 'DELETE', headers: {authorization: `Bearer ${token}`}, ...(ca ? {ca} : {})},
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}

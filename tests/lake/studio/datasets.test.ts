@@ -9,6 +9,9 @@ import {copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync} fr
 import {DatabaseSync} from 'node:sqlite'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {runCommand} from '../../../kit/cli.ts'
+import {lakeCommand} from '../../../lake/cli.ts'
+import {captureIo} from '../../helpers/io.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {rejection} from '../contract/suite/clientCalls.ts'
 
@@ -168,6 +171,39 @@ describe('client.datasets.delete', () => {
     await admin.withConfig({dataset: 'held'}).create({_type: 'article', title: 'রাখা'})
     expect((await rejection(lake.client().datasets.delete('held'))).statusCode).toBe(403)
     expect(await admin.withConfig({dataset: 'held'}).fetch('count(*)')).toBe(1)
+  })
+})
+
+describe('npm run lake -- datasets delete', () => {
+  /** The command, in-process, for the test lake's data folder and address. */
+  async function cli(...args: string[]) {
+    const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake.url}})
+    const status = await runCommand(lakeCommand, ['datasets', ...args, '--data', lake.dataDir], io)
+    return {status, stdout: io.out(), stderr: io.err()}
+  }
+
+  it('deletes through the running lake once --force confirms it, leaving no token behind', async () => {
+    await admin.datasets.create('shell')
+    await admin.withConfig({dataset: 'shell'}).create({_type: 'article', title: 'শেল'})
+    const unconfirmed = await cli('delete', 'shell')
+    expect(unconfirmed.status).toBe(2)
+    expect(unconfirmed.stderr).toContain('--force')
+    expect(await admin.withConfig({dataset: 'shell'}).fetch('count(*)')).toBe(1)
+
+    const {status, stdout} = await cli('delete', 'shell', '--force')
+    expect(status).toBe(0)
+    expect(stdout).toContain('"shell" deleted')
+    expect((await admin.datasets.list()).map((dataset) => dataset.name)).not.toContain('shell')
+    const tokens = lake.server.lake.auth!.store.listTokens()
+    expect(tokens.filter((token) => token.role === 'administrator').map((t) => t.label)).toEqual([
+      'admin',
+    ])
+  })
+
+  it('says what the lake answered when it refuses', async () => {
+    const {status, stderr} = await cli('delete', 'never-made', '--force')
+    expect(status).toBe(1)
+    expect(stderr).toContain('404')
   })
 })
 

@@ -311,10 +311,10 @@ export interface DatasetServiceOptions {
   /** The longest query answer, in bytes of JSON: the lake's answer memory (`--answer-memory`). */
   maxAnswerBytes?: number
   /**
-   * Which making of the dataset's file the store is (StoreRegistry.generation): query threads
-   * reading an earlier one, deleted since, open the file anew.
+   * StoreRegistry.generation, read as each task is sent: a query thread that learns of a delete
+   * from it lets go of its connections, one of which may be to the deleted file.
    */
-  generation?: number
+  generation?: () => number
 }
 
 /** How often a transaction whose documents changed while it was built is built again (then a 409). */
@@ -337,7 +337,6 @@ export const EXPORT_PAGE = {documents: 250, bytes: 1 << 20}
 export function createDatasetService(options: DatasetServiceOptions): DatasetService {
   const {store, bus, listeners, now, config} = options
   const name = store.dataset
-  const generation = options.generation ?? 0
   /**
    * What every read outside a transaction reads: committed writes only (Store.committed). The
    * store itself is for transactions, which read their write group's rows before its COMMIT.
@@ -542,7 +541,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'query' as const,
         dataDir: options.dataDir,
         dataset: name,
-        generation,
+        generation: options.generation?.(),
         request: {query, params, perspective: 'raw', apiVersion: 'X'},
         principal,
         now: now().getTime(),
@@ -593,7 +592,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'query' as const,
         dataDir: options.dataDir,
         dataset: name,
-        generation,
+        generation: options.generation?.(),
         request,
         principal,
         now: now().getTime(),
@@ -651,7 +650,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'transaction' as const,
         dataDir: options.dataDir,
         dataset: name,
-        generation,
+        generation: options.generation?.(),
         identity: principal.id,
         transactionId,
         errorType: request.errorType,
@@ -757,7 +756,13 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       if (large.length === 0) return committed().getDocuments(ids)
       const texts = unpackTexts(
         await options.queries.documents(
-          {kind: 'documents', dataDir: options.dataDir, dataset: name, generation, ids: large},
+          {
+            kind: 'documents',
+            dataDir: options.dataDir,
+            dataset: name,
+            generation: options.generation?.(),
+            ids: large,
+          },
           signal,
         ),
       )
@@ -815,7 +820,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
                   kind: 'documents',
                   dataDir: options.dataDir,
                   dataset: name,
-                  generation,
+                  generation: options.generation?.(),
                   ids: present,
                 },
                 wanted.signal,
@@ -905,7 +910,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         kind: 'history' as const,
         dataDir: options.dataDir,
         dataset: name,
-        generation,
+        generation: options.generation?.(),
         ids: [...ids],
         at,
         maxBytes,

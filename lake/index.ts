@@ -191,7 +191,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const images = new ImageService({dataDir: options.dataDir, env})
   const datasets = createDatasetRegistry(stores, (store) =>
     createDatasetService({
-      generation: stores.generation(store.dataset),
+      generation: () => stores.generation(),
       dataDir: options.dataDir,
       assetFiles: images.files,
       store,

@@ -523,10 +523,11 @@ export interface StoreRegistry {
   /** Datasets that exist on disk. */
   list(): string[]
   /**
-   * Which making of the dataset's file this run is at: one more after each delete, so that
-   * threads holding a connection to the file it had open the new one (query/worker.ts).
+   * How many datasets this run deleted. Threads that keep connections by dataset name
+   * (query/worker.ts) let them all go when it grows: one may be to a deleted file, whose disk
+   * space it holds and whose documents it would still read were the name made again.
    */
-  generation(dataset: string): number
+  generation(): number
   /**
    * Deletes a dataset's file: its store is closed for good once the writes queued before are
    * written (what reaches it afterwards is a 404 saying `reason`), and its files are moved into
@@ -539,7 +540,5 @@ export interface StoreRegistry {
    * `each` with its dataset's name (to remove what else it had), then removes its files.
    */
   finishDeletes(each: (dataset: string) => void): void
-  /** Closes and lets go of a dataset's store (a read-only registry whose file was deleted). */
-  drop(dataset: string): void
   close(): void
 }

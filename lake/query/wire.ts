@@ -49,7 +49,7 @@ export interface QueryTask {
   kind: 'query'
   dataDir: string
   dataset: string
-  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  /** StoreRegistry.generation when sent: a thread that saw a smaller one lets its stores go. */
   generation?: number
   request: QueryRequest
   principal: Principal
@@ -109,7 +109,7 @@ export interface TransactionTask {
   kind: 'transaction'
   dataDir: string
   dataset: string
-  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  /** StoreRegistry.generation when sent: a thread that saw a smaller one lets its stores go. */
   generation?: number
   identity: string
   transactionId?: string
@@ -141,7 +141,7 @@ export interface DocumentsTask {
   kind: 'documents'
   dataDir: string
   dataset: string
-  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  /** StoreRegistry.generation when sent: a thread that saw a smaller one lets its stores go. */
   generation?: number
   ids: string[]
 }
@@ -157,7 +157,7 @@ export interface HistoryTask {
   kind: 'history'
   dataDir: string
   dataset: string
-  /** StoreRegistry.generation of the dataset: a thread holding an earlier one opens it anew. */
+  /** StoreRegistry.generation when sent: a thread that saw a smaller one lets its stores go. */
   generation?: number
   ids: string[]
   at: HistoryPoint

@@ -49,28 +49,26 @@ import {
 } from './wire.ts'
 
 const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
+/** The largest StoreRegistry.generation a task brought, by data folder. */
+const generations = new Map<string, number>()
 
 /*
  * No parsed-document cache on query threads: each thread would hold its own copy (a 32 MB budget
  * of JSON is over 100 MB of parsed documents, per thread), and at the archive's size it holds a
  * seventh of the documents, so a wide scan on a thread misses it anyway.
  */
-/** The generation each dataset's store here was opened at (by data folder, then dataset). */
-const generations = new Map<string, Map<string, number>>()
-
 function storeOf(task: {dataDir: string; dataset: string; generation?: number}): Store {
   const {dataDir, dataset} = task
   let stores = registries.get(dataDir)
   if (!stores)
     registries.set(dataDir, (stores = createSqliteStores(dataDir, {readOnly: true, cacheBytes: 0})))
-  let opened = generations.get(dataDir)
-  if (!opened) generations.set(dataDir, (opened = new Map()))
-  // Deleted since this thread opened it (and maybe made again): its connection reads the old
-  // file, which is gone.
+  // A dataset was deleted since this thread last heard: its connection (if this thread has one)
+  // holds the deleted file and its disk space, and would read it were the name made again. Every
+  // store goes, as the thread cannot tell which; each is opened again when next used.
   const generation = task.generation ?? 0
-  if ((opened.get(dataset) ?? 0) !== generation) {
-    stores.drop(dataset)
-    opened.set(dataset, generation)
+  if (generation > (generations.get(dataDir) ?? 0)) {
+    stores.close()
+    generations.set(dataDir, generation)
   }
   return stores.get(dataset)
 }

@@ -773,15 +773,13 @@ export function createSqliteStores(
   const collected = new FinalizationRegistry<string>((dataset) => {
     if (forgotten.get(dataset)?.deref() === undefined) forgotten.delete(dataset)
   })
-  const generations = new Map<string, number>()
+  let deletes = 0
   /** Stores being deleted: handed out until their files are moved, refusing what comes. */
   const deleting = new Map<string, SqliteStore>()
   const deletionDir = join(dir, DELETION_DIR)
   const dropStore = (dataset: string) => {
-    const store = stores.get(dataset) ?? forgotten.get(dataset)?.deref()
     stores.delete(dataset)
     forgotten.delete(dataset)
-    return store
   }
   const get = (dataset: string): SqliteStore => {
     const reason = invalidDatasetReason(dataset)
@@ -812,14 +810,14 @@ export function createSqliteStores(
       return true
     },
     held: () => stores.size,
-    generation: (dataset) => generations.get(dataset) ?? 0,
+    generation: () => deletes,
     async delete(dataset, reason) {
       const store = get(dataset)
       deleting.set(dataset, store)
       try {
         await store.retire(reason)
         dropStore(dataset)
-        generations.set(dataset, (generations.get(dataset) ?? 0) + 1)
+        deletes++
         const file = fileOf(dataset)
         const existed = existsSync(file)
         // The file first: from that rename on the dataset is gone (list, exists), also after a
@@ -851,9 +849,6 @@ export function createSqliteStores(
         each(dataset)
         rmSync(join(deletionDir, dataset), {recursive: true, force: true})
       }
-    },
-    drop(dataset) {
-      dropStore(dataset)?.close()
     },
     list() {
       if (!existsSync(dir)) return []

@@ -86,6 +86,29 @@ describe('a query thread per dataset name', () => {
     // A dataset that exists keeps its store (and its connection) between queries.
     expect(before).toBeGreaterThanOrEqual(1)
   })
+
+  it("lets go of a deleted dataset's store at its next task, whichever dataset that names", async () => {
+    const {stores, deleteDataset} = lake.server.lake.context
+    const task = (dataset: string) => ({
+      kind: 'query' as const,
+      dataDir: lake.dataDir,
+      dataset,
+      generation: stores.generation(),
+      request: {query: '*[_type == "article"]._id', params: {}, apiVersion: '2025-02-19'},
+      principal: {id: 'admin', kind: 'token' as const, role: 'administrator' as const},
+      now: Date.now(),
+      projectId: 'local',
+    })
+    for (const dataset of ['kept', 'gone']) {
+      await lake.client({dataset}).create({_id: dataset, _type: 'article', title: dataset})
+      expect(await runOnWorker(task(dataset))).toMatchObject({ok: true, json: `["${dataset}"]`})
+    }
+    await deleteDataset('gone')
+    // Its connection held the deleted file, and the file's disk space, for as long as the thread
+    // lived (query threads live as long as the lake) unless a task named "gone" again.
+    expect(await runOnWorker(task('kept'))).toMatchObject({ok: true, json: '["kept"]'})
+    expect(heldStores()).toBe(1)
+  })
 })
 
 describe("a query thread's compiled listener filters", () => {

@@ -415,14 +415,17 @@ export function createAuthStore(options: AuthStoreOptions) {
       return true
     },
 
-    /** Creates an API token; the token itself is returned only here. */
-    async createToken(input: {label: string; role: RoleName}) {
+    /**
+     * Creates an API token; the token itself is returned only here. `expiresAt`: when it stops
+     * working on its own (default never).
+     */
+    async createToken(input: {label: string; role: RoleName; expiresAt?: string}) {
       return issueToken({
         kind: 'api',
         label: input.label,
         role: input.role,
         userId: null,
-        expiresAt: null,
+        expiresAt: input.expiresAt ?? null,
       })
     },
 

@@ -77,6 +77,9 @@ export const command = defineCommand({
   },
 })
 
+/** How long the token made for a delete works at most: the delete is a request of seconds. */
+const DELETE_TOKEN_MS = 10 * 60_000
+
 /**
  * Asks the running lake to delete `dataset`, with an administrator token made for this one request
  * in the data folder's accounts and revoked after it (whoever can write the data folder may).
@@ -89,6 +92,9 @@ async function deleteDataset(dataset: string, dataDir: string, io: Io) {
   const {token, info} = await auth.createToken({
     label: `datasets delete ${dataset}`,
     role: 'administrator',
+    // Also on its own: a Ctrl-C or a kill before the revocation below left an administrator's
+    // token that worked for good.
+    expiresAt: new Date(Date.now() + DELETE_TOKEN_MS).toISOString(),
   })
   try {
     let answer: {status: number; body: string}

@@ -6,9 +6,11 @@
  */
 import type {SanityClient} from '@sanity/client'
 import {copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs'
+import {createServer, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {DatabaseSync} from 'node:sqlite'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {runCommand} from '../../../kit/cli.ts'
 import {lakeCommand} from '../../../lake/cli.ts'
 import {captureIo} from '../../helpers/io.ts'
@@ -198,6 +200,36 @@ describe('npm run lake -- datasets delete', () => {
     expect(tokens.filter((token) => token.role === 'administrator').map((t) => t.label)).toEqual([
       'admin',
     ])
+  })
+
+  it('makes a token that expires on its own, for a command stopped before it revokes it', async () => {
+    // A lake that takes the request and holds it, as one slow to answer: meanwhile a Ctrl-C or a
+    // kill stops the command before its revocation runs.
+    const held: ServerResponse[] = []
+    const slow = createServer((_request, response) => held.push(response))
+    await new Promise<void>((listening) => slow.listen(0, '127.0.0.1', listening))
+    const io = captureIo({
+      env: {SANITY_STUDIO_API_HOST: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`},
+    })
+    const running = runCommand(
+      lakeCommand,
+      ['datasets', 'delete', 'held', '--force', '--data', lake.dataDir],
+      io,
+    )
+    try {
+      await vi.waitFor(() => expect(held).toHaveLength(1))
+      const made = lake.server.lake
+        .auth!.store.listTokens()
+        .find((t) => t.role === 'administrator' && t.label.includes('held'))
+      expect(made?.expiresAt).toEqual(expect.any(String))
+      expect(Date.parse(made!.expiresAt!) - Date.parse(made!.createdAt)).toBeLessThanOrEqual(
+        15 * 60_000,
+      )
+    } finally {
+      for (const response of held) response.writeHead(404).end('{}')
+      await running
+      slow.close()
+    }
   })
 
   it('says what the lake answered when it refuses', async () => {

@@ -118,14 +118,6 @@ export interface CommitThread {
  */
 const COMMIT_IDLE_MS = 60_000
 
-/**
- * Tasks sent to the thread before it answers those before them: a streamed batch's slices come
- * while the event loop builds the next, and it reads the thread's answers only between slices, so
- * one at a time the thread waited for it after each slice and wrote most of a batch's rows after
- * its build.
- */
-const COMMIT_TASKS_SENT = 64
-
 const WORKER = new URL('./commitThreadWorker.ts', import.meta.url).href
 
 /**
@@ -150,8 +142,6 @@ export function createCommitThread(worker = WORKER): CommitThread {
     worker,
     'commit',
     COMMIT_IDLE_MS,
-    undefined,
-    COMMIT_TASKS_SENT,
   )
   let closed = false
   return {

@@ -1951,37 +1951,26 @@ export function createSqliteStore(
   let wroteOnThread = false
   /**
    * The streamed commit open on the commit thread (writer.stream), in the group of its job alone:
-   * the changes handed over so far, their lengths as JSON (written()), its steps sent in order
-   * (`sent`: each once the one before was sent, not answered: the thread runs them as they come,
-   * not once the event loop has read its answer to the one before), their answers, and the first
-   * step's failure (the thread rolled back, and answers every later step with it).
+   * the changes handed over so far, their lengths as JSON (written()), its steps in order (each
+   * sent once the one before is answered), and the first step's failure (the thread rolled back).
    */
   type Stream = {
     number: number
     id: string
     changes: DocumentChange[]
     lengths: number[]
-    sent: Promise<void>
-    answers: Promise<void>[]
+    steps: Promise<void>
     failure?: unknown
   }
   let streaming: Stream | null = null
 
   /** Sends a streamed commit's next step, after the ones before; none once one has failed. */
   function streamStep(s: Stream, task: CommitStreamTask) {
-    s.sent = s.sent.then(() => {
-      if (s.failure !== undefined) return
-      const answer = committer!.stream!(s.id, task).catch((err: unknown) => {
+    s.steps = s.steps
+      .then(() => (s.failure === undefined ? committer!.stream!(s.id, task) : undefined))
+      .catch((err: unknown) => {
         s.failure ??= err
       })
-      s.answers.push(answer)
-    })
-  }
-
-  /** Once every step sent so far is answered (then s.failure is the first failure, if any). */
-  async function streamAnswered(s: Stream) {
-    await s.sent
-    await Promise.all(s.answers)
   }
 
   function streamRows(s: Stream, changes: readonly DocumentChange[]) {
@@ -2005,7 +1994,7 @@ export function createSqliteStore(
     streaming = null
     // After a failed step the thread rolled back already (or stopped, its transaction with it).
     streamStep(s, {kind: 'abort', stream: s.number, path})
-    await streamAnswered(s)
+    await s.steps
     onThread = false
   }
 
@@ -2025,7 +2014,7 @@ export function createSqliteStore(
     streamStep(s, {kind: 'end', stream: s.number, path, counts: [...counts.values()]})
     streaming = null
     await committedOnThread(tx, s.lengths, async () => {
-      await streamAnswered(s)
+      await s.steps
       if (s.failure !== undefined) throw s.failure
     })
     return true
@@ -2206,8 +2195,7 @@ export function createSqliteStore(
         changes: [],
         lengths: [],
         // The index's thread's write ends first (no other starts while onThread).
-        sent: Promise.resolve(writing).then(() => undefined),
-        answers: [],
+        steps: Promise.resolve(writing).then(() => undefined),
       }
       streaming = s
       onThread = true

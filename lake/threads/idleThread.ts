@@ -34,17 +34,13 @@ export interface IdleThread<Task, Result> {
  * `name` says which thread failed, in the lake's log. `trim`: a task the thread runs once its
  * tasks have paused for TRIM_AFTER_MS (lake/store/threadTrim.ts: its heap given back before it
  * ends; the thread's own event loop cannot time it, Piscina blocks it in Atomics.wait between
- * tasks). `sent`: how many tasks go to the thread before it has answered those before them (it
- * still runs them one at a time, in order: its tasks are synchronous). With one, the next task is
- * sent only once the event loop has read the answer to the last, so a thread given tasks while
- * the event loop is busy waits for it between them.
+ * tasks).
  */
 export function createIdleThread<Task, Result>(
   filename: string,
   name: string,
   idleMs = IDLE_MS,
   trim?: Task,
-  sent = 1,
 ): IdleThread<Task, Result> {
   let pool: Piscina<Task, Result> | null = null
   /**
@@ -79,7 +75,6 @@ export function createIdleThread<Task, Result>(
       filename,
       minThreads: 0,
       maxThreads: 1,
-      concurrentTasksPerWorker: sent,
       idleTimeout: idleMs,
       // Without Node's type stripper, which each thread would load again (kit/compileCache.ts).
       env: withCompileCache(),

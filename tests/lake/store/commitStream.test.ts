@@ -43,14 +43,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
   const steps: string[] = []
   let pauses = 0
   /** Run at each pause of a bulk build, the slices before it streamed (the readers' test). */
-  const hooks: {
-    paused?: () => Promise<void>
-    step?: (task: CommitStreamTask) => void
-    /** The store hears the thread's answers only once this resolves. */
-    hold?: Promise<void>
-    /** Run as a bulk build ends. */
-    built?: () => void
-  } = {}
+  const hooks: {paused?: () => Promise<void>; step?: (task: CommitStreamTask) => void} = {}
   const committer: CommitThread | undefined = thread
     ? {
         commit: (task) => thread.commit(task),
@@ -59,8 +52,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
             task.kind === 'rows' ? `rows ${task.changes.length} after ${pauses}` : task.kind,
           )
           hooks.step?.(task)
-          const answer = thread.stream!(id, task)
-          return hooks.hold ? hooks.hold.then(() => answer) : answer
+          return thread.stream!(id, task)
         },
         warm: () => thread.warm(),
         close: () => thread.close(),
@@ -93,10 +85,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
           pauses++
           return new Promise<void>((resolve) => setImmediate(resolve)).then(hooks.paused)
         }),
-      ).finally(() => {
-        steps.push('built')
-        hooks.built?.()
-      }),
+      ).finally(() => steps.push('built')),
     )
   }
   /** Every row, once the full-text index has what was queued (emptied as time allows). */
@@ -183,52 +172,6 @@ test("a bulk batch's rows are written on the commit thread while it is built, st
   const b2 = streamed.steps.slice(firstEnd + 1 + b1b.length)
   expect(b2).toContain('abort')
   expect(streamed.store.getTransaction('b2')!.changes).toHaveLength(201)
-})
-
-test("a streamed batch's slices go to the commit thread as they are built, none waiting for the thread's answer to the one before", async () => {
-  const target = await lake(true)
-  await target.small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
-  await target.bulk('warm', mutations(articles(0, 300)))
-  target.steps.length = 0
-  // No answer of the thread's reaches the store until the build is over.
-  const hold = Promise.withResolvers<void>()
-  target.hooks.hold = hold.promise
-  target.hooks.built = () => hold.resolve()
-  await target.bulk('b', mutations(articles(300, 300)))
-  // Each slice flushed at a pause was sent at that pause; the rest, and the end, at the commit.
-  const rows = target.steps.filter((step) => step.startsWith('rows'))
-  expect(rows.length).toBeGreaterThan(2)
-  expect(target.steps).toEqual(['begin', ...rows.slice(0, -1), 'built', rows.at(-1), 'end'])
-  expect(target.store.committed().getDocuments(['article-599'])[0]).toMatchObject({
-    title: 'শিরোনাম 599',
-  })
-})
-
-test("a streamed commit's steps reach the commit thread while the event loop is busy: the thread runs each without waiting for the event loop to read its answer to the one before", async () => {
-  const thread = createCommitThread(new URL('./commitThreadCounts.ts', import.meta.url).href)
-  cleanup.push(() => thread.close())
-  const {path, small} = await lake(false)
-  await small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
-  // Started, and nothing open (an abort of no stream).
-  await thread.stream!('t', {kind: 'abort', stream: 0, path})
-  const ran = new Int32Array(new SharedArrayBuffer(4))
-  const step = (task: CommitStreamTask) =>
-    thread.stream!('t', Object.assign({ran}, task)).catch((err: unknown) => err)
-  const tx = {id: 't', timestamp: '2026-03-01T00:00:00.000Z', identity: 'pEditor'}
-  const answers = [
-    step({kind: 'begin', stream: 1, path, opening: 'test', walKeepBytes: 0, tx}),
-    ...[0, 1, 2].map((first) =>
-      step({kind: 'rows', stream: 1, path, first, changes: [], searchIndex: false}),
-    ),
-    step({kind: 'abort', stream: 1, path}),
-  ]
-  // The event loop held here (no answer read): only the steps already with the thread run.
-  const until = Date.now() + 10_000
-  while (Atomics.load(ran, 0) < 5 && Date.now() < until) {
-    Atomics.wait(ran, 0, Atomics.load(ran, 0), 100)
-  }
-  expect(Atomics.load(ran, 0)).toBe(5)
-  expect(await Promise.all(answers)).toEqual(Array(5).fill(undefined))
 })
 
 test('a batch refused in the middle of its build writes nothing, says what as without streaming, and the next one commits', async () => {

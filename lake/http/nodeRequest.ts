@@ -672,6 +672,23 @@ export function unsentResponse(c: Context): Pick<ServerResponse, 'setHeader'> | 
   return outgoing && !outgoing.headersSent ? outgoing : null
 }
 
+/**
+ * Resolves once the answer has been sent (handed to the socket, or to nghttp2 within its stream's
+ * window) or its connection or stream has closed; null when there is no Node response (in
+ * process). Asked before the answer is written, so neither event can have passed.
+ */
+export function whenAnswered(c: Context): Promise<void> | null {
+  const outgoing = nodeOf(c)?.outgoing
+  if (!outgoing) return null
+  return new Promise((resolve) => {
+    const once = () => {
+      outgoing.off('finish', once).off('close', once)
+      resolve()
+    }
+    outgoing.once('finish', once).once('close', once)
+  })
+}
+
 /** Aborted when the client goes before the answer was sent, as @hono/node-server's request's. */
 export function requestSignal(c: Context): AbortSignal {
   const node = nodeOf(c)

@@ -1,6 +1,6 @@
 /**
  * Requests the lake is working on at once, counted per caller and lake-wide from when the caller
- * is known until the route has its answer (LIMITS.requestsInFlight). Each holds its stream, its
+ * is known until its answer is sent (LIMITS.requestsInFlight). Each holds its stream, its
  * request objects and its route's promises, about 26 kB, and a write whose body never comes is
  * answered only after the body arrival's window: over HTTP/2 a session takes as many streams as
  * its client opens, and one editor's 48,000 such writes grew a lake to 1.39 GB, an anonymous
@@ -11,6 +11,7 @@
 import type {MiddlewareHandler} from 'hono'
 import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
 import {lakeOf} from './context.ts'
+import {whenAnswered} from './nodeRequest.ts'
 import {streamHolder} from './principal.ts'
 
 export interface RequestsInFlightLimits {
@@ -66,14 +67,33 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
   }
 }
 
-/** Counts each request from here until the routes after it have its answer. */
+/**
+ * Counts each request from here until its answer is sent (or its client gone): counted until the
+ * route had it, a small answer (under the answer budget's 256 KiB) whose client took none of it (an
+ * HTTP/2 window of 0) was held for as long as the client liked, 4 sessions' 1,024 such answers of
+ * 200 KB holding 102 MB, and one address may have 1,000 sessions of 256 streams. A listener's or
+ * a live event stream's (Server-Sent Events) and a paged answer's (NDJSON: an export, a history
+ * log) count only until their streams begin: their own bounds hold them after.
+ */
 export function requestsInFlightMiddleware(): MiddlewareHandler {
   return async function inFlight(c, next) {
     const release = lakeOf(c).inFlight.enter(streamHolder(c))
+    // Heard from the start: a client may go, or a refusal be sent, before the route returns.
+    const answered = whenAnswered(c)
     try {
       await next()
-    } finally {
+    } catch (err) {
       release()
+      throw err
     }
+    // Never before the route has its answer: a client that resets its streams at once would
+    // otherwise start work past any bound.
+    if (answered === null || streamsOnItsOwnBounds(c.res)) release()
+    else void answered.then(release)
   }
+}
+
+function streamsOnItsOwnBounds(res: Response): boolean {
+  const type = res.headers.get('content-type') ?? ''
+  return type.startsWith('text/event-stream') || type.startsWith('application/x-ndjson')
 }

@@ -119,6 +119,43 @@ describe('requests under way', () => {
     session.close()
   })
 
+  it('an answer its client does not take counts until it is sent; a client gone frees it', async () => {
+    // Counted until the route had its answer, a small answer (a query's, under the answer budget's
+    // 256 KiB) a client let nothing of be sent (an HTTP/2 window of 0) was held for as long as the
+    // client liked: 4 sessions' 1,024 answers of 200 KB each held 102 MB of buffers, and one
+    // address may have 1,000 sessions of 256 streams.
+    const session = connect(lake.url, {settings: {initialWindowSize: 0}})
+    session.on('error', () => {})
+    const query = (i: number) =>
+      new Promise<number>((resolve) => {
+        const stream = session.request({
+          ':path': `${API}/data/query/test?query=${encodeURIComponent(`count(*[_id != "${i}"])`)}`,
+          authorization: `Bearer ${lake.token}`,
+        })
+        stream.on('error', () => {})
+        stream.on('response', (headers) => resolve(Number(headers[':status'])))
+      })
+    // One after another: each has its answer before the next is sent.
+    const statuses: number[] = []
+    for (let i = 0; i < PER_CALLER + 5; i++) statuses.push(await query(i))
+    expect(statuses.filter((status) => status === 200)).toHaveLength(PER_CALLER)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5)
+    // Another caller is served meanwhile.
+    const second = connect(lake.url)
+    expect(await write(second, other, 'served-beside-unread')).toBe(200)
+    second.close()
+    // The client goes: its answers are given up, and its share with them.
+    session.destroy()
+    const again = connect(lake.url)
+    let status = 0
+    for (let tries = 0; tries < 100 && status !== 200; tries++) {
+      status = await write(again, lake.token, 'served-after-unread')
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(status).toBe(200)
+    again.close()
+  })
+
   it('an HTTP/2 session is told how many streams it may have open at once', async () => {
     const session = connect(lake.url)
     await new Promise((resolve) => session.once('remoteSettings', resolve))

@@ -133,7 +133,7 @@ export const LIMITS = {
   keyValueDepth: 32,
   /**
    * Datasets a lake holds (files in its `datasets/` folder; LAKE_MAX_DATASETS overrides): each
-   * written one keeps its SQLite connections open, 8 file descriptors and about 1.6 MB. Without
+   * written one keeps its SQLite connections open, 10 file descriptors and about 2.5 MB. Without
    * a bound an editor's writes to made-up names used up the process's descriptors (122 at a
    * limit of 1,024) and every dataset's writes stopped until a restart. Hosted Sanity's plans
    * allow a few datasets a project.

@@ -3235,12 +3235,19 @@ export function createSqliteStore(
       // hear it), and an upgrade under way ends, before the file closes.
       deleted ??= reason
       // Watched, not queued: a job of its own would open (make) the file of a dataset never
-      // written. A delete is rare; a few milliseconds' polling costs nothing.
-      while (queue.length > 0 || draining || upgrading) {
+      // written. A delete is rare; a few milliseconds' polling costs nothing. Their syncs too:
+      // close() would announce the groups it syncs itself after the committed view closed, and
+      // the bus's subscribers that read it (the asset clean-up) met a 404.
+      const busy = () => queue.length > 0 || draining || upgrading || syncing || unsynced.length
+      while (busy() && !syncFailure) {
         await upgrading?.catch(() => undefined)
         await new Promise((resolve) => setTimeout(resolve, 5))
       }
       this.close()
+      // The threads' tasks for the file in flight end before it moves: a thread that opens it
+      // after (its first task for this file) would make an empty one in its place.
+      const inFlight = [analysis, writing, checkpointing, truncating]
+      await Promise.all(inFlight.map((task) => task?.catch(() => undefined)))
     },
 
     retireNow(reason) {

@@ -957,7 +957,18 @@ export function createSqliteStore(
     }
     if (!create && path !== ':memory:' && !existsSync(path)) return null
     if (options.readOnly) {
-      db = new DatabaseSync(path, {readOnly: true, timeout: BUSY_TIMEOUT_MS})
+      const reading = new DatabaseSync(path, {readOnly: true, timeout: BUSY_TIMEOUT_MS})
+      // The file exists from before its first write's schema is committed (the writer makes it,
+      // then migrates it in one transaction): until then it is the empty dataset, not a read of
+      // tables that are not there (a 500, "no such table"), and it is opened again next time.
+      let committed = false
+      try {
+        committed = schemaCommitted(reading)
+      } finally {
+        if (!committed) reading.close()
+      }
+      if (!committed) return null
+      db = reading
       if (options.pageCacheKiB) db.exec(`PRAGMA cache_size = -${options.pageCacheKiB}`)
       return db
     }
@@ -3391,6 +3402,12 @@ function upgradeDue(path: string, searchIndex: boolean): boolean {
   } finally {
     file.close()
   }
+}
+
+/** Whether a file's first migrations are committed (a new file's are one transaction: migrate). */
+function schemaCommitted(db: DatabaseSync): boolean {
+  if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'migrations'").get()) return false
+  return db.prepare('SELECT 1 FROM migrations LIMIT 1').get() !== undefined
 }
 
 function migrate(db: DatabaseSync) {

@@ -293,6 +293,60 @@ describe('client.datasets.delete, with requests under way', () => {
   })
 })
 
+describe("queries racing a dataset's first write", () => {
+  let racing: TestLake
+  let owner: SanityClient
+
+  beforeAll(async () => {
+    racing = await startTestLake()
+    const {token} = await racing.server.lake.auth!.store.createToken({
+      label: 'admin',
+      role: 'administrator',
+    })
+    owner = racing.client({token})
+  })
+
+  afterAll(async () => {
+    await racing?.close()
+  })
+
+  it('answer the empty dataset or the written documents, never a 5xx', async () => {
+    // Each on a query thread (match, ^), which opens the file the first write is making.
+    const forms = [
+      '*[title match "word"]._id',
+      'count(*[title match "word"])',
+      '*[_id == "a" && title match "word"][0]._id',
+      '*[_type == "article" && _id == *[_id == ^._id][0]._id]._id',
+    ]
+    const empty = [[], 0, null, []]
+    for (let round = 0; round < 10; round++) {
+      const fresh = owner.withConfig({dataset: `fresh${round}`})
+      const queries = Array.from({length: 24}, (_, i) =>
+        fresh.fetch(forms[i % forms.length]).then((answer) => ({form: i % forms.length, answer})),
+      )
+      const writes = [
+        fresh.create({_id: 'a', _type: 'article', title: 'a word'}),
+        fresh.create({_id: 'b', _type: 'article', title: 'b word'}),
+      ]
+      const outcomes = await Promise.allSettled([...queries, ...writes])
+      const failures = outcomes.flatMap((outcome) =>
+        outcome.status === 'rejected' ? [String(outcome.reason)] : [],
+      )
+      expect(failures).toEqual([])
+      for (const outcome of outcomes.slice(0, queries.length)) {
+        const {form, answer} = (outcome as PromiseFulfilledResult<{form: number; answer: unknown}>)
+          .value
+        const written = [['a', 'b'], 2, 'a', ['a', 'b']][form]
+        // Empty, or what was written by then (one write, or both).
+        if (JSON.stringify(answer) === JSON.stringify(empty[form])) continue
+        if (Array.isArray(answer)) expect(written).toEqual(expect.arrayContaining(answer))
+        else if (typeof answer === 'number') expect(answer).toBeLessThanOrEqual(2)
+        else expect(answer).toBe('a')
+      }
+    }
+  })
+})
+
 /**
  * A log of `file`'s every page, as a lake killed before its checkpoint leaves one: VACUUM in WAL
  * mode writes the whole database through the log. Written beside `target` (a dataset file's name).

@@ -19,6 +19,7 @@ import {
   type Walks,
 } from './mutations.ts'
 import {expandWildcards} from './patchWildcards.ts'
+import type {Work} from './patchWork.ts'
 import type {WorkingSet} from './transaction.ts'
 import type {SanityDocument} from './types.ts'
 
@@ -160,12 +161,9 @@ function edit(ws: WorkingSet, action: Json, index: number) {
     draft = ws.peek(draftId)!
   }
   // Written out on this draft (patchWildcards.ts), as applied and as logged.
-  const patch = {...expandWildcards(draft, action.patch), id: draftId}
-  ws.write(
-    draftId,
-    applyPatch(draft, patch, index, (work) => ws.spend(draftId, work)),
-    {patch},
-  )
+  const spend = (work: Work) => ws.spend(draftId, work)
+  const patch = {...expandWildcards(draft, action.patch, {index, spend}), id: draftId}
+  ws.write(draftId, applyPatch(draft, patch, index, spend), {patch})
 }
 
 function publish(ws: WorkingSet, action: Json, index: number) {

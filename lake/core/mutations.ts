@@ -355,10 +355,12 @@ export function checkPathsOf(
     for (const id of step?.ids ?? []) {
       const doc = docs.get(id) ?? ws.peek(id) ?? (step!.from ? ws.peek(step!.from) : null)
       if (!doc) continue
-      patchWork(doc, expandWildcards(doc, step!.patch), (done) => {
+      const spend = (done: Work) => {
         work += done.bytes
         checkPatchWork(work, id, done.what, index, errorType)
-      })
+      }
+      // Writing out a [*] after other operations applies them first: that work counts too.
+      patchWork(doc, expandWildcards(doc, step!.patch, {index, spend}), spend)
     }
   }
 }
@@ -572,12 +574,9 @@ function patch(ws: WorkingSet, body: unknown, index: number, options: MutateOpti
       ])
     }
     // Written out on this document (patchWildcards.ts), as applied and as logged.
-    const wire = {...expandWildcards(current, ops), id}
-    ws.write(
-      id,
-      applyPatch(current, wire, index, (work) => ws.spend(id, work)),
-      {patch: wire},
-    )
+    const spend = (work: Work) => ws.spend(id, work)
+    const wire = {...expandWildcards(current, ops, {index, spend}), id}
+    ws.write(id, applyPatch(current, wire, index, spend), {patch: wire})
     results.push({id, operation: 'update'})
   }
   return results

@@ -1,38 +1,114 @@
 /**
  * JSONMatch's `[*]` (every item of an array: `body[*].marks`, `tags[*]`), which Sanity's patches
- * take and @sanity/mutator's parser refuses ("Invalid tokens in jsonpath"): written out against
- * the document in hand as the paths of the items it reaches, before the patch is checked,
- * weighed, applied and logged (so listeners and history see paths every client reads). A `[*]`
- * on what is no array, or an empty one, reaches nothing: its operation does nothing there.
- * Pure: no I/O.
+ * take and @sanity/mutator's parser refuses ("Invalid tokens in jsonpath"): written out as the
+ * paths of the items it reaches, before the patch is checked, weighed, applied and logged (so
+ * listeners and history see paths every client reads). Each operation is written out on the
+ * document as the patch's operations before it leave it, in the mutator's order (setIfMissing,
+ * set, unset, diffMatchPatch, inc, dec; insert last, unexpanded): `set: {tags: [...]}` then
+ * `unset: ['tags[*]']` unsets the new items, not the stored ones. A `[*]` on what is no array,
+ * or an empty one, reaches nothing: its operation does nothing there. Pure: no I/O.
  */
-import {extractWithPath} from '@sanity/mutator'
+import {extractWithPath, Mutation} from '@sanity/mutator'
+import {itemError, MutationError} from './errors.ts'
+import {patchWork, type Work} from './patchWork.ts'
 
 type Json = Record<string, unknown>
 
-/** Operations whose keys are paths; `unset` is a list of paths. */
-const KEYED_OPS = ['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch'] as const
+/** The mutator's order of a patch's operations (its parsePatch); `unset` is a list of paths. */
+const ORDER = ['setIfMissing', 'set', 'unset', 'diffMatchPatch', 'inc', 'dec'] as const
+type Op = (typeof ORDER)[number]
 
-/** `ops` with every path holding `[*]` written out on `doc`; `ops` itself when none has one. */
-export function expandWildcards(doc: unknown, ops: Json): Json {
-  let out: Json | null = null
-  for (const op of KEYED_OPS) {
+interface Single {
+  op: Op
+  path: unknown
+  value?: unknown
+}
+
+export interface ExpandOptions {
+  /** The mutation's or action's index, for a refusal. */
+  index?: number
+  /** Given the work of the operations applied to find what a later `[*]` reaches (patchWork.ts). */
+  spend?: (work: Work) => void
+}
+
+/**
+ * `ops` with every path holding `[*]` written out; `ops` itself when none has one. The written-out
+ * operations stay one patch object: applied in the mutator's order they do what the operations
+ * did one by one, since each was written out on the state it meets. Refuses (MutationError) two
+ * operations of one kind written out to the same path: one object key would apply them once.
+ */
+export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions = {}): Json {
+  const singles: Single[] = []
+  for (const op of ORDER) {
     const values = ops[op]
-    if (!isObject(values) || !Object.keys(values).some(hasWildcard)) continue
-    const expanded: Json = {}
-    for (const [path, value] of Object.entries(values)) {
-      for (const concrete of hasWildcard(path) ? itemPaths(doc, path) : [path]) {
-        expanded[concrete] = value
-      }
+    if (op === 'unset') {
+      if (Array.isArray(values)) for (const path of values) singles.push({op, path})
+    } else if (isObject(values)) {
+      for (const [path, value] of Object.entries(values)) singles.push({op, path, value})
     }
-    ;(out ??= {...ops})[op] = expanded
   }
-  if (Array.isArray(ops.unset) && ops.unset.some((path) => hasWildcard(path))) {
-    ;(out ??= {...ops}).unset = ops.unset.flatMap((path) =>
-      hasWildcard(path) ? itemPaths(doc, path as string, true) : [path],
-    )
+  if (!singles.some((single) => hasWildcard(single.path))) return ops
+  const id = isObject(doc) && typeof doc._id === 'string' ? doc._id : 'document'
+  let state: unknown =
+    isObject(doc) && typeof doc._id === 'string' ? doc : {...(doc as Json), _id: id}
+  // Written out, not yet applied to `state`: applied only when a later `[*]` needs what they do.
+  let pending: Single[] = []
+  let applicable = true
+  const done: Single[] = []
+  const seen = new Map<Op, Set<string>>()
+  const add = (single: Single) => {
+    if (single.op !== 'unset') {
+      const paths = seen.get(single.op) ?? seen.set(single.op, new Set()).get(single.op)!
+      if (paths.has(single.path as string)) refuse(single.op, single.path as string, options.index)
+      paths.add(single.path as string)
+    }
+    done.push(single)
+    pending.push(single)
   }
-  return out ?? ops
+  for (const single of singles) {
+    if (!hasWildcard(single.path)) {
+      add(single)
+      continue
+    }
+    if (pending.length > 0 && applicable) {
+      const prefix = merged(pending, {})
+      try {
+        if (options.spend) patchWork(state, prefix, options.spend)
+        state = new Mutation({mutations: [{patch: {...prefix, id}}]}).apply(state as never)
+      } catch (err) {
+        if (err instanceof MutationError) throw err
+        // The patch fails there as applied too: its checks and the mutator word the refusal.
+        applicable = false
+      }
+      pending = []
+    }
+    const {op, path, value} = single
+    for (const concrete of itemPaths(state, path, op === 'unset')) add({op, path: concrete, value})
+  }
+  return merged(done, ops)
+}
+
+/** `singles` as one patch object over `base`, each operation's paths in their order. */
+function merged(singles: readonly Single[], base: Json): Json {
+  const out: Json = {...base}
+  // Only the operations read: a malformed one stays as sent, for the shape checks to refuse.
+  for (const op of ORDER) {
+    if (op === 'unset' ? Array.isArray(base[op]) : isObject(base[op])) {
+      out[op] = op === 'unset' ? [] : {}
+    }
+  }
+  for (const {op, path, value} of singles) {
+    if (op === 'unset') ((out.unset ??= []) as unknown[]).push(path)
+    else ((out[op] ??= {}) as Json)[path as string] = value
+  }
+  return out
+}
+
+function refuse(op: Op, path: string, index = -1): never {
+  const description = `Invalid patch: \`${op}\` reaches "${path}" twice (a [*] written out meets another of its paths), and one patch applies it once; send them as two patches`
+  throw new MutationError(`The mutation(s) failed: ${description}`, [
+    itemError('validationError', description, index >= 0 ? {index} : {}),
+  ])
 }
 
 function hasWildcard(path: unknown): path is string {

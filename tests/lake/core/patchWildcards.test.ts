@@ -1,5 +1,6 @@
 import {Mutation} from '@sanity/mutator'
 import {describe, expect, it} from 'vitest'
+import {MutationError} from '../../../lake/core/errors.ts'
 import {expandWildcards} from '../../../lake/core/patchWildcards.ts'
 
 const doc = {
@@ -57,5 +58,83 @@ describe('expandWildcards', () => {
   it('leaves paths without a [*] (one inside quotes is none) as they are', () => {
     const ops = {set: {'body[_key=="[*]"].x': 1, title: 'x'}, inc: {n: 1}}
     expect(expandWildcards(doc, ops)).toBe(ops)
+  })
+})
+
+/** `ops` written out and applied to `on` as one patch, as the lake logs and applies it. */
+const patched = (on: Record<string, unknown>, ops: Record<string, unknown>) =>
+  new Mutation({mutations: [{patch: {id: 'd', ...expandWildcards(on, ops)}}]}).apply({
+    _id: 'd',
+    _type: 't',
+    ...on,
+  })!
+
+describe('expandWildcards after earlier operations of the same patch', () => {
+  it('unsets the items a set before it left, not the ones stored', () => {
+    const on = {_id: 'd', tags: ['x']}
+    expect(patched(on, {set: {tags: ['a', 'b', 'c']}, unset: ['tags[*]']}).tags).toEqual([])
+  })
+
+  it('reaches the items a setIfMissing before it made', () => {
+    expect(
+      patched({_id: 'd'}, {setIfMissing: {items: [{}, {}]}, set: {'items[*].seen': true}}).items,
+    ).toEqual([{seen: true}, {seen: true}])
+  })
+
+  it('reaches the children a set of their parent made, nested [*] too', () => {
+    const on = {_id: 'd', a: [{b: [1]}]}
+    expect(patched(on, {set: {a: [{b: [1, 2]}, {b: [3]}], 'a[*].b[*]': 0}}).a).toEqual([
+      {b: [0, 0]},
+      {b: [0]},
+    ])
+  })
+
+  it('reaches nothing an unset before it removed', () => {
+    const on = {_id: 'd', body: [{n: 1}, {n: 2}], tags: ['a']}
+    const ops = {unset: ['body[1]', 'tags'], inc: {'body[*].n': 10}, set: {}}
+    expect(patched(on, ops)).toMatchObject({body: [{n: 11}]})
+    expect(patched(on, ops)).not.toHaveProperty('tags')
+  })
+
+  it('increments the items an earlier set or inc left, each once', () => {
+    const on = {_id: 'd', body: [{n: 1}]}
+    expect(
+      patched(on, {set: {body: [{n: 1}, {n: 2}]}, inc: {'body[*].n': 1}, dec: {'body[*].n': 5}})
+        .body,
+    ).toEqual([{n: -3}, {n: -2}])
+  })
+
+  it('refuses two operations of one kind written out to the same path, not applying it once', () => {
+    const on = {_id: 'd', body: [{n: 1}, {n: 2}]}
+    expect(() => expandWildcards(on, {inc: {'body[*].n': 1, 'body[0].n': 1}})).toThrow(
+      /`inc` reaches "body\[0\]\.n" twice.*two patches/,
+    )
+    expect(() => expandWildcards(on, {set: {'body[*].n': 1, 'body[1].n': 2}})).toThrow(
+      /`set` reaches "body\[1\]\.n" twice/,
+    )
+  })
+
+  it('weighs the operations it applies to find what a [*] reaches, and stops when refused', () => {
+    const on = {_id: 'd', tags: ['x']}
+    const weighed: string[] = []
+    const ops = {set: {tags: ['a', 'b']}, unset: ['tags[*]']}
+    expandWildcards(on, ops, {spend: (work) => weighed.push(work.what)})
+    expect(weighed.length).toBeGreaterThan(0)
+    const refused = new MutationError('The mutation(s) failed: over budget')
+    expect(() =>
+      expandWildcards(on, ops, {
+        spend: () => {
+          throw refused
+        },
+      }),
+    ).toThrow(refused)
+    // A [*] first meets the document as stored: nothing to apply, nothing to weigh.
+    weighed.length = 0
+    expandWildcards(
+      on,
+      {unset: ['tags[*]'], inc: {n: 1}},
+      {spend: (work) => weighed.push(work.what)},
+    )
+    expect(weighed).toEqual([])
   })
 })

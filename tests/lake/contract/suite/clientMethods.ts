@@ -111,6 +111,28 @@ export function clientMethodsContract(target: GetTarget) {
     expect(none.tags).toEqual([])
   })
 
+  // The mutator applies setIfMissing, set, unset, …, inc, dec in that order: a [*] reaches the
+  // items as the operations before it leave them, not as stored.
+  test('patch paths with [*] reach the items the same patch made', async () => {
+    const client = target().client()
+    const doc = id('wildcard-order')
+    await client.create({_id: doc, _type: 'article', tags: ['x']})
+    const patched = await client
+      .patch(doc)
+      .set({tags: ['a', 'b', 'c']})
+      .unset(['tags[*]'])
+      .setIfMissing({items: [{_key: 'k1'}, {_key: 'k2'}]})
+      .set({'items[*].seen': true})
+      .commit()
+    expect(patched.tags).toEqual([])
+    expect(patched.items).toEqual([
+      {_key: 'k1', seen: true},
+      {_key: 'k2', seen: true},
+    ])
+    const twice = client.patch(doc).inc({'items[*].n': 1, 'items[0].n': 1}).commit()
+    await expect(twice).rejects.toThrow(/reaches "items\[0\]\.n" twice/)
+  })
+
   test('getDocument with releaseId and includeAllVersions; documentsExists', async () => {
     const client = target().client()
     const doc = id('versions')

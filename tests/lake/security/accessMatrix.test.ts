@@ -116,6 +116,13 @@ const ROUTES: Record<string, Sample[]> = {
   'PATCH /:version{v[^/]+}/datasets/:name': [
     {policy: 'administrator', path: '/{v}/datasets/made', body: json({})},
   ],
+  // A name no other entry uses: the matrix's own datasets stay.
+  'DELETE /:version{v[^/]+}/datasets/:name': [
+    {policy: 'administrator', path: '/{v}/datasets/doomed'},
+  ],
+  'DELETE /:version{v[^/]+}/projects/:projectId/datasets/:name': [
+    {policy: 'administrator', path: '/{v}/projects/local/datasets/doomed'},
+  ],
   'GET /:version{v[^/]+}/check/cors': [{policy: 'anyone', path: '/{v}/check/cors'}],
   'GET /:version{v[^/]+}/projects/:projectId/datasets': [
     {policy: 'signedIn', path: '/{v}/projects/local/datasets'},

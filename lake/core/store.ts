@@ -537,7 +537,8 @@ export interface StoreRegistry {
   delete(dataset: string, reason: string): Promise<boolean>
   /**
    * Completes every delete in the deletion folder (one just made, or one a kill stopped): calls
-   * `each` with its dataset's name (to remove what else it had), then removes its files.
+   * `each` with its dataset's name (to remove what else it had), then removes its files. One
+   * killed before its file moved deleted nothing: its folder goes, the dataset's rest stays.
    */
   finishDeletes(each: (dataset: string) => void): void
   close(): void

@@ -842,11 +842,15 @@ export function createSqliteStores(
       if (!existsSync(deletionDir)) return
       for (const dataset of readdirSync(deletionDir)) {
         if (invalidDatasetReason(dataset)) continue
+        const inPlace = existsSync(fileOf(dataset))
         // Not one being made again meanwhile: a file there is the new dataset's.
-        if (!existsSync(fileOf(dataset))) {
+        if (!inPlace) {
           for (const suffix of WAL_FILES) rmSync(`${fileOf(dataset)}${suffix}`, {force: true})
         }
-        each(dataset)
+        // A delete killed after making its folder, before its file moved, deleted nothing: the
+        // dataset is whole, and its assets and visibility are its own.
+        const moved = existsSync(join(deletionDir, dataset, `${dataset}.sqlite`))
+        if (moved || !inPlace) each(dataset)
         rmSync(join(deletionDir, dataset), {recursive: true, force: true})
       }
     },

@@ -402,4 +402,39 @@ describe('client.datasets.delete, killed in the middle', () => {
       await again.close()
     }
   })
+
+  it('killed before its file moved, the dataset stays whole: its assets and visibility kept', async () => {
+    const first = await startTestLake()
+    const {token} = await first.server.lake.auth!.store.createToken({
+      label: 'admin',
+      role: 'administrator',
+    })
+    const before = first.client({token})
+    await before.datasets.create('whole', {aclMode: 'public'})
+    const asset = await before
+      .withConfig({dataset: 'whole'})
+      .assets.upload('file', Buffer.from('whole'))
+    await first.close({keepData: true})
+    const folder = join(first.dataDir, 'datasets')
+    // The delete made its folder and was killed before the first rename: nothing was deleted yet.
+    mkdirSync(join(folder, '.deleting', 'whole'), {recursive: true})
+
+    const again = await startTestLake({dataDir: first.dataDir})
+    try {
+      const {token: adminToken} = await again.server.lake.auth!.store.createToken({
+        label: 'admin',
+        role: 'administrator',
+      })
+      const after = again.client({token: adminToken})
+      const listed = (await after.datasets.list()).find((d) => d.name === 'whole')
+      expect(listed?.aclMode).toBe('public')
+      expect(existsSync(join(folder, '.deleting', 'whole'))).toBe(false)
+      const files = readdirSync(join(again.dataDir, 'assets', 'local', 'whole'), {recursive: true})
+      expect(files.length).toBeGreaterThan(0)
+      const stored = await after.withConfig({dataset: 'whole'}).getDocument(asset._id)
+      expect(stored?._id).toBe(asset._id)
+    } finally {
+      await again.close()
+    }
+  })
 })

@@ -99,7 +99,15 @@ function merged(singles: readonly Single[], base: Json): Json {
   }
   for (const {op, path, value} of singles) {
     if (op === 'unset') ((out.unset ??= []) as unknown[]).push(path)
-    else ((out[op] ??= {}) as Json)[path as string] = value
+    // Defined, not assigned: a `__proto__` path assigned set the object's prototype, the path
+    // dropped and the patch applied without it, where the checks refuse it without a [*].
+    else
+      Object.defineProperty((out[op] ??= {}) as Json, path as string, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
   }
   return out
 }

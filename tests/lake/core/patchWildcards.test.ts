@@ -1,6 +1,7 @@
 import {Mutation} from '@sanity/mutator'
 import {describe, expect, it} from 'vitest'
 import {MutationError} from '../../../lake/core/errors.ts'
+import {applyPatch} from '../../../lake/core/mutations.ts'
 import {expandWildcards} from '../../../lake/core/patchWildcards.ts'
 
 const doc = {
@@ -136,5 +137,21 @@ describe('expandWildcards after earlier operations of the same patch', () => {
       {spend: (work) => weighed.push(work.what)},
     )
     expect(weighed).toEqual([])
+  })
+})
+
+describe('expandWildcards and reserved names', () => {
+  // As JSON.parse leaves a body: `__proto__` an own key, which assignment would drop.
+  const sent = (json: string) => JSON.parse(json) as Record<string, unknown>
+
+  it.each([
+    '{"set":{"__proto__":{"x":1}},"unset":["tags[*]"]}',
+    '{"setIfMissing":{"__proto__":{"x":1}},"set":{"tags[*]":"y"}}',
+    '{"set":{"tags[*]":"y","__proto__":{"x":1}}}',
+  ])('keeps a `__proto__` path of %s, for the checks to refuse it as without [*]', (json) => {
+    const ops = sent(json)
+    expect(() => applyPatch(doc, ops)).toThrow(MutationError)
+    expect(() => applyPatch(doc, expandWildcards(doc, ops))).toThrow(MutationError)
+    expect(Object.hasOwn(Object.prototype, 'x')).toBe(false)
   })
 })

@@ -215,6 +215,32 @@ export function clientMethodsContract(target: GetTarget) {
     expect(await rawDoc(client, draft)).toBeNull()
   })
 
+  // As a mutation's patch (above): an edit action's [*] reaches the items as the patch's
+  // operations before it leave them, on the draft the edit makes from the published document.
+  test('client.action edit: [*] reaches the items the same patch made', async () => {
+    const client = target().client()
+    const pub = id('action-wildcard')
+    const draft = `drafts.${pub}`
+    await client.create({_id: pub, _type: 'article', tags: ['x']})
+    await client.action({
+      actionType: `${A}edit`,
+      publishedId: pub,
+      draftId: draft,
+      patch: {
+        set: {tags: ['a', 'b', 'c'], 'items[*].seen': true},
+        unset: ['tags[*]'],
+        setIfMissing: {items: [{_key: 'k1'}, {_key: 'k2'}]},
+      },
+    })
+    const edited = await rawDoc(client, draft)
+    expect(edited.tags).toEqual([])
+    expect(edited.items).toEqual([
+      {_key: 'k1', seen: true},
+      {_key: 'k2', seen: true},
+    ])
+    expect((await rawDoc(client, pub)).tags).toEqual(['x'])
+  })
+
   test('createVersion, replaceVersion and discardVersion', async () => {
     const client = target().client()
     const pub = id('version')

@@ -8,9 +8,11 @@
  * `unset: ['tags[*]']` unsets the new items, not the stored ones. A `[*]` on what is no array,
  * or an empty one, reaches nothing: its operation does nothing there. Pure: no I/O.
  */
-import {extractWithPath, Mutation} from '@sanity/mutator'
+import {extractWithPath} from '@sanity/mutator'
 import {itemError, MutationError} from './errors.ts'
+import {applyOperations} from './patchApply.ts'
 import {patchWork, type Work} from './patchWork.ts'
+import type {SanityDocument} from './types.ts'
 
 type Json = Record<string, unknown>
 
@@ -74,7 +76,8 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
       const prefix = merged(pending, {})
       try {
         if (options.spend) patchWork(state, prefix, options.spend)
-        state = new Mutation({mutations: [{patch: {...prefix, id}}]}).apply(state as never)
+        // As the patch applies them, a stored document's reserved names mended the same way.
+        state = applyOperations(state as SanityDocument, prefix)
       } catch (err) {
         if (err instanceof MutationError) throw err
         // The patch fails there as applied too: its checks and the mutator word the refusal.

@@ -155,3 +155,15 @@ describe('expandWildcards and reserved names', () => {
     expect(Object.hasOwn(Object.prototype, 'x')).toBe(false)
   })
 })
+
+describe('expandWildcards on a document stored before the lake refused `hasOwnProperty`', () => {
+  // Parsed, as the store reads one: the attribute is an own property, as a stored document's is.
+  const stored = () => JSON.parse('{"_id":"h","_type":"t","hasOwnProperty":1,"n":[1,2]}')
+
+  it('applies the earlier operations as the patch does, the attribute unset first', () => {
+    const ops = {set: {n: [5]}, unset: ['hasOwnProperty'], inc: {'n[*]': 1}}
+    const written = expandWildcards(stored(), ops)
+    expect(written).toEqual({set: {n: [5]}, unset: ['hasOwnProperty'], inc: {'n[0]': 1}})
+    expect(applyPatch(stored(), {...written, id: 'h'})).toEqual({_id: 'h', _type: 't', n: [6]})
+  })
+})

@@ -168,6 +168,22 @@ describe('client.datasets.delete', () => {
     expect(err.statusCode).toBe(400)
   })
 
+  it('a second delete of a name is a 404, one after the other or at once', async () => {
+    for (const name of ['twice', 'together']) {
+      await admin.datasets.create(name)
+      await admin.withConfig({dataset: name}).create({_type: 'article', title: 'দুবার'})
+    }
+    expect(await admin.datasets.delete('twice')).toEqual({deleted: true, name: 'twice'})
+    expect((await rejection(admin.datasets.delete('twice'))).statusCode).toBe(404)
+    const both = await Promise.allSettled([
+      admin.datasets.delete('together'),
+      admin.datasets.delete('together'),
+    ])
+    expect(both.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected'])
+    const refused = both.find((outcome) => outcome.status === 'rejected')
+    expect((refused as PromiseRejectedResult).reason.statusCode).toBe(404)
+  })
+
   it('only administrators delete datasets', async () => {
     await admin.datasets.create('held')
     await admin.withConfig({dataset: 'held'}).create({_type: 'article', title: 'রাখা'})

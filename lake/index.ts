@@ -145,6 +145,11 @@ export interface Lake {
    * CLI does once it listens; a lake made for a test that may never need one does not).
    */
   startQueryThreads(): void
+  /**
+   * Tells `heard` of each dataset deleted, once its listeners are ended (the server ends its
+   * presence sessions so). Returns a way to stop hearing.
+   */
+  onDatasetDeleted(heard: (dataset: string, reason: string) => void): () => void
   /** Ends listeners, then closes every database. */
   close(): Promise<void>
 }
@@ -335,6 +340,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     assetSweep,
     sweepAssets,
     startQueryThreads: () => queries.start(),
+    onDatasetDeleted: (heard) => deletion.onDeleted(heard),
     async close() {
       if (closed) return
       closed = true

@@ -131,6 +131,10 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
     lake.auth && !lakeOptions.principals
       ? watchRevocations(lake.auth.store, presence.hub)
       : () => {}
+  // A deleted dataset's presence ends with it, as its listeners do (lake/datasets/deletion.ts).
+  const stopHearingDeletes = lake.onDatasetDeleted((dataset, reason) =>
+    presence.hub.endDataset(dataset, reason),
+  )
   boundConnections(server, limits)
   answerMalformedRequests(server)
   answerConnects(server)
@@ -155,6 +159,7 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         stopWatching()
+        stopHearingDeletes()
         presence.close()
         // Closing the lake ends the listeners' streams and finishes the queued writes; their
         // answers go out before the sockets do. Destroying them 50 ms in (as before) dropped the

@@ -1,7 +1,7 @@
 /**
  * Deleting a dataset (`client.datasets.delete`, `sanity dataset delete`, `npm run lake -- datasets
  * delete`): its writes queued before are written, its store closes for good, and its file is moved
- * aside, the dataset gone from then on; its listeners are disconnected, its live streams end, and
+ * aside, the dataset gone from then on; its listeners are disconnected, its presence sessions end (onDeleted), its live streams end, and
  * its asset files, visibility and remembered questions go. A name deleted is as one never used: a
  * write makes the dataset again, empty.
  *
@@ -24,6 +24,11 @@ export interface DatasetDeletion {
   finishLeftovers(): void
   /** Resolves once no delete is under way (the lake's stop waits for them). */
   settled(): Promise<void>
+  /**
+   * Tells `heard` of each delete once its listeners are ended, for what the lake's server holds
+   * per dataset outside it (the presence sockets). Returns a way to stop hearing.
+   */
+  onDeleted(heard: (dataset: string, reason: string) => void): () => void
 }
 
 export function createDatasetDeletion(parts: {
@@ -38,6 +43,7 @@ export function createDatasetDeletion(parts: {
   const {stores, datasets, listeners, live, visibility} = parts
   /** Deletes under way, by name: a second delete of one waits for the first. */
   const underWay = new Map<string, Promise<void>>()
+  const hearers = new Set<(dataset: string, reason: string) => void>()
 
   /** What a deleted dataset had besides its file. Also run again after a kill: idempotent. */
   const removeTheRest = (dataset: string) => {
@@ -55,6 +61,7 @@ export function createDatasetDeletion(parts: {
     // The next request for the name gets a new service over a new store.
     datasets.forget(dataset)
     listeners.endDataset(dataset, reason)
+    for (const heard of hearers) heard(dataset, reason)
     stores.finishDeletes(removeTheRest)
   }
 
@@ -74,6 +81,12 @@ export function createDatasetDeletion(parts: {
     },
     async settled() {
       await Promise.all(underWay.values())
+    },
+    onDeleted(heard) {
+      hearers.add(heard)
+      return () => {
+        hearers.delete(heard)
+      }
     },
   }
 }

@@ -46,6 +46,11 @@ export interface PresenceHub {
    * signed-out session, a removed user (lake/auth/revocation.ts). Returns how many.
    */
   endWhere(ended: (principal: Principal) => string | null): number
+  /**
+   * Closes (1001) every socket of a deleted dataset, its sessions with them: final, as its
+   * listeners end (a reconnect finds no dataset, or a new one of that name). Returns how many.
+   */
+  endDataset(dataset: string, reason: string): number
   /** Sessions currently known in a dataset (for tests and diagnostics). */
   sessions(dataset: string): {sessionId: string; userId: string}[]
   close(): void
@@ -342,6 +347,14 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
         }
       }
       return count
+    },
+
+    endDataset(dataset, reason) {
+      const members = channels.get(dataset) ?? new Set<Member>()
+      // All of the dataset's sockets go: none is left to hear the others' sessions end.
+      channels.delete(dataset)
+      for (const member of members) member.peer.close(1001, reason)
+      return members.size
     },
 
     sessions(dataset) {

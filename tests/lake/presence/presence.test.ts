@@ -304,6 +304,29 @@ describe('presence socket', () => {
     expect(closed.reason).toMatch(/revoked/)
   })
 
+  it("ends the sessions of a dataset when it is deleted, as its listeners end, and no other's", async () => {
+    // Before: a Studio's presence on a deleted dataset went on (sessions held, events heard).
+    await lake.client({dataset: 'doomed'}).create({_type: 'article', title: 'মুছে যাবে'})
+    const rina = await editor('rina@localhost', 'doomed')
+    const karim = await editor('karim@localhost', 'doomed')
+    const elsewhere = await editor('viewer@localhost', 'staging')
+    await rina.call('presence_announce', {data: {sessionId: 'd', locations: [location('a')]}})
+    await karim.event((e) => e.type === 'state' && e.m?.sessionId === 'd')
+    const {token} = await lake.server.lake.auth!.store.createToken({
+      label: 'presence admin',
+      role: 'administrator',
+    })
+    expect(await lake.client({token}).datasets.delete('doomed')).toEqual({
+      deleted: true,
+      name: 'doomed',
+    })
+    for (const bifur of [rina, karim]) expect((await bifur.closed).reason).toMatch(/deleted/)
+    expect(lake.server.presence.hub.sessions('doomed')).toEqual([])
+    expect(elsewhere.ws.readyState).toBe(WebSocket.OPEN)
+    expect((await elsewhere.call('presence_rollcall', {session: 'e'})).error).toBeUndefined()
+    elsewhere.ws.close()
+  })
+
   it('refuses browsers from origins the lake does not allow (403)', async () => {
     const bifur = new Bifur(socketUrl(), 'https://evil.example')
     await expect(bifur.opened()).rejects.toThrow('HTTP 403')

@@ -12,6 +12,10 @@
  * REFERENCE_SEED run more.
  */
 import fc from 'fast-check'
+import {cpSync} from 'node:fs'
+import {mkdtemp} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {createTestLake, type InProcessLake} from '../../helpers/lake.ts'
 import {asMultiset} from './compare.ts'
@@ -23,10 +27,11 @@ const SEED = Number(process.env.REFERENCE_SEED ?? 20261205)
 const API = 'v2025-02-19'
 
 const PERSPECTIVES: Perspective[] = ['raw', 'published', 'drafts', ['r1', 'drafts']]
-const IDS = ['a', 'b', 'c', 'd', 'e']
+/** `article-0` and `source-1` are also in the migrated folder's dataset (second test). */
+const IDS = ['a', 'b', 'c', 'd', 'e', 'article-0']
 const LAYERS = ['', '', 'drafts.', 'versions.r1.']
 /** Targets: published ids, a draft's and a version's id, and ids nothing has. */
-const TARGETS = ['a', 'b', 'c', 'd', 'e', 'drafts.a', 'versions.r1.b', 'gone']
+const TARGETS = ['a', 'b', 'c', 'd', 'e', 'drafts.a', 'versions.r1.b', 'gone', 'source-1']
 const TYPES = ['x', 'y']
 
 const referenceArb = fc
@@ -120,7 +125,7 @@ function strongReferrers(documents: StoredDocument[], id: string): string[] {
 }
 
 const QUERIES: {query: string; params?: Record<string, unknown>}[] = [
-  ...['a', 'b', 'drafts.a', 'versions.r1.b', 'gone'].map((id) => ({
+  ...['a', 'b', 'drafts.a', 'versions.r1.b', 'gone', 'source-1', 'source-2'].map((id) => ({
     query: '*[references($id)] | order(_id) {_id, _originalId}',
     params: {id},
   })),
@@ -186,6 +191,83 @@ async function lakeAnswer(
 
 const tally = {steps: 0, refused: 0, drops: 0, compared: 0, nonEmpty: 0, deletes: 0}
 
+/** Runs `steps` on `dataset`, comparing after each with groq-js over the export. */
+async function runSteps(dataset: string, steps: Step[]): Promise<void> {
+  const log: string[] = []
+  for (const step of steps) {
+    if (step.kind === 'deleteAlone') {
+      // Delete protection reads the rows' strong flag: refused exactly when a document of
+      // the export strongly references it, naming those documents.
+      log.push(`delete ${step.id} alone`)
+      const before = await exported(dataset)
+      const referrers = before.some((doc) => doc._id === step.id)
+        ? strongReferrers(before, step.id)
+        : []
+      const response = await call(`/data/mutate/${dataset}?visibility=sync`, {
+        method: 'POST',
+        body: JSON.stringify({mutations: [{delete: {id: step.id}}]}),
+      })
+      const body = (await response.json()) as {
+        error?: {items?: {error: {referencingIDs?: string[]}}[]}
+      }
+      tally.deletes++
+      expect(
+        {
+          status: response.status,
+          referrers: body.error?.items?.[0]?.error.referencingIDs ?? [],
+        },
+        `delete ${step.id}\n${log.join('\n')}`,
+      ).toEqual({status: referrers.length > 0 ? 409 : 200, referrers})
+    } else if (step.kind === 'reuse') {
+      log.push(`reuse ${JSON.stringify(step.first)} then ${JSON.stringify(step.second)}`)
+      for (const mutations of [
+        [{createOrReplace: step.first}],
+        [{delete: {id: step.first._id}}],
+        [{createOrReplace: step.second}],
+      ]) {
+        const response = await call(`/data/mutate/${dataset}?visibility=sync`, {
+          method: 'POST',
+          body: JSON.stringify({mutations}),
+        })
+        // The delete may be refused (something strongly references the document).
+        expect(response.status, await response.text()).toBeLessThan(500)
+      }
+    } else if (step.kind === 'dropDataset') {
+      log.push('drop dataset')
+      tally.drops++
+      const response = await call(`/datasets/${dataset}`, {method: 'DELETE'})
+      expect([200, 404], await response.text()).toContain(response.status)
+    } else {
+      log.push(JSON.stringify(step.mutations))
+      const response = await call(`/data/mutate/${dataset}?visibility=sync`, {
+        method: 'POST',
+        body: JSON.stringify({mutations: step.mutations}),
+      })
+      // A patch or delete of a missing document may be refused; the state stays as it was.
+      if (response.status !== 200) {
+        tally.refused++
+        expect(response.status, await response.text()).toBeLessThan(500)
+        continue
+      }
+      await response.body?.cancel()
+    }
+    tally.steps++
+    const documents = await exported(dataset)
+    for (const {query, params = {}} of QUERIES) {
+      for (const perspective of PERSPECTIVES) {
+        const expected = await groqJs(documents, perspective, {query, params, ordered: true})
+        const actual = await lakeAnswer(dataset, query, params, perspective)
+        tally.compared++
+        if (JSON.stringify(expected).match(/"[a-e]"/)) tally.nonEmpty++
+        expect(
+          asMultiset(actual),
+          `${perspectiveParam(perspective)}: ${query}\n${log.join('\n')}`,
+        ).toEqual(asMultiset(expected))
+      }
+    }
+  }
+}
+
 test('references(), its counts, subqueries and -> answer as groq-js over the export after every write', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(stepArb, {minLength: 1, maxLength: 12}), async (steps) => {
@@ -193,81 +275,37 @@ test('references(), its counts, subqueries and -> answer as groq-js over the exp
       const dataset = 'refs'
       const dropped = await call(`/datasets/${dataset}`, {method: 'DELETE'})
       expect([200, 404], await dropped.text()).toContain(dropped.status)
-      const log: string[] = []
-      for (const step of steps) {
-        if (step.kind === 'deleteAlone') {
-          // Delete protection reads the rows' strong flag: refused exactly when a document of
-          // the export strongly references it, naming those documents.
-          log.push(`delete ${step.id} alone`)
-          const before = await exported(dataset)
-          const referrers = before.some((doc) => doc._id === step.id)
-            ? strongReferrers(before, step.id)
-            : []
-          const response = await call(`/data/mutate/${dataset}?visibility=sync`, {
-            method: 'POST',
-            body: JSON.stringify({mutations: [{delete: {id: step.id}}]}),
-          })
-          const body = (await response.json()) as {
-            error?: {items?: {error: {referencingIDs?: string[]}}[]}
-          }
-          tally.deletes++
-          expect(
-            {
-              status: response.status,
-              referrers: body.error?.items?.[0]?.error.referencingIDs ?? [],
-            },
-            `delete ${step.id}\n${log.join('\n')}`,
-          ).toEqual({status: referrers.length > 0 ? 409 : 200, referrers})
-        } else if (step.kind === 'reuse') {
-          log.push(`reuse ${JSON.stringify(step.first)} then ${JSON.stringify(step.second)}`)
-          for (const mutations of [
-            [{createOrReplace: step.first}],
-            [{delete: {id: step.first._id}}],
-            [{createOrReplace: step.second}],
-          ]) {
-            const response = await call(`/data/mutate/${dataset}?visibility=sync`, {
-              method: 'POST',
-              body: JSON.stringify({mutations}),
-            })
-            // The delete may be refused (something strongly references the document).
-            expect(response.status, await response.text()).toBeLessThan(500)
-          }
-        } else if (step.kind === 'dropDataset') {
-          log.push('drop dataset')
-          tally.drops++
-          const response = await call(`/datasets/${dataset}`, {method: 'DELETE'})
-          expect([200, 404], await response.text()).toContain(response.status)
-        } else {
-          log.push(JSON.stringify(step.mutations))
-          const response = await call(`/data/mutate/${dataset}?visibility=sync`, {
-            method: 'POST',
-            body: JSON.stringify({mutations: step.mutations}),
-          })
-          // A patch or delete of a missing document may be refused; the state stays as it was.
-          if (response.status !== 200) {
-            tally.refused++
-            expect(response.status, await response.text()).toBeLessThan(500)
-            continue
-          }
-          await response.body?.cancel()
-        }
-        tally.steps++
-        const documents = await exported(dataset)
-        for (const {query, params = {}} of QUERIES) {
-          for (const perspective of PERSPECTIVES) {
-            const expected = await groqJs(documents, perspective, {query, params, ordered: true})
-            const actual = await lakeAnswer(dataset, query, params, perspective)
-            tally.compared++
-            if (JSON.stringify(expected).match(/"[a-e]"/)) tally.nonEmpty++
-            expect(
-              asMultiset(actual),
-              `${perspectiveParam(perspective)}: ${query}\n${log.join('\n')}`,
-            ).toEqual(asMultiset(expected))
-          }
-        }
-      }
+      await runSteps(dataset, steps)
     }),
     {seed: SEED, numRuns: RUNS, endOnFailure: true},
   )
   if (process.env.REFERENCE_RUNS) console.log(tally)
+}, 600_000)
+
+/**
+ * A data folder written before migration 28 (tests/lake/store/fixtures/main-886ca21: references
+ * keyed by the referring document's id; articles referencing source-1 and source-2) migrates on
+ * first start and answers as groq-js after more writes, deletes and rowid reuse included.
+ */
+test('a data folder written before the refs were keyed by rowid answers the same after more writes', async () => {
+  const fixture = join(import.meta.dirname, '..', 'store', 'fixtures', 'main-886ca21', 'datasets')
+  const current = {lake, token}
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, {minLength: 1, maxLength: 8}), async (steps) => {
+        const dataDir = await mkdtemp(join(tmpdir(), 'lake-refs-'))
+        cpSync(fixture, join(dataDir, 'datasets'), {recursive: true})
+        lake = await createTestLake({dataDir})
+        ;({token} = await lake.lake.auth!.store.createToken({label: 'refs', role: 'administrator'}))
+        try {
+          await runSteps('production', [{kind: 'deleteAlone', id: 'source-1'}, ...steps])
+        } finally {
+          await lake.close()
+        }
+      }),
+      {seed: SEED, numRuns: Math.max(2, Math.round(RUNS / 4)), endOnFailure: true},
+    )
+  } finally {
+    ;({lake, token} = current)
+  }
 }, 600_000)

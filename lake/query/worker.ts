@@ -3,7 +3,7 @@
  * is lowered): runs one query at a time over its own read-only SQLite connections, so a slow query
  * never holds the HTTP event loop or the write lock, and can be stopped by terminating the thread.
  */
-import {getHeapStatistics} from 'node:v8'
+import {getHeapSpaceStatistics, getHeapStatistics} from 'node:v8'
 import {threadId} from 'node:worker_threads'
 import {Piscina, workerData} from 'piscina'
 import {transferables} from '../core/changeText.ts'
@@ -103,8 +103,37 @@ function collectLeftovers(): void {
   liveBytes = getHeapStatistics().used_heap_size
 }
 
+/**
+ * Young generation (V8's new space) past which a query thread gives it back after its task: half
+ * of the 16 MB it may grow to (pool.ts YOUNG_MB, kit/lakeFlags.ts). V8 grows it to that limit
+ * while the engine loads and under any task that allocates fast (a scan over every article), and
+ * keeps it resident while the thread waits for its next task, as it never collects idle: three
+ * query threads held 48 MB of it through the query set, the row that set its peak RSS included
+ * (issue 9). Only a memory-reducing collection gives it back (a plain one keeps it): tens of ms,
+ * after the task that grew it, not after the many that do not.
+ */
+const YOUNG_KEPT_BYTES = 8 * 1024 * 1024
+
+function giveBackYoung(): void {
+  const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')
+  if ((young?.space_size ?? 0) < YOUNG_KEPT_BYTES) return
+  gc ??= exposedGc()
+  if (!gc) return
+  gc({type: 'major', execution: 'sync', flavor: 'last-resort'})
+  liveBytes = getHeapStatistics().used_heap_size
+}
+
 /** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */
 export default async function run(task: OnThread | null): Promise<WorkerResult | null> {
+  if (!DEMOTES) return runTask(task)
+  try {
+    return await runTask(task)
+  } finally {
+    giveBackYoung()
+  }
+}
+
+async function runTask(task: OnThread | null): Promise<WorkerResult | null> {
   if (task === null) return null
   // Collected first: a reading of the heap before the task begins would count what earlier ones
   // left against it.

@@ -104,17 +104,23 @@ function collectLeftovers(): void {
 }
 
 /**
- * Young generation (V8's new space) past which a query thread gives it back after its task: half
- * of the 16 MB it may grow to (pool.ts YOUNG_MB, kit/lakeFlags.ts). V8 grows it to that limit
- * while the engine loads and under any task that allocates fast (a scan over every article), and
- * keeps it resident while the thread waits for its next task, as it never collects idle: three
- * query threads held 48 MB of it through the query set, the row that set its peak RSS included
- * (issue 9). Only a memory-reducing collection gives it back (a plain one keeps it): tens of ms,
- * after the task that grew it, not after the many that do not.
+ * Young generation (V8's new space) past which a query thread gives it back: half of the 16 MB it
+ * may grow to (pool.ts YOUNG_MB, kit/lakeFlags.ts). Loading groq-js and the rest grows it to that
+ * limit, as does a long task that allocates fast (a scan over every article), and V8 keeps it
+ * resident while the thread waits for tasks (it never collects idle): every query thread held 16
+ * MB of it for the lake's life, the one that ran the full scan over another field 50 MB more of
+ * its old generation's garbage (issue 9, the query set's peak RSS). Only a memory-reducing
+ * collection gives it back (a plain one keeps it), tens of ms: once the engine is loaded, and
+ * after a task of TRIM_AFTER_CPU_MS or more. Not after shorter ones: after each full scan over a
+ * common field (20-60 ms) it missed that row's goal (6× groq-js, not 10×; docs/benchmarks-log.md).
  */
 const YOUNG_KEPT_BYTES = 8 * 1024 * 1024
+export const TRIM_AFTER_CPU_MS = 500
+/** The young generation that loading the engine grew was looked at (giveBackYoung). */
+let loadTrimmed = false
 
 function giveBackYoung(): void {
+  loadTrimmed = true
   const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')
   if ((young?.space_size ?? 0) < YOUNG_KEPT_BYTES) return
   gc ??= exposedGc()
@@ -126,10 +132,11 @@ function giveBackYoung(): void {
 /** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */
 export default async function run(task: OnThread | null): Promise<WorkerResult | null> {
   if (!DEMOTES) return runTask(task)
+  const cpu = threadCpu()
   try {
     return await runTask(task)
   } finally {
-    giveBackYoung()
+    if (!loadTrimmed || cpu() >= TRIM_AFTER_CPU_MS) giveBackYoung()
   }
 }
 

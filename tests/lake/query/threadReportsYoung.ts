@@ -1,7 +1,7 @@
 /**
  * A query pool's thread module (youngGeneration.test.ts): the lake's query engine (worker.ts),
  * and a query `young` answered with the size of this thread's young generation (V8's new space),
- * in bytes, which a task's scan grows and the thread keeps unless it is given back.
+ * in bytes, which loading the engine grows and the thread keeps unless it gives it back.
  */
 import {getHeapSpaceStatistics} from 'node:v8'
 import run from '../../../lake/query/thread.ts'

@@ -20,13 +20,18 @@ import {rejection} from '../contract/suite/clientCalls.ts'
 let lake: TestLake
 let admin: SanityClient
 
-beforeAll(async () => {
-  lake = await startTestLake()
-  const {token} = await lake.server.lake.auth!.store.createToken({
+/** A client of `lake` with an administrator's token (datasets are the administrator's to manage). */
+async function administrator(of: TestLake): Promise<SanityClient> {
+  const {token} = await of.server.lake.auth!.store.createToken({
     label: 'admin',
     role: 'administrator',
   })
-  admin = lake.client({token})
+  return of.client({token})
+}
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  admin = await administrator(lake)
 })
 
 afterAll(async () => {
@@ -262,11 +267,7 @@ describe('client.datasets.delete, with requests under way', () => {
   beforeAll(async () => {
     // One query thread: the search after the delete runs where the one before it opened the file.
     single = await startTestLake({serverOptions: {queryThreads: 1}})
-    const {token} = await single.server.lake.auth!.store.createToken({
-      label: 'admin',
-      role: 'administrator',
-    })
-    owner = single.client({token})
+    owner = await administrator(single)
   })
 
   afterAll(async () => {
@@ -315,11 +316,7 @@ describe("queries racing a dataset's first write", () => {
 
   beforeAll(async () => {
     racing = await startTestLake()
-    const {token} = await racing.server.lake.auth!.store.createToken({
-      label: 'admin',
-      role: 'administrator',
-    })
-    owner = racing.client({token})
+    owner = await administrator(racing)
   })
 
   afterAll(async () => {
@@ -382,11 +379,7 @@ function staleLogOf(file: string, target: string) {
 describe('client.datasets.delete, killed in the middle', () => {
   it('the next start finishes it: nothing of the dataset is left, and its name is new again', async () => {
     const first = await startTestLake()
-    const {token} = await first.server.lake.auth!.store.createToken({
-      label: 'admin',
-      role: 'administrator',
-    })
-    const before = first.client({token})
+    const before = await administrator(first)
     await before.datasets.create('half', {aclMode: 'public'})
     await before.withConfig({dataset: 'half'}).create({_id: 'old', _type: 'article', title: 'old'})
     await before.withConfig({dataset: 'half'}).assets.upload('file', Buffer.from('half'))
@@ -400,11 +393,7 @@ describe('client.datasets.delete, killed in the middle', () => {
 
     const again = await startTestLake({dataDir: first.dataDir})
     try {
-      const {token: adminToken} = await again.server.lake.auth!.store.createToken({
-        label: 'admin',
-        role: 'administrator',
-      })
-      const after = again.client({token: adminToken})
+      const after = await administrator(again)
       const names = (await after.datasets.list()).map((dataset) => dataset.name)
       expect(names).not.toContain('half')
       expect(existsSync(join(folder, '.deleting', 'half'))).toBe(false)
@@ -421,11 +410,7 @@ describe('client.datasets.delete, killed in the middle', () => {
 
   it('killed before its file moved, the dataset stays whole: its assets and visibility kept', async () => {
     const first = await startTestLake()
-    const {token} = await first.server.lake.auth!.store.createToken({
-      label: 'admin',
-      role: 'administrator',
-    })
-    const before = first.client({token})
+    const before = await administrator(first)
     await before.datasets.create('whole', {aclMode: 'public'})
     const asset = await before
       .withConfig({dataset: 'whole'})
@@ -437,11 +422,7 @@ describe('client.datasets.delete, killed in the middle', () => {
 
     const again = await startTestLake({dataDir: first.dataDir})
     try {
-      const {token: adminToken} = await again.server.lake.auth!.store.createToken({
-        label: 'admin',
-        role: 'administrator',
-      })
-      const after = again.client({token: adminToken})
+      const after = await administrator(again)
       const listed = (await after.datasets.list()).find((d) => d.name === 'whole')
       expect(listed?.aclMode).toBe('public')
       expect(existsSync(join(folder, '.deleting', 'whole'))).toBe(false)

@@ -1,9 +1,9 @@
 /**
  * Deleting a dataset (`client.datasets.delete`, `sanity dataset delete`, `npm run lake -- datasets
  * delete`): its writes queued before are written, its store closes for good, and its file is moved
- * aside, the dataset gone from then on; its listeners are disconnected, its presence sessions end (onDeleted), its live streams end, and
- * its asset files, visibility and remembered questions go. A name deleted is as one never used: a
- * write makes the dataset again, empty.
+ * aside, the dataset gone from then on; its listeners are disconnected, its presence sessions end
+ * (onDeleted), its live streams end, and its asset files, visibility and remembered questions go.
+ * A name deleted is as one never used: a write makes the dataset again, empty.
  *
  * A kill in the middle leaves the moved files in the deletion folder, which the next start finishes
  * (finishLeftovers), so no half-deleted dataset is ever opened.

@@ -7,7 +7,7 @@
  * the lake goes on answering. Over HTTP/2 the limit is nghttp2's: headers past 64 KiB get the stream
  * refused (REFUSED_STREAM), with no status and no body, which the lake cannot change.
  */
-import {connect, constants} from 'node:http2'
+import {connect, constants, type ClientHttp2Stream} from 'node:http2'
 import net from 'node:net'
 import tls from 'node:tls'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
@@ -251,8 +251,12 @@ describe.each(['http', 'https'] as const)('over %s', (kind) => {
 describe('over HTTP/2', () => {
   /** Sends a GET with `headers` on `session`; resolves with its status or its reset code. */
   function get(session: ReturnType<typeof connect>, headers: Record<string, string>) {
+    return answerOf(session.request({':path': '/v2025-03-01/ping', ...headers}))
+  }
+
+  /** A stream's status, or its reset code, and its body once it closes. */
+  function answerOf(stream: ClientHttp2Stream) {
     return new Promise<{status?: number; rstCode?: number; body: string}>((resolve) => {
-      const stream = session.request({':path': '/v2025-03-01/ping', ...headers})
       let status: number | undefined
       let body = ''
       stream.on('response', (h) => (status = Number(h[':status'])))
@@ -364,16 +368,9 @@ describe('over HTTP/2', () => {
     const session = connect(lakes.https!.url)
     session.on('error', () => {})
     try {
-      const answer = await new Promise<{status?: number; body: string}>((resolve) => {
-        const stream = session.request({':method': 'CONNECT', ':authority': 'example.com:443'})
-        let status: number | undefined
-        let body = ''
-        stream.on('response', (h) => (status = Number(h[':status'])))
-        stream.setEncoding('utf8')
-        stream.on('data', (chunk: string) => (body += chunk))
-        stream.on('error', () => {})
-        stream.on('close', () => resolve({status, body}))
-      })
+      const answer = await answerOf(
+        session.request({':method': 'CONNECT', ':authority': 'example.com:443'}),
+      )
       expect(answer.status).toBe(405)
       expect(JSON.parse(answer.body)).toMatchObject({statusCode: 405, error: 'Method Not Allowed'})
       expect(await get(session, {})).toMatchObject({status: 200})

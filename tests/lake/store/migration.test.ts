@@ -55,19 +55,22 @@ afterEach(async () => {
   await rm(dir, {recursive: true, force: true})
 })
 
+/** Every revision and every logged transaction of the opened folder reads back as expected. */
+function readsBack() {
+  const store = stores.get('production')
+  for (const [id, states] of Object.entries(expected.history)) {
+    expect(store.documentAt(id, {lastRevision: true}), id).toEqual(states.lastRevision)
+    for (const tx of expected.transactions) {
+      expect(store.documentAt(id, {revision: tx}), `${id} at ${tx}`).toEqual(states[tx])
+    }
+  }
+  expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
+}
+
 describe.each([...FIXTURES, CURRENT_INDEX])('a data folder written by %s', (name) => {
   beforeEach(() => openFixture(name))
 
-  test('every revision and every logged transaction reads back as before the migration', () => {
-    const store = stores.get('production')
-    for (const [id, states] of Object.entries(expected.history)) {
-      expect(store.documentAt(id, {lastRevision: true}), id).toEqual(states.lastRevision)
-      for (const tx of expected.transactions) {
-        expect(store.documentAt(id, {revision: tx}), `${id} at ${tx}`).toEqual(states[tx])
-      }
-    }
-    expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
-  })
+  test('every revision and every logged transaction reads back as before the migration', readsBack)
 
   test("the log's seqs are kept without AUTOINCREMENT, and the next transaction follows the last", async () => {
     const logOf = (file: string) => {
@@ -476,16 +479,7 @@ describe("a folder from before the references were keyed by the referring docume
 
   beforeEach(() => openFixture('main-886ca21'))
 
-  test('every revision and every logged transaction reads back as before the migration', () => {
-    const store = stores.get('production')
-    for (const [id, states] of Object.entries(expected.history)) {
-      expect(store.documentAt(id, {lastRevision: true}), id).toEqual(states.lastRevision)
-      for (const tx of expected.transactions) {
-        expect(store.documentAt(id, {revision: tx}), `${id} at ${tx}`).toEqual(states[tx])
-      }
-    }
-    expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
-  })
+  test('every revision and every logged transaction reads back as before the migration', readsBack)
 
   test("keys each reference by its document's number, and answers who references whom as that lake did", () => {
     const before = answers()

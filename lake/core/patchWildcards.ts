@@ -4,9 +4,11 @@
  * paths of the items it reaches, before the patch is checked, weighed, applied and logged (so
  * listeners and history see paths every client reads). Each operation is written out on the
  * document as the patch's operations before it leave it, in the mutator's order (setIfMissing,
- * set, unset, diffMatchPatch, inc, dec; insert last, unexpanded): `set: {tags: [...]}` then
+ * set, unset, diffMatchPatch, inc, dec; insert last): `set: {tags: [...]}` then
  * `unset: ['tags[*]']` unsets the new items, not the stored ones. A `[*]` on what is no array,
- * or an empty one, reaches nothing: its operation does nothing there. Pure: no I/O.
+ * or an empty one, reaches nothing: its operation does nothing there. An insert's path is written
+ * out on the document as the other operations leave it (expandInsert), a slice in its last
+ * brackets too. Pure: no I/O.
  */
 import {extractWithPath} from '@sanity/mutator'
 import {itemError, MutationError} from './errors.ts'
@@ -49,7 +51,8 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
       for (const [path, value] of Object.entries(values)) singles.push({op, path, value})
     }
   }
-  if (!singles.some((single) => hasWildcard(single.path))) return ops
+  const insertToWrite = insertTarget(ops.insert)?.needsWork === true
+  if (!insertToWrite && !singles.some((single) => hasWildcard(single.path))) return ops
   const id = isObject(doc) && typeof doc._id === 'string' ? doc._id : 'document'
   let state: unknown =
     isObject(doc) && typeof doc._id === 'string' ? doc : {...(doc as Json), _id: id}
@@ -67,11 +70,8 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
     done.push(single)
     pending.push(single)
   }
-  for (const single of singles) {
-    if (!hasWildcard(single.path)) {
-      add(single)
-      continue
-    }
+  // The operations written out so far applied to `state`, for what a later path reaches.
+  const settle = () => {
     if (pending.length > 0 && applicable) {
       const prefix = merged(pending, {})
       try {
@@ -83,12 +83,185 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
         // The patch fails there as applied too: its checks and the mutator word the refusal.
         applicable = false
       }
-      pending = []
     }
+    pending = []
+  }
+  for (const single of singles) {
+    if (!hasWildcard(single.path)) {
+      add(single)
+      continue
+    }
+    settle()
     const {op, path, value} = single
     for (const concrete of itemPaths(state, path, op === 'unset')) add({op, path: concrete, value})
   }
-  return merged(done, ops)
+  const out = merged(done, ops)
+  if (!insertToWrite) return out
+  // The mutator applies an insert last, on what the other operations left.
+  settle()
+  // A patch that fails before it: left as sent, for the checks and the mutator to refuse.
+  if (!applicable) return out
+  const insert = expandInsert(state, ops.insert as Json, options.index)
+  if (insert === undefined) delete out.insert
+  else out.insert = insert
+  return out
+}
+
+const POSITIONS = ['before', 'after', 'replace'] as const
+type Position = (typeof POSITIONS)[number]
+
+interface InsertTarget {
+  position: Position
+  path: string
+  /** The path up to its last brackets: the array (or arrays) the insert goes into. */
+  container: string
+  /** What the last brackets hold. */
+  inside: string
+  /** The items a `[*]` or slice there picks from an array of `length` items; null for others. */
+  pick: ((length: number) => number[]) | null
+  needsWork: boolean
+}
+
+/** An insert with one position whose path ends in brackets; null for any other (the checks'). */
+function insertTarget(insert: unknown): InsertTarget | null {
+  if (!isObject(insert)) return null
+  const given = POSITIONS.filter((position) => typeof insert[position] === 'string')
+  if (given.length !== 1) return null
+  const position = given[0]!
+  const path = insert[position] as string
+  const at = lastBracketsAt(path)
+  if (at <= 0) return null
+  const container = path.slice(0, at)
+  const inside = path.slice(at + 1, path.trimEnd().length - 1)
+  const pick = picker(inside)
+  return {
+    position,
+    path,
+    container,
+    inside,
+    pick,
+    needsWork: pick !== null || wildcardAt(container) >= 0,
+  }
+}
+
+/**
+ * `[*]` (every item) or a slice as JSONMatch reads it, JavaScript's Array.prototype.slice (`[1:3]`
+ * items 1 and 2, `[-2:]` the last two: @sanity/json-match's tests); null for any other brackets.
+ */
+function picker(inside: string): ((length: number) => number[]) | null {
+  if (inside.trim() === '*') return (length) => indexes(length)
+  const slice = SLICE.exec(inside)
+  if (!slice || (slice[1] === undefined && slice[2] === undefined)) return null
+  const [start, end] = [slice[1], slice[2]].map((bound) =>
+    bound === undefined ? undefined : Number(bound),
+  )
+  return (length) => indexes(length).slice(start, end)
+}
+
+const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*$/
+
+function indexes(length: number): number[] {
+  return Array.from({length}, (_, i) => i)
+}
+
+/** Where the brackets that end `path` open (outside quotes), or -1 when it ends otherwise. */
+function lastBracketsAt(path: string): number {
+  const end = path.trimEnd().length - 1
+  let depth = 0
+  let open = -1
+  for (let i = 0; i <= end; i++) {
+    const char = path[i]
+    if (char === '"' || char === "'") {
+      let close = i + 1
+      while (close < path.length && path[close] !== char) close += path[close] === '\\' ? 2 : 1
+      i = close
+    } else if (char === '[') {
+      if (depth++ === 0) open = i
+    } else if (char === ']' && depth > 0 && --depth === 0 && i === end) return open
+  }
+  return -1
+}
+
+/**
+ * The insert with its path written out on `doc`: a `[*]` in the array's path as the items it
+ * reaches, and `[*]` or a slice in the last brackets as the place it lands in each array (after
+ * the last item it picks, before the first, or replacing them), as hosted Sanity lands an insert
+ * after a path of several items after the last of them (Sanity's changelog, "Fixes JSONMatch
+ * issue in `insert` patches"); @sanity/mutator landed one item further after a slice, threw on an
+ * open or negative one and refuses `[*]`. Arrays where it picks nothing get nothing, as a key
+ * that matches none; undefined when none is left. Still one path, as one patch holds one insert:
+ * arrays that would need different places are refused, saying to send an insert each.
+ */
+function expandInsert(doc: unknown, insert: Json, index?: number): Json | undefined {
+  const target = insertTarget(insert)
+  if (!target?.needsWork) return insert
+  const {position, path, container, inside, pick} = target
+  const places = new Map<string, {segments: unknown[]; place: string}>()
+  for (const concrete of wildcardAt(container) >= 0 ? itemPaths(doc, container) : [container]) {
+    let matches
+    try {
+      matches = extractWithPath(concrete, doc)
+    } catch {
+      // A path the mutator cannot read: left as sent, for the path checks to refuse.
+      return insert
+    }
+    for (const match of matches) {
+      let place = inside
+      if (pick) {
+        if (!Array.isArray(match.value)) continue
+        const picked = pick(match.value.length)
+        if (picked.length === 0) continue
+        place = placeOf(position, picked, match.value.length)
+      }
+      places.set(format(match.path), {segments: match.path, place})
+    }
+  }
+  if (places.size === 0) return undefined
+  const found = [...places.values()]
+  const place = found[0]!.place
+  const arrays = found.every((one) => one.place === place)
+    ? union(found.map((one) => one.segments))
+    : null
+  if (arrays === null) {
+    const description = `Invalid patch: the insert ${position} "${path}" lands at different places in the arrays it reaches, and one patch holds one insert; send one insert for each array`
+    throw new MutationError(`The mutation(s) failed: ${description}`, [
+      itemError('validationError', description, index !== undefined && index >= 0 ? {index} : {}),
+    ])
+  }
+  return {...insert, [position]: `${arrays}[${place}]`}
+}
+
+/** Where an insert lands among the `picked` items of an array of `length`, in one bracket. */
+function placeOf(position: Position, picked: number[], length: number): string {
+  if (position === 'replace') return picked.join(',')
+  if (position === 'before') return String(picked[0])
+  const last = picked[picked.length - 1]!
+  // `[-1]` for the last item: one text for arrays of different lengths.
+  return last === length - 1 ? '-1' : String(last)
+}
+
+/**
+ * One path reaching exactly these arrays (their indexes at a place where they differ as a list,
+ * `body[0,1].c`), or null when no such path does (they differ in a name, or the list would
+ * reach an array not among them).
+ */
+function union(paths: readonly unknown[][]): string | null {
+  const length = paths[0]!.length
+  if (paths.some((segments) => segments.length !== length)) return null
+  const at: unknown[][] = []
+  let reached = 1
+  for (let i = 0; i < length; i++) {
+    const values = [...new Set(paths.map((segments) => segments[i]))]
+    if (values.length > 1 && values.some((value) => typeof value !== 'number')) return null
+    at.push(values)
+    reached *= values.length
+  }
+  if (reached !== paths.length) return null
+  return format(
+    at.map((values) =>
+      values.length > 1 ? (values as number[]).sort((a, b) => a - b) : values[0],
+    ),
+  )
 }
 
 /** `singles` as one patch object over `base`, each operation's paths in their order. */
@@ -170,11 +343,15 @@ function wildcardAt(path: string): number {
   return -1
 }
 
-/** A matched location as a path the mutator reads: names, `['quoted name']`, `[index]`. */
+/**
+ * A matched location as a path the mutator reads: names, `['quoted name']`, `[index]`, and a
+ * list of indexes given as an array (`[0,1]`).
+ */
 function format(segments: readonly unknown[]): string {
   let out = ''
   for (const segment of segments) {
     if (typeof segment === 'number') out += `[${segment}]`
+    else if (Array.isArray(segment)) out += `[${segment.join(',')}]`
     else {
       const name = String(segment)
       const quoted = `'${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`

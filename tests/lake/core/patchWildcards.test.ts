@@ -167,3 +167,105 @@ describe('expandWildcards on a document stored before the lake refused `hasOwnPr
     expect(applyPatch(stored(), {...written, id: 'h'})).toEqual({_id: 'h', _type: 't', n: [6]})
   })
 })
+
+// JSONMatch's slices are JavaScript's Array.prototype.slice (`[1:3]` the items 1 and 2, `[-2:]`
+// the last two: @sanity/json-match's README and tests), and hosted Sanity lands an insert `after`
+// a path of several items after the last of them (Sanity's changelog, "Fixes JSONMatch issue in
+// `insert` patches", v2023-03-07). @sanity/mutator inserted one item further after a slice, threw
+// on an open or negative one, and its parser refuses `[*]`.
+describe('expandWildcards on insert paths', () => {
+  const list = {
+    _id: 'd',
+    _type: 't',
+    arr: ['a', 'b', 'c', 'd', 'e'],
+    body: [{_key: 'x', c: [1, 2]}, {_key: 'y', c: [3]}, {_key: 'z'}],
+    empty: [] as unknown[],
+  }
+  /** The patch written out on `list` and applied as the lake applies it. */
+  const inserted = (insert: Record<string, unknown>, on: Record<string, unknown> = list) =>
+    applyPatch(on as never, {...expandWildcards(on, {insert}), id: 'd'})
+
+  it('lands after the last item of a slice, its end index not included', () => {
+    expect(inserted({after: 'arr[1:3]', items: ['X']}).arr).toEqual(['a', 'b', 'c', 'X', 'd', 'e'])
+    expect(inserted({after: 'arr[:2]', items: ['X']}).arr).toEqual(['a', 'b', 'X', 'c', 'd', 'e'])
+    expect(inserted({after: 'arr[2:]', items: ['X']}).arr).toEqual(['a', 'b', 'c', 'd', 'e', 'X'])
+    expect(inserted({after: 'arr[-2:]', items: ['X']}).arr).toEqual(['a', 'b', 'c', 'd', 'e', 'X'])
+    expect(inserted({after: 'arr[1:10]', items: ['X']}).arr).toEqual(['a', 'b', 'c', 'd', 'e', 'X'])
+    expect(inserted({after: 'arr[-3:-1]', items: ['X']}).arr).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'X',
+      'e',
+    ])
+  })
+
+  it('lands before the first item of a slice, and replaces a slice by the items', () => {
+    expect(inserted({before: 'arr[-2:]', items: ['X']}).arr).toEqual(['a', 'b', 'c', 'X', 'd', 'e'])
+    expect(inserted({before: 'arr[1:3]', items: ['X']}).arr).toEqual(['a', 'X', 'b', 'c', 'd', 'e'])
+    expect(inserted({replace: 'arr[1:3]', items: ['X']}).arr).toEqual(['a', 'X', 'd', 'e'])
+    expect(inserted({replace: 'arr[-2:]', items: ['X', 'Y']}).arr).toEqual([
+      'a',
+      'b',
+      'c',
+      'X',
+      'Y',
+    ])
+  })
+
+  it('takes [*] as every item: after the last, before the first, replacing them all', () => {
+    expect(inserted({after: 'arr[*]', items: ['X']}).arr).toEqual(['a', 'b', 'c', 'd', 'e', 'X'])
+    expect(inserted({before: 'arr[*]', items: ['X']}).arr).toEqual(['X', 'a', 'b', 'c', 'd', 'e'])
+    expect(inserted({replace: 'arr[*]', items: ['X']}).arr).toEqual(['X'])
+  })
+
+  it('inserts into each array a [*] before the last brackets reaches', () => {
+    expect(inserted({after: 'body[*].c[-1]', items: [9]}).body).toEqual([
+      {_key: 'x', c: [1, 2, 9]},
+      {_key: 'y', c: [3, 9]},
+      {_key: 'z'},
+    ])
+    expect(inserted({before: 'body[*].c[*]', items: [0]}).body).toEqual([
+      {_key: 'x', c: [0, 1, 2]},
+      {_key: 'y', c: [0, 3]},
+      {_key: 'z'},
+    ])
+    // Only the arrays whose slice holds an item.
+    expect(inserted({after: 'body[*].c[1:]', items: [9]}).body).toEqual([
+      {_key: 'x', c: [1, 2, 9]},
+      {_key: 'y', c: [3]},
+      {_key: 'z'},
+    ])
+  })
+
+  it('writes the insert out as one path the mutator reads', () => {
+    expect(expandWildcards(list, {insert: {after: 'arr[1:3]', items: ['X']}})).toEqual({
+      insert: {after: 'arr[2]', items: ['X']},
+    })
+    expect(expandWildcards(list, {insert: {replace: 'arr[-2:]', items: ['X']}})).toEqual({
+      insert: {replace: 'arr[3,4]', items: ['X']},
+    })
+    expect(expandWildcards(list, {insert: {after: 'body[*].c[-1]', items: [9]}})).toEqual({
+      insert: {after: 'body[0,1].c[-1]', items: [9]},
+    })
+  })
+
+  it('inserts nothing where a slice or [*] reaches no item, as a key that matches none', () => {
+    expect(inserted({after: 'arr[3:3]', items: ['X']}).arr).toEqual(list.arr)
+    expect(inserted({replace: 'arr[7:]', items: ['X']}).arr).toEqual(list.arr)
+    expect(inserted({after: 'empty[*]', items: ['X']}).empty).toEqual([])
+    expect(inserted({after: 'missing[*]', items: ['X']})).not.toHaveProperty('missing')
+  })
+
+  it('inserts into the array the earlier operations of the patch leave', () => {
+    const ops = {set: {arr: ['p', 'q']}, insert: {after: 'arr[*]', items: ['X']}}
+    expect(applyPatch(list, {...expandWildcards(list, ops), id: 'd'}).arr).toEqual(['p', 'q', 'X'])
+  })
+
+  it('refuses a [*] whose arrays would need different positions, saying to send one each', () => {
+    expect(() => expandWildcards(list, {insert: {replace: 'body[*].c[*]', items: [0]}})).toThrow(
+      /one insert for each array/,
+    )
+  })
+})

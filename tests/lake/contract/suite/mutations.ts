@@ -189,6 +189,21 @@ export function mutationsContract(target: GetTarget) {
     expect(doc.body.map((item: {_key: string}) => item._key)).toEqual(['k0', 'k1', 'k2b', 'k3'])
   })
 
+  // JSONMatch: a slice ends before its end index, `[*]` is every item, and an insert after a path
+  // of several items lands after the last (Sanity's changelog, "Fixes JSONMatch issue in `insert`
+  // patches"). Against the lake until 2026-12-05 the first landed after "d", the next two were 400s.
+  test('patch insert after a slice or [*] lands after the last item it picks', async () => {
+    const client = target().client()
+    const a = id('insertSlice')
+    await client.create({_id: a, _type: 'article', tags: ['a', 'b', 'c', 'd', 'e']})
+    let doc = await client.patch(a).insert('after', 'tags[1:3]', ['X']).commit()
+    expect(doc.tags).toEqual(['a', 'b', 'c', 'X', 'd', 'e'])
+    doc = await client.patch(a).insert('after', 'tags[-2:]', ['Y']).commit()
+    expect(doc.tags).toEqual(['a', 'b', 'c', 'X', 'd', 'e', 'Y'])
+    doc = await client.patch(a).insert('before', 'tags[*]', ['Z']).commit()
+    expect(doc.tags).toEqual(['Z', 'a', 'b', 'c', 'X', 'd', 'e', 'Y'])
+  })
+
   test('patch diffMatchPatch edits a string in place', async () => {
     const client = target().client()
     const a = id('dmp')

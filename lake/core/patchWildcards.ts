@@ -52,7 +52,7 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
     }
   }
   const insertToWrite = insertTarget(ops.insert)?.needsWork === true
-  if (!insertToWrite && !singles.some((single) => hasWildcard(single.path))) return ops
+  if (!insertToWrite && !singles.some((single) => hasSelector(single.path))) return ops
   const id = isObject(doc) && typeof doc._id === 'string' ? doc._id : 'document'
   let state: unknown =
     isObject(doc) && typeof doc._id === 'string' ? doc : {...(doc as Json), _id: id}
@@ -87,7 +87,7 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
     pending = []
   }
   for (const single of singles) {
-    if (!hasWildcard(single.path)) {
+    if (!hasSelector(single.path)) {
       add(single)
       continue
     }
@@ -95,6 +95,11 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
     const {op, path, value} = single
     for (const concrete of itemPaths(state, path, op === 'unset')) add({op, path: concrete, value})
   }
+  // A slice already inside its array, as sent: the patch as it is.
+  const same =
+    done.length === singles.length &&
+    done.every((one, i) => one.op === singles[i]!.op && one.path === singles[i]!.path)
+  if (!insertToWrite && same) return ops
   const out = merged(done, ops)
   if (!insertToWrite) return out
   // The mutator applies an insert last, on what the other operations left.
@@ -133,35 +138,43 @@ function insertTarget(insert: unknown): InsertTarget | null {
   if (at <= 0) return null
   const container = path.slice(0, at)
   const inside = path.slice(at + 1, path.trimEnd().length - 1)
-  const pick = picker(inside)
+  const bounds = boundsOf(inside)
+  const pick = bounds && ((length: number) => range(...bounds(length)))
   return {
     position,
     path,
     container,
     inside,
     pick,
-    needsWork: pick !== null || wildcardAt(container) >= 0,
+    needsWork: pick !== null || selectorAt(container) !== null,
   }
 }
 
 /**
- * `[*]` (every item) or a slice as JSONMatch reads it, JavaScript's Array.prototype.slice (`[1:3]`
- * items 1 and 2, `[-2:]` the last two: @sanity/json-match's tests); null for any other brackets.
+ * What `[*]` (every item) or a slice picks from an array of `length` items, as JSONMatch reads a
+ * slice, JavaScript's Array.prototype.slice (`[1:3]` items 1 and 2, `[-2:]` the last two, never
+ * past the end: @sanity/json-match's tests): `[start, end)`. Null for any other brackets.
  */
-function picker(inside: string): ((length: number) => number[]) | null {
-  if (inside.trim() === '*') return (length) => indexes(length)
+function boundsOf(inside: string): ((length: number) => [number, number]) | null {
+  if (inside.trim() === '*') return (length) => [0, length]
   const slice = SLICE.exec(inside)
   if (!slice || (slice[1] === undefined && slice[2] === undefined)) return null
   const [start, end] = [slice[1], slice[2]].map((bound) =>
     bound === undefined ? undefined : Number(bound),
   )
-  return (length) => indexes(length).slice(start, end)
+  const at = (bound: number | undefined, length: number, missing: number) =>
+    bound === undefined
+      ? missing
+      : bound < 0
+        ? Math.max(length + bound, 0)
+        : Math.min(bound, length)
+  return (length) => [at(start, length, 0), at(end, length, length)]
 }
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*$/
 
-function indexes(length: number): number[] {
-  return Array.from({length}, (_, i) => i)
+function range(start: number, end: number): number[] {
+  return Array.from({length: Math.max(end - start, 0)}, (_, i) => start + i)
 }
 
 /** Where the brackets that end `path` open (outside quotes), or -1 when it ends otherwise. */
@@ -197,7 +210,7 @@ function expandInsert(doc: unknown, insert: Json, index?: number): Json | undefi
   if (!target?.needsWork) return insert
   const {position, path, container, inside, pick} = target
   const places = new Map<string, {segments: unknown[]; place: string}>()
-  for (const concrete of wildcardAt(container) >= 0 ? itemPaths(doc, container) : [container]) {
+  for (const concrete of selectorAt(container) ? itemPaths(doc, container) : [container]) {
     let matches
     try {
       matches = extractWithPath(concrete, doc)
@@ -289,24 +302,29 @@ function merged(singles: readonly Single[], base: Json): Json {
 }
 
 function refuse(op: Op, path: string, index = -1): never {
-  const description = `Invalid patch: \`${op}\` reaches "${path}" twice (a [*] written out meets another of its paths), and one patch applies it once; send them as two patches`
+  const description = `Invalid patch: \`${op}\` reaches "${path}" twice (a [*] or slice written out meets another of its paths), and one patch applies it once; send them as two patches`
   throw new MutationError(`The mutation(s) failed: ${description}`, [
     itemError('validationError', description, index >= 0 ? {index} : {}),
   ])
 }
 
-function hasWildcard(path: unknown): path is string {
-  return typeof path === 'string' && wildcardAt(path) >= 0
+function hasSelector(path: unknown): path is string {
+  return typeof path === 'string' && selectorAt(path) !== null
 }
 
 /**
- * The concrete paths `path` reaches on `doc`. With `together`, a trailing `[*]` stays one path of
- * all the array's indexes (`tags[0,1,2]`): unset one index at a time, each would shift the next.
+ * The concrete paths `path` reaches on `doc`: a `[*]` as each item's index, a slice as its bounds
+ * on each array it meets (`[1:3]`, never past the end, where the mutator wrote a set past the end),
+ * or its indexes when more path follows (`[1,2].n`: the mutator threw on an open or negative slice
+ * there, and applied an inc through a closed one once per item of the slice). With
+ * `together`, a trailing `[*]` stays one path of all the array's indexes (`tags[0,1,2]`): unset one
+ * index at a time, each would shift the next. `from`: where to look for the next `[*]` or slice.
  */
-function itemPaths(doc: unknown, path: string, together = false): string[] {
-  const at = wildcardAt(path)
-  if (at < 0) return [path]
-  const rest = path.slice(at + 3)
+function itemPaths(doc: unknown, path: string, together = false, from = 0): string[] {
+  const selector = selectorAt(path, from)
+  if (!selector) return [path]
+  const {at, end, bounds, wildcard} = selector
+  const rest = path.slice(end + 1)
   // Nothing before it: no array named.
   if (at === 0) return []
   let matches
@@ -318,9 +336,19 @@ function itemPaths(doc: unknown, path: string, together = false): string[] {
   }
   const paths: string[] = []
   for (const match of matches) {
-    if (!Array.isArray(match.value) || match.value.length === 0) continue
+    if (!Array.isArray(match.value)) continue
+    const [start, stop] = bounds(match.value.length)
+    if (start >= stop) continue
     const prefix = format(match.path)
-    const indexes = match.value.map((_, i) => i)
+    if (!wildcard) {
+      // Followed by more path, a list of its indexes: through a range the mutator applied an inc
+      // or diffMatchPatch once for each item of the range (`inc: {'body[0:2].n': 1}` added 2).
+      const items = rest === '' ? `${start}:${stop}` : range(start, stop).join(',')
+      const written = `${prefix}[${items}]`
+      paths.push(...itemPaths(doc, `${written}${rest}`, together, written.length))
+      continue
+    }
+    const indexes = range(start, stop)
     if (together && rest === '') {
       paths.push(`${prefix}[${indexes.join(',')}]`)
       continue
@@ -330,17 +358,33 @@ function itemPaths(doc: unknown, path: string, together = false): string[] {
   return paths
 }
 
-/** Where the first `[*]` outside quotes starts, or -1. */
-function wildcardAt(path: string): number {
-  for (let i = 0; i < path.length; i++) {
+interface Selector {
+  /** Where its brackets open and close. */
+  at: number
+  end: number
+  bounds: (length: number) => [number, number]
+  wildcard: boolean
+}
+
+/** The first `[*]` or slice of `path` from `from` (brackets at its top level, outside quotes). */
+function selectorAt(path: string, from = 0): Selector | null {
+  let depth = 0
+  let open = -1
+  for (let i = from; i < path.length; i++) {
     const char = path[i]
     if (char === '"' || char === "'") {
       let end = i + 1
       while (end < path.length && path[end] !== char) end += path[end] === '\\' ? 2 : 1
       i = end
-    } else if (char === '[' && path.startsWith('[*]', i)) return i
+    } else if (char === '[') {
+      if (depth++ === 0) open = i
+    } else if (char === ']' && depth > 0 && --depth === 0) {
+      const inside = path.slice(open + 1, i)
+      const bounds = boundsOf(inside)
+      if (bounds) return {at: open, end: i, bounds, wildcard: inside.trim() === '*'}
+    }
   }
-  return -1
+  return null
 }
 
 /**

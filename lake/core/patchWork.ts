@@ -574,10 +574,15 @@ function manyWork(path: string, many: Many, shape: Shape): Work {
   return {
     bytes,
     what:
-      `the path "${path}" has ${said.join(' and ')}, and @sanity/mutator copies an array of up ` +
+      `the path "${shown(path)}" has ${said.join(' and ')}, and @sanity/mutator copies an array of up ` +
       `to ${longest} items for each place it matches: name the items to change instead ` +
       `(items[_key=="k"].t or items[3].t), or split the change into several transactions`,
   }
+}
+
+/** A path as a refusal names it: a slice written out as its indexes can be 100,000 of them. */
+function shown(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 160)}…${path.slice(-30)}`
 }
 
 interface Shape {

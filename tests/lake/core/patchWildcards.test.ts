@@ -269,3 +269,38 @@ describe('expandWildcards on insert paths', () => {
     )
   })
 })
+
+// The other operations' slices, as @sanity/json-match picks them (and the App SDK's own patches,
+// sanity-io/sdk packages/core/src/document/patchOperations.ts, which apply them through it):
+// @sanity/mutator threw on an open or negative slice followed by more path ("expandRange()
+// required a probe"), and a set through a slice past the end wrote up to its end index.
+describe('expandWildcards on slices', () => {
+  const three = {_id: 'd', _type: 't', tags: ['a', 'b', 'c'], body: [{n: 1}, {n: 2}, {n: 3}]}
+  const result = (ops: Record<string, unknown>) =>
+    applyPatch(three, {...expandWildcards(three, ops), id: 'd'})
+
+  it('reaches the items of a slice followed by more path, each once', () => {
+    // A closed one too: the mutator added 10 twice to each item of body[1:3].
+    expect(result({inc: {'body[1:3].n': 10}}).body).toEqual([{n: 1}, {n: 12}, {n: 13}])
+    expect(result({set: {'body[1:].seen': true}}).body).toEqual([
+      {n: 1},
+      {n: 2, seen: true},
+      {n: 3, seen: true},
+    ])
+    expect(result({inc: {'body[-2:].n': 10}}).body).toEqual([{n: 1}, {n: 12}, {n: 13}])
+    expect(result({unset: ['body[:-1].n']}).body).toEqual([{}, {}, {n: 3}])
+  })
+
+  it('changes only the items there are through a slice past the end', () => {
+    expect(result({set: {'tags[1:10]': 'x'}}).tags).toEqual(['a', 'x', 'x'])
+    expect(result({set: {'tags[5:7]': 'x'}}).tags).toEqual(['a', 'b', 'c'])
+  })
+
+  it('writes a slice out as its bounds on the array (its indexes before more path), and leaves one inside it as sent', () => {
+    expect(expandWildcards(three, {set: {'body[1:].x': 1}})).toEqual({set: {'body[1,2].x': 1}})
+    expect(expandWildcards(three, {unset: ['tags[-2:]']})).toEqual({unset: ['tags[1:3]']})
+    expect(expandWildcards(three, {set: {'tags[5:7]': 'x'}})).toEqual({set: {}})
+    const inside = {set: {'tags[0:2]': 'x'}, unset: ['body[0:3]']}
+    expect(expandWildcards(three, inside)).toBe(inside)
+  })
+})

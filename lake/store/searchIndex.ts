@@ -42,6 +42,7 @@ import {
   type IndexedTextSink,
 } from '../core/searchText.ts'
 import {getPublishedId} from '../core/ids.ts'
+import {jsonbIndexedText, JsonbFallback} from './searchIndexJsonb.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {SearchHint} from '../core/store.ts'
 
@@ -289,6 +290,40 @@ let analysed = 0
  * the text repeats, and repeats cost it less than removing them here did.
  */
 export function indexedColumns(doc: SanityDocument): IndexColumns {
+  return columnsOf(
+    (sink) => {
+      // A perspective view shows a draft or version under its published id.
+      indexedText(getPublishedId(doc._id), sink)
+      indexedText(doc, sink)
+    },
+    (words) => headTerms(doc, words),
+  )
+}
+
+/**
+ * indexedColumns of JSON.parse(json(body)) read from the stored JSONB (searchIndexJsonb.ts);
+ * throws JsonbFallback where that reading needs the text.
+ */
+export function indexedColumnsOfJsonb(body: Uint8Array): IndexColumns {
+  // headTerms' words come after the walk's: kept apart meanwhile.
+  const heads: string[] = []
+  return columnsOf(
+    (sink) =>
+      jsonbIndexedText(body, sink, {
+        string: (value) => stringHeads(value, heads),
+        other: (name) => heads.push(HEAD + HEAD + encodeMatchText(name)),
+      }),
+    (words) => {
+      for (const head of heads) words.push(head)
+    },
+  )
+}
+
+/** The columns of what `walk` gives (indexedText's calls), then the heads `heads` adds. */
+function columnsOf(
+  walk: (sink: IndexedTextSink) => void,
+  heads: (words: string[]) => void,
+): IndexColumns {
   // A run the document repeats gives its terms once: a kept run's terms carry the number of the
   // last document that took them (sets of the runs met, made per document, cost more). Long runs,
   // never kept, are remembered here.
@@ -337,10 +372,8 @@ export function indexedColumns(doc: SanityDocument): IndexColumns {
     },
     ref: (id) => refs.add(id),
   }
-  // A perspective view shows a draft or version under its published id.
-  indexedText(getPublishedId(doc._id), sink)
-  indexedText(doc, sink)
-  headTerms(doc, words)
+  walk(sink)
+  heads(words)
   return {
     words: words.join(' '),
     tokens: tokens.join(' '),
@@ -454,23 +487,36 @@ export function unindexDocument(stmt: Statement, rowid: number): void {
  * A stored body's index columns (null for a deleted document's, null body), or why they could not
  * be made. An analysis that throws must not fail its batch: the batch was retried every second,
  * and every document queued behind it stayed unindexed (so re-checked by every search) for good.
+ * The body is read as SQLite stores it (JSONB, searchIndexJsonb.ts); one that reading cannot
+ * take as JSON.parse would is read as text, JSON.parse(json(body)).
  */
-function analyzeBody(body: Uint8Array | null): Analysis {
+function analyzeBody(stmt: Statement, body: StoredBody | null): Analysis {
   if (body === null) return {columns: null}
   try {
-    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
-    return {columns: indexedColumns(JSON.parse(text) as SanityDocument)}
+    if (typeof body !== 'string') {
+      try {
+        return {columns: indexedColumnsOfJsonb(body)}
+      } catch (err) {
+        if (!(err instanceof JsonbFallback)) throw err
+      }
+    }
+    const {text} = stmt(`SELECT ${JSON_TEXT} AS text`).get(body) as {text: Uint8Array}
+    const json = Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8')
+    return {columns: indexedColumns(JSON.parse(json) as SanityDocument)}
   } catch (err) {
     return {error: err instanceof Error ? `${err.name}: ${err.message}` : String(err)}
   }
 }
 
+/** A body as the documents table holds it: JSONB (jsonb() writes every body), or JSON text. */
+type StoredBody = Uint8Array | string
+
 /**
- * A stored body as the analyzer reads it: its JSON text's UTF-8 bytes, decoded by Buffer (simdutf).
- * Read as text, node:sqlite decodes it with V8's UTF-8 decoder, slower on Bengali: reading and
- * parsing 30,000 archive documents took 10.7–11.3 µs a document against 7.9–8.9 as bytes.
+ * A body's JSON text as UTF-8 bytes, decoded by Buffer (simdutf). Read as text, node:sqlite
+ * decodes it with V8's UTF-8 decoder, slower on Bengali: reading and parsing 30,000 archive
+ * documents took 10.7–11.3 µs a document against 7.9–8.9 as bytes.
  */
-const BODY_BYTES = 'CAST(json(d.body) AS BLOB)'
+const JSON_TEXT = 'CAST(json(?) AS BLOB)'
 
 /** A document's index columns (null: remove its row), or why its analysis failed. */
 type Analysis = {columns: IndexColumns | null} | {error: string}
@@ -544,7 +590,7 @@ export function indexQueued(
   // The queue first: `keep` bounds it alone; the re-index's backlog goes in what time is left.
   const next = (source: QueueSource) =>
     stmt(
-      `SELECT q.id AS id, d.rowid AS rowid, ${BODY_BYTES} AS body FROM ${QUEUE_TABLE[source]} q
+      `SELECT q.id AS id, d.rowid AS rowid, d.body AS body FROM ${QUEUE_TABLE[source]} q
        LEFT JOIN documents d ON d.id = q.id ORDER BY q.id LIMIT ${QUEUE_BATCH}`,
     )
   const backlog = () =>
@@ -561,10 +607,10 @@ export function indexQueued(
       const rows = next(source).all() as {
         id: string
         rowid: number | null
-        body: Uint8Array | null
+        body: StoredBody | null
       }[]
       for (const {id, rowid, body} of inRowidOrder(rows)) {
-        indexAnalysis(stmt, id, rowid, analyzeBody(body), unsetAside, setAside)
+        indexAnalysis(stmt, id, rowid, analyzeBody(stmt, body), unsetAside, setAside)
         dequeue(stmt, id, inBacklog)
       }
       over -= rows.length
@@ -641,11 +687,11 @@ export function analyzeQueued(
   read?: () => void,
 ): AnalyzedDocument[] {
   const rows = stmt(
-    `SELECT q.id AS id, d.rev AS rev, ${BODY_BYTES} AS body FROM ${QUEUE_TABLE[source]} q
+    `SELECT q.id AS id, d.rev AS rev, d.body AS body FROM ${QUEUE_TABLE[source]} q
      LEFT JOIN documents d ON d.id = q.id WHERE q.id > ? ORDER BY q.id LIMIT ?`,
-  ).all(after, limit) as {id: string; rev: string | null; body: Uint8Array | null}[]
+  ).all(after, limit) as {id: string; rev: string | null; body: StoredBody | null}[]
   read?.()
-  return rows.map(({id, rev, body}) => ({id, rev, analysis: analyzeBody(body)}))
+  return rows.map(({id, rev, body}) => ({id, rev, analysis: analyzeBody(stmt, body)}))
 }
 
 /**

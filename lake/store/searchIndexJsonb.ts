@@ -169,10 +169,14 @@ const isString = (valueType: number) => valueType >= TEXT && valueType <= TEXTRA
 
 /**
  * Buffer's own UTF-8 decoder (simdutf; malformed bytes as U+FFFD, as `toString('utf8')`) without
- * toString's checks of its arguments: a tenth of the walk's time went to them.
+ * toString's checks of its arguments: a tenth of the walk's time went to them. It is not in Node's
+ * documented API, so a Node without it falls back to `toString`, which decodes the same.
  */
-const utf8Slice = (Buffer.prototype as unknown as {utf8Slice(from: number, to: number): string})
-  .utf8Slice
+const utf8Slice: (this: Buffer, from: number, to: number) => string =
+  (Buffer.prototype as unknown as {utf8Slice?: (from: number, to: number) => string}).utf8Slice ??
+  function (this: Buffer, from: number, to: number) {
+    return this.toString('utf8', from, to)
+  }
 
 /** A string element's value, as JSON.parse gives it from json()'s text. */
 function stringOf(bytes: Buffer, valueType: number, from: number, to: number): string {

@@ -12,7 +12,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import fc from 'fast-check'
-import {describe, expect, test} from 'vitest'
+import {describe, expect, test, vi} from 'vitest'
 import {archiveDocuments} from '../../../bench/data.ts'
 import {parseArticle} from '../../../scripts/lib/parseArticle.ts'
 import {toDocuments} from '../../../scripts/lib/toDocuments.ts'
@@ -379,5 +379,24 @@ describe('the index walk over stored JSONB', () => {
       {error: 'Error: malformed JSON'},
       {columns: indexedColumns({_id: 'c', title: 'বৈঠক'} as unknown as SanityDocument)},
     ])
+  })
+
+  test("a Node without Buffer's undocumented utf8Slice walks to the same columns", async () => {
+    const proto = Buffer.prototype as unknown as {utf8Slice?: unknown}
+    const own = proto.utf8Slice
+    delete proto.utf8Slice
+    try {
+      vi.resetModules()
+      const walk = await import('../../../lake/store/searchIndex.ts')
+      for (const doc of NEWSROOM) {
+        const body = jsonbOf(
+          JSON.stringify({...doc, _rev: 'r1', _createdAt: '2025-01-01T00:00:00Z'}),
+        )
+        expect(walk.indexedColumnsOfJsonb(body)).toEqual(indexedColumns(parsedOf(body)))
+      }
+    } finally {
+      proto.utf8Slice = own
+      vi.resetModules()
+    }
   })
 })

@@ -173,6 +173,18 @@ function boundsOf(inside: string): ((length: number) => [number, number]) | null
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*$/
 
+/**
+ * A negative index (`[-1]`, the last item, as JSONMatch reads it) as the item it picks, where more
+ * path follows it: @sanity/mutator threw there ('interpretNegativeIndex() must have a probe', a
+ * 400 for `set: {'body[-1].n': 1}`), and took one ending a path. Null for any other brackets.
+ */
+function negativeOf(inside: string): ((length: number) => [number, number]) | null {
+  const index = /^\s*(-\d+)\s*$/.exec(inside)
+  if (!index) return null
+  const from = Number(index[1])
+  return (length) => (length + from >= 0 ? [length + from, length + from + 1] : [0, 0])
+}
+
 function range(start: number, end: number): number[] {
   return Array.from({length: Math.max(end - start, 0)}, (_, i) => start + i)
 }
@@ -380,7 +392,7 @@ function selectorAt(path: string, from = 0): Selector | null {
       if (depth++ === 0) open = i
     } else if (char === ']' && depth > 0 && --depth === 0) {
       const inside = path.slice(open + 1, i)
-      const bounds = boundsOf(inside)
+      const bounds = boundsOf(inside) ?? (i < path.trimEnd().length - 1 ? negativeOf(inside) : null)
       if (bounds) return {at: open, end: i, bounds, wildcard: inside.trim() === '*'}
     }
   }

@@ -304,3 +304,38 @@ describe('expandWildcards on slices', () => {
     expect(expandWildcards(three, inside)).toBe(inside)
   })
 })
+
+// JSONMatch reads `[-1]` as the last item (@sanity/json-match src/match.ts: `value.at(index)`),
+// followed by more path too; @sanity/mutator 6.9.2 threw there ('interpretNegativeIndex() must
+// have a probe when < 0', a 400), as it did on negative slices.
+describe('expandWildcards on negative indexes followed by more path', () => {
+  const three = {
+    _id: 'd',
+    _type: 't',
+    body: [
+      {n: 1, c: [1]},
+      {n: 2, c: [2]},
+      {n: 3, c: [3]},
+    ],
+  }
+  const result = (ops: Record<string, unknown>) =>
+    applyPatch(three, {...expandWildcards(three, ops), id: 'd'})
+
+  it('reaches the item it counts from the end', () => {
+    expect(result({set: {'body[-1].n': 7}}).body).toMatchObject([{n: 1}, {n: 2}, {n: 7}])
+    expect(result({inc: {'body[-2].n': 10}}).body).toMatchObject([{n: 1}, {n: 12}, {n: 3}])
+    expect(result({unset: ['body[-3].n']}).body).toEqual([{c: [1]}, {n: 2, c: [2]}, {n: 3, c: [3]}])
+    expect(result({insert: {after: 'body[-1].c[0]', items: [9]}}).body).toMatchObject([
+      {c: [1]},
+      {c: [2]},
+      {c: [3, 9]},
+    ])
+  })
+
+  it('is written out as that index, reaches nothing before the first item, and ends a path as sent', () => {
+    expect(expandWildcards(three, {set: {'body[-1].n': 7}})).toEqual({set: {'body[2].n': 7}})
+    expect(expandWildcards(three, {set: {'body[-4].n': 7}})).toEqual({set: {}})
+    const ending = {set: {'body[-1]': {n: 0}}}
+    expect(expandWildcards(three, ending)).toBe(ending)
+  })
+})

@@ -204,6 +204,26 @@ export function mutationsContract(target: GetTarget) {
     expect(doc.tags).toEqual(['Z', 'a', 'b', 'c', 'X', 'd', 'e', 'Y'])
   })
 
+  // JSONMatch: `[-1]` is the last item, followed by more path too (@sanity/json-match reads it
+  // with `Array.prototype.at`). Against the lake until 2026-12-05 both were 400s in
+  // @sanity/mutator's words ('interpretNegativeIndex() must have a probe when < 0').
+  test('patch through a negative index followed by more path reaches that item', async () => {
+    const client = target().client()
+    const a = id('negativeIndex')
+    await client.create({
+      _id: a,
+      _type: 'article',
+      body: [
+        {_key: 'k0', n: 1, tags: ['a']},
+        {_key: 'k1', n: 2, tags: ['b']},
+      ],
+    })
+    let doc = await client.patch(a).inc({'body[-1].n': 10}).commit()
+    expect(doc.body.map((item: {n: number}) => item.n)).toEqual([1, 12])
+    doc = await client.patch(a).insert('after', 'body[-2].tags[-1]', ['x']).commit()
+    expect(doc.body.map((item: {tags: string[]}) => item.tags)).toEqual([['a', 'x'], ['b']])
+  })
+
   test('patch diffMatchPatch edits a string in place', async () => {
     const client = target().client()
     const a = id('dmp')

@@ -138,8 +138,7 @@ function insertTarget(insert: unknown): InsertTarget | null {
   if (at <= 0) return null
   const container = path.slice(0, at)
   const inside = path.slice(at + 1, path.trimEnd().length - 1)
-  const bounds = boundsOf(inside)
-  const pick = bounds && ((length: number) => range(...bounds(length)))
+  const pick = pickerOf(inside, false)?.pick ?? null
   return {
     position,
     path,
@@ -173,16 +172,88 @@ function boundsOf(inside: string): ((length: number) => [number, number]) | null
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*$/
 
+const INDEX = /^\s*(-?\d+)\s*$/
+
+/** The item `index` picks from an array of `length` (`-1` the last), none past either end. */
+function itemAt(index: number, length: number): number[] {
+  const at = index < 0 ? length + index : index
+  return at >= 0 && at < length ? [at] : []
+}
+
+interface Picker {
+  /** The indexes picked from an array of `length` items, ascending, each once. */
+  pick: (length: number) => number[]
+  /** A lone slice: written out as its bounds where it ends a path. */
+  bounds: boolean
+  wildcard: boolean
+}
+
 /**
- * A negative index (`[-1]`, the last item, as JSONMatch reads it) as the item it picks, where more
- * path follows it: @sanity/mutator threw there ('interpretNegativeIndex() must have a probe', a
- * 400 for `set: {'body[-1].n': 1}`), and took one ending a path. Null for any other brackets.
+ * What brackets holding `inside` pick as JSONMatch reads them, where @sanity/mutator read them
+ * otherwise; null where it reads them so (or they are no indexes). `[*]` and a slice (boundsOf);
+ * a negative index (`[-1]`, the last item) where more path follows (`followed`): the mutator threw
+ * there ('interpretNegativeIndex() must have a probe', a 400 for `set: {'body[-1].n': 1}`) and took
+ * one ending a path; a union of indexes and slices holding a slice, a negative index or an index
+ * twice (`friends[0, 2:3].name`, @sanity/json-match's README), each item once, as JSONMatch's
+ * matches are deduplicated: the mutator read its slices with their range bugs (a set past the end,
+ * an inc through one followed by more path once per item of it) and `[0,0]` twice.
  */
-function negativeOf(inside: string): ((length: number) => [number, number]) | null {
-  const index = /^\s*(-\d+)\s*$/.exec(inside)
-  if (!index) return null
-  const from = Number(index[1])
-  return (length) => (length + from >= 0 ? [length + from, length + from + 1] : [0, 0])
+function pickerOf(inside: string, followed: boolean): Picker | null {
+  const bounds = boundsOf(inside)
+  if (bounds) {
+    const wildcard = inside.trim() === '*'
+    return {pick: (length) => range(...bounds(length)), bounds: !wildcard, wildcard}
+  }
+  const index = INDEX.exec(inside)
+  if (index) {
+    const at = Number(index[1])
+    return followed && at < 0
+      ? {pick: (length) => itemAt(at, length), bounds: false, wildcard: false}
+      : null
+  }
+  const elements = inside.split(',')
+  if (elements.length < 2) return null
+  // Each element as the span [start, end) it picks from an array of `length` items.
+  const spans: ((length: number) => [number, number])[] = []
+  const plain = new Set<number>()
+  let needed = false
+  for (const element of elements) {
+    const slice = boundsOf(element)
+    const one = INDEX.exec(element)
+    if (slice && element.trim() !== '*') {
+      spans.push(slice)
+      needed = true
+    } else if (one) {
+      const at = Number(one[1])
+      needed ||= at < 0 || plain.has(at)
+      plain.add(at)
+      spans.push((length) => {
+        const [item] = itemAt(at, length)
+        return item === undefined ? [0, 0] : [item, item + 1]
+      })
+    } else return null
+  }
+  if (!needed) return null
+  // Once per length of array met: a hostile union of 2,000 `0:` over a 50,000-item array was 10 s
+  // with each element's items listed, and a `[*]` before it meets many arrays.
+  const picked = new Map<number, number[]>()
+  return {
+    pick: (length) => {
+      let indexes = picked.get(length)
+      if (indexes) return indexes
+      indexes = []
+      let next = 0
+      const sorted = spans.map((span) => span(length)).sort((a, b) => a[0] - b[0])
+      for (const [start, end] of sorted) {
+        for (let i = Math.max(start, next); i < end; i++) indexes.push(i)
+        next = Math.max(next, end)
+      }
+      picked.set(length, indexes)
+      return indexes
+    },
+    bounds: false,
+    wildcard: false,
+  }
 }
 
 function range(start: number, end: number): number[] {
@@ -335,7 +406,7 @@ function hasSelector(path: unknown): path is string {
 function itemPaths(doc: unknown, path: string, together = false, from = 0): string[] {
   const selector = selectorAt(path, from)
   if (!selector) return [path]
-  const {at, end, bounds, wildcard} = selector
+  const {at, end, pick, bounds, wildcard} = selector
   const rest = path.slice(end + 1)
   // Nothing before it: no array named.
   if (at === 0) return []
@@ -349,18 +420,18 @@ function itemPaths(doc: unknown, path: string, together = false, from = 0): stri
   const paths: string[] = []
   for (const match of matches) {
     if (!Array.isArray(match.value)) continue
-    const [start, stop] = bounds(match.value.length)
-    if (start >= stop) continue
+    const indexes = pick(match.value.length)
+    if (indexes.length === 0) continue
     const prefix = format(match.path)
     if (!wildcard) {
       // Followed by more path, a list of its indexes: through a range the mutator applied an inc
       // or diffMatchPatch once for each item of the range (`inc: {'body[0:2].n': 1}` added 2).
-      const items = rest === '' ? `${start}:${stop}` : range(start, stop).join(',')
+      const items =
+        rest === '' && bounds ? `${indexes[0]}:${indexes.at(-1)! + 1}` : indexes.join(',')
       const written = `${prefix}[${items}]`
       paths.push(...itemPaths(doc, `${written}${rest}`, together, written.length))
       continue
     }
-    const indexes = range(start, stop)
     if (together && rest === '') {
       paths.push(`${prefix}[${indexes.join(',')}]`)
       continue
@@ -370,12 +441,10 @@ function itemPaths(doc: unknown, path: string, together = false, from = 0): stri
   return paths
 }
 
-interface Selector {
+interface Selector extends Picker {
   /** Where its brackets open and close. */
   at: number
   end: number
-  bounds: (length: number) => [number, number]
-  wildcard: boolean
 }
 
 /** The first `[*]` or slice of `path` from `from` (brackets at its top level, outside quotes). */
@@ -391,9 +460,8 @@ function selectorAt(path: string, from = 0): Selector | null {
     } else if (char === '[') {
       if (depth++ === 0) open = i
     } else if (char === ']' && depth > 0 && --depth === 0) {
-      const inside = path.slice(open + 1, i)
-      const bounds = boundsOf(inside) ?? (i < path.trimEnd().length - 1 ? negativeOf(inside) : null)
-      if (bounds) return {at: open, end: i, bounds, wildcard: inside.trim() === '*'}
+      const picker = pickerOf(path.slice(open + 1, i), i < path.trimEnd().length - 1)
+      if (picker) return {at: open, end: i, ...picker}
     }
   }
   return null

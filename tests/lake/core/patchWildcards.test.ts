@@ -339,3 +339,39 @@ describe('expandWildcards on negative indexes followed by more path', () => {
     expect(expandWildcards(three, ending)).toBe(ending)
   })
 })
+
+// JSONMatch's unions of indexes and slices (`friends[0, 2:3].name`, @sanity/json-match's README)
+// pick each item once (its matches are deduplicated by path). @sanity/mutator read `[0,1:3]` with
+// its range bugs (an inc through it twice on items 1 and 2, a set past the end), `[0,0]` twice, and
+// threw on a negative index in one followed by more path.
+describe('expandWildcards on unions of indexes and slices', () => {
+  const three = {_id: 'd', _type: 't', tags: ['a', 'b', 'c'], body: [{n: 1}, {n: 2}, {n: 3}]}
+  const result = (ops: Record<string, unknown>) =>
+    applyPatch(three, {...expandWildcards(three, ops), id: 'd'})
+
+  it('reaches each item it picks once', () => {
+    expect(result({inc: {'body[0,1:3].n': 10}}).body).toEqual([{n: 11}, {n: 12}, {n: 13}])
+    expect(result({inc: {'body[0,0].n': 10}}).body).toEqual([{n: 11}, {n: 2}, {n: 3}])
+    expect(result({inc: {'body[2,-1].n': 10}}).body).toEqual([{n: 1}, {n: 2}, {n: 13}])
+    expect(result({set: {'tags[0:1,2:5]': 'x'}}).tags).toEqual(['x', 'b', 'x'])
+    expect(result({unset: ['tags[-1,0:1]']}).tags).toEqual(['b'])
+  })
+
+  it('is written out as the list of the items it picks, and an insert lands by them', () => {
+    expect(expandWildcards(three, {set: {'tags[2,0:1,7]': 'x'}})).toEqual({set: {'tags[0,2]': 'x'}})
+    expect(expandWildcards(three, {set: {'tags[5:,9]': 'x'}})).toEqual({set: {}})
+    expect(
+      applyPatch(three, {
+        ...expandWildcards(three, {insert: {after: 'tags[0,1:2]', items: ['X']}}),
+        id: 'd',
+      }).tags,
+    ).toEqual(['a', 'b', 'X', 'c'])
+    const plain = {set: {'tags[0,2]': 'x'}}
+    expect(expandWildcards(three, plain)).toBe(plain)
+    // Each item once however many elements pick it (a hostile union of 2,000 `0:`).
+    const many = Array.from({length: 2000}, () => '0:').join(',')
+    expect(expandWildcards(three, {set: {[`tags[${many},-1]`]: 'x'}})).toEqual({
+      set: {'tags[0,1,2]': 'x'},
+    })
+  })
+})

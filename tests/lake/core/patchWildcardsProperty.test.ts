@@ -16,18 +16,21 @@ import {MutationError} from '../../../lake/core/errors.ts'
 import {applyPatch} from '../../../lake/core/mutations.ts'
 import {expandWildcards} from '../../../lake/core/patchWildcards.ts'
 
-type Sel = {star: true} | {index: number} | {start?: number; end?: number}
+type Sel = {star: true} | {index: number} | {start?: number; end?: number} | {union: Sel[]}
 type Seg = string | Sel
 type Loc = (string | number)[]
 
 const RUNS = Number(process.env.WILDCARD_RUNS ?? 400)
 
-const selText = (sel: Sel) =>
+const inside = (sel: Sel): string =>
   'star' in sel
-    ? '[*]'
+    ? '*'
     : 'index' in sel
-      ? `[${sel.index}]`
-      : `[${sel.start ?? ''}:${sel.end ?? ''}]`
+      ? String(sel.index)
+      : 'union' in sel
+        ? sel.union.map(inside).join(',')
+        : `${sel.start ?? ''}:${sel.end ?? ''}`
+const selText = (sel: Sel) => `[${inside(sel)}]`
 const pathText = (segs: Seg[]) =>
   segs
     .map((seg, i) => (typeof seg === 'string' ? (i === 0 ? seg : `.${seg}`) : selText(seg)))
@@ -36,6 +39,10 @@ const pathText = (segs: Seg[]) =>
 /** The items of an array of `length` a selector picks, as @sanity/json-match picks them. */
 function picked(sel: Sel, length: number): number[] {
   if ('star' in sel) return Array.from({length}, (_, i) => i)
+  // Each item once (json-match deduplicates its matches by path), in the array's order.
+  if ('union' in sel) {
+    return [...new Set(sel.union.flatMap((one) => picked(one, length)))].sort((a, b) => a - b)
+  }
   if ('index' in sel) {
     const at = sel.index < 0 ? length + sel.index : sel.index
     return at >= 0 && at < length ? [at] : []
@@ -145,17 +152,38 @@ const rangeArb: fc.Arbitrary<Sel> = fc.oneof(
       ...(end === undefined ? {} : {end}),
     })),
 )
+// Unions of indexes (past the end too) and slices: `[0,1:3]`, `[2,-1]`, `[0,0]`.
+const unionArb: fc.Arbitrary<Sel> = fc
+  .array(
+    fc.oneof(
+      rangeArb.filter((sel) => !('star' in sel)),
+      fc.integer({min: -4, max: 4}).map((index) => ({index})),
+    ),
+    {minLength: 2, maxLength: 3},
+  )
+  // One of plain indexes only (`[0,2]`) is the mutator's, as a plain index is.
+  .filter((union) => {
+    const indexes = union.flatMap((one) => ('index' in one ? [one.index] : []))
+    return (
+      indexes.length < union.length ||
+      indexes.some((i) => i < 0) ||
+      new Set(indexes).size < indexes.length
+    )
+  })
+  .map((union) => ({union}))
+const trailArb: fc.Arbitrary<Sel> = fc.oneof(rangeArb, unionArb)
 const selArb: fc.Arbitrary<Sel> = fc.oneof(
   rangeArb,
+  unionArb,
   // Negative only: a positive one past the end followed by more path (`body[3].n` of three
   // items) is @sanity/mutator's 400 'Index out of bounds', where JSONMatch reads nothing.
   fc.integer({min: -4, max: -1}).map((index) => ({index})),
 )
 /** Paths over the document's shape, with the values that keep it: tags are strings, n numbers. */
 // A plain index ends no path: what a set past the end makes is the mutator's, as before this test.
-const tagPath = rangeArb.map((sel): Seg[] => ['tags', sel])
+const tagPath = trailArb.map((sel): Seg[] => ['tags', sel])
 const nPath = selArb.map((sel): Seg[] => ['body', sel, 'n'])
-const cPath = fc.tuple(selArb, rangeArb).map(([a, b]): Seg[] => ['body', a, 'c', b])
+const cPath = fc.tuple(selArb, trailArb).map(([a, b]): Seg[] => ['body', a, 'c', b])
 const numberPath = fc.oneof(nPath, cPath)
 // Ordinary prototypes, as JSON.parse gives: the mutator calls an object's hasOwnProperty.
 const plain = {noNullPrototype: true}
@@ -188,7 +216,7 @@ const patchArb: fc.Arbitrary<Patch> = fc.record({
     fc.oneof(
       tagPath,
       numberPath,
-      rangeArb.map((sel): Seg[] => ['body', sel]),
+      trailArb.map((sel): Seg[] => ['body', sel]),
     ),
     {
       maxLength: 2,

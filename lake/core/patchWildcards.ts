@@ -39,7 +39,8 @@ export interface ExpandOptions {
  * `ops` with every path holding `[*]` written out; `ops` itself when none has one. The written-out
  * operations stay one patch object: applied in the mutator's order they do what the operations
  * did one by one, since each was written out on the state it meets. Refuses (MutationError) two
- * operations of one kind written out to the same path: one object key would apply them once.
+ * operations of one kind written out to the same path, one object key applying them once, but for
+ * two sets (add).
  */
 export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions = {}): Json {
   const singles: Single[] = []
@@ -64,8 +65,16 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
   const add = (single: Single) => {
     if (single.op !== 'unset') {
       const paths = seen.get(single.op) ?? seen.set(single.op, new Set()).get(single.op)!
-      if (paths.has(single.path as string)) refuse(single.op, single.path as string, options.index)
-      paths.add(single.path as string)
+      let path = single.path as string
+      if (paths.has(path)) {
+        // A set's later value wins whether a patch's paths are read one by one or all on the
+        // document as sent: applied after the first under another spelling (a space the mutator's
+        // parser skips, in its first brackets), one object key each. Others differ: refused.
+        if (single.op !== 'set') refuse(single.op, path, options.index)
+        while (paths.has(path)) path = spaced(path)
+        single = {...single, path}
+      }
+      paths.add(path)
     }
     done.push(single)
     pending.push(single)
@@ -382,6 +391,19 @@ function merged(singles: readonly Single[], base: Json): Json {
       })
   }
   return out
+}
+
+/** `path` with one more space after its first opening bracket outside quotes (it has one). */
+function spaced(path: string): string {
+  for (let i = 0; i < path.length; i++) {
+    const char = path[i]
+    if (char === '"' || char === "'") {
+      let end = i + 1
+      while (end < path.length && path[end] !== char) end += path[end] === '\\' ? 2 : 1
+      i = end
+    } else if (char === '[') return `${path.slice(0, i + 1)} ${path.slice(i + 1)}`
+  }
+  return `${path} `
 }
 
 function refuse(op: Op, path: string, index = -1): never {

@@ -110,9 +110,26 @@ describe('expandWildcards after earlier operations of the same patch', () => {
     expect(() => expandWildcards(on, {inc: {'body[*].n': 1, 'body[0].n': 1}})).toThrow(
       /`inc` reaches "body\[0\]\.n" twice.*two patches/,
     )
-    expect(() => expandWildcards(on, {set: {'body[*].n': 1, 'body[1].n': 2}})).toThrow(
-      /`set` reaches "body\[1\]\.n" twice/,
+    expect(() => expandWildcards(on, {setIfMissing: {'body[*].m': 1, 'body[1].m': 2}})).toThrow(
+      /`setIfMissing` reaches "body\[1\]\.m" twice/,
     )
+  })
+
+  it('applies a set reaching a path again after the first, its value last', () => {
+    const on = {_id: 'd', tags: ['a', 'b', 'c'], body: [{n: 1}, {n: 2}, {n: 3}]}
+    expect(patched(on, {set: {'body[*].n': 1, 'body[1].n': 2}}).body).toEqual([
+      {n: 1},
+      {n: 2},
+      {n: 1},
+    ])
+    // Slices written out to one path: both applied as one patch at 1f7359a, a 400 after 179ebb0.
+    expect(patched(on, {set: {'tags[1:]': 'x', 'tags[1:3]': 'y'}}).tags).toEqual(['a', 'y', 'y'])
+    expect(patched(on, {set: {'tags[0:2]': 'x', 'tags[-3:-1]': 'y'}}).tags).toEqual(['y', 'y', 'c'])
+    expect(patched(on, {set: {'tags[1:]': 'x', 'tags[1:3]': 'y', 'tags[-2:]': 'z'}}).tags).toEqual([
+      'a',
+      'z',
+      'z',
+    ])
   })
 
   it('weighs the operations it applies to find what a [*] reaches, and stops when refused', () => {

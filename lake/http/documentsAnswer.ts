@@ -1,10 +1,13 @@
 /**
  * Answers built from documents' JSON texts (data/doc's and history's `{"documents":[…]…}`, a
  * write's `returnDocuments`), a document per chunk: a large answer is never copied into one
- * buffer, and the event loop is free between chunks. What large answers hold until their clients
- * take it is budgeted lake-wide (AnswerBudget).
+ * buffer, and the event loop is free between chunks. What answers hold until their clients take
+ * it is budgeted lake-wide (AnswerBudget).
  */
+import type {Context} from 'hono'
 import {RetryLaterError} from '../core/errors.ts'
+import {lakeOf} from './context.ts'
+import {whenAnswered} from './nodeRequest.ts'
 
 /**
  * Bytes of built answers not yet sent, in the whole lake: a large answer that would take it past
@@ -92,16 +95,24 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
 /** Bytes of documents sent as one buffer (a copy of them costs well under a millisecond). */
 const SMALL_ANSWER = 256 * 1024
 
+/**
+ * Bytes from which an answer sent as one buffer is counted in the budget until sent. Below it an
+ * answer is no larger than what each request under way holds anyway (about 26 kB), which the
+ * bound on requests under way caps (8,192 × 16 KiB = 128 MiB); so a count(*) is never refused.
+ * Uncounted, answers up to 256 KiB were bounded by that count alone: 2 GiB lake-wide.
+ */
+const COUNTED_ANSWER = 16 * 1024
+
 /** `{"documents":[<texts joined by commas><tail>`; `tail` closes the list and the object. */
 export function documentsAnswer(
+  c: Context,
   documents: Uint8Array[],
   tail: string,
-  budget: AnswerBudget,
 ): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [Buffer.from('{"documents":[')]
   documents.forEach((text, i) => parts.push(...(i === 0 ? [text] : [COMMA, text])))
   parts.push(Buffer.from(tail))
-  return partsAnswer(parts, budget)
+  return partsAnswer(c, parts)
 }
 
 /**
@@ -111,13 +122,17 @@ export function documentsAnswer(
  * would tell its client to send the write again).
  */
 export function partsAnswer(
+  c: Context,
   parts: Uint8Array[],
-  budget: AnswerBudget,
   refusable = true,
 ): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> {
+  const budget = lakeOf(c).answers
   let length = 0
   for (const part of parts) length += part.byteLength
-  if (length <= SMALL_ANSWER) return new Uint8Array(Buffer.concat(parts))
+  if (length <= SMALL_ANSWER) {
+    if (length >= COUNTED_ANSWER) heldUntilSent(c, budget.hold(length, refusable), length)
+    return new Uint8Array(Buffer.concat(parts))
+  }
   const release = budget.hold(length, refusable)
   let next = 0
   /** Bytes of the part enqueued last. */
@@ -144,6 +159,13 @@ export function partsAnswer(
     },
     {highWaterMark: 0},
   )
+}
+
+/** Releases `bytes` once the answer is sent or its client gone (at once outside Node's server). */
+function heldUntilSent(c: Context, release: (bytes: number) => void, bytes: number): void {
+  const sent = whenAnswered(c)
+  if (sent) void sent.then(() => release(bytes))
+  else release(bytes)
 }
 
 const COMMA = Buffer.from(',')

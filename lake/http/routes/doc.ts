@@ -1,6 +1,6 @@
 /** `GET /v{ver}/data/doc/{dataset}/{ids}`: documents by literal id, always current. */
 import {Hono} from 'hono'
-import {datasetOf, flag, lakeOf} from '../context.ts'
+import {datasetOf, flag} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {requestSignal} from '../nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal} from '../principal.ts'
@@ -18,10 +18,7 @@ docRoutes.get('/:version{v[^/]+}/data/doc/:dataset/:ids{.+}', async (c) => {
   // Its token may have been revoked while the documents were read (a read thread, for large ones).
   checkStillSignedIn(c)
   c.header('content-type', 'application/json')
-  return c.body(
-    documentsAnswer(documents, `],"omitted":${JSON.stringify(omitted)}}`, lakeOf(c).answers),
-    200,
-  )
+  return c.body(documentsAnswer(c, documents, `],"omitted":${JSON.stringify(omitted)}}`), 200)
 })
 
 /** Ids may arrive percent-encoded once more inside the path segment. */

@@ -9,7 +9,7 @@ import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
 import {checkStillSignedIn, getPrincipal} from '../principal.ts'
-import {datasetOf, flag, lakeOf} from '../context.ts'
+import {datasetOf, flag} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {errorDescription} from '../errors.ts'
 import {requestSignal} from '../nodeRequest.ts'
@@ -26,7 +26,7 @@ historyRoutes.get(`${BASE}/documents/:ids{.+}`, async (c) => {
   // c.json({documents}) sent, byte for byte.
   const documents = await dataset.documentsAt(ids, historyPoint(c), requestSignal(c))
   c.header('content-type', 'application/json')
-  return c.body(documentsAnswer(documents, ']}', lakeOf(c).answers), 200)
+  return c.body(documentsAnswer(c, documents, ']}'), 200)
 })
 
 historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {

@@ -5,7 +5,7 @@ import {matchEach, StaleMatchError} from '../../core/mutations.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import type {Writes} from '../../core/writes.ts'
 import type {DatasetService} from '../../dataset.ts'
-import {flag, lakeOf} from '../context.ts'
+import {flag} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {getPrincipal} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
@@ -58,7 +58,7 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   }
   c.header('content-type', 'application/json')
   // Committed: past the answer budget it is held, not refused.
-  return c.body(partsAnswer(answerParts(committed, results), lakeOf(c).answers, false), 200)
+  return c.body(partsAnswer(c, answerParts(committed, results), false), 200)
 })
 
 /**

@@ -141,7 +141,7 @@ async function answer(
   // A large answer is held in the lake's answer budget until its client reads it, as data/doc's:
   // unbudgeted, unread answers of a 16 MB query over one connection held 705 MB.
   const parts = [`${head}"result":`, resultJson, `${syncTags},"ms":${ms}}`]
-  return c.body(partsAnswer(parts.map(utf8), lakeOf(c).answers), 200)
+  return c.body(partsAnswer(c, parts.map(utf8)), 200)
 }
 
 const utf8 = (text: string | Uint8Array): Uint8Array =>

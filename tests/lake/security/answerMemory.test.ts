@@ -130,6 +130,55 @@ it('counts an unread query answer too: unread queries cannot fill the lake', asy
   expect(lake.server.lake.context.answers.held).toBe(0)
 })
 
+it('counts unread answers under 256 KiB too: many of them cannot fill the lake', async () => {
+  // Before, only answers over 256 KiB were counted: smaller ones were bounded by the requests
+  // under way alone (1,024 a caller, 8,192 in the lake), up to 2 GiB of unread answers lake-wide.
+  await lake.client().createOrReplace({
+    _id: 'mid',
+    _type: 'mid',
+    blob: randomBytes(150 * 1024).toString('base64'),
+  })
+  // A client that lets the lake send nothing (an HTTP/2 window of 0) of any answer.
+  const stalled = connect(lake.url, {settings: {initialWindowSize: 0}})
+  stalled.on('error', () => {})
+  const path = (i: number) =>
+    `/v2025-02-19/data/query/test?query=${encodeURIComponent(`*[_id == "mid" && ${i} == ${i}][0]`)}`
+  // Resolves with the status alone: nothing of a body can come through a window of 0.
+  const query = (i: number) =>
+    new Promise<number>((resolve) => {
+      const stream = stalled.request({':path': path(i), authorization: `Bearer ${lake.token}`})
+      stream.on('error', () => {})
+      stream.once('response', (headers) => resolve(Number(headers[':status'])))
+    })
+  const answers = lake.server.lake.context.answers
+  try {
+    // Each answer is about 200 KB: the 2 MiB budget holds ten of them.
+    const statuses: number[] = []
+    for (let i = 0; i < 14; i++) statuses.push(await query(i))
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(9)
+    expect(statuses.slice(-2)).toEqual([503, 503])
+    // Another client's answer of that size is refused meanwhile, as hosted Sanity's busy answers.
+    const refused = await get(path(100))
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await refused.json()).message).toMatch(/answers its clients have not read yet/)
+    expect(answers.held).toBeGreaterThan(MIB + MIB / 2)
+    expect(answers.held).toBeLessThanOrEqual(2 * MIB)
+    // A tiny answer is still never refused.
+    const small = await get(`/v2025-02-19/data/query/test?query=${encodeURIComponent('count(*)')}`)
+    expect(small.status).toBe(200)
+  } finally {
+    stalled.destroy()
+  }
+  // The client goes: what was held for its answers is released, and the next is served.
+  await expect.poll(() => answers.held).toBe(0)
+  const answered = await get(
+    `/v2025-02-19/data/query/test?query=${encodeURIComponent('*[_id == "mid"][0]')}`,
+  )
+  expect(answered.status).toBe(200)
+  expect((await answered.json()).result._id).toBe('mid')
+})
+
 describe('exports', () => {
   // Forty documents of 100 KB: an export of them is four pages of about 1 MiB.
   const many = Array.from({length: 40}, (_, i) => ({

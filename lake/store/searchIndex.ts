@@ -7,7 +7,7 @@
  *   tokens  groq-js `match` tokens of every string not under a skipped key (searchText.ts),
  *           encoded (encodeMatchText), but those the words column holds already: `match` looks
  *           in both columns
- *   refs    every `_ref`: references()
+ *   refs    every `_ref`, each as one term (refTerm): references()
  *
  * The table is contentless (it answers "which rows", never "what text"); its rows are keyed by the
  * documents table's rowid (an INTEGER PRIMARY KEY, so VACUUM keeps it; until migration 15 a table
@@ -25,7 +25,7 @@
  * filled at once and a write is found by the next query. Bulk writes no longer wait for the
  * Bengali analyzer, the largest share of a commit's CPU.
  */
-import {createHash} from 'node:crypto'
+import {createHash, hash} from 'node:crypto'
 import type {DatabaseSync, SQLInputValue, StatementSync} from 'node:sqlite'
 import {
   DROPPED_BY_FOLD,
@@ -98,7 +98,7 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([6, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .update(JSON.stringify([7, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
   .digest('hex')
   .slice(0, 16)
 
@@ -377,8 +377,19 @@ function columnsOf(
   return {
     words: words.join(' '),
     tokens: tokens.join(' '),
-    refs: [...refs].join(' '),
+    refs: Array.from(refs, refTerm).join(' '),
   }
+}
+
+/**
+ * A reference's one term in the refs column, and what references() looks up: 48 bits of a hash of
+ * its id, in hex (letters and digits, which the `ascii` tokenizer keeps whole). The id itself was
+ * split at its punctuation, a UUID into five terms each looked up (3.0 of the index's 34.0 MB with
+ * the Studio's ids, docs/benchmarks-log.md). Two ids of one term only make a candidate more, which
+ * groq-js re-checks.
+ */
+export function refTerm(id: string): string {
+  return hash('sha1', id).slice(0, 12)
 }
 
 /**
@@ -875,6 +886,7 @@ function ftsExpression(hint: SearchHint): string | null | false {
   }
   // The head headTerms gives a stored `_score` (of any type but a string).
   if ('storedScore' in hint) return `words : ("${HEAD + HEAD + encodeMatchText('_score')}")`
+  if (hint.column === 'refs') return `refs : ("${refTerm(hint.text)}")`
   // The ascii tokenizer splits on ASCII punctuation: a term is every piece of it.
   const pieces = hint.text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((piece) => piece !== '')
   if (pieces.length === 0) return null

@@ -13,7 +13,7 @@ import {parseQuery} from '../../../lake/core/query.ts'
 import {textQueryMatchOf} from '../../../lake/core/textQueryRewrite.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
-import {searchCondition} from '../../../lake/store/searchIndex.ts'
+import {refTerm, searchCondition} from '../../../lake/store/searchIndex.ts'
 import {STUDIO_SEARCH} from '../../../bench/queries.ts'
 
 const PIECES = ['a', 'B', 'dh', 'AKA', 'ঢাকা', 'বৈঠক', 'ের', '১২', '12', 'ß', 'İ', 'ſ', 'k', 'K']
@@ -145,6 +145,22 @@ describe('planner hints', () => {
     }
   })
 
+  test('references() finds the documents naming that id, not those naming its pieces', async () => {
+    // The refs column named a UUID by its five pieces, each looked up: a document whose other
+    // references held them all was a candidate too.
+    const id = '0f8b5c1e-3a7d-4e2b-9c61-5d4e3f2a1b0c'
+    await put({_id: 'names-id', _type: 'article', a: {_ref: id}} as SanityDocument)
+    await put({
+      _id: 'names-pieces',
+      _type: 'article',
+      a: {_ref: '0f8b5c1e-3a7d-4e2b'},
+      b: {_ref: '9c61-5d4e3f2a1b0c'},
+    } as SanityDocument)
+    const search = {column: 'refs', text: id} as const
+    expect(store.countSearched(search, 100)).toBe(1)
+    expect(candidates('*[references($id) || title match "x"]._id', {id})).toEqual(['names-id'])
+  })
+
   test("the Studio's scored search narrows to text hits or references", () => {
     const hint = hintOf(
       `*[_type in $t] | score(boost(_type in ["article"] && title match text::query($q), 10),
@@ -166,7 +182,7 @@ describe('planner hints', () => {
     // And the documents with a stored _score (the index's head for it): score() starts there.
     const storedScore = `words : ("\u0964\u0964${encodeMatchText('_score')}")`
     expect(searchCondition(hint!.search!)!.params).toEqual([
-      `(words : ("নির্বা"*) OR refs : ("নির্বা") OR ${storedScore})`,
+      `(words : ("নির্বা"*) OR refs : ("${refTerm('নির্বা')}") OR ${storedScore})`,
     ])
     const word = {column: 'words', text: 'ঢাকা'} as const
     expect(searchCondition({any: [{all: [word, word]}, word]})!.params).toEqual([

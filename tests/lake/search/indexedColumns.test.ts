@@ -20,7 +20,7 @@ import {searchKeys, searchWords} from '../../../bangla/index.ts'
 import {getPublishedId} from '../../../lake/core/ids.ts'
 import {encodeMatchText, groqMatchTokens, SKIPPED_KEYS} from '../../../lake/core/searchText.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
-import {indexedColumns, MAX_TERM} from '../../../lake/store/searchIndex.ts'
+import {indexedColumns, MAX_TERM, refTerm} from '../../../lake/store/searchIndex.ts'
 
 type Terms = {words: Set<string>; tokens: Set<string>; refs: Set<string>}
 
@@ -49,9 +49,7 @@ function expectedTerms(doc: SanityDocument): Terms {
       text(joined, false)
     }
     for (const [key, item] of Object.entries(object)) {
-      // The refs column is split on spaces like the others.
-      if (key === '_ref' && typeof item === 'string')
-        for (const ref of termsOf(item)) terms.refs.add(ref)
+      if (key === '_ref' && typeof item === 'string') terms.refs.add(refTerm(item))
       walk(item, indexed && !SKIPPED_KEYS.has(key))
     }
   }
@@ -306,7 +304,24 @@ describe('the full-text index columns of a document', () => {
     for (const piece of ['9d20779b', 'd96a079c371e', 'headline', 'বৈঠক', 'ঢাকা']) {
       expect(words).toContain(piece)
     }
-    expect(refs).toEqual(new Set(['61282ec0-9198-4886-a223-a0aeac606760', 'source-12']))
+    expect(refs).toEqual(
+      new Set(['61282ec0-9198-4886-a223-a0aeac606760', 'source-12'].map(refTerm)),
+    )
+  })
+
+  test('name each reference by one term the tokenizer keeps whole', () => {
+    // The `ascii` tokenizer splits at ASCII punctuation and spaces: a UUID was five terms, a
+    // third of the refs column's entries with the Studio's ids, each looked up by references().
+    const ids = ['61282ec0-9198-4886-a223-a0aeac606760', 'source-12', 'ঢাকা বৈঠক', 'a.b', 'A.B']
+    const d = {
+      _id: 'a',
+      _type: 'article',
+      refs: ids.map((id) => ({_type: 'reference', _ref: id})),
+      again: {_ref: ids[0]},
+    } as SanityDocument
+    const refs = [...actualTerms(d).refs]
+    expect(refs).toHaveLength(ids.length)
+    for (const term of refs) expect(term).toMatch(/^[0-9a-z]+$/)
   })
 
   test('encode each UTF-16 unit of a match token as a case-insensitive regex compares it', () => {

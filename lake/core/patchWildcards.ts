@@ -13,7 +13,7 @@
 import {extractWithPath} from '@sanity/mutator'
 import {itemError, MutationError} from './errors.ts'
 import {applyOperations} from './patchApply.ts'
-import {patchWork, type Work} from './patchWork.ts'
+import {patchWork, shown, type Work} from './patchWork.ts'
 import type {SanityDocument} from './types.ts'
 
 type Json = Record<string, unknown>
@@ -328,7 +328,7 @@ function expandInsert(doc: unknown, insert: Json, index?: number): Json | undefi
     ? union(found.map((one) => one.segments))
     : null
   if (arrays === null) {
-    const description = `Invalid patch: the insert ${position} "${path}" lands at different places in the arrays it reaches, and one patch holds one insert; send one insert for each array`
+    const description = `Invalid patch: the insert ${position} "${shown(path)}" lands at different places in the arrays it reaches, and one patch holds one insert; send one insert for each array`
     throw new MutationError(`The mutation(s) failed: ${description}`, [
       itemError('validationError', description, index !== undefined && index >= 0 ? {index} : {}),
     ])
@@ -407,7 +407,7 @@ function spaced(path: string): string {
 }
 
 function refuse(op: Op, path: string, index = -1): never {
-  const description = `Invalid patch: \`${op}\` reaches "${path}" twice (a [*] or slice written out meets another of its paths), and one patch applies it once; send them as two patches`
+  const description = `Invalid patch: \`${op}\` reaches "${shown(path)}" twice (a [*] or slice written out meets another of its paths), and one patch applies it once; send them as two patches`
   throw new MutationError(`The mutation(s) failed: ${description}`, [
     itemError('validationError', description, index >= 0 ? {index} : {}),
   ])

@@ -581,7 +581,7 @@ function manyWork(path: string, many: Many, shape: Shape): Work {
 }
 
 /** A path as a refusal names it: a slice written out as its indexes can be 100,000 of them. */
-function shown(path: string): string {
+export function shown(path: string): string {
   return path.length <= 200 ? path : `${path.slice(0, 160)}…${path.slice(-30)}`
 }
 

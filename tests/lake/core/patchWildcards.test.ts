@@ -392,3 +392,17 @@ describe('expandWildcards on unions of indexes and slices', () => {
     })
   })
 })
+
+describe('expandWildcards refusing a path written out long', () => {
+  it('names it shortened, as the patch budget does (a slice of 2,000 items written out)', () => {
+    const on = {_id: 'd', body: Array.from({length: 2000}, (_, n) => ({n}))}
+    let message = ''
+    try {
+      expandWildcards(on, {inc: {'body[0:].n': 1, 'body[:2000].n': 1}})
+    } catch (err) {
+      message = (err as MutationError).message
+    }
+    expect(message).toMatch(/`inc` reaches "body\[0,1,2,.*…[\d,]*,1998,1999\]\.n" twice/)
+    expect(message.length).toBeLessThan(600)
+  })
+})

@@ -8,14 +8,9 @@
  * every `_ref`. A token the words column holds may be left out of the tokens column (`match`
  * looks in both), never one it does not hold.
  */
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, test} from 'vitest'
-import {archiveDocuments} from '../../../bench/data.ts'
-import {parseArticle} from '../../../scripts/lib/parseArticle.ts'
-import {toDocuments} from '../../../scripts/lib/toDocuments.ts'
-import {ARTICLES} from './corpus.ts'
+import {NEWSROOM} from './newsroom.ts'
 import {searchKeys, searchWords} from '../../../bangla/index.ts'
 import {getPublishedId} from '../../../lake/core/ids.ts'
 import {encodeMatchText, groqMatchTokens, SKIPPED_KEYS} from '../../../lake/core/searchText.ts'
@@ -162,15 +157,6 @@ const doc = fc
     meta: fc.record({_key: text, note: text, inner: fc.record({_ref: text})}),
   })
   .map((fields) => ({_id: 'drafts.article-1', _type: 'article', ...fields}) as SanityDocument)
-
-// Newsroom text: the seed story's documents, the search corpus, the bench's archive articles.
-const SEED = readFileSync(join(import.meta.dirname, '../../../data/seed/000_6a6c5dd935f09d3d.txt'))
-const NEWSROOM = [
-  ...toDocuments(parseArticle(SEED.toString('utf8'), {file: 'seed.txt', asOf: '2025-07-20'}))
-    .documents,
-  ...ARTICLES,
-  ...archiveDocuments({articles: 300, headlines: 100, sources: 10}),
-] as SanityDocument[]
 
 /**
  * A document of more distinct runs than the analyzer keeps (two generations of 25,000), each new:

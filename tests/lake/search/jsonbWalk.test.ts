@@ -8,14 +8,9 @@
  * past a double. Where the walk cannot give that, it says so (JsonbFallback) and the analyzer reads
  * the text: its analyses are then the same too.
  */
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import fc from 'fast-check'
 import {describe, expect, test, vi} from 'vitest'
-import {archiveDocuments} from '../../../bench/data.ts'
-import {parseArticle} from '../../../scripts/lib/parseArticle.ts'
-import {toDocuments} from '../../../scripts/lib/toDocuments.ts'
 import {getPublishedId} from '../../../lake/core/ids.ts'
 import {indexedText, type IndexedTextSink} from '../../../lake/core/searchText.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
@@ -25,7 +20,7 @@ import {
   indexedColumnsOfJsonb,
 } from '../../../lake/store/searchIndex.ts'
 import {JsonbFallback, jsonbIndexedText} from '../../../lake/store/searchIndexJsonb.ts'
-import {ARTICLES} from './corpus.ts'
+import {NEWSROOM} from './newsroom.ts'
 
 const db = new DatabaseSync(':memory:')
 // The store's documents table but for its generated columns, which refuse a body no JSON reads.
@@ -267,15 +262,6 @@ const storedText = documentText.map((text) => {
     return text
   }
 })
-
-// Newsroom documents: the seed story's, the search corpus, the bench's archive.
-const SEED = readFileSync(join(import.meta.dirname, '../../../data/seed/000_6a6c5dd935f09d3d.txt'))
-const NEWSROOM = [
-  ...toDocuments(parseArticle(SEED.toString('utf8'), {file: 'seed.txt', asOf: '2025-07-20'}))
-    .documents,
-  ...ARTICLES,
-  ...archiveDocuments({articles: 300, headlines: 100, sources: 10}),
-] as SanityDocument[]
 
 describe('the index walk over stored JSONB', () => {
   test('gives indexedText the calls JSON.parse(json(body)) gives it, or says it cannot', () => {

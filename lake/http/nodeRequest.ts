@@ -675,11 +675,28 @@ export function unsentResponse(c: Context): Pick<ServerResponse, 'setHeader'> | 
 /**
  * Resolves once the answer has been sent (handed to the socket, or to nghttp2 within its stream's
  * window) or its connection or stream has closed; null when there is no Node response (in
- * process). Asked before the answer is written, so neither event can have passed.
+ * process). At once when the response has finished or closed already: the answer budget asks once
+ * an answer is built, after its client may have gone.
  */
 export function whenAnswered(c: Context): Promise<void> | null {
   const outgoing = nodeOf(c)?.outgoing
   if (!outgoing) return null
+  // 'finish' and 'close' fire once: waiting for them after they passed held the bytes for good.
+  const state = outgoing as {
+    writableFinished?: boolean
+    destroyed?: boolean
+    closed?: boolean
+    stream?: {closed?: boolean; destroyed?: boolean}
+  }
+  if (
+    state.writableFinished ||
+    state.destroyed ||
+    state.closed ||
+    state.stream?.closed ||
+    state.stream?.destroyed
+  ) {
+    return Promise.resolve()
+  }
   return new Promise((resolve) => {
     const once = () => {
       outgoing.off('finish', once).off('close', once)

@@ -3,9 +3,11 @@
  * Served by @hono/node-server on a socket: the body must arrive whole however it was sent, and
  * whether or not something before the route already read it through a Request.
  */
+import {once} from 'node:events'
 import {connect, type AddressInfo} from 'node:net'
+import {PassThrough} from 'node:stream'
 import {serve, type ServerType} from '@hono/node-server'
-import {Hono} from 'hono'
+import {Hono, type Context} from 'hono'
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, test, vi} from 'vitest'
 import {
@@ -13,6 +15,7 @@ import {
   jsonBody,
   requestHeader,
   sizedJsonBody,
+  whenAnswered,
   type BodyArrival,
 } from '../../../lake/http/nodeRequest.ts'
 
@@ -195,5 +198,38 @@ describe("a body's bytes are decoded as a fatal TextDecoder decodes them: UTF-8 
     const buffer = Buffer.from([0x41, 0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf])
     expect(decodeUtf8(buffer)).toBe('A\ufeff\ufeff')
     expect(decodeUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]))).toBe('\ufeff')
+  })
+})
+
+// The answer budget holds an answer's bytes until whenAnswered settles, asked once the answer is
+// built: a client gone while its query ran had closed the response already, and listening then
+// for 'finish' or 'close', which fire once, held those bytes for good.
+describe('whenAnswered', () => {
+  const contextOf = (outgoing: PassThrough) =>
+    ({env: {incoming: new PassThrough(), outgoing}}) as unknown as Context
+  const settled = (promise: Promise<void>) =>
+    Promise.race([
+      promise.then(() => 'settled'),
+      new Promise((done) => setImmediate(() => done('pending'))),
+    ])
+
+  test('settles when the answer is sent or the client goes, asked before', async () => {
+    const outgoing = new PassThrough()
+    const sent = whenAnswered(contextOf(outgoing))!
+    expect(await settled(sent)).toBe('pending')
+    outgoing.destroy()
+    expect(await settled(sent)).toBe('settled')
+  })
+
+  test('settles at once asked after the response closed or finished', async () => {
+    const closed = new PassThrough()
+    closed.destroy()
+    await once(closed, 'close')
+    expect(await settled(whenAnswered(contextOf(closed))!)).toBe('settled')
+    const finished = new PassThrough()
+    finished.resume()
+    finished.end()
+    await once(finished, 'finish')
+    expect(await settled(whenAnswered(contextOf(finished))!)).toBe('settled')
   })
 })

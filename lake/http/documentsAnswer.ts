@@ -134,6 +134,9 @@ export function partsAnswer(
     return new Uint8Array(Buffer.concat(parts))
   }
   const release = budget.hold(length, refusable)
+  // Sent, or its client gone: all released. One gone before the answer was built is neither read
+  // nor cancelled (@hono/node-server writes no stream to a destroyed response), its bytes held.
+  void whenAnswered(c)?.then(() => release(length))
   let next = 0
   /** Bytes of the part enqueued last. */
   let last = 0

@@ -682,21 +682,7 @@ export function whenAnswered(c: Context): Promise<void> | null {
   const outgoing = nodeOf(c)?.outgoing
   if (!outgoing) return null
   // 'finish' and 'close' fire once: waiting for them after they passed held the bytes for good.
-  const state = outgoing as {
-    writableFinished?: boolean
-    destroyed?: boolean
-    closed?: boolean
-    stream?: {closed?: boolean; destroyed?: boolean}
-  }
-  if (
-    state.writableFinished ||
-    state.destroyed ||
-    state.closed ||
-    state.stream?.closed ||
-    state.stream?.destroyed
-  ) {
-    return Promise.resolve()
-  }
+  if (outgoing.writableFinished || closedAlready(outgoing)) return Promise.resolve()
   return new Promise((resolve) => {
     const once = () => {
       outgoing.off('finish', once).off('close', once)
@@ -712,11 +698,24 @@ export function requestSignal(c: Context): AbortSignal {
   if (!node) return c.req.raw.signal
   const {incoming, outgoing} = node
   const controller = new AbortController()
-  outgoing.once('close', () => {
+  const closed = () => {
     if (incoming.errored) controller.abort(incoming.errored.toString())
     else if (!outgoing.writableFinished) controller.abort('Client connection prematurely closed.')
-  })
+  }
+  // Asked after a route's awaits, the client may be gone already: 'close' fired once, before.
+  if (closedAlready(outgoing)) closed()
+  else outgoing.once('close', closed)
   return controller.signal
+}
+
+/** Whether Node's response (HTTP/1.1's, or HTTP/2's over its stream) has closed. */
+function closedAlready(outgoing: NodeBindings['outgoing']): boolean {
+  const state = outgoing as {
+    destroyed?: boolean
+    closed?: boolean
+    stream?: {closed?: boolean; destroyed?: boolean}
+  }
+  return Boolean(state.destroyed || state.closed || state.stream?.closed || state.stream?.destroyed)
 }
 
 /**

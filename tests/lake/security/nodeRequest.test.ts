@@ -14,6 +14,7 @@ import {
   decodeUtf8,
   jsonBody,
   requestHeader,
+  requestSignal,
   sizedJsonBody,
   whenAnswered,
   type BodyArrival,
@@ -231,5 +232,33 @@ describe('whenAnswered', () => {
     finished.end()
     await once(finished, 'finish')
     expect(await settled(whenAnswered(contextOf(finished))!)).toBe('settled')
+  })
+})
+
+// Routes ask requestSignal after awaits (a write's body read, a query parsed, an export's first
+// page): a client gone by then had closed the response, and a signal listening for 'close' then
+// never aborted (the work ran on, an export's page waited for the budget for a client long gone).
+describe('requestSignal', () => {
+  const contextOf = (outgoing: PassThrough) =>
+    ({env: {incoming: new PassThrough(), outgoing}}) as unknown as Context
+
+  test('aborts when the client goes, asked before or after', async () => {
+    const outgoing = new PassThrough()
+    const before = requestSignal(contextOf(outgoing))
+    expect(before.aborted).toBe(false)
+    outgoing.destroy()
+    await once(outgoing, 'close')
+    expect(before.aborted).toBe(true)
+    expect(requestSignal(contextOf(outgoing)).aborted).toBe(true)
+  })
+
+  test('does not abort for an answer sent whole, asked before or after', async () => {
+    const outgoing = new PassThrough()
+    const before = requestSignal(contextOf(outgoing))
+    outgoing.resume()
+    outgoing.end()
+    await once(outgoing, 'close')
+    expect(before.aborted).toBe(false)
+    expect(requestSignal(contextOf(outgoing)).aborted).toBe(false)
   })
 })

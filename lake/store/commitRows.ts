@@ -4,7 +4,7 @@
  * off the event loop is stored exactly as one written on it.
  */
 import type {SQLInputValue} from 'node:sqlite'
-import {FIELDS_UPSERT, TYPE_COUNTS_ADD, type CountDelta} from './fields.ts'
+import {FIELDS_UPSERT, layerOfId, TYPE_COUNTS_ADD, type CountDelta} from './fields.ts'
 import {SNAPSHOT_EVERY} from './log.ts'
 import {queueDocument, unindexDocument, type Statement} from './searchIndex.ts'
 
@@ -22,7 +22,10 @@ export interface ChangeWrite {
   unreferenced: string[]
   /** Of the new document: [target, strong, visible] per referenced id. */
   references: [string, number, number][]
-  /** The fields row after the id (FIELDS_UPSERT); null when the change deletes the document. */
+  /**
+   * The side table's type and keys (FIELDS_UPSERT's values after rowid, layer and id); null when
+   * the change deletes the document.
+   */
   fields: SQLInputValue[] | null
   /** It replaced a stored document (a snapshot may be due). */
   updated: boolean
@@ -84,16 +87,17 @@ export function writeChangeRows(
            ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
         ).run(change.id, change.json)
       }
+      // Looked up after the write: the upsert's RETURNING rowid cost 6 µs a document more than
+      // this seek of the page it just wrote (in process, 60,000 documents a side). It keys the
+      // side table's row and the references' rows.
+      const {rowid} = stmt('SELECT rowid FROM documents WHERE id = ?').get(change.id)!
       if (change.unreferenced.length > 0 || change.references.length > 0) {
-        // Looked up after the write: the upsert's RETURNING rowid cost 6 µs a document more than
-        // this seek of the page it just wrote (in process, 60,000 documents a side).
-        const {rowid} = stmt('SELECT rowid FROM documents WHERE id = ?').get(change.id)!
         unreference(stmt, change.unreferenced, rowid)
         for (const [target, strong, visible] of change.references) {
           stmt(REFS_INSERT).run(target, rowid, strong, visible)
         }
       }
-      stmt(FIELDS_UPSERT).run(change.id, ...change.fields)
+      stmt(FIELDS_UPSERT).run(rowid, layerOfId(change.id), change.id, ...change.fields)
       // Every SNAPSHOT_EVERY-th change; the first after a creation half as far, so that the
       // revisions near it (which can only be rebuilt backwards) are as near one as the rest.
       const since = change.updated ? changesSinceAnchor(stmt, change.id) : null
@@ -106,8 +110,8 @@ export function writeChangeRows(
         // Its rows now, while its rowid is known (a new document may take it next).
         unreference(stmt, change.unreferenced, deleted.rowid!)
         if (searchIndex) unindexDocument(stmt, Number(deleted.rowid))
+        stmt('DELETE FROM fields WHERE rowid = ?').run(deleted.rowid!)
       }
-      stmt('DELETE FROM fields WHERE id = ?').run(change.id)
     }
     if (searchIndex) queueDocument(stmt, change.id)
     stmt(

@@ -37,6 +37,9 @@ export const INDEXED_FIELDS: readonly IndexedField[] = [
  */
 export const LENGTH_FIELDS: readonly IndexedField[] = [{path: ['title'], column: 'title_length'}]
 
+/** The side table's columns after id and type (fieldKeys' values). */
+const FIELD_COLUMNS = [...INDEXED_FIELDS, ...LENGTH_FIELDS].map((f) => f.column)
+
 /** The side table as migration 4 created it (migrations never change; TITLE_LENGTH_MIGRATION drops the title). */
 const FIELDS_AT_MIGRATION_4: readonly IndexedField[] = [
   {path: ['title'], column: 'title'},
@@ -129,7 +132,7 @@ export function addCountDeltas(
 }
 
 /** The layer of a stored id, as layerOf says it in SQL. */
-function layerOfId(id: string): number {
+export function layerOfId(id: string): number {
   const layer = LAYER_PREFIXES.findIndex((prefix) => id.startsWith(prefix))
   return layer + 1
 }
@@ -214,8 +217,44 @@ function unsortableString(key: string): string {
   return out
 }
 
-/** The side table's upsert of a document: id, type, then fieldKeys' values. */
-export const FIELDS_UPSERT = fieldsUpsert([...INDEXED_FIELDS, ...LENGTH_FIELDS])
+/**
+ * Migration 29: the side table keyed by the documents' rowid. Keyed by the id (36 bytes a Studio
+ * UUID), every index entry ended in it: with such ids the table and its five indexes were 74 MB of
+ * a 388 MB file, 47 MB keyed so (docs/benchmarks-log.md). Each index entry ends in the row's layer
+ * (0 published, 1 `drafts.`, 2 `versions.`, as type_counts numbers them) and its rowid, so the
+ * perspectives' layer filters stay off the table rows; rows that tie on an order come by layer and
+ * rowid, which Selection.order allows. The id stays in the row, without an index: a lookup by id
+ * goes through the documents' id index to the rowid. Rows of documents that are gone are left out.
+ */
+export const FIELDS_BY_ROWID = `
+  CREATE TABLE fields_keyed (
+    rowid INTEGER PRIMARY KEY,
+    layer INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    ${INDEXED_FIELDS.map((f) => `${f.column} NOT NULL DEFAULT x'02'`).join(',\n    ')},
+    ${LENGTH_FIELDS.map((f) => `${f.column} INTEGER`).join(',\n    ')}
+  );
+  INSERT INTO fields_keyed (rowid, layer, id, type, ${FIELD_COLUMNS.join(', ')})
+    SELECT d.rowid, ${layerOf('f.id')}, f.id, f.type, ${FIELD_COLUMNS.map((c) => `f.${c}`).join(', ')}
+    FROM fields f JOIN documents d ON d.id = f.id ORDER BY d.rowid;
+  DROP TABLE fields;
+  ALTER TABLE fields_keyed RENAME TO fields;
+  CREATE INDEX fields_slug ON fields (slug, layer);
+  CREATE INDEX fields_type_published ON fields (type, published_at, layer);
+  CREATE INDEX fields_section_published ON fields (section, published_at, layer);
+  CREATE INDEX fields_source_published ON fields (source, published_at, layer);
+  CREATE INDEX fields_title_length ON fields (title_length, type, layer) WHERE title_length IS NOT NULL;
+`
+
+/**
+ * The side table's upsert of a document: its rowid in the documents table, layer (layerOfId), id,
+ * type, then fieldKeys' values. A rowid names one id as long as the document is stored, so only
+ * the fields change.
+ */
+export const FIELDS_UPSERT = `INSERT INTO fields (rowid, layer, id, type, ${FIELD_COLUMNS.join(', ')})
+  VALUES (?, ?, ?, ?, ${FIELD_COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT (rowid) DO UPDATE SET type = excluded.type, ${FIELD_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`
 
 /** The fields row values of a document: INDEXED_FIELDS' keys, then LENGTH_FIELDS' lengths. */
 export function fieldKeys(doc: unknown): SQLInputValue[] {
@@ -231,6 +270,7 @@ export function fieldKeysAtMigration4(doc: unknown): SQLInputValue[] {
   return FIELDS_AT_MIGRATION_4.map((field) => encodeKey(valueAt(doc, field.path)))
 }
 
+/** The side table's upsert as migration 4 made the table (keyed by id). */
 function fieldsUpsert(fields: readonly IndexedField[]): string {
   const columns = fields.map((f) => f.column)
   return `INSERT INTO fields (id, type, ${columns.join(', ')})
@@ -294,16 +334,23 @@ export function compileSelection(
   /** The full-text condition of a search hint, or null where it cannot narrow (no index). */
   search: SearchSql = () => null,
 ): {
+  /** `fields f`, joined to `documents d` by rowid where a condition is on the id (its index). */
+  from: string
   where: string
   orderBy: string
   params: SQLInputValue[]
 } {
   const params: SQLInputValue[] = []
   const terms: string[] = []
-  if (selection.where) terms.push(compile(selection.where, params, search))
-  for (const prefix of selection.excludeIdPrefixes ?? []) {
-    terms.push('NOT (f.id >= ? AND f.id < ?)')
-    params.push(prefix, prefixEnd(prefix))
+  const ids = {read: false}
+  if (selection.where) terms.push(compile(selection.where, params, search, ids))
+  const excluded = selection.excludeIdPrefixes ?? []
+  // The published layer alone: one value of each index entry's last column (an index can seek it).
+  const published = LAYER_PREFIXES.every((prefix) => excluded.includes(prefix))
+  if (published) terms.push('f.layer = 0')
+  for (const prefix of excluded) {
+    if (!(published && LAYER_PREFIXES.includes(prefix)))
+      terms.push(`NOT ${startsWith(prefix, params)}`)
   }
   if (selection.stack) terms.push(topOfStack(selection.stack, params))
   const order = (selection.order ?? []).map(({field, desc}) => {
@@ -311,11 +358,13 @@ export function compileSelection(
     if (!column) throw new Error(`lake: no indexed field ${field}`)
     return `f.${column} ${desc ? 'DESC' : 'ASC'}`
   })
-  // The index's own tie order (by id, in the first key's direction) keeps the read index-only.
-  const last = selection.order?.[0]?.desc ? 'DESC' : 'ASC'
+  // Rows that tie come in any order (Selection.order): the index's own (by layer, then rowid)
+  // keeps the read index-only. No keys: by id, which a condition on the documents' id index gives
+  // as it reads them (the same id as the row's).
   return {
+    from: ids.read ? 'fields f JOIN documents d ON d.rowid = f.rowid' : 'fields f',
     where: terms.length ? ` WHERE ${terms.join(' AND ')}` : '',
-    orderBy: ` ORDER BY ${[...order, `f.id ${last}`].join(', ')}`,
+    orderBy: ` ORDER BY ${order.length ? order.join(', ') : ids.read ? 'd.id' : 'f.id'}`,
     params,
   }
 }
@@ -340,9 +389,10 @@ export function viewOrderStreams(
   if (selection.order?.length || typed?.kind !== 'type') return null
   const types = [...new Set(typed.types)]
   if (types.length === 0 || types.length > VIEW_ORDER_TYPES) return null
+  // The stream reads `documents d` itself: a condition on its id is on the same row's.
   const {where, params} = compileSelection({...selection, order: undefined})
   const stream = (type: string, range: string, bounds: string[], strip: number) => ({
-    sql: `SELECT ${columns} FROM documents d CROSS JOIN fields f ON f.id = d.id WHERE d.type = ?${range}${where.replace(/^ WHERE /, ' AND ')} ORDER BY d.id`,
+    sql: `SELECT ${columns} FROM documents d CROSS JOIN fields f ON f.rowid = d.rowid WHERE d.type = ?${range}${where.replace(/^ WHERE /, ' AND ')} ORDER BY d.id`,
     params: [type, ...bounds, ...params],
     strip,
   })
@@ -363,47 +413,67 @@ export function viewOrderStreams(
 const VIEW_ORDER_TYPES = 8
 
 /**
+ * The row's id starts with `prefix`: its layer where the prefix is a whole layer's (`drafts.`,
+ * `versions.`), which each index entry holds; else a range of the id, read from the row.
+ */
+function startsWith(prefix: string, params: SQLInputValue[]): string {
+  const layer = LAYER_PREFIXES.indexOf(prefix) + 1
+  if (layer > 0) return `f.layer = ${layer}`
+  params.push(prefix, prefixEnd(prefix))
+  return '(f.id >= ? AND f.id < ?)'
+}
+
+/**
  * Rows that are the top layer of their group in `stack`: a row of layer i counts when its group
- * has no row in layers 0…i-1 (one primary-key probe each). Ids: `drafts.<id>`,
+ * has no row in layers 0…i-1 (one probe of the documents' id index each). Ids: `drafts.<id>`,
  * `versions.<release>.<id>`, and the published `<id>` (neither prefix).
  */
 function topOfStack(stack: readonly string[], params: SQLInputValue[]): string {
   const prefixes = stack.map((layer) => (layer === 'drafts' ? 'drafts.' : `versions.${layer}.`))
+  // Every stored document has its side-table row: the documents' id index answers the probe.
   const absent = (higher: readonly string[], groupSql: string) =>
     higher.map((prefix) => {
       params.push(prefix)
-      return ` AND NOT EXISTS (SELECT 1 FROM fields x WHERE x.id = ? || ${groupSql})`
+      return ` AND NOT EXISTS (SELECT 1 FROM documents x WHERE x.id = ? || ${groupSql})`
     })
   const terms = prefixes.map((prefix, i) => {
-    params.push(prefix, prefixEnd(prefix))
-    const inLayer = '(f.id >= ? AND f.id < ?)'
+    const inLayer = startsWith(prefix, params)
     return inLayer + absent(prefixes.slice(0, i), `substr(f.id, ${prefix.length + 1})`).join('')
   })
-  params.push('drafts.', prefixEnd('drafts.'), 'versions.', prefixEnd('versions.'))
-  const published = 'NOT (f.id >= ? AND f.id < ?) AND NOT (f.id >= ? AND f.id < ?)'
-  terms.push(published + absent(prefixes, 'f.id').join(''))
+  terms.push('f.layer = 0' + absent(prefixes, 'f.id').join(''))
   return `(${terms.map((term) => `(${term})`).join(' OR ')})`
 }
 
 type SearchSql = (hint: SearchHint) => {sql: string; params: SQLInputValue[]} | null
 
-function compile(condition: Condition, params: SQLInputValue[], search: SearchSql): string {
+/**
+ * A condition as SQL over `fields f`; `ids.read` set where it is on `d.id`, the joined documents'
+ * (the side table keeps no index of ids: the documents' id index finds the rows, in id order).
+ */
+function compile(
+  condition: Condition,
+  params: SQLInputValue[],
+  search: SearchSql,
+  ids: {read: boolean},
+): string {
   switch (condition.kind) {
     case 'and':
     case 'or':
       if (condition.of.length === 0) return condition.kind === 'and' ? '1' : '0'
-      return `(${condition.of.map((c) => compile(c, params, search)).join(` ${condition.kind.toUpperCase()} `)})`
+      return `(${condition.of.map((c) => compile(c, params, search, ids)).join(` ${condition.kind.toUpperCase()} `)})`
     case 'not':
-      return `NOT ${compile(condition.of, params, search)}`
+      return `NOT ${compile(condition.of, params, search, ids)}`
     case 'search': {
       const sql = search(condition.search)
       if (!sql) return '1'
       params.push(...sql.params)
+      ids.read = true
       // searchCondition speaks of the documents table's `id`.
-      return `(${sql.sql.replace(/^id IN/, 'f.id IN')})`
+      return `(${sql.sql.replace(/^id IN/, 'd.id IN')})`
     }
     case 'id':
-      return inList('f.id', condition.ids, params)
+      ids.read = true
+      return inList('d.id', condition.ids, params)
     case 'type':
       return inList('f.type', condition.types, params)
     case 'rootPath':
@@ -411,7 +481,8 @@ function compile(condition: Condition, params: SQLInputValue[], search: SearchSq
     case 'idPrefix':
       if (condition.prefixes.length === 0) return '0'
       params.push(...condition.prefixes.flatMap((prefix) => [prefix, prefixEnd(prefix)]))
-      return `(${condition.prefixes.map(() => '(f.id >= ? AND f.id < ?)').join(' OR ')})`
+      ids.read = true
+      return `(${condition.prefixes.map(() => '(d.id >= ? AND d.id < ?)').join(' OR ')})`
     case 'equals': {
       const column = columnOf(condition.field)
       const scalars = condition.values.filter((v) => typeof v !== 'boolean')
@@ -463,13 +534,16 @@ function compile(condition: Condition, params: SQLInputValue[], search: SearchSq
       const path = jsonPath(condition.path)
       const {op, value} = condition
       params.push(path, path, value, path, path, value)
-      return `f.id IN (SELECT id FROM documents WHERE CASE json_type(body, ?)
+      ids.read = true
+      return `d.id IN (SELECT id FROM documents WHERE CASE json_type(body, ?)
         WHEN 'text' THEN length(body ->> ?) ${op} ? OR instr(body -> ?, '\\u') > 0
         WHEN 'array' THEN json_array_length(body, ?) ${op} ? END)`
     }
     case 'references':
-      // A reference's row names its document by rowid (sqliteStore.ts's migrations).
-      return `f.id IN (SELECT d.id FROM refs r JOIN documents d ON d.rowid = r.source
+      // A reference's row names its document by rowid (sqliteStore.ts's migrations); the ids,
+      // sorted, lead the read in id order.
+      ids.read = true
+      return `d.id IN (SELECT x.id FROM refs r JOIN documents x ON x.rowid = r.source
         WHERE r.visible AND ${inList('r.target', condition.ids, params)})`
   }
 }

@@ -4,7 +4,7 @@
  * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table,
  * 24689bb with the full-text index's own id map and type and rev kept beside each body, 06e3e4b
  * with the transaction log's seq an AUTOINCREMENT, 886ca21 with references keyed by the referring
- * document's id)
+ * document's id, 54b58fa with the side table keyed by the id)
  * open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
@@ -22,7 +22,7 @@ import {errorResponse} from '../../../lake/http/errors.ts'
 import {createSearchAnalyzer} from '../../../lake/store/searchAnalyzer.ts'
 import {INDEX_VERSION} from '../../../lake/store/searchIndex.ts'
 import {encodeMatchText} from '../../../lake/core/searchText.ts'
-import type {StoreRegistry} from '../../../lake/core/store.ts'
+import type {Selection, StoreRegistry} from '../../../lake/core/store.ts'
 import {createTestLake} from '../../helpers/lake.ts'
 
 const FIXTURES = ['main-f02fb90', 'main-4b680ff', 'main-ea0880f', 'main-3ca98e1', 'main-24689bb']
@@ -41,6 +41,12 @@ let expected: {
     any: {id: string; target: string}[]
     selected: string[][]
   }
+  /** What that lake selected and counted off its side table (written since 54b58fa's fixture). */
+  selections?: {
+    selection: Selection
+    rows: {id: string; type: string; fields: unknown[]; complete: boolean}[]
+    count: number
+  }[]
 }
 
 async function openFixture(name: string) {
@@ -527,6 +533,129 @@ describe("a folder from before the references were keyed by the referring docume
   })
 })
 
+describe("a folder from before the side table was keyed by the documents' rowid (54b58fa)", () => {
+  const file = () => join(dir, 'datasets', 'production.sqlite')
+  type Row = {id: string; fields: unknown[]}
+  /**
+   * Rows as read, each run of rows with the same order keys sorted by id: rows that tie on the
+   * order come in any order (Selection.order).
+   */
+  const tiesById = (rows: Row[], order: readonly {field: number}[] = []) => {
+    const keyOf = (row: Row) => JSON.stringify(order.map(({field}) => row.fields[field] ?? null))
+    const out: Row[][] = []
+    for (const row of rows) {
+      const run = out.at(-1)
+      if (run && keyOf(run[0]) === keyOf(row)) run.push(row)
+      else out.push([row])
+    }
+    return out.flatMap((run) => run.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+  }
+  const answers = () => {
+    const store = stores.get('production')
+    return expected.selections!.map(({selection}) => ({
+      selection,
+      rows: tiesById([...store.select(selection)], selection.order),
+      count: store.countSelected(selection),
+    }))
+  }
+
+  beforeEach(() => openFixture('main-54b58fa'))
+
+  test('every revision and every logged transaction reads back as before the migration', readsBack)
+
+  test("keys each side-table row by its document's rowid, with no index entry holding the id, and selects and counts as that lake did", () => {
+    const wanted = expected.selections!.map(({selection, rows, count}) => ({
+      selection,
+      rows: tiesById(rows, selection.order),
+      count,
+    }))
+    expect(wanted.every(({rows}) => rows.length > 0)).toBe(true)
+    expect(answers()).toEqual(wanted)
+    stores.close()
+    const db = new DatabaseSync(file(), {readOnly: true})
+    try {
+      // Every column an entry holds, its key's and the table's key after them.
+      const columns = (name: string) =>
+        (
+          db.prepare('SELECT name FROM pragma_index_xinfo(?)').all(name) as {name: string | null}[]
+        ).map((column) => column.name)
+      const indexes = db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'fields'")
+        .all() as {name: string}[]
+      expect(indexes.length).toBeGreaterThan(4)
+      for (const {name} of indexes) expect(columns(name), name).not.toContain('id')
+      const unkeyed = db
+        .prepare(
+          'SELECT count(*) AS n FROM fields f LEFT JOIN documents d ON d.rowid = f.rowid WHERE d.id IS NOT f.id',
+        )
+        .get() as {n: number}
+      expect(unkeyed.n).toBe(0)
+    } finally {
+      db.close()
+    }
+    // The rowids of an INTEGER PRIMARY KEY stay through VACUUM.
+    const writable = new DatabaseSync(file())
+    writable.exec('VACUUM')
+    writable.close()
+    stores = createSqliteStores(dir)
+    expect(answers()).toEqual(wanted)
+  })
+
+  test('writes after the migration keep the side table whole: created, changed and deleted rows', async () => {
+    const store = stores.get('production')
+    const before = store.getDocuments(['article-2'])[0]!
+    const after = {...before, section: 'খেলা', _rev: 'tx-new'}
+    const created = {_id: 'drafts.article-9', _type: 'article', title: 'নতুন', _rev: 'tx-new'}
+    await store.transact((writer) =>
+      writer.commit({
+        id: 'tx-new',
+        dataset: 'production',
+        timestamp: '2026-12-01T00:00:00.000Z',
+        identity: 'p-test',
+        changes: [
+          {
+            id: 'article-2',
+            before,
+            after,
+            mutations: [{patch: {id: 'article-2', set: {section: 'খেলা'}}}],
+            effects: {apply: [], revert: []},
+          },
+          {
+            id: 'drafts.article-9',
+            before: null,
+            after: created,
+            mutations: [{create: created}],
+            effects: {apply: [], revert: []},
+          },
+          {
+            id: 'article-4',
+            before: store.getDocuments(['article-4'])[0]!,
+            after: null,
+            mutations: [{delete: {id: 'article-4'}}],
+            effects: {apply: [], revert: []},
+          },
+        ],
+      }),
+    )
+    const section = {where: {kind: 'equals', field: 2, values: ['খেলা']}} as const
+    expect([...store.select(section)].map((row) => row.id).sort()).toEqual([
+      'article-1',
+      'article-2',
+    ])
+    expect(store.countSelected({...section, excludeIdPrefixes: ['drafts.', 'versions.']})).toBe(2)
+    expect(
+      [...store.select({where: {kind: 'type', types: ['article']}, stack: ['drafts']})]
+        .map((row) => row.id)
+        .sort(),
+    ).toEqual(['article-1', 'article-2', 'drafts.article-0', 'drafts.article-9'])
+    expect(
+      [...store.select({where: {kind: 'id', ids: ['article-4', 'drafts.article-9']}})].map(
+        (row) => row.id,
+      ),
+    ).toEqual(['drafts.article-9'])
+  })
+})
+
 test('a folder an earlier lake wrote is upgraded on the commit thread: /ping and another dataset are answered meanwhile', async () => {
   // The migration ran in the dataset's open, on the event loop: the lake's start opens every
   // dataset (the image backfill), so a lake given an old folder answered nothing, /ping and other
@@ -802,8 +931,8 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
     // (24: a reference row for every string `_ref`; 25: the documents to repair; 26: the
     // transaction log without AUTOINCREMENT; 27: the images to derive; 28: references keyed by
-    // the document's rowid.)
-    expect(count('SELECT max(version) AS n FROM migrations')).toBe(28)
+    // the document's rowid; 29: the side table keyed by it.)
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(29)
     expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
     expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
     expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)

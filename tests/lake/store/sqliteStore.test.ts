@@ -165,6 +165,7 @@ describe('sqliteStore', () => {
       {version: 26},
       {version: 27},
       {version: 28},
+      {version: 29},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -1160,9 +1161,10 @@ describe('referrersOf', () => {
   test('answers from the committed state', async () => {
     await commit({strong: null, both: {one: ref('a', {_weak: true})}})
     expect(store.referrersOf(['a'])).toEqual([])
-    // references() sees weak ones; the rows of a reference a document dropped are gone.
+    // references() sees weak ones; the rows of a reference a document dropped are gone. (Rows
+    // come in no particular order.)
     const visible = (ids: string[]) =>
-      [...store.select({where: {kind: 'references', ids}})].map((row) => row.id)
+      [...store.select({where: {kind: 'references', ids}})].map((row) => row.id).sort()
     expect(visible(['a'])).toEqual(['both', 'weak'])
     expect(visible(['b'])).toEqual([])
     await commit({weak: {title: 'no reference'}, prefix: {author: ref('ab'), also: ref('b')}})
@@ -1196,7 +1198,7 @@ describe('referrersOf', () => {
       'both',
     ])
     expect(
-      [...store.select({where: {kind: 'references', ids: ['a', 'b']}})].map((r) => r.id),
+      [...store.select({where: {kind: 'references', ids: ['a', 'b']}})].map((r) => r.id).sort(),
     ).toEqual(['both', 'strong', 'weak'])
     // The number, not the id's text again (36 bytes of a UUID a row): every row's is a document's.
     expect(read('SELECT DISTINCT typeof(source) AS kind FROM refs')).toEqual([{kind: 'integer'}])
@@ -1293,6 +1295,7 @@ describe('side-table statistics', () => {
   }
 
   test("length(title) reads the range of titles' lengths and sorts it by id, not every row", async () => {
+    // Each entry ends in the row's layer and rowid (no id): the rows it finds are read for theirs.
     await commit({a: {_type: 'article', title: 'x'}, h: {_type: 'headline', text: 'y'}})
     for (const op of ['>', '<='] as const) {
       const selection = {
@@ -1305,9 +1308,7 @@ describe('side-table statistics', () => {
         `SELECT f.id, f.type FROM fields f${where}${orderBy}`,
         ...(params as string[]),
       )
-      expect(plan, op).toMatch(
-        /^SEARCH f USING COVERING INDEX fields_title_length \(title_length[<>]/,
-      )
+      expect(plan, op).toMatch(/^SEARCH f USING INDEX fields_title_length \(title_length[<>]/)
     }
     // Only titled documents are in the index.
     const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})

@@ -516,7 +516,7 @@ const FIELD_STATS: Record<string, string> = {
   fields_source_published: '1000000 1000 2 2',
   // The layer ends each entry (fields.ts FIELDS_BY_ROWID): most rows are of one, so an equality on
   // it narrows little (without its figure SQLite skip-scanned the titles' lengths for it).
-  fields_title_length: '1000000 10000 5000 4000',
+  fields_title_length: '1000000 10000 5000 4000 1',
 }
 
 function describeFields(db: DatabaseSync): void {

@@ -8,7 +8,7 @@
 import type {Context} from 'hono'
 import {UnavailableError} from '../core/errors.ts'
 import {lakeOf} from './context.ts'
-import {requestSignal} from './nodeRequest.ts'
+import {requestSignal, whenAnswered} from './nodeRequest.ts'
 import {streamHolder} from './principal.ts'
 
 export const utf8 = (text: string): Uint8Array => Buffer.from(text)
@@ -104,6 +104,13 @@ export async function pagedAnswer(
     },
     {highWaterMark: 0},
   )
+  // Sent, or its client gone. One gone before the server took the stream (while the first page
+  // was read) is neither read nor cancelled by it (@hono/node-server writes no stream to a
+  // destroyed response): its page stayed held and its pages open. A stream the server reads is
+  // locked, and the server cancels it itself.
+  void whenAnswered(c)?.then(() => {
+    if (!body.locked) void body.cancel()
+  })
   return c.body(body, 200)
 }
 

@@ -21,7 +21,7 @@ import {LIMITS} from './core/limits.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {clearIncoming} from './assets/assetFiles.ts'
 import {ImageService} from './assets/images.ts'
-import {createUploadSpace, uploadDiskReserve} from './assets/uploadSpace.ts'
+import {createUploadSpace, uploadCallerBytes, uploadDiskReserve} from './assets/uploadSpace.ts'
 import {createDatasetDeletion} from './datasets/deletion.ts'
 import {openVisibility} from './datasets/visibility.ts'
 import {LiveEvents} from './live/liveEvents.ts'
@@ -251,7 +251,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     visibility,
     deleteDataset: (name) => deletion.delete(name),
     images,
-    uploads: createUploadSpace(options.dataDir, uploadDiskReserve(env)),
+    uploads: createUploadSpace(options.dataDir, {
+      reserveBytes: uploadDiskReserve(env),
+      callerBytes: uploadCallerBytes(env),
+    }),
     live,
     now,
     config,

@@ -44,6 +44,8 @@ export interface AssetUpload {
    * lake's reserve is refused before its body is read, or once it passes it as it streams.
    */
   space?: UploadSpace
+  /** Who uploads, for the bound on one caller's uploads under way (principal.ts' streamHolder). */
+  caller?: string
   /** Images of more pixels (width × height) are refused and nothing is kept (default 100 M). */
   maxSourcePixels?: number
   /**
@@ -70,7 +72,7 @@ export async function receiveAsset(
 ): Promise<SanityDocument> {
   const {kind, meta} = upload
   const maxSourcePixels = upload.maxSourcePixels ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels
-  const claim = await upload.space?.admit(upload.declaredBytes ?? null)
+  const claim = await upload.space?.admit(upload.declaredBytes ?? null, upload.caller)
   let staged
   try {
     staged = await stageUpload(dataDir, upload.body, upload.maxBytes, claim)

@@ -14,7 +14,7 @@ import type {SanityDocument} from '../../core/types.ts'
 import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
 import {datasetOf, lakeOf} from '../context.ts'
 import {arrivingBody, declaredLength} from '../nodeRequest.ts'
-import {checkStillSignedIn, getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
 import {imageRendition} from './images.ts'
 import {servedFile} from '../byteRange.ts'
@@ -43,6 +43,7 @@ export function assetUploadRoutes(): Hono {
       origin: assetOrigin(c, projectId),
       maxBytes: maxUploadBytes(),
       space: lakeOf(c).uploads,
+      caller: streamHolder(c),
       declaredBytes: declaredLength(c),
       maxSourcePixels: lakeOf(c).images.limits.maxSourcePixels,
       signedIn: () => checkStillSignedIn(c),

@@ -158,21 +158,18 @@ export function createUploadSpace(
 }
 
 /** LAKE_UPLOAD_DISK_RESERVE_BYTES, bytes (0 too), else the default. */
-export function uploadDiskReserve(env: Record<string, string | undefined>): number {
-  const value = env.LAKE_UPLOAD_DISK_RESERVE_BYTES?.trim()
-  const configured = Number(value)
-  return value && Number.isFinite(configured) && configured >= 0
-    ? configured
-    : DEFAULT_UPLOAD_DISK_RESERVE_BYTES
-}
+export const uploadDiskReserve = (env: Record<string, string | undefined>): number =>
+  bytesSetting(env.LAKE_UPLOAD_DISK_RESERVE_BYTES, DEFAULT_UPLOAD_DISK_RESERVE_BYTES)
 
 /** LAKE_UPLOAD_CALLER_BYTES, bytes (0: one upload at a time), else the default. */
-export function uploadCallerBytes(env: Record<string, string | undefined>): number {
-  const value = env.LAKE_UPLOAD_CALLER_BYTES?.trim()
+export const uploadCallerBytes = (env: Record<string, string | undefined>): number =>
+  bytesSetting(env.LAKE_UPLOAD_CALLER_BYTES, DEFAULT_UPLOAD_CALLER_BYTES)
+
+/** A setting of bytes: a number of 0 or more, else the fallback. */
+function bytesSetting(setting: string | undefined, fallback: number): number {
+  const value = setting?.trim()
   const configured = Number(value)
-  return value && Number.isFinite(configured) && configured >= 0
-    ? configured
-    : DEFAULT_UPLOAD_CALLER_BYTES
+  return value && Number.isFinite(configured) && configured >= 0 ? configured : fallback
 }
 
 async function diskFree(dir: string): Promise<number> {

@@ -167,7 +167,9 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
         forget()
       }
       const forget = () => {
-        if (!channel(dataset).delete(member)) return
+        // get, not channel(): a deleted dataset's channel is gone and must not come back empty.
+        const members = channels.get(dataset)
+        if (!members?.delete(member)) return
         member.subscriptions.clear()
         for (const sessionId of member.states.keys()) {
           broadcast(dataset, {
@@ -177,7 +179,7 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
           })
         }
         member.states.clear()
-        if (channel(dataset).size === 0) channels.delete(dataset)
+        if (members.size === 0) channels.delete(dataset)
       }
 
       /** The caller of this request, checked again now: tokens expire and get revoked. */
@@ -350,7 +352,8 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
     },
 
     endDataset(dataset, reason) {
-      const members = channels.get(dataset) ?? new Set<Member>()
+      const members = channels.get(dataset)
+      if (!members) return 0
       // All of the dataset's sockets go: none is left to hear the others' sessions end.
       channels.delete(dataset)
       for (const member of members) member.peer.close(1001, reason)

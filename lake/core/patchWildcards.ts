@@ -52,11 +52,11 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
       for (const [path, value] of Object.entries(values)) singles.push({op, path, value})
     }
   }
-  const insertToWrite = insertTarget(ops.insert)?.needsWork === true
+  const target = insertTarget(ops.insert)
+  const insertToWrite = target?.needsWork === true
   if (!insertToWrite && !singles.some((single) => hasSelector(single.path))) return ops
-  const id = isObject(doc) && typeof doc._id === 'string' ? doc._id : 'document'
   let state: unknown =
-    isObject(doc) && typeof doc._id === 'string' ? doc : {...(doc as Json), _id: id}
+    isObject(doc) && typeof doc._id === 'string' ? doc : {...(doc as Json), _id: 'document'}
   // Written out, not yet applied to `state`: applied only when a later `[*]` needs what they do.
   let pending: Single[] = []
   let applicable = true
@@ -115,7 +115,7 @@ export function expandWildcards(doc: unknown, ops: Json, options: ExpandOptions 
   settle()
   // A patch that fails before it: left as sent, for the checks and the mutator to refuse.
   if (!applicable) return out
-  const insert = expandInsert(state, ops.insert as Json, options.index)
+  const insert = expandInsert(state, ops.insert as Json, target!, options.index)
   if (insert === undefined) delete out.insert
   else out.insert = insert
   return out
@@ -297,12 +297,15 @@ function lastBracketsAt(path: string): number {
  * that matches none; undefined when none is left. Still one path, as one patch holds one insert:
  * arrays that would need different places are refused, saying to send an insert each.
  */
-function expandInsert(doc: unknown, insert: Json, index?: number): Json | undefined {
-  const target = insertTarget(insert)
-  if (!target?.needsWork) return insert
+function expandInsert(
+  doc: unknown,
+  insert: Json,
+  target: InsertTarget,
+  index?: number,
+): Json | undefined {
   const {position, path, container, inside, pick} = target
   const places = new Map<string, {segments: unknown[]; place: string}>()
-  for (const concrete of selectorAt(container) ? itemPaths(doc, container) : [container]) {
+  for (const concrete of itemPaths(doc, container)) {
     let matches
     try {
       matches = extractWithPath(concrete, doc)

@@ -3406,10 +3406,9 @@ export function migrateDataFile(path: string, searchIndex = false): void {
 function upgradeDue(path: string, searchIndex: boolean): boolean {
   const file = new DatabaseSync(path, {readOnly: true, timeout: BUSY_TIMEOUT_MS})
   try {
-    const table = file.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'migrations'").get()
-    if (!table) return false
-    const row = file.prepare('SELECT max(version) AS v FROM migrations').get() as {v: number | null}
-    return (row.v ?? 0) < MIGRATIONS.length || (searchIndex && !searchIndexCurrent(file))
+    const version = schemaVersion(file)
+    if (version === null) return false
+    return version < MIGRATIONS.length || (searchIndex && !searchIndexCurrent(file))
   } finally {
     file.close()
   }
@@ -3417,8 +3416,14 @@ function upgradeDue(path: string, searchIndex: boolean): boolean {
 
 /** Whether a file's first migrations are committed (a new file's are one transaction: migrate). */
 function schemaCommitted(db: DatabaseSync): boolean {
-  if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'migrations'").get()) return false
-  return db.prepare('SELECT 1 FROM migrations LIMIT 1').get() !== undefined
+  return (schemaVersion(db) ?? 0) > 0
+}
+
+/** The last migration a file has committed: 0 for none, null without a migrations table. */
+function schemaVersion(db: DatabaseSync): number | null {
+  if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'migrations'").get()) return null
+  const row = db.prepare('SELECT max(version) AS v FROM migrations').get() as {v: number | null}
+  return row.v ?? 0
 }
 
 function migrate(db: DatabaseSync) {

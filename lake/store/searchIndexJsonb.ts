@@ -208,12 +208,26 @@ let nonAscii = false
 function note(bytes: Buffer, valueType: number, from: number, to: number): void {
   if (nonAscii) return
   if (valueType !== TEXT && valueType !== TEXTRAW) {
-    const value = stringOf(bytes, valueType, from, to)
-    for (let i = 0; i < value.length && !nonAscii; i++) nonAscii = value.charCodeAt(i) >= 0x80
+    noteValue(stringOf(bytes, valueType, from, to))
     return
   }
   // A byte past ASCII decodes to a character past it, or to U+FFFD when malformed.
   for (let i = from; i < to && !nonAscii; i++) nonAscii = bytes[i] >= 0x80
+}
+
+function noteValue(value: string): void {
+  for (let i = 0; i < value.length && !nonAscii; i++) nonAscii = value.charCodeAt(i) >= 0x80
+}
+
+/** A string element's value, noted (note): an escaped one is decoded once for both. */
+function notedString(bytes: Buffer, valueType: number, from: number, to: number): string {
+  if (valueType === TEXT || valueType === TEXTRAW) {
+    note(bytes, valueType, from, to)
+    return stringOf(bytes, valueType, from, to)
+  }
+  const value = stringOf(bytes, valueType, from, to)
+  if (!nonAscii) noteValue(value)
+  return value
 }
 
 /** A view of `body` with Buffer's decoders (no copy). */
@@ -260,8 +274,8 @@ function walk(
   sink: IndexedTextSink,
 ): void {
   if (isString(valueType)) {
-    note(bytes, valueType, from, to)
-    if (text) sink.text(stringOf(bytes, valueType, from, to), true)
+    if (text) sink.text(notedString(bytes, valueType, from, to), true)
+    else note(bytes, valueType, from, to)
   } else if (valueType === ARRAY) {
     for (let at = from; at < to;) {
       element(bytes, at, to)
@@ -359,11 +373,14 @@ function walkObject(
       top = span
     } else if (heads !== null && isString(valueType)) {
       // A top-level string, decoded once for its text and its heads.
-      note(bytes, valueType, from, valueEnd)
-      if (!itemText && !nonAscii) continue
-      const value = stringOf(bytes, valueType, from, valueEnd)
-      if (itemText) sink.text(value, true)
-      if (nonAscii) heads.string(value)
+      if (itemText) {
+        const value = notedString(bytes, valueType, from, valueEnd)
+        sink.text(value, true)
+        if (nonAscii) heads.string(value)
+      } else {
+        note(bytes, valueType, from, valueEnd)
+        if (nonAscii) heads.string(stringOf(bytes, valueType, from, valueEnd))
+      }
       continue
     } else {
       walk(bytes, valueType, from, valueEnd, itemText, sink)

@@ -15,11 +15,16 @@ import type {StoreRegistry} from '../core/store.ts'
 import type {DatasetRegistry} from '../dataset.ts'
 import type {ListenerRegistry} from '../listen/stream.ts'
 import type {LiveEvents} from '../live/liveEvents.ts'
+import {isListed} from './listing.ts'
 import type {VisibilitySettings} from './visibility.ts'
 
 export interface DatasetDeletion {
-  /** Deletes a dataset; resolves once it is gone, files and all. */
-  delete(dataset: string): Promise<void>
+  /**
+   * Deletes a dataset; resolves once it is gone, files and all. A delete of a name waits for the
+   * one under way, and finds whether the dataset is there in its turn: false, nothing done, when it
+   * is not listed then (the one before deleted it), where a check before queueing had passed both.
+   */
+  delete(dataset: string): Promise<boolean>
   /** At the lake's start: completes the deletes a kill stopped. */
   finishLeftovers(): void
   /** Resolves once no delete is under way (the lake's stop waits for them). */
@@ -42,7 +47,7 @@ export function createDatasetDeletion(parts: {
 }): DatasetDeletion {
   const {stores, datasets, listeners, live, visibility} = parts
   /** Deletes under way, by name: a second delete of one waits for the first. */
-  const underWay = new Map<string, Promise<void>>()
+  const underWay = new Map<string, Promise<unknown>>()
   const hearers = new Set<(dataset: string, reason: string) => void>()
 
   /** What a deleted dataset had besides its file. Also run again after a kill: idempotent. */
@@ -55,7 +60,8 @@ export function createDatasetDeletion(parts: {
     live.forget(dataset, `dataset "${dataset}" was deleted`)
   }
 
-  async function deleteNow(dataset: string): Promise<void> {
+  async function deleteNow(dataset: string): Promise<boolean> {
+    if (!isListed(parts, dataset)) return false
     const reason = `Dataset "${dataset}" was deleted`
     await stores.delete(dataset, `${reason} while this request ran; nothing was done`)
     // The next request for the name gets a new service over a new store.
@@ -63,6 +69,7 @@ export function createDatasetDeletion(parts: {
     listeners.endDataset(dataset, reason)
     for (const heard of hearers) heard(dataset, reason)
     stores.finishDeletes(removeTheRest)
+    return true
   }
 
   return {

@@ -28,8 +28,11 @@ export interface LakeContext {
   bus: EventBus
   /** Which datasets anonymous callers may read (published documents only). */
   visibility: VisibilitySettings
-  /** Deletes a dataset, files and all (lake/datasets/deletion.ts). */
-  deleteDataset(name: string): Promise<void>
+  /**
+   * Deletes a dataset, files and all (lake/datasets/deletion.ts); false when it was not there in
+   * the delete's turn.
+   */
+  deleteDataset(name: string): Promise<boolean>
   /** Image renditions, derived metadata and asset file clean-up. */
   images: ImageService
   /** The disk space uploads may take (LAKE_UPLOAD_DISK_RESERVE_BYTES). */

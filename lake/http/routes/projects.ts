@@ -3,7 +3,6 @@
  * caller's document grants, which the Studio evaluates per document) and the project grants.
  */
 import {Hono, type Context} from 'hono'
-import {LOCAL_LAKE} from '../../../kit/localLake.ts'
 import {BadRequestError, NotFoundError, PermissionError} from '../../core/errors.ts'
 import {
   can,
@@ -14,6 +13,7 @@ import {
   type RoleName,
 } from '../../core/grants.ts'
 import {invalidDatasetReason} from '../../core/ids.ts'
+import {datasetNames, isListed} from '../../datasets/listing.ts'
 import {VISIBILITIES, type DatasetVisibility} from '../../datasets/visibility.ts'
 import {flag, lakeOf} from '../context.ts'
 import {decodeUtf8} from '../nodeRequest.ts'
@@ -29,9 +29,6 @@ const ROLE_DESCRIPTIONS: Record<RoleName, string> = {
   viewer: 'Read all documents',
 }
 
-/** The dataset a fresh lake offers before anything was written (the one the Studio opens). */
-export const DEFAULT_DATASET = LOCAL_LAKE.dataset
-
 function requireProject(c: Context): string {
   const {projectId} = lakeOf(c).config
   if (c.req.param('projectId') !== projectId) {
@@ -41,11 +38,6 @@ function requireProject(c: Context): string {
   }
   requireSignedIn(c)
   return projectId
-}
-
-function datasetNames(c: Context): string[] {
-  const {stores, visibility} = lakeOf(c)
-  return [...new Set([DEFAULT_DATASET, ...stores.list(), ...visibility.named()])].sort()
 }
 
 /** The dataset a create or edit names, once its caller may manage datasets. */
@@ -113,7 +105,7 @@ export function projectRoutes(): Hono {
   // visibility` sets it.
   app.patch('/datasets/:name', async (c) => {
     const name = datasetToManage(c, 'edit')
-    if (!datasetNames(c).includes(name)) throw new NotFoundError(`Dataset "${name}" not found`)
+    if (!isListed(lakeOf(c), name)) throw new NotFoundError(`Dataset "${name}" not found`)
     const {aclMode} = await datasetSettings(c)
     const {visibility} = lakeOf(c)
     if (aclMode) visibility.set(name, aclMode)
@@ -124,8 +116,10 @@ export function projectRoutes(): Hono {
   // Projects API's form: the dataset goes, files and all (lake/datasets/deletion.ts).
   const deleteDataset = async (c: Context) => {
     const name = datasetToManage(c, 'delete')
-    if (!datasetNames(c).includes(name)) throw new NotFoundError(`Dataset "${name}" not found`)
-    await lakeOf(c).deleteDataset(name)
+    // Decided in the delete's turn, behind one of the name under way, not before it queues.
+    if (!(await lakeOf(c).deleteDataset(name))) {
+      throw new NotFoundError(`Dataset "${name}" not found`)
+    }
     return c.json({deleted: true, name})
   }
   app.delete('/datasets/:name', deleteDataset)
@@ -190,7 +184,7 @@ export function projectRoutes(): Hono {
     // The comments add-on probe: the lake has no add-on datasets.
     if (c.req.query('datasetProfile') === 'comments' || c.req.query('addonFor')) return c.json([])
     return c.json(
-      datasetNames(c).map((name) => ({
+      datasetNames(lakeOf(c)).map((name) => ({
         name,
         aclMode: lakeOf(c).visibility.of(name),
         datasetProfile: 'content',

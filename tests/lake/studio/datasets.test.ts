@@ -189,6 +189,43 @@ describe('client.datasets.delete', () => {
     expect((refused as PromiseRejectedResult).reason.statusCode).toBe(404)
   })
 
+  it('a delete asked while another of the name is under way is a 404 once its turn comes', async () => {
+    await admin.datasets.create('queued')
+    await admin.withConfig({dataset: 'queued'}).create({_type: 'article', title: 'সারি'})
+    // The first delete is held before its file moves until the second is asked too: the second
+    // meets the name still there, and waits behind the first.
+    const {context} = lake.server.lake
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const remove = context.stores.delete.bind(context.stores)
+    const storesDelete = vi
+      .spyOn(context.stores, 'delete')
+      .mockImplementationOnce(async (...args) => {
+        await held
+        return remove(...args)
+      })
+    const deleteDataset = context.deleteDataset
+    let asked = 0
+    context.deleteDataset = (name) => {
+      if (++asked === 2) release()
+      return deleteDataset(name)
+    }
+    try {
+      const both = await Promise.allSettled([
+        admin.datasets.delete('queued'),
+        admin.datasets.delete('queued'),
+      ])
+      expect(both.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected'])
+      const refused = both.find((outcome) => outcome.status === 'rejected')
+      expect((refused as PromiseRejectedResult).reason.statusCode).toBe(404)
+      expect((await admin.datasets.list()).map((dataset) => dataset.name)).not.toContain('queued')
+      expect(filesOf('queued')).toEqual([])
+    } finally {
+      context.deleteDataset = deleteDataset
+      storesDelete.mockRestore()
+    }
+  })
+
   it('only administrators delete datasets', async () => {
     await admin.datasets.create('held')
     await admin.withConfig({dataset: 'held'}).create({_type: 'article', title: 'রাখা'})

@@ -226,6 +226,41 @@ describe('client.datasets.delete', () => {
     }
   })
 
+  it('an edit whose body comes after a delete of its dataset is a 404, and lists it not again', async () => {
+    await admin.datasets.create('edited-away', {aclMode: 'private'})
+    await admin.withConfig({dataset: 'edited-away'}).create({_type: 'article', title: 'মোছা'})
+    // The edit's body is held until the delete is done: a stream pulled only when the lake reads.
+    let reading = () => {}
+    const read = new Promise<void>((resolve) => (reading = resolve))
+    let send: ReadableStreamDefaultController<Uint8Array> | undefined
+    const body = new ReadableStream<Uint8Array>(
+      {start: (controller) => void (send = controller), pull: () => reading()},
+      {highWaterMark: 0},
+    )
+    const edit = lake.server.lake.fetch(
+      new Request(`${lake.url}/v2025-02-19/datasets/edited-away`, {
+        method: 'PATCH',
+        headers: {authorization: `Bearer ${admin.config().token}`},
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    )
+    await read
+    expect(await admin.datasets.delete('edited-away')).toEqual({
+      deleted: true,
+      name: 'edited-away',
+    })
+    send!.enqueue(new TextEncoder().encode(JSON.stringify({aclMode: 'public'})))
+    send!.close()
+    expect((await edit).status).toBe(404)
+    expect((await admin.datasets.list()).map((dataset) => dataset.name)).not.toContain(
+      'edited-away',
+    )
+    // Made again by a write, it starts private, as a name never used.
+    await admin.withConfig({dataset: 'edited-away'}).create({_type: 'article', title: 'নতুন'})
+    expect(await aclModeOf('edited-away')).toBe('private')
+  })
+
   it('only administrators delete datasets', async () => {
     await admin.datasets.create('held')
     await admin.withConfig({dataset: 'held'}).create({_type: 'article', title: 'রাখা'})

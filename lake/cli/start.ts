@@ -40,7 +40,7 @@ the databases close.
   --query-timeout S  a query running longer is stopped with an error (default ${DEFAULT_QUERY_TIMEOUT_MS / 1000})
   --query-memory MB  heap one query may use before it is stopped (default ${DEFAULT_QUERY_MEMORY_MB})
   --write-timeout S  a large write (built off the event loop) running longer is stopped (default ${DEFAULT_WRITE_TIMEOUT_MS / 1000})
-  --answer-memory MB answers held for slow clients before a 503; a longer query answer is a 400 (default ${DEFAULT_ANSWER_MEMORY_MB})
+  --answer-memory MB answers held for slow clients before a 503 (a quarter per caller, a 429); a longer query answer is a 400 (default ${DEFAULT_ANSWER_MEMORY_MB})
   --index PATH       index this attribute path in every dataset, e.g. slug.current (repeatable)
   --studio-url URL   the Studio's address, for the lake's root page (npm run dev passes it)
 

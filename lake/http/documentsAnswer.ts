@@ -2,16 +2,19 @@
  * Answers built from documents' JSON texts (data/doc's and history's `{"documents":[…]…}`, a
  * write's `returnDocuments`), a document per chunk: a large answer is never copied into one
  * buffer, and the event loop is free between chunks. What answers hold until their clients take
- * it is budgeted lake-wide (AnswerBudget).
+ * it is budgeted lake-wide and per caller (AnswerBudget).
  */
 import type {Context} from 'hono'
-import {RetryLaterError} from '../core/errors.ts'
+import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
 import {lakeOf} from './context.ts'
 import {whenAnswered} from './nodeRequest.ts'
+import {streamHolder} from './principal.ts'
 
 /**
- * Bytes of built answers not yet sent, in the whole lake: a large answer that would take it past
- * `maxBytes` is refused (a 503 with Retry-After) rather than held while its client reads slowly.
+ * Bytes of built answers not yet sent, in the whole lake and per caller: a large answer that would
+ * take the lake past `maxBytes` is refused (a 503 with Retry-After) rather than held while its
+ * client reads slowly, and one that would take its caller past its share (CALLER_SHARE of it) a
+ * 429, so that one caller reading slowly cannot hold the whole budget and refuse everyone else.
  */
 export interface AnswerBudget {
   /** Bytes held now. */
@@ -19,34 +22,77 @@ export interface AnswerBudget {
   /** Streams waiting for room now (holdWhenRoom). */
   readonly waiting: number
   /**
-   * Counts `bytes` as held, or throws a RetryLaterError past the budget; returns the release. With
-   * `refusable` false (a committed write's answer, which must go out) it counts them and never
-   * throws.
+   * Counts `bytes` as held for `caller` (principal.ts' streamHolder), or throws past the budget: a
+   * CallerBusyError past the caller's share, a RetryLaterError past the lake's; returns the
+   * release. With `refusable` false (a committed write's answer, which must go out) it counts
+   * them and never throws.
    */
-  hold(bytes: number, refusable?: boolean): (bytes: number) => void
+  hold(caller: string, bytes: number, refusable?: boolean): (bytes: number) => void
   /**
-   * Counts `bytes` once they fit (or nothing else is held), waiting meanwhile; resolves to the
-   * release, or to null once `signal` aborts (nothing counted). For a stream under way, which
-   * can be neither refused after its 200 nor let past the budget (an export's next page).
+   * Counts `bytes` for `caller` once they fit the lake's budget and the caller's share (or
+   * nothing else is held there), waiting meanwhile; resolves to the release, or to null once
+   * `signal` aborts (nothing counted). For a stream under way, which can be neither refused after
+   * its 200 nor let past the budget (an export's next page).
    */
-  holdWhenRoom(bytes: number, signal: AbortSignal): Promise<((bytes: number) => void) | null>
+  holdWhenRoom(
+    caller: string,
+    bytes: number,
+    signal: AbortSignal,
+  ): Promise<((bytes: number) => void) | null>
 }
 
+/**
+ * A caller's share of the budget: a quarter (128 MB of the default 512), as a caller's query
+ * requests hold a quarter of the lake's (queryRequests.ts). Four callers reading nothing leave
+ * nothing for a fifth, but one (every local anonymous process shares 127.0.0.1) no longer does.
+ */
+export const CALLER_SHARE = 1 / 4
+
+/** When a caller past its share may try again: a client reading at all takes its answers within it. */
+const RETRY_AFTER_SECONDS = 2
+
 export function createAnswerBudget(maxBytes: number): AnswerBudget {
+  const callerBytes = Math.floor(maxBytes * CALLER_SHARE)
   let held = 0
+  /** Bytes held per caller (none held: no entry). */
+  const byCaller = new Map<string, number>()
   /** Streams waiting for room, first come first counted. */
-  const waiting: {bytes: number; admit: () => void}[] = []
+  const waiting: {caller: string; bytes: number; admit: () => void}[] = []
   const fits = (bytes: number) => held === 0 || held + bytes <= maxBytes
-  const count = (bytes: number) => {
+  // A caller's first answer passes its share whatever its size (the lake's bound still holds).
+  const fitsCaller = (caller: string, bytes: number) => {
+    const callers = byCaller.get(caller) ?? 0
+    return callers === 0 || callers + bytes <= callerBytes
+  }
+  /**
+   * Admits waiting streams in order while the lake has room; one its caller's share holds back is
+   * passed over (its caller's own release admits it), so that it stops no other caller's.
+   */
+  const admitWaiting = () => {
+    for (let i = 0; i < waiting.length;) {
+      const entry = waiting[i]!
+      if (!fits(entry.bytes)) break
+      if (!fitsCaller(entry.caller, entry.bytes)) {
+        i++
+        continue
+      }
+      waiting.splice(i, 1)
+      entry.admit()
+    }
+  }
+  const count = (caller: string, bytes: number) => {
     held += bytes
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + bytes)
     let left = bytes
     return (sent: number) => {
       const released = Math.min(sent, left)
+      if (released <= 0) return
       left -= released
       held -= released
-      while (released > 0 && waiting.length > 0 && fits(waiting[0]!.bytes)) {
-        waiting.shift()!.admit()
-      }
+      const callers = byCaller.get(caller)! - released
+      if (callers > 0) byCaller.set(caller, callers)
+      else byCaller.delete(caller)
+      admitWaiting()
     }
   }
   return {
@@ -56,26 +102,34 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
     get waiting() {
       return waiting.length
     },
-    hold(bytes, refusable = true) {
+    hold(caller, bytes, refusable = true) {
+      if (refusable && !fitsCaller(caller, bytes)) {
+        throw new CallerBusyError(
+          `This caller's answers not read yet hold ${byCaller.get(caller)} bytes; with this one's ` +
+            `${bytes} they would pass its share of ${callerBytes} (a quarter of --answer-memory): ` +
+            'read the answers under way, or ask again once they are read',
+          RETRY_AFTER_SECONDS,
+        )
+      }
       // One answer larger than the budget may still go out while nothing else is held.
       if (refusable && !fits(bytes)) {
         throw new RetryLaterError(
           'lakeBusyError',
           `The lake holds ${held} bytes of answers its clients have not read yet (at most ${maxBytes}); try again shortly`,
-          2,
+          RETRY_AFTER_SECONDS,
         )
       }
-      return count(bytes)
+      return count(caller, bytes)
     },
-    holdWhenRoom(bytes, signal) {
+    holdWhenRoom(caller, bytes, signal) {
       if (signal.aborted) return Promise.resolve(null)
-      if (waiting.length === 0 && fits(bytes)) return Promise.resolve(count(bytes))
       return new Promise((resolve) => {
         const entry = {
+          caller,
           bytes,
           admit: () => {
             signal.removeEventListener('abort', gone)
-            resolve(count(bytes))
+            resolve(count(caller, bytes))
           },
         }
         const gone = () => {
@@ -83,10 +137,13 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
           if (at >= 0) waiting.splice(at, 1)
           resolve(null)
           // The next in line may fit where this one did not.
-          while (waiting.length > 0 && fits(waiting[0]!.bytes)) waiting.shift()!.admit()
+          admitWaiting()
         }
         signal.addEventListener('abort', gone, {once: true})
+        // In line, and admitted at once if nothing ahead waits for the lake's room: one ahead
+        // that waits for its own caller's holds back no one else.
         waiting.push(entry)
+        admitWaiting()
       })
     },
   }
@@ -127,13 +184,14 @@ export function partsAnswer(
   refusable = true,
 ): ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> {
   const budget = lakeOf(c).answers
+  const caller = streamHolder(c)
   let length = 0
   for (const part of parts) length += part.byteLength
   if (length <= SMALL_ANSWER) {
-    if (length >= COUNTED_ANSWER) heldUntilSent(c, budget.hold(length, refusable), length)
+    if (length >= COUNTED_ANSWER) heldUntilSent(c, budget.hold(caller, length, refusable), length)
     return new Uint8Array(Buffer.concat(parts))
   }
-  const release = budget.hold(length, refusable)
+  const release = budget.hold(caller, length, refusable)
   // Sent, or its client gone: all released. One gone before the answer was built is neither read
   // nor cancelled (@hono/node-server writes no stream to a destroyed response), its bytes held.
   void whenAnswered(c)?.then(() => release(length))

@@ -51,7 +51,10 @@ export async function pagedAnswer(
   let pending: Pending | null = {chunk: first, held: null}
   if (!first.done) {
     try {
-      pending.held = {release: answers.hold(first.value.byteLength), bytes: first.value.byteLength}
+      pending.held = {
+        release: answers.hold(holder, first.value.byteLength),
+        bytes: first.value.byteLength,
+      }
     } catch (err) {
       await chunks.return(undefined)
       throw err
@@ -81,7 +84,7 @@ export async function pagedAnswer(
           if (chunk.done) {
             pending = {chunk, held: null}
           } else {
-            const release = await answers.holdWhenRoom(chunk.value.byteLength, gone.signal)
+            const release = await answers.holdWhenRoom(holder, chunk.value.byteLength, gone.signal)
             // The client went away while the page was read or waited: held for no one.
             if (release === null) return
             pending = {chunk, held: {release, bytes: chunk.value.byteLength}}

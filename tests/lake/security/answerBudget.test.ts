@@ -20,7 +20,8 @@ async function goneBefore(budget: ReturnType<typeof createAnswerBudget>) {
   await once(outgoing, 'close')
   return {
     env: {incoming: new PassThrough(), outgoing},
-    get: (name: string) => (name === 'lake' ? {answers: budget} : undefined),
+    get: (name: string) =>
+      ({lake: {answers: budget}, principal: {kind: 'user', id: 'reader'}})[name],
   } as unknown as Context
 }
 
@@ -67,5 +68,67 @@ describe('a paged answer (an export) whose client went while its first page was 
     await new Promise((done) => setImmediate(done))
     expect(budget.held).toBe(0)
     expect(closed).toBe(true)
+  })
+})
+
+describe("a caller's share of the budget", () => {
+  const MIB = KIB * KIB
+  /** 4 MiB: a caller's share is 1 MiB. */
+  const budget = () => createAnswerBudget(4 * MIB)
+
+  test("refuses a caller's answer past its share with a 429, not others'", () => {
+    const answers = budget()
+    const release = answers.hold('a', MIB / 2)
+    answers.hold('a', MIB / 2)
+    expect(() => answers.hold('a', 1)).toThrow(
+      expect.objectContaining({name: 'CallerBusyError', retryAfterSeconds: 2}),
+    )
+    // Another caller has the rest of the lake's budget.
+    answers.hold('b', MIB)
+    // What the first caller's client read is room again.
+    release(MIB / 2)
+    expect(() => answers.hold('a', MIB / 2)).not.toThrow()
+  })
+
+  test("passes a caller's first answer whatever its size, and a committed write's answer", () => {
+    const answers = budget()
+    answers.hold('a', 3 * MIB)
+    expect(() => answers.hold('a', 1)).toThrow(expect.objectContaining({name: 'CallerBusyError'}))
+    expect(() => answers.hold('a', MIB, false)).not.toThrow()
+    expect(answers.held).toBe(4 * MIB)
+  })
+
+  test("a page waiting for its caller's room holds back no other caller's page", async () => {
+    const answers = budget()
+    const releaseA = answers.hold('a', MIB)
+    const signal = new AbortController().signal
+    let aAdmitted = false
+    const a = answers.holdWhenRoom('a', MIB / 4, signal).then((release) => {
+      aAdmitted = true
+      return release
+    })
+    // Caller b's page comes after a's, which waits for a's own room: b's is counted at once.
+    const b = await answers.holdWhenRoom('b', MIB / 4, signal)
+    expect(b).not.toBeNull()
+    expect(answers.waiting).toBe(1)
+    expect(aAdmitted).toBe(false)
+    // a's client reads its first answer: its page is counted.
+    releaseA(MIB)
+    expect(await a).not.toBeNull()
+    expect(answers.waiting).toBe(0)
+    expect(answers.held).toBe(MIB / 2)
+  })
+
+  test("a page waiting for the lake's room keeps its place before later callers'", async () => {
+    const answers = budget()
+    const releaseBig = answers.hold('big', 4 * MIB)
+    const signal = new AbortController().signal
+    const order: string[] = []
+    const a = answers.holdWhenRoom('a', MIB, signal).then(() => order.push('a'))
+    const b = answers.holdWhenRoom('b', MIB, signal).then(() => order.push('b'))
+    expect(answers.waiting).toBe(2)
+    releaseBig(4 * MIB)
+    await Promise.all([a, b])
+    expect(order).toEqual(['a', 'b'])
   })
 })

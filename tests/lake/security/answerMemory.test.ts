@@ -1,7 +1,8 @@
 /**
  * Built data/doc, history, query and export answers held for clients that have not read them are budgeted
- * lake-wide: a viewer's many parallel requests, read slowly, cannot fill the lake's memory. Past
- * the budget a large answer is a 503 with Retry-After; what a client took or left is released.
+ * lake-wide: many parallel requests, read slowly, cannot fill the lake's memory. Past the budget
+ * a large answer is a 503 with Retry-After; what a client took or left is released. One caller
+ * holds only its share of it (answerCallerShare.test.ts): the refused requests here are another's.
  */
 import {randomBytes} from 'node:crypto'
 import {connect, constants, type ClientHttp2Session} from 'node:http2'
@@ -12,6 +13,8 @@ const MIB = 1024 * 1024
 
 let lake: TestLake
 let session: ClientHttp2Session
+/** Another caller's token (a viewer): one caller alone holds only its share of the budget. */
+let other: string
 
 beforeAll(async () => {
   // 1.5 MB documents; a budget of 2 MiB holds one answer of one of them, not two.
@@ -20,6 +23,7 @@ beforeAll(async () => {
   await lake.client().createOrReplace({_id: 'big', _type: 'big', blob})
   session = connect(lake.url)
   session.on('error', () => {})
+  other = await viewerToken('other')
 })
 
 afterAll(async () => {
@@ -37,8 +41,12 @@ function unread(path: string) {
   )
 }
 
+/** Asks for `path` as the other caller and reads the answer. */
 const get = (path: string) =>
-  fetch(`${lake.url}${path}`, {headers: {authorization: `Bearer ${lake.token}`}})
+  fetch(`${lake.url}${path}`, {headers: {authorization: `Bearer ${other}`}})
+
+const viewerToken = async (label: string) =>
+  (await lake.server.lake.auth!.store.createToken({label, role: 'viewer'})).token
 
 it('refuses a large answer with 503 and Retry-After while unread answers hold the budget', async () => {
   const doc = '/v2025-02-19/data/doc/test/big'
@@ -138,26 +146,32 @@ it('counts unread answers under 256 KiB too: many of them cannot fill the lake',
     _type: 'mid',
     blob: randomBytes(150 * 1024).toString('base64'),
   })
-  // A client that lets the lake send nothing (an HTTP/2 window of 0) of any answer.
-  const stalled = connect(lake.url, {settings: {initialWindowSize: 0}})
-  stalled.on('error', () => {})
   const path = (i: number) =>
     `/v2025-02-19/data/query/test?query=${encodeURIComponent(`*[_id == "mid" && ${i} == ${i}][0]`)}`
-  // Resolves with the status alone: nothing of a body can come through a window of 0.
-  const query = (i: number) =>
-    new Promise<number>((resolve) => {
-      const stream = stalled.request({':path': path(i), authorization: `Bearer ${lake.token}`})
+  // Clients that let the lake send nothing (an HTTP/2 window of 0) of any answer: five callers,
+  // each within its share (a quarter of the budget: two of these answers).
+  const stalled: ClientHttp2Session[] = []
+  /** Asks for `path` as `token`; resolves with the status alone (no body comes through). */
+  const query = (token: string, i: number) => {
+    const client = connect(lake.url, {settings: {initialWindowSize: 0}})
+    client.on('error', () => {})
+    stalled.push(client)
+    return new Promise<number>((resolve) => {
+      const stream = client.request({':path': path(i), authorization: `Bearer ${token}`})
       stream.on('error', () => {})
       stream.once('response', (headers) => resolve(Number(headers[':status'])))
     })
+  }
   const answers = lake.server.lake.context.answers
   try {
-    // Each answer is about 200 KB: the 2 MiB budget holds ten of them.
+    // Each answer is about 200 KB: the 2 MiB budget holds ten of them, two for each caller.
     const statuses: number[] = []
-    for (let i = 0; i < 14; i++) statuses.push(await query(i))
-    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(9)
-    expect(statuses.slice(-2)).toEqual([503, 503])
-    // Another client's answer of that size is refused meanwhile, as hosted Sanity's busy answers.
+    for (let caller = 0; caller < 5; caller++) {
+      const token = await viewerToken(`reader${caller}`)
+      for (let i = 0; i < 2; i++) statuses.push(await query(token, caller * 2 + i))
+    }
+    expect(statuses).toEqual(Array(10).fill(200))
+    // A sixth caller's answer of that size is refused meanwhile, as hosted Sanity's busy answers.
     const refused = await get(path(100))
     expect(refused.status).toBe(503)
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
@@ -168,9 +182,9 @@ it('counts unread answers under 256 KiB too: many of them cannot fill the lake',
     const small = await get(`/v2025-02-19/data/query/test?query=${encodeURIComponent('count(*)')}`)
     expect(small.status).toBe(200)
   } finally {
-    stalled.destroy()
+    for (const client of stalled) client.destroy()
   }
-  // The client goes: what was held for its answers is released, and the next is served.
+  // The clients go: what was held for their answers is released, and the next is served.
   await expect.poll(() => answers.held).toBe(0)
   const answered = await get(
     `/v2025-02-19/data/query/test?query=${encodeURIComponent('*[_id == "mid"][0]')}`,

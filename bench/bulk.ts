@@ -21,7 +21,10 @@
  * the queue's length every 250 ms during the load and prints its peak (the store's bound,
  * sqliteStore.ts MAX_QUEUED, makes the load wait for the analyzer past it). `--random-ids` maps
  * every `_id` and `_ref` to an id shaped as the Studio makes them (bench/data.ts withSanityIds):
- * the archive's own ids arrive nearly in key order, a real archive's at random.
+ * the archive's own ids arrive nearly in key order, a real archive's at random. Each round also
+ * prints, over the load's seconds (until the last answer), what each of the lake's threads ran
+ * and how long it was runnable but waited for a core (Linux schedstat): whether the lake's own
+ * threads (the analyzer's beside the event loop's and the commit thread's) compete for the cores.
  */
 import http from 'node:http'
 import {existsSync, statSync} from 'node:fs'
@@ -37,6 +40,8 @@ import {
   startLake,
   threadSecondsOf,
   threadShares,
+  threadWaits,
+  threadWaitsOf,
   postJson,
   postMutations,
 } from './lake.ts'
@@ -48,7 +53,8 @@ import {benchFlags, usageError} from './flags.ts'
 const HELP = `Usage: npx node bench/bulk.ts [options]
 
 The bulk load alone (as \`npm run bench -- --writes\` measures it): docs/s, the lake's CPU a
-document by thread, its memory and the dataset's file once indexed, the file at rest. Nothing goes to bench/results.
+document by thread, its memory and the dataset's file once indexed, the file at rest, and what
+each thread ran and waited for a core during the load. Nothing goes to bench/results.
 
   --size N         articles in the archive (default 30,000; headlines and sources scale)
   --full           the whole archive (161,070 documents)
@@ -120,6 +126,13 @@ type Round = {
   memory: {rss: number; peak: number | null}
   /** CPU µs a document by kind of thread, worker threads largest first. */
   threads: Map<string, number>
+  /** The load's seconds, until the last answer. */
+  seconds: number
+  /**
+   * Over those seconds, what each thread ran and how long it was runnable but waited for a core
+   * (threadWaits): whether the lake's threads compete for the cores during the load.
+   */
+  waits: Map<string, {ran: number; waited: number}>
   /** --search: documents waiting for the index at the last answer, and each search's ms then and indexed. */
   searches?: {
     queued: number
@@ -227,6 +240,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
     const sampler = setInterval(() => {
       for (const [id, thread] of threadSecondsOf(pid)) seen.set(id, thread)
     }, 50)
+    const waits0 = threadWaitsOf(pid)
     const t0 = performance.now()
     // --search: the queue's length over the load, read off the file beside the lake's own reads.
     const peak = {queued: 0, at: 0}
@@ -245,6 +259,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
     // failure alive, and read the lake's /proc and its file while it stops.
     let searches: Round['searches']
     let seconds: number
+    let waits: Round['waits']
     let indexed: number
     try {
       let next = 0
@@ -253,6 +268,7 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       }
       await Promise.all(Array.from({length: inFlight}, sender))
       seconds = (performance.now() - t0) / 1000
+      waits = threadWaits(waits0, threadWaitsOf(pid))
       if (queueSampler) clearInterval(queueSampler)
       if (flags.search) {
         const queued = waitingForIndex(dir, 'archive')
@@ -297,6 +313,8 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
       indexedPerSecond: docs.length / indexed,
       cpuUs: (((cpuSecondsOf(pid) ?? NaN) - cpu0) * 1e6) / docs.length,
       threads: threadShares(threads0, seen, docs.length, 1e6),
+      seconds,
+      waits,
       load: loadavg()[0],
       memory,
       searches,
@@ -317,6 +335,12 @@ const sharesText = (shares: Map<string, number>) =>
   [...shares]
     .filter(([, us]) => us >= 0.5)
     .map(([name, us]) => `${name} ${us.toFixed(1)}`)
+    .join('  ')
+
+const waitsText = (waits: Round['waits']) =>
+  [...waits]
+    .filter(([, {ran, waited}]) => ran + waited >= 0.05)
+    .map(([name, {ran, waited}]) => `${name} ${ran.toFixed(2)}/${waited.toFixed(2)} s`)
     .join('  ')
 
 console.error(
@@ -345,6 +369,9 @@ for (let i = 0; i < rounds; i++) {
       console.log(`  ${r.rest.parts.map(part).join(', ')}`)
     }
     console.log(`  ${sharesText(r.threads)}`)
+    console.log(
+      `  the load's ${r.seconds.toFixed(1)} s, ran/waited for a core: ${waitsText(r.waits)}`,
+    )
     if (r.searches) {
       console.log(
         `  ${r.searches.queued} documents queued at the last answer (at most ${r.searches.peak.queued}, ` +
@@ -373,5 +400,9 @@ for (const side of sides) {
     [...names].map((name) => [name, median(mine.map((r) => r.threads.get(name) ?? 0))]),
   )
   console.log(`  medians: ${sharesText(medians)}`)
+  const waited = (r: Round) => (r.waits.get('MainThread')?.waited ?? NaN) / r.seconds
+  console.log(
+    `  the event loop waited for a core ${(100 * median(mine.map(waited))).toFixed(0)} % of the load (median)`,
+  )
 }
 agent.destroy()

@@ -198,6 +198,61 @@ export function threadSecondsOf(
 }
 
 /**
+ * Each thread of `pid` so far, by thread id: its name (as threadSecondsOf), the seconds it ran
+ * and the seconds it was runnable but waited for a core (Linux /proc/<pid>/task/<tid>/schedstat,
+ * the scheduler's own sums; empty elsewhere). A thread that has ended is not listed.
+ */
+export function threadWaitsOf(
+  pid: number,
+): Map<string, {name: string; ran: number; waited: number}> {
+  const threads = new Map<string, {name: string; ran: number; waited: number}>()
+  let ids: string[] = []
+  try {
+    ids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return threads
+  }
+  for (const id of ids) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${id}/comm`, 'utf8').trim()
+      const [ran, waited] = readFileSync(`/proc/${pid}/task/${id}/schedstat`, 'utf8')
+        .split(' ')
+        .map((ns) => Number(ns) / 1e9)
+      threads.set(id, {name, ran, waited})
+    } catch {
+      // It ended meanwhile, or the kernel keeps no schedstat.
+    }
+  }
+  return threads
+}
+
+/**
+ * What each thread ran and waited for a core between two readings of threadWaitsOf, in seconds,
+ * by name, worker threads told apart by rank of what they ran (as threadShares). A thread that
+ * ended between the readings is missed; one started meanwhile counts from 0.
+ */
+export function threadWaits(
+  before: ReturnType<typeof threadWaitsOf>,
+  after: ReturnType<typeof threadWaitsOf>,
+): Map<string, {ran: number; waited: number}> {
+  const byName = new Map<string, {ran: number; waited: number}>()
+  const workers: {ran: number; waited: number}[] = []
+  for (const [id, {name, ran, waited}] of after) {
+    const first = before.get(id)
+    const delta = {ran: ran - (first?.ran ?? 0), waited: waited - (first?.waited ?? 0)}
+    if (name === 'WorkerThread') workers.push(delta)
+    else {
+      const sum = byName.get(name) ?? {ran: 0, waited: 0}
+      byName.set(name, {ran: sum.ran + delta.ran, waited: sum.waited + delta.waited})
+    }
+  }
+  workers
+    .sort((a, b) => b.ran - a.ran)
+    .forEach((delta, i) => byName.set(`WorkerThread ${i + 1}`, delta))
+  return byName
+}
+
+/**
  * CPU seconds the threads of `pid` named `name` (Linux /proc) use from now until `stop()`, those
  * that end meanwhile included: a thread's /proc entry goes with it (the lake replaces a query
  * thread stopped at its deadline), so they are read every `everyMs` and an ended thread counts as

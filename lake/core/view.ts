@@ -1186,12 +1186,14 @@ async function planned(
     return {documents: (await firstMatches(selection))!, query}
   }
 
-  // Rows come by stored id; in a stack the view's order is by the group's id.
+  // Rows come by stored id, the view's order; in a stack, by the group's id: the matches are
+  // sorted once read, so the rows are asked in no order (SQLite would sort them all first).
   const sink = stack ? undefined : options.sink
   const documents: SanityDocument[] = []
   // Stand-ins from the side table need its fields; any other reads only ids and types.
   const idsOnly = !partial || bare
-  await forEachBatch(store.select({...selection, order: [], idsOnly}), async (rows) => {
+  const order = stack ? undefined : []
+  await forEachBatch(store.select({...selection, order, idsOnly}), async (rows) => {
     const matched = await matching(rows)
     if (sink) sink.add(matched)
     else documents.push(...matched)

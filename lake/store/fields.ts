@@ -342,6 +342,13 @@ export function compileSelection(
   where: string
   orderBy: string
   params: SQLInputValue[]
+  /**
+   * For rows by id (an empty order) without a condition on the id: FROM and ORDER BY reading the
+   * same rows off the documents' id index, each looked up in the side table by rowid. The side
+   * table keeps no index of ids, so where no index narrows its rows SQLite would read them all
+   * and sort them before the first (the caller asks SQLite which: sqliteStore.ts select).
+   */
+  byIdWalk: {from: string; orderBy: string} | null
 } {
   const params: SQLInputValue[] = []
   const terms: string[] = []
@@ -369,6 +376,10 @@ export function compileSelection(
     where: terms.length ? ` WHERE ${terms.join(' AND ')}` : '',
     orderBy: ` ORDER BY ${order.length ? order.join(', ') : ids.read ? 'd.id' : 'f.id'}`,
     params,
+    byIdWalk:
+      selection.order?.length === 0 && !ids.read
+        ? {from: 'documents d CROSS JOIN fields f ON f.rowid = d.rowid', orderBy: ' ORDER BY d.id'}
+        : null,
   }
 }
 

@@ -1504,6 +1504,12 @@ export function createSqliteStore(
     )
   }
 
+  /** Whether SQLite reads `sql` by scanning the side table (or one of its indexes) whole. */
+  function scansSideTable(sql: string, params: SQLInputValue[]): boolean {
+    const plan = all(`EXPLAIN QUERY PLAN ${sql}`, ...params) as {detail: string}[]
+    return plan.some(({detail}) => detail === 'SCAN f' || detail.startsWith('SCAN f '))
+  }
+
   function get(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue> | undefined {
     const s = stmt(sql)
     return s ? (s.get(...params) as Record<string, SQLInputValue> | undefined) : undefined
@@ -2868,8 +2874,14 @@ export function createSqliteStore(
         )
         return
       }
-      const {from, where, orderBy, params} = compileSelection(selection, searchSql)
-      const sql = `SELECT ${columns} FROM ${from}${where}${selection.order ? orderBy : ''}`
+      const {from, where, orderBy, params, byIdWalk} = compileSelection(selection, searchSql)
+      let sql = `SELECT ${columns} FROM ${from}${where}${selection.order ? orderBy : ''}`
+      // Every row by id, unnarrowed: in id order off the documents' id index, where the side table
+      // read whole was sorted, held until the last row was read (the table was keyed by id before
+      // migration 29, so its own order was the id's). A narrowed read sorts its few rows.
+      if (byIdWalk && scansSideTable(sql, params)) {
+        sql = `SELECT ${columns} FROM ${byIdWalk.from}${where}${byIdWalk.orderBy}`
+      }
       for (const row of iterate(sql, params, true) as Iterable<unknown[]>) {
         yield selectedRow(row, selection.idsOnly)
       }

@@ -31,7 +31,7 @@ import {
   type CheckpointTask,
   type WalCheckpointer,
 } from '../../../lake/store/walCheckpointer.ts'
-import type {Store, StoreRegistry} from '../../../lake/core/store.ts'
+import type {Selection, Store, StoreRegistry} from '../../../lake/core/store.ts'
 import {encodeMatchText} from '../../../lake/core/searchText.ts'
 import {holdExclusively} from '../../helpers/sqliteLock.ts'
 import {mayRaiseTo} from '../../../lake/query/priority.ts'
@@ -1320,6 +1320,66 @@ describe('side-table statistics', () => {
       .get() as {n: number}
     db.close()
     expect(n).toBe(1)
+  })
+
+  test("a read in id order that no index narrows walks the documents' ids, sorting nothing; a narrowed one keeps its index", async () => {
+    // Written out of id order: the side table's rowids are not in id order.
+    await commit({c: {_type: 'article', title: 'x'}, a: {_type: 'source'}})
+    await commit({'drafts.c': {_type: 'article'}, b: {_type: 'article', slug: {current: 's'}}})
+    const published = ['drafts.', 'versions.']
+    const prepared: string[] = []
+    const prepare = DatabaseSync.prototype.prepare
+    const spy = vi.spyOn(DatabaseSync.prototype, 'prepare').mockImplementation(function (
+      this: DatabaseSync,
+      sql: string,
+      ...rest: unknown[]
+    ) {
+      prepared.push(sql)
+      return (prepare as (...args: unknown[]) => ReturnType<typeof prepare>).call(
+        this,
+        sql,
+        ...rest,
+      )
+    })
+    /** The rows' ids and the plan of the side-table statement the store ran for them. */
+    const read = (selection: Selection) => {
+      prepared.length = 0
+      const rows = [...store.select({...selection, order: []})].map((row) => row.id)
+      const sql = prepared.find((s) => s.includes('fields f') && !s.startsWith('EXPLAIN'))!
+      return {rows, plan: planOf(sql)}
+    }
+    try {
+      const whole: [Selection, string[]][] = [
+        [{}, ['a', 'b', 'c', 'drafts.c']],
+        [{idsOnly: true}, ['a', 'b', 'c', 'drafts.c']],
+        [{excludeIdPrefixes: published}, ['a', 'b', 'c']],
+        [{where: {kind: 'rootPath'}}, ['a', 'b', 'c']],
+        [{where: {kind: 'not', of: {kind: 'type', types: ['source']}}}, ['b', 'c', 'drafts.c']],
+        [{where: {kind: 'defined', field: 0}, excludeIdPrefixes: published}, ['b']],
+      ]
+      for (const [selection, ids] of whole) {
+        const {rows, plan} = read(selection)
+        expect(rows, JSON.stringify(selection)).toEqual(ids)
+        expect(plan, JSON.stringify(selection)).not.toMatch(/TEMP B-TREE/)
+      }
+      // Where an index narrows the rows, their few are sorted instead of every id walked.
+      const narrowed: [Selection, string[], RegExp][] = [
+        [{where: {kind: 'type', types: ['article']}}, ['b', 'c', 'drafts.c'], /fields_type/],
+        [{where: {kind: 'equals', field: 0, values: ['s']}}, ['b'], /fields_slug/],
+        [
+          {where: {kind: 'length', field: 0, op: '>', value: 0}, idsOnly: true},
+          ['c'],
+          /COVERING INDEX fields_title_length/,
+        ],
+      ]
+      for (const [selection, ids, index] of narrowed) {
+        const {rows, plan} = read(selection)
+        expect(rows, JSON.stringify(selection)).toEqual(ids)
+        expect(plan, JSON.stringify(selection)).toMatch(index)
+      }
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   test('a slug lookup within a type reads the slug index, not every document of the type', async () => {

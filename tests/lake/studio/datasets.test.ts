@@ -299,7 +299,12 @@ describe('npm run lake -- datasets delete', () => {
     // A lake that takes the request and holds it, as one slow to answer: meanwhile a Ctrl-C or a
     // kill stops the command before its revocation runs.
     const held: ServerResponse[] = []
-    const slow = createServer((_request, response) => held.push(response))
+    let arrived = () => {}
+    const arrival = new Promise<void>((resolve) => (arrived = resolve))
+    const slow = createServer((_request, response) => {
+      held.push(response)
+      arrived()
+    })
     await new Promise<void>((listening) => slow.listen(0, '127.0.0.1', listening))
     const io = captureIo({
       env: {SANITY_STUDIO_API_HOST: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`},
@@ -310,7 +315,9 @@ describe('npm run lake -- datasets delete', () => {
       io,
     )
     try {
-      await vi.waitFor(() => expect(held).toHaveLength(1))
+      // Its request arrives once its token is made (a command that ended first made none).
+      await Promise.race([arrival, running])
+      expect(held).toHaveLength(1)
       const made = lake.server.lake
         .auth!.store.listTokens()
         .find((t) => t.role === 'administrator' && t.label.includes('held'))

@@ -968,7 +968,15 @@ export function createSqliteStore(
     }
     if (!create && path !== ':memory:' && !existsSync(path)) return null
     if (options.readOnly) {
-      const reading = new DatabaseSync(path, {readOnly: true, timeout: BUSY_TIMEOUT_MS})
+      let reading: DatabaseSync
+      try {
+        reading = new DatabaseSync(path, {readOnly: true, timeout: BUSY_TIMEOUT_MS})
+      } catch (err) {
+        // Moved away since the look above (a delete of the dataset): the empty dataset, as a look
+        // a moment later would have found it, not SQLite's "unable to open database file".
+        if (!existsSync(path)) return null
+        throw err
+      }
       // The file exists from before its first write's schema is committed (the writer makes it,
       // then migrates it in one transaction): until then it is the empty dataset, not a read of
       // tables that are not there (a 500, "no such table"), and it is opened again next time.

@@ -5,7 +5,7 @@
 import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import sharp from 'sharp'
-import {afterAll, beforeAll, expect, it} from 'vitest'
+import {afterAll, beforeAll, expect, it, vi} from 'vitest'
 import {SHARP_JOBS, sharpQueue, withSharp} from '../../../lake/assets/sharp.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
@@ -38,15 +38,28 @@ it('renders only what is still wanted after its clients went away; the next imag
   const held = new Promise<void>((resolve) => (letGo = resolve))
   const holders = Array.from({length: SHARP_JOBS}, () => withSharp(() => held))
   await expect.poll(() => sharpQueue().running).toBe(SHARP_JOBS)
+  // What each rendition's request tells the image cache when its client goes away.
+  const {cache} = lake.server.lake.context.images
+  const get = cache.get.bind(cache)
+  const goneSignals: (AbortSignal | undefined)[] = []
+  const asking = vi.spyOn(cache, 'get').mockImplementation((...args) => {
+    goneSignals.push(args[3])
+    return get(...args)
+  })
   const abandon = new AbortController()
   const asked = Array.from({length: 24}, (_, i) =>
     fetch(`${base}?w=${1000 + i}&blur=30`, {signal: abandon.signal}).catch(() => null),
   )
   await expect.poll(() => sharpQueue().waiting, {timeout: 10_000}).toBe(24)
+  asking.mockRestore()
+  expect(goneSignals).toHaveLength(24)
   abandon.abort()
   await Promise.all(asked)
-  // Time for the lake to hear the connections end (an order, not a measure).
-  await new Promise((resolve) => setTimeout(resolve, 1000))
+  // The lake has heard every connection end (it was given a second, which a loaded machine may
+  // take longer than).
+  await expect
+    .poll(() => goneSignals.filter((signal) => signal?.aborted).length, {timeout: 20_000})
+    .toBe(24)
   letGo()
   await Promise.all(holders)
   // The next client's rendition is answered, and the queue empties.

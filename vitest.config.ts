@@ -63,6 +63,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for state a lake reaches after network events (a client heard gone, answers
+    // released): vitest's default second is short on a loaded two-core CI machine. A condition
+    // that never holds still fails, later.
+    expect: {poll: {timeout: 15_000}},
     pool: 'forks',
     // vitest's default is one worker fewer than the cores: one on a two-core machine (and in CI),
     // which left a core idle while a file waited on its lake or a child process.

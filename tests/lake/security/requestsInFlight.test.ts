@@ -156,6 +156,40 @@ describe('requests under way', () => {
     again.close()
   })
 
+  it.each([
+    ['an export', `${API}/data/export/test`],
+    ['a transaction log', `${API}/data/history/test/transactions/paged`],
+  ])(
+    '%s its client does not take counts until it is sent; a client gone frees it',
+    async (_, path) => {
+      // Counted only until its stream began, a caller's paged answers (exports, history logs) were
+      // bounded by nothing but its connections: 1,000 sessions of 256 streams an address, each
+      // export holding its stream, its pages' reader and the page its client has not taken.
+      const first = connect(lake.url)
+      expect(await write(first, lake.token, 'paged')).toBe(200)
+      first.close()
+      const session = connect(lake.url, {settings: {initialWindowSize: 0}})
+      session.on('error', () => {})
+      const open = () =>
+        new Promise<number>((resolve) => {
+          const stream = session.request({':path': path, authorization: `Bearer ${lake.token}`})
+          stream.on('error', () => {})
+          stream.on('response', (headers) => resolve(Number(headers[':status'])))
+        })
+      const statuses: number[] = []
+      for (let i = 0; i < PER_CALLER + 5; i++) statuses.push(await open())
+      // Another caller is served meanwhile.
+      const second = connect(lake.url)
+      expect(await write(second, other, 'served-beside-paged')).toBe(200)
+      second.close()
+      expect(statuses.filter((status) => status === 200)).toHaveLength(PER_CALLER)
+      expect(statuses.filter((status) => status === 429)).toHaveLength(5)
+      // The client goes: its answers are given up, and its share with them.
+      session.destroy()
+      await expect.poll(() => lake.server.lake.context.inFlight.held).toBe(0)
+    },
+  )
+
   it('an HTTP/2 session is told how many streams it may have open at once', async () => {
     const session = connect(lake.url)
     await new Promise((resolve) => session.once('remoteSettings', resolve))

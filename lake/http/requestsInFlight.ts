@@ -5,8 +5,8 @@
  * answered only after the body arrival's window: over HTTP/2 a session takes as many streams as
  * its client opens, and one editor's 48,000 such writes grew a lake to 1.39 GB, an anonymous
  * caller's 24,000 logouts to 731 MB. Past a caller's share its next request is a 429, past the
- * lake's a 503, both at once with Retry-After; a listener or an export counts only until its
- * stream begins (their own bounds hold them after).
+ * lake's a 503, both at once with Retry-After; a listener counts only until its stream begins
+ * (its own bounds hold it after), an export or a history log until it is sent, as any answer.
  */
 import type {MiddlewareHandler} from 'hono'
 import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
@@ -72,8 +72,10 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
  * route had it, a small answer (under the answer budget's 256 KiB) whose client took none of it (an
  * HTTP/2 window of 0) was held for as long as the client liked, 4 sessions' 1,024 such answers of
  * 200 KB holding 102 MB, and one address may have 1,000 sessions of 256 streams. A listener's or
- * a live event stream's (Server-Sent Events) and a paged answer's (NDJSON: an export, a history
- * log) count only until their streams begin: their own bounds hold them after.
+ * a live event stream's (Server-Sent Events) count only until their streams begin: their own
+ * bounds (100 a caller) hold them after. A paged answer (NDJSON: an export, a history log) counts
+ * until sent: counted until it began, one caller's unread exports were bounded by its connections
+ * alone, each holding its stream, its pages' reader and a page.
  */
 export function requestsInFlightMiddleware(): MiddlewareHandler {
   return async function inFlight(c, next) {
@@ -94,6 +96,5 @@ export function requestsInFlightMiddleware(): MiddlewareHandler {
 }
 
 function streamsOnItsOwnBounds(res: Response): boolean {
-  const type = res.headers.get('content-type') ?? ''
-  return type.startsWith('text/event-stream') || type.startsWith('application/x-ndjson')
+  return (res.headers.get('content-type') ?? '').startsWith('text/event-stream')
 }

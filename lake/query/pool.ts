@@ -90,25 +90,42 @@ export interface QueryPool {
   /**
    * Builds a write request's transaction on a write thread, within the write deadline
    * (`buildTimeoutMs`, from `since` as run's); `signal` aborting (the client left) stops it.
+   * `holder`, here and below, names the caller: tasks waiting for the lane's thread take turns by
+   * caller, as queries do (none: first come, first served).
    */
-  build(task: TransactionTask, signal?: AbortSignal, since?: number): Promise<TransactionTaskResult>
+  build(
+    task: TransactionTask,
+    signal?: AbortSignal,
+    since?: number,
+    holder?: string,
+  ): Promise<TransactionTaskResult>
   /**
    * Reads a large write request's body on a write thread, within the write deadline (from `since`
    * as build's); `signal` aborting (the client left) stops it.
    */
-  read(task: ReadTask, signal?: AbortSignal, since?: number): Promise<ReadTaskResult>
+  read(
+    task: ReadTask,
+    signal?: AbortSignal,
+    since?: number,
+    holder?: string,
+  ): Promise<ReadTaskResult>
   /** Reads `data/doc`'s documents on a read thread, within a write's deadline (LANES). */
-  documents(task: DocumentsTask, signal?: AbortSignal): Promise<DocumentsTaskResult>
+  documents(
+    task: DocumentsTask,
+    signal?: AbortSignal,
+    holder?: string,
+  ): Promise<DocumentsTaskResult>
   /**
    * Rebuilds documents at a point in history on a read thread, within a write's deadline
    * (LANES); `signal` aborting (the client left) stops it.
    */
-  history(task: HistoryTask, signal?: AbortSignal): Promise<HistoryTaskResult>
+  history(task: HistoryTask, signal?: AbortSignal, holder?: string): Promise<HistoryTaskResult>
   /**
    * Runs a listener filter on a worker within `budgetMs` of its own evaluation (a
    * QueryTimeoutError past it), after waiting at most `waitMs` for a thread (a
    * ListenerOverloadedError past it, or at once while FILTER_BACKLOG filters wait). `holder`
-   * names the listener's caller, whose turn on the query threads it takes as a query would.
+   * names the listener's caller, whose turn on the query threads (or, for large documents' texts,
+   * the read threads) it takes as a query would.
    */
   filter(
     task: FilterTask,
@@ -656,6 +673,20 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
     return {
       ready: () => (ready ??= startPool()),
+      /**
+       * Waits for a caller's turn on the lane's threads: one a thread, and on the query threads
+       * as many extra ones for demoted tasks (the overflow lane's threads, which take no turn of
+       * their own). The write and read threads served tasks first come, first served: one
+       * caller's burst of large data/doc reads, history rebuilds or large writes made every
+       * other caller's wait behind all of it.
+       */
+      takeTurn:
+        name === 'overflow'
+          ? undefined
+          : createTurns(
+              name === 'queries' ? threads : LANE_THREADS,
+              name === 'queries' ? threads : 0,
+            ),
       /** Every thread of the lane is taken, one at least by a demoted task (dispatch). */
       full: () => busy >= threads && demoted > 0,
       /**
@@ -737,8 +768,6 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     reads: lane('reads'),
   }
 
-  const takeTurn = createTurns(threads)
-
   /**
    * Runs `task` on `lane` in the turn taken: on an overflow thread when the turn is one a demoted
    * task gave back while it holds its thread.
@@ -773,8 +802,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     const abort = signal ? AbortSignal.any([deadline, signal]) : deadline
     let turn: Turn | undefined
     try {
-      if (holder === undefined) return await lane.run(running, task, abort)
-      turn = await takeTurn(holder, abort)
+      if (holder === undefined || !lane.takeTurn) return await lane.run(running, task, abort)
+      turn = await lane.takeTurn(holder, abort)
       return await runInTurn(lane, running, task, abort, turn)
     } catch (err) {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
@@ -927,8 +956,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (closed || !running) throw new UnavailableError('The lake is shutting down')
       check()
       const onThread = {...task, started: started.buffer}
-      if (lane === lanes.queries && holder !== undefined) {
-        turn = await takeTurn(holder, abort.signal)
+      if (holder !== undefined && lane.takeTurn) {
+        turn = await lane.takeTurn(holder, abort.signal)
         return (await runInTurn(lane, running, onThread, abort.signal, turn)) as FilterTaskResult
       }
       return (await lane.run(running, onThread, abort.signal)) as FilterTaskResult
@@ -952,8 +981,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   }
 
   /** A write or read lane's task, within the write deadline (`buildTimeoutMs`) from `since`. */
-  const withWriteDeadline = (task: WorkerTask, signal?: AbortSignal, since?: number) =>
-    dispatch(task, options.buildTimeoutMs ?? options.timeoutMs, signal, since)
+  const withWriteDeadline = (
+    task: WorkerTask,
+    signal?: AbortSignal,
+    since?: number,
+    holder?: string,
+  ) => dispatch(task, options.buildTimeoutMs ?? options.timeoutMs, signal, since, holder)
 
   return {
     run: async (task, signal, since, holder) =>
@@ -964,13 +997,14 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         since,
         holder ?? task.principal.id,
       )) as QueryTaskResult,
-    build: async (task, signal, since) =>
-      (await withWriteDeadline(task, signal, since)) as TransactionTaskResult,
-    read: async (task, signal, since) =>
-      (await withWriteDeadline(task, signal, since)) as ReadTaskResult,
-    documents: async (task, signal) =>
-      (await withWriteDeadline(task, signal)) as DocumentsTaskResult,
-    history: async (task, signal) => (await withWriteDeadline(task, signal)) as HistoryTaskResult,
+    build: async (task, signal, since, holder) =>
+      (await withWriteDeadline(task, signal, since, holder)) as TransactionTaskResult,
+    read: async (task, signal, since, holder) =>
+      (await withWriteDeadline(task, signal, since, holder)) as ReadTaskResult,
+    documents: async (task, signal, holder) =>
+      (await withWriteDeadline(task, signal, undefined, holder)) as DocumentsTaskResult,
+    history: async (task, signal, holder) =>
+      (await withWriteDeadline(task, signal, undefined, holder)) as HistoryTaskResult,
     filter,
     filterTasks: () => filterTasks,
     start: () => void lanes.queries.ready(),

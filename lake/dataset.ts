@@ -133,6 +133,11 @@ export interface DocumentsOptions {
   excludeContent?: boolean
   /** Aborts when the client goes away (stops a read on a query worker). */
   signal?: AbortSignal
+  /**
+   * Whose turn a read on a read thread takes (default the principal's id; anonymous callers by
+   * address): the pool's documents.
+   */
+  holder?: string
 }
 
 const MIB = 1024 * 1024
@@ -206,13 +211,14 @@ export interface DatasetService {
    * A write request's body too large to read on the event loop, read on a write thread (decoded,
    * parsed and checked as a small one is, with the same 400s): what the route needs of it. Its
    * writes are then `{kind: 'body'}`, built there from the same bytes. `since` and `signal` as for
-   * write.
+   * write; `holder` names the caller whose turn it takes on a write thread (the pool's read).
    */
   readWrites(
     bytes: Uint8Array,
     field: WriteField,
     signal?: AbortSignal,
     since?: number,
+    holder?: string,
   ): Promise<WriteBodyHead>
   /**
    * Stores an upload's bytes as an asset of this dataset and writes its asset document; the same
@@ -234,11 +240,12 @@ export interface DatasetService {
   /**
    * currentDocuments, but a document past DOC_IN_PLACE_BYTES as stored comes as its stored JSON
    * text (UTF-8), read on a query worker and never parsed here: a write's result for a document
-   * it did not change (`returnDocuments`).
+   * it did not change (`returnDocuments`); `holder` names the caller whose turn that read takes.
    */
   currentDocumentsOrTexts(
     ids: readonly string[],
     signal?: AbortSignal,
+    holder?: string,
   ): Promise<(SanityDocument | Uint8Array | null)[]>
   /**
    * Documents by literal id as `principal` may see them, with why the others are missing. At
@@ -259,9 +266,15 @@ export interface DatasetService {
   /**
    * Documents at a point in history (ids already allowed by historyIds), as their JSON text in
    * UTF-8, the ones that did not exist then left out: rebuilt on a write thread unless they are
-   * few and small. At most LIMITS.docAnswerBytes of them (a 400 past it).
+   * few and small. At most LIMITS.docAnswerBytes of them (a 400 past it). `holder` names the
+   * caller whose turn a rebuild takes on a read thread (the pool's history).
    */
-  documentsAt(ids: readonly string[], at: HistoryPoint, signal?: AbortSignal): Promise<Uint8Array[]>
+  documentsAt(
+    ids: readonly string[],
+    at: HistoryPoint,
+    signal?: AbortSignal,
+    holder?: string,
+  ): Promise<Uint8Array[]>
   /**
    * Transactions from the log (ids already allowed by historyIds), a page at a time (LOG_PAGE):
    * each page is read when the caller asks for it, so a long log is never held at once.
@@ -422,9 +435,14 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   }
 
   /** A transaction built on a query worker; its deadline and memory errors say what was stopped. */
-  async function buildOffLoop(task: TransactionTask, signal?: AbortSignal, since?: number) {
+  async function buildOffLoop(
+    task: TransactionTask,
+    holder: string,
+    signal?: AbortSignal,
+    since?: number,
+  ) {
     try {
-      return await options.queries.build(task, signal, since)
+      return await options.queries.build(task, signal, since, holder)
     } catch (err) {
       // Its copy to the thread may have failed on writes nested too deep to copy (a RangeError).
       if (err instanceof RangeError && task.writes.kind !== 'body') {
@@ -663,7 +681,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const before = ids.map((id) => turns.get(id))
       const turn = Promise.all(before).then(async () => {
         for (let attempt = 1; ; attempt++) {
-          const outcome = await buildOffLoop(task, signal, since)
+          const outcome = await buildOffLoop(task, principal.id, signal, since)
           if (!outcome.ok) throw fromWire(outcome.error)
           try {
             const built = outcome.built as BuiltTransaction<MutationResult[]>
@@ -683,9 +701,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return turn
     },
 
-    async readWrites(bytes, field, signal, since) {
+    async readWrites(bytes, field, signal, since, holder) {
       try {
-        const outcome = await options.queries.read({kind: 'read', field, bytes}, signal, since)
+        const task = {kind: 'read' as const, field, bytes}
+        const outcome = await options.queries.read(task, signal, since, holder)
         if (!outcome.ok) throw fromWire(outcome.error)
         const {malformed} = outcome.head
         return {...outcome.head, malformed: malformed && fromWire(malformed)}
@@ -750,7 +769,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     currentDocuments: (ids) => committed().getDocuments(ids),
 
-    async currentDocumentsOrTexts(ids, signal) {
+    async currentDocumentsOrTexts(ids, signal, holder) {
       const sizes = committed().storedBytes(ids)
       const large = ids.filter((_, i) => (sizes[i] ?? 0) > DOC_IN_PLACE_BYTES)
       if (large.length === 0) return committed().getDocuments(ids)
@@ -764,6 +783,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             ids: large,
           },
           signal,
+          holder,
         ),
       )
       const byId = new Map(large.map((id, i) => [id, texts[i]!]))
@@ -824,6 +844,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
                   ids: present,
                 },
                 wanted.signal,
+                wanted.holder ?? principal.id,
               ),
             )
       texts.forEach((text, i) => {
@@ -886,7 +907,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return allowed
     },
 
-    async documentsAt(ids, at, signal) {
+    async documentsAt(ids, at, signal, holder) {
       // Else every document would be left out, as if none existed then: a mistyped revision
       // read as an answer.
       if ('revision' in at && !committed().transactionExists(at.revision)) {
@@ -917,7 +938,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       let outcome
       try {
-        outcome = await options.queries.history(task, signal)
+        outcome = await options.queries.history(task, signal, holder)
       } catch (err) {
         if (!(err instanceof QueryTimeoutError)) throw err
         throw new QueryTimeoutError(

@@ -46,7 +46,8 @@ export async function writeRequest(c: Context, field: WriteField): Promise<Write
   const since = Date.now()
   if ('shared' in body) {
     const bytes = body.shared
-    const head = await dataset.readWrites(bytes, field, requestSignal(c), since)
+    const writer = getPrincipal(c).id
+    const head = await dataset.readWrites(bytes, field, requestSignal(c), since, writer)
     return {
       dataset,
       transactionId: head.transactionId,

@@ -26,8 +26,11 @@ function service() {
   const store = createSqliteStore(':memory:', 'test')
   stores.push(store)
   const onThread: string[][] = []
-  const history = async (task: HistoryTask) => {
+  /** Whose turn each rebuild on the read thread took (the pool's history). */
+  const holders: (string | undefined)[] = []
+  const history = async (task: HistoryTask, _signal?: AbortSignal, holder?: string) => {
     onThread.push(task.ids)
+    holders.push(holder)
     return {
       ok: true as const,
       texts: packTexts(historyTexts(store, task.ids, task.at, task.maxBytes)),
@@ -49,11 +52,11 @@ function service() {
       {length: JSON.stringify(doc).length},
       {kind: 'mutations', mutations: [{createOrReplace: doc}]},
     )
-  const at = async (ids: string[], revision: string) =>
-    (await dataset.documentsAt(ids, {revision})).map(
+  const at = async (ids: string[], revision: string, holder?: string) =>
+    (await dataset.documentsAt(ids, {revision}, undefined, holder)).map(
       (text) => JSON.parse(Buffer.from(text).toString()) as Record<string, unknown>,
     )
-  return {write, at, onThread}
+  return {write, at, onThread, holders}
 }
 
 test('an article that was large once is rebuilt at that revision on a read thread, not in place', async () => {
@@ -86,4 +89,13 @@ test('articles that were always small are rebuilt in place, a few revisions back
   }
   expect(await at(['story'], revisions[3])).toMatchObject([{title: 'সংস্করণ 3'}])
   expect(onThread).toEqual([])
+})
+
+test("a rebuild on the read thread takes its caller's turn there", async () => {
+  const {write, at, holders} = service()
+  const body = 'খবর '.repeat(80_000)
+  const large = await write({_id: 'story', _type: 'article', title: 'দীর্ঘ', body})
+  await at(['story'], large.transaction.id, 'anonymous@192.0.2.7')
+  // On main no caller reached the read threads, which served first come, first served.
+  expect(holders).toEqual(['anonymous@192.0.2.7'])
 })

@@ -33,7 +33,15 @@ function service(delayMs: number) {
   let builds = 0
   let running = 0
   let most = 0
-  const build = async (task: TransactionTask) => {
+  /** Whose turn each build on a write thread took (the pool's build). */
+  const holders: (string | undefined)[] = []
+  const build = async (
+    task: TransactionTask,
+    _signal?: AbortSignal,
+    _since?: number,
+    holder?: string,
+  ) => {
+    holders.push(holder)
     builds++
     most = Math.max(most, ++running)
     try {
@@ -56,7 +64,7 @@ function service(delayMs: number) {
     config: {projectId: 'test'},
     errorBody: (err) => err,
   })
-  return {dataset, figures: () => ({builds, most})}
+  return {dataset, figures: () => ({builds, most}), holders}
 }
 
 /** A request past the in-place bound on its length alone, so it is built off the event loop. */
@@ -184,4 +192,19 @@ test('a bulk request with a patch, or a document past 64 kB, is still built on a
   const small = {createOrReplace: {_id: 'large', _type: 'article', text: 'x'}}
   await dataset.write(editor, {length}, {kind: 'mutations', mutations: [...mutations, small]})
   expect(figures().builds).toBe(3)
+})
+
+test("a build on a write thread takes its writer's turn there", async () => {
+  const {dataset, holders} = service(0)
+  await dataset.write(
+    editor,
+    {length: 100},
+    {kind: 'mutations', mutations: [{create: {_id: 'drafts.long', _type: 'article', n: 0}}]},
+  )
+  await dataset.write(editor, LARGE, {
+    kind: 'mutations',
+    mutations: [{patch: {id: 'drafts.long', inc: {n: 1}}}],
+  })
+  // On main no caller reached the write threads, which served first come, first served.
+  expect(holders).toEqual([editor.id])
 })

@@ -9,6 +9,7 @@ import type {SanityDocument} from '../../lake/core/types.ts'
 import {createEventBus} from '../../lake/events/bus.ts'
 import {createListenerRegistry} from '../../lake/listen/stream.ts'
 import type {QueryPool} from '../../lake/query/pool.ts'
+import {packTexts} from '../../lake/query/wire.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
 
 const unused = (): never => {
@@ -52,14 +53,18 @@ async function storeWith(docs: SanityDocument[]) {
   return {store: noting, reads}
 }
 
-function service(store: Store, docAnswerBytes?: number) {
+function service(
+  store: Store,
+  docAnswerBytes?: number,
+  documents: QueryPool['documents'] = unused,
+) {
   return createDatasetService({
     dataDir: '',
     store,
     queries: {
       run: unused,
       build: unused,
-      documents: unused,
+      documents,
       filter: unused,
       close: unused,
     } as unknown as QueryPool,
@@ -148,4 +153,21 @@ test('more ids than one URL list may name are a 400 saying how many and what to 
     '1001 document ids given; at most 1000 per request: split the request',
   )
   expect(reads).toEqual([])
+})
+
+test("a read on a read thread takes its caller's turn there: the given one, else the principal's", async () => {
+  // More ids than one statement on the event loop reads (DOC_IN_PLACE_IDS): a read thread's.
+  const many = Array.from({length: 501}, (_, i) => doc(`d${i}`))
+  const {store} = await storeWith(many)
+  const holders: (string | undefined)[] = []
+  const onThread: QueryPool['documents'] = async (task, _signal, holder) => {
+    holders.push(holder)
+    return packTexts(store.documentTexts(task.ids))
+  }
+  const dataset = service(store, undefined, onThread)
+  const asked = many.map((d) => d._id)
+  expect((await dataset.documents(VIEWER, asked)).documents).toHaveLength(501)
+  await dataset.documents(VIEWER, asked, {holder: 'session-7'})
+  // On main no caller reached the read threads, which served first come, first served.
+  expect(holders).toEqual(['viewer-1', 'session-7'])
 })

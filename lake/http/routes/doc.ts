@@ -3,7 +3,7 @@ import {Hono} from 'hono'
 import {datasetOf, flag} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {requestSignal} from '../nodeRequest.ts'
-import {checkStillSignedIn, getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 
 export const docRoutes = new Hono()
 
@@ -14,6 +14,7 @@ docRoutes.get('/:version{v[^/]+}/data/doc/:dataset/:ids{.+}', async (c) => {
     includeAllVersions: flag(c, 'includeAllVersions'),
     excludeContent: flag(c, 'excludeContent'),
     signal: requestSignal(c),
+    holder: streamHolder(c),
   })
   // Its token may have been revoked while the documents were read (a read thread, for large ones).
   checkStillSignedIn(c)

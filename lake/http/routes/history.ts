@@ -8,7 +8,7 @@ import {BadRequestError} from '../../core/errors.ts'
 import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
-import {checkStillSignedIn, getPrincipal} from '../principal.ts'
+import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 import {datasetOf, flag} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {errorDescription} from '../errors.ts'
@@ -24,7 +24,12 @@ historyRoutes.get(`${BASE}/documents/:ids{.+}`, async (c) => {
   const ids = await historyIds(c)
   // Rebuilt off the event loop when many or large, and sent a document at a time: what
   // c.json({documents}) sent, byte for byte.
-  const documents = await dataset.documentsAt(ids, historyPoint(c), requestSignal(c))
+  const documents = await dataset.documentsAt(
+    ids,
+    historyPoint(c),
+    requestSignal(c),
+    streamHolder(c),
+  )
   c.header('content-type', 'application/json')
   return c.body(documentsAnswer(c, documents, ']}'), 200)
 })

@@ -7,7 +7,7 @@ import type {Writes} from '../../core/writes.ts'
 import type {DatasetService} from '../../dataset.ts'
 import {flag} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
-import {getPrincipal} from '../principal.ts'
+import {getPrincipal, streamHolder} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
 
 export const mutateRoutes = new Hono()
@@ -75,7 +75,7 @@ async function unchangedDocuments(
 ): Promise<(SanityDocument | Uint8Array | null | undefined)[]> {
   const signal = c.req.raw.signal
   try {
-    return await dataset.currentDocumentsOrTexts(ids, signal)
+    return await dataset.currentDocumentsOrTexts(ids, signal, streamHolder(c))
   } catch {
     // The client went away: nobody reads the answer.
     if (signal.aborted) return ids.map(() => undefined)

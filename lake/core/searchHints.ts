@@ -4,7 +4,8 @@
  * so a condition the index cannot answer exactly gives null (no narrowing), never a guess.
  *
  * - `L match text::query(Q)` (rewritten, see rewrite.ts): every word to find, by its keys or,
- *   for `word*`, as a prefix; only when L reads the document's own strings.
+ *   for `word*`, as a prefix; only when L reads the document's own strings. Where L may read the
+ *   document's own id, each term is marked `id`: the index leaves ids out, the store looks there.
  * - `L match P` (GROQ's match): every term's literal start (before `*` or `.`), in the index's
  *   copy of groq-js's tokens; only when L reads the document's own strings and P is constant.
  * - `references(ids)`: any of the ids among the document's `_ref`s.
@@ -23,8 +24,9 @@ export function searchHintOf(expr: ExprNode): SearchHint | null {
   const node = expr as unknown as Node
   const textQuery = textQueryMatchOf(node)
   if (textQuery) {
-    if (textQuery.query === null || !readsDocument(textQuery.left as unknown as Node)) return null
-    return textQueryHint(textQuery.query)
+    const left = textQuery.left as unknown as Node
+    if (textQuery.query === null || !readsDocument(left)) return null
+    return textQueryHint(textQuery.query, readsOwnId(left))
   }
   if (node.type === 'OpCall' && node.op === 'match') return matchHint(node)
   if (node.type === 'FuncCall' && node.namespace === 'global' && node.name === 'references') {
@@ -33,14 +35,19 @@ export function searchHintOf(expr: ExprNode): SearchHint | null {
   return null
 }
 
-function textQueryHint(query: string): SearchHint | null {
+function textQueryHint(query: string, id: boolean): SearchHint | null {
   const all: SearchHint[] = []
+  const ownId = id ? {id} : {}
   for (const term of parseTextQuery(query)) {
     if (term.negated) continue
     const last = term.words.length - 1
     for (const [i, word] of term.words.entries()) {
-      const any: SearchHint[] = searchKeys(word).map((key) => ({column: 'words', text: key}))
-      if (term.prefix && i === last) any.push({column: 'words', text: word, prefix: true})
+      const any: SearchHint[] = searchKeys(word).map((key) => ({
+        column: 'words',
+        text: key,
+        ...ownId,
+      }))
+      if (term.prefix && i === last) any.push({column: 'words', text: word, prefix: true, ...ownId})
       all.push({any})
     }
   }
@@ -52,13 +59,15 @@ function matchHint(node: Node): SearchHint | null {
   if (right.type !== 'Value' || !readsDocument(node.left as Node)) return null
   const patterns = typeof right.value === 'string' ? [right.value] : right.value
   if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) return null
+  const ownId = readsOwnId(node.left as Node) ? {id: true} : {}
   const all: SearchHint[] = []
   for (const pattern of patterns as string[]) {
     for (const term of groqMatchTerms(pattern)) {
       // groq-js compares with a regex: `*` is any run and `.` any character.
       const literal = /^[^*.]*/.exec(term)![0]
       if (literal === '') continue
-      all.push({column: 'tokens', text: encodeMatchText(literal), prefix: literal !== term})
+      const text = encodeMatchText(literal)
+      all.push({column: 'tokens', text, prefix: literal !== term, ...ownId})
     }
   }
   return all.length === 0 ? null : {all}
@@ -98,6 +107,31 @@ function readsDocument(node: Node | undefined): boolean {
         (node.args as Node[]).length === 1 &&
         readsDocument((node.args as Node[])[0])
       )
+    default:
+      return false
+  }
+}
+
+/**
+ * Whether an expression readsDocument accepts may give the document's own id, which the index
+ * leaves out (searchIndex.ts): any `_id` or `_originalId` (a view's stored id) in it, wherever,
+ * since telling a nested one from the document's own is not worth a missed candidate.
+ */
+function readsOwnId(node: Node | undefined): boolean {
+  if (!node) return false
+  switch (node.type) {
+    case 'AccessAttribute':
+      return node.name === '_id' || node.name === '_originalId' || readsOwnId(node.base as Node)
+    case 'AccessElement':
+    case 'ArrayCoerce':
+    case 'Slice':
+    case 'Group':
+    case 'Filter':
+      return readsOwnId(node.base as Node)
+    case 'Array':
+      return (node.elements as Node[]).some((element) => readsOwnId(element.value as Node))
+    case 'FuncCall':
+      return (node.args as Node[]).some(readsOwnId)
     default:
       return false
   }

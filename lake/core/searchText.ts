@@ -114,9 +114,17 @@ export interface IndexedTextSink {
  * (with an array of entries per object) were a fifth of its time. Under a skipped key (`text`
  * false) only `_ref`s are taken: with ids as the Studio makes them a reference's id was five
  * terms in the tokens column beside its five in refs, and keys and revisions a term each, that no
- * lookup reads (docs/search.md).
+ * lookup reads (docs/search.md). With `document`, `value` is a stored document, whose own `_id`
+ * gives no text (as a skipped key's): a UUID was five terms a document, 7.5 of the index's 30 MB
+ * with the Studio's ids; the store looks a condition's terms up in the ids themselves instead
+ * (searchIndex.ts matchingRows).
  */
-export function indexedText(value: unknown, sink: IndexedTextSink, text = true): void {
+export function indexedText(
+  value: unknown,
+  sink: IndexedTextSink,
+  text = true,
+  document = false,
+): void {
   if (typeof value === 'string') {
     if (text) sink.text(value, true)
   } else if (Array.isArray(value)) {
@@ -143,7 +151,7 @@ export function indexedText(value: unknown, sink: IndexedTextSink, text = true):
       if (!Object.hasOwn(object, key)) continue
       const item = object[key]
       if (key === '_ref' && typeof item === 'string') sink.ref(item)
-      const itemText = text && !SKIPPED_KEYS.has(key)
+      const itemText = text && !SKIPPED_KEYS.has(key) && !(document && key === '_id')
       if (loneSpan !== null && key === 'children') {
         const span = loneSpan as Record<string, unknown>
         for (const spanKey in span) {

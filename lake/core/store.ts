@@ -126,12 +126,14 @@ export interface SelectedRow {
  * A full-text condition: every part (`all`), any part (`any`, none: nothing matches), one term
  * in one column of the index (`words`: search keys, `tokens`: encoded `match` tokens, looked up
  * in `words` too, which holds those that are their own words' keys; `refs`: reference ids), as a whole token or, with `prefix`, as the start of one, or (`storedScore`)
- * the documents with a top-level `_score` that is no string.
+ * the documents with a top-level `_score` that is no string. With `id`, the condition reads the
+ * document's own `_id` (or `_originalId`) too, which the index leaves out: the store looks the
+ * term up in the ids as well.
  */
 export type SearchHint =
   | {all: readonly SearchHint[]}
   | {any: readonly SearchHint[]}
-  | {column: 'words' | 'tokens' | 'refs'; text: string; prefix?: boolean}
+  | {column: 'words' | 'tokens' | 'refs'; text: string; prefix?: boolean; id?: boolean}
   | {storedScore: true}
 
 /**

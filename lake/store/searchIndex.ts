@@ -41,7 +41,6 @@ import {
   indexedText,
   type IndexedTextSink,
 } from '../core/searchText.ts'
-import {getPublishedId} from '../core/ids.ts'
 import {jsonbIndexedText, JsonbFallback} from './searchIndexJsonb.ts'
 import type {SanityDocument} from '../core/types.ts'
 import type {SearchHint} from '../core/store.ts'
@@ -98,7 +97,7 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([7, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .update(JSON.stringify([8, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
   .digest('hex')
   .slice(0, 16)
 
@@ -291,11 +290,7 @@ let analysed = 0
  */
 export function indexedColumns(doc: SanityDocument): IndexColumns {
   return columnsOf(
-    (sink) => {
-      // A perspective view shows a draft or version under its published id.
-      indexedText(getPublishedId(doc._id), sink)
-      indexedText(doc, sink)
-    },
+    (sink) => indexedText(doc, sink, true, true),
     (words) => headTerms(doc, words),
   )
 }
@@ -808,18 +803,93 @@ export function searchCondition(
   hint: SearchHint,
   walk: boolean | 'rowid' = false,
 ): {sql: string; params: SQLInputValue[]} | null {
-  const expression = ftsExpression(hint)
-  if (expression === null) return null
-  if (expression === false) return {sql: '0', params: []}
-  const matching = 'SELECT rowid FROM search_fts WHERE search_fts MATCH ?'
+  const found = matchingRows(hint)
+  if (found === null) return null
+  if (found === false) return {sql: '0', params: []}
+  const {sql: matching, params} = found
   // The walk's `+` keeps SQLite from reading the candidates by rowid or id: the id index leads.
   const plus = walk === true ? '+' : ''
   return {
     sql: walk
       ? `(${plus}rowid IN (${matching}) OR ${plus}id IN (${UNINDEXED}))`
       : `id IN (SELECT id FROM documents WHERE rowid IN (${matching}) UNION ALL ${UNINDEXED})`,
-    params: [expression],
+    params,
   }
+}
+
+/**
+ * The rowids of the documents the index finds for a hint, as a SELECT (null: it cannot narrow,
+ * false: none). A term that may be in the document's own id (`id`), which the index leaves out
+ * (indexedText), is looked for in the ids too: a document whose id holds one of those terms, and
+ * that the index finds for the rest of the hint (those terms taken as found), is a candidate. As
+ * a hint has no negation, a document the hint matches either matches it without its id's help
+ * (the index's rows) or has some such term in its id and matches the rest anyway.
+ */
+function matchingRows(hint: SearchHint): {sql: string; params: SQLInputValue[]} | null | false {
+  const expression = ftsExpression(hint)
+  if (expression === null || expression === false) return expression
+  const fts = 'SELECT rowid FROM search_fts WHERE search_fts MATCH ?'
+  const terms = new Set<string>()
+  idTerms(hint, terms)
+  const rest = terms.size > 0 ? ftsExpression(hint, true) : false
+  if (rest === false) return {sql: fts, params: [expression]}
+  const patterns = [...terms].flatMap(idPatterns)
+  const params: SQLInputValue[] = [expression, ...patterns.map(([, pattern]) => pattern)]
+  const tests = patterns.map(([form]) => `${form} LIKE ? ESCAPE '\\'`).join(' OR ')
+  let sql = `${fts} UNION ALL SELECT rowid FROM documents WHERE (${tests})`
+  if (rest !== null) {
+    sql += ` AND rowid IN (${fts})`
+    params.push(rest)
+  }
+  return {sql, params}
+}
+
+/**
+ * The terms of a hint's `id` parts that an id can hold, as idPatterns takes them: lower-case
+ * ASCII (a `match` token's punctuation decoded, encodeMatchText). Ids are ASCII letters, digits,
+ * `_`, `.` and `-` (core/ids.ts), and neither a word nor a token holds a `-`.
+ */
+function idTerms(hint: SearchHint, out: Set<string>): void {
+  if ('all' in hint || 'any' in hint) {
+    for (const part of 'all' in hint ? hint.all : hint.any) idTerms(part, out)
+    return
+  }
+  const term = 'column' in hint && hint.id ? idTerm(hint.text) : null
+  if (term !== null) out.add(term)
+}
+
+function idTerm(text: string): string | null {
+  let term = ''
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i)
+    // A `match` token's ASCII punctuation, moved to the private use area.
+    if (code >= 0xe000 && code < 0xe080) code -= 0xe000
+    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95 || code === 46)
+      term += String.fromCharCode(code)
+    else return null
+  }
+  return term
+}
+
+/**
+ * LIKE patterns (ASCII case-insensitive, `\` their escape) over an SQL form of the id that together
+ * find every id giving a word or a `match` token that is or starts with `term`. A word (letters
+ * and digits) starts an id or follows one of `-`, `.` and `_`; a token is a piece between `-`s
+ * with the dots next to a letter or digit removed (groq-js's EDGE_CHARS), so in an id with a dot
+ * it may span one: such ids are tested for the term anywhere, dots removed from both. The words
+ * and tokens of a view's published id (`drafts.` or `versions.<release>.` off) are the stored id's
+ * words and pieces of its tokens.
+ */
+function idPatterns(term: string): [form: string, pattern: string][] {
+  const like = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
+  const undotted = like(term.replaceAll('.', ''))
+  const anywhere: [string, string] = [
+    "iif(instr(id, '.'), replace(id, '.', ''), NULL)",
+    `%${undotted}%`,
+  ]
+  if (term.includes('.')) return [anywhere]
+  const t = like(term)
+  return [['id', `${t}%`], ['id', `%-${t}%`], ['id', `%.${t}%`], ['id', `%\\_${t}%`], anywhere]
 }
 
 /**
@@ -844,17 +914,17 @@ export function countSearched(stmt: Statement, hint: SearchHint, atMost: number)
   const queued = Number(
     stmt(`SELECT count(*) AS n FROM (${UNINDEXED} LIMIT ?)`).get(atMost)?.n ?? 0,
   )
-  const row = stmt(
-    'SELECT count(*) AS n FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)',
-  ).get(expression, atMost)
+  const {sql, params} = matchingRows(hint) as {sql: string; params: SQLInputValue[]}
+  const row = stmt(`SELECT count(*) AS n FROM (${sql} LIMIT ?)`).get(...params, atMost)
   return queued + Number(row?.n ?? 0)
 }
 
 /** The distinct FTS5 expressions of a hint's nested `any`s; null when one cannot narrow. */
-function alternatives(hint: SearchHint): Set<string> | null {
+function alternatives(hint: SearchHint, idTermsFound = false): Set<string> | null {
   const found = new Set<string>()
   for (const part of 'any' in hint ? hint.any : [hint]) {
-    const inner = 'any' in part ? alternatives(part) : ftsExpression(part)
+    const inner =
+      'any' in part ? alternatives(part, idTermsFound) : ftsExpression(part, idTermsFound)
     if (inner === null) return null
     if (inner === false) continue
     for (const expression of typeof inner === 'string' ? [inner] : inner) found.add(expression)
@@ -866,16 +936,16 @@ function alternatives(hint: SearchHint): Set<string> | null {
  * FTS5 query syntax for a hint: null when it cannot narrow (anything may match), false when
  * nothing can match.
  */
-function ftsExpression(hint: SearchHint): string | null | false {
+function ftsExpression(hint: SearchHint, idTermsFound = false): string | null | false {
   if ('all' in hint) {
-    const parts = hint.all.map(ftsExpression)
+    const parts = hint.all.map((part) => ftsExpression(part, idTermsFound))
     if (parts.includes(false)) return false
     const narrowing = parts.filter((part): part is string => typeof part === 'string')
     if (narrowing.length < 2) return narrowing[0] ?? null
     return `(${narrowing.join(' AND ')})`
   }
   if ('any' in hint) {
-    const parts = alternatives(hint)
+    const parts = alternatives(hint, idTermsFound)
     if (parts === null) return null
     if (parts.size === 0) return false
     // `c : ("x")` is in `c : ("x"*)`. FTS5 looks up each alternative, the same one again too:
@@ -887,6 +957,8 @@ function ftsExpression(hint: SearchHint): string | null | false {
   // The head headTerms gives a stored `_score` (of any type but a string).
   if ('storedScore' in hint) return `words : ("${HEAD + HEAD + encodeMatchText('_score')}")`
   if (hint.column === 'refs') return `refs : ("${refTerm(hint.text)}")`
+  // Found in the id (matchingRows): anything may match the rest.
+  if (idTermsFound && hint.id && idTerm(hint.text) !== null) return null
   // The ascii tokenizer splits on ASCII punctuation: a term is every piece of it.
   const pieces = hint.text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((piece) => piece !== '')
   if (pieces.length === 0) return null

@@ -15,7 +15,6 @@
  * JSON.stringify's text) have none of these but an escaped string (TEXTJ), read here by JSON.parse.
  * A TEXT element is trusted to need no escape, as SQLite writes it.
  */
-import {getPublishedId} from '../core/ids.ts'
 import {SKIPPED_KEYS, type IndexedTextSink} from '../core/searchText.ts'
 
 /** The body needs the text reading (see the module comment); nothing read from it counts. */
@@ -244,9 +243,8 @@ export interface JsonbHeads {
 }
 
 /**
- * indexedText(getPublishedId(doc._id), sink) and indexedText(doc, sink) for the document
- * JSON.parse(json(body)), in that order, and what headTerms takes of its attributes (to `heads`,
- * meanwhile: the caller keeps them for after). Throws JsonbFallback where that needs the text,
+ * indexedText(doc, sink, true, true) for the document JSON.parse(json(body)), and what headTerms
+ * takes of its attributes (to `heads`, meanwhile: the caller keeps them for after). Throws JsonbFallback where that needs the text,
  * maybe after some calls, which the caller then drops.
  */
 export function jsonbIndexedText(body: Uint8Array, sink: IndexedTextSink, heads: JsonbHeads): void {
@@ -254,14 +252,7 @@ export function jsonbIndexedText(body: Uint8Array, sink: IndexedTextSink, heads:
   top = 0
   element(bytes, 0, bytes.length)
   if (type !== OBJECT || end !== bytes.length) throw FALLBACK
-  const base = scanObject(bytes, start, end)
-  const id = find(base, top, ID)
-  if (id < 0 || !isString(entries[id + 4])) throw FALLBACK
-  sink.text(
-    getPublishedId(stringOf(bytes, entries[id + 4], entries[id + 5], entries[id + 6])),
-    true,
-  )
-  walkObject(bytes, base, true, sink, heads)
+  walkObject(bytes, scanObject(bytes, start, end), true, sink, heads)
 }
 
 /** indexedText of the value whose type and payload are given. */
@@ -351,7 +342,8 @@ function walkObject(
     const valueEnd = entries[entry + 6]
     if (heads !== null) nonAscii = false
     if (flags & REF && isString(valueType)) sink.ref(stringOf(bytes, valueType, from, valueEnd))
-    const itemText = text && (flags & SKIPPED) === 0
+    // The document's own `_id` is no text of the index (indexedText's `document`).
+    const itemText = text && (flags & SKIPPED) === 0 && (heads === null || (flags & ID) === 0)
     if (loneSpan >= 0 && flags & CHILDREN) {
       // The span's entries again (walkObject of the children's list would see it as a block's).
       element(bytes, from, valueEnd)

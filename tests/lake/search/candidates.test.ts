@@ -7,9 +7,10 @@
 import fc from 'fast-check'
 import {evaluate, parse} from 'groq-js'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {getPublishedId, isValidId} from '../../../lake/core/ids.ts'
 import {planQuery} from '../../../lake/core/plan.ts'
 import {encodeMatchText} from '../../../lake/core/searchText.ts'
-import {parseQuery} from '../../../lake/core/query.ts'
+import {parseQuery, runQuery} from '../../../lake/core/query.ts'
 import {textQueryMatchOf} from '../../../lake/core/textQueryRewrite.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
@@ -18,6 +19,9 @@ import {STUDIO_SEARCH} from '../../../bench/queries.ts'
 
 const PIECES = ['a', 'B', 'dh', 'AKA', 'ঢাকা', 'বৈঠক', 'ের', '১২', '12', 'ß', 'İ', 'ſ', 'k', 'K']
 const SEPARATORS = [' ', '.', '..', '-', "'", '‘', '’', '“', '—', '।', '*', ',', '_', '']
+
+/** Pieces of ids: hex as in a UUID, case, digits, a word a query may share with text. */
+const ID_PIECES = ['a', 'B', 'dh', 'AKA', '12', '9d20779b', 'f56a', 'k', 'K', 'drafts']
 
 const text = fc
   .array(fc.tuple(fc.constantFrom(...PIECES), fc.constantFrom(...SEPARATORS)), {maxLength: 6})
@@ -48,6 +52,21 @@ async function put(doc: SanityDocument) {
   store.flushSearchIndex()
 }
 
+async function remove(doc: SanityDocument) {
+  await store.transact((writer) =>
+    writer.commit({
+      id: `tx-${++seq}`,
+      dataset: 'candidates',
+      timestamp: new Date(Date.UTC(2025, 0, 1) + seq).toISOString(),
+      identity: 'test',
+      changes: [
+        {id: doc._id, before: doc, after: null, mutations: [], effects: {apply: [], revert: []}},
+      ],
+    } as CommittedTransaction),
+  )
+  store.flushSearchIndex()
+}
+
 /** The stored ids the planner's hint lets through for a query. */
 function candidates(query: string, params: Record<string, unknown>): string[] {
   const plan = planQuery(parseQuery(query, params))
@@ -70,6 +89,54 @@ describe('match candidates are a superset of groq-js', () => {
         ).get()
         if ((expected as string[]).includes(id)) {
           expect(candidates(query, {p: pattern}), JSON.stringify({title, pattern})).toContain(id)
+        }
+      }),
+      {numRuns: 300},
+    )
+  })
+
+  test("for any id and pattern over the document's own id, in every perspective", async () => {
+    // The index leaves the document's own id out (searchIndex.ts): `_id` and `_originalId`
+    // conditions find it in the documents' id index, as stored (raw) and as the drafts and
+    // release views show it (the published id).
+    const idPart = fc
+      .array(fc.tuple(fc.constantFrom(...ID_PIECES), fc.constantFrom('.', '-', '_', '')), {
+        minLength: 1,
+        maxLength: 5,
+      })
+      .map((parts) => parts.map(([p, s]) => p + s).join(''))
+    const id = fc
+      .tuple(fc.constantFrom('', 'drafts.', 'versions.r1.'), idPart)
+      .map(([prefix, rest]) => prefix + rest)
+      .filter((id) => isValidId(id))
+    const pattern = fc.oneof(
+      text,
+      idPart,
+      idPart.map((p) => `${p}*`),
+    )
+    await fc.assert(
+      fc.asyncProperty(id, pattern, async (id, p) => {
+        const doc = {_id: id, _type: 'article', title: 'ঢাকা'} as SanityDocument
+        const seen = {...doc, _id: getPublishedId(id), _originalId: id}
+        await put(doc)
+        try {
+          for (const query of [
+            '*[_id match $p]._id',
+            '*[_originalId match $p]._id',
+            '*[[title, _id] match $p]._id',
+            '*[[@, _id] match text::query($p)]._id',
+            '*[_id match text::query($p)]._id',
+            '*[title match "ঢাকা" && _id match $p]._id',
+          ]) {
+            const params = {p}
+            const raw = (await runQuery(query, [doc], {params})) as string[]
+            const viewed = (await runQuery(query, [seen], {params})) as string[]
+            if (raw.length || viewed.length) {
+              expect(candidates(query, params), JSON.stringify({query, id, p})).toContain(id)
+            }
+          }
+        } finally {
+          await remove(doc)
         }
       }),
       {numRuns: 300},

@@ -11,7 +11,6 @@
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import fc from 'fast-check'
 import {describe, expect, test, vi} from 'vitest'
-import {getPublishedId} from '../../../lake/core/ids.ts'
 import {indexedText, type IndexedTextSink} from '../../../lake/core/searchText.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {
@@ -281,8 +280,7 @@ describe('the index walk over stored JSONB', () => {
         }
         walked++
         const expected = recorder()
-        indexedText(getPublishedId(doc._id), expected.sink)
-        indexedText(doc, expected.sink)
+        indexedText(doc, expected.sink, true, true)
         expect(actual.calls).toEqual(expected.calls)
       }),
       {numRuns: 3000},

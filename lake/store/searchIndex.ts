@@ -833,10 +833,10 @@ function matchingRows(hint: SearchHint): {sql: string; params: SQLInputValue[]} 
   idTerms(hint, terms)
   const rest = terms.size > 0 ? ftsExpression(hint, true) : false
   if (rest === false) return {sql: fts, params: [expression]}
-  const patterns = [...terms].flatMap(idPatterns)
-  const params: SQLInputValue[] = [expression, ...patterns.map(([, pattern]) => pattern)]
-  const tests = patterns.map(([form]) => `${form} LIKE ? ESCAPE '\\'`).join(' OR ')
-  let sql = `${fts} UNION ALL SELECT rowid FROM documents WHERE (${tests})`
+  const tests = [...terms].map(idTest)
+  const params: SQLInputValue[] = [expression, ...tests.flatMap((test) => test.params)]
+  const inIds = tests.map((test) => test.sql).join(' OR ')
+  let sql = `${fts} UNION ALL SELECT rowid FROM documents WHERE (${inIds})`
   if (rest !== null) {
     sql += ` AND rowid IN (${fts})`
     params.push(rest)
@@ -845,7 +845,7 @@ function matchingRows(hint: SearchHint): {sql: string; params: SQLInputValue[]} 
 }
 
 /**
- * The terms of a hint's `id` parts that an id can hold, as idPatterns takes them: lower-case
+ * The terms of a hint's `id` parts that an id can hold, as idTest takes them: lower-case
  * ASCII (a `match` token's punctuation decoded, encodeMatchText). Ids are ASCII letters, digits,
  * `_`, `.` and `-` (core/ids.ts), and neither a word nor a token holds a `-`.
  */
@@ -872,24 +872,27 @@ function idTerm(text: string): string | null {
 }
 
 /**
- * LIKE patterns (ASCII case-insensitive, `\` their escape) over an SQL form of the id that together
- * find every id giving a word or a `match` token that is or starts with `term`. A word (letters
- * and digits) starts an id or follows one of `-`, `.` and `_`; a token is a piece between `-`s
- * with the dots next to a letter or digit removed (groq-js's EDGE_CHARS), so in an id with a dot
- * it may span one: such ids are tested for the term anywhere, dots removed from both. The words
- * and tokens of a view's published id (`drafts.` or `versions.<release>.` off) are the stored id's
- * words and pieces of its tokens.
+ * An SQL condition on the documents' `id` (LIKE: ASCII case-insensitive) true of every id giving a
+ * word or a `match` token that is or starts with `term`. A word (letters and digits) starts an id
+ * or follows one of `-`, `.` and `_`; a token is a piece between `-`s with the dots next to a
+ * letter or digit removed (groq-js's EDGE_CHARS), so in an id with a dot it may span one: such ids
+ * are tested for the term anywhere, dots removed from both. A view's published id (`drafts.` or
+ * `versions.<release>.` off) gives words and pieces of tokens of the stored id's. Any id holding
+ * the term at all is tested first: one LIKE an id, mostly (24 against 40 ms at 161,070 ids).
  */
-function idPatterns(term: string): [form: string, pattern: string][] {
+function idTest(term: string): {sql: string; params: string[]} {
   const like = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
-  const undotted = like(term.replaceAll('.', ''))
-  const anywhere: [string, string] = [
-    "iif(instr(id, '.'), replace(id, '.', ''), NULL)",
-    `%${undotted}%`,
-  ]
-  if (term.includes('.')) return [anywhere]
+  const escape = ` ESCAPE '\\'`
+  const dotted = `(instr(id, '.') AND replace(id, '.', '') LIKE ?${escape})`
+  const undotted = `%${like(term.replaceAll('.', ''))}%`
+  if (term.includes('.')) return {sql: dotted, params: [undotted]}
   const t = like(term)
-  return [['id', `${t}%`], ['id', `%-${t}%`], ['id', `%.${t}%`], ['id', `%\\_${t}%`], anywhere]
+  const starts = Array(3).fill(`id LIKE ?${escape}`).join(' OR ')
+  return {
+    sql: `((id LIKE ?${escape} AND (${starts})) OR ${dotted})`,
+    // At the id's start or after `-` or `_` (after `.`: `dotted`).
+    params: [`%${t}%`, `${t}%`, `%-${t}%`, `%\\_${t}%`, undotted],
+  }
 }
 
 /**

@@ -139,7 +139,17 @@ describe('match candidates are a superset of groq-js', () => {
           await remove(doc)
         }
       }),
-      {numRuns: 300},
+      {
+        numRuns: 300,
+        examples: [
+          // A piece after `-`, a word after `_`, case, a token spanning a dot of the published id.
+          ['ab-cd', 'cd'],
+          ['a_bc', 'bc'],
+          ['AbC-12', 'abc*'],
+          ['drafts.x.y-z', 'xy'],
+          ['versions.r1.9d20779b-f56a', 'f56a'],
+        ],
+      },
     )
   })
 

@@ -820,28 +820,58 @@ export function searchCondition(
 /**
  * The rowids of the documents the index finds for a hint, as a SELECT (null: it cannot narrow,
  * false: none). A term that may be in the document's own id (`id`), which the index leaves out
- * (indexedText), is looked for in the ids too: a document whose id holds one of those terms, and
- * that the index finds for the rest of the hint (those terms taken as found), is a candidate. As
- * a hint has no negation, a document the hint matches either matches it without its id's help
- * (the index's rows) or has some such term in its id and matches the rest anyway.
+ * (indexedText), is looked for in the ids too: the documents whose id holds one of those terms
+ * are tested against the hint with each such term found in the id or by the index, every other
+ * part by the index.
  */
 function matchingRows(hint: SearchHint): {sql: string; params: SQLInputValue[]} | null | false {
   const expression = ftsExpression(hint)
   if (expression === null || expression === false) return expression
-  const fts = 'SELECT rowid FROM search_fts WHERE search_fts MATCH ?'
   const terms = new Set<string>()
   idTerms(hint, terms)
-  const rest = terms.size > 0 ? ftsExpression(hint, true) : false
-  if (rest === false) return {sql: fts, params: [expression]}
-  const tests = [...terms].map(idTest)
-  const params: SQLInputValue[] = [expression, ...tests.flatMap((test) => test.params)]
-  const inIds = tests.map((test) => test.sql).join(' OR ')
-  let sql = `${fts} UNION ALL SELECT rowid FROM documents WHERE (${inIds})`
-  if (rest !== null) {
-    sql += ` AND rowid IN (${fts})`
-    params.push(rest)
+  const byIndex = {sql: FTS_ROWS, params: [expression] as SQLInputValue[]}
+  if (terms.size === 0) return byIndex
+  const inIds = [...terms].map(idTest)
+  const rest = idCondition(hint)
+  if (rest === false) return byIndex
+  const sql =
+    `${FTS_ROWS} UNION ALL SELECT rowid FROM documents WHERE ` +
+    `(${inIds.map((test) => test.sql).join(' OR ')})${rest ? ` AND ${rest.sql}` : ''}`
+  return {
+    sql,
+    params: [expression, ...inIds.flatMap((test) => test.params), ...(rest?.params ?? [])],
   }
-  return {sql, params}
+}
+
+const FTS_ROWS = 'SELECT rowid FROM search_fts WHERE search_fts MATCH ?'
+
+/**
+ * A hint as an SQL condition on a documents row (null: true, false: false): each part by the
+ * index, and a term that may be in the document's own id found there too.
+ */
+function idCondition(hint: SearchHint): {sql: string; params: SQLInputValue[]} | null | false {
+  if ('all' in hint || 'any' in hint) {
+    const all = 'all' in hint
+    const parts: {sql: string; params: SQLInputValue[]}[] = []
+    for (const part of all ? hint.all : hint.any) {
+      const inner = idCondition(part)
+      // Of all: false makes it false, true adds nothing; of any: true makes it true.
+      if (inner === (all ? false : null)) return inner
+      if (inner !== null && inner !== false) parts.push(inner)
+    }
+    if (parts.length === 0) return all ? null : false
+    return {
+      sql: `(${parts.map((part) => part.sql).join(all ? ' AND ' : ' OR ')})`,
+      params: parts.flatMap((part) => part.params),
+    }
+  }
+  const expression = ftsExpression(hint)
+  if (expression === null || expression === false) return expression
+  const byIndex = {sql: `rowid IN (${FTS_ROWS})`, params: [expression] as SQLInputValue[]}
+  const term = 'column' in hint && hint.id ? idTerm(hint.text) : null
+  if (term === null) return byIndex
+  const inId = idTest(term)
+  return {sql: `(${inId.sql} OR ${byIndex.sql})`, params: [...inId.params, expression]}
 }
 
 /**
@@ -923,11 +953,10 @@ export function countSearched(stmt: Statement, hint: SearchHint, atMost: number)
 }
 
 /** The distinct FTS5 expressions of a hint's nested `any`s; null when one cannot narrow. */
-function alternatives(hint: SearchHint, idTermsFound = false): Set<string> | null {
+function alternatives(hint: SearchHint): Set<string> | null {
   const found = new Set<string>()
   for (const part of 'any' in hint ? hint.any : [hint]) {
-    const inner =
-      'any' in part ? alternatives(part, idTermsFound) : ftsExpression(part, idTermsFound)
+    const inner = 'any' in part ? alternatives(part) : ftsExpression(part)
     if (inner === null) return null
     if (inner === false) continue
     for (const expression of typeof inner === 'string' ? [inner] : inner) found.add(expression)
@@ -939,16 +968,16 @@ function alternatives(hint: SearchHint, idTermsFound = false): Set<string> | nul
  * FTS5 query syntax for a hint: null when it cannot narrow (anything may match), false when
  * nothing can match.
  */
-function ftsExpression(hint: SearchHint, idTermsFound = false): string | null | false {
+function ftsExpression(hint: SearchHint): string | null | false {
   if ('all' in hint) {
-    const parts = hint.all.map((part) => ftsExpression(part, idTermsFound))
+    const parts = hint.all.map(ftsExpression)
     if (parts.includes(false)) return false
     const narrowing = parts.filter((part): part is string => typeof part === 'string')
     if (narrowing.length < 2) return narrowing[0] ?? null
     return `(${narrowing.join(' AND ')})`
   }
   if ('any' in hint) {
-    const parts = alternatives(hint, idTermsFound)
+    const parts = alternatives(hint)
     if (parts === null) return null
     if (parts.size === 0) return false
     // `c : ("x")` is in `c : ("x"*)`. FTS5 looks up each alternative, the same one again too:
@@ -960,8 +989,6 @@ function ftsExpression(hint: SearchHint, idTermsFound = false): string | null | 
   // The head headTerms gives a stored `_score` (of any type but a string).
   if ('storedScore' in hint) return `words : ("${HEAD + HEAD + encodeMatchText('_score')}")`
   if (hint.column === 'refs') return `refs : ("${refTerm(hint.text)}")`
-  // Found in the id (matchingRows): anything may match the rest.
-  if (idTermsFound && hint.id && idTerm(hint.text) !== null) return null
   // The ascii tokenizer splits on ASCII punctuation: a term is every piece of it.
   const pieces = hint.text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((piece) => piece !== '')
   if (pieces.length === 0) return null

@@ -153,6 +153,24 @@ describe('match candidates are a superset of groq-js', () => {
     )
   })
 
+  test("a term found in an id still needs the query's other terms", async () => {
+    // Typing "dhaka b": every id with a piece starting with b is no candidate for that alone.
+    const docs = [
+      {_id: 'b7-c1', _type: 'article', title: 'ঢাকা'},
+      {_id: 'dhaka-b8', _type: 'article', title: 'x'},
+      {_id: 'd9', _type: 'article', title: 'Dhaka b9'},
+    ] as SanityDocument[]
+    for (const doc of docs) await put(doc)
+    try {
+      const query = '*[[@, _id] match text::query($q)]._id'
+      const found = candidates(query, {q: 'dhaka b*'}).filter((id) => /^[bd]\d|^dhaka-/.test(id))
+      expect(found.sort()).toEqual(['d9', 'dhaka-b8'])
+      expect(await runQuery(query, docs, {params: {q: 'dhaka b*'}})).toEqual(['dhaka-b8', 'd9'])
+    } finally {
+      for (const doc of docs) await remove(doc)
+    }
+  })
+
   test('across Portable Text spans joined by pt::text', async () => {
     const doc = {
       _id: 'pt-joined',

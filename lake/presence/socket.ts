@@ -224,11 +224,23 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
     // A token in the upgrade request (non-browser clients); the Studio sends it as a message.
     const header = request.headers.authorization
     const token = header ? (/^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? null) : null
+    let signed = false
+    // The last message handed to the hub: its calls are answered in turn, so once it is, so is
+    // every one before it.
+    let received: Promise<unknown> = Promise.resolve()
+    // Judged after the event loop's next poll for input and once what arrived by then is handled,
+    // not by the timer alone: a loop held past the deadline runs its timers before it reads a
+    // sign-in sent in time, and the sign-in's token is checked asynchronously.
     const deadline = setTimeout(
       () =>
-        ws.close(
-          CLOSE_UNAUTHORIZED,
-          `Not signed in within ${limits.signInMs / 1000} s: call "authorization" with the session token`,
+        setImmediate(() =>
+          received.finally(() => {
+            if (signed || ws.readyState !== ws.OPEN) return
+            ws.close(
+              CLOSE_UNAUTHORIZED,
+              `Not signed in within ${limits.signInMs / 1000} s: call "authorization" with the session token`,
+            )
+          }),
         ),
       limits.signInMs,
     )
@@ -262,6 +274,7 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
         },
         close: (code, reason) => ws.close(code, reason),
         signedIn: (principal) => {
+          signed = true
           clearTimeout(deadline)
           if (principal.id === holder) return null
           if ((held.get(principal.id) ?? 0) >= limits.perHolder) {
@@ -301,7 +314,9 @@ export function attachPresence(server: ServerType, options: PresenceSocketOption
         }
         own.credit--
         shared.credit--
-        connection.receive(waiting.shift()!).catch(() => ws.close(1011, 'Presence failed'))
+        received = connection
+          .receive(waiting.shift()!)
+          .catch(() => ws.close(1011, 'Presence failed'))
       }
       if (ws.isPaused) ws.resume()
     }

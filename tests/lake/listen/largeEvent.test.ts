@@ -51,6 +51,9 @@ test("a large document's event is sent in parts, its text not copied, the bytes 
     // mutations and effects).
     config: {
       ...LISTEN_DEFAULTS,
+      // No keep-alive comment among the bytes compared: a starved run passed the default 15 s and
+      // one came between the events (":\n\n", the whole stream's bytes then not the events').
+      keepAliveMs: 2 ** 31 - 1,
       maxBufferBytes: 2 ** 28,
       maxBufferBytesPerHolder: 2 ** 28,
       maxBufferBytesTotal: 2 ** 28,

@@ -65,17 +65,19 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
     return callers === 0 || callers + bytes <= callerBytes
   }
   /**
-   * Admits waiting streams in order while the lake has room; one its caller's share holds back is
-   * passed over (its caller's own release admits it), so that it stops no other caller's.
+   * Admits waiting streams in order while the lake has room. One its caller's share holds back is
+   * passed over first, whether or not the lake has room for it (its caller's own release admits
+   * it), so that it stops no other caller's; the first that waits for the lake's room alone stops
+   * the rest, so that later smaller pages cannot keep taking the room a larger one waits for.
    */
   const admitWaiting = () => {
     for (let i = 0; i < waiting.length;) {
       const entry = waiting[i]!
-      if (!fits(entry.bytes)) break
       if (!fitsCaller(entry.caller, entry.bytes)) {
         i++
         continue
       }
+      if (!fits(entry.bytes)) break
       waiting.splice(i, 1)
       entry.admit()
     }

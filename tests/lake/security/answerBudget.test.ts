@@ -119,6 +119,22 @@ describe("a caller's share of the budget", () => {
     expect(answers.held).toBe(MIB / 2)
   })
 
+  test("a page held back by its caller's share, first in line, holds back no other caller's that fits the lake", async () => {
+    const answers = budget()
+    answers.hold('a', MIB)
+    // z's first answer passes its share: 3.5 MiB held, 0.5 MiB of the lake's room free.
+    answers.hold('z', (5 * MIB) / 2)
+    const signal = new AbortController().signal
+    const admitted: string[] = []
+    void answers.holdWhenRoom('a', (3 * MIB) / 4, signal).then(() => admitted.push('a'))
+    // b's page fits the free room and b's share: counted at once, a's still waiting.
+    void answers.holdWhenRoom('b', MIB / 4, signal).then(() => admitted.push('b'))
+    await new Promise((done) => setImmediate(done))
+    expect(admitted).toEqual(['b'])
+    expect(answers.waiting).toBe(1)
+    expect(answers.held).toBe(MIB + (5 * MIB) / 2 + MIB / 4)
+  })
+
   test("a page waiting for the lake's room keeps its place before later callers'", async () => {
     const answers = budget()
     const releaseBig = answers.hold('big', 4 * MIB)

@@ -29,6 +29,8 @@ function cached(): number {
   return readdirSync(dir).filter((name) => !name.endsWith('.tmp')).length
 }
 
+// Its polls may wait 60 s in all (15 + 10 + 20 + 15): a timeout of its own, past that and the
+// requests', so that a condition that never holds fails with its poll's diff, not "timed out".
 it('renders only what is still wanted after its clients went away; the next image waits for none of it', async () => {
   // Warm: sharp loaded, the cache folder read.
   expect((await fetch(`${base}?w=100`)).status).toBe(200)
@@ -67,4 +69,4 @@ it('renders only what is still wanted after its clients went away; the next imag
   await expect.poll(() => sharpQueue().running + sharpQueue().waiting).toBe(0)
   // Before, all 24 abandoned renditions were rendered, and the next waited for them.
   expect(cached() - before - 1).toBe(0)
-})
+}, 90_000)

@@ -1498,14 +1498,32 @@ export function createSqliteStore(
     return s ? (s.all(...params) as Record<string, SQLInputValue>[]) : []
   }
 
+  /**
+   * Plans by their cached EXPLAIN statement, read once: a plan here depends on the SQL text alone
+   * (no sqlite_stat4 in this build, sqlite_stat1's figures are fixed, no LIKE or GLOB on a
+   * parameter), so a shape asked again with other values (a slug lookup) needs no plan read. Keyed
+   * by the statement, a plan goes with it when `statements` is cleared (a new index, a reopened
+   * file), and is bounded as that cache is.
+   */
+  const plans = new WeakMap<StatementSync, string[]>()
+
+  function planOf(sql: string, params: SQLInputValue[]): string[] {
+    const s = stmt(`EXPLAIN QUERY PLAN ${sql}`)
+    if (!s) return []
+    let plan = plans.get(s)
+    if (!plan) {
+      plan = (s.all(...params) as {detail: string}[]).map(({detail}) => detail)
+      plans.set(s, plan)
+    }
+    return plan
+  }
+
   /** Whether SQLite reads `sql` by seeking indexes, never a scan or a sort first (Store.seeks). */
   function seeking(sql: string, params: SQLInputValue[]): boolean {
-    // Cached like any statement: the same query shape asks again with other values.
-    const plan = all(`EXPLAIN QUERY PLAN ${sql}`, ...params) as {detail: string}[]
     // A SCAN (of a table, or a whole index) or a temporary sort costs the table's size before
     // or between rows; json_each over a bound list is as long as the query's own parameters.
-    return plan.every(
-      ({detail}) =>
+    return planOf(sql, params).every(
+      (detail) =>
         !detail.includes('TEMP B-TREE') &&
         !detail.includes('search_fts') &&
         !(detail.startsWith('SCAN') && !detail.startsWith('SCAN json_each')),
@@ -1514,8 +1532,7 @@ export function createSqliteStore(
 
   /** Whether SQLite reads `sql` by scanning the side table (or one of its indexes) whole. */
   function scansSideTable(sql: string, params: SQLInputValue[]): boolean {
-    const plan = all(`EXPLAIN QUERY PLAN ${sql}`, ...params) as {detail: string}[]
-    return plan.some(({detail}) => detail === 'SCAN f' || detail.startsWith('SCAN f '))
+    return planOf(sql, params).some((detail) => detail === 'SCAN f' || detail.startsWith('SCAN f '))
   }
 
   function get(sql: string, ...params: SQLInputValue[]): Record<string, SQLInputValue> | undefined {

@@ -2,7 +2,7 @@ import {copyFileSync, existsSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {DatabaseSync} from 'node:sqlite'
+import {DatabaseSync, StatementSync} from 'node:sqlite'
 import {evaluate, parse} from 'groq-js'
 import {afterEach, beforeEach, describe, expect, test, vi} from 'vitest'
 import {BadRequestError, NotFoundError, UnavailableError} from '../../../lake/core/errors.ts'
@@ -1380,6 +1380,44 @@ describe('side-table statistics', () => {
     } finally {
       spy.mockRestore()
     }
+  })
+
+  test('a query shape asked again with other values reuses its plan: one EXPLAIN a shape, not one a read', async () => {
+    await commit({a: {_type: 'article', slug: {current: 'x'}}, b: {_type: 'article'}})
+    const explained: string[] = []
+    const all = StatementSync.prototype.all
+    const spy = vi.spyOn(StatementSync.prototype, 'all').mockImplementation(function (
+      this: StatementSync,
+      ...params: unknown[]
+    ) {
+      if (this.sourceSQL.startsWith('EXPLAIN')) explained.push(this.sourceSQL)
+      return (all as (...args: unknown[]) => ReturnType<typeof all>).apply(this, params)
+    })
+    // A slug lookup without order: by id, no id condition, so the store asks whether the side
+    // table is scanned (scansSideTable) and, for the query layer, whether it seeks (seeking).
+    const bySlug = (slug: string): Selection => ({
+      where: {kind: 'equals', field: 0, values: [slug]},
+      excludeIdPrefixes: ['drafts.', 'versions.'],
+      order: [],
+    })
+    try {
+      for (const slug of ['x', 'y', 'x', 'z']) {
+        expect([...store.select(bySlug(slug))].map((row) => row.id)).toEqual(
+          slug === 'x' ? ['a'] : [],
+        )
+        // A slug sorts its few rows by id: not seeking, asked each time the same.
+        expect(store.seeks({selection: bySlug(slug)})).toBe(false)
+      }
+      // The unnarrowed read walks the ids each time it is asked, after one plan of its own.
+      for (let i = 0; i < 3; i++) {
+        expect([...store.select({order: []})].map((row) => row.id)).toEqual(['a', 'b'])
+      }
+    } finally {
+      spy.mockRestore()
+    }
+    // select's and seeks' statements differ (their columns): two shapes for the slug, one whole.
+    expect(explained.length).toBe(new Set(explained).size)
+    expect(new Set(explained).size).toBe(3)
   })
 
   test('a slug lookup within a type reads the slug index, not every document of the type', async () => {

@@ -5,7 +5,7 @@
 import {fromUrl} from '@sanity/bifur-client'
 import {firstValueFrom, of} from 'rxjs'
 import {connect} from 'node:net'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {WebSocket} from 'ws'
 import {
   MAX_SESSIONS_PER_CONNECTION,
@@ -461,6 +461,62 @@ describe('presence socket limits', () => {
     expect(await heard).toMatchObject({type: 'rollCall', session: 'other-session'})
     await closeAll([other])
   })
+
+  it("gives back a socket's place when its sign-in's check finishes after it closed", async () => {
+    // Before: the late check still signed the closed socket in, releasing its address's place a
+    // second time (a place another socket of that address held) and taking one of the user's
+    // that nothing released: a user locked out after enough such closes. A deadline no step
+    // here comes near: the sockets wait unsigned while the check is held.
+    const lake = await startTestLake({
+      serverOptions: {presenceLimits: {perHolder: 3, total: 10, signInMs: 600_000}},
+    })
+    const url = `${lake.url.replace(/^http/, 'ws')}/v2022-06-30/socket/production`
+    const store = lake.server.lake.auth!.store
+    const check = store.principalForToken.bind(store)
+    let entered!: () => void
+    const checking = new Promise<void>((resolve) => (entered = resolve))
+    let release!: () => void
+    const latch = new Promise<void>((resolve) => (release = resolve))
+    let checked: Promise<unknown> = Promise.resolve()
+    vi.spyOn(store, 'principalForToken').mockImplementationOnce((token) => {
+      entered()
+      checked = latch.then(() => check(token))
+      return checked as ReturnType<typeof check>
+    })
+    const sockets: Bifur[] = []
+    try {
+      const closing = new Bifur(url)
+      sockets.push(closing)
+      void signIn(closing, lake.token)
+      await checking
+      closing.ws.close()
+      await closing.closed
+      await expect.poll(() => lake.server.presence.open()).toBe(0)
+      const held = Array.from({length: 3}, () => new Bifur(url))
+      sockets.push(...held)
+      expect(await Promise.all(held.map(status))).toEqual([101, 101, 101])
+      release()
+      // The hub awaited the check before this test did: it has gone on by the time this does.
+      await checked
+      const past = new Bifur(url)
+      sockets.push(past)
+      expect(await status(past)).toBe(429)
+      const signedIn = held.map((bifur) =>
+        Promise.race([
+          bifur.call('authorization', {authorization: `Bearer ${lake.token}`}),
+          bifur.closed,
+        ]),
+      )
+      for (const result of await Promise.all(signedIn)) {
+        expect(result).toMatchObject({result: true})
+      }
+    } finally {
+      release()
+      vi.restoreAllMocks()
+      for (const bifur of sockets) bifur.ws.terminate()
+      await lake.close()
+    }
+  }, 20_000)
 
   it('refuses sockets past the cap per address before they sign in (429)', async () => {
     const held = Array.from({length: SMALL.perHolder}, () => new Bifur(smallUrl()))

@@ -166,7 +166,10 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
         peer.close(CLOSE_UNAUTHORIZED, message)
         forget()
       }
+      // Closed: what is still being handled (a token being checked) must not act for it.
+      let gone = false
       const forget = () => {
+        gone = true
         // get, not channel(): a deleted dataset's channel is gone and must not come back empty.
         const members = channels.get(dataset)
         if (!members?.delete(member)) return
@@ -186,6 +189,9 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
       async function caller(): Promise<Principal | null> {
         if (!member.token) return null
         const principal = await tokens.principalForToken(member.token)
+        // A check that finished after the socket closed signs no one in: the transport would
+        // hold a place for the user that its close had already given back.
+        if (gone) return null
         // Someone else now, or no one: the session is over.
         if (!principal || (member.principal && principal.id !== member.principal.id)) return null
         if (!principal.role) return null
@@ -201,6 +207,7 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
       }
 
       async function handle(text: string): Promise<void> {
+        if (gone) return
         let request: Request
         try {
           request = JSON.parse(text) as Request

@@ -451,14 +451,27 @@ describe('presence socket limits', () => {
   })
 
   it("keeps the Studio's own presence client (@sanity/bifur-client) past the deadline", async () => {
+    // Waits on events, not a sleep: a sleep the client's own sign-in could outlast on a loaded
+    // machine, and a roll call sent before it had subscribed was never heard.
     const client = fromUrl(`${smallUrl()}?tag=sanity.studio`, {token$: of(small.token)})
-    const heard = firstValueFrom(client.listen('presence'))
-    await new Promise((resolve) => setTimeout(resolve, SMALL.signInMs + 300))
-    expect(small.server.presence.open()).toBe(1)
+    let heardOther!: (event: unknown) => void
+    const heard = new Promise((resolve) => (heardOther = resolve))
+    const listening = client.listen('presence').subscribe((event) => {
+      if ((event as {session?: string}).session === 'other-session') heardOther(event)
+    })
+    // Its requests are answered in the order sent, the subscription before this roll call: once
+    // answered, the client is signed in and subscribed.
+    await firstValueFrom(client.request('presence_rollcall', {session: 'studio-session'}))
+    // A socket opened after the client's has had its deadline pass: the client's has too.
+    const silent = new Bifur(smallUrl())
+    await silent.opened()
+    expect((await silent.closed).code).toBe(4001)
+    await expect.poll(() => small.server.presence.open()).toBe(1)
     const other = new Bifur(smallUrl())
     expect((await signIn(other, small.token)).result).toBe(true)
     await other.call('presence_rollcall', {session: 'other-session'})
     expect(await heard).toMatchObject({type: 'rollCall', session: 'other-session'})
+    listening.unsubscribe()
     await closeAll([other])
   })
 

@@ -176,7 +176,21 @@ export function cpuSecondsOf(pid: number, mainThread = false): number | null {
 export function threadSecondsOf(
   pid: number,
 ): Map<string, {name: string; seconds: number; nice: number}> {
-  const threads = new Map<string, {name: string; seconds: number; nice: number}>()
+  return eachThread(pid, (task) => {
+    const stat = readFileSync(`${task}/stat`, 'utf8')
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    // Field 19 of proc(5), counted from the state (field 3) after the name.
+    const nice = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16])
+    return {name, seconds: statSeconds(stat), nice}
+  })
+}
+
+/**
+ * `read` of each thread of `pid` (its /proc/<pid>/task/<tid> folder), by thread id; empty where
+ * there is no /proc. A thread that ends while it is read (or whose file the kernel lacks) is left out.
+ */
+function eachThread<T>(pid: number, read: (task: string) => T): Map<string, T> {
+  const threads = new Map<string, T>()
   let ids: string[] = []
   try {
     ids = readdirSync(`/proc/${pid}/task`)
@@ -185,11 +199,7 @@ export function threadSecondsOf(
   }
   for (const id of ids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${id}/stat`, 'utf8')
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      // Field 19 of proc(5), counted from the state (field 3) after the name.
-      const nice = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16])
-      threads.set(id, {name, seconds: statSeconds(stat), nice})
+      threads.set(id, read(`/proc/${pid}/task/${id}`))
     } catch {
       // It ended meanwhile.
     }
@@ -205,25 +215,13 @@ export function threadSecondsOf(
 export function threadWaitsOf(
   pid: number,
 ): Map<string, {name: string; ran: number; waited: number}> {
-  const threads = new Map<string, {name: string; ran: number; waited: number}>()
-  let ids: string[] = []
-  try {
-    ids = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return threads
-  }
-  for (const id of ids) {
-    try {
-      const name = readFileSync(`/proc/${pid}/task/${id}/comm`, 'utf8').trim()
-      const [ran, waited] = readFileSync(`/proc/${pid}/task/${id}/schedstat`, 'utf8')
-        .split(' ')
-        .map((ns) => Number(ns) / 1e9)
-      threads.set(id, {name, ran, waited})
-    } catch {
-      // It ended meanwhile, or the kernel keeps no schedstat.
-    }
-  }
-  return threads
+  return eachThread(pid, (task) => {
+    const name = readFileSync(`${task}/comm`, 'utf8').trim()
+    const [ran, waited] = readFileSync(`${task}/schedstat`, 'utf8')
+      .split(' ')
+      .map((ns) => Number(ns) / 1e9)
+    return {name, ran: ran!, waited: waited!}
+  })
 }
 
 /**

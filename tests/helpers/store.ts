@@ -1,6 +1,6 @@
 /** Stores for tests that read the query engine without a lake: SQLite in memory. */
 import type {Store} from '../../lake/core/store.ts'
-import type {SanityDocument} from '../../lake/core/types.ts'
+import type {CommittedTransaction, SanityDocument} from '../../lake/core/types.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
 
 /** An in-memory store holding `docs`, written in one transaction (their `_rev` becomes `tx1`). */
@@ -61,5 +61,25 @@ export function countingBodies(store: Store): {
     parsed: () => parsed,
     rows: () => rows,
     reset: () => void (parsed = rows = 0),
+  }
+}
+
+/** The transaction a writer commits creating the article `a` ("a word") in `dataset`, as its first write. */
+export function firstArticle(dataset: string): CommittedTransaction {
+  const doc = {_id: 'a', _type: 'article', _rev: 'tx-first', title: 'a word'}
+  return {
+    id: 'tx-first',
+    dataset,
+    timestamp: new Date().toISOString(),
+    identity: 'pA',
+    changes: [
+      {
+        id: 'a',
+        before: null,
+        after: doc,
+        mutations: [{create: doc}],
+        effects: {apply: [0, doc], revert: [0, null]},
+      },
+    ],
   }
 }

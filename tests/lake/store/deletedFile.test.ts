@@ -9,9 +9,9 @@ import {syncBuiltinESMExports} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, expect, test} from 'vitest'
-import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {firstArticle} from '../../helpers/store.ts'
 
 /**
  * Moves `path` away right after the next look finds it (the delete's rename, landing between a
@@ -48,22 +48,7 @@ afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
 test('a query whose file is moved away between its look and its open answers the empty dataset', async () => {
   const stores = createSqliteStores(dir)
-  const doc = {_id: 'a', _type: 'article', _rev: 'tx-first', title: 'a word'}
-  const tx: CommittedTransaction = {
-    id: 'tx-first',
-    dataset: 'gone',
-    timestamp: new Date().toISOString(),
-    identity: 'pA',
-    changes: [
-      {
-        id: 'a',
-        before: null,
-        after: doc,
-        mutations: [{create: doc}],
-        effects: {apply: [0, doc], revert: [0, null]},
-      },
-    ],
-  }
+  const tx = firstArticle('gone')
   await stores.get('gone').transact((writer) => writer.commit(tx))
   stores.close()
 

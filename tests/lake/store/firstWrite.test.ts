@@ -10,9 +10,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {afterEach, beforeEach, expect, test} from 'vitest'
-import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {executeQuery} from '../../../lake/query/execute.ts'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {firstArticle} from '../../helpers/store.ts'
 
 const ADMIN = {id: 'admin', kind: 'token', role: 'administrator'} as const
 
@@ -83,22 +83,7 @@ test("a query during the first write's migration answers the empty dataset, then
     // The first write itself, once its schema is committed: the readers see what it wrote.
     const stores = createSqliteStores(dir)
     try {
-      const doc = {_id: 'a', _type: 'article', _rev: 'tx-first', title: 'a word'}
-      const tx: CommittedTransaction = {
-        id: 'tx-first',
-        dataset: 'fresh',
-        timestamp: new Date().toISOString(),
-        identity: 'pA',
-        changes: [
-          {
-            id: 'a',
-            before: null,
-            after: doc,
-            mutations: [{create: doc}],
-            effects: {apply: [0, doc], revert: [0, null]},
-          },
-        ],
-      }
+      const tx = firstArticle('fresh')
       await stores.get('fresh').transact((writer) => writer.commit(tx))
       const answers = await queryAll(readers)
       expect(answers[0]).toEqual(['a'])

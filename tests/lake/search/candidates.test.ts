@@ -36,36 +36,23 @@ beforeAll(() => {
 
 afterAll(() => store.close())
 
-async function put(doc: SanityDocument) {
+/** Commits `doc`'s change from `before` to `after`, then fills the index. */
+async function write(id: string, before: SanityDocument | null, after: SanityDocument | null) {
   await store.transact((writer) =>
     writer.commit({
       id: `tx-${++seq}`,
       dataset: 'candidates',
       timestamp: new Date(Date.UTC(2025, 0, 1) + seq).toISOString(),
       identity: 'test',
-      changes: [
-        {id: doc._id, before: null, after: doc, mutations: [], effects: {apply: [], revert: []}},
-      ],
+      changes: [{id, before, after, mutations: [], effects: {apply: [], revert: []}}],
     } as CommittedTransaction),
   )
   // Queued documents are candidates of every search: fill the index so it is what is tested.
   store.flushSearchIndex()
 }
 
-async function remove(doc: SanityDocument) {
-  await store.transact((writer) =>
-    writer.commit({
-      id: `tx-${++seq}`,
-      dataset: 'candidates',
-      timestamp: new Date(Date.UTC(2025, 0, 1) + seq).toISOString(),
-      identity: 'test',
-      changes: [
-        {id: doc._id, before: doc, after: null, mutations: [], effects: {apply: [], revert: []}},
-      ],
-    } as CommittedTransaction),
-  )
-  store.flushSearchIndex()
-}
+const put = (doc: SanityDocument) => write(doc._id, null, doc)
+const remove = (doc: SanityDocument) => write(doc._id, doc, null)
 
 /** The stored ids the planner's hint lets through for a query. */
 function candidates(query: string, params: Record<string, unknown>): string[] {

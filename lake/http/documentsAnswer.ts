@@ -5,7 +5,7 @@
  * it is budgeted lake-wide and per caller (AnswerBudget).
  */
 import type {Context} from 'hono'
-import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
+import {createCallerShares, type CallerShare} from '../core/callerShares.ts'
 import {lakeOf} from './context.ts'
 import {whenAnswered} from './nodeRequest.ts'
 import {streamHolder} from './principal.ts'
@@ -48,22 +48,26 @@ export interface AnswerBudget {
  */
 export const CALLER_SHARE = 1 / 4
 
-/** When a caller past its share may try again: a client reading at all takes its answers within it. */
-const RETRY_AFTER_SECONDS = 2
-
 export function createAnswerBudget(maxBytes: number): AnswerBudget {
-  const callerBytes = Math.floor(maxBytes * CALLER_SHARE)
-  let held = 0
-  /** Bytes held per caller (none held: no entry). */
-  const byCaller = new Map<string, number>()
+  // A caller's first answer passes its share whatever its size, and one answer larger than the
+  // budget may still go out while nothing else is held.
+  const shares = createCallerShares(
+    {
+      perCaller: Math.floor(maxBytes * CALLER_SHARE),
+      total: maxBytes,
+      // A client reading at all takes its answers within it.
+      retryAfterSeconds: 2,
+      callerBusy: (held, limit, bytes) =>
+        `This caller's answers not read yet hold ${held} bytes; with this one's ` +
+        `${bytes} they would pass its share of ${limit} (a quarter of --answer-memory): ` +
+        'read the answers under way, or ask again once they are read',
+      lakeBusy: (held, limit) =>
+        `The lake holds ${held} bytes of answers its clients have not read yet (at most ${limit}); try again shortly`,
+    },
+    () => admitWaiting(),
+  )
   /** Streams waiting for room, first come first counted. */
   const waiting: {caller: string; bytes: number; admit: () => void}[] = []
-  const fits = (bytes: number) => held === 0 || held + bytes <= maxBytes
-  // A caller's first answer passes its share whatever its size (the lake's bound still holds).
-  const fitsCaller = (caller: string, bytes: number) => {
-    const callers = byCaller.get(caller) ?? 0
-    return callers === 0 || callers + bytes <= callerBytes
-  }
   /**
    * Admits waiting streams in order while the lake has room. One its caller's share holds back is
    * passed over first, whether or not the lake has room for it (its caller's own release admits
@@ -73,55 +77,30 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
   const admitWaiting = () => {
     for (let i = 0; i < waiting.length;) {
       const entry = waiting[i]!
-      if (!fitsCaller(entry.caller, entry.bytes)) {
+      const over = shares.over(entry.caller, entry.bytes)
+      if (over === 'caller') {
         i++
         continue
       }
-      if (!fits(entry.bytes)) break
+      if (over === 'lake') break
       waiting.splice(i, 1)
       entry.admit()
     }
   }
-  const count = (caller: string, bytes: number) => {
-    held += bytes
-    byCaller.set(caller, (byCaller.get(caller) ?? 0) + bytes)
-    let left = bytes
-    return (sent: number) => {
-      const released = Math.min(sent, left)
-      if (released <= 0) return
-      left -= released
-      held -= released
-      const callers = byCaller.get(caller)! - released
-      if (callers > 0) byCaller.set(caller, callers)
-      else byCaller.delete(caller)
-      admitWaiting()
-    }
-  }
+  /** `share`'s release of bytes as they are sent. */
+  const releaseOf = (share: CallerShare) => (sent: number) => share.release(sent)
   return {
     get held() {
-      return held
+      return shares.held
     },
     get waiting() {
       return waiting.length
     },
     hold(caller, bytes, refusable = true) {
-      if (refusable && !fitsCaller(caller, bytes)) {
-        throw new CallerBusyError(
-          `This caller's answers not read yet hold ${byCaller.get(caller)} bytes; with this one's ` +
-            `${bytes} they would pass its share of ${callerBytes} (a quarter of --answer-memory): ` +
-            'read the answers under way, or ask again once they are read',
-          RETRY_AFTER_SECONDS,
-        )
-      }
-      // One answer larger than the budget may still go out while nothing else is held.
-      if (refusable && !fits(bytes)) {
-        throw new RetryLaterError(
-          'lakeBusyError',
-          `The lake holds ${held} bytes of answers its clients have not read yet (at most ${maxBytes}); try again shortly`,
-          RETRY_AFTER_SECONDS,
-        )
-      }
-      return count(caller, bytes)
+      const answer = shares.share(caller)
+      if (refusable) answer.take(bytes)
+      else answer.add(bytes)
+      return releaseOf(answer)
     },
     holdWhenRoom(caller, bytes, signal) {
       if (signal.aborted) return Promise.resolve(null)
@@ -131,7 +110,9 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
           bytes,
           admit: () => {
             signal.removeEventListener('abort', gone)
-            resolve(count(caller, bytes))
+            const page = shares.share(caller)
+            page.add(bytes)
+            resolve(releaseOf(page))
           },
         }
         const gone = () => {

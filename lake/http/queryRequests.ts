@@ -7,7 +7,7 @@
  * but each waiting turn held its request: a caller's 240 POSTs of 1 MB parameters behind busy
  * threads grew the lake by 379 MiB.
  */
-import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
+import {createCallerShares} from '../core/callerShares.ts'
 
 export interface QueryRequestsLimits {
   /** What one caller's requests may hold together. */
@@ -46,49 +46,26 @@ export interface QueryRequests {
   hold(holder: string): QueryHold
 }
 
-/** Seconds a refused caller is asked to wait: a query's turn is usually shorter. */
-const RETRY_AFTER_SECONDS = 1
-
 export function createQueryRequests(limits: QueryRequestsLimits): QueryRequests {
-  let held = 0
-  const byHolder = new Map<string, number>()
+  const shares = createCallerShares({
+    perCaller: limits.callerBytes,
+    total: limits.lakeBytes,
+    // A query's turn is usually shorter.
+    retryAfterSeconds: 1,
+    callerBusy: (held, limit) =>
+      `This caller's queries waiting for or on a query thread hold ${held} bytes (at most ${limit}); wait for their answers before sending more, or try again shortly`,
+    lakeBusy: (held, limit) =>
+      `The lake's queries waiting for or on a query thread hold ${held} bytes (at most ${limit}); try again shortly`,
+  })
   return {
     bodyMs: limits.bodyMs ?? Infinity,
     get held() {
-      return held
+      return shares.held
     },
-    heldBy: (holder) => byHolder.get(holder) ?? 0,
+    heldBy: shares.heldBy,
     hold(holder) {
-      let mine = 0
-      return {
-        grow(bytes) {
-          const callers = byHolder.get(holder) ?? 0
-          if (callers > mine && callers + bytes > limits.callerBytes) {
-            throw new CallerBusyError(
-              `This caller's queries waiting for or on a query thread hold ${callers} bytes (at most ${limits.callerBytes}); wait for their answers before sending more, or try again shortly`,
-              RETRY_AFTER_SECONDS,
-            )
-          }
-          if (held > mine && held + bytes > limits.lakeBytes) {
-            throw new RetryLaterError(
-              'lakeBusyError',
-              `The lake's queries waiting for or on a query thread hold ${held} bytes (at most ${limits.lakeBytes}); try again shortly`,
-              RETRY_AFTER_SECONDS,
-            )
-          }
-          mine += bytes
-          held += bytes
-          byHolder.set(holder, callers + bytes)
-        },
-        release() {
-          if (mine === 0) return
-          held -= mine
-          const left = byHolder.get(holder)! - mine
-          if (left > 0) byHolder.set(holder, left)
-          else byHolder.delete(holder)
-          mine = 0
-        },
-      }
+      const share = shares.share(holder)
+      return {grow: (bytes) => share.take(bytes), release: () => share.release()}
     },
   }
 }

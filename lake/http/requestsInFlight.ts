@@ -9,7 +9,7 @@
  * (its own bounds hold it after), an export or a history log until it is sent, as any answer.
  */
 import type {MiddlewareHandler} from 'hono'
-import {CallerBusyError, RetryLaterError} from '../core/errors.ts'
+import {createCallerShares} from '../core/callerShares.ts'
 import {lakeOf} from './context.ts'
 import {whenAnswered} from './nodeRequest.ts'
 import {streamHolder} from './principal.ts'
@@ -27,42 +27,24 @@ export interface RequestsInFlight {
   enter(holder: string): () => void
 }
 
-/** Seconds a refused caller is asked to wait: most requests are answered within it. */
-const RETRY_AFTER_SECONDS = 1
-
 export function createRequestsInFlight(limits: RequestsInFlightLimits): RequestsInFlight {
-  let held = 0
-  const byHolder = new Map<string, number>()
+  const shares = createCallerShares({
+    ...limits,
+    // Most requests are answered within it.
+    retryAfterSeconds: 1,
+    callerBusy: (held, limit) =>
+      `This caller has ${held} requests under way (at most ${limit}); wait for their answers before sending more`,
+    lakeBusy: (held, limit) =>
+      `The lake has ${held} requests under way (at most ${limit}); try again shortly`,
+  })
   return {
     get held() {
-      return held
+      return shares.held
     },
     enter(holder) {
-      const callers = byHolder.get(holder) ?? 0
-      if (callers >= limits.perCaller) {
-        throw new CallerBusyError(
-          `This caller has ${callers} requests under way (at most ${limits.perCaller}); wait for their answers before sending more`,
-          RETRY_AFTER_SECONDS,
-        )
-      }
-      if (held >= limits.total) {
-        throw new RetryLaterError(
-          'lakeBusyError',
-          `The lake has ${held} requests under way (at most ${limits.total}); try again shortly`,
-          RETRY_AFTER_SECONDS,
-        )
-      }
-      held++
-      byHolder.set(holder, callers + 1)
-      let released = false
-      return () => {
-        if (released) return
-        released = true
-        held--
-        const left = byHolder.get(holder)! - 1
-        if (left > 0) byHolder.set(holder, left)
-        else byHolder.delete(holder)
-      }
+      const request = shares.share(holder)
+      request.take(1)
+      return () => request.release()
     },
   }
 }

@@ -1,0 +1,45 @@
+/** The count of requests under way, in process: what a route that throws gives back. */
+import {Hono} from 'hono'
+import {expect, it} from 'vitest'
+import type {LakeContext} from '../../../lake/http/context.ts'
+import {
+  createRequestsInFlight,
+  requestsInFlightMiddleware,
+} from '../../../lake/http/requestsInFlight.ts'
+
+/** An app counting its requests in `inFlight`, one caller (anonymous, no address) at most once. */
+function appOf(inFlight = createRequestsInFlight({perCaller: 1, total: 2})) {
+  const app = new Hono()
+  app.use('*', (c, next) => {
+    c.set('lake', {inFlight} as unknown as LakeContext)
+    return next()
+  })
+  app.use('*', requestsInFlightMiddleware())
+  app.get('/ok', (c) => c.text('ok'))
+  app.get('/fails', () => {
+    throw new Error('the route failed')
+  })
+  // What is not an Error passes Hono's error handler by and reaches the middleware as thrown.
+  app.get('/throws', () => {
+    throw 'not an Error'
+  })
+  app.onError((_err, c) => c.text('failed', 500))
+  return {app, inFlight}
+}
+
+it('gives back the count of an answered request and of one whose route failed', async () => {
+  const {app, inFlight} = appOf()
+  expect((await app.request('/ok')).status).toBe(200)
+  expect((await app.request('/fails')).status).toBe(500)
+  // Its caller's one place is free: a count kept would make this a 429.
+  expect((await app.request('/fails')).status).toBe(500)
+  expect(inFlight.held).toBe(0)
+})
+
+it('gives back the count of a request whose route threw past the error handler', async () => {
+  const {app, inFlight} = appOf()
+  await expect(app.request('/throws')).rejects.toBe('not an Error')
+  expect(inFlight.held).toBe(0)
+  await expect(app.request('/throws')).rejects.toBe('not an Error')
+  expect(inFlight.held).toBe(0)
+})

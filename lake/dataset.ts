@@ -442,7 +442,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     since?: number,
   ) {
     try {
-      return await options.queries.build(task, signal, since, holder)
+      return await options.queries.build(task, {signal, since, holder})
     } catch (err) {
       // Its copy to the thread may have failed on writes nested too deep to copy (a RangeError).
       if (err instanceof RangeError && task.writes.kind !== 'body') {
@@ -566,7 +566,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         projectId: config.projectId,
         idsOnly: true,
       }
-      const outcome = await options.queries.run(task, signal, since)
+      const outcome = await options.queries.run(task, {signal, since})
       if (!outcome.ok) throw fromWire(outcome.error)
       // Ids only: always text (answerBytes is for answers sent as they are).
       return JSON.parse(outcome.json as string) as [string, string][]
@@ -617,7 +617,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         projectId: config.projectId,
         maxJsonBytes: options.maxAnswerBytes,
       }
-      const outcome = await options.queries.run(task, signal, undefined, holder)
+      const outcome = await options.queries.run(task, {signal, holder})
       learnIndexes(principal, outcome.attributes, outcome.orders)
       if (!outcome.ok) throw fromWire(outcome.error)
       return {json: outcome.json, hash: outcome.hash, cpuMs: inPlaceMs + outcome.cpuMs}
@@ -704,7 +704,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     async readWrites(bytes, field, signal, since, holder) {
       try {
         const task = {kind: 'read' as const, field, bytes}
-        const outcome = await options.queries.read(task, signal, since, holder)
+        const outcome = await options.queries.read(task, {signal, since, holder})
         if (!outcome.ok) throw fromWire(outcome.error)
         const {malformed} = outcome.head
         return {...outcome.head, malformed: malformed && fromWire(malformed)}
@@ -782,8 +782,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             generation: options.generation?.(),
             ids: large,
           },
-          signal,
-          holder,
+          {signal, holder},
         ),
       )
       const byId = new Map(large.map((id, i) => [id, texts[i]!]))
@@ -843,8 +842,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
                   generation: options.generation?.(),
                   ids: present,
                 },
-                wanted.signal,
-                wanted.holder ?? principal.id,
+                {signal: wanted.signal, holder: wanted.holder ?? principal.id},
               ),
             )
       texts.forEach((text, i) => {
@@ -938,7 +936,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       let outcome
       try {
-        outcome = await options.queries.history(task, signal, holder)
+        outcome = await options.queries.history(task, {signal, holder})
       } catch (err) {
         if (!(err instanceof QueryTimeoutError)) throw err
         throw new QueryTimeoutError(

@@ -74,52 +74,31 @@ export interface QueryPoolOptions {
   demoteAfterMs?: number
 }
 
+/** How the pool runs a request's task. */
+export interface TaskOptions {
+  /** Aborts when the client left: the task is stopped. */
+  signal?: AbortSignal
+  /** When the deadline began (epoch ms; default now): a request's several tasks share one. */
+  since?: number
+  /**
+   * The caller (a principal, an anonymous caller's address): tasks waiting for their lane's
+   * thread take turns by caller (createTurns); none, first come, first served. A query's default
+   * is its task's principal.
+   */
+  holder?: string
+}
+
 export interface QueryPool {
-  /**
-   * Runs a query on a worker; `signal` aborting (the client left) cancels it. With `since` (epoch
-   * ms) the deadline counts from then: a request's several queries share one deadline. `holder`
-   * names the caller (a principal, an anonymous caller's address; the task's principal by
-   * default): queries waiting for a thread take turns by caller (createTurns).
-   */
-  run(
-    task: QueryTask,
-    signal?: AbortSignal,
-    since?: number,
-    holder?: string,
-  ): Promise<QueryTaskResult>
-  /**
-   * Builds a write request's transaction on a write thread, within the write deadline
-   * (`buildTimeoutMs`, from `since` as run's); `signal` aborting (the client left) stops it.
-   * `holder`, here and below, names the caller: tasks waiting for the lane's thread take turns by
-   * caller, as queries do (none: first come, first served).
-   */
-  build(
-    task: TransactionTask,
-    signal?: AbortSignal,
-    since?: number,
-    holder?: string,
-  ): Promise<TransactionTaskResult>
-  /**
-   * Reads a large write request's body on a write thread, within the write deadline (from `since`
-   * as build's); `signal` aborting (the client left) stops it.
-   */
-  read(
-    task: ReadTask,
-    signal?: AbortSignal,
-    since?: number,
-    holder?: string,
-  ): Promise<ReadTaskResult>
+  /** Runs a query on a worker, within the query deadline. */
+  run(task: QueryTask, options?: TaskOptions): Promise<QueryTaskResult>
+  /** Builds a write request's transaction on a write thread, within the write deadline. */
+  build(task: TransactionTask, options?: TaskOptions): Promise<TransactionTaskResult>
+  /** Reads a large write request's body on a write thread, within the write deadline. */
+  read(task: ReadTask, options?: TaskOptions): Promise<ReadTaskResult>
   /** Reads `data/doc`'s documents on a read thread, within a write's deadline (LANES). */
-  documents(
-    task: DocumentsTask,
-    signal?: AbortSignal,
-    holder?: string,
-  ): Promise<DocumentsTaskResult>
-  /**
-   * Rebuilds documents at a point in history on a read thread, within a write's deadline
-   * (LANES); `signal` aborting (the client left) stops it.
-   */
-  history(task: HistoryTask, signal?: AbortSignal, holder?: string): Promise<HistoryTaskResult>
+  documents(task: DocumentsTask, options?: TaskOptions): Promise<DocumentsTaskResult>
+  /** Rebuilds documents at a point in history on a read thread, within a write's deadline (LANES). */
+  history(task: HistoryTask, options?: TaskOptions): Promise<HistoryTaskResult>
   /**
    * Runs a listener filter on a worker within `budgetMs` of its own evaluation (a
    * QueryTimeoutError past it), after waiting at most `waitMs` for a thread (a
@@ -788,9 +767,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   async function dispatch(
     task: WorkerTask,
     timeoutMs: number,
-    signal?: AbortSignal,
-    since?: number,
-    holder?: string,
+    {signal, since, holder}: TaskOptions = {},
   ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
     const lane = lanes[LANES[task.kind] ?? 'queries']
@@ -980,31 +957,24 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     }
   }
 
-  /** A write or read lane's task, within the write deadline (`buildTimeoutMs`) from `since`. */
-  const withWriteDeadline = (
-    task: WorkerTask,
-    signal?: AbortSignal,
-    since?: number,
-    holder?: string,
-  ) => dispatch(task, options.buildTimeoutMs ?? options.timeoutMs, signal, since, holder)
+  /** A write or read lane's task, within the write deadline (`buildTimeoutMs`). */
+  const withWriteDeadline = (task: WorkerTask, taskOptions?: TaskOptions) =>
+    dispatch(task, options.buildTimeoutMs ?? options.timeoutMs, taskOptions)
 
   return {
-    run: async (task, signal, since, holder) =>
-      (await dispatch(
-        task,
-        options.timeoutMs,
-        signal,
-        since,
-        holder ?? task.principal.id,
-      )) as QueryTaskResult,
-    build: async (task, signal, since, holder) =>
-      (await withWriteDeadline(task, signal, since, holder)) as TransactionTaskResult,
-    read: async (task, signal, since, holder) =>
-      (await withWriteDeadline(task, signal, since, holder)) as ReadTaskResult,
-    documents: async (task, signal, holder) =>
-      (await withWriteDeadline(task, signal, undefined, holder)) as DocumentsTaskResult,
-    history: async (task, signal, holder) =>
-      (await withWriteDeadline(task, signal, undefined, holder)) as HistoryTaskResult,
+    run: async (task, taskOptions) =>
+      (await dispatch(task, options.timeoutMs, {
+        ...taskOptions,
+        holder: taskOptions?.holder ?? task.principal.id,
+      })) as QueryTaskResult,
+    build: async (task, taskOptions) =>
+      (await withWriteDeadline(task, taskOptions)) as TransactionTaskResult,
+    read: async (task, taskOptions) =>
+      (await withWriteDeadline(task, taskOptions)) as ReadTaskResult,
+    documents: async (task, taskOptions) =>
+      (await withWriteDeadline(task, taskOptions)) as DocumentsTaskResult,
+    history: async (task, taskOptions) =>
+      (await withWriteDeadline(task, taskOptions)) as HistoryTaskResult,
     filter,
     filterTasks: () => filterTasks,
     start: () => void lanes.queries.ready(),

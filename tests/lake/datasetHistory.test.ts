@@ -9,7 +9,7 @@ import type {Principal} from '../../lake/core/grants.ts'
 import {createEventBus} from '../../lake/events/bus.ts'
 import {createListenerRegistry} from '../../lake/listen/stream.ts'
 import {historyTexts} from '../../lake/query/history.ts'
-import type {QueryPool} from '../../lake/query/pool.ts'
+import type {QueryPool, TaskOptions} from '../../lake/query/pool.ts'
 import {packTexts, type HistoryTask} from '../../lake/query/wire.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
 
@@ -28,7 +28,7 @@ function service() {
   const onThread: string[][] = []
   /** Whose turn each rebuild on the read thread took (the pool's history). */
   const holders: (string | undefined)[] = []
-  const history = async (task: HistoryTask, _signal?: AbortSignal, holder?: string) => {
+  const history = async (task: HistoryTask, {holder}: TaskOptions = {}) => {
     onThread.push(task.ids)
     holders.push(holder)
     return {

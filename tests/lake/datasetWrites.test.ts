@@ -10,7 +10,7 @@ import {buildTransaction} from '../../lake/core/transaction.ts'
 import {applyWrites} from '../../lake/core/writes.ts'
 import {createEventBus} from '../../lake/events/bus.ts'
 import {createListenerRegistry} from '../../lake/listen/stream.ts'
-import type {QueryPool} from '../../lake/query/pool.ts'
+import type {QueryPool, TaskOptions} from '../../lake/query/pool.ts'
 import type {TransactionTask} from '../../lake/query/wire.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
 
@@ -35,12 +35,7 @@ function service(delayMs: number) {
   let most = 0
   /** Whose turn each build on a write thread took (the pool's build). */
   const holders: (string | undefined)[] = []
-  const build = async (
-    task: TransactionTask,
-    _signal?: AbortSignal,
-    _since?: number,
-    holder?: string,
-  ) => {
+  const build = async (task: TransactionTask, {holder}: TaskOptions = {}) => {
     holders.push(holder)
     builds++
     most = Math.max(most, ++running)

@@ -160,7 +160,7 @@ test("a read on a read thread takes its caller's turn there: the given one, else
   const many = Array.from({length: 501}, (_, i) => doc(`d${i}`))
   const {store} = await storeWith(many)
   const holders: (string | undefined)[] = []
-  const onThread: QueryPool['documents'] = async (task, _signal, holder) => {
+  const onThread: QueryPool['documents'] = async (task, {holder} = {}) => {
     holders.push(holder)
     return packTexts(store.documentTexts(task.ids))
   }

@@ -66,7 +66,7 @@ test('a thread that ends after its pool closed leaves no new thread behind', asy
   try {
     expect(await pool.run(task({}))).toMatchObject({ok: true})
     const client = new AbortController()
-    const held = pool.run(task({fifo, marker}), client.signal)
+    const held = pool.run(task({fifo, marker}), {signal: client.signal})
     await expect.poll(() => existsSync(marker), {timeout: 30_000}).toBe(true)
     // The client leaves: piscina lets the thread go (it cannot end yet), the pool closes.
     client.abort()

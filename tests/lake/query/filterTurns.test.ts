@@ -18,7 +18,7 @@ test("another caller's query is answered between one caller's filters, not after
     demoteAfterMs: 60_000,
   })
   try {
-    expect(await pool.run(squareQuery(10), undefined, undefined, 'reader')).toMatchObject({
+    expect(await pool.run(squareQuery(10), {holder: 'reader'})).toMatchObject({
       ok: true,
     })
     let answered = 0
@@ -27,7 +27,7 @@ test("another caller's query is answered between one caller's filters, not after
     )
     // The filters are on the thread's queue (or waiting for a turn) before the query asks.
     await new Promise((resolve) => setImmediate(resolve))
-    const query = await pool.run(squareQuery(10), undefined, undefined, 'reader')
+    const query = await pool.run(squareQuery(10), {holder: 'reader'})
     const before = answered
     expect(query).toMatchObject({ok: true, json: '10'})
     await Promise.all(filters)

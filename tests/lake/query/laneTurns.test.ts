@@ -47,11 +47,8 @@ test.each(KINDS)(
     })
     const run = (label: number, held: Int32Array, holder: string) => {
       const task = {kind, label, began: began.buffer, latch: held.buffer}
-      // documents and history take (task, signal, holder); build and read (task, signal, since, holder).
-      const send = pool[method] as (...args: unknown[]) => Promise<unknown>
-      return method === 'documents' || method === 'history'
-        ? send.call(pool, task, undefined, holder)
-        : send.call(pool, task, undefined, undefined, holder)
+      const send = pool[method] as (task: unknown, options: {holder: string}) => Promise<unknown>
+      return send.call(pool, task, {holder})
     }
     const firstHeld = latch()
     const secondHeld = latch()

@@ -51,11 +51,14 @@ test("a cheap query of another caller is answered while a demoted query holds th
   const pool = createQueryPool({timeoutMs: 60_000, memoryMb: 256, threads: 1})
   const slow = new AbortController()
   try {
-    expect(await pool.run(cheap(), undefined, undefined, 'hostile')).toMatchObject({ok: true})
-    const pathological = pool.run(squareQuery(PATHOLOGICAL), slow.signal, undefined, 'hostile')
+    expect(await pool.run(cheap(), {holder: 'hostile'})).toMatchObject({ok: true})
+    const pathological = pool.run(squareQuery(PATHOLOGICAL), {
+      signal: slow.signal,
+      holder: 'hostile',
+    })
     const held = track(pathological)
     // Before, the reader waited for the one turn until the pathological query's deadline: a 504.
-    expect(await pool.run(cheap(), undefined, undefined, 'reader')).toMatchObject({
+    expect(await pool.run(cheap(), {holder: 'reader'})).toMatchObject({
       ok: true,
       json: '10',
     })
@@ -77,9 +80,9 @@ test('a hostile caller sending many pathological queries holds at most twice the
   const count = () => (most = Math.max(most, queryThreads().filter((t) => !existing.has(t)).length))
   const sampler = setInterval(count, 10)
   try {
-    expect(await pool.run(cheap(), undefined, undefined, 'hostile')).toMatchObject({ok: true})
+    expect(await pool.run(cheap(), {holder: 'hostile'})).toMatchObject({ok: true})
     const pathological = Array.from({length: 8}, () =>
-      track(pool.run(squareQuery(PATHOLOGICAL), hostile.signal, undefined, 'hostile')),
+      track(pool.run(squareQuery(PATHOLOGICAL), {signal: hostile.signal, holder: 'hostile'})),
     )
     // Two demoted on the pool's threads gave their turns back, two more took them (on the
     // overflow's threads) and were demoted in turn, every extra turn in use: four threads.
@@ -103,12 +106,13 @@ test('a hostile caller sending many pathological queries holds at most twice the
   // gives its turn back, and the reader is answered beside it (a leaked extra turn: it waited).
   const slow = new AbortController()
   try {
-    const pathological = pool.run(squareQuery(PATHOLOGICAL), slow.signal, undefined, 'hostile2')
+    const pathological = pool.run(squareQuery(PATHOLOGICAL), {
+      signal: slow.signal,
+      holder: 'hostile2',
+    })
     const held = track(pathological)
     const readers = await Promise.all(
-      Array.from({length: threads + 1}, (_, i) =>
-        pool.run(cheap(), undefined, undefined, `reader${i}`),
-      ),
+      Array.from({length: threads + 1}, (_, i) => pool.run(cheap(), {holder: `reader${i}`})),
     )
     for (const answer of readers) expect(answer).toMatchObject({ok: true, json: '10'})
     expect(held.settled).toBe(false)
@@ -122,9 +126,9 @@ test('a demoted query ended at its deadline frees its extra turn for the next de
   const pool = createQueryPool({timeoutMs: 8_000, memoryMb: 256, threads: 1})
   try {
     for (let round = 0; round < 2; round++) {
-      const pathological = pool.run(squareQuery(PATHOLOGICAL), undefined, undefined, 'hostile')
+      const pathological = pool.run(squareQuery(PATHOLOGICAL), {holder: 'hostile'})
       const held = track(pathological)
-      expect(await pool.run(cheap(), undefined, undefined, `reader${round}`)).toMatchObject({
+      expect(await pool.run(cheap(), {holder: `reader${round}`})).toMatchObject({
         ok: true,
       })
       expect(held.settled, `round ${round}: the pathological query still runs`).toBe(false)

@@ -26,15 +26,17 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
   const first = new AbortController()
   const second = new AbortController()
   try {
-    expect(await pool.run(cheap(), undefined, undefined, 'hostile')).toMatchObject({ok: true})
-    const held = track(pool.run(squareQuery(PATHOLOGICAL), first.signal, undefined, 'hostile'))
+    expect(await pool.run(cheap(), {holder: 'hostile'})).toMatchObject({ok: true})
+    const held = track(
+      pool.run(squareQuery(PATHOLOGICAL), {signal: first.signal, holder: 'hostile'}),
+    )
     // Demoted, it gave its turn back: the reader runs on an overflow thread (the lane's benefit).
-    expect(await pool.run(cheap(), undefined, undefined, 'reader')).toMatchObject({
+    expect(await pool.run(cheap(), {holder: 'reader'})).toMatchObject({
       ok: true,
       json: '10',
     })
     // A second heavy query on the overflow: each thread within 80 MB, both together past it.
-    const heavy = pool.run(squareQuery(PATHOLOGICAL), second.signal, undefined, 'hostile2')
+    const heavy = pool.run(squareQuery(PATHOLOGICAL), {signal: second.signal, holder: 'hostile2'})
     const stopped = await heavy.then(
       () => null,
       (err: unknown) => err,
@@ -95,16 +97,14 @@ test.each([
       // Two queries that spin, their heaps small, until told to fill them to 70 MB each.
       const held = [1, 2].map((i) =>
         track(
-          pool.run(
-            holding({fillMb: 70, spinUntil: grow}),
-            hostile.signal,
-            undefined,
-            `hostile${i}`,
-          ),
+          pool.run(holding({fillMb: 70, spinUntil: grow}), {
+            signal: hostile.signal,
+            holder: `hostile${i}`,
+          }),
         ),
       )
       // Beside them once demoted, on an overflow thread: 60 MB, which its thread keeps once idle.
-      const answer = await pool.run(holding({fillMb: 60, unread}), undefined, undefined, 'reader')
+      const answer = await pool.run(holding({fillMb: 60, unread}), {holder: 'reader'})
       const idle = Number((answer as {json: string}).json)
       expect(existsSync(`/proc/self/task/${idle}`)).toBe(true)
       // The query threads fill their heaps: 140 MB, within the 160 alone, past it with the idle
@@ -137,12 +137,20 @@ test("a thread stopped for the budget leaves the threads' sum at its stop, not a
   try {
     // Two queries that fill 30 MB each and spin: demoted, they fill the query lane.
     const held = [1, 2].map((i) =>
-      track(pool.run(holding({fillMb: 30, spinUntil: filled}), hostile.signal, undefined, `h${i}`)),
+      track(
+        pool.run(holding({fillMb: 30, spinUntil: filled}), {
+          signal: hostile.signal,
+          holder: `h${i}`,
+        }),
+      ),
     )
     // On an overflow thread: 70 MB, read as it spins (130 MB in all), then held in a system call,
     // so that once stopped its thread ends only when the test lets it.
     const first = pool
-      .run(holding({fillMb: 70, spinCpuMs: 500, blockOn: fifo}), hostile.signal, undefined, 'first')
+      .run(holding({fillMb: 70, spinCpuMs: 500, blockOn: fifo}), {
+        signal: hostile.signal,
+        holder: 'first',
+      })
       .then(
         () => null,
         (err: unknown) => err,
@@ -162,12 +170,10 @@ test("a thread stopped for the budget leaves the threads' sum at its stop, not a
     const stoppedThread = readFileSync(tidFile, 'utf8')
     // Beside it, on the other overflow thread: 40 MB (170 in all). The budget stops the first,
     // holding the most (100 left), and this one's readings go on while the first's thread ends.
-    const second = await pool.run(
-      holding({fillMb: 40, spinCpuMs: 1000}),
-      hostile.signal,
-      undefined,
-      'second',
-    )
+    const second = await pool.run(holding({fillMb: 40, spinCpuMs: 1000}), {
+      signal: hostile.signal,
+      holder: 'second',
+    })
     expect(second).toMatchObject({ok: true})
     const stopped = await first
     expect(stopped).toBeInstanceOf(UnavailableError)

@@ -8,7 +8,7 @@
  * fdatasync: with the pool full of decodes, a write once waited 15.7 s behind them.
  */
 import type SharpModule from 'sharp'
-import {UnavailableError} from '../core/errors.ts'
+import {ClientGoneError} from '../core/errors.ts'
 
 type Sharp = typeof SharpModule
 
@@ -65,7 +65,7 @@ export async function withSharp<T>(
     })
   }
   try {
-    if (wanted && !wanted()) throw new UnavailableError('The client closed the connection')
+    if (wanted && !wanted()) throw new ClientGoneError()
     return await job(sharp)
   } finally {
     const next = nextWaiting()

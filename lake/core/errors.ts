@@ -176,6 +176,18 @@ export class UnavailableError extends RetryLaterError {
 }
 
 /**
+ * The request's client went away before its answer (its signal aborted: a query's thread, an
+ * image's turn, an export's first page): the work is dropped, and the 503 goes to no one.
+ */
+export class ClientGoneError extends UnavailableError {
+  override name = 'ClientGoneError'
+
+  constructor() {
+    super('The client closed the connection')
+  }
+}
+
+/**
  * SQLite could not take a lock it needed (SQLITE_BUSY or SQLITE_LOCKED: another connection held
  * it past the busy timeout, or this connection's read snapshot was older than the last write):
  * nothing was changed, and the same request a moment later normally succeeds.

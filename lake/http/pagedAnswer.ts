@@ -6,7 +6,7 @@
  * and a page fails.
  */
 import type {Context} from 'hono'
-import {UnavailableError} from '../core/errors.ts'
+import {ClientGoneError} from '../core/errors.ts'
 import {lakeOf} from './context.ts'
 import {requestSignal, whenAnswered} from './nodeRequest.ts'
 import {streamHolder} from './principal.ts'
@@ -43,7 +43,7 @@ export async function pagedAnswer(
   // The client went away while its first page waited for its turn: nothing was read for it.
   if (first === null) {
     await chunks.return(undefined)
-    throw new UnavailableError('The client closed the connection')
+    throw new ClientGoneError()
   }
   /** What the chunk enqueued last holds in the budget. */
   let held: Held | null = null

@@ -14,6 +14,7 @@ import {Worker} from 'node:worker_threads'
 import {Piscina} from 'piscina'
 import {recordWarmUp, warmedUp, withCompileCache} from '../../kit/compileCache.ts'
 import {
+  ClientGoneError,
   formatMs,
   ListenerOverloadedError,
   QueryMemoryError,
@@ -785,7 +786,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     } catch (err) {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')
-      if (signal?.aborted) throw new UnavailableError('The client closed the connection')
+      if (signal?.aborted) throw new ClientGoneError()
       throw err
     } finally {
       turn?.end()

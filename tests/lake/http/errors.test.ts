@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {expect, test, vi} from 'vitest'
 import {
+  ClientGoneError,
   databaseBusy,
   DatabaseBusyError,
   ListenerOverloadedError,
@@ -103,6 +104,21 @@ test('expected refusals (503s) log one line without a stack; unexpected errors k
   } finally {
     errorSpy.mockRestore()
     warnSpy.mockRestore()
+  }
+})
+
+test('a request whose client went away is a 503 unavailableError that nobody reads, logged nowhere', async () => {
+  const warnSpy = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  const errorSpy = vi.spyOn(console, 'error').mockImplementation(() => {})
+  try {
+    const res = errorResponse(new ClientGoneError())
+    expect(res.status).toBe(503)
+    expect(await res.json()).toMatchObject({message: 'The client closed the connection'})
+    expect(warnSpy).not.toHaveBeenCalled()
+    expect(errorSpy).not.toHaveBeenCalled()
+  } finally {
+    warnSpy.mockRestore()
+    errorSpy.mockRestore()
   }
 })
 

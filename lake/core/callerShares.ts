@@ -22,7 +22,7 @@ export interface CallerSharesLimits {
 export interface CallerShare {
   readonly holds: number
   /** Counts `amount` more, or throws (the 429, else the 503) and counts nothing. */
-  take(amount: number): void
+  grow(amount: number): void
   /** Counts `amount` more whatever the bounds (what must go out: a committed write's answer). */
   add(amount: number): void
   /** Gives back `amount` (all it holds by default), never more than it holds: again is nothing. */
@@ -79,7 +79,7 @@ export function createCallerShares(
         get holds() {
           return holds
         },
-        take(amount) {
+        grow(amount) {
           const bound = over(caller, amount, holds)
           const {perCaller, total, retryAfterSeconds} = limits
           if (bound === 'caller') {

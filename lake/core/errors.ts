@@ -175,10 +175,7 @@ export class UnavailableError extends RetryLaterError {
   }
 }
 
-/**
- * The request's client went away before its answer (its signal aborted: a query's thread, an
- * image's turn, an export's first page): the work is dropped, and the 503 goes to no one.
- */
+/** The request's client went away before its answer: its work is dropped, the 503 read by no one. */
 export class ClientGoneError extends UnavailableError {
   override name = 'ClientGoneError'
 

@@ -98,7 +98,7 @@ export function createAnswerBudget(maxBytes: number): AnswerBudget {
     },
     hold(caller, bytes, refusable = true) {
       const answer = shares.share(caller)
-      if (refusable) answer.take(bytes)
+      if (refusable) answer.grow(bytes)
       else answer.add(bytes)
       return releaseOf(answer)
     },

@@ -7,7 +7,7 @@
  * but each waiting turn held its request: a caller's 240 POSTs of 1 MB parameters behind busy
  * threads grew the lake by 379 MiB.
  */
-import {createCallerShares} from '../core/callerShares.ts'
+import {createCallerShares, type CallerShare} from '../core/callerShares.ts'
 
 export interface QueryRequestsLimits {
   /** What one caller's requests may hold together. */
@@ -23,18 +23,6 @@ export interface QueryRequestsLimits {
   bodyMs?: number
 }
 
-/** One request's share, grown as its body arrives and is parsed; released once it is answered. */
-export interface QueryHold {
-  /**
-   * Counts `bytes` more, or throws (CallerBusyError past the caller's share, RetryLaterError
-   * `lakeBusyError` past the lake's) and counts nothing. A request larger than a share may still
-   * go while nothing else is held against it.
-   */
-  grow(bytes: number): void
-  /** Gives back all it counted; again is nothing. */
-  release(): void
-}
-
 export interface QueryRequests {
   /** How long a request's body may take to arrive (QueryRequestsLimits). */
   readonly bodyMs: number
@@ -42,8 +30,11 @@ export interface QueryRequests {
   readonly held: number
   /** Bytes `holder`'s requests hold now. */
   heldBy(holder: string): number
-  /** A new, empty hold for a request of `holder` (a principal's id, an anonymous caller's address). */
-  hold(holder: string): QueryHold
+  /**
+   * A new, empty hold for a request of `holder` (a principal's id, an anonymous caller's address),
+   * grown as its body arrives and is parsed, released once it is answered.
+   */
+  hold(holder: string): CallerShare
 }
 
 export function createQueryRequests(limits: QueryRequestsLimits): QueryRequests {
@@ -63,9 +54,6 @@ export function createQueryRequests(limits: QueryRequestsLimits): QueryRequests 
       return shares.held
     },
     heldBy: shares.heldBy,
-    hold(holder) {
-      const share = shares.share(holder)
-      return {grow: (bytes) => share.take(bytes), release: () => share.release()}
-    },
+    hold: shares.share,
   }
 }

@@ -43,7 +43,7 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
     },
     enter(holder) {
       const request = shares.share(holder)
-      request.take(1)
+      request.grow(1)
       return () => request.release()
     },
   }

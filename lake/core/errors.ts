@@ -175,7 +175,7 @@ export class UnavailableError extends RetryLaterError {
   }
 }
 
-/** The request's client went away before its answer: its work is dropped, the 503 read by no one. */
+/** The request's client went away before its answer: its work is dropped, its 503 unread. */
 export class ClientGoneError extends UnavailableError {
   override name = 'ClientGoneError'
 

@@ -22,10 +22,9 @@ export interface AnswerBudget {
   /** Streams waiting for room now (holdWhenRoom). */
   readonly waiting: number
   /**
-   * Counts `bytes` as held for `caller` (principal.ts' streamHolder), or throws past the budget: a
-   * CallerBusyError past the caller's share, a RetryLaterError past the lake's; returns the
-   * release. With `refusable` false (a committed write's answer, which must go out) it counts
-   * them and never throws.
+   * Counts `bytes` as held for `caller` (principal.ts' streamHolder), or throws (the 429, the 503:
+   * core/callerShares.ts); returns the release. With `refusable` false (a committed write's
+   * answer, which must go out) it counts them and never throws.
    */
   hold(caller: string, bytes: number, refusable?: boolean): (bytes: number) => void
   /**
@@ -49,8 +48,7 @@ export interface AnswerBudget {
 export const CALLER_SHARE = 1 / 4
 
 export function createAnswerBudget(maxBytes: number): AnswerBudget {
-  // A caller's first answer passes its share whatever its size, and one answer larger than the
-  // budget may still go out while nothing else is held.
+  // A caller's first answer passes its share, one past the budget while nothing else is held.
   const shares = createCallerShares(
     {
       perCaller: Math.floor(maxBytes * CALLER_SHARE),

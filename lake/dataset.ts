@@ -78,7 +78,7 @@ import {
   type QueryRequest,
 } from './query/execute.ts'
 import {historyTexts} from './query/history.ts'
-import type {QueryPool} from './query/pool.ts'
+import type {QueryPool, TaskOptions} from './query/pool.ts'
 import {fromWire, unpackTexts, type TransactionTask} from './query/wire.ts'
 
 export type {AssetUpload} from './assets/upload.ts'
@@ -174,28 +174,21 @@ export interface DatasetService {
   ready(): Promise<void>
   /**
    * Evaluates a GROQ query over what `principal` may read, in place or on a query worker, and
-   * returns the result as JSON text with the CPU its evaluation took. `signal` aborting (the
-   * client left) stops it. `holder` names the caller whose turn it takes on a query thread (the
-   * pool's run).
+   * returns the result as JSON text with the CPU its evaluation took; on a query thread as the
+   * pool's run (`signal`, `holder`).
    */
-  query(
-    request: QueryRequest,
-    principal: Principal,
-    signal?: AbortSignal,
-    holder?: string,
-  ): Promise<QueryAnswer>
+  query(request: QueryRequest, principal: Principal, on?: TaskOptions): Promise<QueryAnswer>
   /**
    * The [_id, _rev] of the documents a mutation's query returns over the committed documents
    * `principal` may read (raw perspective), on a query worker with the query deadline, before any
-   * transaction: writers only (viewers get their 403 before it runs). `signal` aborting cancels it;
-   * with `since` (epoch ms) the deadline counts from then (one for all of a request's queries).
+   * transaction: writers only (viewers get their 403 before it runs). `signal` and `since` as the
+   * pool's run (one deadline for all of a request's queries).
    */
   matchIds(
     principal: Principal,
     query: string,
     params: Record<string, unknown>,
-    signal?: AbortSignal,
-    since?: number,
+    on?: Omit<TaskOptions, 'holder'>,
   ): Promise<[string, string][]>
   /**
    * Applies a request's writes as one transaction by `principal`, each change checked against
@@ -210,16 +203,10 @@ export interface DatasetService {
   /**
    * A write request's body too large to read on the event loop, read on a write thread (decoded,
    * parsed and checked as a small one is, with the same 400s): what the route needs of it. Its
-   * writes are then `{kind: 'body'}`, built there from the same bytes. `since` and `signal` as for
-   * write; `holder` names the caller whose turn it takes on a write thread (the pool's read).
+   * writes are then `{kind: 'body'}`, built there from the same bytes (the pool's read: `signal`,
+   * `since` and `holder` as for write).
    */
-  readWrites(
-    bytes: Uint8Array,
-    field: WriteField,
-    signal?: AbortSignal,
-    since?: number,
-    holder?: string,
-  ): Promise<WriteBodyHead>
+  readWrites(bytes: Uint8Array, field: WriteField, on?: TaskOptions): Promise<WriteBodyHead>
   /**
    * Stores an upload's bytes as an asset of this dataset and writes its asset document; the same
    * bytes again give the existing document as it is. Any role that writes documents may upload
@@ -240,12 +227,11 @@ export interface DatasetService {
   /**
    * currentDocuments, but a document past DOC_IN_PLACE_BYTES as stored comes as its stored JSON
    * text (UTF-8), read on a query worker and never parsed here: a write's result for a document
-   * it did not change (`returnDocuments`); `holder` names the caller whose turn that read takes.
+   * it did not change (`returnDocuments`), in its caller's turn (the pool's documents).
    */
   currentDocumentsOrTexts(
     ids: readonly string[],
-    signal?: AbortSignal,
-    holder?: string,
+    on?: TaskOptions,
   ): Promise<(SanityDocument | Uint8Array | null)[]>
   /**
    * Documents by literal id as `principal` may see them, with why the others are missing. At
@@ -266,15 +252,10 @@ export interface DatasetService {
   /**
    * Documents at a point in history (ids already allowed by historyIds), as their JSON text in
    * UTF-8, the ones that did not exist then left out: rebuilt on a write thread unless they are
-   * few and small. At most LIMITS.docAnswerBytes of them (a 400 past it). `holder` names the
-   * caller whose turn a rebuild takes on a read thread (the pool's history).
+   * few and small. At most LIMITS.docAnswerBytes of them (a 400 past it). A rebuild takes its
+   * caller's turn on a read thread (the pool's history).
    */
-  documentsAt(
-    ids: readonly string[],
-    at: HistoryPoint,
-    signal?: AbortSignal,
-    holder?: string,
-  ): Promise<Uint8Array[]>
+  documentsAt(ids: readonly string[], at: HistoryPoint, on?: TaskOptions): Promise<Uint8Array[]>
   /**
    * Transactions from the log (ids already allowed by historyIds), a page at a time (LOG_PAGE):
    * each page is read when the caller asks for it, so a long log is never held at once.
@@ -435,14 +416,9 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   }
 
   /** A transaction built on a query worker; its deadline and memory errors say what was stopped. */
-  async function buildOffLoop(
-    task: TransactionTask,
-    holder: string,
-    signal?: AbortSignal,
-    since?: number,
-  ) {
+  async function buildOffLoop(task: TransactionTask, on: TaskOptions) {
     try {
-      return await options.queries.build(task, {signal, since, holder})
+      return await options.queries.build(task, on)
     } catch (err) {
       // Its copy to the thread may have failed on writes nested too deep to copy (a RangeError).
       if (err instanceof RangeError && task.writes.kind !== 'body') {
@@ -549,7 +525,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }))
     },
 
-    async matchIds(principal, query, params, signal, since) {
+    async matchIds(principal, query, params, on) {
       requireWriter(principal)
       checkQueryText(query, params)
       prepare()
@@ -566,13 +542,13 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         projectId: config.projectId,
         idsOnly: true,
       }
-      const outcome = await options.queries.run(task, {signal, since})
+      const outcome = await options.queries.run(task, on)
       if (!outcome.ok) throw fromWire(outcome.error)
       // Ids only: always text (answerBytes is for answers sent as they are).
       return JSON.parse(outcome.json as string) as [string, string][]
     },
 
-    async query(request, principal, signal, holder) {
+    async query(request, principal, on) {
       prepare()
       // Refused before anything is parsed (linear in the text): groq-js's parse is not.
       const terms = checkQueryText(request.query, request.params, principal)
@@ -617,7 +593,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         projectId: config.projectId,
         maxJsonBytes: options.maxAnswerBytes,
       }
-      const outcome = await options.queries.run(task, {signal, holder})
+      const outcome = await options.queries.run(task, on)
       learnIndexes(principal, outcome.attributes, outcome.orders)
       if (!outcome.ok) throw fromWire(outcome.error)
       return {json: outcome.json, hash: outcome.hash, cpuMs: inPlaceMs + outcome.cpuMs}
@@ -681,7 +657,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const before = ids.map((id) => turns.get(id))
       const turn = Promise.all(before).then(async () => {
         for (let attempt = 1; ; attempt++) {
-          const outcome = await buildOffLoop(task, principal.id, signal, since)
+          const outcome = await buildOffLoop(task, {signal, since, holder: principal.id})
           if (!outcome.ok) throw fromWire(outcome.error)
           try {
             const built = outcome.built as BuiltTransaction<MutationResult[]>
@@ -701,10 +677,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return turn
     },
 
-    async readWrites(bytes, field, signal, since, holder) {
+    async readWrites(bytes, field, on) {
       try {
         const task = {kind: 'read' as const, field, bytes}
-        const outcome = await options.queries.read(task, {signal, since, holder})
+        const outcome = await options.queries.read(task, on)
         if (!outcome.ok) throw fromWire(outcome.error)
         const {malformed} = outcome.head
         return {...outcome.head, malformed: malformed && fromWire(malformed)}
@@ -769,7 +745,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     currentDocuments: (ids) => committed().getDocuments(ids),
 
-    async currentDocumentsOrTexts(ids, signal, holder) {
+    async currentDocumentsOrTexts(ids, on) {
       const sizes = committed().storedBytes(ids)
       const large = ids.filter((_, i) => (sizes[i] ?? 0) > DOC_IN_PLACE_BYTES)
       if (large.length === 0) return committed().getDocuments(ids)
@@ -782,7 +758,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             generation: options.generation?.(),
             ids: large,
           },
-          {signal, holder},
+          on,
         ),
       )
       const byId = new Map(large.map((id, i) => [id, texts[i]!]))
@@ -905,7 +881,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return allowed
     },
 
-    async documentsAt(ids, at, signal, holder) {
+    async documentsAt(ids, at, on) {
       // Else every document would be left out, as if none existed then: a mistyped revision
       // read as an answer.
       if ('revision' in at && !committed().transactionExists(at.revision)) {
@@ -936,7 +912,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       let outcome
       try {
-        outcome = await options.queries.history(task, {signal, holder})
+        outcome = await options.queries.history(task, on)
       } catch (err) {
         if (!(err instanceof QueryTimeoutError)) throw err
         throw new QueryTimeoutError(

@@ -46,8 +46,8 @@ export async function writeRequest(c: Context, field: WriteField): Promise<Write
   const since = Date.now()
   if ('shared' in body) {
     const bytes = body.shared
-    const writer = getPrincipal(c).id
-    const head = await dataset.readWrites(bytes, field, requestSignal(c), since, writer)
+    const holder = getPrincipal(c).id
+    const head = await dataset.readWrites(bytes, field, {signal: requestSignal(c), since, holder})
     return {
       dataset,
       transactionId: head.transactionId,

@@ -24,12 +24,10 @@ historyRoutes.get(`${BASE}/documents/:ids{.+}`, async (c) => {
   const ids = await historyIds(c)
   // Rebuilt off the event loop when many or large, and sent a document at a time: what
   // c.json({documents}) sent, byte for byte.
-  const documents = await dataset.documentsAt(
-    ids,
-    historyPoint(c),
-    requestSignal(c),
-    streamHolder(c),
-  )
+  const documents = await dataset.documentsAt(ids, historyPoint(c), {
+    signal: requestSignal(c),
+    holder: streamHolder(c),
+  })
   c.header('content-type', 'application/json')
   return c.body(documentsAnswer(c, documents, ']}'), 200)
 })

@@ -27,7 +27,7 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   const outcome = await commitMatched(async () => {
     // Queries of patch/delete run first, on a worker: never inside the transaction's write lock.
     const matched = await matchEach(read.queries(), (query, params) =>
-      dataset.matchIds(principal, query, params, c.req.raw.signal, since),
+      dataset.matchIds(principal, query, params, {signal: c.req.raw.signal, since}),
     )
     const writes = {...read.writes, autoGenerateArrayKeys, matched} as Writes
     return dataset.write(principal, request, writes)
@@ -75,7 +75,7 @@ async function unchangedDocuments(
 ): Promise<(SanityDocument | Uint8Array | null | undefined)[]> {
   const signal = c.req.raw.signal
   try {
-    return await dataset.currentDocumentsOrTexts(ids, signal, streamHolder(c))
+    return await dataset.currentDocumentsOrTexts(ids, {signal, holder: streamHolder(c)})
   } catch {
     // The client went away: nobody reads the answer.
     if (signal.aborted) return ids.map(() => undefined)

@@ -112,7 +112,7 @@ async function answer(
   // always [], learns of a mistyped perspective too.
   const perspective = parsePerspective(request.perspective, request.apiVersion)
   const generation = lake.live.generation(dataset.name)
-  const run = (signal?: AbortSignal) => dataset.query(request, principal, signal, holder)
+  const run = (signal?: AbortSignal) => dataset.query(request, principal, {signal, holder})
   // Serialised once: the text is both the response and what the live API compares.
   const answered = await run(requestSignal(c))
   const {json: resultJson, cpuMs} = answered

@@ -17,6 +17,8 @@ export interface Lru<K, V> {
   set(key: K, value: V): void
   /** Takes the entry out (without onEvict); its value, or undefined when not kept. */
   delete(key: K): V | undefined
+  /** Takes every entry out (without onEvict). */
+  clear(): void
   /** The entries, least recently used first. */
   entries(): IterableIterator<[K, V]>
   readonly size: number
@@ -71,6 +73,10 @@ export function createLru<K, V>(
       evict(evicted)
     },
     delete: take,
+    clear() {
+      entries.clear()
+      total = 0
+    },
     *entries() {
       for (const [key, entry] of entries) yield [key, entry.value]
     },

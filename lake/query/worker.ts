@@ -289,6 +289,11 @@ function matchFilter(spec: FilterSpec, documents: SanityDocument[]): FilterTaskR
   }
 }
 
+/** Prepared statements this thread's store of a dataset holds (tests). */
+export function heldStatements(dataDir: string, dataset: string) {
+  return registries.get(dataDir)?.get(dataset).statementsHeld()
+}
+
 /** Stores this thread holds (tests): the datasets it read that exist. */
 export function heldStores(): number {
   let held = 0

@@ -110,6 +110,7 @@ import type {
   TransactionQuery,
 } from '../core/store.ts'
 import {countInBody, countInJson, type BodyNeedle} from './tally.ts'
+import {createStatementCache} from './statementCache.ts'
 import {REFS_INSERT, writeCountRows, writeTransactionRows, type ChangeWrite} from './commitRows.ts'
 
 /** Thrown by a rebuild past documentsAt's `most`, caught there. */
@@ -759,7 +760,7 @@ export function createSqliteStores(
     /** Dataset files the lake may hold (default LIMITS.datasets); none is made past it. */
     maxDatasets?: number
   } = {},
-): StoreRegistry {
+): SqliteStores {
   const {maxDatasets = LIMITS.datasets, ...storeOptions} = options
   const dir = join(dataDir, 'datasets')
   const fileOf = (dataset: string) => join(dir, `${dataset}.sqlite`)
@@ -877,6 +878,11 @@ export function createSqliteStores(
   }
 }
 
+/** The registry of SQLite stores: its stores are SqliteStores. */
+export interface SqliteStores extends StoreRegistry {
+  get(dataset: string): SqliteStore
+}
+
 export interface SqliteStore extends Store {
   /**
    * Fills the full-text index from its queue now rather than in steps between writes (the bench
@@ -885,6 +891,8 @@ export interface SqliteStore extends Store {
   flushSearchIndex(): void
   /** Never opened and no write queued: holds nothing but this object. */
   unused(): boolean
+  /** Prepared statements its caches hold (tests: what callers' query shapes can make it keep). */
+  statementsHeld(): {shared: number; idle: number}
   /**
    * Closes the store for good, its dataset being deleted: writes asked for from now on are
    * refused, and every read once it is closed, with a 404 saying `reason`; writes queued before
@@ -950,7 +958,7 @@ export function createSqliteStore(
     path !== ':memory:' &&
     !options.readOnly &&
     (statSync(`${path}-wal`, {throwIfNoEntry: false})?.size ?? 0) > 0
-  const statements = new Map<string, StatementSync>()
+  const statements = createStatementCache()
 
   function open(create: boolean): DatabaseSync | null {
     // Deleted (deleteDataset): what a request under way meets is a dataset that is gone.
@@ -1457,9 +1465,7 @@ export function createSqliteStore(
   function stmt(sql: string): StatementSync | null {
     const conn = open(false)
     if (!conn) return null
-    let s = statements.get(sql)
-    if (!s) statements.set(sql, (s = conn.prepare(sql)))
-    return s
+    return statements.get(sql, (text) => conn.prepare(text))
   }
 
   /**
@@ -1472,24 +1478,19 @@ export function createSqliteStore(
   }
 
   /**
-   * Idle statements for lazy iteration, by SQL. Each iteration takes one of its own (a suspended
-   * one never shares it) and gives it back when it ends, so a query shape asked again is not
-   * prepared again (a tenth of a millisecond, as much as an index-answered read itself).
+   * Lazy iteration over a statement of its own (a suspended one never shares it), taken from the
+   * idle ones and given back when it ends, so a query shape asked again is not prepared again (a
+   * tenth of a millisecond, as much as an index-answered read itself).
    */
-  const idleStatements = new Map<string, StatementSync[]>()
-  const IDLE_PER_SQL = 4
-
   function* iterate(sql: string, params: SQLInputValue[], arrays = false): Generator<unknown> {
     const conn = open(false)
     if (!conn) return
-    const s = idleStatements.get(sql)?.pop() ?? conn.prepare(sql)
+    const s = statements.take(sql, (text) => conn.prepare(text))
     s.setReturnArrays(arrays)
     try {
       yield* s.iterate(...params)
     } finally {
-      let pool = idleStatements.get(sql)
-      if (!pool) idleStatements.set(sql, (pool = []))
-      if (db === conn && pool.length < IDLE_PER_SQL) pool.push(s)
+      if (db === conn) statements.giveBack(sql, s)
     }
   }
 
@@ -1884,7 +1885,6 @@ export function createSqliteStore(
     for (const sql of build.sql) conn.exec(sql)
     // New index, new plans: cached statements were prepared without it.
     statements.clear()
-    idleStatements.clear()
   }
 
   /**
@@ -1917,7 +1917,6 @@ export function createSqliteStore(
         pendingIndexes.delete(name)
         writing = null
         statements.clear()
-        idleStatements.clear()
         if (closed) return
         buildIndexes()
         scheduleIndexing()
@@ -2391,11 +2390,7 @@ export function createSqliteStore(
   function writeCounts(conn: DatabaseSync) {
     const counts = pendingCounts
     pendingCounts = new Map()
-    writeCountRows((sql) => {
-      let s = statements.get(sql)
-      if (!s) statements.set(sql, (s = conn.prepare(sql)))
-      return s
-    }, counts.values())
+    writeCountRows((sql) => statements.get(sql, (text) => conn.prepare(text)), counts.values())
   }
 
   async function drain() {
@@ -2700,6 +2695,7 @@ export function createSqliteStore(
       if (db === null && path !== ':memory:' && !existsSync(path)) options.admitFile?.()
     },
     unused: () => db === null && queue.length === 0 && !draining && !upgrading,
+    statementsHeld: () => statements.held(),
     ready() {
       // Opened already, or no thread to upgrade on (then open() migrates, as it always did).
       const migrateOnThread = committer?.migrate
@@ -3351,7 +3347,6 @@ export function createSqliteStore(
       walFd = null
       settle(groups, failure ?? syncFailure ?? undefined)
       statements.clear()
-      idleStatements.clear()
       forgetAll()
       // Fold the WAL into the file, so the file alone holds every write (a copy of it is whole),
       // even when a query thread that is being stopped still has the file open, which keeps SQLite

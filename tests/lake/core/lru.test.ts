@@ -13,6 +13,20 @@ describe('createLru', () => {
     expect([lru.get('a'), lru.get('c'), lru.size]).toEqual([1, 3, 2])
   })
 
+  test('clear forgets every entry and their weight, telling no one', () => {
+    const evicted: string[] = []
+    const lru = createLru<string, string>({entries: 2, weight: 10}, (_, v) => v.length, {
+      onEvict: (key) => evicted.push(key),
+    })
+    lru.set('a', 'xx')
+    lru.set('b', 'xxx')
+    lru.clear()
+    expect([lru.size, lru.weight, lru.get('a'), evicted]).toEqual([0, 0, undefined, []])
+    // Its bounds count from nothing again.
+    lru.set('c', 'x'.repeat(10))
+    expect([lru.get('c'), lru.weight]).toEqual(['x'.repeat(10), 10])
+  })
+
   test('forgets the least recently used past its weight, and keeps nothing heavier than it', () => {
     const lru = createLru<string, string>({entries: 10, weight: 10}, (_, value) => value.length)
     lru.set('a', 'xxxx')

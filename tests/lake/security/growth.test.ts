@@ -2,8 +2,16 @@
  * State anyone can make the lake keep: per dataset name, per caller, per query text. Each kind is
  * bounded; each test names what grew without bound before.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import runOnWorker, {compiledFilters, heldStores} from '../../../lake/query/worker.ts'
+import {DatabaseSync} from 'node:sqlite'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import runOnWorker, {
+  compiledFilters,
+  heldStatements,
+  heldStores,
+} from '../../../lake/query/worker.ts'
+import {PUBLIC_READER} from '../../../lake/core/grants.ts'
+import type {SqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {IDLE, IDLE_PER_SQL, PREPARED} from '../../../lake/store/statementCache.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {openSse} from '../listen/listeners.ts'
 
@@ -133,6 +141,89 @@ describe("a query thread's compiled listener filters", () => {
     expect(compiledFilters.size).toBeLessThan(100)
     // The most recent ones are kept: a listener's next event finds its filter compiled.
     expect(compiledFilters.peek(JSON.stringify([filterOf(99), {}, 'x']))).toBeTypeOf('function')
+  })
+})
+
+describe("a dataset's prepared statements", () => {
+  // Field names, orders, AND chains and slice bounds are in the SQL text a query makes: each new
+  // one a statement (about 30 bytes of SQLite's memory a character of its SQL) on every
+  // connection that runs it, the event loop's and each query thread's.
+  const SHAPES = 4 * PREPARED.entries
+  /** What a connection may keep: PREPARED shared, IDLE_PER_SQL of each of IDLE.shapes texts idle. */
+  const bounded = (held: {shared: number; idle: number} | undefined) => {
+    expect(held!.shared).toBeLessThanOrEqual(PREPARED.entries)
+    expect(held!.idle).toBeLessThanOrEqual(IDLE.shapes * IDLE_PER_SQL)
+  }
+  const shapeOf = (i: number) =>
+    [
+      `*[f${i} == "x"]`,
+      `*[_type == "article" && f${i} > 1] | order(publishedAt desc)[0...3]`,
+      `*[_type == "article"] | order(f${i} desc)[0...3]`,
+      `*[${Array.from({length: 1 + (i % 60)}, (_, k) => `_id in path("p${k}.*")`).join(' || ')}]`,
+    ][i % 4]
+  const dataset = 'shapes'
+
+  beforeAll(async () => {
+    lake.server.lake.context.visibility.set(dataset, 'public')
+    await lake.client({dataset}).createOrReplace({_id: 'a', _type: 'article', section: 'খবর'})
+  })
+
+  const anonymous = async (query: string) => {
+    const answer = await fetch(
+      `${lake.url}${API}/data/query/${dataset}?query=${encodeURIComponent(query)}`,
+    )
+    expect(answer.status).toBe(200)
+    return ((await answer.json()) as {result: unknown}).result
+  }
+
+  it("are bounded on the event loop's connection, however many shapes anonymous callers send; a hot shape stays prepared", async () => {
+    const view = lake.server.lake.context.stores.get(dataset).committed() as SqliteStore
+    // A lookup by slug: answered in place, on the committed view's connection.
+    const hot = '*[_type == "article" && slug.current == "x"][0]{_id}'
+    const hotSql = new Set<string>()
+    const prepared: string[] = []
+    const prepare = DatabaseSync.prototype.prepare
+    const spy = vi.spyOn(DatabaseSync.prototype, 'prepare').mockImplementation(function (
+      this: DatabaseSync,
+      sql: string,
+    ) {
+      prepared.push(sql)
+      return prepare.call(this, sql)
+    })
+    try {
+      await anonymous(hot)
+      for (const sql of prepared) hotSql.add(sql)
+      expect(hotSql.size).toBeGreaterThan(0)
+      for (let i = 0; i < SHAPES; i++) {
+        await anonymous(shapeOf(i))
+        if (i % 10 === 0) {
+          prepared.length = 0
+          expect(await anonymous(hot)).toBe(null)
+          // Asked again among the flood, its statements were kept: none is prepared again.
+          expect(prepared.filter((sql) => hotSql.has(sql))).toEqual([])
+        }
+      }
+    } finally {
+      spy.mockRestore()
+    }
+    // Before: every shape's statements, kept for the lake's life (1,020 after 600 shapes).
+    bounded(view.statementsHeld())
+  })
+
+  it("are bounded on a query thread's connection", async () => {
+    const task = (query: string) => ({
+      kind: 'query' as const,
+      dataDir: lake.dataDir,
+      dataset,
+      request: {query, params: {}, apiVersion: '2025-02-19'},
+      principal: PUBLIC_READER,
+      now: Date.now(),
+      projectId: 'local',
+    })
+    for (let i = 0; i < SHAPES; i++) {
+      expect(await runOnWorker(task(shapeOf(i)))).toMatchObject({ok: true})
+    }
+    bounded(heldStatements(lake.dataDir, dataset))
   })
 })
 

@@ -19,6 +19,7 @@
  */
 import {evaluate, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {overDocuments, SAME_SCOPE, type Node} from './groqTree.ts'
+import {createLru} from './lru.ts'
 import type {SanityDocument} from './types.ts'
 import {searchableText} from './searchText.ts'
 import {
@@ -446,15 +447,25 @@ function readSimple(node: Node, doc: SanityDocument): unknown {
   return undefined
 }
 
-const parsedQueries = new Map<string, TextTerm[]>()
+/**
+ * Parsed queries by their text. Anyone may send one (a parameter, up to a mebibyte): bounded by
+ * characters too, as query.ts's parse cache is; 256 texts of 4,000 characters held a million
+ * characters and their terms, on each thread that searched.
+ */
+const parsedQueries = createLru<string, TextTerm[]>(
+  {entries: 256, weight: 256 * 1024},
+  (query) => query.length,
+)
+
+/** What the parsed queries hold: for tests of their bounds. */
+export function textQueryCacheSize(): {entries: number; chars: number} {
+  return {entries: parsedQueries.size, chars: parsedQueries.weight}
+}
 
 /** Parsed once per query string (each candidate document asks again). */
 function termsOf(query: string): TextTerm[] {
   let terms = parsedQueries.get(query)
-  if (!terms) {
-    if (parsedQueries.size >= 256) parsedQueries.delete(parsedQueries.keys().next().value!)
-    parsedQueries.set(query, (terms = parseTextQuery(query)))
-  }
+  if (!terms) parsedQueries.set(query, (terms = parseTextQuery(query)))
   return terms
 }
 

@@ -116,6 +116,8 @@ interface Entry {
 export interface SyncTagRegistryOptions {
   /** Remembered queries per class. */
   capacity?: number
+  /** Characters of their keys per class (DEFAULT_SYNC_TAG_CHARS). */
+  chars?: number
   /** Called with tags whose answers changed or were forgotten. */
   announce: (tags: string[], tagClass: TagClass) => void
   /** The CPU one answer may take (default DEFAULT_RECHECK_LIMITS). */
@@ -134,6 +136,14 @@ export const DEFAULT_RECHECK_LIMITS: RecheckLimits = {
 }
 
 export const DEFAULT_SYNC_TAG_CAPACITY = 500
+/**
+ * Characters of remembered questions' keys per class. A key is the whole query and parameters
+ * (lake/http/routes/query.ts), which anyone may send at up to 256 k characters and a mebibyte: by
+ * count alone, 500 such questions held hundreds of MB, twice with their saved copies, and every
+ * save wrote them to disk. The front end's and the Studio's questions are a few hundred
+ * characters to a few kB; 2 M characters keep 500 of 4 kB.
+ */
+export const DEFAULT_SYNC_TAG_CHARS = 2 * 1024 * 1024
 
 /** The tag of one question: `s1:` and 16 base64url characters (96 bits) of a hash. */
 export function syncTagFor(key: string): string {
@@ -147,6 +157,9 @@ function hashOf(text: string): string {
 /** The remembered queries of one dataset. */
 export class SyncTagRegistry {
   readonly #capacity: number
+  readonly #maxChars: number
+  /** Characters of each class's keys. */
+  readonly #chars: Record<TagClass, number> = {published: 0, drafts: 0}
   readonly #announce: SyncTagRegistryOptions['announce']
   readonly #limits: RecheckLimits
   readonly #now: () => number
@@ -158,6 +171,7 @@ export class SyncTagRegistry {
 
   constructor(options: SyncTagRegistryOptions) {
     this.#capacity = options.capacity ?? DEFAULT_SYNC_TAG_CAPACITY
+    this.#maxChars = options.chars ?? DEFAULT_SYNC_TAG_CHARS
     this.#announce = options.announce
     this.#limits = options.limits ?? DEFAULT_RECHECK_LIMITS
     this.#now = options.now ?? (() => performance.now())
@@ -171,8 +185,7 @@ export class SyncTagRegistry {
     const entries = this.#entries[query.tagClass]
     const tag = syncTagFor(query.key)
     const answer = answerHash(answered)
-    const previous = entries.get(query.key)
-    entries.delete(query.key)
+    const previous = this.#take(query.tagClass, query.key)
     const entry: Entry = {
       tagClass: query.tagClass,
       rerun: query.rerun,
@@ -192,25 +205,40 @@ export class SyncTagRegistry {
     // took less is re-run again (its asker paid for it).
     if (entry.costMs > this.#limitOf(entry)) this.#overran(entry)
     else entry.overruns = 0
-    entries.set(query.key, entry)
-    if (previous && previous.answer !== answer) this.#announce([tag], query.tagClass)
-    if (entries.size > this.#capacity) {
-      const forgotten: string[] = []
-      for (const [key, entry] of entries) {
-        if (entries.size <= this.#capacity) break
-        entries.delete(key)
-        forgotten.push(entry.tag)
-      }
-      this.#announce(forgotten, query.tagClass)
+    const chars = this.#chars
+    // One larger than the whole bound is answered, and forgotten at once (announced below).
+    const kept = query.key.length <= this.#maxChars
+    if (kept) {
+      entries.set(query.key, entry)
+      chars[query.tagClass] += query.key.length
     }
+    if (previous && previous.answer !== answer && kept) this.#announce([tag], query.tagClass)
+    const forgotten: string[] = kept ? [] : [tag]
+    for (const [key, oldest] of entries) {
+      if (entries.size <= this.#capacity && chars[query.tagClass] <= this.#maxChars) break
+      this.#take(query.tagClass, key)
+      forgotten.push(oldest.tag)
+    }
+    if (forgotten.length > 0) this.#announce(forgotten, query.tagClass)
     return tag
+  }
+
+  /** Takes a remembered question out, its characters with it. */
+  #take(tagClass: TagClass, key: string): Entry | undefined {
+    const entry = this.#entries[tagClass].get(key)
+    if (!entry) return undefined
+    this.#entries[tagClass].delete(key)
+    this.#chars[tagClass] -= key.length
+    return entry
   }
 
   /** Takes back a question saved before a restart, with its answer then; announces nothing. */
   restore(saved: SavedQuestion, rerun: Rerun): void {
     const entries = this.#entries[saved.tagClass]
-    if (entries.size >= this.#capacity || entries.has(saved.key)) return
+    const full = this.#chars[saved.tagClass] + saved.key.length > this.#maxChars
+    if (entries.size >= this.#capacity || full || entries.has(saved.key)) return
     const {key, tagClass, answer, question} = saved
+    this.#chars[tagClass] += key.length
     const anonymous = saved.anonymous === true
     entries.set(key, {
       tagClass,
@@ -318,7 +346,7 @@ export class SyncTagRegistry {
         // took, which is at least that, is spent.
         credit.spend(this.#now() - started)
         // A query that now fails (a dataset deleted under it): let caches ask and see the error.
-        this.#entries[tagClass].delete(key)
+        this.#take(tagClass, key)
         changed.push(entry.tag)
         continue
       }

@@ -1,0 +1,44 @@
+/**
+ * The Live Content API's remembered questions are keyed by their whole text and parameters (the
+ * query route's key), which anyone may send: up to 256 k characters of query and a mebibyte of
+ * parameters. They are bounded by those characters, not only by their number; one forgotten is
+ * announced, so no cache keeps an answer nobody would tell it about.
+ */
+import {describe, expect, test} from 'vitest'
+import {DEFAULT_SYNC_TAG_CAPACITY, SyncTagRegistry} from '../../../lake/live/syncTags.ts'
+
+describe("a dataset's remembered questions", () => {
+  test('are bounded by their characters; the forgotten are announced, the latest kept', () => {
+    const announced: string[] = []
+    const registry = new SyncTagRegistry({announce: (tags) => announced.push(...tags)})
+    // What one anonymous caller may send in a second: 100 questions of 100 k characters each (held
+    // 10 M characters, twice over with their saved questions, and written to disk at each save).
+    const keyOf = (i: number) => JSON.stringify([`*[_id == $p][${i}]`, {p: 'ক'.repeat(100_000)}])
+    const tags: string[] = []
+    for (let i = 0; i < 100; i++) {
+      const key = keyOf(i)
+      tags.push(
+        registry.remember(
+          {
+            key,
+            tagClass: 'published',
+            rerun: async () => ({json: 'x', cpuMs: 0}),
+            question: {key},
+            anonymous: true,
+          },
+          'x',
+        ),
+      )
+    }
+    const held = registry.saved()
+    const chars = held.reduce((sum, question) => sum + question.key.length, 0)
+    expect(chars).toBeLessThanOrEqual(2 * 1024 * 1024)
+    expect(held.length).toBeLessThan(DEFAULT_SYNC_TAG_CAPACITY)
+    // The least recently asked went, each announced; the most recent is kept.
+    const kept = new Set(held.map((question) => question.key))
+    expect(kept.has(keyOf(99))).toBe(true)
+    for (let i = 0; i < 100; i++) {
+      expect(announced.includes(tags[i])).toBe(!kept.has(keyOf(i)))
+    }
+  })
+})

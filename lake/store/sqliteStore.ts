@@ -30,6 +30,7 @@ import {
 } from '../core/errors.ts'
 import {standIn} from '../core/documentPaths.ts'
 import {LIMITS} from '../core/limits.ts'
+import {createLru} from '../core/lru.ts'
 import {invalidDatasetReason, VERSIONS_PREFIX} from '../core/ids.ts'
 import {afterJson, headsOf, lendBytes} from '../core/changeText.ts'
 import type {
@@ -751,6 +752,13 @@ const AUTO_INDEX_AFTER = 2
 const MAX_AUTO_INDEXES = 32
 /** New automatic expression indexes a store creates in one run of the lake (declared not counted). */
 const MAX_NEW_AUTO_INDEXES = 8
+/**
+ * Attribute paths whose uses are counted toward an index, the most recently used kept: a
+ * signed-in writer's queries may name any paths (anonymous callers and viewers count none), each
+ * counted for the lake's life before. A path is an expression of a few dozen characters; the
+ * Studio and the front end filter on a few dozen.
+ */
+export const ATTRIBUTE_USES = {entries: 1024, weight: 64 * 1024}
 /** How soon a pending index build looks again while a write group or the analyzer is busy. */
 const INDEX_BUILD_RETRY_MS = 20
 
@@ -893,6 +901,8 @@ export interface SqliteStore extends Store {
   unused(): boolean
   /** Prepared statements its caches hold (tests: what callers' query shapes can make it keep). */
   statementsHeld(): {shared: number; idle: number}
+  /** Attribute paths counted toward expression indexes, and their characters (tests). */
+  attributesNoted(): {paths: number; chars: number}
   /**
    * Closes the store for good, its dataset being deleted: writes asked for from now on are
    * refused, and every read once it is closed, with a 404 saying `reason`; writes queued before
@@ -1841,9 +1851,10 @@ export function createSqliteStore(
    * cannot fill every slot at once); declared paths get one at once. The index lives in the
    * dataset file, so it survives restarts. At most MAX_AUTO_INDEXES: when full, an index no query
    * has used since the lake started is dropped to make room (every index slows every write a
-   * little). With an analyzer thread the index is built there (buildIndexes).
+   * little; "since the lake started" among the ATTRIBUTE_USES paths used last). With an analyzer
+   * thread the index is built there (buildIndexes).
    */
-  const attributeUses = new Map<string, number>()
+  const attributeUses = createLru<string, number>(ATTRIBUTE_USES, (expr) => expr.length)
   let newAutoIndexes = 0
   /** Index builds waiting for (or on) the thread, by index name; `drops` the index it replaces. */
   const pendingIndexes = new Map<string, {sql: string[]; drops?: string}>()
@@ -1870,7 +1881,7 @@ export function createSqliteStore(
     if (existing.includes(name)) return
     const build: {sql: string[]; drops?: string} = {sql: []}
     if (existing.length >= MAX_AUTO_INDEXES) {
-      const used = new Set([...attributeUses.keys()].map((e) => `attr_${hash(e)}`))
+      const used = new Set([...attributeUses.entries()].map(([e]) => `attr_${hash(e)}`))
       build.drops = existing.find((index) => !used.has(index))
       if (!build.drops) return
       build.sql.push(`DROP INDEX IF EXISTS ${build.drops}`)
@@ -2696,6 +2707,7 @@ export function createSqliteStore(
     },
     unused: () => db === null && queue.length === 0 && !draining && !upgrading,
     statementsHeld: () => statements.held(),
+    attributesNoted: () => ({paths: attributeUses.size, chars: attributeUses.weight}),
     ready() {
       // Opened already, or no thread to upgrade on (then open() migrates, as it always did).
       const migrateOnThread = committer?.migrate

@@ -15,8 +15,10 @@ import type {CommittedTransaction, SanityDocument} from '../../../lake/core/type
 import {
   ANALYZE_MAX_WAIT_MS,
   ANALYZE_PAUSE_MS,
+  ATTRIBUTE_USES,
   createSqliteStore,
   createSqliteStores,
+  type SqliteStore,
 } from '../../../lake/store/sqliteStore.ts'
 import {compileSelection} from '../../../lake/store/fields.ts'
 import {
@@ -3057,6 +3059,19 @@ describe('expression indexes: the budget and dropping', () => {
     expect(indexedFields()).toEqual([...range('f', 0, 31), 'g0'].sort())
     // Results stay right through indexes made and dropped.
     expect(ids(store.scan({attributes: [{path: ['f0'], values: ['x']}]}))).toEqual(['a'])
+  })
+
+  test('the paths counted are bounded, however many a caller names; the latest stay counted', async () => {
+    await commit({a: {f0: 'x'}})
+    // An editor's queries may filter on any path: each was counted for the lake's life.
+    const field = (i: number) => `p${i}${'x'.repeat(i % 64)}`
+    for (let i = 0; i < 3 * ATTRIBUTE_USES.entries; i++) use(field(i))
+    const noted = (store as SqliteStore).attributesNoted()
+    expect(noted.paths).toBeLessThanOrEqual(ATTRIBUTE_USES.entries)
+    expect(noted.chars).toBeLessThanOrEqual(ATTRIBUTE_USES.weight)
+    // One used among the latest is still counted: its second use makes its index.
+    use(field(3 * ATTRIBUTE_USES.entries - 1))
+    expect(indexedFields()).toEqual([field(3 * ATTRIBUTE_USES.entries - 1)])
   })
 
   test('declared paths are indexed at once and do not count against the run', async () => {

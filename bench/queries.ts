@@ -93,6 +93,96 @@ export const STUDIO_SEARCH = `*[_type in $__types] | score(
   ([@, _id] match text::query($__query) || references($__rawQuery))
 ) [_score > 0] {_type, _id, _originalId, "orderings": [_score]} | order(_score desc) [0...$__limit]`
 
+/**
+ * The words a search box request takes apart as Studio 6.9.2 does (`prefixLast`): runs of
+ * anything but spaces and `"`, quoted phrases kept whole.
+ */
+const STUDIO_TOKENS = /(?:[^\s"]+|"[^"]*")+/g
+
+/** What the Studio sends as `$__query`: the typed text with `*` on its last plain word. */
+export function studioPrefixLast(typed: string): string {
+  const tokens = (typed.match(STUDIO_TOKENS) ?? []).map((token) => token.trim())
+  if (tokens.length === 0) return '*'
+  const plain = (t: string) => !t.startsWith('-') && !(t.startsWith('"') && t.endsWith('"'))
+  const last = tokens.findLastIndex(plain)
+  if (last < 0 || tokens[last].endsWith('*')) return tokens.join(' ')
+  tokens[last] = `${tokens[last]}*`
+  return tokens.join(' ')
+}
+
+export interface StudioRequest {
+  query: string
+  params: Record<string, unknown>
+}
+
+/**
+ * The two requests the Studio's search box (its default groq2024 strategy, over this project's
+ * schema, in the global search's `raw` perspective with its 25 hits) sends for `typed`: first the
+ * sources whose name (a reference's preview field) holds the text, then the ranked search, which
+ * boosts the documents referencing the sources found. `tests/bench/studioSearch.test.ts` checks
+ * them against sanity's own createSearch.
+ */
+export function studioSearchRequests(
+  typed: string,
+): [StudioRequest, (referenceIds: string[]) => StudioRequest] {
+  const __query = studioPrefixLast(typed)
+  const resolve = {
+    query: '*[(_type == "source" && name match text::query($__query))][0...1000]._id',
+    params: {__query},
+  }
+  const main = (referenceIds: string[]): StudioRequest => {
+    // The Studio asks for the published ids of what the first request found.
+    const ids = [
+      ...new Set(referenceIds.map((id) => id.replace(/^(drafts|versions\.[^.]+)\./, ''))),
+    ]
+    const boosts = [
+      'boost(_type in ["article"] && title match text::query($__query), 10)',
+      'boost(_type in ["source"] && name match text::query($__query), 10)',
+      ...(ids.length > 0 ? ['boost(references($__refIds), 5)'] : []),
+      '([@, _id] match text::query($__query) || references($__rawQuery))',
+    ]
+    return {
+      query: [
+        '// findability-mvi:5',
+        '// findability-selected-types:0',
+        '// findability-sort:relevance',
+        '// findability-source: global',
+        '// findability-filter-count:0',
+        `*[_type in $__types] | score(${boosts.join(', ')}) [_score > 0] {_type, _id, _originalId, "orderings": [_score]} | order(orderings[0] desc) [0...$__limit]`,
+      ].join('\n'),
+      params: {
+        __types: ['article', 'headline', 'source'],
+        __limit: 26,
+        __query,
+        __rawQuery: typed,
+        ...(ids.length > 0 ? {__refIds: ids} : {}),
+      },
+    }
+  }
+  return [resolve, main]
+}
+
+/**
+ * What an editor types into the search box, for bench/studioSearch.ts: a Latin word no document
+ * holds, a first letter, Bengali (a common prefix, a rare name, two words), a source's name, and
+ * an article's id whole and its first piece (the archive's `article-N` or the Studio's UUID).
+ */
+export function studioSearchTerms(docs: readonly BenchDocument[]): {name: string; typed: string}[] {
+  const article = docs.filter(
+    (doc) => doc._type === 'article' && !doc._id.startsWith('drafts.'),
+  )[417]
+  return [
+    {name: 'Latin word', typed: 'dhaka'},
+    {name: 'Latin letter', typed: 'd'},
+    {name: 'Bengali prefix', typed: COMMON_PREFIX.replace('*', '')},
+    {name: 'Bengali name', typed: RARE_NAME},
+    {name: 'two words', typed: RARE_WORDS.join(' ')},
+    {name: "a source's name", typed: 'বাসস'},
+    {name: 'id', typed: article._id},
+    {name: "id's first piece", typed: article._id.split('-')[0]},
+  ]
+}
+
 /** Issue 9's query list and issue 11's search queries, in the published perspective. */
 export function archiveQueries(size: ArchiveSize): BenchQuery[] {
   return [

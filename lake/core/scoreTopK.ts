@@ -3,6 +3,9 @@
  *
  *   *[F] | score(…) [_score > 0] {projection} | order(_score desc) [a...b]
  *
+ * (or ordered by the projection's copy of `_score`, as Studio 6.9.2 sends it:
+ * `{…, "orderings": [_score]} | order(orderings[0] desc)`).
+ *
  * groq-js scores every document (each text::query match a dereference, awaited), sorts them all
  * and keeps b. A common word at 100,000 articles took a minute. Here each document's score is
  * computed by the same rules (groq-js's evaluateScore, and matchOnDocument for text::query, the
@@ -115,9 +118,9 @@ export function scoreStage(tree: ExprNode): ScoreStage | undefined {
   if (!isCount(start) || !isCount(stop) || stop < start) return undefined
   const end = slice.isInclusive ? stop + 1 : stop
   const order = slice.base as Node
-  if (!isOrderByScoreDesc(order)) return undefined
   const map = order.base as Node
   if (map.type !== 'Map' || !keepsScore(map.expr as Node)) return undefined
+  if (!isOrderByScoreDesc(order, map.expr as Node)) return undefined
   const positive = map.base as Node
   if (positive.type !== 'Filter' || !isScorePositive(positive.expr as Node)) return undefined
   const score = positive.base as Node
@@ -191,10 +194,27 @@ function reads(node: unknown): boolean {
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0
 
-function isOrderByScoreDesc(node: Node): boolean {
+/**
+ * `order(_score desc)`, or `order(a[0] desc)` where the projection (keepsScore's) makes `a` once,
+ * as `[_score, …]`: Studio 6.9.2 orders by such a copy (`"orderings": [_score]`), the same
+ * numbers in the same stable sort.
+ */
+function isOrderByScoreDesc(node: Node, projection: Node): boolean {
   if (node.type !== 'PipeFuncCall' || node.name !== 'order') return false
   const args = node.args as Node[]
-  return args.length === 1 && args[0].type === 'Desc' && isScore(args[0].base as Node)
+  if (args.length !== 1 || args[0].type !== 'Desc') return false
+  const by = args[0].base as Node
+  if (isScore(by)) return true
+  const copy = by.base as Node | undefined
+  if (by.type !== 'AccessElement' || by.index !== 0 || copy?.type !== 'AccessAttribute') {
+    return false
+  }
+  if (copy.base || typeof copy.name !== 'string') return false
+  const made = ((projection.expr as Node).attributes as Node[]).filter((a) => a.name === copy.name)
+  if (made.length !== 1) return false
+  const value = made[0].value as Node
+  const first = value.type === 'Array' ? (value.elements as Node[])[0] : undefined
+  return first !== undefined && !first.isSplat && isScore(first.value as Node)
 }
 
 const isScore = (node: Node) =>

@@ -16,7 +16,7 @@ import {textQueryDereference} from '../../../lake/core/textQueryRewrite.ts'
 import type {Store} from '../../../lake/core/store.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 // What the Studio 6.9.2 search box sends (groq2024); the bench measures the same query.
-import {STUDIO_SEARCH} from '../../../bench/queries.ts'
+import {STUDIO_SEARCH, studioSearchRequests} from '../../../bench/queries.ts'
 import {createRandom} from '../../../kit/seeded.ts'
 import {countingBodies, memoryStore} from '../../helpers/store.ts'
 
@@ -143,6 +143,44 @@ describe('the Studio search, scored without groq-js per document', () => {
     expect(scoreTopK(tree, DOCS)).toBeUndefined()
     expect(await evaluateQuery(tree, DOCS, {params})).toEqual(await plain(tree, params))
   })
+
+  // What Studio 6.9.2's search box sends over this schema (bench/queries.ts, checked against
+  // sanity's createSearch): it orders by the projection's copy of _score, `orderings[0]`, and
+  // boosts the referrers of the sources its first request found.
+  test.each([
+    ['নির্বাচন', []],
+    ['নির্বা', ['নির্বাচন']],
+    ['কমিশন ভোট', []],
+    ['নেই', ['নির্বাচন']],
+  ])(
+    "the Studio's own query for %s (sources %j) is scored here, identical to the plain evaluator",
+    async (typed, sources) => {
+      const {query, params} = studioSearchRequests(typed)[1](sources)
+      const tree = parseQuery(query, params)
+      expect(scoreTopK(tree, DOCS)).toBeDefined()
+      const fast = (await evaluateQuery(tree, DOCS, {params})) as unknown[]
+      expect(fast).toEqual(await plain(tree, params))
+      if (typed !== 'নেই') expect(fast).toHaveLength(26)
+    },
+  )
+
+  const ORDER = 'order(orderings[0] desc)'
+  test.each([
+    ['another element first', '"orderings": [_score]', '"orderings": [_id, _score]'],
+    ['another element ordered by', ORDER, 'order(orderings[1] desc)'],
+    ['the copy named twice', '"orderings": [_score]', '"orderings": [_score], "orderings": [_id]'],
+    ['ascending', ORDER, 'order(orderings[0] asc)'],
+  ])(
+    'ordered by a copy of _score, %s: left to groq-js, and gives the same',
+    async (_, part, replacement) => {
+      const {query: studio, params} = studioSearchRequests('নির্বাচন')[1]([])
+      const query = studio.replace(part, replacement)
+      expect(query).not.toBe(studio)
+      const tree = parseQuery(query, params)
+      expect(scoreTopK(tree, DOCS)).toBeUndefined()
+      expect(await evaluateQuery(tree, DOCS, {params})).toEqual(await plain(tree, params))
+    },
+  )
 
   test('duplicate ids (not a perspective view) are left to groq-js', async () => {
     const params = studioParams('নির্বাচন')

@@ -1480,6 +1480,45 @@ describe('full-text index queue', () => {
     expect(ids(store.scan({search: {column: 'words', text: 'খেলা'}}))).toEqual(['b', 'other'])
   })
 
+  test("a word in many documents of a rare type: the type's index leads, not a walk of every id", async () => {
+    // The Studio's first search request, `*[_type == "source" && name match text::query($q)]`:
+    // the word in more documents than a scan seeks one by one (1,000), the type in a few.
+    const docs: Record<string, Partial<SanityDocument>> = {}
+    for (let i = 0; i < 1100; i++) docs[`a${i}`] = {_type: 'article', title: 'dhaka বৈঠক'}
+    for (const id of ['s1', 's2', 's3']) docs[id] = {_type: 'source', name: `Dhaka ${id}`}
+    docs.s4 = {_type: 'source', name: 'খেলা'}
+    await commit(docs)
+    while (indexState().queued > 0) await afterCommit()
+    expect(indexState()).toEqual({queued: 0, indexed: 1104})
+    const scans: {sql: string; params: unknown[]}[] = []
+    const iterate = StatementSync.prototype.iterate
+    const spy = vi.spyOn(StatementSync.prototype, 'iterate').mockImplementation(function (
+      this: StatementSync,
+      ...params: unknown[]
+    ) {
+      if (this.sourceSQL.includes('search_fts MATCH')) scans.push({sql: this.sourceSQL, params})
+      return (iterate as (...args: unknown[]) => ReturnType<typeof iterate>).apply(this, params)
+    })
+    try {
+      const hint = {types: ['source'], search: {column: 'words', text: 'dhaka'}} as const
+      expect(ids(store.scan(hint))).toEqual(['s1', 's2', 's3'])
+    } finally {
+      spy.mockRestore()
+    }
+    expect(scans).toHaveLength(1)
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${scans[0].sql}`)
+        .all(...(scans[0].params as string[])) as {detail: string}[]
+      expect(plan.map((row) => row.detail).join(' | ')).toMatch(
+        /SEARCH documents USING (COVERING )?INDEX documents_type \(type=\?\)/,
+      )
+    } finally {
+      db.close()
+    }
+  })
+
   test('the index merges its segments eight at a time (a bulk load merges less), with the same answers', async () => {
     const docs: Record<string, Partial<SanityDocument>> = {}
     for (let i = 0; i < 40; i++) docs[`n${i}`] = {title: i % 2 ? 'ঢাকায় বৈঠক' : 'খেলার খবর'}

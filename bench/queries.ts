@@ -82,9 +82,11 @@ async function plainEvaluator(
 }
 
 /**
- * The query the Studio's search box sends with its default strategy (groq2024) for the article,
- * headline and source types, as sanity 6.9.2 builds it: title and name weighted, the whole
- * document matched, references to the typed text counted.
+ * The ranked search the Studio's search box sends with its default strategy (groq2024) for the
+ * article, headline and source types: title and name weighted, the whole document matched,
+ * references to the typed text counted. Ordered by `_score` itself; sanity 6.9.2 orders by the
+ * projection's copy, `orderings[0]`, and adds the first request's sources (studioSearchRequests,
+ * bench/studioSearch.ts), which the lake answers the same way (lake/core/scoreTopK.ts).
  */
 export const STUDIO_SEARCH = `*[_type in $__types] | score(
   boost(_type in ["article"] && title match text::query($__query), 10),

@@ -8,7 +8,15 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, test} from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const SCRIPTS = ['bulk', 'writers', 'smallQueries', 'subqueries', 'stackSearch', 'boundPass']
+const SCRIPTS = [
+  'bulk',
+  'writers',
+  'smallQueries',
+  'subqueries',
+  'stackSearch',
+  'studioSearch',
+  'boundPass',
+]
 
 /** The script's exit code and output, run as a developer runs it, from the repository's root. */
 function run(script: string, ...args: string[]) {

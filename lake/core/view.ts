@@ -214,7 +214,10 @@ async function loadPlainView(
     return {documents: [], query: sink.finish(), dereference}
   }
   const groups = new Set<string>()
-  for (const doc of store.scan(narrowed)) groups.add(getPublishedId(doc._id))
+  // The candidates' ids alone (stand-ins, no paths): each group is read whole below, so a body
+  // parsed here was parsed twice (a word in most documents that the scores cannot bound, a
+  // Latin one: every candidate).
+  for (const doc of store.scan(narrowed, [])) groups.add(getPublishedId(doc._id))
   if (!sink) {
     return {documents: present(store.getDocuments(groupIds([...groups], perspective))), dereference}
   }

@@ -27,8 +27,9 @@ export async function memoryStore(
 }
 
 /**
- * `store`, counting the document bodies read through it (by id or by scan) and the rows its
- * selections yielded (`rows`; side-table rows, which hold no body).
+ * `store`, counting the document bodies read through it (by id or by scan; a scan's stand-ins,
+ * asked for with paths, hold no body and are not counted) and the rows its selections yielded
+ * (`rows`; side-table rows, which hold no body).
  */
 export function countingBodies(store: Store): {
   store: Store
@@ -43,9 +44,9 @@ export function countingBodies(store: Store): {
       parsed += ids.length
       return store.getDocuments(ids)
     },
-    *scan(hint: never) {
-      for (const doc of store.scan(hint)) {
-        parsed++
+    *scan(hint: never, paths?: never) {
+      for (const doc of store.scan(hint, paths)) {
+        if (!paths) parsed++
         yield doc
       }
     },

@@ -405,6 +405,52 @@ describe('the Studio search over a store, reading only the documents that can re
   )
 })
 
+describe('a Latin word in most documents, in a view of document groups', () => {
+  // A Latin word's occurrences cannot be bounded by counting it as written (upper case folds):
+  // every candidate is scored, each group read whole. Its candidates' ids are read first, not
+  // their bodies: each body is read once.
+  const docs = Array.from({length: 300}, (_, i) => [
+    {
+      _id: `a${i}`,
+      _type: 'article',
+      title: i % 3 ? `Dhaka বৈঠক ${i % 7 ? '' : 'dhaka'}` : 'বৈঠক',
+      publishedAt: `2025-01-0${1 + (i % 9)}T00:00:00Z`,
+    },
+    ...(i % 4 ? [] : [{_id: `drafts.a${i}`, _type: 'article', title: i % 8 ? 'DHAKA' : 'বৈঠক'}]),
+  ]).flat() as SanityDocument[]
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  test.each(['drafts', 'r1,drafts'])(
+    '%s: identical to groq-js, each body read once',
+    async (perspective) => {
+      const store = await memoryStore(docs)
+      // Candidates by the index, not every queued document.
+      store.flushSearchIndex()
+      try {
+        const {query, params} = studioSearchRequests('dhaka')[1]([])
+        const counting = countingBodies(store)
+        const result = await executeQuery(
+          counting.store,
+          {query, params, perspective, apiVersion: '2025-02-19'},
+          admin,
+          {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'},
+        )
+        expect(result).toEqual(await overView(store, query, params, perspective))
+        expect(result).toHaveLength(26)
+        // The candidates' groups, each read by its id in each layer of the view.
+        const groups = new Set(
+          docs
+            .filter((doc) => /dhaka/i.test(String(doc.title)))
+            .map((doc) => doc._id.replace('drafts.', '')),
+        )
+        const layers = perspective === 'drafts' ? 2 : 3
+        expect(counting.parsed()).toBeLessThanOrEqual(layers * groups.size)
+      } finally {
+        store.close()
+      }
+    },
+  )
+})
+
 describe('ties between ids whose UTF-8 and UTF-16 orders differ', () => {
   // SQLite orders ids by their UTF-8 bytes, a view by UTF-16 units: U+FF5E comes before U+1F600
   // in the one and after it in the other. The store tallies candidates in no order at all; the

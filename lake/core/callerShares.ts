@@ -62,45 +62,45 @@ export function createCallerShares(
     if (now > 0) byCaller.set(caller, now)
     else byCaller.delete(caller)
   }
+  /** A class: one is made per request, and an object of closures cost 4x (~1.2 µs a request). */
+  class Share implements CallerShare {
+    holds = 0
+    readonly caller: string
+    constructor(caller: string) {
+      this.caller = caller
+    }
+    grow(amount: number) {
+      const bound = over(this.caller, amount, this.holds)
+      const {perCaller, total, retryAfterSeconds} = limits
+      if (bound === 'caller') {
+        const why = limits.callerBusy(heldBy(this.caller), perCaller, amount)
+        throw new CallerBusyError(why, retryAfterSeconds)
+      }
+      if (bound === 'lake') {
+        const why = limits.lakeBusy(held, total)
+        throw new RetryLaterError('lakeBusyError', why, retryAfterSeconds)
+      }
+      this.add(amount)
+    }
+    add(amount: number) {
+      if (!(amount > 0)) return
+      this.holds += amount
+      count(this.caller, amount)
+    }
+    release(amount = this.holds) {
+      const given = Math.min(amount, this.holds)
+      if (!(given > 0)) return
+      this.holds -= given
+      count(this.caller, -given)
+      released()
+    }
+  }
   return {
     get held() {
       return held
     },
     heldBy,
     over,
-    share(caller) {
-      let holds = 0
-      const add = (amount: number) => {
-        if (!(amount > 0)) return
-        holds += amount
-        count(caller, amount)
-      }
-      return {
-        get holds() {
-          return holds
-        },
-        grow(amount) {
-          const bound = over(caller, amount, holds)
-          const {perCaller, total, retryAfterSeconds} = limits
-          if (bound === 'caller') {
-            const why = limits.callerBusy(heldBy(caller), perCaller, amount)
-            throw new CallerBusyError(why, retryAfterSeconds)
-          }
-          if (bound === 'lake') {
-            const why = limits.lakeBusy(held, total)
-            throw new RetryLaterError('lakeBusyError', why, retryAfterSeconds)
-          }
-          add(amount)
-        },
-        add,
-        release(amount = holds) {
-          const given = Math.min(amount, holds)
-          if (!(given > 0)) return
-          holds -= given
-          count(caller, -given)
-          released()
-        },
-      }
-    },
+    share: (caller) => new Share(caller),
   }
 }

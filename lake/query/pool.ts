@@ -38,7 +38,7 @@ import type {
   WorkerTask,
 } from './wire.ts'
 import {readBegan, TASK_SLOT} from './wire.ts'
-import {setThreadNice, threadCpuMs, workerNice} from './priority.ts'
+import {raiseLoweredQueryThreads, setThreadNice, threadCpuMs, workerNice} from './priority.ts'
 import {createTurns, type Turn} from '../core/turns.ts'
 import {createStrandedPools} from '../threads/strandedPools.ts'
 
@@ -983,8 +983,10 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (closed) return
       closed = true
       // Every thread is told to stop at once, and what it ran is answered. Their teardown (each
-      // frees its heap, 0.1-1 s at their nice level on a busy machine) is not waited for: the
-      // threads only read, and the process ending ends them.
+      // frees its heap) is not waited for here: the threads only read. The process's exit does
+      // wait for it, so the lowered ones take the lake's priority first (lowered, a busy machine
+      // gives them a tenth of a core or less).
+      raiseLoweredQueryThreads(getPriority())
       void warmer?.terminate()
       lanes.queries.destroy()
       lanes.overflow.destroy()

@@ -8,7 +8,7 @@
  * query threads were given 3 s of CPU in 187 s; docs/benchmarks-log.md.) Only node:fs and node:os:
  * thread.ts loads this before the engine.
  */
-import {existsSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'
 
 /**
@@ -70,6 +70,33 @@ export function setThreadNice(tid: number, nice: number): boolean {
     return true
   } catch {
     return false
+  }
+}
+
+/**
+ * Sets this process's query threads lowered below `nice` (WORKER_NICENESS: demoted under a task,
+ * or still loading the engine) back to it, where allowed (mayRaiseTo). For threads about to be
+ * terminated: a thread ends at its own priority (stops its JavaScript, frees its heap), and the
+ * process's exit waits for every thread's end, so on a busy machine a lowered one, given a tenth
+ * of a core or less, held a stopping lake's end. Every query thread of the process: the lake has
+ * one pool.
+ */
+export function raiseLoweredQueryThreads(nice: number): void {
+  if (!mayRaiseTo(nice)) return
+  let tids: string[]
+  try {
+    tids = readdirSync('/proc/self/task')
+  } catch {
+    return // no /proc: no thread was lowered
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1')
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== QUERY_THREAD_NAME) continue
+      if (getPriority(Number(tid)) === workerNice(nice)) setThreadNice(Number(tid), nice)
+    } catch {
+      // It ended meanwhile.
+    }
   }
 }
 

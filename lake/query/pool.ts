@@ -121,7 +121,7 @@ export interface QueryPool {
    * on a busy machine).
    */
   start(): void
-  /** Terminates every worker at once, whatever they are running (their teardown is not awaited). */
+  /** Terminates every thread at once, whatever it runs; done once they have ended. */
   close(): Promise<void>
 }
 
@@ -982,16 +982,20 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     async close() {
       if (closed) return
       closed = true
-      // Every thread is told to stop at once, and what it ran is answered. Their teardown (each
-      // frees its heap) is not waited for here: the threads only read. The process's exit does
-      // wait for it, so the lowered ones take the lake's priority first (lowered, a busy machine
-      // gives them a tenth of a core or less).
+      // Every thread is told to stop at once, and what it ran is answered; done once they have
+      // ended (each frees its heap, or finishes a native call first). The process's exit() would
+      // wait for them too, but only after ending the thread that keeps the stop limit
+      // (lake/cli/stopping.ts): a thread in a native call then held a stopped process 11-12 s.
+      // The lowered ones take the lake's priority first (lowered, a busy machine gives them a
+      // tenth of a core or less).
       raiseLoweredQueryThreads(getPriority())
-      void warmer?.terminate()
-      lanes.queries.destroy()
-      lanes.overflow.destroy()
-      lanes.writes.destroy()
-      lanes.reads.destroy()
+      await Promise.all([
+        warmer?.terminate(),
+        lanes.queries.destroy(),
+        lanes.overflow.destroy(),
+        lanes.writes.destroy(),
+        lanes.reads.destroy(),
+      ])
     },
   }
 }

@@ -133,3 +133,52 @@ test("a closing pool gives its threads still lowered the lake's priority back, s
     await pool.close()
   }
 }, 60_000)
+
+test("a pool's close is done once its threads have ended, not only been told to", async () => {
+  // The process's exit() waits for every thread's end too, but it first ends the thread that
+  // keeps the stop limit (lake/cli/stopping.ts): a thread inside a native call then held a
+  // stopping process 11-12 s past a close that was done. Waited for in the close, it is within
+  // the limit.
+  const folder = mkdtempSync(join(tmpdir(), 'closed-pool-'))
+  folders.push(folder)
+  const fifo = join(folder, 'fifo')
+  const marker = join(folder, 'blocked')
+  execFileSync('mkfifo', [fifo])
+  const pool = createQueryPool({
+    timeoutMs: 60_000,
+    memoryMb: 64,
+    threads: 1,
+    thread: new URL('./threadHeldInRead.ts', import.meta.url).href,
+  })
+  const task = {
+    kind: 'query' as const,
+    dataDir: '.',
+    dataset: 'none',
+    request: {query: 'null', params: {}, apiVersion: '2025-02-19'},
+    principal: {id: 'anonymous', kind: 'anonymous' as const, role: null},
+    now: Date.now(),
+    projectId: 'local',
+  }
+  const release = async () => {
+    const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null)
+    await writer?.close()
+  }
+  try {
+    // Its task holds the thread in a read of the FIFO: told to stop, it cannot end before.
+    const held = pool.run({...task, fifo, marker} as typeof task)
+    held.catch(() => undefined)
+    await expect.poll(() => existsSync(marker), {timeout: 30_000}).toBe(true)
+    let done = false
+    const closing = pool.close().then(() => (done = true))
+    await new Promise((resolve) => setImmediate(resolve))
+    await expect(held).rejects.toThrow()
+    expect(done, 'the close was done while its thread was still in its read').toBe(false)
+    expect(heldThreads()).toHaveLength(1)
+    await release()
+    await closing
+    expect(heldThreads()).toEqual([])
+  } finally {
+    await release()
+    await pool.close()
+  }
+}, 60_000)

@@ -75,6 +75,29 @@ export function foldKeepsOccurrences(key: string): boolean {
   return BENGALI_LETTERS.test(key) && WORD_ONLY.test(key) && !FOLD_MADE.test(key)
 }
 
+// Folding lowers A-Z; NFC composes a letter and a following mark into one character past ASCII
+// (an occurrence lost, never made). Any other character that folds into, or decomposes to, an
+// ASCII letter is in FOLDED_INTO_ASCII (tests/bangla/search.test.ts checks every code point).
+const ASCII_LOWER_WORD = /^[a-z]+$/
+
+/**
+ * The characters past ASCII that foldForSearch can turn into text holding an ASCII letter, or
+ * whose canonical decomposition holds one (so that NFC, composing around them, might): precomposed
+ * Latin letters, the Kelvin and Angstrom signs, the Latin ligatures.
+ */
+export const FOLDED_INTO_ASCII = /[\u00C0-\u024F\u1E00-\u1EFF\u212A\u212B\uFB00-\uFB06]/
+
+/**
+ * Whether every occurrence of `key` at a word start in foldForSearch(text) is one in the text as
+ * written without regard to ASCII case, or takes in a place where folding dropped one of
+ * DROPPED_BY_FOLD, in any text holding nothing of FOLDED_INTO_ASCII: true for keys of ASCII
+ * lower-case letters. Lets a store bound a Latin word's occurrences as foldKeepsOccurrences does
+ * a Bengali one's, counting A-Z as a-z and giving up where FOLDED_INTO_ASCII occurs.
+ */
+export function foldKeepsCaselessOccurrences(key: string): boolean {
+  return ASCII_LOWER_WORD.test(key)
+}
+
 function foldDigits(s: string): string {
   if (!HAS_BENGALI_DIGIT.test(s)) return s
   return s.replace(BENGALI_DIGIT, (d) => String.fromCharCode(48 + d.charCodeAt(0) - 0x09e6))

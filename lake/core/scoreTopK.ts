@@ -17,7 +17,7 @@
  * drop it), so that `order(_score desc)` keeps score()'s order and the first b stay the first b.
  */
 import type {ExprNode} from 'groq-js'
-import {DROPPED_BY_FOLD} from '../../bangla/index.ts'
+import {DROPPED_BY_FOLD, foldKeepsCaselessOccurrences} from '../../bangla/index.ts'
 import {referencedIds, type Node} from './groqTree.ts'
 import type {Probe, Tally} from './store.ts'
 import {matchBound, matchOnDocument, textQueryMatchOf} from './textQueryRewrite.ts'
@@ -338,9 +338,11 @@ function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | 
   const probes: Probe[] = []
   const references: string[][] = []
   const probe = (path: readonly string[], text: string, types?: readonly string[]) => {
+    const caseless = foldKeepsCaselessOccurrences(text)
     const key = JSON.stringify([path, text, types])
     const found = probes.findIndex((p) => JSON.stringify([p.path, p.text, p.types]) === key)
-    return found >= 0 ? found : probes.push(types ? {path, text, types} : {path, text}) - 1
+    if (found >= 0) return found
+    return probes.push({path, text, ...(types ? {types} : {}), ...(caseless ? {caseless} : {})}) - 1
   }
   const context: BoundContext = {probe, references, tested: []}
   const test = filter ? conditionBound(filter, context) : () => 1

@@ -145,6 +145,11 @@ export interface Probe {
   text: string
   /** Counted only in documents of these types (0 in others): a score that asks no more. */
   types?: readonly string[]
+  /**
+   * `text` (ASCII lower-case letters) counted as A-Z and a-z alike, and Infinity where the stored
+   * document may hold what folding makes an ASCII letter of (bangla FOLDED_INTO_ASCII).
+   */
+  caseless?: boolean
 }
 
 /** A candidate of a scan, told without reading its body into JavaScript (Store.tally). */

@@ -13,6 +13,7 @@
 import {
   analyzeForSearch,
   foldForSearch,
+  foldKeepsCaselessOccurrences,
   foldKeepsOccurrences,
   matchWord,
   searchKeys,
@@ -156,7 +157,8 @@ export function boundKeys(terms: readonly TextTerm[]): string[] | null {
   for (const term of terms) {
     if (term.negated || term.words.length === 0) continue
     const key = shortestKey(term.words[0])
-    if (!foldKeepsOccurrences(key)) return null
+    // A Latin key is counted without regard to case (foldKeepsCaselessOccurrences, Probe).
+    if (!foldKeepsOccurrences(key) && !foldKeepsCaselessOccurrences(key)) return null
     keys.push(key)
   }
   return keys

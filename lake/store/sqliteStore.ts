@@ -2849,6 +2849,7 @@ export function createSqliteStore(
       const needles: BodyNeedle[] = inBody.map((i) => ({
         text: Buffer.from(probes[i].text),
         attribute: probes[i].path.length ? Buffer.from(probes[i].path[0]) : null,
+        caseless: probes[i].caseless === true,
       }))
       const counted = (p: Probe, type: string) => !p.types || p.types.includes(type)
       // Per stored type, the needles to count in its bodies and where each probe's count comes
@@ -2887,7 +2888,11 @@ export function createSqliteStore(
               ? found[f]
               : f === NONE
                 ? 0
-                : countInJson(row[3 + DEEP - f] as string | null, probes[i].text)
+                : countInJson(
+                    row[3 + DEEP - f] as string | null,
+                    probes[i].text,
+                    probes[i].caseless,
+                  )
         }
         yield {id, type, counts} satisfies Tally
       }

@@ -8,6 +8,8 @@
  * occurrence, so a value holding one counts as Infinity.
  */
 
+import {FOLDED_INTO_ASCII} from '../../bangla/index.ts'
+
 const BACKSLASH = 0x5c
 // The escapes that spell no letter: \" \\ \/ \b \f \n \r \t.
 const PLAIN_ESCAPES = new Set([...'"\\/bfnrt'].map((c) => c.charCodeAt(0)))
@@ -17,6 +19,11 @@ export interface BodyNeedle {
   text: Buffer
   /** The attribute's name, UTF-8; null for the whole body. */
   attribute: Buffer | null
+  /**
+   * `text` (ASCII lower-case letters) counted as A-Z and a-z alike, at any position; Infinity
+   * where a string of the body holds what folding may make an ASCII letter of (foldsIntoAscii).
+   */
+  caseless?: boolean
 }
 
 /**
@@ -28,7 +35,13 @@ export function countInBody(bytes: Uint8Array, needles: readonly BodyNeedle[]): 
   const values = needles.some((n) => n.attribute) ? attributeValues(bytes, needles) : null
   // Whether the body holds a byte, asked once per byte: the texts folding drops share theirs.
   const holds = new Map<number, boolean>()
-  return needles.map(({text, attribute}, i) => {
+  let folds: boolean | undefined
+  return needles.map(({text, attribute, caseless}, i) => {
+    if (caseless) {
+      if ((folds ??= foldsIntoAscii(bytes))) return Infinity
+      const value = attribute ? values![i] : bytes
+      return value ? caselessOccurrences(value, text) : 0
+    }
     if (attribute) {
       const value = values![i]
       return value ? occurrences(value, text) : 0
@@ -39,14 +52,38 @@ export function countInBody(bytes: Uint8Array, needles: readonly BodyNeedle[]): 
   })
 }
 
-/** Occurrences of `needle` in a JSON text (null: no value), or Infinity (above). */
-export function countInJson(json: string | null, needle: string): number {
+/**
+ * Occurrences of `needle` in a JSON text (null: no value), or Infinity (above); `caseless` as
+ * BodyNeedle's, over the text lower-cased.
+ */
+export function countInJson(json: string | null, needle: string, caseless = false): number {
   if (json === null) return 0
   let count = 0
   for (let i = json.indexOf('\\'); i !== -1; i = json.indexOf('\\', i + 2)) {
     if (!PLAIN_ESCAPES.has(json.charCodeAt(i + 1))) return Infinity
   }
+  if (caseless) {
+    if (FOLDED_INTO_ASCII.test(json)) return Infinity
+    json = json.toLowerCase()
+  }
   for (let i = json.indexOf(needle); i !== -1; i = json.indexOf(needle, i + needle.length)) count++
+  return count
+}
+
+/**
+ * Positions where `needle` (ASCII lower-case letters) starts in `bytes`, A-Z taken as a-z: a byte
+ * `x` with `x | 0x20` equal to such a letter is that letter in either case, nothing else.
+ */
+function caselessOccurrences(bytes: Uint8Array, needle: Buffer): number {
+  if (needle.length === 0) return Infinity
+  let count = 0
+  for (const first of [needle[0], needle[0] - 0x20]) {
+    for (let i = indexOf.call(bytes, first, 0); i !== -1; i = indexOf.call(bytes, first, i + 1)) {
+      let j = 1
+      while (j < needle.length && (bytes[i + j] | 0x20) === needle[j]) j++
+      if (j === needle.length) count++
+    }
+  }
   return count
 }
 
@@ -86,8 +123,10 @@ function occurrences(bytes: Uint8Array, needle: Buffer): number {
 // escapes, and the two containers, whose elements follow their header.
 const TRUE = 1
 const FALSE = 2
+const TEXT = 7
 const TEXTJ = 8
 const TEXT5 = 9
+const TEXTRAW = 10
 const ARRAY = 11
 const OBJECT = 12
 const SIZE_BYTES = [1, 2, 4, 8]
@@ -134,6 +173,36 @@ function hidesText(b: Uint8Array): boolean {
         k = indexOf.call(b, BACKSLASH, k + 2)
       )
         if (!PLAIN_ESCAPES.has(b[k + 1])) return true
+    }
+    i = end
+  }
+  return false
+}
+
+/**
+ * Whether a string of a JSONB body (a key or a value) holds a character of FOLDED_INTO_ASCII, by
+ * its UTF-8 bytes: U+00C0-U+027F (lead bytes C3-C9, a little more than asked), U+1E00-U+1EFF,
+ * the Kelvin and Angstrom signs, U+FB00-U+FB06. Walks the elements' headers, so that a header
+ * byte is not taken for a lead byte.
+ */
+function foldsIntoAscii(b: Uint8Array): boolean {
+  let i = 0
+  while (i < b.length) {
+    readHeader(b, i)
+    if (type === ARRAY || type === OBJECT) {
+      i = start
+      continue
+    }
+    const end = start + size
+    if (type >= TEXT && type <= TEXTRAW) {
+      for (let k = start; k < end; k++) {
+        const x = b[k]
+        if (x < 0xc3 || x === 0xe0) continue
+        if (x <= 0xc9) return true
+        if (x === 0xe1 && b[k + 1] >= 0xb8 && b[k + 1] <= 0xbb) return true
+        if (x === 0xe2 && b[k + 1] === 0x84 && (b[k + 2] === 0xaa || b[k + 2] === 0xab)) return true
+        if (x === 0xef && b[k + 1] === 0xac && b[k + 2] <= 0x86) return true
+      }
     }
     i = end
   }

@@ -5,7 +5,9 @@ import {
   EMPHATIC_RULES,
   DROPPED_BY_FOLD,
   foldForSearch,
+  foldKeepsCaselessOccurrences,
   foldKeepsOccurrences,
+  FOLDED_INTO_ASCII,
   isPlainForSearch,
   matchWord,
   searchKeys,
@@ -198,6 +200,79 @@ describe('foldKeepsOccurrences', () => {
     expect(foldKeepsOccurrences('')).toBe(false)
     // Not a word: keys are runs of letters and marks (searchWords).
     expect(foldKeepsOccurrences('ক।')).toBe(false)
+  })
+})
+
+describe('foldKeepsCaselessOccurrences', () => {
+  // What core/scoreTopK.ts and store/tally.ts rely on for a Latin key: in text without
+  // FOLDED_INTO_ASCII, it is found in folded text (at a word start) no more often than in the
+  // text as written with A-Z taken as a-z, plus once per character folding drops.
+  const WORD_BEFORE = /[\p{L}\p{M}\p{N}]$/u
+  const folded = (text: string, key: string) => {
+    const f = foldForSearch(text)
+    let n = 0
+    for (let i = f.indexOf(key); i !== -1; i = f.indexOf(key, i + 1))
+      if (i === 0 || !WORD_BEFORE.test(f.slice(Math.max(0, i - 2), i))) n++
+    return n
+  }
+  const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase())
+  const written = (text: string, key: string) => {
+    const t = asciiLower(text)
+    let n = 0
+    for (let i = t.indexOf(key); i !== -1; i = t.indexOf(key, i + 1)) n++
+    return n
+  }
+  const dropped = (text: string) =>
+    DROPPED_BY_FOLD.reduce((n, c) => n + text.split(c).length - 1, 0)
+  const holds = (text: string, key: string) =>
+    !foldKeepsCaselessOccurrences(key) ||
+    FOLDED_INTO_ASCII.test(text) ||
+    folded(text, key) <= written(text, key) + dropped(text)
+
+  it('FOLDED_INTO_ASCII holds every character past ASCII that folds into or decomposes to an ASCII letter', () => {
+    const missed: string[] = []
+    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue
+      const c = String.fromCodePoint(cp)
+      const makes = /[A-Za-z]/.test(c.normalize('NFD')) || /[a-z]/.test(foldForSearch(c))
+      if (makes && !FOLDED_INTO_ASCII.test(c)) missed.push(cp.toString(16))
+    }
+    expect(missed).toEqual([])
+  })
+
+  it('holds over random text of Latin letters of either case, marks, joiners and Bengali', () => {
+    const ALPHABET = [
+      ...'dhakDHAKiI ।'.split(''),
+      'ঢাকা',
+      '\u0301',
+      '\u0307',
+      '\u0323',
+      '\u0334',
+      '\u212A',
+      '\u0130',
+      '\u1E0C',
+      'é',
+      ...DROPPED_BY_FOLD,
+    ]
+    const text = fc.array(fc.constantFrom(...ALPHABET), {maxLength: 14}).map((p) => p.join(''))
+    const key = fc.constantFrom('dhaka', 'dh', 'a', 'ka', 'i', 'kid')
+    fc.assert(
+      fc.property(text, key, fc.nat(4), (t, k, cut) => {
+        const around = t.slice(0, cut) + k.toUpperCase() + t.slice(cut) + k
+        return holds(t, k) && holds(around, k)
+      }),
+      {numRuns: 30000},
+    )
+  })
+
+  it('is for keys of ASCII lower-case letters only', () => {
+    expect(foldKeepsCaselessOccurrences('dhaka')).toBe(true)
+    for (const key of ['Dhaka', 'dhaka1', '2024', 'ঢাকা', '', 'dh-aka']) {
+      expect(foldKeepsCaselessOccurrences(key), key).toBe(false)
+    }
+    // What the byte count alone would miss: FOLDED_INTO_ASCII makes the document unbounded.
+    expect(folded('DHA\u212AA', 'dhaka')).toBe(1)
+    expect(FOLDED_INTO_ASCII.test('DHA\u212AA')).toBe(true)
   })
 })
 

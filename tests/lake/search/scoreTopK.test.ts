@@ -451,6 +451,57 @@ describe('a Latin word in most documents, in a view of document groups', () => {
   )
 })
 
+describe('a Latin word bounded without regard to case', () => {
+  // Counted in the stored bytes as ASCII letters of either case: only the documents that can
+  // reach the top are read. Whatever folding makes an ASCII letter of (the Kelvin sign, `İ`,
+  // precomposed Latin letters) and joiners inside the word leave such a document unbounded.
+  const docs = [
+    ...Array.from({length: 400}, (_, i) => ({
+      _id: `a${String(i).padStart(3, '0')}`,
+      _type: 'article',
+      title: `${['Dhaka', 'DHAKA', 'dhaka', 'বৈঠক'][i % 4]} বৈঠক ${'dhaka '.repeat(i % 5)}`,
+      publishedAt: `2025-01-0${1 + (i % 9)}T00:00:00Z`,
+    })),
+    {_id: 'kelvin', _type: 'article', title: 'DHA\u212AA '.repeat(12)},
+    {_id: 'dotted', _type: 'article', title: 'İ', body: 'dhaka '.repeat(3)},
+    {_id: 'joined', _type: 'article', title: 'dh\u200Daka '.repeat(12)},
+    {_id: 'accented', _type: 'article', title: 'Ḍhaka '.repeat(12)},
+    {_id: 'headline-1', _type: 'headline', text: 'DhAkA '.repeat(12)},
+  ] as SanityDocument[]
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  test.each([
+    ['dhaka', 'published'],
+    ['dhaka', 'raw'],
+    ['DHAK', 'published'],
+    ['dhaka বৈঠক', 'published'],
+  ])(
+    '%s (%s): identical to groq-js, a fraction of the candidates read',
+    async (typed, perspective) => {
+      const store = await memoryStore(docs)
+      store.flushSearchIndex()
+      try {
+        const {query, params} = studioSearchRequests(typed)[1]([])
+        const counting = countingBodies(store)
+        const result = (await executeQuery(
+          counting.store,
+          {query, params, perspective, apiVersion: '2025-02-19'},
+          admin,
+          {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'},
+        )) as {_id: string}[]
+        expect(result).toEqual(await overView(store, query, params, perspective))
+        expect(result).toHaveLength(26)
+        if (!typed.includes(' ')) {
+          // Ranked first by their twelve hits in a title, folded.
+          for (const id of ['kelvin', 'joined']) expect(result.map((r) => r._id)).toContain(id)
+        }
+        expect(counting.parsed()).toBeLessThan(docs.length / 2)
+      } finally {
+        store.close()
+      }
+    },
+  )
+})
+
 describe('ties between ids whose UTF-8 and UTF-16 orders differ', () => {
   // SQLite orders ids by their UTF-8 bytes, a view by UTF-16 units: U+FF5E comes before U+1F600
   // in the one and after it in the other. The store tallies candidates in no order at all; the

@@ -111,6 +111,43 @@ describe('counting in JSONB', () => {
   })
 })
 
+describe('counting without regard to case', () => {
+  const caseless = (text: string, attribute?: string) => ({
+    text: Buffer.from(text),
+    attribute: attribute ? Buffer.from(attribute) : null,
+    caseless: true,
+  })
+  test('counts every start of the word in either case, in the body or an attribute', () => {
+    const body = jsonb({_id: 'x', title: 'Dhaka DHAKA dhAka', text: 'ঢাকা dhaka', n: 'dhak'})
+    expect(countInBody(body, [caseless('dhaka'), caseless('dhaka', 'title')])).toEqual([4, 3])
+    expect(countInJson('"Dhaka dhAKA"', 'dhaka', true)).toBe(2)
+  })
+
+  test('never below the occurrences in the strings lower-cased, for any document', () => {
+    const piece = fc.constantFrom('Dhaka', 'dhAK', 'a', 'A', ' ', 'ঢাকা', '"', '\n', '\u200D')
+    const text = fc.array(piece, {maxLength: 30}).map((p) => p.join(''))
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('title', 'b', 'Dh'), text), (doc) => {
+        const body = jsonb({_id: 'x', ...doc})
+        const strings = stringsOf(doc).map((s) => s.toLowerCase())
+        return countInBody(body, [caseless('dhaka')])[0] >= occurrences(strings, 'dhaka')
+      }),
+      {numRuns: 2000},
+    )
+  })
+
+  test('a string that folding may make ASCII letters of leaves the count unbounded', () => {
+    for (const text of ['DHA\u212AA', 'İ', 'Ḍhaka', 'café', 'ﬁ']) {
+      expect(countInBody(jsonb({_id: 'x', b: [{t: text}]}), [caseless('dhaka')]), text).toEqual([
+        Infinity,
+      ])
+      expect(countInJson(JSON.stringify(text), 'dhaka', true), text).toBe(Infinity)
+    }
+    // Bengali, dandas, quotes and dashes do not.
+    expect(countInBody(jsonb({_id: 'x', t: '‘ঢাকা’ — Dhaka।'}), [caseless('dhaka')])).toEqual([1])
+  })
+})
+
 describe('Store.tally', () => {
   test('what scan() yields, in its order, with counts in the whole document and at a path', async () => {
     const docs = [

@@ -118,8 +118,9 @@ export function scoreStage(tree: ExprNode): ScoreStage | undefined {
   if (!isCount(start) || !isCount(stop) || stop < start) return undefined
   const end = slice.isInclusive ? stop + 1 : stop
   const order = slice.base as Node
-  const map = order.base as Node
-  if (map.type !== 'Map' || !keepsScore(map.expr as Node)) return undefined
+  // A slice of a literal or of a plain filter has no base beneath its own: not this shape.
+  const map = order.base as Node | undefined
+  if (map?.type !== 'Map' || !keepsScore(map.expr as Node)) return undefined
   if (!isOrderByScoreDesc(order, map.expr as Node)) return undefined
   const positive = map.base as Node
   if (positive.type !== 'Filter' || !isScorePositive(positive.expr as Node)) return undefined

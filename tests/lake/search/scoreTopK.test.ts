@@ -820,3 +820,25 @@ test('a stored _score on a candidate the heads would leave out by its title: sti
     store.close()
   }
 })
+
+test('a slice of anything but a scored order is no stage, and its answer is groq-js’s', async () => {
+  // Range slices of literals and of plain filters (the GROQ suite's "Range slicing"): every
+  // query with a slice is offered to scoreStage, which must say no rather than throw (a 500).
+  for (const query of ['[1, 2, 3][0..1]', '"abc"[0...2]', '*[_type == "x"][0...2]', '(*)[1..2]']) {
+    expect(scoreStage(parseQuery(query)), query).toBeUndefined()
+  }
+  const store = await memoryStore([])
+  try {
+    const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+    const query = '[1, 2, 3][0..1]'
+    const apiVersion = '2025-02-19'
+    const answer = await executeQuery(store, {query, params: {}, apiVersion}, admin, {
+      now: new Date('2026-01-01T00:00:00Z'),
+      projectId: 'p',
+      dataset: 'test',
+    })
+    expect(answer).toEqual(await (await evaluate(parseQuery(query))).get())
+  } finally {
+    store.close()
+  }
+})

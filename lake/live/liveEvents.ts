@@ -175,15 +175,16 @@ export class LiveEvents {
     return this.#dataset(dataset).generation
   }
 
-  /** Remembers a query's answer and returns its sync tag. */
+  /** Remembers a query's answer and returns its sync tag; undefined for one too large to keep. */
   remember(
     dataset: string,
     query: RegisteredQuery,
     answer: AnswerText,
     generation: number,
-  ): string {
+  ): string | undefined {
     const live = this.#dataset(dataset)
     const tag = live.registry.remember(query, answer)
+    if (tag === undefined) return undefined
     // A commit landed while the answer was computed: check it against the data now.
     if (generation !== live.generation) this.#markDirty(dataset, live, query.tagClass)
     this.#scheduleSave(dataset, live)

@@ -179,9 +179,12 @@ export class SyncTagRegistry {
 
   /**
    * Remembers an answer and returns its tag. An earlier, different answer to the same question
-   * (changed while nobody listened) is announced now.
+   * (changed while nobody listened) is announced now. A question over a tenth of the bound is not
+   * remembered and has no tag (undefined): a tag nobody would announce a change of would let a
+   * cache keep the answer for ever, and two such questions would push out nearly every other.
    */
-  remember(query: RegisteredQuery, answered: AnswerText): string {
+  remember(query: RegisteredQuery, answered: AnswerText): string | undefined {
+    if (query.key.length > this.#maxChars / 10) return undefined
     const entries = this.#entries[query.tagClass]
     const tag = syncTagFor(query.key)
     const answer = answerHash(answered)
@@ -206,14 +209,10 @@ export class SyncTagRegistry {
     if (entry.costMs > this.#limitOf(entry)) this.#overran(entry)
     else entry.overruns = 0
     const chars = this.#chars
-    // One larger than the whole bound is answered, and forgotten at once (announced below).
-    const kept = query.key.length <= this.#maxChars
-    if (kept) {
-      entries.set(query.key, entry)
-      chars[query.tagClass] += query.key.length
-    }
-    if (previous && previous.answer !== answer && kept) this.#announce([tag], query.tagClass)
-    const forgotten: string[] = kept ? [] : [tag]
+    entries.set(query.key, entry)
+    chars[query.tagClass] += query.key.length
+    if (previous && previous.answer !== answer) this.#announce([tag], query.tagClass)
+    const forgotten: string[] = []
     for (const [key, oldest] of entries) {
       if (entries.size <= this.#capacity && chars[query.tagClass] <= this.#maxChars) break
       this.#take(query.tagClass, key)
@@ -235,7 +234,9 @@ export class SyncTagRegistry {
   /** Takes back a question saved before a restart, with its answer then; announces nothing. */
   restore(saved: SavedQuestion, rerun: Rerun): void {
     const entries = this.#entries[saved.tagClass]
-    const full = this.#chars[saved.tagClass] + saved.key.length > this.#maxChars
+    const full =
+      saved.key.length > this.#maxChars / 10 ||
+      this.#chars[saved.tagClass] + saved.key.length > this.#maxChars
     if (entries.size >= this.#capacity || full || entries.has(saved.key)) return
     const {key, tagClass, answer, question} = saved
     this.#chars[tagClass] += key.length

@@ -133,7 +133,8 @@ async function answer(
       answered,
       generation,
     )
-    syncTags = `,"syncTags":[${JSON.stringify(tag)}]`
+    // None for a question too large to remember: no change of it would be announced.
+    syncTags = `,"syncTags":[${tag === undefined ? '' : JSON.stringify(tag)}]`
   }
   const ms = Math.round(performance.now() - started)
   const head = c.req.query('returnQuery') !== 'false' ? `{"query":${JSON.stringify(query)},` : '{'

@@ -83,6 +83,14 @@ describe('syncTags on query responses', () => {
     expect(old).not.toHaveProperty('syncTags')
   })
 
+  it('are none for a question too large to remember: no change of it would be announced', async () => {
+    // Over a tenth of the remembered questions' characters (a parameter may be a mebibyte).
+    const response = await editor.fetch('count(*[title == $p])', {p: 'ক'.repeat(300_000)}, {
+      filterResponse: false,
+    } as never)
+    expect(response).toMatchObject({result: 0, syncTags: []})
+  })
+
   it('name the question, so every cached copy of an answer carries the same tag', async () => {
     const before = await syncTagsOf(editor, LATEST)
     expect(await syncTagsOf(editor, LATEST)).toEqual(before)
@@ -250,7 +258,7 @@ describe('the events stream on the wire', () => {
           {key: `q${i}`, tagClass: 'published', rerun},
           `${i}`,
           live.generation('bounded'),
-        ),
+        ) ?? '',
       )
     }
     expect(announced.flat()).toEqual([tags[0], tags[1]])

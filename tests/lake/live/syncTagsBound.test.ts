@@ -27,7 +27,7 @@ describe("a dataset's remembered questions", () => {
             anonymous: true,
           },
           'x',
-        ),
+        ) ?? '',
       )
     }
     const held = registry.saved()
@@ -40,5 +40,33 @@ describe("a dataset's remembered questions", () => {
     for (let i = 0; i < 100; i++) {
       expect(announced.includes(tags[i])).toBe(!kept.has(keyOf(i)))
     }
+  })
+
+  test('a question over a tenth of the bound has no tag, is not kept and pushes out nothing', () => {
+    const announced: string[] = []
+    const registry = new SyncTagRegistry({
+      chars: 1000,
+      announce: (tags) => announced.push(...tags),
+    })
+    const ask = (key: string) =>
+      registry.remember(
+        {
+          key,
+          tagClass: 'published',
+          rerun: async () => ({json: 'x', cpuMs: 0}),
+          question: {key},
+          anonymous: true,
+        },
+        'x',
+      )
+    const small = Array.from({length: 10}, (_, i) => `*[_type == "article"][${i}]`.padEnd(90, ' '))
+    for (const key of small) expect(ask(key)).toMatch(/^s1:/)
+    // Over a tenth of the bound, and over the whole bound: before, both were answered with a tag
+    // announced as forgotten at once (before the answer carried it), or pushed out every other.
+    for (const size of [101, 1001]) {
+      expect(ask('x'.repeat(size))).toBeUndefined()
+    }
+    expect(announced).toEqual([])
+    expect(registry.saved().map((question) => question.key)).toEqual(small)
   })
 })

@@ -87,6 +87,12 @@ export interface LakeOptions {
   /** Query worker threads at most. Default: the machine's cores, at least 3. */
   queryThreads?: number
   /**
+   * CPU (ms) a query's task uses before its thread is demoted (pool.ts DEMOTE_AFTER_MS by
+   * default). A test whose lake shares its session with a loaded test run sets Infinity where
+   * demotion is not what it tests: a demoted thread then gets a few per cent of a core.
+   */
+  queryDemoteAfterMs?: number
+  /**
    * Bytes of built data/doc, history and query answers not yet sent, lake-wide
    * (`--answer-memory`, MB); past it a large answer is a 503 with Retry-After. One query answer
    * longer than it is a 400 queryResultTooLargeError. Default 512 MB.
@@ -189,6 +195,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     buildTimeoutMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
     memoryMb: options.queryMemoryMb ?? DEFAULT_QUERY_MEMORY_MB,
     threads: options.queryThreads,
+    demoteAfterMs: options.queryDemoteAfterMs,
   })
   const indexes = (options.indexes ?? []).map((path) => path.split('.'))
   const answerBytes = (options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024

@@ -206,7 +206,7 @@ describe("a dataset's prepared statements", () => {
     } finally {
       spy.mockRestore()
     }
-    // Before: every shape's statements, kept for the lake's life (1,020 after 600 shapes).
+    // Before: every shape's statements, kept for the lake's life (the count is in docs/security.md).
     bounded(view.statementsHeld())
   })
 

@@ -2558,6 +2558,8 @@ export function createSqliteStore(
       where.push(`id IN (${hint.ids.map(() => '?').join(',')})`)
       params.push(...hint.ids)
     }
+    // No type answers none: before the counts below, which read up to WALK_CANDIDATES rows.
+    if (hint.types?.length === 0) return null
     // Many full-text candidates in id order: the id index leads, each row checked against the
     // index's answer. Otherwise the index's rows lead, each read by its rowid (sorted after, if
     // ordered).
@@ -2573,7 +2575,6 @@ export function createSqliteStore(
     const typeLeads =
       walk && !hint.ids && !hint.attributes?.length && !!hint.types?.length && fewOf(hint.types)
     if (hint.types) {
-      if (hint.types.length === 0) return null
       const list = hint.types.map(() => '?').join(',')
       // The type index reads the type's documents in id order, row by row. With another narrowing
       // (ids, attribute equalities through their expression indexes, full-text candidates) that one

@@ -1519,6 +1519,30 @@ describe('full-text index queue', () => {
     }
   })
 
+  test('a scan of no types counts nothing: it answers none before choosing how to read', async () => {
+    const docs: Record<string, Partial<SanityDocument>> = {}
+    for (let i = 0; i < 1100; i++) docs[`a${i}`] = {_type: 'article', title: 'dhaka বৈঠক'}
+    await commit(docs)
+    while (indexState().queued > 0) await afterCommit()
+    const counted: string[] = []
+    const get = StatementSync.prototype.get
+    const spy = vi.spyOn(StatementSync.prototype, 'get').mockImplementation(function (
+      this: StatementSync,
+      ...params: unknown[]
+    ) {
+      if (this.sourceSQL.includes('count(*)')) counted.push(this.sourceSQL)
+      return (get as (...args: unknown[]) => ReturnType<typeof get>).apply(this, params)
+    })
+    try {
+      const hint = {types: [], search: {column: 'words', text: 'dhaka'}} as const
+      expect(ids(store.scan(hint))).toEqual([])
+    } finally {
+      spy.mockRestore()
+    }
+    // Before, the full-text candidates were counted (up to 1,000) first.
+    expect(counted).toEqual([])
+  })
+
   test('the index merges its segments eight at a time (a bulk load merges less), with the same answers', async () => {
     const docs: Record<string, Partial<SanityDocument>> = {}
     for (let i = 0; i < 40; i++) docs[`n${i}`] = {title: i % 2 ? 'ঢাকায় বৈঠক' : 'খেলার খবর'}

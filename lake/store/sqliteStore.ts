@@ -2614,11 +2614,15 @@ export function createSqliteStore(
     return {filter, orderBy, params}
   }
 
-  /** Whether fewer than TYPE_LEADS documents have one of `types` (read off the type's index). */
+  /**
+   * Whether fewer than TYPE_LEADS documents have one of `types`: read off type_counts (a row a
+   * type and layer, kept with every write), not the type's index, which counted up to TYPE_LEADS
+   * rows on every scan that walks.
+   */
   function fewOf(types: readonly string[]): boolean {
     const list = types.map(() => '?').join(',')
-    const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM documents WHERE type IN (${list}) LIMIT ?)`
-    return Number(stmt(sql)!.get(...types, TYPE_LEADS)?.n ?? TYPE_LEADS) < TYPE_LEADS
+    const sql = `SELECT coalesce(sum(n), 0) AS n FROM type_counts WHERE type IN (${list})`
+    return Number(stmt(sql)!.get(...types)?.n ?? TYPE_LEADS) < TYPE_LEADS
   }
 
   /** Full-text candidates as SQL; none (no narrowing) when this store keeps no index. */

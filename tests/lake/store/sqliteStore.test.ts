@@ -1499,13 +1499,25 @@ describe('full-text index queue', () => {
       if (this.sourceSQL.includes('search_fts MATCH')) scans.push({sql: this.sourceSQL, params})
       return (iterate as (...args: unknown[]) => ReturnType<typeof iterate>).apply(this, params)
     })
+    // The type's documents are counted off type_counts, not by reading its index.
+    const counted: string[] = []
+    const get = StatementSync.prototype.get
+    const getSpy = vi.spyOn(StatementSync.prototype, 'get').mockImplementation(function (
+      this: StatementSync,
+      ...params: unknown[]
+    ) {
+      counted.push(this.sourceSQL)
+      return (get as (...args: unknown[]) => ReturnType<typeof get>).apply(this, params)
+    })
     try {
       const hint = {types: ['source'], search: {column: 'words', text: 'dhaka'}} as const
       expect(ids(store.scan(hint))).toEqual(['s1', 's2', 's3'])
     } finally {
       spy.mockRestore()
+      getSpy.mockRestore()
     }
     expect(scans).toHaveLength(1)
+    expect(counted.filter((sql) => /FROM documents WHERE type IN/.test(sql))).toEqual([])
     const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
     try {
       const plan = db

@@ -175,16 +175,15 @@ export class LiveEvents {
     return this.#dataset(dataset).generation
   }
 
-  /** Remembers a query's answer and returns its sync tag; undefined for one too large to keep. */
+  /** Remembers a query's answer and returns its sync tag. */
   remember(
     dataset: string,
     query: RegisteredQuery,
     answer: AnswerText,
     generation: number,
-  ): string | undefined {
+  ): string {
     const live = this.#dataset(dataset)
     const tag = live.registry.remember(query, answer)
-    if (tag === undefined) return undefined
     // A commit landed while the answer was computed: check it against the data now.
     if (generation !== live.generation) this.#markDirty(dataset, live, query.tagClass)
     this.#scheduleSave(dataset, live)
@@ -358,6 +357,10 @@ export class LiveEvents {
     if (!this.#store || !this.#revive) return
     let restored = 0
     for (const saved of this.#store.load(dataset)) {
+      if (live.registry.restoreClassTag(saved)) {
+        restored++
+        continue
+      }
       const rerun = this.#revive(dataset, saved.question)
       if (!rerun) continue
       live.registry.restore(saved, rerun)

@@ -145,6 +145,18 @@ export const DEFAULT_SYNC_TAG_CAPACITY = 500
  */
 export const DEFAULT_SYNC_TAG_CHARS = 2 * 1024 * 1024
 
+/**
+ * The tag of every question of a class too large to remember: announced at the next recheck of
+ * the class after it was given, as a coarse question's is. (Keys are JSON arrays, never this.)
+ */
+export function classTagFor(tagClass: TagClass): string {
+  return syncTagFor(classKeyOf(tagClass))
+}
+
+function classKeyOf(tagClass: TagClass): string {
+  return `class:${tagClass}`
+}
+
 /** The tag of one question: `s1:` and 16 base64url characters (96 bits) of a hash. */
 export function syncTagFor(key: string): string {
   return `s1:${hashOf(key).slice(0, 16)}`
@@ -163,6 +175,8 @@ export class SyncTagRegistry {
   readonly #announce: SyncTagRegistryOptions['announce']
   readonly #limits: RecheckLimits
   readonly #now: () => number
+  /** Per class, whether its class tag (classTagFor) was given since it was last announced. */
+  readonly #classTagGiven: Record<TagClass, boolean> = {published: false, drafts: false}
   /** Per class, in least-recently-asked-first order (Map keeps insertion order). */
   readonly #entries: Record<TagClass, Map<string, Entry>> = {
     published: new Map(),
@@ -180,11 +194,15 @@ export class SyncTagRegistry {
   /**
    * Remembers an answer and returns its tag. An earlier, different answer to the same question
    * (changed while nobody listened) is announced now. A question over a tenth of the bound is not
-   * remembered and has no tag (undefined): a tag nobody would announce a change of would let a
-   * cache keep the answer for ever, and two such questions would push out nearly every other.
+   * remembered (two would push out nearly every other) and gets its class's tag, announced after
+   * every commit that could change it: with no tag, a cache (next-sanity's) would keep the answer
+   * for ever.
    */
-  remember(query: RegisteredQuery, answered: AnswerText): string | undefined {
-    if (query.key.length > this.#maxChars / 10) return undefined
+  remember(query: RegisteredQuery, answered: AnswerText): string {
+    if (query.key.length > this.#maxChars / 10) {
+      this.#classTagGiven[query.tagClass] = true
+      return classTagFor(query.tagClass)
+    }
     const entries = this.#entries[query.tagClass]
     const tag = syncTagFor(query.key)
     const answer = answerHash(answered)
@@ -255,9 +273,23 @@ export class SyncTagRegistry {
     })
   }
 
+  /**
+   * Takes back a class tag given before a restart (saved() keeps it as a question of its key and
+   * no query): caches still hold answers under it. Whether `saved` was one.
+   */
+  restoreClassTag(saved: SavedQuestion): boolean {
+    if (saved.key !== classKeyOf(saved.tagClass)) return false
+    this.#classTagGiven[saved.tagClass] = true
+    return true
+  }
+
   /** The questions that can be asked again after a restart, least recently asked first. */
   saved(): SavedQuestion[] {
     const saved: SavedQuestion[] = []
+    for (const tagClass of ['published', 'drafts'] as const) {
+      if (!this.#classTagGiven[tagClass]) continue
+      saved.push({key: classKeyOf(tagClass), tagClass, answer: '', question: null})
+    }
     for (const entries of Object.values(this.#entries)) {
       for (const [key, entry] of entries) {
         if (entry.question === undefined) continue
@@ -312,12 +344,11 @@ export class SyncTagRegistry {
     const entries = [...this.#entries[tagClass]].sort(([, a], [, b]) => a.costMs - b.costMs)
     // Coarse ones first, at once: they cost nothing and must not wait for the re-runs.
     const now = this.#now()
-    const coarse = entries.filter(([, entry]) => now < entry.coarseUntil)
-    if (coarse.length > 0)
-      this.#announce(
-        coarse.map(([, entry]) => entry.tag),
-        tagClass,
-      )
+    const coarse = entries.filter(([, entry]) => now < entry.coarseUntil).map(([, e]) => e.tag)
+    // Once told, caches drop what they hold under it; only an answer given after needs telling.
+    if (this.#classTagGiven[tagClass]) coarse.push(classTagFor(tagClass))
+    this.#classTagGiven[tagClass] = false
+    if (coarse.length > 0) this.#announce(coarse, tagClass)
     let changed: string[] = []
     let flushed = now
     for (const [key, entry] of entries) {

@@ -133,8 +133,7 @@ async function answer(
       answered,
       generation,
     )
-    // None for a question too large to remember: no change of it would be announced.
-    syncTags = `,"syncTags":[${tag === undefined ? '' : JSON.stringify(tag)}]`
+    syncTags = `,"syncTags":[${JSON.stringify(tag)}]`
   }
   const ms = Math.round(performance.now() - started)
   const head = c.req.query('returnQuery') !== 'false' ? `{"query":${JSON.stringify(query)},` : '{'

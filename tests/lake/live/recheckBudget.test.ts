@@ -193,7 +193,7 @@ describe('SyncTagRegistry re-runs within its credits', () => {
       anonymous: anonymous.includes(key),
       costMs,
     })
-    for (const key of Object.keys(costs)) tags[tagRegistry.remember(asked(key), 'same') ?? ''] = key
+    for (const key of Object.keys(costs)) tags[tagRegistry.remember(asked(key), 'same')] = key
     const names = (list: string[] | undefined) => (list ?? []).map((tag) => tags[tag]).sort()
     const setClock = (ms: number) => (now = Math.max(now, ms))
     const clock = () => now

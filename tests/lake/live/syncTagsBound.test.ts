@@ -5,7 +5,11 @@
  * announced, so no cache keeps an answer nobody would tell it about.
  */
 import {describe, expect, test} from 'vitest'
-import {DEFAULT_SYNC_TAG_CAPACITY, SyncTagRegistry} from '../../../lake/live/syncTags.ts'
+import {
+  classTagFor,
+  DEFAULT_SYNC_TAG_CAPACITY,
+  SyncTagRegistry,
+} from '../../../lake/live/syncTags.ts'
 
 describe("a dataset's remembered questions", () => {
   test('are bounded by their characters; the forgotten are announced, the latest kept', () => {
@@ -27,7 +31,7 @@ describe("a dataset's remembered questions", () => {
             anonymous: true,
           },
           'x',
-        ) ?? '',
+        ),
       )
     }
     const held = registry.saved()
@@ -42,17 +46,15 @@ describe("a dataset's remembered questions", () => {
     }
   })
 
-  test('a question over a tenth of the bound has no tag, is not kept and pushes out nothing', () => {
+  test('a question over a tenth of the bound is not kept and gets its class’s tag, told at the next recheck, also after a restart', async () => {
     const announced: string[] = []
-    const registry = new SyncTagRegistry({
-      chars: 1000,
-      announce: (tags) => announced.push(...tags),
-    })
-    const ask = (key: string) =>
+    const options = {chars: 1000, announce: (tags: string[]) => announced.push(...tags)}
+    const registry = new SyncTagRegistry(options)
+    const ask = (key: string, tagClass: 'published' | 'drafts' = 'published') =>
       registry.remember(
         {
           key,
-          tagClass: 'published',
+          tagClass,
           rerun: async () => ({json: 'x', cpuMs: 0}),
           question: {key},
           anonymous: true,
@@ -61,12 +63,38 @@ describe("a dataset's remembered questions", () => {
       )
     const small = Array.from({length: 10}, (_, i) => `*[_type == "article"][${i}]`.padEnd(90, ' '))
     for (const key of small) expect(ask(key)).toMatch(/^s1:/)
-    // Over a tenth of the bound, and over the whole bound: before, both were answered with a tag
-    // announced as forgotten at once (before the answer carried it), or pushed out every other.
-    for (const size of [101, 1001]) {
-      expect(ask('x'.repeat(size))).toBeUndefined()
-    }
+    await registry.recheck('published')
     expect(announced).toEqual([])
-    expect(registry.saved().map((question) => question.key)).toEqual(small)
+    // Over a tenth of the bound, and over the whole bound: before, one was answered with no tag
+    // (a cache kept it for ever), or its tag announced as forgotten before the answer carried it.
+    const tag = classTagFor('published')
+    for (const size of [101, 1001]) expect(ask('x'.repeat(size))).toBe(tag)
+    expect(announced).toEqual([])
+    expect(
+      registry
+        .saved()
+        .filter((q) => q.question !== null)
+        .map((q) => q.key),
+    ).toEqual(small)
+    // Its answer may change with any commit of its class: told at the next recheck, as coarse
+    // ones are; then caches hold nothing under it until it is given again.
+    await registry.recheck('published')
+    expect(announced).toEqual([tag])
+    await registry.recheck('drafts')
+    await registry.recheck('published')
+    expect(announced).toEqual([tag])
+    expect(registry.saved().filter((q) => q.question === null)).toEqual([])
+    expect(ask('y'.repeat(200))).toBe(tag)
+    // Caches keep answers across the lake's restarts: the saved questions bring the tag back.
+    const restarted = new SyncTagRegistry(options)
+    for (const saved of registry.saved()) {
+      if (!restarted.restoreClassTag(saved))
+        restarted.restore(saved, async () => ({json: 'x', cpuMs: 0}))
+    }
+    announced.length = 0
+    await restarted.recheck('published')
+    expect(announced).toEqual([tag])
+    await restarted.recheck('drafts')
+    expect(announced).toEqual([tag])
   })
 })

@@ -952,6 +952,41 @@ export function countSearched(stmt: Statement, hint: SearchHint, atMost: number)
   return queued + Number(row?.n ?? 0)
 }
 
+/**
+ * The rowids the index finds for a hint, when fewer than `atMost` with the queued and set-aside
+ * ids (counted as countSearched does); `'many'` when as many or more, `'any'` when it cannot
+ * narrow, `'none'` when nothing can match. A scan then reads these rows (rowidsCondition) rather than asking the index again: for
+ * a term looked for in the ids (a pasted UUID) that looked through every id a second time.
+ */
+export function searchedRows(
+  stmt: Statement,
+  hint: SearchHint,
+  atMost: number,
+): number[] | 'many' | 'any' | 'none' {
+  const found = matchingRows(hint)
+  if (found === false) return 'none'
+  if (found === null) return 'any'
+  const queued = Number(
+    stmt(`SELECT count(*) AS n FROM (${UNINDEXED} LIMIT ?)`).get(atMost)?.n ?? 0,
+  )
+  if (queued >= atMost) return 'many'
+  const rows = stmt(`${found.sql} LIMIT ?`).all(...found.params, atMost - queued)
+  if (rows.length >= atMost - queued) return 'many'
+  return rows.map((row) => Number(row.rowid))
+}
+
+/**
+ * A documents row among `rowids` (searchedRows' answer, one bound JSON list) or unindexed: a
+ * candidate as searchCondition's `'rowid'` form gives it. Read in the transaction that found the
+ * rowids: a document indexed in between would be in neither the list nor the queue.
+ */
+export function rowidsCondition(rowids: readonly number[]): {sql: string; params: SQLInputValue[]} {
+  return {
+    sql: `(rowid IN (SELECT value FROM json_each(?)) OR id IN (${UNINDEXED}))`,
+    params: [JSON.stringify(rowids)],
+  }
+}
+
 /** The distinct FTS5 expressions of a hint's nested `any`s; null when one cannot narrow. */
 function alternatives(hint: SearchHint): Set<string> | null {
   const found = new Set<string>()

@@ -2858,8 +2858,14 @@ export function createSqliteStore(
         if (snapshot) conn.exec('COMMIT')
       }
       if (first.done) return
-      yield first.value
-      yield* rows
+      try {
+        yield first.value
+        yield* rows
+      } finally {
+        // Stopped at the first document, `rows` was never reached by the reader's return():
+        // its statement, half-read, would hold the connection's snapshot (and lock) until GC.
+        rows.return(undefined)
+      }
     },
 
     tallyHeads: searchIndexOn,

@@ -1,0 +1,64 @@
+/**
+ * A scan its reader stops at the first document (a query over its in-place budget, an evaluation
+ * error, a client gone) must let go of its statement: one left half-read holds the connection's
+ * read snapshot until it is garbage, and the store's close finds the database locked (3fd9bc6 read
+ * a scan's first step apart from the rest, where the reader's return() never reached it).
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, expect, test} from 'vitest'
+import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lake-abandoned-scan-'))
+})
+afterEach(() => rm(dir, {recursive: true, force: true}))
+
+function commit(store: SqliteStore, rev: string, docs: SanityDocument[]) {
+  return store.transact((w) =>
+    w.commit({
+      id: rev,
+      dataset: 'test',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      identity: 'test',
+      changes: docs.map((doc) => ({
+        id: doc._id,
+        before: null,
+        after: {...doc, _rev: rev},
+        mutations: [],
+        effects: {apply: [], revert: []},
+      })),
+    }),
+  )
+}
+
+const article = (i: number) =>
+  ({_id: `a${String(i).padStart(4, '0')}`, _type: 'article', title: `বিরল ${i}`}) as SanityDocument
+
+test.each([
+  ['by type', {types: ['article']}],
+  ['by type, in id order', {types: ['article'], order: [{path: ['_id'], direction: 'asc'}]}],
+])('a scan (%s) stopped at its first document lets go of the connection', async (_, hint) => {
+  const store = createSqliteStore(join(dir, 'test.sqlite'), 'test')
+  try {
+    await commit(
+      store,
+      'tx1',
+      Array.from({length: 3000}, (_, i) => article(i)),
+    )
+    for (const doc of store.scan(hint as never)) {
+      expect(doc._type).toBe('article')
+      break
+    }
+    await commit(store, 'tx2', [{...article(2500), title: 'নতুন'}])
+    const seen = [...store.scan(hint as never)].find((doc) => doc._id === 'a2500')
+    expect(seen?._rev).toBe('tx2')
+    // Its close empties the WAL into the file (a checkpoint): no statement may still be reading.
+    expect(() => store.close()).not.toThrow()
+  } finally {
+    store.close()
+  }
+})

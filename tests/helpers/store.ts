@@ -8,22 +8,25 @@ export async function memoryStore(
   docs: readonly SanityDocument[],
 ): Promise<ReturnType<typeof createSqliteStore>> {
   const store = createSqliteStore(':memory:', 'test')
-  await store.transact((writer) =>
-    writer.commit({
-      id: 'tx1',
-      dataset: 'test',
-      timestamp: '2026-01-01T00:00:00.000Z',
-      identity: 'test',
-      changes: docs.map((doc) => ({
-        id: doc._id,
-        before: null,
-        after: {...doc, _rev: 'tx1'},
-        mutations: [],
-        effects: {apply: [], revert: []},
-      })),
-    }),
-  )
+  await store.transact((writer) => writer.commit(creating('tx1', docs)))
   return store
+}
+
+/** A transaction `rev` of dataset `test` writing `docs` whole (their `_rev` becomes `rev`). */
+export function creating(rev: string, docs: readonly SanityDocument[]): CommittedTransaction {
+  return {
+    id: rev,
+    dataset: 'test',
+    timestamp: '2026-01-01T00:00:00.000Z',
+    identity: 'test',
+    changes: docs.map((doc) => ({
+      id: doc._id,
+      before: null,
+      after: {...doc, _rev: rev},
+      mutations: [],
+      effects: {apply: [], revert: []},
+    })),
+  }
 }
 
 /**

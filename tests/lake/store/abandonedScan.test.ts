@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, expect, test} from 'vitest'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
+import {creating} from '../../helpers/store.ts'
 
 let dir: string
 beforeEach(async () => {
@@ -17,23 +18,8 @@ beforeEach(async () => {
 })
 afterEach(() => rm(dir, {recursive: true, force: true}))
 
-function commit(store: SqliteStore, rev: string, docs: SanityDocument[]) {
-  return store.transact((w) =>
-    w.commit({
-      id: rev,
-      dataset: 'test',
-      timestamp: '2026-01-01T00:00:00.000Z',
-      identity: 'test',
-      changes: docs.map((doc) => ({
-        id: doc._id,
-        before: null,
-        after: {...doc, _rev: rev},
-        mutations: [],
-        effects: {apply: [], revert: []},
-      })),
-    }),
-  )
-}
+const commit = (store: SqliteStore, rev: string, docs: SanityDocument[]) =>
+  store.transact((w) => w.commit(creating(rev, docs)))
 
 const article = (i: number) =>
   ({_id: `a${String(i).padStart(4, '0')}`, _type: 'article', title: `বিরল ${i}`}) as SanityDocument

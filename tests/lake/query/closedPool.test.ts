@@ -34,36 +34,47 @@ function heldThreads(): string[] {
   })
 }
 
-test('a thread that ends after its pool closed leaves no new thread behind', async () => {
+/**
+ * A FIFO a test thread reads until `release` (then it goes on), and the marker threadHeldInRead.ts
+ * writes once it is in that read.
+ */
+function heldFifo() {
   const folder = mkdtempSync(join(tmpdir(), 'closed-pool-'))
   folders.push(folder)
   const fifo = join(folder, 'fifo')
-  const marker = join(folder, 'blocked')
   execFileSync('mkfifo', [fifo])
-  const pool = createQueryPool({
-    timeoutMs: 60_000,
-    memoryMb: 64,
-    threads: 1,
-    thread: new URL('./threadHeldInRead.ts', import.meta.url).href,
-  })
-  const task = (extra: object) => ({
-    kind: 'query' as const,
-    dataDir: '.',
-    dataset: 'none',
-    request: {query: 'null', params: {}, apiVersion: '2025-02-19'},
-    principal: {id: 'anonymous', kind: 'anonymous' as const, role: null},
-    now: Date.now(),
-    projectId: 'local',
-    ...extra,
-  })
-  let released = false
   const release = async () => {
-    if (released) return
-    released = true
     // Non-blocking: with no reader (the thread never got there) there is nothing to release.
     const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null)
     await writer?.close()
   }
+  return {fifo, marker: join(folder, 'blocked'), release}
+}
+
+/** A pool of one thread running the test thread module `module` (beside this file). */
+const poolOf = (module: string) =>
+  createQueryPool({
+    timeoutMs: 60_000,
+    memoryMb: 64,
+    threads: 1,
+    thread: new URL(module, import.meta.url).href,
+  })
+
+/** A query task; `extra` tells the test thread module what to hold. */
+const task = (extra: object = {}) => ({
+  kind: 'query' as const,
+  dataDir: '.',
+  dataset: 'none',
+  request: {query: 'null', params: {}, apiVersion: '2025-02-19'},
+  principal: {id: 'anonymous', kind: 'anonymous' as const, role: null},
+  now: Date.now(),
+  projectId: 'local',
+  ...extra,
+})
+
+test('a thread that ends after its pool closed leaves no new thread behind', async () => {
+  const {fifo, marker, release} = heldFifo()
+  const pool = poolOf('./threadHeldInRead.ts')
   try {
     expect(await pool.run(task({}))).toMatchObject({ok: true})
     const client = new AbortController()
@@ -92,22 +103,10 @@ test("a closing pool gives its threads still lowered the lake's priority back, s
   // A thread lowered while it loads the engine ends at that priority when terminated, and the
   // process's exit waits for every thread's end: beside six busy loops, a stopping lake's exit()
   // found such threads still ending in 5 of 6 stops (none with this).
-  const folder = mkdtempSync(join(tmpdir(), 'closed-pool-'))
-  folders.push(folder)
-  const fifo = join(folder, 'fifo')
-  execFileSync('mkfifo', [fifo])
+  const {fifo, release} = heldFifo()
   // Read by the thread module as the pool starts it (the pool gives its threads this environment).
   process.env.LAKE_TEST_HELD_LOAD = fifo
-  const pool = createQueryPool({
-    timeoutMs: 60_000,
-    memoryMb: 64,
-    threads: 1,
-    thread: new URL('./threadLoweredAtLoad.ts', import.meta.url).href,
-  })
-  const release = async () => {
-    const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null)
-    await writer?.close()
-  }
+  const pool = poolOf('./threadLoweredAtLoad.ts')
   try {
     pool.start()
     const tid = await expect
@@ -139,33 +138,11 @@ test("a pool's close is done once its threads have ended, not only been told to"
   // keeps the stop limit (lake/cli/stopping.ts): a thread inside a native call then held a
   // stopping process 11-12 s past a close that was done. Waited for in the close, it is within
   // the limit.
-  const folder = mkdtempSync(join(tmpdir(), 'closed-pool-'))
-  folders.push(folder)
-  const fifo = join(folder, 'fifo')
-  const marker = join(folder, 'blocked')
-  execFileSync('mkfifo', [fifo])
-  const pool = createQueryPool({
-    timeoutMs: 60_000,
-    memoryMb: 64,
-    threads: 1,
-    thread: new URL('./threadHeldInRead.ts', import.meta.url).href,
-  })
-  const task = {
-    kind: 'query' as const,
-    dataDir: '.',
-    dataset: 'none',
-    request: {query: 'null', params: {}, apiVersion: '2025-02-19'},
-    principal: {id: 'anonymous', kind: 'anonymous' as const, role: null},
-    now: Date.now(),
-    projectId: 'local',
-  }
-  const release = async () => {
-    const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null)
-    await writer?.close()
-  }
+  const {fifo, marker, release} = heldFifo()
+  const pool = poolOf('./threadHeldInRead.ts')
   try {
     // Its task holds the thread in a read of the FIFO: told to stop, it cannot end before.
-    const held = pool.run({...task, fifo, marker} as typeof task)
+    const held = pool.run(task({fifo, marker}))
     held.catch(() => undefined)
     await expect.poll(() => existsSync(marker), {timeout: 30_000}).toBe(true)
     let done = false

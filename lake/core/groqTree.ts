@@ -24,7 +24,8 @@ export function attributeChain(node: Node): {path: string[]; root: Node | undefi
 
 /**
  * Global functions linear in their arguments (no string::split, array::*, math::*, …) that give a
- * value (or null) for any argument, never an error: the in-place check (query/inPlace.ts) may run
+ * value (or null) for any argument, never an error but round()'s precision past 100 (a QueryError
+ * wherever it is evaluated: toQueryError): the in-place check (query/inPlace.ts) may run
  * them on the event loop, and a correlated subquery (correlated.ts) on fewer documents than groq-js
  * would. `path()` only with a pattern linearGlob accepts.
  */

@@ -309,5 +309,14 @@ export function toQueryError(err: unknown, query: string, tree?: unknown): unkno
       {cause: err},
     )
   }
+  // groq-js rounds with `Number#toFixed`, which takes at most 100 digits: a larger precision (a
+  // literal, a parameter or a document's value) is the query's to change, not the lake's failure.
+  if (err instanceof RangeError && /\btoFixed\(\) digits\b/.test(err.message)) {
+    return new QueryError(
+      'round(): the precision (its second argument) must be an integer from 0 to 100; a double ' +
+        'has no digits past the 17th significant one, so round to fewer places',
+      {cause: err},
+    )
+  }
   return err
 }

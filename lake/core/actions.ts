@@ -62,7 +62,8 @@ export function applyActions(
     if (!isObject(action) || typeof action.actionType !== 'string') {
       throw invalid(index, 'Each action needs an `actionType`')
     }
-    const handler = ACTIONS[action.actionType]
+    // Own keys only: `constructor` found Object (an action that did nothing, answered 200).
+    const handler = Object.hasOwn(ACTIONS, action.actionType) ? ACTIONS[action.actionType] : null
     if (!handler) {
       throw invalid(index, `Action type "${action.actionType}" is not supported by this lake`)
     }

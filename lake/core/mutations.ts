@@ -143,7 +143,10 @@ function checkShapes(mutations: unknown): Json[] {
       )
     }
     const [kind, body] = Object.entries(mutation)[0]
-    if (!(kind in APPLY)) throw fail(index, 'validationError', `Unknown mutation type "${kind}"`)
+    // Own keys only: `in` finds Object.prototype's members too (`toString` committed nothing, 200).
+    if (!Object.hasOwn(APPLY, kind)) {
+      throw fail(index, 'validationError', `Unknown mutation type "${kind}"`)
+    }
     if (!isObject(body)) {
       const what = kind === 'patch' || kind === 'delete' ? `\`${kind}\`` : 'Document'
       throw fail(index, 'validationError', `${what} must be an object`)

@@ -395,3 +395,47 @@ describe('a document stored with a nested `__proto__` before the lake refused it
     }
   })
 })
+
+describe('a mutation or action type named after a member every object has', () => {
+  // The operation was looked up with `in` / `[]` on a plain object, which finds Object.prototype's
+  // members too: `toString` (a mutation) and `constructor` (an action) committed an empty
+  // transaction and answered 200 (the mutation's results 15 empty objects), the others were a 500.
+  const NAMES = [
+    '__proto__',
+    'constructor',
+    'toString',
+    'valueOf',
+    'hasOwnProperty',
+    '__defineGetter__',
+  ]
+
+  it.each(NAMES)('the mutation {"%s": …} is a 400 naming it, nothing written', async (name) => {
+    lake ??= await createTestLake()
+    await lake.client().createOrReplace({_id: 'm1', _type: 't', title: 'a'})
+    const before = await lake.client().getDocument('m1')
+    // As JSON text: a key `__proto__` is an own key only as JSON.parse reads it.
+    for (const body of [
+      `{"mutations":[{"${name}":{"_id":"m1","_type":"t","title":"b"}}]}`,
+      `{"mutations":{"${name}":{"_id":"m1","_type":"t","title":"b"}}}`,
+    ]) {
+      const res = await api('/data/mutate/test', {method: 'POST', body})
+      const text = await res.text()
+      expect(res.status, `${body}: ${text}`).toBe(400)
+      expect(JSON.parse(text).error.description).toContain(`Unknown mutation type "${name}"`)
+    }
+    expect(await lake.client().getDocument('m1')).toEqual(before)
+  })
+
+  it.each(NAMES)('the action type "%s" is a 400 naming it, nothing written', async (name) => {
+    lake ??= await createTestLake()
+    await lake.client().createOrReplace({_id: 'drafts.m2', _type: 't', title: 'a'})
+    const body = JSON.stringify({
+      actions: [{actionType: name, publishedId: 'm2', draftId: 'drafts.m2'}],
+    })
+    const res = await api('/data/actions/test', {method: 'POST', body})
+    const text = await res.text()
+    expect(res.status, text).toBe(400)
+    expect(text).toContain(`Action type \\"${name}\\" is not supported`)
+    expect(await lake.client().getDocument('m2')).toBeUndefined()
+  })
+})

@@ -22,6 +22,8 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   if (!VISIBILITIES.has(visibility)) throw new BadRequestError(`Invalid visibility "${visibility}"`)
   const transactionId = read.transactionId ?? c.req.query('transactionId')
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
+  // Before the commit, as every part of the request: its 400 after one told a stored write failed.
+  const returnDocuments = flag(c, 'returnDocuments')
   const principal = getPrincipal(c)
   const request = commitRequest(c, read, transactionId)
   const outcome = await commitMatched(async () => {
@@ -32,7 +34,6 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
     const writes = {...read.writes, autoGenerateArrayKeys, matched} as Writes
     return dataset.write(principal, request, writes)
   })
-  const returnDocuments = flag(c, 'returnDocuments')
   const byId = new Map(outcome.transaction.changes.map((change) => [change.id, change]))
   // Documents the transaction did not change (a createIfNotExists of one that exists), and all of
   // an unannounced one's (its changes are not known: TransactionOutcome): a large one as its

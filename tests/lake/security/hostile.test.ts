@@ -515,17 +515,24 @@ describe('a true-or-false URL parameter', () => {
 
   it.each([
     ['a dry run', '/data/mutate/test?dryRun=no', 'dryRun'],
+    // Read after the commit: the transaction was stored, then answered with this 400.
+    ['returnDocuments', '/data/mutate/test?returnDocuments=nope', 'returnDocuments'],
+    [
+      'autoGenerateArrayKeys',
+      '/data/mutate/test?autoGenerateArrayKeys=yes',
+      'autoGenerateArrayKeys',
+    ],
     ['a document read', '/data/doc/test/x?excludeContent=nope', 'excludeContent'],
     ['a listener', '/data/listen/test?query=*&includeResult=maybe', 'includeResult'],
   ])('another value of %s is a 400 naming it, nothing done', async (_, path, name) => {
     const init: RequestInit = path.includes('mutate')
       ? {
           method: 'POST',
-          body: JSON.stringify({mutations: [{createOrReplace: {_id: 'flagNo', _type: 'flag'}}]}),
+          body: JSON.stringify({mutations: [{createOrReplace: {_id: `no${name}`, _type: 'flag'}}]}),
         }
       : {}
     await expect400(await api(path, init), new RegExp(`"${name}" is "\\w+": send true or false`))
-    expect(await stored('flagNo')).toBe(0)
+    expect(await stored(`no${name}`)).toBe(0)
   })
 })
 

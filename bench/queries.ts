@@ -166,8 +166,8 @@ export function studioSearchRequests(
 
 /**
  * What an editor types into the search box, for bench/studioSearch.ts: a Latin word no document
- * holds, a first letter, Bengali (a common prefix, a rare name, two words), a source's name, and
- * an article's id whole and its first piece (the archive's `article-N` or the Studio's UUID).
+ * holds, a first letter, Bengali (a common prefix, a rare name, two words), a source's name, a
+ * year in Bengali digits, and an article's id whole and its first piece (the archive's `article-N` or the Studio's UUID).
  */
 export function studioSearchTerms(docs: readonly BenchDocument[]): {name: string; typed: string}[] {
   const article = docs.filter(
@@ -180,6 +180,8 @@ export function studioSearchTerms(docs: readonly BenchDocument[]): {name: string
     {name: 'Bengali name', typed: RARE_NAME},
     {name: 'two words', typed: RARE_WORDS.join(' ')},
     {name: "a source's name", typed: 'বাসস'},
+    // Digits: Bengali ones as typed on a Bengali layout, folded to the ASCII ones.
+    {name: 'a year', typed: '২০২৪'},
     {name: 'id', typed: article._id},
     {name: "id's first piece", typed: article._id.split('-')[0]},
   ]

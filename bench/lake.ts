@@ -5,6 +5,7 @@
  */
 import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {cp, mkdir, rm} from 'node:fs/promises'
 import http from 'node:http'
 import {loadavg} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -356,6 +357,33 @@ export async function loadArchiveFolder(
     await indexCaughtUp(dataDir, 'archive')
   } finally {
     await lake.stop()
+  }
+}
+
+/**
+ * The data folders of an A/B's sides under `root` (`names`, the first the side that loads): the
+ * first side's loaded by `load` unless it holds the dataset already (`--data` keeps it for the next
+ * run), and every other side's a copy of it (a side may migrate its copy on its first start, into a
+ * folder an older lake refuses). A first side loaded now is copied over the others' folders: one
+ * kept from an earlier run (a run of B alone loads B's) is another load, whose `_updatedAt`s rank a
+ * search's ties among documents without `publishedAt` differently (bench/studioSearch.ts: "a
+ * source's name" answered differently, exit 1).
+ */
+export async function abFolders(
+  root: string,
+  names: readonly string[],
+  load: (dir: string) => Promise<void>,
+): Promise<void> {
+  const first = join(root, names[0])
+  const loaded = !existsSync(join(first, 'datasets', 'archive.sqlite'))
+  if (loaded) {
+    await mkdir(root, {recursive: true})
+    await load(first)
+  }
+  for (const name of names.slice(1)) {
+    const dir = join(root, name)
+    if (loaded) await rm(dir, {recursive: true, force: true})
+    if (!existsSync(dir)) await cp(first, dir, {recursive: true})
   }
 }
 

@@ -4,8 +4,8 @@
  * as Studio 6.9.2 sends it (bench/queries.ts STUDIO_SEARCHES): first the query that finds the
  * sources whose name holds the typed text, then the ranked search with their ids, each in the
  * perspective the search box uses (`raw`) and in `drafts`. What is typed: a Latin word no
- * document holds, a common Bengali prefix, a rare Bengali name, two words, a source's name and a
- * piece of an article's id (the archive's or, with `--random-ids`, the Studio's UUIDs). Printed:
+ * document holds, a common Bengali prefix, a rare Bengali name, two words, a source's name, a
+ * year in Bengali digits and a piece of an article's id (the archive's or, with `--random-ids`, the Studio's UUIDs). Printed:
  * milliseconds per search at the client (both requests), median and highest of `--runs` per
  * round, and each request's share.
  *
@@ -21,8 +21,7 @@
  * `BENCH_CPU_PROF=<dir>` makes each lake write a V8 CPU profile there.
  */
 import http from 'node:http'
-import {existsSync} from 'node:fs'
-import {cp, mkdir, mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
@@ -32,7 +31,7 @@ import {applyPerspective, parsePerspective} from '../lake/core/perspective.ts'
 import {parseQuery} from '../lake/core/query.ts'
 import {textQueryDereference} from '../lake/core/textQueryRewrite.ts'
 import type {SanityDocument} from '../lake/core/types.ts'
-import {abSides, loadArchiveFolder, postJson, startLake} from './lake.ts'
+import {abFolders, abSides, loadArchiveFolder, postJson, startLake} from './lake.ts'
 import {studioSearchTerms, studioSearchRequests} from './queries.ts'
 import {benchFlags, usageError} from './flags.ts'
 
@@ -126,17 +125,12 @@ const root = flags.data ? resolve(flags.data) : await mkdtemp(join(tmpdir(), 'st
 const folderOf = (name: string) => join(root, name)
 let failed = false
 try {
-  // Loaded by the first side (A, the older checkout when comparing) and copied for the other: a
-  // side may migrate its copy on its first start, into a folder an older lake refuses.
-  if (!existsSync(join(folderOf(sides[0].name), 'datasets', 'archive.sqlite'))) {
-    await mkdir(root, {recursive: true})
-    await loadArchiveFolder(agent, folderOf(sides[0].name), docs, sides[0].start)
-  }
-  for (const side of sides.slice(1)) {
-    if (!existsSync(folderOf(side.name))) {
-      await cp(folderOf(sides[0].name), folderOf(side.name), {recursive: true})
-    }
-  }
+  // Loaded by the first side (A, the older checkout when comparing) and copied for the other.
+  await abFolders(
+    root,
+    sides.map((side) => side.name),
+    (dir) => loadArchiveFolder(agent, dir, docs, sides[0].start),
+  )
   const ms = new Map<string, number[]>()
   const answers = new Map<string, string>()
   const baselines = new Map<string, number>()

@@ -271,6 +271,15 @@ export function checkWriteBody(body: unknown, field: WriteField): Record<string,
     throw new BadRequestError(`Body must be an object with "${field}"`)
   }
   const record = body as Record<string, unknown>
+  // Typed, as hosted Sanity decodes it: anything but `true` was read as false, so a caller's
+  // "yes" or 1 stored the write it meant to try.
+  const {dryRun} = record
+  if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean') {
+    throw new BadRequestError(
+      `"dryRun" in the body must be true or false, not ${JSON.stringify(dryRun)?.slice(0, 64)}: ` +
+        'nothing was written; send {"dryRun": true} to try the write without storing it',
+    )
+  }
   checkTransactionSize(field, record[field])
   return record
 }

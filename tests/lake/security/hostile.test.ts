@@ -536,6 +536,42 @@ describe('a true-or-false URL parameter', () => {
   })
 })
 
+describe('"dryRun" in a write body', () => {
+  // Anything but `true` was false: {"dryRun": "yes"} (or 1, or "true") stored the write the
+  // caller meant to try and answered 200. (`null` is left out, as a typed decoder reads it.)
+  const pad = 'x'.repeat(2.1 * 1024 * 1024)
+  it.each([
+    ['"yes"', 'mutate', ''],
+    ['1', 'mutate', ''],
+    ['"true"', 'mutate', ''],
+    ['"yes", in a body read on a write thread', 'mutate', pad],
+    ['"yes"', 'actions', ''],
+  ])('%s (%s) is a 400 naming it, nothing stored', async (value, route, padding) => {
+    const id = `dry${route}${value.replace(/\W/g, '')}`
+    const writes =
+      route === 'mutate'
+        ? `"mutations":[{"create":{"_id":"${id}","_type":"t"}}]`
+        : `"actions":[{"actionType":"sanity.action.document.create","publishedId":"${id}",` +
+          `"attributes":{"_id":"drafts.${id}","_type":"t"}}]`
+    const body = `{"dryRun":${value.split(',')[0]},${writes},"pad":"${padding}"}`
+    await expect400(
+      await api(`/data/${route}/test`, {method: 'POST', body}),
+      /"dryRun" in the body must be true or false/,
+    )
+    const ids = `${id},drafts.${id}`
+    const read = (await (await api(`/data/doc/test/${ids}`)).json()) as {documents: unknown[]}
+    expect(read.documents).toEqual([])
+  })
+
+  it.each(['true', 'false'])('%s is read as written', async (value) => {
+    const id = `dry${value}`
+    const body = `{"dryRun":${value},"mutations":[{"create":{"_id":"${id}","_type":"t"}}]}`
+    expect((await api('/data/mutate/test', {method: 'POST', body})).status).toBe(200)
+    const read = (await (await api(`/data/doc/test/${id}`)).json()) as {documents: unknown[]}
+    expect(read.documents.length).toBe(value === 'true' ? 0 : 1)
+  })
+})
+
 describe('a URL parameter given twice', () => {
   // Which was meant is a guess: the first `query` was answered, the last `$p` taken, each 200.
   it.each([

@@ -40,6 +40,9 @@ export function ownThreadId(): number | null {
  */
 export const QUERY_THREAD_NAME = 'lake-query'
 
+/** What the compile cache's warm-up thread calls itself (pool.ts warm): lowered as it loads. */
+export const WARM_UP_THREAD_NAME = 'lake-warm-up'
+
 /** Names the calling thread (Linux); elsewhere nothing. */
 export function nameOwnThread(name: string): void {
   try {
@@ -74,12 +77,12 @@ export function setThreadNice(tid: number, nice: number): boolean {
 }
 
 /**
- * Sets this process's query threads lowered below `nice` (WORKER_NICENESS: demoted under a task,
- * or still loading the engine) back to it, where allowed (mayRaiseTo). For threads about to be
- * terminated: a thread ends at its own priority (stops its JavaScript, frees its heap), and the
- * process's exit waits for every thread's end, so on a busy machine a lowered one, given a tenth
- * of a core or less, held a stopping lake's end. Every query thread of the process: the lake has
- * one pool.
+ * Sets this process's query threads (and the compile cache's warm-up thread) lowered below `nice`
+ * (WORKER_NICENESS: demoted under a task, or still loading the engine) back to it, where allowed
+ * (mayRaiseTo). For threads about to be terminated: a thread ends at its own priority (stops its
+ * JavaScript, frees its heap), and the process's exit waits for every thread's end, so on a busy
+ * machine a lowered one, given a tenth of a core or less, held a stopping lake's end. Every such
+ * thread of the process: the lake has one pool.
  */
 export function raiseLoweredQueryThreads(nice: number): void {
   if (!mayRaiseTo(nice)) return
@@ -92,7 +95,8 @@ export function raiseLoweredQueryThreads(nice: number): void {
   for (const tid of tids) {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1')
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== QUERY_THREAD_NAME) continue
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (name !== QUERY_THREAD_NAME && name !== WARM_UP_THREAD_NAME) continue
       if (getPriority(Number(tid)) === workerNice(nice)) setThreadNice(Number(tid), nice)
     } catch {
       // It ended meanwhile.

@@ -19,6 +19,7 @@ import {
   ownThreadId,
   QUERY_THREAD_NAME,
   setThreadNice,
+  WARM_UP_THREAD_NAME,
   workerNice,
 } from './priority.ts'
 import type * as Engine from './worker.ts'
@@ -30,6 +31,8 @@ const lane = ((isWorkerThread ? workerData : threadData) as {lane?: string} | nu
 const tid = lane !== undefined && lane !== 'writes' && lane !== 'reads' ? ownThreadId() : null
 const lakeNice = tid === null ? null : getPriority(tid)
 if (lane === 'queries') nameOwnThread(QUERY_THREAD_NAME)
+// Named too, so that a closing pool finds it lowered (raiseLoweredQueryThreads).
+else if (lane === 'warm') nameOwnThread(WARM_UP_THREAD_NAME)
 // The compile cache's warm-up thread ends once loaded: lowered either way.
 const lowers = tid !== null && lakeNice !== null && (lane !== 'queries' || mayRaiseTo(lakeNice))
 const lowered = lowers && setThreadNice(tid, workerNice(lakeNice))

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {QUERY_THREAD_NAME} from '../../../lake/query/priority.ts'
+import {QUERY_THREAD_NAME, WARM_UP_THREAD_NAME} from '../../../lake/query/priority.ts'
 import {timed} from './pathological.ts'
 
 export const API = 'v2025-02-19'
@@ -114,12 +114,12 @@ export async function pingsWhile(
 /**
  * The worker threads of a lake process (query, write, analyzer and checkpoint threads): Node names
  * each one's OS thread "WorkerThread", and a query thread renames itself QUERY_THREAD_NAME as it
- * starts. A write thread starts on demand, so a count that grows tells that a request's work went
+ * starts (the compile cache's warm-up WARM_UP_THREAD_NAME). A write thread starts on demand, so a count that grows tells that a request's work went
  * to one.
  */
 /** A worker thread's name in /proc/<pid>/task/<tid>/comm: Node's, or a query thread's own. */
 export const isWorkerThread = (comm: string): boolean =>
-  comm === 'WorkerThread' || comm === QUERY_THREAD_NAME
+  comm === 'WorkerThread' || comm === QUERY_THREAD_NAME || comm === WARM_UP_THREAD_NAME
 
 export async function workerThreadsOf(pid: number): Promise<number> {
   const tasks = await readdir(`/proc/${pid}/task`)

@@ -159,3 +159,45 @@ test("a pool's close is done once its threads have ended, not only been told to"
     await pool.close()
   }
 }, 60_000)
+
+test("a closing pool gives the compile cache's warm-up thread, still lowered, the lake's priority back", async () => {
+  // The warm-up (pool.ts warm) loads the engine lowered, as a query thread does, and a pool's
+  // close waits for its end: on a busy machine, at a tenth of a core or less, that end held a
+  // stopping lake as a lowered query thread's did. A cold cache, so that the warm-up runs here.
+  const cache = mkdtempSync(join(tmpdir(), 'closed-pool-cache-'))
+  folders.push(cache)
+  const saved = process.env.NODE_COMPILE_CACHE
+  process.env.NODE_COMPILE_CACHE = cache
+  const before = new Set(readdirSync('/proc/self/task'))
+  const lakeNice = getPriority()
+  const niceOf = (tid: string) => {
+    try {
+      return getPriority(Number(tid))
+    } catch {
+      return null // it ended
+    }
+  }
+  const pool = createQueryPool({timeoutMs: 60_000, memoryMb: 64, threads: 1})
+  try {
+    pool.start()
+    // The pool's first thread loads only after the warm-up has ended: a new thread lowered now
+    // is the warm-up's (thread.ts lowers it as it begins to load the engine).
+    let warmUp: string | undefined
+    const recorded = () => readdirSync(cache).some((name) => name.endsWith('.warm-up.json'))
+    while (!warmUp && !recorded()) {
+      warmUp = readdirSync('/proc/self/task').find(
+        (tid) => !before.has(tid) && niceOf(tid) === workerNice(lakeNice),
+      )
+      if (!warmUp) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect(warmUp, 'the warm-up was not seen lowered before it ended').toBeDefined()
+    const closing = pool.close()
+    // Lowered either way (thread.ts); raised only where the lake may raise a thread.
+    expect(niceOf(warmUp!)).toBe(mayRaiseTo(lakeNice) ? lakeNice : workerNice(lakeNice))
+    await closing
+  } finally {
+    if (saved === undefined) delete process.env.NODE_COMPILE_CACHE
+    else process.env.NODE_COMPILE_CACHE = saved
+    await pool.close()
+  }
+}, 60_000)

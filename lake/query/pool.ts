@@ -41,6 +41,7 @@ import {readBegan, TASK_SLOT} from './wire.ts'
 import {raiseLoweredQueryThreads, setThreadNice, threadCpuMs, workerNice} from './priority.ts'
 import {createTurns, type Turn} from '../core/turns.ts'
 import {createStrandedPools} from '../threads/strandedPools.ts'
+import {startedThreads} from '../threads/startedThreads.ts'
 
 export interface QueryPoolOptions {
   /** Deadline per query, from its arrival (queueing included). */
@@ -535,6 +536,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let closed = false
   const threads = options.threads ?? Math.max(3, availableParallelism())
 
+  /** Every thread of the lanes and the warm-up, until it has exited: close() waits for each. */
+  const everyThread = startedThreads()
   /** Lanes' pools whose failed thread left tasks waiting (lane's `stranded`). */
   const strandedPools = createStrandedPools()
   /** A lane's thread's failure as its task's caller hears it, naming the lane. */
@@ -572,6 +575,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // After close(), piscina may still hear a thread answer a task it has dropped (a fill's).
     })
     pool.on('workerCreate', (thread: PoolThread) => tasks.threadCreated(thread, lane, pool))
+    everyThread.watch(pool)
     pool.on('workerDestroy', tasks.threadEnded)
     pool.on('error', (err: Error) => {
       if (closed) return
@@ -597,6 +601,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         env: withCompileCache(),
         workerData: {thread: fileURLToPath(THREAD), lane: 'warm'},
       })
+      everyThread.add(warmer)
       warmer.once('message', (loaded: string[]) => recordWarmUp(WARM_UP, loaded))
       // A cache not written costs memory (each thread loads the stripper), not correctness.
       warmer.once('error', (err: Error) =>
@@ -983,18 +988,18 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (closed) return
       closed = true
       // Every thread is told to stop at once, and what it ran is answered; done once they have
-      // ended (each frees its heap, or finishes a native call first). The process's exit() would
-      // wait for them too, but only after ending the thread that keeps the stop limit
-      // (lake/cli/stopping.ts): a thread in a native call then held a stopped process 11-12 s.
-      // The lowered ones take the lake's priority first (lowered, a busy machine gives them a
-      // tenth of a core or less).
+      // ended (each frees its heap, or finishes a native call first), also those piscina let go
+      // before (everyThread). The process's exit() would wait for them too, but only after ending
+      // the thread that keeps the stop limit (lake/cli/stopping.ts): a thread in a native call
+      // then held a stopped process 11-12 s. The lowered ones (query threads, the warm-up) take
+      // the lake's priority first (lowered, a busy machine gives them a tenth of a core or less).
       raiseLoweredQueryThreads(getPriority())
       await Promise.all([
-        warmer?.terminate(),
         lanes.queries.destroy(),
         lanes.overflow.destroy(),
         lanes.writes.destroy(),
         lanes.reads.destroy(),
+        everyThread.end(),
       ])
     },
   }

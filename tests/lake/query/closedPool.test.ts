@@ -15,6 +15,7 @@ import {afterEach, expect, test} from 'vitest'
 import {UnavailableError} from '../../../lake/core/errors.ts'
 import {createQueryPool} from '../../../lake/query/pool.ts'
 import {mayRaiseTo, workerNice} from '../../../lake/query/priority.ts'
+import type {TransactionTask} from '../../../lake/query/wire.ts'
 import {HELD_THREAD_NAME} from './threadHeldInRead.ts'
 
 const folders: string[] = []
@@ -85,12 +86,14 @@ test('a thread that ends after its pool closed leaves no new thread behind', asy
     await expect(held).rejects.toBeInstanceOf(UnavailableError)
     // Its replacement has started (named itself) when the pool closes.
     await expect.poll(() => heldThreads().length, {timeout: 20_000, interval: 50}).toBe(2)
-    await pool.close()
-    // Every other thread of the pool ends (destroy() is done); the held one is still in its read.
+    // The close waits for the held one too (startedThreads), so it is let go during the close.
+    const closing = pool.close()
+    // Every other thread of the pool ends; the held one is still in its read.
     await expect.poll(() => heldThreads().length, {timeout: 20_000, interval: 50}).toBe(1)
     await release()
-    // It ends; before, piscina then started a thread for the closed pool, which stayed.
-    await expect.poll(() => heldThreads(), {timeout: 20_000, interval: 100}).toEqual([])
+    await closing
+    // It has ended; before, piscina then started a thread for the closed pool, which stayed.
+    expect(heldThreads()).toEqual([])
     await new Promise((resolve) => setTimeout(resolve, 2_000))
     expect(heldThreads()).toEqual([])
   } finally {
@@ -150,6 +153,43 @@ test("a pool's close is done once its threads have ended, not only been told to"
     await new Promise((resolve) => setImmediate(resolve))
     await expect(held).rejects.toThrow()
     expect(done, 'the close was done while its thread was still in its read').toBe(false)
+    expect(heldThreads()).toHaveLength(1)
+    await release()
+    await closing
+    expect(heldThreads()).toEqual([])
+  } finally {
+    await release()
+    await pool.close()
+  }
+}, 60_000)
+
+test("a pool's close waits for the threads it let go before it (a write whose client went away), not only those piscina lists", async () => {
+  // Piscina's destroy() waits for the threads it lists; one whose task was aborted it had already
+  // let go (told to stop, removed from its list). A thread inside a native call then outlived the
+  // close, and the process's exit() waited for it after ending the stop limit's thread.
+  const {fifo, marker, release} = heldFifo()
+  const pool = poolOf('./threadHeldInRead.ts')
+  try {
+    const client = new AbortController()
+    // A write lane's thread: no replacement is started for it (only query threads are refilled).
+    const held = pool.build(task({fifo, marker}) as unknown as TransactionTask, {
+      signal: client.signal,
+    })
+    held.catch(() => undefined)
+    await expect.poll(() => existsSync(marker), {timeout: 30_000}).toBe(true)
+    client.abort()
+    await expect(held).rejects.toThrow()
+    expect(heldThreads()).toHaveLength(1)
+    const closing = pool.close()
+    // Done at once before (nothing left in piscina's list). The close cannot be done before the
+    // read is let go, so the wait decides nothing once the close waits for the thread.
+    const first = await Promise.race([
+      closing.then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, 2_000, 'still closing')),
+    ])
+    expect(first, 'the close was done while a thread it let go was still in its read').toBe(
+      'still closing',
+    )
     expect(heldThreads()).toHaveLength(1)
     await release()
     await closing

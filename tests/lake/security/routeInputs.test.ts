@@ -18,6 +18,7 @@
  * fuzz.test.ts); a failure prints its seed and path for fast-check to replay.
  */
 import fc from 'fast-check'
+import sharp from 'sharp'
 import {beforeAll, expect, it} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
 
@@ -29,8 +30,19 @@ const lake = useTestLake({tls: false})
 const DATASET = 'routes'
 const KEPT = 'kept'
 let kept = ''
+/** The stored names of an image and a file in DATASET, for the download routes. */
+const assets = {image: '', file: ''}
 
 beforeAll(async () => {
+  const client = lake().client({dataset: DATASET})
+  const png = await sharp({create: {width: 40, height: 30, channels: 4, background: 'red'}})
+    .png()
+    .toBuffer()
+  const named = (url: string) => new URL(url).pathname.split('/').pop()!
+  assets.image = named((await client.assets.upload('image', png, {filename: 'ছবি.png'})).url)
+  assets.file = named(
+    (await client.assets.upload('file', Buffer.from('লেখা'), {filename: 'a.txt'})).url,
+  )
   await lake().client({dataset: KEPT}).createOrReplace({_id: 'k', _type: 'article', title: 'রাখা'})
   await lake()
     .client({dataset: DATASET})
@@ -148,6 +160,9 @@ function queryString(names: string[]): fc.Arbitrary<string> {
     edgeJsonText,
     fc.constantFrom('true', 'false', '0', '1', '-1', '"a"', 'raw', 'drafts', 'published'),
     fc.constantFrom('2020-02-30T00:00:00Z', '275760-09-13T00:00:00.001Z', '*[_type == "article"]'),
+    // What image transforms read: sizes, rectangles, formats, modes, angles, colours.
+    fc.constantFrom('1e9', '0.5', 'NaN', '-5,-5,10,10', '0,0,40,30', '39,29,1,1', 'webp', 'crop'),
+    fc.constantFrom('max', 'focalpoint', '90', 'fff', 'hv', 'format', 'ছবি.png'),
   )
   return fc
     .array(fc.tuple(name, value), {maxLength: 5})
@@ -215,12 +230,13 @@ function call(
   path: fc.Arbitrary<string>,
   names: string[],
   body: fc.Arbitrary<string | undefined> = fc.constant(undefined),
+  base = API,
 ): fc.Arbitrary<Call> {
   return fc
     .record({method: fc.constantFrom(...methods), path, query: queryString(names), headers, body})
     .map(({method, path, query, headers, body}) => ({
       method,
-      path: `${API}${path}?${query}`,
+      path: `${base}${path}?${query}`,
       headers,
       body: method === 'GET' || method === 'HEAD' ? undefined : body,
     }))
@@ -445,6 +461,24 @@ const families: Record<string, fc.Arbitrary<Call>> = {
       ['GET'],
       dataset.map((d) => `/data/live/events/${d}`),
       ['tag', 'includeDrafts', 'last-event-id'],
+    ),
+  ),
+  'asset downloads (images with their transforms, files)': fc.oneof(
+    call(
+      ['GET', 'HEAD'],
+      fc
+        .tuple(fc.constantFrom('images', 'files'), dataset, pathPart(['?']))
+        .map(([kind, d, name]) => {
+          const stored = kind === 'images' ? assets.image : assets.file
+          return `/${kind}/local/${d}/${name === '?' ? stored : name}`
+        }),
+      [
+        ...['w', 'h', 'max-w', 'max-h', 'min-w', 'min-h', 'rect', 'fit', 'crop', 'fm', 'q'],
+        ...['dpr', 'bg', 'blur', 'sharp', 'invert', 'flip', 'or', 'pad', 'sat', 'auto'],
+        ...['fp-x', 'fp-y', 'dl', 'frame'],
+      ],
+      fc.constant(undefined),
+      '',
     ),
   ),
   'the Studio (users, datasets, projects, assets)': fc.oneof(

@@ -56,9 +56,10 @@ export interface ScoreBounds {
   /** At least the document's score: 0 when it cannot be kept, Infinity when nothing bounds it. */
   bound(unread: Unread): number
   /**
-   * Set when every probe at a path is at one top-level attribute, so a store can leave out the
-   * candidates whose attributes hold none of the probes' keys (TallyOptions.heads): at least the
-   * score of any of those, whatever its type, id or other text.
+   * Set when every probe at a path is at one top-level attribute and of a key no string of ASCII
+   * alone holds (not `caseless`), so a store can leave out the candidates whose attributes hold
+   * none of the probes' keys (TallyOptions.heads): at least the score of any of those, whatever
+   * its type, id or other text.
    */
   headsLeftOut?: number
 }
@@ -367,7 +368,10 @@ function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | 
       return value
     },
   }
-  if (probes.every((p) => p.path.length <= 1)) {
+  // The heads list the keys of strings holding a character past ASCII only (the index's
+  // headTerms): a string of ASCII alone, which a Latin or digit key may be in, is never among
+  // them, so such a key's probe of an attribute tells nothing apart (a title "Dhaka" was left out).
+  if (probes.every((p) => p.path.length === 0 || (p.path.length === 1 && !p.caseless))) {
     // A candidate left out: its probed attributes hold no word starting with a key (a
     // text::query of them finds nothing) and no `_score`; anything else about it is unknown:
     // the most over every type the score tests and one it does not, referencing every id.

@@ -532,6 +532,47 @@ describe('ties between ids whose UTF-8 and UTF-16 orders differ', () => {
   })
 })
 
+describe('titles first, a Latin word in a title of ASCII alone', () => {
+  // The index's heads list the keys of strings holding a character past ASCII only: a title of
+  // ASCII alone says nothing, and it may hold a Latin word or a number. Ranked by its title, such a
+  // document must still be read.
+  const docs = [
+    ...Array.from({length: 60}, (_, i) => ({
+      _id: `a${String(i).padStart(3, '0')}`,
+      _type: 'article',
+      title: 'বৈঠক Dhaka 2024',
+      publishedAt: '2025-01-01T00:00:00Z',
+    })),
+    {_id: 'z-latin', _type: 'article', title: 'Dhaka Dhaka Dhaka Dhaka Dhaka'},
+    {_id: 'z-year', _type: 'article', title: '2024 2024 2024 2024 2024'},
+    {_id: 'z-source', _type: 'source', name: 'Dhaka Dhaka Dhaka 2024 2024 2024'},
+  ] as SanityDocument[]
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  test.each([
+    ['dhaka', 'raw', 'z-latin'],
+    ['dhaka', 'drafts', 'z-latin'],
+    ['Dhak', 'published', 'z-latin'],
+    ['2024', 'raw', 'z-year'],
+  ])('%s (%s): identical to groq-js, %s first', async (typed, perspective, first) => {
+    const store = await memoryStore(docs)
+    store.flushSearchIndex()
+    try {
+      const {query, params} = studioSearchRequests(typed)[1]([])
+      const result = (await executeQuery(
+        store,
+        {query, params, perspective, apiVersion: '2025-02-19'},
+        admin,
+        {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'},
+      )) as {_id: string}[]
+      expect(result).toEqual(await overView(store, query, params, perspective))
+      expect(result[0]._id).toBe(first)
+      expect(result.map((r) => r._id)).toContain('z-source')
+    } finally {
+      store.close()
+    }
+  })
+})
+
 describe('the Studio search over a store with its full-text index caught up: titles first', () => {
   // The store tallies first the candidates whose searched attributes (title, text, name) may hold
   // the word, per the index's heads, and the others only if their common bound reaches the floor.

@@ -35,6 +35,9 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
       ok: true,
       json: '10',
     })
+    // Ended (its own cap, its deadline), the next heavy query would run on the query thread,
+    // outside the budget, to its deadline: a failure naming the wrong error 40 s later.
+    expect(held.settled, 'the query on the query thread still runs').toBe(false)
     // A second heavy query on the overflow: each thread within 80 MB, both together past it.
     const heavy = pool.run(squareQuery(PATHOLOGICAL), {signal: second.signal, holder: 'hostile2'})
     const stopped = await heavy.then(
@@ -53,15 +56,17 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
 
 /**
  * Two query threads of 80 MB running threadHoldsHeap.ts, with no deadline or idle end (10
- * minutes) within a test: only the memory budget ends a thread.
+ * minutes) within a test: only the memory budget ends a thread. `demoteAfterMs`: the pool's
+ * (DEMOTE_AFTER_MS) unless given.
  */
-function heapPool() {
+function heapPool(demoteAfterMs?: number) {
   return createQueryPool({
     timeoutMs: 600_000,
     memoryMb: 80,
     threads: 2,
     laneIdleMs: 600_000,
     thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
+    demoteAfterMs,
   })
 }
 
@@ -112,6 +117,10 @@ test.each([
       await writeFile(grow, '')
       // Until the idle thread ends (without the budget's reading of idle heaps: the test's timeout).
       while (existsSync(`/proc/self/task/${idle}`)) {
+        // A query thread's query ended (stopped, failed): their heaps will not grow, and the wait
+        // would only end at the test's timeout, saying nothing of why.
+        const ended = held.find((query) => query.settled)
+        if (ended) expect.fail(`a query thread's query ended first: ${String(ended.error)}`)
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
       // The running queries were not stopped for it.
@@ -126,8 +135,10 @@ test.each([
 )
 
 test("a thread stopped for the budget leaves the threads' sum at its stop, not at its end: the query beside it is answered while the stopped thread is still ending", async () => {
-  // 160 MB for the query and overflow threads together.
-  const pool = heapPool()
+  // 160 MB for the query and overflow threads together. The held queries (spinning without end)
+  // are demoted and give their turns back; the first and second (0.6-1.1 s of CPU each) are not:
+  // demoted, they spun 10 nice steps down, and beside 4 busy loops (load 12) took 47 s of 63.
+  const pool = heapPool(2_000)
   const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-stopped-'))
   const filled = join(dir, 'filled')
   await writeFile(filled, '')
@@ -155,6 +166,7 @@ test("a thread stopped for the budget leaves the threads' sum at its stop, not a
         () => null,
         (err: unknown) => err,
       )
+    const firstState = track(first)
     const tidFile = `${fifo}.tid`
     // Its thread asleep once it has said which it is: in the FIFO's open (the file may be half
     // written as it is read).
@@ -166,7 +178,13 @@ test("a thread stopped for the budget leaves the threads' sum at its stop, not a
         return false
       }
     }
-    while (!blocked()) await new Promise((resolve) => setTimeout(resolve, 20))
+    while (!blocked()) {
+      // Stopped before it blocked (its cap, the budget): it never will, and the wait would end
+      // only at the test's timeout.
+      if (firstState.settled)
+        expect.fail(`the first ended before it blocked: ${String(await first)}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     const stoppedThread = readFileSync(tidFile, 'utf8')
     // Beside it, on the other overflow thread: 40 MB (170 in all). The budget stops the first,
     // holding the most (100 left), and this one's readings go on while the first's thread ends.
@@ -175,6 +193,9 @@ test("a thread stopped for the budget leaves the threads' sum at its stop, not a
       holder: 'second',
     })
     expect(second).toMatchObject({ok: true})
+    // Stopped by one of the second's readings, so before its answer (the stop settles it at once):
+    // otherwise nothing would end it before the test's, it waits in the FIFO's open.
+    expect(firstState.settled, 'the budget stopped the first while the second ran').toBe(true)
     const stopped = await first
     expect(stopped).toBeInstanceOf(UnavailableError)
     expect((stopped as Error).message).toMatch(/more than the 160 MB they may hold together/)
@@ -184,13 +205,15 @@ test("a thread stopped for the budget leaves the threads' sum at its stop, not a
     expect(held.map((query) => query.settled)).toEqual([false, false])
   } finally {
     hostile.abort()
-    // Lets the stopped thread out of its system call (none waiting: ENXIO).
+    // A writer held open through the close lets the stopped thread out of the FIFO's open, or
+    // through it if it gets there later (a FIFO opened for reading and writing neither blocks nor
+    // fails without a reader, on Linux; a write-only one was ENXIO then, and the close waited).
+    const writer = openSync(fifo, constants.O_RDWR)
     try {
-      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK))
-    } catch {
-      // no reader
+      await pool.close()
+    } finally {
+      closeSync(writer)
     }
-    await pool.close()
     await rm(dir, {recursive: true, force: true})
   }
 }, 120_000)

@@ -8,6 +8,12 @@
  * With `spinCpuMs` it spins after filling until its thread has used that much more CPU, then
  * answers, or with `blockOn` (a FIFO) writes its Linux thread id to `<blockOn>.tid` and opens the
  * FIFO: a thread held in a system call, whose end (once stopped) waits for a writer to open it.
+ *
+ * Its heap reads as what it holds, within a MB: a fill ends with a full collection (counted with
+ * the garbage of its own growth and of the thread's load, a fill to 70 MB read 63-78 MB as it
+ * spun, against a cap of 80; now 69-70), and a spin reads its CPU only every SPIN_STEP iterations (each
+ * reading is garbage: read each iteration, it grew the young generation by up to 8 MB between
+ * scavenges).
  */
 import {existsSync, openSync, writeFileSync} from 'node:fs'
 import {getHeapStatistics} from 'node:v8'
@@ -19,14 +25,34 @@ import {
   threadCpuMs,
 } from '../../../lake/query/priority.ts'
 import {TASK_SLOT} from '../../../lake/query/wire.ts'
+import {exposedGc} from '../../../lake/threads/exposedGc.ts'
 
 const tid = ownThreadId() ?? 0
 // Not the test's own thread.
 if (!isMainThread) nameOwnThread(QUERY_THREAD_NAME)
 
 const held: string[] = []
+const used = () => getHeapStatistics().used_heap_size
+/** Fills the heap until what it holds, collected, is `mb` MB (less at most one). */
 function fill(mb: number) {
-  while (getHeapStatistics().used_heap_size < mb * 2 ** 20) held.push('x'.repeat(2 ** 20))
+  const gc = exposedGc()
+  // A heap that reads as more than it holds makes a test's sums wrong: a failure, not a guess.
+  if (!gc) throw new Error("threadHoldsHeap: V8's gc could not be had to fill the heap exactly")
+  do {
+    while (used() < mb * 2 ** 20) held.push('x'.repeat(2 ** 20))
+    gc()
+  } while (used() < (mb - 1) * 2 ** 20)
+}
+
+/** Iterations of a spin between two readings of its CPU (some milliseconds of it). */
+const SPIN_STEP = 1_000_000
+let spun = 0
+/** Spins until thread `tid` has used `ms` more milliseconds of CPU. */
+function spinCpu(ms: number) {
+  const until = (threadCpuMs(tid) ?? 0) + ms
+  while ((threadCpuMs(tid) ?? Infinity) < until) {
+    for (let i = 0; i < SPIN_STEP; i++) spun = (spun + i) | 0
+  }
 }
 
 interface Task {
@@ -56,8 +82,7 @@ export default function run(task: Task | null) {
     fill(fillMb)
     // Read by the pool meanwhile (it reads every 50 ms of the event loop, which outranks this
     // thread once demoted): its reading is of the heap filled.
-    const until = (threadCpuMs(tid) ?? 0) + (spinCpuMs ?? 0)
-    while (spinCpuMs !== undefined && (threadCpuMs(tid) ?? Infinity) < until);
+    if (spinCpuMs !== undefined) spinCpu(spinCpuMs)
     if (blockOn !== undefined) {
       writeFileSync(`${blockOn}.tid`, String(tid))
       openSync(blockOn, 'r')

@@ -2,6 +2,7 @@
 import {getConnInfo} from '@hono/node-server/conninfo'
 import type {Context} from 'hono'
 import {BadRequestError} from '../core/errors.ts'
+import {repeatedParameter} from '../core/query.ts'
 import type {DatasetConfig, DatasetService} from '../dataset.ts'
 import type {StoreRegistry} from '../core/store.ts'
 import type {EventBus} from '../events/bus.ts'
@@ -86,7 +87,10 @@ export function apiVersionOf(c: Context): string {
 
 /** A true-or-false URL parameter (flagValue). */
 export function flag(c: Context, name: string): boolean {
-  return flagValue(name, c.req.query(name))
+  const values = c.req.queries(name) ?? []
+  // Which was meant is a guess: the first was taken, so `?dryRun=false&dryRun=true` stored.
+  if (values.length > 1) throw repeatedParameter(name)
+  return flagValue(name, values[0])
 }
 
 /**

@@ -47,16 +47,13 @@ function parseListenOptions(search: URLSearchParams): ListenOptions {
   if (effectFormat !== null && effectFormat !== 'mendoza') {
     throw new BadRequestError('Invalid "effectFormat": only "mendoza" is supported')
   }
+  // Given twice, which was meant is a guess: a 400, as for every flag (context.ts's flag).
+  const one = (name: string) => flagValue(name, singleParameter(search, name))
   return {
-    includeResult: flagValue('includeResult', search.get('includeResult')),
-    includePreviousRevision: flagValue(
-      'includePreviousRevision',
-      search.get('includePreviousRevision'),
-    ),
-    includeMutations: search.has('includeMutations')
-      ? flagValue('includeMutations', search.get('includeMutations'))
-      : true,
-    includeAllVersions: flagValue('includeAllVersions', search.get('includeAllVersions')),
+    includeResult: one('includeResult'),
+    includePreviousRevision: one('includePreviousRevision'),
+    includeMutations: search.has('includeMutations') ? one('includeMutations') : true,
+    includeAllVersions: one('includeAllVersions'),
     visibility: visibility as ListenOptions['visibility'],
     effectFormat: effectFormat === 'mendoza' ? 'mendoza' : null,
   }

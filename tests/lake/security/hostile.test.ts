@@ -588,11 +588,33 @@ describe('a URL parameter given twice', () => {
       '/data/listen/test?query=*%5B_id==$p%5D&$p=%22a%22&$p=%22b%22',
       '"$p"',
     ],
+    [
+      "a listener's includeResult",
+      '/data/listen/test?query=*&includeResult=true&includeResult=false',
+      '"includeResult"',
+    ],
   ])('%s is a 400 naming it', async (_, path, name) => {
     await expect400(
       await api(path),
       new RegExp(`parameter ${name.replace('$', '\\$')} more than once`),
     )
+  })
+
+  // A true-or-false one too: the first was taken, so `?dryRun=false&dryRun=true` (a default
+  // and the caller's own, appended) stored the write, answered 200.
+  it.each([
+    ['dryRun=false&dryRun=true', 'dryRun'],
+    ['dryRun=true&dryRun=true', 'dryRun'],
+    ['returnDocuments=false&returnDocuments=true', 'returnDocuments'],
+  ])("a write's %s is a 400 naming it, nothing stored", async (search, name) => {
+    const id = `twice${search.replace(/\W/g, '')}`
+    const res = await api(`/data/mutate/test?${search}`, {
+      method: 'POST',
+      body: JSON.stringify({mutations: [{createOrReplace: {_id: id, _type: 't'}}]}),
+    })
+    await expect400(res, new RegExp(`parameter "${name}" more than once`))
+    const read = (await (await api(`/data/doc/test/${id}`)).json()) as {documents: unknown[]}
+    expect(read.documents).toEqual([])
   })
 
   // A POST's perspective came from the URL when given there, the body's dropped without a word,

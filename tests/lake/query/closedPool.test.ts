@@ -8,7 +8,7 @@
  */
 import {execFileSync} from 'node:child_process'
 import {constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
-import {open} from 'node:fs/promises'
+import {open, type FileHandle} from 'node:fs/promises'
 import {getPriority, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, expect, test} from 'vitest'
@@ -19,7 +19,10 @@ import type {TransactionTask} from '../../../lake/query/wire.ts'
 import {HELD_THREAD_NAME} from './threadHeldInRead.ts'
 
 const folders: string[] = []
-afterEach(() => {
+/** Writers heldFifo's release keeps open to the test's end. */
+const writers: FileHandle[] = []
+afterEach(async () => {
+  for (const writer of writers.splice(0)) await writer.close()
   for (const folder of folders.splice(0)) rmSync(folder, {recursive: true, force: true})
 })
 
@@ -44,10 +47,17 @@ function heldFifo() {
   folders.push(folder)
   const fifo = join(folder, 'fifo')
   execFileSync('mkfifo', [fifo])
+  let released = false
   const release = async () => {
-    // Non-blocking: with no reader (the thread never got there) there is nothing to release.
-    const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null)
-    await writer?.close()
+    if (released) return
+    released = true
+    // Opened for reading and writing (on Linux it neither blocks nor fails without a reader) and
+    // kept to the test's end with a byte in it: the thread's open and one-byte read go through
+    // whether it is in them now or gets there later. A write-only open was ENXIO for a thread
+    // not yet there, which then stayed in its open, and the pool's close waited for it.
+    const writer = await open(fifo, constants.O_RDWR)
+    writers.push(writer)
+    await writer.write(Buffer.from('x'))
   }
   return {fifo, marker: join(folder, 'blocked'), release}
 }

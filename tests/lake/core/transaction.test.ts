@@ -6,6 +6,7 @@
 import {Mutation} from '@sanity/mutator'
 import {applyPatch} from 'mendoza'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
 import {applyActions} from '../../../lake/core/actions.ts'
 import {ConflictError, MutationError} from '../../../lake/core/errors.ts'
 import {
@@ -393,6 +394,67 @@ describe('a document written whole (bulk loads, issue 9)', () => {
       ).rejects.toThrow(/too large for JSON/)
       expect(doc('odd-number')).toBeNull()
     }
+  })
+})
+
+describe('the stored size limit: LIMITS.documentBytes of UTF-8, as JSON', () => {
+  // Bengali letters are 3 bytes of UTF-8 and 1 UTF-16 unit: these texts are under the limit in
+  // characters, so only a count of the stored JSON's bytes refuses them.
+  const bengali = (bytes: number) => 'ক'.repeat(Math.ceil(bytes / 3))
+  const refusal = (id: string, index: number) => ({
+    error: {type: 'documentTooLargeError', id},
+    index,
+  })
+  const sizeMessage = new RegExp(
+    `^The mutation\\(s\\) failed: Document "(.+)" is (\\d+) bytes as JSON; at most ${LIMITS.documentBytes} are allowed$`,
+  )
+  const refusedSize = (err: unknown) => {
+    expect(err).toBeInstanceOf(MutationError)
+    const [, , bytes] = sizeMessage.exec((err as MutationError).description) ?? []
+    return Number(bytes)
+  }
+
+  test('a document written whole past it is refused naming its bytes, nothing stored', async () => {
+    const text = bengali(LIMITS.documentBytes)
+    expect(text.length).toBeLessThan(LIMITS.documentBytes / 2)
+    const err = await mutate([
+      {createOrReplace: {_id: 'small', _type: 't'}},
+      {createOrReplace: {_id: 'large', _type: 't', text}},
+    ]).catch((e: unknown) => e)
+    expect((err as MutationError).items[0]).toMatchObject(refusal('large', 1))
+    expect(refusedSize(err)).toBeGreaterThan(LIMITS.documentBytes)
+    expect([doc('small'), doc('large')]).toEqual([null, null])
+  })
+
+  test('a document a patch grows past it is refused, the stored one left as it was', async () => {
+    const half = bengali(LIMITS.documentBytes / 2 + 1024)
+    await mutate([{createOrReplace: {_id: 'grown', _type: 't', a: half}}])
+    const stored = doc('grown')
+    const err = await mutate([{patch: {id: 'grown', set: {b: half}}}]).catch((e: unknown) => e)
+    expect((err as MutationError).items[0]).toMatchObject(refusal('grown', 0))
+    expect(refusedSize(err)).toBeGreaterThan(LIMITS.documentBytes)
+    expect(doc('grown')).toEqual(stored)
+  })
+
+  test('grown past it by patches of one request, each small, it is refused at the last', async () => {
+    const third = bengali(LIMITS.documentBytes / 3)
+    await mutate([{createOrReplace: {_id: 'grown', _type: 't', a: third}}])
+    const stored = doc('grown')
+    const err = await mutate([
+      {patch: {id: 'grown', set: {b: third}}},
+      {patch: {id: 'grown', set: {c: third}}},
+    ]).catch((e: unknown) => e)
+    expect((err as MutationError).items[0]).toMatchObject(refusal('grown', 1))
+    expect(refusedSize(err)).toBeGreaterThan(LIMITS.documentBytes)
+    expect(doc('grown')).toEqual(stored)
+    // Within it, the same patches apply.
+    const fits = bengali(LIMITS.documentBytes / 4)
+    await mutate([
+      {patch: {id: 'grown', set: {a: fits}}},
+      {patch: {id: 'grown', set: {b: fits}}},
+      {patch: {id: 'grown', set: {c: fits.slice(1024)}}},
+    ])
+    expect(doc('grown')!.c).toBe(fits.slice(1024))
   })
 })
 

@@ -77,9 +77,8 @@ export function foldKeepsOccurrences(key: string): boolean {
 
 // Folding lowers A-Z; NFC composes a letter and a following mark into one character past ASCII
 // (an occurrence lost, never made). Any other character that folds into, or decomposes to, an
-// ASCII letter is in FOLDED_INTO_ASCII; only the Bengali digits fold into ASCII digits, and none
-// decomposes to one (tests/bangla/search.test.ts checks every code point).
-const ASCII_LOWER_WORD = /^[a-z0-9]+$/
+// ASCII letter is in FOLDED_INTO_ASCII (tests/bangla/search.test.ts checks every code point).
+const ASCII_LOWER_WORD = /^[a-z]+$/
 
 /**
  * The characters past ASCII that foldForSearch can turn into text holding an ASCII letter, or
@@ -90,12 +89,10 @@ export const FOLDED_INTO_ASCII = /[\u00C0-\u024F\u1E00-\u1EFF\u212A\u212B\uFB00-
 
 /**
  * Whether every occurrence of `key` at a word start in foldForSearch(text) is one in the text as
- * written with A-Z taken as a-z and a Bengali digit as its ASCII digit, or takes in a place where
- * folding dropped one of DROPPED_BY_FOLD, in any text holding nothing of FOLDED_INTO_ASCII (or
- * anything, for a key of digits alone): true for keys of ASCII lower-case letters and digits
- * (`dhaka`, `2024`, `a1`; `২০২৪` folds to `2024`). Lets a store bound a Latin word's or a number's
- * occurrences as foldKeepsOccurrences does a Bengali one's, counting either case and either
- * script's digits, and giving up where FOLDED_INTO_ASCII occurs if the key has a letter.
+ * written without regard to ASCII case, or takes in a place where folding dropped one of
+ * DROPPED_BY_FOLD, in any text holding nothing of FOLDED_INTO_ASCII: true for keys of ASCII
+ * lower-case letters. Lets a store bound a Latin word's occurrences as foldKeepsOccurrences does
+ * a Bengali one's, counting A-Z as a-z and giving up where FOLDED_INTO_ASCII occurs.
  */
 export function foldKeepsCaselessOccurrences(key: string): boolean {
   return ASCII_LOWER_WORD.test(key)

@@ -146,9 +146,8 @@ export interface Probe {
   /** Counted only in documents of these types (0 in others): a score that asks no more. */
   types?: readonly string[]
   /**
-   * `text` (ASCII lower-case letters and digits) counted with A-Z and a-z alike and a digit as its
-   * ASCII or its Bengali form, and Infinity where the stored document may hold what folding makes
-   * an ASCII letter of (bangla FOLDED_INTO_ASCII) if `text` has a letter.
+   * `text` (ASCII lower-case letters) counted as A-Z and a-z alike, and Infinity where the stored
+   * document may hold what folding makes an ASCII letter of (bangla FOLDED_INTO_ASCII).
    */
   caseless?: boolean
 }

@@ -157,7 +157,7 @@ export function boundKeys(terms: readonly TextTerm[]): string[] | null {
   for (const term of terms) {
     if (term.negated || term.words.length === 0) continue
     const key = shortestKey(term.words[0])
-    // A Latin or digit key is counted in either case and script (foldKeepsCaselessOccurrences, Probe).
+    // A Latin key is counted without regard to case (foldKeepsCaselessOccurrences, Probe).
     if (!foldKeepsOccurrences(key) && !foldKeepsCaselessOccurrences(key)) return null
     keys.push(key)
   }

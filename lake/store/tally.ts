@@ -20,9 +20,8 @@ export interface BodyNeedle {
   /** The attribute's name, UTF-8; null for the whole body. */
   attribute: Buffer | null
   /**
-   * `text` (ASCII lower-case letters and digits) counted with A-Z and a-z alike and a digit as its
-   * ASCII or its Bengali form (U+09E6-U+09EF), at any position; Infinity where `text` has a letter
-   * and a string of the body holds what folding may make an ASCII letter of (foldsIntoAscii).
+   * `text` (ASCII lower-case letters) counted as A-Z and a-z alike, at any position; Infinity
+   * where a string of the body holds what folding may make an ASCII letter of (foldsIntoAscii).
    */
   caseless?: boolean
 }
@@ -39,7 +38,7 @@ export function countInBody(bytes: Uint8Array, needles: readonly BodyNeedle[]): 
   let folds: boolean | undefined
   return needles.map(({text, attribute, caseless}, i) => {
     if (caseless) {
-      if (hasLetter(text) && (folds ??= foldsIntoAscii(bytes))) return Infinity
+      if ((folds ??= foldsIntoAscii(bytes))) return Infinity
       const value = attribute ? values![i] : bytes
       return value ? caselessOccurrences(value, text) : 0
     }
@@ -64,67 +63,29 @@ export function countInJson(json: string | null, needle: string, caseless = fals
     if (!PLAIN_ESCAPES.has(json.charCodeAt(i + 1))) return Infinity
   }
   if (caseless) {
-    if (hasLetter(needle) && FOLDED_INTO_ASCII.test(json)) return Infinity
+    if (FOLDED_INTO_ASCII.test(json)) return Infinity
     json = json.toLowerCase()
-    if (BENGALI_DIGIT.test(json)) json = json.replace(BENGALI_DIGITS, asciiDigit)
   }
   for (let i = json.indexOf(needle); i !== -1; i = json.indexOf(needle, i + needle.length)) count++
   return count
 }
 
 /**
- * Positions where `needle` (ASCII lower-case letters and digits) starts in `bytes`, A-Z taken as
- * a-z and a Bengali digit as its ASCII digit: a byte `x` with `x | 0x20` equal to such a letter is
- * that letter in either case, nothing else; a digit is its ASCII byte or the three of its Bengali
- * form (E0 A7 A6-AF).
+ * Positions where `needle` (ASCII lower-case letters) starts in `bytes`, A-Z taken as a-z: a byte
+ * `x` with `x | 0x20` equal to such a letter is that letter in either case, nothing else.
  */
 function caselessOccurrences(bytes: Uint8Array, needle: Buffer): number {
   if (needle.length === 0) return Infinity
   let count = 0
-  const c = needle[0]
-  const firsts = isDigit(c) ? [c, bengaliDigit(c)] : [c, c - 0x20]
-  for (const first of firsts) {
-    const step = typeof first === 'number' ? 1 : first.length
+  for (const first of [needle[0], needle[0] - 0x20]) {
     for (let i = indexOf.call(bytes, first, 0); i !== -1; i = indexOf.call(bytes, first, i + 1)) {
-      if (matchesAt(bytes, i + step, needle)) count++
+      let j = 1
+      while (j < needle.length && (bytes[i + j] | 0x20) === needle[j]) j++
+      if (j === needle.length) count++
     }
   }
   return count
 }
-
-/** Whether `needle` from its second byte on is at `k` in `bytes`, as caselessOccurrences reads it. */
-function matchesAt(bytes: Uint8Array, k: number, needle: Buffer): boolean {
-  for (let j = 1; j < needle.length; j++) {
-    const n = needle[j]
-    const x = bytes[k]
-    if (!isDigit(n)) {
-      if ((x | 0x20) !== n) return false
-      k++
-    } else if (x === n) k++
-    else if (x === 0xe0 && bytes[k + 1] === 0xa7 && bytes[k + 2] === n - 0x30 + 0xa6) k += 3
-    else return false
-  }
-  return true
-}
-
-const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39
-
-/** A digit's Bengali form in UTF-8, made once a digit. */
-const BENGALI_DIGIT_BYTES = Array.from({length: 10}, (_, d) => Buffer.from([0xe0, 0xa7, 0xa6 + d]))
-const bengaliDigit = (byte: number) => BENGALI_DIGIT_BYTES[byte - 0x30]
-
-/** Whether a needle has an ASCII letter (of a caseless one: a lower-case one). */
-function hasLetter(text: Uint8Array | string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = typeof text === 'string' ? text.charCodeAt(i) : text[i]
-    if (c >= 0x61 && c <= 0x7a) return true
-  }
-  return false
-}
-
-const BENGALI_DIGIT = /[\u09E6-\u09EF]/
-const BENGALI_DIGITS = /[\u09E6-\u09EF]/g
-const asciiDigit = (d: string) => String.fromCharCode(d.charCodeAt(0) - 0x09e6 + 0x30)
 
 // Buffer's indexOf (memchr, or a substring search, in C++) works on any Uint8Array: no Buffer
 // per body, and far faster than a typed array's own indexOf.

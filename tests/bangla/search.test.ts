@@ -265,70 +265,14 @@ describe('foldKeepsCaselessOccurrences', () => {
     )
   })
 
-  it('is for keys of ASCII lower-case letters and digits only', () => {
-    for (const key of ['dhaka', '2024', 'a1', '1971s']) {
-      expect(foldKeepsCaselessOccurrences(key), key).toBe(true)
-    }
-    for (const key of ['Dhaka', '২০২৪', 'ঢাকা2024', 'ঢাকা', '', 'dh-aka', '1.5']) {
+  it('is for keys of ASCII lower-case letters only', () => {
+    expect(foldKeepsCaselessOccurrences('dhaka')).toBe(true)
+    for (const key of ['Dhaka', 'dhaka1', '2024', 'ঢাকা', '', 'dh-aka']) {
       expect(foldKeepsCaselessOccurrences(key), key).toBe(false)
     }
     // What the byte count alone would miss: FOLDED_INTO_ASCII makes the document unbounded.
     expect(folded('DHA\u212AA', 'dhaka')).toBe(1)
     expect(FOLDED_INTO_ASCII.test('DHA\u212AA')).toBe(true)
-  })
-
-  // A digit key: its Bengali digits are the ASCII ones once folded, and nothing else is.
-  const withAsciiDigits = (text: string) =>
-    text.replace(/[\u09E6-\u09EF]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0x09e6 + 48))
-  const writtenInEitherScript = (text: string, key: string) => written(withAsciiDigits(text), key)
-  const holdsWithDigits = (text: string, key: string) =>
-    !foldKeepsCaselessOccurrences(key) ||
-    (/[a-z]/.test(key) && FOLDED_INTO_ASCII.test(text)) ||
-    folded(text, key) <= writtenInEitherScript(text, key) + dropped(text)
-
-  it('only the Bengali digits fold into, and nothing decomposes to, an ASCII digit', () => {
-    const makers: number[] = []
-    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
-      if (cp >= 0xd800 && cp <= 0xdfff) continue
-      const c = String.fromCodePoint(cp)
-      if (/[0-9]/.test(c.normalize('NFD')) || /[0-9]/.test(foldForSearch(c))) makers.push(cp)
-    }
-    expect(makers).toEqual(Array.from({length: 10}, (_, d) => 0x09e6 + d))
-    // And no digit composes with what follows it (NFC leaves it a character of its own).
-    for (const digit of '0123456789') {
-      for (let cp = 0x80; cp <= 0x10ffff; cp++) {
-        if (cp >= 0xd800 && cp <= 0xdfff) continue
-        const pair = digit + String.fromCodePoint(cp)
-        if (!pair.normalize('NFC').startsWith(digit)) throw new Error(pair)
-      }
-    }
-  })
-
-  it('holds for keys with digits over random text of digits in both scripts, letters, marks and joiners', () => {
-    const ALPHABET = [
-      ...'0124aA ।-.'.split(''),
-      '০',
-      '১',
-      '২',
-      '৪',
-      'ঢাকা',
-      'ঁ',
-      '\u0301',
-      '\u0323',
-      '\u212A',
-      'é',
-      ...DROPPED_BY_FOLD,
-    ]
-    const text = fc.array(fc.constantFrom(...ALPHABET), {maxLength: 14}).map((p) => p.join(''))
-    const key = fc.constantFrom('2024', '20', '1', 'a1', 'a', '4a', '০', '2০')
-    fc.assert(
-      fc.property(text, key, fc.nat(4), (t, k, cut) => {
-        const bengali = k.replace(/[0-9]/g, (d) => String.fromCharCode(0x09e6 + Number(d)))
-        const around = t.slice(0, cut) + bengali.toUpperCase() + t.slice(cut) + k
-        return holdsWithDigits(t, k) && holdsWithDigits(around, k)
-      }),
-      {numRuns: 30000},
-    )
   })
 })
 

@@ -148,67 +148,6 @@ describe('counting without regard to case', () => {
   })
 })
 
-describe('counting digits in either script', () => {
-  const caseless = (text: string, attribute?: string) => ({
-    text: Buffer.from(text),
-    attribute: attribute ? Buffer.from(attribute) : null,
-    caseless: true,
-  })
-  const asciiDigits = (text: string) =>
-    text.replace(/[\u09E6-\u09EF]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0x09e6 + 48))
-
-  test('counts a digit as its ASCII or its Bengali form, in the body, an attribute or JSON', () => {
-    const body = jsonb({_id: 'x', title: '2024 ২০২৪ ২0২4', n: 2024, text: 'A১ a1 ১'})
-    expect(
-      countInBody(body, [caseless('2024'), caseless('2024', 'title'), caseless('a1')]),
-    ).toEqual([4, 3, 2])
-    expect(countInJson('"২০২৪ 2024 A১"', '2024', true)).toBe(2)
-    expect(countInJson('"২০২৪ 2024 A১"', 'a1', true)).toBe(1)
-  })
-
-  test('never below the occurrences in the strings with ASCII digits, lower-cased, for any document', () => {
-    const piece = fc.constantFrom(
-      '2024',
-      '২০২৪',
-      '২0',
-      '২',
-      '4',
-      'A',
-      'a১',
-      ' ',
-      'ঢাকা',
-      '"',
-      '\u200D',
-    )
-    const text = fc.array(piece, {maxLength: 30}).map((p) => p.join(''))
-    const key = fc.constantFrom('2024', '20', '4', 'a1', 'a')
-    fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('title', 'b', '২'), text), key, (doc, k) => {
-        const body = jsonb({_id: 'x', ...doc})
-        const strings = stringsOf(doc).map((s) => asciiDigits(s).toLowerCase())
-        const json = doc.title === undefined ? null : JSON.stringify(doc.title)
-        return (
-          countInBody(body, [caseless(k)])[0] >= occurrences(strings, k) &&
-          countInBody(body, [caseless(k, 'title')])[0] >=
-            occurrences(doc.title === undefined ? [] : [asciiDigits(doc.title).toLowerCase()], k) &&
-          countInJson(json, k, true) >=
-            occurrences(doc.title === undefined ? [] : [asciiDigits(doc.title).toLowerCase()], k)
-        )
-      }),
-      {numRuns: 2000},
-    )
-  })
-
-  test('what folds into an ASCII letter leaves a key with a letter unbounded, a key of digits not', () => {
-    for (const text of ['2024 \u212A', 'İ 2024', 'café 2024']) {
-      const body = jsonb({_id: 'x', b: [{t: text}]})
-      expect(countInBody(body, [caseless('a1'), caseless('2024')]), text).toEqual([Infinity, 1])
-      expect(countInJson(JSON.stringify(text), 'a1', true), text).toBe(Infinity)
-      expect(countInJson(JSON.stringify(text), '2024', true), text).toBe(1)
-    }
-  })
-})
-
 describe('Store.tally', () => {
   test('what scan() yields, in its order, with counts in the whole document and at a path', async () => {
     const docs = [

@@ -21,6 +21,7 @@ import {reportCreatedAdmin} from './accounts.ts'
 import {dataFolderOption} from './dataFolder.ts'
 import {stopOnSignal} from './stopping.ts'
 import {sharpQueue} from '../assets/sharp.ts'
+import {derivationsUnderWay} from '../auth/hashing.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
        [--query-timeout SECONDS] [--query-memory MB] [--write-timeout SECONDS]
@@ -133,14 +134,16 @@ export const command = defineCommand({
 })
 
 /**
- * Ends the process after a stop. With image work under way, by the signal itself: exit() runs
- * libuv's teardown, which waits for every running job of its thread pool, and a libvips render of
- * a large PNG cannot be cancelled (one held a SIGTERM 2-4 s past the close). The signal's default
- * action skips that teardown; the databases are closed by then and the render's file was never
- * renamed into the cache (lake/assets/imageCache.ts writes a temporary file first).
+ * Ends the process after a stop. With image work or password checks under way, by the signal
+ * itself: exit() runs libuv's teardown, which runs every job of its thread pool, queued ones too,
+ * after it has ended the stop limit's thread. A libvips render of a large PNG cannot be cancelled
+ * (one held a SIGTERM 2-4 s past the close), nor can scrypt (50 sign-ins' checks held one 2.6-5.9
+ * s). The signal's default action skips that teardown; the databases are closed by then, the
+ * render's file was never renamed into the cache (lake/assets/imageCache.ts writes a temporary
+ * file first), and a check's sign-in was never answered.
  */
 function end(signal: NodeJS.Signals, code: number): never {
-  if (sharpQueue().running > 0) {
+  if (sharpQueue().running > 0 || derivationsUnderWay() > 0) {
     // No listener is left for the signal, so its default action applies: the process ends now.
     process.kill(process.pid, signal)
   }

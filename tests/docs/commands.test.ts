@@ -4,14 +4,14 @@
  * every other `npx NAME` is a tool the project installs,
  * every subcommand of `npm run lake` and every `--flag` is one the command answers to (its `--help`,
  * or for a bench tool without one, its parseArgs options), and every variable set before a command
- * is one the code reads.
+ * is one the code reads. Every `curl` example is one curl runs as written against the lake.
  */
 import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {DOCS, read, ROOT} from './docFiles.ts'
-import {markdownCommands, type DocCommand} from './markdown.ts'
+import {markdownCommands, markdownCurls, type DocCommand} from './markdown.ts'
 
 const docs = DOCS
 
@@ -139,4 +139,39 @@ describe('documentation commands', () => {
       expect(found).toEqual([])
     },
   )
+})
+
+/** What `npm run lake -- env` sets in a shell, so a curl example may use it after that eval. */
+const LAKE_ENV = ['SANITY_STUDIO_API_HOST', 'SANITY_API_TOKEN', 'NODE_EXTRA_CA_CERTS']
+
+function curlProblems(file: string, text: string, line: number): string[] {
+  const where = `${file}:${line}`
+  const found: string[] = []
+  const url = /'(https?:\/\/[^']*)'|"(https?:\/\/[^"]*)"|(https?:\/\/\S+)/.exec(text)
+  const address = url?.[1] ?? url?.[2] ?? url?.[3] ?? ''
+  // curl reads [] and {} in a URL as its own ranges and lists: exit 3, "bad range".
+  if (/[[\]{}]/.test(address) && !/\s(?:-g|--globoff)\b/.test(text)) {
+    found.push(`${where}: curl needs -g (--globoff) for a URL with [ ] { }`)
+  }
+  // The lake's own certificate authority: curl knows it only when told (or after `trust`).
+  if (address.startsWith('https://localhost') && !/--cacert\s/.test(text)) {
+    found.push(`${where}: curl needs --cacert "$NODE_EXTRA_CA_CERTS" for the lake's HTTPS`)
+  }
+  for (const [, name] of text.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)) {
+    if (!LAKE_ENV.includes(name!)) {
+      found.push(
+        `${where}: $${name} is not one \`npm run lake -- env\` sets (${LAKE_ENV.join(', ')})`,
+      )
+    }
+  }
+  return found
+}
+
+describe('documentation curl examples', () => {
+  it.each(docs)('%s: every curl runs as written', (file) => {
+    const found = markdownCurls(read(file)).flatMap(({text, line}) =>
+      curlProblems(file, text, line),
+    )
+    expect(found).toEqual([])
+  })
 })

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {headingSlugs, markdownCommands, markdownLinks, slugify} from './markdown.ts'
+import {headingSlugs, markdownCommands, markdownCurls, markdownLinks, slugify} from './markdown.ts'
 
 describe('slugify (GitHub heading anchors)', () => {
   it.each([
@@ -60,6 +60,22 @@ describe('markdownCommands', () => {
       '6|node|bench/bulk.ts||--against --rounds|',
       '6|vitest|tests/x.test.ts|||',
       '7|bin|playwright|show-report||',
+    ])
+  })
+})
+
+describe('markdownCurls', () => {
+  it('finds curl commands in code blocks, continued lines joined, not in prose', () => {
+    const md = [
+      'Prose: `curl -s https://x` is not one.',
+      '```sh',
+      'curl -N -H "A: b" \\',
+      "  'https://localhost:3334/v1/ping'",
+      'echo no',
+      '```',
+    ].join('\n')
+    expect(markdownCurls(md)).toEqual([
+      {text: `curl -N -H "A: b"    'https://localhost:3334/v1/ping'`, line: 3},
     ])
   })
 })

@@ -120,3 +120,36 @@ export function markdownCommands(markdown: string): DocCommand[] {
   })
   return commands
 }
+
+/** A `curl` command in a document's code, its `\`-continued lines joined. */
+export interface DocCurl {
+  text: string
+  /** 1-based line where it starts. */
+  line: number
+}
+
+/** The `curl` commands in a document's fenced code blocks. */
+export function markdownCurls(markdown: string): DocCurl[] {
+  const curls: DocCurl[] = []
+  let fence: string | null = null
+  let open: DocCurl | null = null
+  markdown.split('\n').forEach((line, index) => {
+    const opener = /^\s*(`{3,}|~{3,})/.exec(line)
+    if (fence === null) {
+      if (opener) fence = opener[1]!
+      return
+    }
+    if (line.trim().startsWith(fence)) {
+      fence = null
+      return
+    }
+    if (open === null && /^\s*curl\s/.test(line)) open = {text: '', line: index + 1}
+    if (open === null) return
+    open.text += line.replace(/\\\s*$/, ' ')
+    if (!/\\\s*$/.test(line)) {
+      curls.push({...open, text: open.text.trim()})
+      open = null
+    }
+  })
+  return curls
+}

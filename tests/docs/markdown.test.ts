@@ -1,5 +1,12 @@
 import {describe, expect, it} from 'vitest'
-import {headingSlugs, markdownCommands, markdownCurls, markdownLinks, slugify} from './markdown.ts'
+import {
+  headingSlugs,
+  markdownCommands,
+  markdownCurls,
+  markdownLinks,
+  markdownQueries,
+  slugify,
+} from './markdown.ts'
 
 describe('slugify (GitHub heading anchors)', () => {
   it.each([
@@ -76,6 +83,29 @@ describe('markdownCurls', () => {
     ].join('\n')
     expect(markdownCurls(md)).toEqual([
       {text: `curl -N -H "A: b"    'https://localhost:3334/v1/ping'`, line: 3},
+    ])
+  })
+})
+
+describe('markdownQueries', () => {
+  it('finds groq blocks and the queries of npm run query lines in code, with their flags', () => {
+    const md = [
+      "Prose: `npm run query -- 'count(*)'` is not one.",
+      '```groq',
+      '*[_type == "a"]',
+      '  {x}',
+      '```',
+      '```sh',
+      "npm run -s query -- '*[b == $who].c' --param who=ট্রাম্প --perspective drafts  # or raw",
+      '```',
+    ].join('\n')
+    expect(markdownQueries(md)).toEqual([
+      {query: '*[_type == "a"]\n  {x}', args: [], line: 3},
+      {
+        query: '*[b == $who].c',
+        args: ['--param', 'who=ট্রাম্প', '--perspective', 'drafts'],
+        line: 7,
+      },
     ])
   })
 })

@@ -153,3 +153,46 @@ export function markdownCurls(markdown: string): DocCurl[] {
   })
   return curls
 }
+
+/** A GROQ example: a ```groq block, or the query of an `npm run query` line in a code block. */
+export interface DocQuery {
+  query: string
+  /** The `npm run query` flags given with it (`--param who=…`, `--perspective drafts`). */
+  args: string[]
+  line: number
+}
+
+/** The GROQ examples in a document's fenced code blocks. */
+export function markdownQueries(markdown: string): DocQuery[] {
+  const queries: DocQuery[] = []
+  let fence: string | null = null
+  let groq: DocQuery | null = null
+  markdown.split('\n').forEach((line, index) => {
+    const opener = /^\s*(`{3,}|~{3,})(\w*)/.exec(line)
+    if (fence === null) {
+      if (!opener) return
+      fence = opener[1]!
+      if (opener[2] === 'groq') groq = {query: '', args: [], line: index + 2}
+      return
+    }
+    if (line.trim().startsWith(fence)) {
+      if (groq !== null) queries.push({...groq, query: groq.query.trim()})
+      fence = null
+      groq = null
+      return
+    }
+    if (groq !== null) {
+      groq.query += `${line}\n`
+      return
+    }
+    const command = /npm run(?:\s+-s)?\s+query\s+--\s+'([^']+)'(.*)$/.exec(line)
+    if (!command) return
+    const flags = command[2]!.split(/\s#/)[0]!
+    const args = [...flags.matchAll(/(--param|--perspective)\s+(\S+)/g)].flatMap((m) => [
+      m[1]!,
+      m[2]!,
+    ])
+    queries.push({query: command[1]!, args, line: index + 1})
+  })
+  return queries
+}

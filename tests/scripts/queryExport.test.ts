@@ -16,6 +16,8 @@ import {parseNdjson} from '../../scripts/lib/ndjson.ts'
 import {parseParams, run as runQuery} from '../../scripts/query.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
 import {captureIo, REPO_ROOT} from '../helpers/io.ts'
+import {DOCS, read} from '../docs/docFiles.ts'
+import {markdownQueries} from '../docs/markdown.ts'
 
 const run = promisify(execFile)
 // @sanity/import is typed against its own copy of @sanity/client; the instances are compatible.
@@ -170,5 +172,31 @@ describe('import --ndjson', () => {
     expect(result.numDocs).toBe(14)
     const view = await target.fetch<ArticleView>(ISSUE_QUERY)
     expect(view.related).toHaveLength(11)
+  })
+})
+
+describe('the GROQ examples in README.md and docs/', () => {
+  // Each ```groq block and each `npm run query -- '…'` in a code block, run as a newcomer would
+  // against the seed: a doc example that no longer parses or finds nothing fails here.
+  const examples = DOCS.flatMap((file) =>
+    markdownQueries(read(file)).map((example) => ({...example, where: `${file}:${example.line}`})),
+  )
+
+  it('are found', () => {
+    expect(examples.map((example) => example.where)).toEqual(
+      expect.arrayContaining(['README.md:63', 'docs/groq.md:31', 'docs/search.md:31']),
+    )
+  })
+
+  it.each(examples)('$where runs and finds the seed', async ({query, args}) => {
+    // A search example's $search is what a reader would type: a word of the seed's title.
+    const search = /\$search\b/.test(query) ? ['--param', 'search=বৈঠক'] : []
+    const io = captureIo({env})
+    const code = await runQuery([query, ...args, ...search], io)
+    expect({code, stderr: io.err()}).toEqual({code: 0, stderr: ''})
+    const result = JSON.parse(io.out()) as unknown
+    expect(result === null || result === 0 || (Array.isArray(result) && result.length === 0)).toBe(
+      false,
+    )
   })
 })

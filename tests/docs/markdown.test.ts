@@ -6,6 +6,7 @@ import {
   markdownLinks,
   markdownQueries,
   slugify,
+  tableCells,
 } from './markdown.ts'
 
 describe('slugify (GitHub heading anchors)', () => {
@@ -106,6 +107,25 @@ describe('markdownQueries', () => {
         args: ['--param', 'who=ট্রাম্প', '--perspective', 'drafts'],
         line: 7,
       },
+    ])
+  })
+})
+
+describe('tableCells', () => {
+  it('splits table rows into trimmed cells, keeping escaped pipes and skipping code', () => {
+    const md = [
+      '| a | `x \\| y` |',
+      '| --- | --- |',
+      '```',
+      '| not | a table |',
+      '```',
+      'text | no',
+    ].join('\n')
+    expect(tableCells(md)).toEqual([
+      {text: 'a', line: 1},
+      {text: '`x \\| y`', line: 1},
+      {text: '---', line: 2},
+      {text: '---', line: 2},
     ])
   })
 })

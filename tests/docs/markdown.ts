@@ -196,3 +196,21 @@ export function markdownQueries(markdown: string): DocQuery[] {
   })
   return queries
 }
+
+/** A cell of a Markdown table, its text trimmed. */
+export interface TableCell {
+  text: string
+  line: number
+}
+
+/** The cells of every table row outside code blocks; `\|` inside a cell does not split it. */
+export function tableCells(markdown: string): TableCell[] {
+  return proseLines(markdown).flatMap((line, index) => {
+    if (!/^\s*\|/.test(line)) return []
+    return line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split(/(?<!\\)\|/)
+      .map((text) => ({text: text.trim(), line: index + 1}))
+  })
+}

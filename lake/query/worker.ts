@@ -52,6 +52,32 @@ const registries = new Map<string, ReturnType<typeof createSqliteStores>>()
 /** The largest StoreRegistry.generation a task brought, by data folder. */
 const generations = new Map<string, number>()
 
+/**
+ * How long a dataset's connection stays on a query thread after its last query there, by the
+ * lake's clock (a query task's `now`). Query threads live as long as the lake, and each kept a
+ * connection to every dataset it had read: about 2.4 MB a dataset a thread (the page cache, the
+ * statements) and its file handles, 7 MB a dataset over three threads (docs/benchmarks-log.md).
+ * Reopening one costs a few ms and a cold page cache.
+ */
+export const READ_IDLE_MS = 5 * 60_000
+/** When each dataset's store here was last used by a query, by data folder. */
+const lastQueried = new Map<string, Map<string, number>>()
+
+/**
+ * Lets go of the stores no query has used for READ_IDLE_MS by `now`. At a query's start: a thread
+ * waiting for tasks runs nothing (piscina holds it in Atomics.wait), so one given none keeps its
+ * stores until its next.
+ */
+function letGoIdle(now: number): void {
+  for (const [dataDir, used] of lastQueried) {
+    for (const [dataset, at] of used) {
+      if (now - at < READ_IDLE_MS) continue
+      registries.get(dataDir)?.letGo(dataset)
+      used.delete(dataset)
+    }
+  }
+}
+
 /*
  * No parsed-document cache on query threads: each thread would hold its own copy (a 32 MB budget
  * of JSON is over 100 MB of parsed documents, per thread), and at the archive's size it holds a
@@ -304,7 +330,12 @@ export function heldStores(): number {
 async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   const attributes: string[][] = []
   const orders: string[][] = []
+  letGoIdle(task.now)
   const store = watched(storeOf(task), attributes, orders)
+  // After storeOf: a generation's close has dropped every store, and this one is open again.
+  let used = lastQueried.get(task.dataDir)
+  if (!used) lastQueried.set(task.dataDir, (used = new Map()))
+  used.set(task.dataset, task.now)
   try {
     // The thread runs one task at a time: its CPU meanwhile is this query's.
     const cpu = threadCpu()
@@ -331,7 +362,10 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
     throw err
   } finally {
     // Anyone may name a dataset: one never written (no file, nothing opened) keeps nothing here.
-    registries.get(task.dataDir)?.forget(task.dataset)
+    // Nor a time of its last query (forget: true when no store is kept).
+    if (registries.get(task.dataDir)?.forget(task.dataset) !== false) {
+      lastQueried.get(task.dataDir)?.delete(task.dataset)
+    }
   }
 }
 

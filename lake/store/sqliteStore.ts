@@ -825,6 +825,13 @@ export function createSqliteStores(
   return {
     get,
     exists: (dataset) => existsSync(fileOf(dataset)),
+    letGo(dataset) {
+      if (!storeOptions.readOnly) return
+      const store = stores.get(dataset)
+      if (!store) return
+      dropStore(dataset)
+      store.close()
+    },
     forget(dataset) {
       const store = stores.get(dataset)
       if (!store) return true
@@ -898,6 +905,11 @@ export function createSqliteStores(
 /** The registry of SQLite stores: its stores are SqliteStores. */
 export interface SqliteStores extends StoreRegistry {
   get(dataset: string): SqliteStore
+  /**
+   * A read-only registry (a query thread's) closes its store of `dataset`, connection and page
+   * cache; the next get() opens one again. Nothing on a writer's registry (a write may be queued).
+   */
+  letGo(dataset: string): void
 }
 
 export interface SqliteStore extends Store {

@@ -8,6 +8,7 @@ import runOnWorker, {
   compiledFilters,
   heldStatements,
   heldStores,
+  READ_IDLE_MS,
 } from '../../../lake/query/worker.ts'
 import {PUBLIC_READER} from '../../../lake/core/grants.ts'
 import type {SqliteStore} from '../../../lake/store/sqliteStore.ts'
@@ -116,6 +117,45 @@ describe('a query thread per dataset name', () => {
     // lived (query threads live as long as the lake) unless a task named "gone" again.
     expect(await runOnWorker(task('kept'))).toMatchObject({ok: true, json: '["kept"]'})
     expect(heldStores()).toBe(1)
+  })
+})
+
+describe("a query thread's idle datasets", () => {
+  it("lets go of a dataset's connection once the lake's clock has passed READ_IDLE_MS since its last query there, and opens it again for the next", async () => {
+    // An idle dataset's connection on a query thread held some 2.4 MB (its page cache, its
+    // statements) and its file handles for the thread's life, on each of the query threads.
+    const task = (dataset: string, now: number) => ({
+      kind: 'query' as const,
+      dataDir: lake.dataDir,
+      dataset,
+      request: {query: '*[_type == "article"]._id', params: {}, apiVersion: '2025-02-19'},
+      principal: {id: 'admin', kind: 'token' as const, role: 'administrator' as const},
+      now,
+      projectId: 'local',
+    })
+    for (const dataset of ['desk-a', 'desk-b']) {
+      await lake.client({dataset}).create({_id: dataset, _type: 'article', title: dataset})
+    }
+    // The tasks' clock (the lake's), far past every other test's: theirs are idle by it.
+    const start = Date.now() + 100 * READ_IDLE_MS
+    expect(await runOnWorker(task('desk-a', start))).toMatchObject({json: '["desk-a"]'})
+    expect(await runOnWorker(task('desk-b', start))).toMatchObject({json: '["desk-b"]'})
+    expect(heldStores()).toBe(2)
+    // Just short of the quiet period: kept.
+    expect(await runOnWorker(task('desk-a', start + READ_IDLE_MS - 1))).toMatchObject({
+      json: '["desk-a"]',
+    })
+    expect(heldStores()).toBe(2)
+    // desk-b quiet for READ_IDLE_MS: let go at this thread's next task, whichever dataset it names.
+    expect(await runOnWorker(task('desk-a', start + READ_IDLE_MS))).toMatchObject({
+      json: '["desk-a"]',
+    })
+    expect(heldStores()).toBe(1)
+    // Asked again, it is opened again, and sees what was written meanwhile.
+    await lake.client({dataset: 'desk-b'}).create({_id: 'later', _type: 'article', title: 'পরে'})
+    const again = await runOnWorker(task('desk-b', start + READ_IDLE_MS + 1))
+    expect(JSON.parse((again as {json: string}).json).sort()).toEqual(['desk-b', 'later'])
+    expect(heldStores()).toBe(2)
   })
 })
 

@@ -183,9 +183,17 @@ function hidesText(b: Uint8Array): boolean {
  * Whether a string of a JSONB body (a key or a value) holds a character of FOLDED_INTO_ASCII, by
  * its UTF-8 bytes: U+00C0-U+027F (lead bytes C3-C9, a little more than asked), U+1E00-U+1EFF,
  * the Kelvin and Angstrom signs, U+FB00-U+FB06. Walks the elements' headers, so that a header
- * byte is not taken for a lead byte.
+ * byte is not taken for a lead byte; the bytes are searched by a regular expression over the body
+ * as a one-byte string (FOLDED_LEADS), not one at a time in JavaScript: that was about 3.7 µs a
+ * body of 1.9 kB, most of the tally of a common Latin word (docs/benchmarks-log.md, search3).
  */
 function foldsIntoAscii(b: Uint8Array): boolean {
+  const text = latin1Slice.call(b, 0, b.length)
+  FOLDED_LEADS.lastIndex = 0
+  // The next match at or after the string being looked at (a header's byte and the size byte
+  // after it may match too: looked for again from the string's first byte).
+  let found = FOLDED_LEADS.exec(text)?.index ?? Infinity
+  if (found === Infinity) return false
   let i = 0
   while (i < b.length) {
     readHeader(b, i)
@@ -195,19 +203,26 @@ function foldsIntoAscii(b: Uint8Array): boolean {
     }
     const end = start + size
     if (type >= TEXT && type <= TEXTRAW) {
-      for (let k = start; k < end; k++) {
-        const x = b[k]
-        if (x < 0xc3 || x === 0xe0) continue
-        if (x <= 0xc9) return true
-        if (x === 0xe1 && b[k + 1] >= 0xb8 && b[k + 1] <= 0xbb) return true
-        if (x === 0xe2 && b[k + 1] === 0x84 && (b[k + 2] === 0xaa || b[k + 2] === 0xab)) return true
-        if (x === 0xef && b[k + 1] === 0xac && b[k + 2] <= 0x86) return true
+      if (found < start) {
+        FOLDED_LEADS.lastIndex = start
+        found = FOLDED_LEADS.exec(text)?.index ?? Infinity
+        if (found === Infinity) return false
       }
+      if (found < end) return true
     }
     i = end
   }
   return false
 }
+
+// FOLDED_INTO_ASCII's characters in UTF-8, each byte a one-byte string's character.
+const FOLDED_LEADS =
+  /[\xC3-\xC9][\x80-\xBF]|\xE1[\xB8-\xBB]|\xE2\x84[\xAA\xAB]|\xEF\xAC[\x80-\x86]/g
+const latin1Slice = Buffer.prototype.latin1Slice as (
+  this: Uint8Array,
+  start: number,
+  end: number,
+) => string
 
 // A boolean is searched as its text (text::query's scalarText).
 const LITERALS: Record<number, Buffer> = {

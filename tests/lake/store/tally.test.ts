@@ -148,6 +148,45 @@ describe('counting without regard to case', () => {
   })
 })
 
+describe('what folding may make ASCII letters of, found in any string and nowhere else', () => {
+  // foldsIntoAscii searches the body's bytes and then tells a string's bytes from an element's
+  // header and size: strings of 128-191 bytes have a size byte that, after their header, reads
+  // as a lead byte of U+01C0-U+023F and a continuation.
+  const FOLDING = /[\u00C0-\u027F\u1E00-\u1EFF\u212A\u212B\uFB00-\uFB06]/
+  const plain = fc.constantFrom(
+    'ঢাকা ',
+    'dhaka ',
+    'x'.repeat(40),
+    'ঢ'.repeat(20),
+    '—',
+    '‘',
+    '\u2028',
+  )
+  const folding = fc.constantFrom('é', 'ǅ', 'Ḍ', '\u212A', 'ﬁ', 'ɐ')
+  // Mostly none of them, so that strings of every length without one are many.
+  const text = fc
+    .tuple(fc.array(plain, {maxLength: 8}), fc.option(folding, {freq: 6}), fc.nat(8))
+    .map(([pieces, fold, at]) =>
+      fold === null
+        ? pieces.join('')
+        : [...pieces.slice(0, at), fold, ...pieces.slice(at)].join(''),
+    )
+  const value = fc.oneof(text, fc.integer(), fc.array(text, {maxLength: 3}), fc.constant(1.25e-7))
+  test('a caseless count is Infinity exactly where a string holds one', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(fc.constantFrom('title', 'b'), text), value), (doc) => {
+        const body = jsonb({_id: 'x', ...doc})
+        const folds = stringsOf(doc).some((s) => FOLDING.test(s))
+        const [count] = countInBody(body, [
+          {text: Buffer.from('dhaka'), attribute: null, caseless: true},
+        ])
+        return folds === (count === Infinity)
+      }),
+      {numRuns: 3000},
+    )
+  })
+})
+
 describe('Store.tally', () => {
   test('what scan() yields, in its order, with counts in the whole document and at a path', async () => {
     const docs = [

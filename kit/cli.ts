@@ -35,6 +35,15 @@ export type Io = {
   now: () => Date
 }
 
+/**
+ * The folder the user typed the command in, where the files and folders they name are: npm run
+ * starts every script in the project's folder and passes the caller's as INIT_CWD. (The data
+ * folder stays the project's: `cwd`.)
+ */
+export function typedIn(io: Io): string {
+  return io.env.INIT_CWD ?? io.cwd
+}
+
 /** The real process's I/O. */
 export function processIo(): Io {
   return {

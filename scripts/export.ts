@@ -11,6 +11,7 @@ import {
   type Output,
   runMain,
   runnerOf,
+  typedIn,
   UsageError,
   writeLine,
 } from '../kit/cli.ts'
@@ -75,7 +76,7 @@ export const command = defineCommand({
       return EXIT.RUNTIME_ERROR
     }
 
-    const file = out ? createWriteStream(resolve(io.cwd, out)) : undefined
+    const file = out ? createWriteStream(resolve(typedIn(io), out)) : undefined
     // Surface a bad path (missing folder, no permission) as an ordinary failure below.
     let fileError: Error | undefined
     file?.on('error', (error) => (fileError = error))

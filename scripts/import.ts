@@ -14,6 +14,7 @@ import {
   plural,
   runMain,
   runnerOf,
+  typedIn,
   UsageError,
   writeLine,
 } from '../kit/cli.ts'
@@ -200,7 +201,7 @@ export const command = defineCommand({
 export const run = runnerOf(command)
 
 async function importStories(options: Options, io: Io): Promise<ExitCode> {
-  const files = collectInputFiles(options.inputs, io.cwd)
+  const files = collectInputFiles(options.inputs, typedIn(io))
 
   const started = io.now().getTime()
   const {prepared, failures} = prepareFiles(files, options)
@@ -223,7 +224,7 @@ async function importStories(options: Options, io: Io): Promise<ExitCode> {
       io.stdout.write(text)
     } else {
       try {
-        writeFileSync(resolve(io.cwd, options.ndjson!), text)
+        writeFileSync(resolve(typedIn(io), options.ndjson!), text)
       } catch (error) {
         writeLine(io.stderr, `Could not write ${options.ndjson}: ${(error as Error).message}`)
         return EXIT.RUNTIME_ERROR

@@ -2,9 +2,11 @@
  * The import against a real lake over HTTP: document counts, idempotency, --replace, and one
  * transaction per file.
  */
+import {execFile} from 'node:child_process'
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {commitFile, run as runImport} from '../../scripts/import.ts'
 import {parseNdjson} from '../../scripts/lib/ndjson.ts'
@@ -249,6 +251,42 @@ describe('import into the lake', () => {
     const io = captureIo({env: {SANITY_STUDIO_PROJECT_ID: 'abc123'}})
     expect(await runImport(['--as-of', '2025-07-20'], io)).toBe(1)
     expect(io.err()).toMatch(/No write token for project abc123: set SANITY_API_TOKEN/)
+  })
+
+  // npm run starts every script in the project's folder: on main `npm run import -- seed/` typed
+  // in data/ was "seed/: no such file or folder", and --ndjson wrote into the project's folder.
+  it('reads and writes the paths it is given from the folder npm run was typed in', async () => {
+    const npm = (cwd: string, args: string[]) =>
+      promisify(execFile)('npm', args, {cwd, env: process.env, encoding: 'utf8'})
+    const fromData = await npm(join(REPO_ROOT, 'data'), [
+      'run',
+      '-s',
+      'import',
+      '--',
+      '--dry-run',
+      '--as-of',
+      '2025-07-20',
+      'seed/',
+    ])
+    expect(parseNdjson(fromData.stdout)).toHaveLength(14)
+
+    const folder = join(work, 'typed-here')
+    await mkdir(folder, {recursive: true})
+    await writeFile(join(folder, 'story.txt'), await readFile(SEED_FILE, 'utf8'))
+    await npm(folder, [
+      '--prefix',
+      REPO_ROOT,
+      'run',
+      '-s',
+      'import',
+      '--',
+      '--as-of',
+      '2025-07-20',
+      'story.txt',
+      '--ndjson',
+      'out.ndjson',
+    ])
+    expect(parseNdjson(await readFile(join(folder, 'out.ndjson'), 'utf8'))).toHaveLength(14)
   })
 
   it('rejects bad flags with exit code 2', async () => {

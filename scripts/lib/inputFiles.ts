@@ -1,13 +1,13 @@
 /** Expands the files and folders given on the command line into the text files to import. */
 import {readdirSync, statSync} from 'node:fs'
-import {join, relative, resolve} from 'node:path'
+import {isAbsolute, join, relative, resolve, sep} from 'node:path'
 import {UsageError} from '../../kit/cli.ts'
 
 /** A file to import. */
 export type InputFile = {
   /** Absolute path. */
   path: string
-  /** The path as shown in messages: relative to the working directory. */
+  /** The path as shown in messages: from the folder typed in, or absolute outside it. */
   display: string
 }
 
@@ -39,7 +39,13 @@ export function collectInputFiles(paths: readonly string[], cwd: string): InputF
       found.add(path)
     }
   }
-  return [...found].sort().map((path) => ({path, display: relative(cwd, path) || path}))
+  return [...found].sort().map((path) => ({path, display: shown(path, cwd)}))
+}
+
+/** From the folder typed in when the file is under it; else absolute (`../../../tmp/x` says less). */
+function shown(path: string, cwd: string): string {
+  const rel = relative(cwd, path)
+  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : rel
 }
 
 function walk(dir: string, found: Set<string>): void {

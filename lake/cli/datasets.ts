@@ -3,7 +3,7 @@
  * dataset. Public datasets answer anonymous callers with published documents only (never drafts or
  * release versions), as on hosted Sanity. Takes effect on a running lake within a second.
  *
- * `npm run lake -- datasets delete NAME --force`: deletes a dataset through the running lake (only
+ * `npm run lake -- datasets delete NAME --force [--port N] [--host HOST]`: deletes a dataset through the running lake (only
  * the lake that serves a dataset can close it before its files go), as `client.datasets.delete`.
  */
 import {existsSync, readFileSync} from 'node:fs'
@@ -11,14 +11,14 @@ import {request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
 import {invalidDatasetReason} from '../core/ids.ts'
 import {openVisibility, VISIBILITIES, type DatasetVisibility} from '../datasets/visibility.ts'
-import {defineCommand, EXIT, UsageError, type Io} from '../../kit/cli.ts'
-import {lakeFile, localLakeConfig, LOCAL_LAKE} from '../../kit/localLake.ts'
+import {defineCommand, EXIT, parsePort, UsageError, type Io} from '../../kit/cli.ts'
+import {apiHostFor, lakeFile, localLakeConfig, LOCAL_LAKE} from '../../kit/localLake.ts'
 import {openAuthStore} from './accounts.ts'
 import {dataFolderOption} from './dataFolder.ts'
 
 const HELP = `Usage:
   npm run lake -- datasets visibility NAME [public|private] [--data DIR]
-  npm run lake -- datasets delete NAME --force [--data DIR]
+  npm run lake -- datasets delete NAME --force [--data DIR] [--port N] [--host HOST] [--no-tls]
 
 visibility: who may read a dataset. private (the default): only signed-in users and tokens.
 public: anonymous callers also read its published documents (never drafts or release versions),
@@ -26,13 +26,22 @@ through query, doc, listen and export. Without a value, prints the current visib
 lake picks up the change within a second.
 
 delete: removes a dataset whole (documents, history, asset files, visibility), through the running
-lake at SANITY_STUDIO_API_HOST (default https://localhost:3334), as an administrator's
-client.datasets.delete. The name is then free: a write makes an empty dataset. --force confirms.
+lake, as an administrator's client.datasets.delete. The name is then free: a write makes an empty
+dataset. --force confirms. The lake is the one at --port/--host (as npm run lake -- env takes
+them), else at SANITY_STUDIO_API_HOST, else at https://localhost:LAKE_PORT (default 3334).
+
+  --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
+  --port N     the port the lake listens on
+  --host HOST  the address it listens on (default ${LOCAL_LAKE.host})
+  --no-tls     the lake serves plain HTTP
 
 Examples:
   npm run lake -- datasets visibility production public
   npm run lake -- datasets visibility production
   npm run lake -- datasets delete preview-42 --force
+  npm run lake -- datasets delete preview-42 --force --data .lake-demo --port 4334
+
+Exit codes: 0 done · 1 no lake answered, or it refused · 2 bad arguments
 `
 
 export const command = defineCommand({
@@ -42,6 +51,9 @@ export const command = defineCommand({
   options: {
     data: {type: 'string', default: LOCAL_LAKE.dataDir},
     force: {type: 'boolean', default: false},
+    port: {type: 'string'},
+    host: {type: 'string'},
+    'no-tls': {type: 'boolean', default: false},
   },
   async run({values, positionals}, io) {
     const [action, dataset, value, ...extra] = positionals
@@ -59,9 +71,23 @@ export const command = defineCommand({
           `Deleting "${dataset}" removes all of it, for good: add --force to confirm.`,
         )
       }
-      return deleteDataset(dataset, dataFolderOption(values.data), io)
+      // The lake does not record its address in the data folder: the flags name it, as for env.
+      const named = values.port !== undefined || values.host !== undefined || values['no-tls']
+      const apiHost = named
+        ? apiHostFor(
+            values.host ?? LOCAL_LAKE.host,
+            parsePort(values.port ?? (io.env.LAKE_PORT || String(LOCAL_LAKE.port))),
+            !values['no-tls'],
+          )
+        : localLakeConfig(io.env).apiHost
+      return deleteDataset(dataset, apiHost, dataFolderOption(values.data), io)
     }
     if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}".`)
+    if (values.port !== undefined || values.host !== undefined || values['no-tls']) {
+      throw new UsageError(
+        'visibility writes the data folder: --port, --host and --no-tls are for delete.',
+      )
+    }
     const settings = openVisibility(values.data)
     if (value === undefined) {
       io.stdout.write(`${settings.of(dataset)}\n`)
@@ -84,8 +110,7 @@ const DELETE_TOKEN_MS = 10 * 60_000
  * Asks the running lake to delete `dataset`, with an administrator token made for this one request
  * in the data folder's accounts and revoked after it (whoever can write the data folder may).
  */
-async function deleteDataset(dataset: string, dataDir: string, io: Io) {
-  const {apiHost} = localLakeConfig(io.env)
+async function deleteDataset(dataset: string, apiHost: string, dataDir: string, io: Io) {
   const caPath = lakeFile(dataDir, 'ca')
   const ca = apiHost.startsWith('https:') && existsSync(caPath) ? readFileSync(caPath) : undefined
   const auth = openAuthStore(dataDir)
@@ -103,7 +128,7 @@ async function deleteDataset(dataset: string, dataDir: string, io: Io) {
     } catch (err) {
       const cause = (err as {code?: string}).code ?? String(err)
       io.stderr.write(
-        `No lake answered at ${apiHost} (${cause}): start it (npm run lake), or set SANITY_STUDIO_API_HOST to where it runs.\n`,
+        `No lake answered at ${apiHost} (${cause}): start it (npm run lake), or name where it runs (--port, --host, or SANITY_STUDIO_API_HOST).\n`,
       )
       return EXIT.RUNTIME_ERROR
     }

@@ -337,6 +337,34 @@ describe('npm run lake -- datasets delete', () => {
     expect(status).toBe(1)
     expect(stderr).toContain('404')
   })
+
+  // It took no address: a lake on another port than 3334 was reached only through
+  // SANITY_STUDIO_API_HOST, though env, start and dev all take --port.
+  it('--port (with --host) names the lake, as env does, without SANITY_STUDIO_API_HOST', async () => {
+    await admin.datasets.create('elsewhere')
+    const {port, hostname} = new URL(lake.url)
+    const io = captureIo({env: {}})
+    const args = ['datasets', 'delete', 'elsewhere', '--force', '--data', lake.dataDir]
+    const status = await runCommand(lakeCommand, [...args, '--port', port, '--host', hostname], io)
+    expect(io.err()).toBe('')
+    expect(status).toBe(0)
+    expect((await admin.datasets.list()).map((dataset) => dataset.name)).not.toContain('elsewhere')
+  })
+
+  it('--port wins over SANITY_STUDIO_API_HOST; a bad one is a usage error', async () => {
+    await admin.datasets.create('flagged')
+    const io = captureIo({env: {SANITY_STUDIO_API_HOST: 'https://localhost:1'}})
+    const args = ['datasets', 'delete', 'flagged', '--force', '--data', lake.dataDir]
+    expect(await runCommand(lakeCommand, [...args, '--port', new URL(lake.url).port], io)).toBe(0)
+    expect((await admin.datasets.list()).map((dataset) => dataset.name)).not.toContain('flagged')
+    const bad = captureIo({env: {}})
+    expect(await runCommand(lakeCommand, [...args, '--port', '0'], bad)).toBe(2)
+    expect(bad.err()).toContain('--port must be a port number')
+    // visibility writes the data folder, never a lake: an address there would be ignored.
+    const visibility = captureIo({env: {}})
+    const set = ['datasets', 'visibility', 'flagged', 'public', '--data', lake.dataDir]
+    expect(await runCommand(lakeCommand, [...set, '--port', '4334'], visibility)).toBe(2)
+  })
 })
 
 describe('client.datasets.delete, with requests under way', () => {

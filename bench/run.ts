@@ -80,6 +80,8 @@ Examples:
   npm run bench
   npm run bench -- --full --no-import-tool
   npm run bench -- --writes --size 10000
+
+Exit codes: 0 measured · 1 a result differed from its baseline's · 2 bad arguments
 `
 
 // `--mixed` is its own run with its own flags (bench/mixed.ts).

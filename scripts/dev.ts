@@ -77,6 +77,9 @@ Examples:
   npm run dev
   npm run dev -- --port 4333 --lake-port 4334 --data .lake-demo
   npm run preview
+
+Exit codes: 0 stopped with Ctrl-C, or one is already running · 1 the lake or the Studio could
+not start, or stopped on its own (then with its own code, when not 0) · 2 bad arguments
 `
 
 const FLAGS = {

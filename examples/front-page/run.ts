@@ -32,6 +32,8 @@ docs/front-end.md.
 Examples:
   npm run example
   npm run example -- --prod
+
+Exit codes: 0 done · 1 no lake running, or the site failed to build or start · 2 bad arguments
 `
 
 const {values} = parseFlags()

@@ -53,6 +53,13 @@ describe('--help', () => {
     },
   )
 
+  // npm run dev's help said none, though it exits 2 on bad flags and 1 when it cannot start.
+  it.each(SCRIPTS)('%s --help says its exit codes', async (_invocation, command) => {
+    const io = captureIo({env: {}})
+    await runCommand(command, ['--help'], io)
+    expect(io.out()).toMatch(/^Exit codes: 0 [^·]+ · 1 [^·]+ · 2 \S/m)
+  })
+
   it('npm run lake -- --help lists every command', async () => {
     const {code, out, err} = await runLake('--help')
     expect(code).toBe(EXIT.SUCCESS)
@@ -144,6 +151,7 @@ describe.each([
     expect(status).toBe(EXIT.SUCCESS)
     expect(stdout).toContain(`Usage: ${invocation} --`)
     expect(stdout).toContain('Examples:')
+    expect(stdout).toMatch(/^Exit codes: 0 [^·]+ · 1 [^·]+ · 2 \S/m)
   })
 
   it('an unknown flag is exit 2, the problem and where the help is', () => {

@@ -330,6 +330,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   }
   const stopWatching = auth ? watchRevocations(auth.store, streams) : () => {}
   let closed = false
+  let closing: Promise<void> | null = null
   return {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).
     // A closing lake takes no new request: the server may still hand it one (a connection's next
@@ -351,35 +352,41 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     sweepAssets,
     startQueryThreads: () => queries.start(),
     onDatasetDeleted: (heard) => deletion.onDeleted(heard),
-    async close() {
-      if (closed) return
-      closed = true
-      // Running queries stop at once (their threads are terminated), whatever they are doing.
-      const stoppingQueries = queries.close()
-      context.images.stop()
-      sweepStopped = true
-      await Promise.all([imageBackfill, assetSweep])
-      stopWatching()
-      // Listeners' streams end first (their clients reconnect to the next lake), then the
-      // databases close.
-      bus.close()
-      heapTrim?.close()
-      // A delete under way first: its store refuses the wait below.
-      await deletion.settled()
-      // Let pending writes (queued behind each store's lock) finish before the files close, a
-      // large one's commit on the commit thread among them.
-      await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
-      // Every other connection to the files first: the last one to close folds the WAL in.
-      await Promise.all([
-        stoppingQueries,
-        analyzer.close(),
-        checkpointer.close(),
-        committer.close(),
-        context.bodyMemory.close(),
-      ])
-      stores.close()
-      auth?.store.close()
+    close() {
+      // One close for every caller: a second one is done when the first is, not at once while
+      // the first still waits for threads, writes and files.
+      closing ??= closeAll()
+      return closing
     },
+  }
+
+  async function closeAll() {
+    closed = true
+    // Running queries stop at once (their threads are terminated), whatever they are doing.
+    const stoppingQueries = queries.close()
+    context.images.stop()
+    sweepStopped = true
+    await Promise.all([imageBackfill, assetSweep])
+    stopWatching()
+    // Listeners' streams end first (their clients reconnect to the next lake), then the
+    // databases close.
+    bus.close()
+    heapTrim?.close()
+    // A delete under way first: its store refuses the wait below.
+    await deletion.settled()
+    // Let pending writes (queued behind each store's lock) finish before the files close, a
+    // large one's commit on the commit thread among them.
+    await Promise.all(stores.list().map((name) => stores.get(name).transact(() => undefined)))
+    // Every other connection to the files first: the last one to close folds the WAL in.
+    await Promise.all([
+      stoppingQueries,
+      analyzer.close(),
+      checkpointer.close(),
+      committer.close(),
+      context.bodyMemory.close(),
+    ])
+    stores.close()
+    auth?.store.close()
   }
 }
 

@@ -534,6 +534,7 @@ const FILTER_POLL_MS = 50
 
 export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let closed = false
+  let closing: Promise<void> | null = null
   const threads = options.threads ?? Math.max(3, availableParallelism())
 
   /** Every thread of the lanes and the warm-up, until it has exited: close() waits for each. */
@@ -984,23 +985,28 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     filter,
     filterTasks: () => filterTasks,
     start: () => void lanes.queries.ready(),
-    async close() {
-      if (closed) return
-      closed = true
-      // Every thread is told to stop at once, and what it ran is answered; done once they have
-      // ended (each frees its heap, or finishes a native call first), also those piscina let go
-      // before (everyThread). The process's exit() would wait for them too, but only after ending
-      // the thread that keeps the stop limit (lake/cli/stopping.ts): a thread in a native call
-      // then held a stopped process 11-12 s. The lowered ones (query threads, the warm-up) take
-      // the lake's priority first (lowered, a busy machine gives them a tenth of a core or less).
-      raiseLoweredQueryThreads(getPriority())
-      await Promise.all([
-        lanes.queries.destroy(),
-        lanes.overflow.destroy(),
-        lanes.writes.destroy(),
-        lanes.reads.destroy(),
-        everyThread.end(),
-      ])
+    close() {
+      // One close for every caller: a second one waits for the threads as the first does.
+      closing ??= closeAll()
+      return closing
     },
+  }
+
+  async function closeAll() {
+    closed = true
+    // Every thread is told to stop at once, and what it ran is answered; done once they have
+    // ended (each frees its heap, or finishes a native call first), also those piscina let go
+    // before (everyThread). The process's exit() would wait for them too, but only after ending
+    // the thread that keeps the stop limit (lake/cli/stopping.ts): a thread in a native call
+    // then held a stopped process 11-12 s. The lowered ones (query threads, the warm-up) take
+    // the lake's priority first (lowered, a busy machine gives them a tenth of a core or less).
+    raiseLoweredQueryThreads(getPriority())
+    await Promise.all([
+      lanes.queries.destroy(),
+      lanes.overflow.destroy(),
+      lanes.writes.destroy(),
+      lanes.reads.destroy(),
+      everyThread.end(),
+    ])
   }
 }

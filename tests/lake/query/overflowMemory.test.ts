@@ -16,54 +16,61 @@ import {createQueryPool} from '../../../lake/query/pool.ts'
 import {squareQuery} from '../../helpers/squareFilter.ts'
 import {track} from '../../helpers/track.ts'
 
-/** Seconds of CPU; its thread's heap climbs to 48-64 MB between collections (alone, 8 s). */
-const PATHOLOGICAL = 8000
 const cheap = () => squareQuery(10)
 
 test("beside a demoted query, the overflow's threads answer a cheap query but stop a heavy one past the query threads' memory together", async () => {
   // One query thread of 80 MB: the first query holds it, under the cap, to the end of the test.
-  const pool = createQueryPool({timeoutMs: 40_000, memoryMb: 80, threads: 1})
+  // Heaps filled exactly (threadHoldsHeap.ts), 50 MB each: either thread alone within its 80, the
+  // two together past them whatever the machine's load. Two squared-string queries did it before,
+  // their heaps between collections 41-48 and 32-42 MB: together past 80 only if their peaks met.
+  const pool = heapPool({threads: 1})
+  const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-sum-'))
+  const grow = join(dir, 'grow')
   const first = new AbortController()
   const second = new AbortController()
   try {
-    expect(await pool.run(cheap(), {holder: 'hostile'})).toMatchObject({ok: true})
+    // Spins, its heap small, until `grow` exists: it uses CPU and is demoted.
     const held = track(
-      pool.run(squareQuery(PATHOLOGICAL), {signal: first.signal, holder: 'hostile'}),
+      pool.run(holding({fillMb: 50, spinUntil: grow}), {signal: first.signal, holder: 'hostile'}),
     )
     // Demoted, it gave its turn back: the reader runs on an overflow thread (the lane's benefit).
-    expect(await pool.run(cheap(), {holder: 'reader'})).toMatchObject({
-      ok: true,
-      json: '10',
-    })
-    // Ended (its own cap, its deadline), the next heavy query would run on the query thread,
-    // outside the budget, to its deadline: a failure naming the wrong error 40 s later.
+    const reader = await pool.run(cheap(), {holder: 'reader'})
+    expect(reader).toMatchObject({ok: true})
     expect(held.settled, 'the query on the query thread still runs').toBe(false)
-    // A second heavy query on the overflow: each thread within 80 MB, both together past it.
-    const heavy = pool.run(squareQuery(PATHOLOGICAL), {signal: second.signal, holder: 'hostile2'})
+    // The held query fills its heap to 50 MB and spins on; a second heavy query on the overflow
+    // does the same: each thread within 80 MB, both together past it. Only the budget ends it
+    // (no deadline within the test): its answer would be a failure naming no error.
+    await writeFile(grow, '')
+    const heavy = pool.run(holding({fillMb: 50, spinUntil: grow}), {
+      signal: second.signal,
+      holder: 'hostile2',
+    })
     const stopped = await heavy.then(
-      () => null,
+      (answer) => answer,
       (err: unknown) => err,
     )
     expect(stopped).toBeInstanceOf(UnavailableError)
     expect((stopped as Error).message).toMatch(/more than the 80 MB they may hold together/)
+    // The query thread's query is not the overflow's: it still runs.
     expect(held.settled, 'the query on the query thread still runs').toBe(false)
   } finally {
     first.abort()
     second.abort()
     await pool.close()
+    await rm(dir, {recursive: true, force: true})
   }
 }, 120_000)
 
 /**
- * Two query threads of 80 MB running threadHoldsHeap.ts, with no deadline or idle end (10
+ * Query threads of 80 MB (two unless given) running threadHoldsHeap.ts, with no deadline or idle end (10
  * minutes) within a test: only the memory budget ends a thread. `demoteAfterMs`: the pool's
  * (DEMOTE_AFTER_MS) unless given.
  */
-function heapPool(demoteAfterMs?: number) {
+function heapPool({threads = 2, demoteAfterMs}: {threads?: number; demoteAfterMs?: number} = {}) {
   return createQueryPool({
     timeoutMs: 600_000,
     memoryMb: 80,
-    threads: 2,
+    threads,
     laneIdleMs: 600_000,
     thread: new URL('./threadHoldsHeap.ts', import.meta.url).href,
     demoteAfterMs,
@@ -138,7 +145,7 @@ test("a thread stopped for the budget leaves the threads' sum at its stop, not a
   // 160 MB for the query and overflow threads together. The held queries (spinning without end)
   // are demoted and give their turns back; the first and second (0.6-1.1 s of CPU each) are not:
   // demoted, they spun 10 nice steps down, and beside 4 busy loops (load 12) took 47 s of 63.
-  const pool = heapPool(2_000)
+  const pool = heapPool({demoteAfterMs: 2_000})
   const dir = await mkdtemp(join(tmpdir(), 'lake-overflow-stopped-'))
   const filled = join(dir, 'filled')
   await writeFile(filled, '')

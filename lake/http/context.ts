@@ -85,12 +85,20 @@ export function apiVersionOf(c: Context): string {
   return match ? match[1] : '1'
 }
 
-/** A true-or-false URL parameter (flagValue). */
-export function flag(c: Context, name: string): boolean {
+/**
+ * A single-valued URL parameter, undefined when left out. Given twice, which was meant is a guess
+ * (the first was taken, so `?dryRun=false&dryRun=true` stored, `?visibility=` the first): a 400
+ * naming it. Every route reads its URL's parameters here (or with singleParameter, flag).
+ */
+export function param(c: Context, name: string): string | undefined {
   const values = c.req.queries(name) ?? []
-  // Which was meant is a guess: the first was taken, so `?dryRun=false&dryRun=true` stored.
   if (values.length > 1) throw repeatedParameter(name)
-  return flagValue(name, values[0])
+  return values[0]
+}
+
+/** A true-or-false URL parameter (flagValue), given once. */
+export function flag(c: Context, name: string): boolean {
+  return flagValue(name, param(c, name))
 }
 
 /**

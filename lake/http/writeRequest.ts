@@ -85,9 +85,12 @@ export function commitRequest(
   request: WriteRequest,
   transactionId: unknown,
 ): CommitRequest {
+  // The URL's flag is read (and checked) whatever the body says: a body's true skipped it, so a
+  // malformed or repeated one answered 200.
+  const dryRunInUrl = flag(c, 'dryRun')
   return {
     transactionId,
-    dryRun: request.dryRun || flag(c, 'dryRun'),
+    dryRun: request.dryRun || dryRunInUrl,
     length: request.length,
     // One deadline for the request: its reading, its queries' matching, every build and wait.
     since: request.since,

@@ -12,7 +12,7 @@ import {DERIVED_NAMES, type DerivedName} from '../../assets/upload.ts'
 import {NotFoundError} from '../../core/errors.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
-import {datasetOf, lakeOf} from '../context.ts'
+import {datasetOf, lakeOf, param} from '../context.ts'
 import {arrivingBody, declaredLength} from '../nodeRequest.ts'
 import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
@@ -86,7 +86,7 @@ function derivedAskedFor(c: Context): ReadonlySet<DerivedName> | undefined {
 }
 
 function uploadMeta(c: Context): UploadMeta {
-  const q = (name: string) => c.req.query(name)?.trim() || undefined
+  const q = (name: string) => param(c, name)?.trim() || undefined
   const meta: UploadMeta = {
     originalFilename: q('filename'),
     label: q('label'),
@@ -167,7 +167,7 @@ function downloadDisposition(
   name: string,
   format?: string,
 ): string | null {
-  const dl = c.req.query('dl')
+  const dl = param(c, 'dl')
   if (dl === undefined) return null
   const original = typeof asset.originalFilename === 'string' ? asset.originalFilename : ''
   let filename = dl || original || name

@@ -7,7 +7,7 @@
 import {Hono, type Context} from 'hono'
 import {toBengaliDigits} from '../../../bangla/index.ts'
 import {AuthError, BadRequestError} from '../../core/errors.ts'
-import {clientAddress, lakeOf} from '../context.ts'
+import {clientAddress, lakeOf, param} from '../context.ts'
 import {normalizeOrigin} from '../cors.ts'
 import {bearerToken, requireSignedIn} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
@@ -36,7 +36,7 @@ export function authRoutes(): Hono {
   })
 
   app.get('/auth/fetch', async (c) => {
-    const sid = c.req.query('sid')
+    const sid = param(c, 'sid')
     if (!sid) throw new BadRequestError('Missing "sid" parameter')
     const token = await studioOf(c).auth.exchangeSid(sid)
     if (!token) throw new AuthError('Session id unknown, already used or expired; sign in again')
@@ -62,7 +62,7 @@ export function loginPageRoutes(): Hono {
   const app = new Hono()
 
   app.get(LOGIN_PATH, (c) => {
-    const params = loginParams(c.req.query())
+    const params = loginParams((name) => param(c, name))
     return page(c, 200, params, null)
   })
 
@@ -71,7 +71,7 @@ export function loginPageRoutes(): Hono {
     const fields = Object.fromEntries(
       Object.entries(form).map(([key, value]) => [key, typeof value === 'string' ? value : '']),
     )
-    const params = loginParams(fields)
+    const params = loginParams((name) => fields[name])
     const target = redirectTarget(c, params.origin)
     if (!target) return page(c, 400, params, MESSAGES.badOrigin)
 
@@ -114,12 +114,12 @@ interface LoginParams {
   type: string
 }
 
-function loginParams(source: Record<string, string | undefined>): LoginParams {
+function loginParams(source: (name: string) => string | undefined): LoginParams {
   return {
-    origin: source.origin ?? '',
-    projectId: source.projectId ?? '',
-    withSid: source.withSid ?? '',
-    type: source.type ?? '',
+    origin: source('origin') ?? '',
+    projectId: source('projectId') ?? '',
+    withSid: source('withSid') ?? '',
+    type: source('type') ?? '',
   }
 }
 

@@ -7,7 +7,7 @@ import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
 import {errorLine} from '../errors.ts'
 import {checkListLength} from '../../core/limits.ts'
-import {datasetOf} from '../context.ts'
+import {datasetOf, param} from '../context.ts'
 import {pagedAnswer, utf8} from '../pagedAnswer.ts'
 import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 
@@ -18,16 +18,16 @@ export const EXPORT_PAGE_SIZE = 5000
 exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', async (c) => {
   const dataset = await datasetOf(c)
   const principal = getPrincipal(c)
-  const types = c.req.query('types')?.split(',').filter(Boolean)
+  const types = param(c, 'types')?.split(',').filter(Boolean)
   if (types) checkListLength('types', types)
-  const cursor = c.req.query('nextCursor')
+  const cursor = param(c, 'nextCursor')
   const cursorMode = cursor !== undefined
   const afterId = cursor ? decodeCursor(cursor) : undefined
-  const pageSize = Number(c.req.query('pageSize') ?? EXPORT_PAGE_SIZE)
+  const pageSize = Number(param(c, 'pageSize') ?? EXPORT_PAGE_SIZE)
   // SQLite's LIMIT takes a 64-bit integer; a larger number would fail inside the stream.
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
     throw new BadRequestError(
-      `\`pageSize\` must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not "${c.req.query('pageSize')}"`,
+      `\`pageSize\` must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not "${param(c, 'pageSize')}"`,
     )
   }
   const pages = dataset.export(principal, {

@@ -9,7 +9,7 @@ import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
 import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
-import {datasetOf, flag} from '../context.ts'
+import {datasetOf, flag, param} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {errorDescription} from '../errors.ts'
 import {requestSignal} from '../nodeRequest.ts'
@@ -35,17 +35,17 @@ historyRoutes.get(`${BASE}/documents/:ids{.+}`, async (c) => {
 historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
   const dataset = await datasetOf(c)
   const ids = await historyIds(c)
-  const limit = c.req.query('limit')
+  const limit = param(c, 'limit')
   // SQLite's LIMIT takes a 64-bit integer; a longer digit string would be a 500, not an answer.
   if (limit !== undefined && !(/^\d+$/.test(limit) && Number.isSafeInteger(Number(limit)))) {
     throw new BadRequestError(
       `\`limit\` must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not "${limit}"`,
     )
   }
-  const authors = c.req.query('authors')?.split(',').filter(Boolean)
+  const authors = param(c, 'authors')?.split(',').filter(Boolean)
   if (authors) checkListLength('authors', authors)
   const withMutations = !flag(c, 'excludeMutations')
-  const effectFormat = c.req.query('effectFormat')
+  const effectFormat = param(c, 'effectFormat')
   // As the listener does: "mendoza" is the one format (none leaves the effects out).
   if (effectFormat !== undefined && effectFormat !== 'mendoza') {
     throw new BadRequestError(
@@ -55,10 +55,10 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
   const withEffects = effectFormat === 'mendoza'
   const query = {
     ids,
-    fromTransaction: c.req.query('fromTransaction') || undefined,
-    toTransaction: c.req.query('toTransaction') || undefined,
-    fromTime: time(c.req.query('fromTime')),
-    toTime: time(c.req.query('toTime')),
+    fromTransaction: param(c, 'fromTransaction') || undefined,
+    toTransaction: param(c, 'toTransaction') || undefined,
+    fromTime: time(param(c, 'fromTime')),
+    toTime: time(param(c, 'toTime')),
     authors,
     reverse: flag(c, 'reverse'),
     limit: limit === undefined ? undefined : Number(limit),
@@ -125,7 +125,7 @@ historyRoutes.get(`${BASE}/events/documents/:id`, async (c) => {
   const id = c.req.param('id')
   checkDocumentId(id)
   dataset.historyIds(getPrincipal(c), [id])
-  const limit = c.req.query('limit')
+  const limit = param(c, 'limit')
   const max = LIMITS.historyEventsPerPage
   if (
     limit !== undefined &&
@@ -135,7 +135,7 @@ historyRoutes.get(`${BASE}/events/documents/:id`, async (c) => {
   }
   const page = dataset.documentEvents(id, {
     limit: limit === undefined ? 100 : Number(limit),
-    cursor: c.req.query('nextCursor') || undefined,
+    cursor: param(c, 'nextCursor') || undefined,
   })
   return c.json({events: {[id]: page.events}, nextCursor: page.nextCursor})
 })
@@ -163,8 +163,8 @@ function checkDocumentId(id: string): void {
 
 /** One point in history, as hosted Sanity takes them: exactly one of the three. */
 function historyPoint(c: Context): HistoryPoint {
-  const revision = c.req.query('revision')
-  const at = time(c.req.query('time'))
+  const revision = param(c, 'revision')
+  const at = time(param(c, 'time'))
   const last = flag(c, 'lastRevision')
   const given = [revision && '`revision`', at && '`time`', last && '`lastRevision`'].filter(Boolean)
   if (given.length > 1) {

@@ -26,7 +26,7 @@ listenRoutes.get(PATH, async (c) => {
     query,
     params: decodeParams(url.searchParams),
     options,
-    preamble: flagValue('evs_preamble', url.searchParams.get('evs_preamble')),
+    preamble: flagValue('evs_preamble', singleParameter(url.searchParams, 'evs_preamble')),
     holder: streamHolder(c),
   })
   return new Response(stream, {
@@ -39,11 +39,11 @@ listenRoutes.get(PATH, async (c) => {
 
 /** Reads the listener options; anything malformed is a 400 before the stream opens. */
 function parseListenOptions(search: URLSearchParams): ListenOptions {
-  const visibility = search.get('visibility') ?? 'transaction'
+  const visibility = singleParameter(search, 'visibility') ?? 'transaction'
   if (!(VISIBILITIES as readonly string[]).includes(visibility)) {
     throw new BadRequestError(`Invalid "visibility": expected one of ${VISIBILITIES.join(', ')}`)
   }
-  const effectFormat = search.get('effectFormat')
+  const effectFormat = singleParameter(search, 'effectFormat')
   if (effectFormat !== null && effectFormat !== 'mendoza') {
     throw new BadRequestError('Invalid "effectFormat": only "mendoza" is supported')
   }

@@ -5,7 +5,7 @@ import {matchEach, StaleMatchError} from '../../core/mutations.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import type {Writes} from '../../core/writes.ts'
 import type {DatasetService} from '../../dataset.ts'
-import {flag} from '../context.ts'
+import {flag, param} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {getPrincipal, streamHolder} from '../principal.ts'
 import {commitRequest, writeRequest} from '../writeRequest.ts'
@@ -17,10 +17,12 @@ const VISIBILITIES = new Set(['sync', 'async', 'deferred'])
 mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   const read = await writeRequest(c, 'mutations')
   const {dataset, since} = read
-  const visibility = c.req.query('visibility') ?? 'sync'
+  const visibility = param(c, 'visibility') ?? 'sync'
   // Every visibility behaves like `sync`: a commit is queryable as soon as it returns.
   if (!VISIBILITIES.has(visibility)) throw new BadRequestError(`Invalid visibility "${visibility}"`)
-  const transactionId = read.transactionId ?? c.req.query('transactionId')
+  // Read (and checked) whatever the body says, as dryRun (commitRequest).
+  const transactionIdInUrl = param(c, 'transactionId')
+  const transactionId = read.transactionId ?? transactionIdInUrl
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
   // Before the commit, as every part of the request: its 400 after one told a stored write failed.
   const returnDocuments = flag(c, 'returnDocuments')

@@ -15,7 +15,7 @@ import {
 import {invalidDatasetReason} from '../../core/ids.ts'
 import {datasetNames, isListed} from '../../datasets/listing.ts'
 import {VISIBILITIES, type DatasetVisibility} from '../../datasets/visibility.ts'
-import {flag, lakeOf} from '../context.ts'
+import {flag, lakeOf, param} from '../context.ts'
 import {decodeUtf8} from '../nodeRequest.ts'
 import {normalizeOrigin} from '../cors.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
@@ -143,7 +143,7 @@ export function projectRoutes(): Hono {
     const principal = getPrincipal(c)
     const {auth} = studioOf(c)
     const members =
-      c.req.query('includeMembers') === 'false'
+      param(c, 'includeMembers') === 'false'
         ? []
         : [
             ...auth.listUsers().map((user) => ({
@@ -182,7 +182,7 @@ export function projectRoutes(): Hono {
 
   const listDatasets = (c: Context) => {
     // The comments add-on probe: the lake has no add-on datasets.
-    if (c.req.query('datasetProfile') === 'comments' || c.req.query('addonFor')) return c.json([])
+    if (param(c, 'datasetProfile') === 'comments' || param(c, 'addonFor')) return c.json([])
     return c.json(
       datasetNames(lakeOf(c)).map((name) => ({
         name,

@@ -6,7 +6,7 @@ import type {Principal} from '../../core/grants.ts'
 import {LIMITS} from '../../core/limits.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
 import {liveQuestion} from '../../live/questions.ts'
-import {apiVersionOf, datasetOf, lakeOf} from '../context.ts'
+import {apiVersionOf, datasetOf, lakeOf, param} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {bodyLimitOf} from '../limits.ts'
 import {countedJsonBody, queryArrival, requestSignal} from '../nodeRequest.ts'
@@ -136,7 +136,7 @@ async function answer(
     syncTags = `,"syncTags":[${JSON.stringify(tag)}]`
   }
   const ms = Math.round(performance.now() - started)
-  const head = c.req.query('returnQuery') !== 'false' ? `{"query":${JSON.stringify(query)},` : '{'
+  const head = param(c, 'returnQuery') !== 'false' ? `{"query":${JSON.stringify(query)},` : '{'
   c.header('content-type', 'application/json')
   // A large answer is held in the lake's answer budget until its client reads it, as data/doc's:
   // unbudgeted, unread answers of a 16 MB query over one connection held 705 MB.

@@ -593,6 +593,19 @@ describe('a URL parameter given twice', () => {
       '/data/listen/test?query=*&includeResult=true&includeResult=false',
       '"includeResult"',
     ],
+    // Every single-valued parameter (context.ts's param): each of these took the first.
+    [
+      "a listener's visibility",
+      '/data/listen/test?query=*&visibility=query&visibility=transaction',
+      '"visibility"',
+    ],
+    [
+      "a query's returnQuery",
+      '/data/query/test?query=1&returnQuery=false&returnQuery=true',
+      '"returnQuery"',
+    ],
+    ["an export's pageSize", '/data/export/test?pageSize=1&pageSize=2', '"pageSize"'],
+    ["a history's limit", '/data/history/test/transactions/a?limit=1&limit=2', '"limit"'],
   ])('%s is a 400 naming it', async (_, path, name) => {
     await expect400(
       await api(path),
@@ -606,6 +619,30 @@ describe('a URL parameter given twice', () => {
     ['dryRun=false&dryRun=true', 'dryRun'],
     ['dryRun=true&dryRun=true', 'dryRun'],
     ['returnDocuments=false&returnDocuments=true', 'returnDocuments'],
+  ])("a write's %s is a 400 naming it, nothing stored", async (search, name) => {
+    const id = `twice${search.replace(/\W/g, '')}`
+    const res = await api(`/data/mutate/test?${search}`, {
+      method: 'POST',
+      body: JSON.stringify({mutations: [{createOrReplace: {_id: id, _type: 't'}}]}),
+    })
+    await expect400(res, new RegExp(`parameter "${name}" more than once`))
+    const read = (await (await api(`/data/doc/test/${id}`)).json()) as {documents: unknown[]}
+    expect(read.documents).toEqual([])
+  })
+
+  // A body's dryRun true read the URL's no further: a malformed or repeated one answered 200.
+  it.each([
+    ['dryRun=maybe', /parameter "dryRun" is "maybe"/],
+    ['dryRun&dryRun', /parameter "dryRun" more than once/],
+  ])("a write's ?%s beside a body's dryRun true is a 400 naming it", async (search, message) => {
+    const body = '{"dryRun":true,"mutations":[{"create":{"_id":"dryBoth","_type":"t"}}]}'
+    await expect400(await api(`/data/mutate/test?${search}`, {method: 'POST', body}), message)
+  })
+
+  // Every single-valued URL parameter, not only the flags: the first was taken.
+  it.each([
+    ['visibility=sync&visibility=async', 'visibility'],
+    ['transactionId=t1&transactionId=t2', 'transactionId'],
   ])("a write's %s is a 400 naming it, nothing stored", async (search, name) => {
     const id = `twice${search.replace(/\W/g, '')}`
     const res = await api(`/data/mutate/test?${search}`, {

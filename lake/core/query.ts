@@ -289,6 +289,14 @@ function notImplemented(tree: unknown): string {
   return `The query uses ${named.join(', ')}, not supported by the local lake (groq-js 2.0.1 does not evaluate ${named.length === 1 ? 'it' : 'them'})${textQuery}`
 }
 
+/**
+ * V8's RangeError of `Number#toFixed` past 100 digits, as groq-js's round() throws it. Matched by
+ * its text: groq-js 2.0.1 keeps its function table private (looked up by name as it evaluates)
+ * and a precision may be a document's value, known only then, so no check of the lake's own can
+ * stand before it. roundPrecision.test.ts pins V8's wording to this.
+ */
+export const TO_FIXED_DIGITS = /\btoFixed\(\) digits\b/
+
 /** What groq-js threw, as the lake's error for it (a QueryError); anything else as it is. */
 export function toQueryError(err: unknown, query: string, tree?: unknown): unknown {
   if (err instanceof GroqSyntaxError) {
@@ -311,7 +319,7 @@ export function toQueryError(err: unknown, query: string, tree?: unknown): unkno
   }
   // groq-js rounds with `Number#toFixed`, which takes at most 100 digits: a larger precision (a
   // literal, a parameter or a document's value) is the query's to change, not the lake's failure.
-  if (err instanceof RangeError && /\btoFixed\(\) digits\b/.test(err.message)) {
+  if (err instanceof RangeError && TO_FIXED_DIGITS.test(err.message)) {
     return new QueryError(
       'round(): the precision (its second argument) must be an integer from 0 to 100; a double ' +
         'has no digits past the 17th significant one, so round to fewer places',

@@ -9,6 +9,7 @@
 import type {Sharp} from 'sharp'
 import {withSharp} from './sharp.ts'
 import {BadRequestError, LakeError, UnprocessableError} from '../core/errors.ts'
+import {singleParameter} from '../core/query.ts'
 
 type SharpFactory = Parameters<Parameters<typeof withSharp>[0]>[0]
 
@@ -123,9 +124,9 @@ export function parseTransform(
   if (width === undefined && maxW !== undefined && source.width > maxW) width = maxW
   if (height === undefined && maxH !== undefined && source.height > maxH) height = maxH
 
-  const fit = (search.get('fit') ?? 'clip') as Fit
+  const fit = (singleParameter(search, 'fit') ?? 'clip') as Fit
   if (!FITS.includes(fit)) throw invalid('fit', `one of ${FITS.join(', ')}`)
-  const crop = (search.get('crop') ?? 'center').split(',').filter(Boolean)
+  const crop = (singleParameter(search, 'crop') ?? 'center').split(',').filter(Boolean)
   if (crop.some((c) => !CROPS.includes(c))) throw invalid('crop', `from ${CROPS.join(', ')}`)
 
   const transform: ImageTransform = {
@@ -135,16 +136,17 @@ export function parseTransform(
     crop,
     format: outputFormat(search, source.extension, accept),
     quality: number(search, 'q', 0, 100, true) ?? 75,
-    flip: flip(search.get('flip')),
-    orientation: orientation(search.get('or')),
-    invert: search.get('invert') === 'true' || search.get('invert') === '1',
+    flip: flip(singleParameter(search, 'flip')),
+    orientation: orientation(singleParameter(search, 'or')),
+    invert:
+      singleParameter(search, 'invert') === 'true' || singleParameter(search, 'invert') === '1',
   }
-  const rect = search.get('rect')
+  const rect = singleParameter(search, 'rect')
   if (rect !== null) transform.rect = parseRect(rect, source)
   const fx = number(search, 'fp-x', 0, 1)
   const fy = number(search, 'fp-y', 0, 1)
   if (fx !== undefined || fy !== undefined) transform.focalPoint = {x: fx ?? 0.5, y: fy ?? 0.5}
-  const bg = search.get('bg')
+  const bg = singleParameter(search, 'bg')
   if (bg !== null) transform.background = parseColor(bg)
   transform.blur = number(search, 'blur', 0, 2000)
   transform.sharpen = number(search, 'sharp', 0, 100)
@@ -467,11 +469,11 @@ function outputFormat(
   extension: string,
   accept: string | undefined,
 ): OutputFormat {
-  if (search.get('auto') === 'format' && accept) {
+  if (singleParameter(search, 'auto') === 'format' && accept) {
     if (accept.includes('image/avif')) return 'avif'
     if (accept.includes('image/webp')) return 'webp'
   }
-  const fm = search.get('fm')
+  const fm = singleParameter(search, 'fm')
   if (fm !== null) {
     const normal = fm === 'jpeg' ? 'jpg' : fm
     if (!FORMATS.includes(normal)) throw invalid('fm', `one of ${FORMATS.join(', ')}`)
@@ -528,7 +530,7 @@ function number(
   max: number,
   integer = false,
 ): number | undefined {
-  const raw = search.get(name)
+  const raw = singleParameter(search, name)
   if (raw === null || raw === '') return undefined
   const value = Number(raw)
   if (

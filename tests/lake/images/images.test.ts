@@ -305,6 +305,10 @@ describe('limits and bad parameters', () => {
     ['q=101', /"q"/],
     ['dpr=10', /"dpr"/],
     ['flip=x', /"flip"/],
+    // Given twice, which was meant is a guess (the first was taken), as for every route's.
+    ['w=100&w=200', /"w" more than once/],
+    ['fit=max&fit=crop', /"fit" more than once/],
+    ['fm=png&fm=webp', /"fm" more than once/],
   ])('%s is a 400 saying what is wrong', async (query, message) => {
     const {res, body} = await get(`${base}?${query}`)
     expect(res.status).toBe(400)

@@ -37,11 +37,13 @@ export type Io = {
 
 /**
  * The folder the user typed the command in, where the files and folders they name are: npm run
- * starts every script in the project's folder and passes the caller's as INIT_CWD. (The data
- * folder stays the project's: `cwd`.)
+ * starts every script in the project's folder and passes the caller's as INIT_CWD. Every child
+ * inherits INIT_CWD, so it counts only in the process npm started for `script` (npm names it in
+ * npm_lifecycle_event): a script the project runs itself (dev's seed import, a plain `node
+ * scripts/…`) reads its paths from its own folder. (The data folder stays the project's: `cwd`.)
  */
-export function typedIn(io: Io): string {
-  return io.env.INIT_CWD ?? io.cwd
+export function typedIn(io: Io, script: string): string {
+  return io.env.npm_lifecycle_event === script ? (io.env.INIT_CWD ?? io.cwd) : io.cwd
 }
 
 /** The real process's I/O. */

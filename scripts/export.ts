@@ -76,7 +76,7 @@ export const command = defineCommand({
       return EXIT.RUNTIME_ERROR
     }
 
-    const file = out ? createWriteStream(resolve(typedIn(io), out)) : undefined
+    const file = out ? createWriteStream(resolve(typedIn(io, 'export'), out)) : undefined
     // Surface a bad path (missing folder, no permission) as an ordinary failure below.
     let fileError: Error | undefined
     file?.on('error', (error) => (fileError = error))

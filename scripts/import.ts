@@ -40,6 +40,8 @@ import {nfc} from '../bangla/index.ts'
 import {type Section, SECTIONS} from '../schemas/names.ts'
 
 export const DEFAULT_INPUT = 'data/seed'
+/** The default is the project's, read from its folder wherever the command was typed. */
+const PROJECT_ROOT = resolve(import.meta.dirname, '..')
 
 const USAGE = `Usage: npm run import -- [files or folders…] [flags]
 
@@ -125,7 +127,7 @@ function readOptions({values, positionals}: ParsedArgs<typeof FLAGS>, io: Io): O
   const badDataset = values.dataset === undefined ? null : invalidDatasetReason(values.dataset)
   if (badDataset) throw new UsageError(`--dataset '${values.dataset}': ${badDataset}.`)
   return {
-    inputs: positionals.length > 0 ? positionals : [DEFAULT_INPUT],
+    inputs: positionals.length > 0 ? positionals : [resolve(PROJECT_ROOT, DEFAULT_INPUT)],
     dryRun: values['dry-run'],
     ...(values.ndjson !== undefined ? {ndjson: values.ndjson} : {}),
     replace: values.replace,
@@ -201,7 +203,7 @@ export const command = defineCommand({
 export const run = runnerOf(command)
 
 async function importStories(options: Options, io: Io): Promise<ExitCode> {
-  const files = collectInputFiles(options.inputs, typedIn(io))
+  const files = collectInputFiles(options.inputs, typedIn(io, 'import'))
 
   const started = io.now().getTime()
   const {prepared, failures} = prepareFiles(files, options)
@@ -224,7 +226,7 @@ async function importStories(options: Options, io: Io): Promise<ExitCode> {
       io.stdout.write(text)
     } else {
       try {
-        writeFileSync(resolve(typedIn(io), options.ndjson!), text)
+        writeFileSync(resolve(typedIn(io, 'import'), options.ndjson!), text)
       } catch (error) {
         writeLine(io.stderr, `Could not write ${options.ndjson}: ${(error as Error).message}`)
         return EXIT.RUNTIME_ERROR

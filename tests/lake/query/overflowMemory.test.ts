@@ -29,13 +29,19 @@ test("beside a demoted query, the overflow's threads answer a cheap query but st
   const first = new AbortController()
   const second = new AbortController()
   try {
+    // threadHoldsHeap.ts answers a cheap query with its thread's Linux id: the query thread's.
+    const queryThread = await pool.run(cheap(), {holder: 'hostile'})
+    expect(queryThread).toMatchObject({ok: true, json: expect.stringMatching(/^\d+$/)})
     // Spins, its heap small, until `grow` exists: it uses CPU and is demoted.
     const held = track(
       pool.run(holding({fillMb: 50, spinUntil: grow}), {signal: first.signal, holder: 'hostile'}),
     )
     // Demoted, it gave its turn back: the reader runs on an overflow thread (the lane's benefit).
     const reader = await pool.run(cheap(), {holder: 'reader'})
-    expect(reader).toMatchObject({ok: true})
+    expect(reader).toMatchObject({ok: true, json: expect.stringMatching(/^\d+$/)})
+    const readerThread = (reader as {json: string}).json
+    expect(existsSync(`/proc/self/task/${readerThread}`), 'a thread of this process').toBe(true)
+    expect(readerThread, 'not the query thread').not.toBe((queryThread as {json: string}).json)
     expect(held.settled, 'the query on the query thread still runs').toBe(false)
     // The held query fills its heap to 50 MB and spins on; a second heavy query on the overflow
     // does the same: each thread within 80 MB, both together past it. Only the budget ends it

@@ -1753,18 +1753,36 @@ export function createSqliteStore(
     ).map((row) => Number(row.tx_seq))
   }
 
+  /**
+   * `read` in one snapshot when it reads more than one chunk of ids: each chunk's statement ends
+   * with its own otherwise, and another connection's commit between two (the commit thread's) had
+   * documents of one read from two states. A connection in a transaction (a write group) has one.
+   */
+  function chunksInOneSnapshot<T>(count: number, read: () => T): T {
+    const conn = open(false)
+    const snapshot = conn !== null && count > CHUNK && !conn.isTransaction
+    if (snapshot) conn.exec('BEGIN')
+    try {
+      return read()
+    } finally {
+      if (snapshot) conn.exec('COMMIT')
+    }
+  }
+
   function getDocuments(ids: readonly string[]): (SanityDocument | null)[] {
     const found = new Map<string, SanityDocument>()
     // Absent when heads() last looked (and not written since): taken once, without a read.
     const unknown = absent.size > 0 ? ids.filter((id) => !absent.delete(id)) : ids
-    for (let i = 0; i < unknown.length; i += CHUNK) {
-      const chunk = unknown.slice(i, i + CHUNK)
-      const rows = all(
-        `SELECT id, json(body) AS body FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
-        ...chunk,
-      )
-      for (const row of rows) found.set(String(row.id), JSON.parse(String(row.body)))
-    }
+    chunksInOneSnapshot(unknown.length, () => {
+      for (let i = 0; i < unknown.length; i += CHUNK) {
+        const chunk = unknown.slice(i, i + CHUNK)
+        const rows = all(
+          `SELECT id, json(body) AS body FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          ...chunk,
+        )
+        for (const row of rows) found.set(String(row.id), JSON.parse(String(row.body)))
+      }
+    })
     return ids.map((id) => found.get(id) ?? null)
   }
 
@@ -1830,11 +1848,7 @@ export function createSqliteStore(
 
   function documentTexts(ids: readonly string[]): (Uint8Array | null)[] {
     const found = new Map<string, Uint8Array>()
-    const conn = open(false)
-    // One snapshot for all chunks; a connection inside a transaction (a write group) has one.
-    const snapshot = conn !== null && ids.length > CHUNK && !conn.isTransaction
-    if (snapshot) conn.exec('BEGIN')
-    try {
+    chunksInOneSnapshot(ids.length, () => {
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK)
         // As UTF-8 bytes: never decoded into a JavaScript string, nor encoded again to be sent.
@@ -1844,9 +1858,7 @@ export function createSqliteStore(
         )
         for (const row of rows) found.set(String(row.id), row.body as Uint8Array)
       }
-    } finally {
-      if (snapshot) conn.exec('COMMIT')
-    }
+    })
     return ids.map((id) => found.get(id) ?? null)
   }
 
@@ -2660,18 +2672,39 @@ export function createSqliteStore(
       }
       return
     }
-    let batch: {id: string; rev: string}[] = []
-    for (const row of iterate(
-      `SELECT id, rev FROM documents${filter} ORDER BY ${orderBy}`,
-      params,
-    )) {
-      batch.push(row as {id: string; rev: string})
-      if (batch.length === CHUNK) {
-        yield* resolveRows(batch)
-        batch = []
+    // The bodies not cached are read by batch, in the snapshot the batch's rows came from. The
+    // rows' statement holds it while it is suspended, but not once it has ended, which is when the
+    // last batch is complete: another connection's commit then (the commit thread's) had a row
+    // counted and gone, or read at a newer revision than its batch-mates. So each batch is read and
+    // resolved in a transaction, ended before its documents are yielded: the reader may write on
+    // this connection meanwhile (a write group's BEGIN IMMEDIATE).
+    const conn = open(false)
+    const rows = iterate(`SELECT id, rev FROM documents${filter} ORDER BY ${orderBy}`, params)
+    try {
+      for (let ended = false; !ended;) {
+        // Inside a write group, or a search scan's first step (scan()), the snapshot is held.
+        const own = conn !== null && !conn.isTransaction
+        if (own) conn.exec('BEGIN')
+        let docs: SanityDocument[]
+        try {
+          const batch: {id: string; rev: string}[] = []
+          while (batch.length < CHUNK) {
+            const step = rows.next()
+            if (step.done) {
+              ended = true
+              break
+            }
+            batch.push(step.value as {id: string; rev: string})
+          }
+          docs = resolveRows(batch)
+        } finally {
+          if (own) conn.exec('COMMIT')
+        }
+        yield* docs
       }
+    } finally {
+      rows.return(undefined)
     }
-    yield* resolveRows(batch)
   }
 
   /**
@@ -3035,22 +3068,24 @@ export function createSqliteStore(
       // No path (a projection that reads only the scope around it, `{"a": ^.a}`): ids alone.
       const columns = paths.map((_, i) => `, body -> ? AS v${i}`).join('')
       const jsonPaths = paths.map(jsonPath)
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const chunk = ids.slice(i, i + CHUNK)
-        const rows = all(
-          `SELECT id${columns} FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
-          ...jsonPaths,
-          ...chunk,
-        )
-        for (const row of rows) {
-          // `->` gives the value as JSON text, or NULL where the document has none.
-          const values = paths.map((_, k) => {
-            const text = row[`v${k}`]
-            return text === null ? undefined : JSON.parse(String(text))
-          })
-          found.set(String(row.id), values)
+      chunksInOneSnapshot(ids.length, () => {
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          const chunk = ids.slice(i, i + CHUNK)
+          const rows = all(
+            `SELECT id${columns} FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+            ...jsonPaths,
+            ...chunk,
+          )
+          for (const row of rows) {
+            // `->` gives the value as JSON text, or NULL where the document has none.
+            const values = paths.map((_, k) => {
+              const text = row[`v${k}`]
+              return text === null ? undefined : JSON.parse(String(text))
+            })
+            found.set(String(row.id), values)
+          }
         }
-      }
+      })
       return ids.map((id) => found.get(id) ?? null)
     },
 

@@ -24,10 +24,16 @@ const commit = (store: SqliteStore, rev: string, docs: SanityDocument[]) =>
 const article = (i: number) =>
   ({_id: `a${String(i).padStart(4, '0')}`, _type: 'article', title: `বিরল ${i}`}) as SanityDocument
 
+const byType = {types: ['article']}
+const inIdOrder = {types: ['article'], order: [{path: ['_id'], direction: 'asc'}]}
+
+// At its 701st: in its second batch of bodies, each read in a transaction of its own (scanRows).
 test.each([
-  ['by type', {types: ['article']}],
-  ['by type, in id order', {types: ['article'], order: [{path: ['_id'], direction: 'asc'}]}],
-])('a scan (%s) stopped at its first document lets go of the connection', async (_, hint) => {
+  ['by type', byType, 1],
+  ['by type, in id order', inIdOrder, 1],
+  ['by type', byType, 701],
+  ['by type, in id order', inIdOrder, 701],
+])('a scan (%s) stopped at its document %s lets go of the connection', async (_, hint, at) => {
   const store = createSqliteStore(join(dir, 'test.sqlite'), 'test')
   try {
     await commit(
@@ -35,10 +41,12 @@ test.each([
       'tx1',
       Array.from({length: 3000}, (_, i) => article(i)),
     )
+    let read = 0
     for (const doc of store.scan(hint as never)) {
       expect(doc._type).toBe('article')
-      break
+      if (++read === at) break
     }
+    expect(read).toBe(at)
     await commit(store, 'tx2', [{...article(2500), title: 'নতুন'}])
     const seen = [...store.scan(hint as never)].find((doc) => doc._id === 'a2500')
     expect(seen?._rev).toBe('tx2')

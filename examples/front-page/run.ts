@@ -2,16 +2,17 @@
  * `npm run example`: the example front page against the local lake (start it first with
  * `npm run dev` or `npm run lake`). Sets what the Next app needs: the lake's API host, Node trusting
  * the lake's certificate authority, and a read token when the dataset is private (a viewer token
- * made once and kept in the data folder). `--prod` builds and serves the production bundle.
+ * made once and kept in the example's folder, viewerToken.ts). `--prod` builds and serves the production bundle.
  *
  *   npm run example -- [--port 3400] [--lake-port 3334] [--data .lake] [--dataset production] [--prod]
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
+import {savedToken, saveToken} from './viewerToken.ts'
 
 const APP = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(APP, '../..')
@@ -106,8 +107,9 @@ async function readToken(): Promise<string> {
   const res = await fetch(`${apiHost}/v2025-02-19/data/query/${values.dataset}?query=count(*)`)
   const anonymous = ((await res.json()) as {result?: number}).result ?? 0
   if (anonymous > 0) return ''
-  const file = join(dataDir, 'front-page-example.token')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const saved = savedToken(dataDir)
+  // A lake made anew in the same folder does not know a token saved for the old one.
+  if (saved !== undefined && (await accepted(saved))) return saved
   const made = spawnSync(
     process.execPath,
     [
@@ -125,8 +127,15 @@ async function readToken(): Promise<string> {
   )
   if (made.status !== 0) fail(`Could not make a viewer token:\n${made.stderr}`)
   const token = made.stdout.trim()
-  writeFileSync(file, `${token}\n`, {mode: 0o600})
+  saveToken(dataDir, token)
   return token
+}
+
+async function accepted(token: string): Promise<boolean> {
+  const res = await fetch(`${apiHost}/v2025-02-19/data/query/${values.dataset}?query=1`, {
+    headers: {authorization: `Bearer ${token}`},
+  })
+  return res.status !== 401
 }
 
 function fail(message: string): never {

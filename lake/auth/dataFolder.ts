@@ -16,11 +16,10 @@ export const FILE_MODE = 0o600
 
 /**
  * What a lake makes at the top of its data folder (kit/localLake.ts LAKE_FILES, the assets, the
- * Live questions), with SQLite's side files of the auth database, and the viewer token that
- * `npm run example` keeps beside the lake's own (docs/studio-lake.md lists them all).
+ * Live questions), with SQLite's side files of the auth database (docs/studio-lake.md lists them
+ * all).
  */
-const LAKE_ENTRY =
-  /^(?:token|auth\.sqlite(?:-wal|-shm|-journal)?|tls|datasets|assets|live|front-page-example\.token)$/
+const LAKE_ENTRY = /^(?:token|auth\.sqlite(?:-wal|-shm|-journal)?|tls|datasets|assets|live)$/
 
 /** A data folder that holds files the lake did not make: it is not the lake's to change. */
 export class ForeignDataFolderError extends Error {

@@ -25,6 +25,7 @@ import {ensureTls} from '../../../lake/tls/certificates.ts'
 import {createLake} from '../../../lake/index.ts'
 import {ForeignDataFolderError} from '../../../lake/auth/dataFolder.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {savedToken, saveToken} from '../../../examples/front-page/viewerToken.ts'
 
 /** Every path under `dir` with its permission bits. */
 function modes(dir: string): {path: string; mode: number; folder: boolean}[] {
@@ -91,21 +92,41 @@ describe("a folder that is not the lake's (`--data .`, a home folder)", () => {
     }
   })
 
-  // `npm run example` keeps its viewer token in the data folder (docs/studio-lake.md's table):
-  // on main, once it had, the lake refused that folder at its next start, and so did `env`.
-  it("is a lake's with the example front page's token in it", async () => {
+  // The lake knows no example: on main (d20ebd0) it took `npm run example`'s token file, kept in
+  // the data folder, for one of its own entries.
+  it("is refused with a file the lake did not make, an example's token among them", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lake-example-'))
     try {
       writeFileSync(join(dir, 'token'), 'x\n', {mode: 0o600})
       writeFileSync(join(dir, 'front-page-example.token'), 'y\n', {mode: 0o644})
+      await expect(
+        createLake({dataDir: dir, principals: {principalForToken: async () => null}}),
+      ).rejects.toThrow(ForeignDataFolderError)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  // What d20ebd0 fixed stays fixed: after `npm run example` saved its viewer token, a lake starts
+  // on that folder again, for the token is kept in the example's folder, by data folder.
+  it('starts again after the example front page saved its viewer token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lake-example-'))
+    const example = mkdtempSync(join(tmpdir(), 'example-'))
+    const file = join(example, '.viewer-tokens.json')
+    try {
+      writeFileSync(join(dir, 'token'), 'x\n', {mode: 0o600})
+      saveToken(dir, 'y', file)
       const lake = await createLake({
         dataDir: dir,
         principals: {principalForToken: async () => null},
       })
       await lake.close()
-      expect(statSync(join(dir, 'front-page-example.token')).mode & 0o777).toBe(0o600)
+      expect(savedToken(dir, file)).toBe('y')
+      expect(savedToken(join(dir, 'other'), file)).toBeUndefined()
+      expect(statSync(file).mode & 0o777).toBe(0o600)
     } finally {
       rmSync(dir, {recursive: true, force: true})
+      rmSync(example, {recursive: true, force: true})
     }
   })
 })

@@ -109,8 +109,9 @@ async function answer(
     apiVersion: apiVersionOf(c),
   }
   // Before any work, whoever asks: an anonymous caller of a private dataset, whose answer is
-  // always [], learns of a mistyped perspective too.
+  // always [], learns of a mistyped perspective too; a repeated parameter costs no query.
   const perspective = parsePerspective(request.perspective, request.apiVersion)
+  const returnQuery = param(c, 'returnQuery') !== 'false'
   const generation = lake.live.generation(dataset.name)
   const run = (signal?: AbortSignal) => dataset.query(request, principal, {signal, holder})
   // Serialised once: the text is both the response and what the live API compares.
@@ -136,7 +137,7 @@ async function answer(
     syncTags = `,"syncTags":[${JSON.stringify(tag)}]`
   }
   const ms = Math.round(performance.now() - started)
-  const head = param(c, 'returnQuery') !== 'false' ? `{"query":${JSON.stringify(query)},` : '{'
+  const head = returnQuery ? `{"query":${JSON.stringify(query)},` : '{'
   c.header('content-type', 'application/json')
   // A large answer is held in the lake's answer budget until its client reads it, as data/doc's:
   // unbudgeted, unread answers of a 16 MB query over one connection held 705 MB.

@@ -613,6 +613,15 @@ describe('a URL parameter given twice', () => {
     )
   })
 
+  // Read before the work: on main a repeated returnQuery was read once the query had run, so a
+  // costly query ran in full before its 400, and a query that fails answered its own error.
+  it("a query's repeated returnQuery is refused before the query runs", async () => {
+    await expect400(
+      await api('/data/query/test?query=*%5B&returnQuery=false&returnQuery=true'),
+      /parameter "returnQuery" more than once/,
+    )
+  })
+
   // A true-or-false one too: the first was taken, so `?dryRun=false&dryRun=true` (a default
   // and the caller's own, appended) stored the write, answered 200.
   it.each([

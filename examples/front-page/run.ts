@@ -12,6 +12,7 @@ import {dirname, join, resolve} from 'node:path'
 import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
+import {exitCodeOf} from './exitCode.ts'
 import {savedToken, saveToken} from './viewerToken.ts'
 
 const APP = dirname(fileURLToPath(import.meta.url))
@@ -34,7 +35,7 @@ Examples:
   npm run example
   npm run example -- --prod
 
-Exit codes: 0 done · 1 no lake running, or the site failed to build or start · 2 bad arguments
+Exit codes: 0 done (stopped with Ctrl-C) · 1 no lake running, or the site failed to build or start · 2 bad arguments
 `
 
 const {values} = parseFlags()
@@ -85,10 +86,18 @@ const env: NodeJS.ProcessEnv = {
   SANITY_API_READ_TOKEN: process.env.SANITY_API_READ_TOKEN ?? (await readToken()),
 }
 
-const next = (args: string[]) =>
-  spawn(NEXT, args, {cwd: ROOT, env, stdio: 'inherit'}).on('exit', (code) => {
-    process.exitCode = code ?? 1
+const next = (args: string[]) => {
+  const child = spawn(NEXT, args, {cwd: ROOT, env, stdio: 'inherit'})
+  child.on('exit', (code, signal) => {
+    process.exitCode = exitCodeOf(code, signal)
   })
+  // Ctrl-C reaches Next too (the terminal's process group); by default it would end this process
+  // first, by the signal. Instead Next is told (a SIGTERM may be sent to this process alone) and
+  // this one exits with Next's exit code, 0 for a stop (--help).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => child.kill(signal))
+  }
+}
 
 if (values.prod) {
   // Next keeps fetched answers across builds (`.next/cache/fetch-cache`, never expiring with Sanity

@@ -10,35 +10,25 @@
  * Reads by more than 500 ids (a scan by ids, the values at paths) read them 500 a statement:
  * the commit runs after the first one.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
 import {DatabaseSync, StatementSync} from 'node:sqlite'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {evaluate} from 'groq-js'
-import {afterEach, beforeEach, describe, expect, test, vi} from 'vitest'
-import {parseQuery} from '../../../lake/core/query.ts'
-import {textQueryDereference} from '../../../lake/core/textQueryRewrite.ts'
+import {describe, expect, test, vi} from 'vitest'
 import type {SanityDocument} from '../../../lake/core/types.ts'
-import {executeQuery} from '../../../lake/query/execute.ts'
-import analyzerTask from '../../../lake/store/searchAnalyzerWorker.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {
+  afterFirstAll,
+  cachingReaders,
+  datasetFile,
+  groqJs,
+  rawQuery,
+  type ReaderOf,
+  withReader,
+} from '../../helpers/snapshotReads.ts'
 import {creating} from '../../helpers/store.ts'
 
-const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
 const params = {q: 'বিরল'}
 const query = '*[_type == "article" && title match text::query($q)] | order(_id) {_id, _rev, title}'
 
-let dir: string
-let path: string
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lake-scan-batches-'))
-  path = join(dir, 'test.sqlite')
-})
-afterEach(async () => {
-  vi.restoreAllMocks()
-  analyzerTask({kind: 'close'})
-  await rm(dir, {recursive: true, force: true})
-})
+const file = datasetFile('lake-scan-batches-')
 
 const article = (i: number) =>
   ({_id: `a${String(i).padStart(4, '0')}`, _type: 'article', title: `বিরল ${i}`}) as SanityDocument
@@ -51,7 +41,7 @@ const COUNT = 620
  * as the commit thread writes them on its own connection; only the documents' table is read here.
  */
 function commitElsewhere() {
-  const other = new DatabaseSync(path)
+  const other = new DatabaseSync(file())
   try {
     other.exec('BEGIN IMMEDIATE')
     other
@@ -94,28 +84,11 @@ function afterRowsEnd(then: () => void) {
 }
 
 /** Runs `then` once, after the first of several reads of documents by a chunk of their ids. */
-function afterFirstChunk(then: () => void) {
-  let done = false
-  const original = StatementSync.prototype.all
-  vi.spyOn(StatementSync.prototype, 'all').mockImplementation(function (
-    this: StatementSync,
-    ...args: unknown[]
-  ) {
-    const rows = (original as (...a: unknown[]) => unknown[]).apply(this, args)
-    if (!done && /^SELECT id.* FROM documents WHERE id IN/.test(this.sourceSQL)) {
-      done = true
-      then()
-    }
-    return rows
-  } as never)
-  return () => done
-}
+const afterFirstChunk = (then: () => void) =>
+  afterFirstAll((sql) => /^SELECT id.* FROM documents WHERE id IN/.test(sql), then)
 
 /** A query thread's connection caches nothing: its one statement reads the bodies themselves. */
-const readers: [string, (store: SqliteStore) => SqliteStore][] = [
-  ["the store's own connection", (store) => store],
-  ['the committed view', (store) => store.committed() as SqliteStore],
-]
+const readers = cachingReaders
 
 async function written(store: SqliteStore) {
   const docs = Array.from({length: COUNT}, (_, i) => ({...article(i), _rev: 'tx1'}))
@@ -123,99 +96,79 @@ async function written(store: SqliteStore) {
   return docs
 }
 
-describe('a scan of more than one batch reads every batch in the snapshot its rows came from', () => {
-  test.each(readers)(
-    'a search through %s: a commit as its rows end is not seen',
-    async (_, readerOf) => {
-      const store = createSqliteStore(path, 'test')
-      let reader: SqliteStore | null = null
-      try {
-        const docs = await written(store)
-        reader = readerOf(store)
-        const value = await evaluate(parseQuery(query, params), {
-          dataset: docs,
-          params,
-          dereference: textQueryDereference({documents: docs, params}),
-        })
-        const expected = (await value.get()) as unknown[]
-        expect(expected).toHaveLength(COUNT)
+/**
+ * `read` through the reader `readerOf` opens, with another connection's commit slipped in by `slip`:
+ * the commit ran and `read` answers `expected`, as over the documents written before it.
+ */
+function commitUnseen(
+  readerOf: ReaderOf,
+  slip: (then: () => void) => () => boolean,
+  read: (reader: SqliteStore, docs: SanityDocument[]) => unknown,
+  expected: (docs: SanityDocument[]) => unknown,
+) {
+  const store = createSqliteStore(file(), 'test')
+  return withReader(store, async (open) => {
+    const docs = await written(store)
+    const reader = open(readerOf)
+    const answer = await expected(docs)
+    const committed = slip(commitElsewhere)
+    const result = await read(reader, docs)
+    expect(committed()).toBe(true)
+    expect(result).toEqual(answer)
+  })
+}
 
-        const committed = afterRowsEnd(commitElsewhere)
-        const result = await executeQuery(
-          reader,
-          {query, params, perspective: 'raw', apiVersion: '2025-02-19'},
-          admin,
-          {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'},
-        )
-        expect(committed()).toBe(true)
-        expect(result).toEqual(expected)
-      } finally {
-        if (reader && reader !== store) reader.close()
-        store.close()
-      }
-    },
+describe('a scan of more than one batch reads every batch in the snapshot its rows came from', () => {
+  test.each(readers)('a search through %s: a commit as its rows end is not seen', (_, readerOf) =>
+    commitUnseen(
+      readerOf,
+      afterRowsEnd,
+      (reader) => rawQuery(reader, query, params),
+      async (docs) => {
+        const expected = (await groqJs(query, params, docs)) as unknown[]
+        expect(expected).toHaveLength(COUNT)
+        return expected
+      },
+    ),
   )
 
   // Not a search: no transaction of the scan's own, the rows' statement alone holds the snapshot.
+  const byType = {types: ['article'], order: [{path: ['_id'], direction: 'asc'}]}
   test.each(readers)(
     'a scan by type through %s: a commit as its rows end is not seen',
-    async (_, readerOf) => {
-      const store = createSqliteStore(path, 'test')
-      let reader: SqliteStore | null = null
-      try {
-        const docs = await written(store)
-        reader = readerOf(store)
-        const committed = afterRowsEnd(commitElsewhere)
-        const hint = {types: ['article'], order: [{path: ['_id'], direction: 'asc'}]}
-        const scanned = [...reader.scan(hint as never)]
-        expect(committed()).toBe(true)
-        expect(scanned).toEqual(docs)
-      } finally {
-        if (reader && reader !== store) reader.close()
-        store.close()
-      }
-    },
+    (_, readerOf) =>
+      commitUnseen(
+        readerOf,
+        afterRowsEnd,
+        (reader) => [...reader.scan(byType as never)],
+        (docs) => docs,
+      ),
   )
 
   // By ids, 500 a read: every chunk in the first one's snapshot.
   test.each(readers)(
     'a scan by ids through %s: a commit between its chunks is not seen',
-    async (_, readerOf) => {
-      const store = createSqliteStore(path, 'test')
-      let reader: SqliteStore | null = null
-      try {
-        const docs = await written(store)
-        reader = readerOf(store)
-        const committed = afterFirstChunk(commitElsewhere)
-        const scanned = [...reader.scan({ids: docs.map((doc) => doc._id)})]
-        expect(committed()).toBe(true)
-        expect(scanned).toEqual(docs)
-      } finally {
-        if (reader && reader !== store) reader.close()
-        store.close()
-      }
-    },
+    (_, readerOf) =>
+      commitUnseen(
+        readerOf,
+        afterFirstChunk,
+        (reader, docs) => [...reader.scan({ids: docs.map((doc) => doc._id)})],
+        (docs) => docs,
+      ),
   )
 
   test.each(readers)(
     'values by ids through %s: a commit between their chunks is not seen',
-    async (_, readerOf) => {
-      const store = createSqliteStore(path, 'test')
-      let reader: SqliteStore | null = null
-      try {
-        const docs = await written(store)
-        reader = readerOf(store)
-        const committed = afterFirstChunk(commitElsewhere)
-        const values = reader.extract(
-          docs.map((doc) => doc._id),
-          [['title']],
-        )
-        expect(committed()).toBe(true)
-        expect(values).toEqual(docs.map((doc) => [(doc as Record<string, unknown>).title]))
-      } finally {
-        if (reader && reader !== store) reader.close()
-        store.close()
-      }
-    },
+    (_, readerOf) =>
+      commitUnseen(
+        readerOf,
+        afterFirstChunk,
+        (reader, docs) =>
+          reader.extract(
+            docs.map((doc) => doc._id),
+            [['title']],
+          ),
+        (docs) => docs.map((doc) => [(doc as Record<string, unknown>).title]),
+      ),
   )
 })

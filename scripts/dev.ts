@@ -80,6 +80,7 @@ Examples:
 
 Exit codes: 0 stopped with Ctrl-C, or one is already running · 1 the lake or the Studio could
 not start, or stopped on its own (then with its own code, when not 0) · 2 bad arguments
+(Ctrl-C reaches npm too: npm run dev itself then exits 130, as npm does for any script.)
 `
 
 const FLAGS = {

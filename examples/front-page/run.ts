@@ -36,6 +36,7 @@ Examples:
   npm run example -- --prod
 
 Exit codes: 0 done (stopped with Ctrl-C) · 1 no lake running, or the site failed to build or start · 2 bad arguments
+(Ctrl-C reaches npm too: npm run example itself then exits 130, as npm does for any script.)
 `
 
 const {values} = parseFlags()

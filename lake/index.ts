@@ -329,7 +329,6 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       listeners.endWhere(ended) + context.live.endWhere(ended),
   }
   const stopWatching = auth ? watchRevocations(auth.store, streams) : () => {}
-  let closed = false
   let closing: Promise<void> | null = null
   return {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).
@@ -337,7 +336,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     // request before its socket is destroyed), which would meet closed databases (a 500).
     fetch: (request, env) =>
       Promise.resolve(
-        closed
+        closing
           ? errorResponse(new UnavailableError('The lake is shutting down'))
           : app.fetch(request, env),
       ),
@@ -361,7 +360,6 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   }
 
   async function closeAll() {
-    closed = true
     // Running queries stop at once (their threads are terminated), whatever they are doing.
     const stoppingQueries = queries.close()
     context.images.stop()

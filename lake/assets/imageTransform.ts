@@ -138,8 +138,7 @@ export function parseTransform(
     quality: number(search, 'q', 0, 100, true) ?? 75,
     flip: flip(singleParameter(search, 'flip')),
     orientation: orientation(singleParameter(search, 'or')),
-    invert:
-      singleParameter(search, 'invert') === 'true' || singleParameter(search, 'invert') === '1',
+    invert: ['true', '1'].includes(singleParameter(search, 'invert') ?? ''),
   }
   const rect = singleParameter(search, 'rect')
   if (rect !== null) transform.rect = parseRect(rect, source)

@@ -62,6 +62,8 @@ export const command = defineCommand({
     if (!dataset) throw new UsageError('Missing dataset name.')
     const invalid = invalidDatasetReason(dataset)
     if (invalid) throw new UsageError(`Invalid dataset name "${dataset}": ${invalid}.`)
+    // The lake does not record its address in the data folder: the flags name it, as for env.
+    const named = values.port !== undefined || values.host !== undefined || values['no-tls']
     if (action === 'delete') {
       if (value !== undefined || extra.length > 0) {
         throw new UsageError(`Unexpected "${[value, ...extra].join(' ')}".`)
@@ -71,8 +73,6 @@ export const command = defineCommand({
           `Deleting "${dataset}" removes all of it, for good: add --force to confirm.`,
         )
       }
-      // The lake does not record its address in the data folder: the flags name it, as for env.
-      const named = values.port !== undefined || values.host !== undefined || values['no-tls']
       const apiHost = named
         ? apiHostFor(
             values.host ?? LOCAL_LAKE.host,
@@ -83,7 +83,7 @@ export const command = defineCommand({
       return deleteDataset(dataset, apiHost, dataFolderOption(values.data), io)
     }
     if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}".`)
-    if (values.port !== undefined || values.host !== undefined || values['no-tls']) {
+    if (named) {
       throw new UsageError(
         'visibility writes the data folder: --port, --host and --no-tls are for delete.',
       )

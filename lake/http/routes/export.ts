@@ -23,11 +23,12 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', async (c) => {
   const cursor = param(c, 'nextCursor')
   const cursorMode = cursor !== undefined
   const afterId = cursor ? decodeCursor(cursor) : undefined
-  const pageSize = Number(param(c, 'pageSize') ?? EXPORT_PAGE_SIZE)
+  const asked = param(c, 'pageSize')
+  const pageSize = Number(asked ?? EXPORT_PAGE_SIZE)
   // SQLite's LIMIT takes a 64-bit integer; a larger number would fail inside the stream.
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
     throw new BadRequestError(
-      `\`pageSize\` must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not "${param(c, 'pageSize')}"`,
+      `\`pageSize\` must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, not "${asked}"`,
     )
   }
   const pages = dataset.export(principal, {

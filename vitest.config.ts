@@ -29,6 +29,7 @@ const INTEGRATION = [
   'tests/lake/groq/**/*.test.ts',
   'tests/lake/security/**/*.test.ts',
   'tests/lake/live/**/*.test.ts',
+  'tests/lake/tools/**/*.test.ts',
   'tests/lake/presence/**/*.test.ts',
   'tests/lake/images/**/*.test.ts',
   'tests/lake/isolation/**/*.test.ts',

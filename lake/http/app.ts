@@ -3,6 +3,7 @@
  * `<projectId>.localhost`) plays no part. One line per route module below.
  */
 import {Hono} from 'hono'
+import {getPath} from 'hono/utils/url'
 import {type LakeContext} from './context.ts'
 import {CachedRouter} from './cachedRouter.ts'
 import {errorResponse, notFoundResponse} from './errors.ts'
@@ -34,7 +35,7 @@ export function createApp(
   principals: PrincipalResolver,
   studio?: StudioContext,
 ): Hono {
-  const app = new Hono({router: new CachedRouter()})
+  const app = new Hono({router: new CachedRouter(), getPath: mergedSlashesPath})
   app.onError((err, c) => {
     const res = errorResponse(err)
     // A body refused as too large is left unread, and the Node adapter stops draining it after
@@ -89,6 +90,16 @@ export function createApp(
   // Deliberate answers for hosted-only features, after the real routes (see routes/hostedOnly.ts).
   app.route('/:version{v[^/]+}', hostedOnlyRoutes())
   return app
+}
+
+/**
+ * The path routes match, with each run of slashes read as one, as hosted Sanity reads it:
+ * @sanity/migrate's runner (`sanity migration run`) calls `//v<apiVersion>/data/export/…`
+ * (sanity-io/migrate's own test pins `https://xyz.api.sanity.io//v2025-01-31/query/…`).
+ */
+function mergedSlashesPath(request: Request): string {
+  const path = getPath(request)
+  return path.includes('//') ? path.replace(/\/{2,}/g, '/') : path
 }
 
 function httpVersionMajor(env: unknown): number | undefined {

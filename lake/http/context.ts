@@ -79,9 +79,9 @@ export async function datasetOf(c: Context): Promise<DatasetService> {
   return dataset
 }
 
-/** The `YYYY-MM-DD` (or `1`, `X`) of the `/v…/` path prefix. */
+/** The `YYYY-MM-DD` (or `1`, `X`) of the `/v…/` path prefix (of the path routed: app.ts). */
 export function apiVersionOf(c: Context): string {
-  const match = /^\/v([^/]+)\//.exec(new URL(c.req.url).pathname)
+  const match = /^\/v([^/]+)\//.exec(c.req.path)
   return match ? match[1] : '1'
 }
 

@@ -1757,6 +1757,11 @@ export function createSqliteStore(
    * `read` in one snapshot when it reads more than one chunk of ids: each chunk's statement ends
    * with its own otherwise, and another connection's commit between two (the commit thread's) had
    * documents of one read from two states. A connection in a transaction (a write group) has one.
+   * Every read by ids goes through it, also those made only in the write lock (a write's checks:
+   * heads(), referrersOf(), bodyBytes()), where no commit can land between chunks (the commit
+   * thread writes inside a write group's job, which the lock runs one at a time; the analyzer's
+   * thread writes the search tables only): outside it (a write's sizing, the committed view's
+   * sizes, a query's references() and budget) one can (tests/lake/store/chunkSnapshots.test.ts).
    */
   function chunksInOneSnapshot<T>(count: number, read: () => T): T {
     const conn = open(false)
@@ -1788,19 +1793,22 @@ export function createSqliteStore(
 
   function heads(ids: readonly string[]): ({rev: string; bytes: number} | null)[] {
     const found = new Map<string, {rev: string; bytes: number}>()
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK)
-      // length() of the body reads none of it; its `_rev` all of it, unless it is known.
-      const known = chunk.every((id) => largeRevs.has(id))
-      const rows = all(
-        `SELECT id, ${known ? '' : 'rev, '}length(body) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
-        ...chunk,
-      )
-      for (const row of rows) {
-        const id = String(row.id)
-        found.set(id, {rev: known ? largeRevs.get(id)! : String(row.rev), bytes: Number(row.bytes)})
+    chunksInOneSnapshot(ids.length, () => {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK)
+        // length() of the body reads none of it; its `_rev` all of it, unless it is known.
+        const known = chunk.every((id) => largeRevs.has(id))
+        const rows = all(
+          `SELECT id, ${known ? '' : 'rev, '}length(body) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          ...chunk,
+        )
+        for (const row of rows) {
+          const id = String(row.id)
+          const rev = known ? largeRevs.get(id)! : String(row.rev)
+          found.set(id, {rev, bytes: Number(row.bytes)})
+        }
       }
-    }
+    })
     const out = ids.map((id) => found.get(id) ?? null)
     if (rememberAbsent) {
       // Bounded: pre-checks whose transaction never read (a refusal) leave theirs behind.
@@ -1821,28 +1829,32 @@ export function createSqliteStore(
 
   function versionIds(publishedIds: readonly string[]): string[] {
     const found: string[] = []
-    for (let i = 0; i < publishedIds.length; i += CHUNK) {
-      const chunk = publishedIds.slice(i, i + CHUNK)
-      const rows = all(
-        `SELECT id FROM documents WHERE id GLOB 'versions.*' AND ${VERSION_OF} IN (${chunk.map(() => '?').join(',')})`,
-        ...chunk,
-      )
-      for (const row of rows) found.push(String(row.id))
-    }
+    chunksInOneSnapshot(publishedIds.length, () => {
+      for (let i = 0; i < publishedIds.length; i += CHUNK) {
+        const chunk = publishedIds.slice(i, i + CHUNK)
+        const rows = all(
+          `SELECT id FROM documents WHERE id GLOB 'versions.*' AND ${VERSION_OF} IN (${chunk.map(() => '?').join(',')})`,
+          ...chunk,
+        )
+        for (const row of rows) found.push(String(row.id))
+      }
+    })
     return found.sort()
   }
 
   function storedBytes(ids: readonly string[]): (number | null)[] {
     const found = new Map<string, number>()
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK)
-      // length() of a blob reads its size from the row's header, not its pages.
-      const rows = all(
-        `SELECT id, length(body) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
-        ...chunk,
-      )
-      for (const row of rows) found.set(String(row.id), Number(row.bytes))
-    }
+    chunksInOneSnapshot(ids.length, () => {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK)
+        // length() of a blob reads its size from the row's header, not its pages.
+        const rows = all(
+          `SELECT id, length(body) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          ...chunk,
+        )
+        for (const row of rows) found.set(String(row.id), Number(row.bytes))
+      }
+    })
     return ids.map((id) => found.get(id) ?? null)
   }
 
@@ -1867,14 +1879,16 @@ export function createSqliteStore(
       return knownBytes.get(ids[0]) ?? 0
     }
     let bytes = 0
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK)
-      const [row] = all(
-        `SELECT sum(length(body)) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
-        ...chunk,
-      )
-      bytes += Number(row?.bytes ?? 0)
-    }
+    chunksInOneSnapshot(ids.length, () => {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK)
+        const [row] = all(
+          `SELECT sum(length(body)) AS bytes FROM documents WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          ...chunk,
+        )
+        bytes += Number(row?.bytes ?? 0)
+      }
+    })
     return bytes
   }
 
@@ -3114,16 +3128,18 @@ export function createSqliteStore(
       const targets = [...new Set(ids)].sort()
       const out: {id: string; target: string}[] = []
       const column = kind === 'any' ? 'true' : kind === 'visible' ? 'r.visible' : 'r.strong'
-      for (let i = 0; i < targets.length; i += CHUNK) {
-        const chunk = targets.slice(i, i + CHUNK)
-        const rows = all(
-          `SELECT r.target, d.id AS source FROM refs r JOIN documents d ON d.rowid = r.source
-           WHERE ${column} AND r.target IN (${chunk.map(() => '?').join(',')})
-           ORDER BY r.target, d.id`,
-          ...chunk,
-        )
-        for (const row of rows) out.push({id: String(row.source), target: String(row.target)})
-      }
+      chunksInOneSnapshot(targets.length, () => {
+        for (let i = 0; i < targets.length; i += CHUNK) {
+          const chunk = targets.slice(i, i + CHUNK)
+          const rows = all(
+            `SELECT r.target, d.id AS source FROM refs r JOIN documents d ON d.rowid = r.source
+             WHERE ${column} AND r.target IN (${chunk.map(() => '?').join(',')})
+             ORDER BY r.target, d.id`,
+            ...chunk,
+          )
+          for (const row of rows) out.push({id: String(row.source), target: String(row.target)})
+        }
+      })
       return out
     },
 

@@ -2,7 +2,7 @@
  * A content migration, defined as Sanity's docs define one (`defineMigration` from
  * `sanity/migrate`), run against a real lake by @sanity/migrate's runner: the code behind
  * `sanity migration run`, which reads the dataset through the export API and writes through the
- * mutate API. The CLI command itself cannot be pointed at the lake (docs/front-end.md); its runner
+ * mutate API. The CLI command itself cannot be pointed at the lake (docs/hosted.md); its runner
  * can, from a `sanity exec` script.
  *
  * The runner always calls `https://<projectId>.<apiHost>//v<apiVersion>/…`: the project's
@@ -32,7 +32,11 @@ const addDesk = defineMigration({
   title: 'Every article has a desk',
   documentTypes: ['article'],
   migrate: {
-    document: () => at('desk', setIfMissing('জাতীয়')),
+    // The runner's client for the migration, on the same host: the desk named by a source.
+    async document(_, context) {
+      const desk = await context.client.fetch<string>('*[_type == "source"][0].name')
+      return at('desk', setIfMissing(desk))
+    },
   },
 })
 
@@ -40,8 +44,9 @@ function api() {
   return {
     projectId: 'local',
     dataset: 'test',
-    // The runner puts the project id before the host, so the host is the lake's name, not its IP.
-    apiHost: `localhost:${new URL(lake().url).port}`,
+    // The runner puts the project id before the host, so the host is the lake's name, not its IP;
+    // with its scheme, as the migration's client (@sanity/client) needs it.
+    apiHost: `https://localhost:${new URL(lake().url).port}`,
     apiVersion: 'v2025-02-19' as const,
     token: lake().token,
   }
@@ -56,9 +61,9 @@ it('runs a migration through the export and mutate APIs', async () => {
     .client()
     .fetch('*[!(_id in path("_.**"))] | order(_id) {_id, desk}', {}, {perspective: 'raw'})
   expect(desks).toEqual([
-    {_id: 'article-1', desk: 'জাতীয়'},
+    {_id: 'article-1', desk: 'প্রথম আলো'},
     {_id: 'article-2', desk: 'খেলা'},
-    {_id: 'drafts.article-3', desk: 'জাতীয়'},
+    {_id: 'drafts.article-3', desk: 'প্রথম আলো'},
     {_id: 'source-1', desk: null},
   ])
 })

@@ -1,7 +1,7 @@
 /**
  * What of the Sanity CLI reaches the lake: `getCliClient()` (for `sanity exec` scripts) passes extra
  * client options through, so it reads the lake given `apiHost` and `useProjectHostname: false`; the
- * CLI's own commands build their clients without an API host option (docs/front-end.md).
+ * CLI's own commands build their clients without an API host option (docs/hosted.md).
  */
 import {readFileSync} from 'node:fs'
 import {getCliClient} from 'sanity/cli'
@@ -32,6 +32,6 @@ it('the CLI commands have no API host setting: only production or staging Sanity
     new URL('../../../node_modules/@sanity/cli-core/dist/apiClient.js', import.meta.url),
     'utf8',
   )
-  // If this changes, the CLI may reach the lake: update docs/front-end.md.
+  // If this changes, the CLI may reach the lake: update docs/hosted.md.
   expect(source).toMatch(/const apiHost = isStaging\(\) \? STAGING_API_HOST : undefined/)
 })

@@ -14,6 +14,7 @@ import {
 import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {LOCAL_LAKE} from '../kit/localLake.ts'
+import {capConnections} from './http/connectionSlots.ts'
 import {corsOrigins} from './http/cors.ts'
 import {
   errorResponse,
@@ -176,11 +177,12 @@ export async function startLakeServer(options: LakeServerOptions): Promise<LakeS
 }
 
 /**
- * Each connection holds a file descriptor: past the lake's or an address's cap a new one is closed
- * at once, and one that stays silent (no request, no TLS handshake) is closed after a while.
+ * Each connection holds a file descriptor: past the lake's or an address's cap a new one displaces
+ * one holding no request, or is closed at once (http/connectionSlots.ts), and one that stays
+ * silent (no request, no TLS handshake) is closed after a while.
  */
 function boundConnections(server: ServerType, limits: ConnectionLimits): void {
-  server.maxConnections = limits.total
+  capConnections(server, limits)
   // HTTP/1.1 sockets and HTTP/2 sessions without traffic this long are destroyed.
   server.setTimeout(limits.idleMs)
   // Between two requests of an HTTP/1.1 connection as well. Node's default, 5 s, closed the
@@ -189,18 +191,6 @@ function boundConnections(server: ServerType, limits: ConnectionLimits): void {
   // unsent that @sanity/client does not retry (soak finding). Clients read the `Keep-Alive:
   // timeout` hint, so they still close idle connections first.
   ;(server as {keepAliveTimeout?: number}).keepAliveTimeout = limits.idleMs
-  const perAddress = new Map<string, number>()
-  server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? ''
-    const held = perAddress.get(address) ?? 0
-    if (held >= limits.perAddress) return socket.destroy()
-    perAddress.set(address, held + 1)
-    socket.once('close', () => {
-      const left = (perAddress.get(address) ?? 1) - 1
-      if (left > 0) perAddress.set(address, left)
-      else perAddress.delete(address)
-    })
-  })
 }
 
 /**

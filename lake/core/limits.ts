@@ -154,7 +154,7 @@ export const LIMITS = {
   connections: {
     /** Open connections from one client address (every local process shares 127.0.0.1). */
     perAddress: 1_000,
-    /** Open connections in all (Node's `server.maxConnections`). */
+    /** Open connections in all (past either cap, lake/http/connectionSlots.ts). */
     total: 4_000,
     /**
      * A connection (HTTP/1.1, between requests too) or an HTTP/2 session with no traffic this

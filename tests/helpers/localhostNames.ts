@@ -18,7 +18,8 @@ export function resolveLocalhostSubdomains(): void {
   // the tools open (undici's included) without their options.
   dns.lookup = ((hostname: string, ...rest: unknown[]) =>
     (systemLookup as (...args: unknown[]) => void)(
-      /\.localhost\.?$/i.test(hostname) ? 'localhost' : hostname,
+      // IPv4's loopback, where test lakes listen (`localhost` may name ::1 first).
+      /\.localhost\.?$/i.test(hostname) ? '127.0.0.1' : hostname,
       ...rest,
     )) as typeof dns.lookup
 }

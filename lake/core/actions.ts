@@ -115,12 +115,12 @@ function checkEditBudget(ws: WorkingSet, actions: unknown[]): void {
 /** The documents a request's actions name, as mutationWalks gives them for mutations. */
 export function actionWalks(actions: unknown): Walks {
   const walks: Walks = new Map()
-  for (const action of Array.isArray(actions) ? actions : []) {
+  for (const [index, action] of (Array.isArray(actions) ? actions : []).entries()) {
     if (!isObject(action)) continue
     // An edit's patch walks its draft, or the published document its draft starts from.
     const ops = isObject(action.patch) ? patchOperations(action.patch) : 0
     const ids = ['publishedId', 'draftId', 'versionId', 'baseId'].map((field) => action[field])
-    walk(walks, ids, ops, action)
+    walk(walks, ids, ops, action, index)
   }
   return walks
 }

@@ -566,6 +566,38 @@ export function reservedLeaf(path: unknown): string[] | null {
 /** A string a filter compares (`items[_key=="hasOwnProperty"]`): a value, no attribute's name. */
 const COMPARED_STRING = /((?:==|!=|<=|>=|<|>)\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g
 
+/**
+ * Levels a mutation or action may add around the value it writes: an edit action's
+ * `{"patch": {"insert": {"items": [value]}}}` holds its value 4 deep.
+ */
+const WRITE_WRAPPING_DEPTH = 4
+
+/** The most a mutation or action may nest: its document's limit in its operation's wrapping. */
+export const WRITE_DEPTH = LIMITS.documentDepth + WRITE_WRAPPING_DEPTH
+
+/**
+ * Refuses mutation or action `index` (`body`, writing document `id`, '' if it names none) if it
+ * nests objects and arrays deeper than anything it writes may, before anything walks it
+ * recursively: JSON.stringify, a message naming a value, adding `_key`s each overflowed the stack
+ * on a value 100,000 deep, a 500.
+ */
+export function checkWriteDepth(
+  id: string,
+  body: unknown,
+  index: number,
+  errorType: ErrorType,
+): void {
+  if (!nestsDeeperThan(body, WRITE_DEPTH)) return
+  const what = `${errorType === 'actionError' ? 'Action' : 'Mutation'} ${index}`
+  throw tooLarge(
+    id,
+    index,
+    errorType,
+    `${id ? `${what} on "${id}"` : what} nests objects and arrays more than ${WRITE_DEPTH} levels ` +
+      `deep, so what it writes would nest more than ${LIMITS.documentDepth} levels deep; flatten it`,
+  )
+}
+
 function tooLarge(id: string, index: number, errorType: ErrorType, description: string) {
   return refused('documentTooLargeError', id, index, errorType, description)
 }

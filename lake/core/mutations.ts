@@ -15,6 +15,7 @@ import {
   checkPatchedBytes,
   checkPatchWork,
   checkPatchPaths,
+  checkWriteDepth,
   rememberPlain,
   type ErrorType,
 } from './limits.ts'
@@ -386,24 +387,30 @@ export function mutationWalks(mutations: unknown, matched?: MutateOptions['match
           : kind === 'patch' || kind === 'delete'
             ? [body.id ?? body.ids].flat()
             : [body._id]
-      walk(walks, ids, ops, body)
+      walk(walks, ids, ops, body, index)
     }
   }
   return walks
 }
 
-/** Per document a request names: the patch operations on it, and the mutations naming it. */
-export type Walks = Map<string, {ops: number; bodies: Json[]}>
+/**
+ * Per document a request names: the patch operations on it, and the mutations naming it (each
+ * with its place in the request).
+ */
+export type Walks = Map<string, {ops: number; bodies: {body: Json; index: number}[]}>
 
-/** Notes that `body` (a mutation or an action) names `ids`, with `ops` patch operations. */
-export function walk(walks: Walks, ids: unknown[], ops: number, body: Json): void {
+/**
+ * Notes that `body` (a mutation or an action, the request's `index`th) names `ids`, with `ops`
+ * patch operations.
+ */
+export function walk(walks: Walks, ids: unknown[], ops: number, body: Json, index: number): void {
   for (const id of ids) {
     if (typeof id !== 'string') continue
     const seen = walks.get(id)
     if (seen) {
       seen.ops += ops
-      seen.bodies.push(body)
-    } else walks.set(id, {ops, bodies: [body]})
+      seen.bodies.push({body, index})
+    } else walks.set(id, {ops, bodies: [{body, index}]})
   }
 }
 
@@ -418,19 +425,24 @@ export function walk(walks: Walks, ids: unknown[], ops: number, body: Json): voi
 export function walkedBytes(
   walks: Walks,
   storedBytes: (ids: readonly string[]) => readonly number[],
+  errorType: ErrorType = 'mutationError',
 ): number {
   const ids = [...walks.keys()]
   const sizes = storedBytes(ids)
   const lengths = new Map<Json, number>()
-  const length = (body: Json) => {
+  const length = (id: string, {body, index}: {body: Json; index: number}) => {
     let bytes = lengths.get(body)
-    if (bytes === undefined) lengths.set(body, (bytes = JSON.stringify(body).length))
+    if (bytes === undefined) {
+      // JSON.stringify recurses: a body nested 100,000 deep overflowed the stack here (a 500).
+      checkWriteDepth(id, body, index, errorType)
+      lengths.set(body, (bytes = JSON.stringify(body).length))
+    }
     return bytes
   }
   return ids.reduce((work, id, i) => {
     const {ops, bodies} = walks.get(id)!
     if (ops === 0) return work + sizes[i]
-    const carried = bodies.reduce((bytes, body) => bytes + length(body), 0)
+    const carried = bodies.reduce((bytes, body) => bytes + length(id, body), 0)
     return work + sizes[i] + ops * (sizes[i] + carried)
   }, 0)
 }

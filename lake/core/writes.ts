@@ -5,7 +5,7 @@
  */
 import {actionWalks, applyActions} from './actions.ts'
 import {BadRequestError, notUtf8Error, QueryMemoryError} from './errors.ts'
-import {checkTransactionSize} from './limits.ts'
+import {checkTransactionSize, checkWriteDepth, nestsDeeperThan, WRITE_DEPTH} from './limits.ts'
 import {
   applyMutations,
   mutationQueries,
@@ -88,7 +88,8 @@ export function writesWork(
   if (writes.kind === 'body') return Math.max(requestBytes, IN_PLACE_WRITE_BYTES + 1)
   // Past the bound on its own: weighing the rest would only walk the request on the event loop.
   if (requestBytes > IN_PLACE_WRITE_BYTES) return requestBytes
-  return requestBytes + walkedBytes(writeWalks(writes), storedBytes)
+  const errorType = writes.kind === 'actions' ? 'actionError' : 'mutationError'
+  return requestBytes + walkedBytes(writeWalks(writes), storedBytes, errorType)
 }
 
 /** The documents the writes name (or their queries matched), with what writesWork weighs. */
@@ -271,6 +272,7 @@ export function checkWriteBody(body: unknown, field: WriteField): Record<string,
     throw new BadRequestError(`Body must be an object with "${field}"`)
   }
   const record = body as Record<string, unknown>
+  checkBodyDepth(record, field)
   // Typed, as hosted Sanity decodes it: anything but `true` was read as false, so a caller's
   // "yes" or 1 stored the write it meant to try.
   const {dryRun} = record
@@ -282,6 +284,55 @@ export function checkWriteBody(body: unknown, field: WriteField): Record<string,
   }
   checkTransactionSize(field, record[field])
   return record
+}
+
+/** The operations of a mutation that carry a whole document (checkDocumentDepth walks it). */
+const CREATES = new Set(['create', 'createOrReplace', 'createIfNotExists'])
+
+/**
+ * Refuses a body nesting objects and arrays deeper than any write may (WRITE_DEPTH), before
+ * anything reads it: the rest of the lake walks a body's values recursively. The documents that
+ * mutations create are left to their own check (checkDocumentDepth, the first to read them), so
+ * that a bulk load's batch is walked once.
+ */
+function checkBodyDepth(record: Record<string, unknown>, field: WriteField): void {
+  for (const [key, value] of Object.entries(record)) {
+    if (key === field || !nestsDeeperThan(value, WRITE_DEPTH)) continue
+    throw new BadRequestError(
+      `"${key.slice(0, 64)}" in the body nests arrays or objects more than ${WRITE_DEPTH} deep; ` +
+        'nothing was written: send it as the API describes it',
+    )
+  }
+  const entries = record[field]
+  const list = Array.isArray(entries) ? entries : [entries]
+  const errorType = field === 'actions' ? 'actionError' : 'mutationError'
+  for (const [index, entry] of list.entries()) {
+    if (typeof entry !== 'object' || entry === null) continue
+    if (field === 'actions') {
+      checkWriteDepth(
+        namedId(entry, ['publishedId', 'draftId', 'versionId']),
+        entry,
+        index,
+        errorType,
+      )
+      continue
+    }
+    for (const [kind, operation] of Object.entries(entry)) {
+      if (CREATES.has(kind)) continue
+      checkWriteDepth(namedId(operation, ['id']), operation, index, errorType)
+    }
+  }
+}
+
+/** The first of `fields` in `value` holding a string, for an error to name; '' if none. */
+function namedId(value: unknown, fields: string[]): string {
+  if (typeof value !== 'object' || value === null) return ''
+  const record = value as Record<string, unknown>
+  for (const field of fields) {
+    const id = Object.hasOwn(record, field) ? record[field] : undefined
+    if (typeof id === 'string') return id.slice(0, 200)
+  }
+  return ''
 }
 
 /** What the route needs of a body read on a write thread (readWriteBody, then writeBodyHead). */

@@ -88,6 +88,107 @@ describe('values nested past any limit', () => {
     },
   )
 
+  // A small body is weighed in place before it is applied, and its patches' JSON measured
+  // (JSON.stringify, recursive): 100,000 levels overflowed the stack there, a 500 (probed over HTTP).
+  const deeper = deepJson(100_000)
+  it.each([
+    [
+      'a patch set',
+      'mutate',
+      `{"mutations":[{"patch":{"id":"deepPatched","set":{"x":${deeper}}}}]}`,
+    ],
+    [
+      'a patch insert',
+      'mutate',
+      `{"mutations":[{"patch":{"id":"deepPatched","insert":{"after":"a[-1]","items":[${deeper}]}}}]}`,
+    ],
+    [
+      'a create patched in the same request',
+      'mutate',
+      `{"mutations":[{"create":{"_id":"deepArrays","_type":"t","x":${deeper}}},` +
+        `{"patch":{"id":"deepArrays","set":{"y":1}}}]}`,
+    ],
+    [
+      'an edit action',
+      'actions',
+      `{"actions":[{"actionType":"sanity.action.document.edit","draftId":"drafts.deepPatched",` +
+        `"publishedId":"deepPatched","patch":{"set":{"x":${deeper}}}}]}`,
+    ],
+  ])(
+    'refuses %s of a small body nested 100,000 deep with 400 naming it, storing nothing (was a 500)',
+    async (_, route, body) => {
+      await api('/data/mutate/test', {
+        method: 'POST',
+        body: JSON.stringify({mutations: [{createOrReplace: {_id: 'deepPatched', _type: 't'}}]}),
+      })
+      const res = await api(`/data/${route}/test`, {method: 'POST', body})
+      const answer = await res.json()
+      expect(res.status, JSON.stringify(answer).slice(0, 500)).toBe(400)
+      expect(answer.error.description).toMatch(/more than 100 levels deep/)
+      expect(answer.error.items[0]).toMatchObject({error: {type: 'documentTooLargeError'}})
+      const read = await api('/data/doc/test/deepArrays,drafts.deepPatched,deepPatched')
+      const {documents} = (await read.json()) as {documents: {_id: string; x?: unknown}[]}
+      expect(documents.map((doc) => [doc._id, doc.x])).toEqual([['deepPatched', undefined]])
+    },
+  )
+
+  // Where no document is written, a value 100,000 deep was still read recursively: a message
+  // naming an id (Array's toString), a dryRun's description (JSON.stringify), the `_key`s added to
+  // an action's document: each a 500. The body is checked before anything reads it.
+  const deepObject = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)
+  it.each([
+    [
+      'a dryRun',
+      'mutate/test',
+      `{"dryRun":${deepObject},"mutations":[]}`,
+      /"dryRun" in the body nests/,
+    ],
+    [
+      'a patch id',
+      'mutate/test',
+      `{"mutations":[{"patch":{"id":${deeper},"set":{"x":1}}}]}`,
+      /Mutation 0 nests/,
+    ],
+    [
+      'a delete id',
+      'mutate/test',
+      `{"mutations":[{"delete":{"id":${deeper}}}]}`,
+      /Mutation 0 nests/,
+    ],
+    [
+      'a discard action draftId',
+      'actions/test',
+      `{"actions":[{"actionType":"sanity.action.document.discard","draftId":${deeper}}]}`,
+      /Action 0 nests/,
+    ],
+    [
+      'a create action given array keys',
+      'actions/test?autoGenerateArrayKeys=true',
+      `{"actions":[{"actionType":"sanity.action.document.create","publishedId":"deepArrays",` +
+        `"attributes":{"_type":"t","x":${deepObject}}}]}`,
+      /Action 0 on "deepArrays" nests .* more than 100 levels deep/,
+    ],
+    [
+      'a version action given array keys',
+      'actions/test?autoGenerateArrayKeys=true',
+      `{"actions":[{"actionType":"sanity.action.document.version.create","publishedId":"deepArrays",` +
+        `"document":{"_id":"versions.r.deepArrays","_type":"t","x":${deeper}}}]}`,
+      /Action 0 on "deepArrays" nests .* more than 100 levels deep/,
+    ],
+  ])(
+    'refuses %s nested 100,000 deep with 400, writing nothing (was a 500)',
+    async (_, route, body, message) => {
+      const res = await api(`/data/${route}`, {
+        method: 'POST',
+        body,
+      })
+      await expect400(res, message)
+      const read = await api('/data/doc/test/deepArrays,drafts.deepArrays,versions.r.deepArrays')
+      const {documents} = (await read.json()) as {documents: unknown[]}
+      expect(documents).toEqual([])
+    },
+  )
+
   it('refuses a listener parameter nested 100,000 deep with 400, before the stream opens', async () => {
     const query = encodeURIComponent('*[_id == $p]')
     const res = await api(`/data/listen/test?query=${query}&$p=${deepJson(100_000)}`)

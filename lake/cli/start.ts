@@ -19,7 +19,7 @@ import {
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 import {dataFolderOption} from './dataFolder.ts'
-import {stopOnSignal} from './stopping.ts'
+import {stopLimitMs, stopOnSignal} from './stopping.ts'
 import {sharpQueue} from '../assets/sharp.ts'
 import {derivationsUnderWay} from '../auth/hashing.ts'
 
@@ -125,7 +125,7 @@ export const command = defineCommand({
       `Studio and clients: apiHost ${apiHostFor(lake.host, lake.port, lake.tls)} (${envCommandFor(lake)})\n`,
     )
 
-    const signal = await stopOnSignal(() => server.close(), io)
+    const signal = await stopOnSignal(() => server.close(), io, stopLimitMs(io.env))
     // Closed: databases, query threads and connections. Ending the process here rather than when
     // its event loop drains skips freeing the main heap page by page, which took 100–500 ms of a
     // stop under load (half of what followed the close).

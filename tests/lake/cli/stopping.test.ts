@@ -60,3 +60,23 @@ test('a watchdog thread that cannot start: a close that never ends is still ende
   expect(ended.signal).toBe('SIGTERM')
   expect(ended.stdout).toBe('Stopping the lake…\n')
 })
+
+test('the stop limit is the one given', async () => {
+  const script = `
+    const {stopOnSignal} = await import(${JSON.stringify(STOPPING)})
+    setInterval(() => {}, 1000)
+    const stopped = stopOnSignal(() => new Promise(() => {}), process, 300)
+    process.kill(process.pid, 'SIGTERM')
+    await stopped
+  `
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk))
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_, ended) => resolve(ended)),
+  )
+  expect(stderr).toMatch(/still stopping at the 300 ms limit; ending now/)
+  expect(signal).toBe('SIGTERM')
+})

@@ -10,6 +10,7 @@
  * Small caps on real servers over TLS.
  */
 import {connect as h2connect, type ClientHttp2Session} from 'node:http2'
+import {get as httpGet} from 'node:http'
 import {get} from 'node:https'
 import {connect} from 'node:net'
 import tls from 'node:tls'
@@ -19,19 +20,21 @@ import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 let lake: TestLake
 let narrowLake: TestLake
 let fullLake: TestLake
+let plainLake: TestLake
 beforeAll(async () => {
   // The default idle deadline and TLS handshake (long): only the caps are small. A lake a test
   // fills to its lake-wide cap is that test's alone.
   const withCaps = (perAddress: number, total: number) =>
     startTestLake({serverOptions: {connectionLimits: {perAddress, total}}})
-  ;[lake, narrowLake, fullLake] = await Promise.all([
+  ;[lake, narrowLake, fullLake, plainLake] = await Promise.all([
     withCaps(3, 100),
     withCaps(3, 5),
     withCaps(3, 5),
+    startTestLake({tls: false, serverOptions: {connectionLimits: {perAddress: 3, total: 100}}}),
   ])
 })
 afterAll(async () => {
-  await Promise.all([lake?.close(), narrowLake?.close(), fullLake?.close()])
+  await Promise.all([lake?.close(), narrowLake?.close(), fullLake?.close(), plainLake?.close()])
 })
 
 interface Held {
@@ -202,5 +205,49 @@ describe('a connection past a cap', () => {
     expect(busy.map((one) => one.closed())).toEqual([false, false, false, false, false])
     busy[0].destroy()
     await expect.poll(() => pingFrom(fullLake, '127.0.0.13')).toBe(200)
+  })
+
+  it('displaces a trickling connection over plain HTTP (--no-tls) too', async () => {
+    const held = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<Held>((resolve) => {
+            const socket = connect({
+              port: plainLake.server.port,
+              host: '127.0.0.1',
+              localAddress: '127.0.0.14',
+            })
+            socket.on('error', () => {})
+            socket.resume()
+            let closed = false
+            const whenClosed = new Promise<void>((done) =>
+              socket.once('close', () => {
+                closed = true
+                done()
+              }),
+            )
+            socket.once('connect', () => {
+              socket.write('GET /v2025-02-19/ping HTTP/1.1\r\nHost: loc')
+              const one = {destroy: () => socket.destroy(), closed: () => closed, whenClosed}
+              opened.push(one)
+              resolve(one)
+            })
+          }),
+      ),
+    )
+    const status = await new Promise<number | string>((resolve) => {
+      const request = httpGet(
+        `${plainLake.url}/v2025-02-19/ping`,
+        {agent: false, localAddress: '127.0.0.14'},
+        (response) => {
+          response.resume()
+          response.once('end', () => resolve(response.statusCode!))
+        },
+      )
+      request.once('error', (err) => resolve(err.message))
+    })
+    expect(status).toBe(200)
+    await Promise.race(held.map((one) => one.whenClosed))
+    expect(held.filter((one) => one.closed())).toHaveLength(1)
   })
 })

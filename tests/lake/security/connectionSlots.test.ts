@@ -138,6 +138,19 @@ async function listeningSession(target: TestLake, from: string): Promise<Held> {
   return held
 }
 
+/** A presence socket (the Studio's WebSocket), open and not yet signed in: its upgrade holds it. */
+async function presenceSocket(target: TestLake, from: string): Promise<Held> {
+  const socket = await tlsConnection(target, from, 'http/1.1')
+  const head = new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(`${chunk}`)))
+  socket.write(
+    'GET /v2022-06-30/socket/production HTTP/1.1\r\nHost: localhost\r\n' +
+      'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://localhost:3333\r\n\r\n',
+  )
+  expect(await head).toMatch(/^HTTP\/1.1 101/)
+  return hold(socket)
+}
+
 /** `GET ping` over a new connection from `from`: its status, or how it failed. */
 function pingFrom(target: TestLake, from: string): Promise<number | string> {
   return new Promise((resolve) => {
@@ -165,11 +178,11 @@ describe('a connection past a cap', () => {
     expect(held.map((one) => one.closed())).toEqual([true, false, false])
   })
 
-  it('is refused when every connection of its address holds a request; those go on', async () => {
+  it('is refused when every connection of its address holds a request (a listener, a presence socket); those go on', async () => {
     const held = [
       await listening(lake, '127.0.0.3'),
       await listeningSession(lake, '127.0.0.3'),
-      await listening(lake, '127.0.0.3'),
+      await presenceSocket(lake, '127.0.0.3'),
     ]
     await expect(tlsConnection(lake, '127.0.0.3', 'http/1.1')).rejects.toThrow(/before its TLS/)
     expect(held.map((one) => one.closed())).toEqual([false, false, false])

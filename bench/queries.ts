@@ -304,3 +304,125 @@ export function archiveQueries(size: ArchiveSize): BenchQuery[] {
     },
   ]
 }
+
+/** One request the Studio sends while an editor works (bench/studioWork.ts). */
+export interface StudioWorkRequest extends StudioRequest {
+  name: string
+  perspective: string
+}
+
+/**
+ * The structure list pane's query (sanity 6.9.2 `listenSearchQuery`, its groq2024 strategy with no
+ * search text, 100 items and one more to know there are more) for a `documentTypeList(type)` in
+ * its default ordering (studio/structure.ts), in the perspective of the editor's stack.
+ */
+export function studioListRequest(type: string, field: string, direction: 'asc' | 'desc') {
+  return {
+    query: [
+      '// findability-mvi:5',
+      '// findability-source: list',
+      `*[_type in $__types && ([@, _id] match text::query($__query) || references($__rawQuery)) && (_type == $type)] {_type, _id, _originalId, "orderings": [${field}]} | order(orderings[0] ${direction}) [0...$__limit]`,
+    ].join('\n'),
+    params: {__types: [type], __limit: 101, __query: '*', __rawQuery: '', type},
+  }
+}
+
+/**
+ * The reference input's source picker (groq2024 over the `source` type, 101 hits and one more)
+ * for `typed`.
+ */
+export function studioReferenceSearch(typed: string): StudioRequest {
+  return {
+    query: [
+      '// findability-mvi:5',
+      '*[_type in $__types] | score(boost(_type in ["source"] && name match text::query($__query), 10), ([@, _id] match text::query($__query) || references($__rawQuery))) [_score > 0] {_type, _id, _originalId, "orderings": [_score]} | order(orderings[0] desc) [0...$__limit]',
+    ].join('\n'),
+    params: {
+      __types: ['source'],
+      __limit: 102,
+      __query: studioPrefixLast(typed),
+      __rawQuery: typed,
+    },
+  }
+}
+
+/**
+ * The preview store's batch (sanity 6.9.2 `observeFields`): the ids written into the query, as
+ * many as asked, the fields the previews select (schemas/: an article's title, date, source
+ * reference and image; then its source's name).
+ */
+export function studioPreviewBatch(ids: readonly string[], fields: readonly string[]) {
+  return `*[_id in [${ids.map((id) => JSON.stringify(id)).join(',')}]][0...${ids.length}]{${['_id', '_rev', '_type', ...fields].join(',')}}`
+}
+
+/**
+ * What the Studio sends while an editor works on the archive, besides the search box
+ * (studioSearchRequests): the three list panes, opening an article (its document group's first
+ * version and type), its previews, the slug check the schema runs (schemas/validation.ts), the
+ * source picker and its previews, the delete dialog's referring documents, and the releases list.
+ * `docs` is the archive loaded; the requests name its 418th article and that article's source.
+ */
+export function studioWorkRequests(docs: readonly BenchDocument[]): StudioWorkRequest[] {
+  const articles = docs.filter((doc) => doc._type === 'article' && !doc._id.startsWith('drafts.'))
+  const article = articles[417]
+  const sourceId = (article.source as {_ref: string})._ref
+  const slug = (article.slug as {current: string}).current
+  const page = articles.slice(0, 50).map((doc) => doc._id)
+  const sources = docs.filter((doc) => doc._type === 'source').slice(0, 20)
+  return [
+    {
+      name: 'list: articles',
+      perspective: 'drafts',
+      ...studioListRequest('article', 'publishedAt', 'desc'),
+    },
+    {
+      name: 'list: headlines',
+      perspective: 'drafts',
+      ...studioListRequest('headline', 'position', 'asc'),
+    },
+    {name: 'list: sources', perspective: 'drafts', ...studioListRequest('source', 'name', 'asc')},
+    {
+      name: 'open: first version',
+      perspective: 'raw',
+      query: '*[sanity::versionOf($publishedId)]|order(_updatedAt)[0]{_id, _type}',
+      params: {publishedId: article._id},
+    },
+    {
+      name: 'open: type',
+      perspective: 'raw',
+      query: '*[sanity::versionOf($publishedId)][0]._type',
+      params: {publishedId: article._id},
+    },
+    {
+      name: 'previews: a page',
+      perspective: 'drafts',
+      query: studioPreviewBatch(page, ['title', 'publishedAt', 'source', 'leadImage']),
+      params: {},
+    },
+    {
+      name: "previews: sources' names",
+      perspective: 'drafts',
+      query: studioPreviewBatch(
+        sources.map((doc) => doc._id),
+        ['name'],
+      ),
+      params: {},
+    },
+    {
+      name: 'slug taken?',
+      perspective: 'raw',
+      query:
+        'defined(*[_type == $type && slug.current == $slug && !(_id in [$draft, $published])][0]._id)',
+      params: {type: 'article', slug, draft: `drafts.${article._id}`, published: article._id},
+    },
+    {name: 'source picker', perspective: 'drafts', ...studioReferenceSearch('বাসস')},
+    {
+      name: 'referring documents',
+      perspective: 'raw',
+      query:
+        '{"references":*[references($documentId)][0...100]{_id,_type},"totalCount":count(*[references($documentId)])}',
+      params: {documentId: sourceId},
+    },
+    {name: 'releases', perspective: 'raw', query: 'releases::all()', params: {}},
+  ]
+}

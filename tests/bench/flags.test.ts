@@ -15,6 +15,7 @@ const SCRIPTS = [
   'subqueries',
   'stackSearch',
   'studioSearch',
+  'studioWork',
   'boundPass',
 ]
 

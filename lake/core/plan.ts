@@ -14,6 +14,8 @@ import {
   type Node,
 } from './groqTree.ts'
 import {isScoredFilter, scoreHint, searchHintOf} from './searchHints.ts'
+import {matchesAnything} from './textQuery.ts'
+import {textQueryMatchOf} from './textQueryRewrite.ts'
 import {DRAFTS_PREFIX, VERSIONS_PREFIX} from './ids.ts'
 import type {Condition, ScanHint} from './store.ts'
 
@@ -333,6 +335,13 @@ interface Compiled {
 
 const INEXACT: Compiled = {where: null, exact: false, twoValued: false}
 
+const EVERYTHING: Compiled = {where: {kind: 'and', of: []}, exact: true, twoValued: true}
+
+function keepsEverything(compiled: Compiled): boolean {
+  const where = compiled.where
+  return compiled.exact && compiled.twoValued && where?.kind === 'and' && where.of.length === 0
+}
+
 function compileCondition(
   expr: Node,
   fields: readonly (readonly string[])[],
@@ -346,6 +355,11 @@ function compileCondition(
   }
   const fieldOf = (node: Node): number => indexOf(node, fields)
   const compile = (node: Node): Compiled => {
+    // An empty search box's `text::query("*")` (the Studio's list pane): true for every document.
+    const textQuery = textQueryMatchOf(node)
+    if (textQuery) {
+      return textQuery.query !== null && matchesAnything(textQuery.query) ? EVERYTHING : INEXACT
+    }
     switch (node.type) {
       case 'Group':
         return compile(node.base as Node)
@@ -359,6 +373,8 @@ function compileCondition(
             of.length === 0 ? null : of.length === 1 ? of[0] : {kind: 'and' as const, of}
           return {where, exact: left.exact && right.exact, twoValued}
         }
+        // `true || x` is true: the Or keeps every document.
+        for (const side of [left, right]) if (keepsEverything(side)) return side
         if (!left.where || !right.where) return INEXACT
         return {
           where: {kind: 'or', of: [left.where, right.where]},
@@ -592,17 +608,56 @@ function topKOf(node: Node): TopK | null {
   }
   if (!ordered) return Number.isInteger(limit) ? {keys: [], limit, base: order as ExprNode} : null
   let chain = order.base as Node
+  // `*[…] {…, "orderings": [publishedAt]} | order(orderings[0] desc)`, the Studio's list pane:
+  // one object a document, ordered by a copy of the document's own field.
+  // groq-js parses it as a Map over the filtered `*` of a projection of `@`.
+  const mapped = chain.type === 'Map' ? (chain.expr as Node) : null
+  const projection =
+    mapped?.type === 'Projection' && (mapped.base as Node).type === 'This' ? mapped : null
+  if (mapped && !projection) return null
+  if (projection) chain = chain.base as Node
+  const base = chain
   while (chain.type === 'Filter') chain = chain.base as Node
   if (chain.type !== 'Everything') return null
   const keys: OrderKey[] = []
   for (const arg of order.args as Node[]) {
     const desc = arg.type === 'Desc'
-    const path = attributePath(arg.type === 'Desc' || arg.type === 'Asc' ? (arg.base as Node) : arg)
+    const key = arg.type === 'Desc' || arg.type === 'Asc' ? (arg.base as Node) : arg
+    const read = projection ? projectedKey(key, projection) : key
+    const path = read && attributePath(read)
     if (!path) return null
     keys.push({path, desc})
   }
   if (keys.length === 0 || !Number.isInteger(limit)) return null
-  return {keys, limit, base: order.base as ExprNode}
+  return {keys, limit, base: base as ExprNode}
+}
+
+/**
+ * What an order key over a projection's objects reads of the document: the expression the
+ * projection puts at the key's attribute (`orderings`), or at an element of the array written
+ * there (`orderings[0]`). Null when a splat could replace the attribute, or it is named twice.
+ */
+function projectedKey(key: Node, projection: Node): Node | null {
+  const object = projection.expr as Node
+  if (object.type !== 'Object') return null
+  const attributes = object.attributes as Node[]
+  if (attributes.some((attribute) => attribute.type !== 'ObjectAttributeValue')) return null
+  let attribute = key
+  let index: number | null = null
+  if (key.type === 'AccessElement') {
+    if (typeof key.index !== 'number' || !Number.isInteger(key.index) || key.index < 0) return null
+    index = key.index
+    attribute = key.base as Node
+  }
+  if (attribute.type !== 'AccessAttribute' || attribute.base) return null
+  const named = attributes.filter((a) => a.name === attribute.name)
+  if (named.length !== 1) return null
+  const value = named[0].value as Node
+  if (index === null) return value
+  if (value.type !== 'Array') return null
+  const elements = value.elements as Node[]
+  if (elements.some((element) => element.isSplat) || index >= elements.length) return null
+  return elements[index].value as Node
 }
 
 function hintOf(expr: Node): ScanHint | null {

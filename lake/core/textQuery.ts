@@ -48,6 +48,15 @@ export function parseTextQuery(query: string): TextTerm[] {
 }
 
 /**
+ * Whether `query` matches any text, none included: it holds only bare `*`s (what the Studio sends
+ * for an empty search box), each of which matches anything.
+ */
+export function matchesAnything(query: string): boolean {
+  const terms = parseTextQuery(query)
+  return terms.length > 0 && terms.every((term) => term.words.length === 0 && !term.negated)
+}
+
+/**
  * A text as search reads it: its strings, folded as a word's lookup reaches them (a phrase never
  * spans two strings; a lookup that has seen enough stops before the rest), and their token lists,
  * made only when a phrase needs them (a single word is looked up where it occurs).

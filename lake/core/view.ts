@@ -1422,22 +1422,28 @@ function fieldsOnly(filters: readonly ExprNode[], fields: readonly (readonly str
 /**
  * What `tree` reads of each document `scan` yields, when it reads them only through a projection
  * or map, order() and a slice or element above `scan` (each expression evaluated on one document);
- * null when anything else takes the documents.
+ * null when anything else takes the documents. An order() and slices above the projection (the
+ * Studio's list pane, `*[…]{…, "orderings": [publishedAt]} | order(orderings[0] desc) [0...101]`)
+ * read only its objects, which its own expression reads off the document.
  */
 function readersOf(tree: ExprNode, scan: ExprNode): ExprNode[] | null {
+  const readers: ExprNode[] = []
+  let projected = false
   let node = tree as unknown as {type: string; [key: string]: unknown}
-  // Without a projection on top, the documents themselves are the result.
-  if (node.type !== 'Map' && node.type !== 'Projection') return null
-  const readers = [node.expr as ExprNode]
-  for (node = node.base as typeof node; node && (node as unknown) !== scan;) {
-    if (node.type === 'PipeFuncCall' && node.name === 'order') {
+  for (; node && (node as unknown) !== scan; node = node.base as typeof node) {
+    if (node.type === 'Map' || node.type === 'Projection') {
+      // Without a projection on top, the documents themselves are the result.
+      if (projected) return null
+      projected = true
+      readers.push(node.expr as ExprNode)
+    } else if (node.type === 'PipeFuncCall' && node.name === 'order') {
+      if (!projected) continue
       for (const arg of node.args as {type: string; base?: ExprNode}[]) {
         readers.push(arg.type === 'Asc' || arg.type === 'Desc' ? arg.base! : (arg as ExprNode))
       }
     } else if (node.type !== 'Slice' && node.type !== 'AccessElement') return null
-    node = node.base as typeof node
   }
-  return node ? readers : null
+  return node && projected ? readers : null
 }
 
 /** `tree` with `target` (found by identity) replaced; only the nodes above it are copied. */

@@ -462,7 +462,21 @@ describe('planQuery', () => {
     expect(plan('*[_type == "a"] | order(p) [-1]').topK).toBeNull()
     expect(plan('*[_type == "a"] | order(lower(p)) [0...3]').topK).toBeNull()
     expect(plan('*[_type == "a"] | order(p)').topK).toBeNull()
-    expect(plan('*[_type == "a"]{p} | order(p) [0...3]').topK).toBeNull()
+    // An order of a projection's copy of the document's own field (the Studio's list pane,
+    // `{…, "orderings": [publishedAt]} | order(orderings[0] desc)`) is the field's order; not
+    // when a splat could replace the copy, it is named twice or the element is not there.
+    expect(plan('*[_type == "a"]{p} | order(p) [0...3]').topK?.keys).toEqual([
+      {path: ['p'], desc: false},
+    ])
+    expect(plan('*[_type == "a"]{_id, "o": [q, p]} | order(o[1] desc) [0...3]').topK?.keys).toEqual(
+      [{path: ['p'], desc: true}],
+    )
+    expect(plan('*[_type == "a"]{..., "o": [p]} | order(o[0]) [0...3]').topK).toBeNull()
+    expect(plan('*[_type == "a"]{"o": [p], "o": [q]} | order(o[0]) [0...3]').topK).toBeNull()
+    expect(plan('*[_type == "a"]{"o": [p]} | order(o[1]) [0...3]').topK).toBeNull()
+    expect(plan('*[_type == "a"]{"o": [...p]} | order(o[0]) [0...3]').topK).toBeNull()
+    expect(plan('*[_type == "a"]{"o": lower(p)} | order(o) [0...3]').topK).toBeNull()
+    expect(plan('*[_type == "a"].p | order(@) [0...3]').topK).toBeNull()
     // A projection (any Map) between order() and the slice maps each document to one value, in
     // order: the slice is of the same documents (issue 9 audit: it read every one).
     expect(plan('*[_type == "a"] | order(p desc) {_id, p} [0...20]').topK).toEqual({
@@ -473,6 +487,21 @@ describe('planQuery', () => {
     expect(plan('*[_type == "a"] | order(p) {"x": a->b} [2]').topK?.limit).toBe(3)
     expect(plan('*[_type == "a"]{_id} [0...5]').topK?.keys).toEqual([])
     expect(plan('*[_type == "a"] | order(p) .tags[] [0...3]').topK).toBeNull()
+  })
+
+  test('an empty search box\'s `text::query("*")` keeps every document: exact', () => {
+    const condition = (query: string) => conditionOf(plan(query).filters, [['section']], true)
+    const type = {kind: 'type', types: ['a']}
+    expect(
+      condition('*[_type == "a" && ([@, _id] match text::query("*") || references(""))]'),
+    ).toEqual({where: {kind: 'and', of: [type, {kind: 'and', of: []}]}, exact: true})
+    expect(condition('*[_type == "a" && title match text::query("* *")]').exact).toBe(true)
+    // A word, or an exclusion, is decided by groq-js.
+    for (const q of ['*a', 'a*', '-*', '* -a', '']) {
+      expect(condition(`*[_type == "a" && title match text::query(${JSON.stringify(q)})]`)).toEqual(
+        {where: type, exact: false},
+      )
+    }
   })
 
   test('length() of an attribute whose length the store keeps is exact, of another a superset', () => {

@@ -333,6 +333,38 @@ const QUERIES: GeneratedQuery[] = [
     ordered: true,
   },
   {query: 'count(*[_type == "article" && title match "বাজেট"])', params: {}, ordered: true},
+  // An order of a projection's copy of the document's fields (the Studio's list pane): ties, mixed
+  // types and missing values of indexed fields, an unindexed one, and a splat that may replace the
+  // copied attribute (not planned so).
+  {
+    query:
+      '*[_type in ["article", "odd"] && (_type in ["article", "odd"])] {_type, _id, _originalId, "orderings": [publishedAt]} | order(orderings[0] desc) [0...101]',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '*[_type in ["odd", "article"]] {_id, "orderings": [section, publishedAt]} | order(orderings[0], orderings[1] desc) [3...12]',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '*[_type == "headline"] {_type, _id, "orderings": [rank]} | order(orderings[0] asc) [0...25]',
+    params: {},
+    ordered: true,
+  },
+  {
+    query: '*[_type == "odd"] {_id, "k": publishedAt, "s": slug.current} | order(k, s desc) [1]',
+    params: {},
+    ordered: true,
+  },
+  {
+    query:
+      '*[_type == "odd" || _type == "article"] {..., "orderings": [publishedAt]} | order(orderings[0] desc) [0...6] {_id, orderings}',
+    params: {},
+    ordered: true,
+  },
   // Several `*`, each part planned alone and put back as its value (plan.ts separateScans).
   {
     query:

@@ -248,6 +248,23 @@ describe('a budgeted store', () => {
     },
   )
 
+  // The structure list pane's query (Studio 6.9.2, bench/queries.ts studioListRequest): with no
+  // search text its `text::query("*")` keeps every document, and it orders by the projection's
+  // copy of the field. It read every article's body (300 here, 100,000 in the archive).
+  const LIST_PANE = [
+    '*[_type in ["article"] && ([@, _id] match text::query("*") || references("")) && (_type == "article")]',
+    '{_type, _id, _originalId, "orderings": [publishedAt]} | order(orderings[0] desc) [0...101]',
+  ].join(' ')
+  test.each(['published', 'drafts', 'raw'])(
+    "answers the Studio's list pane off the index, reading no body (%s)",
+    async (perspective) => {
+      const answer = await inPlace(LIST_PANE, {rows: 250, bodies: 0}, perspective)
+      expect(answer.over).toBeUndefined()
+      expect(answer.result).toEqual(await unbudgeted(LIST_PANE, perspective))
+      expect(answer.result).toHaveLength(101)
+    },
+  )
+
   test('counts the bytes of bodies before it parses them', async () => {
     const big = await memoryStore([
       {_id: 'big', _type: 'article', text: 'ক'.repeat(100_000)} as SanityDocument,

@@ -7,9 +7,9 @@
  * Printed: each request's median and highest of `--runs` per round at the client, then groq-js's
  * milliseconds over the lake's export in that perspective (with the lake's text::query dereference)
  * and the ratio; any answer that differs from groq-js's fails the run (exit 1). Last, the planner's
- * own account of each request, from the same data file opened in this process: whether every read
- * seeks an index (Store.seeks, from SQLite's EXPLAIN QUERY PLAN) or which scan, and the rows and
- * bodies read.
+ * own account of each request, by this checkout's planner over its side's data file opened in this
+ * process after the rounds (with any index its lake learnt from them): whether every read seeks an
+ * index (Store.seeks, from SQLite's EXPLAIN QUERY PLAN) or which scan, and the rows and bodies read.
  *
  * With `--against DIR` (another checkout of this repository, with its node_modules) rounds
  * alternate between that checkout's lake (A) and this one's (B) over copies of one data folder.
@@ -215,10 +215,11 @@ try {
     }
   }
 
-  // The planner's own account, off the first side's data file, as a query thread opens it.
+  // The planner's own account, by this checkout's code (B) off B's data file (with the indexes
+  // B's lake learnt from the rounds' queries), as a query thread opens it.
   const accounts = new Map<string, Account>()
   const store = createSqliteStore(
-    join(folderOf(sides[0].name), 'datasets', 'archive.sqlite'),
+    join(folderOf(sides[sides.length - 1].name), 'datasets', 'archive.sqlite'),
     'archive',
     {readOnly: true, cacheBytes: 0},
   )

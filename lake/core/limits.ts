@@ -166,6 +166,12 @@ export const LIMITS = {
     streamsPerSession: 256,
     /** Time to finish the TLS handshake (Node's default is 120 s). */
     tlsHandshakeMs: 10_000,
+    /**
+     * Past a cap, a connection with no request under way and no traffic this long may be
+     * displaced by a new one (lake/http/connectionSlots.ts): a fresh one has its TLS handshake's
+     * time to send its first request.
+     */
+    quietMs: 10_000,
   },
   /**
    * The Studio's presence sockets (one per open Studio tab). Each holds a file descriptor: 21,000

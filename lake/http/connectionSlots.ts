@@ -1,18 +1,18 @@
 /**
  * The connections' caps (one client address's, the lake's), each connection a file descriptor.
- * Past a cap a new connection displaces the oldest one, of the address or of the lake, that has
- * no request under way: a connection still in its TLS handshake, one whose request's headers have
- * not all come (a client trickling them a byte at a time), one idle between requests, an HTTP/2
- * session with no stream open. Only when every one holds a request (a listener, a query, a body
- * arriving, a presence socket) is the new one closed at once. Refusing the newcomer, as Node's
- * `maxConnections` does, let one local process that opened the address's 1,000 connections and
- * trickled their headers lock every other local client out for as long as it liked: all of them
- * share 127.0.0.1, and Node's 60 s for the headers (checked every 30 s) only made it reopen them.
- * Of those holding no request, one that never carried a whole request goes first, so a client
- * that keeps its connection between requests (@sanity/client's agent, a browser) keeps it while
- * such connections are there to displace.
+ * Past a cap a new connection displaces the least recently active quiet connection there: one
+ * with no request under way (none being answered, no HTTP/2 stream open, no WebSocket) that was
+ * accepted, finished its TLS handshake or last began or ended a request `quietMs` ago or more
+ * (headers trickled a byte at a time count as no request). A connection mid-request, or fresh
+ * (its TLS handshake and first request) within `quietMs`, is never displaced; when every one is
+ * either, the newcomer is closed at once, before anything was asked of it. Displacing fresh
+ * connections first (the rule before) had an honest client's new connection accepted and then
+ * killed by a process's next bare TCP connect. A displaced HTTP/2 session gets a GOAWAY: its
+ * client knows no stream was lost and opens another session. How long a request may hold its
+ * connection is bounded elsewhere: its body by the lake's body deadlines, the whole by Node's
+ * requestTimeout.
  */
-import type {ServerHttp2Stream} from 'node:http2'
+import type {Http2Session, ServerHttp2Stream} from 'node:http2'
 import type {Server, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
@@ -21,6 +21,8 @@ export interface ConnectionCaps {
   perAddress: number
   /** Open connections in all. */
   total: number
+  /** How long a connection with no request under way must be without traffic to be displaced. */
+  quietMs: number
 }
 
 interface Connection {
@@ -28,10 +30,14 @@ interface Connection {
   address: string
   /** HTTP/2 streams open on its session. */
   streams: number
-  /** Requests (or streams, or an upgrade) it has carried. */
-  requests: number
   /** A WebSocket (presence) now: it holds its request for its life. */
   upgraded: boolean
+  /** Its HTTP/2 session, told GOAWAY when displaced. */
+  session?: Http2Session
+  /** Its TLS socket once the handshake is done: HTTP/1.1's state is on that one. */
+  tls?: AnsweringSocket
+  /** When it was accepted, finished its TLS handshake, or a request on it began or ended. */
+  activeAt: number
 }
 
 /** Node's HTTP/1.1 server sets this on a socket while it answers a request on it. */
@@ -39,7 +45,6 @@ type AnsweringSocket = Socket & {_httpMessage?: unknown}
 
 /** `server`: the lake's (HTTP/1.1, or HTTP/2 over TLS with HTTP/1.1's fallback). */
 export function capConnections(server: Server, caps: ConnectionCaps): void {
-  // Insertion order is age: the first one found holding no request is the oldest.
   const all = new Map<Socket, Connection>()
   const byAddress = new Map<string, Map<Socket, Connection>>()
 
@@ -52,24 +57,25 @@ export function capConnections(server: Server, caps: ConnectionCaps): void {
     return parent ? all.get(parent as Socket) : undefined
   }
 
-  /** Whether the lake is answering a request on it; a TLS socket's HTTP/1.1 state is on that. */
-  const holdsRequest = (connection: Connection, tlsSocket: AnsweringSocket | undefined) =>
+  const holdsRequest = (connection: Connection) =>
     connection.upgraded ||
     connection.streams > 0 ||
     (connection.socket as AnsweringSocket)._httpMessage != null ||
-    tlsSocket?._httpMessage != null
+    connection.tls?._httpMessage != null
 
-  const tlsSockets = new WeakMap<Connection, AnsweringSocket>()
+  const touch = (connection: Connection | undefined) => {
+    if (connection) connection.activeAt = performance.now()
+  }
 
-  /** The oldest of `among` holding no request: one that never carried one first. */
+  /** The least recently active of `among` that is quiet, if any. */
   const displaceable = (among: Map<Socket, Connection>): Connection | undefined => {
-    let idle: Connection | undefined
+    const now = performance.now()
+    let quietest: Connection | undefined
     for (const connection of among.values()) {
-      if (holdsRequest(connection, tlsSockets.get(connection))) continue
-      if (connection.requests === 0) return connection
-      idle ??= connection
+      if (holdsRequest(connection) || now - connection.activeAt < caps.quietMs) continue
+      if (!quietest || connection.activeAt < quietest.activeAt) quietest = connection
     }
-    return idle
+    return quietest
   }
 
   const forget = (connection: Connection) => {
@@ -79,15 +85,25 @@ export function capConnections(server: Server, caps: ConnectionCaps): void {
     if (mine?.size === 0) byAddress.delete(connection.address)
   }
 
-  /** Makes room under `cap` in `among`; false if every connection there holds a request. */
+  const displace = (connection: Connection) => {
+    forget(connection)
+    if (connection.session && !connection.session.destroyed) {
+      // No stream is open: GOAWAY tells the client so, and the session closes once it is sent.
+      connection.session.goaway()
+      connection.session.close()
+      return
+    }
+    // Idle between requests, or never sent one: nothing of the client's is lost.
+    connection.tls?.destroy()
+    connection.socket.destroy()
+  }
+
+  /** Makes room under `cap` in `among`; false if none there may be displaced. */
   const makeRoom = (among: Map<Socket, Connection>, cap: number): boolean => {
     while (among.size >= cap) {
-      const oldest = displaceable(among)
-      if (!oldest) return false
-      forget(oldest)
-      // The TLS socket holds the connection once made; the raw one before.
-      tlsSockets.get(oldest)?.destroy()
-      oldest.socket.destroy()
+      const quietest = displaceable(among)
+      if (!quietest) return false
+      displace(quietest)
     }
     return true
   }
@@ -96,37 +112,50 @@ export function capConnections(server: Server, caps: ConnectionCaps): void {
     const address = socket.remoteAddress ?? ''
     const mine = byAddress.get(address) ?? new Map<Socket, Connection>()
     if (!makeRoom(mine, caps.perAddress) || !makeRoom(all, caps.total)) return socket.destroy()
-    const connection: Connection = {socket, address, streams: 0, requests: 0, upgraded: false}
+    const connection: Connection = {
+      socket,
+      address,
+      streams: 0,
+      upgraded: false,
+      activeAt: performance.now(),
+    }
     all.set(socket, connection)
     mine.set(socket, connection)
     byAddress.set(address, mine)
     socket.once('close', () => forget(connection))
   })
 
-  // What makes a connection hold a request, on every path Node hands one to the lake.
-  const carried = (socket: unknown) => {
-    const connection = connectionOf(socket)
-    if (connection) connection.requests++
-    return connection
-  }
+  // Every path Node hands the lake a request on: each begins and ends activity.
   server.on('secureConnection', (tlsSocket: Socket) => {
     const connection = connectionOf(tlsSocket)
-    if (connection) tlsSockets.set(connection, tlsSocket as AnsweringSocket)
+    if (connection) connection.tls = tlsSocket
+    touch(connection)
+  })
+  server.on('session', (session: Http2Session) => {
+    const connection = connectionOf(session.socket)
+    if (connection) connection.session = session
   })
   for (const event of ['request', 'checkContinue', 'checkExpectation']) {
-    server.on(event, (request: {socket?: unknown; stream?: unknown}) => {
+    server.on(event, (request: {socket?: unknown; stream?: unknown}, response: Duplex) => {
       // HTTP/2's requests are counted as streams, below.
-      if (!request.stream) carried(request.socket)
+      if (request.stream) return
+      const connection = connectionOf(request.socket)
+      touch(connection)
+      response.once('close', () => touch(connection))
     })
   }
   server.on('upgrade', (_request: unknown, socket: Duplex) => {
-    const connection = carried(socket)
+    const connection = connectionOf(socket)
     if (connection) connection.upgraded = true
   })
   server.on('stream', (stream: ServerHttp2Stream) => {
-    const connection = carried(stream.session?.socket)
+    const connection = connectionOf(stream.session?.socket)
     if (!connection) return
     connection.streams++
-    stream.once('close', () => connection.streams--)
+    touch(connection)
+    stream.once('close', () => {
+      connection.streams--
+      touch(connection)
+    })
   })
 }

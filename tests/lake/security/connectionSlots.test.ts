@@ -1,12 +1,10 @@
 /**
- * A client that holds connections without sending a whole request (its headers trickled a byte at
- * a time, or a TLS or HTTP/2 session opened and left silent) must not lock others out of the lake.
- * Every local process shares 127.0.0.1 and may bind any 127.x address, so before, one anonymous
- * process's 1,000 connections trickling their headers refused every other local client (the Studio,
- * scripts) at the address's cap for 90 s (Node's 60 s for the headers, checked every 30 s), and it
- * could reopen them at once, again and again. Past a cap, a new connection now displaces the
- * oldest connection that has no request under way (in the address's, or the lake's for the
- * lake-wide cap); only when every one of them holds a request is the new one refused.
+ * Past a connection cap (an address's, the lake's), a new connection displaces the least recently
+ * active quiet connection: no request under way, and no request begun or ended (nor the
+ * connection accepted or its TLS handshake done) for quietMs. One mid-request or fresh is never
+ * displaced: the newcomer is refused instead. Before, one process's connections trickling their
+ * headers refused every other local client for 90 s; then, displacing connections that never
+ * carried a request first had an honest client's new connection killed by bare TCP connects.
  * Small caps on real servers over TLS.
  */
 import {connect as h2connect, type ClientHttp2Session} from 'node:http2'
@@ -15,26 +13,34 @@ import {get} from 'node:https'
 import {connect} from 'node:net'
 import tls from 'node:tls'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 let lake: TestLake
 let narrowLake: TestLake
 let fullLake: TestLake
 let plainLake: TestLake
+let patientLake: TestLake
 beforeAll(async () => {
-  // The default idle deadline and TLS handshake (long): only the caps are small. A lake a test
-  // fills to its lake-wide cap is that test's alone.
-  const withCaps = (perAddress: number, total: number) =>
-    startTestLake({serverOptions: {connectionLimits: {perAddress, total}}})
-  ;[lake, narrowLake, fullLake, plainLake] = await Promise.all([
+  // The default idle deadline and TLS handshake (long): only the caps are small, and a connection
+  // is quiet (may be displaced) as soon as it has no request under way, but in patientLake
+  // (the default: fresh connections are kept). A lake a test fills to its lake-wide cap is that
+  // test's alone.
+  const withCaps = (perAddress: number, total: number, quietMs = 0) =>
+    startTestLake({serverOptions: {connectionLimits: {perAddress, total, quietMs}}})
+  ;[lake, narrowLake, fullLake, plainLake, patientLake] = await Promise.all([
     withCaps(3, 100),
     withCaps(3, 5),
     withCaps(3, 5),
-    startTestLake({tls: false, serverOptions: {connectionLimits: {perAddress: 3, total: 100}}}),
+    startTestLake({
+      tls: false,
+      serverOptions: {connectionLimits: {perAddress: 3, total: 100, quietMs: 0}},
+    }),
+    withCaps(3, 100, LIMITS.connections.quietMs),
   ])
 })
 afterAll(async () => {
-  await Promise.all([lake?.close(), narrowLake?.close(), fullLake?.close(), plainLake?.close()])
+  await Promise.all([lake, narrowLake, fullLake, plainLake, patientLake].map((one) => one?.close()))
 })
 
 interface Held {
@@ -76,6 +82,56 @@ function hold(socket: tls.TLSSocket): Held {
   const held = {destroy: () => socket.destroy(), closed: () => closed, whenClosed}
   opened.push(held)
   return held
+}
+
+/** The status of `GET ping` sent on `socket` (HTTP/1.1), once its whole answer has come. */
+function pingOn(socket: tls.TLSSocket): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let answer = ''
+    const onData = (chunk: Buffer) => {
+      answer += chunk
+      const end = answer.indexOf('\r\n\r\n')
+      const length = /content-length: (\d+)/i.exec(answer)?.[1]
+      if (end < 0 || length === undefined || answer.length < end + 4 + Number(length)) return
+      socket.off('data', onData)
+      resolve(Number(answer.slice(9, 12)))
+    }
+    socket.on('data', onData)
+    socket.once('close', () => reject(new Error('closed before its answer')))
+    socket.write('GET /v2025-02-19/ping HTTP/1.1\r\nHost: localhost\r\n\r\n')
+  })
+}
+
+/** A kept-alive HTTP/1.1 connection that has carried one request, idle now. */
+async function idleAfterPing(
+  target: TestLake,
+  from: string,
+): Promise<Held & {ping(): Promise<number>}> {
+  const socket = await tlsConnection(target, from, 'http/1.1')
+  expect(await pingOn(socket)).toBe(200)
+  return {...hold(socket), ping: () => pingOn(socket)}
+}
+
+/** An HTTP/2 session that has carried one request, no stream open now; `goaway`: if one came. */
+async function idleSession(target: TestLake, from: string) {
+  const session: ClientHttp2Session = h2connect(target.url, {
+    createConnection: () =>
+      tls.connect({
+        socket: connect({port: target.server.port, host: '127.0.0.1', localAddress: from}),
+        servername: 'localhost',
+        ca: target.ca!,
+        ALPNProtocols: ['h2'],
+      }),
+  })
+  session.on('error', () => {})
+  let goaway = false
+  session.once('goaway', () => (goaway = true))
+  const stream = session.request({':path': '/v2025-02-19/ping'})
+  stream.resume()
+  await new Promise((resolve) => stream.once('close', resolve))
+  const whenClosed = new Promise<void>((resolve) => session.once('close', () => resolve()))
+  opened.push({destroy: () => session.destroy(), closed: () => session.closed, whenClosed})
+  return {whenClosed, goaway: () => goaway}
 }
 
 /** An HTTP/1.1 request whose headers have begun and never end. */
@@ -167,7 +223,7 @@ function pingFrom(target: TestLake, from: string): Promise<number | string> {
 }
 
 describe('a connection past a cap', () => {
-  it("displaces the address's oldest connection that holds no request (trickled headers, a silent HTTP/2 session)", async () => {
+  it("displaces the address's least recently active quiet connection (trickled headers, a silent HTTP/2 session)", async () => {
     const held = [
       await silentSession(lake, '127.0.0.2'),
       await trickling(lake, '127.0.0.2'),
@@ -176,6 +232,44 @@ describe('a connection past a cap', () => {
     expect(await pingFrom(lake, '127.0.0.2')).toBe(200)
     await held[0].whenClosed
     expect(held.map((one) => one.closed())).toEqual([true, false, false])
+  })
+
+  it('never displaces a fresh connection before it has been quiet for quietMs: the newcomer is refused', async () => {
+    const idle = [
+      await idleAfterPing(patientLake, '127.0.0.20'),
+      await idleAfterPing(patientLake, '127.0.0.20'),
+    ]
+    // An honest client's new connection, its TLS handshake done, its first request not yet sent.
+    const fresh = await tlsConnection(patientLake, '127.0.0.20', 'http/1.1')
+    hold(fresh)
+    // A bare TCP connect past the cap (a process trickling them) takes no one's place.
+    await expect(tlsConnection(patientLake, '127.0.0.20', 'http/1.1')).rejects.toThrow(
+      /before its TLS/,
+    )
+    expect(await pingOn(fresh)).toBe(200)
+    expect(await Promise.all(idle.map((one) => one.ping()))).toEqual([200, 200])
+  })
+
+  it('displaces the least recently active quiet connection, not the oldest', async () => {
+    const idle = [
+      await idleAfterPing(lake, '127.0.0.21'),
+      await idleAfterPing(lake, '127.0.0.21'),
+      await idleAfterPing(lake, '127.0.0.21'),
+    ]
+    expect(await idle[0].ping()).toBe(200)
+    expect(await pingFrom(lake, '127.0.0.21')).toBe(200)
+    await idle[1].whenClosed
+    expect(idle.map((one) => one.closed())).toEqual([false, true, false])
+    expect(await idle[0].ping()).toBe(200)
+  })
+
+  it('tells a displaced HTTP/2 session GOAWAY', async () => {
+    const session = await idleSession(lake, '127.0.0.22')
+    await idleAfterPing(lake, '127.0.0.22')
+    await idleAfterPing(lake, '127.0.0.22')
+    expect(await pingFrom(lake, '127.0.0.22')).toBe(200)
+    await session.whenClosed
+    expect(session.goaway()).toBe(true)
   })
 
   it('is refused when every connection of its address holds a request (a listener, a presence socket); those go on', async () => {
@@ -189,7 +283,7 @@ describe('a connection past a cap', () => {
     expect(await pingFrom(lake, '127.0.0.4')).toBe(200)
   })
 
-  it("displaces the lake's oldest connection that holds no request at the lake-wide cap", async () => {
+  it("displaces the lake's least recently active quiet connection at the lake-wide cap", async () => {
     const busy = [
       await listening(narrowLake, '127.0.0.5'),
       await listening(narrowLake, '127.0.0.5'),

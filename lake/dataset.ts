@@ -7,7 +7,7 @@ import {UploadTooLargeError, type AssetKind} from './assets/assetFiles.ts'
 import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
-import {checkListLength, checkQueryText, checkWritesDepth, LIMITS} from './core/limits.ts'
+import {checkListLength, checkQueryText, checkWriteDepth, LIMITS} from './core/limits.ts'
 import {parseQuery} from './core/query.ts'
 import {
   AuthError,
@@ -424,7 +424,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       if (err instanceof RangeError && task.writes.kind !== 'body') {
         const {writes} = task
         const errorType = task.errorType ?? 'mutationError'
-        checkWritesDepth(writes.kind === 'actions' ? writes.actions : writes.mutations, errorType)
+        const list = writes.kind === 'actions' ? writes.actions : writes.mutations
+        if (Array.isArray(list)) list.forEach((write, i) => checkWriteDepth(write, i, errorType))
       }
       const verb = task.errorType === 'actionError' ? 'actions' : 'mutations'
       throw writeThreadError(err, verb, {

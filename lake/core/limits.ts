@@ -362,10 +362,15 @@ export function checkDocumentDepth(
   value: unknown,
   index: number,
   errorType: ErrorType = 'mutationError',
-  /** Whether `value` is a document (its objects' attributes are counted), not a patch's operations. */
+  /**
+   * Whether `value` is a document (its objects' attributes and its depth are counted), not a
+   * patch's operations: those may nest as deep as a write (WRITE_DEPTH), the document they make
+   * is held to LIMITS.documentDepth where it is written, as a created one.
+   */
   document = true,
 ): boolean {
-  const {tooDeep, plain, proto, nonFinite, wide} = walkDocument(value, LIMITS.documentDepth)
+  const max = document ? LIMITS.documentDepth : WRITE_DEPTH
+  const {tooDeep, plain, proto, nonFinite, wide} = walkDocument(value, max)
   if (proto) throw protoNamed(id, index, errorType, value)
   // A patch's `set` names paths, as many as it likes: the document it makes is counted instead.
   if (wide && !tooDeep && document) {
@@ -389,6 +394,7 @@ export function checkDocumentDepth(
     )
   }
   if (!tooDeep) return plain
+  if (!document) throw writeTooDeep(id, index, errorType)
   throw tooLarge(
     id,
     index,
@@ -398,40 +404,25 @@ export function checkDocumentDepth(
 }
 
 /**
- * Levels a mutation or an action may add above its document: the list's item, its operation, a
- * patch's `set` (its values sit at least one level inside the document they set).
+ * The document a mutation (`{"patch": {"id": …}}`) or an action (`publishedId`, …) names, as far
+ * as it says, cut for a message; '' if it names none.
  */
-const WRITE_WRAPPING = 3
-
-/**
- * Refuses mutations or actions of which one nests objects and arrays past any document it could
- * write (LIMITS.documentDepth, and the levels around it): checked when a large transaction's
- * copy to its write thread failed, which V8's serializer does, overflowing the stack, at some
- * thousands of levels (1,000,000 nested arrays were a 500). Its document's own check
- * (checkDocumentDepth) never ran: it runs where the transaction is built.
- */
-export function checkWritesDepth(writes: unknown, errorType: ErrorType): void {
-  if (!Array.isArray(writes)) return
-  writes.forEach((write, index) => {
-    if (!nestsDeeperThan(write, LIMITS.documentDepth + WRITE_WRAPPING)) return
-    const verb = errorType === 'actionError' ? 'Action' : 'Mutation'
-    const id = writeDocumentId(write)
-    throw tooLarge(
-      id,
-      index,
-      errorType,
-      `${verb} ${index}${id ? ` (document "${id}")` : ''} would nest objects and arrays more than ${LIMITS.documentDepth} levels deep; flatten it`,
-    )
-  })
-}
-
-/** The document a mutation or an action names, as far as it says; '' if it names none. */
-function writeDocumentId(write: unknown): string {
+export function writeDocumentId(write: unknown): string {
   if (typeof write !== 'object' || write === null) return ''
   const fields = write as Record<string, unknown>
-  const operation = Object.values(fields)[0] as Record<string, unknown> | null | undefined
-  const named = [operation?._id, operation?.id, fields.publishedId, fields.draftId]
-  return (named.find((id) => typeof id === 'string') as string | undefined) ?? ''
+  const first = Object.values(fields)[0]
+  const operation = (typeof first === 'object' && first !== null ? first : {}) as Record<
+    string,
+    unknown
+  >
+  const named = [
+    operation._id,
+    operation.id,
+    fields.publishedId,
+    fields.draftId,
+    fields.versionId,
+  ].find((id) => typeof id === 'string') as string | undefined
+  return named?.slice(0, 200) ?? ''
 }
 
 /**
@@ -582,20 +573,23 @@ const WRITE_WRAPPING_DEPTH = 4
 export const WRITE_DEPTH = LIMITS.documentDepth + WRITE_WRAPPING_DEPTH
 
 /**
- * Refuses mutation or action `index` (`body`, writing document `id`, '' if it names none) if it
- * nests objects and arrays deeper than anything it writes may, before anything walks it
- * recursively: JSON.stringify, a message naming a value, adding `_key`s each overflowed the stack
- * on a value 100,000 deep, a 500.
+ * Refuses mutation or action `index` (`write`, or a part of it, writing document `id`) if it nests
+ * objects and arrays deeper than anything it writes may, before anything walks it recursively:
+ * JSON.stringify, a message naming a value, adding `_key`s, copying it to a thread each
+ * overflowed the stack on a value 100,000 deep, a 500.
  */
 export function checkWriteDepth(
-  id: string,
-  body: unknown,
+  write: unknown,
   index: number,
   errorType: ErrorType,
+  id = writeDocumentId(write),
 ): void {
-  if (!nestsDeeperThan(body, WRITE_DEPTH)) return
+  if (nestsDeeperThan(write, WRITE_DEPTH)) throw writeTooDeep(id, index, errorType)
+}
+
+function writeTooDeep(id: string, index: number, errorType: ErrorType) {
   const what = `${errorType === 'actionError' ? 'Action' : 'Mutation'} ${index}`
-  throw tooLarge(
+  return tooLarge(
     id,
     index,
     errorType,

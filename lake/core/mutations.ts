@@ -387,7 +387,8 @@ export function mutationWalks(mutations: unknown, matched?: MutateOptions['match
           : kind === 'patch' || kind === 'delete'
             ? [body.id ?? body.ids].flat()
             : [body._id]
-      walk(walks, ids, ops, body, index)
+      // A created document is walked first where it is written; the rest was by checkWriteBody.
+      walk(walks, ids, ops, body, index, kind.startsWith('create'))
     }
   }
   return walks
@@ -395,22 +396,36 @@ export function mutationWalks(mutations: unknown, matched?: MutateOptions['match
 
 /**
  * Per document a request names: the patch operations on it, and the mutations naming it (each
- * with its place in the request).
+ * with its place in the request, and whether its depth is yet unchecked).
  */
-export type Walks = Map<string, {ops: number; bodies: {body: Json; index: number}[]}>
+export type Walks = Map<string, {ops: number; bodies: WalkedBody[]}>
+
+interface WalkedBody {
+  body: Json
+  index: number
+  /** A created document: checkWriteBody left its depth to the write (a bulk load's walk). */
+  unchecked: boolean
+}
 
 /**
  * Notes that `body` (a mutation or an action, the request's `index`th) names `ids`, with `ops`
  * patch operations.
  */
-export function walk(walks: Walks, ids: unknown[], ops: number, body: Json, index: number): void {
+export function walk(
+  walks: Walks,
+  ids: unknown[],
+  ops: number,
+  body: Json,
+  index: number,
+  unchecked = false,
+): void {
   for (const id of ids) {
     if (typeof id !== 'string') continue
     const seen = walks.get(id)
     if (seen) {
       seen.ops += ops
-      seen.bodies.push({body, index})
-    } else walks.set(id, {ops, bodies: [{body, index}]})
+      seen.bodies.push({body, index, unchecked})
+    } else walks.set(id, {ops, bodies: [{body, index, unchecked}]})
   }
 }
 
@@ -430,11 +445,11 @@ export function walkedBytes(
   const ids = [...walks.keys()]
   const sizes = storedBytes(ids)
   const lengths = new Map<Json, number>()
-  const length = (id: string, {body, index}: {body: Json; index: number}) => {
+  const length = (id: string, {body, index, unchecked}: WalkedBody) => {
     let bytes = lengths.get(body)
     if (bytes === undefined) {
       // JSON.stringify recurses: a body nested 100,000 deep overflowed the stack here (a 500).
-      checkWriteDepth(id, body, index, errorType)
+      if (unchecked) checkWriteDepth(body, index, errorType, id)
       lengths.set(body, (bytes = JSON.stringify(body).length))
     }
     return bytes
@@ -624,7 +639,8 @@ export function applyPatch(
   const {ifRevisionID, ...given} = patch
   void ifRevisionID
   checkPatchShapes(doc._id, given, index)
-  // Before the patch is applied: the mutator copies values recursively.
+  // Before the patch is applied: the mutator copies values recursively. Its own wrapping is not
+  // the document's depth: the document it makes is held to the limit where it is written.
   checkDocumentDepth(doc._id, given, index, 'mutationError', false)
   checkPatchPaths(doc._id, given, index)
   checkPathSyntax(doc._id, given, index)

@@ -5,7 +5,13 @@
  */
 import {actionWalks, applyActions} from './actions.ts'
 import {BadRequestError, notUtf8Error, QueryMemoryError} from './errors.ts'
-import {checkTransactionSize, checkWriteDepth, nestsDeeperThan, WRITE_DEPTH} from './limits.ts'
+import {
+  checkTransactionSize,
+  checkWriteDepth,
+  nestsDeeperThan,
+  WRITE_DEPTH,
+  writeDocumentId,
+} from './limits.ts'
 import {
   applyMutations,
   mutationQueries,
@@ -272,6 +278,8 @@ export function checkWriteBody(body: unknown, field: WriteField): Record<string,
     throw new BadRequestError(`Body must be an object with "${field}"`)
   }
   const record = body as Record<string, unknown>
+  // The count first: it reads only the list's length, the depth's walk reads every value.
+  checkTransactionSize(field, record[field])
   checkBodyDepth(record, field)
   // Typed, as hosted Sanity decodes it: anything but `true` was read as false, so a caller's
   // "yes" or 1 stored the write it meant to try.
@@ -282,7 +290,6 @@ export function checkWriteBody(body: unknown, field: WriteField): Record<string,
         'nothing was written; send {"dryRun": true} to try the write without storing it',
     )
   }
-  checkTransactionSize(field, record[field])
   return record
 }
 
@@ -309,30 +316,13 @@ function checkBodyDepth(record: Record<string, unknown>, field: WriteField): voi
   for (const [index, entry] of list.entries()) {
     if (typeof entry !== 'object' || entry === null) continue
     if (field === 'actions') {
-      checkWriteDepth(
-        namedId(entry, ['publishedId', 'draftId', 'versionId']),
-        entry,
-        index,
-        errorType,
-      )
+      checkWriteDepth(entry, index, errorType)
       continue
     }
     for (const [kind, operation] of Object.entries(entry)) {
-      if (CREATES.has(kind)) continue
-      checkWriteDepth(namedId(operation, ['id']), operation, index, errorType)
+      if (!CREATES.has(kind)) checkWriteDepth(operation, index, errorType, writeDocumentId(entry))
     }
   }
-}
-
-/** The first of `fields` in `value` holding a string, for an error to name; '' if none. */
-function namedId(value: unknown, fields: string[]): string {
-  if (typeof value !== 'object' || value === null) return ''
-  const record = value as Record<string, unknown>
-  for (const field of fields) {
-    const id = Object.hasOwn(record, field) ? record[field] : undefined
-    if (typeof id === 'string') return id.slice(0, 200)
-  }
-  return ''
 }
 
 /** What the route needs of a body read on a write thread (readWriteBody, then writeBodyHead). */

@@ -194,6 +194,68 @@ describe('values nested past any limit', () => {
     const res = await api(`/data/listen/test?query=${query}&$p=${deepJson(100_000)}`)
     await expect400(res, /\$p nests arrays or objects more than 64 deep/)
   })
+
+  // One rule for every write: the document it makes may nest LIMITS.documentDepth levels (the
+  // document itself is one), whether created whole or set by a patch or an edit action. A
+  // patch's own wrapping once counted too: a value a create could hold was a 400 set by a patch.
+  const limit = LIMITS.documentDepth
+  /** Each write of a value `depth` levels deep into document "edge" (which has an array `a`). */
+  const writes = (depth: number): [string, string, string][] => [
+    [
+      'a create',
+      'mutate',
+      `{"mutations":[{"createOrReplace":{"_id":"edge","_type":"t","a":[],"x":${deepJson(depth - 1)}}}]}`,
+    ],
+    [
+      'a patch set',
+      'mutate',
+      `{"mutations":[{"patch":{"id":"edge","set":{"x":${deepJson(depth - 1)}}}}]}`,
+    ],
+    [
+      'a patch insert',
+      'mutate',
+      `{"mutations":[{"patch":{"id":"edge","insert":{"after":"a[-1]","items":[${deepJson(depth - 2)}]}}}]}`,
+    ],
+    [
+      'an edit action',
+      'actions',
+      `{"actions":[{"actionType":"sanity.action.document.edit","draftId":"drafts.edge",` +
+        `"publishedId":"edge","patch":{"set":{"x":${deepJson(depth - 1)}}}}]}`,
+    ],
+  ]
+  const edge = async (route: string, body: string) => {
+    await api('/data/mutate/test', {
+      method: 'POST',
+      body: JSON.stringify({
+        mutations: [
+          {createOrReplace: {_id: 'edge', _type: 't', a: []}},
+          {delete: {id: 'drafts.edge'}},
+        ],
+      }),
+    })
+    return api(`/data/${route}/test`, {method: 'POST', body})
+  }
+  it.each(writes(limit))(
+    `accepts %s making a document ${limit} levels deep`,
+    async (_, route, body) => {
+      const res = await edge(route, body)
+      expect(res.status, (await res.text()).slice(0, 500)).toBe(200)
+    },
+  )
+  it.each(writes(limit + 1))(
+    `refuses %s making a document ${limit + 1} levels deep, saying the document would`,
+    async (_, route, body) => {
+      const res = await edge(route, body)
+      const answer = await res.json()
+      expect(res.status, JSON.stringify(answer).slice(0, 500)).toBe(400)
+      expect(answer.error.description).toMatch(
+        new RegExp(
+          `Document "(drafts\\.)?edge" would nest objects and arrays more than ${limit} levels deep`,
+        ),
+      )
+      expect(answer.error.items[0]).toMatchObject({error: {type: 'documentTooLargeError'}})
+    },
+  )
 })
 
 // JSON.parse reads a literal past a double's range as Infinity, which JSON.stringify writes as

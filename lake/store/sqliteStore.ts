@@ -712,6 +712,11 @@ export interface SqliteStoreOptions {
    */
   idleCheckpointMs?: number
   /**
+   * Documents written after which the next quiet moments pack the indexes (packIndex.ts); default
+   * PACK_AFTER_CHANGES. Tests make it their load's size.
+   */
+  packAfterChanges?: number
+  /**
    * Told at the idle checkpoint (writes paused, the full-text index caught up): gives the event
    * loop's heap back after a burst of writes (heapTrim.ts). One for all the lake's stores.
    */
@@ -744,6 +749,11 @@ export interface SqliteStoreOptions {
 }
 
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+/**
+ * Documents written after which the indexes are packed at the next quiet moments (packIndex.ts):
+ * a bulk load's, not an editor's day (a few hundred changes).
+ */
+export const PACK_AFTER_CHANGES = 10_000
 /**
  * SQLite's page cache (KiB) of the writer's connection and of the committed view's, which answers
  * the queries in place: a bound, filled only by pages read. SQLite's default 2 MB (125 pages of
@@ -950,6 +960,7 @@ export function createSqliteStore(
   const searchIndexOn = options.searchIndex ?? true
   const walKeepBytes = options.walKeepBytes ?? WAL_KEEP_BYTES
   const maxQueued = options.maxQueued ?? MAX_QUEUED
+  const packAfterChanges = options.packAfterChanges ?? PACK_AFTER_CHANGES
   const analyzeBatch = options.analyzeBatch ?? ANALYZE_BATCH
   const behindQueued = options.behindQueued ?? BEHIND_QUEUED
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
@@ -1044,6 +1055,9 @@ export function createSqliteStore(
       // Articles are about 2 kB: 4 kB pages would hold one each. Takes effect on a new file only.
       // 8 and 4 kB cut a bulk batch's WAL bytes but not its CPU, paid by the page (query-engine.md).
       db.exec('PRAGMA page_size = 16384')
+      // So that pages an index packed after a load no longer needs can leave the file (packIndex.ts).
+      // Takes effect on a new file only, as page_size: an older one keeps its free pages inside.
+      db.exec('PRAGMA auto_vacuum = INCREMENTAL')
       db.exec('PRAGMA journal_mode = WAL')
       // SQLite never shrinks the WAL file by itself: after a bulk load it stayed the size of the
       // largest run between checkpoints (tens of MB, counted in the data folder's size). Checkpoint
@@ -1439,6 +1453,12 @@ export function createSqliteStore(
    * folder at rest is its file alone. On the checkpointer's thread when there is one: on the event
    * loop, after a 20 MB write, it held every request for about 150 ms (load 30).
    */
+  /** Documents written since the indexes were last packed (packIndex.ts). */
+  let changedSincePack = 0
+  /** A pack under way: each quiet moment rebuilds one more index, until none is left loose. */
+  let packing = false
+  let packStep: NodeJS.Immediate | null = null
+
   function idleCheckpoint() {
     idle = null
     // Busy now: the end of the write group, index step or checkpoint asks again.
@@ -1459,16 +1479,33 @@ export function createSqliteStore(
       }
     }
     if (walCheckpointer) {
+      // After a bulk load, once the analyzer has nothing in hand (its write would wait for the
+      // step): the indexes packed one a step, write groups waiting for a step as for the checkpoint.
+      const pack =
+        (packing || changedSincePack >= packAfterChanges) &&
+        !analysis &&
+        held === 0 &&
+        queued === 0 &&
+        reindexLeft === 0 &&
+        pendingIndexes.size === 0
+      if (pack && !packing) {
+        packing = true
+        changedSincePack = 0
+      }
+      let again = false
       checkpointedAt = performance.now()
       truncating = checkpointing = walCheckpointer
-        .checkpoint({path, opening, truncate: true})
+        .checkpoint({path, opening, truncate: true, ...(pack ? {pack} : {})})
         .then(
           (result) => {
             // A reader in the middle of a snapshot keeps the WAL: another idle interval tries again.
             if (result.busy) scheduleIdleCheckpoint()
             else walFrames = 0
+            if (pack && result.packed === null && !result.busy) packing = false
+            again = pack && result.packed != null
           },
           (err: unknown) => {
+            packing = false
             console.error(
               `lake: checkpointing the write-ahead log of "${dataset}" failed (${(err as Error).message}); the next idle moment tries again`,
             )
@@ -1476,6 +1513,14 @@ export function createSqliteStore(
         )
         .finally(() => {
           truncating = checkpointing = null
+          // The next step at once, unless a write came meanwhile: it goes first, and its end
+          // schedules the next quiet moment.
+          if (again && !packStep) {
+            packStep = setImmediate(() => {
+              packStep = null
+              if (!idle) idleCheckpoint()
+            })
+          }
         })
       return
     }
@@ -2262,6 +2307,7 @@ export function createSqliteStore(
       return get('SELECT 1 AS found FROM transactions WHERE id = ?', id) !== undefined
     },
     commit(tx) {
+      changedSincePack += tx.changes.length
       if (streaming?.id === tx.id) {
         const s = streaming
         for (const change of tx.changes) forget(change.id)
@@ -3465,6 +3511,7 @@ export function createSqliteStore(
       if (retryIndexing) clearTimeout(retryIndexing)
       if (fullerBatch) clearTimeout(fullerBatch)
       if (idle) clearTimeout(idle)
+      if (packStep) clearImmediate(packStep)
       // A group still open was written by transactions that finished: make it durable, with every
       // group still waiting for its sync, and announce them in commit order.
       const groups = [...(syncing ?? []), ...unsynced]

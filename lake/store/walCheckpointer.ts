@@ -19,6 +19,11 @@ export interface CheckpointTask {
    * reader or a writer is in the way (the store's idle checkpoint; it holds its write groups).
    */
   truncate?: boolean
+  /**
+   * After the TRUNCATE: rebuild the loosest index (packIndex), give its freed pages back to the
+   * file system and empty the log again. One index a task, so a write waits for one rebuild at most.
+   */
+  pack?: boolean
 }
 
 /** `PRAGMA wal_checkpoint`'s answer: frames in the log, and how many of them are in the file. */
@@ -26,6 +31,8 @@ export interface CheckpointResult {
   busy: boolean
   log: number
   checkpointed: number
+  /** With `pack`: the index rebuilt, or null when none was worth it (or the file was busy). */
+  packed?: string | null
 }
 
 export interface WalCheckpointer {

@@ -1,10 +1,11 @@
 /**
  * The WAL checkpointer's thread (a piscina task module, see walCheckpointer.ts): one connection
- * per dataset file it is asked about, used for nothing but checkpoints.
+ * per dataset file it is asked about, used for nothing but checkpoints and packing indexes.
  */
 import {DatabaseSync} from 'node:sqlite'
 import type {CheckpointResult, CheckpointTask} from './walCheckpointer.ts'
 import {threadConnections} from './threadConnections.ts'
+import {packIndex} from './packIndex.ts'
 
 const connections = threadConnections((path) => ({db: new DatabaseSync(path)}))
 
@@ -13,13 +14,21 @@ export default function checkpoint(task: CheckpointTask | 'close'): CheckpointRe
     connections.closeAll()
     return {busy: false, log: 0, checkpointed: 0}
   }
-  const connection = connections.get(task.path, task.opening)
+  const {db} = connections.get(task.path, task.opening)
   // The connection's busy timeout is 0 (node:sqlite's default): nothing here waits for a lock.
   const mode = task.truncate ? 'TRUNCATE' : 'PASSIVE'
-  const row = connection.db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() as {
-    busy: number
-    log: number
-    checkpointed: number
+  const walCheckpoint = () => {
+    const row = db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() as {
+      busy: number
+      log: number
+      checkpointed: number
+    }
+    return {busy: row.busy !== 0, log: row.log, checkpointed: row.checkpointed}
   }
-  return {busy: row.busy !== 0, log: row.log, checkpointed: row.checkpointed}
+  const result = walCheckpoint()
+  if (!task.pack || result.busy) return task.pack ? {...result, packed: null} : result
+  const {packed, busy} = packIndex(db)
+  if (packed === null) return {...result, busy, packed}
+  // The rebuilt index's pages went into the log: into the file, and the log emptied again.
+  return {...walCheckpoint(), packed}
 }

@@ -1,0 +1,67 @@
+/**
+ * One step of packing a dataset file's indexes once a bulk load has gone quiet (on the WAL
+ * checkpointer's thread, walCheckpointerWorker.ts). Keys that arrive in random order, as the
+ * Studio's UUIDs do, leave an index's B-tree pages about a tenth empty (SQLite splits a full page
+ * and rarely fills it again); a REINDEX writes the index again in key order, its pages full. The
+ * pages it no longer needs leave the file by `incremental_vacuum` (a file made since auto_vacuum
+ * INCREMENTAL; an older file keeps them free inside, for its next writes). Measured:
+ * docs/benchmarks-log.md, "indexes packed after a quiet load".
+ */
+import type {DatabaseSync} from 'node:sqlite'
+
+/**
+ * The largest index a step rebuilds (16 MB of 16 kB pages): a write that comes meanwhile waits
+ * for the step, and a REINDEX takes time in proportion to the index (0.2 s for 9 MB on a quiet
+ * machine here). A larger index stays as it is.
+ */
+export const PACK_MAX_PAGES = 1024
+/** Free pages one step moves out of the file at most (after a large delete there may be many). */
+export const VACUUM_STEP_PAGES = 512
+/** What a step that only moved free pages out of the file answers. */
+export const FREE_PAGES = 'free pages'
+
+/** An index is rebuilt when this share of its bytes, and at least two pages' worth, is unused. */
+const LOOSE_SHARE = 0.05
+
+/**
+ * Rebuilds the loosest index, or moves free pages out of the file: the index's name (or
+ * FREE_PAGES), null when nothing is worth a step. `busy` when another connection holds the write
+ * lock (the connection waits for none): nothing was done, the next quiet moment tries again.
+ */
+export function packIndex(db: DatabaseSync): {packed: string | null; busy: boolean} {
+  const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0])
+  try {
+    const incremental = pragma('auto_vacuum') === 2
+    if (incremental && pragma('freelist_count') > 0) {
+      db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`)
+      return {packed: FREE_PAGES, busy: false}
+    }
+    const pageSize = pragma('page_size')
+    const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all() as {
+      name: string
+    }[]
+    const size = db.prepare(
+      'SELECT count(*) AS pages, coalesce(sum(unused), 0) AS unused FROM dbstat WHERE name = ?',
+    )
+    let loosest: {name: string; unused: number} | null = null
+    for (const {name} of names) {
+      const {pages, unused} = size.get(name) as {pages: number; unused: number}
+      if (
+        pages > PACK_MAX_PAGES ||
+        unused < 2 * pageSize ||
+        unused < LOOSE_SHARE * pages * pageSize
+      )
+        continue
+      if (!loosest || unused > loosest.unused) loosest = {name, unused}
+    }
+    if (!loosest) return {packed: null, busy: false}
+    db.exec(`REINDEX "${loosest.name.replaceAll('"', '""')}"`)
+    if (incremental) db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`)
+    return {packed: loosest.name, busy: false}
+  } catch (err) {
+    // SQLITE_BUSY or SQLITE_LOCKED (their extended codes too): another writer, not a failure.
+    const code = Number((err as {errcode?: number}).errcode) & 0xff
+    if (code === 5 || code === 6) return {packed: null, busy: true}
+    throw err
+  }
+}

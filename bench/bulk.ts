@@ -35,6 +35,7 @@ import {
   abSides,
   cpuSecondsOf,
   fileParts,
+  fileSettled,
   indexCaughtUp,
   memoryOf,
   startLake,
@@ -158,10 +159,7 @@ type FileAtRest = {
 async function fileAtRest(dir: string, dataset: string, waitMs = 15_000): Promise<FileAtRest> {
   const file = join(dir, 'datasets', `${dataset}.sqlite`)
   const size = (f: string) => (existsSync(f) ? statSync(f).size : 0)
-  const until = performance.now() + waitMs
-  while (size(`${file}-wal`) > 0 && performance.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+  await fileSettled(dir, dataset, 2000, waitMs)
   const db = new DatabaseSync(file, {readOnly: true})
   try {
     const pragma = (name: string) =>

@@ -4,7 +4,7 @@
  * an event loop.
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {cp, mkdir, rm} from 'node:fs/promises'
 import http from 'node:http'
 import {loadavg} from 'node:os'
@@ -415,6 +415,33 @@ export function fileParts(
       .all() as {name: string; bytes: number; unused: number}[]
   } finally {
     db.close()
+  }
+}
+
+/**
+ * Waits until the dataset's file is at rest: its WAL emptied and neither file's size changed for
+ * `quietMs` (the lake packs its indexes at the quiet moments after a load, store/packIndex.ts,
+ * a step at a time), or `maxMs` passed.
+ */
+export async function fileSettled(
+  dataDir: string,
+  dataset: string,
+  quietMs = 2000,
+  maxMs = 60_000,
+): Promise<void> {
+  const file = join(dataDir, 'datasets', `${dataset}.sqlite`)
+  const size = (f: string) => (existsSync(f) ? statSync(f).size : 0)
+  const sizes = () => `${size(file)} ${size(`${file}-wal`)}`
+  const until = performance.now() + maxMs
+  let last = sizes()
+  let since = performance.now()
+  while (performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const now = sizes()
+    if (now !== last) {
+      last = now
+      since = performance.now()
+    } else if (size(`${file}-wal`) === 0 && performance.now() - since >= quietMs) return
   }
 }
 

@@ -43,6 +43,7 @@ import {QUERY_THREAD_NAME} from '../lake/query/priority.ts'
 import {
   cpuSecondsOf,
   fileParts,
+  fileSettled,
   indexCaughtUp,
   memoryOf,
   startLake,
@@ -1028,8 +1029,8 @@ async function benchStorageOnly(): Promise<void> {
     await loadSerialisedInLoop(lake, dataset, docs, 1000)
     await indexCaughtUp(dir, dataset)
     const {bytes: jsonBytes} = await exported(lake, dataset)
-    // At rest: once writes pause, the lake empties the WAL (store/sqliteStore.ts).
-    await new Promise((resolve) => setTimeout(resolve, 2000))
+    // At rest: once writes pause, the lake empties the WAL and packs its indexes (store/sqliteStore.ts).
+    await fileSettled(dir, dataset)
     const sqliteBytes = fileBytes(dir, dataset)
     const report = [
       '# Storage benchmark (`npm run bench -- --storage`)',
@@ -1038,7 +1039,7 @@ async function benchStorageOnly(): Promise<void> {
         `bulk-loaded over HTTP in transactions of 1,000${flags['random-ids'] ? ', every id as the Studio makes them (--random-ids)' : ''}; load average ${loads(loadAtStart)} at the start, ` +
         `${loads(loadavg())} at the end; ${((performance.now() - started) / 1000).toFixed(0)} s. ` +
         `Data file (with WAL, at rest) / JSON of the current documents (the export): ` +
-        `**${ratio(sqliteBytes / jsonBytes)}** (${mb(sqliteBytes / 1048576)} MB / ${mb(jsonBytes / 1048576)} MB; goal ≤ 1.5×).`,
+        `**${ratio(sqliteBytes / jsonBytes)}** (${(sqliteBytes / jsonBytes).toFixed(3)}: ${(sqliteBytes / 1048576).toFixed(1)} MB / ${(jsonBytes / 1048576).toFixed(1)} MB; goal ≤ 1.5×).`,
       '',
       table(PART_HEAD, partRows(fileParts(dir, dataset), jsonBytes)),
       '',
@@ -1084,8 +1085,8 @@ try {
   const loadSeconds = (performance.now() - loadStart) / 1000
   const indexSeconds = (await indexCaughtUp(dataDir, dataset)) + loadSeconds
   const {bytes: jsonBytes, documents: stored} = await exported(lake, dataset)
-  // At rest: once writes pause, the lake empties the WAL (store/sqliteStore.ts).
-  await new Promise((resolve) => setTimeout(resolve, 2000))
+  // At rest: once writes pause, the lake empties the WAL and packs its indexes (store/sqliteStore.ts).
+  await fileSettled(dataDir, dataset)
   const sqliteBytes = fileBytes(dataDir, dataset)
   const parts = fileParts(dataDir, dataset)
   const afterLoad = memoryOf(lake.child.pid!)

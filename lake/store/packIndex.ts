@@ -19,13 +19,21 @@ export const PACK_MAX_PAGES = 1024
 export const VACUUM_STEP_PAGES = 512
 /** What a step that only moved free pages out of the file answers. */
 export const FREE_PAGES = 'free pages'
+/**
+ * The full-text index's segments merged a step: FTS5's `merge` with at most this many pages of
+ * work (about 20 ms here), until one segment is left. A load leaves many, their pages part-full;
+ * merged, the archive's index with the Studio's ids took 59 fewer pages (0.9 MB), in 27 steps.
+ */
+export const FTS_MERGE_PAGES = 200
+/** The full-text index's table (searchIndex.ts), merged when the file has it. */
+const FTS = 'search_fts'
 
 /** An index is rebuilt when this share of its bytes, and at least two pages' worth, is unused. */
 const LOOSE_SHARE = 0.05
 
 /**
- * Rebuilds the loosest index, or moves free pages out of the file: the index's name (or
- * FREE_PAGES), null when nothing is worth a step. `busy` when another connection holds the write
+ * Moves free pages out of the file, or merges the full-text index's segments, or rebuilds the
+ * loosest index: FREE_PAGES, `search_fts` or the index's name, null when nothing is worth a step. `busy` when another connection holds the write
  * lock (the connection waits for none): nothing was done, the next quiet moment tries again.
  */
 export function packIndex(db: DatabaseSync): {packed: string | null; busy: boolean} {
@@ -35,6 +43,17 @@ export function packIndex(db: DatabaseSync): {packed: string | null; busy: boole
     if (incremental && pragma('freelist_count') > 0) {
       db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`)
       return {packed: FREE_PAGES, busy: false}
+    }
+    if (db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?').get(FTS)) {
+      const changes = () => Number(db.prepare('SELECT total_changes() AS n').get()!.n)
+      const before = changes()
+      // A negative count merges any level of two segments or more (FTS5's 'merge' command); fewer
+      // than two rows changed means it found no work.
+      db.prepare(`INSERT INTO ${FTS} (${FTS}, rank) VALUES ('merge', ?)`).run(-FTS_MERGE_PAGES)
+      if (changes() - before >= 2) {
+        if (incremental) db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`)
+        return {packed: FTS, busy: false}
+      }
     }
     const pageSize = pragma('page_size')
     const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all() as {

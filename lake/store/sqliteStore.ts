@@ -1481,12 +1481,12 @@ export function createSqliteStore(
     if (walCheckpointer) {
       // After a bulk load, once the analyzer has nothing in hand (its write would wait for the
       // step): the indexes packed one a step, write groups waiting for a step as for the checkpoint.
+      // (Without the thread, the index's steps on the event loop are done when this runs.)
+      const analyzerIdle =
+        !offThread || (!analysis && held === 0 && queued === 0 && reindexLeft === 0)
       const pack =
         (packing || changedSincePack >= packAfterChanges) &&
-        !analysis &&
-        held === 0 &&
-        queued === 0 &&
-        reindexLeft === 0 &&
+        analyzerIdle &&
         pendingIndexes.size === 0
       if (pack && !packing) {
         packing = true

@@ -15,6 +15,10 @@ import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {
+  createSearchAnalyzer,
+  type SearchAnalyzerThread,
+} from '../../../lake/store/searchAnalyzer.ts'
+import {
   createWalCheckpointer,
   type CheckpointResult,
   type CheckpointTask,
@@ -32,6 +36,7 @@ afterEach(async () => {
 async function packingStore(
   hold?: (task: CheckpointTask) => Promise<void> | undefined,
   older?: string,
+  analyzer?: SearchAnalyzerThread,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-pack-'))
   const path = join(dir, 'test.sqlite')
@@ -39,7 +44,8 @@ async function packingStore(
   const thread = createWalCheckpointer()
   const tasks: {task: CheckpointTask; result?: CheckpointResult}[] = []
   const store = createSqliteStore(path, 'test', {
-    searchIndex: false,
+    searchIndex: analyzer !== undefined,
+    analyzer,
     idleCheckpointMs: 20,
     // Due once the whole load below is written, not in the middle of it.
     packAfterChanges: 12_000,
@@ -215,4 +221,25 @@ test("an older lake's file, made without auto_vacuum, is packed too and keeps th
   } finally {
     db.close()
   }
+}, 90_000)
+
+test("the full-text index's segments are merged into one after a quiet load, its freed pages out of the file too", async () => {
+  // The lake's own setup: the index's rows analysed and written on the analyzer's thread.
+  const analyzer = createSearchAnalyzer()
+  cleanup.push(() => analyzer.close())
+  const {path, store, tasks} = await packingStore(undefined, undefined, analyzer)
+  for (let batch = 0; batch < 12; batch++) await commit(store, articles(1000))
+  await until(() => packed(tasks))
+  const db = new DatabaseSync(path, {readOnly: true})
+  try {
+    // search_fts_idx names each segment's pages by its segment id.
+    const segments = db.prepare('SELECT count(DISTINCT segid) AS n FROM search_fts_idx').get()!.n
+    expect(segments).toBe(1)
+    expect(db.prepare('PRAGMA freelist_count').get()!.freelist_count).toBe(0)
+    expect(db.prepare('SELECT count(*) AS n FROM search_queue').get()!.n).toBe(0)
+  } finally {
+    db.close()
+  }
+  // Still found: one word of every title.
+  expect([...store.scan({search: {column: 'words', text: 'শিরোনাম'}})]).toHaveLength(12_000)
 }, 90_000)

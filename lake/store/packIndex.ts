@@ -1,11 +1,12 @@
 /**
  * One step of packing a dataset file's indexes once a bulk load has gone quiet (on the WAL
- * checkpointer's thread, walCheckpointerWorker.ts). Keys that arrive in random order, as the
- * Studio's UUIDs do, leave an index's B-tree pages about a tenth empty (SQLite splits a full page
- * and rarely fills it again); a REINDEX writes the index again in key order, its pages full. The
- * pages it no longer needs leave the file by `incremental_vacuum` (a file made since auto_vacuum
- * INCREMENTAL; an older file keeps them free inside, for its next writes). Measured:
- * docs/benchmarks-log.md, "indexes packed after a quiet load".
+ * checkpointer's thread, walCheckpointerWorker.ts). An index's B-tree leaves are left about a
+ * tenth empty by a load (SQLite splits a full page and rarely fills it again), and the full-text
+ * index in many segments; a REINDEX writes the index again in key order, its pages full, and
+ * FTS5's merge folds the segments together. The pages no longer needed leave the file by
+ * `incremental_vacuum` (a file made since auto_vacuum INCREMENTAL; an older file keeps them free
+ * inside, for its next writes). Measured: docs/benchmarks-log.md, "indexes packed after a quiet
+ * load".
  */
 import type {DatabaseSync} from 'node:sqlite'
 
@@ -33,8 +34,9 @@ const LOOSE_SHARE = 0.05
 
 /**
  * Moves free pages out of the file, or merges the full-text index's segments, or rebuilds the
- * loosest index: FREE_PAGES, `search_fts` or the index's name, null when nothing is worth a step. `busy` when another connection holds the write
- * lock (the connection waits for none): nothing was done, the next quiet moment tries again.
+ * loosest index: FREE_PAGES, `search_fts` or the index's name, null when nothing is worth a step.
+ * `busy` when another connection holds the write lock (the connection waits for none): nothing
+ * was done, the next quiet moment tries again.
  */
 export function packIndex(db: DatabaseSync): {packed: string | null; busy: boolean} {
   const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0])

@@ -1447,18 +1447,18 @@ export function createSqliteStore(
    */
   let truncating: Promise<void> | null = null
 
-  /**
-   * Between bursts of writes the WAL holds up to WAL_KEEP_BYTES of pages already copied, or about
-   * to be copied, into the file (after a 20 MB write, 40 MB or more): move them and empty it, so a data
-   * folder at rest is its file alone. On the checkpointer's thread when there is one: on the event
-   * loop, after a 20 MB write, it held every request for about 150 ms (load 30).
-   */
   /** Documents written since the indexes were last packed (packIndex.ts). */
   let changedSincePack = 0
   /** A pack under way: each quiet moment rebuilds one more index, until none is left loose. */
   let packing = false
   let packStep: NodeJS.Immediate | null = null
 
+  /**
+   * Between bursts of writes the WAL holds up to WAL_KEEP_BYTES of pages already copied, or about
+   * to be copied, into the file (after a 20 MB write, 40 MB or more): move them and empty it, so a data
+   * folder at rest is its file alone. On the checkpointer's thread when there is one: on the event
+   * loop, after a 20 MB write, it held every request for about 150 ms (load 30).
+   */
   function idleCheckpoint() {
     idle = null
     // Busy now: the end of the write group, index step or checkpoint asks again.

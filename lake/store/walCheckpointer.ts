@@ -20,8 +20,9 @@ export interface CheckpointTask {
    */
   truncate?: boolean
   /**
-   * After the TRUNCATE: rebuild the loosest index (packIndex), give its freed pages back to the
-   * file system and empty the log again. One index a task, so a write waits for one rebuild at most.
+   * After the TRUNCATE, one step of packing (packIndex.ts: a merge of the full-text index's
+   * segments or the loosest index rebuilt, the freed pages out of the file), then the log emptied
+   * again. One step a task, so a write waits for one step at most.
    */
   pack?: boolean
 }
@@ -31,7 +32,7 @@ export interface CheckpointResult {
   busy: boolean
   log: number
   checkpointed: number
-  /** With `pack`: the index rebuilt, or null when none was worth it (or the file was busy). */
+  /** With `pack`: what the step packed, or null when nothing was worth it (or the file was busy). */
   packed?: string | null
 }
 

@@ -74,6 +74,7 @@ export const command = defineCommand({
     const writeTimeoutMs = positive(values['write-timeout'], '--write-timeout', 'seconds') * 1000
     const queryMemoryMb = Math.round(positive(values['query-memory'], '--query-memory', 'MB'))
     const answerMemoryMb = positive(values['answer-memory'], '--answer-memory', 'MB')
+    const stopLimit = stopLimitMs(io.env)
     for (const path of values.index) {
       if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)) {
         throw new UsageError(`--index takes an attribute path like slug.current, got "${path}".`)
@@ -125,7 +126,7 @@ export const command = defineCommand({
       `Studio and clients: apiHost ${apiHostFor(lake.host, lake.port, lake.tls)} (${envCommandFor(lake)})\n`,
     )
 
-    const signal = await stopOnSignal(() => server.close(), io, stopLimitMs(io.env))
+    const signal = await stopOnSignal(() => server.close(), io, stopLimit)
     // Closed: databases, query threads and connections. Ending the process here rather than when
     // its event loop drains skips freeing the main heap page by page, which took 100–500 ms of a
     // stop under load (half of what followed the close).

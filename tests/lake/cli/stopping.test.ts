@@ -4,6 +4,8 @@
  */
 import {spawn} from 'node:child_process'
 import {expect, test} from 'vitest'
+import {UsageError} from '../../../kit/cli.ts'
+import {STOP_LIMIT_MS, stopLimitMs} from '../../../lake/cli/stopping.ts'
 
 const STOPPING = new URL('../../../lake/cli/stopping.ts', import.meta.url).href
 
@@ -79,4 +81,22 @@ test('the stop limit is the one given', async () => {
   )
   expect(stderr).toMatch(/still stopping at the 300 ms limit; ending now/)
   expect(signal).toBe('SIGTERM')
+})
+
+test('LAKE_STOP_LIMIT_MS: unset is the 1.5 s default; a whole number up to 10 minutes is taken', () => {
+  expect(stopLimitMs({})).toBe(STOP_LIMIT_MS)
+  expect(stopLimitMs({LAKE_STOP_LIMIT_MS: ''})).toBe(STOP_LIMIT_MS)
+  expect(stopLimitMs({LAKE_STOP_LIMIT_MS: '600000'})).toBe(600_000)
+  expect(stopLimitMs({LAKE_STOP_LIMIT_MS: '1'})).toBe(1)
+})
+
+test('LAKE_STOP_LIMIT_MS: anything else is refused at start, not taken or ignored', () => {
+  // Before: 3000000000 was taken, past setTimeout's 2^31-1 ms, which Node then ran after 1 ms:
+  // the watchdog ended the stop at once. 0, "2s" and 1.5 fell back to the default unsaid.
+  for (const value of ['3000000000', '600001', '0', '-5', '1.5', '2s', '1e3']) {
+    expect(() => stopLimitMs({LAKE_STOP_LIMIT_MS: value}), value).toThrow(UsageError)
+  }
+  expect(() => stopLimitMs({LAKE_STOP_LIMIT_MS: '3000000000'})).toThrow(
+    'LAKE_STOP_LIMIT_MS takes a whole number of milliseconds from 1 to 600000, got "3000000000".',
+  )
 })

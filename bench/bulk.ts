@@ -50,6 +50,7 @@ import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments, withSanityIds} 
 import {archiveQueries} from './queries.ts'
 import {DatabaseSync} from 'node:sqlite'
 import {benchFlags, usageError} from './flags.ts'
+import {median} from './stats.ts'
 
 const HELP = `Usage: npx node bench/bulk.ts [options]
 
@@ -323,12 +324,6 @@ async function round(side: (typeof sides)[number]): Promise<Round> {
     await lake.stop()
     await rm(dir, {recursive: true, force: true})
   }
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 const sharesText = (shares: Map<string, number>) =>

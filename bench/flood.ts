@@ -16,6 +16,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {benchFlags} from './flags.ts'
 import {startLake} from './lake.ts'
+import {median, quantile} from './stats.ts'
 
 const flags = benchFlags(import.meta.filename, {
   clients: {type: 'string', default: '500'},
@@ -102,9 +103,6 @@ try {
     }
     return samples
   }
-  const quantile = (samples: number[], q: number) =>
-    [...samples].sort((a, b) => a - b)[Math.floor(samples.length * q)] ?? NaN
-
   const phases: {phase: string; p50: number; p90: number; turns: number; statuses?: string}[] = []
   for (let round = 0; round < ROUNDS; round++) {
     for (const phase of ['idle', 'flood']) {
@@ -127,7 +125,7 @@ try {
       mark(`${phase} done`)
       phases.push({
         phase,
-        p50: quantile(samples, 0.5),
+        p50: median(samples),
         p90: quantile(samples, 0.9),
         turns: samples.length,
         statuses: phase === 'flood' ? JSON.stringify(Object.fromEntries(statuses)) : undefined,
@@ -145,12 +143,8 @@ try {
         `${turns} turns${statuses ? `; flood answers ${statuses}` : ''}`,
     )
   }
-  const median = (phase: string) =>
-    quantile(
-      phases.filter((p) => p.phase === phase).map((p) => p.p50),
-      0.5,
-    )
-  console.log(`ratio flood/idle (p50s' medians): ${(median('flood') / median('idle')).toFixed(2)}x`)
+  const p50s = (phase: string) => median(phases.filter((p) => p.phase === phase).map((p) => p.p50))
+  console.log(`ratio flood/idle (p50s' medians): ${(p50s('flood') / p50s('idle')).toFixed(2)}x`)
 } finally {
   editorAgent.destroy()
   floodAgent.destroy()

@@ -112,6 +112,42 @@ async function idleAfterPing(
   return {...hold(socket), ping: () => pingOn(socket)}
 }
 
+/**
+ * A mutation over HTTP/1.1 whose body waits: resolves once the lake has begun its request (its
+ * "100 Continue" came); `finish` sends the body and resolves with the final status.
+ */
+async function waitingMutation(target: TestLake, from: string) {
+  const socket = await tlsConnection(target, from, 'http/1.1')
+  const body = JSON.stringify({mutations: [{createOrReplace: {_id: 'slow', _type: 'note'}}]})
+  let answer = ''
+  const answered = new Promise<number>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk
+      const final = answer.replace(/^HTTP\/1.1 100 Continue\r\n\r\n/, '')
+      const end = final.indexOf('\r\n\r\n')
+      const length = /content-length: (\d+)/i.exec(final)?.[1]
+      if (end < 0 || length === undefined || final.length < end + 4 + Number(length)) return
+      resolve(Number(final.slice(9, 12)))
+    })
+    socket.once('close', () => reject(new Error('closed before its answer')))
+  })
+  const continued = new Promise<void>((resolve) => socket.once('data', () => resolve()))
+  socket.write(
+    `POST /v2025-02-19/data/mutate/test HTTP/1.1\r\nHost: localhost\r\n` +
+      `Authorization: Bearer ${target.token}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+  )
+  await continued
+  expect(answer).toMatch(/^HTTP\/1.1 100 Continue/)
+  return {
+    ...hold(socket),
+    finish: () => {
+      socket.write(body)
+      return answered
+    },
+  }
+}
+
 /** An HTTP/2 session that has carried one request, no stream open now; `goaway`: if one came. */
 async function idleSession(target: TestLake, from: string) {
   const session: ClientHttp2Session = h2connect(target.url, {
@@ -261,6 +297,18 @@ describe('a connection past a cap', () => {
     await idle[1].whenClosed
     expect(idle.map((one) => one.closed())).toEqual([false, true, false])
     expect(await idle[0].ping()).toBe(200)
+  })
+
+  it('counts a long request as activity when it ends, not only when it began', async () => {
+    // A keep-alive connection whose request began first and ended last is the most recently
+    // active: without the touch when its answer closes, it counted as idle since its request
+    // began, and was the one displaced.
+    const long = await waitingMutation(lake, '127.0.0.23')
+    const idle = [await idleAfterPing(lake, '127.0.0.23'), await idleAfterPing(lake, '127.0.0.23')]
+    expect(await long.finish()).toBe(200)
+    expect(await pingFrom(lake, '127.0.0.23')).toBe(200)
+    await Promise.race([long, ...idle].map((one) => one.whenClosed))
+    expect([long, ...idle].map((one) => one.closed())).toEqual([false, true, false])
   })
 
   it('tells a displaced HTTP/2 session GOAWAY', async () => {

@@ -88,8 +88,7 @@ export function capConnections(server: Server, caps: ConnectionCaps): void {
   const displace = (connection: Connection) => {
     forget(connection)
     if (connection.session && !connection.session.destroyed) {
-      // No stream is open: GOAWAY tells the client so, and the session closes once it is sent.
-      connection.session.goaway()
+      // No stream is open: close() sends GOAWAY, telling the client so, and ends the session.
       connection.session.close()
       return
     }

@@ -56,10 +56,11 @@ export interface ScoreBounds {
   /** At least the document's score: 0 when it cannot be kept, Infinity when nothing bounds it. */
   bound(unread: Unread): number
   /**
-   * Set when every probe at a path is at one top-level attribute and of a key no string of ASCII
-   * alone holds (not `caseless`), so a store can leave out the candidates whose attributes hold
-   * none of the probes' keys (TallyOptions.heads): at least the score of any of those, whatever
-   * its type, id or other text.
+   * Set when every probe at a path is at one top-level attribute, of a key no digit starts, and,
+   * where the key is Latin (`caseless`), of an attribute not named `_…` (whose strings of ASCII
+   * alone the index's heads leave out), so a store can leave out the candidates whose attributes
+   * hold none of the probes' keys (TallyOptions.heads): at least the score of any of those,
+   * whatever its type, id or other text.
    */
   headsLeftOut?: number
 }
@@ -332,6 +333,9 @@ function scorer(node: Node): Scorer | undefined {
   return test && ((doc) => (test(doc) ? 1 : 0))
 }
 
+const DIGIT_FIRST = /^[0-9]/
+const UNDERSCORE = 0x5f
+
 /**
  * Upper bounds for score(…) over `*[filter]`, mirroring the scorers above part by part (a sum of
  * bounds bounds the sum: floating-point addition is monotonic), or undefined when a part has none.
@@ -368,10 +372,15 @@ function scoreBounds(filter: Node | null, args: readonly Node[]): ScoreBounds | 
       return value
     },
   }
-  // The heads list the keys of strings holding a character past ASCII only (the index's
-  // headTerms): a string of ASCII alone, which a Latin or digit key may be in, is never among
-  // them, so such a key's probe of an attribute tells nothing apart (a title "Dhaka" was left out).
-  if (probes.every((p) => p.path.length === 0 || (p.path.length === 1 && !p.caseless))) {
+  // The heads (the index's headTerms) list no key a digit starts, and a string of ASCII alone,
+  // which a Latin key may be in, only in an attribute whose name does not start with `_`: a
+  // Latin key's probe of such an attribute tells nothing apart (a title "Dhaka" would be left
+  // out).
+  const headed = (p: Probe) =>
+    p.path.length === 1 &&
+    !DIGIT_FIRST.test(p.text) &&
+    (!p.caseless || p.path[0].charCodeAt(0) !== UNDERSCORE)
+  if (probes.every((p) => p.path.length === 0 || headed(p))) {
     // A candidate left out: its probed attributes hold no word starting with a key (a
     // text::query of them finds nothing) and no `_score`; anything else about it is unknown:
     // the most over every type the score tests and one it does not, referencing every id.

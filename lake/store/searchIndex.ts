@@ -97,7 +97,7 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([8, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .update(JSON.stringify([9, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
   .digest('hex')
   .slice(0, 16)
 
@@ -395,34 +395,42 @@ const HEAD = '\u0964'
 
 /**
  * Adds to `words` the heads of a document: HEAD + each search key of a top-level string
- * attribute (its words and their stems, all prefixes of the words), and HEAD + HEAD + the name
- * (encoded as a `match` token) of each top-level attribute that is no string but holds non-ASCII
- * text (an array, an object), and of a stored `_score`. A ranked search reads first the documents
- * whose attributes may hold its words (Store.tally). The keys come from the runs' cached terms
- * (the same runs as indexedColumns reads): analysing titles again cost the analyzer 40 % more.
+ * attribute (its words and their stems, all prefixes of the words) that no digit starts, and
+ * HEAD + HEAD + the name (encoded as a `match` token) of each top-level attribute that is no string
+ * but holds text a bounded key may be in (headsMarked), and of a stored `_score`. A ranked search
+ * reads first the documents whose attributes may hold its words (Store.tally). The keys come from
+ * the runs' cached terms (the same runs as indexedColumns reads): analysing titles again cost the
+ * analyzer 40 % more.
+ *
+ * A bounded key (core/scoreTopK.ts) is Bengali, which only a string past ASCII holds, or Latin
+ * (ASCII letters), which a string of ASCII alone may hold: such a string's keys are heads where
+ * its attribute's name does not start with `_` (ids, revisions and dates, whose keys were most of
+ * a row's terms; a Latin word probing such an attribute is tallied in every candidate). A key a
+ * digit starts is in no bounded word's heads: a word with digits is not bounded.
  */
 function headTerms(doc: SanityDocument, words: string[]): void {
   for (const name in doc) {
     if (!Object.hasOwn(doc, name)) continue
     const value = (doc as Record<string, unknown>)[name]
+    const named = name.charCodeAt(0) !== UNDERSCORE
     if (typeof value === 'string') {
-      if (NON_ASCII.test(value)) stringHeads(value, words)
-    } else if (name === '_score' || holdsNonAscii(value)) {
+      if (named || NON_ASCII.test(value)) stringHeads(value, words)
+    } else if (name === '_score' || holdsNonAscii(value) || (named && holdsLatin(value))) {
       words.push(HEAD + HEAD + encodeMatchText(name))
     }
   }
 }
 
+const UNDERSCORE = 0x5f
+
 /** The heads of a string's keys, a run between spaces at a time as indexedColumns splits it. */
 function stringHeads(text: string, words: string[]): void {
   const add = (terms: ChunkTerms) => {
-    terms.heads ??=
-      terms.keys === ''
-        ? ''
-        : terms.keys
-            .split(' ')
-            .map((key) => indexTerm(HEAD + key))
-            .join(' ')
+    terms.heads ??= terms.keys
+      .split(' ')
+      .filter((key) => key !== '' && !DIGIT_FIRST.test(key))
+      .map((key) => indexTerm(HEAD + key))
+      .join(' ')
     if (terms.heads !== '') words.push(terms.heads)
   }
   if (DROPPED.test(text)) return add(analyseChunk(text))
@@ -433,6 +441,8 @@ function stringHeads(text: string, words: string[]): void {
 }
 
 const NON_ASCII = /[^\p{ASCII}]/u
+const DIGIT_FIRST = /^[0-9]/
+const LATIN = /[A-Za-z]/
 
 /** Whether an array or object holds a string (value or key) with a non-ASCII character. */
 function holdsNonAscii(value: unknown): boolean {
@@ -441,6 +451,24 @@ function holdsNonAscii(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false
   for (const key in value) {
     if (NON_ASCII.test(key) || holdsNonAscii((value as Record<string, unknown>)[key])) return true
+  }
+  return false
+}
+
+/**
+ * Whether a value that is no string may hold a Latin word where a text::query of it reads: a
+ * boolean (its text, `true` or `false`), or an ASCII letter in a string of it outside keys that
+ * start with `_` (which searchableText does not read). A number's text starts its words with
+ * digits.
+ */
+function holdsLatin(value: unknown): boolean {
+  if (typeof value === 'boolean') return true
+  if (typeof value === 'string') return LATIN.test(value)
+  if (Array.isArray(value)) return value.some(holdsLatin)
+  if (value === null || typeof value !== 'object') return false
+  for (const key in value) {
+    if (key.charCodeAt(0) !== UNDERSCORE && holdsLatin((value as Record<string, unknown>)[key]))
+      return true
   }
   return false
 }

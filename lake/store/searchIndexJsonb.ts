@@ -28,6 +28,8 @@ const FALLBACK = new JsonbFallback()
 
 // Element types (sqlite.org/jsonb.html, section 3); TEXT5 (9), a string with JSON5 escapes, is
 // read as text.
+const TRUE = 1
+const FALSE = 2
 const TEXT = 7
 const TEXTJ = 8
 const TEXTRAW = 10
@@ -236,10 +238,54 @@ function bufferOf(body: Uint8Array): Buffer {
 
 /** What searchIndex.ts headTerms takes of a top-level attribute. */
 export interface JsonbHeads {
-  /** A string holding a character past ASCII. */
+  /** A string holding a character past ASCII, or any string of an attribute not named `_…`. */
   string(value: string): void
-  /** Not a string, and `_score` or holding a string (value or key) past ASCII. */
+  /**
+   * Not a string, and `_score`, holding a string (value or key) past ASCII, or, not named `_…`,
+   * holding a Latin word (holdsLatin).
+   */
   other(name: string): void
+}
+
+/** A top-level attribute named `_…`: its strings of ASCII alone give no heads (headTerms). */
+const UNDERSCORE = 0x5f
+
+/** Whether a byte is an ASCII letter. */
+const isLatin = (byte: number) => (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a
+
+/**
+ * searchIndex.ts holdsLatin of the value whose type and payload are given: a boolean, or an
+ * ASCII letter in a string of it outside keys that start with `_`.
+ */
+function holdsLatin(bytes: Buffer, valueType: number, from: number, to: number): boolean {
+  if (valueType === TRUE || valueType === FALSE) return true
+  if (valueType === TEXT || valueType === TEXTRAW) {
+    for (let i = from; i < to; i++) if (isLatin(bytes[i])) return true
+    return false
+  }
+  if (isString(valueType)) {
+    const value = stringOf(bytes, valueType, from, to)
+    for (let i = 0; i < value.length; i++) if (isLatin(value.charCodeAt(i))) return true
+    return false
+  }
+  if (valueType === ARRAY) {
+    for (let at = from; at < to;) {
+      element(bytes, at, to)
+      const next = end
+      if (holdsLatin(bytes, type, start, end)) return true
+      at = next
+    }
+    return false
+  }
+  if (valueType !== OBJECT) return false
+  const base = scanObject(bytes, from, to)
+  let found = false
+  for (let entry = base; entry < top && !found; entry += ENTRY) {
+    if (entries[entry + 1] > entries[entry] && bytes[entries[entry]] === UNDERSCORE) continue
+    found = holdsLatin(bytes, entries[entry + 4], entries[entry + 5], entries[entry + 6])
+  }
+  top = base
+  return found
 }
 
 /**
@@ -365,19 +411,26 @@ function walkObject(
       top = span
     } else if (heads !== null && isString(valueType)) {
       // A top-level string, decoded once for its text and its heads.
+      const named = bytes[entries[entry]] !== UNDERSCORE || entries[entry + 1] === entries[entry]
       if (itemText) {
         const value = notedString(bytes, valueType, from, valueEnd)
         sink.text(value, true)
-        if (nonAscii) heads.string(value)
+        if (nonAscii || named) heads.string(value)
       } else {
         note(bytes, valueType, from, valueEnd)
-        if (nonAscii) heads.string(stringOf(bytes, valueType, from, valueEnd))
+        if (nonAscii || named) heads.string(stringOf(bytes, valueType, from, valueEnd))
       }
       continue
     } else {
       walk(bytes, valueType, from, valueEnd, itemText, sink)
     }
-    if (heads !== null && (nonAscii || flags & SCORE)) {
+    if (
+      heads !== null &&
+      (nonAscii ||
+        flags & SCORE ||
+        ((bytes[entries[entry]] !== UNDERSCORE || entries[entry + 1] === entries[entry]) &&
+          holdsLatin(bytes, valueType, from, valueEnd)))
+    ) {
       heads.other(bytes.toString('latin1', entries[entry], entries[entry + 1]))
     }
   }

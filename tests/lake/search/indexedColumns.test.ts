@@ -49,21 +49,31 @@ function expectedTerms(doc: SanityDocument): Terms {
     }
   }
   walk(doc, true, true)
-  // The heads: each key of a top-level string (with a letter past ASCII) after a danda,
-  // and two dandas before the name of a top-level `_score` or of an array or object with such
-  // text anywhere in it.
+  // The heads: each key of a top-level string (holding a letter past ASCII, or in an attribute
+  // not named `_…`) that no digit starts, after a danda; and two dandas before the name of a
+  // top-level `_score`, of an array or object with such text anywhere in it, or, not named `_…`,
+  // of a boolean or an array or object with an ASCII letter in a string outside `_…` keys or a
+  // boolean anywhere in it.
   const beyondAscii = (value: unknown): boolean =>
     typeof value === 'string'
       ? [...value].some((c) => c.codePointAt(0)! > 0x7f)
       : value !== null &&
         typeof value === 'object' &&
         Object.entries(value).some(([key, item]) => beyondAscii(key) || beyondAscii(item))
+  const latin = (value: unknown): boolean =>
+    typeof value === 'boolean' ||
+    (typeof value === 'string'
+      ? /[a-z]/i.test(value)
+      : value !== null &&
+        typeof value === 'object' &&
+        Object.entries(value).some(([key, item]) => !key.startsWith('_') && latin(item)))
   for (const [name, value] of Object.entries(doc)) {
+    const named = !name.startsWith('_')
     if (typeof value === 'string') {
-      if (beyondAscii(value))
+      if (named || beyondAscii(value))
         for (const word of searchWords(value))
-          for (const key of searchKeys(word)) terms.words.add(cut(`।${key}`))
-    } else if (name === '_score' || beyondAscii(value)) {
+          for (const key of searchKeys(word)) if (!/^\d/.test(key)) terms.words.add(cut(`।${key}`))
+    } else if (name === '_score' || beyondAscii(value) || (named && latin(value))) {
       terms.words.add(`।।${encodeMatchText(name)}`)
     }
   }
@@ -315,6 +325,26 @@ describe('the full-text index columns of a document', () => {
       expect(tokens).not.toContain(piece)
     }
     expect(words).toEqual(new Set(['article', 'ঢাকা', '।ঢাকা', 'c212b3ff', 'ca5e']))
+  })
+
+  test('head the Latin words of a title of ASCII alone, not its numbers nor `_…` attributes', () => {
+    // A ranked search bounds a Latin word by the heads of the attribute it probes: a title
+    // "Dhaka" must be among them (it was not, and a Latin word's search tallied every candidate).
+    const d = {
+      _id: 'article-7',
+      _type: 'article',
+      _rev: 'r3x',
+      title: 'Dhaka 2024 x1',
+      summary: 'বৈঠক ১৯৭১',
+      publishedAt: '2025-01-01T10:00:00Z',
+      featured: false,
+      position: 3,
+      slug: {_type: 'slug', current: 'dhaka'},
+      source: {_type: 'reference', _ref: 'source-1'},
+    } as SanityDocument
+    expectColumns(d)
+    const heads = [...actualTerms(d).words].filter((term) => term.startsWith('।')).sort()
+    expect(heads).toEqual(['।dhaka', '।x1', '।বৈঠক', '।।featured', '।।slug'].sort())
   })
 
   test('name each reference by one term the tokenizer keeps whole', () => {

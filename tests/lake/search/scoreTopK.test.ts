@@ -573,6 +573,100 @@ describe('titles first, a Latin word in a title of ASCII alone', () => {
   })
 })
 
+describe('titles first, a Latin word: the heads list the keys of titles of ASCII alone', () => {
+  // Many candidates hold the word in their bodies only; the top is titles of ASCII alone. Titles
+  // the heads must not leave out though they are no string: arrays, objects and booleans of ASCII
+  // alone (a boolean's text is `true`), and drafts whose title holds the word where the
+  // published one does not, or the other way round.
+  const docs: SanityDocument[] = [
+    ...Array.from(
+      {length: 150},
+      (_, i) =>
+        ({
+          _id: `article-${String(i).padStart(3, '0')}`,
+          _type: 'article',
+          title: i % 2 ? 'বৈঠক ঢাকা' : 'Budget 2024',
+          body: [{_type: 'block', children: [{_type: 'span', text: 'Dhaka '.repeat(1 + (i % 5))}]}],
+          slug: {_type: 'slug', current: `dhaka-${i}`},
+          publishedAt: `2025-01-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00Z`,
+        }) as SanityDocument,
+    ),
+    ...Array.from(
+      {length: 30},
+      (_, i) =>
+        ({
+          _id: `latin-${String(i).padStart(2, '0')}`,
+          _type: 'article',
+          title: (i % 4 ? 'Dhaka ' : 'DHAKA ').repeat(1 + (i % 3)),
+          publishedAt: `2024-12-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00Z`,
+        }) as SanityDocument,
+    ),
+    {_id: 'title-array', _type: 'article', title: ['Dhaka Dhaka Dhaka', 'Dhaka']},
+    {_id: 'title-object', _type: 'article', title: {text: 'Dhaka Dhaka Dhaka Dhaka'}},
+    {_id: 'title-true', _type: 'article', title: true, body: 'true'},
+    {_id: 'headline-latin', _type: 'headline', text: 'Dhaka Dhaka Dhaka Dhaka'},
+    {_id: 'source-latin', _type: 'source', name: 'Dhaka Tribune'},
+    {_id: 'drafts.article-001', _type: 'article', title: 'Dhaka Dhaka Dhaka Dhaka Dhaka'},
+    {_id: 'drafts.latin-02', _type: 'article', title: 'বৈঠক'},
+  ] as SanityDocument[]
+  const apiVersion = '2025-02-19'
+  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+  const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
+  const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+  let store: Awaited<ReturnType<typeof memoryStore>>
+  beforeAll(async () => {
+    store = await memoryStore(docs)
+    store.flushSearchIndex()
+  })
+  afterAll(() => store.close())
+
+  /** The query through a store counting its tallies, with the index's heads or without. */
+  async function run(params: Record<string, unknown>, perspective: string, heads: boolean) {
+    let tallied = 0
+    const counting = Object.assign(Object.create(store) as Store, {
+      tallyHeads: heads,
+      *tally(...args: Parameters<NonNullable<Store['tally']>>) {
+        for (const tally of store.tally!(...args)) {
+          tallied++
+          yield tally
+        }
+      },
+    })
+    const query = {query: QUERY, params, perspective, apiVersion}
+    return {result: await executeQuery(counting, query, admin, environment), tallied}
+  }
+
+  test.each([
+    ['dhaka', 26, 'raw'],
+    ['dhaka', 26, 'published'],
+    ['Dhak', 26, 'drafts'],
+    ['dhaka', 10, 'drafts'],
+  ])(
+    '%s [0...%i] (%s): identical to groq-js, tallying fewer than all candidates',
+    async (typed, limit, perspective) => {
+      const params = studioParams(typed, limit)
+      const withHeads = await run(params, perspective, true)
+      const without = await run(params, perspective, false)
+      const ids = (withHeads.result as {_id: string}[]).map((doc) => doc._id)
+      expect(withHeads.result).toEqual(await overView(store, QUERY, params, perspective))
+      expect(without.result).toEqual(withHeads.result)
+      expect(ids).toEqual(expect.arrayContaining(['title-array', 'title-object']))
+      expect(withHeads.tallied).toBeLessThan(without.tallied * 0.6)
+    },
+  )
+
+  test.each([
+    ['true', 26, 'published'],
+    ['budget', 26, 'raw'],
+    ['dhaka', 500, 'drafts'],
+    ['tribune', 26, 'published'],
+  ])('%s [0...%i] (%s): identical to groq-js', async (typed, limit, perspective) => {
+    const params = studioParams(typed, limit)
+    const {result} = await run(params, perspective, true)
+    expect(result).toEqual(await overView(store, QUERY, params, perspective))
+  })
+})
+
 describe('the Studio search over a store with its full-text index caught up: titles first', () => {
   // The store tallies first the candidates whose searched attributes (title, text, name) may hold
   // the word, per the index's heads, and the others only if their common bound reaches the floor.

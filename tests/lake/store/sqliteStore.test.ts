@@ -1914,6 +1914,42 @@ describe('full-text index analysed on another thread', () => {
     }
   })
 
+  test('an index of the rules before the heads of titles of ASCII alone is built again, with them', async () => {
+    // Those rules (INDEX_VERSION d418dae1ddcff687) gave a string of ASCII alone no heads: a
+    // data folder they indexed must not bound a Latin word by heads it lacks.
+    withAnalyzer(analyzer)
+    await commit(
+      Object.fromEntries(Array.from({length: 20}, (_, i) => [`d${i}`, {title: 'Dhaka'}])),
+    )
+    await caughtUp()
+    stores.close()
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const db = new DatabaseSync(file)
+    db.exec("UPDATE search_meta SET value = 'd418dae1ddcff687' WHERE key = 'version'")
+    // The rows as those rules wrote them: the title's words, no heads.
+    for (const {rowid} of db.prepare('SELECT rowid FROM documents').all() as {rowid: number}[]) {
+      db.prepare(
+        "INSERT OR REPLACE INTO search_fts (rowid, words, tokens, refs) VALUES (?, 'dhaka', '', '')",
+      ).run(rowid)
+    }
+    const headed = (reader: DatabaseSync) =>
+      reader
+        .prepare('SELECT count(*) AS n FROM search_fts WHERE search_fts MATCH ?')
+        .get('words : "\u0964dhaka"')
+    expect(headed(db)).toEqual({n: 0})
+    db.close()
+    withAnalyzer(analyzer)
+    // The open (here, the first read) finds the rules changed.
+    expect(store.getDocuments(['d0'])).toHaveLength(1)
+    await caughtUp()
+    const reader = new DatabaseSync(file, {readOnly: true})
+    try {
+      expect(headed(reader)).toEqual({n: 20})
+    } finally {
+      reader.close()
+    }
+  })
+
   test("writes a batch's rows in the documents' order, not the queue's id order: one segment, not one a row", async () => {
     withAnalyzer(analyzer)
     // Read 256 at a time by id, written as read, each row had a lower rowid than the one before

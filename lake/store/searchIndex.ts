@@ -414,7 +414,8 @@ function headTerms(doc: SanityDocument, words: string[]): void {
     const value = (doc as Record<string, unknown>)[name]
     const named = name.charCodeAt(0) !== UNDERSCORE
     if (typeof value === 'string') {
-      if (named || NON_ASCII.test(value)) stringHeads(value, words)
+      // A string of ASCII alone with no word a letter starts (a date) gives no heads.
+      if (NON_ASCII.test(value) || (named && LATIN_WORD.test(value))) stringHeads(value, words)
     } else if (name === '_score' || holdsNonAscii(value) || (named && holdsLatin(value))) {
       words.push(HEAD + HEAD + encodeMatchText(name))
     }
@@ -443,6 +444,8 @@ function stringHeads(text: string, words: string[]): void {
 const NON_ASCII = /[^\p{ASCII}]/u
 const DIGIT_FIRST = /^[0-9]/
 const LATIN = /[A-Za-z]/
+/** A word of ASCII alone that a letter starts (ASCII words are letters and digits). */
+const LATIN_WORD = /(?:^|[^A-Za-z0-9])[A-Za-z]/
 
 /** Whether an array or object holds a string (value or key) with a non-ASCII character. */
 function holdsNonAscii(value: unknown): boolean {

@@ -254,6 +254,31 @@ const UNDERSCORE = 0x5f
 const isLatin = (byte: number) => (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a
 
 /**
+ * searchIndex.ts LATIN_WORD over a string of ASCII alone (a string element's value): whether a
+ * letter starts one of its words, after no letter or digit.
+ */
+function hasLatinWord(bytes: Buffer, valueType: number, from: number, to: number): boolean {
+  if (valueType !== TEXT && valueType !== TEXTRAW) {
+    const value = stringOf(bytes, valueType, from, to)
+    let after = false
+    for (let i = 0; i < value.length; i++) {
+      const unit = value.charCodeAt(i)
+      const letter = isLatin(unit)
+      if (letter && !after) return true
+      after = letter || (unit >= 0x30 && unit <= 0x39)
+    }
+    return false
+  }
+  let after = false
+  for (let i = from; i < to; i++) {
+    const letter = isLatin(bytes[i])
+    if (letter && !after) return true
+    after = letter || (bytes[i] >= 0x30 && bytes[i] <= 0x39)
+  }
+  return false
+}
+
+/**
  * searchIndex.ts holdsLatin of the value whose type and payload are given: a boolean, or an
  * ASCII letter in a string of it outside keys that start with `_`.
  */
@@ -415,10 +440,12 @@ function walkObject(
       if (itemText) {
         const value = notedString(bytes, valueType, from, valueEnd)
         sink.text(value, true)
-        if (nonAscii || named) heads.string(value)
+        if (nonAscii || (named && hasLatinWord(bytes, valueType, from, valueEnd)))
+          heads.string(value)
       } else {
         note(bytes, valueType, from, valueEnd)
-        if (nonAscii || named) heads.string(stringOf(bytes, valueType, from, valueEnd))
+        if (nonAscii || (named && hasLatinWord(bytes, valueType, from, valueEnd)))
+          heads.string(stringOf(bytes, valueType, from, valueEnd))
       }
       continue
     } else {

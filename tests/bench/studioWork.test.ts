@@ -51,6 +51,25 @@ test.each(STRUCTURE_LISTS.map((list) => [list.id, list] as const))(
   },
 )
 
+test("the articles pane's full list (scrolled to its end), as the Studio sends it", async () => {
+  // PaneContainer's useDocumentList: the same listenSearchQuery with FULL_LIST_LIMIT, 2,000.
+  const {ordering} = STRUCTURE_LISTS.find((list) => list.type === 'article')!
+  const [{field, direction}] = ordering
+  const sent = await studioSends(
+    'article',
+    '',
+    {filter: '_type == $type', params: {type: 'article'}},
+    {
+      comments: ['findability-source: list'],
+      limit: 2000,
+      skipSortByScore: true,
+      sort: ordering,
+      perspective: 'drafts',
+    },
+  )
+  expect(sent).toEqual([studioListRequest('article', field, direction, 2000)])
+})
+
 test('the source picker, as the Studio sends it', async () => {
   const sent = await studioSends(
     'source',

@@ -313,17 +313,23 @@ export interface StudioWorkRequest extends StudioRequest {
 
 /**
  * The structure list pane's query (sanity 6.9.2 `listenSearchQuery`, its groq2024 strategy with no
- * search text, 100 items and one more to know there are more) for a `documentTypeList(type)` in
- * its default ordering (studio/structure.ts), in the perspective of the editor's stack.
+ * search text, `limit` items and one more to know there are more: 100, or the full list's 2,000
+ * once the editor scrolls to the end) for a `documentTypeList(type)` in its default ordering
+ * (studio/structure.ts), in the perspective of the editor's stack.
  */
-export function studioListRequest(type: string, field: string, direction: 'asc' | 'desc') {
+export function studioListRequest(
+  type: string,
+  field: string,
+  direction: 'asc' | 'desc',
+  limit = 100,
+) {
   return {
     query: [
       '// findability-mvi:5',
       '// findability-source: list',
       `*[_type in $__types && ([@, _id] match text::query($__query) || references($__rawQuery)) && (_type == $type)] {_type, _id, _originalId, "orderings": [${field}]} | order(orderings[0] ${direction}) [0...$__limit]`,
     ].join('\n'),
-    params: {__types: [type], __limit: 101, __query: '*', __rawQuery: '', type},
+    params: {__types: [type], __limit: limit + 1, __query: '*', __rawQuery: '', type},
   }
 }
 
@@ -347,18 +353,20 @@ export function studioReferenceSearch(typed: string): StudioRequest {
 }
 
 /**
- * The preview store's batch (sanity 6.9.2 `observeFields`): the ids written into the query, as
- * many as asked, the fields the previews select (schemas/: an article's title, date, source
- * reference and image; then its source's name).
+ * The preview store's batch (sanity 6.9.2 `observeFields`, its toQuery): one request per set of
+ * fields asked for within its debounce (chunkCombinedSelections: an article's previews and their
+ * sources' names are two requests), the ids written into the query, the fields the previews
+ * select (schemas/: an article's title, date, source reference and image; a source's name),
+ * wrapped in an array of one.
  */
 export function studioPreviewBatch(ids: readonly string[], fields: readonly string[]) {
-  return `*[_id in [${ids.map((id) => JSON.stringify(id)).join(',')}]][0...${ids.length}]{${['_id', '_rev', '_type', ...fields].join(',')}}`
+  return `[*[_id in [${ids.map((id) => JSON.stringify(id)).join(',')}]][0...${ids.length}]{${['_id', '_rev', '_type', ...fields].join(',')}}][0...1]`
 }
 
 /**
  * What the Studio sends while an editor works on the archive, besides the search box
- * (studioSearchRequests): the three list panes, opening an article (its document group's first
- * version and type), its previews, the slug check the schema runs (schemas/validation.ts), the
+ * (studioSearchRequests): the three list panes and the articles pane's full list, opening an
+ * article (its document group's first version and type), its previews, the slug check the schema runs (schemas/validation.ts), the
  * source picker and its previews, the delete dialog's referring documents, and the releases list.
  * `docs` is the archive loaded; the requests name its 418th article and that article's source.
  */
@@ -381,6 +389,11 @@ export function studioWorkRequests(docs: readonly BenchDocument[]): StudioWorkRe
       ...studioListRequest('headline', 'position', 'asc'),
     },
     {name: 'list: sources', perspective: 'drafts', ...studioListRequest('source', 'name', 'asc')},
+    {
+      name: 'list: articles, full',
+      perspective: 'drafts',
+      ...studioListRequest('article', 'publishedAt', 'desc', 2000),
+    },
     {
       name: 'open: first version',
       perspective: 'raw',

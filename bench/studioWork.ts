@@ -34,6 +34,7 @@ import {ARCHIVE, archiveOf, archiveDocuments, withSanityIds} from './data.ts'
 import {benchFlags, usageError} from './flags.ts'
 import {abFolders, abSides, loadArchiveFolder, startLake} from './lake.ts'
 import {studioWorkRequests, type StudioWorkRequest} from './queries.ts'
+import {median} from './stats.ts'
 
 const flags = benchFlags(import.meta.filename, {
   against: {type: 'string'},
@@ -257,9 +258,8 @@ try {
   )
   for (const request of requests) {
     const line = sides.map(({name}) => {
-      const all = [...(ms.get(`${name} ${request.name}`) ?? [])].sort((a, b) => a - b)
-      const median = all[all.length >> 1]
-      return `${name} ${median.toFixed(1)} ms (${(baselines.get(request.name)! / median).toFixed(1)}x groq-js)`
+      const middle = median(ms.get(`${name} ${request.name}`) ?? [])
+      return `${name} ${middle.toFixed(1)} ms (${(baselines.get(request.name)! / middle).toFixed(1)}x groq-js)`
     })
     const account = accounts.get(request.name)!
     const reads = account.scans.size ? `scans: ${[...account.scans].join(', ')}` : 'index'

@@ -33,22 +33,39 @@ export interface BodyNeedle {
 export function countInBody(bytes: Uint8Array, needles: readonly BodyNeedle[]): number[] {
   if (hidesText(bytes)) return needles.map(() => Infinity)
   const values = needles.some((n) => n.attribute) ? attributeValues(bytes, needles) : null
+  // A boolean is text::query's `true` or `false` (its JSONB is one byte): counted where the
+  // needle is in that word, once a boolean (neither word repeats a letter).
+  let whole: [number, number] | undefined
+  const booleanHits = (i: number, text: Buffer): number => {
+    let held = inLiterals.get(text)
+    if (held === undefined) {
+      held = (LITERALS[TRUE].includes(text) ? 1 : 0) + (LITERALS[FALSE].includes(text) ? 2 : 0)
+      inLiterals.set(text, held)
+    }
+    if (held === 0) return 0
+    const inTrue = held & 1
+    const inFalse = held >> 1
+    const [trues, falses] = needles[i].attribute
+      ? (values!.booleans[i] ?? [0, 0])
+      : (whole ??= booleansIn(bytes, 0, bytes.length))
+    return inTrue * trues + inFalse * falses
+  }
   // Whether the body holds a byte, asked once per byte: the texts folding drops share theirs.
   const holds = new Map<number, boolean>()
   let folds: boolean | undefined
   return needles.map(({text, attribute, caseless}, i) => {
     if (caseless) {
       if ((folds ??= foldsIntoAscii(bytes))) return Infinity
-      const value = attribute ? values![i] : bytes
-      return value ? caselessOccurrences(value, text) : 0
+      const value = attribute ? values!.bytes[i] : bytes
+      return value ? caselessOccurrences(value, text) + booleanHits(i, text) : 0
     }
     if (attribute) {
-      const value = values![i]
-      return value ? occurrences(value, text) : 0
+      const value = values!.bytes[i]
+      return value ? occurrences(value, text) + booleanHits(i, text) : 0
     }
     let held = holds.get(text[0])
     if (held === undefined) holds.set(text[0], (held = indexOf.call(bytes, text[0], 0) !== -1))
-    return held ? occurrences(bytes, text) : 0
+    return (held ? occurrences(bytes, text) : 0) + booleanHits(i, text)
   })
 }
 
@@ -230,16 +247,42 @@ const LITERALS: Record<number, Buffer> = {
   [FALSE]: Buffer.from('false'),
 }
 
+/** Per needle: 1 when it is in `true`, 2 when in `false`, 3 both, 0 neither (every body asks). */
+const inLiterals = new WeakMap<Buffer, number>()
+
+/** The `true` and `false` elements among the elements at b[from, to), at any depth. */
+function booleansIn(b: Uint8Array, from: number, to: number): [number, number] {
+  let trues = 0
+  let falses = 0
+  for (let i = from; i < to;) {
+    readHeader(b, i)
+    if (type === ARRAY || type === OBJECT) {
+      i = start
+      continue
+    }
+    if (type === TRUE) trues++
+    else if (type === FALSE) falses++
+    i = start + size
+  }
+  return [trues, falses]
+}
+
 /**
  * Per needle with an attribute, the bytes of that top-level attribute's value (a boolean's JSON
- * text), or null where the body has none. Keys are matched as their bytes stand, so only
+ * text), or null where the body has none; and for an array or object, the booleans it holds.
+ * Keys are matched as their bytes stand, so only
  * identifiers may be asked for (as today: `@["a\"b"]` is counted over the whole body): a key
  * stored with an escape (`\"`, `\\`) would not be found, and a bound of nothing would be too low.
  */
-function attributeValues(b: Uint8Array, needles: readonly BodyNeedle[]): (Uint8Array | null)[] {
+function attributeValues(
+  b: Uint8Array,
+  needles: readonly BodyNeedle[],
+): {bytes: (Uint8Array | null)[]; booleans: ([number, number] | undefined)[]} {
   const out: (Uint8Array | null)[] = needles.map(() => null)
+  const containers: ([number, number] | undefined)[] = needles.map(() => undefined)
+  const booleans: ([number, number] | undefined)[] = needles.map(() => undefined)
   readHeader(b, 0)
-  if (type !== OBJECT) return out
+  if (type !== OBJECT) return {bytes: out, booleans}
   const end = start + size
   for (let i = start; i < end;) {
     readHeader(b, i)
@@ -247,15 +290,23 @@ function attributeValues(b: Uint8Array, needles: readonly BodyNeedle[]): (Uint8A
     const keySize = size
     readHeader(b, start + size)
     const valueEnd = start + size
+    // Read once more: TypeScript does not see readHeader set it.
+    const valueType = type as number
     for (let n = 0; n < needles.length; n++) {
       const name = needles[n].attribute
       if (name && sameBytes(b, keyStart, keySize, name)) {
-        out[n] = LITERALS[type] ?? b.subarray(start, valueEnd)
+        out[n] = LITERALS[valueType] ?? b.subarray(start, valueEnd)
+        containers[n] = valueType === ARRAY || valueType === OBJECT ? [start, valueEnd] : undefined
       }
     }
     i = valueEnd
   }
-  return out
+  // Walked after the loop: booleansIn reads headers into the module's state the loop uses.
+  for (let n = 0; n < needles.length; n++) {
+    const within = containers[n]
+    if (within) booleans[n] = booleansIn(b, within[0], within[1])
+  }
+  return {bytes: out, booleans}
 }
 
 function sameBytes(b: Uint8Array, at: number, length: number, name: Buffer): boolean {

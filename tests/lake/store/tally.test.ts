@@ -103,6 +103,34 @@ describe('counting in JSONB', () => {
     expect(countInBody(jsonb({t: 'নি"\\\nনি'}), [whole('নি')])).toEqual([2])
   })
 
+  test('a boolean counts as its text (text::query reads `true`, `false`), at any depth', () => {
+    // JSONB keeps a boolean as one byte: its word is in no byte of the body.
+    const body = jsonb({
+      _id: 'x',
+      title: [7, true],
+      flag: false,
+      meta: {on: true, off: [false]},
+      text: 'true story',
+    })
+    expect(
+      countInBody(body, [
+        whole('true'),
+        whole('fals'),
+        at('title', 'true'),
+        at('flag', 'fals'),
+        at('meta', 'rue'),
+        at('meta', 'lse'),
+        at('text', 'true'),
+      ]),
+    ).toEqual([3, 2, 1, 1, 1, 1, 1])
+    expect(
+      countInBody(body, [
+        {text: Buffer.from('true'), attribute: null, caseless: true},
+        {text: Buffer.from('tru'), attribute: Buffer.from('title'), caseless: true},
+      ]),
+    ).toEqual([3, 1])
+  })
+
   test('in JSON text', () => {
     expect(countInJson(null, 'নি')).toBe(0)
     expect(countInJson('"নিনি নি"', 'নি')).toBe(3)

@@ -105,6 +105,13 @@ export interface IndexedTextSink {
    * such string but the joined spans of a block of several.
    */
   text(text: string, words: boolean): void
+  /**
+   * A boolean's or number's text (`${value}`, as groq-js's string() and array::join() give it:
+   * `true`, `1e+21`, `0` for -0), for the `words` column alone: the rewritten `text::query` reads
+   * it where the value is the left side or an item of an array of such, while groq-js's `match`
+   * reads strings alone. Not under a SKIPPED_KEYS key (the planner narrows no path through one).
+   */
+  scalar(text: string): void
   /** Every string `_ref`, strong or weak, at any depth: for `references()`. */
   ref(id: string): void
 }
@@ -127,6 +134,8 @@ export function indexedText(
 ): void {
   if (typeof value === 'string') {
     if (text) sink.text(value, true)
+  } else if (typeof value === 'number' || typeof value === 'boolean') {
+    if (text) sink.scalar(`${value}`)
   } else if (Array.isArray(value)) {
     for (const item of value) indexedText(item, sink, text)
   } else if (value !== null && typeof value === 'object') {

@@ -97,7 +97,7 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([9, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .update(JSON.stringify([10, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
   .digest('hex')
   .slice(0, 16)
 
@@ -362,6 +362,24 @@ function columnsOf(
           take(terms, withWords)
         } else {
           take(runTerms(text, start, end, hash), withWords)
+        }
+      })
+    },
+    scalar(text) {
+      // Its keys alone: `match` reads no boolean or number.
+      if (DROPPED.test(text)) {
+        const keys = analyseChunk(text).keys
+        if (keys !== '') words.push(keys)
+        return
+      }
+      eachRun(text, (start, end, hash) => {
+        const terms =
+          end - start > CACHED_CHUNK_LENGTH
+            ? analyseChunk(text.slice(start, end))
+            : runTerms(text, start, end, hash)
+        if (terms.wordsOf !== current) {
+          terms.wordsOf = current
+          if (terms.keys !== '') words.push(terms.keys)
         }
       })
     },

@@ -30,6 +30,10 @@ const FALLBACK = new JsonbFallback()
 // read as text.
 const TRUE = 1
 const FALSE = 2
+const INT = 3
+const INT5 = 4
+const FLOAT = 5
+const FLOAT5 = 6
 const TEXT = 7
 const TEXTJ = 8
 const TEXTRAW = 10
@@ -338,6 +342,14 @@ function walk(
   if (isString(valueType)) {
     if (text) sink.text(notedString(bytes, valueType, from, to), true)
     else note(bytes, valueType, from, to)
+  } else if (valueType === TRUE || valueType === FALSE) {
+    if (text) sink.scalar(valueType === TRUE ? 'true' : 'false')
+  } else if (valueType === INT || valueType === FLOAT) {
+    // JSON.parse's number as `${value}` gives it (1E5 is 100000, -0 is 0).
+    if (text) sink.scalar(`${Number(bytes.toString('latin1', from, to))}`)
+  } else if (valueType === INT5 || valueType === FLOAT5) {
+    // Hex, Infinity, a leading dot: JSON5, which JSON.parse of json()'s text reads.
+    if (text) throw FALLBACK
   } else if (valueType === ARRAY) {
     for (let at = from; at < to;) {
       element(bytes, at, to)

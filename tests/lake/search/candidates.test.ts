@@ -158,6 +158,92 @@ describe('match candidates are a superset of groq-js', () => {
     }
   })
 
+  test('for booleans and numbers, which text::query reads as their text', async () => {
+    // groq-js's string() and array::join() give a boolean or number its text (`${value}`: 1e+21,
+    // 0.1, 0 for -0, 1e-7), which the rewritten text::query searches; its `match` reads strings
+    // alone. A document found either way must be a candidate, wherever the value sits.
+    const scalar = fc.oneof(
+      fc.boolean(),
+      fc.integer(),
+      fc.double({noNaN: true, noDefaultInfinity: true}),
+      fc.constantFrom(1e21, 0.1, -0, 1e-7, -5, 2.5e-8, 2 ** 70, 1e20),
+    )
+    const value = fc.oneof(
+      {weight: 3, arbitrary: scalar},
+      {weight: 1, arbitrary: fc.constant(null)},
+      {
+        weight: 2,
+        arbitrary: fc.array(fc.oneof(scalar, fc.constantFrom('Dhaka', 'ঢাকা')), {maxLength: 3}),
+      },
+      {weight: 1, arbitrary: fc.record({flag: scalar, text: fc.constantFrom('Dhaka', 'x')})},
+    )
+    const textsOf = (v: unknown): string[] =>
+      typeof v === 'boolean' || typeof v === 'number'
+        ? [`${v}`]
+        : Array.isArray(v)
+          ? v.flatMap(textsOf)
+          : v && typeof v === 'object'
+            ? Object.values(v).flatMap(textsOf)
+            : []
+    const queryOf = (v: unknown) =>
+      fc.constantFrom(
+        'true',
+        'fals*',
+        '0',
+        ...textsOf(v).flatMap((t) => {
+          const words = t.split(/[^0-9A-Za-z]+/).filter(Boolean)
+          return [t, ...words, ...words.map((w) => `${w.slice(0, 1)}*`)]
+        }),
+      )
+    await fc.assert(
+      fc.asyncProperty(
+        value.chain((v) => fc.tuple(fc.constant(v), queryOf(v))),
+        async ([v, q]) => {
+          const id = `scalar-${++seq}`
+          const doc = {
+            _id: id,
+            _type: 'article',
+            title: v,
+            meta: {flag: v, list: [v]},
+            _hidden: v,
+          } as SanityDocument
+          await put(doc)
+          try {
+            for (const query of [
+              '*[title match text::query($q)]._id',
+              '*[meta.flag match text::query($q)]._id',
+              '*[meta.list[0] match text::query($q)]._id',
+              '*[_hidden match text::query($q)]._id',
+              '*[[title, meta.flag] match text::query($q)]._id',
+              '*[title[] match text::query($q)]._id',
+              '*[@ match text::query($q)]._id',
+              '*[title match $q]._id',
+              '*[_type == "article"] | score(title match text::query($q)) [_score > 0]._id',
+            ]) {
+              const found = (await runQuery(query, [doc], {params: {q}})) as string[]
+              if (found.length) {
+                expect(candidates(query, {q}), JSON.stringify({query, v, q})).toContain(id)
+              }
+            }
+          } finally {
+            await remove(doc)
+          }
+        },
+      ),
+      {
+        numRuns: 300,
+        examples: [
+          [[true, 'true']],
+          [[false, 'fals*']],
+          [[1e21, '1e']],
+          [[0.1, '0.1']],
+          [[-0, '0']],
+          [[[7, 'Dhaka'], '7']],
+        ],
+      },
+    )
+  })
+
   test('across Portable Text spans joined by pt::text', async () => {
     const doc = {
       _id: 'pt-joined',

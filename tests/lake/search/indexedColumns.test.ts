@@ -5,7 +5,7 @@
  * runs too long to keep), the terms must be exactly those of analysing each whole string, by the
  * rules the index states: words and `match` tokens of every string not under a skipped key (no
  * query the planner narrows reads one: core/searchHints.ts) and of each block's joined spans,
- * every `_ref`. A token the words column holds may be left out of the tokens column (`match`
+ * the words of every boolean's and number's text there, every `_ref`. A token the words column holds may be left out of the tokens column (`match`
  * looks in both), never one it does not hold.
  */
 import fc from 'fast-check'
@@ -32,6 +32,13 @@ function expectedTerms(doc: SanityDocument): Terms {
   /** `indexed`: not under a skipped key, whose strings give only their `_ref`s. */
   const walk = (value: unknown, indexed: boolean, top = false) => {
     if (typeof value === 'string') return indexed ? text(value, true) : undefined
+    // A boolean's or number's text (text::query reads it; `match` does not): words alone.
+    if (typeof value === 'boolean' || typeof value === 'number') {
+      if (indexed)
+        for (const word of searchWords(`${value}`))
+          for (const key of searchKeys(word)) terms.words.add(key)
+      return
+    }
     if (Array.isArray(value)) return value.forEach((item) => walk(item, indexed))
     if (value === null || typeof value !== 'object') return
     const object = value as Record<string, unknown>

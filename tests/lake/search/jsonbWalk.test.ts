@@ -39,13 +39,14 @@ const jsonbOf = (json: string) => stmt('SELECT jsonb(?) AS body').get(json)!.bod
 const parsedOf = (body: Uint8Array) =>
   JSON.parse(stmt('SELECT json(?) AS text').get(body)!.text as string) as SanityDocument
 
-type Call = ['text', string, boolean] | ['ref', string]
+type Call = ['text', string, boolean] | ['scalar', string] | ['ref', string]
 function recorder(): {sink: IndexedTextSink; calls: Call[]} {
   const calls: Call[] = []
   return {
     calls,
     sink: {
       text: (text, words) => calls.push(['text', text, words]),
+      scalar: (text) => calls.push(['scalar', text]),
       ref: (id) => calls.push(['ref', id]),
     },
   }

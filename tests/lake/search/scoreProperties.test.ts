@@ -51,8 +51,12 @@ function archive(seed: number, count: number): SanityDocument[] {
     if (next(6) === 0) doc.source = {_type: 'reference', _ref: next(2) ? 'src-1' : 'নির্বাচন'}
     // A stored _score starts the document's score, as in groq-js; one that is no number does not.
     if (next(40) === 0) doc._score = [3, -1, 0.5, '7'][next(4)]
-    // Titles of ASCII alone that are no string (the index's heads name such an attribute).
-    if (next(30) === 0) doc.title = [true, ['Dhaka', 'vote'], {text: 'DHAKA Dhaka'}, 7][next(4)]
+    // Titles of ASCII alone that are no string (the index's heads name such an attribute); a
+    // boolean's or number's text (`${value}`: true, 1e+21) is what text::query reads of it.
+    if (next(30) === 0)
+      doc.title = [true, ['Dhaka', 'vote'], {text: 'DHAKA Dhaka'}, 7, false, 1e21, [7, true]][
+        next(7)
+      ]
     docs.push(doc)
     if (next(8) === 0) docs.push({...doc, _id: `drafts.${doc._id}`, title: text(1 + next(12))})
     if (next(10) === 0) docs.push({...doc, _id: `versions.r1.${doc._id}`, text: text(2)})
@@ -119,6 +123,10 @@ const TYPED = [
   'নেই',
   '-কমিশন',
   'vot*',
+  'true',
+  'fals*',
+  '7',
+  '1e*',
 ]
 const paramsArb = fc.record({
   q: fc.constantFrom(...TYPED),

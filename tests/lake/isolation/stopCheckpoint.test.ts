@@ -5,13 +5,13 @@
  * groups, which ask for a checkpoint as any group does, then get a busy answer at once. Before,
  * the stop's own last write started one and the stop waited for it (400 → 1,431 ms of one stop
  * under six busy loops). Here the checkpointer is wrapped to record what it is asked, in order.
+ * The timed project shares one module graph between its files (isolate: false), so the lake is
+ * imported anew inside the test: one imported before by another file would hold the real module.
  */
 import {rm} from 'node:fs/promises'
 import {expect, test, vi} from 'vitest'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import type * as Checkpointer from '../../../lake/store/walCheckpointer.ts'
-import {createTestLake} from '../../helpers/lake.ts'
-import {creating} from '../../helpers/store.ts'
 
 const asked: string[] = []
 
@@ -39,6 +39,9 @@ vi.mock('../../../lake/store/walCheckpointer.ts', async (importOriginal) => {
 })
 
 test("a stop closes the checkpointer first: the stop's own writes start no checkpoint", async () => {
+  vi.resetModules()
+  const {createTestLake} = await import('../../helpers/lake.ts')
+  const {creating} = await import('../../helpers/store.ts')
   const {lake, dataDir} = await createTestLake()
   try {
     const store = lake.context.stores.get('test')

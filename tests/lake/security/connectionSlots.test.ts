@@ -54,32 +54,38 @@ afterEach(() => {
   for (const held of opened.splice(0)) held.destroy()
 })
 
-/** A TLS connection from `from` (any 127.x address is this machine), once its handshake is done. */
+/** A TLS connection from `from` (any 127.x address is this machine), its handshake begun. */
+function tlsSocket(target: TestLake, from: string, alpn: string): tls.TLSSocket {
+  return tls.connect({
+    socket: connect({port: target.server.port, host: '127.0.0.1', localAddress: from}),
+    servername: 'localhost',
+    ca: target.ca!,
+    ALPNProtocols: [alpn],
+  })
+}
+
+/** A TLS connection from `from`, once its handshake is done. */
 function tlsConnection(target: TestLake, from: string, alpn: string): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      socket: connect({port: target.server.port, host: '127.0.0.1', localAddress: from}),
-      servername: 'localhost',
-      ca: target.ca!,
-      ALPNProtocols: [alpn],
-    })
+    const socket = tlsSocket(target, from, alpn)
     socket.on('error', () => {})
     socket.once('secureConnect', () => resolve(socket))
     socket.once('close', () => reject(new Error('closed before its TLS handshake')))
   })
 }
 
-function hold(socket: tls.TLSSocket): Held {
+/** `connection` held until the test ends, noting when the lake closes it. */
+function hold(connection: tls.TLSSocket | ClientHttp2Session): Held {
   // Read, or the lake's close is never seen.
-  socket.resume()
+  if (connection instanceof tls.TLSSocket) connection.resume()
   let closed = false
   const whenClosed = new Promise<void>((resolve) =>
-    socket.once('close', () => {
+    connection.once('close', () => {
       closed = true
       resolve()
     }),
   )
-  const held = {destroy: () => socket.destroy(), closed: () => closed, whenClosed}
+  const held = {destroy: () => connection.destroy(), closed: () => closed, whenClosed}
   opened.push(held)
   return held
 }
@@ -150,24 +156,14 @@ async function waitingMutation(target: TestLake, from: string) {
 
 /** An HTTP/2 session that has carried one request, no stream open now; `goaway`: if one came. */
 async function idleSession(target: TestLake, from: string) {
-  const session: ClientHttp2Session = h2connect(target.url, {
-    createConnection: () =>
-      tls.connect({
-        socket: connect({port: target.server.port, host: '127.0.0.1', localAddress: from}),
-        servername: 'localhost',
-        ca: target.ca!,
-        ALPNProtocols: ['h2'],
-      }),
-  })
+  const session = h2connect(target.url, {createConnection: () => tlsSocket(target, from, 'h2')})
   session.on('error', () => {})
   let goaway = false
   session.once('goaway', () => (goaway = true))
   const stream = session.request({':path': '/v2025-02-19/ping'})
   stream.resume()
   await new Promise((resolve) => stream.once('close', resolve))
-  const whenClosed = new Promise<void>((resolve) => session.once('close', () => resolve()))
-  opened.push({destroy: () => session.destroy(), closed: () => session.closed, whenClosed})
-  return {whenClosed, goaway: () => goaway}
+  return {whenClosed: hold(session).whenClosed, goaway: () => goaway}
 }
 
 /** An HTTP/1.1 request whose headers have begun and never end. */
@@ -199,15 +195,7 @@ async function listening(target: TestLake, from: string): Promise<Held> {
 
 /** An HTTP/2 session with a listener's stream open. */
 async function listeningSession(target: TestLake, from: string): Promise<Held> {
-  const session: ClientHttp2Session = h2connect(target.url, {
-    createConnection: () =>
-      tls.connect({
-        socket: connect({port: target.server.port, host: '127.0.0.1', localAddress: from}),
-        servername: 'localhost',
-        ca: target.ca!,
-        ALPNProtocols: ['h2'],
-      }),
-  })
+  const session = h2connect(target.url, {createConnection: () => tlsSocket(target, from, 'h2')})
   session.on('error', () => {})
   const stream = session.request({
     ':path': '/v2025-02-19/data/listen/test?query=*&includeResult=false',
@@ -218,16 +206,7 @@ async function listeningSession(target: TestLake, from: string): Promise<Held> {
     stream.once('response', (headers) => resolve(Number(headers[':status']))),
   )
   expect(status).toBe(200)
-  let closed = false
-  const whenClosed = new Promise<void>((resolve) =>
-    session.once('close', () => {
-      closed = true
-      resolve()
-    }),
-  )
-  const held = {destroy: () => session.destroy(), closed: () => closed, whenClosed}
-  opened.push(held)
-  return held
+  return hold(session)
 }
 
 /** A presence socket (the Studio's WebSocket), open and not yet signed in: its upgrade holds it. */

@@ -71,7 +71,6 @@ async function overView(
   params: Record<string, unknown>,
   perspective: string,
 ) {
-  const apiVersion = '2025-02-19'
   const view = applyPerspective(store.scan(), parsePerspective(perspective, apiVersion), apiVersion)
   const value = await evaluate(parseQuery(query, params), {
     dataset: view,
@@ -88,6 +87,33 @@ function studioParams(typed: string, limit = 26) {
     __rawQuery: typed,
     __limit: limit,
   }
+}
+
+const apiVersion = '2025-02-19'
+const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
+const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
+/** The Studio's search with each hit's `_score` in its projection. */
+const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
+
+/** QUERY through `store` counting its tallies, with the index's heads or without. */
+async function searchTallying(
+  store: Store,
+  params: Record<string, unknown>,
+  perspective: string,
+  heads: boolean,
+) {
+  let tallied = 0
+  const counting = Object.assign(Object.create(store) as Store, {
+    tallyHeads: heads,
+    *tally(...args: Parameters<NonNullable<Store['tally']>>) {
+      for (const tally of store.tally!(...args)) {
+        tallied++
+        yield tally
+      }
+    },
+  })
+  const query = {query: QUERY, params, perspective, apiVersion}
+  return {result: await executeQuery(counting, query, admin, environment), tallied}
 }
 
 describe('the Studio search, scored without groq-js per document', () => {
@@ -199,8 +225,6 @@ describe('the Studio search over a store: scored as the scan goes, never holding
     if (i % 11 === 0) layers.push({...published, _id: `versions.r1.${doc._id}`, text})
     return layers
   })
-  const apiVersion = '2025-02-19'
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
   let store: Awaited<ReturnType<typeof memoryStore>>
   beforeAll(async () => {
     store = await memoryStore(stored)
@@ -299,9 +323,6 @@ describe('the Studio search over a store, reading only the documents that can re
     if (i % 11 === 0) layers.push({...published, _id: `versions.r1.${doc._id}`, text: 'ভোট'})
     return layers
   })
-  const apiVersion = '2025-02-19'
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
-  const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
   let store: Awaited<ReturnType<typeof memoryStore>>
   beforeAll(async () => {
     store = await memoryStore(stored)
@@ -311,7 +332,6 @@ describe('the Studio search over a store, reading only the documents that can re
   const expected = (query: string, params: Record<string, unknown>, perspective: string) =>
     overView(store, query, params, perspective)
 
-  const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
   test.each([
     ['নির্বাচন', 26, 'published'],
     ['নির্বাচন', 26, 'raw'],
@@ -418,7 +438,6 @@ describe('a Latin word in most documents, in a view of document groups', () => {
     },
     ...(i % 4 ? [] : [{_id: `drafts.a${i}`, _type: 'article', title: i % 8 ? 'DHAKA' : 'বৈঠক'}]),
   ]).flat() as SanityDocument[]
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
   test.each(['drafts', 'r1,drafts'])(
     '%s: identical to groq-js, each body read once',
     async (perspective) => {
@@ -468,7 +487,6 @@ describe('a Latin word bounded without regard to case', () => {
     {_id: 'accented', _type: 'article', title: 'Ḍhaka '.repeat(12)},
     {_id: 'headline-1', _type: 'headline', text: 'DhAkA '.repeat(12)},
   ] as SanityDocument[]
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
   test.each([
     ['dhaka', 'published'],
     ['dhaka', 'raw'],
@@ -512,7 +530,6 @@ describe('ties between ids whose UTF-8 and UTF-16 orders differ', () => {
     title: i % 4 ? 'নির্বাচন' : 'নির্বাচন নির্বাচন',
     publishedAt: '2025-01-01T00:00:00Z',
   })) as SanityDocument[]
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
   test.each(['published', 'raw', 'drafts'])('%s: identical to groq-js', async (perspective) => {
     const store = await memoryStore(docs)
     try {
@@ -547,7 +564,6 @@ describe('titles first, a Latin word in a title of ASCII alone', () => {
     {_id: 'z-year', _type: 'article', title: '2024 2024 2024 2024 2024'},
     {_id: 'z-source', _type: 'source', name: 'Dhaka Dhaka Dhaka 2024 2024 2024'},
   ] as SanityDocument[]
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
   test.each([
     ['dhaka', 'raw', 'z-latin'],
     ['dhaka', 'drafts', 'z-latin'],
@@ -609,32 +625,12 @@ describe('titles first, a Latin word: the heads list the keys of titles of ASCII
     {_id: 'drafts.article-001', _type: 'article', title: 'Dhaka Dhaka Dhaka Dhaka Dhaka'},
     {_id: 'drafts.latin-02', _type: 'article', title: 'বৈঠক'},
   ] as SanityDocument[]
-  const apiVersion = '2025-02-19'
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
-  const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
-  const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
   let store: Awaited<ReturnType<typeof memoryStore>>
   beforeAll(async () => {
     store = await memoryStore(docs)
     store.flushSearchIndex()
   })
   afterAll(() => store.close())
-
-  /** The query through a store counting its tallies, with the index's heads or without. */
-  async function run(params: Record<string, unknown>, perspective: string, heads: boolean) {
-    let tallied = 0
-    const counting = Object.assign(Object.create(store) as Store, {
-      tallyHeads: heads,
-      *tally(...args: Parameters<NonNullable<Store['tally']>>) {
-        for (const tally of store.tally!(...args)) {
-          tallied++
-          yield tally
-        }
-      },
-    })
-    const query = {query: QUERY, params, perspective, apiVersion}
-    return {result: await executeQuery(counting, query, admin, environment), tallied}
-  }
 
   test.each([
     ['dhaka', 26, 'raw'],
@@ -645,8 +641,8 @@ describe('titles first, a Latin word: the heads list the keys of titles of ASCII
     '%s [0...%i] (%s): identical to groq-js, tallying fewer than all candidates',
     async (typed, limit, perspective) => {
       const params = studioParams(typed, limit)
-      const withHeads = await run(params, perspective, true)
-      const without = await run(params, perspective, false)
+      const withHeads = await searchTallying(store, params, perspective, true)
+      const without = await searchTallying(store, params, perspective, false)
       const ids = (withHeads.result as {_id: string}[]).map((doc) => doc._id)
       expect(withHeads.result).toEqual(await overView(store, QUERY, params, perspective))
       expect(without.result).toEqual(withHeads.result)
@@ -662,7 +658,7 @@ describe('titles first, a Latin word: the heads list the keys of titles of ASCII
     ['tribune', 26, 'published'],
   ])('%s [0...%i] (%s): identical to groq-js', async (typed, limit, perspective) => {
     const params = studioParams(typed, limit)
-    const {result} = await run(params, perspective, true)
+    const {result} = await searchTallying(store, params, perspective, true)
     expect(result).toEqual(await overView(store, QUERY, params, perspective))
   })
 })
@@ -708,32 +704,12 @@ describe('the Studio search over a store with its full-text index caught up: tit
     if (i % 7 === 0) layers.push({...published, _id: `drafts.${doc._id}`, title: 'কমিশন'})
     return layers
   })
-  const apiVersion = '2025-02-19'
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
-  const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
-  const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
   let store: Awaited<ReturnType<typeof memoryStore>>
   beforeAll(async () => {
     store = await memoryStore(stored)
     store.flushSearchIndex()
   })
   afterAll(() => store.close())
-
-  /** The query through a store counting its tallies, with the index's heads or without. */
-  async function run(params: Record<string, unknown>, perspective: string, heads: boolean) {
-    let tallied = 0
-    const counting = Object.assign(Object.create(store) as Store, {
-      tallyHeads: heads,
-      *tally(...args: Parameters<NonNullable<Store['tally']>>) {
-        for (const tally of store.tally!(...args)) {
-          tallied++
-          yield tally
-        }
-      },
-    })
-    const query = {query: QUERY, params, perspective, apiVersion}
-    return {result: await executeQuery(counting, query, admin, environment), tallied}
-  }
 
   test.each([
     ['কমিশন', 26, 'published'],
@@ -747,8 +723,8 @@ describe('the Studio search over a store with its full-text index caught up: tit
     '%s [0...%i] (%s): identical to groq-js, tallying fewer than all candidates',
     async (typed, limit, perspective) => {
       const params = studioParams(typed, limit)
-      const withHeads = await run(params, perspective, true)
-      const without = await run(params, perspective, false)
+      const withHeads = await searchTallying(store, params, perspective, true)
+      const without = await searchTallying(store, params, perspective, false)
       expect(withHeads.result).toEqual(await overView(store, QUERY, params, perspective))
       expect(without.result).toEqual(withHeads.result)
       expect(withHeads.tallied).toBeLessThan(without.tallied * 0.6)
@@ -771,7 +747,7 @@ describe('the Studio search over a store with its full-text index caught up: tit
     ['কমিশন', 3000, 'drafts'],
   ])('%s [0...%i] (%s): identical to groq-js', async (typed, limit, perspective) => {
     const params = studioParams(typed, limit)
-    const {result} = await run(params, perspective, true)
+    const {result} = await searchTallying(store, params, perspective, true)
     expect(result).toEqual(await overView(store, QUERY, params, perspective))
   })
 })
@@ -827,10 +803,6 @@ describe('titles first in drafts and release views: a group is bounded by the la
     layer('drafts.g-deleted-other', {title: 'ঢাকা'}),
   ]
   const deleted = ['drafts.g-deleted-word', 'drafts.g-deleted-other']
-  const apiVersion = '2025-02-19'
-  const admin = {id: 'admin', kind: 'user', role: 'administrator'} as const
-  const environment = {now: new Date('2026-01-01T00:00:00Z'), projectId: 'p', dataset: 'test'}
-  const QUERY = STUDIO_SEARCH.replace('"orderings": [_score]', '_score')
   let store: Awaited<ReturnType<typeof memoryStore>>
   beforeAll(async () => {
     store = await memoryStore([...filler, ...groups])

@@ -215,3 +215,9 @@ function withMappedRefs(value: unknown): unknown {
 export function withSanityIds(docs: BenchDocument[]): BenchDocument[] {
   return docs.map((doc) => ({...(withMappedRefs(doc) as BenchDocument), _id: mappedId(doc._id)}))
 }
+
+/** The archive of `articles` articles (archiveOf), with ids as the Studio makes them if `studioIds`. */
+export function archiveWith(articles: number, studioIds = false): BenchDocument[] {
+  const archive = archiveDocuments(archiveOf(articles))
+  return studioIds ? withSanityIds(archive) : archive
+}

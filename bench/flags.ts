@@ -7,6 +7,7 @@ import {readFileSync} from 'node:fs'
 import {relative} from 'node:path'
 import type {parseArgs, ParseArgsOptionsConfig} from 'node:util'
 import {EXIT, parseOptions, UsageError} from '../kit/cli.ts'
+import {ARCHIVE} from './data.ts'
 
 const HELP_FLAG = {help: {type: 'boolean', short: 'h'}} as const
 
@@ -37,6 +38,26 @@ export function benchFlags<const O extends ParseArgsOptionsConfig>(
     process.exit(EXIT.SUCCESS)
   }
   return values
+}
+
+/**
+ * `--size` articles (`--full`: the archive's; else `size`), `--rounds` and `--runs` as numbers;
+ * a usage error unless each is a whole number of at least 1.
+ */
+export function sizeRoundsRuns(
+  script: string,
+  flags: {size?: string; full?: boolean; rounds: string; runs: string},
+  size: number,
+): {articles: number; rounds: number; runs: number} {
+  const counts = {
+    articles: flags.full ? ARCHIVE.articles : Number(flags.size ?? size),
+    rounds: Number(flags.rounds),
+    runs: Number(flags.runs),
+  }
+  if (!Object.values(counts).every((n) => Number.isInteger(n) && n >= 1)) {
+    usageError(script, '--size, --rounds and --runs must be whole numbers of at least 1')
+  }
+  return counts
 }
 
 /** Ends the script with a usage error: the message, then what to run for the usage. */

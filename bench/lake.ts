@@ -12,6 +12,7 @@ import {join, resolve} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {pathToFileURL} from 'node:url'
 import {startLakeProcess, type LakeProcess, type LakeProcessOptions} from '../kit/lakeProcess.ts'
+import type {SanityDocument} from '../lake/core/types.ts'
 
 /** `BENCH_CPU_PROF=<dir>`: each lake writes a V8 CPU profile there when it stops. */
 const profileDir = process.env.BENCH_CPU_PROF
@@ -384,6 +385,29 @@ export async function abFolders(
     const dir = join(root, name)
     if (loaded) await rm(dir, {recursive: true, force: true})
     if (!existsSync(dir)) await cp(first, dir, {recursive: true})
+  }
+}
+
+/**
+ * The dataset "archive" as a lake started on `dataDir` (by `start`) stores it (its `_updatedAt` and
+ * the rest): its export, read before the lake stops.
+ */
+export async function exportedArchive(
+  dataDir: string,
+  start: StartLake = startLakeProcess,
+): Promise<SanityDocument[]> {
+  const lake = await startLake(dataDir, [], start)
+  try {
+    const response = await fetch(`${lake.url}/v2025-02-19/data/export/archive`, {
+      headers: {authorization: `Bearer ${lake.token}`},
+    })
+    if (!response.ok) throw new Error(`export ${response.status}: ${await response.text()}`)
+    return (await response.text())
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as SanityDocument)
+  } finally {
+    await lake.stop()
   }
 }
 

@@ -21,7 +21,7 @@ import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {ARCHIVE, archiveOf, archiveDocuments, COMMON_PREFIX, type BenchDocument} from './data.ts'
 import {abSides, indexCaughtUp, startLake} from './lake.ts'
 import {STUDIO_SEARCH} from './queries.ts'
-import {benchFlags, usageError} from './flags.ts'
+import {benchFlags, sizeRoundsRuns} from './flags.ts'
 
 const flags = benchFlags(import.meta.filename, {
   against: {type: 'string'},
@@ -30,15 +30,7 @@ const flags = benchFlags(import.meta.filename, {
   runs: {type: 'string', default: '5'},
   data: {type: 'string'},
 })
-const articles = Number(flags.size)
-const rounds = Number(flags.rounds)
-const runs = Number(flags.runs)
-if (![articles, rounds, runs].every((n) => Number.isInteger(n) && n >= 1)) {
-  usageError(
-    import.meta.filename,
-    '--size, --rounds and --runs must be whole numbers of at least 1',
-  )
-}
+const {articles, rounds, runs} = sizeRoundsRuns(import.meta.filename, flags, ARCHIVE.articles)
 const API = 'v2025-02-19'
 const DATASET = 'archive'
 const PERSPECTIVES = ['published', 'drafts', 'raw', 'r1,drafts']

@@ -25,15 +25,22 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
-import {ARCHIVE, archiveOf, archiveDocuments, withSanityIds} from './data.ts'
+import {archiveWith} from './data.ts'
 import {evaluate} from 'groq-js'
 import {applyPerspective, parsePerspective} from '../lake/core/perspective.ts'
 import {parseQuery} from '../lake/core/query.ts'
 import {textQueryDereference} from '../lake/core/textQueryRewrite.ts'
 import type {SanityDocument} from '../lake/core/types.ts'
-import {abFolders, abSides, loadArchiveFolder, postJson, startLake} from './lake.ts'
+import {
+  abFolders,
+  abSides,
+  exportedArchive,
+  loadArchiveFolder,
+  postJson,
+  startLake,
+} from './lake.ts'
 import {studioSearchTerms, studioSearchRequests} from './queries.ts'
-import {benchFlags, usageError} from './flags.ts'
+import {benchFlags, sizeRoundsRuns} from './flags.ts'
 
 const flags = benchFlags(import.meta.filename, {
   against: {type: 'string'},
@@ -47,15 +54,7 @@ const flags = benchFlags(import.meta.filename, {
   data: {type: 'string'},
   baseline: {type: 'boolean'},
 })
-const articles = flags.full ? ARCHIVE.articles : Number(flags.size ?? 10_000)
-const rounds = Number(flags.rounds)
-const runs = Number(flags.runs)
-if (![articles, rounds, runs].every((n) => Number.isInteger(n) && n >= 1)) {
-  usageError(
-    import.meta.filename,
-    '--size, --rounds and --runs must be whole numbers of at least 1',
-  )
-}
+const {articles, rounds, runs} = sizeRoundsRuns(import.meta.filename, flags, 10_000)
 const perspectives = flags.perspectives.split(',').filter(Boolean)
 const API = 'v2025-02-19'
 
@@ -63,10 +62,7 @@ const sides = await abSides(flags.against)
 const agent = new http.Agent({keepAlive: true, maxFreeSockets: 1})
 const load = () => loadavg()[0].toFixed(1)
 
-const docs = (() => {
-  const archive = archiveDocuments(archiveOf(articles))
-  return flags['random-ids'] ? withSanityIds(archive) : archive
-})()
+const docs = archiveWith(articles, flags['random-ids'])
 const terms = studioSearchTerms(docs).filter((t) => !flags.only || t.name === flags.only)
 
 const post = (lake: LakeProcess, perspective: string, query: string, params: object) =>
@@ -87,18 +83,6 @@ async function search(lake: LakeProcess, perspective: string, typed: string) {
   const result = await post(lake, perspective, query, params)
   const t2 = performance.now()
   return {resolveMs: t1 - t0, mainMs: t2 - t1, result: JSON.stringify(result)}
-}
-
-/** The dataset as the lake stores it (its `_updatedAt` and the rest): its export. */
-async function exported(lake: LakeProcess): Promise<SanityDocument[]> {
-  const response = await fetch(`${lake.url}/${API}/data/export/archive`, {
-    headers: {authorization: `Bearer ${lake.token}`},
-  })
-  if (!response.ok) throw new Error(`export ${response.status}: ${await response.text()}`)
-  return (await response.text())
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as SanityDocument)
 }
 
 /** groq-js over every document of the view, with the lake's text::query dereference. */
@@ -135,13 +119,7 @@ try {
   const answers = new Map<string, string>()
   const baselines = new Map<string, number>()
   if (flags.baseline) {
-    const lake = await startLake(folderOf(sides[0].name), [], sides[0].start)
-    let stored: SanityDocument[]
-    try {
-      stored = await exported(lake)
-    } finally {
-      await lake.stop()
-    }
+    const stored = await exportedArchive(folderOf(sides[0].name), sides[0].start)
     for (const perspective of perspectives) {
       const view = applyPerspective(
         stored,

@@ -30,9 +30,9 @@ import {textQueryDereference} from '../lake/core/textQueryRewrite.ts'
 import type {SanityDocument} from '../lake/core/types.ts'
 import {executeQuery} from '../lake/query/execute.ts'
 import {createSqliteStore} from '../lake/store/sqliteStore.ts'
-import {ARCHIVE, archiveOf, archiveDocuments, withSanityIds} from './data.ts'
-import {benchFlags, usageError} from './flags.ts'
-import {abFolders, abSides, loadArchiveFolder, startLake} from './lake.ts'
+import {archiveWith} from './data.ts'
+import {benchFlags, sizeRoundsRuns} from './flags.ts'
+import {abFolders, abSides, exportedArchive, loadArchiveFolder, startLake} from './lake.ts'
 import {studioWorkRequests, type StudioWorkRequest} from './queries.ts'
 import {median} from './stats.ts'
 
@@ -46,26 +46,14 @@ const flags = benchFlags(import.meta.filename, {
   only: {type: 'string'},
   data: {type: 'string'},
 })
-const articles = flags.full ? ARCHIVE.articles : Number(flags.size ?? 10_000)
-const rounds = Number(flags.rounds)
-const runs = Number(flags.runs)
-if (![articles, rounds, runs].every((n) => Number.isInteger(n) && n >= 1)) {
-  usageError(
-    import.meta.filename,
-    '--size, --rounds and --runs must be whole numbers of at least 1',
-  )
-}
-const API = 'v2025-02-19'
+const {articles, rounds, runs} = sizeRoundsRuns(import.meta.filename, flags, 10_000)
 const API_DATE = '2025-02-19'
 
 const sides = await abSides(flags.against)
 const agent = new http.Agent({keepAlive: true, maxFreeSockets: 1})
 const load = () => loadavg()[0].toFixed(1)
 
-const docs = (() => {
-  const archive = archiveDocuments(archiveOf(articles))
-  return flags['random-ids'] ? withSanityIds(archive) : archive
-})()
+const docs = archiveWith(articles, flags['random-ids'])
 const requests = studioWorkRequests(docs).filter((r) => !flags.only || r.name === flags.only)
 
 const clientOf = (lake: LakeProcess) =>
@@ -86,18 +74,6 @@ const post = (client: SanityClient, request: StudioWorkRequest) =>
       returnQuery: false,
     })
     .then((result: unknown) => JSON.stringify(result))
-
-/** The dataset as the lake stores it (its `_updatedAt` and the rest): its export. */
-async function exported(lake: LakeProcess): Promise<SanityDocument[]> {
-  const response = await fetch(`${lake.url}/${API}/data/export/archive`, {
-    headers: {authorization: `Bearer ${lake.token}`},
-  })
-  if (!response.ok) throw new Error(`export ${response.status}: ${await response.text()}`)
-  return (await response.text())
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as SanityDocument)
-}
 
 /** What the store was asked while one query ran: reads that scan, rows and bodies. */
 interface Account {
@@ -202,13 +178,7 @@ try {
 
   // groq-js over the export in each request's perspective: the answer must be the lake's.
   const baselines = new Map<string, number>()
-  const lake = await startLake(folderOf(sides[0].name), [], sides[0].start)
-  let stored: SanityDocument[]
-  try {
-    stored = await exported(lake)
-  } finally {
-    await lake.stop()
-  }
+  const stored = await exportedArchive(folderOf(sides[0].name), sides[0].start)
   const views = new Map<string, SanityDocument[]>()
   for (const request of requests) {
     let view = views.get(request.perspective)

@@ -51,6 +51,25 @@ describe('values nested past any limit', () => {
     await expect400(res, /\$p nests arrays or objects more than 64 deep/)
   })
 
+  /**
+   * `body` POSTed to `route` over a plain deepPatched: a 400 naming the depth, its first item
+   * `item`, and of the documents `ids` only deepPatched, as it was.
+   */
+  async function refusedDeep(route: string, body: string, ids: string, item: object) {
+    await api('/data/mutate/test', {
+      method: 'POST',
+      body: JSON.stringify({mutations: [{createOrReplace: {_id: 'deepPatched', _type: 't'}}]}),
+    })
+    const res = await api(`/data/${route}/test`, {method: 'POST', body})
+    const answer = await res.json()
+    expect(res.status, JSON.stringify(answer).slice(0, 500)).toBe(400)
+    expect(answer.error.description).toMatch(/more than 100 levels deep/)
+    expect(answer.error.items[0]).toMatchObject(item)
+    const read = await api(`/data/doc/test/${ids}`)
+    const {documents} = (await read.json()) as {documents: {_id: string; x?: unknown}[]}
+    expect(documents.map((doc) => [doc._id, doc.x])).toEqual([['deepPatched', undefined]])
+  }
+
   // A body this large is built on a write thread, its mutations copied there: the copy (V8's
   // serializer, recursive) overflowed the stack, a 500 "internal error" (probed on main over HTTP).
   const deep = '['.repeat(1_000_000) + ']'.repeat(1_000_000)
@@ -69,23 +88,11 @@ describe('values nested past any limit', () => {
     ],
   ])(
     'refuses %s of arrays nested 1,000,000 deep with 400 naming it, storing nothing (was a 500)',
-    async (_, route, body) => {
-      await api('/data/mutate/test', {
-        method: 'POST',
-        body: JSON.stringify({mutations: [{createOrReplace: {_id: 'deepPatched', _type: 't'}}]}),
-      })
-      const res = await api(`/data/${route}/test`, {method: 'POST', body})
-      const answer = await res.json()
-      expect(res.status, JSON.stringify(answer).slice(0, 500)).toBe(400)
-      expect(answer.error.description).toMatch(/more than 100 levels deep/)
-      expect(answer.error.items[0]).toMatchObject({
+    (_, route, body) =>
+      refusedDeep(route, body, 'deepArrays,drafts.deepArrays,deepPatched', {
         error: {type: 'documentTooLargeError'},
         index: 0,
-      })
-      const read = await api('/data/doc/test/deepArrays,drafts.deepArrays,deepPatched')
-      const {documents} = (await read.json()) as {documents: {_id: string; x?: unknown}[]}
-      expect(documents.map((doc) => [doc._id, doc.x])).toEqual([['deepPatched', undefined]])
-    },
+      }),
   )
 
   // A small body is weighed in place before it is applied, and its patches' JSON measured
@@ -116,20 +123,10 @@ describe('values nested past any limit', () => {
     ],
   ])(
     'refuses %s of a small body nested 100,000 deep with 400 naming it, storing nothing (was a 500)',
-    async (_, route, body) => {
-      await api('/data/mutate/test', {
-        method: 'POST',
-        body: JSON.stringify({mutations: [{createOrReplace: {_id: 'deepPatched', _type: 't'}}]}),
-      })
-      const res = await api(`/data/${route}/test`, {method: 'POST', body})
-      const answer = await res.json()
-      expect(res.status, JSON.stringify(answer).slice(0, 500)).toBe(400)
-      expect(answer.error.description).toMatch(/more than 100 levels deep/)
-      expect(answer.error.items[0]).toMatchObject({error: {type: 'documentTooLargeError'}})
-      const read = await api('/data/doc/test/deepArrays,drafts.deepPatched,deepPatched')
-      const {documents} = (await read.json()) as {documents: {_id: string; x?: unknown}[]}
-      expect(documents.map((doc) => [doc._id, doc.x])).toEqual([['deepPatched', undefined]])
-    },
+    (_, route, body) =>
+      refusedDeep(route, body, 'deepArrays,drafts.deepPatched,deepPatched', {
+        error: {type: 'documentTooLargeError'},
+      }),
   )
 
   // Where no document is written, a value 100,000 deep was still read recursively: a message

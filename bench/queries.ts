@@ -73,6 +73,15 @@ async function plainEvaluator(
   let view = views.get(docs)
   if (!view)
     views.set(docs, (view = docs.map((doc) => ({...doc, _originalId: doc._id}) as SanityDocument)))
+  return groqJsOver(view, query, params)
+}
+
+/** groq-js over every document of `view`, with the lake's text::query dereference. */
+export async function groqJsOver(
+  view: SanityDocument[],
+  query: string,
+  params: Record<string, unknown>,
+) {
   const value = await evaluate(parseQuery(query, params), {
     dataset: view,
     params,

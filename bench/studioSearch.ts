@@ -26,10 +26,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {archiveWith} from './data.ts'
-import {evaluate} from 'groq-js'
 import {applyPerspective, parsePerspective} from '../lake/core/perspective.ts'
-import {parseQuery} from '../lake/core/query.ts'
-import {textQueryDereference} from '../lake/core/textQueryRewrite.ts'
 import type {SanityDocument} from '../lake/core/types.ts'
 import {
   abFolders,
@@ -39,7 +36,7 @@ import {
   postJson,
   startLake,
 } from './lake.ts'
-import {studioSearchTerms, studioSearchRequests} from './queries.ts'
+import {groqJsOver, studioSearchTerms, studioSearchRequests} from './queries.ts'
 import {benchFlags, sizeRoundsRuns} from './flags.ts'
 
 const flags = benchFlags(import.meta.filename, {
@@ -85,23 +82,13 @@ async function search(lake: LakeProcess, perspective: string, typed: string) {
   return {resolveMs: t1 - t0, mainMs: t2 - t1, result: JSON.stringify(result)}
 }
 
-/** groq-js over every document of the view, with the lake's text::query dereference. */
-async function groqJs(view: SanityDocument[], query: string, params: Record<string, unknown>) {
-  const value = await evaluate(parseQuery(query, params), {
-    dataset: view,
-    params,
-    dereference: textQueryDereference({documents: view, params}),
-  })
-  return value.get()
-}
-
 /** The Studio's two requests for `typed` by groq-js: milliseconds and the ranked answer. */
 async function baselineSearch(view: SanityDocument[], typed: string) {
   const [resolve, main] = studioSearchRequests(typed)
   const t0 = performance.now()
-  const ids = (await groqJs(view, resolve.query, resolve.params)) as string[]
+  const ids = (await groqJsOver(view, resolve.query, resolve.params)) as string[]
   const {query, params} = main(ids)
-  const result = await groqJs(view, query, params)
+  const result = await groqJsOver(view, query, params)
   return {ms: performance.now() - t0, result: JSON.stringify(result)}
 }
 

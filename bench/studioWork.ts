@@ -21,19 +21,16 @@ import http from 'node:http'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {evaluate} from 'groq-js'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {applyPerspective, parsePerspective} from '../lake/core/perspective.ts'
-import {parseQuery} from '../lake/core/query.ts'
 import type {Selection, ScanHint, Store} from '../lake/core/store.ts'
-import {textQueryDereference} from '../lake/core/textQueryRewrite.ts'
 import type {SanityDocument} from '../lake/core/types.ts'
 import {executeQuery} from '../lake/query/execute.ts'
 import {createSqliteStore} from '../lake/store/sqliteStore.ts'
 import {archiveWith} from './data.ts'
 import {benchFlags, sizeRoundsRuns} from './flags.ts'
 import {abFolders, abSides, exportedArchive, loadArchiveFolder, startLake} from './lake.ts'
-import {studioWorkRequests, type StudioWorkRequest} from './queries.ts'
+import {groqJsOver, studioWorkRequests, type StudioWorkRequest} from './queries.ts'
 import {median} from './stats.ts'
 
 const flags = benchFlags(import.meta.filename, {
@@ -187,12 +184,7 @@ try {
       views.set(request.perspective, view)
     }
     const t0 = performance.now()
-    const value = await evaluate(parseQuery(request.query, request.params), {
-      dataset: view,
-      params: request.params,
-      dereference: textQueryDereference({documents: view, params: request.params}),
-    })
-    const result = JSON.stringify(await value.get())
+    const result = JSON.stringify(await groqJsOver(view, request.query, request.params))
     baselines.set(request.name, performance.now() - t0)
     if (result !== answers.get(request.name)) {
       failed = true

@@ -34,11 +34,15 @@ const LOOSE_SHARE = 0.05
 
 /**
  * Moves free pages out of the file, or merges the full-text index's segments, or rebuilds the
- * loosest index: FREE_PAGES, `search_fts` or the index's name, null when nothing is worth a step.
+ * loosest index not in `rebuilt` (those this pack rebuilt already: each index once a pack, so a
+ * pack ends): FREE_PAGES, `search_fts` or the index's name, null when nothing is worth a step.
  * `busy` when another connection holds the write lock (the connection waits for none): nothing
  * was done, the next quiet moment tries again.
  */
-export function packIndex(db: DatabaseSync): {packed: string | null; busy: boolean} {
+export function packIndex(
+  db: DatabaseSync,
+  rebuilt: readonly string[] = [],
+): {packed: string | null; busy: boolean} {
   const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0])
   try {
     const incremental = pragma('auto_vacuum') === 2
@@ -66,6 +70,7 @@ export function packIndex(db: DatabaseSync): {packed: string | null; busy: boole
     )
     let loosest: {name: string; unused: number} | null = null
     for (const {name} of names) {
+      if (rebuilt.includes(name)) continue
       const {pages, unused} = size.get(name) as {pages: number; unused: number}
       if (
         pages > PACK_MAX_PAGES ||

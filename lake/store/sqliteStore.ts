@@ -1451,6 +1451,8 @@ export function createSqliteStore(
   let changedSincePack = 0
   /** A pack under way: each quiet moment rebuilds one more index, until none is left loose. */
   let packing = false
+  /** The indexes the pack under way has rebuilt: each once (packIndex.ts). */
+  let rebuilt: string[] = []
   let packStep: NodeJS.Immediate | null = null
 
   /**
@@ -1491,11 +1493,12 @@ export function createSqliteStore(
       if (pack && !packing) {
         packing = true
         changedSincePack = 0
+        rebuilt = []
       }
       let again = false
       checkpointedAt = performance.now()
       truncating = checkpointing = walCheckpointer
-        .checkpoint({path, opening, truncate: true, ...(pack ? {pack} : {})})
+        .checkpoint({path, opening, truncate: true, ...(pack ? {pack: {rebuilt}} : {})})
         .then(
           (result) => {
             // A reader in the middle of a snapshot keeps the WAL: another idle interval tries again.
@@ -1503,11 +1506,15 @@ export function createSqliteStore(
             else walFrames = 0
             if (pack && result.packed === null && !result.busy) packing = false
             again = pack && result.packed != null
+            // Also the free pages' and the full-text merge's names: no index is named so.
+            if (again && !rebuilt.includes(result.packed!)) rebuilt = [...rebuilt, result.packed!]
           },
           (err: unknown) => {
             packing = false
             console.error(
-              `lake: checkpointing the write-ahead log of "${dataset}" failed (${(err as Error).message}); the next idle moment tries again`,
+              pack
+                ? `lake: packing the indexes of "${dataset}" failed (${(err as Error).message}); the next pack comes after ${packAfterChanges} more changed documents`
+                : `lake: checkpointing the write-ahead log of "${dataset}" failed (${(err as Error).message}); the next idle moment tries again`,
             )
           },
         )

@@ -22,9 +22,11 @@ export interface CheckpointTask {
   /**
    * After the TRUNCATE, one step of packing (packIndex.ts: a merge of the full-text index's
    * segments or the loosest index rebuilt, the freed pages out of the file), then the log emptied
-   * again. One step a task, so a write waits for one step at most.
+   * again. One step a task, so a write waits for one step at most. `rebuilt`: the indexes this
+   * pack has rebuilt already, not rebuilt again (an index of long keys stays loose after its
+   * REINDEX, and was picked at every step, for ever).
    */
-  pack?: boolean
+  pack?: {rebuilt: readonly string[]}
 }
 
 /** `PRAGMA wal_checkpoint`'s answer: frames in the log, and how many of them are in the file. */

@@ -13,6 +13,7 @@ import {afterEach, expect, test} from 'vitest'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
+import {packIndex} from '../../../lake/store/packIndex.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {
   createSearchAnalyzer,
@@ -107,10 +108,9 @@ const articles = (n: number) =>
     source: {_type: 'reference', _ref: randomUUID()},
   }))
 
-/** Until `done()`, or `ms` without its answer changing. */
-async function until(done: () => boolean, ms = 30_000) {
-  const deadline = Date.now() + ms
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+/** Until `done()`: a pack that never ends fails by the test's own timeout, not silently. */
+async function until(done: () => boolean) {
+  while (!done()) await new Promise((r) => setTimeout(r, 20))
 }
 
 /**
@@ -153,8 +153,9 @@ test('after a quiet bulk load with random ids, the indexes are packed and the fr
   for (let batch = 0; batch < 12; batch++) await commit(store, articles(1000))
   await until(() => tasks.some(({task}) => task.pack))
   const loose = fill(path)
-  // Random keys leave most of the indexes' pages part-full.
-  expect(loose.loose).toBeGreaterThan(loose.leaves / 2)
+  // Random keys leave many of the indexes' pages part-full (about half: 157 of 321 in one run,
+  // so not "most", which failed that run).
+  expect(loose.loose).toBeGreaterThan(loose.leaves / 4)
   release()
   await until(() => packed(tasks))
   const after = fill(path)
@@ -243,3 +244,23 @@ test("the full-text index's segments are merged into one after a quiet load, its
   // Still found: one word of every title.
   expect([...store.scan({search: {column: 'words', text: 'শিরোনাম'}})]).toHaveLength(12_000)
 }, 90_000)
+
+test('an index whose keys leave it loose after a REINDEX is rebuilt once a pack, and the pack ends', () => {
+  // Keys of 1.5 kB: a rebuilt index is still over 5 % unused, and was picked again at every step.
+  const db = new DatabaseSync(':memory:')
+  try {
+    db.exec('PRAGMA page_size = 16384')
+    db.exec('CREATE TABLE t (body TEXT); CREATE INDEX t_body ON t (body)')
+    const insert = db.prepare('INSERT INTO t (body) VALUES (?)')
+    for (let i = 0; i < 3000; i++) insert.run(randomUUID().repeat(42))
+    const rebuilt: string[] = []
+    for (let step = 0; step < 10; step++) {
+      const {packed} = packIndex(db, rebuilt)
+      if (packed === null) break
+      rebuilt.push(packed)
+    }
+    expect(rebuilt).toEqual(['t_body'])
+  } finally {
+    db.close()
+  }
+})

@@ -22,6 +22,7 @@ import {ARCHIVE, archiveOf, archiveDocuments, COMMON_PREFIX, type BenchDocument}
 import {abSides, indexCaughtUp, startLake} from './lake.ts'
 import {STUDIO_SEARCH} from './queries.ts'
 import {benchFlags, sizeRoundsRuns} from './flags.ts'
+import {median} from './stats.ts'
 
 const flags = benchFlags(import.meta.filename, {
   against: {type: 'string'},
@@ -121,7 +122,7 @@ try {
           }
           const mine = ms[side.name][perspective].slice(-runs).sort((a, b) => a - b)
           console.log(
-            `round ${round + 1} ${side.name} ${perspective.padEnd(10)} median ${mine[runs >> 1].toFixed(0)} ms, ` +
+            `round ${round + 1} ${side.name} ${perspective.padEnd(10)} median ${median(mine).toFixed(0)} ms, ` +
               `highest ${mine[runs - 1].toFixed(0)} ms (load ${before} → ${load()})`,
           )
         }
@@ -134,7 +135,7 @@ try {
   for (const perspective of PERSPECTIVES) {
     const line = sides.map(({name}) => {
       const all = [...ms[name][perspective]].sort((a, b) => a - b)
-      return `${name} median ${all[all.length >> 1].toFixed(0)} ms (lowest ${all[0].toFixed(0)})`
+      return `${name} median ${median(all).toFixed(0)} ms (lowest ${all[0].toFixed(0)})`
     })
     console.log(`${perspective.padEnd(10)} ${line.join(', ')}`)
   }

@@ -38,6 +38,7 @@ import {
 } from './lake.ts'
 import {groqJsOver, studioSearchTerms, studioSearchRequests} from './queries.ts'
 import {benchFlags, sizeRoundsRuns} from './flags.ts'
+import {median} from './stats.ts'
 
 const flags = benchFlags(import.meta.filename, {
   against: {type: 'string'},
@@ -146,13 +147,13 @@ try {
               }
             }
             times.sort((a, b) => a.total - b.total)
-            const median = times[runs >> 1]
+            const middle = times[runs >> 1]
             const key = `${side.name} ${perspective} ${term.name}`
             ms.set(key, [...(ms.get(key) ?? []), ...times.map((t) => t.total)])
             console.log(
               `round ${round + 1} ${side.name} ${perspective.padEnd(7)} ${term.name.padEnd(22)} ` +
-                `${JSON.stringify(term.typed).padEnd(24)} median ${median.total.toFixed(1)} ms ` +
-                `(resolve ${median.resolve.toFixed(1)}), highest ${times[runs - 1].total.toFixed(1)} ms ` +
+                `${JSON.stringify(term.typed).padEnd(24)} median ${middle.total.toFixed(1)} ms ` +
+                `(resolve ${middle.resolve.toFixed(1)}), highest ${times[runs - 1].total.toFixed(1)} ms ` +
                 `(load ${before} → ${load()})`,
             )
           }
@@ -169,10 +170,10 @@ try {
     for (const term of terms) {
       const line = sides.map(({name}) => {
         const all = [...(ms.get(`${name} ${perspective} ${term.name}`) ?? [])].sort((a, b) => a - b)
-        const median = all[all.length >> 1]
+        const middle = median(all)
         const groq = baselines.get(`${perspective} ${term.name}`)
-        const ratio = groq === undefined ? '' : `, ${(groq / median).toFixed(1)}x groq-js`
-        return `${name} ${median.toFixed(1)} ms (lowest ${all[0].toFixed(1)}${ratio})`
+        const ratio = groq === undefined ? '' : `, ${(groq / middle).toFixed(1)}x groq-js`
+        return `${name} ${middle.toFixed(1)} ms (lowest ${all[0].toFixed(1)}${ratio})`
       })
       console.log(`${perspective.padEnd(7)} ${term.name.padEnd(22)} ${line.join(', ')}`)
     }

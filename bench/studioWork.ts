@@ -163,7 +163,7 @@ try {
           const key = `${side.name} ${request.name}`
           ms.set(key, [...(ms.get(key) ?? []), ...times])
           console.log(
-            `round ${round + 1} ${side.name} ${request.name.padEnd(26)} median ${times[runs >> 1].toFixed(1)} ms, ` +
+            `round ${round + 1} ${side.name} ${request.name.padEnd(26)} median ${median(times).toFixed(1)} ms, ` +
               `highest ${times[runs - 1].toFixed(1)} ms (load ${before} → ${load()})`,
           )
         }

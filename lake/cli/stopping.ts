@@ -39,7 +39,7 @@ export function stopOnSignal(
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
-      endAt(Date.now() + limitMs, limitMs, signal, io.stderr)
+      endAt(limitMs, signal, io.stderr)
       io.stdout.write('Stopping the lake…\n')
       close().then(
         () => done(signal),
@@ -55,21 +55,17 @@ export function stopOnSignal(
 }
 
 /**
- * Ends the process by `signal`'s default action at `deadline` (a Date.now() time) unless it ended
- * before, from a thread of its own. A timer on the event loop, and process.exit() after it, did
- * not hold the limit: the timer fires only once the loop is free (0.7 s late under six queued
- * 30 MB writes at load 17), and exit() waits for every thread inside a native call (3.3 s more
- * for the commit thread's SQLite call). The signal's default action waits for neither. Nothing
+ * Ends the process by `signal`'s default action `limitMs` from now unless it ended before, from a
+ * thread of its own. A timer on the event loop, and process.exit() after it, did not hold the
+ * limit: the timer fires only once the loop is free (0.7 s late under six queued 30 MB writes at
+ * load 17), and exit() waits for every thread inside a native call (3.3 s more for the commit
+ * thread's SQLite call). The signal's default action waits for neither. Nothing
  * acknowledged is lost: a write is answered once its WAL frames are synced, and SQLite rolls one
  * cut short back at the next open. The signal's listeners must be gone, so that its default
  * action applies.
  */
-function endAt(
-  deadline: number,
-  limitMs: number,
-  signal: NodeJS.Signals,
-  stderr: Io['stderr'],
-): void {
+function endAt(limitMs: number, signal: NodeJS.Signals, stderr: Io['stderr']): void {
+  const deadline = Date.now() + limitMs
   const watchdog = new Worker(WATCHDOG, {
     eval: true,
     workerData: {deadline, limitMs, signal, pid: process.pid},

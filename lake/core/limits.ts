@@ -582,9 +582,10 @@ export function checkWriteDepth(
   write: unknown,
   index: number,
   errorType: ErrorType,
-  id = writeDocumentId(write),
+  // Named only for the error: not worked out for every write that passes.
+  id: () => string = () => writeDocumentId(write),
 ): void {
-  if (nestsDeeperThan(write, WRITE_DEPTH)) throw writeTooDeep(id, index, errorType)
+  if (nestsDeeperThan(write, WRITE_DEPTH)) throw writeTooDeep(id(), index, errorType)
 }
 
 function writeTooDeep(id: string, index: number, errorType: ErrorType) {

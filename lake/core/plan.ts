@@ -402,9 +402,7 @@ function compileCondition(
     if (node.namespace !== 'global') return INEXACT
     if (node.name === 'defined' && args.length === 1) {
       const path = attributePath(args[0])
-      if (path?.length === 1 && (path[0] === '_id' || path[0] === '_type')) {
-        return {where: {kind: 'and', of: []}, exact: true, twoValued: true}
-      }
+      if (path?.length === 1 && (path[0] === '_id' || path[0] === '_type')) return EVERYTHING
       const field = fieldOf(args[0])
       return field < 0 ? INEXACT : {where: {kind: 'defined', field}, exact: true, twoValued: true}
     }

@@ -1816,8 +1816,10 @@ export function createSqliteStore(
    * sizes, a query's references() and budget) one can (tests/lake/store/chunkSnapshots.test.ts).
    */
   function chunksInOneSnapshot<T>(count: number, read: () => T): T {
+    // One statement is one snapshot already: no connection opened for it here.
+    if (count <= CHUNK) return read()
     const conn = open(false)
-    const snapshot = conn !== null && count > CHUNK && !conn.isTransaction
+    const snapshot = conn !== null && !conn.isTransaction
     if (snapshot) conn.exec('BEGIN')
     try {
       return read()

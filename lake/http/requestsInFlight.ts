@@ -7,24 +7,31 @@
  * caller's 24,000 logouts to 731 MB. Past a caller's share its next request is a 429, past the
  * lake's a 503, both at once with Retry-After; a listener counts only until its stream begins
  * (its own bounds hold it after), an export or a history log until it is sent, as any answer.
+ * An anonymous caller's requests with a body count again against a smaller share of their own
+ * (LIMITS.requestsInFlight.anonymousBodies): each holds its connection while its body arrives.
  */
 import type {MiddlewareHandler} from 'hono'
 import {createCallerShares} from '../core/callerShares.ts'
 import {lakeOf} from './context.ts'
-import {whenAnswered} from './nodeRequest.ts'
-import {streamHolder} from './principal.ts'
+import {hasBody, whenAnswered} from './nodeRequest.ts'
+import {getPrincipal, streamHolder} from './principal.ts'
 
 export interface RequestsInFlightLimits {
   /** One caller's (a token or session; an anonymous caller by address). */
   perCaller: number
   total: number
+  /** One anonymous caller's (an address's) requests that carry a body. */
+  anonymousBodies: number
 }
 
 export interface RequestsInFlight {
   /** Requests under way now, lake-wide. */
   readonly held: number
-  /** Counts one more request of `holder` and gives back its release, or throws (429, 503). */
-  enter(holder: string): () => void
+  /**
+   * Counts one more request of `holder` and gives back its release, or throws (429, 503).
+   * `anonymousBody`: an anonymous caller's request with a body, also counted in its own share.
+   */
+  enter(holder: string, anonymousBody?: boolean): () => void
 }
 
 export function createRequestsInFlight(limits: RequestsInFlightLimits): RequestsInFlight {
@@ -37,14 +44,35 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
     lakeBusy: (held, limit) =>
       `The lake has ${held} requests under way (at most ${limit}); try again shortly`,
   })
+  const bodies = createCallerShares({
+    perCaller: limits.anonymousBodies,
+    // The lake-wide bound is the requests' own.
+    total: Infinity,
+    // A body must arrive within the query deadline, or at its least pace (a small one: 20 s).
+    retryAfterSeconds: 10,
+    callerBusy: (held, limit) =>
+      `This address's anonymous callers have ${held} requests with a body under way (at most ` +
+      `${limit}); wait for their answers, or sign in`,
+    lakeBusy: () => '',
+  })
   return {
     get held() {
       return shares.held
     },
-    enter(holder) {
+    enter(holder, anonymousBody = false) {
+      const body = anonymousBody ? bodies.share(holder) : null
+      body?.grow(1)
       const request = shares.share(holder)
-      request.grow(1)
-      return () => request.release()
+      try {
+        request.grow(1)
+      } catch (err) {
+        body?.release()
+        throw err
+      }
+      return () => {
+        request.release()
+        body?.release()
+      }
     },
   }
 }
@@ -61,7 +89,8 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
  */
 export function requestsInFlightMiddleware(): MiddlewareHandler {
   return async function inFlight(c, next) {
-    const release = lakeOf(c).inFlight.enter(streamHolder(c))
+    const anonymousBody = getPrincipal(c).kind === 'anonymous' && hasBody(c)
+    const release = lakeOf(c).inFlight.enter(streamHolder(c), anonymousBody)
     // Heard from the start: a client may go, or a refusal be sent, before the route returns.
     const answered = whenAnswered(c)
     try {

@@ -8,7 +8,7 @@ import {
 } from '../../../lake/http/requestsInFlight.ts'
 
 /** An app counting its requests in `inFlight`, one caller (anonymous, no address) at most once. */
-function appOf(inFlight = createRequestsInFlight({perCaller: 1, total: 2})) {
+function appOf(inFlight = createRequestsInFlight({perCaller: 1, total: 2, anonymousBodies: 1})) {
   const app = new Hono()
   app.use('*', (c, next) => {
     c.set('lake', {inFlight} as unknown as LakeContext)
@@ -41,5 +41,22 @@ it('gives back the count of a request whose route threw past the error handler',
   await expect(app.request('/throws')).rejects.toBe('not an Error')
   expect(inFlight.held).toBe(0)
   await expect(app.request('/throws')).rejects.toBe('not an Error')
+  expect(inFlight.held).toBe(0)
+})
+
+it("counts an anonymous caller's requests with a body in their own share too, given back with it", () => {
+  const inFlight = createRequestsInFlight({perCaller: 2, total: 4, anonymousBodies: 1})
+  const first = inFlight.enter('anonymous@a', true)
+  expect(() => inFlight.enter('anonymous@a', true)).toThrow(/1 requests with a body under way/)
+  // Not another address's, nor its requests without a body.
+  inFlight.enter('anonymous@b', true)()
+  const plain = inFlight.enter('anonymous@a')
+  // Past the requests' own bound, the body's place taken first is given back.
+  first()
+  const other = inFlight.enter('anonymous@a')
+  expect(() => inFlight.enter('anonymous@a', true)).toThrow(/2 requests under way/)
+  other()
+  plain()
+  inFlight.enter('anonymous@a', true)()
   expect(inFlight.held).toBe(0)
 })

@@ -13,7 +13,7 @@ import {afterEach, expect, test} from 'vitest'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
-import {packIndex} from '../../../lake/store/packIndex.ts'
+import {FREE_PAGES, packIndex} from '../../../lake/store/packIndex.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {
   createSearchAnalyzer,
@@ -38,6 +38,8 @@ async function packingStore(
   hold?: (task: CheckpointTask) => Promise<void> | undefined,
   older?: string,
   analyzer?: SearchAnalyzerThread,
+  // Due once the whole load of a test is written, not in the middle of it.
+  packAfterChanges = 12_000,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-pack-'))
   const path = join(dir, 'test.sqlite')
@@ -48,8 +50,7 @@ async function packingStore(
     searchIndex: analyzer !== undefined,
     analyzer,
     idleCheckpointMs: 20,
-    // Due once the whole load below is written, not in the middle of it.
-    packAfterChanges: 12_000,
+    packAfterChanges,
     checkpointer: {
       async checkpoint(task) {
         const seen: (typeof tasks)[number] = {task}
@@ -264,3 +265,29 @@ test('an index whose keys leave it loose after a REINDEX is rebuilt once a pack,
     db.close()
   }
 })
+
+test('through the store: an index of long keys is rebuilt once a pack, and the pack ends', async () => {
+  // A pack due after the load below; the store's own tasks seen by its checkpointer.
+  const {store, tasks} = await packingStore(undefined, undefined, undefined, 2000)
+  store.indexAttributes([['body']], {declared: true})
+  // Bodies of 1.5 kB in random order: their index (attr_…) is still loose after its REINDEX.
+  await commit(
+    store,
+    Array.from({length: 2000}, () => ({
+      _id: randomUUID(),
+      _type: 'note',
+      body: randomUUID().repeat(42),
+    })),
+  )
+  const rebuiltIndexes = () =>
+    tasks
+      .map(({task, result}) => (task.pack && result ? result.packed : null))
+      .filter((name): name is string => name != null && name !== FREE_PAGES)
+  // Ends when the pack does, or as soon as an index is rebuilt twice (without the store's
+  // record of what the pack rebuilt, the body's index was picked at every step, for ever).
+  await until(() => packed(tasks) || new Set(rebuiltIndexes()).size < rebuiltIndexes().length)
+  const rebuilt = rebuiltIndexes()
+  expect(rebuilt.some((name) => name.startsWith('attr_'))).toBe(true)
+  expect(rebuilt).toEqual([...new Set(rebuilt)])
+  expect(packed(tasks)).toBe(true)
+}, 30_000)

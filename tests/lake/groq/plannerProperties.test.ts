@@ -123,6 +123,11 @@ const FILTERS = [
   'defined(slug.current) && _type == "article"',
   '_type == "article" && wordCount != 5',
   'true',
+  // Every document has an _id and a _type: the planner reads these as true (plan.ts funcCall).
+  'defined(_id)',
+  '!defined(_type)',
+  'defined(_type) && section == $s',
+  '!defined(_id) || _type == "odd"',
   // The Studio's release overview and document-group lookups.
   'sanity::partOfRelease("r1")',
   'sanity::versionOf($r) && defined(publishedAt)',

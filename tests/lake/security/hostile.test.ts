@@ -52,10 +52,11 @@ describe('values nested past any limit', () => {
   })
 
   /**
-   * `body` POSTed to `route` over a plain deepPatched: a 400 naming the depth, its first item
-   * `item`, and of the documents `ids` only deepPatched, as it was.
+   * `body` POSTed to `route` over a plain deepPatched: a 400 naming the depth and the document
+   * `id` (in the message and its first item, with `index` if given), and of the documents `ids`
+   * only deepPatched, as it was.
    */
-  async function refusedDeep(route: string, body: string, ids: string, item: object) {
+  async function refusedDeep(route: string, body: string, ids: string, id: string, index?: number) {
     await api('/data/mutate/test', {
       method: 'POST',
       body: JSON.stringify({mutations: [{createOrReplace: {_id: 'deepPatched', _type: 't'}}]}),
@@ -64,7 +65,11 @@ describe('values nested past any limit', () => {
     const answer = await res.json()
     expect(res.status, JSON.stringify(answer).slice(0, 500)).toBe(400)
     expect(answer.error.description).toMatch(/more than 100 levels deep/)
-    expect(answer.error.items[0]).toMatchObject(item)
+    expect(answer.error.description).toContain(` on "${id}" `)
+    expect(answer.error.items[0]).toMatchObject({
+      error: {type: 'documentTooLargeError', id},
+      ...(index === undefined ? {} : {index}),
+    })
     const read = await api(`/data/doc/test/${ids}`)
     const {documents} = (await read.json()) as {documents: {_id: string; x?: unknown}[]}
     expect(documents.map((doc) => [doc._id, doc.x])).toEqual([['deepPatched', undefined]])
@@ -78,21 +83,25 @@ describe('values nested past any limit', () => {
       'a create',
       'mutate',
       `{"mutations":[{"create":{"_id":"deepArrays","_type":"t","x":${deep}}}]}`,
+      'deepArrays',
     ],
-    ['a patch', 'mutate', `{"mutations":[{"patch":{"id":"deepPatched","set":{"x":${deep}}}}]}`],
+    [
+      'a patch',
+      'mutate',
+      `{"mutations":[{"patch":{"id":"deepPatched","set":{"x":${deep}}}}]}`,
+      'deepPatched',
+    ],
     [
       'an action',
       'actions',
       `{"actions":[{"actionType":"sanity.action.document.create","publishedId":"deepArrays",` +
         `"attributes":{"_id":"drafts.deepArrays","_type":"t","x":${deep}},"ifExists":"fail"}]}`,
+      'deepArrays',
     ],
   ])(
     'refuses %s of arrays nested 1,000,000 deep with 400 naming it, storing nothing (was a 500)',
-    (_, route, body) =>
-      refusedDeep(route, body, 'deepArrays,drafts.deepArrays,deepPatched', {
-        error: {type: 'documentTooLargeError'},
-        index: 0,
-      }),
+    (_, route, body, id) =>
+      refusedDeep(route, body, 'deepArrays,drafts.deepArrays,deepPatched', id, 0),
   )
 
   // A small body is weighed in place before it is applied, and its patches' JSON measured
@@ -103,30 +112,32 @@ describe('values nested past any limit', () => {
       'a patch set',
       'mutate',
       `{"mutations":[{"patch":{"id":"deepPatched","set":{"x":${deeper}}}}]}`,
+      'deepPatched',
     ],
     [
       'a patch insert',
       'mutate',
       `{"mutations":[{"patch":{"id":"deepPatched","insert":{"after":"a[-1]","items":[${deeper}]}}}]}`,
+      'deepPatched',
     ],
     [
       'a create patched in the same request',
       'mutate',
       `{"mutations":[{"create":{"_id":"deepArrays","_type":"t","x":${deeper}}},` +
         `{"patch":{"id":"deepArrays","set":{"y":1}}}]}`,
+      'deepArrays',
     ],
     [
       'an edit action',
       'actions',
       `{"actions":[{"actionType":"sanity.action.document.edit","draftId":"drafts.deepPatched",` +
         `"publishedId":"deepPatched","patch":{"set":{"x":${deeper}}}}]}`,
+      'deepPatched',
     ],
   ])(
     'refuses %s of a small body nested 100,000 deep with 400 naming it, storing nothing (was a 500)',
-    (_, route, body) =>
-      refusedDeep(route, body, 'deepArrays,drafts.deepPatched,deepPatched', {
-        error: {type: 'documentTooLargeError'},
-      }),
+    (_, route, body, id) =>
+      refusedDeep(route, body, 'deepArrays,drafts.deepPatched,deepPatched', id),
   )
 
   // Where no document is written, a value 100,000 deep was still read recursively: a message

@@ -577,19 +577,20 @@ const WRITE_WRAPPING_DEPTH = 4
 export const WRITE_DEPTH = LIMITS.documentDepth + WRITE_WRAPPING_DEPTH
 
 /**
- * Refuses mutation or action `index` (`write`, or a part of it, writing document `id`) if it nests
- * objects and arrays deeper than anything it writes may, before anything walks it recursively:
- * JSON.stringify, a message naming a value, adding `_key`s, copying it to a thread each
- * overflowed the stack on a value 100,000 deep, a 500.
+ * Refuses mutation or action `index` (`write`, or a part of it, writing document `id`, else the
+ * one `write` names) if it nests objects and arrays deeper than anything it writes may, before
+ * anything walks it recursively: JSON.stringify, a message naming a value, adding `_key`s, copying
+ * it to a thread each overflowed the stack on a value 100,000 deep, a 500.
  */
 export function checkWriteDepth(
   write: unknown,
   index: number,
   errorType: ErrorType,
-  // Named only for the error: not worked out for every write that passes.
-  id: () => string = () => writeDocumentId(write),
+  id?: string,
 ): void {
-  if (nestsDeeperThan(write, WRITE_DEPTH)) throw writeTooDeep(id(), index, errorType)
+  if (nestsDeeperThan(write, WRITE_DEPTH)) {
+    throw writeTooDeep(id ?? writeDocumentId(write), index, errorType)
+  }
 }
 
 function writeTooDeep(id: string, index: number, errorType: ErrorType) {

@@ -449,7 +449,7 @@ export function walkedBytes(
     let bytes = lengths.get(body)
     if (bytes === undefined) {
       // JSON.stringify recurses: a body nested 100,000 deep overflowed the stack here (a 500).
-      if (unchecked) checkWriteDepth(body, index, errorType, () => id)
+      if (unchecked) checkWriteDepth(body, index, errorType, id)
       lengths.set(body, (bytes = JSON.stringify(body).length))
     }
     return bytes

@@ -320,8 +320,7 @@ function checkBodyDepth(record: Record<string, unknown>, field: WriteField): voi
       continue
     }
     for (const [kind, operation] of Object.entries(entry)) {
-      if (!CREATES.has(kind))
-        checkWriteDepth(operation, index, errorType, () => writeDocumentId(entry))
+      if (!CREATES.has(kind)) checkWriteDepth(operation, index, errorType, writeDocumentId(entry))
     }
   }
 }

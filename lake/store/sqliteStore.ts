@@ -1496,6 +1496,9 @@ export function createSqliteStore(
         rebuilt = []
       }
       let again = false
+      // A failed pack is not retried at once: the counter began again when it did.
+      const nextPack = () =>
+        `the next pack comes once ${packAfterChanges} documents have changed since this one began (${changedSincePack} so far)`
       checkpointedAt = performance.now()
       truncating = checkpointing = walCheckpointer
         .checkpoint({path, opening, truncate: true, ...(pack ? {pack: {rebuilt}} : {})})
@@ -1505,6 +1508,11 @@ export function createSqliteStore(
             if (result.busy) scheduleIdleCheckpoint()
             else walFrames = 0
             if (pack && result.packed === null && !result.busy) packing = false
+            if (result.packFailed !== undefined) {
+              console.error(
+                `lake: packing the indexes of "${dataset}" failed (${result.packFailed}); ${nextPack()}`,
+              )
+            }
             again = pack && result.packed != null
             // Also the free pages' and the full-text merge's names: no index is named so.
             if (again && !rebuilt.includes(result.packed!)) rebuilt = [...rebuilt, result.packed!]
@@ -1512,9 +1520,8 @@ export function createSqliteStore(
           (err: unknown) => {
             packing = false
             console.error(
-              pack
-                ? `lake: packing the indexes of "${dataset}" failed (${(err as Error).message}); the next pack comes after ${packAfterChanges} more changed documents`
-                : `lake: checkpointing the write-ahead log of "${dataset}" failed (${(err as Error).message}); the next idle moment tries again`,
+              `lake: checkpointing the write-ahead log of "${dataset}" failed (${(err as Error).message}); the next idle moment tries again` +
+                (pack ? `, and the pack under way stops: ${nextPack()}` : ''),
             )
           },
         )

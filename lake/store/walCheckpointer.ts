@@ -36,6 +36,11 @@ export interface CheckpointResult {
   checkpointed: number
   /** With `pack`: what the step packed, or null when nothing was worth it (or the file was busy). */
   packed?: string | null
+  /**
+   * With `pack`: the step failed (its error's message) after the checkpoint did, told apart from
+   * a failed checkpoint (the task's rejection).
+   */
+  packFailed?: string
 }
 
 export interface WalCheckpointer {

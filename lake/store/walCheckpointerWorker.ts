@@ -27,7 +27,13 @@ export default function checkpoint(task: CheckpointTask | 'close'): CheckpointRe
   }
   const result = walCheckpoint()
   if (!task.pack || result.busy) return task.pack ? {...result, packed: null} : result
-  const {packed, busy} = packIndex(db, task.pack.rebuilt)
+  let step: ReturnType<typeof packIndex>
+  try {
+    step = packIndex(db, task.pack.rebuilt)
+  } catch (err) {
+    return {...result, packed: null, packFailed: (err as Error).message}
+  }
+  const {packed, busy} = step
   if (packed === null) return {...result, busy, packed}
   // The rebuilt index's pages went into the log: into the file, and the log emptied again.
   return {...walCheckpoint(), packed}

@@ -9,7 +9,7 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
-import {afterEach, expect, test} from 'vitest'
+import {afterEach, expect, test, vi} from 'vitest'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
@@ -23,6 +23,7 @@ import {
   createWalCheckpointer,
   type CheckpointResult,
   type CheckpointTask,
+  type WalCheckpointer,
 } from '../../../lake/store/walCheckpointer.ts'
 
 const cleanup: (() => Promise<void> | void)[] = []
@@ -291,3 +292,98 @@ test('through the store: an index of long keys is rebuilt once a pack, and the p
   expect(rebuilt).toEqual([...new Set(rebuilt)])
   expect(packed(tasks)).toBe(true)
 }, 30_000)
+
+test('a pack step that fails after its checkpoint answers the failure, told apart from a failed checkpoint', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-pack-'))
+  cleanup.push(() => rm(dir, {recursive: true, force: true}))
+  const path = join(dir, 'test.sqlite')
+  // An index on a function the checkpointer's connection lacks: its REINDEX fails there.
+  const db = new DatabaseSync(path)
+  db.function('folded', {deterministic: true}, (text) => String(text).toLowerCase())
+  db.exec(
+    'PRAGMA journal_mode = WAL; CREATE TABLE t (body TEXT); CREATE INDEX t_folded ON t (folded(body))',
+  )
+  const insert = db.prepare('INSERT INTO t (body) VALUES (?)')
+  db.exec('BEGIN')
+  for (let i = 0; i < 3000; i++) insert.run(randomUUID())
+  db.exec('COMMIT')
+  db.close()
+  const thread = createWalCheckpointer()
+  cleanup.push(() => thread.close())
+  const result = await thread.checkpoint({path, opening: 'a', truncate: true, pack: {rebuilt: []}})
+  expect(result).toMatchObject({
+    busy: false,
+    packed: null,
+    packFailed: expect.stringMatching(/folded/),
+  })
+})
+
+/**
+ * A store whose checkpointer answers a pack task with `packTask` (the thread answers the others),
+ * a pack due after 100 changed documents, and what it logs.
+ */
+async function failingPackStore(
+  packTask: (task: CheckpointTask, thread: WalCheckpointer) => Promise<CheckpointResult>,
+) {
+  const dir = await mkdtemp(join(tmpdir(), 'lake-pack-'))
+  const thread = createWalCheckpointer()
+  const tasks: CheckpointTask[] = []
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+  const store = createSqliteStore(join(dir, 'test.sqlite'), 'test', {
+    searchIndex: false,
+    idleCheckpointMs: 20,
+    packAfterChanges: 100,
+    checkpointer: {
+      checkpoint(task) {
+        tasks.push(task)
+        return task.pack ? packTask(task, thread) : thread.checkpoint(task)
+      },
+      close: () => thread.close(),
+    },
+  })
+  cleanup.push(() => rm(dir, {recursive: true, force: true}))
+  cleanup.push(async () => {
+    store.close()
+    await thread.close()
+    logged.mockRestore()
+  })
+  return {store, tasks, logged}
+}
+
+const NEXT_PACK = 'the next pack comes once 100 documents have changed since this one began'
+test.each<[string, Parameters<typeof failingPackStore>[0], string]>([
+  [
+    "a pack task's checkpoint",
+    () => Promise.reject(new Error('disk I/O error')),
+    `lake: checkpointing the write-ahead log of "test" failed (disk I/O error); the next idle moment tries again, and the pack under way stops: ${NEXT_PACK} (0 so far)`,
+  ],
+  [
+    'a pack step (its checkpoint done)',
+    async (task, thread) => ({
+      ...(await thread.checkpoint({...task, pack: undefined})),
+      packed: null,
+      packFailed: 'unknown function: folded()',
+    }),
+    `lake: packing the indexes of "test" failed (unknown function: folded()); ${NEXT_PACK} (0 so far)`,
+  ],
+])(
+  'when %s fails, the log says which and when the next pack comes, and it comes then',
+  async (_, packTask, message) => {
+    const {store, tasks, logged} = await failingPackStore(packTask)
+    await commit(store, articles(100))
+    // Without the message, by the test's timeout.
+    await until(() => logged.mock.calls.length > 0)
+    expect(logged.mock.calls).toEqual([[message]])
+    const packs = () => tasks.filter((task) => task.pack).length
+    expect(packs()).toBe(1)
+    // 99 more documents: their quiet moment checkpoints, and packs nothing.
+    const seen = tasks.length
+    await commit(store, articles(99))
+    await until(() => tasks.slice(seen).some((task) => task.truncate))
+    expect(packs()).toBe(1)
+    // The 100th: the next quiet moment packs.
+    await commit(store, articles(1))
+    await until(() => packs() > 1)
+  },
+  10_000,
+)

@@ -50,15 +50,20 @@ export async function groqJs(
 
 const views = new WeakMap<BenchDocument[], SanityDocument[]>()
 
-/**
- * The lake's evaluator over every published document, without the index: what search costs
- * without it. The documents get `_originalId` as in the lake's perspective view (made once).
- */
-async function withoutIndex(docs: BenchDocument[], query: string, params: Record<string, unknown>) {
+/** The published documents with `_originalId`, as in the lake's perspective view (made once). */
+function viewOf(docs: BenchDocument[]): SanityDocument[] {
   let view = views.get(docs)
   if (!view)
     views.set(docs, (view = docs.map((doc) => ({...doc, _originalId: doc._id}) as SanityDocument)))
-  return evaluateQuery(parseQuery(query, params), view, {params})
+  return view
+}
+
+/**
+ * The lake's evaluator over every published document, without the index: what search costs
+ * without it.
+ */
+async function withoutIndex(docs: BenchDocument[], query: string, params: Record<string, unknown>) {
+  return evaluateQuery(parseQuery(query, params), viewOf(docs), {params})
 }
 
 /**
@@ -70,10 +75,7 @@ async function plainEvaluator(
   query: string,
   params: Record<string, unknown>,
 ) {
-  let view = views.get(docs)
-  if (!view)
-    views.set(docs, (view = docs.map((doc) => ({...doc, _originalId: doc._id}) as SanityDocument)))
-  return groqJsOver(view, query, params)
+  return groqJsOver(viewOf(docs), query, params)
 }
 
 /** groq-js over every document of `view`, with the lake's text::query dereference. */

@@ -10,7 +10,7 @@
 import {connect as h2connect, type ClientHttp2Session} from 'node:http2'
 import {get as httpGet} from 'node:http'
 import {get} from 'node:https'
-import {connect} from 'node:net'
+import {connect, Socket} from 'node:net'
 import tls from 'node:tls'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
@@ -75,9 +75,9 @@ function tlsConnection(target: TestLake, from: string, alpn: string): Promise<tl
 }
 
 /** `connection` held until the test ends, noting when the lake closes it. */
-function hold(connection: tls.TLSSocket | ClientHttp2Session): Held {
-  // Read, or the lake's close is never seen.
-  if (connection instanceof tls.TLSSocket) connection.resume()
+function hold(connection: Socket | ClientHttp2Session): Held {
+  // Read, or the lake's close is never seen (a TLS socket is a Socket too).
+  if (connection instanceof Socket) connection.resume()
   let closed = false
   const whenClosed = new Promise<void>((resolve) =>
     connection.once('close', () => {
@@ -352,19 +352,9 @@ describe('a connection past a cap', () => {
               localAddress: '127.0.0.14',
             })
             socket.on('error', () => {})
-            socket.resume()
-            let closed = false
-            const whenClosed = new Promise<void>((done) =>
-              socket.once('close', () => {
-                closed = true
-                done()
-              }),
-            )
             socket.once('connect', () => {
               socket.write('GET /v2025-02-19/ping HTTP/1.1\r\nHost: loc')
-              const one = {destroy: () => socket.destroy(), closed: () => closed, whenClosed}
-              opened.push(one)
-              resolve(one)
+              resolve(hold(socket))
             })
           }),
       ),

@@ -168,6 +168,14 @@ export const LIMITS = {
     idleMs: 120_000,
     /** Streams open at once on one HTTP/2 session (its SETTINGS_MAX_CONCURRENT_STREAMS). */
     streamsPerSession: 256,
+    /**
+     * Streams an HTTP/2 session's client may reset (RST_STREAM): a burst, then this many a second;
+     * past it nghttp2 ends the session (GOAWAY). Each stream is taken in hand before its reset is
+     * read ("rapid reset", CVE-2023-44487); nghttp2's own burst of 1,000 held the event loop
+     * 0.5-1.5 s a session. A Studio cancels a search or a listener now and then.
+     */
+    streamResetBurst: 100,
+    streamResetsPerSecond: 33,
     /** Time to finish the TLS handshake (Node's default is 120 s). */
     tlsHandshakeMs: 10_000,
     /**

@@ -1,0 +1,114 @@
+/**
+ * HTTP/2 "rapid reset" (CVE-2023-44487): a client opens a stream and resets it at once, over and
+ * over on one session. Each stream is taken in hand (its request built, its route begun) before
+ * its reset is read, and a reset stream frees its place of the session's 256 at once, so the
+ * streams a session may have open do not bound it. nghttp2 (Node 24's, 1.70) ends a session past a
+ * rate of resets (GOAWAY), but only after a burst of 1,000: each session's 1,000 held the lake's
+ * event loop 0.5-1.5 s (bench/rapidReset.ts). The lake asks for a smaller burst. Frames written
+ * by hand on a TLS socket, so that nothing queues, coalesces or spaces them.
+ */
+import tls, {type TLSSocket} from 'node:tls'
+import {afterAll, beforeAll, expect, it} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+
+let lake: TestLake
+beforeAll(async () => {
+  lake = await startTestLake()
+})
+afterAll(async () => {
+  await lake?.close()
+})
+
+const FRAME = {headers: 1, rstStream: 3, settings: 4, ping: 6, goaway: 7} as const
+
+function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(9)
+  head.writeUIntBE(payload.length, 0, 3)
+  head[3] = type
+  head[4] = flags
+  head.writeUInt32BE(stream, 5)
+  return Buffer.concat([head, payload])
+}
+
+/** A header literal not indexed, its name the static table's `index`, its value under 127 bytes. */
+function literal(index: number, value: string): number[] {
+  return [index, value.length, ...Buffer.from(value, 'latin1')]
+}
+
+/** What the lake sent first of a GOAWAY (its last stream and code) or the PING's ACK. */
+type First = {goaway: {lastStream: number; code: number}} | {pingAck: true} | {closed: true}
+
+/** A session whose client sends `pairs` streams, each HEADERS then RST_STREAM, then a PING. */
+function resetFlood(pairs: number): Promise<{first: First; socket: TLSSocket}> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port: lake.server.port,
+      servername: 'localhost',
+      ca: lake.ca!,
+      ALPNProtocols: ['h2'],
+    })
+    let pending = Buffer.alloc(0)
+    const done = (first: First) => resolve({first, socket})
+    socket.on('error', () => {})
+    socket.on('close', () => done({closed: true}))
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk])
+      while (pending.length >= 9) {
+        const length = pending.readUIntBE(0, 3)
+        if (pending.length < 9 + length) return
+        const [type, flags] = [pending[3], pending[4]!]
+        const payload = pending.subarray(9, 9 + length)
+        pending = pending.subarray(9 + length)
+        if (type === FRAME.goaway) {
+          return done({
+            goaway: {
+              lastStream: payload.readUInt32BE(0) & 0x7fffffff,
+              code: payload.readUInt32BE(4),
+            },
+          })
+        }
+        if (type === FRAME.ping && flags & 1) return done({pingAck: true})
+      }
+    })
+    socket.once('secureConnect', () => {
+      const block = Buffer.from([
+        0x82, // :method GET
+        0x87, // :scheme https
+        ...literal(1, `localhost:${lake.server.port}`),
+        ...literal(4, '/v2025-02-19/ping'),
+      ])
+      const frames = [
+        Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+        frame(FRAME.settings, 0, 0, Buffer.alloc(0)),
+      ]
+      const cancel = Buffer.from([0, 0, 0, 8])
+      for (let i = 0, id = 1; i < pairs; i++, id += 2) {
+        // END_HEADERS | END_STREAM, then CANCEL.
+        frames.push(frame(FRAME.headers, 0x5, id, block), frame(FRAME.rstStream, 0, id, cancel))
+      }
+      frames.push(frame(FRAME.ping, 0, 0, Buffer.alloc(8)))
+      socket.write(Buffer.concat(frames))
+    })
+  })
+}
+
+it('a session resetting its streams past a small burst is ended with GOAWAY before its next frame', async () => {
+  const {streamResetBurst: burst, streamResetsPerSecond: perSecond} = LIMITS.connections
+  // Well past the burst, short of nghttp2's own 1,000: the resets refill at a rate a second.
+  const pairs = 600
+  expect(burst + 10 * perSecond).toBeLessThan(pairs)
+  const {first, socket} = await resetFlood(pairs)
+  socket.destroy()
+  expect(first).toMatchObject({goaway: {}})
+  const {lastStream} = (first as {goaway: {lastStream: number}}).goaway
+  // The streams it took in hand: its burst, and what refilled while it read them.
+  expect((lastStream + 1) / 2).toBeLessThan(pairs)
+})
+
+it('a session resetting fewer streams than the burst is served on', async () => {
+  const {first, socket} = await resetFlood(LIMITS.connections.streamResetBurst / 2)
+  socket.destroy()
+  expect(first).toEqual({pingAck: true})
+})

@@ -1,9 +1,9 @@
 /**
  * One step of packing a dataset file's indexes once a bulk load has gone quiet (on the WAL
  * checkpointer's thread, walCheckpointerWorker.ts). An index's B-tree leaves are left about a
- * tenth empty by a load (SQLite splits a full page and rarely fills it again), and the full-text
- * index in many segments; a REINDEX writes the index again in key order, its pages full, and
- * FTS5's merge folds the segments together. The pages no longer needed leave the file by
+ * tenth empty by a load (SQLite splits a full page and rarely fills it again), a table without a
+ * rowid as an index (btrees()), and the full-text index in many segments; a REINDEX writes the
+ * index again in key order, its pages full, and FTS5's merge folds the segments together. The pages no longer needed leave the file by
  * `incremental_vacuum` (a file made since auto_vacuum INCREMENTAL; an older file keeps them free
  * inside, for its next writes). Measured: docs/benchmarks-log.md, "indexes packed after a quiet
  * load".
@@ -31,6 +31,26 @@ const FTS = 'search_fts'
 
 /** An index is rebuilt when this share of its bytes, and at least two pages' worth, is unused. */
 const LOOSE_SHARE = 0.05
+
+/**
+ * The B-trees a REINDEX can pack: each index, and each table without a rowid (the change log, the
+ * references), whose rows are the keys of its primary key's index: REINDEX of that index (named
+ * by SQLite, `sqlite_autoindex_<table>_1`) sorts them and writes the table again, its pages full,
+ * as for any index. `name` is what REINDEX takes, `tree` what dbstat names the B-tree. A full-text
+ * index's own tables (shadow tables) are left to its merge.
+ */
+function btrees(db: DatabaseSync): {name: string; tree: string}[] {
+  const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all() as {
+    name: string
+  }[]
+  const tables = db
+    .prepare(
+      `SELECT l.name, t.name AS tree FROM pragma_table_list t, pragma_index_list(t.name) l
+       WHERE t.schema = 'main' AND t.type = 'table' AND t.wr = 1 AND l.origin = 'pk'`,
+    )
+    .all() as {name: string; tree: string}[]
+  return [...indexes.map(({name}) => ({name, tree: name})), ...tables]
+}
 
 /**
  * Moves free pages out of the file, or merges the full-text index's segments, or rebuilds the
@@ -62,16 +82,13 @@ export function packIndex(
       }
     }
     const pageSize = pragma('page_size')
-    const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all() as {
-      name: string
-    }[]
     const size = db.prepare(
       'SELECT count(*) AS pages, coalesce(sum(unused), 0) AS unused FROM dbstat WHERE name = ?',
     )
     let loosest: {name: string; unused: number} | null = null
-    for (const {name} of names) {
+    for (const {name, tree} of btrees(db)) {
       if (rebuilt.includes(name)) continue
-      const {pages, unused} = size.get(name) as {pages: number; unused: number}
+      const {pages, unused} = size.get(tree) as {pages: number; unused: number}
       if (
         pages > PACK_MAX_PAGES ||
         unused < 2 * pageSize ||

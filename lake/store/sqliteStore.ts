@@ -1451,8 +1451,11 @@ export function createSqliteStore(
   let changedSincePack = 0
   /** A pack under way: each quiet moment rebuilds one more index, until none is left loose. */
   let packing = false
-  /** The indexes the pack under way has rebuilt: each once (packIndex.ts). */
-  let rebuilt: string[] = []
+  /**
+   * The indexes the pack under way has still to rebuild, each once (packIndex.ts): undefined until
+   * its first rebuild measures them.
+   */
+  let plan: readonly string[] | undefined
   let packStep: NodeJS.Immediate | null = null
 
   /**
@@ -1493,7 +1496,7 @@ export function createSqliteStore(
       if (pack && !packing) {
         packing = true
         changedSincePack = 0
-        rebuilt = []
+        plan = undefined
       }
       let again = false
       // A failed pack is not retried at once: the counter began again when it did.
@@ -1501,7 +1504,7 @@ export function createSqliteStore(
         `the next pack comes once ${packAfterChanges} documents have changed since this one began (${changedSincePack} so far)`
       checkpointedAt = performance.now()
       truncating = checkpointing = walCheckpointer
-        .checkpoint({path, opening, truncate: true, ...(pack ? {pack: {rebuilt}} : {})})
+        .checkpoint({path, opening, truncate: true, ...(pack ? {pack: {plan}} : {})})
         .then(
           (result) => {
             // A reader in the middle of a snapshot keeps the WAL: another idle interval tries again.
@@ -1514,8 +1517,7 @@ export function createSqliteStore(
               )
             }
             again = pack && result.packed != null
-            // Also the free pages' and the full-text merge's names: no index is named so.
-            if (again && !rebuilt.includes(result.packed!)) rebuilt = [...rebuilt, result.packed!]
+            if (pack && result.plan) plan = result.plan
           },
           (err: unknown) => {
             packing = false

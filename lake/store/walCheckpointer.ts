@@ -22,11 +22,11 @@ export interface CheckpointTask {
   /**
    * After the TRUNCATE, one step of packing (packIndex.ts: a merge of the full-text index's
    * segments or the loosest index rebuilt, the freed pages out of the file), then the log emptied
-   * again. One step a task, so a write waits for one step at most. `rebuilt`: the indexes this
-   * pack has rebuilt already, not rebuilt again (an index of long keys stays loose after its
-   * REINDEX, and was picked at every step, for ever).
+   * again. One step a task, so a write waits for one step at most. `plan`: the indexes the pack
+   * has still to rebuild, as the last step answered; none at its first step (they are measured
+   * then, once a pack).
    */
-  pack?: {rebuilt: readonly string[]}
+  pack?: {plan?: readonly string[]}
 }
 
 /** `PRAGMA wal_checkpoint`'s answer: frames in the log, and how many of them are in the file. */
@@ -41,6 +41,8 @@ export interface CheckpointResult {
    * a failed checkpoint (the task's rejection).
    */
   packFailed?: string
+  /** With `pack`: the indexes the pack has still to rebuild, for its next step. */
+  plan?: readonly string[]
 }
 
 export interface WalCheckpointer {

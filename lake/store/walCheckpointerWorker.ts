@@ -26,15 +26,17 @@ export default function checkpoint(task: CheckpointTask | 'close'): CheckpointRe
     return {busy: row.busy !== 0, log: row.log, checkpointed: row.checkpointed}
   }
   const result = walCheckpoint()
-  if (!task.pack || result.busy) return task.pack ? {...result, packed: null} : result
+  if (!task.pack || result.busy) {
+    return task.pack ? {...result, packed: null, plan: task.pack.plan} : result
+  }
   let step: ReturnType<typeof packIndex>
   try {
-    step = packIndex(db, task.pack.rebuilt)
+    step = packIndex(db, task.pack.plan)
   } catch (err) {
     return {...result, packed: null, packFailed: (err as Error).message}
   }
-  const {packed, busy} = step
-  if (packed === null) return {...result, busy, packed}
+  const {packed, busy, plan} = step
+  if (packed === null) return {...result, busy, packed, plan}
   // The rebuilt index's pages went into the log: into the file, and the log emptied again.
-  return {...walCheckpoint(), packed}
+  return {...walCheckpoint(), packed, plan}
 }

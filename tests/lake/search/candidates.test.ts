@@ -244,6 +244,35 @@ describe('match candidates are a superset of groq-js', () => {
     )
   })
 
+  test("for an image's crop and hotspot numbers, which a text::query of them reads", async () => {
+    // The Studio's image input writes them (sanity.imageCrop, sanity.imageHotspot), full doubles
+    // once edited: 8 terms a document the index could leave out, but `leadImage.hotspot.x match
+    // text::query("0.4867256637168142")` reads the number as its text, as any number's.
+    const doc = {
+      _id: 'image-numbers',
+      _type: 'article',
+      leadImage: {
+        _type: 'leadImage',
+        asset: {_type: 'reference', _ref: 'image-abc-1600x900-jpg'},
+        crop: {_type: 'sanity.imageCrop', top: 0.12389380530973451, bottom: 0, left: 0, right: 0},
+        hotspot: {_type: 'sanity.imageHotspot', x: 0.4867256637168142, y: 0.5, height: 1, width: 1},
+      },
+    } as SanityDocument
+    await put(doc)
+    try {
+      for (const [query, q] of [
+        ['*[leadImage.hotspot.x match text::query($q)]._id', '0.4867256637168142'],
+        ['*[leadImage.crop.top match text::query($q)]._id', '12389380530973451'],
+        ['*[leadImage.hotspot.x match text::query($q)]._id', '48672*'],
+      ]) {
+        expect(await runQuery(query, [doc], {params: {q}}), query).toEqual([doc._id])
+        expect(candidates(query, {q}), query).toContain(doc._id)
+      }
+    } finally {
+      await remove(doc)
+    }
+  })
+
   test('across Portable Text spans joined by pt::text', async () => {
     const doc = {
       _id: 'pt-joined',

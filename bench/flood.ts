@@ -5,7 +5,8 @@
  * after each, timed, first with the lake otherwise idle, then while `--clients` anonymous
  * callers (default 500, each its own keep-alive connection, all from 127.0.0.1 as every local
  * process) send queries that scan the dataset back to back. Rounds alternate idle and flood
- * (`--rounds`, default 2: idle, flood, idle, flood); printed: the editor's p50 and p90 per phase,
+ * (`--rounds`, default 2: idle, flood, idle, flood); printed: the editor's p50 and p90 per phase
+ * (and the medians of its writes and of its reads apart),
  * the ratio of the flood's to idle's in the same run, and what the flood's requests got (statuses).
  * Nothing is written to bench/results.
  */
@@ -87,10 +88,12 @@ try {
 
   const editorTurns = async (seconds: number) => {
     const samples: number[] = []
+    const writes: number[] = []
     const until = performance.now() + seconds * 1000
     for (let i = 0; performance.now() < until; i++) {
       const started = performance.now()
       const written = await mutate([{patch: {id: `item-${i % 2000}`, inc: {n: 1}}}])
+      writes.push(performance.now() - started)
       const read = await send(
         editorAgent,
         'GET',
@@ -101,9 +104,18 @@ try {
       if (written !== 200 || read !== 200) throw new Error(`editor got ${written} / ${read}`)
       samples.push(performance.now() - started)
     }
-    return samples
+    // Each turn's read: what it took beyond its write.
+    return {samples, writes, reads: samples.map((sample, i) => sample - writes[i]!)}
   }
-  const phases: {phase: string; p50: number; p90: number; turns: number; statuses?: string}[] = []
+  const phases: {
+    phase: string
+    p50: number
+    p90: number
+    write: number
+    read: number
+    turns: number
+    statuses?: string
+  }[] = []
   for (let round = 0; round < ROUNDS; round++) {
     for (const phase of ['idle', 'flood']) {
       let flooding = phase === 'flood'
@@ -119,7 +131,7 @@ try {
       })
       // The flood's connections open and its first queries queue before the editor starts.
       if (flooding) await new Promise((resolve) => setTimeout(resolve, 1000))
-      const samples = await editorTurns(SECONDS)
+      const {samples, writes, reads} = await editorTurns(SECONDS)
       flooding = false
       await Promise.all(flood)
       mark(`${phase} done`)
@@ -127,6 +139,8 @@ try {
         phase,
         p50: median(samples),
         p90: quantile(samples, 0.9),
+        write: median(writes),
+        read: median(reads),
         turns: samples.length,
         statuses: phase === 'flood' ? JSON.stringify(Object.fromEntries(statuses)) : undefined,
       })
@@ -137,9 +151,10 @@ try {
       .map((n) => n.toFixed(1))
       .join(' ')}, ${CLIENTS} anonymous clients`,
   )
-  for (const {phase, p50, p90, turns, statuses} of phases) {
+  for (const {phase, p50, p90, write, read, turns, statuses} of phases) {
     console.log(
-      `${phase.padEnd(5)} editor write+read p50 ${p50.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, ` +
+      `${phase.padEnd(5)} editor write+read p50 ${p50.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms ` +
+        `(write p50 ${write.toFixed(1)}, read ${read.toFixed(1)}), ` +
         `${turns} turns${statuses ? `; flood answers ${statuses}` : ''}`,
     )
   }

@@ -12,8 +12,6 @@ import {LIMITS} from '../../../lake/core/limits.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const API = '/v2025-02-19'
-/** The anonymous caller's address and the editor's: one machine's other processes. */
-const FROM = '127.0.0.3'
 
 let lake: TestLake
 beforeAll(async () => {
@@ -39,9 +37,12 @@ interface Sent {
   closed: () => boolean
 }
 
-/** Opens a connection from FROM and sends `head` and the start of a body on it. */
-function send(head: string, start = ''): Sent {
-  const socket = connect({port: lake.server.port, host: '127.0.0.1', localAddress: FROM})
+/**
+ * Opens a connection from `from` (the anonymous caller's address and the editor's: one machine's
+ * other processes) and sends `head` and the start of a body on it.
+ */
+function send(from: string, head: string, start = ''): Sent {
+  const socket = connect({port: lake.server.port, host: '127.0.0.1', localAddress: from})
   sockets.push(socket)
   let status: number | null = null
   let closed = false
@@ -59,11 +60,11 @@ function send(head: string, start = ''): Sent {
 }
 
 /** An anonymous request whose body begins and never ends. */
-function heldBody(path: string): Sent {
+function heldBody(from: string, path: string): Sent {
   const head =
     `POST ${API}${path} HTTP/1.1\r\nHost: localhost\r\n` +
     'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n'
-  return send(head, '{"query":')
+  return send(from, head, '{"query":')
 }
 
 /** Resolves once `ready` holds, looking again on every turn of the event loop. */
@@ -72,12 +73,13 @@ async function until(ready: () => boolean): Promise<void> {
 }
 
 describe("one anonymous caller's bodies under way", () => {
+  // Each from an address of its own: no connection of the other test's is counted there.
   it.each([
-    ['a query', '/data/query/test'],
-    ['a logout', '/auth/logout'],
+    ['a query', '/data/query/test', '127.0.0.3'],
+    ['a logout', '/auth/logout', '127.0.0.4'],
   ])(
     'are %s each of at most a share well below its address connections; an editor from it is served',
-    async (_, path) => {
+    async (_, path, from) => {
       const {perAddress} = LIMITS.connections
       const inFlight = lake.server.lake.context.inFlight
       const held: Sent[] = []
@@ -85,7 +87,7 @@ describe("one anonymous caller's bodies under way", () => {
       // many as the address may have connections.
       for (let i = 0; i < perAddress; i++) {
         const before = inFlight.held
-        const request = heldBody(path)
+        const request = heldBody(from, path)
         held.push(request)
         await until(() => inFlight.held > before || request.status() !== null || request.closed())
       }
@@ -100,6 +102,7 @@ describe("one anonymous caller's bodies under way", () => {
       const editor = await new Promise<number>((resolve) => {
         const query = encodeURIComponent('count(*)')
         const request = send(
+          from,
           `GET ${API}/data/query/test?query=${query} HTTP/1.1\r\nHost: localhost\r\n` +
             `Authorization: Bearer ${lake.token}\r\nConnection: close\r\n\r\n`,
         )

@@ -202,6 +202,22 @@ const DROPPED = new RegExp(DROPPED_BY_FOLD.join('|'))
  */
 export const MAX_TERM = 256
 
+/** The words column's terms of a chunk: its words' search keys. */
+function keysOf(chunk: string): Set<string> {
+  const keys = new Set<string>()
+  for (const word of searchWords(chunk)) {
+    for (const key of searchKeys(word)) keys.add(indexTerm(key))
+  }
+  return keys
+}
+
+/**
+ * A boolean's or number's text longer than this gives its keys without the runs' cache: an edited
+ * image's crop and hotspot are doubles (`0.12389380530973451`), rarely met again, whose copy, match
+ * tokens (never used for a scalar) and place in the cache cost more than their keys.
+ */
+const CACHED_SCALAR_LENGTH = 8
+
 /** A term as the index keeps it (MAX_TERM); never a lone half of a surrogate pair. */
 function indexTerm(term: string): string {
   if (term.length <= MAX_TERM) return term
@@ -210,10 +226,7 @@ function indexTerm(term: string): string {
 }
 
 function analyseChunk(chunk: string): ChunkTerms {
-  const keys = new Set<string>()
-  for (const word of searchWords(chunk)) {
-    for (const key of searchKeys(word)) keys.add(indexTerm(key))
-  }
+  const keys = keysOf(chunk)
   const tokens = new Set<string>()
   // Cut before encoding: encodeMatchText maps each UTF-16 unit to one.
   for (const token of groqMatchTokens(chunk)) tokens.add(encodeMatchText(indexTerm(token)))
@@ -369,6 +382,11 @@ function columnsOf(
       // Its keys alone: `match` reads no boolean or number.
       if (DROPPED.test(text)) {
         const keys = analyseChunk(text).keys
+        if (keys !== '') words.push(keys)
+        return
+      }
+      if (text.length > CACHED_SCALAR_LENGTH) {
+        const keys = [...keysOf(text)].join(' ')
         if (keys !== '') words.push(keys)
         return
       }

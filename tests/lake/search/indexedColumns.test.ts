@@ -216,6 +216,36 @@ describe('the full-text index columns of a document', () => {
     )
   })
 
+  test("with the words of booleans' and numbers' texts at any depth, short or long, cached or not", () => {
+    // An edited image's crop and hotspot are doubles of up to 20 characters, whose keys skip the
+    // runs' cache (searchIndex.ts CACHED_SCALAR_LENGTH): they must be the same keys.
+    const scalar = fc.oneof(
+      fc.boolean(),
+      fc.integer(),
+      fc.double({noNaN: true, noDefaultInfinity: true}),
+      fc.double({min: 0, max: 1, noNaN: true}),
+      fc.constantFrom(0, 0.5, 1, 1e21, -0, 1e-7, 2.5e-8, 12345678, 123456789),
+    )
+    const imaged = fc.record({
+      _id: fc.constant('a'),
+      _type: fc.constant('article'),
+      position: scalar,
+      leadImage: fc.record({
+        _type: fc.constant('leadImage'),
+        crop: fc.record({_type: fc.constant('sanity.imageCrop'), top: scalar, right: scalar}),
+        hotspot: fc.record({_type: fc.constant('sanity.imageHotspot'), x: scalar, y: scalar}),
+      }),
+      list: fc.array(scalar, {maxLength: 3}),
+    })
+    fc.assert(
+      fc.property(imaged, (d) => {
+        expectColumns(d as unknown as SanityDocument)
+        expectColumns(d as unknown as SanityDocument)
+      }),
+      {numRuns: 300},
+    )
+  })
+
   test('of a text holding a joiner, which folding normalises again as a whole', () => {
     // İ lower-cases to i and a combining dot, which the second normalisation moves after the nukta.
     const d = {_id: 'a', _type: 'article', title: '\u200D İ\u09BC'} as SanityDocument

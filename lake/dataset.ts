@@ -31,6 +31,7 @@ import type {
   ExportOptions,
   HistoryPoint,
   LogCursor,
+  OrderKey,
   LoggedTransactionText,
   Store,
   StoreRegistry,
@@ -409,10 +410,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
    * Only the queries of roles that write may earn an index (docs/query-engine.md#isolation):
    * anonymous traffic and viewer tokens, which front ends and previews hold, cannot add write cost.
    */
-  function learnIndexes(principal: Principal, attributes: string[][], orders: string[][] = []) {
+  function learnIndexes(principal: Principal, attributes: string[][], orders: OrderKey[] = []) {
     if (principal.role === null || principal.role === 'viewer') return
     if (attributes.length > 0) store.indexAttributes(attributes)
-    if (orders.length > 0) store.indexAttributes(orders, {order: true})
+    if (orders.length > 0) store.indexOrders(orders)
   }
 
   /** A transaction built on a query worker; its deadline and memory errors say what was stopped. */

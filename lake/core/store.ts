@@ -12,6 +12,12 @@ import type {CommittedTransaction, DocumentChange, SanityDocument} from './types
  * values inside a field widen (OR). A store may ignore any part of it and return more documents:
  * callers always evaluate the full filter afterwards, so a hint only ever saves work.
  */
+/** A key of an order: a path from the document root, descending or not. */
+export interface OrderKey {
+  path: readonly string[]
+  desc: boolean
+}
+
 export interface ScanHint {
   ids?: readonly string[]
   idPrefixes?: readonly string[]
@@ -30,8 +36,12 @@ export interface ScanHint {
    * that GROQ compares strings by UTF-16 code unit, so callers must allow for that difference.
    * `_id` is the stored id, or with `groupTies` the document group's (a stack's view `_id`).
    */
-  order?: readonly {path: readonly string[]; desc: boolean}[]
-  /** With `order`: break ties by document group (the id without `drafts.`/`versions.<r>.`) first. */
+  order?: readonly OrderKey[]
+  /**
+   * With `order`: break ties by document group (the id without `drafts.`/`versions.<r>.`) alone;
+   * the rows of one group that tie on every key come in any order (a reader of groups reads the
+   * whole group).
+   */
   groupTies?: boolean
   /** Only documents the full-text index finds for this (see store/searchIndex.ts). */
   search?: SearchHint
@@ -435,14 +445,14 @@ export interface Store extends EventLog {
   /**
    * Attribute paths a signed-in caller's query filtered on (or, `declared`, that configuration
    * names): a path used often enough gets an index, within the store's budget. Anonymous traffic
-   * never comes here, so it cannot shape the dataset file. With `order`, the paths led the order
-   * of a scan of one type (ScanHint.order), and the index is of the type's documents in that
-   * order.
+   * never comes here, so it cannot shape the dataset file.
    */
-  indexAttributes(
-    paths: readonly (readonly string[])[],
-    options?: {declared?: boolean; order?: boolean},
-  ): void
+  indexAttributes(paths: readonly (readonly string[])[], options?: {declared?: boolean}): void
+  /**
+   * The same for orders: keys that led the order of a scan of one type (ScanHint.order) get an
+   * index of each type's documents in that key's order and direction, ties by document group.
+   */
+  indexOrders(keys: readonly OrderKey[], options?: {declared?: boolean}): void
   /**
    * Who strongly references (see core/references.ts) any of `ids` in the stored state: one entry
    * per referencing document `id` and referenced `target`, ordered by target, then id. `visible`:

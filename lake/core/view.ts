@@ -1519,7 +1519,9 @@ async function readTopK(
     return true
   }
 
-  for (const doc of store.scan({...hint, order: topK.keys, groupTies: grouped})) {
+  // Published rows are each their own group: its ties by group are by id, off the same index.
+  const groupTies = grouped || perspective.kind === 'published'
+  for (const doc of store.scan({...hint, order: topK.keys, groupTies})) {
     batch.push(doc)
     if (batch.length < TOP_K_BATCH) continue
     // In a stack the stream's place is its group's: `_id` keys read the view id too.

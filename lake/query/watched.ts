@@ -1,19 +1,19 @@
 import type {DocumentPath} from '../core/documentPaths.ts'
-import type {ScanHint, Store} from '../core/store.ts'
+import type {OrderKey, ScanHint, Store} from '../core/store.ts'
 
 /**
  * The store, noting in `attributes` the attribute paths its scans filter on, and in `orders` the
- * path leading the order of a scan of one type that nothing else narrows (the front page's
- * headlines by `position`: SQLite sorted every headline for ten): candidates for an index, which
- * the dataset service adds for signed-in callers' queries (learnIndexes).
+ * key (path and direction) leading the order of a scan of one type that nothing else narrows (the
+ * front page's headlines by `position`: SQLite sorted every headline for ten): candidates for an
+ * index, which the dataset service adds for signed-in callers' queries (learnIndexes).
  */
-export function watched(store: Store, attributes: string[][], orders: string[][] = []): Store {
+export function watched(store: Store, attributes: string[][], orders: OrderKey[] = []): Store {
   return Object.assign(Object.create(store) as Store, {
     scan(hint?: ScanHint, paths?: readonly DocumentPath[]) {
       for (const {path} of hint?.attributes ?? []) attributes.push([...path])
-      const lead = hint?.order?.[0]?.path
-      if (lead && ordersOneType(hint) && !(lead.length === 1 && lead[0] === '_id')) {
-        orders.push([...lead])
+      const lead = hint?.order?.[0]
+      if (lead && ordersOneType(hint) && !(lead.path.length === 1 && lead.path[0] === '_id')) {
+        orders.push({path: [...lead.path], desc: lead.desc})
       }
       return store.scan(hint, paths)
     },

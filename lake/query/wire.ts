@@ -16,7 +16,7 @@ import {
   type ErrorItem,
 } from '../core/errors.ts'
 import type {Principal} from '../core/grants.ts'
-import type {HistoryPoint} from '../core/store.ts'
+import type {HistoryPoint, OrderKey} from '../core/store.ts'
 import {StaleMatchError} from '../core/mutations.ts'
 import type {BuiltTransaction} from '../core/transaction.ts'
 import type {WriteBodyHead, WriteField, Writes} from '../core/writes.ts'
@@ -224,11 +224,11 @@ export type QueryTaskResult =
       json: string | Uint8Array
       hash?: string
       attributes: string[][]
-      /** Paths that led the order of a scan of one type (watched). */
-      orders: string[][]
+      /** Keys that led the order of a scan of one type (watched). */
+      orders: OrderKey[]
       cpuMs: number
     }
-  | {ok: false; error: WireError; attributes: string[][]; orders: string[][]}
+  | {ok: false; error: WireError; attributes: string[][]; orders: OrderKey[]}
 
 /** A LakeError as plain data (structured clone keeps no classes). */
 export interface WireError {

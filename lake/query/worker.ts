@@ -8,7 +8,7 @@ import {threadId} from 'node:worker_threads'
 import {Piscina, workerData} from 'piscina'
 import {transferables} from '../core/changeText.ts'
 import {createLru} from '../core/lru.ts'
-import type {Store} from '../core/store.ts'
+import type {OrderKey, Store} from '../core/store.ts'
 import type {SanityDocument} from '../core/types.ts'
 import {buildTransaction} from '../core/transaction.ts'
 import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
@@ -329,7 +329,7 @@ export function heldStores(): number {
 
 async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   const attributes: string[][] = []
-  const orders: string[][] = []
+  const orders: OrderKey[] = []
   letGoIdle(task.now)
   const store = watched(storeOf(task), attributes, orders)
   // After storeOf: a generation's close has dropped every store, and this one is open again.

@@ -297,6 +297,8 @@ export interface DatasetServiceOptions {
   queries: QueryPool
   /** Attribute paths to index whatever the traffic (`--index`). */
   indexes?: readonly (readonly string[])[]
+  /** Orders to index whatever the traffic (`--order-index`): a list pane's from its first read. */
+  orderIndexes?: readonly OrderKey[]
   bus: EventBus
   listeners: ListenerRegistry
   now: () => Date
@@ -512,6 +514,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     // Opens (and migrates) the dataset file before a worker reads it, and adds declared indexes.
     store.count()
     if (options.indexes?.length) store.indexAttributes(options.indexes, {declared: true})
+    if (options.orderIndexes?.length) store.indexOrders(options.orderIndexes, {declared: true})
     prepared = true
   }
 

@@ -17,6 +17,7 @@ import {
   type DatasetRegistry,
 } from './dataset.ts'
 import {UnavailableError} from './core/errors.ts'
+import type {OrderKey} from './core/store.ts'
 import {LIMITS} from './core/limits.ts'
 import {createEventBus, type EventBus} from './events/bus.ts'
 import {clearIncoming} from './assets/assetFiles.ts'
@@ -104,6 +105,13 @@ export interface LakeOptions {
    */
   indexes?: readonly string[]
   /**
+   * Orders (`position`, `name desc`: a path, then `asc` or `desc`) every dataset indexes by type
+   * whatever the traffic (`--order-index`), so a list pane sorted by a path the side table does not
+   * keep reads its page in order from the first request; other orders earn an index only from
+   * signed-in callers' queries.
+   */
+  orderIndexes?: readonly string[]
+  /**
    * Give the event loop's heap back once a burst of writes goes idle (store/heapTrim.ts): for a
    * lake that owns its process (`npm run lake` sets it), not one embedded in a test runner's.
    */
@@ -118,6 +126,15 @@ export interface LakeOptions {
    * one that holds the analyzer, so documents wait for the index while they search.
    */
   analyzerWorker?: string
+}
+
+/**
+ * An `--order-index` declaration (`position`, `name desc`): its key, or null when it is not an
+ * attribute path followed by an optional `asc` or `desc`.
+ */
+export function orderIndexKey(text: string): OrderKey | null {
+  const match = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?: +(asc|desc))?$/.exec(text.trim())
+  return match ? {path: match[1].split('.'), desc: match[2] === 'desc'} : null
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000
@@ -198,6 +215,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     demoteAfterMs: options.queryDemoteAfterMs,
   })
   const indexes = (options.indexes ?? []).map((path) => path.split('.'))
+  const orderIndexes = (options.orderIndexes ?? []).map((text) => {
+    const key = orderIndexKey(text)
+    if (!key)
+      throw new TypeError(`lake: not an order to index: "${text}" (a path, then asc or desc)`)
+    return key
+  })
   const answerBytes = (options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024
   clearIncoming(options.dataDir)
   const images = new ImageService({dataDir: options.dataDir, env})
@@ -209,6 +232,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       store,
       queries,
       indexes,
+      orderIndexes,
       bus,
       listeners,
       now,

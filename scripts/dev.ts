@@ -33,6 +33,7 @@ import {
 import {startLakeProcess, trustLakeCa} from '../kit/lakeProcess.ts'
 import {lakeFile, LOCAL_LAKE} from '../kit/localLake.ts'
 import {API_VERSION} from './lib/target.ts'
+import {STRUCTURE_LISTS} from '../studio/structure.ts'
 
 /**
  * The seed story's dateline (মঙ্গলবার, ১৫ই জুলাই) names no year: it is read as of the week it was
@@ -41,6 +42,18 @@ import {API_VERSION} from './lib/target.ts'
  * not see it.
  */
 export const SEED_IMPORT_ARGS = ['data/seed', '--as-of', '2025-07-20']
+
+/**
+ * The lake's arguments: its root page names the Studio, and each list pane's default order
+ * (studio/structure.ts) is indexed at once, so a pane sorted by a field the lake's side table does
+ * not keep (headlines by position) reads its page off an index from its first request.
+ */
+export function lakeArgs(studioUrl: string): string[] {
+  const orders = STRUCTURE_LISTS.flatMap((list) =>
+    list.ordering.map(({field, direction}) => ['--order-index', `${field} ${direction}`]),
+  )
+  return ['--studio-url', studioUrl, ...orders.flat()]
+}
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'node_modules', '.bin')
@@ -413,8 +426,7 @@ async function main(options: Options): Promise<void> {
       port: options.lakePort,
       detached: true,
       env: {...process.env, LAKE_CORS_ORIGINS: corsOrigins},
-      // The lake's root page names the Studio.
-      args: ['--studio-url', studioUrl],
+      args: lakeArgs(studioUrl),
       onLine: (line, stream) => {
         ;(stream === 'stdout' ? process.stdout : process.stderr).write(`[lake] ${line}\n`)
         const match = /Created administrator (\S+) with password (\S+)/.exec(line)

@@ -1,7 +1,7 @@
 /**
  * `npm run lake -- start [--port 3334] [--host 127.0.0.1] [--data .lake] [--no-tls]
  * [--cors-origin URL]… [--query-timeout S] [--query-memory MB] [--write-timeout S]
- * [--answer-memory MB] [--index PATH]… [--studio-url URL]`:
+ * [--answer-memory MB] [--index PATH]… [--order-index 'PATH [desc]']… [--studio-url URL]`:
  * the lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
  * folder's own certificate unless --no-tls.
  */
@@ -16,6 +16,7 @@ import {
   DEFAULT_QUERY_MEMORY_MB,
   DEFAULT_QUERY_TIMEOUT_MS,
   DEFAULT_WRITE_TIMEOUT_MS,
+  orderIndexKey,
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 import {dataFolderOption} from './dataFolder.ts'
@@ -25,7 +26,7 @@ import {derivationsUnderWay} from '../auth/hashing.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
        [--query-timeout SECONDS] [--query-memory MB] [--write-timeout SECONDS]
-       [--answer-memory MB] [--index PATH]… [--studio-url URL]
+       [--answer-memory MB] [--index PATH]… [--order-index 'PATH [desc]']… [--studio-url URL]
 
 Runs the local Content Lake in the foreground, over HTTPS (HTTP/2 and HTTP/1.1) with the data
 folder's own certificate. The first start creates the data folder, the certificate authority, the
@@ -43,6 +44,9 @@ the databases close.
   --write-timeout S  a large write (built off the event loop) running longer is stopped (default ${DEFAULT_WRITE_TIMEOUT_MS / 1000})
   --answer-memory MB answers held for slow clients before a 503 (a quarter per caller, a 429); a longer query answer is a 400 (default ${DEFAULT_ANSWER_MEMORY_MB})
   --index PATH       index this attribute path in every dataset, e.g. slug.current (repeatable)
+  --order-index 'PATH [desc]'
+                     index every type in this order in every dataset, e.g. position: a list pane
+                     sorted by it reads its page off the index from the first request (repeatable)
   --studio-url URL   the Studio's address, for the lake's root page (npm run dev passes it)
 
 Examples:
@@ -65,6 +69,7 @@ export const command = defineCommand({
     'write-timeout': {type: 'string', default: String(DEFAULT_WRITE_TIMEOUT_MS / 1000)},
     'answer-memory': {type: 'string', default: String(DEFAULT_ANSWER_MEMORY_MB)},
     index: {type: 'string', multiple: true, default: []},
+    'order-index': {type: 'string', multiple: true, default: []},
     'studio-url': {type: 'string'},
   },
   async run({values}, io) {
@@ -78,6 +83,13 @@ export const command = defineCommand({
     for (const path of values.index) {
       if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)) {
         throw new UsageError(`--index takes an attribute path like slug.current, got "${path}".`)
+      }
+    }
+    for (const order of values['order-index']) {
+      if (!orderIndexKey(order)) {
+        throw new UsageError(
+          `--order-index takes an attribute path, then asc or desc, like "position" or "name desc", got "${order}".`,
+        )
       }
     }
     const studioUrl =
@@ -113,6 +125,7 @@ export const command = defineCommand({
       writeTimeoutMs,
       answerMemoryMb,
       indexes: values.index,
+      orderIndexes: values['order-index'],
       studioUrl,
       // The process is the lake's own: give its heap back after a bulk load.
       trimHeap: true,

@@ -10,7 +10,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
-import {banner, dataLabel, type Options} from '../../scripts/dev.ts'
+import {banner, dataLabel, lakeArgs, type Options} from '../../scripts/dev.ts'
+import {STRUCTURE_LISTS} from '../../studio/structure.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -28,6 +29,20 @@ describe('dataLabel: the data folder as npm run dev names it', () => {
     ['..', '/home/rina'],
   ])('%s is shown as %s', (given, shown) => {
     expect(dataLabel(given, '/home/rina/newsroom')).toBe(shown)
+  })
+})
+
+describe("lakeArgs: the lake npm run dev starts, told the Studio's list orders", () => {
+  it("declares each list pane's default order, so the pane's first page is read off an index", () => {
+    const args = lakeArgs('http://localhost:3333')
+    expect(args.slice(0, 2)).toEqual(['--studio-url', 'http://localhost:3333'])
+    const declared = args.flatMap((arg, i) => (args[i - 1] === '--order-index' ? [arg] : []))
+    for (const list of STRUCTURE_LISTS) {
+      for (const {field, direction} of list.ordering) {
+        expect(declared).toContain(`${field} ${direction}`)
+      }
+    }
+    expect(declared).toContain('position asc')
   })
 })
 

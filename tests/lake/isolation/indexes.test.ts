@@ -76,3 +76,38 @@ test("declared paths are indexed; anonymous and viewer queries add none, editors
   // Results stay right through the index.
   expect(await client.fetch('*[f2 == "v3"]._id')).toEqual(['a3'])
 })
+
+test("declared orders (`--order-index`) are indexed by type at the dataset's opening, whatever the traffic", async () => {
+  // The Studio's list panes (studio/structure.ts): headlines by position, sources by name. The
+  // articles' publishedAt is the side table's, read in order off its own index: none added.
+  const declared = await startTestLake({
+    tls: false,
+    serverOptions: {orderIndexes: ['position', 'name desc', 'publishedAt desc']},
+  })
+  try {
+    await declared.client().create({_id: 'h1', _type: 'headline', position: 1})
+    const res = await fetch(
+      `${declared.url}/v2025-02-19/data/query/test?query=${encodeURIComponent('*[_id == "h1"]._id')}`,
+    )
+    expect(res.status).toBe(200)
+    const orderIndexes = () => {
+      const file = join(declared.dataDir, 'datasets', 'test.sqlite')
+      const db = new DatabaseSync(file, {readOnly: true})
+      try {
+        const rows = db
+          .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name LIKE 'attr_%'")
+          .all() as {sql: string}[]
+        return rows
+          .map((row) => `${/'\$([^']*)'/.exec(row.sql)![1]}${/ DESC/.test(row.sql) ? ' desc' : ''}`)
+          .sort()
+      } finally {
+        db.close()
+      }
+    }
+    await vi.waitFor(() => expect(orderIndexes()).toEqual(['."name" desc', '."position"']), {
+      timeout: 10_000,
+    })
+  } finally {
+    await declared.close()
+  }
+})

@@ -323,16 +323,18 @@ export interface StudioWorkRequest extends StudioRequest {
 }
 
 /**
- * The structure list pane's query (sanity 6.9.2 `listenSearchQuery`, its groq2024 strategy with no
- * search text, `limit` items and one more to know there are more: 100, or the full list's 2,000
- * once the editor scrolls to the end) for a `documentTypeList(type)` in its default ordering
- * (studio/structure.ts), in the perspective of the editor's stack.
+ * The structure list pane's query (sanity 6.9.2 `listenSearchQuery`, its groq2024 strategy,
+ * `limit` items and one more to know there are more: 100, or the full list's 2,000 once the editor
+ * scrolls to the end) for a `documentTypeList(type)` in its default ordering (studio/structure.ts),
+ * in the perspective of the editor's stack; `typed` is what the editor typed into the pane's
+ * filter (none: every document of the type).
  */
 export function studioListRequest(
   type: string,
   field: string,
   direction: 'asc' | 'desc',
   limit = 100,
+  typed = '',
 ) {
   return {
     query: [
@@ -340,7 +342,24 @@ export function studioListRequest(
       '// findability-source: list',
       `*[_type in $__types && ([@, _id] match text::query($__query) || references($__rawQuery)) && (_type == $type)] {_type, _id, _originalId, "orderings": [${field}]} | order(orderings[0] ${direction}) [0...$__limit]`,
     ].join('\n'),
-    params: {__types: [type], __limit: limit + 1, __query: '*', __rawQuery: '', type},
+    params: {
+      __types: [type],
+      __limit: limit + 1,
+      __query: studioPrefixLast(typed),
+      __rawQuery: typed,
+      type,
+    },
+  }
+}
+
+/**
+ * What a pane over articles sends first once a term is typed into its filter (the search's
+ * reference resolution: sources whose name holds the term; sanity 6.9.2 createSearch, groq2024).
+ */
+export function studioSourcesNamed(typed: string): StudioRequest {
+  return {
+    query: '*[(_type == "source" && name match text::query($__query))][0...1000]._id',
+    params: {__query: studioPrefixLast(typed)},
   }
 }
 
@@ -381,6 +400,9 @@ export function studioPreviewBatch(ids: readonly string[], fields: readonly stri
  * source picker and its previews, the delete dialog's referring documents, and the releases list.
  * `docs` is the archive loaded; the requests name its 418th article and that article's source.
  */
+/** What the editor types into a list pane's filter: a word in most titles (bench/data.ts). */
+const TYPED = COMMON_PREFIX.replace('*', '')
+
 export function studioWorkRequests(docs: readonly BenchDocument[]): StudioWorkRequest[] {
   const articles = docs.filter((doc) => doc._type === 'article' && !doc._id.startsWith('drafts.'))
   const article = articles[417]
@@ -400,6 +422,18 @@ export function studioWorkRequests(docs: readonly BenchDocument[]): StudioWorkRe
       ...studioListRequest('headline', 'position', 'asc'),
     },
     {name: 'list: sources', perspective: 'drafts', ...studioListRequest('source', 'name', 'asc')},
+    // A common word typed into the pane's filter: the sources named by it, then the list.
+    {name: 'list typed: sources named', perspective: 'drafts', ...studioSourcesNamed(TYPED)},
+    {
+      name: 'list typed: articles',
+      perspective: 'drafts',
+      ...studioListRequest('article', 'publishedAt', 'desc', 100, TYPED),
+    },
+    {
+      name: 'list typed: headlines',
+      perspective: 'drafts',
+      ...studioListRequest('headline', 'position', 'asc', 100, TYPED),
+    },
     {
       name: 'list: articles, full',
       perspective: 'drafts',

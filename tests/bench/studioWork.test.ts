@@ -8,7 +8,8 @@ import {firstValueFrom, of} from 'rxjs'
 import {createSchema, createSearch, getSearchableTypes} from 'sanity'
 import {expect, test} from 'vitest'
 import {schemaTypes} from '../../schemas/index.ts'
-import {studioListRequest, studioReferenceSearch} from '../../bench/queries.ts'
+import {studioListRequest, studioReferenceSearch, studioSourcesNamed} from '../../bench/queries.ts'
+import {COMMON_PREFIX} from '../../bench/data.ts'
 import {STRUCTURE_LISTS} from '../../studio/structure.ts'
 
 const schema = createSchema({name: 'default', types: schemaTypes})
@@ -69,6 +70,29 @@ test("the articles pane's full list (scrolled to its end), as the Studio sends i
   )
   expect(sent).toEqual([studioListRequest('article', field, direction, 2000)])
 })
+
+test.each(STRUCTURE_LISTS.map((list) => [list.id, list] as const))(
+  'the %s list pane with a word typed into its filter, as the Studio sends it',
+  async (_, {type, ordering}) => {
+    const typed = COMMON_PREFIX.replace('*', '')
+    const [{field, direction}] = ordering
+    const sent = await studioSends(
+      type,
+      typed,
+      {filter: '_type == $type', params: {type}},
+      {
+        comments: ['findability-source: list'],
+        limit: 100,
+        skipSortByScore: true,
+        sort: ordering,
+        perspective: 'drafts',
+      },
+    )
+    // Articles reference sources: the search first resolves the sources the word names.
+    const list = studioListRequest(type, field, direction, 100, typed)
+    expect(sent).toEqual(type === 'article' ? [studioSourcesNamed(typed), list] : [list])
+  },
+)
 
 test('the source picker, as the Studio sends it', async () => {
   const sent = await studioSends(

@@ -178,6 +178,11 @@ describe('usage errors', () => {
       '--studio-url takes an http(s) URL like http://localhost:3333, got "localhost:3333"',
       'npm run lake -- start --help',
     ],
+    [
+      ['start', '--order-index', 'position sideways'],
+      '--order-index takes an attribute path, then asc or desc, like "position" or "name desc", got "position sideways"',
+      'npm run lake -- start --help',
+    ],
     [['env', '--port', '0'], '--port must be a port number', 'npm run lake -- env --help'],
     [['serve'], 'Unknown command "serve"', 'npm run lake -- --help'],
   ])(

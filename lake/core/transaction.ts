@@ -107,25 +107,36 @@ export interface TransactionOutcome<R> {
 
 const lastTimestamps = new WeakMap<Store, number>()
 
+/** C0, DEL and C1: Unicode's control characters (general category Cc). */
+const CONTROL = /\p{Cc}/u
+
 /**
  * Refuses a client's transaction id that is not a usable string (a 400). It becomes the log's id
  * and each written document's `_rev`: a lone surrogate, which SQLite reads back as other bytes,
  * made every later write of those documents built on a write thread a 409, however often sent.
+ * It is also text outside JSON: each listener event's SSE `id:` line (which a line break would
+ * end: such an event went without one) and the lake's log lines (a line break forged a line, an
+ * escape coloured the terminal). Sanity's clients send a UUID or none; hosted's rule is not
+ * published.
  */
 function checkTransactionId(id: unknown): asserts id is string {
+  const control = typeof id === 'string' ? CONTROL.exec(id) : null
   const problem =
     typeof id !== 'string'
       ? 'it is no string'
       : id.length === 0 || id.length > 128
         ? `it has ${id.length} characters`
-        : id.isWellFormed()
-          ? null
-          : 'it holds a lone UTF-16 surrogate (half of a pair)'
+        : !id.isWellFormed()
+          ? 'it holds a lone UTF-16 surrogate (half of a pair)'
+          : control
+            ? `it holds a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at character ${control.index + 1})`
+            : null
   if (problem === null) return
   const shown = typeof id === 'string' && id.length > 64 ? `${id.slice(0, 64)}…` : id
   const description =
     `Invalid transaction ID ${JSON.stringify(shown) ?? String(id)}: ${problem}; send 1 to 128 ` +
-    `characters of whole Unicode text (letters, digits, "-", "_" and "." are safest), or none ` +
+    `characters of whole Unicode text without control characters (letters, digits, "-", "_" and ` +
+    `"." are safest), or none ` +
     `to have one made`
   throw new MutationError(description, [itemError('validationError', description)])
 }

@@ -514,8 +514,26 @@ describe("a client's transaction id", () => {
     expect(doc('gone')).not.toBeNull()
   })
 
+  // It is each event's SSE `id:` line, which cannot hold a line break (such an event went without
+  // one), and text in the lake's log lines (a line break forged a line, an escape coloured it).
+  test.each([
+    ['a NUL', 'q\u0000', 'U+0000 at character 2'],
+    ['a line break', 'tx\nid: forged', 'U+000A at character 3'],
+    ['an escape (a terminal colour)', '\u001b[31mred', 'U+001B at character 1'],
+    ['a C1 control', 'tx\u0085', 'U+0085 at character 3'],
+    ['DEL', 'tx\u007f', 'U+007F at character 3'],
+  ])('with %s is refused, saying which and where', async (_, id, where) => {
+    const err = await mutate([{create: {_id: 'ctl', _type: 't'}}], {transactionId: id}).catch(
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(MutationError)
+    expect((err as MutationError).items[0].error).toMatchObject({type: 'validationError'})
+    expect((err as MutationError).description).toContain(`a control character (${where})`)
+    expect(doc('ctl')).toBeNull()
+  })
+
   test('any other text of up to 128 characters is taken', async () => {
-    for (const [i, id] of ['tx-1', 'খবর-😀', 'a b:c/d', 'q\u0000'].entries()) {
+    for (const [i, id] of ['tx-1', 'খবর-😀', 'a b:c/d', 'x'.repeat(128)].entries()) {
       const {transaction} = await mutate([{create: {_id: `t${i}`, _type: 't'}}], {
         transactionId: id,
       })

@@ -216,6 +216,42 @@ describe('a lone UTF-16 surrogate (valid JSON, no Unicode text)', () => {
     expect(await lake().client().getDocument('kept')).toMatchObject({_id: 'kept'})
   })
 
+  // A control character in one was taken (200): the id is each event's SSE `id:` line (left out
+  // for a line break) and text in the lake's log lines (a line break forged a line).
+  it.each([
+    [
+      'the body of a mutate',
+      'mutate',
+      '',
+      '{"transactionId":"tx\\nid: 1","mutations":[{"delete":{"id":"kept"}}]}',
+    ],
+    [
+      'the URL of a mutate',
+      'mutate',
+      '?transactionId=tx%0Aid%3A%201',
+      '{"mutations":[{"delete":{"id":"kept"}}]}',
+    ],
+    [
+      'the body of an action',
+      'actions',
+      '',
+      '{"transactionId":"tx\\nid: 1","actions":[{"actionType":"sanity.action.document.delete","publishedId":"kept"}]}',
+    ],
+  ])('in a transactionId in %s is a 400 saying which and where', async (_, route, query, body) => {
+    await lake().client().createOrReplace({_id: 'kept', _type: 'a'})
+    const res = await fetch(`${lake().url}${API}/data/${route}/test${query}`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+      body,
+    })
+    const text = await res.text()
+    expect(res.status, text).toBe(400)
+    expect(JSON.parse(text).error.description).toContain(
+      'transaction ID "tx\\nid: 1": it holds a control character (U+000A at character 3)',
+    )
+    expect(await lake().client().getDocument('kept')).toMatchObject({_id: 'kept'})
+  })
+
   it('an emoji whole, or the text "\\ud83d", is stored as sent', async () => {
     const title = 'খবর 😀 \\ud83d'
     await lake().client().createOrReplace({_id: 'whole', _type: 'a', title})

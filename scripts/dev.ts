@@ -513,7 +513,7 @@ export function banner(
       `  First start: the lake made its own certificate authority (${lakeFile(dataLabel, 'ca')}).`,
       '  Trust it once so the browser accepts https://localhost:' + options.lakePort + ', then',
       '  restart the browser:',
-      `    npm run lake -- trust${dataFlag}`,
+      `    npm run lake -- trust${lakeFlags}`,
     )
   }
   lines.push('', '  Ctrl-C stops everything started here.', '')

@@ -105,11 +105,7 @@ export const command = defineCommand({
     if (auth.createdToken) io.stdout.write(`Wrote the scripts' API token to ${auth.tokenPath}\n`)
     const tls = values['no-tls'] ? null : await ensureTls(dataDir)
     if (tls?.created.ca) {
-      io.stdout.write(
-        `Created a certificate authority for this lake: ${tls.files.caPath}\n` +
-          `Browsers must trust it once: npm run lake -- trust${dataFlag(values.data)} ` +
-          '(see docs/studio-lake.md)\n',
-      )
+      io.stdout.write(`Created a certificate authority for this lake: ${tls.files.caPath}\n`)
     } else if (tls?.created.leaf) {
       io.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)
     }
@@ -130,6 +126,15 @@ export const command = defineCommand({
       // The process is the lake's own: give its heap back after a bulk load.
       trimHeap: true,
     })
+    // Once bound: trust's check names the port, which --port 0 leaves to the system. Before the
+    // listening line, which those who start the lake wait for.
+    if (tls?.created.ca) {
+      const portFlag = server.port === LOCAL_LAKE.port ? '' : ` --port ${server.port}`
+      io.stdout.write(
+        `Browsers must trust it once: npm run lake -- trust${dataFlag(values.data)}${portFlag} ` +
+          '(see docs/studio-lake.md)\n',
+      )
+    }
     io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
     // Before the first request that needs one (a cold start takes seconds on a busy machine); not
     // before listening, which they would delay.

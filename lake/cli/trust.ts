@@ -1,6 +1,6 @@
 /**
- * `npm run lake -- trust [--data DIR] [--dry-run]`: makes this machine trust the data folder's CA
- * (tls/ca.pem), so browsers accept https://localhost:3334 and speak HTTP/2 to it. It adds the CA
+ * `npm run lake -- trust [--data DIR] [--port N] [--dry-run]`: makes this machine trust the data
+ * folder's CA (tls/ca.pem), so browsers accept the lake's https://localhost and speak HTTP/2 to it. It adds the CA
  * to every store it finds a tool for and says exactly what it did; for the rest it prints the
  * manual steps:
  * - the system store: update-ca-certificates (Debian, Ubuntu), update-ca-trust (Fedora, RHEL),
@@ -14,22 +14,26 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ensureTls} from '../tls/certificates.ts'
-import {defineCommand, EXIT, shellQuote} from '../../kit/cli.ts'
-import {LOCAL_LAKE} from '../../kit/localLake.ts'
+import {defineCommand, EXIT, parsePort, shellQuote} from '../../kit/cli.ts'
+import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
 
-const HELP = `Usage: npm run lake -- trust [--data DIR] [--dry-run]
+const HELP = `Usage: npm run lake -- trust [--data DIR] [--port N] [--dry-run]
 
 Makes this machine trust the data folder's certificate authority (tls/ca.pem), so browsers accept
-https://localhost:${LOCAL_LAKE.port} and speak HTTP/2 to it: the system store (through sudo when
-needed), Chromium's and Firefox's NSS databases where NSS's certutil is installed. Prints DONE,
-SKIPPED or FAILED per store, the commands, and the browser steps that always work.
+the lake on https://localhost (any port) and speak HTTP/2 to it: the system store (through sudo
+when needed), Chromium's and Firefox's NSS databases where NSS's certutil is installed. Prints
+DONE, SKIPPED or FAILED per store, the commands, and the browser steps that always work.
 
   --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
+  --port N     the port the lake listens on, for the address to check at the end
+               (default LAKE_PORT or ${LOCAL_LAKE.port})
   --dry-run    only print the plan
 
 Examples:
   npm run lake -- trust
-  npm run lake -- trust --dry-run --data .lake-demo
+  npm run lake -- trust --dry-run --data .lake-demo --port 4334
+
+Exit codes: 0 trusted, or only printed (--dry-run, no rights) · 1 a store's command failed · 2 bad arguments
 `
 
 interface Step {
@@ -45,9 +49,11 @@ export const command = defineCommand({
   help: HELP,
   options: {
     data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    port: {type: 'string'},
     'dry-run': {type: 'boolean', default: false},
   },
   async run({values}, io) {
+    const port = parsePort(values.port ?? (io.env.LAKE_PORT || String(LOCAL_LAKE.port)))
     const dataDir = resolve(values.data)
     const {files, ca} = await ensureTls(dataDir)
     const caPath = files.caPath
@@ -112,7 +118,7 @@ export const command = defineCommand({
         `\nTo finish by hand, run:\n${manual.map((line) => `  ${line}`).join('\n')}\n`,
       )
     }
-    io.stdout.write(`\n${manualBrowserSteps(caPath)}`)
+    io.stdout.write(`\n${manualBrowserSteps(caPath, apiHostFor(LOCAL_LAKE.host, port, true))}`)
     io.stdout.write(
       `\nNode scripts: NODE_EXTRA_CA_CERTS=${caPath} (printed by: npm run -s lake -- env); the project's own scripts read the CA from the data folder themselves.\n` +
         'Restart the browser after trusting the certificate.\n',
@@ -220,14 +226,14 @@ function nssDatabases(): {store: string; dir: string}[] {
   return out
 }
 
-function manualBrowserSteps(caPath: string): string {
+function manualBrowserSteps(caPath: string, lakeUrl: string): string {
   return `By hand in a browser (always works):
   Chrome/Chromium/Edge: Settings → Privacy and security → Security → Manage certificates →
     Authorities (Linux) or Trusted Root Certification Authorities (Windows) → Import → ${caPath}
     → tick "Trust this certificate for identifying websites".
   Firefox: Settings → Privacy & Security → Certificates → View Certificates → Authorities →
     Import → ${caPath} → tick "Trust this CA to identify websites".
-  Then open https://localhost:3334/v2025-03-01/ping: it should answer without a warning.
+  Then open ${lakeUrl}/v2025-03-01/ping: it should answer without a warning.
 `
 }
 

@@ -136,6 +136,27 @@ describe("npm run lake -- start's hint names the env command of the lake it star
   })
 })
 
+// Its last step named https://localhost:3334 whatever lake it was run for.
+describe("npm run lake -- trust's check names the lake's port", () => {
+  it.each([
+    [[], {}, 3334],
+    [['--port', '4544'], {}, 4544],
+    [[], {LAKE_PORT: '4545'}, 4545],
+  ])('%j with %j: https://localhost:%i', async (flags, env, port) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'trust-'))
+    try {
+      const io = captureIo({env})
+      const argv = ['trust', '--dry-run', '--data', dataDir, ...flags]
+      expect(await runCommand(lakeCommand, argv, io)).toBe(EXIT.SUCCESS)
+      expect([...io.out().matchAll(/https:\/\/localhost:\d+/g)].map((m) => m[0])).toEqual([
+        `https://localhost:${port}`,
+      ])
+    } finally {
+      rmSync(dataDir, {recursive: true, force: true})
+    }
+  })
+})
+
 // npm run bench and npm run example parse their own flags (no lake to start before --help).
 describe.each([
   ['npm run bench', 'bench/run.ts'],

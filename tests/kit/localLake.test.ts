@@ -80,9 +80,10 @@ describe('startLakeProcess', () => {
     })
     try {
       // The first start's trust hint names this data folder: it said `npm run lake -- trust`
-      // alone, which trusts the CA of .lake/, not this lake's.
+      // alone, which trusts the CA of .lake/, not this lake's. And its port, which trust's check
+      // URL names (it was https://localhost:3334's whatever port the lake had).
       expect(lines.filter((line) => line.includes('npm run lake -- trust'))).toEqual([
-        `Browsers must trust it once: npm run lake -- trust --data ${dataDir} (see docs/studio-lake.md)`,
+        `Browsers must trust it once: npm run lake -- trust --data ${dataDir} --port ${lake.port} (see docs/studio-lake.md)`,
       ])
       expect(lake.url).toBe(`https://localhost:${lake.port}`)
       expect(lake.caPath).toBe(lakeFile(dataDir, 'ca'))

@@ -75,6 +75,14 @@ describe('the banner', () => {
     for (const line of commands) expect(line).toContain(`--data '/srv/news room'`)
   })
 
+  // It said `npm run lake -- trust --data …` alone, whose check URL is then the default port's.
+  it("names the lake's port in its trust command when it is not the default", () => {
+    const text = banner(options({lakePort: 4334}), firstStart, {})
+    expect(text.split('\n').filter((line) => line.includes('lake -- trust'))).toEqual([
+      '    npm run lake -- trust --port 4334',
+    ])
+  })
+
   it('names no --data for the default folder', () => {
     const text = banner(options(), firstStart, {})
     expect(text).toContain('(data: .lake/, dataset: production)')

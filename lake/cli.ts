@@ -14,7 +14,9 @@ export const lakeCommand = commandGroup({
 The local Content Lake and its administration. Examples:
   npm run lake                                  # start it on https://localhost:3334 (data in .lake/)
   npm run lake -- users add --email rina@example.com --role editor
-  eval "$(npm run -s lake -- env --export)"     # a shell whose programs reach the lake`,
+  eval "$(npm run -s lake -- env --export)"     # a shell whose programs reach the lake
+
+Exit codes: 0 done · 1 the command failed (each command's help says when) · 2 bad arguments or an unknown command`,
   commands: {
     start: {
       summary: 'Start the lake in the foreground (Ctrl-C stops it cleanly)',

@@ -30,6 +30,7 @@ lake, as an administrator's client.datasets.delete. The name is then free: a wri
 dataset. --force confirms. The lake is the one at --port/--host (as npm run lake -- env takes
 them), else at SANITY_STUDIO_API_HOST, else at https://localhost:LAKE_PORT (default 3334).
 
+  --force      confirms a delete (without it, delete does nothing: exit 2)
   --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
   --port N     the port the lake listens on
   --host HOST  the address it listens on (default ${LOCAL_LAKE.host})

@@ -27,6 +27,8 @@ that has never been started, it creates the certificate and the token first.
 Examples:
   eval "$(npm run -s lake -- env --export)"
   npm run -s lake -- env --data .lake-demo --port 4334 > .env
+
+Exit codes: 0 printed · 1 the data folder's files could not be read or made · 2 bad arguments
 `
 
 /** `NAME=value`, single-quoted only when the value needs it for a POSIX shell. */

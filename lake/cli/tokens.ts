@@ -14,14 +14,20 @@ const HELP = `Usage:
   npm run lake -- tokens list [--all] [--data DIR]
   npm run lake -- tokens revoke ID|TOKEN [--data DIR]
 
-API tokens for scripts and other programs. Roles: ${ROLE_NAMES.join(', ')} (default editor).
-Tokens are stored hashed, so create is the only time a token is shown; when stdout is not a
-terminal, create prints only the token.
+API tokens for scripts and other programs. Tokens are stored hashed, so create is the only time a
+token is shown; when stdout is not a terminal, create prints only the token.
+
+  --role ROLE    ${ROLE_NAMES.join(', ')} (create; default editor)
+  --label LABEL  what the token is for, shown by list (create; default "API token")
+  --all          list revoked tokens too (list)
+  --data DIR     the lake's data folder (default ${LOCAL_LAKE.dataDir})
 
 Examples:
   export SANITY_API_TOKEN=$(npm run -s lake -- tokens create --role viewer --label "front page")
   npm run lake -- tokens list --all
   npm run lake -- tokens revoke 3f9a1c2b7d4e      # the id from tokens list; requests with it get 401
+
+Exit codes: 0 done · 1 no such live token (revoke) · 2 bad arguments
 `
 
 export const command = defineCommand({

@@ -16,14 +16,22 @@ const HELP = `Usage:
   npm run lake -- users password EMAIL|ID [--password PASSWORD] [--data DIR]
 
 Sign-in accounts of the lake's Studio, in the data folder's auth.sqlite (works while the lake
-runs). Roles: ${ROLE_NAMES.join(', ')} (default editor). Without --password a password is generated
-and printed once.
+runs).
+
+  --email EMAIL        the address the user signs in with (add)
+  --name NAME          the name the Studio shows (add; default the e-mail's first part)
+  --role ROLE          ${ROLE_NAMES.join(', ')}
+                       (add; default editor)
+  --password PASSWORD  the password (add, password); without it one is generated and printed once
+  --data DIR           the lake's data folder (default ${LOCAL_LAKE.dataDir})
 
 Examples:
   npm run lake -- users add --email rina@example.com --name "রিনা দাস" --role contributor
   npm run lake -- users list
   npm run lake -- users password admin@localhost
   npm run lake -- users remove rina@example.com
+
+Exit codes: 0 done · 1 no such user · 2 bad arguments, or refused (an e-mail taken or malformed, a password under 8 characters)
 `
 
 export const command = defineCommand({

@@ -81,6 +81,25 @@ describe('--help', () => {
     },
   )
 
+  // start, env, trust, users and tokens said no exit codes; users and tokens described none of
+  // their flags, datasets not --force.
+  it.each(LAKE_SUBCOMMANDS)(
+    'npm run lake -- %s --help describes every flag of its usage and says its exit codes',
+    async (name) => {
+      const {out} = await runLake(name, '--help')
+      const usage = out.slice(0, out.indexOf('\n\n'))
+      const described = new Set([...out.matchAll(/^ {2}(--[a-z-]+)/gm)].map((match) => match[1]))
+      const named = new Set([...usage.matchAll(/--[a-z][a-z-]*/g)].map((match) => match[0]))
+      expect(named.size).toBeGreaterThan(0)
+      expect([...named].filter((flag) => !described.has(flag))).toEqual([])
+      expect(out).toMatch(/^Exit codes: 0 [^·]+ · 1 [^·]+ · 2 \S/m)
+    },
+  )
+
+  it('npm run lake -- --help says the exit codes', async () => {
+    expect((await runLake('--help')).out).toMatch(/^Exit codes: 0 [^·]+ · 1 [^·]+ · 2 \S/m)
+  })
+
   // Issue 10 found these printing "Unknown option '--help'".
   it.each([
     ['users', 'add'],

@@ -692,6 +692,24 @@ export function whenAnswered(c: Context): Promise<void> | null {
   })
 }
 
+/**
+ * Resolves once the request's body has all arrived ('end', read by its route), or never will (the
+ * request closed or failed: a client gone, a stream reset, a refusal that left it unread and
+ * answered); null in process.
+ */
+export function whenBodyDone(c: Context): Promise<void> | null {
+  const incoming = nodeOf(c)?.incoming
+  if (!incoming) return null
+  if (incoming.readableEnded || incoming.destroyed || incoming.complete) return Promise.resolve()
+  return new Promise((resolve) => {
+    const once = () => {
+      incoming.off('end', once).off('close', once).off('error', once)
+      resolve()
+    }
+    incoming.once('end', once).once('close', once).once('error', once)
+  })
+}
+
 /** Aborted when the client goes before the answer was sent, as @hono/node-server's request's. */
 export function requestSignal(c: Context): AbortSignal {
   const node = nodeOf(c)

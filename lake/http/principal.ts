@@ -98,7 +98,6 @@ export function getPrincipal(c: Context): Principal {
  * Whom the caller's open streams (listeners, live events) count against: its principal, or for an
  * anonymous caller (all share one principal) its address, so that none holds every place.
  */
-export function streamHolder(c: Context): string {
-  const principal = getPrincipal(c)
+export function streamHolder(c: Context, principal: Principal = getPrincipal(c)): string {
   return principal.kind === 'anonymous' ? `anonymous@${clientAddress(c) ?? ''}` : principal.id
 }

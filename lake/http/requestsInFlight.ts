@@ -8,12 +8,13 @@
  * lake's a 503, both at once with Retry-After; a listener counts only until its stream begins
  * (its own bounds hold it after), an export or a history log until it is sent, as any answer.
  * An anonymous caller's requests with a body count again against a smaller share of their own
- * (LIMITS.requestsInFlight.anonymousBodies): each holds its connection while its body arrives.
+ * (LIMITS.requestsInFlight.anonymousBodies) while their bodies arrive: each holds its connection
+ * until then, never displaced.
  */
 import type {MiddlewareHandler} from 'hono'
 import {createCallerShares} from '../core/callerShares.ts'
 import {lakeOf} from './context.ts'
-import {hasBody, whenAnswered} from './nodeRequest.ts'
+import {hasBody, whenAnswered, whenBodyDone} from './nodeRequest.ts'
 import {getPrincipal, streamHolder} from './principal.ts'
 
 export interface RequestsInFlightLimits {
@@ -29,9 +30,18 @@ export interface RequestsInFlight {
   readonly held: number
   /**
    * Counts one more request of `holder` and gives back its release, or throws (429, 503).
-   * `anonymousBody`: an anonymous caller's request with a body, also counted in its own share.
+   * `anonymousBody`: an anonymous caller's request with a body, also counted in its own share
+   * until `bodyArrived` (or the release).
    */
-  enter(holder: string, anonymousBody?: boolean): () => void
+  enter(holder: string, anonymousBody?: boolean): Entered
+}
+
+/** A request counted under way. */
+export interface Entered {
+  /** Gives back its place (its body's too); again is nothing. */
+  release(): void
+  /** Gives back its body's place alone: the body has all arrived, or will not. */
+  bodyArrived(): void
 }
 
 export function createRequestsInFlight(limits: RequestsInFlightLimits): RequestsInFlight {
@@ -52,7 +62,7 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
     retryAfterSeconds: 10,
     callerBusy: (held, limit) =>
       `This address's anonymous callers have ${held} requests with a body under way (at most ` +
-      `${limit}); wait for their answers, or sign in`,
+      `${limit}); wait for them to arrive, or sign in`,
     lakeBusy: () => '',
   })
   return {
@@ -69,9 +79,14 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
         body?.release()
         throw err
       }
-      return () => {
-        request.release()
-        body?.release()
+      return {
+        release() {
+          request.release()
+          body?.release()
+        },
+        bodyArrived() {
+          body?.release()
+        },
       }
     },
   }
@@ -89,8 +104,13 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
  */
 export function requestsInFlightMiddleware(): MiddlewareHandler {
   return async function inFlight(c, next) {
-    const anonymousBody = getPrincipal(c).kind === 'anonymous' && hasBody(c)
-    const release = lakeOf(c).inFlight.enter(streamHolder(c), anonymousBody)
+    const principal = getPrincipal(c)
+    const anonymousBody = principal.kind === 'anonymous' && hasBody(c)
+    const entered = lakeOf(c).inFlight.enter(streamHolder(c, principal), anonymousBody)
+    // The body's place is about its connection held while it arrives, not the answer's wait (a
+    // long query a public site sends by POST): given back once it has arrived, or cannot.
+    if (anonymousBody) void whenBodyDone(c)?.then(entered.bodyArrived)
+    const release = entered.release
     // Heard from the start: a client may go, or a refusal be sent, before the route returns.
     const answered = whenAnswered(c)
     try {

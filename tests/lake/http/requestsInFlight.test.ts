@@ -1,6 +1,10 @@
 /** The count of requests under way, in process: what a route that throws gives back. */
+import type {Server} from 'node:http'
+import {connect} from 'node:net'
+import {serve, type ServerType} from '@hono/node-server'
 import {Hono} from 'hono'
-import {expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {CallerBusyError} from '../../../lake/core/errors.ts'
 import type {LakeContext} from '../../../lake/http/context.ts'
 import {
   createRequestsInFlight,
@@ -23,7 +27,9 @@ function appOf(inFlight = createRequestsInFlight({perCaller: 1, total: 2, anonym
   app.get('/throws', () => {
     throw 'not an Error'
   })
-  app.onError((_err, c) => c.text('failed', 500))
+  app.onError((err, c) =>
+    err instanceof CallerBusyError ? c.text('busy', 429) : c.text('failed', 500),
+  )
   return {app, inFlight}
 }
 
@@ -49,14 +55,89 @@ it("counts an anonymous caller's requests with a body in their own share too, gi
   const first = inFlight.enter('anonymous@a', true)
   expect(() => inFlight.enter('anonymous@a', true)).toThrow(/1 requests with a body under way/)
   // Not another address's, nor its requests without a body.
-  inFlight.enter('anonymous@b', true)()
+  inFlight.enter('anonymous@b', true).release()
   const plain = inFlight.enter('anonymous@a')
   // Past the requests' own bound, the body's place taken first is given back.
-  first()
+  first.release()
   const other = inFlight.enter('anonymous@a')
   expect(() => inFlight.enter('anonymous@a', true)).toThrow(/2 requests under way/)
-  other()
-  plain()
-  inFlight.enter('anonymous@a', true)()
+  other.release()
+  plain.release()
+  inFlight.enter('anonymous@a', true).release()
+  // A body that has arrived gives back its own place, its request still counted.
+  const arrived = inFlight.enter('anonymous@a', true)
+  arrived.bodyArrived()
+  const next = inFlight.enter('anonymous@a', true)
+  expect(inFlight.held).toBe(2)
+  arrived.release()
+  next.release()
   expect(inFlight.held).toBe(0)
+})
+
+describe("an anonymous caller's bodies over Node", () => {
+  /**
+   * Served by Node (the body's arrival is heard there): anonymous callers share one address, one
+   * body under way at most, and `/slow` answers once `open` is called, its body read first.
+   */
+  let server: ServerType
+  let base: string
+  let open: () => void = () => {}
+  let gate = Promise.resolve()
+  const inFlight = createRequestsInFlight({perCaller: 8, total: 8, anonymousBodies: 1})
+  beforeAll(async () => {
+    const {app} = appOf(inFlight)
+    app.post('/slow', async (c) => {
+      const body = await c.req.text()
+      await gate
+      return c.text(body)
+    })
+    await new Promise<void>((resolve) => {
+      server = serve({fetch: app.fetch, port: 0, hostname: '127.0.0.1'}, (info) => {
+        base = `http://127.0.0.1:${info.port}`
+        resolve()
+      })
+    })
+  })
+  afterAll(async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    ;(server as Server).closeAllConnections()
+    await closed
+  })
+  beforeEach(() => {
+    gate = new Promise((resolve) => (open = resolve))
+  })
+  // A failed case's answers are let go, so that the next begins with nothing held.
+  afterEach(async () => {
+    open()
+    await expect.poll(() => inFlight.held).toBe(0)
+  })
+
+  it('counts a body only while it arrives: a whole one waiting for its answer holds no place', async () => {
+    const first = fetch(`${base}/slow`, {method: 'POST', body: 'a long query'})
+    await expect.poll(() => inFlight.held).toBe(1)
+    // The first's body has all arrived; its answer waits (a long query), as a public site's may.
+    const second = await Promise.race([
+      fetch(`${base}/slow`, {method: 'POST', body: 'another'}),
+      expect
+        .poll(() => inFlight.held)
+        .toBe(2)
+        .then(() => null),
+    ])
+    expect(second?.status ?? 'taken in hand').toBe('taken in hand')
+    open()
+    expect(await (await first).text()).toBe('a long query')
+    await expect.poll(() => inFlight.held).toBe(0)
+  })
+
+  it('still counts a body that has not all arrived, and gives its place back when its client goes', async () => {
+    const socket = connect({port: Number(new URL(base).port), host: '127.0.0.1'})
+    socket.on('error', () => {})
+    socket.write('POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nthe start')
+    await expect.poll(() => inFlight.held).toBe(1)
+    expect((await fetch(`${base}/slow`, {method: 'POST', body: 'x'})).status).toBe(429)
+    socket.destroy()
+    await expect.poll(() => inFlight.held).toBe(0)
+    open()
+    expect((await fetch(`${base}/slow`, {method: 'POST', body: 'x'})).status).toBe(200)
+  })
 })

@@ -384,8 +384,7 @@ function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimit
     // has no bound: one session's 20,000 streams were all taken in hand at once. Hosted Sanity's
     // API takes 100, nginx 128; a Studio's listeners are at most 100 a caller.
     settings: {maxConcurrentStreams: limits.streamsPerSession},
-    // Node's own bound on a client's stream resets (nghttp2's), with a smaller burst: each reset
-    // stream was taken in hand first, and a session's 1,000 held the event loop for a second.
+    // Node's own bound on a client's stream resets (nghttp2's), said here (LIMITS.connections).
     streamResetBurst: limits.streamResetBurst,
     streamResetRate: limits.streamResetsPerSecond,
     // Header fields of one request, as HTTP/1.1's 2,000 (Node's maxHeadersCount). Node's default,

@@ -54,15 +54,17 @@ function btrees(db: DatabaseSync): {name: string; tree: string}[] {
 
 /**
  * The B-trees worth a rebuild, loosest first: at most PACK_MAX_PAGES, with over LOOSE_SHARE of
- * their bytes and two pages unused. dbstat reads every page of a B-tree it measures (about 25 ms
- * over the archive's indexes), so a pack measures once, at its first rebuild (packIndex's `plan`).
+ * their bytes and two pages unused, none of `done`. dbstat reads every page of a B-tree it
+ * measures (about 25 ms over the archive's indexes), so a pack measures at its first rebuild, and
+ * again only once documents have changed since (packIndex's `plan`).
  */
-function loosest(db: DatabaseSync, pageSize: number): string[] {
+function loosest(db: DatabaseSync, pageSize: number, done: ReadonlySet<string>): string[] {
   const size = db.prepare(
     'SELECT count(*) AS pages, coalesce(sum(unused), 0) AS unused FROM dbstat WHERE name = ?',
   )
   const loose: {name: string; unused: number}[] = []
   for (const {name, tree} of btrees(db)) {
+    if (done.has(name)) continue
     const {pages, unused} = size.get(tree) as {pages: number; unused: number}
     if (pages > PACK_MAX_PAGES || unused < 2 * pageSize || unused < LOOSE_SHARE * pages * pageSize)
       continue
@@ -73,23 +75,26 @@ function loosest(db: DatabaseSync, pageSize: number): string[] {
 
 /**
  * Moves free pages out of the file, or merges the full-text index's segments, or rebuilds the
- * next index of `plan` (undefined at a pack's first step: the loose indexes are measured then),
- * each index once a pack (an index of long keys is still loose after its REINDEX), so a pack
- * ends: FREE_PAGES, `search_fts` or the index's name, null when nothing is worth a step; `plan`,
- * what the next step of the pack rebuilds. `busy` when another connection holds the write lock
- * (the connection waits for none): nothing was rebuilt, the next quiet moment tries again.
+ * next index of `plan`, each index once a pack (an index of long keys is still loose after its
+ * REINDEX), so a pack ends: FREE_PAGES, `search_fts` or the index's name, null when nothing is
+ * worth a step; `plan`, what the next step of the pack rebuilds, and `done`, what it has rebuilt.
+ * `plan` undefined: the loose indexes are measured (a pack's first step, or documents changed
+ * since the plan was made: an index may have grown past PACK_MAX_PAGES, another become loose),
+ * `done` left out. `busy` when another connection holds the write lock (the connection waits for
+ * none): nothing was rebuilt, the next quiet moment tries again.
  */
 export function packIndex(
   db: DatabaseSync,
   plan?: readonly string[],
-): {packed: string | null; busy: boolean; plan?: readonly string[]} {
+  done: readonly string[] = [],
+): {packed: string | null; busy: boolean; plan?: readonly string[]; done: readonly string[]} {
   const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0])
   let left = plan
   try {
     const incremental = pragma('auto_vacuum') === 2
     if (incremental && pragma('freelist_count') > 0) {
       db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`)
-      return {packed: FREE_PAGES, busy: false, plan}
+      return {packed: FREE_PAGES, busy: false, plan, done}
     }
     if (db.prepare('SELECT 1 FROM sqlite_schema WHERE name = ?').get(FTS)) {
       const changes = () => Number(db.prepare('SELECT total_changes() AS n').get()!.n)
@@ -99,22 +104,22 @@ export function packIndex(
       db.prepare(`INSERT INTO ${FTS} (${FTS}, rank) VALUES ('merge', ?)`).run(-FTS_MERGE_PAGES)
       if (changes() - before >= 2) {
         if (incremental) db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`)
-        return {packed: FTS, busy: false, plan}
+        return {packed: FTS, busy: false, plan, done}
       }
     }
-    left ??= loosest(db, pragma('page_size'))
+    left ??= loosest(db, pragma('page_size'), new Set(done))
     // An index dropped since the pack measured it (a field's index) is passed over.
     const present = new Set(btrees(db).map(({name}) => name))
     while (left.length > 0 && !present.has(left[0])) left = left.slice(1)
-    if (left.length === 0) return {packed: null, busy: false, plan: left}
+    if (left.length === 0) return {packed: null, busy: false, plan: left, done}
     const [name, ...rest] = left
     db.exec(`REINDEX "${name.replaceAll('"', '""')}"`)
     if (incremental) db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`)
-    return {packed: name, busy: false, plan: rest}
+    return {packed: name, busy: false, plan: rest, done: [...done, name]}
   } catch (err) {
     // SQLITE_BUSY or SQLITE_LOCKED (their extended codes too): another writer, not a failure.
     const code = Number((err as {errcode?: number}).errcode) & 0xff
-    if (code === 5 || code === 6) return {packed: null, busy: true, plan: left}
+    if (code === 5 || code === 6) return {packed: null, busy: true, plan: left, done}
     throw err
   }
 }

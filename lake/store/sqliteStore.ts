@@ -1453,9 +1453,14 @@ export function createSqliteStore(
   let packing = false
   /**
    * The indexes the pack under way has still to rebuild, each once (packIndex.ts): undefined until
-   * its first rebuild measures them.
+   * a step measures them, at its first rebuild and again once documents have changed since (a
+   * bulk load between two steps: an index may have grown past what a step rebuilds, another
+   * become loose). `done`: those it has rebuilt, left out of a new measure.
    */
   let plan: readonly string[] | undefined
+  let done: readonly string[] = []
+  /** changedSincePack when `plan` was measured. */
+  let planChanges = 0
   let packStep: NodeJS.Immediate | null = null
 
   /**
@@ -1497,6 +1502,12 @@ export function createSqliteStore(
         packing = true
         changedSincePack = 0
         plan = undefined
+        done = []
+      }
+      // Measured at this step (writes wait for it) when there is no plan, or a stale one.
+      if (pack && (plan === undefined || changedSincePack !== planChanges)) {
+        plan = undefined
+        planChanges = changedSincePack
       }
       let again = false
       // A failed pack is not retried at once: the counter began again when it did.
@@ -1504,7 +1515,7 @@ export function createSqliteStore(
         `the next pack comes once ${packAfterChanges} documents have changed since this one began (${changedSincePack} so far)`
       checkpointedAt = performance.now()
       truncating = checkpointing = walCheckpointer
-        .checkpoint({path, opening, truncate: true, ...(pack ? {pack: {plan}} : {})})
+        .checkpoint({path, opening, truncate: true, ...(pack ? {pack: {plan, done}} : {})})
         .then(
           (result) => {
             // A reader in the middle of a snapshot keeps the WAL: another idle interval tries again.
@@ -1518,6 +1529,7 @@ export function createSqliteStore(
             }
             again = pack && result.packed != null
             if (pack && result.plan) plan = result.plan
+            if (pack && result.done) done = result.done
           },
           (err: unknown) => {
             packing = false

@@ -23,10 +23,10 @@ export interface CheckpointTask {
    * After the TRUNCATE, one step of packing (packIndex.ts: a merge of the full-text index's
    * segments or the loosest index rebuilt, the freed pages out of the file), then the log emptied
    * again. One step a task, so a write waits for one step at most. `plan`: the indexes the pack
-   * has still to rebuild, as the last step answered; none at its first step (they are measured
-   * then, once a pack).
+   * has still to rebuild, as the last step answered; none at its first step or after documents
+   * changed (they are measured then); `done`: those it has rebuilt, each once a pack.
    */
-  pack?: {plan?: readonly string[]}
+  pack?: {plan?: readonly string[]; done?: readonly string[]}
 }
 
 /** `PRAGMA wal_checkpoint`'s answer: frames in the log, and how many of them are in the file. */
@@ -43,6 +43,8 @@ export interface CheckpointResult {
   packFailed?: string
   /** With `pack`: the indexes the pack has still to rebuild, for its next step. */
   plan?: readonly string[]
+  /** With `pack`: the indexes the pack has rebuilt. */
+  done?: readonly string[]
 }
 
 export interface WalCheckpointer {

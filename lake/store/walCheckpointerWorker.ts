@@ -27,16 +27,18 @@ export default function checkpoint(task: CheckpointTask | 'close'): CheckpointRe
   }
   const result = walCheckpoint()
   if (!task.pack || result.busy) {
-    return task.pack ? {...result, packed: null, plan: task.pack.plan} : result
+    return task.pack
+      ? {...result, packed: null, plan: task.pack.plan, done: task.pack.done}
+      : result
   }
   let step: ReturnType<typeof packIndex>
   try {
-    step = packIndex(db, task.pack.plan)
+    step = packIndex(db, task.pack.plan, task.pack.done)
   } catch (err) {
     return {...result, packed: null, packFailed: (err as Error).message}
   }
-  const {packed, busy, plan} = step
-  if (packed === null) return {...result, busy, packed, plan}
+  const {packed, busy, plan, done} = step
+  if (packed === null) return {...result, busy, packed, plan, done}
   // The rebuilt index's pages went into the log: into the file, and the log emptied again.
-  return {...walCheckpoint(), packed, plan}
+  return {...walCheckpoint(), packed, plan, done}
 }

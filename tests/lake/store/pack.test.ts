@@ -13,7 +13,7 @@ import {afterEach, expect, test, vi} from 'vitest'
 import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
-import {FREE_PAGES, packIndex} from '../../../lake/store/packIndex.ts'
+import {FREE_PAGES, PACK_MAX_PAGES, packIndex} from '../../../lake/store/packIndex.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {
   createSearchAnalyzer,
@@ -41,6 +41,8 @@ async function packingStore(
   analyzer?: SearchAnalyzerThread,
   // Due once the whole load of a test is written, not in the middle of it.
   packAfterChanges = 12_000,
+  /** Heard with each task's result, before the store has it. */
+  answered?: (task: CheckpointTask, result: CheckpointResult) => void,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'lake-pack-'))
   const path = join(dir, 'test.sqlite')
@@ -58,6 +60,7 @@ async function packingStore(
         tasks.push(seen)
         await hold?.(task)
         seen.result = await thread.checkpoint(task)
+        answered?.(task, seen.result)
         return seen.result
       },
       close: () => thread.close(),
@@ -487,3 +490,77 @@ test("a pack measures each B-tree's unused bytes once, not at every step", () =>
     db.close()
   }
 })
+
+test('a pack measured again after writes leaves out what it rebuilt and what grew past its largest, takes in what became loose', () => {
+  // Keys of 1.5 kB, about ten a 16 kB page: a few thousand rows make a loose index of hundreds.
+  const db = new DatabaseSync(':memory:')
+  const long = () => randomUUID().repeat(42)
+  const pages = (name: string) =>
+    Number(db.prepare('SELECT count(*) AS n FROM dbstat WHERE name = ?').get(name)!.n)
+  try {
+    db.exec('PRAGMA page_size = 16384')
+    db.exec(`CREATE TABLE one (body TEXT); CREATE INDEX one_body ON one (body);
+      CREATE TABLE two (body TEXT); CREATE INDEX two_body ON two (body);
+      CREATE TABLE three (body TEXT)`)
+    const insert = (table: string, n: number) => {
+      const stmt = db.prepare(`INSERT INTO ${table} (body) VALUES (?)`)
+      db.exec('BEGIN')
+      for (let i = 0; i < n; i++) stmt.run(long())
+      db.exec('COMMIT')
+    }
+    insert('one', 600)
+    insert('two', 700)
+    const first = packIndex(db)
+    expect(['one_body', 'two_body']).toContain(first.packed)
+    const grown = first.packed === 'one_body' ? 'two_body' : 'one_body'
+    expect(first.plan).toEqual([grown])
+    // A bulk load between two steps: the index left to rebuild grows past a step's largest, the
+    // one rebuilt is loose again, and an index made meanwhile becomes loose.
+    insert(grown.replace('_body', ''), 12_000)
+    insert(first.packed!.replace('_body', ''), 600)
+    db.exec('CREATE INDEX three_body ON three (body)')
+    insert('three', 1500)
+    expect(pages(grown)).toBeGreaterThan(PACK_MAX_PAGES)
+    // Measured again (the store's part: documents changed since the plan was made).
+    const rebuilt: string[] = []
+    let step = packIndex(db, undefined, first.done)
+    for (let i = 0; i < 10 && step.packed !== null; i++) {
+      rebuilt.push(step.packed)
+      step = packIndex(db, step.plan, step.done)
+    }
+    expect(rebuilt).toEqual(['three_body'])
+  } finally {
+    db.close()
+  }
+})
+
+test('through the store: documents written between two steps of a pack have the next step measure again', async () => {
+  let written: Promise<void> | null = null
+  /** The tasks sent before the write had committed. */
+  let before = Infinity
+  const seen = await packingStore(undefined, undefined, undefined, 2000, (task, result) => {
+    // After the pack's first rebuild, before the store has its answer: a write, which waits
+    // for the step and goes before the next.
+    if (!task.pack || written || result.packed == null || result.packed === FREE_PAGES) return
+    written = commit(seen.store, articles(1000)).then(() => {
+      before = seen.tasks.length
+    })
+  })
+  const {store, tasks} = seen
+  await commit(store, articles(2000))
+  await until(() => written !== null)
+  await written
+  await until(() => packed(tasks))
+  const rebuiltBy = (steps: typeof tasks) =>
+    steps
+      .map(({task, result}) => (task.pack ? result?.packed : null))
+      .filter((name): name is string => name != null && name !== FREE_PAGES)
+  // The first step sent after the write measured the loose B-trees again (no plan), keeping what
+  // the pack had rebuilt so far.
+  const next = tasks.findIndex(({task}, i) => i >= before && task.pack)
+  expect(next).toBeGreaterThan(0)
+  expect(tasks[next].task.pack!.plan).toBeUndefined()
+  expect(tasks[next].task.pack!.done).toEqual(rebuiltBy(tasks.slice(0, next)))
+  const names = rebuiltBy(tasks)
+  expect(names).toEqual([...new Set(names)])
+}, 60_000)

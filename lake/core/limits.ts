@@ -90,10 +90,10 @@ export const LIMITS = {
    * per caller and lake-wide, each about 26 kB (lake/http/requestsInFlight.ts): a 429 past a
    * caller's, a 503 past the lake's. Above a caller's 512 small queries (queryRequests), the
    * Studio's few dozen and a bulk import's handful. `anonymousBodies`: those of an anonymous
-   * caller (an address) whose request carries a body (a query, a sign-in, a logout): such a
-   * request holds its connection while its body arrives, and the caller's 1,024 were more than its
-   * address's 1,000 connections, which every local process and the Studio's browser share. Well
-   * below them; a public site's reader sends its queries by GET, a Studio signs in once.
+   * caller (an address) whose body is arriving (a query, a sign-in, a logout): such a request
+   * holds its connection until then, and the caller's 1,024 were more than its address's 1,000
+   * connections, which every local process and the Studio's browser share. Well below them; a
+   * body that has arrived no longer counts (a long query's answer may take its deadline).
    */
   requestsInFlight: {perCaller: 1_024, total: 8_192, anonymousBodies: 64},
   /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */

@@ -14,7 +14,7 @@ import {requestsInFlightMiddleware} from './requestsInFlight.ts'
 import {checkTransferCoding, endUnreadBody} from './nodeRequest.ts'
 import {checkUrlText} from './urlText.ts'
 import {assetDownloadRoutes, assetUploadRoutes} from './routes/assets.ts'
-import {authRoutes, loginPageRoutes} from './routes/auth.ts'
+import {authRoutes, loginPageRefusal, loginPageRoutes} from './routes/auth.ts'
 import {hostedOnlyRoutes} from './routes/hostedOnly.ts'
 import {projectRoutes} from './routes/projects.ts'
 import {userRoutes} from './routes/users.ts'
@@ -37,7 +37,9 @@ export function createApp(
 ): Hono {
   const app = new Hono({router: new CachedRouter(), getPath: mergedSlashesPath})
   app.onError((err, c) => {
-    const res = errorResponse(err)
+    const error = errorResponse(err)
+    // The sign-in form's refusal is its page: a browser shows the answer as it is.
+    const res = (studio && loginPageRefusal(c, error)) || error
     // A body refused as too large is left unread, and the Node adapter stops draining it after
     // 500 ms by closing the socket: over HTTP/1.1 say so, or a keep-alive client reuses the dying
     // connection for its next request and fails with "other side closed".

@@ -146,11 +146,30 @@ const MESSAGES = {
     bn: 'এই ঠিকানায় ফেরত পাঠানো যায় না। স্টুডিও থেকে আবার সাইন ইন শুরু করুন।',
     en: 'Cannot return to this address. Start signing in again from the Studio.',
   },
+  busy: (seconds: number) => ({
+    bn: `এই মুহূর্তে অনেক অনুরোধ চলছে। ${toBengaliDigits(seconds)} সেকেন্ড পরে আবার চেষ্টা করুন।`,
+    en: `Too many requests are under way. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+  }),
+}
+
+/**
+ * The sign-in form's refusal (429, 503: requests or bodies under way past a bound, refused before
+ * its body was read) as the login page, its form as it was, or null for any other answer. A
+ * browser shows what the form's POST is answered: the error's JSON left an editor no way on. Where
+ * to return comes from the form's URL (its action carries it), the body being unread.
+ */
+export function loginPageRefusal(c: Context, res: Response): Response | null {
+  if (c.req.method !== 'POST' || new URL(c.req.url).pathname !== LOGIN_PATH) return null
+  if (res.status !== 429 && res.status !== 503) return null
+  const retryAfter = res.headers.get('retry-after')
+  if (retryAfter) c.header('Retry-After', retryAfter)
+  const params = loginParams((name) => c.req.query(name))
+  return page(c, res.status, params, MESSAGES.busy(Number(retryAfter) || 1))
 }
 
 function page(
   c: Context,
-  status: 200 | 400 | 401 | 429,
+  status: 200 | 400 | 401 | 429 | 503,
   params: LoginParams,
   message: {bn: string; en: string} | null,
   email = '',
@@ -162,6 +181,11 @@ function page(
     .filter((key) => params[key] !== '')
     .map((key) => `<input type="hidden" name="${key}" value="${escapeHtml(params[key])}">`)
     .join('\n      ')
+  // Also in the form's URL: a refusal before its body is read (loginPageRefusal) still has them.
+  const query = new URLSearchParams(
+    Object.entries(params).filter(([, value]) => value !== ''),
+  ).toString()
+  const action = query === '' ? LOGIN_PATH : `${LOGIN_PATH}?${query}`
   const alert = message
     ? `<p class="message" role="alert" lang="bn">${escapeHtml(message.bn)}<br><span lang="en">${escapeHtml(message.en)}</span></p>`
     : ''
@@ -191,7 +215,7 @@ function page(
   <main>
     <h1>সাইন ইন <span class="en" lang="en">· Sign in</span></h1>
     ${alert}
-    <form method="post" action="${LOGIN_PATH}">
+    <form method="post" action="${escapeHtml(action)}">
       ${hidden}
       <label for="email">ইমেইল <span class="en" lang="en">· E-mail</span></label>
       <input id="email" name="email" type="email" autocomplete="username" required autofocus value="${escapeHtml(email)}">

@@ -112,3 +112,39 @@ describe("one anonymous caller's bodies under way", () => {
     },
   )
 })
+
+it("an editor's sign-in from an address whose bodies are held is refused with the login page", async () => {
+  // The sign-in form is an anonymous request with a body, counted as the others (uncounted, a
+  // process could hold the address's connections with trickled sign-ins); a browser shows what
+  // it is answered, so the refusal is the page, its form as it was, not JSON.
+  const from = '127.0.0.5'
+  const inFlight = lake.server.lake.context.inFlight
+  for (let i = 0; i < LIMITS.requestsInFlight.anonymousBodies; i++) {
+    const before = inFlight.held
+    const request = heldBody(from, '/data/query/test')
+    await until(() => inFlight.held > before || request.status() !== null || request.closed())
+  }
+  const studio = 'http://localhost:3333/structure'
+  const params = new URLSearchParams({origin: studio, projectId: 'local', withSid: 'true'})
+  const body = new URLSearchParams({email: 'admin@localhost', password: 'x'}).toString()
+  const answer = await new Promise<string>((resolve) => {
+    const socket = connect({port: lake.server.port, host: '127.0.0.1', localAddress: from})
+    sockets.push(socket)
+    let text = ''
+    socket.setEncoding('utf8')
+    socket.on('error', () => {})
+    socket.on('data', (chunk: string) => (text += chunk))
+    socket.on('close', () => resolve(text))
+    socket.write(
+      `POST /auth/login/local?${params} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n` +
+        'Content-Type: application/x-www-form-urlencoded\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
+  })
+  expect(answer).toMatch(/^HTTP\/1\.1 429 /)
+  expect(answer).toMatch(/\r\ncontent-type: text\/html/i)
+  expect(answer).toMatch(/\r\nretry-after: \d+\r\n/i)
+  // The form again, with where to return: the editor signs in once the address's bodies arrive.
+  expect(answer).toContain('<form method="post"')
+  expect(answer).toContain(`name="origin" value="${studio}"`)
+})

@@ -19,7 +19,7 @@ import {
   orderIndexKey,
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
-import {dataFolderOption} from './dataFolder.ts'
+import {dataFlag, dataFolderOption, envCommandFor} from './dataFolder.ts'
 import {stopLimitMs, stopOnSignal} from './stopping.ts'
 import {sharpQueue} from '../assets/sharp.ts'
 import {derivationsUnderWay} from '../auth/hashing.ts'
@@ -169,26 +169,6 @@ function end(signal: NodeJS.Signals, code: number): never {
     process.kill(process.pid, signal)
   }
   process.exit(code)
-}
-
-/**
- * The `env` command that prints what clients of this lake need: its flags wherever they differ
- * from the defaults (without them, env describes the default lake on 3334 over HTTPS).
- */
-export function envCommandFor(lake: {port: number; host: string; data: string; tls: boolean}) {
-  const flags = [
-    lake.port === LOCAL_LAKE.port ? '' : ` --port ${lake.port}`,
-    lake.host === LOCAL_LAKE.host ? '' : ` --host ${lake.host}`,
-    dataFlag(lake.data),
-    lake.tls ? '' : ' --no-tls',
-  ]
-  return `eval "$(npm run -s lake -- env --export${flags.join('')})"`
-}
-
-/** ` --data DIR` (quoted for a shell where it must be) unless DIR is the default folder. */
-function dataFlag(data: string): string {
-  if (data === LOCAL_LAKE.dataDir) return ''
-  return ` --data ${/^[\w./-]+$/.test(data) ? data : `'${data.replaceAll("'", `'\\''`)}'`}`
 }
 
 function httpUrl(value: string, option: string): string {

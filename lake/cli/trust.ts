@@ -14,6 +14,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {ensureTls} from '../tls/certificates.ts'
+import {envCommandFor} from './dataFolder.ts'
 import {defineCommand, EXIT, parsePort, shellQuote} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
 
@@ -120,7 +121,7 @@ export const command = defineCommand({
     }
     io.stdout.write(`\n${manualBrowserSteps(caPath, apiHostFor(LOCAL_LAKE.host, port, true))}`)
     io.stdout.write(
-      `\nNode scripts: NODE_EXTRA_CA_CERTS=${caPath} (printed by: npm run -s lake -- env); the project's own scripts read the CA from the data folder themselves.\n` +
+      `\nNode scripts: NODE_EXTRA_CA_CERTS=${caPath} (printed by: ${envCommandFor({port, host: LOCAL_LAKE.host, data: values.data, tls: true})}); the project's own scripts read the CA from the data folder themselves (LAKE_DATA, default .lake).\n` +
         'Restart the browser after trusting the certificate.\n',
     )
     return outcomes.some((outcome) => outcome.status === 'failed')

@@ -18,7 +18,7 @@ import {
   type Command,
 } from '../../kit/cli.ts'
 import {lakeCommand} from '../../lake/cli.ts'
-import {envCommandFor} from '../../lake/cli/start.ts'
+import {envCommandFor} from '../../lake/cli/dataFolder.ts'
 import {command as devCommand} from '../../scripts/dev.ts'
 import {command as exportCommand} from '../../scripts/export.ts'
 import {command as importCommand} from '../../scripts/import.ts'
@@ -170,6 +170,11 @@ describe("npm run lake -- trust's check names the lake's port", () => {
       expect([...io.out().matchAll(/https:\/\/localhost:\d+/g)].map((m) => m[0])).toEqual([
         `https://localhost:${port}`,
       ])
+      // Its env command said `npm run -s lake -- env` alone: the CA of .lake/, not this folder's.
+      const portFlag = port === 3334 ? '' : ` --port ${port}`
+      expect(io.out()).toContain(
+        `(printed by: eval "$(npm run -s lake -- env --export${portFlag} --data ${dataDir})")`,
+      )
     } finally {
       rmSync(dataDir, {recursive: true, force: true})
     }

@@ -258,26 +258,27 @@ const UNDERSCORE = 0x5f
 const isLatin = (byte: number) => (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a
 
 /**
- * searchIndex.ts LATIN_WORD over a string of ASCII alone (a string element's value): whether a
- * letter starts one of its words, after no letter or digit.
+ * searchIndex.ts LATIN_WORD over a string of ASCII alone (the bytes of a TEXT or TEXTRAW element's
+ * value): whether a letter starts one of its words, after no letter or digit.
  */
-function hasLatinWord(bytes: Buffer, valueType: number, from: number, to: number): boolean {
-  if (valueType !== TEXT && valueType !== TEXTRAW) {
-    const value = stringOf(bytes, valueType, from, to)
-    let after = false
-    for (let i = 0; i < value.length; i++) {
-      const unit = value.charCodeAt(i)
-      const letter = isLatin(unit)
-      if (letter && !after) return true
-      after = letter || (unit >= 0x30 && unit <= 0x39)
-    }
-    return false
-  }
+function hasLatinWord(bytes: Buffer, from: number, to: number): boolean {
   let after = false
   for (let i = from; i < to; i++) {
     const letter = isLatin(bytes[i])
     if (letter && !after) return true
     after = letter || (bytes[i] >= 0x30 && bytes[i] <= 0x39)
+  }
+  return false
+}
+
+/** hasLatinWord over a decoded value (an escaped string's). */
+function hasLatinWordIn(value: string): boolean {
+  let after = false
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i)
+    const letter = isLatin(unit)
+    if (letter && !after) return true
+    after = letter || (unit >= 0x30 && unit <= 0x39)
   }
   return false
 }
@@ -447,17 +448,22 @@ function walkObject(
       }
       top = span
     } else if (heads !== null && isString(valueType)) {
-      // A top-level string, decoded once for its text and its heads.
+      // A top-level string, decoded once for its text, its note and its heads.
       const named = bytes[entries[entry]] !== UNDERSCORE || entries[entry + 1] === entries[entry]
-      if (itemText) {
-        const value = notedString(bytes, valueType, from, valueEnd)
-        sink.text(value, true)
-        if (nonAscii || (named && hasLatinWord(bytes, valueType, from, valueEnd)))
-          heads.string(value)
-      } else {
-        note(bytes, valueType, from, valueEnd)
-        if (nonAscii || (named && hasLatinWord(bytes, valueType, from, valueEnd)))
-          heads.string(stringOf(bytes, valueType, from, valueEnd))
+      if (valueType !== TEXT && valueType !== TEXTRAW) {
+        // Escaped: read from its decoded value alone.
+        const value = stringOf(bytes, valueType, from, valueEnd)
+        noteValue(value)
+        if (itemText) sink.text(value, true)
+        if (nonAscii || (named && hasLatinWordIn(value))) heads.string(value)
+        continue
+      }
+      note(bytes, valueType, from, valueEnd)
+      const headed = nonAscii || (named && hasLatinWord(bytes, from, valueEnd))
+      if (itemText || headed) {
+        const value = stringOf(bytes, valueType, from, valueEnd)
+        if (itemText) sink.text(value, true)
+        if (headed) heads.string(value)
       }
       continue
     } else {

@@ -340,6 +340,12 @@ function columnsOf(
   const words: string[] = []
   const tokens: string[] = []
   const refs = new Set<string>()
+  const takeWords = (terms: ChunkTerms) => {
+    if (terms.wordsOf !== current) {
+      terms.wordsOf = current
+      if (terms.keys !== '') words.push(terms.keys)
+    }
+  }
   // With its words, a run's tokens column needs only the tokens that are none of its keys.
   const take = (terms: ChunkTerms, withWords: boolean) => {
     if (!withWords) {
@@ -349,10 +355,7 @@ function columnsOf(
       }
       return
     }
-    if (terms.wordsOf !== current) {
-      terms.wordsOf = current
-      if (terms.keys !== '') words.push(terms.keys)
-    }
+    takeWords(terms)
     if (terms.extraOf !== current && terms.tokensOf !== current) {
       terms.extraOf = current
       if (terms.extra !== '') tokens.push(terms.extra)
@@ -379,27 +382,14 @@ function columnsOf(
       })
     },
     scalar(text) {
-      // Its keys alone: `match` reads no boolean or number.
-      if (DROPPED.test(text)) {
-        const keys = analyseChunk(text).keys
-        if (keys !== '') words.push(keys)
-        return
-      }
-      if (text.length > CACHED_SCALAR_LENGTH) {
+      // Its keys alone: `match` reads no boolean or number. A short one's runs are cached (each
+      // at most CACHED_SCALAR_LENGTH, within CACHED_CHUNK_LENGTH).
+      if (DROPPED.test(text) || text.length > CACHED_SCALAR_LENGTH) {
         const keys = [...keysOf(text)].join(' ')
         if (keys !== '') words.push(keys)
         return
       }
-      eachRun(text, (start, end, hash) => {
-        const terms =
-          end - start > CACHED_CHUNK_LENGTH
-            ? analyseChunk(text.slice(start, end))
-            : runTerms(text, start, end, hash)
-        if (terms.wordsOf !== current) {
-          terms.wordsOf = current
-          if (terms.keys !== '') words.push(terms.keys)
-        }
-      })
+      eachRun(text, (start, end, hash) => takeWords(runTerms(text, start, end, hash)))
     },
     ref: (id) => refs.add(id),
   }

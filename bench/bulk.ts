@@ -33,6 +33,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {
   abSides,
+  alternated,
   cpuSecondsOf,
   fileParts,
   fileSettled,
@@ -343,43 +344,39 @@ console.error(
     `${flags['random-ids'] ? 'ids as the Studio makes them' : "the archive's ids"}, load ${loadavg()[0]}`,
 )
 const results: Round[] = []
-for (let i = 0; i < rounds; i++) {
-  // Alternate which side goes first, so neither always follows the other.
-  const order = i % 2 ? [...sides].reverse() : sides
-  for (const side of order) {
-    const r = await round(side)
-    results.push(r)
+for (const {side} of alternated(sides, rounds)) {
+  const r = await round(side)
+  results.push(r)
+  console.log(
+    `${r.side} ${Math.round(r.perSecond)}/s (indexed ${Math.round(r.indexedPerSecond)}/s)  ` +
+      `lake ${r.cpuUs.toFixed(1)} µs a document  file ${r.fileMB.toFixed(0)} MB  load ${r.load.toFixed(1)}` +
+      `  RSS once indexed ${r.memory.rss.toFixed(0)} MB (peak ${r.memory.peak?.toFixed(0) ?? '?'})`,
+  )
+  console.log(
+    `  at rest: file ${r.rest.mb.toFixed(1)} MB, WAL ${r.rest.walMB.toFixed(1)} MB, ` +
+      `${r.rest.pages} pages, ${r.rest.freePages} free`,
+  )
+  if (r.rest.parts) {
+    const part = (p: {name: string; mb: number; unusedMB: number}) =>
+      `${p.name} ${p.mb.toFixed(1)} (${p.unusedMB.toFixed(1)} unused)`
+    console.log(`  ${r.rest.parts.map(part).join(', ')}`)
+  }
+  console.log(`  ${sharesText(r.threads)}`)
+  console.log(
+    `  the load's ${r.seconds.toFixed(1)} s, ran/waited for a core: ${waitsText(r.waits)}`,
+  )
+  if (r.searches) {
     console.log(
-      `${r.side} ${Math.round(r.perSecond)}/s (indexed ${Math.round(r.indexedPerSecond)}/s)  ` +
-        `lake ${r.cpuUs.toFixed(1)} µs a document  file ${r.fileMB.toFixed(0)} MB  load ${r.load.toFixed(1)}` +
-        `  RSS once indexed ${r.memory.rss.toFixed(0)} MB (peak ${r.memory.peak?.toFixed(0) ?? '?'})`,
+      `  ${r.searches.queued} documents queued at the last answer (at most ${r.searches.peak.queued}, ` +
+        `${r.searches.peak.at.toFixed(1)} s into the load): ` +
+        r.searches.timings
+          .map(
+            (t) =>
+              `${t.name} ${t.queuedMs.toFixed(0)} ms${t.refused ? ` (${t.refused})` : ''} ` +
+              `(indexed ${t.indexedMs.toFixed(0)} ms)`,
+          )
+          .join(', '),
     )
-    console.log(
-      `  at rest: file ${r.rest.mb.toFixed(1)} MB, WAL ${r.rest.walMB.toFixed(1)} MB, ` +
-        `${r.rest.pages} pages, ${r.rest.freePages} free`,
-    )
-    if (r.rest.parts) {
-      const part = (p: {name: string; mb: number; unusedMB: number}) =>
-        `${p.name} ${p.mb.toFixed(1)} (${p.unusedMB.toFixed(1)} unused)`
-      console.log(`  ${r.rest.parts.map(part).join(', ')}`)
-    }
-    console.log(`  ${sharesText(r.threads)}`)
-    console.log(
-      `  the load's ${r.seconds.toFixed(1)} s, ran/waited for a core: ${waitsText(r.waits)}`,
-    )
-    if (r.searches) {
-      console.log(
-        `  ${r.searches.queued} documents queued at the last answer (at most ${r.searches.peak.queued}, ` +
-          `${r.searches.peak.at.toFixed(1)} s into the load): ` +
-          r.searches.timings
-            .map(
-              (t) =>
-                `${t.name} ${t.queuedMs.toFixed(0)} ms${t.refused ? ` (${t.refused})` : ''} ` +
-                `(indexed ${t.indexedMs.toFixed(0)} ms)`,
-            )
-            .join(', '),
-      )
-    }
   }
 }
 for (const side of sides) {

@@ -45,6 +45,19 @@ export async function abSides(
 }
 
 /**
+ * Each round's sides of an A/B (abSides), the first alternating (A B, B A, A B, …) so that neither
+ * always follows the other.
+ */
+export function* alternated<Side>(
+  sides: readonly Side[],
+  rounds: number,
+): Generator<{round: number; side: Side}> {
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 ? [...sides].reverse() : sides) yield {round, side}
+  }
+}
+
+/**
  * CPU a unit of work by the threads' names between two readings of threadSecondsOf, in `perSecond`
  * parts of a second (1e6: µs, 1000: ms); worker threads (the search analyzer's, the
  * checkpointer's) all share one name, so they are told apart by rank, largest first. Query threads

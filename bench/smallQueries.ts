@@ -24,6 +24,7 @@ import {ARCHIVE, archiveOf, archiveDocuments} from './data.ts'
 import {benchIsolation, isolationTraffic} from './isolation.ts'
 import {
   abSides,
+  alternated,
   loadArchiveFolder,
   postJson,
   startLake,
@@ -77,72 +78,69 @@ try {
   for (const side of sides.slice(1)) await cp(folderOf(sides[0]), folderOf(side), {recursive: true})
   type Row = {side: string; name: string; p50: number; p90: number; cpu: string; load: number}
   const rows: Row[] = []
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 ? [...sides].reverse() : sides
-    for (const side of order) {
-      const lake = await startLake(folderOf(side), [], side.start)
-      try {
-        const pid = lake.child.pid!
-        // As the bench: the query threads started before the rows.
-        await Promise.all(
-          Array.from({length: 6}, () => query(lake, 'count(*[title match $w])', {w: 'warm-up'})),
-        )
-        await threadsSettled(pid, QUERY_THREAD_NAME)
-        if (!flags['no-queries']) {
-          for (const {name, query: q, params} of SMALL) {
-            // As the bench's rows: one warm-up, then (at most) 30 samples; then 20 more unmeasured.
+  for (const {side} of alternated(sides, rounds)) {
+    const lake = await startLake(folderOf(side), [], side.start)
+    try {
+      const pid = lake.child.pid!
+      // As the bench: the query threads started before the rows.
+      await Promise.all(
+        Array.from({length: 6}, () => query(lake, 'count(*[title match $w])', {w: 'warm-up'})),
+      )
+      await threadsSettled(pid, QUERY_THREAD_NAME)
+      if (!flags['no-queries']) {
+        for (const {name, query: q, params} of SMALL) {
+          // As the bench's rows: one warm-up, then (at most) 30 samples; then 20 more unmeasured.
+          await query(lake, q, params)
+          const first: number[] = []
+          for (let i = 0; i < 30; i++) {
+            const t0 = performance.now()
             await query(lake, q, params)
-            const first: number[] = []
-            for (let i = 0; i < 30; i++) {
-              const t0 = performance.now()
-              await query(lake, q, params)
-              first.push(performance.now() - t0)
-            }
-            first.sort((a, b) => a - b)
-            for (let i = 0; i < (samples ? 20 : 0); i++) await query(lake, q, params)
-            const before = threadSecondsOf(pid)
-            const times: number[] = []
-            for (let i = 0; i < samples; i++) {
-              const t0 = performance.now()
-              await query(lake, q, params)
-              times.push(performance.now() - t0)
-            }
-            const shares = threadShares(before, threadSecondsOf(pid), Math.max(1, samples), 1000)
-            times.sort((a, b) => a - b)
-            if (!samples) times.push(NaN)
-            const cpu = [...shares]
-              .filter(([, value]) => value >= 0.01)
-              .map(([thread, value]) => `${thread} ${value.toFixed(2)}`)
-              .join('  ')
-            const row = {
-              side: side.name,
-              name,
-              p50: at(times, 0.5),
-              p90: at(times, 0.9),
-              cpu,
-              load: loadavg()[0],
-            }
-            rows.push(row)
-            console.log(
-              `${side.name} ${name.padEnd(28)} first 30 p50 ${at(first, 0.5).toFixed(2)}  p50 ${row.p50.toFixed(2)} p90 ${row.p90.toFixed(2)} ms  ` +
-                `load ${row.load.toFixed(2)}  cpu ms/query: ${cpu}`,
-            )
+            first.push(performance.now() - t0)
           }
-        }
-        if (!flags['no-isolation']) {
-          const parts = await isolationParts(lake)
-          console.log(`${side.name} isolation parts: ${parts}  load ${loadavg()[0].toFixed(2)}`)
-          const iso = await benchIsolation(lake)
+          first.sort((a, b) => a - b)
+          for (let i = 0; i < (samples ? 20 : 0); i++) await query(lake, q, params)
+          const before = threadSecondsOf(pid)
+          const times: number[] = []
+          for (let i = 0; i < samples; i++) {
+            const t0 = performance.now()
+            await query(lake, q, params)
+            times.push(performance.now() - t0)
+          }
+          const shares = threadShares(before, threadSecondsOf(pid), Math.max(1, samples), 1000)
+          times.sort((a, b) => a - b)
+          if (!samples) times.push(NaN)
+          const cpu = [...shares]
+            .filter(([, value]) => value >= 0.01)
+            .map(([thread, value]) => `${thread} ${value.toFixed(2)}`)
+            .join('  ')
+          const row = {
+            side: side.name,
+            name,
+            p50: at(times, 0.5),
+            p90: at(times, 0.9),
+            cpu,
+            load: loadavg()[0],
+          }
+          rows.push(row)
           console.log(
-            `${side.name} isolation: by-id ${iso.idleReadP50.toFixed(2)} -> ${iso.loadedReadP50.toFixed(2)} ms ` +
-              `(${(iso.loadedReadP50 / iso.idleReadP50).toFixed(2)}x, ${iso.reads} reads); writes ` +
-              `${iso.idleWriteP50.toFixed(2)} -> ${iso.loadedWriteP50.toFixed(2)} ms; ` +
-              `${iso.pathological.status} ${iso.pathological.seconds.toFixed(1)} s  load ${loadavg()[0].toFixed(2)}`,
+            `${side.name} ${name.padEnd(28)} first 30 p50 ${at(first, 0.5).toFixed(2)}  p50 ${row.p50.toFixed(2)} p90 ${row.p90.toFixed(2)} ms  ` +
+              `load ${row.load.toFixed(2)}  cpu ms/query: ${cpu}`,
           )
         }
-      } finally {
-        await lake.stop()
       }
+      if (!flags['no-isolation']) {
+        const parts = await isolationParts(lake)
+        console.log(`${side.name} isolation parts: ${parts}  load ${loadavg()[0].toFixed(2)}`)
+        const iso = await benchIsolation(lake)
+        console.log(
+          `${side.name} isolation: by-id ${iso.idleReadP50.toFixed(2)} -> ${iso.loadedReadP50.toFixed(2)} ms ` +
+            `(${(iso.loadedReadP50 / iso.idleReadP50).toFixed(2)}x, ${iso.reads} reads); writes ` +
+            `${iso.idleWriteP50.toFixed(2)} -> ${iso.loadedWriteP50.toFixed(2)} ms; ` +
+            `${iso.pathological.status} ${iso.pathological.seconds.toFixed(1)} s  load ${loadavg()[0].toFixed(2)}`,
+        )
+      }
+    } finally {
+      await lake.stop()
     }
   }
   if (rows.length > 0) {

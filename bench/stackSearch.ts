@@ -19,7 +19,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {ARCHIVE, archiveOf, archiveDocuments, COMMON_PREFIX, type BenchDocument} from './data.ts'
-import {abSides, indexCaughtUp, startLake} from './lake.ts'
+import {abSides, alternated, indexCaughtUp, startLake} from './lake.ts'
 import {STUDIO_SEARCH} from './queries.ts'
 import {benchFlags, sizeRoundsRuns} from './flags.ts'
 import {median} from './stats.ts'
@@ -95,40 +95,36 @@ try {
   }
   const ms: Record<string, Record<string, number[]>> = {}
   const answers = new Map<string, string>()
-  for (let round = 0; round < rounds; round++) {
-    // Alternate which side goes first, so neither always follows the other.
-    const order = round % 2 ? [...sides].reverse() : sides
-    for (const side of order) {
-      const lake = await startLake(dataDir, ['--query-timeout', '120'], side.start)
-      try {
-        const before = load()
-        for (const perspective of PERSPECTIVES) {
-          const search = new URLSearchParams({returnQuery: 'false', perspective})
-          const body = JSON.stringify({query: STUDIO_SEARCH, params: PARAMS})
-          // A first query warms the query threads and SQLite's page cache: not counted.
-          await post(lake, `data/query/${DATASET}?${search}`, body)
-          for (let run = 0; run < runs; run++) {
-            const started = performance.now()
-            const text = await post(lake, `data/query/${DATASET}?${search}`, body)
-            const took = performance.now() - started
-            ;((ms[side.name] ??= {})[perspective] ??= []).push(took)
-            const result = JSON.stringify((JSON.parse(text) as {result: unknown}).result)
-            const known = answers.get(perspective)
-            if (known === undefined) answers.set(perspective, result)
-            else if (known !== result) {
-              failed = true
-              console.error(`${side.name} ${perspective}: the answer differs`)
-            }
+  for (const {round, side} of alternated(sides, rounds)) {
+    const lake = await startLake(dataDir, ['--query-timeout', '120'], side.start)
+    try {
+      const before = load()
+      for (const perspective of PERSPECTIVES) {
+        const search = new URLSearchParams({returnQuery: 'false', perspective})
+        const body = JSON.stringify({query: STUDIO_SEARCH, params: PARAMS})
+        // A first query warms the query threads and SQLite's page cache: not counted.
+        await post(lake, `data/query/${DATASET}?${search}`, body)
+        for (let run = 0; run < runs; run++) {
+          const started = performance.now()
+          const text = await post(lake, `data/query/${DATASET}?${search}`, body)
+          const took = performance.now() - started
+          ;((ms[side.name] ??= {})[perspective] ??= []).push(took)
+          const result = JSON.stringify((JSON.parse(text) as {result: unknown}).result)
+          const known = answers.get(perspective)
+          if (known === undefined) answers.set(perspective, result)
+          else if (known !== result) {
+            failed = true
+            console.error(`${side.name} ${perspective}: the answer differs`)
           }
-          const mine = ms[side.name][perspective].slice(-runs).sort((a, b) => a - b)
-          console.log(
-            `round ${round + 1} ${side.name} ${perspective.padEnd(10)} median ${median(mine).toFixed(0)} ms, ` +
-              `highest ${mine[runs - 1].toFixed(0)} ms (load ${before} → ${load()})`,
-          )
         }
-      } finally {
-        await lake.stop()
+        const mine = ms[side.name][perspective].slice(-runs).sort((a, b) => a - b)
+        console.log(
+          `round ${round + 1} ${side.name} ${perspective.padEnd(10)} median ${median(mine).toFixed(0)} ms, ` +
+            `highest ${mine[runs - 1].toFixed(0)} ms (load ${before} → ${load()})`,
+        )
       }
+    } finally {
+      await lake.stop()
     }
   }
   console.log(`\n${articles.toLocaleString('en')} articles; all rounds, per side:`)

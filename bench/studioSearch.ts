@@ -31,6 +31,7 @@ import type {SanityDocument} from '../lake/core/types.ts'
 import {
   abFolders,
   abSides,
+  alternated,
   exportedArchive,
   loadArchiveFolder,
   postJson,
@@ -124,43 +125,40 @@ try {
       }
     }
   }
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 ? [...sides].reverse() : sides
-    for (const side of order) {
-      const lake = await startLake(folderOf(side.name), ['--query-timeout', '120'], side.start)
-      try {
-        for (const perspective of perspectives) {
-          for (const term of terms) {
-            // A first search warms the query threads and SQLite's page cache: not counted.
-            await search(lake, perspective, term.typed)
-            const before = load()
-            const times: {total: number; resolve: number}[] = []
-            for (let run = 0; run < runs; run++) {
-              const {resolveMs, mainMs, result} = await search(lake, perspective, term.typed)
-              times.push({total: resolveMs + mainMs, resolve: resolveMs})
-              const key = `${perspective} ${term.name}`
-              const known = answers.get(key)
-              if (known === undefined) answers.set(key, result)
-              else if (known !== result) {
-                failed = true
-                console.error(`${side.name} ${key}: the answer differs`)
-              }
+  for (const {round, side} of alternated(sides, rounds)) {
+    const lake = await startLake(folderOf(side.name), ['--query-timeout', '120'], side.start)
+    try {
+      for (const perspective of perspectives) {
+        for (const term of terms) {
+          // A first search warms the query threads and SQLite's page cache: not counted.
+          await search(lake, perspective, term.typed)
+          const before = load()
+          const times: {total: number; resolve: number}[] = []
+          for (let run = 0; run < runs; run++) {
+            const {resolveMs, mainMs, result} = await search(lake, perspective, term.typed)
+            times.push({total: resolveMs + mainMs, resolve: resolveMs})
+            const key = `${perspective} ${term.name}`
+            const known = answers.get(key)
+            if (known === undefined) answers.set(key, result)
+            else if (known !== result) {
+              failed = true
+              console.error(`${side.name} ${key}: the answer differs`)
             }
-            times.sort((a, b) => a.total - b.total)
-            const middle = times[runs >> 1]
-            const key = `${side.name} ${perspective} ${term.name}`
-            ms.set(key, [...(ms.get(key) ?? []), ...times.map((t) => t.total)])
-            console.log(
-              `round ${round + 1} ${side.name} ${perspective.padEnd(7)} ${term.name.padEnd(22)} ` +
-                `${JSON.stringify(term.typed).padEnd(24)} median ${middle.total.toFixed(1)} ms ` +
-                `(resolve ${middle.resolve.toFixed(1)}), highest ${times[runs - 1].total.toFixed(1)} ms ` +
-                `(load ${before} → ${load()})`,
-            )
           }
+          times.sort((a, b) => a.total - b.total)
+          const middle = times[runs >> 1]
+          const key = `${side.name} ${perspective} ${term.name}`
+          ms.set(key, [...(ms.get(key) ?? []), ...times.map((t) => t.total)])
+          console.log(
+            `round ${round + 1} ${side.name} ${perspective.padEnd(7)} ${term.name.padEnd(22)} ` +
+              `${JSON.stringify(term.typed).padEnd(24)} median ${middle.total.toFixed(1)} ms ` +
+              `(resolve ${middle.resolve.toFixed(1)}), highest ${times[runs - 1].total.toFixed(1)} ms ` +
+              `(load ${before} → ${load()})`,
+          )
         }
-      } finally {
-        await lake.stop()
       }
+    } finally {
+      await lake.stop()
     }
   }
   console.log(

@@ -28,7 +28,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {archiveOf, archiveDocuments} from './data.ts'
-import {abSides, loadArchiveFolder, postJson, startLake} from './lake.ts'
+import {abSides, alternated, loadArchiveFolder, postJson, startLake} from './lake.ts'
 import {benchFlags} from './flags.ts'
 
 const flags = benchFlags(import.meta.filename, {
@@ -154,31 +154,28 @@ try {
     await cp(join(dataDir, sides[0].name), join(dataDir, side.name), {recursive: true})
   }
   const p50s = new Map<string, string[]>()
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 ? [...sides].reverse() : sides
-    for (const side of order) {
-      const lake = await startLake(join(dataDir, side.name), [], side.start)
-      try {
-        for (const {name, query, perspective} of QUERIES as {
-          name: string
-          query: string
-          perspective?: string
-        }[]) {
-          await timed(lake, query, perspective)
-          const runs: {ms: number; status: string}[] = []
-          for (let i = 0; i < samples; i++) runs.push(await timed(lake, query, perspective))
-          const times = runs.map((run) => run.ms).sort((a, b) => a - b)
-          const p50 = times[Math.floor(times.length / 2)]
-          const statuses = [...new Set(runs.map((run) => run.status))].join(',')
-          const key = `${side.name} ${name}`
-          p50s.set(key, [...(p50s.get(key) ?? []), p50.toFixed(0)])
-          console.log(
-            `${key.padEnd(34)} p50 ${p50.toFixed(0)} ms  status ${statuses}  load ${loadavg()[0].toFixed(2)}`,
-          )
-        }
-      } finally {
-        await lake.stop()
+  for (const {side} of alternated(sides, rounds)) {
+    const lake = await startLake(join(dataDir, side.name), [], side.start)
+    try {
+      for (const {name, query, perspective} of QUERIES as {
+        name: string
+        query: string
+        perspective?: string
+      }[]) {
+        await timed(lake, query, perspective)
+        const runs: {ms: number; status: string}[] = []
+        for (let i = 0; i < samples; i++) runs.push(await timed(lake, query, perspective))
+        const times = runs.map((run) => run.ms).sort((a, b) => a - b)
+        const p50 = times[Math.floor(times.length / 2)]
+        const statuses = [...new Set(runs.map((run) => run.status))].join(',')
+        const key = `${side.name} ${name}`
+        p50s.set(key, [...(p50s.get(key) ?? []), p50.toFixed(0)])
+        console.log(
+          `${key.padEnd(34)} p50 ${p50.toFixed(0)} ms  status ${statuses}  load ${loadavg()[0].toFixed(2)}`,
+        )
       }
+    } finally {
+      await lake.stop()
     }
   }
   for (const [key, values] of p50s) console.log(`${key.padEnd(34)} p50s ${values.join(' / ')} ms`)

@@ -21,6 +21,7 @@ import {join} from 'node:path'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {
   abSides,
+  alternated,
   cpuSecondsOf,
   indexCaughtUp,
   startLake,
@@ -172,17 +173,13 @@ const sharesText = (shares: Map<string, number>) =>
     .join('  ')
 
 const results: Round[] = []
-for (let i = 0; i < rounds; i++) {
-  // Alternate which side goes first, so neither always follows the other.
-  const order = i % 2 ? [...sides].reverse() : sides
-  for (const side of order) {
-    const r = await round(side)
-    results.push(r)
-    console.log(
-      `${r.side} ${Math.round(r.perSecond)}/s  lake ${r.cpuMs.toFixed(3)} ms  loop ${r.loopMs.toFixed(3)} ms  waited ${r.waitMs.toFixed(3)} ms  indexed +${r.catchUp.toFixed(2)} s  load ${r.load.toFixed(1)}`,
-    )
-    if (flags.threads) console.log(`  ${sharesText(r.threads)}`)
-  }
+for (const {side} of alternated(sides, rounds)) {
+  const r = await round(side)
+  results.push(r)
+  console.log(
+    `${r.side} ${Math.round(r.perSecond)}/s  lake ${r.cpuMs.toFixed(3)} ms  loop ${r.loopMs.toFixed(3)} ms  waited ${r.waitMs.toFixed(3)} ms  indexed +${r.catchUp.toFixed(2)} s  load ${r.load.toFixed(1)}`,
+  )
+  if (flags.threads) console.log(`  ${sharesText(r.threads)}`)
 }
 for (const side of sides) {
   const mine = results.filter((r) => r.side === side.name)

@@ -363,7 +363,7 @@ async function writeFiles(
     io.stderr,
     `Done! Imported ${written} documents to dataset "${target.dataset}" of ${target.description} ` +
       `(${options.replace ? 'created or replaced' : 'created'} from ${files}${already}) in ` +
-      `${seconds.toFixed(1)} s, ${rate} documents/s.`,
+      `${seconds.toFixed(1)} s, ${rate} documents/s${unchanged > 0 ? ' written or found there' : ''}.`,
   )
   reportDrafts(
     io,

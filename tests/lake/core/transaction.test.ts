@@ -532,6 +532,15 @@ describe("a client's transaction id", () => {
     expect(doc('ctl')).toBeNull()
   })
 
+  // The bound was there and untested: 128 is taken (below).
+  test('of 129 characters is refused, saying how many', async () => {
+    const err = await mutate([{create: {_id: 'long', _type: 't'}}], {
+      transactionId: 'x'.repeat(129),
+    }).catch((e: unknown) => e)
+    expect((err as MutationError).description).toContain('it has 129 characters; send 1 to 128')
+    expect(doc('long')).toBeNull()
+  })
+
   test('any other text of up to 128 characters is taken', async () => {
     for (const [i, id] of ['tx-1', 'খবর-😀', 'a b:c/d', 'x'.repeat(128)].entries()) {
       const {transaction} = await mutate([{create: {_id: `t${i}`, _type: 't'}}], {

@@ -54,7 +54,7 @@ Examples:
   npm run lake -- start --port 4334 --data .lake-demo --cors-origin http://localhost:4333
   LAKE_ADMIN_EMAIL=desk@example.org npm run lake     # choose the first administrator
 
-Exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM) · 1 could not start (the port taken, the data folder unusable) · 2 bad arguments
+Exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM) · 1 could not start (the port taken, the data folder not a writable folder) · 2 bad arguments, or a folder holding what no lake made
 `
 
 export const command = defineCommand({

@@ -43,7 +43,7 @@ import {createListenerRegistry, type ListenerStats} from './listen/stream.ts'
 import {createQueryPool} from './query/pool.ts'
 import {createSearchAnalyzer} from './store/searchAnalyzer.ts'
 import {createCommitThread} from './store/commitThread.ts'
-import {createWalCheckpointer} from './store/walCheckpointer.ts'
+import {createWalCheckpointer, type WalCheckpointer} from './store/walCheckpointer.ts'
 import {createSqliteStores} from './store/sqliteStore.ts'
 import {createHeapTrim} from './store/heapTrim.ts'
 
@@ -126,6 +126,11 @@ export interface LakeOptions {
    * one that holds the analyzer, so documents wait for the index while they search.
    */
   analyzerWorker?: string
+  /**
+   * The WAL checkpointer (store/walCheckpointer.ts's thread by default), which the lake closes:
+   * tests give one that records what it is asked.
+   */
+  checkpointer?: WalCheckpointer
 }
 
 /**
@@ -187,7 +192,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     : await openAuth(options.dataDir, env, {loginLimit: options.loginLimit, now: options.now})
   const principals = options.principals ?? auth!.store
   const analyzer = createSearchAnalyzer(options.analyzerWorker)
-  const checkpointer = createWalCheckpointer()
+  const checkpointer = options.checkpointer ?? createWalCheckpointer()
   const committer = createCommitThread(options.commitWorker)
   // One for the process's heap, told by every store when its writes go idle.
   const heapTrim = options.trimHeap ? createHeapTrim() : undefined

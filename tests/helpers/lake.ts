@@ -16,7 +16,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {trustLakeCa} from '../../kit/lakeProcess.ts'
 import {afterAll, beforeAll} from 'vitest'
-import {createLake, type Lake} from '../../lake/index.ts'
+import {createLake, type Lake, type LakeOptions} from '../../lake/index.ts'
 import {startLakeServer, type LakeServer, type LakeServerOptions} from '../../lake/server.ts'
 import {ensureTls} from '../../lake/tls/certificates.ts'
 
@@ -140,13 +140,15 @@ export interface InProcessLake {
 }
 
 export async function createTestLake(
-  options: Pick<TestLakeOptions, 'dataDir' | 'now' | 'env'> = {},
+  options: Pick<TestLakeOptions, 'dataDir' | 'now' | 'env'> &
+    Pick<LakeOptions, 'checkpointer'> = {},
 ): Promise<InProcessLake> {
   refuseInUnitProject()
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
   const lake = await createLake({
     dataDir,
     now: options.now,
+    checkpointer: options.checkpointer,
     env: {
       LAKE_ADMIN_EMAIL: TEST_ADMIN.email,
       LAKE_ADMIN_PASSWORD: TEST_ADMIN.password,

@@ -4,45 +4,37 @@
  * at load 10), so it starts with the stop, not after the queued writes have finished; their
  * groups, which ask for a checkpoint as any group does, then get a busy answer at once. Before,
  * the stop's own last write started one and the stop waited for it (400 → 1,431 ms of one stop
- * under six busy loops). Here the checkpointer is wrapped to record what it is asked, in order.
- * The timed project shares one module graph between its files (isolate: false), so the lake is
- * imported anew inside the test: one imported before by another file would hold the real module.
+ * under six busy loops). Here the lake is given a checkpointer that records what it is asked, in
+ * order.
  */
 import {rm} from 'node:fs/promises'
-import {expect, test, vi} from 'vitest'
+import {expect, test} from 'vitest'
 import type {SanityDocument} from '../../../lake/core/types.ts'
-import type * as Checkpointer from '../../../lake/store/walCheckpointer.ts'
+import {createWalCheckpointer, type WalCheckpointer} from '../../../lake/store/walCheckpointer.ts'
+import {createTestLake} from '../../helpers/lake.ts'
+import {creating} from '../../helpers/store.ts'
 
-const asked: string[] = []
-
-vi.mock('../../../lake/store/walCheckpointer.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof Checkpointer>()
+/** The lake's own checkpointer, each call and answer recorded in `asked`. */
+function recording(asked: string[]): WalCheckpointer {
+  const inner = createWalCheckpointer()
   return {
-    ...real,
-    createWalCheckpointer() {
-      const inner = real.createWalCheckpointer()
-      return {
-        checkpoint: (task: Parameters<typeof inner.checkpoint>[0]) => {
-          asked.push('checkpoint')
-          return inner.checkpoint(task).then((result: Checkpointer.CheckpointResult) => {
-            asked.push(result.busy ? 'answered busy' : 'checkpointed')
-            return result
-          })
-        },
-        close: () => {
-          asked.push('close')
-          return inner.close()
-        },
-      }
+    checkpoint: (task) => {
+      asked.push('checkpoint')
+      return inner.checkpoint(task).then((result) => {
+        asked.push(result.busy ? 'answered busy' : 'checkpointed')
+        return result
+      })
+    },
+    close: () => {
+      asked.push('close')
+      return inner.close()
     },
   }
-})
+}
 
 test("a stop closes the checkpointer first: the stop's own writes start no checkpoint", async () => {
-  vi.resetModules()
-  const {createTestLake} = await import('../../helpers/lake.ts')
-  const {creating} = await import('../../helpers/store.ts')
-  const {lake, dataDir} = await createTestLake()
+  const asked: string[] = []
+  const {lake, dataDir} = await createTestLake({checkpointer: recording(asked)})
   try {
     const store = lake.context.stores.get('test')
     // Queued before the stop: its group is the dataset's first, which asks for a checkpoint.

@@ -20,6 +20,7 @@ import tls from 'node:tls'
 import {readFileSync} from 'node:fs'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {benchFlags} from './flags.ts'
+import {FRAME, frame, literal} from './http2Frames.ts'
 import {abSides, cpuSecondsOf, type StartLake} from './lake.ts'
 import {median, quantile} from './stats.ts'
 
@@ -66,31 +67,6 @@ async function startSide(start: StartLake): Promise<string> {
   return dataDir
 }
 
-/** An HPACK integer of `prefix` bits, its first byte's other bits `high`. */
-function hpackInteger(value: number, prefix: number, high: number): number[] {
-  const max = (1 << prefix) - 1
-  if (value < max) return [high | value]
-  const bytes = [high | max]
-  for (value -= max; value >= 128; value >>= 7) bytes.push((value & 127) | 128)
-  bytes.push(value)
-  return bytes
-}
-
-/** A header literal not indexed, its name the static table's `index` (RFC 7541 6.2.2). */
-function literal(index: number, value: string): number[] {
-  const text = Buffer.from(value, 'latin1')
-  return [...hpackInteger(index, 4, 0), ...hpackInteger(text.length, 7, 0), ...text]
-}
-
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9)
-  head.writeUIntBE(payload.length, 0, 3)
-  head[3] = type
-  head[4] = flags
-  head.writeUInt32BE(stream, 5)
-  return Buffer.concat([head, payload])
-}
-
 const QUERY = encodeURIComponent('*[_type == "item"] | order(n desc)[0...20]{_id, n}')
 const RESET = Buffer.alloc(4)
 RESET.writeUInt32BE(Number(flags.code))
@@ -125,7 +101,8 @@ function floodSession(streams: number): Promise<SessionResult> {
         const payload = pending.subarray(9, 9 + length)
         if (type === 1) result.answersBegun++
         if (type === 3) result.resetsFromLake++
-        if (type === 4 && (pending[4]! & 1) === 0) socket.write(frame(4, 1, 0, Buffer.alloc(0)))
+        if (type === FRAME.settings && (pending[4]! & 1) === 0)
+          socket.write(frame(FRAME.settings, 1, 0, Buffer.alloc(0)))
         if (type === 7 && result.ended === 'not ended') {
           result.ended = `GOAWAY ${http2Code(payload.readUInt32BE(4))} after ${result.sent} streams`
         }
@@ -140,11 +117,14 @@ function floodSession(streams: number): Promise<SessionResult> {
     })
     socket.once('secureConnect', async () => {
       socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
-      socket.write(frame(4, 0, 0, Buffer.alloc(0)))
+      socket.write(frame(FRAME.settings, 0, 0, Buffer.alloc(0)))
       for (let id = 1; result.sent < streams && !closed && result.ended === 'not ended';) {
         const frames: Buffer[] = []
         for (let i = 0; i < BATCH && result.sent < streams; i++, id += 2, result.sent++) {
-          frames.push(frame(1, 0x5, id, headerBlock), frame(3, 0, id, RESET))
+          frames.push(
+            frame(FRAME.headers, 0x5, id, headerBlock),
+            frame(FRAME.rstStream, 0, id, RESET),
+          )
         }
         if (!socket.write(Buffer.concat(frames))) {
           await new Promise<void>((drained) => {
@@ -157,7 +137,7 @@ function floodSession(streams: number): Promise<SessionResult> {
         }
       }
       // Then a GOAWAY of its own and the end, as a client that is done.
-      if (!closed) socket.end(frame(7, 0, 0, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])))
+      if (!closed) socket.end(frame(FRAME.goaway, 0, 0, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])))
     })
   })
 }

@@ -9,6 +9,7 @@
  */
 import tls, {type TLSSocket} from 'node:tls'
 import {afterAll, beforeAll, expect, it} from 'vitest'
+import {FRAME, frame, literal} from '../../../bench/http2Frames.ts'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
@@ -19,22 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lake?.close()
 })
-
-const FRAME = {headers: 1, rstStream: 3, settings: 4, ping: 6, goaway: 7} as const
-
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9)
-  head.writeUIntBE(payload.length, 0, 3)
-  head[3] = type
-  head[4] = flags
-  head.writeUInt32BE(stream, 5)
-  return Buffer.concat([head, payload])
-}
-
-/** A header literal not indexed, its name the static table's `index`, its value under 127 bytes. */
-function literal(index: number, value: string): number[] {
-  return [index, value.length, ...Buffer.from(value, 'latin1')]
-}
 
 /** What the lake sent first of a GOAWAY (its last stream and code) or the PING's ACK. */
 type First = {goaway: {lastStream: number; code: number}} | {pingAck: true} | {closed: true}

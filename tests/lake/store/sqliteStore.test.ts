@@ -1462,6 +1462,35 @@ describe('full-text index queue', () => {
     }
   }
   const afterCommit = () => new Promise((resolve) => setImmediate(resolve))
+  /** What `read` gives, and the full-text scans it ran (their SQL and parameters). */
+  function withSearchScans<T>(read: () => T): {read: T; scans: {sql: string; params: unknown[]}[]} {
+    const scans: {sql: string; params: unknown[]}[] = []
+    const iterate = StatementSync.prototype.iterate
+    const spy = vi.spyOn(StatementSync.prototype, 'iterate').mockImplementation(function (
+      this: StatementSync,
+      ...params: unknown[]
+    ) {
+      if (this.sourceSQL.includes('search_fts MATCH')) scans.push({sql: this.sourceSQL, params})
+      return (iterate as (...args: unknown[]) => ReturnType<typeof iterate>).apply(this, params)
+    })
+    try {
+      return {read: read(), scans}
+    } finally {
+      spy.mockRestore()
+    }
+  }
+  /** SQLite's plan of a scan withSearchScans recorded: its rows' details, joined by ` | `. */
+  function planOf(scan: {sql: string; params: unknown[]}): string {
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+    try {
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${scan.sql}`)
+        .all(...(scan.params as string[])) as {detail: string}[]
+      return plan.map((row) => row.detail).join(' | ')
+    } finally {
+      db.close()
+    }
+  }
 
   test('a commit queues its documents, the next query finds them, the index catches up soon after', async () => {
     await commit({other: {title: 'খেলা'}})
@@ -1490,15 +1519,6 @@ describe('full-text index queue', () => {
     await commit(docs)
     while (indexState().queued > 0) await afterCommit()
     expect(indexState()).toEqual({queued: 0, indexed: 1104})
-    const scans: {sql: string; params: unknown[]}[] = []
-    const iterate = StatementSync.prototype.iterate
-    const spy = vi.spyOn(StatementSync.prototype, 'iterate').mockImplementation(function (
-      this: StatementSync,
-      ...params: unknown[]
-    ) {
-      if (this.sourceSQL.includes('search_fts MATCH')) scans.push({sql: this.sourceSQL, params})
-      return (iterate as (...args: unknown[]) => ReturnType<typeof iterate>).apply(this, params)
-    })
     // The type's documents are counted off type_counts, not by reading its index.
     const counted: string[] = []
     const get = StatementSync.prototype.get
@@ -1509,26 +1529,20 @@ describe('full-text index queue', () => {
       counted.push(this.sourceSQL)
       return (get as (...args: unknown[]) => ReturnType<typeof get>).apply(this, params)
     })
+    let scans: {sql: string; params: unknown[]}[]
     try {
       const hint = {types: ['source'], search: {column: 'words', text: 'dhaka'}} as const
-      expect(ids(store.scan(hint))).toEqual(['s1', 's2', 's3'])
+      const scanned = withSearchScans(() => ids(store.scan(hint)))
+      expect(scanned.read).toEqual(['s1', 's2', 's3'])
+      scans = scanned.scans
     } finally {
-      spy.mockRestore()
       getSpy.mockRestore()
     }
     expect(scans).toHaveLength(1)
     expect(counted.filter((sql) => /FROM documents WHERE type IN/.test(sql))).toEqual([])
-    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
-    try {
-      const plan = db
-        .prepare(`EXPLAIN QUERY PLAN ${scans[0].sql}`)
-        .all(...(scans[0].params as string[])) as {detail: string}[]
-      expect(plan.map((row) => row.detail).join(' | ')).toMatch(
-        /SEARCH documents USING (COVERING )?INDEX documents_type \(type=\?\)/,
-      )
-    } finally {
-      db.close()
-    }
+    expect(planOf(scans[0])).toMatch(
+      /SEARCH documents USING (COVERING )?INDEX documents_type \(type=\?\)/,
+    )
   })
 
   test("a word in many documents, a slice of a common type in an order: the type's order index leads, nothing sorted", async () => {
@@ -1542,44 +1556,22 @@ describe('full-text index queue', () => {
     await commit(docs)
     while (indexState().queued > 0) await afterCommit()
     store.indexOrders([{path: ['position'], desc: false}], {declared: true})
-    const scans: {sql: string; params: unknown[]}[] = []
-    const iterate = StatementSync.prototype.iterate
-    const spy = vi.spyOn(StatementSync.prototype, 'iterate').mockImplementation(function (
-      this: StatementSync,
-      ...params: unknown[]
-    ) {
-      if (this.sourceSQL.includes('search_fts MATCH')) scans.push({sql: this.sourceSQL, params})
-      return (iterate as (...args: unknown[]) => ReturnType<typeof iterate>).apply(this, params)
-    })
     const hint = {
       types: ['headline'],
       search: {column: 'words', text: 'dhaka'},
       order: [{path: ['position'], desc: false}],
       groupTies: true,
     } as const
-    let read: string[]
-    try {
-      read = ids(store.scan(hint)).slice(0, 3)
-    } finally {
-      spy.mockRestore()
-    }
+    const {read, scans} = withSearchScans(() => ids(store.scan(hint)).slice(0, 3))
     // Position 0 first, ties by id.
     const first = Object.keys(docs)
       .filter((id) => docs[id].position === 0)
       .sort()
     expect(read).toEqual(first.slice(0, 3))
     expect(scans).toHaveLength(1)
-    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
-    try {
-      const plan = db
-        .prepare(`EXPLAIN QUERY PLAN ${scans[0].sql}`)
-        .all(...(scans[0].params as string[])) as {detail: string}[]
-      const details = plan.map((row) => row.detail).join(' | ')
-      expect(details).toMatch(/SEARCH documents USING INDEX attr_\w+ \(type=\?\)/)
-      expect(details).not.toMatch(/TEMP B-TREE/)
-    } finally {
-      db.close()
-    }
+    const details = planOf(scans[0])
+    expect(details).toMatch(/SEARCH documents USING INDEX attr_\w+ \(type=\?\)/)
+    expect(details).not.toMatch(/TEMP B-TREE/)
   })
 
   test('a scan of no types counts nothing: it answers none before choosing how to read', async () => {

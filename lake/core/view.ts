@@ -1520,7 +1520,9 @@ async function readTopK(
   }
 
   // Published rows are each their own group: its ties by group are by id, off the same index.
-  const groupTies = grouped || perspective.kind === 'published'
+  // An order led by `_id` has no ties, and the (type, id) index gives it, not the group's.
+  const idLeads = topK.keys[0]?.path.length === 1 && topK.keys[0].path[0] === '_id'
+  const groupTies = grouped || (perspective.kind === 'published' && !idLeads)
   for (const doc of store.scan({...hint, order: topK.keys, groupTies})) {
     batch.push(doc)
     if (batch.length < TOP_K_BATCH) continue

@@ -196,6 +196,21 @@ describe('a budgeted store', () => {
     expect(answer.result).toEqual(await unbudgeted(query, 'drafts'))
   })
 
+  // How a dataset is paged (and @sanity/client's default perspective is published): outside a
+  // release stack each row is its own group, so the (type, id) index gives the order, no sort.
+  test.each([
+    ['published', 'asc'],
+    ['published', 'desc'],
+    ['raw', 'asc'],
+    ['raw', 'desc'],
+  ])('pages a type by _id off its id index (%s, %s)', async (perspective, dir) => {
+    const query = `*[_type == "article"] | order(_id ${dir})[0...5]._id`
+    const answer = await inPlace(query, {rows: 250, bodies: 250}, perspective)
+    expect(answer.over).toBeUndefined()
+    expect(answer.result).toEqual(await unbudgeted(query, perspective))
+    expect(answer.result).toHaveLength(5)
+  })
+
   test('stops at the first body past the budget', async () => {
     // 300 articles reference source-1: more bodies than the budget allows.
     const query = '*[references("source-1")]'

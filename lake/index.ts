@@ -135,11 +135,13 @@ export interface LakeOptions {
 
 /**
  * An `--order-index` declaration (`position`, `name desc`): its key, or null when it is not an
- * attribute path followed by an optional `asc` or `desc`.
+ * attribute path followed by an optional `asc` or `desc`, or is `_id` (a type is read in id
+ * order off the (type, id) index: an index of the body's `_id` would cost every write, unread).
  */
 export function orderIndexKey(text: string): OrderKey | null {
   const match = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?: +(asc|desc))?$/.exec(text.trim())
-  return match ? {path: match[1].split('.'), desc: match[2] === 'desc'} : null
+  if (!match || match[1] === '_id') return null
+  return {path: match[1].split('.'), desc: match[2] === 'desc'}
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000

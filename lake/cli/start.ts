@@ -88,6 +88,11 @@ export const command = defineCommand({
       }
     }
     for (const order of values['order-index']) {
+      if (/^_id(?: +(?:asc|desc))?$/.test(order.trim())) {
+        throw new UsageError(
+          `--order-index _id: every type is already read in _id order off its id index, got "${order}".`,
+        )
+      }
       if (!orderIndexKey(order)) {
         throw new UsageError(
           `--order-index takes an attribute path, then asc or desc, like "position" or "name desc", got "${order}".`,

@@ -228,6 +228,11 @@ describe('usage errors', () => {
       '--order-index takes an attribute path, then asc or desc, like "position" or "name desc", got "position sideways"',
       'npm run lake -- start --help',
     ],
+    [
+      ['start', '--order-index', '_id desc'],
+      '--order-index _id: every type is already read in _id order off its id index, got "_id desc"',
+      'npm run lake -- start --help',
+    ],
     [['env', '--port', '0'], '--port must be a port number', 'npm run lake -- env --help'],
     [['serve'], 'Unknown command "serve"', 'npm run lake -- --help'],
   ])(

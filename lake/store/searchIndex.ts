@@ -333,10 +333,11 @@ function columnsOf(
   heads: (words: string[]) => void,
 ): IndexColumns {
   // A run the document repeats gives its terms once: a kept run's terms carry the number of the
-  // last document that took them (sets of the runs met, made per document, cost more). Long runs,
-  // never kept, are remembered here.
+  // last document that took them (sets of the runs met, made per document, cost more). Long runs
+  // and long scalars' texts, never kept, are remembered here.
   const current = ++analysed
   let longRuns: Map<string, ChunkTerms> | null = null
+  let longScalars: Set<string> | null = null
   const words: string[] = []
   const tokens: string[] = []
   const refs = new Set<string>()
@@ -383,8 +384,11 @@ function columnsOf(
     },
     scalar(text) {
       // Its keys alone: `match` reads no boolean or number. A short one's runs are cached (each
-      // at most CACHED_SCALAR_LENGTH, within CACHED_CHUNK_LENGTH).
+      // at most CACHED_SCALAR_LENGTH, within CACHED_CHUNK_LENGTH); a long one's keys are given
+      // once a document, as the cached runs' are (a crop's top and bottom may be equal).
       if (DROPPED.test(text) || text.length > CACHED_SCALAR_LENGTH) {
+        if ((longScalars ??= new Set()).has(text)) return
+        longScalars.add(text)
         const keys = [...keysOf(text)].join(' ')
         if (keys !== '') words.push(keys)
         return

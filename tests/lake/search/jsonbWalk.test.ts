@@ -346,6 +346,23 @@ describe('the index walk over stored JSONB', () => {
     }
   })
 
+  test("names a number's words once however often the body repeats it, in an array or not", () => {
+    // Sets cannot see a repeat: the words column is compared as a list.
+    const words = (doc: object) =>
+      indexedColumnsOfJsonb(jsonbOf(JSON.stringify(doc)))
+        .words.split(' ')
+        .sort()
+    const long = fc.double({min: 0, max: 1, noNaN: true})
+    fc.assert(
+      fc.property(long, fc.array(long, {minLength: 1, maxLength: 4}), (top, list) => {
+        const doc = {_id: 'a', _type: 'image', crop: {top}, list}
+        const repeated = {...doc, crop: {top, bottom: top}, list: [...list, ...list]}
+        expect(words(repeated)).toEqual(words(doc))
+      }),
+      {numRuns: 300},
+    )
+  })
+
   test('a body that is no JSONB is read as text, as before (SQLite says why)', () => {
     db.exec('DELETE FROM documents; DELETE FROM search_queue')
     // A size past the body's end; a reserved element type; a text body of an older lake.

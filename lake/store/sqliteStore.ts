@@ -1981,7 +1981,7 @@ export function createSqliteStore(
   /** Index builds waiting for (or on) the thread, by index name; `drops` the index it replaces. */
   const pendingIndexes = new Map<string, {sql: string[]; drops?: string}>()
   let indexBuildRetry: ReturnType<typeof setTimeout> | null = null
-  function noteAttributeUse(expr: string, declare = false) {
+  function noteAttributeUse(expr: string, declare = false, label = expr) {
     const uses = (attributeUses.get(expr) ?? 0) + 1
     attributeUses.set(expr, uses)
     if (!declare && (uses !== AUTO_INDEX_AFTER || newAutoIndexes >= MAX_NEW_AUTO_INDEXES)) return
@@ -2005,7 +2005,15 @@ export function createSqliteStore(
     if (existing.length >= MAX_AUTO_INDEXES) {
       const used = new Set([...attributeUses.entries()].map(([e]) => `attr_${hash(e)}`))
       build.drops = existing.find((index) => !used.has(index))
-      if (!build.drops) return
+      if (!build.drops) {
+        // Configuration asked for it: say why the list pane or filter it serves still sorts or scans.
+        if (declare) {
+          console.error(
+            `lake: not indexing ${label} in "${dataset}": all ${MAX_AUTO_INDEXES} indexes are in use since the lake started (declared, or learnt from queries)`,
+          )
+        }
+        return
+      }
       build.sql.push(`DROP INDEX IF EXISTS ${build.drops}`)
     }
     build.sql.push(`CREATE INDEX IF NOT EXISTS ${name} ON documents (${expr})`)
@@ -3200,18 +3208,23 @@ export function createSqliteStore(
     },
 
     indexAttributes(paths, {declared: declare = false} = {}) {
-      const exprs = new Set(paths.map((path) => attributeExpression(path)))
-      for (const expr of exprs) noteAttributeUse(expr, declare)
+      const exprs = new Map(paths.map((path) => [attributeExpression(path), path.join('.')]))
+      for (const [expr, label] of exprs) noteAttributeUse(expr, declare, label)
     },
 
     indexOrders(keys, {declared: declare = false} = {}) {
       // The side table's fields are read in order off its own indexes (fields_type_published).
       const kept = (path: readonly string[]) =>
         INDEXED_FIELDS.some((field) => field.path.join('.') === path.join('.'))
-      const exprs = new Set(
-        keys.filter((key) => !kept(key.path)).map((key) => orderIndexColumns(key.path, key.desc)),
+      const exprs = new Map(
+        keys
+          .filter((key) => !kept(key.path))
+          .map((key) => [
+            orderIndexColumns(key.path, key.desc),
+            `the order ${key.path.join('.')}${key.desc ? ' desc' : ''}`,
+          ]),
       )
-      for (const expr of exprs) noteAttributeUse(expr, declare)
+      for (const [expr, label] of exprs) noteAttributeUse(expr, declare, label)
     },
 
     referrersOf(ids, kind = 'strong') {

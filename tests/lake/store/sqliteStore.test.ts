@@ -3235,6 +3235,31 @@ describe('expression indexes: the budget and dropping', () => {
     expect(indexedFields()).toEqual([field(3 * ATTRIBUTE_USES.entries - 1)])
   })
 
+  test('a declared index that finds every index in use is not built, and says so', async () => {
+    await commit({a: {f0: 'x'}})
+    for (let run = 0; run < 4; run++) {
+      restart()
+      for (const field of range('f', 8 * run, 8 * run + 8)) use(field, 2)
+    }
+    restart()
+    for (const field of range('f', 0, 32)) use(field)
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      store.indexAttributes([['d0']], {declared: true})
+      store.indexOrders([{path: ['position'], desc: true}], {declared: true})
+      expect(indexedFields()).toEqual(range('f', 0, 32).sort())
+      const lines = logged.mock.calls.map((call) => String(call[0]))
+      expect(lines).toEqual([
+        expect.stringMatching(/^lake: not indexing d0 in "test": all 32 indexes are in use/),
+        expect.stringMatching(
+          /^lake: not indexing the order position desc in "test": all 32 indexes are in use/,
+        ),
+      ])
+    } finally {
+      logged.mockRestore()
+    }
+  })
+
   test('declared paths are indexed at once and do not count against the run', async () => {
     await commit({a: {f0: 'x'}})
     store.indexAttributes([['d0'], ['d1']], {declared: true})

@@ -430,6 +430,23 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     `,
   },
   {name: "the side table keyed by the documents' rowid", sql: FIELDS_BY_ROWID},
+  {
+    // Order indexes learnt before they ended with the document group (type, kind, value: three
+    // columns) give no read its order whole, so none seeks them; each cost every write and held
+    // a place of MAX_AUTO_INDEXES, where the budget, when full, could evict a used one instead.
+    name: 'order indexes without the document group dropped',
+    sql: '',
+    run: (db) => {
+      const old = db
+        .prepare(
+          `SELECT name FROM sqlite_schema s WHERE type = 'index' AND name LIKE 'attr_%'
+            AND (SELECT count(*) FROM pragma_index_info(s.name)) = 3
+            AND (SELECT name FROM pragma_index_info(s.name) WHERE seqno = 0) = 'type'`,
+        )
+        .all() as {name: string}[]
+      for (const {name} of old) db.exec(`DROP INDEX "${name}"`)
+    },
+  },
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */

@@ -934,8 +934,8 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
     // (24: a reference row for every string `_ref`; 25: the documents to repair; 26: the
     // transaction log without AUTOINCREMENT; 27: the images to derive; 28: references keyed by
-    // the document's rowid; 29: the side table keyed by it.)
-    expect(count('SELECT max(version) AS n FROM migrations')).toBe(29)
+    // the document's rowid; 29: the side table keyed by it; 30: old order indexes dropped.)
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(30)
     expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
     expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
     expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)

@@ -18,6 +18,7 @@ import {
   ATTRIBUTE_USES,
   createSqliteStore,
   createSqliteStores,
+  orderIndexColumns,
   type SqliteStore,
 } from '../../../lake/store/sqliteStore.ts'
 import {compileSelection} from '../../../lake/store/fields.ts'
@@ -168,6 +169,7 @@ describe('sqliteStore', () => {
       {version: 27},
       {version: 28},
       {version: 29},
+      {version: 30},
     ])
     // Counts by type are kept by the writer: no trigger makes each write keep a statement journal.
     expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all()).toEqual([])
@@ -3258,6 +3260,31 @@ describe('expression indexes: the budget and dropping', () => {
     } finally {
       logged.mockRestore()
     }
+  })
+
+  // Learnt before order indexes ended with the document group: SQLite sorts the ties of a read
+  // off it, so no read seeks it, yet every write kept it up and it held a place of the 32.
+  test('an order index of the old form (type, kind, value) is dropped when the folder opens', async () => {
+    await commit({a: {position: 1}})
+    store.indexAttributes([['d0']], {declared: true})
+    store.indexOrders([{path: ['position'], desc: false}], {declared: true})
+    expect(indexedFields()).toEqual(['d0', 'position'])
+    stores.close()
+    const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'))
+    const columns = orderIndexColumns(['title'])
+    const oldForm = columns.slice(0, columns.indexOf(', CASE WHEN id >='))
+    db.exec(`CREATE INDEX attr_0ld0rder ON documents (${oldForm})`)
+    // As a lake before the drop left the folder: the migration not yet run.
+    db.exec(
+      "DELETE FROM migrations WHERE name = 'order indexes without the document group dropped'",
+    )
+    db.close()
+    expect(indexedFields()).toEqual(['d0', 'position', 'title'])
+    restart()
+    expect(indexedFields()).toEqual(['d0', 'position'])
+    expect(ids(store.scan({types: ['t'], order: [{path: ['position'], desc: false}]}))).toEqual([
+      'a',
+    ])
   })
 
   test('declared paths are indexed at once and do not count against the run', async () => {

@@ -7,17 +7,17 @@ import type {BytesOf, ChangeJson} from './changeText.ts'
 import type {DocumentPath} from './documentPaths.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from './types.ts'
 
-/**
- * A hint for which documents a query can possibly match. Each present field narrows (AND), the
- * values inside a field widen (OR). A store may ignore any part of it and return more documents:
- * callers always evaluate the full filter afterwards, so a hint only ever saves work.
- */
 /** A key of an order: a path from the document root, descending or not. */
 export interface OrderKey {
   path: readonly string[]
   desc: boolean
 }
 
+/**
+ * A hint for which documents a query can possibly match. Each present field narrows (AND), the
+ * values inside a field widen (OR). A store may ignore any part of it and return more documents:
+ * callers always evaluate the full filter afterwards, so a hint only ever saves work.
+ */
 export interface ScanHint {
   ids?: readonly string[]
   idPrefixes?: readonly string[]

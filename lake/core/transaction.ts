@@ -116,8 +116,8 @@ const CONTROL = /\p{Cc}/u
  * made every later write of those documents built on a write thread a 409, however often sent.
  * It is also text outside JSON: each listener event's SSE `id:` line (which a line break would
  * end: such an event went without one) and the lake's log lines (a line break forged a line, an
- * escape coloured the terminal). Sanity's clients send a UUID or none; hosted's rule is not
- * published.
+ * escape coloured the terminal). Sanity's clients send random ids (the Studio a UUID,
+ * @sanity/mutator its luid()) or none, never a control character; hosted's rule is not published.
  */
 function checkTransactionId(id: unknown): asserts id is string {
   const control = typeof id === 'string' ? CONTROL.exec(id) : null

@@ -1,8 +1,8 @@
 /**
  * `npm run lake -- trust [--data DIR] [--port N] [--dry-run]`: makes this machine trust the data
- * folder's CA (tls/ca.pem), so browsers accept the lake's https://localhost and speak HTTP/2 to it. It adds the CA
- * to every store it finds a tool for and says exactly what it did; for the rest it prints the
- * manual steps:
+ * folder's CA (tls/ca.pem), so browsers accept the lake's https://localhost and speak HTTP/2 to
+ * it. It adds the CA to every store it finds a tool for and says exactly what it did; for the
+ * rest it prints the manual steps:
  * - the system store: update-ca-certificates (Debian, Ubuntu), update-ca-trust (Fedora, RHEL),
  *   `security` (macOS), `certutil -addstore` (Windows) — these need administrator rights (sudo);
  * - NSS databases, which Chromium and Chrome (Linux) and Firefox read instead of the system

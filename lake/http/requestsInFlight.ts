@@ -58,7 +58,8 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
     perCaller: limits.anonymousBodies,
     // The lake-wide bound is the requests' own.
     total: Infinity,
-    // A body must arrive within the query deadline, or at its least pace (a small one: 20 s).
+    // A held body ends within its arrival bound (nodeRequest.ts BodyArrival: a query's deadline,
+    // a write's least pace), so a place comes free soon.
     retryAfterSeconds: 10,
     callerBusy: (held, limit) =>
       `This address's anonymous callers have ${held} requests with a body under way (at most ` +

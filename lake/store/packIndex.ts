@@ -3,8 +3,8 @@
  * checkpointer's thread, walCheckpointerWorker.ts). An index's B-tree leaves are left about a
  * tenth empty by a load (SQLite splits a full page and rarely fills it again), a table without a
  * rowid as an index (btrees()), and the full-text index in many segments; a REINDEX writes the
- * index again in key order, its pages full, and FTS5's merge folds the segments together. The pages no longer needed leave the file by
- * `incremental_vacuum` (a file made since auto_vacuum INCREMENTAL; an older file keeps them free
+ * index again in key order, its pages full, and FTS5's merge folds the segments together. The
+ * pages no longer needed leave the file by `incremental_vacuum` (a file made since auto_vacuum INCREMENTAL; an older file keeps them free
  * inside, for its next writes). Measured: docs/benchmarks-log.md, "indexes packed after a quiet
  * load".
  */

@@ -102,6 +102,7 @@ import type {
   LoggedTransaction,
   ChangeEffect,
   LoggedTransactionText,
+  OrderKey,
   Probe,
   ScanHint,
   SearchHint,
@@ -3778,10 +3779,7 @@ function attributeExpression(path: readonly string[]): string {
  * tie come in any order): that ends an order index (orderIndexColumns), which then gives the
  * order whole, no run of ties sorted.
  */
-function orderTerms(
-  order: readonly {path: readonly string[]; desc: boolean}[],
-  groupTies?: boolean,
-): string {
+function orderTerms(order: readonly OrderKey[], groupTies?: boolean): string {
   const ties = groupTies ? GROUP_ID : 'id'
   const terms = order.map((key) =>
     isIdPath(key.path) ? `${ties} ${key.desc ? 'DESC' : 'ASC'}` : typedOrder(key.path, key.desc),

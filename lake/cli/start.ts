@@ -22,6 +22,7 @@ import {reportCreatedAdmin} from './accounts.ts'
 import {dataFlag, dataFolderOption, envCommandFor} from './dataFolder.ts'
 import {stopLimitMs, stopOnSignal} from './stopping.ts'
 import {sharpQueue} from '../assets/sharp.ts'
+import {refuseNewerDatasets} from '../store/sqliteStore.ts'
 import {derivationsUnderWay} from '../auth/hashing.ts'
 
 const HELP = `Usage: npm run lake -- [start] [--port N] [--host HOST] [--data DIR] [--no-tls] [--cors-origin URL]…
@@ -54,7 +55,7 @@ Examples:
   npm run lake -- start --port 4334 --data .lake-demo --cors-origin http://localhost:4333
   LAKE_ADMIN_EMAIL=desk@example.org npm run lake     # choose the first administrator
 
-Exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM) · 1 could not start (the port taken, the data folder not a writable folder) · 2 bad arguments, or a folder holding what no lake made
+Exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM) · 1 could not start (the port taken, the data folder not a writable folder or a dataset in it written by a newer lake) · 2 bad arguments, or a folder holding what no lake made
 `
 
 export const command = defineCommand({
@@ -104,6 +105,9 @@ export const command = defineCommand({
     // 0 lets the system pick a free port (tests start the lake that way).
     const port = parsePort(values.port, 0)
     const dataDir = dataFolderOption(values.data)
+    // Before anything is written or served: a dataset opens at its first request, and a lake that
+    // started would answer that request, not its operator, that it cannot read the file.
+    refuseNewerDatasets(dataDir)
     // The administrator and scripts' token first: a generated password must be shown even when
     // the port turns out to be busy.
     const auth = await openAuth(dataDir, io.env)

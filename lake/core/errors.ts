@@ -396,6 +396,24 @@ export class UnannouncedCommitError extends Error {
   }
 }
 
+/**
+ * A dataset file written by a newer lake (its schema past this lake's migrations): not read, not
+ * changed. A 500, not a 503: no retry helps until the lake is upgraded, and @sanity/client retries
+ * 503s.
+ */
+export const NewerDatasetError = describedError('NewerDatasetError', 'newerDatasetError')
+
+/** The error for dataset `dataset`'s file at schema `schema`, this lake's last being `lakeSchema`. */
+export function newerDataset(
+  dataset: string,
+  schema: number,
+  lakeSchema: number,
+): InstanceType<typeof NewerDatasetError> {
+  return new NewerDatasetError(
+    `Dataset "${dataset}" was written by a newer lake (its file is at schema ${schema}; this lake reads up to ${lakeSchema}), so it is left unread and unchanged: upgrade the lake to the version that wrote it, or a later one, and start it again`,
+  )
+}
+
 /** The caller holds as many of something (open listeners) as one caller may. */
 export const TooManyRequestsError = describedError('TooManyRequestsError', 'tooManyRequestsError')
 

@@ -14,6 +14,7 @@ import {
   ListenerOverloadedError,
   MutationError,
   NotAcceptableError,
+  NewerDatasetError,
   NotFoundError,
   PermissionError,
   QueryError,
@@ -55,6 +56,8 @@ export function statusFor(err: LakeError): number {
   if (err instanceof TooManyRequestsError) return 429
   if (err instanceof RangeNotSatisfiableError) return 416
   if (err instanceof InsufficientStorageError) return 507
+  // The lake's own state, which only upgrading it changes: no client's retry helps.
+  if (err instanceof NewerDatasetError) return 500
   return 400
 }
 

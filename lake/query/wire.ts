@@ -9,6 +9,7 @@ import {
   InvalidRequestError,
   LakeError,
   MutationError,
+  NewerDatasetError,
   QueryError,
   QueryMemoryError,
   QueryParseError,
@@ -273,6 +274,8 @@ export function fromWire(wire: WireError): LakeError {
       return new DatabaseBusyError(wire.description)
     case 'InsufficientStorageError':
       return new InsufficientStorageError(wire.description)
+    case 'NewerDatasetError':
+      return new NewerDatasetError(wire.description)
     case 'MutationError':
     case 'ConflictError':
     case 'StaleMatchError': {

@@ -19,10 +19,11 @@ import {
   statSync,
 } from 'node:fs'
 import {getPriority} from 'node:os'
-import {dirname, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {
   BadRequestError,
+  newerDataset,
   NotFoundError,
   PermissionError,
   UnannouncedCommitError,
@@ -1050,7 +1051,7 @@ export function createSqliteStore(
       // tables that are not there (a 500, "no such table"), and it is opened again next time.
       let committed = false
       try {
-        committed = schemaCommitted(reading)
+        committed = schemaCommitted(reading, dataset)
       } finally {
         if (!committed) reading.close()
       }
@@ -1095,7 +1096,7 @@ export function createSqliteStore(
       db.exec('PRAGMA synchronous = NORMAL')
       db.exec('PRAGMA foreign_keys = ON')
       db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
-      migrate(db)
+      migrate(db, dataset)
       describeFields(db)
       if (searchIndexOn) ensureSearchIndex(db)
       else dropSearchIndex(db)
@@ -3689,7 +3690,7 @@ export function migrateDataFile(path: string, searchIndex = false): void {
     file.exec('PRAGMA journal_mode = WAL')
     file.exec('PRAGMA synchronous = NORMAL')
     file.exec('PRAGMA foreign_keys = ON')
-    migrate(file)
+    migrate(file, basename(path, '.sqlite'))
     if (searchIndex) ensureSearchIndex(file)
   } finally {
     file.close()
@@ -3711,9 +3712,41 @@ function upgradeDue(path: string, searchIndex: boolean): boolean {
   }
 }
 
-/** Whether a file's first migrations are committed (a new file's are one transaction: migrate). */
-function schemaCommitted(db: DatabaseSync): boolean {
-  return (schemaVersion(db) ?? 0) > 0
+/**
+ * Whether a file's first migrations are committed (a new file's are one transaction: migrate).
+ * A newer lake's file is refused (its tables may not be what this lake reads), as migrate does.
+ */
+function schemaCommitted(db: DatabaseSync, dataset: string): boolean {
+  const version = schemaVersion(db) ?? 0
+  if (version > MIGRATIONS.length) throw newerDataset(dataset, version, MIGRATIONS.length)
+  return version > 0
+}
+
+/**
+ * Refuses a data folder holding a dataset file a newer lake wrote (NewerDatasetError, naming the
+ * first), read only: `lake start` checks it before serving, since datasets open at their first
+ * request. A file not read as SQLite is left to its requests, which say what is wrong with it.
+ */
+export function refuseNewerDatasets(dataDir: string): void {
+  const dir = join(dataDir, 'datasets')
+  if (!existsSync(dir)) return
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.sqlite')) continue
+    let version: number | null = null
+    try {
+      const file = new DatabaseSync(join(dir, name), {readOnly: true, timeout: BUSY_TIMEOUT_MS})
+      try {
+        version = schemaVersion(file)
+      } finally {
+        file.close()
+      }
+    } catch {
+      continue
+    }
+    if (version !== null && version > MIGRATIONS.length) {
+      throw newerDataset(name.slice(0, -'.sqlite'.length), version, MIGRATIONS.length)
+    }
+  }
 }
 
 /** The last migration a file has committed: 0 for none, null without a migrations table. */
@@ -3723,16 +3756,12 @@ function schemaVersion(db: DatabaseSync): number | null {
   return row.v ?? 0
 }
 
-function migrate(db: DatabaseSync) {
+function migrate(db: DatabaseSync, dataset: string) {
   db.exec(`CREATE TABLE IF NOT EXISTS migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
   const row = db.prepare('SELECT max(version) AS v FROM migrations').get() as {v: number | null}
   const current = row.v ?? 0
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `lake: the data folder was written by a newer lake (schema ${current} > ${MIGRATIONS.length}); upgrade the lake`,
-    )
-  }
+  if (current > MIGRATIONS.length) throw newerDataset(dataset, current, MIGRATIONS.length)
   if (current === MIGRATIONS.length) return
   // The pending migrations are one transaction: a folder is upgraded whole or not at all, and a
   // new dataset's schema costs one sync rather than one per migration (0.1 s against 0.3-0.4 s

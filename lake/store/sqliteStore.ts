@@ -787,6 +787,7 @@ const GROUP_ID = `CASE WHEN id >= 'drafts.' AND id < 'drafts/' THEN substr(id, 8
   ELSE id END`
 /** Uses of an attribute path in query filters before it gets an expression index. */
 const AUTO_INDEX_AFTER = 2
+/** Learnt expression indexes a dataset file keeps (those declared in the run not counted). */
 const MAX_AUTO_INDEXES = 32
 /** New automatic expression indexes a store creates in one run of the lake (declared not counted). */
 const MAX_NEW_AUTO_INDEXES = 8
@@ -1990,17 +1991,21 @@ export function createSqliteStore(
    * Attribute paths that signed-in callers' queries filter on get an expression index once they
    * have been used AUTO_INDEX_AFTER times, at most MAX_NEW_AUTO_INDEXES of them a run (a caller
    * cannot fill every slot at once); declared paths get one at once. The index lives in the
-   * dataset file, so it survives restarts. At most MAX_AUTO_INDEXES: when full, an index no query
-   * has used since the lake started is dropped to make room (every index slows every write a
-   * little; "since the lake started" among the ATTRIBUTE_USES paths used last). With an analyzer
-   * thread the index is built there (buildIndexes).
+   * dataset file, so it survives restarts. At most MAX_AUTO_INDEXES learnt ones: when full, a
+   * learnt index no query has used since the lake started is dropped to make room (every index
+   * slows every write a little; "since the lake started" among the ATTRIBUTE_USES paths used
+   * last). Those declared in this run are neither counted nor dropped: they are declared as the
+   * file opens, before any query shows which learnt ones are in use, so counted they evicted a
+   * learnt one at random. With an analyzer thread the index is built there (buildIndexes).
    */
   const attributeUses = createLru<string, number>(ATTRIBUTE_USES, (expr) => expr.length)
   let newAutoIndexes = 0
+  /** Indexes declared in this run (`--index`, `--order-index`), by name. */
+  const declaredIndexes = new Set<string>()
   /** Index builds waiting for (or on) the thread, by index name; `drops` the index it replaces. */
   const pendingIndexes = new Map<string, {sql: string[]; drops?: string}>()
   let indexBuildRetry: ReturnType<typeof setTimeout> | null = null
-  function noteAttributeUse(expr: string, declare = false, label = expr) {
+  function noteAttributeUse(expr: string, declare = false) {
     const uses = (attributeUses.get(expr) ?? 0) + 1
     attributeUses.set(expr, uses)
     if (!declare && (uses !== AUTO_INDEX_AFTER || newAutoIndexes >= MAX_NEW_AUTO_INDEXES)) return
@@ -2008,6 +2013,7 @@ export function createSqliteStore(
     const conn = open(declare)
     if (!conn) return
     const name = `attr_${hash(expr)}`
+    if (declare) declaredIndexes.add(name)
     const dropping = new Set([...pendingIndexes.values()].map((build) => build.drops))
     const existing = [
       ...(
@@ -2021,18 +2027,11 @@ export function createSqliteStore(
     ]
     if (existing.includes(name)) return
     const build: {sql: string[]; drops?: string} = {sql: []}
-    if (existing.length >= MAX_AUTO_INDEXES) {
+    const learnt = existing.filter((index) => !declaredIndexes.has(index))
+    if (!declare && learnt.length >= MAX_AUTO_INDEXES) {
       const used = new Set([...attributeUses.entries()].map(([e]) => `attr_${hash(e)}`))
-      build.drops = existing.find((index) => !used.has(index))
-      if (!build.drops) {
-        // Configuration asked for it: say why the list pane or filter it serves still sorts or scans.
-        if (declare) {
-          console.error(
-            `lake: not indexing ${label} in "${dataset}": all ${MAX_AUTO_INDEXES} indexes are in use since the lake started (declared, or learnt from queries)`,
-          )
-        }
-        return
-      }
+      build.drops = learnt.find((index) => !used.has(index))
+      if (!build.drops) return
       build.sql.push(`DROP INDEX IF EXISTS ${build.drops}`)
     }
     build.sql.push(`CREATE INDEX IF NOT EXISTS ${name} ON documents (${expr})`)
@@ -3227,23 +3226,18 @@ export function createSqliteStore(
     },
 
     indexAttributes(paths, {declared: declare = false} = {}) {
-      const exprs = new Map(paths.map((path) => [attributeExpression(path), path.join('.')]))
-      for (const [expr, label] of exprs) noteAttributeUse(expr, declare, label)
+      const exprs = new Set(paths.map((path) => attributeExpression(path)))
+      for (const expr of exprs) noteAttributeUse(expr, declare)
     },
 
     indexOrders(keys, {declared: declare = false} = {}) {
       // The side table's fields are read in order off its own indexes (fields_type_published).
       const kept = (path: readonly string[]) =>
         INDEXED_FIELDS.some((field) => field.path.join('.') === path.join('.'))
-      const exprs = new Map(
-        keys
-          .filter((key) => !kept(key.path))
-          .map((key) => [
-            orderIndexColumns(key.path, key.desc),
-            `the order ${key.path.join('.')}${key.desc ? ' desc' : ''}`,
-          ]),
+      const exprs = new Set(
+        keys.filter((key) => !kept(key.path)).map((key) => orderIndexColumns(key.path, key.desc)),
       )
-      for (const [expr, label] of exprs) noteAttributeUse(expr, declare, label)
+      for (const expr of exprs) noteAttributeUse(expr, declare)
     },
 
     referrersOf(ids, kind = 'strong') {

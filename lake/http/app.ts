@@ -39,7 +39,7 @@ export function createApp(
   app.onError((err, c) => {
     const error = errorResponse(err)
     // The sign-in form's refusal is its page: a browser shows the answer as it is.
-    const res = (studio && loginPageRefusal(c, error)) || error
+    const res = (studio && loginPageRefusal(c, err, error)) || error
     // A body refused as too large is left unread, and the Node adapter stops draining it after
     // 500 ms by closing the socket: over HTTP/1.1 say so, or a keep-alive client reuses the dying
     // connection for its next request and fails with "other side closed".

@@ -6,7 +6,17 @@
  */
 import {Hono, type Context} from 'hono'
 import {toBengaliDigits} from '../../../bangla/index.ts'
-import {AuthError, BadRequestError} from '../../core/errors.ts'
+import {matchedRoutes} from 'hono/route'
+import {
+  AuthError,
+  BadRequestError,
+  CallerBusyError,
+  DatabaseBusyError,
+  databaseBusy,
+  LakeError,
+  RetryLaterError,
+  UnavailableError,
+} from '../../core/errors.ts'
 import {clientAddress, lakeOf, param} from '../context.ts'
 import {normalizeOrigin} from '../cors.ts'
 import {bearerToken, requireSignedIn} from '../principal.ts'
@@ -66,30 +76,36 @@ export function loginPageRoutes(): Hono {
     return page(c, 200, params, null)
   })
 
-  app.post(LOGIN_PATH, async (c) => {
-    const form = await readForm(c)
-    const fields = Object.fromEntries(
-      Object.entries(form).map(([key, value]) => [key, typeof value === 'string' ? value : '']),
-    )
-    const params = loginParams((name) => fields[name])
-    const target = redirectTarget(c, params.origin)
-    if (!target) return page(c, 400, params, MESSAGES.badOrigin)
-
-    const {auth} = studioOf(c)
-    const email = fields.email ?? ''
-    const result = await auth.login(email, fields.password ?? '', clientAddress(c))
-    if (!result.ok && result.reason === 'rateLimited') {
-      c.header('Retry-After', String(result.retryAfterSeconds))
-      return page(c, 429, params, MESSAGES.rateLimited(result.retryAfterSeconds), email)
-    }
-    if (!result.ok) return page(c, 401, params, MESSAGES.invalid, email)
-
-    // The Studio takes the sid from the hash whatever its login method (≥ 20 characters).
-    target.hash = `sid=${auth.createSid(result.user.id)}`
-    return c.redirect(target.toString(), 302)
-  })
+  app.post(LOGIN_PATH, checkLoginForm)
 
   return app
+}
+
+/**
+ * The form's POST. A refusal before it runs is also the page when the router took the request
+ * here: loginPageRefusal finds this handler among the routes matched.
+ */
+async function checkLoginForm(c: Context): Promise<Response> {
+  const form = await readForm(c)
+  const fields = Object.fromEntries(
+    Object.entries(form).map(([key, value]) => [key, typeof value === 'string' ? value : '']),
+  )
+  const params = loginParams((name) => fields[name])
+  const target = redirectTarget(c, params.origin)
+  if (!target) return page(c, 400, params, MESSAGES.badOrigin)
+
+  const {auth} = studioOf(c)
+  const email = fields.email ?? ''
+  const result = await auth.login(email, fields.password ?? '', clientAddress(c))
+  if (!result.ok && result.reason === 'rateLimited') {
+    c.header('Retry-After', String(result.retryAfterSeconds))
+    return page(c, 429, params, MESSAGES.rateLimited(result.retryAfterSeconds), email)
+  }
+  if (!result.ok) return page(c, 401, params, MESSAGES.invalid, email)
+
+  // The Studio takes the sid from the hash whatever its login method (≥ 20 characters).
+  target.hash = `sid=${auth.createSid(result.user.id)}`
+  return c.redirect(target.toString(), 302)
 }
 
 /**
@@ -146,25 +162,63 @@ const MESSAGES = {
     bn: 'এই ঠিকানায় ফেরত পাঠানো যায় না। স্টুডিও থেকে আবার সাইন ইন শুরু করুন।',
     en: 'Cannot return to this address. Start signing in again from the Studio.',
   },
-  busy: (seconds: number) => ({
-    bn: `এই মুহূর্তে অনেক অনুরোধ চলছে। ${toBengaliDigits(seconds)} সেকেন্ড পরে আবার চেষ্টা করুন।`,
-    en: `Too many requests are under way. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+  addressBusy: {
+    bn: 'এই ঠিকানা (এই কম্পিউটার বা এর নেটওয়ার্ক) থেকে অনেক অনুরোধ চলছে।',
+    en: 'Too many requests from this address are under way (this computer, or its network).',
+  },
+  lakeBusy: {
+    bn: 'লেকে সবার মিলিয়ে অনেক অনুরোধ চলছে।',
+    en: 'The lake has too many requests under way from all its callers.',
+  },
+  databaseBusy: {
+    bn: 'লেকের অ্যাকাউন্টের ডেটাবেস ব্যস্ত ছিল (অন্য কোনো প্রোগ্রাম তাতে লিখছিল); কিছুই বদলায়নি।',
+    en: "The lake's accounts database was busy (another program was writing to it); nothing was changed.",
+  },
+  unavailable: {
+    bn: 'লেকটি এখন বন্ধ হচ্ছে বা অনুরোধ নিতে পারছে না।',
+    en: 'The lake is shutting down or cannot take requests now.',
+  },
+  tryAgainIn: (seconds: number) => ({
+    bn: `${toBengaliDigits(seconds)} সেকেন্ড পরে আবার চেষ্টা করুন।`,
+    en: `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
   }),
 }
 
 /**
  * The sign-in form's refusal (429, 503: requests or bodies under way past a bound, refused before
- * its body was read) as the login page, its form as it was, or null for any other answer. A
- * browser shows what the form's POST is answered: the error's JSON left an editor no way on. Where
- * to return comes from the form's URL (its action carries it), the body being unread.
+ * its body was read; a busy or closing database) as the login page, its form as it was, or null
+ * for any other answer. A browser shows what the form's POST is answered: the error's JSON left an
+ * editor no way on. The form is whatever the router took to its handler (`//auth/login/local`,
+ * `/auth/login/%6Cocal`), not one spelling of its path. Where to return comes from the form's URL
+ * (its action carries it), the body being unread.
  */
-export function loginPageRefusal(c: Context, res: Response): Response | null {
-  if (c.req.method !== 'POST' || new URL(c.req.url).pathname !== LOGIN_PATH) return null
+export function loginPageRefusal(c: Context, thrown: unknown, res: Response): Response | null {
   if (res.status !== 429 && res.status !== 503) return null
-  const retryAfter = res.headers.get('retry-after')
-  if (retryAfter) c.header('Retry-After', retryAfter)
+  if (!matchedRoutes(c).some((route) => route.handler === checkLoginForm)) return null
+  const retryAfter = Number(res.headers.get('retry-after')) || 1
+  c.header('Retry-After', String(retryAfter))
   const params = loginParams((name) => c.req.query(name))
-  return page(c, res.status, params, MESSAGES.busy(Number(retryAfter) || 1))
+  return page(c, res.status, params, refusalMessage(thrown, retryAfter))
+}
+
+/** What the page says of a refusal: its own cause, each in its words. */
+function refusalMessage(thrown: unknown, seconds: number): {bn: string; en: string} {
+  const err = databaseBusy(thrown) ?? thrown
+  const cause =
+    err instanceof CallerBusyError
+      ? MESSAGES.addressBusy
+      : err instanceof DatabaseBusyError
+        ? MESSAGES.databaseBusy
+        : err instanceof UnavailableError
+          ? MESSAGES.unavailable
+          : err instanceof RetryLaterError && err.type === 'lakeBusyError'
+            ? MESSAGES.lakeBusy
+            : {
+                bn: 'এই মুহূর্তে সাইন ইন করা গেল না।',
+                en: err instanceof LakeError ? err.description : 'Signing in failed for now.',
+              }
+  const later = MESSAGES.tryAgainIn(seconds)
+  return {bn: `${cause.bn} ${later.bn}`, en: `${cause.en} ${later.en}`}
 }
 
 function page(

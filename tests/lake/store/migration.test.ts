@@ -4,7 +4,8 @@
  * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table,
  * 24689bb with the full-text index's own id map and type and rev kept beside each body, 06e3e4b
  * with the transaction log's seq an AUTOINCREMENT, 886ca21 with references keyed by the referring
- * document's id, 54b58fa with the side table keyed by the id)
+ * document's id, 54b58fa with the side table keyed by the id, 97fd9e9 at the schema before this
+ * lake's and bdd0694 at this lake's, both with declared indexes)
  * open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
@@ -47,6 +48,10 @@ let expected: {
     rows: {id: string; type: string; fields: unknown[]; complete: boolean}[]
     count: number
   }[]
+  /** The file's expression indexes as SQLite states them (written since 97fd9e9's fixture). */
+  indexes?: string[]
+  /** The articles in the declared order `views desc`, as that lake read them (idem). */
+  ordered?: string[]
 }
 
 async function openFixture(name: string) {
@@ -71,6 +76,22 @@ function readsBack() {
     }
   }
   expect(expected.transactions.map((tx) => store.getTransaction(tx))).toEqual(expected.logged)
+}
+
+type Row = {id: string; fields: unknown[]}
+/**
+ * Rows as read, each run of rows with the same order keys sorted by id: rows that tie on the
+ * order come in any order (Selection.order).
+ */
+function tiesById<T extends Row>(rows: T[], order: readonly {field: number}[] = []): T[] {
+  const keyOf = (row: Row) => JSON.stringify(order.map(({field}) => row.fields[field] ?? null))
+  const out: T[][] = []
+  for (const row of rows) {
+    const run = out.at(-1)
+    if (run && keyOf(run[0]) === keyOf(row)) run.push(row)
+    else out.push([row])
+  }
+  return out.flatMap((run) => run.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
 }
 
 describe.each([...FIXTURES, CURRENT_INDEX])('a data folder written by %s', (name) => {
@@ -535,21 +556,6 @@ describe("a folder from before the references were keyed by the referring docume
 
 describe("a folder from before the side table was keyed by the documents' rowid (54b58fa)", () => {
   const file = () => join(dir, 'datasets', 'production.sqlite')
-  type Row = {id: string; fields: unknown[]}
-  /**
-   * Rows as read, each run of rows with the same order keys sorted by id: rows that tie on the
-   * order come in any order (Selection.order).
-   */
-  const tiesById = (rows: Row[], order: readonly {field: number}[] = []) => {
-    const keyOf = (row: Row) => JSON.stringify(order.map(({field}) => row.fields[field] ?? null))
-    const out: Row[][] = []
-    for (const row of rows) {
-      const run = out.at(-1)
-      if (run && keyOf(run[0]) === keyOf(row)) run.push(row)
-      else out.push([row])
-    }
-    return out.flatMap((run) => run.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
-  }
   const answers = () => {
     const store = stores.get('production')
     return expected.selections!.map(({selection}) => ({
@@ -975,3 +981,133 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     analyzer.close()
   }
 }, 60_000)
+
+/**
+ * The last two schemas, each written by its own lake (fixtures/writeDataFolder.ts): 97fd9e9 at
+ * schema 29, the last before migration 30, and bdd0694 at this lake's schema. Both declared an
+ * attribute and an order index, which an upgrade keeps as they are. When a migration is added,
+ * the fixture at this lake's schema becomes the previous one: write one with the new lake and add
+ * it here (LATEST), so that each upgrade is tried on a folder its predecessor wrote.
+ */
+const PREVIOUS = 'main-97fd9e9'
+const LATEST = 'main-bdd0694'
+describe.each([PREVIOUS, LATEST])('a data folder written by %s (the last schemas)', (name) => {
+  const file = () => join(dir, 'datasets', 'production.sqlite')
+  const sqlOf = (path: string, sql: string) => {
+    const db = new DatabaseSync(path, {readOnly: true})
+    try {
+      return db.prepare(sql).all()
+    } finally {
+      db.close()
+    }
+  }
+  const schemaOf = (path: string) =>
+    Number(sqlOf(path, 'SELECT max(version) AS v FROM migrations')[0].v)
+  const indexesOf = (path: string) =>
+    sqlOf(
+      path,
+      "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name LIKE 'attr_%' ORDER BY sql",
+    ).map((row) => String(row.sql))
+  const ordered = () =>
+    [
+      ...stores
+        .get('production')
+        .scan({types: ['article'], order: [{path: ['views'], desc: true}]}),
+    ].map((doc) => doc._id)
+  /** The schema of a file this lake makes: a new dataset's, written once. */
+  const lakeSchema = async () => {
+    const fresh = stores.get('fresh')
+    await fresh.transact((writer) =>
+      writer.commit({
+        id: 'tx-fresh',
+        dataset: 'fresh',
+        timestamp: '2026-12-06T00:00:00.000Z',
+        identity: 'p-test',
+        changes: [],
+      }),
+    )
+    return schemaOf(join(dir, 'datasets', 'fresh.sqlite'))
+  }
+
+  beforeEach(() => openFixture(name))
+
+  test("opens at this lake's schema: the previous one's folder migrates, the latest one's is this lake's", async () => {
+    const written = schemaOf(
+      join(import.meta.dirname, 'fixtures', name, 'datasets', 'production.sqlite'),
+    )
+    stores.get('production').count()
+    const schema = await lakeSchema()
+    expect(schemaOf(file())).toBe(schema)
+    if (name === LATEST) {
+      expect(
+        written,
+        `${LATEST} is older than this lake: write a fixture with it (see above)`,
+      ).toBe(schema)
+    } else {
+      expect(written).toBeLessThan(schema)
+    }
+  })
+
+  test('every revision and every logged transaction reads back as that lake read them', readsBack)
+
+  test('references, selections and counts answer as that lake answered', () => {
+    const store = stores.get('production')
+    const targets = ['source-1', 'source-2', 'article-0', 'article-3', 'headline-1']
+    expect({
+      strong: store.referrersOf(targets, 'strong'),
+      visible: store.referrersOf(targets, 'visible'),
+      any: store.referrersOf(targets, 'any'),
+      selected: targets.map((id) =>
+        [...store.select({where: {kind: 'references', ids: [id]}})].map((row) => row.id),
+      ),
+    }).toEqual(expected.references)
+    const answers = expected.selections!.map(({selection}) => ({
+      selection,
+      rows: tiesById([...store.select(selection)], selection.order),
+      count: store.countSelected(selection),
+    }))
+    expect(answers).toEqual(
+      expected.selections!.map(({selection, rows, count}) => ({
+        selection,
+        rows: tiesById(rows, selection.order),
+        count,
+      })),
+    )
+  })
+
+  test('the declared indexes are kept as they were, and the order reads as that lake read it', async () => {
+    expect(expected.indexes).toHaveLength(2)
+    expect(ordered()).toEqual(expected.ordered)
+    expect(new Set(ordered()).size).toBe(5)
+    expect(indexesOf(file())).toEqual(expected.indexes)
+    // A write after the upgrade moves its document in that order.
+    const store = stores.get('production')
+    const before = store.getDocuments(['article-1'])[0]!
+    const after = {...before, views: 50, _rev: 'tx-after'}
+    await store.transact((writer) =>
+      writer.commit({
+        id: 'tx-after',
+        dataset: 'production',
+        timestamp: '2026-12-06T00:00:00.000Z',
+        identity: 'p-test',
+        changes: [
+          {
+            id: 'article-1',
+            before,
+            after,
+            mutations: [{patch: {id: 'article-1', set: {views: 50}}}],
+            effects: {apply: [], revert: []},
+          },
+        ],
+      }),
+    )
+    // Desc: booleans, then strings, then numbers (GROQ's order of kinds, reversed); 50 the most.
+    expect(ordered()).toEqual([
+      'drafts.article-0',
+      'article-4',
+      'article-1',
+      'article-2',
+      'article-0',
+    ])
+  })
+})

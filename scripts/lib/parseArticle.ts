@@ -532,7 +532,14 @@ const TIMES_OF_DAY = [
   'রাত',
 ].map((word) => nfc(word))
 const TIME_OF_DAY = `(?:${TIMES_OF_DAY.join('|')})(?![\\u0980-\\u09FF])`
-const YEAR = `(?:\\s*,?\\s*(?<year>${NUMBER}))?`
+// A year is four digits that read as one: followed by what can close a date (the end, a comma,
+// a bracket, a colon, a dash, a danda), a year word ('২০২৬ সালে'), a weekday or a time of day —
+// never by a suffix or a noun ('১০টায়', '১২০০ শ্রমিককে', '২০০০ জন'), which make it a count or
+// a clock time and leave the date without a year. The era word is part of the dateline.
+const ERA_WORDS = ['খ্রিস্টাব্দ', 'খ্রিষ্টাব্দ', 'খ্রি.', 'ইং.', 'ইং', 'বঙ্গাব্দ'].map((word) => nfc(word))
+const ERA = `(?:\\s+(?:${ERA_WORDS.map((word) => word.replace('.', '\\.')).join('|')})(?![\\u0980-\\u09FF]))`
+const YEAR_FOLLOWER = `(?=\\s*(?:$|[,()।:：–—-]|ঃ)|\\s+(?:${nfc('সাল')}|${TIME_OF_DAY}|[\\u0980-\\u09FF]+${nfc('বার')}(?![\\u0980-\\u09FF])))`
+const YEAR = `(?:\\s*,?\\s*(?<year>[০-৯0-9]{4})${ERA}?${YEAR_FOLLOWER})?`
 const DAY = `(?<day>${NUMBER})${ORDINAL}`
 // A wire's agency in parentheses and the closing colon or dash: '(বাসস) :', ', (বাসস) :', '(বাসস)।'.
 const AGENCY = `(?:\\s*,?\\s*\\([^()]{1,40}\\))?`
@@ -642,6 +649,10 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
   return {dateline: null, warnings: []}
 }
 
+// Years a written year may name: a newsroom archive reaches back to the last century.
+const GREGORIAN_YEARS = [1900, 2199] as const
+const BANGLA_YEARS = [1300, 1599] as const
+
 function toGregorian(calendar: DateParts['calendar'], date: CalendarDate): CalendarDate | null {
   if (calendar === 'bangla') return gregorianFromBangla(date)
   return isValidDate(date) ? date : null
@@ -657,7 +668,15 @@ function resolveDate(
   const quoted = `'${dateline.text}'`
   if (parts.year !== undefined) {
     const year = Number(toAsciiDigits(parts.year))
-    const named = parts.year.length === 4 ? toGregorian(calendar, {year, month, day}) : null
+    const [first, last] = calendar === 'bangla' ? BANGLA_YEARS : GREGORIAN_YEARS
+    if (year < first || year > last) {
+      warnings.push(
+        `the dateline ${quoted} names the year ${parts.year}, which is not a year the news is ` +
+          `from (${first}–${last}): check the dateline, or pass --date`,
+      )
+      return {dateline, warnings}
+    }
+    const named = toGregorian(calendar, {year, month, day})
     if (!named) {
       warnings.push(`the dateline ${quoted} names a date that does not exist`)
       return {dateline, warnings}

@@ -82,6 +82,8 @@ const DRAFTS: [string, string, string][] = [
   // a day that does not exist
   ['মঙ্গলবার (৩১ জুন) সকালে…', '2025-07-20', 'does not exist'],
   ['ঢাকা, ৩২ বৈশাখ (বাসস) : …', '2025-07-20', 'does not exist'],
+  // a written year no news is from
+  ['ঢাকা, ৪ ডিসেম্বর, ১২০০ (বাসস) : …', '2026-12-06', 'the year ১২০০, which is not a year'],
 ]
 
 describe('dateline forms that make a draft with a warning', () => {
@@ -126,5 +128,39 @@ describe('the year rule', () => {
         }
       }
     }
+  })
+})
+
+// A number after the month is a year only when it reads as one: four digits, a plausible year,
+// and followed by what closes a date (a comma, a bracket, the end, a year word, a weekday or a
+// time of day) — not a count ('১২০০ শ্রমিককে') or a clock time ('১০টায়').
+describe('a number after the month that is not a year', () => {
+  const DEC: [string, string, string][] = [
+    ['গতকাল ৫ ডিসেম্বর ১২০০ শ্রমিককে ছাঁটাই করেছে কর্তৃপক্ষ।', '2026-12-06', 'গতকাল ৫ ডিসেম্বর'],
+    ['গতকাল ৫ ডিসেম্বর ২০০০ শ্রমিককে ছাঁটাই করেছে কর্তৃপক্ষ।', '2026-12-06', 'গতকাল ৫ ডিসেম্বর'],
+    ['আজ ৬ ডিসেম্বর ১০টায় সচিবালয়ে…', '2026-12-06', 'আজ ৬ ডিসেম্বর'],
+    ['গতকাল ৪ ডিসেম্বর ১১টার দিকে আগুন লাগে।', '2026-12-05', 'গতকাল ৪ ডিসেম্বর'],
+    ['শুক্রবার ৪ ডিসেম্বর ১২টার দিকে আগুন লাগে।', '2026-12-04', 'শুক্রবার ৪ ডিসেম্বর'],
+    ['আজ ৬ ডিসেম্বর ২০ জন আহত হয়েছেন।', '2026-12-06', 'আজ ৬ ডিসেম্বর'],
+    ['আজ ৬ ডিসেম্বর ২০০০ বার সাইরেন বাজে।', '2026-12-06', 'আজ ৬ ডিসেম্বর'],
+  ]
+  it.each(DEC)('%s (as of 2026-12-06) → %s', (paragraph, date, text) => {
+    const result = parseDateline(paragraph, ref('2026-12-06'))
+    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date, year: 'inferred'})
+    expect(result.warnings).toEqual([])
+  })
+
+  // [paragraph, the written year's date]
+  const YEARS: [string, string][] = [
+    ['আজ ৬ ডিসেম্বর ২০২৬ সকালে…', '2026-12-06'],
+    ['গতকাল শুক্রবার (৪ ডিসেম্বর ২০২৬) রাতে…', '2026-12-05'],
+    ['ঢাকা, ৪ ডিসেম্বর ২০২৬ (বাসস) : …', '2026-12-04'],
+    ['আজ ৬ ডিসেম্বর ২০২৬ সালে…', '2026-12-06'],
+    ['আজ ৬ ডিসেম্বর, ২০২৬, রাজধানীতে…', '2026-12-06'],
+  ]
+  it.each(YEARS)('a written year still wins: %s → %s', (paragraph, date) => {
+    const result = parseDateline(paragraph, ref('2026-12-06'))
+    expect(result.dateline).toMatchObject({date, year: 'explicit'})
+    expect(result.warnings).toEqual([])
   })
 })

@@ -214,7 +214,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   const lines: Line[] = text
     .replace(/^\ufeff/, '')
     .split(/\r\n|\r|\n/)
-    .map((raw, index) => ({text: nfc(raw).trim(), number: index + 1}))
+    .map((raw, index) => ({text: cleanLine(raw), number: index + 1}))
   const content = lines.filter((line) => line.text !== '')
 
   const title = content[0]
@@ -337,6 +337,15 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     headlines,
     warnings,
   }
+}
+
+// Runs of blanks become one space: a double space is a typing slip (the Studio flags it), and
+// single blanks keep every pattern below linear in the line's length.
+const BLANK_RUN = /\s{2,}/gu
+
+/** A line as the parser reads it: NFC, blanks collapsed, no blanks at its ends. */
+function cleanLine(raw: string): string {
+  return nfc(raw).replace(BLANK_RUN, ' ').trim()
 }
 
 function invalidAsOf(options: ParseOptions): never {
@@ -600,6 +609,17 @@ type DateParts = {
   shift: number
 }
 
+/** A dateline is a few words; the forms never see more than this many characters. */
+export const DATELINE_WINDOW = 200
+
+/**
+ * What the dateline forms match: the paragraph's start, NFC, blanks collapsed. Bounded, so a
+ * hostile paragraph (a 100 kB run of blanks) costs the forms no more than a real one.
+ */
+export function datelineWindow(paragraph: string): string {
+  return nfc(paragraph).replace(BLANK_RUN, ' ').trimStart().slice(0, DATELINE_WINDOW)
+}
+
 /**
  * Finds the dateline at the start of a paragraph and resolves its date. An explicit year wins.
  * Otherwise the date is the latest one, not after the reference date and within a year of it,
@@ -609,7 +629,7 @@ type DateParts = {
  * the paper's (PRINT_SHIFT).
  */
 export function parseDateline(paragraph: string, reference: CalendarDate): DatelineResult {
-  const text = nfc(paragraph)
+  const text = datelineWindow(paragraph)
   for (const form of [WEEKDAY_FORM, DATE_FIRST_FORM, RELATIVE_DATE_FORM, CMG_FORM, WIRE_FORM]) {
     const match = form.exec(text)
     const groups = match?.groups

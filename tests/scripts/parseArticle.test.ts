@@ -3,6 +3,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {
   ArticleParseError,
+  DATELINE_WINDOW,
+  datelineWindow,
   decodeArticle,
   parseArticle,
   parseDateline,
@@ -413,5 +415,40 @@ describe('parseDateline', () => {
     ]) {
       expect(parseDateline(text, asOf)).toEqual({dateline: null, warnings: []})
     }
+  })
+})
+
+// Hostile whitespace: runs of blanks once made the dateline forms and the speaker separator
+// backtrack (a 4 kB paragraph never finished). The forms now see a bounded window of the
+// paragraph with every run of blanks collapsed, so their work does not grow with the input.
+describe('hostile whitespace', () => {
+  const hostile = (blanks: number) =>
+    `শিরোনাম\n\nঢাকা${' '.repeat(blanks)}শহরে আগুন লাগে।\n` +
+    `সূত্র: বাসস।\n\nসরকার বলছে সব ঠিক আছে${'\t '.repeat(blanks / 2)}: মন্ত্রী\n`
+
+  it('parses a 4 kB paragraph of blanks', () => {
+    const article = parse(hostile(4_000))
+    expect(article.paragraphs).toEqual(['ঢাকা শহরে আগুন লাগে।'])
+    expect(article.dateline).toBeNull()
+  })
+
+  it('gives the dateline forms the same bounded window for 1 kB, 10 kB and 100 kB', () => {
+    const windows = [1_000, 10_000, 100_000].map((size) =>
+      datelineWindow(`ঢাকা${' '.repeat(size)}, ${'\u00a0'.repeat(size)}৫ ডিসেম্বর (বাসস) :`),
+    )
+    for (const window of windows) {
+      expect(window.length).toBeLessThanOrEqual(DATELINE_WINDOW)
+      expect(window).not.toMatch(/\s\s/u)
+    }
+    expect(new Set(windows).size).toBe(1)
+    expect(parseDateline(windows[2]!, ref('2026-12-06')).dateline).toMatchObject({
+      date: '2026-12-05',
+    })
+  })
+
+  it('parses 100 kB of blanks in a paragraph and a headline', () => {
+    const article = parse(hostile(100_000), '2026-12-06')
+    expect(article.paragraphs).toEqual(['ঢাকা শহরে আগুন লাগে।'])
+    expect(article.headlines).toEqual([{text: 'সরকার বলছে সব ঠিক আছে', speaker: 'মন্ত্রী', line: 6}])
   })
 })

@@ -10,6 +10,15 @@ export function nfc(s: string): string {
   return s.normalize('NFC')
 }
 
+// U+09F7 (৷, BENGALI CURRENCY NUMERATOR FOUR) looks like the danda and some keyboard layouts
+// type it for one; no news copy writes the old currency fraction.
+const NUMERATOR_FOUR = /\u09F7/g
+
+/** The danda (।, U+0964) for the currency numerator four (৷, U+09F7) typed in its place. */
+export function fixDanda(s: string): string {
+  return s.replace(NUMERATOR_FOUR, '\u0964')
+}
+
 export function isNfc(s: string): boolean {
   return s === s.normalize('NFC')
 }

@@ -13,6 +13,7 @@ import {
   banglaMonthIndex,
   bengaliMonthIndex,
   bengaliWeekdayIndex,
+  fixDanda,
   gregorianFromBangla,
   nfc,
   toAsciiDigits,
@@ -343,9 +344,9 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
 // single blanks keep every pattern below linear in the line's length.
 const BLANK_RUN = /\s{2,}/gu
 
-/** A line as the parser reads it: NFC, blanks collapsed, no blanks at its ends. */
+/** A line as the parser reads it: NFC, real dandas, blanks collapsed, no blanks at its ends. */
 function cleanLine(raw: string): string {
-  return nfc(raw).replace(BLANK_RUN, ' ').trim()
+  return fixDanda(nfc(raw)).replace(BLANK_RUN, ' ').trim()
 }
 
 function invalidAsOf(options: ParseOptions): never {
@@ -617,7 +618,7 @@ export const DATELINE_WINDOW = 200
  * hostile paragraph (a 100 kB run of blanks) costs the forms no more than a real one.
  */
 export function datelineWindow(paragraph: string): string {
-  return nfc(paragraph).replace(BLANK_RUN, ' ').trimStart().slice(0, DATELINE_WINDOW)
+  return fixDanda(nfc(paragraph)).replace(BLANK_RUN, ' ').trimStart().slice(0, DATELINE_WINDOW)
 }
 
 /**

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {
+  fixDanda,
   fixSpacing,
   graphemeLength,
   graphemes,
@@ -140,5 +141,12 @@ describe('spacing', () => {
     expect(fixSpacing('এক  লাইন \n দুই')).toBe('এক লাইন\nদুই')
     const fixed = fixSpacing('  গাজায়   যুদ্ধবিরতি ')
     expect(spacingIssues(fixed)).toEqual([])
+  })
+})
+
+describe('fixDanda', () => {
+  it('writes the danda for the currency numerator four typed in its place', () => {
+    expect(fixDanda('সূত্র: বাসস\u09F7')).toBe('সূত্র: বাসস।')
+    expect(fixDanda('আগুন লাগে। পরে নেভে।')).toBe('আগুন লাগে। পরে নেভে।')
   })
 })

@@ -11,6 +11,7 @@ import {
   splitSpeaker,
 } from '../../scripts/lib/parseArticle.ts'
 import {parseIsoDate} from '../../scripts/lib/dates.ts'
+import {toDocuments} from '../../scripts/lib/toDocuments.ts'
 
 const SEED_FILE = join(import.meta.dirname, '../../data/seed/000_6a6c5dd935f09d3d.txt')
 const SEED = readFileSync(SEED_FILE, 'utf8')
@@ -450,5 +451,26 @@ describe('hostile whitespace', () => {
     const article = parse(hostile(100_000), '2026-12-06')
     expect(article.paragraphs).toEqual(['ঢাকা শহরে আগুন লাগে।'])
     expect(article.headlines).toEqual([{text: 'সরকার বলছে সব ঠিক আছে', speaker: 'মন্ত্রী', line: 6}])
+  })
+})
+
+// U+09F7 (৷, the currency numerator four) looks like the danda and is typed for it.
+describe('the numerator four typed for the danda', () => {
+  it('ends the credit line and the paragraphs like a danda', () => {
+    const article = parse(
+      'শিরোনাম\n\nঢাকা, ১২ মার্চ (বাসস) : আগুন লাগে৷ পরে নেভে৷\nসূত্র: বাসস৷\n',
+      '2025-03-20',
+    )
+    expect(article.organisation).toBe('বাসস')
+    expect(article.paragraphs).toEqual(['ঢাকা, ১২ মার্চ (বাসস) : আগুন লাগে। পরে নেভে।'])
+    expect(toDocuments(article).sources.map((source) => source._id)).toEqual([
+      'source-bangladesh-sangbad-sangstha',
+    ])
+  })
+
+  it('ends a credit with people and an organisation', () => {
+    const article = parse('শিরোনাম\n\nআজ ২৬ মার্চ সকালে…\nসূত্র: আবদুল করিম, প্রথম আলো৷\n', '2025-03-26')
+    expect(article.credits).toEqual(['আবদুল করিম'])
+    expect(article.organisation).toBe('প্রথম আলো')
   })
 })

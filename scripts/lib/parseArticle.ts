@@ -344,9 +344,25 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
 // single blanks keep every pattern below linear in the line's length.
 const BLANK_RUN = /\s{2,}/gu
 
-/** A line as the parser reads it: NFC, real dandas, blanks collapsed, no blanks at its ends. */
+// Blanks and format characters (ZWSP, BOM, word joiner, LRM …): invisible at a line's edge,
+// where they only hide a dateline or end up in a stored title.
+const EDGE = /[\s\p{Cf}]/u
+
+/** The text without blanks or format characters at its ends (a loop: linear in any input). */
+function trimEdges(text: string): string {
+  let start = 0
+  let end = text.length
+  while (start < end && EDGE.test(text[start]!)) start++
+  while (end > start && EDGE.test(text[end - 1]!)) end--
+  return text.slice(start, end)
+}
+
+/**
+ * A line as the parser reads it: NFC, real dandas, blanks collapsed, no blanks or format
+ * characters at its ends.
+ */
 function cleanLine(raw: string): string {
-  return fixDanda(nfc(raw)).replace(BLANK_RUN, ' ').trim()
+  return trimEdges(fixDanda(nfc(raw)).replace(BLANK_RUN, ' '))
 }
 
 function invalidAsOf(options: ParseOptions): never {
@@ -618,7 +634,7 @@ export const DATELINE_WINDOW = 200
  * hostile paragraph (a 100 kB run of blanks) costs the forms no more than a real one.
  */
 export function datelineWindow(paragraph: string): string {
-  return fixDanda(nfc(paragraph)).replace(BLANK_RUN, ' ').trimStart().slice(0, DATELINE_WINDOW)
+  return trimEdges(fixDanda(nfc(paragraph)).replace(BLANK_RUN, ' ')).slice(0, DATELINE_WINDOW)
 }
 
 /**

@@ -474,3 +474,31 @@ describe('the numerator four typed for the danda', () => {
     expect(article.organisation).toBe('প্রথম আলো')
   })
 })
+
+// Zero-width and other format characters (ZWSP, BOM, word joiner, LRM) at a line's edge are
+// invisible in an editor; left there they hid the dateline and stayed in the stored title.
+describe('invisible characters at the edges of lines', () => {
+  const TEXT = 'শিরোনাম\n\nমঙ্গলবার (১৫ই জুলাই) সকালে বেইজিংয়ে…\nসূত্র: বাসস।\n'
+  for (const [name, mark] of [
+    ['zero-width space', '\u200B'],
+    ['byte-order mark', '\uFEFF'],
+    ['word joiner', '\u2060'],
+    ['left-to-right mark', '\u200E'],
+  ] as const) {
+    it(`drops a ${name} before the title and the first paragraph, and after them`, () => {
+      const marked = TEXT.replace('শিরোনাম', `${mark}শিরোনাম${mark}`).replace(
+        'মঙ্গলবার',
+        `${mark} ${mark}মঙ্গলবার`,
+      )
+      const article = parse(marked)
+      expect(article.title).toBe('শিরোনাম')
+      expect(article.dateline).toMatchObject({date: '2025-07-15'})
+      expect(article.paragraphs[0]).toMatch(/^মঙ্গলবার/u)
+    })
+  }
+
+  it('keeps a zero-width joiner inside a word', () => {
+    const article = parse(TEXT.replace('শিরোনাম', 'র\u200D্যাব শিরোনাম'))
+    expect(article.title).toBe('র\u200D্যাব শিরোনাম')
+  })
+})

@@ -231,7 +231,8 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     )
   }
   const rest = lines.slice(title.number)
-  const creditIndex = rest.findIndex((line) => CREDIT_LINE.test(line.text))
+  // 'সূত্র:' also opens body sentences ('সূত্র: পুলিশ জানিয়েছে, …'): the credit line is the last.
+  const creditIndex = rest.findLastIndex((line) => CREDIT_LINE.test(line.text))
 
   let bodyLines: Line[]
   let afterBody: Line[]
@@ -248,6 +249,14 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
         'the article has no body: the credit line follows the title',
         'Put the body paragraphs, one per line, between the title and the credit line',
       )
+    }
+    for (const line of bodyLines.filter((body) => CREDIT_LINE.test(body.text))) {
+      warnings.push({
+        line: line.number,
+        message:
+          "a paragraph opens with 'সূত্র:' before the credit line: it is kept as a paragraph " +
+          `and line ${creditLine.number} is the credit line`,
+      })
     }
     ;({credits, organisation, byline: creditByline} = parseCreditLine(creditLine, file, warnings))
     afterBody = rest.slice(creditIndex + 1)

@@ -502,3 +502,34 @@ describe('invisible characters at the edges of lines', () => {
     expect(article.title).toBe('র\u200D্যাব শিরোনাম')
   })
 })
+
+// 'সূত্র:' also opens sentences in the body ('সূত্র: পুলিশ সদর দপ্তর জানিয়েছে, …'): only the
+// last such line, the credit block at the end, is the credit line.
+describe('a body paragraph opening with সূত্র:', () => {
+  const TEXT = [
+    'সংঘর্ষে নিহত ১০',
+    '',
+    'ঢাকা, ১২ মার্চ (বাসস) : জেলায় সংঘর্ষ হয়েছে।',
+    'সূত্র: পুলিশ সদর দপ্তর জানিয়েছে, ১০ জন নিহত হয়েছেন।',
+    'আহতদের হাসপাতালে নেওয়া হয়েছে।',
+    'সূত্র: আবদুল করিম, বাসস।',
+    'এমএসএম/কেআই',
+    '',
+    'সীমান্তে সতর্কতা জারি',
+  ].join('\n')
+
+  it('keeps it as a paragraph and reads the last one as the credit line, with a warning', () => {
+    const article = parse(TEXT, '2025-03-20')
+    expect(article.paragraphs).toEqual([
+      'ঢাকা, ১২ মার্চ (বাসস) : জেলায় সংঘর্ষ হয়েছে।',
+      'সূত্র: পুলিশ সদর দপ্তর জানিয়েছে, ১০ জন নিহত হয়েছেন।',
+      'আহতদের হাসপাতালে নেওয়া হয়েছে।',
+    ])
+    expect(article.credits).toEqual(['আবদুল করিম'])
+    expect(article.organisation).toBe('বাসস')
+    expect(article.headlines.map((headline) => headline.text)).toEqual(['সীমান্তে সতর্কতা জারি'])
+    expect(article.warnings).toEqual([
+      {line: 4, message: expect.stringContaining('kept as a paragraph')},
+    ])
+  })
+})

@@ -30,6 +30,7 @@ import {
   parseIsoDate,
   weekdayOf,
 } from './dates.ts'
+import {isKnownSource} from './sources.ts'
 
 /** A dateline as found at the start of the first paragraph. */
 export type ParsedDateline = {
@@ -75,6 +76,8 @@ export type ParsedArticle = {
   /** Who wrote it, as the desk writes it: 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'সিলেট প্রতিনিধি'. */
   byline?: string
   organisation?: string
+  /** Other known organisations the credit line names ('সূত্র: রয়টার্স, আল জাজিরা।'): sources too. */
+  otherOrganisations?: string[]
   deskInitials?: string
   headlines: ParsedHeadline[]
   warnings: ParseWarning[]
@@ -238,6 +241,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   let afterBody: Line[]
   let credits: string[] = []
   let organisation: string | undefined
+  let otherOrganisations: string[] = []
   let creditByline: string | undefined
   if (creditIndex >= 0) {
     const creditLine = rest[creditIndex]!
@@ -258,7 +262,12 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
           `and line ${creditLine.number} is the credit line`,
       })
     }
-    ;({credits, organisation, byline: creditByline} = parseCreditLine(creditLine, file, warnings))
+    ;({
+      credits,
+      organisation,
+      otherOrganisations,
+      byline: creditByline,
+    } = parseCreditLine(creditLine, file, warnings))
     afterBody = rest.slice(creditIndex + 1)
   } else {
     // Without a credit line the body is the first block of lines; later blocks are headlines.
@@ -343,6 +352,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     credits,
     ...(byline ? {byline} : {}),
     ...(organisation ? {organisation} : {}),
+    ...(otherOrganisations.length > 0 ? {otherOrganisations} : {}),
     ...(deskInitials ? {deskInitials} : {}),
     headlines,
     warnings,
@@ -382,7 +392,7 @@ function parseCreditLine(
   line: Line,
   file: string,
   warnings: ParseWarning[],
-): {credits: string[]; organisation?: string; byline?: string} {
+): {credits: string[]; organisation?: string; otherOrganisations: string[]; byline?: string} {
   const value = CREDIT_LINE.exec(line.text)![1]!
     .replace(/[।.]+$/u, '')
     .trim()
@@ -396,7 +406,9 @@ function parseCreditLine(
   }
   const comma = value.lastIndexOf(',')
   if (comma < 0) {
-    return isRole(value) ? {credits: [], byline: value} : {credits: [], organisation: value}
+    return isRole(value)
+      ? {credits: [], otherOrganisations: [], byline: value}
+      : {credits: [], otherOrganisations: [], organisation: value}
   }
   const organisation = value.slice(comma + 1).trim()
   const names = value
@@ -406,13 +418,23 @@ function parseCreditLine(
     .filter((name) => name !== '')
   // 'নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি': a role, not a person.
   const roles = names.filter(isRole)
-  const credits = names.filter((name) => !isRole(name))
+  // 'সূত্র: রয়টার্স, আল জাজিরা।': a known agency or outlet is an organisation, not a person.
+  const otherOrganisations = names.filter((name) => !isRole(name) && isKnownSource(name))
+  const credits = names.filter((name) => !isRole(name) && !isKnownSource(name))
   const byline = roles.length > 0 ? roles.join(', ') : undefined
   if (organisation === '') {
     warnings.push({line: line.number, message: 'the credit line ends in a comma: no organisation'})
-    return {credits, ...(byline ? {byline} : {})}
+    return {credits, otherOrganisations, ...(byline ? {byline} : {})}
   }
-  return {credits, organisation, ...(byline ? {byline} : {})}
+  if (otherOrganisations.length > 0) {
+    warnings.push({
+      line: line.number,
+      message:
+        `the credit line names ${[...otherOrganisations, organisation].map((name) => `'${name}'`).join(', ')}: ` +
+        `each is a source, and the article's source (one per article) is the last, '${organisation}'`,
+    })
+  }
+  return {credits, organisation, otherOrganisations, ...(byline ? {byline} : {})}
 }
 
 // Words that make a byline: the desk's names for its reporters, desks and bureaus.

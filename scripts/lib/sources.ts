@@ -80,6 +80,11 @@ const KIND_HINTS: [RegExp, SourceKind][] = (
   ] as const
 ).map(([pattern, kind]) => [new RegExp(nfc(pattern), 'u'), kind])
 
+/** True for an organisation the import knows by name or alias (a credit naming it is no person). */
+export function isKnownSource(name: string): boolean {
+  return BY_NAME.has(nfc(name.trim()))
+}
+
 /** Looks up an organisation named in a credit line (NFC). */
 export function describeSource(organisation: string): SourceDescription {
   const name = nfc(organisation)

@@ -34,7 +34,7 @@ export type ArticleDocuments = {
   /** The article; its id starts with 'drafts.' when it has no date. */
   article: ImportDocument
   headlines: ImportDocument[]
-  /** Zero or one source (the credit line's organisation). */
+  /** The credit line's organisation (the article's source) first, then any others it names. */
   sources: ImportDocument[]
   /** Every document above, in the order they are written: source, headlines, article. */
   documents: ImportDocument[]
@@ -82,9 +82,13 @@ export function toDocuments(
   const id = draft ? getDraftId(publishedId) : publishedId
 
   const sources: ImportDocument[] = []
-  const info = parsed.organisation ? describeSource(parsed.organisation) : undefined
-  const section = options.section ?? info?.defaultSection
-  if (info) {
+  const named = [parsed.organisation, ...(parsed.otherOrganisations ?? [])].flatMap((name) =>
+    name ? [describeSource(name)] : [],
+  )
+  // The article's section follows its own source, the credit line's organisation.
+  const section = options.section ?? (parsed.organisation ? named[0]?.defaultSection : undefined)
+  for (const info of named) {
+    if (sources.some((source) => source._id === sourceId(info.name))) continue
     sources.push({
       _id: sourceId(info.name),
       _type: SOURCE_TYPE,

@@ -533,3 +533,31 @@ describe('a body paragraph opening with সূত্র:', () => {
     ])
   })
 })
+
+// A known agency or outlet in the credit line is an organisation, never a person.
+describe('two organisations in one credit line', () => {
+  const text = (credit: string) => `শিরোনাম\n\nআজ ২৬ মার্চ সকালে…\n${credit}\n`
+
+  it('makes every known organisation a source, the last the article’s, with a warning', () => {
+    const article = parse(text('সূত্র: রয়টার্স, আল জাজিরা।'), '2025-03-26')
+    expect(article.credits).toEqual([])
+    expect(article.organisation).toBe('আল জাজিরা')
+    expect(article.otherOrganisations).toEqual(['রয়টার্স'.normalize('NFC')])
+    expect(article.warnings).toEqual([
+      {line: 4, message: expect.stringContaining('রয়টার্স'.normalize('NFC'))},
+    ])
+    const docs = toDocuments(article)
+    expect(docs.sources.map((source) => source.name)).toEqual(
+      ['আল জাজিরা', 'রয়টার্স'].map((name) => name.normalize('NFC')),
+    )
+    expect(docs.article.source).toEqual({_type: 'reference', _ref: docs.sources[0]!._id})
+    expect(docs.article.credits).toBeUndefined()
+  })
+
+  it('keeps people beside a known agency: আবদুল করিম-এএফপি, বাসস', () => {
+    const article = parse(text('সূত্র: আবদুল করিম-এএফপি, বাসস।'), '2025-03-26')
+    expect(article.credits).toEqual(['আবদুল করিম'])
+    expect(article.organisation).toBe('বাসস')
+    expect(article.otherOrganisations).toEqual(['এএফপি'])
+  })
+})

@@ -4,6 +4,7 @@
  * the lake computed it, and the removal of an asset's files when its document is deleted.
  */
 import {join} from 'node:path'
+import {LakeError} from '../core/errors.ts'
 import {isPublishedId} from '../core/ids.ts'
 import {runTransaction} from '../core/transaction.ts'
 import {headsOf} from '../core/changeText.ts'
@@ -134,18 +135,24 @@ export class ImageService {
     let filled = 0
     for (const dataset of context.stores.list()) {
       if (this.#stopped) break
-      const store = context.stores.get(dataset)
-      // A file an earlier lake wrote is upgraded on the commit thread first, not here: this runs as
-      // the lake starts, and held its start (and then every request) for the migration.
-      await store.ready?.()
-      if (this.#stopped) break
-      filled += await this.backfill(
-        store,
-        context.bus,
-        dataset,
-        context.config.projectId,
-        context.now,
-      )
+      // One dataset's failure (a newer lake's file, a busy one) is its own: the others are filled.
+      try {
+        const store = context.stores.get(dataset)
+        // A file an earlier lake wrote is upgraded on the commit thread first, not here: this runs
+        // as the lake starts, and held its start (and then every request) for the migration.
+        await store.ready?.()
+        if (this.#stopped) break
+        filled += await this.backfill(
+          store,
+          context.bus,
+          dataset,
+          context.config.projectId,
+          context.now,
+        )
+      } catch (err) {
+        const said = err instanceof LakeError ? err.message : err
+        console.error(`lake: image metadata backfill of "${dataset}" failed:`, said)
+      }
     }
     if (filled > 0) console.log(`lake: added lqip, blurHash and palette to ${filled} image(s)`)
     return filled

@@ -7,7 +7,7 @@
 import type {SanityClient, SanityImageAssetDocument} from '@sanity/client'
 import {createImageUrlBuilder} from '@sanity/image-url'
 import {decode, isBlurhashValid} from 'blurhash'
-import {existsSync, readdirSync} from 'node:fs'
+import {copyFileSync, existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import sharp from 'sharp'
@@ -372,6 +372,34 @@ describe('metadata derived from pixels', () => {
       await restarted.close({keepData: true})
       restarted = await startTestLake({dataDir})
       expect(await restarted.server.lake.imageBackfill).toBe(0)
+    } finally {
+      await restarted.close()
+    }
+  })
+
+  it("is backfilled in every dataset, whatever another dataset's failure", async () => {
+    const second = await startTestLake()
+    const dataDir = second.dataDir
+    const stored = await second.client().assets.upload(
+      'image',
+      await sharp({create: {width: 64, height: 48, channels: 3, background: '#4a1f6f'}})
+        .png()
+        .toBuffer(),
+    )
+    await withoutDerived(second, stored._id)
+    await second.close({keepData: true})
+    // A dataset listed before it that no backfill can read: a newer lake's file.
+    const newer = join(dataDir, 'datasets', 'archive.sqlite')
+    copyFileSync(join(dataDir, 'datasets', 'test.sqlite'), newer)
+    const file = new DatabaseSync(newer)
+    file.exec("INSERT INTO migrations SELECT max(version) + 1, 'newer', 'now' FROM migrations")
+    file.close()
+    asEarlierLakeLeftIt(dataDir)
+    const restarted = await startTestLake({dataDir})
+    try {
+      expect(await restarted.server.lake.imageBackfill).toBe(1)
+      const doc = await restarted.client().getDocument(stored._id)
+      expect(doc?.metadata).toMatchObject({palette: {dominant: {background: '#4a1f6f'}}})
     } finally {
       await restarted.close()
     }

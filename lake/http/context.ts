@@ -91,9 +91,20 @@ export function apiVersionOf(c: Context): string {
  * naming it. Every route reads its URL's parameters here (or with singleParameter, flag).
  */
 export function param(c: Context, name: string): string | undefined {
-  const values = c.req.queries(name) ?? []
+  const values = parametersOf(c)[name] ?? []
   if (values.length > 1) throw repeatedParameter(name)
   return values[0]
+}
+
+/**
+ * The URL's parameters, parsed once a request: Hono's `queries(name)` parses the whole URL on
+ * every call, and a write reads five of them.
+ */
+const parameters = new WeakMap<Context['req'], Record<string, string[]>>()
+function parametersOf(c: Context): Record<string, string[]> {
+  let all = parameters.get(c.req)
+  if (!all) parameters.set(c.req, (all = c.req.queries()))
+  return all
 }
 
 /** A true-or-false URL parameter (flagValue), given once. */

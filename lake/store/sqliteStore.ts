@@ -14,11 +14,12 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs'
-import {getPriority} from 'node:os'
+import {endianness, getPriority} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {
@@ -573,10 +574,17 @@ const DELETION_DIR = '.deleting'
 const WAL_PAGES = 512
 
 /**
- * With a checkpointer thread: a checkpoint after a write group at most this often (SQLite's own,
- * every WAL_PAGES pages, came about this often under 50 single-document writers).
+ * With a checkpointer thread: a checkpoint after a write group (or the analyzer's write) at most
+ * this often, and only once the WAL holds CHECKPOINT_FRAMES frames since it started over or
+ * CHECKPOINT_AFTER_MS have passed. Every 200 ms, 50 single-document writers had the thread copy
+ * the pages every group changes (indexes' roots and right edges, the counts) five times a second;
+ * once a second its CPU a write fell from about 0.025 to 0.010 ms (docs/benchmarks-log.md). A
+ * bulk load's groups write up to about 1,560 frames each (at 100,000 documents), so it is
+ * checkpointed every second group or so, as before, and stays under MAX_WAL_FRAMES.
  */
 const CHECKPOINT_EVERY_MS = 200
+const CHECKPOINT_AFTER_MS = 1000
+const CHECKPOINT_FRAMES = 4 * WAL_PAGES
 /**
  * Past this many frames in the WAL (64 MB of pages), the next write group waits for a checkpoint:
  * SQLite restarts the log only at a write that finds every frame in the file, which writes that
@@ -1292,7 +1300,7 @@ export function createSqliteStore(
           // The analyzer writing on after a load (no write group asks for checkpoints then): its
           // rows went into the WAL unchecked, 250 MB and more after the archive, which the idle
           // checkpoint, or the lake's stop, then copied at once.
-          if (!groupOpen && performance.now() - checkpointedAt >= CHECKPOINT_EVERY_MS) {
+          if (!groupOpen && checkpointDue()) {
             void requestCheckpoint()
           }
           scheduleIndexing()
@@ -1428,6 +1436,31 @@ export function createSqliteStore(
   let checkpointedAt = -Infinity
   /** Frames in the WAL at the last checkpoint (0: the next write starts it over). */
   let walFrames = 0
+  /** The WAL index (`-shm`), read for its frame count (logFrames); null until first read. */
+  let walIndexFd: number | null = null
+  const walIndexHeader = Buffer.alloc(20)
+
+  /**
+   * Frames in the WAL since it last started over: the WAL index header's mxFrame (a u32 at byte
+   * 16, in the machine's byte order), one pread. Infinity when it cannot be read, so a checkpoint
+   * is due as often as CHECKPOINT_EVERY_MS allows.
+   */
+  function logFrames(): number {
+    try {
+      walIndexFd ??= openSync(`${path}-shm`, 'r')
+      if (readSync(walIndexFd, walIndexHeader, 0, 20, 0) !== 20) return Infinity
+    } catch {
+      return Infinity
+    }
+    return endianness() === 'LE' ? walIndexHeader.readUInt32LE(16) : walIndexHeader.readUInt32BE(16)
+  }
+
+  /** After a write: whether to ask for a checkpoint (CHECKPOINT_FRAMES). */
+  function checkpointDue(): boolean {
+    const since = performance.now() - checkpointedAt
+    if (since < CHECKPOINT_EVERY_MS) return false
+    return since >= CHECKPOINT_AFTER_MS || logFrames() >= CHECKPOINT_FRAMES
+  }
 
   /**
    * A checkpoint on the other thread. `quiet`: no write group opens until it is done, so when it
@@ -2653,7 +2686,7 @@ export function createSqliteStore(
         // a few rows only once writes pause (analyzerStep), as the next group would wait for them.
         if (offThread && held >= WRITE_AT_COMMIT && !writing && !analysis) writeAnalysed()
         syncWal()
-        if (wrote && performance.now() - checkpointedAt >= CHECKPOINT_EVERY_MS) {
+        if (wrote && checkpointDue()) {
           void requestCheckpoint()
         }
       }
@@ -3605,6 +3638,8 @@ export function createSqliteStore(
         if (!syncing && walFd !== null) closeSync(walFd)
       }
       walFd = null
+      if (walIndexFd !== null) closeSync(walIndexFd)
+      walIndexFd = null
       settle(groups, failure ?? syncFailure ?? undefined)
       statements.clear()
       forgetAll()

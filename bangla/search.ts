@@ -2,8 +2,9 @@
 // I/O: the lake's full-text index, `text::query`, the front end's `searchPattern` and the tests all
 // use it, so an editor, a reader and the index agree on what a word is.
 //
-//   fold      NFC; joiners (ZWJ/ZWNJ) dropped, except that ত্ + joiner is the khanda-ta ৎ;
-//             Bengali digits as ASCII; lower case.
+//   fold      NFC; joiners (ZWJ/ZWNJ) and the zero-width space dropped, except that ত্ + joiner
+//             is the khanda-ta ৎ; the spellings desks type for one letter made one
+//             (respell); Bengali digits as ASCII; lower case.
 //   words     runs of letters, vowel signs and digits; everything else splits (space, danda,
 //             quotes, dashes, ASCII punctuation).
 //   keys      a word, plus the stems left by light suffix folding (the rules in SUFFIX_RULES),
@@ -11,8 +12,8 @@
 
 const KHANDA_TA = /\u09A4\u09CD[\u200C\u200D]/g
 // An alternation, not a class: a class holding ZWJ trips no-misleading-character-class.
-const JOINERS_AND_INVISIBLES = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/g
-const INVISIBLE = /\u200C|\u200D|\u00AD|\u2060|\uFEFF/
+const JOINERS_AND_INVISIBLES = /\u200B|\u200C|\u200D|\u00AD|\u2060|\uFEFF/g
+const INVISIBLE = /\u200B|\u200C|\u200D|\u00AD|\u2060|\uFEFF/
 const BENGALI_DIGIT = /[\u09E6-\u09EF]/g
 const HAS_BENGALI_DIGIT = /[\u09E6-\u09EF]/
 
@@ -37,7 +38,7 @@ export function isPlainForSearch(text: string): boolean {
 /** Text as search compares it; see the module comment. */
 export function foldForSearch(text: string): string {
   if (isPlainForSearch(text)) {
-    const s = foldDigits(text)
+    const s = foldDigits(RESPELLED.test(text) ? respell(text) : text)
     return ASCII_UPPER.test(s) ? s.toLowerCase() : s
   }
   let s = text.normalize('NFC')
@@ -46,19 +47,87 @@ export function foldForSearch(text: string): string {
     if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
     s = s.replace(JOINERS_AND_INVISIBLES, '')
   }
+  // After the joiners are gone: a ত্ they ended a word with, a ঁ they split off, is respelled.
+  if (RESPELLED.test(s)) s = respell(s)
   s = foldDigits(s).toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
   return invisible ? s.normalize('NFC') : s
 }
 
 /** The characters folding drops (joiners and other invisibles): dropping one can join two parts. */
-export const DROPPED_BY_FOLD: readonly string[] = ['\u200C', '\u200D', '\u00AD', '\u2060', '\uFEFF']
+export const DROPPED_BY_FOLD: readonly string[] = [
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u00AD',
+  '\u2060',
+  '\uFEFF',
+]
+
+// ---------------------------------------------------------------------------------------------
+// Spellings desks type for one letter (respell): each written one way in a story and searched
+// the other. Each rule changes text only inside a run between spaces (the index analyses runs
+// apart: lake/store/searchIndex.ts) and leaves NFC text NFC.
+
+/** U+09F7 (a currency numerator, a number character) typed for the danda, which it looks like. */
+export const DANDA_LOOKALIKE = /\u09F7/g
+const VOWEL_SIGNS = '\u09BE-\u09C4\u09C7\u09C8\u09CB\u09CC\u09D7\u09E2\u09E3'
+/**
+ * The chandrabindu and the vowel signs of one letter, with the chandrabindu after one of them. Old
+ * Bijoy conversions put it before the vowel sign (চঁাদ), Unicode after (চাঁদ); NFC keeps both,
+ * and search puts it first. Not last: counting a word as written (foldKeepsOccurrences) bounds
+ * how often it occurs folded only for words folding cannot make, and with the chandrabindu put
+ * last every word ending in a vowel sign (চা from চঁাদ) would be one; put first, only words
+ * holding a chandrabindu are.
+ */
+const CHANDRABINDU_AFTER = new RegExp(
+  `[${VOWEL_SIGNS}\\u0981]*[${VOWEL_SIGNS}]\\u0981[${VOWEL_SIGNS}\\u0981]*`,
+  'g',
+)
+// A letter or vowel sign (not the hasanta, nukta or another mark a colon cannot follow), and a
+// letter. Alternatives, not one class: a class of letters and marks trips
+// no-misleading-character-class.
+const BEFORE_VISARGA = `(?:[\\u0985-\\u09B9\\u09BD\\u09CE\\u09DC-\\u09E1\\u09F0\\u09F1]|[${VOWEL_SIGNS}])`
+const LETTER_AFTER = '[\\u0985-\\u09B9\\u09CE\\u09DC-\\u09E1\\u09F0\\u09F1]'
+/** A colon typed for the visarga: only between Bengali letters (দু:খ, not সূত্র: বাসস or ১০:৩০). */
+const COLON_VISARGA = new RegExp(`(?<=${BEFORE_VISARGA}):(?=${LETTER_AFTER})`, 'g')
+// Where a word ends (searchWords: letters, marks and digits make words).
+const WORD_END = '(?![\\p{L}\\p{M}\\p{N}])'
+/**
+ * The visarga ending a word, dropped as the standard spelling drops it (মূলত, সাধারণত): so
+ * মূলতঃ, মূলত: and মূলত meet, and পুনঃ and পুন: (the colon splits it off).
+ */
+const FINAL_VISARGA = new RegExp(`\\u0983${WORD_END}`, 'gu')
+/** ত + hasanta ending a word is the khanda-ta ৎ (সাক্ষাত্ is সাক্ষাৎ); before a letter, a conjunct. */
+const FINAL_TA_HASANTA = new RegExp(`\\u09A4\\u09CD${WORD_END}`, 'gu')
+/**
+ * Where respell may change text (a superset, cheap to test): most text holds none of these, and
+ * folds without a replace.
+ */
+const RESPELLED = new RegExp(
+  `\\u09F7|\\u0983|[${VOWEL_SIGNS}]\\u0981|[\\u0980-\\u09FF]:|\\u09A4\\u09CD(?![\\u0995-\\u09B9\\u09DC-\\u09DF])`,
+)
+
+function respell(text: string): string {
+  let s = text
+  if (s.includes('\u09F7')) s = s.replace(DANDA_LOOKALIKE, '\u0964')
+  if (s.includes('\u0981'))
+    s = s.replace(CHANDRABINDU_AFTER, (run) => {
+      const marks = run.replace(/\u0981/g, '')
+      // ে + ঁ + া (ো typed in parts around it): the parts meet again, and NFC composes them.
+      return '\u0981'.repeat(run.length - marks.length) + marks.normalize('NFC')
+    })
+  if (s.includes(':')) s = s.replace(COLON_VISARGA, '\u0983')
+  if (s.includes('\u0983')) s = s.replace(FINAL_VISARGA, '')
+  if (s.includes('\u09A4\u09CD')) s = s.replace(FINAL_TA_HASANTA, '\u09CE')
+  return s
+}
 
 // Bengali letters and signs that folding can make out of other text: ো ৌ (NFC composes ে + া or
 // ৗ), ড ঢ য and the nukta (NFC decomposes the precomposed ড় ঢ় য়), and the marks NFC reorders
 // (nukta, U+09FE; hasanta only at the end: a mark moved past it stays before the next letter).
 // Alternatives, not one class: a class of letters and marks trips no-misleading-character-class.
-const FOLD_MADE = /[\u09A1\u09A2\u09AF]|\u09BC|\u09CB|\u09CC|\u09FE|\u09CD$/
+const FOLD_MADE = /[\u09A1\u09A2\u09AF]|\u09BC|\u09CB|\u09CC|\u09FE|\u09CD$|\u0981|\u0983|\u09CE$/
 const BENGALI_LETTERS = /^[\u0980-\u09E5\u09F0-\u09FF]+$/
 const WORD_ONLY = /^[\p{L}\p{M}]+$/u
 
@@ -116,12 +185,19 @@ export function searchWords(text: string): string[] {
   return runs(foldForSearch(text), WORD)
 }
 
-// The same words, spelled as typed: joiners stay inside (র‍্যাব is one word).
-const TYPED_WORD = new RegExp(`[\\p{L}\\p{M}\\p{N}\\u200C\\u200D]{1,${PIECE}}`, 'gu')
+// The same words, spelled as typed: joiners, the zero-width space and a colon typed for the
+// visarga stay inside (র‍্যাব, দু:খ are one word), as folding joins them.
+const TYPED_WORD = new RegExp(
+  `(?:[\\p{L}\\p{M}\\p{N}\\u200B\\u200C\\u200D]|${COLON_VISARGA.source}){1,${PIECE}}`,
+  'gu',
+)
 
-/** The words of a text as typed (NFC, not folded): for building queries a server folds itself. */
+/**
+ * The words of a text as typed (NFC, not folded; ৷ read as the danda it stands for): for
+ * building queries a server folds itself.
+ */
 export function typedWords(text: string): string[] {
-  return runs(text.normalize('NFC'), TYPED_WORD)
+  return runs(text.normalize('NFC').replace(DANDA_LOOKALIKE, '\u0964'), TYPED_WORD)
 }
 
 /** The maximal runs of `piece`'s (global) matches that touch each other, in order. */

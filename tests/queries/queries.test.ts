@@ -198,6 +198,13 @@ describe('queries', () => {
       expect(queries.searchPattern(' ।—“” ')).toBe('')
     })
 
+    it('keeps what the lake folds into one word as one word: a colon between letters, a zero-width space, ৷ as a danda', () => {
+      expect(queries.searchPattern('দু:খ')).toBe('দু:খ*')
+      expect(queries.searchPattern('অত:পর সূত্র: বাসস')).toBe('অত:পর সূত্র বাসস*')
+      expect(queries.searchPattern('ঢা\u200Bকায়')).toBe('ঢা\u200Bকায়*')
+      expect(queries.searchPattern('বৈঠক৷ পরে')).toBe('বৈঠক পরে*')
+    })
+
     it('finds an article by a word in its body, even when the word ends with ।', async () => {
       const search = queries.searchPattern('লাভরভ')
       const result = await run(queries.SEARCH_ARTICLES_QUERY, {search, limit: 10})

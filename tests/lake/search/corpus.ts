@@ -152,6 +152,27 @@ export const ARTICLES: Article[] = [
     ['কমিটি সাত দিনের মধ্যে প্রতিবেদন দেবে।'],
     '2025-06-11T04:00:00Z',
   ),
+  // Spellings desks type: U+09F7 ৷ for the danda, the chandrabindu before the vowel sign (old
+  // Bijoy conversions), a colon for the visarga, ত + hasanta for the khanda-ta, a zero-width space.
+  article(
+    'treaty-danda-lookalike',
+    'চুক্তি সই হলো৷ পরে প্রতিনিধিরা ফিরে যান৷',
+    ['দুই পক্ষ সন্ধ্যায় সইয়ের পর ছবি তোলে৷'],
+    '2025-01-20T04:00:00Z',
+  ),
+  article('moon-bijoy', 'আকাশে চঁাদ', ['সন্ধ্যায় চঁাদ দেখা যায়নি।'], '2025-03-30T04:00:00Z'),
+  article('moon-unicode', 'চাঁদ দেখার খবর', ['শাওয়ালের চাঁদ ওঠেনি।'], '2025-03-31T04:00:00Z'),
+  article(
+    'grief-colon',
+    'শোকবার্তায় দু:খ',
+    ['অত:পর তিনি পুন: নির্বাচিত হন। সূত্র: বাসস'],
+    '2025-04-10T04:00:00Z',
+  ),
+  article('grief-visarga', 'দুঃখের দিন', ['অতঃপর পুনঃ নির্বাচিত হলেন।'], '2025-04-11T04:00:00Z'),
+  article('visit-virama', 'রাষ্ট্রপতির সঙ্গে সাক্ষাত্', ['হঠাত্ সফর।'], '2025-05-10T04:00:00Z'),
+  article('visit-khanda', 'সাক্ষাৎকারের আগে', ['দূতের সাক্ষাৎ মেলেনি।'], '2025-05-11T04:00:00Z'),
+  article('flood-zwsp', 'সিলে\u200Bটে বন্যা', ['সিলেটের হাওরে পানি।'], '2025-06-20T04:00:00Z'),
+  article('flood-plain', 'সুনামগঞ্জে ঢল', ['সিলেট বিভাগে বৃষ্টি।'], '2025-06-21T04:00:00Z'),
 ]
 
 export interface RecallCase {
@@ -240,8 +261,16 @@ export const CASES: RecallCase[] = [
     rule: "punctuation: before '",
     query: 'দু',
     expected: ['quote-captain'],
-    // দু* also finds দুই.
-    studioExpected: ['quote-captain', 'meeting-dhaka', 'meeting-statement', 'meeting-series'],
+    // দু* also finds দুই and দুঃখ (typed দু:খ too: one word, not দু and খ).
+    studioExpected: [
+      'quote-captain',
+      'meeting-dhaka',
+      'meeting-statement',
+      'meeting-series',
+      'treaty-danda-lookalike',
+      'grief-colon',
+      'grief-visarga',
+    ],
   },
   {rule: 'punctuation: before ,', query: 'গেছে', expected: ['market-prices']},
   {rule: 'punctuation: query typed with ।', query: 'বন্দর।', expected: ['minister-visit']},
@@ -268,6 +297,51 @@ export const CASES: RecallCase[] = [
     rule: 'khanda-ta: ত্ + ZWNJ finds ৎ',
     query: 'উত্\u200Cসব',
     expected: ['festival-zwj', 'festival-khanda'],
+  },
+  {
+    rule: 'khanda-ta: ত্ at a word end finds ৎ',
+    query: 'সাক্ষাৎ',
+    expected: ['visit-virama', 'visit-khanda'],
+  },
+  {
+    rule: 'khanda-ta: ৎ finds ত্ at a word end',
+    query: 'সাক্ষাত্',
+    expected: ['visit-virama', 'visit-khanda'],
+  },
+  {rule: 'khanda-ta: ত্ at a word end, another word', query: 'হঠাৎ', expected: ['visit-virama']},
+  // ৷ (U+09F7) typed as the danda.
+  {
+    rule: 'danda: a word before ৷',
+    query: 'যান',
+    expected: ['treaty-danda-lookalike'],
+    // যান* also finds যানজট.
+    studioExpected: ['treaty-danda-lookalike', 'capital-traffic'],
+  },
+  {rule: 'danda: ৷ in the body', query: 'তোলে', expected: ['treaty-danda-lookalike']},
+  {rule: 'danda: the query typed with ৷', query: 'হলো৷', expected: ['treaty-danda-lookalike']},
+  // Chandrabindu.
+  {rule: 'chandrabindu: চাঁদ finds চঁাদ', query: 'চাঁদ', expected: ['moon-bijoy', 'moon-unicode']},
+  {rule: 'chandrabindu: চঁাদ finds চাঁদ', query: 'চঁাদ', expected: ['moon-bijoy', 'moon-unicode']},
+  // Visarga typed as a colon.
+  {rule: 'visarga: দুঃখ finds দু:খ', query: 'দুঃখ', expected: ['grief-colon', 'grief-visarga']},
+  {rule: 'visarga: দু:খ finds দুঃখ', query: 'দু:খ', expected: ['grief-colon', 'grief-visarga']},
+  {rule: 'visarga: অত:পর finds অতঃপর', query: 'অত:পর', expected: ['grief-colon', 'grief-visarga']},
+  {rule: 'visarga: পুনঃ finds পুন:', query: 'পুনঃ', expected: ['grief-colon', 'grief-visarga']},
+  {
+    rule: 'visarga: a colon after a word and a space stays',
+    query: 'সূত্র বাসস',
+    expected: ['grief-colon'],
+  },
+  // Invisible characters.
+  {
+    rule: 'invisible: zero-width space inside a word',
+    query: 'সিলেট',
+    expected: ['flood-zwsp', 'flood-plain'],
+  },
+  {
+    rule: 'invisible: zero-width space in the query',
+    query: 'সিলে\u200Bটে',
+    expected: ['flood-zwsp', 'flood-plain'],
   },
   // Precomposed letters.
   {

@@ -16,13 +16,19 @@ import {memoryStore} from '../../helpers/store.ts'
 
 // The splits as they were (bangla/search.ts) and as groq-js 2.0.1 has them (shared chunk).
 const OLD_WORD = /[\p{L}\p{M}\p{N}]+/gu
-const OLD_TYPED_WORD = /[\p{L}\p{M}\p{N}\u200C\u200D]+/gu
+// A word as typed keeps the zero-width space and a colon between Bengali letters; ৷ is a danda.
+const OLD_TYPED_WORD =
+  /(?:[\p{L}\p{M}\p{N}\u200B\u200C\u200D]|(?<=[\u0985-\u09B9\u09BD\u09CE\u09DC-\u09E1\u09F0\u09F1]|[\u09BE-\u09C4\u09C7\u09C8\u09CB\u09CC\u09D7\u09E2\u09E3]):(?=[\u0985-\u09B9\u09CE\u09DC-\u09E1\u09F0\u09F1]))+/gu
 const GROQ_CHARS = /([^!@#$%^&*(),\\/?";:{}|[\]+<>\s-])+/g
 const GROQ_CHARS_WITH_WILDCARD = /([^!@#$%^&(),\\/?";:{}|[\]+<>\s-])+/g
 const GROQ_EDGE_CHARS = /(\b\.+|\.+\b)/g
 const old = {
   searchWords: (text: string) => foldForSearch(text).match(OLD_WORD) ?? [],
-  typedWords: (text: string) => text.normalize('NFC').match(OLD_TYPED_WORD) ?? [],
+  typedWords: (text: string) =>
+    text
+      .normalize('NFC')
+      .replace(/\u09F7/g, '\u0964')
+      .match(OLD_TYPED_WORD) ?? [],
   groqMatchTokens: (text: string) => text.replace(GROQ_EDGE_CHARS, '').match(GROQ_CHARS) || [],
   groqMatchTerms: (text: string) =>
     (text.replace(GROQ_EDGE_CHARS, '').match(GROQ_CHARS_WITH_WILDCARD) || []).map((term) =>

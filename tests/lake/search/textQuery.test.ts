@@ -82,6 +82,10 @@ describe('the recall set through text::query (filter)', () => {
       'precomposed',
       'digits',
       'over-stemming',
+      'danda',
+      'chandrabindu',
+      'visarga',
+      'invisible',
     ]) {
       expect(groups).toContain(group)
     }

@@ -1995,6 +1995,33 @@ describe('full-text index analysed on another thread', () => {
     }
   })
 
+  test('an index of the rules before the spellings desks type (৷, ত্ at a word end) is built again, with them', async () => {
+    // Those rules (INDEX_VERSION bbb6590e5b02bb6b) kept ৷ inside the word before it and ত্ at a
+    // word end as written: a data folder they indexed would never find বৈঠক or সাক্ষাৎ there.
+    withAnalyzer(analyzer)
+    await commit(
+      Object.fromEntries(Array.from({length: 20}, (_, i) => [`d${i}`, {title: 'বৈঠক৷ সাক্ষাত্'}])),
+    )
+    await caughtUp()
+    stores.close()
+    const file = join(dir, 'datasets', 'test.sqlite')
+    const db = new DatabaseSync(file)
+    db.exec("UPDATE search_meta SET value = 'bbb6590e5b02bb6b' WHERE key = 'version'")
+    // The rows as those rules wrote them: the words as typed.
+    for (const {rowid} of db.prepare('SELECT rowid FROM documents').all() as {rowid: number}[]) {
+      db.prepare(
+        "INSERT OR REPLACE INTO search_fts (rowid, words, tokens, refs) VALUES (?, 'বৈঠক৷ সাক্ষাত্', '', '')",
+      ).run(rowid)
+    }
+    db.close()
+    withAnalyzer(analyzer)
+    // The open (here, the first read) finds the rules changed.
+    expect(store.getDocuments(['d0'])).toHaveLength(1)
+    await caughtUp()
+    expect(indexed('বৈঠক')).toHaveLength(20)
+    expect(indexed('সাক্ষাৎ')).toHaveLength(20)
+  })
+
   test("writes a batch's rows in the documents' order, not the queue's id order: one segment, not one a row", async () => {
     withAnalyzer(analyzer)
     // Read 256 at a time by id, written as read, each row had a lower rowid than the one before

@@ -10,6 +10,8 @@
 //   keys      a word, plus the stems left by light suffix folding (the rules in SUFFIX_RULES),
 //             so that a stem finds its inflected forms and an inflected word finds its stem.
 
+import {fixDanda} from './text.ts'
+
 const KHANDA_TA = /\u09A4\u09CD[\u200C\u200D]/g
 // An alternation, not a class: a class holding ZWJ trips no-misleading-character-class.
 const JOINERS_AND_INVISIBLES = /\u200B|\u200C|\u200D|\u00AD|\u2060|\uFEFF/g
@@ -69,8 +71,6 @@ export const DROPPED_BY_FOLD: readonly string[] = [
 // the other. Each rule changes text only inside a run between spaces (the index analyses runs
 // apart: lake/store/searchIndex.ts) and leaves NFC text NFC.
 
-/** U+09F7 (a currency numerator, a number character) typed for the danda, which it looks like. */
-export const DANDA_LOOKALIKE = /\u09F7/g
 const VOWEL_SIGNS = '\u09BE-\u09C4\u09C7\u09C8\u09CB\u09CC\u09D7\u09E2\u09E3'
 /**
  * The chandrabindu and the vowel signs of one letter, with the chandrabindu after one of them. Old
@@ -110,7 +110,8 @@ const RESPELLED = new RegExp(
 
 function respell(text: string): string {
   let s = text
-  if (s.includes('\u09F7')) s = s.replace(DANDA_LOOKALIKE, '\u0964')
+  // ৷ (U+09F7, a number character) typed for the danda: the import's rule (text.ts).
+  if (s.includes('\u09F7')) s = fixDanda(s)
   if (s.includes('\u0981'))
     s = s.replace(CHANDRABINDU_AFTER, (run) => {
       const marks = run.replace(/\u0981/g, '')
@@ -197,7 +198,7 @@ const TYPED_WORD = new RegExp(
  * building queries a server folds itself.
  */
 export function typedWords(text: string): string[] {
-  return runs(text.normalize('NFC').replace(DANDA_LOOKALIKE, '\u0964'), TYPED_WORD)
+  return runs(fixDanda(text.normalize('NFC')), TYPED_WORD)
 }
 
 /** The maximal runs of `piece`'s (global) matches that touch each other, in order. */

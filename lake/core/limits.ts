@@ -94,8 +94,12 @@ export const LIMITS = {
    * holds its connection until then, and the caller's 1,024 were more than its address's 1,000
    * connections, which every local process and the Studio's browser share. Well below them; a
    * body that has arrived no longer counts (a long query's answer may take its deadline).
+   * `anonymous`: all of an anonymous caller's requests, with a body or without (GET queries,
+   * documents, images), for the same reason: an unread answer holds its connection too. A front
+   * page's render sends one query, a browser's view of it a dozen images, `next build` a few
+   * dozen renders at once; 200 is several times that, and a fifth of an address's connections.
    */
-  requestsInFlight: {perCaller: 1_024, total: 8_192, anonymousBodies: 64},
+  requestsInFlight: {perCaller: 1_024, total: 8_192, anonymous: 200, anonymousBodies: 64},
   /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */
   keyValueBytesPerUser: 1 * MIB,
   /** One key/value setting's value, as JSON in UTF-8. */

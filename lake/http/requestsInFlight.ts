@@ -7,9 +7,10 @@
  * caller's 24,000 logouts to 731 MB. Past a caller's share its next request is a 429, past the
  * lake's a 503, both at once with Retry-After; a listener counts only until its stream begins
  * (its own bounds hold it after), an export or a history log until it is sent, as any answer.
- * An anonymous caller's requests with a body count again against a smaller share of their own
- * (LIMITS.requestsInFlight.anonymousBodies) while their bodies arrive: each holds its connection
- * until then, never displaced.
+ * An anonymous caller's requests count again against a smaller share of their own
+ * (LIMITS.requestsInFlight.anonymous), and those with a body once more while their bodies arrive
+ * (anonymousBodies): each holds its connection until then, never displaced, and every local
+ * process shares one address with the Studio's browser.
  */
 import type {MiddlewareHandler} from 'hono'
 import {createCallerShares} from '../core/callerShares.ts'
@@ -21,19 +22,24 @@ export interface RequestsInFlightLimits {
   /** One caller's (a token or session; an anonymous caller by address). */
   perCaller: number
   total: number
+  /** One anonymous caller's (an address's) requests, with a body or without. */
+  anonymous: number
   /** One anonymous caller's (an address's) requests that carry a body. */
   anonymousBodies: number
 }
+
+/** Who a request is counted as: a signed-in caller, or an anonymous one with a body or not. */
+export type CountedAs = 'signedIn' | 'anonymous' | 'anonymousBody'
 
 export interface RequestsInFlight {
   /** Requests under way now, lake-wide. */
   readonly held: number
   /**
-   * Counts one more request of `holder` and gives back its release, or throws (429, 503).
-   * `anonymousBody`: an anonymous caller's request with a body, also counted in its own share
+   * Counts one more request of `holder` and gives back its release, or throws (429, 503). An
+   * anonymous caller's is also counted in the anonymous share, and one with a body in the bodies'
    * until `bodyArrived` (or the release).
    */
-  enter(holder: string, anonymousBody?: boolean): Entered
+  enter(holder: string, as?: CountedAs): Entered
 }
 
 /** A request counted under way. */
@@ -54,6 +60,15 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
     lakeBusy: (held, limit) =>
       `The lake has ${held} requests under way (at most ${limit}); try again shortly`,
   })
+  const anonymous = createCallerShares({
+    perCaller: limits.anonymous,
+    total: Infinity,
+    retryAfterSeconds: 1,
+    callerBusy: (held, limit) =>
+      `This address's anonymous callers have ${held} requests under way (at most ${limit}); ` +
+      'wait for their answers before sending more, or sign in',
+    lakeBusy: () => '',
+  })
   const bodies = createCallerShares({
     perCaller: limits.anonymousBodies,
     // The lake-wide bound is the requests' own.
@@ -70,19 +85,23 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
     get held() {
       return shares.held
     },
-    enter(holder, anonymousBody = false) {
-      const body = anonymousBody ? bodies.share(holder) : null
+    enter(holder, as = 'signedIn') {
+      const body = as === 'anonymousBody' ? bodies.share(holder) : null
       body?.grow(1)
+      const address = as === 'signedIn' ? null : anonymous.share(holder)
       const request = shares.share(holder)
       try {
+        address?.grow(1)
         request.grow(1)
       } catch (err) {
+        address?.release()
         body?.release()
         throw err
       }
       return {
         release() {
           request.release()
+          address?.release()
           body?.release()
         },
         bodyArrived() {
@@ -107,7 +126,12 @@ export function requestsInFlightMiddleware(): MiddlewareHandler {
   return async function inFlight(c, next) {
     const principal = getPrincipal(c)
     const anonymousBody = principal.kind === 'anonymous' && hasBody(c)
-    const entered = lakeOf(c).inFlight.enter(streamHolder(c, principal), anonymousBody)
+    const as = anonymousBody
+      ? 'anonymousBody'
+      : principal.kind === 'anonymous'
+        ? 'anonymous'
+        : 'signedIn'
+    const entered = lakeOf(c).inFlight.enter(streamHolder(c, principal), as)
     // The body's place is about its connection held while it arrives, not the answer's wait (a
     // long query a public site sends by POST): given back once it has arrived, or cannot.
     if (anonymousBody) void whenBodyDone(c)?.then(entered.bodyArrived)

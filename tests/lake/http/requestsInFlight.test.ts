@@ -12,7 +12,9 @@ import {
 } from '../../../lake/http/requestsInFlight.ts'
 
 /** An app counting its requests in `inFlight`, one caller (anonymous, no address) at most once. */
-function appOf(inFlight = createRequestsInFlight({perCaller: 1, total: 2, anonymousBodies: 1})) {
+function appOf(
+  inFlight = createRequestsInFlight({perCaller: 1, total: 2, anonymous: 1, anonymousBodies: 1}),
+) {
   const app = new Hono()
   app.use('*', (c, next) => {
     c.set('lake', {inFlight} as unknown as LakeContext)
@@ -51,26 +53,59 @@ it('gives back the count of a request whose route threw past the error handler',
 })
 
 it("counts an anonymous caller's requests with a body in their own share too, given back with it", () => {
-  const inFlight = createRequestsInFlight({perCaller: 2, total: 4, anonymousBodies: 1})
-  const first = inFlight.enter('anonymous@a', true)
-  expect(() => inFlight.enter('anonymous@a', true)).toThrow(/1 requests with a body under way/)
+  const inFlight = createRequestsInFlight({
+    perCaller: 2,
+    total: 4,
+    anonymous: 4,
+    anonymousBodies: 1,
+  })
+  const first = inFlight.enter('anonymous@a', 'anonymousBody')
+  expect(() => inFlight.enter('anonymous@a', 'anonymousBody')).toThrow(
+    /1 requests with a body under way/,
+  )
   // Not another address's, nor its requests without a body.
-  inFlight.enter('anonymous@b', true).release()
-  const plain = inFlight.enter('anonymous@a')
+  inFlight.enter('anonymous@b', 'anonymousBody').release()
+  const plain = inFlight.enter('anonymous@a', 'anonymous')
   // Past the requests' own bound, the body's place taken first is given back.
   first.release()
-  const other = inFlight.enter('anonymous@a')
-  expect(() => inFlight.enter('anonymous@a', true)).toThrow(/2 requests under way/)
+  const other = inFlight.enter('anonymous@a', 'anonymous')
+  expect(() => inFlight.enter('anonymous@a', 'anonymousBody')).toThrow(
+    /This caller has 2 requests under way/,
+  )
   other.release()
   plain.release()
-  inFlight.enter('anonymous@a', true).release()
+  inFlight.enter('anonymous@a', 'anonymousBody').release()
   // A body that has arrived gives back its own place, its request still counted.
-  const arrived = inFlight.enter('anonymous@a', true)
+  const arrived = inFlight.enter('anonymous@a', 'anonymousBody')
   arrived.bodyArrived()
-  const next = inFlight.enter('anonymous@a', true)
+  const next = inFlight.enter('anonymous@a', 'anonymousBody')
   expect(inFlight.held).toBe(2)
   arrived.release()
   next.release()
+  expect(inFlight.held).toBe(0)
+})
+
+it("counts an anonymous caller's requests in a share of their own; signed-in callers are not in it", () => {
+  const inFlight = createRequestsInFlight({
+    perCaller: 4,
+    total: 8,
+    anonymous: 2,
+    anonymousBodies: 1,
+  })
+  const plain = inFlight.enter('anonymous@a', 'anonymous')
+  const body = inFlight.enter('anonymous@a', 'anonymousBody')
+  expect(() => inFlight.enter('anonymous@a', 'anonymous')).toThrow(
+    /anonymous callers have 2 requests under way \(at most 2\)/,
+  )
+  // Refused, it holds nothing: the lake still counts the two.
+  expect(inFlight.held).toBe(2)
+  // Another address's share is its own, and a signed-in caller's requests are in none.
+  inFlight.enter('anonymous@b', 'anonymous').release()
+  const signedIn = [1, 2, 3].map(() => inFlight.enter('user@x'))
+  plain.release()
+  inFlight.enter('anonymous@a', 'anonymous').release()
+  body.release()
+  for (const entered of signedIn) entered.release()
   expect(inFlight.held).toBe(0)
 })
 
@@ -83,7 +118,12 @@ describe("an anonymous caller's bodies over Node", () => {
   let base: string
   let open: () => void = () => {}
   let gate = Promise.resolve()
-  const inFlight = createRequestsInFlight({perCaller: 8, total: 8, anonymousBodies: 1})
+  const inFlight = createRequestsInFlight({
+    perCaller: 8,
+    total: 8,
+    anonymous: 8,
+    anonymousBodies: 1,
+  })
   beforeAll(async () => {
     const {app} = appOf(inFlight)
     app.post('/slow', async (c) => {

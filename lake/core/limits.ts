@@ -93,7 +93,8 @@ export const LIMITS = {
    * caller (an address) whose body is arriving (a query, a sign-in, a logout): such a request
    * holds its connection until then, and the caller's 1,024 were more than its address's 1,000
    * connections, which every local process and the Studio's browser share. Well below them; a
-   * body that has arrived no longer counts (a long query's answer may take its deadline).
+   * body that has arrived, or whose route has answered, no longer counts (a long query's answer
+   * may take its deadline).
    * `anonymous`: all of an anonymous caller's requests, with a body or without (GET queries,
    * documents, images), for the same reason: an unread answer holds its connection too. A front
    * page's render sends one query, a browser's view of it a dozen images, `next build` a few

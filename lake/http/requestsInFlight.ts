@@ -9,8 +9,8 @@
  * (its own bounds hold it after), an export or a history log until it is sent, as any answer.
  * An anonymous caller's requests count again against a smaller share of their own
  * (LIMITS.requestsInFlight.anonymous), and those with a body once more while their bodies arrive
- * (anonymousBodies): each holds its connection until then, never displaced, and every local
- * process shares one address with the Studio's browser.
+ * (anonymousBodies), or until their route has answered: each holds its connection until then,
+ * never displaced, and every local process shares one address with the Studio's browser.
  */
 import type {MiddlewareHandler} from 'hono'
 import {createCallerShares} from '../core/callerShares.ts'
@@ -144,6 +144,10 @@ export function requestsInFlightMiddleware(): MiddlewareHandler {
       release()
       throw err
     }
+    // The route has answered: nothing reads the rest of the body (a refusal's, a 404's), and the
+    // request's own place holds it from here. Held until the answer was sent, a client that takes
+    // none of its answers (an HTTP/2 window of 0) kept the address's bodies' places for good.
+    entered.bodyArrived()
     // Never before the route has its answer: a client that resets its streams at once would
     // otherwise start work past any bound.
     if (answered === null || streamsOnItsOwnBounds(c.res)) release()

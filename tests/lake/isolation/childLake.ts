@@ -130,6 +130,40 @@ export async function workerThreadsOf(pid: number): Promise<number> {
 }
 
 /**
+ * Resolves once a query thread of process `pid` has used `ms` of CPU since it was first seen here
+ * (named QUERY_THREAD_NAME, which it takes after loading its modules), or `settled` holds: the
+ * work sent is running on a thread, where a fixed wait on a loaded machine may end before it has
+ * begun. Polled every 20 ms.
+ */
+export async function untilQueryThreadBusy(
+  pid: number,
+  ms: number,
+  settled: () => boolean,
+): Promise<void> {
+  const seen = new Map<string, number>()
+  while (!settled()) {
+    for (const task of await readdir(`/proc/${pid}/task`).catch(() => [])) {
+      const [comm, stat] = await Promise.all([
+        readFile(`/proc/${pid}/task/${task}/comm`, 'utf8').catch(() => ''),
+        readFile(`/proc/${pid}/task/${task}/stat`, 'utf8').catch(() => ''),
+      ])
+      if (comm.trim() !== QUERY_THREAD_NAME || !stat) continue
+      const used = ticksMs(stat)
+      const first = seen.get(task)
+      if (first === undefined) seen.set(task, used)
+      else if (used - first >= ms) return
+    }
+    await sleep(20)
+  }
+}
+
+/** utime and stime, fields 14 and 15 of a /proc stat line, in clock ticks (100 a second). */
+function ticksMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/**
  * CPU milliseconds a process has used so far (/proc, Linux): on its main thread, the event
  * loop's, and on all its threads, ended ones included. Unlike a ping's wait, CPU time does not
  * grow with the machine's load, so what the event loop did can be compared with what the threads did.

@@ -14,6 +14,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import sharp from 'sharp'
 import {afterAll, expect, test} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
+import {untilQueryThreadBusy} from './childLake.ts'
 import {pathologicalUrl} from './pathological.ts'
 
 const STOPPING = new URL('../../../lake/cli/stopping.ts', import.meta.url).href
@@ -84,6 +85,7 @@ test.each([
   expect(created.status).toBe(200)
   // Starts the query workers, so the slow query below is running, not waiting for a thread.
   await fetch(`${data}/query/test?query=${encodeURIComponent('count(string::split("ab", ""))')}`)
+  let settled = false
   const slow = (
     kind === 'mutation'
       ? fetch(`${data}/mutate/test?dryRun=true`, {
@@ -97,11 +99,16 @@ test.each([
             : pathologicalUrl(started.url),
           {headers: auth},
         )
-  ).then(
-    (res) => res.status,
-    () => 'connection closed',
   )
-  await sleep(500)
+    .then(
+      (res) => res.status,
+      () => 'connection closed',
+    )
+    .finally(() => (settled = true))
+  // Once the work runs on a query thread (its CPU), not after a fixed wait: on a loaded machine
+  // 500 ms could pass before it began, and the stop would not be tested while it runs.
+  await untilQueryThreadBusy(started.child.pid!, 100, () => settled)
+  expect(settled, 'answered before the stop: nothing was running').toBe(false)
   started.child.kill('SIGTERM')
   // Before: 19.8 s (the nested query in place), 8.3 s (the patch's query in the write lock).
   const code = await exited

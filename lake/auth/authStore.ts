@@ -522,6 +522,31 @@ export function createAuthStore(options: AuthStoreOptions) {
     },
 
     /**
+     * Whether a token no longer valid is a genuine one that ran out of time (its secret verifies,
+     * nothing revoked it, a session's user stands): what a refusal tells the caller to do.
+     */
+    async isExpiredSession(token: string): Promise<boolean> {
+      if (!token.startsWith(TOKEN_PREFIX)) return false
+      const id = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
+      const row = statement(
+        `SELECT t.hash, t.revoked_at, t.expires_at FROM tokens t LEFT JOIN users u
+         ON u.id = t.user_id WHERE t.id = ? AND (t.kind = 'api' OR u.id IS NOT NULL)`,
+      ).get(id) as Row | undefined
+      if (!row || row.revoked_at || !row.expires_at || String(row.expires_at) > iso()) return false
+      return verifySecret(token, String(row.hash))
+    },
+
+    /** Whether a principal found earlier lost its token by expiry (not revocation or removal). */
+    hasExpired(principal: Principal): boolean {
+      if (!principal.tokenId) return false
+      const row = statement(
+        `SELECT t.revoked_at, t.expires_at FROM tokens t LEFT JOIN users u
+         ON u.id = t.user_id WHERE t.id = ? AND (t.kind = 'api' OR u.id IS NOT NULL)`,
+      ).get(principal.tokenId) as Row | undefined
+      return !!row && !row.revoked_at && !!row.expires_at && String(row.expires_at) <= iso()
+    },
+
+    /**
      * A number that changes whenever users or tokens may have changed: by this store, or by
      * another process (the command line) writing the same file (SQLite's data_version).
      */

@@ -332,6 +332,24 @@ export const PermissionError = describedError('PermissionError', 'permissionErro
 /** The caller is not (validly) identified. */
 export const AuthError = describedError('AuthError', 'authError')
 
+/**
+ * The request's token names no live session: signed out, revoked, its user removed, unknown, or
+ * `expired`. Unlike other 401s, signing in again makes the same request succeed.
+ */
+export class SessionEndedError extends AuthError {
+  override name = 'SessionEndedError'
+  readonly expired: boolean
+
+  constructor(expired: boolean) {
+    super(
+      expired
+        ? 'Session expired: sign in again'
+        : 'Session not found or token invalid, revoked or expired',
+    )
+    this.expired = expired
+  }
+}
+
 /** The request (or what it would store) is larger than a limit allows. */
 export const TooLargeError = describedError('TooLargeError', 'payloadTooLargeError')
 

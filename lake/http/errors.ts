@@ -25,6 +25,7 @@ import {
   RangeNotSatisfiableError,
   RequestTimeoutError,
   RetryLaterError,
+  SessionEndedError,
   TooLargeError,
   TooManyRequestsError,
   UnavailableError,
@@ -91,6 +92,11 @@ export function bodyFor(err: LakeError, status = statusFor(err)): Record<string,
     statusCode: status,
     error: STATUS_CODES[status] ?? 'Error',
     message: err.description,
+  }
+  if (err instanceof SessionEndedError) {
+    // Hosted Sanity's codes for a session gone: the Studio keeps the edits a commit carried and
+    // asks to sign in again only on these; any other 401 drops them.
+    return {...body, errorCode: err.expired ? 'SIO-401-AEX' : 'SIO-401-ANF'}
   }
   return err instanceof InvalidImageError ? {...body, details: err.details} : body
 }

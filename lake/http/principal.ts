@@ -4,7 +4,7 @@
  * with an unknown, revoked or expired token is a 401, as on hosted Sanity.
  */
 import type {Context, MiddlewareHandler} from 'hono'
-import {AuthError} from '../core/errors.ts'
+import {AuthError, SessionEndedError} from '../core/errors.ts'
 import {ANONYMOUS, PUBLIC_READER, type Principal} from '../core/grants.ts'
 import {clientAddress, lakeOf} from './context.ts'
 import {requestHeader} from './nodeRequest.ts'
@@ -14,6 +14,8 @@ declare module 'hono' {
     principal: Principal
     /** Whether the request's token still signs it in (not revoked, expired or its user removed). */
     principalIsLive?: () => boolean
+    /** Whether the request's token, no longer live, expired (rather than was revoked or removed). */
+    principalHasExpired?: () => boolean
   }
 }
 
@@ -22,6 +24,10 @@ export interface PrincipalResolver {
   principalForToken(token: string): Promise<Principal | null>
   /** Whether a principal found earlier is still signed in (its token not revoked since). */
   isLive?(principal: Principal): boolean
+  /** Whether a token refused is a genuine one past its time (the 401 then says it expired). */
+  isExpiredSession?(token: string): Promise<boolean>
+  /** Whether a principal no longer live lost its token by expiry. */
+  hasExpired?(principal: Principal): boolean
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i
@@ -55,10 +61,12 @@ export function principalMiddleware(resolver: PrincipalResolver): MiddlewareHand
       c.set('principal', ANONYMOUS)
     } else {
       const found = await resolver.principalForToken(token)
-      if (!found) throw new AuthError('Session not found or token invalid, revoked or expired')
+      if (!found) throw new SessionEndedError((await resolver.isExpiredSession?.(token)) === true)
       c.set('principal', found)
       const isLive = resolver.isLive?.bind(resolver)
       if (isLive) c.set('principalIsLive', () => isLive(found))
+      const hasExpired = resolver.hasExpired?.bind(resolver)
+      if (hasExpired) c.set('principalHasExpired', () => hasExpired(found))
     }
     await next()
   }
@@ -70,7 +78,7 @@ export function principalMiddleware(resolver: PrincipalResolver): MiddlewareHand
  */
 export function checkStillSignedIn(c: Context): void {
   if (c.get('principalIsLive')?.() === false) {
-    throw new AuthError('Session not found or token invalid, revoked or expired')
+    throw new SessionEndedError(c.get('principalHasExpired')?.() === true)
   }
 }
 

@@ -161,4 +161,37 @@ describe('principals of tokens resolved lately', () => {
       expect(lake.isLive(principal)).toBe(false)
     })
   })
+
+  // What a refusal says (the 401's errorCode): expired, or gone for another reason.
+  describe('expired, rather than revoked or removed', () => {
+    it('a session past its time, and only that, is expired', async () => {
+      const token = await signedIn(lake)
+      const principal = (await lake.principalForToken(token))!
+      expect(lake.hasExpired(principal)).toBe(false)
+      expect(await lake.isExpiredSession(token)).toBe(false)
+      clock += 31 * 24 * 60 * 60 * 1000
+      expect(lake.hasExpired(principal)).toBe(true)
+      expect(await lake.isExpiredSession(token)).toBe(true)
+      // Someone guessing at it (the right id, a wrong secret) learns nothing.
+      const forged = token.slice(0, -4) + (token.endsWith('aaaa') ? 'bbbb' : 'aaaa')
+      expect(await lake.isExpiredSession(forged)).toBe(false)
+      // Signed out, or its user removed, after it expired: not found, not expired.
+      expect(cli.removeUser('rina@example.com')).toBe(true)
+      expect(lake.hasExpired(principal)).toBe(false)
+      expect(await lake.isExpiredSession(token)).toBe(false)
+    })
+
+    it('a revoked token is not expired, whatever its time', async () => {
+      const {token} = await cli.createToken({
+        label: 'robot',
+        role: 'editor',
+        expiresAt: new Date(clock + 1000).toISOString(),
+      })
+      const principal = (await lake.principalForToken(token))!
+      expect(cli.revokeToken(token)).toBe(true)
+      clock += 2000
+      expect(lake.hasExpired(principal)).toBe(false)
+      expect(await lake.isExpiredSession(token)).toBe(false)
+    })
+  })
 })

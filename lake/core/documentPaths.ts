@@ -53,8 +53,8 @@ const PURE_NAMESPACES = new Set(['string', 'math', 'array', 'dateTime', 'pt'])
 /**
  * The paths the filters read from the document, shortest first and none a prefix of another;
  * null when a filter reads the document other than through attribute and element access (`@`
- * itself, a `^` back to it, references(), an unknown function or node), so only the whole body
- * will do. A `^` past the document reads the scope it is evaluated in, not the document.
+ * itself, a `^` back to it, references(), an unknown function or node) or more than
+ * MAX_DOCUMENT_PATHS paths, so only the whole body will do. A `^` past the document reads the scope it is evaluated in, not the document.
  */
 export function documentPaths(filters: readonly ExprNode[]): DocumentPath[] | null {
   const paths: DocumentPath[] = []
@@ -101,8 +101,15 @@ export function documentPaths(filters: readonly ExprNode[]): DocumentPath[] | nu
     return true
   }
   for (const filter of filters) if (!walk(filter as unknown as Node, 0)) return null
-  return minimal(paths)
+  const read = minimal(paths)
+  return read.length > MAX_DOCUMENT_PATHS ? null : read
 }
+
+/**
+ * Past this many paths the whole body is read instead: the store reads each path as a column
+ * (SQLite's limit is 2,000 a result), and a body is then cheaper to read than its parts.
+ */
+export const MAX_DOCUMENT_PATHS = 500
 
 /**
  * The path of a chain of attribute and element accesses starting at the current document

@@ -826,23 +826,34 @@ const isDigit = (char: string) => char >= '0' && char <= '9'
 /**
  * Refuses a GROQ syntax tree nested deeper than LIMITS.query.syntaxDepth nodes, counted without
  * recursion (the planner and the evaluator recurse, and would overflow the stack on
- * `*[true][true]…`).
+ * `*[true][true]…`). A chain of one of CHAIN_OPERATORS (`a || b || …`) is one level however long:
+ * the Studio's reference search joins a term per searchable path so, and parseQuery balances a long
+ * chain before anything recursive reads it.
  */
 export function checkQueryDepth(tree: unknown): void {
   const max = LIMITS.query.syntaxDepth
-  const stack: [unknown, number][] = [[tree, 0]]
+  const stack: [unknown, number, string | undefined][] = [[tree, 0, undefined]]
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!
+    const [node, depth, parentType] = stack.pop()!
     if (typeof node !== 'object' || node === null) continue
-    const isNode = !Array.isArray(node) && typeof (node as {type?: unknown}).type === 'string'
-    const level = isNode ? depth + 1 : depth
+    const type = Array.isArray(node) ? undefined : (node as {type?: unknown}).type
+    const isNode = typeof type === 'string'
+    const chained = isNode && type === parentType && CHAIN_OPERATORS.has(type)
+    const level = isNode && !chained ? depth + 1 : depth
     if (level > max) {
       throw new QueryError(`Query is nested more than ${max} levels deep; split or simplify it`)
     }
     // A literal's value is data, not syntax.
-    if (isNode && (node as {type: string}).type === 'Value') continue
+    if (type === 'Value') continue
+    const childParent = isNode ? type : parentType
     for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, level])
+      if (typeof child === 'object' && child !== null) stack.push([child, level, childParent])
     }
   }
 }
+
+/**
+ * Operators whose chains group either way with the same answer (GROQ's three-valued `||` and `&&`
+ * have no side effects). Not `+`: floating-point sums depend on their grouping.
+ */
+export const CHAIN_OPERATORS: ReadonlySet<string> = new Set(['Or', 'And'])

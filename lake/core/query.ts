@@ -2,7 +2,7 @@
 import {evaluate, GroqSyntaxError, parse, type DereferenceFunction, type ExprNode} from 'groq-js'
 import {BadRequestError, QueryError, QueryParseError} from './errors.ts'
 import {visitTree} from './groqTree.ts'
-import {checkQueryDepth, checkQueryText} from './limits.ts'
+import {CHAIN_OPERATORS, checkQueryDepth, checkQueryText} from './limits.ts'
 import {createLru} from './lru.ts'
 import {scoreTopK} from './scoreTopK.ts'
 import {rewriteTextQueries, textQueryDereference, usesTextQuery} from './textQueryRewrite.ts'
@@ -102,6 +102,7 @@ function parseUncached(
     throw mapped
   }
   checkQueryDepth(tree)
+  tree = balanceChains(tree) as ExprNode
   const missing = missingParameter(tree, params)
   // Hosted Sanity's wording.
   if (missing !== null) throw new QueryError(`param $${missing} referenced, but not provided`)
@@ -144,6 +145,58 @@ function withoutReleasesAll(node: ExprNode): ExprNode {
     return out ?? n
   }
   return copy(node) as ExprNode
+}
+
+/** A chain of more operands than this is balanced; shorter ones stay as groq-js parsed them. */
+const BALANCED_CHAIN = 32
+
+/**
+ * `tree` with every long chain of one CHAIN_OPERATORS operator (`a || b || …`, which groq-js nests
+ * one level per operand) rebuilt as a balanced tree of the same operands in the same order: the
+ * same answer, nested log2(n) deep, so that groq-js's evaluator, the planner and every other
+ * recursive reader of the tree do not overflow the stack on thousands of operands. Chains are
+ * walked without recursion; the rest recurses at most the syntax depth (checkQueryDepth).
+ */
+function balanceChains(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    const items = node.map(balanceChains)
+    return items.some((item, i) => item !== node[i]) ? items : node
+  }
+  if (!node || typeof node !== 'object') return node
+  const n = node as Record<string, unknown>
+  if (n.type === 'Value') return n
+  if (typeof n.type === 'string' && CHAIN_OPERATORS.has(n.type)) {
+    const operands = chainOperands(n)
+    if (operands.length > BALANCED_CHAIN) return balanced(n.type, operands.map(balanceChains))
+  }
+  let out: Record<string, unknown> | null = null
+  for (const key in n) {
+    const child = balanceChains(n[key])
+    if (child !== n[key]) (out ??= {...n})[key] = child
+  }
+  return out ?? n
+}
+
+/** The operands of the chain `node` heads, left to right, read without recursion. */
+function chainOperands(node: Record<string, unknown>): unknown[] {
+  const operands: unknown[] = []
+  const pending: unknown[] = [node]
+  while (pending.length > 0) {
+    const next = pending.pop() as Record<string, unknown>
+    if (next?.type === node.type) pending.push(next.right, next.left)
+    else operands.push(next)
+  }
+  return operands
+}
+
+function balanced(type: string, operands: unknown[]): unknown {
+  if (operands.length === 1) return operands[0]
+  const middle = operands.length >> 1
+  return {
+    type,
+    left: balanced(type, operands.slice(0, middle)),
+    right: balanced(type, operands.slice(middle)),
+  }
 }
 
 /** The first `$name` the query uses that `params` lacks. */

@@ -1,0 +1,88 @@
+/**
+ * A flat chain of `||` or `&&` is one level of a query, however many terms it joins: the Studio
+ * 6.9.2's reference search (`createReferenceResolveQuery`) joins one `(_type == … && … match
+ * text::query(…))` per searchable path with `||`. Only the term limits bound such a chain, and a
+ * long one is answered, not a stack overflow, on the lake's own paths and groq-js's.
+ */
+import {beforeAll, expect, it} from 'vitest'
+import {LIMITS} from '../../../lake/core/limits.ts'
+import {useTestLake} from '../../helpers/lake.ts'
+
+const lake = useTestLake()
+
+beforeAll(async () => {
+  const tx = lake().client().transaction()
+  tx.create({_id: 'found-5', _type: 't5', title: 'ঢাকার খবর'})
+  tx.create({_id: 'found-253', _type: 't253', title: 'ঢাকা'})
+  tx.create({_id: 'other-type', _type: 'other', title: 'ঢাকা'})
+  tx.create({_id: 'other-word', _type: 't7', title: 'খুলনা'})
+  tx.create({_id: 'c-first', _type: 'chain', c0: true})
+  tx.create({_id: 'c-last', _type: 'chain', c2999: true})
+  tx.create({_id: 'c-every', _type: 'chain', ...flags(3000)})
+  await tx.commit()
+})
+
+function flags(count: number): Record<string, boolean> {
+  return Object.fromEntries(Array.from({length: count}, (_, i) => [`c${i}`, true]))
+}
+
+/** What the Studio's reference search sends for `types` searchable types. */
+function referenceResolveQuery(types: number): string {
+  const specs = Array.from(
+    {length: types},
+    (_, i) => `(_type == "t${i}" && title match text::query($__query))`,
+  )
+  return `*[${specs.join(' || ')}][0...1000]._id`
+}
+
+it('answers the Studio reference search over 254 types (more than the syntax depth)', async () => {
+  expect(254).toBeGreaterThan(LIMITS.query.syntaxDepth - 3)
+  const ids = await lake()
+    .client()
+    .fetch<string[]>(referenceResolveQuery(254), {__query: 'ঢাকা*'}, {perspective: 'raw'})
+  expect(ids.sort()).toEqual(['found-253', 'found-5'])
+})
+
+it('evaluates a chain of 3,000 || and one of 3,000 && terms', async () => {
+  const names = Array.from({length: 3000}, (_, i) => `c${i}`)
+  const client = lake().client()
+  const any = await client.fetch<string[]>(`*[_type == "chain" && (${names.join(' || ')})]._id`)
+  expect(any.sort()).toEqual(['c-every', 'c-first', 'c-last'])
+  const every = await client.fetch<string[]>(`*[_type == "chain" && ${names.join(' && ')}]._id`)
+  expect(every).toEqual(['c-every'])
+  // In a projection too: evaluated per document by groq-js, not planned.
+  const projected = await client.fetch<{id: string; any: boolean | null}[]>(
+    `*[_type == "chain"]{"id": _id, "any": ${names.join(' || ')}} | order(id)`,
+  )
+  expect(projected).toEqual([
+    {id: 'c-every', any: true},
+    {id: 'c-first', any: true},
+    {id: 'c-last', any: true},
+  ])
+})
+
+it('still refuses a query nested deeper than the syntax depth', async () => {
+  const deep = `*${'[true]'.repeat(LIMITS.query.syntaxDepth + 1)}._id`
+  const err = await lake()
+    .client()
+    .fetch(deep)
+    .then(
+      () => expect.fail('the query was answered'),
+      (thrown: unknown) => thrown,
+    )
+  expect(err).toMatchObject({statusCode: 400})
+  expect(String((err as Error).message)).toMatch(/nested more than 256 levels deep/)
+})
+
+it('answers a projection of 2,500 fields (each a column where the store reads parts)', async () => {
+  const fields = Array.from({length: 2500}, (_, i) => `c${i}`)
+  const [every] = await lake()
+    .client()
+    .fetch<Record<string, boolean | null>[]>(`*[_id == "c-every"]{${fields.join(', ')}}`)
+  expect(Object.keys(every!)).toHaveLength(2500)
+  expect(every!.c2499).toBe(true)
+  const rows = await lake()
+    .client()
+    .fetch<Record<string, boolean>[]>(`*[_type == "chain" && c2998]{${fields.join(', ')}}`)
+  expect(rows).toEqual([flags(2500)])
+})

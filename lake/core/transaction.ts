@@ -308,8 +308,10 @@ function commitTime(options: TransactionOptions, writer: StoreWriter, id: string
   // 1 % of a one-document write's CPU, and the log's unique index would still refuse the
   // impossible repeat.
   if (options.transactionId !== undefined && writer.hasTransaction(id)) {
+    // The whole transaction's refusal, given at its first item: every item has an index (the
+    // client's ActionErrorItem requires one).
     throw new ConflictError(`Transaction ID "${id}" has already been used in this dataset`, [
-      itemError('transactionIdConflictError', `Transaction ID "${id}" already exists`),
+      itemError('transactionIdConflictError', `Transaction ID "${id}" already exists`, {index: 0}),
     ])
   }
   return Math.max(options.now().getTime(), (lastTimestamps.get(options.store) ?? 0) + 1)

@@ -6,7 +6,7 @@ import type {Principal} from '../../core/grants.ts'
 import {LIMITS} from '../../core/limits.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
 import {liveQuestion} from '../../live/questions.ts'
-import {apiVersionOf, datasetOf, lakeOf, param} from '../context.ts'
+import {apiVersionOf, datasetOf, flag, lakeOf, param} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {bodyLimitOf} from '../limits.ts'
 import {countedJsonBody, queryArrival, requestSignal} from '../nodeRequest.ts'
@@ -111,7 +111,8 @@ async function answer(
   // Before any work, whoever asks: an anonymous caller of a private dataset, whose answer is
   // always [], learns of a mistyped perspective too; a repeated parameter costs no query.
   const perspective = parsePerspective(request.perspective, request.apiVersion)
-  const returnQuery = param(c, 'returnQuery') !== 'false'
+  // Left out, true (as hosted Sanity); otherwise read as every true-or-false parameter.
+  const returnQuery = param(c, 'returnQuery') === undefined || flag(c, 'returnQuery')
   const generation = lake.live.generation(dataset.name)
   const run = (signal?: AbortSignal) => dataset.query(request, principal, {signal, holder})
   // Serialised once: the text is both the response and what the live API compares.

@@ -72,9 +72,31 @@ describe('a refused action is an actionError', () => {
       type: 'actionError',
     })
     expect(error.description).not.toMatch(/mutation/)
-    // The commit's refusal (a used transaction id) is the transaction's, no action's.
-    if (error.items[0].error.type !== 'transactionIdConflictError')
-      expect(error.items[0].index).toBe(0)
+    // Every item has the index @sanity/client's ActionErrorItem requires: a refusal of the whole
+    // transaction (a used transaction id) is given at its first action.
+    expect(error.items[0].index).toBe(0)
+  })
+
+  it('a mutation refused for a used transaction id has an index too', async () => {
+    const used = await lake()
+      .client()
+      .transaction()
+      .create({_id: 'm-used', _type: 't'})
+      .commit({transactionId: 'used-by-mutate'})
+    expect(used.transactionId).toBe('used-by-mutate')
+    const res = await lake().fetch(`${lake().url}/v2025-02-19/data/mutate/test`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+      body: JSON.stringify({
+        transactionId: 'used-by-mutate',
+        mutations: [{create: {_id: 'm-again', _type: 't'}}],
+      }),
+    })
+    expect(res.status).toBe(409)
+    const {error} = await res.json()
+    expect(error.items).toEqual([
+      {error: expect.objectContaining({type: 'transactionIdConflictError'}), index: 0},
+    ])
   })
 })
 

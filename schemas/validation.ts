@@ -2,6 +2,7 @@
 // with the right level, and adds the checks that need a document or the dataset (dates, slugs).
 import type {RuleDef, SlugIsUniqueValidator, SlugifierFn, ValidationContext} from 'sanity'
 import {
+  graphemeLength,
   nfc,
   slugify,
   validateGraphemeMax,
@@ -51,6 +52,35 @@ export type TextValidationOptions = {
   expectBengali?: boolean
 }
 
+/** One error-level rule of a text field, as a plain check the import runs outside the Studio. */
+export type TextErrorRule = {
+  check: (value: unknown) => CheckResult
+  /** What is wrong, in English, for the import's warnings ('mixes Bengali and ASCII digits'). */
+  describe: (value: string) => string
+}
+
+/**
+ * The error-level rules textValidation gives a field (spacing, mixed digits, NFC, the grapheme
+ * maximum), in its order: the Studio and the import share them.
+ */
+export function textErrorRules({limit}: TextValidationOptions = {}): TextErrorRule[] {
+  const rules: TextErrorRule[] = [
+    {check: validateSpacing, describe: () => 'has blanks at an end or a double space'},
+    {
+      check: validateNoMixedDigits,
+      describe: () => 'mixes Bengali and ASCII digits in one number',
+    },
+    {check: validateNfc, describe: () => 'is not in NFC'},
+  ]
+  if (limit) {
+    rules.push({
+      check: (value) => validateGraphemeMax(value, limit.max),
+      describe: (value) => `has ${graphemeLength(value)} graphemes (at most ${limit.max})`,
+    })
+  }
+  return rules
+}
+
 /**
  * The rules every editor-typed string gets (spacing, mixed digits, NFC), plus the optional
  * required/limit/script rules. Spacing and digits are errors; over-`warn` and no-Bengali are warnings.
@@ -58,17 +88,10 @@ export type TextValidationOptions = {
 export function textValidation(options: TextValidationOptions = {}) {
   return <R extends RuleDef<R, string>>(rule: R): R[] => {
     const {required, limit, expectBengali} = options
-    const rules: R[] = [
-      rule.custom(validateSpacing).error(),
-      rule.custom(validateNoMixedDigits).error(),
-      rule.custom(validateNfc).error(),
-    ]
+    const rules: R[] = textErrorRules(options).map(({check}) => rule.custom(check).error())
     if (required) rules.unshift(rule.required().error(required))
-    if (limit) {
-      rules.push(rule.custom((value) => validateGraphemeMax(value, limit.max)).error())
-      if (limit.warn !== undefined) {
-        rules.push(rule.custom((value) => validateGraphemeWarn(value, limit)).warning())
-      }
+    if (limit?.warn !== undefined) {
+      rules.push(rule.custom((value) => validateGraphemeWarn(value, limit)).warning())
     }
     if (expectBengali) rules.push(rule.custom(validateHasBengali).warning())
     return rules

@@ -159,6 +159,7 @@ export function prepareFiles(
         ...(options.date ? {fallbackDate: options.date} : {}),
       })
       const docs = toDocuments(parsed, options.section ? {section: options.section} : {})
+      parsed.warnings.push(...docs.warnings)
       const twin = articleFiles.get(docs.article._id)
       if (twin) {
         // Same title and date: the same article id, so only the first file's text is kept.
@@ -291,8 +292,9 @@ function reportDrafts(io: Io, prepared: Prepared[]): void {
   if (drafts.length === 0) return
   writeLine(
     io.stderr,
-    `${plural(drafts.length, 'article')} without a date, as ${drafts.length === 1 ? 'a draft' : 'drafts'} ` +
-      '(add a dateline or pass --date YYYY-MM-DD, or date and publish in the Studio):',
+    `${plural(drafts.length, 'article')} without a date or with a field the Studio would refuse, ` +
+      `as ${drafts.length === 1 ? 'a draft' : 'drafts'} (see the warnings above: add a dateline or ` +
+      'pass --date YYYY-MM-DD, or fix, date and publish in the Studio):',
   )
   for (const item of drafts) writeLine(io.stderr, `  ${item.file.display}: ${item.parsed.title}`)
 }

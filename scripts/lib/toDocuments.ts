@@ -13,8 +13,9 @@ import {
   SOURCE_TYPE,
 } from '../../schemas/names.ts'
 import {dhakaMidnightUtc} from './dates.ts'
-import type {ParsedArticle} from './parseArticle.ts'
+import type {ParsedArticle, ParseWarning} from './parseArticle.ts'
 import {describeSource} from './sources.ts'
+import {articleRuleProblems, headlineRuleProblems, type RuleProblem} from './studioRules.ts'
 import {getDraftId} from '../../kit/sanityIds.ts'
 
 /** A document as sent to the lake: only _id and _type are required. */
@@ -38,8 +39,15 @@ export type ArticleDocuments = {
   sources: ImportDocument[]
   /** Every document above, in the order they are written: source, headlines, article. */
   documents: ImportDocument[]
-  /** True when the article had no date and becomes a draft. */
+  /** True when the article becomes a draft: it has no date, or a field the Studio would refuse. */
   draft: boolean
+  /** Fields the Studio would refuse, and what became a draft for them. */
+  warnings: ParseWarning[]
+}
+
+function refused(problems: RuleProblem[], then: string): string {
+  const what = problems.map(({field, problem}) => `the ${field} ${problem}`).join('; ')
+  return `${what}: the Studio would refuse it, so ${then}; fix it in the Studio and publish`
 }
 
 /** A short, stable hash of NFC strings (64 bits in hex: collisions are not a practical risk). */
@@ -77,7 +85,12 @@ export function toDocuments(
   parsed: ParsedArticle,
   options: DocumentOptions = {},
 ): ArticleDocuments {
-  const draft = parsed.date === undefined
+  const warnings: ParseWarning[] = []
+  const problems = articleRuleProblems(parsed)
+  if (problems.length > 0) {
+    warnings.push({line: 1, message: refused(problems, 'the article is imported as a draft')})
+  }
+  const draft = parsed.date === undefined || problems.length > 0
   const publishedId = articleId(parsed.title, parsed.paragraphs[0])
   const id = draft ? getDraftId(publishedId) : publishedId
 
@@ -108,8 +121,16 @@ export function toDocuments(
     if (seen.has(hid)) return
     seen.add(hid)
     const isOwnTitle = headline.text === parsed.title && headline.speaker === undefined
+    const headlineProblems = headlineRuleProblems(headline)
+    if (headlineProblems.length > 0) {
+      warnings.push({
+        line: headline.line,
+        message: refused(headlineProblems, 'the headline is imported as a draft'),
+      })
+    }
+    const headlineDraft = headlineProblems.length > 0
     headlines.push({
-      _id: hid,
+      _id: headlineDraft ? getDraftId(hid) : hid,
       _type: HEADLINE_TYPE,
       text: headline.text,
       [SORT_KEY_FIELD]: sortKey(headline.text),
@@ -131,7 +152,13 @@ export function toDocuments(
         : {}),
     })
     if (!isOwnTitle) {
-      related.push({_type: 'reference', _ref: hid, _key: contentHash('related', hid).slice(0, 12)})
+      related.push({
+        _type: 'reference',
+        _ref: hid,
+        _key: contentHash('related', hid).slice(0, 12),
+        // Pointing at a draft: weak, as the Studio does, until the headline is published.
+        ...(headlineDraft ? {_weak: true, _strengthenOnPublish: {type: HEADLINE_TYPE}} : {}),
+      })
     }
   })
 
@@ -175,5 +202,12 @@ export function toDocuments(
     relatedHeadlines: related,
   }
 
-  return {article, headlines, sources, documents: [...sources, ...headlines, article], draft}
+  return {
+    article,
+    headlines,
+    sources,
+    documents: [...sources, ...headlines, article],
+    draft,
+    warnings,
+  }
 }

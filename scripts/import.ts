@@ -37,6 +37,7 @@ import {
 } from './lib/target.ts'
 import {type ArticleDocuments, type ImportDocument, toDocuments} from './lib/toDocuments.ts'
 import {nfc} from '../bangla/index.ts'
+import {TRANSACTION_LIMITS} from './lib/target.ts'
 import {type Section, SECTIONS} from '../schemas/names.ts'
 
 export const DEFAULT_INPUT = 'data/seed'
@@ -159,6 +160,7 @@ export function prepareFiles(
         ...(options.date ? {fallbackDate: options.date} : {}),
       })
       const docs = toDocuments(parsed, options.section ? {section: options.section} : {})
+      checkSize(docs, file)
       parsed.warnings.push(...docs.warnings)
       const twin = articleFiles.get(docs.article._id)
       if (twin) {
@@ -177,6 +179,40 @@ export function prepareFiles(
     }
   }
   return {prepared, failures}
+}
+
+const SPLIT_HINT =
+  'Split the story into several files (each file is one transaction), or move some of its ' +
+  'related headlines to another file'
+
+/**
+ * A file is one transaction: one too large for the lake (its largest document, or its largest
+ * write request) is bad input, refused here rather than sent and refused there.
+ */
+function checkSize(docs: ArticleDocuments, file: InputFile): void {
+  for (const document of docs.documents) {
+    const bytes = Buffer.byteLength(JSON.stringify(document))
+    if (bytes > TRANSACTION_LIMITS.documentBytes) {
+      throw new ArticleParseError(
+        file.display,
+        1,
+        `the file is too large: its ${document._type} is ${bytes} bytes as JSON, and a document ` +
+          `may be at most ${TRANSACTION_LIMITS.documentBytes}`,
+        SPLIT_HINT,
+      )
+    }
+  }
+  const request = {mutations: docs.documents.map((document) => ({createOrReplace: document}))}
+  const bytes = Buffer.byteLength(JSON.stringify(request))
+  if (bytes > TRANSACTION_LIMITS.requestBytes) {
+    throw new ArticleParseError(
+      file.display,
+      1,
+      `the file is too large: its transaction is ${bytes} bytes, and a write may be at most ` +
+        `${TRANSACTION_LIMITS.requestBytes}`,
+      SPLIT_HINT,
+    )
+  }
 }
 
 function readBytes(file: InputFile): Uint8Array {

@@ -147,3 +147,11 @@ function errorCode(error: unknown): string | undefined {
   }
   return undefined
 }
+
+/**
+ * How large one transaction may be, in bytes: a document at most 32 MiB as JSON (hosted Sanity's
+ * limit, which the local lake keeps) and a write request at most 40 MiB (the local lake's body
+ * limit; a test keeps both equal to the lake's LIMITS). The scripts reach the lake over HTTP only,
+ * so they hold their own copy.
+ */
+export const TRANSACTION_LIMITS = {documentBytes: 32 * 1024 * 1024, requestBytes: 40 * 1024 * 1024}

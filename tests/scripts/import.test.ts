@@ -209,6 +209,23 @@ describe('import into the lake', () => {
     expect(dated).toEqual([{publishedAt: '2025-02-28T18:00:00.000Z'}])
   })
 
+  it('refuses a file too large for one transaction before sending it: bad input, exit 2', async () => {
+    const huge = join(work, 'huge.txt')
+    const small = join(work, 'small-beside-huge.txt')
+    // One paragraph of 36 MB: its article is past the lake's largest document.
+    const paragraph = 'আজ ২৬ মার্চ সকালে ' + 'ক'.repeat(12 * 1024 * 1024)
+    await writeFile(huge, `বড় খবর\n\n${paragraph}\nসূত্র: বাসস।\n`)
+    await writeFile(small, 'ছোট খবর\n\nআজ ২৬ মার্চ সকালে মেলা বসে।\nসূত্র: বাসস।\n')
+    const {code, stderr} = await importInto('huge', [huge, small, '--as-of', '2025-03-26'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(
+      /huge\.txt:1: error: the file is too large: .*bytes.*at most.*Split the story/u,
+    )
+    expect(stderr).not.toMatch(/several transactions/u)
+    const titles = (await allDocuments('huge')).filter((doc) => doc._type === 'article')
+    expect(titles.map((doc) => doc.title)).toEqual(['ছোট খবর'])
+  })
+
   it('prints NDJSON with --dry-run and writes nothing', async () => {
     const {code, stdout, stderr} = await importInto('dry', ['--dry-run', '--as-of', '2025-07-20'])
     expect(code).toBe(0)

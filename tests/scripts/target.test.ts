@@ -11,7 +11,8 @@ import {startLakeServer, type LakeServer} from '../../lake/server.ts'
 import {run as runExport} from '../../scripts/export.ts'
 import {run as runImport} from '../../scripts/import.ts'
 import {run as runQuery} from '../../scripts/query.ts'
-import {resolveTarget} from '../../scripts/lib/target.ts'
+import {resolveTarget, TRANSACTION_LIMITS} from '../../scripts/lib/target.ts'
+import {LIMITS} from '../../lake/core/limits.ts'
 import {captureIo} from '../helpers/io.ts'
 
 describe('resolveTarget', () => {
@@ -129,5 +130,14 @@ describe('scripts against a lake over HTTPS', () => {
     const exported = captureIo({env})
     expect(await runExport([], exported)).toBe(0)
     expect(exported.out().trim().split('\n')).toHaveLength(14)
+  })
+})
+
+describe('the transaction limits the import checks before sending', () => {
+  it('are the lake’s own', () => {
+    expect(TRANSACTION_LIMITS).toEqual({
+      documentBytes: LIMITS.documentBytes,
+      requestBytes: LIMITS.body.write,
+    })
   })
 })

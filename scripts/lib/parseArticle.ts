@@ -600,7 +600,8 @@ const YEAR = `(?:\\s*,?\\s*(?<year>[০-৯0-9]{4})${ERA}?${YEAR_FOLLOWER})?`
 const DAY = `(?<day>${NUMBER})${ORDINAL}`
 // A wire's agency in parentheses and the closing colon or dash: '(বাসস) :', ', (বাসস) :', '(বাসস)।'.
 const AGENCY = `(?:\\s*,?\\s*\\([^()]{1,40}\\))?`
-const CLOSE = `\\s*(?:[:：–—-]|ঃ|।)(?=\\s|$)`
+// ':' may be followed by a dash (':—') or, as typed in a hurry, straight by the text ('(বাসস):প্রধান').
+const CLOSE = `\\s*(?:(?:[:：]|ঃ)(?:\\s?[–—])?(?=\\s|$)|[:：](?=[\\u0980-\\u09FF])|[–—-](?=\\s|$)|।(?=\\s|$))`
 const PLACE_WORDS = `${WORD}(?: ${WORD})?`
 
 // 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)',

@@ -18,6 +18,7 @@ import type {
 } from './commitThread.ts'
 import {statementsOf, threadConnections} from './threadConnections.ts'
 import {STREAM_LOST} from './commitThread.ts'
+import {dropDeferredIndexes} from './deferredIndexes.ts'
 import {migrateDataFile, PAGE_CACHE_KIB} from './sqliteStore.ts'
 
 type Connection = {db: DatabaseSync; statements: Map<string, StatementSync>}
@@ -90,6 +91,8 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
     try {
       writeCache(connection, true)
       connection.db.exec('BEGIN IMMEDIATE')
+      // A bulk load's batch: the four indexes go with it (deferredIndexes.ts), atomic with its rows.
+      dropDeferredIndexes(connection.db)
       open.set(task.path, {
         stream: task.stream,
         connection,

@@ -251,6 +251,38 @@ export const FIELDS_BY_ROWID = `
 `
 
 /**
+ * The side table's indexes a bulk load leaves out (deferredIndexes.ts): the three date-ordered ones
+ * and the titles' lengths', which a streamed batch wrote at random pages of, at about half the
+ * commit thread's CPU a document (docs/benchmarks-log.md). Their SQL as migration 29 wrote it
+ * (FIELDS_BY_ROWID: sqlite_schema keeps the text), and their sqlite_stat1 figures
+ * (sqliteStore.ts FIELD_STATS), which SQLite drops with an index.
+ */
+export const DEFERRED_INDEXES: readonly {name: string; sql: string; stat: string}[] = [
+  {
+    name: 'fields_type_published',
+    sql: 'CREATE INDEX fields_type_published ON fields (type, published_at, layer)',
+    stat: '1000000 200000 2 2',
+  },
+  {
+    name: 'fields_section_published',
+    sql: 'CREATE INDEX fields_section_published ON fields (section, published_at, layer)',
+    stat: '1000000 100000 2 2',
+  },
+  {
+    name: 'fields_source_published',
+    sql: 'CREATE INDEX fields_source_published ON fields (source, published_at, layer)',
+    stat: '1000000 1000 2 2',
+  },
+  {
+    name: 'fields_title_length',
+    sql: 'CREATE INDEX fields_title_length ON fields (title_length, type, layer, id)\n    WHERE title_length IS NOT NULL',
+    // The layer ends each entry: most rows are of one, so an equality on it narrows little
+    // (without its figure SQLite skip-scanned the titles' lengths for it).
+    stat: '1000000 10000 5000 4000 1',
+  },
+]
+
+/**
  * The side table's upsert of a document: its rowid in the documents table, layer (layerOfId), id,
  * type, then fieldKeys' values. A rowid names one id as long as the document is stored, so only
  * the fields change.

@@ -46,6 +46,7 @@ import {
   compileSelection,
   countByType,
   decodeKey,
+  DEFERRED_INDEXES,
   FIELDS_SCHEMA,
   fieldKeys,
   fieldKeysAtMigration4,
@@ -75,6 +76,11 @@ import {
   SNAPSHOT_EVERY,
   type LogStep,
 } from './log.ts'
+import {
+  buildDeferredIndex,
+  buildMissingDeferredIndexes,
+  missingDeferredIndexes,
+} from './deferredIndexes.ts'
 import {setThreadNice} from '../query/priority.ts'
 import {AnalyzerClosedError, type SearchAnalyzer} from './searchAnalyzer.ts'
 import type {WalCheckpointer} from './walCheckpointer.ts'
@@ -536,12 +542,8 @@ const typeChanges = (tx: CommittedTransaction) =>
  */
 const FIELD_STATS: Record<string, string> = {
   fields_slug: '1000000 1 1',
-  fields_type_published: '1000000 200000 2 2',
-  fields_section_published: '1000000 100000 2 2',
-  fields_source_published: '1000000 1000 2 2',
-  // The layer ends each entry (fields.ts FIELDS_BY_ROWID): most rows are of one, so an equality on
-  // it narrows little (without its figure SQLite skip-scanned the titles' lengths for it).
-  fields_title_length: '1000000 10000 5000 4000 1',
+  // The date-ordered indexes and the titles' lengths' (a bulk load defers them, with their figures).
+  ...Object.fromEntries(DEFERRED_INDEXES.map(({name, stat}) => [name, stat])),
 }
 
 function describeFields(db: DatabaseSync): void {
@@ -630,6 +632,17 @@ function writtenBytes(tx: CommittedTransaction): number {
   }
   return bytes
 }
+
+/**
+ * The deferred indexes (deferredIndexes.ts) are built again this long after a bulk load's last
+ * batch at the latest, even while single-document writes go on (each then waits for one index's
+ * build at most: about 120 ms at 160,000 documents); sooner at a quiet moment (idleCheckpoint).
+ * A load's batches come well within it (a batch of 1,000 took 0.1-0.4 s); meanwhile reads by date
+ * or by a title's length scan the side table (about 12 ms at 160,000 documents, against 0.02).
+ */
+export const DEFER_BOUND_MS = 3000
+/** After a build that found the write lock held (or failed), the next try. */
+const REBUILD_RETRY_MS = 250
 
 /** Transactions acknowledged per fsync at most (group commit). */
 const MAX_GROUP = 256
@@ -963,6 +976,11 @@ export interface SqliteStore extends Store {
   /** Attribute paths counted toward expression indexes, and their characters (tests). */
   attributesNoted(): {paths: number; chars: number}
   /**
+   * The side table's indexes a bulk load left out and not yet built again (deferredIndexes.ts),
+   * and a promise settled once none is (or the store is closed).
+   */
+  deferredIndexes(): {names: readonly string[]; rebuilt: Promise<void>}
+  /**
    * Closes the store for good, its dataset being deleted: writes asked for from now on are
    * refused, and every read once it is closed, with a 404 saying `reason`; writes queued before
    * are written first.
@@ -1106,6 +1124,8 @@ export function createSqliteStore(
       db.exec('PRAGMA foreign_keys = ON')
       db.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`)
       migrate(db, dataset)
+      // Left out by a bulk load that stopped before they were built again (deferredIndexes.ts).
+      buildMissingDeferredIndexes(db)
       describeFields(db)
       if (searchIndexOn) ensureSearchIndex(db)
       else dropSearchIndex(db)
@@ -1517,6 +1537,115 @@ export function createSqliteStore(
   let packStep: NodeJS.Immediate | null = null
 
   /**
+   * The deferred indexes the file lacks since a bulk load's batch dropped them (deferredIndexes.ts),
+   * in the order they are built again; `rebuildDue` once the load has been over DEFER_BOUND_MS or a
+   * quiet moment came: from then each step between write groups builds one (rebuildStep).
+   * `rebuilt` settles once none is left out (SqliteStore.deferredIndexes).
+   */
+  let deferred: readonly string[] = []
+  let rebuildDue = false
+  let deferBound: NodeJS.Timeout | null = null
+  let rebuildNext: NodeJS.Immediate | null = null
+  let rebuildRetry: NodeJS.Timeout | null = null
+  let rebuilt: {promise: Promise<void>; resolve: () => void} | null = null
+
+  /** After a streamed batch's commit (or its failure): which of the four the file lacks now. */
+  function batchCommitted() {
+    if (closed || !db) return
+    deferred = missingDeferredIndexes(db)
+    if (deferred.length === 0) return
+    if (!rebuilt) {
+      let resolve!: () => void
+      const promise = new Promise<void>((done) => (resolve = done))
+      rebuilt = {promise, resolve}
+    }
+    // The load goes on: the bound counts from its last batch.
+    rebuildDue = false
+    if (deferBound) deferBound.refresh()
+    else {
+      deferBound = setTimeout(() => {
+        deferBound = null
+        rebuildDue = true
+        rebuildStep()
+      }, DEFER_BOUND_MS).unref()
+    }
+  }
+
+  /**
+   * Builds the next deferred index on the checkpointer's thread, write groups waiting for it as
+   * for the idle checkpoint (`truncating`), the analyzer's thread writing nothing meanwhile.
+   * `between`: drain() calls between two groups; otherwise nothing is started while it runs (its
+   * next group boundary, or its end, asks again).
+   */
+  function rebuildStep(between = false) {
+    if (!rebuildDue || deferred.length === 0 || closed || !db) return
+    if ((draining && !between) || truncating || rebuildRetry || streaming || groupOpen) return
+    if (!walCheckpointer) {
+      // A store without the checkpointer's thread (a test's): on this connection, all at once.
+      try {
+        for (const name of deferred) buildDeferredIndex(db, name)
+        deferred = missingDeferredIndexes(db)
+      } catch (err) {
+        console.error(`lake: building the indexes of "${dataset}" again failed (${String(err)})`)
+      }
+      if (deferred.length === 0) {
+        rebuildDue = false
+        rebuilt?.resolve()
+        rebuilt = null
+      }
+      return
+    }
+    const name = deferred[0]
+    const before = checkpointing
+    let next: 'again' | 'retry' = 'retry'
+    quietCheckpoint = true
+    checkpointedAt = performance.now()
+    truncating = checkpointing = (async () => {
+      try {
+        // A checkpoint in flight, then the analyzer's write (or an expression index) ends first.
+        await before
+        await writing
+        const result = await walCheckpointer.checkpoint({path, opening, rebuild: name})
+        walFrames = result.busy ? result.log : 0
+        if (result.rebuilt) {
+          deferred = deferred.filter((left) => left !== name)
+          next = 'again'
+        } else if (result.rebuildFailed !== undefined) {
+          console.error(
+            `lake: building index ${name} of "${dataset}" again after a bulk load failed (${result.rebuildFailed}); trying again`,
+          )
+        }
+      } catch (err) {
+        console.error(
+          `lake: building index ${name} of "${dataset}" again after a bulk load failed (${(err as Error).message}); trying again`,
+        )
+      } finally {
+        quietCheckpoint = false
+      }
+    })().finally(() => {
+      truncating = checkpointing = null
+      if (closed) return
+      if (deferred.length === 0) {
+        rebuildDue = false
+        rebuilt?.resolve()
+        rebuilt = null
+        scheduleIndexing()
+        scheduleIdleCheckpoint()
+      } else if (next === 'again') {
+        rebuildNext ??= setImmediate(() => {
+          rebuildNext = null
+          rebuildStep()
+        })
+      } else {
+        rebuildRetry = setTimeout(() => {
+          rebuildRetry = null
+          rebuildStep()
+        }, REBUILD_RETRY_MS).unref()
+      }
+    })
+  }
+
+  /**
    * Between bursts of writes the WAL holds up to WAL_KEEP_BYTES of pages already copied, or about
    * to be copied, into the file (after a 20 MB write, 40 MB or more): move them and empty it, so a data
    * folder at rest is its file alone. On the checkpointer's thread when there is one: on the event
@@ -1540,6 +1669,12 @@ export function createSqliteStore(
           `lake: giving the heap back failed (${String(err)}); the next idle moment tries again`,
         )
       }
+    }
+    if (deferred.length > 0) {
+      // A quiet moment after a bulk load: its indexes first, before the bound.
+      rebuildDue = true
+      rebuildStep()
+      return
     }
     if (walCheckpointer) {
       // After a bulk load, once the analyzer has nothing in hand (its write would wait for the
@@ -1657,15 +1792,30 @@ export function createSqliteStore(
   }
 
   /**
-   * Plans by their cached EXPLAIN statement, read once: a plan here depends on the SQL text alone
-   * (no sqlite_stat4 in this build, sqlite_stat1's figures are fixed, no LIKE or GLOB on a
-   * parameter), so a shape asked again with other values (a slug lookup) needs no plan read. Keyed
-   * by the statement, a plan goes with it when `statements` is cleared (a new index, a reopened
-   * file), and is bounded as that cache is.
+   * Plans by their cached EXPLAIN statement, read once per schema: a plan here depends on the SQL
+   * text and the indexes alone (no sqlite_stat4 in this build, sqlite_stat1's figures are fixed,
+   * no LIKE or GLOB on a parameter), so a shape asked again with other values (a slug lookup) needs
+   * no plan read. Keyed by the statement, a plan goes with it when `statements` is cleared (a new
+   * index, a reopened file, the file's schema changed by this connection or another: a bulk
+   * load's batch drops indexes on the commit thread, the checkpointer's builds them again,
+   * deferredIndexes.ts), and is bounded as that cache is.
    */
   const plans = new WeakMap<StatementSync, string[]>()
+  /** The file's schema_version when the cached plans were read (-1: none read yet). */
+  let plannedSchema = -1
 
   function planOf(sql: string, params: SQLInputValue[]): string[] {
+    const schema = Number(get('PRAGMA schema_version')?.schema_version ?? -1)
+    if (schema !== plannedSchema) {
+      if (plannedSchema !== -1) {
+        // An EXPLAIN statement's answer is made when it is prepared, from the schema the
+        // connection holds, which it reads again only when a statement that reads the file finds
+        // it changed (the pragma above does not): read it, then prepare anew.
+        statements.clear()
+        get('SELECT 1 FROM sqlite_schema LIMIT 1')
+      }
+      plannedSchema = schema
+    }
     const s = stmt(`EXPLAIN QUERY PLAN ${sql}`)
     if (!s) return []
     let plan = plans.get(s)
@@ -2257,10 +2407,15 @@ export function createSqliteStore(
     addCountDeltas(typeChanges(tx), counts)
     streamStep(s, {kind: 'end', stream: s.number, path, counts: [...counts.values()]})
     streaming = null
-    await committedOnThread(tx, s.lengths, async () => {
-      await s.steps
-      if (s.failure !== undefined) throw s.failure
-    })
+    try {
+      await committedOnThread(tx, s.lengths, async () => {
+        await s.steps
+        if (s.failure !== undefined) throw s.failure
+      })
+    } finally {
+      // Its transaction dropped the four indexes (commitThreadWorker.ts), unless it failed.
+      batchCommitted()
+    }
     return true
   }
   /** The transactions written into the open group, in order: written again after a rollback. */
@@ -2619,7 +2774,9 @@ export function createSqliteStore(
             quietCheckpoint = false
           }
         }
-        // The idle checkpoint holds SQLite's write lock on its thread until it is done.
+        // After a bulk load, one of its indexes between two groups (rebuildStep).
+        rebuildStep(true)
+        // The idle checkpoint (or that build) holds SQLite's write lock on its thread until done.
         if (truncating) await truncating
         const done: Done[] = []
         while (queue.length > 0 && done.length < MAX_GROUP) {
@@ -2694,6 +2851,7 @@ export function createSqliteStore(
       draining = false
       scheduleIndexing()
       scheduleIdleCheckpoint()
+      rebuildStep()
     }
   }
 
@@ -2981,6 +3139,7 @@ export function createSqliteStore(
     unused: () => db === null && queue.length === 0 && !draining && !upgrading,
     statementsHeld: () => statements.held(),
     attributesNoted: () => ({paths: attributeUses.size, chars: attributeUses.weight}),
+    deferredIndexes: () => ({names: deferred, rebuilt: rebuilt?.promise ?? Promise.resolve()}),
     ready() {
       // Opened already, or no thread to upgrade on (then open() migrates, as it always did).
       const migrateOnThread = committer?.migrate
@@ -3615,6 +3774,11 @@ export function createSqliteStore(
       if (fullerBatch) clearTimeout(fullerBatch)
       if (idle) clearTimeout(idle)
       if (packStep) clearImmediate(packStep)
+      if (deferBound) clearTimeout(deferBound)
+      if (rebuildNext) clearImmediate(rebuildNext)
+      if (rebuildRetry) clearTimeout(rebuildRetry)
+      // Left out, they are built at the file's next open.
+      rebuilt?.resolve()
       // A group still open was written by transactions that finished: make it durable, with every
       // group still waiting for its sync, and announce them in commit order.
       const groups = [...(syncing ?? []), ...unsynced]
@@ -3720,6 +3884,7 @@ export function migrateDataFile(path: string, searchIndex = false): void {
     file.exec('PRAGMA synchronous = NORMAL')
     file.exec('PRAGMA foreign_keys = ON')
     migrate(file, basename(path, '.sqlite'))
+    buildMissingDeferredIndexes(file)
     if (searchIndex) ensureSearchIndex(file)
   } finally {
     file.close()
@@ -3735,7 +3900,11 @@ function upgradeDue(path: string, searchIndex: boolean): boolean {
   try {
     const version = schemaVersion(file)
     if (version === null) return false
-    return version < MIGRATIONS.length || (searchIndex && !searchIndexCurrent(file))
+    return (
+      version < MIGRATIONS.length ||
+      missingDeferredIndexes(file).length > 0 ||
+      (searchIndex && !searchIndexCurrent(file))
+    )
   } finally {
     file.close()
   }

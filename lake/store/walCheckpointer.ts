@@ -27,6 +27,12 @@ export interface CheckpointTask {
    * changed (they are measured then); `done`: those it has rebuilt, each once a pack.
    */
   pack?: {plan?: readonly string[]; done?: readonly string[]}
+  /**
+   * After the checkpoint (busy or not: the build needs the write lock alone), deferred index
+   * `rebuild` built with its figures (deferredIndexes.ts), then the log emptied again. One index a
+   * task, so a write waits for one index's build at most.
+   */
+  rebuild?: string
 }
 
 /** `PRAGMA wal_checkpoint`'s answer: frames in the log, and how many of them are in the file. */
@@ -45,6 +51,12 @@ export interface CheckpointResult {
   plan?: readonly string[]
   /** With `pack`: the indexes the pack has rebuilt. */
   done?: readonly string[]
+  /**
+   * With `rebuild`: true when it was built (or found built), false when another connection held
+   * the write lock; `rebuildFailed` its error's message.
+   */
+  rebuilt?: boolean
+  rebuildFailed?: string
 }
 
 export interface WalCheckpointer {

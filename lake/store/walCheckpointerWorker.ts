@@ -6,6 +6,7 @@ import {DatabaseSync} from 'node:sqlite'
 import type {CheckpointResult, CheckpointTask} from './walCheckpointer.ts'
 import {threadConnections} from './threadConnections.ts'
 import {packIndex} from './packIndex.ts'
+import {buildDeferredIndex} from './deferredIndexes.ts'
 
 const connections = threadConnections((path) => ({db: new DatabaseSync(path)}))
 
@@ -26,6 +27,16 @@ export default function checkpoint(task: CheckpointTask | 'close'): CheckpointRe
     return {busy: row.busy !== 0, log: row.log, checkpointed: row.checkpointed}
   }
   const result = walCheckpoint()
+  if (task.rebuild !== undefined) {
+    let rebuilt: boolean
+    try {
+      rebuilt = buildDeferredIndex(db, task.rebuild)
+    } catch (err) {
+      return {...result, rebuilt: false, rebuildFailed: (err as Error).message}
+    }
+    // The index's pages went into the log: into the file, and the log emptied again.
+    return rebuilt ? {...walCheckpoint(), rebuilt} : {...result, rebuilt}
+  }
   if (!task.pack || result.busy) {
     return task.pack
       ? {...result, packed: null, plan: task.pack.plan, done: task.pack.done}

@@ -1552,7 +1552,13 @@ export function createSqliteStore(
   /** After a streamed batch's commit (or its failure): which of the four the file lacks now. */
   function batchCommitted() {
     if (closed || !db) return
-    deferred = missingDeferredIndexes(db)
+    try {
+      deferred = missingDeferredIndexes(db)
+    } catch (err) {
+      // Not the batch's outcome (it is answered as committed or failed): the next one looks again.
+      console.error(`lake: reading the indexes of "${dataset}" failed (${String(err)})`)
+      return
+    }
     if (deferred.length === 0) return
     if (!rebuilt) {
       let resolve!: () => void

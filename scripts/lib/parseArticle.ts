@@ -609,26 +609,26 @@ const PLACE_WORDS = `${WORD}(?: ${WORD})?`
 const WEEKDAY_FORM = new RegExp(
   `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<weekday>${WORD})\\s*,?\\s*` +
     `(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
-  'u',
+  'du',
 )
 // The weekday after the date: 'আজ ২৬ মার্চ বুধবার', 'সিলেট, ১৯ জুন, বৃহস্পতিবার :'.
 const DATE_FIRST_FORM = new RegExp(
   `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}` +
     `(?:\\s*(?<close>\\)))?\\s*,?\\s*\\(?(?<weekday>${WORD})\\)?(?:\\s+${TIME_OF_DAY})?` +
     `(?:${AGENCY}${CLOSE})?`,
-  'u',
+  'du',
 )
 // A relative day and a date with no weekday: 'আজ ২৬ মার্চ', 'গতকাল (১৪ জুলাই)'.
 const RELATIVE_DATE_FORM = new RegExp(
   `^(?:(?<place>${PLACE_WORDS}),\\s*)?${RELATIVE}\\s+(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}` +
     `(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
-  'u',
+  'du',
 )
 // The CMG form: 'মে ৮: আজ (সোমবার)'.
 const CMG_FORM = new RegExp(
   `^${MONTH}\\s+${DAY}(?:\\s*,\\s*(?<year>${NUMBER}))?\\s*(?:[:：]|ঃ)\\s*` +
     `(?:${RELATIVE}\\s*)?(?:\\(\\s*(?<weekday>${WORD})\\s*\\))?`,
-  'u',
+  'du',
 )
 // The wire form: 'ঢাকা, ২ ফেব্রুয়ারি, ২০২৫ (বাসস) :', 'ঢাকা ১২ মার্চ (বাসস) :', 'ঢাকা, ১২ মার্চ,
 // (বাসস) :', 'ঢাকা, ১২ মার্চ (বাসস)।'. The place is at most three words and the closing colon,
@@ -637,8 +637,24 @@ const PLACE = `[^\\s,()০-৯0-9:।]+(?: [^\\s,()০-৯0-9:।]+){0,2}`
 const WIRE_FORM = new RegExp(
   `^(?<place>${PLACE})\\s*,?\\s*(?:(?<weekday>${WORD})\\s*,\\s*)?${DAY}\\s+${MONTH}${YEAR}` +
     `${AGENCY}${CLOSE}`,
-  'u',
+  'du',
 )
+
+// After a number: a range ('২০০০-৩০০০', '২০০০ - ৩০০০'), a word in -বার that is no weekday
+// ('কয়েকবার'), or a bracketed gloss that is neither a weekday nor a wire's agency before its
+// closing colon ('২০০০ (দুই হাজার) মানুষ').
+const RANGE = /^\s*[-–—]\s*[০-৯0-9]/u
+const BAR_WORD = new RegExp(`^\\s+([\\u0980-\\u09FF]+${nfc('বার')})(?![\\u0980-\\u09FF])`, 'u')
+const GLOSS = new RegExp(`^\\s*\\(\\s*([^()]*?)\\s*\\)(?!${CLOSE})`, 'u')
+
+/** True when what follows a four-digit number makes it a count rather than a year. */
+function isCount(after: string): boolean {
+  if (RANGE.test(after)) return true
+  const word = BAR_WORD.exec(after)?.[1]
+  if (word !== undefined && bengaliWeekdayIndex(word) === null) return true
+  const gloss = GLOSS.exec(after)?.[1]
+  return gloss !== undefined && bengaliWeekdayIndex(gloss) === null
+}
 
 // Print convention: 'গতকাল রবিবার (১৪ সেপ্টেম্বর)' is in the paper of the 15th, so the article's
 // date is the named day plus one; 'আজ' is the paper's own day; 'আগামীকাল' the day before.
@@ -680,7 +696,12 @@ export function datelineWindow(paragraph: string): string {
 export function parseDateline(paragraph: string, reference: CalendarDate): DatelineResult {
   const text = datelineWindow(paragraph)
   for (const form of [WEEKDAY_FORM, DATE_FIRST_FORM, RELATIVE_DATE_FORM, CMG_FORM, WIRE_FORM]) {
-    const match = form.exec(text)
+    let match = form.exec(text)
+    const yearAt = match?.indices?.groups?.year
+    // A count after the month ('২০০০-৩০০০ মানুষ', '২০০০ কয়েকবার', '২০০০ (দুই হাজার)'): the
+    // dateline ends at the month, as if the number were not there.
+    if (yearAt && isCount(text.slice(yearAt[1])))
+      match = form.exec(text.slice(0, yearAt[0]).trimEnd())
     const groups = match?.groups
     if (!match || !groups) continue
     // Parentheses around the day come in pairs or not at all.
@@ -721,6 +742,8 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
 // Years a written year may name: a newsroom archive reaches back to the last century.
 const GREGORIAN_YEARS = [1900, 2199] as const
 const BANGLA_YEARS = [1300, 1599] as const
+// Across the turn of the year a story dated a day or two before the reference date is still news.
+const YEAR_EDGE_DAYS = 2
 
 function toGregorian(calendar: DateParts['calendar'], date: CalendarDate): CalendarDate | null {
   if (calendar === 'bangla') return gregorianFromBangla(date)
@@ -757,10 +780,19 @@ function resolveDate(
       )
     }
     const date = addDays(named, shift)
-    if (compareDates(date, reference) > 0) {
+    // A dateline is the story's day: a date after the reference date, or in another year than it
+    // and more than YEAR_EDGE_DAYS away, is more likely a misread number than the story's day.
+    const after = compareDates(date, reference) > 0
+    const far =
+      date.year !== reference.year && Math.abs(daysBetween(date, reference)) > YEAR_EDGE_DAYS
+    if (after || far) {
       warnings.push(
-        `the dateline ${quoted} is after the reference date ${formatIsoDate(reference)}`,
+        `the dateline ${quoted} gives ${formatIsoDate(date)}, ` +
+          (after ? 'after' : 'in another year than') +
+          ` the reference date ${formatIsoDate(reference)}: check the dateline; pass --as-of ` +
+          'or --date if it is right',
       )
+      return {dateline, warnings}
     }
     return {dateline: {...dateline, date: formatIsoDate(date), year: 'explicit'}, warnings}
   }

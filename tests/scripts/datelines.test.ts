@@ -4,6 +4,7 @@
 import {describe, expect, it} from 'vitest'
 import {parseArticle, parseDateline} from '../../scripts/lib/parseArticle.ts'
 import {parseIsoDate} from '../../scripts/lib/dates.ts'
+import {toDocuments} from '../../scripts/lib/toDocuments.ts'
 
 const ref = (date: string) => parseIsoDate(date)!
 
@@ -68,7 +69,7 @@ const DATED: [string, string, string, string][] = [
   ],
   ['বৃহষ্পতিবার (৩ ডিসেম্বর) সকালে…', '2026-12-06', '2026-12-03', 'বৃহষ্পতিবার (৩ ডিসেম্বর) সকালে'],
   // Bengali or ASCII digits, an explicit year
-  ['ঢাকা, 5 আগস্ট, 2024 (বাসস) : …', '2025-07-20', '2024-08-05', 'ঢাকা, 5 আগস্ট, 2024 (বাসস) :'],
+  ['ঢাকা, 5 আগস্ট, 2024 (বাসস) : …', '2024-08-10', '2024-08-05', 'ঢাকা, 5 আগস্ট, 2024 (বাসস) :'],
 ]
 
 describe('dateline forms that give a date', () => {
@@ -171,5 +172,69 @@ describe('a number after the month that is not a year', () => {
     const result = parseDateline(paragraph, ref('2026-12-06'))
     expect(result.dateline).toMatchObject({date, year: 'explicit'})
     expect(result.warnings).toEqual([])
+  })
+})
+
+// A range, a word ending in -বার that is no weekday, or a bracketed gloss after the number make
+// it a count; and a written year is trusted only near the reference date: a dateline is the
+// story's day, so a year far from it, or any date after it, is a draft with a warning that names
+// the date read — never a silent publish in another year.
+describe('a written year far from the reference date', () => {
+  const article = (paragraph: string, asOf: string) => {
+    const parsed = parseArticle(`শিরোনাম\n\n${paragraph}\nসূত্র: প্রথম আলো।\n`, {
+      file: 'story.txt',
+      asOf,
+    })
+    return {parsed, docs: toDocuments(parsed)}
+  }
+
+  const COUNTS: [string, string][] = [
+    ['আজ ৬ ডিসেম্বর ২০০০-৩০০০ মানুষ জড়ো হন।', 'আজ ৬ ডিসেম্বর'],
+    ['আজ ৬ ডিসেম্বর ২০০০ - ৩০০০ মানুষ জড়ো হন।', 'আজ ৬ ডিসেম্বর'],
+    ['আজ ৬ ডিসেম্বর ২০০০–৩০০০ মানুষ জড়ো হন।', 'আজ ৬ ডিসেম্বর'],
+    ['আজ ৬ ডিসেম্বর ২০০০ কয়েকবার সাইরেন বাজে।', 'আজ ৬ ডিসেম্বর'],
+    ['আজ ৬ ডিসেম্বর ২০০০ (দুই হাজার) মানুষ জড়ো হন।', 'আজ ৬ ডিসেম্বর'],
+  ]
+  it.each(COUNTS)('%s is a count, not a year', (paragraph, text) => {
+    const {parsed, docs} = article(paragraph, '2026-12-06')
+    expect(parsed.dateline).toMatchObject({text: text.normalize('NFC'), year: 'inferred'})
+    expect(parsed.date).toBe('2026-12-06')
+    expect(parsed.warnings).toEqual([])
+    expect(docs.draft).toBe(false)
+  })
+
+  // [paragraph, reference date, the date the warning must name]
+  const FAR: [string, string, string][] = [
+    ['গতকাল ৫ ডিসেম্বর ২০৩০ সালের লক্ষ্য ঘোষণা করা হয়।', '2026-12-06', '2030-12-06'],
+    ['ঢাকা, ২ জানুয়ারি ২০২৭ (বাসস) : প্রধান উপদেষ্টা…', '2026-12-31', '2027-01-02'],
+    ['ঢাকা, ৭ ডিসেম্বর ২০২৬ (বাসস) : প্রধান উপদেষ্টা…', '2026-12-06', '2026-12-07'],
+    ['ঢাকা, ৬ ডিসেম্বর ২০০০ (বাসস) : প্রধান উপদেষ্টা…', '2026-12-06', '2000-12-06'],
+    ['আজ ৬ ডিসেম্বর ২০২৫ সকালে…', '2026-12-06', '2025-12-06'],
+    ['ঢাকা, ২৮ ডিসেম্বর ২০২৬ (বাসস) : প্রধান উপদেষ্টা…', '2027-01-02', '2026-12-28'],
+  ]
+  it.each(FAR)('%s (as of %s) is a draft naming %s', (paragraph, asOf, date) => {
+    const {parsed, docs} = article(paragraph, asOf)
+    expect(parsed.date).toBeUndefined()
+    expect(docs.draft).toBe(true)
+    expect(docs.article._id.startsWith('drafts.')).toBe(true)
+    expect(parsed.warnings).toContainEqual({line: 3, message: expect.stringContaining(date)})
+    expect(parsed.warnings).toContainEqual({
+      line: 3,
+      message: expect.stringContaining('imported as a draft'),
+    })
+  })
+
+  // Across the turn of the year a written year one day either side is the story's day.
+  const NEAR: [string, string, string][] = [
+    ['ঢাকা, ৩১ ডিসেম্বর ২০২৬ (বাসস) : প্রধান উপদেষ্টা…', '2027-01-01', '2026-12-31'],
+    ['গতকাল ৩১ ডিসেম্বর ২০২৬ সন্ধ্যায়…', '2027-01-01', '2027-01-01'],
+    ['ঢাকা, ১২ মার্চ, ২০২৬ (বাসস) : প্রধান উপদেষ্টা…', '2026-12-06', '2026-03-12'],
+  ]
+  it.each(NEAR)('%s (as of %s) is published on %s', (paragraph, asOf, date) => {
+    const {parsed, docs} = article(paragraph, asOf)
+    expect(parsed.date).toBe(date)
+    expect(parsed.dateline?.year).toBe('explicit')
+    expect(parsed.warnings).toEqual([])
+    expect(docs.draft).toBe(false)
   })
 })

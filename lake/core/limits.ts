@@ -99,8 +99,19 @@ export const LIMITS = {
    * documents, images), for the same reason: an unread answer holds its connection too. A front
    * page's render sends one query, a browser's view of it a dozen images, `next build` a few
    * dozen renders at once; 200 is several times that, and a fifth of an address's connections.
+   * `anonymousAssets`: an anonymous caller's asset downloads (`/images/…`, `/files/…`), counted
+   * here instead: an `<img>` sends no token and its 429 is a broken image, never retried, and a
+   * browser's page of images asks as many at once as its HTTP/2 session's 256 streams, each
+   * rendition waiting its turn in sharp's queue. Two such sessions; with the 200, 712 of an
+   * address's 1,000 connections at most.
    */
-  requestsInFlight: {perCaller: 1_024, total: 8_192, anonymous: 200, anonymousBodies: 64},
+  requestsInFlight: {
+    perCaller: 1_024,
+    total: 8_192,
+    anonymous: 200,
+    anonymousAssets: 512,
+    anonymousBodies: 64,
+  },
   /** Bytes of key/value settings (keys and JSON values, UTF-8) per user or token, in total. */
   keyValueBytesPerUser: 1 * MIB,
   /** One key/value setting's value, as JSON in UTF-8. */

@@ -10,9 +10,11 @@
  * An anonymous caller's requests count again against a smaller share of their own
  * (LIMITS.requestsInFlight.anonymous), and those with a body once more while their bodies arrive
  * (anonymousBodies), or until their route has answered: each holds its connection until then,
- * never displaced, and every local process shares one address with the Studio's browser.
+ * never displaced, and every local process shares one address with the Studio's browser. Its
+ * asset downloads count in a larger share instead of the 200 (anonymousAssets): a browser's page
+ * of images, its `<img>` sending no token and never retrying a 429.
  */
-import type {MiddlewareHandler} from 'hono'
+import type {Context, MiddlewareHandler} from 'hono'
 import {createCallerShares} from '../core/callerShares.ts'
 import {lakeOf} from './context.ts'
 import {hasBody, whenAnswered, whenBodyDone} from './nodeRequest.ts'
@@ -22,22 +24,27 @@ export interface RequestsInFlightLimits {
   /** One caller's (a token or session; an anonymous caller by address). */
   perCaller: number
   total: number
-  /** One anonymous caller's (an address's) requests, with a body or without. */
+  /** One anonymous caller's (an address's) requests, with a body or without, but its assets'. */
   anonymous: number
+  /** One anonymous caller's asset downloads (images and their renditions, files). */
+  anonymousAssets: number
   /** One anonymous caller's (an address's) requests that carry a body. */
   anonymousBodies: number
 }
 
-/** Who a request is counted as: a signed-in caller, or an anonymous one with a body or not. */
-export type CountedAs = 'signedIn' | 'anonymous' | 'anonymousBody'
+/**
+ * Who a request is counted as: a signed-in caller, or an anonymous one with a body or not, or
+ * downloading an asset.
+ */
+export type CountedAs = 'signedIn' | 'anonymous' | 'anonymousBody' | 'anonymousAsset'
 
 export interface RequestsInFlight {
   /** Requests under way now, lake-wide. */
   readonly held: number
   /**
    * Counts one more request of `holder` and gives back its release, or throws (429, 503). An
-   * anonymous caller's is also counted in the anonymous share, and one with a body in the bodies'
-   * until `bodyArrived` (or the release).
+   * anonymous caller's is also counted in the anonymous share (an asset download in the assets'
+   * instead), and one with a body in the bodies' until `bodyArrived` (or the release).
    */
   enter(holder: string, as?: CountedAs): Entered
 }
@@ -69,6 +76,15 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
       'wait for their answers before sending more, or sign in',
     lakeBusy: () => '',
   })
+  const assets = createCallerShares({
+    perCaller: limits.anonymousAssets,
+    total: Infinity,
+    retryAfterSeconds: 1,
+    callerBusy: (held, limit) =>
+      `This address's anonymous callers have ${held} asset downloads under way (at most ` +
+      `${limit}); wait for their answers before asking more, or sign in`,
+    lakeBusy: () => '',
+  })
   const bodies = createCallerShares({
     perCaller: limits.anonymousBodies,
     // The lake-wide bound is the requests' own.
@@ -88,7 +104,12 @@ export function createRequestsInFlight(limits: RequestsInFlightLimits): Requests
     enter(holder, as = 'signedIn') {
       const body = as === 'anonymousBody' ? bodies.share(holder) : null
       body?.grow(1)
-      const address = as === 'signedIn' ? null : anonymous.share(holder)
+      const address =
+        as === 'signedIn'
+          ? null
+          : as === 'anonymousAsset'
+            ? assets.share(holder)
+            : anonymous.share(holder)
       const request = shares.share(holder)
       try {
         address?.grow(1)
@@ -126,11 +147,14 @@ export function requestsInFlightMiddleware(): MiddlewareHandler {
   return async function inFlight(c, next) {
     const principal = getPrincipal(c)
     const anonymousBody = principal.kind === 'anonymous' && hasBody(c)
-    const as = anonymousBody
-      ? 'anonymousBody'
-      : principal.kind === 'anonymous'
-        ? 'anonymous'
-        : 'signedIn'
+    const as =
+      principal.kind !== 'anonymous'
+        ? 'signedIn'
+        : anonymousBody
+          ? 'anonymousBody'
+          : isAssetDownload(c)
+            ? 'anonymousAsset'
+            : 'anonymous'
     const entered = lakeOf(c).inFlight.enter(streamHolder(c, principal), as)
     // The body's place is about its connection held while it arrives, not the answer's wait (a
     // long query a public site sends by POST): given back once it has arrived, or cannot.
@@ -154,6 +178,16 @@ export function requestsInFlightMiddleware(): MiddlewareHandler {
     else void answered.then(release)
   }
 }
+
+/**
+ * An asset download (`/images/…`, `/files/…`, a rendition too): its own share, as an `<img>` sends
+ * no token and does not retry a 429. By path, before routing; any run of slashes as the router.
+ */
+function isAssetDownload(c: Context): boolean {
+  return (c.req.method === 'GET' || c.req.method === 'HEAD') && ASSET_PATH.test(c.req.path)
+}
+
+const ASSET_PATH = /^\/+(?:images|files)\//
 
 function streamsOnItsOwnBounds(res: Response): boolean {
   return (res.headers.get('content-type') ?? '').startsWith('text/event-stream')

@@ -13,7 +13,13 @@ import {
 
 /** An app counting its requests in `inFlight`, one caller (anonymous, no address) at most once. */
 function appOf(
-  inFlight = createRequestsInFlight({perCaller: 1, total: 2, anonymous: 1, anonymousBodies: 1}),
+  inFlight = createRequestsInFlight({
+    perCaller: 1,
+    total: 2,
+    anonymous: 1,
+    anonymousAssets: 1,
+    anonymousBodies: 1,
+  }),
 ) {
   const app = new Hono()
   app.use('*', (c, next) => {
@@ -57,6 +63,7 @@ it("counts an anonymous caller's requests with a body in their own share too, gi
     perCaller: 2,
     total: 4,
     anonymous: 4,
+    anonymousAssets: 4,
     anonymousBodies: 1,
   })
   const first = inFlight.enter('anonymous@a', 'anonymousBody')
@@ -90,6 +97,7 @@ it("counts an anonymous caller's requests in a share of their own; signed-in cal
     perCaller: 4,
     total: 8,
     anonymous: 2,
+    anonymousAssets: 2,
     anonymousBodies: 1,
   })
   const plain = inFlight.enter('anonymous@a', 'anonymous')
@@ -109,6 +117,29 @@ it("counts an anonymous caller's requests in a share of their own; signed-in cal
   expect(inFlight.held).toBe(0)
 })
 
+it("counts an anonymous caller's asset downloads in a share of their own, not in its requests'", () => {
+  const inFlight = createRequestsInFlight({
+    perCaller: 8,
+    total: 8,
+    anonymous: 1,
+    anonymousAssets: 2,
+    anonymousBodies: 1,
+  })
+  const request = inFlight.enter('anonymous@a', 'anonymous')
+  // Its requests' share full, its images are still served, up to their own.
+  const images = [1, 2].map(() => inFlight.enter('anonymous@a', 'anonymousAsset'))
+  expect(() => inFlight.enter('anonymous@a', 'anonymousAsset')).toThrow(
+    /anonymous callers have 2 asset downloads under way \(at most 2\)/,
+  )
+  expect(() => inFlight.enter('anonymous@a', 'anonymous')).toThrow(/1 requests under way/)
+  expect(inFlight.held).toBe(3)
+  images[0].release()
+  inFlight.enter('anonymous@a', 'anonymousAsset').release()
+  request.release()
+  images[1].release()
+  expect(inFlight.held).toBe(0)
+})
+
 describe("an anonymous caller's bodies over Node", () => {
   /**
    * Served by Node (the body's arrival is heard there): anonymous callers share one address, one
@@ -122,6 +153,7 @@ describe("an anonymous caller's bodies over Node", () => {
     perCaller: 8,
     total: 8,
     anonymous: 8,
+    anonymousAssets: 8,
     anonymousBodies: 1,
   })
   beforeAll(async () => {

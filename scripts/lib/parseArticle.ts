@@ -81,6 +81,12 @@ export type ParsedArticle = {
   deskInitials?: string
   headlines: ParsedHeadline[]
   warnings: ParseWarning[]
+  /**
+   * The title and first paragraph as imports before blanks were collapsed read them (NFC,
+   * trimmed, runs of blanks kept): the article id is derived from these, so re-importing a file
+   * updates the article an earlier import made.
+   */
+  idText?: {title: string; firstParagraph: string}
 }
 
 /** What the parser needs besides the text. */
@@ -190,7 +196,8 @@ function firstInvalidUtf8Line(bytes: Uint8Array): number {
   return 1
 }
 
-type Line = {text: string; number: number}
+/** A line as read (`text`) and as imports before the blank cleaning read it (`asWritten`). */
+type Line = {text: string; number: number; asWritten: string}
 
 // The visarga ঃ is often typed for a colon; it is a combining mark, so it stays out of [...].
 const CREDIT_LINE = /^সূত্র\s*(?:[:：]|ঃ)\s*(.*)$/u
@@ -218,7 +225,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   const lines: Line[] = text
     .replace(/^\ufeff/, '')
     .split(/\r\n|\r|\n/)
-    .map((raw, index) => ({text: cleanLine(raw), number: index + 1}))
+    .map((raw, index) => ({text: cleanLine(raw), number: index + 1, asWritten: nfc(raw).trim()}))
   const content = lines.filter((line) => line.text !== '')
 
   const title = content[0]
@@ -319,10 +326,18 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   if (opening && (opening.rest !== '' || bodyLines.length > 1)) {
     byline = opening.byline
     bylinePlace = opening.place
+    const first = bodyLines[0]!
     bodyLines =
       opening.rest === ''
         ? bodyLines.slice(1)
-        : [{text: opening.rest, number: bodyLines[0]!.number}, ...bodyLines.slice(1)]
+        : [
+            {
+              text: opening.rest,
+              number: first.number,
+              asWritten: readByline(first.asWritten)?.rest ?? opening.rest,
+            },
+            ...bodyLines.slice(1),
+          ]
   }
 
   const paragraphs = bodyLines.map((line) => line.text)
@@ -356,6 +371,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     ...(deskInitials ? {deskInitials} : {}),
     headlines,
     warnings,
+    idText: {title: title.asWritten, firstParagraph: bodyLines[0]!.asWritten},
   }
 }
 

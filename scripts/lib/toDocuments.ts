@@ -91,7 +91,9 @@ export function toDocuments(
     warnings.push({line: 1, message: refused(problems, 'the article is imported as a draft')})
   }
   const draft = parsed.date === undefined || problems.length > 0
-  const publishedId = articleId(parsed.title, parsed.paragraphs[0])
+  const publishedId = parsed.idText
+    ? articleId(parsed.idText.title, parsed.idText.firstParagraph)
+    : articleId(parsed.title, parsed.paragraphs[0])
   const id = draft ? getDraftId(publishedId) : publishedId
 
   const sources: ImportDocument[] = []

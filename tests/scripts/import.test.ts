@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {commitFile, run as runImport} from '../../scripts/import.ts'
 import {parseNdjson} from '../../scripts/lib/ndjson.ts'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
-import {toDocuments} from '../../scripts/lib/toDocuments.ts'
+import {articleId, toDocuments} from '../../scripts/lib/toDocuments.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
 import {captureIo, REPO_ROOT, SEED_FILE} from '../helpers/io.ts'
 
@@ -97,6 +97,28 @@ describe('import into the lake', () => {
     // It said "Imported 0 documents … in 0.1 s, 146 documents/s": the rate is of those checked.
     expect(stderr).toMatch(/ s, \d+ documents\/s written or found there\.\n/)
     expect(await allDocuments('again')).toEqual(before)
+  })
+
+  it('updates the same article when a file with runs of blanks is imported again', async () => {
+    const title = 'বাজেট  ঘোষণা   আজ'
+    const first = 'আজ বুধবার (১৬ জুলাই)  সংসদে বাজেট পেশ করা হবে।'
+    const file = join(work, 'blanks.txt')
+    await writeFile(file, `${title}\n\n${first}\nসূত্র: প্রথম আলো।\n`)
+    // The earlier import read each line as NFC and trimmed, blanks kept, and hashed that.
+    const oldId = articleId(title.normalize('NFC').trim(), first.normalize('NFC').trim())
+    const client = lake.client({dataset: 'blanks'})
+    await client.create({_id: oldId, _type: 'article', title})
+
+    const {code, stderr} = await importInto('blanks', [file, '--as-of', '2025-07-20', '--replace'])
+    expect(code, stderr).toBe(0)
+    const articles = (await allDocuments('blanks')).filter((doc) => doc._type === 'article')
+    expect(articles.map((doc) => doc._id)).toEqual([oldId])
+    // Stored with one space: the id keeps the text as written, the document the tidy one.
+    expect(articles[0]!.title).toBe('বাজেট ঘোষণা আজ')
+
+    expect((await importInto('blanks', [file, '--as-of', '2025-07-20'])).code).toBe(0)
+    const again = (await allDocuments('blanks')).filter((doc) => doc._type === 'article')
+    expect(again.map((doc) => doc._id)).toEqual([oldId])
   })
 
   it('leaves editors’ changes alone by default and restores the text with --replace', async () => {

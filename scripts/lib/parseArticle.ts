@@ -241,18 +241,29 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     )
   }
   const rest = lines.slice(title.number)
-  // 'সূত্র:' also opens body sentences ('সূত্র: পুলিশ জানিয়েছে, …'): the credit line is the last.
-  const creditIndex = rest.findLastIndex((line) => CREDIT_LINE.test(line.text))
+  // 'সূত্র:' also opens body sentences ('সূত্র: পুলিশ জানিয়েছে, …') and headlines: the credit
+  // line is the last one of the story's own part, which ends at the first blank line after a
+  // 'সূত্র:' line; consecutive 'সূত্র:' lines ending there are all credit lines.
+  const isCredit = (line: Line) => CREDIT_LINE.test(line.text)
+  let creditIndex = rest.findIndex(isCredit)
+  let creditStart = creditIndex
+  if (creditIndex >= 0) {
+    let end = creditIndex
+    while (end < rest.length && rest[end]!.text !== '') end++
+    creditIndex = rest.slice(0, end).findLastIndex(isCredit)
+    creditStart = creditIndex
+    while (creditStart > 0 && isCredit(rest[creditStart - 1]!)) creditStart--
+  }
 
   let bodyLines: Line[]
   let afterBody: Line[]
-  let credits: string[] = []
+  const credits: string[] = []
   let organisation: string | undefined
   let otherOrganisations: string[] = []
   let creditByline: string | undefined
   if (creditIndex >= 0) {
-    const creditLine = rest[creditIndex]!
-    bodyLines = rest.slice(0, creditIndex).filter((line) => line.text !== '')
+    const creditLine = rest[creditStart]!
+    bodyLines = rest.slice(0, creditStart).filter((line) => line.text !== '')
     if (bodyLines.length === 0) {
       throw new ArticleParseError(
         file,
@@ -269,12 +280,20 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
           `and line ${creditLine.number} is the credit line`,
       })
     }
-    ;({
-      credits,
-      organisation,
-      otherOrganisations,
-      byline: creditByline,
-    } = parseCreditLine(creditLine, file, warnings))
+    const bylines: string[] = []
+    const named: string[] = []
+    for (const line of rest.slice(creditStart, creditIndex + 1)) {
+      const parsed = parseCreditLine(line, file, warnings)
+      credits.push(...parsed.credits)
+      named.push(...parsed.otherOrganisations)
+      if (parsed.organisation !== undefined) named.push(parsed.organisation)
+      if (parsed.byline !== undefined) bylines.push(parsed.byline)
+    }
+    // Each organisation named is a source; the article's source is the last.
+    const organisations = [...new Set(named)]
+    organisation = organisations.at(-1)
+    otherOrganisations = organisations.slice(0, -1)
+    if (bylines.length > 0) creditByline = bylines.join(', ')
     afterBody = rest.slice(creditIndex + 1)
   } else {
     // Without a credit line the body is the first block of lines; later blocks are headlines.

@@ -563,3 +563,50 @@ describe('two organisations in one credit line', () => {
     expect(article.otherOrganisations).toEqual(['এএফপি'])
   })
 })
+
+// The credit line is the last 'সূত্র:' line of the story's own part, before the headline block;
+// consecutive 'সূত্র:' lines at its end are all credit lines.
+describe('the credit line is the story’s last সূত্র line, before the headlines', () => {
+  it('keeps a সূত্র line in the headline block a headline', () => {
+    const article = parse(
+      [
+        'সংঘর্ষে নিহত ১০',
+        '',
+        'ঢাকা, ১২ মার্চ (বাসস) : জেলায় সংঘর্ষ হয়েছে।',
+        'সূত্র: রয়টার্স, আল জাজিরা।',
+        '',
+        'সীমান্তে সতর্কতা জারি',
+        '',
+        'সূত্র: পুলিশ জানিয়েছে, পরে আরও খবর।',
+      ].join('\n'),
+      '2025-03-20',
+    )
+    expect(article.paragraphs).toEqual(['ঢাকা, ১২ মার্চ (বাসস) : জেলায় সংঘর্ষ হয়েছে।'])
+    expect(article.organisation).toBe('আল জাজিরা')
+    expect(article.otherOrganisations).toEqual(['রয়টার্স'])
+    expect(article.headlines.map((headline) => headline.text)).toEqual([
+      'সীমান্তে সতর্কতা জারি',
+      'সূত্র: পুলিশ জানিয়েছে, পরে আরও খবর।',
+    ])
+    const sources = toDocuments(article).sources.map((source) => source._id)
+    expect(sources).not.toContain('source-pare-aro-khabar')
+  })
+
+  it('reads consecutive সূত্র lines at the end as credits: no source is lost', () => {
+    const article = parse(
+      [
+        'সংঘর্ষে নিহত ১০',
+        '',
+        'ঢাকা, ১২ মার্চ (বাসস) : জেলায় সংঘর্ষ হয়েছে।',
+        'সূত্র: রয়টার্স।',
+        'সূত্র: এএফপি।',
+      ].join('\n'),
+      '2025-03-20',
+    )
+    expect(article.paragraphs).toEqual(['ঢাকা, ১২ মার্চ (বাসস) : জেলায় সংঘর্ষ হয়েছে।'])
+    expect([article.organisation, ...(article.otherOrganisations ?? [])].sort()).toEqual(
+      ['এএফপি', 'রয়টার্স'].sort(),
+    )
+    expect(toDocuments(article).sources).toHaveLength(2)
+  })
+})

@@ -63,6 +63,8 @@ export type CommitStreamTask =
       opening: string
       walKeepBytes: number
       tx: TransactionRow
+      /** A load under way: the deferred indexes go before its rows (deferredIndexes.ts). */
+      dropDeferred: boolean
     }
   | {
       kind: 'rows'
@@ -71,6 +73,8 @@ export type CommitStreamTask =
       first: number
       changes: ChangeWrite[]
       searchIndex: boolean
+      /** The batch grew large against the dataset: the deferred indexes go before these rows. */
+      dropDeferred: boolean
     }
   | {kind: 'end'; stream: number; path: string; counts: CountDelta[]}
   | {kind: 'abort'; stream: number; path: string}

@@ -91,8 +91,8 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
     try {
       writeCache(connection, true)
       connection.db.exec('BEGIN IMMEDIATE')
-      // A bulk load's batch: the four indexes go with it (deferredIndexes.ts), atomic with its rows.
-      dropDeferredIndexes(connection.db)
+      // A load's batch: the four indexes go with it (deferredIndexes.ts), atomic with its rows.
+      if (task.dropDeferred) dropDeferredIndexes(connection.db)
       open.set(task.path, {
         stream: task.stream,
         connection,
@@ -127,6 +127,8 @@ function streamStep(task: CommitStreamTask): CommitAnswer {
     if (!db.isTransaction) throw new Error('The streamed commit lost its SQL transaction')
     const stmt = statementsOf(current.connection)
     if (task.kind === 'rows') {
+      // Still inside the batch's SQL transaction: gone with it, or neither.
+      if (task.dropDeferred) dropDeferredIndexes(db)
       writeChangeRows(stmt, current.seq, task.first, task.changes, task.searchIndex)
       return {buffers: []}
     }

@@ -641,6 +641,13 @@ function writtenBytes(tx: CommittedTransaction): number {
  * or by a title's length scan the side table (about 12 ms at 160,000 documents, against 0.02).
  */
 export const DEFER_BOUND_MS = 3000
+/**
+ * A streamed batch drops the deferred indexes only when it pays (docs/query-engine.md): a load is
+ * under way (another batch committed less than DEFER_BOUND_MS before it began), or its documents
+ * are at least this share of the dataset's. A lone small batch writes them as before: building
+ * them again would cost more than writing its rows into them saves.
+ */
+export const DEFER_SHARE = 0.1
 /** After a build that found the write lock held (or failed), the next try. */
 const REBUILD_RETRY_MS = 250
 
@@ -2361,8 +2368,14 @@ export function createSqliteStore(
     lengths: number[]
     steps: Promise<void>
     failure?: unknown
+    /** The deferred indexes were (or are being) dropped in its transaction (DEFER_SHARE). */
+    dropping: boolean
+    /** The dataset's documents when it began. */
+    documents: number
   }
   let streaming: Stream | null = null
+  /** When the last streamed batch committed (or failed): a load is under way within the bound. */
+  let lastBatchAt = -Infinity
 
   /** Sends a streamed commit's next step, after the ones before; none once one has failed. */
   function streamStep(s: Stream, task: CommitStreamTask) {
@@ -2378,6 +2391,9 @@ export function createSqliteStore(
     const first = s.changes.length
     s.changes.push(...changes)
     s.lengths.push(...writes.map(jsonLength))
+    // A lone batch large against the dataset: the indexes go from here, in its transaction.
+    const dropDeferred = !s.dropping && s.changes.length >= DEFER_SHARE * s.documents
+    if (dropDeferred) s.dropping = true
     streamStep(s, {
       kind: 'rows',
       stream: s.number,
@@ -2385,6 +2401,7 @@ export function createSqliteStore(
       first,
       changes: writes,
       searchIndex: searchIndexOn,
+      dropDeferred,
     })
   }
 
@@ -2419,7 +2436,8 @@ export function createSqliteStore(
         if (s.failure !== undefined) throw s.failure
       })
     } finally {
-      // Its transaction dropped the four indexes (commitThreadWorker.ts), unless it failed.
+      lastBatchAt = performance.now()
+      // Its transaction may have dropped the four indexes (commitThreadWorker.ts), unless it failed.
       batchCommitted()
     }
     return true
@@ -2595,6 +2613,7 @@ export function createSqliteStore(
       // Alone in its group: the thread's SQL transaction holds SQLite's one write lock meanwhile.
       if (!alone || groupOpen || streaming || closed || !committer?.stream) return null
       open(true)
+      const underWay = performance.now() - lastBatchAt < DEFER_BOUND_MS
       const s: Stream = {
         number: ++streams,
         id: head.id,
@@ -2602,10 +2621,22 @@ export function createSqliteStore(
         lengths: [],
         // The index's thread's write ends first (no other starts while onThread).
         steps: Promise.resolve(writing).then(() => undefined),
+        dropping: underWay,
+        documents: underWay
+          ? 0
+          : Number(get('SELECT coalesce(sum(n), 0) AS n FROM type_counts')?.n ?? 0),
       }
       streaming = s
       onThread = true
-      streamStep(s, {kind: 'begin', stream: s.number, path, opening, walKeepBytes, tx: head})
+      streamStep(s, {
+        kind: 'begin',
+        stream: s.number,
+        path,
+        opening,
+        walKeepBytes,
+        tx: head,
+        dropDeferred: underWay,
+      })
       return {
         write(changes) {
           if (streaming === s && changes.length > 0) streamRows(s, changes)

@@ -302,3 +302,60 @@ test(
     expect(after.documents).toBe(docs.length)
   },
 )
+
+/** Article `n` of about 50 kB: 25 of them are a streamed batch (past 1 MiB) of few documents. */
+function longArticle(n: number): Article & Record<string, unknown> {
+  return {...article(n), body: 'khobor songbad '.repeat(3300)}
+}
+
+test(
+  'a lone streamed batch small against the dataset writes the four indexes; the next batch of a load drops them',
+  {timeout: 180_000},
+  async () => {
+    const held = heldRebuilds()
+    // Every rebuild step held: what a batch dropped stays dropped until the test lets it go.
+    held.hold()
+    const lake: InProcessLake = await createTestLake({checkpointer: held.checkpointer})
+    cleanup.push(() => lake.close())
+    cleanup.push(() => held.releaseAll())
+    const client = lake.client({maxRetries: 0})
+    // 300 documents in one transaction, written in place (not streamed).
+    const docs: Article[] = Array.from({length: 300}, (_, i) => article(i))
+    const seed = client.transaction()
+    for (const doc of docs) seed.createOrReplace(doc)
+    await seed.commit({visibility: 'async'})
+    const store = lake.lake.context.stores.get('test') as SqliteStore
+    const before = fileIndexes(lake.dataDir)
+    expect(before.present).toEqual([true, true, true, true])
+
+    // 25 documents, under a tenth of the dataset's, and no batch before it: written as before.
+    const batch = async (from: number) => {
+      const tx = client.transaction()
+      const batchDocs = Array.from({length: 25}, (_, i) => longArticle(from + i))
+      for (const doc of batchDocs) tx.createOrReplace(doc)
+      await tx.commit({visibility: 'async'})
+      docs.push(...batchDocs)
+    }
+    await batch(1000)
+    expect(store.deferredIndexes().names).toEqual([])
+    expect(fileIndexes(lake.dataDir).present).toEqual([true, true, true, true])
+    expect(seeks(store)).toEqual([true, true])
+    await expectAnswers(client, docs)
+
+    // At once another: a load is under way, so its transaction drops them.
+    await batch(2000)
+    expect(store.deferredIndexes().names).toEqual(DEFERRED)
+    expect(fileIndexes(lake.dataDir).present).toEqual([false, false, false, false])
+    await expectAnswers(client, docs)
+
+    const rebuilt = store.deferredIndexes().rebuilt
+    held.releaseAll()
+    await rebuilt
+    const after = fileIndexes(lake.dataDir)
+    expect(after.indexes).toEqual(before.indexes)
+    expect(after.stats).toEqual(before.stats)
+    expect(after.documents).toBe(docs.length)
+    expect(seeks(store)).toEqual([true, true])
+    await expectAnswers(client, docs)
+  },
+)

@@ -131,6 +131,8 @@ export interface LakeOptions {
    * tests give one that records what it is asked.
    */
   checkpointer?: WalCheckpointer
+  /** A store's bound on deferred indexes (sqliteStore.ts DEFER_BOUND_MS): tests give a long one. */
+  deferBoundMs?: number
 }
 
 /**
@@ -204,6 +206,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     committer,
     heapTrim,
     maxDatasets: maxDatasets(env),
+    deferBoundMs: options.deferBoundMs,
   })
   const bus = createEventBus()
   const listeners = createListenerRegistry()

@@ -722,6 +722,8 @@ const TYPE_LEADS = 10 * WALK_CANDIDATES
 const CHUNK = 500
 
 export interface SqliteStoreOptions {
+  /** DEFER_BOUND_MS unless given (tests: a bound no slow machine outlasts between two batches). */
+  deferBoundMs?: number
   /**
    * Parsed documents kept between scans, measured by their JSON size; 0 turns the cache off.
    * Hits skip JSON.parse, which dominates wide scans (an `order()` over every article).
@@ -1016,6 +1018,7 @@ export function createSqliteStore(
   const packAfterChanges = options.packAfterChanges ?? PACK_AFTER_CHANGES
   const analyzeBatch = options.analyzeBatch ?? ANALYZE_BATCH
   const behindQueued = options.behindQueued ?? BEHIND_QUEUED
+  const deferBoundMs = options.deferBoundMs ?? DEFER_BOUND_MS
   // Admit-while-room, not LRU: a scan wider than the budget would otherwise evict everything it
   // just cached and hit nothing next time. Entries go when their document changes.
   const cache = new Map<string, {rev: string; doc: SanityDocument; bytes: number}>()
@@ -1580,7 +1583,7 @@ export function createSqliteStore(
         deferBound = null
         rebuildDue = true
         rebuildStep()
-      }, DEFER_BOUND_MS).unref()
+      }, deferBoundMs).unref()
     }
   }
 
@@ -2613,7 +2616,7 @@ export function createSqliteStore(
       // Alone in its group: the thread's SQL transaction holds SQLite's one write lock meanwhile.
       if (!alone || groupOpen || streaming || closed || !committer?.stream) return null
       open(true)
-      const underWay = performance.now() - lastBatchAt < DEFER_BOUND_MS
+      const underWay = performance.now() - lastBatchAt < deferBoundMs
       const s: Stream = {
         number: ++streams,
         id: head.id,

@@ -141,7 +141,7 @@ export interface InProcessLake {
 
 export async function createTestLake(
   options: Pick<TestLakeOptions, 'dataDir' | 'now' | 'env'> &
-    Pick<LakeOptions, 'checkpointer'> = {},
+    Pick<LakeOptions, 'checkpointer' | 'deferBoundMs'> = {},
 ): Promise<InProcessLake> {
   refuseInUnitProject()
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lake-test-')))
@@ -149,6 +149,7 @@ export async function createTestLake(
     dataDir,
     now: options.now,
     checkpointer: options.checkpointer,
+    deferBoundMs: options.deferBoundMs,
     env: {
       LAKE_ADMIN_EMAIL: TEST_ADMIN.email,
       LAKE_ADMIN_PASSWORD: TEST_ADMIN.password,

@@ -313,9 +313,13 @@ test(
   {timeout: 180_000},
   async () => {
     const held = heldRebuilds()
-    // Every rebuild step held: what a batch dropped stays dropped until the test lets it go.
+    // Every rebuild step held: what a batch dropped stays dropped until the test lets it go. The
+    // second batch comes within a bound no slow machine outlasts (a load under way).
     held.hold()
-    const lake: InProcessLake = await createTestLake({checkpointer: held.checkpointer})
+    const lake: InProcessLake = await createTestLake({
+      checkpointer: held.checkpointer,
+      deferBoundMs: 600_000,
+    })
     cleanup.push(() => lake.close())
     cleanup.push(() => held.releaseAll())
     const client = lake.client({maxRetries: 0})

@@ -14,12 +14,11 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs'
-import {endianness, getPriority} from 'node:os'
+import {getPriority} from 'node:os'
 import {basename, dirname, join} from 'node:path'
 import {DatabaseSync, type SQLInputValue, type StatementSync} from 'node:sqlite'
 import {
@@ -576,13 +575,13 @@ const DELETION_DIR = '.deleting'
 const WAL_PAGES = 512
 
 /**
- * With a checkpointer thread: a checkpoint after a write group (or the analyzer's write) at most
- * this often, and only once the WAL holds CHECKPOINT_FRAMES frames since it started over or
- * CHECKPOINT_AFTER_MS have passed. Every 200 ms, 50 single-document writers had the thread copy
+ * With a checkpointer thread: a checkpoint after a write group (or the analyzer's write) once
+ * CHECKPOINT_AFTER_MS have passed since the last, or CHECKPOINT_EVERY_MS when the last one found
+ * CHECKPOINT_FRAMES or more in the log. Every 200 ms, 50 single-document writers had the thread copy
  * the pages every group changes (indexes' roots and right edges, the counts) five times a second;
- * once a second its CPU a write fell from about 0.025 to 0.010 ms (docs/benchmarks-log.md). A
- * bulk load's groups write up to about 1,560 frames each (at 100,000 documents), so it is
- * checkpointed every second group or so, as before, and stays under MAX_WAL_FRAMES.
+ * once a second its CPU a write fell from about 0.027 to 0.010 ms (docs/benchmarks-log.md). A
+ * bulk load's groups write up to about 1,560 frames each (at 100,000 documents): its first
+ * checkpoint finds a long log, and it is checkpointed every 200 ms as before.
  */
 const CHECKPOINT_EVERY_MS = 200
 const CHECKPOINT_AFTER_MS = 1000
@@ -1466,30 +1465,14 @@ export function createSqliteStore(
   let checkpointedAt = -Infinity
   /** Frames in the WAL at the last checkpoint (0: the next write starts it over). */
   let walFrames = 0
-  /** The WAL index (`-shm`), read for its frame count (logFrames); null until first read. */
-  let walIndexFd: number | null = null
-  const walIndexHeader = Buffer.alloc(20)
-
   /**
-   * Frames in the WAL since it last started over: the WAL index header's mxFrame (a u32 at byte
-   * 16, in the machine's byte order), one pread. Infinity when it cannot be read, so a checkpoint
-   * is due as often as CHECKPOINT_EVERY_MS allows.
+   * After a write: whether to ask for a checkpoint (CHECKPOINT_AFTER_MS). The log's size is known
+   * only from the last checkpoint's answer: the store never opens the `-shm` file itself, whose
+   * descriptor's close would drop every POSIX lock SQLite holds on it in this process.
    */
-  function logFrames(): number {
-    try {
-      walIndexFd ??= openSync(`${path}-shm`, 'r')
-      if (readSync(walIndexFd, walIndexHeader, 0, 20, 0) !== 20) return Infinity
-    } catch {
-      return Infinity
-    }
-    return endianness() === 'LE' ? walIndexHeader.readUInt32LE(16) : walIndexHeader.readUInt32BE(16)
-  }
-
-  /** After a write: whether to ask for a checkpoint (CHECKPOINT_FRAMES). */
   function checkpointDue(): boolean {
     const since = performance.now() - checkpointedAt
-    if (since < CHECKPOINT_EVERY_MS) return false
-    return since >= CHECKPOINT_AFTER_MS || logFrames() >= CHECKPOINT_FRAMES
+    return since >= (walFrames >= CHECKPOINT_FRAMES ? CHECKPOINT_EVERY_MS : CHECKPOINT_AFTER_MS)
   }
 
   /**
@@ -3842,8 +3825,6 @@ export function createSqliteStore(
         if (!syncing && walFd !== null) closeSync(walFd)
       }
       walFd = null
-      if (walIndexFd !== null) closeSync(walIndexFd)
-      walIndexFd = null
       settle(groups, failure ?? syncFailure ?? undefined)
       statements.clear()
       forgetAll()

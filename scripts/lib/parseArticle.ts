@@ -439,18 +439,14 @@ function parseCreditLine(
       "Write it as 'সূত্র: name-name, organisation।' or 'সূত্র: organisation।', or delete it",
     )
   }
-  const comma = value.lastIndexOf(',')
-  if (comma < 0) {
+  const segments = splitCreditValue(value)
+  if (segments.length === 1 && !value.includes(',')) {
     return isRole(value)
       ? {credits: [], otherOrganisations: [], byline: value}
       : {credits: [], otherOrganisations: [], organisation: value}
   }
-  const organisation = value.slice(comma + 1).trim()
-  const names = value
-    .slice(0, comma)
-    .split(/\s*[-–—]\s*/u)
-    .map((name) => name.trim())
-    .filter((name) => name !== '')
+  const organisation = /,$/u.test(value) ? '' : (segments.pop() ?? '')
+  const names = segments.flatMap(splitPeople)
   // 'নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি': a role, not a person.
   const roles = names.filter(isRole)
   // 'সূত্র: রয়টার্স, আল জাজিরা।': a known agency or outlet is an organisation, not a person.
@@ -470,6 +466,38 @@ function parseCreditLine(
     })
   }
   return {credits, organisation, otherOrganisations, ...(byline ? {byline} : {})}
+}
+
+/**
+ * The parts of a credit line: split at commas, spaced dashes, and 'ও'/'এবং' when every part is
+ * a known organisation ('রয়টার্স ও এএফপি', but 'বাংলাদেশ শিল্প ও বণিক সমিতি' stays whole).
+ */
+function splitCreditValue(value: string): string[] {
+  return value
+    .split(/\s*,\s*|\s+[-–—]\s+/u)
+    .flatMap((part) => {
+      const pieces = part.split(new RegExp(`\\s+(?:${nfc('ও')}|${nfc('এবং')})\\s+`, 'u'))
+      return pieces.length > 1 && pieces.every((piece) => isKnownSource(piece)) ? pieces : [part]
+    })
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+}
+
+/** People joined by hyphens ('অনুপমা-আলিম'), never cutting a known name ('এজেন্স ফ্রান্স-প্রেস'). */
+function splitPeople(part: string): string[] {
+  if (isKnownSource(part) || isRole(part)) return [part]
+  const pieces = part
+    .split(/\s*[-–—]\s*/u)
+    .map((piece) => piece.trim())
+    .filter((piece) => piece !== '')
+  const names: string[] = []
+  for (let start = 0; start < pieces.length;) {
+    let end = pieces.length
+    while (end > start + 1 && !isKnownSource(pieces.slice(start, end).join('-'))) end--
+    names.push(pieces.slice(start, end).join('-'))
+    start = end
+  }
+  return names
 }
 
 // Words that make a byline: the desk's names for its reporters, desks and bureaus.

@@ -610,3 +610,36 @@ describe('the credit line is the story’s last সূত্র line, before the
     expect(toDocuments(article).sources).toHaveLength(2)
   })
 })
+
+// A credit line is split at commas, 'ও', 'এবং' and spaced dashes, never inside a known agency's
+// name ('এজেন্স ফ্রান্স-প্রেস'); people are joined by hyphens; every known agency is a source.
+describe('several agencies in one credit line', () => {
+  const text = (credit: string) => `শিরোনাম\n\nআজ ২৬ মার্চ সকালে…\n${credit}\n`
+  const sourcesOf = (credit: string) => {
+    const article = parse(text(credit), '2025-03-26')
+    return {
+      article,
+      names: toDocuments(article)
+        .sources.map((source) => source.name)
+        .sort(),
+    }
+  }
+  const nfcAll = (names: string[]) => names.map((name) => name.normalize('NFC')).sort()
+
+  it.each([
+    ['সূত্র: রয়টার্স, এএফপি, আল জাজিরা।', ['রয়টার্স', 'এজেন্স ফ্রান্স-প্রেস', 'আল জাজিরা']],
+    ['সূত্র: রয়টার্স - এজেন্স ফ্রান্স-প্রেস, আল জাজিরা।', ['রয়টার্স', 'এজেন্স ফ্রান্স-প্রেস', 'আল জাজিরা']],
+    ['সূত্র: রয়টার্স ও এএফপি।', ['রয়টার্স', 'এজেন্স ফ্রান্স-প্রেস']],
+    ['সূত্র: বিবিসি এবং সিএনএন।', ['বিবিসি', 'সিএনএন']],
+  ])('%s: every agency a source, no person', (credit, sources) => {
+    const {article, names} = sourcesOf(credit)
+    expect(article.credits).toEqual([])
+    expect(names).toEqual(nfcAll(sources))
+  })
+
+  it('still splits people at hyphens and keeps an unknown organisation with ও whole', () => {
+    const {article, names} = sourcesOf('সূত্র: অনুপমা-আলিম, বাংলাদেশ শিল্প ও বণিক সমিতি।')
+    expect(article.credits).toEqual(['অনুপমা', 'আলিম'])
+    expect(names).toEqual(nfcAll(['বাংলাদেশ শিল্প ও বণিক সমিতি']))
+  })
+})

@@ -165,6 +165,12 @@ function balanceChains(node: unknown): unknown {
   if (!node || typeof node !== 'object') return node
   const n = node as Record<string, unknown>
   if (n.type === 'Value') return n
+  // score() sums a chain's operands' scores in groq-js's grouping (`a || b` is a's + b's): regrouped,
+  // the floating-point sum differs from groq-js's and the hosted answer, so its arguments stay as parsed.
+  if (n.type === 'PipeFuncCall' && n.name === 'score') {
+    const base = balanceChains(n.base)
+    return base === n.base ? n : {...n, base}
+  }
   if (typeof n.type === 'string' && CHAIN_OPERATORS.has(n.type)) {
     const operands = chainOperands(n)
     if (operands.length > BALANCED_CHAIN) return balanced(n.type, operands.map(balanceChains))

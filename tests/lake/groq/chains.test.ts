@@ -4,6 +4,7 @@
  * text::query(…))` per searchable path with `||`. Only the term limits bound such a chain, and a
  * long one is answered, not a stack overflow, on the lake's own paths and groq-js's.
  */
+import {evaluate, parse} from 'groq-js'
 import {beforeAll, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import {useTestLake} from '../../helpers/lake.ts'
@@ -19,6 +20,7 @@ beforeAll(async () => {
   tx.create({_id: 'c-first', _type: 'chain', c0: true})
   tx.create({_id: 'c-last', _type: 'chain', c2999: true})
   tx.create({_id: 'c-every', _type: 'chain', ...flags(3000)})
+  tx.create({_id: 'scored', _type: 's', ...flags(40)})
   await tx.commit()
 })
 
@@ -85,4 +87,17 @@ it('answers a projection of 2,500 fields (each a column where the store reads pa
     .client()
     .fetch<Record<string, boolean>[]>(`*[_type == "chain" && c2998]{${fields.join(', ')}}`)
   expect(rows).toEqual([flags(2500)])
+})
+
+it("keeps a long chain's order under score(), whose sum of floats depends on it", async () => {
+  // groq-js scores `a || b` as a's score + b's: regrouped, 33 boosts summed to 43.5 instead of
+  // 43.50000000000001, groq-js's and the hosted answer.
+  const weights = [0.1, 0.2, 0.3, 0.7]
+  const boosts = Array.from({length: 33}, (_, i) => `boost(c${i + 1} == true, ${weights[i % 4]})`)
+  const query = `*[_type == "s"] | score(${boosts.join(' || ')}) {_id, _score}`
+  const doc = {_id: 'scored', _type: 's', ...flags(40)}
+  const expected = await (await evaluate(parse(query), {dataset: [doc]})).get()
+  const got = await lake().client().fetch(query, {}, {perspective: 'raw'})
+  expect(got).toEqual(expected)
+  expect(got[0]._score).not.toBe(43.5)
 })

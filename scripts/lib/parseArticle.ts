@@ -737,6 +737,10 @@ type DateParts = {
   shift: number
 }
 
+// ZWSP, BOM, LRM, RLM and the word joiner hide nothing a dateline needs, wherever they stand;
+// ZWJ and ZWNJ shape Bengali letters and are kept.
+const INVISIBLE = /[\u200B\uFEFF\u200E\u200F\u2060]/gu
+
 /** A dateline is a few words; the forms never see more than this many characters. */
 export const DATELINE_WINDOW = 200
 
@@ -745,7 +749,10 @@ export const DATELINE_WINDOW = 200
  * hostile paragraph (a 100 kB run of blanks) costs the forms no more than a real one.
  */
 export function datelineWindow(paragraph: string): string {
-  return trimEdges(fixDanda(nfc(paragraph)).replace(BLANK_RUN, ' ')).slice(0, DATELINE_WINDOW)
+  return trimEdges(fixDanda(nfc(paragraph)).replace(INVISIBLE, '').replace(BLANK_RUN, ' ')).slice(
+    0,
+    DATELINE_WINDOW,
+  )
 }
 
 /**

@@ -238,3 +238,17 @@ describe('a written year far from the reference date', () => {
     expect(docs.draft).toBe(false)
   })
 })
+
+// Invisible format characters inside a dateline (a zero-width space after the comma, an LRM or a
+// word joiner pasted from the web) are read past; ZWJ/ZWNJ are letters' business and stay.
+describe('invisible characters inside the dateline', () => {
+  it.each(['200B', 'FEFF', '200E', '200F', '2060'])('U+%s', (code) => {
+    const mark = String.fromCodePoint(parseInt(code, 16))
+    const result = parseDateline(
+      `ঢাকা,${mark} ১২ মার্চ${mark} (বাসস) : প্রধান উপদেষ্টা…`,
+      ref('2025-03-20'),
+    )
+    expect(result.dateline).toMatchObject({place: 'ঢাকা', date: '2025-03-12'})
+    expect(result.warnings).toEqual([])
+  })
+})

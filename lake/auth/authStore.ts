@@ -5,7 +5,7 @@
  * expires.
  */
 import {hash, randomBytes, randomInt} from 'node:crypto'
-import {closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
 import {TooLargeError} from '../core/errors.ts'
@@ -144,21 +144,14 @@ export function createAuthStore(options: AuthStoreOptions) {
   // holding it (a lake stopping folds the WAL in under an exclusive lock), and without one it
   // failed at once, so `tokens create` exited "database is locked" while the lake restarted.
   const db = new DatabaseSync(options.path, {timeout: BUSY_TIMEOUT_MS})
-  const {journal_mode: journal} = db.prepare('PRAGMA journal_mode = WAL').get() as {
-    journal_mode: string
-  }
+  db.exec('PRAGMA journal_mode = WAL')
   db.exec('PRAGMA foreign_keys = ON')
   db.exec(SCHEMA)
-  // SQLite keeps the -shm beside the file a symlink points to (location() resolves it), and only
-  // in WAL mode: any other answer means data_version at every look.
-  const walIndex = journal === 'wal' ? openWalIndex(db.location() ?? options.path) : null
 
   /** sha256(token) → token id of tokens whose scrypt hash already verified in this process. */
   const verified = new Map<string, string>()
   /** Revocations and removals made through this store (data_version counts only others'). */
   let localWrites = 0
-  /** SQLite's data_version when the WAL-index header was last seen to change (version()). */
-  let externalVersion = 0
   /** Token id → when its last_used_at was last written. */
   const lastUseWritten = new Map<string, number>()
   /**
@@ -504,7 +497,7 @@ export function createAuthStore(options: AuthStoreOptions) {
     isLive(principal: Principal): boolean {
       if (!principal.tokenId) return principal.kind === 'anonymous'
       // Nothing in the store changed since the token was read (as for principalForToken's cache):
-      // a read of the WAL-index header instead of a read transaction, for every write's re-check.
+      // one data_version read instead of the token's and user's rows, for every write's re-check.
       const checked = checkedAt.get(principal)
       if (
         checked?.version === store.version() &&
@@ -548,14 +541,14 @@ export function createAuthStore(options: AuthStoreOptions) {
 
     /**
      * A number that changes whenever users or tokens may have changed: by this store, or by
-     * another process (the command line) writing the same file (SQLite's data_version).
+     * another process (the command line) writing the same file (SQLite's data_version). Read at
+     * every look (13 µs, a read transaction): the WAL-index header in `-shm` is cheaper to read, but
+     * any descriptor of that file this process closes drops every POSIX lock SQLite holds on it.
      */
     version(): string {
-      if (walIndex && !walIndex.changed()) return `${externalVersion}.${localWrites}`
       const {data_version: external} = statement('PRAGMA data_version').get() as {
         data_version: number
       }
-      externalVersion = external
       return `${external}.${localWrites}`
     },
 
@@ -603,57 +596,10 @@ export function createAuthStore(options: AuthStoreOptions) {
     },
 
     close(): void {
-      walIndex?.close()
       if (db.isOpen) db.close()
     },
   }
   return store
-}
-
-/** The WAL-index header: its first copy, as SQLite writes it last (walIndexWriteHdr). */
-const WAL_INDEX_HEADER_BYTES = 48
-
-/**
- * Whether any connection, in any process, has committed to the file since the last look: the
- * WAL-index header at the start of its `-shm` file (https://www.sqlite.org/walformat.html) counts
- * every commit (`iChange`) and holds the log's end and salts, and every connection maps that file.
- * Reading it is one pread, a third of `PRAGMA data_version` (13 µs, which begins and ends a read
- * transaction); that was most of a request's token check. Only when it changed is data_version
- * read, so a revocation from the command line still counts at the very next request. Null for an
- * in-memory store, which no other process can write.
- */
-function openWalIndex(path: string): {changed(): boolean; close(): void} | null {
-  if (path === ':memory:') return null
-  let fd: number
-  try {
-    fd = openSync(`${path}-shm`, 'r')
-  } catch {
-    return null
-  }
-  const seen = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
-  const now = Buffer.alloc(WAL_INDEX_HEADER_BYTES)
-  let known = false
-  let open = true
-  return {
-    changed() {
-      // Closed: the descriptor's number may belong to another file by now.
-      if (!open) return true
-      // Read before data_version is (version()): a commit between the two moves the header again.
-      try {
-        if (readSync(fd, now, 0, WAL_INDEX_HEADER_BYTES, 0) !== WAL_INDEX_HEADER_BYTES) return true
-      } catch {
-        return true
-      }
-      if (known && now.equals(seen)) return false
-      now.copy(seen)
-      known = true
-      return true
-    },
-    close() {
-      if (open) closeSync(fd)
-      open = false
-    },
-  }
 }
 
 /** One-shot: a Hash object per call cost a write request about 1 % of its CPU. */

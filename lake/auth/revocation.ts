@@ -3,8 +3,7 @@
  * listeners and live event streams get `disconnect` at once (and their presence sockets are closed, lake/server.ts). Requests are checked one by one already (every request
  * resolves its token); a listener is one long request, so it is checked whenever the auth store
  * changes: by this process (sign-out) or by another writing the same file (`npm run lake -- tokens
- * revoke`, `users remove`), which the store's version() reveals: a read of the auth file's WAL-index
- * header, and SQLite's data_version only when that moved.
+ * revoke`, `users remove`), which the store's version() reveals (SQLite's data_version).
  */
 import type {ListenerRegistry} from '../listen/stream.ts'
 import type {AuthStore} from './authStore.ts'

@@ -54,6 +54,11 @@ export type ParsedHeadline = {
   speaker?: string
   /** 1-based line in the file. */
   line: number
+  /**
+   * Text and speaker as imports before blanks were collapsed read them (runs of blanks kept),
+   * when they differ: the headline id is derived from these, so re-importing updates it.
+   */
+  idText?: {text: string; speaker?: string}
 }
 
 /** Something questionable that did not stop the parse. */
@@ -336,7 +341,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
         warnings.push({line: line.number, message: `a second desk line '${line.text}' is ignored`})
       return false
     })
-    .map((line) => splitSpeaker(line.text, line.number, title.text))
+    .map((line) => withIdText(splitSpeaker(line.text, line.number, title.text), line, title))
 
   // A byline before the dateline: a line of its own or a prefix ending in ':', '॥' or '|'.
   let byline = creditByline
@@ -582,6 +587,40 @@ export function splitSpeaker(value: string, line: number, title?: string): Parse
     if (readsAsSpeaker(speaker, text)) return {text, speaker, line}
   }
   return {text: value, line}
+}
+
+/**
+ * Adds the headline's text and speaker as earlier imports read the line (NFC, trimmed, blanks
+ * kept) when blanks were collapsed. The line is split with its blanks collapsed (the separator
+ * backtracks over a long run) and the split mapped back onto the line as written.
+ */
+function withIdText(headline: ParsedHeadline, line: Line, title: Line): ParsedHeadline {
+  const written = line.asWritten
+  if (written === line.text) return headline
+  // Where each character of the collapsed line stands in the line as written.
+  let collapsed = ''
+  const at: number[] = []
+  let from = 0
+  for (const run of written.matchAll(BLANK_RUN)) {
+    for (let i = from; i < run.index; i++) at.push(i)
+    collapsed += written.slice(from, run.index) + ' '
+    at.push(run.index)
+    from = run.index + run[0].length
+  }
+  for (let i = from; i <= written.length; i++) at.push(i)
+  collapsed += written.slice(from)
+  const withId = (text: string, speaker?: string): ParsedHeadline =>
+    text === headline.text && speaker === headline.speaker
+      ? headline
+      : {...headline, idText: speaker === undefined ? {text} : {text, speaker}}
+  if (written === title.asWritten) return withId(written)
+  const last = [...collapsed.matchAll(SPEAKER_SEPARATOR)].at(-1)
+  if (last) {
+    const text = written.slice(0, at[last.index]).trim()
+    const speaker = written.slice(at[last.index + last[0].length]).trim()
+    if (readsAsSpeaker(speaker, text)) return withId(text, speaker)
+  }
+  return withId(written)
 }
 
 // ' : ', ': ', ' :', ' — ', '—', ' – ', 'ঃ ' (the visarga as a colon).

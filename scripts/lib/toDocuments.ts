@@ -119,7 +119,9 @@ export function toDocuments(
   const seen = new Set<string>()
   parsed.headlines.forEach((headline, index) => {
     const position = index + 1
-    const hid = headlineId(headline.text, headline.speaker)
+    const hid = headline.idText
+      ? headlineId(headline.idText.text, headline.idText.speaker)
+      : headlineId(headline.text, headline.speaker)
     if (seen.has(hid)) return
     seen.add(hid)
     const isOwnTitle = headline.text === parsed.title && headline.speaker === undefined

@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {commitFile, run as runImport} from '../../scripts/import.ts'
 import {parseNdjson} from '../../scripts/lib/ndjson.ts'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
-import {articleId, toDocuments} from '../../scripts/lib/toDocuments.ts'
+import {articleId, headlineId, toDocuments} from '../../scripts/lib/toDocuments.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
 import {captureIo, REPO_ROOT, SEED_FILE} from '../helpers/io.ts'
 
@@ -119,6 +119,41 @@ describe('import into the lake', () => {
     expect((await importInto('blanks', [file, '--as-of', '2025-07-20'])).code).toBe(0)
     const again = (await allDocuments('blanks')).filter((doc) => doc._type === 'article')
     expect(again.map((doc) => doc._id)).toEqual([oldId])
+  })
+
+  it('updates the same headline when a headline with runs of blanks is imported again', async () => {
+    const headline = 'সংসদে  বাজেট   পেশ আজ'
+    const speaker = 'অর্থ  উপদেষ্টা'
+    const file = join(work, 'headline-blanks.txt')
+    await writeFile(
+      file,
+      `বাজেট ঘোষণা আজ\n\nআজ বুধবার (১৬ জুলাই) সংসদে বাজেট পেশ করা হবে।\nসূত্র: প্রথম আলো।\n\n` +
+        `${headline} : ${speaker}\n`,
+    )
+    // The earlier import read the line as NFC and trimmed, blanks kept, split at ' : ', and
+    // hashed the two parts.
+    const oldId = headlineId(headline.normalize('NFC'), speaker.normalize('NFC'))
+    const client = lake.client({dataset: 'headline-blanks'})
+    await client.create({_id: oldId, _type: 'headline', text: headline, speaker})
+
+    const {code, stderr} = await importInto('headline-blanks', [
+      file,
+      '--as-of',
+      '2025-07-20',
+      '--replace',
+    ])
+    expect(code, stderr).toBe(0)
+    const headlines = async () =>
+      (await allDocuments('headline-blanks')).filter(
+        (doc) => doc._type === 'headline' && doc.speaker !== undefined,
+      )
+    const once = await headlines()
+    expect(once.map((doc) => doc._id)).toEqual([oldId])
+    // Stored with one space: the id keeps the text as written, the document the tidy one.
+    expect(once[0]).toMatchObject({text: 'সংসদে বাজেট পেশ আজ', speaker: 'অর্থ উপদেষ্টা'})
+
+    expect((await importInto('headline-blanks', [file, '--as-of', '2025-07-20'])).code).toBe(0)
+    expect((await headlines()).map((doc) => doc._id)).toEqual([oldId])
   })
 
   it('leaves editors’ changes alone by default and restores the text with --replace', async () => {

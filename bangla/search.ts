@@ -84,13 +84,32 @@ const CHANDRABINDU_AFTER = new RegExp(
   `[${VOWEL_SIGNS}\\u0981]*[${VOWEL_SIGNS}]\\u0981[${VOWEL_SIGNS}\\u0981]*`,
   'g',
 )
-// A letter or vowel sign (not the hasanta, nukta or another mark a colon cannot follow), and a
-// letter. Alternatives, not one class: a class of letters and marks trips
-// no-misleading-character-class.
-const BEFORE_VISARGA = `(?:[\\u0985-\\u09B9\\u09BD\\u09CE\\u09DC-\\u09E1\\u09F0\\u09F1]|[${VOWEL_SIGNS}])`
+// The stems a visarga stands inside a word after (দুঃখ, নিঃশেষ, অন্তঃসত্ত্বা, বহিঃপ্রকাশ,
+// পুনঃপ্রচার, মনঃকষ্ট, অতঃপর, প্রাতঃকাল, স্বতঃস্ফূর্ত, ইতঃপূর্বে, শিরঃপীড়া, তপঃ, যশঃ, চক্ষুঃ), as a
+// whole word up to the colon. A closed list, not any letter: a label and its value typed without
+// a space (সূত্র:বাসস, প্রশ্ন:কেন, বিষয়:নির্বাচন) are two words, and far more common.
+const VISARGA_STEMS = [
+  'দু',
+  'নি',
+  'অন্ত',
+  'বহি',
+  'পুন',
+  'মন',
+  'অত',
+  'প্রাত',
+  'স্বত',
+  'ইত',
+  'শির',
+  'তপ',
+  'যশ',
+  'চক্ষু',
+].map((stem) => stem.normalize('NFC'))
 const LETTER_AFTER = '[\\u0985-\\u09B9\\u09CE\\u09DC-\\u09E1\\u09F0\\u09F1]'
-/** A colon typed for the visarga: only between Bengali letters (দু:খ, not সূত্র: বাসস or ১০:৩০). */
-const COLON_VISARGA = new RegExp(`(?<=${BEFORE_VISARGA}):(?=${LETTER_AFTER})`, 'g')
+/** A colon typed for the visarga: only after a visarga stem, before a letter (দু:খ, not সূত্র:বাসস). */
+const COLON_VISARGA = new RegExp(
+  `(?<=(?<![\\u0980-\\u09FF])(?:${VISARGA_STEMS.join('|')})):(?=${LETTER_AFTER})`,
+  'g',
+)
 // Where a word ends (searchWords: letters, marks and digits make words).
 const WORD_END = '(?![\\p{L}\\p{M}\\p{N}])'
 /**

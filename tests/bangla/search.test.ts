@@ -137,7 +137,7 @@ describe('foldForSearch', () => {
     expect(searchWords('চঁাদ')).toHaveLength(1)
   })
 
-  it('a colon typed for the visarga between Bengali letters is the visarga', () => {
+  it('a colon typed for the visarga after a visarga stem is the visarga', () => {
     sameWords('দু:খ', 'দুঃখ')
     sameWords('অত:পর', 'অতঃপর')
     sameWords('পুন:নির্বাচন', 'পুনঃনির্বাচন')
@@ -148,6 +148,12 @@ describe('foldForSearch', () => {
     // A colon after a word and a space stays a colon: the credit line, a clock time.
     expect(searchWords('সূত্র: বাসস')).toEqual(['সূত্র', 'বাসস'])
     expect(searchWords('১০:৩০')).toEqual(['10', '30'])
+    // Nor between a label and its value typed without a space: only after a visarga stem.
+    expect(searchWords('সূত্র:বাসস')).toEqual(['সূত্র', 'বাসস'])
+    expect(searchWords('প্রশ্ন:কেন')).toEqual(['প্রশ্ন', 'কেন'])
+    expect(searchWords('বিষয়:নির্বাচন')).toHaveLength(2)
+    sameWords('নি:শেষ', 'নিঃশেষ')
+    sameWords('মন:কষ্ট', 'মনঃকষ্ট')
     expect(searchWords('Dhaka:দু')).toEqual(['dhaka', 'দু'])
   })
 

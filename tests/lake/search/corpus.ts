@@ -168,6 +168,13 @@ export const ARTICLES: Article[] = [
     ['অত:পর তিনি পুন: নির্বাচিত হন। সূত্র: বাসস'],
     '2025-04-10T04:00:00Z',
   ),
+  // A label and its value with no space after the colon: two words, not a visarga.
+  article(
+    'credit-no-space',
+    'পাহাড়ধসের খবর',
+    ['প্রশ্ন:কেন সরানো হয়নি বাসিন্দাদের। সূত্র:বাসস'],
+    '2025-04-12T04:00:00Z',
+  ),
   article('grief-visarga', 'দুঃখের দিন', ['অতঃপর পুনঃ নির্বাচিত হলেন।'], '2025-04-11T04:00:00Z'),
   article('visit-virama', 'রাষ্ট্রপতির সঙ্গে সাক্ষাত্', ['হঠাত্ সফর।'], '2025-05-10T04:00:00Z'),
   article('visit-khanda', 'সাক্ষাৎকারের আগে', ['দূতের সাক্ষাৎ মেলেনি।'], '2025-05-11T04:00:00Z'),
@@ -330,7 +337,17 @@ export const CASES: RecallCase[] = [
   {
     rule: 'visarga: a colon after a word and a space stays',
     query: 'সূত্র বাসস',
-    expected: ['grief-colon'],
+    expected: ['credit-no-space', 'grief-colon'],
+  },
+  {
+    rule: 'visarga: a label before a colon is its own word (সূত্র:বাসস)',
+    query: 'বাসস',
+    expected: ['credit-no-space', 'grief-colon'],
+  },
+  {
+    rule: 'visarga: a question label before a colon is its own word (প্রশ্ন:কেন)',
+    query: 'কেন',
+    expected: ['credit-no-space'],
   },
   // Invisible characters.
   {

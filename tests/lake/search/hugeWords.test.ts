@@ -16,9 +16,10 @@ import {memoryStore} from '../../helpers/store.ts'
 
 // The splits as they were (bangla/search.ts) and as groq-js 2.0.1 has them (shared chunk).
 const OLD_WORD = /[\p{L}\p{M}\p{N}]+/gu
-// A word as typed keeps the zero-width space and a colon between Bengali letters; ৷ is a danda.
+// A word as typed keeps the zero-width space and a colon after a visarga stem (a whole word)
+// before a Bengali letter; ৷ is a danda.
 const OLD_TYPED_WORD =
-  /(?:[\p{L}\p{M}\p{N}\u200B\u200C\u200D]|(?<=[\u0985-\u09B9\u09BD\u09CE\u09DC-\u09E1\u09F0\u09F1]|[\u09BE-\u09C4\u09C7\u09C8\u09CB\u09CC\u09D7\u09E2\u09E3]):(?=[\u0985-\u09B9\u09CE\u09DC-\u09E1\u09F0\u09F1]))+/gu
+  /(?:[\p{L}\p{M}\p{N}\u200B\u200C\u200D]|(?<=(?<![\u0980-\u09FF])(?:দু|নি|অন্ত|বহি|পুন|মন|অত|প্রাত|স্বত|ইত|শির|তপ|যশ|চক্ষু)):(?=[\u0985-\u09B9\u09CE\u09DC-\u09E1\u09F0\u09F1]))+/gu
 const GROQ_CHARS = /([^!@#$%^&*(),\\/?";:{}|[\]+<>\s-])+/g
 const GROQ_CHARS_WITH_WILDCARD = /([^!@#$%^&(),\\/?";:{}|[\]+<>\s-])+/g
 const GROQ_EDGE_CHARS = /(\b\.+|\.+\b)/g

@@ -12,8 +12,12 @@ export interface Turn {
   end(): void
 }
 
-/** Waits for `holder`'s turn; rejects with the signal's reason once it aborts (no turn taken). */
-export type TakeTurn = (holder: string, signal: AbortSignal) => Promise<Turn>
+/**
+ * Waits for `holder`'s turn; rejects with the signal's reason once it aborts (no turn taken). An
+ * `anonymous` caller's turn comes after every signed-in caller's waiting (the query threads'
+ * priority, docs/query-engine.md).
+ */
+export type TakeTurn = (holder: string, signal: AbortSignal, anonymous?: boolean) => Promise<Turn>
 
 /** Callers holding and waiting for no turn whose last turn is remembered (createTurns), at most. */
 const IDLE_CALLERS = 1024
@@ -37,6 +41,10 @@ const IDLE_CALLERS = 1024
  * for a turn (under the mixed load a lane's cheap latest 20 waited 7.5-9.3 s at p50 and 504ed as
  * often as the slow searches). With every extra turn in use, a demoted query keeps its turn until
  * one is freed, so a caller sending many pathological queries holds at most `slots + extra`.
+ *
+ * Signed-in callers' work comes first when the CPU is contended: a freed turn goes to a waiting
+ * signed-in caller before any anonymous one (by the rule above within each), so an editor's query
+ * waits for the first running query to end, not behind a public page's flood.
  */
 export function createTurns(slots: number, extra = slots): TakeTurn {
   let taken = 0
@@ -45,6 +53,8 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
   const takenBy = new Map<string, number>()
   /** Callers in the order they asked (a Map keeps insertion order), each a queue. */
   const waiting = new Map<string, (() => void)[]>()
+  /** The waiting callers that are anonymous (their queue's last ask said so). */
+  const anonymousWaiting = new Set<string>()
   /**
    * When each caller had its last turn (a count of turns given), oldest first. Kept while a caller
    * holds and waits for nothing: a client sending one request at a time is in that state between
@@ -70,13 +80,21 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
     while (toGiveBack.length > 0 && extraTaken < extra) toGiveBack.shift()!()
     while (taken < slots) {
       let chosen: string | undefined
+      // Whether the caller chosen so far is anonymous (true before any: every caller beats none).
+      let chosenAnonymous = true
       let fewest = Infinity
       let oldest = Infinity
       for (const holder of waiting.keys()) {
+        const anonymous = anonymousWaiting.has(holder)
         const turns = takenBy.get(holder) ?? 0
         const last = lastTurn.get(holder) ?? 0
-        if (turns < fewest || (turns === fewest && last < oldest)) {
+        const before =
+          chosenAnonymous !== anonymous
+            ? chosenAnonymous
+            : turns < fewest || (turns === fewest && last < oldest)
+        if (before) {
           chosen = holder
+          chosenAnonymous = anonymous
           fewest = turns
           oldest = last
         }
@@ -85,11 +103,15 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
       const queue = waiting.get(chosen)!
       // shift(), not slice(1): a caller with thousands waiting would have its queue copied per turn.
       const admit = queue.shift()!
-      if (queue.length === 0) waiting.delete(chosen)
+      if (queue.length === 0) leaveWaiting(chosen)
       admit()
     }
   }
-  return (holder, signal) => {
+  const leaveWaiting = (holder: string) => {
+    waiting.delete(holder)
+    anonymousWaiting.delete(holder)
+  }
+  return (holder, signal, anonymous = false) => {
     if (signal.aborted) return Promise.reject(signal.reason as Error)
     return new Promise((resolve, reject) => {
       const admit = () => {
@@ -137,7 +159,7 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
         const at = queue?.indexOf(admit) ?? -1
         if (queue && at >= 0) {
           queue.splice(at, 1)
-          if (queue.length === 0) waiting.delete(holder)
+          if (queue.length === 0) leaveWaiting(holder)
           forget()
         }
         reject(signal.reason as Error)
@@ -146,6 +168,8 @@ export function createTurns(slots: number, extra = slots): TakeTurn {
       const queue = waiting.get(holder)
       if (queue) queue.push(admit)
       else waiting.set(holder, [admit])
+      if (anonymous) anonymousWaiting.add(holder)
+      else anonymousWaiting.delete(holder)
       next()
     })
   }

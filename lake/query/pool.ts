@@ -38,7 +38,14 @@ import type {
   WorkerTask,
 } from './wire.ts'
 import {readBegan, TASK_SLOT} from './wire.ts'
-import {raiseLoweredQueryThreads, setThreadNice, threadCpuMs, workerNice} from './priority.ts'
+import {
+  mayRaiseTo,
+  ownThreadId,
+  raiseLoweredQueryThreads,
+  setThreadNice,
+  threadCpuMs,
+  workerNice,
+} from './priority.ts'
 import {createTurns, type Turn} from '../core/turns.ts'
 import {createStrandedPools} from '../threads/strandedPools.ts'
 import {startedThreads} from '../threads/startedThreads.ts'
@@ -179,9 +186,29 @@ const LANE_IDLE_MS = 10_000
 
 /**
  * The query lane's overflow: query threads for the turns demoted tasks gave back (createTurns),
- * started on demand and ended idle as the write and read lanes' are.
+ * started on demand and ended idle as the write and read lanes' are. The anonymous lane: in a lake
+ * that may not raise a thread's priority back (no CAP_SYS_NICE), anonymous callers' queries run on
+ * threads of their own, lowered for life (anonymousThreads).
  */
-type Lane = 'queries' | 'overflow' | 'writes' | 'reads'
+type Lane = 'queries' | 'overflow' | 'anonymous' | 'writes' | 'reads'
+
+/** The lanes whose threads run queries: their tasks' priority is the pool's (taskWatch). */
+const queryLane = (lane: Lane) => lane === 'queries' || lane === 'overflow' || lane === 'anonymous'
+
+/**
+ * Query threads beyond the query lane's number: their idle threads are ended and their tasks
+ * stopped while the query threads' heaps together pass the budget (taskWatch's withinBudget).
+ */
+const beyond = (lane: Lane) => lane === 'overflow' || lane === 'anonymous'
+
+/** Thread `tid`'s nice value, or null once it has ended. */
+function threadNice(tid: number): number | null {
+  try {
+    return getPriority(tid)
+  } catch {
+    return null
+  }
+}
 
 /**
  * How far above `memoryMb` V8's own limit of a thread's heap is set. At its limit V8 calls Node's
@@ -226,9 +253,16 @@ interface Watched {
   reading: boolean
   /** A query thread's task: demoted past its CPU allowance (the others run at the lake's priority). */
   demotes: boolean
+  /**
+   * An anonymous caller's query: its thread runs it niced from its start (worker.ts), and past
+   * the allowance it counts as demoted (its turn given back) without a change of priority.
+   */
+  lowered: boolean
   /** Its thread's CPU (ms) as it began (written by the thread), and whether it was demoted. */
   cpuAtStart?: number
   demoted?: boolean
+  /** Demoted by the pool lowering its thread (not niced from its start): raised at its end. */
+  reniced?: boolean
   /** Called once a thread of its pool is retired (taskWatch's restore): fills the pool again. */
   retired(): void
   /** Called once its thread is demoted. */
@@ -310,7 +344,7 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
     if (total <= budgetBytes) return
     // Idle overflow threads first: ending one answers nobody's query with a refusal.
     const idle = [...counted]
-      .filter(([id, thread]) => thread.lane === 'overflow' && !thread.ending && isIdle(id))
+      .filter(([id, thread]) => beyond(thread.lane) && !thread.ending && isIdle(id))
       .sort(([, a], [, b]) => b.heap - a.heap)
     for (const [id, thread] of idle) {
       if (total <= budgetBytes) return
@@ -322,7 +356,7 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
       else counted.delete(id)
     }
     const overflow = [...watched]
-      .filter((task) => task.lane === 'overflow' && !task.stopped)
+      .filter((task) => beyond(task.lane) && !task.stopped)
       .sort((a, b) => (b.heap ?? 0) - (a.heap ?? 0))
     for (const task of overflow) {
       if (total <= budgetBytes) return
@@ -354,6 +388,8 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
   }
   // The event loop's: a thread inherits its creator's, and query threads take it back once loaded.
   const lakeNice = getPriority()
+  /** Whether a lowered thread may take the lake's priority back (else it is retired). */
+  const canRaise = mayRaiseTo(lakeNice)
   function demote(task: Watched) {
     const tid = Atomics.load(task.slot, TASK_SLOT.tid)
     if (!task.demotes || task.demoted || tid === 0) return
@@ -361,10 +397,17 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
     if (cpu === null) return
     task.cpuAtStart ??= new Float64Array(task.slot.buffer, TASK_SLOT.cpuAtStartOffset, 1)[0]
     if (cpu - task.cpuAtStart < demoteAfterMs) return
-    // A thread still niced from its start (not allowed to take the lake's priority back) is left.
-    task.demoted = getPriority(tid) === lakeNice && setThreadNice(tid, workerNice(lakeNice))
-    if (!task.demoted) task.demotes = false
-    else task.onDemoted?.()
+    // An anonymous caller's query already runs niced: past the allowance it only gives its turn
+    // back, as a demoted query does.
+    if (!task.lowered) {
+      task.reniced = threadNice(tid) === lakeNice && setThreadNice(tid, workerNice(lakeNice))
+      if (!task.reniced) {
+        task.demotes = false
+        return
+      }
+    }
+    task.demoted = true
+    task.onDemoted?.()
   }
   function poll() {
     readIdle()
@@ -394,18 +437,18 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
     }
   }
   /**
-   * A demoted thread's task ended: the thread takes the lake's priority back for its next task
-   * (it may have begun one already, which counts its CPU from there); a thread ended at a deadline
-   * is gone, and nothing is done. Refused (no CAP_SYS_NICE nor RLIMIT_NICE: thread.ts then loads
-   * it at the lake's priority), the thread is retired rather than reused niced for life.
+   * A demoted thread's task ended: the thread takes the lake's priority back for its next task; a
+   * thread ended at a deadline is gone, and nothing is done. One piscina has given its next task
+   * already is left as it is: the thread takes each task's priority as it begins it (worker.ts),
+   * and raised here it could run an anonymous caller's query at the lake's priority. Refused (no
+   * CAP_SYS_NICE nor RLIMIT_NICE: thread.ts then loads it at the lake's priority), the thread is
+   * retired rather than reused niced for life.
    */
   function restore(task: Watched) {
-    if (!task.demoted) return
+    if (!task.reniced) return
     const tid = Atomics.load(task.slot, TASK_SLOT.tid)
-    const next = [...watched].some(
-      (other) => other.demoted && Atomics.load(other.slot, TASK_SLOT.tid) === tid,
-    )
-    if (next || setThreadNice(tid, lakeNice)) return
+    const reused = (threads.get(Atomics.load(task.slot, TASK_SLOT.threadId))?.currentUsage ?? 0) > 0
+    if (canRaise && (reused || setThreadNice(tid, lakeNice))) return
     retiring.set(Atomics.load(task.slot, TASK_SLOT.threadId), {task, ending: false})
   }
   /** A later look at retiring threads that were busy. */
@@ -450,7 +493,7 @@ function taskWatch({memoryMb, budgetMb, demoteAfterMs = DEMOTE_AFTER_MS}: TaskWa
     /** A pool's new thread (piscina's `workerCreate`), for its count of tasks. */
     threadCreated(thread: PoolThread, lane: Lane, pool: Pool) {
       threads.set(thread.id, thread)
-      if (lane === 'queries' || lane === 'overflow') {
+      if (queryLane(lane)) {
         counted.set(thread.id, {lane, pool, heap: 0, reading: false, ending: false})
       }
     },
@@ -498,6 +541,7 @@ type Pool = Piscina<WorkerTask | null, unknown>
 const LANE_THREADS_NAMED: Record<Lane, string> = {
   queries: 'query',
   overflow: 'query',
+  anonymous: 'query',
   writes: 'write',
   reads: 'read',
 }
@@ -536,6 +580,17 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   let closed = false
   let closing: Promise<void> | null = null
   const threads = options.threads ?? Math.max(3, availableParallelism())
+  // The event loop's: the query threads run signed-in callers' tasks at it.
+  const lakeNice = getPriority()
+  /**
+   * Anonymous callers' queries on threads of their own (the anonymous lane), lowered for life,
+   * where a lowered thread may not take the lake's priority back (mayRaiseTo: no CAP_SYS_NICE nor
+   * RLIMIT_NICE, a developer's `npm run dev`). Retiring a thread after each anonymous query
+   * instead would cost a thread's start (0.3-1.5 s of CPU) per query of a public page; on shared
+   * threads, one lowered by an anonymous query would run an editor's niced. Elsewhere every query
+   * thread runs both, each task at its caller's priority (worker.ts).
+   */
+  const anonymousThreads = ownThreadId() !== null && !mayRaiseTo(lakeNice)
 
   /** Every thread of the lanes and the warm-up, until it has exited: close() waits for each. */
   const everyThread = startedThreads()
@@ -558,16 +613,21 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       // demand, ended idle, as are the overflow's query threads (at most one per query thread).
       // No minimum: piscina keeps it by starting a thread whenever one it let go ends, even after
       // destroy() (close), which then left a query thread to a closed pool; fill() replaces a
-      // thread ended at a deadline instead.
+      // thread ended at a deadline instead. The anonymous lane's threads start on demand and stay
+      // as the query threads do (a public page's next query finds one loaded).
       minThreads: 0,
-      maxThreads: lane === 'queries' || lane === 'overflow' ? threads : LANE_THREADS,
-      idleTimeout: lane === 'queries' ? Infinity : (options.laneIdleMs ?? LANE_IDLE_MS),
+      maxThreads: queryLane(lane) ? threads : LANE_THREADS,
+      idleTimeout:
+        lane === 'queries' || lane === 'anonymous'
+          ? Infinity
+          : (options.laneIdleMs ?? LANE_IDLE_MS),
       resourceLimits: {
         maxOldGenerationSizeMb: options.memoryMb + (options.headroomMb ?? HEAP_HEADROOM_MB),
         maxYoungGenerationSizeMb: YOUNG_MB,
       },
-      // Read by the worker: only query threads lower their priority; the cap, for the pre-check
-      // of a write body's parse (the heap's limit is the headroom higher).
+      // Read by the worker: only query threads lower their priority (the anonymous lane's for
+      // life); the cap, for the pre-check of a write body's parse (the heap's limit is the
+      // headroom higher).
       workerData: {lane: lane === 'overflow' ? 'queries' : lane, memoryMb: options.memoryMb},
       // Threads that find the engine's stripped TypeScript there never load Node's type stripper.
       env: withCompileCache(),
@@ -667,7 +727,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
        * other caller's wait behind all of it.
        */
       takeTurn:
-        name === 'overflow'
+        name === 'overflow' || name === 'anonymous'
           ? undefined
           : createTurns(
               name === 'queries' ? threads : LANE_THREADS,
@@ -679,9 +739,16 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
        * Runs `task` on the lane's started pool (`running`, from ready). The lane's first task
        * starts the other threads (after it, so it takes the free one), and a failed one refills
        * them: its thread may have been terminated (a deadline, the client gone, out of memory: a
-       * QueryMemoryError). `onDemoted` hears its thread demoted.
+       * QueryMemoryError). `onDemoted` hears its thread demoted. `lowered`: an anonymous caller's
+       * query, run niced from its start.
        */
-      async run(running: Pool, task: WorkerTask, signal: AbortSignal, onDemoted?: () => void) {
+      async run(
+        running: Pool,
+        task: WorkerTask,
+        signal: AbortSignal,
+        onDemoted?: () => void,
+        lowered = false,
+      ) {
         const slot = new Int32Array(new SharedArrayBuffer(TASK_SLOT.bytes))
         const overCap = new AbortController()
         let wasDemoted = false
@@ -692,7 +759,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
           lane: name,
           stop: (reason) => overCap.abort(reason),
           reading: false,
-          demotes: name === 'queries' || name === 'overflow',
+          demotes: queryLane(name),
+          lowered,
           retired: fill,
           onDemoted() {
             wasDemoted = true
@@ -700,7 +768,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
             onDemoted?.()
           },
         })
-        const onThread: OnThread = {...task, thread: slot.buffer as SharedArrayBuffer}
+        // Every task on a query thread says its priority: the thread may have run another's.
+        const onThread: OnThread = {
+          ...task,
+          thread: slot.buffer as SharedArrayBuffer,
+          ...(queryLane(name) ? {nice: lowered ? workerNice(lakeNice) : lakeNice} : {}),
+        }
         const answer = running.run(onThread, {signal: AbortSignal.any([signal, overCap.signal])})
         if (!filled) {
           filled = true
@@ -750,13 +823,15 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   const lanes = {
     queries: lane('queries'),
     overflow: lane('overflow'),
+    anonymous: lane('anonymous'),
     writes: lane('writes'),
     reads: lane('reads'),
   }
 
   /**
    * Runs `task` on `lane` in the turn taken: on an overflow thread when the turn is one a demoted
-   * task gave back while it holds its thread.
+   * task gave back while it holds its thread; `lowered` (an anonymous caller's query) niced from
+   * its start, on the anonymous lane's threads where a thread may not be raised back.
    */
   async function runInTurn(
     lane: (typeof lanes)[Lane],
@@ -764,11 +839,14 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     task: WorkerTask,
     signal: AbortSignal,
     turn: Turn,
+    lowered = false,
   ) {
-    const overflow = lane === lanes.queries && lanes.queries.full()
-    const on = overflow ? await lanes.overflow.ready() : running
+    const own = lowered && anonymousThreads && lane === lanes.queries
+    const overflow = !own && lane === lanes.queries && lanes.queries.full()
+    const to = own ? lanes.anonymous : overflow ? lanes.overflow : lane
+    const on = to === lane ? running : await to.ready()
     if (closed || !on) throw new UnavailableError('The lake is shutting down')
-    return (overflow ? lanes.overflow : lane).run(on, task, signal, turn.demoted)
+    return to.run(on, task, signal, turn.demoted, lowered)
   }
 
   async function dispatch(
@@ -778,6 +856,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
     const lane = lanes[LANES[task.kind] ?? 'queries']
+    // Signed-in callers' work comes first when the CPU is contended (priority.ts).
+    const lowered = task.kind === 'query' && task.principal.kind === 'anonymous'
     const running = await lane.ready()
     if (closed || !running) throw new UnavailableError('The lake is shutting down')
     const left = since === undefined ? timeoutMs : timeoutMs - (Date.now() - since)
@@ -787,8 +867,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     let turn: Turn | undefined
     try {
       if (holder === undefined || !lane.takeTurn) return await lane.run(running, task, abort)
-      turn = await lane.takeTurn(holder, abort)
-      return await runInTurn(lane, running, task, abort, turn)
+      turn = await lane.takeTurn(holder, abort, lowered)
+      return await runInTurn(lane, running, task, abort, turn, lowered)
     } catch (err) {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)
       if (closed) throw new UnavailableError('The lake is shutting down')
@@ -1004,6 +1084,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     await Promise.all([
       lanes.queries.destroy(),
       lanes.overflow.destroy(),
+      lanes.anonymous.destroy(),
       lanes.writes.destroy(),
       lanes.reads.destroy(),
       everyThread.end(),

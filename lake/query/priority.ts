@@ -1,12 +1,14 @@
 /**
  * Query threads' priority (Linux keeps a nice value per thread; elsewhere every read here answers
- * null and the threads keep the lake's priority). A query thread runs at the lake's priority and
- * the pool demotes the one whose task has used more than DEMOTE_AFTER_MS of CPU (pool.ts
- * taskWatch), as schedulers demote a process by the CPU it used: a pathological query run to its
- * deadline still yields the core to the event loop, but a cheap one no longer loses to any other
- * load. (All queries 10 steps down: under the mixed load, 146 of 825 readers' queries 504 while the
- * query threads were given 3 s of CPU in 187 s; docs/benchmarks-log.md.) Only node:fs and node:os:
- * thread.ts loads this before the engine.
+ * null and the threads keep the lake's priority). A query thread runs a signed-in caller's task at
+ * the lake's priority and the pool demotes the one whose task has used more than DEMOTE_AFTER_MS
+ * of CPU (pool.ts taskWatch), as schedulers demote a process by the CPU it used: a pathological
+ * query run to its deadline still yields the core to the event loop, but a cheap one no longer
+ * loses to any other load. (All queries 10 steps down: under the mixed load, 146 of 825 readers'
+ * queries 504 while the query threads were given 3 s of CPU in 187 s; docs/benchmarks-log.md.) An
+ * anonymous caller's query runs niced from its start: a flood of cheap public queries, each under
+ * the allowance, took the cores from an editor's saves. Only node:fs and node:os: thread.ts loads
+ * this before the engine.
  */
 import {existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
 import {getPriority, setPriority} from 'node:os'

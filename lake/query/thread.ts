@@ -4,10 +4,11 @@
  * rest takes a thread 0.3-1.5 s of CPU; when the pool's three threads loaded at the event loop's
  * priority, they (with autogroup scheduling, the lake's threads share their group's CPU) left the
  * event loop a quarter of it: on a busy machine pings waited 0.3-0.6 s after the first query, and
- * again while a thread terminated at a deadline was replaced. Its tasks then run at the lake's
- * priority until the pool demotes one that used too much CPU (priority.ts). A lake that may not
- * raise a thread back (no CAP_SYS_NICE nor RLIMIT_NICE: a developer's `npm run dev`) loads its
- * query threads at its own priority instead: lowered, they stayed so for life.
+ * again while a thread terminated at a deadline was replaced. Its tasks then run at their callers'
+ * priority (an anonymous caller's niced, worker.ts) until the pool demotes one that used too much
+ * CPU (priority.ts). A lake that may not raise a thread back (no CAP_SYS_NICE nor RLIMIT_NICE: a
+ * developer's `npm run dev`) loads its query threads at its own priority instead (lowered, they
+ * stayed so for life), and its anonymous lane's threads lowered, for life (pool.ts).
  */
 import {getPriority} from 'node:os'
 import {workerData as threadData} from 'node:worker_threads'
@@ -30,10 +31,11 @@ import type * as Engine from './worker.ts'
 const lane = ((isWorkerThread ? workerData : threadData) as {lane?: string} | null)?.lane
 const tid = lane !== undefined && lane !== 'writes' && lane !== 'reads' ? ownThreadId() : null
 const lakeNice = tid === null ? null : getPriority(tid)
-if (lane === 'queries') nameOwnThread(QUERY_THREAD_NAME)
+if (lane === 'queries' || lane === 'anonymous') nameOwnThread(QUERY_THREAD_NAME)
 // Named too, so that a closing pool finds it lowered (raiseLoweredQueryThreads).
 else if (lane === 'warm') nameOwnThread(WARM_UP_THREAD_NAME)
-// The compile cache's warm-up thread ends once loaded: lowered either way.
+// The compile cache's warm-up thread ends once loaded, and the anonymous lane's threads stay
+// lowered for life (pool.ts): lowered either way.
 const lowers = tid !== null && lakeNice !== null && (lane !== 'queries' || mayRaiseTo(lakeNice))
 const lowered = lowers && setThreadNice(tid, workerNice(lakeNice))
 

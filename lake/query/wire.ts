@@ -29,9 +29,10 @@ export type WorkerTask =
 /**
  * A task as the pool hands it to a thread: `thread` is where the thread writes its ids as it begins
  * the task (TASK_SLOT), so the pool reads that thread's heap and CPU while the task runs
- * (lake/query/pool.ts taskWatch).
+ * (lake/query/pool.ts taskWatch); `nice`, on a query thread, the priority the thread takes for it
+ * (an anonymous caller's query niced, the others at the lake's).
  */
-export type OnThread = WorkerTask & {thread?: SharedArrayBuffer}
+export type OnThread = WorkerTask & {thread?: SharedArrayBuffer; nice?: number}
 
 /**
  * The layout of a task's `thread` buffer: two Int32s, worker_threads' threadId and the Linux

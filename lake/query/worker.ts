@@ -25,7 +25,7 @@ import {
 } from './execute.ts'
 import {historyTexts} from './history.ts'
 import {watched} from './watched.ts'
-import {ownThreadId, threadCpuMs} from './priority.ts'
+import {ownThreadId, setThreadNice, threadCpuMs} from './priority.ts'
 import {
   beganFilter,
   packTexts,
@@ -102,7 +102,8 @@ function storeOf(task: {dataDir: string; dataset: string; generation?: number}):
 /** This thread's Linux id (0 elsewhere), for the pool's reads of its CPU (taskWatch). */
 const OWN_TID = ownThreadId() ?? 0
 /** A query thread's tasks are demoted by the CPU they use (pool.ts taskWatch); the others never. */
-const DEMOTES = (workerData as {lane?: string} | undefined)?.lane === 'queries'
+const LANE = (workerData as {lane?: string} | undefined)?.lane
+const DEMOTES = LANE === 'queries' || LANE === 'anonymous'
 
 /** The thread's cap (lake/query/pool.ts taskWatch), in bytes. */
 const capBytes =
@@ -175,6 +176,9 @@ async function runTask(task: OnThread | null): Promise<WorkerResult | null> {
   // id, then its threadId: the pool reads them once the last is set). The CPU is read here because
   // the pool's first reading comes late when the event loop is busy, and what the task used before
   // it would not count against its allowance.
+  // The caller's priority from the task's start (an anonymous caller's query niced), before any of
+  // its work: the thread may have run another caller's task at another.
+  if (task.nice !== undefined && OWN_TID !== 0) setThreadNice(OWN_TID, task.nice)
   if (task.thread) {
     const slot = new Int32Array(task.thread)
     if (OWN_TID !== 0 && DEMOTES) {

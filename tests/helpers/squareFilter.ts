@@ -32,3 +32,14 @@ export function squareQuery(length: number) {
     projectId: 'local',
   }
 }
+
+/** A signed-in editor (the Studio's, or a front end's with a read token). */
+export const EDITOR = {id: 'editor-1', kind: 'user' as const, role: 'editor' as const}
+
+/**
+ * squareQuery as a signed-in editor asks it: on a query thread at the lake's priority, and its
+ * turn before anonymous callers' waiting (lake/query/pool.ts).
+ */
+export function editorSquareQuery(length: number) {
+  return {...squareQuery(length), principal: EDITOR}
+}

@@ -7,7 +7,7 @@
  */
 import {expect, test} from 'vitest'
 import {createQueryPool} from '../../../lake/query/pool.ts'
-import {squareFilter, squareQuery} from '../../helpers/squareFilter.ts'
+import {editorSquareQuery, squareFilter} from '../../helpers/squareFilter.ts'
 
 test("another caller's query is answered between one caller's filters, not after all of them", async () => {
   // Never demoted here, so that no overflow thread answers the query beside them.
@@ -18,7 +18,9 @@ test("another caller's query is answered between one caller's filters, not after
     demoteAfterMs: 60_000,
   })
   try {
-    expect(await pool.run(squareQuery(10), {holder: 'reader'})).toMatchObject({
+    // A signed-in reader: an anonymous caller's turn comes after every signed-in caller's waiting,
+    // the listener's caller's filters too (callerPriority.test.ts).
+    expect(await pool.run(editorSquareQuery(10), {holder: 'reader'})).toMatchObject({
       ok: true,
     })
     let answered = 0
@@ -27,7 +29,7 @@ test("another caller's query is answered between one caller's filters, not after
     )
     // The filters are on the thread's queue (or waiting for a turn) before the query asks.
     await new Promise((resolve) => setImmediate(resolve))
-    const query = await pool.run(squareQuery(10), {holder: 'reader'})
+    const query = await pool.run(editorSquareQuery(10), {holder: 'reader'})
     const before = answered
     expect(query).toMatchObject({ok: true, json: '10'})
     await Promise.all(filters)

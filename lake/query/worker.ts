@@ -158,6 +158,10 @@ function giveBackYoung(): void {
 
 /** Runs a task; a null task (the pool's warm-up) only proves the engine is loaded. */
 export default async function run(task: OnThread | null): Promise<WorkerResult | null> {
+  // The caller's priority from the task's start (an anonymous caller's query niced), before any of
+  // its work, the collection of what earlier tasks left included: the thread may have run another
+  // caller's task at another.
+  if (task?.nice !== undefined && OWN_TID !== 0) setThreadNice(OWN_TID, task.nice)
   if (!DEMOTES) return runTask(task)
   const cpu = threadCpu()
   try {
@@ -176,9 +180,6 @@ async function runTask(task: OnThread | null): Promise<WorkerResult | null> {
   // id, then its threadId: the pool reads them once the last is set). The CPU is read here because
   // the pool's first reading comes late when the event loop is busy, and what the task used before
   // it would not count against its allowance.
-  // The caller's priority from the task's start (an anonymous caller's query niced), before any of
-  // its work: the thread may have run another caller's task at another.
-  if (task.nice !== undefined && OWN_TID !== 0) setThreadNice(OWN_TID, task.nice)
   if (task.thread) {
     const slot = new Int32Array(task.thread)
     if (OWN_TID !== 0 && DEMOTES) {

@@ -19,8 +19,8 @@ try {
     ['anonymous', squareQuery],
     ['editor', editorSquareQuery],
   ] as const) {
-    const {answer, nices, samples} = await nicesWhileRunning(() => pool.run(query(1600)))
-    runs.push({who, ok: answer.ok, nices, samples})
+    const {answer, nices, sequence, samples} = await nicesWhileRunning(() => pool.run(query(1600)))
+    runs.push({who, ok: answer.ok, nices, sequence, samples})
   }
 } finally {
   await pool.close()

@@ -39,12 +39,13 @@ test("an anonymous caller's query runs on a thread niced from its start, a signe
       const anonymous = await nicesWhileRunning(() => pool.run(squareQuery(LONG)))
       expect(anonymous.answer, `round ${round}`).toMatchObject({ok: true})
       expect(anonymous.samples, 'sampled while it ran').toBeGreaterThan(2)
-      expect(anonymous.nices, `anonymous, round ${round}`).toEqual([NICED])
+      // Niced from its start (demotion is off: nothing else lowers a thread here).
+      expect(anonymous.nices, `anonymous, round ${round}: ${anonymous.sequence}`).toEqual([NICED])
 
       const editor = await nicesWhileRunning(() => pool.run(editorSquareQuery(LONG)))
       expect(editor.answer).toMatchObject({ok: true})
       expect(editor.samples).toBeGreaterThan(2)
-      expect(editor.nices, `signed-in, round ${round}`).toEqual([lakeNice])
+      expect(editor.nices, `signed-in, round ${round}: ${editor.sequence}`).toEqual([lakeNice])
     }
   } finally {
     await pool.close()

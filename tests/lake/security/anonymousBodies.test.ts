@@ -15,9 +15,13 @@ const API = '/v2025-02-19'
 
 let lake: TestLake
 beforeAll(async () => {
-  // The lake's own caps; only the queries' deadline is long, so that no held body's 408 frees its
-  // place while the test counts.
-  lake = await startTestLake({tls: false, serverOptions: {queryTimeoutMs: 120_000}})
+  // The lake's own caps; only the deadlines are long (a query's, and a write body's pace for the
+  // logouts), so that no held body's 408 frees its place while the test counts: opening an
+  // address's 1,000 connections one by one took longer than the 10 s window on a loaded machine.
+  lake = await startTestLake({
+    tls: false,
+    serverOptions: {queryTimeoutMs: 120_000, bodyArrival: {windowMs: 120_000}},
+  })
 })
 afterAll(async () => {
   await lake?.close()

@@ -5,33 +5,17 @@
  * command line) may then take the WAL index's DMS byte and rebuild it under a live lake. The auth
  * store once opened `-shm` itself to read the WAL-index header and closed it at its close.
  */
-import {readFileSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, expect, test} from 'vitest'
 import {createAuthStore} from '../../../lake/auth/authStore.ts'
+import {DMS_BYTE, locksHeld} from '../../helpers/posixLocks.ts'
 
 const cleanup: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step()
 })
-
-/** The WAL index's DMS byte (SQLite's unix VFS): every connection holds a read lock on it. */
-const DMS_BYTE = 128
-
-/** This process's POSIX locks (/proc/locks) on the file's inode that cover `byte`. */
-function locksHeld(file: string, byte: number): string[] {
-  const inode = String(statSync(file).ino)
-  return readFileSync('/proc/locks', 'utf8')
-    .split('\n')
-    .filter((line) => {
-      const [, kind, , , pid, id, start, end] = line.trim().split(/\s+/)
-      if (kind !== 'POSIX' || Number(pid) !== process.pid) return false
-      if (id?.split(':')[2] !== inode) return false
-      return Number(start) <= byte && (end === 'EOF' || byte <= Number(end))
-    })
-}
 
 test.runIf(process.platform === 'linux')(
   "closing the command line's auth store keeps the lake's locks on the auth WAL index",

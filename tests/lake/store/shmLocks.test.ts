@@ -5,7 +5,6 @@
  * the command line) may then take the WAL index's DMS byte and rebuild it under a live lake. The
  * store once opened `-shm` itself to read its frame count and closed it at the store's close.
  */
-import {readFileSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -15,6 +14,7 @@ import {withoutRev} from '../../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {createWalCheckpointer} from '../../../lake/store/walCheckpointer.ts'
+import {DMS_BYTE, locksHeld} from '../../helpers/posixLocks.ts'
 
 const cleanup: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -45,22 +45,6 @@ function commit(store: SqliteStore, docs: Partial<SanityDocument>[]) {
     }),
   }
   return store.transact((writer) => writer.commit(tx))
-}
-
-/** The WAL index's DMS byte (SQLite's unix VFS): every connection holds a read lock on it. */
-const DMS_BYTE = 128
-
-/** This process's POSIX locks (/proc/locks) on the file's inode that cover `byte`. */
-function locksHeld(file: string, byte: number): string[] {
-  const inode = String(statSync(file).ino)
-  return readFileSync('/proc/locks', 'utf8')
-    .split('\n')
-    .filter((line) => {
-      const [, kind, , , pid, id, start, end] = line.trim().split(/\s+/)
-      if (kind !== 'POSIX' || Number(pid) !== process.pid) return false
-      if (id?.split(':')[2] !== inode) return false
-      return Number(start) <= byte && (end === 'EOF' || byte <= Number(end))
-    })
 }
 
 test.runIf(process.platform === 'linux')(

@@ -470,8 +470,8 @@ export function studioWorkRequests(docs: readonly BenchDocument[]): StudioWorkRe
       name: 'slug taken?',
       perspective: 'raw',
       query:
-        'defined(*[_type == $type && slug.current == $slug && !(_id in [$draft, $published])][0]._id)',
-      params: {type: 'article', slug, draft: `drafts.${article._id}`, published: article._id},
+        'defined(*[_type == $type && !sanity::versionOf($published) && slug.current == $slug][0]._id)',
+      params: {type: 'article', slug, published: article._id},
     },
     {name: 'source picker', perspective: 'drafts', ...studioReferenceSearch('বাসস')},
     {

@@ -12,7 +12,7 @@ import {
   validateNoMixedDigits,
   validateSpacing,
 } from '../bangla/index.ts'
-import {getDraftId, getPublishedId} from '../kit/sanityIds.ts'
+import {getPublishedId} from '../kit/sanityIds.ts'
 import {SLUG_MAX_LENGTH, type GraphemeLimit} from './names.ts'
 
 export type CheckResult = true | string
@@ -102,11 +102,12 @@ export function textValidation(options: TextValidationOptions = {}) {
 export const slugifyBengali: SlugifierFn = (source) => slugify(nfc(source), SLUG_MAX_LENGTH)
 
 /**
- * Slug uniqueness against the dataset, per document type. A document's own draft and published
- * versions don't count; any other document (draft or published) holding the slug does.
+ * Slug uniqueness against the dataset, per document type. A document's own versions (published,
+ * draft, release versions) don't count; any other document's do. Same shape as Sanity's built-in
+ * check, `sanity::versionOf` being what covers the release versions.
  */
 export const SLUG_TAKEN_QUERY =
-  'defined(*[_type == $type && slug.current == $slug && !(_id in [$draft, $published])][0]._id)'
+  'defined(*[_type == $type && !sanity::versionOf($published) && slug.current == $slug][0]._id)'
 
 type SlugUniquenessContext = Pick<ValidationContext, 'document' | 'getClient'>
 
@@ -120,7 +121,7 @@ export async function checkSlugUnique(
   if (!document || !slug) return true
   const published = getPublishedId(document._id)
   const client = getClient({apiVersion: VALIDATION_API_VERSION})
-  const params = {type: document._type, slug: nfc(slug), draft: getDraftId(published), published}
+  const params = {type: document._type, slug: nfc(slug), published}
   // Raw perspective: from API v2025-02-19 the default is `published`, which would miss drafts.
   const taken = await client.fetch<boolean>(SLUG_TAKEN_QUERY, params, {perspective: 'raw'})
   return taken ? messages.slugTaken : true

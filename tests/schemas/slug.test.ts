@@ -71,6 +71,25 @@ describe('slug uniqueness against the dataset', () => {
     expect(await checkSlugUnique(slug('draft-only'), context('article-b'))).toBe(true)
   })
 
+  it('accepts the slug the document’s own release version holds, from every version', async () => {
+    await client
+      .transaction()
+      .create({_id: 'article-v', ...seedArticle({slug: slug('spring-story')})})
+      .create({_id: 'versions.rSpring.article-v', ...seedArticle({slug: slug('spring-story')})})
+      .create({_id: 'versions.rSpring.article-w', ...seedArticle({slug: slug('release-only')})})
+      .commit()
+    for (const id of ['article-v', 'drafts.article-v', 'versions.rSpring.article-v']) {
+      expect(await checkSlugUnique(slug('spring-story'), context(id)), id).toBe(true)
+    }
+    // Another document's release version still holds its slug.
+    expect(await checkSlugUnique(slug('release-only'), context('drafts.article-c'))).toBe(
+      messages.slugTaken,
+    )
+    expect(await checkSlugUnique(slug('release-only'), context('versions.rOther.article-w'))).toBe(
+      true,
+    )
+  })
+
   it('accepts a new slug, and a slug another type uses', async () => {
     expect(await checkSlugUnique(slug('xi-lavrov-meeting'), context('article-c'))).toBe(true)
     expect(await checkSlugUnique(slug('cmg'), context('article-c'))).toBe(true)

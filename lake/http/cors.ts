@@ -2,7 +2,8 @@
  * CORS for the Studio: the Studio runs on its own origin (http://localhost:3333 for both `sanity dev`
  * and `sanity preview` in 6.9.2) and calls the lake cross-origin, partly with credentials, so an
  * allowed origin is reflected (never `*`) with Allow-Credentials. Other origins get no CORS headers
- * (the browser then withholds the response) and their preflights a 403.
+ * (the browser then withholds the response) and their preflights a 403, except on the CORS probe
+ * (`answerAnyOrigin`), whose `allowed: false` a browser must be able to read.
  */
 import type {Context, MiddlewareHandler} from 'hono'
 import {requestHeader, unsentResponse} from './nodeRequest.ts'
@@ -11,6 +12,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** What else than Origin the response varies on (vary()). */
     vary: string
+    /** The route answers any origin, without credentials (answerAnyOrigin()). */
+    corsAnyOrigin: boolean
   }
 }
 
@@ -109,8 +112,19 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
     if (ok) {
       set('Access-Control-Allow-Origin', origin)
       set('Access-Control-Allow-Credentials', 'true')
+    } else if (origin !== undefined && c.get('corsAnyOrigin')) {
+      set('Access-Control-Allow-Origin', origin)
     }
   }
+}
+
+/**
+ * Lets any origin read this route's response, without credentials: the CORS probe, whose
+ * `allowed: false` the Studio and @sanity/client read (credentials omitted) to name the origin
+ * to add. Every other route stays unreadable to an origin not allowed.
+ */
+export function answerAnyOrigin(c: Context): void {
+  c.set('corsAnyOrigin', true)
 }
 
 /**

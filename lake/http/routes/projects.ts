@@ -17,7 +17,7 @@ import {datasetNames, isListed} from '../../datasets/listing.ts'
 import {VISIBILITIES, type DatasetVisibility} from '../../datasets/visibility.ts'
 import {flag, lakeOf, param} from '../context.ts'
 import {decodeUtf8} from '../nodeRequest.ts'
-import {normalizeOrigin} from '../cors.ts'
+import {answerAnyOrigin, normalizeOrigin} from '../cors.ts'
 import {getPrincipal, requireSignedIn} from '../principal.ts'
 import {studioOf} from '../studioContext.ts'
 
@@ -136,6 +136,7 @@ export function projectRoutes(): Hono {
     const origin = normalizeOrigin(header ?? '')
     const allowed =
       header === undefined || (origin !== null && studioOf(c).corsOrigins.includes(origin))
+    answerAnyOrigin(c)
     return c.json({result: {allowed, withCredentials: allowed}})
   })
 

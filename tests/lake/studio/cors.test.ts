@@ -71,6 +71,32 @@ describe.each(TRANSPORTS)('CORS over $name', ({make}) => {
     },
   )
 
+  it.each(['https://evil.example', 'http://localhost:4444', 'null'])(
+    'answers %s’s CORS probe readably (allowed: false), and only the probe',
+    async (origin) => {
+      // @sanity/client and the Studio probe with credentials omitted and read `allowed: false`
+      // to name the origin to add; without CORS headers the browser hides the answer.
+      const probe = await t.request(`${lake.url}/v2025-02-19/check/cors`, {headers: {origin}})
+      expect(probe.status).toBe(200)
+      expect(probe.headers.get('access-control-allow-origin')).toBe(origin)
+      expect(probe.headers.get('access-control-allow-credentials')).toBeNull()
+      expect(probe.headers.get('vary')).toContain('Origin')
+      expect(await probe.json()).toEqual({result: {allowed: false, withCredentials: false}})
+
+      for (const path of [
+        '/v2025-02-19/users/me',
+        '/v2025-02-19/data/query/test?query=*[0]',
+        '/v2025-02-19/projects/local',
+        '/v2025-02-19/check/cors/x',
+      ]) {
+        const res = await t.request(`${lake.url}${path}`, {
+          headers: {origin, authorization: `Bearer ${lake.token}`},
+        })
+        expect(res.headers.get('access-control-allow-origin'), path).toBeNull()
+      }
+    },
+  )
+
   it('puts CORS headers on error responses too, so the Studio can read them', async () => {
     const res = await t.request(`${lake.url}/v2026-05-04/users/me`, {
       headers: {origin: 'http://localhost:3333', authorization: 'Bearer sk-revoked'},

@@ -31,7 +31,8 @@ dataset. --force confirms. The lake is the one at --port/--host (as npm run lake
 them), else at SANITY_STUDIO_API_HOST, else at https://localhost:LAKE_PORT (default 3334).
 
   --force      confirms a delete (without it, delete does nothing: exit 2)
-  --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
+  --data DIR   the lake's data folder (default LAKE_DATA, else ${LOCAL_LAKE.dataDir}); delete makes its
+               one-off token there, so it must be the folder of the lake it talks to
   --port N     the port the lake listens on
   --host HOST  the address it listens on (default ${LOCAL_LAKE.host})
   --no-tls     the lake serves plain HTTP
@@ -50,7 +51,7 @@ export const command = defineCommand({
   help: HELP,
   positionals: true,
   options: {
-    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    data: {type: 'string'},
     force: {type: 'boolean', default: false},
     port: {type: 'string'},
     host: {type: 'string'},
@@ -63,6 +64,8 @@ export const command = defineCommand({
     if (!dataset) throw new UsageError('Missing dataset name.')
     const invalid = invalidDatasetReason(dataset)
     if (invalid) throw new UsageError(`Invalid dataset name "${dataset}": ${invalid}.`)
+    // LAKE_DATA as `env --export` sets it beside SANITY_STUDIO_API_HOST: the folder of that lake.
+    const data = values.data ?? (io.env.LAKE_DATA || LOCAL_LAKE.dataDir)
     // The lake does not record its address in the data folder: the flags name it, as for env.
     const named = values.port !== undefined || values.host !== undefined || values['no-tls']
     if (action === 'delete') {
@@ -81,7 +84,7 @@ export const command = defineCommand({
             !values['no-tls'],
           )
         : localLakeConfig(io.env).apiHost
-      return deleteDataset(dataset, apiHost, dataFolderOption(values.data), io)
+      return deleteDataset(dataset, apiHost, dataFolderOption(data), io)
     }
     if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}".`)
     if (named) {
@@ -89,7 +92,7 @@ export const command = defineCommand({
         'visibility writes the data folder: --port, --host and --no-tls are for delete.',
       )
     }
-    const settings = openVisibility(values.data)
+    const settings = openVisibility(data)
     if (value === undefined) {
       io.stdout.write(`${settings.of(dataset)}\n`)
       return EXIT.SUCCESS
@@ -104,6 +107,15 @@ export const command = defineCommand({
   },
 })
 
+/** Node's codes for a certificate the given CA did not issue. */
+const TLS_UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+])
+
 /** How long the token made for a delete works at most: the delete is a request of seconds. */
 const DELETE_TOKEN_MS = 10 * 60_000
 
@@ -112,6 +124,17 @@ const DELETE_TOKEN_MS = 10 * 60_000
  * in the data folder's accounts and revoked after it (whoever can write the data folder may).
  */
 async function deleteDataset(dataset: string, apiHost: string, dataDir: string, io: Io) {
+  const mismatch = (why: string) => {
+    io.stderr.write(
+      `${dataDir} is not the data folder of the lake at ${apiHost} (${why}). The one-off token ` +
+        "is made in the lake's own folder: name it with --data DIR or LAKE_DATA " +
+        '(eval "$(npm run -s lake -- env --export --data DIR --port N)" sets both), ' +
+        'or name the lake of this folder with --port/--host.\n',
+    )
+    return EXIT.RUNTIME_ERROR
+  }
+  // Opening the accounts would make a data folder where there is none (./.lake in the project).
+  if (!existsSync(lakeFile(dataDir, 'authDb'))) return mismatch('it holds no auth.sqlite')
   const caPath = lakeFile(dataDir, 'ca')
   const ca = apiHost.startsWith('https:') && existsSync(caPath) ? readFileSync(caPath) : undefined
   const auth = openAuthStore(dataDir)
@@ -128,11 +151,13 @@ async function deleteDataset(dataset: string, apiHost: string, dataDir: string, 
       answer = await send(new URL(`${apiHost}/v2025-02-19/datasets/${dataset}`), token, ca)
     } catch (err) {
       const cause = (err as {code?: string}).code ?? String(err)
+      if (ca && TLS_UNTRUSTED.has(cause)) return mismatch(`its certificate is not from ${caPath}`)
       io.stderr.write(
         `No lake answered at ${apiHost} (${cause}): start it (npm run lake), or name where it runs (--port, --host, or SANITY_STUDIO_API_HOST).\n`,
       )
       return EXIT.RUNTIME_ERROR
     }
+    if (answer.status === 401) return mismatch('it does not know a token made there')
     if (answer.status !== 200) {
       let message = answer.body
       try {

@@ -14,8 +14,9 @@ import {dataFolderOption} from './dataFolder.ts'
 const HELP = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--host HOST] [--no-tls] [--export])"
 
 Prints what a client of the lake needs, one NAME=value per line: SANITY_STUDIO_API_HOST,
-SANITY_API_TOKEN (the scripts' token) and NODE_EXTRA_CA_CERTS (the lake's CA). On a data folder
-that has never been started, it creates the certificate and the token first.
+SANITY_API_TOKEN (the scripts' token), NODE_EXTRA_CA_CERTS (the lake's CA) and LAKE_DATA (its
+data folder, for the project's commands). On a data folder that has never been started, it
+creates the certificate and the token first.
 
   --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
   --port N     the port the lake listens on (default ${LOCAL_LAKE.port})
@@ -64,6 +65,9 @@ export const command = defineCommand({
       if (!existsSync(caPath)) await ensureTls(dataDir)
       lines.push(shellLine('NODE_EXTRA_CA_CERTS', caPath))
     }
+    // The project's commands that work in the folder too (example's viewer token, datasets
+    // delete's one-off token) must use this lake's, not ./.lake.
+    lines.push(shellLine('LAKE_DATA', dataDir))
     // Plain assignments set shell variables; child processes see them only when exported.
     const prefix = values.export ? 'export ' : ''
     io.stdout.write(lines.map((line) => `${prefix}${line}\n`).join(''))

@@ -5,7 +5,16 @@
  * whole, as if it had never been made.
  */
 import type {SanityClient} from '@sanity/client'
-import {copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {createServer, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {DatabaseSync} from 'node:sqlite'
@@ -13,6 +22,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {runCommand} from '../../../kit/cli.ts'
 import {lakeCommand} from '../../../lake/cli.ts'
+import {openAuthStore} from '../../../lake/cli/accounts.ts'
 import {captureIo} from '../../helpers/io.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {rejection} from '../contract/suite/clientCalls.ts'
@@ -336,6 +346,37 @@ describe('npm run lake -- datasets delete', () => {
     const {status, stderr} = await cli('delete', 'never-made', '--force')
     expect(status).toBe(1)
     expect(stderr).toContain('404')
+  })
+
+  // The shell `eval "$(npm run -s lake -- env --export --data D)"` prepares: the lake's address and
+  // its data folder. The token was made in ./.lake, which the lake never heard of: a bare 401.
+  it('takes the data folder from LAKE_DATA, as the shell env --export prepares', async () => {
+    await admin.datasets.create('shelled')
+    const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir}})
+    expect(await runCommand(lakeCommand, ['datasets', 'delete', 'shelled', '--force'], io)).toBe(0)
+    expect(io.err()).toBe('')
+    expect((await admin.datasets.list()).map((dataset) => dataset.name)).not.toContain('shelled')
+  })
+
+  it('says plainly when the data folder is not that lake’s, and writes nothing into it', async () => {
+    await admin.datasets.create('kept')
+    const empty = mkdtempSync(join(tmpdir(), 'no-lake-'))
+    const other = mkdtempSync(join(tmpdir(), 'other-lake-'))
+    openAuthStore(other).close()
+    try {
+      for (const dataDir of [empty, other]) {
+        const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake.url}})
+        const args = ['datasets', 'delete', 'kept', '--force', '--data', dataDir]
+        expect(await runCommand(lakeCommand, args, io), dataDir).toBe(1)
+        expect(io.err(), dataDir).toContain(`${dataDir} is not the data folder of the lake at`)
+        expect(io.err(), dataDir).toContain('--data')
+      }
+      expect(readdirSync(empty)).toEqual([])
+      expect(await aclModeOf('kept')).toBeDefined()
+    } finally {
+      rmSync(empty, {recursive: true, force: true})
+      rmSync(other, {recursive: true, force: true})
+    }
   })
 
   // It took no address: a lake on another port than 3334 was reached only through

@@ -152,6 +152,8 @@ describe('env', () => {
       'SANITY_STUDIO_API_HOST=https://localhost:4555',
       `SANITY_API_TOKEN=${lake.token}`,
       `NODE_EXTRA_CA_CERTS=${join(lake.dataDir, 'tls', 'ca.pem')}`,
+      // The project's own commands (example, datasets delete) find the lake's folder by it.
+      `LAKE_DATA=${lake.dataDir}`,
     ])
     // What `eval "$(npm run -s lake -- env --export)"` does, in a real shell.
     const exported = await cli('env', '--export')

@@ -13,6 +13,7 @@ import {getCACertificates, setDefaultCACertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {exitCodeOf} from './exitCode.ts'
+import {exampleTarget, originWarning} from './lakeTarget.ts'
 import {savedToken, saveToken} from './viewerToken.ts'
 
 const APP = dirname(fileURLToPath(import.meta.url))
@@ -26,8 +27,10 @@ The example front page (Next.js + next-sanity) against the local lake, which mus
 docs/front-end.md.
 
   --port N         the site's port (default 3400)
-  --lake-port N    the lake's port (default LAKE_PORT or 3334)
-  --data DIR       the lake's data folder (default LAKE_DATA or .lake)
+  --lake-port N    the lake's port (default: SANITY_STUDIO_API_HOST's lake, else LAKE_PORT, else 3334)
+  --data DIR       the lake's data folder (default LAKE_DATA, else the folder of NODE_EXTRA_CA_CERTS's
+                   tls/ca.pem, else .lake); a shell prepared with
+                   eval "$(npm run -s lake -- env --export ...)" sets these
   --dataset NAME   dataset (default production)
   --prod           build and serve the production bundle instead of next dev
 
@@ -52,8 +55,8 @@ function parseFlags() {
       options: {
         help: {type: 'boolean', short: 'h'},
         port: {type: 'string', default: '3400'},
-        'lake-port': {type: 'string', default: process.env.LAKE_PORT ?? '3334'},
-        data: {type: 'string', default: process.env.LAKE_DATA ?? '.lake'},
+        'lake-port': {type: 'string'},
+        data: {type: 'string'},
         dataset: {type: 'string', default: 'production'},
         prod: {type: 'boolean', default: false},
       },
@@ -64,11 +67,15 @@ function parseFlags() {
   }
 }
 
-const dataDir = resolve(ROOT, values.data)
-const apiHost = `https://localhost:${values['lake-port']}`
-const caPath = join(dataDir, 'tls', 'ca.pem')
+const target = exampleTarget({lakePort: values['lake-port'], data: values.data}, process.env)
+const dataDir = resolve(ROOT, target.dataDir)
+const {apiHost} = target
+const caPath = resolve(ROOT, target.caPath)
 if (!existsSync(caPath)) {
-  fail(`No lake data folder at ${values.data} (no tls/ca.pem). Start the lake first: npm run dev`)
+  fail(
+    `No lake data folder at ${target.dataDir} (no tls/ca.pem). Start the lake first (npm run dev), ` +
+      `or name its folder: --data DIR, or eval "$(npm run -s lake -- env --export --data DIR --port N)".`,
+  )
 }
 setDefaultCACertificates([...getCACertificates('default'), readFileSync(caPath, 'utf8')])
 
@@ -76,6 +83,8 @@ const ping = await fetch(`${apiHost}/v2025-02-19/ping`).catch((err: Error) => er
 if (ping instanceof Error || !ping.ok) {
   fail(`The lake does not answer on ${apiHost}. Start it first: npm run dev (or npm run lake)`)
 }
+const warning = await originWarning(apiHost, `http://localhost:${values.port}`)
+if (warning) console.warn(warning)
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,

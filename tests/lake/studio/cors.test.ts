@@ -3,6 +3,7 @@
  * credentials and the requested headers; any other origin gets no CORS headers and a 403 preflight.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {originWarning} from '../../../examples/front-page/lakeTarget.ts'
 import {corsOrigins} from '../../../lake/http/cors.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {TRANSPORTS} from './transport.ts'
@@ -104,6 +105,14 @@ describe.each(TRANSPORTS)('CORS over $name', ({make}) => {
     expect(res.status).toBe(401)
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:3333')
   })
+})
+
+// With --port 5400 the example's live updates silently broke: the lake allows only 3400.
+it("warns npm run example's site when the lake does not allow its origin", async () => {
+  expect(await originWarning(lake.url, 'http://localhost:3400')).toBeNull()
+  const warning = await originWarning(lake.url, 'http://localhost:5400')
+  expect(warning).toContain("does not allow this site's origin http://localhost:5400")
+  expect(warning).toContain('LAKE_CORS_ORIGINS=http://localhost:5400')
 })
 
 it('rejects a configured origin that is not scheme://host[:port]', () => {

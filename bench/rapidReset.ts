@@ -8,9 +8,10 @@
  * `/ping` back to back, timed. Rounds alternate idle (pings alone) and flood (`--rounds`, default
  * 2). Printed per phase: the pings' p50, p90 and worst, the lake's CPU, and for a flood how many
  * streams were sent before the lake ended the session, how (GOAWAY's code, or the socket closed),
- * and how many answers (HEADERS) it began. With `--against DIR` (another checkout, with its
- * node_modules) its lake is A and this one's B, a lake of each per round, A first. Nothing is
- * written to bench/results.
+ * and how many answers (HEADERS) it began. The same session also times an honest query (the
+ * flood's, with the token) after each ping. With `--against DIR` (another checkout, with its
+ * node_modules) its lake is A and this one's B, a lake of each per round, alternated (A B, B A,
+ * …). Nothing is written to bench/results.
  */
 import http2 from 'node:http2'
 import {mkdtemp, rm} from 'node:fs/promises'
@@ -21,7 +22,7 @@ import {readFileSync} from 'node:fs'
 import type {LakeProcess} from '../kit/lakeProcess.ts'
 import {benchFlags} from './flags.ts'
 import {FRAME, frame, literal} from './http2Frames.ts'
-import {abSides, cpuSecondsOf, type StartLake} from './lake.ts'
+import {abSides, alternated, cpuSecondsOf, type StartLake} from './lake.ts'
 import {median, quantile} from './stats.ts'
 
 const flags = benchFlags(import.meta.filename, {
@@ -177,22 +178,34 @@ function http2Code(code: number): string {
   return code === 11 ? 'ENHANCE_YOUR_CALM' : (CODES[code] ?? String(code))
 }
 
-/** Pings on a session of their own, back to back, until `done`; each one's milliseconds. */
-async function pings(done: Promise<unknown>): Promise<number[]> {
+/**
+ * Pings, each followed by an honest query, on a session of their own, 10 ms apart, until `done`;
+ * each one's milliseconds.
+ */
+async function pings(done: Promise<unknown>): Promise<{ping: number[]; query: number[]}> {
   const session = http2.connect(lake.url, {ca})
   session.on('error', () => {})
   let stop = false
   void done.then(() => (stop = true))
-  const samples: number[] = []
-  while (!stop) {
+  const samples = {ping: [] as number[], query: [] as number[]}
+  const timed = async (headers: http2.OutgoingHttpHeaders): Promise<number> => {
     const started = performance.now()
     await new Promise<void>((answered) => {
-      const stream = session.request({':path': `/${API}/ping`})
+      const stream = session.request(headers)
       stream.on('error', () => answered())
       stream.resume()
       stream.on('end', () => answered())
     })
-    samples.push(performance.now() - started)
+    return performance.now() - started
+  }
+  while (!stop) {
+    samples.ping.push(await timed({':path': `/${API}/ping`}))
+    samples.query.push(
+      await timed({
+        ':path': `/${API}/data/query/${DATASET}?query=${QUERY}`,
+        authorization: `Bearer ${lake.token}`,
+      }),
+    )
     await new Promise((next) => setTimeout(next, 10))
   }
   session.close()
@@ -222,36 +235,34 @@ async function seed(): Promise<void> {
 
 const sides = await abSides(flags.against)
 const rows: string[] = []
-for (let round = 0; round < ROUNDS; round++) {
-  for (const side of sides) {
-    const dataDir = await startSide(side.start)
-    try {
-      for (const phase of ['idle', 'flood']) {
-        const cpuBefore = cpuSecondsOf(lake.child.pid!) ?? 0
-        const started = performance.now()
-        let result: FloodResult | null = null
-        const done =
-          phase === 'flood'
-            ? flood().then((r) => (result = r))
-            : new Promise((resolve) => setTimeout(resolve, 3000))
-        const samples = await pings(done)
-        const seconds = (performance.now() - started) / 1000
-        const cpu = (cpuSecondsOf(lake.child.pid!) ?? 0) - cpuBefore
-        const r = result as FloodResult | null
-        rows.push(
-          `${side.name} ${phase.padEnd(5)} ${seconds.toFixed(1)} s, ping p50 ${median(samples).toFixed(1)} ms, ` +
-            `p90 ${quantile(samples, 0.9).toFixed(1)}, worst ${Math.max(...samples).toFixed(1)} ` +
-            `(${samples.length}); lake CPU ${cpu.toFixed(2)} s` +
-            (r
-              ? `; ${r.sent} streams sent on ${r.sessions} sessions (${JSON.stringify(Object.fromEntries(r.endings))}), ` +
-                `${r.answersBegun} answers begun, ${r.resetsFromLake} resets from the lake`
-              : ''),
-        )
-      }
-    } finally {
-      await lake.stop()
-      await rm(dataDir, {recursive: true, force: true})
+for (const {side} of alternated(sides, ROUNDS)) {
+  const dataDir = await startSide(side.start)
+  try {
+    for (const phase of ['idle', 'flood']) {
+      const cpuBefore = cpuSecondsOf(lake.child.pid!) ?? 0
+      const started = performance.now()
+      let result: FloodResult | null = null
+      const done =
+        phase === 'flood'
+          ? flood().then((r) => (result = r))
+          : new Promise((resolve) => setTimeout(resolve, 3000))
+      const {ping: samples, query} = await pings(done)
+      const seconds = (performance.now() - started) / 1000
+      const cpu = (cpuSecondsOf(lake.child.pid!) ?? 0) - cpuBefore
+      const r = result as FloodResult | null
+      rows.push(
+        `${side.name} ${phase.padEnd(5)} ${seconds.toFixed(1)} s, ping p50 ${median(samples).toFixed(1)} ms, ` +
+          `p90 ${quantile(samples, 0.9).toFixed(1)}, worst ${Math.max(...samples).toFixed(1)} ` +
+          `(${samples.length}); query p50 ${median(query).toFixed(1)} ms; lake CPU ${cpu.toFixed(2)} s` +
+          (r
+            ? `; ${r.sent} streams sent on ${r.sessions} sessions (${JSON.stringify(Object.fromEntries(r.endings))}), ` +
+              `${r.answersBegun} answers begun, ${r.resetsFromLake} resets from the lake`
+            : ''),
+      )
     }
+  } finally {
+    await lake.stop()
+    await rm(dataDir, {recursive: true, force: true})
   }
 }
 console.log(

@@ -287,16 +287,25 @@ function requestListener(lake: Lake, hostname: string, tls: boolean) {
         },
       ),
   })
-  return (
-    incoming: IncomingMessage | Http2ServerRequest,
-    outgoing: ServerResponse | Http2ServerResponse,
-  ) => {
+  const dispatch = (incoming: NodeRequest, outgoing: NodeResponse) => {
     current = incoming
     try {
       return listener(incoming, outgoing)
     } finally {
       current = null
     }
+  }
+  // An HTTP/2 request's route begins on the loop's next turn, after the frames read with its
+  // HEADERS: a stream reset in the same write ("rapid reset", docs/security.md) is closed by then
+  // and costs no route (its query parsed and planned), where each had been taken in hand before
+  // nghttp2 read its RST_STREAM. HTTP/1.1 requests are dispatched at once: a refusal before the
+  // body arrived closes the connection (nodeRequest.ts endUnreadBody), which a turn's wait changed.
+  return (incoming: NodeRequest, outgoing: NodeResponse) => {
+    if (!(incoming instanceof Http2ServerRequest)) return dispatch(incoming, outgoing)
+    setImmediate(() => {
+      // Reset (or its session gone) while it waited: no answer can reach anyone.
+      if (!incoming.stream.closed && !incoming.stream.destroyed) void dispatch(incoming, outgoing)
+    })
   }
 }
 

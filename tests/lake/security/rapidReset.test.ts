@@ -11,6 +11,7 @@ import tls, {type TLSSocket} from 'node:tls'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {FRAME, frame, literal} from '../../../bench/http2Frames.ts'
 import {LIMITS} from '../../../lake/core/limits.ts'
+import {parseCacheSize} from '../../../lake/core/query.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 let lake: TestLake
@@ -98,4 +99,70 @@ it("a session resetting as many streams as a browser's cancellations may is serv
   const {first, socket} = await resetFlood(500)
   socket.destroy()
   expect(first).toEqual({pingAck: true})
+})
+
+/**
+ * One write of `pairs` query streams, each HEADERS then RST_STREAM (CANCEL), each its own query
+ * text, then one honest query stream; resolves once the lake begins the honest one's answer.
+ */
+function resetQueriesThenOne(pairs: number, nonce: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port: lake.server.port,
+      servername: 'localhost',
+      ca: lake.ca!,
+      ALPNProtocols: ['h2'],
+    })
+    const honest = 2 * pairs + 1
+    let pending = Buffer.alloc(0)
+    socket.on('error', reject)
+    socket.on('close', () => reject(new Error('closed before the honest query was answered')))
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk])
+      while (pending.length >= 9) {
+        const length = pending.readUIntBE(0, 3)
+        if (pending.length < 9 + length) return
+        const [type, stream] = [pending[3], pending.readUInt32BE(5) & 0x7fffffff]
+        pending = pending.subarray(9 + length)
+        if (type === FRAME.settings && length === 0) continue
+        if (type === FRAME.headers && stream === honest) {
+          socket.removeAllListeners('close')
+          socket.destroy()
+          return resolve()
+        }
+      }
+    })
+    const block = (n: number) =>
+      Buffer.from([
+        0x82, // :method GET
+        0x87, // :scheme https
+        ...literal(1, `localhost:${lake.server.port}`),
+        ...literal(
+          4,
+          `/v2025-02-19/data/query/test?query=${encodeURIComponent(`*[_id == "${nonce}-${n}"]`)}`,
+        ),
+        ...literal(23, `Bearer ${lake.token}`),
+      ])
+    socket.once('secureConnect', () => {
+      const frames = [
+        Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+        frame(FRAME.settings, 0, 0, Buffer.alloc(0)),
+      ]
+      const cancel = Buffer.from([0, 0, 0, 8])
+      for (let id = 1; id < honest; id += 2) {
+        frames.push(frame(FRAME.headers, 0x5, id, block(id)), frame(FRAME.rstStream, 0, id, cancel))
+      }
+      frames.push(frame(FRAME.headers, 0x5, honest, block(honest)))
+      socket.write(Buffer.concat(frames))
+    })
+  })
+}
+
+it("a stream reset in the write that opened it never has its query parsed; an honest one's is", async () => {
+  // The lake's parse cache (this process's: the test lake runs here) keeps each query text it
+  // parsed; each stream here asks its own.
+  const before = parseCacheSize().entries
+  await resetQueriesThenOne(60, 'reset-unparsed')
+  expect(parseCacheSize().entries - before).toBe(1)
 })

@@ -1,20 +1,19 @@
 /**
  * Users, API tokens, sign-in sessions, failed-login throttling and per-user key/value settings, in
- * <dataDir>/auth.sqlite (node:sqlite). Passwords and tokens are kept only as scrypt hashes; a
- * session id (`sid`) is single-use and short-lived, and is exchanged for a session token that
- * expires.
+ * <dataDir>/auth.sqlite (node:sqlite). Passwords are kept only as scrypt hashes, tokens and
+ * session ids only as SHA-256 digests (tokenDigestMatches says why); a session id (`sid`) is
+ * single-use and short-lived, and is exchanged for a session token that expires.
  */
-import {hash, randomBytes, randomInt} from 'node:crypto'
+import {hash, randomBytes, randomInt, timingSafeEqual} from 'node:crypto'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
-import {TooLargeError} from '../core/errors.ts'
+import {CallerBusyError, TooLargeError} from '../core/errors.ts'
 import {type Principal, type RoleName} from '../core/grants.ts'
 import {LIMITS} from '../core/limits.ts'
 import {
   DUMMY_PASSWORD_HASH,
   PASSWORD_COST,
-  TOKEN_COST,
   hashSecret,
   verifySecret,
   type ScryptCost,
@@ -81,6 +80,14 @@ const TOKEN_PREFIX = 'sk'
 const TOKEN_ID_LENGTH = 12
 const TOKEN_SECRET_BYTES = 24
 const MAX_CACHED_TOKENS = 1000
+/** How a token's digest is stored in `tokens.hash` (a lake before it stored a scrypt hash). */
+const DIGEST_PREFIX = 'sha256$'
+/**
+ * scrypt checks of tokens stored by a lake before digests (each upgraded on its first success),
+ * under way at once, the same token's requests sharing one: half of libuv's four threads, so
+ * that wrong secrets sent for a known token id cannot take every thread file reads need.
+ */
+const LEGACY_CHECKS_AT_ONCE = 2
 /** How long a statement waits for another connection's lock before "database is locked". */
 const BUSY_TIMEOUT_MS = 5000
 
@@ -148,8 +155,10 @@ export function createAuthStore(options: AuthStoreOptions) {
   db.exec('PRAGMA foreign_keys = ON')
   db.exec(SCHEMA)
 
-  /** sha256(token) → token id of tokens whose scrypt hash already verified in this process. */
-  const verified = new Map<string, string>()
+  /** sha256(token) → its scrypt check under way, for a token stored before digests. */
+  const legacyChecks = new Map<string, Promise<boolean>>()
+  /** sha256(token) of tokens whose scrypt check failed: a 401's second look costs none. */
+  const legacyFailed = new Set<string>()
   /** Revocations and removals made through this store (data_version counts only others'). */
   let localWrites = 0
   /** Token id → when its last_used_at was last written. */
@@ -219,7 +228,7 @@ export function createAuthStore(options: AuthStoreOptions) {
   }): Promise<{token: string; info: TokenInfo}> {
     const id = randomBytes(TOKEN_ID_LENGTH / 2).toString('hex')
     const token = TOKEN_PREFIX + id + randomBytes(TOKEN_SECRET_BYTES).toString('hex')
-    const hash = await hashSecret(token, TOKEN_COST)
+    const hash = DIGEST_PREFIX + sha256(token)
     statement(
       `INSERT INTO tokens (id, kind, label, role, user_id, hash, created_at, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -232,21 +241,69 @@ export function createAuthStore(options: AuthStoreOptions) {
     return row ? toToken(row) : null
   }
 
+  /**
+   * The row whose id the token carries (whatever its state) when the token's secret is its own,
+   * else null. Every token costs the same whether its id is unknown, revoked, expired, live or
+   * its secret wrong: one SHA-256, one lookup, one constant-time compare, no scrypt (a stored
+   * scrypt hash cost a live or expired id's wrong secret 1-4 ms of a libuv thread each, an
+   * unknown or revoked one nothing, so timing told them apart, and anyone could queue that work).
+   * A digest is enough here: a token's secret is 192 random bits, which no hash's speed brings
+   * within reach of guessing; scrypt's cost pays only for guessable secrets (passwords). A key
+   * (HMAC) would add nothing, as it would sit in the same data folder as the digests.
+   */
+  async function tokenRowFor(token: string): Promise<Row | null> {
+    const id = token.startsWith(TOKEN_PREFIX)
+      ? token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
+      : ''
+    const row = statement('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
+    const stored = row ? String(row.hash) : ''
+    const digest = sha256(token)
+    if (row && !stored.startsWith(DIGEST_PREFIX)) {
+      // Stored by a lake before digests: a revoked one needs no check; a good one is upgraded.
+      if (row.revoked_at || !(await legacyCheck(token, digest, stored))) return null
+      statement('UPDATE tokens SET hash = ? WHERE id = ? AND hash = ?').run(
+        DIGEST_PREFIX + digest,
+        row.id,
+        stored,
+      )
+      return row
+    }
+    return tokenDigestMatches(digest, stored) ? (row ?? null) : null
+  }
+
+  /** One scrypt check of a token stored by a lake before digests, bounded (LEGACY_CHECKS_AT_ONCE). */
+  function legacyCheck(token: string, digest: string, stored: string): Promise<boolean> {
+    if (legacyFailed.has(digest)) return Promise.resolve(false)
+    let check = legacyChecks.get(digest)
+    if (!check) {
+      if (legacyChecks.size >= LEGACY_CHECKS_AT_ONCE) {
+        throw new CallerBusyError(
+          'Too many checks of tokens issued by an older lake are under way: send the request ' +
+            'again in a second (each such token is checked once, then as any other)',
+          1,
+        )
+      }
+      check = verifySecret(token, stored)
+        .then((ok) => {
+          if (!ok) {
+            if (legacyFailed.size >= MAX_CACHED_TOKENS) {
+              legacyFailed.delete(legacyFailed.values().next().value!)
+            }
+            legacyFailed.add(digest)
+          }
+          return ok
+        })
+        .finally(() => legacyChecks.delete(digest))
+      legacyChecks.set(digest, check)
+    }
+    return check
+  }
+
   /** The live token row behind a token string, or null (unknown, wrong secret, revoked, expired). */
   async function resolveToken(token: string): Promise<Row | null> {
-    if (!token.startsWith(TOKEN_PREFIX) || token.length < TOKEN_PREFIX.length + TOKEN_ID_LENGTH) {
-      return null
-    }
-    const id = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
-    const row = statement('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
+    const row = await tokenRowFor(token)
     if (!row || row.revoked_at) return null
     if (row.expires_at && String(row.expires_at) <= iso()) return null
-    const digest = sha256(token)
-    if (verified.get(digest) !== id) {
-      if (!(await verifySecret(token, String(row.hash)))) return null
-      if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value!)
-      verified.set(digest, id)
-    }
     return row
   }
 
@@ -519,14 +576,9 @@ export function createAuthStore(options: AuthStoreOptions) {
      * nothing revoked it, a session's user stands): what a refusal tells the caller to do.
      */
     async isExpiredSession(token: string): Promise<boolean> {
-      if (!token.startsWith(TOKEN_PREFIX)) return false
-      const id = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
-      const row = statement(
-        `SELECT t.hash, t.revoked_at, t.expires_at FROM tokens t LEFT JOIN users u
-         ON u.id = t.user_id WHERE t.id = ? AND (t.kind = 'api' OR u.id IS NOT NULL)`,
-      ).get(id) as Row | undefined
+      const row = await tokenRowFor(token)
       if (!row || row.revoked_at || !row.expires_at || String(row.expires_at) > iso()) return false
-      return verifySecret(token, String(row.hash))
+      return row.kind === 'api' || getUser(String(row.user_id)) !== null
     },
 
     /** Whether a principal found earlier lost its token by expiry (not revocation or removal). */
@@ -600,6 +652,15 @@ export function createAuthStore(options: AuthStoreOptions) {
     },
   }
   return store
+}
+
+/** Whether a token's digest (hex) is the one stored (`sha256$<hex>`); false for any other. */
+function tokenDigestMatches(digest: string, stored: string): boolean {
+  const expected = Buffer.from(stored.slice(DIGEST_PREFIX.length), 'hex')
+  const given = Buffer.from(digest, 'hex')
+  // Compared even when nothing is stored (against zeros), so an unknown id takes the same steps.
+  const against = expected.length === given.length ? expected : Buffer.alloc(given.length)
+  return timingSafeEqual(against, given) && against === expected && stored.startsWith(DIGEST_PREFIX)
 }
 
 /** One-shot: a Hash object per call cost a write request about 1 % of its CPU. */

@@ -1,13 +1,19 @@
 /**
- * `node bench/flood.ts [--clients N] [--seconds N] [--rounds N]`: does a flood of anonymous
- * callers starve a signed-in editor? A lake of its own (plain HTTP) with a public dataset of 2,000
- * small documents; the editor sends single-document writes one after another, and a by-id read
- * after each, timed, first with the lake otherwise idle, then while `--clients` anonymous
- * callers (default 500, each its own keep-alive connection, all from 127.0.0.1 as every local
- * process) send queries that scan the dataset back to back. Rounds alternate idle and flood
- * (`--rounds`, default 2: idle, flood, idle, flood); printed: the editor's p50 and p90 per phase
- * (and the medians of its writes and of its reads apart),
- * the ratio of the flood's to idle's in the same run, and what the flood's requests got (statuses).
+ * `node bench/flood.ts [--clients N] [--addresses N] [--seconds N] [--rounds N] [--same-loop]`:
+ * does a flood of anonymous callers starve a signed-in editor? A lake of its own (plain HTTP) with
+ * a public dataset of 2,000 small documents; the editor sends single-document writes one after
+ * another, and a by-id read after each, timed, first with the lake otherwise idle, then while
+ * `--clients` anonymous callers (default 500, each its own keep-alive connection) send queries that
+ * scan the dataset back to back. The clients come from `--addresses` loopback addresses (default
+ * 10, 127.0.0.2 onwards: a flood of many visitors comes from many, and one address's anonymous
+ * callers may have 200 requests under way, past which each gets a 429); `--addresses 1` sends them
+ * all from 127.0.0.1, as every local process, the flood the bench sent until 2026-12-06. They run
+ * on a thread of their own (bench/floodClients.ts); `--same-loop` runs them on the editor's. The
+ * lake runs in a session of its own; `--same-session` in the bench's (below).
+ * Rounds alternate idle and flood (`--rounds`, default 2: idle, flood, idle, flood); printed: the
+ * editor's p50 and p90 per phase (and the medians of its writes and of its reads apart), the
+ * lake's threads' CPU (ran, and waited for a core) per phase, the ratio of the flood's to idle's in
+ * the same run, and what the flood's requests got (200s, 429s, 504s apart).
  * Nothing is written to bench/results.
  */
 import http from 'node:http'
@@ -16,15 +22,20 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {benchFlags} from './flags.ts'
-import {startLake} from './lake.ts'
+import {startFlood, type Statuses} from './floodClients.ts'
+import {startLake, threadWaits, threadWaitsOf} from './lake.ts'
 import {median, quantile} from './stats.ts'
 
 const flags = benchFlags(import.meta.filename, {
   clients: {type: 'string', default: '500'},
+  addresses: {type: 'string', default: '10'},
   seconds: {type: 'string', default: '8'},
   rounds: {type: 'string', default: '2'},
+  'same-loop': {type: 'boolean', default: false},
+  'same-session': {type: 'boolean', default: false},
 })
 const CLIENTS = Number(flags.clients)
+const ADDRESSES = Number(flags.addresses)
 const SECONDS = Number(flags.seconds)
 const ROUNDS = Number(flags.rounds)
 const API = 'v2025-02-19'
@@ -36,9 +47,12 @@ const t0 = performance.now()
 const mark = (what: string) =>
   process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(1)} s: ${what}\n`)
 const dataDir = await mkdtemp(join(tmpdir(), 'lake-flood-'))
-const lake = await startLake(dataDir)
+// A session of its own, as a lake run as a service has: Linux shares the CPU fairly between
+// sessions (autogroups) first, so in the bench's session the lake's event loop competed with the
+// flood's own clients for that session's share of a loaded machine, which real visitors' machines
+// do not. `--same-session` keeps it in the bench's session, as until 2026-12-06.
+const lake = await startLake(dataDir, [], undefined, {detached: !flags['same-session']})
 const editorAgent = new http.Agent({keepAlive: true, maxSockets: 1})
-const floodAgent = new http.Agent({keepAlive: true, maxSockets: CLIENTS})
 
 function send(
   agent: http.Agent,
@@ -114,26 +128,32 @@ try {
     write: number
     read: number
     turns: number
-    statuses?: string
+    threads: string
+    statuses?: Statuses
   }[] = []
+  const floodOptions = {
+    origin: `http://127.0.0.1:${lake.port}`,
+    path: `/${API}/data/query/${DATASET}?query=${encodeURIComponent(FLOOD_QUERY)}`,
+    clients: CLIENTS,
+    addresses: ADDRESSES,
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (const phase of ['idle', 'flood']) {
-      let flooding = phase === 'flood'
-      const statuses = new Map<number, number>()
-      const flood = Array.from({length: flooding ? CLIENTS : 0}, async () => {
-        const path = `/data/query/${DATASET}?query=${encodeURIComponent(FLOOD_QUERY)}`
-        while (flooding) {
-          const status = await send(floodAgent, 'GET', path)
-          statuses.set(status, (statuses.get(status) ?? 0) + 1)
-          // A refused caller waits as Retry-After asks (1 s), as @sanity/client does.
-          if (status === 429 || status === 503) await new Promise((r) => setTimeout(r, 1000))
-        }
-      })
+      const flood =
+        phase === 'flood' ? await startFlood(floodOptions, flags['same-loop']) : undefined
       // The flood's connections open and its first queries queue before the editor starts.
-      if (flooding) await new Promise((resolve) => setTimeout(resolve, 1000))
+      if (flood) await new Promise((resolve) => setTimeout(resolve, 1000))
+      const before = threadWaitsOf(lake.child.pid!)
+      const benchBefore = threadWaitsOf(process.pid)
+      const started = performance.now()
       const {samples, writes, reads} = await editorTurns(SECONDS)
-      flooding = false
-      await Promise.all(flood)
+      const seconds = (performance.now() - started) / 1000
+      const threads = threadLine(threadWaits(before, threadWaitsOf(lake.child.pid!)), seconds)
+      const bench = [...threadWaits(benchBefore, threadWaitsOf(process.pid)).values()].reduce(
+        (sum, {ran}) => sum + ran,
+        0,
+      )
+      const statuses = await flood?.stop()
       mark(`${phase} done`)
       phases.push({
         phase,
@@ -142,29 +162,55 @@ try {
         write: median(writes),
         read: median(reads),
         turns: samples.length,
-        statuses: phase === 'flood' ? JSON.stringify(Object.fromEntries(statuses)) : undefined,
+        threads: `${threads}; the bench (editor and clients) ran ${Math.round((bench / seconds) * 100)}%`,
+        statuses,
       })
     }
   }
   console.log(
     `load ${loadavg()
       .map((n) => n.toFixed(1))
-      .join(' ')}, ${CLIENTS} anonymous clients`,
+      .join(' ')}, ${CLIENTS} anonymous clients from ${ADDRESSES} address` +
+      `${ADDRESSES === 1 ? ' (127.0.0.1)' : 'es'}` +
+      `${flags['same-loop'] ? ", on the editor's event loop" : ''}` +
+      `${flags['same-session'] ? "; the lake in the bench's session" : ''}`,
   )
-  for (const {phase, p50, p90, write, read, turns, statuses} of phases) {
+  for (const {phase, p50, p90, write, read, turns, threads, statuses} of phases) {
     console.log(
       `${phase.padEnd(5)} editor write+read p50 ${p50.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms ` +
         `(write p50 ${write.toFixed(1)}, read ${read.toFixed(1)}), ` +
-        `${turns} turns${statuses ? `; flood answers ${statuses}` : ''}`,
+        `${turns} turns${statuses ? `; flood answers ${answers(statuses)}` : ''}`,
     )
+    console.log(`      lake threads, CPU share ran / waited for a core: ${threads}`)
   }
   const p50s = (phase: string) => median(phases.filter((p) => p.phase === phase).map((p) => p.p50))
   console.log(`ratio flood/idle (p50s' medians): ${(p50s('flood') / p50s('idle')).toFixed(2)}x`)
 } finally {
   editorAgent.destroy()
-  floodAgent.destroy()
   mark('stopping')
   await lake.stop()
   mark('stopped')
   await rm(dataDir, {recursive: true, force: true})
+}
+
+/** The flood's answers: 200s, the 429s (an address's share) and 504s (deadline) apart. */
+function answers(statuses: Statuses): string {
+  const {200: ok = 0, 429: refused = 0, 504: late = 0, ...rest} = statuses
+  const other = Object.entries(rest).map(
+    ([status, n]) => `, ${status === '0' ? 'failed' : status} ${n}`,
+  )
+  return `200 ${ok}, 429 ${refused}, 504 ${late}${other.join('')}`
+}
+
+/**
+ * The lake's busiest threads in a phase: the share of the phase's seconds each ran and waited
+ * for a core (runnable, not running), the event loop (`MainThread`) and the query threads summed.
+ */
+function threadLine(byName: ReturnType<typeof threadWaits>, seconds: number): string {
+  const percent = (x: number) => `${Math.round((x / seconds) * 100)}%`
+  return [...byName]
+    .filter(([, {ran}]) => ran / seconds >= 0.02)
+    .sort(([, a], [, b]) => b.ran - a.ran)
+    .map(([name, {ran, waited}]) => `${name} ${percent(ran)} / ${percent(waited)}`)
+    .join(', ')
 }

@@ -119,7 +119,8 @@ export async function threadsSettled(
 }
 
 /**
- * `start`: another checkout's startLakeProcess, to compare two (bench/writers.ts).
+ * `start`: another checkout's startLakeProcess, to compare two (bench/writers.ts); `more`: other
+ * options of it (`detached`: a session of its own, bench/flood.ts).
  * `BENCH_PERF_MAP=1` starts the lake with `--perf-basic-prof`, for `perf record -p <pid>`;
  * `BENCH_NODE_FLAGS` adds Node or V8 flags (space-separated) to every lake it starts, to try one or
  * to trace the JIT (`--log-code --logfile=…`).
@@ -128,8 +129,10 @@ export function startLake(
   dataDir: string,
   args: readonly string[] = [],
   start: StartLake = startLakeProcess,
+  more: Partial<LakeProcessOptions> = {},
 ): Promise<LakeProcess> {
   return start({
+    ...more,
     dataDir,
     args,
     nodeFlags: [

@@ -372,8 +372,15 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
       let outcome
       try {
-        // The listener's caller takes its turn on the query threads, as its queries would.
-        outcome = await options.queries.filter(task, budgetMs, waitMs, holder)
+        // The listener's caller takes its turn on the query threads, at its priority, as its
+        // queries would.
+        outcome = await options.queries.filter(
+          task,
+          budgetMs,
+          waitMs,
+          holder,
+          principal.kind === 'anonymous',
+        )
       } catch (err) {
         if (!(err instanceof QueryTimeoutError)) throw err
         throw new QueryTimeoutError(

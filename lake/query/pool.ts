@@ -113,13 +113,15 @@ export interface QueryPool {
    * QueryTimeoutError past it), after waiting at most `waitMs` for a thread (a
    * ListenerOverloadedError past it, or at once while FILTER_BACKLOG filters wait). `holder`
    * names the listener's caller, whose turn on the query threads (or, for large documents' texts,
-   * the read threads) it takes as a query would.
+   * the read threads) it takes as a query would; an `anonymous` caller's filter on a query thread,
+   * as its queries, runs niced from its start and after signed-in callers' turns.
    */
   filter(
     task: FilterTask,
     budgetMs: number,
     waitMs: number,
     holder?: string,
+    anonymous?: boolean,
   ): Promise<FilterTaskResult>
   /** Filter tasks sent to threads so far (tests: filters over the same texts share one). */
   filterTasks(): number
@@ -552,6 +554,7 @@ interface FilterAsk {
   budgetMs: number
   waitMs: number
   holder?: string
+  anonymous: boolean
   resolve(answer: FilterTaskResult): void
   reject(err: unknown): void
 }
@@ -899,9 +902,10 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     budgetMs: number,
     waitMs: number,
     holder?: string,
+    anonymous = false,
   ): Promise<FilterTaskResult> {
     if (!task.documents.some((doc) => doc instanceof Uint8Array)) {
-      return filterTask(task, [budgetMs], waitMs, holder)
+      return filterTask(task, [budgetMs], waitMs, holder, anonymous)
     }
     return new Promise((resolve, reject) => {
       let batch = batches.find((b) => sameDocuments(b.documents, task.documents))
@@ -910,7 +914,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         if (batches.length === 0) setImmediate(runBatches)
         batches.push(batch)
       }
-      batch.asks.push({task, budgetMs, waitMs, holder, resolve, reject})
+      batch.asks.push({task, budgetMs, waitMs, holder, anonymous, resolve, reject})
     })
   }
 
@@ -938,6 +942,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         asks.map((ask) => ask.budgetMs),
         Math.min(...asks.map((ask) => ask.waitMs)),
         first.holder,
+        // A signed-in listener's filter in the batch keeps the batch's turn a signed-in one.
+        asks.every((ask) => ask.anonymous),
         (index) => (overran = index),
       )
     } catch (err) {
@@ -960,13 +966,17 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
    * filter's, then its `alike` filters', each counted from when the thread begins that filter;
    * `overran` hears which ran past its budget (the task then fails with a QueryTimeoutError). On
    * the query threads it takes `holder`'s turn (createTurns), within the wait's bound: one
-   * caller's many costly filters wait behind each other, not in front of everyone's queries.
+   * caller's many costly filters wait behind each other, not in front of everyone's queries. An
+   * `anonymous` caller's turn comes after signed-in callers' and, on a query thread, runs niced
+   * from its start, as its queries do: taken as a signed-in caller's, an address's listener also
+   * lifted its waiting queries ahead of every other anonymous caller's.
    */
   async function filterTask(
     task: FilterTask,
     budgets: number[],
     waitMs: number,
     holder?: string,
+    anonymous = false,
     overran?: (index: number) => void,
   ) {
     if (closed) throw new UnavailableError('The lake is shutting down')
@@ -1014,6 +1024,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     const lane = task.documents.some((doc) => doc instanceof Uint8Array)
       ? lanes.reads
       : lanes.queries
+    // Only query threads take a caller's priority; the read lane's run at the lake's.
+    const lowered = anonymous && lane === lanes.queries
     let turn: Turn | undefined
     try {
       const running = await lane.ready()
@@ -1021,10 +1033,23 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       check()
       const onThread = {...task, started: started.buffer}
       if (holder !== undefined && lane.takeTurn) {
-        turn = await lane.takeTurn(holder, abort.signal)
-        return (await runInTurn(lane, running, onThread, abort.signal, turn)) as FilterTaskResult
+        turn = await lane.takeTurn(holder, abort.signal, anonymous)
+        return (await runInTurn(
+          lane,
+          running,
+          onThread,
+          abort.signal,
+          turn,
+          lowered,
+        )) as FilterTaskResult
       }
-      return (await lane.run(running, onThread, abort.signal)) as FilterTaskResult
+      return (await lane.run(
+        running,
+        onThread,
+        abort.signal,
+        undefined,
+        lowered,
+      )) as FilterTaskResult
     } catch (err) {
       if (ranOut === 'budget') {
         overran?.(blamed)

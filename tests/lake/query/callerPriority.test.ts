@@ -16,7 +16,7 @@ import {createQueryPool} from '../../../lake/query/pool.ts'
 import type {QueryTask} from '../../../lake/query/wire.ts'
 import {workerNice} from '../../../lake/query/priority.ts'
 import {withoutSysNice} from '../../helpers/withoutSysNice.ts'
-import {editorSquareQuery, EDITOR, squareQuery} from '../../helpers/squareFilter.ts'
+import {editorSquareQuery, EDITOR, squareFilter, squareQuery} from '../../helpers/squareFilter.ts'
 import {nicesWhileRunning} from './callerPriority.ts'
 
 const run = promisify(execFile)
@@ -80,6 +80,76 @@ test("a signed-in caller's query waiting for a turn is taken before anonymous ca
       'reader-4',
       'reader-5',
     ])
+  } finally {
+    await pool.close()
+  }
+}, 120_000)
+
+test("an anonymous listener's filter runs on a thread niced from its start, a signed-in listener's at the lake's priority", async () => {
+  const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 256, threads: 1, demoteAfterMs: 1e9})
+  try {
+    expect(await pool.run(editorSquareQuery(10))).toMatchObject({ok: true})
+    const filter = (anonymous: boolean) =>
+      nicesWhileRunning(() =>
+        pool.filter(
+          squareFilter(LONG),
+          120_000,
+          120_000,
+          anonymous ? 'anonymous@127.0.0.2' : EDITOR.id,
+          anonymous,
+        ),
+      )
+    for (const round of [1, 2]) {
+      const anonymous = await filter(true)
+      expect(anonymous.answer, `round ${round}`).toMatchObject({ok: true})
+      expect(anonymous.samples, 'sampled while it ran').toBeGreaterThan(2)
+      expect(anonymous.nices, `anonymous, round ${round}: ${anonymous.sequence}`).toEqual([NICED])
+
+      const editor = await filter(false)
+      expect(editor.answer).toMatchObject({ok: true})
+      expect(editor.samples).toBeGreaterThan(2)
+      expect(editor.nices, `signed-in, round ${round}: ${editor.sequence}`).toEqual([lakeNice])
+    }
+  } finally {
+    await pool.close()
+  }
+}, 120_000)
+
+test("signed-in callers' queries waiting for a turn are taken before anonymous listeners' filters waiting longer", async () => {
+  const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 256, threads: 1, demoteAfterMs: 1e9})
+  try {
+    // A signed-in reader who has had a turn: by the last turns alone, after every listener's.
+    expect(await pool.run(editorSquareQuery(10), {holder: 'reader'})).toMatchObject({ok: true})
+    const answered: string[] = []
+    const done = (who: string) => (answer: unknown) => {
+      expect(answer).toMatchObject({ok: true})
+      answered.push(who)
+    }
+    // Asked in this order in one turn of the event loop: the first takes the one thread, the others
+    // wait for its turn, the signed-in callers' last. Anonymous listeners of five addresses, one of
+    // which also asked a query before its listener's filter.
+    const all = [
+      pool.run(squareQuery(400), {holder: 'anonymous@127.0.0.2'}).then(done('query-0')),
+      ...[3, 4, 5, 6].map((n) =>
+        pool
+          .filter(squareFilter(10), 120_000, 120_000, `anonymous@127.0.0.${n}`, true)
+          .then(done(`filter-${n}`)),
+      ),
+      pool.run(squareQuery(10), {holder: 'anonymous@127.0.0.7'}).then(done('query-7')),
+      pool
+        .filter(squareFilter(10), 120_000, 120_000, 'anonymous@127.0.0.7', true)
+        .then(done('filter-7')),
+      pool.run(editorSquareQuery(10), {holder: EDITOR.id}).then(done(EDITOR.id)),
+      pool.run(editorSquareQuery(10), {holder: 'reader'}).then(done('reader')),
+    ]
+    await Promise.all(all)
+    // Before: the listeners' filters took turns as signed-in callers' (address 7's query too, its
+    // queue taken as signed-in once its listener asked), the editor after four of them and the
+    // reader, who had had a turn, after all.
+    expect(answered.slice(0, 3)).toEqual(['query-0', EDITOR.id, 'reader'])
+    expect(answered.slice(3).sort()).toEqual(
+      ['filter-3', 'filter-4', 'filter-5', 'filter-6', 'filter-7', 'query-7'].sort(),
+    )
   } finally {
     await pool.close()
   }

@@ -1,5 +1,5 @@
 /**
- * `node bench/flood.ts [--clients N] [--addresses N] [--seconds N] [--rounds N] [--same-loop]`:
+ * `node bench/flood.ts [--clients N] [--addresses N] [--seconds N] [--rounds N] [--warm N]`:
  * does a flood of anonymous callers starve a signed-in editor? A lake of its own (plain HTTP) with
  * a public dataset of 2,000 small documents; the editor sends single-document writes one after
  * another, and a by-id read after each, timed, first with the lake otherwise idle, then while
@@ -9,7 +9,10 @@
  * callers may have 200 requests under way, past which each gets a 429); `--addresses 1` sends them
  * all from 127.0.0.1, as every local process, the flood the bench sent until 2026-12-06. They run
  * on a thread of their own (bench/floodClients.ts); `--same-loop` runs them on the editor's. The
- * lake runs in a session of its own; `--same-session` in the bench's (below).
+ * lake runs in a session of its own; `--same-session` in the bench's (below). A flood of
+ * `--warm` seconds (default 8; 0: none) comes first, printed apart and out of the ratio: a fresh
+ * lake's first flood starts its other query threads and compiles the flood's paths, and the
+ * editor's p50 in the first flood phase was 4-15 times idle's against 0.8-4.3 in the second.
  * Rounds alternate idle and flood (`--rounds`, default 2: idle, flood, idle, flood); printed: the
  * editor's p50 and p90 per phase (and the medians of its writes and of its reads apart), the
  * lake's threads' CPU (ran, and waited for a core) per phase, the ratio of the flood's to idle's in
@@ -33,11 +36,13 @@ const flags = benchFlags(import.meta.filename, {
   rounds: {type: 'string', default: '2'},
   'same-loop': {type: 'boolean', default: false},
   'same-session': {type: 'boolean', default: false},
+  warm: {type: 'string', default: '8'},
 })
 const CLIENTS = Number(flags.clients)
 const ADDRESSES = Number(flags.addresses)
 const SECONDS = Number(flags.seconds)
 const ROUNDS = Number(flags.rounds)
+const WARM = Number(flags.warm)
 const API = 'v2025-02-19'
 const DATASET = 'flood'
 /** Scans every document (no index answers a `length` of a field), about what a web page may send. */
@@ -136,6 +141,19 @@ try {
     path: `/${API}/data/query/${DATASET}?query=${encodeURIComponent(FLOOD_QUERY)}`,
     clients: CLIENTS,
     addresses: ADDRESSES,
+  }
+  const queryThreads = () =>
+    [...threadWaitsOf(lake.child.pid!).values()].filter(({name}) => name === 'lake-query').length
+  if (WARM > 0) {
+    const threadsBefore = queryThreads()
+    const flood = await startFlood(floodOptions, flags['same-loop'])
+    const {samples} = await editorTurns(WARM)
+    const statuses = await flood.stop()
+    console.log(
+      `warm-up flood (not in the ratio): editor p50 ${median(samples).toFixed(1)} ms, ` +
+        `${samples.length} turns; query threads ${threadsBefore} before, ${queryThreads()} after; ` +
+        `flood answers ${answers(statuses)}`,
+    )
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (const phase of ['idle', 'flood']) {

@@ -8,6 +8,7 @@ import {
   unset,
   useFormCallbacks,
   type InputProps,
+  type NumberInputProps,
   type SchemaType,
   type StringInputProps,
   type TextInputProps,
@@ -16,6 +17,7 @@ import {graphemeLength, nfc, sortKey} from '../../bangla/index.ts'
 import {counterLabel, type CounterLimit} from '../counter.ts'
 import {inputStats, timed} from '../inputStats.ts'
 import {BengaliDateInput, isDateType} from './BengaliDateInput.tsx'
+import {BengaliNumberInput, isNumberType} from './BengaliNumberInput.tsx'
 
 type TextElement = HTMLInputElement | HTMLTextAreaElement
 type PlainTextInputProps = StringInputProps | TextInputProps
@@ -147,10 +149,11 @@ export function withSortKey(
 
 /**
  * Form-wide input middleware (config `form.components.input`): every free-text input stores NFC,
- * every date and date-time input takes Bengali digits.
+ * every date, date-time and number input takes Bengali digits.
  */
 export function NfcFormInput(props: InputProps) {
   if (isDateType(props.schemaType)) return <BengaliDateInput {...props} />
+  if (isNumberType(props.schemaType)) return <BengaliNumberInput {...(props as NumberInputProps)} />
   if (!isFreeTextType(props.schemaType)) return props.renderDefault(props)
   return <BengaliTextInput {...(props as PlainTextInputProps)} />
 }

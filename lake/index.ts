@@ -90,7 +90,8 @@ export interface LakeOptions {
   /**
    * CPU (ms) a query's task uses before its thread is demoted (pool.ts DEMOTE_AFTER_MS by
    * default). A test whose lake shares its session with a loaded test run sets Infinity where
-   * demotion is not what it tests: a demoted thread then gets a few per cent of a core.
+   * demotion is not what it tests: a demoted thread then gets a few per cent of a core. Infinity
+   * also keeps anonymous callers' queries at the lake's priority (else niced from their start).
    */
   queryDemoteAfterMs?: number
   /**

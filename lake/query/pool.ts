@@ -78,7 +78,8 @@ export interface QueryPoolOptions {
   thread?: string
   /**
    * CPU (ms) a task on a query thread uses at the lake's priority before its thread is demoted
-   * (DEMOTE_AFTER_MS by default).
+   * (DEMOTE_AFTER_MS by default). Infinity lowers no query's thread at all: nor an anonymous
+   * caller's from its start (their turns still come after signed-in callers').
    */
   demoteAfterMs?: number
 }
@@ -594,6 +595,12 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
    * thread runs both, each task at its caller's priority (worker.ts).
    */
   const anonymousThreads = ownThreadId() !== null && !mayRaiseTo(lakeNice)
+  /**
+   * Anonymous callers' queries run niced from their start unless no thread is ever lowered
+   * (demoteAfterMs Infinity: a test lake on a loaded machine, where at load 17 the niced questions
+   * of a test that checks no priority took past its 90 s).
+   */
+  const lowersAnonymous = options.demoteAfterMs !== Infinity
 
   /** Every thread of the lanes and the warm-up, until it has exited: close() waits for each. */
   const everyThread = startedThreads()
@@ -860,7 +867,8 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     if (closed) throw new UnavailableError('The lake is shutting down')
     const lane = lanes[LANES[task.kind] ?? 'queries']
     // Signed-in callers' work comes first when the CPU is contended (priority.ts).
-    const lowered = task.kind === 'query' && task.principal.kind === 'anonymous'
+    const anonymous = task.kind === 'query' && task.principal.kind === 'anonymous'
+    const lowered = anonymous && lowersAnonymous
     const running = await lane.ready()
     if (closed || !running) throw new UnavailableError('The lake is shutting down')
     const left = since === undefined ? timeoutMs : timeoutMs - (Date.now() - since)
@@ -870,7 +878,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
     let turn: Turn | undefined
     try {
       if (holder === undefined || !lane.takeTurn) return await lane.run(running, task, abort)
-      turn = await lane.takeTurn(holder, abort, lowered)
+      turn = await lane.takeTurn(holder, abort, anonymous)
       return await runInTurn(lane, running, task, abort, turn, lowered)
     } catch (err) {
       if (deadline.aborted) throw new QueryTimeoutError(timeoutMs)

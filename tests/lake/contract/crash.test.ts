@@ -90,4 +90,6 @@ test('every acknowledged write survives SIGKILL of the lake process', async () =
     {perspective: 'raw'},
   )
   expect(found.sort()).toEqual([...ids].sort())
-})
+  // A bound for a hang, sized for the work (a lake process started, 200 acknowledged writes, a
+  // lake started again on the folder): at load 26 the default 30 s ran out with nothing wrong.
+}, 120_000)

@@ -596,9 +596,9 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
    */
   const anonymousThreads = ownThreadId() !== null && !mayRaiseTo(lakeNice)
   /**
-   * Anonymous callers' queries run niced from their start unless no thread is ever lowered
-   * (demoteAfterMs Infinity: a test lake on a loaded machine, where at load 17 the niced questions
-   * of a test that checks no priority took past its 90 s).
+   * Anonymous callers' queries and filters run niced from their start unless no thread is ever
+   * lowered (demoteAfterMs Infinity: a test lake on a loaded machine, where at load 17 the niced
+   * questions of a test that checks no priority took past its 90 s).
    */
   const lowersAnonymous = options.demoteAfterMs !== Infinity
 
@@ -1033,7 +1033,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       ? lanes.reads
       : lanes.queries
     // Only query threads take a caller's priority; the read lane's run at the lake's.
-    const lowered = anonymous && lane === lanes.queries
+    const lowered = anonymous && lowersAnonymous && lane === lanes.queries
     let turn: Turn | undefined
     try {
       const running = await lane.ready()

@@ -6,10 +6,11 @@
  * waiting its turn in sharp's queue. Counted in the address's share of 200 anonymous requests,
  * a page of 300 renditions once had dozens refused; they have a share of their own.
  */
-import {connect, type ClientHttp2Session} from 'node:http2'
+import type {ClientHttp2Session} from 'node:http2'
 import sharp from 'sharp'
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest'
+import {afterAll, beforeAll, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
+import {http2Sessions} from '../../helpers/http2Sessions.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 let lake: TestLake
@@ -56,18 +57,7 @@ async function uploaded(res: Response): Promise<string> {
 }
 afterAll(() => lake?.close())
 
-const sessions: ClientHttp2Session[] = []
-afterEach(async () => {
-  for (const session of sessions.splice(0)) session.destroy()
-  await expect.poll(() => lake.server.lake.context.inFlight.held, {timeout: 20_000}).toBe(0)
-})
-
-function session(options: {unread?: boolean} = {}): ClientHttp2Session {
-  const opened = connect(lake.url, options.unread ? {settings: {initialWindowSize: 0}} : {})
-  opened.on('error', () => {})
-  sessions.push(opened)
-  return opened
-}
+const session = http2Sessions(() => lake)
 
 interface Answer {
   status: number

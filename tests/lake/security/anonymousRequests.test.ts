@@ -8,9 +8,10 @@
  * signed-in callers from it are not counted. Answers held over HTTP/2 by a window of 0: the
  * client reads none of them, so each stays under way until it goes.
  */
-import {connect, type ClientHttp2Session} from 'node:http2'
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest'
+import type {ClientHttp2Session} from 'node:http2'
+import {afterAll, beforeAll, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
+import {http2Sessions} from '../../helpers/http2Sessions.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const API = '/v2025-02-19'
@@ -23,18 +24,7 @@ afterAll(async () => {
   await lake?.close()
 })
 
-const sessions: ClientHttp2Session[] = []
-afterEach(async () => {
-  for (const session of sessions.splice(0)) session.destroy()
-  await expect.poll(() => lake.server.lake.context.inFlight.held, {timeout: 20_000}).toBe(0)
-})
-
-function session(options: {unread?: boolean} = {}): ClientHttp2Session {
-  const opened = connect(lake.url, options.unread ? {settings: {initialWindowSize: 0}} : {})
-  opened.on('error', () => {})
-  sessions.push(opened)
-  return opened
-}
+const session = http2Sessions(() => lake)
 
 interface Answer {
   status: number
@@ -84,7 +74,7 @@ it("an address's anonymous requests without a body are held to a share well belo
   // A signed-in caller from the same address is not counted in it, and is served.
   expect((await ping(session(), lake.token)).status).toBe(200)
   // Given back once the client goes: the address is served again.
-  for (const held of sessions.splice(0)) held.destroy()
+  session.destroyAll()
   await expect.poll(() => lake.server.lake.context.inFlight.held, {timeout: 20_000}).toBe(0)
   expect((await ping(session())).status).toBe(200)
 })

@@ -6,8 +6,9 @@
  * stream ended: a few such requests to routes that refuse without reading (a 401, a 404) held
  * every place of the address, and its sign-ins and POST queries were all 429s.
  */
-import {connect, type ClientHttp2Session} from 'node:http2'
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest'
+import type {ClientHttp2Session} from 'node:http2'
+import {afterAll, beforeAll, expect, it} from 'vitest'
+import {http2Sessions} from '../../helpers/http2Sessions.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const API = '/v2025-02-19'
@@ -22,18 +23,7 @@ afterAll(async () => {
   await lake?.close()
 })
 
-const sessions: ClientHttp2Session[] = []
-afterEach(async () => {
-  for (const session of sessions.splice(0)) session.destroy()
-  await expect.poll(() => lake.server.lake.context.inFlight.held, {timeout: 20_000}).toBe(0)
-})
-
-function session(options: {unread?: boolean} = {}): ClientHttp2Session {
-  const opened = connect(lake.url, options.unread ? {settings: {initialWindowSize: 0}} : {})
-  opened.on('error', () => {})
-  sessions.push(opened)
-  return opened
-}
+const session = http2Sessions(() => lake)
 
 /** An anonymous POST whose body begins and never ends; its status once its headers arrive. */
 function endlessBody(on: ClientHttp2Session, path: string): Promise<number> {

@@ -9,14 +9,17 @@
  * line, separated by blank lines, some ending in ' : speaker'. See docs/bengali-copy.md.
  */
 import {
+  BANGLA_MONTH_VARIANTS,
   banglaCalendarDate,
   banglaMonthIndex,
   bengaliMonthIndex,
   bengaliWeekdayIndex,
   fixDanda,
+  GREGORIAN_MONTHS_BN,
   gregorianFromBangla,
   nfc,
   toAsciiDigits,
+  WEEKDAYS_BN,
 } from '../../bangla/index.ts'
 import {
   addDays,
@@ -691,38 +694,70 @@ const TIMES_OF_DAY = [
   'রাত',
 ].map((word) => nfc(word))
 const TIME_OF_DAY = `(?:${TIMES_OF_DAY.join('|')})(?![\\u0980-\\u09FF])`
+// 'শুক্রবার দিবাগত রাতে' (the night after Friday) names Friday's date.
+const TIME_PHRASE = `(?:${nfc('দিবাগত')}\\s+)?${TIME_OF_DAY}`
 // A year is four digits that read as one: followed by what can close a date (the end, a comma,
 // a bracket, a colon, a dash, a danda), a year word ('২০২৬ সালে'), a weekday or a time of day —
 // never by a suffix or a noun ('১০টায়', '১২০০ শ্রমিককে', '২০০০ জন'), which make it a count or
 // a clock time and leave the date without a year. The era word is part of the dateline.
-const ERA_WORDS = ['খ্রিস্টাব্দ', 'খ্রিষ্টাব্দ', 'খ্রি.', 'ইং.', 'ইং', 'বঙ্গাব্দ'].map((word) => nfc(word))
-const ERA = `(?:\\s+(?:${ERA_WORDS.map((word) => word.replace('.', '\\.')).join('|')})(?![\\u0980-\\u09FF]))`
-const YEAR_FOLLOWER = `(?=\\s*(?:$|[,()।:：–—-]|ঃ)|\\s+(?:${nfc('সাল')}|${TIME_OF_DAY}|[\\u0980-\\u09FF]+${nfc('বার')}(?![\\u0980-\\u09FF])))`
-const YEAR = `(?:\\s*,?\\s*(?<year>[০-৯0-9]{4})${ERA}?${YEAR_FOLLOWER})?`
+// An era word makes the number before it a year whatever follows ('২০২৫ ইং তারিখে'); it may be
+// abbreviated with a dot or a visarga ('খ্রি.', 'খ্রিঃ') or typed onto the digits ('২০২৬ইং').
+const ERA_WORDS = [
+  'খ্রিস্টাব্দ',
+  'খ্রিষ্টাব্দ',
+  'খ্রীস্টাব্দ',
+  'খ্রীষ্টাব্দ',
+  'খ্রি.',
+  'খ্রিঃ',
+  'খ্রী.',
+  'খ্রীঃ',
+  'ইং.',
+  'ইং',
+  'বঙ্গাব্দ',
+].map((word) => nfc(word))
+const ERA = `(?:\\s*(?:${ERA_WORDS.map((word) => word.replace('.', '\\.')).join('|')})(?![\\u0980-\\u09FF]))`
+const YEAR_FOLLOWER = `(?=\\s*(?:$|[,()।:：–—/|-]|ঃ)|\\s+(?:${nfc('সাল')}|${nfc('তারিখ')}|${TIME_OF_DAY}|[\\u0980-\\u09FF]+${nfc('বার')}(?![\\u0980-\\u09FF])))`
+const yearOf = (name: string) => `(?:\\s*,?\\s*(?<${name}>[০-৯0-9]{4})(?:${ERA}|${YEAR_FOLLOWER}))?`
+const YEAR = yearOf('year')
 const DAY = `(?<day>${NUMBER})${ORDINAL}`
+// Every month name, either calendar, longest first: a second date must name a real month.
+const ANY_MONTH = [...GREGORIAN_MONTHS_BN, ...BANGLA_MONTH_VARIANTS]
+  .flat()
+  .map(nfc)
+  .sort((a, b) => b.length - a.length)
+  .join('|')
+// The same day in the other calendar after a slash, a bar or a comma: '৫ ডিসেম্বর ২০২৬ / ২০
+// অগ্রহায়ণ ১৪৩৩', '২০ অগ্রহায়ণ ১৪৩৩, ৫ ডিসেম্বর ২০২৬'.
+const SECOND_DATE =
+  `(?:\\s*[/|,]\\s*(?<day2>${NUMBER})${ORDINAL}\\s+(?<month2>${ANY_MONTH})` +
+  `(?![\\u0980-\\u09FF])\\.?${yearOf('year2')})?`
+const DATE = `${DAY}\\s+${MONTH}${YEAR}${SECOND_DATE}`
+const WEEKDAY_NAME = `(?:${WEEKDAYS_BN.flat().join('|')})(?![\\u0980-\\u09FF])`
 // A wire's agency in parentheses and the closing colon or dash: '(বাসস) :', ', (বাসস) :', '(বাসস)।'.
 const AGENCY = `(?:\\s*,?\\s*\\([^()]{1,40}\\))?`
 // ':' may be followed by a dash (':—') or, as typed in a hurry, straight by the text ('(বাসস):প্রধান').
 const CLOSE = `\\s*(?:(?:[:：]|ঃ)(?:\\s?[–—])?(?=\\s|$)|[:：](?=[\\u0980-\\u09FF])|[–—-](?=\\s|$)|।(?=\\s|$))`
-const PLACE_WORDS = `${WORD}(?: ${WORD})?`
+// A place may name its district in brackets: 'টেকনাফ (কক্সবাজার)'.
+const DISTRICT = `(?:\\s*\\(${WORD}(?: ${WORD})?\\))`
+const PLACE_WORDS = `${WORD}(?: ${WORD})?${DISTRICT}?`
 
 // 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)',
 // 'গত মঙ্গলবার (১৫ জুলাই)', 'সোমবার (১ বৈশাখ)'.
 const WEEKDAY_FORM = new RegExp(
-  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<weekday>${WORD})\\s*,?\\s*` +
-    `(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
+  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<weekday>${WORD})` +
+    `(?:\\s+${TIME_PHRASE})?\\s*,?\\s*(?<open>\\(?)\\s*${DATE}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
   'du',
 )
 // The weekday after the date: 'আজ ২৬ মার্চ বুধবার', 'সিলেট, ১৯ জুন, বৃহস্পতিবার :'.
 const DATE_FIRST_FORM = new RegExp(
-  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}` +
+  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<open>\\(?)\\s*${DATE}` +
     `(?:\\s*(?<close>\\)))?\\s*,?\\s*\\(?(?<weekday>${WORD})\\)?(?:\\s+${TIME_OF_DAY})?` +
     `(?:${AGENCY}${CLOSE})?`,
   'du',
 )
 // A relative day and a date with no weekday: 'আজ ২৬ মার্চ', 'গতকাল (১৪ জুলাই)'.
 const RELATIVE_DATE_FORM = new RegExp(
-  `^(?:(?<place>${PLACE_WORDS}),\\s*)?${RELATIVE}\\s+(?<open>\\(?)\\s*${DAY}\\s+${MONTH}${YEAR}` +
+  `^(?:(?<place>${PLACE_WORDS}),\\s*)?${RELATIVE}\\s+(?<open>\\(?)\\s*${DATE}` +
     `(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
   'du',
 )
@@ -735,12 +770,29 @@ const CMG_FORM = new RegExp(
 // The wire form: 'ঢাকা, ২ ফেব্রুয়ারি, ২০২৫ (বাসস) :', 'ঢাকা ১২ মার্চ (বাসস) :', 'ঢাকা, ১২ মার্চ,
 // (বাসস) :', 'ঢাকা, ১২ মার্চ (বাসস)।'. The place is at most three words and the closing colon,
 // dash or danda is required, so that a sentence such as 'তিনি বলেন, ২ জুন …' is no dateline.
-const PLACE = `[^\\s,()০-৯0-9:।]+(?: [^\\s,()০-৯0-9:।]+){0,2}`
+// A bracketed date after the place ('ঢাকা, (৪ ডিসেম্বর ২০২৬ খ্রিস্টাব্দ) —') is the same form.
+const PLACE = `[^\\s,()০-৯0-9:।]+(?: [^\\s,()০-৯0-9:।]+){0,2}${DISTRICT}?`
 const WIRE_FORM = new RegExp(
-  `^(?<place>${PLACE})\\s*,?\\s*(?:(?<weekday>${WORD})\\s*,\\s*)?${DAY}\\s+${MONTH}${YEAR}` +
-    `${AGENCY}${CLOSE}`,
+  `^(?<place>${PLACE})\\s*,?\\s*(?:(?<weekday>${WORD})\\s*,\\s*)?(?<open>\\(?)\\s*${DATE}` +
+    `(?:\\s*(?<close>\\)))?${AGENCY}${CLOSE}`,
   'du',
 )
+// A bracketed date opening the paragraph: '(৪ ডিসেম্বর ২০২৬) রাজধানীর …', '(৪ ডিসেম্বর) —'. It
+// needs a year or a closing dash or colon: '(১৫ই জুলাই) সকালে' may be a fragment that lost its weekday.
+const BRACKETED_FORM = new RegExp(
+  `^(?<open>\\()\\s*${DATE}\\s*(?<close>\\))(?<end>${AGENCY}${CLOSE})?`,
+  'du',
+)
+// Inside the lede's first sentence, a weekday (maybe a time of day) and the date in brackets:
+// 'কক্সবাজারের টেকনাফে শনিবার সকালে (৫ ডিসেম্বর) …', '… গতকাল শনিবার (৫ ডিসেম্বর) রাতে …'.
+// Only real weekday names and a bracketed date count, so an ordinary sentence is no dateline.
+const INLINE_FORM = new RegExp(
+  `(?<=^|\\s)(?:${RELATIVE}\\s+)?(?<weekday>${WEEKDAY_NAME})(?:\\s+${TIME_PHRASE})?\\s*` +
+    `(?<open>\\()\\s*${DATE}\\s*(?<close>\\))(?:\\s+${TIME_OF_DAY})?`,
+  'du',
+)
+// The lede's first sentence ends at the first danda, question or exclamation mark.
+const SENTENCE_END = /[।?!]/u
 
 // After a number: a range ('২০০০-৩০০০', '২০০০ - ৩০০০'), a word in -বার that is no weekday
 // ('কয়েকবার'), or a bracketed gloss that is neither a weekday nor a wire's agency before its
@@ -803,10 +855,14 @@ export function datelineWindow(paragraph: string): string {
  * the paper's (PRINT_SHIFT).
  */
 export function parseDateline(paragraph: string, reference: CalendarDate): DatelineResult {
-  const text = datelineWindow(paragraph)
-  for (const form of [WEEKDAY_FORM, DATE_FIRST_FORM, RELATIVE_DATE_FORM, CMG_FORM, WIRE_FORM]) {
+  const window = datelineWindow(paragraph)
+  const sentenceEnd = SENTENCE_END.exec(window)?.index
+  const firstSentence = sentenceEnd === undefined ? window : window.slice(0, sentenceEnd)
+  const forms = [WEEKDAY_FORM, DATE_FIRST_FORM, RELATIVE_DATE_FORM, CMG_FORM, WIRE_FORM]
+  for (const form of [...forms, BRACKETED_FORM, INLINE_FORM]) {
+    const text = form === INLINE_FORM ? firstSentence : window
     let match = form.exec(text)
-    const yearAt = match?.indices?.groups?.year
+    const yearAt = match?.indices?.groups?.year2 ?? match?.indices?.groups?.year
     // A count after the month ('২০০০-৩০০০ মানুষ', '২০০০ কয়েকবার', '২০০০ (দুই হাজার)'): the
     // dateline ends at the month, as if the number were not there.
     if (yearAt && isCount(text.slice(yearAt[1])))
@@ -815,13 +871,8 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     if (!match || !groups) continue
     // Parentheses around the day come in pairs or not at all.
     if (groups.open !== undefined && (groups.open !== '') !== (groups.close !== undefined)) continue
-    let calendar: DateParts['calendar'] = 'gregorian'
-    let month = bengaliMonthIndex(groups.month!)
-    if (month === null) {
-      month = banglaMonthIndex(groups.month!.replace(/\.$/u, ''))
-      calendar = 'bangla'
-    }
-    if (month === null) continue
+    const first = monthOf(groups.month!)
+    if (first === null) continue
     let weekday: number | undefined
     if (groups.weekday !== undefined) {
       const index = bengaliWeekdayIndex(groups.weekday)
@@ -830,22 +881,83 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     }
     // The date-first form needs a weekday or a relative day to tell it from a sentence.
     if (form === DATE_FIRST_FORM && weekday === undefined) continue
+    if (form === BRACKETED_FORM && groups.year === undefined && groups.end === undefined) continue
     const relative = groups.relative
     const shift = relative !== undefined ? (PRINT_SHIFT[relative] ?? 0) : 0
-    const day = Number(toAsciiDigits(groups.day!))
     const place = groups.place?.trim()
     const dateline: ParsedDateline = {
       text: match[0].trim(),
       ...(place ? {place} : {}),
-      ...(calendar === 'bangla' ? {calendar} : {}),
+      ...(first.calendar === 'bangla' && groups.month2 === undefined ? {calendar: 'bangla'} : {}),
     }
-    return resolveDate(
+    const parts: DateParts = {
+      ...first,
+      day: Number(toAsciiDigits(groups.day!)),
+      weekday,
+      year: groups.year,
+      shift,
+    }
+    const second = groups.month2 === undefined ? null : monthOf(groups.month2)
+    if (!second) return resolveDate(dateline, parts, reference)
+    const written = (day: string, month: string, year?: string) =>
+      [day, month, year].filter(Boolean).join(' ')
+    return resolvePair(
       dateline,
-      {month, day, weekday, year: groups.year, calendar, shift},
+      [
+        {...parts, label: written(groups.day!, groups.month!, groups.year)},
+        {
+          ...parts,
+          ...second,
+          day: Number(toAsciiDigits(groups.day2!)),
+          year: groups.year2,
+          label: written(groups.day2!, groups.month2!, groups.year2),
+        },
+      ],
       reference,
     )
   }
   return {dateline: null, warnings: []}
+}
+
+/** A month name in either calendar: 'ডিসেম্বর' → Gregorian 12, 'অগ্রহায়ণ' → Bangla 8. */
+function monthOf(name: string): {month: number; calendar: DateParts['calendar']} | null {
+  const month = bengaliMonthIndex(name)
+  if (month !== null) return {month, calendar: 'gregorian'}
+  const bangla = banglaMonthIndex(name.replace(/\.$/u, ''))
+  return bangla === null ? null : {month: bangla, calendar: 'bangla'}
+}
+
+/**
+ * Two dates for one day ('৫ ডিসেম্বর ২০২৬ / ২০ অগ্রহায়ণ ১৪৩৩'): each is resolved alone; when
+ * they agree that is the date, when they do not the article is a draft and the warning names both.
+ */
+function resolvePair(
+  dateline: ParsedDateline,
+  pair: [DateParts & {label: string}, DateParts & {label: string}],
+  reference: CalendarDate,
+): DatelineResult {
+  const results = pair.map((parts) => resolveDate(dateline, parts, reference))
+  const [a, b] = results as [DatelineResult, DatelineResult]
+  const dateA = a.dateline?.date
+  const dateB = b.dateline?.date
+  if (dateA === undefined || dateB === undefined) {
+    return {dateline, warnings: [...new Set([...a.warnings, ...b.warnings])]}
+  }
+  if (dateA !== dateB) {
+    const named = pair.map(({label}, index) => `'${label}' (${results[index]!.dateline!.date})`)
+    return {
+      dateline,
+      warnings: [
+        `the dateline '${dateline.text}' names two dates that disagree, ${named.join(' and ')}: ` +
+          'correct one of them, or pass --date',
+      ],
+    }
+  }
+  const year = a.dateline!.year === 'explicit' || b.dateline!.year === 'explicit'
+  return {
+    dateline: {...dateline, date: dateA, year: year ? 'explicit' : 'inferred'},
+    warnings: [...new Set([...a.warnings, ...b.warnings])],
+  }
 }
 
 // Years a written year may name: a newsroom archive reaches back to the last century.

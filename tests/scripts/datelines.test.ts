@@ -252,3 +252,147 @@ describe('invisible characters inside the dateline', () => {
     expect(result.warnings).toEqual([])
   })
 })
+
+// Forms Bangladeshi desks write that earlier imports left undated or misread (as of Sunday
+// 6 December 2026; 5 December 2026 is a Saturday and ২০ অগ্রহায়ণ ১৪৩৩ in the revised calendar).
+describe('more dateline forms desks write', () => {
+  // [paragraph opening, expected article date, expected dateline text, expected place]
+  const FORMS: [string, string, string, string | undefined][] = [
+    // a bracketed date alone, after a place or opening the paragraph
+    [
+      'ঢাকা, (৪ ডিসেম্বর ২০২৬ খ্রিস্টাব্দ) — প্রধান উপদেষ্টা বলেন…',
+      '2026-12-04',
+      'ঢাকা, (৪ ডিসেম্বর ২০২৬ খ্রিস্টাব্দ) —',
+      'ঢাকা',
+    ],
+    [
+      'ঢাকা, (৪ ডিসেম্বর ২০২৬) — প্রধান উপদেষ্টা বলেন…',
+      '2026-12-04',
+      'ঢাকা, (৪ ডিসেম্বর ২০২৬) —',
+      'ঢাকা',
+    ],
+    ['(৪ ডিসেম্বর ২০২৬) রাজধানীর মিরপুরে…', '2026-12-04', '(৪ ডিসেম্বর ২০২৬)', undefined],
+    ['(৪ ডিসেম্বর) — রাজধানীর মিরপুরে…', '2026-12-04', '(৪ ডিসেম্বর) —', undefined],
+    // the Bangla calendar alone, and with the Gregorian date in either order
+    ['ঢাকা, ২০ অগ্রহায়ণ ১৪৩৩ — প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ২০ অগ্রহায়ণ ১৪৩৩ —', 'ঢাকা'],
+    [
+      'ঢাকা, ৫ ডিসেম্বর ২০২৬ / ২০ অগ্রহায়ণ ১৪৩৩ — প্রধান উপদেষ্টা…',
+      '2026-12-05',
+      'ঢাকা, ৫ ডিসেম্বর ২০২৬ / ২০ অগ্রহায়ণ ১৪৩৩ —',
+      'ঢাকা',
+    ],
+    [
+      'ঢাকা, ২০ অগ্রহায়ণ ১৪৩৩ / ৫ ডিসেম্বর ২০২৬ — প্রধান উপদেষ্টা…',
+      '2026-12-05',
+      'ঢাকা, ২০ অগ্রহায়ণ ১৪৩৩ / ৫ ডিসেম্বর ২০২৬ —',
+      'ঢাকা',
+    ],
+    [
+      'শনিবার (৫ ডিসেম্বর ২০২৬ / ২০ অগ্রহায়ণ ১৪৩৩) সকালে…',
+      '2026-12-05',
+      'শনিবার (৫ ডিসেম্বর ২০২৬ / ২০ অগ্রহায়ণ ১৪৩৩) সকালে',
+      undefined,
+    ],
+    [
+      'ঢাকা, ৫ ডিসেম্বর ২০২৬, ২০ অগ্রহায়ণ ১৪৩৩ বঙ্গাব্দ (বাসস) : প্রধান উপদেষ্টা…',
+      '2026-12-05',
+      'ঢাকা, ৫ ডিসেম্বর ২০২৬, ২০ অগ্রহায়ণ ১৪৩৩ বঙ্গাব্দ (বাসস) :',
+      'ঢাকা',
+    ],
+    // a place with its district in brackets, a colon or a dash
+    [
+      'টেকনাফ (কক্সবাজার), ৫ ডিসেম্বর : মিয়ানমার সীমান্তে…',
+      '2026-12-05',
+      'টেকনাফ (কক্সবাজার), ৫ ডিসেম্বর :',
+      'টেকনাফ (কক্সবাজার)',
+    ],
+    [
+      'টেকনাফ (কক্সবাজার), ৫ ডিসেম্বর — মিয়ানমার সীমান্তে…',
+      '2026-12-05',
+      'টেকনাফ (কক্সবাজার), ৫ ডিসেম্বর —',
+      'টেকনাফ (কক্সবাজার)',
+    ],
+    [
+      'বেনাপোল (যশোর), ৫ ডিসেম্বর (বাসস) : বেনাপোল স্থলবন্দর…',
+      '2026-12-05',
+      'বেনাপোল (যশোর), ৫ ডিসেম্বর (বাসস) :',
+      'বেনাপোল (যশোর)',
+    ],
+    // a weekday, a time of day, then the bracketed date: opening the lede or inside its first sentence
+    ['শনিবার সকালে (৫ ডিসেম্বর) টেকনাফে…', '2026-12-05', 'শনিবার সকালে (৫ ডিসেম্বর)', undefined],
+    [
+      'কক্সবাজারের টেকনাফে শনিবার সকালে (৫ ডিসেম্বর) নৌকাডুবিতে ১২ জন নিখোঁজ হয়েছেন।',
+      '2026-12-05',
+      'শনিবার সকালে (৫ ডিসেম্বর)',
+      undefined,
+    ],
+    [
+      'রাজধানীর মিরপুরে শনিবার (৫ ডিসেম্বর) রাতে একটি পোশাক কারখানায় আগুন লাগে।',
+      '2026-12-05',
+      'শনিবার (৫ ডিসেম্বর) রাতে',
+      undefined,
+    ],
+    [
+      'রাজধানীর মিরপুরে গতকাল শনিবার রাতে (৫ ডিসেম্বর) আগুন লাগে।',
+      '2026-12-06',
+      'গতকাল শনিবার রাতে (৫ ডিসেম্বর)',
+      undefined,
+    ],
+    [
+      'শুক্রবার দিবাগত রাতে (৪ ডিসেম্বর) টেকনাফ সীমান্তে…',
+      '2026-12-04',
+      'শুক্রবার দিবাগত রাতে (৪ ডিসেম্বর)',
+      undefined,
+    ],
+    // past the list: era words written short or joined, a year before 'তারিখে'
+    [
+      'ঢাকা, ০৫ ডিসেম্বর ২০২৬ খ্রিঃ — প্রধান উপদেষ্টা…',
+      '2026-12-05',
+      'ঢাকা, ০৫ ডিসেম্বর ২০২৬ খ্রিঃ —',
+      'ঢাকা',
+    ],
+    ['ঢাকা, ৫ ডিসেম্বর ২০২৬ইং — প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ৫ ডিসেম্বর ২০২৬ইং —', 'ঢাকা'],
+    ['ঢাকা, 5 ডিসে. 2026 ইং — প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, 5 ডিসে. 2026 ইং —', 'ঢাকা'],
+  ]
+  it.each(FORMS)('%s → %s', (paragraph, date, text, place) => {
+    const result = parseDateline(paragraph, ref('2026-12-06'))
+    expect(result.warnings).toEqual([])
+    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date})
+    expect(result.dateline?.place).toBe(place?.normalize('NFC'))
+  })
+
+  it('reads the year written before an era word and a noun, not the latest matching date', () => {
+    // '২০২৫ ইং তারিখে' names 2025: the story is a year old, so a draft with a warning.
+    const result = parseDateline('গত ৫ ডিসেম্বর ২০২৫ ইং তারিখে রাজধানীতে…', ref('2026-12-06'))
+    expect(result.dateline?.date).toBeUndefined()
+    expect(result.warnings).toEqual([expect.stringContaining('2025-12-05')])
+    const dated = parseDateline('গত ৫ ডিসেম্বর ২০২৬ তারিখে রাজধানীতে…', ref('2026-12-06'))
+    expect(dated.dateline).toMatchObject({date: '2026-12-05', year: 'explicit'})
+  })
+
+  it('makes a draft naming both dates when the Gregorian and the Bangla date disagree', () => {
+    for (const paragraph of [
+      'ঢাকা, ৫ ডিসেম্বর ২০২৬ / ২১ অগ্রহায়ণ ১৪৩৩ — প্রধান উপদেষ্টা…',
+      'ঢাকা, ২১ অগ্রহায়ণ ১৪৩৩ / ৫ ডিসেম্বর ২০২৬ — প্রধান উপদেষ্টা…',
+    ]) {
+      const result = parseDateline(paragraph, ref('2026-12-06'))
+      expect(result.dateline).not.toBeNull()
+      expect(result.dateline!.date).toBeUndefined()
+      expect(result.warnings).toEqual([
+        expect.stringMatching(
+          /৫ ডিসেম্বর ২০২৬.*2026-12-05.*২১ অগ্রহায়ণ ১৪৩৩.*2026-12-06|২১ অগ্রহায়ণ ১৪৩৩.*2026-12-06.*৫ ডিসেম্বর ২০২৬.*2026-12-05/u,
+        ),
+      ])
+    }
+  })
+
+  it('reads no date in a later sentence of the lede, nor a bracketed date without a weekday', () => {
+    for (const paragraph of [
+      'রাজধানীতে আগুন লাগে। শনিবার (৫ ডিসেম্বর) তদন্ত কমিটি গঠন করা হয়।',
+      'সরকার এক প্রজ্ঞাপনে (৫ ডিসেম্বর) নতুন নিয়ম জারি করেছে।',
+      'তিনি বলেন, শনিবার সকালে বৈঠক হবে।',
+    ]) {
+      expect(parseDateline(paragraph, ref('2026-12-06')).dateline, paragraph).toBeNull()
+    }
+  })
+})

@@ -367,10 +367,30 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
           ]
   }
 
+  const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
+  // A reporter's name on a line of its own, before the dateline or after a dateline that stands
+  // alone: the credit, not body text.
+  let named: {name: string; place?: string} | undefined
+  const datelineOf = (line: Line | undefined) =>
+    line === undefined ? null : parseDateline(line.text, reference).dateline
+  const before = bodyLines.length > 1 ? readNameLine(bodyLines[0]!.text) : null
+  if (before && datelineOf(bodyLines[1])) {
+    named = before
+    bodyLines = bodyLines.slice(1)
+  } else if (bodyLines.length > 2) {
+    const after = readNameLine(bodyLines[1]!.text)
+    if (after && datelineOf(bodyLines[0])?.text === datelineWindow(bodyLines[0]!.text)) {
+      named = after
+      bodyLines = [bodyLines[0]!, ...bodyLines.slice(2)]
+    }
+  }
+  if (named && !credits.includes(named.name)) credits.unshift(named.name)
+
   const paragraphs = bodyLines.map((line) => line.text)
-  const dateline = parseDateline(paragraphs[0]!, parseIsoDate(options.asOf) ?? invalidAsOf(options))
-  if (dateline.dateline && !dateline.dateline.place && bylinePlace) {
-    dateline.dateline.place = bylinePlace
+  const dateline = parseDateline(paragraphs[0]!, reference)
+  const knownPlace = bylinePlace ?? named?.place
+  if (dateline.dateline && !dateline.dateline.place && knownPlace) {
+    dateline.dateline.place = knownPlace
   }
   for (const message of dateline.warnings) warnings.push({line: bodyLines[0]!.number, message})
 
@@ -740,6 +760,25 @@ const CLOSE = `\\s*(?:(?:[:：]|ঃ)(?:\\s?[–—])?(?=\\s|$)|[:：](?=[\\u0980
 // A place may name its district in brackets: 'টেকনাফ (কক্সবাজার)'.
 const DISTRICT = `(?:\\s*\\(${WORD}(?: ${WORD})?\\))`
 const PLACE_WORDS = `${WORD}(?: ${WORD})?${DISTRICT}?`
+
+// A name line: two to five words, abbreviations with a dot allowed ('মো. আবদুল করিম'), then maybe
+// a place after a comma ('গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার)').
+const NAME_WORD = `(?:${WORD}\\.?)`
+const NAME_LINE = new RegExp(
+  `^(?<name>${NAME_WORD}(?: ${NAME_WORD}){1,4})(?:, (?<place>${WORD}(?: ${WORD})?${DISTRICT}?))?$`,
+  'u',
+)
+
+/** A reporter's name printed on a line of its own, and the place after it; null for anything else. */
+export function readNameLine(text: string): {name: string; place?: string} | null {
+  if (text.length > 80 || isRole(text) || isKnownSource(text) || CREDIT_LINE.test(text)) return null
+  const groups = NAME_LINE.exec(text)?.groups
+  if (!groups || isKnownSource(groups.name!)) return null
+  // 'তিনি বলেন, …' is a sentence: a name has no verb.
+  if (groups.name!.split(' ').some((word) => NOT_SPEAKER_WORDS.has(word) || VERB_ENDING.test(word)))
+    return null
+  return {name: groups.name!, ...(groups.place ? {place: groups.place} : {})}
+}
 
 // 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)',
 // 'গত মঙ্গলবার (১৫ জুলাই)', 'সোমবার (১ বৈশাখ)'.

@@ -643,3 +643,65 @@ describe('several agencies in one credit line', () => {
     expect(names).toEqual(nfcAll(['বাংলাদেশ শিল্প ও বণিক সমিতি']))
   })
 })
+
+// A reporter's name printed on a line of its own, before the dateline or after a dateline that
+// stands alone, is the credit: never a body paragraph, and never in the way of the dateline.
+describe('a byline name on its own line', () => {
+  const story = (body: string, credit = 'সূত্র: প্রথম আলো।') =>
+    parse(`টেকনাফে নৌকাডুবি, নিখোঁজ ১২\n\n${body}\n${credit}\n`, '2026-12-06')
+  const nfcAll = (values: string[]) => values.map((value) => value.normalize('NFC'))
+
+  it('before the dateline: the credit, and the dateline is read', () => {
+    const article = story(
+      'মো. আবদুল করিম\nটেকনাফ (কক্সবাজার), ৫ ডিসেম্বর : মিয়ানমার সীমান্তে নৌকাডুবি হয়েছে।\nউদ্ধার অভিযান চলছে।',
+    )
+    expect(article.credits).toEqual(nfcAll(['মো. আবদুল করিম']))
+    expect(article.paragraphs).toHaveLength(2)
+    expect(article.paragraphs[0]).toMatch(/^টেকনাফ \(কক্সবাজার\), ৫ ডিসেম্বর :/u)
+    expect(article.date).toBe('2026-12-05')
+    expect(article.warnings).toEqual([])
+  })
+
+  it('with its place after a comma: the place fills a dateline that names none', () => {
+    const article = story('গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার)\nশনিবার সকালে (৫ ডিসেম্বর) নৌকাডুবি হয়।')
+    expect(article.credits).toEqual(nfcAll(['গিয়াস উদ্দিন']))
+    expect(article.dateline).toMatchObject({place: 'টেকনাফ (কক্সবাজার)'.normalize('NFC')})
+    expect(article.paragraphs).toEqual(nfcAll(['শনিবার সকালে (৫ ডিসেম্বর) নৌকাডুবি হয়।']))
+    expect(article.date).toBe('2026-12-05')
+  })
+
+  it('after a dateline on a line of its own', () => {
+    const article = story('ঢাকা, ৫ ডিসেম্বর ২০২৬ —\nআবদুল করিম\nপ্রধান উপদেষ্টা বলেন, নির্বাচন হবে।')
+    expect(article.credits).toEqual(nfcAll(['আবদুল করিম']))
+    expect(article.paragraphs).toEqual(
+      nfcAll(['ঢাকা, ৫ ডিসেম্বর ২০২৬ —', 'প্রধান উপদেষ্টা বলেন, নির্বাচন হবে।']),
+    )
+    expect(article.date).toBe('2026-12-05')
+  })
+
+  it('after a role byline (নিজস্ব প্রতিবেদক, স্টাফ রিপোর্টার): the role is the byline, the name the credit', () => {
+    for (const role of ['নিজস্ব প্রতিবেদক', 'স্টাফ রিপোর্টার']) {
+      const article = story(`${role}\nআবদুল করিম\nশনিবার (৫ ডিসেম্বর) সকালে নৌকাডুবি হয়।`)
+      expect(article.byline).toBe(role.normalize('NFC'))
+      expect(article.credits).toEqual(nfcAll(['আবদুল করিম']))
+      expect(article.paragraphs).toHaveLength(1)
+      expect(article.date).toBe('2026-12-05')
+    }
+  })
+
+  it('comes before the credit line’s people, once', () => {
+    const article = story(
+      'আবদুল করিম\nশনিবার (৫ ডিসেম্বর) সকালে নৌকাডুবি হয়।',
+      'সূত্র: আবদুল করিম-রহিম উদ্দিন, প্রথম আলো।',
+    )
+    expect(article.credits).toEqual(nfcAll(['আবদুল করিম', 'রহিম উদ্দিন']))
+  })
+
+  it('a sentence or a single word before the dateline stays a paragraph', () => {
+    for (const first of ['উদ্ধার অভিযান চলছে।', 'বিজ্ঞপ্তি', 'তিনি বলেন, ভয় নেই']) {
+      const article = story(`${first}\nশনিবার (৫ ডিসেম্বর) সকালে নৌকাডুবি হয়।`)
+      expect(article.paragraphs[0], first).toBe(first.normalize('NFC'))
+      expect(article.credits).toEqual([])
+    }
+  })
+})

@@ -89,12 +89,26 @@ export type ParsedArticle = {
   deskInitials?: string
   headlines: ParsedHeadline[]
   warnings: ParseWarning[]
+  /** The 1-based line each article-level field came from, for warnings that name it. */
+  lines?: FieldLines
   /**
    * The title and first paragraph as imports before blanks were collapsed read them (NFC,
    * trimmed, runs of blanks kept): the article id is derived from these, so re-importing a file
    * updates the article an earlier import made.
    */
   idText?: {title: string; firstParagraph: string}
+}
+
+/** Where each article-level field was read: 1-based lines, as an editor shows them. */
+export type FieldLines = {
+  title: number
+  dateline?: number
+  byline?: number
+  /** One line per entry of `credits`. */
+  credits: number[]
+  deskInitials?: number
+  /** The credit line that names each organisation. */
+  organisations: Record<string, number>
 }
 
 /** What the parser needs besides the text. */
@@ -269,6 +283,9 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   let organisation: string | undefined
   let otherOrganisations: string[] = []
   let creditByline: string | undefined
+  let creditBylineLine: number | undefined
+  const creditLines: number[] = []
+  const organisationLines: Record<string, number> = {}
   if (creditIndex >= 0) {
     const creditLine = rest[creditStart]!
     bodyLines = rest.slice(0, creditStart).filter((line) => line.text !== '')
@@ -293,9 +310,16 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     for (const line of rest.slice(creditStart, creditIndex + 1)) {
       const parsed = parseCreditLine(line, file, warnings)
       credits.push(...parsed.credits)
+      creditLines.push(...parsed.credits.map(() => line.number))
       named.push(...parsed.otherOrganisations)
       if (parsed.organisation !== undefined) named.push(parsed.organisation)
-      if (parsed.byline !== undefined) bylines.push(parsed.byline)
+      for (const name of [...parsed.otherOrganisations, parsed.organisation ?? '']) {
+        if (name !== '') organisationLines[name] ??= line.number
+      }
+      if (parsed.byline !== undefined) {
+        bylines.push(parsed.byline)
+        creditBylineLine ??= line.number
+      }
     }
     // Each organisation named is a source; the article's source is the last.
     const organisations = [...new Set(named)]
@@ -319,10 +343,12 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   }
 
   let deskInitials: string | undefined
+  let deskLine: number | undefined
   // A desk line closing the body (wire copy without a credit line) is no paragraph.
   const lastBody = bodyLines.at(-1)!
   if (bodyLines.length > 1 && isDeskLine(lastBody.text)) {
     deskInitials = lastBody.text
+    deskLine = lastBody.number
     bodyLines = bodyLines.slice(0, -1)
   }
   const firstAfter = afterBody.findIndex((line) => line.text !== '')
@@ -330,6 +356,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     const candidate = afterBody[firstAfter]!.text
     if (isDeskLine(candidate, firstAfter === 0)) {
       deskInitials = candidate
+      deskLine = afterBody[firstAfter]!.number
       afterBody = afterBody.slice(firstAfter + 1)
     }
   }
@@ -339,8 +366,10 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     .filter((line) => line.text !== '')
     .filter((line) => {
       if (!isDeskLine(line.text)) return true
-      if (deskInitials === undefined) deskInitials = line.text
-      else
+      if (deskInitials === undefined) {
+        deskInitials = line.text
+        deskLine = line.number
+      } else
         warnings.push({line: line.number, message: `a second desk line '${line.text}' is ignored`})
       return false
     })
@@ -348,10 +377,12 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
 
   // A byline before the dateline: a line of its own or a prefix ending in ':', '॥' or '|'.
   let byline = creditByline
+  let bylineLine = creditBylineLine
   let bylinePlace: string | undefined
   const opening = readByline(bodyLines[0]!.text)
   if (opening && (opening.rest !== '' || bodyLines.length > 1)) {
     byline = opening.byline
+    bylineLine = bodyLines[0]!.number
     bylinePlace = opening.place
     const first = bodyLines[0]!
     bodyLines =
@@ -370,21 +401,24 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
   // A reporter's name on a line of its own, before the dateline or after a dateline that stands
   // alone: the credit, not body text.
-  let named: {name: string; place?: string} | undefined
+  let named: {name: string; place?: string; line: number} | undefined
   const datelineOf = (line: Line | undefined) =>
     line === undefined ? null : parseDateline(line.text, reference).dateline
   const before = bodyLines.length > 1 ? readNameLine(bodyLines[0]!.text) : null
   if (before && datelineOf(bodyLines[1])) {
-    named = before
+    named = {...before, line: bodyLines[0]!.number}
     bodyLines = bodyLines.slice(1)
   } else if (bodyLines.length > 2) {
     const after = readNameLine(bodyLines[1]!.text)
     if (after && datelineOf(bodyLines[0])?.text === datelineWindow(bodyLines[0]!.text)) {
-      named = after
+      named = {...after, line: bodyLines[1]!.number}
       bodyLines = [bodyLines[0]!, ...bodyLines.slice(2)]
     }
   }
-  if (named && !credits.includes(named.name)) credits.unshift(named.name)
+  if (named && !credits.includes(named.name)) {
+    credits.unshift(named.name)
+    creditLines.unshift(named.line)
+  }
 
   const paragraphs = bodyLines.map((line) => line.text)
   const dateline = parseDateline(paragraphs[0]!, reference)
@@ -418,6 +452,14 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     ...(deskInitials ? {deskInitials} : {}),
     headlines,
     warnings,
+    lines: {
+      title: title.number,
+      ...(dateline.dateline ? {dateline: bodyLines[0]!.number} : {}),
+      ...(byline && bylineLine !== undefined ? {byline: bylineLine} : {}),
+      credits: creditLines,
+      ...(deskInitials && deskLine !== undefined ? {deskInitials: deskLine} : {}),
+      organisations: organisationLines,
+    },
     idText: {title: title.asWritten, firstParagraph: bodyLines[0]!.asWritten},
   }
 }

@@ -12,32 +12,49 @@ const PLAIN = textErrorRules()
 const TITLE = textErrorRules({limit: ARTICLE_TITLE_LIMIT})
 const HEADLINE_TEXT = textErrorRules({limit: HEADLINE_TEXT_LIMIT})
 
-/** One field that breaks a rule: 'the title' + 'mixes Bengali and ASCII digits in one number'. */
-export type RuleProblem = {field: string; problem: string}
+/**
+ * One field that breaks a rule: 'the title' + 'mixes Bengali and ASCII digits in one number', and
+ * the 1-based line of the file it came from.
+ */
+export type RuleProblem = {field: string; problem: string; line: number}
 
-function problemsOf(field: string, value: string | undefined, rules: TextErrorRule[]) {
+function problemsOf(
+  field: string,
+  value: string | undefined,
+  rules: TextErrorRule[],
+  line: number,
+): RuleProblem[] {
   if (value === undefined) return []
   return rules
     .filter((rule) => rule.check(value) !== true)
-    .map((rule) => ({field, problem: rule.describe(value)}))
+    .map((rule) => ({field, problem: rule.describe(value), line}))
 }
 
-/** What in the article's own fields the Studio would refuse to publish. */
+/** What in the article's own fields the Studio would refuse to publish, each at its line. */
 export function articleRuleProblems(parsed: ParsedArticle): RuleProblem[] {
+  const lines = parsed.lines
+  const title = lines?.title ?? 1
   return [
-    ...problemsOf('title', parsed.title, TITLE),
-    ...problemsOf('dateline', parsed.dateline?.text, PLAIN),
-    ...problemsOf('dateline place', parsed.dateline?.place, PLAIN),
-    ...problemsOf('byline', parsed.byline, PLAIN),
-    ...parsed.credits.flatMap((credit) => problemsOf(`credit '${credit}'`, credit, PLAIN)),
-    ...problemsOf('desk initials', parsed.deskInitials, PLAIN),
+    ...problemsOf('title', parsed.title, TITLE, title),
+    ...problemsOf('dateline', parsed.dateline?.text, PLAIN, lines?.dateline ?? title),
+    ...problemsOf('dateline place', parsed.dateline?.place, PLAIN, lines?.dateline ?? title),
+    ...problemsOf('byline', parsed.byline, PLAIN, lines?.byline ?? title),
+    ...parsed.credits.flatMap((credit, index) =>
+      problemsOf(`credit '${credit}'`, credit, PLAIN, lines?.credits[index] ?? title),
+    ),
+    ...problemsOf('desk initials', parsed.deskInitials, PLAIN, lines?.deskInitials ?? title),
   ]
+}
+
+/** What in a source's name the Studio would refuse to publish (line: the credit line). */
+export function sourceRuleProblems(name: string, line: number): RuleProblem[] {
+  return problemsOf(`source name '${name}'`, name, PLAIN, line)
 }
 
 /** What in a related headline the Studio would refuse to publish. */
 export function headlineRuleProblems(headline: ParsedHeadline): RuleProblem[] {
   return [
-    ...problemsOf('related headline', headline.text, HEADLINE_TEXT),
-    ...problemsOf('speaker', headline.speaker, PLAIN),
+    ...problemsOf('related headline', headline.text, HEADLINE_TEXT, headline.line),
+    ...problemsOf('speaker', headline.speaker, PLAIN, headline.line),
   ]
 }

@@ -15,8 +15,13 @@ import {
 import {dhakaMidnightUtc} from './dates.ts'
 import type {ParsedArticle, ParseWarning} from './parseArticle.ts'
 import {describeSource} from './sources.ts'
-import {articleRuleProblems, headlineRuleProblems, type RuleProblem} from './studioRules.ts'
-import {getDraftId} from '../../kit/sanityIds.ts'
+import {
+  articleRuleProblems,
+  headlineRuleProblems,
+  type RuleProblem,
+  sourceRuleProblems,
+} from './studioRules.ts'
+import {getDraftId, getPublishedId} from '../../kit/sanityIds.ts'
 
 /** A document as sent to the lake: only _id and _type are required. */
 export type ImportDocument = {_id: string; _type: string; [field: string]: unknown}
@@ -48,6 +53,13 @@ export type ArticleDocuments = {
 function refused(problems: RuleProblem[], then: string): string {
   const what = problems.map(({field, problem}) => `the ${field} ${problem}`).join('; ')
   return `${what}: the Studio would refuse it, so ${then}; fix it in the Studio and publish`
+}
+
+/** A reference to a source: weak while the source is a draft, as the Studio does. */
+function sourceReference(id: string, drafts: ReadonlySet<string>): Reference {
+  return drafts.has(id)
+    ? {_type: 'reference', _ref: id, _weak: true, _strengthenOnPublish: {type: SOURCE_TYPE}}
+    : {_type: 'reference', _ref: id}
 }
 
 /** A short, stable hash of NFC strings (64 bits in hex: collisions are not a practical risk). */
@@ -87,8 +99,10 @@ export function toDocuments(
 ): ArticleDocuments {
   const warnings: ParseWarning[] = []
   const problems = articleRuleProblems(parsed)
-  if (problems.length > 0) {
-    warnings.push({line: 1, message: refused(problems, 'the article is imported as a draft')})
+  // One warning per line, each at the line the fields came from.
+  for (const line of [...new Set(problems.map((problem) => problem.line))].sort((a, b) => a - b)) {
+    const here = problems.filter((problem) => problem.line === line)
+    warnings.push({line, message: refused(here, 'the article is imported as a draft')})
   }
   const draft = parsed.date === undefined || problems.length > 0
   const publishedId = parsed.idText
@@ -102,10 +116,18 @@ export function toDocuments(
   )
   // The article's section follows its own source, the credit line's organisation.
   const section = options.section ?? (parsed.organisation ? named[0]?.defaultSection : undefined)
+  const draftSources = new Set<string>()
   for (const info of named) {
-    if (sources.some((source) => source._id === sourceId(info.name))) continue
+    if (sources.some((source) => getPublishedId(source._id) === sourceId(info.name))) continue
+    // A name the Studio would refuse: the source is a draft for an editor to fix and publish.
+    const line = parsed.lines?.organisations[info.name] ?? parsed.lines?.title ?? 1
+    const sourceProblems = sourceRuleProblems(info.name, line)
+    if (sourceProblems.length > 0) {
+      warnings.push({line, message: refused(sourceProblems, 'the source is imported as a draft')})
+      draftSources.add(sourceId(info.name))
+    }
     sources.push({
-      _id: sourceId(info.name),
+      _id: sourceProblems.length > 0 ? getDraftId(sourceId(info.name)) : sourceId(info.name),
       _type: SOURCE_TYPE,
       name: info.name,
       slug: {_type: 'slug', current: slugify(info.name)},
@@ -201,7 +223,7 @@ export function toDocuments(
     ...(parsed.byline ? {byline: parsed.byline} : {}),
     ...(parsed.credits.length > 0 ? {credits: parsed.credits} : {}),
     ...(parsed.deskInitials ? {deskInitials: parsed.deskInitials} : {}),
-    ...(sources[0] ? {source: {_type: 'reference', _ref: sources[0]._id}} : {}),
+    ...(sources[0] ? {source: sourceReference(getPublishedId(sources[0]._id), draftSources)} : {}),
     ...(section ? {section} : {}),
     relatedHeadlines: related,
   }

@@ -77,3 +77,53 @@ describe('documents the Studio would refuse', () => {
     await expectPublishedValid(docs)
   })
 })
+
+// Each warning for a field the Studio would refuse names the line the field came from (1-based,
+// as an editor's text editor shows it), and a source is checked like every other document.
+describe('refused fields, named at their own lines', () => {
+  it('points the dateline, the credit and the desk line at their lines, the title at line 1', async () => {
+    const text =
+      `২০23 সালের বাজেট ঘোষণা\n\nনিজস্ব প্রতিবেদক\nঢাকা, ৫ ডিসেম্বর ২০2৬ — বাজেট ঘোষণা করা হয়।\n` +
+      `দ্বিতীয় অনুচ্ছেদ।\nসূত্র: রহিম ১2-করিম, প্রথম আলো।\nবাসস/এসএইচ/১8৩০\n`
+    const {docs} = importOf(text)
+    expect(docs.draft).toBe(true)
+    expect(await errorsOf(docs.article)).not.toEqual([])
+    const byLine = Object.fromEntries(docs.warnings.map(({line, message}) => [line, message]))
+    expect(
+      Object.keys(byLine)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual([1, 4, 6, 7])
+    expect(byLine[1]).toMatch(/^the title mixes Bengali and ASCII digits.*draft/u)
+    expect(byLine[4]).toMatch(/^the dateline mixes Bengali and ASCII digits.*draft/u)
+    expect(byLine[6]).toMatch(/^the credit 'রহিম ১2' mixes Bengali and ASCII digits.*draft/u)
+    expect(byLine[7]).toMatch(/^the desk initials mix(?:es)? Bengali and ASCII digits.*draft/u)
+  })
+
+  it('imports a source the Studio would refuse as a draft source, named at the credit line', async () => {
+    const text =
+      `শ্রমিক ছাঁটাইয়ের প্রতিবাদে বিক্ষোভ\n\nআজ ৬ ডিসেম্বর সকালে শ্রমিকেরা বিক্ষোভ করেন।\n` +
+      `দ্বিতীয় অনুচ্ছেদ।\nসূত্র: আবদুল করিম, চ্যানেল ২4।\n`
+    const {docs} = importOf(text)
+    const source = docs.sources[0]!
+    expect(source._id).toMatch(/^drafts\.source-/u)
+    expect(await errorsOf(source)).not.toEqual([])
+    expect(docs.warnings).toEqual([
+      {
+        line: 5,
+        message: expect.stringMatching(
+          /^the source name 'চ্যানেল ২4' mixes Bengali and ASCII digits.*the source is imported as a draft/u,
+        ),
+      },
+    ])
+    // The article is published and points at the draft source weakly, as the Studio does.
+    expect(docs.draft).toBe(false)
+    expect(docs.article.source).toEqual({
+      _type: 'reference',
+      _ref: source._id.replace(/^drafts\./u, ''),
+      _weak: true,
+      _strengthenOnPublish: {type: 'source'},
+    })
+    await expectPublishedValid(docs)
+  })
+})

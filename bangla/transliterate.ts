@@ -533,7 +533,7 @@ export function transliterate(s: string, options: TransliterateOptions = {}): st
  * Bengali: if nothing readable is left, a short stable 'bn-<hash>' is returned.
  */
 export function slugify(s: string, maxLength = 96): string {
-  const ascii = transliterate(s)
+  const ascii = transliterate(slugPrefix(s, maxLength))
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
@@ -550,6 +550,19 @@ export function slugify(s: string, maxLength = 96): string {
   if (slug === '' && /[\u0980-\u09FF]/.test(s)) slug = `bn-${hash(nfc(s))}`.slice(0, maxLength)
   return slug
 }
+
+/**
+ * The start of the text a slug of maxLength can come from, cut at a blank: every title the Studio
+ * accepts is far shorter and slugs whole, and a megabyte line costs no more than a long title.
+ */
+function slugPrefix(s: string, maxLength: number): string {
+  const limit = Math.max(SLUG_SOURCE_CHARS, maxLength * 20)
+  if (s.length <= limit) return s
+  const cut = s.slice(0, limit)
+  const blank = cut.search(/\s\S*$/u)
+  return blank > 0 ? cut.slice(0, blank) : cut
+}
+const SLUG_SOURCE_CHARS = 2000
 
 // FNV-1a, base 36: a stable fallback slug for text that transliterates to nothing.
 function hash(s: string): string {

@@ -33,7 +33,7 @@ import {
   parseIsoDate,
   weekdayOf,
 } from './dates.ts'
-import {isKnownSource} from './sources.ts'
+import {isKnownSource, KNOWN_NAME_MAX_PIECES} from './sources.ts'
 
 /** A dateline as found at the start of the first paragraph. */
 export type ParsedDateline = {
@@ -309,9 +309,12 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     const named: string[] = []
     for (const line of rest.slice(creditStart, creditIndex + 1)) {
       const parsed = parseCreditLine(line, file, warnings)
-      credits.push(...parsed.credits)
-      creditLines.push(...parsed.credits.map(() => line.number))
-      named.push(...parsed.otherOrganisations)
+      // A loop, not push(...): a hostile line of a million names would overflow the stack.
+      for (const credit of parsed.credits) {
+        credits.push(credit)
+        creditLines.push(line.number)
+      }
+      for (const name of parsed.otherOrganisations) named.push(name)
       if (parsed.organisation !== undefined) named.push(parsed.organisation)
       for (const name of [...parsed.otherOrganisations, parsed.organisation ?? '']) {
         if (name !== '') organisationLines[name] ??= line.number
@@ -562,7 +565,8 @@ function splitPeople(part: string): string[] {
     .filter((piece) => piece !== '')
   const names: string[] = []
   for (let start = 0; start < pieces.length;) {
-    let end = pieces.length
+    // A known name has at most KNOWN_NAME_MAX_PIECES pieces: one pass, however long the line.
+    let end = Math.min(pieces.length, start + KNOWN_NAME_MAX_PIECES)
     while (end > start + 1 && !isKnownSource(pieces.slice(start, end).join('-'))) end--
     names.push(pieces.slice(start, end).join('-'))
     start = end
@@ -909,9 +913,10 @@ type DateParts = {
   shift: number
 }
 
-// ZWSP, BOM, LRM, RLM and the word joiner hide nothing a dateline needs, wherever they stand;
+// ZWSP, BOM, LRM, RLM, the word joiner and the bidirectional embeddings, overrides and isolates
+// (text pasted from right-to-left pages) hide nothing a dateline needs, wherever they stand;
 // ZWJ and ZWNJ shape Bengali letters and are kept.
-const INVISIBLE = /[\u200B\uFEFF\u200E\u200F\u2060]/gu
+const INVISIBLE = /[\u200B\uFEFF\u200E\u200F\u2060\u202A-\u202E\u2066-\u2069]/gu
 
 /** A dateline is a few words; the forms never see more than this many characters. */
 export const DATELINE_WINDOW = 200

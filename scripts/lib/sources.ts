@@ -80,6 +80,11 @@ const KIND_HINTS: [RegExp, SourceKind][] = (
   ] as const
 ).map(([pattern, kind]) => [new RegExp(nfc(pattern), 'u'), kind])
 
+/** The most hyphen-joined pieces in a known name ('এজেন্স ফ্রান্স-প্রেস' has two). */
+export const KNOWN_NAME_MAX_PIECES = Math.max(
+  ...[...BY_NAME.keys()].map((name) => name.split(/\s*[-–—]\s*/u).length),
+)
+
 /** True for an organisation the import knows by name or alias (a credit naming it is no person). */
 export function isKnownSource(name: string): boolean {
   return BY_NAME.has(nfc(name.trim()))

@@ -242,15 +242,20 @@ describe('a written year far from the reference date', () => {
 // Invisible format characters inside a dateline (a zero-width space after the comma, an LRM or a
 // word joiner pasted from the web) are read past; ZWJ/ZWNJ are letters' business and stay.
 describe('invisible characters inside the dateline', () => {
-  it.each(['200B', 'FEFF', '200E', '200F', '2060'])('U+%s', (code) => {
-    const mark = String.fromCodePoint(parseInt(code, 16))
-    const result = parseDateline(
-      `ঢাকা,${mark} ১২ মার্চ${mark} (বাসস) : প্রধান উপদেষ্টা…`,
-      ref('2025-03-20'),
-    )
-    expect(result.dateline).toMatchObject({place: 'ঢাকা', date: '2025-03-12'})
-    expect(result.warnings).toEqual([])
-  })
+  // Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) come with
+  // text pasted from right-to-left pages.
+  it.each(['200B', 'FEFF', '200E', '200F', '2060', '202A', '202B', '202C', '202E', '2066', '2069'])(
+    'U+%s',
+    (code) => {
+      const mark = String.fromCodePoint(parseInt(code, 16))
+      const result = parseDateline(
+        `ঢাকা,${mark} ১২ মার্চ${mark} (বাসস) : প্রধান উপদেষ্টা…`,
+        ref('2025-03-20'),
+      )
+      expect(result.dateline).toMatchObject({place: 'ঢাকা', date: '2025-03-12'})
+      expect(result.warnings).toEqual([])
+    },
+  )
 })
 
 // Forms Bangladeshi desks write that earlier imports left undated or misread (as of Sunday

@@ -380,3 +380,73 @@ describe('import into the lake', () => {
     }
   })
 })
+
+// The dateline, byline and source forms Bangladeshi desks write, through the import CLI into the
+// lake over HTTP, read back with GROQ (as of Sunday 6 December 2026).
+describe('desk forms into the lake', () => {
+  const STORIES: Record<string, string> = {
+    'bracketed.txt':
+      'প্রধান উপদেষ্টার সঙ্গে বৈঠক\n\nঢাকা, (৪ ডিসেম্বর ২০২৬ খ্রিস্টাব্দ) — প্রধান উপদেষ্টা বলেন, নির্বাচন সময়মতো হবে।\nসূত্র: বাসস।\n',
+    'pair.txt':
+      'হেমন্তের উৎসব শুরু\n\nঢাকা, ৫ ডিসেম্বর ২০২৬ / ২০ অগ্রহায়ণ ১৪৩৩ — রাজধানীতে নবান্ন উৎসব শুরু হয়েছে।\nসূত্র: বাসস।\n',
+    'pair-disagree.txt':
+      'নবান্ন উৎসবের সমাপনী\n\nঢাকা, ৫ ডিসেম্বর ২০২৬ / ২১ অগ্রহায়ণ ১৪৩৩ — নবান্ন উৎসব শেষ হয়েছে।\nসূত্র: বাসস।\n',
+    'teknaf.txt':
+      'টেকনাফে নৌকাডুবি, নিখোঁজ ১২\n\nমো. আবদুল করিম\nটেকনাফ (কক্সবাজার), ৫ ডিসেম্বর : নাফ নদীতে নৌকাডুবিতে ১২ জন নিখোঁজ হয়েছেন।\nসূত্র: প্রথম আলো।\n',
+    'inline.txt':
+      'মিরপুরে কারখানায় আগুন\n\nরাজধানীর মিরপুরে শনিবার সকালে (৫ ডিসেম্বর) একটি পোশাক কারখানায় আগুন লাগে।\nসূত্র: সমকাল।\n',
+    'source.txt':
+      'শ্রমিকদের বিক্ষোভ\n\nআজ ৬ ডিসেম্বর সকালে শ্রমিকেরা বিক্ষোভ করেন।\nদ্বিতীয় অনুচ্ছেদ।\nসূত্র: আবদুল করিম, চ্যানেল ২4।\n',
+  }
+
+  it('dates each story, credits the name line and drafts what the Studio would refuse', async () => {
+    const folder = join(work, 'desk-forms')
+    await mkdir(folder, {recursive: true})
+    for (const [name, text] of Object.entries(STORIES)) await writeFile(join(folder, name), text)
+    const {code, stderr} = await importInto('desk-forms', [folder, '--as-of', '2026-12-06'])
+    expect(code, stderr).toBe(0)
+
+    const articles = await lake.client({dataset: 'desk-forms'}).fetch<
+      {
+        _id: string
+        title: string
+        publishedAt?: string
+        dateline?: {text: string; place?: string}
+        credits?: string[]
+        body: {children: {text: string}[]}[]
+        source: {_ref: string; _weak?: boolean}
+      }[]
+    >('*[_type == "article"]', {}, {perspective: 'raw'})
+    const byTitle = (title: string) => articles.find((doc) => doc.title === title.normalize('NFC'))!
+
+    expect(byTitle('প্রধান উপদেষ্টার সঙ্গে বৈঠক').publishedAt).toBe('2026-12-03T18:00:00.000Z')
+    expect(byTitle('হেমন্তের উৎসব শুরু').publishedAt).toBe('2026-12-04T18:00:00.000Z')
+    const disagree = byTitle('নবান্ন উৎসবের সমাপনী')
+    expect(disagree._id).toMatch(/^drafts\./u)
+    expect(stderr).toMatch(/pair-disagree\.txt:3: warning: .*2026-12-05.*2026-12-06/u)
+
+    const teknaf = byTitle('টেকনাফে নৌকাডুবি, নিখোঁজ ১২')
+    expect(teknaf.publishedAt).toBe('2026-12-04T18:00:00.000Z')
+    expect(teknaf.dateline).toMatchObject({place: 'টেকনাফ (কক্সবাজার)'.normalize('NFC')})
+    expect(teknaf.credits).toEqual(['মো. আবদুল করিম'.normalize('NFC')])
+    expect(teknaf.body).toHaveLength(1)
+
+    const inline = byTitle('মিরপুরে কারখানায় আগুন')
+    expect(inline.publishedAt).toBe('2026-12-04T18:00:00.000Z')
+    expect(inline.dateline?.text).toBe('শনিবার সকালে (৫ ডিসেম্বর)'.normalize('NFC'))
+
+    // The source the Studio would refuse is a draft; the article is published and points at it weakly.
+    const sourced = byTitle('শ্রমিকদের বিক্ষোভ')
+    expect(sourced._id).not.toMatch(/^drafts\./u)
+    expect(sourced.source).toMatchObject({_weak: true})
+    const source = await lake.client({dataset: 'desk-forms'}).fetch<{_id: string; name: string}[]>(
+      '*[_type == "source" && name == $name]{_id, name}',
+      {
+        name: 'চ্যানেল ২4',
+      },
+      {perspective: 'raw'},
+    )
+    expect(source).toEqual([{_id: `drafts.${sourced.source._ref}`, name: 'চ্যানেল ২4'}])
+    expect(stderr).toMatch(/source\.txt:5: warning: the source name 'চ্যানেল ২4' mixes/u)
+  })
+})

@@ -93,13 +93,17 @@ describe('hostile input to the import', () => {
   })
 
   it('reads a 5 MB credit line of hyphenated names in one pass', () => {
-    const names = 'আবদুল করিম-'.repeat(450_000)
+    // 55,000 long names: the old search for known names over every remaining piece, joined each
+    // time, was quadratic (50,000 short names ran past 5 minutes).
+    const name = 'আবদুল করিম খান '.repeat(6).trim()
+    const names = `${name}-`.repeat(55_000)
     expect(names.length).toBeGreaterThan(4_900_000)
     const article = parse(`শিরোনাম\n\nআজ ৬ ডিসেম্বর সকালে…\nসূত্র: ${names}রহিম, বাসস।\n`)
-    expect(article.credits).toHaveLength(450_001)
+    expect(article.credits).toHaveLength(55_001)
+    expect(article.credits[0]).toBe(name.normalize('NFC'))
     expect(article.organisation).toBe('বাসস')
     expect(article.date).toBe('2026-12-06')
-    expect(toDocuments(article).article.credits).toHaveLength(450_001)
+    expect(toDocuments(article).article.credits).toHaveLength(55_001)
   })
 
   it('slugs a 5 MB title or organisation from its start, as a short one', () => {

@@ -1872,6 +1872,19 @@ function fallingIds(count: number, title: string): Record<string, Partial<Sanity
  * Documents the test dataset's full-text index has yet to read (its queue and the re-index's
  * backlog), read on a connection of its own; `table` counts one of them alone.
  */
+/** The file's documents, queue, backlog and set-aside documents, read on a connection of its own. */
+function filesView(): string {
+  const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
+  try {
+    const count = (table: string) =>
+      Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n)
+    const tables = ['documents', 'search_queue', 'search_reindex', 'search_aside']
+    return tables.map((table) => `${table} ${count(table)}`).join(', ')
+  } finally {
+    db.close()
+  }
+}
+
 function queuedNow(table?: 'search_queue' | 'search_reindex'): number {
   const db = new DatabaseSync(join(dir, 'datasets', 'test.sqlite'), {readOnly: true})
   try {
@@ -2194,7 +2207,10 @@ describe('full-text index analysed on another thread', () => {
       release()
       await caughtUp(80_000)
       expect(asked.filter((truncate) => !truncate).length).toBeGreaterThan(0)
-      expect(indexed('বৈঠক')).toHaveLength(10_000)
+      // CI once found fewer here (not reproduced in 9 runs, 6 beside two busy loops): what a
+      // fresh connection sees then tells a lost document from an index the store reads short.
+      const found = indexed('বৈঠক')
+      expect(found, filesView()).toHaveLength(10_000)
     } finally {
       release()
       stores.close()

@@ -71,6 +71,16 @@ export const LIMITS = {
     termsSignedIn: 40_000,
     /** Past this many terms a query is never parsed on the event loop (about 1-3 ms at most). */
     termsParsedInPlace: 1_000,
+    /**
+     * groq-js's parse work (scanQueryText's `work`: each operator counts the marks before it in
+     * its brackets). groq-js adds an operator to its chain or pipe with `unshift`, which moves
+     * every mark the chain holds so far: quadratic, at 40-300 ns a mark on a loaded machine. Within
+     * the terms, 180 groups of 30 `match` terms (the Studio's legacy search's shape) held a query
+     * thread to its deadline, a chain of 5,477 `+` took 5.6 s at load 17. At 10 M the slowest
+     * shapes measured parse in about a second at load 17 (bench/parse.ts); the legacy search passes
+     * up to about 130 words, and lists (no operators) only the terms limit bounds.
+     */
+    parseWork: 10_000_000,
   },
   /**
    * What query requests hold while they wait for a query thread or run (their bodies or URLs,
@@ -762,6 +772,16 @@ export function checkQueryText(
         'parameters ($ids) and split long chains of filters, pipes or slices.',
     )
   }
+  if (scan.work > limits.parseWork) {
+    const where =
+      scan.workAt < 0 ? 'outside any brackets' : `in the brackets at position ${scan.workAt}`
+    throw new QueryError(
+      `Query is too large to parse: its lists, chains (||, &&, +, …) and pipes, most of them ` +
+        `${where}, come to ${scan.work} units of parse work (each operator counts the terms before ` +
+        `it in its brackets); the limit is ${limits.parseWork}. Move long literal lists into ` +
+        'parameters ($ids), match several words with one pattern or parameter, or split the query.',
+    )
+  }
   let bytes = 0
   for (const [name, value] of Object.entries(params)) {
     // Depth first: JSON.stringify recurses, and a hostile parameter could overflow the stack.
@@ -785,18 +805,29 @@ export function checkQueryText(
 
 /**
  * One linear pass over the text outside string literals and comments: the deepest bracket nesting
- * (and where it is first reached), and the number of terms (names, numbers, strings, `$params`,
- * each punctuation or operator character) with the position where it passes `maxTerms`.
+ * (and where it is first reached), the number of terms (names, numbers, strings, `$params`, each
+ * punctuation or operator character) with the position where it passes `maxTerms`, and the parse
+ * work groq-js would do (parseWork) with the bracket whose contents do the most of it.
  */
 export function scanQueryText(
   query: string,
   maxTerms = Infinity,
-): {depth: number; at: number; terms: number; termsAt: number} {
+): {depth: number; at: number; terms: number; termsAt: number; work: number; workAt: number} {
   let depth = 0
   let max = 0
   let at = 0
   let terms = 0
   let termsAt = -1
+  // One level per open bracket (the query itself at 0): the marks in it so far, where it opened.
+  const inside: number[] = [0]
+  const opened: number[] = [-1]
+  const levelWork: number[] = [0]
+  let work = 0
+  let most = -1
+  let workAt = -1
+  const close = () => {
+    if (levelWork[depth]! > most) [most, workAt] = [levelWork[depth]!, opened[depth]!]
+  }
   for (let i = 0; i < query.length; i++) {
     const char = query[i]!
     if (char === ' ' || char === '\n' || char === '\t' || char === '\r') continue
@@ -807,8 +838,20 @@ export function scanQueryText(
       continue
     }
     if (++terms > maxTerms && termsAt === -1) termsAt = i
+    // An operator makes groq-js move every mark its chain or pipe holds so far (`unshift`, 40-300
+    // ns a mark on a loaded machine): its work is the marks before it. A list's item, a slice or
+    // an attribute copies them (`concat`, 1-3 ns a mark): a thirty-second of that.
+    const operator =
+      OPERATOR.test(char) || (WORD.test(char) && OPERATOR_WORDS.has(wordAt(query, i)))
+    const termWork = operator ? inside[depth]! : inside[depth]! >> 5
+    work += termWork
+    levelWork[depth]! += termWork
+    inside[depth]! += MARKS[char] ?? 1
     if (char === '"' || char === "'") {
-      for (i++; i < query.length && query[i] !== char; i++) if (query[i] === '\\') i++
+      for (i++; i < query.length && query[i] !== char; i++) {
+        // An escape is three marks more (`str_pause`, the escape, `str_start`).
+        if (query[i] === '\\') [i, inside[depth]] = [i + 1, inside[depth]! + 3]
+      }
     } else if (WORD.test(char)) {
       // A decimal point or exponent is part of its number: `1.5e-3` is one value.
       const number = isDigit(char)
@@ -824,11 +867,44 @@ export function scanQueryText(
       }
     } else if (char === '(' || char === '[' || char === '{') {
       depth++
+      inside[depth] = 0
+      levelWork[depth] = 0
+      opened[depth] = i
       if (depth > max) [max, at] = [depth, i]
-    } else if (char === ')' || char === ']' || char === '}') depth--
+    } else if ((char === ')' || char === ']' || char === '}') && depth > 0) {
+      close()
+      depth--
+      inside[depth]! += inside[depth + 1]!
+    }
+    // A closing bracket with none open is groq-js's syntax error to report.
   }
-  return {depth: max, at, terms, termsAt}
+  // Brackets left open (a syntax error groq-js still reads up to), then the query itself.
+  for (; depth > 0; depth--) {
+    close()
+    inside[depth - 1]! += inside[depth]!
+  }
+  close()
+  return {depth: max, at, terms, termsAt, work, workAt}
 }
+
+/** Characters of the operators groq-js's parser adds to a chain with `unshift` (pipes too). */
+const OPERATOR = /[|&=<>!+\-*/%]/
+/** The words it does so for. */
+const OPERATOR_WORDS: ReadonlySet<string> = new Set(['in', 'match', 'desc', 'asc'])
+/** The word starting at `i` if it is at most 5 characters long, else ''. */
+function wordAt(query: string, i: number): string {
+  let end = i
+  while (end < query.length && end - i <= 5 && WORD.test(query[end]!)) end++
+  return end - i <= 5 ? query.slice(i, end) : ''
+}
+
+/**
+ * The marks groq-js's parser makes for a term, by its first character (a name three: `this_attr`,
+ * `ident`, `ident_end`; a number or a string two, and three an escape in it; anything else one).
+ */
+const MARKS: Record<string, number> = {'"': 2, "'": 2, $: 3, '@': 1, '^': 1}
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_') MARKS[c] = 3
+for (const c of '0123456789') MARKS[c] = 2
 
 /** Characters of one name, number or parameter (`$id`, `_type`, `@`, `^`). */
 const WORD = /[\w$@^]/

@@ -1,6 +1,8 @@
 /**
  * Ends what a revoked token, a signed-out session or a removed user still holds open: their
- * listeners and live event streams get `disconnect` at once (and their presence sockets are closed, lake/server.ts). Requests are checked one by one already (every request
+ * live event streams and an API token's listeners get `disconnect` at once, a session's listeners
+ * hear nothing more (ListenerRegistry.endWhere says why), and their presence sockets are closed
+ * (lake/server.ts). Requests are checked one by one already (every request
  * resolves its token); a listener is one long request, so it is checked whenever the auth store
  * changes: by this process (sign-out) or by another writing the same file (`npm run lake -- tokens
  * revoke`, `users remove`), which the store's version() reveals (SQLite's data_version).

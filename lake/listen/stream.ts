@@ -183,6 +183,11 @@ interface Listener extends UnreadReader {
   /** Whom the listener counts against: the principal's id, or an anonymous caller's address. */
   holder: string
   disconnect(reason: string): void
+  /**
+   * Stops the stream's events for good but leaves it open, a `:` comment saying why; false when it
+   * was muted or closed already.
+   */
+  mute(reason: string): boolean
   /** Ends the stream for its client to reconnect, a `:` comment saying why (startOver, uncounted). */
   end(why: string): void
 }
@@ -200,8 +205,12 @@ export interface ListenerRegistry {
   /** How many listeners a holder (a principal's id, an anonymous address) holds open. */
   heldBy(holder: string): number
   /**
-   * Sends `disconnect` to the listeners whose principal `ended` gives a reason for (a revoked
-   * token, a removed user: lake/auth/revocation.ts), asking once per principal.
+   * Ends what the principals `ended` gives a reason for still hear (lake/auth/revocation.ts),
+   * asking once per principal: an API token's listeners get `disconnect`; a signed-in user's
+   * session's are muted instead (no more events, left open). The Studio 6.9.2 takes a
+   * `disconnect` (or a 401 on reconnecting) on a document's listener as a crash of its structure
+   * tool, where the editor was typing; it learns the session ended from its next request's 401
+   * (errorCode SIO-401-ANF) and shows its sign-in screen, closing the stream itself.
    */
   endWhere(ended: (principal: Principal) => string | null): number
   /**
@@ -263,7 +272,8 @@ export function createListenerRegistry(): ListenerRegistry {
         if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
         const reason = verdicts.get(principal)
         if (reason === null || reason === undefined) continue
-        listener.disconnect(reason)
+        if (principal.kind !== 'user') listener.disconnect(reason)
+        else if (!listener.mute(reason)) continue
         count++
       }
       return count
@@ -317,6 +327,8 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   const counters = registry.counters
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let closed = false
+  /** Its principal's session ended: nothing more is sent but keep-alives (Listener.mute). */
+  let muted = false
   let unsubscribe = () => {}
   let keepAlive: ReturnType<typeof setInterval> | undefined
 
@@ -396,6 +408,14 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     drop: cut,
     disconnect(reason) {
       closeWith(sse('disconnect', {reason}))
+    },
+    mute(reason) {
+      if (closed || muted) return false
+      muted = true
+      unsubscribe()
+      pending.length = 0
+      send(`: ${reason.replace(/[\r\n]+/g, ' ')}\n\n`)
+      return true
     },
     end: (why) => end(why),
   }
@@ -478,6 +498,8 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     asked: ReturnType<typeof ask>['asked'],
     matches: boolean[],
   ) => {
+    // A filter's answer that came after the session ended.
+    if (muted) return
     const matched = new Map<DocumentChange, {before?: boolean; after?: boolean}>()
     asked.forEach(({change, state}, i) => {
       matched.set(change, {...matched.get(change), [state]: matches[i] === true})

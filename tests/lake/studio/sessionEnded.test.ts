@@ -129,3 +129,24 @@ it('a 401 that is no session ending stays one the Studio treats as final', async
   expect(studio.getApiErrorCode(err)).toBeUndefined()
   expect(studio.isInvalidSessionError(err)).toBe(false)
 })
+
+it('what else the Studio calls with a session signed out: the same 401, errorCode and all', async () => {
+  const client = await signIn('anu@example.com')
+  const {token} = client.config()
+  await client.request({method: 'POST', uri: '/auth/logout'})
+  const headers = {authorization: `Bearer ${token}`}
+  const base = `${lake().url}/v2025-02-19`
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  )
+  for (const [what, request] of [
+    ['users/me', fetch(`${base}/users/me`, {headers})],
+    ['a listener (re)connecting', fetch(`${base}/data/listen/test?query=*`, {headers})],
+    ['an image upload', fetch(`${base}/assets/images/test`, {method: 'POST', headers, body: png})],
+  ] as const) {
+    const answer = await request
+    expect([what, answer.status]).toEqual([what, 401])
+    expect([what, await answer.json()]).toMatchObject([what, {errorCode: 'SIO-401-ANF'}])
+  }
+})

@@ -4,12 +4,17 @@
 import {Stack, Text, TextInput} from '@sanity/ui'
 import {useEffect, useState, type ChangeEvent, type FocusEvent} from 'react'
 import {set, unset, type NumberInputProps, type SchemaType} from 'sanity'
-import {formatNumberText, parseNumberText} from '../numberText.ts'
+import {formatNumberText, isPartialNumberText, parseNumberText} from '../numberText.ts'
 import {bn} from '../locale/bn.ts'
 
-/** Whether the schema type is (built on) Sanity's number. */
+/**
+ * Whether the schema type is (built on) Sanity's number and typed in a box: one with a list of
+ * options is the Studio's own dropdown or radios, left to it.
+ */
 export function isNumberType(schemaType: SchemaType): boolean {
-  return schemaType.jsonType === 'number'
+  // As the Studio's resolveNumberInput: any `list` option makes it a SelectInput.
+  const options = schemaType.options as {list?: unknown} | undefined
+  return schemaType.jsonType === 'number' && !options?.list
 }
 
 export function BengaliNumberInput(props: NumberInputProps) {
@@ -33,7 +38,8 @@ export function BengaliNumberInput(props: NumberInputProps) {
     setText(null)
     elementProps.onBlur(event)
   }
-  const notANumber = parsed === null
+  // 7. or - on the way to 7.5 or -5 is not yet a number, and not wrong either.
+  const notANumber = parsed === null && !(text !== null && isPartialNumberText(text))
   return (
     <Stack gap={2}>
       <TextInput

@@ -4,9 +4,10 @@ import {studioTheme, ThemeProvider} from '@sanity/ui'
 import {createElement} from 'react'
 import {renderToStaticMarkup} from 'react-dom/server'
 import type {SchemaType} from 'sanity'
+import fc from 'fast-check'
 import {describe, expect, it, vi} from 'vitest'
 import {NfcFormInput} from '../../studio/components/BengaliTextInput.tsx'
-import {formatNumberText, parseNumberText} from '../../studio/numberText.ts'
+import {formatNumberText, isPartialNumberText, parseNumberText} from '../../studio/numberText.ts'
 import {schema} from '../schemas/_validate.ts'
 
 describe('number text', () => {
@@ -37,6 +38,33 @@ describe('number text', () => {
     expect(formatNumberText(-3.25)).toBe('-৩.২৫')
     for (const n of [0, 75, -12, 3.5, 1234567]) expect(parseNumberText(formatNumberText(n))).toBe(n)
   })
+
+  it('shows very large and very small numbers in digits the field reads back (no exponent)', () => {
+    for (const n of [1e21, -1e21, 1e-7, 1.5e-7, 2 ** 80 * 3 + 2 ** 40, 5e-324, Number.MAX_VALUE]) {
+      const shown = formatNumberText(n)
+      expect(shown, String(n)).not.toMatch(/e/i)
+      expect(parseNumberText(shown), `${n} shown as ${shown}`).toBe(n)
+    }
+  })
+
+  it('reads back any finite number it shows, as that number', () => {
+    fc.assert(
+      fc.property(fc.double({noNaN: true, noDefaultInfinity: true}), (n) => {
+        expect(parseNumberText(formatNumberText(n))).toBe(Object.is(n, -0) ? 0 : n)
+      }),
+      {numRuns: 2000},
+    )
+  })
+
+  it('reads 7. (on the way to 7.5) as 7, and a lone sign, point or trailing comma as unfinished', () => {
+    expect(parseNumberText('৭.')).toBe(7)
+    expect(parseNumberText('-৭.')).toBe(-7)
+    for (const text of ['-', '+', '.', '-.', '১,', '১২,৩', '১,২৩৪,']) {
+      expect(isPartialNumberText(text), text).toBe(true)
+    }
+    for (const text of ['ক', '৭৫ক', '1.2.3', '১,২৩৪৫'])
+      expect(isPartialNumberText(text), text).toBe(false)
+  })
 })
 
 describe('the number input', () => {
@@ -64,5 +92,25 @@ describe('the number input', () => {
     expect(html).toContain('value="৭৫"')
     expect(html).toContain('inputMode="decimal"')
     expect(html).not.toContain('type="number"')
+  })
+
+  it('leaves a number field with a list of options to the Studio (its dropdown or radios)', () => {
+    const renderDefault = vi.fn(() => null)
+    const props = {
+      schemaType: {...position, options: {list: [1, 2, 3]}},
+      value: 2,
+      onChange: () => {},
+      validation: [],
+      elementProps: {id: 'position', onBlur: () => {}, onFocus: () => {}, value: '2'},
+      renderDefault,
+    }
+    renderToStaticMarkup(
+      createElement(
+        ThemeProvider,
+        {theme: studioTheme},
+        createElement(NfcFormInput, props as never),
+      ),
+    )
+    expect(renderDefault).toHaveBeenCalledWith(props)
   })
 })

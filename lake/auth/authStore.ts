@@ -1,7 +1,8 @@
 /**
  * Users, API tokens, sign-in sessions, failed-login throttling and per-user key/value settings, in
- * <dataDir>/auth.sqlite (node:sqlite). Passwords are kept only as scrypt hashes, tokens and
- * session ids only as SHA-256 digests (tokenDigestMatches says why); a session id (`sid`) is
+ * <dataDir>/auth.sqlite (node:sqlite). Passwords are kept only as scrypt hashes, tokens as a
+ * scrypt hash (`hash`, what a lake before digests reads) and a SHA-256 digest (`digest`, what this
+ * lake checks: tokenDigestMatches says why), session ids as digests; a session id (`sid`) is
  * single-use and short-lived, and is exchanged for a session token that expires.
  */
 import {hash, randomBytes, randomInt, timingSafeEqual} from 'node:crypto'
@@ -14,6 +15,7 @@ import {LIMITS} from '../core/limits.ts'
 import {
   DUMMY_PASSWORD_HASH,
   PASSWORD_COST,
+  TOKEN_COST,
   hashSecret,
   verifySecret,
   type ScryptCost,
@@ -80,14 +82,20 @@ const TOKEN_PREFIX = 'sk'
 const TOKEN_ID_LENGTH = 12
 const TOKEN_SECRET_BYTES = 24
 const MAX_CACHED_TOKENS = 1000
-/** How a token's digest is stored in `tokens.hash` (a lake before it stored a scrypt hash). */
+/** How a token's digest is stored in `tokens.digest` (a lake before it had only `hash`). */
 const DIGEST_PREFIX = 'sha256$'
 /**
- * scrypt checks of tokens stored by a lake before digests (each upgraded on its first success),
- * under way at once, the same token's requests sharing one: half of libuv's four threads, so
- * that wrong secrets sent for a known token id cannot take every thread file reads need.
+ * scrypt checks of tokens stored by a lake before digests (each given its digest on its first
+ * success) running at once, others waiting their turn: half of libuv's four threads, so that
+ * checks cannot take every thread file reads need. A token id has one check under way at most,
+ * so the wait is bounded by the number of such tokens and a flood for one id holds one thread.
  */
 const LEGACY_CHECKS_AT_ONCE = 2
+/**
+ * auth.sqlite's schema version (PRAGMA user_version). 1: `tokens.digest` beside `tokens.hash`.
+ * A lake refuses a file of a later version rather than misread it.
+ */
+export const AUTH_SCHEMA = 1
 /** How long a statement waits for another connection's lock before "database is locked". */
 const BUSY_TIMEOUT_MS = 5000
 
@@ -153,10 +161,23 @@ export function createAuthStore(options: AuthStoreOptions) {
   const db = new DatabaseSync(options.path, {timeout: BUSY_TIMEOUT_MS})
   db.exec('PRAGMA journal_mode = WAL')
   db.exec('PRAGMA foreign_keys = ON')
+  const {user_version: schema} = db.prepare('PRAGMA user_version').get() as {user_version: number}
+  if (schema > AUTH_SCHEMA) {
+    db.close()
+    throw new Error(
+      `${options.path} was written by a newer lake (auth schema ${schema}; this lake reads up to ${AUTH_SCHEMA}), so it is left unread and unchanged: upgrade the lake to the version that wrote it, or a later one`,
+    )
+  }
   db.exec(SCHEMA)
+  migrate(db)
 
-  /** sha256(token) → its scrypt check under way, for a token stored before digests. */
-  const legacyChecks = new Map<string, Promise<boolean>>()
+  /** Token id → its scrypt check under way (and the digest it checks), for a token stored before digests. */
+  const legacyChecks = new Map<string, {digest: string; check: Promise<boolean>}>()
+  /** scrypt checks running (at most LEGACY_CHECKS_AT_ONCE), and those waiting for one to end. */
+  let legacyRunning = 0
+  const legacyWaiting: (() => void)[] = []
+  /** Token ids whose scrypt hash, lost to a lake of a544830e, is being written again. */
+  const restoring = new Set<string>()
   /** sha256(token) of tokens whose scrypt check failed: a 401's second look costs none. */
   const legacyFailed = new Set<string>()
   /** Revocations and removals made through this store (data_version counts only others'). */
@@ -228,11 +249,23 @@ export function createAuthStore(options: AuthStoreOptions) {
   }): Promise<{token: string; info: TokenInfo}> {
     const id = randomBytes(TOKEN_ID_LENGTH / 2).toString('hex')
     const token = TOKEN_PREFIX + id + randomBytes(TOKEN_SECRET_BYTES).toString('hex')
-    const hash = DIGEST_PREFIX + sha256(token)
+    // Both forms: the scrypt hash (one light derivation) keeps the token good for a lake before
+    // digests sharing or later reopening this folder.
+    const hash = await hashSecret(token, TOKEN_COST)
     statement(
-      `INSERT INTO tokens (id, kind, label, role, user_id, hash, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, fields.kind, fields.label, fields.role, fields.userId, hash, iso(), fields.expiresAt)
+      `INSERT INTO tokens (id, kind, label, role, user_id, hash, digest, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      fields.kind,
+      fields.label,
+      fields.role,
+      fields.userId,
+      hash,
+      DIGEST_PREFIX + sha256(token),
+      iso(),
+      fields.expiresAt,
+    )
     return {token, info: getToken(id)!}
   }
 
@@ -256,46 +289,84 @@ export function createAuthStore(options: AuthStoreOptions) {
       ? token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + TOKEN_ID_LENGTH)
       : ''
     const row = statement('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined
-    const stored = row ? String(row.hash) : ''
+    const stored = row?.digest ? String(row.digest) : ''
     const digest = sha256(token)
-    if (row && !stored.startsWith(DIGEST_PREFIX)) {
-      // Stored by a lake before digests: a revoked one needs no check; a good one is upgraded.
-      if (row.revoked_at || !(await legacyCheck(token, digest, stored))) return null
-      statement('UPDATE tokens SET hash = ? WHERE id = ? AND hash = ?').run(
+    if (row && !stored) {
+      // Stored by a lake before digests: a revoked one needs no check; a good one gets its digest
+      // beside its hash, which stays for that lake.
+      if (row.revoked_at || !(await legacyCheck(id, token, digest, String(row.hash)))) return null
+      statement('UPDATE tokens SET digest = ? WHERE id = ? AND digest IS NULL').run(
         DIGEST_PREFIX + digest,
         row.id,
-        stored,
       )
       return row
     }
-    return tokenDigestMatches(digest, stored) ? (row ?? null) : null
+    if (!tokenDigestMatches(digest, stored)) return null
+    if (row && !String(row.hash).startsWith('scrypt$')) restoreHash(id, token)
+    return row ?? null
   }
 
-  /** One scrypt check of a token stored by a lake before digests, bounded (LEGACY_CHECKS_AT_ONCE). */
-  function legacyCheck(token: string, digest: string, stored: string): Promise<boolean> {
-    if (legacyFailed.has(digest)) return Promise.resolve(false)
-    let check = legacyChecks.get(digest)
-    if (!check) {
-      if (legacyChecks.size >= LEGACY_CHECKS_AT_ONCE) {
-        throw new CallerBusyError(
-          'Too many checks of tokens issued by an older lake are under way: send the request ' +
-            'again in a second (each such token is checked once, then as any other)',
-          1,
+  /**
+   * Writes the scrypt hash again for a token whose hash a lake of a544830e replaced by its digest
+   * (once, after its secret matched), so that a lake before digests reads it again.
+   */
+  function restoreHash(id: string, token: string): void {
+    if (restoring.has(id)) return
+    restoring.add(id)
+    void hashSecret(token, TOKEN_COST)
+      .then((hash) => {
+        statement(`UPDATE tokens SET hash = ? WHERE id = ? AND hash NOT LIKE 'scrypt$%'`).run(
+          hash,
+          id,
         )
-      }
-      check = verifySecret(token, stored)
-        .then((ok) => {
-          if (!ok) {
-            if (legacyFailed.size >= MAX_CACHED_TOKENS) {
-              legacyFailed.delete(legacyFailed.values().next().value!)
-            }
-            legacyFailed.add(digest)
-          }
-          return ok
-        })
-        .finally(() => legacyChecks.delete(digest))
-      legacyChecks.set(digest, check)
+      })
+      .catch(() => restoring.delete(id))
+  }
+
+  /**
+   * One scrypt check of a token stored by a lake before digests: one at a time per token id (a
+   * request with another secret for an id being checked is a 429 at no cost; the same secret
+   * shares the check), at most LEGACY_CHECKS_AT_ONCE running, the rest waiting their turn.
+   */
+  function legacyCheck(
+    id: string,
+    token: string,
+    digest: string,
+    stored: string,
+  ): Promise<boolean> {
+    if (legacyFailed.has(digest)) return Promise.resolve(false)
+    const underWay = legacyChecks.get(id)
+    if (underWay?.digest === digest) return underWay.check
+    if (underWay) {
+      throw new CallerBusyError(
+        'Another secret for this token id, issued by an older lake, is being checked: send the ' +
+          'request again in a second (each such token is checked once, then as any other)',
+        1,
+      )
     }
+    const check = (async () => {
+      if (legacyRunning < LEGACY_CHECKS_AT_ONCE) legacyRunning++
+      else await new Promise<void>((resolve) => legacyWaiting.push(resolve))
+      try {
+        return await verifySecret(token, stored)
+      } finally {
+        // The slot goes straight to the next waiting check, else it is given back.
+        const next = legacyWaiting.shift()
+        if (next) next()
+        else legacyRunning--
+      }
+    })()
+      .then((ok) => {
+        if (!ok) {
+          if (legacyFailed.size >= MAX_CACHED_TOKENS) {
+            legacyFailed.delete(legacyFailed.values().next().value!)
+          }
+          legacyFailed.add(digest)
+        }
+        return ok
+      })
+      .finally(() => legacyChecks.delete(id))
+    legacyChecks.set(id, {digest, check})
     return check
   }
 
@@ -652,6 +723,24 @@ export function createAuthStore(options: AuthStoreOptions) {
     },
   }
   return store
+}
+
+/**
+ * Brings auth.sqlite to AUTH_SCHEMA, each step kept readable by the lake before it: `digest` is a
+ * column of its own, and a digest a lake of a544830e wrote into `hash` is copied there.
+ */
+function migrate(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(tokens)').all() as {name: string}[]
+  if (!columns.some((c) => c.name === 'digest')) {
+    try {
+      db.exec('ALTER TABLE tokens ADD COLUMN digest TEXT')
+    } catch (err) {
+      // Another process (the command line, the lake) opening the folder added it first.
+      if (!/duplicate column/.test(String(err))) throw err
+    }
+  }
+  db.exec(`UPDATE tokens SET digest = hash WHERE digest IS NULL AND hash LIKE '${DIGEST_PREFIX}%'`)
+  db.exec(`PRAGMA user_version = ${AUTH_SCHEMA}`)
 }
 
 /** Whether a token's digest (hex) is the one stored (`sha256$<hex>`); false for any other. */

@@ -13,6 +13,12 @@ export interface ScryptCost {
 /** Passwords are low-entropy: memory-hard cost (32 MiB, ~0.1 s per check). */
 export const PASSWORD_COST: ScryptCost = {N: 2 ** 15, r: 8, p: 1}
 
+/**
+ * Tokens' scrypt hashes, kept beside their digests only for a lake before digests (which checks
+ * them with this cost): light, as tokens carry 192 random bits.
+ */
+export const TOKEN_COST: ScryptCost = {N: 2 ** 10, r: 8, p: 1}
+
 const KEY_LENGTH = 32
 
 /** scrypt derivations sent to libuv's thread pool and not answered yet (derivationsUnderWay). */

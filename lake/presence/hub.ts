@@ -13,6 +13,7 @@
  * transport (lake/presence/socket.ts) hands in text and a way to send text back.
  */
 import {can, type Principal} from '../core/grants.ts'
+import {TooManyRequestsError} from '../core/errors.ts'
 import {LIMITS, nestsDeeperThan} from '../core/limits.ts'
 
 /** What the hub needs to know about tokens (the lake's auth store fits). */
@@ -65,6 +66,9 @@ const INVALID_REQUEST = -32600
 const METHOD_NOT_FOUND = -32601
 const INVALID_PARAMS = -32602
 const PARSE_ERROR = -32700
+/** JSON-RPC's range for server errors: the token could not be checked now (try again). */
+const SERVER_BUSY = -32000
+const BUSY = Symbol('busy')
 
 /** Generous limits: the Studio reports one location (the form it shows) with a short path. */
 const MAX_LOCATIONS = 50
@@ -188,9 +192,9 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
       /** The caller of this request, checked again now: tokens expire and get revoked. */
       async function caller(): Promise<Principal | null> {
         if (!member.token) return null
-        // A check refused for now (too many of an older lake's tokens checked at once: a 429 over
-        // HTTP) signs no one in; the socket's next message asks again.
-        const principal = await tokens.principalForToken(member.token).catch(() => null)
+        // A check that fails (refused for now, the store busy) throws on: the caller is told to
+        // send the message again, not that it is signed out.
+        const principal = await tokens.principalForToken(member.token)
         // A check that finished after the socket closed signs no one in: the transport would
         // hold a place for the user that its close had already given back.
         if (gone) return null
@@ -206,6 +210,23 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
           return null
         }
         return principal
+      }
+
+      /** caller(), or BUSY once request `id` was answered that the check failed for now. */
+      async function callerOrBusy(id: unknown): Promise<Principal | null | typeof BUSY> {
+        try {
+          return await caller()
+        } catch (err) {
+          if (!gone) {
+            const why = err instanceof TooManyRequestsError ? `${err.message}. ` : ''
+            fail(
+              id,
+              SERVER_BUSY,
+              `${why}The token could not be checked just now: send the request again`,
+            )
+          }
+          return BUSY
+        }
       }
 
       async function handle(text: string): Promise<void> {
@@ -230,7 +251,9 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
           }
           member.token = match[1]
           member.principal = null
-          if (!(await caller())) {
+          const checked = await callerOrBusy(id)
+          if (checked === BUSY) return
+          if (!checked) {
             return unauthorized('Session not found or token invalid, revoked or expired')
           }
           return reply(id, true)
@@ -239,7 +262,8 @@ export function createPresenceHub(tokens: TokenResolver): PresenceHub {
         if (!member.token) {
           return unauthorized('Not signed in: call "authorization" with the session token first')
         }
-        const principal = await caller()
+        const principal = await callerOrBusy(id)
+        if (principal === BUSY) return
         if (!principal) {
           return unauthorized('Session not found or token invalid, revoked or expired')
         }

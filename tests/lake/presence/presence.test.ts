@@ -11,6 +11,7 @@ import {
   MAX_SESSIONS_PER_CONNECTION,
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from '../../../lake/presence/hub.ts'
+import {CallerBusyError} from '../../../lake/core/errors.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const STUDIO_ORIGIN = 'http://localhost:3333'
@@ -213,6 +214,41 @@ describe('presence socket', () => {
     expect((await leaving.closed).code).toBe(4001)
     await karim.event((e) => e.type === 'disconnect' && e.m?.session === 'l')
     karim.ws.close()
+  })
+
+  it('says busy, not signed out, when the token cannot be checked now, and keeps the socket', async () => {
+    const store = lake.server.lake.auth!.store
+    const busy = () =>
+      Promise.reject(new CallerBusyError('Too many token checks under way: send it again', 1))
+    const spy = vi.spyOn(store, 'principalForToken').mockImplementationOnce(busy)
+    try {
+      // At sign-in.
+      const bifur = new Bifur(socketUrl())
+      await bifur.opened()
+      // The reply, or how the socket closed instead.
+      const auth = await Promise.race([
+        bifur.call('authorization', {authorization: `Bearer ${tokens['rina@localhost']}`}),
+        bifur.closed.then((closed) => ({closed, error: undefined})),
+      ])
+      expect(auth).not.toHaveProperty('closed')
+      expect(auth.error?.message).toMatch(/send it again/)
+      expect(auth.error?.message).not.toMatch(/invalid, revoked or expired/)
+      expect(
+        (await bifur.call('authorization', {authorization: `Bearer ${tokens['rina@localhost']}`}))
+          .result,
+      ).toBe(true)
+      // And at a later message.
+      spy.mockImplementationOnce(busy)
+      const announce = {data: {sessionId: 'busy', locations: [location('a')]}}
+      expect((await bifur.call('presence_announce', announce)).error?.message).toMatch(
+        /send it again/,
+      )
+      expect((await bifur.call('presence_announce', announce)).result).toBe(true)
+      expect(bifur.ws.readyState).toBe(WebSocket.OPEN)
+      bifur.ws.close()
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('answers malformed and unknown requests with JSON-RPC errors, keeping the socket', async () => {

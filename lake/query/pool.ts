@@ -935,6 +935,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
   async function runBatch(asks: FilterAsk[]): Promise<void> {
     if (asks.length === 0) return
     const [first, ...rest] = asks
+    const turnOf = asks.find((ask) => !ask.anonymous) ?? first
     const task: FilterTask =
       rest.length === 0
         ? first.task
@@ -949,9 +950,11 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
         task,
         asks.map((ask) => ask.budgetMs),
         Math.min(...asks.map((ask) => ask.waitMs)),
-        first.holder,
-        // A signed-in listener's filter in the batch keeps the batch's turn a signed-in one.
-        asks.every((ask) => ask.anonymous),
+        // A signed-in listener's filter in the batch makes the batch's turn a signed-in one, that
+        // listener's: taken as an anonymous address's, it marked the address's other waiting
+        // tasks signed-in too, and they went ahead of every other anonymous caller's.
+        turnOf.holder,
+        turnOf.anonymous,
         (index) => (overran = index),
       )
     } catch (err) {

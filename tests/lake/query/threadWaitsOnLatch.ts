@@ -8,6 +8,8 @@ interface LatchTask {
   label?: number
   began?: SharedArrayBuffer
   latch?: SharedArrayBuffer
+  /** A batch of listener filters (filterBatchTurns.test.ts): each gets an answer. */
+  alike?: unknown[]
 }
 
 export default function run(task: LatchTask | null) {
@@ -18,5 +20,6 @@ export default function run(task: LatchTask | null) {
   Atomics.notify(began, 0)
   const latch = new Int32Array(task.latch)
   Atomics.wait(latch, 0, 0)
-  return {ok: true, json: String(task.label)}
+  const answer = {ok: true, json: String(task.label)}
+  return task.alike ? {...answer, alike: task.alike.map(() => answer)} : answer
 }

@@ -51,6 +51,16 @@ const parsed = createLru<string, ExprNode>({entries: 256, weight: 256 * 1024}, (
 /** Longer queries and parameters are parsed each time: the cache stays small. */
 const PARSED_KEY_LIMIT = 8 * 1024
 
+/**
+ * Whether the parse cache holds `query` with `params`, without touching its order: for tests of
+ * what was parsed (a count of entries stays the same once the cache is full, where a test file
+ * runs after others in the same process).
+ */
+export function parseCached(query: string, params: Record<string, unknown> = {}): boolean {
+  const key = parseKey(query, params)
+  return key !== null && parsed.peek(key) !== undefined
+}
+
 /** What the parse cache holds: for tests of its bounds. */
 export function parseCacheSize(): {entries: number; chars: number} {
   return {entries: parsed.size, chars: parsed.weight}

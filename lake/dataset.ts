@@ -7,7 +7,13 @@ import {UploadTooLargeError, type AssetKind} from './assets/assetFiles.ts'
 import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
-import {checkListLength, checkQueryText, checkWriteDepth, LIMITS} from './core/limits.ts'
+import {
+  checkListLength,
+  checkQueryText,
+  checkWriteDepth,
+  LIMITS,
+  parsesInPlace,
+} from './core/limits.ts'
 import {parseQuery} from './core/query.ts'
 import {
   AuthError,
@@ -566,10 +572,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const terms = checkQueryText(request.query, request.params, principal)
       // A query answered from an index runs in place, within a budget, on the committed view: a
       // thread hop would cost more than the query. Past the budget it goes to a worker like any other. A long query
-      // (never in place: that needs a small tree) and one of an anonymous caller of a private
+      // (in terms or characters; never in place: that needs a small tree) and one of an anonymous caller of a private
       // dataset (which reads nothing, so gains nothing in place) are parsed only on a worker,
       // under the deadline.
-      const onWorker = readsNothing(principal) || terms > LIMITS.query.termsParsedInPlace
+      const onWorker = readsNothing(principal) || !parsesInPlace(request.query, terms)
       const tree = onWorker ? null : parseQuery(request.query, request.params)
       let inPlaceMs = 0
       if (tree && triesInPlace(tree)) {

@@ -72,6 +72,12 @@ export const LIMITS = {
     /** Past this many terms a query is never parsed on the event loop (about 1-3 ms at most). */
     termsParsedInPlace: 1_000,
     /**
+     * Past this many characters neither: a string literal is one term however long, and groq-js
+     * reads its escapes at about 0.9 µs each (100,000 `\n` took 86 ms warm on a quiet machine,
+     * about a second cold at load, on every request: a text this long is never cached).
+     */
+    lengthParsedInPlace: 16 * KIB,
+    /**
      * groq-js's parse work (scanQueryText's `work`: each operator counts the marks before it in
      * its brackets). groq-js adds an operator to its chain or pipe with `unshift`, which moves
      * every mark the chain holds so far: quadratic, at 40-300 ns a mark on a loaded machine. Within
@@ -809,6 +815,16 @@ export function checkQueryText(
  * punctuation or operator character) with the position where it passes `maxTerms`, and the parse
  * work groq-js would do (parseWork) with the bracket whose contents do the most of it.
  */
+/**
+ * Whether a query text may be parsed on the event loop (`terms` from checkQueryText): past either
+ * bound it is parsed only on a query worker, under the deadline.
+ */
+export function parsesInPlace(query: string, terms: number): boolean {
+  return (
+    terms <= LIMITS.query.termsParsedInPlace && query.length <= LIMITS.query.lengthParsedInPlace
+  )
+}
+
 export function scanQueryText(
   query: string,
   maxTerms = Infinity,

@@ -188,11 +188,6 @@ interface Listener extends UnreadReader {
    * was muted or closed already.
    */
   mute(reason: string): boolean
-  /**
-   * Muted: its session ended. It holds no place of its holder's (heldBy): the user signed in again
-   * elsewhere may listen as before while a signed-out tab keeps its muted streams open.
-   */
-  readonly muted: boolean
   /** Ends the stream for its client to reconnect, a `:` comment saying why (startOver, uncounted). */
   end(why: string): void
 }
@@ -207,7 +202,7 @@ export interface ListenerRegistry {
    * which @sanity/client takes as final (docs/listeners.md).
    */
   endAll(why: string): void
-  /** How many listeners a holder (a principal's id, an anonymous address) holds open, muted ones not counted. */
+  /** How many listeners a holder (a principal's id, an anonymous address) holds open. */
   heldBy(holder: string): number
   /**
    * Ends what the principals `ended` gives a reason for still hear (lake/auth/revocation.ts),
@@ -266,7 +261,7 @@ export function createListenerRegistry(): ListenerRegistry {
     },
     heldBy(holder) {
       let count = 0
-      for (const listener of listeners) if (listener.holder === holder && !listener.muted) count++
+      for (const listener of listeners) if (listener.holder === holder) count++
       return count
     },
     endWhere(ended) {
@@ -413,9 +408,6 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     drop: cut,
     disconnect(reason) {
       closeWith(sse('disconnect', {reason}))
-    },
-    get muted() {
-      return muted
     },
     mute(reason) {
       if (closed || muted) return false

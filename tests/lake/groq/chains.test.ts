@@ -8,6 +8,7 @@
 import {evaluate, parse} from 'groq-js'
 import {beforeAll, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
+import {parseQuery} from '../../../lake/core/query.ts'
 import {useTestLake} from '../../helpers/lake.ts'
 
 const lake = useTestLake()
@@ -65,6 +66,23 @@ it('evaluates a chain of 1,000 || and one of 1,000 && terms', async () => {
     {id: 'c-last', any: true},
   ])
 })
+
+it('parses a long chain into a balanced tree, log2 of its operands deep', () => {
+  // Without balancing, 1,000 operands nest 1,000 levels, which groq-js's evaluator and the
+  // planner recurse through; the answers above would not tell.
+  const names = Array.from({length: 1000}, (_, i) => `c${i}`)
+  for (const op of ['||', '&&']) {
+    expect(treeDepth(parseQuery(names.join(` ${op} `)))).toBeLessThanOrEqual(12)
+  }
+})
+
+/** The deepest nesting of syntax nodes (objects with a `type`) in a parsed tree. */
+function treeDepth(node: unknown): number {
+  if (Array.isArray(node)) return Math.max(0, ...node.map(treeDepth))
+  if (node === null || typeof node !== 'object') return 0
+  const below = Math.max(0, ...Object.values(node).map(treeDepth))
+  return 'type' in node ? below + 1 : below
+}
 
 it('refuses a chain of 3,000 || terms with a 400 naming the parse work, before groq-js parses it', async () => {
   // groq-js adds each operator with `unshift`: 3,000 names took it seconds, past the limit.

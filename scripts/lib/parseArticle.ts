@@ -797,7 +797,13 @@ const ANY_MONTH = [...GREGORIAN_MONTHS_BN, ...BANGLA_MONTH_VARIANTS]
 const SECOND_DATE =
   `(?:\\s*[/|,]\\s*(?<day2>${NUMBER})${ORDINAL}\\s+(?<month2>${ANY_MONTH})` +
   `(?![\\u0980-\\u09FF])\\.?${yearOf('year2')})?`
-const DATE = `${DAY}\\s+${MONTH}${YEAR}${SECOND_DATE}`
+// A numeric date as desks type it, day/month/year as Bangladesh writes it: '৫/১২/২০২৬',
+// '০৫-১২-২০২৬', '৫.১২.২৬', '05/12/2026', maybe with an era word ('০৫/১২/২০২৬ইং'). One separator
+// throughout, so a score ('৩/২') or a phone number ('০১৭১১-১২৩৪৫৬') is none.
+const NUMERIC_DATE =
+  '(?<nday>[০-৯0-9]{1,2})(?<sep>[/.-])(?<nmonth>[০-৯0-9]{1,2})\\k<sep>' +
+  `(?<nyear>[০-৯0-9]{4}|[০-৯0-9]{2})(?![০-৯0-9])${ERA}?`
+const DATE = `(?:${NUMERIC_DATE}|${DAY}\\s+${MONTH}${YEAR}${SECOND_DATE})`
 const WEEKDAY_NAME = `(?:${WEEKDAYS_BN.flat().join('|')})(?![\\u0980-\\u09FF])`
 // A wire's agency in parentheses and the closing colon or dash: '(বাসস) :', ', (বাসস) :', '(বাসস)।'.
 const AGENCY = `(?:\\s*,?\\s*\\([^()]{1,40}\\))?`
@@ -957,6 +963,27 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     if (!match || !groups) continue
     // Parentheses around the day come in pairs or not at all.
     if (groups.open !== undefined && (groups.open !== '') !== (groups.close !== undefined)) continue
+    if (groups.nyear !== undefined) {
+      let weekday: number | undefined
+      if (groups.weekday !== undefined) {
+        const index = bengaliWeekdayIndex(groups.weekday)
+        if (index === null) continue
+        weekday = index
+      }
+      if (form === DATE_FIRST_FORM && weekday === undefined) continue
+      const place = groups.place?.trim()
+      return resolveNumeric(
+        {text: match[0].trim(), ...(place ? {place} : {})},
+        {
+          day: Number(toAsciiDigits(groups.nday!)),
+          month: Number(toAsciiDigits(groups.nmonth!)),
+          year: toAsciiDigits(groups.nyear),
+          weekday,
+          shift: groups.relative !== undefined ? (PRINT_SHIFT[groups.relative] ?? 0) : 0,
+        },
+        reference,
+      )
+    }
     const first = monthOf(groups.month!)
     if (first === null) continue
     let weekday: number | undefined
@@ -1003,6 +1030,49 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     )
   }
   return {dateline: null, warnings: []}
+}
+
+/**
+ * A numeric date, read day/month/year as Bangladesh writes it. Day and month are never swapped:
+ * a month over 12, a day the month lacks, or a weekday that does not fit makes a draft with a
+ * warning (naming the month/day/year reading when that is the one the weekday fits). A two-digit
+ * year is in the century that puts it at or before the reference year ('২৬' → 2026, '৯৮' → 1998).
+ */
+function resolveNumeric(
+  dateline: ParsedDateline,
+  parts: {day: number; month: number; year: string; weekday?: number; shift: number},
+  reference: CalendarDate,
+): DatelineResult {
+  const {day, month, weekday, shift} = parts
+  const quoted = `'${dateline.text}'`
+  let year = Number(parts.year)
+  if (parts.year.length === 2) year += year + 2000 <= reference.year ? 2000 : 1900
+  const swapped = {year, month: day, day: month}
+  const swappedFits =
+    isValidDate(swapped) && (weekday === undefined || weekdayOf(swapped) === weekday)
+  const asUsWould = swappedFits
+    ? ` (read month/day/year it would be ${formatIsoDate(swapped)}; if so, write the day first)`
+    : ''
+  const draft = (problem: string): DatelineResult => ({
+    dateline,
+    warnings: [
+      `the dateline ${quoted} is read day/month/year, as Bangladesh writes dates, and ${problem}` +
+        `${asUsWould}: correct the dateline, or pass --date`,
+    ],
+  })
+  if (month < 1 || month > 12) return draft(`there is no month ${month}`)
+  if (!isValidDate({year, month, day}))
+    return draft(
+      `${formatIsoDate({year, month, day: 1}).slice(0, 7)} has no day ${day}: the date does not exist`,
+    )
+  if (weekday !== undefined && weekdayOf({year, month, day}) !== weekday) {
+    return draft(`${formatIsoDate({year, month, day})} does not fall on the weekday it names`)
+  }
+  return resolveDate(
+    dateline,
+    {month, day, year: String(year), calendar: 'gregorian', shift},
+    reference,
+  )
 }
 
 /** A month name in either calendar: 'ডিসেম্বর' → Gregorian 12, 'অগ্রহায়ণ' → Bangla 8. */

@@ -413,3 +413,61 @@ describe('more dateline forms desks write', () => {
     }
   })
 })
+
+// Numeric dates as desks type them: day/month/year, as Bangladesh writes it, with a slash, dash or
+// dot, Bengali or ASCII digits, four- or two-digit years. Day and month are never swapped: a month
+// over 12, or a weekday that does not fit, makes a draft with a warning naming the dateline.
+describe('numeric dates', () => {
+  const NUMERIC: [string, string, string][] = [
+    ['ঢাকা, ৫/১২/২০২৬ (বাসস) : প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ৫/১২/২০২৬ (বাসস) :'],
+    ['ঢাকা, ০৫-১২-২০২৬ : প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ০৫-১২-২০২৬ :'],
+    ['ঢাকা, ৫.১২.২০২৬ — প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ৫.১২.২০২৬ —'],
+    ['ঢাকা, 05/12/2026 (বাসস) : প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, 05/12/2026 (বাসস) :'],
+    ['ঢাকা, ৫/১২/২৬ : প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ৫/১২/২৬ :'],
+    ['ঢাকা, ৫/১২/2026 : প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ৫/১২/2026 :'],
+    ['ঢাকা, ০৫/১২/২০২৬ইং : প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, ০৫/১২/২০২৬ইং :'],
+    ['শনিবার (৫/১২/২০২৬) সকালে রাজধানীতে…', '2026-12-05', 'শনিবার (৫/১২/২০২৬) সকালে'],
+    ['গতকাল শুক্রবার (৪-১২-২০২৬) রাতে…', '2026-12-05', 'গতকাল শুক্রবার (৪-১২-২০২৬) রাতে'],
+    ['রাজধানীর মিরপুরে শনিবার (৫/১২/২৬) রাতে আগুন লাগে।', '2026-12-05', 'শনিবার (৫/১২/২৬) রাতে'],
+    ['(০৫/১২/২০২৬) রাজধানীর মিরপুরে…', '2026-12-05', '(০৫/১২/২০২৬)'],
+  ]
+  it.each(NUMERIC)('%s → %s', (paragraph, date, text) => {
+    const result = parseDateline(paragraph, ref('2026-12-06'))
+    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date, year: 'explicit'})
+    expect(result.warnings).toEqual([])
+  })
+
+  // [paragraph, a phrase the warning must contain]
+  const NEVER_SWAPPED: [string, string][] = [
+    ['ঢাকা, ১২/৩১/২০২৬ : প্রধান উপদেষ্টা…', 'day/month/year'],
+    ['ঢাকা, 12/31/2026 (বাসস) : প্রধান উপদেষ্টা…', 'no month 31'],
+    ['ঢাকা, ৩১/১১/২০২৬ : প্রধান উপদেষ্টা…', 'does not exist'],
+    ['ঢাকা, ২৯/০২/২০২৬ : প্রধান উপদেষ্টা…', 'does not exist'],
+    ['ঢাকা, ০/১২/২০২৬ : প্রধান উপদেষ্টা…', 'does not exist'],
+    // 5 December 2026 is a Saturday; 12 May 2026, the month/day/year reading, a Tuesday
+    ['মঙ্গলবার (০৫/১২/২০২৬) সকালে…', 'would be 2026-05-12'],
+  ]
+  it.each(NEVER_SWAPPED)('%s is a draft, never another date', (paragraph, warning) => {
+    const result = parseDateline(paragraph, ref('2026-12-06'))
+    expect(result.dateline).not.toBeNull()
+    expect(result.dateline!.date).toBeUndefined()
+    expect(result.warnings).toEqual([expect.stringContaining(warning)])
+  })
+
+  it('names the line of an impossible numeric date and imports a draft', () => {
+    const text = 'শিরোনাম\n\nনিজস্ব প্রতিবেদক\nঢাকা, ১২/৩১/২০২৬ : রাজধানীতে…\nসূত্র: প্রথম আলো।\n'
+    const article = parseArticle(text, {file: 'us.txt', asOf: '2026-12-06'})
+    expect(article.date).toBeUndefined()
+    expect(article.dateline?.text).toBe('ঢাকা, ১২/৩১/২০২৬ :'.normalize('NFC'))
+    expect(article.warnings).toContainEqual({line: 4, message: expect.stringContaining('31')})
+  })
+
+  it('reads no date in numbers that are not one (a score, a ratio, a phone number)', () => {
+    for (const paragraph of [
+      'ঢাকা, ৩/২ গোলে জিতেছে আবাহনী।',
+      'ঢাকা, ০১৭১১-১২৩৪৫৬ নম্বরে ফোন করুন।',
+    ]) {
+      expect(parseDateline(paragraph, ref('2026-12-06')).dateline).toBeNull()
+    }
+  })
+})

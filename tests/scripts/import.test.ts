@@ -449,4 +449,40 @@ describe('desk forms into the lake', () => {
     expect(source).toEqual([{_id: `drafts.${sourced.source._ref}`, name: 'চ্যানেল ২4'}])
     expect(stderr).toMatch(/source\.txt:5: warning: the source name 'চ্যানেল ২4' mixes/u)
   })
+
+  it('reads numeric dates day/month/year and drafts an impossible one, naming its line', async () => {
+    const folder = join(work, 'numeric-dates')
+    await mkdir(folder, {recursive: true})
+    await writeFile(
+      join(folder, 'numeric.txt'),
+      'নদীভাঙনে ঘর হারাল ৫০ পরিবার\n\nকুড়িগ্রাম, ০৫/১২/২০২৬ (বাসস) : ব্রহ্মপুত্রের ভাঙনে ৫০টি পরিবার ঘর হারিয়েছে।\nসূত্র: বাসস।\n',
+    )
+    await writeFile(
+      join(folder, 'month-first.txt'),
+      'শীতে কাঁপছে উত্তরাঞ্চল\n\nরংপুর, ১২/৩১/২০২৬ : উত্তরাঞ্চলে শৈত্যপ্রবাহ চলছে।\nসূত্র: বাসস।\n',
+    )
+    const {code, stderr} = await importInto('numeric-dates', [folder, '--as-of', '2026-12-06'])
+    expect(code, stderr).toBe(0)
+    const articles = await lake.client({dataset: 'numeric-dates'}).fetch<
+      {
+        _id: string
+        title: string
+        publishedAt?: string
+        dateline?: {text: string; place?: string}
+      }[]
+    >('*[_type == "article"]{_id, title, publishedAt, dateline}', {}, {perspective: 'raw'})
+    const byTitle = (title: string) => articles.find((doc) => doc.title === title.normalize('NFC'))!
+    const numeric = byTitle('নদীভাঙনে ঘর হারাল ৫০ পরিবার')
+    expect(numeric._id).not.toMatch(/^drafts\./u)
+    expect(numeric.publishedAt).toBe('2026-12-04T18:00:00.000Z')
+    expect(numeric.dateline).toMatchObject({
+      text: 'কুড়িগ্রাম, ০৫/১২/২০২৬ (বাসস) :'.normalize('NFC'),
+      place: 'কুড়িগ্রাম'.normalize('NFC'),
+    })
+    // Never 31 December: the month/day/year reading is named, not taken.
+    const monthFirst = byTitle('শীতে কাঁপছে উত্তরাঞ্চল')
+    expect(monthFirst._id).toMatch(/^drafts\./u)
+    expect(monthFirst.publishedAt).toBeNull()
+    expect(stderr).toMatch(/month-first\.txt:3: warning: .*no month 31.*2026-12-31/u)
+  })
 })

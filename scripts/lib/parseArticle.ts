@@ -284,6 +284,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   let otherOrganisations: string[] = []
   let creditByline: string | undefined
   let creditBylineLine: number | undefined
+  let creditPlace: string | undefined
   const creditLines: number[] = []
   const organisationLines: Record<string, number> = {}
   if (creditIndex >= 0) {
@@ -323,6 +324,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
         bylines.push(parsed.byline)
         creditBylineLine ??= line.number
       }
+      creditPlace ??= parsed.place
     }
     // Each organisation named is a source; the article's source is the last.
     const organisations = [...new Set(named)]
@@ -382,11 +384,14 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   let byline = creditByline
   let bylineLine = creditBylineLine
   let bylinePlace: string | undefined
+  // The people a byline names ('আবদুল করিম, নিজস্ব প্রতিবেদক') are credits, at its line.
+  let bylineNames: {names: string[]; line: number} | undefined
   const opening = readByline(bodyLines[0]!.text)
   if (opening && (opening.rest !== '' || bodyLines.length > 1)) {
     byline = opening.byline
     bylineLine = bodyLines[0]!.number
     bylinePlace = opening.place
+    if (opening.names) bylineNames = {names: opening.names, line: bodyLines[0]!.number}
     const first = bodyLines[0]!
     bodyLines =
       opening.rest === ''
@@ -404,7 +409,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
   // A reporter's name on a line of its own, before the dateline or after a dateline that stands
   // alone: the credit, not body text.
-  let named: {name: string; place?: string; line: number} | undefined
+  let named: {names: string[]; place?: string; line: number} | undefined = bylineNames
   const datelineOf = (line: Line | undefined) =>
     line === undefined ? null : parseDateline(line.text, reference).dateline
   const before = bodyLines.length > 1 ? readNameLine(bodyLines[0]!.text) : null
@@ -418,14 +423,15 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
       bodyLines = [bodyLines[0]!, ...bodyLines.slice(2)]
     }
   }
-  if (named && !credits.includes(named.name)) {
-    credits.unshift(named.name)
-    creditLines.unshift(named.line)
+  if (named) {
+    const added = named.names.filter((name) => !credits.includes(name))
+    credits.unshift(...added)
+    creditLines.unshift(...added.map(() => named.line))
   }
 
   const paragraphs = bodyLines.map((line) => line.text)
   const dateline = parseDateline(paragraphs[0]!, reference)
-  const knownPlace = bylinePlace ?? named?.place
+  const knownPlace = bylinePlace ?? named?.place ?? creditPlace
   if (dateline.dateline && !dateline.dateline.place && knownPlace) {
     dateline.dateline.place = knownPlace
   }
@@ -500,7 +506,13 @@ function parseCreditLine(
   line: Line,
   file: string,
   warnings: ParseWarning[],
-): {credits: string[]; organisation?: string; otherOrganisations: string[]; byline?: string} {
+): {
+  credits: string[]
+  organisation?: string
+  otherOrganisations: string[]
+  byline?: string
+  place?: string
+} {
   const value = CREDIT_LINE.exec(line.text)![1]!
     .replace(/[।.]+$/u, '')
     .trim()
@@ -518,8 +530,15 @@ function parseCreditLine(
       ? {credits: [], otherOrganisations: [], byline: value}
       : {credits: [], otherOrganisations: [], organisation: value}
   }
-  const organisation = /,$/u.test(value) ? '' : (segments.pop() ?? '')
-  const names = segments.flatMap(splitPeople)
+  // The last part is the organisation, unless it is a role ('আবদুল করিম, নিজস্ব প্রতিবেদক') or
+  // where the reporter wrote from ('আবদুল করিম, কক্সবাজার থেকে').
+  const last = segments.at(-1) ?? ''
+  const from = readFrom(last)
+  const organisation =
+    /,$/u.test(value) || isRole(last) ? '' : from !== null ? '' : (segments.pop() ?? '')
+  if (from !== null) segments.pop()
+  // People joined by 'ও'/'এবং' ('আবদুল করিম ও রহিম উদ্দিন') are each a credit.
+  const names = segments.flatMap(splitPeople).flatMap((name) => readNames(name) ?? [name])
   // 'নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি': a role, not a person.
   const roles = names.filter(isRole)
   // 'সূত্র: রয়টার্স, আল জাজিরা।': a known agency or outlet is an organisation, not a person.
@@ -527,8 +546,17 @@ function parseCreditLine(
   const credits = names.filter((name) => !isRole(name) && !isKnownSource(name))
   const byline = roles.length > 0 ? roles.join(', ') : undefined
   if (organisation === '') {
-    warnings.push({line: line.number, message: 'the credit line ends in a comma: no organisation'})
-    return {credits, otherOrganisations, ...(byline ? {byline} : {})}
+    if (/,$/u.test(value))
+      warnings.push({
+        line: line.number,
+        message: 'the credit line ends in a comma: no organisation',
+      })
+    return {
+      credits,
+      otherOrganisations,
+      ...(byline ? {byline} : {}),
+      ...(from !== null ? {place: from} : {}),
+    }
   }
   if (otherOrganisations.length > 0) {
     warnings.push({
@@ -593,9 +621,19 @@ const ROLE_WORDS = [
 const ROLE = new RegExp(`(?:^|\\s)(?:${ROLE_WORDS.join('|')})(?=$|[\\s,])`, 'u')
 // Qualifiers that name the role, not a place ('নিজস্ব প্রতিবেদক', 'বিশেষ প্রতিনিধি').
 const NOT_PLACES = new Set(
-  ['নিজস্ব', 'বিশেষ', 'জ্যেষ্ঠ', 'স্টাফ', 'অনলাইন', 'আন্তর্জাতিক', 'জাতীয়', 'কূটনৈতিক', 'অর্থনৈতিক'].map(
-    nfc,
-  ),
+  [
+    'নিজস্ব',
+    'বিশেষ',
+    'জ্যেষ্ঠ',
+    'স্টাফ',
+    'অনলাইন',
+    'আন্তর্জাতিক',
+    'জাতীয়',
+    'কূটনৈতিক',
+    'অর্থনৈতিক',
+    'জেলা',
+    'উপজেলা',
+  ].map(nfc),
 )
 
 /** True for a byline made of role words ('নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি', 'অনলাইন ডেস্ক'). */
@@ -611,14 +649,39 @@ export function isRole(text: string): boolean {
 
 const BYLINE_PREFIX = /^(?<byline>[^:।॥|]{2,60}?)\s*(?:[:॥|]|ঃ)\s*(?<rest>.*)$/u
 
-/** A byline opening a paragraph, with the rest of the line and the place it names. */
-export function readByline(text: string): {byline: string; rest: string; place?: string} | null {
+/**
+ * Names before a role ('আবদুল করিম, নিজস্ব প্রতিবেদক', 'আবদুল করিম ও রহিম উদ্দিন, স্টাফ
+ * রিপোর্টার'): the people and the role; null unless every name reads as one and a role follows.
+ */
+function peelNames(text: string): {names: string[]; role: string} | null {
+  const parts = text.split(/\s*,\s*/u)
+  const at = parts.findIndex((part) => isRole(part))
+  if (at < 1) return null
+  const names = readNames(parts.slice(0, at).join(', '))
+  return names ? {names, role: parts.slice(at).join(', ')} : null
+}
+
+/** A byline: role words, maybe after the names of the people ('আবদুল করিম, নিজস্ব প্রতিবেদক'). */
+function isBylineText(text: string): boolean {
+  return text.length <= 200 && (isRole(text) || peelNames(text) !== null)
+}
+
+/**
+ * A byline opening a paragraph, with the rest of the line, the people it names (credits) and the
+ * place it names.
+ */
+export function readByline(
+  text: string,
+): {byline: string; rest: string; names?: string[]; place?: string} | null {
   const prefix = BYLINE_PREFIX.exec(text)?.groups
-  const byline = (prefix && isRole(prefix.byline!) ? prefix.byline! : isRole(text) ? text : '')
+  const isPrefix = prefix !== undefined && isBylineText(prefix.byline!)
+  const head = (isPrefix ? prefix.byline! : isBylineText(text) ? text : '')
     .trim()
     .replace(/[,]$/u, '')
-  if (byline === '') return null
-  const rest = prefix && isRole(prefix.byline!) ? prefix.rest!.trim() : ''
+  if (head === '') return null
+  const peeled = peelNames(head)
+  const byline = peeled?.role ?? head
+  const rest = isPrefix ? prefix.rest!.trim() : ''
   // 'নিজস্ব প্রতিবেদক, চট্টগ্রাম' or 'সিলেট প্রতিনিধি': the place the story is from.
   const parts = byline.split(/\s*,\s*/u)
   let place: string | undefined
@@ -635,7 +698,7 @@ export function readByline(text: string): {byline: string; rest: string; place?:
       place = words.slice(0, -1).join(' ')
     }
   }
-  return {byline, rest, ...(place ? {place} : {})}
+  return {byline, rest, ...(peeled ? {names: peeled.names} : {}), ...(place ? {place} : {})}
 }
 
 /**
@@ -816,20 +879,53 @@ const PLACE_WORDS = `${WORD}(?: ${WORD})?${DISTRICT}?`
 // A name line: two to five words, abbreviations with a dot allowed ('মো. আবদুল করিম'), then maybe
 // a place after a comma ('গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার)').
 const NAME_WORD = `(?:${WORD}\\.?)`
-const NAME_LINE = new RegExp(
-  `^(?<name>${NAME_WORD}(?: ${NAME_WORD}){1,4})(?:, (?<place>${WORD}(?: ${WORD})?${DISTRICT}?))?$`,
-  'u',
-)
+const PERSON = new RegExp(`^${NAME_WORD}(?: ${NAME_WORD}){1,4}$`, 'u')
+// A place after a name: a word or two, maybe its district ('টেকনাফ (কক্সবাজার)').
+const PLACE_AFTER_NAME = new RegExp(`^${WORD}(?: ${WORD})?${DISTRICT}?$`, 'u')
+const AND = new RegExp(`\\s+(?:${nfc('ও')}|${nfc('এবং')})\\s+`, 'u')
+const FROM = new RegExp(`^(?<place>.+?)\\s+${nfc('থেকে')}$`, 'u')
 
-/** A reporter's name printed on a line of its own, and the place after it; null for anything else. */
-export function readNameLine(text: string): {name: string; place?: string} | null {
-  if (text.length > 80 || isRole(text) || isKnownSource(text) || CREDIT_LINE.test(text)) return null
-  const groups = NAME_LINE.exec(text)?.groups
-  if (!groups || isKnownSource(groups.name!)) return null
-  // 'তিনি বলেন, …' is a sentence: a name has no verb.
-  if (groups.name!.split(' ').some((word) => NOT_SPEAKER_WORDS.has(word) || VERB_ENDING.test(word)))
+/** A person's name: two to five words, no digit, verb or sentence punctuation, role word or organisation. */
+function isPersonName(text: string): boolean {
+  return (
+    PERSON.test(text) &&
+    !isRole(text) &&
+    !isKnownSource(text) &&
+    !text.split(' ').some((word) => NOT_SPEAKER_WORDS.has(word) || VERB_ENDING.test(word))
+  )
+}
+
+/**
+ * People joined by commas, 'ও' or 'এবং' ('আবদুল করিম, রহিম উদ্দিন ও সালমা খাতুন'), one name
+ * each; null unless every one reads as a name.
+ */
+function readNames(text: string): string[] | null {
+  if (text.length > 200) return null
+  const names = text.split(/\s*,\s*/u).flatMap((part) => part.split(AND))
+  return names.every(isPersonName) ? names : null
+}
+
+/** The place in 'কক্সবাজার থেকে' ('from Cox's Bazar'); null for anything else. */
+function readFrom(text: string): string | null {
+  const place = FROM.exec(text)?.groups?.place
+  return place !== undefined && PLACE_AFTER_NAME.test(place) ? place : null
+}
+
+/**
+ * Reporters' names printed on a line of their own, and the place after them: 'মো. আবদুল করিম',
+ * 'গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার)', 'আবদুল করিম, কক্সবাজার থেকে', 'আবদুল করিম ও রহিম উদ্দিন';
+ * null for anything else.
+ */
+export function readNameLine(text: string): {names: string[]; place?: string} | null {
+  if (text.length > 200 || isRole(text) || isKnownSource(text) || CREDIT_LINE.test(text))
     return null
-  return {name: groups.name!, ...(groups.place ? {place: groups.place} : {})}
+  const parts = text.split(', ')
+  const last = parts.at(-1)!
+  const place =
+    parts.length > 1 ? (readFrom(last) ?? (PLACE_AFTER_NAME.test(last) ? last : null)) : null
+  if (place !== null) parts.pop()
+  const names = readNames(parts.join(', '))
+  return names ? {names, ...(place !== null ? {place} : {})} : null
 }
 
 // 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)',

@@ -126,3 +126,81 @@ describe('speakers', () => {
     })
   })
 })
+
+// A credit line as the desk prints it over the story: the name(s), then the role or where from.
+// Names go to `credits` one by one, the role to `byline`, a place to `dateline.place`.
+describe('names with their role', () => {
+  const DEC = 'শনিবার (৫ ডিসেম্বর) সকালে রাজধানীতে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+  const parseDec = (text: string) => parse(text, '2026-12-06')
+  // [the line over the story, credits, byline, place]
+  const LINES: [string, string[], string | undefined, string | undefined][] = [
+    ['আবদুল করিম, নিজস্ব প্রতিবেদক', ['আবদুল করিম'], 'নিজস্ব প্রতিবেদক', undefined],
+    ['আবদুল করিম, স্টাফ রিপোর্টার', ['আবদুল করিম'], 'স্টাফ রিপোর্টার', undefined],
+    ['আবদুল করিম, বিশেষ প্রতিনিধি', ['আবদুল করিম'], 'বিশেষ প্রতিনিধি', undefined],
+    ['আবদুল করিম, জেলা প্রতিনিধি', ['আবদুল করিম'], 'জেলা প্রতিনিধি', undefined],
+    ['আবদুল করিম, ঢাকা অফিস', ['আবদুল করিম'], 'ঢাকা অফিস', 'ঢাকা'],
+    ['আবদুল করিম, কক্সবাজার থেকে', ['আবদুল করিম'], undefined, 'কক্সবাজার'],
+    ['মো. আবদুল করিম, টেকনাফ (কক্সবাজার) থেকে', ['মো. আবদুল করিম'], undefined, 'টেকনাফ (কক্সবাজার)'],
+    ['আবদুল করিম, নিজস্ব প্রতিবেদক, চট্টগ্রাম', ['আবদুল করিম'], 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'চট্টগ্রাম'],
+    [
+      'আবদুল করিম ও রহিম উদ্দিন, নিজস্ব প্রতিবেদক',
+      ['আবদুল করিম', 'রহিম উদ্দিন'],
+      'নিজস্ব প্রতিবেদক',
+      undefined,
+    ],
+    [
+      'আবদুল করিম এবং রহিম উদ্দিন, স্টাফ রিপোর্টার',
+      ['আবদুল করিম', 'রহিম উদ্দিন'],
+      'স্টাফ রিপোর্টার',
+      undefined,
+    ],
+    [
+      'আবদুল করিম, রহিম উদ্দিন ও সালমা খাতুন, নিজস্ব প্রতিবেদক',
+      ['আবদুল করিম', 'রহিম উদ্দিন', 'সালমা খাতুন'],
+      'নিজস্ব প্রতিবেদক',
+      undefined,
+    ],
+    ['আবদুল করিম ও রহিম উদ্দিন', ['আবদুল করিম', 'রহিম উদ্দিন'], undefined, undefined],
+    ['নিজস্ব প্রতিবেদক', [], 'নিজস্ব প্রতিবেদক', undefined],
+  ]
+  it.each(LINES)('%s on its own line', (line, credits, byline, place) => {
+    const article = parseDec(`শিরোনাম\n\n${line}\n${DEC}\nসূত্র: বাসস।\n`)
+    expect(article.credits).toEqual(credits.map((name) => name.normalize('NFC')))
+    expect(article.byline).toBe(byline?.normalize('NFC'))
+    expect(article.dateline?.place).toBe(place?.normalize('NFC'))
+    expect(article.paragraphs).toEqual([DEC.normalize('NFC')])
+    expect(article.date).toBe('2026-12-05')
+  })
+
+  it('a prefix with a name and role: আবদুল করিম, নিজস্ব প্রতিবেদক ॥', () => {
+    const article = parseDec(`শিরোনাম\n\nআবদুল করিম, নিজস্ব প্রতিবেদক ॥ ${DEC}\nসূত্র: বাসস।\n`)
+    expect(article.credits).toEqual(['আবদুল করিম'.normalize('NFC')])
+    expect(article.byline).toBe('নিজস্ব প্রতিবেদক'.normalize('NFC'))
+    expect(article.paragraphs).toEqual([DEC.normalize('NFC')])
+  })
+
+  // [the credit line's value, credits, byline, organisation]
+  const CREDIT_LINES: [string, string[], string | undefined, string | undefined][] = [
+    ['আবদুল করিম, নিজস্ব প্রতিবেদক', ['আবদুল করিম'], 'নিজস্ব প্রতিবেদক', undefined],
+    ['আবদুল করিম, ঢাকা অফিস', ['আবদুল করিম'], 'ঢাকা অফিস', undefined],
+    ['আবদুল করিম, কক্সবাজার থেকে', ['আবদুল করিম'], undefined, undefined],
+    ['আবদুল করিম ও রহিম উদ্দিন, প্রথম আলো', ['আবদুল করিম', 'রহিম উদ্দিন'], undefined, 'প্রথম আলো'],
+    ['আবদুল করিম, স্টাফ রিপোর্টার, প্রথম আলো', ['আবদুল করিম'], 'স্টাফ রিপোর্টার', 'প্রথম আলো'],
+  ]
+  it.each(CREDIT_LINES)('সূত্র: %s।', (value, credits, byline, organisation) => {
+    const article = parseDec(`শিরোনাম\n\n${DEC}\nসূত্র: ${value}।\n`)
+    expect(article.credits).toEqual(credits.map((name) => name.normalize('NFC')))
+    expect(article.byline).toBe(byline?.normalize('NFC'))
+    expect(article.organisation).toBe(organisation?.normalize('NFC'))
+  })
+
+  it('keeps an organisation joined by ও whole, and a sentence a paragraph', () => {
+    const chamber = parseDec(`শিরোনাম\n\n${DEC}\nসূত্র: বাংলাদেশ শিল্প ও বণিক সমিতি।\n`)
+    expect(chamber.organisation).toBe('বাংলাদেশ শিল্প ও বণিক সমিতি'.normalize('NFC'))
+    expect(chamber.credits).toEqual([])
+    const sentence = 'তিনি ও তাঁর স্ত্রী, নিজস্ব প্রতিবেদককে জানান।'
+    const article = parseDec(`শিরোনাম\n\n${sentence}\n${DEC}\nসূত্র: বাসস।\n`)
+    expect(article.paragraphs[0]).toBe(sentence.normalize('NFC'))
+    expect(article.credits).toEqual([])
+  })
+})

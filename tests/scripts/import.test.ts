@@ -485,4 +485,42 @@ describe('desk forms into the lake', () => {
     expect(monthFirst.publishedAt).toBeNull()
     expect(stderr).toMatch(/month-first\.txt:3: warning: .*no month 31.*2026-12-31/u)
   })
+
+  it('splits a byline of names and role into credits and byline', async () => {
+    const folder = join(work, 'names-and-role')
+    await mkdir(folder, {recursive: true})
+    await writeFile(
+      join(folder, 'bylined.txt'),
+      'বাজারে চালের দাম বাড়ছে\n\nআবদুল করিম ও রহিম উদ্দিন, নিজস্ব প্রতিবেদক\nশনিবার (৫ ডিসেম্বর) সকালে কারওয়ান বাজারে চালের দাম কেজিতে ৫ টাকা বেড়েছে।\nসূত্র: সমকাল।\n',
+    )
+    await writeFile(
+      join(folder, 'from.txt'),
+      'নাফ নদীতে নৌকাডুবি\n\nশনিবার (৫ ডিসেম্বর) রাতে নাফ নদীতে নৌকাডুবিতে ৮ জন নিখোঁজ হয়েছেন।\nসূত্র: গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার) থেকে।\n',
+    )
+    const {code, stderr} = await importInto('names-and-role', [folder, '--as-of', '2026-12-06'])
+    expect(code, stderr).toBe(0)
+    const articles = await lake.client({dataset: 'names-and-role'}).fetch<
+      {
+        title: string
+        byline: string | null
+        credits: string[] | null
+        place: string | null
+        source: string | null
+        paragraphs: number
+      }[]
+    >('*[_type == "article"]{title, byline, credits, "place": dateline.place, "source": source->name, "paragraphs": count(body)}', {}, {perspective: 'raw'})
+    const byTitle = (title: string) => articles.find((doc) => doc.title === title.normalize('NFC'))!
+    expect(byTitle('বাজারে চালের দাম বাড়ছে')).toMatchObject({
+      byline: 'নিজস্ব প্রতিবেদক'.normalize('NFC'),
+      credits: ['আবদুল করিম', 'রহিম উদ্দিন'].map((name) => name.normalize('NFC')),
+      source: 'সমকাল'.normalize('NFC'),
+      paragraphs: 1,
+    })
+    // Where the reporter wrote from is the place, not an organisation.
+    expect(byTitle('নাফ নদীতে নৌকাডুবি')).toMatchObject({
+      credits: ['গিয়াস উদ্দিন'.normalize('NFC')],
+      place: 'টেকনাফ (কক্সবাজার)'.normalize('NFC'),
+      source: null,
+    })
+  })
 })

@@ -580,6 +580,13 @@ function literalList(node: Node): unknown[] | null {
 }
 
 /**
+ * The most keys of an `order()` the planner gives SQLite. Each is two ORDER BY terms (a value's
+ * kind, then the value) and SQLite takes at most 2,000 (its column limit): 1,100 single-name keys,
+ * within an anonymous caller's terms, were a 500. Orders that earn an index have a few keys.
+ */
+const MAX_ORDER_KEYS = 64
+
+/**
  * `order(…)` of a filter chain over `*`, sliced from 0 with literal bounds; or the chain sliced
  * directly (no keys: view order, by `_id`).
  */
@@ -617,6 +624,8 @@ function topKOf(node: Node): TopK | null {
   const base = chain
   while (chain.type === 'Filter') chain = chain.base as Node
   if (chain.type !== 'Everything') return null
+  // Past its ORDER BY's limit SQLite refuses the statement: groq-js sorts such an order.
+  if ((order.args as Node[]).length > MAX_ORDER_KEYS) return null
   const keys: OrderKey[] = []
   for (const arg of order.args as Node[]) {
     const desc = arg.type === 'Desc'

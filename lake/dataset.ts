@@ -265,9 +265,13 @@ export interface DatasetService {
   documentsAt(ids: readonly string[], at: HistoryPoint, on?: TaskOptions): Promise<Uint8Array[]>
   /**
    * Transactions from the log (ids already allowed by historyIds), a page at a time (LOG_PAGE):
-   * each page is read when the caller asks for it, so a long log is never held at once.
+   * each page is read when the caller asks for it, so a long log is never held at once. Each
+   * transaction keeps only the changes of documents whose history `principal` may see: one
+   * transaction may write a draft and a published document, and a contributor's history covers
+   * the draft only.
    */
   transactionLog(
+    principal: Principal,
     query: TransactionQuery,
     want: {mutations: boolean; effects: boolean},
   ): Iterable<LoggedTransactionText[]>
@@ -942,7 +946,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return unpackTexts(outcome.texts) as Uint8Array[]
     },
 
-    *transactionLog(query, want) {
+    *transactionLog(principal, query, want) {
+      const mayRead = (change: {id: string}) => can(principal, 'history', change.id)
       let left = query.limit ?? Infinity
       let after: LogCursor | null = null
       const known = new Map<string, {seq: number; state: SanityDocument | null}>()
@@ -950,7 +955,9 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         const budget = {transactions: Math.min(left, LOG_PAGE.transactions), bytes: LOG_PAGE.bytes}
         const page = committed().transactionPage(query, after, want, budget, known)
         left -= page.transactions.length
-        if (page.transactions.length > 0) yield page.transactions
+        if (page.transactions.length > 0) {
+          yield page.transactions.map((tx) => ({...tx, changes: tx.changes.filter(mayRead)}))
+        }
         if (page.next === null) return
         after = page.next
       }

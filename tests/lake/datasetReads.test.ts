@@ -128,13 +128,15 @@ test('an export and history read while a write group is open see none of it', as
   const written = create({_id: 'story', _type: 'article'})
   await new Promise((resolve) => setImmediate(resolve))
   const exported = [...dataset.export(editor)].flat().map((doc) => doc.id)
-  const history = [...dataset.transactionLog({ids: ['story']}, {mutations: true, effects: true})]
+  const history = [
+    ...dataset.transactionLog(editor, {ids: ['story']}, {mutations: true, effects: true}),
+  ]
   expect(exported).toEqual(['source'])
   expect(history.flat()).toEqual([])
   const {transaction} = await written
   expect([...dataset.export(editor)].flat().map((doc) => doc.id)).toEqual(['source', 'story'])
   expect(
-    [...dataset.transactionLog({ids: ['story']}, {mutations: false, effects: false})]
+    [...dataset.transactionLog(editor, {ids: ['story']}, {mutations: false, effects: false})]
       .flat()
       .map((tx) => tx.id),
   ).toEqual([transaction.id])

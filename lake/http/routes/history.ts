@@ -63,7 +63,10 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
     reverse: flag(c, 'reverse'),
     limit: limit === undefined ? undefined : Number(limit),
   }
-  const log = dataset.transactionLog(query, {mutations: withMutations, effects: withEffects})
+  const log = dataset.transactionLog(getPrincipal(c), query, {
+    mutations: withMutations,
+    effects: withEffects,
+  })
   const onlyIdentified = flag(c, 'includeIdentifiedDocumentsOnly')
   const wanted = new Set(ids)
   const line = (tx: LoggedTransactionText) => {
@@ -79,7 +82,9 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
       documentIDs: changes.map((change) => change.id),
     }).slice(0, -1)
     if (withMutations) {
-      const lists = tx.changes.map((change) => change.mutations!.slice(1, -1))
+      // The changes listed, not the transaction's: the others are not what was asked for, or
+      // not the caller's to see.
+      const lists = changes.map((change) => change.mutations!.slice(1, -1))
       out += `,"mutations":[${lists.filter(Boolean).join(',')}]`
     }
     if (withEffects) {

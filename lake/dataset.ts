@@ -14,7 +14,6 @@ import {
   LIMITS,
   parsesInPlace,
 } from './core/limits.ts'
-import {parseQuery} from './core/query.ts'
 import {
   AuthError,
   BadRequestError,
@@ -85,6 +84,7 @@ import {
   type QueryRequest,
 } from './query/execute.ts'
 import {historyTexts} from './query/history.ts'
+import {parseGroq} from './query/parsing.ts'
 import type {QueryPool, TaskOptions} from './query/pool.ts'
 import {fromWire, unpackTexts, type TransactionTask} from './query/wire.ts'
 
@@ -362,7 +362,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   const matchers = createMatcherCache(listeners)
 
   /**
-   * A listener's filter: compiled here when its cost is bounded, else on a query worker, where
+   * A listener's filter: compiled here when its cost is bounded and its text within the 16 KiB
+   * rule (`terms`: checkQueryText's), else parsed and compiled on a query worker, where
    * every transaction's documents are matched within `budgetMs` of the filter's own evaluation (a
    * QueryTimeoutError past it), after waiting at most `waitMs` for a thread.
    * Large documents given as their text (stream.ts) are parsed and matched on a read thread
@@ -371,13 +372,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   async function compileMatcher(
     request: ListenRequest,
     principal: Principal,
+    terms: number,
     budgetMs: number,
     waitMs: number,
   ): Promise<DocumentMatcher> {
     const {query, params} = request
     const holder = request.holder ?? principal.id
-    const node = listenerFilterNode(query, params)
-    const reads = filterReads(node)
     const run = async (documents: FilterDocument[], overrun: string) => {
       const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
       let outcome
@@ -403,8 +403,19 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     }
     const onEvent = (documents: FilterDocument[]) =>
       run(documents, 'on one transaction (the budget per event) and the listener was closed')
+    // A filter past the 16 KiB rule (in characters or terms) is parsed and matched only on a query
+    // thread, as such a query is: parsing 30,000 characters of escapes held the event loop 13-20
+    // ms a listener, and a tree of thousands of terms costs 0.4-0.6 ms a document to evaluate,
+    // more than the hop. Its reads are not known here, so a large document is never matched on
+    // its outline.
+    if (!parsesInPlace(query, terms)) {
+      await run([], 'on a probe document (the budget per event), so the listener was refused')
+      return {match: onEvent, reads: null}
+    }
+    const node = listenerFilterNode(query, params)
+    const reads = filterReads(node)
     if (isBoundedFilter(node)) {
-      const filter = compileFilter(query, params, principal.id)
+      const filter = compileFilter(query, params, principal.id, node)
       return {
         match: (documents) =>
           documents.every((doc) => !(doc instanceof Uint8Array))
@@ -580,7 +591,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // dataset (which reads nothing, so gains nothing in place) are parsed only on a worker,
       // under the deadline.
       const onWorker = readsNothing(principal) || !parsesInPlace(request.query, terms)
-      const tree = onWorker ? null : parseQuery(request.query, request.params)
+      const tree = onWorker ? null : parseGroq(request.query, request.params)
       let inPlaceMs = 0
       if (tree && triesInPlace(tree)) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
@@ -858,7 +869,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         throw authenticationRequired()
       }
       // Refused with a 400 before the stream opens (a filter that fails later is a channelError).
-      checkQueryText(request.query, request.params)
+      const terms = checkQueryText(request.query, request.params)
       const listenConfig = {...LISTEN_DEFAULTS, ...config.listen}
       let matcher: DocumentMatcher
       try {
@@ -873,7 +884,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
           filterWaitMs,
         ])
         matcher = await matchers.get(key, () =>
-          compileMatcher(request, principal, filterBudgetMs, filterWaitMs),
+          compileMatcher(request, principal, terms, filterBudgetMs, filterWaitMs),
         )
       } catch (err) {
         // A bad filter is reported in the stream, as Sanity does; the client surfaces it as

@@ -5,8 +5,9 @@
 import {evaluateSync, type ExprNode} from 'groq-js'
 import {QueryError} from '../core/errors.ts'
 import {linearGlob, type Node} from '../core/groqTree.ts'
-import {parseQuery, toQueryError} from '../core/query.ts'
+import {toQueryError} from '../core/query.ts'
 import type {SanityDocument} from '../core/types.ts'
+import {parseGroq} from '../query/parsing.ts'
 
 /** A compiled listener filter: does a document (raw, with `_rev`) match? */
 export type DocumentFilter = (doc: SanityDocument) => boolean
@@ -20,7 +21,7 @@ export function listenerFilterNode(
   params: Record<string, unknown>,
 ): ExprNode | null {
   // Also refuses a parameter the query uses but was not given.
-  const tree = parseQuery(query, params)
+  const tree = parseGroq(query, params)
   let node: ExprNode = tree
   while (
     node.type === 'Map' ||
@@ -130,15 +131,16 @@ function collectReads(node: unknown, reads: Set<string>): boolean {
 }
 
 /**
- * Compiles the filter part of a listener query. Throws a LakeError for a query that does not
- * parse, is not a filter on `*`, or cannot be evaluated.
+ * Compiles the filter part of a listener query (`filterNode`: its listenerFilterNode, when already
+ * parsed). Throws a LakeError for a query that does not parse, is not a filter on `*`, or cannot
+ * be evaluated.
  */
 export function compileFilter(
   query: string,
   params: Record<string, unknown>,
   identity: string,
+  filterNode: ExprNode | null = listenerFilterNode(query, params),
 ): DocumentFilter {
-  const filterNode = listenerFilterNode(query, params)
   if (filterNode === null) return () => true
   const evaluate = (doc: SanityDocument): boolean => {
     const result = evaluateSync(filterNode, {dataset: [doc], params, identity}).data

@@ -8,7 +8,8 @@ import {QueryError, QueryResultTooLargeError} from '../core/errors.ts'
 import {can, canReadAnything, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective, type Perspective} from '../core/perspective.ts'
 import {decideBranches, planQuery, separateScans} from '../core/plan.ts'
-import {evaluateQuery, parseQuery, releasesAsFilter} from '../core/query.ts'
+import {evaluateQuery, releasesAsFilter} from '../core/query.ts'
+import {parseGroq} from './parsing.ts'
 import {scoreStage} from '../core/scoreTopK.ts'
 import type {Store} from '../core/store.ts'
 import {loadView, replaceNode} from '../core/view.ts'
@@ -90,8 +91,8 @@ export async function executeQuery(
   request: QueryRequest,
   principal: Principal,
   environment: QueryEnvironment,
-  /** The query already parsed (parseQuery of the request's query and params). */
-  tree = parseQuery(request.query, request.params, principal),
+  /** The query already parsed (parseGroq of the request's query and params). */
+  tree = parseGroq(request.query, request.params, principal),
 ): Promise<unknown> {
   const {query, params, apiVersion} = request
   const asked = parsePerspective(request.perspective, apiVersion)

@@ -3,6 +3,7 @@
  * is lowered): runs one query at a time over its own read-only SQLite connections, so a slow query
  * never holds the HTTP event loop or the write lock, and can be stopped by terminating the thread.
  */
+import type {ExprNode} from 'groq-js'
 import {getHeapSpaceStatistics, getHeapStatistics} from 'node:v8'
 import {threadId} from 'node:worker_threads'
 import {Piscina, workerData} from 'piscina'
@@ -12,7 +13,7 @@ import type {OrderKey, Store} from '../core/store.ts'
 import type {SanityDocument} from '../core/types.ts'
 import {buildTransaction} from '../core/transaction.ts'
 import {applyWrites, readWriteBody, writeBodyHead} from '../core/writes.ts'
-import {compileFilter, type DocumentFilter} from '../listen/filter.ts'
+import {compileFilter, listenerFilterNode, type DocumentFilter} from '../listen/filter.ts'
 import {exposedGc} from '../threads/exposedGc.ts'
 import {createSqliteStores} from '../store/sqliteStore.ts'
 import {
@@ -290,29 +291,57 @@ const decodeText = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 
 function runFilter(task: FilterTask): FilterTaskResult {
-  // Large documents' texts are parsed first, once for every filter of the task: the filters
-  // begin, for their budget, after them.
+  // Each filter's text is parsed before its budget begins, as large documents' texts are (once
+  // for every filter of the task): both count as the wait. A listener's filter past the 16 KiB
+  // rule comes here to be parsed (core/limits.ts parsesInPlace), and its parse, bounded by the
+  // limits on its text, is not the per-event evaluation the budget is for.
+  const specs = [task, ...(task.alike ?? [])]
+  const prepared = specs.map(prepareFilter)
   const documents = task.documents.map((doc) =>
     doc instanceof Uint8Array ? (JSON.parse(decodeText(doc)) as SanityDocument) : doc,
   )
   const started = task.started ? new BigInt64Array(task.started) : null
-  const run = (spec: FilterSpec, index: number) => {
+  const run = (index: number) => {
     if (started) Atomics.store(started, 0, beganFilter(index))
-    return matchFilter(spec, documents)
+    return matchFilter(specs[index]!, prepared[index]!, documents)
   }
-  const answer = run(task, 0)
-  return task.alike ? {...answer, alike: task.alike.map((spec, i) => run(spec, i + 1))} : answer
+  const answer = run(0)
+  return task.alike ? {...answer, alike: task.alike.map((_, i) => run(i + 1))} : answer
 }
 
-function matchFilter(spec: FilterSpec, documents: SanityDocument[]): FilterTaskResult {
+/** A filter compiled earlier, or its parsed filter node, or why it cannot be parsed. */
+type PreparedFilter =
+  | {key: string; filter: DocumentFilter}
+  | {key: string; node: ExprNode | null}
+  | {failed: FilterTaskResult}
+
+function prepareFilter(spec: FilterSpec): PreparedFilter {
   const key = JSON.stringify([spec.query, spec.params, spec.identity])
+  const filter = compiledFilters.get(key)
+  if (filter) return {key, filter}
   try {
-    let filter = compiledFilters.get(key)
-    if (!filter) {
-      filter = compileFilter(spec.query, spec.params, spec.identity)
-      compiledFilters.set(key, filter)
-    }
-    return {ok: true, matches: documents.map((doc) => filter(doc))}
+    return {key, node: listenerFilterNode(spec.query, spec.params)}
+  } catch (err) {
+    const error = toWire(err)
+    if (error) return {failed: {ok: false, error}}
+    throw err
+  }
+}
+
+function matchFilter(
+  spec: FilterSpec,
+  prepared: PreparedFilter,
+  documents: SanityDocument[],
+): FilterTaskResult {
+  if ('failed' in prepared) return prepared.failed
+  try {
+    // The probe's evaluation (compileFilter) is the filter's own: within its budget.
+    const compiled =
+      'filter' in prepared
+        ? prepared.filter
+        : compileFilter(spec.query, spec.params, spec.identity, prepared.node)
+    if (!('filter' in prepared)) compiledFilters.set(prepared.key, compiled)
+    return {ok: true, matches: documents.map((doc) => compiled(doc))}
   } catch (err) {
     const error = toWire(err)
     if (error) return {ok: false, error}

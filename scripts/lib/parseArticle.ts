@@ -821,10 +821,17 @@ const TIMES_OF_DAY = [
   'বিকেল',
   'সন্ধ্যা',
   'রাত',
+  'বেলা',
 ].map((word) => nfc(word))
 const TIME_OF_DAY = `(?:${TIMES_OF_DAY.join('|')})(?![\\u0980-\\u09FF])`
-// 'শুক্রবার দিবাগত রাতে' (the night after Friday) names Friday's date.
-const TIME_PHRASE = `(?:${nfc('দিবাগত')}\\s+)?${TIME_OF_DAY}`
+// A clock time after the time of day: 'রাত ১০টার দিকে', 'বিকেল সাড়ে ৪টায়', 'দুপুর ১২টা ৩০ মিনিটে'.
+const CLOCK =
+  `(?:\\s+(?:${['সাড়ে', 'পৌনে', 'সোয়া'].map(nfc).join('|')}))?\\s+[০-৯0-9]{1,2}` +
+  `(?:${['টায়', 'টার', 'টা'].map(nfc).join('|')})(?:\\s+[০-৯0-9]{1,2}\\s+${nfc('মিনিটে')})?` +
+  `(?:\\s+(?:${['দিকে', 'সময়'].map(nfc).join('|')}))?(?![\\u0980-\\u09FF])`
+// 'শুক্রবার দিবাগত রাতে' or 'দিনগত রাতে' (the night after Friday) names Friday's date, as does
+// 'গভীর রাতে' (late at night); a clock time may follow.
+const TIME_PHRASE = `(?:(?:${['দিবাগত', 'দিনগত', 'গভীর'].map(nfc).join('|')})\\s+)?${TIME_OF_DAY}(?:${CLOCK})?`
 // A year is four digits that read as one: followed by what can close a date (the end, a comma,
 // a bracket, a colon, a dash, a danda), a year word ('২০২৬ সালে'), a weekday or a time of day —
 // never by a suffix or a noun ('১০টায়', '১২০০ শ্রমিককে', '২০০০ জন'), which make it a count or
@@ -848,7 +855,20 @@ const ERA = `(?:\\s*(?:${ERA_WORDS.map((word) => word.replace('.', '\\.')).join(
 const YEAR_FOLLOWER = `(?=\\s*(?:$|[,()।:：–—/|-]|ঃ)|\\s+(?:${nfc('সাল')}|${nfc('তারিখ')}|${TIME_OF_DAY}|[\\u0980-\\u09FF]+${nfc('বার')}(?![\\u0980-\\u09FF])))`
 const yearOf = (name: string) => `(?:\\s*,?\\s*(?<${name}>[০-৯0-9]{4})(?:${ERA}|${YEAR_FOLLOWER}))?`
 const YEAR = yearOf('year')
-const DAY = `(?<day>${NUMBER})${ORDINAL}`
+// A day written as an ordinal word: 'পহেলা বৈশাখ', 'পয়লা ফাল্গুন', 'দোসরা জুলাই'.
+const DAY_WORDS: Readonly<Record<string, number>> = Object.fromEntries(
+  (
+    [
+      ['পহেলা', 1],
+      ['পয়লা', 1],
+      ['দোসরা', 2],
+      ['তেসরা', 3],
+      ['চৌঠা', 4],
+    ] as const
+  ).map(([word, day]) => [nfc(word), day]),
+)
+const DAY_WORD = `(?:${Object.keys(DAY_WORDS).join('|')})`
+const DAY = `(?<day>${NUMBER}${ORDINAL}|${DAY_WORD})`
 // Every month name, either calendar, longest first: a second date must name a real month.
 const ANY_MONTH = [...GREGORIAN_MONTHS_BN, ...BANGLA_MONTH_VARIANTS]
   .flat()
@@ -858,7 +878,7 @@ const ANY_MONTH = [...GREGORIAN_MONTHS_BN, ...BANGLA_MONTH_VARIANTS]
 // The same day in the other calendar after a slash, a bar or a comma: '৫ ডিসেম্বর ২০২৬ / ২০
 // অগ্রহায়ণ ১৪৩৩', '২০ অগ্রহায়ণ ১৪৩৩, ৫ ডিসেম্বর ২০২৬'.
 const SECOND_DATE =
-  `(?:\\s*[/|,]\\s*(?<day2>${NUMBER})${ORDINAL}\\s+(?<month2>${ANY_MONTH})` +
+  `(?:\\s*[/|,]\\s*(?<day2>${NUMBER}${ORDINAL}|${DAY_WORD})\\s+(?<month2>${ANY_MONTH})` +
   `(?![\\u0980-\\u09FF])\\.?${yearOf('year2')})?`
 // A numeric date as desks type it, day/month/year as Bangladesh writes it: '৫/১২/২০২৬',
 // '০৫-১২-২০২৬', '৫.১২.২৬', '05/12/2026', maybe with an era word ('০৫/১২/২০২৬ইং'). One separator
@@ -932,7 +952,7 @@ export function readNameLine(text: string): {names: string[]; place?: string} | 
 // 'গত মঙ্গলবার (১৫ জুলাই)', 'সোমবার (১ বৈশাখ)'.
 const WEEKDAY_FORM = new RegExp(
   `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<weekday>${WORD})` +
-    `(?:\\s+${TIME_PHRASE})?\\s*,?\\s*(?<open>\\(?)\\s*${DATE}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
+    `(?:\\s+${TIME_PHRASE})?\\s*,?\\s*(?<open>\\(?)\\s*${DATE}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_PHRASE})?`,
   'du',
 )
 // The weekday after the date: 'আজ ২৬ মার্চ বুধবার', 'সিলেট, ১৯ জুন, বৃহস্পতিবার :'.
@@ -975,7 +995,7 @@ const BRACKETED_FORM = new RegExp(
 // Only real weekday names and a bracketed date count, so an ordinary sentence is no dateline.
 const INLINE_FORM = new RegExp(
   `(?<=^|\\s)(?:${RELATIVE}\\s+)?(?<weekday>${WEEKDAY_NAME})(?:\\s+${TIME_PHRASE})?\\s*` +
-    `(?<open>\\()\\s*${DATE}\\s*(?<close>\\))(?:\\s+${TIME_OF_DAY})?`,
+    `(?<open>\\()\\s*${DATE}\\s*(?<close>\\))(?:\\s+${TIME_PHRASE})?`,
   'du',
 )
 // The lede's first sentence ends at the first danda, question or exclamation mark.
@@ -1101,7 +1121,7 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     }
     const parts: DateParts = {
       ...first,
-      day: Number(toAsciiDigits(groups.day!)),
+      day: dayOf(groups.day!),
       weekday,
       year: groups.year,
       shift,
@@ -1117,7 +1137,7 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
         {
           ...parts,
           ...second,
-          day: Number(toAsciiDigits(groups.day2!)),
+          day: dayOf(groups.day2!),
           year: groups.year2,
           label: written(groups.day2!, groups.month2!, groups.year2),
         },
@@ -1169,6 +1189,11 @@ function resolveNumeric(
     {month, day, year: String(year), calendar: 'gregorian', shift},
     reference,
   )
+}
+
+/** The day of the month as written: digits with an ordinal ('১৫ই', '২১-এ') or a word ('পহেলা'). */
+function dayOf(written: string): number {
+  return DAY_WORDS[written] ?? Number(toAsciiDigits(/^[০-৯0-9]+/u.exec(written)![0]))
 }
 
 /** A month name in either calendar: 'ডিসেম্বর' → Gregorian 12, 'অগ্রহায়ণ' → Bangla 8. */

@@ -523,4 +523,32 @@ describe('desk forms into the lake', () => {
       source: null,
     })
   })
+
+  it('dates a story whose dateline has a clock time or an ordinal word', async () => {
+    const folder = join(work, 'clock-times')
+    await mkdir(folder, {recursive: true})
+    await writeFile(
+      join(folder, 'clock.txt'),
+      'মিরপুরে বস্তিতে আগুন\n\nরাজধানীর মিরপুরে শনিবার রাত ১০টার দিকে (৫ ডিসেম্বর) একটি বস্তিতে আগুন লাগে।\nসূত্র: সমকাল।\n',
+    )
+    await writeFile(
+      join(folder, 'pohela.txt'),
+      'রমনার বটমূলে বর্ষবরণ\n\nমঙ্গলবার (পহেলা বৈশাখ) সকালে রমনার বটমূলে বর্ষবরণ অনুষ্ঠান হয়।\nসূত্র: বাসস।\n',
+    )
+    const {code, stderr} = await importInto('clock-times', [folder, '--as-of', '2026-12-06'])
+    expect(code, stderr).toBe(0)
+    const dated = await lake
+      .client({dataset: 'clock-times'})
+      .fetch<{title: string; publishedAt: string | null; text: string}[]>(
+        '*[_type == "article"]{title, publishedAt, "text": dateline.text}',
+        {},
+        {perspective: 'raw'},
+      )
+    expect(dated.find((doc) => doc.title === 'মিরপুরে বস্তিতে আগুন'.normalize('NFC'))).toMatchObject({
+      publishedAt: '2026-12-04T18:00:00.000Z',
+      text: 'শনিবার রাত ১০টার দিকে (৫ ডিসেম্বর)'.normalize('NFC'),
+    })
+    // 14 April 2026 is more than 60 days back: read, then a draft with a warning naming the date.
+    expect(stderr).toMatch(/pohela\.txt:3: warning: .*gives 2026-04-14/u)
+  })
 })

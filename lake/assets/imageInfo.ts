@@ -161,9 +161,13 @@ function svg(buf: Buffer): Found | null {
   }
   const attribute = (name: string) =>
     new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`, 'i').exec(tag)?.[1]
+  // A first estimate (the upload takes the renderer's own size, which also reads the element's
+  // font size and style): CSS absolute units at the renderer's 72 pixels an inch. Other units
+  // (%, em, ex) are left to the viewBox, as the renderer does for a percentage.
   const length = (value: string | undefined) => {
-    const match = value && /^\s*([\d.]+)\s*(px)?\s*$/.exec(value)
-    return match ? Number(match[1]) : undefined
+    const match = value && /^\s*\+?(\d*\.?\d+(?:e[+-]?\d+)?)\s*([a-z]*)\s*$/i.exec(value)
+    const perUnit = match && SVG_UNITS[match[2].toLowerCase()]
+    return perUnit ? Number(match[1]) * perUnit : undefined
   }
   const viewBox = attribute('viewBox')
     ?.trim()
@@ -188,4 +192,15 @@ function svg(buf: Buffer): Found | null {
     height: Math.round(height ?? 100),
     hasAlpha: true,
   }
+}
+
+/** Pixels per CSS unit as the SVG renderer (librsvg through sharp, 72 dpi) sizes a document. */
+const SVG_UNITS: Record<string, number | undefined> = {
+  '': 1,
+  px: 1,
+  pt: 1,
+  pc: 12,
+  in: 72,
+  cm: 72 / 2.54,
+  mm: 72 / 25.4,
 }

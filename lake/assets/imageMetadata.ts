@@ -28,6 +28,20 @@ type SwatchName =
 const LQIP_WIDTH = 20
 
 /**
+ * The size the renderer makes an SVG at: its width and height attributes are only part of it (a
+ * font size, a style attribute and the units' resolution count too), and renditions and their
+ * limits must use the size the renderer will make. Rejects with sharp's error when it cannot
+ * read the file.
+ */
+export function svgRenderedSize(path: string): Promise<{width: number; height: number}> {
+  return withSharp(async (sharp) => {
+    const {width, height} = await sharp(path).metadata()
+    if (!width || !height) throw new Error('the SVG has no size the renderer can draw')
+    return {width, height}
+  })
+}
+
+/**
  * Decodes the image at `path` (refusing one over `maxPixels`) and derives its metadata; rejects
  * with sharp's error when the file cannot be decoded.
  */

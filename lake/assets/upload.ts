@@ -15,7 +15,7 @@ import {
   type UploadMeta,
 } from './assetDocument.ts'
 import {assetFilePath, stageUpload, storeUpload, type AssetKind} from './assetFiles.ts'
-import {deriveImageMetadata} from './imageMetadata.ts'
+import {deriveImageMetadata, svgRenderedSize} from './imageMetadata.ts'
 import {readImageInfo} from './imageInfo.ts'
 import {DEFAULT_IMAGE_LIMITS} from './imageTransform.ts'
 import {assetIdForFile} from './assetSweep.ts'
@@ -91,17 +91,15 @@ export async function receiveAsset(
       image = readImageInfo(staged.head) ?? undefined
       if (!image) throw new BadRequestError('Not a supported image (PNG, JPEG, GIF, WebP or SVG)')
       checkSourcePixels(image, maxSourcePixels)
+      if (image.format === 'svg') {
+        // Recorded as rendered: a rendition's size and the render limits follow these figures.
+        image = {...image, ...(await svgRenderedSize(staged.path).catch(unreadable))}
+        checkSourcePixels(image, maxSourcePixels)
+      }
       target = imageTarget(projectId, dataset, staged.sha1, image)
       // lqip, blurHash and palette, as Sanity adds them; decoding them also proves the image can
       // be rendered later, so one its decoder refuses is not stored.
-      derived = await deriveImageMetadata(staged.path, maxSourcePixels).catch((err: unknown) => {
-        const reason = (err as Error).message.trim()
-        throw new InvalidImageError(
-          `Invalid image, could not read metadata: ${reason}. Nothing was stored; check that ` +
-            'the file opens in an image program, save it again and upload that',
-          reason,
-        )
-      })
+      derived = await deriveImageMetadata(staged.path, maxSourcePixels).catch(unreadable)
     } else {
       const declared = upload.contentType
       const extension = fileExtension(meta.originalFilename, declared)
@@ -132,6 +130,15 @@ export async function receiveAsset(
   } finally {
     staged.discard()
   }
+}
+
+function unreadable(err: unknown): never {
+  const reason = (err as Error).message.trim()
+  throw new InvalidImageError(
+    `Invalid image, could not read metadata: ${reason}. Nothing was stored; check that ` +
+      'the file opens in an image program, save it again and upload that',
+    reason,
+  )
 }
 
 /** The `meta` names of what the lake derives from an image's pixels. */

@@ -307,6 +307,11 @@ describe('image headers', () => {
       '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>',
     )
     expect(readImageInfo(svg)).toMatchObject({format: 'svg', width: 300, height: 150})
+    // Absolute units at the renderer's 72 dpi: the header's estimate, refused early when huge.
+    const inches = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="100in" height="10cm"/>',
+    )
+    expect(readImageInfo(inches)).toMatchObject({format: 'svg', width: 7200, height: 283})
     expect(readImageInfo(Buffer.from('hello'))).toBeNull()
   })
 })

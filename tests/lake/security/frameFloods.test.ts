@@ -7,10 +7,10 @@
  * client is answered meanwhile.
  */
 import http2 from 'node:http2'
-import tls from 'node:tls'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {FRAME, frame, literal} from '../../../bench/http2Frames.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {CLIENT_PREFACE, rawHttp2, requestBlock} from '../../helpers/rawHttp2.ts'
 
 const CONTINUATION = 9
 let lake: TestLake
@@ -31,36 +31,20 @@ function flood(
   read: boolean,
 ): Promise<{written: number; ended: string}> {
   return new Promise((resolve) => {
-    const socket = tls.connect({
-      host: '127.0.0.1',
-      port: lake.server.port,
-      servername: 'localhost',
-      ca: lake.ca!,
-      ALPNProtocols: ['h2'],
-    })
     let written = 0
     let ended = ''
     /** The client stopped (the flood through, or the lake no longer reading) before the lake ended it. */
     let gaveUp = false
-    let pending = Buffer.alloc(0)
-    socket.on('error', () => {})
-    socket.on('data', (chunk: Buffer) => {
-      if (!read && ended) return
-      pending = Buffer.concat([pending, chunk])
-      while (pending.length >= 9) {
-        const length = pending.readUIntBE(0, 3)
-        if (pending.length < 9 + length) return
-        if (pending[3] === FRAME.goaway && !ended) ended = `GOAWAY ${pending.readUInt32BE(13)}`
-        pending = pending.subarray(9 + length)
-      }
+    const socket = rawHttp2(lake, ({type, payload}) => {
+      if (!read && ended) return false
+      if (type === FRAME.goaway && !ended) ended = `GOAWAY ${payload.readUInt32BE(4)}`
     })
     socket.on('close', () =>
       resolve({written, ended: gaveUp && !ended ? 'client gave up' : ended || 'closed'}),
     )
     if (!read) socket.pause()
     socket.once('secureConnect', async () => {
-      socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
-      socket.write(frame(FRAME.settings, 0, 0, Buffer.alloc(0)))
+      for (const part of CLIENT_PREFACE) socket.write(part)
       let batch: Buffer[] = []
       let bytes = 0
       for (const next of frames) {
@@ -111,12 +95,7 @@ async function ping(): Promise<number> {
 const TOTAL = 200_000
 
 it('a CONTINUATION flood (no END_HEADERS) ends its session long before it is through; others are answered', async () => {
-  const block = Buffer.from([
-    0x82,
-    0x87,
-    ...literal(1, `localhost:${lake.server.port}`),
-    ...literal(4, '/v2025-02-19/ping'),
-  ])
+  const block = requestBlock(lake, '/v2025-02-19/ping')
   // Each CONTINUATION a new header field of 100 bytes, none ending the block.
   const field = Buffer.from(literal(16, 'x'.repeat(100)))
   function* frames() {

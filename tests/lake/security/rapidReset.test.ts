@@ -7,12 +7,13 @@
  * editor's session, its listeners with it, for a browser's cancellations (docs/security.md). Frames written
  * by hand on a TLS socket, so that nothing queues, coalesces or spaces them.
  */
-import tls, {type TLSSocket} from 'node:tls'
+import type {TLSSocket} from 'node:tls'
 import {afterAll, beforeAll, expect, it} from 'vitest'
-import {FRAME, frame, literal} from '../../../bench/http2Frames.ts'
+import {FRAME, frame} from '../../../bench/http2Frames.ts'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import {parseCached} from '../../../lake/core/query.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {CLIENT_PREFACE, rawHttp2, requestBlock} from '../../helpers/rawHttp2.ts'
 
 let lake: TestLake
 beforeAll(async () => {
@@ -28,47 +29,26 @@ type First = {goaway: {lastStream: number; code: number}} | {pingAck: true} | {c
 /** A session whose client sends `pairs` streams, each HEADERS then RST_STREAM, then a PING. */
 function resetFlood(pairs: number): Promise<{first: First; socket: TLSSocket}> {
   return new Promise((resolve) => {
-    const socket = tls.connect({
-      host: '127.0.0.1',
-      port: lake.server.port,
-      servername: 'localhost',
-      ca: lake.ca!,
-      ALPNProtocols: ['h2'],
-    })
-    let pending = Buffer.alloc(0)
     const done = (first: First) => resolve({first, socket})
-    socket.on('error', () => {})
-    socket.on('close', () => done({closed: true}))
-    socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk])
-      while (pending.length >= 9) {
-        const length = pending.readUIntBE(0, 3)
-        if (pending.length < 9 + length) return
-        const [type, flags] = [pending[3], pending[4]!]
-        const payload = pending.subarray(9, 9 + length)
-        pending = pending.subarray(9 + length)
-        if (type === FRAME.goaway) {
-          return done({
-            goaway: {
-              lastStream: payload.readUInt32BE(0) & 0x7fffffff,
-              code: payload.readUInt32BE(4),
-            },
-          })
-        }
-        if (type === FRAME.ping && flags & 1) return done({pingAck: true})
+    const socket = rawHttp2(lake, ({type, flags, payload}) => {
+      if (type === FRAME.goaway) {
+        done({
+          goaway: {
+            lastStream: payload.readUInt32BE(0) & 0x7fffffff,
+            code: payload.readUInt32BE(4),
+          },
+        })
+        return false
+      }
+      if (type === FRAME.ping && flags & 1) {
+        done({pingAck: true})
+        return false
       }
     })
+    socket.on('close', () => done({closed: true}))
     socket.once('secureConnect', () => {
-      const block = Buffer.from([
-        0x82, // :method GET
-        0x87, // :scheme https
-        ...literal(1, `localhost:${lake.server.port}`),
-        ...literal(4, '/v2025-02-19/ping'),
-      ])
-      const frames = [
-        Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
-        frame(FRAME.settings, 0, 0, Buffer.alloc(0)),
-      ]
+      const block = requestBlock(lake, '/v2025-02-19/ping')
+      const frames = [...CLIENT_PREFACE]
       const cancel = Buffer.from([0, 0, 0, 8])
       for (let i = 0, id = 1; i < pairs; i++, id += 2) {
         // END_HEADERS | END_STREAM, then CANCEL.
@@ -110,48 +90,24 @@ const resetQuery = (nonce: string, n: number) => `*[_id == "${nonce}-${n}"]`
  */
 function resetQueriesThenOne(pairs: number, nonce: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      host: '127.0.0.1',
-      port: lake.server.port,
-      servername: 'localhost',
-      ca: lake.ca!,
-      ALPNProtocols: ['h2'],
-    })
     const honest = 2 * pairs + 1
-    let pending = Buffer.alloc(0)
+    const socket = rawHttp2(lake, ({type, stream}) => {
+      if (type !== FRAME.headers || stream !== honest) return
+      socket.removeAllListeners('close')
+      socket.destroy()
+      resolve()
+      return false
+    })
     socket.on('error', reject)
     socket.on('close', () => reject(new Error('closed before the honest query was answered')))
-    socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk])
-      while (pending.length >= 9) {
-        const length = pending.readUIntBE(0, 3)
-        if (pending.length < 9 + length) return
-        const [type, stream] = [pending[3], pending.readUInt32BE(5) & 0x7fffffff]
-        pending = pending.subarray(9 + length)
-        if (type === FRAME.settings && length === 0) continue
-        if (type === FRAME.headers && stream === honest) {
-          socket.removeAllListeners('close')
-          socket.destroy()
-          return resolve()
-        }
-      }
-    })
     const block = (n: number) =>
-      Buffer.from([
-        0x82, // :method GET
-        0x87, // :scheme https
-        ...literal(1, `localhost:${lake.server.port}`),
-        ...literal(
-          4,
-          `/v2025-02-19/data/query/test?query=${encodeURIComponent(resetQuery(nonce, n))}`,
-        ),
-        ...literal(23, `Bearer ${lake.token}`),
-      ])
+      requestBlock(
+        lake,
+        `/v2025-02-19/data/query/test?query=${encodeURIComponent(resetQuery(nonce, n))}`,
+        lake.token,
+      )
     socket.once('secureConnect', () => {
-      const frames = [
-        Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
-        frame(FRAME.settings, 0, 0, Buffer.alloc(0)),
-      ]
+      const frames = [...CLIENT_PREFACE]
       const cancel = Buffer.from([0, 0, 0, 8])
       for (let id = 1; id < honest; id += 2) {
         frames.push(frame(FRAME.headers, 0x5, id, block(id)), frame(FRAME.rstStream, 0, id, cancel))

@@ -25,7 +25,7 @@ import {ImageService} from './assets/images.ts'
 import {createUploadSpace, uploadCallerBytes, uploadDiskReserve} from './assets/uploadSpace.ts'
 import {createDatasetDeletion} from './datasets/deletion.ts'
 import {openVisibility} from './datasets/visibility.ts'
-import {LiveEvents} from './live/liveEvents.ts'
+import {LiveEvents, type LiveEventsOptions} from './live/liveEvents.ts'
 import {fileQuestionStore} from './live/questionStore.ts'
 import {reviveLiveQuestion} from './live/questions.ts'
 import {createApp} from './http/app.ts'
@@ -117,6 +117,12 @@ export interface LakeOptions {
    * lake that owns its process (`npm run lake` sets it), not one embedded in a test runner's.
    */
   trimHeap?: boolean
+  /**
+   * Live re-checks' limits and credits (liveEvents.ts' defaults): a test of the budget sets small
+   * ones, so that questions of a few tens of ms show it; at the defaults it needed seconds of
+   * CPU, which a loaded machine stretched past the test's time.
+   */
+  recheck?: Pick<LiveEventsOptions, 'recheckLimits' | 'recheckCredits'>
   /**
    * The commit thread's task module (lake/store/commitThreadWorker.ts by default): tests give one
    * that stops its thread after a COMMIT.
@@ -261,6 +267,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       reviveLiveQuestion(question, (request, principal) =>
         datasets.get(dataset).query(request, principal),
       ),
+    ...options.recheck,
   })
   const deletion = createDatasetDeletion({
     dataDir: options.dataDir,

@@ -28,16 +28,33 @@ async function askAnonymously(
   return body.syncTags[0]
 }
 
+/**
+ * The lake's re-check limits and credits (lake/live/syncTags.ts, liveEvents.ts) at a tenth or
+ * less, the cheap/costly line lower still (the slow questions here are costly however fast the
+ * machine), and a backoff longer than the test: a question made coarse stays so.
+ */
+const RECHECK = {
+  recheckLimits: {
+    signedInMs: 200,
+    anonymousMs: 30,
+    backoffMs: 600_000,
+    maxBackoffMs: 600_000,
+    cheapMs: 10,
+  },
+  recheckCredits: {cheap: {burstMs: 200, share: 0.5}, costly: {burstMs: 200, share: 0.25}},
+}
+
 describe('a dataset that anonymous callers ask slow questions about', () => {
   let lake: TestLake
   beforeAll(async () => {
     // A deadline far past what the slow questions take: only the re-check limit can stop them.
-    // Their threads are not demoted: the re-check judges CPU, not priority, and demoted beside a
-    // loaded test run's processes (two busy loops, load 8-10) the questions (about a second of
-    // CPU each, asked and re-run) took past the test's 90 s.
+    // Their threads are not demoted: the re-check judges CPU, not priority. Limits and credits
+    // at a tenth of the lake's or less (RECHECK), so that questions of 0.1 s of CPU show the
+    // budget: with the defaults they took a second each, asked and re-run, which a loaded test
+    // run (load 20 and more) stretched past the test's 90 s.
     lake = await startTestLake({
       tls: false,
-      serverOptions: {queryTimeoutMs: 60_000, queryDemoteAfterMs: Infinity},
+      serverOptions: {queryTimeoutMs: 60_000, queryDemoteAfterMs: Infinity, recheck: RECHECK},
     })
     lake.server.lake.context.visibility.set('test', 'public')
     await lake.client().create({_id: 'seed', _type: 'article', title: 'বীজ'})
@@ -54,9 +71,10 @@ describe('a dataset that anonymous callers ask slow questions about', () => {
   it('re-runs slow questions at most once, then announces them coarsely; a cheap one stays exact', async () => {
     const live = lake.server.lake.context.live
     const cheap = await ask('*[_type == "article"]{title}')
-    // About a second of CPU each: over the anonymous limit (500 ms) when asked. Their answers
-    // change with the notes, the cheap one's with the articles.
-    const s = 'ক'.repeat(900)
+    // About 0.1-0.2 s of CPU each (quadratic in $s: 900 characters took 1.6 s): over the
+    // anonymous limit (RECHECK's 30 ms) when asked. Their answers change with the notes, the cheap
+    // one's with the articles.
+    const s = 'ক'.repeat(300)
     const slow = await Promise.all(
       [0, 1, 2].map((n) => ask(`${SPLIT_QUERY} + $n + count(*[_type == "note"])`, {s, n})),
     )
@@ -74,8 +92,8 @@ describe('a dataset that anonymous callers ask slow questions about', () => {
       // re-runs, seconds at load on niced query threads), not a fixed time.
       await live.settled('test')
       await stream.until(() => tagsSince(0).includes(cheap))
-      // The round re-runs slow questions while the dataset's credit lasts (2 s of CPU: two or
-      // three here): a second overrun (after the ask's) makes them coarse.
+      // The round re-runs slow questions while the dataset's credit lasts (200 ms of CPU: one or
+      // two here): a second overrun (after the ask's) makes them coarse.
       await live.settled('test')
       expect(live.questions('test').coarse).toBeGreaterThanOrEqual(1)
 

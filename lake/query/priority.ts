@@ -45,6 +45,13 @@ export const QUERY_THREAD_NAME = 'lake-query'
 /** What the compile cache's warm-up thread calls itself (pool.ts warm): lowered as it loads. */
 export const WARM_UP_THREAD_NAME = 'lake-warm-up'
 
+/**
+ * What a write thread (pool.ts' writes lane: large write bodies read and built) calls itself:
+ * started on demand, so a test tells by it whether a request's work went to one, beside the
+ * store's threads (analyzer, checkpointer, commit thread) that start and end idle on their own.
+ */
+export const WRITE_THREAD_NAME = 'lake-write'
+
 /** Names the calling thread (Linux); elsewhere nothing. */
 export function nameOwnThread(name: string): void {
   try {

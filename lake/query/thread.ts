@@ -21,6 +21,7 @@ import {
   QUERY_THREAD_NAME,
   setThreadNice,
   WARM_UP_THREAD_NAME,
+  WRITE_THREAD_NAME,
   workerNice,
 } from './priority.ts'
 import type * as Engine from './worker.ts'
@@ -34,6 +35,7 @@ const lakeNice = tid === null ? null : getPriority(tid)
 if (lane === 'queries' || lane === 'anonymous') nameOwnThread(QUERY_THREAD_NAME)
 // Named too, so that a closing pool finds it lowered (raiseLoweredQueryThreads).
 else if (lane === 'warm') nameOwnThread(WARM_UP_THREAD_NAME)
+else if (lane === 'writes') nameOwnThread(WRITE_THREAD_NAME)
 // The compile cache's warm-up thread ends once loaded, and the anonymous lane's threads stay
 // lowered for life (pool.ts): lowered either way.
 const lowers = tid !== null && lakeNice !== null && (lane !== 'queries' || mayRaiseTo(lakeNice))

@@ -8,7 +8,11 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
-import {QUERY_THREAD_NAME, WARM_UP_THREAD_NAME} from '../../../lake/query/priority.ts'
+import {
+  QUERY_THREAD_NAME,
+  WARM_UP_THREAD_NAME,
+  WRITE_THREAD_NAME,
+} from '../../../lake/query/priority.ts'
 import {timed} from './pathological.ts'
 
 export const API = 'v2025-02-19'
@@ -112,21 +116,38 @@ export async function pingsWhile(
 }
 
 /**
- * The worker threads of a lake process (query, write, analyzer and checkpoint threads): Node names
- * each one's OS thread "WorkerThread", and a query thread renames itself QUERY_THREAD_NAME as it
- * starts (the compile cache's warm-up WARM_UP_THREAD_NAME). A write thread starts on demand, so a count that grows tells that a request's work went
- * to one.
+ * A worker thread's name in /proc/<pid>/task/<tid>/comm: Node names each one's OS thread
+ * "WorkerThread", and query, warm-up and write threads rename themselves as they start
+ * (QUERY_THREAD_NAME, WARM_UP_THREAD_NAME, WRITE_THREAD_NAME).
  */
-/** A worker thread's name in /proc/<pid>/task/<tid>/comm: Node's, or a query thread's own. */
 export const isWorkerThread = (comm: string): boolean =>
-  comm === 'WorkerThread' || comm === QUERY_THREAD_NAME || comm === WARM_UP_THREAD_NAME
+  comm === 'WorkerThread' ||
+  comm === QUERY_THREAD_NAME ||
+  comm === WARM_UP_THREAD_NAME ||
+  comm === WRITE_THREAD_NAME
 
-export async function workerThreadsOf(pid: number): Promise<number> {
+/** The names of process `pid`'s threads (/proc/<pid>/task/<tid>/comm). */
+async function threadNames(pid: number): Promise<string[]> {
   const tasks = await readdir(`/proc/${pid}/task`)
   const names = await Promise.all(
     tasks.map((task) => readFile(`/proc/${pid}/task/${task}/comm`, 'utf8').catch(() => '')),
   )
-  return names.filter((name) => isWorkerThread(name.trim())).length
+  return names.map((name) => name.trim())
+}
+
+/** The worker threads of a lake process (query, write, analyzer, checkpoint and commit threads). */
+export async function workerThreadsOf(pid: number): Promise<number> {
+  return (await threadNames(pid)).filter(isWorkerThread).length
+}
+
+/**
+ * The write threads of a lake process: started on demand, so a count that grows tells that a
+ * request's work went to one. The store's threads (analyzer, checkpointer, commit thread) start
+ * with work and end 2 s idle on their own, so all worker threads counted could grow or shrink
+ * with the machine's load whatever the request did.
+ */
+export async function writeThreadsOf(pid: number): Promise<number> {
+  return (await threadNames(pid)).filter((name) => name === WRITE_THREAD_NAME).length
 }
 
 /**

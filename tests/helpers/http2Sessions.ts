@@ -12,17 +12,22 @@ export interface Http2Sessions {
 /**
  * HTTP/2 sessions to a file's test lake (`lake`: its getter, the lake starts in beforeAll). Each
  * session opened in a test is destroyed after it, and the next test begins once the lake holds
- * none of their requests' places (inFlight.held): a place still held would count against the next
- * test's limits.
+ * none of their requests' places (inFlight.held), nor, with `answers`, bytes of their unread
+ * answers (answers.held): either still held would count against the next test's limits.
  */
-export function http2Sessions(lake: () => TestLake): Http2Sessions {
+export function http2Sessions(
+  lake: () => TestLake,
+  options: {answers?: boolean} = {},
+): Http2Sessions {
   const sessions: ClientHttp2Session[] = []
   const destroyAll = () => {
     for (const session of sessions.splice(0)) session.destroy()
   }
   afterEach(async () => {
     destroyAll()
-    await expect.poll(() => lake().server.lake.context.inFlight.held, {timeout: 20_000}).toBe(0)
+    const {inFlight, answers} = lake().server.lake.context
+    await expect.poll(() => inFlight.held, {timeout: 20_000}).toBe(0)
+    if (options.answers) await expect.poll(() => answers.held, {timeout: 20_000}).toBe(0)
   })
   const open = (options: {unread?: boolean} = {}) => {
     const opened = connect(lake().url, options.unread ? {settings: {initialWindowSize: 0}} : {})

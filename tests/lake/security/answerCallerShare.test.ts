@@ -7,8 +7,8 @@
  * (principal.ts' streamHolder: its token or session, an anonymous caller's address).
  */
 import {randomBytes} from 'node:crypto'
-import {connect, type ClientHttp2Session} from 'node:http2'
-import {afterAll, afterEach, beforeAll, expect, it} from 'vitest'
+import {afterAll, beforeAll, expect, it} from 'vitest'
+import {http2Sessions} from '../../helpers/http2Sessions.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const MIB = 1024 * 1024
@@ -16,7 +16,6 @@ const MIB = 1024 * 1024
 let lake: TestLake
 /** A viewer's token: reading is all it takes. */
 let viewer: string
-const sessions: ClientHttp2Session[] = []
 
 beforeAll(async () => {
   // A budget of 2 MiB: ten answers of the 200 KB document below, one of the 1.5 MB one.
@@ -34,10 +33,8 @@ beforeAll(async () => {
   })
 })
 
-afterEach(async () => {
-  for (const session of sessions.splice(0)) session.destroy()
-  await expect.poll(() => lake.server.lake.context.answers.held).toBe(0)
-})
+/** Sessions destroyed after each test, which ends once no answer is held for them. */
+const session = http2Sessions(() => lake, {answers: true})
 
 afterAll(async () => {
   await lake?.close()
@@ -45,14 +42,12 @@ afterAll(async () => {
 
 /** A client (none: anonymous) that lets the lake send nothing of any answer (an HTTP/2 window of 0). */
 function stalledClient(token: string) {
-  const session = connect(lake.url, {settings: {initialWindowSize: 0}})
-  session.on('error', () => {})
-  sessions.push(session)
+  const stalled = session({unread: true})
   /** Asks for `path`; resolves with the status and Retry-After alone (no body can come). */
   return (path: string) =>
     new Promise<{status: number; retryAfter: string | undefined}>((resolve) => {
       const auth = token ? {authorization: `Bearer ${token}`} : {}
-      const stream = session.request({':path': path, ...auth})
+      const stream = stalled.request({':path': path, ...auth})
       stream.on('error', () => {})
       stream.once('response', (headers) =>
         resolve({

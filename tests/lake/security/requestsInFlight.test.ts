@@ -8,9 +8,10 @@
  * answered. Past a caller's bound the lake answers a 429 at once, past the lake's a 503, both with
  * Retry-After, and others are served.
  */
-import {connect, type ClientHttp2Session} from 'node:http2'
+import type {ClientHttp2Session} from 'node:http2'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
+import {http2Sessions} from '../../helpers/http2Sessions.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const PER_CALLER = 20
@@ -29,6 +30,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await lake?.close()
 })
+
+/** Sessions destroyed after each test, which ends once nothing is held for them. */
+const newSession = http2Sessions(() => lake)
 
 interface Held {
   status: Promise<{status: number; retryAfter: string | undefined; body: string}>
@@ -86,8 +90,7 @@ async function firstAnswers<T>(held: {status: Promise<T>}[], count: number): Pro
 
 describe('requests under way', () => {
   it(`one caller past ${PER_CALLER} is a 429 at once; another caller is served`, async () => {
-    const session = connect(lake.url)
-    session.on('error', () => {})
+    const session = newSession()
     const held = Array.from({length: PER_CALLER + 10}, () => heldWrite(session, lake.token))
     try {
       const refused = await firstAnswers(held, 10)
@@ -99,7 +102,7 @@ describe('requests under way', () => {
         )
       }
       // Another token is served while the first holds its share.
-      const second = connect(lake.url)
+      const second = newSession()
       expect(await write(second, other, 'other-caller')).toBe(200)
       // The lake's bound: the other caller's held writes beyond what is left are a 503.
       const others = Array.from({length: TOTAL - PER_CALLER + 5}, () => heldWrite(second, other))
@@ -113,7 +116,7 @@ describe('requests under way', () => {
       await Promise.all(held.map((h) => h.status))
     }
     // Given back when the client gives up on them: the caller is served again.
-    const again = connect(lake.url)
+    const again = newSession()
     expect(await write(again, lake.token, 'served-again')).toBe(200)
     again.close()
     session.close()
@@ -124,8 +127,7 @@ describe('requests under way', () => {
     // 256 KiB) a client let nothing of be sent (an HTTP/2 window of 0) was held for as long as the
     // client liked: 4 sessions' 1,024 answers of 200 KB each held 102 MB of buffers, and one
     // address may have 1,000 sessions of 256 streams.
-    const session = connect(lake.url, {settings: {initialWindowSize: 0}})
-    session.on('error', () => {})
+    const session = newSession({unread: true})
     const query = (i: number) =>
       new Promise<number>((resolve) => {
         const stream = session.request({
@@ -141,12 +143,12 @@ describe('requests under way', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(PER_CALLER)
     expect(statuses.filter((status) => status === 429)).toHaveLength(5)
     // Another caller is served meanwhile.
-    const second = connect(lake.url)
+    const second = newSession()
     expect(await write(second, other, 'served-beside-unread')).toBe(200)
     second.close()
     // The client goes: its answers are given up, and its share with them.
     session.destroy()
-    const again = connect(lake.url)
+    const again = newSession()
     let status = 0
     for (let tries = 0; tries < 100 && status !== 200; tries++) {
       status = await write(again, lake.token, 'served-after-unread')
@@ -165,11 +167,10 @@ describe('requests under way', () => {
       // Counted only until its stream began, a caller's paged answers (exports, history logs) were
       // bounded by nothing but its connections: 1,000 sessions of 256 streams an address, each
       // export holding its stream, its pages' reader and the page its client has not taken.
-      const first = connect(lake.url)
+      const first = newSession()
       expect(await write(first, lake.token, 'paged')).toBe(200)
       first.close()
-      const session = connect(lake.url, {settings: {initialWindowSize: 0}})
-      session.on('error', () => {})
+      const session = newSession({unread: true})
       const open = () =>
         new Promise<number>((resolve) => {
           const stream = session.request({':path': path, authorization: `Bearer ${lake.token}`})
@@ -179,7 +180,7 @@ describe('requests under way', () => {
       const statuses: number[] = []
       for (let i = 0; i < PER_CALLER + 5; i++) statuses.push(await open())
       // Another caller is served meanwhile.
-      const second = connect(lake.url)
+      const second = newSession()
       expect(await write(second, other, 'served-beside-paged')).toBe(200)
       second.close()
       expect(statuses.filter((status) => status === 200)).toHaveLength(PER_CALLER)
@@ -191,7 +192,7 @@ describe('requests under way', () => {
   )
 
   it('an HTTP/2 session is told how many streams it may have open at once', async () => {
-    const session = connect(lake.url)
+    const session = newSession()
     await new Promise((resolve) => session.once('remoteSettings', resolve))
     // Node's default is 4,294,967,295: one session's 20,000 held writes were all taken in hand.
     expect(session.remoteSettings.maxConcurrentStreams).toBe(LIMITS.connections.streamsPerSession)
@@ -200,8 +201,7 @@ describe('requests under way', () => {
   })
 
   it('anonymous callers count by address, on any route that reads a body', async () => {
-    const session = connect(lake.url)
-    session.on('error', () => {})
+    const session = newSession()
     const held = Array.from({length: PER_CALLER + 3}, () => {
       const stream = session.request({
         ':method': 'POST',

@@ -120,10 +120,12 @@ describe('a cheap question asked while the query thread is busy', () => {
       .length
   beforeAll(async () => {
     sent = vi.spyOn(Piscina.prototype, 'run')
-    // One query thread, which a slow query holds; a deadline far past what that takes.
+    // One query thread, which a slow query holds; a deadline far past what that takes. RECHECK's
+    // limits, so that a hold of 0.1-0.2 s of CPU is a wait past the anonymous one: a hold of 2 s
+    // (against the lake's 500 ms), niced, ran into the deadline at load 30.
     lake = await startTestLake({
       tls: false,
-      serverOptions: {queryTimeoutMs: 60_000, queryThreads: 1},
+      serverOptions: {queryTimeoutMs: 60_000, queryThreads: 1, recheck: RECHECK},
     })
     lake.server.lake.context.visibility.set('test', 'public')
     await lake.client().create({_id: 'seed', _type: 'article', title: 'বীজ'})
@@ -138,13 +140,13 @@ describe('a cheap question asked while the query thread is busy', () => {
   })
 
   /**
-   * Holds the query thread for a second or more (several on a busy machine). API version 1 has
+   * Holds the query thread for 0.1 s or more (seconds on a busy machine). API version 1 has
    * no sync tags, so it is not remembered. Returns once the lake has sent it to its one thread's
    * pool: every query after it waits behind it (Piscina's queue is first in, first out). A fixed
    * wait for that could pass on a busy machine with the question ahead of it, testing nothing.
    */
   async function holdThread(): Promise<{done: Promise<string>}> {
-    const s = JSON.stringify('ক'.repeat(1000))
+    const s = JSON.stringify('ক'.repeat(300))
     const search = new URLSearchParams({query: SPLIT_QUERY, $s: s})
     const before = heldSent()
     const held = fetch(`${lake.url}/v1/data/query/test?${search}`).then((res) => res.text())
@@ -155,7 +157,7 @@ describe('a cheap question asked while the query thread is busy', () => {
   it('is judged by the CPU its answer took, not by its wait for the thread', async () => {
     const live = lake.server.lake.context.live
     // A few milliseconds of a worker (string::split is never run in place), asked anonymously
-    // (a 500 ms limit) while the thread is held: when asked and when re-run, its answer waits
+    // (RECHECK's 30 ms limit) while the thread is held: when asked and when re-run, its answer waits
     // longer than the limit. Judged by that wait it was answered coarsely for 10 s after the
     // commit below, and by the costly credit.
     const question = '{"split": count(string::split("ab", "")), "n": count(*[_type == "article"])}'

@@ -682,12 +682,14 @@ export function readByline(
   const peeled = peelNames(head)
   const byline = peeled?.role ?? head
   const rest = isPrefix ? prefix.rest!.trim() : ''
-  // 'নিজস্ব প্রতিবেদক, চট্টগ্রাম' or 'সিলেট প্রতিনিধি': the place the story is from.
+  // 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'নিজস্ব প্রতিবেদক, উখিয়া, কক্সবাজার' (upazila, district),
+  // 'সিলেট প্রতিনিধি' or 'বিশেষ প্রতিনিধি, চট্টগ্রাম ব্যুরো': the place the story is from.
   const parts = byline.split(/\s*,\s*/u)
   let place: string | undefined
-  if (parts.length === 2 && isRole(parts[0]!) && !isRole(parts[1]!)) place = parts[1]
+  if (parts.length >= 2 && parts.length <= 3 && isRole(parts[0]!) && !parts.slice(1).some(isRole))
+    place = parts.slice(1).join(', ')
   else {
-    const words = byline.split(/\s+/u)
+    const words = parts.at(-1)!.split(/\s+/u)
     const last = words.at(-1)!
     if (
       words.length >= 2 &&
@@ -943,9 +945,19 @@ export function readNameLine(text: string): {names: string[]; place?: string} | 
   const last = parts.at(-1)!
   const place =
     parts.length > 1 ? (readFrom(last) ?? (PLACE_AFTER_NAME.test(last) ? last : null)) : null
-  if (place !== null) parts.pop()
-  const names = readNames(parts.join(', '))
-  return names ? {names, ...(place !== null ? {place} : {})} : null
+  if (place === null) {
+    const names = readNames(text)
+    return names ? {names} : null
+  }
+  const names = readNames(parts.slice(0, -1).join(', '))
+  if (names) return {names, place}
+  // An upazila and its district after a comma: 'আবদুল করিম, উখিয়া, কক্সবাজার'.
+  const upazila = parts.at(-2)!
+  if (parts.length > 2 && PLACE_AFTER_NAME.test(upazila) && !readFrom(last)) {
+    const before = readNames(parts.slice(0, -2).join(', '))
+    if (before) return {names: before, place: `${upazila}, ${last}`}
+  }
+  return null
 }
 
 // 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)',

@@ -204,3 +204,28 @@ describe('names with their role', () => {
     expect(article.credits).toEqual([])
   })
 })
+
+// The upazila and its district as desks write them after a name or a role: in brackets or after
+// a comma ('উখিয়া, কক্সবাজার'), and a bureau after a role ('বিশেষ প্রতিনিধি, চট্টগ্রাম ব্যুরো').
+describe('an upazila and its district after a name or role', () => {
+  const DEC = 'শনিবার (৫ ডিসেম্বর) সকালে উপজেলা সদরে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+  // [the line over the story, credits, byline, place]
+  const LINES: [string, string[], string | undefined, string][] = [
+    ['আবদুল করিম, উখিয়া, কক্সবাজার', ['আবদুল করিম'], undefined, 'উখিয়া, কক্সবাজার'],
+    ['নিজস্ব প্রতিবেদক, উখিয়া, কক্সবাজার', [], 'নিজস্ব প্রতিবেদক, উখিয়া, কক্সবাজার', 'উখিয়া, কক্সবাজার'],
+    ['বিশেষ প্রতিনিধি, চট্টগ্রাম ব্যুরো', [], 'বিশেষ প্রতিনিধি, চট্টগ্রাম ব্যুরো', 'চট্টগ্রাম'],
+    [
+      'আবদুল করিম, উখিয়া (কক্সবাজার) প্রতিনিধি',
+      ['আবদুল করিম'],
+      'উখিয়া (কক্সবাজার) প্রতিনিধি',
+      'উখিয়া (কক্সবাজার)',
+    ],
+  ]
+  it.each(LINES)('%s', (line, credits, byline, place) => {
+    const article = parse(`শিরোনাম\n\n${line}\n${DEC}\nসূত্র: বাসস।\n`, '2026-12-06')
+    expect(article.credits).toEqual(credits.map((name) => name.normalize('NFC')))
+    expect(article.byline).toBe(byline?.normalize('NFC'))
+    expect(article.dateline?.place).toBe(place.normalize('NFC'))
+    expect(article.paragraphs).toEqual([DEC.normalize('NFC')])
+  })
+})

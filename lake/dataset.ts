@@ -54,6 +54,7 @@ import type {DocumentChange, SanityDocument} from './core/types.ts'
 import {
   applyWrites,
   bulkPace,
+  BULK_STREAM_BYTES,
   bulkWork,
   IN_PLACE_WRITE_BYTES,
   writeWalks,
@@ -654,11 +655,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // The store's own heads: it knows the `_rev` of the large documents it wrote, so no large
       // body is read to weigh a write.
       const sizes = (ids: readonly string[]) => store.heads(ids).map((head) => head?.bytes ?? 0)
-      if (writesWork(writes, request.length, sizes) <= IN_PLACE_WRITE_BYTES) {
+      const work = writesWork(writes, request.length, sizes)
+      // A bulk load's batch: in place, in slices (bulkWork says why); past BULK_STREAM_BYTES.
+      const bulk = work > BULK_STREAM_BYTES ? bulkWork(writes, sizes) : null
+      if (!bulk && work <= IN_PLACE_WRITE_BYTES) {
         return runTransaction(transaction, (ws) => applyWrites(ws, writes))
       }
-      // A bulk load's batch: in place, in slices (bulkWork says why).
-      const bulk = bulkWork(writes, sizes)
       if (bulk) {
         // Streamed: at each pause the slice's changes go to the commit thread, which writes their
         // rows while the next slice is built (docs/query-engine.md#writes-off-the-event-loop).

@@ -303,6 +303,44 @@ test(
   },
 )
 
+/** Headline `n`: about 250 bytes, as the archive's (bench/data.ts); 1,000 of them weigh about 250 kB. */
+function headline(n: number) {
+  return {
+    _id: `headline-${n}`,
+    _type: 'headline',
+    text: `শিরোনাম ${n} ${'khobor songbad '.repeat(8)}`,
+    position: 1 + (n % 12),
+    article: {_type: 'reference', _ref: `article-${n % 100}`},
+  }
+}
+
+test(
+  'a bulk batch of many small documents (well under 1 MiB) is streamed as a load batch: it drops the four indexes too',
+  {timeout: 180_000},
+  async () => {
+    const held = heldRebuilds()
+    held.hold()
+    const lake: InProcessLake = await createTestLake({checkpointer: held.checkpointer})
+    cleanup.push(() => lake.close())
+    cleanup.push(() => held.releaseAll())
+    const client = lake.client({maxRetries: 0})
+    const docs: Article[] = [article(0)]
+    await client.createOrReplace(docs[0])
+    expect(fileIndexes(lake.dataDir).present).toEqual([true, true, true, true])
+
+    const headlines = Array.from({length: 1000}, (_, i) => headline(i))
+    const tx = client.transaction()
+    for (const doc of headlines) tx.createOrReplace(doc)
+    await tx.commit({visibility: 'async'})
+    // Written in place on the event loop before, the indexes kept: a load of the archive wrote
+    // its third of headlines there, pacing the load.
+    expect(fileIndexes(lake.dataDir).present).toEqual([false, false, false, false])
+    expect(await client.fetch('count(*[_type == "headline"])')).toBe(1000)
+    expect(await client.fetch('*[_id == "headline-7"][0]')).toMatchObject(headlines[7])
+    await expectAnswers(client, docs)
+  },
+)
+
 /** Article `n` of about 50 kB: 25 of them are a streamed batch (past 1 MiB) of few documents. */
 function longArticle(n: number): Article & Record<string, unknown> {
   return {...article(n), body: 'khobor songbad '.repeat(3300)}
@@ -323,11 +361,14 @@ test(
     cleanup.push(() => lake.close())
     cleanup.push(() => held.releaseAll())
     const client = lake.client({maxRetries: 0})
-    // 300 documents in one transaction, written in place (not streamed).
+    // 300 documents in six transactions of 50, each written in place (under BULK_STREAM_BYTES:
+    // not streamed).
     const docs: Article[] = Array.from({length: 300}, (_, i) => article(i))
-    const seed = client.transaction()
-    for (const doc of docs) seed.createOrReplace(doc)
-    await seed.commit({visibility: 'async'})
+    for (let i = 0; i < docs.length; i += 50) {
+      const seed = client.transaction()
+      for (const doc of docs.slice(i, i + 50)) seed.createOrReplace(doc)
+      await seed.commit({visibility: 'async'})
+    }
     const store = lake.lake.context.stores.get('test') as SqliteStore
     const before = fileIndexes(lake.dataDir)
     expect(before.present).toEqual([true, true, true, true])

@@ -25,10 +25,11 @@ import {
 const USAGE = `Usage: npm run export -- [out.ndjson] [flags]
 
 Writes every document of the dataset as NDJSON (to stdout when no file or '-' is given),
-ready for \`sanity dataset import out.ndjson <dataset>\`.
+ready for \`sanity dataset import out.ndjson <dataset>\`. Needs a token. Asset documents go
+without their files (a warning says so): @sanity/export moves a dataset with its assets.
 
 Flags:
-  --no-drafts      leave out drafts (drafts.…) and release versions (versions.…)
+  --no-drafts      leave out drafts (drafts.…), release versions (versions.…) and releases
   --dataset NAME   dataset (default: SANITY_STUDIO_DATASET or production)
   -h, --help       show this help
 
@@ -55,6 +56,18 @@ export const command = defineCommand({
     const dataset = values.dataset
 
     const target = resolveTarget(io.env, {cwd: io.cwd, ...(dataset ? {dataset} : {})})
+    // Without a token the answer is an anonymous reader's: nothing of a private dataset, no
+    // drafts of a public one. An empty or partial backup that says "Done!" is worse than none.
+    if (!target.client.token) {
+      writeLine(
+        io.stderr,
+        target.kind === 'lake'
+          ? `No token for ${target.description}: none in SANITY_API_TOKEN and no token file in ` +
+              `${target.dataDir}. Start the lake once with \`npm run lake\` (it writes the token), or set LAKE_DATA. Nothing was written.`
+          : `No token for ${target.description}: set SANITY_API_TOKEN (sanity.io/manage → API → Tokens, Viewer or Editor). Nothing was written.`,
+      )
+      return EXIT.RUNTIME_ERROR
+    }
     const client = createTargetClient(target)
     const url = client.getUrl(client.getDataUrl('export'))
     let response: Response
@@ -82,18 +95,23 @@ export const command = defineCommand({
     file?.on('error', (error) => (fileError = error))
     const sink: Output = file ?? io.stdout
     let count = 0
+    let assets = 0
     let pending = ''
     const decoder = new TextDecoder()
     const handle = async (line: string) => {
       if (line.trim() === '') return
-      const document = JSON.parse(line) as {_id?: string; message?: string}
+      const document = JSON.parse(line) as {_id?: string; _type?: string; message?: string}
       if (typeof document._id !== 'string') {
         throw new Error(`the lake sent an error line: ${document.message ?? line}`)
       }
-      // System documents (_.…) belong to the target's own machinery, not to the content.
-      if (document._id.startsWith('_.')) return
       if (!drafts && /^(drafts|versions)\./.test(document._id)) return
+      // System documents (_.…) belong to the target's own machinery, not to the content; releases
+      // go with their versions, as @sanity/export keeps them.
+      if (document._id.startsWith('_.') && !(drafts && document._id.startsWith('_.releases.'))) {
+        return
+      }
       count++
+      if (document._type === 'sanity.imageAsset' || document._type === 'sanity.fileAsset') assets++
       if (fileError) throw fileError
       if (!sink.write(line + '\n') && file) await once(file, 'drain')
     }
@@ -115,6 +133,15 @@ export const command = defineCommand({
       file?.destroy()
       writeLine(io.stderr, `Export failed: ${(error as Error).message}`)
       return EXIT.RUNTIME_ERROR
+    }
+    if (assets > 0) {
+      writeLine(
+        io.stderr,
+        `Warning: ${assets} asset document${assets === 1 ? '' : 's'} exported without ` +
+          `${assets === 1 ? 'its file' : 'their files'}: NDJSON carries no images or files, and ` +
+          '`sanity dataset import` refuses asset documents of another project or dataset. To move ' +
+          'a dataset with its assets, use @sanity/export and @sanity/import (docs/hosted.md).',
+      )
     }
     writeLine(
       io.stderr,

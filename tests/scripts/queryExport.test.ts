@@ -157,6 +157,45 @@ describe('npm run export', () => {
     expect(await runExport(['--no-drafts'], io)).toBe(0)
     expect(parseNdjson(io.out())).toHaveLength(15)
   })
+
+  it('refuses without a token, writing nothing, as the import does', async () => {
+    const out = join(work, 'no-token.ndjson')
+    const bare = {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: join(work, 'nowhere')}
+    const io = captureIo({env: bare})
+    expect(await runExport([out], io)).toBe(1)
+    expect(io.err()).toMatch(/No token for .*SANITY_API_TOKEN/)
+    expect(io.err()).not.toContain('Done!')
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/)
+  })
+
+  it('keeps releases with their versions (as @sanity/export), and both go with --no-drafts', async () => {
+    const client = lake.client({dataset: 'releases'})
+    await client
+      .transaction()
+      .create({_id: '_.releases.rA', _type: 'system.release', name: 'rA', metadata: {title: 'ঈদ'}})
+      .create({_id: 'versions.rA.story', _type: 'article', title: 'ঈদের খবর'})
+      .create({_id: 'story', _type: 'article', title: 'খবর'})
+      .commit()
+    const io = captureIo({env})
+    expect(await runExport(['--dataset', 'releases'], io)).toBe(0)
+    const ids = (parseNdjson(io.out()) as {_id: string}[]).map((doc) => doc._id).sort()
+    expect(ids).toEqual(['_.releases.rA', 'story', 'versions.rA.story'])
+    const published = captureIo({env})
+    expect(await runExport(['--dataset', 'releases', '--no-drafts'], published)).toBe(0)
+    expect((parseNdjson(published.out()) as {_id: string}[]).map((doc) => doc._id)).toEqual([
+      'story',
+    ])
+  })
+
+  it('warns that asset documents go without their files, naming the route that moves them', async () => {
+    const client = lake.client({dataset: 'pictures'})
+    await client.assets.upload('file', Buffer.from('বিজ্ঞপ্তি\n'), {filename: 'press.txt'})
+    const io = captureIo({env})
+    expect(await runExport(['--dataset', 'pictures'], io)).toBe(0)
+    expect(parseNdjson(io.out())).toHaveLength(1)
+    expect(io.err()).toMatch(/1 asset document.*without (its|their) files?/)
+    expect(io.err()).toContain('@sanity/export')
+  })
 })
 
 describe('import --ndjson', () => {

@@ -127,9 +127,10 @@ export interface QueryPool {
   /** Filter tasks sent to threads so far (tests: filters over the same texts share one). */
   filterTasks(): number
   /**
-   * Starts the first query thread now rather than with the first query that needs one, the others
-   * with the first query (a lake serving clients does, at its start: a cold start takes seconds
-   * on a busy machine).
+   * Starts the query threads now rather than with the first query that needs them (a lake
+   * serving clients does, at its start: a cold start takes seconds on a busy machine), one after
+   * another, each loading niced (thread.ts); a first task before they are all up starts the rest
+   * at once, as without it.
    */
   start(): void
   /** Terminates every thread at once, whatever it runs; done once they have ended. */
@@ -727,8 +728,47 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       if (failed) throw threadFailure(name, failed)
       return started
     }
+    /**
+     * Starts the lane's other threads in turn, each once the last has loaded, until the lane has
+     * its number or takes its first task (fill then starts the rest at once). All at once, they
+     * took the machine's cores together from a lake just started; with the first query, a fresh
+     * lake's first flood waited for them.
+     */
+    async function startAll() {
+      const running = await ready!
+      while (
+        running &&
+        !closed &&
+        !filled &&
+        pool === running &&
+        running.threads.length < threads
+      ) {
+        const loaded = new Promise<boolean>((done) => {
+          const heard = (created: boolean) => () => {
+            running.off('workerCreate', onCreate)
+            running.off('error', onError)
+            done(created)
+          }
+          const onCreate = heard(true)
+          const onError = heard(false)
+          running.on('workerCreate', onCreate)
+          running.on('error', onError)
+        })
+        // A null task for each (free) thread, and one more that finds none free: piscina starts
+        // a thread for it.
+        const free = running.threads.length
+        for (let i = 0; i <= free; i++) running.run(null).catch(() => undefined)
+        if (!(await loaded)) return
+      }
+    }
     return {
       ready: () => (ready ??= startPool()),
+      /** Starts the lane's threads, one after another (startAll); the query lane's only. */
+      startAll: () => {
+        if (name !== 'queries') return
+        ready ??= startPool()
+        startAll().catch(() => undefined)
+      },
       /**
        * Waits for a caller's turn on the lane's threads: one a thread, and on the query threads
        * as many extra ones for demoted tasks (the overflow lane's threads, which take no turn of
@@ -1100,7 +1140,7 @@ export function createQueryPool(options: QueryPoolOptions): QueryPool {
       (await withWriteDeadline(task, taskOptions)) as HistoryTaskResult,
     filter,
     filterTasks: () => filterTasks,
-    start: () => void lanes.queries.ready(),
+    start: () => lanes.queries.startAll(),
     close() {
       // One close for every caller: a second one waits for the threads as the first does.
       closing ??= closeAll()

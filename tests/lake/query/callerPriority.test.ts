@@ -12,7 +12,7 @@ import {getPriority} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
 import {expect, test} from 'vitest'
-import {createQueryPool} from '../../../lake/query/pool.ts'
+import {createQueryPool, type QueryPool} from '../../../lake/query/pool.ts'
 import type {QueryTask} from '../../../lake/query/wire.ts'
 import {workerNice} from '../../../lake/query/priority.ts'
 import {withoutSysNice} from '../../helpers/withoutSysNice.ts'
@@ -28,10 +28,25 @@ const NICED = workerNice(lakeNice)
 /** A query of a few tenths of a second of CPU on a quiet machine (squareQuery). */
 const LONG = 1200
 
+/**
+ * Runs `body` with a pool of one query thread (a deadline of 120 s), closed after it. Demotion
+ * is off (1e9 ms, or `demoteAfterMs`): a thread niced is one niced for its caller.
+ */
+async function onOneThread(
+  body: (pool: QueryPool) => Promise<void>,
+  demoteAfterMs = 1e9,
+): Promise<void> {
+  const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 256, threads: 1, demoteAfterMs})
+  try {
+    await body(pool)
+  } finally {
+    await pool.close()
+  }
+}
+
 test("an anonymous caller's query runs on a thread niced from its start, a signed-in caller's at the lake's priority", async () => {
   expect(NICED).toBeGreaterThan(lakeNice)
-  const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 256, threads: 1, demoteAfterMs: 1e9})
-  try {
+  await onOneThread(async (pool) => {
     expect(await pool.run(editorSquareQuery(10))).toMatchObject({ok: true})
     // Alternated on the pool's one thread (or, where a thread may not be raised back, the
     // anonymous caller's on a thread of its own): each takes its caller's priority as it begins.
@@ -47,34 +62,23 @@ test("an anonymous caller's query runs on a thread niced from its start, a signe
       expect(editor.samples).toBeGreaterThan(2)
       expect(editor.nices, `signed-in, round ${round}: ${editor.sequence}`).toEqual([lakeNice])
     }
-  } finally {
-    await pool.close()
-  }
+  })
 }, 120_000)
 
 test("with demotion off (Infinity) no query's thread is lowered, an anonymous caller's neither", async () => {
   // A test lake sharing a loaded machine sets it where priority is not what it tests: niced from
   // their start, its anonymous questions (a second of CPU each) took past the test's 90 s at load 17.
-  const pool = createQueryPool({
-    timeoutMs: 120_000,
-    memoryMb: 256,
-    threads: 1,
-    demoteAfterMs: Infinity,
-  })
-  try {
+  await onOneThread(async (pool) => {
     expect(await pool.run(editorSquareQuery(10))).toMatchObject({ok: true})
     const anonymous = await nicesWhileRunning(() => pool.run(squareQuery(LONG)))
     expect(anonymous.answer).toMatchObject({ok: true})
     expect(anonymous.samples, 'sampled while it ran').toBeGreaterThan(2)
     expect(anonymous.nices, `anonymous: ${anonymous.sequence}`).toEqual([lakeNice])
-  } finally {
-    await pool.close()
-  }
+  }, Infinity)
 }, 120_000)
 
 test("a signed-in caller's query waiting for a turn is taken before anonymous callers' waiting longer", async () => {
-  const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 256, threads: 1, demoteAfterMs: 1e9})
-  try {
+  await onOneThread(async (pool) => {
     expect(await pool.run(squareQuery(10), {holder: 'warm'})).toMatchObject({ok: true})
     const answered: string[] = []
     const ask = (holder: string, task: QueryTask) =>
@@ -100,14 +104,11 @@ test("a signed-in caller's query waiting for a turn is taken before anonymous ca
       'reader-4',
       'reader-5',
     ])
-  } finally {
-    await pool.close()
-  }
+  })
 }, 120_000)
 
 test("an anonymous listener's filter runs on a thread niced from its start, a signed-in listener's at the lake's priority", async () => {
-  const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 256, threads: 1, demoteAfterMs: 1e9})
-  try {
+  await onOneThread(async (pool) => {
     expect(await pool.run(editorSquareQuery(10))).toMatchObject({ok: true})
     const filter = (anonymous: boolean) =>
       nicesWhileRunning(() =>
@@ -130,14 +131,11 @@ test("an anonymous listener's filter runs on a thread niced from its start, a si
       expect(editor.samples).toBeGreaterThan(2)
       expect(editor.nices, `signed-in, round ${round}: ${editor.sequence}`).toEqual([lakeNice])
     }
-  } finally {
-    await pool.close()
-  }
+  })
 }, 120_000)
 
 test("signed-in callers' queries waiting for a turn are taken before anonymous listeners' filters waiting longer", async () => {
-  const pool = createQueryPool({timeoutMs: 120_000, memoryMb: 256, threads: 1, demoteAfterMs: 1e9})
-  try {
+  await onOneThread(async (pool) => {
     // A signed-in reader who has had a turn: by the last turns alone, after every listener's.
     expect(await pool.run(editorSquareQuery(10), {holder: 'reader'})).toMatchObject({ok: true})
     const answered: string[] = []
@@ -170,9 +168,7 @@ test("signed-in callers' queries waiting for a turn are taken before anonymous l
     expect(answered.slice(3).sort()).toEqual(
       ['filter-3', 'filter-4', 'filter-5', 'filter-6', 'filter-7', 'query-7'].sort(),
     )
-  } finally {
-    await pool.close()
-  }
+  })
 }, 120_000)
 
 test("without the right to raise a thread back, anonymous callers' queries run niced on threads of their own and an editor's never on one of them", async () => {

@@ -165,6 +165,17 @@ const FILTER_PARSE_IN_PLACE_BYTES = 1024 * 1024
 /** Committed transactions a listener may have waiting for its filter before it is cut off. */
 const MAX_PENDING_TRANSACTIONS = 1000
 
+/**
+ * The reconnection time a muted listener ended to make room asks its client for (`retry:`): 5 h,
+ * the most the Studio's EventSource polyfill (event-source-polyfill) takes; a browser's own
+ * EventSource and Node's `eventsource` take it as given. Its reconnect would get the ended
+ * session's 401, which @sanity/client makes a final ConnectionFailedError and the Studio 6.9.2 a
+ * crash of its structure tool. Until then the client reports `reconnect`: the Studio's open
+ * document shows as reconnecting, read-only (nothing typed is lost), and the tab's next request
+ * (another pane, a reload) gets the 401 that shows its sign-in screen.
+ */
+export const MUTED_END_RETRY_MS = 5 * 60 * 60 * 1000
+
 export interface ListenerStats {
   open: number
   opened: number
@@ -188,6 +199,13 @@ interface Listener extends UnreadReader {
    * was muted or closed already.
    */
   mute(reason: string): boolean
+  /** Muted (its session ended), and still open. */
+  muted(): boolean
+  /**
+   * Ends a muted listener's stream to give its place to a new listener of its holder, asking its
+   * client to wait MUTED_END_RETRY_MS before it reconnects.
+   */
+  giveUpPlace(): void
   /** Ends the stream for its client to reconnect, a `:` comment saying why (startOver, uncounted). */
   end(why: string): void
 }
@@ -202,7 +220,10 @@ export interface ListenerRegistry {
    * which @sanity/client takes as final (docs/listeners.md).
    */
   endAll(why: string): void
-  /** How many listeners a holder (a principal's id, an anonymous address) holds open. */
+  /**
+   * How many listeners a holder (a principal's id, an anonymous address) holds open, muted ones
+   * included (left out, a user could hold any number: sign in, open 100, sign out, again).
+   */
   heldBy(holder: string): number
   /**
    * Ends what the principals `ended` gives a reason for still hear (lake/auth/revocation.ts),
@@ -223,6 +244,11 @@ export interface ListenerRegistry {
 interface RegistryInternals extends ListenerRegistry {
   add(listener: Listener): void
   delete(listener: Listener): void
+  /**
+   * Ends the holder's oldest muted listener (giveUpPlace) so that a new one may open; false when
+   * it has none.
+   */
+  makeRoom(holder: string): boolean
   /** `listener` queued `bytes` more: cuts the largest readers while a budget is exceeded. */
   queued(listener: Listener, bytes: number, config: ListenConfig): void
   counters: {
@@ -251,6 +277,15 @@ export function createListenerRegistry(): ListenerRegistry {
       counters.opened++
     },
     delete: (listener) => budget.delete(listener),
+    makeRoom(holder) {
+      // The registry's order is the order they opened in.
+      for (const listener of listeners) {
+        if (listener.holder !== holder || !listener.muted()) continue
+        listener.giveUpPlace()
+        return true
+      }
+      return false
+    },
     stats() {
       let queuedBytes = 0
       for (const listener of listeners) queuedBytes += listener.unread()
@@ -318,8 +353,13 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
   const {bus, dataset, principal, matcher, options, config} = open
   const holder = open.holder ?? principal.id
   const registry = open.registry as RegistryInternals
-  // One caller may not hold the lake's sockets and buffers for everyone.
-  if (registry.heldBy(holder) >= config.maxPerPrincipal) {
+  // One caller may not hold the lake's sockets and buffers for everyone. An ended session's muted
+  // listeners count too, but give their places up, oldest first, to the user's new listeners: a
+  // signed-out tab left open must not lock its user out elsewhere. Checked and made room for in
+  // the same turn as the new listener is added (ReadableStream's start), so listeners opened at
+  // once never hold more than the cap.
+  while (registry.heldBy(holder) >= config.maxPerPrincipal) {
+    if (registry.makeRoom(holder)) continue
     throw new TooManyRequestsError(
       `At most ${config.maxPerPrincipal} open listeners per user or token; close some (each Studio tab holds several)`,
     )
@@ -408,6 +448,12 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     drop: cut,
     disconnect(reason) {
       closeWith(sse('disconnect', {reason}))
+    },
+    muted: () => muted && !closed,
+    giveUpPlace() {
+      closeWith(
+        `retry: ${MUTED_END_RETRY_MS}\n: this session ended; its place went to a new listener of the same user\n\n`,
+      )
     },
     mute(reason) {
       if (closed || muted) return false

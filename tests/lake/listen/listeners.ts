@@ -7,6 +7,8 @@ export interface SseMessage {
   data?: string
   /** The text of a `:` comment line (keep-alive). */
   comment?: string
+  /** The reconnection time the server asked for (`retry:`), as sent. */
+  retry?: string
 }
 
 export interface SseReader {
@@ -16,6 +18,8 @@ export interface SseReader {
   messages: SseMessage[]
   /** True once the server ended the stream (or it errored). */
   ended(): boolean
+  /** True when the stream was cut off (an error, a reset) rather than ended or closed here. */
+  errored(): boolean
   /** Resolves with the messages once `predicate` holds for them, or rejects after `timeoutMs`. */
   until(predicate: (messages: SseMessage[]) => boolean, timeoutMs?: number): Promise<SseMessage[]>
   /** Resolves when the stream ends. */
@@ -32,6 +36,7 @@ export async function openSse(
   const res = await fetch(url, {headers, signal: abort.signal})
   const messages: SseMessage[] = []
   let done = !res.body || !res.headers.get('content-type')?.startsWith('text/event-stream')
+  let errored = false
   const {notify, wait} = waiters(() => JSON.stringify(messages))
 
   if (!done) {
@@ -53,6 +58,7 @@ export async function openSse(
         }
       } catch {
         // Aborted by close() or cut off by the server: either way the stream has ended.
+        errored = !abort.signal.aborted
       }
       done = true
       notify()
@@ -64,6 +70,7 @@ export async function openSse(
     headers: res.headers,
     messages,
     ended: () => done,
+    errored: () => errored,
     async until(predicate, timeoutMs = 10_000) {
       await wait(() => predicate(messages), timeoutMs, 'messages')
       return messages
@@ -85,6 +92,7 @@ function parseMessage(block: string): SseMessage {
     const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
     if (field === 'event') message.event = value
     else if (field === 'id') message.id = value
+    else if (field === 'retry') message.retry = value
     else if (field === 'data')
       message.data = message.data === undefined ? value : `${message.data}\n${value}`
   }

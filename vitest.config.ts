@@ -42,6 +42,7 @@ const INTEGRATION = [
   'tests/lake/search/bulkLoadIndex.test.ts',
   'tests/scripts/dev.test.ts',
   'tests/scripts/import.test.ts',
+  'tests/scripts/importDeleted.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',
   'tests/scripts/sortKeys.test.ts',

@@ -56,6 +56,8 @@ Flags:
                        and write nothing else
   --replace            overwrite documents that exist (default: create only the missing
                        ones, leaving editors' changes alone)
+  --restore-deleted    write documents deleted in the dataset again (default: skip them
+                       with a warning, so that a takedown stays down, --replace or not)
   --as-of YYYY-MM-DD   reference date for datelines without a year (default: today in
                        Asia/Dhaka)
   --date YYYY-MM-DD    date for articles whose dateline gives none (default: import them
@@ -84,6 +86,7 @@ type Options = {
   dryRun: boolean
   ndjson?: string
   replace: boolean
+  restoreDeleted: boolean
   asOf: string
   date?: string
   section?: Section
@@ -95,6 +98,7 @@ const FLAGS = {
   'dry-run': {type: 'boolean', default: false},
   ndjson: {type: 'string'},
   replace: {type: 'boolean', default: false},
+  'restore-deleted': {type: 'boolean', default: false},
   'as-of': {type: 'string'},
   date: {type: 'string'},
   section: {type: 'string'},
@@ -132,6 +136,7 @@ function readOptions({values, positionals}: ParsedArgs<typeof FLAGS>, io: Io): O
     dryRun: values['dry-run'],
     ...(values.ndjson !== undefined ? {ndjson: values.ndjson} : {}),
     replace: values.replace,
+    restoreDeleted: values['restore-deleted'],
     asOf: values['as-of'] ?? todayInDhaka(io.now()),
     ...(values.date !== undefined ? {date: values.date} : {}),
     ...(section ? {section} : {}),
@@ -344,23 +349,25 @@ function uniqueDocuments(documents: ImportDocument[]): ImportDocument[] {
 
 async function writeFiles(
   target: Target,
-  prepared: Prepared[],
+  preparedFiles: Prepared[],
   options: Options,
   io: Io,
   started: number,
 ): Promise<ExitCode> {
   // One quick request without retries first, so a stopped lake fails in milliseconds (the
   // client's retry setting is fixed when it is created).
+  let prepared = preparedFiles
   let published: Set<string>
+  let gone = new Set<string>()
   try {
-    published = await publishedVersionsOfDrafts(
-      createTargetClient(target, {maxRetries: 0}),
-      prepared,
-    )
+    const quick = createTargetClient(target, {maxRetries: 0})
+    published = await publishedVersionsOfDrafts(quick, prepared)
+    if (!options.restoreDeleted) gone = await deletedIds(quick, prepared)
   } catch (error) {
     return failConnection(io, error, target, 0)
   }
   const client = createTargetClient(target)
+  if (gone.size > 0) prepared = skipDeleted(io, prepared, gone)
 
   const progress = createProgress(io, prepared.length, started)
   let written = 0
@@ -439,6 +446,82 @@ export async function commitFile(
   }
   const result = await transaction.commit({tag: 'import'})
   return result.results
+}
+
+/** Ids per history or existence request: short enough for a URL, under the lake's list limit. */
+const IDS_PER_REQUEST = 100
+
+/**
+ * Ids of the documents to write (and the published ids of drafts) that once existed and were
+ * deleted: a takedown a routine import must not bring back. createIfNotExists sees only what
+ * exists now, so the history is asked, but only of the ids missing now (few on a re-import, and a
+ * never-written id has no history to rebuild).
+ */
+async function deletedIds(client: SanityClient, prepared: Prepared[]): Promise<Set<string>> {
+  const ids = new Set<string>()
+  for (const item of prepared) {
+    for (const document of item.docs.documents) {
+      ids.add(document._id)
+      ids.add(getPublishedId(document._id))
+    }
+  }
+  const all = [...ids]
+  const missing: string[] = []
+  const existing = new Set<string>()
+  for (let start = 0; start < all.length; start += IDS_PER_REQUEST * 10) {
+    const batch = all.slice(start, start + IDS_PER_REQUEST * 10)
+    const found = new Set(
+      await client.fetch<string[]>('*[_id in $ids]._id', {ids: batch}, {perspective: 'raw'}),
+    )
+    for (const id of batch) {
+      if (found.has(id)) existing.add(id)
+      else missing.push(id)
+    }
+  }
+  const gone = new Set<string>()
+  const dataset = client.config().dataset!
+  for (let start = 0; start < missing.length; start += IDS_PER_REQUEST) {
+    const batch = missing.slice(start, start + IDS_PER_REQUEST)
+    const answer = await client.request<{documents: {_id: string}[]}>({
+      uri: `/data/history/${dataset}/documents/${batch.map(encodeURIComponent).join(',')}`,
+      query: {lastRevision: 'true'},
+      tag: 'import.deleted',
+    })
+    for (const document of answer.documents) {
+      // A draft is deleted when it is published: its article is there, not taken down.
+      if (!existing.has(getPublishedId(document._id))) gone.add(document._id)
+    }
+  }
+  return gone
+}
+
+/**
+ * Leaves out what the newsroom deleted, with a warning naming the file and the id: a file whose
+ * article was deleted whole (its headlines would point at nothing), else each deleted document.
+ * --restore-deleted writes them again; --replace alone does not, as it is also the
+ * way to undo editors' changes, and must not bring back a legal takedown with them.
+ */
+function skipDeleted(io: Io, prepared: Prepared[], gone: Set<string>): Prepared[] {
+  const isGone = (id: string) => gone.has(id) || gone.has(getPublishedId(id))
+  const kept: Prepared[] = []
+  for (const item of prepared) {
+    const where = `${item.file.display}:1: warning:`
+    const restore = 'it is not imported again (pass --restore-deleted to restore it)'
+    if (isGone(item.docs.article._id)) {
+      writeLine(
+        io.stderr,
+        `${where} ${publishedIdOf(item)} was deleted in the dataset: ${restore}, nor this file's other documents.`,
+      )
+      continue
+    }
+    const documents = item.docs.documents.filter((document) => {
+      if (!isGone(document._id)) return true
+      writeLine(io.stderr, `${where} ${document._id} was deleted in the dataset: ${restore}.`)
+      return false
+    })
+    kept.push({...item, docs: {...item.docs, documents}})
+  }
+  return kept
 }
 
 /** The published id of a draft article. */

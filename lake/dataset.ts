@@ -13,6 +13,7 @@ import {
   checkWriteDepth,
   LIMITS,
   parsesInPlace,
+  type QuerySize,
 } from './core/limits.ts'
 import {
   AuthError,
@@ -364,7 +365,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
   /**
    * A listener's filter: compiled here when its cost is bounded and its text within the 16 KiB
-   * rule (`terms`: checkQueryText's), else parsed and compiled on a query worker, where
+   * rule (`size`: checkQueryText's), else parsed and compiled on a query worker, where
    * every transaction's documents are matched within `budgetMs` of the filter's own evaluation (a
    * QueryTimeoutError past it), after waiting at most `waitMs` for a thread.
    * Large documents given as their text (stream.ts) are parsed and matched on a read thread
@@ -373,7 +374,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   async function compileMatcher(
     request: ListenRequest,
     principal: Principal,
-    terms: number,
+    size: QuerySize,
     budgetMs: number,
     waitMs: number,
   ): Promise<DocumentMatcher> {
@@ -404,12 +405,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     }
     const onEvent = (documents: FilterDocument[]) =>
       run(documents, 'on one transaction (the budget per event) and the listener was closed')
-    // A filter past the 16 KiB rule (in characters or terms) is parsed and matched only on a query
+    // A filter past the 16 KiB rule (in characters, terms or parameters' bytes) is parsed and matched only on a query
     // thread, as such a query is: parsing 30,000 characters of escapes held the event loop 13-20
     // ms a listener, and a tree of thousands of terms costs 0.4-0.6 ms a document to evaluate,
     // more than the hop. Its reads are not known here, so a large document is never matched on
     // its outline.
-    if (!parsesInPlace(query, terms)) {
+    if (!parsesInPlace(query, size)) {
       await run([], 'on a probe document (the budget per event), so the listener was refused')
       return {match: onEvent, reads: null}
     }
@@ -585,13 +586,14 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     async query(request, principal, on) {
       prepare()
       // Refused before anything is parsed (linear in the text): groq-js's parse is not.
-      const terms = checkQueryText(request.query, request.params, principal)
+      const size = checkQueryText(request.query, request.params, principal)
       // A query answered from an index runs in place, within a budget, on the committed view: a
       // thread hop would cost more than the query. Past the budget it goes to a worker like any other. A long query
-      // (in terms or characters; never in place: that needs a small tree) and one of an anonymous caller of a private
+      // (in terms, characters or parameters' bytes; never in place: that needs a small tree and
+      // small literals) and one of an anonymous caller of a private
       // dataset (which reads nothing, so gains nothing in place) are parsed only on a worker,
       // under the deadline.
-      const onWorker = readsNothing(principal) || !parsesInPlace(request.query, terms)
+      const onWorker = readsNothing(principal) || !parsesInPlace(request.query, size)
       const tree = onWorker ? null : parseGroq(request.query, request.params)
       let inPlaceMs = 0
       if (tree && triesInPlace(tree)) {
@@ -871,7 +873,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         throw authenticationRequired()
       }
       // Refused with a 400 before the stream opens (a filter that fails later is a channelError).
-      const terms = checkQueryText(request.query, request.params)
+      const size = checkQueryText(request.query, request.params)
       const listenConfig = {...LISTEN_DEFAULTS, ...config.listen}
       let matcher: DocumentMatcher
       try {
@@ -886,7 +888,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
           filterWaitMs,
         ])
         matcher = await matchers.get(key, () =>
-          compileMatcher(request, principal, terms, filterBudgetMs, filterWaitMs),
+          compileMatcher(request, principal, size, filterBudgetMs, filterWaitMs),
         )
       } catch (err) {
         // A bad filter is reported in the stream, as Sanity does; the client surfaces it as

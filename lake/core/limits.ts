@@ -78,6 +78,15 @@ export const LIMITS = {
      */
     lengthParsedInPlace: 16 * KIB,
     /**
+     * Past this many bytes of parameters (their JSON with their names, as for `paramsBytes`)
+     * neither: in place, the parse cache's key is made of them (their JSON, every value walked)
+     * and the in-place check reads them (a `match` of a list plans each of its words): 30-300 ms
+     * of the event loop for 0.2-1 MB at load 20, yet no query inlining them could run in place,
+     * which allows 4,096 items and characters of literals and parameters in all (a character is
+     * at most 6 bytes of JSON, `\u0000`).
+     */
+    paramsParsedInPlace: 32 * KIB,
+    /**
      * groq-js's parse work (scanQueryText's `work`: each operator counts the marks before it in
      * its brackets). groq-js adds an operator to its chain or pipe with `unshift`, which moves
      * every mark the chain holds so far: quadratic, at 40-300 ns a mark on a loaded machine. Within
@@ -741,18 +750,24 @@ export function queryTermsLimit(principal: {kind: string}): number {
   return principal.kind === 'anonymous' ? LIMITS.query.terms : LIMITS.query.termsSignedIn
 }
 
+/** A query's size as checkQueryText measured it: its terms and its parameters' bytes of JSON. */
+export interface QuerySize {
+  terms: number
+  paramsBytes: number
+}
+
 /**
  * Refuses, before it is parsed, a query longer than LIMITS.query.length or with more terms than
  * its caller may send, with parameters larger than LIMITS.query.paramsBytes, or nesting
  * brackets or parameter values deeper than LIMITS.query.nesting. Linear in the text and the
- * parameters. Each refusal says what, where and how to fix it. Returns the query's terms.
+ * parameters. Each refusal says what, where and how to fix it. Returns the query's size.
  */
 export function checkQueryText(
   query: string,
   params: Record<string, unknown>,
   /** Whose query it is (queryTermsLimit); without one, a listener filter or a mutation's query. */
   caller?: {kind: string},
-): number {
+): QuerySize {
   const limits = LIMITS.query
   const maxTerms = caller ? queryTermsLimit(caller) : limits.terms
   if (query.length > limits.length) {
@@ -806,7 +821,7 @@ export function checkQueryText(
       )
     }
   }
-  return scan.terms
+  return {terms: scan.terms, paramsBytes: bytes}
 }
 
 /**
@@ -816,12 +831,16 @@ export function checkQueryText(
  * work groq-js would do (parseWork) with the bracket whose contents do the most of it.
  */
 /**
- * Whether a query text may be parsed on the event loop (`terms` from checkQueryText): past either
- * bound it is parsed only on a query worker, under the deadline.
+ * Whether a query may be parsed on the event loop (`size` from checkQueryText): past any bound,
+ * of terms, characters or parameters' bytes, it is parsed only on a query worker, under the
+ * deadline.
  */
-export function parsesInPlace(query: string, terms: number): boolean {
+export function parsesInPlace(query: string, size: QuerySize): boolean {
+  const limits = LIMITS.query
   return (
-    terms <= LIMITS.query.termsParsedInPlace && query.length <= LIMITS.query.lengthParsedInPlace
+    size.terms <= limits.termsParsedInPlace &&
+    query.length <= limits.lengthParsedInPlace &&
+    size.paramsBytes <= limits.paramsParsedInPlace
   )
 }
 

@@ -21,16 +21,33 @@ const LONG = 15_000
 
 it('a text of few terms but past the in-place length is not parsed on the event loop', () => {
   const long = escapes(100_000)
-  const terms = checkQueryText(long, {}, ANONYMOUS)
-  expect(terms).toBeLessThan(LIMITS.query.termsParsedInPlace)
-  expect(parsesInPlace(long, terms)).toBe(false)
+  const size = checkQueryText(long, {}, ANONYMOUS)
+  expect(size.terms).toBeLessThan(LIMITS.query.termsParsedInPlace)
+  expect(parsesInPlace(long, size)).toBe(false)
   const short = escapes(100)
   expect(parsesInPlace(short, checkQueryText(short, {}, ANONYMOUS))).toBe(true)
   // At the bound, either side.
   const text = (length: number) => `"${'a'.repeat(length - 2)}"`
-  expect(parsesInPlace(text(LIMITS.query.lengthParsedInPlace), 1)).toBe(true)
-  expect(parsesInPlace(text(LIMITS.query.lengthParsedInPlace + 1), 1)).toBe(false)
-  expect(parsesInPlace('1', LIMITS.query.termsParsedInPlace + 1)).toBe(false)
+  const one = {terms: 1, paramsBytes: 0}
+  expect(parsesInPlace(text(LIMITS.query.lengthParsedInPlace), one)).toBe(true)
+  expect(parsesInPlace(text(LIMITS.query.lengthParsedInPlace + 1), one)).toBe(false)
+  const many = {terms: LIMITS.query.termsParsedInPlace + 1, paramsBytes: 0}
+  expect(parsesInPlace('1', many)).toBe(false)
+})
+
+/** 20,000 numbers: about 110 kB of JSON, past what any query run in place may inline. */
+const NUMBERS = {a: Array.from({length: 20_000}, (_, i) => i)}
+
+it('a short text with large parameters is not parsed on the event loop', () => {
+  // In place, the parse cache's key is their JSON and the in-place check reads them: 30-300 ms of
+  // the event loop for 0.2-1 MB at load 20, though no query inlining them could run in place.
+  const query = 'math::sum($a)'
+  expect(parsesInPlace(query, checkQueryText(query, NUMBERS, ANONYMOUS))).toBe(false)
+  expect(parsesInPlace(query, checkQueryText(query, {a: [1, 2, 3]}, ANONYMOUS))).toBe(true)
+  // At the bound, either side.
+  const bytes = (paramsBytes: number) => ({terms: 3, paramsBytes})
+  expect(parsesInPlace(query, bytes(LIMITS.query.paramsParsedInPlace))).toBe(true)
+  expect(parsesInPlace(query, bytes(LIMITS.query.paramsParsedInPlace + 1))).toBe(false)
 })
 
 let lake: TestLake
@@ -118,10 +135,10 @@ it('data/query: a text past 16 KiB is answered on a worker as it was in place, a
   expect(parsed).not.toContain(long)
 })
 
-it('a listener filter past 16 KiB is parsed and matched on a worker, a short one on the event loop', async () => {
+it('a listener filter past 16 KiB or with large parameters is parsed and matched on a worker, a short one on the event loop', async () => {
   const filter = (tail: string) => `*[_type == "article" && title != "${fresh()}${tail}"]{title}`
-  const listen = async (query: string, id: string) => {
-    const path = `/v2025-02-19/data/listen/test?${new URLSearchParams({query})}`
+  const listen = async (query: string, id: string, params: Record<string, string> = {}) => {
+    const path = `/v2025-02-19/data/listen/test?${new URLSearchParams({query, ...params})}`
     const listener = http2Get(path)
     try {
       // Written once the listener is there: it hears what comes after its welcome.
@@ -145,6 +162,12 @@ it('a listener filter past 16 KiB is parsed and matched on a worker, a short one
   expect(many.length).toBeLessThan(LIMITS.query.lengthParsedInPlace)
   await listen(many, 'many1')
   expect(parsed).not.toContain(many)
+  // With parameters past 32 KiB alike (36,391 bytes of JSON; 51 kB of URL, over HTTP/2).
+  const numbers = JSON.stringify(Array.from({length: 7_500}, (_, i) => i))
+  expect(numbers.length).toBeGreaterThan(LIMITS.query.paramsParsedInPlace)
+  const withLarge = `*[_type == "article" && !(n in $n) && title != "${fresh()}"]`
+  await listen(withLarge, 'large1', {$n: numbers})
+  expect(parsed).not.toContain(withLarge)
 })
 
 it("mutations' queries past 16 KiB are matched on a worker", async () => {
@@ -167,4 +190,24 @@ it("mutations' queries past 16 KiB are matched on a worker", async () => {
   expect(await client.getDocument('m2')).toMatchObject({seen: true})
   expect(parsed).not.toContain(query('kept'))
   expect(parsed).not.toContain(query('gone'))
+})
+
+it('data/query: a text with large parameters is answered on a worker as it was in place, anonymously', async () => {
+  const answer = async (params: Record<string, unknown>) => {
+    const query = `{"n": count(*[_id == "a1"]), "sum": math::sum($a), "s": "${fresh()}"}`
+    const res = await fetch(`${lake.url}/v2025-02-19/data/query/test`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({query, params}),
+    })
+    const body = (await res.json()) as {result: {n: number; sum: number}}
+    expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(200)
+    return {query, result: body.result}
+  }
+  const small = await answer({a: [1, 2, 3]})
+  expect(small.result).toMatchObject({n: 1, sum: 6})
+  expect(parsed).toContain(small.query)
+  const large = await answer(NUMBERS)
+  expect(large.result).toMatchObject({n: 1, sum: (20_000 * 19_999) / 2})
+  expect(parsed).not.toContain(large.query)
 })

@@ -43,6 +43,7 @@ const INTEGRATION = [
   'tests/scripts/dev.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/importDeleted.test.ts',
+  'tests/scripts/importSlugs.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',
   'tests/scripts/sortKeys.test.ts',

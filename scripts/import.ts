@@ -368,6 +368,11 @@ async function writeFiles(
   }
   const client = createTargetClient(target)
   if (gone.size > 0) prepared = skipDeleted(io, prepared, gone)
+  try {
+    prepared = draftTakenSlugs(io, prepared, await slugHolders(client, prepared), options)
+  } catch (error) {
+    return failConnection(io, error, target, 0)
+  }
 
   const progress = createProgress(io, prepared.length, started)
   let written = 0
@@ -522,6 +527,74 @@ function skipDeleted(io: Io, prepared: Prepared[], gone: Set<string>): Prepared[
     kept.push({...item, docs: {...item.docs, documents}})
   }
   return kept
+}
+
+/** Slugs per query: the GROQ parameter stays small. */
+const SLUGS_PER_QUERY = 1000
+
+/** The articles (published ids) of the dataset holding each slug the import would write. */
+async function slugHolders(
+  client: SanityClient,
+  prepared: Prepared[],
+): Promise<Map<string, Set<string>>> {
+  const slugs = [...new Set(prepared.map(slugOf))]
+  const holders = new Map<string, Set<string>>()
+  for (let start = 0; start < slugs.length; start += SLUGS_PER_QUERY) {
+    const found = await client.fetch<{_id: string; slug: string}[]>(
+      '*[_type == "article" && slug.current in $slugs]{_id, "slug": slug.current}',
+      {slugs: slugs.slice(start, start + SLUGS_PER_QUERY)},
+      {perspective: 'raw'},
+    )
+    for (const {_id, slug} of found) {
+      const ids = holders.get(slug) ?? new Set<string>()
+      ids.add(getPublishedId(_id))
+      holders.set(slug, ids)
+    }
+  }
+  return holders
+}
+
+function slugOf(item: Prepared): string {
+  return (item.docs.article.slug as {current: string}).current
+}
+
+/**
+ * The Studio refuses a slug another article holds (drafts included): an article whose slug the
+ * dataset or an earlier file of this run holds is a draft, with a warning naming the other. An
+ * article the dataset already holds is left to createIfNotExists / createOrReplace as it was.
+ */
+function draftTakenSlugs(
+  io: Io,
+  prepared: Prepared[],
+  holders: Map<string, Set<string>>,
+  options: Options,
+): Prepared[] {
+  const inRun = new Map<string, Prepared>()
+  return prepared.map((item) => {
+    const slug = slugOf(item)
+    const id = publishedIdOf(item)
+    const held = holders.get(slug) ?? new Set<string>()
+    const first = inRun.get(slug)
+    if (!first) inRun.set(slug, item)
+    if (held.has(id)) return item
+    const other = [...held][0]
+    const otherInRun = first && publishedIdOf(first) !== id ? first : undefined
+    if (!other && !otherInRun) return item
+    const by = other ?? `${publishedIdOf(otherInRun!)} (${otherInRun!.file.display})`
+    const line = item.parsed.lines?.title ?? 1
+    const problem = {field: 'slug', problem: `'${slug}' is taken by ${by}`, line}
+    const docs = toDocuments(item.parsed, {
+      ...(options.section ? {section: options.section} : {}),
+      problems: [problem],
+    })
+    writeLine(
+      io.stderr,
+      `${item.file.display}:${line}: warning: the slug '${slug}' is taken by ${by}: the Studio ` +
+        'would refuse it, so the article is imported as a draft; give it another slug in the ' +
+        'Studio and publish',
+    )
+    return {...item, docs}
+  })
 }
 
 /** The published id of a draft article. */

@@ -90,6 +90,8 @@ export function sourceId(name: string): string {
 export type DocumentOptions = {
   /** The section (--section); without it, the source's default section, if it has one. */
   section?: Section
+  /** Problems found beyond the file (a slug another article holds): they draft the article too. */
+  problems?: RuleProblem[]
 }
 
 /** Builds the documents of one parsed article. */
@@ -98,7 +100,7 @@ export function toDocuments(
   options: DocumentOptions = {},
 ): ArticleDocuments {
   const warnings: ParseWarning[] = []
-  const problems = articleRuleProblems(parsed)
+  const problems = [...articleRuleProblems(parsed), ...(options.problems ?? [])]
   // One warning per line, each at the line the fields came from.
   for (const line of [...new Set(problems.map((problem) => problem.line))].sort((a, b) => a - b)) {
     const here = problems.filter((problem) => problem.line === line)

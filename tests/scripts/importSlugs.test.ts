@@ -1,0 +1,84 @@
+/**
+ * The import against a real lake over HTTP: an article whose slug another article holds (in the
+ * dataset, or earlier in the same run) is a draft with a warning naming both, as the Studio
+ * refuses a taken slug.
+ */
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {run as runImport} from '../../scripts/import.ts'
+import {startTestLake, type TestLake} from '../helpers/lake.ts'
+import {captureIo, SEED_FILE} from '../helpers/io.ts'
+
+let lake: TestLake
+let work: string
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  work = await mkdtemp(join(tmpdir(), 'import-slugs-'))
+})
+
+afterAll(async () => {
+  await lake?.close()
+  await rm(work, {recursive: true, force: true})
+})
+
+async function importInto(dataset: string, args: string[]) {
+  const io = captureIo({
+    env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir},
+    now: new Date('2025-07-20T00:00:00Z'),
+  })
+  const code = await runImport([...args, '--as-of', '2025-07-20', '--dataset', dataset], io)
+  return {code, stderr: io.err()}
+}
+
+async function publishedSlugs(dataset: string): Promise<string[]> {
+  return lake
+    .client({dataset})
+    .fetch<string[]>(
+      '*[_type == "article" && !(_id in path("drafts.**"))].slug.current',
+      {},
+      {perspective: 'raw'},
+    )
+}
+
+/** The seed with one word of its first paragraph changed: another article id, the same slug. */
+async function reworded(name: string): Promise<string> {
+  const lines = (await readFile(SEED_FILE, 'utf8')).split('\n')
+  expect(lines[2]).toContain('সকালে')
+  lines[2] = lines[2]!.replace('সকালে', 'সকালবেলা')
+  const file = join(work, name)
+  await writeFile(file, lines.join('\n'))
+  return file
+}
+
+describe('slugs the import would publish twice', () => {
+  it('drafts an article whose slug the dataset already holds, naming the other', async () => {
+    await importInto('held', [SEED_FILE])
+    const file = await reworded('reworded.txt')
+    const {code, stderr} = await importInto('held', [file])
+    expect(code).toBe(0)
+    const slugs = await publishedSlugs('held')
+    expect(slugs).toHaveLength(1)
+    const holder = await lake
+      .client({dataset: 'held'})
+      .fetch<string>('*[_type == "article"][0]._id', {}, {perspective: 'raw'})
+    expect(stderr).toMatch(
+      new RegExp(`reworded\\.txt:\\d+: warning: the slug '${slugs[0]}' is taken by ${holder}`),
+    )
+  })
+
+  it('drafts the later of two files in one run with the same slug, naming the earlier', async () => {
+    const file = await reworded('second.txt')
+    const {code, stderr} = await importInto('run', [SEED_FILE, file])
+    expect(code).toBe(0)
+    expect(await publishedSlugs('run')).toHaveLength(1)
+    const warnings = [
+      ...stderr.matchAll(/(\S+):\d+: warning: the slug '[^']+' is taken by article-\w+ \((\S+)\)/g),
+    ]
+    expect(warnings).toHaveLength(1)
+    const named = [warnings[0]![1], warnings[0]![2]].map((path) => path!.split('/').at(-1)).sort()
+    expect(named).toEqual(['000_6a6c5dd935f09d3d.txt', 'second.txt'])
+  })
+})

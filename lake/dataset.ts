@@ -3,6 +3,7 @@
  * execution. HTTP routes parse a request, call one method here with the caller's principal and
  * serialise what comes back; every permission check on documents happens here.
  */
+import type {ExprNode} from 'groq-js'
 import {UploadTooLargeError, type AssetKind} from './assets/assetFiles.ts'
 import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
@@ -380,8 +381,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
   ): Promise<DocumentMatcher> {
     const {query, params} = request
     const holder = request.holder ?? principal.id
-    const run = async (documents: FilterDocument[], overrun: string) => {
-      const task = {kind: 'filter' as const, query, params, identity: principal.id, documents}
+    const run = async (documents: FilterDocument[], overrun: string, node = false) => {
+      const task = {kind: 'filter' as const, query, params, identity: principal.id, documents, node}
       let outcome
       try {
         // The listener's caller takes its turn on the query threads, at its priority, as its
@@ -401,20 +402,28 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         )
       }
       if (!outcome.ok) throw fromWire(outcome.error)
-      return outcome.matches
+      return outcome
     }
-    const onEvent = (documents: FilterDocument[]) =>
-      run(documents, 'on one transaction (the budget per event) and the listener was closed')
-    // A filter past the 16 KiB rule (in characters, terms or parameters' bytes) is parsed and matched only on a query
-    // thread, as such a query is: parsing 30,000 characters of escapes held the event loop 13-20
-    // ms a listener, and a tree of thousands of terms costs 0.4-0.6 ms a document to evaluate,
-    // more than the hop. Its reads are not known here, so a large document is never matched on
-    // its outline.
-    if (!parsesInPlace(query, size)) {
-      await run([], 'on a probe document (the budget per event), so the listener was refused')
-      return {match: onEvent, reads: null}
+    const onEvent = async (documents: FilterDocument[]) =>
+      (
+        await run(
+          documents,
+          'on one transaction (the budget per event) and the listener was closed',
+        )
+      ).matches
+    const probe = 'on a probe document (the budget per event), so the listener was refused'
+    // A filter past the 16 KiB rule (characters, terms or parameters' bytes) is parsed only on a
+    // query thread, as such a query is (30,000 characters of escapes held the event loop 13-20 ms
+    // a listener), which sends its node back: a thread hop per event cost the event loop 2.7 ms,
+    // about ten times evaluating the filter here (bench/listenFilters.ts).
+    let node: ExprNode | null
+    if (parsesInPlace(query, size)) node = listenerFilterNode(query, params)
+    else {
+      const probed = await run([], probe, true)
+      // None sent (it holds a function): matched on the thread, its reads unknown here.
+      if (probed.node === undefined) return {match: onEvent, reads: null}
+      node = probed.node as ExprNode | null
     }
-    const node = listenerFilterNode(query, params)
     const reads = filterReads(node)
     if (isBoundedFilter(node)) {
       const filter = compileFilter(query, params, principal.id, node)
@@ -429,7 +438,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     // Compiles it on a worker and evaluates it once on a minimal probe document (compileFilter):
     // an unusable filter, or one whose cost alone (not the document's size) exceeds the budget,
     // fails here, before `welcome`.
-    await run([], 'on a probe document (the budget per event), so the listener was refused')
+    if (parsesInPlace(query, size)) await run([], probe)
     return {match: onEvent, reads}
   }
 

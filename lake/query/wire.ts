@@ -85,6 +85,11 @@ export interface FilterTask extends FilterSpec {
    */
   alike?: FilterSpec[]
   /**
+   * Send the filter's parsed node back (a listener's filter too long to parse on the event loop:
+   * its per-event matching can still run there when its cost is bounded).
+   */
+  node?: boolean
+  /**
    * The thread writes there (a BigInt64 at 0, `beganFilter`) when it begins each filter, so its
    * budget counts from then and not from the task's arrival (lake/query/pool.ts filter); with
    * texts among the documents, once they are parsed (on a read thread: the parse counts as the
@@ -214,7 +219,15 @@ export function unpackTexts(packed: Uint8Array): (Uint8Array | null)[] {
 export type TransactionTaskResult =
   {ok: true; built: BuiltTransaction<unknown>} | {ok: false; error: WireError}
 
-export type FilterTaskResult = ({ok: true; matches: boolean[]} | {ok: false; error: WireError}) & {
+export type FilterTaskResult = (
+  | {
+      ok: true
+      matches: boolean[]
+      /** The filter's node (listenerFilterNode), when the task asked for it (`node`). */
+      node?: unknown
+    }
+  | {ok: false; error: WireError}
+) & {
   /** The answers of the task's `alike` filters, each as if asked alone. */
   alike?: FilterTaskResult[]
 }

@@ -281,7 +281,7 @@ function runHistory(task: HistoryTask): HistoryTaskResult {
  * event. Bounded by their text too (a filter holds its parameters, and its tree is about fifteen
  * times its query): 256 filters of 18 kB held 67 MB of a thread's heap when bounded by count alone.
  */
-export const compiledFilters = createLru<string, DocumentFilter>(
+export const compiledFilters = createLru<string, {filter: DocumentFilter; node: ExprNode | null}>(
   {entries: 256, weight: 1024 * 1024},
   (key) => key.length,
 )
@@ -306,19 +306,26 @@ function runFilter(task: FilterTask): FilterTaskResult {
     return matchFilter(specs[index]!, prepared[index]!, documents)
   }
   const answer = run(0)
+  if (task.node && answer.ok && !('failed' in prepared[0]!)) {
+    // A node holding a function (groq-js's FuncCall: `defined()`, `references()`) cannot cross
+    // to the event loop: then none is sent, and the filter is matched here.
+    try {
+      answer.node = structuredClone(prepared[0]!.node)
+    } catch {
+      // Not cloneable.
+    }
+  }
   return task.alike ? {...answer, alike: task.alike.map((_, i) => run(i + 1))} : answer
 }
 
 /** A filter compiled earlier, or its parsed filter node, or why it cannot be parsed. */
 type PreparedFilter =
-  | {key: string; filter: DocumentFilter}
-  | {key: string; node: ExprNode | null}
-  | {failed: FilterTaskResult}
+  {key: string; filter?: DocumentFilter; node: ExprNode | null} | {failed: FilterTaskResult}
 
 function prepareFilter(spec: FilterSpec): PreparedFilter {
   const key = JSON.stringify([spec.query, spec.params, spec.identity])
-  const filter = compiledFilters.get(key)
-  if (filter) return {key, filter}
+  const compiled = compiledFilters.get(key)
+  if (compiled) return {key, ...compiled}
   try {
     return {key, node: listenerFilterNode(spec.query, spec.params)}
   } catch (err) {
@@ -337,10 +344,8 @@ function matchFilter(
   try {
     // The probe's evaluation (compileFilter) is the filter's own: within its budget.
     const compiled =
-      'filter' in prepared
-        ? prepared.filter
-        : compileFilter(spec.query, spec.params, spec.identity, prepared.node)
-    if (!('filter' in prepared)) compiledFilters.set(prepared.key, compiled)
+      prepared.filter ?? compileFilter(spec.query, spec.params, spec.identity, prepared.node)
+    if (!prepared.filter) compiledFilters.set(prepared.key, {filter: compiled, node: prepared.node})
     return {ok: true, matches: documents.map((doc) => compiled(doc))}
   } catch (err) {
     const error = toWire(err)

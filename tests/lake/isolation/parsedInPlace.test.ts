@@ -156,6 +156,10 @@ it('a listener filter past 16 KiB or with large parameters is parsed and matched
   expect(long.length).toBeGreaterThan(LIMITS.query.lengthParsedInPlace)
   await listen(long, 'long1')
   expect(parsed).not.toContain(long)
+  // One holding a function (its node stays on the thread, matched there) alike.
+  const called = filter(`" && defined(title) && title != "${'\\n'.repeat(LONG)}`)
+  await listen(called, 'called1')
+  expect(parsed).not.toContain(called)
   // Past 1,000 terms alike, however short.
   const ids = Array.from({length: 1_100}, (_, i) => `"x${i}"`).join(',')
   const many = `*[_type == "article" && !(_id in [${ids}]) && title != "${fresh()}"]`

@@ -1,0 +1,131 @@
+/**
+ * `node bench/listenFilters.ts [--against DIR] [--rounds N] [--listeners N] [--writes N]`: the
+ * lake's event-loop CPU (its main thread's, read from /proc) while `--listeners` anonymous
+ * listeners (default 50), each with a filter of its own 30,000 characters long (past the 16 KiB
+ * rule, core/limits.ts parsesInPlace), connect over HTTP/2, and then while `--writes` writes
+ * (default 20) each reach all of them. With `--against DIR` (another checkout of this repository
+ * with its node_modules) its lake is A and this one's B, alternated round by round (abSides). Prints
+ * one line per side and round with the load average. Nothing is written to bench/results.
+ */
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {connect, type ClientHttp2Session} from 'node:http2'
+import {loadavg, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {benchFlags} from './flags.ts'
+import {abSides, alternated, threadSecondsOf} from './lake.ts'
+
+const flags = benchFlags(import.meta.filename, {
+  against: {type: 'string'},
+  rounds: {type: 'string', default: '2'},
+  listeners: {type: 'string', default: '50'},
+  writes: {type: 'string', default: '20'},
+})
+const DATASET = 'bench'
+const API = 'v2025-02-19'
+const listeners = Number(flags.listeners)
+const writes = Number(flags.writes)
+
+/** The lake's main thread's CPU in ms: its event loop's (the thread's id is the process's). */
+const loopMs = (pid: number) => (threadSecondsOf(pid).get(String(pid))?.seconds ?? NaN) * 1000
+
+/** A filter of its own per listener, past 16 KiB in escapes, matching every article. */
+const filterOf = (i: number) => `*[_type == "article" && title != "${i}${'\\n'.repeat(15_000)}"]`
+
+function request(session: ClientHttp2Session, headers: Record<string, string>, body?: string) {
+  const stream = session.request(headers)
+  stream.setEncoding('utf8')
+  let text = ''
+  let status = 0
+  stream.on('response', (h) => (status = Number(h[':status'])))
+  stream.on('data', (chunk: string) => (text += chunk))
+  let closed = false
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve)
+    stream.on('error', reject)
+  })
+  ended.catch(() => {}).finally(() => (closed = true))
+  if (body !== undefined) stream.end(body)
+  return {stream, text: () => text, status: () => status, ended, closed: () => closed}
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
+for (const {round, side} of alternated(await abSides(flags.against), Number(flags.rounds))) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-listen-filters-'))
+  execFileSync(
+    process.execPath,
+    ['lake/cli.ts', 'datasets', 'visibility', DATASET, 'public', '--data', dataDir],
+    {stdio: 'ignore', cwd: side.root},
+  )
+  const lake = await side.start({
+    dataDir,
+    tls: true,
+    env: {
+      ...process.env,
+      LAKE_ADMIN_EMAIL: 'bench@localhost',
+      LAKE_ADMIN_PASSWORD: 'bench-password-not-secret',
+    },
+  })
+  const session = connect(lake.url, {ca: readFileSync(lake.caPath!)})
+  session.on('error', () => {})
+  const pid = lake.child.pid!
+  try {
+    const mutate = async (mutations: unknown[]) => {
+      const post = request(
+        session,
+        {
+          ':method': 'POST',
+          ':path': `/${API}/data/mutate/${DATASET}`,
+          authorization: `Bearer ${lake.token}`,
+          'content-type': 'application/json',
+        },
+        JSON.stringify({mutations}),
+      )
+      await post.ended
+      if (post.status() !== 200) throw new Error(`mutate: ${post.status()} ${post.text()}`)
+    }
+    // The dataset and the query threads, started before anything is measured.
+    await mutate([{create: {_id: 'warm', _type: 'article', title: 'warm'}}])
+    const warmQuery = new URLSearchParams({query: '*[_id == "x"]'})
+    const warm = request(session, {':path': `/${API}/data/query/${DATASET}?${warmQuery}`})
+    await warm.ended
+
+    let before = loopMs(pid)
+    const open = Array.from({length: listeners}, (_, i) =>
+      request(session, {
+        ':path': `/${API}/data/listen/${DATASET}?${new URLSearchParams({query: filterOf(i)})}`,
+      }),
+    )
+    // A listener refused (its filter waited past the wait bound: the lake is busy) ends its stream.
+    const welcomed = (l: (typeof open)[number]) => l.text().includes('event: welcome')
+    await until(() => open.every((l) => welcomed(l) || l.closed()))
+    const connectMs = loopMs(pid) - before
+    const heard = open.filter((l) => welcomed(l) && !l.closed())
+
+    before = loopMs(pid)
+    const events = (text: string) => text.split('event: mutation').length - 1
+    for (let w = 0; w < writes; w++) {
+      await mutate([{create: {_id: `a${w}`, _type: 'article', title: `ভোট ${w}`}}])
+    }
+    await until(() => heard.every((l) => events(l.text()) >= writes || l.closed()))
+    const eventsMs = loopMs(pid) - before
+    const delivered = heard.reduce((n, l) => n + events(l.text()), 0)
+    for (const l of open) l.stream.close()
+
+    const load = loadavg().map((n) => n.toFixed(1))
+    console.log(
+      `${side.name} round ${round + 1}: event loop ${connectMs.toFixed(0)} ms for ${listeners} ` +
+        `listeners to connect (${heard.length} welcomed), ${eventsMs.toFixed(0)} ms for ` +
+        `${writes} writes to reach them (${delivered} events, ` +
+        `${((eventsMs / Math.max(1, delivered)) * 1000).toFixed(0)} µs each); load ${load.join(' ')}`,
+    )
+  } finally {
+    session.destroy()
+    await lake.stop()
+    await rm(dataDir, {recursive: true, force: true})
+  }
+}

@@ -2,7 +2,7 @@
  * `npm run import -- [files or folders…]`: imports newsroom text files as article, headline and
  * source documents, one transaction per file. See USAGE below and docs/import.md.
  */
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {type SanityClient} from '@sanity/client'
 import {
@@ -222,8 +222,21 @@ function checkSize(docs: ArticleDocuments, file: InputFile): void {
 
 function readBytes(file: InputFile): Uint8Array {
   try {
+    // A file's text is at least its bytes as JSON: one past the largest write cannot be sent, and
+    // is refused before it is read whole into memory.
+    const {size} = statSync(file.path)
+    if (size > TRANSACTION_LIMITS.requestBytes) {
+      throw new ArticleParseError(
+        file.display,
+        1,
+        `the file is too large: ${size} bytes, and a write may be at most ` +
+          `${TRANSACTION_LIMITS.requestBytes}`,
+        SPLIT_HINT,
+      )
+    }
     return readFileSync(file.path)
   } catch (error) {
+    if (isArticleParseError(error)) throw error
     const reason = (error as {code?: string}).code ?? String(error)
     throw new ArticleParseError(
       file.display,

@@ -251,6 +251,18 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   const content = lines.filter((line) => line.text !== '')
 
   const title = content[0]
+  // A line of zero-width characters only looks blank but is not: a title typed over them, lost.
+  const invisible = lines.find(
+    (line) => line.text === '' && line.asWritten !== '' && (!title || line.number < title.number),
+  )
+  if (invisible) {
+    throw new ArticleParseError(
+      file,
+      invisible.number,
+      'the line holds only invisible characters (zero-width spaces or joiners) where the title belongs',
+      'Type the title on it, or delete the line',
+    )
+  }
   if (!title) {
     throw new ArticleParseError(file, 1, 'the file is empty', LAYOUT_HINT)
   }

@@ -57,6 +57,7 @@ import {
   applyWrites,
   bulkPace,
   BULK_STREAM_BYTES,
+  bulkStreamed,
   bulkWork,
   IN_PLACE_WRITE_BYTES,
   writeWalks,
@@ -667,8 +668,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // body is read to weigh a write.
       const sizes = (ids: readonly string[]) => store.heads(ids).map((head) => head?.bytes ?? 0)
       const work = writesWork(writes, request.length, sizes)
-      // A bulk load's batch: in place, in slices (bulkWork says why); past BULK_STREAM_BYTES.
-      const bulk = work > BULK_STREAM_BYTES ? bulkWork(writes, sizes) : null
+      // A bulk load's batch: in place, in slices (bulkWork says why); past BULK_STREAM_BYTES, and
+      // of a load's shape (bulkStreamed).
+      const shaped = work > BULK_STREAM_BYTES ? bulkWork(writes, sizes) : null
+      const bulk = bulkStreamed(shaped, work) ? shaped : null
       if (!bulk && work <= IN_PLACE_WRITE_BYTES) {
         return runTransaction(transaction, (ws) => applyWrites(ws, writes))
       }

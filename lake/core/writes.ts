@@ -177,6 +177,24 @@ export function bulkPace(
  */
 export const BULK_STREAM_BYTES = 2 * 64 * 1024
 
+/**
+ * A bulk request up to IN_PLACE_WRITE_BYTES is streamed only with this many documents: its weight
+ * counts what it replaces and deletes, so an ordinary publish of a 45 kB article (the new body,
+ * the one it replaces, the draft it deletes) or a few long replaces are past BULK_STREAM_BYTES,
+ * and as streamed batches two within the bound counted as a load and dropped the deferred indexes.
+ * A load's batches have hundreds: 1,000 headlines; the import's 256 kB of 2 kB articles, ~130.
+ */
+export const BULK_STREAM_DOCUMENTS = 64
+
+/**
+ * Whether a bulk request (bulkWork's `work`, one entry a mutation) of `weight` in all is streamed
+ * to the commit thread, and so counts as a load's batch (docs/query-engine.md).
+ */
+export function bulkStreamed(work: readonly number[] | null, weight: number): boolean {
+  if (!work) return false
+  return weight > IN_PLACE_WRITE_BYTES || work.length >= BULK_STREAM_DOCUMENTS
+}
+
 /** A bulk request's documents are this size at most (as JSON, about), each and as stored. */
 export const BULK_DOCUMENT_BYTES = 64 * 1024
 /** Work of a bulk request between two pauses: a few milliseconds. */

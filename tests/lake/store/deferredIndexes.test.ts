@@ -404,3 +404,65 @@ test(
     await expectAnswers(client, docs)
   },
 )
+
+test(
+  'ordinary publishes and a few long replaces are not a load: past 128 kB with what they replace, they keep the four indexes',
+  {timeout: 180_000},
+  async () => {
+    const held = heldRebuilds()
+    // Every rebuild step held and a bound no slow machine outlasts: a batch counted as a load's
+    // would leave the indexes dropped for the assertions below.
+    held.hold()
+    const lake: InProcessLake = await createTestLake({
+      checkpointer: held.checkpointer,
+      deferBoundMs: 600_000,
+    })
+    cleanup.push(() => lake.close())
+    cleanup.push(() => held.releaseAll())
+    const client = lake.client({maxRetries: 0})
+    const store = lake.lake.context.stores.get('test') as SqliteStore
+    const seeded: Article[] = Array.from({length: 200}, (_, i) => article(i))
+    for (let i = 0; i < seeded.length; i += 50) {
+      const seed = client.transaction()
+      for (const doc of seeded.slice(i, i + 50)) seed.createOrReplace(doc)
+      await seed.commit({visibility: 'async'})
+    }
+    // Two long articles (about 45 kB each), published and with a draft each.
+    const long = (n: number, edit: string) => ({
+      ...article(n),
+      body: `${edit} ${'khobor songbad '.repeat(3000)}`,
+    })
+    for (const n of [1, 2]) {
+      await client.createOrReplace(long(n, 'first'))
+      await client.createOrReplace({...long(n, 'edited'), _id: `drafts.article-${n}`})
+    }
+    expect(fileIndexes(lake.dataDir).present).toEqual([true, true, true, true])
+
+    // The older publish shape: the draft replaces the published document and is deleted. New,
+    // replaced and deleted bodies together weigh about 135 kB each.
+    for (const n of [1, 2]) {
+      await client
+        .transaction()
+        .createOrReplace(long(n, 'edited'))
+        .delete(`drafts.article-${n}`)
+        .commit()
+      expect(store.deferredIndexes().names).toEqual([])
+      expect(fileIndexes(lake.dataDir).present).toEqual([true, true, true, true])
+    }
+    expect(await client.getDocument('drafts.article-1')).toBeUndefined()
+    expect(await client.fetch('*[_id == "article-2"][0].body')).toMatch(/^edited /)
+
+    // A few long replaces in one transaction, twice at once: each about 180 kB with what it
+    // replaces.
+    for (const edit of ['again', 'once more']) {
+      const tx = client.transaction()
+      for (const n of [1, 2, 3, 4]) tx.createOrReplace(long(n, edit))
+      await tx.commit()
+      expect(store.deferredIndexes().names).toEqual([])
+      expect(fileIndexes(lake.dataDir).present).toEqual([true, true, true, true])
+    }
+    expect(await client.fetch('*[_id == "article-4"][0].body')).toMatch(/^once more /)
+    expect(seeks(store)).toEqual([true, true])
+    await expectAnswers(client, seeded)
+  },
+)

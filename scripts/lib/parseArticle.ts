@@ -33,6 +33,7 @@ import {
   parseIsoDate,
   weekdayOf,
 } from './dates.ts'
+import SPELLINGS from '../../bangla/spellings.json' with {type: 'json'}
 import {isKnownSource, KNOWN_NAME_MAX_PIECES} from './sources.ts'
 
 /** A dateline as found at the start of the first paragraph. */
@@ -421,7 +422,8 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
   // A reporter's name on a line of its own, before the dateline or after a dateline that stands
   // alone: the credit, not body text.
-  let named: {names: string[]; place?: string; line: number} | undefined = bylineNames
+  let named: {names: string[]; place?: string; unsure?: string; line: number} | undefined =
+    bylineNames
   const datelineOf = (line: Line | undefined) =>
     line === undefined ? null : parseDateline(line.text, reference).dateline
   const before = bodyLines.length > 1 ? readNameLine(bodyLines[0]!.text) : null
@@ -439,6 +441,11 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     const added = named.names.filter((name) => !credits.includes(name))
     credits.unshift(...added)
     creditLines.unshift(...added.map(() => named.line))
+    if (named.unsure !== undefined)
+      warnings.push({
+        line: named.line,
+        message: `'${named.unsure}' after the last comma is read as a person's name, not a place: if it is where the story is from, write '${named.unsure} থেকে'`,
+      })
   }
 
   const paragraphs = bodyLines.map((line) => line.text)
@@ -446,6 +453,17 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   const knownPlace = bylinePlace ?? named?.place ?? creditPlace
   if (dateline.dateline && !dateline.dateline.place && knownPlace) {
     dateline.dateline.place = knownPlace
+  } else if (
+    named?.place &&
+    dateline.dateline?.place &&
+    !named.place.includes(dateline.dateline.place) &&
+    !dateline.dateline.place.includes(named.place)
+  ) {
+    // The dateline's own place wins; another after the names is said, not dropped unseen.
+    warnings.push({
+      line: named.line,
+      message: `'${named.place}' after the names is not kept: the dateline names the place '${dateline.dateline.place}'; if '${named.place}' is a person, write the full name`,
+    })
   }
   for (const message of dateline.warnings) warnings.push({line: bodyLines[0]!.number, message})
 
@@ -945,27 +963,56 @@ function readFrom(text: string): string | null {
   return place !== undefined && PLACE_AFTER_NAME.test(place) ? place : null
 }
 
+// The places the module knows (districts, upazilas, city areas; spellings.json): after the names,
+// a two-word part is a place only when it is one of these ('আবদুল করিম, রহিম উদ্দিন' is two people).
+const KNOWN_PLACES: ReadonlySet<string> = new Set(
+  Object.keys(SPELLINGS.places)
+    .map(nfc)
+    .filter((place) => !NOT_PLACES.has(place)),
+)
+// What follows a known place's name in a place: 'কক্সবাজার সদর'.
+const PLACE_SUFFIXES = new Set(['সদর', 'উপজেলা', 'জেলা', 'পৌরসভা', 'শহর'].map(nfc))
+
+/**
+ * Whether a part after the names is where the story is from: one word (a name has two or more),
+ * a bracketed district ('টেকনাফ (কক্সবাজার)'), or a known place, maybe with 'সদর' or 'উপজেলা';
+ * 'unsure' for a two-word part that names a known place but is not one ('পদ্মা রানী': a river and
+ * a woman's name), read as a name.
+ */
+function placeAfterNames(text: string): 'place' | 'unsure' | null {
+  if (!PLACE_AFTER_NAME.test(text)) return null
+  const words = text.split(' ')
+  if (words.length === 1 || /\)$/u.test(text) || KNOWN_PLACES.has(text)) return 'place'
+  if (KNOWN_PLACES.has(words[0]!) && PLACE_SUFFIXES.has(words[1]!)) return 'place'
+  return words.some((word) => KNOWN_PLACES.has(word)) ? 'unsure' : null
+}
+
 /**
  * Reporters' names printed on a line of their own, and the place after them: 'মো. আবদুল করিম',
  * 'গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার)', 'আবদুল করিম, কক্সবাজার থেকে', 'আবদুল করিম ও রহিম উদ্দিন';
- * null for anything else.
+ * null for anything else. The last part is a place only when it reads as one (placeAfterNames):
+ * 'আবদুল করিম, রহিম উদ্দিন, সেলিনা হোসেন' is three people. `unsure` is a last part read as a
+ * name that may be a place, for a warning.
  */
-export function readNameLine(text: string): {names: string[]; place?: string} | null {
+export function readNameLine(
+  text: string,
+): {names: string[]; place?: string; unsure?: string} | null {
   if (text.length > 200 || isRole(text) || isKnownSource(text) || CREDIT_LINE.test(text))
     return null
   const parts = text.split(', ')
   const last = parts.at(-1)!
-  const place =
-    parts.length > 1 ? (readFrom(last) ?? (PLACE_AFTER_NAME.test(last) ? last : null)) : null
+  const kind = parts.length > 1 ? placeAfterNames(last) : null
+  const place = parts.length > 1 ? (readFrom(last) ?? (kind === 'place' ? last : null)) : null
   if (place === null) {
     const names = readNames(text)
-    return names ? {names} : null
+    if (!names) return null
+    return kind === 'unsure' ? {names, unsure: last} : {names}
   }
   const names = readNames(parts.slice(0, -1).join(', '))
   if (names) return {names, place}
   // An upazila and its district after a comma: 'আবদুল করিম, উখিয়া, কক্সবাজার'.
   const upazila = parts.at(-2)!
-  if (parts.length > 2 && PLACE_AFTER_NAME.test(upazila) && !readFrom(last)) {
+  if (parts.length > 2 && placeAfterNames(upazila) === 'place' && !readFrom(last)) {
     const before = readNames(parts.slice(0, -2).join(', '))
     if (before) return {names: before, place: `${upazila}, ${last}`}
   }

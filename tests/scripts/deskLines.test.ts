@@ -229,3 +229,61 @@ describe('an upazila and its district after a name or role', () => {
     expect(article.paragraphs).toEqual([DEC.normalize('NFC')])
   })
 })
+
+// A name line's last comma part is a place only when it is a known place or reads as one (one
+// word, '… থেকে', a bracketed district); otherwise it is one more name, never a dropped one.
+describe('the last name on a line of names', () => {
+  const DEC = 'শনিবার (৫ ডিসেম্বর) সকালে রাজধানীতে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+  const DHAKA = 'ঢাকা, ৫ ডিসেম্বর : রাজধানীতে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+  const parseDec = (line: string, lede = DEC) =>
+    parse(`শিরোনাম\n\n${line}\n${lede}\nসূত্র: বাসস।\n`, '2026-12-06')
+  const nfcAll = (names: string[]) => names.map((name) => name.normalize('NFC'))
+  // [the line over the story, the lede, credits, place]
+  const LINES: [string, string, string[], string | undefined][] = [
+    [
+      'আবদুল করিম, রহিম উদ্দিন, সেলিনা হোসেন',
+      DEC,
+      ['আবদুল করিম', 'রহিম উদ্দিন', 'সেলিনা হোসেন'],
+      undefined,
+    ],
+    [
+      'আবদুল করিম, রহিম উদ্দিন, সেলিনা হোসেন',
+      DHAKA,
+      ['আবদুল করিম', 'রহিম উদ্দিন', 'সেলিনা হোসেন'],
+      'ঢাকা',
+    ],
+    ['আবদুল করিম, রহিম উদ্দিন', DEC, ['আবদুল করিম', 'রহিম উদ্দিন'], undefined],
+    ['সেলিনা হোসেন, মো. রফিকুল ইসলাম', DEC, ['সেলিনা হোসেন', 'মো. রফিকুল ইসলাম'], undefined],
+    ['আবদুল করিম, রহিম উদ্দিন, কক্সবাজার', DEC, ['আবদুল করিম', 'রহিম উদ্দিন'], 'কক্সবাজার'],
+    ['আবদুল করিম, কক্সবাজার সদর', DEC, ['আবদুল করিম'], 'কক্সবাজার সদর'],
+    ['আবদুল করিম, কুলাউড়া', DEC, ['আবদুল করিম'], 'কুলাউড়া'],
+  ]
+  it.each(LINES)('%s (case %#)', (line, lede, credits, place) => {
+    const article = parseDec(line, lede)
+    expect(article.credits).toEqual(nfcAll(credits))
+    expect(article.dateline?.place).toBe(place?.normalize('NFC'))
+    expect(article.paragraphs).toEqual([lede.normalize('NFC')])
+    expect(article.date).toBe('2026-12-05')
+    expect(article.warnings).toEqual([])
+  })
+
+  it('a last part that may be a place or a name is a name, with a warning naming the line', () => {
+    // 'পদ্মা' is a river and a woman's name: 'পদ্মা রানী' is kept as a credit.
+    const article = parseDec('আবদুল করিম, পদ্মা রানী')
+    expect(article.credits).toEqual(nfcAll(['আবদুল করিম', 'পদ্মা রানী']))
+    expect(article.dateline?.place).toBeUndefined()
+    expect(article.date).toBe('2026-12-05')
+    expect(article.warnings).toEqual([
+      {line: 3, message: expect.stringContaining('পদ্মা রানী'.normalize('NFC'))},
+    ])
+  })
+
+  it('a place after the names that the dateline overrides is not dropped silently', () => {
+    const article = parseDec('আবদুল করিম, কুলাউড়া', DHAKA)
+    expect(article.credits).toEqual(nfcAll(['আবদুল করিম']))
+    expect(article.dateline?.place).toBe('ঢাকা')
+    expect(article.warnings).toEqual([
+      {line: 3, message: expect.stringContaining('কুলাউড়া'.normalize('NFC'))},
+    ])
+  })
+})

@@ -1150,14 +1150,15 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     if (!match || !groups) continue
     // Parentheses around the day come in pairs or not at all.
     if (groups.open !== undefined && (groups.open !== '') !== (groups.close !== undefined)) continue
+    let weekday: number | undefined
+    if (groups.weekday !== undefined) {
+      const index = bengaliWeekdayIndex(groups.weekday)
+      if (index === null) continue
+      weekday = index
+    }
+    // The date-first form needs a weekday or a relative day to tell it from a sentence.
+    if (form === DATE_FIRST_FORM && weekday === undefined) continue
     if (groups.nyear !== undefined) {
-      let weekday: number | undefined
-      if (groups.weekday !== undefined) {
-        const index = bengaliWeekdayIndex(groups.weekday)
-        if (index === null) continue
-        weekday = index
-      }
-      if (form === DATE_FIRST_FORM && weekday === undefined) continue
       const place = groups.place?.trim()
       return resolveNumeric(
         {text: match[0].trim(), ...(place ? {place} : {})},
@@ -1173,14 +1174,6 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     }
     const first = monthOf(groups.month!)
     if (first === null) continue
-    let weekday: number | undefined
-    if (groups.weekday !== undefined) {
-      const index = bengaliWeekdayIndex(groups.weekday)
-      if (index === null) continue
-      weekday = index
-    }
-    // The date-first form needs a weekday or a relative day to tell it from a sentence.
-    if (form === DATE_FIRST_FORM && weekday === undefined) continue
     if (form === BRACKETED_FORM && groups.year === undefined && groups.end === undefined) continue
     const relative = groups.relative
     const shift = relative !== undefined ? (PRINT_SHIFT[relative] ?? 0) : 0

@@ -14,6 +14,7 @@ import {parseArticle} from '../../scripts/lib/parseArticle.ts'
 import {articleId, headlineId, toDocuments} from '../../scripts/lib/toDocuments.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
 import {captureIo, REPO_ROOT, SEED_FILE} from '../helpers/io.ts'
+import {importIntoLake} from '../helpers/importer.ts'
 
 let lake: TestLake
 let work: string
@@ -28,15 +29,8 @@ afterAll(async () => {
   await rm(work, {recursive: true, force: true})
 })
 
-/** Runs the import CLI in-process against the test lake, with the token from its data folder. */
-async function importInto(dataset: string, args: string[], now = new Date('2025-07-20T00:00:00Z')) {
-  const io = captureIo({
-    env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir},
-    now,
-  })
-  const code = await runImport([...args, '--dataset', dataset], io)
-  return {code, stdout: io.out(), stderr: io.err()}
-}
+const importInto = (dataset: string, args: string[], now?: Date) =>
+  importIntoLake(lake, dataset, args, now)
 
 type Doc = {_id: string; _type: string; _rev: string; [field: string]: unknown}
 

@@ -6,9 +6,8 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {run as runImport} from '../../scripts/import.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
-import {captureIo} from '../helpers/io.ts'
+import {importIntoLake} from '../helpers/importer.ts'
 
 let lake: TestLake
 let work: string
@@ -23,14 +22,7 @@ afterAll(async () => {
   await rm(work, {recursive: true, force: true})
 })
 
-async function importInto(dataset: string, args: string[]) {
-  const io = captureIo({
-    env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir},
-    now: new Date('2025-07-20T00:00:00Z'),
-  })
-  const code = await runImport([...args, '--dataset', dataset], io)
-  return {code, stderr: io.err()}
-}
+const importInto = (dataset: string, args: string[]) => importIntoLake(lake, dataset, args)
 
 /** Deletes the seed's article, its draft and the headlines referring to it in one transaction. */
 async function takeDown(dataset: string): Promise<{article: string; headlines: string[]}> {

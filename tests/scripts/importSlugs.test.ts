@@ -7,9 +7,9 @@ import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {run as runImport} from '../../scripts/import.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
-import {captureIo, SEED_FILE} from '../helpers/io.ts'
+import {SEED_FILE} from '../helpers/io.ts'
+import {importIntoLake} from '../helpers/importer.ts'
 
 let lake: TestLake
 let work: string
@@ -24,14 +24,8 @@ afterAll(async () => {
   await rm(work, {recursive: true, force: true})
 })
 
-async function importInto(dataset: string, args: string[]) {
-  const io = captureIo({
-    env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir},
-    now: new Date('2025-07-20T00:00:00Z'),
-  })
-  const code = await runImport([...args, '--as-of', '2025-07-20', '--dataset', dataset], io)
-  return {code, stderr: io.err()}
-}
+const importInto = (dataset: string, args: string[]) =>
+  importIntoLake(lake, dataset, [...args, '--as-of', '2025-07-20'])
 
 async function publishedSlugs(dataset: string): Promise<string[]> {
   return lake

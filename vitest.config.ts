@@ -44,6 +44,7 @@ const INTEGRATION = [
   'tests/scripts/import.test.ts',
   'tests/scripts/importDeleted.test.ts',
   'tests/scripts/importSlugs.test.ts',
+  'tests/scripts/importDeletedSlug.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',
   'tests/scripts/sortKeys.test.ts',

@@ -374,7 +374,7 @@ async function writeFiles(
   let gone = new Set<string>()
   try {
     const quick = createTargetClient(target, {maxRetries: 0})
-    published = await publishedVersionsOfDrafts(quick, prepared)
+    published = await publishedArticles(quick, prepared)
     if (!options.restoreDeleted) gone = await deletedIds(quick, prepared)
   } catch (error) {
     return failConnection(io, error, target, 0)
@@ -382,7 +382,8 @@ async function writeFiles(
   const client = createTargetClient(target)
   if (gone.size > 0) prepared = skipDeleted(io, prepared, gone)
   try {
-    prepared = draftTakenSlugs(io, prepared, await slugHolders(client, prepared), options)
+    const holders = await slugHolders(client, prepared)
+    prepared = draftTakenSlugs(io, prepared, holders, published, options)
   } catch (error) {
     return failConnection(io, error, target, 0)
   }
@@ -574,12 +575,14 @@ function slugOf(item: Prepared): string {
 /**
  * The Studio refuses a slug another article holds (drafts included): an article whose slug the
  * dataset or an earlier file of this run holds is a draft, with a warning naming the other. An
- * article the dataset already holds is left to createIfNotExists / createOrReplace as it was.
+ * article the dataset already holds (published) is left to createIfNotExists / createOrReplace as
+ * it was: an editor may have given it another slug since, and its draft would shadow their work.
  */
 function draftTakenSlugs(
   io: Io,
   prepared: Prepared[],
   holders: Map<string, Set<string>>,
+  published: Set<string>,
   options: Options,
 ): Prepared[] {
   const inRun = new Map<string, Prepared>()
@@ -589,17 +592,22 @@ function draftTakenSlugs(
     const held = holders.get(slug) ?? new Set<string>()
     const first = inRun.get(slug)
     if (!first) inRun.set(slug, item)
-    if (held.has(id)) return item
+    if (held.has(id) || published.has(id)) return item
     const other = [...held][0]
     const otherInRun = first && publishedIdOf(first) !== id ? first : undefined
     if (!other && !otherInRun) return item
     const by = other ?? `${publishedIdOf(otherInRun!)} (${otherInRun!.file.display})`
     const line = item.parsed.lines?.title ?? 1
     const problem = {field: 'slug', problem: `'${slug}' is taken by ${by}`, line}
-    const docs = toDocuments(item.parsed, {
+    const rebuilt = toDocuments(item.parsed, {
       ...(options.section ? {section: options.section} : {}),
       problems: [problem],
     })
+    // Rebuilt from the text, the file has every document again: keep only those still in it
+    // (skipDeleted left out what the newsroom deleted).
+    const kept = new Set(item.docs.documents.map((document) => getPublishedId(document._id)))
+    const documents = rebuilt.documents.filter((document) => kept.has(getPublishedId(document._id)))
+    const docs = {...rebuilt, documents}
     writeLine(
       io.stderr,
       `${item.file.display}:${line}: warning: the slug '${slug}' is taken by ${by}: the Studio ` +
@@ -615,13 +623,20 @@ function publishedIdOf(item: Prepared): string {
   return getPublishedId(item.docs.article._id)
 }
 
-async function publishedVersionsOfDrafts(
-  client: SanityClient,
-  prepared: Prepared[],
-): Promise<Set<string>> {
-  const ids = prepared.filter((item) => item.docs.draft).map(publishedIdOf)
-  const found = await client.fetch<string[]>('*[_id in $ids]._id', {ids}, {perspective: 'raw'})
-  return new Set(found)
+/** The import's articles (published ids) the dataset already holds published. */
+async function publishedArticles(client: SanityClient, prepared: Prepared[]): Promise<Set<string>> {
+  const ids = [...new Set(prepared.map(publishedIdOf))]
+  const found = new Set<string>()
+  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST * 10) {
+    const batch = ids.slice(start, start + IDS_PER_REQUEST * 10)
+    const answer = await client.fetch<string[]>(
+      '*[_id in $ids]._id',
+      {ids: batch},
+      {perspective: 'raw'},
+    )
+    for (const id of answer) found.add(id)
+  }
+  return found
 }
 
 function failConnection(io: Io, error: unknown, target: Target, filesDone: number): ExitCode {

@@ -1,0 +1,49 @@
+/**
+ * The import against a real lake over HTTP, where the deleted-documents skip meets the taken-slug
+ * drafting: a headline the newsroom deleted stays deleted, and an article the dataset already
+ * holds is left as it is, even when another article has since taken its slug.
+ */
+import {afterAll, beforeAll, expect, it} from 'vitest'
+import {startTestLake, type TestLake} from '../helpers/lake.ts'
+import {importIntoLake} from '../helpers/importer.ts'
+
+let lake: TestLake
+beforeAll(async () => {
+  lake = await startTestLake()
+})
+afterAll(async () => {
+  await lake?.close()
+})
+
+it('keeps a deleted headline deleted and writes no draft over an article whose old slug another took', async () => {
+  expect((await importIntoLake(lake, 'hs', ['--as-of', '2025-07-20'])).code).toBe(0)
+  const client = lake.client({dataset: 'hs'})
+  const headline = await client.fetch<string>(
+    '*[_type == "headline" && count(*[references(^._id)]) == 0][0]._id',
+    {},
+    {perspective: 'raw'},
+  )
+  await client.delete(headline)
+  const article = await client.fetch<{_id: string; slug: {current: string}}>(
+    '*[_type == "article" && !(_id in path("drafts.**"))][0]',
+    {},
+    {perspective: 'raw'},
+  )
+  // An editor renames the article's slug; another article takes the old one.
+  const renamed = `${article.slug.current}-x`
+  await client
+    .patch(article._id)
+    .set({slug: {_type: 'slug', current: renamed}})
+    .commit()
+  const {_id, _rev, _createdAt, _updatedAt, ...fields} = article as Record<string, unknown>
+  void [_id, _rev, _createdAt, _updatedAt]
+  await client.create({...fields, _id: 'other-article', _type: 'article', slug: article.slug})
+
+  const {code, stderr} = await importIntoLake(lake, 'hs', ['--as-of', '2025-07-20'])
+
+  expect(code).toBe(0)
+  expect(stderr).toContain(`${headline} was deleted`)
+  expect.soft(await client.getDocument(headline)).toBeUndefined()
+  expect.soft(await client.getDocument(`drafts.${article._id}`)).toBeUndefined()
+  expect((await client.getDocument(article._id))?.slug).toEqual({_type: 'slug', current: renamed})
+})

@@ -421,7 +421,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     if (parsesInPlace(query, size)) node = listenerFilterNode(query, params)
     else {
       const probed = await run([], probe, true)
-      // None sent (it holds a function): matched on the thread, its reads unknown here.
+      // None sent (it did not clone): matched on the thread, its reads unknown here.
       if (probed.node === undefined) return {match: onEvent, reads: null}
       node = probed.node as ExprNode | null
     }

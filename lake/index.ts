@@ -185,6 +185,11 @@ export interface Lake {
    */
   startQueryThreads(): void
   /**
+   * Listener filter tasks sent to the query threads so far: tests tell by it which filters are
+   * matched on the event loop, without timing.
+   */
+  filterTasks(): number
+  /**
    * Tells `heard` of each dataset deleted, once its listeners are ended (the server ends its
    * presence sessions so). Returns a way to stop hearing.
    */
@@ -392,6 +397,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     assetSweep,
     sweepAssets,
     startQueryThreads: () => queries.start(),
+    filterTasks: () => queries.filterTasks(),
     onDatasetDeleted: (heard) => deletion.onDeleted(heard),
     close() {
       // One close for every caller: a second one is done when the first is, not at once while

@@ -307,8 +307,8 @@ function runFilter(task: FilterTask): FilterTaskResult {
   }
   const answer = run(0)
   if (task.node && answer.ok && !('failed' in prepared[0]!)) {
-    // A node holding a function (groq-js's FuncCall: `defined()`, `references()`) cannot cross
-    // to the event loop: then none is sent, and the filter is matched here.
+    // groq-js's nodes are plain data (a FuncCall names its function): any clones. Should one not,
+    // none is sent, and the filter is matched here.
     try {
       answer.node = structuredClone(prepared[0]!.node)
     } catch {

@@ -575,8 +575,9 @@ function slugOf(item: Prepared): string {
 /**
  * The Studio refuses a slug another article holds (drafts included): an article whose slug the
  * dataset or an earlier file of this run holds is a draft, with a warning naming the other. An
- * article the dataset already holds (published) is left to createIfNotExists / createOrReplace as
- * it was: an editor may have given it another slug since, and its draft would shadow their work.
+ * article the dataset already holds (published) is left to createIfNotExists: an editor may have
+ * given it another slug since, and its draft would shadow their work. With --replace it is left
+ * as it is too, when another article now holds the import's slug.
  */
 function draftTakenSlugs(
   io: Io,
@@ -592,12 +593,23 @@ function draftTakenSlugs(
     const held = holders.get(slug) ?? new Set<string>()
     const first = inRun.get(slug)
     if (!first) inRun.set(slug, item)
-    if (held.has(id) || published.has(id)) return item
+    if (held.has(id) || (published.has(id) && !options.replace)) return item
     const other = [...held][0]
     const otherInRun = first && publishedIdOf(first) !== id ? first : undefined
     if (!other && !otherInRun) return item
     const by = other ?? `${publishedIdOf(otherInRun!)} (${otherInRun!.file.display})`
     const line = item.parsed.lines?.title ?? 1
+    if (published.has(id)) {
+      // --replace would overwrite it with a slug another article now holds: it stays as it is.
+      writeLine(
+        io.stderr,
+        `${item.file.display}:${line}: warning: the slug '${slug}' is taken by ${by}: the ` +
+          `published article ${id} is left as it is (replacing it would publish a second ` +
+          'article on the slug)',
+      )
+      const documents = item.docs.documents.filter((document) => document !== item.docs.article)
+      return {...item, docs: {...item.docs, documents}}
+    }
     const problem = {field: 'slug', problem: `'${slug}' is taken by ${by}`, line}
     const rebuilt = toDocuments(item.parsed, {
       ...(options.section ? {section: options.section} : {}),

@@ -47,3 +47,35 @@ it('keeps a deleted headline deleted and writes no draft over an article whose o
   expect.soft(await client.getDocument(`drafts.${article._id}`)).toBeUndefined()
   expect((await client.getDocument(article._id))?.slug).toEqual({_type: 'slug', current: renamed})
 })
+
+it('with --replace, leaves the published article as it is rather than publish a slug another article has taken', async () => {
+  expect((await importIntoLake(lake, 'hr', ['--as-of', '2025-07-20'])).code).toBe(0)
+  const client = lake.client({dataset: 'hr'})
+  const article = await client.fetch<{_id: string; slug: {current: string}}>(
+    '*[_type == "article" && !(_id in path("drafts.**"))][0]',
+    {},
+    {perspective: 'raw'},
+  )
+  const renamed = `${article.slug.current}-x`
+  await client
+    .patch(article._id)
+    .set({slug: {_type: 'slug', current: renamed}})
+    .commit()
+  const {_id, _rev, _createdAt, _updatedAt, ...fields} = article as Record<string, unknown>
+  void [_id, _rev, _createdAt, _updatedAt]
+  await client.create({...fields, _id: 'other-article', _type: 'article', slug: article.slug})
+
+  const {code, stderr} = await importIntoLake(lake, 'hr', ['--as-of', '2025-07-20', '--replace'])
+
+  expect(code).toBe(0)
+  expect(stderr).toContain(`the slug '${article.slug.current}' is taken by other-article`)
+  const holders = await client.fetch<string[]>(
+    '*[_type == "article" && !(_id in path("drafts.**")) && slug.current == $slug]._id',
+    {slug: article.slug.current},
+    {perspective: 'raw'},
+  )
+  expect(holders).toEqual(['other-article'])
+  expect((await client.getDocument(article._id))?.slug).toEqual({_type: 'slug', current: renamed})
+  expect(stderr).toContain(`the published article ${article._id} is left as it is`)
+  expect(await client.getDocument(`drafts.${article._id}`)).toBeUndefined()
+})

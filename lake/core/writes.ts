@@ -170,10 +170,11 @@ export function bulkPace(
 }
 
 /**
- * A bulk request (bulkWork) past this is streamed to the commit thread however small its
- * documents, not only past IN_PLACE_WRITE_BYTES: the archive's 1,000 headlines weigh about 250 kB,
- * and in place their rows were written on the event loop, which paces a load, and the batch did
- * not count as a load's for the deferred indexes. Two slices: below it there is nothing to overlap.
+ * A bulk request (bulkWork) past this, of BULK_STREAM_DOCUMENTS or more, is streamed to the commit
+ * thread however small each document, not only past IN_PLACE_WRITE_BYTES: the archive's 1,000
+ * headlines weigh about 250 kB, and in place their rows were written on the event loop, which
+ * paces a load, and the batch did not count as a load's for the deferred indexes. Two slices:
+ * below it there is nothing to overlap.
  */
 export const BULK_STREAM_BYTES = 2 * 64 * 1024
 

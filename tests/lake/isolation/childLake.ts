@@ -135,11 +135,6 @@ async function threadNames(pid: number): Promise<string[]> {
   return names.map((name) => name.trim())
 }
 
-/** The worker threads of a lake process (query, write, analyzer, checkpoint and commit threads). */
-export async function workerThreadsOf(pid: number): Promise<number> {
-  return (await threadNames(pid)).filter(isWorkerThread).length
-}
-
 /**
  * The write threads of a lake process: started on demand, so a count that grows tells that a
  * request's work went to one. The store's threads (analyzer, checkpointer, commit thread) start

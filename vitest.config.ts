@@ -45,6 +45,7 @@ const INTEGRATION = [
   'tests/scripts/importDeleted.test.ts',
   'tests/scripts/importSlugs.test.ts',
   'tests/scripts/importDeletedSlug.test.ts',
+  'tests/scripts/importDrafts.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',
   'tests/scripts/sortKeys.test.ts',

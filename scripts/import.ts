@@ -2,9 +2,10 @@
  * `npm run import -- [files or folders…]`: imports newsroom text files as article, headline and
  * source documents, one transaction per file. See USAGE below and docs/import.md.
  */
+import {randomUUID} from 'node:crypto'
 import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'
-import {type SanityClient} from '@sanity/client'
+import {type Mutation, type SanityClient} from '@sanity/client'
 import {
   defineCommand,
   EXIT,
@@ -18,7 +19,7 @@ import {
   UsageError,
   writeLine,
 } from '../kit/cli.ts'
-import {getPublishedId, invalidDatasetReason} from '../kit/sanityIds.ts'
+import {getDraftId, getPublishedId, invalidDatasetReason} from '../kit/sanityIds.ts'
 import {parseIsoDate, todayInDhaka} from './lib/dates.ts'
 import {collectInputFiles, type InputFile} from './lib/inputFiles.ts'
 import {toNdjson} from './lib/ndjson.ts'
@@ -388,6 +389,13 @@ async function writeFiles(
     return failConnection(io, error, target, 0)
   }
 
+  let drafts: Map<string, string>
+  try {
+    drafts = await draftRevisions(client, prepared)
+  } catch (error) {
+    return failConnection(io, error, target, 0)
+  }
+
   const progress = createProgress(io, prepared.length, started)
   let written = 0
   let unchanged = 0
@@ -400,8 +408,9 @@ async function writeFiles(
       documents = documents.filter((document) => document !== item.docs.article)
       alreadyPublished.push(item)
     }
+    const stale = staleDraft(io, item, documents, drafts)
     try {
-      const results = await commitFile(client, documents, options)
+      const results = await commitFile(client, documents, options, stale)
       for (const {operation} of results) {
         if (operation === 'none') unchanged++
         else written++
@@ -450,21 +459,92 @@ async function writeFiles(
 }
 
 /**
+ * The import's transactions are named with this prefix, and a document's `_rev` is the id of the
+ * transaction that last wrote it: a draft whose `_rev` has it is as the import wrote it.
+ */
+export const IMPORT_TRANSACTION_PREFIX = 'import-'
+
+/** A draft the import wrote and nobody changed since: its id and revision. */
+type StaleDraft = {id: string; rev: string}
+
+/**
  * Writes one file's documents in one transaction: all of them or none. Default mode creates only
- * missing documents (editors' changes stay); `replace` overwrites.
+ * missing documents (editors' changes stay); `replace` overwrites. `stale`, the draft the import
+ * wrote of the article it now publishes, is deleted in the same transaction, and only at the
+ * revision it was seen at: a draft edited in the meantime is not matched, so it stays.
  */
 export async function commitFile(
   client: SanityClient,
   documents: readonly ImportDocument[],
   {replace}: {replace: boolean},
+  stale?: StaleDraft,
 ): Promise<{id: string; operation: string}[]> {
-  const transaction = client.transaction()
-  for (const document of documents) {
-    if (replace) transaction.createOrReplace(document)
-    else transaction.createIfNotExists(document)
+  const mutations: Mutation[] = documents.map((document) =>
+    replace ? {createOrReplace: document} : {createIfNotExists: document},
+  )
+  if (stale) {
+    mutations.push({
+      delete: {query: '*[_id == $id && _rev == $rev]', params: {id: stale.id, rev: stale.rev}},
+    })
   }
-  const result = await transaction.commit({tag: 'import'})
-  return result.results
+  const result = await client
+    .transaction(mutations)
+    .commit({tag: 'import', transactionId: `${IMPORT_TRANSACTION_PREFIX}${randomUUID()}`})
+  // The delete's result is the draft's, not a document the file holds.
+  return result.results.filter(({id}) => id !== stale?.id)
+}
+
+/**
+ * The revisions of the drafts of the articles this run publishes: a draft an undated import wrote
+ * earlier would shadow the published article in the Studio.
+ */
+async function draftRevisions(
+  client: SanityClient,
+  prepared: Prepared[],
+): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(
+      prepared.flatMap((item) =>
+        item.docs.draft || !item.docs.documents.includes(item.docs.article)
+          ? []
+          : [getDraftId(item.docs.article._id)],
+      ),
+    ),
+  ]
+  const revisions = new Map<string, string>()
+  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST * 10) {
+    const found = await client.fetch<{_id: string; _rev: string}[]>(
+      '*[_id in $ids]{_id, _rev}',
+      {ids: ids.slice(start, start + IDS_PER_REQUEST * 10)},
+      {perspective: 'raw'},
+    )
+    for (const {_id, _rev} of found) revisions.set(_id, _rev)
+  }
+  return revisions
+}
+
+/**
+ * The draft of the article a file publishes, when the import wrote it and nobody has changed it
+ * since: it goes with the file's transaction. A draft someone edited is kept, with a warning.
+ */
+function staleDraft(
+  io: Io,
+  item: Prepared,
+  documents: readonly ImportDocument[],
+  drafts: Map<string, string>,
+): StaleDraft | undefined {
+  if (item.docs.draft || !documents.includes(item.docs.article)) return undefined
+  const id = getDraftId(item.docs.article._id)
+  const rev = drafts.get(id)
+  if (rev === undefined) return undefined
+  if (rev.startsWith(IMPORT_TRANSACTION_PREFIX)) return {id, rev}
+  writeLine(
+    io.stderr,
+    `${item.file.display}:1: warning: ${id} has been edited since it was imported: it is kept, ` +
+      `and shows in the Studio over the published article ${item.docs.article._id}; publish or ` +
+      'discard it there',
+  )
+  return undefined
 }
 
 /** Ids per history or existence request: short enough for a URL, under the lake's list limit. */

@@ -281,9 +281,11 @@ export interface DatasetService {
   ): Iterable<LoggedTransactionText[]>
   /**
    * A page of the Events API's events of one document (its id already allowed by historyIds),
-   * newest first; `cursor` is the previous page's nextCursor.
+   * newest first; `cursor` is the previous page's nextCursor. Only events of transactions that
+   * changed a document whose history `principal` may see, as transactionLog lists them.
    */
   documentEvents(
+    principal: Principal,
     id: string,
     page: {limit: number; cursor?: string},
   ): {events: DocumentGroupEvent[]; nextCursor: string}
@@ -990,8 +992,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
     },
 
-    documentEvents(id, page) {
-      return documentEventsPage(id, committed(), page.limit, page.cursor)
+    documentEvents(principal, id, page) {
+      return documentEventsPage(id, committed(), page.limit, page.cursor, (documentId) =>
+        can(principal, 'history', documentId),
+      )
     },
 
     *export(principal, exportOptions = {}) {

@@ -238,12 +238,15 @@ export function eventSelection(id: string): EventSelection {
  * `cursor` (the previous page's `nextCursor`, "" at the end). Read from the log newest first, a
  * few transactions at a time (EventLog: indexes, nothing decoded), so a page costs about as much
  * however long the document's history is. A transaction's events are never split between pages.
+ * `visible` tells the documents whose history the caller may see: a transaction that changed none
+ * of them makes no event (a contributor's draft view, beside the published document's deletion).
  */
 export function documentEventsPage(
   id: string,
   log: EventLog,
   limit: number,
   cursor: string | undefined,
+  visible: (documentId: string) => boolean = () => true,
 ): {events: DocumentGroupEvent[]; nextCursor: string} {
   const publishedId = getPublishedId(id)
   const select = eventSelection(id)
@@ -260,6 +263,7 @@ export function documentEventsPage(
       )
     }
     for (const tx of transactions) {
+      if (!tx.changes.some((change) => visible(change.id))) continue
       const own = transactionEvents(id, tx, () => variantsBefore(log, publishedId, tx.id))
       if (own.length === 0) continue
       if (events.length > 0 && events.length + own.length > limit) return {events, nextCursor: last}

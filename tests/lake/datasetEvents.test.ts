@@ -4,12 +4,15 @@
 import {expect, test} from 'vitest'
 import {createDatasetService} from '../../lake/dataset.ts'
 import {documentEvents} from '../../lake/core/historyEvents.ts'
+import type {Principal} from '../../lake/core/grants.ts'
 import type {Store} from '../../lake/core/store.ts'
 import type {SanityDocument} from '../../lake/core/types.ts'
 import {createEventBus} from '../../lake/events/bus.ts'
 import {createListenerRegistry} from '../../lake/listen/stream.ts'
 import type {QueryPool} from '../../lake/query/pool.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
+
+const EDITOR: Principal = {id: 'editor', kind: 'token', role: 'editor'}
 
 const unused = (): never => {
   throw new Error('not used by the Events API')
@@ -109,7 +112,7 @@ function pageThrough(service: ReturnType<typeof eventsService>, id: string, limi
   const events = []
   let cursor: string | undefined
   do {
-    const page = service.documentEvents(id, {limit, cursor})
+    const page = service.documentEvents(EDITOR, id, {limit, cursor})
     expect(page.events.length).toBeLessThanOrEqual(limit)
     events.push(...page.events)
     cursor = page.nextCursor || undefined
@@ -130,7 +133,7 @@ test('the first page of a long history reads as much of the log as that of a sho
 
   const firstPage = (id: string) => {
     const before = read()
-    const page = service.documentEvents(id, {limit: 10})
+    const page = service.documentEvents(EDITOR, id, {limit: 10})
     return {events: page.events.length, read: read() - before}
   }
   for (const view of ['', 'drafts.']) {
@@ -139,9 +142,9 @@ test('the first page of a long history reads as much of the log as that of a sho
     expect(long.events).toBe(10)
     expect(long.read, view).toBeLessThanOrEqual(Math.max(short.read, 2 * 11))
   }
-  expect(service.documentEvents('drafts.edited', {limit: 10}).events).toHaveLength(1)
+  expect(service.documentEvents(EDITOR, 'drafts.edited', {limit: 10}).events).toHaveLength(1)
   const before = read()
-  service.documentEvents('drafts.edited', {limit: 10})
+  service.documentEvents(EDITOR, 'drafts.edited', {limit: 10})
   expect(read() - before).toBeLessThanOrEqual(2)
 })
 
@@ -181,7 +184,7 @@ test("a publish's contributors: the draft's creator and the authors of its newes
     await commit(store, {'drafts.a': article('drafts.a', `${i}`)}, i % 2 ? 'ana' : 'bo')
   }
   await commit(store, {'drafts.a': null, a: article('a', 'published')})
-  const [publish] = eventsService(store).documentEvents('drafts.a', {limit: 1}).events
+  const [publish] = eventsService(store).documentEvents(EDITOR, 'drafts.a', {limit: 1}).events
   // dee's one edit is older than the newest 1,000: a long draft is not walked whole.
   expect(publish).toMatchObject({type: 'publishDocumentVersion', contributors: ['cy', 'bo', 'ana']})
   store.close()
@@ -190,8 +193,8 @@ test("a publish's contributors: the draft's creator and the authors of its newes
 test('a cursor that is no transaction is refused', async () => {
   const store = createSqliteStore(':memory:', 'test')
   await publishes(store, 'a', 2)
-  expect(() => eventsService(store).documentEvents('a', {limit: 1, cursor: 'nope'})).toThrow(
-    /Unknown `nextCursor` "nope"/,
-  )
+  expect(() =>
+    eventsService(store).documentEvents(EDITOR, 'a', {limit: 1, cursor: 'nope'}),
+  ).toThrow(/Unknown `nextCursor` "nope"/)
   store.close()
 })

@@ -138,7 +138,7 @@ historyRoutes.get(`${BASE}/events/documents/:id`, async (c) => {
   ) {
     throw new BadRequestError(`\`limit\` must be a whole number from 1 to ${max}, not "${limit}"`)
   }
-  const page = dataset.documentEvents(id, {
+  const page = dataset.documentEvents(getPrincipal(c), id, {
     limit: limit === undefined ? 100 : Number(limit),
     cursor: param(c, 'nextCursor') || undefined,
   })

@@ -33,12 +33,19 @@ const LQIP_WIDTH = 20
  * limits must use the size the renderer will make. Rejects with sharp's error when it cannot
  * read the file.
  */
-export function svgRenderedSize(path: string): Promise<{width: number; height: number}> {
-  return withSharp(async (sharp) => {
-    const {width, height} = await sharp(path).metadata()
-    if (!width || !height) throw new Error('the SVG has no size the renderer can draw')
-    return {width, height}
-  })
+export function svgRenderedSize(
+  path: string,
+  holder?: string,
+): Promise<{width: number; height: number}> {
+  return withSharp(
+    async (sharp) => {
+      const {width, height} = await sharp(path).metadata()
+      if (!width || !height) throw new Error('the SVG has no size the renderer can draw')
+      return {width, height}
+    },
+    undefined,
+    holder,
+  )
 }
 
 /**

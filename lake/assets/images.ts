@@ -4,7 +4,8 @@
  * the lake computed it, and the removal of an asset's files when its document is deleted.
  */
 import {join} from 'node:path'
-import {LakeError} from '../core/errors.ts'
+import {LakeError, UnprocessableError} from '../core/errors.ts'
+import {createLru, type Lru} from '../core/lru.ts'
 import {isPublishedId} from '../core/ids.ts'
 import {runTransaction} from '../core/transaction.ts'
 import {headsOf} from '../core/changeText.ts'
@@ -14,7 +15,7 @@ import type {Store} from '../core/store.ts'
 import {assetFilePath, assetsDir, type AssetKind} from './assetFiles.ts'
 import {AssetFiles, assetIdForFile, IMAGE_NAME} from './assetSweep.ts'
 import {ImageCache} from './imageCache.ts'
-import {deriveImageMetadata} from './imageMetadata.ts'
+import {deriveImageMetadata, svgRenderedSize} from './imageMetadata.ts'
 import {
   DEFAULT_IMAGE_LIMITS,
   MIME_TYPES,
@@ -46,6 +47,11 @@ export class ImageService {
   readonly limits: ImageLimits
   readonly #dataDir: string
   #stopped = false
+  /** Stored SVGs' drawn sizes by content hash, each read once (see render). */
+  readonly #svgSizes: Lru<string, Promise<{width: number; height: number}>> = createLru(
+    {entries: 4096, weight: 4096},
+    () => 1,
+  )
 
   constructor(options: ImageServiceOptions) {
     const env = options.env ?? {}
@@ -82,7 +88,12 @@ export class ImageService {
     holder?: string,
   ): Promise<Rendition> {
     const m = IMAGE_NAME.exec(name)!
-    const source = {width: Number(m[2]), height: Number(m[3]), extension: m[4]!}
+    let source = {width: Number(m[2]), height: Number(m[3]), extension: m[4]!}
+    // An SVG stored before uploads recorded SVGs as drawn keeps its header's size in its name (and
+    // in its id, which documents reference, so it is not renamed): `width="100in"` named 100×100
+    // and drawn 7200×7200. The limits and a rect apply to what the renderer draws.
+    if (source.extension === 'svg')
+      source = {...source, ...(await this.#drawnSize(m[1]!, path, holder))}
     const transform = parseTransform(search, source, accept, this.limits)
     const key = ImageCache.keyOf(name, JSON.stringify(transform))
     const extension = transform.format === 'pjpg' ? 'jpg' : transform.format
@@ -93,6 +104,21 @@ export class ImageService {
       signal,
     )
     return {...cached, contentType: MIME_TYPES[transform.format]}
+  }
+
+  #drawnSize(sha1: string, path: string, holder?: string) {
+    let size = this.#svgSizes.get(sha1)
+    if (!size) {
+      size = svgRenderedSize(path, holder).catch((err: unknown) => {
+        this.#svgSizes.delete(sha1)
+        throw new UnprocessableError(
+          `The stored image cannot be rendered: ${(err as Error).message.trim()}. ` +
+            `Upload the image again (the lake now refuses images it cannot decode at upload)`,
+        )
+      })
+      this.#svgSizes.set(sha1, size)
+    }
+    return size
   }
 
   /**

@@ -393,6 +393,19 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     })
     .map((line) => withIdText(splitSpeaker(line.text, line.number, title.text), line, title))
 
+  const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
+  // A date line of its own before the lede ('তারিখ: ৫ ডিসেম্বর ২০২৬', pasted web copy's 'প্রকাশ:
+  // ০৫ ডিসেম্বর ২০২৬, ১০: ৩০'): metadata, no paragraph; it dates the story when the lede does not.
+  let dateLine: {result: DatelineResult; number: number} | undefined
+  const dateLineAt = bodyLines
+    .slice(0, 3)
+    .findIndex((line) => DATE_LINE_LABEL.test(line.text) && isWholeDateline(line.text, reference))
+  if (dateLineAt >= 0 && bodyLines.length > 1) {
+    const line = bodyLines[dateLineAt]!
+    dateLine = {result: parseDateline(line.text, reference), number: line.number}
+    bodyLines = bodyLines.filter((_, index) => index !== dateLineAt)
+  }
+
   // A byline before the dateline: a line of its own or a prefix ending in ':', '॥' or '|'.
   let byline = creditByline
   let bylineLine = creditBylineLine
@@ -419,7 +432,6 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
           ]
   }
 
-  const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
   // A reporter's name on a line of its own, before the dateline or after a dateline that stands
   // alone: the credit, not body text.
   let named: {names: string[]; place?: string; unsure?: string; line: number} | undefined =
@@ -449,7 +461,19 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   }
 
   const paragraphs = bodyLines.map((line) => line.text)
-  const dateline = parseDateline(paragraphs[0]!, reference)
+  let dateline = parseDateline(paragraphs[0]!, reference)
+  let datelineLine = bodyLines[0]!.number
+  if (dateLine && !dateline.dateline) {
+    dateline = dateLine.result
+    datelineLine = dateLine.number
+  } else if (dateLine) {
+    const [own, lede] = [dateLine.result.dateline, dateline.dateline]
+    if (own?.date && lede?.date && own.date !== lede.date)
+      warnings.push({
+        line: dateLine.number,
+        message: `the date line '${own.text}' gives ${own.date} and the lede's dateline '${lede.text}' ${lede.date}: the lede's is kept; correct the one that is wrong`,
+      })
+  }
   const knownPlace = bylinePlace ?? named?.place ?? creditPlace
   if (dateline.dateline && !dateline.dateline.place && knownPlace) {
     dateline.dateline.place = knownPlace
@@ -465,13 +489,13 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
       message: `'${named.place}' after the names is not kept: the dateline names the place '${dateline.dateline.place}'; if '${named.place}' is a person, write the full name`,
     })
   }
-  for (const message of dateline.warnings) warnings.push({line: bodyLines[0]!.number, message})
+  for (const message of dateline.warnings) warnings.push({line: datelineLine, message})
 
   let date = dateline.dateline?.date
   if (!date && options.fallbackDate) date = options.fallbackDate
   if (!date) {
     warnings.push({
-      line: bodyLines[0]!.number,
+      line: datelineLine,
       message: dateline.dateline
         ? 'the dateline gives no usable date: the article is imported as a draft'
         : 'no dateline at the start of the first paragraph: the article is imported as a draft',
@@ -493,7 +517,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     warnings,
     lines: {
       title: title.number,
-      ...(dateline.dateline ? {dateline: bodyLines[0]!.number} : {}),
+      ...(dateline.dateline ? {dateline: datelineLine} : {}),
       ...(byline && bylineLine !== undefined ? {byline: bylineLine} : {}),
       credits: creditLines,
       ...(deskInitials && deskLine !== undefined ? {deskInitials: deskLine} : {}),
@@ -844,6 +868,7 @@ const TIMES_OF_DAY = [
   'দুপুরে',
   'বিকেলে',
   'বিকালে',
+  'বিকাল',
   'সন্ধ্যায়',
   'রাতে',
   'মধ্যরাতে',
@@ -887,19 +912,50 @@ const ERA = `(?:\\s*(?:${ERA_WORDS.map((word) => word.replace('.', '\\.')).join(
 const YEAR_FOLLOWER = `(?=\\s*(?:$|[,()।:：–—/|-]|ঃ)|\\s+(?:${nfc('সাল')}|${nfc('তারিখ')}|${TIME_OF_DAY}|[\\u0980-\\u09FF]+${nfc('বার')}(?![\\u0980-\\u09FF])))`
 const yearOf = (name: string) => `(?:\\s*,?\\s*(?<${name}>[০-৯0-9]{4})(?:${ERA}|${YEAR_FOLLOWER}))?`
 const YEAR = yearOf('year')
-// A day written as an ordinal word: 'পহেলা বৈশাখ', 'পয়লা ফাল্গুন', 'দোসরা জুলাই'.
+// A day written as an ordinal word: the calendar's own ('পহেলা বৈশাখ', 'দোসরা জুলাই', 'ষোলোই
+// ডিসেম্বর', 'একুশে ফেব্রুয়ারি'), in the spellings desks use, and the adjective up to the tenth
+// ('পঞ্চম ডিসেম্বর').
 const DAY_WORDS: Readonly<Record<string, number>> = Object.fromEntries(
   (
     [
-      ['পহেলা', 1],
-      ['পয়লা', 1],
-      ['দোসরা', 2],
-      ['তেসরা', 3],
-      ['চৌঠা', 4],
+      [1, 'পহেলা পয়লা প্রথম'],
+      [2, 'দোসরা দ্বিতীয়'],
+      [3, 'তেসরা তৃতীয়'],
+      [4, 'চৌঠা চতুর্থ'],
+      [5, 'পাঁচই পঞ্চম'],
+      [6, 'ছয়ই ছউই ষষ্ঠ'],
+      [7, 'সাতই সপ্তম'],
+      [8, 'আটই অষ্টম'],
+      [9, 'নয়ই নউই নবম'],
+      [10, 'দশই দশম'],
+      [11, 'এগারোই এগারই'],
+      [12, 'বারোই বারই'],
+      [13, 'তেরোই তেরই'],
+      [14, 'চৌদ্দই'],
+      [15, 'পনেরোই পনেরই'],
+      [16, 'ষোলোই ষোলই'],
+      [17, 'সতেরোই সতেরই'],
+      [18, 'আঠারোই আঠারই'],
+      [19, 'উনিশে'],
+      [20, 'বিশে'],
+      [21, 'একুশে'],
+      [22, 'বাইশে'],
+      [23, 'তেইশে'],
+      [24, 'চব্বিশে'],
+      [25, 'পঁচিশে'],
+      [26, 'ছাব্বিশে'],
+      [27, 'সাতাশে'],
+      [28, 'আঠাশে'],
+      [29, 'উনত্রিশে'],
+      [30, 'ত্রিশে তিরিশে'],
+      [31, 'একত্রিশে'],
     ] as const
-  ).map(([word, day]) => [nfc(word), day]),
+  ).flatMap(([day, words]) => words.split(' ').map((word) => [nfc(word), day])),
 )
-const DAY_WORD = `(?:${Object.keys(DAY_WORDS).join('|')})`
+// Longest first, and never the start of a longer word.
+const DAY_WORD = `(?:${Object.keys(DAY_WORDS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')})(?![\\u0980-\\u09FF])`
 const DAY = `(?<day>${NUMBER}${ORDINAL}|${DAY_WORD})`
 // Every month name, either calendar, longest first: a second date must name a real month.
 const ANY_MONTH = [...GREGORIAN_MONTHS_BN, ...BANGLA_MONTH_VARIANTS]
@@ -923,7 +979,8 @@ const WEEKDAY_NAME = `(?:${WEEKDAYS_BN.flat().join('|')})(?![\\u0980-\\u09FF])`
 // A wire's agency in parentheses and the closing colon or dash: '(বাসস) :', ', (বাসস) :', '(বাসস)।'.
 const AGENCY = `(?:\\s*,?\\s*\\([^()]{1,40}\\))?`
 // ':' may be followed by a dash (':—') or, as typed in a hurry, straight by the text ('(বাসস):প্রধান').
-const CLOSE = `\\s*(?:(?:[:：]|ঃ)(?:\\s?[–—])?(?=\\s|$)|[:：](?=[\\u0980-\\u09FF])|[–—-](?=\\s|$)|।(?=\\s|$))`
+// A long dash may be typed straight onto the text ('(ইউএনবি)—প্রধান'); a hyphen there joins a word.
+const CLOSE = `\\s*(?:(?:[:：]|ঃ)(?:\\s?[–—])?(?=\\s|$)|[:：](?=[\\u0980-\\u09FF])|[–—-](?=\\s|$)|[–—](?=[\\u0980-\\u09FF])|।(?=\\s|$))`
 // A place may name its district in brackets: 'টেকনাফ (কক্সবাজার)'.
 const DISTRICT = `(?:\\s*\\(${WORD}(?: ${WORD})?\\))`
 const PLACE_WORDS = `${WORD}(?: ${WORD})?${DISTRICT}?`
@@ -1069,6 +1126,24 @@ const INLINE_FORM = new RegExp(
     `(?<open>\\()\\s*${DATE}\\s*(?<close>\\))(?:\\s+${TIME_PHRASE})?`,
   'du',
 )
+// A date line of its own: 'তারিখ: ৫ ডিসেম্বর ২০২৬', 'তারিখ : শনিবার, ৫ ডিসেম্বর ২০২৬ খ্রি.', and
+// the 'প্রকাশ: ০৫ ডিসেম্বর ২০২৬, ১০: ৩০' of pasted web copy (a clock time, maybe এএম/পিএম, may
+// close it). The whole line must be the date, so a sentence opening with 'তারিখ:' is none.
+const DATE_LINE_LABEL = new RegExp(
+  `^(?:${['তারিখ', 'প্রকাশিত', 'প্রকাশ'].map(nfc).join('|')})\\s*(?:[:：]|ঃ)`,
+  'u',
+)
+const LABELLED_FORM = new RegExp(
+  `${DATE_LINE_LABEL.source}\\s*(?:(?<weekday>${WEEKDAY_NAME})\\s*,?\\s*)?${DATE}` +
+    `(?:\\s*,?\\s*[০-৯0-9]{1,2}\\s*[:.]\\s*[০-৯0-9]{2}(?:\\s*(?:${nfc('এএম')}|${nfc('পিএম')}|[AaPp][Mm]))?)?\\s*$`,
+  'du',
+)
+
+/** True when the whole line is a dateline (a date line of its own, nothing else on it). */
+function isWholeDateline(text: string, reference: CalendarDate): boolean {
+  return parseDateline(text, reference).dateline?.text === datelineWindow(text)
+}
+
 // The lede's first sentence ends at the first danda, question or exclamation mark.
 const SENTENCE_END = /[।?!]/u
 
@@ -1137,7 +1212,14 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
   const window = datelineWindow(paragraph)
   const sentenceEnd = SENTENCE_END.exec(window)?.index
   const firstSentence = sentenceEnd === undefined ? window : window.slice(0, sentenceEnd)
-  const forms = [WEEKDAY_FORM, DATE_FIRST_FORM, RELATIVE_DATE_FORM, CMG_FORM, WIRE_FORM]
+  const forms = [
+    LABELLED_FORM,
+    WEEKDAY_FORM,
+    DATE_FIRST_FORM,
+    RELATIVE_DATE_FORM,
+    CMG_FORM,
+    WIRE_FORM,
+  ]
   for (const form of [...forms, BRACKETED_FORM, INLINE_FORM]) {
     const text = form === INLINE_FORM ? firstSentence : window
     let match = form.exec(text)

@@ -70,6 +70,38 @@ const DATED: [string, string, string, string][] = [
   ['বৃহষ্পতিবার (৩ ডিসেম্বর) সকালে…', '2026-12-06', '2026-12-03', 'বৃহষ্পতিবার (৩ ডিসেম্বর) সকালে'],
   // Bengali or ASCII digits, an explicit year
   ['ঢাকা, 5 আগস্ট, 2024 (বাসস) : …', '2024-08-10', '2024-08-05', 'ঢাকা, 5 আগস্ট, 2024 (বাসস) :'],
+  // a wire's dash typed straight onto the text, as UNB's desk does
+  [
+    'ঢাকা, ৫ ডিসেম্বর (ইউএনবি)—প্রধান উপদেষ্টা…',
+    '2026-12-06',
+    '2026-12-05',
+    'ঢাকা, ৫ ডিসেম্বর (ইউএনবি)—',
+  ],
+  [
+    'ঢাকা, ৫ ডিসেম্বর (বাসস) –প্রধান উপদেষ্টা…',
+    '2026-12-06',
+    '2026-12-05',
+    'ঢাকা, ৫ ডিসেম্বর (বাসস) –',
+  ],
+  // the day as an ordinal word past the fourth: the calendar's own (পাঁচই … একত্রিশে) and
+  // the adjective (পঞ্চম)
+  ['শনিবার (পাঁচই ডিসেম্বর) সকালে…', '2026-12-06', '2026-12-05', 'শনিবার (পাঁচই ডিসেম্বর) সকালে'],
+  ['শনিবার (পঞ্চম ডিসেম্বর) সকালে…', '2026-12-06', '2026-12-05', 'শনিবার (পঞ্চম ডিসেম্বর) সকালে'],
+  ['বুধবার (ষোলোই ডিসেম্বর) সকালে…', '2026-12-20', '2026-12-16', 'বুধবার (ষোলোই ডিসেম্বর) সকালে'],
+  ['শনিবার (একুশে ফেব্রুয়ারি) প্রভাতফেরিতে…', '2026-02-25', '2026-02-21', 'শনিবার (একুশে ফেব্রুয়ারি)'],
+  [
+    'ঢাকা, একত্রিশে ডিসেম্বর (বাসস) : …',
+    '2027-01-01',
+    '2026-12-31',
+    'ঢাকা, একত্রিশে ডিসেম্বর (বাসস) :',
+  ],
+  // বিকাল, as some desks spell বিকেল
+  [
+    'শনিবার (৫ ডিসেম্বর) বিকাল সাড়ে ৪টার দিকে…',
+    '2026-12-06',
+    '2026-12-05',
+    'শনিবার (৫ ডিসেম্বর) বিকাল সাড়ে ৪টার দিকে',
+  ],
 ]
 
 describe('dateline forms that give a date', () => {
@@ -556,5 +588,52 @@ describe('clock times and ordinal words in the dateline', () => {
       parseDateline('রাত ১০টার দিকে (৫ ডিসেম্বর) আগুন লাগে।', ref('2026-12-06')).dateline,
     ).toBeNull()
     expect(parseDateline('পহেলা বৈশাখ উদযাপনে প্রস্তুতি চলছে।', ref('2026-04-10')).dateline).toBeNull()
+  })
+})
+
+// A line of its own giving the date, as desks and pasted web copy carry it: 'তারিখ: …',
+// 'প্রকাশ: …' (Prothom Alo online, with the clock time). It dates the story when the lede does
+// not, and is no paragraph.
+describe('a date line of its own', () => {
+  const LEDE = 'রাজধানীতে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+  const parseDec = (text: string) => parseArticle(text, {file: 'story.txt', asOf: '2026-12-06'})
+  // [the date line, the line it is read as, the date]
+  const LINES: [string, string][] = [
+    ['তারিখ: ৫ ডিসেম্বর ২০২৬', '2026-12-05'],
+    ['তারিখঃ ০৫/১২/২০২৬', '2026-12-05'],
+    ['তারিখ : শনিবার, ৫ ডিসেম্বর ২০২৬ খ্রি.', '2026-12-05'],
+    ['প্রকাশ: ০৫ ডিসেম্বর ২০২৬, ১০: ৩০', '2026-12-05'],
+    ['প্রকাশিত: ৪ ডিসেম্বর ২০২৬, ১১:৪৫ পিএম', '2026-12-04'],
+  ]
+  it.each(LINES)('%s', (line, date) => {
+    const article = parseDec(`শিরোনাম\n\n${line}\nনিজস্ব প্রতিবেদক\n${LEDE}\nসূত্র: বাসস।\n`)
+    expect(article.date).toBe(date)
+    expect(article.dateline).toMatchObject({text: line.normalize('NFC'), date})
+    expect(article.byline).toBe('নিজস্ব প্রতিবেদক'.normalize('NFC'))
+    expect(article.paragraphs).toEqual([LEDE.normalize('NFC')])
+    expect(article.lines?.dateline).toBe(3)
+    expect(article.warnings).toEqual([])
+  })
+
+  it('after the byline too; the lede’s own dateline wins, and a date that differs is named', () => {
+    const after = parseDec(
+      `শিরোনাম\n\nনিজস্ব প্রতিবেদক\nতারিখ: ৫ ডিসেম্বর ২০২৬\n${LEDE}\nসূত্র: বাসস।\n`,
+    )
+    expect(after.date).toBe('2026-12-05')
+    expect(after.paragraphs).toEqual([LEDE.normalize('NFC')])
+    const both = parseDec(
+      `শিরোনাম\n\nতারিখ: ৪ ডিসেম্বর ২০২৬\nশনিবার (৫ ডিসেম্বর) সকালে ${LEDE}\nসূত্র: বাসস।\n`,
+    )
+    expect(both.date).toBe('2026-12-05')
+    expect(both.paragraphs).toHaveLength(1)
+    expect(both.warnings).toEqual([
+      {line: 3, message: expect.stringMatching(/2026-12-04.*2026-12-05/u)},
+    ])
+  })
+
+  it('a sentence that opens with তারিখ stays a paragraph', () => {
+    const text = 'তারিখ: ৫ ডিসেম্বর ২০২৬ পর্যন্ত আবেদন করা যাবে।'
+    const article = parseDec(`শিরোনাম\n\n${text}\nশনিবার (৫ ডিসেম্বর) সকালে ${LEDE}\nসূত্র: বাসস।\n`)
+    expect(article.paragraphs[0]).toBe(text.normalize('NFC'))
   })
 })

@@ -595,9 +595,17 @@ function parseCreditLine(
   const names = segments.flatMap(splitPeople).flatMap((name) => readNames(name) ?? [name])
   // 'নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি': a role, not a person.
   const roles = names.filter(isRole)
-  // 'সূত্র: রয়টার্স, আল জাজিরা।': a known agency or outlet is an organisation, not a person.
-  const otherOrganisations = names.filter((name) => !isRole(name) && isKnownSource(name))
-  const credits = names.filter((name) => !isRole(name) && !isKnownSource(name))
+  // 'সূত্র: রয়টার্স, আল জাজিরা।', 'সূত্র: বাংলাদেশ শিল্প ও বণিক সমিতি, বাসস।': a known agency or
+  // outlet, or a name with an organisation's word, is an organisation, not a person.
+  const isOrganisation = (name: string) => isKnownSource(name) || looksLikeOrganisation(name)
+  const otherOrganisations = names.filter((name) => !isRole(name) && isOrganisation(name))
+  const credits = names.filter((name) => !isRole(name) && !isOrganisation(name))
+  for (const credit of credits.filter((name) => !isPersonName(name) && !isOneWordName(name))) {
+    warnings.push({
+      line: line.number,
+      message: `'${credit}' in the credit line reads neither as a person's name nor as an organisation: it is kept as a credit; check it`,
+    })
+  }
   const byline = roles.length > 0 ? roles.join(', ') : undefined
   if (organisation === '') {
     if (/,$/u.test(value))
@@ -668,6 +676,9 @@ const ROLE_WORDS = [
   'সংবাদদাতা',
   'রিপোর্টার',
   'করেসপন্ডেন্ট',
+  // The paper's own report: 'যুগান্তর প্রতিবেদন', 'ইত্তেফাক রিপোর্ট'.
+  'প্রতিবেদন',
+  'রিপোর্ট',
   'ডেস্ক',
   'ব্যুরো',
   'অফিস',
@@ -711,7 +722,8 @@ function peelNames(text: string): {names: string[]; role: string} | null {
   const parts = text.split(/\s*,\s*/u)
   const at = parts.findIndex((part) => isRole(part))
   if (at < 1) return null
-  const names = readNames(parts.slice(0, at).join(', '))
+  // Before a role a name may be one word: desks print some reporters so ('রিয়াজ, নিজস্ব প্রতিবেদক').
+  const names = readNames(parts.slice(0, at).join(', '), true)
   return names ? {names, role: parts.slice(at).join(', ')} : null
 }
 
@@ -738,7 +750,10 @@ export function readByline(
   const rest = isPrefix ? prefix.rest!.trim() : ''
   // 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'নিজস্ব প্রতিবেদক, উখিয়া, কক্সবাজার' (upazila, district),
   // 'সিলেট প্রতিনিধি' or 'বিশেষ প্রতিনিধি, চট্টগ্রাম ব্যুরো': the place the story is from.
-  const parts = byline.split(/\s*,\s*/u)
+  // An outlet after the role ('নিজস্ব প্রতিবেদক, বিডিনিউজ টোয়েন্টিফোর ডটকম') is no place.
+  const parts = byline
+    .split(/\s*,\s*/u)
+    .filter((part, index) => index === 0 || !isKnownSource(part))
   let place: string | undefined
   if (parts.length >= 2 && parts.length <= 3 && isRole(parts[0]!) && !parts.slice(1).some(isRole))
     place = parts.slice(1).join(', ')
@@ -994,12 +1009,65 @@ const PLACE_AFTER_NAME = new RegExp(`^${WORD}(?: ${WORD})?${DISTRICT}?$`, 'u')
 const AND = new RegExp(`\\s+(?:${nfc('ও')}|${nfc('এবং')})\\s+`, 'u')
 const FROM = new RegExp(`^(?<place>.+?)\\s+${nfc('থেকে')}$`, 'u')
 
+// Words only an organisation's name holds ('বাংলাদেশ শিল্প ও বণিক সমিতি', 'ঢাকা চেম্বার অব কমার্স
+// অ্যান্ড ইন্ডাস্ট্রি', 'খাদ্য ও কৃষি সংস্থা'): such a name is never cut at its 'ও' into people.
+const ORGANISATION_WORDS = new Set(
+  [
+    'অব',
+    'অফ',
+    'অ্যান্ড',
+    'সমিতি',
+    'সংস্থা',
+    'সংঘ',
+    'চেম্বার',
+    'কমার্স',
+    'ইন্ডাস্ট্রি',
+    'ইন্ডাস্ট্রিজ',
+    'অ্যাসোসিয়েশন',
+    'ফেডারেশন',
+    'মন্ত্রণালয়',
+    'অধিদপ্তর',
+    'অধিদফতর',
+    'পরিদপ্তর',
+    'দপ্তর',
+    'বিভাগ',
+    'কমিশন',
+    'কর্তৃপক্ষ',
+    'ব্যাংক',
+    'বিশ্ববিদ্যালয়',
+    'ইনস্টিটিউট',
+    'একাডেমি',
+    'পরিষদ',
+    'ফাউন্ডেশন',
+    'ট্রাস্ট',
+    'বোর্ড',
+    'কাউন্সিল',
+    'করপোরেশন',
+    'কর্পোরেশন',
+    'লিমিটেড',
+    'সরকার',
+    'বাহিনী',
+    'পুলিশ',
+    'হাসপাতাল',
+    'সোসাইটি',
+    'জোট',
+    'লীগ',
+    'পার্টি',
+  ].map(nfc),
+)
+
+/** True for a name holding a word only organisations' names hold ('… বণিক সমিতি'). */
+export function looksLikeOrganisation(text: string): boolean {
+  return text.split(/\s+/u).some((word) => ORGANISATION_WORDS.has(word))
+}
+
 /** A person's name: two to five words, no digit, verb or sentence punctuation, role word or organisation. */
 function isPersonName(text: string): boolean {
   return (
     PERSON.test(text) &&
     !isRole(text) &&
     !isKnownSource(text) &&
+    !looksLikeOrganisation(text) &&
     !text.split(' ').some((word) => NOT_SPEAKER_WORDS.has(word) || VERB_ENDING.test(word))
   )
 }
@@ -1008,10 +1076,32 @@ function isPersonName(text: string): boolean {
  * People joined by commas, 'ও' or 'এবং' ('আবদুল করিম, রহিম উদ্দিন ও সালমা খাতুন'), one name
  * each; null unless every one reads as a name.
  */
-function readNames(text: string): string[] | null {
+function readNames(text: string, oneWord = false): string[] | null {
   if (text.length > 200) return null
   const names = text.split(/\s*,\s*/u).flatMap((part) => part.split(AND))
-  return names.every(isPersonName) ? names : null
+  return names.every((name) => isPersonName(name) || (oneWord && isOneWordName(name)))
+    ? names
+    : null
+}
+
+const ONE_WORD = new RegExp(`^${WORD}$`, 'u')
+
+/**
+ * A name of one word ('রিয়াজ', 'অনুপমা'): a Bengali word that names no known place, role,
+ * weekday, organisation or verb.
+ */
+function isOneWordName(text: string): boolean {
+  return (
+    ONE_WORD.test(text) &&
+    !KNOWN_PLACES.has(text) &&
+    !NOT_PLACES.has(text) &&
+    bengaliWeekdayIndex(text) === null &&
+    !isRole(text) &&
+    !isKnownSource(text) &&
+    !looksLikeOrganisation(text) &&
+    !NOT_SPEAKER_WORDS.has(text) &&
+    !VERB_ENDING.test(text)
+  )
 }
 
 /** The place in 'কক্সবাজার থেকে' ('from Cox's Bazar'); null for anything else. */
@@ -1029,6 +1119,7 @@ const KNOWN_PLACES: ReadonlySet<string> = new Set(
 )
 // What follows a known place's name in a place: 'কক্সবাজার সদর'.
 const PLACE_SUFFIXES = new Set(['সদর', 'উপজেলা', 'জেলা', 'পৌরসভা', 'শহর'].map(nfc))
+const ADMINISTRATIVE_UNITS = new Set(['উপজেলা', 'জেলা', 'পৌরসভা', 'ইউনিয়ন', 'বিভাগ'].map(nfc))
 
 /**
  * Whether a part after the names is where the story is from: one word (a name has two or more),
@@ -1041,6 +1132,8 @@ function placeAfterNames(text: string): 'place' | 'unsure' | null {
   const words = text.split(' ')
   if (words.length === 1 || /\)$/u.test(text) || KNOWN_PLACES.has(text)) return 'place'
   if (KNOWN_PLACES.has(words[0]!) && PLACE_SUFFIXES.has(words[1]!)) return 'place'
+  // 'নাসিরনগর উপজেলা': no name ends so, whether or not the module lists the upazila.
+  if (ADMINISTRATIVE_UNITS.has(words[1]!)) return 'place'
   return words.some((word) => KNOWN_PLACES.has(word)) ? 'unsure' : null
 }
 

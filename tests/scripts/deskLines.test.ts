@@ -287,3 +287,106 @@ describe('the last name on a line of names', () => {
     ])
   })
 })
+
+// Organisations named in the credit line hold 'ও' and 'এবং' ('বাংলাদেশ শিল্প ও বণিক সমিতি'): a
+// part that reads as an organisation is a source, never cut into two people.
+describe('organisations in the credit line', () => {
+  const DEC = 'শনিবার (৫ ডিসেম্বর) সকালে রাজধানীতে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+  const parseDec = (text: string) => parse(text, '2026-12-06')
+  const nfcAll = (names: string[]) => names.map((name) => name.normalize('NFC'))
+  // [the credit line's value, credits, every source named, the article's source]
+  const LINES: [string, string[], string[], string][] = [
+    ['বাংলাদেশ শিল্প ও বণিক সমিতি, রয়টার্স', [], ['বাংলাদেশ শিল্প ও বণিক সমিতি', 'রয়টার্স'], 'রয়টার্স'],
+    [
+      'ঢাকা চেম্বার অব কমার্স অ্যান্ড ইন্ডাস্ট্রি, বাসস',
+      [],
+      ['ঢাকা চেম্বার অব কমার্স অ্যান্ড ইন্ডাস্ট্রি', 'বাসস'],
+      'বাসস',
+    ],
+    [
+      'আবদুল করিম, জাতিসংঘ খাদ্য ও কৃষি সংস্থা, বাসস',
+      ['আবদুল করিম'],
+      ['জাতিসংঘ খাদ্য ও কৃষি সংস্থা', 'বাসস'],
+      'বাসস',
+    ],
+    [
+      'ঢাকা চেম্বার অব কমার্স অ্যান্ড ইন্ডাস্ট্রি',
+      [],
+      ['ঢাকা চেম্বার অব কমার্স অ্যান্ড ইন্ডাস্ট্রি'],
+      'ঢাকা চেম্বার অব কমার্স অ্যান্ড ইন্ডাস্ট্রি',
+    ],
+    ['আবদুল করিম ও রহিম উদ্দিন, প্রথম আলো', ['আবদুল করিম', 'রহিম উদ্দিন'], ['প্রথম আলো'], 'প্রথম আলো'],
+  ]
+  it.each(LINES)('সূত্র: %s।', (value, credits, sources, source) => {
+    const article = parseDec(`শিরোনাম\n\n${DEC}\nসূত্র: ${value}।\n`)
+    expect(article.credits).toEqual(nfcAll(credits))
+    expect([...(article.otherOrganisations ?? []), article.organisation]).toEqual(nfcAll(sources))
+    expect(article.organisation).toBe(source.normalize('NFC'))
+  })
+
+  it('a part that reads as neither a person nor an organisation is kept as a credit, with a warning', () => {
+    const article = parseDec(
+      `শিরোনাম\n\n${DEC}\nসূত্র: পুলিশের এক ঊর্ধ্বতন কর্মকর্তা এ তথ্য জানান, বাসস।\n`,
+    )
+    expect(article.organisation).toBe('বাসস'.normalize('NFC'))
+    expect(article.warnings).toEqual([
+      {
+        line: 4,
+        message: expect.stringContaining('পুলিশের এক ঊর্ধ্বতন কর্মকর্তা এ তথ্য জানান'.normalize('NFC')),
+      },
+    ])
+  })
+
+  it('an organisation on a line of its own is no reporter', () => {
+    const article = parseDec(`শিরোনাম\n\nবাংলাদেশ শিল্প ও বণিক সমিতি\n${DEC}\nসূত্র: বাসস।\n`)
+    expect(article.credits).toEqual([])
+    expect(article.paragraphs).toHaveLength(2)
+  })
+})
+
+// Bylines as the desks print them: a reporter known by one name, the paper's own report, an
+// online outlet after the role, an upazila the module does not list.
+describe('one-word names, the paper’s report and the outlet in a byline', () => {
+  const DEC = 'শনিবার (৫ ডিসেম্বর) সকালে রাজধানীতে এক অনুষ্ঠানে তিনি এ কথা বলেন।'
+  const nfcAll = (names: string[]) => names.map((name) => name.normalize('NFC'))
+  // [the line over the story, credits, byline, place]
+  const LINES: [string, string[], string | undefined, string | undefined][] = [
+    ['রিয়াজ, নিজস্ব প্রতিবেদক', ['রিয়াজ'], 'নিজস্ব প্রতিবেদক', undefined],
+    ['রিয়াজ ও সুমন, স্টাফ রিপোর্টার', ['রিয়াজ', 'সুমন'], 'স্টাফ রিপোর্টার', undefined],
+    ['রিয়াজ, নিজস্ব প্রতিবেদক, চট্টগ্রাম', ['রিয়াজ'], 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'চট্টগ্রাম'],
+    ['যুগান্তর প্রতিবেদন', [], 'যুগান্তর প্রতিবেদন', undefined],
+    ['ইত্তেফাক রিপোর্ট', [], 'ইত্তেফাক রিপোর্ট', undefined],
+    [
+      'নিজস্ব প্রতিবেদক, বিডিনিউজ টোয়েন্টিফোর ডটকম',
+      [],
+      'নিজস্ব প্রতিবেদক, বিডিনিউজ টোয়েন্টিফোর ডটকম',
+      undefined,
+    ],
+    [
+      'চট্টগ্রাম ব্যুরো, বিডিনিউজ টোয়েন্টিফোর ডটকম',
+      [],
+      'চট্টগ্রাম ব্যুরো, বিডিনিউজ টোয়েন্টিফোর ডটকম',
+      'চট্টগ্রাম',
+    ],
+    [
+      'আবদুল করিম, রহিম উদ্দিন, নাসিরনগর উপজেলা',
+      ['আবদুল করিম', 'রহিম উদ্দিন'],
+      undefined,
+      'নাসিরনগর উপজেলা',
+    ],
+  ]
+  it.each(LINES)('%s', (line, credits, byline, place) => {
+    const article = parse(`শিরোনাম\n\n${line}\n${DEC}\nসূত্র: বাসস।\n`, '2026-12-06')
+    expect(article.credits).toEqual(nfcAll(credits))
+    expect(article.byline).toBe(byline?.normalize('NFC'))
+    expect(article.dateline?.place).toBe(place?.normalize('NFC'))
+    expect(article.paragraphs).toEqual([DEC.normalize('NFC')])
+    expect(article.date).toBe('2026-12-05')
+    expect(article.warnings).toEqual([])
+  })
+
+  it('a place before the role is no name', () => {
+    const article = parse(`শিরোনাম\n\nচট্টগ্রাম, নিজস্ব প্রতিবেদক\n${DEC}\nসূত্র: বাসস।\n`, '2026-12-06')
+    expect(article.credits).toEqual([])
+  })
+})

@@ -1205,6 +1205,12 @@ const WIRE_FORM = new RegExp(
     `(?:\\s*(?<close>\\)))?${AGENCY}${CLOSE}`,
   'du',
 )
+// The month first, as a desk translating an English wire types it: 'ঢাকা, ডিসেম্বর ৫ (ইউএনবি) :',
+// 'ওয়াশিংটন, ডিসেম্বর ৪, ২০২৬ (এএফপি) —'. The closing colon or dash is required, as above.
+const MONTH_FIRST_WIRE_FORM = new RegExp(
+  `^(?<place>${PLACE})\\s*,\\s*${MONTH}\\s+(?<day>${NUMBER}${ORDINAL})${YEAR}${AGENCY}${CLOSE}`,
+  'du',
+)
 // A bracketed date opening the paragraph: '(৪ ডিসেম্বর ২০২৬) রাজধানীর …', '(৪ ডিসেম্বর) —'. It
 // needs a year or a closing dash or colon: '(১৫ই জুলাই) সকালে' may be a fragment that lost its weekday.
 const BRACKETED_FORM = new RegExp(
@@ -1312,6 +1318,7 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     RELATIVE_DATE_FORM,
     CMG_FORM,
     WIRE_FORM,
+    MONTH_FIRST_WIRE_FORM,
   ]
   for (const form of [...forms, BRACKETED_FORM, INLINE_FORM]) {
     const text = form === INLINE_FORM ? firstSentence : window

@@ -143,7 +143,11 @@ export class LiveEvents {
   constructor(bus: EventBus, options: LiveEventsOptions = {}) {
     this.#bus = bus
     const {store, revive, written, ...rest} = options
-    this.#options = {capacity: 500, ...DEFAULTS, ...rest}
+    // A field given as undefined (createLake passes its `recheck` through) takes its default.
+    const given = Object.fromEntries(
+      Object.entries(rest).filter(([, value]) => value !== undefined),
+    )
+    this.#options = {capacity: 500, ...DEFAULTS, ...given}
     this.#store = store ?? null
     this.#revive = revive ?? null
     this.#written = written ?? (() => true)

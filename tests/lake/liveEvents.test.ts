@@ -79,3 +79,35 @@ test('a commit the lake could not announce has every remembered answer of its da
   unsubscribe()
   live.close()
 })
+
+test('options given as undefined take their defaults (createLake passes `recheck` fields through)', async () => {
+  // `{recheckCredits: undefined}` spread over the defaults replaced them with undefined: the
+  // first dataset's state threw a TypeError, before any recheck could run.
+  const bus = createEventBus()
+  const live = new LiveEvents(bus, {
+    recheckCredits: undefined,
+    recheckLimits: undefined,
+    recheckDelayMs: undefined,
+    capacity: undefined,
+    historySize: undefined,
+  })
+  let now = '[]'
+  const tag = live.remember(
+    'desk',
+    {key: 'q', tagClass: 'published', rerun: async () => ({json: now, cpuMs: 1})},
+    '[]',
+    live.generation('desk'),
+  )
+  const heard: LiveMessage[] = []
+  const {unsubscribe} = live.subscribe(
+    'desk',
+    {includeDrafts: false, send: (m) => heard.push(m)},
+    null,
+  )
+  now = '[{"title":"খবর"}]'
+  bus.publish(commit('desk', 'story'))
+  await live.settled('desk')
+  expect(heard.flatMap((m) => m.tags)).toEqual([tag])
+  unsubscribe()
+  live.close()
+})

@@ -421,12 +421,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     // about ten times evaluating the filter here (bench/listenFilters.ts).
     let node: ExprNode | null
     if (parsesInPlace(query, size)) node = listenerFilterNode(query, params)
-    else {
-      const probed = await run([], probe, true)
-      // None sent (it did not clone): matched on the thread, its reads unknown here.
-      if (probed.node === undefined) return {match: onEvent, reads: null}
-      node = probed.node as ExprNode | null
-    }
+    else node = (await run([], probe, true)).node as ExprNode | null
     const reads = filterReads(node)
     if (isBoundedFilter(node)) {
       const filter = compileFilter(query, params, principal.id, node)

@@ -307,13 +307,12 @@ function runFilter(task: FilterTask): FilterTaskResult {
   }
   const answer = run(0)
   if (task.node && answer.ok && !('failed' in prepared[0]!)) {
-    // groq-js's nodes are plain data (a FuncCall names its function): any clones. Should one not,
-    // none is sent, and the filter is matched here.
-    try {
-      answer.node = structuredClone(prepared[0]!.node)
-    } catch {
-      // Not cloneable.
-    }
+    // The answer is posted (a structured clone), so the node is not copied here. It always
+    // clones: groq-js 2's parser builds plain objects of strings, numbers, booleans and null (a
+    // FuncCall names its function), its Values hold the parameters, which reached this thread
+    // by the same clone, and parseQuery's limits keep it far from the clone's depth (nesting 64,
+    // chains balanced).
+    answer.node = prepared[0]!.node
   }
   return task.alike ? {...answer, alike: task.alike.map((_, i) => run(i + 1))} : answer
 }

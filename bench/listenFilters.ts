@@ -1,9 +1,10 @@
 /**
- * `node bench/listenFilters.ts [--against DIR] [--rounds N] [--listeners N] [--writes N]`: the
- * lake's event-loop CPU (its main thread's, read from /proc) while `--listeners` anonymous
- * listeners (default 50), each with a filter of its own 30,000 characters long (past the 16 KiB
- * rule, core/limits.ts parsesInPlace), connect over HTTP/2, and then while `--writes` writes
- * (default 20) each reach all of them. With `--against DIR` (another checkout of this repository
+ * `node bench/listenFilters.ts [--against DIR] [--rounds N] [--listeners N] [--writes N]
+ * [--shape long|ids]`: the lake's event-loop CPU (its main thread's, read from /proc) while
+ * `--listeners` anonymous listeners (default 50), each with a filter of its own, connect over
+ * HTTP/2, and then while `--writes` writes (default 20) each reach all of them. `long`: filters
+ * 30,000 characters long (past the 16 KiB rule, core/limits.ts parsesInPlace); `ids`:
+ * `*[_id in $ids]` with 2,000 ids of its own (about 48 KiB in the URL), the written ones last. With `--against DIR` (another checkout of this repository
  * with its node_modules) its lake is A and this one's B, alternated round by round (abSides). Prints
  * one line per side and round with the load average. Nothing is written to bench/results.
  */
@@ -21,7 +22,9 @@ const flags = benchFlags(import.meta.filename, {
   rounds: {type: 'string', default: '2'},
   listeners: {type: 'string', default: '50'},
   writes: {type: 'string', default: '20'},
+  shape: {type: 'string', default: 'long'},
 })
+if (flags.shape !== 'long' && flags.shape !== 'ids') throw new Error('--shape is long or ids')
 const DATASET = 'bench'
 const API = 'v2025-02-19'
 const listeners = Number(flags.listeners)
@@ -32,6 +35,14 @@ const loopMs = (pid: number) => (threadSecondsOf(pid).get(String(pid))?.seconds 
 
 /** A filter of its own per listener, past 16 KiB in escapes, matching every article. */
 const filterOf = (i: number) => `*[_type == "article" && title != "${i}${'\\n'.repeat(15_000)}"]`
+
+/** A listener's query string: its filter, and for `ids` its own ids with the written ones last. */
+function listenQuery(i: number): URLSearchParams {
+  if (flags.shape === 'long') return new URLSearchParams({query: filterOf(i)})
+  const own = Array.from({length: 2000}, (_, k) => `l${i}-${String(k).padStart(6, '0')}`)
+  const written = Array.from({length: writes}, (_, w) => `a${w}`)
+  return new URLSearchParams({query: '*[_id in $ids]', $ids: JSON.stringify([...own, ...written])})
+}
 
 function request(session: ClientHttp2Session, headers: Record<string, string>, body?: string) {
   const stream = session.request(headers)
@@ -97,7 +108,7 @@ for (const {round, side} of alternated(await abSides(flags.against), Number(flag
     let before = loopMs(pid)
     const open = Array.from({length: listeners}, (_, i) =>
       request(session, {
-        ':path': `/${API}/data/listen/${DATASET}?${new URLSearchParams({query: filterOf(i)})}`,
+        ':path': `/${API}/data/listen/${DATASET}?${listenQuery(i)}`,
       }),
     )
     // A listener refused (its filter waited past the wait bound: the lake is busy) ends its stream.
@@ -118,7 +129,7 @@ for (const {round, side} of alternated(await abSides(flags.against), Number(flag
 
     const load = loadavg().map((n) => n.toFixed(1))
     console.log(
-      `${side.name} round ${round + 1}: event loop ${connectMs.toFixed(0)} ms for ${listeners} ` +
+      `${side.name} round ${round + 1} (${flags.shape}): event loop ${connectMs.toFixed(0)} ms for ${listeners} ` +
         `listeners to connect (${heard.length} welcomed), ${eventsMs.toFixed(0)} ms for ` +
         `${writes} writes to reach them (${delivered} events, ` +
         `${((eventsMs / Math.max(1, delivered)) * 1000).toFixed(0)} µs each); load ${load.join(' ')}`,

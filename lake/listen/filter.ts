@@ -142,8 +142,10 @@ export function compileFilter(
   filterNode: ExprNode | null = listenerFilterNode(query, params),
 ): DocumentFilter {
   if (filterNode === null) return () => true
+  const answered = answerMemberships(filterNode)
   const evaluate = (doc: SanityDocument): boolean => {
-    const result = evaluateSync(filterNode, {dataset: [doc], params, identity}).data
+    const node = answered?.(doc) ?? filterNode
+    const result = evaluateSync(node, {dataset: [doc], params, identity}).data
     return Array.isArray(result) && result.length > 0
   }
   try {
@@ -163,4 +165,118 @@ export function compileFilter(
       return false
     }
   }
+}
+
+/**
+ * A list this long on the right of `in` is answered from a set (answerMemberships); a shorter one
+ * (the Studio's `_id in [$id, $draftId]`) as groq-js answers it.
+ */
+const MEMBERSHIP_SET_ITEMS = 32
+
+/** What groq-js's `in` finds equal in a list: items of these types, compared by `===`. */
+type Member = string | number | boolean | null
+
+/**
+ * A filter whose `path in <list>` (a document's attribute, a list of thousands of ids in a
+ * parameter) is answered from a set: per document, the filter with each such membership replaced
+ * by its answer as a literal, or null where the document needs groq-js's own answer. groq-js
+ * compares the value with every item in turn, and a bounded filter runs on the event loop for every
+ * event of every listener: 2,000 ids cost a pass over them per event and listener. Only in the
+ * filter's own scope (`&&`, `||`, `!`, groups), where `@` is the document.
+ */
+function answerMemberships(node: ExprNode): ((doc: SanityDocument) => ExprNode | null) | null {
+  switch (node.type) {
+    case 'Filter': {
+      const base = node.base.type === 'Filter' ? answerMemberships(node.base) : null
+      const expr = answerMemberships(node.expr)
+      if (!base && !expr) return null
+      return (doc) => {
+        const b = base ? base(doc) : node.base
+        const e = expr ? expr(doc) : node.expr
+        return b && e ? {...node, base: b, expr: e} : null
+      }
+    }
+    case 'And':
+    case 'Or': {
+      const left = answerMemberships(node.left)
+      const right = answerMemberships(node.right)
+      if (!left && !right) return null
+      return (doc) => {
+        const l = left ? left(doc) : node.left
+        const r = right ? right(doc) : node.right
+        return l && r ? {...node, left: l, right: r} : null
+      }
+    }
+    case 'Not':
+    case 'Group': {
+      const base = answerMemberships(node.base)
+      if (!base) return null
+      return (doc) => {
+        const b = base(doc)
+        return b ? {...node, base: b} : null
+      }
+    }
+    case 'OpCall': {
+      if (node.op !== 'in') return null
+      const path = documentPath(node.left)
+      const set = memberSet(node.right)
+      if (!path || !set) return null
+      return (doc) => {
+        const value = valueAt(doc, path)
+        if (value === UNDECIDED) return null
+        return {type: 'Value', value: isMember(set, value)}
+      }
+    }
+    default:
+      return null
+  }
+}
+
+/** `a.b.c` or `@.a.b` read from the document, as names; null for anything else. */
+function documentPath(node: ExprNode): string[] | null {
+  const names: string[] = []
+  let at: ExprNode | undefined = node
+  while (at?.type === 'AccessAttribute') {
+    names.unshift(at.name)
+    at = at.base
+  }
+  return names.length > 0 && (at === undefined || at.type === 'This') ? names : null
+}
+
+/** A literal list (a parameter's, inlined by the parser) of MEMBERSHIP_SET_ITEMS or more members. */
+function memberSet(node: ExprNode): Set<Member> | null {
+  if (node.type !== 'Value' || !Array.isArray(node.value)) return null
+  const items: unknown[] = node.value
+  if (items.length < MEMBERSHIP_SET_ITEMS) return null
+  const set = new Set<Member>()
+  for (const item of items) {
+    // groq-js takes undefined as null; NaN equals nothing (a set would find it); another kind
+    // (an object, a Date) is left to groq-js.
+    if (item === null || item === undefined) set.add(null)
+    else if (typeof item === 'string' || typeof item === 'boolean') set.add(item)
+    else if (typeof item === 'number' && !Number.isNaN(item)) set.add(item)
+    else return null
+  }
+  return set
+}
+
+const UNDECIDED = Symbol('undecided')
+
+/** groq-js's attribute access (an object's own attribute, else null); UNDECIDED where it throws. */
+function valueAt(doc: SanityDocument, path: string[]): unknown {
+  let value: unknown = doc
+  for (const name of path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+    // groq-js calls the object's own `hasOwnProperty`, which a document may have replaced.
+    if (Object.hasOwn(value, 'hasOwnProperty')) return UNDECIDED
+    value = Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : null
+  }
+  return value
+}
+
+/** groq-js's `value in list`: a string, number, boolean or null equal to an item (`===`). */
+function isMember(set: Set<Member>, value: unknown): boolean {
+  if (value === null || value === undefined) return set.has(null)
+  if (typeof value === 'number') return !Number.isNaN(value) && set.has(value)
+  return (typeof value === 'string' || typeof value === 'boolean') && set.has(value)
 }

@@ -9,7 +9,7 @@ import {Hono, type Context} from 'hono'
 import {contentTypeFor, type UploadMeta} from '../../assets/assetDocument.ts'
 import type {AssetKind} from '../../assets/assetFiles.ts'
 import {DERIVED_NAMES, type DerivedName} from '../../assets/upload.ts'
-import {NotFoundError} from '../../core/errors.ts'
+import {BadRequestError, NotFoundError} from '../../core/errors.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
 import {datasetOf, lakeOf, param} from '../context.ts'
@@ -169,12 +169,47 @@ function downloadDisposition(
 ): string | null {
   const dl = param(c, 'dl')
   if (dl === undefined) return null
+  if (Buffer.byteLength(dl) > MAX_DOWNLOAD_NAME_BYTES) {
+    throw new BadRequestError(
+      `\`dl\` names the download with ${Buffer.byteLength(dl)} bytes (UTF-8); a file name is at most ${MAX_DOWNLOAD_NAME_BYTES} bytes: give a shorter name, or an empty dl= for the name it was uploaded with`,
+    )
+  }
   const original = typeof asset.originalFilename === 'string' ? asset.originalFilename : ''
-  let filename = dl || original || name
+  // A path or a line break is no part of a file's name (RFC 6266 §4.3).
+  let filename = (dl || original || name).replace(/[\p{Cc}/\\]/gu, '_')
   if (!dl && format && !filename.toLowerCase().endsWith(`.${format}`)) {
     const dot = filename.lastIndexOf('.')
     filename = `${dot > 0 ? filename.slice(0, dot) : filename}.${format}`
   }
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`
+  filename = shortened(filename)
+  // `%` too: some browsers decode %-escapes in the plain parameter.
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_')
+  // RFC 8187's attr-char leaves out ' ( ) *, which encodeURIComponent keeps.
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}
+
+/**
+ * A download's name, in UTF-8: what most file systems take for one, and its header (the name
+ * twice, once %-escaped) fits any client's header limit. A longer `dl` made a header fetch and
+ * Node refuse to read (past 16 KiB).
+ */
+const MAX_DOWNLOAD_NAME_BYTES = 255
+
+/** A stored name past MAX_DOWNLOAD_NAME_BYTES cut in whole graphemes, its extension kept. */
+function shortened(filename: string): string {
+  if (Buffer.byteLength(filename) <= MAX_DOWNLOAD_NAME_BYTES) return filename
+  const extension = /\.[A-Za-z0-9]{1,10}$/.exec(filename)?.[0] ?? ''
+  let left = MAX_DOWNLOAD_NAME_BYTES - extension.length
+  let stem = ''
+  const stemText = filename.slice(0, filename.length - extension.length)
+  for (const {segment} of new Intl.Segmenter('bn', {granularity: 'grapheme'}).segment(stemText)) {
+    left -= Buffer.byteLength(segment)
+    if (left < 0) break
+    stem += segment
+  }
+  return stem + extension
 }

@@ -15,6 +15,29 @@ afterAll(async () => {
   await lake?.close()
 })
 
+type Client = ReturnType<TestLake['client']>
+
+/**
+ * An editor renames the imported article's slug, and another article takes the old one: what a
+ * later import of the same file meets.
+ */
+async function slugTakenAfterRename(client: Client) {
+  const article = await client.fetch<{_id: string; slug: {current: string}}>(
+    '*[_type == "article" && !(_id in path("drafts.**"))][0]',
+    {},
+    {perspective: 'raw'},
+  )
+  const renamed = `${article.slug.current}-x`
+  await client
+    .patch(article._id)
+    .set({slug: {_type: 'slug', current: renamed}})
+    .commit()
+  const {_id, _rev, _createdAt, _updatedAt, ...fields} = article as Record<string, unknown>
+  void [_id, _rev, _createdAt, _updatedAt]
+  await client.create({...fields, _id: 'other-article', _type: 'article', slug: article.slug})
+  return {article, renamed}
+}
+
 it('keeps a deleted headline deleted and writes no draft over an article whose old slug another took', async () => {
   expect((await importIntoLake(lake, 'hs', ['--as-of', '2025-07-20'])).code).toBe(0)
   const client = lake.client({dataset: 'hs'})
@@ -24,20 +47,7 @@ it('keeps a deleted headline deleted and writes no draft over an article whose o
     {perspective: 'raw'},
   )
   await client.delete(headline)
-  const article = await client.fetch<{_id: string; slug: {current: string}}>(
-    '*[_type == "article" && !(_id in path("drafts.**"))][0]',
-    {},
-    {perspective: 'raw'},
-  )
-  // An editor renames the article's slug; another article takes the old one.
-  const renamed = `${article.slug.current}-x`
-  await client
-    .patch(article._id)
-    .set({slug: {_type: 'slug', current: renamed}})
-    .commit()
-  const {_id, _rev, _createdAt, _updatedAt, ...fields} = article as Record<string, unknown>
-  void [_id, _rev, _createdAt, _updatedAt]
-  await client.create({...fields, _id: 'other-article', _type: 'article', slug: article.slug})
+  const {article, renamed} = await slugTakenAfterRename(client)
 
   const {code, stderr} = await importIntoLake(lake, 'hs', ['--as-of', '2025-07-20'])
 
@@ -51,19 +61,7 @@ it('keeps a deleted headline deleted and writes no draft over an article whose o
 it('with --replace, leaves the published article as it is rather than publish a slug another article has taken', async () => {
   expect((await importIntoLake(lake, 'hr', ['--as-of', '2025-07-20'])).code).toBe(0)
   const client = lake.client({dataset: 'hr'})
-  const article = await client.fetch<{_id: string; slug: {current: string}}>(
-    '*[_type == "article" && !(_id in path("drafts.**"))][0]',
-    {},
-    {perspective: 'raw'},
-  )
-  const renamed = `${article.slug.current}-x`
-  await client
-    .patch(article._id)
-    .set({slug: {_type: 'slug', current: renamed}})
-    .commit()
-  const {_id, _rev, _createdAt, _updatedAt, ...fields} = article as Record<string, unknown>
-  void [_id, _rev, _createdAt, _updatedAt]
-  await client.create({...fields, _id: 'other-article', _type: 'article', slug: article.slug})
+  const {article, renamed} = await slugTakenAfterRename(client)
 
   const {code, stderr} = await importIntoLake(lake, 'hr', ['--as-of', '2025-07-20', '--replace'])
 

@@ -8,6 +8,22 @@ import {toDocuments} from '../../scripts/lib/toDocuments.ts'
 
 const ref = (date: string) => parseIsoDate(date)!
 
+/** `paragraph`, read as of `asOf`, gives a dateline like `expected` and no warning. */
+function expectDateline(paragraph: string, asOf: string, expected: Record<string, unknown>) {
+  const result = parseDateline(paragraph, ref(asOf))
+  expect(result.dateline).toMatchObject(expected)
+  expect(result.warnings).toEqual([])
+  return result.dateline
+}
+
+/** `paragraph`, read as of `asOf`, gives a dateline without a date and the one warning `warning` is in. */
+function expectDraftDateline(paragraph: string, asOf: string, warning: string) {
+  const result = parseDateline(paragraph, ref(asOf))
+  expect(result.dateline).not.toBeNull()
+  expect(result.dateline!.date).toBeUndefined()
+  expect(result.warnings).toEqual([expect.stringContaining(warning)])
+}
+
 // [paragraph opening, reference date, expected article date, expected dateline text]
 const DATED: [string, string, string, string][] = [
   // weekday forms
@@ -119,9 +135,7 @@ const DATED: [string, string, string, string][] = [
 
 describe('dateline forms that give a date', () => {
   it.each(DATED)('%s (as of %s) → %s', (paragraph, asOf, date, text) => {
-    const result = parseDateline(paragraph, ref(asOf))
-    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date})
-    expect(result.warnings).toEqual([])
+    expectDateline(paragraph, asOf, {text: text.normalize('NFC'), date})
   })
 })
 
@@ -143,10 +157,7 @@ const DRAFTS: [string, string, string][] = [
 
 describe('dateline forms that make a draft with a warning', () => {
   it.each(DRAFTS)('%s (as of %s)', (paragraph, asOf, warning) => {
-    const result = parseDateline(paragraph, ref(asOf))
-    expect(result.dateline).not.toBeNull()
-    expect(result.dateline!.date).toBeUndefined()
-    expect(result.warnings).toEqual([expect.stringContaining(warning)])
+    expectDraftDateline(paragraph, asOf, warning)
   })
 
   it('names the line of the dateline in the article warning, and imports a draft', () => {
@@ -200,9 +211,7 @@ describe('a number after the month that is not a year', () => {
     ['আজ ৬ ডিসেম্বর ২০০০ বার সাইরেন বাজে।', '2026-12-06', 'আজ ৬ ডিসেম্বর'],
   ]
   it.each(DEC)('%s (as of 2026-12-06) → %s', (paragraph, date, text) => {
-    const result = parseDateline(paragraph, ref('2026-12-06'))
-    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date, year: 'inferred'})
-    expect(result.warnings).toEqual([])
+    expectDateline(paragraph, '2026-12-06', {text: text.normalize('NFC'), date, year: 'inferred'})
   })
 
   // [paragraph, the written year's date]
@@ -214,9 +223,7 @@ describe('a number after the month that is not a year', () => {
     ['আজ ৬ ডিসেম্বর, ২০২৬, রাজধানীতে…', '2026-12-06'],
   ]
   it.each(YEARS)('a written year still wins: %s → %s', (paragraph, date) => {
-    const result = parseDateline(paragraph, ref('2026-12-06'))
-    expect(result.dateline).toMatchObject({date, year: 'explicit'})
-    expect(result.warnings).toEqual([])
+    expectDateline(paragraph, '2026-12-06', {date, year: 'explicit'})
   })
 })
 
@@ -293,12 +300,10 @@ describe('invisible characters inside the dateline', () => {
     'U+%s',
     (code) => {
       const mark = String.fromCodePoint(parseInt(code, 16))
-      const result = parseDateline(
-        `ঢাকা,${mark} ১২ মার্চ${mark} (বাসস) : প্রধান উপদেষ্টা…`,
-        ref('2025-03-20'),
-      )
-      expect(result.dateline).toMatchObject({place: 'ঢাকা', date: '2025-03-12'})
-      expect(result.warnings).toEqual([])
+      expectDateline(`ঢাকা,${mark} ১২ মার্চ${mark} (বাসস) : প্রধান উপদেষ্টা…`, '2025-03-20', {
+        place: 'ঢাকা',
+        date: '2025-03-12',
+      })
     },
   )
 })
@@ -417,10 +422,8 @@ describe('more dateline forms desks write', () => {
     ['ঢাকা, 5 ডিসে. 2026 ইং — প্রধান উপদেষ্টা…', '2026-12-05', 'ঢাকা, 5 ডিসে. 2026 ইং —', 'ঢাকা'],
   ]
   it.each(FORMS)('%s → %s', (paragraph, date, text, place) => {
-    const result = parseDateline(paragraph, ref('2026-12-06'))
-    expect(result.warnings).toEqual([])
-    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date})
-    expect(result.dateline?.place).toBe(place?.normalize('NFC'))
+    const dateline = expectDateline(paragraph, '2026-12-06', {text: text.normalize('NFC'), date})
+    expect(dateline?.place).toBe(place?.normalize('NFC'))
   })
 
   it('reads the year written before an era word and a noun, not the latest matching date', () => {
@@ -477,9 +480,7 @@ describe('numeric dates', () => {
     ['(০৫/১২/২০২৬) রাজধানীর মিরপুরে…', '2026-12-05', '(০৫/১২/২০২৬)'],
   ]
   it.each(NUMERIC)('%s → %s', (paragraph, date, text) => {
-    const result = parseDateline(paragraph, ref('2026-12-06'))
-    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date, year: 'explicit'})
-    expect(result.warnings).toEqual([])
+    expectDateline(paragraph, '2026-12-06', {text: text.normalize('NFC'), date, year: 'explicit'})
   })
 
   // [paragraph, a phrase the warning must contain]
@@ -493,10 +494,7 @@ describe('numeric dates', () => {
     ['মঙ্গলবার (০৫/১২/২০২৬) সকালে…', 'would be 2026-05-12'],
   ]
   it.each(NEVER_SWAPPED)('%s is a draft, never another date', (paragraph, warning) => {
-    const result = parseDateline(paragraph, ref('2026-12-06'))
-    expect(result.dateline).not.toBeNull()
-    expect(result.dateline!.date).toBeUndefined()
-    expect(result.warnings).toEqual([expect.stringContaining(warning)])
+    expectDraftDateline(paragraph, '2026-12-06', warning)
   })
 
   it('names the line of an impossible numeric date and imports a draft', () => {
@@ -591,9 +589,7 @@ describe('clock times and ordinal words in the dateline', () => {
     ['বৃহস্পতিবার (দোসরা জুলাই) সকালে…', '2026-07-05', '2026-07-02', 'বৃহস্পতিবার (দোসরা জুলাই) সকালে'],
   ]
   it.each(TIMED)('%s (as of %s) → %s', (paragraph, asOf, date, text) => {
-    const result = parseDateline(paragraph, ref(asOf))
-    expect(result.dateline).toMatchObject({text: text.normalize('NFC'), date})
-    expect(result.warnings).toEqual([])
+    expectDateline(paragraph, asOf, {text: text.normalize('NFC'), date})
   })
 
   it('reads no dateline in a clock time without a weekday, nor an ordinal word alone', () => {

@@ -3,39 +3,24 @@
  * transaction per file.
  */
 import {execFile} from 'node:child_process'
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {commitFile, run as runImport} from '../../scripts/import.ts'
 import {parseNdjson} from '../../scripts/lib/ndjson.ts'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
 import {articleId, headlineId, toDocuments} from '../../scripts/lib/toDocuments.ts'
-import {startTestLake, type TestLake} from '../helpers/lake.ts'
 import {captureIo, REPO_ROOT, SEED_FILE} from '../helpers/io.ts'
-import {importIntoLake} from '../helpers/importer.ts'
+import {useImportLake} from '../helpers/importer.ts'
 
-let lake: TestLake
-let work: string
-
-beforeAll(async () => {
-  lake = await startTestLake()
-  work = await mkdtemp(join(tmpdir(), 'import-test-'))
-})
-
-afterAll(async () => {
-  await lake?.close()
-  await rm(work, {recursive: true, force: true})
-})
-
-const importInto = (dataset: string, args: string[], now?: Date) =>
-  importIntoLake(lake, dataset, args, now)
+const fixture = useImportLake('import-test-')
+const {importInto} = fixture
 
 type Doc = {_id: string; _type: string; _rev: string; [field: string]: unknown}
 
 async function allDocuments(dataset: string): Promise<Doc[]> {
-  return lake
+  return fixture.lake
     .client({dataset})
     .fetch<Doc[]>('*[!(_id in path("_.**"))] | order(_id asc)', {}, {perspective: 'raw'})
 }
@@ -62,7 +47,7 @@ describe('import into the lake', () => {
     // CMG's stories are international news: the source's default section.
     expect(article.section).toBe('আন্তর্জাতিক')
 
-    const view = await lake.client({dataset: 'seed'}).fetch<{
+    const view = await fixture.lake.client({dataset: 'seed'}).fetch<{
       source: string
       related: string[]
       fifth: {text: string; article: string}
@@ -96,11 +81,11 @@ describe('import into the lake', () => {
   it('updates the same article when a file with runs of blanks is imported again', async () => {
     const title = 'বাজেট  ঘোষণা   আজ'
     const first = 'আজ বুধবার (১৬ জুলাই)  সংসদে বাজেট পেশ করা হবে।'
-    const file = join(work, 'blanks.txt')
+    const file = join(fixture.work, 'blanks.txt')
     await writeFile(file, `${title}\n\n${first}\nসূত্র: প্রথম আলো।\n`)
     // The earlier import read each line as NFC and trimmed, blanks kept, and hashed that.
     const oldId = articleId(title.normalize('NFC').trim(), first.normalize('NFC').trim())
-    const client = lake.client({dataset: 'blanks'})
+    const client = fixture.lake.client({dataset: 'blanks'})
     await client.create({_id: oldId, _type: 'article', title})
 
     const {code, stderr} = await importInto('blanks', [file, '--as-of', '2025-07-20', '--replace'])
@@ -118,7 +103,7 @@ describe('import into the lake', () => {
   it('updates the same headline when a headline with runs of blanks is imported again', async () => {
     const headline = 'সংসদে  বাজেট   পেশ আজ'
     const speaker = 'অর্থ  উপদেষ্টা'
-    const file = join(work, 'headline-blanks.txt')
+    const file = join(fixture.work, 'headline-blanks.txt')
     await writeFile(
       file,
       `বাজেট ঘোষণা আজ\n\nআজ বুধবার (১৬ জুলাই) সংসদে বাজেট পেশ করা হবে।\nসূত্র: প্রথম আলো।\n\n` +
@@ -127,7 +112,7 @@ describe('import into the lake', () => {
     // The earlier import read the line as NFC and trimmed, blanks kept, split at ' : ', and
     // hashed the two parts.
     const oldId = headlineId(headline.normalize('NFC'), speaker.normalize('NFC'))
-    const client = lake.client({dataset: 'headline-blanks'})
+    const client = fixture.lake.client({dataset: 'headline-blanks'})
     await client.create({_id: oldId, _type: 'headline', text: headline, speaker})
 
     const {code, stderr} = await importInto('headline-blanks', [
@@ -152,7 +137,7 @@ describe('import into the lake', () => {
 
   it('leaves editors’ changes alone by default and restores the text with --replace', async () => {
     await importInto('edit', ['--as-of', '2025-07-20'])
-    const client = lake.client({dataset: 'edit'})
+    const client = fixture.lake.client({dataset: 'edit'})
     const original = (await allDocuments('edit')).find((doc) => doc._type === 'article')!
     await client
       .patch(original._id)
@@ -180,7 +165,7 @@ describe('import into the lake', () => {
     const {documents} = toDocuments(parsed)
     // The last mutation of the transaction (the article) is rejected by the lake.
     const broken = [...documents.slice(0, -1), {...documents.at(-1)!, _type: ''}]
-    const client = lake.client({dataset: 'atomic'})
+    const client = fixture.lake.client({dataset: 'atomic'})
     await expect(commitFile(client, broken, {replace: false})).rejects.toThrow(/missing `_type`/)
     expect(await allDocuments('atomic')).toEqual([])
     await commitFile(client, documents, {replace: false})
@@ -190,18 +175,22 @@ describe('import into the lake', () => {
   it('rejects the whole file when the token may write only part of it', async () => {
     // A contributor may write drafts but not published documents: the undated article is a draft,
     // its headlines and source are not, so its file must leave no draft behind.
-    const {token} = await lake.server.lake.auth!.store.createToken({
+    const {token} = await fixture.lake.server.lake.auth!.store.createToken({
       label: 'contributor',
       role: 'contributor',
     })
     await writeFile(
-      join(work, 'undated.txt'),
+      join(fixture.work, 'undated.txt'),
       'শিরোনাম\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n\nঅন্য খবর\n',
     )
     const io = captureIo({
-      env: {SANITY_STUDIO_API_HOST: lake.url, SANITY_API_TOKEN: token, LAKE_DATA: lake.dataDir},
+      env: {
+        SANITY_STUDIO_API_HOST: fixture.lake.url,
+        SANITY_API_TOKEN: token,
+        LAKE_DATA: fixture.lake.dataDir,
+      },
     })
-    const code = await runImport([join(work, 'undated.txt'), '--dataset', 'partial'], io)
+    const code = await runImport([join(fixture.work, 'undated.txt'), '--dataset', 'partial'], io)
     expect(code).toBe(1)
     expect(io.err()).toMatch(/undated\.txt: could not write/)
     expect(io.err()).toMatch(
@@ -209,12 +198,12 @@ describe('import into the lake', () => {
     )
     expect(await allDocuments('partial')).toEqual([])
     // The draft alone would have been allowed.
-    const alone = lake.client({dataset: 'partial', token})
+    const alone = fixture.lake.client({dataset: 'partial', token})
     await alone.createIfNotExists({_id: 'drafts.x', _type: 'article', title: 'x'})
   })
 
   it('imports the other files and reports bad input with file and line (exit 2)', async () => {
-    const folder = join(work, 'mixed')
+    const folder = join(fixture.work, 'mixed')
     await mkdir(folder, {recursive: true})
     await writeFile(join(folder, 'a-seed.txt'), await readFile(SEED_FILE))
     await writeFile(join(folder, 'b-empty.txt'), '')
@@ -230,7 +219,7 @@ describe('import into the lake', () => {
   })
 
   it('writes nothing with --strict when any file is bad input', async () => {
-    const folder = join(work, 'mixed')
+    const folder = join(fixture.work, 'mixed')
     const {code, stderr} = await importInto('strict', [folder, '--strict'])
     expect(code).toBe(2)
     expect(stderr).toMatch(/Nothing written: 3 files with bad input \(--strict\)/)
@@ -238,7 +227,7 @@ describe('import into the lake', () => {
   })
 
   it('imports an undated article as a draft, lists it, and dates it with --date', async () => {
-    const file = join(work, 'undated-ok.txt')
+    const file = join(fixture.work, 'undated-ok.txt')
     await writeFile(file, 'তারিখহীন খবর\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n\nতারিখহীন খবর\n')
     const first = await importInto('drafts', [file])
     expect(first.code).toBe(0)
@@ -250,7 +239,7 @@ describe('import into the lake', () => {
     expect(ids.filter((id) => id.startsWith('drafts.'))).toHaveLength(1)
 
     await importInto('drafts', [file, '--date', '2025-03-01'])
-    const dated = await lake
+    const dated = await fixture.lake
       .client({dataset: 'drafts'})
       .fetch<{publishedAt: string}[]>(
         '*[_type == "article" && !(_id in path("drafts.**"))]{publishedAt}',
@@ -261,8 +250,8 @@ describe('import into the lake', () => {
   })
 
   it('refuses a file too large for one transaction before sending it: bad input, exit 2', async () => {
-    const huge = join(work, 'huge.txt')
-    const small = join(work, 'small-beside-huge.txt')
+    const huge = join(fixture.work, 'huge.txt')
+    const small = join(fixture.work, 'small-beside-huge.txt')
     // One paragraph of 36 MB: its article is past the lake's largest document.
     const paragraph = 'আজ ২৬ মার্চ সকালে ' + 'ক'.repeat(12 * 1024 * 1024)
     await writeFile(huge, `বড় খবর\n\n${paragraph}\nসূত্র: বাসস।\n`)
@@ -289,7 +278,7 @@ describe('import into the lake', () => {
 
   it('fails with exit code 1 and names `npm run lake` when no lake is running', async () => {
     const io = captureIo({
-      env: {SANITY_STUDIO_API_HOST: 'http://127.0.0.1:9', LAKE_DATA: lake.dataDir},
+      env: {SANITY_STUDIO_API_HOST: 'http://127.0.0.1:9', LAKE_DATA: fixture.lake.dataDir},
     })
     const code = await runImport(['--dataset', 'none'], io)
     expect(code).toBe(1)
@@ -300,7 +289,7 @@ describe('import into the lake', () => {
   })
 
   it('reports progress for long runs: files done, documents written, rate', async () => {
-    const folder = join(work, 'many')
+    const folder = join(fixture.work, 'many')
     await mkdir(folder, {recursive: true})
     const seed = await readFile(SEED_FILE, 'utf8')
     for (let n = 1; n <= 3; n++) {
@@ -308,7 +297,9 @@ describe('import into the lake', () => {
     }
     // A clock that advances 0.6 s per reading: progress appears once a second has passed.
     let tick = 0
-    const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir}})
+    const io = captureIo({
+      env: {SANITY_STUDIO_API_HOST: fixture.lake.url, LAKE_DATA: fixture.lake.dataDir},
+    })
     io.now = () => new Date(Date.UTC(2026, 0, 1) + 600 * tick++)
     expect(await runImport([folder, '--dataset', 'progress', '--as-of', '2025-07-20'], io)).toBe(0)
     expect(io.err()).toMatch(
@@ -342,7 +333,7 @@ describe('import into the lake', () => {
     ])
     expect(parseNdjson(fromData.stdout)).toHaveLength(14)
 
-    const folder = join(work, 'typed-here')
+    const folder = join(fixture.work, 'typed-here')
     await mkdir(folder, {recursive: true})
     await writeFile(join(folder, 'story.txt'), await readFile(SEED_FILE, 'utf8'))
     await npm(folder, [
@@ -393,25 +384,35 @@ describe('desk forms into the lake', () => {
       'শ্রমিকদের বিক্ষোভ\n\nআজ ৬ ডিসেম্বর সকালে শ্রমিকেরা বিক্ষোভ করেন।\nদ্বিতীয় অনুচ্ছেদ।\nসূত্র: আবদুল করিম, চ্যানেল ২4।\n',
   }
 
-  it('dates each story, credits the name line and drafts what the Studio would refuse', async () => {
-    const folder = join(work, 'desk-forms')
-    await mkdir(folder, {recursive: true})
-    for (const [name, text] of Object.entries(STORIES)) await writeFile(join(folder, name), text)
-    const {code, stderr} = await importInto('desk-forms', [folder, '--as-of', '2026-12-06'])
+  /**
+   * Imports `stories` (file name → text) as of 6 December 2026 into the dataset `name`, which must
+   * succeed; its articles, drafts too, are read back through `projection` and found by title.
+   */
+  async function importDeskForms<Article extends {title: string}>(
+    name: string,
+    stories: Record<string, string>,
+    projection = '',
+  ) {
+    const folder = await fixture.storiesFolder(name, stories)
+    const {code, stderr} = await importInto(name, [folder, '--as-of', '2026-12-06'])
     expect(code, stderr).toBe(0)
-
-    const articles = await lake.client({dataset: 'desk-forms'}).fetch<
-      {
-        _id: string
-        title: string
-        publishedAt?: string
-        dateline?: {text: string; place?: string}
-        credits?: string[]
-        body: {children: {text: string}[]}[]
-        source: {_ref: string; _weak?: boolean}
-      }[]
-    >('*[_type == "article"]', {}, {perspective: 'raw'})
+    const articles = await fixture.lake
+      .client({dataset: name})
+      .fetch<Article[]>(`*[_type == "article"]${projection}`, {}, {perspective: 'raw'})
     const byTitle = (title: string) => articles.find((doc) => doc.title === title.normalize('NFC'))!
+    return {stderr, byTitle}
+  }
+
+  it('dates each story, credits the name line and drafts what the Studio would refuse', async () => {
+    const {stderr, byTitle} = await importDeskForms<{
+      _id: string
+      title: string
+      publishedAt?: string
+      dateline?: {text: string; place?: string}
+      credits?: string[]
+      body: {children: {text: string}[]}[]
+      source: {_ref: string; _weak?: boolean}
+    }>('desk-forms', STORIES)
 
     expect(byTitle('প্রধান উপদেষ্টার সঙ্গে বৈঠক').publishedAt).toBe('2026-12-03T18:00:00.000Z')
     expect(byTitle('হেমন্তের উৎসব শুরু').publishedAt).toBe('2026-12-04T18:00:00.000Z')
@@ -433,39 +434,35 @@ describe('desk forms into the lake', () => {
     const sourced = byTitle('শ্রমিকদের বিক্ষোভ')
     expect(sourced._id).not.toMatch(/^drafts\./u)
     expect(sourced.source).toMatchObject({_weak: true})
-    const source = await lake.client({dataset: 'desk-forms'}).fetch<{_id: string; name: string}[]>(
-      '*[_type == "source" && name == $name]{_id, name}',
-      {
-        name: 'চ্যানেল ২4',
-      },
-      {perspective: 'raw'},
-    )
+    const source = await fixture.lake
+      .client({dataset: 'desk-forms'})
+      .fetch<{_id: string; name: string}[]>(
+        '*[_type == "source" && name == $name]{_id, name}',
+        {
+          name: 'চ্যানেল ২4',
+        },
+        {perspective: 'raw'},
+      )
     expect(source).toEqual([{_id: `drafts.${sourced.source._ref}`, name: 'চ্যানেল ২4'}])
     expect(stderr).toMatch(/source\.txt:5: warning: the source name 'চ্যানেল ২4' mixes/u)
   })
 
   it('reads numeric dates day/month/year and drafts an impossible one, naming its line', async () => {
-    const folder = join(work, 'numeric-dates')
-    await mkdir(folder, {recursive: true})
-    await writeFile(
-      join(folder, 'numeric.txt'),
-      'নদীভাঙনে ঘর হারাল ৫০ পরিবার\n\nকুড়িগ্রাম, ০৫/১২/২০২৬ (বাসস) : ব্রহ্মপুত্রের ভাঙনে ৫০টি পরিবার ঘর হারিয়েছে।\nসূত্র: বাসস।\n',
-    )
-    await writeFile(
-      join(folder, 'month-first.txt'),
-      'শীতে কাঁপছে উত্তরাঞ্চল\n\nরংপুর, ১২/৩১/২০২৬ : উত্তরাঞ্চলে শৈত্যপ্রবাহ চলছে।\nসূত্র: বাসস।\n',
-    )
-    const {code, stderr} = await importInto('numeric-dates', [folder, '--as-of', '2026-12-06'])
-    expect(code, stderr).toBe(0)
-    const articles = await lake.client({dataset: 'numeric-dates'}).fetch<
+    const {stderr, byTitle} = await importDeskForms<{
+      _id: string
+      title: string
+      publishedAt?: string
+      dateline?: {text: string; place?: string}
+    }>(
+      'numeric-dates',
       {
-        _id: string
-        title: string
-        publishedAt?: string
-        dateline?: {text: string; place?: string}
-      }[]
-    >('*[_type == "article"]{_id, title, publishedAt, dateline}', {}, {perspective: 'raw'})
-    const byTitle = (title: string) => articles.find((doc) => doc.title === title.normalize('NFC'))!
+        'numeric.txt':
+          'নদীভাঙনে ঘর হারাল ৫০ পরিবার\n\nকুড়িগ্রাম, ০৫/১২/২০২৬ (বাসস) : ব্রহ্মপুত্রের ভাঙনে ৫০টি পরিবার ঘর হারিয়েছে।\nসূত্র: বাসস।\n',
+        'month-first.txt':
+          'শীতে কাঁপছে উত্তরাঞ্চল\n\nরংপুর, ১২/৩১/২০২৬ : উত্তরাঞ্চলে শৈত্যপ্রবাহ চলছে।\nসূত্র: বাসস।\n',
+      },
+      '{_id, title, publishedAt, dateline}',
+    )
     const numeric = byTitle('নদীভাঙনে ঘর হারাল ৫০ পরিবার')
     expect(numeric._id).not.toMatch(/^drafts\./u)
     expect(numeric.publishedAt).toBe('2026-12-04T18:00:00.000Z')
@@ -481,29 +478,23 @@ describe('desk forms into the lake', () => {
   })
 
   it('splits a byline of names and role into credits and byline', async () => {
-    const folder = join(work, 'names-and-role')
-    await mkdir(folder, {recursive: true})
-    await writeFile(
-      join(folder, 'bylined.txt'),
-      'বাজারে চালের দাম বাড়ছে\n\nআবদুল করিম ও রহিম উদ্দিন, নিজস্ব প্রতিবেদক\nশনিবার (৫ ডিসেম্বর) সকালে কারওয়ান বাজারে চালের দাম কেজিতে ৫ টাকা বেড়েছে।\nসূত্র: সমকাল।\n',
-    )
-    await writeFile(
-      join(folder, 'from.txt'),
-      'নাফ নদীতে নৌকাডুবি\n\nশনিবার (৫ ডিসেম্বর) রাতে নাফ নদীতে নৌকাডুবিতে ৮ জন নিখোঁজ হয়েছেন।\nসূত্র: গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার) থেকে।\n',
-    )
-    const {code, stderr} = await importInto('names-and-role', [folder, '--as-of', '2026-12-06'])
-    expect(code, stderr).toBe(0)
-    const articles = await lake.client({dataset: 'names-and-role'}).fetch<
+    const {byTitle} = await importDeskForms<{
+      title: string
+      byline: string | null
+      credits: string[] | null
+      place: string | null
+      source: string | null
+      paragraphs: number
+    }>(
+      'names-and-role',
       {
-        title: string
-        byline: string | null
-        credits: string[] | null
-        place: string | null
-        source: string | null
-        paragraphs: number
-      }[]
-    >('*[_type == "article"]{title, byline, credits, "place": dateline.place, "source": source->name, "paragraphs": count(body)}', {}, {perspective: 'raw'})
-    const byTitle = (title: string) => articles.find((doc) => doc.title === title.normalize('NFC'))!
+        'bylined.txt':
+          'বাজারে চালের দাম বাড়ছে\n\nআবদুল করিম ও রহিম উদ্দিন, নিজস্ব প্রতিবেদক\nশনিবার (৫ ডিসেম্বর) সকালে কারওয়ান বাজারে চালের দাম কেজিতে ৫ টাকা বেড়েছে।\nসূত্র: সমকাল।\n',
+        'from.txt':
+          'নাফ নদীতে নৌকাডুবি\n\nশনিবার (৫ ডিসেম্বর) রাতে নাফ নদীতে নৌকাডুবিতে ৮ জন নিখোঁজ হয়েছেন।\nসূত্র: গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার) থেকে।\n',
+      },
+      '{title, byline, credits, "place": dateline.place, "source": source->name, "paragraphs": count(body)}',
+    )
     expect(byTitle('বাজারে চালের দাম বাড়ছে')).toMatchObject({
       byline: 'নিজস্ব প্রতিবেদক'.normalize('NFC'),
       credits: ['আবদুল করিম', 'রহিম উদ্দিন'].map((name) => name.normalize('NFC')),
@@ -519,26 +510,21 @@ describe('desk forms into the lake', () => {
   })
 
   it('dates a story whose dateline has a clock time or an ordinal word', async () => {
-    const folder = join(work, 'clock-times')
-    await mkdir(folder, {recursive: true})
-    await writeFile(
-      join(folder, 'clock.txt'),
-      'মিরপুরে বস্তিতে আগুন\n\nরাজধানীর মিরপুরে শনিবার রাত ১০টার দিকে (৫ ডিসেম্বর) একটি বস্তিতে আগুন লাগে।\nসূত্র: সমকাল।\n',
+    const {stderr, byTitle} = await importDeskForms<{
+      title: string
+      publishedAt: string | null
+      text: string
+    }>(
+      'clock-times',
+      {
+        'clock.txt':
+          'মিরপুরে বস্তিতে আগুন\n\nরাজধানীর মিরপুরে শনিবার রাত ১০টার দিকে (৫ ডিসেম্বর) একটি বস্তিতে আগুন লাগে।\nসূত্র: সমকাল।\n',
+        'pohela.txt':
+          'রমনার বটমূলে বর্ষবরণ\n\nমঙ্গলবার (পহেলা বৈশাখ) সকালে রমনার বটমূলে বর্ষবরণ অনুষ্ঠান হয়।\nসূত্র: বাসস।\n',
+      },
+      '{title, publishedAt, "text": dateline.text}',
     )
-    await writeFile(
-      join(folder, 'pohela.txt'),
-      'রমনার বটমূলে বর্ষবরণ\n\nমঙ্গলবার (পহেলা বৈশাখ) সকালে রমনার বটমূলে বর্ষবরণ অনুষ্ঠান হয়।\nসূত্র: বাসস।\n',
-    )
-    const {code, stderr} = await importInto('clock-times', [folder, '--as-of', '2026-12-06'])
-    expect(code, stderr).toBe(0)
-    const dated = await lake
-      .client({dataset: 'clock-times'})
-      .fetch<{title: string; publishedAt: string | null; text: string}[]>(
-        '*[_type == "article"]{title, publishedAt, "text": dateline.text}',
-        {},
-        {perspective: 'raw'},
-      )
-    expect(dated.find((doc) => doc.title === 'মিরপুরে বস্তিতে আগুন'.normalize('NFC'))).toMatchObject({
+    expect(byTitle('মিরপুরে বস্তিতে আগুন')).toMatchObject({
       publishedAt: '2026-12-04T18:00:00.000Z',
       text: 'শনিবার রাত ১০টার দিকে (৫ ডিসেম্বর)'.normalize('NFC'),
     })

@@ -2,31 +2,17 @@
  * The import against a real lake over HTTP: documents the newsroom deleted (a takedown) are not
  * brought back by a later import, unless --restore-deleted asks to restore them.
  */
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestLake, type TestLake} from '../helpers/lake.ts'
-import {importIntoLake} from '../helpers/importer.ts'
+import {describe, expect, it} from 'vitest'
+import {useImportLake} from '../helpers/importer.ts'
 
-let lake: TestLake
-let work: string
-
-beforeAll(async () => {
-  lake = await startTestLake()
-  work = await mkdtemp(join(tmpdir(), 'import-deleted-'))
-})
-
-afterAll(async () => {
-  await lake?.close()
-  await rm(work, {recursive: true, force: true})
-})
-
-const importInto = (dataset: string, args: string[]) => importIntoLake(lake, dataset, args)
+const fixture = useImportLake('import-deleted-')
+const {importInto} = fixture
 
 /** Deletes the seed's article, its draft and the headlines referring to it in one transaction. */
 async function takeDown(dataset: string): Promise<{article: string; headlines: string[]}> {
-  const client = lake.client({dataset})
+  const client = fixture.lake.client({dataset})
   const article = await client.fetch<string>(
     '*[_type == "article"][0]._id',
     {},
@@ -53,7 +39,7 @@ describe('a re-import after a takedown', () => {
     expect(code).toBe(0)
     expect(stderr).toMatch(/Imported 0 documents/)
     expect(stderr).toContain(`000_6a6c5dd935f09d3d.txt:1: warning: ${article} was deleted`)
-    const client = lake.client({dataset: 'takedown'})
+    const client = fixture.lake.client({dataset: 'takedown'})
     const back = await client.fetch<string[]>(
       '*[_id in $ids]._id',
       {ids: [article, `drafts.${article}`, ...headlines]},
@@ -69,7 +55,7 @@ describe('a re-import after a takedown', () => {
     const replaced = await importInto('restore', ['--as-of', '2025-07-20', '--replace'])
     expect(replaced.code).toBe(0)
     expect(replaced.stderr).toContain(`${article} was deleted`)
-    expect(await lake.client({dataset: 'restore'}).getDocument(article)).toBeUndefined()
+    expect(await fixture.lake.client({dataset: 'restore'}).getDocument(article)).toBeUndefined()
 
     const {code, stderr} = await importInto('restore', [
       '--as-of',
@@ -78,7 +64,7 @@ describe('a re-import after a takedown', () => {
     ])
     expect(code).toBe(0)
     expect(stderr).not.toMatch(/was deleted/)
-    const back = await lake
+    const back = await fixture.lake
       .client({dataset: 'restore'})
       .fetch<string[]>('*[_id in $ids]._id', {ids: [article, ...headlines]}, {perspective: 'raw'})
     expect(back.sort()).toEqual([article, ...headlines].sort())
@@ -86,7 +72,7 @@ describe('a re-import after a takedown', () => {
 
   it('skips a deleted headline of an article still there, naming it', async () => {
     await importInto('headline', ['--as-of', '2025-07-20'])
-    const client = lake.client({dataset: 'headline'})
+    const client = fixture.lake.client({dataset: 'headline'})
     // One the article does not refer to, so it may be deleted alone.
     const headline = await client.fetch<string>(
       '*[_type == "headline" && count(*[references(^._id)]) == 0][0]._id',
@@ -103,10 +89,10 @@ describe('a re-import after a takedown', () => {
   })
 
   it('does not count a draft the Studio published (and so deleted) as deleted', async () => {
-    const file = join(work, 'undated.txt')
+    const file = join(fixture.work, 'undated.txt')
     await writeFile(file, 'তারিখহীন খবর\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n\nতারিখহীন খবর\n')
     await importInto('published', [file])
-    const client = lake.client({dataset: 'published'})
+    const client = fixture.lake.client({dataset: 'published'})
     const draft = await client.fetch<{_id: string} & Record<string, unknown>>(
       '*[_id in path("drafts.**")][0]',
       {},

@@ -3,32 +3,19 @@
  * dataset, or earlier in the same run) is a draft with a warning naming both, as the Studio
  * refuses a taken slug.
  */
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestLake, type TestLake} from '../helpers/lake.ts'
+import {describe, expect, it} from 'vitest'
 import {SEED_FILE} from '../helpers/io.ts'
-import {importIntoLake} from '../helpers/importer.ts'
+import {useImportLake} from '../helpers/importer.ts'
 
-let lake: TestLake
-let work: string
-
-beforeAll(async () => {
-  lake = await startTestLake()
-  work = await mkdtemp(join(tmpdir(), 'import-slugs-'))
-})
-
-afterAll(async () => {
-  await lake?.close()
-  await rm(work, {recursive: true, force: true})
-})
+const fixture = useImportLake('import-slugs-')
 
 const importInto = (dataset: string, args: string[]) =>
-  importIntoLake(lake, dataset, [...args, '--as-of', '2025-07-20'])
+  fixture.importInto(dataset, [...args, '--as-of', '2025-07-20'])
 
 async function publishedSlugs(dataset: string): Promise<string[]> {
-  return lake
+  return fixture.lake
     .client({dataset})
     .fetch<string[]>(
       '*[_type == "article" && !(_id in path("drafts.**"))].slug.current',
@@ -42,7 +29,7 @@ async function reworded(name: string): Promise<string> {
   const lines = (await readFile(SEED_FILE, 'utf8')).split('\n')
   expect(lines[2]).toContain('সকালে')
   lines[2] = lines[2]!.replace('সকালে', 'সকালবেলা')
-  const file = join(work, name)
+  const file = join(fixture.work, name)
   await writeFile(file, lines.join('\n'))
   return file
 }
@@ -55,7 +42,7 @@ describe('slugs the import would publish twice', () => {
     expect(code).toBe(0)
     const slugs = await publishedSlugs('held')
     expect(slugs).toHaveLength(1)
-    const holder = await lake
+    const holder = await fixture.lake
       .client({dataset: 'held'})
       .fetch<string>('*[_type == "article"][0]._id', {}, {perspective: 'raw'})
     expect(stderr).toMatch(

@@ -190,6 +190,30 @@ function heldRebuilds(): {
   }
 }
 
+/**
+ * An in-process lake whose every rebuild step is held (`heldRebuilds`) until the test lets it go:
+ * what a batch dropped stays dropped. Closed, and its steps let go, after the test.
+ */
+async function lakeWithRebuildsHeld(options: {deferBoundMs?: number} = {}) {
+  const held = heldRebuilds()
+  held.hold()
+  const lake: InProcessLake = await createTestLake({checkpointer: held.checkpointer, ...options})
+  cleanup.push(() => lake.close())
+  cleanup.push(() => held.releaseAll())
+  const client = lake.client({maxRetries: 0})
+  const store = lake.lake.context.stores.get('test') as SqliteStore
+  return {held, lake, client, store}
+}
+
+/** Writes `docs` in transactions of 50, each in place (under BULK_STREAM_BYTES: not streamed). */
+async function writeInPlace(client: SanityClient, docs: Article[]) {
+  for (let i = 0; i < docs.length; i += 50) {
+    const seed = client.transaction()
+    for (const doc of docs.slice(i, i + 50)) seed.createOrReplace(doc)
+    await seed.commit({visibility: 'async'})
+  }
+}
+
 test(
   'a bulk load drops the four indexes with its batch, every read sees every acknowledged document, and they are back within the bound under a trickle of writes',
   {timeout: 180_000},
@@ -318,12 +342,7 @@ test(
   'a bulk batch of many small documents (well under 1 MiB) is streamed as a load batch: it drops the four indexes too',
   {timeout: 180_000},
   async () => {
-    const held = heldRebuilds()
-    held.hold()
-    const lake: InProcessLake = await createTestLake({checkpointer: held.checkpointer})
-    cleanup.push(() => lake.close())
-    cleanup.push(() => held.releaseAll())
-    const client = lake.client({maxRetries: 0})
+    const {lake, client} = await lakeWithRebuildsHeld()
     const docs: Article[] = [article(0)]
     await client.createOrReplace(docs[0])
     expect(fileIndexes(lake.dataDir).present).toEqual([true, true, true, true])
@@ -350,26 +369,12 @@ test(
   'a lone streamed batch small against the dataset writes the four indexes; the next batch of a load drops them',
   {timeout: 180_000},
   async () => {
-    const held = heldRebuilds()
     // Every rebuild step held: what a batch dropped stays dropped until the test lets it go. The
     // second batch comes within a bound no slow machine outlasts (a load under way).
-    held.hold()
-    const lake: InProcessLake = await createTestLake({
-      checkpointer: held.checkpointer,
-      deferBoundMs: 600_000,
-    })
-    cleanup.push(() => lake.close())
-    cleanup.push(() => held.releaseAll())
-    const client = lake.client({maxRetries: 0})
-    // 300 documents in six transactions of 50, each written in place (under BULK_STREAM_BYTES:
-    // not streamed).
+    const {held, lake, client, store} = await lakeWithRebuildsHeld({deferBoundMs: 600_000})
+    // 300 documents in six transactions of 50, not streamed.
     const docs: Article[] = Array.from({length: 300}, (_, i) => article(i))
-    for (let i = 0; i < docs.length; i += 50) {
-      const seed = client.transaction()
-      for (const doc of docs.slice(i, i + 50)) seed.createOrReplace(doc)
-      await seed.commit({visibility: 'async'})
-    }
-    const store = lake.lake.context.stores.get('test') as SqliteStore
+    await writeInPlace(client, docs)
     const before = fileIndexes(lake.dataDir)
     expect(before.present).toEqual([true, true, true, true])
 
@@ -409,24 +414,11 @@ test(
   'ordinary publishes and a few long replaces are not a load: past 128 kB with what they replace, they keep the four indexes',
   {timeout: 180_000},
   async () => {
-    const held = heldRebuilds()
     // Every rebuild step held and a bound no slow machine outlasts: a batch counted as a load's
     // would leave the indexes dropped for the assertions below.
-    held.hold()
-    const lake: InProcessLake = await createTestLake({
-      checkpointer: held.checkpointer,
-      deferBoundMs: 600_000,
-    })
-    cleanup.push(() => lake.close())
-    cleanup.push(() => held.releaseAll())
-    const client = lake.client({maxRetries: 0})
-    const store = lake.lake.context.stores.get('test') as SqliteStore
+    const {lake, client, store} = await lakeWithRebuildsHeld({deferBoundMs: 600_000})
     const seeded: Article[] = Array.from({length: 200}, (_, i) => article(i))
-    for (let i = 0; i < seeded.length; i += 50) {
-      const seed = client.transaction()
-      for (const doc of seeded.slice(i, i + 50)) seed.createOrReplace(doc)
-      await seed.commit({visibility: 'async'})
-    }
+    await writeInPlace(client, seeded)
     // Two long articles (about 45 kB each), published and with a draft each.
     const long = (n: number, edit: string) => ({
       ...article(n),

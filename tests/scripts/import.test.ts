@@ -249,22 +249,28 @@ describe('import into the lake', () => {
     expect(dated).toEqual([{publishedAt: '2025-02-28T18:00:00.000Z'}])
   })
 
-  it('refuses a file too large for one transaction before sending it: bad input, exit 2', async () => {
-    const huge = join(fixture.work, 'huge.txt')
-    const small = join(fixture.work, 'small-beside-huge.txt')
-    // One paragraph of 36 MB: its article is past the lake's largest document.
-    const paragraph = 'আজ ২৬ মার্চ সকালে ' + 'ক'.repeat(12 * 1024 * 1024)
-    await writeFile(huge, `বড় খবর\n\n${paragraph}\nসূত্র: বাসস।\n`)
-    await writeFile(small, 'ছোট খবর\n\nআজ ২৬ মার্চ সকালে মেলা বসে।\nসূত্র: বাসস।\n')
-    const {code, stderr} = await importInto('huge', [huge, small, '--as-of', '2025-03-26'])
-    expect(code).toBe(2)
-    expect(stderr).toMatch(
-      /huge\.txt:1: error: the file is too large: .*bytes.*at most.*Split the story/u,
-    )
-    expect(stderr).not.toMatch(/several transactions/u)
-    const titles = (await allDocuments('huge')).filter((doc) => doc._type === 'article')
-    expect(titles.map((doc) => doc.title)).toEqual(['ছোট খবর'])
-  })
+  // Writing and reading 36 MB: 5.5 s alone at load 16, past the 30 s default beside other test
+  // files at load 17. A hang guard, not a bound.
+  it(
+    'refuses a file too large for one transaction before sending it: bad input, exit 2',
+    {timeout: 120_000},
+    async () => {
+      const huge = join(fixture.work, 'huge.txt')
+      const small = join(fixture.work, 'small-beside-huge.txt')
+      // One paragraph of 36 MB: its article is past the lake's largest document.
+      const paragraph = 'আজ ২৬ মার্চ সকালে ' + 'ক'.repeat(12 * 1024 * 1024)
+      await writeFile(huge, `বড় খবর\n\n${paragraph}\nসূত্র: বাসস।\n`)
+      await writeFile(small, 'ছোট খবর\n\nআজ ২৬ মার্চ সকালে মেলা বসে।\nসূত্র: বাসস।\n')
+      const {code, stderr} = await importInto('huge', [huge, small, '--as-of', '2025-03-26'])
+      expect(code).toBe(2)
+      expect(stderr).toMatch(
+        /huge\.txt:1: error: the file is too large: .*bytes.*at most.*Split the story/u,
+      )
+      expect(stderr).not.toMatch(/several transactions/u)
+      const titles = (await allDocuments('huge')).filter((doc) => doc._type === 'article')
+      expect(titles.map((doc) => doc.title)).toEqual(['ছোট খবর'])
+    },
+  )
 
   it('prints NDJSON with --dry-run and writes nothing', async () => {
     const {code, stdout, stderr} = await importInto('dry', ['--dry-run', '--as-of', '2025-07-20'])
@@ -318,39 +324,45 @@ describe('import into the lake', () => {
 
   // npm run starts every script in the project's folder: on main `npm run import -- seed/` typed
   // in data/ was "seed/: no such file or folder", and --ndjson wrote into the project's folder.
-  it('reads and writes the paths it is given from the folder npm run was typed in', async () => {
-    const npm = (cwd: string, args: string[]) =>
-      promisify(execFile)('npm', args, {cwd, env: process.env, encoding: 'utf8'})
-    const fromData = await npm(join(REPO_ROOT, 'data'), [
-      'run',
-      '-s',
-      'import',
-      '--',
-      '--dry-run',
-      '--as-of',
-      '2025-07-20',
-      'seed/',
-    ])
-    expect(parseNdjson(fromData.stdout)).toHaveLength(14)
+  // Two npm processes that each start Node and the import: 10 s at load 10, past the 30 s default
+  // at load 18. A hang guard, not a bound.
+  it(
+    'reads and writes the paths it is given from the folder npm run was typed in',
+    {timeout: 120_000},
+    async () => {
+      const npm = (cwd: string, args: string[]) =>
+        promisify(execFile)('npm', args, {cwd, env: process.env, encoding: 'utf8'})
+      const fromData = await npm(join(REPO_ROOT, 'data'), [
+        'run',
+        '-s',
+        'import',
+        '--',
+        '--dry-run',
+        '--as-of',
+        '2025-07-20',
+        'seed/',
+      ])
+      expect(parseNdjson(fromData.stdout)).toHaveLength(14)
 
-    const folder = join(fixture.work, 'typed-here')
-    await mkdir(folder, {recursive: true})
-    await writeFile(join(folder, 'story.txt'), await readFile(SEED_FILE, 'utf8'))
-    await npm(folder, [
-      '--prefix',
-      REPO_ROOT,
-      'run',
-      '-s',
-      'import',
-      '--',
-      '--as-of',
-      '2025-07-20',
-      'story.txt',
-      '--ndjson',
-      'out.ndjson',
-    ])
-    expect(parseNdjson(await readFile(join(folder, 'out.ndjson'), 'utf8'))).toHaveLength(14)
-  })
+      const folder = join(fixture.work, 'typed-here')
+      await mkdir(folder, {recursive: true})
+      await writeFile(join(folder, 'story.txt'), await readFile(SEED_FILE, 'utf8'))
+      await npm(folder, [
+        '--prefix',
+        REPO_ROOT,
+        'run',
+        '-s',
+        'import',
+        '--',
+        '--as-of',
+        '2025-07-20',
+        'story.txt',
+        '--ndjson',
+        'out.ndjson',
+      ])
+      expect(parseNdjson(await readFile(join(folder, 'out.ndjson'), 'utf8'))).toHaveLength(14)
+    },
+  )
 
   it('rejects bad flags with exit code 2', async () => {
     for (const args of [

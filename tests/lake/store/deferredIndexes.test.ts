@@ -303,7 +303,10 @@ test(
     const dataDir = await mkdtemp(join(tmpdir(), 'lake-deferred-'))
     cleanup.push(() => rm(dataDir, {recursive: true, force: true}))
     const env = {...process.env, LAKE_ADMIN_PASSWORD: 'deferred-indexes-password'}
-    let lake: LakeProcess = await startLakeProcess({dataDir, tls: false, env})
+    // The deadline is not what this checks: the first read after the restart, behind the open
+    // that builds the four indexes, passed the default 10 s at load 20.
+    const args = ['--query-timeout', '120']
+    let lake: LakeProcess = await startLakeProcess({dataDir, tls: false, env, args})
     cleanup.push(() => lake.kill())
     let client = lakeClient(lake, {maxRetries: 0})
     await client.createOrReplace(article(0))
@@ -317,7 +320,7 @@ test(
     expect(killed.present).toEqual([false, false, false, false])
     expect(killed.documents).toBe(docs.length)
 
-    lake = await startLakeProcess({dataDir, tls: false, env})
+    lake = await startLakeProcess({dataDir, tls: false, env, args})
     client = lakeClient(lake, {maxRetries: 0})
     await expectAnswers(client, docs)
     const after = fileIndexes(dataDir)

@@ -10,6 +10,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 
 const LIMITS = {idleMs: 800, tlsHandshakeMs: 800}
+// Closed within 10x the limits: a loaded machine holds the test's timers for seconds (the handshake
+// case took 1.9 s at load 39 against the 2.8 s it was allowed), and a lake that ignored these
+// limits would close at its defaults, 10 s for the handshake and 120 s idle, or never.
+const CLOSED_WITHIN_MS = 8_000
 let lake: TestLake
 
 beforeAll(async () => {
@@ -34,7 +38,7 @@ function silent(from = '127.0.0.1'): Promise<{socket: Socket; closedAfter: Promi
 describe('connections', () => {
   it('closes a connection that never starts its TLS handshake', async () => {
     const {closedAfter} = await silent()
-    expect(await closedAfter).toBeLessThan(LIMITS.tlsHandshakeMs + 2000)
+    expect(await closedAfter).toBeLessThan(CLOSED_WITHIN_MS)
   })
 
   it('closes an HTTP/2 session that stays silent after one request', async () => {
@@ -46,6 +50,6 @@ describe('connections', () => {
     await new Promise((done) => stream.once('end', done))
     const start = Date.now()
     await closed
-    expect(Date.now() - start).toBeLessThan(LIMITS.idleMs + 2000)
+    expect(Date.now() - start).toBeLessThan(CLOSED_WITHIN_MS)
   })
 })

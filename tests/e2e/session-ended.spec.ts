@@ -4,10 +4,11 @@
 // save is refused with hosted Sanity's 401 for a session gone (errorCode SIO-401-ANF), the Studio
 // signs out to its sign-in screen saying so, and signing in again shows what was saved before.
 // What was typed after the session ended is not saved: the Studio's parked save lives in the page.
+import type {Page} from '@playwright/test'
 import bn from '../../studio/locale/bn-BD/studio.ts'
 import {DATASET, PROJECT_ID, STUDIO_URL, USERS} from './support/config.ts'
 import {expect, test} from './support/fixtures.ts'
-import {input, openArticle, SEED, signIn, submitLoginForm, waitSaved} from './support/studio-ui.ts'
+import {input, openArticle, SEED, signIn, signInHere, waitSaved} from './support/studio-ui.ts'
 
 test('signed out elsewhere while typing: no crash, a session 401, the saved text after signing in again', async ({
   page,
@@ -15,13 +16,7 @@ test('signed out elsewhere while typing: no crash, a session 401, the saved text
 }) => {
   // Signing in twice and opening the story twice on two busy cores (one run took 6 minutes).
   test.setTimeout(600_000)
-  // What the Studio reports when an open listener is ended under it: its structure tool crashes.
-  const listenerErrors: string[] = []
-  page.on('console', (message) => {
-    if (/DisconnectError|ConnectionFailedError|ChannelError/.test(message.text())) {
-      listenerErrors.push(message.text().split('\n')[0]!)
-    }
-  })
+  const listenerErrors = endedListenerErrors(page)
   const refused = new Promise<unknown>((resolve) => {
     page.on('response', (response) => {
       if (response.status() === 401 && response.url().includes('/data/actions/')) {
@@ -36,14 +31,7 @@ test('signed out elsewhere while typing: no crash, a session 401, the saved text
   await waitSaved(pane)
 
   // Another device signs this session out through the lake's API (the Studio's own sign-out call).
-  const {token} = await page.evaluate(() =>
-    JSON.parse(localStorage.getItem('__studio_auth_token_local') ?? '{}'),
-  )
-  const out = await fetch(`${lake.url}/v2025-03-01/auth/logout`, {
-    method: 'POST',
-    headers: {authorization: `Bearer ${token}`},
-  })
-  expect(out.status).toBe(204)
+  await signOut(lake.url, await studioToken(page))
 
   // The editor keeps typing: the save is refused as a session gone, and the Studio signs out at
   // once, to its sign-in screen with its toast (as with hosted Sanity's 401).
@@ -54,9 +42,7 @@ test('signed out elsewhere while typing: no crash, a session 401, the saved text
   expect(listenerErrors).toEqual([])
 
   // Signing in again from that screen brings the editor back to the story with what was saved.
-  await submitLoginForm(page, USERS.editor.email, USERS.editor.password)
-  await page.waitForURL(`${STUDIO_URL}/**`)
-  await expect(page.getByTestId('studio-navbar')).toBeVisible()
+  await signInHere(page, 'editor')
   await page.goto('/structure')
   const again = await openArticle(page, SEED.title)
   await expect(input(again, 'kicker')).toHaveValue('আগে')
@@ -78,12 +64,7 @@ test('signed out in one tab and signed in again elsewhere: the tab’s listeners
   lake,
 }) => {
   test.setTimeout(600_000)
-  const listenerErrors: string[] = []
-  page.on('console', (message) => {
-    if (/DisconnectError|ConnectionFailedError|ChannelError/.test(message.text())) {
-      listenerErrors.push(message.text().split('\n')[0]!)
-    }
-  })
+  const listenerErrors = endedListenerErrors(page)
   const refused: string[] = []
   page.on('response', (response) => {
     if (response.status() === 401) refused.push(response.url())
@@ -91,9 +72,7 @@ test('signed out in one tab and signed in again elsewhere: the tab’s listeners
   await signIn(page, 'editor')
   const pane = await openArticle(page, SEED.title)
   await expect(input(pane, 'kicker')).toBeEditable()
-  const {token} = await page.evaluate(() =>
-    JSON.parse(localStorage.getItem('__studio_auth_token_local') ?? '{}'),
-  )
+  const token = await studioToken(page)
   const listenUrl = `${lake.url}/v2025-02-19/data/listen/${DATASET}?query=${encodeURIComponent('*[_type == "article"]')}`
   const listen = (as: string) => fetch(listenUrl, {headers: {authorization: `Bearer ${as}`}})
   const opened: Response[] = []
@@ -102,11 +81,7 @@ test('signed out in one tab and signed in again elsewhere: the tab’s listeners
     // tab's are muted too (all in one pass), and it is the newest of them.
     const witness = await listen(token)
     opened.push(witness)
-    const out = await fetch(`${lake.url}/v2025-03-01/auth/logout`, {
-      method: 'POST',
-      headers: {authorization: `Bearer ${token}`},
-    })
-    expect(out.status).toBe(204)
+    await signOut(lake.url, token)
     const reader = witness.body!.getReader()
     const decoder = new TextDecoder()
     let heard = ''
@@ -136,6 +111,37 @@ test('signed out in one tab and signed in again elsewhere: the tab’s listeners
     await Promise.all(opened.map((response) => response.body?.cancel().catch(() => {})))
   }
 })
+
+/**
+ * The console errors the Studio reports when an open listener is ended under it (its structure
+ * tool crashes), as they come, each by its first line.
+ */
+function endedListenerErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (/DisconnectError|ConnectionFailedError|ChannelError/.test(message.text())) {
+      errors.push(message.text().split('\n')[0]!)
+    }
+  })
+  return errors
+}
+
+/** The Studio's session token, as the page keeps it. */
+async function studioToken(page: Page): Promise<string> {
+  const {token} = await page.evaluate(() =>
+    JSON.parse(localStorage.getItem('__studio_auth_token_local') ?? '{}'),
+  )
+  return token
+}
+
+/** Signs the session out through the lake's API, as another device does (the Studio's own call). */
+async function signOut(lakeUrl: string, token: string): Promise<void> {
+  const out = await fetch(`${lakeUrl}/v2025-03-01/auth/logout`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${token}`},
+  })
+  expect(out.status).toBe(204)
+}
 
 /** A session token for `email`, as a browser elsewhere gets one (sign-in form, then auth/fetch). */
 async function sessionToken(lakeUrl: string, email: string, password: string): Promise<string> {

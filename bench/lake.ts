@@ -7,7 +7,7 @@ import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {cp, mkdir, rm} from 'node:fs/promises'
 import http from 'node:http'
-import {loadavg} from 'node:os'
+import {availableParallelism, loadavg} from 'node:os'
 import {join, resolve} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {pathToFileURL} from 'node:url'
@@ -266,6 +266,48 @@ export function threadWaits(
     .sort((a, b) => b.ran - a.ran)
     .forEach((delta, i) => byName.set(`WorkerThread ${i + 1}`, delta))
   return byName
+}
+
+/**
+ * Whether a lake's query threads have all loaded, between two readings of threadWaitsOf: `expected`
+ * threads named lake-query, none of which ran `quietSeconds` or more in between (a thread names
+ * itself first, then loads groq-js and the engine; one started in between counts from 0).
+ */
+export function queryThreadsSettled(
+  before: ReturnType<typeof threadWaitsOf>,
+  after: ReturnType<typeof threadWaitsOf>,
+  expected: number,
+  quietSeconds = 0.001,
+): boolean {
+  let named = 0
+  for (const [id, {name, ran}] of after) {
+    if (name !== QUERY_THREAD) continue
+    named++
+    if (ran - (before.get(id)?.ran ?? 0) >= quietSeconds) return false
+  }
+  return named >= expected
+}
+
+const QUERY_THREAD = 'lake-query'
+
+/**
+ * Waits (at most `timeoutMs`) until the lake `pid`'s query threads have loaded (queryThreadsSettled
+ * over 500 ms): a lake started by `lake start` loads them one after another after it listens,
+ * niced, for seconds of CPU, and a round begun meanwhile counts that start-up as its own. The
+ * pool's size is the lake's default (lake/query/pool.ts: the cores, at least 3). Returns the
+ * seconds waited, or null when it gave up (no /proc, or still loading).
+ */
+export async function queryThreadsLoaded(pid: number, timeoutMs = 120_000): Promise<number | null> {
+  const expected = Math.max(3, availableParallelism())
+  const started = performance.now()
+  let before = threadWaitsOf(pid)
+  while (performance.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const after = threadWaitsOf(pid)
+    if (queryThreadsSettled(before, after, expected)) return (performance.now() - started) / 1000
+    before = after
+  }
+  return null
 }
 
 /**

@@ -3,7 +3,7 @@
  * threads ran and waited for a core over the load, worker threads told apart by what they ran.
  */
 import {expect, test} from 'vitest'
-import {threadWaits, threadWaitsOf} from '../../bench/lake.ts'
+import {queryThreadsSettled, threadWaits, threadWaitsOf} from '../../bench/lake.ts'
 
 const thread = (name: string, ran: number, waited: number) => ({name, ran, waited})
 
@@ -41,4 +41,24 @@ test("threadWaitsOf reads this process's threads off /proc", () => {
   const main = threads.find((t) => t.name === 'MainThread' || t.name === 'node')
   expect(main?.ran).toBeGreaterThan(0)
   expect(threads.every((t) => t.waited >= 0)).toBe(true)
+})
+
+test('queryThreadsSettled: every expected query thread named and none of them running', () => {
+  const before = new Map([
+    ['1', thread('MainThread', 10, 4)],
+    ['2', thread('lake-query', 1.2, 0.5)],
+    ['3', thread('lake-query', 0.9, 0.5)],
+  ])
+  // The event loop's work does not count; the query threads ran nothing in between.
+  const quiet = new Map([...before, ['1', thread('MainThread', 11, 4)]])
+  expect(queryThreadsSettled(before, quiet, 2)).toBe(true)
+  // One still loading.
+  const loading = new Map([...quiet, ['3', thread('lake-query', 1.1, 0.6)]])
+  expect(queryThreadsSettled(before, loading, 2)).toBe(false)
+  // A third expected, not yet named (a thread names itself before it loads).
+  expect(queryThreadsSettled(before, quiet, 3)).toBe(false)
+  // Named since the first reading: counted from 0, so one that ran is still loading.
+  const started = new Map([...quiet, ['4', thread('lake-query', 0.2, 0.1)]])
+  expect(queryThreadsSettled(before, started, 3)).toBe(false)
+  expect(queryThreadsSettled(started, started, 3)).toBe(true)
 })

@@ -56,7 +56,7 @@ export function encodeChange(
       const doc = mutation[kind] as Record<string, unknown> | undefined
       if (!doc || typeof doc !== 'object') continue
       const created = '_createdAt' in doc
-      if (jsonEqual(doc, withoutSystemFields(after, created))) return {[kind]: created ? 0 : null}
+      if (equalsState(doc, after, created)) return {[kind]: created ? 0 : null}
     }
     return mutation
   })
@@ -73,13 +73,40 @@ export function encodeChange(
   }
 }
 
+/**
+ * jsonEqual(doc, withoutSystemFields(after, keepCreatedAt)), without the copy: every document a
+ * bulk load creates is compared so (the copy and the deletes that made it slow were about 2 % of
+ * the event loop's busy samples in one).
+ */
+function equalsState(
+  doc: Record<string, unknown>,
+  after: Record<string, unknown>,
+  keepCreatedAt: boolean,
+): boolean {
+  if (Array.isArray(doc)) return false
+  const dropped = (key: string) =>
+    key === '_rev' || key === '_updatedAt' || (!keepCreatedAt && key === '_createdAt')
+  const keys = Object.keys(doc)
+  let kept = 0
+  for (const key of Object.keys(after)) if (!dropped(key)) kept++
+  if (keys.length !== kept) return false
+  for (const key of keys) {
+    // The copy held `after`'s own enumerable keys but the dropped ones.
+    if (dropped(key) || !Object.prototype.propertyIsEnumerable.call(after, key)) return false
+    if (!jsonEqual(doc[key], after[key])) return false
+  }
+  return true
+}
+
+const CREATE_CODE_LIST = Object.entries(CREATE_CODES)
+
 /** The one-letter form of mutations that are a single create marker, if they are. */
 function createCode(mutations: Record<string, unknown>[]): string | undefined {
   if (mutations.length !== 1) return undefined
   const [mutation] = mutations
   const keys = Object.keys(mutation)
   if (keys.length !== 1) return undefined
-  for (const [code, {kind, marker}] of Object.entries(CREATE_CODES)) {
+  for (const [code, {kind, marker}] of CREATE_CODE_LIST) {
     if (keys[0] === kind && mutation[kind] === marker) return code
   }
   return undefined

@@ -1011,6 +1011,7 @@ const FROM = new RegExp(`^(?<place>.+?)\\s+${nfc('থেকে')}$`, 'u')
 
 // Words only an organisation's name holds ('বাংলাদেশ শিল্প ও বণিক সমিতি', 'ঢাকা চেম্বার অব কমার্স
 // অ্যান্ড ইন্ডাস্ট্রি', 'খাদ্য ও কৃষি সংস্থা'): such a name is never cut at its 'ও' into people.
+// Not সরকার: the government, and a common surname ('রফিকুল ইসলাম সরকার').
 const ORGANISATION_WORDS = new Set(
   [
     'অব',
@@ -1045,7 +1046,6 @@ const ORGANISATION_WORDS = new Set(
     'করপোরেশন',
     'কর্পোরেশন',
     'লিমিটেড',
-    'সরকার',
     'বাহিনী',
     'পুলিশ',
     'হাসপাতাল',
@@ -1119,7 +1119,10 @@ const KNOWN_PLACES: ReadonlySet<string> = new Set(
 )
 // What follows a known place's name in a place: 'কক্সবাজার সদর'.
 const PLACE_SUFFIXES = new Set(['সদর', 'উপজেলা', 'জেলা', 'পৌরসভা', 'শহর'].map(nfc))
-const ADMINISTRATIVE_UNITS = new Set(['উপজেলা', 'জেলা', 'পৌরসভা', 'ইউনিয়ন', 'বিভাগ'].map(nfc))
+const ADMINISTRATIVE_UNITS = new Set(
+  ['উপজেলা', 'জেলা', 'পৌরসভা', 'ইউনিয়ন', 'বিভাগ', 'সদর'].map(nfc),
+)
+const COMPASS = new Set(['উত্তর', 'দক্ষিণ', 'পূর্ব', 'পশ্চিম'].map(nfc))
 
 /**
  * Whether a part after the names is where the story is from: one word (a name has two or more),
@@ -1132,8 +1135,9 @@ function placeAfterNames(text: string): 'place' | 'unsure' | null {
   const words = text.split(' ')
   if (words.length === 1 || /\)$/u.test(text) || KNOWN_PLACES.has(text)) return 'place'
   if (KNOWN_PLACES.has(words[0]!) && PLACE_SUFFIXES.has(words[1]!)) return 'place'
-  // 'নাসিরনগর উপজেলা': no name ends so, whether or not the module lists the upazila.
-  if (ADMINISTRATIVE_UNITS.has(words[1]!)) return 'place'
+  // 'নাসিরনগর উপজেলা', 'নাসিরনগর সদর', 'দক্ষিণ সুরমা': no name ends or opens so, whether or not
+  // the module lists the upazila.
+  if (ADMINISTRATIVE_UNITS.has(words[1]!) || COMPASS.has(words[0]!)) return 'place'
   return words.some((word) => KNOWN_PLACES.has(word)) ? 'unsure' : null
 }
 

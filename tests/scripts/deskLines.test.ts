@@ -352,6 +352,10 @@ describe('one-word names, the paper’s report and the outlet in a byline', () =
   // [the line over the story, credits, byline, place]
   const LINES: [string, string[], string | undefined, string | undefined][] = [
     ['রিয়াজ, নিজস্ব প্রতিবেদক', ['রিয়াজ'], 'নিজস্ব প্রতিবেদক', undefined],
+    // সরকার is a common surname as well as 'the government'
+    ['রফিকুল ইসলাম সরকার, নিজস্ব প্রতিবেদক', ['রফিকুল ইসলাম সরকার'], 'নিজস্ব প্রতিবেদক', undefined],
+    ['আবদুল করিম, দক্ষিণ সুরমা', ['আবদুল করিম'], undefined, 'দক্ষিণ সুরমা'],
+    ['আবদুল করিম, নাসিরনগর সদর', ['আবদুল করিম'], undefined, 'নাসিরনগর সদর'],
     ['রিয়াজ ও সুমন, স্টাফ রিপোর্টার', ['রিয়াজ', 'সুমন'], 'স্টাফ রিপোর্টার', undefined],
     ['রিয়াজ, নিজস্ব প্রতিবেদক, চট্টগ্রাম', ['রিয়াজ'], 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'চট্টগ্রাম'],
     ['যুগান্তর প্রতিবেদন', [], 'যুগান্তর প্রতিবেদন', undefined],

@@ -3,13 +3,9 @@
  * Kantho, Jugantor, Ittefaq, BSS, UNB, a district correspondent), each read by the real parser and
  * imported into a real lake: the date, place, byline, credits and source each desk's form gives.
  */
-import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
-import {startTestLake, type TestLake} from '../helpers/lake.ts'
-import {importIntoLake} from '../helpers/importer.ts'
+import {useImportLake} from '../helpers/importer.ts'
 
 // Sunday 6 December 2026: the paper of the day after Saturday the 5th.
 const AS_OF = '2026-12-06'
@@ -184,24 +180,16 @@ describe('ten stories as the desks format them, read by the parser', () => {
 })
 
 describe('ten stories as the desks format them, imported into the lake', () => {
-  let lake: TestLake
-  let work: string
-  beforeAll(async () => {
-    lake = await startTestLake()
-    work = await mkdtemp(join(tmpdir(), 'desk-variants-'))
-  })
-  afterAll(async () => {
-    await lake?.close()
-    await rm(work, {recursive: true, force: true})
-  })
+  const fixture = useImportLake('desk-variants-')
 
   it('stores each story’s date, place, byline, credits and source', async () => {
-    const folder = join(work, 'stories')
-    await mkdir(folder, {recursive: true})
-    for (const [name, text] of STORIES) await writeFile(join(folder, name), text)
-    const {code, stderr} = await importIntoLake(lake, 'desks', [folder, '--as-of', AS_OF])
+    const folder = await fixture.storiesFolder(
+      'stories',
+      Object.fromEntries(STORIES.map(([name, text]) => [name, text])),
+    )
+    const {code, stderr} = await fixture.importInto('desks', [folder, '--as-of', AS_OF])
     expect(code, stderr).toBe(0)
-    const articles = await lake.client({dataset: 'desks'}).fetch<
+    const articles = await fixture.lake.client({dataset: 'desks'}).fetch<
       {
         _id: string
         title: string
@@ -234,7 +222,7 @@ describe('ten stories as the desks format them, imported into the lake', () => {
       expect(article!._id.startsWith('drafts.'), file).toBe(!expected.date)
     }
     // The chamber is a source of its own, never two people.
-    const sources = await lake
+    const sources = await fixture.lake
       .client({dataset: 'desks'})
       .fetch<string[]>('*[_type == "source"].name', {}, {perspective: 'raw'})
     expect(sources).toContain(nfc('বাংলাদেশ শিল্প ও বণিক সমিতি'))

@@ -48,18 +48,33 @@ export function requestedRange(
 
 /**
  * The answer of a file of `size` bytes at `path` (an original or a rendition), its other headers
- * set: the one range asked for as a 206, else all of it; HEAD without a body. Not with If-Range:
- * the file has no validator a client could have, so whatever it holds may not be of these bytes.
+ * set: a 304 when the client holds it (If-None-Match), the one range asked for as a 206, else all
+ * of it; HEAD without a body. `etag`: the file's validator, strong (`"…"`) for a content-addressed
+ * original, weak (`W/"…"`) for a rendition, whose bytes a newer renderer may make otherwise; only
+ * a strong one lets If-Range resume a download (RFC 9110 §13.1.5).
  */
-export function servedFile(c: Context, path: string, size: number): Response {
+export function servedFile(c: Context, path: string, size: number, etag: string): Response {
+  c.header('ETag', etag)
+  // Before any range (RFC 9110 §13.2.2); a 304 repeats the 200's other headers, without a body.
+  if (holdsAlready(c.req.header('if-none-match'), etag)) return c.body(null, 304)
   c.header('Accept-Ranges', 'bytes')
   c.header('Content-Length', String(size))
   if (c.req.method === 'HEAD') return c.body(null, 200)
-  const range = c.req.header('if-range') ? null : requestedRange(c.req.header('range'), size)
+  const ifRange = c.req.header('if-range')
+  const rangeValid = ifRange === undefined || (ifRange.trim() === etag && !etag.startsWith('W/'))
+  const range = rangeValid ? requestedRange(c.req.header('range'), size) : null
   if (range) {
     c.header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
     c.header('Content-Length', String(range.end - range.start + 1))
     return c.body(Readable.toWeb(createReadStream(path, range)) as ReadableStream, 206)
   }
   return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200)
+}
+
+/** If-None-Match names `etag` (weak comparison: `W/` aside) or is `*`. */
+function holdsAlready(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  if (header.trim() === '*') return true
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
+  return header.split(',').some((tag) => opaque(tag) === opaque(etag))
 }

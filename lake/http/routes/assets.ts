@@ -142,7 +142,8 @@ export function assetDownloadRoutes(): Hono {
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
     const disposition = downloadDisposition(c, asset, name)
     if (disposition) c.header('Content-Disposition', disposition)
-    return servedFile(c, path, size)
+    // The name is the content's hash: a strong validator.
+    return servedFile(c, path, size, `"${name}"`)
   })
   return app
 }

@@ -3,6 +3,7 @@
  * rendition (lake/assets/images.ts). Called by the asset download route once it has found the
  * asset; without transform parameters the original bytes are served there as before.
  */
+import {basename} from 'node:path'
 import type {Context} from 'hono'
 import {hasTransform} from '../../assets/imageTransform.ts'
 import {lakeOf} from '../context.ts'
@@ -35,5 +36,6 @@ export async function imageRendition(
   if (search.get('auto') === 'format') vary(c, 'Accept')
   c.header('X-Lake-Image-Cache', rendition.hit ? 'hit' : 'miss')
   // A range of it too, as of an original and as Sanity's CDN serves a cached rendition.
-  return servedFile(c, rendition.path, rendition.size)
+  // Named by its source's hash and its parameters; weak, as another renderer encodes otherwise.
+  return servedFile(c, rendition.path, rendition.size, `W/"${basename(rendition.path)}"`)
 }

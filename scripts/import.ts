@@ -31,6 +31,7 @@ import {
   parseArticle,
 } from './lib/parseArticle.ts'
 import {
+  API_VERSION,
   createTargetClient,
   explainConnectionError,
   resolveTarget,
@@ -369,18 +370,22 @@ async function writeFiles(
   started: number,
 ): Promise<ExitCode> {
   // One quick request without retries first, so a stopped lake fails in milliseconds (the
-  // client's retry setting is fixed when it is created).
+  // client's retry setting is fixed when it is created); a busy one (429, 503, a reset) is asked
+  // again with the client's retries and backoff, as every later read is.
   let prepared = preparedFiles
   let published: Set<string>
   let gone = new Set<string>()
+  const client = createTargetClient(target)
   try {
     const quick = createTargetClient(target, {maxRetries: 0})
-    published = await publishedArticles(quick, prepared)
-    if (!options.restoreDeleted) gone = await deletedIds(quick, prepared)
+    published = await publishedArticles(quick, prepared).catch((error: unknown) => {
+      if (!isTransient(error)) throw error
+      return publishedArticles(client, prepared)
+    })
+    if (!options.restoreDeleted) gone = await deletedIds(client, prepared)
   } catch (error) {
     return failConnection(io, error, target, 0)
   }
-  const client = createTargetClient(target)
   if (gone.size > 0) prepared = skipDeleted(io, prepared, gone)
   try {
     const holders = await slugHolders(client, prepared)
@@ -547,8 +552,50 @@ function staleDraft(
   return undefined
 }
 
-/** Ids per history or existence request: short enough for a URL, under the lake's list limit. */
+/** Ids per existence query (a parameter: the client posts a long query), under the lake's list limit. */
 const IDS_PER_REQUEST = 100
+
+/**
+ * A history request names its ids in its path: as many as keep the path to 10 KiB, under the
+ * 11,264 characters @sanity/client itself still sends as a GET (hosted Sanity takes URLs of about
+ * 11 kB) with room for the query string, and at most the 1,000 names the lake takes in a list.
+ */
+const HISTORY_PATH_CHARS = 10 * 1024
+const HISTORY_IDS = 1000
+
+/** Ids in batches whose history path stays within HISTORY_PATH_CHARS. */
+function historyBatches(prefix: string, ids: readonly string[]): string[][] {
+  const batches: string[][] = []
+  let batch: string[] = []
+  let length = prefix.length
+  for (const id of ids) {
+    const more = encodeURIComponent(id).length + (batch.length > 0 ? 1 : 0)
+    if (batch.length > 0 && (length + more > HISTORY_PATH_CHARS || batch.length >= HISTORY_IDS)) {
+      batches.push(batch)
+      batch = []
+      length = prefix.length
+    }
+    batch.push(id)
+    length += encodeURIComponent(id).length + (batch.length > 1 ? 1 : 0)
+  }
+  if (batch.length > 0) batches.push(batch)
+  return batches
+}
+
+/**
+ * A refusal that asking again may cure: what @sanity/client retries of a GET (429, 502, 503, a
+ * connection reset or timeout), not a lake that is not running (ECONNREFUSED) or a bad token.
+ */
+function isTransient(error: unknown): boolean {
+  const status = (error as {statusCode?: number} | null)?.statusCode
+  if (status === 429 || status === 502 || status === 503) return true
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as {code?: unknown}).code
+    if (code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE') return true
+    current = (current as {cause?: unknown}).cause
+  }
+  return false
+}
 
 /**
  * Ids of the documents to write (and the published ids of drafts) that once existed and were
@@ -578,11 +625,11 @@ async function deletedIds(client: SanityClient, prepared: Prepared[]): Promise<S
     }
   }
   const gone = new Set<string>()
-  const dataset = client.config().dataset!
-  for (let start = 0; start < missing.length; start += IDS_PER_REQUEST) {
-    const batch = missing.slice(start, start + IDS_PER_REQUEST)
+  const prefix = `/v${API_VERSION}/data/history/${client.config().dataset!}/documents/`
+  for (const batch of historyBatches(prefix, missing)) {
+    // A GET: @sanity/client retries it with backoff on 429, 502, 503 and a connection reset.
     const answer = await client.request<{documents: {_id: string}[]}>({
-      uri: `/data/history/${dataset}/documents/${batch.map(encodeURIComponent).join(',')}`,
+      uri: `/data/history/${client.config().dataset!}/documents/${batch.map(encodeURIComponent).join(',')}`,
       query: {lastRevision: 'true'},
       tag: 'import.deleted',
     })

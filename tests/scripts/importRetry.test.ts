@@ -1,0 +1,122 @@
+/**
+ * The import against a real lake through a proxy that refuses a request once, as a busy lake or
+ * hosted Sanity may (429, 503, a connection reset): the import's reads are retried with backoff,
+ * as @sanity/client retries its own, and its history reads are as few as a GET allows.
+ */
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {createServer, request, type Server} from 'node:http'
+import {type AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {run as runImport} from '../../scripts/import.ts'
+import {captureIo} from '../helpers/io.ts'
+import {startTestLake, type TestLake} from '../helpers/lake.ts'
+
+let lake: TestLake
+let proxy: Server
+let proxyUrl: string
+let work: string
+
+/** What the proxy does to the next history request: answer with a status, or reset. */
+let refuseNext: number | 'reset' | null = null
+/** The history requests that reached the lake, as paths. */
+let historyPaths: string[] = []
+
+beforeAll(async () => {
+  lake = await startTestLake({tls: false})
+  work = await mkdtemp(join(tmpdir(), 'import-retry-'))
+  const target = new URL(lake.url)
+  proxy = createServer((incoming, outgoing) => {
+    if (incoming.url!.includes('/data/history/')) {
+      const refusal = refuseNext
+      refuseNext = null
+      if (refusal === 'reset') return void incoming.socket.destroy()
+      if (refusal !== null) {
+        outgoing.writeHead(refusal, {'content-type': 'application/json'})
+        return void outgoing.end(JSON.stringify({error: {description: 'busy, try again'}}))
+      }
+      historyPaths.push(incoming.url!)
+    }
+    const forwarded = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: incoming.url,
+        method: incoming.method,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode!, answer.headers)
+        answer.pipe(outgoing)
+      },
+    )
+    incoming.pipe(forwarded)
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+})
+
+afterAll(async () => {
+  proxy?.closeAllConnections()
+  await new Promise((resolve) => proxy?.close(resolve))
+  await lake?.close()
+  await rm(work, {recursive: true, force: true})
+})
+
+beforeEach(() => {
+  refuseNext = null
+  historyPaths = []
+})
+
+async function importThroughProxy(dataset: string, args: string[]) {
+  const io = captureIo({
+    env: {SANITY_STUDIO_API_HOST: proxyUrl, LAKE_DATA: lake.dataDir},
+    now: new Date('2025-07-20T00:00:00Z'),
+  })
+  const code = await runImport([...args, '--dataset', dataset], io)
+  return {code, stderr: io.err()}
+}
+
+describe('a refusal of the history read', () => {
+  for (const refusal of [503, 429, 'reset'] as const) {
+    it(`is retried: ${refusal}`, async () => {
+      refuseNext = refusal
+      const {code, stderr} = await importThroughProxy(`refused-${refusal}`, [
+        '--as-of',
+        '2025-07-20',
+      ])
+      expect(stderr).toMatch(/Imported 14 documents/)
+      expect(code).toBe(0)
+      expect(refuseNext).toBeNull()
+      expect(historyPaths).toHaveLength(1)
+    })
+  }
+})
+
+describe('a first import of many files', () => {
+  it('asks the history of its missing ids in as few GETs as the URL allows', async () => {
+    const folder = join(work, 'many')
+    await mkdir(folder)
+    const files = 40
+    for (let index = 0; index < files; index++) {
+      await writeFile(
+        join(folder, `${String(index).padStart(3, '0')}.txt`),
+        `খবর ${index}\n\nঢাকা, ১২ জুলাই (বাসস) : ঘটনা ${index}।\nসূত্র: বাসস।\n\n` +
+          `প্রথম শিরোনাম ${index}\n\nদ্বিতীয় শিরোনাম ${index}\n`,
+      )
+    }
+    const {code, stderr} = await importThroughProxy('many', [folder, '--as-of', '2025-07-20'])
+    expect(stderr).toMatch(/Imported 121 documents/)
+    expect(code).toBe(0)
+    // 121 ids (3 a file and the source), none in the dataset yet: each asked once.
+    const asked = historyPaths.flatMap((path) =>
+      decodeURIComponent(path.split('/documents/')[1]!.split('?')[0]!).split(','),
+    )
+    expect(asked.sort()).toEqual([...new Set(asked)].sort())
+    expect(asked).toHaveLength(121)
+    // A GET's URL (the client posts a query past 11,264 characters) holds them all.
+    expect(historyPaths).toHaveLength(1)
+    expect(historyPaths[0]!.length).toBeLessThan(11_264)
+  })
+})

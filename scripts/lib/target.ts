@@ -149,9 +149,13 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * How large one transaction may be, in bytes: a document at most 32 MiB as JSON (hosted Sanity's
- * limit, which the local lake keeps) and a write request at most 40 MiB (the local lake's body
- * limit; a test keeps both equal to the lake's LIMITS). The scripts reach the lake over HTTP only,
- * so they hold their own copy.
+ * How large one transaction may be: a document at most 32 MiB as JSON (hosted Sanity's limit,
+ * which the local lake keeps), a write request at most 40 MiB (the local lake's body limit) and
+ * at most 10,000 mutations (the local lake's; hosted Sanity documents none). A test keeps them
+ * equal to the lake's LIMITS; the scripts reach the lake over HTTP only, so they hold their own copy.
  */
-export const TRANSACTION_LIMITS = {documentBytes: 32 * 1024 * 1024, requestBytes: 40 * 1024 * 1024}
+export const TRANSACTION_LIMITS = {
+  documentBytes: 32 * 1024 * 1024,
+  requestBytes: 40 * 1024 * 1024,
+  writes: 10_000,
+}

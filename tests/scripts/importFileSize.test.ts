@@ -30,3 +30,25 @@ it('refuses a file past the largest write by its size, naming the limit', async 
       `most ${TRANSACTION_LIMITS.requestBytes}`,
   )
 })
+
+it('refuses a file of more documents than one transaction may write, before building them', async () => {
+  const path = join(work, 'many-headlines.txt')
+  // 10,001 related headlines, far under the byte limits: with the article and its source, more
+  // documents than one write takes.
+  const headlines = Array.from({length: 10_001}, (_, index) => `শিরোনাম ${index}`)
+  await writeFile(
+    path,
+    `বড় খবর\n\nঢাকা, ১২ মার্চ (বাসস) : ঘটনা।\nসূত্র: বাসস।\n\n${headlines.join('\n\n')}\n`,
+  )
+  const {prepared, failures} = prepareFiles([{path, display: 'many-headlines.txt'}], {
+    asOf: '2025-07-20',
+  })
+  expect(prepared).toEqual([])
+  expect(failures).toHaveLength(1)
+  expect(failures[0]!.line).toBe(1)
+  expect(failures[0]!.problem).toBe(
+    'the file is too large: its 10001 related headlines make at least 10002 documents, and a ' +
+      `write may hold at most ${TRANSACTION_LIMITS.writes}`,
+  )
+  expect(failures[0]!.fix).toMatch(/^Split the story into several files/)
+})

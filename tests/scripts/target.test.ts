@@ -138,6 +138,7 @@ describe('the transaction limits the import checks before sending', () => {
     expect(TRANSACTION_LIMITS).toEqual({
       documentBytes: LIMITS.documentBytes,
       requestBytes: LIMITS.body.write,
+      writes: LIMITS.writesPerTransaction,
     })
   })
 })

@@ -100,9 +100,9 @@ export interface IndexedTextSink {
    * A string whose tokens groq-js's `match` can see on a path the planner narrows by the index:
    * every string but those under SKIPPED_KEYS (searchHints.ts readsDocument narrows no path
    * through one), and each Portable Text block's spans joined the way `pt::text()` joins them
-   * (which can make tokens no single span has). With `words`, also a string of the `words`
-   * column (for `text::query` over any of the document's own attributes, not only `@`): every
-   * such string but the joined spans of a block of several.
+   * (which can make tokens and words no single span has). With `words`, also a string of the
+   * `words` column (for `text::query` over any of the document's own attributes, not only `@`):
+   * every such string, the joined spans too (`pt::text(body) match text::query(…)` reads them).
    */
   text(text: string, words: boolean): void
   /**
@@ -151,10 +151,10 @@ export function indexedText(
           spans++
         }
       }
-      // A block of one span: that span's text has exactly the joined text's tokens, and its words
-      // are the joined text's (neither `children` nor `text` is a skipped key).
+      // A block of one span: that span's text has exactly the joined text's tokens and words
+      // (neither `children` nor `text` is a skipped key), so it is not walked again.
       if (spans === 1 && object.children.length === 1) loneSpan = object.children[0]
-      sink.text(joined, loneSpan !== null)
+      sink.text(joined, true)
     }
     for (const key in object) {
       if (!Object.hasOwn(object, key)) continue

@@ -413,10 +413,10 @@ function walkObject(
         }
         at = next
       }
-      // A block of one span: that span's text has exactly the joined text's tokens, and its words
-      // are the joined text's (indexedText).
+      // A block of one span: that span's text has exactly the joined text's tokens and words
+      // (indexedText), so it is not walked again.
       if (spans === 1 && count === 1) loneSpan = only
-      sink.text(joined, loneSpan >= 0)
+      sink.text(joined, true)
     }
   }
   for (let entry = base; entry < to; entry += ENTRY) {

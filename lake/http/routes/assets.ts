@@ -103,13 +103,19 @@ function uploadMeta(c: Context): UploadMeta {
  * Downloads at `/images/…` and `/files/…`. Like Sanity's CDN these need no token (an <img> cannot
  * send one); asset names are content hashes. Image transform parameters (w, h, fit, auto, dpr,
  * rect, …) are answered by routes/images.ts. A deleted asset document's file is gone (404).
+ *
+ * Any project id in the path is the lake's one project, as its queries answer a client of any
+ * projectId: a config copied from hosted Sanity builds its image URLs with its own. A last
+ * segment after the file's name is a vanity name (@sanity/image-url `vanityName`): the same
+ * bytes, and the name of an empty `?dl=`'s download.
  */
 export function assetDownloadRoutes(): Hono {
   const app = new Hono()
-  app.get('/:kind{images|files}/:projectId/:dataset/:name', async (c) => {
+  app.get('/:kind{images|files}/:projectId/:dataset/:name/:vanity?', async (c) => {
     const kind = c.req.param('kind') as AssetKind
     const dataset = c.req.param('dataset')
     const name = c.req.param('name')
+    const vanity = c.req.param('vanity') || undefined
     // A URL naming no dataset names no asset either: a 404, as for any other unknown file.
     let found = null
     if (!invalidDatasetReason(dataset)) {
@@ -117,7 +123,7 @@ export function assetDownloadRoutes(): Hono {
       // After its upgrade, as the routes of datasetOf: a read during it is a 503, which an <img>
       // does not retry.
       await service.ready()
-      found = service.assetFile(kind, c.req.param('projectId'), name)
+      found = service.assetFile(kind, lakeOf(c).config.projectId, name)
     }
     if (!found) throw new NotFoundError(`Asset not found: ${kind}/${name}`)
     const {path, document: asset} = found
@@ -125,7 +131,7 @@ export function assetDownloadRoutes(): Hono {
       const rendition = await imageRendition(c, path, name)
       if (rendition) {
         const format = RENDITION_EXTENSIONS[rendition.headers.get('content-type') ?? '']
-        const disposition = downloadDisposition(c, asset, name, format)
+        const disposition = downloadDisposition(c, asset, vanity ?? name, format, vanity)
         if (disposition) rendition.headers.set('Content-Disposition', disposition)
         return rendition
       }
@@ -140,7 +146,7 @@ export function assetDownloadRoutes(): Hono {
     c.header('Cross-Origin-Resource-Policy', 'cross-origin')
     if (extension === 'svg')
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
-    const disposition = downloadDisposition(c, asset, name)
+    const disposition = downloadDisposition(c, asset, name, undefined, vanity)
     if (disposition) c.header('Content-Disposition', disposition)
     // The name is the content's hash: a strong validator.
     return servedFile(c, path, size, `"${name}"`)
@@ -159,14 +165,15 @@ const RENDITION_EXTENSIONS: Record<string, string> = {
 
 /**
  * `?dl=` (with or without image transforms, as on Sanity's CDN) makes the answer a download:
- * under the given name, or, when empty, the name it was uploaded with; a rendition in another
- * format gets that format's extension.
+ * under the given name, or, when empty, the URL's vanity name or else the name it was uploaded
+ * with; a rendition in another format gets that format's extension.
  */
 function downloadDisposition(
   c: Context,
   asset: SanityDocument,
   name: string,
   format?: string,
+  vanity?: string,
 ): string | null {
   const dl = param(c, 'dl')
   if (dl === undefined) return null
@@ -177,7 +184,7 @@ function downloadDisposition(
   }
   const original = typeof asset.originalFilename === 'string' ? asset.originalFilename : ''
   // A path or a line break is no part of a file's name (RFC 6266 §4.3).
-  let filename = (dl || original || name).replace(/[\p{Cc}/\\]/gu, '_')
+  let filename = (dl || vanity || original || name).replace(/[\p{Cc}/\\]/gu, '_')
   if (!dl && format && !filename.toLowerCase().endsWith(`.${format}`)) {
     const dot = filename.lastIndexOf('.')
     filename = `${dot > 0 ? filename.slice(0, dot) : filename}.${format}`

@@ -520,3 +520,47 @@ describe('asset files', () => {
     await inline.arrayBuffer()
   })
 })
+
+describe('URLs copied from hosted Sanity', () => {
+  it('serve a vanity name (@sanity/image-url vanityName), which only names the download', async () => {
+    for (const vanity of ['myImage.png', 'ঢাকার-ছবি.png']) {
+      const url = builder().image(asset._id).vanityName(vanity).width(20).url()
+      expect(url).toContain(`.png/${vanity}`)
+      const {res, body} = await get(url)
+      expect(res.status, `${url}: ${body.toString()}`).toBe(200)
+      expect((await sharp(body).metadata()).width).toBe(20)
+      const plain = await get(`${url.split('?')[0]}`)
+      expect(plain.res.status).toBe(200)
+      expect(plain.body.equals((await get(base)).body)).toBe(true)
+      const download = await fetch(`${url.split('?')[0]}?dl=`)
+      expect(download.headers.get('content-disposition')).toContain(
+        `filename*=UTF-8''${encodeURIComponent(vanity)}`,
+      )
+      await download.arrayBuffer()
+    }
+    const file = await client.assets.upload('file', Buffer.from('ফাইল'), {filename: 'a.txt'})
+    const {res, body} = await get(`${file.url}/${encodeURIComponent('খবর.txt')}`)
+    expect(res.status, body.toString()).toBe(200)
+    expect(body.toString()).toBe('ফাইল')
+    const missing = await fetch(`${lake.url}/images/local/test/${'0'.repeat(40)}-1x1.png/x.png`)
+    expect(missing.status).toBe(404)
+    await missing.arrayBuffer()
+  })
+
+  it("serve a hosted project id's asset paths as the lake's one project, as its queries", async () => {
+    const hosted = createImageUrlBuilder({projectId: 'abc123', dataset: 'test', baseUrl: lake.url})
+    const url = hosted.image(asset._id).width(20).url()
+    expect(url).toContain('/images/abc123/test/')
+    const {res, body} = await get(url)
+    expect(res.status, `${url}: ${body.toString()}`).toBe(200)
+    expect((await sharp(body).metadata()).width).toBe(20)
+    const file = await client.assets.upload('file', Buffer.from('লেখা'), {filename: 'b.txt'})
+    const copied = await get(file.url.replace('/files/local/', '/files/abc123/'))
+    expect(copied.res.status, copied.body.toString()).toBe(200)
+    expect(copied.body.toString()).toBe('লেখা')
+    // Still the asset's own dataset: another dataset's path names nothing.
+    const other = await fetch(url.replace('/test/', '/other/'))
+    expect(other.status).toBe(404)
+    await other.arrayBuffer()
+  })
+})

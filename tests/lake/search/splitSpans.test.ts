@@ -73,6 +73,9 @@ const FORMS = [
   '*[pt::text(body) match text::query($q)] | order(_id) ._id',
   '*[_type == "article" && [title, pt::text(body)] match text::query($q)] | order(_id) ._id',
   '*[pt::text(body) match text::query($q)] | score(pt::text(body) match text::query($q)) | order(_score desc, _id) {_id, _score}',
+  // Spans read one by one (search.md): the split word is not found, by the lake as by groq-js.
+  '*[body match text::query($q)] | order(_id) ._id',
+  '*[[@, _id] match text::query($q)] | order(_id) ._id',
 ]
 
 beforeAll(async () => {
@@ -112,5 +115,7 @@ describe('text::query over pt::text of a word split across spans', () => {
     expect(found).toEqual(['p3'])
     expect(await runQuery(FORMS[0]!, DOCUMENTS, {params: {q: 'নির্বাচন'}})).toEqual(['three'])
     expect(await runQuery(FORMS[0]!, DOCUMENTS, {params: {q: 'বৈঠক'}})).toEqual(['edge'])
+    expect(await runQuery(FORMS[3]!, DOCUMENTS, {params: {q: 'বাংলাদেশ'}})).toEqual([])
+    expect(await runQuery(FORMS[4]!, DOCUMENTS, {params: {q: 'বাংলাদেশ'}})).toEqual([])
   })
 })

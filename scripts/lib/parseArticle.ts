@@ -394,17 +394,30 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     .map((line) => withIdText(splitSpeaker(line.text, line.number, title.text), line, title))
 
   const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
-  // A date line of its own before the lede ('তারিখ: ৫ ডিসেম্বর ২০২৬', pasted web copy's 'প্রকাশ:
-  // ০৫ ডিসেম্বর ২০২৬, ১০: ৩০'): metadata, no paragraph; it dates the story when the lede does not.
+  // Header lines before the lede, as desks and pasted web pages carry them, none a paragraph: a
+  // date line of its own ('তারিখ: ৫ ডিসেম্বর ২০২৬', 'প্রকাশ: ০৫ ডিসেম্বর ২০২৬, ১০: ৩০'), which dates
+  // the story when the lede does not; a web page's update line ('আপডেট: …'), never the story's
+  // date; the place on a line of its own ('চট্টগ্রাম' after the role or the name).
   let dateLine: {result: DatelineResult; number: number} | undefined
-  const dateLineAt = bodyLines
-    .slice(0, 3)
-    .findIndex((line) => DATE_LINE_LABEL.test(line.text) && isWholeDateline(line.text, reference))
-  if (dateLineAt >= 0 && bodyLines.length > 1) {
-    const line = bodyLines[dateLineAt]!
-    dateLine = {result: parseDateline(line.text, reference), number: line.number}
-    bodyLines = bodyLines.filter((_, index) => index !== dateLineAt)
+  let updateLine: Line | undefined
+  let headerPlace: {place: string; line: number} | undefined
+  const header = new Set<number>()
+  for (const [index, line] of bodyLines.slice(0, HEADER_LINES).entries()) {
+    if (index === bodyLines.length - 1) break
+    if (
+      !dateLine &&
+      LABELLED_FORM.test(datelineWindow(line.text)) &&
+      isWholeDateline(line.text, reference)
+    ) {
+      dateLine = {result: parseDateline(line.text, reference), number: line.number}
+    } else if (!updateLine && UPDATE_FORM.test(datelineWindow(line.text))) {
+      updateLine = line
+    } else if (!headerPlace && isPlaceLine(line.text)) {
+      headerPlace = {place: line.text, line: line.number}
+    } else continue
+    header.add(index)
   }
+  bodyLines = bodyLines.filter((_, index) => !header.has(index))
 
   // A byline before the dateline: a line of its own or a prefix ending in ':', '॥' or '|'.
   let byline = creditByline
@@ -474,19 +487,31 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
         message: `the date line '${own.text}' gives ${own.date} and the lede's dateline '${lede.text}' ${lede.date}: the lede's is kept; correct the one that is wrong`,
       })
   }
-  const knownPlace = bylinePlace ?? named?.place ?? creditPlace
-  if (dateline.dateline && !dateline.dateline.place && knownPlace) {
+  const knownPlace = bylinePlace ?? headerPlace?.place ?? named?.place ?? creditPlace
+  const datelinePlace = dateline.dateline?.place
+  if (dateline.dateline && !datelinePlace && knownPlace) {
     dateline.dateline.place = knownPlace
   } else if (
     named?.place &&
-    dateline.dateline?.place &&
-    !named.place.includes(dateline.dateline.place) &&
-    !dateline.dateline.place.includes(named.place)
+    datelinePlace &&
+    !named.place.includes(datelinePlace) &&
+    !datelinePlace.includes(named.place)
   ) {
     // The dateline's own place wins; another after the names is said, not dropped unseen.
     warnings.push({
       line: named.line,
-      message: `'${named.place}' after the names is not kept: the dateline names the place '${dateline.dateline.place}'; if '${named.place}' is a person, write the full name`,
+      message: `'${named.place}' after the names is not kept: the dateline names the place '${datelinePlace}'; if '${named.place}' is a person, write the full name`,
+    })
+  } else if (headerPlace && datelinePlace && !datelinePlace.includes(headerPlace.place)) {
+    warnings.push({
+      line: headerPlace.line,
+      message: `the place line '${headerPlace.place}' is not kept: the dateline names the place '${datelinePlace}'`,
+    })
+  }
+  if (updateLine && !dateline.dateline?.date && !options.fallbackDate) {
+    warnings.push({
+      line: updateLine.number,
+      message: `'${updateLine.text}' says when the page was updated, not the story's date: it is not kept`,
     })
   }
   for (const message of dateline.warnings) warnings.push({line: datelineLine, message})
@@ -1232,15 +1257,25 @@ const INLINE_FORM = new RegExp(
 // A date line of its own: 'তারিখ: ৫ ডিসেম্বর ২০২৬', 'তারিখ : শনিবার, ৫ ডিসেম্বর ২০২৬ খ্রি.', and
 // the 'প্রকাশ: ০৫ ডিসেম্বর ২০২৬, ১০: ৩০' of pasted web copy (a clock time, maybe এএম/পিএম, may
 // close it). The whole line must be the date, so a sentence opening with 'তারিখ:' is none.
-const DATE_LINE_LABEL = new RegExp(
-  `^(?:${['তারিখ', 'প্রকাশিত', 'প্রকাশ'].map(nfc).join('|')})\\s*(?:[:：]|ঃ)`,
-  'u',
-)
-const LABELLED_FORM = new RegExp(
-  `${DATE_LINE_LABEL.source}\\s*(?:(?<weekday>${WEEKDAY_NAME})\\s*,?\\s*)?${DATE}` +
-    `(?:\\s*,?\\s*[০-৯0-9]{1,2}\\s*[:.]\\s*[০-৯0-9]{2}(?:\\s*(?:${nfc('এএম')}|${nfc('পিএম')}|[AaPp][Mm]))?)?\\s*$`,
-  'du',
-)
+const labelledForm = (labels: string[]) =>
+  new RegExp(
+    `^(?:${labels.map(nfc).join('|')})\\s*(?:[:：]|ঃ)\\s*(?:(?<weekday>${WEEKDAY_NAME})\\s*,?\\s*)?${DATE}` +
+      `(?:\\s*,?\\s*[০-৯0-9]{1,2}\\s*[:.]\\s*[০-৯0-9]{2}(?:\\s*(?:${nfc('এএম')}|${nfc('পিএম')}|[AaPp][Mm]))?)?\\s*$`,
+    'du',
+  )
+const LABELLED_FORM = labelledForm(['তারিখ', 'প্রকাশিত', 'প্রকাশ'])
+// A web page's update line: recognised so that it is no paragraph, never read as a dateline.
+const UPDATE_FORM = labelledForm(['আপডেট', 'হালনাগাদ'])
+// Header lines (date, update, place) stand among the first lines of the body.
+const HEADER_LINES = 5
+
+/** A place alone on its line: a place the module knows, maybe with its district ('টেকনাফ (কক্সবাজার)'). */
+function isPlaceLine(text: string): boolean {
+  const bracketed = /^(?<place>\S+) \((?<district>[^()]+)\)$/u.exec(text)?.groups
+  return (
+    KNOWN_PLACES.has(text) || (bracketed !== undefined && KNOWN_PLACES.has(bracketed.district!))
+  )
+}
 
 /** True when the whole line is a dateline (a date line of its own, nothing else on it). */
 function isWholeDateline(text: string, reference: CalendarDate): boolean {

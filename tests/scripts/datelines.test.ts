@@ -646,3 +646,40 @@ describe('a date line of its own', () => {
     expect(article.paragraphs[0]).toBe(text.normalize('NFC'))
   })
 })
+
+// Prothom Alo's web page copied whole: the role, the place on a line of its own, the publication
+// and the update lines, then the lede. None of them is a paragraph; the publication line dates.
+describe('a web page’s header lines', () => {
+  const LEDE = 'চট্টগ্রাম নগরের আকবর শাহ এলাকায় আজ ভোরে পাহাড়ধসে তিনজন নিহত হয়েছেন।'
+  const parseDec = (text: string) => parseArticle(text, {file: 'story.txt', asOf: '2026-12-06'})
+  it('role, place, publication and update lines', () => {
+    const article = parseDec(
+      `শিরোনাম\n\nনিজস্ব প্রতিবেদক\nচট্টগ্রাম\nপ্রকাশ: ০৫ ডিসেম্বর ২০২৬, ১০: ৩০\nআপডেট: ০৬ ডিসেম্বর ২০২৬, ১২: ০০\n${LEDE}\nসূত্র: প্রথম আলো।\n`,
+    )
+    expect(article.date).toBe('2026-12-05')
+    expect(article.byline).toBe('নিজস্ব প্রতিবেদক'.normalize('NFC'))
+    expect(article.dateline?.place).toBe('চট্টগ্রাম'.normalize('NFC'))
+    expect(article.paragraphs).toEqual([LEDE.normalize('NFC')])
+    expect(article.warnings).toEqual([])
+  })
+
+  it('an update line alone does not date the story: a draft, the line named', () => {
+    const article = parseDec(`শিরোনাম\n\nআপডেট: ০৫ ডিসেম্বর ২০২৬, ১২: ০০\n${LEDE}\nসূত্র: প্রথম আলো।\n`)
+    expect(article.date).toBeUndefined()
+    expect(article.paragraphs).toEqual([LEDE.normalize('NFC')])
+    expect(article.warnings).toContainEqual({
+      line: 3,
+      message: expect.stringContaining('আপডেট'.normalize('NFC')),
+    })
+  })
+
+  it('a reporter’s name, then the place on a line of its own', () => {
+    const article = parseDec(
+      `শিরোনাম\n\nআবদুল করিম\nচট্টগ্রাম\nশনিবার (৫ ডিসেম্বর) সকালে ${LEDE}\nসূত্র: প্রথম আলো।\n`,
+    )
+    expect(article.date).toBe('2026-12-05')
+    expect(article.credits).toEqual(['আবদুল করিম'.normalize('NFC')])
+    expect(article.dateline?.place).toBe('চট্টগ্রাম'.normalize('NFC'))
+    expect(article.paragraphs).toHaveLength(1)
+  })
+})

@@ -6,6 +6,7 @@ import {evaluateSync, type ExprNode} from 'groq-js'
 import {QueryError} from '../core/errors.ts'
 import {linearGlob, type Node} from '../core/groqTree.ts'
 import {toQueryError} from '../core/query.ts'
+import {textQueryMatchOf} from '../core/textQueryRewrite.ts'
 import type {SanityDocument} from '../core/types.ts'
 import {parseGroq} from '../query/parsing.ts'
 
@@ -39,7 +40,23 @@ export function listenerFilterNode(
       'A listener query must be a filter on all documents, like *[_type == "article"]',
     )
   }
+  if (usesTextQuery(filterNode)) {
+    // Listeners evaluate with groq-js alone, which cannot answer it (the rewritten match reads
+    // through the lake's search): every event was no match, so it was welcomed and never fired.
+    throw new QueryError(
+      'A listener filter cannot use text::query(): full-text search runs in queries only. Listen with the filter without it (e.g. *[_type == "article"]) and run the search query again on each event, or use the live API with the search query',
+    )
+  }
   return filterNode.type === 'Filter' ? filterNode : null
+}
+
+/** Whether a parsed filter holds a `text::query` match (parseQuery rewrote it) or call. */
+function usesTextQuery(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false
+  if (textQueryMatchOf(node)) return true
+  const call = node as {type?: unknown; namespace?: unknown; name?: unknown}
+  if (call.type === 'FuncCall' && call.namespace === 'text' && call.name === 'query') return true
+  return Object.values(node).some(usesTextQuery)
 }
 
 /**

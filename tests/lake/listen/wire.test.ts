@@ -109,6 +109,21 @@ describe('listen: wire format', () => {
     expect(await listener.failed()).toBeInstanceOf(ChannelError)
   })
 
+  it('refuses a filter using text::query, which no listener evaluates, naming what to use', async () => {
+    // It was welcomed and never fired: listeners evaluate with groq-js alone, which cannot answer
+    // it, so every event was no match.
+    for (const query of [
+      '*[_type == "article" && title match text::query("ঢাকা")]',
+      '*[pt::text(body) match text::query($q)]{_id}',
+    ]) {
+      const sse = await openSse(listenUrl(query, {$q: '"ঢাকা"'}), auth())
+      await sse.closed()
+      const [data] = dataOf<{error: {description: string}}>(sse.messages, 'channelError')
+      expect(data?.error.description, query).toMatch(/text::query.*listen/is)
+      expect(sse.messages.some((m) => m.event === 'welcome')).toBe(false)
+    }
+  })
+
   it('listens to the filter only: projections, ordering and slices are ignored', async () => {
     const sse = await openSse(
       listenUrl('*[_type == "release" && _id in path("_.releases.*")]{_id, name} | order(_id)'),

@@ -516,11 +516,36 @@ export async function commitFile(
       delete: {query: '*[_id == $id && _rev == $rev]', params: {id: stale.id, rev: stale.rev}},
     })
   }
-  const result = await client
-    .transaction(mutations)
-    .commit({tag: 'import', transactionId: `${IMPORT_TRANSACTION_PREFIX}${randomUUID()}`})
+  const transactionId = `${IMPORT_TRANSACTION_PREFIX}${randomUUID()}`
+  const result = await refusedAgain(() =>
+    client.transaction(mutations).commit({tag: 'import', transactionId}),
+  )
   // The delete's result is the draft's, not a document the file holds.
   return result.results.filter(({id}) => id !== stale?.id)
+}
+
+/** Times a write refused as busy is sent again, and the backoff: @sanity/client's for its reads. */
+const WRITE_RETRIES = 5
+const retryDelay = (attempt: number) => 100 * 2 ** attempt + 100 * Math.random()
+
+/**
+ * Sends a write again when the lake or Sanity refused it unread (429, 503), with the client's
+ * backoff: @sanity/client retries only reads, but the import's writes are safe to send again
+ * (creates if missing or replaces, a delete at one revision, under one transaction id). Not after
+ * a connection reset or a 502 from a gateway: the write may have been done.
+ */
+async function refusedAgain<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send()
+    } catch (error) {
+      const status = (error as {statusCode?: number} | null)?.statusCode
+      if (attempt >= WRITE_RETRIES || !(status === 429 || status === 503)) {
+        throw error
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)))
+    }
+  }
 }
 
 /**

@@ -20,6 +20,8 @@ let work: string
 
 /** What the proxy does to the next history request: answer with a status, or reset. */
 let refuseNext: number | 'reset' | null = null
+/** The status the proxy answers the next write (mutate) request with, unsent to the lake. */
+let refuseWrite: number | null = null
 /** The history requests that reached the lake, as paths. */
 let historyPaths: string[] = []
 
@@ -28,6 +30,13 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'import-retry-'))
   const target = new URL(lake.url)
   proxy = createServer((incoming, outgoing) => {
+    if (incoming.url!.includes('/data/mutate/') && refuseWrite !== null) {
+      const status = refuseWrite
+      refuseWrite = null
+      outgoing.writeHead(status, {'content-type': 'application/json'})
+      incoming.resume()
+      return void outgoing.end(JSON.stringify({error: {description: 'busy, try again'}}))
+    }
     if (incoming.url!.includes('/data/history/')) {
       const refusal = refuseNext
       refuseNext = null
@@ -66,6 +75,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   refuseNext = null
+  refuseWrite = null
   historyPaths = []
 })
 
@@ -90,6 +100,18 @@ describe('a refusal of the history read', () => {
       expect(code).toBe(0)
       expect(refuseNext).toBeNull()
       expect(historyPaths).toHaveLength(1)
+    })
+  }
+})
+
+describe('a refusal of a write the lake did not do (429, 503)', () => {
+  for (const status of [503, 429]) {
+    it(`is sent again: ${status}`, async () => {
+      refuseWrite = status
+      const {code, stderr} = await importThroughProxy(`write-${status}`, ['--as-of', '2025-07-20'])
+      expect(stderr).toMatch(/Imported 14 documents/)
+      expect(code).toBe(0)
+      expect(refuseWrite).toBeNull()
     })
   }
 })

@@ -131,7 +131,7 @@ export function assetDownloadRoutes(): Hono {
       const rendition = await imageRendition(c, path, name)
       if (rendition) {
         const format = RENDITION_EXTENSIONS[rendition.headers.get('content-type') ?? '']
-        const disposition = downloadDisposition(c, asset, vanity ?? name, format, vanity)
+        const disposition = downloadDisposition(c, asset, name, format, vanity)
         if (disposition) rendition.headers.set('Content-Disposition', disposition)
         return rendition
       }

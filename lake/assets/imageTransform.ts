@@ -522,6 +522,8 @@ function orientation(value: string | null): ImageTransform['orientation'] {
   return degrees as ImageTransform['orientation']
 }
 
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/
+
 function number(
   search: URLSearchParams,
   name: string,
@@ -533,6 +535,8 @@ function number(
   if (raw === null || raw === '') return undefined
   const value = Number(raw)
   if (
+    // As a URL writes a number: Number() also reads 0x10, 0b11, 1e2 and spaces around one.
+    !DECIMAL.test(raw) ||
     !Number.isFinite(value) ||
     value < min ||
     value > max ||

@@ -309,6 +309,13 @@ describe('limits and bad parameters', () => {
     ['w=100&w=200', /"w" more than once/],
     ['fit=max&fit=crop', /"fit" more than once/],
     ['fm=png&fm=webp', /"fm" more than once/],
+    // Numbers as JavaScript reads them, not as a URL writes them: each was rendered.
+    ['w=0x10', /"w": expected a whole number/],
+    ['w=0b11', /"w": expected a whole number/],
+    ['w=1e2', /"w": expected a whole number/],
+    ['w=%2010', /"w": expected a whole number/],
+    ['blur=1e1', /"blur": expected a number/],
+    ['dpr=0x2', /"dpr": expected a number/],
   ])('%s is a 400 saying what is wrong', async (query, message) => {
     const {res, body} = await get(`${base}?${query}`)
     expect(res.status).toBe(400)

@@ -8,6 +8,7 @@ import {UploadTooLargeError, type AssetKind} from './assets/assetFiles.ts'
 import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
+import {requestKey} from './core/query.ts'
 import {
   checkListLength,
   checkQueryText,
@@ -619,7 +620,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
           )
           learnIndexes(principal, attributes)
           const json = resultJson(result, options.maxAnswerBytes)
-          return {json, cpuMs: cpu()}
+          return {json, cpuMs: cpu(), paramsJson: size.paramsJson}
         } catch (err) {
           if (!(err instanceof OverBudget)) throw err
           inPlaceMs = cpu()
@@ -639,7 +640,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       const outcome = await options.queries.run(task, on)
       learnIndexes(principal, outcome.attributes, outcome.orders)
       if (!outcome.ok) throw fromWire(outcome.error)
-      return {json: outcome.json, hash: outcome.hash, cpuMs: inPlaceMs + outcome.cpuMs}
+      return {
+        json: outcome.json,
+        hash: outcome.hash,
+        cpuMs: inPlaceMs + outcome.cpuMs,
+        paramsJson: size.paramsJson,
+      }
     },
 
     async write(principal, request, writes) {
@@ -889,9 +895,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         // All a filter's answer depends on, and the bounds it is compiled with; each listener
         // applies what it may read itself.
         const {filterBudgetMs, filterWaitMs} = listenConfig
-        const key = JSON.stringify([
-          request.query,
-          request.params,
+        // The parameters' JSON as checkQueryText made it: the same text, made once.
+        const key = requestKey(request.query, size.paramsJson, [
           principal.id,
           filterBudgetMs,
           filterWaitMs,

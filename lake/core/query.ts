@@ -77,6 +77,16 @@ function parseKey(query: string, params: Record<string, unknown>): string | null
   return query.length + json.length > PARSED_KEY_LIMIT ? null : `${json}\n${query}`
 }
 
+/**
+ * JSON.stringify([query, params, ...rest]) with the parameters' JSON given (checkQueryText's
+ * paramsJson): 760 KB of them cost the event loop ~22 ms a serialisation, so a request makes it
+ * once, and a question keeps the key (and sync tag) it had.
+ */
+export function requestKey(query: string, paramsJson: string, rest: unknown[]): string {
+  const tail = rest.length === 0 ? ']' : `,${JSON.stringify(rest).slice(1)}`
+  return `[${JSON.stringify(query)},${paramsJson}${tail}`
+}
+
 function isPlainJson(value: unknown, depth: number): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
   if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0)

@@ -34,6 +34,8 @@ export interface QueryAnswer {
   cpuMs: number
   /** answerHash of `json`, when made beside it on the thread. */
   hash?: string
+  /** The request's parameters as JSON.stringify makes them, when its limits were checked. */
+  paramsJson?: string
 }
 
 /** An answer as the live API is given it: its JSON, or the answer with its hash. */

@@ -1,7 +1,7 @@
 /** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
 import {Hono, type Context} from 'hono'
 import {BadRequestError, InvalidRequestError} from '../../core/errors.ts'
-import {decodeParams, singleParameter} from '../../core/query.ts'
+import {decodeParams, requestKey, singleParameter} from '../../core/query.ts'
 import type {Principal} from '../../core/grants.ts'
 import {LIMITS} from '../../core/limits.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
@@ -125,7 +125,10 @@ async function answer(
     const tag = lake.live.remember(
       dataset.name,
       {
-        key: JSON.stringify([query, params, perspective, readerScope(principal, query)]),
+        key: requestKey(query, answered.paramsJson ?? JSON.stringify(params), [
+          perspective,
+          readerScope(principal, query),
+        ]),
         tagClass: perspective.kind === 'published' ? 'published' : 'drafts',
         rerun: () => run(),
         question: liveQuestion(request, principal),

@@ -617,7 +617,9 @@ function parseCreditLine(
     /,$/u.test(value) || isRole(last) ? '' : from !== null ? '' : (segments.pop() ?? '')
   if (from !== null) segments.pop()
   // People joined by 'ও'/'এবং' ('আবদুল করিম ও রহিম উদ্দিন') are each a credit.
-  const names = segments.flatMap(splitPeople).flatMap((name) => readNames(name) ?? [name])
+  const names = segments
+    .flatMap(splitPeople)
+    .flatMap((name) => readNames(name) ?? splitAtAnd(name) ?? [name])
   // 'নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি': a role, not a person.
   const roles = names.filter(isRole)
   // 'সূত্র: রয়টার্স, আল জাজিরা।', 'সূত্র: বাংলাদেশ শিল্প ও বণিক সমিতি, বাসস।': a known agency or
@@ -669,6 +671,30 @@ function splitCreditValue(value: string): string[] {
     })
     .map((part) => part.trim())
     .filter((part) => part !== '')
+}
+
+/**
+ * A person and an organisation, or two organisations, joined by 'ও'/'এবং' ('আবদুল করিম ও বাংলাদেশ
+ * ব্যাংক', 'পুলিশ ও ফায়ার সার্ভিস'): the pieces, or null unless each reads on its own as one. A
+ * name holding 'ও' ('বাংলাদেশ শিল্প ও বণিক সমিতি', 'জাতিসংঘ খাদ্য ও কৃষি সংস্থা') stays whole: its
+ * first piece holds no organisation's word and a place's word keeps it from reading as a person.
+ */
+function splitAtAnd(part: string): string[] | null {
+  const pieces = part.split(AND).map((piece) => piece.trim())
+  if (pieces.length < 2) return null
+  const organisation = (piece: string) => isKnownSource(piece) || looksLikeOrganisation(piece)
+  const person = (piece: string) =>
+    isPersonName(piece) && !piece.split(' ').some((word) => PLACE_WORDS_OF_NAMES.has(word))
+  return pieces.every((piece) => person(piece) || organisation(piece)) ? pieces : null
+}
+
+// Words of places and countries (spellings.json), and words ending in an organisation's word
+// ('জাতিসংঘ'), that a person's name joined to an organisation by 'ও' never holds.
+const PLACE_WORDS_OF_NAMES = {
+  has: (word: string) =>
+    KNOWN_PLACES.has(word) ||
+    WORLD_PLACES.has(word) ||
+    [...ORGANISATION_WORDS].some((end) => word.length > end.length && word.endsWith(end)),
 }
 
 /** People joined by hyphens ('অনুপমা-আলিম'), never cutting a known name ('এজেন্স ফ্রান্স-প্রেস'). */
@@ -1078,6 +1104,7 @@ const ORGANISATION_WORDS = new Set(
     'জোট',
     'লীগ',
     'পার্টি',
+    'সার্ভিস',
   ].map(nfc),
 )
 
@@ -1142,6 +1169,7 @@ const KNOWN_PLACES: ReadonlySet<string> = new Set(
     .map(nfc)
     .filter((place) => !NOT_PLACES.has(place)),
 )
+const WORLD_PLACES: ReadonlySet<string> = new Set(Object.keys(SPELLINGS.world).map(nfc))
 // What follows a known place's name in a place: 'কক্সবাজার সদর'.
 const PLACE_SUFFIXES = new Set(['সদর', 'উপজেলা', 'জেলা', 'পৌরসভা', 'শহর'].map(nfc))
 const ADMINISTRATIVE_UNITS = new Set(

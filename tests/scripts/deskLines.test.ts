@@ -316,6 +316,11 @@ describe('organisations in the credit line', () => {
       'ঢাকা চেম্বার অব কমার্স অ্যান্ড ইন্ডাস্ট্রি',
     ],
     ['আবদুল করিম ও রহিম উদ্দিন, প্রথম আলো', ['আবদুল করিম', 'রহিম উদ্দিন'], ['প্রথম আলো'], 'প্রথম আলো'],
+    // A person and an organisation joined by 'ও': a credit and a source, not one merged source.
+    ['আবদুল করিম ও বাংলাদেশ ব্যাংক, বাসস', ['আবদুল করিম'], ['বাংলাদেশ ব্যাংক', 'বাসস'], 'বাসস'],
+    ['বাংলাদেশ ব্যাংক ও আবদুল করিম, বাসস', ['আবদুল করিম'], ['বাংলাদেশ ব্যাংক', 'বাসস'], 'বাসস'],
+    // Two organisations, each with its own organisation's word: two sources.
+    ['পুলিশ ও ফায়ার সার্ভিস, বাসস', [], ['পুলিশ', 'ফায়ার সার্ভিস', 'বাসস'], 'বাসস'],
   ]
   it.each(LINES)('সূত্র: %s।', (value, credits, sources, source) => {
     const article = parseDec(`শিরোনাম\n\n${DEC}\nসূত্র: ${value}।\n`)

@@ -24,7 +24,7 @@ import {clearIncoming} from './assets/assetFiles.ts'
 import {ImageService} from './assets/images.ts'
 import {createUploadSpace, uploadCallerBytes, uploadDiskReserve} from './assets/uploadSpace.ts'
 import {createDatasetDeletion} from './datasets/deletion.ts'
-import {openVisibility} from './datasets/visibility.ts'
+import {openVisibility, watchMadePrivate} from './datasets/visibility.ts'
 import {LiveEvents, type LiveEventsOptions} from './live/liveEvents.ts'
 import {fileQuestionStore} from './live/questionStore.ts'
 import {reviveLiveQuestion} from './live/questions.ts'
@@ -375,7 +375,12 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
     endWhere: (ended: Parameters<typeof listeners.endWhere>[0]) =>
       listeners.endWhere(ended) + context.live.endWhere(ended),
   }
-  const stopWatching = auth ? watchRevocations(auth.store, streams) : () => {}
+  const stopWatchingTokens = auth ? watchRevocations(auth.store, streams) : () => {}
+  const stopWatchingVisibility = watchMadePrivate(context.visibility, streams)
+  const stopWatching = () => {
+    stopWatchingTokens()
+    stopWatchingVisibility()
+  }
   let closing: Promise<void> | null = null
   return {
     // `env` carries the Node server's connection (the client address the sign-in limit counts).

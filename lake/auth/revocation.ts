@@ -1,13 +1,13 @@
 /**
  * Ends what a revoked token, a signed-out session or a removed user still holds open: their
  * live event streams and an API token's listeners get `disconnect` at once, a session's listeners
- * hear nothing more (ListenerRegistry.endWhere says why), and their presence sockets are closed
+ * hear nothing more (ListenerRegistry.endWhere in lake/listen/stream.ts says why), and their presence sockets are closed
  * (lake/server.ts). Requests are checked one by one already (every request
  * resolves its token); a listener is one long request, so it is checked whenever the auth store
  * changes: by this process (sign-out) or by another writing the same file (`npm run lake -- tokens
  * revoke`, `users remove`), which the store's version() reveals (SQLite's data_version).
  */
-import type {ListenerRegistry} from '../listen/stream.ts'
+import type {Principal} from '../core/grants.ts'
 import type {AuthStore} from './authStore.ts'
 
 export const REVOKED_REASON =
@@ -16,7 +16,7 @@ export const REVOKED_REASON =
 /** Checks every `intervalMs`; returns the function that stops watching. */
 export function watchRevocations(
   auth: Pick<AuthStore, 'version' | 'isLive'>,
-  listeners: Pick<ListenerRegistry, 'endWhere'>,
+  listeners: {endWhere(ended: (principal: Principal) => string | null): number},
   intervalMs = 200,
 ): () => void {
   let seen = auth.version()

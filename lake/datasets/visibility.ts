@@ -6,6 +6,7 @@
  */
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import type {Principal} from '../core/grants.ts'
 
 export type DatasetVisibility = 'public' | 'private'
 
@@ -93,4 +94,42 @@ function readSettings(path: string): Settings {
     console.error(`lake: ${path} is not valid JSON; every dataset is private until it is fixed`)
     return {}
   }
+}
+
+export const MADE_PRIVATE_REASON =
+  'The dataset was made private: anonymous callers may no longer read it; send a token'
+
+/**
+ * Ends what anonymous callers opened on a dataset while it was public (listeners, live event
+ * streams: `disconnect`, as for a revoked token) once it is private again, whether by this lake
+ * (client.datasets.edit) or by `npm run lake -- datasets visibility`, within a second. Each
+ * request checks for itself; these are long ones. Returns the function that stops watching.
+ */
+export function watchMadePrivate(
+  visibility: Pick<VisibilitySettings, 'of' | 'named'>,
+  streams: {endWhere(ended: (principal: Principal, dataset: string) => string | null): number},
+  intervalMs = 200,
+): () => void {
+  const publicOnes = () =>
+    visibility
+      .named()
+      .filter((name) => visibility.of(name) === 'public')
+      .join('\n')
+  let seen = publicOnes()
+  const check = () => {
+    try {
+      const now = publicOnes()
+      if (now === seen) return
+      streams.endWhere((principal, dataset) =>
+        principal.publicReads && visibility.of(dataset) !== 'public' ? MADE_PRIVATE_REASON : null,
+      )
+      seen = now
+    } catch (err) {
+      // From a timer: a throw here would end the lake's process. Tried again at the next tick.
+      console.error(`lake: checking open streams of datasets made private failed`, err)
+    }
+  }
+  const timer = setInterval(check, intervalMs)
+  timer.unref?.()
+  return () => clearInterval(timer)
 }

@@ -227,13 +227,15 @@ export interface ListenerRegistry {
   heldBy(holder: string): number
   /**
    * Ends what the principals `ended` gives a reason for still hear (lake/auth/revocation.ts),
-   * asking once per principal: an API token's listeners get `disconnect`; a signed-in user's
+   * or a dataset made private (its anonymous listeners: lake/datasets/visibility.ts), asking once
+   * per principal and dataset: an API token's and an anonymous caller's listeners get
+   * `disconnect`; a signed-in user's
    * session's are muted instead (no more events, left open). The Studio 6.9.2 takes a
    * `disconnect` (or a 401 on reconnecting) on a document's listener as a crash of its structure
    * tool, where the editor was typing; it learns the session ended from its next request's 401
    * (errorCode SIO-401-ANF) and shows its sign-in screen, closing the stream itself.
    */
-  endWhere(ended: (principal: Principal) => string | null): number
+  endWhere(ended: (principal: Principal, dataset: string) => string | null): number
   /**
    * Sends `disconnect` to every listener of a deleted dataset: final, as the dataset it listened
    * to is gone (a reconnect would hear a new one of that name). Returns how many.
@@ -300,12 +302,14 @@ export function createListenerRegistry(): ListenerRegistry {
       return count
     },
     endWhere(ended) {
-      const verdicts = new Map<Principal, string | null>()
+      const verdicts = new Map<Principal, Map<string, string | null>>()
       let count = 0
       for (const listener of [...listeners]) {
-        const {principal} = listener
-        if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
-        const reason = verdicts.get(principal)
+        const {principal, dataset} = listener
+        let byDataset = verdicts.get(principal)
+        if (!byDataset) verdicts.set(principal, (byDataset = new Map()))
+        if (!byDataset.has(dataset)) byDataset.set(dataset, ended(principal, dataset))
+        const reason = byDataset.get(dataset)
         if (reason === null || reason === undefined) continue
         if (principal.kind !== 'user') listener.disconnect(reason)
         else if (!listener.mute(reason)) continue

@@ -221,17 +221,18 @@ export class LiveEvents {
   }
 
   /**
-   * Ends the streams whose principal `ended` gives a reason for (a revoked token, a removed user:
-   * lake/auth/revocation.ts), asking once per principal; returns how many ended.
+   * Ends the streams whose principal and dataset `ended` gives a reason for (a revoked token, a
+   * removed user: lake/auth/revocation.ts; a dataset made private), asking once per principal and
+   * dataset; returns how many ended.
    */
-  endWhere(ended: (principal: Principal) => string | null): number {
-    const verdicts = new Map<Principal, string | null>()
+  endWhere(ended: (principal: Principal, dataset: string) => string | null): number {
     let count = 0
-    for (const [, live] of [...this.#kept, ...this.#unwritten.entries()]) {
+    for (const [dataset, live] of [...this.#kept, ...this.#unwritten.entries()]) {
+      const verdicts = new Map<Principal, string | null>()
       for (const subscriber of [...live.subscribers]) {
         const {principal, end} = subscriber
         if (!principal || !end) continue
-        if (!verdicts.has(principal)) verdicts.set(principal, ended(principal))
+        if (!verdicts.has(principal)) verdicts.set(principal, ended(principal, dataset))
         const reason = verdicts.get(principal)
         if (reason === null || reason === undefined) continue
         end(reason)

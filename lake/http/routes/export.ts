@@ -3,11 +3,12 @@
  * `sanity dataset export` and @sanity/export. With `nextCursor` (even empty) it streams one page
  * and ends with a `{"nextCursor": …}` line while more remain.
  */
-import {Hono, type Context} from 'hono'
-import {BadRequestError} from '../../core/errors.ts'
+import {Hono} from 'hono'
+import {AuthError, BadRequestError} from '../../core/errors.ts'
+import {MADE_PRIVATE_REASON} from '../../datasets/visibility.ts'
 import {errorLine} from '../errors.ts'
 import {checkListLength} from '../../core/limits.ts'
-import {datasetOf, param} from '../context.ts'
+import {datasetOf, lakeOf, param} from '../context.ts'
 import {pagedAnswer, utf8} from '../pagedAnswer.ts'
 import {checkStillSignedIn, getPrincipal} from '../principal.ts'
 
@@ -36,17 +37,25 @@ exportRoutes.get('/:version{v[^/]+}/data/export/:dataset', async (c) => {
     afterId,
     limit: cursorMode ? pageSize + 1 : undefined,
   })
-  return pagedAnswer(c, exportChunks(c, pages, cursorMode ? pageSize : null))
+  const stillReadable = () => {
+    // A token revoked, or a public dataset made private, while its export streams stops it at
+    // the next page (an error line).
+    checkStillSignedIn(c)
+    if (principal.publicReads && lakeOf(c).visibility.of(dataset.name) !== 'public') {
+      throw new AuthError(MADE_PRIVATE_REASON)
+    }
+  }
+  return pagedAnswer(c, exportChunks(stillReadable, pages, cursorMode ? pageSize : null))
 })
 
 /**
  * The export's NDJSON as UTF-8, a page of documents a chunk; `pageSize` (cursor mode) ends it
  * with a `{"nextCursor"}` line while more remain. A page that fails after the status was sent
- * (the database busy or closing, the token revoked) is said in a last line, so the export fails
+ * (the database busy or closing, the token revoked, the dataset made private) is said in a last line, so the export fails
  * rather than ending as if whole.
  */
 async function* exportChunks(
-  c: Context,
+  stillReadable: () => void,
   pages: Iterable<{id: string; json: string | null}[]>,
   pageSize: number | null,
 ): AsyncGenerator<Uint8Array> {
@@ -54,8 +63,7 @@ async function* exportChunks(
     let count = 0
     let lastId: string | undefined
     for (const page of pages) {
-      // A token revoked while its export streams stops it at the next page (an error line).
-      checkStillSignedIn(c)
+      stillReadable()
       let text = ''
       for (const {id, json} of page) {
         if (pageSize !== null && count === pageSize) {

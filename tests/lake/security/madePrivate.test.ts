@@ -1,0 +1,99 @@
+/**
+ * A public dataset made private again: what anonymous callers opened while it was public ends, as
+ * a revoked token's streams do (lake/auth/revocation.ts). Before, an anonymous listener kept
+ * receiving every published mutation, whole documents included, after the change.
+ */
+import type {SanityClient} from '@sanity/client'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startTestLake, type TestLake} from '../../helpers/lake.ts'
+import {openSse, type SseMessage, type SseReader} from '../listen/listeners.ts'
+
+const API = '/v2025-02-19'
+const DATASET = 'pub'
+let lake: TestLake
+let editor: SanityClient
+let admin: string
+
+beforeAll(async () => {
+  lake = await startTestLake()
+  ;({token: admin} = await lake.server.lake.auth!.store.createToken({
+    label: 'admin',
+    role: 'administrator',
+  }))
+  editor = lake.client({dataset: DATASET})
+  await editor.createOrReplace({_id: 'p1', _type: 'article', title: 'প্রকাশিত'})
+})
+afterAll(() => lake?.close())
+
+/** As an administrator's client.datasets.edit: the Studio's and the HTTP API's way. */
+async function setAclMode(aclMode: 'public' | 'private') {
+  const res = await fetch(`${lake.url}${API}/datasets/${DATASET}`, {
+    method: 'PATCH',
+    headers: {authorization: `Bearer ${admin}`, 'content-type': 'application/json'},
+    body: JSON.stringify({aclMode}),
+  })
+  expect(await res.json()).toMatchObject({datasetName: DATASET, aclMode})
+}
+
+const welcomed = (reader: SseReader) =>
+  reader.until((messages) => messages.some((m) => m.event === 'welcome'))
+const disconnect = (messages: SseMessage[]) => messages.find((m) => m.event === 'disconnect')
+
+describe('a dataset made private', () => {
+  it('sends anonymous listeners and live event streams `disconnect` and ends them', async () => {
+    await setAclMode('public')
+    const listener = await openSse(
+      `${lake.url}${API}/data/listen/${DATASET}?query=*&includeResult=true`,
+    )
+    const live = await openSse(`${lake.url}${API}/data/live/events/${DATASET}`)
+    expect([listener.status, live.status]).toEqual([200, 200])
+    await Promise.all([welcomed(listener), welcomed(live)])
+    // A signed-in listener of the same dataset is left alone.
+    const signedIn = await openSse(`${lake.url}${API}/data/listen/${DATASET}?query=*`, {
+      authorization: `Bearer ${lake.token}`,
+    })
+    await welcomed(signedIn)
+
+    await setAclMode('private')
+    for (const reader of [listener, live]) {
+      const messages = await reader.until((m) => disconnect(m) !== undefined, 5_000)
+      expect(JSON.parse(disconnect(messages)!.data!).reason).toMatch(/private/)
+      await reader.closed()
+    }
+    await editor.patch('p1').set({title: 'গোপন'}).commit()
+    const heard = await signedIn.until((m) => m.some((x) => x.event === 'mutation'))
+    expect(disconnect(heard)).toBeUndefined()
+    expect(listener.messages.filter((m) => m.event === 'mutation')).toEqual([])
+    signedIn.close()
+
+    // Opened again (@sanity/client reconnects only on errors, not `disconnect`): refused.
+    const again = await fetch(`${lake.url}${API}/data/listen/${DATASET}?query=*`)
+    expect(again.status).toBe(401)
+    await again.body?.cancel()
+  })
+
+  it('ends an anonymous export in flight with an error line; the rest is not sent', async () => {
+    await setAclMode('public')
+    const body = 'সংবাদ '.repeat(200)
+    const tx = editor.transaction()
+    for (let i = 0; i < 3_000; i++) tx.createOrReplace({_id: `bulk-${i}`, _type: 'bulk', body})
+    await tx.commit()
+    const res = await fetch(`${lake.url}${API}/data/export/${DATASET}?types=bulk`)
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = decoder.decode((await reader.read()).value, {stream: true})
+    await setAclMode('private')
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += decoder.decode(chunk.value, {stream: true})
+    }
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    const documents = lines.filter((line) => line._type === 'bulk')
+    expect(documents.length).toBeGreaterThan(0)
+    expect(documents.length).toBeLessThan(3_000)
+    expect(lines.at(-1)).toMatchObject({statusCode: 401})
+  })
+})

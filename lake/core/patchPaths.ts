@@ -35,8 +35,23 @@ export function patchPathProblem(path: string): string | null {
   if (depth > 0) return 'a "[" that is never closed'
   // Spaces around `.`, `..` and brackets are the tokenizer's; any other is a second path.
   const compact = shape.replace(AROUND_SYMBOLS, '$1').trim()
-  return PATH.test(compact) ? null : 'more than one path, or a path followed by something else'
+  if (PATH.test(compact)) return null
+  // The mutator's names are ASCII only: `শিরোনাম` reads as nothing, `['শিরোনাম']` as the name.
+  if (OTHER_LETTER.test(shape)) {
+    const quoted = path.replace(UNQUOTED_NAME, (_match, _dot, name: string) => `['${name}']`)
+    return (
+      'a name of letters other than A-Z, a-z, 0-9 and _, which @sanity/mutator reads only ' +
+      `quoted; write it quoted: ${JSON.stringify(quoted)}`
+    )
+  }
+  return 'more than one path, or a path followed by something else'
 }
+
+/** A letter or mark a name of the mutator's never holds (only ASCII ones do). */
+const OTHER_LETTER = /[^\x00-\x7F]/u
+/** A dotted name holding such a letter, not already in quotes or brackets (the name, its dot). */
+const UNQUOTED_NAME =
+  /(\.?)(?<![\['"\p{L}\p{M}\p{N}_])([\p{L}\p{M}\p{N}_]*[^\x00-\x7F][\p{L}\p{M}\p{N}_]*)/gu
 
 /** Stand-ins no path holds at its top level (the mutator's tokenizer refuses them there). */
 const UNION = '\uE000'

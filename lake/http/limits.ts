@@ -31,6 +31,8 @@ interface BodyRule {
   /** The body must be JSON. */
   json: boolean
   what: string
+  /** What to send instead of a body past maxBytes. */
+  instead: string
   /**
    * The route reads a body of no declared length itself, counting it as it streams (writeBody and
    * countedJsonBody in nodeRequest.ts, through bodyLimitOf): a large write's body goes to a write
@@ -46,6 +48,8 @@ const BODY_RULES: readonly BodyRule[] = [
     maxBytes: LIMITS.body.query,
     json: true,
     what: 'A query',
+    instead:
+      'send a shorter query or fewer parameters (a long list of ids is better fetched in several queries)',
     // Counted as it streams by the route, which also counts it against what a caller's queries
     // may hold (countedJsonBody).
     routeCounts: true,
@@ -55,6 +59,7 @@ const BODY_RULES: readonly BodyRule[] = [
     maxBytes: LIMITS.body.write,
     json: true,
     what: 'A mutation or action request',
+    instead: 'split large writes into several transactions',
     routeCounts: true,
   },
   {
@@ -62,8 +67,15 @@ const BODY_RULES: readonly BodyRule[] = [
     maxBytes: LIMITS.body.keyValue,
     json: true,
     what: 'A key/value request',
+    instead: 'store fewer or shorter values',
   },
-  {pattern: /^\/auth\/login\//, maxBytes: LIMITS.body.signIn, json: false, what: 'A sign-in form'},
+  {
+    pattern: /^\/auth\/login\//,
+    maxBytes: LIMITS.body.signIn,
+    json: false,
+    what: 'A sign-in form',
+    instead: 'send only the e-mail address and password',
+  },
 ]
 
 const ASSET_UPLOAD = /^\/v[^/]+\/assets\//
@@ -72,6 +84,7 @@ const OTHER: BodyRule = {
   maxBytes: LIMITS.body.other,
   json: false,
   what: 'A request body',
+  instead: 'send less',
 }
 
 /** The body rule for a path, or null for uploads (limited while they stream to disk). */
@@ -138,9 +151,7 @@ function limitOf(rule: BodyRule): StreamedLimit {
 }
 
 function tooLarge(rule: BodyRule): never {
-  throw new TooLargeError(
-    `${rule.what} may be at most ${rule.maxBytes} bytes; send less (split large writes into several transactions)`,
-  )
+  throw new TooLargeError(`${rule.what} may be at most ${rule.maxBytes} bytes; ${rule.instead}`)
 }
 
 /** No Content-Type is read as JSON (as before); a declared one must be JSON. */

@@ -20,8 +20,15 @@ mutateRoutes.post('/:version{v[^/]+}/data/mutate/:dataset', async (c) => {
   const visibility = param(c, 'visibility') ?? 'sync'
   // Every visibility behaves like `sync`: a commit is queryable as soon as it returns.
   if (!VISIBILITIES.has(visibility)) throw new BadRequestError(`Invalid visibility "${visibility}"`)
-  // Read (and checked) whatever the body says, as dryRun (commitRequest).
+  // Read (and checked) whatever the body says, as dryRun (commitRequest); given in both, which
+  // was meant is a guess (the body's won without a word).
   const transactionIdInUrl = param(c, 'transactionId')
+  if (transactionIdInUrl !== undefined && read.transactionId != null) {
+    throw new BadRequestError(
+      'The request gives "transactionId" twice, in the URL and in the body: send it once (in ' +
+        'the body, as @sanity/client does)',
+    )
+  }
   const transactionId = read.transactionId ?? transactionIdInUrl
   const autoGenerateArrayKeys = flag(c, 'autoGenerateArrayKeys')
   // Before the commit, as every part of the request: its 400 after one told a stored write failed.

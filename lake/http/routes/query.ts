@@ -1,6 +1,9 @@
-/** `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents. */
+/**
+ * `GET|POST /v{ver}/data/query/{dataset}`: GROQ over the perspective view of the readable documents.
+ * Its refusals are in hosted Sanity's shape (`{error: {type, description}}`, InvalidRequestError).
+ */
 import {Hono, type Context} from 'hono'
-import {BadRequestError, InvalidRequestError} from '../../core/errors.ts'
+import {InvalidRequestError} from '../../core/errors.ts'
 import {decodeParams, requestKey, singleParameter} from '../../core/query.ts'
 import type {Principal} from '../../core/grants.ts'
 import {LIMITS} from '../../core/limits.ts'
@@ -22,7 +25,7 @@ queryRoutes.get(PATH, (c) =>
     const search = new URL(c.req.url).searchParams
     const query = singleParameter(search, 'query')
     const perspective = onePerspective(search)
-    if (query === null) throw new BadRequestError('Missing "query" parameter')
+    if (query === null) throw new InvalidRequestError('Missing "query" parameter')
     return answer(c, query, decodeParams(search), perspective)
   }),
 )
@@ -51,10 +54,19 @@ async function answerBody(c: Context, hold: (bytes: number) => void) {
     hold,
     queryArrival(lakeOf(c).queries.bodyMs),
   )
-  if (typeof body?.query !== 'string') throw new BadRequestError('Body must have a string "query"')
+  if (typeof body?.query !== 'string') {
+    throw new InvalidRequestError('Body must have a string "query"')
+  }
+  // The URL's and the body's, which was meant is a guess (the body's won without a word).
+  if (singleParameter(new URL(c.req.url).searchParams, 'query') !== null) {
+    throw new InvalidRequestError(
+      'The request gives "query" twice, in the URL and in the body: send it once (in the body ' +
+        'of a POST, as @sanity/client does)',
+    )
+  }
   const params = body.params ?? {}
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new BadRequestError('"params" must be an object')
+    throw new InvalidRequestError('"params" must be an object')
   }
   // Hosted Sanity decodes the body into typed fields: another type is a 400, never ignored.
   const perspective = body.perspective ?? undefined
@@ -82,7 +94,7 @@ function onePerspective(search: URLSearchParams, inBody?: string): string | unde
   const inUrl = singleParameter(search, 'perspective')
   if (inUrl === null) return inBody
   if (inBody !== undefined) {
-    throw new BadRequestError(
+    throw new InvalidRequestError(
       'The request gives "perspective" more than once, in the URL and in the body: send it once ' +
         '(?perspective= in the URL, as @sanity/client does)',
     )

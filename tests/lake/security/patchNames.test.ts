@@ -23,7 +23,7 @@ describe('a patch path with a Bengali attribute name', () => {
         .patch('p1')
         .set({[path]: 'ক'})
         .commit()
-        .catch((e: {statusCode: number; message: string}) => e)
+        .catch((e: Error & {statusCode: number}) => e)
       expect(err).toMatchObject({statusCode: 400})
       expect((err as Error).message).toContain(`write it quoted: "${quoted}"`)
     }

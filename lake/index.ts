@@ -26,7 +26,7 @@ import {createUploadSpace, uploadCallerBytes, uploadDiskReserve} from './assets/
 import {createDatasetDeletion} from './datasets/deletion.ts'
 import {openVisibility, watchMadePrivate} from './datasets/visibility.ts'
 import {LiveEvents, type LiveEventsOptions} from './live/liveEvents.ts'
-import {fileQuestionStore} from './live/questionStore.ts'
+import {fileQuestionStore, liveTagSecret} from './live/questionStore.ts'
 import {reviveLiveQuestion} from './live/questions.ts'
 import {createApp} from './http/app.ts'
 import {createBodyMemory} from './http/bodyMemory.ts'
@@ -266,6 +266,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const visibility = openVisibility(options.dataDir)
   const live = new LiveEvents(bus, {
     store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
+    tagSecret: liveTagSecret(options.dataDir),
     written: (dataset) => stores.exists(dataset),
     unwrittenDatasets: UNWRITTEN_DATASETS,
     revive: (dataset, question) =>

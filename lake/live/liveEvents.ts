@@ -81,6 +81,8 @@ export interface LiveEventsOptions {
    * refilled at `share` of the time passing.
    */
   recheckCredits?: Record<keyof RecheckCredits, {burstMs: number; share: number}>
+  /** The key of the sync tags' HMAC (SyncTagRegistryOptions.secret). */
+  tagSecret?: Uint8Array
 }
 
 const DEFAULTS = {
@@ -128,7 +130,8 @@ export type ResumePoint = {kind: 'end'} | {kind: 'after'; index: number} | {kind
 
 export class LiveEvents {
   readonly #bus: EventBus
-  readonly #options: Required<Omit<LiveEventsOptions, 'store' | 'revive' | 'written'>>
+  readonly #options: Required<Omit<LiveEventsOptions, 'store' | 'revive' | 'written' | 'tagSecret'>>
+  readonly #tagSecret: Uint8Array | undefined
   readonly #store: LiveQuestionStore | null
   readonly #revive: LiveEventsOptions['revive'] | null
   readonly #written: (dataset: string) => boolean
@@ -142,7 +145,8 @@ export class LiveEvents {
 
   constructor(bus: EventBus, options: LiveEventsOptions = {}) {
     this.#bus = bus
-    const {store, revive, written, ...rest} = options
+    const {store, revive, written, tagSecret, ...rest} = options
+    this.#tagSecret = tagSecret
     // A field given as undefined (createLake passes its `recheck` through) takes its default.
     const given = Object.fromEntries(
       Object.entries(rest).filter(([, value]) => value !== undefined),
@@ -304,6 +308,7 @@ export class LiveEvents {
         capacity: this.#options.capacity,
         announce: (tags, tagClass) => this.#announce(created, tags, tagClass),
         limits: this.#options.recheckLimits,
+        secret: this.#tagSecret,
       }),
       credits: {
         cheap: recheckCredit(this.#options.recheckCredits.cheap),

@@ -3,6 +3,7 @@
  * dataset in the data folder (`live/<dataset>.json`, written whole and renamed into place, so a
  * crash leaves the previous file). At most a few hundred questions per dataset: no database needed.
  */
+import {randomBytes} from 'node:crypto'
 import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {LiveQuestionStore} from './liveEvents.ts'
@@ -55,4 +56,37 @@ function isSavedQuestion(value: unknown): value is SavedQuestion {
     typeof q.answer === 'string' &&
     q.question !== undefined
   )
+}
+
+/**
+ * The key of the sync tags' HMAC, made once (32 random bytes) and kept in the data folder
+ * (`live/tag.key`, readable by the lake's user only), so that a tag is the same after a restart
+ * (next-sanity's caches keep them) and cannot be computed by whoever knows the query.
+ */
+export function liveTagSecret(dataDir: string): Uint8Array {
+  const dir = join(dataDir, 'live')
+  const file = join(dir, 'tag.key')
+  try {
+    return readKey(file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  mkdirSync(dir, {recursive: true, mode: 0o700})
+  try {
+    // `wx`: of two lakes starting on one folder, the second reads the first's key.
+    writeFileSync(file, randomBytes(32).toString('base64url') + '\n', {mode: 0o600, flag: 'wx'})
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+  return readKey(file)
+}
+
+function readKey(file: string): Uint8Array {
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url')
+  if (key.length < 32) {
+    throw new Error(
+      `${file} holds no key of 32 bytes: remove it and start the lake again (the sync tags the front end holds change once)`,
+    )
+  }
+  return key
 }

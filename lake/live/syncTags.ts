@@ -29,7 +29,7 @@
  * once it is spent the rest of the round is announced coarsely too. Questions that cost at most
  * `cheapMs` spend a credit of their own, so a slow question's re-run never delays theirs.
  */
-import {createHash} from 'node:crypto'
+import {createHash, createHmac} from 'node:crypto'
 import {answerHash, type AnswerText} from '../query/execute.ts'
 
 /** `published`: answers from the published perspective; `drafts`: everything else. */
@@ -124,6 +124,11 @@ export interface SyncTagRegistryOptions {
   limits?: RecheckLimits
   /** The clock of backoffs and of announcements within a round (tests). */
   now?: () => number
+  /**
+   * The key of the tags' HMAC (lake/live/questionStore.ts keeps it in the data folder): without
+   * it anyone could compute a query's tag and watch a private dataset's answers change.
+   */
+  secret?: Uint8Array
 }
 
 /** A front end's query answered from an index takes a few ms of CPU; a scan can take seconds. */
@@ -149,17 +154,21 @@ export const DEFAULT_SYNC_TAG_CHARS = 2 * 1024 * 1024
  * The tag of every question of a class too large to remember: announced at the next recheck of
  * the class after it was given, as a coarse question's is. (Keys are JSON arrays, never this.)
  */
-export function classTagFor(tagClass: TagClass): string {
-  return syncTagFor(classKeyOf(tagClass))
+export function classTagFor(tagClass: TagClass, secret?: Uint8Array): string {
+  return syncTagFor(classKeyOf(tagClass), secret)
 }
 
 function classKeyOf(tagClass: TagClass): string {
   return `class:${tagClass}`
 }
 
-/** The tag of one question: `s1:` and 16 base64url characters (96 bits) of a hash. */
-export function syncTagFor(key: string): string {
-  return `s1:${hashOf(key).slice(0, 16)}`
+/**
+ * The tag of one question: `s1:` and 16 base64url characters (96 bits) of its HMAC under `secret`
+ * (a plain hash without one, for tests of the registry alone).
+ */
+export function syncTagFor(key: string, secret?: Uint8Array): string {
+  const digest = secret ? createHmac('sha256', secret).update(key).digest('base64url') : hashOf(key)
+  return `s1:${digest.slice(0, 16)}`
 }
 
 function hashOf(text: string): string {
@@ -175,6 +184,7 @@ export class SyncTagRegistry {
   readonly #announce: SyncTagRegistryOptions['announce']
   readonly #limits: RecheckLimits
   readonly #now: () => number
+  readonly #secret: Uint8Array | undefined
   /** Per class, whether its class tag (classTagFor) was given since it was last announced. */
   readonly #classTagGiven: Record<TagClass, boolean> = {published: false, drafts: false}
   /** Per class, in least-recently-asked-first order (Map keeps insertion order). */
@@ -189,6 +199,7 @@ export class SyncTagRegistry {
     this.#announce = options.announce
     this.#limits = options.limits ?? DEFAULT_RECHECK_LIMITS
     this.#now = options.now ?? (() => performance.now())
+    this.#secret = options.secret
   }
 
   /**
@@ -201,10 +212,10 @@ export class SyncTagRegistry {
   remember(query: RegisteredQuery, answered: AnswerText): string {
     if (query.key.length > this.#maxChars / 10) {
       this.#classTagGiven[query.tagClass] = true
-      return classTagFor(query.tagClass)
+      return classTagFor(query.tagClass, this.#secret)
     }
     const entries = this.#entries[query.tagClass]
-    const tag = syncTagFor(query.key)
+    const tag = syncTagFor(query.key, this.#secret)
     const answer = answerHash(answered)
     const previous = this.#take(query.tagClass, query.key)
     const entry: Entry = {
@@ -262,7 +273,7 @@ export class SyncTagRegistry {
     entries.set(key, {
       tagClass,
       rerun,
-      tag: syncTagFor(key),
+      tag: syncTagFor(key, this.#secret),
       answer,
       question,
       anonymous,
@@ -346,7 +357,7 @@ export class SyncTagRegistry {
     const now = this.#now()
     const coarse = entries.filter(([, entry]) => now < entry.coarseUntil).map(([, e]) => e.tag)
     // Once told, caches drop what they hold under it; only an answer given after needs telling.
-    if (this.#classTagGiven[tagClass]) coarse.push(classTagFor(tagClass))
+    if (this.#classTagGiven[tagClass]) coarse.push(classTagFor(tagClass, this.#secret))
     this.#classTagGiven[tagClass] = false
     if (coarse.length > 0) this.#announce(coarse, tagClass)
     let changed: string[] = []

@@ -377,6 +377,13 @@ async function refuseExpectation(incoming: NodeRequest, outgoing: NodeResponse):
   outgoing.end(body)
 }
 
+/**
+ * Request headers over HTTP/1.1, the URL included: HTTP/2's bound (nghttp2's 64 KiB) rather than
+ * Node's 16 KiB, so that @sanity/client from Node (HTTP/1.1) gets the documented 1,000 ids of
+ * `getDocuments` (37 KB of URL) as a browser over HTTP/2 does.
+ */
+export const HTTP1_MAX_HEADER_BYTES = 64 * 1024
+
 function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimits) {
   return {
     key: tls.key,
@@ -388,6 +395,7 @@ function secureOptions(tls: {key: string; cert: string}, limits: ConnectionLimit
     strictFieldWhitespaceValidation: false,
     // For the HTTP/1.1 fallback's requests.
     requestTimeout: limits.requestMs,
+    maxHeaderSize: HTTP1_MAX_HEADER_BYTES,
     // Streams one HTTP/2 session may have open at once; nghttp2 refuses more (REFUSED_STREAM)
     // before the lake does any work, and clients queue them (Node's, browsers'). Node's default
     // has no bound: one session's 20,000 streams were all taken in hand at once. Hosted Sanity's
@@ -416,7 +424,11 @@ function listen(
     const server: ServerType = tls
       ? createSecureServer(secureOptions(tls, limits), listener)
       : createServer(
-          {requestTimeout: limits.requestMs, shouldUpgradeCallback: wantsWebSocket},
+          {
+            requestTimeout: limits.requestMs,
+            maxHeaderSize: HTTP1_MAX_HEADER_BYTES,
+            shouldUpgradeCallback: wantsWebSocket,
+          },
           listener,
         )
     // Only WebSocket upgrades go to the presence socket's 'upgrade' listener; others are served

@@ -262,8 +262,9 @@ function malformedRequest(
     return {
       status: 431,
       message:
-        "The request's headers, its URL included, are larger than 16 KiB: send a long GROQ query " +
-        'with POST /data/query/<dataset> and a JSON body {"query", "params"}, as @sanity/client does',
+        "The request's headers, its URL included, are larger than 64 KiB: send a long GROQ query " +
+        'with POST /data/query/<dataset> and a JSON body {"query", "params"}, as @sanity/client ' +
+        'does, and at most 1,000 ids to data/doc',
     }
   }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {

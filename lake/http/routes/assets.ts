@@ -9,7 +9,7 @@ import {Hono, type Context} from 'hono'
 import {contentTypeFor, type UploadMeta} from '../../assets/assetDocument.ts'
 import type {AssetKind} from '../../assets/assetFiles.ts'
 import {DERIVED_NAMES, type DerivedName} from '../../assets/upload.ts'
-import {BadRequestError, NotFoundError} from '../../core/errors.ts'
+import {NotFoundError} from '../../core/errors.ts'
 import type {SanityDocument} from '../../core/types.ts'
 import {invalidDatasetReason} from '../../../kit/sanityIds.ts'
 import {datasetOf, lakeOf, param} from '../context.ts'
@@ -177,14 +177,13 @@ function downloadDisposition(
 ): string | null {
   const dl = param(c, 'dl')
   if (dl === undefined) return null
-  if (Buffer.byteLength(dl) > MAX_DOWNLOAD_NAME_BYTES) {
-    throw new BadRequestError(
-      `\`dl\` names the download with ${Buffer.byteLength(dl)} bytes (UTF-8); a file name is at most ${MAX_DOWNLOAD_NAME_BYTES} bytes: give a shorter name, or an empty dl= for the name it was uploaded with`,
-    )
-  }
   const original = typeof asset.originalFilename === 'string' ? asset.originalFilename : ''
-  // A path or a line break is no part of a file's name (RFC 6266 §4.3).
-  let filename = (dl || vanity || original || name).replace(/[\p{Cc}/\\]/gu, '_')
+  // A path or a line break is no part of a file's name (RFC 6266 §4.3), nor a bidi override
+  // ('ক\u202etxt.exe' shows as 'কexe.txt'); the joiners Bengali spells with stay.
+  let filename = (dl || vanity || original || name).replace(
+    /[\p{Cc}/\\]|(?![\u200c\u200d])\p{Cf}/gu,
+    '_',
+  )
   if (!dl && format && !filename.toLowerCase().endsWith(`.${format}`)) {
     const dot = filename.lastIndexOf('.')
     filename = `${dot > 0 ? filename.slice(0, dot) : filename}.${format}`
@@ -207,7 +206,7 @@ function downloadDisposition(
  */
 const MAX_DOWNLOAD_NAME_BYTES = 255
 
-/** A stored name past MAX_DOWNLOAD_NAME_BYTES cut in whole graphemes, its extension kept. */
+/** A name past MAX_DOWNLOAD_NAME_BYTES (given or stored) cut in whole graphemes, its extension kept. */
 function shortened(filename: string): string {
   if (Buffer.byteLength(filename) <= MAX_DOWNLOAD_NAME_BYTES) return filename
   const extension = /\.[A-Za-z0-9]{1,10}$/.exec(filename)?.[0] ?? ''

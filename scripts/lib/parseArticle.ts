@@ -431,6 +431,14 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     bylineLine = bodyLines[0]!.number
     bylinePlace = opening.place
     if (opening.names) bylineNames = {names: opening.names, line: bodyLines[0]!.number}
+    // 'শিবচর, নিজস্ব প্রতিবেদক': one word before the role is a reporter known by one name or an
+    // upazila the module does not list; read as the name, said so.
+    const oneWord = opening.names?.filter((name) => !isPersonName(name)) ?? []
+    if (oneWord.length > 0)
+      warnings.push({
+        line: bodyLines[0]!.number,
+        message: `${oneWord.map((name) => `'${name}'`).join(', ')} before '${opening.byline}' is read as a reporter's one-word name: if it is where the story is from, write '${opening.byline}, ${oneWord[0]}'`,
+      })
     const first = bodyLines[0]!
     bodyLines =
       opening.rest === ''

@@ -37,7 +37,12 @@ import {
   resolveTarget,
   type Target,
 } from './lib/target.ts'
-import {type ArticleDocuments, type ImportDocument, toDocuments} from './lib/toDocuments.ts'
+import {
+  type ArticleDocuments,
+  type ImportDocument,
+  sourceId,
+  toDocuments,
+} from './lib/toDocuments.ts'
 import {nfc} from '../bangla/index.ts'
 import {TRANSACTION_LIMITS} from './lib/target.ts'
 import {type Section, SECTIONS} from '../schemas/names.ts'
@@ -204,14 +209,19 @@ function checkCount(parsed: ParsedArticle, file: InputFile): void {
       JSON.stringify(idText ? [idText.text, idText.speaker] : [text, speaker]),
     ),
   ).size
-  // The article's own title among them links to it: a document all the same.
-  const documents = headlines + 1
-  if (documents <= TRANSACTION_LIMITS.writes) return
+  // One document per distinct source (the same organisation twice is one), as toDocuments builds.
+  const names = [parsed.organisation, ...(parsed.otherOrganisations ?? [])]
+  const sources = new Set(names.filter((name) => name !== undefined).map(sourceId)).size
+  // The article's own title among the headlines links to it: a document all the same. A dated
+  // article's transaction may also delete the draft an undated import wrote (writeFile).
+  const mutations = headlines + sources + 1 + (parsed.date ? 1 : 0)
+  if (mutations <= TRANSACTION_LIMITS.writes) return
   throw new ArticleParseError(
     file.display,
     1,
-    `the file is too large: its ${headlines} related headlines make at least ${documents} ` +
-      `documents, and a write may hold at most ${TRANSACTION_LIMITS.writes}`,
+    `the file is too large: its ${headlines} related headlines, ${sources} source${sources === 1 ? '' : 's'}, ` +
+      `the article${parsed.date ? " and the delete of an earlier undated import's draft" : ''} ` +
+      `make up to ${mutations} mutations, and a write may hold at most ${TRANSACTION_LIMITS.writes}`,
     SPLIT_HINT,
   )
 }

@@ -47,8 +47,28 @@ it('refuses a file of more documents than one transaction may write, before buil
   expect(failures).toHaveLength(1)
   expect(failures[0]!.line).toBe(1)
   expect(failures[0]!.problem).toBe(
-    'the file is too large: its 10001 related headlines make at least 10002 documents, and a ' +
-      `write may hold at most ${TRANSACTION_LIMITS.writes}`,
+    'the file is too large: its 10001 related headlines, 1 source, the article make up to 10003 ' +
+      `mutations, and a write may hold at most ${TRANSACTION_LIMITS.writes}`,
   )
   expect(failures[0]!.fix).toMatch(/^Split the story into several files/)
+})
+
+it('counts the sources and the draft delete the transaction holds, not the headlines alone', async () => {
+  const path = join(work, 'just-over.txt')
+  // 9,999 headlines, the article, its source and, the article dated, the delete of a stale draft:
+  // 10,002 mutations, which the lake refuses (10,001 undated: 'mutations in one request').
+  const headlines = Array.from({length: 9_999}, (_, index) => `শিরোনাম ${index}`)
+  await writeFile(
+    path,
+    `বড় খবর\n\nঢাকা, ১২ মার্চ (বাসস) : ঘটনা।\nসূত্র: বাসস।\n\n${headlines.join('\n\n')}\n`,
+  )
+  const {prepared, failures} = prepareFiles([{path, display: 'just-over.txt'}], {
+    asOf: '2025-03-20',
+  })
+  expect(prepared).toEqual([])
+  expect(failures.map(({problem}) => problem)).toEqual([
+    expect.stringContaining(
+      "the article and the delete of an earlier undated import's draft make up to 10002 mutations",
+    ),
+  ])
 })

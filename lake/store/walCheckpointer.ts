@@ -71,10 +71,18 @@ export interface WalCheckpointer {
 
 const WORKER = new URL('./walCheckpointerWorker.ts', import.meta.url).href
 
+/**
+ * How long the thread stays without a checkpoint. At the default 2 s a bulk load on a loaded
+ * machine (a write group every 1-3 s) ended and started it again several times a round, each
+ * start a worker's boot (docs/benchmarks-log.md); an idle thread holds a connection and a few MB.
+ */
+const CHECKPOINT_IDLE_MS = 30_000
+
 export function createWalCheckpointer(): WalCheckpointer {
   const thread = createIdleThread<CheckpointTask | 'close', CheckpointResult>(
     WORKER,
     'WAL checkpoint',
+    CHECKPOINT_IDLE_MS,
   )
   let closed = false
   return {

@@ -377,7 +377,9 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       listeners.endWhere(ended) + context.live.endWhere(ended),
   }
   const stopWatchingTokens = auth ? watchRevocations(auth.store, streams) : () => {}
-  const stopWatchingVisibility = watchMadePrivate(context.visibility, streams)
+  // Listeners only: a live event stream carries opaque tags and is accepted anonymously on a private
+  // dataset (routes/live.ts), so ending it would stop every open page for nothing.
+  const stopWatchingVisibility = watchMadePrivate(context.visibility, listeners)
   const stopWatching = () => {
     stopWatchingTokens()
     stopWatchingVisibility()

@@ -100,8 +100,8 @@ export const MADE_PRIVATE_REASON =
   'The dataset was made private: anonymous callers may no longer read it; send a token'
 
 /**
- * Ends what anonymous callers opened on a dataset while it was public (listeners, live event
- * streams: `disconnect`, as for a revoked token) once it is private again, whether by this lake
+ * Ends the listeners anonymous callers opened on a dataset while it was public (`disconnect`, as
+ * for a revoked token) once it is private again, whether by this lake
  * (client.datasets.edit) or by `npm run lake -- datasets visibility`, within a second. Each
  * request checks for itself; these are long ones. Returns the function that stops watching.
  */

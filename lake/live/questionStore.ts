@@ -4,7 +4,7 @@
  * crash leaves the previous file). At most a few hundred questions per dataset: no database needed.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {LiveQuestionStore} from './liveEvents.ts'
 import type {SavedQuestion} from './syncTags.ts'
@@ -66,23 +66,32 @@ function isSavedQuestion(value: unknown): value is SavedQuestion {
 export function liveTagSecret(dataDir: string): Uint8Array {
   const dir = join(dataDir, 'live')
   const file = join(dir, 'tag.key')
+  let text: string | null = null
   try {
-    return readKey(file)
+    text = readFileSync(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   }
+  if (text !== null && text.trim() !== '') return keyOf(file, text)
+  // Empty: a lake before this one stopped between creating the file and writing it.
+  if (text !== null) rmSync(file, {force: true})
   mkdirSync(dir, {recursive: true, mode: 0o700})
+  // Written whole, then linked into place: the file is never seen empty, and of two lakes starting
+  // on one folder the second's link fails and it reads the first's key.
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  writeFileSync(temporary, randomBytes(32).toString('base64url') + '\n', {mode: 0o600, flush: true})
   try {
-    // `wx`: of two lakes starting on one folder, the second reads the first's key.
-    writeFileSync(file, randomBytes(32).toString('base64url') + '\n', {mode: 0o600, flag: 'wx'})
+    linkSync(temporary, file)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  } finally {
+    rmSync(temporary, {force: true})
   }
-  return readKey(file)
+  return keyOf(file, readFileSync(file, 'utf8'))
 }
 
-function readKey(file: string): Uint8Array {
-  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url')
+function keyOf(file: string, text: string): Uint8Array {
+  const key = Buffer.from(text.trim(), 'base64url')
   if (key.length < 32) {
     throw new Error(
       `${file} holds no key of 32 bytes: remove it and start the lake again (the sync tags the front end holds change once)`,

@@ -6,7 +6,8 @@
  * the same across restarts of the lake (next-sanity's caches keep tags).
  */
 import {createHash} from 'node:crypto'
-import {statSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
@@ -44,5 +45,30 @@ describe('sync tags', () => {
 
   it("keep their secret readable by the lake's user only", () => {
     expect(statSync(join(lake!.dataDir, 'live', 'tag.key')).mode & 0o077).toBe(0)
+  })
+
+  it('start with a new key over an empty key file (left by a crash while it was made)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lake-test-'))
+    mkdirSync(join(dataDir, 'live'))
+    writeFileSync(join(dataDir, 'live', 'tag.key'), '', {mode: 0o600})
+    await lake?.close()
+    lake = await startTestLake({dataDir, tls: false})
+    const written = readFileSync(join(dataDir, 'live', 'tag.key'), 'utf8').trim()
+    expect(Buffer.from(written, 'base64url')).toHaveLength(32)
+    const tag = await tagOf(lake)
+    await lake.close({keepData: true})
+    lake = await startTestLake({dataDir, tls: false})
+    expect(await tagOf(lake)).toBe(tag)
+  })
+
+  it('refuse to start over a key file that holds something else, saying what to do', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lake-test-'))
+    mkdirSync(join(dataDir, 'live'))
+    writeFileSync(join(dataDir, 'live', 'tag.key'), 'not a key\n', {mode: 0o600})
+    await expect(startTestLake({dataDir, tls: false})).rejects.toThrow(
+      /tag\.key holds no key of 32 bytes: remove it/,
+    )
+    expect(readFileSync(join(dataDir, 'live', 'tag.key'), 'utf8')).toBe('not a key\n')
+    rmSync(dataDir, {recursive: true, force: true})
   })
 })

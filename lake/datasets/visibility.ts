@@ -31,6 +31,19 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
   let mtimeMs = -1
   let checkedAt = -Infinity
 
+  // A file caught missing or half-saved (a hand edit, an editor's save by rename) keeps the last
+  // settings read: taken as "all private" it would end every anonymous stream. Each reason is said
+  // once, not at every recheck.
+  let unreadable: string | null = null
+  const keepLast = (why: string) => {
+    if (unreadable === why) return
+    unreadable = why
+    const open = Object.keys(settings).filter((name) => settings[name]?.aclMode === 'public')
+    console.error(
+      `lake: ${path} ${why}; keeping the last settings read (public: ${open.join(', ') || 'none'}) until it is fixed`,
+    )
+  }
+
   const refresh = () => {
     const now = performance.now()
     if (now - checkedAt < recheckMs) return
@@ -39,13 +52,16 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
     try {
       current = statSync(path).mtimeMs
     } catch {
-      settings = {}
-      mtimeMs = -1
+      // Never there: every dataset is private.
+      if (mtimeMs !== -1) keepLast('is missing')
       return
     }
     if (current === mtimeMs) return
-    settings = readSettings(path)
+    const read = readSettings(path)
+    if (read === null) return keepLast('cannot be read or is not valid JSON')
+    settings = read
     mtimeMs = current
+    unreadable = null
   }
 
   const write = (next: Settings) => {
@@ -64,10 +80,10 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
       return settings[dataset]?.aclMode === 'public' ? 'public' : 'private'
     },
     set(dataset, visibility) {
-      write({...readSettings(path), [dataset]: {aclMode: visibility}})
+      write({...(readSettings(path) ?? {}), [dataset]: {aclMode: visibility}})
     },
     remove(dataset) {
-      const current = readSettings(path)
+      const current = readSettings(path) ?? {}
       if (!(dataset in current)) return
       const {[dataset]: _removed, ...rest} = current
       write(rest)
@@ -79,20 +95,19 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
   }
 }
 
-function readSettings(path: string): Settings {
+/** The file's settings: none when it is missing, null when it cannot be read or parsed. */
+function readSettings(path: string): Settings | null {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
-  } catch {
-    return {}
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? {} : null
   }
   try {
     const parsed = JSON.parse(text) as unknown
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Settings) : {}
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Settings) : null
   } catch {
-    // A hand-edited file that does not parse must not open a dataset: everything stays private.
-    console.error(`lake: ${path} is not valid JSON; every dataset is private until it is fixed`)
-    return {}
+    return null
   }
 }
 

@@ -4,7 +4,9 @@
  * receiving every published mutation, whole documents included, after the change.
  */
 import type {SanityClient} from '@sanity/client'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {renameSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {openSse, type SseMessage, type SseReader} from '../listen/listeners.ts'
 
@@ -133,4 +135,33 @@ describe('a dataset made private', () => {
     expect(documents.length).toBeLessThan(3_000)
     expect(lines.at(-1)).toMatchObject({statusCode: 401})
   }, 120_000)
+
+  it('keeps the last settings read while visibility.json is missing or does not parse', async () => {
+    await setAclMode('public')
+    const file = join(lake.dataDir, 'datasets', 'visibility.json')
+    // What an anonymous caller is answered: p1 counted while the dataset is public.
+    const anonymousCount = async () => {
+      const res = await fetch(`${lake.url}${API}/data/query/${DATASET}?query=count(*[_id == "p1"])`)
+      return `${res.status} ${JSON.stringify(((await res.json()) as {result?: unknown}).result)}`
+    }
+    expect(await anonymousCount()).toBe('200 1')
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      // A hand edit caught half-saved, then an editor's save by rename caught in between.
+      writeFileSync(file, '{"pub": {"aclMode": "pub')
+      await expect.poll(() => errors.mock.calls.length, {timeout: 5_000}).toBeGreaterThan(0)
+      expect(await anonymousCount()).toBe('200 1')
+      renameSync(file, `${file}.saving`)
+      await expect
+        .poll(() => errors.mock.calls.flat().join(' '), {timeout: 5_000})
+        .toMatch(/missing/)
+      expect(await anonymousCount()).toBe('200 1')
+      expect(errors.mock.calls.flat().join(' ')).toMatch(/last settings/)
+    } finally {
+      errors.mockRestore()
+    }
+    renameSync(`${file}.saving`, file)
+    await setAclMode('private')
+    expect(await anonymousCount()).toBe('200 0')
+  })
 })

@@ -48,10 +48,10 @@ export function patchPathProblem(path: string): string | null {
 }
 
 /** A letter or mark a name of the mutator's never holds (only ASCII ones do). */
-const OTHER_LETTER = /[^\x00-\x7F]/u
+const OTHER_LETTER = /\P{ASCII}/u
 /** A dotted name holding such a letter, not already in quotes or brackets (the name, its dot). */
 const UNQUOTED_NAME =
-  /(\.?)(?<![\['"\p{L}\p{M}\p{N}_])([\p{L}\p{M}\p{N}_]*[^\x00-\x7F][\p{L}\p{M}\p{N}_]*)/gu
+  /(\.?)(?<![['"\p{L}\p{M}\p{N}_])([\p{L}\p{M}\p{N}_]*\P{ASCII}[\p{L}\p{M}\p{N}_]*)/gu
 
 /** Stand-ins no path holds at its top level (the mutator's tokenizer refuses them there). */
 const UNION = '\uE000'

@@ -576,10 +576,10 @@ async function draftRevisions(
     ),
   ]
   const revisions = new Map<string, string>()
-  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST * 10) {
+  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST) {
     const found = await client.fetch<{_id: string; _rev: string}[]>(
       '*[_id in $ids]{_id, _rev}',
-      {ids: ids.slice(start, start + IDS_PER_REQUEST * 10)},
+      {ids: ids.slice(start, start + IDS_PER_REQUEST)},
       {perspective: 'raw'},
     )
     for (const {_id, _rev} of found) revisions.set(_id, _rev)
@@ -612,7 +612,7 @@ function staleDraft(
 }
 
 /** Ids per existence query (a parameter: the client posts a long query), under the lake's list limit. */
-const IDS_PER_REQUEST = 100
+const IDS_PER_REQUEST = 1000
 
 /**
  * A history request names its ids in its path: as many as keep the path to 10 KiB, under the
@@ -673,8 +673,8 @@ async function deletedIds(client: SanityClient, prepared: Prepared[]): Promise<S
   const all = [...ids]
   const missing: string[] = []
   const existing = new Set<string>()
-  for (let start = 0; start < all.length; start += IDS_PER_REQUEST * 10) {
-    const batch = all.slice(start, start + IDS_PER_REQUEST * 10)
+  for (let start = 0; start < all.length; start += IDS_PER_REQUEST) {
+    const batch = all.slice(start, start + IDS_PER_REQUEST)
     const found = new Set(
       await client.fetch<string[]>('*[_id in $ids]._id', {ids: batch}, {perspective: 'raw'}),
     )
@@ -825,8 +825,8 @@ function publishedIdOf(item: Prepared): string {
 async function publishedArticles(client: SanityClient, prepared: Prepared[]): Promise<Set<string>> {
   const ids = [...new Set(prepared.map(publishedIdOf))]
   const found = new Set<string>()
-  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST * 10) {
-    const batch = ids.slice(start, start + IDS_PER_REQUEST * 10)
+  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST) {
+    const batch = ids.slice(start, start + IDS_PER_REQUEST)
     const answer = await client.fetch<string[]>(
       '*[_id in $ids]._id',
       {ids: batch},

@@ -77,7 +77,8 @@ export function liveTagSecret(dataDir: string): Uint8Array {
   if (text !== null) rmSync(file, {force: true})
   mkdirSync(dir, {recursive: true, mode: 0o700})
   // Written whole, then linked into place: the file is never seen empty, and of two lakes starting
-  // on one folder the second's link fails and it reads the first's key.
+  // on one folder with no key file the second's link fails and it reads the first's key (with an
+  // empty file, each may remove the other's new key: two keys until the next start).
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   writeFileSync(temporary, randomBytes(32).toString('base64url') + '\n', {mode: 0o600, flush: true})
   try {

@@ -72,3 +72,22 @@ it('counts the sources and the draft delete the transaction holds, not the headl
     ),
   ])
 })
+
+it('counts two names of one source as the one document they make', async () => {
+  const path = join(work, 'one-source-twice.txt')
+  // দৈনিক প্রথম আলো is one of প্রথম আলো's names: one source document, though their slugs differ.
+  // 9,997 headlines, the article, the source and a stale draft's delete: 10,000 mutations, which
+  // one write takes.
+  const headlines = Array.from({length: 9_997}, (_, index) => `শিরোনাম ${index}`)
+  await writeFile(
+    path,
+    `বড় খবর\n\nঢাকা, ১২ মার্চ (বাসস) : ঘটনা।\nসূত্র: প্রথম আলো, দৈনিক প্রথম আলো।\n\n${headlines.join('\n\n')}\n`,
+  )
+  const {prepared, failures} = prepareFiles([{path, display: 'one-source-twice.txt'}], {
+    asOf: '2025-03-20',
+  })
+  expect(failures).toEqual([])
+  expect(prepared).toHaveLength(1)
+  const sources = prepared[0]!.docs.documents.filter(({_type}) => _type === 'source')
+  expect(sources).toHaveLength(1)
+})

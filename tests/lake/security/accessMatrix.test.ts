@@ -92,8 +92,9 @@ const ROUTES: Record<string, Sample[]> = {
       contentType: 'application/x-www-form-urlencoded',
     },
   ],
-  'GET /:kind{images|files}/:projectId/:dataset/:name': [
+  'GET /:kind{images|files}/:projectId/:dataset/:name/:vanity?': [
     {policy: 'anyone', path: '/images/local/{ds}/missing-1x1.png'},
+    {policy: 'anyone', path: '/images/local/{ds}/missing-1x1.png/a-vanity-name.png'},
   ],
   'GET /:version{v[^/]+}/auth/providers': [{policy: 'anyone', path: '/{v}/auth/providers'}],
   'GET /:version{v[^/]+}/auth/fetch': [{policy: 'anyone', path: '/{v}/auth/fetch'}],

@@ -6,6 +6,7 @@
  */
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {UnavailableError} from '../core/errors.ts'
 import type {Principal} from '../core/grants.ts'
 
 export type DatasetVisibility = 'public' | 'private'
@@ -74,16 +75,29 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
     checkedAt = -Infinity
   }
 
+  /**
+   * What a change builds on: the file, or while it does not parse the settings last read (built
+   * on none, every other public dataset would turn private). Never read: refused.
+   */
+  const base = (): Settings => {
+    const read = readSettings(path)
+    if (read !== null) return read
+    if (mtimeMs !== -1) return settings
+    throw new UnavailableError(
+      `${path} cannot be read or is not valid JSON: fix it before changing a dataset's visibility`,
+    )
+  }
+
   return {
     of(dataset) {
       refresh()
       return settings[dataset]?.aclMode === 'public' ? 'public' : 'private'
     },
     set(dataset, visibility) {
-      write({...(readSettings(path) ?? {}), [dataset]: {aclMode: visibility}})
+      write({...base(), [dataset]: {aclMode: visibility}})
     },
     remove(dataset) {
-      const current = readSettings(path) ?? {}
+      const current = base()
       if (!(dataset in current)) return
       const {[dataset]: _removed, ...rest} = current
       write(rest)

@@ -40,12 +40,12 @@ import {
 import {
   type ArticleDocuments,
   type ImportDocument,
+  namedSources,
   sourceId,
   toDocuments,
 } from './lib/toDocuments.ts'
 import {nfc} from '../bangla/index.ts'
 import {TRANSACTION_LIMITS} from './lib/target.ts'
-import {describeSource} from './lib/sources.ts'
 import {type Section, SECTIONS} from '../schemas/names.ts'
 
 export const DEFAULT_INPUT = 'data/seed'
@@ -211,10 +211,7 @@ function checkCount(parsed: ParsedArticle, file: InputFile): void {
     ),
   ).size
   // One document per distinct source (the same organisation twice is one), as toDocuments builds.
-  const names = [parsed.organisation, ...(parsed.otherOrganisations ?? [])]
-  const sources = new Set(
-    names.filter((name) => name !== undefined).map((name) => sourceId(describeSource(name).name)),
-  ).size
+  const sources = new Set(namedSources(parsed).map(({name}) => sourceId(name))).size
   // The article's own title among the headlines links to it: a document all the same. A dated
   // article's transaction may also delete the draft an undated import wrote (writeFile).
   const mutations = headlines + sources + 1 + (parsed.date ? 1 : 0)

@@ -14,7 +14,7 @@ import {
 } from '../../schemas/names.ts'
 import {dhakaMidnightUtc} from './dates.ts'
 import type {ParsedArticle, ParseWarning} from './parseArticle.ts'
-import {describeSource} from './sources.ts'
+import {describeSource, type SourceDescription} from './sources.ts'
 import {
   articleRuleProblems,
   headlineRuleProblems,
@@ -86,6 +86,13 @@ export function sourceId(name: string): string {
   return `source-${slug || contentHash(name)}`
 }
 
+/** The credit line's organisations as sources (the article's own first), each name as listed. */
+export function namedSources(parsed: ParsedArticle): SourceDescription[] {
+  return [parsed.organisation, ...(parsed.otherOrganisations ?? [])].flatMap((name) =>
+    name ? [describeSource(name)] : [],
+  )
+}
+
 /** What the import adds to every article it builds. */
 export type DocumentOptions = {
   /** The section (--section); without it, the source's default section, if it has one. */
@@ -113,9 +120,7 @@ export function toDocuments(
   const id = draft ? getDraftId(publishedId) : publishedId
 
   const sources: ImportDocument[] = []
-  const named = [parsed.organisation, ...(parsed.otherOrganisations ?? [])].flatMap((name) =>
-    name ? [describeSource(name)] : [],
-  )
+  const named = namedSources(parsed)
   // The article's section follows its own source, the credit line's organisation.
   const section = options.section ?? (parsed.organisation ? named[0]?.defaultSection : undefined)
   const draftSources = new Set<string>()

@@ -47,6 +47,7 @@ const INTEGRATION = [
   'tests/scripts/importSlugs.test.ts',
   'tests/scripts/importDeletedSlug.test.ts',
   'tests/scripts/importDrafts.test.ts',
+  'tests/scripts/importEarlierIds.test.ts',
   'tests/scripts/deskVariants.test.ts',
   'tests/scripts/importRetry.test.ts',
   'tests/scripts/stories.test.ts',

@@ -39,6 +39,7 @@ import {
 } from './lib/target.ts'
 import {
   type ArticleDocuments,
+  earlierArticleIds,
   type ImportDocument,
   namedSources,
   sourceId,
@@ -153,7 +154,13 @@ function readOptions({values, positionals}: ParsedArgs<typeof FLAGS>, io: Io): O
   }
 }
 
-type Prepared = {file: InputFile; parsed: ParsedArticle; docs: ArticleDocuments}
+type Prepared = {
+  file: InputFile
+  parsed: ParsedArticle
+  docs: ArticleDocuments
+  /** The article's published id when the dataset holds it under an earlier one (adoptEarlierIds). */
+  articleId?: string
+}
 
 /** Reads, decodes and parses every file; bad input is collected, not thrown. */
 export function prepareFiles(
@@ -416,7 +423,19 @@ async function writeFiles(
       if (!isTransient(error)) throw error
       return publishedArticles(client, prepared)
     })
-    if (!options.restoreDeleted) gone = await deletedIds(client, prepared)
+    // One look at the dataset for every id the files could write, earlier ids included.
+    const earlier = earlierIds(prepared)
+    const known = await lookUp(
+      client,
+      [...documentIds(prepared), ...[...earlier.values()].flat()],
+      options.restoreDeleted ? [...earlier.values()].flat() : undefined,
+    )
+    const adopted = adoptEarlierIds(prepared, earlier, known, options)
+    if (adopted !== prepared) {
+      prepared = adopted
+      published = new Set(prepared.map(publishedIdOf).filter((id) => known.existing.has(id)))
+    }
+    if (!options.restoreDeleted) gone = deletedIds(prepared, known)
   } catch (error) {
     return failConnection(io, error, target, 0)
   }
@@ -656,13 +675,8 @@ function isTransient(error: unknown): boolean {
   return false
 }
 
-/**
- * Ids of the documents to write (and the published ids of drafts) that once existed and were
- * deleted: a takedown a routine import must not bring back. createIfNotExists sees only what
- * exists now, so the history is asked, but only of the ids missing now (few on a re-import, and a
- * never-written id has no history to rebuild).
- */
-async function deletedIds(client: SanityClient, prepared: Prepared[]): Promise<Set<string>> {
+/** The ids a file's documents are written under, and the published ids of drafts. */
+function documentIds(prepared: Prepared[]): string[] {
   const ids = new Set<string>()
   for (const item of prepared) {
     for (const document of item.docs.documents) {
@@ -670,20 +684,36 @@ async function deletedIds(client: SanityClient, prepared: Prepared[]): Promise<S
       ids.add(getPublishedId(document._id))
     }
   }
-  const all = [...ids]
-  const missing: string[] = []
+  return [...ids]
+}
+
+/** What the dataset holds of some ids now, and which of those missing its history shows. */
+type Known = {existing: Set<string>; history: Set<string>}
+
+/**
+ * Asks which of `ids` the dataset holds and, of the missing ones (or those of them in `historyOf`),
+ * which its history shows: they existed and were deleted. createIfNotExists sees only what exists
+ * now; the history is asked only of ids missing now (few on a re-import, and a never-written id
+ * has no history to rebuild).
+ */
+async function lookUp(
+  client: SanityClient,
+  ids: readonly string[],
+  historyOf?: readonly string[],
+): Promise<Known> {
+  const all = [...new Set(ids)]
   const existing = new Set<string>()
   for (let start = 0; start < all.length; start += IDS_PER_REQUEST) {
     const batch = all.slice(start, start + IDS_PER_REQUEST)
-    const found = new Set(
-      await client.fetch<string[]>('*[_id in $ids]._id', {ids: batch}, {perspective: 'raw'}),
+    const found = await client.fetch<string[]>(
+      '*[_id in $ids]._id',
+      {ids: batch},
+      {perspective: 'raw'},
     )
-    for (const id of batch) {
-      if (found.has(id)) existing.add(id)
-      else missing.push(id)
-    }
+    for (const id of found) existing.add(id)
   }
-  const gone = new Set<string>()
+  const missing = (historyOf ? [...new Set(historyOf)] : all).filter((id) => !existing.has(id))
+  const history = new Set<string>()
   const prefix = `/v${API_VERSION}/data/history/${client.config().dataset!}/documents/`
   for (const batch of historyBatches(prefix, missing)) {
     // A GET: @sanity/client retries it with backoff on 429, 502, 503 and a connection reset.
@@ -692,12 +722,70 @@ async function deletedIds(client: SanityClient, prepared: Prepared[]): Promise<S
       query: {lastRevision: 'true'},
       tag: 'import.deleted',
     })
-    for (const document of answer.documents) {
-      // A draft is deleted when it is published: its article is there, not taken down.
-      if (!existing.has(getPublishedId(document._id))) gone.add(document._id)
-    }
+    for (const document of answer.documents) history.add(document._id)
+  }
+  return {existing, history}
+}
+
+/**
+ * Ids of the documents to write (and the published ids of drafts) that once existed and were
+ * deleted: a takedown a routine import must not bring back.
+ */
+function deletedIds(prepared: Prepared[], {existing, history}: Known): Set<string> {
+  const gone = new Set<string>()
+  for (const id of documentIds(prepared)) {
+    // A draft is deleted when it is published: its article is there, not taken down.
+    if (history.has(id) && !existing.has(getPublishedId(id))) gone.add(id)
   }
   return gone
+}
+
+/**
+ * For each file whose article an older import may have made under another id (earlierArticleIds):
+ * its current published id, then those, each with its draft.
+ */
+function earlierIds(prepared: Prepared[]): Map<Prepared, string[]> {
+  const candidates = new Map<Prepared, string[]>()
+  for (const item of prepared) {
+    const earlier = earlierArticleIds(item.parsed)
+    if (earlier.length === 0) continue
+    candidates.set(
+      item,
+      [publishedIdOf(item), ...earlier].flatMap((id) => [id, getDraftId(id)]),
+    )
+  }
+  return candidates
+}
+
+/**
+ * A file an older import read differently (before header lines, some bylines and organisations'
+ * names on a line of their own were read as they are now) made its article under another id: the
+ * file keeps that article when the dataset holds it (or its draft) and not the current id, rather
+ * than making a second one. One deleted since stays deleted (skipDeleted) when nothing the file's
+ * article could be is in the dataset.
+ */
+function adoptEarlierIds(
+  prepared: Prepared[],
+  earlier: Map<Prepared, string[]>,
+  {existing, history}: Known,
+  options: Options,
+): Prepared[] {
+  let changed = false
+  const result = prepared.map((item) => {
+    const ids = earlier.get(item)
+    if (!ids) return item
+    const id = ids.find((id) => existing.has(id)) ?? ids.find((id) => history.has(id))
+    const current = publishedIdOf(item)
+    if (id === undefined || getPublishedId(id) === current) return item
+    changed = true
+    const articleId = getPublishedId(id)
+    const docs = toDocuments(item.parsed, {
+      ...(options.section ? {section: options.section} : {}),
+      articleId,
+    })
+    return {...item, docs, articleId}
+  })
+  return changed ? result : prepared
 }
 
 /**
@@ -799,6 +887,7 @@ function draftTakenSlugs(
     const problem = {field: 'slug', problem: `'${slug}' is taken by ${by}`, line}
     const rebuilt = toDocuments(item.parsed, {
       ...(options.section ? {section: options.section} : {}),
+      ...(item.articleId ? {articleId: item.articleId} : {}),
       problems: [problem],
     })
     // Rebuilt from the text, the file has every document again: keep only those still in it

@@ -98,6 +98,11 @@ export type ParsedArticle = {
    * updates the article an earlier import made.
    */
   idText?: {title: string; firstParagraph: string}
+  /**
+   * The body's first lines as written (NFC, trimmed), before header lines and bylines were read:
+   * an older import may have read one of them as the first paragraph (toDocuments.earlierArticleIds).
+   */
+  leadLines?: string[]
 }
 
 /** Where each article-level field was read: 1-based lines, as an editor shows them. */
@@ -393,6 +398,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     })
     .map((line) => withIdText(splitSpeaker(line.text, line.number, title.text), line, title))
 
+  const leadLines = bodyLines.slice(0, LEAD_LINES).map((line) => line.asWritten)
   const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
   // Header lines before the lede, as desks and pasted web pages carry them, none a paragraph: a
   // date line of its own ('তারিখ: ৫ ডিসেম্বর ২০২৬', 'প্রকাশ: ০৫ ডিসেম্বর ২০২৬, ১০: ৩০'), which dates
@@ -557,6 +563,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
       organisations: organisationLines,
     },
     idText: {title: title.asWritten, firstParagraph: bodyLines[0]!.asWritten},
+    leadLines,
   }
 }
 
@@ -1304,6 +1311,9 @@ const LABELLED_FORM = labelledForm(['তারিখ', 'প্রকাশিত
 const UPDATE_FORM = labelledForm(['আপডেট', 'হালনাগাদ'])
 // Header lines (date, update, place) stand among the first lines of the body.
 const HEADER_LINES = 5
+// Imports before header lines were read took the first paragraph from the body's first three
+// lines: the first, or the one after a byline line and a reporter's name line.
+const LEAD_LINES = 3
 
 /** A place alone on its line: a place the module knows, maybe with its district ('টেকনাফ (কক্সবাজার)'). */
 function isPlaceLine(text: string): boolean {

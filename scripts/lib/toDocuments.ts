@@ -13,7 +13,7 @@ import {
   SOURCE_TYPE,
 } from '../../schemas/names.ts'
 import {dhakaMidnightUtc} from './dates.ts'
-import type {ParsedArticle, ParseWarning} from './parseArticle.ts'
+import {type ParsedArticle, type ParseWarning, readByline} from './parseArticle.ts'
 import {describeSource, type SourceDescription} from './sources.ts'
 import {
   articleRuleProblems,
@@ -75,6 +75,30 @@ export function articleId(title: string, firstParagraph: string | undefined): st
   return `article-${contentHash(title, firstParagraph ?? '')}`
 }
 
+/**
+ * The published ids an older import may have given the article: the first paragraph was once one
+ * of the body's first lines (a date line, a web page's place or update line, a line before a
+ * reporter's name the parser now keeps), or such a line with a byline prefix it did not know
+ * kept ('যুগান্তর প্রতিবেদন ॥ …'). Without the current id: the import adopts the first of these
+ * the dataset holds, so re-importing an archive does not make a second article.
+ */
+export function earlierArticleIds(parsed: ParsedArticle): string[] {
+  const title = parsed.idText?.title ?? parsed.title
+  const current = articleIdOf(parsed)
+  const ids = (parsed.leadLines ?? []).flatMap((line) => {
+    const rest = readByline(line)?.rest
+    return [line, ...(rest ? [rest] : [])].map((paragraph) => articleId(title, paragraph))
+  })
+  return [...new Set(ids)].filter((id) => id !== current)
+}
+
+/** The article's published id as the parse gives it. */
+function articleIdOf(parsed: ParsedArticle): string {
+  return parsed.idText
+    ? articleId(parsed.idText.title, parsed.idText.firstParagraph)
+    : articleId(parsed.title, parsed.paragraphs[0])
+}
+
 /** The id of a headline: a hash of its text and speaker, shared by every file that lists it. */
 export function headlineId(text: string, speaker: string | undefined): string {
   return `headline-${contentHash(text, speaker ?? '')}`
@@ -99,6 +123,8 @@ export type DocumentOptions = {
   section?: Section
   /** Problems found beyond the file (a slug another article holds): they draft the article too. */
   problems?: RuleProblem[]
+  /** The article's published id, when the dataset holds it under an earlier one (earlierArticleIds). */
+  articleId?: string
 }
 
 /** Builds the documents of one parsed article. */
@@ -114,9 +140,7 @@ export function toDocuments(
     warnings.push({line, message: refused(here, 'the article is imported as a draft')})
   }
   const draft = parsed.date === undefined || problems.length > 0
-  const publishedId = parsed.idText
-    ? articleId(parsed.idText.title, parsed.idText.firstParagraph)
-    : articleId(parsed.title, parsed.paragraphs[0])
+  const publishedId = options.articleId ?? articleIdOf(parsed)
   const id = draft ? getDraftId(publishedId) : publishedId
 
   const sources: ImportDocument[] = []

@@ -49,6 +49,7 @@ const INTEGRATION = [
   'tests/scripts/importDrafts.test.ts',
   'tests/scripts/importEarlierIds.test.ts',
   'tests/scripts/deskVariants.test.ts',
+  'tests/scripts/correspondentCopy.test.ts',
   'tests/scripts/importRetry.test.ts',
   'tests/scripts/stories.test.ts',
   'tests/scripts/queryExport.test.ts',

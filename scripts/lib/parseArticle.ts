@@ -461,8 +461,16 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
 
   // A reporter's name on a line of its own, before the dateline or after a dateline that stands
   // alone: the credit, not body text.
-  let named: {names: string[]; place?: string; unsure?: string; line: number} | undefined =
-    bylineNames
+  let named:
+    | {
+        names: string[]
+        place?: string
+        unsure?: string
+        unlisted?: string
+        oneWord?: string[]
+        line: number
+      }
+    | undefined = bylineNames
   const datelineOf = (line: Line | undefined) =>
     line === undefined ? null : parseDateline(line.text, reference).dateline
   const before = bodyLines.length > 1 ? readNameLine(bodyLines[0]!.text) : null
@@ -484,6 +492,16 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
       warnings.push({
         line: named.line,
         message: `'${named.unsure}' after the last comma is read as a person's name, not a place: if it is where the story is from, write '${named.unsure} থেকে'`,
+      })
+    if (named.unlisted !== undefined)
+      warnings.push({
+        line: named.line,
+        message: `'${named.unlisted}' after the names is read as the place the story is from, a place the module does not list: if it is a person, write the full name; if it is the place, write '${named.unlisted} থেকে'`,
+      })
+    if (named.oneWord !== undefined && named.oneWord.length > 0)
+      warnings.push({
+        line: named.line,
+        message: `${named.oneWord.map((name) => `'${name}'`).join(', ')} before '${named.place}' ${named.oneWord.length === 1 ? 'is' : 'are'} read as reporters' one-word names: check them`,
       })
   }
 
@@ -627,14 +645,28 @@ function parseCreditLine(
   // The last part is the organisation, unless it is a role ('আবদুল করিম, নিজস্ব প্রতিবেদক') or
   // where the reporter wrote from ('আবদুল করিম, কক্সবাজার থেকে').
   const last = segments.at(-1) ?? ''
-  const from = readFrom(last)
+  // A place the module lists after the names ('সূত্র: আবদুল করিম, সাভার।') is where the story is
+  // from, as '… থেকে' is, never a source.
+  // After a role ('সূত্র: নিজস্ব প্রতিবেদক, শিবচর।') one word is the place, as in a byline.
+  const afterRole =
+    segments.length > 1 && isRole(segments.at(-2)!) && ONE_WORD.test(last) && !isRole(last)
+  const from =
+    readFrom(last) ??
+    (segments.length > 1 && !isKnownSource(last) && (isListedPlace(last) || afterRole)
+      ? last
+      : null)
+  if (from === last && !isListedPlace(last))
+    warnings.push({
+      line: line.number,
+      message: `'${last}' after '${segments.at(-2)!}' is read as the place the story is from, a place the module does not list: if it is the source, write 'সূত্র: ${last}।' on a line of its own`,
+    })
   const organisation =
     /,$/u.test(value) || isRole(last) ? '' : from !== null ? '' : (segments.pop() ?? '')
   if (from !== null) segments.pop()
-  // People joined by 'ও'/'এবং' ('আবদুল করিম ও রহিম উদ্দিন') are each a credit.
+  // People joined by 'ও'/'এবং' ('আবদুল করিম ও রহিম উদ্দিন', 'রহিম ও করিম') are each a credit.
   const names = segments
     .flatMap(splitPeople)
-    .flatMap((name) => readNames(name) ?? splitAtAnd(name) ?? [name])
+    .flatMap((name) => readNames(name) ?? splitAtAnd(name) ?? oneWordNames(name) ?? [name])
   // 'নিজস্ব প্রতিবেদক', 'সিলেট প্রতিনিধি': a role, not a person.
   const roles = names.filter(isRole)
   // 'সূত্র: রয়টার্স, আল জাজিরা।', 'সূত্র: বাংলাদেশ শিল্প ও বণিক সমিতি, বাসস।': a known agency or
@@ -661,6 +693,19 @@ function parseCreditLine(
       ...(byline ? {byline} : {}),
       ...(from !== null ? {place: from} : {}),
     }
+  }
+  // One word the module knows neither as a source nor as a place ('সূত্র: রহিম ও করিম, শিবচর।'):
+  // a paper or an unlisted upazila; read as the source, said so.
+  if (
+    segments.length > 0 &&
+    ONE_WORD.test(organisation) &&
+    !isKnownSource(organisation) &&
+    !looksLikeOrganisation(organisation)
+  ) {
+    warnings.push({
+      line: line.number,
+      message: `'${organisation}' after the names is read as the source, an organisation the module does not know: if it is where the story is from, write '${organisation} থেকে'`,
+    })
   }
   if (otherOrganisations.length > 0) {
     warnings.push({
@@ -1120,6 +1165,7 @@ const ORGANISATION_WORDS = new Set(
     'লীগ',
     'পার্টি',
     'সার্ভিস',
+    'কেন্দ্র',
   ].map(nfc),
 )
 
@@ -1135,6 +1181,7 @@ function isPersonName(text: string): boolean {
     !isRole(text) &&
     !isKnownSource(text) &&
     !looksLikeOrganisation(text) &&
+    !AND.test(text) &&
     !text.split(' ').some((word) => NOT_SPEAKER_WORDS.has(word) || VERB_ENDING.test(word))
   )
 }
@@ -1152,6 +1199,12 @@ function readNames(text: string, oneWord = false): string[] | null {
 }
 
 const ONE_WORD = new RegExp(`^${WORD}$`, 'u')
+
+/** One-word names joined by 'ও'/'এবং' ('রহিম ও করিম'): the names, or null unless each is one. */
+function oneWordNames(text: string): string[] | null {
+  const names = text.split(AND)
+  return names.length > 1 && names.every(isOneWordName) ? names : null
+}
 
 /**
  * A name of one word ('রিয়াজ', 'অনুপমা'): a Bengali word that names no known place, role,
@@ -1214,24 +1267,39 @@ function placeAfterNames(text: string): 'place' | 'unsure' | null {
  * 'গিয়াস উদ্দিন, টেকনাফ (কক্সবাজার)', 'আবদুল করিম, কক্সবাজার থেকে', 'আবদুল করিম ও রহিম উদ্দিন';
  * null for anything else. The last part is a place only when it reads as one (placeAfterNames):
  * 'আবদুল করিম, রহিম উদ্দিন, সেলিনা হোসেন' is three people. `unsure` is a last part read as a
- * name that may be a place, for a warning.
+ * name that may be a place, `unlisted` one word read as a place the module does not list
+ * ('…, শিবচর'), `oneWord` one-word names read before a known place ('রহিম ও করিম, সাভার'): each
+ * for a warning.
  */
-export function readNameLine(
-  text: string,
-): {names: string[]; place?: string; unsure?: string} | null {
+export function readNameLine(text: string): {
+  names: string[]
+  place?: string
+  unsure?: string
+  unlisted?: string
+  oneWord?: string[]
+} | null {
   if (text.length > 200 || isRole(text) || isKnownSource(text) || CREDIT_LINE.test(text))
     return null
   const parts = text.split(', ')
   const last = parts.at(-1)!
   const kind = parts.length > 1 ? placeAfterNames(last) : null
-  const place = parts.length > 1 ? (readFrom(last) ?? (kind === 'place' ? last : null)) : null
+  const from = parts.length > 1 ? readFrom(last) : null
+  const place = from ?? (kind === 'place' ? last : null)
   if (place === null) {
     const names = readNames(text)
     if (!names) return null
     return kind === 'unsure' ? {names, unsure: last} : {names}
   }
-  const names = readNames(parts.slice(0, -1).join(', '))
-  if (names) return {names, place}
+  // One word that is no listed place ('শিবচর'): an upazila the module does not list, or a name.
+  const unlisted = from === null && !isListedPlace(last) ? {unlisted: last} : {}
+  const before = parts.slice(0, -1).join(', ')
+  const names = readNames(before)
+  if (names) return {names, place, ...unlisted}
+  // Reporters known by one name, before a place the module knows: 'রহিম ও করিম, সাভার'.
+  const oneWord = unlisted.unlisted === undefined ? readNames(before, true) : null
+  if (oneWord) {
+    return {names: oneWord, place, oneWord: oneWord.filter((name) => !isPersonName(name))}
+  }
   // An upazila and its district after a comma: 'আবদুল করিম, উখিয়া, কক্সবাজার'.
   const upazila = parts.at(-2)!
   if (parts.length > 2 && placeAfterNames(upazila) === 'place' && !readFrom(last)) {
@@ -1241,24 +1309,41 @@ export function readNameLine(
   return null
 }
 
+/**
+ * A place the module knows: listed in spellings.json (maybe with 'সদর'/'উপজেলা'), a word with
+ * an administrative unit or compass word, or bracketed with a listed district ('ডাসার (মাদারীপুর)').
+ */
+function isListedPlace(text: string): boolean {
+  if (KNOWN_PLACES.has(text)) return true
+  const bracketed = /^(?<place>.+?) \((?<district>[^()]+)\)$/u.exec(text)?.groups
+  if (bracketed) return KNOWN_PLACES.has(bracketed.district!)
+  return text.includes(' ') && placeAfterNames(text) === 'place'
+}
+
+// The place before a dateline, closed by a comma or a colon ('ঢাকা, শনিবার …', 'ঢাকা : শনিবার …').
+const PLACE_PREFIX = `(?:(?<place>${PLACE_WORDS})(?:\\s*(?:[:：]|ঃ)\\s+|\\s*[:：]\\s*|,\\s*))?`
+// A colon or dash closing the dateline ('ঢাকা, শনিবার (৫ ডিসেম্বর) :'): part of it as the desk
+// wrote it, as the wire form's is.
+const COLON_CLOSE = `(?:\\s*(?:(?:[:：]|ঃ)(?:\\s?[–—])?|[–—-])(?=\\s|$))`
 // 'মঙ্গলবার (১৫ই জুলাই) সকালে', 'গতকাল সোমবার (১৪ জুলাই ২০২৫)', 'ঢাকা, মঙ্গলবার (১৫ জুলাই)',
 // 'গত মঙ্গলবার (১৫ জুলাই)', 'সোমবার (১ বৈশাখ)'.
 const WEEKDAY_FORM = new RegExp(
-  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<weekday>${WORD})` +
-    `(?:\\s+${TIME_PHRASE})?\\s*,?\\s*(?<open>\\(?)\\s*${DATE}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_PHRASE})?`,
+  `^${PLACE_PREFIX}(?:${RELATIVE}\\s+)?(?<weekday>${WORD})` +
+    `(?:\\s+${TIME_PHRASE})?\\s*,?\\s*(?<open>\\(?)\\s*${DATE}(?:\\s*(?<close>\\)))?(?:\\s+${TIME_PHRASE})?` +
+    `${COLON_CLOSE}?`,
   'du',
 )
 // The weekday after the date: 'আজ ২৬ মার্চ বুধবার', 'সিলেট, ১৯ জুন, বৃহস্পতিবার :'.
 const DATE_FIRST_FORM = new RegExp(
-  `^(?:(?<place>${PLACE_WORDS}),\\s*)?(?:${RELATIVE}\\s+)?(?<open>\\(?)\\s*${DATE}` +
+  `^${PLACE_PREFIX}(?:${RELATIVE}\\s+)?(?<open>\\(?)\\s*${DATE}` +
     `(?:\\s*(?<close>\\)))?\\s*,?\\s*\\(?(?<weekday>${WORD})\\)?(?:\\s+${TIME_OF_DAY})?` +
     `(?:${AGENCY}${CLOSE})?`,
   'du',
 )
 // A relative day and a date with no weekday: 'আজ ২৬ মার্চ', 'গতকাল (১৪ জুলাই)'.
 const RELATIVE_DATE_FORM = new RegExp(
-  `^(?:(?<place>${PLACE_WORDS}),\\s*)?${RELATIVE}\\s+(?<open>\\(?)\\s*${DATE}` +
-    `(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?`,
+  `^${PLACE_PREFIX}${RELATIVE}\\s+(?<open>\\(?)\\s*${DATE}` +
+    `(?:\\s*(?<close>\\)))?(?:\\s+${TIME_OF_DAY})?${COLON_CLOSE}?`,
   'du',
 )
 // The CMG form: 'মে ৮: আজ (সোমবার)'.
@@ -1307,6 +1392,7 @@ const labelledForm = (labels: string[]) =>
     'du',
   )
 const LABELLED_FORM = labelledForm(['তারিখ', 'প্রকাশিত', 'প্রকাশ'])
+const LABELS = new Set(['তারিখ', 'প্রকাশিত', 'প্রকাশ', 'আপডেট', 'হালনাগাদ', 'সূত্র'].map(nfc))
 // A web page's update line: recognised so that it is no paragraph, never read as a dateline.
 const UPDATE_FORM = labelledForm(['আপডেট', 'হালনাগাদ'])
 // Header lines (date, update, place) stand among the first lines of the body.
@@ -1425,6 +1511,8 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     }
     // The date-first form needs a weekday or a relative day to tell it from a sentence.
     if (form === DATE_FIRST_FORM && weekday === undefined) continue
+    // 'আপডেট: শনিবার, …' is a web page's update line, never a place and a dateline.
+    if (groups.place !== undefined && LABELS.has(groups.place.trim())) continue
     if (groups.nyear !== undefined) {
       const place = groups.place?.trim()
       return resolveNumeric(

@@ -446,8 +446,23 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
         message: `${oneWord.map((name) => `'${name}'`).join(', ')} before '${opening.byline}' is read as a reporter's one-word name: if it is where the story is from, write '${opening.byline}, ${oneWord[0]}'`,
       })
     const first = bodyLines[0]!
+    // A date or update line on the byline's line ('অনলাইন ডেস্ক | প্রকাশিত: ০৫ ডিসেম্বর ২০২৬, ১০:৩০')
+    // is a header line as on a line of its own.
+    const headerRest =
+      opening.rest === '' || bodyLines.length === 1
+        ? null
+        : !dateLine &&
+            LABELLED_FORM.test(datelineWindow(opening.rest)) &&
+            isWholeDateline(opening.rest, reference)
+          ? 'date'
+          : !updateLine && UPDATE_FORM.test(datelineWindow(opening.rest))
+            ? 'update'
+            : null
+    if (headerRest === 'date')
+      dateLine = {result: parseDateline(opening.rest, reference), number: first.number}
+    else if (headerRest === 'update') updateLine = {...first, text: opening.rest}
     bodyLines =
-      opening.rest === ''
+      opening.rest === '' || headerRest !== null
         ? bodyLines.slice(1)
         : [
             {
@@ -1388,6 +1403,7 @@ const INLINE_FORM = new RegExp(
 const labelledForm = (labels: string[]) =>
   new RegExp(
     `^(?:${labels.map(nfc).join('|')})\\s*(?:[:：]|ঃ)\\s*(?:(?<weekday>${WEEKDAY_NAME})\\s*,?\\s*)?${DATE}` +
+      `(?:\\s*,?\\s*(?:(?<weekdayAfter>${WEEKDAY_NAME})|\\((?<weekdayAfter2>${WEEKDAY_NAME})\\)))?` +
       `(?:\\s*,?\\s*[০-৯0-9]{1,2}\\s*[:.]\\s*[০-৯0-9]{2}(?:\\s*(?:${nfc('এএম')}|${nfc('পিএম')}|[AaPp][Mm]))?)?\\s*$`,
     'du',
   )
@@ -1504,8 +1520,10 @@ export function parseDateline(paragraph: string, reference: CalendarDate): Datel
     // Parentheses around the day come in pairs or not at all.
     if (groups.open !== undefined && (groups.open !== '') !== (groups.close !== undefined)) continue
     let weekday: number | undefined
-    if (groups.weekday !== undefined) {
-      const index = bengaliWeekdayIndex(groups.weekday)
+    // A date line may name the weekday after the date ('প্রকাশিত: ৫ ডিসেম্বর ২০২৬, শনিবার').
+    const weekdayName = groups.weekday ?? groups.weekdayAfter ?? groups.weekdayAfter2
+    if (weekdayName !== undefined) {
+      const index = bengaliWeekdayIndex(weekdayName)
       if (index === null) continue
       weekday = index
     }

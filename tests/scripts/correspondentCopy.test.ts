@@ -134,6 +134,42 @@ describe('a dateline closed by a colon, and a place before a colon', () => {
   })
 })
 
+describe('an online desk’s header lines', () => {
+  // [the lines before the lede, the date line's text]
+  const HEADERS: [string, string][] = [
+    // The weekday after the date.
+    ['প্রকাশিত: ৫ ডিসেম্বর ২০২৬ খ্রি., শনিবার', 'প্রকাশিত: ৫ ডিসেম্বর ২০২৬ খ্রি., শনিবার'],
+    ['তারিখ: ০৫/১২/২০২৬ (শনিবার)', 'তারিখ: ০৫/১২/২০২৬ (শনিবার)'],
+    // On the byline's line.
+    ['অনলাইন ডেস্ক | প্রকাশিত: ০৫ ডিসেম্বর ২০২৬, ১০:৩০', 'প্রকাশিত: ০৫ ডিসেম্বর ২০২৬, ১০:৩০'],
+    ['ডেস্ক রিপোর্ট ॥ প্রকাশ: শনিবার, ৫ ডিসেম্বর ২০২৬', 'প্রকাশ: শনিবার, ৫ ডিসেম্বর ২০২৬'],
+  ]
+  it.each(HEADERS)('%s dates the story and is no paragraph', (header, text) => {
+    const article = parse(`শিরোনাম\n\n${header}\nসকালে রাজধানীতে এ ঘটনা ঘটে।\nসূত্র: বাসস।\n`)
+    expect(article.date).toBe('2026-12-05')
+    expect(article.dateline?.text).toBe(nfc(text))
+    expect(article.paragraphs).toEqual([nfc('সকালে রাজধানীতে এ ঘটনা ঘটে।')])
+    expect(article.warnings).toEqual([])
+  })
+
+  it('a weekday after the date that does not fit it is named', () => {
+    const article = parse(
+      `শিরোনাম\n\nপ্রকাশিত: ৫ ডিসেম্বর ২০২৬, রবিবার\nসকালে রাজধানীতে এ ঘটনা ঘটে।\nসূত্র: বাসস।\n`,
+    )
+    expect(article.warnings).toContainEqual({line: 3, message: expect.stringContaining('weekday')})
+  })
+
+  it('an update line on the byline’s line is no paragraph and never dates the story', () => {
+    const article = parse(
+      `শিরোনাম\n\nঅনলাইন ডেস্ক | আপডেট: ০৫ ডিসেম্বর ২০২৬, ১২:১৫\nসকালে রাজধানীতে এ ঘটনা ঘটে।\nসূত্র: বাসস।\n`,
+    )
+    expect(article.byline).toBe(nfc('অনলাইন ডেস্ক'))
+    expect(article.paragraphs).toEqual([nfc('সকালে রাজধানীতে এ ঘটনা ঘটে।')])
+    expect(article.date).toBeUndefined()
+    expect(article.warnings).toContainEqual({line: 3, message: expect.stringContaining('updated')})
+  })
+})
+
 // [file name, text, what it must give]
 type Expected = {
   title: string

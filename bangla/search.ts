@@ -296,7 +296,9 @@ export const SUFFIX_RULES: readonly SuffixRule[] = [
   rule('এর', 1, 'any', ['বিএনপিএর', 'বিএনপি']),
   rule('র', 2, 'vowel', ['মন্ত্রীর', 'মন্ত্রী']),
   rule('কে', 2, 'any', ['দেশকে', 'দেশ']),
-  rule('তে', 2, 'any', ['রাজধানীতে', 'রাজধানী']),
+  // The locative -তে follows a vowel; after a consonant -তে is a verb's (করতে, বলতে, দেখতে), whose
+  // root is often a noun's spelling (কর "tax", বল "ball"): stripping it derived a homograph.
+  rule('তে', 2, 'vowel', ['রাজধানীতে', 'রাজধানী']),
   rule('য়', 2, 'vowel', ['ঢাকায়', 'ঢাকা']),
   rule('এ', 2, 'vowel', ['ঢাকাএ', 'ঢাকা']),
   rule('ে', 2, 'consonant', ['বৈঠকে', 'বৈঠক']),
@@ -358,6 +360,22 @@ export const UNSTEMMED_WORDS: ReadonlySet<string> = new Set(
     'ইউনিভার্সিটি',
     'ডিউটি',
     'ভোটা',
+    // Numeral + classifier: a quantifier (একটি "a, one"), not an inflection of the numeral (এক).
+    'একটি',
+    'একটা',
+    'দুটি',
+    'দুটো',
+    'তিনটি',
+    'তিনটা',
+    'চারটি',
+    'চারটা',
+    'পাঁচটি',
+    'পাঁচটা',
+    'ছয়টি',
+    'সাতটি',
+    'আটটি',
+    'নয়টি',
+    'দশটি',
     // -খানা: compounds.
     'কারখানা',
     'ডাকখানা',
@@ -430,6 +448,11 @@ const SUFFIX_ENDS: ReadonlySet<number> = new Set(
   [...SUFFIX_RULES, ...EMPHATIC_RULES].map((r) => r.suffix.charCodeAt(r.suffix.length - 1)),
 )
 
+/** The plural and classifier suffixes a protected word may end like (কমিটি, আমরা, কারখানা). */
+const CLASSIFIER_ENDINGS = ['গুলো', 'গুলি', 'রা', 'টি', 'টা', 'খানা', 'খানি'].map((ending) =>
+  ending.normalize('NFC'),
+)
+
 const keyCache = new Map<string, readonly string[]>()
 const KEY_CACHE_LIMIT = 100_000
 /**
@@ -440,7 +463,8 @@ const CACHED_WORD_LENGTH = 64
 
 /**
  * A folded word's search keys: the word itself first, then its stems. Two words meet when their
- * keys share one (বৈঠকে and বৈঠকের share বৈঠক). Words in UNSTEMMED_WORDS keep only themselves.
+ * keys share one (বৈঠকে and বৈঠকের share বৈঠক). Words in UNSTEMMED_WORDS keep only themselves,
+ * and inflections of those ending like a classifier (কমিটির) fold back to them, not past them.
  */
 export function searchKeys(word: string): readonly string[] {
   // No rule can strip a word that does not end like a suffix (digits, Latin words, an id's
@@ -457,7 +481,19 @@ export function searchKeys(word: string): readonly string[] {
       for (const stem of strip(base, SUFFIX_RULES)) keys.add(stem)
     }
   }
-  const out = [...keys]
+  // An inflection of a protected word that ends like a classifier folds back to it, never past
+  // it: কমিটির is কমিটি, not কমি (টির cut into the word). One that ends like a case ending stays
+  // ambiguous (করের is the tax's, not an inflection of the verb form করে), so both parses stay.
+  let floor = 0
+  for (const key of keys)
+    if (
+      key !== word &&
+      UNSTEMMED_WORDS.has(key) &&
+      CLASSIFIER_ENDINGS.some((ending) => key.endsWith(ending)) &&
+      (floor === 0 || key.length < floor)
+    )
+      floor = key.length
+  const out = floor === 0 ? [...keys] : [...keys].filter((key) => key.length >= floor)
   if (word.length > CACHED_WORD_LENGTH) return out
   if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear()
   keyCache.set(word, out)

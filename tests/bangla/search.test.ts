@@ -431,6 +431,52 @@ describe('words that must not be over-stemmed', () => {
     expect(meet('সরকারের', 'সরকার')).toBe(true)
     expect(meet('কমিটির', 'কমিটি')).toBe(true)
   })
+
+  it('their inflections fold back to them and no further (কমিটির is not কমি, একটির not এক)', () => {
+    expect(meet('কমিটির', 'কমি')).toBe(false)
+    expect(meet('একটির', 'এক')).toBe(false)
+    expect(meet('একটির', 'একটি')).toBe(true)
+    expect(keysOf('কমিটির')).toEqual(['কমিটির', 'কমিটি'])
+  })
+})
+
+describe('a light stemmer: inflections meet, homographs do not', () => {
+  it('a verb form is not the noun it is spelled like (করতে is not কর "tax")', () => {
+    for (const [verb, root] of [
+      ['করতে', 'কর'],
+      ['বলতে', 'বল'],
+      ['দেখতে', 'দেখ'],
+      ['থাকতে', 'থাক'],
+      ['করছে', 'কর'],
+      ['করেছে', 'কর'],
+      ['করবে', 'কর'],
+    ])
+      expect(keysOf(verb), verb).not.toContain(root)
+    expect(meet('করতে', 'কর')).toBe(false)
+    expect(meet('করতে', 'করের')).toBe(false)
+    expect(meet('বলতে', 'বল')).toBe(false)
+    // The tax's own inflection still is the tax.
+    expect(meet('করের', 'কর')).toBe(true)
+  })
+
+  it('a quantifier is not the numeral (একটি is not এক, তিনটি not তিন)', () => {
+    expect(meet('একটি', 'এক')).toBe(false)
+    expect(meet('একটা', 'এক')).toBe(false)
+    expect(meet('তিনটি', 'তিন')).toBe(false)
+    // A noun's classifier still comes off.
+    expect(meet('দলটি', 'দল')).toBe(true)
+  })
+
+  it("a noun's inflections meet (নির্বাচন, সরকার, বাংলাদেশ)", () => {
+    const groups = [
+      ['নির্বাচন', 'নির্বাচনে', 'নির্বাচনের', 'নির্বাচনেও', 'নির্বাচনটি'],
+      ['সরকার', 'সরকারের', 'সরকারকে', 'সরকারও'],
+      ['বাংলাদেশ', 'বাংলাদেশের', 'বাংলাদেশে', 'বাংলাদেশকে'],
+      ['রাজধানী', 'রাজধানীতে', 'রাজধানীর'],
+    ]
+    for (const forms of groups)
+      for (const a of forms) for (const b of forms) expect(meet(a, b), `${a} ~ ${b}`).toBe(true)
+  })
 })
 
 describe('matchWord', () => {

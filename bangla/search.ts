@@ -193,16 +193,30 @@ function foldDigits(s: string): string {
 }
 
 // Letters, combining marks (Bengali vowel signs, hasanta, nukta, chandrabindu) and digits make
-// words; anything else (white space, । ॥, ‘’“”'", —–-, ASCII punctuation, symbols) splits them.
-// Matched a bounded piece at a time and joined (runs): `[…]+` with `u` backtracks through its
-// astral alternatives, and V8 threw "Maximum call stack size exceeded" on a word of ~4 million
-// Bengali characters (a pasted blob), stopping the full-text index.
+// words; anything else (white space, । ॥, ‘’“”'", —–-, ASCII punctuation, symbols) splits them,
+// and so does a digit after a letter: কোভিড১৯, কোভিড-১৯ and কোভিড ১৯ are the same two words
+// (digits then letters stay one: ১০টি, ৩য়). Matched a bounded piece at a time and joined (runs):
+// `[…]+` with `u` backtracks through its astral alternatives, and V8 threw "Maximum call stack
+// size exceeded" on a word of ~4 million Bengali characters (a pasted blob), stopping the
+// full-text index.
 const PIECE = 4096
-const WORD = new RegExp(`[\\p{L}\\p{M}\\p{N}]{1,${PIECE}}`, 'gu')
+const WORD = new RegExp(
+  `\\p{N}{1,${PIECE}}[\\p{L}\\p{M}]{0,${PIECE}}|[\\p{L}\\p{M}]{1,${PIECE}}`,
+  'gu',
+)
+const LETTER_BEFORE = /[\p{L}\p{M}]$/u
+const DIGIT_FIRST = /^\p{N}/u
+
+/** Whether a word starts at `i` that a letter or mark ends right before it: a digit there. */
+function digitAfterLetter(text: string, i: number): boolean {
+  return (
+    DIGIT_FIRST.test(text.slice(i, i + 2)) && LETTER_BEFORE.test(text.slice(Math.max(0, i - 2), i))
+  )
+}
 
 /** The folded words of a text, in order. */
 export function searchWords(text: string): string[] {
-  return runs(foldForSearch(text), WORD)
+  return runs(foldForSearch(text), WORD, digitAfterLetter)
 }
 
 // The same words, spelled as typed: joiners, the zero-width space and a colon typed for the
@@ -217,11 +231,14 @@ const TYPED_WORD = new RegExp(
  * building queries a server folds itself.
  */
 export function typedWords(text: string): string[] {
-  return runs(fixDanda(text.normalize('NFC')), TYPED_WORD)
+  return runs(fixDanda(text.normalize('NFC')), TYPED_WORD, () => false)
 }
 
-/** The maximal runs of `piece`'s (global) matches that touch each other, in order. */
-function runs(text: string, piece: RegExp): string[] {
+/**
+ * The maximal runs of `piece`'s (global) matches that touch each other, in order, cut where
+ * `splits` says a word starts though the piece before touches it.
+ */
+function runs(text: string, piece: RegExp, splits: (text: string, i: number) => boolean): string[] {
   const pieces = text.match(piece) ?? []
   // A piece cut by the bound is PIECE code points, at least as many UTF-16 units; most texts
   // have none, and matchAll's objects cost a third more.
@@ -230,7 +247,7 @@ function runs(text: string, piece: RegExp): string[] {
   let start = -1
   let end = -1
   for (const match of text.matchAll(piece)) {
-    if (match.index !== end) {
+    if (match.index !== end || splits(text, end)) {
       if (start >= 0) out.push(text.slice(start, end))
       start = match.index
     }

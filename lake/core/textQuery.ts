@@ -85,9 +85,28 @@ function tokensOf(text: AnalyzedText): SearchToken[][] {
   return (text.tokens ??= text.texts.map((t) => analyzeForSearch(t)))
 }
 
-// A word ends right before `i` when the code point there is a letter, mark or digit (searchWords).
+// A word goes on at `i` when the code point before is a letter, mark or digit, unless a digit
+// at `i` follows a letter or mark (searchWords: কোভিড১৯ is two words).
 const WORD_BEFORE = /[\p{L}\p{M}\p{N}]$/u
+const LETTER_BEFORE = /[\p{L}\p{M}]$/u
+const DIGIT_AT = /\p{N}/uy
 const WORD_AT = /[\p{L}\p{M}\p{N}]+/uy
+const LETTER_THEN_DIGIT = /[\p{L}\p{M}](?=\p{N})/u
+
+function continuesWord(folded: string, start: number): boolean {
+  const before = folded.slice(Math.max(0, start - 2), start)
+  if (!WORD_BEFORE.test(before)) return false
+  DIGIT_AT.lastIndex = start
+  return !(LETTER_BEFORE.test(before) && DIGIT_AT.test(folded))
+}
+
+/** The word of searchWords that starts at `start`. */
+function wordAt(folded: string, start: number): string {
+  WORD_AT.lastIndex = start
+  const run = WORD_AT.exec(folded)![0]
+  const cut = LETTER_THEN_DIGIT.exec(run)
+  return cut ? run.slice(0, cut.index + cut[0].length) : run
+}
 
 /**
  * One query word over the folded strings, as findTerm counts it over every token, reading only
@@ -102,9 +121,8 @@ function findWord(text: AnalyzedText, word: string, prefix: boolean, enough: Eno
     if (count >= enough.count && (whole || !enough.whole)) break
     const folded = foldedAt(text, i)
     for (let start = folded.indexOf(key); start !== -1; start = folded.indexOf(key, start + 1)) {
-      if (start > 0 && WORD_BEFORE.test(folded.slice(Math.max(0, start - 2), start))) continue
-      WORD_AT.lastIndex = start
-      const token = WORD_AT.exec(folded)![0]
+      if (start > 0 && continuesWord(folded, start)) continue
+      const token = wordAt(folded, start)
       const hit = matchWord({word: token, keys: searchKeys(token)}, word, prefix)
       if (!hit) continue
       count++

@@ -97,7 +97,7 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([14, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .update(JSON.stringify([15, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
   .digest('hex')
   .slice(0, 16)
 
@@ -965,7 +965,7 @@ function idTerm(text: string): string | null {
 /**
  * An SQL condition on the documents' `id` (LIKE: ASCII case-insensitive) true of every id giving a
  * word or a `match` token that is or starts with `term`. A word (letters and digits) starts an id
- * or follows one of `-`, `.` and `_`; a token is a piece between `-`s with the dots next to a
+ * or follows one of `-`, `.` and `_` (one starting with a digit may also follow a letter); a token is a piece between `-`s with the dots next to a
  * letter or digit removed (groq-js's EDGE_CHARS), so in an id with a dot it may span one: such ids
  * are tested for the term anywhere, dots removed from both. A view's published id (`drafts.` or
  * `versions.<release>.` off) gives words and pieces of tokens of the stored id's. Any id holding
@@ -978,6 +978,10 @@ function idTest(term: string): {sql: string; params: string[]} {
   const undotted = `%${like(term.replaceAll('.', ''))}%`
   if (term.includes('.')) return {sql: dotted, params: [undotted]}
   const t = like(term)
+  // A word starting with a digit may also follow a letter (searchWords: a digit after a letter
+  // starts a word), which LIKE cannot tell: such a term is tested anywhere in the id.
+  if (term.charCodeAt(0) >= 48 && term.charCodeAt(0) <= 57)
+    return {sql: `(id LIKE ?${escape} OR ${dotted})`, params: [`%${t}%`, undotted]}
   const starts = Array(3).fill(`id LIKE ?${escape}`).join(' OR ')
   return {
     sql: `((id LIKE ?${escape} AND (${starts})) OR ${dotted})`,

@@ -13,6 +13,7 @@ import {
   searchKeys,
   searchWords,
   SUFFIX_RULES,
+  typedWords,
   UNSTEMMED_WORDS,
 } from '../../bangla/index.ts'
 
@@ -367,6 +368,30 @@ describe('searchWords', () => {
       '12',
       '5',
     ])
+  })
+
+  it('splits a digit from the letter before it, not a letter from the digit before it', () => {
+    expect(searchWords('কোভিড১৯ কোভিড-১৯ covid19 COVID-19 ১০টি ৩য় h5n1')).toEqual([
+      'কোভিড',
+      '19',
+      'কোভিড',
+      '19',
+      'covid',
+      '19',
+      'covid',
+      '19',
+      '10টি',
+      '3য়'.normalize('NFC'),
+      'h',
+      '5n',
+      '1',
+    ])
+    // So also in a word past the regex's piece (runs joins pieces, not across that boundary).
+    const long = 'ক'.repeat(5000)
+    expect(searchWords(`${long}১৯`)).toEqual([long, '19'])
+    expect(searchWords(`${'১'.repeat(5000)}${long}`)).toEqual([`${'1'.repeat(5000)}${long}`])
+    // Typed words stay as typed: the server splits them.
+    expect(typedWords('কোভিড১৯ টিকা')).toEqual(['কোভিড১৯', 'টিকা'])
   })
 
   it('gives nothing for text without words', () => {

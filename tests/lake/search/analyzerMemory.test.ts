@@ -35,9 +35,10 @@ test('a run the analyzer keeps does not keep the paragraph it was cut from', () 
   const filler = Array.from({length: 5000}, () => 'কথা').join(' ')
   const before = heapUsedMb()
   for (let i = 0; i < 1000; i++) {
-    const text = `প্রতিষ্ঠানগুলোর${i} ${filler}`
+    // Digits first: a digit after a letter would start a word of its own.
+    const text = `${i}প্রতিষ্ঠানগুলোর ${filler}`
     const doc = JSON.parse(JSON.stringify({_id: `a${i}`, _type: 'article', text})) as SanityDocument
-    expect(indexedColumns(doc).words).toContain(`প্রতিষ্ঠানগুলোর${i}`)
+    expect(indexedColumns(doc).words).toContain(`${i}প্রতিষ্ঠানগুলোর`)
   }
   // Before the fix: +38 MB (each run kept its paragraph).
   expect(heapUsedMb() - before).toBeLessThan(10)

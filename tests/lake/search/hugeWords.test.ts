@@ -14,8 +14,9 @@ import {executeQuery} from '../../../lake/query/execute.ts'
 import {indexedColumns, MAX_TERM} from '../../../lake/store/searchIndex.ts'
 import {memoryStore} from '../../helpers/store.ts'
 
-// The splits as they were (bangla/search.ts) and as groq-js 2.0.1 has them (shared chunk).
-const OLD_WORD = /[\p{L}\p{M}\p{N}]+/gu
+// The splits as unbounded regexes (bangla/search.ts: a digit after a letter starts a word) and
+// as groq-js 2.0.1 has them (shared chunk).
+const OLD_WORD = /\p{N}+[\p{L}\p{M}]*|[\p{L}\p{M}]+/gu
 // A word as typed keeps the zero-width space and a colon after a visarga stem (a whole word)
 // before a Bengali letter; ৷ is a danda.
 const OLD_TYPED_WORD =

@@ -392,7 +392,8 @@ describe('the full-text index columns of a document', () => {
       expect(words).not.toContain(piece)
       expect(tokens).not.toContain(piece)
     }
-    expect(words).toEqual(new Set(['article', 'ঢাকা', '।ঢাকা', 'c212b3ff', 'ca5e']))
+    // A digit after a letter starts a word (bangla/search.ts searchWords).
+    expect(words).toEqual(new Set(['article', 'ঢাকা', '।ঢাকা', 'c', '212b', '3ff', 'ca', '5e']))
   })
 
   test('head the Latin words of a title of ASCII alone, not its numbers nor `_…` attributes', () => {
@@ -412,7 +413,8 @@ describe('the full-text index columns of a document', () => {
     } as SanityDocument
     expectColumns(d)
     const heads = [...actualTerms(d).words].filter((term) => term.startsWith('।')).sort()
-    expect(heads).toEqual(['।dhaka', '।x1', '।বৈঠক', '।।featured', '।।slug'].sort())
+    // x1 is the words x and 1 (a digit after a letter starts a word); no head starts with a digit.
+    expect(heads).toEqual(['।dhaka', '।x', '।বৈঠক', '।।featured', '।।slug'].sort())
   })
 
   test('name each reference by one term the tokenizer keeps whole', () => {

@@ -7,7 +7,10 @@
  * set lists every article that should come back, so anything else is a false hit.
  */
 import type {SanityClient} from '@sanity/client'
+import {firstValueFrom} from 'rxjs'
+import {createSchema, createSearch, getSearchableTypes} from 'sanity'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {schemaTypes} from '../../../schemas/index.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {searchIndexCaughtUp} from '../../helpers/searchIndex.ts'
 
@@ -86,6 +89,15 @@ const CASES: [query: string, expected: string[]][] = [
   ['সরকারের', ['government-bare', 'government-genitive']],
   ['বাংলাদেশ', ['country-bare', 'country-genitive']],
   ['বাংলাদেশের', ['country-bare', 'country-genitive']],
+  // Letters then digits: written together or apart, each finds the other, and the word alone.
+  ['কোভিড', ['virus-bare', 'virus-hyphen', 'virus-joined']],
+  ['কোভিড১৯', ['virus-hyphen', 'virus-joined']],
+  ['কোভিড-১৯', ['virus-hyphen', 'virus-joined']],
+  ['কোভিড19', ['virus-hyphen', 'virus-joined']],
+  ['১৯', ['virus-hyphen', 'virus-joined', 'virus-latin-hyphen', 'virus-latin-joined']],
+  ['covid', ['virus-latin-hyphen', 'virus-latin-joined']],
+  ['covid19', ['virus-latin-hyphen', 'virus-latin-joined']],
+  ['COVID-19', ['virus-latin-hyphen', 'virus-latin-joined']],
 ]
 
 describe('text::query precision and recall over newsroom words', () => {
@@ -94,4 +106,32 @@ describe('text::query precision and recall over newsroom words', () => {
       expect(await found(query)).toEqual([...expected].sort())
     })
   }
+
+  test('ranked: a word written apart from its number ranks with the joined one', async () => {
+    const ids = await client.fetch<string[]>(
+      `*[_type == "article"] | score(title match text::query($q)) [_score > 0]
+        | order(_score desc, _id asc)._id`,
+      {q: 'কোভিড১৯'},
+    )
+    expect([...ids].sort()).toEqual(['virus-hyphen', 'virus-joined'])
+  })
+})
+
+describe("the Studio's search box (groq2024, the last word a prefix)", () => {
+  const schema = createSchema({name: 'default', types: schemaTypes})
+  const types = getSearchableTypes(schema).filter((type) => type.name === 'article')
+
+  test.each([
+    ['কোভিড১৯', ['virus-hyphen', 'virus-joined']],
+    ['কোভিড-১৯', ['virus-hyphen', 'virus-joined']],
+    ['covid19', ['virus-latin-hyphen', 'virus-latin-joined']],
+  ])('%s', async (query, expected) => {
+    const search = createSearch(types, client, {
+      strategy: 'groq2024',
+      perspective: 'drafts',
+      unique: true,
+    } as Parameters<typeof createSearch>[2])
+    const result = await firstValueFrom(search(query, {limit: 50}))
+    expect(result.hits.map(({hit}) => (hit as {_id: string})._id).sort()).toEqual(expected)
+  })
 })

@@ -546,35 +546,72 @@ export async function commitFile(
     })
   }
   const transactionId = `${IMPORT_TRANSACTION_PREFIX}${randomUUID()}`
-  const result = await refusedAgain(() =>
-    client.transaction(mutations).commit({tag: 'import', transactionId}),
-  )
-  // The delete's result is the draft's, not a document the file holds.
-  return result.results.filter(({id}) => id !== stale?.id)
-}
-
-/** Times a write refused as busy is sent again, and the backoff: @sanity/client's for its reads. */
-const WRITE_RETRIES = 5
-const retryDelay = (attempt: number) => 100 * 2 ** attempt + 100 * Math.random()
-
-/**
- * Sends a write again when the lake or Sanity refused it unread (429, 503), with the client's
- * backoff: @sanity/client retries only reads, but the import's writes are safe to send again
- * (creates if missing or replaces, a delete at one revision, under one transaction id). Not after
- * a connection reset or a 502 from a gateway: the write may have been done.
- */
-async function refusedAgain<T>(send: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await send()
+      const result = await client.transaction(mutations).commit({tag: 'import', transactionId})
+      // The delete's result is the draft's, not a document the file holds.
+      return result.results.filter(({id}) => id !== stale?.id)
     } catch (error) {
-      const status = (error as {statusCode?: number} | null)?.statusCode
-      if (attempt >= WRITE_RETRIES || !(status === 429 || status === 503)) {
-        throw error
+      // The id is new to the dataset: refused as used, it is this write's, done by an earlier send
+      // whose answer was lost. The documents carrying it are those it wrote.
+      if (attempt > 0 && isTransactionIdConflict(error)) {
+        return doneEarlier(client, documents, transactionId)
       }
-      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)))
+      // Refused as busy (429, 503) or its answer lost (a gateway's 502, a reset): sent again under
+      // its id, a write already done is refused as the id's second use, not done twice.
+      if (attempt >= WRITE_RETRIES || !isTransient(error)) throw error
+      await new Promise((resolve) => setTimeout(resolve, resendDelay(error, attempt)))
     }
   }
+}
+
+/** Times a write is sent again, and the backoff: @sanity/client's for its reads. */
+const WRITE_RETRIES = 5
+const retryDelay = (attempt: number) => 100 * 2 ** attempt + 100 * Math.random()
+/** The longest wait between sends, whatever Retry-After asks: the run goes on or ends in minutes. */
+const MAX_RETRY_AFTER_MS = 60_000
+
+/** The backoff, or longer when the answer's Retry-After (seconds or a date) asks it. */
+function resendDelay(error: unknown, attempt: number): number {
+  const headers = (error as {response?: {headers?: Record<string, string | undefined>}} | null)
+    ?.response?.headers
+  const value = headers?.['retry-after']?.trim()
+  let asked = 0
+  if (value && /^\d+$/.test(value)) asked = Number(value) * 1000
+  else if (value && !Number.isNaN(Date.parse(value))) asked = Date.parse(value) - Date.now()
+  return Math.max(retryDelay(attempt), Math.min(asked, MAX_RETRY_AFTER_MS))
+}
+
+function isTransactionIdConflict(error: unknown): boolean {
+  const {statusCode, details, message} = (error ?? {}) as {
+    statusCode?: number
+    details?: {items?: {error?: {type?: string}}[]}
+    message?: string
+  }
+  if (statusCode !== 409) return false
+  return (
+    details?.items?.some((item) => item.error?.type === 'transactionIdConflictError') === true ||
+    /transaction id/i.test(message ?? '')
+  )
+}
+
+/** The results of a write an earlier send did: what carries its transaction id was written by it. */
+async function doneEarlier(
+  client: SanityClient,
+  documents: readonly ImportDocument[],
+  transactionId: string,
+): Promise<{id: string; operation: string}[]> {
+  const ids = documents.map((document) => document._id)
+  const written = new Set<string>()
+  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST) {
+    const found = await client.fetch<string[]>(
+      '*[_id in $ids && _rev == $rev]._id',
+      {ids: ids.slice(start, start + IDS_PER_REQUEST), rev: transactionId},
+      {perspective: 'raw'},
+    )
+    for (const id of found) written.add(id)
+  }
+  return ids.map((id) => ({id, operation: written.has(id) ? 'update' : 'none'}))
 }
 
 /**

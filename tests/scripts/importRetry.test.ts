@@ -1,7 +1,9 @@
 /**
  * The import against a real lake through a proxy that refuses a request once, as a busy lake or
  * hosted Sanity may (429, 503, a connection reset): the import's reads are retried with backoff,
- * as @sanity/client retries its own, and its history reads are as few as a GET allows.
+ * as @sanity/client retries its own, and its history reads are as few as a GET allows; a write is
+ * sent again after a refusal or a reset under its transaction id, which the lake refuses (409) once
+ * it has done the write, so nothing is done twice.
  */
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {createServer, request, type Server} from 'node:http'
@@ -22,6 +24,15 @@ let work: string
 let refuseNext: number | 'reset' | null = null
 /** The status the proxy answers the next write (mutate) request with, unsent to the lake. */
 let refuseWrite: number | null = null
+/** Seconds of `Retry-After` the proxy sends with `refuseWrite`'s answer, if any. */
+let refuseWriteAfter: number | null = null
+/**
+ * Resets the next write's connection: 'before' it reaches the lake, or 'after' the lake answered
+ * it (the write done, its answer lost).
+ */
+let resetWrite: 'before' | 'after' | null = null
+/** Each write request the proxy saw: when it came, and the status the lake (or the proxy) gave. */
+let writes: {at: number; status: number | 'reset'}[] = []
 /** The history requests that reached the lake, as paths. */
 let historyPaths: string[] = []
 
@@ -30,12 +41,25 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'import-retry-'))
   const target = new URL(lake.url)
   proxy = createServer((incoming, outgoing) => {
-    if (incoming.url!.includes('/data/mutate/') && refuseWrite !== null) {
+    const isWrite = incoming.url!.includes('/data/mutate/')
+    const write = isWrite ? {at: Date.now(), status: 0 as number | 'reset'} : undefined
+    if (write) writes.push(write)
+    if (isWrite && refuseWrite !== null) {
       const status = refuseWrite
       refuseWrite = null
-      outgoing.writeHead(status, {'content-type': 'application/json'})
+      write!.status = status
+      outgoing.writeHead(status, {
+        'content-type': 'application/json',
+        ...(refuseWriteAfter !== null ? {'retry-after': String(refuseWriteAfter)} : {}),
+      })
       incoming.resume()
       return void outgoing.end(JSON.stringify({error: {description: 'busy, try again'}}))
+    }
+    const reset = isWrite ? resetWrite : null
+    if (reset) resetWrite = null
+    if (reset === 'before') {
+      write!.status = 'reset'
+      return void incoming.socket.destroy()
     }
     if (incoming.url!.includes('/data/history/')) {
       const refusal = refuseNext
@@ -56,6 +80,12 @@ beforeAll(async () => {
         headers: incoming.headers,
       },
       (answer) => {
+        if (write) write.status = answer.statusCode!
+        if (reset === 'after') {
+          // The lake has done the write; its answer never reaches the import.
+          answer.resume()
+          return void answer.on('end', () => incoming.socket.destroy())
+        }
         outgoing.writeHead(answer.statusCode!, answer.headers)
         answer.pipe(outgoing)
       },
@@ -76,6 +106,9 @@ afterAll(async () => {
 beforeEach(() => {
   refuseNext = null
   refuseWrite = null
+  refuseWriteAfter = null
+  resetWrite = null
+  writes = []
   historyPaths = []
 })
 
@@ -113,6 +146,46 @@ describe('a refusal of a write the lake did not do (429, 503)', () => {
       expect(code).toBe(0)
       expect(refuseWrite).toBeNull()
     })
+  }
+})
+
+describe('a write refused as busy with Retry-After', () => {
+  it('is sent again no sooner than the lake asked', async () => {
+    refuseWrite = 503
+    refuseWriteAfter = 2
+    const {code, stderr} = await importThroughProxy('write-after', ['--as-of', '2025-07-20'])
+    expect(stderr).toMatch(/Imported 14 documents/)
+    expect(code).toBe(0)
+    expect(writes.map(({status}) => status)).toEqual([503, 200])
+    // A lower bound only: a slow machine makes the gap longer, never shorter.
+    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(2000)
+  })
+})
+
+describe('a connection reset during a write', () => {
+  for (const when of ['before', 'after'] as const) {
+    for (const replace of [false, true]) {
+      it(`${when} the lake did it${replace ? ' (--replace)' : ''}: sent again once, not done twice`, async () => {
+        const dataset = `reset-${when}${replace ? '-replace' : ''}`
+        resetWrite = when
+        const args = ['--as-of', '2025-07-20', ...(replace ? ['--replace'] : [])]
+        const {code, stderr} = await importThroughProxy(dataset, args)
+        expect(stderr).toMatch(/Imported 14 documents/)
+        expect(code).toBe(0)
+        // Done by the lake already: the same transaction id again is refused (409), not applied.
+        expect(writes.map(({status}) => status)).toEqual(
+          when === 'before' ? ['reset', 200] : [200, 409],
+        )
+        const client = lake.client({dataset})
+        const revisions = await client.fetch<string[]>(
+          'array::unique(*[!(_id in path("_.**"))]._rev)',
+          {},
+          {perspective: 'raw'},
+        )
+        expect(revisions).toHaveLength(1)
+        expect(revisions[0]).toMatch(/^import-/)
+      })
+    }
   }
 })
 

@@ -49,6 +49,7 @@ const INTEGRATION = [
   'tests/scripts/importDeletedSlug.test.ts',
   'tests/scripts/importDrafts.test.ts',
   'tests/scripts/importEarlierIds.test.ts',
+  'tests/scripts/importInterrupted.test.ts',
   'tests/scripts/deskVariants.test.ts',
   'tests/scripts/correspondentCopy.test.ts',
   'tests/scripts/importRetry.test.ts',

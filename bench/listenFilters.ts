@@ -4,7 +4,9 @@
  * `--listeners` anonymous listeners (default 50), each with a filter of its own, connect over
  * HTTP/2, and then while `--writes` writes (default 20) each reach all of them. `long`: filters
  * 30,000 characters long (past the 16 KiB rule, core/limits.ts parsesInPlace); `ids`:
- * `*[_id in $ids]` with 2,000 ids of its own (about 48 KiB in the URL), the written ones last. With `--against DIR` (another checkout of this repository
+ * `*[_id in $ids]` with 2,000 ids of its own (about 48 KiB in the URL), the written ones last; `refs`:
+ * 600 `references()` of ids of its own, the written articles' author last (each article about
+ * 1.5 kB, with references in its body). With `--against DIR` (another checkout of this repository
  * with its node_modules) its lake is A and this one's B, alternated round by round (abSides). Prints
  * one line per side and round with the load average. Nothing is written to bench/results.
  */
@@ -24,7 +26,7 @@ const flags = benchFlags(import.meta.filename, {
   writes: {type: 'string', default: '20'},
   shape: {type: 'string', default: 'long'},
 })
-if (flags.shape !== 'long' && flags.shape !== 'ids') throw new Error('--shape is long or ids')
+if (!['long', 'ids', 'refs'].includes(flags.shape)) throw new Error('--shape is long, ids or refs')
 const DATASET = 'bench'
 const API = 'v2025-02-19'
 const listeners = Number(flags.listeners)
@@ -36,9 +38,30 @@ const loopMs = (pid: number) => (threadSecondsOf(pid).get(String(pid))?.seconds 
 /** A filter of its own per listener, past 16 KiB in escapes, matching every article. */
 const filterOf = (i: number) => `*[_type == "article" && title != "${i}${'\\n'.repeat(15_000)}"]`
 
+/** A written article: for `refs`, about 1.5 kB with references in its body. */
+const articleOf = (w: number) => ({
+  _id: `a${w}`,
+  _type: 'article',
+  title: `ভোট ${w}`,
+  ...(flags.shape === 'refs' && {
+    author: {_type: 'reference', _ref: 'author'},
+    body: Array.from({length: 8}, (_, b) => ({
+      _key: `b${b}`,
+      _type: 'block',
+      children: [{_key: 's', _type: 'span', text: 'নির্বাচনের ফল ঘোষণা '.repeat(3)}],
+      markDefs: [{_key: 'l', _type: 'internalLink', reference: {_ref: `link-${b}`}}],
+    })),
+  }),
+})
+
 /** A listener's query string: its filter, and for `ids` its own ids with the written ones last. */
 function listenQuery(i: number): URLSearchParams {
   if (flags.shape === 'long') return new URLSearchParams({query: filterOf(i)})
+  if (flags.shape === 'refs') {
+    const terms = Array.from({length: 599}, (_, k) => `references("n${i}-${k}")`)
+    const query = `*[_type == "article" && (${terms.join(' || ')} || references("author"))]`
+    return new URLSearchParams({query})
+  }
   const own = Array.from({length: 2000}, (_, k) => `l${i}-${String(k).padStart(6, '0')}`)
   const written = Array.from({length: writes}, (_, w) => `a${w}`)
   return new URLSearchParams({query: '*[_id in $ids]', $ids: JSON.stringify([...own, ...written])})
@@ -120,7 +143,7 @@ for (const {round, side} of alternated(await abSides(flags.against), Number(flag
     before = loopMs(pid)
     const events = (text: string) => text.split('event: mutation').length - 1
     for (let w = 0; w < writes; w++) {
-      await mutate([{create: {_id: `a${w}`, _type: 'article', title: `ভোট ${w}`}}])
+      await mutate([{create: articleOf(w)}])
     }
     await until(() => heard.every((l) => events(l.text()) >= writes || l.closed()))
     const eventsMs = loopMs(pid) - before

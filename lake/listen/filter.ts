@@ -62,12 +62,61 @@ function usesTextQuery(node: unknown): boolean {
 /**
  * Whether a filter's cost is bounded by the sizes of the document and the parameters: only
  * comparisons, boolean logic, attribute access, literals, parameters, `defined`, `references` and
- * `path` with at most one wildcard segment (linearGlob: each more backtracks in groq-js). Such filters
- * run on the event loop; any other runs on a query worker with a budget per event, because GROQ
- * can be made arbitrarily slow (string::split, nested filters, globs of many `**`…).
+ * `path` with at most one wildcard segment (linearGlob: each more backtracks in groq-js), and at
+ * most MAX_DOCUMENT_WALKS terms that walk the document (documentWalks). Such filters run on the
+ * event loop; any other runs on a query worker with a budget per event, because GROQ can be made
+ * arbitrarily slow (string::split, nested filters, globs of many `**`…).
  */
 export function isBoundedFilter(node: ExprNode | null): boolean {
-  return node === null || bounded(node)
+  return node === null || (bounded(node) && documentWalks(node) <= MAX_DOCUMENT_WALKS)
+}
+
+/**
+ * Terms of a filter on the event loop whose cost grows with the document's size. Each is a walk
+ * per document and listener: 100 listeners of 600 `references()` each held the event loop 3.5 s
+ * for one write of 50 articles (the lake answered nothing meanwhile, SIGTERM included).
+ */
+const MAX_DOCUMENT_WALKS = 8
+
+/**
+ * How many terms of a bounded filter walk the document: a `references()` of a value read from the
+ * document (one of literals and parameters is answered from the document's referenced ids,
+ * collected once: answerReferences), and an `in` over anything but a literal list (a document's
+ * array). Comparisons of attributes, however deep their paths, cost the path's length.
+ */
+function documentWalks(node: unknown, answered = true): number {
+  if (Array.isArray(node))
+    return node.reduce((sum: number, item) => sum + documentWalks(item, false), 0)
+  if (typeof node !== 'object' || node === null) return 0
+  const term = node as ExprNode
+  if (term.type === 'Value' || term.type === 'Parameter') return 0
+  let walks = 0
+  if (isReferencesCall(term) && !(answered && literalReferences(term))) walks++
+  if (term.type === 'OpCall' && term.op === 'in' && !literalList(term.right)) walks++
+  // answerReferences answers in the filter's own scope only.
+  const scoped = new Set(Array.from(sameScope(term), ([key]) => key))
+  for (const [key, value] of Object.entries(node)) {
+    walks += documentWalks(value, answered && scoped.has(key))
+  }
+  return walks
+}
+
+/** The right of an `in` that is not the document's: a literal, a parameter, a list or a `path()`. */
+function literalList(node: ExprNode): boolean {
+  if (node.type === 'Value' || node.type === 'Parameter') return true
+  if (node.type === 'Array') return node.elements.every((element) => !element.isSplat)
+  return node.type === 'FuncCall' && node.namespace === 'global' && node.name === 'path'
+}
+
+function isReferencesCall(
+  node: ExprNode,
+): node is Extract<ExprNode, {type: 'FuncCall'}> & {name: 'references'} {
+  return node.type === 'FuncCall' && node.namespace === 'global' && node.name === 'references'
+}
+
+/** A `references()` of literals only (parameters are literals once parsed). */
+function literalReferences(node: ExprNode): boolean {
+  return isReferencesCall(node) && node.args.every((arg) => arg.type === 'Value')
 }
 
 const BOUNDED_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in'])
@@ -160,8 +209,10 @@ export function compileFilter(
 ): DocumentFilter {
   if (filterNode === null) return () => true
   const answered = answerMemberships(filterNode)
+  const referencing = hasLiteralReferences(filterNode)
   const evaluate = (doc: SanityDocument): boolean => {
-    const node = answered?.(doc) ?? filterNode
+    let node = answered?.(doc) ?? filterNode
+    if (referencing) node = answerReferences(node, referencedIds(doc))
     const result = evaluateSync(node, {dataset: [doc], params, identity}).data
     return Array.isArray(result) && result.length > 0
   }
@@ -296,4 +347,97 @@ function isMember(set: Set<Member>, value: unknown): boolean {
   if (value === null || value === undefined) return set.has(null)
   if (typeof value === 'number') return !Number.isNaN(value) && set.has(value)
   return (typeof value === 'string' || typeof value === 'boolean') && set.has(value)
+}
+
+/**
+ * Documents whose referenced ids were collected (referencedIds), for tests and diagnostics: once a
+ * document however many listeners' filters call `references()` on it, and how many times.
+ */
+export const referenceWalks = {documents: 0}
+
+/** Each document's referenced ids, collected on first use: documents are not changed once committed. */
+const collectedIds = new WeakMap<object, ReadonlySet<string>>()
+
+/**
+ * The ids groq-js's `references()` finds in a document: the `_ref` of every object in it, not
+ * looking further into an object that has one (a falsy `_ref` is looked into). groq-js walks the
+ * document for each call: 600 calls a filter were 600 walks per document and listener.
+ */
+function referencedIds(doc: SanityDocument): ReadonlySet<string> {
+  let ids = collectedIds.get(doc)
+  if (ids) return ids
+  const found = new Set<string>()
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item)
+    } else if (typeof value === 'object' && value !== null) {
+      const ref = (value as {_ref?: unknown})._ref
+      if (ref) {
+        if (typeof ref === 'string') found.add(ref)
+        return
+      }
+      for (const item of Object.values(value)) visit(item)
+    }
+  }
+  visit(doc)
+  referenceWalks.documents++
+  collectedIds.set(doc, (ids = found))
+  return ids
+}
+
+/**
+ * Nodes in which `@` is still the document: the filter's own scope, as far as a filter of bounded
+ * cost reaches (a nested filter's or projection's `@` is another value).
+ */
+function* sameScope(node: ExprNode): Generator<[key: string, child: ExprNode]> {
+  switch (node.type) {
+    case 'Filter':
+      yield ['base', node.base]
+      yield ['expr', node.expr]
+      return
+    case 'And':
+    case 'Or':
+    case 'OpCall':
+      yield ['left', node.left]
+      yield ['right', node.right]
+      return
+    case 'Not':
+    case 'Group':
+    case 'Neg':
+    case 'Pos':
+      yield ['base', node.base]
+      return
+    default:
+  }
+}
+
+/** Whether the filter's own scope calls `references()` of literals only. */
+function hasLiteralReferences(node: ExprNode): boolean {
+  if (literalReferences(node)) return true
+  for (const [, child] of sameScope(node)) if (hasLiteralReferences(child)) return true
+  return false
+}
+
+/**
+ * The filter with each `references()` of literals in its own scope replaced by its answer, read
+ * from the document's referenced ids: as groq-js answers it (strings of the arguments and of
+ * arrays among them; none is false), a set lookup each instead of a walk of the document.
+ */
+function answerReferences(node: ExprNode, ids: ReadonlySet<string>): ExprNode {
+  if (isReferencesCall(node) && literalReferences(node)) {
+    const found = node.args.some((arg) => {
+      const {value} = arg as {value: unknown}
+      if (typeof value === 'string') return ids.has(value)
+      return Array.isArray(value) && value.some((id) => typeof id === 'string' && ids.has(id))
+    })
+    return {type: 'Value', value: found}
+  }
+  let copy: Record<string, unknown> | null = null
+  for (const [key, child] of sameScope(node)) {
+    const answered = answerReferences(child, ids)
+    if (answered === child) continue
+    copy ??= {...node}
+    copy[key] = answered
+  }
+  return (copy as ExprNode | null) ?? node
 }

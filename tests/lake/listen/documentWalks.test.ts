@@ -94,7 +94,8 @@ describe('a filter of many references() of literals', () => {
     // Eleven documents, each walked once (not 10 listeners × 600 calls × 11).
     expect(walked).toBe(11)
     expect(threaded).toBe(0)
-  })
+    // Ten filters of 600 terms, each parsed on a query thread: slow on a loaded machine.
+  }, 120_000)
 })
 
 describe('a filter of many terms that walk the document otherwise', () => {
@@ -107,7 +108,7 @@ describe('a filter of many terms that walk the document otherwise', () => {
     const {threaded} = await heardByEach(terms, 'tagged')
     // Each listener's filter on each of the two transactions.
     expect(threaded).toBeGreaterThanOrEqual(20)
-  })
+  }, 120_000)
 })
 
 describe('which filters stay on the event loop', () => {

@@ -291,16 +291,25 @@ export const NON_FINITE =
  * through its JSON text would equal it. Recursive, but never past `max` + 1 calls deep, so a
  * hostile value cannot overflow the stack. `proto`: whether an object in it has a key in
  * RESERVED_NAMES (checkDocumentDepth refuses it). `nonFinite`: whether it holds a number JSON
- * cannot (JSON.parse reads `1e400` as Infinity, which JSON.stringify writes as null).
+ * cannot (JSON.parse reads `1e400` as Infinity, which JSON.stringify writes as null). `badRef`:
+ * whether an object in it has a `_ref` that is no string.
  */
 export function walkDocument(
   value: unknown,
   max: number,
-): {tooDeep: boolean; plain: boolean; proto: boolean; nonFinite: boolean; wide: boolean} {
+): {
+  tooDeep: boolean
+  plain: boolean
+  proto: boolean
+  nonFinite: boolean
+  wide: boolean
+  badRef: boolean
+} {
   let plain = true
   let proto = false
   let nonFinite = false
   let wide = false
+  let badRef = false
   const scalar = (item: unknown) =>
     typeof item === 'string' ||
     typeof item === 'boolean' ||
@@ -323,6 +332,7 @@ export function walkDocument(
       let keys = 0
       for (const key in node) {
         if (RESERVED_NAMES.has(key)) proto = true
+        else if (key === '_ref' && typeof (node as {_ref: unknown})._ref !== 'string') badRef = true
         if (!child((node as Record<string, unknown>)[key], depth)) return false
         keys++
       }
@@ -332,6 +342,7 @@ export function walkDocument(
       plain = false
       const keys = Object.keys(node)
       if (keys.some((key) => RESERVED_NAMES.has(key))) proto = true
+      if ('_ref' in node && typeof (node as {_ref: unknown})._ref !== 'string') badRef = true
       if (keys.length > LIMITS.objectAttributes) wide = true
       for (const item of Object.values(node)) if (!child(item, depth)) return false
     }
@@ -339,10 +350,17 @@ export function walkDocument(
   }
   if (typeof value !== 'object' || value === null) {
     const finite = typeof value !== 'number' || Number.isFinite(value)
-    return {tooDeep: false, plain: scalar(value), proto: false, nonFinite: !finite, wide: false}
+    return {
+      tooDeep: false,
+      plain: scalar(value),
+      proto: false,
+      nonFinite: !finite,
+      wide: false,
+      badRef: false,
+    }
   }
   const within = visit(value, 1)
-  return {tooDeep: !within, plain: within && plain, proto, nonFinite, wide}
+  return {tooDeep: !within, plain: within && plain, proto, nonFinite, wide, badRef}
 }
 
 /**
@@ -425,8 +443,22 @@ export function checkDocumentDepth(
   document = true,
 ): boolean {
   const max = document ? LIMITS.documentDepth : WRITE_DEPTH
-  const {tooDeep, plain, proto, nonFinite, wide} = walkDocument(value, max)
+  const {tooDeep, plain, proto, nonFinite, wide, badRef} = walkDocument(value, max)
   if (proto) throw protoNamed(id, index, errorType, value)
+  // A reference's target is a document id: GROQ's `->`, the reference index and delete
+  // protection read only a string, and hosted Sanity refuses other reference shapes.
+  if (badRef && !tooDeep && document) {
+    const {path, ref} = badRefPath(value)!
+    const where = path ? `"${path}"` : 'the top level'
+    const what = ref === null ? 'null' : Array.isArray(ref) ? 'an array' : `a ${typeof ref}`
+    throw refused(
+      'validationError',
+      id,
+      index,
+      errorType,
+      `Document "${id}" has a reference at ${where} whose \`_ref\` is ${what}, not a document ID: send the ID as a string ({"_type": "reference", "_ref": "<document id>"}), or unset the reference`,
+    )
+  }
   // A patch's `set` names paths, as many as it likes: the document it makes is counted instead.
   if (wide && !tooDeep && document) {
     const {path, attributes} = widestPath(value)!
@@ -528,6 +560,14 @@ function loneSurrogatePath(value: unknown): string | null {
   })
 }
 
+/** The path and value of the first `_ref` in `value` that is no string; called only to refuse. */
+function badRefPath(value: unknown): {path: string; ref: unknown} | null {
+  return firstInDocument(value, {
+    object: (keys, path, node) =>
+      keys.includes('_ref') && typeof node._ref !== 'string' ? {path, ref: node._ref} : null,
+  })
+}
+
 function widestPath(value: unknown): {path: string; attributes: number} | null {
   return firstInDocument(value, {
     object: (keys, path) =>
@@ -543,7 +583,7 @@ function widestPath(value: unknown): {path: string; attributes: number} | null {
 function firstInDocument<T>(
   value: unknown,
   found: {
-    object?: (keys: string[], path: string) => T | null
+    object?: (keys: string[], path: string, node: Record<string, unknown>) => T | null
     attribute?: (key: string, path: string) => T | null
     /** Asked of every value, objects and arrays too, before what is in it. */
     value?: (value: unknown, path: string) => T | null
@@ -563,7 +603,7 @@ function firstInDocument<T>(
       return null
     }
     const keys = Object.keys(node)
-    const here = found.object?.(keys, path) ?? null
+    const here = found.object?.(keys, path, node as Record<string, unknown>) ?? null
     if (here !== null) return here
     for (const key of keys) {
       const named = /^[A-Za-z_$][\w$]*$/.test(key)

@@ -761,9 +761,11 @@ export function documentBody(
   const {_rev, _updatedAt, ...doc} = body
   void _rev
   void _updatedAt
-  if (doc._id === undefined && !requireId) doc._id = ''
+  // A create without `_id` gets one (create()); one given is used as it is, so `""` is refused.
+  const missing = doc._id === undefined && !requireId
+  if (missing) doc._id = ''
   if (typeof doc._id !== 'string') throw fail(index, 'validationError', 'Document is missing `_id`')
-  if (doc._id && !(requireId ? false : doc._id.endsWith('.'))) checkId(doc._id, index)
+  if (!missing && (requireId || !doc._id.endsWith('.'))) checkId(doc._id, index)
   if (typeof doc._type !== 'string' || doc._type === '') {
     throw fail(index, 'validationError', `Document "${doc._id}" is missing \`_type\``)
   }
@@ -802,15 +804,32 @@ export function addKeysToPatch(ops: Json): Json {
   return out
 }
 
-/** Adds a random `_key` to every object inside an array that lacks one. */
-export function addKeys(value: unknown, inArray = false): unknown {
-  if (Array.isArray(value)) return value.map((item) => addKeys(item, true))
+/**
+ * Adds a random `_key` to every object inside an array that lacks one, or whose `_key` an earlier
+ * item of its array has: hosted Sanity's reference says the keys it adds are unique within the
+ * array, and the Studio cannot address an item by a key two share (it offers to regenerate them).
+ */
+export function addKeys(value: unknown, inArray: Set<string> | null = null): unknown {
+  if (Array.isArray(value)) {
+    const seen = new Set<string>()
+    return value.map((item) => addKeys(item, seen))
+  }
   if (!isObject(value)) return value
   const out: Json = {}
-  if (inArray && typeof value._key !== 'string') out._key = randomKey()
+  let rekeyed = false
+  if (inArray) {
+    const given = typeof value._key === 'string' && !inArray.has(value._key) ? value._key : null
+    let key = given ?? randomKey()
+    while (inArray.has(key)) key = randomKey()
+    inArray.add(key)
+    if (key !== given) out._key = key
+    rekeyed = key !== given
+  }
   // defineField: a `__proto__` key kept as a key, for the checks after to refuse (assigned, it
   // became the copy's prototype and was dropped unseen).
-  for (const [key, child] of Object.entries(value)) defineField(out, key, addKeys(child))
+  for (const [key, child] of Object.entries(value)) {
+    if (!(rekeyed && key === '_key')) defineField(out, key, addKeys(child))
+  }
   return out
 }
 

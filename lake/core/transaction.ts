@@ -18,6 +18,7 @@ import type {Work} from './patchWork.ts'
 import {createMendozaPatch} from './mendoza.ts'
 import {randomId} from './ids.ts'
 import {checkReferenceIntegrity} from './references.ts'
+import {checkSystemFields} from './systemFields.ts'
 import type {
   CommittedTransaction,
   DocumentChange,
@@ -517,6 +518,7 @@ function createWorkingSet(
         _createdAt: createdAt,
         _updatedAt: timestamp,
       }
+      checkSystemFields(id, {_type: doc._type, _createdAt: createdAt}, timestamp, step, errorType)
       if ('patch' in mutation) {
         // A patch's result shares what it did not change with the document it patched (the
         // mutator copies on write), and is checked once, in changes(): the Studio sends many

@@ -30,7 +30,13 @@ import {
   QueryResultTooLargeError,
   QueryTimeoutError,
 } from './core/errors.ts'
-import {can, canReadAnything, canUploadAssets, type Principal} from './core/grants.ts'
+import {
+  can,
+  canEverywhere,
+  canReadAnything,
+  canUploadAssets,
+  type Principal,
+} from './core/grants.ts'
 import {documentEventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
 import {getPublishedId} from './core/ids.ts'
 import {wellFormedCopy} from './core/wellFormed.ts'
@@ -267,7 +273,12 @@ export interface DatasetService {
    * few and small. At most LIMITS.docAnswerBytes of them (a 400 past it). A rebuild takes its
    * caller's turn on a read thread (the pool's history).
    */
-  documentsAt(ids: readonly string[], at: HistoryPoint, on?: TaskOptions): Promise<Uint8Array[]>
+  documentsAt(
+    principal: Principal,
+    ids: readonly string[],
+    at: HistoryPoint,
+    on?: TaskOptions,
+  ): Promise<Uint8Array[]>
   /**
    * Transactions from the log (ids already allowed by historyIds), a page at a time (LOG_PAGE):
    * each page is read when the caller asks for it, so a long log is never held at once. Each
@@ -356,6 +367,17 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
    * store itself is for transactions, which read their write group's rows before its COMMIT.
    */
   const committed = () => store.committed()
+  /**
+   * Whether the caller may learn that transaction `id` exists: it changed a document whose history
+   * they may see. Else a revision or log bound of theirs would tell them which ids (a client may
+   * choose them, as `import-payroll-…`) the dataset's other documents were written with.
+   */
+  const seesTransaction = (principal: Principal, id: string) =>
+    canEverywhere(principal, 'history')
+      ? committed().transactionExists(id)
+      : (committed()
+          .transactionDocumentIds(id)
+          ?.some((doc) => can(principal, 'history', doc)) ?? false)
   let prepared = false
   /**
    * Large writes naming a document are built and committed one at a time, each on the one
@@ -932,10 +954,10 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       return allowed
     },
 
-    async documentsAt(ids, at, on) {
+    async documentsAt(principal, ids, at, on) {
       // Else every document would be left out, as if none existed then: a mistyped revision
       // read as an answer.
-      if ('revision' in at && !committed().transactionExists(at.revision)) {
+      if ('revision' in at && !seesTransaction(principal, at.revision)) {
         throw new NotFoundError(
           `Transaction "${at.revision}" not found in dataset "${name}": give a revision (a _rev) the document's history lists, or time= for a point in time`,
         )
@@ -976,6 +998,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     *transactionLog(principal, query, want) {
+      // A bound the caller may not know of is answered as the store answers one that is none.
+      for (const bound of [query.fromTransaction, query.toTransaction]) {
+        if (bound && !seesTransaction(principal, bound)) {
+          throw new NotFoundError(`Transaction "${bound}" not found`)
+        }
+      }
       const mayRead = (change: {id: string}) => can(principal, 'history', change.id)
       let left = query.limit ?? Infinity
       let after: LogCursor | null = null

@@ -170,10 +170,15 @@ export function canReadAnything(principal: Principal): boolean {
 
 /** Whether `principal` may read every document (no per-document check can remove any). */
 export function canReadEverything(principal: Principal): boolean {
+  return canEverywhere(principal, 'read')
+}
+
+/** Whether `principal` has `permission` on every document id. */
+export function canEverywhere(principal: Principal, permission: 'read' | 'history'): boolean {
   const role = principal.role
   return (
     role !== null &&
-    ROLE_GRANTS[role].some((g) => g.path === '**' && g.permissions.includes('read'))
+    ROLE_GRANTS[role].some((g) => g.path === '**' && g.permissions.includes(permission))
   )
 }
 

@@ -473,6 +473,8 @@ export interface Store extends EventLog {
   getTransaction(id: string): LoggedTransaction | null
   /** Whether `id` is a transaction of the log, read from its index (nothing loaded). */
   transactionExists(id: string): boolean
+  /** The ids of the documents transaction `id` changed, or null when it is no transaction of the log. */
+  transactionDocumentIds(id: string): string[] | null
   getTransactions(query: TransactionQuery): LoggedTransaction[]
   /**
    * The next page of `getTransactions(query)` (its `limit` ignored) after cursor `after`: at most

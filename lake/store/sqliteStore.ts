@@ -3516,6 +3516,14 @@ export function createSqliteStore(
       )
     },
 
+    transactionDocumentIds(id) {
+      const row = open(false) ? get('SELECT seq FROM transactions WHERE id = ?', id) : undefined
+      if (!row) return null
+      return all('SELECT doc_id FROM changes WHERE tx_seq = ?', row.seq).map((r) =>
+        String(r.doc_id),
+      )
+    },
+
     getTransactions(query: TransactionQuery) {
       if (query.ids.length === 0 || !open(false)) return []
       const {where, params} = transactionFilter(query)

@@ -53,7 +53,7 @@ function service() {
       {kind: 'mutations', mutations: [{createOrReplace: doc}]},
     )
   const at = async (ids: string[], revision: string, holder?: string) =>
-    (await dataset.documentsAt(ids, {revision}, {holder})).map(
+    (await dataset.documentsAt(editor, ids, {revision}, {holder})).map(
       (text) => JSON.parse(Buffer.from(text).toString()) as Record<string, unknown>,
     )
   return {write, at, onThread, holders}

@@ -24,7 +24,7 @@ historyRoutes.get(`${BASE}/documents/:ids{.+}`, async (c) => {
   const ids = await historyIds(c)
   // Rebuilt off the event loop when many or large, and sent a document at a time: what
   // c.json({documents}) sent, byte for byte.
-  const documents = await dataset.documentsAt(ids, historyPoint(c), {
+  const documents = await dataset.documentsAt(getPrincipal(c), ids, historyPoint(c), {
     signal: requestSignal(c),
     holder: streamHolder(c),
   })

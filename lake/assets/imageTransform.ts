@@ -43,12 +43,19 @@ export interface ImageLimits {
   maxPixels: number
   /** Largest source image (width × height) the lake stores or decodes. */
   maxSourcePixels: number
+  /**
+   * Longest one rendition's pipelines may run, in seconds (sharp's timeout, which stops libvips):
+   * an AVIF of a large image held a slot of the sharp queue for about 23 s, and two such asked
+   * at once held every image behind them.
+   */
+  renderSeconds: number
 }
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   maxDimension: 8192,
   maxPixels: 40_000_000,
   maxSourcePixels: 100_000_000,
+  renderSeconds: 15,
 }
 
 /** The parameters that change the bytes; anything else (dl, vanity names, unknown keys) does not. */
@@ -187,16 +194,35 @@ export function renderImage(
   path: string,
   t: ImageTransform,
   source: {width: number; height: number},
-  maxSourcePixels: number,
+  limits: Pick<ImageLimits, 'maxSourcePixels' | 'renderSeconds'>,
   wanted?: () => boolean,
   holder?: string,
 ): Promise<Buffer> {
   return withSharp(
     async (sharp) => {
+      const seconds = limits.renderSeconds
+      const deadline = Date.now() + seconds * 1000
+      const tooSlow = () =>
+        new UnprocessableError(
+          `Rendering this image took longer than ${seconds} s and was stopped: ask for a smaller ` +
+            `size (w, h) or a format quicker to encode (fm=webp or jpg rather than avif); ` +
+            `LAKE_IMAGE_RENDER_SECONDS sets the bound`,
+        )
+      // Every pipeline of the rendition gets what is left of its time; a step starting after
+      // the deadline is refused at once.
+      const timed = new Proxy(sharp, {
+        apply(target, thisArg, args: Parameters<SharpFactory>) {
+          const left = Math.ceil((deadline - Date.now()) / 1000)
+          if (left <= 0) throw tooSlow()
+          return Reflect.apply(target, thisArg, args).timeout({seconds: left}) as Sharp
+        },
+      })
       try {
-        return await render(sharp, path, t, source, maxSourcePixels)
+        return await render(timed, path, t, source, limits.maxSourcePixels)
       } catch (err) {
         if (err instanceof LakeError) throw err
+        // sharp's words for a pipeline its timeout stopped ("timeout: 12% complete").
+        if (/^timeout: /.test((err as Error).message)) throw tooSlow()
         throw new UnprocessableError(
           `The stored image cannot be rendered: ${(err as Error).message.trim()}. ` +
             `Upload the image again (the lake now refuses images it cannot decode at upload)`,

@@ -70,6 +70,7 @@ export class ImageService {
       maxPixels: positive(env.LAKE_IMAGE_MAX_PIXELS) ?? DEFAULT_IMAGE_LIMITS.maxPixels,
       maxSourcePixels:
         positive(env.LAKE_IMAGE_MAX_SOURCE_PIXELS) ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels,
+      renderSeconds: positive(env.LAKE_IMAGE_RENDER_SECONDS) ?? DEFAULT_IMAGE_LIMITS.renderSeconds,
     }
   }
 
@@ -100,7 +101,7 @@ export class ImageService {
     const cached = await this.cache.get(
       `${m[1]}-${key}`,
       extension,
-      (wanted) => renderImage(path, transform, source, this.limits.maxSourcePixels, wanted, holder),
+      (wanted) => renderImage(path, transform, source, this.limits, wanted, holder),
       signal,
     )
     return {...cached, contentType: MIME_TYPES[transform.format]}

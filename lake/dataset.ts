@@ -92,6 +92,7 @@ import {
   resultJson,
   threadCpu,
   type QueryAnswer,
+  type QueryAsked,
   type QueryRequest,
 } from './query/execute.ts'
 import {historyTexts} from './query/history.ts'
@@ -100,7 +101,7 @@ import type {QueryPool, TaskOptions} from './query/pool.ts'
 import {fromWire, unpackTexts, type TransactionTask} from './query/wire.ts'
 
 export type {AssetUpload} from './assets/upload.ts'
-export type {QueryAnswer, QueryRequest} from './query/execute.ts'
+export type {QueryAnswer, QueryAsked, QueryRequest} from './query/execute.ts'
 
 export interface DatasetConfig {
   /** The one project this lake serves. */
@@ -195,7 +196,7 @@ export interface DatasetService {
    * returns the result as JSON text with the CPU its evaluation took; on a query thread as the
    * pool's run (`signal`, `holder`).
    */
-  query(request: QueryRequest, principal: Principal, on?: TaskOptions): Promise<QueryAnswer>
+  query(request: QueryAsked, principal: Principal, on?: TaskOptions): Promise<QueryAnswer>
   /**
    * The [_id, _rev] of the documents a mutation's query returns over the committed documents
    * `principal` may read (raw perspective), on a query worker with the query deadline, before any
@@ -615,16 +616,19 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
 
     async query(request, principal, on) {
       prepare()
-      // Refused before anything is parsed (linear in the text): groq-js's parse is not.
-      const size = checkQueryText(request.query, request.params, principal)
+      // Refused before anything is parsed (linear in the text): groq-js's parse is not. Parameters
+      // given as text are checked where they are parsed, on the thread.
+      const params = 'paramsText' in request ? null : request.params
+      const size = checkQueryText(request.query, params ?? {}, principal)
       // A query answered from an index runs in place, within a budget, on the committed view: a
       // thread hop would cost more than the query. Past the budget it goes to a worker like any other. A long query
       // (in terms, characters or parameters' bytes; never in place: that needs a small tree and
       // small literals) and one of an anonymous caller of a private
       // dataset (which reads nothing, so gains nothing in place) are parsed only on a worker,
       // under the deadline.
-      const onWorker = readsNothing(principal) || !parsesInPlace(request.query, size)
-      const tree = onWorker ? null : parseGroq(request.query, request.params)
+      const onWorker =
+        params === null || readsNothing(principal) || !parsesInPlace(request.query, size)
+      const tree = onWorker || params === null ? null : parseGroq(request.query, params)
       let inPlaceMs = 0
       if (tree && triesInPlace(tree)) {
         const environment = {now: now(), projectId: config.projectId, dataset: name}
@@ -635,7 +639,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         try {
           const result = await executeQuery(
             budgeted(committed(), attributes),
-            request,
+            request as QueryRequest,
             principal,
             environment,
             tree,
@@ -661,12 +665,16 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       }
       const outcome = await options.queries.run(task, on)
       learnIndexes(principal, outcome.attributes, outcome.orders)
-      if (!outcome.ok) throw fromWire(outcome.error)
+      if (!outcome.ok) {
+        // As JSON.parse of the whole body would have thrown here (the route's 400).
+        if (outcome.notJson) throw new SyntaxError('Request body is not valid JSON')
+        throw fromWire(outcome.error)
+      }
       return {
         json: outcome.json,
         hash: outcome.hash,
         cpuMs: inPlaceMs + outcome.cpuMs,
-        paramsJson: size.paramsJson,
+        paramsJson: outcome.paramsJson ?? size.paramsJson,
       }
     },
 

@@ -853,11 +853,7 @@ export function checkQueryText(
   for (const [name, value] of Object.entries(params)) {
     // Depth first: JSON.stringify recurses, and a hostile parameter could overflow the stack.
     const {tooDeep, nonFinite} = walkDocument(value, limits.nesting)
-    if (tooDeep) {
-      throw new QueryError(
-        `Parameter $${name} nests arrays or objects more than ${limits.nesting} deep; the limit is ${limits.nesting}.`,
-      )
-    }
+    if (tooDeep) throw parameterTooDeep(name)
     if (nonFinite) throw new QueryError(`Parameter $${name} ${NON_FINITE}`)
     const json = JSON.stringify(value) as string | undefined
     bytes += utf8ByteLength(name) + utf8ByteLength(json ?? '')
@@ -871,6 +867,14 @@ export function checkQueryText(
     }
   }
   return {terms: scan.terms, paramsBytes: bytes, paramsJson: `{${members.join(',')}}`}
+}
+
+/** A parameter that nests past LIMITS.query.nesting (checkQueryText, parseParamsText). */
+export function parameterTooDeep(name: string): QueryError {
+  const {nesting} = LIMITS.query
+  return new QueryError(
+    `Parameter $${name} nests arrays or objects more than ${nesting} deep; the limit is ${nesting}.`,
+  )
 }
 
 /**

@@ -35,7 +35,7 @@ interface BodyRule {
   instead: string
   /**
    * The route reads a body of no declared length itself, counting it as it streams (writeBody and
-   * countedJsonBody in nodeRequest.ts, through bodyLimitOf): a large write's body goes to a write
+   * countedBody in nodeRequest.ts, through bodyLimitOf): a large write's body goes to a write
    * thread as it arrives, where the limiter would have joined it on the event loop; a query's
    * counts against what its caller's queries hold too.
    */
@@ -51,7 +51,7 @@ const BODY_RULES: readonly BodyRule[] = [
     instead:
       'send a shorter query or fewer parameters (a long list of ids is better fetched in several queries)',
     // Counted as it streams by the route, which also counts it against what a caller's queries
-    // may hold (countedJsonBody).
+    // may hold (countedBody).
     routeCounts: true,
   },
   {

@@ -396,34 +396,38 @@ class SharedBody {
 }
 
 /**
- * A query's body parsed as JSON, its bytes counted by `count` (lake/http/queryRequests.ts) before
- * they are held: a declared length at once, before any is read; a body of no declared length
- * chunk by chunk as it arrives, against `limit` too (the limit's middleware left it unread:
- * streamsFromNode); then the heap its parse will take beyond its bytes (parsedHeapEstimate: a list
- * of small values takes some 64 bytes each), before it is parsed. `count` throws to refuse, and no
- * more of the body is read. In process the body is counted once read. Not all here within
- * `arrival` (the query deadline: queryArrival): a RequestTimeoutError, the rest unread.
+ * A query's body, its bytes counted by `count` (lake/http/queryRequests.ts) before they are held: a
+ * declared length at once, before any is read; a body of no declared length chunk by chunk as it
+ * arrives, against `limit` too (the limit's middleware left it unread: streamsFromNode). `count`
+ * throws to refuse, and no more of the body is read. In process the body is counted once read. Not
+ * all here within `arrival` (the query deadline: queryArrival): a RequestTimeoutError, the rest
+ * unread.
  */
-export async function countedJsonBody<T>(
+export async function countedBody(
   c: Context,
   limit: StreamedLimit,
   count: (bytes: number) => void,
   arrival: BodyArrival,
-): Promise<T> {
+): Promise<Buffer> {
   const node = nodeOf(c)
-  let bytes: Buffer
   if (!node || !untouched(node)) {
-    bytes = Buffer.from(await c.req.arrayBuffer())
+    const bytes = Buffer.from(await c.req.arrayBuffer())
     count(bytes.length)
-  } else {
-    const declared = declaredLength(c)
-    if (declared !== null) count(declared)
-    // Joined, whatever its length (no shared memory): a query's body is parsed here.
-    bytes =
-      declared !== null
-        ? await readAll(node.incoming, arrival)
-        : ((await streamedBody(node.incoming, Infinity, limit, null, arrival, count)) as Buffer)
+    return bytes
   }
+  const declared = declaredLength(c)
+  if (declared !== null) count(declared)
+  // Joined, whatever its length (no shared memory): a query's body is read here.
+  return declared !== null
+    ? readAll(node.incoming, arrival)
+    : ((await streamedBody(node.incoming, Infinity, limit, null, arrival, count)) as Buffer)
+}
+
+/**
+ * A countedBody parsed as JSON, `count` told first the heap its parse will take beyond its bytes
+ * (parsedHeapEstimate: a list of small values takes some 64 bytes each).
+ */
+export async function countedJson<T>(bytes: Buffer, count: (bytes: number) => void): Promise<T> {
   return (await parseJsonBytes<T>(bytes, count)).value
 }
 

@@ -4,14 +4,15 @@
  * answered into a hash compared with the last one, so its answer reaches no one.
  */
 import {isRoleName, type Principal} from '../core/grants.ts'
-import type {QueryAnswer, QueryRequest} from '../query/execute.ts'
+import type {QueryAnswer, QueryAsked} from '../query/execute.ts'
 
 interface Question {
-  request: QueryRequest
+  /** Parameters given as text (a large body's) are kept and saved as that text. */
+  request: QueryAsked
   principal: Pick<Principal, 'id' | 'kind' | 'role' | 'publicReads'>
 }
 
-export function liveQuestion(request: QueryRequest, principal: Principal): Question {
+export function liveQuestion(request: QueryAsked, principal: Principal): Question {
   const {id, kind, role, publicReads} = principal
   return {request, principal: {id, kind, role, ...(publicReads ? {publicReads} : {})}}
 }
@@ -19,14 +20,19 @@ export function liveQuestion(request: QueryRequest, principal: Principal): Quest
 /** The saved question as a rerun over `query`, or null when it is not one this lake saved. */
 export function reviveLiveQuestion(
   saved: unknown,
-  query: (request: QueryRequest, principal: Principal) => Promise<QueryAnswer>,
+  query: (request: QueryAsked, principal: Principal) => Promise<QueryAnswer>,
 ): (() => Promise<QueryAnswer>) | null {
-  const {request, principal} = (saved ?? {}) as Partial<Question>
+  const {request, principal} = (saved ?? {}) as {
+    request?: Partial<{query: unknown; apiVersion: unknown; perspective: unknown}> &
+      ({params?: unknown} | {paramsText?: unknown})
+    principal?: Partial<Question['principal']>
+  }
+  const params = request && 'params' in request ? request.params : undefined
+  const paramsText = request && 'paramsText' in request ? request.paramsText : undefined
   if (
     typeof request?.query !== 'string' ||
     typeof request.apiVersion !== 'string' ||
-    typeof request.params !== 'object' ||
-    request.params === null ||
+    ((typeof params !== 'object' || params === null) && typeof paramsText !== 'string') ||
     (request.perspective !== undefined && typeof request.perspective !== 'string') ||
     typeof principal?.id !== 'string' ||
     !['user', 'token', 'anonymous'].includes(principal.kind as string) ||
@@ -40,11 +46,14 @@ export function reviveLiveQuestion(
     role: principal.role,
     ...(principal.publicReads === true ? {publicReads: true} : {}),
   }
-  const asked: QueryRequest = {
+  const common = {
     query: request.query,
-    params: request.params,
-    perspective: request.perspective,
+    perspective: request.perspective as string | undefined,
     apiVersion: request.apiVersion,
   }
+  const asked: QueryAsked =
+    typeof paramsText === 'string'
+      ? {...common, paramsText}
+      : {...common, params: params as Record<string, unknown>}
   return () => query(asked, who)
 }

@@ -4,7 +4,9 @@
  */
 import {createHash} from 'node:crypto'
 import type {ExprNode} from 'groq-js'
-import {QueryError, QueryResultTooLargeError} from '../core/errors.ts'
+import {QueryError, QueryMemoryError, QueryResultTooLargeError} from '../core/errors.ts'
+import {checkQueryText, LIMITS, parameterTooDeep} from '../core/limits.ts'
+import {parsedHeapEstimate} from '../core/writes.ts'
 import {can, canReadAnything, canReadEverything, type Principal} from '../core/grants.ts'
 import {parsePerspective, type Perspective} from '../core/perspective.ts'
 import {decideBranches, planQuery, separateScans} from '../core/plan.ts'
@@ -22,6 +24,89 @@ export interface QueryRequest {
   /** The `YYYY-MM-DD` (or `1`, `X`) of the request path: decides the default perspective. */
   apiVersion: string
 }
+
+/**
+ * A request whose parameters are still the JSON text of their object (a large POST body's, as the
+ * client sent it): parsed, checked and serialised on the query thread that runs it
+ * (parseParamsText), so that the event loop never walks them.
+ */
+export type TextParamsRequest = Omit<QueryRequest, 'params'> & {paramsText: string}
+
+/** A request as a route or the live API asks it: its parameters parsed or as text. */
+export type QueryAsked = QueryRequest | TextParamsRequest
+
+/**
+ * A TextParamsRequest as a QueryRequest, and the parameters' JSON as JSON.stringify makes it
+ * (what the live key is made of, so identical parameters written differently share it):
+ * parsed and checked by checkQueryText as the event loop checks parsed ones. A text whose parse
+ * would come near the thread's heap (`heapMb`) is refused unparsed (readWriteBody says why); one
+ * that is not JSON throws NotJsonParams.
+ */
+export function parseParamsText(
+  request: TextParamsRequest,
+  principal: Principal,
+  heapMb: number,
+): {request: QueryRequest; paramsJson: string} {
+  const {paramsText, ...rest} = request
+  if (parsedHeapEstimate(paramsText) > (heapMb * 1024 * 1024) / 2) {
+    throw new QueryMemoryError(heapMb)
+  }
+  // Before the parse, which took 10 s over 1,000,000 nested brackets (checkQueryText refused them
+  // after it, on the event loop).
+  const deep = tooDeepMember(paramsText, LIMITS.query.nesting + 1)
+  if (deep !== null) throw parameterTooDeep(deep)
+  let params: unknown
+  try {
+    params = JSON.parse(paramsText)
+  } catch {
+    throw new NotJsonParams()
+  }
+  // The route found an object's brackets; their contents may still be another value's.
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new NotJsonParams()
+  }
+  const record = params as Record<string, unknown>
+  const {paramsJson} = checkQueryText(rest.query, record, principal)
+  return {request: {...rest, params: record}, paramsJson}
+}
+
+/**
+ * The name of the first member of a JSON object's text whose brackets, counted from the object's
+ * own, nest past `max`, or null (a name that is not JSON: null, for the parse to refuse).
+ */
+function tooDeepMember(text: string, max: number): string | null {
+  let depth = 0
+  let key: [number, number] | null = null
+  let expectingKey = false
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 0x22) {
+      const start = i
+      for (i++; i < text.length; i++) {
+        const c = text.charCodeAt(i)
+        if (c === 0x5c) i++
+        else if (c === 0x22) break
+      }
+      if (depth === 1 && expectingKey) key = [start, i + 1]
+      expectingKey = false
+    } else if (code === 0x7b || code === 0x5b) {
+      depth++
+      expectingKey = depth === 1
+      if (depth > max) {
+        try {
+          return key ? (JSON.parse(text.slice(key[0], key[1])) as string) : null
+        } catch {
+          return null
+        }
+      }
+    } else if (code === 0x7d || code === 0x5d) depth--
+    else if (code === 0x2c) expectingKey = depth === 1
+  }
+  return null
+}
+
+/** A request's parameters given as text that is not a JSON object: its body was not JSON. */
+export class NotJsonParams extends Error {}
 
 /**
  * A query's answer as JSON text, and the CPU its evaluation took on the thread that ran it (the

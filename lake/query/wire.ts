@@ -22,7 +22,7 @@ import {StaleMatchError} from '../core/mutations.ts'
 import type {BuiltTransaction} from '../core/transaction.ts'
 import type {WriteBodyHead, WriteField, Writes} from '../core/writes.ts'
 import type {SanityDocument} from '../core/types.ts'
-import type {QueryRequest} from './execute.ts'
+import type {QueryAsked} from './execute.ts'
 
 export type WorkerTask =
   QueryTask | FilterTask | TransactionTask | DocumentsTask | HistoryTask | ReadTask
@@ -53,7 +53,7 @@ export interface QueryTask {
   dataset: string
   /** StoreRegistry.generation when sent: a thread that saw a smaller one lets its stores go. */
   generation?: number
-  request: QueryRequest
+  request: QueryAsked
   principal: Principal
   /** `now()` of the query, as epoch milliseconds. */
   now: number
@@ -242,8 +242,17 @@ export type QueryTaskResult =
       /** Keys that led the order of a scan of one type (watched). */
       orders: OrderKey[]
       cpuMs: number
+      /** The parameters as JSON.stringify makes them, when they came as text (parseParamsText). */
+      paramsJson?: string
     }
-  | {ok: false; error: WireError; attributes: string[][]; orders: OrderKey[]}
+  | {
+      ok: false
+      error: WireError
+      attributes: string[][]
+      orders: OrderKey[]
+      /** The parameters' text was not JSON: the request's body was not. */
+      notJson?: boolean
+    }
 
 /** A LakeError as plain data (structured clone keeps no classes). */
 export interface WireError {

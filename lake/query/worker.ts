@@ -8,6 +8,7 @@ import {getHeapSpaceStatistics, getHeapStatistics} from 'node:v8'
 import {threadId} from 'node:worker_threads'
 import {Piscina, workerData} from 'piscina'
 import {transferables} from '../core/changeText.ts'
+import {BadRequestError} from '../core/errors.ts'
 import {createLru} from '../core/lru.ts'
 import type {OrderKey, Store} from '../core/store.ts'
 import type {SanityDocument} from '../core/types.ts'
@@ -20,6 +21,8 @@ import {
   ANSWER_AS_BYTES,
   answerBytes,
   executeQuery,
+  NotJsonParams,
+  parseParamsText,
   resultJson,
   threadCpu,
   withinAnswerMemory,
@@ -377,7 +380,11 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
   try {
     // The thread runs one task at a time: its CPU meanwhile is this query's.
     const cpu = threadCpu()
-    const result = await executeQuery(store, task.request, task.principal, {
+    const {request, paramsJson} =
+      'paramsText' in task.request
+        ? parseParamsText(task.request, task.principal, (workerData as {memoryMb: number}).memoryMb)
+        : {request: task.request, paramsJson: undefined}
+    const result = await executeQuery(store, request, task.principal, {
       now: new Date(task.now),
       projectId: task.projectId,
       dataset: task.dataset,
@@ -385,16 +392,20 @@ async function runQuery(task: QueryTask): Promise<QueryTaskResult> {
     const json = resultJson(task.idsOnly ? matchesOf(result, store) : result)
     if (task.idsOnly || json.length <= ANSWER_AS_BYTES) {
       const text = withinAnswerMemory(json, task.maxJsonBytes ?? Infinity)
-      return {ok: true, json: text, attributes, orders, cpuMs: cpu()}
+      return {ok: true, json: text, attributes, orders, cpuMs: cpu(), paramsJson}
     }
     // Its bytes are made to be moved: the answer memory judges them, not a count of them first.
     const answer = answerBytes(json, task.maxJsonBytes)
     const moved = {
       [Piscina.transferableSymbol]: [answer.json.buffer],
-      [Piscina.valueSymbol]: {ok: true, ...answer, attributes, orders, cpuMs: cpu()},
+      [Piscina.valueSymbol]: {ok: true, ...answer, attributes, orders, cpuMs: cpu(), paramsJson},
     }
     return Piscina.move(moved as never) as unknown as QueryTaskResult
   } catch (err) {
+    if (err instanceof NotJsonParams) {
+      const error = toWire(new BadRequestError('Request body is not valid JSON'))!
+      return {ok: false, error, attributes, orders, notJson: true}
+    }
     const error = toWire(err)
     if (error) return {ok: false, error, attributes, orders}
     throw err

@@ -9,10 +9,12 @@ import type {Principal} from '../../core/grants.ts'
 import {LIMITS} from '../../core/limits.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
 import {liveQuestion} from '../../live/questions.ts'
+import type {QueryAsked} from '../../dataset.ts'
 import {apiVersionOf, datasetOf, flag, lakeOf, param} from '../context.ts'
 import {partsAnswer} from '../documentsAnswer.ts'
 import {bodyLimitOf} from '../limits.ts'
-import {countedJsonBody, queryArrival, requestSignal} from '../nodeRequest.ts'
+import {countedBody, countedJson, queryArrival, requestSignal} from '../nodeRequest.ts'
+import {splitQueryBody} from '../queryBody.ts'
 import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 
 export const queryRoutes = new Hono()
@@ -48,12 +50,15 @@ async function held(c: Context, route: (hold: (bytes: number) => void) => Promis
 }
 
 async function answerBody(c: Context, hold: (bytes: number) => void) {
-  const body = await countedJsonBody<{query?: unknown; params?: unknown; perspective?: unknown}>(
-    c,
-    bodyLimitOf(c),
-    hold,
-    queryArrival(lakeOf(c).queries.bodyMs),
-  )
+  const bytes = await countedBody(c, bodyLimitOf(c), hold, queryArrival(lakeOf(c).queries.bodyMs))
+  // Past what is parsed in place, the parameters are parsed where the query runs, on its thread
+  // (queryBody.ts): only the other members here.
+  const split = bytes.length > LIMITS.query.paramsParsedInPlace ? splitQueryBody(bytes) : null
+  const body = (split?.members ?? (await countedJson(bytes, hold))) as {
+    query?: unknown
+    params?: unknown
+    perspective?: unknown
+  }
   if (typeof body?.query !== 'string') {
     throw new InvalidRequestError('Body must have a string "query"')
   }
@@ -64,7 +69,7 @@ async function answerBody(c: Context, hold: (bytes: number) => void) {
         'of a POST, as @sanity/client does)',
     )
   }
-  const params = body.params ?? {}
+  const params = split ? {} : (body.params ?? {})
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     throw new InvalidRequestError('"params" must be an object')
   }
@@ -80,7 +85,7 @@ async function answerBody(c: Context, hold: (bytes: number) => void) {
   return answer(
     c,
     body.query,
-    params as Record<string, unknown>,
+    split ? new ParamsText(split.paramsText) : (params as Record<string, unknown>),
     onePerspective(new URL(c.req.url).searchParams, perspective),
   )
 }
@@ -102,10 +107,18 @@ function onePerspective(search: URLSearchParams, inBody?: string): string | unde
   return inUrl
 }
 
+/** A large body's parameters as the JSON text of their object, parsed on the query's thread. */
+class ParamsText {
+  readonly text: string
+  constructor(text: string) {
+    this.text = text
+  }
+}
+
 async function answer(
   c: Context,
   query: string,
-  params: Record<string, unknown>,
+  params: Record<string, unknown> | ParamsText,
   perspectiveParam: string | undefined,
 ) {
   const started = performance.now()
@@ -114,12 +127,9 @@ async function answer(
   const principal = getPrincipal(c)
   // Whose turn on the query threads this is: anonymous callers by address.
   const holder = streamHolder(c)
-  const request = {
-    query,
-    params,
-    perspective: perspectiveParam,
-    apiVersion: apiVersionOf(c),
-  }
+  const asked = {query, perspective: perspectiveParam, apiVersion: apiVersionOf(c)}
+  const request: QueryAsked =
+    params instanceof ParamsText ? {...asked, paramsText: params.text} : {...asked, params}
   // Before any work, whoever asks: an anonymous caller of a private dataset, whose answer is
   // always [], learns of a mistyped perspective too; a repeated parameter costs no query.
   const perspective = parsePerspective(request.perspective, request.apiVersion)
@@ -137,7 +147,7 @@ async function answer(
     const tag = lake.live.remember(
       dataset.name,
       {
-        key: requestKey(query, answered.paramsJson ?? JSON.stringify(params), [
+        key: requestKey(query, answered.paramsJson ?? paramsJsonOf(request), [
           perspective,
           readerScope(principal, query),
         ]),
@@ -160,6 +170,10 @@ async function answer(
   const parts = [`${head}"result":`, resultJson, `${syncTags},"ms":${ms}}`]
   return c.body(partsAnswer(c, parts.map(utf8)), 200)
 }
+
+/** The parameters' JSON where the dataset did not give it (it does whenever it checked them). */
+const paramsJsonOf = (request: QueryAsked): string =>
+  'params' in request ? JSON.stringify(request.params) : request.paramsText
 
 const utf8 = (text: string | Uint8Array): Uint8Array =>
   typeof text === 'string' ? Buffer.from(text) : text

@@ -808,14 +808,19 @@ function adoptEarlierIds(
   options: Options,
 ): Prepared[] {
   let changed = false
+  // An article is one file's: an id another file of the run has, or adopted first, is not taken.
+  const taken = new Set(prepared.map(publishedIdOf))
   const result = prepared.map((item) => {
-    const ids = earlier.get(item)
+    const current = publishedIdOf(item)
+    const ids = earlier
+      .get(item)
+      ?.filter((id) => getPublishedId(id) === current || !taken.has(getPublishedId(id)))
     if (!ids) return item
     const id = ids.find((id) => existing.has(id)) ?? ids.find((id) => history.has(id))
-    const current = publishedIdOf(item)
     if (id === undefined || getPublishedId(id) === current) return item
     changed = true
     const articleId = getPublishedId(id)
+    taken.add(articleId)
     const docs = toDocuments(item.parsed, {
       ...(options.section ? {section: options.section} : {}),
       articleId,

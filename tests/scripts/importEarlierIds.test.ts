@@ -134,6 +134,21 @@ describe('a re-import of files an older import read differently', () => {
     expect(await articleIds(dataset, titleOf(story))).toEqual([])
   })
 
+  it('gives an earlier article to one file: a second file of that title and first line is its own', async () => {
+    const dataset = 'earlier-twins'
+    const name = 'date-line.txt'
+    const story = STORIES[name]!
+    await importedEarlier(dataset, [name])
+    const other = story.text.replace('রাজধানীতে আজ দিনভর বৃষ্টি হয়েছে।', 'চট্টগ্রামেও বৃষ্টি হয়েছে।')
+    const folder = await fixture.storiesFolder(dataset, {[name]: story.text, 'other.txt': other})
+
+    const {code} = await importInto(dataset, [folder, '--as-of', '2026-12-07'])
+    expect(code).toBe(0)
+    const ids = new Set((await articleIds(dataset, titleOf(story))).map(published))
+    expect(ids.size).toBe(2)
+    expect(ids.has(published(story.earlierId))).toBe(true)
+  })
+
   it('makes a new article of a file no earlier import read', async () => {
     const dataset = 'earlier-none'
     const name = 'date-line.txt'

@@ -226,6 +226,7 @@ function indexTerm(term: string): string {
 }
 
 function analyseChunk(chunk: string): ChunkTerms {
+  if (plainAscii(chunk, 0, chunk.length) !== 0) return plainAsciiTerms(chunk)
   const keys = keysOf(chunk)
   const tokens = new Set<string>()
   // Cut before encoding: encodeMatchText maps each UTF-16 unit to one.
@@ -234,6 +235,81 @@ function analyseChunk(chunk: string): ChunkTerms {
     keys: [...keys].join(' '),
     tokens: [...tokens].join(' '),
     extra: [...tokens].filter((token) => !keys.has(token)).join(' '),
+    tokensOf: 0,
+    wordsOf: 0,
+    extraOf: 0,
+  }
+}
+
+/**
+ * Whether text[start, end) is a run plainAsciiTerms analyses: ASCII letters, digits, `-`, `:`, `/`
+ * and dots, every run of dots touching a letter or a digit (groq-js's `match` drops such dots,
+ * EDGE_CHARS). 0: not such a run; 1: such a run; 2: such a run holding a digit.
+ */
+function plainAscii(text: string, start: number, end: number): 0 | 1 | 2 {
+  let kind: 1 | 2 = 1
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 48 && code <= 57) kind = 2
+    else if (isAsciiLetter(code) || code === 45 || code === 58 || code === 47) continue
+    else if (code !== 46) return 0
+    else {
+      let after = i
+      while (after < end && text.charCodeAt(after) === 46) after++
+      if (
+        !(i > start && isAsciiLetterOrDigit(text.charCodeAt(i - 1))) &&
+        !(after < end && isAsciiLetterOrDigit(text.charCodeAt(after)))
+      )
+        return 0
+      i = after - 1
+    }
+  }
+  return kind
+}
+
+const isAsciiLetter = (code: number) => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a
+const isAsciiLetterOrDigit = (code: number) => isAsciiLetter(code) || (code >= 48 && code <= 57)
+
+/**
+ * analyseChunk of a run plainAscii takes (a date, a slug, an id's number: most of the runs a
+ * document brings that no other does), without the general path's regexes and sets: its words
+ * (each its only key: no suffix ends in ASCII) are its letters and digits between the other
+ * characters, a digit after a letter starting one; its `match` tokens are its letters and digits
+ * between `-`, `:` and `/`, the dots left out; both lower-cased. The same terms in the same order
+ * (indexedColumns.test.ts).
+ */
+function plainAsciiTerms(run: string): ChunkTerms {
+  const lower = run.toLowerCase()
+  const keys: string[] = []
+  const tokens: string[] = []
+  let word = -1
+  let token = ''
+  for (let i = 0; i <= lower.length; i++) {
+    const code = i < lower.length ? lower.charCodeAt(i) : 32
+    const digit = code >= 48 && code <= 57
+    // A digit after a letter starts a word (searchWords), not a token.
+    const startsWord = word >= 0 && digit && isAsciiLetter(lower.charCodeAt(i - 1))
+    if (word >= 0 && (startsWord || !(digit || isAsciiLetter(code)))) {
+      const piece = lower.slice(word, i)
+      const key = indexTerm(piece)
+      if (!keys.includes(key)) keys.push(key)
+      token += piece
+      word = -1
+    }
+    if (digit || isAsciiLetter(code)) {
+      if (word < 0) word = i
+      continue
+    }
+    if (code !== 46 && token !== '') {
+      const term = indexTerm(token)
+      if (!tokens.includes(term)) tokens.push(term)
+      token = ''
+    }
+  }
+  return {
+    keys: keys.join(' '),
+    tokens: tokens.join(' '),
+    extra: tokens.filter((term) => !keys.includes(term)).join(' '),
     tokensOf: 0,
     wordsOf: 0,
     extraOf: 0,
@@ -277,11 +353,23 @@ const FNV_PRIME = 0x01000193
  * The terms of text[start, end) (hashed by eachRun), a run of at most CACHED_CHUNK_LENGTH, kept
  * for the next.
  */
-function runTerms(text: string, start: number, end: number, hash: number): ChunkTerms {
+function runTerms(
+  text: string,
+  start: number,
+  end: number,
+  hash: number,
+  fresh = false,
+): ChunkTerms {
   recentRuns ??= new RunTable()
   let slot = recentRuns.find(text, start, end, hash)
   if (slot >= 0) return recentRuns.terms[slot]!
   const older = olderRuns ? olderRuns.find(text, start, end, hash) : -1
+  // With `fresh`, a plain run with a digit (a date, a slug's or an id's number in a string) is
+  // rarely met again: analysed anew each time, it costs less than its copy and place in the cache,
+  // and leaves the cache to the words a newsroom repeats. Not a number's text: those repeat, and a
+  // document names their words once (its runs' marks, columnsOf).
+  if (fresh && older < 0 && plainAscii(text, start, end) === 2)
+    return plainAsciiTerms(text.slice(start, end))
   const run = older >= 0 ? olderRuns!.runs[older]! : ownCopy(text, start, end)
   const terms = older >= 0 ? olderRuns!.terms[older]! : analyseChunk(run)
   if (recentRuns.size >= CHUNK_CACHE_LIMIT / 2) {
@@ -378,7 +466,7 @@ function columnsOf(
           if (!terms) longRuns.set(run, (terms = analyseChunk(run)))
           take(terms, withWords)
         } else {
-          take(runTerms(text, start, end, hash), withWords)
+          take(runTerms(text, start, end, hash, true), withWords)
         }
       })
     },

@@ -146,6 +146,15 @@ const PIECES = [
   '‘',
   '*',
   '_',
+  // Runs of ASCII letters, digits, `-`, `:`, `/` and dots: searchIndex.ts analyses them apart.
+  '2024-07-11T03:31:02.692Z',
+  'article-1169',
+  'Ab/c:D',
+  'Covid19x2',
+  '.5',
+  '9.',
+  ':',
+  '/',
 ]
 const SEPARATORS = [' ', '  ', '', '\t', '\n', '. ', ' .', ',']
 const text = fc

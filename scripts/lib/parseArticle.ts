@@ -1023,9 +1023,12 @@ const TIMES_OF_DAY = [
 ].map((word) => nfc(word))
 const TIME_OF_DAY = `(?:${TIMES_OF_DAY.join('|')})(?![\\u0980-\\u09FF])`
 // A clock time after the time of day: 'রাত ১০টার দিকে', 'বিকেল সাড়ে ৪টায়', 'দুপুর ১২টা ৩০ মিনিটে'.
+// Online desks type the minutes after a dot or a colon: 'সকাল ১০.৩০ মিনিটে', 'রাত ১১.৩০টায়'.
+const O_CLOCK = `(?:${['টায়', 'টার', 'টা'].map(nfc).join('|')})`
 const CLOCK =
-  `(?:\\s+(?:${['সাড়ে', 'পৌনে', 'সোয়া'].map(nfc).join('|')}))?\\s+[০-৯0-9]{1,2}` +
-  `(?:${['টায়', 'টার', 'টা'].map(nfc).join('|')})(?:\\s+[০-৯0-9]{1,2}\\s+${nfc('মিনিটে')})?` +
+  `(?:\\s+(?:${['সাড়ে', 'পৌনে', 'সোয়া'].map(nfc).join('|')}))?\\s+` +
+  `(?:[০-৯0-9]{1,2}${O_CLOCK}(?:\\s+[০-৯0-9]{1,2}\\s+${nfc('মিনিটে')})?` +
+  `|[০-৯0-9]{1,2}[.:][০-৯0-9]{2}(?:${O_CLOCK}|\\s+${nfc('মিনিটে')})?)` +
   `(?:\\s+(?:${['দিকে', 'সময়'].map(nfc).join('|')}))?(?![\\u0980-\\u09FF])`
 // 'শুক্রবার দিবাগত রাতে' or 'দিনগত রাতে' (the night after Friday) names Friday's date, as does
 // 'গভীর রাতে' (late at night); a clock time may follow.

@@ -121,6 +121,18 @@ describe('a dateline closed by a colon, and a place before a colon', () => {
     expect(result.dateline?.date).toBe(text.includes('আজ') ? '2026-12-06' : '2026-12-05')
   })
 
+  // A clock time typed with a dot or a colon, as online desks do, is part of the dateline's text.
+  it.each([
+    ['শনিবার (৫ ডিসেম্বর) সকাল ১০.৩০ মিনিটে …', 'শনিবার (৫ ডিসেম্বর) সকাল ১০.৩০ মিনিটে'],
+    ['শনিবার (৫ ডিসেম্বর) সকাল ১০:৩০ মিনিটে …', 'শনিবার (৫ ডিসেম্বর) সকাল ১০:৩০ মিনিটে'],
+    ['শনিবার (৫ ডিসেম্বর) রাত 11.30টায় …', 'শনিবার (৫ ডিসেম্বর) রাত 11.30টায়'],
+    ['শনিবার রাত ১১.৩০টার দিকে (৫ ডিসেম্বর) …', 'শনিবার রাত ১১.৩০টার দিকে (৫ ডিসেম্বর)'],
+  ])('%s', (paragraph, text) => {
+    const result = parseDateline(paragraph, parseIsoDate(AS_OF)!)
+    expect(result.warnings).toEqual([])
+    expect(result.dateline).toMatchObject({text: nfc(text), date: '2026-12-05'})
+  })
+
   it('a web page’s update line is no place and no dateline', () => {
     expect(parseDateline('আপডেট: শনিবার, ৫ ডিসেম্বর ২০২৬', parseIsoDate(AS_OF)!).dateline).toBeNull()
   })

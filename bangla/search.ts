@@ -2,7 +2,7 @@
 // I/O: the lake's full-text index, `text::query`, the front end's `searchPattern` and the tests all
 // use it, so an editor, a reader and the index agree on what a word is.
 //
-//   fold      NFC; joiners (ZWJ/ZWNJ) and the zero-width space dropped, except that ত্ + joiner
+//   fold      NFKC; joiners (ZWJ/ZWNJ) and the zero-width space dropped, except that ত্ + joiner
 //             is the khanda-ta ৎ; the spellings desks type for one letter made one
 //             (respell); Bengali digits as ASCII; lower case.
 //   words     runs of letters, vowel signs and digits; everything else splits (space, danda,
@@ -20,7 +20,7 @@ const BENGALI_DIGIT = /[\u09E6-\u09EF]/g
 const HAS_BENGALI_DIGIT = /[\u09E6-\u09EF]/
 
 // Text made only of these (ASCII, Bengali, dandas, common quotes and dashes) has no joiner, its
-// only upper case is A-Z, and NFC leaves it alone unless it holds one of NFC_CHANGES: most
+// only upper case is A-Z, and NFKC leaves it alone unless it holds one of NFC_CHANGES: most
 // stored text.
 const PLAIN = /^[\t\n\r\u0020-\u007E\u0964\u0965\u0980-\u09FF\u2013\u2014\u2018-\u201D]*$/
 // Within PLAIN, what NFC changes: the composition exclusions ড় ঢ় য় (decomposed), ে + া or ৗ
@@ -29,8 +29,8 @@ const NFC_CHANGES = /[\u09DC\u09DD\u09DF]|\u09C7[\u09BE\u09D7]|\u09CD\u09BC|\u09
 const ASCII_UPPER = /[A-Z]/
 
 /**
- * Whether NFC and dropping joiners leave `text` as it is and lower case changes only A-Z, so
- * folding it only changes its digits and those letters: NFC alone costs more than the rest of
+ * Whether NFKC and dropping joiners leave `text` as it is and lower case changes only A-Z, so
+ * folding it only changes its digits and those letters: NFKC alone costs more than the rest of
  * the fold, and search folds every string it reads.
  */
 export function isPlainForSearch(text: string): boolean {
@@ -43,7 +43,10 @@ export function foldForSearch(text: string): string {
     const s = foldDigits(RESPELLED.test(text) ? respell(text) : text)
     return ASCII_UPPER.test(s) ? s.toLowerCase() : s
   }
-  let s = text.normalize('NFC')
+  // NFKC: compatibility forms (full-width Latin, ligatures, letterlike symbols) are the letters
+  // they stand for. It changes nothing of the Bengali block that NFC does not (the nukta forms,
+  // ৎ), nor anything PLAIN holds (tests/bangla/search.test.ts checks every code point).
+  let s = text.normalize('NFKC')
   const invisible = INVISIBLE.test(s)
   if (invisible) {
     if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
@@ -53,7 +56,7 @@ export function foldForSearch(text: string): string {
   if (RESPELLED.test(s)) s = respell(s)
   s = foldDigits(s).toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
-  return invisible ? s.normalize('NFC') : s
+  return invisible ? s.normalize('NFKC') : s
 }
 
 /** The characters folding drops (joiners and other invisibles): dropping one can join two parts. */
@@ -164,17 +167,57 @@ export function foldKeepsOccurrences(key: string): boolean {
   return BENGALI_LETTERS.test(key) && WORD_ONLY.test(key) && !FOLD_MADE.test(key)
 }
 
-// Folding lowers A-Z; NFC composes a letter and a following mark into one character past ASCII
+// Folding lowers A-Z; NFKC composes a letter and a following mark into one character past ASCII
 // (an occurrence lost, never made). Any other character that folds into, or decomposes to, an
 // ASCII letter is in FOLDED_INTO_ASCII (tests/bangla/search.test.ts checks every code point).
 const ASCII_LOWER_WORD = /^[a-z]+$/
 
 /**
- * The characters past ASCII that foldForSearch can turn into text holding an ASCII letter, or
- * whose canonical decomposition holds one (so that NFC, composing around them, might): precomposed
- * Latin letters, the Kelvin and Angstrom signs, the Latin ligatures.
+ * FOLDED_INTO_ASCII's code points, as inclusive ranges (a little more than asked where a block is
+ * rare in newsroom text): the store finds them by their UTF-8 bytes (lake/store/tally.ts).
  */
-export const FOLDED_INTO_ASCII = /[\u00C0-\u024F\u1E00-\u1EFF\u212A\u212B\uFB00-\uFB06]/
+export const FOLDED_INTO_ASCII_RANGES: readonly (readonly [number, number])[] = [
+  [0xaa, 0xaa], // ª
+  [0xba, 0xba], // º
+  [0xc0, 0x24f], // precomposed Latin letters
+  [0x2b0, 0x2b0], // modifier letters ʰ ʲ ʳ ʷ ʸ ˡ ˢ ˣ (not ʼ, typed for an apostrophe)
+  [0x2b2, 0x2b3],
+  [0x2b7, 0x2b8],
+  [0x2e1, 0x2e3],
+  [0x1d2c, 0x1dbb], // phonetic extensions' modifier letters
+  [0x1e00, 0x1eff], // precomposed Latin letters
+  [0x2071, 0x2071], // superscript and subscript letters, ₨
+  [0x207f, 0x207f],
+  [0x2090, 0x209c],
+  [0x20a8, 0x20a8],
+  [0x2100, 0x2149], // letterlike symbols (℅ № ™ K Å ℮)
+  [0x2160, 0x217f], // Roman numerals
+  [0x249c, 0x24e9], // parenthesised and circled letters
+  [0x2c7c, 0x2c7d],
+  [0x3250, 0x3250], // squared Latin abbreviations (㎏ ㎞)
+  [0x32cc, 0x32cf],
+  [0x3371, 0x33ff],
+  [0xa7f1, 0xa7f4],
+  [0xfb00, 0xfb06], // the Latin ligatures (ﬁ ﬂ)
+  [0xff21, 0xff3a], // full-width Latin
+  [0xff41, 0xff5a],
+  [0x107a5, 0x107a5],
+  [0x1ccd6, 0x1ccef],
+  [0x1d400, 0x1d6a3], // mathematical alphanumerics
+  [0x1f110, 0x1f190], // enclosed Latin letters
+]
+
+const hex = (cp: number) => `\\u{${cp.toString(16)}}`
+
+/**
+ * The characters past ASCII that foldForSearch can turn into text holding an ASCII letter, or
+ * whose canonical decomposition holds one (so that NFKC, composing around them, might):
+ * precomposed Latin letters, compatibility forms (full-width, ligatures, letterlike symbols).
+ */
+export const FOLDED_INTO_ASCII = new RegExp(
+  `[${FOLDED_INTO_ASCII_RANGES.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('')}]`,
+  'u',
+)
 
 /**
  * Whether every occurrence of `key` at a word start in foldForSearch(text) is one in the text as

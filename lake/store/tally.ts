@@ -8,7 +8,7 @@
  * occurrence, so a value holding one counts as Infinity.
  */
 
-import {FOLDED_INTO_ASCII} from '../../bangla/index.ts'
+import {FOLDED_INTO_ASCII, FOLDED_INTO_ASCII_RANGES} from '../../bangla/index.ts'
 
 const BACKSLASH = 0x5c
 // The escapes that spell no letter: \" \\ \/ \b \f \n \r \t.
@@ -198,8 +198,7 @@ function hidesText(b: Uint8Array): boolean {
 
 /**
  * Whether a string of a JSONB body (a key or a value) holds a character of FOLDED_INTO_ASCII, by
- * its UTF-8 bytes: U+00C0-U+027F (lead bytes C3-C9, a little more than asked), U+1E00-U+1EFF,
- * the Kelvin and Angstrom signs, U+FB00-U+FB06. Walks the elements' headers, so that a header
+ * its UTF-8 bytes (FOLDED_LEADS). Walks the elements' headers, so that a header
  * byte is not taken for a lead byte; the bytes are searched by a regular expression over the body
  * as a one-byte string (FOLDED_LEADS), not one at a time in JavaScript: that was about 3.7 µs a
  * body of 1.9 kB, most of the tally of a common Latin word (docs/benchmarks-log.md, search3).
@@ -233,8 +232,40 @@ function foldsIntoAscii(b: Uint8Array): boolean {
 }
 
 // FOLDED_INTO_ASCII's characters in UTF-8, each byte a one-byte string's character.
-const FOLDED_LEADS =
-  /[\xC3-\xC9][\x80-\xBF]|\xE1[\xB8-\xBB]|\xE2\x84[\xAA\xAB]|\xEF\xAC[\x80-\x86]/g
+const FOLDED_LEADS = utf8Pattern(FOLDED_INTO_ASCII_RANGES)
+
+/**
+ * A pattern (global, over a one-byte string) matching exactly the UTF-8 encodings of the code
+ * points in `ranges`: their bytes as a trie, a class at each node's last bytes.
+ */
+export function utf8Pattern(ranges: readonly (readonly [number, number])[]): RegExp {
+  interface Node {
+    next: Map<number, Node>
+    end: boolean
+  }
+  const root: Node = {next: new Map(), end: false}
+  for (const [lo, hi] of ranges) {
+    for (let cp = lo; cp <= hi; cp++) {
+      let node = root
+      for (const byte of Buffer.from(String.fromCodePoint(cp), 'utf8')) {
+        let child = node.next.get(byte)
+        if (!child) node.next.set(byte, (child = {next: new Map(), end: false}))
+        node = child
+      }
+      node.end = true
+    }
+  }
+  const byte = (b: number) => `\\x${b.toString(16).padStart(2, '0')}`
+  const emit = (node: Node): string => {
+    const ends = [...node.next].filter(([, child]) => child.end).map(([b]) => b)
+    const parts = [...node.next]
+      .filter(([, child]) => !child.end)
+      .map(([b, child]) => `${byte(b)}(?:${emit(child)})`)
+    if (ends.length > 0) parts.unshift(`[${ends.map(byte).join('')}]`)
+    return parts.join('|')
+  }
+  return new RegExp(emit(root), 'g')
+}
 const latin1Slice = Buffer.prototype.latin1Slice as (
   this: Uint8Array,
   start: number,

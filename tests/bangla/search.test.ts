@@ -47,7 +47,7 @@ describe('foldForSearch', () => {
   // alone, with no other upper case.
   const plainClaimHolds = (s: string) =>
     !isPlainForSearch(s) ||
-    (s.normalize('NFC') === s &&
+    (s.normalize('NFKC') === s &&
       s.toLowerCase() === s.replace(/[A-Z]/g, (c) => c.toLowerCase()) &&
       !/\u200C|\u200D|\u00AD|\u2060|\uFEFF/.test(s))
   const chars = (from: number, to: number) =>
@@ -88,6 +88,37 @@ describe('foldForSearch', () => {
     expect(isPlainForSearch('Dhaka\u200D')).toBe(false)
     // Latin capitals are plain, and folded to lower case.
     expect(foldForSearch('Dhaka ঢাকা 2021-05-16T23:53Z')).toBe('dhaka ঢাকা 2021-05-16t23:53z')
+  })
+
+  it('NFKC: full-width Latin, ligatures and letterlike symbols are the letters they stand for', () => {
+    expect(foldForSearch('ＣＯＶＩＤ')).toBe('covid')
+    expect(foldForSearch('\uFB01nal \uFB02ood')).toBe('final flood')
+    expect(foldForSearch('১০㎏ №৫')).toBe('10kg no5')
+    expect(foldForSearch('ＷＨＯ-র ১９')).toBe('who-র 19')
+    expect(searchWords('ＣＯＶＩＤ১৯')).toEqual(['covid', '19'])
+  })
+
+  it('NFKC changes no Bengali that NFC does not: the nukta forms, ৎ, joiners', () => {
+    for (let cp = 0x0980; cp <= 0x09ff; cp++) {
+      const c = String.fromCodePoint(cp)
+      expect(c.normalize('NFKC'), cp.toString(16)).toBe(c.normalize('NFC'))
+    }
+    // Precomposed and decomposed য় ড় ঢ় fold alike, to NFC's decomposed form; ৎ and its typed forms
+    // to ৎ; a ZWJ or ZWNJ inside a conjunct is dropped.
+    const pairs: [string, string][] = [
+      ['\u09DF', '\u09AF\u09BC'],
+      ['\u09DC', '\u09A1\u09BC'],
+      ['\u09DD', '\u09A2\u09BC'],
+      ['উত\u09CD\u200Dসব', 'উৎসব'],
+      ['সাক্ষাত\u09CD', 'সাক্ষাৎ'],
+      ['র\u200D্যাব', 'র্যাব'],
+      ['হৃদ্\u200Cরোগ', 'হৃদ্রোগ'],
+    ]
+    for (const [typed, folded] of pairs) {
+      // Ａ: the text is not plain, so it goes through NFKC.
+      expect(foldForSearch(`${typed} Ａ`), typed).toBe(foldForSearch(`${folded} a`))
+      expect(foldForSearch(`${typed} Ａ`), typed).toBe(`${folded} a`.normalize('NFC'))
+    }
   })
 
   it('NFC: the precomposed য় ড় ঢ় (U+09DF/09DC/09DD) equal their decomposed forms', () => {

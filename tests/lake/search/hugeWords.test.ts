@@ -54,9 +54,9 @@ describe('huge words', () => {
       }[split.name]
       expect(parts.map((part) => part.length)).toEqual(expected)
     }
-    // Latin and astral letters too (the `u` class's surrogate pairs).
+    // Latin and astral letters too (the `u` class's surrogate pairs; 𠀀, which NFKC keeps).
     expect(searchWords('a'.repeat(HUGE)).map((w) => w.length)).toEqual([HUGE])
-    expect(searchWords('𝐀'.repeat(HUGE / 2)).map((w) => w.length)).toEqual([HUGE])
+    expect(searchWords('𠀀'.repeat(HUGE / 2)).map((w) => w.length)).toEqual([HUGE])
   })
 
   test('a long run of dots (groq-js drops the ones beside a word character) is split in linear time', () => {
@@ -80,7 +80,7 @@ describe('huge words', () => {
       _rev: 'r',
       _createdAt: '',
       _updatedAt: '',
-      body: `খবর ${'ক'.repeat(HUGE)}কে ক${'𝐀'.repeat(MAX_TERM)}`,
+      body: `খবর ${'ক'.repeat(HUGE)}কে ক${'𠀀'.repeat(MAX_TERM)}`,
     })
     const long = (column: string) =>
       column

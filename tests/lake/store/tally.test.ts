@@ -6,7 +6,8 @@
 import fc from 'fast-check'
 import {DatabaseSync} from 'node:sqlite'
 import {afterAll, describe, expect, test} from 'vitest'
-import {countInBody, countInJson} from '../../../lake/store/tally.ts'
+import {FOLDED_INTO_ASCII, FOLDED_INTO_ASCII_RANGES} from '../../../bangla/index.ts'
+import {countInBody, countInJson, utf8Pattern} from '../../../lake/store/tally.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {memoryStore} from '../../helpers/store.ts'
 
@@ -165,7 +166,7 @@ describe('counting without regard to case', () => {
   })
 
   test('a string that folding may make ASCII letters of leaves the count unbounded', () => {
-    for (const text of ['DHA\u212AA', 'İ', 'Ḍhaka', 'café', 'ﬁ']) {
+    for (const text of ['DHA\u212AA', 'İ', 'Ḍhaka', 'café', 'ﬁ', 'ＤＨＡＫＡ', '№', '𝐝haka']) {
       expect(countInBody(jsonb({_id: 'x', b: [{t: text}]}), [caseless('dhaka')]), text).toEqual([
         Infinity,
       ])
@@ -180,7 +181,7 @@ describe('what folding may make ASCII letters of, found in any string and nowher
   // foldsIntoAscii searches the body's bytes and then tells a string's bytes from an element's
   // header and size: strings of 128-191 bytes have a size byte that, after their header, reads
   // as a lead byte of U+01C0-U+023F and a continuation.
-  const FOLDING = /[\u00C0-\u027F\u1E00-\u1EFF\u212A\u212B\uFB00-\uFB06]/
+  const FOLDING = FOLDED_INTO_ASCII
   const plain = fc.constantFrom(
     'ঢাকা ',
     'dhaka ',
@@ -190,7 +191,8 @@ describe('what folding may make ASCII letters of, found in any string and nowher
     '‘',
     '\u2028',
   )
-  const folding = fc.constantFrom('é', 'ǅ', 'Ḍ', '\u212A', 'ﬁ', 'ɐ')
+  // ɐ and ʼ fold into no ASCII letter: not unbounded.
+  const folding = fc.constantFrom('é', 'ǅ', 'Ḍ', '\u212A', 'ﬁ', 'ɐ', 'ʼ', 'Ｗ', '㎏', 'ª', '𝐀')
   // Mostly none of them, so that strings of every length without one are many.
   const text = fc
     .tuple(fc.array(plain, {maxLength: 8}), fc.option(folding, {freq: 6}), fc.nat(8))
@@ -200,6 +202,19 @@ describe('what folding may make ASCII letters of, found in any string and nowher
         : [...pieces.slice(0, at), fold, ...pieces.slice(at)].join(''),
     )
   const value = fc.oneof(text, fc.integer(), fc.array(text, {maxLength: 3}), fc.constant(1.25e-7))
+  test('the bytes looked for are exactly the UTF-8 of FOLDED_INTO_ASCII, every code point', () => {
+    const pattern = utf8Pattern(FOLDED_INTO_ASCII_RANGES)
+    const wrong: string[] = []
+    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue
+      const c = String.fromCodePoint(cp)
+      pattern.lastIndex = 0
+      if (pattern.test(Buffer.from(c).toString('latin1')) !== FOLDED_INTO_ASCII.test(c))
+        wrong.push(cp.toString(16))
+    }
+    expect(wrong).toEqual([])
+  })
+
   test('a caseless count is Infinity exactly where a string holds one', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.oneof(fc.constantFrom('title', 'b'), text), value), (doc) => {

@@ -86,6 +86,7 @@ import {
   type ListenConfig,
   type ListenerRegistry,
 } from './listen/stream.ts'
+import {MADE_PRIVATE_REASON, type VisibilitySettings} from './datasets/visibility.ts'
 import {budgeted, OverBudget, triesInPlace} from './query/inPlace.ts'
 import {
   executeQuery,
@@ -334,6 +335,11 @@ export interface DatasetServiceOptions {
   config: DatasetConfig
   /** The body of an error as clients see it (for `channelError` events). */
   errorBody: (err: LakeError) => unknown
+  /**
+   * Who may read the dataset (datasets/visibility.ts): an anonymous listener is judged again by it
+   * once its filter is compiled. Default: none (a service made without a lake has no public reader).
+   */
+  visibility?: Pick<VisibilitySettings, 'of'>
   /** The longest query answer, in bytes of JSON: the lake's answer memory (`--answer-memory`). */
   maxAnswerBytes?: number
   /**
@@ -920,7 +926,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // Refused with a 400 before the stream opens (a filter that fails later is a channelError).
       const size = checkQueryText(request.query, request.params)
       const listenConfig = {...LISTEN_DEFAULTS, ...config.listen}
-      let matcher: DocumentMatcher
+      let matcher: DocumentMatcher | LakeError
       try {
         // All a filter's answer depends on, and the bounds it is compiled with; each listener
         // applies what it may read itself.
@@ -935,11 +941,19 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
           compileMatcher(request, principal, size, filterBudgetMs, filterWaitMs),
         )
       } catch (err) {
-        // A bad filter is reported in the stream, as Sanity does; the client surfaces it as
-        // ChannelError.
-        if (err instanceof LakeError) return channelErrorStream(err, options.errorBody)
-        throw err
+        if (!(err instanceof LakeError)) throw err
+        matcher = err
       }
+      // The caller was judged a public reader before its filter was compiled (on a query thread,
+      // up to filterWaitMs): a dataset made private meanwhile, its open streams already ended,
+      // would leave this one open. Judged again in the turn that registers it, so a later switch
+      // ends it.
+      if (principal.publicReads && options.visibility?.of(name) !== 'public') {
+        throw new AuthError(MADE_PRIVATE_REASON)
+      }
+      // A bad filter is reported in the stream, as Sanity does; the client surfaces it as
+      // ChannelError.
+      if (matcher instanceof LakeError) return channelErrorStream(matcher, options.errorBody)
       return openListener({
         registry: listeners,
         bus,

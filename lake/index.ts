@@ -246,6 +246,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   const answerBytes = (options.answerMemoryMb ?? DEFAULT_ANSWER_MEMORY_MB) * 1024 * 1024
   clearIncoming(options.dataDir)
   const images = new ImageService({dataDir: options.dataDir, env})
+  const visibility = openVisibility(options.dataDir)
   const datasets = createDatasetRegistry(stores, (store) =>
     createDatasetService({
       generation: () => stores.generation(),
@@ -260,10 +261,10 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       now,
       config,
       errorBody: (err) => bodyFor(err),
+      visibility,
       maxAnswerBytes: answerBytes,
     }),
   )
-  const visibility = openVisibility(options.dataDir)
   const live = new LiveEvents(bus, {
     store: fileQuestionStore(options.dataDir, (dataset) => stores.exists(dataset)),
     tagSecret: liveTagSecret(options.dataDir),

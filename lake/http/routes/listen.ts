@@ -3,11 +3,10 @@
  * itself (filter, events, stream) lives in lake/listen/ behind the dataset service.
  */
 import {Hono} from 'hono'
-import {AuthError, BadRequestError} from '../../core/errors.ts'
+import {BadRequestError} from '../../core/errors.ts'
 import {decodeParams, singleParameter} from '../../core/query.ts'
 import type {ListenOptions} from '../../listen/events.ts'
-import {MADE_PRIVATE_REASON} from '../../datasets/visibility.ts'
-import {datasetOf, flagValue, lakeOf} from '../context.ts'
+import {datasetOf, flagValue} from '../context.ts'
 import {getPrincipal, streamHolder} from '../principal.ts'
 
 const PATH = '/:version{v[^/]+}/data/listen/:dataset'
@@ -30,13 +29,6 @@ listenRoutes.get(PATH, async (c) => {
     preamble: flagValue('evs_preamble', singleParameter(url.searchParams, 'evs_preamble')),
     holder: streamHolder(c),
   })
-  // The caller was judged before its filter was compiled (on a query thread, up to filterWaitMs):
-  // a dataset made private meanwhile, its open streams already ended, would leave this one open.
-  // The listener is registered by now, so a switch after this check ends it.
-  if (principal.publicReads && lakeOf(c).visibility.of(dataset.name) !== 'public') {
-    await stream.cancel()
-    throw new AuthError(MADE_PRIVATE_REASON)
-  }
   return new Response(stream, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',

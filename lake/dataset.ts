@@ -339,7 +339,7 @@ export interface DatasetServiceOptions {
    * Who may read the dataset (datasets/visibility.ts): an anonymous listener is judged again by it
    * once its filter is compiled. Default: none (a service made without a lake has no public reader).
    */
-  visibility?: Pick<VisibilitySettings, 'of'>
+  visibility?: Pick<VisibilitySettings, 'publicSince'>
   /** The longest query answer, in bytes of JSON: the lake's answer memory (`--answer-memory`). */
   maxAnswerBytes?: number
   /**
@@ -947,9 +947,13 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       // The caller was judged a public reader before its filter was compiled (on a query thread,
       // up to filterWaitMs): a dataset made private meanwhile, its open streams already ended,
       // would leave this one open. Judged again in the turn that registers it, so a later switch
-      // ends it.
-      if (principal.publicReads && options.visibility?.of(name) !== 'public') {
-        throw new AuthError(MADE_PRIVATE_REASON)
+      // ends it. Its public reads carry how often the dataset was made private so far: once more
+      // ends them, also if it is public again by the time the lake looks.
+      let reader = principal
+      if (principal.publicReads) {
+        const since = options.visibility?.publicSince(name) ?? null
+        if (since === null) throw new AuthError(MADE_PRIVATE_REASON)
+        reader = {...principal, publicReadsSince: since}
       }
       // A bad filter is reported in the stream, as Sanity does; the client surfaces it as
       // ChannelError.
@@ -958,7 +962,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         registry: listeners,
         bus,
         dataset: name,
-        principal,
+        principal: reader,
         holder: request.holder,
         matcher,
         options: request.options,

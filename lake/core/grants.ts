@@ -33,6 +33,12 @@ export interface Principal {
    * `.` in the id: hosted Sanity's fixed rule), nothing else.
    */
   publicReads?: boolean
+  /**
+   * A listener's public reads: how many times its dataset had been made private when they were
+   * given (lake/datasets/visibility.ts). Made private once more, they end, even if it is public
+   * again by the time the lake looks.
+   */
+  publicReadsSince?: number
   /** The token (API or session) the caller presented, so revoking it can end what it opened. */
   tokenId?: string
 }

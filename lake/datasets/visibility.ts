@@ -2,7 +2,7 @@
  * Dataset visibility (Sanity's `aclMode`): `private` (the default) or `public`, where anonymous
  * callers may read published documents. Kept in `<data>/datasets/visibility.json` so that
  * `npm run lake -- datasets visibility …` works while the lake runs: the lake re-reads the file when
- * its modification time changes, checked at most every `recheckMs`.
+ * it changes, checked at most every `recheckMs`.
  */
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -15,10 +15,22 @@ export const VISIBILITIES: readonly DatasetVisibility[] = ['public', 'private']
 
 export const VISIBILITY_FILE = join('datasets', 'visibility.json')
 
-type Settings = Record<string, {aclMode: DatasetVisibility}>
+/**
+ * `madePrivate` counts the dataset's changes from public to private, so that one undone before a
+ * running lake looked (it checks every 200 ms or so) is still seen: the anonymous listeners opened
+ * before it heard the dataset while it was private.
+ */
+type Settings = Record<string, {aclMode: DatasetVisibility; madePrivate?: number}>
 
 export interface VisibilitySettings {
   of(dataset: string): DatasetVisibility
+  /** How many times the dataset was made private (public to private), as last read. */
+  madePrivate(dataset: string): number
+  /**
+   * madePrivate when the dataset is public, null when it is private, read from the file now (not
+   * as last read): what an anonymous listener is given public reads under.
+   */
+  publicSince(dataset: string): number | null
   set(dataset: string, visibility: DatasetVisibility): void
   /** The datasets given a visibility (made by `client.datasets.create`, or set by the CLI). */
   named(): string[]
@@ -29,7 +41,12 @@ export interface VisibilitySettings {
 export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySettings {
   const path = join(dataDir, VISIBILITY_FILE)
   let settings: Settings = {}
-  let mtimeMs = -1
+  /**
+   * What the file was when last read: its modification time, inode and size, as two saves within
+   * one tick of the kernel's coarse clock share a modification time (each save is a new file, and
+   * `public` and `private` differ in length). Null: never read.
+   */
+  let version: string | null = null
   let checkedAt = -Infinity
 
   // A file caught missing or half-saved (a hand edit, an editor's save by rename) keeps the last
@@ -45,23 +62,25 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
     )
   }
 
-  const refresh = () => {
-    const now = performance.now()
-    if (now - checkedAt < recheckMs) return
-    checkedAt = now
-    let current: number
+  /** Reads the file if it changed; at most every recheckMs unless `now`. */
+  const refresh = (now = false) => {
+    const at = performance.now()
+    if (!now && at - checkedAt < recheckMs) return
+    checkedAt = at
+    let current: string
     try {
-      current = statSync(path).mtimeMs
+      const stat = statSync(path)
+      current = `${stat.mtimeMs} ${stat.ino} ${stat.size}`
     } catch {
       // Never there: every dataset is private.
-      if (mtimeMs !== -1) keepLast('is missing')
+      if (version !== null) keepLast('is missing')
       return
     }
-    if (current === mtimeMs) return
+    if (current === version) return
     const read = readSettings(path)
     if (read === null) return keepLast('cannot be read or is not valid JSON')
     settings = read
-    mtimeMs = current
+    version = current
     unreadable = null
   }
 
@@ -82,7 +101,7 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
   const base = (): Settings => {
     const read = readSettings(path)
     if (read !== null) return read
-    if (mtimeMs !== -1) return settings
+    if (version !== null) return settings
     throw new UnavailableError(
       `${path} cannot be read or is not valid JSON: fix it before changing a dataset's visibility`,
     )
@@ -93,8 +112,21 @@ export function openVisibility(dataDir: string, recheckMs = 250): VisibilitySett
       refresh()
       return settings[dataset]?.aclMode === 'public' ? 'public' : 'private'
     },
+    madePrivate(dataset) {
+      refresh()
+      return settings[dataset]?.madePrivate ?? 0
+    },
+    publicSince(dataset) {
+      refresh(true)
+      const setting = settings[dataset]
+      return setting?.aclMode === 'public' ? (setting.madePrivate ?? 0) : null
+    },
     set(dataset, visibility) {
-      write({...base(), [dataset]: {aclMode: visibility}})
+      const current = base()
+      const was = current[dataset]
+      const madePrivate =
+        (was?.madePrivate ?? 0) + (was?.aclMode === 'public' && visibility === 'private' ? 1 : 0)
+      write({...current, [dataset]: {aclMode: visibility, ...(madePrivate ? {madePrivate} : {})}})
     },
     remove(dataset) {
       const current = base()
@@ -131,11 +163,13 @@ export const MADE_PRIVATE_REASON =
 /**
  * Ends the listeners anonymous callers opened on a dataset while it was public (`disconnect`, as
  * for a revoked token) once it is private again, whether by this lake
- * (client.datasets.edit) or by `npm run lake -- datasets visibility`, within a second. Each
- * request checks for itself; these are long ones. Returns the function that stops watching.
+ * (client.datasets.edit) or by `npm run lake -- datasets visibility`, within a second; also when
+ * it is public again by then (madePrivate counts the changes), as they heard it while it was
+ * private. Each request checks for itself; these are long ones. Returns the function that stops
+ * watching.
  */
 export function watchMadePrivate(
-  visibility: Pick<VisibilitySettings, 'of' | 'named'>,
+  visibility: Pick<VisibilitySettings, 'of' | 'named' | 'madePrivate'>,
   streams: {endWhere(ended: (principal: Principal, dataset: string) => string | null): number},
   intervalMs = 200,
 ): () => void {
@@ -143,6 +177,7 @@ export function watchMadePrivate(
     visibility
       .named()
       .filter((name) => visibility.of(name) === 'public')
+      .map((name) => `${name} ${visibility.madePrivate(name)}`)
       .join('\n')
   let seen = publicOnes()
   const check = () => {
@@ -150,7 +185,11 @@ export function watchMadePrivate(
       const now = publicOnes()
       if (now === seen) return
       streams.endWhere((principal, dataset) =>
-        principal.publicReads && visibility.of(dataset) !== 'public' ? MADE_PRIVATE_REASON : null,
+        principal.publicReads &&
+        (visibility.of(dataset) !== 'public' ||
+          visibility.madePrivate(dataset) > (principal.publicReadsSince ?? 0))
+          ? MADE_PRIVATE_REASON
+          : null,
       )
       seen = now
     } catch (err) {

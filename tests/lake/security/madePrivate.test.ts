@@ -7,6 +7,7 @@ import type {SanityClient} from '@sanity/client'
 import {renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {openVisibility} from '../../../lake/datasets/visibility.ts'
 import {startTestLake, type TestLake} from '../../helpers/lake.ts'
 import {openSse, type SseMessage, type SseReader} from '../listen/listeners.ts'
 
@@ -81,6 +82,33 @@ describe('a dataset made private', () => {
     const again = await fetch(`${lake.url}${API}/data/listen/${DATASET}?query=*`)
     expect(again.status).toBe(401)
     await again.body?.cancel()
+  })
+
+  it('ends anonymous listeners when the dataset is made private and public again between two checks', async () => {
+    await setAclMode('public')
+    const before = await openSse(
+      `${lake.url}${API}/data/listen/${DATASET}?query=*&includeResult=true`,
+    )
+    expect(before.status).toBe(200)
+    await welcomed(before)
+    // `npm run lake -- datasets visibility` twice, as its command writes the file, with no turn of
+    // the event loop between: the lake's checks, every 200 ms, never find the dataset private.
+    const cli = openVisibility(lake.dataDir)
+    cli.set(DATASET, 'private')
+    cli.set(DATASET, 'public')
+    // Opened once it was public again: it was never given what a private dataset holds.
+    const after = await openSse(
+      `${lake.url}${API}/data/listen/${DATASET}?query=*&includeResult=true`,
+    )
+    expect(after.status).toBe(200)
+    await welcomed(after)
+
+    const messages = await before.until((m) => disconnect(m) !== undefined, 5_000)
+    expect(JSON.parse(disconnect(messages)!.data!).reason).toMatch(/private/)
+    await editor.patch('p1').set({title: 'আবার প্রকাশিত'}).commit()
+    const heard = await after.until((m) => m.some((x) => x.event === 'mutation'))
+    expect(disconnect(heard)).toBeUndefined()
+    after.close()
   })
 
   it('refuses an anonymous listener whose filter was being compiled when the dataset was made private', async () => {

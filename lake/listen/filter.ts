@@ -252,38 +252,22 @@ type Member = string | number | boolean | null
  * event of every listener: 2,000 ids cost a pass over them per event and listener. Only in the
  * filter's own scope (`&&`, `||`, `!`, groups), where `@` is the document.
  */
-function answerMemberships(node: ExprNode): ((doc: SanityDocument) => ExprNode | null) | null {
+function answerMemberships(node: ExprNode): Answered | null {
   switch (node.type) {
-    case 'Filter': {
-      const base = node.base.type === 'Filter' ? answerMemberships(node.base) : null
-      const expr = answerMemberships(node.expr)
-      if (!base && !expr) return null
-      return (doc) => {
-        const b = base ? base(doc) : node.base
-        const e = expr ? expr(doc) : node.expr
-        return b && e ? {...node, base: b, expr: e} : null
-      }
-    }
+    case 'Filter':
+      return withAnswered(node, {
+        base: node.base.type === 'Filter' ? answerMemberships(node.base) : null,
+        expr: answerMemberships(node.expr),
+      })
     case 'And':
-    case 'Or': {
-      const left = answerMemberships(node.left)
-      const right = answerMemberships(node.right)
-      if (!left && !right) return null
-      return (doc) => {
-        const l = left ? left(doc) : node.left
-        const r = right ? right(doc) : node.right
-        return l && r ? {...node, left: l, right: r} : null
-      }
-    }
+    case 'Or':
+      return withAnswered(node, {
+        left: answerMemberships(node.left),
+        right: answerMemberships(node.right),
+      })
     case 'Not':
-    case 'Group': {
-      const base = answerMemberships(node.base)
-      if (!base) return null
-      return (doc) => {
-        const b = base(doc)
-        return b ? {...node, base: b} : null
-      }
-    }
+    case 'Group':
+      return withAnswered(node, {base: answerMemberships(node.base)})
     case 'OpCall': {
       if (node.op !== 'in') return null
       const path = documentPath(node.left)
@@ -297,6 +281,32 @@ function answerMemberships(node: ExprNode): ((doc: SanityDocument) => ExprNode |
     }
     default:
       return null
+  }
+}
+
+/** A filter (or part of one) with its memberships answered for a document; null: groq-js's. */
+type Answered = (doc: SanityDocument) => ExprNode | null
+
+/**
+ * `node` with those of its children that have memberships replaced, per document, by their
+ * answered form (the others kept as they are); null when none has any.
+ */
+function withAnswered(
+  node: ExprNode,
+  children: Partial<Record<'base' | 'expr' | 'left' | 'right', Answered | null>>,
+): Answered | null {
+  const answered = Object.entries(children).filter(
+    (entry): entry is [string, Answered] => entry[1] !== null,
+  )
+  if (answered.length === 0) return null
+  return (doc) => {
+    const copy: Record<string, unknown> = {...node}
+    for (const [key, answer] of answered) {
+      const child = answer(doc)
+      if (!child) return null
+      copy[key] = child
+    }
+    return copy as unknown as ExprNode
   }
 }
 

@@ -653,9 +653,20 @@ function parseCreditLine(
   }
   const segments = splitCreditValue(value)
   if (segments.length === 1 && !value.includes(',')) {
-    return isRole(value)
-      ? {credits: [], otherOrganisations: [], byline: value}
-      : {credits: [], otherOrganisations: [], organisation: value}
+    if (isRole(value)) return {credits: [], otherOrganisations: [], byline: value}
+    // A place alone ('সূত্র: সাভার।') names where the story is from, not who sent it: no source
+    // document named after a place.
+    const place =
+      readFrom(value) ??
+      (!isKnownSource(value) && !looksLikeOrganisation(value) && isListedPlace(value)
+        ? value
+        : null)
+    if (place === null) return {credits: [], otherOrganisations: [], organisation: value}
+    warnings.push({
+      line: line.number,
+      message: `'${value}' alone in the credit line is a place, not a source: it is read as the place the story is from and the article has no source; name the source ('সূত্র: বাসস, ${place}।')`,
+    })
+    return {credits: [], otherOrganisations: [], place}
   }
   // The last part is the organisation, unless it is a role ('আবদুল করিম, নিজস্ব প্রতিবেদক') or
   // where the reporter wrote from ('আবদুল করিম, কক্সবাজার থেকে').

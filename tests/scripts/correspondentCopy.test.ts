@@ -54,6 +54,10 @@ describe('one word after the names', () => {
     // After a role one word is the place, as in a byline; said so when the module does not list it.
     ['সূত্র: নিজস্ব প্রতিবেদক, সাভার।', [], undefined, 'সাভার', []],
     ['সূত্র: নিজস্ব প্রতিবেদক, ডাসার।', [], undefined, 'ডাসার', ["'ডাসার'"]],
+    // A listed place alone is where the story is from, never a source; said so, naming the line.
+    ['সূত্র: সাভার।', [], undefined, 'সাভার', ["'সাভার'", 'no source']],
+    ['সূত্র: লালমোহন।', [], undefined, 'লালমোহন', ["'লালমোহন'", 'no source']],
+    ['সূত্র: ডাসার থেকে।', [], undefined, 'ডাসার', ["'ডাসার থেকে'", 'no source']],
     // An organisation holding ও (কেন্দ্র) is a source, never a person.
     ['সূত্র: আইন ও সালিশ কেন্দ্র, বাসস।', [], 'বাসস', undefined, ["'আইন ও সালিশ কেন্দ্র'", "'বাসস'"]],
   ]
@@ -232,6 +236,18 @@ const STORIES: [string, string, Expected][] = [
       place: 'ঢাকা',
       datelineText: 'ঢাকা, শনিবার (৫ ডিসেম্বর) :',
       warned: [],
+    },
+  ],
+  [
+    'lalmohan.txt',
+    'লালমোহনে হাটে আগুন\n\nআবদুল রহিম\nশনিবার (৫ ডিসেম্বর) ভোরে লালমোহন বাজারে আগুন লাগে।\nসূত্র: লালমোহন।\n',
+    {
+      title: 'লালমোহনে হাটে আগুন',
+      date: '2026-12-05',
+      credits: ['আবদুল রহিম'],
+      place: 'লালমোহন',
+      datelineText: 'শনিবার (৫ ডিসেম্বর) ভোরে',
+      warned: [5],
     },
   ],
   [

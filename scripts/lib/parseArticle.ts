@@ -99,10 +99,12 @@ export type ParsedArticle = {
    */
   idText?: {title: string; firstParagraph: string}
   /**
-   * The body's first lines as written (NFC, trimmed), before header lines and bylines were read:
-   * an older import may have read one of them as the first paragraph (toDocuments.earlierArticleIds).
+   * Lines as written (NFC, trimmed) an older import may have read as the first paragraph
+   * (toDocuments.earlierArticleIds): those of the body's first three read now as header lines or
+   * a byline before it, the first paragraph's whole line when a byline prefix is cut from it, and
+   * the line after an organisation's name kept as the first paragraph, which those imports dropped.
    */
-  leadLines?: string[]
+  earlierLeads?: string[]
 }
 
 /** Where each article-level field was read: 1-based lines, as an editor shows them. */
@@ -398,7 +400,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
     })
     .map((line) => withIdText(splitSpeaker(line.text, line.number, title.text), line, title))
 
-  const leadLines = bodyLines.slice(0, LEAD_LINES).map((line) => line.asWritten)
+  const leadLines = bodyLines.slice(0, LEAD_LINES)
   const reference = parseIsoDate(options.asOf) ?? invalidAsOf(options)
   // Header lines before the lede, as desks and pasted web pages carry them, none a paragraph: a
   // date line of its own ('তারিখ: ৫ ডিসেম্বর ২০২৬', 'প্রকাশ: ০৫ ডিসেম্বর ২০২৬, ১০: ৩০'), which dates
@@ -521,6 +523,16 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
   }
 
   const paragraphs = bodyLines.map((line) => line.text)
+  // Only lines the older rules could have read first: a paragraph after the first is no earlier
+  // id of this file, and may be another story's first paragraph under a common title.
+  const lede = bodyLines[0]!
+  const earlierLeads = leadLines
+    .filter((line) => line.number < lede.number)
+    .map((line) => line.asWritten)
+  const whole = leadLines.find((line) => line.number === lede.number)
+  if (whole && whole.asWritten !== lede.asWritten) earlierLeads.push(whole.asWritten)
+  if (bodyLines.length > 1 && isOrganisationLine(lede.text) && datelineOf(bodyLines[1]))
+    earlierLeads.push(bodyLines[1]!.asWritten)
   let dateline = parseDateline(paragraphs[0]!, reference)
   let datelineLine = bodyLines[0]!.number
   if (dateLine && !dateline.dateline) {
@@ -596,7 +608,7 @@ export function parseArticle(text: string, options: ParseOptions): ParsedArticle
       organisations: organisationLines,
     },
     idText: {title: title.asWritten, firstParagraph: bodyLines[0]!.asWritten},
-    leadLines,
+    earlierLeads,
   }
 }
 
@@ -1197,6 +1209,14 @@ const ORGANISATION_WORDS = new Set(
     'কেন্দ্র',
   ].map(nfc),
 )
+
+/**
+ * An organisation's name alone on its line ('বাংলাদেশ শিল্প ও বণিক সমিতি'), no sentence: imports
+ * before such names were known read it before a dateline as reporters' names and dropped it.
+ */
+function isOrganisationLine(text: string): boolean {
+  return text.length <= 200 && looksLikeOrganisation(text) && !/[।?!:]/u.test(text)
+}
 
 /** True for a name holding a word only organisations' names hold ('… বণিক সমিতি'). */
 export function looksLikeOrganisation(text: string): boolean {

@@ -76,16 +76,16 @@ export function articleId(title: string, firstParagraph: string | undefined): st
 }
 
 /**
- * The published ids an older import may have given the article: the first paragraph was once one
- * of the body's first lines (a date line, a web page's place or update line, a line before a
- * reporter's name the parser now keeps), or such a line with a byline prefix it did not know
- * kept ('যুগান্তর প্রতিবেদন ॥ …'). Without the current id: the import adopts the first of these
- * the dataset holds, so re-importing an archive does not make a second article.
+ * The published ids an older import may have given the article: its first paragraph was a line
+ * the parser now reads as a header line or byline (ParsedArticle.earlierLeads), or such a line
+ * with a byline prefix it did not know kept ('যুগান্তর প্রতিবেদন ॥ …'). Without the current id: the
+ * import adopts the first of these the dataset holds, so re-importing an archive does not make a
+ * second article.
  */
 export function earlierArticleIds(parsed: ParsedArticle): string[] {
   const title = parsed.idText?.title ?? parsed.title
   const current = articleIdOf(parsed)
-  const ids = (parsed.leadLines ?? []).flatMap((line) => {
+  const ids = (parsed.earlierLeads ?? []).flatMap((line) => {
     const rest = readByline(line)?.rest
     return [line, ...(rest ? [rest] : [])].map((paragraph) => articleId(title, paragraph))
   })

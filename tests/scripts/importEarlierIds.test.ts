@@ -149,6 +149,47 @@ describe('a re-import of files an older import read differently', () => {
     expect(ids.has(published(story.earlierId))).toBe(true)
   })
 
+  // Only a line the current rules read as a header (or the line after an organisation's name they
+  // keep) can have been an older import's first paragraph: a later paragraph of another story of a
+  // common title is no earlier id of this one.
+  const BLANKETS = 'শীতার্তদের মধ্যে কম্বল বিতরণ'
+  const FIRST =
+    'শনিবার (৫ ডিসেম্বর) সকালে উপজেলা পরিষদ চত্বরে দুই শতাধিক শীতার্তের মধ্যে কম্বল বিতরণ করা হয়।'
+  const OWN = 'রবিবার (৬ ডিসেম্বর) সকালে ইউনিয়ন পরিষদে তিনশ শীতার্তের মধ্যে কম্বল দেওয়া হয়।'
+  const SECOND = 'স্থানীয় সংসদ সদস্য কম্বল তুলে দেন।'
+  for (const [place, lines] of [
+    ['second', [OWN, FIRST, SECOND]],
+    ['third', [OWN, SECOND, FIRST]],
+  ] as const) {
+    it(`never gives a file another story's article whose first paragraph is its ${place} line`, async () => {
+      const dataset = `earlier-other-story-${place}`
+      const first = await fixture.storiesFolder(`${dataset}-1`, {
+        'c.txt': `${BLANKETS}\n\n${FIRST}\nসূত্র: বাসস।\n`,
+      })
+      expect((await importInto(dataset, [first, '--as-of', '2026-12-07'])).code).toBe(0)
+      const [earlier] = await articleIds(dataset, BLANKETS)
+
+      const second = await fixture.storiesFolder(`${dataset}-2`, {
+        'a.txt': `${BLANKETS}\n\n${lines.join('\n')}\nসূত্র: বাসস।\n`,
+      })
+      const {code, stderr} = await importInto(dataset, [second, '--as-of', '2026-12-07'])
+      expect(code).toBe(0)
+      // Its own article, a draft: the title's slug is c.txt's.
+      expect(stderr).toContain(`is taken by ${earlier}`)
+      const ids = await articleIds(dataset, BLANKETS)
+      expect(new Set(ids.map(published)).size).toBe(2)
+      const ledes = await fixture.lake
+        .client({dataset})
+        .fetch<string[]>(
+          '*[_type == "article" && title == $title].body[0].children[0].text',
+          {title: BLANKETS},
+          {perspective: 'raw'},
+        )
+      expect(ledes).toContain(OWN)
+      expect(ledes).toContain(FIRST)
+    })
+  }
+
   it('makes a new article of a file no earlier import read', async () => {
     const dataset = 'earlier-none'
     const name = 'date-line.txt'

@@ -380,7 +380,8 @@ export function rememberPlain(doc: object): void {
  * returns it as JSON, and whether it is plain (walkDocument): then the caller may keep it as its
  * copy, else it makes one from the text. `index` names the mutation or action in the error, as the
  * client prints it. `walked`: the document `doc` was made from by adding string fields, when
- * documentBody already walked it (rememberPlain).
+ * documentBody already walked it (rememberPlain). `held`: the `_ref`s that are no string kept as
+ * the document held them (checkDocumentDepth).
  */
 export function checkDocumentLimits(
   id: string,
@@ -388,11 +389,12 @@ export function checkDocumentLimits(
   index: number,
   errorType: ErrorType = 'mutationError',
   walked?: object,
+  held?: HeldRef,
 ): {json: string; plain: boolean} {
   const plain =
     walked !== undefined && walked === lastPlain
       ? true
-      : checkDocumentDepth(id, doc, index, errorType)
+      : checkDocumentDepth(id, doc, index, errorType, true, held)
   lastPlain = null
   const json = JSON.stringify(doc)
   // JSON.stringify writes a lone surrogate as `\ud800` (lowercase), and any other backslash doubled:
@@ -441,24 +443,11 @@ export function checkDocumentDepth(
    * is held to LIMITS.documentDepth where it is written, as a created one.
    */
   document = true,
+  held?: HeldRef,
 ): boolean {
   const max = document ? LIMITS.documentDepth : WRITE_DEPTH
   const {tooDeep, plain, proto, nonFinite, wide, badRef} = walkDocument(value, max)
   if (proto) throw protoNamed(id, index, errorType, value)
-  // A reference's target is a document id: GROQ's `->`, the reference index and delete
-  // protection read only a string, and hosted Sanity refuses other reference shapes.
-  if (badRef && !tooDeep && document) {
-    const {path, ref} = badRefPath(value)!
-    const where = path ? `"${path}"` : 'the top level'
-    const what = ref === null ? 'null' : Array.isArray(ref) ? 'an array' : `a ${typeof ref}`
-    throw refused(
-      'validationError',
-      id,
-      index,
-      errorType,
-      `Document "${id}" has a reference at ${where} whose \`_ref\` is ${what}, not a document ID: send the ID as a string ({"_type": "reference", "_ref": "<document id>"}), or unset the reference`,
-    )
-  }
   // A patch's `set` names paths, as many as it likes: the document it makes is counted instead.
   if (wide && !tooDeep && document) {
     const {path, attributes} = widestPath(value)!
@@ -480,14 +469,58 @@ export function checkDocumentDepth(
       `Document "${id}" would hold a number too large for JSON (as 1e400, read as Infinity, which would be stored as null); send it as a string`,
     )
   }
-  if (!tooDeep) return plain
-  if (!document) throw writeTooDeep(id, index, errorType)
-  throw tooLarge(
+  if (tooDeep && !document) throw writeTooDeep(id, index, errorType)
+  if (tooDeep) {
+    throw tooLarge(
+      id,
+      index,
+      errorType,
+      `Document "${id}" would nest objects and arrays more than ${LIMITS.documentDepth} levels deep; flatten it`,
+    )
+  }
+  if (!badRef || !document) return plain
+  // Where the document is written, with what it held before: not plain, so walked again there.
+  if (held === 'later') return false
+  // A reference's target is a document id: GROQ's `->`, the reference index and delete
+  // protection read only a string, and hosted Sanity refuses other reference shapes. One the
+  // document already held (stored before this check) is kept unless the write changes it.
+  const bad = firstInDocument(value, {
+    object: (keys, path, node) =>
+      keys.includes('_ref') && typeof node._ref !== 'string' && !held?.(path, node._ref)
+        ? {path, ref: node._ref}
+        : null,
+  })
+  if (!bad) return plain
+  const {path, ref} = bad
+  const where = path ? `"${path}"` : 'the top level'
+  const what = ref === null ? 'null' : Array.isArray(ref) ? 'an array' : `a ${typeof ref}`
+  throw refused(
+    'validationError',
     id,
     index,
     errorType,
-    `Document "${id}" would nest objects and arrays more than ${LIMITS.documentDepth} levels deep; flatten it`,
+    `Document "${id}" has a reference at ${where} whose \`_ref\` is ${what}, not a document ID: send the ID as a string ({"_type": "reference", "_ref": "<document id>"}), or unset the reference`,
   )
+}
+
+/**
+ * Whether a `_ref` that is no string, at `path` of a document being written, is one the document
+ * held there before (checkDocumentDepth keeps it); 'later': decided where it is written.
+ */
+export type HeldRef = ((path: string, ref: unknown) => boolean) | 'later'
+
+/** The `_ref`s in `value` that are no string, by path, as JSON: what a document held before. */
+export function badRefs(value: unknown): Map<string, string> {
+  const found = new Map<string, string>()
+  firstInDocument(value, {
+    object: (keys, path, node) => {
+      if (keys.includes('_ref') && typeof node._ref !== 'string') {
+        found.set(path, JSON.stringify(node._ref) ?? 'undefined')
+      }
+      return null
+    },
+  })
+  return found
 }
 
 /**
@@ -557,14 +590,6 @@ function loneSurrogatePath(value: unknown): string | null {
   return firstInDocument(value, {
     value: (node, path) => (typeof node === 'string' && !node.isWellFormed() ? quoted(path) : null),
     attribute: (key, path) => (key.isWellFormed() ? null : quoted(path)),
-  })
-}
-
-/** The path and value of the first `_ref` in `value` that is no string; called only to refuse. */
-function badRefPath(value: unknown): {path: string; ref: unknown} | null {
-  return firstInDocument(value, {
-    object: (keys, path, node) =>
-      keys.includes('_ref') && typeof node._ref !== 'string' ? {path, ref: node._ref} : null,
   })
 }
 

@@ -755,7 +755,9 @@ export function documentBody(
   options: MutateOptions = {},
 ): SanityDocument & {_id: string} {
   if (!isObject(body)) throw fail(index, 'validationError', 'Document must be an object')
-  const plain = checkDocumentDepth(typeof body._id === 'string' ? body._id : '', body, index)
+  // A `_ref` that is no string is refused where the document is written, unless it held it before.
+  const id = typeof body._id === 'string' ? body._id : ''
+  const plain = checkDocumentDepth(id, body, index, 'mutationError', true, 'later')
   // A shallow copy: the request's body is not used after it. The working set keeps a plain one as
   // it is, without walking it again (WorkingSet.write).
   const {_rev, _updatedAt, ...doc} = body

@@ -12,7 +12,8 @@ import {
   stampText,
   type SerialisedChange,
 } from './changeText.ts'
-import {checkDocumentLimits, checkPatchedBytes, checkPatchWork} from './limits.ts'
+import {badRefs, checkDocumentLimits, checkPatchedBytes, checkPatchWork} from './limits.ts'
+import type {HeldRef} from './limits.ts'
 import {patchGrowth, type PatchBody} from './mutations.ts'
 import type {Work} from './patchWork.ts'
 import {createMendozaPatch} from './mendoza.ts'
@@ -439,12 +440,37 @@ function createWorkingSet(
 
   type Entry = ReturnType<typeof entry>
 
+  /**
+   * What the lake held before this transaction for `id`: its own document, and its published and
+   * draft copies (the Studio's first edit copies the published document to its draft, a publish
+   * copies the draft back). A value one of them holds is not re-checked when written unchanged:
+   * documents stored before a check was added stay editable. Read only for a value that fails.
+   */
+  function heldBefore(id: string): SanityDocument[] {
+    const base = id.startsWith('drafts.')
+      ? id.slice(7)
+      : id.startsWith('versions.')
+        ? id.slice(id.indexOf('.', 9) + 1)
+        : id
+    const ids = new Set([id, base, `drafts.${base}`])
+    return [...ids].map(committedState).filter((doc) => doc !== null)
+  }
+
+  function heldRef(id: string): HeldRef {
+    let held: Map<string, string>[] | null = null
+    return (path, ref) => {
+      held ??= heldBefore(id).map(badRefs)
+      const json = JSON.stringify(ref) ?? 'undefined'
+      return held.some((refs) => refs.get(path) === json)
+    }
+  }
+
   /** A touched document's change (null: none, nothing before and after), checked if patched. */
   function changeOf(id: string, e: Entry): DocumentChange | null {
     if (e.unchecked && e.after) {
       // Once per patched document, on its last state: refuse what SQLite's JSON functions
       // could not read, and store exactly the JSON text's document.
-      const {json} = checkDocumentLimits(id, e.after, e.index, errorType)
+      const {json} = checkDocumentLimits(id, e.after, e.index, errorType, undefined, heldRef(id))
       e.after = JSON.parse(json) as SanityDocument
       e.bytes = json.length
       e.grow = null
@@ -518,7 +544,14 @@ function createWorkingSet(
         _createdAt: createdAt,
         _updatedAt: timestamp,
       }
-      checkSystemFields(id, {_type: doc._type, _createdAt: createdAt}, timestamp, step, errorType)
+      checkSystemFields(
+        id,
+        {_type: doc._type, _createdAt: createdAt},
+        timestamp,
+        step,
+        errorType,
+        (at) => heldBefore(id).some((held) => held._createdAt === at),
+      )
       if ('patch' in mutation) {
         // A patch's result shares what it did not change with the document it patched (the
         // mutator copies on write), and is checked once, in changes(): the Studio sends many
@@ -556,6 +589,7 @@ function createWorkingSet(
         step,
         errorType,
         undefinedField ? undefined : doc,
+        heldRef(id),
       )
       checkImmutable(e.after, doc, step, errorType)
       e.mutations.push(mutation)

@@ -3,8 +3,14 @@
  * to what hosted Sanity and the Studio expect of them: a write that would store one the Studio
  * cannot read is a 400 naming it, with nothing written (docs/lake-api.md, Mutate).
  */
+import {mkdir, mkdtemp} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {expect, it} from 'vitest'
-import {useTestLake} from '../../helpers/lake.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {createTestLake, useTestLake} from '../../helpers/lake.ts'
+import {creating} from '../../helpers/store.ts'
 
 const lake = useTestLake({inProcess: true})
 
@@ -134,3 +140,81 @@ it('autoGenerateArrayKeys gives a repeated _key a new one: keys are unique withi
   expect(new Set(keys(after!.items)).size).toBe(6)
   expect(keys(after!.items)).toContain('c')
 })
+
+it('keeps writing what a document already holds, checked only where a write changes it', async () => {
+  // Documents as the lake stored them before these checks (and as hosted exports may hold them).
+  const dataDir = await mkdtemp(join(tmpdir(), 'lake-held-'))
+  await mkdir(join(dataDir, 'datasets'))
+  const store = createSqliteStore(join(dataDir, 'datasets', 'test.sqlite'), 'test')
+  const old = (_id: string, fields: object) => ({_id, _type: 't', title: 'old', ...fields})
+  const held = [
+    old('d1', {_createdAt: '2024-01-05'}),
+    old('d2', {_createdAt: '2024-01-05 10:00:00Z'}),
+    old('d3', {_createdAt: '2024-01-05T10:00:00+0600'}),
+    old('d4', {_createdAt: 'yesterday'}),
+    old('r1', {ref: {_type: 'reference', _ref: null}, list: [{_key: 'k', _ref: 5}]}),
+    old('drafts.p1', {_createdAt: 'yesterday', ref: {_type: 'reference', _ref: null}}),
+  ] as SanityDocument[]
+  await store.transact((writer) => writer.commit(creating('old', held)))
+  store.close()
+  const lake = await createTestLake({dataDir})
+  const send = async (mutations: unknown[]) => {
+    const res = await lake.fetch(`${lake.url}/v2025-02-19/data/mutate/test`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${lake.token}`, 'content-type': 'application/json'},
+      body: JSON.stringify({mutations}),
+    })
+    return {status: res.status, body: (await res.json()) as {error?: {description: string}}}
+  }
+  try {
+    const stored = await lake.client().getDocuments(held.map((doc) => doc._id))
+    for (const doc of stored) {
+      const id = doc!._id
+      // An edit that does not touch them, and the Studio's first edit: the draft made from it.
+      expect([id, (await send([{patch: {id, set: {title: 'new'}}}])).status]).toEqual([id, 200])
+      expect([id, (await send([{patch: {id, unset: ['title']}}])).status]).toEqual([id, 200])
+      if (id.startsWith('drafts.')) continue
+      const {_rev, _updatedAt, ...copy} = doc!
+      void _rev
+      void _updatedAt
+      const draft = {...copy, _id: `drafts.${id}`}
+      expect([id, (await send([{createIfNotExists: draft}])).status]).toEqual([id, 200])
+      expect([id, (await send([{createOrReplace: draft}])).status]).toEqual([id, 200])
+    }
+    // Publishing a draft holding them: the published document is new, its draft holds them.
+    const {_rev, _updatedAt, ...draft} = (await lake.client().getDocument('drafts.p1'))!
+    void _rev
+    void _updatedAt
+    const publish = [{createOrReplace: {...draft, _id: 'p1'}}, {delete: {id: 'drafts.p1'}}]
+    expect((await send(publish)).status).toBe(200)
+    // Changed by the write, a value is checked: new garbage stays a 400.
+    const changed = await send([{patch: {id: 'd4', set: {_createdAt: 'nope'}}}])
+    expect(changed.status).toBe(400)
+    expect(changed.body.error!.description).toMatch(/"d4".*`_createdAt`.*"nope"/)
+    expect((await send([{patch: {id: 'r1', set: {'ref._ref': 7}}}])).status).toBe(400)
+    const moved = await send([{patch: {id: 'r1', set: {list: [{_key: 'k', _ref: 6}]}}}])
+    expect(moved.body.error?.description).toMatch(/"r1".*list\[_key=="k"\].*`_ref` is a number/)
+    const other = await send([
+      {createOrReplace: {_id: 'drafts.r1', _type: 't', ref: {_ref: false}}},
+    ])
+    expect(other.body.error?.description).toMatch(/"drafts.r1".*"ref".*`_ref` is a boolean/)
+    expect((await send([{create: {_id: 'n1', _type: 't', _createdAt: 'yesterday'}}])).status).toBe(
+      400,
+    )
+    // What Date.parse reads unambiguously is accepted new (a date alone is UTC's midnight).
+    const readable = [
+      {create: {_id: 'n2', _type: 't', _createdAt: '2024-01-05'}},
+      {create: {_id: 'n3', _type: 't', _createdAt: '2024-01-05 10:00:00Z'}},
+      {create: {_id: 'n4', _type: 't', _createdAt: '2024-01-05T10:00:00+0600'}},
+    ]
+    expect((await send(readable)).status).toBe(200)
+    // A date-time without its zone is local time, read differently where the reader is.
+    expect(
+      (await send([{create: {_id: 'n5', _type: 't', _createdAt: '2024-01-05T10:00:00'}}])).status,
+    ).toBe(400)
+    expect((await lake.client().getDocument('d4'))?._createdAt).toBe('yesterday')
+    expect((await lake.client().getDocument('p1'))?._createdAt).toBe('yesterday')
+  } finally {
+    await lake.close()
+  }
+}, 120_000)

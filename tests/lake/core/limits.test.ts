@@ -24,6 +24,14 @@ describe('walkDocument', () => {
     expect(walkDocument(map(at + 1), 100).wide).toBe(true)
   })
 
+  test('finds a `_ref` that is no string, at any depth, in plain objects and others', () => {
+    expect(walkDocument({a: [{_ref: 'x'}], _ref: 'y'}, 100).badRef).toBe(false)
+    expect(walkDocument({a: [{b: {_ref: null}}]}, 100).badRef).toBe(true)
+    expect(walkDocument({a: [{_ref: 5, when: new Date(0)}]}, 100).badRef).toBe(true)
+    const bare = Object.assign(Object.create(null) as object, {_ref: 5})
+    expect(walkDocument({a: bare}, 100)).toMatchObject({plain: false, badRef: true})
+  })
+
   test('what JSON.parse makes is plain', () => {
     const doc = JSON.parse(
       '{"_id":"a","n":-1.5,"ok":true,"no":null,"__proto__":{"x":1},"list":[{"t":"আজ"},[[]]],"1":2}',
@@ -34,6 +42,7 @@ describe('walkDocument', () => {
       proto: true,
       nonFinite: false,
       wide: false,
+      badRef: false,
     })
   })
 
@@ -58,6 +67,7 @@ describe('walkDocument', () => {
       // A number JSON cannot hold, which checkDocumentDepth refuses (it would be stored as null).
       nonFinite: what === 'NaN' || what === 'Infinity',
       wide: false,
+      badRef: false,
     })
   })
 
@@ -79,6 +89,7 @@ describe('walkDocument', () => {
       proto: false,
       nonFinite: false,
       wide: false,
+      badRef: false,
     })
     expect(nestsDeeperThan(value, 64)).toBe(true)
   })

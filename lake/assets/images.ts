@@ -71,6 +71,7 @@ export class ImageService {
       maxSourcePixels:
         positive(env.LAKE_IMAGE_MAX_SOURCE_PIXELS) ?? DEFAULT_IMAGE_LIMITS.maxSourcePixels,
       renderSeconds: positive(env.LAKE_IMAGE_RENDER_SECONDS) ?? DEFAULT_IMAGE_LIMITS.renderSeconds,
+      maxAvifPixels: positive(env.LAKE_IMAGE_MAX_AVIF_PIXELS) ?? DEFAULT_IMAGE_LIMITS.maxAvifPixels,
     }
   }
 

@@ -14,12 +14,13 @@ import {dataFolderOption} from './dataFolder.ts'
 const HELP = `Usage: eval "$(npm run -s lake -- env [--data DIR] [--port N] [--host HOST] [--no-tls] [--export])"
 
 Prints what a client of the lake needs, one NAME=value per line: SANITY_STUDIO_API_HOST,
-SANITY_API_TOKEN (the scripts' token), NODE_EXTRA_CA_CERTS (the lake's CA) and LAKE_DATA (its
-data folder, for the project's commands). On a data folder that has never been started, it
-creates the certificate and the token first.
+SANITY_API_TOKEN (the scripts' token) and SANITY_AUTH_TOKEN (the same token, for the Sanity
+CLI), NODE_EXTRA_CA_CERTS (the lake's CA) and LAKE_DATA (its data folder, for the project's
+commands). On a data folder that has never been started, it creates the certificate and the
+token first.
 
-  --data DIR   the lake's data folder (default ${LOCAL_LAKE.dataDir})
-  --port N     the port the lake listens on (default ${LOCAL_LAKE.port})
+  --data DIR   the lake's data folder (default LAKE_DATA, else ${LOCAL_LAKE.dataDir})
+  --port N     the port the lake listens on (default LAKE_PORT, else ${LOCAL_LAKE.port})
   --host HOST  the address it listens on (default ${LOCAL_LAKE.host})
   --no-tls     the lake serves plain HTTP (npm run lake -- --no-tls)
   --export     prefix each line with "export " so programs started from the shell see the values
@@ -41,16 +42,18 @@ export const command = defineCommand({
   invocation: 'npm run lake -- env',
   help: HELP,
   options: {
-    data: {type: 'string', default: LOCAL_LAKE.dataDir},
-    port: {type: 'string', default: String(LOCAL_LAKE.port)},
+    data: {type: 'string'},
+    port: {type: 'string'},
     host: {type: 'string', default: LOCAL_LAKE.host},
     'no-tls': {type: 'boolean', default: false},
     export: {type: 'boolean', default: false},
   },
   async run({values}, io) {
     // Clients need the port the lake will listen on: 0 (any free port) is no address.
-    const port = parsePort(values.port, 1)
-    const dataDir = dataFolderOption(values.data)
+    // The variables as the project's other commands (datasets, trust) read them: a shell that
+    // set them for the lake gets the lake's values, not the default folder's.
+    const port = parsePort(values.port ?? (io.env.LAKE_PORT || String(LOCAL_LAKE.port)), 1)
+    const dataDir = dataFolderOption(values.data ?? (io.env.LAKE_DATA || LOCAL_LAKE.dataDir))
     const tls = !values['no-tls']
     const lines = [shellLine('SANITY_STUDIO_API_HOST', apiHostFor(values.host, port, tls))]
 
@@ -59,6 +62,9 @@ export const command = defineCommand({
     // stderr: stdout is being eval'ed.
     reportCreatedAdmin(auth, io.stderr)
     lines.push(shellLine('SANITY_API_TOKEN', auth.token))
+    // The Sanity CLI (sanity exec's getCliClient, migration run) reads its token from this one;
+    // without it every command that calls an API answers "You must login first".
+    lines.push(shellLine('SANITY_AUTH_TOKEN', auth.token))
 
     if (tls) {
       const caPath = tlsFiles(dataDir).caPath

@@ -151,6 +151,8 @@ describe('env', () => {
     expect(result.stdout.trim().split('\n')).toEqual([
       'SANITY_STUDIO_API_HOST=https://localhost:4555',
       `SANITY_API_TOKEN=${lake.token}`,
+      // The Sanity CLI (`sanity exec`, `sanity migration run`) reads its token from this one.
+      `SANITY_AUTH_TOKEN=${lake.token}`,
       `NODE_EXTRA_CA_CERTS=${join(lake.dataDir, 'tls', 'ca.pem')}`,
       // The project's own commands (example, datasets delete) find the lake's folder by it.
       `LAKE_DATA=${lake.dataDir}`,
@@ -163,6 +165,27 @@ describe('env', () => {
       {encoding: 'utf8', env: {PATH: process.env.PATH, LINES: exported.stdout}},
     )
     expect(shell.trim()).toBe(`https://localhost:3334 ${join(lake.dataDir, 'tls', 'ca.pem')}`)
+  })
+
+  it('reads LAKE_DATA and LAKE_PORT when --data and --port are not given', async () => {
+    // What `LAKE_DATA=DIR LAKE_PORT=N npm run lake -- env --export` passes: the variables, no flags.
+    const io = captureIo({env: {LAKE_DATA: lake.dataDir, LAKE_PORT: '4522'}})
+    const status = await runCommand(lakeCommand, ['env', '--export'], io)
+    expect([status, io.err()]).toEqual([0, ''])
+    expect(io.out().trim().split('\n')).toEqual([
+      'export SANITY_STUDIO_API_HOST=https://localhost:4522',
+      `export SANITY_API_TOKEN=${lake.token}`,
+      `export SANITY_AUTH_TOKEN=${lake.token}`,
+      `export NODE_EXTRA_CA_CERTS=${join(lake.dataDir, 'tls', 'ca.pem')}`,
+      `export LAKE_DATA=${lake.dataDir}`,
+    ])
+    // The flags still win over the variables.
+    const flagged = captureIo({env: {LAKE_DATA: '/nonexistent-lake-folder', LAKE_PORT: '4522'}})
+    expect(
+      await runCommand(lakeCommand, ['env', '--data', lake.dataDir, '--port', '4600'], flagged),
+    ).toBe(0)
+    expect(flagged.out()).toContain('SANITY_STUDIO_API_HOST=https://localhost:4600\n')
+    expect(flagged.out()).toContain(`LAKE_DATA=${lake.dataDir}\n`)
   })
 })
 

@@ -37,7 +37,7 @@ import {
   canUploadAssets,
   type Principal,
 } from './core/grants.ts'
-import {documentEventsPage, type DocumentGroupEvent} from './core/historyEvents.ts'
+import {documentEventsPage, unknownCursor, type DocumentGroupEvent} from './core/historyEvents.ts'
 import {getPublishedId} from './core/ids.ts'
 import {wellFormedCopy} from './core/wellFormed.ts'
 import {createLru} from './core/lru.ts'
@@ -1047,6 +1047,8 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     },
 
     documentEvents(principal, id, page) {
+      // Else the page after a hidden write would tell a contributor when it was made.
+      if (page.cursor && !seesTransaction(principal, page.cursor)) throw unknownCursor(page.cursor)
       return documentEventsPage(id, committed(), page.limit, page.cursor, (documentId) =>
         can(principal, 'history', documentId),
       )

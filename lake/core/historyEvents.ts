@@ -257,11 +257,7 @@ export function documentEventsPage(
   const batch = limit + 1
   for (;;) {
     const transactions = log.groupTransactions(publishedId, select, before, batch)
-    if (transactions === null) {
-      throw new BadRequestError(
-        `Unknown \`nextCursor\` "${cursor}": pass the nextCursor of the previous page as it came`,
-      )
-    }
+    if (transactions === null) throw unknownCursor(cursor)
     for (const tx of transactions) {
       if (!tx.changes.some((change) => visible(change.id))) continue
       const own = transactionEvents(id, tx, () => variantsBefore(log, publishedId, tx.id))
@@ -273,6 +269,13 @@ export function documentEventsPage(
     if (transactions.length < batch) return {events, nextCursor: ''}
     before = transactions.at(-1)!.id
   }
+}
+
+/** The answer to a `nextCursor` that is no transaction, or one the caller may not know of. */
+export function unknownCursor(cursor: string | undefined): Error {
+  return new BadRequestError(
+    `Unknown \`nextCursor\` "${cursor}": pass the nextCursor of the previous page as it came`,
+  )
 }
 
 function variantsBefore(

@@ -309,7 +309,9 @@ function commitTime(options: TransactionOptions, writer: StoreWriter, id: string
   // One made here (22 random base62 characters, 131 bits) is not looked up: the lookup was about
   // 1 % of a one-document write's CPU, and the log's unique index would still refuse the
   // impossible repeat.
-  if (options.transactionId !== undefined && writer.hasTransaction(id)) {
+  // Not on a dry run, which stores nothing: its 409 would tell any writer (a contributor) which
+  // ids the dataset's other writes were made with, as a real write still must (docs/lake-api.md).
+  if (options.transactionId !== undefined && options.dryRun !== true && writer.hasTransaction(id)) {
     // The whole transaction's refusal, given at its first item: every item has an index (the
     // client's ActionErrorItem requires one).
     throw new ConflictError(`Transaction ID "${id}" has already been used in this dataset`, [

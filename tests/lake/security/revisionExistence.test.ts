@@ -64,3 +64,56 @@ it('answers a contributor a log bound of documents it may not see as one that do
     ).toBe(200)
   }
 })
+
+it('answers a contributor an events cursor of documents it may not see as one that does not exist', async () => {
+  const hidden = await get(
+    'contributor',
+    'events/documents/drafts.note?nextCursor=import-payroll-12',
+  )
+  const none = await get('contributor', 'events/documents/drafts.note?nextCursor=no-such-tx')
+  expect(none.status).toBe(400)
+  expect(hidden).toEqual(none)
+  expect(
+    (await get('contributor', 'events/documents/drafts.note?nextCursor=draft-tx')).status,
+  ).toBe(200)
+  expect(
+    (await get('viewer', 'events/documents/drafts.note?nextCursor=import-payroll-12')).status,
+  ).toBe(200)
+})
+
+async function write(route: 'mutate' | 'actions', transactionId: string, id: string) {
+  const body =
+    route === 'mutate'
+      ? {transactionId, mutations: [{createOrReplace: {_id: `drafts.${id}`, _type: 'article'}}]}
+      : {
+          transactionId,
+          actions: [
+            {
+              actionType: 'sanity.action.document.create',
+              publishedId: id,
+              attributes: {_id: `drafts.${id}`, _type: 'article'},
+              ifExists: 'fail',
+            },
+          ],
+        }
+  const res = await fetch(`${lake.url}/v2025-03-01/data/${route}/test?dryRun=true`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${tokens.get('contributor')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  })
+  const text = (await res.text()).replaceAll('import-payroll-12', 'X').replaceAll('no-such-tx', 'X')
+  return {status: res.status, text}
+}
+
+it('answers a dry run with a used transaction id as one with a new id (nothing is written)', async () => {
+  for (const route of ['mutate', 'actions'] as const) {
+    const used = await write(route, 'import-payroll-12', `mine-${route}`)
+    const fresh = await write(route, 'no-such-tx', `mine-${route}`)
+    expect(fresh.status).toBe(200)
+    expect(used).toEqual(fresh)
+    expect(await lake.client().getDocument(`drafts.mine-${route}`)).toBeUndefined()
+  }
+})

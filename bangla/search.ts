@@ -2,7 +2,8 @@
 // I/O: the lake's full-text index, `text::query`, the front end's `searchPattern` and the tests all
 // use it, so an editor, a reader and the index agree on what a word is.
 //
-//   fold      NFKC; joiners (ZWJ/ZWNJ) and the zero-width space dropped, except that ত্ + joiner
+//   fold      NFC, a letter or digit made its NFKC form where that is letters, marks and digits
+//             (ＷＨＯ, ﬁ; COMPATIBLE_LETTER_RANGES); joiners (ZWJ/ZWNJ) and the zero-width space dropped, except that ত্ + joiner
 //             is the khanda-ta ৎ; the spellings desks type for one letter made one
 //             (respell); Bengali digits as ASCII; lower case.
 //   words     runs of letters, vowel signs and digits; everything else splits (space, danda,
@@ -20,7 +21,7 @@ const BENGALI_DIGIT = /[\u09E6-\u09EF]/g
 const HAS_BENGALI_DIGIT = /[\u09E6-\u09EF]/
 
 // Text made only of these (ASCII, Bengali, dandas, common quotes and dashes) has no joiner, its
-// only upper case is A-Z, and NFKC leaves it alone unless it holds one of NFC_CHANGES: most
+// only upper case is A-Z, and NFC leaves it alone unless it holds one of NFC_CHANGES: most
 // stored text.
 const PLAIN = /^[\t\n\r\u0020-\u007E\u0964\u0965\u0980-\u09FF\u2013\u2014\u2018-\u201D]*$/
 // Within PLAIN, what NFC changes: the composition exclusions ড় ঢ় য় (decomposed), ে + া or ৗ
@@ -29,8 +30,8 @@ const NFC_CHANGES = /[\u09DC\u09DD\u09DF]|\u09C7[\u09BE\u09D7]|\u09CD\u09BC|\u09
 const ASCII_UPPER = /[A-Z]/
 
 /**
- * Whether NFKC and dropping joiners leave `text` as it is and lower case changes only A-Z, so
- * folding it only changes its digits and those letters: NFKC alone costs more than the rest of
+ * Whether NFC, NFKC's letters and dropping joiners leave `text` as it is and lower case changes
+ * only A-Z, so folding it only changes its digits and those letters: NFC alone costs more than the rest of
  * the fold, and search folds every string it reads.
  */
 export function isPlainForSearch(text: string): boolean {
@@ -43,10 +44,8 @@ export function foldForSearch(text: string): string {
     const s = foldDigits(RESPELLED.test(text) ? respell(text) : text)
     return ASCII_UPPER.test(s) ? s.toLowerCase() : s
   }
-  // NFKC: compatibility forms (full-width Latin, ligatures, letterlike symbols) are the letters
-  // they stand for. It changes nothing of the Bengali block that NFC does not (the nukta forms,
-  // ৎ), nor anything PLAIN holds (tests/bangla/search.test.ts checks every code point).
-  let s = text.normalize('NFKC')
+  let s = text.normalize('NFC')
+  if (COMPATIBLE_LETTER.test(s)) s = s.replace(COMPATIBLE_LETTERS, toNfkc).normalize('NFC')
   const invisible = INVISIBLE.test(s)
   if (invisible) {
     if (s.includes('\u09CD')) s = s.replace(KHANDA_TA, '\u09CE')
@@ -56,8 +55,171 @@ export function foldForSearch(text: string): string {
   if (RESPELLED.test(s)) s = respell(s)
   s = foldDigits(s).toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
-  return invisible ? s.normalize('NFKC') : s
+  return invisible ? s.normalize('NFC') : s
 }
+
+/**
+ * The letters and digits NFKC makes other letters, marks and digits of (full-width Latin and
+ * digits, ligatures like ﬁ, mathematical letters): folding makes them that form, and leaves every
+ * other character as NFC does, so a symbol (™ ㎏ № ℡ ½ ﷺ) never becomes letters joining the word
+ * beside it, and no character grows past 4. Nothing of the Bengali block is here.
+ * tests/bangla/search.test.ts checks it against the runtime's NFKC for every code point.
+ */
+export const COMPATIBLE_LETTER_RANGES: readonly (readonly [number, number])[] = [
+  [0xaa, 0xaa],
+  [0xb5, 0xb5],
+  [0xba, 0xba],
+  [0x132, 0x133],
+  [0x149, 0x149],
+  [0x17f, 0x17f],
+  [0x1c4, 0x1cc],
+  [0x1f1, 0x1f3],
+  [0x2b0, 0x2b8],
+  [0x2e0, 0x2e4],
+  [0x3d0, 0x3d6],
+  [0x3f0, 0x3f2],
+  [0x3f4, 0x3f5],
+  [0x3f9, 0x3f9],
+  [0x587, 0x587],
+  [0x675, 0x678],
+  [0xe33, 0xe33],
+  [0xeb3, 0xeb3],
+  [0xedc, 0xedd],
+  [0x10fc, 0x10fc],
+  [0x1d2c, 0x1d2e],
+  [0x1d30, 0x1d3a],
+  [0x1d3c, 0x1d4d],
+  [0x1d4f, 0x1d6a],
+  [0x1d78, 0x1d78],
+  [0x1d9b, 0x1dbf],
+  [0x1e9a, 0x1e9b],
+  [0x2071, 0x2071],
+  [0x207f, 0x207f],
+  [0x2090, 0x209c],
+  [0x2102, 0x2102],
+  [0x2107, 0x2107],
+  [0x210a, 0x2113],
+  [0x2115, 0x2115],
+  [0x2119, 0x211d],
+  [0x2124, 0x2124],
+  [0x2128, 0x2128],
+  [0x212c, 0x212d],
+  [0x212f, 0x2131],
+  [0x2133, 0x2139],
+  [0x213c, 0x213f],
+  [0x2145, 0x2149],
+  [0x2c7c, 0x2c7d],
+  [0x2d6f, 0x2d6f],
+  [0x309f, 0x309f],
+  [0x30ff, 0x30ff],
+  [0x3131, 0x318e],
+  [0xa69c, 0xa69d],
+  [0xa770, 0xa770],
+  [0xa7f1, 0xa7f4],
+  [0xa7f8, 0xa7f9],
+  [0xab5c, 0xab5f],
+  [0xab69, 0xab69],
+  [0xfb00, 0xfb06],
+  [0xfb13, 0xfb17],
+  [0xfb20, 0xfb28],
+  [0xfb4f, 0xfbb1],
+  [0xfbd3, 0xfc5d],
+  [0xfc64, 0xfd3d],
+  [0xfd50, 0xfd8f],
+  [0xfd92, 0xfdc7],
+  [0xfdf0, 0xfdf9],
+  [0xfe71, 0xfe71],
+  [0xfe77, 0xfe77],
+  [0xfe79, 0xfe79],
+  [0xfe7b, 0xfe7b],
+  [0xfe7d, 0xfe7d],
+  [0xfe7f, 0xfefc],
+  [0xff10, 0xff19],
+  [0xff21, 0xff3a],
+  [0xff41, 0xff5a],
+  [0xff66, 0xffbe],
+  [0xffc2, 0xffc7],
+  [0xffca, 0xffcf],
+  [0xffd2, 0xffd7],
+  [0xffda, 0xffdc],
+  [0x10781, 0x10785],
+  [0x10787, 0x107b0],
+  [0x107b2, 0x107ba],
+  [0x1ccf0, 0x1ccf9],
+  [0x1d400, 0x1d454],
+  [0x1d456, 0x1d49c],
+  [0x1d49e, 0x1d49f],
+  [0x1d4a2, 0x1d4a2],
+  [0x1d4a5, 0x1d4a6],
+  [0x1d4a9, 0x1d4ac],
+  [0x1d4ae, 0x1d4b9],
+  [0x1d4bb, 0x1d4bb],
+  [0x1d4bd, 0x1d4c3],
+  [0x1d4c5, 0x1d505],
+  [0x1d507, 0x1d50a],
+  [0x1d50d, 0x1d514],
+  [0x1d516, 0x1d51c],
+  [0x1d51e, 0x1d539],
+  [0x1d53b, 0x1d53e],
+  [0x1d540, 0x1d544],
+  [0x1d546, 0x1d546],
+  [0x1d54a, 0x1d550],
+  [0x1d552, 0x1d6a5],
+  [0x1d6a8, 0x1d6c0],
+  [0x1d6c2, 0x1d6da],
+  [0x1d6dc, 0x1d6fa],
+  [0x1d6fc, 0x1d714],
+  [0x1d716, 0x1d734],
+  [0x1d736, 0x1d74e],
+  [0x1d750, 0x1d76e],
+  [0x1d770, 0x1d788],
+  [0x1d78a, 0x1d7a8],
+  [0x1d7aa, 0x1d7c2],
+  [0x1d7c4, 0x1d7cb],
+  [0x1d7ce, 0x1d7ff],
+  [0x1e030, 0x1e06d],
+  [0x1ee00, 0x1ee03],
+  [0x1ee05, 0x1ee1f],
+  [0x1ee21, 0x1ee22],
+  [0x1ee24, 0x1ee24],
+  [0x1ee27, 0x1ee27],
+  [0x1ee29, 0x1ee32],
+  [0x1ee34, 0x1ee37],
+  [0x1ee39, 0x1ee39],
+  [0x1ee3b, 0x1ee3b],
+  [0x1ee42, 0x1ee42],
+  [0x1ee47, 0x1ee47],
+  [0x1ee49, 0x1ee49],
+  [0x1ee4b, 0x1ee4b],
+  [0x1ee4d, 0x1ee4f],
+  [0x1ee51, 0x1ee52],
+  [0x1ee54, 0x1ee54],
+  [0x1ee57, 0x1ee57],
+  [0x1ee59, 0x1ee59],
+  [0x1ee5b, 0x1ee5b],
+  [0x1ee5d, 0x1ee5d],
+  [0x1ee5f, 0x1ee5f],
+  [0x1ee61, 0x1ee62],
+  [0x1ee64, 0x1ee64],
+  [0x1ee67, 0x1ee6a],
+  [0x1ee6c, 0x1ee72],
+  [0x1ee74, 0x1ee77],
+  [0x1ee79, 0x1ee7c],
+  [0x1ee7e, 0x1ee7e],
+  [0x1ee80, 0x1ee89],
+  [0x1ee8b, 0x1ee9b],
+  [0x1eea1, 0x1eea3],
+  [0x1eea5, 0x1eea9],
+  [0x1eeab, 0x1eebb],
+  [0x1fbf0, 0x1fbf9],
+]
+
+const hex = (cp: number) => `\\u{${cp.toString(16)}}`
+const rangeClass = (ranges: readonly (readonly [number, number])[]) =>
+  `[${ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('')}]`
+const COMPATIBLE_LETTER = new RegExp(rangeClass(COMPATIBLE_LETTER_RANGES), 'u')
+const COMPATIBLE_LETTERS = new RegExp(rangeClass(COMPATIBLE_LETTER_RANGES), 'gu')
+const toNfkc = (c: string) => c.normalize('NFKC')
 
 /** The characters folding drops (joiners and other invisibles): dropping one can join two parts. */
 export const DROPPED_BY_FOLD: readonly string[] = [
@@ -167,7 +329,7 @@ export function foldKeepsOccurrences(key: string): boolean {
   return BENGALI_LETTERS.test(key) && WORD_ONLY.test(key) && !FOLD_MADE.test(key)
 }
 
-// Folding lowers A-Z; NFKC composes a letter and a following mark into one character past ASCII
+// Folding lowers A-Z; NFC composes a letter and a following mark into one character past ASCII
 // (an occurrence lost, never made). Any other character that folds into, or decomposes to, an
 // ASCII letter is in FOLDED_INTO_ASCII (tests/bangla/search.test.ts checks every code point).
 const ASCII_LOWER_WORD = /^[a-z]+$/
@@ -186,38 +348,36 @@ export const FOLDED_INTO_ASCII_RANGES: readonly (readonly [number, number])[] = 
   [0x2e1, 0x2e3],
   [0x1d2c, 0x1dbb], // phonetic extensions' modifier letters
   [0x1e00, 0x1eff], // precomposed Latin letters
-  [0x2071, 0x2071], // superscript and subscript letters, ₨
+  [0x2071, 0x2071], // superscript and subscript letters
   [0x207f, 0x207f],
   [0x2090, 0x209c],
-  [0x20a8, 0x20a8],
-  [0x2100, 0x2149], // letterlike symbols (℅ № ™ K Å ℮)
-  [0x2160, 0x217f], // Roman numerals
-  [0x249c, 0x24e9], // parenthesised and circled letters
+  [0x2102, 0x2102], // letterlike letters (ℌ K Å; not the symbols ™ №, which stay themselves)
+  [0x210a, 0x210e],
+  [0x2110, 0x2113],
+  [0x2115, 0x2115],
+  [0x2119, 0x211d],
+  [0x2124, 0x2124],
+  [0x2128, 0x2128],
+  [0x212a, 0x212d],
+  [0x212f, 0x2131],
+  [0x2133, 0x2134],
+  [0x2139, 0x2139],
+  [0x2145, 0x2149],
   [0x2c7c, 0x2c7d],
-  [0x3250, 0x3250], // squared Latin abbreviations (㎏ ㎞)
-  [0x32cc, 0x32cf],
-  [0x3371, 0x33ff],
   [0xa7f1, 0xa7f4],
   [0xfb00, 0xfb06], // the Latin ligatures (ﬁ ﬂ)
   [0xff21, 0xff3a], // full-width Latin
   [0xff41, 0xff5a],
   [0x107a5, 0x107a5],
-  [0x1ccd6, 0x1ccef],
   [0x1d400, 0x1d6a3], // mathematical alphanumerics
-  [0x1f110, 0x1f190], // enclosed Latin letters
 ]
-
-const hex = (cp: number) => `\\u{${cp.toString(16)}}`
 
 /**
  * The characters past ASCII that foldForSearch can turn into text holding an ASCII letter, or
- * whose canonical decomposition holds one (so that NFKC, composing around them, might):
- * precomposed Latin letters, compatibility forms (full-width, ligatures, letterlike symbols).
+ * whose canonical decomposition holds one (so that NFC, composing around them, might):
+ * precomposed Latin letters, COMPATIBLE_LETTER_RANGES' Latin (full-width, ligatures, mathematical).
  */
-export const FOLDED_INTO_ASCII = new RegExp(
-  `[${FOLDED_INTO_ASCII_RANGES.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('')}]`,
-  'u',
-)
+export const FOLDED_INTO_ASCII = new RegExp(rangeClass(FOLDED_INTO_ASCII_RANGES), 'u')
 
 /**
  * Whether every occurrence of `key` at a word start in foldForSearch(text) is one in the text as

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {
   analyzeForSearch,
+  COMPATIBLE_LETTER_RANGES,
   EMPHATIC_RULES,
   DROPPED_BY_FOLD,
   foldForSearch,
@@ -93,9 +94,46 @@ describe('foldForSearch', () => {
   it('NFKC: full-width Latin, ligatures and letterlike symbols are the letters they stand for', () => {
     expect(foldForSearch('ＣＯＶＩＤ')).toBe('covid')
     expect(foldForSearch('\uFB01nal \uFB02ood')).toBe('final flood')
-    expect(foldForSearch('১০㎏ №৫')).toBe('10kg no5')
     expect(foldForSearch('ＷＨＯ-র ১９')).toBe('who-র 19')
     expect(searchWords('ＣＯＶＩＤ১৯')).toEqual(['covid', '19'])
+    expect(foldForSearch('\u{1D41D}haka ℌ')).toBe('dhaka h')
+  })
+
+  it('a symbol is not made letters: ™ ㎏ № ℡ ½ ﷺ stay themselves', () => {
+    expect(searchWords('Apple™')).toEqual(['apple'])
+    expect(searchWords('১০㎏ №৫ ℡')).toEqual(['10', '5'])
+    expect(searchWords('২½')).not.toContain('21')
+    expect(foldForSearch('ﷺ ﷻ Ⅻ ①')).toBe('ﷺ ﷻ ⅻ ①')
+  })
+
+  // The one rule: a letter or digit whose NFKC form is letters, marks and digits becomes that
+  // form; every other character is folded as NFC. Checked for every code point, so the table
+  // follows the runtime's Unicode.
+  const isWordy = (c: string) => /^[\p{L}\p{M}\p{Nd}]+$/u.test(c)
+  it('COMPATIBLE_LETTER_RANGES is exactly the letters and digits NFKC makes other letters and digits of', () => {
+    const inTable = (cp: number) =>
+      COMPATIBLE_LETTER_RANGES.some(([lo, hi]) => cp >= lo && cp <= hi)
+    const wrong: string[] = []
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue
+      const c = String.fromCodePoint(cp)
+      const k = c.normalize('NFKC')
+      const rule = /^[\p{L}\p{Nd}]$/u.test(c) && k !== c.normalize('NFC') && isWordy(k)
+      if (rule !== inTable(cp)) wrong.push(cp.toString(16))
+    }
+    expect(wrong).toEqual([])
+  })
+
+  it('no character grows past 4 when folded (ﷺ was 18 under NFKC), nor becomes a word break', () => {
+    const grown: string[] = []
+    for (let cp = 0x80; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue
+      const c = String.fromCodePoint(cp)
+      const f = foldForSearch(c)
+      if ([...f].length > 4 || (isWordy(c) && f !== '' && !/^[\p{L}\p{M}\p{N}]+$/u.test(f)))
+        grown.push(cp.toString(16))
+    }
+    expect(grown).toEqual([])
   })
 
   it('NFKC changes no Bengali that NFC does not: the nukta forms, ৎ, joiners', () => {

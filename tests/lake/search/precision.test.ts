@@ -43,6 +43,11 @@ const TITLES: Record<string, string> = {
   'agency-ascii': 'WHO বিবৃতি',
   'match-ligature': '\uFB01nal ম্যাচ',
   'match-plain': 'final টিকিট',
+  // Compatibility symbols stay apart from the words beside them.
+  'brand-trademark': 'Apple™ নতুন ফোন',
+  'rice-kilogram': '১০㎏ চাল',
+  'rice-half': '২½ কেজি ডাল',
+  'blessing-ligature': 'নবী ﷺ বলেছেন',
 }
 
 beforeAll(async () => {
@@ -103,6 +108,11 @@ const CASES: [query: string, expected: string[]][] = [
   ['ＷＨＯ', ['agency-ascii', 'agency-fullwidth']],
   ['final', ['match-ligature', 'match-plain']],
   ['\uFB01nal', ['match-ligature', 'match-plain']],
+  // ... but a symbol (™ ㎏ ½ ﷺ) is not made letters that join the word beside it or new words.
+  ['apple', ['brand-trademark']],
+  ['১০', ['rice-kilogram']],
+  ['21', []],
+  ['عليه', []],
 ]
 
 describe('text::query precision and recall over newsroom words', () => {

@@ -6,7 +6,8 @@ import {Hono, type Context} from 'hono'
 import {InvalidRequestError} from '../../core/errors.ts'
 import {decodeParams, requestKey, singleParameter} from '../../core/query.ts'
 import type {Principal} from '../../core/grants.ts'
-import {LIMITS} from '../../core/limits.ts'
+import {tooDeepMember} from '../../core/jsonDepth.ts'
+import {LIMITS, parameterTooDeep} from '../../core/limits.ts'
 import {apiVersionAtLeast, parsePerspective} from '../../core/perspective.ts'
 import {liveQuestion} from '../../live/questions.ts'
 import type {QueryAsked} from '../../dataset.ts'
@@ -51,6 +52,7 @@ async function held(c: Context, route: (hold: (bytes: number) => void) => Promis
 
 async function answerBody(c: Context, hold: (bytes: number) => void) {
   const bytes = await countedBody(c, bodyLimitOf(c), hold, queryArrival(lakeOf(c).queries.bodyMs))
+  refuseTooDeep(bytes)
   // Past what is parsed in place, the parameters are parsed where the query runs, on its thread
   // (queryBody.ts): only the other members here.
   const split = bytes.length > LIMITS.query.paramsParsedInPlace ? splitQueryBody(bytes) : null
@@ -95,6 +97,29 @@ async function answerBody(c: Context, hold: (bytes: number) => void) {
  * included) or a POST's body. Given twice, anywhere, which was meant is a guess (a POST's URL won
  * and its body's was dropped without a word): a 400, as any URL parameter given twice.
  */
+/**
+ * Refuses a body nesting past what a query's parameters may before any of it is parsed (the
+ * event loop parses its members, and a small body whole): a parameter with the message
+ * checkQueryText gives, another member with the same limit. The parameters' object adds a level.
+ */
+function refuseTooDeep(bytes: Buffer): void {
+  const {nesting} = LIMITS.query
+  const deep = tooDeepMember(bytes, nesting, 0, (member) =>
+    member === 'params' ? nesting + 1 : nesting,
+  )
+  if (deep === null) return
+  if (deep.member === 'params' && bytes[deep.at] === 0x7b) {
+    const parameter = tooDeepMember(bytes, nesting, deep.at)
+    if (parameter?.member != null) throw parameterTooDeep(parameter.member)
+  }
+  const what = deep.member === null ? 'The body' : `"${deep.member.slice(0, 64)}" in the body`
+  throw new InvalidRequestError(
+    `${what} nests arrays or objects more than ${nesting} deep; the limit is ${nesting}: nothing ` +
+      'was run; send a query, its parameters and its perspective as the API describes them',
+    'httpInvalidRequestBody',
+  )
+}
+
 function onePerspective(search: URLSearchParams, inBody?: string): string | undefined {
   const inUrl = singleParameter(search, 'perspective')
   if (inUrl === null) return inBody

@@ -91,7 +91,7 @@ function keyOf(bytes: Uint8Array, [start, end]: [number, number]): string | null
 }
 
 /** The index past the string that opens at `i` (a `"`), or -1 when it does not close. */
-function stringEnd(bytes: Uint8Array, i: number): number {
+export function stringEnd(bytes: Uint8Array, i: number): number {
   for (let at = i + 1; ;) {
     const quote = bytes.indexOf(QUOTE, at)
     if (quote < 0) return -1

@@ -4,6 +4,7 @@
  * parses, checks and serialises (docs/query-engine.md#limits-checked-before-any-work).
  */
 import {isUtf8} from 'node:buffer'
+import {stringEnd} from '../core/jsonDepth.ts'
 
 /**
  * The body's members but `params`, parsed, and the text of its `params` object, unparsed; or null
@@ -53,7 +54,6 @@ export function splitQueryBody(
 }
 
 const QUOTE = 0x22
-const BACKSLASH = 0x5c
 const COMMA = 0x2c
 const COLON = 0x3a
 const OPEN_OBJECT = 0x7b
@@ -78,18 +78,6 @@ function skipSpace(bytes: Buffer, i: number): number {
     i++
   }
   return i
-}
-
-/** The index past the string that opens at `i` (a `"`), or -1 when it does not close. */
-function stringEnd(bytes: Buffer, i: number): number {
-  for (let at = i + 1; ;) {
-    const quote = bytes.indexOf(QUOTE, at)
-    if (quote < 0) return -1
-    let slashes = 0
-    while (bytes[quote - 1 - slashes] === BACKSLASH) slashes++
-    if (slashes % 2 === 0) return quote + 1
-    at = quote + 1
-  }
 }
 
 /**

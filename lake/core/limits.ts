@@ -709,7 +709,8 @@ export function checkWriteDepth(
   }
 }
 
-function writeTooDeep(id: string, index: number, errorType: ErrorType) {
+/** Mutation or action `index`, on document `id` (if it names one), nests past WRITE_DEPTH. */
+export function writeTooDeep(id: string, index: number, errorType: ErrorType) {
   const what = `${errorType === 'actionError' ? 'Action' : 'Mutation'} ${index}`
   return tooLarge(
     id,

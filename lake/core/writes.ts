@@ -5,12 +5,14 @@
  */
 import {actionWalks, applyActions} from './actions.ts'
 import {BadRequestError, notUtf8Error, QueryMemoryError} from './errors.ts'
+import {shallowText, tooDeepMember} from './jsonDepth.ts'
 import {
   checkTransactionSize,
   checkWriteDepth,
   nestsDeeperThan,
   WRITE_DEPTH,
   writeDocumentId,
+  writeTooDeep,
 } from './limits.ts'
 import {
   applyMutations,
@@ -256,6 +258,7 @@ export function readWriteBody(
 ): Record<string, unknown> {
   // TextDecoder does not read shared memory: a copy, where the body is read.
   const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes
+  refuseDeepWriteBody(own, field)
   let body: unknown
   let text: string
   try {
@@ -276,6 +279,50 @@ export function readWriteBody(
     throw err
   }
   return checkWriteBody(body, field)
+}
+
+/**
+ * Refuses a write body nesting past what any write may (WRITE_DEPTH in a mutation or action, or
+ * in another member of the body) from its bytes, before anything decodes or parses it: V8's
+ * JSON.parse took about 2 s over 1,000,000 nested brackets, on the event loop for a body up to
+ * READ_ON_THREAD_BYTES. The refusals are checkBodyDepth's, naming the mutation or action and its
+ * document; what passes is still checked when parsed (a created document's 100 levels).
+ */
+export function refuseDeepWriteBody(bytes: Uint8Array, field: WriteField): void {
+  // The list of writes adds a level to each.
+  const deep = tooDeepMember(bytes, WRITE_DEPTH, 0, (member) =>
+    member === field ? WRITE_DEPTH + 1 : WRITE_DEPTH,
+  )
+  if (deep === null) return
+  if (deep.member === null) {
+    const start = bytes.findIndex((b) => b === 0x7b || b === 0x5b)
+    if (bytes[start] === 0x5b) throw new BadRequestError(`Body must be an object with "${field}"`)
+    throw new BadRequestError(
+      `The body nests arrays or objects more than ${WRITE_DEPTH} deep; nothing was written: ` +
+        'send it as the API describes it',
+    )
+  }
+  if (deep.member !== field) throw memberTooDeep(deep.member)
+  // A list's item, or the one write given alone.
+  const write = bytes[deep.at] === 0x5b ? tooDeepMember(bytes, WRITE_DEPTH, deep.at) : null
+  const at = write?.at ?? deep.at
+  const index = write?.index ?? 0
+  // Its document's id, from the write with everything past its operation's level cut away.
+  let id = ''
+  try {
+    const text = shallowText(bytes, at, 2)
+    if (text !== null) id = writeDocumentId(JSON.parse(text))
+  } catch {
+    // Not JSON: named by its index alone.
+  }
+  throw writeTooDeep(id, index, field === 'actions' ? 'actionError' : 'mutationError')
+}
+
+function memberTooDeep(key: string): InstanceType<typeof BadRequestError> {
+  return new BadRequestError(
+    `"${key.slice(0, 64)}" in the body nests arrays or objects more than ${WRITE_DEPTH} deep; ` +
+      'nothing was written: send it as the API describes it',
+  )
 }
 
 /**
@@ -332,10 +379,7 @@ const CREATES = new Set(['create', 'createOrReplace', 'createIfNotExists'])
 function checkBodyDepth(record: Record<string, unknown>, field: WriteField): void {
   for (const [key, value] of Object.entries(record)) {
     if (key === field || !nestsDeeperThan(value, WRITE_DEPTH)) continue
-    throw new BadRequestError(
-      `"${key.slice(0, 64)}" in the body nests arrays or objects more than ${WRITE_DEPTH} deep; ` +
-        'nothing was written: send it as the API describes it',
-    )
+    throw memberTooDeep(key)
   }
   const entries = record[field]
   const list = Array.isArray(entries) ? entries : [entries]

@@ -200,6 +200,8 @@ export function streamsFromNode(c: Context): boolean {
  * length tells at once; a body sent without one (chunked) is counted as it arrives, against
  * `limit` (the limit's middleware left it unread: streamsFromNode), and copied into shared memory
  * once it passes `over`. The shared memory comes from `memory` in growing steps (SharedBody).
+ * `check` is given the bytes of a body parsed here before they are decoded, and throws to refuse
+ * them (a body nesting too deep to parse: core/writes.ts refuseDeepWriteBody).
  */
 export async function writeBody(
   c: Context,
@@ -207,14 +209,15 @@ export async function writeBody(
   limit: StreamedLimit,
   memory: BodySource,
   arrival: BodyArrival,
+  check?: (bytes: Uint8Array) => void,
 ): Promise<{shared: Uint8Array} | {value: unknown; length: number}> {
   const node = nodeOf(c)
-  if (!node || !untouched(node)) return sizedJsonBody(c)
+  if (!node || !untouched(node)) return sizedJsonBody(c, null, check)
   const declared = declaredLength(c)
-  if (declared !== null && declared <= over) return sizedJsonBody(c, arrival)
+  if (declared !== null && declared <= over) return sizedJsonBody(c, arrival, check)
   if (declared !== null) return {shared: await sharedBody(node.incoming, declared, memory, arrival)}
   const body = await streamedBody(node.incoming, over, limit, memory, arrival)
-  return body instanceof Buffer ? parseJsonBytes(body) : {shared: body}
+  return body instanceof Buffer ? parseJsonBytes(body, undefined, check) : {shared: body}
 }
 
 /** The body of a declared length, put in shared memory as it arrives. */
@@ -434,17 +437,19 @@ export async function countedJson<T>(bytes: Buffer, count: (bytes: number) => vo
 /**
  * jsonBody's value and the length of its JSON text (what a write weighs, core/writes.ts); read at
  * `arrival`'s pace when the route reads it from Node's request (else the limit's middleware read it).
+ * `check`, when given, is given the bytes before they are decoded, and throws to refuse them.
  */
 export async function sizedJsonBody<T>(
   c: Context,
   arrival: BodyArrival | null = null,
+  check?: (bytes: Uint8Array) => void,
 ): Promise<{value: T; length: number}> {
   const node = nodeOf(c)
   const bytes =
     !node || !untouched(node) || declaredLength(c) === null
       ? Buffer.from(await c.req.arrayBuffer())
       : await readAll(node.incoming, arrival)
-  return parseJsonBytes<T>(bytes)
+  return parseJsonBytes<T>(bytes, undefined, check)
 }
 
 /**
@@ -526,15 +531,18 @@ export function arrivingBody(c: Context, arrival: BodyArrival): ReadableStream<U
 
 /**
  * A body's bytes decoded and parsed as c.req.json() does. `count`, when given, is told the heap
- * the parse will take beyond the bytes before it begins, and throws to refuse (countedJsonBody).
+ * the parse will take beyond the bytes before it begins, and throws to refuse (countedJsonBody);
+ * `check` is given the bytes first, and throws to refuse them.
  */
 async function parseJsonBytes<T>(
   bytes: Buffer,
   count?: (bytes: number) => void,
+  check?: (bytes: Uint8Array) => void,
 ): Promise<{value: T; length: number}> {
   // A large body (a 27 MB document) is joined, decoded and parsed in three turns of the event
   // loop, not one: each took 0.1-1.7 s at load 13-16, and others are answered in between.
   if (bytes.length >= LARGE_BODY_BYTES) await new Promise((resolve) => setImmediate(resolve))
+  check?.(bytes)
   const text = decodeUtf8(bytes)
   if (count) {
     const heap = parsedHeapEstimate(text)

@@ -2,7 +2,7 @@
 // limit is refused before JSON.parse (core/writes.ts), since V8 may abort the whole process
 // rather than stop the thread when one parse grows an array past it (nodejs/node#47224: the lake
 // died so under load in isolation/writeMemory.test.ts, "FATAL ERROR: Reached heap limit").
-import {expect, test} from 'vitest'
+import {afterEach, expect, test} from 'vitest'
 import {QueryMemoryError} from '../../../lake/core/errors.ts'
 import {parsedHeapEstimate, readWriteBody} from '../../../lake/core/writes.ts'
 
@@ -33,4 +33,25 @@ test('a body whose parse would pass half the heap is refused unparsed; a smaller
   expect(readWriteBody(bytes(body), 'mutations', 128).mutations).toHaveLength(1)
   // With no limit given (the event loop's small bodies), nothing is estimated.
   expect(readWriteBody(bytes(body), 'mutations').mutations).toHaveLength(1)
+})
+
+const parse = JSON.parse
+afterEach(() => {
+  JSON.parse = parse
+})
+
+test('a body nesting past any write is refused from its bytes, never parsed', () => {
+  const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`
+  let parsedDeep = 0
+  JSON.parse = (text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    if (text.includes('[[[[[[[[[[')) parsedDeep++
+    return parse(text, reviver) as unknown
+  }
+  const body = `{"mutations":[{"delete":{"id":"a"}},{"patch":{"id":"b","set":{"x":${deep}}}}]}`
+  expect(() => readWriteBody(bytes(body), 'mutations')).toThrow(
+    /Mutation 1 on "b" nests objects and arrays more than 104 levels deep/,
+  )
+  const actions = `{"actions":[{"actionType":"sanity.action.document.edit","publishedId":"c","draftId":"drafts.c","patch":{"set":{"x":${deep}}}}]}`
+  expect(() => readWriteBody(bytes(actions), 'actions')).toThrow(/Action 0 on "c" nests/)
+  expect(parsedDeep).toBe(0)
 })

@@ -317,6 +317,9 @@ export function checkBudgetOf(
   const counted = new Map<string, number>()
   for (const {index, created, patched: step} of steps) {
     if (created && patched.has(created.id)) {
+      // Bounded first: JSON.stringify recurses, and where a body was read on a write thread
+      // nothing had walked the document yet (100,000 levels overflowed the stack, a 500).
+      checkWriteDepth(created.doc, index, errorType, created.id)
       const length = JSON.stringify(created.doc).length
       // createIfNotExists may leave a larger document in place, grown so far.
       const {base, grow} = sizeOf(created.id)

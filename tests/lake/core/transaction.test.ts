@@ -157,6 +157,38 @@ describe('mutations', () => {
     expect(store.getTransactions({ids: ['new']})).toEqual([])
   })
 
+  test('a create patched in the same request, nested 100,000 deep, is refused by name', async () => {
+    // The patch budget measures the created document as JSON: JSON.stringify recursed past the
+    // stack (a RangeError, a 500) where nothing had checked its depth yet (a body read on a thread).
+    let x: unknown = 1
+    for (let i = 0; i < 100_000; i++) x = [x]
+    for (const create of ['create', 'createOrReplace', 'createIfNotExists']) {
+      const err = await mutate([
+        {[create]: {_id: 'deep', _type: 't', x}},
+        {patch: {id: 'deep', set: {y: 1}}},
+      ]).catch((e: unknown) => e)
+      expect(err, create).toBeInstanceOf(MutationError)
+      expect((err as MutationError).description).toMatch(/Mutation 0 on "deep" nests objects/)
+    }
+    const action = await act([
+      {
+        actionType: 'sanity.action.document.create',
+        publishedId: 'deep',
+        attributes: {_id: 'drafts.deep', _type: 't', x},
+        ifExists: 'fail',
+      },
+      {
+        actionType: 'sanity.action.document.edit',
+        draftId: 'drafts.deep',
+        publishedId: 'deep',
+        patch: {set: {y: 1}},
+      },
+    ]).catch((e: unknown) => e)
+    expect(action).toBeInstanceOf(MutationError)
+    expect(doc('deep')).toBeNull()
+    expect(doc('drafts.deep')).toBeNull()
+  })
+
   test('validation errors carry the index of the failing mutation', async () => {
     const err = await mutate([
       {create: {_id: 'ok', _type: 't'}},

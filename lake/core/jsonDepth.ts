@@ -6,11 +6,8 @@
  */
 
 /**
- * A value nesting past its limit: a member of an object, or an item of an array.
- *
- * Depth is counted one way everywhere (LIMITS.query.nesting, WRITE_DEPTH): a scalar 0, `[]` or
- * `{}` 1, `[[1]]` 2; a member's or item's value is counted from its own brackets, so a body
- * `{"p": [[1]]}` nests 3 and its member `p` 2.
+ * A value nesting past its limit: a member of an object, or an item of an array. Depth counts as
+ * every limit's does (limits.ts): a value from its own brackets, a scalar 0, `[]` 1.
  */
 export interface TooDeep {
   /** The member's name; null for an array's item (or a name that is not a JSON string). */

@@ -4,6 +4,10 @@
  * too deep for SQLite's JSON functions (which stop at 1,000 levels and would then fail every query
  * touching it), a query too long, too deep or too parameterised to parse and plan cheaply. Pure:
  * no I/O.
+ *
+ * Every depth here counts one way, on parsed values (walkDocument) and on a body's bytes before it
+ * is parsed (jsonDepth.ts tooDeepMember) alike: a scalar 0, `[]` or `{}` 1, `[[1]]` 2; a value is
+ * counted from its own brackets, so a parameter `{"p": [[1]]}` nests 2 (and its object 3).
  */
 import {BadRequestError, itemError, MutationError, QueryError} from './errors.ts'
 import {utf8ByteLength} from './utf8.ts'

@@ -34,6 +34,7 @@ const INTEGRATION = [
   'tests/lake/images/**/*.test.ts',
   'tests/lake/isolation/**/*.test.ts',
   'tests/lake/mixedLoad.test.ts',
+  'tests/lake/datasetTransactions.test.ts',
   'tests/lake/query/compileCache.test.ts',
   'tests/lake/search/textQuery.test.ts',
   'tests/lake/search/scoreTopK.test.ts',

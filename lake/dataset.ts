@@ -35,6 +35,7 @@ import {
   canEverywhere,
   canReadAnything,
   canUploadAssets,
+  historyIdPrefixes,
   type Principal,
 } from './core/grants.ts'
 import {documentEventsPage, unknownCursor, type DocumentGroupEvent} from './core/historyEvents.ts'
@@ -282,11 +283,12 @@ export interface DatasetService {
     on?: TaskOptions,
   ): Promise<Uint8Array[]>
   /**
-   * Transactions from the log (ids already allowed by historyIds), a page at a time (LOG_PAGE):
-   * each page is read when the caller asks for it, so a long log is never held at once. Each
-   * transaction keeps only the changes of documents whose history `principal` may see: one
-   * transaction may write a draft and a published document, and a contributor's history covers
-   * the draft only.
+   * Transactions from the log (ids already allowed by historyIds; none: the whole dataset's, a
+   * 403 for a caller without the history grant anywhere), a page at a time (LOG_PAGE): each page
+   * is read when the caller asks for it, so a long log is never held at once. Each transaction
+   * keeps only the changes of documents whose history `principal` may see: one transaction may
+   * write a draft and a published document, and a contributor's history covers the draft only.
+   * A transaction with none of them is left out, and `limit` counts the transactions listed.
    */
   transactionLog(
     principal: Principal,
@@ -1030,6 +1032,14 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
           throw new NotFoundError(`Transaction "${bound}" not found`)
         }
       }
+      if (!query.ids) {
+        const idPrefixes = historyIdPrefixes(principal)
+        if (idPrefixes?.length === 0) {
+          throw new PermissionError(`Insufficient permissions; permission "history" required`)
+        }
+        // The store lists only transactions that may have a change the caller may see.
+        if (idPrefixes) query = {...query, idPrefixes}
+      }
       const mayRead = (change: {id: string}) => can(principal, 'history', change.id)
       let left = query.limit ?? Infinity
       let after: LogCursor | null = null
@@ -1037,10 +1047,12 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       while (left > 0) {
         const budget = {transactions: Math.min(left, LOG_PAGE.transactions), bytes: LOG_PAGE.bytes}
         const page = committed().transactionPage(query, after, want, budget, known)
-        left -= page.transactions.length
-        if (page.transactions.length > 0) {
-          yield page.transactions.map((tx) => ({...tx, changes: tx.changes.filter(mayRead)}))
-        }
+        const listed = page.transactions
+          .map((tx) => ({...tx, changes: tx.changes.filter(mayRead)}))
+          .filter((tx) => tx.changes.length > 0)
+        left -= listed.length
+        // Yielded even when empty: each page read is a turn of its own (pagedAnswer.ts).
+        if (page.transactions.length > 0) yield listed
         if (page.next === null) return
         after = page.next
       }

@@ -189,6 +189,24 @@ export function canEverywhere(principal: Principal, permission: 'read' | 'histor
 }
 
 /**
+ * Where the documents whose history `principal` may see lie, as id prefixes: null for every id,
+ * none for a caller without the grant (anonymous callers). A grant on a path other than
+ * `<prefix>**` narrows nothing (null): `can` still decides each document.
+ */
+export function historyIdPrefixes(principal: Principal): readonly string[] | null {
+  const role = principal.role
+  if (!role) return []
+  const prefixes: string[] = []
+  for (const grant of ROLE_GRANTS[role]) {
+    if (!grant.permissions.includes('history')) continue
+    const prefix = grant.path.endsWith('**') ? grant.path.slice(0, -2) : null
+    if (prefix === null || prefix === '' || prefix.includes('*')) return null
+    prefixes.push(prefix)
+  }
+  return prefixes
+}
+
+/**
  * Asset uploads are not document grants in Sanity (they are `sanity.assets` permissions); every role
  * that can write documents may upload, so contributors can add images to their drafts.
  */

@@ -178,6 +178,11 @@ export const LIMITS = {
   patchedBytesPerTransaction: 64 * MIB,
   /** Events in one page of the Events API (`limit`; the Studio asks for 100, then 10). */
   historyEventsPerPage: 1_000,
+  /**
+   * Transactions of one dataset-wide history log (`data/history/{ds}/transactions` without ids):
+   * `limit` left out, and its largest. A client reads on from its last line's `fromTransaction`.
+   */
+  datasetLog: {transactions: 1_000, maxTransactions: 10_000},
   /** Nesting of a key/value setting's value (Studio settings nest a few levels). */
   keyValueDepth: 32,
   /**

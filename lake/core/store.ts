@@ -268,8 +268,14 @@ export interface EventLog {
 export type LogCursor = number
 
 export interface TransactionQuery {
-  /** Only transactions that touched at least one of these documents. */
-  ids: readonly string[]
+  /** Only transactions that touched at least one of these documents; left out, the whole log. */
+  ids?: readonly string[]
+  /**
+   * Only transactions that touched a document whose id starts with one of these (the
+   * dataset-wide log of a caller whose history grants are such paths): a narrowing in the store,
+   * the caller still checks each change.
+   */
+  idPrefixes?: readonly string[]
   /** Inclusive bounds by transaction id, in commit order. */
   fromTransaction?: string
   toTransaction?: string

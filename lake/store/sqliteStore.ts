@@ -1856,10 +1856,27 @@ export function createSqliteStore(
     return Number(row.seq)
   }
 
-  /** The WHERE of a log listing (changes `c` joined with transactions `t`). */
-  function transactionFilter(query: TransactionQuery): {where: string[]; params: SQLInputValue[]} {
-    const where = [`c.doc_id IN (${query.ids.map(() => '?').join(',')})`]
-    const params: SQLInputValue[] = [...query.ids]
+  /**
+   * The FROM and WHERE of a log listing: changes `c` of the ids joined with transactions `t`, or
+   * the transactions alone when the whole log is listed (each a step along its primary key).
+   */
+  function transactionFilter(query: TransactionQuery): {
+    from: string
+    where: string[]
+    params: SQLInputValue[]
+  } {
+    const where: string[] = []
+    const params: SQLInputValue[] = []
+    if (query.ids) {
+      where.push(`c.doc_id IN (${query.ids.map(() => '?').join(',')})`)
+      params.push(...query.ids)
+    }
+    if (query.idPrefixes) {
+      // A probe of the transaction's few changes by its primary key, not a scan of an index.
+      const any = query.idPrefixes.map(() => 'substr(p.doc_id, 1, ?) = ?').join(' OR ')
+      where.push(`EXISTS (SELECT 1 FROM changes p WHERE p.tx_seq = t.seq AND (${any || '0'}))`)
+      for (const prefix of query.idPrefixes) params.push(prefix.length, prefix)
+    }
     if (query.fromTransaction) {
       where.push('t.seq >= ?')
       params.push(txSeq(query.fromTransaction))
@@ -1880,7 +1897,9 @@ export function createSqliteStore(
       where.push(`t.identity IN (${query.authors.map(() => '?').join(',')})`)
       params.push(...query.authors)
     }
-    return {where, params}
+    if (where.length === 0) where.push('1')
+    const from = query.ids ? 'changes c JOIN transactions t ON t.seq = c.tx_seq' : 'transactions t'
+    return {from, where, params}
   }
 
   function loadTransaction(seq: number): LoggedTransaction {
@@ -3525,12 +3544,12 @@ export function createSqliteStore(
     },
 
     getTransactions(query: TransactionQuery) {
-      if (query.ids.length === 0 || !open(false)) return []
-      const {where, params} = transactionFilter(query)
+      if (query.ids?.length === 0 || !open(false)) return []
+      const {from, where, params} = transactionFilter(query)
       const limit = query.limit !== undefined && query.limit >= 0 ? ' LIMIT ?' : ''
       if (limit) params.push(query.limit!)
       const rows = all(
-        `SELECT DISTINCT t.seq AS seq FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+        `SELECT DISTINCT t.seq AS seq FROM ${from}
          WHERE ${where.join(' AND ')} ORDER BY t.seq ${query.reverse ? 'DESC' : 'ASC'}${limit}`,
         ...params,
       )
@@ -3538,15 +3557,15 @@ export function createSqliteStore(
     },
 
     transactionPage(query, after, want, budget, known) {
-      if (query.ids.length === 0 || !open(false)) return {transactions: [], next: null}
-      const {where, params} = transactionFilter(query)
+      if (query.ids?.length === 0 || !open(false)) return {transactions: [], next: null}
+      const {from, where, params} = transactionFilter(query)
       // Keyset paging: each page is a query of its own, so no read stays open between pages.
       if (after !== null) {
         where.push(query.reverse ? 't.seq < ?' : 't.seq > ?')
         params.push(after)
       }
       const rows = all(
-        `SELECT DISTINCT t.seq AS seq FROM changes c JOIN transactions t ON t.seq = c.tx_seq
+        `SELECT DISTINCT t.seq AS seq FROM ${from}
          WHERE ${where.join(' AND ')} ORDER BY t.seq ${query.reverse ? 'DESC' : 'ASC'} LIMIT ?`,
         ...params,
         budget.transactions,

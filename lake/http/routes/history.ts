@@ -1,7 +1,8 @@
 /**
  * `GET /v{ver}/data/history/{dataset}/documents/{ids}` (a document at a revision or time) and
  * `GET …/transactions/{ids}` (the transaction log as NDJSON) and `GET …/events/documents/{id}` (the
- * Events API, core/historyEvents.ts), as the Studio's history uses them.
+ * Events API, core/historyEvents.ts), as the Studio's history uses them; `GET …/transactions`
+ * (the whole dataset's log).
  */
 import {Hono, type Context} from 'hono'
 import {BadRequestError} from '../../core/errors.ts'
@@ -9,6 +10,7 @@ import {invalidIdReason} from '../../core/ids.ts'
 import {checkListLength, LIMITS} from '../../core/limits.ts'
 import type {HistoryPoint, LoggedTransactionText} from '../../core/store.ts'
 import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
+import type {DatasetService} from '../../dataset.ts'
 import {datasetOf, flag, param} from '../context.ts'
 import {documentsAnswer} from '../documentsAnswer.ts'
 import {errorDescription} from '../errors.ts'
@@ -42,6 +44,61 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
       `\`limit\` must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not "${limit}"`,
     )
   }
+  return logAnswer(c, dataset, ids, limit === undefined ? undefined : Number(limit))
+})
+
+/**
+ * The whole dataset's log (hosted Sanity's History API without document ids, as its "restore
+ * deleted documents" guide reads it): the ids form's parameters, each transaction as the caller
+ * may see it (one that changed nothing the caller may see the history of is left out), at most
+ * LIMITS.datasetLog transactions an answer. A parameter the ids form does not read is a 400: a
+ * misspelt bound (`fromtime`) would list the whole log.
+ */
+historyRoutes.get(`${BASE}/transactions`, async (c) => {
+  const dataset = await datasetOf(c)
+  const unknown = Object.keys(c.req.queries()).filter((name) => !DATASET_LOG_PARAMETERS.has(name))
+  if (unknown.length > 0) {
+    throw new BadRequestError(
+      `Unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `\`${n.slice(0, 64)}\``).join(', ')}: the dataset's transactions take ${[...DATASET_LOG_PARAMETERS].map((n) => `\`${n}\``).join(', ')}`,
+    )
+  }
+  const {transactions, maxTransactions} = LIMITS.datasetLog
+  const limit = param(c, 'limit')
+  if (limit !== undefined && !(/^\d{1,6}$/.test(limit) && Number(limit) <= maxTransactions)) {
+    throw new BadRequestError(
+      `\`limit\` must be a whole number from 0 to ${maxTransactions}, not "${limit.slice(0, 64)}": read on from the last transaction listed with \`fromTransaction\``,
+    )
+  }
+  // Accepted as hosted Sanity takes them; each changes nothing here (lake-api.md).
+  flag(c, 'excludeContent')
+  flag(c, 'includeIdentifiedDocumentsOnly')
+  param(c, 'tag')
+  return logAnswer(c, dataset, undefined, limit === undefined ? transactions : Number(limit))
+})
+
+/** What the dataset-wide log reads of its URL; anything else is a 400. */
+const DATASET_LOG_PARAMETERS = new Set([
+  'fromTransaction',
+  'toTransaction',
+  'fromTime',
+  'toTime',
+  'authors',
+  'reverse',
+  'limit',
+  'excludeContent',
+  'excludeMutations',
+  'includeIdentifiedDocumentsOnly',
+  'effectFormat',
+  'tag',
+])
+
+/** The log of `ids` (undefined: the whole dataset's) as NDJSON, a page at a time. */
+function logAnswer(
+  c: Context,
+  dataset: DatasetService,
+  ids: string[] | undefined,
+  limit: number | undefined,
+): Promise<Response> {
   const authors = param(c, 'authors')?.split(',').filter(Boolean)
   if (authors) checkListLength('authors', authors)
   const withMutations = !flag(c, 'excludeMutations')
@@ -57,17 +114,17 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
     ids,
     fromTransaction: param(c, 'fromTransaction') || undefined,
     toTransaction: param(c, 'toTransaction') || undefined,
-    fromTime: time(param(c, 'fromTime')),
-    toTime: time(param(c, 'toTime')),
+    fromTime: time('fromTime', param(c, 'fromTime')),
+    toTime: time('toTime', param(c, 'toTime')),
     authors,
     reverse: flag(c, 'reverse'),
-    limit: limit === undefined ? undefined : Number(limit),
+    limit,
   }
   const log = dataset.transactionLog(getPrincipal(c), query, {
     mutations: withMutations,
     effects: withEffects,
   })
-  const onlyIdentified = flag(c, 'includeIdentifiedDocumentsOnly')
+  const onlyIdentified = ids !== undefined && flag(c, 'includeIdentifiedDocumentsOnly')
   const wanted = new Set(ids)
   const line = (tx: LoggedTransactionText) => {
     const changes = onlyIdentified
@@ -98,7 +155,7 @@ historyRoutes.get(`${BASE}/transactions/:ids{.+}`, async (c) => {
   // it. Many exports of the log started at once read their first pages in one go, and unread
   // ones held their pages outside the budget.
   return pagedAnswer(c, logChunks(c, log, line))
-})
+}
 
 /**
  * The log's pages as NDJSON in UTF-8. A failure of the first page is the request's (a bad bound
@@ -169,7 +226,7 @@ function checkDocumentId(id: string): void {
 /** One point in history, as hosted Sanity takes them: exactly one of the three. */
 function historyPoint(c: Context): HistoryPoint {
   const revision = param(c, 'revision')
-  const at = time(param(c, 'time'))
+  const at = time('time', param(c, 'time'))
   const last = flag(c, 'lastRevision')
   const given = [revision && '`revision`', at && '`time`', last && '`lastRevision`'].filter(Boolean)
   if (given.length > 1) {
@@ -189,7 +246,7 @@ function historyPoint(c: Context): HistoryPoint {
  * 12 April in the lake's own zone, "2026-02-30" as 2 March, "1" as 2001), and its answer was
  * another point in history than the one meant.
  */
-function time(value: string | undefined): string | undefined {
+function time(name: string, value: string | undefined): string | undefined {
   if (!value) return undefined
   const parts = ISO_TIME.exec(value)
   const date = new Date(value)
@@ -197,7 +254,7 @@ function time(value: string | undefined): string | undefined {
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
   if (!parts || Number.isNaN(date.getTime()) || Number(day) > daysInMonth) {
     throw new BadRequestError(
-      `Invalid time "${value}": give an ISO 8601 time with its zone, as 2026-12-04T10:00:00Z or 2026-12-04T16:00:00+06:00 (a date alone, 2026-12-04, is its midnight in UTC)`,
+      `Invalid \`${name}\` "${value.slice(0, 64)}": give an ISO 8601 time with its zone, as 2026-12-04T10:00:00Z or 2026-12-04T16:00:00+06:00 (a date alone, 2026-12-04, is its midnight in UTC)`,
     )
   }
   return date.toISOString()

@@ -36,6 +36,8 @@ const STATES: readonly State[] = ['none', 'publicAnonymous', ...INVALID, ...ROLE
  * - writePublished / writeDraft: the roles whose grants cover the document written;
  * - historyPublished: the roles with the `history` grant on a published document (anonymous
  *   callers, who hold no grant, get 403 as any caller without it);
+ * - historySome: the roles with the `history` grant on some document (the dataset-wide log lists
+ *   what each may see); anonymous callers get 403 as for historyPublished;
  * - upload: every role but viewer;
  * - nobody: a deliberate 403 for every caller (role requests are not forwarded offline).
  */
@@ -48,6 +50,7 @@ type Policy =
   | 'writePublished'
   | 'writeDraft'
   | 'historyPublished'
+  | 'historySome'
   | 'upload'
   | 'nobody'
 
@@ -60,6 +63,7 @@ const ALLOWED: Record<Policy, readonly State[]> = {
   writePublished: ['administrator', 'editor', 'developer'],
   writeDraft: ['administrator', 'editor', 'developer', 'contributor'],
   historyPublished: ['administrator', 'editor', 'developer', 'viewer'],
+  historySome: ROLE_NAMES,
   upload: ['administrator', 'editor', 'developer', 'contributor'],
   nobody: [],
 }
@@ -195,6 +199,9 @@ const ROUTES: Record<string, Sample[]> = {
   'GET /:version{v[^/]+}/data/history/:dataset/transactions/:ids{.+}': [
     {policy: 'historyPublished', path: '/{v}/data/history/{ds}/transactions/seed'},
   ],
+  'GET /:version{v[^/]+}/data/history/:dataset/transactions': [
+    {policy: 'historySome', path: '/{v}/data/history/{ds}/transactions?limit=10'},
+  ],
   'GET /:version{v[^/]+}/data/history/:dataset/events/documents/:id': [
     {policy: 'historyPublished', path: '/{v}/data/history/{ds}/events/documents/seed?limit=10'},
   ],
@@ -310,7 +317,7 @@ function expected(policy: Policy, state: State): Outcome {
   if (ALLOWED[policy].includes(state)) return 'allow'
   if (policy === 'nobody') return 403
   if (policy === 'read' && state === 'none') return 'empty'
-  if (policy === 'historyPublished') return 403
+  if (policy === 'historyPublished' || policy === 'historySome') return 403
   return state === 'none' || state === 'publicAnonymous' ? 401 : 403
 }
 

@@ -12,6 +12,7 @@ import {fileURLToPath} from 'node:url'
 import type {Env} from './cli.ts'
 import {withCompileCache} from './compileCache.ts'
 import {LAKE_NODE_FLAGS, lakeEnvironment} from './lakeFlags.ts'
+import {LAKE_SUPERVISOR_VARIABLE, STOP_LIMIT_MS, stopLimitMs} from './lakeStop.ts'
 import {apiHostFor, lakeFile, LOCAL_LAKE} from './localLake.ts'
 
 const LAKE_CLI = fileURLToPath(new URL('../lake/cli.ts', import.meta.url))
@@ -65,7 +66,10 @@ export interface LakeProcess {
   /** The CA to trust (TLS only). */
   caPath: string | null
   child: ChildProcess
-  /** SIGTERM (a clean stop: listeners' streams end for their clients to reconnect, writes finish), SIGKILL after 10 s. */
+  /**
+   * SIGTERM (a clean stop: listeners' streams end for their clients to reconnect, writes finish),
+   * SIGKILL at the lake's stop limit (LAKE_STOP_LIMIT_MS, else 1.5 s) if it has not ended by then.
+   */
   stop(): Promise<void>
   /** SIGKILL at once, as a crash would. */
   kill(): Promise<void>
@@ -86,10 +90,17 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
   ]
   args.push('--data', dataDir, ...(tls ? [] : ['--no-tls']), ...(options.args ?? []))
   const [command, ...before] = [...(options.through ?? []), process.execPath]
+  const env = (options.env ?? process.env) as NodeJS.ProcessEnv
   const child = spawn(command, [...before, ...args], {
     cwd: ROOT,
-    // The lake's own thread too skips Node's type stripper once the cache holds its modules.
-    env: lakeEnvironment(withCompileCache((options.env ?? process.env) as NodeJS.ProcessEnv)),
+    env: {
+      // The lake's own thread too skips Node's type stripper once the cache holds its modules.
+      ...lakeEnvironment(withCompileCache(env)),
+      // This process is the lake's supervisor (lake/cli/supervisor.ts): it runs no supervisor of
+      // its own, so that its process id is the lake's (the bench and tests read its threads and
+      // memory there), and it stops once this process has gone. stop() keeps the stop limit.
+      [LAKE_SUPERVISOR_VARIABLE]: String(process.pid),
+    },
     detached: options.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -136,7 +147,7 @@ export async function startLakeProcess(options: LakeProcessOptions): Promise<Lak
     token: readFileSync(lakeFile(dataDir, 'token'), 'utf8').trim(),
     caPath,
     child,
-    stop: () => signalAndWait(child, exited, 'SIGTERM', options.detached),
+    stop: () => signalAndWait(child, exited, 'SIGTERM', options.detached, limitOf(env)),
     kill: () => signalAndWait(child, exited, 'SIGKILL', options.detached),
   }
 }
@@ -152,11 +163,21 @@ function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => vo
   stream.on('end', () => rest && onLine(rest))
 }
 
+/** The lake's stop limit as it reads it; a value it refuses (it did not start) the default's. */
+function limitOf(env: NodeJS.ProcessEnv): number {
+  try {
+    return stopLimitMs(env)
+  } catch {
+    return STOP_LIMIT_MS
+  }
+}
+
 async function signalAndWait(
   child: ChildProcess,
   exited: Promise<void>,
   signal: NodeJS.Signals,
   group = false,
+  forceAfterMs = STOP_LIMIT_MS,
 ): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || !child.pid) return
   const pid = child.pid
@@ -168,7 +189,9 @@ async function signalAndWait(
     }
   }
   send(signal)
-  const force = signal === 'SIGKILL' ? null : setTimeout(() => send('SIGKILL'), 10_000)
+  // Past the limit the lake's event loop is held (its own watchdog starts only when the loop
+  // takes the signal): nothing else would end it.
+  const force = signal === 'SIGKILL' ? null : setTimeout(() => send('SIGKILL'), forceAfterMs)
   await exited
   if (force) clearTimeout(force)
 }

@@ -6,6 +6,7 @@ import {commandGroup, runMain} from '../kit/cli.ts'
 import {useCompileCache} from '../kit/compileCache.ts'
 import {startWithMallocSettings} from '../kit/lakeFlags.ts'
 import {stopWithParent} from './cli/stopping.ts'
+import {startsUnsupervised, superviseLake} from './cli/supervisor.ts'
 
 export const lakeCommand = commandGroup({
   invocation: 'npm run lake --',
@@ -47,9 +48,17 @@ Exit codes: 0 done · 1 the command failed (each command's help says when) · 2 
 })
 
 if (import.meta.main) {
+  const argv = process.argv.slice(2)
+  // `npm run lake` (start): the lake runs in a child, so that a signal stops it whatever its event
+  // loop is doing (lake/cli/supervisor.ts says why).
+  if (startsUnsupervised(argv, process.env)) superviseLake(argv, process.env)
+  else await runLake()
+}
+
+async function runLake(): Promise<void> {
   // glibc's malloc settings are read only as a process starts: without them, it starts again.
   startWithMallocSettings()
-  // npm's SIGTERM reaches only the shell it ran the script with.
+  // Its supervisor or npm's shell gone: it stops.
   stopWithParent(process.env)
   // Before the command's modules load, so the lake's threads find them all in the cache.
   useCompileCache()

@@ -31,6 +31,7 @@ import {
   runnerOf,
 } from '../kit/cli.ts'
 import {startLakeProcess, trustLakeCa} from '../kit/lakeProcess.ts'
+import {stopLimitMs} from '../kit/lakeStop.ts'
 import {lakeFile, LOCAL_LAKE} from '../kit/localLake.ts'
 import {API_VERSION} from './lib/target.ts'
 import {STRUCTURE_LISTS} from '../studio/structure.ts'
@@ -154,8 +155,11 @@ function shellWord(word: string): string {
   return /^[\w./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
 }
 
-/** Children we started, each the leader of its own process group (so its grandchildren die too). */
-const children: {name: string; child: ChildProcess}[] = []
+/**
+ * Children we started, each the leader of its own process group (so its grandchildren die too),
+ * and how long a stop may take before SIGKILL.
+ */
+const children: {name: string; child: ChildProcess; forceAfterMs: number}[] = []
 let stopping = false
 
 function spawnChild(
@@ -177,8 +181,8 @@ function spawnChild(
 }
 
 /** Stops everything when a child this script started exits on its own. */
-function watchChild(name: string, child: ChildProcess): ChildProcess {
-  children.push({name, child})
+function watchChild(name: string, child: ChildProcess, forceAfterMs = 5000): ChildProcess {
+  children.push({name, child, forceAfterMs})
   child.on('exit', (code, signal) => {
     if (stopping) return
     console.error(`\n${name} exited (${signal ?? `code ${code}`}); stopping.`)
@@ -210,11 +214,11 @@ function prefixLines(
 async function stopAll(exitCode: number): Promise<never> {
   stopping = true
   await Promise.all(
-    children.map(({child}) => {
+    children.map(({child, forceAfterMs}) => {
       if (child.exitCode !== null || child.signalCode !== null || !child.pid) return
       const exited = new Promise<void>((done) => child.once('exit', () => done()))
       signalGroup(child.pid, 'SIGTERM')
-      const force = setTimeout(() => child.pid && signalGroup(child.pid, 'SIGKILL'), 5000)
+      const force = setTimeout(() => child.pid && signalGroup(child.pid, 'SIGKILL'), forceAfterMs)
       return exited.finally(() => clearTimeout(force))
     }),
   )
@@ -433,7 +437,9 @@ async function main(options: Options): Promise<void> {
         if (match) createdAdmin = {email: match[1]!, password: match[2]!}
       },
     })
-    watchChild('lake', lake.child)
+    // This script is the lake's supervisor (kit/lakeProcess.ts): past the stop limit its event
+    // loop is held, and only SIGKILL ends it (lake/cli/supervisor.ts).
+    watchChild('lake', lake.child, stopLimitMs(process.env))
     trustCa(options.dataDir)
     lakeState = 'up'
   } else {

@@ -1,33 +1,16 @@
 /**
  * How the lake's process stops on SIGINT or SIGTERM: the lake closes (listeners' streams end so
  * that their clients reconnect once it is back, queued writes finish), and whatever still runs at STOP_LIMIT_MS after the signal
- * was taken, the process ends then (issue 9: SIGTERM stops the lake within 2 s).
+ * was taken, the process ends then (issue 9: SIGTERM stops the lake within 2 s). A signal is taken
+ * only when the event loop is free: for a held loop, the lake's supervisor keeps the limit
+ * (supervisor.ts).
  */
 import {Worker} from 'node:worker_threads'
-import {UsageError, type Io} from '../../kit/cli.ts'
+import type {Io} from '../../kit/cli.ts'
+import {LAKE_SUPERVISOR_VARIABLE, STOP_LIMIT_MS} from '../../kit/lakeStop.ts'
 
-/** Issue 9's 2 s, less what the signal's handling and the kill take on a loaded machine. */
-export const STOP_LIMIT_MS = 1500
-
-/** Past 2^31-1 ms Node's setTimeout runs after 1 ms (the watchdog would end the stop at once). */
-const MAX_STOP_LIMIT_MS = 600_000
-
-/**
- * LAKE_STOP_LIMIT_MS, a whole number of milliseconds from 1 to 10 minutes, else STOP_LIMIT_MS; any
- * other value is refused (UsageError), read at start. A test and diagnostic setting, not a
- * production one: the 1.5 s default is issue 9's promise. Longer, a stop ends only when its close
- * does (or the close's own kill, start.ts end()): what a test of the close needs, whatever the
- * machine's load; the limit itself is tested apart (tests/lake/isolation).
- */
-export function stopLimitMs(env: Record<string, string | undefined>): number {
-  const value = env.LAKE_STOP_LIMIT_MS
-  if (value === undefined || value === '') return STOP_LIMIT_MS
-  const limit = /^\d+$/.test(value) ? Number(value) : NaN
-  if (limit >= 1 && limit <= MAX_STOP_LIMIT_MS) return limit
-  throw new UsageError(
-    `LAKE_STOP_LIMIT_MS takes a whole number of milliseconds from 1 to ${MAX_STOP_LIMIT_MS}, got "${value}".`,
-  )
-}
+// Here too, where the lake's stop is.
+export {STOP_LIMIT_MS, stopLimitMs} from '../../kit/lakeStop.ts'
 
 /** Resolves with the signal once `close` has settled after SIGINT or SIGTERM. */
 export function stopOnSignal(
@@ -92,16 +75,19 @@ setTimeout(() => {
 `
 
 /**
- * SIGTERM to this process once its parent has gone. npm runs a script through `sh -c`, and npm's
- * SIGTERM reaches only that shell: dash (Debian's sh) then ends without passing it on, and the
- * lake went on serving, its port taken, with nothing left to stop it. A process whose parent ends
- * is handed to another (its ppid changes); then it stops as on SIGTERM (stopOnSignal). Only for
- * `npm run lake` (npm_lifecycle_event): a lake started on its own may outlive its starter on
- * purpose. Windows hands no process over, so there it does nothing.
+ * SIGTERM to this process once its parent has gone: the lake's supervisor (its
+ * LAKE_SUPERVISOR_VARIABLE, supervisor.ts or kit/lakeProcess.ts), so that a supervisor killed
+ * outright (SIGKILL) leaves no lake running, or the shell npm ran `npm run lake` with: npm's SIGTERM
+ * reaches only that shell, and dash (Debian's sh) ends without passing it on. A process whose
+ * parent ends is handed to another (its ppid changes); then it stops as on SIGTERM (stopOnSignal).
+ * Otherwise nothing: a lake started on its own may outlive its starter on purpose. Windows hands no
+ * process over, so there it does nothing.
  */
 export function stopWithParent(env: NodeJS.ProcessEnv, everyMs = 500): void {
-  if (env.npm_lifecycle_event !== 'lake') return
-  const parent = process.ppid
+  const supervisor = env[LAKE_SUPERVISOR_VARIABLE]
+  if (env.npm_lifecycle_event !== 'lake' && !supervisor) return
+  // The supervisor's id, not the parent's now: one gone before this start is noticed too.
+  const parent = supervisor ? Number(supervisor) : process.ppid
   const watch = setInterval(() => {
     if (process.ppid === parent) return
     clearInterval(watch)

@@ -94,9 +94,11 @@ test.runIf(process.platform === 'linux')(
       void exited.then((code) => reject(new Error(`npm exited (${code}) before the lake listened`)))
     })
     try {
-      const lake = descendants(npm.pid!).find((pid) =>
-        words(pid, 'cmdline').some((word) => word.endsWith('lake/cli.ts')),
-      )
+      // The deepest: `lake/cli.ts` runs the lake in a child and supervises it
+      // (lake/cli/supervisor.ts).
+      const lake = descendants(npm.pid!)
+        .filter((pid) => words(pid, 'cmdline').some((word) => word.endsWith('lake/cli.ts')))
+        .at(-1)
       expect(lake, `a lake among npm's processes: ${output}`).toBeDefined()
       expect(words(lake!, 'cmdline')).toEqual(expect.arrayContaining(LAKE_NODE_FLAGS))
       expect(words(lake!, 'environ')).toContain(`GLIBC_TUNABLES=${LAKE_MALLOC_TUNABLES}`)

@@ -2,8 +2,9 @@
  * CORS for the Studio: the Studio runs on its own origin (http://localhost:3333 for both `sanity dev`
  * and `sanity preview` in 6.9.2) and calls the lake cross-origin, partly with credentials, so an
  * allowed origin is reflected (never `*`) with Allow-Credentials. Other origins get no CORS headers
- * (the browser then withholds the response) and their preflights a 403, except on the CORS probe
- * (`answerAnyOrigin`), whose `allowed: false` a browser must be able to read.
+ * (the browser then withholds the response) and their preflights a 403, except on the routes that
+ * call `answerAnyOrigin`: the CORS probe, whose `allowed: false` a browser must be able to read, and
+ * asset downloads, public by their URL.
  */
 import type {Context, MiddlewareHandler} from 'hono'
 import {requestHeader, unsentResponse} from './nodeRequest.ts'
@@ -121,7 +122,7 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
 /**
  * Lets any origin read this route's response, without credentials: the CORS probe, whose
  * `allowed: false` the Studio and @sanity/client read (credentials omitted) to name the origin
- * to add. Every other route stays unreadable to an origin not allowed.
+ * to add, and asset downloads. Every other route stays unreadable to an origin not allowed.
  */
 export function answerAnyOrigin(c: Context): void {
   c.set('corsAnyOrigin', true)

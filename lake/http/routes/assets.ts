@@ -18,6 +18,8 @@ import {checkStillSignedIn, getPrincipal, streamHolder} from '../principal.ts'
 import {apiHostOf, studioOf} from '../studioContext.ts'
 import {imageRendition} from './images.ts'
 import {servedFile} from '../byteRange.ts'
+import {answerAnyOrigin} from '../cors.ts'
+import {withCharset} from '../../assets/textCharset.ts'
 
 /** Largest accepted upload; LAKE_MAX_UPLOAD_BYTES overrides (default 512 MiB). */
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
@@ -116,6 +118,11 @@ export function assetDownloadRoutes(): Hono {
     const dataset = c.req.param('dataset')
     const name = c.req.param('name')
     const vanity = c.req.param('vanity') || undefined
+    // Any origin may read them, images as files, renditions as originals (a canvas, fetch(), a
+    // COEP page): the URL alone already gives the bytes to anyone, of a private dataset too, as
+    // on Sanity's CDN. Credentials are never needed.
+    answerAnyOrigin(c)
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin')
     // A URL naming no dataset names no asset either: a 404, as for any other unknown file.
     let found = null
     if (!invalidDatasetReason(dataset)) {
@@ -138,12 +145,10 @@ export function assetDownloadRoutes(): Hono {
     }
     const extension = name.split('.').pop() ?? ''
     const size = statSync(path).size
-    c.header('Content-Type', contentTypeFor(extension))
+    c.header('Content-Type', await withCharset(contentTypeFor(extension), path))
     // Content-addressed: the bytes behind a name never change.
     c.header('Cache-Control', 'public, max-age=31536000, immutable')
     c.header('X-Content-Type-Options', 'nosniff')
-    // Any origin may embed images (as from Sanity's CDN); credentials are never needed.
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin')
     if (extension === 'svg')
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
     const disposition = downloadDisposition(c, asset, name, undefined, vanity)

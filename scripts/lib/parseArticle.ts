@@ -680,6 +680,10 @@ function parseCreditLine(
     })
     return {credits: [], otherOrganisations: [], place}
   }
+  // The place first, then the role ('সূত্র: সাভার, নিজস্ব প্রতিবেদক।'): the place, no credit.
+  if (segments.length === 2 && isPlaceBeforeRole(segments[0]!, segments[1]!)) {
+    return {credits: [], otherOrganisations: [], byline: segments[1]!, place: segments[0]!}
+  }
   // The last part is the organisation, unless it is a role ('আবদুল করিম, নিজস্ব প্রতিবেদক') or
   // where the reporter wrote from ('আবদুল করিম, কক্সবাজার থেকে').
   const last = segments.at(-1) ?? ''
@@ -906,7 +910,10 @@ export function readByline(
   let place: string | undefined
   if (parts.length >= 2 && parts.length <= 3 && isRole(parts[0]!) && !parts.slice(1).some(isRole))
     place = parts.slice(1).join(', ')
-  else {
+  else if (parts.length === 2 && isPlaceBeforeRole(parts[0]!, parts[1]!)) {
+    // The place first ('সাভার, নিজস্ব প্রতিবেদক'), as district desks print it.
+    place = parts[0]!
+  } else {
     const words = parts.at(-1)!.split(/\s+/u)
     const last = words.at(-1)!
     if (
@@ -1356,6 +1363,14 @@ export function readNameLine(text: string): {
     if (before) return {names: before, place: `${upazila}, ${last}`}
   }
   return null
+}
+
+/**
+ * A listed place before a role ('সাভার, নিজস্ব প্রতিবেদক'): where the story is from, never a name.
+ * One word the module does not list stays a one-word name, with a warning (peelNames).
+ */
+function isPlaceBeforeRole(first: string, second: string): boolean {
+  return isRole(second) && !isRole(first) && !isKnownSource(first) && isListedPlace(first)
 }
 
 /**

@@ -21,8 +21,10 @@ describe('one word after the names', () => {
   const NAME_LINES: [string, string[], string, string[]][] = [
     // A place the module lists: no doubt.
     ['আবদুল রহিম ও আবদুল করিম, সাভার', ['আবদুল রহিম', 'আবদুল করিম'], 'সাভার', []],
-    // An upazila the module does not list, or a person: read as the place, said so.
-    ['আবদুল রহিম ও আবদুল করিম, ডাসার', ['আবদুল রহিম', 'আবদুল করিম'], 'ডাসার', ["'ডাসার'"]],
+    // A town the module does not list, or a person: read as the place, said so.
+    ['আবদুল রহিম ও আবদুল করিম, মাওয়া', ['আবদুল রহিম', 'আবদুল করিম'], 'মাওয়া', ["'মাওয়া'"]],
+    // Every upazila is listed (ডাসার, made in 2021, too): no doubt.
+    ['আবদুল রহিম ও আবদুল করিম, ডাসার', ['আবদুল রহিম', 'আবদুল করিম'], 'ডাসার', []],
     ['আবদুল রহিম, ডাসার থেকে', ['আবদুল রহিম'], 'ডাসার', []],
     ['আবদুল রহিম, ডাসার (মাদারীপুর)', ['আবদুল রহিম'], 'ডাসার (মাদারীপুর)', []],
     // Reporters known by one name before a listed place: read, said so.
@@ -49,11 +51,16 @@ describe('one word after the names', () => {
     ['সূত্র: আবদুল রহিম ও আবদুল করিম, সাভার।', ['আবদুল রহিম', 'আবদুল করিম'], undefined, 'সাভার', []],
     ['সূত্র: বাসস, ঢাকা।', [], 'বাসস', 'ঢাকা', []],
     // One word known neither as a source nor as a place: the source, said so.
-    ['সূত্র: রহিম ও করিম, ডাসার।', ['রহিম', 'করিম'], 'ডাসার', undefined, ["'ডাসার'", 'থেকে']],
+    ['সূত্র: রহিম ও করিম, মাওয়া।', ['রহিম', 'করিম'], 'মাওয়া', undefined, ["'মাওয়া'", 'থেকে']],
+    // Two reporters by one name each, then an upazila: the place, no source.
+    ['সূত্র: রহিম ও করিম, ডাসার।', ['রহিম', 'করিম'], undefined, 'ডাসার', []],
+    // The place first, then the desk's credit: the place, no credit.
+    ['সূত্র: সাভার, নিজস্ব প্রতিবেদক।', [], undefined, 'সাভার', []],
     ['সূত্র: রহিম ও করিম, ডাসার থেকে।', ['রহিম', 'করিম'], undefined, 'ডাসার', []],
     // After a role one word is the place, as in a byline; said so when the module does not list it.
     ['সূত্র: নিজস্ব প্রতিবেদক, সাভার।', [], undefined, 'সাভার', []],
-    ['সূত্র: নিজস্ব প্রতিবেদক, ডাসার।', [], undefined, 'ডাসার', ["'ডাসার'"]],
+    ['সূত্র: নিজস্ব প্রতিবেদক, ডাসার।', [], undefined, 'ডাসার', []],
+    ['সূত্র: নিজস্ব প্রতিবেদক, মাওয়া।', [], undefined, 'মাওয়া', ["'মাওয়া'"]],
     // A listed place alone is where the story is from, never a source; said so, naming the line.
     ['সূত্র: সাভার।', [], undefined, 'সাভার', ["'সাভার'", 'no source']],
     ['সূত্র: লালমোহন।', [], undefined, 'লালমোহন', ["'লালমোহন'", 'no source']],
@@ -91,12 +98,29 @@ describe('the places the module lists (districts, divisions, upazilas in the new
     expect(article.warnings).toEqual([])
   })
 
-  it.each([['শিবচর'], ['কালকিনি'], ['হাটহাজারী'], ['চকরিয়া'], ['গোয়াইনঘাট'], ['ত্রিশাল']])(
-    'the upazila %s is listed',
-    (place) => {
-      expect(Object.keys(SPELLINGS.places)).toContain(nfc(place))
-    },
-  )
+  // A sample of the BBS list's upazilas, one of each division, and the newest (ঈদগাঁও, মধ্যনগর, ডাসার).
+  it.each([
+    ['শিবচর'],
+    ['কালকিনি'],
+    ['হাটহাজারী'],
+    ['চকরিয়া'],
+    ['গোয়াইনঘাট'],
+    ['ত্রিশাল'],
+    ['লালমাই'],
+    ['গুইমারা'],
+    ['সুজানগর'],
+    ['বটিয়াঘাটা'],
+    ['মেহেন্দিগঞ্জ'],
+    ['বাহুবল'],
+    ['দেলদুয়ার'],
+    ['কাহারোল'],
+    ['পূর্বধলা'],
+    ['ঈদগাঁও'],
+    ['মধ্যনগর'],
+    ['ডাসার'],
+  ])('the upazila %s is listed', (place) => {
+    expect(Object.keys(SPELLINGS.places)).toContain(nfc(place))
+  })
 })
 
 describe('a dateline closed by a colon, and a place before a colon', () => {
@@ -213,16 +237,42 @@ const STORIES: [string, string, Expected][] = [
     },
   ],
   [
-    'dasar.txt',
-    'ডাসারে সেতুর উদ্বোধন\n\nআবদুল রহিম, ডাসার\nশনিবার (৫ ডিসেম্বর) সকালে ডাসারে নতুন সেতুর উদ্বোধন হয়।\nসূত্র: সমকাল।\n',
+    'mawa.txt',
+    'মাওয়ায় ফেরিঘাটে যানজট\n\nআবদুল রহিম, মাওয়া\nশনিবার (৫ ডিসেম্বর) সকালে মাওয়ায় ফেরিঘাটে যানজট হয়।\nসূত্র: সমকাল।\n',
     {
-      title: 'ডাসারে সেতুর উদ্বোধন',
+      title: 'মাওয়ায় ফেরিঘাটে যানজট',
       date: '2026-12-05',
       credits: ['আবদুল রহিম'],
-      place: 'ডাসার',
+      place: 'মাওয়া',
       source: 'সমকাল',
       datelineText: 'শনিবার (৫ ডিসেম্বর) সকালে',
       warned: [3],
+    },
+  ],
+  [
+    'dasar.txt',
+    'ডাসারে সেতুর উদ্বোধন\n\nশনিবার (৫ ডিসেম্বর) সকালে ডাসারে নতুন সেতুর উদ্বোধন হয়।\nসূত্র: রহিম ও করিম, ডাসার।\n',
+    {
+      title: 'ডাসারে সেতুর উদ্বোধন',
+      date: '2026-12-05',
+      credits: ['রহিম', 'করিম'],
+      place: 'ডাসার',
+      datelineText: 'শনিবার (৫ ডিসেম্বর) সকালে',
+      warned: [],
+    },
+  ],
+  [
+    'savar-desk.txt',
+    'সাভারে সড়ক দুর্ঘটনা\n\nসাভার, নিজস্ব প্রতিবেদক\nশনিবার (৫ ডিসেম্বর) সকালে সাভারে সড়ক দুর্ঘটনা ঘটে।\nসূত্র: সমকাল।\n',
+    {
+      title: 'সাভারে সড়ক দুর্ঘটনা',
+      date: '2026-12-05',
+      credits: [],
+      byline: 'সাভার, নিজস্ব প্রতিবেদক',
+      place: 'সাভার',
+      source: 'সমকাল',
+      datelineText: 'শনিবার (৫ ডিসেম্বর) সকালে',
+      warned: [],
     },
   ],
   [

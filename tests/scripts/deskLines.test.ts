@@ -392,11 +392,12 @@ describe('one-word names, the paper’s report and the outlet in a byline', () =
   })
 
   // One word before the role is a reporter known by one name or an upazila the module does not
-  // list ('ডাসার, নিজস্ব প্রতিবেদক'): read as the name, with a warning naming the line.
+  // list ('মাওয়া, নিজস্ব প্রতিবেদক'; পলাশ, a given name, is left out of the list): read as the
+  // name, with a warning naming the line.
   it.each([
     ['রিয়াজ, নিজস্ব প্রতিবেদক', ['রিয়াজ'], 'নিজস্ব প্রতিবেদক', undefined],
-    ['ডাসার, নিজস্ব প্রতিবেদক', ['ডাসার'], 'নিজস্ব প্রতিবেদক', undefined],
-    ['রাজৈর, স্টাফ রিপোর্টার', ['রাজৈর'], 'স্টাফ রিপোর্টার', undefined],
+    ['মাওয়া, নিজস্ব প্রতিবেদক', ['মাওয়া'], 'নিজস্ব প্রতিবেদক', undefined],
+    ['পলাশ, স্টাফ রিপোর্টার', ['পলাশ'], 'স্টাফ রিপোর্টার', undefined],
     ['রিয়াজ ও সুমন, স্টাফ রিপোর্টার', ['রিয়াজ', 'সুমন'], 'স্টাফ রিপোর্টার', undefined],
     ['রিয়াজ, নিজস্ব প্রতিবেদক, চট্টগ্রাম', ['রিয়াজ'], 'নিজস্ব প্রতিবেদক, চট্টগ্রাম', 'চট্টগ্রাম'],
   ])('%s: a one-word name, with a warning', (line, credits, byline, place) => {
@@ -409,8 +410,17 @@ describe('one-word names, the paper’s report and the outlet in a byline', () =
     ])
   })
 
-  it('a place before the role is no name', () => {
-    const article = parse(`শিরোনাম\n\nচট্টগ্রাম, নিজস্ব প্রতিবেদক\n${DEC}\nসূত্র: বাসস।\n`, '2026-12-06')
+  // The place first, as district desks print it: where the story is from, no name, no warning.
+  it.each([
+    ['চট্টগ্রাম, নিজস্ব প্রতিবেদক', 'চট্টগ্রাম'],
+    ['সাভার, নিজস্ব প্রতিবেদক', 'সাভার'],
+    ['রাজৈর, স্টাফ রিপোর্টার', 'রাজৈর'],
+    ['ডাসার (মাদারীপুর), প্রতিনিধি', 'ডাসার (মাদারীপুর)'],
+  ])('a place before the role, %s, is the place and no name', (line, place) => {
+    const article = parse(`শিরোনাম\n\n${line}\n${DEC}\nসূত্র: বাসস।\n`, '2026-12-06')
     expect(article.credits).toEqual([])
+    expect(article.byline).toBe(line.normalize('NFC'))
+    expect(article.dateline?.place).toBe(place.normalize('NFC'))
+    expect(article.warnings).toEqual([])
   })
 })

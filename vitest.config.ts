@@ -48,6 +48,7 @@ const INTEGRATION = [
   'tests/scripts/importDeleted.test.ts',
   'tests/scripts/importSlugs.test.ts',
   'tests/scripts/importDeletedSlug.test.ts',
+  'tests/scripts/importBatches.test.ts',
   'tests/scripts/importDrafts.test.ts',
   'tests/scripts/importEarlierIds.test.ts',
   'tests/scripts/importInterrupted.test.ts',

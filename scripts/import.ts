@@ -1,6 +1,7 @@
 /**
  * `npm run import -- [files or folders…]`: imports newsroom text files as article, headline and
- * source documents, one transaction per file. See USAGE below and docs/import.md.
+ * source documents, each file written whole or not at all, many files a transaction. See USAGE
+ * below and docs/import.md.
  */
 import {randomUUID} from 'node:crypto'
 import {readFileSync, statSync, writeFileSync} from 'node:fs'
@@ -50,6 +51,15 @@ import {TRANSACTION_LIMITS} from './lib/target.ts'
 import {type Section, SECTIONS} from '../schemas/names.ts'
 
 export const DEFAULT_INPUT = 'data/seed'
+
+/**
+ * Files per transaction: a write is one request and one commit, whatever it holds, and at 10,000
+ * files one a transaction spent most of the run on the round trips. A batch stays well under a
+ * write's limits (TRANSACTION_LIMITS) so that the lake's writer is never held long.
+ */
+export const FILES_PER_TRANSACTION = 100
+const BATCH_MUTATIONS = 1000
+const BATCH_BYTES = 4 * 1024 * 1024
 /** The default is the project's, read from its folder wherever the command was typed. */
 const PROJECT_ROOT = resolve(import.meta.dirname, '..')
 
@@ -57,7 +67,8 @@ const USAGE = `Usage: npm run import -- [files or folders…] [flags]
 
 Imports newsroom text files (default: ${DEFAULT_INPUT}/) into the local lake or a hosted
 Sanity project: one article, one headline per related headline and one source per
-organisation, with ids derived from the content, one transaction per file.
+organisation, with ids derived from the content; each file is written whole or not at
+all (up to ${FILES_PER_TRANSACTION} files a transaction).
 
 Flags:
   --dry-run            print the documents as NDJSON on stdout and write nothing
@@ -74,6 +85,8 @@ Flags:
   --section NAME       section for every article, one of: ${SECTIONS.join(', ')}
                        (default: the source's section, e.g. আন্তর্জাতিক for CMG, else none)
   --strict             write nothing if any file is bad input
+  --per-transaction N  files written in one transaction (default ${FILES_PER_TRANSACTION}; 1: each
+                       file alone)
   --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
   -h, --help           show this help
 
@@ -101,6 +114,7 @@ type Options = {
   section?: Section
   strict: boolean
   dataset?: string
+  perTransaction: number
 }
 
 const FLAGS = {
@@ -113,6 +127,7 @@ const FLAGS = {
   section: {type: 'string'},
   strict: {type: 'boolean', default: false},
   dataset: {type: 'string'},
+  'per-transaction': {type: 'string'},
 } as const
 
 /** The flags checked and with their defaults applied (the day "today" is in Dhaka). */
@@ -138,6 +153,12 @@ function readOptions({values, positionals}: ParsedArgs<typeof FLAGS>, io: Io): O
       )
     }
   }
+  const perTransaction = values['per-transaction'] ?? String(FILES_PER_TRANSACTION)
+  if (!/^[1-9][0-9]{0,4}$/.test(perTransaction)) {
+    throw new UsageError(
+      `--per-transaction takes a number of files from 1 to 99999, got '${perTransaction}'.`,
+    )
+  }
   const badDataset = values.dataset === undefined ? null : invalidDatasetReason(values.dataset)
   if (badDataset) throw new UsageError(`--dataset '${values.dataset}': ${badDataset}.`)
   return {
@@ -151,6 +172,7 @@ function readOptions({values, positionals}: ParsedArgs<typeof FLAGS>, io: Io): O
     ...(section ? {section} : {}),
     strict: values.strict,
     ...(values.dataset !== undefined ? {dataset: values.dataset} : {}),
+    perTransaction: Number(perTransaction),
   }
 }
 
@@ -457,31 +479,54 @@ async function writeFiles(
   const progress = createProgress(io, prepared.length, started)
   let written = 0
   let unchanged = 0
+  let filesDone = 0
   const writeFailures: string[] = []
   const alreadyPublished: Prepared[] = []
-  for (const [index, item] of prepared.entries()) {
+  const count = (results: {operation: string}[]) => {
+    for (const {operation} of results) {
+      if (operation === 'none') unchanged++
+      else written++
+    }
+  }
+  const writes: FileWrite[] = prepared.map((item) => {
     let documents = item.docs.documents
     if (item.docs.draft && published.has(publishedIdOf(item))) {
       // An editor already dated and published this article: a new draft would shadow it.
       documents = documents.filter((document) => document !== item.docs.article)
       alreadyPublished.push(item)
     }
-    const stale = staleDraft(io, item, documents, drafts)
+    return {item, documents, stale: staleDraft(io, item, documents, drafts)}
+  })
+  for (const batch of batchesOf(writes, options.perTransaction)) {
     try {
-      const results = await commitFile(client, documents, options, stale)
-      for (const {operation} of results) {
-        if (operation === 'none') unchanged++
-        else written++
-      }
+      count(await commitFiles(client, batch, options))
     } catch (error) {
       if (explainConnectionError(error, target)) {
         progress.done()
-        writeLine(io.stderr, `${item.file.display}: could not write.`)
-        return failConnection(io, error, target, index - writeFailures.length)
+        writeLine(io.stderr, `${batch[0]!.item.file.display}: could not write.`)
+        return failConnection(io, error, target, filesDone)
       }
-      writeFailures.push(`${item.file.display}: could not write (${(error as Error).message})`)
+      if (batch.length === 1) {
+        writeFailures.push(couldNotWrite(batch[0]!, error))
+      } else {
+        // The lake refused the batch whole, so none of it was written: each file is sent on its
+        // own, and only a file the lake refuses fails.
+        for (const [index, file] of batch.entries()) {
+          try {
+            count(await commitFiles(client, [file], options))
+          } catch (error) {
+            if (explainConnectionError(error, target)) {
+              progress.done()
+              writeLine(io.stderr, `${file.item.file.display}: could not write.`)
+              return failConnection(io, error, target, filesDone + index)
+            }
+            writeFailures.push(couldNotWrite(file, error))
+          }
+        }
+      }
     }
-    progress.tick(index + 1, written, unchanged)
+    filesDone += batch.length
+    progress.tick(filesDone, written, unchanged)
   }
   progress.done()
 
@@ -525,32 +570,73 @@ export const IMPORT_TRANSACTION_PREFIX = 'import-'
 /** A draft the import wrote and nobody changed since: its id and revision. */
 type StaleDraft = {id: string; rev: string}
 
+/** One file's write: its documents, and the draft of its article the import left, to delete. */
+type FileWrite = {item: Prepared; documents: readonly ImportDocument[]; stale?: StaleDraft}
+
 /**
- * Writes one file's documents in one transaction: all of them or none. Default mode creates only
- * missing documents (editors' changes stay); `replace` overwrites. `stale`, the draft the import
- * wrote of the article it now publishes, is deleted in the same transaction, and only at the
- * revision it was seen at: a draft edited in the meantime is not matched, so it stays.
+ * Consecutive files in batches of at most `perTransaction` files, BATCH_MUTATIONS mutations and
+ * about BATCH_BYTES of documents; a file larger than that alone (it fits one write: checkSize).
  */
-export async function commitFile(
-  client: SanityClient,
-  documents: readonly ImportDocument[],
-  {replace}: {replace: boolean},
-  stale?: StaleDraft,
-): Promise<{id: string; operation: string}[]> {
-  const mutations: Mutation[] = documents.map((document) =>
-    replace ? {createOrReplace: document} : {createIfNotExists: document},
-  )
-  if (stale) {
-    mutations.push({
-      delete: {query: '*[_id == $id && _rev == $rev]', params: {id: stale.id, rev: stale.rev}},
-    })
+function* batchesOf(writes: readonly FileWrite[], perTransaction: number): Generator<FileWrite[]> {
+  let batch: FileWrite[] = []
+  let mutations = 0
+  let bytes = 0
+  for (const write of writes) {
+    const more = write.documents.length + (write.stale ? 1 : 0)
+    const size = write.documents.reduce((sum, document) => sum + JSON.stringify(document).length, 0)
+    if (
+      batch.length > 0 &&
+      (batch.length >= perTransaction ||
+        mutations + more > BATCH_MUTATIONS ||
+        bytes + size > BATCH_BYTES)
+    ) {
+      yield batch
+      batch = []
+      mutations = 0
+      bytes = 0
+    }
+    batch.push(write)
+    mutations += more
+    bytes += size
   }
+  if (batch.length > 0) yield batch
+}
+
+function couldNotWrite(write: FileWrite, error: unknown): string {
+  return `${write.item.file.display}: could not write (${(error as Error).message})`
+}
+
+/**
+ * Writes files' documents in one transaction: all of them or none. Default mode creates only
+ * missing documents (editors' changes stay); `replace` overwrites. A file's `stale`, the draft the
+ * import wrote of the article it now publishes, is deleted in the same transaction, and only at
+ * the revision it was seen at: a draft edited in the meantime is not matched, so it stays.
+ */
+export async function commitFiles(
+  client: SanityClient,
+  files: readonly {documents: readonly ImportDocument[]; stale?: StaleDraft | undefined}[],
+  {replace}: {replace: boolean},
+): Promise<{id: string; operation: string}[]> {
+  const mutations: Mutation[] = []
+  const staleIds = new Set<string>()
+  for (const {documents, stale} of files) {
+    for (const document of documents) {
+      mutations.push(replace ? {createOrReplace: document} : {createIfNotExists: document})
+    }
+    if (stale) {
+      staleIds.add(stale.id)
+      mutations.push({
+        delete: {query: '*[_id == $id && _rev == $rev]', params: {id: stale.id, rev: stale.rev}},
+      })
+    }
+  }
+  const documents = files.flatMap((file) => file.documents)
   const transactionId = `${IMPORT_TRANSACTION_PREFIX}${randomUUID()}`
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await client.transaction(mutations).commit({tag: 'import', transactionId})
-      // The delete's result is the draft's, not a document the file holds.
-      return result.results.filter(({id}) => id !== stale?.id)
+      // A delete's result is the draft's, not a document the files hold.
+      return result.results.filter(({id}) => !staleIds.has(id))
     } catch (error) {
       // The id is new to the dataset: refused as used, it is this write's, done by an earlier send
       // whose answer was lost. The documents carrying it are those it wrote.
@@ -611,7 +697,13 @@ async function doneEarlier(
     )
     for (const id of found) written.add(id)
   }
-  return ids.map((id) => ({id, operation: written.has(id) ? 'update' : 'none'}))
+  // A document several files of the batch hold was written once, as the lake answers it.
+  const counted = new Set<string>()
+  return ids.map((id) => {
+    const first = !counted.has(id)
+    counted.add(id)
+    return {id, operation: first && written.has(id) ? 'update' : 'none'}
+  })
 }
 
 /**

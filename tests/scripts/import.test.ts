@@ -7,7 +7,7 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {describe, expect, it} from 'vitest'
-import {commitFile, run as runImport} from '../../scripts/import.ts'
+import {commitFiles, run as runImport} from '../../scripts/import.ts'
 import {parseNdjson} from '../../scripts/lib/ndjson.ts'
 import {parseArticle} from '../../scripts/lib/parseArticle.ts'
 import {articleId, headlineId, toDocuments} from '../../scripts/lib/toDocuments.ts'
@@ -166,9 +166,11 @@ describe('import into the lake', () => {
     // The last mutation of the transaction (the article) is rejected by the lake.
     const broken = [...documents.slice(0, -1), {...documents.at(-1)!, _type: ''}]
     const client = fixture.lake.client({dataset: 'atomic'})
-    await expect(commitFile(client, broken, {replace: false})).rejects.toThrow(/missing `_type`/)
+    await expect(commitFiles(client, [{documents: broken}], {replace: false})).rejects.toThrow(
+      /missing `_type`/,
+    )
     expect(await allDocuments('atomic')).toEqual([])
-    await commitFile(client, documents, {replace: false})
+    await commitFiles(client, [{documents}], {replace: false})
     expect(await allDocuments('atomic')).toHaveLength(14)
   })
 
@@ -307,7 +309,17 @@ describe('import into the lake', () => {
       env: {SANITY_STUDIO_API_HOST: fixture.lake.url, LAKE_DATA: fixture.lake.dataDir},
     })
     io.now = () => new Date(Date.UTC(2026, 0, 1) + 600 * tick++)
-    expect(await runImport([folder, '--dataset', 'progress', '--as-of', '2025-07-20'], io)).toBe(0)
+    // A file a transaction: progress is reported after each write.
+    const args = [
+      folder,
+      '--dataset',
+      'progress',
+      '--as-of',
+      '2025-07-20',
+      '--per-transaction',
+      '1',
+    ]
+    expect(await runImport(args, io)).toBe(0)
     expect(io.err()).toMatch(
       /^\[\d\/3 files\] \d+ documents written, \d+ unchanged, \d+ documents\/s$/m,
     )

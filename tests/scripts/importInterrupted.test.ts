@@ -17,8 +17,10 @@ import {startTestLake, type TestLake} from '../helpers/lake.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const FILES = 200
+/** Files a transaction: batches that end nowhere near a round number of files. */
+const PER_TRANSACTION = 3
 /** The write (1-based) at which the import is killed. */
-const KILL_AT = 80
+const KILL_AT = 27
 
 let lake: TestLake
 let proxy: Server
@@ -92,7 +94,16 @@ async function importKilled(dataset: string, at: NonNullable<typeof killAt>) {
   killAt = at
   child = spawn(
     process.execPath,
-    ['scripts/import.ts', folder, '--as-of', '2025-07-20', '--dataset', dataset],
+    [
+      'scripts/import.ts',
+      folder,
+      '--as-of',
+      '2025-07-20',
+      '--dataset',
+      dataset,
+      '--per-transaction',
+      String(PER_TRANSACTION),
+    ],
     {
       cwd: ROOT,
       env: {...process.env, SANITY_STUDIO_API_HOST: proxyUrl, LAKE_DATA: lake.dataDir},
@@ -145,8 +156,10 @@ describe('an import killed mid-run, then run again', () => {
       expect(killed.signal, killed.stderr).toBe('SIGKILL')
 
       const after = await state(dataset)
-      // The files before the killed write, and that write when the lake did it.
-      expect(after.articles).toHaveLength(when === 'after' ? KILL_AT : KILL_AT - 1)
+      // The files of the writes before the killed one, and its files when the lake did it.
+      expect(after.articles).toHaveLength(
+        PER_TRANSACTION * (when === 'after' ? KILL_AT : KILL_AT - 1),
+      )
       expectWholeFiles(after)
 
       const again = await importIntoLake(lake, dataset, [folder, '--as-of', '2025-07-20'])

@@ -189,6 +189,43 @@ describe('a connection reset during a write', () => {
   }
 })
 
+describe('a batch of files whose answer was lost', () => {
+  it('is sent again under its transaction id: every file written once, in one transaction', async () => {
+    const folder = join(work, 'batch')
+    await mkdir(folder, {recursive: true})
+    for (const n of [1, 2, 3]) {
+      await writeFile(
+        join(folder, `${n}.txt`),
+        `পৌরসভার নতুন সড়ক ${n}\n\nঢাকা, ১২ জুলাই (বাসস) : পৌরসভার ${n} নম্বর ওয়ার্ডে নতুন সড়ক খুলে দেওয়া হয়েছে।\nসূত্র: বাসস।\n`,
+      )
+    }
+    resetWrite = 'after'
+    const {code, stderr} = await importThroughProxy('batch-reset', [
+      folder,
+      '--as-of',
+      '2025-07-20',
+    ])
+    expect(code, stderr).toBe(0)
+    expect(stderr).toMatch(/Imported 4 documents/)
+    // One write for the three files, done by the lake; sent again, refused as done (409).
+    expect(writes.map(({status}) => status)).toEqual([200, 409])
+    const documents = await lake
+      .client({dataset: 'batch-reset'})
+      .fetch<{_type: string; _rev: string}[]>(
+        '*[!(_id in path("_.**"))]{_type, _rev}',
+        {},
+        {perspective: 'raw'},
+      )
+    expect(documents.map(({_type}) => _type).sort()).toEqual([
+      'article',
+      'article',
+      'article',
+      'source',
+    ])
+    expect(new Set(documents.map(({_rev}) => _rev)).size).toBe(1)
+  })
+})
+
 describe('a first import of many files', () => {
   it('asks the history of its missing ids in as few GETs as the URL allows', async () => {
     const folder = join(work, 'many')

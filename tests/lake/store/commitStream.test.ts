@@ -372,3 +372,93 @@ test("a streamed batch's pages stay in the commit thread's page cache until its 
   // And all of it in the WAL once committed.
   expect(wal() - sizes.begin).toBeGreaterThan(20e6)
 }, 120_000)
+
+test("batches in flight: the next batches are built and committed while an earlier one's sync runs, and share the next sync; none answered before its own", async () => {
+  // @sanity/import keeps six batches in flight. Each streamed batch is a write group of its own
+  // (its own COMMIT on the thread), but the WAL's sync is not per batch: groups committed while a
+  // sync runs wait for the next one, which covers them all.
+  const dir = await mkdtemp(join(tmpdir(), 'lake-commit-stream-'))
+  const path = join(dir, 'test.sqlite')
+  const thread = createCommitThread()
+  /** Each sync asked for, held until released; what each covered is read from the log then. */
+  const syncs: {done: (err: NodeJS.ErrnoException | null) => void; fd: number}[] = []
+  let syncAsked: () => void = () => undefined
+  const syncWal = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => {
+    syncs.push({fd, done})
+    syncAsked()
+  }
+  /** Resolved when the thread has answered a batch's `end` step (its COMMIT). */
+  const ended = new Map<string, () => void>()
+  const committedOnThread = (id: string) => new Promise<void>((resolve) => ended.set(id, resolve))
+  const committer: CommitThread = {
+    commit: (task) => thread.commit(task),
+    stream: (id, task) =>
+      thread.stream!(id, task).then(() => {
+        if (task.kind === 'end') ended.get(id)?.()
+      }),
+    warm: () => thread.warm(),
+    close: () => thread.close(),
+  }
+  const store = createSqliteStore(path, 'test', {committer, syncWal})
+  cleanup.push(() => rm(dir, {recursive: true, force: true}))
+  cleanup.push(async () => {
+    for (const sync of syncs.splice(0)) sync.done(null)
+    await thread.close()
+    store.close()
+  })
+  let clock = Date.parse('2026-03-01T00:00:00.000Z')
+  const options = {
+    store,
+    bus: createEventBus(),
+    identity: 'pEditor',
+    now: () => new Date((clock += 1000)),
+  }
+  const bulk = (id: string, writes: Writes) => {
+    const work = bulkWork(writes, (ids) => store.heads(ids).map((head) => head?.bytes ?? 0))!
+    return runTransaction({...options, transactionId: id, stream: true}, (ws) =>
+      applyWrites(
+        ws,
+        writes,
+        bulkPace(work, () => {
+          ws.flush()
+          return new Promise<void>((resolve) => setImmediate(resolve))
+        }),
+      ),
+    )
+  }
+  const nextSync = () => new Promise<void>((resolve) => (syncAsked = resolve))
+  const answered: string[] = []
+  const send = (id: string, from: number) =>
+    bulk(id, mutations(articles(from, 120))).then(() => answered.push(id))
+
+  const firstSync = nextSync()
+  const first = send('b1', 0)
+  await firstSync
+  expect(syncs).toHaveLength(1)
+  // b1 is committed and its sync held: b2 and b3, sent now, are built and committed meanwhile.
+  const b2 = committedOnThread('b2')
+  const b3 = committedOnThread('b3')
+  const later = [send('b2', 1000), send('b3', 2000)]
+  await Promise.all([b2, b3])
+  const db = new DatabaseSync(path, {readOnly: true})
+  cleanup.push(() => db.close())
+  const inFile = () =>
+    (db.prepare('SELECT id FROM transactions ORDER BY id').all() as {id: string}[]).map((r) => r.id)
+  expect(inFile()).toEqual(['b1', 'b2', 'b3'])
+  // Committed is not durable: nobody is answered, and no second sync started beside the first.
+  await new Promise<void>((resolve) => setImmediate(resolve))
+  expect(answered).toEqual([])
+  expect(syncs).toHaveLength(1)
+
+  // The first sync done: b1 is answered, and one sync for b2 and b3 together.
+  const secondSync = nextSync()
+  syncs[0].done(null)
+  await first
+  await secondSync
+  expect(answered).toEqual(['b1'])
+  expect(syncs).toHaveLength(2)
+  syncs[1].done(null)
+  await Promise.all(later)
+  expect(answered).toEqual(['b1', 'b2', 'b3'])
+  expect(syncs).toHaveLength(2)
+}, 60_000)

@@ -1,6 +1,6 @@
 /**
- * `node bench/bulk.ts [--against DIR] [--rounds N] [--size N | --full] [--in-flight N] [--search]
- * [--random-ids]` (`--help` prints the usage): the bulk load alone, as
+ * `node bench/bulk.ts [--against DIR] [--rounds N] [--size N | --full] [--in-flight N]
+ * [--import-shape] [--search] [--random-ids]` (`--help` prints the usage): the bulk load alone, as
  * `npm run bench -- --writes` measures it (a lake of its own, 300 warm-up transactions on another
  * dataset, then, once its query threads have loaded, the archive's documents as createOrReplace in
  * transactions of 1,000 over keep-alive node:http, one at a time, the bodies serialised before the
@@ -15,7 +15,9 @@
  * the medians per side are printed. Nothing is written to bench/results: this is for comparing
  * changes to the bulk-load path on a shared machine. `BENCH_CPU_PROF=<dir>` makes each lake write
  * a V8 CPU profile there, as in bench/run.ts. `--in-flight N` keeps N transactions in flight
- * instead of one (as `@sanity/import` sends six). `--search` times two of the archive's searches
+ * instead of one. `--import-shape` sends the batches as `@sanity/import` 7 cuts them (at most 256 kB
+ * of JSON each, about 120 of the archive's articles) with six in flight unless `--in-flight` says
+ * otherwise: the tool's shape without its own minutes of preparation. `--search` times two of the archive's searches
  * (a title `match` and the Studio's `text::query`, bench/queries.ts) right after the last answer,
  * while documents still wait for the index (every search re-checks them), and again once indexed:
  * the answers must be the same. It delays the index's catch-up by what they take. It also reads
@@ -49,7 +51,15 @@ import {
   postMutations,
   queryThreadsLoaded,
 } from './lake.ts'
-import {ARCHIVE, archiveOf, archiveDocuments, newsroomDocuments, withSanityIds} from './data.ts'
+import {
+  ARCHIVE,
+  archiveOf,
+  archiveDocuments,
+  IMPORT_IN_FLIGHT,
+  importToolBatches,
+  newsroomDocuments,
+  withSanityIds,
+} from './data.ts'
 import {archiveQueries} from './queries.ts'
 import {DatabaseSync} from 'node:sqlite'
 import {benchFlags, usageError} from './flags.ts'
@@ -65,7 +75,9 @@ each thread ran and waited for a core during the load. Nothing goes to bench/res
   --full           the whole archive (161,070 documents)
   --rounds N       rounds per side (default 2)
   --against DIR    alternate rounds with another checkout's lake (A) against this one's (B)
-  --in-flight N    transactions kept in flight (default 1)
+  --in-flight N    transactions kept in flight (default 1; 6 with --import-shape)
+  --import-shape   batches as @sanity/import 7 cuts them (at most 256 kB of JSON each)
+                   instead of 1,000 documents, six in flight as it sends them
   --search         time two searches while documents wait for the index, and once indexed
   --random-ids     every _id and _ref mapped through a stable hash to an id shaped as the
                    Studio makes them (a UUID; drafts. and versions.<release>. prefixes kept,
@@ -83,13 +95,15 @@ const flags = benchFlags(
     rounds: {type: 'string', default: '2'},
     size: {type: 'string'},
     full: {type: 'boolean'},
-    'in-flight': {type: 'string', default: '1'},
+    'in-flight': {type: 'string'},
+    'import-shape': {type: 'boolean'},
     search: {type: 'boolean'},
     'random-ids': {type: 'boolean'},
   },
   HELP,
 )
-const inFlight = Number(flags['in-flight'])
+const importShape = flags['import-shape'] === true
+const inFlight = Number(flags['in-flight'] ?? (importShape ? IMPORT_IN_FLIGHT : 1))
 if (!Number.isInteger(inFlight) || inFlight < 1) {
   usageError(import.meta.filename, '--in-flight must be a whole number of at least 1')
 }
@@ -107,12 +121,14 @@ const sides = await abSides(flags.against)
 const agent = new http.Agent({keepAlive: true})
 
 const docs = flags['random-ids'] ? withSanityIds(archiveDocuments(SIZE)) : archiveDocuments(SIZE)
-const bodies: string[] = []
-for (let i = 0; i < docs.length; i += BATCH) {
-  bodies.push(
-    JSON.stringify({mutations: docs.slice(i, i + BATCH).map((doc) => ({createOrReplace: doc}))}),
-  )
-}
+const batches = importShape
+  ? importToolBatches(docs)
+  : Array.from({length: Math.ceil(docs.length / BATCH)}, (_, i) =>
+      docs.slice(i * BATCH, (i + 1) * BATCH),
+    )
+const bodies = batches.map((batch) =>
+  JSON.stringify({mutations: batch.map((doc) => ({createOrReplace: doc}))}),
+)
 const warmUp = newsroomDocuments(WARM_UP, 99).map((doc) =>
   JSON.stringify({mutations: [{createOrReplace: doc}]}),
 )
@@ -349,7 +365,8 @@ const waitsText = (waits: Round['waits']) =>
     .join('  ')
 
 console.error(
-  `${docs.length} documents in ${bodies.length} transactions, ${inFlight} in flight, ` +
+  `${docs.length} documents in ${bodies.length} transactions ` +
+    `(${importShape ? "@sanity/import's batches, at most 256 kB" : `of ${BATCH}`}), ${inFlight} in flight, ` +
     `${flags['random-ids'] ? 'ids as the Studio makes them' : "the archive's ids"}, load ${loadavg()[0]}`,
 )
 const results: Round[] = []

@@ -221,3 +221,33 @@ export function archiveWith(articles: number, studioIds = false): BenchDocument[
   const archive = archiveDocuments(archiveOf(articles))
   return studioIds ? withSanityIds(archive) : archive
 }
+
+/** @sanity/import's bound on a batch: JSON.stringify's length of its documents (batchDocuments.ts). */
+export const IMPORT_BATCH_CHARS = 256 * 1024
+/** Transactions @sanity/import keeps in flight (importBatches.ts DOCUMENT_IMPORT_CONCURRENCY). */
+export const IMPORT_IN_FLIGHT = 6
+
+/**
+ * The documents in batches as `@sanity/import` 7 (what `sanity dataset import` runs) cuts them: a
+ * batch ends before the document that would take its JSON past IMPORT_BATCH_CHARS, and a document
+ * past it alone goes in a batch of its own (its batchDocuments, which the package does not export).
+ * The tool itself spends minutes before its first batch (docs/benchmarks-log.md): this is its shape
+ * alone, for a client that sends what the lake would get from it.
+ */
+export function importToolBatches(docs: BenchDocument[]): BenchDocument[][] {
+  const batches: BenchDocument[][] = []
+  let batch: BenchDocument[] = []
+  let chars = 0
+  for (const doc of docs) {
+    const size = JSON.stringify(doc).length
+    if (batch.length > 0 && chars + size > IMPORT_BATCH_CHARS) {
+      batches.push(batch)
+      batch = []
+      chars = 0
+    }
+    batch.push(doc)
+    chars += size
+  }
+  if (batch.length > 0) batches.push(batch)
+  return batches
+}

@@ -31,6 +31,8 @@ import {
   ARCHIVE,
   archiveOf,
   archiveDocuments,
+  IMPORT_IN_FLIGHT,
+  importToolBatches,
   withSanityIds,
   newsroomDocuments,
   type BenchDocument,
@@ -321,6 +323,10 @@ async function loadSerialisedInLoop(
   for (let i = 0; i < docs.length; i += batch) await mutate(lake, dataset, docs.slice(i, i + batch))
   return clientSeconds(cpu0)
 }
+
+/** The import shape's row, in both reports: the tool's batches from the bench's client. */
+const IMPORT_SHAPE_ROW =
+  "the same documents in @sanity/import 7's batches (≤ 256 kB of JSON each), 6 in flight, from the bench's client on a lake of its own (the tool's shape, not the goal's row)"
 
 /** The import row's label, in both reports. */
 const SANITY_IMPORT_ROW =
@@ -910,6 +916,7 @@ async function benchWritesOnly(): Promise<void> {
   const serialising = process.cpuUsage()
   const bodies = serialisedBatches(docs, 1000)
   const serialiseMs = (clientSeconds(serialising) * 1000) / docs.length
+  const shapeBodies = importToolBatches(docs).map(mutationsBody)
   log(`loading ${rate(docs.length)} documents…`)
   let imported: SanityImportResult | undefined
   const rows = [
@@ -924,6 +931,10 @@ async function benchWritesOnly(): Promise<void> {
     await measure(BULK_IN_LOOP_ROW, 'archive', async (lake, dataset) => ({
       count: docs.length,
       clientSeconds: await loadSerialisedInLoop(lake, dataset, docs, 1000),
+    })),
+    await measure(IMPORT_SHAPE_ROW, 'archive', async (lake, dataset) => ({
+      count: docs.length,
+      clientSeconds: await loadBodies(lake, dataset, shapeBodies, IMPORT_IN_FLIGHT),
     })),
     ...(flags['import-tool']
       ? [
@@ -1145,6 +1156,25 @@ try {
     await writeLake.stop()
     await rm(writeDir, {recursive: true, force: true})
   }
+  // On a lake of its own: the same documents in @sanity/import's batches and in flight as it
+  // sends them, from this client (the tool's own preparation left out): the goal's row stays the
+  // one-at-a-time load above.
+  log("@sanity/import's shape…")
+  const shapeDir = await mkdtemp(join(tmpdir(), 'lake-bench-shape-'))
+  const shapeLake = await startLake(shapeDir)
+  let shapeSeconds: number
+  let shapeIndexSeconds: number
+  try {
+    await send(`${shapeLake.url}/v2025-03-01/ping`).then((response) => response.arrayBuffer())
+    const shapeBodies = importToolBatches(docs).map(mutationsBody)
+    const shapeStart = performance.now()
+    await loadBodies(shapeLake, dataset, shapeBodies, IMPORT_IN_FLIGHT)
+    shapeSeconds = (performance.now() - shapeStart) / 1000
+    shapeIndexSeconds = shapeSeconds + (await indexCaughtUp(shapeDir, dataset))
+  } finally {
+    await shapeLake.stop()
+    await rm(shapeDir, {recursive: true, force: true})
+  }
   // After every archive row, on a lake of its own: the same documents as @sanity/import sends them.
   let toolLoad: SanityImportResult | null = null
   let toolIndexSeconds = 0
@@ -1246,6 +1276,13 @@ try {
         [
           'the same, until the full-text index (filled after the commits) held every document',
           `${rate(docs.length / indexSeconds)} documents/s (${indexSeconds.toFixed(1)} s)`,
+          '',
+          '',
+        ],
+        [
+          IMPORT_SHAPE_ROW,
+          `${rate(docs.length / shapeSeconds)} documents/s (${shapeSeconds.toFixed(1)} s; ` +
+            `until indexed ${rate(docs.length / shapeIndexSeconds)}/s)`,
           '',
           '',
         ],

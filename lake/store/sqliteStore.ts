@@ -1045,6 +1045,14 @@ export function createSqliteStore(
   const knownBytes = new Map<string, number>()
   const rememberAbsent = !options.readOnly
   let db: DatabaseSync | null = null
+  /**
+   * Declared while the dataset has no file (a name only read so far): made by the write that makes
+   * it. Declaring them used to make the file, so any read of any name, anonymous too, made a
+   * dataset and took a place under the dataset cap.
+   */
+  const declaredLater = new Set<string>()
+  /** Indexes declared in this run (`--index`, `--order-index`), by name. */
+  const declaredIndexes = new Set<string>()
   let closed = false
   /** Why the store was closed for good while the lake runs: its dataset was deleted. */
   let deleted: string | null = null
@@ -1096,7 +1104,8 @@ export function createSqliteStore(
       if (options.pageCacheKiB) db.exec(`PRAGMA cache_size = -${options.pageCacheKiB}`)
       return db
     }
-    if (path !== ':memory:' && !existsSync(path)) {
+    const making = path !== ':memory:' && !existsSync(path)
+    if (making) {
       options.admitFile?.()
       // Owner-only (lake/auth/dataFolder.ts): SQLite gives -wal and -shm the file's mode.
       mkdirSync(join(path, '..'), {recursive: true, mode: 0o700})
@@ -1138,6 +1147,14 @@ export function createSqliteStore(
       describeFields(db)
       if (searchIndexOn) ensureSearchIndex(db)
       else dropSearchIndex(db)
+      // Made here, at once: its table is empty, and a bulk load's first batch keeps them as it goes.
+      if (making) {
+        for (const expr of declaredLater) {
+          db.exec(`CREATE INDEX IF NOT EXISTS attr_${hash(expr)} ON documents (${expr})`)
+          declaredIndexes.add(`attr_${hash(expr)}`)
+        }
+        declaredLater.clear()
+      }
       opening = randomUUID()
       // Left by a lake that stopped before indexing them.
       if (offThread) {
@@ -1153,6 +1170,14 @@ export function createSqliteStore(
       throw err
     }
     scheduleIndexing()
+    if (declaredLater.size > 0) {
+      // A file another process made: built as any declared index, after what opened it.
+      const exprs = [...declaredLater]
+      declaredLater.clear()
+      setImmediate(() => {
+        if (!closed) for (const expr of exprs) noteAttributeUse(expr, true)
+      })
+    }
     return db
   }
 
@@ -2204,8 +2229,6 @@ export function createSqliteStore(
    */
   const attributeUses = createLru<string, number>(ATTRIBUTE_USES, (expr) => expr.length)
   let newAutoIndexes = 0
-  /** Indexes declared in this run (`--index`, `--order-index`), by name. */
-  const declaredIndexes = new Set<string>()
   /** Index builds waiting for (or on) the thread, by index name; `drops` the index it replaces. */
   const pendingIndexes = new Map<string, {sql: string[]; drops?: string}>()
   let indexBuildRetry: ReturnType<typeof setTimeout> | null = null
@@ -2214,8 +2237,11 @@ export function createSqliteStore(
     attributeUses.set(expr, uses)
     if (!declare && (uses !== AUTO_INDEX_AFTER || newAutoIndexes >= MAX_NEW_AUTO_INDEXES)) return
     if (options.readOnly) return
-    const conn = open(declare)
-    if (!conn) return
+    const conn = open(false)
+    if (!conn) {
+      if (declare) declaredLater.add(expr)
+      return
+    }
     const name = `attr_${hash(expr)}`
     if (declare) declaredIndexes.add(name)
     const dropping = new Set([...pendingIndexes.values()].map((build) => build.drops))

@@ -47,7 +47,31 @@ export function listenerFilterNode(
       'A listener filter cannot use text::query(): full-text search runs in queries only. Listen with the filter without it (e.g. *[_type == "article"]) and run the search query again on each event, or use the live API with the search query',
     )
   }
+  if (usesJoin(filterNode)) {
+    // A listener sees one document: `->` and `*[…]` found nothing, so every event was no match
+    // and the listener was welcomed and never fired (hosted refuses joins in listeners too).
+    throw new QueryError(
+      'A listener filter cannot use a join (-> or a subquery *[…]): a listener sees one document at a time. Listen with the filter without it (e.g. *[_type == "article"]) and run the query with the join again on each event, or use the live API with that query',
+    )
+  }
   return filterNode.type === 'Filter' ? filterNode : null
+}
+
+/** Whether a filter's terms (not the `*` it filters) hold a `->` or a subquery on `*`. */
+function usesJoin(node: ExprNode): boolean {
+  for (let filter = node; filter.type === 'Filter'; filter = filter.base) {
+    if (joins(filter.expr)) return true
+  }
+  return false
+}
+
+function joins(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false
+  const {type} = node as {type?: unknown}
+  // A parameter's value is data, whatever its members are named.
+  if (type === 'Value') return false
+  if (type === 'Deref' || type === 'Everything') return true
+  return Object.values(node).some(joins)
 }
 
 /** Whether a parsed filter holds a `text::query` match (parseQuery rewrote it) or call. */

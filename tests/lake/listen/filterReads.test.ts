@@ -27,8 +27,6 @@ describe('the fields a filter reads', () => {
     '*[references("x")]',
     '*[count(@) > 0]',
     '*[count(items[^._id == _ref]) > 0]',
-    '*[count(*) > 0]',
-    '*[source->name == "x"]',
     '*[sanity::versionOf("x")]',
   ])('%s reads the whole document', (query) => expect(reads(query)).toBeNull())
 })

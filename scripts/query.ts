@@ -47,9 +47,27 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
       params[name] = JSON.parse(raw)
     } catch {
       params[name] = raw
+      continue
+    }
+    // JSON.parse reads it as Infinity, which JSON cannot carry: the client sent it as null, and
+    // the query answered as if $name were null.
+    const huge = hugeNumber(raw)
+    if (huge !== null) {
+      throw new UsageError(
+        `--param ${name}: ${huge} is past the largest number JSON carries (about 1.8e308). Pass a smaller number, or the text in quotes: ${name}='"${huge}"'.`,
+      )
     }
   }
   return params
+}
+
+/** The first number in JSON text (outside its strings) too large for a double, or null. */
+function hugeNumber(json: string): string | null {
+  const outsideStrings = json.replace(/"(?:[^"\\]|\\.)*"/g, (text) => ' '.repeat(text.length))
+  for (const [number] of outsideStrings.matchAll(/-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+    if (!Number.isFinite(Number(number))) return number
+  }
+  return null
 }
 
 export const command = defineCommand({

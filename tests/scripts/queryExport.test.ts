@@ -98,6 +98,21 @@ describe('npm run query', () => {
     expect(JSON.parse(io.out())).toEqual([10, 12])
   })
 
+  it('refuses a --param number past what JSON carries, as its other usage errors', async () => {
+    // JSON.parse read it as Infinity, which the client sent as null: `null`, exit 0.
+    for (const [pair, shown] of [
+      ['n=1e400', '1e400'],
+      ['n=-1e400', '-1e400'],
+      ['n=[1, {"x": 1e999}]', '1e999'],
+    ]) {
+      const io = captureIo({env})
+      expect(await runQuery(['$n', '--param', pair], io), pair).toBe(2)
+      expect(io.out(), pair).toBe('')
+      expect(io.err(), pair).toContain(`--param n`)
+      expect(io.err(), pair).toContain(shown)
+    }
+  })
+
   it('shows drafts only with --perspective drafts or raw', async () => {
     const titles = async (perspective: string) => {
       const io = captureIo({env})

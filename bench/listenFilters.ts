@@ -1,12 +1,15 @@
 /**
  * `node bench/listenFilters.ts [--against DIR] [--rounds N] [--listeners N] [--writes N]
- * [--shape long|ids]`: the lake's event-loop CPU (its main thread's, read from /proc) while
- * `--listeners` anonymous listeners (default 50), each with a filter of its own, connect over
- * HTTP/2, and then while `--writes` writes (default 20) each reach all of them. `long`: filters
+ * [--per-write N] [--shape long|ids|refs|titles]`: the lake's event-loop CPU (its main thread's,
+ * read from /proc) while `--listeners` anonymous listeners (default 50), each with a filter of its
+ * own, connect over HTTP/2, and then while `--writes` writes (default 20) of `--per-write` articles
+ * each (default 1) reach all of them, and the longest a `/ping` sent meanwhile (one after another)
+ * waited. `long`: filters
  * 30,000 characters long (past the 16 KiB rule, core/limits.ts parsesInPlace); `ids`:
  * `*[_id in $ids]` with 2,000 ids of its own (about 48 KiB in the URL), the written ones last; `refs`:
  * 600 `references()` of ids of its own, the written articles' author last (each article about
- * 1.5 kB, with references in its body). With `--against DIR` (another checkout of this repository
+ * 1.5 kB, with references in its body); `titles`: 600 `title == "…"` terms of its own (about 18 kB),
+the written articles' type last. With `--against DIR` (another checkout of this repository
  * with its node_modules) its lake is A and this one's B, alternated round by round (abSides). Prints
  * one line per side and round with the load average. Nothing is written to bench/results.
  */
@@ -24,13 +27,17 @@ const flags = benchFlags(import.meta.filename, {
   rounds: {type: 'string', default: '2'},
   listeners: {type: 'string', default: '50'},
   writes: {type: 'string', default: '20'},
+  'per-write': {type: 'string', default: '1'},
   shape: {type: 'string', default: 'long'},
 })
-if (!['long', 'ids', 'refs'].includes(flags.shape)) throw new Error('--shape is long, ids or refs')
+if (!['long', 'ids', 'refs', 'titles'].includes(flags.shape)) {
+  throw new Error('--shape is long, ids, refs or titles')
+}
 const DATASET = 'bench'
 const API = 'v2025-02-19'
 const listeners = Number(flags.listeners)
 const writes = Number(flags.writes)
+const perWrite = Number(flags['per-write'])
 
 /** The lake's main thread's CPU in ms: its event loop's (the thread's id is the process's). */
 const loopMs = (pid: number) => (threadSecondsOf(pid).get(String(pid))?.seconds ?? NaN) * 1000
@@ -57,13 +64,17 @@ const articleOf = (w: number) => ({
 /** A listener's query string: its filter, and for `ids` its own ids with the written ones last. */
 function listenQuery(i: number): URLSearchParams {
   if (flags.shape === 'long') return new URLSearchParams({query: filterOf(i)})
+  if (flags.shape === 'titles') {
+    const terms = Array.from({length: 599}, (_, k) => `title == "nope-${i}-${k}-${'x'.repeat(8)}"`)
+    return new URLSearchParams({query: `*[(${terms.join(' || ')} || _type == "article")]`})
+  }
   if (flags.shape === 'refs') {
     const terms = Array.from({length: 599}, (_, k) => `references("n${i}-${k}")`)
     const query = `*[_type == "article" && (${terms.join(' || ')} || references("author"))]`
     return new URLSearchParams({query})
   }
   const own = Array.from({length: 2000}, (_, k) => `l${i}-${String(k).padStart(6, '0')}`)
-  const written = Array.from({length: writes}, (_, w) => `a${w}`)
+  const written = Array.from({length: writes * perWrite}, (_, w) => `a${w}`)
   return new URLSearchParams({query: '*[_id in $ids]', $ids: JSON.stringify([...own, ...written])})
 }
 
@@ -142,10 +153,25 @@ for (const {round, side} of alternated(await abSides(flags.against), Number(flag
 
     before = loopMs(pid)
     const events = (text: string) => text.split('event: mutation').length - 1
+    const expected = writes * perWrite
+    const allHeard = () => heard.every((l) => events(l.text()) >= expected || l.closed())
+    // /ping one after another from the first write until every event is heard: the longest wait.
+    let pingMs = 0
+    let writing = true
+    const pinging = (async () => {
+      while (writing || !allHeard()) {
+        const sent = performance.now()
+        await request(session, {':path': `/${API}/ping`}).ended
+        pingMs = Math.max(pingMs, performance.now() - sent)
+      }
+    })()
     for (let w = 0; w < writes; w++) {
-      await mutate([{create: articleOf(w)}])
+      const articles = Array.from({length: perWrite}, (_, k) => articleOf(w * perWrite + k))
+      await mutate(articles.map((article) => ({create: article})))
     }
-    await until(() => heard.every((l) => events(l.text()) >= writes || l.closed()))
+    writing = false
+    await until(allHeard)
+    await pinging
     const eventsMs = loopMs(pid) - before
     const delivered = heard.reduce((n, l) => n + events(l.text()), 0)
     for (const l of open) l.stream.close()
@@ -154,8 +180,9 @@ for (const {round, side} of alternated(await abSides(flags.against), Number(flag
     console.log(
       `${side.name} round ${round + 1} (${flags.shape}): event loop ${connectMs.toFixed(0)} ms for ${listeners} ` +
         `listeners to connect (${heard.length} welcomed), ${eventsMs.toFixed(0)} ms for ` +
-        `${writes} writes to reach them (${delivered} events, ` +
-        `${((eventsMs / Math.max(1, delivered)) * 1000).toFixed(0)} µs each); load ${load.join(' ')}`,
+        `${writes} writes of ${perWrite} to reach them (${delivered} events, ` +
+        `${((eventsMs / Math.max(1, delivered)) * 1000).toFixed(0)} µs each); /ping waited at most ` +
+        `${pingMs.toFixed(0)} ms; load ${load.join(' ')}`,
     )
   } finally {
     session.destroy()

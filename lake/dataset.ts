@@ -463,6 +463,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             ? (documents as SanityDocument[]).map(filter)
             : onEvent(documents),
         reads,
+        onLoop: true,
       }
     }
     // Compiles it on a worker and evaluates it once on a minimal probe document (compileFilter):
@@ -932,15 +933,18 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
       try {
         // All a filter's answer depends on, and the bounds it is compiled with; each listener
         // applies what it may read itself.
-        const {filterBudgetMs, filterWaitMs} = listenConfig
+        const {filterBudgetMs, filterWaitMs, filterLoopBudgetMs} = listenConfig
         // The parameters' JSON as checkQueryText made it: the same text, made once.
         const key = requestKey(request.query, size.paramsJson, [
           principal.id,
           filterBudgetMs,
           filterWaitMs,
+          filterLoopBudgetMs,
         ])
-        matcher = await matchers.get(key, () =>
-          compileMatcher(request, principal, size, filterBudgetMs, filterWaitMs),
+        matcher = await matchers.get(
+          key,
+          () => compileMatcher(request, principal, size, filterBudgetMs, filterWaitMs),
+          filterLoopBudgetMs,
         )
       } catch (err) {
         if (!(err instanceof LakeError)) throw err

@@ -7,7 +7,12 @@
  */
 import {isVersionId, randomId} from '../core/ids.ts'
 import {can, type Principal} from '../core/grants.ts'
-import {LakeError, ListenerOverloadedError, TooManyRequestsError} from '../core/errors.ts'
+import {
+  LakeError,
+  ListenerOverloadedError,
+  QueryTimeoutError,
+  TooManyRequestsError,
+} from '../core/errors.ts'
 import {LIMITS} from '../core/limits.ts'
 import {headsOf, sharedTextOf} from '../core/changeText.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from '../core/types.ts'
@@ -37,6 +42,8 @@ export interface DocumentMatcher {
    * large document whose outline holds them is matched on its outline, never parsed here.
    */
   reads: ReadonlySet<string> | null
+  /** Matched on the event loop (a filter of bounded cost): its time there is budgeted. */
+  onLoop?: boolean
 }
 
 /**
@@ -46,8 +53,16 @@ export interface DocumentMatcher {
  * it 1,000 times a write. Held while a listener holds it.
  */
 export interface MatcherCache {
-  /** The shared matcher for `key`, compiled by `compile` if none is held (or being compiled). */
-  get(key: string, compile: () => Promise<DocumentMatcher>): Promise<DocumentMatcher>
+  /**
+   * The shared matcher for `key`, compiled by `compile` if none is held (or being compiled); one
+   * matched on the event loop fails once its matching passes `loopBudgetMs` an event
+   * (answeringOnce; `key` should hold it).
+   */
+  get(
+    key: string,
+    compile: () => Promise<DocumentMatcher>,
+    loopBudgetMs?: number,
+  ): Promise<DocumentMatcher>
 }
 
 export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
@@ -58,12 +73,12 @@ export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
     if (held.get(key)?.deref() === undefined) held.delete(key)
   })
   return {
-    get(key, compile) {
+    get(key, compile, loopBudgetMs = LISTEN_DEFAULTS.filterLoopBudgetMs) {
       const found = held.get(key)?.deref() ?? compiling.get(key)
       if (found) return Promise.resolve(found)
       const compiled = compile().then(
         (matcher) => {
-          const shared = answeringOnce(matcher, counters)
+          const shared = answeringOnce(matcher, counters, loopBudgetMs)
           held.set(key, new WeakRef(shared))
           collected.register(shared, key)
           compiling.delete(key)
@@ -81,29 +96,59 @@ export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
 }
 
 /**
- * `matcher`, remembering its answers for a turn of the event loop (the listeners that heard a
- * commit drain together, afterCommit): a document asked about again in that turn, by identity (a
- * transaction's documents, outlines and texts are the same objects for every listener), is not
- * matched again. Not longer: a document object may be a later transaction's too, and a filter
- * that reads now() answers for the time it is asked.
+ * `matcher`, remembering its answers for one fan-out (the listeners that heard commits drain
+ * together, afterCommit, over as many turns as their budget takes): a document asked about again
+ * meanwhile, by identity (a transaction's documents, outlines and texts are the same objects for
+ * every listener), is not matched again. Not longer: a document object may be a later
+ * transaction's too, and a filter that reads now() answers for the time it is asked.
+ *
+ * Its matching on the event loop is timed (performance.now: the thread's CPU time is counted in
+ * the kernel's ticks, 4 ms, so a match reads 0 or a whole tick): past `loopBudgetMs` an event (a
+ * document asked about), averaged over the transaction, on OVER_BUDGET_IN_A_ROW transactions in a
+ * row, the filter fails from then on (its listeners get `channelError` saying why and how to
+ * narrow it), as a filter on a query thread fails past its budget. Not moved to a query thread:
+ * a thread hop costs the event loop more than such a filter does (100 filters of 600 terms moved
+ * there took 5.6-9.8 s of the loop's CPU for 10 writes of one article, against 0.4 s matched in
+ * place: bench/listenFilters.ts). In a row, as on a loaded machine a cheap filter is now and then
+ * preempted mid-match (a Studio filter takes microseconds); one only sometimes over (a large
+ * document now and then) stays, its cost bounded by the fan-out's turns (afterCommit).
  */
 function answeringOnce(
   matcher: DocumentMatcher,
   counters: RegistryInternals['counters'],
+  loopBudgetMs: number,
 ): DocumentMatcher {
   let answers: WeakMap<FilterDocument, boolean | Promise<boolean>> | null = null
+  let answersOf = -1
+  let overBudget = 0
+  let failed: LakeError | null = null
   return {
     reads: matcher.reads,
     match(documents) {
-      if (!answers) {
+      if (failed) throw failed
+      if (!answers || answersOf !== fanOuts) {
         answers = new WeakMap()
-        setImmediate(() => (answers = null))
+        answersOf = fanOuts
       }
       const known = answers
       const unasked = documents.filter((document) => !known.has(document))
       if (unasked.length > 0) {
         counters.filtered += unasked.length
+        const began = matcher.onLoop ? performance.now() : 0
         const matches = matcher.match(unasked)
+        if (matcher.onLoop && Array.isArray(matches)) {
+          const spent = performance.now() - began
+          counters.loopFilterMs += spent
+          overBudget = spent > loopBudgetMs * unasked.length ? overBudget + 1 : 0
+          if (overBudget >= OVER_BUDGET_IN_A_ROW) {
+            counters.overLoopBudget++
+            failed = new QueryTimeoutError(
+              loopBudgetMs,
+              `The listener's filter took more than ${loopBudgetMs} ms an event on the lake's event loop on ${OVER_BUDGET_IN_A_ROW} transactions in a row and the listener was closed: narrow the filter (fewer terms, smaller parameters)`,
+            )
+            throw failed
+          }
+        }
         unasked.forEach((document, i) => {
           known.set(
             document,
@@ -118,6 +163,9 @@ function answeringOnce(
     },
   }
 }
+
+/** Transactions in a row a filter's matching on the event loop passes its budget before it fails. */
+const OVER_BUDGET_IN_A_ROW = 3
 
 export interface ListenConfig {
   /** Interval of the `:` keep-alive comment. The client's polyfill gives up after 45 s of silence. */
@@ -137,6 +185,18 @@ export interface ListenConfig {
    */
   filterBudgetMs: number
   /**
+   * Time a filter matched on the event loop may take there per event (a document asked about),
+   * averaged over a transaction; past it on a few transactions in a row its listeners are closed
+   * with `channelError` (answeringOnce).
+   */
+  filterLoopBudgetMs: number
+  /**
+   * Time one turn of the event loop may spend matching and sending the listeners' events before
+   * the rest wait for the next turn, so /ping, queries and writes are answered in between
+   * (afterCommit). Wall time, as what waits meanwhile sees it.
+   */
+  fanOutTurnMs: number
+  /**
    * Time such a filter may wait for a query thread (busy, or niced and starved on a loaded
    * machine); past it the listener is closed with a `channelError` saying the lake was busy.
    */
@@ -151,6 +211,8 @@ export const LISTEN_DEFAULTS: ListenConfig = {
   maxBufferBytesPerHolder: LIMITS.listenerUnreadBytes.perHolder,
   maxBufferBytesTotal: LIMITS.listenerUnreadBytes.total,
   filterBudgetMs: 500,
+  filterLoopBudgetMs: 2,
+  fanOutTurnMs: 10,
   filterWaitMs: 30_000,
   maxPerPrincipal: LIMITS.listenersPerPrincipal,
 }
@@ -186,6 +248,23 @@ export interface ListenerStats {
   restarts: number
   /** Documents given to the listeners' filters: once a transaction for the listeners alike. */
   filtered: number
+  /**
+   * Filters matched on the event loop that failed there past its budget (ListenConfig.
+   * filterLoopBudgetMs), their listeners closed with `channelError`.
+   */
+  overLoopBudget: number
+  /** Time the event loop spent matching documents to filters, in ms. */
+  loopFilterMs: number
+  /**
+   * Turns of the event loop the listeners' fan-out took (afterCommit): one per commit heard
+   * together, and one more each time it passed ListenConfig.fanOutTurnMs. For every lake in the
+   * process, as they share its event loop.
+   */
+  fanOutTurns: number
+  /** The longest of those turns, in ms. */
+  longestFanOutTurnMs: number
+  /** Listeners whose drain waits for a turn of the fan-out now (none: every commit heard is sent). */
+  fanOutWaiting: number
 }
 
 interface Listener extends UnreadReader {
@@ -259,13 +338,23 @@ interface RegistryInternals extends ListenerRegistry {
     restarts: number
     peakQueuedBytes: number
     filtered: number
+    overLoopBudget: number
+    loopFilterMs: number
   }
 }
 
 export function createListenerRegistry(): ListenerRegistry {
   const budget = createUnreadBudget<Listener>('listeners')
   const listeners = budget.readers
-  const counters = {opened: 0, slowDisconnects: 0, restarts: 0, peakQueuedBytes: 0, filtered: 0}
+  const counters = {
+    opened: 0,
+    slowDisconnects: 0,
+    restarts: 0,
+    peakQueuedBytes: 0,
+    filtered: 0,
+    overLoopBudget: 0,
+    loopFilterMs: 0,
+  }
   const registry: RegistryInternals = {
     counters,
     queued(listener, bytes, config) {
@@ -291,7 +380,13 @@ export function createListenerRegistry(): ListenerRegistry {
     stats() {
       let queuedBytes = 0
       for (const listener of listeners) queuedBytes += listener.unread()
-      return {open: listeners.size, queuedBytes, ...counters}
+      return {
+        open: listeners.size,
+        queuedBytes,
+        ...counters,
+        ...fanOutStats,
+        fanOutWaiting: due.length,
+      }
     },
     endAll(why) {
       for (const listener of [...listeners]) listener.end(why)
@@ -582,11 +677,17 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
 
   /**
    * Delivers the pending transactions in order: at once while the filter answers at once (a
-   * filter of bounded cost), else each after the worker's answer.
+   * filter of bounded cost), else each after the worker's answer. Past the fan-out's turn budget it
+   * carries on in a later turn (afterCommit), `draining` still set: a commit heard meanwhile is
+   * queued behind the rest, so its events never overtake theirs.
    */
   const drain = (): void => {
     try {
-      while (pending.length > 0 && !closed) {
+      // At least one transaction a call, so that a turn always gets on.
+      for (let first = true; pending.length > 0 && !closed; first = false) {
+        if (!first && turnSpent(config.fanOutTurnMs)) {
+          return afterCommit(drain, config.fanOutTurnMs)
+        }
         const tx = pending.shift()!
         const {asked, matches} = ask(tx)
         if (Array.isArray(matches)) {
@@ -599,7 +700,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
           } catch (err) {
             return failed(err)
           }
-          drain()
+          afterCommit(drain, config.fanOutTurnMs)
         }, failed)
         return
       }
@@ -631,7 +732,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
             if (draining) return
             draining = true
             // After the commit's write lock is released.
-            afterCommit(drain)
+            afterCommit(drain, config.fanOutTurnMs)
           },
           // The bus's reason (logged there) names the transaction and the lake's error: not for
           // a caller who may not read what it changed.
@@ -650,22 +751,69 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
 
 /**
  * Drains to run once the commit that queued them is over: one setImmediate for all the listeners
- * a commit reached, not one each (500 listeners on one write).
+ * a commit reached, not one each (500 listeners on one write). A turn runs them until their
+ * matching passes the turn's budget (ListenConfig.fanOutTurnMs), then yields to the event loop
+ * and the rest run in the next: 100 listeners' filters of 600 terms held the loop 0.8-3.5 s for
+ * one write of 50 articles, /ping waiting 1.3-17 s (bench/listenFilters.ts).
  */
-const due: (() => void)[] = []
+let due: {drain: () => void; turnMs: number}[] = []
+/** A setImmediate for `due` is pending. */
+let dueScheduled = false
+/** When this turn of the fan-out began (performance.now). */
+let turnBegan = 0
+/** Fan-outs run to the end (their queue emptied), or cut at FAN_OUT_TURNS_SHARED turns. */
+let fanOuts = 0
+/** Turns of the current fan-out: answers are shared for at most this many (answeringOnce). */
+let turnsShared = 0
+const FAN_OUT_TURNS_SHARED = 64
+/** For ListenerStats: every lake in the process shares one event loop, so one fan-out. */
+const fanOutStats = {fanOutTurns: 0, longestFanOutTurnMs: 0}
 
-function afterCommit(drain: () => void): void {
-  if (due.length === 0) setImmediate(runDue)
-  due.push(drain)
+function afterCommit(drain: () => void, turnMs: number): void {
+  due.push({drain, turnMs})
+  if (dueScheduled) return
+  dueScheduled = true
+  setImmediate(runDue)
+}
+
+/** Whether this turn passed `turnMs`: the drain asking waits for the next turn. */
+function turnSpent(turnMs: number): boolean {
+  return performance.now() - turnBegan > turnMs
 }
 
 function runDue(): void {
-  for (const drain of due.splice(0)) {
-    try {
-      drain()
-    } catch (err) {
-      // A drain reports its own errors to its listener; one that escapes must not stop the rest.
-      console.error('lake: listener failed', err)
+  dueScheduled = false
+  turnBegan = performance.now()
+  fanOutStats.fanOutTurns++
+  // Those queued during this turn (a drain past the budget, a thread's answer) wait for the next.
+  const now = due
+  due = []
+  try {
+    for (let i = 0; i < now.length; i++) {
+      const {drain, turnMs} = now[i]!
+      // The first runs whatever the time, so that every turn gets on.
+      if (i > 0 && turnSpent(turnMs)) {
+        // Ahead of those queued meanwhile (a spread of thousands would pass the stack's limit).
+        due = now.slice(i).concat(due)
+        break
+      }
+      try {
+        drain()
+      } catch (err) {
+        // A drain reports its own errors to its listener; one that escapes must not stop the rest.
+        console.error('lake: listener failed', err)
+      }
+    }
+  } finally {
+    const took = performance.now() - turnBegan
+    fanOutStats.longestFanOutTurnMs = Math.max(fanOutStats.longestFanOutTurnMs, took)
+    if (due.length > 0 && !dueScheduled) {
+      dueScheduled = true
+      setImmediate(runDue)
+    }
+    if (due.length === 0 || ++turnsShared >= FAN_OUT_TURNS_SHARED) {
+      fanOuts++
+      turnsShared = 0
     }
   }
 }

@@ -52,6 +52,8 @@ async function writeUntilCut(type: string) {
   for (let writes = 0; writes < MAX_WRITES; writes++) {
     const blob = randomBytes(48 * KIB).toString('base64')
     await client.patch(type).set({blob}).commit()
+    // The listeners' fan-out may take several turns of the event loop (a turn's budget).
+    await expect.poll(() => listenerStats().fanOutWaiting).toBe(0)
     if (listenerStats().slowDisconnects > before) break
   }
   return listenerStats()

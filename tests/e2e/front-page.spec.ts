@@ -97,6 +97,7 @@ async function startFrontPage(dataDir: string): Promise<{buildMs: number}> {
 test('the front page lists, renders and shows a Studio publish live', async ({
   page,
   context,
+  newContext,
   lake,
   timing,
 }) => {
@@ -141,6 +142,19 @@ test('the front page lists, renders and shows a Studio publish live', async ({
   await expect
     .poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth))
     .toBeGreaterThan(0)
+
+  // The masthead's date is the reader's day in Dhaka, not the build's: 20:30 UTC is the next day
+  // there. The page is prerendered, so a date rendered on the server stayed the build's.
+  const later = new Date('2030-01-15T20:30:00Z')
+  // In a context of its own: a clock is the whole context's, and the Studio's page under a clock
+  // four years on showed the form read-only.
+  const otherDay = await newContext()
+  const dated = await otherDay.newPage()
+  await dated.clock.setFixedTime(later)
+  await dated.goto(FRONT_PAGE)
+  // Its Gregorian and Bangla days (the Hijri one follows the browser's Intl data).
+  await expect(dated.locator('.date')).toContainText('১৬ জানুয়ারি ২০৩০')
+  await expect(dated.locator('.date')).toContainText('২ মাঘ ১৪৩৬ বঙ্গাব্দ')
 
   // One article: source and related headlines.
   const href = await story.getByRole('link').first().getAttribute('href')

@@ -1,13 +1,13 @@
-import {formatFrontPageDate} from '../../../bangla/index.ts'
 import {LATEST_ARTICLES_QUERY} from '../../../queries/index.ts'
 import {sanityFetch} from '../sanity/live.ts'
 import {LeadImage} from './LeadImage.tsx'
+import {TodaysDate} from './TodaysDate.tsx'
 
 export default async function FrontPage() {
   const {data: articles} = await sanityFetch({query: LATEST_ARTICLES_QUERY, params: {limit: 12}})
   return (
     <>
-      <p className="date">{formatFrontPageDate(new Date())}</p>
+      <TodaysDate />
       <ul className="stories">
         {articles.map((article, i) => (
           <li key={article._id} className="story" data-testid="story">

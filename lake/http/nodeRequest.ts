@@ -71,10 +71,11 @@ function endedShort(incoming: IncomingMessage, received: number): Error | null {
 /**
  * The body parsed as JSON, as `c.req.json()` would (UTF-8, a leading BOM dropped; a SyntaxError
  * for bad JSON). Read straight from Node's request when its length was declared, which the body
- * limit checked without reading it (limits.ts).
+ * limit checked without reading it (limits.ts). `check` is given the bytes before they are
+ * decoded, and throws to refuse them.
  */
-export async function jsonBody<T>(c: Context): Promise<T> {
-  return (await sizedJsonBody<T>(c)).value
+export async function jsonBody<T>(c: Context, check?: (bytes: Uint8Array) => void): Promise<T> {
+  return (await sizedJsonBody<T>(c, null, check)).value
 }
 
 /**

@@ -68,10 +68,20 @@ async function datasetSettings(c: Context): Promise<{aclMode?: DatasetVisibility
   if (!(VISIBILITIES as readonly unknown[]).includes(aclMode)) {
     throw new BadRequestError(
       `aclMode must be one of ${VISIBILITIES.map((mode) => `"${mode}"`).join(', ')}, not ` +
-        `${JSON.stringify(aclMode)}: this lake has no custom access control`,
+        `${described(aclMode)}: this lake has no custom access control`,
     )
   }
   return {aclMode: aclMode as DatasetVisibility}
+}
+
+/**
+ * A scalar as JSON (cut), else what it is: JSON.stringify recursed past the stack on an array
+ * 30,000 deep (a 500), and a 64 KiB body's value is no message.
+ */
+function described(value: unknown): string {
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object' && value !== null) return 'an object'
+  return String(JSON.stringify(value)).slice(0, 64)
 }
 
 export function projectRoutes(): Hono {

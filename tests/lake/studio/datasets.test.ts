@@ -105,6 +105,27 @@ describe('client.datasets', () => {
     expect(await aclModeOf('kept')).toBe('private')
   })
 
+  it('an aclMode nested 30,000 deep is a 400 naming what it is, nothing made (was a 500)', async () => {
+    // Its message wrote the value as JSON, which recursed past the stack.
+    const {token} = admin.config()
+    const deep = `${'['.repeat(30_000)}1${']'.repeat(30_000)}`
+    for (const [method, name] of [
+      ['PUT', 'deepacl'],
+      ['PATCH', 'kept'],
+    ]) {
+      const res = await fetch(`${lake.url}/v2025-02-19/datasets/${name}`, {
+        method,
+        headers: {'content-type': 'application/json', authorization: `Bearer ${token}`},
+        body: `{"aclMode":${deep}}`,
+      })
+      const text = await res.text()
+      expect(res.status, `${method}: ${text.slice(0, 300)}`).toBe(400)
+      expect(text).toContain('aclMode must be one of \\"public\\", \\"private\\", not an array')
+    }
+    expect(await aclModeOf('deepacl')).toBeUndefined()
+    expect(await aclModeOf('kept')).toBe('private')
+  })
+
   it('only administrators create or edit datasets', async () => {
     await admin.datasets.create('guarded', {aclMode: 'private'})
     const editor = lake.client()

@@ -5,7 +5,7 @@
 import {commandGroup, runMain} from '../kit/cli.ts'
 import {useCompileCache} from '../kit/compileCache.ts'
 import {startWithMallocSettings} from '../kit/lakeFlags.ts'
-import {stopWithParent} from './cli/stopping.ts'
+import {STOP_LIMIT_MS, stopLimitMs, stopWithParent} from './cli/stopping.ts'
 import {startsUnsupervised, superviseLake} from './cli/supervisor.ts'
 
 export const lakeCommand = commandGroup({
@@ -58,8 +58,8 @@ if (import.meta.main) {
 async function runLake(): Promise<void> {
   // glibc's malloc settings are read only as a process starts: without them, it starts again.
   startWithMallocSettings()
-  // Its supervisor or npm's shell gone: it stops.
-  stopWithParent(process.env)
+  // Its supervisor or npm's shell gone: it stops, by SIGKILL at the stop limit if its loop is held.
+  stopWithParent(process.env, parentGoneLimitMs(process.env))
   // Before the command's modules load, so the lake's threads find them all in the cache.
   useCompileCache()
   // The process is the lake's own: a rejection nobody handled is logged and the lake goes on
@@ -70,4 +70,13 @@ async function runLake(): Promise<void> {
     console.error(`lake: a failure nobody handled (a bug; the lake goes on serving): ${said}`)
   })
   await runMain(lakeCommand, 'lake')
+}
+
+/** The stop limit; a value the start refuses (usage message, exit code 2) counts as the default. */
+function parentGoneLimitMs(env: NodeJS.ProcessEnv): number {
+  try {
+    return stopLimitMs(env)
+  } catch {
+    return STOP_LIMIT_MS
+  }
 }

@@ -75,23 +75,59 @@ setTimeout(() => {
 `
 
 /**
- * SIGTERM to this process once its parent has gone: the lake's supervisor (its
+ * Stops this process once its parent has gone: the lake's supervisor (its
  * LAKE_SUPERVISOR_VARIABLE, supervisor.ts or kit/lakeProcess.ts), so that a supervisor killed
  * outright (SIGKILL) leaves no lake running, or the shell npm ran `npm run lake` with: npm's SIGTERM
  * reaches only that shell, and dash (Debian's sh) ends without passing it on. A process whose
- * parent ends is handed to another (its ppid changes); then it stops as on SIGTERM (stopOnSignal).
- * Otherwise nothing: a lake started on its own may outlive its starter on purpose. Windows hands no
- * process over, so there it does nothing.
+ * parent ends is handed to another (its ppid changes). Then it is sent SIGTERM (a free loop stops
+ * cleanly, stopOnSignal) and, `killAfterMs` later if still running, SIGKILL: the parent that kept
+ * the limit for a held loop is gone. Watched from a thread of its own, as a timer on a held event
+ * loop fires only once the loop is free (a held lake kept serving 24 s after its supervisor's
+ * SIGKILL). Nothing acknowledged is lost to the SIGKILL: a write is answered once its WAL frames are
+ * synced. `killAfterMs` null: SIGTERM only (the supervisor, whose loop is never held and which
+ * keeps the limit itself). Otherwise nothing: a lake started on its own may outlive its starter on
+ * purpose. Windows hands no process over, so there it does nothing.
  */
-export function stopWithParent(env: NodeJS.ProcessEnv, everyMs = 500): void {
+export function stopWithParent(
+  env: NodeJS.ProcessEnv,
+  killAfterMs: number | null,
+  everyMs = 100,
+): void {
   const supervisor = env[LAKE_SUPERVISOR_VARIABLE]
   if (env.npm_lifecycle_event !== 'lake' && !supervisor) return
+  if (process.platform === 'win32') return
   // The supervisor's id, not the parent's now: one gone before this start is noticed too.
   const parent = supervisor ? Number(supervisor) : process.ppid
-  const watch = setInterval(() => {
-    if (process.ppid === parent) return
-    clearInterval(watch)
-    process.kill(process.pid, 'SIGTERM')
-  }, everyMs)
-  watch.unref()
+  const watcher = new Worker(PARENT_WATCHER, {
+    eval: true,
+    workerData: {parent, pid: process.pid, killAfterMs, everyMs},
+  })
+  watcher.unref()
+  // A thread that cannot start: watched from the event loop instead (late when it is held).
+  watcher.on('error', (err: Error) => {
+    process.stderr.write(
+      `lake: the parent's watcher thread failed (${err.message}); watching from the event loop instead\n`,
+    )
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return
+      clearInterval(watch)
+      process.kill(process.pid, 'SIGTERM')
+    }, everyMs)
+    watch.unref()
+  })
 }
+
+/** Script or module alike, as WATCHDOG. process.ppid is read afresh at each look. */
+const PARENT_WATCHER = `
+const {workerData: {parent, pid, killAfterMs, everyMs}} = process.getBuiltinModule('node:worker_threads')
+const watch = setInterval(() => {
+  if (process.ppid === parent) return
+  clearInterval(watch)
+  process.kill(pid, 'SIGTERM')
+  if (killAfterMs === null) return
+  setTimeout(() => {
+    process.getBuiltinModule('node:fs').writeSync(2, 'lake: its supervisor gone, still running ' + killAfterMs + ' ms after SIGTERM; ending now\\n')
+    process.kill(pid, 'SIGKILL')
+  }, killAfterMs)
+}, everyMs)
+`

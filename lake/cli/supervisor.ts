@@ -83,8 +83,9 @@ export function superviseLake(argv: readonly string[], env: NodeJS.ProcessEnv): 
     if (!stopping) say(`lake: the lake's process ended by ${signal}\n`)
     endBy(signal)
   })
-  // npm's SIGTERM reaches only the shell it ran the script with.
-  stopWithParent(env)
+  // npm's SIGTERM reaches only the shell it ran the script with. SIGTERM alone: this process keeps
+  // the limit itself.
+  stopWithParent(env, null)
 }
 
 /** Ends this process as the lake ended: by the signal itself where it only terminates. */

@@ -262,6 +262,30 @@ test.runIf(process.platform === 'linux')(
 )
 
 test.runIf(process.platform === 'linux')(
+  "a command killed outright (SIGKILL) while its lake's event loop is held does not leave the lake serving",
+  async () => {
+    const command = await startCommand(await folder())
+    process.kill(command.lakePid, 'SIGUSR2')
+    await until(() => (command.stderr().includes('holding the event loop') ? true : undefined))
+    const killed = performance.now()
+    command.child.kill('SIGKILL')
+    await command.exited
+    // The hold is forever; the bound is generous for load but far short of any hold that matters.
+    // Before: the lake watched its supervisor from its own (held) event loop and kept serving.
+    // Its port closed, not only its main thread gone: a killed process's leader shows as a zombie
+    // while its other threads are still ending, its files (the port) still open.
+    const deadline = Date.now() + 10_000
+    while (!gone(command.lakePid) || (await portAnswers(command.port))) {
+      if (Date.now() > deadline)
+        throw new Error('the lake still serving 10 s after its supervisor was killed')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    console.log(`supervisor killed to the lake gone: ${Math.round(performance.now() - killed)} ms`)
+  },
+  240_000,
+)
+
+test.runIf(process.platform === 'linux')(
   'a lake started by a program (kit/lakeProcess.ts, as npm run dev does) stops when that program is killed outright',
   async () => {
     const dataDir = await folder()

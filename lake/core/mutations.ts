@@ -7,7 +7,7 @@ import {defineField} from './documentPaths.ts'
 import {ConflictError, itemError, MutationError, type ErrorItem} from './errors.ts'
 import {invalidIdReason, randomId} from './ids.ts'
 import {applyOperations, mutatorFailure} from './patchApply.ts'
-import {patchPathProblem} from './patchPaths.ts'
+import {patchPathProblem, pathSegments} from './patchPaths.ts'
 import {expandWildcards} from './patchWildcards.ts'
 import {hunks, patchWork, type Work} from './patchWork.ts'
 import {
@@ -17,6 +17,7 @@ import {
   checkPatchPaths,
   checkWriteDepth,
   rememberPlain,
+  WRITE_DEPTH,
   type ErrorType,
 } from './limits.ts'
 import type {WorkingSet} from './transaction.ts'
@@ -300,6 +301,7 @@ export function checkBudgetOf(
   steps: readonly BudgetStep[],
   errorType: ErrorType = 'mutationError',
 ): number {
+  checkPathSegments(steps, errorType)
   const patched = new Set(steps.flatMap((step) => step.patched?.ids ?? []))
   if (patched.size === 0) return 0
   // Per id: its size before the request's patches (stored, or as a create made it) and their growth.
@@ -733,13 +735,42 @@ function checkPathSyntax(id: string, ops: Json, index: number): void {
   }
 }
 
-/** The paths of a patch's operations (their shapes already checked). */
+/**
+ * Refuses a patch path of more segments than a write may nest (WRITE_DEPTH), before anything
+ * parses it: the first thing to read a patch's paths (checkBudgetOf) calls this.
+ */
+function checkPathSegments(steps: readonly BudgetStep[], errorType: ErrorType): void {
+  for (const {index, patched} of steps) {
+    if (!patched || !isObject(patched.patch)) continue
+    for (const path of patchPaths(patched.patch)) {
+      const segments = pathSegments(path)
+      if (segments <= WRITE_DEPTH) continue
+      const id = typeof patched.patch.id === 'string' ? patched.patch.id : patched.ids[0]
+      const start = JSON.stringify(path.slice(0, 40) + '…')
+      const description =
+        `Invalid patch${id ? ` for "${id}"` : ''}: the path ${start} has ` +
+        `${segments.toLocaleString('en')} segments, more than the ${WRITE_DEPTH} a path may ` +
+        'have (as deep as a write may nest): give a shorter path'
+      throw errorType === 'actionError'
+        ? new MutationError(
+            `The action(s) failed: ${description}`,
+            [itemError('validationError', description, {index})],
+            'actionError',
+          )
+        : fail(index, 'validationError', description)
+    }
+  }
+}
+
+/** The string paths of a patch's operations (anything else is refused with its shape). */
 function patchPaths(ops: Json): string[] {
   const paths: string[] = []
   for (const op of ['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch']) {
     if (isObject(ops[op])) paths.push(...Object.keys(ops[op]))
   }
-  if (Array.isArray(ops.unset)) paths.push(...(ops.unset as string[]))
+  if (Array.isArray(ops.unset)) {
+    paths.push(...ops.unset.filter((path): path is string => typeof path === 'string'))
+  }
   if (isObject(ops.insert)) {
     for (const position of INSERT_POSITIONS) {
       if (typeof ops.insert[position] === 'string') paths.push(ops.insert[position])

@@ -180,7 +180,8 @@ export const LIMITS = {
   historyEventsPerPage: 1_000,
   /**
    * Transactions of one dataset-wide history log (`data/history/{ds}/transactions` without ids):
-   * `limit` left out, and its largest. A client reads on from its last line's `fromTransaction`.
+   * `limit` left out, and its largest. A client reads on from its last line's id as
+   * `fromTransaction` (reversed, `toTransaction`).
    */
   datasetLog: {transactions: 1_000, maxTransactions: 10_000},
   /** Nesting of a key/value setting's value (Studio settings nest a few levels). */

@@ -182,6 +182,18 @@ describe('bounds', () => {
     expect(noMutations[0]).not.toHaveProperty('mutations')
   })
 
+  it('reversed, a client reads on with `toTransaction`, and a bad limit says so', async () => {
+    const ofIds = async (query: string) => (await lines('bounds', query)).map((tx) => tx.id)
+    // Inclusive, as lake-api.md says: the last line of a page comes again first on the next.
+    expect(await ofIds(`reverse=true&limit=2&toTransaction=${ids[4]}`)).toEqual([ids[4], ids[3]])
+    const reversed = await get('bounds', 'reverse=true&limit=10001')
+    expect(reversed.status).toBe(400)
+    expect(reversed.text).toContain('with `toTransaction`')
+    expect(reversed.text).not.toContain('fromTransaction')
+    const forward = await get('bounds', 'limit=10001')
+    expect(forward.text).toContain('with `fromTransaction`')
+  })
+
   it('an unknown parameter or a bad time or limit is a 400 naming it', async () => {
     const cases: [string, string][] = [
       ['documentIds=d1', 'documentIds'],

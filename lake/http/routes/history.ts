@@ -65,8 +65,10 @@ historyRoutes.get(`${BASE}/transactions`, async (c) => {
   const {transactions, maxTransactions} = LIMITS.datasetLog
   const limit = param(c, 'limit')
   if (limit !== undefined && !(/^\d{1,6}$/.test(limit) && Number(limit) <= maxTransactions)) {
+    // Newest first, the next page ends where this one did: `fromTransaction` would give it again.
+    const bound = flag(c, 'reverse') ? 'toTransaction' : 'fromTransaction'
     throw new BadRequestError(
-      `\`limit\` must be a whole number from 0 to ${maxTransactions}, not "${limit.slice(0, 64)}": read on from the last transaction listed with \`fromTransaction\``,
+      `\`limit\` must be a whole number from 0 to ${maxTransactions}, not "${limit.slice(0, 64)}": read on from the last transaction listed with \`${bound}\``,
     )
   }
   // Accepted as hosted Sanity takes them; each changes nothing here (lake-api.md).

@@ -51,21 +51,27 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
     }
     // JSON.parse reads it as Infinity, which JSON cannot carry: the client sent it as null, and
     // the query answered as if $name were null.
-    const huge = hugeNumber(raw)
-    if (huge !== null) {
+    // And a non-zero one too small for a double reads as 0, as silently.
+    const unheld = unheldNumber(raw)
+    if (unheld !== null) {
+      const bound = Number(unheld) === 0 ? 'smallest (about 5e-324)' : 'largest (about 1.8e308)'
       throw new UsageError(
-        `--param ${name}: ${huge} is past the largest number JSON carries (about 1.8e308). Pass a smaller number, or the text in quotes: ${name}='"${huge}"'.`,
+        `--param ${name}: ${unheld} is past the ${bound} number JSON carries. Pass a number within it, or the text in quotes: ${name}='"${unheld}"'.`,
       )
     }
   }
   return params
 }
 
-/** The first number in JSON text (outside its strings) too large for a double, or null. */
-function hugeNumber(json: string): string | null {
+/**
+ * The first number in JSON text (outside its strings) a double cannot hold: too large (read as
+ * Infinity), or not zero but too small (read as 0). Null when there is none.
+ */
+function unheldNumber(json: string): string | null {
   const outsideStrings = json.replace(/"(?:[^"\\]|\\.)*"/g, (text) => ' '.repeat(text.length))
-  for (const [number] of outsideStrings.matchAll(/-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
-    if (!Number.isFinite(Number(number))) return number
+  for (const [number, digits] of outsideStrings.matchAll(/-?(\d+(?:\.\d+)?)(?:[eE][+-]?\d+)?/g)) {
+    const value = Number(number)
+    if (!Number.isFinite(value) || (value === 0 && /[1-9]/.test(digits))) return number
   }
   return null
 }

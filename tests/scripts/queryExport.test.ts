@@ -113,6 +113,29 @@ describe('npm run query', () => {
     }
   })
 
+  it('refuses a --param number too small for a double, which read as 0', async () => {
+    for (const [pair, shown] of [
+      ['n=1e-400', '1e-400'],
+      ['n=-2.5e-330', '-2.5e-330'],
+      ['n=[0, {"x": 1e-999}]', '1e-999'],
+    ]) {
+      const io = captureIo({env})
+      expect(await runQuery(['$n', '--param', pair], io), pair).toBe(2)
+      expect(io.out(), pair).toBe('')
+      expect(io.err(), pair).toContain(`--param n`)
+      expect(io.err(), pair).toContain(shown)
+    }
+    // A zero written as one, and the smallest number a double holds, are read as they are.
+    for (const [pair, answer] of [
+      ['n=0e-400', 0],
+      ['n=5e-324', 5e-324],
+    ] as const) {
+      const io = captureIo({env})
+      expect(await runQuery(['$n', '--param', pair], io), pair).toBe(0)
+      expect(JSON.parse(io.out()), pair).toBe(answer)
+    }
+  })
+
   it('shows drafts only with --perspective drafts or raw', async () => {
     const titles = async (perspective: string) => {
       const io = captureIo({env})

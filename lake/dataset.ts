@@ -76,7 +76,14 @@ import {
 } from './core/writes.ts'
 import type {EventBus} from './events/bus.ts'
 import type {ListenOptions} from './listen/events.ts'
-import {compileFilter, filterReads, isBoundedFilter, listenerFilterNode} from './listen/filter.ts'
+import {
+  compileFilter,
+  filterCost,
+  filterReads,
+  isBoundedFilter,
+  listenerFilterNode,
+  TIMED_FILTER_COST,
+} from './listen/filter.ts'
 import {
   channelErrorStream,
   LISTEN_DEFAULTS,
@@ -464,6 +471,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             : onEvent(documents),
         reads,
         onLoop: true,
+        timed: filterCost(node) > TIMED_FILTER_COST,
       }
     }
     // Compiles it on a worker and evaluates it once on a minimal probe document (compileFilter):

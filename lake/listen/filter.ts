@@ -96,6 +96,30 @@ export function isBoundedFilter(node: ExprNode | null): boolean {
 }
 
 /**
+ * A bounded filter's static cost: the nodes of its parsed tree (a term `title == "x"` is 3, an
+ * `||` 1 more; a parameter or literal is one, however long: a long list on the right of `in` is
+ * answered from a set). Only past TIMED_FILTER_COST may its time on the event loop end its
+ * listeners (stream.ts answeringOnce).
+ */
+export function filterCost(node: unknown): number {
+  if (Array.isArray(node)) return node.reduce((sum: number, item) => sum + filterCost(item), 0)
+  if (typeof node !== 'object' || node === null) return 0
+  const term = node as {type?: unknown}
+  if (term.type === 'Value' || term.type === 'Parameter') return 1
+  let cost = typeof term.type === 'string' ? 1 : 0
+  for (const value of Object.values(node)) cost += filterCost(value)
+  return cost
+}
+
+/**
+ * The floor of filterCost past which a filter's time on the event loop is budgeted. The Studio's
+ * listeners are far below: `*`, `*[!(_id in path("_.**"))]`, the document pair's `*[_id in $ids]`
+ * (5), a document list's `_type == $type && …` (tens); 64 terms `title == "…" ||` are past it. Below
+ * it a filter's time never ends it: on a loaded machine a preempted match reads tens of ms.
+ */
+export const TIMED_FILTER_COST = 256
+
+/**
  * Terms of a filter on the event loop whose cost grows with the document's size. Each is a walk
  * per document and listener: 100 listeners of 600 `references()` each held the event loop 3.5 s
  * for one write of 50 articles (the lake answered nothing meanwhile, SIGTERM included).

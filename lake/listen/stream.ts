@@ -42,8 +42,14 @@ export interface DocumentMatcher {
    * large document whose outline holds them is matched on its outline, never parsed here.
    */
   reads: ReadonlySet<string> | null
-  /** Matched on the event loop (a filter of bounded cost): its time there is budgeted. */
+  /** Matched on the event loop (a filter of bounded cost): its time there is counted. */
   onLoop?: boolean
+  /**
+   * Its static cost is past the floor no Studio or client filter reaches (listen/filter.ts
+   * filterCost): its time on the event loop may end it. Below, time never does: a preempted match
+   * on a loaded machine costs tens of ms, and a client treats channelError as final.
+   */
+  timed?: boolean
 }
 
 /**
@@ -78,7 +84,11 @@ export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
       if (found) return Promise.resolve(found)
       const compiled = compile().then(
         (matcher) => {
-          const shared = answeringOnce(matcher, counters, loopBudgetMs)
+          // A failed matcher fails every call: a listener opened later with the same key gets a
+          // new one, its own transactions counted.
+          const shared = answeringOnce(matcher, counters, loopBudgetMs, () => {
+            if (held.get(key)?.deref() === shared) held.delete(key)
+          })
           held.set(key, new WeakRef(shared))
           collected.register(shared, key)
           compiling.delete(key)
@@ -103,20 +113,22 @@ export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
  * transaction's too, and a filter that reads now() answers for the time it is asked.
  *
  * Its matching on the event loop is timed (performance.now: the thread's CPU time is counted in
- * the kernel's ticks, 4 ms, so a match reads 0 or a whole tick): past `loopBudgetMs` an event (a
+ * the kernel's ticks, 4 ms, so a match reads 0 or a whole tick). Past `loopBudgetMs` an event (a
  * document asked about), averaged over the transaction, on OVER_BUDGET_IN_A_ROW transactions in a
- * row, the filter fails from then on (its listeners get `channelError` saying why and how to
- * narrow it), as a filter on a query thread fails past its budget. Not moved to a query thread:
- * a thread hop costs the event loop more than such a filter does (100 filters of 600 terms moved
- * there took 5.6-9.8 s of the loop's CPU for 10 writes of one article, against 0.4 s matched in
- * place: bench/listenFilters.ts). In a row, as on a loaded machine a cheap filter is now and then
- * preempted mid-match (a Studio filter takes microseconds); one only sometimes over (a large
- * document now and then) stays, its cost bounded by the fan-out's turns (afterCommit).
+ * row, a `timed` filter (past listen/filter.ts TIMED_FILTER_COST) fails from then on (its
+ * listeners get `channelError` saying why and how to narrow it), as a filter on a query thread
+ * fails past its budget. Not moved to a query thread: a thread hop costs the event loop more than
+ * such a filter does (100 filters of 600 terms moved there took 5.6-9.8 s of the loop's CPU for 10
+ * writes of one article, against 0.4 s matched in place: bench/listenFilters.ts). In a row, as on
+ * a loaded machine a match is now and then preempted; one only sometimes over (a large document
+ * now and then) stays, its cost bounded by the fan-out's turns (afterCommit). A failed matcher is
+ * dropped from the cache (`onFailed`).
  */
 function answeringOnce(
   matcher: DocumentMatcher,
   counters: RegistryInternals['counters'],
   loopBudgetMs: number,
+  onFailed: () => void,
 ): DocumentMatcher {
   let answers: WeakMap<FilterDocument, boolean | Promise<boolean>> | null = null
   let answersOf = -1
@@ -139,13 +151,16 @@ function answeringOnce(
         if (matcher.onLoop && Array.isArray(matches)) {
           const spent = performance.now() - began
           counters.loopFilterMs += spent
-          overBudget = spent > loopBudgetMs * unasked.length ? overBudget + 1 : 0
+          if (matcher.timed) {
+            overBudget = spent > loopBudgetMs * unasked.length ? overBudget + 1 : 0
+          }
           if (overBudget >= OVER_BUDGET_IN_A_ROW) {
             counters.overLoopBudget++
             failed = new QueryTimeoutError(
               loopBudgetMs,
               `The listener's filter took more than ${loopBudgetMs} ms an event on the lake's event loop on ${OVER_BUDGET_IN_A_ROW} transactions in a row and the listener was closed: narrow the filter (fewer terms, smaller parameters)`,
             )
+            onFailed()
             throw failed
           }
         }

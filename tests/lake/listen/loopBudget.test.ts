@@ -108,6 +108,61 @@ describe('a filter matched on the event loop past its budget per event', () => {
   }, 180_000)
 })
 
+const channelErrors = (sse: SseReader) => sse.messages.filter((m) => m.event === 'channelError')
+
+describe('a filter ended past its budget on the event loop', () => {
+  it('is not handed to a listener opened later with the same filter: that one has its own three transactions', async () => {
+    listenConfig().listen = {filterLoopBudgetMs: 0}
+    const query = titles(5, 200, 'again')
+    // The witness on a query thread, out of the budget's reach.
+    const onThread = '*[_type == "again" && count(string::split(title, "")) > 0]'
+    const [first, witness] = await listeners([query, onThread])
+    const later: SseReader[] = []
+    try {
+      await writeAndHear([witness!], 'again', 3, 2, 'again-a')
+      await first!.closed(60_000)
+      expect(channelErrors(first!)).toHaveLength(1)
+      // Same filter, parameters, principal and budgets: the same key as the ended one.
+      later.push(...(await listeners([query])))
+      const ids = await writeAndHear([witness!], 'again', 3, 2, 'again-b')
+      await later[0]!.closed(60_000)
+      // Heard its first two transactions, ended on its own third.
+      expect(mutationIds(later[0]!)).toEqual(ids.slice(0, 4))
+      expect(channelErrors(later[0]!)).toHaveLength(1)
+    } finally {
+      for (const sse of [first!, witness!, ...later]) sse.close()
+    }
+  }, 180_000)
+})
+
+describe("a filter of the Studio's shape", () => {
+  it('is never ended by time on the event loop (a budget of nothing); a filter of 600 terms is', async () => {
+    listenConfig().listen = {filterLoopBudgetMs: 0}
+    const studio = [
+      '*',
+      '*[!(_id in path("_.**"))]',
+      '*[_type == "studio" && !(_id in path("versions.**"))]',
+      '*[_type == "studio" && (references("someone") || defined(title))]',
+    ]
+    // The document pair listener's (sanity's getPairListener): `*[_id in $ids]`.
+    const pair = '*[_id in ["studio-0-0", "drafts.studio-0-0", "studio-3-1"]]'
+    const [hostile, ...ordinary] = await listeners([titles(7, 600, 'studio'), ...studio, pair])
+    try {
+      const written = await writeAndHear(ordinary, 'studio', 4, 2)
+      await hostile!.closed(60_000)
+      expect(channelErrors(hostile!)).toHaveLength(1)
+      for (const sse of ordinary.slice(0, -1)) {
+        expect(mutationIds(sse)).toEqual(written)
+        expect(channelErrors(sse)).toEqual([])
+      }
+      expect(mutationIds(ordinary.at(-1)!)).toEqual(['studio-0-0', 'studio-3-1'])
+      expect(channelErrors(ordinary.at(-1)!)).toEqual([])
+    } finally {
+      for (const sse of [hostile!, ...ordinary]) sse.close()
+    }
+  }, 180_000)
+})
+
 describe("the listeners' fan-out", () => {
   it("yields to the event loop past its budget per turn (the reviewer's shape); no later commit overtakes", async () => {
     // Past a budget of nothing after each listener's first transaction; the budget per event out

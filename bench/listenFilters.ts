@@ -9,7 +9,7 @@
  * `*[_id in $ids]` with 2,000 ids of its own (about 48 KiB in the URL), the written ones last; `refs`:
  * 600 `references()` of ids of its own, the written articles' author last (each article about
  * 1.5 kB, with references in its body); `titles`: 600 `title == "…"` terms of its own (about 18 kB),
-the written articles' type last. With `--against DIR` (another checkout of this repository
+ * the written articles' type last. With `--against DIR` (another checkout of this repository
  * with its node_modules) its lake is A and this one's B, alternated round by round (abSides). Prints
  * one line per side and round with the load average. Nothing is written to bench/results.
  */
@@ -174,6 +174,8 @@ for (const {round, side} of alternated(await abSides(flags.against), Number(flag
     await pinging
     const eventsMs = loopMs(pid) - before
     const delivered = heard.reduce((n, l) => n + events(l.text()), 0)
+    // A closed stream counts as having heard everything above: say how many were ended.
+    const ended = heard.filter((l) => l.text().includes('event: channelError')).length
     for (const l of open) l.stream.close()
 
     const load = loadavg().map((n) => n.toFixed(1))
@@ -181,7 +183,8 @@ for (const {round, side} of alternated(await abSides(flags.against), Number(flag
       `${side.name} round ${round + 1} (${flags.shape}): event loop ${connectMs.toFixed(0)} ms for ${listeners} ` +
         `listeners to connect (${heard.length} welcomed), ${eventsMs.toFixed(0)} ms for ` +
         `${writes} writes of ${perWrite} to reach them (${delivered} events, ` +
-        `${((eventsMs / Math.max(1, delivered)) * 1000).toFixed(0)} µs each); /ping waited at most ` +
+        `${((eventsMs / Math.max(1, delivered)) * 1000).toFixed(0)} µs each, ${ended} listeners ` +
+        `ended by channelError); /ping waited at most ` +
         `${pingMs.toFixed(0)} ms; load ${load.join(' ')}`,
     )
   } finally {

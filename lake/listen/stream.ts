@@ -278,7 +278,10 @@ export interface ListenerStats {
   fanOutTurns: number
   /** The longest of those turns, in ms. */
   longestFanOutTurnMs: number
-  /** Listeners whose drain waits for a turn of the fan-out now (none: every commit heard is sent). */
+  /**
+   * Listeners whose drain waits for a turn of the fan-out now. Not those waiting on a query
+   * thread's answer (they rejoin when it comes), so 0 does not mean every commit heard is sent.
+   */
   fanOutWaiting: number
 }
 

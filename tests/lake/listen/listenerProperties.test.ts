@@ -143,7 +143,7 @@ const ATOMS = [
   'string::startsWith(title, "ঢা")',
   'length(pad) > 100',
   'sanity::versionOf("a")',
-  'count(*) == 1',
+  // No join (`count(*)`): refused with a channelError before welcome (wire.test.ts).
 ]
 const filterArb: fc.Arbitrary<string> = fc.letrec<{f: string}>((tie) => ({
   f: fc.oneof(

@@ -29,10 +29,13 @@ const GENEROUS_MS = 30_000
 
 const folders: string[] = []
 const started: ChildProcess[] = []
+/** The lakes started, by pid: one whose supervisor was killed is no longer among its descendants. */
+const lakes: number[] = []
 afterEach(() => {
-  // Whatever a failed test left: the command's process group (the lake's too, where it has one).
+  // Whatever a failed test left: the command's process group (the lake's too, where it has one),
+  // and each lake by its own pid and group (a held lake left behind spins a core for ever).
   for (const child of started.splice(0)) {
-    for (const pid of [child.pid!, ...descendants(child.pid!)]) {
+    for (const pid of [child.pid!, ...descendants(child.pid!), ...lakes.splice(0)]) {
       for (const target of [-pid, pid]) {
         try {
           process.kill(target, 'SIGKILL')
@@ -108,6 +111,7 @@ async function startCommand(dataDir: string, env: NodeJS.ProcessEnv = {}): Promi
     }),
   ])
   const lakePid = descendants(child.pid!).at(-1) ?? child.pid!
+  lakes.push(lakePid)
   return {child, port, lakePid, stdout: () => stdout, stderr: () => stderr, exited}
 }
 

@@ -1462,7 +1462,7 @@ try {
     '',
     '## Import of seed-format files',
     '',
-    `scripts/import.ts over ${WRITES.importFiles} variants of data/seed/*.txt (a number added to the title and to each related headline, so ids differ; the source is shared), one transaction per file, into an empty dataset; the time includes starting the script.`,
+    `scripts/import.ts over ${WRITES.importFiles} variants of data/seed/*.txt (a number added to the title and to each related headline, so ids differ; the source is shared), consecutive files in one transaction as the import sends them (up to 100, 1,000 mutations or about 4 MiB a transaction), into an empty dataset; the time includes starting the script.`,
     '',
     importText,
     '',

@@ -97,15 +97,19 @@ export function isBoundedFilter(node: ExprNode | null): boolean {
 
 /**
  * A bounded filter's static cost: the nodes of its parsed tree (a term `title == "x"` is 3, an
- * `||` 1 more; a parameter or literal is one, however long: a long list on the right of `in` is
- * answered from a set). Only past TIMED_FILTER_COST may its time on the event loop end its
- * listeners (stream.ts answeringOnce).
+ * `||` 1 more) and the values of its literals and parameters (inlined by the parser as literals):
+ * a list a set answers (memberSet: 32 or more plain values) is one, any other counts its values,
+ * which groq-js goes through for every document (a reviewer's `*[_id in $ids]` with an object
+ * among 16,000 ids counted 5 and was never timed). Only past TIMED_FILTER_COST may its time on
+ * the event loop end its listeners (stream.ts answeringOnce).
  */
 export function filterCost(node: unknown): number {
   if (Array.isArray(node)) return node.reduce((sum: number, item) => sum + filterCost(item), 0)
   if (typeof node !== 'object' || node === null) return 0
   const term = node as {type?: unknown}
-  if (term.type === 'Value' || term.type === 'Parameter') return 1
+  if (term.type === 'Value')
+    return memberSet(term as ExprNode) ? 1 : valueCount((term as {value: unknown}).value)
+  if (term.type === 'Parameter') return 1
   let cost = typeof term.type === 'string' ? 1 : 0
   for (const value of Object.values(node)) cost += filterCost(value)
   return cost
@@ -367,6 +371,14 @@ function documentPath(node: ExprNode): string[] | null {
     at = at.base
   }
   return names.length > 0 && (at === undefined || at.type === 'This') ? names : null
+}
+
+/** The values in a literal: one for a scalar, one more for each item or member in a list or object. */
+function valueCount(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 1
+  let count = 1
+  for (const item of Array.isArray(value) ? value : Object.values(value)) count += valueCount(item)
+  return count
 }
 
 /** A literal list (a parameter's, inlined by the parser) of MEMBERSHIP_SET_ITEMS or more members. */

@@ -163,6 +163,34 @@ describe("a filter of the Studio's shape", () => {
   }, 180_000)
 })
 
+describe('a short filter over a long parameter list no set answers', () => {
+  it('is budgeted by its values, not its five nodes: ended past the budget like a long filter', async () => {
+    listenConfig().listen = {filterLoopBudgetMs: 0}
+    // An object among the ids: the list is searched item by item for every document (no set).
+    const ids = [{}, ...Array.from({length: 400}, (_, k) => `elsewhere-${k}`)]
+    const search = new URLSearchParams({
+      query: '*[_type == "param" && !(_id in $ids)]',
+      $ids: JSON.stringify(ids),
+      includeResult: 'false',
+    })
+    const [hostile] = await Promise.all([
+      openSse(`${lake().url}/v2025-02-19/data/listen/test?${search}`, auth()),
+    ])
+    await hostile!.until((m) => m.some((e) => e.event === 'welcome'), 60_000)
+    const [witness] = await listeners(['*[_type == "param"]'])
+    try {
+      await writeAndHear([witness!], 'param', 4, 2)
+      // Before: a parameter counted as one node, so the filter was never timed and heard all.
+      await hostile!.closed(60_000)
+      expect(channelErrors(hostile!)).toHaveLength(1)
+      expect(channelErrors(witness!)).toEqual([])
+    } finally {
+      hostile!.close()
+      witness!.close()
+    }
+  }, 180_000)
+})
+
 describe("the listeners' fan-out", () => {
   it("yields to the event loop past its budget per turn (the reviewer's shape); no later commit overtakes", async () => {
     // Past a budget of nothing after each listener's first transaction; the budget per event out

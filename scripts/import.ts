@@ -501,10 +501,17 @@ async function writeFiles(
     try {
       count(await commitFiles(client, batch, options))
     } catch (error) {
-      if (explainConnectionError(error, target)) {
+      // A 403 may refuse one document of the batch (a token that may not write it): sent file by
+      // file, the refused file's own 403 stops the run naming it.
+      if (
+        explainConnectionError(error, target) &&
+        (batch.length === 1 || statusOf(error) !== 403)
+      ) {
         progress.done()
-        writeLine(io.stderr, `${batch[0]!.item.file.display}: could not write.`)
-        return failConnection(io, error, target, filesDone)
+        for (const failure of writeFailures) writeLine(io.stderr, failure)
+        const files = batch.map(({item}) => item.file.display).join(', ')
+        writeLine(io.stderr, `${files}: could not write.`)
+        return failConnection(io, error, target, filesDone - writeFailures.length)
       }
       if (batch.length === 1) {
         writeFailures.push(couldNotWrite(batch[0]!, error))
@@ -517,8 +524,9 @@ async function writeFiles(
           } catch (error) {
             if (explainConnectionError(error, target)) {
               progress.done()
+              for (const failure of writeFailures) writeLine(io.stderr, failure)
               writeLine(io.stderr, `${file.item.file.display}: could not write.`)
-              return failConnection(io, error, target, filesDone + index)
+              return failConnection(io, error, target, filesDone + index - writeFailures.length)
             }
             writeFailures.push(couldNotWrite(file, error))
           }
@@ -645,7 +653,15 @@ export async function commitFiles(
       }
       // Refused as busy (429, 503) or its answer lost (a gateway's 502, a reset): sent again under
       // its id, a write already done is refused as the id's second use, not done twice.
-      if (attempt >= WRITE_RETRIES || !isTransient(error)) throw error
+      if (attempt >= WRITE_RETRIES || !isTransient(error)) {
+        // An earlier send may have landed, its answer lost: its documents carry its id. Sent
+        // again under new ids (file by file), they would be written, and counted, twice.
+        if (attempt > 0) {
+          const results = await doneEarlier(client, documents, transactionId).catch(() => [])
+          if (results.some(({operation}) => operation !== 'none')) return results
+        }
+        throw error
+      }
       await new Promise((resolve) => setTimeout(resolve, resendDelay(error, attempt)))
     }
   }
@@ -666,6 +682,10 @@ function resendDelay(error: unknown, attempt: number): number {
   if (value && /^\d+$/.test(value)) asked = Number(value) * 1000
   else if (value && !Number.isNaN(Date.parse(value))) asked = Date.parse(value) - Date.now()
   return Math.max(retryDelay(attempt), Math.min(asked, MAX_RETRY_AFTER_MS))
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as {statusCode?: number} | null)?.statusCode
 }
 
 function isTransactionIdConflict(error: unknown): boolean {

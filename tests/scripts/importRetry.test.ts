@@ -24,6 +24,8 @@ let work: string
 let refuseNext: number | 'reset' | null = null
 /** The status the proxy answers the next write (mutate) request with, unsent to the lake. */
 let refuseWrite: number | null = null
+/** Statuses the proxy answers the write of each ordinal (1 the first) with, unsent to the lake. */
+let refuseWriteAt: Record<number, number> = {}
 /** Seconds of `Retry-After` the proxy sends with `refuseWrite`'s answer, if any. */
 let refuseWriteAfter: number | null = null
 /**
@@ -44,9 +46,10 @@ beforeAll(async () => {
     const isWrite = incoming.url!.includes('/data/mutate/')
     const write = isWrite ? {at: Date.now(), status: 0 as number | 'reset'} : undefined
     if (write) writes.push(write)
-    if (isWrite && refuseWrite !== null) {
-      const status = refuseWrite
-      refuseWrite = null
+    const refuseAt = isWrite ? refuseWriteAt[writes.length] : undefined
+    if (isWrite && (refuseWrite !== null || refuseAt !== undefined)) {
+      const status = refuseAt ?? refuseWrite!
+      if (refuseAt === undefined) refuseWrite = null
       write!.status = status
       outgoing.writeHead(status, {
         'content-type': 'application/json',
@@ -107,6 +110,7 @@ beforeEach(() => {
   refuseNext = null
   refuseWrite = null
   refuseWriteAfter = null
+  refuseWriteAt = {}
   resetWrite = null
   writes = []
   historyPaths = []
@@ -118,7 +122,20 @@ async function importThroughProxy(dataset: string, args: string[]) {
     now: new Date('2025-07-20T00:00:00Z'),
   })
   const code = await runImport([...args, '--dataset', dataset], io)
-  return {code, stderr: io.err()}
+  return {code, stderr: io.err(), stdout: io.out()}
+}
+
+/** A folder of three dated stories, 1.txt to 3.txt, credited to one source. */
+async function storiesFolder(name: string) {
+  const folder = join(work, name)
+  await mkdir(folder, {recursive: true})
+  for (const n of [1, 2, 3]) {
+    await writeFile(
+      join(folder, `${n}.txt`),
+      `পৌরসভার নতুন সড়ক ${n}\n\nঢাকা, ১২ জুলাই (বাসস) : পৌরসভার ${n} নম্বর ওয়ার্ডে নতুন সড়ক খুলে দেওয়া হয়েছে।\nসূত্র: বাসস।\n`,
+    )
+  }
+  return folder
 }
 
 describe('a refusal of the history read', () => {
@@ -223,6 +240,87 @@ describe('a batch of files whose answer was lost', () => {
       'source',
     ])
     expect(new Set(documents.map(({_rev}) => _rev)).size).toBe(1)
+  })
+})
+
+describe('a batch refused 403 (a token that may not write one of its documents)', () => {
+  it('is sent file by file: the refused file stops the run, named, counting only files written', async () => {
+    const dataset = 'batch-403'
+    const folder = await storiesFolder('batch-403')
+    // 1.txt's article id held by a document of another type: --replace cannot write it.
+    const dry = await importThroughProxy(dataset, [folder, '--as-of', '2025-07-20', '--dry-run'])
+    const first = dry.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {_id: string; title?: string})
+      .find((document) => document.title === 'পৌরসভার নতুন সড়ক 1'.normalize('NFC'))!
+    await lake.client({dataset}).create({_id: first._id, _type: 'note', title: 'অন্য কিছু'})
+    writes = []
+    // The batch, then 1.txt (the lake refuses it), 2.txt (written), 3.txt (refused 403).
+    refuseWriteAt = {1: 403, 4: 403}
+    const {code, stderr} = await importThroughProxy(dataset, [
+      folder,
+      '--as-of',
+      '2025-07-20',
+      '--replace',
+    ])
+    expect(code).toBe(1)
+    expect(writes).toHaveLength(4)
+    expect(stderr).toMatch(/1\.txt: could not write \(/)
+    expect(stderr).toMatch(/3\.txt: could not write\./)
+    expect(stderr).toMatch(/HTTP 403/)
+    expect(stderr).toMatch(/Stopped after 1 file, each written in full/)
+  })
+})
+
+describe('a run stopped by a refusal', () => {
+  it('counts as written only the files the lake took, not those it refused', async () => {
+    const dataset = 'stopped-count'
+    const folder = await storiesFolder('stopped-count')
+    const dry = await importThroughProxy(dataset, [folder, '--as-of', '2025-07-20', '--dry-run'])
+    const first = dry.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {_id: string; title?: string})
+      .find((document) => document.title === 'পৌরসভার নতুন সড়ক 1'.normalize('NFC'))!
+    await lake.client({dataset}).create({_id: first._id, _type: 'note', title: 'অন্য কিছু'})
+    writes = []
+    // 1.txt refused by the lake, 2.txt written, 3.txt refused 403.
+    refuseWriteAt = {3: 403}
+    const {code, stderr} = await importThroughProxy(dataset, [
+      folder,
+      '--as-of',
+      '2025-07-20',
+      '--replace',
+      '--per-transaction',
+      '1',
+    ])
+    expect(code).toBe(1)
+    expect(writes).toHaveLength(3)
+    expect(stderr).toMatch(/1\.txt: could not write \(/)
+    expect(stderr).toMatch(/3\.txt: could not write\./)
+    expect(stderr).toMatch(/Stopped after 1 file, each written in full/)
+  })
+})
+
+describe('a batch whose answer was lost, then refused until the retries ran out', () => {
+  it('is found done under its transaction id: not sent again file by file', async () => {
+    const folder = await storiesFolder('lost-then-busy')
+    resetWrite = 'after'
+    refuseWriteAt = {2: 503, 3: 503, 4: 503, 5: 503, 6: 503}
+    const {code, stderr} = await importThroughProxy('lost-then-busy', [
+      folder,
+      '--as-of',
+      '2025-07-20',
+      '--replace',
+    ])
+    expect(code, stderr).toBe(0)
+    expect(stderr).toMatch(/Imported 4 documents/)
+    expect(writes.map(({status}) => status)).toEqual([200, 503, 503, 503, 503, 503])
+    const revisions = await lake
+      .client({dataset: 'lost-then-busy'})
+      .fetch<string[]>('array::unique(*[!(_id in path("_.**"))]._rev)', {}, {perspective: 'raw'})
+    expect(revisions).toHaveLength(1)
   })
 })
 

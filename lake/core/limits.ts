@@ -48,6 +48,21 @@ export const LIMITS = {
    * copies its document several times: 100,000 at the top level took 7-8 s to write.
    */
   objectAttributes: 8_000,
+  /**
+   * Characters (UTF-16 code units) of one attribute name in a stored document. Hosted Sanity
+   * documents no such limit (its schema's field names are short identifiers); each name is kept
+   * in every copy, answer, export and mendoza effect of its document, and one of 1 MB was stored.
+   * 1,024, as hosted's longest searchable term, is far past any field name or map key in use.
+   */
+  attributeName: 1_024,
+  /**
+   * Characters of one patch path (`set`'s, `unset`'s, `insert`'s position, …), refused before
+   * anything parses it: @sanity/mutator reads a path at about 2 µs a character, so a 1 MB one
+   * held the event loop for 4.6 s (a thread for longer, at load). Room for a few names at their
+   * longest; the Studio's deepest keyed path (Portable Text in a list in an object) is some
+   * hundreds.
+   */
+  patchPath: 8_192,
   /** Queries and listener filters, checked when they are parsed (a 400 `queryError` each). */
   query: {
     /** Characters of GROQ (hosted Sanity takes GET URLs up to ~11 kB; longer ones are POSTed). */
@@ -314,7 +329,9 @@ export function walkDocument(
   nonFinite: boolean
   wide: boolean
   badRef: boolean
+  longName: boolean
 } {
+  let longName = false
   let plain = true
   let proto = false
   let nonFinite = false
@@ -341,6 +358,7 @@ export function walkDocument(
     } else if (Object.getPrototypeOf(node) === Object.prototype) {
       let keys = 0
       for (const key in node) {
+        if (key.length > LIMITS.attributeName) longName = true
         if (RESERVED_NAMES.has(key)) proto = true
         else if (key === '_ref' && typeof (node as {_ref: unknown})._ref !== 'string') badRef = true
         if (!child((node as Record<string, unknown>)[key], depth)) return false
@@ -352,6 +370,7 @@ export function walkDocument(
       plain = false
       const keys = Object.keys(node)
       if (keys.some((key) => RESERVED_NAMES.has(key))) proto = true
+      if (keys.some((key) => key.length > LIMITS.attributeName)) longName = true
       if ('_ref' in node && typeof (node as {_ref: unknown})._ref !== 'string') badRef = true
       if (keys.length > LIMITS.objectAttributes) wide = true
       for (const item of Object.values(node)) if (!child(item, depth)) return false
@@ -367,10 +386,11 @@ export function walkDocument(
       nonFinite: !finite,
       wide: false,
       badRef: false,
+      longName: false,
     }
   }
   const within = visit(value, 1)
-  return {tooDeep: !within, plain: within && plain, proto, nonFinite, wide, badRef}
+  return {tooDeep: !within, plain: within && plain, proto, nonFinite, wide, badRef, longName}
 }
 
 /**
@@ -456,8 +476,10 @@ export function checkDocumentDepth(
   held?: HeldRef,
 ): boolean {
   const max = document ? LIMITS.documentDepth : WRITE_DEPTH
-  const {tooDeep, plain, proto, nonFinite, wide, badRef} = walkDocument(value, max)
+  const {tooDeep, plain, proto, nonFinite, wide, badRef, longName} = walkDocument(value, max)
   if (proto) throw protoNamed(id, index, errorType, value)
+  // A patch's top-level names are paths, held to LIMITS.patchPath; what it makes is counted.
+  if (longName && !tooDeep && document) throw nameTooLong(id, index, errorType, value)
   // A patch's `set` names paths, as many as it likes: the document it makes is counted instead.
   if (wide && !tooDeep && document) {
     const {path, attributes} = widestPath(value)!
@@ -587,6 +609,28 @@ function reservedPath(value: unknown): string | null {
   return firstInDocument(value, {
     attribute: (key, path) => (RESERVED_NAMES.has(key) ? path : null),
   })
+}
+
+/** The refusal of document `id`, `value`, which has an attribute name past LIMITS.attributeName. */
+function nameTooLong(id: string, index: number, errorType: ErrorType, value: unknown) {
+  const max = LIMITS.attributeName
+  // The object's path: the name itself would make it as long.
+  const {path, name} = firstInDocument(value, {
+    object: (keys, path) => {
+      const name = keys.find((key) => key.length > max)
+      return name === undefined ? null : {path, name}
+    },
+  })!
+  return refused(
+    'validationError',
+    id,
+    index,
+    errorType,
+    `Document "${id}" has an attribute name of ${name.length.toLocaleString('en')} characters ` +
+      `(${JSON.stringify(name.slice(0, 40) + '…')}) at ${path ? `"${path}"` : 'the top level'}; ` +
+      `at most ${max.toLocaleString('en')} are allowed: keep long text in a value, not a name ` +
+      '(a map of such keys as an array of objects with `_key`)',
+  )
 }
 
 /**

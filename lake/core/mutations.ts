@@ -16,6 +16,7 @@ import {
   checkPatchWork,
   checkPatchPaths,
   checkWriteDepth,
+  LIMITS,
   rememberPlain,
   WRITE_DEPTH,
   type ErrorType,
@@ -736,21 +737,27 @@ function checkPathSyntax(id: string, ops: Json, index: number): void {
 }
 
 /**
- * Refuses a patch path of more segments than a write may nest (WRITE_DEPTH), before anything
- * parses it: the first thing to read a patch's paths (checkBudgetOf) calls this.
+ * Refuses a patch path longer than LIMITS.patchPath characters, or of more segments than a write
+ * may nest (WRITE_DEPTH), before anything parses it: the first thing to read a patch's paths
+ * (checkBudgetOf) calls this. The length first: it costs nothing to read.
  */
 function checkPathSegments(steps: readonly BudgetStep[], errorType: ErrorType): void {
   for (const {index, patched} of steps) {
     if (!patched || !isObject(patched.patch)) continue
     for (const path of patchPaths(patched.patch)) {
-      const segments = pathSegments(path)
-      if (segments <= WRITE_DEPTH) continue
+      const long = path.length > LIMITS.patchPath
+      const segments = long ? 0 : pathSegments(path)
+      if (!long && segments <= WRITE_DEPTH) continue
       const id = typeof patched.patch.id === 'string' ? patched.patch.id : patched.ids[0]
       const start = JSON.stringify(path.slice(0, 40) + '…')
-      const description =
-        `Invalid patch${id ? ` for "${id}"` : ''}: the path ${start} has ` +
-        `${segments.toLocaleString('en')} segments, more than the ${WRITE_DEPTH} a path may ` +
-        'have (as deep as a write may nest): give a shorter path'
+      const description = long
+        ? `Invalid patch${id ? ` for "${id}"` : ''}: the path ${start} is ` +
+          `${path.length.toLocaleString('en')} characters long, more than the ` +
+          `${LIMITS.patchPath.toLocaleString('en')} a path may have: give a shorter path (an ` +
+          `attribute name has at most ${LIMITS.attributeName.toLocaleString('en')} characters)`
+        : `Invalid patch${id ? ` for "${id}"` : ''}: the path ${start} has ` +
+          `${segments.toLocaleString('en')} segments, more than the ${WRITE_DEPTH} a path may ` +
+          'have (as deep as a write may nest): give a shorter path'
       throw errorType === 'actionError'
         ? new MutationError(
             `The action(s) failed: ${description}`,

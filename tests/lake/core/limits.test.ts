@@ -24,6 +24,14 @@ describe('walkDocument', () => {
     expect(walkDocument(map(at + 1), 100).wide).toBe(true)
   })
 
+  test('finds an attribute name longer than one may be, at any depth, in plain objects and others', () => {
+    const at = 'n'.repeat(LIMITS.attributeName)
+    expect(walkDocument({a: [{[at]: 1}], [at]: 2}, 100).longName).toBe(false)
+    expect(walkDocument({a: [{[`${at}n`]: 1}]}, 100).longName).toBe(true)
+    const bare = Object.assign(Object.create(null) as object, {[`${at}n`]: 1})
+    expect(walkDocument({a: bare}, 100)).toMatchObject({plain: false, longName: true})
+  })
+
   test('finds a `_ref` that is no string, at any depth, in plain objects and others', () => {
     expect(walkDocument({a: [{_ref: 'x'}], _ref: 'y'}, 100).badRef).toBe(false)
     expect(walkDocument({a: [{b: {_ref: null}}]}, 100).badRef).toBe(true)
@@ -43,6 +51,7 @@ describe('walkDocument', () => {
       nonFinite: false,
       wide: false,
       badRef: false,
+      longName: false,
     })
   })
 
@@ -68,6 +77,7 @@ describe('walkDocument', () => {
       nonFinite: what === 'NaN' || what === 'Infinity',
       wide: false,
       badRef: false,
+      longName: false,
     })
   })
 
@@ -90,6 +100,7 @@ describe('walkDocument', () => {
       nonFinite: false,
       wide: false,
       badRef: false,
+      longName: false,
     })
     expect(nestsDeeperThan(value, 64)).toBe(true)
   })

@@ -379,3 +379,138 @@ describe('a patch path of more segments than a write may nest (WRITE_DEPTH, 104)
     rev = (await lake().client().getDocument('shape'))!._rev
   })
 })
+
+describe('an attribute name or a patch path past its length limit is a 400 naming it', () => {
+  // Until 2026-12-07 neither had a limit: a set of a 1 MB path answered 200 after seconds of
+  // parsing (the event loop's, or a write thread's), and a document with a 1 MB attribute name
+  // was stored, for every query and export to carry.
+  const name = 'n'.repeat(1_025)
+  const path = 'p'.repeat(200_000)
+  const nameRefused = /attribute name of 1,025 characters .*"nnnnnnnn[^"]*…".*at most 1,024/
+  const pathRefused = /the path "pppppppp[^"]*…" is 200,000 characters long, more than the 8,192/
+
+  it.each([
+    ['create', {create: {_id: 'named', _type: 'article', [name]: 1}}, /the top level/],
+    [
+      'createOrReplace',
+      {createOrReplace: {_id: 'named', _type: 'article', meta: {[name]: 1}}},
+      /"meta"/,
+    ],
+    [
+      'createIfNotExists',
+      {createIfNotExists: {_id: 'named', _type: 'article', list: [{_key: 'a', [name]: 1}]}},
+      /"list\[_key=="a"\]"/,
+    ],
+  ])('a %s of a document holding one: validationError naming where', async (_, mutation, where) => {
+    const {status, body} = await mutate([mutation])
+    expect(status).toBe(400)
+    expect(body.error.items[0].error.type).toBe('validationError')
+    expect(body.error.description).toMatch(nameRefused)
+    expect(body.error.description).toMatch(where)
+    expect(await lake().client().getDocument('named')).toBeUndefined()
+  })
+
+  it('a patch setting a value that holds one', async () => {
+    const {status, body} = await mutate([{patch: {id: 'shape', set: {meta: {[name]: 1}}}}])
+    expect(status).toBe(400)
+    expect(body.error.description).toMatch(nameRefused)
+    await unchanged()
+  })
+
+  it.each([
+    ['set', {set: {[path]: 1}}],
+    ['setIfMissing', {setIfMissing: {[path]: 1}}],
+    ['unset', {unset: [path]}],
+    ['inc', {inc: {[path]: 1}}],
+    ['dec', {dec: {[path]: 1}}],
+    ['insert', {insert: {after: `${path}[-1]`, items: ['b']}}],
+    ['diffMatchPatch', {diffMatchPatch: {[path]: '@@ -1 +1 @@\n-a\n+b\n'}}],
+    ['quoted set', {set: {[`['${path}']`]: 1}}],
+  ])(
+    'a %s of a path that long: validationError naming its start and the limit',
+    async (what, patch) => {
+      const {status, body} = await mutate([{patch: {id: 'shape', ...patch}}])
+      expect(status).toBe(400)
+      expect(body.error.items[0].error).toMatchObject({type: 'validationError'})
+      expect(body.error.description).toMatch(
+        what === 'quoted set' || what === 'insert'
+          ? /is 200,004 characters long, more than the 8,192/
+          : pathRefused,
+      )
+      await unchanged()
+    },
+  )
+
+  it('in actions: a created document holding one, an edit with a path that long', async () => {
+    const actions = async (action: unknown) => {
+      const res = await fetch(`${lake().url}${API}/data/actions/test`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${lake().token}`, 'content-type': 'application/json'},
+        body: JSON.stringify({actions: [action]}),
+      })
+      return {status: res.status, body: (await res.json()) as {error: {description: string}}}
+    }
+    const created = await actions({
+      actionType: 'sanity.action.document.create',
+      publishedId: 'namedByAction',
+      attributes: {_id: 'drafts.namedByAction', _type: 'article', [name]: 1},
+      ifExists: 'fail',
+    })
+    expect(created.status).toBe(400)
+    expect(created.body.error.description).toMatch(nameRefused)
+    expect(await lake().client().getDocument('drafts.namedByAction')).toBeUndefined()
+    const edited = await actions({
+      actionType: 'sanity.action.document.edit',
+      draftId: 'drafts.shape',
+      publishedId: 'shape',
+      patch: {set: {[path]: 1}},
+    })
+    expect(edited.status).toBe(400)
+    expect(edited.body.error.description).toMatch(pathRefused)
+    expect(await lake().client().getDocument('drafts.shape')).toMatchObject({title: 'খসড়া'})
+  })
+
+  it("an import's batch (createOrReplace of many documents) is refused whole", async () => {
+    const docs = Array.from({length: 100}, (_, i) => ({_id: `batch${i}`, _type: 'article', n: i}))
+    docs[70] = {...docs[70]!, [name]: 1}
+    const {status, body} = await mutate(docs.map((doc) => ({createOrReplace: doc})))
+    expect(status).toBe(400)
+    expect(body.error.description).toMatch(nameRefused)
+    expect(await lake().client().getDocument('batch0')).toBeUndefined()
+  })
+
+  it('a name and a path at their limits, and a deep Portable Text path, are still written', async () => {
+    const atLimit = 'n'.repeat(1_024)
+    const created = await mutate([
+      {createOrReplace: {_id: 'named', _type: 'article', [atLimit]: 1, meta: {[atLimit]: 2}}},
+    ])
+    expect(created.status).toBe(200)
+    // Seven names at their longest and an eighth, through objects the set makes.
+    const names = [
+      ...Array.from({length: 7}, (_, i) => `m${i}`.padEnd(1_024, 'q')),
+      'z'.repeat(1_017),
+    ]
+    const longPath = names.join('.')
+    expect(longPath).toHaveLength(8_192)
+    expect((await mutate([{patch: {id: 'named', set: {[longPath]: 3}}}])).status).toBe(200)
+    // The Studio's path into a span of a block of a list item, keys and all.
+    const span = 'body[_key=="a1b2c3d4e5f6"].children[_key=="f6e5d4c3b2a1"].text'
+    const body = [
+      {
+        _key: 'a1b2c3d4e5f6',
+        _type: 'block',
+        children: [{_key: 'f6e5d4c3b2a1', _type: 'span', text: 'ক'}],
+      },
+    ]
+    expect((await mutate([{patch: {id: 'named', set: {body}}}])).status).toBe(200)
+    expect((await mutate([{patch: {id: 'named', set: {[span]: 'খ'}}}])).status).toBe(200)
+    const stored = await lake().client().getDocument('named')
+    expect(stored![atLimit]).toBe(1)
+    const leaf = names.reduce<unknown>(
+      (node, name) => (node as Record<string, unknown>)[name],
+      stored,
+    )
+    expect(leaf).toBe(3)
+    expect(stored!.body).toMatchObject([{children: [{text: 'খ'}]}])
+  })
+})

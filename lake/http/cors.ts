@@ -4,7 +4,7 @@
  * allowed origin is reflected (never `*`) with Allow-Credentials. Other origins get no CORS headers
  * (the browser then withholds the response) and their preflights a 403, except on the routes that
  * call `answerAnyOrigin`: the CORS probe, whose `allowed: false` a browser must be able to read, and
- * asset downloads, public by their URL.
+ * asset downloads, public by their URL (whose preflights to read them are answered too).
  */
 import type {Context, MiddlewareHandler} from 'hono'
 import {requestHeader, unsentResponse} from './nodeRequest.ts'
@@ -75,6 +75,17 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
 
     if (isPreflight) {
       c.header('Vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method')
+      if (!ok && origin !== undefined && readsDownload(c)) {
+        // Any origin may read a download (answerAnyOrigin), so it may send the headers of its
+        // choosing too (Authorization, a trace id): refusing their preflight refused the GET a
+        // simple request may make. Never with credentials, as the download itself.
+        c.header('Access-Control-Allow-Origin', origin)
+        c.header('Access-Control-Allow-Methods', DOWNLOAD_METHODS)
+        const requested = c.req.header('access-control-request-headers')
+        if (requested) c.header('Access-Control-Allow-Headers', requested)
+        c.header('Access-Control-Max-Age', MAX_AGE)
+        return c.body(null, 204)
+      }
       if (!ok) {
         return c.json(
           {
@@ -117,6 +128,22 @@ export function corsMiddleware(origins: readonly string[]): MiddlewareHandler {
       set('Access-Control-Allow-Origin', origin)
     }
   }
+}
+
+/** What a preflight of a download may ask for: reading it. */
+const DOWNLOAD_METHODS = 'GET, HEAD, OPTIONS'
+
+/**
+ * An asset download's path (routes/assets.ts assetDownloadRoutes: `/images|files/:projectId/
+ * :dataset/:name/:vanity?`, runs of slashes read as one), as a preflight names it before any
+ * route is matched.
+ */
+const DOWNLOAD_PATH = /^\/+(?:images|files)(?:\/+[^/]+){3}(?:\/+[^/]*)?\/*$/
+
+/** Whether a preflight asks to read (GET, HEAD) an asset download. */
+function readsDownload(c: Context): boolean {
+  const method = c.req.header('access-control-request-method')?.trim().toUpperCase()
+  return (method === 'GET' || method === 'HEAD') && DOWNLOAD_PATH.test(c.req.path)
 }
 
 /**

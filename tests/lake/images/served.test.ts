@@ -88,6 +88,45 @@ it('lets any origin read images and files, originals and renditions, without cre
   }
 })
 
+it("answers any origin's preflight of a download (a fetch with a header of its own), without credentials", async () => {
+  // Until 2026-12-07 a 403: a fetch() of an image URL sending Authorization or any header not
+  // CORS-safelisted was refused by the browser, though the same GET without it was readable.
+  const preflight = (url: string, method: string) =>
+    fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: OTHER_ORIGIN,
+        'Access-Control-Request-Method': method,
+        'Access-Control-Request-Headers': 'authorization,x-trace',
+      },
+    })
+  for (const url of [image.url, `${image.url}?w=1&fm=png`, bengaliText.url]) {
+    for (const method of ['GET', 'HEAD']) {
+      const pre = await preflight(url, method)
+      expect(pre.status, `${method} ${url}`).toBe(204)
+      expect(pre.headers.get('access-control-allow-origin'), url).toBe(OTHER_ORIGIN)
+      expect(pre.headers.get('access-control-allow-credentials'), url).toBeNull()
+      expect(pre.headers.get('access-control-allow-methods'), url).toBe('GET, HEAD, OPTIONS')
+      expect(pre.headers.get('access-control-allow-headers'), url).toBe('authorization,x-trace')
+      expect(pre.headers.get('vary'), url).toMatch(/Origin/)
+    }
+    const res = await fetch(url, {
+      headers: {Origin: OTHER_ORIGIN, Authorization: `Bearer ${lake.token}`, 'X-Trace': '1'},
+    })
+    expect(res.status, url).toBe(200)
+    expect(res.headers.get('access-control-allow-origin'), url).toBe(OTHER_ORIGIN)
+    expect(res.headers.get('access-control-allow-credentials'), url).toBeNull()
+    await res.arrayBuffer()
+  }
+  // Only reading: a download takes no other method, and the API's routes stay refused.
+  const write = await preflight(image.url, 'DELETE')
+  expect(write.status).toBe(403)
+  expect(write.headers.get('access-control-allow-origin')).toBeNull()
+  const api = await preflight(`${lake.url}/v2026-05-04/data/query/test?query=*`, 'GET')
+  expect(api.status).toBe(403)
+  expect(api.headers.get('access-control-allow-origin')).toBeNull()
+})
+
 it("keeps the dataset's API unreadable to that origin", async () => {
   const res = await fetch(
     `${lake.url}/v2026-05-04/data/query/test?query=${encodeURIComponent('*[_type == "sanity.fileAsset"]')}`,

@@ -38,3 +38,24 @@ it('answers a write that changes nothing with its id, which names no revision an
   expect((await atRevision('f3', 'f2-tx')).status).toBe(200)
   expect((await mutate('f2-tx', [{create: {_id: 'f4', _type: 't'}}])).status).toBe(409)
 })
+
+it('writes a revision for a patch that changes nothing, as hosted Sanity does', async () => {
+  // Hosted Sanity enters every transaction in its log and gives the document a new `_rev`
+  // (sanity-io/gradient#394): the Studio waits to see its own transaction on its listener, and a
+  // patch whose value is already there (a field typed back as it was) is still one.
+  expect((await mutate('p1-made', [{create: {_id: 'p1', _type: 't', title: 'ক'}}])).status).toBe(
+    200,
+  )
+  const same = await mutate('p1-same', [
+    {patch: {id: 'p1', set: {title: 'ক'}, unset: ['missing'], setIfMissing: {title: 'খ'}}},
+  ])
+  expect(same).toEqual({
+    status: 200,
+    body: {transactionId: 'p1-same', results: [{id: 'p1', operation: 'update'}]},
+  })
+  const stored = await lake().client().getDocument('p1')
+  expect(stored).toMatchObject({_rev: 'p1-same', title: 'ক'})
+  expect((await atRevision('p1', 'p1-same')).status).toBe(200)
+  // The id is used: it names that revision.
+  expect((await mutate('p1-same', [{create: {_id: 'p2', _type: 't'}}])).status).toBe(409)
+})

@@ -462,3 +462,73 @@ test("batches in flight: the next batches are built and committed while an earli
   expect(answered).toEqual(['b1', 'b2', 'b3'])
   expect(syncs).toHaveLength(2)
 }, 60_000)
+
+test("batches queued behind each other build on what the ones before them wrote: a replace sees the earlier batch's version, a type change and a delete of what an earlier batch wrote or references are refused, and the refused lose nothing else", async () => {
+  // @sanity/import keeps six batches in flight, so they wait in the store's queue together. Each
+  // must be built on what the batches before it wrote, whatever SQL transaction holds them: a
+  // batch built on the committed state alone would take article-5 (written by b1) for new, and
+  // miss that b2's articles reference s2.
+  const outcomes: string[][] = []
+  const results = []
+  for (const target of [await lake(true), await lake(false)]) {
+    await target.small('seed', mutations([{create: {_id: 's1', _type: 'source'}}]))
+    const batches: [string, Writes][] = [
+      ['b1', mutations([{create: {_id: 's2', _type: 'source'}}, ...articles(0, 150)])],
+      [
+        'b2',
+        mutations(
+          articles(0, 150, 'আবার').map(({createOrReplace}) => ({
+            createOrReplace: {...createOrReplace, source: {_type: 'reference', _ref: 's2'}},
+          })),
+        ),
+      ],
+      [
+        'b3',
+        mutations([
+          ...articles(500, 150),
+          {createOrReplace: {_id: 'article-5', _type: 'headline'}},
+          ...articles(650, 50),
+        ]),
+      ],
+      ['b4', mutations([...articles(700, 150), {delete: {id: 's2'}}])],
+      ['b5', mutations(articles(900, 150))],
+    ]
+    // Sent in one turn: each waits in the store's queue for the one before it.
+    const settled = await Promise.allSettled(batches.map(([id, writes]) => target.bulk(id, writes)))
+    outcomes.push(
+      settled.map((outcome) =>
+        outcome.status === 'fulfilled' ? 'stored' : (outcome.reason as Error).name,
+      ),
+    )
+    results.push({
+      refusals: settled.flatMap((outcome) =>
+        outcome.status === 'rejected' ? [outcome.reason] : [],
+      ),
+      rows: target.rows(),
+      published: target.published.map(eventLines),
+    })
+    expect(target.published.map((tx) => tx.id)).toEqual(['seed', 'b1', 'b2', 'b5'])
+    // b2 replaced b1's version: heard as an update of it.
+    const replaced = target.published
+      .find((tx) => tx.id === 'b2')!
+      .changes.find((change) => change.id === 'article-5')
+    expect(replaced?.before).toMatchObject({title: 'শিরোনাম 5', source: {_ref: 's1'}})
+    expect(target.store.committed().getDocuments(['article-5', 's2', 'article-1049'])).toEqual([
+      expect.objectContaining({
+        _type: 'article',
+        title: 'আবার 5',
+        source: expect.objectContaining({_ref: 's2'}),
+      }),
+      expect.objectContaining({_type: 'source'}),
+      expect.objectContaining({title: 'শিরোনাম 1049'}),
+    ])
+  }
+  expect(outcomes).toEqual([
+    ['stored', 'stored', 'MutationError', 'ConflictError', 'stored'],
+    ['stored', 'stored', 'MutationError', 'ConflictError', 'stored'],
+  ])
+  const [streamed, inPlace] = results
+  expect(streamed.rows).toEqual(inPlace.rows)
+  expect(streamed.published).toEqual(inPlace.published)
+  expect(streamed.refusals).toEqual(inPlace.refusals)
+}, 60_000)

@@ -20,7 +20,9 @@ let lake: TestLake
 const API = '/v2025-02-19'
 
 beforeAll(async () => {
-  lake = await startTestLake({tls: false})
+  // No test here checks the demotion: anonymous callers' queries run niced from their start
+  // otherwise, and beside busy processes a thousand of them starve.
+  lake = await startTestLake({tls: false, serverOptions: {queryDemoteAfterMs: Infinity}})
   await lake.client().createOrReplace({_id: 'seed', _type: 'article', title: 'বীজ'})
 })
 afterAll(async () => {
@@ -49,7 +51,8 @@ describe('the live API per dataset name', () => {
     }
     // Before: one state per name (about 12.5 kB of heap each, with its remembered question).
     expect(live.size()).toBeLessThanOrEqual(before + 16)
-  })
+    // A hang guard, as for every case of this file that sends a flood: past 30 s at load 20.
+  }, 120_000)
 
   it('a stream on a dataset never written hears the first write, whatever was named meanwhile', async () => {
     const dataset = 'first-write'
@@ -70,7 +73,7 @@ describe('the live API per dataset name', () => {
     } finally {
       stream.close()
     }
-  })
+  }, 120_000)
 })
 
 describe('a query thread per dataset name', () => {
@@ -183,7 +186,7 @@ describe("a query thread's compiled listener filters", () => {
     expect(compiledFilters.peek(JSON.stringify([filterOf(99), {}, 'x']))?.filter).toBeTypeOf(
       'function',
     )
-  })
+  }, 120_000)
 })
 
 describe("a dataset's prepared statements", () => {
@@ -250,7 +253,9 @@ describe("a dataset's prepared statements", () => {
     }
     // Before: every shape's statements, kept for the lake's life (the count is in docs/security.md).
     bounded(view.statementsHeld())
-  })
+    // 1,124 requests, about 8 s of CPU: 62 s at load 13 (vitest's 30 s failed at load 8); at load
+    // 30 a process gets a fifteenth of a core.
+  }, 240_000)
 
   it("are bounded on a query thread's connection", async () => {
     const task = (query: string) => ({
@@ -266,7 +271,7 @@ describe("a dataset's prepared statements", () => {
       expect(await runOnWorker(task(shapeOf(i)))).toMatchObject({ok: true})
     }
     bounded(heldStatements(lake.dataDir, dataset))
-  })
+  }, 120_000)
 })
 
 describe('datasets written', () => {

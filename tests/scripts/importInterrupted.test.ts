@@ -7,11 +7,10 @@
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {createServer, request, type Server} from 'node:http'
-import {type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {startFaultProxy, type FaultProxy} from '../helpers/faultProxy.ts'
 import {importIntoLake} from '../helpers/importer.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
 
@@ -23,8 +22,7 @@ const PER_TRANSACTION = 3
 const KILL_AT = 27
 
 let lake: TestLake
-let proxy: Server
-let proxyUrl: string
+let proxy: FaultProxy
 let work: string
 let folder: string
 
@@ -45,45 +43,30 @@ beforeAll(async () => {
         `প্রথম শিরোনাম ${index}\n\nদ্বিতীয় শিরোনাম ${index}\n\nসবার শিরোনাম\n`,
     )
   }
-  const target = new URL(lake.url)
-  proxy = createServer((incoming, outgoing) => {
+  proxy = await startFaultProxy(lake.url, (incoming) => {
     const isWrite = incoming.url!.includes('/data/mutate/')
     const kill = isWrite && ++writesSeen === killAt?.write ? killAt.when : undefined
     if (kill === 'before') {
       // The write never reaches the lake.
       incoming.resume()
       child!.kill('SIGKILL')
-      return
+      return 'handled'
     }
-    const forwarded = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
+    if (kill !== 'after') return undefined
+    return {
+      onAnswer(answer) {
+        // The lake did the write; the import dies before its answer.
+        answer.resume()
+        answer.on('end', () => child!.kill('SIGKILL'))
+        return 'handled'
       },
-      (answer) => {
-        if (kill === 'after') {
-          // The lake did the write; the import dies before its answer.
-          answer.resume()
-          answer.on('end', () => child!.kill('SIGKILL'))
-          return
-        }
-        outgoing.writeHead(answer.statusCode!, answer.headers)
-        answer.pipe(outgoing)
-      },
-    )
-    incoming.pipe(forwarded)
+    }
   })
-  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done))
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
 })
 
 afterAll(async () => {
   child?.kill('SIGKILL')
-  proxy?.closeAllConnections()
-  await new Promise((done) => proxy?.close(done))
+  await proxy?.close()
   await lake?.close()
   await rm(work, {recursive: true, force: true})
 })
@@ -106,7 +89,7 @@ async function importKilled(dataset: string, at: NonNullable<typeof killAt>) {
     ],
     {
       cwd: ROOT,
-      env: {...process.env, SANITY_STUDIO_API_HOST: proxyUrl, LAKE_DATA: lake.dataDir},
+      env: {...process.env, SANITY_STUDIO_API_HOST: proxy.url, LAKE_DATA: lake.dataDir},
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   )

@@ -6,18 +6,16 @@
  * it has done the write, so nothing is done twice.
  */
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {createServer, request, type Server} from 'node:http'
-import {type AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {run as runImport} from '../../scripts/import.ts'
+import {startFaultProxy, type FaultProxy} from '../helpers/faultProxy.ts'
 import {captureIo} from '../helpers/io.ts'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
 
 let lake: TestLake
-let proxy: Server
-let proxyUrl: string
+let proxy: FaultProxy
 let work: string
 
 /** What the proxy does to the next history request: answer with a status, or reset. */
@@ -41,8 +39,7 @@ let historyPaths: string[] = []
 beforeAll(async () => {
   lake = await startTestLake({tls: false})
   work = await mkdtemp(join(tmpdir(), 'import-retry-'))
-  const target = new URL(lake.url)
-  proxy = createServer((incoming, outgoing) => {
+  proxy = await startFaultProxy(lake.url, (incoming, outgoing) => {
     const isWrite = incoming.url!.includes('/data/mutate/')
     const write = isWrite ? {at: Date.now(), status: 0 as number | 'reset'} : undefined
     if (write) writes.push(write)
@@ -56,52 +53,45 @@ beforeAll(async () => {
         ...(refuseWriteAfter !== null ? {'retry-after': String(refuseWriteAfter)} : {}),
       })
       incoming.resume()
-      return void outgoing.end(JSON.stringify({error: {description: 'busy, try again'}}))
+      outgoing.end(JSON.stringify({error: {description: 'busy, try again'}}))
+      return 'handled'
     }
     const reset = isWrite ? resetWrite : null
     if (reset) resetWrite = null
     if (reset === 'before') {
       write!.status = 'reset'
-      return void incoming.socket.destroy()
+      incoming.socket.destroy()
+      return 'handled'
     }
     if (incoming.url!.includes('/data/history/')) {
       const refusal = refuseNext
       refuseNext = null
-      if (refusal === 'reset') return void incoming.socket.destroy()
+      if (refusal === 'reset') {
+        incoming.socket.destroy()
+        return 'handled'
+      }
       if (refusal !== null) {
         outgoing.writeHead(refusal, {'content-type': 'application/json'})
-        return void outgoing.end(JSON.stringify({error: {description: 'busy, try again'}}))
+        outgoing.end(JSON.stringify({error: {description: 'busy, try again'}}))
+        return 'handled'
       }
       historyPaths.push(incoming.url!)
     }
-    const forwarded = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
-      },
-      (answer) => {
+    return {
+      onAnswer(answer) {
         if (write) write.status = answer.statusCode!
-        if (reset === 'after') {
-          // The lake has done the write; its answer never reaches the import.
-          answer.resume()
-          return void answer.on('end', () => incoming.socket.destroy())
-        }
-        outgoing.writeHead(answer.statusCode!, answer.headers)
-        answer.pipe(outgoing)
+        if (reset !== 'after') return undefined
+        // The lake has done the write; its answer never reaches the import.
+        answer.resume()
+        answer.on('end', () => incoming.socket.destroy())
+        return 'handled'
       },
-    )
-    incoming.pipe(forwarded)
+    }
   })
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
 })
 
 afterAll(async () => {
-  proxy?.closeAllConnections()
-  await new Promise((resolve) => proxy?.close(resolve))
+  await proxy?.close()
   await lake?.close()
   await rm(work, {recursive: true, force: true})
 })
@@ -118,7 +108,7 @@ beforeEach(() => {
 
 async function importThroughProxy(dataset: string, args: string[]) {
   const io = captureIo({
-    env: {SANITY_STUDIO_API_HOST: proxyUrl, LAKE_DATA: lake.dataDir},
+    env: {SANITY_STUDIO_API_HOST: proxy.url, LAKE_DATA: lake.dataDir},
     now: new Date('2025-07-20T00:00:00Z'),
   })
   const code = await runImport([...args, '--dataset', dataset], io)

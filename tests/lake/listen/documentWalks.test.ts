@@ -15,10 +15,11 @@ import {
 } from '../../../lake/listen/filter.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
 import {useTestLake} from '../../helpers/lake.ts'
-import {openSse, type SseReader} from './listeners.ts'
+import {mutationIds, testDataset} from './listeners.ts'
 
 const lake = useTestLake({tls: false})
-const auth = () => ({authorization: `Bearer ${lake().token}`})
+const {mutate, listeners, ...dataset} = testDataset(lake)
+const listenUrl = (query: string) => dataset.listenUrl(query, {includeResult: 'false'})
 
 beforeAll(() => {
   // A filter of 600 terms is parsed on a query thread within the per-event budget (500 ms by
@@ -26,32 +27,6 @@ beforeAll(() => {
   // loopBudget.test.ts's subject, not this file's.
   lake().server.lake.context.config.listen = {filterBudgetMs: 60_000}
 })
-
-function listenUrl(query: string) {
-  const search = new URLSearchParams({query, includeResult: 'false'})
-  return `${lake().url}/v2025-02-19/data/listen/test?${search}`
-}
-
-async function mutate(mutations: unknown[]) {
-  const res = await fetch(`${lake().url}/v2025-02-19/data/mutate/test`, {
-    method: 'POST',
-    headers: {...auth(), 'content-type': 'application/json'},
-    body: JSON.stringify({mutations}),
-  })
-  expect(res.status).toBe(200)
-  await res.arrayBuffer()
-}
-
-const mutationIds = (sse: SseReader) =>
-  sse.messages
-    .filter((m) => m.event === 'mutation')
-    .map((m) => (JSON.parse(m.data!) as {documentId: string}).documentId)
-
-async function listeners(urls: string[]) {
-  const all = await Promise.all(urls.map((url) => openSse(url, auth())))
-  await Promise.all(all.map((sse) => sse.until((m) => m.some((e) => e.event === 'welcome'))))
-  return all
-}
 
 /** Ten listeners, each a different filter of `terms(i)`; article i is the one listener i hears. */
 async function heardByEach(terms: (i: number) => string[], type: string) {

@@ -1,5 +1,6 @@
 /** Listener test helpers: a raw SSE reader over fetch and a collector for @sanity/client listeners. */
 import type {Observable} from 'rxjs'
+import {expect} from 'vitest'
 
 export interface SseMessage {
   event?: string
@@ -98,6 +99,52 @@ function parseMessage(block: string): SseMessage {
   }
   return message
 }
+
+/**
+ * Requests to a test lake's dataset `test` as its administrator, for listener tests: /listen URLs,
+ * writes the lake must take, listeners opened and welcomed.
+ */
+export function testDataset(lake: () => {url: string; token: string}) {
+  const auth = () => ({authorization: `Bearer ${lake().token}`})
+  return {
+    auth,
+    /** A /listen URL: `options` as given (includeResult…), `params` as `$` parameters in JSON. */
+    listenUrl(
+      query: string,
+      options: Record<string, string>,
+      params: Record<string, unknown> = {},
+    ) {
+      const search = new URLSearchParams({query, ...options})
+      for (const [name, value] of Object.entries(params))
+        search.set(`$${name}`, JSON.stringify(value))
+      return `${lake().url}/v2025-02-19/data/listen/test?${search}`
+    },
+    /** Commits `mutations` through /data/mutate, expecting a 200. */
+    async mutate(mutations: unknown[]) {
+      const res = await fetch(`${lake().url}/v2025-02-19/data/mutate/test`, {
+        method: 'POST',
+        headers: {...auth(), 'content-type': 'application/json'},
+        body: JSON.stringify({mutations}),
+      })
+      expect(res.status).toBe(200)
+      await res.arrayBuffer()
+    },
+    /** A listener on each URL, each once its `welcome` came (within `timeoutMs`). */
+    async listeners(urls: string[], headers = auth(), timeoutMs?: number) {
+      const all = await Promise.all(urls.map((url) => openSse(url, headers)))
+      await Promise.all(
+        all.map((sse) => sse.until((m) => m.some((e) => e.event === 'welcome'), timeoutMs)),
+      )
+      return all
+    },
+  }
+}
+
+/** The ids of a stream's `mutation` events' documents, in order. */
+export const mutationIds = (sse: SseReader) =>
+  sse.messages
+    .filter((m) => m.event === 'mutation')
+    .map((m) => (JSON.parse(m.data!) as {documentId: string}).documentId)
 
 /** The parsed `data` of the messages with this event name. */
 export function dataOf<T = Record<string, unknown>>(messages: SseMessage[], event: string): T[] {

@@ -8,10 +8,10 @@
  */
 import {afterEach, describe, expect, it} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
-import {openSse, type SseReader} from './listeners.ts'
+import {mutationIds, testDataset, type SseReader} from './listeners.ts'
 
 const lake = useTestLake({tls: false})
-const auth = () => ({authorization: `Bearer ${lake().token}`})
+const {auth, mutate, ...dataset} = testDataset(lake)
 const listenConfig = () => lake().server.lake.context.config
 const stats = () => lake().server.lake.listenerStats()
 
@@ -19,33 +19,10 @@ afterEach(() => {
   listenConfig().listen = {}
 })
 
-function listenUrl(query: string) {
-  const search = new URLSearchParams({query, includeResult: 'false'})
-  return `${lake().url}/v2025-02-19/data/listen/test?${search}`
-}
+const listenUrl = (query: string) => dataset.listenUrl(query, {includeResult: 'false'})
 
-async function mutate(mutations: unknown[]) {
-  const res = await fetch(`${lake().url}/v2025-02-19/data/mutate/test`, {
-    method: 'POST',
-    headers: {...auth(), 'content-type': 'application/json'},
-    body: JSON.stringify({mutations}),
-  })
-  expect(res.status).toBe(200)
-  await res.arrayBuffer()
-}
-
-const mutationIds = (sse: SseReader) =>
-  sse.messages
-    .filter((m) => m.event === 'mutation')
-    .map((m) => (JSON.parse(m.data!) as {documentId: string}).documentId)
-
-async function listeners(queries: string[], headers = auth()) {
-  const all = await Promise.all(queries.map((query) => openSse(listenUrl(query), headers)))
-  await Promise.all(
-    all.map((sse) => sse.until((m) => m.some((e) => e.event === 'welcome'), 60_000)),
-  )
-  return all
-}
+const listeners = (queries: string[], headers = auth()) =>
+  dataset.listeners(queries.map(listenUrl), headers, 60_000)
 
 /** `n` terms `title == "…"` of listener `i`'s own, none matching, then one every article matches. */
 const titles = (i: number, n: number, type: string) =>
@@ -168,15 +145,12 @@ describe('a short filter over a long parameter list no set answers', () => {
     listenConfig().listen = {filterLoopBudgetMs: 0}
     // An object among the ids: the list is searched item by item for every document (no set).
     const ids = [{}, ...Array.from({length: 400}, (_, k) => `elsewhere-${k}`)]
-    const search = new URLSearchParams({
-      query: '*[_type == "param" && !(_id in $ids)]',
-      $ids: JSON.stringify(ids),
-      includeResult: 'false',
-    })
-    const [hostile] = await Promise.all([
-      openSse(`${lake().url}/v2025-02-19/data/listen/test?${search}`, auth()),
-    ])
-    await hostile!.until((m) => m.some((e) => e.event === 'welcome'), 60_000)
+    const url = dataset.listenUrl(
+      '*[_type == "param" && !(_id in $ids)]',
+      {includeResult: 'false'},
+      {ids},
+    )
+    const [hostile] = await dataset.listeners([url], auth(), 60_000)
     const [witness] = await listeners(['*[_type == "param"]'])
     try {
       await writeAndHear([witness!], 'param', 4, 2)

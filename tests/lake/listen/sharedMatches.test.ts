@@ -7,38 +7,19 @@
 import net from 'node:net'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import {useTestLake} from '../../helpers/lake.ts'
-import {openSse, type SseReader} from './listeners.ts'
+import {testDataset, type SseReader} from './listeners.ts'
 
 const lake = useTestLake({tls: false})
-const auth = () => ({authorization: `Bearer ${lake().token}`})
+const {mutate, listeners, ...dataset} = testDataset(lake)
 /** Documents the lake's listener filters were given so far (each evaluates its filter once). */
 const filteredSoFar = () => lake().server.lake.listenerStats().filtered
 
-function listenUrl(query: string, params: Record<string, string> = {}) {
-  const search = new URLSearchParams({query, includeResult: 'true', effectFormat: 'mendoza'})
-  for (const [name, value] of Object.entries(params)) search.set(`$${name}`, JSON.stringify(value))
-  return `${lake().url}/v2025-02-19/data/listen/test?${search}`
-}
-
-async function mutate(mutations: unknown[]) {
-  const res = await fetch(`${lake().url}/v2025-02-19/data/mutate/test`, {
-    method: 'POST',
-    headers: {...auth(), 'content-type': 'application/json'},
-    body: JSON.stringify({mutations}),
-  })
-  expect(res.status).toBe(200)
-  await res.arrayBuffer()
-}
+const listenUrl = (query: string, params: Record<string, string> = {}) =>
+  dataset.listenUrl(query, {includeResult: 'true', effectFormat: 'mendoza'}, params)
 
 const mutationsOf = (sse: SseReader) => sse.messages.filter((m) => m.event === 'mutation')
 const heard = (all: SseReader[], count: number) =>
   Promise.all(all.map((sse) => sse.until(() => mutationsOf(sse).length >= count)))
-
-async function listeners(urls: string[]) {
-  const all = await Promise.all(urls.map((url) => openSse(url, auth())))
-  await Promise.all(all.map((sse) => sse.until((m) => m.some((e) => e.event === 'welcome'))))
-  return all
-}
 
 afterEach(() => vi.restoreAllMocks())
 

@@ -5,4 +5,9 @@
  */
 import {startScriptedLake} from '../../helpers/lakeScript.ts'
 
-await startScriptedLake({analyzerWorker: new URL('./analyzerHeld.ts', import.meta.url).href})
+await startScriptedLake({
+  analyzerWorker: new URL('./analyzerHeld.ts', import.meta.url).href,
+  // The deadline is not what the test checks: a search over 5,000 queued documents passed the
+  // default 10 s at load 25.
+  queryTimeoutMs: 120_000,
+})

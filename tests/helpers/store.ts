@@ -1,4 +1,5 @@
-/** Stores for tests that read the query engine without a lake: SQLite in memory. */
+/** Stores for tests that read the query engine without a lake: SQLite in memory; a data file's rows. */
+import {DatabaseSync} from 'node:sqlite'
 import type {Store} from '../../lake/core/store.ts'
 import type {CommittedTransaction, SanityDocument} from '../../lake/core/types.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
@@ -85,5 +86,24 @@ export function firstArticle(dataset: string): CommittedTransaction {
         effects: {apply: [0, doc], revert: [0, null]},
       },
     ],
+  }
+}
+
+/** Every row a commit writes to the data file at `path`, as SQLite holds it, table by table. */
+export function committedRows(path: string) {
+  const db = new DatabaseSync(path, {readOnly: true})
+  try {
+    const dump = (sql: string) => JSON.stringify(db.prepare(sql).all())
+    return {
+      documents: dump('SELECT rowid, id, json(body) AS body FROM documents ORDER BY rowid'),
+      fields: dump('SELECT * FROM fields ORDER BY id'),
+      refs: dump('SELECT * FROM refs ORDER BY target, source'),
+      counts: dump('SELECT * FROM type_counts ORDER BY type, layer'),
+      transactions: dump('SELECT * FROM transactions ORDER BY seq'),
+      changes: dump('SELECT * FROM changes ORDER BY tx_seq, position'),
+      queue: dump('SELECT * FROM search_queue ORDER BY id'),
+    }
+  } finally {
+    db.close()
   }
 }

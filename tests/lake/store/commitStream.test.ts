@@ -23,6 +23,7 @@ import {
 } from '../../../lake/store/commitThread.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
 import {eventLines} from '../../helpers/events.ts'
+import {committedRows} from '../../helpers/store.ts'
 
 const cleanup: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -106,7 +107,7 @@ async function lake(withThread: boolean, worker?: string, shared?: CommitThread)
   /** Every row, once the full-text index has what was queued (emptied as time allows). */
   const rows = () => {
     store.flushSearchIndex()
-    return rowsOf(path)
+    return committedRows(path)
   }
   return {path, store, published, steps, hooks, caughtUp, small, bulk, rows}
 }
@@ -127,25 +128,6 @@ const articles = (from: number, n: number, title = 'শিরোনাম') =>
       body: 'খবর সংবাদ '.repeat(100),
     },
   }))
-
-/** Every row a commit writes, as SQLite holds it. */
-function rowsOf(path: string) {
-  const db = new DatabaseSync(path, {readOnly: true})
-  try {
-    const dump = (sql: string) => JSON.stringify(db.prepare(sql).all())
-    return {
-      documents: dump('SELECT rowid, id, json(body) AS body FROM documents ORDER BY rowid'),
-      fields: dump('SELECT * FROM fields ORDER BY id'),
-      refs: dump('SELECT * FROM refs ORDER BY target, source'),
-      counts: dump('SELECT * FROM type_counts ORDER BY type, layer'),
-      transactions: dump('SELECT * FROM transactions ORDER BY seq'),
-      changes: dump('SELECT * FROM changes ORDER BY tx_seq, position'),
-      queue: dump('SELECT * FROM search_queue ORDER BY id'),
-    }
-  } finally {
-    db.close()
-  }
-}
 
 /** Creates, replaces (some twice in a batch), deletes, and a batch of one slice only. */
 async function history(target: Awaited<ReturnType<typeof lake>>) {

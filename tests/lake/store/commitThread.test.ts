@@ -16,6 +16,7 @@ import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {applyWrites, type Writes} from '../../../lake/core/writes.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
 import {eventLines} from '../../helpers/events.ts'
+import {committedRows} from '../../helpers/store.ts'
 import {createCommitThread, type CommitThread} from '../../../lake/store/commitThread.ts'
 import {UnavailableError} from '../../../lake/core/errors.ts'
 import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
@@ -97,25 +98,6 @@ const mutations = (...list: Record<string, unknown>[]): Writes => ({
   mutations: list,
 })
 
-/** Every row the commit writes, as SQLite holds it. */
-function rowsOf(path: string) {
-  const db = new DatabaseSync(path, {readOnly: true})
-  try {
-    const dump = (sql: string) => JSON.stringify(db.prepare(sql).all())
-    return {
-      documents: dump('SELECT rowid, id, json(body) AS body FROM documents ORDER BY rowid'),
-      fields: dump('SELECT * FROM fields ORDER BY id'),
-      refs: dump('SELECT * FROM refs ORDER BY target, source'),
-      counts: dump('SELECT * FROM type_counts ORDER BY type, layer'),
-      transactions: dump('SELECT * FROM transactions ORDER BY seq'),
-      changes: dump('SELECT * FROM changes ORDER BY tx_seq, position'),
-      queue: dump('SELECT * FROM search_queue ORDER BY id'),
-    }
-  } finally {
-    db.close()
-  }
-}
-
 /** The same writes, small and large: creates, replaces, patches (a snapshot due), a delete. */
 async function history(target: Awaited<ReturnType<typeof lake>>) {
   await target.small(
@@ -161,10 +143,10 @@ test('a large transaction committed on the thread is stored and announced as on 
     store.flushSearchIndex()
     store.close()
   }
-  const expected = rowsOf(onLoop.path)
+  const expected = committedRows(onLoop.path)
   // A snapshot was written, and the references of both versions came and went.
   expect(expected.changes).toContain('"snapshot":"{')
-  expect(rowsOf(onThread.path)).toEqual(expected)
+  expect(committedRows(onThread.path)).toEqual(expected)
 }, 300_000)
 
 test('a large transaction between small ones commits alone, in order, and each is answered', async () => {

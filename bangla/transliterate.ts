@@ -7,7 +7,8 @@
 //   conjunct is a typical loanword ending after a written vowel (ট্রাম্প tramp, প্রেসিডেন্ট
 //   president, মার্চ march) or -গঞ্জ (ganj). Inside a word it is dropped between a vowel and a
 //   consonant+vowel, scanning right to left (প্রধানমন্ত্রী pradhanmantri, সরকার sarkar, আমরা
-//   amra), never after a conjunct or around য় (সময়ের samayer, উন্নয়ন unnayan).
+//   amra), never after a conjunct or around য় (সময়ের samayer, উন্নয়ন unnayan), nor in a
+//   prefix or the first syllable of the stem after it (মহাসচিব mahasachib, উপসচিব upasachib).
 // - Conjuncts: ক্ষ ksh, জ্ঞ gy, ঙ্গ ng (সঙ্গে sange), য-ফলা y (মৃত্যু mrityu) but ্যা is the
 //   /æ/ of loanwords and reads 'a' (ম্যাক্রোঁ makron, ব্যাংক bank), ব-ফলা w (বিশ্ব bishwa, স্ব sw).
 // - Nukta letters ড় r, ঢ় rh, য় y; khanda ta ৎ t; anusvara ং ng; visarga ঃ h at a word's end,
@@ -138,9 +139,12 @@ const ALWAYS_BARE_FINALS = new Set(['ঞজ']) // -গঞ্জ place names: Nar
 // Conjuncts only loanwords have (native words write ষ্ট, ণ্ট): never followed by the inherent
 // vowel, at a word's end or inside it (রেকর্ড rekard, স্মার্টফোন smartfon, পোস্টমর্টেম).
 const LOAN_ONLY = new Set(['সট', 'নট', 'রড', 'রট', 'লড', 'কস'])
-// Prefixes and compound heads whose vowel Bengali keeps (উপদেষ্টা upadeshta, অপরাধ aparadh,
-// অবরোধ abarodh, গণমাধ্যম ganamadhyam): the rule that drops a medial vowel would eat it.
-const KEEP_VOWEL_PREFIXES = ['উপ', 'অপ', 'অব', 'গণ']
+// Prefixes and compound heads. The rule that drops a medial vowel reads a word as one stretch of
+// syllables, but after a prefix the stem starts a word again: the prefix keeps its vowels
+// (উপদেষ্টা upadeshta, অপরাধ aparadh, গণমাধ্যম ganamadhyam) and so does the stem's first
+// consonant, which no rule drops at a word's start (মহাসচিব mahasachib, মহানগর mahanagar,
+// উপসচিব upasachib, প্রতিফলন pratifalan, পরিণতি parinati).
+const PREFIXES = ['উপ', 'অপ', 'অব', 'গণ', 'মহা', 'প্রতি', 'পরি']
 // Consonants whose ্যা inside a word is the /æ/ of an English loan (মেডিক্যাল medikal,
 // সোশ্যাল soshal), not the doubled consonant of native words (বিদ্যা bidya, কল্যাণ kalyan).
 const LOAN_YA_PHALA = new Set(['ক', 'ট', 'গ', 'প', 'ফ', 'চ', 'শ'])
@@ -222,6 +226,9 @@ const single = (u: Unit | undefined, ch?: string) =>
 const hasVowel = (u: Unit | undefined) =>
   u !== undefined && (u.kind === 'V' || u.sign !== '' || u.inherent || u.mods !== '')
 
+// Each prefix with the number of units it takes.
+const PREFIX_UNITS = PREFIXES.map((prefix) => [prefix, parseWord(prefix).length] as const)
+
 function decideInherentVowels(units: Unit[], word: string): void {
   const n = units.length
   const last = units[n - 1]
@@ -243,7 +250,8 @@ function decideInherentVowels(units: Unit[], word: string): void {
       u.inherent = false
     }
   }
-  const prefixEnd = KEEP_VOWEL_PREFIXES.some((prefix) => word.startsWith(prefix)) ? 1 : 0
+  // Units 1..prefixEnd: the prefix's own and the stem's first (see PREFIX_UNITS).
+  const prefixEnd = PREFIX_UNITS.find(([prefix]) => word.startsWith(prefix))?.[1] ?? 0
   // -তা abstract nouns keep the vowel before the suffix: স্বাধীনতা swadhinata, ক্ষমতা kshamata.
   const ta = last?.kind === 'C' && key(last) === 'ত' && last.sign === 'া' && n > 2 ? n - 2 : -1
   // -গঞ্জ place names: the syllable before গ closes (নারায়ণগঞ্জ narayanganj, মানিকগঞ্জ).
@@ -264,7 +272,7 @@ function decideInherentVowels(units: Unit[], word: string): void {
       u.inherent = false
       continue
     }
-    if (k === prefixEnd || k === ta) continue
+    if (k <= prefixEnd || k === ta) continue
     if (!single(next) || single(next, YA_NUKTA)) continue
     // য় loses its vowel only after a written vowel: চায়না chayna, but উন্নয়ন unnayan
     if (u.cons[0].ch === YA_NUKTA && !(prev.kind === 'V' || prev.sign !== '')) continue

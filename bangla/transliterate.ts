@@ -512,11 +512,31 @@ export type TransliterateOptions = {
   dictionary?: boolean
 }
 
+// Abbreviations as Bangladeshi copy writes them before a name, read as its English-language
+// sites write them: Dr, Md. আ. before লীগ is the Awami League, written out in Bengali so the
+// dictionary reads it with its case ending (আ.লীগের awami-leaguer).
+const ABBREVIATIONS: Readonly<Record<string, string>> = {
+  'ড.': 'dr',
+  'ডা.': 'dr',
+  'মো.': 'md',
+  মোঃ: 'md',
+  'আ.': nfc('আওয়ামী'),
+}
+const ABBREVIATION = new RegExp(`(?<!${LETTER})(?:(?:ড|ডা|মো)[.]|মোঃ|আ[.](?=\\s*লীগ))`, 'gu')
+
+function expandAbbreviation(abbreviation: string, offset: number, text: string): string {
+  const expanded = ABBREVIATIONS[abbreviation]
+  // ড.ইউনূস: a word of its own all the same.
+  return /\s/u.test(text[offset + abbreviation.length] ?? ' ') ? expanded : `${expanded} `
+}
+
 /** Bengali → readable ASCII (see the conventions above). Non-Bengali text passes through;
  * Bengali digits become ASCII digits, danda a full stop, ৳ 'tk'. */
 export function transliterate(s: string, options: TransliterateOptions = {}): string {
   const dictionary = options.dictionary ?? true
   let text = nfc(s)
+  if (dictionary) text = text.replace(ABBREVIATION, expandAbbreviation)
+  text = text
     .replace(/\u09A1\u09BC/g, '\u09DC')
     .replace(/\u09A2\u09BC/g, '\u09DD')
     .replace(/\u09AF\u09BC/g, '\u09DF')
@@ -537,13 +557,14 @@ export function transliterate(s: string, options: TransliterateOptions = {}): st
 
 /**
  * A URL slug: lowercase ASCII words joined by '-', at most `maxLength` characters, cut at a word
- * boundary. Latin input is slugified too (accents removed). Never empty for input containing
- * Bengali: if nothing readable is left, a short stable 'bn-<hash>' is returned.
+ * boundary. Latin input is slugified too (accents removed, ß ss, ł l). Never empty for a
+ * non-blank title: if nothing readable is left, a short stable 'bn-<hash>' is returned.
  */
 export function slugify(s: string, maxLength = 96): string {
   const ascii = transliterate(slugPrefix(s, maxLength))
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
+    .replace(/[ßæœøłđðþıħŧŋĸŀ]/giu, latinLetter)
     .toLowerCase()
     .replace(/['’‘`]/g, '') // দু'দেশ → dudesh, don't → dont
     .replace(/[^a-z0-9]+/g, '-')
@@ -555,9 +576,30 @@ export function slugify(s: string, maxLength = 96): string {
     slug = boundary > 0 ? cut.slice(0, boundary) : slug.slice(0, maxLength)
     slug = slug.replace(/-+$/, '')
   }
-  if (slug === '' && /[\u0980-\u09FF]/.test(s)) slug = `bn-${hash(nfc(s))}`.slice(0, maxLength)
+  // A title in a script with no reading here (Chinese, Cyrillic, emoji…) or of marks and
+  // punctuation alone still gets a slug, so the Studio never generates an empty one.
+  if (slug === '' && /\S/u.test(s)) slug = `bn-${hash(nfc(s))}`.slice(0, maxLength)
   return slug
 }
+
+// Latin letters NFKD does not split into a base letter and marks, as English writes them.
+const LATIN_LETTERS: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+  ħ: 'h',
+  ŧ: 't',
+  ŋ: 'ng',
+  ĸ: 'k',
+  ŀ: 'l',
+}
+const latinLetter = (letter: string) => LATIN_LETTERS[letter.toLowerCase()] ?? letter
 
 /**
  * The start of the text a slug of maxLength can come from, cut at a blank: every title the Studio

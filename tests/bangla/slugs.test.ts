@@ -514,7 +514,7 @@ const HEADLINES: [string, string][] = [
   ['প্রথম আলোর সম্পাদককে তলব', 'prothom-alor-sampadkake-talab'],
   ['ইত্তেফাক ভবনে আগুন', 'ittefaq-bhabne-agun'],
   ['বাসসের নতুন প্রধান সম্পাদক', 'bss-natun-pradhan-sampadak'],
-  ['রাষ্ট্রপতি মো. সাহাবুদ্দিনের ভাষণ', 'rashtrapati-mo-shahabuddiner-bhashan'],
+  ['রাষ্ট্রপতি মো. সাহাবুদ্দিনের ভাষণ', 'rashtrapati-md-shahabuddiner-bhashan'],
   ['হাইকোর্টের রায়ে স্থগিতাদেশ', 'high-courter-raye-sthagitadesh'],
   ['সুপ্রিম কোর্টের আপিল বিভাগে শুনানি', 'supreme-courter-apil-bibhage-shunani'],
   ['দুদকের মামলায় সাবেক এমপি কারাগারে', 'dudker-mamlay-sabek-mp-karagare'],
@@ -594,6 +594,46 @@ describe('slugs: the faults found in real copy', () => {
     ['পরিণতি', 'parinati'],
   ])('the stem after a prefix: %s → %s', (bengali, expected) => {
     expect(slugify(bengali)).toBe(expected)
+  })
+})
+
+describe('slugs: abbreviations and letters of other scripts', () => {
+  // Titles as Bangladeshi copy abbreviates them, slugged as its English-language sites write
+  // them: Dr for ড./ডা., Md for মো./মোঃ, and the Awami League in full ('al' reads as Arabic al-).
+  it.each([
+    [
+      'প্রধান উপদেষ্টা ড. মুহাম্মদ ইউনূসের সঙ্গে বৈঠক',
+      'pradhan-upadeshta-dr-muhammad-yunuser-sange-baithak',
+    ],
+    ['ড.ইউনূস', 'dr-yunus'],
+    ['ডা. জাফরুল্লাহ চৌধুরী', 'dr-jafrullah-chowdhury'],
+    ['মো. আব্দুল হামিদ', 'md-abdul-hamid'],
+    ['মোঃ আব্দুল হামিদ', 'md-abdul-hamid'],
+    ['আ.লীগ', 'awami-league'],
+    ['আ. লীগের সমাবেশ', 'awami-leaguer-samabesh'],
+    ['রোড. ডাক', 'rod-dak'], // a word ending in ড is no abbreviation
+  ])('%s → %s', (title, expected) => {
+    expect(slugify(title)).toBe(expected)
+  })
+
+  it.each([
+    ['straße', 'strasse'],
+    ['Łódź', 'lodz'],
+    ['Đà Nẵng', 'da-nang'],
+    ['Øresund Æon Œuvre Þór', 'oresund-aeon-oeuvre-thor'],
+  ])('writes Latin letters with no decomposition: %s → %s', (title, expected) => {
+    expect(slugify(title)).toBe(expected)
+  })
+
+  it('is never empty for a non-blank title, and stable', () => {
+    for (const title of ['中文标题', 'русский', 'हिंदी', '😀😀', '!!!', '\u0981\u0982']) {
+      const slug = slugify(title)
+      expect(slug, title).toMatch(/^bn-[a-z0-9]+$/)
+      expect(slugify(title), title).toBe(slug)
+    }
+    expect(slugify('中文标题')).not.toBe(slugify('中文'))
+    expect(slugify('')).toBe('')
+    expect(slugify('   ')).toBe('')
   })
 })
 

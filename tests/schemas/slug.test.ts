@@ -30,6 +30,13 @@ describe('slug generation', () => {
     expect(generated.length).toBeLessThanOrEqual(96)
     expect(generated).not.toMatch(/-$/)
   })
+
+  it('never generates an empty slug from a non-blank title', async () => {
+    for (const title of ['习近平会见', 'Путин', '😀', '—']) {
+      const generated = await slugifyBengali(title, {} as never, {} as never)
+      expect(generated, title).toMatch(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+    }
+  })
 })
 
 describe('slug uniqueness against the dataset', () => {

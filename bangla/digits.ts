@@ -30,15 +30,20 @@ export function hasMixedDigits(s: string): boolean {
  * range, gives null. */
 export function parseBengaliInteger(s: string): number | null {
   const ascii = toAsciiDigits(s.trim()).replace(/^[−–]/, '-')
-  if (!/^[+-]?\d{1,3}(?:,\d{2,3})*$|^[+-]?\d+$/.test(ascii)) return null
+  // Plain digits, or grouped in threes (1,234,567), or the South Asian way: three digits last,
+  // pairs before (12,34,567). A comma anywhere else (1,23) is a typo, not a number to guess.
+  if (!/^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})*,\d{3})$/.test(ascii)) return null
   const n = Number(ascii.replace(/,/g, ''))
   return Number.isSafeInteger(n) ? (Object.is(n, -0) ? 0 : n) : null
 }
 
-const groupedBn = new Intl.NumberFormat('bn-BD')
+// signDisplay 'negative': no minus before a zero (-0, or -0.001 rounded), as 'auto' prints.
+const groupedBn = new Intl.NumberFormat('bn-BD', {signDisplay: 'negative'})
 
 /** A number the way Bangladeshi text prints it: Bengali digits, lakh/crore grouping
  * (১২,৩৪,৫৬৭) — Intl bn-BD does the grouping. */
 export function formatNumberBn(n: number, options?: Intl.NumberFormatOptions): string {
-  return options ? new Intl.NumberFormat('bn-BD', options).format(n) : groupedBn.format(n)
+  return options
+    ? new Intl.NumberFormat('bn-BD', {signDisplay: 'negative', ...options}).format(n)
+    : groupedBn.format(n)
 }

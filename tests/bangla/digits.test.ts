@@ -21,6 +21,12 @@ describe('digit conversion', () => {
     expect(formatNumberBn(1234567)).toBe('১২,৩৪,৫৬৭')
     expect(formatNumberBn(7.3)).toBe('৭.৩')
   })
+
+  it('prints no minus before a zero', () => {
+    expect(formatNumberBn(-0)).toBe('০')
+    expect(formatNumberBn(-0.001, {maximumFractionDigits: 1})).toBe('০')
+    expect(formatNumberBn(-12)).toBe('-১২')
+  })
 })
 
 describe('mixed digits', () => {
@@ -49,6 +55,15 @@ describe('parseBengaliInteger', () => {
 
   it('gives null for anything that is not just an integer', () => {
     for (const s of ['', '১৫ই', '৭.৩', 'পনেরো', '১২ ৩', ',১২', '৯৯৯৯৯৯৯৯৯৯৯৯৯৯৯৯৯৯']) {
+      expect(parseBengaliInteger(s), s).toBeNull()
+    }
+  })
+
+  it('reads Western (1,234,567) and South Asian (12,34,567) grouping, and no other', () => {
+    expect(parseBengaliInteger('১,০০০')).toBe(1000)
+    expect(parseBengaliInteger('১,২৩,৪৫,৬৭৮')).toBe(12345678)
+    expect(parseBengaliInteger('12,345,678')).toBe(12345678)
+    for (const s of ['1,23', '১২,৩৪৫,৬৭', '12,34,5', '1,2345', '১২৩,৪৫,৬৭৮', '1,23,456,789']) {
       expect(parseBengaliInteger(s), s).toBeNull()
     }
   })

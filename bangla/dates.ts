@@ -30,8 +30,21 @@ const dhakaParts = new Intl.DateTimeFormat('en-US', {
 
 function toDate(input: DateInput): Date {
   const date = input instanceof Date ? input : new Date(input)
-  if (Number.isNaN(date.getTime())) throw new RangeError(`Invalid date: ${String(input)}`)
+  if (Number.isNaN(date.getTime()) || !calendarDayExists(input)) {
+    throw new RangeError(`Invalid date: ${String(input)}`)
+  }
   return date
+}
+
+// Date.parse takes '2025-02-30' as 2 March: a day the written month does not have is refused.
+function calendarDayExists(input: DateInput): boolean {
+  if (typeof input !== 'string') return true
+  const written = /^\s*([+-]\d{6}|\d{4})-(\d{2})-(\d{2})/.exec(input)
+  if (!written) return true
+  const [year, month, day] = [Number(written[1]), Number(written[2]), Number(written[3])]
+  const last = new Date(0)
+  last.setUTCFullYear(year, month, 0) // day 0 of the next month: this month's last day
+  return month >= 1 && month <= 12 && day >= 1 && day <= last.getUTCDate()
 }
 
 /** The Gregorian calendar day in Dhaka (a Date at 20:00Z is already the next day there). */

@@ -44,6 +44,14 @@ describe('Asia/Dhaka calendar day', () => {
   it('rejects an invalid date', () => {
     expect(() => formatGregorianBn('not a date')).toThrow(RangeError)
   })
+
+  it('rejects a day its month does not have, rather than rolling into the next month', () => {
+    for (const input of ['2025-02-30', '2025-02-29', '2025-04-31T10:00:00Z', '2025-13-01']) {
+      expect(() => formatFrontPageDate(input), input).toThrow(/Invalid date: 2025-/)
+    }
+    expect(formatGregorianBn('2024-02-29')).toBe('বৃহস্পতিবার, ২৯ ফেব্রুয়ারি ২০২৪')
+    expect(formatGregorianBn('2025-01-31T20:00:00Z')).toBe('শনিবার, ১ ফেব্রুয়ারি ২০২৫')
+  })
 })
 
 describe('Gregorian in Bengali', () => {

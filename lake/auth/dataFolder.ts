@@ -16,10 +16,11 @@ export const FILE_MODE = 0o600
 
 /**
  * What a lake makes at the top of its data folder (kit/localLake.ts LAKE_FILES, the assets, the
- * Live questions), with SQLite's side files of the auth database (docs/studio-lake.md lists them
- * all).
+ * Live questions, the start's lock: lake/cli/dataFolderLock.ts), with SQLite's side files of the
+ * auth database (docs/studio-lake.md lists them all).
  */
-const LAKE_ENTRY = /^(?:token|auth\.sqlite(?:-wal|-shm|-journal)?|tls|datasets|assets|live)$/
+const LAKE_ENTRY =
+  /^(?:token|auth\.sqlite(?:-wal|-shm|-journal)?|lock\.sqlite(?:-journal)?|lock\.json|tls|datasets|assets|live)$/
 
 /** A data folder that holds files the lake did not make: it is not the lake's to change. */
 export class ForeignDataFolderError extends Error {

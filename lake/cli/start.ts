@@ -11,6 +11,7 @@ import {ensureTls} from '../tls/certificates.ts'
 import {defineCommand, EXIT, parsePort, UsageError} from '../../kit/cli.ts'
 import {apiHostFor, LOCAL_LAKE} from '../../kit/localLake.ts'
 import {limitThreadYoungGeneration} from '../../kit/lakeFlags.ts'
+import {LAKE_SUPERVISOR_VARIABLE} from '../../kit/lakeStop.ts'
 import {
   DEFAULT_ANSWER_MEMORY_MB,
   DEFAULT_QUERY_MEMORY_MB,
@@ -20,6 +21,7 @@ import {
 } from '../index.ts'
 import {reportCreatedAdmin} from './accounts.ts'
 import {dataFlag, dataFolderOption, envCommandFor} from './dataFolder.ts'
+import {lockDataFolder} from './dataFolderLock.ts'
 import {stopLimitMs, stopOnSignal} from './stopping.ts'
 import {sharpQueue} from '../assets/sharp.ts'
 import {refuseNewerDatasets} from '../store/sqliteStore.ts'
@@ -55,7 +57,7 @@ Examples:
   npm run lake -- start --port 4334 --data .lake-demo --cors-origin http://localhost:4333
   LAKE_ADMIN_EMAIL=desk@example.org npm run lake     # choose the first administrator
 
-Exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM) · 1 could not start (the port taken, the data folder not a writable folder or a dataset in it written by a newer lake) · 2 bad arguments, or a folder holding what no lake made
+Exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM) · 1 could not start (the port taken, the data folder in use by another lake or not a writable folder or a dataset in it written by a newer lake) · 2 bad arguments, or a folder holding what no lake made
 `
 
 export const command = defineCommand({
@@ -105,6 +107,15 @@ export const command = defineCommand({
     // 0 lets the system pick a free port (tests start the lake that way).
     const port = parsePort(values.port, 0)
     const dataDir = dataFolderOption(values.data)
+    // One lake per folder, before anything is read or written: a second would serve the same files
+    // with a clock and listeners of its own. Held for the process's life (a start that fails
+    // ends it, letting go).
+    const supervisor = Number(io.env[LAKE_SUPERVISOR_VARIABLE])
+    const lock = lockDataFolder(dataDir, {
+      pid: process.pid,
+      supervisor: Number.isInteger(supervisor) && supervisor > 0 ? supervisor : null,
+      now: io.now(),
+    })
     // Before anything is written or served: a dataset opens at its first request, and a lake that
     // started would answer that request, not its operator, that it cannot read the file.
     refuseNewerDatasets(dataDir)
@@ -146,6 +157,7 @@ export const command = defineCommand({
           '(see docs/studio-lake.md)\n',
       )
     }
+    lock.serving(server.url)
     io.stdout.write(`Lake listening on ${server.url} (data: ${values.data})\n`)
     // Before the first request that needs one (a cold start takes seconds on a busy machine); not
     // before listening, which they would delay.
@@ -156,6 +168,7 @@ export const command = defineCommand({
     )
 
     const signal = await stopOnSignal(() => server.close(), io, stopLimit)
+    lock.release()
     // Closed: databases, query threads and connections. Ending the process here rather than when
     // its event loop drains skips freeing the main heap page by page, which took 100–500 ms of a
     // stop under load (half of what followed the close).

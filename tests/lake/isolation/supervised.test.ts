@@ -326,3 +326,32 @@ test.runIf(process.platform === 'linux')(
   },
   180_000,
 )
+
+test.runIf(process.platform === 'linux')(
+  'a second start on a data folder in use fails at once, naming the lake that holds it; a lake killed outright leaves no lock',
+  async () => {
+    const dataDir = await folder()
+    const first = await startCommand(dataDir)
+    // Before: a second lake started on the folder (port 0: another port), its clock, listeners
+    // and revisions diverging from the first's.
+    const second = await startCommand(dataDir).then(
+      (command) => ({listening: command.port}),
+      (error: Error) => ({refused: error.message}),
+    )
+    expect(second).toEqual({refused: expect.stringMatching(/^exited \(1\) before listening/)})
+    const {refused} = second as {refused: string}
+    expect(refused).toContain(
+      `The data folder ${dataDir} is in use by the lake in process ${first.lakePid}`,
+    )
+    expect(refused).toContain(`http://127.0.0.1:${first.port}`)
+    expect(refused).toContain(`kill ${first.child.pid}`)
+    // A crash (SIGKILL: nothing of the lake runs to let go of anything): the next start works.
+    process.kill(first.lakePid, 'SIGKILL')
+    await first.exited
+    // Only the close ends it, however loaded the machine (the first test's case is the limit's).
+    const third = await startCommand(dataDir, {LAKE_STOP_LIMIT_MS: '600000'})
+    third.child.kill('SIGTERM')
+    expect(await exitOrTimeout(third)).toEqual({code: 0, signal: null})
+  },
+  240_000,
+)

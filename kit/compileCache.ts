@@ -11,7 +11,7 @@
  */
 import {createHash} from 'node:crypto'
 import {readFileSync, statSync, writeFileSync} from 'node:fs'
-import {enableCompileCache} from 'node:module'
+import {enableCompileCache, flushCompileCache} from 'node:module'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -35,6 +35,31 @@ export function withCompileCache(env: NodeJS.ProcessEnv = process.env): NodeJS.P
  */
 export function useCompileCache(): void {
   enableCompileCache(cacheDir())
+}
+
+/**
+ * Starts the process again, in place (execve: the same pid, no process around it), with the
+ * compile cache in its environment, when it started without it (`npm run lake`): only a process
+ * that starts with the cache reads its entry module and that module's imports from it, and Node
+ * loads its type stripper only for a module the cache does not hold, keeping it for the process's
+ * life (the lake's supervisor: 77 MB RSS with it, a bare `node` 42; docs/benchmarks-log.md).
+ * Unix only (process.execve); nothing once it is set, so it starts again at most once.
+ */
+export function startWithCompileCache(): void {
+  if (!process.execve || process.env.NODE_COMPILE_CACHE !== undefined) return
+  process.execve(
+    process.execPath,
+    [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    withCompileCache(),
+  )
+}
+
+/**
+ * Writes what the cache missed now, not at the process's exit: a process ended by a signal's
+ * default action (the lake's supervisor, supervisor.ts endBy) writes nothing.
+ */
+export function saveCompileCache(): void {
+  flushCompileCache()
 }
 
 /**

@@ -3,7 +3,7 @@
  * `command` (kit/cli.ts), so tests run it in-process. Without a command, `start` runs.
  */
 import {commandGroup, runMain} from '../kit/cli.ts'
-import {useCompileCache} from '../kit/compileCache.ts'
+import {saveCompileCache, startWithCompileCache, useCompileCache} from '../kit/compileCache.ts'
 import {startWithMallocSettings} from '../kit/lakeFlags.ts'
 import {STOP_LIMIT_MS, stopLimitMs, stopWithParent} from './cli/stopping.ts'
 import {startsUnsupervised, superviseLake} from './cli/supervisor.ts'
@@ -51,8 +51,13 @@ if (import.meta.main) {
   const argv = process.argv.slice(2)
   // `npm run lake` (start): the lake runs in a child, so that a signal stops it whatever its event
   // loop is doing (lake/cli/supervisor.ts says why).
-  if (startsUnsupervised(argv, process.env)) superviseLake(argv, process.env)
-  else await runLake()
+  if (startsUnsupervised(argv, process.env)) {
+    // Its modules from the compile cache, without Node's type stripper; the lake's too, as it
+    // inherits the environment.
+    startWithCompileCache()
+    superviseLake(argv, process.env)
+    saveCompileCache()
+  } else await runLake()
 }
 
 async function runLake(): Promise<void> {

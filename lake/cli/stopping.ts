@@ -84,8 +84,8 @@ setTimeout(() => {
  * the limit for a held loop is gone. Watched from a thread of its own, as a timer on a held event
  * loop fires only once the loop is free (a held lake kept serving 24 s after its supervisor's
  * SIGKILL). Nothing acknowledged is lost to the SIGKILL: a write is answered once its WAL frames are
- * synced. `killAfterMs` null: SIGTERM only (the supervisor, whose loop is never held and which
- * keeps the limit itself). Otherwise nothing: a lake started on its own may outlive its starter on
+ * synced. `killAfterMs` null: SIGTERM only, watched from the event loop (the supervisor, whose
+ * loop is never held and which keeps the limit itself). Otherwise nothing: a lake started on its own may outlive its starter on
  * purpose. Windows hands no process over, so there it does nothing.
  */
 export function stopWithParent(
@@ -98,6 +98,17 @@ export function stopWithParent(
   if (process.platform === 'win32') return
   // The supervisor's id, not the parent's now: one gone before this start is noticed too.
   const parent = supervisor ? Number(supervisor) : process.ppid
+  const fromLoop = () => {
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return
+      clearInterval(watch)
+      process.kill(process.pid, 'SIGTERM')
+    }, everyMs)
+    watch.unref()
+  }
+  // The supervisor's loop is never held: a thread (an isolate of its own, some 14 MB) would buy
+  // it nothing.
+  if (killAfterMs === null) return fromLoop()
   const watcher = new Worker(PARENT_WATCHER, {
     eval: true,
     workerData: {parent, pid: process.pid, killAfterMs, everyMs},
@@ -108,12 +119,7 @@ export function stopWithParent(
     process.stderr.write(
       `lake: the parent's watcher thread failed (${err.message}); watching from the event loop instead\n`,
     )
-    const watch = setInterval(() => {
-      if (process.ppid === parent) return
-      clearInterval(watch)
-      process.kill(process.pid, 'SIGTERM')
-    }, everyMs)
-    watch.unref()
+    fromLoop()
   })
 }
 

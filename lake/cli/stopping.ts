@@ -5,12 +5,31 @@
  * only when the event loop is free: for a held loop, the lake's supervisor keeps the limit
  * (supervisor.ts).
  */
+import {writeSync} from 'node:fs'
 import {Worker} from 'node:worker_threads'
 import type {Io} from '../../kit/cli.ts'
 import {LAKE_SUPERVISOR_VARIABLE, STOP_LIMIT_MS} from '../../kit/lakeStop.ts'
 
 // Here too, where the lake's stop is.
 export {STOP_LIMIT_MS, stopLimitMs} from '../../kit/lakeStop.ts'
+
+/**
+ * The environment variable naming the file descriptor on which the lake tells its supervisor
+ * (supervisor.ts) that it has taken the stop's signal: one that has not, its event loop held, is
+ * ended sooner.
+ */
+export const STOP_BEGUN_FD_VARIABLE = 'LAKE_STOP_BEGUN_FD'
+
+/** Tells the supervisor, if it listens, that the stop has begun. */
+function sayStopBegun(): void {
+  const fd = Number(process.env[STOP_BEGUN_FD_VARIABLE])
+  if (!Number.isInteger(fd) || fd < 3) return
+  try {
+    writeSync(fd, 'stopping\n')
+  } catch {
+    // Its supervisor gone: nobody to tell.
+  }
+}
 
 /** Resolves with the signal once `close` has settled after SIGINT or SIGTERM. */
 export function stopOnSignal(
@@ -23,6 +42,7 @@ export function stopOnSignal(
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
       endAt(limitMs, signal, io.stderr)
+      sayStopBegun()
       io.stdout.write('Stopping the lake…\n')
       close().then(
         () => done(signal),

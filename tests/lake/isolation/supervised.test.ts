@@ -199,13 +199,18 @@ test.runIf(process.platform === 'linux')(
     const ended = await exitOrTimeout(command)
     console.log(`SIGTERM to the command's exit: ${Math.round(performance.now() - signalled)} ms`)
     expect(ended, command.stderr()).toEqual({code: null, signal: 'SIGTERM'})
-    expect(command.stderr()).toMatch(/still stopping at the 1500 ms limit; ending now/)
+    // Ended at two thirds of the limit, not at it: a lake that has not even begun its stop by
+    // then cannot finish it within the limit, and the SIGKILL's teardown needs the margin.
+    expect(command.stderr()).toMatch(
+      /lake: the lake has not begun its stop 1000 ms after the signal \(its event loop is held\); ending it now/,
+    )
     expect(gone(command.lakePid)).toBe(true)
     expect(await portAnswers(command.port)).toBe(false)
 
     // Nothing was left to block the next start (no lock of the killed process), and the
-    // acknowledged write is there.
-    const again = await startCommand(dataDir)
+    // acknowledged write is there. Only its close ends it, however loaded the machine (at load
+    // 29 its clean stop met the limit: ended by SIGTERM, not exit code 0).
+    const again = await startCommand(dataDir, {LAKE_STOP_LIMIT_MS: '600000'})
     const read = await fetch(`http://127.0.0.1:${again.port}/v2025-02-19/data/doc/test/kept`, {
       headers: {authorization: `Bearer ${token}`},
     })

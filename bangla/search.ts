@@ -606,10 +606,6 @@ export const UNSTEMMED_WORDS: ReadonlySet<string> = new Set(
     'সাথে',
     'আগে',
     'পরে',
-    'করে',
-    'বলে',
-    'হলে',
-    'গেলে',
     'মেয়ে',
     // -ও: words that end in ও.
     'এখনও',
@@ -617,6 +613,21 @@ export const UNSTEMMED_WORDS: ReadonlySet<string> = new Set(
     'আরও',
   ].map((word) => word.normalize('NFC')),
 )
+
+/**
+ * Verb forms spelled like a noun's inflection (করে "does" like করের's করে-, খেতে "to eat" like
+ * খেত "field" + -ে): they keep only themselves, as UNSTEMMED_WORDS do, and no suffix rule folds a
+ * word to one, since a verb takes no case ending: করের (the tax's) is কর, never করে. An emphatic
+ * particle still comes off one (করেই is করে). The locative of খেত (খেতে) no longer finds খেত:
+ * the field is mostly spelled ক্ষেত, while খেতে "to eat" is common.
+ */
+export const VERB_FORMS: ReadonlySet<string> = new Set(
+  ['করে', 'বলে', 'হলে', 'গেলে', 'খেতে', 'যেতে', 'দিতে', 'নিতে', 'পেতে', 'হতে'].map((word) =>
+    word.normalize('NFC'),
+  ),
+)
+
+const keptWhole = (word: string) => UNSTEMMED_WORDS.has(word) || VERB_FORMS.has(word)
 
 // A vowel sign, or the anusvara ং, after which -য়/-য়ে/-য়ের are written (বেইজিংয়ের).
 const VOWEL_SIGN = /[\u09BE-\u09CC\u09D7\u0982]$/u
@@ -683,7 +694,7 @@ const CACHED_WORD_LENGTH = 64
 
 /**
  * A folded word's search keys: the word itself first, then its stems. Two words meet when their
- * keys share one (বৈঠকে and বৈঠকের share বৈঠক). Words in UNSTEMMED_WORDS keep only themselves,
+ * keys share one (বৈঠকে and বৈঠকের share বৈঠক). Words in UNSTEMMED_WORDS and VERB_FORMS keep only themselves,
  * and inflections of those ending like a classifier (কমিটির) fold back to them, not past them.
  */
 export function searchKeys(word: string): readonly string[] {
@@ -693,17 +704,17 @@ export function searchKeys(word: string): readonly string[] {
   const cached = keyCache.get(word)
   if (cached) return cached
   const keys = new Set([word])
-  if (!UNSTEMMED_WORDS.has(word)) {
+  if (!keptWhole(word)) {
     const bases = [word, ...strip(word, EMPHATIC_RULES)]
     for (const base of bases) {
       keys.add(base)
-      if (base !== word && UNSTEMMED_WORDS.has(base)) continue
-      for (const stem of strip(base, SUFFIX_RULES)) keys.add(stem)
+      if (base !== word && keptWhole(base)) continue
+      for (const stem of strip(base, SUFFIX_RULES)) if (!VERB_FORMS.has(stem)) keys.add(stem)
     }
   }
   // An inflection of a protected word that ends like a classifier folds back to it, never past
-  // it: কমিটির is কমিটি, not কমি (টির cut into the word). One that ends like a case ending stays
-  // ambiguous (করের is the tax's, not an inflection of the verb form করে), so both parses stay.
+  // it: কমিটির is কমিটি, not কমি (টির cut into the word). One that ends like a case ending keeps
+  // both parses (আগের is আগে's and আগ's), a verb form excepted (above).
   let floor = 0
   for (const key of keys)
     if (

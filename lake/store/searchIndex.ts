@@ -34,6 +34,7 @@ import {
   searchWords,
   SUFFIX_RULES,
   UNSTEMMED_WORDS,
+  VERB_FORMS,
 } from '../../bangla/index.ts'
 import {
   encodeMatchText,
@@ -97,7 +98,7 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([17, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS]]))
+  .update(JSON.stringify([17, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS], [...VERB_FORMS]]))
   .digest('hex')
   .slice(0, 16)
 

@@ -16,6 +16,7 @@ import {
   SUFFIX_RULES,
   typedWords,
   UNSTEMMED_WORDS,
+  VERB_FORMS,
 } from '../../bangla/index.ts'
 
 const keysOf = (word: string) => searchKeys(foldForSearch(word))
@@ -28,6 +29,7 @@ describe('searchKeys', () => {
       ...SUFFIX_RULES.flatMap((r) => r.example),
       ...EMPHATIC_RULES.flatMap((r) => r.example),
       ...UNSTEMMED_WORDS,
+      ...VERB_FORMS,
     ].map((w) => foldForSearch(w))
     for (const word of words) {
       for (const key of searchKeys(word)) expect(word.startsWith(key), `${word} ${key}`).toBe(true)
@@ -505,7 +507,7 @@ describe('suffix rules (one test each)', () => {
 })
 
 describe('words that must not be over-stemmed', () => {
-  for (const word of UNSTEMMED_WORDS) {
+  for (const word of [...UNSTEMMED_WORDS, ...VERB_FORMS]) {
     it(`${word} keeps only itself`, () => {
       expect(searchKeys(word)).toEqual([word])
     })
@@ -551,6 +553,22 @@ describe('a light stemmer: inflections meet, homographs do not', () => {
     expect(meet('বলতে', 'বল')).toBe(false)
     // The tax's own inflection still is the tax.
     expect(meet('করের', 'কর')).toBe(true)
+  })
+
+  it("a noun's case ending folds to the noun, never to a verb form (করের is not করে)", () => {
+    expect(keysOf('করের')).toEqual(['করের', 'কর'])
+    expect(keysOf('বলের')).toEqual(['বলের', 'বল'])
+    for (const [noun, verb] of [
+      ['করের', 'করে'],
+      ['বলের', 'বলে'],
+      ['খেত', 'খেতে'],
+      ['খেতের', 'খেতে'],
+      ['হলের', 'হলে'],
+    ])
+      expect(meet(noun, verb), `${noun} ~ ${verb}`).toBe(false)
+    // A verb form with an emphatic particle is still the verb form.
+    expect(meet('করেই', 'করে')).toBe(true)
+    expect(meet('বলেও', 'বলে')).toBe(true)
   })
 
   it('a quantifier is not the numeral (একটি is not এক, তিনটি not তিন)', () => {

@@ -180,6 +180,17 @@ export const ARTICLES: Article[] = [
   article('visit-khanda', 'সাক্ষাৎকারের আগে', ['দূতের সাক্ষাৎ মেলেনি।'], '2025-05-11T04:00:00Z'),
   article('flood-zwsp', 'সিলে\u200Bটে বন্যা', ['সিলেটের হাওরে পানি।'], '2025-06-20T04:00:00Z'),
   article('flood-plain', 'সুনামগঞ্জে ঢল', ['সিলেট বিভাগে বৃষ্টি।'], '2025-06-21T04:00:00Z'),
+  // Nouns spelled like the stem of a common verb form (কর "tax" and করে "does", বল "ball" and
+  // বলে "says", খেত "field" and খেতে "to eat").
+  article('tax-rate', 'করের হার কমল', ['নতুন বাজেট ঘোষণা।'], '2025-07-01T04:00:00Z'),
+  article('ball-possession', 'বলের দখলে আবাহনী', ['ফুটবল লিগের খেলা।'], '2025-07-02T04:00:00Z'),
+  article('field-harvest', 'খেত থেকে ধান ঘরে', ['কৃষকেরা খুশি।'], '2025-07-03T04:00:00Z'),
+  article(
+    'verbs-said',
+    'উপদেষ্টা বলে গেলেন',
+    ['রাতে খেতে বসে পরিবার। সরকার কাজ করে চলেছে।'],
+    '2025-07-04T04:00:00Z',
+  ),
 ]
 
 export interface RecallCase {
@@ -404,6 +415,20 @@ export const CASES: RecallCase[] = [
     expected: ['we-mango'],
     // আম* finds আমরা and আমেজ as words that start with it, not as forms of আম.
     studioExpected: ['we-mango', 'meeting-statement', 'festival-khanda'],
+  },
+  // A noun's inflection folds to the noun, never to a verb form spelled like it.
+  {rule: 'over-stemming: করের is not the verb form করে', query: 'করের', expected: ['tax-rate']},
+  {
+    rule: 'over-stemming: বলের is not the verb form বলে',
+    query: 'বলের',
+    expected: ['ball-possession'],
+  },
+  {
+    rule: 'over-stemming: খেত is not the verb form খেতে',
+    query: 'খেত',
+    expected: ['field-harvest'],
+    // খেত* finds খেতে as a word that starts with it.
+    studioExpected: ['field-harvest', 'verbs-said'],
   },
   // Query syntax: several words, phrases, exclusions, prefixes.
   {rule: 'syntax: all words must be found', query: 'বৈঠক বিবৃতি', expected: ['meeting-statement']},

@@ -91,13 +91,34 @@ export const SEARCH_ARTICLES_QUERY = defineQuery(`
   }
 `)
 
+// The Studio's tokenizer for search strings (sanity's TOKEN_REGEX): a quoted run stays one token.
+const SEARCH_TOKEN = /(?:[^\s"]+|"[^"]*")+/g
+
 /**
- * Turns what a reader typed into a `text::query()` string the way the Studio's search box does:
- * the words (NFC; quotes, danda and other punctuation dropped), the last one a prefix so that a
- * half-typed word already finds. Input without a word gives '', which finds nothing.
+ * Turns what a reader typed into a `text::query()` string the way the Studio's search box does
+ * (sanity's prefixLast): an exclusion (`-word`) and a quoted phrase keep their meaning, and the
+ * last other word becomes a prefix, so that a half-typed word already finds. Punctuation around a
+ * word (quotes, danda, commas) is dropped and the text is NFC. Input without a word gives '', which
+ * finds nothing (the search box sends `*`, everything).
  */
 export function searchPattern(input: string): string {
-  const words = typedWords(input)
-  if (words.length === 0) return ''
-  return [...words.slice(0, -1), `${words.at(-1)}*`].join(' ')
+  const tokens: {text: string; incremental: boolean}[] = []
+  for (const raw of input.normalize('NFC').match(SEARCH_TOKEN) ?? []) {
+    const negated = raw.length > 1 && raw.startsWith('-')
+    const body = negated ? raw.slice(1) : raw
+    const quoted = body.length >= 2 && body.startsWith('"') && body.endsWith('"')
+    const words = typedWords(body)
+    if (words.length === 0) continue
+    // A word's span keeps what joins words into one token (কোভিড-১৯, দু:খ): the lake reads it
+    // as the same words next to each other.
+    const first = body.indexOf(words[0])
+    const last = body.lastIndexOf(words.at(-1)!) + words.at(-1)!.length
+    const span = body.slice(first, last)
+    const phrase = quoted || span.includes('"')
+    const text = phrase ? `"${words.join(' ')}"` : `${span}${body.endsWith('*') ? '*' : ''}`
+    tokens.push({text: `${negated ? '-' : ''}${text}`, incremental: !negated && !phrase})
+  }
+  const last = tokens.findLastIndex((token) => token.incremental)
+  if (last >= 0 && !tokens[last].text.endsWith('*')) tokens[last].text += '*'
+  return tokens.map((token) => token.text).join(' ')
 }

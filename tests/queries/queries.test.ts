@@ -205,6 +205,29 @@ describe('queries', () => {
       expect(queries.searchPattern('বৈঠক৷ পরে')).toBe('বৈঠক পরে*')
     })
 
+    it("keeps the query syntax as the Studio's search box does: an exclusion, a phrase, a typed prefix", () => {
+      // The last word that is neither excluded nor quoted becomes the prefix (sanity's prefixLast).
+      expect(queries.searchPattern('ঢাকা -বৈঠক')).toBe('ঢাকা* -বৈঠক')
+      expect(queries.searchPattern('"যৌথ বিবৃতি"')).toBe('"যৌথ বিবৃতি"')
+      expect(queries.searchPattern('“যৌথ” "যৌথ বিবৃতি।" প্রকাশ')).toBe('যৌথ "যৌথ বিবৃতি" প্রকাশ*')
+      expect(queries.searchPattern('প্রতিবেদ* বৈঠক -পদ্মা।')).toBe('প্রতিবেদ* বৈঠক* -পদ্মা')
+      expect(queries.searchPattern('কোভিড-১৯,')).toBe('কোভিড-১৯*')
+      expect(queries.searchPattern('- "" -।')).toBe('')
+    })
+
+    it('an exclusion excludes and a phrase keeps its order', async () => {
+      const ids = async (input: string) =>
+        (
+          await run(queries.SEARCH_ARTICLES_QUERY, {
+            search: queries.searchPattern(input),
+            limit: 10,
+          })
+        ).map((a: {_id: string}) => a._id)
+      expect(await ids('করেন -লাভরভ')).toEqual(['article-budget'])
+      expect(await ids('"বাজেট পাস"')).toEqual(['article-budget'])
+      expect(await ids('"পাস বাজেট"')).toEqual([])
+    })
+
     it('finds an article by a word in its body, even when the word ends with ।', async () => {
       const search = queries.searchPattern('লাভরভ')
       const result = await run(queries.SEARCH_ARTICLES_QUERY, {search, limit: 10})

@@ -65,7 +65,7 @@ export function usesTextQuery(query: string): boolean {
 
 /** Rewrites every `L match text::query(Q)`; other nodes are shared with the input tree. */
 export function rewriteTextQueries(tree: ExprNode): ExprNode {
-  const rewritten = rewrite(tree as unknown as Node, false, false)
+  const rewritten = rewrite(tree as unknown as Node, false, false, true)
   return foldLiteralLists(rewritten) as unknown as ExprNode
 }
 
@@ -121,44 +121,95 @@ function contains(node: unknown, test: (node: Node) => boolean): boolean {
 }
 
 /**
- * `score` says whether groq-js's score evaluation reaches this node (evaluateScore); `docs`, that
- * `@` is here a document of the dataset (a filter, score() or projection straight over `*`).
+ * Whether the elements of `base` are never stored documents: objects a projection builds, the
+ * items of a field, values written in the query. A match there must not read L off the stored
+ * document that `@._id` names (replaceMatch's 'd' form): `{_id, "title": nested}` would be
+ * searched by the stored title. False where they may be (`*`, its slices, `->`).
  */
-function rewrite(node: unknown, score: boolean, docs: boolean): unknown {
-  if (Array.isArray(node)) return node.map((child) => rewrite(child, false, docs))
+function notDocuments(base: unknown): boolean {
+  const node = base as Node | undefined
+  switch (node?.type) {
+    case 'Projection':
+    case 'AccessAttribute':
+    case 'Array':
+    case 'Object':
+    case 'Value':
+    case 'Parameter':
+      return true
+    case 'Map':
+      return (node.expr as Node).type === 'Projection'
+    case 'Filter':
+    case 'Slice':
+    case 'Group':
+    case 'AccessElement':
+    case 'ArrayCoerce':
+    case 'PipeFuncCall':
+      return notDocuments(node.base)
+    default:
+      return false
+  }
+}
+
+/** The scope of the children that `node` evaluates per element of its base. */
+const PER_ELEMENT = new Set(['Filter', 'Projection', 'Map', 'FlatMap'])
+
+/**
+ * `score` says whether groq-js's score evaluation reaches this node (evaluateScore); `docs`, that
+ * `@` is here a document of the dataset (a filter, score() or projection straight over `*`);
+ * `stored`, that `@` may be a stored document (false where it never is: notDocuments).
+ */
+function rewrite(node: unknown, score: boolean, docs: boolean, stored: boolean): unknown {
+  if (Array.isArray(node)) return node.map((child) => rewrite(child, false, docs, stored))
   if (!node || typeof node !== 'object') return node
   const n = node as Node
   if (typeof n.type !== 'string' || n.type === 'Value') return node
   if (!contains(n, isTextQueryMatch)) return node
-  if (isTextQueryMatch(n)) return replaceMatch(n, score, docs)
+  if (isTextQueryMatch(n)) return replaceMatch(n, score, docs, stored)
   if (score) {
     // In score(), groq-js scores And/Or by their parts and boost() by its first argument; it
     // reads a group as a plain condition, so a group holding a text::query is opened.
-    if (n.type === 'Group') return rewrite(n.base, true, docs)
+    if (n.type === 'Group') return rewrite(n.base, true, docs, stored)
     if (n.type === 'And' || n.type === 'Or') {
-      return {...n, left: rewrite(n.left, true, docs), right: rewrite(n.right, true, docs)}
+      return {
+        ...n,
+        left: rewrite(n.left, true, docs, stored),
+        right: rewrite(n.right, true, docs, stored),
+      }
     }
     if (n.type === 'FuncCall' && n.name === 'boost') {
       const [first, ...rest] = n.args as unknown[]
       return {
         ...n,
-        args: [rewrite(first, true, docs), ...rest.map((arg) => rewrite(arg, false, docs))],
+        args: [
+          rewrite(first, true, docs, stored),
+          ...rest.map((arg) => rewrite(arg, false, docs, stored)),
+        ],
       }
     }
   }
   // The children evaluated per element of a base: documents when the base is `*` filtered.
   const inner = overDocuments(n.base)
+  const base = n.base as Node | undefined
+  const innerStored = base?.type === 'This' ? stored : !notDocuments(base)
   if (n.type === 'PipeFuncCall') {
     return {
       ...n,
-      base: rewrite(n.base, false, docs),
-      args: (n.args as unknown[]).map((arg) => rewrite(arg, n.name === 'score', inner)),
+      base: rewrite(n.base, false, docs, stored),
+      args: (n.args as unknown[]).map((arg) =>
+        rewrite(arg, n.name === 'score', inner, innerStored),
+      ),
     }
   }
   const out: Node = {type: n.type}
   for (const [key, child] of Object.entries(n)) {
     const scoped = (n.type === 'Filter' || n.type === 'Projection') && key === 'expr'
-    out[key] = rewrite(child, false, scoped ? inner : SAME_SCOPE.has(n.type) && docs)
+    const perElement = PER_ELEMENT.has(n.type) && key === 'expr'
+    out[key] = rewrite(
+      child,
+      false,
+      scoped ? inner : SAME_SCOPE.has(n.type) && docs,
+      perElement ? innerStored : stored,
+    )
   }
   return out
 }
@@ -175,7 +226,7 @@ const call = (name: string, ...args: Node[]): Node => ({
 const plus = (...parts: Node[]): Node =>
   parts.reduce((left, right) => ({type: 'OpCall', op: '+', left, right}))
 
-function replaceMatch(n: Node, score: boolean, docs: boolean): Node {
+function replaceMatch(n: Node, score: boolean, docs: boolean, stored: boolean): Node {
   const left = n.left as Node
   const queryArg = ((n.right as Node).args as Node[])[0]
   const query =
@@ -207,7 +258,9 @@ function replaceMatch(n: Node, score: boolean, docs: boolean): Node {
             name: 'join',
             args: [left, value(JOIN)],
           }),
-          plus(value('d'), attribute('_id')),
+          // An object, or an array holding one, is read off the stored document: never where
+          // `@` is not one, so there it matches nothing.
+          ...(stored ? [plus(value('d'), attribute('_id'))] : []),
         )
   return matchNode(plus(header, date, value(SEP), subject), score, left, query, false)
 }

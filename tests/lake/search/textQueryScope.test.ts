@@ -87,6 +87,16 @@ describe('a match on a document of the query equals the general form', () => {
     }
   })
 
+  test('an object built by the query is not read off the stored document of the same id', async () => {
+    // `title` of the projection is `nested` (no পরে); the stored document's title has পরে.
+    for (const query of [
+      '*[_id == "a"]{_id, "title": nested}[title match text::query("পরে")]._id',
+      '*[_id == "a"]{_id, "title": nested}{"m": title match text::query("পরে")}.m',
+      '*[_id == "a"]{..., "body": nested}[body match text::query("১৯৭১")]._id',
+    ])
+      expect(await runQuery(query, DOCUMENTS), query).toEqual(query.endsWith('.m') ? [false] : [])
+  })
+
   test('matches in other scopes still read their own `@`', async () => {
     const result = await runQuery(
       '*[_id == "a"]{"blocks": body[children[0].text match text::query("বৈঠক")]._type, "hit": title match text::query("বৈঠক")}',

@@ -91,6 +91,13 @@ export const LIMITS = {
     /** Past this many terms a query is never parsed on the event loop (about 1-3 ms at most). */
     termsParsedInPlace: 1_000,
     /**
+     * Words in one `text::query()` string: each is looked up in the index and checked against
+     * every candidate (8,000 words held a query thread 3.3 s, 20,000 ran to the deadline), and
+     * where the search may read `_id` each is a condition of one SQL expression, which SQLite
+     * refuses past a depth of 1,000 (a 500 at 1,000 words). A search box sends what was typed.
+     */
+    textQueryWords: 256,
+    /**
      * Past this many characters neither: a string literal is one term however long, and groq-js
      * reads its escapes at about 0.9 µs each (100,000 `\n` took 86 ms warm on a quiet machine,
      * about a second cold at load, on every request: a text this long is never cached).

@@ -18,7 +18,9 @@
  * documents get here (hints.ts); this evaluation is what decides.
  */
 import {evaluate, type DereferenceFunction, type ExprNode} from 'groq-js'
+import {QueryError} from './errors.ts'
 import {overDocuments, SAME_SCOPE, type Node} from './groqTree.ts'
+import {LIMITS} from './limits.ts'
 import {createLru} from './lru.ts'
 import type {SanityDocument} from './types.ts'
 import {searchableText} from './searchText.ts'
@@ -231,6 +233,7 @@ function replaceMatch(n: Node, score: boolean, docs: boolean, stored: boolean): 
   const queryArg = ((n.right as Node).args as Node[])[0]
   const query =
     queryArg?.type === 'Value' && typeof queryArg.value === 'string' ? queryArg.value : null
+  if (query !== null) checkWords(query)
   const header = value(`${MARKER}${JSON.stringify({left, query})}${SEP}`)
   if (docs && query !== null && simpleLeft(left)) {
     // `@` is a document of the query's own: the lake reads L and the date off it by its id
@@ -263,6 +266,18 @@ function replaceMatch(n: Node, score: boolean, docs: boolean, stored: boolean): 
           ...(stored ? [plus(value('d'), attribute('_id'))] : []),
         )
   return matchNode(plus(header, date, value(SEP), subject), score, left, query, false)
+}
+
+/** Refuses a search string of more words than LIMITS.query.textQueryWords, before it runs. */
+function checkWords(query: string): void {
+  const limit = LIMITS.query.textQueryWords
+  let words = 0
+  for (const term of termsOf(query)) words += term.words.length
+  if (words > limit) {
+    throw new QueryError(
+      `text::query() was given ${words} words; it takes at most ${limit}. Search for fewer words (a phrase of the rarest ones finds the same text).`,
+    )
+  }
 }
 
 /** The match as groq-js evaluates it: a dereference of `refId`, boosted in score(). */

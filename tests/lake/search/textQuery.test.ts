@@ -255,3 +255,25 @@ describe("the Studio's legacy search (strategy groqLegacy) is never refused for 
     // Its time is not what is checked (the deadline above): 5 s at load 15.
   }, 300_000)
 })
+
+describe('a text::query of too many words', () => {
+  // Each word is looked up and checked against every candidate: 8,000 words held a query thread
+  // 3.3 s, 20,000 ran to the deadline. A search box sends a few. Latin words (letters alone: a
+  // digit after a letter starts a word) are also looked for in ids, one SQL condition each.
+  const latin = (n: number) =>
+    [...n.toString(26)].map((c) => 'abcdefghijklmnopqrstuvwxyz'[parseInt(c, 26)]).join('')
+  const words = (count: number) => Array.from({length: count}, (_, n) => `qz${latin(n)}`).join(' ')
+
+  test('is refused with a 400 naming the limit, before it runs', async () => {
+    const error = await client.fetch(FILTER, {q: words(LIMITS.query.textQueryWords + 1)}).then(
+      () => null,
+      (err: {statusCode?: number; message?: string}) => err,
+    )
+    expect(error?.statusCode).toBe(400)
+    expect(error?.message).toMatch(/text::query.*words.*at most/)
+  })
+
+  test('at the limit is answered', async () => {
+    expect(await viaFilter(words(LIMITS.query.textQueryWords))).toEqual([])
+  })
+})

@@ -404,7 +404,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
    */
   const turns = new Map<string, Promise<unknown>>()
   /** Listeners' filters, shared by the listeners that ask alike (listen/stream.ts). */
-  const matchers = createMatcherCache(listeners)
+  const matchers = createMatcherCache(listeners, name)
 
   /**
    * A listener's filter: compiled here when its cost is bounded and its text within the 16 KiB

@@ -71,8 +71,8 @@ export interface MatcherCache {
   ): Promise<DocumentMatcher>
 }
 
-export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
-  const {counters} = registry as RegistryInternals
+export function createMatcherCache(registry: ListenerRegistry, dataset: string): MatcherCache {
+  const counters = (registry as RegistryInternals).countersOf(dataset)
   const held = new Map<string, WeakRef<DocumentMatcher>>()
   const compiling = new Map<string, Promise<DocumentMatcher>>()
   const collected = new FinalizationRegistry<string>((key) => {
@@ -114,8 +114,8 @@ export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
  *
  * Its matching on the event loop is timed (performance.now: the thread's CPU time is counted in
  * the kernel's ticks, 4 ms, so a match reads 0 or a whole tick). Past `loopBudgetMs` an event (a
- * document asked about), averaged over the transaction, on OVER_BUDGET_IN_A_ROW transactions in a
- * row, a `timed` filter (past listen/filter.ts TIMED_FILTER_COST) fails from then on (its
+ * document asked about), averaged over a call (a transaction's documents, MATCH_CHUNK_DOCUMENTS at
+ * most: drain), on OVER_BUDGET_IN_A_ROW calls in a row, a `timed` filter (past listen/filter.ts TIMED_FILTER_COST) fails from then on (its
  * listeners get `channelError` saying why and how to narrow it), as a filter on a query thread
  * fails past its budget. Not moved to a query thread: a thread hop costs the event loop more than
  * such a filter does (100 filters of 600 terms moved there took 5.6-9.8 s of the loop's CPU for 10
@@ -126,7 +126,7 @@ export function createMatcherCache(registry: ListenerRegistry): MatcherCache {
  */
 function answeringOnce(
   matcher: DocumentMatcher,
-  counters: RegistryInternals['counters'],
+  counters: FilterCounters[],
   loopBudgetMs: number,
   onFailed: () => void,
 ): DocumentMatcher {
@@ -136,6 +136,8 @@ function answeringOnce(
   let failed: LakeError | null = null
   return {
     reads: matcher.reads,
+    onLoop: matcher.onLoop,
+    timed: matcher.timed,
     match(documents) {
       if (failed) throw failed
       if (!answers || answersOf !== fanOuts) {
@@ -145,20 +147,20 @@ function answeringOnce(
       const known = answers
       const unasked = documents.filter((document) => !known.has(document))
       if (unasked.length > 0) {
-        counters.filtered += unasked.length
+        for (const c of counters) c.filtered += unasked.length
         const began = matcher.onLoop ? performance.now() : 0
         const matches = matcher.match(unasked)
         if (matcher.onLoop && Array.isArray(matches)) {
           const spent = performance.now() - began
-          counters.loopFilterMs += spent
+          for (const c of counters) c.loopFilterMs += spent
           if (matcher.timed) {
             overBudget = spent > loopBudgetMs * unasked.length ? overBudget + 1 : 0
           }
           if (overBudget >= OVER_BUDGET_IN_A_ROW) {
-            counters.overLoopBudget++
+            for (const c of counters) c.overLoopBudget++
             failed = new QueryTimeoutError(
               loopBudgetMs,
-              `The listener's filter took more than ${loopBudgetMs} ms an event on the lake's event loop on ${OVER_BUDGET_IN_A_ROW} transactions in a row and the listener was closed: narrow the filter (fewer terms, smaller parameters)`,
+              `The listener's filter took more than ${loopBudgetMs} ms an event on the lake's event loop on ${OVER_BUDGET_IN_A_ROW} transactions in a row (a larger one's documents counted ${MATCH_CHUNK_DOCUMENTS} at a time) and the listener was closed: narrow the filter (fewer terms, smaller parameters)`,
             )
             onFailed()
             throw failed
@@ -239,6 +241,25 @@ export const LISTEN_DEFAULTS: ListenConfig = {
  */
 const FILTER_PARSE_IN_PLACE_BYTES = 1024 * 1024
 
+/**
+ * Documents of a transaction a filter matched on the event loop is asked about at once (drain):
+ * the fan-out yields between such chunks, so a 1,000-document import no longer holds one turn for
+ * as long as one listener's filter takes on all of it. 16: a filter of 600 terms takes 2-10 ms on
+ * 16 articles (0.15-0.7 ms each, load 3-35), about one turn's budget; the Studio's, far less.
+ */
+const MATCH_CHUNK_DOCUMENTS = 16
+
+/** A listener's filter's work on one transaction: its documents asked about, those answered. */
+interface Matching {
+  tx: CommittedTransaction
+  asked: Asked
+  documents: FilterDocument[]
+  answers: boolean[]
+}
+
+/** A transaction's document states the filter is asked about, in order. */
+type Asked = {change: DocumentChange; state: 'before' | 'after'}[]
+
 /** Committed transactions a listener may have waiting for its filter before it is cut off. */
 const MAX_PENDING_TRANSACTIONS = 1000
 
@@ -271,19 +292,50 @@ export interface ListenerStats {
   /** Time the event loop spent matching documents to filters, in ms. */
   loopFilterMs: number
   /**
-   * Turns of the event loop the listeners' fan-out took (afterCommit): one per commit heard
-   * together, and one more each time it passed ListenConfig.fanOutTurnMs. For every lake in the
-   * process, as they share its event loop.
+   * Turns of the event loop in which the listeners' fan-out (afterCommit) ran this lake's
+   * listeners: one per commit heard together, and one more each time it passed ListenConfig.
+   * fanOutTurnMs. Every lake in the process shares the one fan-out, as they share its event loop.
    */
   fanOutTurns: number
-  /** The longest of those turns, in ms. */
+  /** The longest time this lake's listeners held one of those turns, in ms. */
   longestFanOutTurnMs: number
   /**
    * Listeners whose drain waits for a turn of the fan-out now. Not those waiting on a query
    * thread's answer (they rejoin when it comes), so 0 does not mean every commit heard is sent.
    */
   fanOutWaiting: number
+  /** The same figures for each dataset that has had a listener since the lake started. */
+  datasets: Record<string, DatasetListenerStats>
 }
+
+/** A dataset's share of ListenerStats: its listeners' filters and fan-out. */
+export type DatasetListenerStats = Pick<
+  ListenerStats,
+  | 'open'
+  | 'filtered'
+  | 'overLoopBudget'
+  | 'loopFilterMs'
+  | 'fanOutTurns'
+  | 'longestFanOutTurnMs'
+  | 'fanOutWaiting'
+>
+
+/** What a lake's, and each of its datasets', filters and fan-out count (ListenerStats). */
+interface FilterCounters {
+  filtered: number
+  overLoopBudget: number
+  loopFilterMs: number
+  fanOutTurns: number
+  longestFanOutTurnMs: number
+}
+
+const filterCounters = (): FilterCounters => ({
+  filtered: 0,
+  overLoopBudget: 0,
+  loopFilterMs: 0,
+  fanOutTurns: 0,
+  longestFanOutTurnMs: 0,
+})
 
 interface Listener extends UnreadReader {
   principal: Principal
@@ -350,15 +402,14 @@ interface RegistryInternals extends ListenerRegistry {
   makeRoom(holder: string): boolean
   /** `listener` queued `bytes` more: cuts the largest readers while a budget is exceeded. */
   queued(listener: Listener, bytes: number, config: ListenConfig): void
-  counters: {
+  counters: FilterCounters & {
     opened: number
     slowDisconnects: number
     restarts: number
     peakQueuedBytes: number
-    filtered: number
-    overLoopBudget: number
-    loopFilterMs: number
   }
+  /** The counters a dataset's listeners add to: the lake's and the dataset's own. */
+  countersOf(dataset: string): FilterCounters[]
 }
 
 export function createListenerRegistry(): ListenerRegistry {
@@ -369,12 +420,16 @@ export function createListenerRegistry(): ListenerRegistry {
     slowDisconnects: 0,
     restarts: 0,
     peakQueuedBytes: 0,
-    filtered: 0,
-    overLoopBudget: 0,
-    loopFilterMs: 0,
+    ...filterCounters(),
   }
+  const byDataset = new Map<string, FilterCounters>()
   const registry: RegistryInternals = {
     counters,
+    countersOf(dataset) {
+      let own = byDataset.get(dataset)
+      if (!own) byDataset.set(dataset, (own = filterCounters()))
+      return [counters, own]
+    },
     queued(listener, bytes, config) {
       budget.sent(listener, bytes, {
         perHolder: config.maxBufferBytesPerHolder,
@@ -397,13 +452,21 @@ export function createListenerRegistry(): ListenerRegistry {
     },
     stats() {
       let queuedBytes = 0
-      for (const listener of listeners) queuedBytes += listener.unread()
+      const open = new Map<string, number>()
+      for (const listener of listeners) {
+        queuedBytes += listener.unread()
+        open.set(listener.dataset, (open.get(listener.dataset) ?? 0) + 1)
+      }
+      const datasets: Record<string, DatasetListenerStats> = {}
+      for (const [dataset, own] of byDataset) {
+        datasets[dataset] = {open: open.get(dataset) ?? 0, ...own, fanOutWaiting: waiting(own)}
+      }
       return {
         open: listeners.size,
         queuedBytes,
         ...counters,
-        ...fanOutStats,
-        fanOutWaiting: due.length,
+        fanOutWaiting: waiting(counters),
+        datasets,
       }
     },
     endAll(why) {
@@ -577,6 +640,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       muted = true
       unsubscribe()
       pending.length = 0
+      matching = null
       send(`: ${reason.replace(/[\r\n]+/g, ' ')}\n\n`)
       return true
     },
@@ -630,9 +694,9 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     return null
   }
 
-  /** The documents the filter is asked about for a transaction, and what it answers (at once or later). */
-  const ask = (tx: CommittedTransaction) => {
-    const asked: {change: DocumentChange; state: 'before' | 'after'}[] = []
+  /** The documents the filter is asked about for a transaction, none answered yet. */
+  const ask = (tx: CommittedTransaction): Matching => {
+    const asked: Asked = []
     for (const change of tx.changes) {
       if (!options.includeAllVersions && isVersionId(change.id)) continue
       if (!mayRead(change.id)) continue
@@ -651,16 +715,11 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       if (outlines[i]) return outlines[i]
       return unparsed > FILTER_PARSE_IN_PLACE_BYTES && text ? sharedTextOf(text) : change[state]!
     })
-    const matches = documents.length > 0 ? matcher.match(documents) : []
-    return {asked, matches}
+    return {tx, asked, documents, answers: []}
   }
 
   /** Sends the listener its events of `tx`, given the filter's answers on the asked documents. */
-  const deliver = (
-    tx: CommittedTransaction,
-    asked: ReturnType<typeof ask>['asked'],
-    matches: boolean[],
-  ) => {
+  const deliver = (tx: CommittedTransaction, asked: Asked, matches: boolean[]) => {
     // A filter's answer that came after the session ended.
     if (muted) return
     const matched = new Map<DocumentChange, {before?: boolean; after?: boolean}>()
@@ -693,32 +752,52 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
     }
   }
 
+  /** The transaction being matched (drain), if its documents are not all answered yet. */
+  let matching: Matching | null = null
+
+  /** Takes the filter's answers on `matching`'s next documents; delivers it once all are in. */
+  const answered = (found: boolean[]) => {
+    const current = matching!
+    for (const answer of found) current.answers.push(answer)
+    if (current.answers.length < current.documents.length) return
+    matching = null
+    deliver(current.tx, current.asked, current.answers)
+  }
+
   /**
    * Delivers the pending transactions in order: at once while the filter answers at once (a
-   * filter of bounded cost), else each after the worker's answer. Past the fan-out's turn budget it
-   * carries on in a later turn (afterCommit), `draining` still set: a commit heard meanwhile is
-   * queued behind the rest, so its events never overtake theirs.
+   * filter of bounded cost), else each after the worker's answer. A filter matched on the event
+   * loop is asked about a transaction's documents MATCH_CHUNK_DOCUMENTS at a time, so a large
+   * transaction's matching spreads over turns too. Past the fan-out's turn budget it carries on
+   * in a later turn (afterCommit), `draining` still set: a commit heard meanwhile is queued behind
+   * the rest, and a transaction's events are sent once all its documents are answered, so none
+   * overtakes another.
    */
   const drain = (): void => {
     try {
-      // At least one transaction a call, so that a turn always gets on.
-      for (let first = true; pending.length > 0 && !closed; first = false) {
-        if (!first && turnSpent(config.fanOutTurnMs)) {
-          return afterCommit(drain, config.fanOutTurnMs)
+      // At least one chunk a call, so that a turn always gets on.
+      for (let first = true; (matching || pending.length > 0) && !closed; first = false) {
+        if (!first && turnSpent(config.fanOutTurnMs)) return afterCommit(fanOut)
+        if (!matching) {
+          matching = ask(pending.shift()!)
         }
-        const tx = pending.shift()!
-        const {asked, matches} = ask(tx)
+        const current = matching
+        const from = current.answers.length
+        // On a query thread, one hop for the whole transaction.
+        const to = matcher.onLoop ? from + MATCH_CHUNK_DOCUMENTS : current.documents.length
+        const chunk = current.documents.slice(from, to)
+        const matches = chunk.length > 0 ? matcher.match(chunk) : []
         if (Array.isArray(matches)) {
-          deliver(tx, asked, matches)
+          answered(matches)
           continue
         }
-        matches.then((answers) => {
+        matches.then((found) => {
           try {
-            deliver(tx, asked, answers)
+            answered(found)
           } catch (err) {
             return failed(err)
           }
-          afterCommit(drain, config.fanOutTurnMs)
+          afterCommit(fanOut)
         }, failed)
         return
       }
@@ -726,6 +805,11 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       return failed(err)
     }
     draining = false
+  }
+  const fanOut: DueDrain = {
+    drain,
+    turnMs: config.fanOutTurnMs,
+    counters: registry.countersOf(dataset),
   }
 
   return new ReadableStream<Uint8Array>(
@@ -750,7 +834,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
             if (draining) return
             draining = true
             // After the commit's write lock is released.
-            afterCommit(drain, config.fanOutTurnMs)
+            afterCommit(fanOut)
           },
           // The bus's reason (logged there) names the transaction and the lake's error: not for
           // a caller who may not read what it changed.
@@ -774,7 +858,15 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
  * and the rest run in the next: 100 listeners' filters of 600 terms held the loop 0.8-3.5 s for
  * one write of 50 articles, /ping waiting 1.3-17 s (bench/listenFilters.ts).
  */
-let due: {drain: () => void; turnMs: number}[] = []
+let due: DueDrain[] = []
+
+/** A listener's drain, its turn's budget, and the counters its turns add to (the lake's, its dataset's). */
+interface DueDrain {
+  drain: () => void
+  turnMs: number
+  counters: FilterCounters[]
+}
+
 /** A setImmediate for `due` is pending. */
 let dueScheduled = false
 /** When this turn of the fan-out began (performance.now). */
@@ -784,17 +876,22 @@ let fanOuts = 0
 /** Turns of the current fan-out: answers are shared for at most this many (answeringOnce). */
 let turnsShared = 0
 const FAN_OUT_TURNS_SHARED = 64
-/** For ListenerStats: every lake in the process shares one event loop, so one fan-out. */
-const fanOutStats = {fanOutTurns: 0, longestFanOutTurnMs: 0}
 
-function afterCommit(drain: () => void, turnMs: number): void {
-  due.push({drain, turnMs})
+function afterCommit(drain: DueDrain): void {
+  due.push(drain)
   if (dueScheduled) return
   dueScheduled = true
   setImmediate(runDue)
 }
 
-/** Whether this turn passed `turnMs`: the drain asking waits for the next turn. */
+/** Drains of these counters' listeners waiting for a turn now (ListenerStats.fanOutWaiting). */
+function waiting(counters: FilterCounters): number {
+  let count = 0
+  for (const {counters: of} of due) if (of.includes(counters)) count++
+  return count
+}
+
+/** Whether this turn passed `turnMs`: the drain asking waits for the next. */
 function turnSpent(turnMs: number): boolean {
   return performance.now() - turnBegan > turnMs
 }
@@ -802,29 +899,35 @@ function turnSpent(turnMs: number): boolean {
 function runDue(): void {
   dueScheduled = false
   turnBegan = performance.now()
-  fanOutStats.fanOutTurns++
+  /** Time each lake's and dataset's listeners took in this turn. */
+  const spent = new Map<FilterCounters, number>()
   // Those queued during this turn (a drain past the budget, a thread's answer) wait for the next.
   const now = due
   due = []
   try {
     for (let i = 0; i < now.length; i++) {
-      const {drain, turnMs} = now[i]!
+      const {drain, turnMs, counters} = now[i]!
       // The first runs whatever the time, so that every turn gets on.
       if (i > 0 && turnSpent(turnMs)) {
         // Ahead of those queued meanwhile (a spread of thousands would pass the stack's limit).
         due = now.slice(i).concat(due)
         break
       }
+      const began = performance.now()
       try {
         drain()
       } catch (err) {
         // A drain reports its own errors to its listener; one that escapes must not stop the rest.
         console.error('lake: listener failed', err)
       }
+      const took = performance.now() - began
+      for (const c of counters) spent.set(c, (spent.get(c) ?? 0) + took)
     }
   } finally {
-    const took = performance.now() - turnBegan
-    fanOutStats.longestFanOutTurnMs = Math.max(fanOutStats.longestFanOutTurnMs, took)
+    for (const [c, took] of spent) {
+      c.fanOutTurns++
+      c.longestFanOutTurnMs = Math.max(c.longestFanOutTurnMs, took)
+    }
     if (due.length > 0 && !dueScheduled) {
       dueScheduled = true
       setImmediate(runDue)

@@ -225,6 +225,13 @@ export const LIMITS = {
    */
   listenerUnreadBytes: {perListener: 4 * MIB, perHolder: 32 * MIB, total: 128 * MIB},
   /**
+   * Bytes (as JSON, about) of the committed transactions a listener has yet to filter, past the
+   * one it is on: writes do not wait for listeners, so a listener behind held up to 1,000
+   * transactions of up to a write's 40 MiB. A dataset's listeners share its transactions, so its
+   * slowest listener's queue is what stays in memory (lake/listen/stream.ts).
+   */
+  listenerPendingBytes: 128 * MIB,
+  /**
    * Connections to the lake's port (HTTP/1.1, HTTP/2 and the presence sockets), each a file
    * descriptor: without a bound, one address's idle connections could use up the process's.
    */

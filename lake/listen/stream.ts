@@ -220,6 +220,11 @@ export interface ListenConfig {
   filterWaitMs: number
   /** Open listeners one user or token may hold (lake/core/limits.ts). */
   maxPerPrincipal: number
+  /**
+   * Bytes (as JSON, about) of the transactions a listener has yet to filter past the one it is
+   * on; past them it is ended so that its client reconnects (lake/core/limits.ts).
+   */
+  maxPendingBytes: number
 }
 
 export const LISTEN_DEFAULTS: ListenConfig = {
@@ -232,6 +237,7 @@ export const LISTEN_DEFAULTS: ListenConfig = {
   fanOutTurnMs: 10,
   filterWaitMs: 30_000,
   maxPerPrincipal: LIMITS.listenersPerPrincipal,
+  maxPendingBytes: LIMITS.listenerPendingBytes,
 }
 
 /**
@@ -262,6 +268,48 @@ type Asked = {change: DocumentChange; state: 'before' | 'after'}[]
 
 /** Committed transactions a listener may have waiting for its filter before it is cut off. */
 const MAX_PENDING_TRANSACTIONS = 1000
+
+/** Transactions' sizes (pendingBytesOf), weighed once for all the listeners that queue them. */
+const pendingSizes = new WeakMap<CommittedTransaction, number>()
+
+/**
+ * About the bytes of JSON a committed transaction holds in memory: its changes' texts where it has
+ * them (never parsed for this), else its documents, mutations and effects walked. Weighed only for
+ * a listener already behind (a transaction queued behind another), once for all of them.
+ */
+function pendingBytesOf(tx: CommittedTransaction): number {
+  let bytes = pendingSizes.get(tx)
+  if (bytes !== undefined) return bytes
+  bytes = 0
+  for (const change of tx.changes) {
+    const {text} = change
+    if (text) {
+      for (const part of [text.before, text.after, text.mutations, text.effects]) {
+        bytes += part?.bytes.byteLength ?? 0
+      }
+    } else {
+      bytes += jsonBytesAbout(change.before) + jsonBytesAbout(change.after)
+      bytes += jsonBytesAbout(change.mutations) + jsonBytesAbout(change.effects)
+    }
+  }
+  pendingSizes.set(tx, bytes)
+  return bytes
+}
+
+/** About JSON.stringify(value)'s length, without making it (a string's length, no escapes). */
+function jsonBytesAbout(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2
+  if (typeof value !== 'object' || value === null) return 8
+  let bytes = 2
+  if (Array.isArray(value)) {
+    for (const item of value) bytes += jsonBytesAbout(item) + 1
+    return bytes
+  }
+  for (const key in value) {
+    bytes += key.length + 4 + jsonBytesAbout((value as Record<string, unknown>)[key])
+  }
+  return bytes
+}
 
 /**
  * The reconnection time a muted listener ended to make room asks its client for (`retry:`): 5 h,
@@ -640,6 +688,7 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       muted = true
       unsubscribe()
       pending.length = 0
+      pendingBytes = 0
       matching = null
       send(`: ${reason.replace(/[\r\n]+/g, ' ')}\n\n`)
       return true
@@ -649,6 +698,8 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
 
   const mayRead = (id: string) => can(principal, 'read', id)
   const pending: CommittedTransaction[] = []
+  /** pendingBytesOf the pending transactions but the first (weighed only once one waits). */
+  let pendingBytes = 0
   let draining = false
 
   /**
@@ -780,6 +831,8 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
         if (!first && turnSpent(config.fanOutTurnMs)) return afterCommit(fanOut)
         if (!matching) {
           matching = ask(pending.shift()!)
+          // The next to wait is now first, and not counted (its place: the one it is on).
+          if (pending.length > 0) pendingBytes -= pendingBytesOf(pending[0]!)
         }
         const current = matching
         const from = current.answers.length
@@ -826,6 +879,17 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
               failed(
                 new ListenerOverloadedError(
                   `The listener fell ${MAX_PENDING_TRANSACTIONS} transactions behind its filter`,
+                ),
+              )
+              return
+            }
+            // Shared with the other listeners of the dataset: the slowest one's queue is what
+            // stays in memory, writes not waiting for any listener.
+            if (pending.length > 0) pendingBytes += pendingBytesOf(tx)
+            if (pendingBytes > config.maxPendingBytes) {
+              failed(
+                new ListenerOverloadedError(
+                  `The listener fell more than ${Math.round(config.maxPendingBytes / 2 ** 20)} MiB of transactions behind its filter`,
                 ),
               )
               return

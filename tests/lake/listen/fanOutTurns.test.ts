@@ -81,4 +81,23 @@ describe("the listeners' fan-out", () => {
       sse.close()
     }
   }, 120_000)
+
+  it("judges a filter's time on the event loop per transaction, not per chunk: a large transaction counts once", async () => {
+    // Every filter of 600 terms passes a budget of nothing.
+    listenConfig().listen = {fanOutTurnMs: 0, filterLoopBudgetMs: 0}
+    const terms = Array.from({length: 600}, (_, k) => `title == "n-${k}"`).join(' || ')
+    const sse = await listen('judged', `*[(${terms} || _type == "judged")]`)
+    try {
+      const large = Array.from({length: 100}, (_, k) => `large-${String(k).padStart(3, '0')}`)
+      await create('judged', large, 'judged')
+      await create('judged', ['second'], 'judged')
+      await create('judged', ['third'], 'judged')
+      await sse.closed(60_000)
+      // Over on its third transaction: it heard the first two whole, 101 events.
+      expect(mutationIds(sse)).toEqual([...large, 'second'])
+      expect(sse.messages.filter((m) => m.event === 'channelError')).toHaveLength(1)
+    } finally {
+      sse.close()
+    }
+  }, 120_000)
 })

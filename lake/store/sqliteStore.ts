@@ -137,6 +137,13 @@ const KNOWN_STATES = 8
  */
 export const CONTRIBUTOR_CHANGES = 1_000
 
+/**
+ * A change's id up to its first dot (drafts.x.y is drafts.), as the changes_namespace index has
+ * it, for ids with a dot: a query must spell both the same way to use the index.
+ */
+const NAMESPACE_OF = `substr(doc_id, 1, instr(doc_id, '.'))`
+const HAS_NAMESPACE = `instr(doc_id, '.') > 0`
+
 /** Ordered schema migrations; a migration never changes once released, new ones are appended. */
 const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[] = [
   {
@@ -454,6 +461,13 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
         .all() as {name: string}[]
       for (const {name} of old) db.exec(`DROP INDEX "${name}"`)
     },
+  },
+  {
+    // The dataset-wide log of a caller whose history grants are a namespace (a contributor's
+    // drafts.) walked the whole transactions table to find its few lines (36 ms at 30,000
+    // transactions): here, a namespace's changes are a range in commit order (logSeqs).
+    name: 'the change log indexed by the namespace of its ids',
+    sql: `CREATE INDEX changes_namespace ON changes (${NAMESPACE_OF}, tx_seq) WHERE ${HAS_NAMESPACE};`,
   },
 ]
 
@@ -1882,32 +1896,21 @@ export function createSqliteStore(
   }
 
   /**
-   * The FROM and WHERE of a log listing: changes `c` of the ids joined with transactions `t`, or
-   * the transactions alone when the whole log is listed (each a step along its primary key).
+   * The WHERE of a log listing's bounds, times and authors, on transactions `t` and the listed
+   * seq `seq` (t.seq, or the change's tx_seq when the listing is driven by changes).
    */
-  function transactionFilter(query: TransactionQuery): {
-    from: string
-    where: string[]
-    params: SQLInputValue[]
-  } {
+  function transactionBounds(
+    query: TransactionQuery,
+    seq: string,
+  ): {where: string[]; params: SQLInputValue[]} {
     const where: string[] = []
     const params: SQLInputValue[] = []
-    if (query.ids) {
-      where.push(`c.doc_id IN (${query.ids.map(() => '?').join(',')})`)
-      params.push(...query.ids)
-    }
-    if (query.idPrefixes) {
-      // A probe of the transaction's few changes by its primary key, not a scan of an index.
-      const any = query.idPrefixes.map(() => 'substr(p.doc_id, 1, ?) = ?').join(' OR ')
-      where.push(`EXISTS (SELECT 1 FROM changes p WHERE p.tx_seq = t.seq AND (${any || '0'}))`)
-      for (const prefix of query.idPrefixes) params.push(prefix.length, prefix)
-    }
     if (query.fromTransaction) {
-      where.push('t.seq >= ?')
+      where.push(`${seq} >= ?`)
       params.push(txSeq(query.fromTransaction))
     }
     if (query.toTransaction) {
-      where.push('t.seq <= ?')
+      where.push(`${seq} <= ?`)
       params.push(txSeq(query.toTransaction))
     }
     if (query.fromTime) {
@@ -1922,9 +1925,65 @@ export function createSqliteStore(
       where.push(`t.identity IN (${query.authors.map(() => '?').join(',')})`)
       params.push(...query.authors)
     }
+    return {where, params}
+  }
+
+  /**
+   * The seqs of a log listing after `after` (exclusive; null: from its start), in its order, at
+   * most `limit`. By the ids' changes; for id prefixes that are namespaces (drafts.: a
+   * contributor's dataset-wide log), a walk of each one's changes in commit order
+   * (changes_namespace), merged, so a page reads about the rows it lists however long the log;
+   * other prefixes probe each transaction's changes; else the transactions by seq.
+   */
+  function logSeqs(query: TransactionQuery, after: number | null, limit?: number): number[] {
+    const order = query.reverse ? 'DESC' : 'ASC'
+    const tail = limit !== undefined && limit >= 0 ? ' LIMIT ?' : ''
+    const bounded = (seq: string) => {
+      const {where, params} = transactionBounds(query, seq)
+      if (after !== null) {
+        where.push(`${seq} ${query.reverse ? '<' : '>'} ?`)
+        params.push(after)
+      }
+      return {where, params}
+    }
+    const namespaces = !query.ids && query.idPrefixes?.length ? query.idPrefixes : null
+    if (namespaces?.every((prefix) => prefix.indexOf('.') === prefix.length - 1)) {
+      const params: SQLInputValue[] = []
+      // CROSS JOIN keeps the changes outer: the transactions' rows are looked up by key.
+      const arms = [...new Set(namespaces)].map((namespace) => {
+        const {where, params: more} = bounded('c.tx_seq')
+        params.push(namespace, ...more)
+        return `SELECT c.tx_seq AS seq FROM changes c INDEXED BY changes_namespace
+          CROSS JOIN transactions t ON t.seq = c.tx_seq
+          WHERE ${NAMESPACE_OF} = ? AND ${HAS_NAMESPACE}${where.map((w) => ` AND ${w}`).join('')}`
+      })
+      if (tail) params.push(limit!)
+      // UNION merges the arms' ordered walks and lists a transaction of two changes once.
+      const sql =
+        arms.length === 1
+          ? `${arms[0].replace('SELECT', 'SELECT DISTINCT')} ORDER BY c.tx_seq ${order}${tail}`
+          : `${arms.join(' UNION ')} ORDER BY 1 ${order}${tail}`
+      return all(sql, ...params).map((row) => Number(row.seq))
+    }
+    const {where, params} = bounded('t.seq')
+    if (query.ids) {
+      where.push(`c.doc_id IN (${query.ids.map(() => '?').join(',')})`)
+      params.push(...query.ids)
+    }
+    if (query.idPrefixes) {
+      // A probe of the transaction's few changes by its primary key.
+      const any = query.idPrefixes.map(() => 'substr(p.doc_id, 1, ?) = ?').join(' OR ')
+      where.push(`EXISTS (SELECT 1 FROM changes p WHERE p.tx_seq = t.seq AND (${any || '0'}))`)
+      for (const prefix of query.idPrefixes) params.push(prefix.length, prefix)
+    }
     if (where.length === 0) where.push('1')
+    if (tail) params.push(limit!)
     const from = query.ids ? 'changes c JOIN transactions t ON t.seq = c.tx_seq' : 'transactions t'
-    return {from, where, params}
+    return all(
+      `SELECT DISTINCT t.seq AS seq FROM ${from}
+       WHERE ${where.join(' AND ')} ORDER BY t.seq ${order}${tail}`,
+      ...params,
+    ).map((row) => Number(row.seq))
   }
 
   function loadTransaction(seq: number): LoggedTransaction {
@@ -3571,31 +3630,13 @@ export function createSqliteStore(
 
     getTransactions(query: TransactionQuery) {
       if (query.ids?.length === 0 || !open(false)) return []
-      const {from, where, params} = transactionFilter(query)
-      const limit = query.limit !== undefined && query.limit >= 0 ? ' LIMIT ?' : ''
-      if (limit) params.push(query.limit!)
-      const rows = all(
-        `SELECT DISTINCT t.seq AS seq FROM ${from}
-         WHERE ${where.join(' AND ')} ORDER BY t.seq ${query.reverse ? 'DESC' : 'ASC'}${limit}`,
-        ...params,
-      )
-      return rows.map((row) => loadTransaction(Number(row.seq)))
+      return logSeqs(query, null, query.limit).map(loadTransaction)
     },
 
     transactionPage(query, after, want, budget, known) {
       if (query.ids?.length === 0 || !open(false)) return {transactions: [], next: null}
-      const {from, where, params} = transactionFilter(query)
       // Keyset paging: each page is a query of its own, so no read stays open between pages.
-      if (after !== null) {
-        where.push(query.reverse ? 't.seq < ?' : 't.seq > ?')
-        params.push(after)
-      }
-      const rows = all(
-        `SELECT DISTINCT t.seq AS seq FROM ${from}
-         WHERE ${where.join(' AND ')} ORDER BY t.seq ${query.reverse ? 'DESC' : 'ASC'} LIMIT ?`,
-        ...params,
-        budget.transactions,
-      )
+      const seqs = logSeqs(query, after, budget.transactions)
       /**
        * A state the log left out (a create's or replace's document): going forward through a
        * document's log, one patch on the state before it, which the previous page may know;
@@ -3627,8 +3668,7 @@ export function createSqliteStore(
       const transactions: LoggedTransactionText[] = []
       let bytes = 0
       let last: number | null = null
-      for (const row of rows) {
-        const seq = Number(row.seq)
+      for (const seq of seqs) {
         const tx = get('SELECT id, timestamp, identity FROM transactions WHERE seq = ?', seq)!
         const changes = all(
           `SELECT doc_id${want.mutations ? ', mutations' : ''}${want.effects ? ', effects' : ''}
@@ -3650,7 +3690,7 @@ export function createSqliteStore(
         last = seq
         if (bytes >= budget.bytes) break
       }
-      const end = rows.length < budget.transactions && transactions.length === rows.length
+      const end = seqs.length < budget.transactions && transactions.length === seqs.length
       return {transactions, next: end ? null : last}
     },
 

@@ -421,6 +421,7 @@ describe('a folder from before the documents had an integer key (24689bb)', () =
       'changes',
       'changes_deleted',
       'changes_doc',
+      'changes_namespace',
       'changes_snapshot',
     ])
     expect(creates.length).toBeGreaterThan(5)
@@ -940,8 +941,9 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
     // (24: a reference row for every string `_ref`; 25: the documents to repair; 26: the
     // transaction log without AUTOINCREMENT; 27: the images to derive; 28: references keyed by
-    // the document's rowid; 29: the side table keyed by it; 30: old order indexes dropped.)
-    expect(count('SELECT max(version) AS n FROM migrations')).toBe(30)
+    // the document's rowid; 29: the side table keyed by it; 30: old order indexes dropped; 31:
+    // the change log indexed by its ids' namespace.)
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(31)
     expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
     expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
     expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)
@@ -983,14 +985,14 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
 }, 60_000)
 
 /**
- * The last two schemas, each written by its own lake (fixtures/writeDataFolder.ts): 97fd9e9 at
- * schema 29, the last before migration 30, and bdd0694 at this lake's schema. Both declared an
+ * The last two schemas, each written by its own lake (fixtures/writeDataFolder.ts): bdd0694 at
+ * schema 30, the last before migration 31, and a12f9cc at this lake's schema. Both declared an
  * attribute and an order index, which an upgrade keeps as they are. When a migration is added,
  * the fixture at this lake's schema becomes the previous one: write one with the new lake and add
  * it here (LATEST), so that each upgrade is tried on a folder its predecessor wrote.
  */
-const PREVIOUS = 'main-97fd9e9'
-const LATEST = 'main-bdd0694'
+const PREVIOUS = 'main-bdd0694'
+const LATEST = 'main-a12f9cc'
 describe.each([PREVIOUS, LATEST])('a data folder written by %s (the last schemas)', (name) => {
   const file = () => join(dir, 'datasets', 'production.sqlite')
   const sqlOf = (path: string, sql: string) => {

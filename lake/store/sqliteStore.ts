@@ -467,7 +467,8 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     // drafts.) walked the whole transactions table to find its few lines (36 ms at 30,000
     // transactions): here, a namespace's changes are a range in commit order (logSeqs).
     name: 'the change log indexed by the namespace of its ids',
-    sql: `CREATE INDEX changes_namespace ON changes (${NAMESPACE_OF}, tx_seq) WHERE ${HAS_NAMESPACE};`,
+    sql: `CREATE INDEX IF NOT EXISTS changes_namespace ON changes (${NAMESPACE_OF}, tx_seq)
+      WHERE ${HAS_NAMESPACE};`,
   },
 ]
 

@@ -6,7 +6,7 @@
  * included, so no stale lock is left to clear. `lock.json` says who holds it, for the message a
  * second start gives (the lock itself keeps other processes from reading `lock.sqlite`).
  */
-import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readFileSync, truncateSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {FILE_MODE, FOLDER_MODE} from '../auth/dataFolder.ts'
@@ -16,6 +16,11 @@ export const HOLDER_FILE = 'lock.json'
 
 /** SQLITE_BUSY: another connection holds the lock. */
 const SQLITE_BUSY = 5
+/** SQLITE_CORRUPT and SQLITE_NOTADB: the file is not (or no longer) a database. */
+const DAMAGED = new Set([11, 26])
+
+/** SQLite's primary result code of a node:sqlite error (its extended code's low byte). */
+const sqliteCode = (error: unknown) => ((error as {errcode?: number}).errcode ?? 0) % 256
 
 /** Who holds a data folder's lock, as its holder wrote it. */
 export interface LockHolder {
@@ -50,6 +55,19 @@ export class DataFolderInUseError extends Error {
   }
 }
 
+/** The lock file cannot be used (a folder in its place, no permission): named, with the fix. */
+export class DataFolderLockError extends Error {
+  override name = 'DataFolderLockError'
+  constructor(path: string, dataDir: string, cause: unknown) {
+    super(
+      `Cannot take the data folder's lock ${path}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        `It holds nothing worth keeping: with no lake running on ${dataDir}, delete it and start again ` +
+        '(the start makes it anew).',
+      {cause},
+    )
+  }
+}
+
 export interface DataFolderLock {
   /** Records where the lake serves, for a second start's message. */
   serving(url: string): void
@@ -67,23 +85,25 @@ export function lockDataFolder(
 ): DataFolderLock {
   mkdirSync(dataDir, {recursive: true, mode: FOLDER_MODE})
   const path = join(dataDir, LOCK_FILE)
-  const db = new DatabaseSync(path, {timeout: 0})
+  const inUse = () => new DataFolderInUseError(dataDir, readHolder(dataDir))
+  let db: DatabaseSync
   try {
-    // Exclusive locking mode keeps the write's exclusive lock until the connection closes; no
-    // journal, so no side file (the one row is rewritten at each start, nothing to roll back).
-    db.exec('PRAGMA locking_mode = EXCLUSIVE')
-    db.exec('PRAGMA journal_mode = OFF')
-    db.exec('BEGIN EXCLUSIVE')
-    db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, started_at TEXT NOT NULL)')
-    db.exec('DELETE FROM holder')
-    db.prepare('INSERT INTO holder VALUES (?, ?)').run(who.pid, who.now.toISOString())
-    db.exec('COMMIT')
+    db = takeLock(path, who)
   } catch (error) {
-    db.close()
-    if (((error as {errcode?: number}).errcode ?? 0) % 256 === SQLITE_BUSY) {
-      throw new DataFolderInUseError(dataDir, readHolder(dataDir))
+    if (sqliteCode(error) === SQLITE_BUSY) throw inUse()
+    if (!DAMAGED.has(sqliteCode(error))) throw new DataFolderLockError(path, dataDir, error)
+    // Damaged (a crash mid-write, or something else saved there): it holds nothing worth keeping.
+    // Emptied in place (an empty file is an empty database), never replaced: a start racing this
+    // one on the same damaged file locks the same file, and the lock is the system's on the file,
+    // not on its content, so emptying a file another start has just rewritten and locked takes
+    // nothing from its lock: one of the two holds the folder, the other is refused.
+    try {
+      truncateSync(path, 0)
+      db = takeLock(path, who)
+    } catch (again) {
+      if (sqliteCode(again) === SQLITE_BUSY) throw inUse()
+      throw new DataFolderLockError(path, dataDir, again)
     }
-    throw error
   }
   chmodSync(path, FILE_MODE)
   const holder: LockHolder = {
@@ -101,6 +121,26 @@ export function lockDataFolder(
       write()
     },
     release: () => db.close(),
+  }
+}
+
+/** Opens `path` and takes its exclusive lock, writing `who` in it; throws SQLite's error. */
+function takeLock(path: string, who: {pid: number; now: Date}): DatabaseSync {
+  const db = new DatabaseSync(path, {timeout: 0})
+  try {
+    // Exclusive locking mode keeps the write's exclusive lock until the connection closes; no
+    // journal, so no side file (the one row is rewritten at each start, nothing to roll back).
+    db.exec('PRAGMA locking_mode = EXCLUSIVE')
+    db.exec('PRAGMA journal_mode = OFF')
+    db.exec('BEGIN EXCLUSIVE')
+    db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, started_at TEXT NOT NULL)')
+    db.exec('DELETE FROM holder')
+    db.prepare('INSERT INTO holder VALUES (?, ?)').run(who.pid, who.now.toISOString())
+    db.exec('COMMIT')
+    return db
+  } catch (error) {
+    db.close()
+    throw error
   }
 }
 

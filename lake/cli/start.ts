@@ -148,6 +148,11 @@ export const command = defineCommand({
       // The process is the lake's own: give its heap back after a bulk load.
       trimHeap: true,
     })
+    // Listening for the stop's signals before any line says the lake is up: one sent on seeing a
+    // line written earlier (a Ctrl-C, a test's signal while the lake's thread waits for a core
+    // after the write) ended the lake by the signal's default action, not a clean stop. A signal
+    // taken now is handled once the lines below are written (a listener runs on the event loop).
+    const stopped = stopOnSignal(() => server.close(), io, stopLimit)
     // Once bound: trust's check names the port, which --port 0 leaves to the system. Before the
     // listening line, which those who start the lake wait for.
     if (tls?.created.ca) {
@@ -167,7 +172,7 @@ export const command = defineCommand({
       `Studio and clients: apiHost ${apiHostFor(lake.host, lake.port, lake.tls)} (${envCommandFor(lake)})\n`,
     )
 
-    const signal = await stopOnSignal(() => server.close(), io, stopLimit)
+    const signal = await stopped
     lock.release()
     // Closed: databases, query threads and connections. Ending the process here rather than when
     // its event loop drains skips freeing the main heap page by page, which took 100–500 ms of a

@@ -27,6 +27,15 @@ const HOLD_ON_SIGNAL = `data:text/javascript,${encodeURIComponent(
 /** A bound for what the tests wait for, far past the 1.5 s limit, so that load cannot fail them. */
 const GENEROUS_MS = 30_000
 
+/**
+ * Sends the lake SIGINT itself the moment it has written its ready line ("Studio and clients"),
+ * as a Ctrl-C does when the lake's thread loses the core right after that write (load 25-29):
+ * whatever the scheduler, the signal then comes before anything the lake does after the line.
+ */
+const SIGINT_ON_READY = `data:text/javascript,${encodeURIComponent(
+  "const out = process.stdout; const write = out.write.bind(out); out.write = (chunk, ...rest) => { const done = write(chunk, ...rest); if (String(chunk).startsWith('Studio and clients')) process.kill(process.pid, 'SIGINT'); return done }",
+)}`
+
 const folders: string[] = []
 const started: ChildProcess[] = []
 /** The lakes started, by pid: one whose supervisor was killed is no longer among its descendants. */
@@ -60,12 +69,42 @@ interface Command {
 
 /** `node <the lake's flags> lake/cli.ts --port 0 …`, as package.json's `lake` script runs. */
 async function startCommand(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Command> {
+  const child = spawnCommand(dataDir, env)
+  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
+    child.once('exit', (code, signal) => resolve({code, signal})),
+  )
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  // The lake's ready line, written once it listens for signals (lake/cli/start.ts).
+  const port = await Promise.race([
+    until(
+      () =>
+        /^Studio and clients/m.test(stdout)
+          ? Number(/^Lake listening on \S+:(\d+)\b/m.exec(stdout)![1])
+          : undefined,
+      // A start at load 34 took over 60 s (tests/lake/isolation/childLake.ts).
+      'listening',
+      150_000,
+    ),
+    exited.then(({code, signal}) => {
+      throw new Error(`exited (${signal ?? code}) before listening:\n${stdout}\n${stderr}`)
+    }),
+  ])
+  const lakePid = descendants(child.pid!).at(-1) ?? child.pid!
+  lakes.push(lakePid)
+  return {child, port, lakePid, stdout: () => stdout, stderr: () => stderr, exited}
+}
+
+/** The command's process, with `preload` loaded into it and its lake before their modules. */
+function spawnCommand(dataDir: string, env: NodeJS.ProcessEnv, preload = HOLD_ON_SIGNAL) {
   const child = spawn(
     process.execPath,
     [
       ...LAKE_NODE_FLAGS,
       '--import',
-      HOLD_ON_SIGNAL,
+      preload,
       'lake/cli.ts',
       '--port',
       '0',
@@ -87,32 +126,7 @@ async function startCommand(dataDir: string, env: NodeJS.ProcessEnv = {}): Promi
     },
   )
   started.push(child)
-  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
-    child.once('exit', (code, signal) => resolve({code, signal})),
-  )
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  // The lake's last line before it listens for signals (lake/cli/start.ts): one sent earlier
-  // ends it by the signal's default action, with or without a supervisor.
-  const port = await Promise.race([
-    until(
-      () =>
-        /^Studio and clients/m.test(stdout)
-          ? Number(/^Lake listening on \S+:(\d+)\b/m.exec(stdout)![1])
-          : undefined,
-      // A start at load 34 took over 60 s (tests/lake/isolation/childLake.ts).
-      'listening',
-      150_000,
-    ),
-    exited.then(({code, signal}) => {
-      throw new Error(`exited (${signal ?? code}) before listening:\n${stdout}\n${stderr}`)
-    }),
-  ])
-  const lakePid = descendants(child.pid!).at(-1) ?? child.pid!
-  lakes.push(lakePid)
-  return {child, port, lakePid, stdout: () => stdout, stderr: () => stderr, exited}
+  return child
 }
 
 /** Every process under `pid`, depth first. */
@@ -235,6 +249,28 @@ test.runIf(process.platform === 'linux').each(['SIGINT', 'SIGTERM'] as const)(
     expect(command.stdout().match(/Stopping the lake/g)).toHaveLength(1)
     expect(command.stderr()).toBe('')
     expect(gone(command.lakePid)).toBe(true)
+  },
+  240_000,
+)
+
+test.runIf(process.platform === 'linux')(
+  'a signal the moment the lake says it is ready (Ctrl-C on a loaded machine) stops it cleanly, exit code 0',
+  async () => {
+    const child = spawnCommand(await folder(), {LAKE_STOP_LIMIT_MS: '600000'}, SIGINT_ON_READY)
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const ended = await new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({code, signal})),
+    )
+    // Before: the lake wrote its ready line before it listened for the stop's signals, so the
+    // signal ended it by its default action ("the lake's process ended by SIGINT"), and the
+    // command by SIGINT: the supervised SIGINT case's flake.
+    expect(ended, stderr).toEqual({code: 0, signal: null})
+    expect(stdout).toMatch(/^Studio and clients/m)
+    expect(stdout.match(/Stopping the lake/g)).toHaveLength(1)
+    expect(stderr).toBe('')
   },
   240_000,
 )

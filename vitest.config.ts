@@ -51,6 +51,7 @@ const INTEGRATION = [
   'tests/scripts/importBatches.test.ts',
   'tests/scripts/importDrafts.test.ts',
   'tests/scripts/importEarlierIds.test.ts',
+  'tests/scripts/importSlugRules.test.ts',
   'tests/scripts/importInterrupted.test.ts',
   'tests/scripts/deskVariants.test.ts',
   'tests/scripts/correspondentCopy.test.ts',

@@ -40,10 +40,12 @@ import {
 } from './lib/target.ts'
 import {
   type ArticleDocuments,
+  type DocumentOptions,
   earlierArticleIds,
   type ImportDocument,
   namedSources,
   sourceId,
+  type StoredSource,
   toDocuments,
 } from './lib/toDocuments.ts'
 import {nfc} from '../bangla/index.ts'
@@ -182,6 +184,20 @@ type Prepared = {
   docs: ArticleDocuments
   /** The article's published id when the dataset holds it under an earlier one (adoptEarlierIds). */
   articleId?: string
+  /** The slug the dataset's article has (keepStoredSlugs). */
+  slug?: string
+  /** The run's sources the dataset holds under another id or slug (reuseStoredSources). */
+  sources?: ReadonlyMap<string, StoredSource>
+}
+
+/** What a file's documents are rebuilt with: the flags and what the dataset already holds. */
+function documentOptions(item: Prepared, options: Options): DocumentOptions {
+  return {
+    ...(options.section ? {section: options.section} : {}),
+    ...(item.articleId ? {articleId: item.articleId} : {}),
+    ...(item.slug ? {slug: item.slug} : {}),
+    ...(item.sources ? {sources: item.sources} : {}),
+  }
 }
 
 /** Reads, decodes and parses every file; bad input is collected, not thrown. */
@@ -445,6 +461,7 @@ async function writeFiles(
       if (!isTransient(error)) throw error
       return publishedArticles(client, prepared)
     })
+    prepared = reuseStoredSources(prepared, await storedSources(client, prepared), options)
     // One look at the dataset for every id the files could write, earlier ids included.
     const earlier = earlierIds(prepared)
     const known = await lookUp(
@@ -463,6 +480,7 @@ async function writeFiles(
   }
   if (gone.size > 0) prepared = skipDeleted(io, prepared, gone)
   try {
+    prepared = keepStoredSlugs(prepared, await storedSlugs(client, prepared), options)
     const holders = await slugHolders(client, prepared)
     prepared = draftTakenSlugs(io, prepared, holders, published, options)
   } catch (error) {
@@ -933,10 +951,7 @@ function adoptEarlierIds(
     changed = true
     const articleId = getPublishedId(id)
     taken.add(articleId)
-    const docs = toDocuments(item.parsed, {
-      ...(options.section ? {section: options.section} : {}),
-      articleId,
-    })
+    const docs = toDocuments(item.parsed, documentOptions({...item, articleId}, options))
     return {...item, docs, articleId}
   })
   return changed ? result : prepared
@@ -969,6 +984,109 @@ function skipDeleted(io: Io, prepared: Prepared[], gone: Set<string>): Prepared[
     kept.push({...item, docs: {...item.docs, documents}})
   }
   return kept
+}
+
+/** Names per query: the GROQ parameter stays small. */
+const NAMES_PER_QUERY = 1000
+
+/**
+ * The sources the dataset holds of the run's organisations, by name: one query for the run. A
+ * source's id is its name's slug, so a change to the slug rules would otherwise give a source
+ * imported before a second document (and a name that slugged to nothing had a hash for an id).
+ */
+async function storedSources(
+  client: SanityClient,
+  prepared: Prepared[],
+): Promise<Map<string, StoredSource>> {
+  const names = [
+    ...new Set(prepared.flatMap((item) => namedSources(item.parsed).map(({name}) => name))),
+  ]
+  const found: {_id: string; name: string; slug?: string}[] = []
+  for (let start = 0; start < names.length; start += NAMES_PER_QUERY) {
+    found.push(
+      ...(await client.fetch<{_id: string; name: string; slug?: string}[]>(
+        '*[_type == "source" && name in $names]{_id, name, "slug": slug.current}',
+        {names: names.slice(start, start + NAMES_PER_QUERY)},
+        {perspective: 'raw'},
+      )),
+    )
+  }
+  const stored = new Map<string, StoredSource>()
+  for (const name of names) {
+    const held = found.filter((source) => source.name === name)
+    if (held.length === 0) continue
+    // The id today's rule gives, when the dataset has it; else a published source before a
+    // draft, and of several the first id, so that every run picks the same one.
+    const rank = (source: {_id: string}) =>
+      (getPublishedId(source._id) === sourceId(name) ? 0 : 2) +
+      (source._id === getPublishedId(source._id) ? 0 : 1)
+    const [chosen] = held.sort((a, b) => rank(a) - rank(b) || a._id.localeCompare(b._id))
+    const id = getPublishedId(chosen!._id)
+    stored.set(name, {id, ...(chosen!.slug ? {slug: chosen!.slug} : {})})
+  }
+  return stored
+}
+
+/** Rebuilds the files naming a source the dataset holds, so that they reuse it (storedSources). */
+function reuseStoredSources(
+  prepared: Prepared[],
+  stored: Map<string, StoredSource>,
+  options: Options,
+): Prepared[] {
+  if (stored.size === 0) return prepared
+  return prepared.map((item) => {
+    const names = namedSources(item.parsed).map(({name}) => name)
+    if (!names.some((name) => stored.has(name))) return item
+    const sources = new Map(
+      names.flatMap((name) => (stored.has(name) ? [[name, stored.get(name)!] as const] : [])),
+    )
+    const next = {...item, sources}
+    return {...next, docs: toDocuments(item.parsed, documentOptions(next, options))}
+  })
+}
+
+/** The slugs the dataset's articles (published, else their drafts) of this run have. */
+async function storedSlugs(
+  client: SanityClient,
+  prepared: Prepared[],
+): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(prepared.flatMap((item) => [publishedIdOf(item), getDraftId(publishedIdOf(item))])),
+  ]
+  const slugs = new Map<string, string>()
+  for (let start = 0; start < ids.length; start += IDS_PER_REQUEST) {
+    const found = await client.fetch<{_id: string; slug?: string}[]>(
+      '*[_id in $ids && defined(slug.current)]{_id, "slug": slug.current}',
+      {ids: ids.slice(start, start + IDS_PER_REQUEST)},
+      {perspective: 'raw'},
+    )
+    for (const {_id, slug} of found) if (slug) slugs.set(_id, slug)
+  }
+  return slugs
+}
+
+/**
+ * A URL once published is permanent: an article the dataset holds keeps its slug, --replace or
+ * not, when the slug rules now give another. An editor changes it in the Studio.
+ */
+function keepStoredSlugs(
+  prepared: Prepared[],
+  stored: Map<string, string>,
+  options: Options,
+): Prepared[] {
+  if (stored.size === 0) return prepared
+  return prepared.map((item) => {
+    const id = publishedIdOf(item)
+    const slug = stored.get(id) ?? stored.get(getDraftId(id))
+    if (slug === undefined || slug === slugOf(item)) return item
+    const next = {...item, slug}
+    const rebuilt = toDocuments(item.parsed, documentOptions(next, options))
+    // Rebuilt from the text, the file has every document again: keep only those still in it
+    // (skipDeleted left out what the newsroom deleted).
+    const kept = new Set(item.docs.documents.map((document) => getPublishedId(document._id)))
+    const documents = rebuilt.documents.filter((document) => kept.has(getPublishedId(document._id)))
+    return {...next, docs: {...rebuilt, documents}}
+  })
 }
 
 /** Slugs per query: the GROQ parameter stays small. */
@@ -1004,8 +1122,9 @@ function slugOf(item: Prepared): string {
  * The Studio refuses a slug another article holds (drafts included): an article whose slug the
  * dataset or an earlier file of this run holds is a draft, with a warning naming the other. An
  * article the dataset already holds (published) is left to createIfNotExists: an editor may have
- * given it another slug since, and its draft would shadow their work. With --replace it is left
- * as it is too, when another article now holds the import's slug.
+ * given it another slug since, and its draft would shadow their work. With --replace it keeps its
+ * slug (keepStoredSlugs); one stored without a slug is left as it is when another article holds
+ * the import's.
  */
 function draftTakenSlugs(
   io: Io,
@@ -1040,8 +1159,7 @@ function draftTakenSlugs(
     }
     const problem = {field: 'slug', problem: `'${slug}' is taken by ${by}`, line}
     const rebuilt = toDocuments(item.parsed, {
-      ...(options.section ? {section: options.section} : {}),
-      ...(item.articleId ? {articleId: item.articleId} : {}),
+      ...documentOptions(item, options),
       problems: [problem],
     })
     // Rebuilt from the text, the file has every document again: keep only those still in it

@@ -125,7 +125,14 @@ export type DocumentOptions = {
   problems?: RuleProblem[]
   /** The article's published id, when the dataset holds it under an earlier one (earlierArticleIds). */
   articleId?: string
+  /** The slug the dataset's article already has: a published URL stays when the slug rules change. */
+  slug?: string
+  /** Sources the dataset holds by name under another id or slug (an older slug rule): reused. */
+  sources?: ReadonlyMap<string, StoredSource>
 }
+
+/** A source the dataset holds: its published id and its slug. */
+export type StoredSource = {id: string; slug?: string}
 
 /** Builds the documents of one parsed article. */
 export function toDocuments(
@@ -148,20 +155,22 @@ export function toDocuments(
   // The article's section follows its own source, the credit line's organisation.
   const section = options.section ?? (parsed.organisation ? named[0]?.defaultSection : undefined)
   const draftSources = new Set<string>()
+  const idOf = (name: string) => options.sources?.get(name)?.id ?? sourceId(name)
   for (const info of named) {
-    if (sources.some((source) => getPublishedId(source._id) === sourceId(info.name))) continue
+    const id = idOf(info.name)
+    if (sources.some((source) => getPublishedId(source._id) === id)) continue
     // A name the Studio would refuse: the source is a draft for an editor to fix and publish.
     const line = parsed.lines?.organisations[info.name] ?? parsed.lines?.title ?? 1
     const sourceProblems = sourceRuleProblems(info.name, line)
     if (sourceProblems.length > 0) {
       warnings.push({line, message: refused(sourceProblems, 'the source is imported as a draft')})
-      draftSources.add(sourceId(info.name))
+      draftSources.add(id)
     }
     sources.push({
-      _id: sourceProblems.length > 0 ? getDraftId(sourceId(info.name)) : sourceId(info.name),
+      _id: sourceProblems.length > 0 ? getDraftId(id) : id,
       _type: SOURCE_TYPE,
       name: info.name,
-      slug: {_type: 'slug', current: slugify(info.name)},
+      slug: {_type: 'slug', current: options.sources?.get(info.name)?.slug ?? slugify(info.name)},
       ...(info.shortName ? {shortName: info.shortName} : {}),
       kind: info.kind,
     })
@@ -239,7 +248,7 @@ export function toDocuments(
     _type: ARTICLE_TYPE,
     title: parsed.title,
     [SORT_KEY_FIELD]: sortKey(parsed.title),
-    slug: {_type: 'slug', current: slugify(parsed.title)},
+    slug: {_type: 'slug', current: options.slug ?? slugify(parsed.title)},
     ...(parsed.dateline
       ? {
           dateline: {

@@ -1,7 +1,7 @@
 /**
  * The import against a real lake over HTTP, where the deleted-documents skip meets the taken-slug
  * drafting: a headline the newsroom deleted stays deleted, and an article the dataset already
- * holds is left as it is, even when another article has since taken its slug.
+ * holds keeps the slug it has, even when another article has since taken the one the file gives.
  */
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {startTestLake, type TestLake} from '../helpers/lake.ts'
@@ -58,22 +58,25 @@ it('keeps a deleted headline deleted and writes no draft over an article whose o
   expect((await client.getDocument(article._id))?.slug).toEqual({_type: 'slug', current: renamed})
 })
 
-it('with --replace, leaves the published article as it is rather than publish a slug another article has taken', async () => {
+it('with --replace, restores the published article with the slug the editor gave it, not one another article has taken', async () => {
   expect((await importIntoLake(lake, 'hr', ['--as-of', '2025-07-20'])).code).toBe(0)
   const client = lake.client({dataset: 'hr'})
   const {article, renamed} = await slugTakenAfterRename(client)
+  await client.patch(article._id).set({title: 'edited in the Studio'}).commit()
 
   const {code, stderr} = await importIntoLake(lake, 'hr', ['--as-of', '2025-07-20', '--replace'])
 
   expect(code).toBe(0)
-  expect(stderr).toContain(`the slug '${article.slug.current}' is taken by other-article`)
+  expect(stderr).not.toContain('is taken by')
   const holders = await client.fetch<string[]>(
     '*[_type == "article" && !(_id in path("drafts.**")) && slug.current == $slug]._id',
     {slug: article.slug.current},
     {perspective: 'raw'},
   )
   expect(holders).toEqual(['other-article'])
-  expect((await client.getDocument(article._id))?.slug).toEqual({_type: 'slug', current: renamed})
-  expect(stderr).toContain(`the published article ${article._id} is left as it is`)
+  // A published URL is permanent: the text is restored from the file, the slug is the stored one.
+  const restored = await client.getDocument(article._id)
+  expect(restored?.slug).toEqual({_type: 'slug', current: renamed})
+  expect(restored?.title).toBe((article as unknown as {title: string}).title)
   expect(await client.getDocument(`drafts.${article._id}`)).toBeUndefined()
 })

@@ -424,8 +424,8 @@ export function rememberPlain(doc: object): void {
  * returns it as JSON, and whether it is plain (walkDocument): then the caller may keep it as its
  * copy, else it makes one from the text. `index` names the mutation or action in the error, as the
  * client prints it. `walked`: the document `doc` was made from by adding string fields, when
- * documentBody already walked it (rememberPlain). `held`: the `_ref`s that are no string kept as
- * the document held them (checkDocumentDepth).
+ * documentBody already walked it (rememberPlain). `held`: what the document held before that is
+ * kept as it was (checkDocumentDepth).
  */
 export function checkDocumentLimits(
   id: string,
@@ -433,7 +433,7 @@ export function checkDocumentLimits(
   index: number,
   errorType: ErrorType = 'mutationError',
   walked?: object,
-  held?: HeldRef,
+  held?: Held,
 ): {json: string; plain: boolean} {
   const plain =
     walked !== undefined && walked === lastPlain
@@ -487,13 +487,18 @@ export function checkDocumentDepth(
    * is held to LIMITS.documentDepth where it is written, as a created one.
    */
   document = true,
-  held?: HeldRef,
+  held?: Held,
 ): boolean {
   const max = document ? LIMITS.documentDepth : WRITE_DEPTH
   const {tooDeep, plain, proto, nonFinite, wide, badRef, longName} = walkDocument(value, max)
   if (proto) throw protoNamed(id, index, errorType, value)
-  // A patch's top-level names are paths, held to LIMITS.patchPath; what it makes is counted.
-  if (longName && !tooDeep && document) throw nameTooLong(id, index, errorType, value)
+  // A patch's top-level names are paths, held to LIMITS.patchPath; what it makes is counted. A
+  // long name the document already held where it is now (stored before the limit) is kept.
+  const longHeld = longName && !tooDeep && document
+  if (longHeld && held !== 'later') {
+    const long = firstLongName(value, (found) => held?.name(nameAt(found)) ?? false)
+    if (long) throw nameTooLong(id, index, errorType, long)
+  }
   // A patch's `set` names paths, as many as it likes: the document it makes is counted instead.
   if (wide && !tooDeep && document) {
     const {path, attributes} = widestPath(value)!
@@ -524,15 +529,15 @@ export function checkDocumentDepth(
       `Document "${id}" would nest objects and arrays more than ${LIMITS.documentDepth} levels deep; flatten it`,
     )
   }
-  if (!badRef || !document) return plain
   // Where the document is written, with what it held before: not plain, so walked again there.
+  if (!badRef || !document) return plain && !(longHeld && held === 'later')
   if (held === 'later') return false
   // A reference's target is a document id: GROQ's `->`, the reference index and delete
   // protection read only a string, and hosted Sanity refuses other reference shapes. One the
   // document already held (stored before this check) is kept unless the write changes it.
   const bad = firstInDocument(value, {
     object: (keys, path, node) =>
-      keys.includes('_ref') && typeof node._ref !== 'string' && !held?.(path, node._ref)
+      keys.includes('_ref') && typeof node._ref !== 'string' && !held?.ref(path, node._ref)
         ? {path, ref: node._ref}
         : null,
   })
@@ -550,10 +555,11 @@ export function checkDocumentDepth(
 }
 
 /**
- * Whether a `_ref` that is no string, at `path` of a document being written, is one the document
- * held there before (checkDocumentDepth keeps it); 'later': decided where it is written.
+ * What a document being written held before, kept as it was (checkDocumentDepth); 'later': decided
+ * where it is written. `ref`: whether a `_ref` that is no string, at `path`, is one it held there.
+ * `name`: whether a name past LIMITS.attributeName is one it held there (an entry of longNames).
  */
-export type HeldRef = ((path: string, ref: unknown) => boolean) | 'later'
+export type Held = {ref(path: string, ref: unknown): boolean; name(at: string): boolean} | 'later'
 
 /** The `_ref`s in `value` that are no string, by path, as JSON: what a document held before. */
 export function badRefs(value: unknown): Map<string, string> {
@@ -625,23 +631,51 @@ function reservedPath(value: unknown): string | null {
   })
 }
 
-/** The refusal of document `id`, `value`, which has an attribute name past LIMITS.attributeName. */
-function nameTooLong(id: string, index: number, errorType: ErrorType, value: unknown) {
+/** A name past LIMITS.attributeName, and the path of the object that has it. */
+type LongName = {path: string; name: string}
+
+/** The first name past LIMITS.attributeName in `value` that `kept` does not keep, or null. */
+function firstLongName(value: unknown, kept: (found: LongName) => boolean): LongName | null {
+  const max = LIMITS.attributeName
+  return firstInDocument<LongName>(value, {
+    object: (keys, path) => {
+      for (const name of keys) {
+        if (name.length > max && !kept({path, name})) return {path, name}
+      }
+      return null
+    },
+  })
+}
+
+/** A long name and where it is, as one string (longNames). */
+const nameAt = ({path, name}: LongName) => `${path}\u0000${name}`
+
+/** The names past LIMITS.attributeName in `value`, where they are: what a document held before. */
+export function longNames(value: unknown): Set<string> {
+  const found = new Set<string>()
+  firstLongName(value, (long) => {
+    found.add(nameAt(long))
+    return true
+  })
+  return found
+}
+
+/** A path for a message, cut: a path through names or keys held past their limits is as long. */
+const shownPath = (path: string) =>
+  path ? `"${path.length > 200 ? `${path.slice(0, 200)}…` : path}"` : 'the top level'
+
+/** The refusal of document `id`, which has `long`, an attribute name past LIMITS.attributeName. */
+function nameTooLong(id: string, index: number, errorType: ErrorType, long: LongName) {
   const max = LIMITS.attributeName
   // The object's path: the name itself would make it as long.
-  const {path, name} = firstInDocument(value, {
-    object: (keys, path) => {
-      const name = keys.find((key) => key.length > max)
-      return name === undefined ? null : {path, name}
-    },
-  })!
+  const {path, name} = long
   return refused(
     'validationError',
     id,
     index,
     errorType,
     `Document "${id}" has an attribute name of ${name.length.toLocaleString('en')} characters ` +
-      `(${JSON.stringify(name.slice(0, 40) + '…')}) at ${path ? `"${path}"` : 'the top level'}; ` +
+      `(${JSON.stringify(name.slice(0, 40) + '…')}) at ${shownPath(path)}; ` +
       `at most ${max.toLocaleString('en')} are allowed: keep long text in a value, not a name ` +
       '(a map of such keys as an array of objects with `_key`)',
   )

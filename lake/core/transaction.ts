@@ -12,8 +12,14 @@ import {
   stampText,
   type SerialisedChange,
 } from './changeText.ts'
-import {badRefs, checkDocumentLimits, checkPatchedBytes, checkPatchWork} from './limits.ts'
-import type {HeldRef} from './limits.ts'
+import {
+  badRefs,
+  checkDocumentLimits,
+  checkPatchedBytes,
+  checkPatchWork,
+  longNames,
+} from './limits.ts'
+import type {Held} from './limits.ts'
 import {patchGrowth, type PatchBody} from './mutations.ts'
 import type {Work} from './patchWork.ts'
 import {createMendozaPatch} from './mendoza.ts'
@@ -458,12 +464,19 @@ function createWorkingSet(
     return [...ids].map(committedState).filter((doc) => doc !== null)
   }
 
-  function heldRef(id: string): HeldRef {
-    let held: Map<string, string>[] | null = null
-    return (path, ref) => {
-      held ??= heldBefore(id).map(badRefs)
-      const json = JSON.stringify(ref) ?? 'undefined'
-      return held.some((refs) => refs.get(path) === json)
+  function heldBy(id: string): Held {
+    let refs: Map<string, string>[] | null = null
+    let names: Set<string>[] | null = null
+    return {
+      ref(path, ref) {
+        refs ??= heldBefore(id).map(badRefs)
+        const json = JSON.stringify(ref) ?? 'undefined'
+        return refs.some((held) => held.get(path) === json)
+      },
+      name(at) {
+        names ??= heldBefore(id).map(longNames)
+        return names.some((held) => held.has(at))
+      },
     }
   }
 
@@ -472,7 +485,7 @@ function createWorkingSet(
     if (e.unchecked && e.after) {
       // Once per patched document, on its last state: refuse what SQLite's JSON functions
       // could not read, and store exactly the JSON text's document.
-      const {json} = checkDocumentLimits(id, e.after, e.index, errorType, undefined, heldRef(id))
+      const {json} = checkDocumentLimits(id, e.after, e.index, errorType, undefined, heldBy(id))
       e.after = JSON.parse(json) as SanityDocument
       e.bytes = json.length
       e.grow = null
@@ -591,7 +604,7 @@ function createWorkingSet(
         step,
         errorType,
         undefinedField ? undefined : doc,
-        heldRef(id),
+        heldBy(id),
       )
       checkImmutable(e.after, doc, step, errorType)
       e.mutations.push(mutation)

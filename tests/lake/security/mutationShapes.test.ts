@@ -8,8 +8,14 @@
  * \"undefined\"". A path @sanity/mutator reads only in part (`title extra`, `list[]`) set the
  * attribute it began with, or nothing, and answered 200.
  */
+import {mkdir, mkdtemp} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {useTestLake} from '../../helpers/lake.ts'
+import type {SanityDocument} from '../../../lake/core/types.ts'
+import {createSqliteStore} from '../../../lake/store/sqliteStore.ts'
+import {createTestLake, useTestLake} from '../../helpers/lake.ts'
+import {creating} from '../../helpers/store.ts'
 
 const lake = useTestLake({tls: false})
 const API = '/v2025-02-19'
@@ -513,4 +519,73 @@ describe('an attribute name or a patch path past its length limit is a 400 namin
     expect(leaf).toBe(3)
     expect(stored!.body).toMatchObject([{children: [{text: 'খ'}]}])
   })
+})
+
+describe('attribute names past the limit that a document held before it', () => {
+  // Stored before the limits (2026-12-07), such a document could not be patched at all: every
+  // write of it was refused for the name it already held, as a re-import of its export was.
+  const name = 'n'.repeat(1_100)
+  const other = 'o'.repeat(1_100)
+
+  it('are kept by writes that leave them; a write that introduces one is refused', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lake-held-names-'))
+    await mkdir(join(dataDir, 'datasets'))
+    const store = createSqliteStore(join(dataDir, 'datasets', 'test.sqlite'), 'test')
+    const legacy = {
+      _id: 'legacy',
+      _type: 'article',
+      title: 'a',
+      meta: {[name]: 1},
+    } as SanityDocument
+    await store.transact((writer) => writer.commit(creating('old', [legacy])))
+    store.close()
+    const held = await createTestLake({dataDir})
+    const send = async (mutations: unknown[]) => {
+      const res = await held.fetch(`${held.url}${API}/data/mutate/test`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${held.token}`, 'content-type': 'application/json'},
+        body: JSON.stringify({mutations}),
+      })
+      return {status: res.status, body: (await res.json()) as {error?: {description: string}}}
+    }
+    try {
+      const edits = [
+        {patch: {id: 'legacy', set: {title: 'b'}}},
+        {patch: {id: 'legacy', set: {'meta.short': 2}}},
+        {patch: {id: 'legacy', unset: ['title']}},
+      ]
+      for (const edit of edits) expect([edit, (await send([edit])).status]).toEqual([edit, 200])
+      // The Studio's first edit (its draft, a copy), a publish, and a re-import of an export.
+      const {_rev, _updatedAt, ...copy} = (await held.client().getDocument('legacy'))!
+      void _rev
+      void _updatedAt
+      const draft = {...copy, _id: 'drafts.legacy'}
+      expect((await send([{createIfNotExists: draft}])).status).toBe(200)
+      expect((await send([{patch: {id: 'drafts.legacy', set: {title: 'c'}}}])).status).toBe(200)
+      const publish = [
+        {createOrReplace: {...draft, _id: 'legacy', title: 'c'}},
+        {delete: {id: 'drafts.legacy'}},
+      ]
+      expect((await send(publish)).status).toBe(200)
+      expect((await send([{createOrReplace: {...copy, title: 'd'}}])).status).toBe(200)
+      const stored = await held.client().getDocument('legacy')
+      expect(stored).toMatchObject({title: 'd', meta: {[name]: 1, short: 2}})
+
+      // Introduced by the write, each is refused: a new name beside it, the same name elsewhere,
+      // in this document or another.
+      const refusals: [unknown, RegExp][] = [
+        [{patch: {id: 'legacy', set: {[`meta.${other}`]: 1}}}, /attribute name of 1,100.*"meta"/],
+        [{patch: {id: 'legacy', set: {copy: {[name]: 1}}}}, /attribute name of 1,100.*"copy"/],
+        [{create: {...copy, _id: 'another'}}, /attribute name of 1,100.*"meta"/],
+      ]
+      for (const [mutation, says] of refusals) {
+        const {status, body} = await send([mutation])
+        expect([mutation, status]).toEqual([mutation, 400])
+        expect(body.error!.description).toMatch(says)
+      }
+      expect(await held.client().getDocument('legacy')).toMatchObject({title: 'd'})
+    } finally {
+      await held.close()
+    }
+  }, 120_000)
 })

@@ -331,7 +331,8 @@ export const NON_FINITE =
  * hostile value cannot overflow the stack. `proto`: whether an object in it has a key in
  * RESERVED_NAMES (checkDocumentDepth refuses it). `nonFinite`: whether it holds a number JSON
  * cannot (JSON.parse reads `1e400` as Infinity, which JSON.stringify writes as null). `badRef`:
- * whether an object in it has a `_ref` that is no string.
+ * whether an object in it has a `_ref` that is no string. `longName`: whether an attribute name,
+ * or an array item's `_key`, is longer than LIMITS.attributeName.
  */
 export function walkDocument(
   value: unknown,
@@ -368,7 +369,11 @@ export function walkDocument(
     if (depth > max) return false
     if (Array.isArray(node)) {
       if (Object.getPrototypeOf(node) !== Array.prototype) plain = false
-      for (let i = 0; i < node.length; i++) if (!child(node[i], depth)) return false
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i]
+        if (longKey(item)) longName = true
+        if (!child(item, depth)) return false
+      }
     } else if (Object.getPrototypeOf(node) === Object.prototype) {
       let keys = 0
       for (const key in node) {
@@ -631,13 +636,36 @@ function reservedPath(value: unknown): string | null {
   })
 }
 
-/** A name past LIMITS.attributeName, and the path of the object that has it. */
-type LongName = {path: string; name: string}
+/**
+ * Whether `item`, an array's, has a `_key` past LIMITS.attributeName: a path names the item by it
+ * (`list[_key=="…"]`), so it is held to a name's limit (a longer one made every keyed path to its
+ * item past LIMITS.patchPath).
+ */
+function longKey(item: unknown): boolean {
+  if (typeof item !== 'object' || item === null) return false
+  const key = (item as {_key?: unknown})._key
+  return typeof key === 'string' && key.length > LIMITS.attributeName
+}
+
+/**
+ * A name past LIMITS.attributeName and the path of the object that has it; or, with `item`, a
+ * `_key` past it, the path of the array and the item's index.
+ */
+type LongName = {path: string; name: string; item?: number}
 
 /** The first name past LIMITS.attributeName in `value` that `kept` does not keep, or null. */
 function firstLongName(value: unknown, kept: (found: LongName) => boolean): LongName | null {
   const max = LIMITS.attributeName
   return firstInDocument<LongName>(value, {
+    value: (node, path) => {
+      if (!Array.isArray(node)) return null
+      for (let item = 0; item < node.length; item++) {
+        if (!longKey(node[item])) continue
+        const found = {path, name: (node[item] as {_key: string})._key, item}
+        if (!kept(found)) return found
+      }
+      return null
+    },
     object: (keys, path) => {
       for (const name of keys) {
         if (name.length > max && !kept({path, name})) return {path, name}
@@ -647,10 +675,11 @@ function firstLongName(value: unknown, kept: (found: LongName) => boolean): Long
   })
 }
 
-/** A long name and where it is, as one string (longNames). */
-const nameAt = ({path, name}: LongName) => `${path}\u0000${name}`
+/** A long name or `_key` and where it is, as one string (longNames); a key's, wherever its item is. */
+const nameAt = ({path, name, item}: LongName) =>
+  `${path}${item === undefined ? '\u0000' : '\u0001'}${name}`
 
-/** The names past LIMITS.attributeName in `value`, where they are: what a document held before. */
+/** The names and `_key`s past LIMITS.attributeName in `value`, where: what a document held before. */
 export function longNames(value: unknown): Set<string> {
   const found = new Set<string>()
   firstLongName(value, (long) => {
@@ -664,18 +693,30 @@ export function longNames(value: unknown): Set<string> {
 const shownPath = (path: string) =>
   path ? `"${path.length > 200 ? `${path.slice(0, 200)}…` : path}"` : 'the top level'
 
-/** The refusal of document `id`, which has `long`, an attribute name past LIMITS.attributeName. */
+/** The refusal of document `id`, which has `long`, a name or `_key` past LIMITS.attributeName. */
 function nameTooLong(id: string, index: number, errorType: ErrorType, long: LongName) {
   const max = LIMITS.attributeName
-  // The object's path: the name itself would make it as long.
-  const {path, name} = long
+  // The object's path, or the array's and the index: the name or key itself would make it as long.
+  const {path, name, item} = long
+  const start = JSON.stringify(name.slice(0, 40) + '…')
+  if (item !== undefined) {
+    return refused(
+      'validationError',
+      id,
+      index,
+      errorType,
+      `Document "${id}" has a \`_key\` of ${name.length.toLocaleString('en')} characters ` +
+        `(${start}) in ${shownPath(path)}, item ${item}; at most ${max.toLocaleString('en')} are ` +
+        'allowed, as in an attribute name (a path names the item by it): give the item a shorter `_key`',
+    )
+  }
   return refused(
     'validationError',
     id,
     index,
     errorType,
     `Document "${id}" has an attribute name of ${name.length.toLocaleString('en')} characters ` +
-      `(${JSON.stringify(name.slice(0, 40) + '…')}) at ${shownPath(path)}; ` +
+      `(${start}) at ${shownPath(path)}; ` +
       `at most ${max.toLocaleString('en')} are allowed: keep long text in a value, not a name ` +
       '(a map of such keys as an array of objects with `_key`)',
   )

@@ -750,11 +750,16 @@ function checkPathSegments(steps: readonly BudgetStep[], errorType: ErrorType): 
       if (!long && segments <= WRITE_DEPTH) continue
       const id = typeof patched.patch.id === 'string' ? patched.patch.id : patched.ids[0]
       const start = JSON.stringify(path.slice(0, 40) + '…')
+      const name = LIMITS.attributeName.toLocaleString('en')
+      // A keyed path is this long through a `_key` stored before its limit: an index reaches it.
+      const hint = KEYED.test(path)
+        ? `a \`_key\` has at most ${name} characters; an item whose \`_key\` is longer (stored ` +
+          'before that limit) is reached by its index, as `list[0]`'
+        : `an attribute name has at most ${name} characters`
       const description = long
         ? `Invalid patch${id ? ` for "${id}"` : ''}: the path ${start} is ` +
           `${path.length.toLocaleString('en')} characters long, more than the ` +
-          `${LIMITS.patchPath.toLocaleString('en')} a path may have: give a shorter path (an ` +
-          `attribute name has at most ${LIMITS.attributeName.toLocaleString('en')} characters)`
+          `${LIMITS.patchPath.toLocaleString('en')} a path may have: give a shorter path (${hint})`
         : `Invalid patch${id ? ` for "${id}"` : ''}: the path ${start} has ` +
           `${segments.toLocaleString('en')} segments, more than the ${WRITE_DEPTH} a path may ` +
           'have (as deep as a write may nest): give a shorter path'
@@ -768,6 +773,9 @@ function checkPathSegments(steps: readonly BudgetStep[], errorType: ErrorType): 
     }
   }
 }
+
+/** A `_key` filter in a path (`list[_key=="k"]`). */
+const KEYED = /\[\s*_key\s*==/
 
 /** The string paths of a patch's operations (anything else is refused with its shape). */
 function patchPaths(ops: Json): string[] {

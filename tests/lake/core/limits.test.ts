@@ -32,6 +32,12 @@ describe('walkDocument', () => {
     expect(walkDocument({a: bare}, 100)).toMatchObject({plain: false, longName: true})
   })
 
+  test("finds an array item's `_key` longer than a name may be, at any depth", () => {
+    const at = 'k'.repeat(LIMITS.attributeName)
+    expect(walkDocument({list: [{_key: at}, 'x', null, [{_key: 5}]]}, 100).longName).toBe(false)
+    expect(walkDocument({a: {list: ['x', {_key: `${at}k`}]}}, 100).longName).toBe(true)
+  })
+
   test('finds a `_ref` that is no string, at any depth, in plain objects and others', () => {
     expect(walkDocument({a: [{_ref: 'x'}], _ref: 'y'}, 100).badRef).toBe(false)
     expect(walkDocument({a: [{b: {_ref: null}}]}, 100).badRef).toBe(true)

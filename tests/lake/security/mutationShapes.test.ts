@@ -521,11 +521,43 @@ describe('an attribute name or a patch path past its length limit is a 400 namin
   })
 })
 
-describe('attribute names past the limit that a document held before it', () => {
+describe('a `_key` past the name limit is a 400 naming where, nothing written', () => {
+  const key = 'k'.repeat(9_000)
+
+  const refused = (item: number) =>
+    new RegExp(
+      `has a \`_key\` of 9,000 characters \\("kkkkkkkk[^"]*…"\\) in "list", item ${item}.*at most 1,024`,
+    )
+
+  it.each([
+    ['create', {create: {_id: 'keyed', _type: 'article', list: [{_key: key, x: 1}]}}, 0],
+    [
+      'createOrReplace',
+      {createOrReplace: {_id: 'keyed', _type: 'article', list: [{_key: key}]}},
+      0,
+    ],
+    ['a patch setting an array', {patch: {id: 'shape', set: {list: [{_key: key, x: 1}]}}}, 0],
+    [
+      'a patch inserting an item',
+      {patch: {id: 'shape', insert: {after: 'list[-1]', items: [{_key: key, x: 1}]}}},
+      1,
+    ],
+  ])('%s: validationError naming where', async (_, mutation, item) => {
+    const {status, body} = await mutate([mutation])
+    expect(status).toBe(400)
+    expect(body.error.items[0].error.type).toBe('validationError')
+    expect(body.error.description).toMatch(refused(item))
+    expect(await lake().client().getDocument('keyed')).toBeUndefined()
+    await unchanged()
+  })
+})
+
+describe('names and `_key`s past their limits that a document held before the limits', () => {
   // Stored before the limits (2026-12-07), such a document could not be patched at all: every
   // write of it was refused for the name it already held, as a re-import of its export was.
   const name = 'n'.repeat(1_100)
   const other = 'o'.repeat(1_100)
+  const key = 'k'.repeat(9_000)
 
   it('are kept by writes that leave them; a write that introduces one is refused', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lake-held-names-'))
@@ -536,6 +568,7 @@ describe('attribute names past the limit that a document held before it', () => 
       _type: 'article',
       title: 'a',
       meta: {[name]: 1},
+      list: [{_key: key, x: 1}],
     } as SanityDocument
     await store.transact((writer) => writer.commit(creating('old', [legacy])))
     store.close()
@@ -551,7 +584,7 @@ describe('attribute names past the limit that a document held before it', () => 
     try {
       const edits = [
         {patch: {id: 'legacy', set: {title: 'b'}}},
-        {patch: {id: 'legacy', set: {'meta.short': 2}}},
+        {patch: {id: 'legacy', set: {'meta.short': 2, 'list[0].x': 2}}},
         {patch: {id: 'legacy', unset: ['title']}},
       ]
       for (const edit of edits) expect([edit, (await send([edit])).status]).toEqual([edit, 200])
@@ -570,12 +603,21 @@ describe('attribute names past the limit that a document held before it', () => 
       expect((await send([{createOrReplace: {...copy, title: 'd'}}])).status).toBe(200)
       const stored = await held.client().getDocument('legacy')
       expect(stored).toMatchObject({title: 'd', meta: {[name]: 1, short: 2}})
+      expect(stored!.list).toEqual([{_key: key, x: 2}])
 
-      // Introduced by the write, each is refused: a new name beside it, the same name elsewhere,
-      // in this document or another.
+      // Introduced by the write, each is refused: a new name beside it, the same name or key
+      // elsewhere, in this document or another.
       const refusals: [unknown, RegExp][] = [
         [{patch: {id: 'legacy', set: {[`meta.${other}`]: 1}}}, /attribute name of 1,100.*"meta"/],
         [{patch: {id: 'legacy', set: {copy: {[name]: 1}}}}, /attribute name of 1,100.*"copy"/],
+        [
+          {patch: {id: 'legacy', set: {list2: [{_key: key}]}}},
+          /`_key` of 9,000 .* in "list2", item 0/,
+        ],
+        [
+          {patch: {id: 'legacy', insert: {after: 'list[-1]', items: [{_key: `${key}2`}]}}},
+          /`_key` of 9,001 .* in "list", item 1/,
+        ],
         [{create: {...copy, _id: 'another'}}, /attribute name of 1,100.*"meta"/],
       ]
       for (const [mutation, says] of refusals) {
@@ -584,6 +626,13 @@ describe('attribute names past the limit that a document held before it', () => 
         expect(body.error!.description).toMatch(says)
       }
       expect(await held.client().getDocument('legacy')).toMatchObject({title: 'd'})
+
+      // A keyed path to the long `_key` is past the path limit; the refusal says how to reach it.
+      const keyed = await send([{patch: {id: 'legacy', set: {[`list[_key=="${key}"].x`]: 3}}}])
+      expect(keyed.status).toBe(400)
+      expect(keyed.body.error!.description).toMatch(
+        /9,016 characters long, more than the 8,192.*`_key`.*by its index/,
+      )
     } finally {
       await held.close()
     }

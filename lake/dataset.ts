@@ -9,6 +9,7 @@ import {AssetFiles} from './assets/assetSweep.ts'
 import {receiveAsset, storedAssetPath, type AssetUpload} from './assets/upload.ts'
 import {authenticationRequired, authorizeChange, requireWriter} from './core/access.ts'
 import {requestKey} from './core/query.ts'
+import {checkParamsText} from './core/paramsText.ts'
 import {
   checkListLength,
   checkQueryText,
@@ -634,9 +635,11 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     async query(request, principal, on) {
       prepare()
       // Refused before anything is parsed (linear in the text): groq-js's parse is not. Parameters
-      // given as text are checked where they are parsed, on the thread.
+      // given as text are parsed on the thread, but their size is judged here from the text: on
+      // a slow machine the thread's deadline came before its "too large" (a 504).
       const params = 'paramsText' in request ? null : request.params
       const size = checkQueryText(request.query, params ?? {}, principal)
+      if ('paramsText' in request) checkParamsText(request.paramsText, LIMITS.query.paramsBytes)
       // A query answered from an index runs in place, within a budget, on the committed view: a
       // thread hop would cost more than the query. Past the budget it goes to a worker like any other. A long query
       // (in terms, characters or parameters' bytes; never in place: that needs a small tree and

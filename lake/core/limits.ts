@@ -1028,14 +1028,17 @@ export function checkQueryText(
     bytes += utf8ByteLength(name) + utf8ByteLength(json ?? '')
     // As JSON.stringify(params): a member whose value has no JSON (undefined) is left out.
     if (json !== undefined) members.push(`${JSON.stringify(name)}:${json}`)
-    if (bytes > limits.paramsBytes) {
-      throw new QueryError(
-        `Parameters are larger than ${limits.paramsBytes} bytes of JSON (at $${name}); ` +
-          'send fewer or smaller values.',
-      )
-    }
+    if (bytes > limits.paramsBytes) throw paramsTooLarge(name)
   }
   return {terms: scan.terms, paramsBytes: bytes, paramsJson: `{${members.join(',')}}`}
+}
+
+/** Parameters past LIMITS.query.paramsBytes, `name` the one that passes it (checkParamsText too). */
+export function paramsTooLarge(name: string): QueryError {
+  return new QueryError(
+    `Parameters are larger than ${LIMITS.query.paramsBytes} bytes of JSON (at $${name}); ` +
+      'send fewer or smaller values.',
+  )
 }
 
 /** A parameter that nests past LIMITS.query.nesting (checkQueryText, parseParamsText). */

@@ -855,14 +855,23 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
           answered(matches)
           continue
         }
-        matches.then((found) => {
-          try {
-            answered(found)
-          } catch (err) {
-            return failed(err)
-          }
-          afterCommit(fanOut)
-        }, failed)
+        // Taken only by the matching it was asked for: one muted (mute resets `matching`) or
+        // closed meanwhile is left as it is, not ended by a late answer or failure.
+        const stale = () => matching !== current || closed
+        matches.then(
+          (found) => {
+            if (stale()) return
+            try {
+              answered(found)
+            } catch (err) {
+              return failed(err)
+            }
+            afterCommit(fanOut)
+          },
+          (err: unknown) => {
+            if (!stale()) failed(err)
+          },
+        )
         return
       }
     } catch (err) {

@@ -43,6 +43,7 @@ const INTEGRATION = [
   'tests/lake/search/bulkLoadIndex.test.ts',
   'tests/lake/search/splitSpans.test.ts',
   'tests/lake/search/precision.test.ts',
+  'tests/lake/search/matchManyWords.test.ts',
   'tests/scripts/dev.test.ts',
   'tests/scripts/import.test.ts',
   'tests/scripts/importDeleted.test.ts',

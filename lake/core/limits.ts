@@ -92,9 +92,8 @@ export const LIMITS = {
     termsParsedInPlace: 1_000,
     /**
      * Words in one `text::query()` string: each is looked up in the index and checked against
-     * every candidate (8,000 words held a query thread 3.3 s, 20,000 ran to the deadline), and
-     * where the search may read `_id` each is a condition of one SQL expression, which SQLite
-     * refuses past a depth of 1,000 (a 500 at 1,000 words). A search box sends what was typed.
+     * every candidate (8,000 words held a query thread 3.3 s, 20,000 ran to the deadline). A
+     * search box sends what was typed.
      */
     textQueryWords: 256,
     /**

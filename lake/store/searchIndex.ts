@@ -984,9 +984,11 @@ function matchingRows(hint: SearchHint): {sql: string; params: SQLInputValue[]} 
   const inIds = [...terms].map(idTest)
   const rest = idCondition(hint)
   if (rest === false) return byIndex
-  const sql =
-    `${FTS_ROWS} UNION ALL SELECT rowid FROM documents WHERE ` +
-    `(${inIds.map((test) => test.sql).join(' OR ')})${rest ? ` AND ${rest.sql}` : ''}`
+  const inAnyId = balanced(
+    inIds.map((test) => test.sql),
+    'OR',
+  )
+  const sql = `${FTS_ROWS} UNION ALL SELECT rowid FROM documents WHERE ${inAnyId}${rest ? ` AND ${rest.sql}` : ''}`
   return {
     sql,
     params: [expression, ...inIds.flatMap((test) => test.params), ...(rest?.params ?? [])],
@@ -994,6 +996,17 @@ function matchingRows(hint: SearchHint): {sql: string; params: SQLInputValue[]} 
 }
 
 const FTS_ROWS = 'SELECT rowid FROM search_fts WHERE search_fts MATCH ?'
+
+/**
+ * `(a OP b OP …)` as a balanced tree, its parts (and so their parameters) in order: SQLite parses
+ * a chain a level a part and refuses past a depth of 1,000 (`match` with 1,000 words that may be
+ * in an id was a 500).
+ */
+function balanced(parts: string[], op: 'AND' | 'OR'): string {
+  if (parts.length === 1) return `(${parts[0]})`
+  const half = parts.length >> 1
+  return `(${balanced(parts.slice(0, half), op)} ${op} ${balanced(parts.slice(half), op)})`
+}
 
 /**
  * A hint as an SQL condition on a documents row (null: true, false: false): each part by the
@@ -1011,7 +1024,10 @@ function idCondition(hint: SearchHint): {sql: string; params: SQLInputValue[]} |
     }
     if (parts.length === 0) return all ? null : false
     return {
-      sql: `(${parts.map((part) => part.sql).join(all ? ' AND ' : ' OR ')})`,
+      sql: balanced(
+        parts.map((part) => part.sql),
+        all ? 'AND' : 'OR',
+      ),
       params: parts.flatMap((part) => part.params),
     }
   }

@@ -98,11 +98,11 @@ const SEARCH_TOKEN = /(?:[^\s"]+|"[^"]*")+/g
  * Turns what a reader typed into a `text::query()` string the way the Studio's search box does
  * (sanity's prefixLast): an exclusion (`-word`) and a quoted phrase keep their meaning, and the
  * last other word becomes a prefix, so that a half-typed word already finds. Punctuation around a
- * word (quotes, danda, commas) is dropped and the text is NFC. Input without a word gives '', which
- * finds nothing (the search box sends `*`, everything).
+ * word (quotes, danda, commas) is dropped and the text is NFC. Input without a word, or with only
+ * exclusions, gives '', which finds nothing (the search box sends `*`, everything).
  */
 export function searchPattern(input: string): string {
-  const tokens: {text: string; incremental: boolean}[] = []
+  const tokens: {text: string; incremental: boolean; negated: boolean}[] = []
   for (const raw of input.normalize('NFC').match(SEARCH_TOKEN) ?? []) {
     const negated = raw.length > 1 && raw.startsWith('-')
     const body = negated ? raw.slice(1) : raw
@@ -116,8 +116,10 @@ export function searchPattern(input: string): string {
     const span = body.slice(first, last)
     const phrase = quoted || span.includes('"')
     const text = phrase ? `"${words.join(' ')}"` : `${span}${body.endsWith('*') ? '*' : ''}`
-    tokens.push({text: `${negated ? '-' : ''}${text}`, incremental: !negated && !phrase})
+    tokens.push({text: `${negated ? '-' : ''}${text}`, incremental: !negated && !phrase, negated})
   }
+  // Exclusions alone would find every article without them: a scored scan per keystroke.
+  if (tokens.every((token) => token.negated)) return ''
   const last = tokens.findLastIndex((token) => token.incremental)
   if (last >= 0 && !tokens[last].text.endsWith('*')) tokens[last].text += '*'
   return tokens.map((token) => token.text).join(' ')

@@ -215,6 +215,17 @@ describe('queries', () => {
       expect(queries.searchPattern('- "" -।')).toBe('')
     })
 
+    it('input of exclusions alone gives nothing, as input without a word does', async () => {
+      // text::query("-বৈঠক") is every article without the word: a scored scan per keystroke.
+      expect(queries.searchPattern('-বৈঠক')).toBe('')
+      expect(queries.searchPattern(' -বৈঠক  -"যৌথ বিবৃতি" ')).toBe('')
+      const result = await run(queries.SEARCH_ARTICLES_QUERY, {
+        search: queries.searchPattern('-বৈঠক'),
+        limit: 10,
+      })
+      expect(result).toEqual([])
+    })
+
     it('an exclusion excludes and a phrase keeps its order', async () => {
       const ids = async (input: string) =>
         (

@@ -248,24 +248,47 @@ function replaceMatch(n: Node, score: boolean, docs: boolean, stored: boolean): 
     call('string', attribute('_updatedAt')),
     value(''),
   )
-  const subject =
+  // Q known only at run time travels before L, as its length (groq-js's length(), see
+  // splitQuery), SEP, Q and SEP: L may then be any string, as with a constant Q.
+  const runtime = call('string', queryArg ?? value(null))
+  const q = (kind: string) =>
     query === null
-      ? // Q is only known at run time: it comes last, so L can only travel as a document id.
-        plus(value('d'), attribute('_id'), value(SEP), call('string', queryArg ?? value(null)))
-      : call(
-          'coalesce',
-          plus(value('s'), call('string', left)),
-          plus(value('a'), {
-            type: 'FuncCall',
-            namespace: 'array',
-            name: 'join',
-            args: [left, value(JOIN)],
-          }),
-          // An object, or an array holding one, is read off the stored document: never where
-          // `@` is not one, so there it matches nothing.
-          ...(stored ? [plus(value('d'), attribute('_id'))] : []),
-        )
+      ? plus(value(kind), call('string', call('length', runtime)), value(SEP), runtime, value(SEP))
+      : value(kind)
+  const subject = call(
+    'coalesce',
+    plus(q('s'), call('string', left)),
+    plus(q('a'), {
+      type: 'FuncCall',
+      namespace: 'array',
+      name: 'join',
+      args: [left, value(JOIN)],
+    }),
+    // An object, or an array holding one, is read off the stored document: never where `@` is
+    // not one, so there it matches nothing.
+    ...(stored ? [plus(q('d'), attribute('_id'))] : []),
+  )
   return matchNode(plus(header, date, value(SEP), subject), score, left, query, false)
+}
+
+/**
+ * `<length>SEP<Q>SEP<L>` as [Q, L]. The length is groq-js's length(): code units but for high
+ * surrogates, which count 0, so Q ends after `length` counted units and any high surrogates after
+ * them, where its SEP is.
+ */
+function splitQuery(text: string): [string, string] | null {
+  const lengthEnd = text.indexOf(SEP)
+  const length = Number(text.slice(0, lengthEnd))
+  if (lengthEnd < 0 || !Number.isInteger(length)) return null
+  let end = lengthEnd + 1
+  for (let counted = 0; end < text.length; end++) {
+    const code = text.charCodeAt(end)
+    const high = code >= 0xd800 && code <= 0xdbff
+    if (counted === length && !high) break
+    if (!high) counted++
+  }
+  if (text[end] !== SEP) return null
+  return [text.slice(lengthEnd + 1, end), text.slice(end + 1)]
 }
 
 /** Refuses a search string of more words than LIMITS.query.textQueryWords, before it runs. */
@@ -377,9 +400,9 @@ export function textQueryDereference(context: TextQueryContext): DereferenceFunc
     let rest = ref.slice(dateEnd + 2)
     let query = header!.query
     if (query === null) {
-      const idEnd = rest.indexOf(SEP)
-      query = rest.slice(idEnd + 1)
-      rest = rest.slice(0, idEnd)
+      const split = splitQuery(rest)
+      if (split === null) return NO_ANSWER
+      ;[query, rest] = split
     }
     let text: AnalyzedText
     if (kind === 's') text = analyzeTexts([rest])

@@ -97,6 +97,56 @@ describe('a match on a document of the query equals the general form', () => {
       expect(await runQuery(query, DOCUMENTS), query).toEqual(query.endsWith('.m') ? [false] : [])
   })
 
+  test('a query string known only at run time follows the same rule', async () => {
+    // `q` is the projection's: the query string is known only per element. The stored title is
+    // 'বৈঠকের পরে ঢাকা'; the projection's title is another string or `nested`, an object.
+    const cases: [string, string[]][] = [
+      ['*[_id == "a"]{_id, "title": "খবর এলো", "q": "পরে"}[title match text::query(q)]._id', []],
+      ['*[_id == "a"]{_id, "title": "খবর এলো", "q": "এলো"}[title match text::query(q)]._id', ['a']],
+      ['*[_id == "a"]{_id, "title": ["এলো"], "q": "এলো"}[title match text::query(q)]._id', ['a']],
+      ['*[_id == "a"]{_id, "title": nested, "q": "পরে"}[title match text::query(q)]._id', []],
+      [
+        '*[_id == "a"]{_id, "t": "এলো"}{"hit": *[_id == "a"][^.t match text::query(^.t)]._id}.hit',
+        ['a'],
+      ],
+    ]
+    for (const [query, expected] of cases)
+      expect(((await runQuery(query, DOCUMENTS)) as unknown[]).flat(), query).toEqual(expected)
+  })
+
+  test('a run-time query string ending in a lone high surrogate is read whole', async () => {
+    // groq-js's length() counts a high surrogate 0: the string is still split where it ends.
+    for (const q of ['এলো\uD800', '\uD800', 'এলো \uD83D', '\u0000এলো'])
+      for (const title of ['\uDE00খবর এলো', 'খবর'])
+        expect(
+          await runQuery(
+            `*[_id == "a"]{_id, "q": $q, "title": $t}[title match text::query(q)]._id`,
+            DOCUMENTS,
+            {params: {q, t: title}},
+          ),
+          JSON.stringify([q, title]),
+        ).toEqual(
+          await runQuery(
+            `*[_id == "a"]{_id, "title": $t}[title match text::query($q)]._id`,
+            DOCUMENTS,
+            {params: {q, t: title}},
+          ),
+        )
+  })
+
+  test('over `*` a query string known only at run time matches as a constant one', async () => {
+    for (const left of LEFTS)
+      for (const query of QUERIES) {
+        const params = {q: query}
+        const shape = (q: string) =>
+          `*[${left} match text::query(${q})] | score(${left} match text::query(${q})) | order(_id) {_id, _score}`
+        expect(
+          await runQuery(shape('coalesce(missingQ, $q)'), DOCUMENTS, {params}),
+          `${left} ${query}`,
+        ).toEqual(await runQuery(shape('$q'), DOCUMENTS, {params}))
+      }
+  })
+
   test('matches in other scopes still read their own `@`', async () => {
     const result = await runQuery(
       '*[_id == "a"]{"blocks": body[children[0].text match text::query("বৈঠক")]._type, "hit": title match text::query("বৈঠক")}',

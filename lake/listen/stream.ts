@@ -271,6 +271,8 @@ interface Matching {
   tx: CommittedTransaction
   asked: Asked
   documents: FilterDocument[]
+  /** Some documents are JSON text: a bounded filter sends them all to a query thread. */
+  asText: boolean
   answers: boolean[]
 }
 
@@ -777,7 +779,8 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
       if (outlines[i]) return outlines[i]
       return unparsed > FILTER_PARSE_IN_PLACE_BYTES && text ? sharedTextOf(text) : change[state]!
     })
-    return {tx, asked, documents, answers: []}
+    const asText = documents.some((doc) => doc instanceof Uint8Array)
+    return {tx, asked, documents, asText, answers: []}
   }
 
   /** Sends the listener its events of `tx`, given the filter's answers on the asked documents. */
@@ -847,8 +850,10 @@ export function openListener(open: OpenListenerOptions): ReadableStream<Uint8Arr
         }
         const current = matching
         const from = current.answers.length
-        // On a query thread, one hop for the whole transaction.
-        const to = matcher.onLoop ? from + MATCH_CHUNK_DOCUMENTS : current.documents.length
+        // On a query thread (a filter that is, or a transaction carried as text), one hop for
+        // the whole transaction: a hop per chunk cost the event loop more than it spread.
+        const chunked = matcher.onLoop && !current.asText
+        const to = chunked ? from + MATCH_CHUNK_DOCUMENTS : current.documents.length
         const chunk = current.documents.slice(from, to)
         const matches = chunk.length > 0 ? matcher.match(chunk, to >= current.documents.length) : []
         if (Array.isArray(matches)) {

@@ -17,6 +17,7 @@ import {LIMITS} from '../core/limits.ts'
 import {headsOf, sharedTextOf} from '../core/changeText.ts'
 import type {CommittedTransaction, DocumentChange, SanityDocument} from '../core/types.ts'
 import {createUnreadBudget, type UnreadReader} from '../core/unreadBudget.ts'
+import {utf8ByteLength} from '../core/utf8.ts'
 import type {EventBus} from '../events/bus.ts'
 import {
   eventJson,
@@ -286,9 +287,11 @@ const MAX_PENDING_TRANSACTIONS = 1000
 const pendingSizes = new WeakMap<CommittedTransaction, number>()
 
 /**
- * About the bytes of JSON a committed transaction holds in memory: its changes' texts where it has
- * them (never parsed for this), else its documents, mutations and effects walked. Weighed only for
- * a listener already behind (a transaction queued behind another), once for all of them.
+ * About the bytes of JSON a committed transaction holds in memory, in UTF-8: its changes' texts
+ * where it has them (never parsed for this), else its documents, mutations and effects walked, so
+ * a transaction weighs the same however it was built (a Bengali character 3 bytes either way, as
+ * in the events sent). Weighed only for a listener already behind (a transaction queued behind
+ * another), once for all of them.
  */
 function pendingBytesOf(tx: CommittedTransaction): number {
   let bytes = pendingSizes.get(tx)
@@ -309,9 +312,9 @@ function pendingBytesOf(tx: CommittedTransaction): number {
   return bytes
 }
 
-/** About JSON.stringify(value)'s length, without making it (a string's length, no escapes). */
+/** About JSON.stringify(value)'s UTF-8 bytes, without making it (no escapes counted). */
 function jsonBytesAbout(value: unknown): number {
-  if (typeof value === 'string') return value.length + 2
+  if (typeof value === 'string') return utf8ByteLength(value) + 2
   if (typeof value !== 'object' || value === null) return 8
   let bytes = 2
   if (Array.isArray(value)) {
@@ -319,7 +322,7 @@ function jsonBytesAbout(value: unknown): number {
     return bytes
   }
   for (const key in value) {
-    bytes += key.length + 4 + jsonBytesAbout((value as Record<string, unknown>)[key])
+    bytes += utf8ByteLength(key) + 4 + jsonBytesAbout((value as Record<string, unknown>)[key])
   }
   return bytes
 }

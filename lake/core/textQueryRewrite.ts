@@ -123,30 +123,32 @@ function contains(node: unknown, test: (node: Node) => boolean): boolean {
 }
 
 /**
- * Whether the elements of `base` are never stored documents: objects a projection builds, the
- * items of a field, values written in the query. A match there must not read L off the stored
- * document that `@._id` names (replaceMatch's 'd' form): `{_id, "title": nested}` would be
- * searched by the stored title. False where they may be (`*`, its slices, `->`).
+ * Whether the elements of `base` may be stored documents: `*`, its filters, slices and orders,
+ * `->`, and `@`/`^` where they may be. Only there may a match read L off the stored document that
+ * `@._id` names (replaceMatch's 'd' form); anywhere else (a projection's objects, a field's items,
+ * values written in the query, any operator or function wrapping them) `{_id, "title": nested}`
+ * would be searched by the stored title. A positive list, so a wrapping not named here is safe.
  */
-function notDocuments(base: unknown): boolean {
+function mayBeDocuments(base: unknown, thisStored: boolean): boolean {
   const node = base as Node | undefined
   switch (node?.type) {
-    case 'Projection':
-    case 'AccessAttribute':
-    case 'Array':
-    case 'Object':
-    case 'Value':
-    case 'Parameter':
+    case 'Everything':
+    case 'Deref':
+    case 'Parent':
       return true
-    case 'Map':
-      return (node.expr as Node).type === 'Projection'
+    case 'This':
+      return thisStored
     case 'Filter':
     case 'Slice':
     case 'Group':
     case 'AccessElement':
     case 'ArrayCoerce':
     case 'PipeFuncCall':
-      return notDocuments(node.base)
+      return mayBeDocuments(node.base, thisStored)
+    case 'Map':
+    case 'FlatMap':
+      // `*[…].ref->`: the mapped expression decides, its `@` being the base's elements.
+      return mayBeDocuments(node.expr, mayBeDocuments(node.base, thisStored))
     default:
       return false
   }
@@ -158,7 +160,7 @@ const PER_ELEMENT = new Set(['Filter', 'Projection', 'Map', 'FlatMap'])
 /**
  * `score` says whether groq-js's score evaluation reaches this node (evaluateScore); `docs`, that
  * `@` is here a document of the dataset (a filter, score() or projection straight over `*`);
- * `stored`, that `@` may be a stored document (false where it never is: notDocuments).
+ * `stored`, that `@` may be a stored document (mayBeDocuments).
  */
 function rewrite(node: unknown, score: boolean, docs: boolean, stored: boolean): unknown {
   if (Array.isArray(node)) return node.map((child) => rewrite(child, false, docs, stored))
@@ -192,7 +194,7 @@ function rewrite(node: unknown, score: boolean, docs: boolean, stored: boolean):
   // The children evaluated per element of a base: documents when the base is `*` filtered.
   const inner = overDocuments(n.base)
   const base = n.base as Node | undefined
-  const innerStored = base?.type === 'This' ? stored : !notDocuments(base)
+  const innerStored = mayBeDocuments(base, stored)
   if (n.type === 'PipeFuncCall') {
     return {
       ...n,

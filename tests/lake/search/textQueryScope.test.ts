@@ -93,6 +93,11 @@ describe('a match on a document of the query equals the general form', () => {
       '*[_id == "a"]{_id, "title": nested}[title match text::query("পরে")]._id',
       '*[_id == "a"]{_id, "title": nested}{"m": title match text::query("পরে")}.m',
       '*[_id == "a"]{..., "body": nested}[body match text::query("১৯৭১")]._id',
+      // However the projection is wrapped, its objects are still not stored documents.
+      '(*[_id == "a"]{_id, "title": nested} + [])[title match text::query("পরে")]._id',
+      'coalesce(*[_id == "a"]{_id, "title": nested}, [])[title match text::query("পরে")]._id',
+      'array::compact(*[_id == "a"]{_id, "title": nested})[title match text::query("পরে")]._id',
+      'select(true => *[_id == "a"]{_id, "title": nested})[title match text::query("পরে")]._id',
     ])
       expect(await runQuery(query, DOCUMENTS), query).toEqual(query.endsWith('.m') ? [false] : [])
   })

@@ -108,46 +108,54 @@ export const command = defineCommand({
     const port = parsePort(values.port, 0)
     const dataDir = dataFolderOption(values.data)
     // One lake per folder, before anything is read or written: a second would serve the same files
-    // with a clock and listeners of its own. Held for the process's life (a start that fails
-    // ends it, letting go).
+    // with a clock and listeners of its own. Held for the process's life; a failed start lets go.
     const supervisor = Number(io.env[LAKE_SUPERVISOR_VARIABLE])
     const lock = lockDataFolder(dataDir, {
       pid: process.pid,
       supervisor: Number.isInteger(supervisor) && supervisor > 0 ? supervisor : null,
       now: io.now(),
     })
-    // Before anything is written or served: a dataset opens at its first request, and a lake that
-    // started would answer that request, not its operator, that it cannot read the file.
-    refuseNewerDatasets(dataDir)
-    // The administrator and scripts' token first: a generated password must be shown even when
-    // the port turns out to be busy.
-    const auth = await openAuth(dataDir, io.env)
-    auth.store.close()
-    reportCreatedAdmin(auth, io.stdout)
-    if (auth.createdToken) io.stdout.write(`Wrote the scripts' API token to ${auth.tokenPath}\n`)
-    const tls = values['no-tls'] ? null : await ensureTls(dataDir)
-    if (tls?.created.ca) {
-      io.stdout.write(`Created a certificate authority for this lake: ${tls.files.caPath}\n`)
-    } else if (tls?.created.leaf) {
-      io.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)
+    // A start that fails from here lets the folder go: in-process (tests, embedders) a retry
+    // would otherwise be refused for the lock this process still holds.
+    let server: Awaited<ReturnType<typeof startLakeServer>>
+    let tls: Awaited<ReturnType<typeof ensureTls>> | null
+    try {
+      // Before anything is written or served: a dataset opens at its first request, and a lake that
+      // started would answer that request, not its operator, that it cannot read the file.
+      refuseNewerDatasets(dataDir)
+      // The administrator and scripts' token first: a generated password must be shown even when
+      // the port turns out to be busy.
+      const auth = await openAuth(dataDir, io.env)
+      auth.store.close()
+      reportCreatedAdmin(auth, io.stdout)
+      if (auth.createdToken) io.stdout.write(`Wrote the scripts' API token to ${auth.tokenPath}\n`)
+      tls = values['no-tls'] ? null : await ensureTls(dataDir)
+      if (tls?.created.ca) {
+        io.stdout.write(`Created a certificate authority for this lake: ${tls.files.caPath}\n`)
+      } else if (tls?.created.leaf) {
+        io.stdout.write(`Issued a new localhost certificate: ${tls.files.certPath}\n`)
+      }
+      server = await startLakeServer({
+        port,
+        host: values.host,
+        dataDir,
+        tls: tls ? {key: tls.key, cert: tls.cert} : false,
+        corsOrigins: values['cors-origin'],
+        env: io.env,
+        queryTimeoutMs,
+        queryMemoryMb,
+        writeTimeoutMs,
+        answerMemoryMb,
+        indexes: values.index,
+        orderIndexes: values['order-index'],
+        studioUrl,
+        // The process is the lake's own: give its heap back after a bulk load.
+        trimHeap: true,
+      })
+    } catch (error) {
+      lock.release()
+      throw error
     }
-    const server = await startLakeServer({
-      port,
-      host: values.host,
-      dataDir,
-      tls: tls ? {key: tls.key, cert: tls.cert} : false,
-      corsOrigins: values['cors-origin'],
-      env: io.env,
-      queryTimeoutMs,
-      queryMemoryMb,
-      writeTimeoutMs,
-      answerMemoryMb,
-      indexes: values.index,
-      orderIndexes: values['order-index'],
-      studioUrl,
-      // The process is the lake's own: give its heap back after a bulk load.
-      trimHeap: true,
-    })
     // Listening for the stop's signals before any line says the lake is up: one sent on seeing a
     // line written earlier (a Ctrl-C, a test's signal while the lake's thread waits for a core
     // after the write) ended the lake by the signal's default action, not a clean stop. A signal

@@ -368,7 +368,7 @@ export interface ListenerStats {
    * thread's answer (they rejoin when it comes), so 0 does not mean every commit heard is sent.
    */
   fanOutWaiting: number
-  /** The same figures for each dataset that has had a listener since the lake started. */
+  /** The same figures for each dataset opened since the lake started, listened to or not. */
   datasets: Record<string, DatasetListenerStats>
 }
 

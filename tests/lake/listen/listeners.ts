@@ -1,6 +1,18 @@
-/** Listener test helpers: a raw SSE reader over fetch and a collector for @sanity/client listeners. */
+/**
+ * Listener test helpers: a raw SSE reader over fetch, a collector for @sanity/client listeners and
+ * a listener on the stream code alone.
+ */
 import type {Observable} from 'rxjs'
 import {expect} from 'vitest'
+import type {LakeError} from '../../../lake/core/errors.ts'
+import type {RoleName} from '../../../lake/core/grants.ts'
+import type {EventBus} from '../../../lake/events/bus.ts'
+import {
+  type DocumentMatcher,
+  LISTEN_DEFAULTS,
+  type ListenerRegistry,
+  openListener,
+} from '../../../lake/listen/stream.ts'
 
 export interface SseMessage {
   event?: string
@@ -227,4 +239,35 @@ function waiters(got: () => string) {
         pending.add(waiter)
       }),
   }
+}
+
+/**
+ * A listener of `desk` on the lake's stream code itself (no HTTP, no lake): the bus and registry
+ * the test drives, its filter answered by `match`, no result, mutations or versions in its events.
+ */
+export function openDeskListener(args: {
+  registry: ListenerRegistry
+  bus: EventBus
+  match: DocumentMatcher['match']
+  role?: RoleName
+  holder?: string
+}): ReadableStream<Uint8Array> {
+  return openListener({
+    registry: args.registry,
+    bus: args.bus,
+    dataset: 'desk',
+    principal: {id: 'p-editor', kind: 'user', role: args.role ?? 'administrator'},
+    holder: args.holder,
+    matcher: {match: args.match, reads: null},
+    options: {
+      includeResult: false,
+      includePreviousRevision: false,
+      includeMutations: false,
+      includeAllVersions: false,
+      visibility: 'query',
+      effectFormat: null,
+    },
+    config: LISTEN_DEFAULTS,
+    errorBody: (err: LakeError) => ({error: {type: err.type, description: err.description}}),
+  })
 }

@@ -12,21 +12,12 @@ import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {connect, createServer, type Server, type Socket} from 'node:net'
 import {expect, test, vi} from 'vitest'
-import {
-  type LakeError,
-  ListenerOverloadedError,
-  QueryTimeoutError,
-} from '../../../lake/core/errors.ts'
+import {ListenerOverloadedError, QueryTimeoutError} from '../../../lake/core/errors.ts'
 import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
-import {
-  createListenerRegistry,
-  LISTEN_DEFAULTS,
-  openListener,
-  type DocumentMatcher,
-} from '../../../lake/listen/stream.ts'
+import {createListenerRegistry, type DocumentMatcher} from '../../../lake/listen/stream.ts'
 import {useLakeMissingBig} from '../store/missedCommit.ts'
-import {collect, openSse} from './listeners.ts'
+import {collect, openDeskListener, openSse} from './listeners.ts'
 
 const missing = useLakeMissingBig()
 
@@ -227,23 +218,7 @@ const created = (id: string): CommittedTransaction => ({
 function listenWith(match: DocumentMatcher['match']) {
   const bus = createEventBus()
   const registry = createListenerRegistry()
-  const stream = openListener({
-    registry,
-    bus,
-    dataset: 'desk',
-    principal: {id: 'p-editor', kind: 'user', role: 'administrator'},
-    matcher: {match, reads: null},
-    options: {
-      includeResult: false,
-      includePreviousRevision: false,
-      includeMutations: false,
-      includeAllVersions: false,
-      visibility: 'query',
-      effectFormat: null,
-    },
-    config: LISTEN_DEFAULTS,
-    errorBody: (err: LakeError) => ({error: {type: err.type, description: err.description}}),
-  })
+  const stream = openDeskListener({registry, bus, match})
   const text = new Response(stream).text()
   /** The events the stream sent before it ended (comments left out). */
   const events = async () =>

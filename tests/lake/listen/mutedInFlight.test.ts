@@ -9,10 +9,11 @@
  * holds a thread's answer back.
  */
 import {afterEach, expect, test, vi} from 'vitest'
-import {type LakeError, ListenerOverloadedError} from '../../../lake/core/errors.ts'
+import {ListenerOverloadedError} from '../../../lake/core/errors.ts'
 import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
-import {createListenerRegistry, LISTEN_DEFAULTS, openListener} from '../../../lake/listen/stream.ts'
+import {createListenerRegistry} from '../../../lake/listen/stream.ts'
+import {openDeskListener} from './listeners.ts'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -43,28 +44,14 @@ function listenOnThread() {
   const wasAsked = new Promise<void>((resolve) => (asked = resolve))
   let settle!: {resolve: (found: boolean[]) => void; reject: (err: unknown) => void}
   const answer = new Promise<boolean[]>((resolve, reject) => (settle = {resolve, reject}))
-  const stream = openListener({
+  const stream = openDeskListener({
     registry,
     bus,
-    dataset: 'desk',
-    principal: {id: 'p-editor', kind: 'user', role: 'editor'},
-    matcher: {
-      match: () => {
-        asked()
-        return answer
-      },
-      reads: null,
+    role: 'editor',
+    match: () => {
+      asked()
+      return answer
     },
-    options: {
-      includeResult: false,
-      includePreviousRevision: false,
-      includeMutations: false,
-      includeAllVersions: false,
-      visibility: 'query',
-      effectFormat: null,
-    },
-    config: LISTEN_DEFAULTS,
-    errorBody: (err: LakeError) => ({error: {type: err.type, description: err.description}}),
   })
   const text = new Response(stream).text()
   /** Settles the answer and waits until the listener has taken it (its `.then`, then a turn). */

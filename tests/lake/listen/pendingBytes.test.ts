@@ -7,16 +7,11 @@
  * so that its client reconnects, the way a listener 1,000 transactions behind is.
  */
 import {expect, test, vi} from 'vitest'
-import type {LakeError} from '../../../lake/core/errors.ts'
 import {LIMITS} from '../../../lake/core/limits.ts'
 import type {CommittedTransaction} from '../../../lake/core/types.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
-import {
-  createListenerRegistry,
-  LISTEN_DEFAULTS,
-  openListener,
-  type DocumentMatcher,
-} from '../../../lake/listen/stream.ts'
+import {createListenerRegistry, type DocumentMatcher} from '../../../lake/listen/stream.ts'
+import {openDeskListener} from './listeners.ts'
 
 const MIB = 1024 * 1024
 /** One string for every document: the test holds 1 MiB, the lake counts it in each (its length). */
@@ -44,24 +39,7 @@ const registry = createListenerRegistry()
 
 /** A listener of `desk` on the lake's stream code, its filter `match`, read to its end (held by `holder`). */
 function listenWith(match: DocumentMatcher['match'], holder?: string) {
-  const stream = openListener({
-    registry,
-    bus,
-    dataset: 'desk',
-    principal: {id: 'p-editor', kind: 'user', role: 'administrator'},
-    holder,
-    matcher: {match, reads: null},
-    options: {
-      includeResult: false,
-      includePreviousRevision: false,
-      includeMutations: false,
-      includeAllVersions: false,
-      visibility: 'query',
-      effectFormat: null,
-    },
-    config: LISTEN_DEFAULTS,
-    errorBody: (err: LakeError) => ({error: {type: err.type, description: err.description}}),
-  })
+  const stream = openDeskListener({registry, bus, match, holder})
   const reader = stream.getReader()
   const decoder = new TextDecoder()
   let text = ''

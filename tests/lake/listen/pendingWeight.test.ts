@@ -6,10 +6,10 @@
  */
 import {expect, test, vi} from 'vitest'
 import {serialiseChange} from '../../../lake/core/changeText.ts'
-import type {LakeError} from '../../../lake/core/errors.ts'
 import type {CommittedTransaction, DocumentChange} from '../../../lake/core/types.ts'
 import {createEventBus} from '../../../lake/events/bus.ts'
-import {createListenerRegistry, LISTEN_DEFAULTS, openListener} from '../../../lake/listen/stream.ts'
+import {createListenerRegistry} from '../../../lake/listen/stream.ts'
+import {openDeskListener} from './listeners.ts'
 
 /** 1 Mi Bengali characters: 3 MiB of UTF-8. */
 const BODY = 'ক'.repeat(2 ** 20)
@@ -30,23 +30,7 @@ function committed(id: string, asText: boolean): CommittedTransaction {
 async function commitsToEnd(asText: boolean): Promise<number> {
   const bus = createEventBus()
   const registry = createListenerRegistry()
-  const stream = openListener({
-    registry,
-    bus,
-    dataset: 'desk',
-    principal: {id: 'p-editor', kind: 'user', role: 'administrator'},
-    matcher: {match: () => new Promise<boolean[]>(() => {}), reads: null},
-    options: {
-      includeResult: false,
-      includePreviousRevision: false,
-      includeMutations: false,
-      includeAllVersions: false,
-      visibility: 'query',
-      effectFormat: null,
-    },
-    config: LISTEN_DEFAULTS,
-    errorBody: (err: LakeError) => ({error: {type: err.type, description: err.description}}),
-  })
+  const stream = openDeskListener({registry, bus, match: () => new Promise<boolean[]>(() => {})})
   const reader = stream.getReader()
   void (async () => {
     while (!(await reader.read()).done);

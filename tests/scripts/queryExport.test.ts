@@ -260,8 +260,10 @@ describe('the GROQ examples in README.md and docs/', () => {
   )
 
   it('are found', () => {
-    expect(examples.map((example) => example.where)).toEqual(
-      expect.arrayContaining(['README.md:63', 'docs/groq.md:31', 'docs/search.md:38']),
+    // By file, not line: a doc edited above its example moved it (docs/search.md:38 to :42).
+    const files = new Set(examples.map((example) => example.where.replace(/:\d+$/, '')))
+    expect([...files]).toEqual(
+      expect.arrayContaining(['README.md', 'docs/groq.md', 'docs/search.md']),
     )
   })
 

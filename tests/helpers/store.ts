@@ -1,6 +1,8 @@
 /** Stores for tests that read the query engine without a lake: SQLite in memory; a data file's rows. */
 import {DatabaseSync} from 'node:sqlite'
+import {createMendozaPatch} from '../../lake/core/mendoza.ts'
 import type {Store} from '../../lake/core/store.ts'
+import {withoutRev} from '../../lake/core/transaction.ts'
 import type {CommittedTransaction, SanityDocument} from '../../lake/core/types.ts'
 import {createSqliteStore} from '../../lake/store/sqliteStore.ts'
 
@@ -28,6 +30,43 @@ export function creating(rev: string, docs: readonly SanityDocument[]): Committe
       effects: {apply: [], revert: []},
     })),
   }
+}
+
+/**
+ * Commits `states` (each document's new state, null deleting it) to `store` as transaction `id`
+ * of dataset `test`, at second `second` of 2026, each change with its mendoza effects; resolves to
+ * the transaction.
+ */
+export function commitStates(
+  store: Pick<Store, 'getDocuments' | 'transact'>,
+  states: Record<string, Partial<SanityDocument> | null>,
+  at: {id: string; second: number; identity?: string},
+): Promise<CommittedTransaction> {
+  const {id} = at
+  const timestamp = new Date(Date.UTC(2026, 0, 1, 0, 0, at.second)).toISOString()
+  const tx: CommittedTransaction = {
+    id,
+    dataset: 'test',
+    timestamp,
+    identity: at.identity ?? 'pA',
+    changes: Object.entries(states).map(([docId, state]) => {
+      const before = store.getDocuments([docId])[0]
+      const after = state
+        ? ({_id: docId, _type: 't', ...state, _rev: id, _updatedAt: timestamp} as SanityDocument)
+        : null
+      return {
+        id: docId,
+        before,
+        after,
+        mutations: [{patch: {id: docId}}],
+        effects: {
+          apply: createMendozaPatch(withoutRev(before), withoutRev(after)),
+          revert: createMendozaPatch(withoutRev(after), withoutRev(before)),
+        },
+      }
+    }),
+  }
+  return store.transact((writer) => writer.commit(tx)).then(() => tx)
 }
 
 /**

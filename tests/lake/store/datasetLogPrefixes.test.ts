@@ -8,11 +8,9 @@ import {join} from 'node:path'
 import {DatabaseSync} from 'node:sqlite'
 import {afterEach, beforeEach, expect, test, vi} from 'vitest'
 import {createRandom} from '../../../kit/seeded.ts'
-import {createMendozaPatch} from '../../../lake/core/mendoza.ts'
 import type {Store, StoreRegistry, TransactionQuery} from '../../../lake/core/store.ts'
-import {withoutRev} from '../../../lake/core/transaction.ts'
-import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStores} from '../../../lake/store/sqliteStore.ts'
+import {commitStates} from '../../helpers/store.ts'
 
 let dir: string
 let stores: StoreRegistry
@@ -29,33 +27,13 @@ afterEach(async () => {
   await rm(dir, {recursive: true, force: true})
 })
 
-/** Commits `ids` (each set to a new `n`, or deleted when null) as one transaction by `author`. */
+/** Commits `ids` (each set to a new `n`, or deleted when false) as one transaction by `author`. */
 function commit(ids: Record<string, boolean>, author = 'pA') {
   const id = `tx${++seq}`
-  const timestamp = new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString()
-  const tx: CommittedTransaction = {
-    id,
-    dataset: 'test',
-    timestamp,
-    identity: author,
-    changes: Object.entries(ids).map(([docId, keep]) => {
-      const before = store.getDocuments([docId])[0]
-      const after = keep
-        ? ({_id: docId, _type: 't', n: seq, _rev: id, _updatedAt: timestamp} as SanityDocument)
-        : null
-      return {
-        id: docId,
-        before,
-        after,
-        mutations: [{patch: {id: docId}}],
-        effects: {
-          apply: createMendozaPatch(withoutRev(before), withoutRev(after)),
-          revert: createMendozaPatch(withoutRev(after), withoutRev(before)),
-        },
-      }
-    }),
-  }
-  return store.transact((writer) => writer.commit(tx)).then(() => tx)
+  const states = Object.fromEntries(
+    Object.entries(ids).map(([docId, keep]) => [docId, keep ? {n: seq} : null]),
+  )
+  return commitStates(store, states, {id, second: seq, identity: author})
 }
 
 /** Every page of the listing of `query`, `size` transactions a page, as ids. */

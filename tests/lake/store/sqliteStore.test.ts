@@ -28,6 +28,7 @@ import {
   type SearchAnalyzerThread,
 } from '../../../lake/store/searchAnalyzer.ts'
 import {THREAD_TRIM_ABOVE_BYTES} from '../../../lake/store/threadTrim.ts'
+import {commitStates} from '../../helpers/store.ts'
 import {
   createWalCheckpointer,
   type CheckpointResult,
@@ -57,30 +58,7 @@ afterEach(async () => {
 
 /** Commits `after` states (null deletes) as one transaction. */
 function commit(changes: Record<string, Partial<SanityDocument> | null>, id = `tx${++seq}`) {
-  const timestamp = new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString()
-  const tx: CommittedTransaction = {
-    id,
-    dataset: 'test',
-    timestamp,
-    identity: 'pA',
-    changes: Object.entries(changes).map(([docId, state]) => {
-      const before = store.getDocuments([docId])[0]
-      const after = state
-        ? ({_id: docId, _type: 't', ...state, _rev: id, _updatedAt: timestamp} as SanityDocument)
-        : null
-      return {
-        id: docId,
-        before,
-        after,
-        mutations: [{patch: {id: docId}}],
-        effects: {
-          apply: createMendozaPatch(withoutRev(before), withoutRev(after)),
-          revert: createMendozaPatch(withoutRev(after), withoutRev(before)),
-        },
-      }
-    }),
-  }
-  return store.transact((writer) => writer.commit(tx)).then(() => tx)
+  return commitStates(store, changes, {id, second: seq})
 }
 
 const ids = (docs: Iterable<SanityDocument>) => [...docs].map((d) => d._id)

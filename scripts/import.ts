@@ -1080,12 +1080,7 @@ function keepStoredSlugs(
     const slug = stored.get(id) ?? stored.get(getDraftId(id))
     if (slug === undefined || slug === slugOf(item)) return item
     const next = {...item, slug}
-    const rebuilt = toDocuments(item.parsed, documentOptions(next, options))
-    // Rebuilt from the text, the file has every document again: keep only those still in it
-    // (skipDeleted left out what the newsroom deleted).
-    const kept = new Set(item.docs.documents.map((document) => getPublishedId(document._id)))
-    const documents = rebuilt.documents.filter((document) => kept.has(getPublishedId(document._id)))
-    return {...next, docs: {...rebuilt, documents}}
+    return {...next, docs: rebuild(item, documentOptions(next, options))}
   })
 }
 
@@ -1158,15 +1153,7 @@ function draftTakenSlugs(
       return {...item, docs: {...item.docs, documents}}
     }
     const problem = {field: 'slug', problem: `'${slug}' is taken by ${by}`, line}
-    const rebuilt = toDocuments(item.parsed, {
-      ...documentOptions(item, options),
-      problems: [problem],
-    })
-    // Rebuilt from the text, the file has every document again: keep only those still in it
-    // (skipDeleted left out what the newsroom deleted).
-    const kept = new Set(item.docs.documents.map((document) => getPublishedId(document._id)))
-    const documents = rebuilt.documents.filter((document) => kept.has(getPublishedId(document._id)))
-    const docs = {...rebuilt, documents}
+    const docs = rebuild(item, {...documentOptions(item, options), problems: [problem]})
     writeLine(
       io.stderr,
       `${item.file.display}:${line}: warning: the slug '${slug}' is taken by ${by}: the Studio ` +
@@ -1175,6 +1162,17 @@ function draftTakenSlugs(
     )
     return {...item, docs}
   })
+}
+
+/**
+ * `item`'s documents built again from its text with `rules`, only those it still has: rebuilt, the
+ * file has every document again, and skipDeleted left out what the newsroom deleted.
+ */
+function rebuild(item: Prepared, rules: DocumentOptions): ArticleDocuments {
+  const rebuilt = toDocuments(item.parsed, rules)
+  const kept = new Set(item.docs.documents.map((document) => getPublishedId(document._id)))
+  const documents = rebuilt.documents.filter((document) => kept.has(getPublishedId(document._id)))
+  return {...rebuilt, documents}
 }
 
 /** The published id of a draft article. */

@@ -96,7 +96,7 @@ import {
   type ListenerRegistry,
 } from './listen/stream.ts'
 import {MADE_PRIVATE_REASON, type VisibilitySettings} from './datasets/visibility.ts'
-import {budgeted, OverBudget, triesInPlace} from './query/inPlace.ts'
+import {budgeted, OverBudget, triesInPlace, withinAnswerBudget} from './query/inPlace.ts'
 import {
   executeQuery,
   resultJson,
@@ -665,6 +665,9 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
             tree,
           )
           learnIndexes(principal, attributes)
+          // What was read bounds the evaluation, not the answer: a value read once may be
+          // answered many times ({"a": [@, @, …]}), its JSON made here.
+          withinAnswerBudget(result)
           const json = resultJson(result, options.maxAnswerBytes)
           return {json, cpuMs: cpu(), paramsJson: size.paramsJson}
         } catch (err) {

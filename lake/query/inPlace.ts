@@ -17,7 +17,8 @@
  *   every literal once per value read) and full-text
  *   candidates (not bounded).
  * A query that would pass the budget stops with OverBudget at the first read past it, and the
- * caller hands it to a worker: what was spent in place is bounded by the budget.
+ * caller hands it to a worker: what was spent in place is bounded by the budget. So does one whose
+ * answer would be longer than the budget's `answer` (withinAnswerBudget), before it is made.
  */
 import type {ExprNode} from 'groq-js'
 import type {DocumentPath} from '../core/documentPaths.ts'
@@ -31,9 +32,17 @@ import {watched} from './watched.ts'
 /**
  * Side-table rows (no body parsed), document bodies and their stored bytes one query may read in
  * place: about a millisecond or two of the event loop for the rows, a few for the bodies (500
- * articles are about 1 MB; one document may be 32 MB, so bodies alone bound nothing).
+ * articles are about 1 MB; one document may be 32 MB, so bodies alone bound nothing). And the
+ * characters of JSON its answer may be (`answer`): a value read once may be answered many times
+ * (`{"a": [@, @, …]}` shares one object, which JSON.stringify writes out each time), so what is
+ * read bounds the evaluation but not the answer (1 MB read made 40 MB of JSON).
  */
-export const IN_PLACE_BUDGET = {rows: 5000, bodies: 500, bytes: 4 * 1024 * 1024}
+export const IN_PLACE_BUDGET = {
+  rows: 5000,
+  bodies: 500,
+  bytes: 4 * 1024 * 1024,
+  answer: 4 * 1024 * 1024,
+}
 
 /** Thrown by a budgeted store at the first read the budget does not cover. */
 export class OverBudget extends Error {
@@ -227,4 +236,57 @@ function linear(node: Node, parent: Node | null, size: Size = {nodes: 0, literal
     }
   }
   return true
+}
+
+/**
+ * Throws OverBudget when `result`'s JSON would be longer than `most` characters, before any of it
+ * is made. Counted by walking the value, a shared one as often as JSON.stringify writes it, and
+ * stopped at the first character past `most`: the walk costs at most what making `most`
+ * characters would (a string counts its length, not its characters). Escapes are not counted
+ * (a character is one, as most are): an estimate of the text JSON.stringify makes, exact without
+ * them.
+ */
+export function withinAnswerBudget(result: unknown, most: number = IN_PLACE_BUDGET.answer): void {
+  let left = most
+  const spend = (chars: number) => {
+    if ((left -= chars) < 0) throw new OverBudget(`an answer of more than ${most} characters`)
+  }
+  const walk = (value: unknown, inArray: boolean): void => {
+    switch (typeof value) {
+      case 'string':
+        return spend(value.length + 2)
+      case 'number':
+        return spend(Number.isFinite(value) ? String(value).length : 4)
+      case 'boolean':
+        return spend(value ? 4 : 5)
+      case 'object': {
+        if (value === null) return spend(4)
+        // A DateTime's text, as JSON.stringify asks it.
+        const json = (value as {toJSON?: unknown}).toJSON
+        if (typeof json === 'function') return walk((json as () => unknown).call(value), inArray)
+        if (Array.isArray(value)) {
+          // Brackets and commas.
+          spend(Math.max(2, value.length + 1))
+          for (const item of value as unknown[]) walk(item, true)
+          return
+        }
+        // Braces, then each member's quotes and colon, and a comma before all but the first.
+        spend(1)
+        let comma = 0
+        for (const key of Object.keys(value)) {
+          const item = (value as Record<string, unknown>)[key]
+          // Left out of an object, as JSON.stringify leaves it.
+          if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue
+          spend(key.length + 3 + comma)
+          comma = 1
+          walk(item, false)
+        }
+        return spend(1)
+      }
+      default:
+        // undefined, a function or a symbol: `null` in an array.
+        if (inArray) spend(4)
+    }
+  }
+  walk(result, false)
 }

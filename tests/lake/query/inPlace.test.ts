@@ -12,10 +12,12 @@ import {bodyFor, statusFor} from '../../../lake/http/errors.ts'
 import {answerBytes, answerHash, executeQuery, resultJson} from '../../../lake/query/execute.ts'
 import {
   budgeted,
+  IN_PLACE_BUDGET,
   MAX_LITERAL,
   MAX_NODES,
   OverBudget,
   triesInPlace,
+  withinAnswerBudget,
 } from '../../../lake/query/inPlace.ts'
 import {fromWire, toWire} from '../../../lake/query/wire.ts'
 import {memoryStore} from '../../helpers/store.ts'
@@ -367,6 +369,57 @@ describe('a budgeted store', () => {
   ])('refuses before reading when SQLite would scan or sort: %s', async (query, perspective) => {
     const answer = await inPlace(query, {rows: 100_000, bodies: 100_000}, perspective)
     expect(answer.over).toMatch(/scan or sort/)
+  })
+})
+
+/**
+ * What is read bounds the evaluation, not the answer: a value read once may be answered many
+ * times, one object shared by the result that JSON.stringify writes out each time. An in-place
+ * answer of 200 articles, each 120 times, was 485 MB of JSON made on the event loop in 38 s.
+ */
+describe('the answer of a query in place', () => {
+  const article = {
+    _id: 'a1',
+    _type: 'article',
+    title: 'নির্বাচনে ভোট পড়েছে ৬০ শতাংশ',
+    n: -0,
+    ratio: 0.125,
+    big: 1e21,
+    infinite: Infinity,
+    live: true,
+    archived: false,
+    gone: undefined,
+    section: null,
+    tags: ['ভোট', 'ঢাকা'],
+    empty: [],
+    none: {},
+    body: [{_key: 'k', children: [{_type: 'span', text: 'ক😀'}]}],
+    holes: [undefined, 1],
+    at: new Date(Date.UTC(2026, 11, 7)),
+  }
+
+  test('is counted as the characters JSON.stringify makes of it, escapes aside', () => {
+    for (const value of [article, [article, article], 'ক', [], {}, null, 0, [null, [[]]]]) {
+      const length = JSON.stringify(value).length
+      expect(() => withinAnswerBudget(value, length)).not.toThrow()
+      expect(() => withinAnswerBudget(value, length - 1)).toThrow(OverBudget)
+    }
+  })
+
+  test('a value repeated in it counts each time, so a small result may be over budget', async () => {
+    const one = await memoryStore([{_id: 'a1', _type: 'article', body: 'খবর '.repeat(25_000)}])
+    const query = `*[_id == "a1"][0]{"a": [${Array(50).fill('@').join(', ')}]}`
+    const request = {query, params: {}, apiVersion: '2025-02-19'}
+    let result: unknown
+    try {
+      result = await executeQuery(budgeted(one, []), request, admin, environment)
+    } finally {
+      one.close()
+    }
+    // 100 kB read, 5 MB to answer: the read was within the budget, the answer is not.
+    expect(JSON.stringify(result).length).toBeGreaterThan(IN_PLACE_BUDGET.answer)
+    expect(() => withinAnswerBudget(result)).toThrow(OverBudget)
+    expect(() => withinAnswerBudget((result as {a: unknown[]}).a.slice(0, 5))).not.toThrow()
   })
 })
 

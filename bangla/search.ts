@@ -41,7 +41,7 @@ export function isPlainForSearch(text: string): boolean {
 /** Text as search compares it; see the module comment. */
 export function foldForSearch(text: string): string {
   if (isPlainForSearch(text)) {
-    const s = foldDigits(RESPELLED.test(text) ? respell(text) : text)
+    const s = foldDigits(standardSpelling(RESPELLED.test(text) ? respell(text) : text))
     return ASCII_UPPER.test(s) ? s.toLowerCase() : s
   }
   let s = text.normalize('NFC')
@@ -53,7 +53,7 @@ export function foldForSearch(text: string): string {
   }
   // After the joiners are gone: a ত্ they ended a word with, a ঁ they split off, is respelled.
   if (RESPELLED.test(s)) s = respell(s)
-  s = foldDigits(s).toLowerCase()
+  s = foldDigits(standardSpelling(s)).toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
   return invisible ? s.normalize('NFC') : s
 }
@@ -292,6 +292,116 @@ const RESPELLED = new RegExp(
   `\\u09F7|\\u0983|[${VOWEL_SIGNS}]\\u0981|[\\u0980-\\u09FF]:|\\u09A4\\u09CD(?![\\u0995-\\u09B9\\u09DC-\\u09DF])`,
 )
 
+// ---------------------------------------------------------------------------------------------
+// Spellings the Bangla Academy's standard spelling (প্রমিত বাংলা বানানের নিয়ম) changed and desks still
+// type the old way. The reform (rule 2.01) gives every word that is not tatsama (a loanword, a
+// tadbhava or deshi word) ই/উ and ি/ু only, and foreign words স where ষ was written (আগস্ট). Search
+// cannot tell a tatsama word from another, and inside tatsama words the vowel's length tells words
+// apart (দিন "day"/দীন "poor", নিল "took"/নীল "blue", কুল/কূল, নিচ/নীচ): so only the words the
+// reform changed are folded, by this table, old spelling to standard, where a word starts with one
+// (so their inflections and compounds follow: সরকারীভাবে, দাবীতে, পোষ্টার), and ষ্ট starting a word
+// (ষ্টেশন, ষ্টাফ: no Bengali word starts with it). পুজো and পূজা are two forms (-ো, -া), not spellings.
+
+/** Old spelling → the standard one: the words folded where a word starts with them. */
+export const SPELLING_VARIANTS: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      // ী → ি in words that are not tatsama (Persian, Arabic, English, tadbhava; -ি of
+      // nationality, language and adjectives made from nouns).
+      ['সরকারী', 'সরকারি'],
+      ['বেসরকারী', 'বেসরকারি'],
+      ['দরকারী', 'দরকারি'],
+      ['তৈরী', 'তৈরি'],
+      ['রানী', 'রানি'],
+      ['শহীদ', 'শহিদ'],
+      ['গরীব', 'গরিব'],
+      ['দাবী', 'দাবি'],
+      ['কাহিনী', 'কাহিনি'],
+      ['শ্রেণী', 'শ্রেণি'],
+      ['বাড়ী', 'বাড়ি'],
+      ['গাড়ী', 'গাড়ি'],
+      ['শাড়ী', 'শাড়ি'],
+      ['পাখী', 'পাখি'],
+      ['হাতী', 'হাতি'],
+      ['বাকী', 'বাকি'],
+      ['আসামী', 'আসামি'],
+      ['কেরানী', 'কেরানি'],
+      ['পদবী', 'পদবি'],
+      ['চাবী', 'চাবি'],
+      ['দামী', 'দামি'],
+      ['খুশী', 'খুশি'],
+      ['জানুয়ারী', 'জানুয়ারি'],
+      ['ফেব্রুয়ারী', 'ফেব্রুয়ারি'],
+      ['ইংরেজী', 'ইংরেজি'],
+      ['হিন্দী', 'হিন্দি'],
+      ['আরবী', 'আরবি'],
+      ['ফারসী', 'ফারসি'],
+      ['জাপানী', 'জাপানি'],
+      ['ইরানী', 'ইরানি'],
+      ['পাকিস্তানী', 'পাকিস্তানি'],
+      ['বাংলাদেশী', 'বাংলাদেশি'],
+      ['বিদেশী', 'বিদেশি'],
+      ['দেশী', 'দেশি'],
+      ['বাঙালী', 'বাঙালি'],
+      // ূ → ু, ঈ → ই.
+      ['ধূলা', 'ধুলা'],
+      ['চূন', 'চুন'],
+      ['পূব', 'পুব'],
+      ['মূলা', 'মুলা'],
+      ['রূপালী', 'রুপালি'],
+      ['রুপালী', 'রুপালি'],
+      ['রূপালি', 'রুপালি'],
+      ['ভূতুড়ে', 'ভুতুড়ে'],
+      ['উর্দূ', 'উর্দু'],
+      ['পূজো', 'পুজো'],
+      ['ঈদ', 'ইদ'],
+      // ষ → স in foreign words.
+      ['আগষ্ট', 'আগস্ট'],
+      ['পোষ্ট', 'পোস্ট'],
+      ['মাষ্টার', 'মাস্টার'],
+      ['টেষ্ট', 'টেস্ট'],
+      ['ফাষ্ট', 'ফাস্ট'],
+      ['লাষ্ট', 'লাস্ট'],
+      ['রেষ্টুরেন্ট', 'রেস্টুরেন্ট'],
+      ['ইনষ্টিটিউট', 'ইনস্টিটিউট'],
+      ['ষ্ট', 'স্ট'],
+    ] as const
+  ).map(([old, standard]) => [old.normalize('NFC'), standard.normalize('NFC')]),
+)
+
+// Longest first: an alternation takes the first that matches.
+const VARIANT_AT_WORD_START = new RegExp(
+  `(?<![\\p{L}\\p{M}\\p{N}])(?:${[...SPELLING_VARIANTS.keys()]
+    .sort((a, b) => b.length - a.length)
+    .join('|')})`,
+  'gu',
+)
+// What every old spelling holds (ী ূ ঈ ষ্ট): most text holding none folds without the replace.
+const MAY_HOLD_VARIANT = /[\u09C0\u09C2\u0988]|\u09B7\u09CD\u099F/
+
+function standardSpelling(text: string): string {
+  if (!MAY_HOLD_VARIANT.test(text)) return text
+  return text.replace(VARIANT_AT_WORD_START, (old) => SPELLING_VARIANTS.get(old)!)
+}
+
+/**
+ * The spellings besides `key` (a folded search key) that standardSpelling can fold into an
+ * occurrence of `key` at a word start, each as the text as written holds it there: counting them
+ * too bounds how often `key` occurs folded (foldKeepsOccurrences). A key a standard spelling
+ * starts with (সরকারি, সরকারিভাবে) is also the old spelling (সরকারী…); one that starts a standard
+ * spelling and is cut inside the changed letter's place (স of স্ট) is the old one cut there (ষ).
+ */
+export function variantSpellings(key: string): string[] {
+  const out = new Set<string>()
+  for (const [old, standard] of SPELLING_VARIANTS) {
+    let spelled: string | null = null
+    if (key.startsWith(standard)) spelled = old + key.slice(standard.length)
+    else if (standard.startsWith(key)) spelled = old.slice(0, key.length)
+    if (spelled !== null && spelled !== key) out.add(spelled)
+  }
+  return [...out]
+}
+
 function respell(text: string): string {
   let s = text
   // ৷ (U+09F7, a number character) typed for the danda: the import's rule (text.ts).
@@ -318,9 +428,9 @@ const WORD_ONLY = /^[\p{L}\p{M}]+$/u
 
 /**
  * Whether every occurrence of `key` (a folded search key) at a word start in foldForSearch(text)
- * is one in the text as written, or takes in a place where folding dropped one of
- * DROPPED_BY_FOLD (each such place at most one): at most as many as the text as written holds,
- * plus its DROPPED_BY_FOLD characters, in any text. True for keys of Bengali letters and signs
+ * is one in the text as written, of `key` or of one of its variantSpellings, or takes in a place
+ * where folding dropped one of DROPPED_BY_FOLD (each such place at most one): at most as many as
+ * the text as written holds of them, plus its DROPPED_BY_FOLD characters, in any text. True for keys of Bengali letters and signs
  * that folding never makes out of other characters; lets a store bound how often a word occurs
  * by counting it in stored text without folding it (lake/core/scoreTopK.ts). Digits, Latin
  * letters (upper case folds) and the letters above do not qualify.

@@ -417,11 +417,19 @@ function bound(node: Node, context: BoundContext): Bound | undefined {
     // is some of the document's strings. `_originalId` is the view's: the stored `_id`.
     const path = attributePath(textQuery.left as unknown as Node)
     const at = path && path[0] !== '_originalId' ? path : []
-    const indexes = match.keys.map((key) => context.probe(at, key, context.types))
+    // A term's old spellings (variantSpellings) are probes of their own, their counts summed.
+    const indexes = match.keys.map((spellings) =>
+      spellings.map((key) => context.probe(at, key, context.types)),
+    )
+    const count = (unread: Unread, spellings: readonly number[]) => {
+      let n = 0
+      for (const i of spellings) n += unread.tally.counts[i]
+      return n
+    }
     return (unread) => {
       // A partial tally counts folded words: nothing to allow for (headsLeftOut).
       const dropped = unread.tally.partial ? 0 : unread.dropped
-      const answer = match.bound(indexes.map((i) => unread.tally.counts[i] + dropped))
+      const answer = match.bound(indexes.map((spellings) => count(unread, spellings) + dropped))
       return answer.m ? 1 + answer.s : 0
     }
   }

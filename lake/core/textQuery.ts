@@ -18,6 +18,7 @@ import {
   matchWord,
   searchKeys,
   searchWords,
+  variantSpellings,
   type SearchToken,
 } from '../../bangla/index.ts'
 
@@ -175,18 +176,19 @@ export function matchTextQuery(text: AnalyzedText, terms: readonly TextTerm[]): 
 
 /**
  * The keys whose counts bound matchTextQuery (boundTextQuery): per term that must be found, the
- * shortest key of its first word, where every hit of the term starts (findWord, findTerm). Null
+ * shortest key of its first word, where every hit of the term starts (findWord, findTerm), and
+ * the old spellings folding makes it of (variantSpellings: a term's count is theirs summed). Null
  * when a key is one folding can make out of other text (foldKeepsOccurrences), so that counting
  * it in text as written would not bound it.
  */
-export function boundKeys(terms: readonly TextTerm[]): string[] | null {
-  const keys: string[] = []
+export function boundKeys(terms: readonly TextTerm[]): string[][] | null {
+  const keys: string[][] = []
   for (const term of terms) {
     if (term.negated || term.words.length === 0) continue
     const key = shortestKey(term.words[0])
     // A Latin key is counted without regard to case (foldKeepsCaselessOccurrences, Probe).
     if (!foldKeepsOccurrences(key) && !foldKeepsCaselessOccurrences(key)) return null
-    keys.push(key)
+    keys.push([key, ...variantSpellings(key)])
   }
   return keys
 }

@@ -482,12 +482,12 @@ function matchAnalyzed(text: AnalyzedText, query: string, doc: SanityDocument) {
 
 /**
  * An upper bound of matchOnDocument for `query` over any document, from at least how often each
- * of its `keys` occurs in the searched value (see boundKeys); undefined when the query's words
- * cannot be bounded that way.
+ * of its `keys` occurs in the searched value (per term, its spellings' counts summed; see
+ * boundKeys); undefined when the query's words cannot be bounded that way.
  */
 export function matchBound(
   query: string,
-): {keys: string[]; bound(counts: readonly number[]): {m: boolean; s: number}} | undefined {
+): {keys: string[][]; bound(counts: readonly number[]): {m: boolean; s: number}} | undefined {
   const terms = termsOf(query)
   const keys = boundKeys(terms)
   if (!keys) return undefined

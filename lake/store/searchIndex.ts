@@ -32,6 +32,7 @@ import {
   EMPHATIC_RULES,
   searchKeys,
   searchWords,
+  SPELLING_VARIANTS,
   SUFFIX_RULES,
   UNSTEMMED_WORDS,
   VERB_FORMS,
@@ -98,7 +99,16 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
-  .update(JSON.stringify([17, SUFFIX_RULES, EMPHATIC_RULES, [...UNSTEMMED_WORDS], [...VERB_FORMS]]))
+  .update(
+    JSON.stringify([
+      18,
+      SUFFIX_RULES,
+      EMPHATIC_RULES,
+      [...UNSTEMMED_WORDS],
+      [...VERB_FORMS],
+      [...SPELLING_VARIANTS],
+    ]),
+  )
   .digest('hex')
   .slice(0, 16)
 

@@ -15,7 +15,9 @@ import {
   searchWords,
   SUFFIX_RULES,
   typedWords,
+  SPELLING_VARIANTS,
   UNSTEMMED_WORDS,
+  variantSpellings,
   VERB_FORMS,
 } from '../../bangla/index.ts'
 
@@ -241,6 +243,36 @@ describe('foldForSearch', () => {
     sameWords('ঢা\u200Bকায়', 'ঢাকায়')
     sameWords('সাক্ষাত্\u200B', 'সাক্ষাৎ')
   })
+
+  it("folds the words the Bangla Academy's standard spelling changed, with their inflections", () => {
+    sameWords('সরকারী সিদ্ধান্ত', 'সরকারি সিদ্ধান্ত')
+    sameWords('বেসরকারী', 'বেসরকারি')
+    sameWords('রানী', 'রানি')
+    sameWords('সরকারীভাবে দাবীতে শহীদের', 'সরকারিভাবে দাবিতে শহিদের')
+    sameWords('জানুয়ারী তৈরী বাড়ীতে', 'জানুয়ারি তৈরি বাড়িতে')
+    sameWords('বা\u09DCী', 'বাড়ি') // the precomposed ড়, too
+    sameWords('রূপালী ধূলা পূজো', 'রুপালি ধুলা পুজো')
+    sameWords('ঈদের', 'ইদের')
+    sameWords('আগষ্ট মাষ্টার পোষ্টার', 'আগস্ট মাস্টার পোস্টার')
+    sameWords('ষ্টেশন ষ্টাফ', 'স্টেশন স্টাফ')
+    sameWords('১৫ আগষ্ট', '১৫ আগস্ট')
+    sameWords('সরকারী\u200D', 'সরকারি')
+  })
+
+  it('leaves the vowel length of other words, and ষ inside them, as written', () => {
+    const apart = (a: string, b: string) => expect(searchWords(a)).not.toEqual(searchWords(b))
+    apart('নীল', 'নিল') // "blue", "took"
+    apart('দীন', 'দিন')
+    apart('কূল', 'কুল')
+    apart('নীচ', 'নিচ')
+    apart('মন্ত্রী', 'মন্ত্রি')
+    apart('কষ্ট', 'কস্ট')
+    apart('রাষ্ট্র', 'রাস্ট্র')
+    // Two forms of one word, not two spellings.
+    apart('পূজা', 'পুজো')
+    // Only where a word starts with the old spelling.
+    apart('অসরকারী', 'অসরকারি')
+  })
 })
 
 describe('foldKeepsOccurrences', () => {
@@ -256,8 +288,11 @@ describe('foldKeepsOccurrences', () => {
   }
   const written = (text: string, key: string) => text.split(key).length - 1
   const dropped = (text: string) => DROPPED_BY_FOLD.reduce((n, c) => n + written(text, c), 0)
+  // The key as written, and its old spellings (variantSpellings), which folding makes it of.
+  const spelled = (text: string, key: string) =>
+    [key, ...variantSpellings(key)].reduce((n, k) => n + written(text, k), 0)
   const holds = (text: string, key: string) =>
-    !foldKeepsOccurrences(key) || folded(text, key) <= written(text, key) + dropped(text)
+    !foldKeepsOccurrences(key) || folded(text, key) <= spelled(text, key) + dropped(text)
   const chars = (from: number, to: number) =>
     Array.from({length: to - from + 1}, (_, i) => String.fromCharCode(from + i))
   // The Bengali block, what folding composes, decomposes, reorders or drops, and other scripts'
@@ -281,6 +316,20 @@ describe('foldKeepsOccurrences', () => {
         return holds(t, k) && holds(around, k)
       }),
       {numRuns: 30000},
+    )
+  })
+
+  it('holds for keys of the standard spellings and their prefixes, over text with the old ones', () => {
+    const pairs = [...SPELLING_VARIANTS]
+    const pair = fc.constantFrom(...pairs)
+    fc.assert(
+      fc.property(text, text, pair, pair, fc.nat(12), (before, after, [old], [, standard], cut) => {
+        // A key cut anywhere in (or past) a standard spelling, inflected or not.
+        const key = searchWords(standard + 'ের')[0].slice(0, Math.max(1, cut))
+        const t = `${before}${old}${after} ${old}ের ${standard}`
+        return holds(t, key) && holds(before + old, key)
+      }),
+      {numRuns: 20000},
     )
   })
 

@@ -191,6 +191,20 @@ export const ARTICLES: Article[] = [
     ['রাতে খেতে বসে পরিবার। সরকার কাজ করে চলেছে।'],
     '2025-07-04T04:00:00Z',
   ),
+  // The spellings the Bangla Academy's standard spelling changed (ী → ি, ূ → ু, ষ → স in foreign
+  // words), each typed the old way in one story and the standard way in the other.
+  article(
+    'quota-old',
+    'সরকারী চাকরিতে কোটা',
+    ['শহীদ পরিবারের দাবীতে আন্দোলন।'],
+    '2025-08-01T04:00:00Z',
+  ),
+  article('quota-new', 'বেসরকারি খাতে নিয়োগ', ['শহিদদের স্মরণে রানি এলেন।'], '2025-08-02T04:00:00Z'),
+  article('august-old', '১৫ আগষ্ট শোক দিবস', ['ষ্টেশনে রুপালী ট্রেন থামে।'], '2025-08-15T04:00:00Z'),
+  article('august-new', 'আগস্টে বন্যার পূর্বাভাস', ['স্টেশন মাস্টার জানান।'], '2025-08-16T04:00:00Z'),
+  // Vowel length that tells tatsama words apart stays: নীল "blue" is not নিল "took".
+  article('blue-sky', 'নীল আকাশে মেঘ', ['শরতের বিকেল।'], '2025-09-01T04:00:00Z'),
+  article('took-charge', 'দায়িত্ব নিল নতুন পর্ষদ', ['সভায় সিদ্ধান্ত।'], '2025-09-02T04:00:00Z'),
 ]
 
 export interface RecallCase {
@@ -430,6 +444,27 @@ export const CASES: RecallCase[] = [
     // খেত* finds খেতে as a word that starts with it.
     studioExpected: ['field-harvest', 'verbs-said'],
   },
+  // The Bangla Academy's standard spellings and the old ones find each other, inflected too.
+  {rule: 'spelling: সরকারি finds সরকারী', query: 'সরকারি', expected: ['quota-old']},
+  {
+    rule: 'spelling: সরকারী finds সরকারী',
+    query: 'সরকারী',
+    expected: ['quota-old'],
+  },
+  {rule: 'spelling: বেসরকারী finds বেসরকারি', query: 'বেসরকারী', expected: ['quota-new']},
+  {
+    rule: 'spelling: শহিদ finds শহীদ and শহিদদের',
+    query: 'শহিদ',
+    expected: ['quota-old', 'quota-new'],
+  },
+  {rule: 'spelling: দাবি finds দাবীতে', query: 'দাবি', expected: ['quota-old']},
+  {rule: 'spelling: রানী finds রানি', query: 'রানী', expected: ['quota-new']},
+  {rule: 'spelling: আগস্ট finds আগষ্ট', query: 'আগস্ট', expected: ['august-old', 'august-new']},
+  {rule: 'spelling: আগষ্ট finds আগস্টে', query: 'আগষ্ট', expected: ['august-old', 'august-new']},
+  {rule: 'spelling: স্টেশন finds ষ্টেশনে', query: 'স্টেশন', expected: ['august-old', 'august-new']},
+  {rule: 'spelling: রুপালি finds রুপালী', query: 'রুপালি', expected: ['august-old']},
+  {rule: 'spelling: নীল is not নিল', query: 'নীল', expected: ['blue-sky']},
+  {rule: 'spelling: নিল is not নীল', query: 'নিল', expected: ['took-charge']},
   // Query syntax: several words, phrases, exclusions, prefixes.
   {rule: 'syntax: all words must be found', query: 'বৈঠক বিবৃতি', expected: ['meeting-statement']},
   {rule: 'syntax: phrase', query: '"যৌথ বিবৃতি"', expected: ['meeting-statement']},

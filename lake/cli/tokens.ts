@@ -6,8 +6,7 @@
 import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
 import {defineCommand, EXIT, UsageError} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
-import {openAuthStore} from './accounts.ts'
-import {dataFolderOption} from './dataFolder.ts'
+import {openLakeAccounts} from './accounts.ts'
 
 const HELP = `Usage:
   npm run lake -- tokens create [--role ROLE] [--label LABEL] [--data DIR]
@@ -20,14 +19,15 @@ token is shown; when stdout is not a terminal, create prints only the token.
   --role ROLE    ${ROLE_NAMES.join(', ')} (create; default editor)
   --label LABEL  what the token is for, shown by list (create; default "API token")
   --all          list revoked tokens too (list)
-  --data DIR     the lake's data folder (default ${LOCAL_LAKE.dataDir})
+  --data DIR     the lake's data folder (default $LAKE_DATA, else ${LOCAL_LAKE.dataDir}); it must
+                 hold the lake's accounts (auth.sqlite)
 
 Examples:
   export SANITY_API_TOKEN=$(npm run -s lake -- tokens create --role viewer --label "front page")
   npm run lake -- tokens list --all
   npm run lake -- tokens revoke 3f9a1c2b7d4e      # the id from tokens list; requests with it get 401
 
-Exit codes: 0 done · 1 no such live token (revoke) · 2 bad arguments
+Exit codes: 0 done · 1 no such live token (revoke) · 2 bad arguments, or a data folder without accounts
 `
 
 export const command = defineCommand({
@@ -38,14 +38,14 @@ export const command = defineCommand({
     role: {type: 'string', default: 'editor'},
     label: {type: 'string', default: 'API token'},
     all: {type: 'boolean', default: false},
-    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    data: {type: 'string'},
   },
   async run({values, positionals}, io) {
     const [action, target] = positionals
     if (!action) throw new UsageError('Missing action (create, list, revoke).')
     if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
 
-    const auth = openAuthStore(dataFolderOption(values.data))
+    const auth = openLakeAccounts(values.data, io.env)
     try {
       switch (action) {
         case 'create': {

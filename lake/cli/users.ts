@@ -6,8 +6,7 @@ import {generatePassword} from '../auth/authStore.ts'
 import {isRoleName, ROLE_NAMES} from '../core/grants.ts'
 import {defineCommand, EXIT, UsageError, writeLine} from '../../kit/cli.ts'
 import {LOCAL_LAKE} from '../../kit/localLake.ts'
-import {openAuthStore} from './accounts.ts'
-import {dataFolderOption} from './dataFolder.ts'
+import {openLakeAccounts} from './accounts.ts'
 
 const HELP = `Usage:
   npm run lake -- users add --email EMAIL [--name NAME] [--role ROLE] [--password PASSWORD] [--data DIR]
@@ -23,7 +22,8 @@ runs).
   --role ROLE          ${ROLE_NAMES.join(', ')}
                        (add; default editor)
   --password PASSWORD  the password (add, password); without it one is generated and printed once
-  --data DIR           the lake's data folder (default ${LOCAL_LAKE.dataDir})
+  --data DIR           the lake's data folder (default $LAKE_DATA, else ${LOCAL_LAKE.dataDir}); it
+                       must hold the lake's accounts (auth.sqlite)
 
 Examples:
   npm run lake -- users add --email rina@example.com --name "রিনা দাস" --role contributor
@@ -31,7 +31,7 @@ Examples:
   npm run lake -- users password admin@localhost
   npm run lake -- users remove rina@example.com
 
-Exit codes: 0 done · 1 no such user · 2 bad arguments, or refused (an e-mail taken or malformed, a password under 8 characters)
+Exit codes: 0 done · 1 no such user · 2 bad arguments, or refused (an e-mail taken or malformed, a password under 8 characters, a data folder without accounts)
 `
 
 export const command = defineCommand({
@@ -43,14 +43,14 @@ export const command = defineCommand({
     name: {type: 'string'},
     role: {type: 'string', default: 'editor'},
     password: {type: 'string'},
-    data: {type: 'string', default: LOCAL_LAKE.dataDir},
+    data: {type: 'string'},
   },
   async run({values, positionals}, io) {
     const [action, target] = positionals
     if (!action) throw new UsageError('Missing action (add, list, remove, password).')
     if (!isRoleName(values.role)) throw new UsageError(`Unknown role "${values.role}".`)
 
-    const auth = openAuthStore(dataFolderOption(values.data))
+    const auth = openLakeAccounts(values.data, io.env)
     try {
       switch (action) {
         case 'add': {

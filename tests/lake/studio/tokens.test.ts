@@ -3,7 +3,7 @@
  * `users …`, `env`), revocation taking effect at once, and session expiry.
  */
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -127,6 +127,42 @@ describe('users', () => {
     expect((await cli('users', 'remove', 'rina@example.com')).status).toBe(0)
     // Their session ends with the account.
     expect((await me(token)).status).toBe(401)
+  })
+})
+
+describe('the data folder of users and tokens', () => {
+  // review25a: in a shell set up by `env --export --data DIR`, `tokens create` made ./.lake's
+  // auth.sqlite and put the token there; the lake of DIR answered the site 401s, with no hint.
+  it('reads LAKE_DATA when --data is not given, as env and datasets do', async () => {
+    for (const argv of [
+      ['tokens', 'create', '--role', 'viewer', '--label', 'website'],
+      ['users', 'add', '--email', 'tania@example.com', '--password', 'পাসওয়ার্ড১২৩৪'],
+    ]) {
+      const io = captureIo({env: {LAKE_DATA: lake.dataDir}})
+      expect([await runCommand(lakeCommand, argv, io), io.err()]).toEqual([0, ''])
+    }
+    expect((await cli('tokens', 'list')).stdout).toContain('website')
+    expect((await cli('users', 'list')).stdout).toContain('tania@example.com')
+    expect((await cli('users', 'remove', 'tania@example.com')).status).toBe(0)
+  })
+
+  it.each([
+    ['tokens', 'create'],
+    ['tokens', 'list'],
+    ['users', 'add', '--email', 'tania@example.com'],
+    ['users', 'list'],
+  ])('%s %s in a folder that holds no accounts: refused, nothing made', async (...argv) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lake-none-'))
+    try {
+      const folder = join(dir, 'lake1')
+      const io = captureIo({env: {LAKE_DATA: folder}})
+      expect(await runCommand(lakeCommand, argv, io)).toBe(2)
+      expect(io.err()).toContain(`${folder} holds no accounts (no auth.sqlite)`)
+      expect(io.out()).toBe('')
+      expect(existsSync(folder)).toBe(false)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
 

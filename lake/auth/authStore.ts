@@ -43,7 +43,7 @@ export interface TokenInfo {
 }
 
 export interface LoginLimit {
-  /** Failed attempts allowed per e-mail address within `windowMs`. */
+  /** Failed attempts allowed per e-mail address from one client address within `windowMs`. */
   maxFailures: number
   /**
    * Failed attempts allowed per client address (any e-mail) within `windowMs`. Higher, because on
@@ -390,9 +390,16 @@ export function createAuthStore(options: AuthStoreOptions) {
     }
   }
 
-  /** The throttling keys of an attempt with how many failures each allows; the e-mail first. */
+  /**
+   * The throttling keys of an attempt with how many failures each allows; the e-mail first, at the
+   * address the attempts come from: an e-mail locked everywhere let anyone lock anyone out by
+   * posting wrong passwords in their name, for as long as they kept at it.
+   */
   function failureKeys(email: string, clientAddress: string | null): [string, number][] {
-    const keys: [string, number][] = [[`email:${email.trim().toLowerCase()}`, limit.maxFailures]]
+    const emailKey = `email:${email.trim().toLowerCase()}`
+    const keys: [string, number][] = [
+      [clientAddress ? `${emailKey} client:${clientAddress}` : emailKey, limit.maxFailures],
+    ]
     if (clientAddress) keys.push([`client:${clientAddress}`, limit.maxFailuresPerClient])
     return keys
   }
@@ -460,8 +467,9 @@ export function createAuthStore(options: AuthStoreOptions) {
     },
 
     /**
-     * Checks an e-mail and password, throttled per e-mail and per client address: after
-     * `maxFailures` failures within the window, even a correct password is refused until it passes.
+     * Checks an e-mail and password, throttled per e-mail at a client address and per client
+     * address: after `maxFailures` failures of an e-mail from an address within the window, even a
+     * correct password from there is refused until it passes; other addresses are not.
      */
     async login(
       email: string,

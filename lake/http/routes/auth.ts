@@ -91,6 +91,8 @@ async function checkLoginForm(c: Context): Promise<Response> {
     Object.entries(form).map(([key, value]) => [key, typeof value === 'string' ? value : '']),
   )
   const params = loginParams((name) => fields[name])
+  // Before the check, so that another site's posts count as no failure.
+  if (!postedFromLakeOrStudio(c)) return page(c, 403, params, MESSAGES.foreignPage)
   const target = redirectTarget(c, params.origin)
   if (!target) return page(c, 400, params, MESSAGES.badOrigin)
 
@@ -139,6 +141,26 @@ function loginParams(source: (name: string) => string | undefined): LoginParams 
   }
 }
 
+/**
+ * Whether the form's POST comes from the lake's own sign-in page (where the Studio sends the
+ * browser) or a Studio origin the lake serves, by its Origin, else its Referer. The form is a
+ * simple cross-site request: without this any web page could post wrong passwords in its
+ * visitors' names and lock their accounts. A browser sends Origin on every form POST (`null`
+ * when it hides it, refused); a post with neither header is a program's, which could as well send
+ * any it liked.
+ */
+function postedFromLakeOrStudio(c: Context): boolean {
+  const origin = c.req.header('origin')
+  const referer = c.req.header('referer')
+  const claimed = origin ?? referer
+  if (claimed === undefined) return true
+  const from = normalizeOrigin(claimed)
+  if (!from) return false
+  const studio = studioOf(c)
+  const own = [apiHostOf(c, lakeOf(c).config.projectId), new URL(c.req.url).origin]
+  return own.some((url) => normalizeOrigin(url) === from) || studio.corsOrigins.includes(from)
+}
+
 /** The Studio URL to return to, only when its origin is one the lake serves (no open redirect). */
 function redirectTarget(c: Context, origin: string): URL | null {
   const allowed = normalizeOrigin(origin)
@@ -157,6 +179,10 @@ const MESSAGES = {
       bn: `অনেকবার ভুল চেষ্টা হয়েছে। ${toBengaliDigits(minutes)} মিনিট পরে আবার চেষ্টা করুন।`,
       en: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
     }
+  },
+  foreignPage: {
+    bn: 'অন্য একটি ওয়েবসাইট থেকে এই সাইন ইন পাঠানো হয়েছিল। স্টুডিও থেকে সাইন ইন করুন।',
+    en: 'This sign-in was sent from another website. Sign in from the Studio.',
   },
   badOrigin: {
     bn: 'এই ঠিকানায় ফেরত পাঠানো যায় না। স্টুডিও থেকে আবার সাইন ইন শুরু করুন।',
@@ -223,7 +249,7 @@ function refusalMessage(thrown: unknown, seconds: number): {bn: string; en: stri
 
 function page(
   c: Context,
-  status: 200 | 400 | 401 | 429 | 503,
+  status: 200 | 400 | 401 | 403 | 429 | 503,
   params: LoginParams,
   message: {bn: string; en: string} | null,
   email = '',

@@ -41,7 +41,9 @@ export function isPlainForSearch(text: string): boolean {
 /** Text as search compares it; see the module comment. */
 export function foldForSearch(text: string): string {
   if (isPlainForSearch(text)) {
-    const s = foldDigits(standardSpelling(RESPELLED.test(text) ? respell(text) : text))
+    let s = abbreviated(text)
+    if (RESPELLED.test(s)) s = respell(s)
+    s = ungroup(foldDigits(standardSpelling(s)))
     return ASCII_UPPER.test(s) ? s.toLowerCase() : s
   }
   let s = text.normalize('NFC')
@@ -52,8 +54,9 @@ export function foldForSearch(text: string): string {
     s = s.replace(JOINERS_AND_INVISIBLES, '')
   }
   // After the joiners are gone: a ত্ they ended a word with, a ঁ they split off, is respelled.
+  s = abbreviated(s)
   if (RESPELLED.test(s)) s = respell(s)
-  s = foldDigits(standardSpelling(s)).toLowerCase()
+  s = ungroup(foldDigits(standardSpelling(s))).toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
   return invisible ? s.normalize('NFC') : s
 }
@@ -385,6 +388,42 @@ function standardSpelling(text: string): string {
 }
 
 /**
+ * Abbreviations before names, as desks write them (মো. and মোঃ, ডা.), and the word each stands
+ * for: an editor searching মোহাম্মদ আবদুল হামিদ means মো. আবদুল হামিদ too. Only with the dot,
+ * visarga or colon that marks the abbreviation, so that মো typed as the start of a word (মো* in
+ * the search box, on the way to মোবাইল) stays a prefix.
+ */
+export const ABBREVIATIONS: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      ['মো', 'মোহাম্মদ'],
+      ['ডা', 'ডাক্তার'],
+    ] as const
+  ).map(([short, word]) => [short.normalize('NFC'), word.normalize('NFC')]),
+)
+const ABBREVIATION = new RegExp(
+  `(?<![\\p{L}\\p{M}\\p{N}])(?:${[...ABBREVIATIONS.keys()].join('|')})(?=[.:\\u0983])`,
+  'gu',
+)
+// The vowel sign of মো or ডা before the mark (alternatives: a class of marks trips
+// no-misleading-character-class).
+const MAY_HOLD_ABBREVIATION = /(?:\u09CB|\u09BE)(?:\.|:|\u0983)/
+
+function abbreviated(text: string): string {
+  if (!MAY_HOLD_ABBREVIATION.test(text)) return text
+  return text.replace(ABBREVIATION, (short) => ABBREVIATIONS.get(short)!)
+}
+
+// A number grouped by commas, in threes (12,500) or the South Asian way (১২,৩৪,৫৬৭: twos, then a
+// last three), is one number: 12500. A comma between numbers otherwise (১২,১৩ ও ১৪ আগস্ট) splits.
+const GROUPED_NUMBER = /(?<![0-9,])[0-9]{1,3}(?:,[0-9]{2,3})*,[0-9]{3}(?![0-9])/g
+
+function ungroup(text: string): string {
+  if (!text.includes(',')) return text
+  return text.replace(GROUPED_NUMBER, (number) => number.replaceAll(',', ''))
+}
+
+/**
  * The spellings besides `key` (a folded search key) that standardSpelling can fold into an
  * occurrence of `key` at a word start, each as the text as written holds it there: counting them
  * too bounds how often `key` occurs folded (foldKeepsOccurrences). A key a standard spelling
@@ -398,6 +437,11 @@ export function variantSpellings(key: string): string[] {
     if (key.startsWith(standard)) spelled = old + key.slice(standard.length)
     else if (standard.startsWith(key)) spelled = old.slice(0, key.length)
     if (spelled !== null && spelled !== key) out.add(spelled)
+  }
+  // An abbreviation is the whole word it stands for: a key that word starts with (and the
+  // abbreviation does not) is the abbreviation where the text as written holds it.
+  for (const [short, word] of ABBREVIATIONS) {
+    if (word.startsWith(key) && !short.startsWith(key)) out.add(short)
   }
   return [...out]
 }

@@ -28,6 +28,7 @@
 import {createHash, hash} from 'node:crypto'
 import type {DatabaseSync, SQLInputValue, StatementSync} from 'node:sqlite'
 import {
+  ABBREVIATIONS,
   DROPPED_BY_FOLD,
   EMPHATIC_RULES,
   searchKeys,
@@ -101,12 +102,13 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
 export const INDEX_VERSION = createHash('sha256')
   .update(
     JSON.stringify([
-      18,
+      19,
       SUFFIX_RULES,
       EMPHATIC_RULES,
       [...UNSTEMMED_WORDS],
       [...VERB_FORMS],
       [...SPELLING_VARIANTS],
+      [...ABBREVIATIONS],
     ]),
   )
   .digest('hex')

@@ -259,6 +259,27 @@ describe('foldForSearch', () => {
     sameWords('সরকারী\u200D', 'সরকারি')
   })
 
+  it('reads মো., মোঃ and ডা. before a name as the words they stand for', () => {
+    sameWords('মো. আবদুল হামিদ', 'মোহাম্মদ আবদুল হামিদ')
+    sameWords('মোঃ আবদুল হামিদ', 'মোহাম্মদ আবদুল হামিদ')
+    sameWords('মো.আবদুল', 'মোহাম্মদ আবদুল')
+    sameWords('ডা. দীপু মনি', 'ডাক্তার দীপু মনি')
+    // Without its mark it is the start of a word being typed (মো* on the way to মোবাইল).
+    expect(searchWords('মো')).toEqual(['মো'])
+    expect(searchWords('ডা')).toEqual(['ডা'])
+  })
+
+  it('reads a number grouped by commas as one number, in threes or the South Asian way', () => {
+    sameWords('১২,৫০০ টাকা', '১২৫০০ টাকা')
+    sameWords('12,500', '১২৫০০')
+    sameWords('১২,৩৪,৫৬৭', '1234567')
+    sameWords('১,০০,০০০', '100000')
+    // A comma between numbers that are no groups splits them.
+    sameWords('১২,১৩ ও ১৪ আগস্ট', '১২ ১৩ ও ১৪ আগস্ট')
+    sameWords('1,2,300', '1 2 300')
+    sameWords('২০২৪,২০২৫', '২০২৪ ২০২৫')
+  })
+
   it('leaves the vowel length of other words, and ষ inside them, as written', () => {
     const apart = (a: string, b: string) => expect(searchWords(a)).not.toEqual(searchWords(b))
     apart('নীল', 'নিল') // "blue", "took"
@@ -289,8 +310,12 @@ describe('foldKeepsOccurrences', () => {
   const written = (text: string, key: string) => text.split(key).length - 1
   const dropped = (text: string) => DROPPED_BY_FOLD.reduce((n, c) => n + written(text, c), 0)
   // The key as written, and its old spellings (variantSpellings), which folding makes it of.
-  const spelled = (text: string, key: string) =>
-    [key, ...variantSpellings(key)].reduce((n, k) => n + written(text, k), 0)
+  const spellings = new Map<string, string[]>()
+  const spelled = (text: string, key: string) => {
+    let all = spellings.get(key)
+    if (!all) spellings.set(key, (all = [key, ...variantSpellings(key)]))
+    return all.reduce((n, k) => n + written(text, k), 0)
+  }
   const holds = (text: string, key: string) =>
     !foldKeepsOccurrences(key) || folded(text, key) <= spelled(text, key) + dropped(text)
   const chars = (from: number, to: number) =>

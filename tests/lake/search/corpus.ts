@@ -202,6 +202,13 @@ export const ARTICLES: Article[] = [
   article('quota-new', 'বেসরকারি খাতে নিয়োগ', ['শহিদদের স্মরণে রানি এলেন।'], '2025-08-02T04:00:00Z'),
   article('august-old', '১৫ আগষ্ট শোক দিবস', ['ষ্টেশনে রুপালী ট্রেন থামে।'], '2025-08-15T04:00:00Z'),
   article('august-new', 'আগস্টে বন্যার পূর্বাভাস', ['স্টেশন মাস্টার জানান।'], '2025-08-16T04:00:00Z'),
+  // Names after an abbreviation, and a grouped number, as copy writes them.
+  article(
+    'name-abbrev',
+    'মো. আবদুল হামিদের সংবর্ধনা',
+    ['ডা. জাফরুল্লাহ চৌধুরী বক্তব্য দেন। অনুদান ১২,৫০০ টাকা।'],
+    '2025-08-20T04:00:00Z',
+  ),
   // Vowel length that tells tatsama words apart stays: নীল "blue" is not নিল "took".
   article('blue-sky', 'নীল আকাশে মেঘ', ['শরতের বিকেল।'], '2025-09-01T04:00:00Z'),
   article('took-charge', 'দায়িত্ব নিল নতুন পর্ষদ', ['সভায় সিদ্ধান্ত।'], '2025-09-02T04:00:00Z'),
@@ -465,6 +472,11 @@ export const CASES: RecallCase[] = [
   {rule: 'spelling: রুপালি finds রুপালী', query: 'রুপালি', expected: ['august-old']},
   {rule: 'spelling: নীল is not নিল', query: 'নীল', expected: ['blue-sky']},
   {rule: 'spelling: নিল is not নীল', query: 'নিল', expected: ['took-charge']},
+  // What an editor types for a name the copy abbreviates, and for a grouped number.
+  {rule: 'names: মোহাম্মদ finds মো.', query: 'মোহাম্মদ আবদুল হামিদ', expected: ['name-abbrev']},
+  {rule: 'names: ডাক্তার finds ডা.', query: 'ডাক্তার জাফরুল্লাহ', expected: ['name-abbrev']},
+  {rule: 'numbers: ১২৫০০ finds ১২,৫০০', query: '১২৫০০', expected: ['name-abbrev']},
+  {rule: 'numbers: 12,500 finds ১২,৫০০', query: '12,500 টাকা', expected: ['name-abbrev']},
   // Query syntax: several words, phrases, exclusions, prefixes.
   {rule: 'syntax: all words must be found', query: 'বৈঠক বিবৃতি', expected: ['meeting-statement']},
   {rule: 'syntax: phrase', query: '"যৌথ বিবৃতি"', expected: ['meeting-statement']},

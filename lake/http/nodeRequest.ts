@@ -202,7 +202,9 @@ export function streamsFromNode(c: Context): boolean {
  * `limit` (the limit's middleware left it unread: streamsFromNode), and copied into shared memory
  * once it passes `over`. The shared memory comes from `memory` in growing steps (SharedBody).
  * `check` is given the bytes of a body parsed here before they are decoded, and throws to refuse
- * them (a body nesting too deep to parse: core/writes.ts refuseDeepWriteBody).
+ * them (a body nesting too deep to parse: core/writes.ts refuseDeepWriteBody), or answers true
+ * for a body the event loop should not parse either (many patch paths: writeRequest.ts), whose
+ * bytes are then given back as a large body's are, to be read on a write thread.
  */
 export async function writeBody(
   c: Context,
@@ -210,15 +212,29 @@ export async function writeBody(
   limit: StreamedLimit,
   memory: BodySource,
   arrival: BodyArrival,
-  check?: (bytes: Uint8Array) => void,
+  check?: (bytes: Uint8Array) => boolean | void,
 ): Promise<{shared: Uint8Array} | {value: unknown; length: number}> {
   const node = nodeOf(c)
-  if (!node || !untouched(node)) return sizedJsonBody(c, null, check)
-  const declared = declaredLength(c)
-  if (declared !== null && declared <= over) return sizedJsonBody(c, arrival, check)
-  if (declared !== null) return {shared: await sharedBody(node.incoming, declared, memory, arrival)}
-  const body = await streamedBody(node.incoming, over, limit, memory, arrival)
-  return body instanceof Buffer ? parseJsonBytes(body, undefined, check) : {shared: body}
+  let bytes: Buffer
+  if (!node || !untouched(node) || declaredLength(c) === null) {
+    const body =
+      node && untouched(node)
+        ? await streamedBody(node.incoming, over, limit, memory, arrival)
+        : Buffer.from(await c.req.arrayBuffer())
+    if (!(body instanceof Buffer)) return {shared: body}
+    bytes = body
+  } else {
+    const declared = declaredLength(c)!
+    if (declared > over) return {shared: await sharedBody(node.incoming, declared, memory, arrival)}
+    bytes = await readAll(node.incoming, arrival)
+  }
+  if (check?.(bytes) === true) {
+    // In shared memory, as a large body's: the read and the build's threads take it uncopied.
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length))
+    shared.set(bytes)
+    return {shared}
+  }
+  return parseJsonBytes(bytes)
 }
 
 /** The body of a declared length, put in shared memory as it arrives. */

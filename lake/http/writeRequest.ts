@@ -9,6 +9,7 @@ import {
   type WriteField,
   type Writes,
 } from '../core/writes.ts'
+import {bodyPatchPaths, PATCH_PATHS_IN_PLACE} from '../core/patchPaths.ts'
 import type {CommitRequest, DatasetService} from '../dataset.ts'
 import {datasetOf, flag, lakeOf} from './context.ts'
 import {bodyLimitOf} from './limits.ts'
@@ -36,7 +37,8 @@ export interface WriteRequest {
  * dataset name its error before the body is read; more entries than one transaction may hold, a
  * 400 before any is applied. A body past READ_ON_THREAD_BYTES, which is built on a write thread
  * anyway, is read there too (docs/query-engine.md#writes-off-the-event-loop): the same 400s. One
- * sent chunked is counted against the body limit here (413), after the caller's role.
+ * sent chunked is counted against the body limit here (413), after the caller's role. So is one
+ * of more than PATCH_PATHS_IN_PLACE patch paths, however small.
  */
 export async function writeRequest(c: Context, field: WriteField): Promise<WriteRequest> {
   requireWriter(getPrincipal(c))
@@ -48,8 +50,11 @@ export async function writeRequest(c: Context, field: WriteField): Promise<Write
     bodyLimitOf(c),
     lake.bodyMemory,
     lake.bodyArrival,
-    // Its depth from its bytes before the parse: 1,000,000 nested brackets took ~2 s to parse.
-    (bytes) => refuseDeepWriteBody(bytes, field),
+    (bytes) => {
+      // Its depth from its bytes before the parse: 1,000,000 nested brackets took ~2 s to parse.
+      refuseDeepWriteBody(bytes, field)
+      return manyPatchPaths(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))
+    },
   )
   const since = Date.now()
   if ('shared' in body) {
@@ -106,4 +111,14 @@ export function commitRequest(
     // Its token may have been revoked while its queries ran or its transaction was built.
     signedIn: () => checkStillSignedIn(c),
   }
+}
+
+/**
+ * Whether a body carries more patch paths than the event loop reads (PATCH_PATHS_IN_PLACE). A body
+ * holding neither `patch` nor a `\u` escape (which could spell it) has none: a bulk load's batch is
+ * not scanned twice.
+ */
+function manyPatchPaths(bytes: Buffer): boolean {
+  if (!bytes.includes('patch') && !bytes.includes('\\u')) return false
+  return bodyPatchPaths(bytes, PATCH_PATHS_IN_PLACE) > PATCH_PATHS_IN_PLACE
 }

@@ -5,7 +5,7 @@
  */
 import {Mutation} from '@sanity/mutator'
 import {describe, expect, test} from 'vitest'
-import {patchPathProblem} from '../../../lake/core/patchPaths.ts'
+import {bodyPatchPaths, patchPathProblem} from '../../../lake/core/patchPaths.ts'
 
 const doc = {
   _id: 'a',
@@ -71,4 +71,29 @@ describe('paths the mutator reads only in part are refused', () => {
       expect(setWithMutator(path)).toEqual(doc)
     },
   )
+})
+
+describe('bodyPatchPaths: the patch paths a write body carries, from its bytes', () => {
+  const count = (body: string, max = 100) => bodyPatchPaths(new TextEncoder().encode(body), max)
+  test('counts the members and items of every patch operation, in mutations and edit actions', () => {
+    const set = '{"a":1,"b":{"c":[1,2]},"d,e":"f"}'
+    expect(
+      count(`{"mutations":[{"patch":{"id":"x","set":${set},"unset":["q","r"],"inc":{}}}]}`),
+    ).toBe(5)
+    expect(count('{"mutations":{"patch":{"id":"x","setIfMissing":{"a":1}}}}')).toBe(1)
+    expect(
+      count('{"actions":[{"patch":{"dec":{"n":1},"diffMatchPatch":{"t":"@@ -1 +1 @@"}}}]}'),
+    ).toBe(2)
+  })
+  test('reads a name written with escapes as JSON does, and no document field as a patch', () => {
+    expect(count('{"mutations":[{"p\\u0061tch":{"id":"x","s\\u0065t":{"a":1,"b":2}}}]}')).toBe(2)
+    expect(count('{"mutations":[{"create":{"_id":"x","set":{"a":1,"b":2}}}]}')).toBe(0)
+    expect(
+      count('{"mutations":[{"create":{"_id":"x","s":"\\"patch\\":{\\"set\\":{\\"a\\":1}}"}}]}'),
+    ).toBe(0)
+  })
+  test('stops just past its bound', () => {
+    const set = Object.fromEntries(Array.from({length: 5000}, (_, i) => [`a${i}`, 1]))
+    expect(count(JSON.stringify({mutations: [{patch: {id: 'x', set}}]}), 10)).toBe(11)
+  })
 })

@@ -352,6 +352,8 @@ export interface DatasetServiceOptions {
   visibility?: Pick<VisibilitySettings, 'publicSince'>
   /** The longest query answer, in bytes of JSON: the lake's answer memory (`--answer-memory`). */
   maxAnswerBytes?: number
+  /** A query thread's heap (`--query-memory`): parameters whose parse would pass half are refused here. */
+  queryMemoryMb?: number
   /**
    * StoreRegistry.generation, read as each task is sent: a query thread that learns of a delete
    * from it lets go of its connections, one of which may be to the deleted file.
@@ -635,11 +637,14 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
     async query(request, principal, on) {
       prepare()
       // Refused before anything is parsed (linear in the text): groq-js's parse is not. Parameters
-      // given as text are parsed on the thread, but their size is judged here from the text: on
-      // a slow machine the thread's deadline came before its "too large" (a 504).
+      // given as text are parsed on the thread, but judged here from the text (their size, that
+      // they are JSON, their parse's heap): on a slow machine the thread's deadline came before
+      // its 400 (a 504).
       const params = 'paramsText' in request ? null : request.params
       const size = checkQueryText(request.query, params ?? {}, principal)
-      if ('paramsText' in request) checkParamsText(request.paramsText, LIMITS.query.paramsBytes)
+      if ('paramsText' in request) {
+        checkParamsText(request.paramsText, LIMITS.query.paramsBytes, options.queryMemoryMb)
+      }
       // A query answered from an index runs in place, within a budget, on the committed view: a
       // thread hop would cost more than the query. Past the budget it goes to a worker like any other. A long query
       // (in terms, characters or parameters' bytes; never in place: that needs a small tree and

@@ -229,10 +229,11 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
   )
   const now = options.now ?? (() => new Date())
   const config: LakeConfig = {projectId: options.projectId ?? 'local'}
+  const queryMemoryMb = options.queryMemoryMb ?? DEFAULT_QUERY_MEMORY_MB
   const queries = createQueryPool({
     timeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
     buildTimeoutMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
-    memoryMb: options.queryMemoryMb ?? DEFAULT_QUERY_MEMORY_MB,
+    memoryMb: queryMemoryMb,
     threads: options.queryThreads,
     demoteAfterMs: options.queryDemoteAfterMs,
   })
@@ -263,6 +264,7 @@ export async function createLake(options: LakeOptions): Promise<Lake> {
       errorBody: (err) => bodyFor(err),
       visibility,
       maxAnswerBytes: answerBytes,
+      queryMemoryMb,
     }),
   )
   const live = new LiveEvents(bus, {

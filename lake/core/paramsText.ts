@@ -2,25 +2,39 @@
  * The size checkQueryText gives parameters (each one's name in UTF-8 plus its JSON.stringify), read
  * from the JSON text of their object without parsing it: a large POST's parameters are parsed on
  * the query thread, whose deadline fired before its "too large" on a slow machine (a 504 for
- * hostile input). One pass over the text, no value built but the names. Pure.
+ * hostile input). So is whether the text is JSON at all, and whether its parse would pass the
+ * thread's heap: both were judged only on the thread. One pass over the text, no value built but
+ * the names. Pure.
  */
 import {NON_FINITE, paramsTooLarge} from './limits.ts'
-import {QueryError} from './errors.ts'
+import {QueryError, QueryMemoryError} from './errors.ts'
 import {utf8ByteLength} from './utf8.ts'
+import {parsedHeapEstimate} from './writes.ts'
 
 /**
- * Throws checkQueryText's refusal of parameters larger than `maxBytes` (naming the parameter it
- * names, in Object.entries' order), or of a non-finite number met first, from `text`, their
- * object's JSON. Returns without a word when they are within it, or when the text is not plainly
- * JSON: the thread's parse says what is wrong with it.
+ * What the query thread's parse says of text that is not a JSON object (parseParamsText's
+ * NotJsonParams, as the route's parse of a whole body says it).
  */
-export function checkParamsText(text: string, maxBytes: number): void {
-  // Quick: JSON.stringify never makes a value more than 5.25 times its text (`1e20`: 21 digits).
-  if (text.length <= maxBytes / 6) return
-  if (text.charCodeAt(0) !== 0x7b) return
+export const NOT_JSON_MESSAGE = 'Request body is not valid JSON'
+
+/**
+ * Throws what the query thread would refuse `text`, their object's JSON, with, judged as it judges
+ * it and in its order: a parse that would take more than half of a thread's heap of `heapMb`
+ * (QueryMemoryError), text that is not a JSON object (a SyntaxError saying so, which the lake
+ * answers 400 as a body that is not JSON), then checkQueryText's refusal of parameters larger than
+ * `maxBytes` (naming the parameter it names, in Object.entries' order) or of a non-finite number
+ * met first. Returns without a word when the thread would run the query.
+ */
+export function checkParamsText(text: string, maxBytes: number, heapMb?: number): void {
+  // parsedHeapEstimate is at most 66 bytes a character: past a thread's half only for long text.
+  if (heapMb !== undefined && text.length * 66 > (heapMb * 1024 * 1024) / 2) {
+    if (parsedHeapEstimate(text) > (heapMb * 1024 * 1024) / 2) throw new QueryMemoryError(heapMb)
+  }
   const scan = new Scan(text)
-  const members = scan.object(0, true)
-  if (members === null || scan.skipSpace(scan.at) !== text.length) return
+  const members = text.charCodeAt(0) === 0x7b ? scan.object(0, true) : null
+  if (members === null || scan.skipSpace(scan.at) !== text.length) {
+    throw new SyntaxError(NOT_JSON_MESSAGE)
+  }
   let bytes = 0
   for (const [name, size] of entriesOrder(members)) {
     if (size < 0) throw new QueryError(`Parameter $${name} ${NON_FINITE}`)
@@ -44,7 +58,7 @@ const isArrayIndex = (name: string) =>
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 
-/** A size for text that is not plainly JSON (its parse on the thread refuses it). */
+/** A size for text that is not JSON (its parse refuses it). */
 const NOT_JSON = -2
 /** A value holding a number JSON.parse reads as ±Infinity. */
 const NON_FINITE_SIZE = -1
@@ -69,7 +83,7 @@ class Scan {
   /**
    * The object at `i`: its members' sizes as JSON.stringify writes them (a duplicate name's last
    * value, as JSON.parse keeps it), each a name's `"name":value` without the name when `top`;
-   * null when not plainly JSON; a size < 0 for a member holding a non-finite number.
+   * null when not JSON; a size < 0 for a member holding a non-finite number.
    */
   object(i: number, top: boolean): Map<string, number> | null {
     const {text} = this
@@ -152,16 +166,33 @@ class Scan {
     return this.number(i)
   }
 
+  /** JSON's number at `i`, scanned as its grammar has it (any length); NOT_JSON if none. */
   number(i: number): number {
-    const match = NUMBER.exec(this.text.slice(i, i + 400))
-    if (match === null) return NOT_JSON
-    const token = match[0]
-    // Longer than the slice: digits past it are the parse's to judge; no honest number is.
-    if (token.length === 400) return NOT_JSON
-    this.at = i + token.length
+    const {text} = this
+    const start = i
+    if (text.charCodeAt(i) === 0x2d) i++
+    const first = text.charCodeAt(i)
+    if (first === 0x30) i++
+    else if (isDigit(first)) while (isDigit(text.charCodeAt(i))) i++
+    else return NOT_JSON
+    const integer = i
+    if (text.charCodeAt(i) === 0x2e) {
+      if (!isDigit(text.charCodeAt(++i))) return NOT_JSON
+      while (isDigit(text.charCodeAt(i))) i++
+    }
+    if ((text.charCodeAt(i) | 0x20) === 0x65) {
+      const sign = text.charCodeAt(++i)
+      if (sign === 0x2b || sign === 0x2d) i++
+      if (!isDigit(text.charCodeAt(i))) return NOT_JSON
+      while (isDigit(text.charCodeAt(i))) i++
+    }
+    this.at = i
     // An integer of up to 15 digits is written back as it came (but -0, written 0).
-    if (SHORT_INTEGER.test(token)) return token === '-0' ? 1 : token.length
-    const value = Number(token)
+    const length = i - start
+    if (integer === i && length - (text.charCodeAt(start) === 0x2d ? 1 : 0) <= 15) {
+      return length === 2 && first === 0x30 ? 1 : length
+    }
+    const value = Number(text.slice(start, i))
     return Number.isFinite(value) ? String(value).length : NON_FINITE_SIZE
   }
 
@@ -207,9 +238,7 @@ class Scan {
   }
 }
 
-/** JSON's number at the start of a text. */
-const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/
-const SHORT_INTEGER = /^-?(?:0|[1-9]\d{0,14})$/
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39
 
 /** How JSON.stringify writes the code unit `unit`, read from a `\u` escape, in UTF-8 bytes. */
 function escapedSize(unit: number): number {

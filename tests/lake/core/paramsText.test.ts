@@ -75,15 +75,40 @@ test('a non-finite number met before the limit is named as checkQueryText names 
   expect(verdict).toMatch(/\$inf holds a number too large for JSON/)
 })
 
-test('text that is not plainly JSON is left to the parse, which refuses it', () => {
+test('text that is not JSON is refused as the thread parse refuses it, however short', () => {
   for (const text of [
     `{"big":"${'x'.repeat(LIMIT)}"`,
     `{"big":"${'x'.repeat(LIMIT)}",}`,
     `{"big":'${'x'.repeat(LIMIT)}'}`,
     `{"big":[${'1,'.repeat(LIMIT)}]}`,
     `{"big":"${'x'.repeat(LIMIT)}\\q"}`,
+    '{"a":[1,]}',
+    '{"a":01}',
+    '{"a":1.}',
+    '{"a":-}',
+    '{"a":1e}',
+    '{"a":"\\u00"}',
+    '{"a":"tab\there"}',
+    '{"a":tru}',
+    '{"a":1} x',
   ]) {
     expect(() => JSON.parse(text)).toThrow()
+    expect(outcome(() => checkParamsText(text, LIMIT))).toBe('Request body is not valid JSON')
+  }
+  // JSON, but not an object of parameters.
+  expect(outcome(() => checkParamsText('[1]', LIMIT))).toBe('Request body is not valid JSON')
+  // JSON that a pattern of fixed length would not read to its end: judged as parsed.
+  for (const text of [`{"n":1.${'0'.repeat(500)}}`, `{"n":-0.0e+0, "s":"\\u0995"}`]) {
     expect(outcome(() => checkParamsText(text, LIMIT))).toBe('within')
   }
+  expect(outcome(() => checkParamsText(`{"n":1${'0'.repeat(500)}}`, LIMIT))).toMatch(
+    /\$n holds a number too large for JSON/,
+  )
+})
+
+test("text whose parse would take more than half a thread's heap is refused as the thread refuses it", () => {
+  const text = `{"n":[${'0,'.repeat(99_999)}0]}`
+  // 100,000 values of 64 bytes: 6.4 MB, past half of 8 MB, within half of 16.
+  expect(outcome(() => checkParamsText(text, LIMIT, 8))).toMatch(/8 MB/)
+  expect(outcome(() => checkParamsText(text, LIMIT, 16))).toBe('within')
 })

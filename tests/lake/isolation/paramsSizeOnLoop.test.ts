@@ -1,8 +1,9 @@
 /**
  * Parameters past LIMITS.query.paramsBytes are a 400 naming the parameter however slow the
  * machine: judged on the event loop from the body's text, before the query waits for a thread
- * whose deadline could fire first (a 504 instead of the 400 at load 25-32). Here the one query
- * thread is held by a long query: the refusal must not wait for it.
+ * whose deadline could fire first (a 504 instead of the 400 at load 25-32). So are parameters
+ * that are not JSON, and those whose parse would pass half a query thread's heap. Here the one
+ * query thread is held by a long query: the refusal must not wait for it.
  */
 import {afterAll, beforeAll, expect, test} from 'vitest'
 import {LIMITS} from '../../../lake/core/limits.ts'
@@ -84,6 +85,91 @@ test('parameters just over the limit are refused at once while the query thread 
     await holding
   }
 }, 180_000)
+
+/** Holds the one query thread of `on` with a long query while `refused` runs (cancelled after). */
+async function whileHeld(on: TestLake, refused: () => Promise<Response>): Promise<Response> {
+  const controller = new AbortController()
+  const holding = fetch(`${on.url}/v2025-02-19/data/query/test`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json', authorization: `Bearer ${on.token}`},
+    body: JSON.stringify({query: SPLIT_QUERY, params: {s: 'ক'.repeat(3000)}}),
+    signal: controller.signal,
+  }).catch((err: unknown) => err)
+  try {
+    const res = refused()
+    expect(await first(res, holding)).toBe('refusal')
+    return await res
+  } finally {
+    controller.abort()
+    await holding
+  }
+}
+
+test('parameters that are not JSON are refused at once while the query thread is busy', async () => {
+  // Past 32 KiB, so that the route hands their text to the thread unparsed.
+  const ids = JSON.stringify(Array.from({length: 4000}, (_, i) => `article-${i}`))
+  for (const params of [
+    `{"ids":${ids.slice(0, -1)},]}`,
+    `{"ids":${ids},'more':1}`,
+    `{"ids":${ids},"n":01}`,
+    `{"ids":${ids},"s":"\\q"}`,
+    `{"ids":${ids},"s":"\\u00"}`,
+    `{"ids":${ids}"n":1}`,
+  ]) {
+    const body = `{"query":"count($ids)","params":${params}}`
+    expect(body.length).toBeGreaterThan(LIMITS.query.paramsParsedInPlace)
+    expect(() => JSON.parse(body)).toThrow()
+    const res = await whileHeld(lake, () =>
+      fetch(queryUrl(), {
+        method: 'POST',
+        headers: {'content-type': 'application/json', authorization: `Bearer ${lake.token}`},
+        body,
+      }),
+    )
+    const text = await res.text()
+    expect(res.status, `${params.slice(-20)}: ${text}`).toBe(400)
+    expect(text).toMatch(/not valid JSON/)
+  }
+  // JSON as JSON.parse reads it (a number of 500 decimals, escapes, spaces) is answered.
+  const valid = `{ "ids" : ${ids} , "n" : 1.${'0'.repeat(500)} , "s" : "\\u0995\\n" }`
+  const res = await post({query: 'count($ids)', params: JSON.parse(valid)})
+  expect(res.status).toBe(200)
+  const raw = await fetch(queryUrl(), {
+    method: 'POST',
+    headers: {'content-type': 'application/json', authorization: `Bearer ${lake.token}`},
+    body: `{"query":"[count($ids), $s]","params":${valid}}`,
+  })
+  expect(await raw.json()).toMatchObject({result: [4000, 'ক\n']})
+}, 180_000)
+
+test('parameters whose parse would pass half a query thread heap are refused at once while it is busy', async () => {
+  const small = await startTestLake({
+    tls: false,
+    serverOptions: {
+      queryTimeoutMs: 120_000,
+      queryThreads: 1,
+      queryDemoteAfterMs: Infinity,
+      queryMemoryMb: 24,
+    },
+  })
+  try {
+    expect(await small.client().fetch('count(string::split("ab", ""))')).toBe(2)
+    // 210,000 numbers: some 64 bytes each once parsed, past 12 MiB (half of 24 MB).
+    const body = `{"query":"count($n)","params":{"n":[${'0,'.repeat(209_999)}0]}}`
+    const res = await whileHeld(small, () =>
+      fetch(`${small.url}/v2025-02-19/data/query/test`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json', authorization: `Bearer ${small.token}`},
+        body,
+      }),
+    )
+    const answer = await res.json()
+    expect(res.status, JSON.stringify(answer)).toBe(400)
+    expect(answer.error.type).toBe('queryMemoryLimitError')
+  } finally {
+    await small.close()
+  }
+}, 240_000)
 
 test('parameters of just the limit are answered', async () => {
   const res = await post({query: 'length($big)', params: {big: sized(LIMIT)}})

@@ -98,11 +98,31 @@ export const SEARCH_AUTOMERGE_MIGRATION = {
   sql: `INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 8);`,
 }
 
+/**
+ * The index without column lists (`detail=none`): it keeps which rows hold a term and nothing
+ * more. No lookup reads positions (no phrase is looked up: a query's pieces are ANDed and groq-js
+ * re-checks), and the columns' terms are told apart by their first character instead
+ * (TOKEN_MARK, REF_MARK), so every lookup finds the rows it found before. The column lists were
+ * about half the index's data and most of what the analyzer's COMMIT flushed. The table cannot be
+ * altered: it is made again, empty, and forgetting the index's version has the open put every
+ * document in the re-index's backlog (ensureSearchIndex).
+ */
+export const SEARCH_DETAIL_NONE_MIGRATION = {
+  name: 'full-text index without column lists',
+  sql: `DROP TABLE search_fts;
+    CREATE VIRTUAL TABLE search_fts USING fts5(
+      words, tokens, refs,
+      tokenize = 'ascii', content = '', contentless_delete = 1, detail = none
+    );
+    INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 8);
+    DELETE FROM search_meta WHERE key = 'version';`,
+}
+
 /** Changes whenever what the index stores for a document changes, so old indexes get rebuilt. */
 export const INDEX_VERSION = createHash('sha256')
   .update(
     JSON.stringify([
-      19,
+      20,
       SUFFIX_RULES,
       EMPHATIC_RULES,
       [...UNSTEMMED_WORDS],
@@ -115,6 +135,22 @@ export const INDEX_VERSION = createHash('sha256')
   .slice(0, 16)
 
 export type Statement = (sql: string) => StatementSync
+
+/**
+ * The first character of each term of the tokens column, and of the refs column: the index keeps
+ * no column lists (detail=none), so a lookup tells the columns apart by it. Noncharacters, which
+ * no word holds (searchWords: letters, marks, digits) and no text is expected to: a `match` token
+ * that starts with one can at worst find more candidates, which groq-js re-checks.
+ */
+export const TOKEN_MARK = '\uFDD0'
+export const REF_MARK = '\uFDD1'
+
+/** Tokens as the tokens column's terms (TOKEN_MARK), joined by spaces. */
+const tokenTerms = (tokens: Iterable<string>): string => {
+  let out = ''
+  for (const token of tokens) out += out === '' ? TOKEN_MARK + token : ` ${TOKEN_MARK}${token}`
+  return out
+}
 
 /**
  * A document's row of the index: its three columns. A `match` token that is also one of the search
@@ -246,8 +282,8 @@ function analyseChunk(chunk: string): ChunkTerms {
   for (const token of groqMatchTokens(chunk)) tokens.add(encodeMatchText(indexTerm(token)))
   return {
     keys: [...keys].join(' '),
-    tokens: [...tokens].join(' '),
-    extra: [...tokens].filter((token) => !keys.has(token)).join(' '),
+    tokens: tokenTerms(tokens),
+    extra: tokenTerms([...tokens].filter((token) => !keys.has(token))),
     tokensOf: 0,
     wordsOf: 0,
     extraOf: 0,
@@ -321,8 +357,8 @@ function plainAsciiTerms(run: string): ChunkTerms {
   }
   return {
     keys: keys.join(' '),
-    tokens: tokens.join(' '),
-    extra: tokens.filter((term) => !keys.includes(term)).join(' '),
+    tokens: tokenTerms(tokens),
+    extra: tokenTerms(tokens.filter((term) => !keys.includes(term))),
     tokensOf: 0,
     wordsOf: 0,
     extraOf: 0,
@@ -503,7 +539,7 @@ function columnsOf(
   return {
     words: words.join(' '),
     tokens: tokens.join(' '),
-    refs: Array.from(refs, refTerm).join(' '),
+    refs: Array.from(refs, (id) => REF_MARK + refTerm(id)).join(' '),
   }
 }
 
@@ -624,7 +660,7 @@ export function headsCondition(probes: readonly {attribute: string; key: string}
   }
   return {
     sql: `(rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) OR id IN (${UNINDEXED}))`,
-    params: [`words : (${[...terms].join(' OR ')})`],
+    params: [`(${[...terms].join(' OR ')})`],
   }
 }
 
@@ -1197,15 +1233,15 @@ function ftsExpression(hint: SearchHint): string | null | false {
     const parts = alternatives(hint)
     if (parts === null) return null
     if (parts.size === 0) return false
-    // `c : ("x")` is in `c : ("x"*)`. FTS5 looks up each alternative, the same one again too:
+    // `("x")` is in `("x"*)`. FTS5 looks up each alternative, the same one again too:
     // the Studio's search repeats the word per field (4 prefix lookups into 1: 120-150 ms into
     // 85-90 ms at 100,000 articles).
     for (const part of parts) if (parts.has(`${part.slice(0, -1)}*)`)) parts.delete(part)
     return parts.size === 1 ? [...parts][0] : `(${[...parts].join(' OR ')})`
   }
   // The head headTerms gives a stored `_score` (of any type but a string).
-  if ('storedScore' in hint) return `words : ("${HEAD + HEAD + encodeMatchText('_score')}")`
-  if (hint.column === 'refs') return `refs : ("${refTerm(hint.text)}")`
+  if ('storedScore' in hint) return `("${HEAD + HEAD + encodeMatchText('_score')}")`
+  if (hint.column === 'refs') return `("${REF_MARK}${refTerm(hint.text)}")`
   // The ascii tokenizer splits on ASCII punctuation: a term is every piece of it.
   const pieces = hint.text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((piece) => piece !== '')
   if (pieces.length === 0) return null
@@ -1213,10 +1249,12 @@ function ftsExpression(hint: SearchHint): string | null | false {
     // A longer term is kept as its first MAX_TERM (indexTerm): anything it can find starts so.
     const term = indexTerm(piece)
     const star = (hint.prefix && i === pieces.length - 1) || term !== piece ? '*' : ''
-    return `"${term.replaceAll('"', '""')}"${star}`
+    const quotedTerm = term.replaceAll('"', '""')
+    // A token that is also a search key of its run is in `words` only (IndexColumns). The words
+    // column's other terms (stems, heads) only add candidates, which groq-js re-checks.
+    return hint.column === 'tokens'
+      ? `("${quotedTerm}"${star} OR "${TOKEN_MARK}${quotedTerm}"${star})`
+      : `"${quotedTerm}"${star}`
   })
-  // A token that is also a search key of its run is in `words` only (IndexColumns). The words
-  // column's other terms (stems, heads) only add candidates, which groq-js re-checks.
-  const column = hint.column === 'tokens' ? '{words tokens}' : hint.column
-  return `${column} : (${quoted.join(' AND ')})`
+  return `(${quoted.join(' AND ')})`
 }

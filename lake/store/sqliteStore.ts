@@ -94,6 +94,7 @@ import {
   SEARCH_INDEX_MIGRATION,
   SEARCH_ASIDE_MIGRATION,
   SEARCH_AUTOMERGE_MIGRATION,
+  SEARCH_DETAIL_NONE_MIGRATION,
   SEARCH_QUEUE_MIGRATION,
   SEARCH_REINDEX_MIGRATION,
   headsCondition,
@@ -470,6 +471,7 @@ const MIGRATIONS: {name: string; sql: string; run?: (db: DatabaseSync) => void}[
     sql: `CREATE INDEX IF NOT EXISTS changes_namespace ON changes (${NAMESPACE_OF}, tx_seq)
       WHERE ${HAS_NAMESPACE};`,
   },
+  SEARCH_DETAIL_NONE_MIGRATION,
 ]
 
 /** A version's published id in SQL (versions.r.x is x), as the documents_version_of index has it. */

@@ -14,7 +14,7 @@ import {parseQuery, runQuery} from '../../../lake/core/query.ts'
 import {textQueryMatchOf} from '../../../lake/core/textQueryRewrite.ts'
 import type {CommittedTransaction, SanityDocument} from '../../../lake/core/types.ts'
 import {createSqliteStore, type SqliteStore} from '../../../lake/store/sqliteStore.ts'
-import {refTerm, searchCondition} from '../../../lake/store/searchIndex.ts'
+import {REF_MARK, refTerm, searchCondition} from '../../../lake/store/searchIndex.ts'
 import {STUDIO_SEARCH} from '../../../bench/queries.ts'
 
 const PIECES = ['a', 'B', 'dh', 'AKA', 'ঢাকা', 'বৈঠক', 'ের', '১২', '12', 'ß', 'İ', 'ſ', 'k', 'K']
@@ -358,6 +358,21 @@ describe('planner hints', () => {
     expect(candidates('*[references($id) || title match "x"]._id', {id})).toEqual(['names-id'])
   })
 
+  test('each column is looked up alone, though the index keeps no column lists', async () => {
+    // A reference's term as another document's title; a `match` token that is no search key
+    // (Bengali digits with a danda: its key is `1971`), as a title and as a body's word.
+    const target = 'source-apart'
+    await put({_id: 'apart-ref', _type: 'article', source: {_ref: target}} as SanityDocument)
+    await put({_id: 'apart-word', _type: 'article', title: refTerm(target)} as SanityDocument)
+    await put({_id: 'apart-token', _type: 'article', title: '১৯৭১।'} as SanityDocument)
+    expect(candidates('*[references($t)]._id', {t: target})).toEqual(['apart-ref'])
+    expect(candidates('*[title match $w]._id', {w: refTerm(target)})).toEqual(['apart-word'])
+    expect(candidates('*[title match "১৯৭১।"]._id', {})).toEqual(['apart-token'])
+    expect(candidates('*[title match "১৯৭১।*"]._id', {})).toEqual(['apart-token'])
+    expect(candidates('*[title match text::query("1971")]._id', {})).toEqual(['apart-token'])
+    expect(candidates('*[title match text::query("১৯৭১")]._id', {})).toEqual(['apart-token'])
+  })
+
   test("the Studio's scored search narrows to text hits or references", () => {
     const hint = hintOf(
       `*[_type in $t] | score(boost(_type in ["article"] && title match text::query($q), 10),
@@ -377,13 +392,13 @@ describe('planner hints', () => {
       __limit: 26,
     })
     // And the documents with a stored _score (the index's head for it): score() starts there.
-    const storedScore = `words : ("\u0964\u0964${encodeMatchText('_score')}")`
+    const storedScore = `("\u0964\u0964${encodeMatchText('_score')}")`
     expect(searchCondition(hint!.search!)!.params).toEqual([
-      `(words : ("নির্বা"*) OR refs : ("${refTerm('নির্বা')}") OR ${storedScore})`,
+      `(("নির্বা"*) OR ("${REF_MARK}${refTerm('নির্বা')}") OR ${storedScore})`,
     ])
     const word = {column: 'words', text: 'ঢাকা'} as const
     expect(searchCondition({any: [{all: [word, word]}, word]})!.params).toEqual([
-      '((words : ("ঢাকা") AND words : ("ঢাকা")) OR words : ("ঢাকা"))',
+      '((("ঢাকা") AND ("ঢাকা")) OR ("ঢাকা"))',
     ])
   })
 

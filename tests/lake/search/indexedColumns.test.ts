@@ -14,11 +14,27 @@ import {NEWSROOM} from './newsroom.ts'
 import {searchKeys, searchWords} from '../../../bangla/index.ts'
 import {encodeMatchText, groqMatchTokens, SKIPPED_KEYS} from '../../../lake/core/searchText.ts'
 import type {SanityDocument} from '../../../lake/core/types.ts'
-import {indexedColumns, MAX_TERM, refTerm} from '../../../lake/store/searchIndex.ts'
+import {
+  indexedColumns,
+  MAX_TERM,
+  REF_MARK,
+  refTerm,
+  TOKEN_MARK,
+} from '../../../lake/store/searchIndex.ts'
 
 type Terms = {words: Set<string>; tokens: Set<string>; refs: Set<string>}
 
 const termsOf = (column: string) => new Set(column.split(' ').filter((term) => term !== ''))
+
+/**
+ * The terms of the tokens or refs column without the mark each starts with (the index keeps no
+ * column lists: TOKEN_MARK, REF_MARK); a term without it would be met by lookups of another column.
+ */
+function markedTermsOf(column: string, mark: string): Set<string> {
+  const terms = [...termsOf(column)]
+  expect(terms.filter((term) => !term.startsWith(mark))).toEqual([])
+  return new Set(terms.map((term) => term.slice(mark.length)))
+}
 
 /** The index's rules, applied to whole strings with no cache. */
 function expectedTerms(doc: SanityDocument): Terms {
@@ -114,8 +130,8 @@ function actualTerms(doc: SanityDocument): Terms {
   const columns = indexedColumns(doc)
   return {
     words: termsOf(columns.words),
-    tokens: termsOf(columns.tokens),
-    refs: termsOf(columns.refs),
+    tokens: markedTermsOf(columns.tokens, TOKEN_MARK),
+    refs: markedTermsOf(columns.refs, REF_MARK),
   }
 }
 

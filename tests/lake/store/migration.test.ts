@@ -938,15 +938,15 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
   try {
     const store = stores.get('production')
     expect(store.count()).toBe(before.documents)
-    // Moved, not re-indexed from scratch: the index's rows are kept, the queue is the backlog.
     // (24: a reference row for every string `_ref`; 25: the documents to repair; 26: the
     // transaction log without AUTOINCREMENT; 27: the images to derive; 28: references keyed by
     // the document's rowid; 29: the side table keyed by it; 30: old order indexes dropped; 31:
-    // the change log indexed by its ids' namespace.)
-    expect(count('SELECT max(version) AS n FROM migrations')).toBe(31)
+    // the change log indexed by its ids' namespace; 32: the index made again without column
+    // lists, which re-indexes every document: the queue and the index's rows are the backlog.)
+    expect(count('SELECT max(version) AS n FROM migrations')).toBe(32)
     expect(count('SELECT count(*) AS n FROM search_queue')).toBe(0)
-    expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.queued)
-    expect(count('SELECT count(*) AS n FROM search_fts')).toBe(before.indexed)
+    expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(before.documents)
+    expect(count('SELECT count(*) AS n FROM search_fts')).toBe(0)
     go()
     const deadline = Date.now() + 30_000
     while (count('SELECT count(*) AS n FROM search_reindex') > 0) {
@@ -983,6 +983,70 @@ test("a re-index an older lake had not finished (its queue) becomes the backlog:
     analyzer.close()
   }
 }, 60_000)
+
+test('a folder whose full-text index kept column lists (a12f9cc, schema 31) has it made again without them, every document re-indexed once, found as groq-js finds it', async () => {
+  await openFixture('main-a12f9cc')
+  const file = join(dir, 'datasets', 'production.sqlite')
+  const read = (sql: string) => {
+    const db = new DatabaseSync(file, {readOnly: true})
+    try {
+      return db.prepare(sql).get() as Record<string, unknown>
+    } finally {
+      db.close()
+    }
+  }
+  const count = (sql: string) => Number(read(sql).n)
+  expect(count('SELECT count(*) AS n FROM search_fts')).toBe(7)
+  expect(String(read("SELECT sql FROM sqlite_schema WHERE name = 'search_fts'").sql)).toMatch(
+    /detail = column/,
+  )
+  const store = stores.get('production')
+  const documents = store.count()
+  expect(documents).toBe(7)
+  // The open emptied the index and listed every document in the re-index's backlog: until it is
+  // read, each is a candidate of every search.
+  expect(String(read("SELECT sql FROM sqlite_schema WHERE name = 'search_fts'").sql)).toMatch(
+    /detail = none/,
+  )
+  expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(documents)
+  expect(count('SELECT count(*) AS n FROM search_fts')).toBe(0)
+  store.flushSearchIndex()
+  expect(count('SELECT count(*) AS n FROM search_reindex')).toBe(0)
+  expect(
+    count(
+      'SELECT count(*) AS n FROM documents d WHERE (SELECT count(*) FROM search_fts f WHERE f.rowid = d.rowid) <> 1',
+    ),
+  ).toBe(0)
+  const all = [...store.scan({})]
+  const ids = (hint: Parameters<SqliteStore['scan']>[0]) =>
+    [...store.scan(hint)].map((doc) => doc._id).sort()
+  const groq = async (query: string, params: Record<string, unknown>) =>
+    ((await (await evaluate(parse(query), {dataset: all, params})).get()) as string[]).sort()
+  for (const word of ['বাজেট', 'সংশোধন', 'খেলা', 'বাসস', 'article', '69', '2026']) {
+    const expected = await groq(
+      '*[[title, name, section, slug.current, publishedAt] match $word]._id',
+      {word},
+    )
+    expect(expected.length, word).toBeGreaterThan(0)
+    // The index only narrows (groq-js re-checks): every document groq-js finds is a candidate.
+    expect(ids({search: {column: 'tokens', text: encodeMatchText(word)}}), word).toEqual(
+      expect.arrayContaining(expected),
+    )
+    expect(
+      ids({search: {column: 'tokens', text: encodeMatchText(word.slice(0, 2)), prefix: true}}),
+      word,
+    ).toEqual(expect.arrayContaining(expected))
+  }
+  // text::query's keys.
+  expect(ids({search: {column: 'words', text: 'বাজেট'}})).toEqual(
+    expect.arrayContaining(await groq('*[title match "বাজেট"]._id', {})),
+  )
+  for (const target of ['source-1', 'source-2']) {
+    expect(ids({search: {column: 'refs', text: target}}), target).toEqual(
+      await groq('*[references($target)]._id', {target}),
+    )
+  }
+})
 
 /**
  * The last two schemas, each written by its own lake (fixtures/writeDataFolder.ts): bdd0694 at

@@ -4,8 +4,8 @@
  * queue, ea0880f with a type index on the documents table, 3ca98e1 with titles in the side table,
  * 24689bb with the full-text index's own id map and type and rev kept beside each body, 06e3e4b
  * with the transaction log's seq an AUTOINCREMENT, 886ca21 with references keyed by the referring
- * document's id, 54b58fa with the side table keyed by the id, 97fd9e9 at the schema before this
- * lake's and bdd0694 at this lake's, both with declared indexes)
+ * document's id, 54b58fa with the side table keyed by the id, 97fd9e9 and bdd0694 with declared
+ * indexes, a12f9cc with the full-text index's column lists, 8634499 at this lake's schema)
  * open with today's store: the schema migrates on first start and every document, every
  * revision and every logged transaction reads back as that lake read it.
  */
@@ -1000,7 +1000,7 @@ test('a folder whose full-text index kept column lists (a12f9cc, schema 31) has 
   expect(String(read("SELECT sql FROM sqlite_schema WHERE name = 'search_fts'").sql)).toMatch(
     /detail = column/,
   )
-  const store = stores.get('production')
+  const store = stores.get('production') as SqliteStore
   const documents = store.count()
   expect(documents).toBe(7)
   // The open emptied the index and listed every document in the re-index's backlog: until it is
@@ -1049,14 +1049,14 @@ test('a folder whose full-text index kept column lists (a12f9cc, schema 31) has 
 })
 
 /**
- * The last two schemas, each written by its own lake (fixtures/writeDataFolder.ts): bdd0694 at
- * schema 30, the last before migration 31, and a12f9cc at this lake's schema. Both declared an
+ * The last two schemas, each written by its own lake (fixtures/writeDataFolder.ts): a12f9cc at
+ * schema 31, the last before migration 32, and 8634499 at this lake's schema. Both declared an
  * attribute and an order index, which an upgrade keeps as they are. When a migration is added,
  * the fixture at this lake's schema becomes the previous one: write one with the new lake and add
  * it here (LATEST), so that each upgrade is tried on a folder its predecessor wrote.
  */
-const PREVIOUS = 'main-bdd0694'
-const LATEST = 'main-a12f9cc'
+const PREVIOUS = 'main-a12f9cc'
+const LATEST = 'main-8634499'
 describe.each([PREVIOUS, LATEST])('a data folder written by %s (the last schemas)', (name) => {
   const file = () => join(dir, 'datasets', 'production.sqlite')
   const sqlOf = (path: string, sql: string) => {

@@ -508,7 +508,7 @@ export function banner(
     `  Vision   ${studioUrl}/vision`,
     `  Lake     ${lakeUrl}  (data: ${dataLabel}/, dataset: ${options.dataset})`,
     '',
-    `  Sign in: "Local account" on the login screen, ${adminEmail}, ${password}.`,
+    `  Sign in: the Studio opens the lake's sign-in form; ${adminEmail}, ${password}.`,
     `  Forgot it: npm run lake -- users password ${adminEmail}${dataFlag}`,
     `  More accounts: npm run lake -- users add --email … --role editor|viewer|…${dataFlag}`,
     `  Shell for scripts: eval "$(npm run -s lake -- env --export${lakeFlags})"`,

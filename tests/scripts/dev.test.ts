@@ -83,6 +83,16 @@ describe('the banner', () => {
     ])
   })
 
+  // It said to choose "Local account" on the login screen, which the Studio never shows: the lake
+  // offers one provider and sanity.config.ts sets redirectOnSingle, so it opens the lake's form.
+  it("says the Studio opens the lake's sign-in form, with no login screen to choose from", () => {
+    const text = banner(options(), firstStart, {})
+    const signIn = text.split('\n').filter((line) => line.includes('Sign in'))
+    expect(signIn).toEqual([
+      "  Sign in: the Studio opens the lake's sign-in form; admin@localhost, password pw (generated now, shown once: keep it).",
+    ])
+  })
+
   it('names no --data for the default folder', () => {
     const text = banner(options(), firstStart, {})
     expect(text).toContain('(data: .lake/, dataset: production)')

@@ -14,7 +14,8 @@ prints the result as JSON: indented on a terminal, on one line when piped.
 
 Flags:
   --param name=value   a query parameter ($name); the value is read as JSON when it is
-                       valid JSON (3, true, "x", ["a"]) and as a string otherwise; repeatable
+                       valid JSON (3, true, "x", ["a"]) and as a string otherwise; text is
+                       taken in NFC, as stored text is; repeatable
   --perspective P      published (default), drafts (drafts over published) or raw
   --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
   -h, --help           show this help
@@ -42,9 +43,13 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new UsageError(`--param takes name=value with a GROQ parameter name, got '${pair}'.`)
     }
-    const raw = pair.slice(equals + 1)
+    // NFC, as stored text is (the import and the Studio write NFC): a precomposed য় (U+09DF, which
+    // NFC writes as য + ়) typed in a shell otherwise matched nothing. The lake compares code
+    // points, as GROQ does on hosted Sanity, so the tool normalises what it is given.
+    const raw = pair.slice(equals + 1).normalize('NFC')
     try {
-      params[name] = JSON.parse(raw)
+      // Strings again after parsing: a JSON escape ("\u09df") is not text until then.
+      params[name] = inNfc(JSON.parse(raw))
     } catch {
       params[name] = raw
       continue
@@ -61,6 +66,15 @@ export function parseParams(pairs: readonly string[]): Record<string, unknown> {
     }
   }
   return params
+}
+
+function inNfc(value: unknown): unknown {
+  if (typeof value === 'string') return value.normalize('NFC')
+  if (Array.isArray(value)) return value.map(inNfc)
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inNfc(v)]))
+  }
+  return value
 }
 
 /**

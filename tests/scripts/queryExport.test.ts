@@ -98,6 +98,27 @@ describe('npm run query', () => {
     expect(JSON.parse(io.out())).toEqual([10, 12])
   })
 
+  // Stored text is NFC, where য় (U+09DF, a composition exclusion) is য + ়. A keyboard that types
+  // the precomposed letter found nothing: the lake compares code points, as hosted Sanity does.
+  it('passes --param text in NFC, so a precomposed য় finds what is stored', async () => {
+    const query = '*[_type == "headline" && text match $q].text'
+    const typed = async (q: string, form: (q: string) => string) => {
+      const io = captureIo({env})
+      const code = await runQuery([query, '--param', form(q)], io)
+      expect({code, stderr: io.err()}).toEqual({code: 0, stderr: ''})
+      return JSON.parse(io.out()) as string[]
+    }
+    const precomposed = 'গাজা\u09df যুদ্ধবিরতি'
+    expect(precomposed.normalize('NFC')).not.toBe(precomposed)
+    const found = await typed(precomposed.normalize('NFC'), (q) => `q=${q}`)
+    expect(found.length).toBeGreaterThan(0)
+    expect(await typed(precomposed, (q) => `q=${q}`)).toEqual(found)
+    expect(await typed(precomposed, (q) => `q=["${q}"]`)).toEqual(found)
+    expect(
+      await typed(precomposed, (q) => `q=${JSON.stringify(q).replace('\u09df', '\\u09df')}`),
+    ).toEqual(found)
+  })
+
   it('refuses a --param number past what JSON carries, as its other usage errors', async () => {
     // JSON.parse read it as Infinity, which the client sent as null: `null`, exit 0.
     for (const [pair, shown] of [

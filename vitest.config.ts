@@ -22,6 +22,7 @@ const EXCLUDE = [
  */
 const INTEGRATION = [
   'tests/lake/store/**/*.test.ts',
+  'tests/examples/frontPageUnheardPublish.test.ts',
   'tests/lake/contract/**/*.test.ts',
   'tests/lake/http/root.test.ts',
   'tests/lake/listen/**/*.test.ts',

@@ -8,7 +8,8 @@ export default async function ArticlePage({params}: {params: Promise<{slug: stri
   const {slug} = await params
   const {data: article} = await sanityFetch({
     query: ARTICLE_BY_SLUG_QUERY,
-    params: {slug: decodeURIComponent(slug)},
+    // NFC, as stored slugs are: a URL typed with a precomposed য় (U+09DF) would find nothing.
+    params: {slug: decodeURIComponent(slug).normalize('NFC')},
   })
   if (!article) return notFound()
   return (

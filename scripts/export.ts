@@ -19,6 +19,7 @@ import {
   authHeaders,
   createTargetClient,
   explainConnectionError,
+  missingDataset,
   resolveTarget,
 } from './lib/target.ts'
 
@@ -37,7 +38,8 @@ Examples:
   npm run export -- backup.ndjson
   npm run -s export -- --no-drafts | wc -l
 
-Exit codes: 0 done · 1 could not read from the target or write the file · 2 bad arguments
+Exit codes: 0 done · 1 could not read from the target (or it has no such dataset) or write the
+file · 2 bad arguments
 `
 
 export const command = defineCommand({
@@ -72,6 +74,11 @@ export const command = defineCommand({
     const url = client.getUrl(client.getDataUrl('export'))
     let response: Response
     try {
+      const missing = await missingDataset(client, target)
+      if (missing) {
+        writeLine(io.stderr, missing)
+        return EXIT.RUNTIME_ERROR
+      }
       response = await fetch(url, {headers: authHeaders(target)})
     } catch (error) {
       writeLine(

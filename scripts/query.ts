@@ -5,7 +5,12 @@
  */
 import {readFileSync} from 'node:fs'
 import {defineCommand, EXIT, runMain, runnerOf, UsageError, writeLine} from '../kit/cli.ts'
-import {createTargetClient, explainConnectionError, resolveTarget} from './lib/target.ts'
+import {
+  createTargetClient,
+  explainConnectionError,
+  missingDataset,
+  resolveTarget,
+} from './lib/target.ts'
 
 const USAGE = `Usage: npm run query -- '<GROQ>' [flags]
 
@@ -28,7 +33,8 @@ Examples:
   npm run query -- '*[_type == "headline" && speaker == $who].text' --param who=ট্রাম্প
   npm run -s query -- '*[_type == "article"]' --perspective drafts | jq .
 
-Exit codes: 0 done · 1 could not reach the target · 2 bad query or arguments
+Exit codes: 0 done · 1 could not reach the target, or it has no such dataset · 2 bad query or
+arguments
 `
 
 const PERSPECTIVES = ['published', 'drafts', 'raw'] as const
@@ -115,6 +121,11 @@ export const command = defineCommand({
     const client = createTargetClient(target, {maxRetries: 0})
     let result: unknown
     try {
+      const missing = await missingDataset(client, target)
+      if (missing) {
+        writeLine(io.stderr, missing)
+        return EXIT.RUNTIME_ERROR
+      }
       result = await client.fetch(query, params, {perspective})
     } catch (error) {
       const explained = explainConnectionError(error, target)

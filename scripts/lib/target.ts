@@ -138,6 +138,28 @@ export function explainConnectionError(error: unknown, target: Target): string |
   return null
 }
 
+/**
+ * Null when the target lists the dataset, else a sentence naming the datasets it has. The lake
+ * answers a dataset it has not as an empty one (docs/lake-api.md), so a misspelt --dataset read
+ * as "0 documents" and exit 0. A caller who may not list datasets (no token: 401, or a hosted
+ * token without the right) is not asked: its requests are answered as before.
+ */
+export async function missingDataset(client: SanityClient, target: Target): Promise<string | null> {
+  let names: string[]
+  try {
+    names = (await client.datasets.list()).map((dataset) => dataset.name)
+  } catch (error) {
+    const status = (error as {statusCode?: number}).statusCode
+    if (status === 401 || status === 403) return null
+    throw error
+  }
+  if (names.includes(target.dataset)) return null
+  return (
+    `No dataset "${target.dataset}" on ${target.description} (it has: ${names.join(', ')}). ` +
+    'Check --dataset and SANITY_STUDIO_DATASET. Nothing was done.'
+  )
+}
+
 function errorCode(error: unknown): string | undefined {
   // Node network errors carry a code, sometimes on a wrapped cause.
   for (let current = error, depth = 0; current && depth < 4; depth++) {

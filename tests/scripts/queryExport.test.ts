@@ -179,6 +179,33 @@ describe('npm run query', () => {
     expect(await runQuery(['1'], down)).toBe(1)
     expect(down.err()).toContain('npm run lake')
   })
+
+  it('fails on a dataset the lake has not (a misspelt --dataset), naming those it has', async () => {
+    const {stdout, stderr, code} = await spawnScript('npm', [
+      'run',
+      '-s',
+      'query',
+      '--',
+      'count(*)',
+      '--dataset',
+      'prodution',
+    ]).then(
+      (done) => ({...done, code: 0}),
+      (failed: {stdout: string; stderr: string; code: number}) => failed,
+    )
+    expect({code, stdout}).toEqual({code: 1, stdout: ''})
+    expect(stderr).toMatch(
+      new RegExp(
+        `No dataset "prodution" on the local lake at ${lake.url} \\(it has: [^)]*\\bnews\\b[^)]*\\bproduction\\b`,
+      ),
+    )
+
+    // Without a token the list is refused (401): the query is asked as before, and the lake
+    // answers the unknown dataset as an empty one.
+    const anonymous = captureIo({env: {...env, LAKE_DATA: work}})
+    expect(await runQuery(['count(*)', '--dataset', 'prodution'], anonymous)).toBe(0)
+    expect(anonymous.out()).toBe('0\n')
+  })
 })
 
 describe('npm run export', () => {
@@ -223,6 +250,17 @@ describe('npm run export', () => {
     const io = captureIo({env: bare})
     expect(await runExport([out], io)).toBe(1)
     expect(io.err()).toMatch(/No token for .*SANITY_API_TOKEN/)
+    expect(io.err()).not.toContain('Done!')
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/)
+  })
+
+  it('fails on a dataset the lake has not, writing nothing', async () => {
+    const out = join(work, 'misspelt.ndjson')
+    const io = captureIo({env})
+    expect(await runExport(['--dataset', 'prodution', out], io)).toBe(1)
+    expect(io.err()).toMatch(
+      /No dataset "prodution" on the local lake at .*\(it has: [^)]*\bnews\b/,
+    )
     expect(io.err()).not.toContain('Done!')
     await expect(readFile(out)).rejects.toThrow(/ENOENT/)
   })

@@ -96,7 +96,13 @@ import {
   type ListenerRegistry,
 } from './listen/stream.ts'
 import {MADE_PRIVATE_REASON, type VisibilitySettings} from './datasets/visibility.ts'
-import {budgeted, OverBudget, triesInPlace, withinAnswerBudget} from './query/inPlace.ts'
+import {
+  budgeted,
+  inPlaceBudget,
+  OverBudget,
+  triesInPlace,
+  withinAnswerBudget,
+} from './query/inPlace.ts'
 import {
   executeQuery,
   resultJson,
@@ -663,7 +669,7 @@ export function createDatasetService(options: DatasetServiceOptions): DatasetSer
         const cpu = threadCpu()
         try {
           const result = await executeQuery(
-            budgeted(committed(), attributes),
+            budgeted(committed(), attributes, inPlaceBudget(tree)),
             request as QueryRequest,
             principal,
             environment,

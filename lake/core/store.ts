@@ -428,9 +428,15 @@ export interface Store extends EventLog {
   select(selection: Selection): Iterable<SelectedRow>
   /**
    * The values at `paths` in each document (undefined where it has none), read without parsing
-   * whole bodies; null for an id not stored. See core/documentPaths.ts.
+   * whole bodies; null for an id not stored. See core/documentPaths.ts. `spend`, when given, is
+   * told each document's bytes of values (their JSON's UTF-8) before they are parsed, so a budget
+   * can stop before a large field is (query/inPlace.ts).
    */
-  extract(ids: readonly string[], paths: readonly DocumentPath[]): (unknown[] | null)[]
+  extract(
+    ids: readonly string[],
+    paths: readonly DocumentPath[],
+    spend?: (bytes: number) => void,
+  ): (unknown[] | null)[]
   /**
    * How many stored documents `select` would yield, counting no further than `atMost` (a
    * decision that needs only a threshold stops reading there).

@@ -3510,7 +3510,7 @@ export function createSqliteStore(
       )
     },
 
-    extract(ids, paths) {
+    extract(ids, paths, spend) {
       const found = new Map<string, unknown[]>()
       // No path (a projection that reads only the scope around it, `{"a": ^.a}`): ids alone.
       const columns = paths.map((_, i) => `, body -> ? AS v${i}`).join('')
@@ -3524,6 +3524,14 @@ export function createSqliteStore(
             ...chunk,
           )
           for (const row of rows) {
+            if (spend) {
+              let bytes = 0
+              for (let k = 0; k < paths.length; k++) {
+                const text = row[`v${k}`]
+                if (typeof text === 'string') bytes += Buffer.byteLength(text)
+              }
+              spend(bytes)
+            }
             // `->` gives the value as JSON text, or NULL where the document has none.
             const values = paths.map((_, k) => {
               const text = row[`v${k}`]

@@ -13,6 +13,7 @@ import {answerBytes, answerHash, executeQuery, resultJson} from '../../../lake/q
 import {
   budgeted,
   IN_PLACE_BUDGET,
+  inPlaceBudget,
   MAX_LITERAL,
   MAX_NODES,
   OverBudget,
@@ -348,6 +349,72 @@ describe('a budgeted store', () => {
     await expect(run('*[_id == "big"][0].text')).rejects.toThrow(/more than 100000 bytes of bodies/)
     expect(parsed).toBe(0)
     expect(await run('*[_id == "small"][0].text')).toBe('ক')
+    big.close()
+  })
+
+  // One field read out of a large document (a projection or a filter reading only `body`) is
+  // extracted, not the body parsed: its bytes count as a body's, or a 32 MB field was read and
+  // evaluated on the event loop, each copying node (`lower`, `upper`) over all of it.
+  test('counts the bytes of a field it extracts, before it parses them', async () => {
+    const big = await memoryStore([
+      {_id: 'big', _type: 'article', body: 'নির্বাচন ভোট '.repeat(100_000)} as SanityDocument,
+      {_id: 'small', _type: 'article', body: 'ভোট'} as SanityDocument,
+    ])
+    const extracted: string[][] = []
+    const counting = Object.assign(Object.create(big) as Store, {
+      getDocuments(ids: readonly string[]) {
+        if (ids.length > 0) throw new Error('a body parsed: the query reads the field alone')
+        return []
+      },
+      extract(...args: Parameters<Store['extract']>) {
+        extracted.push(...args[1].map((path) => path.map(String)))
+        return big.extract(...args)
+      },
+    })
+    const run = (query: string, bytes: number) =>
+      executeQuery(
+        budgeted(counting, [], {rows: 5000, bodies: 500, bytes}),
+        {query, params: {}, apiVersion: '2025-02-19', perspective: 'published'},
+        admin,
+        environment,
+      )
+    const query = (id: string) => `*[_id == "${id}"][0]{"n": length(lower(body))}`
+    await expect(run(query('big'), 1000)).rejects.toThrow(/more than 1000 bytes of bodies/)
+    expect(extracted).toEqual([['body']])
+    // 1.3 million characters, 3.6 MB of UTF-8: within a budget that covers them.
+    expect(await run(query('big'), 4_000_000)).toEqual({n: 1_300_000})
+    expect(await run(query('small'), 1000)).toEqual({n: 3})
+    big.close()
+  })
+
+  // Each copying node (`lower`, `upper`, `references()`, `+`) may run over all that was read:
+  // the bytes a query may read in place are shared among them.
+  test('shares the bytes among the nodes copying what is read', async () => {
+    const big = await memoryStore([
+      {_id: 'big', _type: 'article', body: 'নির্বাচন ভোট '.repeat(100_000)} as SanityDocument,
+    ])
+    const run = (query: string) => {
+      const tree = parseQuery(query, {})
+      expect(triesInPlace(tree)).toBe(true)
+      return executeQuery(
+        budgeted(big, [], inPlaceBudget(tree)),
+        {query, params: {}, apiVersion: '2025-02-19', perspective: 'published'},
+        admin,
+        environment,
+        tree,
+      )
+    }
+    const terms = Array.from({length: 30}, (_, i) => `lower(body) == "${i}"`).join(' || ')
+    expect(inPlaceBudget(parseQuery('*[_id == "a"][0]', {})).bytes).toBe(IN_PLACE_BUDGET.bytes)
+    expect(inPlaceBudget(parseQuery(`*[${terms}]`, {})).bytes).toBe(
+      Math.floor(IN_PLACE_BUDGET.bytes / 31),
+    )
+    expect(inPlaceBudget(parseQuery('*[_id == "a"][0]{"t": title + "x"}', {})).bytes).toBe(
+      IN_PLACE_BUDGET.bytes / 2,
+    )
+    // 3.6 MB read once: in place. The same read for 30 copies of it: on a worker.
+    expect(await run('*[_id == "big"][0]{"n": length(body)}')).toEqual({n: 1_300_000})
+    await expect(run(`count(*[_id == "big"][${terms}])`)).rejects.toThrow(OverBudget)
     big.close()
   })
 

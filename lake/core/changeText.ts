@@ -200,9 +200,18 @@ export function transferables(changes: readonly SerialisedChange[]): ArrayBuffer
 }
 
 /**
+ * A buffer this large is moved to the commit thread; a smaller one is copied with the task.
+ * Node checks each buffer of a message's transfer list against all before it (quadratic): the
+ * 40,000 small buffers of 10,000 patches held the event loop 1-2 s in postMessage, where copying
+ * them costs milliseconds.
+ */
+export const LEND_MIN_BYTES = 64 * 1024
+
+/**
  * Lends the bytes of changes' texts to another thread (the store's commit thread): `use` gets
- * their buffers, to move there, and resolves with them moved back in the same order; the texts'
- * bytes are then views of those again. Meanwhile, and for good if `use` fails, they are empty.
+ * their buffers of LEND_MIN_BYTES or more, to move there, and resolves with them moved back in the
+ * same order; the texts' bytes are then views of those again. Meanwhile, and for good if `use`
+ * fails, those are empty. Smaller buffers stay where they are (the task carries copies).
  */
 export async function lendBytes(
   texts: readonly ChangeText[],
@@ -215,7 +224,7 @@ export async function lendBytes(
       bytes: (value) => {
         const {buffer, byteOffset, byteLength} = value.bytes
         // A shared buffer cannot be moved (nor needs to be): it is read where it is.
-        if (!(buffer instanceof ArrayBuffer)) return
+        if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < LEND_MIN_BYTES) return
         let at = buffers.get(buffer)
         if (at === undefined) buffers.set(buffer, (at = buffers.size))
         places.push({value, buffer: at, offset: byteOffset, length: byteLength})

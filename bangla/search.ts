@@ -40,10 +40,22 @@ export function isPlainForSearch(text: string): boolean {
 
 /** Text as search compares it; see the module comment. */
 export function foldForSearch(text: string): string {
+  return fold(text, true)
+}
+
+/**
+ * foldForSearch without the standard spellings (SPELLING_VARIANTS): the words as written, for
+ * telling a word written in an old spelling (ঈদের) from another its standard one starts (ইদানীং).
+ */
+export function foldKeepingSpellings(text: string): string {
+  return fold(text, false)
+}
+
+function fold(text: string, standard: boolean): string {
   if (isPlainForSearch(text)) {
     let s = abbreviated(text)
     if (RESPELLED.test(s)) s = respell(s)
-    s = ungroup(foldDigits(standardSpelling(s)))
+    s = ungroup(foldDigits(standard ? standardSpelling(s) : s))
     return ASCII_UPPER.test(s) ? s.toLowerCase() : s
   }
   let s = text.normalize('NFC')
@@ -56,7 +68,7 @@ export function foldForSearch(text: string): string {
   // After the joiners are gone: a ত্ they ended a word with, a ঁ they split off, is respelled.
   s = abbreviated(s)
   if (RESPELLED.test(s)) s = respell(s)
-  s = ungroup(foldDigits(standardSpelling(s))).toLowerCase()
+  s = ungroup(foldDigits(standard ? standardSpelling(s) : s)).toLowerCase()
   // Dropping a joiner can leave marks out of canonical order.
   return invisible ? s.normalize('NFC') : s
 }
@@ -372,6 +384,17 @@ export const SPELLING_VARIANTS: ReadonlyMap<string, string> = new Map(
   ).map(([old, standard]) => [old.normalize('NFC'), standard.normalize('NFC')]),
 )
 
+const ST_AT_WORD_START = 'ষ্ট'.normalize('NFC')
+/**
+ * Whether `word` (folded keeping its spelling) is an old spelling of a table word (ঈদ, হাতী,
+ * সরকারী): typed as a prefix, its standard spelling (ইদ*, হাতি*) starts other words too (ইদানীং,
+ * হাতিয়ার), so search takes the words written starting with it and the table word's own forms.
+ * Not ষ্ট: no Bengali word starts with it, nor with its স্ট but the foreign words it is.
+ */
+export function spelledTheOldWay(word: string): boolean {
+  return SPELLING_VARIANTS.has(word) && word !== ST_AT_WORD_START
+}
+
 // Longest first: an alternation takes the first that matches.
 const VARIANT_AT_WORD_START = new RegExp(
   `(?<![\\p{L}\\p{M}\\p{N}])(?:${[...SPELLING_VARIANTS.keys()]
@@ -382,7 +405,8 @@ const VARIANT_AT_WORD_START = new RegExp(
 // What every old spelling holds (ী ূ ঈ ষ্ট): most text holding none folds without the replace.
 const MAY_HOLD_VARIANT = /[\u09C0\u09C2\u0988]|\u09B7\u09CD\u099F/
 
-function standardSpelling(text: string): string {
+/** `text` with the old spellings the table names where a word starts with them made standard. */
+export function standardSpelling(text: string): string {
   if (!MAY_HOLD_VARIANT.test(text)) return text
   return text.replace(VARIANT_AT_WORD_START, (old) => SPELLING_VARIANTS.get(old)!)
 }
@@ -574,6 +598,11 @@ function digitAfterLetter(text: string, i: number): boolean {
 /** The folded words of a text, in order. */
 export function searchWords(text: string): string[] {
   return runs(foldForSearch(text), WORD, digitAfterLetter)
+}
+
+/** searchWords, spelled as written (foldKeepingSpellings): word for word the same words. */
+export function searchWordsAsSpelled(text: string): string[] {
+  return runs(foldKeepingSpellings(text), WORD, digitAfterLetter)
 }
 
 // The same words, spelled as typed: joiners, the zero-width space and a colon typed for the

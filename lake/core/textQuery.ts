@@ -4,7 +4,10 @@
  * - words separated by spaces must all be found (`বৈঠক ঢাকা`);
  * - `"two words"` must be found next to each other, in that order;
  * - `-word` (or `-"two words"`) must not be found;
- * - `word*` also finds words that start with `word` (the Studio adds `*` to the last word typed).
+ * - `word*` also finds words that start with `word` (the Studio adds `*` to the last word typed);
+ *   when `word` is typed in an old spelling the standard-spelling table names (ঈদ, হাতী), the words
+ *   that start with it as written, and the table word's own forms (ইদ, হাতির): not every word
+ *   its standard spelling starts (ইদানীং, হাতিয়ার).
  *
  * A word is found as written (a whole-word hit) or as another inflection of the same stem (a
  * stem hit: বৈঠকের finds বৈঠকে). A bare `*` matches anything, a query of exclusions only
@@ -13,11 +16,14 @@
 import {
   analyzeForSearch,
   foldForSearch,
+  foldKeepingSpellings,
   foldKeepsCaselessOccurrences,
   foldKeepsOccurrences,
   matchWord,
   searchKeys,
   searchWords,
+  searchWordsAsSpelled,
+  spelledTheOldWay,
   variantSpellings,
   type SearchToken,
 } from '../../bangla/index.ts'
@@ -27,6 +33,11 @@ export interface TextTerm {
   words: string[]
   /** The last word also matches as a prefix. */
   prefix: boolean
+  /**
+   * With `prefix`, the last word as typed when it is an old spelling of a table word (ঈদ of ইদ):
+   * a word that only starts with the last word is found when written starting with this.
+   */
+  oldSpelling?: string
   negated: boolean
 }
 
@@ -43,7 +54,12 @@ export function parseTextQuery(query: string): TextTerm[] {
     const prefix = !quoted && token.endsWith('*')
     const words = searchWords(token)
     // A bare `*` (what the Studio sends for an empty search box) matches anything.
-    if (words.length > 0 || (token === '*' && !negated)) terms.push({words, prefix, negated})
+    if (words.length > 0 || (token === '*' && !negated)) {
+      const term: TextTerm = {words, prefix, negated}
+      const typed = prefix ? searchWordsAsSpelled(token).at(-1) : undefined
+      if (typed !== undefined && spelledTheOldWay(typed)) term.oldSpelling = typed
+      terms.push(term)
+    }
   }
   return terms
 }
@@ -66,15 +82,25 @@ export interface AnalyzedText {
   texts: readonly string[]
   /** `folded[i]` is texts[i] folded, once a lookup has read it (foldedAt). */
   folded: string[]
+  /** `written[i]` is texts[i] folded keeping its spellings (foldKeepingSpellings), once read. */
+  written: string[]
   tokens: SearchToken[][] | null
+  /** Per text, its words as spelled (searchWordsAsSpelled), once a phrase needs them. */
+  wordsAsSpelled: string[][] | null
 }
 
 export function analyzeTexts(texts: readonly string[]): AnalyzedText {
-  return {texts, folded: [], tokens: null}
+  return {texts, folded: [], written: [], tokens: null, wordsAsSpelled: null}
 }
 
 function foldedAt(text: AnalyzedText, i: number): string {
   return (text.folded[i] ??= foldForSearch(text.texts[i]))
+}
+
+// The table's spellings are one letter for another (ী for ি…), so a word starts at the same place
+// in both folds.
+function writtenAt(text: AnalyzedText, i: number): string {
+  return (text.written[i] ??= foldKeepingSpellings(text.texts[i]))
 }
 
 /** Hits counted towards the score (HIT_SCORE each, MAX_HIT_SCORE at most): more change nothing. */
@@ -84,6 +110,11 @@ const SCORED_HITS = Math.ceil(MAX_HIT_SCORE / HIT_SCORE)
 
 function tokensOf(text: AnalyzedText): SearchToken[][] {
   return (text.tokens ??= text.texts.map((t) => analyzeForSearch(t)))
+}
+
+// Word for word tokensOf's words (the table's spellings are one letter for another).
+function wordsAsSpelledOf(text: AnalyzedText): string[][] {
+  return (text.wordsAsSpelled ??= text.texts.map((t) => searchWordsAsSpelled(t)))
 }
 
 // A word goes on at `i` when the code point before is a letter, mark or digit, unless a digit
@@ -114,7 +145,13 @@ function wordAt(folded: string, start: number): string {
  * the tokens that start with one of the word's keys: a token meets the word only then, since a
  * word's keys are itself and its stems, all prefixes of it (bangla/search.ts).
  */
-function findWord(text: AnalyzedText, word: string, prefix: boolean, enough: Enough) {
+function findWord(
+  text: AnalyzedText,
+  word: string,
+  prefix: boolean,
+  oldSpelling: string | undefined,
+  enough: Enough,
+) {
   let count = 0
   let whole = false
   const key = shortestKey(word)
@@ -124,7 +161,10 @@ function findWord(text: AnalyzedText, word: string, prefix: boolean, enough: Eno
     for (let start = folded.indexOf(key); start !== -1; start = folded.indexOf(key, start + 1)) {
       if (start > 0 && continuesWord(folded, start)) continue
       const token = wordAt(folded, start)
-      const hit = matchWord({word: token, keys: searchKeys(token)}, word, prefix)
+      let hit = matchWord({word: token, keys: searchKeys(token)}, word, prefix && !oldSpelling)
+      if (!hit && prefix && oldSpelling && token.startsWith(word)) {
+        if (writtenAt(text, i).startsWith(oldSpelling, start)) hit = 'whole'
+      }
       if (!hit) continue
       count++
       if (hit === 'whole') whole = true
@@ -229,17 +269,34 @@ const ENOUGH: Enough = {count: SCORED_HITS, whole: true}
 function findTerm(text: AnalyzedText, term: TextTerm): {count: number; whole: boolean} {
   if (term.words.length === 0) return {count: 1, whole: false}
   if (term.words.length === 1) {
-    return findWord(text, term.words[0], term.prefix, term.negated ? ENOUGH_NEGATED : ENOUGH)
+    return findWord(
+      text,
+      term.words[0],
+      term.prefix,
+      term.oldSpelling,
+      term.negated ? ENOUGH_NEGATED : ENOUGH,
+    )
   }
   let count = 0
   let whole = false
   const last = term.words.length - 1
-  for (const tokens of tokensOf(text)) {
+  const all = tokensOf(text)
+  for (let t = 0; t < all.length; t++) {
+    const tokens = all[t]
     for (let start = 0; start + last < tokens.length; start++) {
       let allWhole = true
       let ok = true
       for (let i = 0; i <= last; i++) {
-        const hit = matchWord(tokens[start + i], term.words[i], term.prefix && i === last)
+        const prefix = term.prefix && i === last
+        let hit = matchWord(tokens[start + i], term.words[i], prefix && !term.oldSpelling)
+        if (
+          !hit &&
+          prefix &&
+          term.oldSpelling &&
+          tokens[start + i].word.startsWith(term.words[i])
+        ) {
+          if (wordsAsSpelledOf(text)[t][start + i].startsWith(term.oldSpelling)) hit = 'whole'
+        }
         if (!hit) {
           ok = false
           break

@@ -277,3 +277,60 @@ describe('a text::query of too many words', () => {
     expect(await viaFilter(words(LIMITS.query.textQueryWords))).toEqual([])
   })
 })
+
+describe('a prefix typed in an old spelling of the standard-spelling table', () => {
+  // ঈদ* folds to ইদ*, which every word starting with ইদ (ইদানীং, ইদলিব) also starts with: the
+  // prefix finds the words written in the old spelling and the table word's own forms, no others.
+  const docs = [
+    {_id: 'prefix-idaning', title: 'ইদানীং চালের দাম বেড়েছে'},
+    {_id: 'prefix-eid-old', title: 'ঈদের ছুটি শুরু'},
+    {_id: 'prefix-idlib', title: 'ইদলিবে হামলা'},
+    {_id: 'prefix-eid-new', title: 'ইদের বাজারে ভিড়'},
+    {_id: 'prefix-eidul', title: 'ঈদুল আজহার জামাত'},
+    {_id: 'prefix-weapon', title: 'হাতিয়ার উদ্ধার'},
+    {_id: 'prefix-wild-weapon', title: 'বুনো হাতিয়ার'},
+    {_id: 'prefix-elephant', title: 'হাতীর পাল লোকালয়ে'},
+    {_id: 'prefix-elephant-new', title: 'বুনো হাতির আক্রমণ'},
+    {_id: 'prefix-govt-old', title: 'সরকারীভাবে ঘোষণা'},
+    {_id: 'prefix-govt-new', title: 'সরকারিভাবে ঘোষণা'},
+  ]
+  const ids = docs.map((doc) => doc._id)
+  const query = '*[_id in $ids && title match text::query($q)]._id'
+  const find = async (q: string) => sorted(await client.fetch<string[]>(query, {q, ids}))
+
+  beforeAll(async () => {
+    const tx = client.transaction()
+    for (const doc of docs) tx.createOrReplace({...doc, _type: 'article'})
+    await tx.commit()
+    await searchIndexCaughtUp(lake.dataDir, 'test')
+  })
+
+  test('ঈদ* finds ঈদ… and ইদ (its standard spelling), not ইদানীং or ইদলিবে', async () => {
+    expect(await find('ঈদ*')).toEqual(sorted(['prefix-eid-old', 'prefix-eid-new', 'prefix-eidul']))
+    // As `match` answers the same prefix over the text as written.
+    const plain = await client.fetch<string[]>('*[_id in $ids && title match "ঈদ*"]._id', {ids})
+    expect(sorted(plain)).toEqual(sorted(['prefix-eid-old', 'prefix-eidul']))
+  })
+
+  test('হাতী* finds হাতীর and হাতির, not হাতিয়ার', async () => {
+    expect(await find('হাতী*')).toEqual(sorted(['prefix-elephant', 'prefix-elephant-new']))
+    // The last word of words typed together (a phrase) as well.
+    expect(await find('বুনো-হাতী*')).toEqual(['prefix-elephant-new'])
+  })
+
+  test('the standard spelling typed stays a plain prefix, and past the table word both meet', async () => {
+    expect(await find('ইদ*')).toEqual(
+      sorted([
+        'prefix-idaning',
+        'prefix-eid-old',
+        'prefix-idlib',
+        'prefix-eid-new',
+        'prefix-eidul',
+      ]),
+    )
+    expect(await find('ঈদু*')).toEqual(['prefix-eidul'])
+    expect(await find('সরকারী*')).toContain('prefix-govt-old')
+    expect(await find('সরকারি*')).toEqual(sorted(['prefix-govt-old', 'prefix-govt-new']))
+    expect(await find('সরকারীভা*')).toEqual(sorted(['prefix-govt-old', 'prefix-govt-new']))
+  })
+})

@@ -463,7 +463,12 @@ async function main(options: Options): Promise<void> {
 
   if (options.importSeed && (await countArticles(env, options.dataset)) === 0) {
     console.log('The dataset has no articles yet: importing the seed (data/seed/)…')
-    await runToEnd('import', NODE, ['scripts/import.ts', ...SEED_IMPORT_ARGS], childEnv)
+    await runToEnd(
+      'import',
+      NODE,
+      ['scripts/import.ts', ...SEED_IMPORT_ARGS, '--create-dataset'],
+      childEnv,
+    )
   }
 
   if (options.preview) {

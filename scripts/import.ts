@@ -35,6 +35,7 @@ import {
   API_VERSION,
   createTargetClient,
   explainConnectionError,
+  missingDataset,
   resolveTarget,
   type Target,
 } from './lib/target.ts'
@@ -89,7 +90,10 @@ Flags:
   --strict             write nothing if any file is bad input
   --per-transaction N  files written in one transaction (default ${FILES_PER_TRANSACTION}; 1: each
                        file alone)
-  --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production)
+  --dataset NAME       dataset (default: SANITY_STUDIO_DATASET or production); one the
+                       target does not list is refused, so that a typo makes none
+  --create-dataset     import into a dataset the target does not list yet (the lake makes
+                       it on the first write)
   -h, --help           show this help
 
 Examples:
@@ -116,6 +120,7 @@ type Options = {
   section?: Section
   strict: boolean
   dataset?: string
+  createDataset: boolean
   perTransaction: number
 }
 
@@ -129,6 +134,7 @@ const FLAGS = {
   section: {type: 'string'},
   strict: {type: 'boolean', default: false},
   dataset: {type: 'string'},
+  'create-dataset': {type: 'boolean', default: false},
   'per-transaction': {type: 'string'},
 } as const
 
@@ -174,6 +180,7 @@ function readOptions({values, positionals}: ParsedArgs<typeof FLAGS>, io: Io): O
     ...(section ? {section} : {}),
     strict: values.strict,
     ...(values.dataset !== undefined ? {dataset: values.dataset} : {}),
+    createDataset: values['create-dataset'],
     perTransaction: Number(perTransaction),
   }
 }
@@ -397,6 +404,23 @@ async function importStories(options: Options, io: Io): Promise<ExitCode> {
         : `No write token for ${target.description}: set SANITY_API_TOKEN (sanity.io/manage → API → Tokens, Editor).`,
     )
     return EXIT.RUNTIME_ERROR
+  }
+  // The lake makes a dataset on its first write: a misspelt --dataset made a second one.
+  if (!options.createDataset) {
+    let missing: string | null
+    try {
+      missing = await missingDataset(createTargetClient(target, {maxRetries: 0}), target)
+    } catch (error) {
+      writeLine(
+        io.stderr,
+        explainConnectionError(error, target) ?? `Could not import: ${(error as Error).message}`,
+      )
+      return EXIT.RUNTIME_ERROR
+    }
+    if (missing) {
+      writeLine(io.stderr, `${missing} To import into a new dataset, pass --create-dataset.`)
+      return EXIT.RUNTIME_ERROR
+    }
   }
   const result = await writeFiles(target, prepared, options, io, started)
   return result === EXIT.SUCCESS ? badInput : result

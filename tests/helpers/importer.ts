@@ -15,7 +15,7 @@ export async function importIntoLake(
   now = new Date('2025-07-20T00:00:00Z'),
 ) {
   const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir}, now})
-  const code = await runImport([...args, '--dataset', dataset], io)
+  const code = await runImport([...args, '--dataset', dataset, '--create-dataset'], io)
   return {code, stdout: io.out(), stderr: io.err()}
 }
 

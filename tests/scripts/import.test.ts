@@ -192,7 +192,10 @@ describe('import into the lake', () => {
         LAKE_DATA: fixture.lake.dataDir,
       },
     })
-    const code = await runImport([join(fixture.work, 'undated.txt'), '--dataset', 'partial'], io)
+    const code = await runImport(
+      [join(fixture.work, 'undated.txt'), '--dataset', 'partial', '--create-dataset'],
+      io,
+    )
     expect(code).toBe(1)
     expect(io.err()).toMatch(/undated\.txt: could not write/)
     expect(io.err()).toMatch(
@@ -296,6 +299,26 @@ describe('import into the lake', () => {
     expect(io.err()).toContain('npm run lake')
   })
 
+  it('refuses a dataset the lake has not (a misspelt --dataset), making it only with --create-dataset', async () => {
+    const env = {SANITY_STUDIO_API_HOST: fixture.lake.url, LAKE_DATA: fixture.lake.dataDir}
+    const listed = async () =>
+      (await fixture.lake.client().datasets.list()).map((dataset) => dataset.name)
+    const misspelt = captureIo({env})
+    expect(await runImport([SEED_FILE, '--dataset', 'prodution'], misspelt)).toBe(1)
+    expect(misspelt.err()).toMatch(
+      /No dataset "prodution" on the local lake at .* \(it has: [^)]*\bproduction\b.*--create-dataset/s,
+    )
+    expect(misspelt.err()).not.toContain('Done!')
+    expect(await listed()).not.toContain('prodution')
+
+    const deliberate = captureIo({env})
+    expect(
+      await runImport([SEED_FILE, '--dataset', 'archive', '--create-dataset'], deliberate),
+    ).toBe(0)
+    expect(deliberate.err()).toMatch(/Done! Imported 14 documents to dataset "archive"/)
+    expect(await listed()).toContain('archive')
+  })
+
   it('reports progress for long runs: files done, documents written, rate', async () => {
     const folder = join(fixture.work, 'many')
     await mkdir(folder, {recursive: true})
@@ -314,6 +337,7 @@ describe('import into the lake', () => {
       folder,
       '--dataset',
       'progress',
+      '--create-dataset',
       '--as-of',
       '2025-07-20',
       '--per-transaction',

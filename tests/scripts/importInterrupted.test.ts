@@ -84,6 +84,7 @@ async function importKilled(dataset: string, at: NonNullable<typeof killAt>) {
       '2025-07-20',
       '--dataset',
       dataset,
+      '--create-dataset',
       '--per-transaction',
       String(PER_TRANSACTION),
     ],

@@ -111,7 +111,7 @@ async function importThroughProxy(dataset: string, args: string[]) {
     env: {SANITY_STUDIO_API_HOST: proxy.url, LAKE_DATA: lake.dataDir},
     now: new Date('2025-07-20T00:00:00Z'),
   })
-  const code = await runImport([...args, '--dataset', dataset], io)
+  const code = await runImport([...args, '--dataset', dataset, '--create-dataset'], io)
   return {code, stderr: io.err(), stdout: io.out()}
 }
 

@@ -37,7 +37,9 @@ beforeAll(async () => {
   const undated = join(work, 'undated.txt')
   await writeFile(undated, 'তারিখহীন খবর\n\nকোনো তারিখ নেই।\nসূত্র: বাসস।\n')
   const io = captureIo({env})
-  expect(await runImport(['data/seed', undated, '--as-of', '2025-07-20'], io)).toBe(0)
+  expect(
+    await runImport(['data/seed', undated, '--as-of', '2025-07-20', '--create-dataset'], io),
+  ).toBe(0)
 })
 
 afterAll(async () => {

@@ -31,7 +31,10 @@ afterAll(async () => {
 
 async function importStories(dataset: string, args: string[] = []) {
   const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake.url, LAKE_DATA: lake.dataDir}})
-  const code = await runImport([FOLDER, '--as-of', '2025-09-25', '--dataset', dataset, ...args], io)
+  const code = await runImport(
+    [FOLDER, '--as-of', '2025-09-25', '--dataset', dataset, '--create-dataset', ...args],
+    io,
+  )
   return {code, stderr: io.err()}
 }
 

@@ -120,7 +120,7 @@ describe('scripts against a lake over HTTPS', () => {
   it('imports, queries and exports with the CA and token found in the data folder', async () => {
     const env = {SANITY_STUDIO_API_HOST: url, LAKE_DATA: dataDir, SANITY_STUDIO_DATASET: 'tls'}
     const imported = captureIo({env})
-    expect(await runImport(['--as-of', '2025-07-20'], imported)).toBe(0)
+    expect(await runImport(['--as-of', '2025-07-20', '--create-dataset'], imported)).toBe(0)
     expect(imported.err()).toMatch(/Imported 14 documents/)
 
     const queried = captureIo({env})

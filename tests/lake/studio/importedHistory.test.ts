@@ -82,7 +82,10 @@ function settled<T>(observable: Observable<T>, done: (value: T) => boolean): Pro
 
 it('an imported document is ONE history entry, and the Studio opens it', async () => {
   const io = captureIo({env: {SANITY_STUDIO_API_HOST: lake().url, LAKE_DATA: lake().dataDir}})
-  expect(await runImport(['--dataset', 'test', '--as-of', '2025-07-20'], io), io.err()).toBe(0)
+  expect(
+    await runImport(['--dataset', 'test', '--create-dataset', '--as-of', '2025-07-20'], io),
+    io.err(),
+  ).toBe(0)
   const client = lake().client()
   const [id] = await client.fetch<string[]>(
     '*[_type == "article" && !(_id in path("drafts.**"))]._id',

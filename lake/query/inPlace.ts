@@ -15,7 +15,10 @@
  *   do `match` and globs with more than one `**` (backtracking regular expressions), queries
  *   larger than MAX_NODES nodes or MAX_LITERAL of literals and parameters (each node may run over
  *   every literal once per value read) and full-text
- *   candidates (not bounded).
+ *   candidates (not bounded);
+ * - what evaluation copies into new values (`+` of strings or arrays, lower(), upper(), splats) is
+ *   at most MAX_COPIES times what was read (`copied`): a node meets each value once, but a chain of
+ *   `+` copies its growing left side at each step, quadratic in the chain's length.
  * A query that would pass the budget stops with OverBudget at the first read past it, and the
  * caller hands it to a worker: what was spent in place is bounded by the budget. So does one whose
  * answer would be longer than the budget's `answer` (withinAnswerBudget), before it is made.
@@ -73,6 +76,15 @@ const ID_FUNCTIONS = new Set(['partOfRelease', 'versionOf'])
 export const MAX_NODES = 256
 export const MAX_LITERAL = 4096
 
+/**
+ * How many times what was read a query in place may copy into new values (`+` of strings or
+ * arrays, lower(), upper(), `...` splats), as `copied` bounds it. Copying is what is not linear in
+ * what was read: `nums + nums + …` copies its growing left side at each `+` (20 copies of a
+ * 500,000-number array held the loop 6.5 s), `lower(body + body + …)` the same with text. Eight
+ * times leaves room for `lower(title + " " + subtitle)` or three `...` splats.
+ */
+export const MAX_COPIES = 8
+
 const ITERATING = new Set(['Filter', 'Map', 'FlatMap', 'Projection', 'ArrayCoerce', 'PipeFuncCall'])
 
 /** Whether a chain of accesses and iterations starts at `*`, `@` or a dereference. */
@@ -127,6 +139,7 @@ function copiesOf(parsed: ExprNode): number | false {
         return !(search && !onlyReferences(search))
       }) &&
       linear(tree as unknown as Node, null, size) &&
+      copied(tree as unknown as Node).work <= MAX_COPIES &&
       size.copies
     tried.set(tree, tries)
   }
@@ -322,4 +335,80 @@ export function withinAnswerBudget(result: unknown, most: number = IN_PLACE_BUDG
     }
   }
   walk(result, false)
+}
+
+/** Nodes whose value is a boolean or a number, whatever their operands are. */
+const SCALAR = new Set(['And', 'Or', 'Not', 'Neg', 'Pos', 'InRange', 'Asc', 'Desc'])
+const SCALAR_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in', '-', '*', '/', '%', '**'])
+const SCALAR_FUNCTIONS = new Set([
+  'count',
+  'dateTime',
+  'defined',
+  'length',
+  'now',
+  'references',
+  'round',
+  'partOfRelease',
+])
+/** Functions and nodes that make a new value as large as their operands (a copy of them). */
+const CASE_FUNCTIONS = new Set(['lower', 'upper'])
+
+/**
+ * Upper bounds, in multiples of what was read, of the size of `node`'s value (`size`) and of what
+ * evaluating it copies into new values (`work`). A value read is at most what was read (1); a
+ * literal or parameter is bounded by MAX_LITERAL instead (0); `a + b` is as large as both and
+ * copies both, so a chain of k `+` over one attribute copies about k²/2 times what was read; a
+ * boolean or a number is 0. Other nodes are as large as their operands together, without copying
+ * (an array or an object refers to its members' values). Over-estimates only send a query to a
+ * query thread.
+ */
+export function copied(node: Node): {size: number; work: number} {
+  let work = 0
+  const children = (of: Node): Node[] => {
+    const found: Node[] = []
+    for (const [key, child] of Object.entries(of)) {
+      if (of.type === 'Value' && key === 'value') continue
+      for (const item of Array.isArray(child) ? child : [child]) {
+        if (item && typeof item === 'object' && typeof (item as Node).type === 'string') {
+          found.push(item as Node)
+        }
+      }
+    }
+    return found
+  }
+  const sizeOf = (of: Node): number => {
+    const sizes = children(of).map(sizeOf)
+    const all = sizes.reduce((a, b) => a + b, 0)
+    switch (of.type) {
+      case 'Value':
+      case 'Parameter':
+        return 0
+      case 'Everything':
+      case 'This':
+      case 'Parent':
+        return 1
+      case 'OpCall':
+        if (SCALAR_OPS.has(of.op as string)) return 0
+        if (of.op === '+') work += all
+        return all
+      case 'FuncCall':
+        if (SCALAR_FUNCTIONS.has(of.name as string)) return 0
+        if (CASE_FUNCTIONS.has(of.name as string)) work += all
+        return all
+      case 'ArrayElement':
+        if (of.isSplat) work += all
+        return all
+      case 'ObjectSplat':
+      case 'ObjectConditionalSplat':
+        work += all
+        return all
+      default:
+        if (SCALAR.has(of.type)) return 0
+        // An access or an iteration: a part of what was read (its base), or of the value its
+        // base made, each member's value at most as large as the base's.
+        return Math.max(of.type === 'AccessAttribute' || of.type === 'Deref' ? 1 : 0, all)
+    }
+  }
+  const size = sizeOf(node)
+  return {size, work}
 }

@@ -6,7 +6,7 @@ import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {afterAll, beforeAll} from 'vitest'
+import {afterAll, beforeAll, expect} from 'vitest'
 import {startLakeProcess, type LakeProcess} from '../../../kit/lakeProcess.ts'
 import {
   QUERY_THREAD_NAME,
@@ -195,4 +195,45 @@ export async function cpuTimes(pid: number): Promise<{main: number; all: number}
     readFile(`/proc/${pid}/stat`, 'utf8'),
   ])
   return {main: ms(main), all: ms(all)}
+}
+
+/** A write to a child lake's dataset (`test` unless named) that must be answered 200. */
+export async function mutateChild(
+  lake: ChildLake,
+  mutations: unknown[],
+  dataset = 'test',
+): Promise<void> {
+  const res = await fetch(`${lake.url}/${API}/data/mutate/${dataset}`, {
+    method: 'POST',
+    headers: lake.headers(),
+    body: JSON.stringify({mutations}),
+  })
+  expect(res.status, await res.clone().text()).toBe(200)
+  await res.arrayBuffer()
+}
+
+/** A POST query to a child lake's dataset (`test` unless named) that must be answered 200. */
+export async function queryChild(
+  lake: ChildLake,
+  query: string,
+  dataset = 'test',
+): Promise<{result: unknown; syncTags: string[]}> {
+  const res = await fetch(`${lake.url}/${API}/data/query/${dataset}`, {
+    method: 'POST',
+    headers: lake.headers(),
+    body: JSON.stringify({query}),
+  })
+  expect(res.status, await res.clone().text()).toBe(200)
+  return (await res.json()) as {result: unknown; syncTags: string[]}
+}
+
+/** The CPU (ms, /proc) a child lake's event loop and all its threads spent while `work` ran. */
+export async function cpuWhile(
+  pid: number,
+  work: () => Promise<unknown>,
+): Promise<{loop: number; all: number}> {
+  const before = await cpuTimes(pid)
+  await work()
+  const after = await cpuTimes(pid)
+  return {loop: after.main - before.main, all: after.all - before.all}
 }

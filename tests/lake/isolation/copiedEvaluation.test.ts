@@ -9,37 +9,12 @@
  * (docs/testing.md): the event loop's share of what the lake spent.
  */
 import {expect, test} from 'vitest'
-import {API, cpuTimes, useChildLake} from './childLake.ts'
+import {cpuWhile, mutateChild, queryChild, useChildLake} from './childLake.ts'
 
 const lake = useChildLake('copied-evaluation', {warm: true})
-
-async function mutate(mutations: unknown[]) {
-  const res = await fetch(`${lake.url}/${API}/data/mutate/test`, {
-    method: 'POST',
-    headers: lake.headers(),
-    body: JSON.stringify({mutations}),
-  })
-  expect(res.status, await res.clone().text()).toBe(200)
-  await res.arrayBuffer()
-}
-
-async function query(text: string): Promise<unknown> {
-  const res = await fetch(`${lake.url}/${API}/data/query/test`, {
-    method: 'POST',
-    headers: lake.headers(),
-    body: JSON.stringify({query: text}),
-  })
-  expect(res.status, await res.clone().text()).toBe(200)
-  return ((await res.json()) as {result: unknown}).result
-}
-
-/** The CPU (ms, /proc) the lake's event loop and all its threads spent while `work` ran. */
-async function spent(work: () => Promise<unknown>): Promise<{loop: number; all: number}> {
-  const before = await cpuTimes(lake.pid)
-  await work()
-  const after = await cpuTimes(lake.pid)
-  return {loop: after.main - before.main, all: after.all - before.all}
-}
+const mutate = (mutations: unknown[]) => mutateChild(lake, mutations)
+const query = async (text: string) => (await queryChild(lake, text)).result
+const spent = (work: () => Promise<unknown>) => cpuWhile(lake.pid, work)
 
 const chain = (operand: string, copies: number) => Array(copies).fill(operand).join(' + ')
 

@@ -9,9 +9,12 @@
  */
 import {expect, test} from 'vitest'
 import {openSse} from '../listen/listeners.ts'
-import {API, cpuTimes, useChildLake} from './childLake.ts'
+import {API, cpuWhile, mutateChild, queryChild, useChildLake} from './childLake.ts'
 
 const lake = useChildLake('multiplied-answer', {warm: true})
+const mutate = (mutations: unknown[]) => mutateChild(lake, mutations)
+const query = (text: string) => queryChild(lake, text)
+const spent = (work: () => Promise<unknown>) => cpuWhile(lake.pid, work)
 
 /** 20 articles of about 50 kB: 1 MB of bodies, well within the in-place budget's 4 MB. */
 const ARTICLES = 20
@@ -20,34 +23,6 @@ const body = (i: number) => `খবর ${i} `.repeat(5_000)
 const COPIES = 40
 const SLICE = `*[_type == "article"][0...${ARTICLES}]`
 const MULTIPLIED = `${SLICE}{"a": [${Array(COPIES).fill('@').join(', ')}]}`
-
-async function mutate(mutations: unknown[]) {
-  const res = await fetch(`${lake.url}/${API}/data/mutate/test`, {
-    method: 'POST',
-    headers: lake.headers(),
-    body: JSON.stringify({mutations}),
-  })
-  expect(res.status, await res.clone().text()).toBe(200)
-  await res.arrayBuffer()
-}
-
-async function query(text: string): Promise<{result: unknown; syncTags: string[]}> {
-  const res = await fetch(`${lake.url}/${API}/data/query/test`, {
-    method: 'POST',
-    headers: lake.headers(),
-    body: JSON.stringify({query: text}),
-  })
-  expect(res.status).toBe(200)
-  return (await res.json()) as {result: unknown; syncTags: string[]}
-}
-
-/** The CPU (ms, /proc) the lake's event loop and all its threads spent while `work` ran. */
-async function spent(work: () => Promise<unknown>): Promise<{loop: number; all: number}> {
-  const before = await cpuTimes(lake.pid)
-  await work()
-  const after = await cpuTimes(lake.pid)
-  return {loop: after.main - before.main, all: after.all - before.all}
-}
 
 test('an answer that repeats what it read is made on a query thread, the same answer', async () => {
   await mutate(

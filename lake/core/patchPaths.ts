@@ -151,12 +151,18 @@ export function bodyPatchPaths(bytes: Uint8Array, max: number): number {
  */
 export const PATCH_PATHS_IN_PLACE = 1_000
 
+/**
+ * The bytes of the longest name looked for, every character written as a `\u` escape, with its
+ * quotes: `diffMatchPatch` so written is 86 bytes, and JSON.parse reads it as the operation.
+ */
+const LONGEST_NAME_BYTES = 2 + 6 * 'diffMatchPatch'.length
+
 /** The operations of a patch whose members (or, for `unset`, items) are paths. */
 const PATH_OPERATIONS = new Set(['set', 'setIfMissing', 'inc', 'dec', 'diffMatchPatch', 'unset'])
 
 /** A member's name from its quoted bytes; '' when longer than any name looked for. */
 function memberName(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start > 64) return ''
+  if (end - start > LONGEST_NAME_BYTES) return ''
   let text = ''
   let escaped = false
   for (let i = start + 1; i < end - 1; i++) {

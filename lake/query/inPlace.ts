@@ -337,6 +337,10 @@ export function withinAnswerBudget(result: unknown, most: number = IN_PLACE_BUDG
   walk(result, false)
 }
 
+/** A literal that no `+` or function copies: a number, a boolean or null. */
+const isScalar = (value: unknown) =>
+  value === null || typeof value === 'number' || typeof value === 'boolean'
+
 /** Nodes whose value is a boolean or a number, whatever their operands are. */
 const SCALAR = new Set(['And', 'Or', 'Not', 'Neg', 'Pos', 'InRange', 'Asc', 'Desc'])
 const SCALAR_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in', '-', '*', '/', '%', '**'])
@@ -356,7 +360,8 @@ const CASE_FUNCTIONS = new Set(['lower', 'upper'])
 /**
  * Upper bounds, in multiples of what was read, of the size of `node`'s value (`size`) and of what
  * evaluating it copies into new values (`work`). A value read is at most what was read (1); a
- * literal or parameter is bounded by MAX_LITERAL instead (0); `a + b` is as large as both and
+ * string, array or object literal or inlined parameter counts as one too (it is at most
+ * MAX_LITERAL, copied once per row); `a + b` is as large as both and
  * copies both, so a chain of k `+` over one attribute copies about k²/2 times what was read; a
  * boolean or a number is 0. Other nodes are as large as their operands together, without copying
  * (an array or an object refers to its members' values). Over-estimates only send a query to a
@@ -381,8 +386,11 @@ export function copied(node: Node): {size: number; work: number} {
     const all = sizes.reduce((a, b) => a + b, 0)
     switch (of.type) {
       case 'Value':
+        // A string, array or object counts as a value read: up to MAX_LITERAL of it is copied per
+        // row, so `[x] + $big + $one + …` (100 `+` over 4 kB of parameters) is a chain like any.
+        return isScalar(of.value) ? 0 : 1
       case 'Parameter':
-        return 0
+        return 1
       case 'Everything':
       case 'This':
       case 'Parent':

@@ -92,6 +92,14 @@ describe('bodyPatchPaths: the patch paths a write body carries, from its bytes',
       count('{"mutations":[{"create":{"_id":"x","s":"\\"patch\\":{\\"set\\":{\\"a\\":1}}"}}]}'),
     ).toBe(0)
   })
+  test('reads the longest operation names written wholly in escapes (review25d)', () => {
+    const escaped = (name: string) =>
+      [...name].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    for (const name of ['set', 'setIfMissing', 'diffMatchPatch']) {
+      const members = Array.from({length: 50}, (_, i) => `"a${i}":1`).join(',')
+      expect(count(`{"mutations":[{"patch":{"id":"x","${escaped(name)}":{${members}}}}]}`)).toBe(50)
+    }
+  })
   test('stops just past its bound', () => {
     const set = Object.fromEntries(Array.from({length: 5000}, (_, i) => [`a${i}`, 1]))
     expect(count(JSON.stringify({mutations: [{patch: {id: 'x', set}}]}), 10)).toBe(11)

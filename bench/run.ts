@@ -778,11 +778,15 @@ async function benchImport(lake: LakeProcess, files: number): Promise<ImportResu
       await writeFile(join(dir, `variant-${String(i).padStart(4, '0')}.txt`), variant(text, i + 1))
     }
     const t0 = performance.now()
-    const output = await run(process.execPath, [script, dir, '--as-of', '2025-07-20'], {
-      SANITY_STUDIO_API_HOST: lake.url,
-      SANITY_STUDIO_DATASET: 'import-bench',
-      SANITY_API_TOKEN: lake.token,
-    })
+    const output = await run(
+      process.execPath,
+      [script, dir, '--as-of', '2025-07-20', '--create-dataset'],
+      {
+        SANITY_STUDIO_API_HOST: lake.url,
+        SANITY_STUDIO_DATASET: 'import-bench',
+        SANITY_API_TOKEN: lake.token,
+      },
+    )
     const seconds = (performance.now() - t0) / 1000
     if (output.code !== 0) return {skipped: `import failed (exit ${output.code}): ${output.tail}`}
     const count = await lakeQuery(lake, 'import-bench', 'count(*)', {})
